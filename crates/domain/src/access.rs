@@ -1,0 +1,249 @@
+//! Who may see and do what: the access table of the design, as code.
+//!
+//! A user has one role and one scope. The role says what kind of data they
+//! may read or write ([`Role::access`]); the scope says where: the whole
+//! system, an area and everything under it, or an organisation and the
+//! organisations under it ([`Scope::covers`]). Both must allow an action.
+
+use crate::{AreaCode, AreaPath, ParseError};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Analyst,
+    Facilitator,
+    Bkm,
+    Upk,
+    Auditor,
+}
+
+/// The kinds of data the access table has a row for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// The area tree, the postcode map and the organisation registry.
+    AreasOrgs,
+    /// User accounts and their roles.
+    Users,
+    AuditLog,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    None,
+    Read,
+    Write,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Analyst,
+        Role::Facilitator,
+        Role::Bkm,
+        Role::Upk,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Facilitator => "facilitator",
+            Role::Bkm => "bkm",
+            Role::Upk => "upk",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let key = raw.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == key)
+            .ok_or_else(|| {
+                let known: Vec<_> = Self::ALL.iter().map(|r| r.as_str()).collect();
+                ParseError::new(format!(
+                    "unknown role {:?}; expected one of {}",
+                    raw.trim(),
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// The access table of `shared/design.md`, one row per resource.
+    pub fn access(self, resource: Resource) -> Access {
+        use Role::*;
+        match resource {
+            Resource::AreasOrgs => match self {
+                Admin => Access::Write,
+                _ => Access::Read,
+            },
+            Resource::Users => match self {
+                Admin => Access::Write,
+                Auditor => Access::Read,
+                _ => Access::None,
+            },
+            Resource::AuditLog => match self {
+                Admin | Auditor => Access::Read,
+                _ => Access::None,
+            },
+        }
+    }
+
+    pub fn can_read(self, resource: Resource) -> bool {
+        self.access(resource) >= Access::Read
+    }
+
+    pub fn can_write(self, resource: Resource) -> bool {
+        self.access(resource) == Access::Write
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a user's role holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Scope {
+    Global,
+    Area { code: AreaCode, path: AreaPath },
+    Org { id: i64 },
+}
+
+/// Where a piece of data sits, for scope checks: the area path it belongs
+/// to (if any) and the organisation it belongs to with that
+/// organisation's ancestors (nearest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub area: Option<AreaPath>,
+    pub orgs: Vec<i64>,
+}
+
+impl Scope {
+    pub fn covers(&self, placement: &Placement) -> bool {
+        match self {
+            Scope::Global => true,
+            Scope::Area { path, .. } => placement.area.as_ref().is_some_and(|a| path.contains(a)),
+            Scope::Org { id } => placement.orgs.contains(id),
+        }
+    }
+
+    /// The area path this scope limits listings to, if it is an area scope.
+    pub fn area_path(&self) -> Option<&AreaPath> {
+        match self {
+            Scope::Area { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// True when everything `other` covers, this scope covers too: an admin
+    /// may hand out only scopes inside their own.
+    pub fn encloses(&self, other: &Scope, other_placement: &Placement) -> bool {
+        match (self, other) {
+            (Scope::Global, _) => true,
+            (_, Scope::Global) => false,
+            _ => self.covers(other_placement),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(codes: &[&str]) -> AreaPath {
+        let mut codes = codes.iter().map(|c| AreaCode::parse(c).unwrap());
+        let mut p = AreaPath::root(&codes.next().unwrap());
+        for c in codes {
+            p = p.child(&c);
+        }
+        p
+    }
+
+    #[test]
+    fn access_table_rows() {
+        for role in Role::ALL {
+            assert!(role.can_read(Resource::AreasOrgs));
+            assert_eq!(role.can_write(Resource::AreasOrgs), role == Role::Admin);
+            assert_eq!(
+                role.can_read(Resource::Users),
+                matches!(role, Role::Admin | Role::Auditor)
+            );
+            assert_eq!(role.can_write(Resource::Users), role == Role::Admin);
+            assert_eq!(
+                role.can_read(Resource::AuditLog),
+                matches!(role, Role::Admin | Role::Auditor)
+            );
+            assert!(!role.can_write(Resource::AuditLog), "the audit log is append-only");
+        }
+    }
+
+    #[test]
+    fn roles_parse_and_explain() {
+        assert_eq!(Role::parse(" UPK ").unwrap(), Role::Upk);
+        assert!(Role::parse("root").unwrap_err().to_string().contains("auditor"));
+    }
+
+    #[test]
+    fn area_scope_covers_its_subtree_only() {
+        let serang = Scope::Area {
+            code: AreaCode::parse("3604").unwrap(),
+            path: path(&["ID", "36", "3604"]),
+        };
+        let inside = Placement {
+            area: Some(path(&["ID", "36", "3604", "3604010"])),
+            orgs: vec![],
+        };
+        let beside = Placement {
+            area: Some(path(&["ID", "36", "3603"])),
+            orgs: vec![],
+        };
+        assert!(serang.covers(&inside));
+        assert!(!serang.covers(&beside));
+        assert!(!serang.covers(&Placement::default()));
+        assert!(Scope::Global.covers(&Placement::default()));
+    }
+
+    #[test]
+    fn org_scope_covers_the_org_and_its_children() {
+        let bkm = Scope::Org { id: 7 };
+        let ksm_of_bkm = Placement {
+            area: None,
+            orgs: vec![12, 9, 7],
+        };
+        let other = Placement {
+            area: None,
+            orgs: vec![13, 8],
+        };
+        assert!(bkm.covers(&ksm_of_bkm));
+        assert!(!bkm.covers(&other));
+    }
+
+    #[test]
+    fn scopes_enclose_only_narrower_scopes() {
+        let serang_path = path(&["ID", "36", "3604"]);
+        let serang = Scope::Area {
+            code: AreaCode::parse("3604").unwrap(),
+            path: serang_path.clone(),
+        };
+        let kel = path(&["ID", "36", "3604", "3604010", "3604010001"]);
+        let kel_scope = Scope::Area {
+            code: AreaCode::parse("3604010001").unwrap(),
+            path: kel.clone(),
+        };
+        let kel_placement = Placement {
+            area: Some(kel),
+            orgs: vec![],
+        };
+        assert!(serang.encloses(&kel_scope, &kel_placement));
+        assert!(!serang.encloses(&Scope::Global, &Placement::default()));
+        assert!(Scope::Global.encloses(&serang, &Placement::default()));
+    }
+}

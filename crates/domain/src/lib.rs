@@ -1,0 +1,25 @@
+//! The vocabulary of Lumbung: values that cannot hold invalid data, and the
+//! access rule. No I/O, no SQL, no HTTP — every other crate builds on this.
+
+pub mod access;
+pub mod area;
+pub mod org;
+pub mod postcode;
+pub mod user;
+
+pub use access::{Access, Placement, Resource, Role, Scope};
+pub use area::{AreaCode, AreaKind, AreaPath};
+pub use org::{CompanyNumber, Npwp, OrgKind};
+pub use postcode::PostalCode;
+pub use user::{Password, Username};
+
+/// A value that failed to parse, with the reason in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+impl ParseError {
+    pub(crate) fn new(msg: impl Into<String>) -> Self {
+        Self(msg.into())
+    }
+}
