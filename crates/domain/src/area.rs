@@ -187,3 +187,211 @@ mod tests {
         }
     }
 }
+
+/// One area as a file or form gives it, already parsed, with the line it
+/// came from (for error messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaRecord {
+    pub line: u64,
+    pub code: AreaCode,
+    pub name: String,
+    pub parent: Option<AreaCode>,
+    pub kind: Option<AreaKind>,
+}
+
+/// An area as stored: what a batch is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredArea {
+    pub name: String,
+    pub parent: Option<AreaCode>,
+    pub kind: Option<AreaKind>,
+}
+
+/// What applying a batch of areas will do.
+#[derive(Debug, Default)]
+pub struct AreaPlan {
+    pub inserts: Vec<AreaRecord>,
+    pub updates: Vec<AreaRecord>,
+    pub unchanged: u64,
+    /// True when some existing area gets a new parent, so stored paths of
+    /// whole subtrees change.
+    pub moves: bool,
+}
+
+/// Checks a batch against itself and the stored tree: duplicate codes,
+/// parents that exist nowhere, and cycles. Returns every problem, or the
+/// plan. Pure, so the rules are tested without a database.
+pub fn plan_area_import(
+    records: Vec<AreaRecord>,
+    stored: &std::collections::HashMap<AreaCode, StoredArea>,
+) -> Result<AreaPlan, Vec<crate::import::RowError>> {
+    use crate::import::RowError;
+    use std::collections::HashMap;
+
+    let mut errors = Vec::new();
+    let mut first_line: HashMap<&AreaCode, u64> = HashMap::new();
+    for r in &records {
+        if let Some(first) = first_line.insert(&r.code, r.line) {
+            first_line.insert(&r.code, first);
+            errors.push(RowError::new(
+                r.line,
+                Some("code"),
+                format!("duplicate code {} (first on line {first})", r.code),
+            ));
+        }
+    }
+    let in_file: HashMap<&AreaCode, &AreaRecord> = records.iter().map(|r| (&r.code, r)).collect();
+    let parent_of = |code: &AreaCode| -> Option<AreaCode> {
+        match in_file.get(code) {
+            Some(r) => r.parent.clone(),
+            None => stored.get(code).and_then(|s| s.parent.clone()),
+        }
+    };
+    for r in &records {
+        if let Some(parent) = &r.parent {
+            if parent == &r.code {
+                errors.push(RowError::new(r.line, Some("parent_code"), format!("area {} is its own parent", r.code)));
+            } else if !in_file.contains_key(parent) && !stored.contains_key(parent) {
+                errors.push(RowError::new(
+                    r.line,
+                    Some("parent_code"),
+                    format!("parent {parent} is neither in this file nor stored"),
+                ));
+            }
+        }
+    }
+    // A cycle is found by walking up from each record; the walk is bounded
+    // by the number of known areas, and areas already proven to reach a
+    // root are not walked again.
+    let mut reaches_root: std::collections::HashSet<AreaCode> = std::collections::HashSet::new();
+    let limit = in_file.len() + stored.len() + 1;
+    for r in &records {
+        let mut trail = vec![r.code.clone()];
+        let mut current = r.code.clone();
+        let mut cyclic = false;
+        while let Some(parent) = parent_of(&current) {
+            if reaches_root.contains(&parent) {
+                break;
+            }
+            if trail.contains(&parent) || trail.len() > limit {
+                cyclic = parent != r.code || trail.len() > 1;
+                break;
+            }
+            if !in_file.contains_key(&parent) && !stored.contains_key(&parent) {
+                break;
+            }
+            trail.push(parent.clone());
+            current = parent;
+        }
+        if cyclic {
+            let chain: Vec<_> = trail.iter().map(AreaCode::as_str).collect();
+            errors.push(RowError::new(
+                r.line,
+                Some("parent_code"),
+                format!("parent links form a cycle: {} → …", chain.join(" → ")),
+            ));
+        } else {
+            reaches_root.extend(trail);
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(errors);
+    }
+
+    let mut plan = AreaPlan::default();
+    for r in records {
+        match stored.get(&r.code) {
+            None => plan.inserts.push(r),
+            Some(s) if s.name == r.name && s.parent == r.parent && s.kind == r.kind => plan.unchanged += 1,
+            Some(s) => {
+                plan.moves |= s.parent != r.parent;
+                plan.updates.push(r);
+            }
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn rec(line: u64, code: &str, parent: Option<&str>) -> AreaRecord {
+        AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: format!("Area {code}"),
+            parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+            kind: None,
+        }
+    }
+
+    fn stored(entries: &[(&str, Option<&str>)]) -> HashMap<AreaCode, StoredArea> {
+        entries
+            .iter()
+            .map(|(c, p)| {
+                (
+                    AreaCode::parse(c).unwrap(),
+                    StoredArea {
+                        name: format!("Area {c}"),
+                        parent: p.map(|p| AreaCode::parse(p).unwrap()),
+                        kind: None,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parents_may_come_later_in_the_file_or_from_the_store() {
+        let plan = plan_area_import(
+            vec![rec(2, "B", Some("A")), rec(3, "A", Some("ROOT"))],
+            &stored(&[("ROOT", None)]),
+        )
+        .unwrap();
+        assert_eq!(plan.inserts.len(), 2);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let errors = plan_area_import(
+            vec![
+                rec(2, "A", None),
+                rec(3, "A", None),
+                rec(4, "B", Some("MISSING")),
+                rec(5, "C", Some("D")),
+                rec(6, "D", Some("C")),
+                rec(7, "E", Some("E")),
+            ],
+            &HashMap::new(),
+        )
+        .unwrap_err();
+        let lines: Vec<_> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5, 6, 7], "{errors:#?}");
+        assert!(errors[0].message.contains("duplicate code A (first on line 2)"));
+        assert!(errors[1].message.contains("MISSING"));
+        assert!(errors[2].message.contains("cycle"));
+        assert!(errors.iter().all(|e| e.column.is_some()));
+    }
+
+    #[test]
+    fn a_cycle_through_stored_areas_is_found() {
+        // Stored: X under Y. The file puts Y under X.
+        let errors =
+            plan_area_import(vec![rec(2, "Y", Some("X"))], &stored(&[("Y", None), ("X", Some("Y"))])).unwrap_err();
+        assert!(errors[0].message.contains("cycle"), "{errors:?}");
+    }
+
+    #[test]
+    fn same_rows_again_change_nothing() {
+        let plan = plan_area_import(vec![rec(2, "A", None)], &stored(&[("A", None)])).unwrap();
+        assert_eq!((plan.inserts.len(), plan.updates.len(), plan.unchanged), (0, 0, 1));
+        let mut moved = rec(2, "A", Some("B"));
+        moved.name = "Area A".into();
+        let plan = plan_area_import(vec![moved], &stored(&[("A", None), ("B", None)])).unwrap();
+        assert!(plan.moves);
+        assert_eq!(plan.updates.len(), 1);
+    }
+}

@@ -3,12 +3,14 @@
 
 pub mod access;
 pub mod area;
+pub mod import;
 pub mod org;
 pub mod postcode;
 pub mod user;
 
 pub use access::{Access, Placement, Resource, Role, Scope};
-pub use area::{AreaCode, AreaKind, AreaPath};
+pub use area::{AreaCode, AreaKind, AreaPath, AreaRecord};
+pub use import::{ImportSummary, Rejected, RowError};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;
 pub use user::{Password, Username};

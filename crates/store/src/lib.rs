@@ -1,1 +1,294 @@
-pub fn x(){}
+//! The only place SQL lives. SQLite today (WAL, foreign keys on, versioned
+//! migrations); a PostgreSQL backend would be a sibling of this crate with
+//! the same public API, so nothing above it changes.
+//!
+//! Every method that changes data takes an [`Actor`] and writes the audit
+//! log in the same transaction as the change.
+
+mod areas;
+mod audit;
+mod orgs;
+mod schema;
+mod users;
+
+pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
+pub use audit::{Actor, AuditEntry};
+pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
+pub use users::{ScopeRef, SessionUser, User, SESSION_HOURS};
+
+use lumbung_domain::Rejected;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
+/// from other SQLite files, which we refuse to touch.
+const APPLICATION_ID: i64 = 0x4c4d_4247;
+const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not a Lumbung database (left untouched)")]
+    NotLumbung { path: PathBuf },
+    #[error("{path}: the database is read-only; Lumbung needs to write to it")]
+    ReadOnly { path: PathBuf },
+    #[error("{path}: the database is locked by another program; try again when it has finished")]
+    Locked { path: PathBuf },
+    #[error("{path}: the database was made by a newer Lumbung (schema {found}, this program knows {known}); upgrade Lumbung")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("{path}: cannot open the database: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on one Lumbung database. Cheap to clone; every method is
+/// blocking, so async callers run them on a blocking thread.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    path: PathBuf,
+}
+
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it when missing, and brings
+    /// its schema up to date. A file that is not a Lumbung database, is
+    /// read-only, is locked or is newer than this program is refused and
+    /// left as it was.
+    pub fn open(path: &Path) -> Result<Store> {
+        let path = path.to_path_buf();
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if meta.permissions().readonly() {
+                return Err(StoreError::ReadOnly { path });
+            }
+        }
+        let classify = |e: rusqlite::Error, path: &Path| -> StoreError {
+            let path = path.to_path_buf();
+            match e.sqlite_error_code() {
+                Some(ErrorCode::NotADatabase) => StoreError::NotLumbung { path },
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
+                Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+                _ => StoreError::Open {
+                    path,
+                    reason: e.to_string(),
+                },
+            }
+        };
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify(e, &path))?;
+        configure(&mut conn).map_err(|e| classify(e, &path))?;
+        let check = || -> rusqlite::Result<(i64, i64)> {
+            let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            Ok((app, tables))
+        };
+        let (app, tables) = check().map_err(|e| classify(e, &path))?;
+        if app != APPLICATION_ID && !(app == 0 && tables == 0) {
+            return Err(StoreError::NotLumbung { path });
+        }
+        migrate(&mut conn, &path).map_err(|e| match e {
+            StoreError::Db(e) => classify(e, &path),
+            other => other,
+        })?;
+        drop(conn);
+        let manager = SqliteConnectionManager::file(&path).with_init(configure);
+        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        Ok(Store { pool, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version: how many migrations have been applied.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn()?.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` while
+    /// others keep reading and writing (`VACUUM INTO` reads one snapshot).
+    /// Refuses to overwrite an existing file.
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{}: file exists; choose a new name for the backup",
+                dest.display()
+            )));
+        }
+        let dest_str = dest
+            .to_str()
+            .ok_or_else(|| StoreError::invalid("FILE", "backup path must be valid UTF-8"))?;
+        self.conn()?.execute("VACUUM INTO ?1", [dest_str])?;
+        Ok(())
+    }
+
+    /// A quick liveness check for `/health`.
+    pub fn ping(&self) -> Result<()> {
+        self.conn()?.query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    fn conn(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
+        Ok(self.pool.get()?)
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let known = schema::MIGRATIONS.len() as i64;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known,
+        });
+    }
+    if current == known {
+        return Ok(());
+    }
+    conn.execute_batch("PRAGMA journal_mode = WAL")?;
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+            i + 1
+        ))?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "applied migration");
+    }
+    Ok(())
+}
+
+/// Now, as stored: RFC 3339 in UTC, which sorts as text.
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Counts for the public home page.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Overview {
+    pub areas: u64,
+    pub areas_by_kind: Vec<(String, u64)>,
+    pub organisations: u64,
+    pub organisations_by_kind: Vec<(String, u64)>,
+    pub postcode_prefixes: u64,
+}
+
+impl Store {
+    pub fn overview(&self) -> Result<Overview> {
+        let conn = self.conn()?;
+        let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let grouped = |sql: &str| -> Result<Vec<(String, u64)>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(Overview {
+            areas: count("SELECT count(*) FROM areas")?,
+            areas_by_kind: grouped(
+                "SELECT coalesce(kind, ''), count(*) FROM areas GROUP BY 1 ORDER BY min(depth), 1",
+            )?,
+            organisations: count("SELECT count(*) FROM organisations")?,
+            organisations_by_kind: grouped("SELECT kind, count(*) FROM organisations GROUP BY 1 ORDER BY 1")?,
+            postcode_prefixes: count("SELECT count(*) FROM postcode_prefixes")?,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    pub fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        (dir, store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_file_is_created_and_migrated_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+        drop(store);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn other_files_are_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.db");
+        std::fs::write(&text, "shopping list, not a database, but long enough to be read as a header block").unwrap();
+        assert!(matches!(Store::open(&text), Err(StoreError::NotLumbung { .. })));
+        assert!(std::fs::read_to_string(&text).unwrap().starts_with("shopping list"));
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert!(matches!(Store::open(&other), Err(StoreError::NotLumbung { .. })));
+        let n: i64 = Connection::open(&other)
+            .unwrap()
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "no Lumbung tables were added");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let (dir, store) = test_support::store();
+        let path = store.path().to_path_buf();
+        drop(store);
+        Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 999").unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 999, .. })));
+        drop(dir);
+    }
+
+    #[test]
+    fn backup_is_a_full_lumbung_database_and_never_overwrites() {
+        let (dir, store) = test_support::store();
+        let dest = dir.path().join("copy.db");
+        store.backup(&dest).unwrap();
+        let copy = Store::open(&dest).unwrap();
+        assert_eq!(copy.schema_version().unwrap(), store.schema_version().unwrap());
+        assert!(matches!(store.backup(&dest), Err(StoreError::Conflict(_))));
+    }
+}

@@ -1,0 +1,519 @@
+//! Areas and the postcode map.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::area::{plan_area_import, StoredArea};
+use lumbung_domain::{AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub kind: Option<String>,
+    pub path: String,
+    pub depth: i64,
+    pub children: i64,
+}
+
+const AREA_COLUMNS: &str =
+    "a.code, a.name, a.parent_code, a.kind, a.path, a.depth, (SELECT count(*) FROM areas c WHERE c.parent_code = a.code)";
+
+fn area_from_row(r: &Row<'_>) -> rusqlite::Result<Area> {
+    Ok(Area {
+        code: r.get(0)?,
+        name: r.get(1)?,
+        parent_code: r.get(2)?,
+        kind: r.get(3)?,
+        path: r.get(4)?,
+        depth: r.get(5)?,
+        children: r.get(6)?,
+    })
+}
+
+/// Which areas a listing shows.
+#[derive(Debug, Clone, Default)]
+pub struct AreaFilter {
+    /// Case-insensitive part of the name (or the start of the code).
+    pub query: Option<String>,
+    /// Only areas of this kind.
+    pub kind: Option<String>,
+    /// Only areas inside this one.
+    pub within: Option<AreaPath>,
+}
+
+/// One row of a postcode map file.
+#[derive(Debug, Clone)]
+pub struct PostcodeRecord {
+    pub line: u64,
+    pub prefix: String,
+    pub area_code: AreaCode,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PostcodeMatch {
+    pub postcode: String,
+    pub prefix: String,
+    pub area: Area,
+}
+
+impl Store {
+    pub fn area(&self, code: &str) -> Result<Option<Area>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(&format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"), [code], area_from_row)
+            .optional()?)
+    }
+
+    /// The area and its ancestors, root first (for breadcrumbs).
+    pub fn area_lineage(&self, code: &str) -> Result<Vec<Area>> {
+        let Some(area) = self.area(code)? else {
+            return Ok(vec![]);
+        };
+        let codes: Vec<&str> = area.path.trim_matches('/').split('/').collect();
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"))?;
+        codes
+            .iter()
+            .map(|c| Ok(stmt.query_row([c], area_from_row)?))
+            .collect()
+    }
+
+    /// Direct children of `parent` (or the roots), by name.
+    pub fn area_children(&self, parent: Option<&str>) -> Result<Vec<Area>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {AREA_COLUMNS} FROM areas a WHERE a.parent_code IS ?1 ORDER BY a.name COLLATE NOCASE, a.code"
+        ))?;
+        let rows = stmt.query_map([parent], area_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Areas matching `filter`, shallowest first, with the total count.
+    pub fn search_areas(&self, filter: &AreaFilter, limit: u32, offset: u32) -> Result<(Vec<Area>, u64)> {
+        let conn = self.conn()?;
+        let query = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
+        let code_prefix = query.map(|q| q.to_owned());
+        let (lo, hi) = match &filter.within {
+            Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
+            None => (None, None),
+        };
+        const WHERE: &str = "(?1 IS NULL OR a.name LIKE ?1 OR a.code = ?2)
+             AND (?3 IS NULL OR a.kind = ?3)
+             AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))";
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM areas a WHERE {WHERE}"),
+            params![like, code_prefix, filter.kind, lo, hi],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {AREA_COLUMNS} FROM areas a WHERE {WHERE}
+             ORDER BY a.depth, a.name COLLATE NOCASE, a.code LIMIT ?6 OFFSET ?7"
+        ))?;
+        let rows = stmt.query_map(params![like, code_prefix, filter.kind, lo, hi, limit, offset], area_from_row)?;
+        Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+    }
+
+    pub fn area_path(&self, code: &str) -> Result<Option<AreaPath>> {
+        let conn = self.conn()?;
+        let path: Option<String> = conn
+            .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| r.get(0))
+            .optional()?;
+        Ok(path.map(AreaPath::from_stored))
+    }
+
+    /// Imports a batch of areas as one transaction: every problem (those
+    /// found while reading the file, `read_errors`, and those against the
+    /// stored tree) rejects the whole batch; the same batch again changes
+    /// nothing. `progress` is called with (rows written, rows to write).
+    pub fn import_areas(
+        &self,
+        file: &str,
+        records: Vec<AreaRecord>,
+        read_errors: Vec<RowError>,
+        warnings: Vec<String>,
+        actor: &Actor,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportSummary> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let (stored, mut paths) = {
+            let mut stmt = tx.prepare("SELECT code, name, parent_code, kind, path FROM areas")?;
+            let mut stored = HashMap::new();
+            let mut paths = HashMap::new();
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let code: String = r.get(0)?;
+                let parent: Option<String> = r.get(2)?;
+                let kind: Option<String> = r.get(3)?;
+                // Stored values were validated on the way in.
+                let code = AreaCode::parse(&code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
+                stored.insert(
+                    code.clone(),
+                    StoredArea {
+                        name: r.get(1)?,
+                        parent: parent.as_deref().map(AreaCode::parse).transpose().map_err(|e| StoreError::invalid("areas.parent_code", e.0))?,
+                        kind: kind.as_deref().map(AreaKind::parse).transpose().map_err(|e| StoreError::invalid("areas.kind", e.0))?,
+                    },
+                );
+                paths.insert(code, AreaPath::from_stored(r.get(4)?));
+            }
+            (stored, paths)
+        };
+        let mut errors = read_errors;
+        let plan = match plan_area_import(records, &stored) {
+            Ok(plan) if errors.is_empty() => plan,
+            Ok(_) => return Err(reject(file, errors)),
+            Err(found) => {
+                errors.extend(found);
+                return Err(reject(file, errors));
+            }
+        };
+
+        // New and changed areas get their paths from the merged tree.
+        let mut parent_of: HashMap<AreaCode, Option<AreaCode>> = HashMap::new();
+        for r in plan.inserts.iter().chain(&plan.updates) {
+            parent_of.insert(r.code.clone(), r.parent.clone());
+            paths.remove(&r.code);
+        }
+        let total = (plan.inserts.len() + plan.updates.len()) as u64;
+        let mut done = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO areas (code, name, parent_code, kind, path, depth) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for r in &plan.inserts {
+                let path = path_of(&r.code, &parent_of, &mut paths);
+                insert.execute(params![
+                    r.code.as_str(),
+                    r.name,
+                    r.parent.as_ref().map(AreaCode::as_str),
+                    r.kind.as_ref().map(AreaKind::as_str),
+                    path.as_str(),
+                    path.depth() as i64
+                ])?;
+                done += 1;
+                if done % 5_000 == 0 {
+                    progress(done, total);
+                }
+            }
+            let mut update = tx.prepare(
+                "UPDATE areas SET name = ?2, parent_code = ?3, kind = ?4, path = ?5, depth = ?6 WHERE code = ?1",
+            )?;
+            for r in &plan.updates {
+                let path = path_of(&r.code, &parent_of, &mut paths);
+                let before = &stored[&r.code];
+                update.execute(params![
+                    r.code.as_str(),
+                    r.name,
+                    r.parent.as_ref().map(AreaCode::as_str),
+                    r.kind.as_ref().map(AreaKind::as_str),
+                    path.as_str(),
+                    path.depth() as i64
+                ])?;
+                audit::record(
+                    &tx,
+                    actor,
+                    "area.update",
+                    "area",
+                    r.code.as_str(),
+                    Some(path.as_str()),
+                    serde_json::json!({
+                        "file": file,
+                        "line": r.line,
+                        "before": {"name": before.name, "parent_code": before.parent.as_ref().map(AreaCode::as_str), "kind": before.kind.as_ref().map(AreaKind::as_str)},
+                        "after": {"name": r.name, "parent_code": r.parent.as_ref().map(AreaCode::as_str), "kind": r.kind.as_ref().map(AreaKind::as_str)},
+                    }),
+                )?;
+            }
+        }
+        if plan.moves {
+            recompute_paths(&tx)?;
+        }
+        progress(total, total);
+        let summary = ImportSummary {
+            created: plan.inserts.len() as u64,
+            updated: plan.updates.len() as u64,
+            unchanged: plan.unchanged,
+            warnings,
+        };
+        if summary.created + summary.updated > 0 {
+            audit::record(
+                &tx,
+                actor,
+                "areas.import",
+                "areas",
+                file,
+                None,
+                serde_json::json!({
+                    "created": summary.created,
+                    "updated": summary.updated,
+                    "unchanged": summary.unchanged,
+                    "warnings": summary.warnings,
+                }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Imports a postcode prefix map (`prefix → area`), all or nothing.
+    pub fn import_postcodes(
+        &self,
+        file: &str,
+        records: Vec<PostcodeRecord>,
+        read_errors: Vec<RowError>,
+        actor: &Actor,
+    ) -> Result<ImportSummary> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let mut errors = read_errors;
+        let mut seen: HashMap<&str, u64> = HashMap::new();
+        {
+            let mut exists = tx.prepare("SELECT 1 FROM areas WHERE code = ?1")?;
+            for r in &records {
+                if let Some(first) = seen.get(r.prefix.as_str()) {
+                    errors.push(RowError::new(
+                        r.line,
+                        Some("prefix"),
+                        format!("duplicate prefix {} (first on line {first})", r.prefix),
+                    ));
+                } else {
+                    seen.insert(&r.prefix, r.line);
+                }
+                if !exists.exists([r.area_code.as_str()])? {
+                    errors.push(RowError::new(
+                        r.line,
+                        Some("area_code"),
+                        format!("area {} is not stored; import the areas first", r.area_code),
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(reject(file, errors));
+        }
+        let mut summary = ImportSummary::default();
+        {
+            let mut current = tx.prepare("SELECT area_code FROM postcode_prefixes WHERE prefix = ?1")?;
+            let mut upsert = tx.prepare(
+                "INSERT INTO postcode_prefixes (prefix, area_code) VALUES (?1, ?2)
+                 ON CONFLICT (prefix) DO UPDATE SET area_code = excluded.area_code",
+            )?;
+            for r in &records {
+                let before: Option<String> = current.query_row([&r.prefix], |row| row.get(0)).optional()?;
+                match before.as_deref() {
+                    Some(b) if b == r.area_code.as_str() => {
+                        summary.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => summary.updated += 1,
+                    None => summary.created += 1,
+                }
+                upsert.execute(params![r.prefix, r.area_code.as_str()])?;
+            }
+        }
+        if summary.created + summary.updated > 0 {
+            audit::record(
+                &tx,
+                actor,
+                "postcodes.import",
+                "postcode_map",
+                file,
+                None,
+                serde_json::json!({"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// The area a postal code belongs to, by the postcode map: the outward
+    /// code for UK postcodes, the longest mapped prefix otherwise.
+    pub fn locate_postcode(&self, postcode: &PostalCode) -> Result<Option<PostcodeMatch>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT area_code FROM postcode_prefixes WHERE prefix = ?1")?;
+        for prefix in postcode.lookup_prefixes() {
+            let area: Option<String> = stmt.query_row([prefix], |r| r.get(0)).optional()?;
+            if let Some(code) = area {
+                let area = self.area(&code)?.ok_or_else(|| StoreError::NotFound(format!("area {code}")))?;
+                return Ok(Some(PostcodeMatch {
+                    postcode: postcode.as_str().to_owned(),
+                    prefix: prefix.to_owned(),
+                    area,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn reject(file: &str, errors: Vec<RowError>) -> StoreError {
+    StoreError::Rejected(Rejected {
+        file: file.to_owned(),
+        errors,
+    })
+}
+
+/// The path of `code`, from the new parents where the batch gives them and
+/// the stored paths otherwise (memoised in `paths`). The batch was checked
+/// for cycles and missing parents, so the walk ends.
+fn path_of(
+    code: &AreaCode,
+    new_parent: &HashMap<AreaCode, Option<AreaCode>>,
+    paths: &mut HashMap<AreaCode, AreaPath>,
+) -> AreaPath {
+    if let Some(p) = paths.get(code) {
+        return p.clone();
+    }
+    let path = match new_parent.get(code).cloned().flatten() {
+        None => AreaPath::root(code),
+        Some(parent) => path_of(&parent, new_parent, paths).child(code),
+    };
+    paths.insert(code.clone(), path.clone());
+    path
+}
+
+/// Rebuilds every stored path from the parent links, after areas moved.
+fn recompute_paths(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let links: Vec<(String, Option<String>, String)> = {
+        let mut stmt = tx.prepare("SELECT code, parent_code, path FROM areas")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut parent_of = HashMap::new();
+    for (code, parent, _) in &links {
+        let code = AreaCode::parse(code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
+        let parent = parent
+            .as_deref()
+            .map(AreaCode::parse)
+            .transpose()
+            .map_err(|e| StoreError::invalid("areas.parent_code", e.0))?;
+        parent_of.insert(code, parent);
+    }
+    let mut paths = HashMap::new();
+    let mut update = tx.prepare("UPDATE areas SET path = ?2, depth = ?3 WHERE code = ?1")?;
+    for (code, _, old) in &links {
+        let code = AreaCode::parse(code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
+        let path = path_of(&code, &parent_of, &mut paths);
+        if path.as_str() != old {
+            update.execute(params![code.as_str(), path.as_str(), path.depth() as i64])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+
+    fn rec(line: u64, code: &str, name: &str, parent: Option<&str>) -> AreaRecord {
+        AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: name.into(),
+            parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+            kind: None,
+        }
+    }
+
+    fn import(store: &Store, records: Vec<AreaRecord>) -> Result<ImportSummary> {
+        store.import_areas("t.csv", records, vec![], vec![], &Actor::cli(), &mut |_, _| {})
+    }
+
+    #[test]
+    fn import_builds_paths_and_is_idempotent() {
+        let (_d, s) = store();
+        let batch = vec![
+            rec(2, "36", "BANTEN", Some("ID")),
+            rec(3, "ID", "Indonesia", None),
+            rec(4, "3604", "KABUPATEN SERANG", Some("36")),
+        ];
+        let first = import(&s, batch.clone()).unwrap();
+        assert_eq!(first.created, 3);
+        assert_eq!(s.area("3604").unwrap().unwrap().path, "/ID/36/3604/");
+        let again = import(&s, batch).unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
+        let (entries, _) = s.audit_entries(&lumbung_domain::Scope::Global, 10, 0).unwrap();
+        assert_eq!(entries.len(), 1, "the no-op import is not audited");
+    }
+
+    #[test]
+    fn moving_an_area_moves_its_subtree() {
+        let (_d, s) = store();
+        import(
+            &s,
+            vec![
+                rec(2, "A", "A", None),
+                rec(3, "B", "B", None),
+                rec(4, "A1", "A1", Some("A")),
+                rec(5, "A11", "A11", Some("A1")),
+            ],
+        )
+        .unwrap();
+        let moved = import(&s, vec![rec(2, "A1", "A1", Some("B"))]).unwrap();
+        assert_eq!(moved.updated, 1);
+        assert_eq!(s.area("A11").unwrap().unwrap().path, "/B/A1/A11/");
+        assert_eq!(s.area("A11").unwrap().unwrap().depth, 3);
+    }
+
+    #[test]
+    fn a_rejected_batch_writes_nothing() {
+        let (_d, s) = store();
+        let err = import(&s, vec![rec(2, "A", "A", None), rec(3, "B", "B", Some("NOPE"))]).unwrap_err();
+        match err {
+            StoreError::Rejected(r) => assert_eq!(r.errors[0].line, 3),
+            other => panic!("{other:?}"),
+        }
+        assert!(s.area("A").unwrap().is_none());
+    }
+
+    #[test]
+    fn postcodes_resolve_by_outward_code_or_longest_prefix() {
+        let (_d, s) = store();
+        import(
+            &s,
+            vec![
+                rec(2, "PRESTON", "Preston", None),
+                rec(3, "SERANG", "Serang", None),
+                rec(4, "CIRUAS", "Ciruas", Some("SERANG")),
+            ],
+        )
+        .unwrap();
+        let map = |line, prefix: &str, code: &str| PostcodeRecord {
+            line,
+            prefix: prefix.into(),
+            area_code: AreaCode::parse(code).unwrap(),
+        };
+        let summary = s
+            .import_postcodes(
+                "p.csv",
+                vec![map(2, "PR1", "PRESTON"), map(3, "421", "SERANG"), map(4, "42182", "CIRUAS")],
+                vec![],
+                &Actor::cli(),
+            )
+            .unwrap();
+        assert_eq!(summary.created, 3);
+        let at = |pc: &str| {
+            s.locate_postcode(&PostalCode::parse(pc).unwrap())
+                .unwrap()
+                .map(|m| m.area.code)
+        };
+        assert_eq!(at("PR1 2HE").as_deref(), Some("PRESTON"));
+        assert_eq!(at("PR12 3AB"), None, "PR12 is another district than PR1");
+        assert_eq!(at("42182").as_deref(), Some("CIRUAS"));
+        assert_eq!(at("42111").as_deref(), Some("SERANG"));
+        assert_eq!(at("10110"), None);
+
+        let err = s
+            .import_postcodes("p.csv", vec![map(2, "OX1", "OXFORD")], vec![], &Actor::cli())
+            .unwrap_err();
+        assert!(err.to_string().contains("line 2, column area_code"), "{err}");
+    }
+}

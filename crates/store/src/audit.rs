@@ -1,0 +1,108 @@
+//! The audit log: who changed what and when. Rows are written in the same
+//! transaction as the change they describe; triggers refuse edits.
+
+use crate::{Result, Store};
+use lumbung_domain::Scope;
+use rusqlite::{params, Transaction};
+use serde::Serialize;
+
+/// Who is making a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in user of the web app or API.
+    User { id: i64, username: String },
+    /// Someone at the command line, named by their operating-system login.
+    Cli { os_user: String },
+}
+
+impl Actor {
+    pub fn cli() -> Actor {
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Actor::Cli { os_user }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User { username, .. } => username.clone(),
+            Actor::Cli { os_user } => format!("cli:{os_user}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub details: serde_json::Value,
+}
+
+/// Records one change. `scope_path` is the area path the changed thing sits
+/// in, so that auditors scoped to an area see its entries.
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    scope_path: Option<&str>,
+    details: serde_json::Value,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, scope_path, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            crate::now(),
+            actor.label(),
+            action,
+            entity,
+            entity_id,
+            scope_path,
+            details.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The newest entries first, limited to what `scope` covers: an
+    /// area-scoped reader sees the changes made inside their area.
+    pub fn audit_entries(&self, scope: &Scope, limit: u32, offset: u32) -> Result<(Vec<AuditEntry>, u64)> {
+        let conn = self.conn()?;
+        // An empty lower bound means "everything", entries without an area
+        // included; an empty range (lo = hi) means nothing.
+        let (lo, hi) = match scope {
+            Scope::Global => (String::new(), String::new()),
+            Scope::Area { path, .. } => (path.as_str().to_owned(), path.subtree_end()),
+            // Organisation-scoped readers have no area; they see nothing.
+            Scope::Org { .. } => ("/".to_owned(), "/".to_owned()),
+        };
+        const FILTER: &str = "(?1 = '' OR (scope_path >= ?1 AND scope_path < ?2))";
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM audit_log WHERE {FILTER}"),
+            params![lo, hi],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
+             WHERE {FILTER} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+        ))?;
+        let rows = stmt.query_map(params![lo, hi, limit, offset], |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                details: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+    }
+}

@@ -1,0 +1,523 @@
+//! The organisation registry.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An organisation as a form, an API call or a file row gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgInput {
+    pub name: String,
+    pub kind: OrgKind,
+    pub area_code: Option<AreaCode>,
+    pub parent_id: Option<i64>,
+    pub company_number: Option<CompanyNumber>,
+    pub npwp: Option<Npwp>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One row of an organisations file.
+#[derive(Debug, Clone)]
+pub struct OrgRecord {
+    pub line: u64,
+    pub input: OrgInput,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub area_code: Option<String>,
+    pub area_name: Option<String>,
+    pub parent_id: Option<i64>,
+    pub parent_name: Option<String>,
+    pub company_number: Option<String>,
+    pub npwp: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    /// Case-insensitive part of the name, or an exact identifier.
+    pub query: Option<String>,
+    pub kind: Option<OrgKind>,
+    /// Only organisations inside this area.
+    pub within: Option<AreaPath>,
+}
+
+const ORG_SELECT: &str = "SELECT o.id, o.name, o.kind, o.area_code, a.name, o.parent_id, p.name,
+        o.company_number, o.npwp, o.attributes, o.created_at, o.updated_at, a.path
+    FROM organisations o
+    LEFT JOIN areas a ON a.code = o.area_code
+    LEFT JOIN organisations p ON p.id = o.parent_id";
+
+fn org_from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
+    let attributes: String = r.get(9)?;
+    Ok(Org {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: r.get(2)?,
+        area_code: r.get(3)?,
+        area_name: r.get(4)?,
+        parent_id: r.get(5)?,
+        parent_name: r.get(6)?,
+        company_number: r.get(7)?,
+        npwp: r.get(8)?,
+        attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+        placement: Placement {
+            area: r.get::<_, Option<String>>(12)?.map(AreaPath::from_stored),
+            orgs: vec![],
+        },
+    })
+}
+
+/// The organisation and its ancestors' ids, nearest first.
+fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE up(id, parent_id, n) AS (
+             SELECT id, parent_id, 0 FROM organisations WHERE id = ?1
+             UNION ALL SELECT o.id, o.parent_id, up.n + 1 FROM organisations o JOIN up ON o.id = up.parent_id
+             WHERE up.n < 64)
+         SELECT id FROM up ORDER BY n",
+    )?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    rows.collect()
+}
+
+fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
+    let org = conn
+        .query_row(&format!("{ORG_SELECT} WHERE o.id = ?1"), [id], org_from_row)
+        .optional()?;
+    Ok(match org {
+        Some(mut org) => {
+            org.placement.orgs = lineage(conn, org.id)?;
+            Some(org)
+        }
+        None => None,
+    })
+}
+
+fn snapshot(input: &OrgInput) -> serde_json::Value {
+    serde_json::json!({
+        "name": input.name,
+        "kind": input.kind.as_str(),
+        "area_code": input.area_code.as_ref().map(AreaCode::as_str),
+        "parent_id": input.parent_id,
+        "company_number": input.company_number.as_ref().map(CompanyNumber::as_str),
+        "npwp": input.npwp.as_ref().map(Npwp::as_str),
+        "attributes": input.attributes,
+    })
+}
+
+fn org_snapshot(org: &Org) -> serde_json::Value {
+    serde_json::json!({
+        "name": org.name,
+        "kind": org.kind,
+        "area_code": org.area_code,
+        "parent_id": org.parent_id,
+        "company_number": org.company_number,
+        "npwp": org.npwp,
+        "attributes": org.attributes,
+    })
+}
+
+fn same(org: &Org, input: &OrgInput) -> bool {
+    org_snapshot(org) == snapshot(input)
+}
+
+/// Checks what the schema cannot: the area and parent exist, the parent
+/// link makes no cycle, identifiers are not another organisation's.
+fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> {
+    if input.name.trim().is_empty() {
+        return Err(StoreError::invalid("name", "name is required"));
+    }
+    if let Some(code) = &input.area_code {
+        let exists: bool = tx.query_row("SELECT 1 FROM areas WHERE code = ?1", [code.as_str()], |_| Ok(true)).optional()?.unwrap_or(false);
+        if !exists {
+            return Err(StoreError::invalid("area_code", format!("area {code} does not exist")));
+        }
+    }
+    if let Some(parent) = input.parent_id {
+        let chain = lineage(tx, parent)?;
+        if chain.is_empty() {
+            return Err(StoreError::invalid("parent_id", format!("organisation {parent} does not exist")));
+        }
+        if id.is_some_and(|id| chain.contains(&id)) {
+            return Err(StoreError::invalid("parent_id", "an organisation cannot sit under itself"));
+        }
+    }
+    for (field, value) in [
+        ("company_number", input.company_number.as_ref().map(CompanyNumber::as_str)),
+        ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
+    ] {
+        if let Some(value) = value {
+            let holder: Option<(i64, String)> = tx
+                .query_row(
+                    &format!("SELECT id, name FROM organisations WHERE {field} = ?1"),
+                    [value],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((other, name)) = holder.filter(|(other, _)| Some(*other) != id) {
+                return Err(StoreError::Conflict(format!(
+                    "{field} {value} already belongs to organisation {other} ({name})"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
+    let now = crate::now();
+    tx.execute(
+        "INSERT INTO organisations (name, kind, area_code, parent_id, company_number, npwp, attributes, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            input.name.trim(),
+            input.kind.as_str(),
+            input.area_code.as_ref().map(AreaCode::as_str),
+            input.parent_id,
+            input.company_number.as_ref().map(CompanyNumber::as_str),
+            input.npwp.as_ref().map(Npwp::as_str),
+            serde_json::to_string(&input.attributes).expect("string map serialises"),
+            now
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn update(tx: &Transaction<'_>, id: i64, input: &OrgInput) -> Result<()> {
+    tx.execute(
+        "UPDATE organisations SET name = ?2, kind = ?3, area_code = ?4, parent_id = ?5, company_number = ?6,
+             npwp = ?7, attributes = ?8, updated_at = ?9 WHERE id = ?1",
+        params![
+            id,
+            input.name.trim(),
+            input.kind.as_str(),
+            input.area_code.as_ref().map(AreaCode::as_str),
+            input.parent_id,
+            input.company_number.as_ref().map(CompanyNumber::as_str),
+            input.npwp.as_ref().map(Npwp::as_str),
+            serde_json::to_string(&input.attributes).expect("string map serialises"),
+            crate::now()
+        ],
+    )?;
+    Ok(())
+}
+
+fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<String>> {
+    Ok(match area {
+        Some(code) => tx
+            .query_row("SELECT path FROM areas WHERE code = ?1", [code.as_str()], |r| r.get(0))
+            .optional()?,
+        None => None,
+    })
+}
+
+impl Store {
+    pub fn org(&self, id: i64) -> Result<Option<Org>> {
+        let conn = self.conn()?;
+        load(&conn, id)
+    }
+
+    pub fn create_org(&self, input: &OrgInput, actor: &Actor) -> Result<Org> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        check(&tx, None, input)?;
+        let id = insert(&tx, input)?;
+        let path = scope_path(&tx, input.area_code.as_ref())?;
+        audit::record(&tx, actor, "org.create", "organisation", &id.to_string(), path.as_deref(), snapshot(input))?;
+        tx.commit()?;
+        load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+    }
+
+    pub fn update_org(&self, id: i64, input: &OrgInput, actor: &Actor) -> Result<Org> {
+        let mut conn = self.conn()?;
+        let before = load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
+        if same(&before, input) {
+            return Ok(before);
+        }
+        let tx = conn.transaction()?;
+        check(&tx, Some(id), input)?;
+        update(&tx, id, input)?;
+        let path = scope_path(&tx, input.area_code.as_ref())?;
+        audit::record(
+            &tx,
+            actor,
+            "org.update",
+            "organisation",
+            &id.to_string(),
+            path.as_deref(),
+            serde_json::json!({"before": org_snapshot(&before), "after": snapshot(input)}),
+        )?;
+        tx.commit()?;
+        load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+    }
+
+    /// Organisations matching `filter`, by name, with the total count.
+    pub fn search_orgs(&self, filter: &OrgFilter, limit: u32, offset: u32) -> Result<(Vec<Org>, u64)> {
+        let conn = self.conn()?;
+        let query = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
+        let exact = query.map(|q| q.replace(['.', '-', ' '], "").to_uppercase());
+        let (lo, hi) = match &filter.within {
+            Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
+            None => (None, None),
+        };
+        let kind = filter.kind.map(OrgKind::as_str);
+        const WHERE: &str = "(?1 IS NULL OR o.name LIKE ?1 OR o.company_number = ?2 OR o.npwp = ?2)
+             AND (?3 IS NULL OR o.kind = ?3)
+             AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))";
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM organisations o LEFT JOIN areas a ON a.code = o.area_code WHERE {WHERE}"),
+            params![like, exact, kind, lo, hi],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare(&format!(
+            "{ORG_SELECT} WHERE {WHERE} ORDER BY o.name COLLATE NOCASE, o.id LIMIT ?6 OFFSET ?7"
+        ))?;
+        let rows = stmt.query_map(params![like, exact, kind, lo, hi, limit, offset], org_from_row)?;
+        let mut orgs: Vec<Org> = rows.collect::<rusqlite::Result<_>>()?;
+        for org in &mut orgs {
+            org.placement.orgs = lineage(&conn, org.id)?;
+        }
+        Ok((orgs, total as u64))
+    }
+
+    /// Imports organisations, all or nothing. A row is the same
+    /// organisation as a stored one with the same company number or NPWP,
+    /// else the same name (ignoring case), kind and area; such rows update
+    /// it, so the same file twice changes nothing.
+    pub fn import_orgs(
+        &self,
+        file: &str,
+        records: Vec<OrgRecord>,
+        read_errors: Vec<RowError>,
+        actor: &Actor,
+    ) -> Result<ImportSummary> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let mut errors = read_errors;
+        let mut summary = ImportSummary::default();
+        for r in &records {
+            let existing = find_same(&tx, &r.input)?;
+            let outcome = match existing {
+                Some(id) => {
+                    let before = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
+                    if same(&before, &r.input) {
+                        summary.unchanged += 1;
+                        Ok(())
+                    } else {
+                        check(&tx, Some(id), &r.input).and_then(|()| {
+                            update(&tx, id, &r.input)?;
+                            summary.updated += 1;
+                            let path = scope_path(&tx, r.input.area_code.as_ref())?;
+                            audit::record(
+                                &tx,
+                                actor,
+                                "org.update",
+                                "organisation",
+                                &id.to_string(),
+                                path.as_deref(),
+                                serde_json::json!({"file": file, "line": r.line, "before": org_snapshot(&before), "after": snapshot(&r.input)}),
+                            )
+                        })
+                    }
+                }
+                None => check(&tx, None, &r.input).and_then(|()| {
+                    let id = insert(&tx, &r.input)?;
+                    summary.created += 1;
+                    let path = scope_path(&tx, r.input.area_code.as_ref())?;
+                    audit::record(
+                        &tx,
+                        actor,
+                        "org.create",
+                        "organisation",
+                        &id.to_string(),
+                        path.as_deref(),
+                        serde_json::json!({"file": file, "line": r.line, "org": snapshot(&r.input)}),
+                    )
+                }),
+            };
+            match outcome {
+                Ok(()) => {}
+                Err(StoreError::Invalid { field, message }) => errors.push(RowError::new(r.line, Some(&field), message)),
+                Err(StoreError::Conflict(message)) => errors.push(RowError::new(r.line, None, message)),
+                Err(other) => return Err(other),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(StoreError::Rejected(Rejected {
+                file: file.to_owned(),
+                errors,
+            }));
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
+    if let Some(cn) = &input.company_number {
+        if let Some(id) = tx
+            .query_row("SELECT id FROM organisations WHERE company_number = ?1", [cn.as_str()], |r| r.get(0))
+            .optional()?
+        {
+            return Ok(Some(id));
+        }
+    }
+    if let Some(npwp) = &input.npwp {
+        if let Some(id) = tx
+            .query_row("SELECT id FROM organisations WHERE npwp = ?1", [npwp.as_str()], |r| r.get(0))
+            .optional()?
+        {
+            return Ok(Some(id));
+        }
+    }
+    Ok(tx
+        .query_row(
+            "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS ?3 ORDER BY id LIMIT 1",
+            params![input.name.trim(), input.kind.as_str(), input.area_code.as_ref().map(AreaCode::as_str)],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+    use lumbung_domain::AreaRecord;
+
+    fn input(name: &str, kind: OrgKind, area: Option<&str>) -> OrgInput {
+        OrgInput {
+            name: name.into(),
+            kind,
+            area_code: area.map(|a| AreaCode::parse(a).unwrap()),
+            parent_id: None,
+            company_number: None,
+            npwp: None,
+            attributes: BTreeMap::new(),
+        }
+    }
+
+    fn with_areas() -> (tempfile::TempDir, Store) {
+        let (d, s) = store();
+        let rec = |line, code: &str, parent: Option<&str>| AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: code.into(),
+            parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+            kind: None,
+        };
+        s.import_areas(
+            "a.csv",
+            vec![rec(2, "UK", None), rec(3, "PRESTON", Some("UK")), rec(4, "OXFORD", Some("UK"))],
+            vec![],
+            vec![],
+            &Actor::cli(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        (d, s)
+    }
+
+    #[test]
+    fn create_update_and_audit() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let org = s.create_org(&input("Preston City Council", OrgKind::Anchor, Some("PRESTON")), &actor).unwrap();
+        assert_eq!(org.area_name.as_deref(), Some("PRESTON"));
+        assert_eq!(org.placement.orgs, vec![org.id]);
+        let mut changed = input("Preston City Council", OrgKind::Anchor, Some("PRESTON"));
+        changed.attributes.insert("employees".into(), "1200".into());
+        let updated = s.update_org(org.id, &changed, &actor).unwrap();
+        assert_eq!(updated.attributes["employees"], "1200");
+        s.update_org(org.id, &changed, &actor).unwrap();
+        let (log, total) = s.audit_entries(&lumbung_domain::Scope::Global, 10, 0).unwrap();
+        assert_eq!(total, 3, "areas import, create, one update; the no-op update is not logged");
+        assert_eq!(log[0].action, "org.update");
+        assert_eq!(log[0].details["before"]["attributes"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn identifiers_are_unique_and_areas_must_exist() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let mut a = input("A Ltd", OrgKind::Supplier, None);
+        a.company_number = Some(CompanyNumber::parse("01234567").unwrap());
+        s.create_org(&a, &actor).unwrap();
+        let mut b = input("B Ltd", OrgKind::Supplier, None);
+        b.company_number = a.company_number.clone();
+        assert!(matches!(s.create_org(&b, &actor), Err(StoreError::Conflict(_))));
+        let c = input("C", OrgKind::Ngo, Some("NOWHERE"));
+        assert!(matches!(s.create_org(&c, &actor), Err(StoreError::Invalid { field, .. }) if field == "area_code"));
+    }
+
+    #[test]
+    fn parents_cannot_form_cycles_and_placement_follows_them() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let bkm = s.create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor).unwrap();
+        let mut upk_in = input("UPK", OrgKind::Upk, Some("PRESTON"));
+        upk_in.parent_id = Some(bkm.id);
+        let upk = s.create_org(&upk_in, &actor).unwrap();
+        assert_eq!(upk.placement.orgs, vec![upk.id, bkm.id]);
+        let mut bkm_in = input("BKM", OrgKind::Bkm, Some("PRESTON"));
+        bkm_in.parent_id = Some(upk.id);
+        assert!(matches!(s.update_org(bkm.id, &bkm_in, &actor), Err(StoreError::Invalid { .. })));
+    }
+
+    #[test]
+    fn search_by_name_kind_area_and_identifier() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        s.create_org(&input("Preston City Council", OrgKind::Anchor, Some("PRESTON")), &actor).unwrap();
+        let mut coop = input("Preston Co-operative Development Network", OrgKind::Cooperative, Some("PRESTON"));
+        coop.npwp = Some(Npwp::parse("01.234.567.8-901.000").unwrap());
+        s.create_org(&coop, &actor).unwrap();
+        s.create_org(&input("Oxford City Council", OrgKind::Anchor, Some("OXFORD")), &actor).unwrap();
+        let find = |f: OrgFilter| s.search_orgs(&f, 50, 0).unwrap().0.into_iter().map(|o| o.name).collect::<Vec<_>>();
+        assert_eq!(find(OrgFilter { query: Some("preston".into()), ..Default::default() }).len(), 2);
+        assert_eq!(
+            find(OrgFilter { kind: Some(OrgKind::Anchor), within: s.area_path("PRESTON").unwrap(), ..Default::default() }),
+            vec!["Preston City Council"]
+        );
+        assert_eq!(
+            find(OrgFilter { query: Some("01.234.567.8-901.000".into()), ..Default::default() }),
+            vec!["Preston Co-operative Development Network"]
+        );
+    }
+
+    #[test]
+    fn import_matches_existing_rows_and_is_all_or_nothing() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let rows = vec![
+            OrgRecord { line: 2, input: input("Preston City Council", OrgKind::Anchor, Some("PRESTON")) },
+            OrgRecord { line: 3, input: input("Lancashire Constabulary", OrgKind::Anchor, Some("PRESTON")) },
+        ];
+        let first = s.import_orgs("o.csv", rows.clone(), vec![], &actor).unwrap();
+        assert_eq!(first.created, 2);
+        let again = s.import_orgs("o.csv", rows.clone(), vec![], &actor).unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+        let mut bad = rows;
+        bad.push(OrgRecord { line: 4, input: input("Nowhere Ltd", OrgKind::Supplier, Some("ATLANTIS")) });
+        bad.push(OrgRecord { line: 5, input: input("Elsewhere Ltd", OrgKind::Supplier, None) });
+        let err = s.import_orgs("o.csv", bad, vec![], &actor).unwrap_err();
+        assert!(err.to_string().contains("line 4, column area_code"), "{err}");
+        assert_eq!(s.search_orgs(&OrgFilter::default(), 50, 0).unwrap().1, 2, "Elsewhere Ltd was not kept");
+    }
+}

@@ -1,0 +1,76 @@
+//! Versioned migrations. `PRAGMA user_version` holds the number of
+//! migrations applied; each runs in its own transaction. Never edit a
+//! migration that has shipped: add the next one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: areas, postcode map, organisations, users, sessions, audit log.
+    r#"
+CREATE TABLE areas (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    parent_code TEXT REFERENCES areas(code) DEFERRABLE INITIALLY DEFERRED,
+    kind        TEXT,
+    path        TEXT NOT NULL UNIQUE,
+    depth       INTEGER NOT NULL
+);
+CREATE INDEX areas_parent ON areas(parent_code);
+CREATE INDEX areas_name ON areas(name COLLATE NOCASE);
+
+CREATE TABLE postcode_prefixes (
+    prefix    TEXT PRIMARY KEY,
+    area_code TEXT NOT NULL REFERENCES areas(code)
+);
+
+CREATE TABLE organisations (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    area_code      TEXT REFERENCES areas(code),
+    parent_id      INTEGER REFERENCES organisations(id),
+    company_number TEXT UNIQUE,
+    npwp           TEXT UNIQUE,
+    attributes     TEXT NOT NULL DEFAULT '{}',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX organisations_name ON organisations(name COLLATE NOCASE);
+CREATE INDEX organisations_area ON organisations(area_code);
+CREATE INDEX organisations_parent ON organisations(parent_id);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    scope_area    TEXT REFERENCES areas(code),
+    scope_org     INTEGER REFERENCES organisations(id),
+    created_at    TEXT NOT NULL,
+    CHECK (scope_area IS NULL OR scope_org IS NULL)
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    entity     TEXT NOT NULL,
+    entity_id  TEXT NOT NULL,
+    scope_path TEXT,
+    details    TEXT NOT NULL
+);
+CREATE INDEX audit_log_scope ON audit_log(scope_path);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+];

@@ -1,0 +1,363 @@
+//! Users, passwords (argon2) and sessions.
+//!
+//! Session tokens are 256 random bits; only their SHA-256 is stored, so a
+//! copy of the database does not let anyone sign in. Each session has its
+//! own CSRF token for forms.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use lumbung_domain::{AreaCode, AreaPath, Password, Placement, Role, Scope, Username};
+use rand::RngCore;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+/// How long a session lasts from sign-in.
+pub const SESSION_HOURS: i64 = 12;
+
+/// Where a new user's role holds, as given on the command line or a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeRef {
+    Global,
+    Area(AreaCode),
+    Org(i64),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// A readable name of the scope (area or organisation name).
+    pub scope_name: Option<String>,
+    pub created_at: String,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+/// The user behind a live session, with that session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+fn hash_password(password: &Password) -> Result<String> {
+    let mut salt_bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt_bytes);
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| StoreError::invalid("password", e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::invalid("password", e.to_string()))
+}
+
+/// A hash to verify against when the user does not exist, so that a wrong
+/// name takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password(&Password::parse("not-a-real-password").expect("valid")).expect("hashing works")
+    })
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.username, u.role, u.scope_area, a.path, a.name, u.scope_org, o.name, oa.path,
+        u.created_at
+    FROM users u
+    LEFT JOIN areas a ON a.code = u.scope_area
+    LEFT JOIN organisations o ON o.id = u.scope_org
+    LEFT JOIN areas oa ON oa.code = o.area_code";
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    let role = Role::parse(&role)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+    let area: Option<String> = r.get(3)?;
+    let area_path: Option<String> = r.get(4)?;
+    let org: Option<i64> = r.get(6)?;
+    let org_area_path: Option<String> = r.get(8)?;
+    let (scope, scope_name, placement) = match (area, area_path, org) {
+        (Some(code), Some(path), _) => {
+            let code = AreaCode::parse(&code)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
+            let path = AreaPath::from_stored(path);
+            (
+                Scope::Area { code, path: path.clone() },
+                r.get(5)?,
+                Placement { area: Some(path), orgs: vec![] },
+            )
+        }
+        (_, _, Some(id)) => (
+            Scope::Org { id },
+            r.get(7)?,
+            Placement {
+                area: org_area_path.map(AreaPath::from_stored),
+                orgs: vec![id],
+            },
+        ),
+        _ => (Scope::Global, None, Placement::default()),
+    };
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role,
+        scope,
+        scope_name,
+        created_at: r.get(9)?,
+        placement,
+    })
+}
+
+impl Store {
+    pub fn user(&self, id: i64) -> Result<Option<User>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(&format!("{USER_SELECT} WHERE u.id = ?1"), [id], user_from_row)
+            .optional()?)
+    }
+
+    pub fn user_by_name(&self, username: &Username) -> Result<Option<User>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(&format!("{USER_SELECT} WHERE u.username = ?1"), [username.as_str()], user_from_row)
+            .optional()?)
+    }
+
+    /// Users whose scope lies inside `scope`, by name.
+    pub fn users(&self, scope: &Scope) -> Result<Vec<User>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&format!("{USER_SELECT} ORDER BY u.username"))?;
+        let rows = stmt.query_map([], user_from_row)?;
+        let all: Vec<User> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(all.into_iter().filter(|u| scope.encloses(&u.scope, &u.placement)).collect())
+    }
+
+    /// The placement a scope reference would give a user, for checking
+    /// that an admin hands out only scopes inside their own.
+    pub fn resolve_scope(&self, scope: &ScopeRef) -> Result<(Scope, Placement)> {
+        let conn = self.conn()?;
+        match scope {
+            ScopeRef::Global => Ok((Scope::Global, Placement::default())),
+            ScopeRef::Area(code) => {
+                let path: String = conn
+                    .query_row("SELECT path FROM areas WHERE code = ?1", [code.as_str()], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::invalid("area", format!("area {code} does not exist")))?;
+                let path = AreaPath::from_stored(path);
+                Ok((
+                    Scope::Area { code: code.clone(), path: path.clone() },
+                    Placement { area: Some(path), orgs: vec![] },
+                ))
+            }
+            ScopeRef::Org(id) => {
+                let org = self
+                    .org(*id)?
+                    .ok_or_else(|| StoreError::invalid("org", format!("organisation {id} does not exist")))?;
+                Ok((Scope::Org { id: *id }, org.placement))
+            }
+        }
+    }
+
+    pub fn create_user(
+        &self,
+        username: &Username,
+        password: &Password,
+        role: Role,
+        scope: &ScopeRef,
+        actor: &Actor,
+    ) -> Result<User> {
+        let (_, placement) = self.resolve_scope(scope)?;
+        let hash = hash_password(password)?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let taken: bool = tx
+            .query_row("SELECT 1 FROM users WHERE username = ?1", [username.as_str()], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        if taken {
+            return Err(StoreError::Conflict(format!("user {username} already exists")));
+        }
+        let (area, org) = match scope {
+            ScopeRef::Global => (None, None),
+            ScopeRef::Area(code) => (Some(code.as_str()), None),
+            ScopeRef::Org(id) => (None, Some(*id)),
+        };
+        tx.execute(
+            "INSERT INTO users (username, password_hash, role, scope_area, scope_org, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![username.as_str(), hash, role.as_str(), area, org, crate::now()],
+        )?;
+        let id = tx.last_insert_rowid();
+        audit::record(
+            &tx,
+            actor,
+            "user.create",
+            "user",
+            username.as_str(),
+            placement.area.as_ref().map(AreaPath::as_str),
+            serde_json::json!({"role": role.as_str(), "scope_area": area, "scope_org": org}),
+        )?;
+        tx.commit()?;
+        self.user(id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+    }
+
+    /// Sets a new password and ends every session of that user.
+    pub fn set_password(&self, user_id: i64, password: &Password, actor: &Actor) -> Result<()> {
+        let user = self.user(user_id)?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let hash = hash_password(password)?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user_id, hash])?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
+        audit::record(
+            &tx,
+            actor,
+            "user.password_reset",
+            "user",
+            &user.username,
+            user.placement.area.as_ref().map(AreaPath::as_str),
+            serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Checks a name and password; `None` for either being wrong (callers
+    /// must not say which).
+    pub fn verify_login(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let user = match Username::parse(username) {
+            Ok(name) => self.user_by_name(&name)?,
+            Err(_) => None,
+        };
+        let stored: Option<String> = match &user {
+            Some(u) => self
+                .conn()?
+                .query_row("SELECT password_hash FROM users WHERE id = ?1", [u.id], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
+        let hash_text = stored.as_deref().unwrap_or_else(|| dummy_hash());
+        let hash = PasswordHash::new(hash_text).map_err(|e| StoreError::invalid("password_hash", e.to_string()))?;
+        let ok = Argon2::default().verify_password(password.as_bytes(), &hash).is_ok();
+        Ok(if ok && stored.is_some() { user } else { None })
+    }
+
+    /// Starts a session; returns the token for the cookie.
+    pub fn create_session(&self, user_id: i64) -> Result<String> {
+        let token = random_token();
+        let now = jiff::Timestamp::now();
+        let expires = now
+            .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
+            .map_err(|e| StoreError::invalid("expires_at", e.to_string()))?;
+        let conn = self.conn()?;
+        conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now.to_string()])?;
+        conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash(&token), user_id, random_token(), now.to_string(), expires.to_string()],
+        )?;
+        Ok(token)
+    }
+
+    /// The user of a live session; `None` when the token is unknown or the
+    /// session has expired.
+    pub fn session_user(&self, token: &str) -> Result<Option<SessionUser>> {
+        let conn = self.conn()?;
+        let found: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT user_id, csrf_token FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+                params![token_hash(token), jiff::Timestamp::now().to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((user_id, csrf_token)) = found else {
+            return Ok(None);
+        };
+        Ok(self.user(user_id)?.map(|user| SessionUser { user, csrf_token }))
+    }
+
+    pub fn end_session(&self, token: &str) -> Result<()> {
+        self.conn()?
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])?;
+        Ok(())
+    }
+
+    /// Makes a session look older than it is, for tests of expiry.
+    #[doc(hidden)]
+    pub fn expire_session_for_tests(&self, token: &str) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z' WHERE token_hash = ?1",
+            [token_hash(token)],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+
+    #[test]
+    fn login_sessions_and_password_reset() {
+        let (_d, s) = store();
+        let name = Username::parse("siti").unwrap();
+        let pw = Password::parse("tanggung-renteng").unwrap();
+        let user = s.create_user(&name, &pw, Role::Auditor, &ScopeRef::Global, &Actor::cli()).unwrap();
+        assert!(s.verify_login("siti", "wrong password").unwrap().is_none());
+        assert!(s.verify_login("nobody", "tanggung-renteng").unwrap().is_none());
+        assert_eq!(s.verify_login("SITI", "tanggung-renteng").unwrap().unwrap().id, user.id);
+
+        let token = s.create_session(user.id).unwrap();
+        let session = s.session_user(&token).unwrap().unwrap();
+        assert_eq!(session.user.role, Role::Auditor);
+        assert_eq!(session.csrf_token.len(), 64);
+
+        s.set_password(user.id, &Password::parse("a new long password").unwrap(), &Actor::cli())
+            .unwrap();
+        assert!(s.session_user(&token).unwrap().is_none(), "reset ends sessions");
+        assert!(s.verify_login("siti", "tanggung-renteng").unwrap().is_none());
+        assert!(s.verify_login("siti", "a new long password").unwrap().is_some());
+    }
+
+    #[test]
+    fn expired_sessions_are_not_accepted() {
+        let (_d, s) = store();
+        let user = s
+            .create_user(&Username::parse("ana").unwrap(), &Password::parse("0123456789").unwrap(), Role::Admin, &ScopeRef::Global, &Actor::cli())
+            .unwrap();
+        let token = s.create_session(user.id).unwrap();
+        s.expire_session_for_tests(&token).unwrap();
+        assert!(s.session_user(&token).unwrap().is_none());
+    }
+
+    #[test]
+    fn duplicate_names_and_unknown_scopes_are_refused() {
+        let (_d, s) = store();
+        let name = Username::parse("ana").unwrap();
+        let pw = Password::parse("0123456789").unwrap();
+        s.create_user(&name, &pw, Role::Admin, &ScopeRef::Global, &Actor::cli()).unwrap();
+        assert!(matches!(
+            s.create_user(&name, &pw, Role::Admin, &ScopeRef::Global, &Actor::cli()),
+            Err(StoreError::Conflict(_))
+        ));
+        let other = Username::parse("budi").unwrap();
+        assert!(matches!(
+            s.create_user(&other, &pw, Role::Analyst, &ScopeRef::Area(AreaCode::parse("X").unwrap()), &Actor::cli()),
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+}
