@@ -181,14 +181,20 @@ mod tests {
                 role.can_read(Resource::AuditLog),
                 matches!(role, Role::Admin | Role::Auditor)
             );
-            assert!(!role.can_write(Resource::AuditLog), "the audit log is append-only");
+            assert!(
+                !role.can_write(Resource::AuditLog),
+                "the audit log is append-only"
+            );
         }
     }
 
     #[test]
     fn roles_parse_and_explain() {
         assert_eq!(Role::parse(" UPK ").unwrap(), Role::Upk);
-        assert!(Role::parse("root").unwrap_err().to_string().contains("auditor"));
+        assert!(Role::parse("root")
+            .unwrap_err()
+            .to_string()
+            .contains("auditor"));
     }
 
     #[test]

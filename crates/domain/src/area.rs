@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn codes_are_trimmed_and_checked() {
-        assert_eq!(AreaCode::parse(" E07000123 ").unwrap().as_str(), "E07000123");
+        assert_eq!(
+            AreaCode::parse(" E07000123 ").unwrap().as_str(),
+            "E07000123"
+        );
         assert!(AreaCode::parse("").is_err());
         assert!(AreaCode::parse("36 04").is_err());
         assert!(AreaCode::parse("a/b").is_err());
@@ -158,7 +161,10 @@ mod tests {
 
     #[test]
     fn kinds_are_lowercase_words() {
-        assert_eq!(AreaKind::parse(" Kelurahan ").unwrap().as_str(), "kelurahan");
+        assert_eq!(
+            AreaKind::parse(" Kelurahan ").unwrap().as_str(),
+            "kelurahan"
+        );
         assert!(AreaKind::parse("rt 1").is_err());
         assert!(AreaKind::parse("").is_err());
     }
@@ -173,7 +179,10 @@ mod tests {
         let other = root.child(&p3);
         assert!(root.contains(&banten));
         assert!(banten.contains(&banten));
-        assert!(!other.contains(&banten), "code 3 is a prefix of 36 but not its parent");
+        assert!(
+            !other.contains(&banten),
+            "code 3 is a prefix of 36 but not its parent"
+        );
         assert_eq!(banten.depth(), 2);
     }
 
@@ -250,7 +259,11 @@ pub fn plan_area_import(
     for r in &records {
         if let Some(parent) = &r.parent {
             if parent == &r.code {
-                errors.push(RowError::new(r.line, Some("parent_code"), format!("area {} is its own parent", r.code)));
+                errors.push(RowError::new(
+                    r.line,
+                    Some("parent_code"),
+                    format!("area {} is its own parent", r.code),
+                ));
             } else if !in_file.contains_key(parent) && !stored.contains_key(parent) {
                 errors.push(RowError::new(
                     r.line,
@@ -303,7 +316,9 @@ pub fn plan_area_import(
     for r in records {
         match stored.get(&r.code) {
             None => plan.inserts.push(r),
-            Some(s) if s.name == r.name && s.parent == r.parent && s.kind == r.kind => plan.unchanged += 1,
+            Some(s) if s.name == r.name && s.parent == r.parent && s.kind == r.kind => {
+                plan.unchanged += 1
+            }
             Some(s) => {
                 plan.moves |= s.parent != r.parent;
                 plan.updates.push(r);
@@ -370,7 +385,9 @@ mod plan_tests {
         .unwrap_err();
         let lines: Vec<_> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5, 6, 7], "{errors:#?}");
-        assert!(errors[0].message.contains("duplicate code A (first on line 2)"));
+        assert!(errors[0]
+            .message
+            .contains("duplicate code A (first on line 2)"));
         assert!(errors[1].message.contains("MISSING"));
         assert!(errors[2].message.contains("cycle"));
         assert!(errors.iter().all(|e| e.column.is_some()));
@@ -379,15 +396,21 @@ mod plan_tests {
     #[test]
     fn a_cycle_through_stored_areas_is_found() {
         // Stored: X under Y. The file puts Y under X.
-        let errors =
-            plan_area_import(vec![rec(2, "Y", Some("X"))], &stored(&[("Y", None), ("X", Some("Y"))])).unwrap_err();
+        let errors = plan_area_import(
+            vec![rec(2, "Y", Some("X"))],
+            &stored(&[("Y", None), ("X", Some("Y"))]),
+        )
+        .unwrap_err();
         assert!(errors[0].message.contains("cycle"), "{errors:?}");
     }
 
     #[test]
     fn same_rows_again_change_nothing() {
         let plan = plan_area_import(vec![rec(2, "A", None)], &stored(&[("A", None)])).unwrap();
-        assert_eq!((plan.inserts.len(), plan.updates.len(), plan.unchanged), (0, 0, 1));
+        assert_eq!(
+            (plan.inserts.len(), plan.updates.len(), plan.unchanged),
+            (0, 0, 1)
+        );
         let mut moved = rec(2, "A", Some("B"));
         moved.name = "Area A".into();
         let plan = plan_area_import(vec![moved], &stored(&[("A", None), ("B", None)])).unwrap();

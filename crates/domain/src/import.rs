@@ -44,7 +44,11 @@ impl fmt::Display for Rejected {
         )?;
         for e in self.errors.iter().take(LISTED_PROBLEMS) {
             match &e.column {
-                Some(col) => writeln!(f, "  {}: line {}, column {col}: {}", self.file, e.line, e.message)?,
+                Some(col) => writeln!(
+                    f,
+                    "  {}: line {}, column {col}: {}",
+                    self.file, e.line, e.message
+                )?,
                 None => writeln!(f, "  {}: line {}: {}", self.file, e.line, e.message)?,
             }
         }

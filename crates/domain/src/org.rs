@@ -163,8 +163,14 @@ mod tests {
     #[test]
     fn kinds_accept_synonyms_and_name_the_choices_on_error() {
         assert_eq!(OrgKind::parse("Koperasi").unwrap(), OrgKind::Cooperative);
-        assert_eq!(OrgKind::parse("anchor institution").unwrap(), OrgKind::Anchor);
-        assert_eq!(OrgKind::parse("social-enterprise").unwrap(), OrgKind::SocialEnterprise);
+        assert_eq!(
+            OrgKind::parse("anchor institution").unwrap(),
+            OrgKind::Anchor
+        );
+        assert_eq!(
+            OrgKind::parse("social-enterprise").unwrap(),
+            OrgKind::SocialEnterprise
+        );
         for kind in OrgKind::ALL {
             assert_eq!(OrgKind::parse(kind.as_str()).unwrap(), kind);
         }
@@ -185,7 +191,10 @@ mod tests {
     #[test]
     fn company_numbers_are_padded_and_checked() {
         assert_eq!(CompanyNumber::parse("123456").unwrap().as_str(), "00123456");
-        assert_eq!(CompanyNumber::parse("sc123456").unwrap().as_str(), "SC123456");
+        assert_eq!(
+            CompanyNumber::parse("sc123456").unwrap().as_str(),
+            "SC123456"
+        );
         assert!(CompanyNumber::parse("S1234567").is_err());
         assert!(CompanyNumber::parse("123456789").is_err());
     }

@@ -71,15 +71,24 @@ mod tests {
     fn uk_outward_codes() {
         assert_eq!(PostalCode::parse("PR1 2HE").unwrap().outward(), "PR1");
         assert_eq!(PostalCode::parse("ab12ab").unwrap().outward(), "AB1");
-        assert_eq!(PostalCode::parse("OX4 2AB").unwrap().lookup_prefixes(), vec!["OX4"]);
-        assert_eq!(PostalCode::parse("pr1").unwrap().lookup_prefixes(), vec!["PR1"]);
+        assert_eq!(
+            PostalCode::parse("OX4 2AB").unwrap().lookup_prefixes(),
+            vec!["OX4"]
+        );
+        assert_eq!(
+            PostalCode::parse("pr1").unwrap().lookup_prefixes(),
+            vec!["PR1"]
+        );
     }
 
     #[test]
     fn other_codes_try_longest_prefix_first() {
         let pos = PostalCode::parse("42111").unwrap();
         assert!(!pos.is_uk());
-        assert_eq!(pos.lookup_prefixes(), vec!["42111", "4211", "421", "42", "4"]);
+        assert_eq!(
+            pos.lookup_prefixes(),
+            vec!["42111", "4211", "421", "42", "4"]
+        );
     }
 
     #[test]

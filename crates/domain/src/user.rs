@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse(" Siti.Aminah ").unwrap().as_str(), "siti.aminah");
+        assert_eq!(
+            Username::parse(" Siti.Aminah ").unwrap().as_str(),
+            "siti.aminah"
+        );
         assert!(Username::parse("a").is_err());
         assert!(Username::parse("siti aminah").is_err());
     }

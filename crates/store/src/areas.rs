@@ -3,7 +3,9 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::area::{plan_area_import, StoredArea};
-use lumbung_domain::{AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError};
+use lumbung_domain::{
+    AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError,
+};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -64,7 +66,11 @@ impl Store {
     pub fn area(&self, code: &str) -> Result<Option<Area>> {
         let conn = self.conn()?;
         Ok(conn
-            .query_row(&format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"), [code], area_from_row)
+            .query_row(
+                &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
+                [code],
+                area_from_row,
+            )
             .optional()?)
     }
 
@@ -75,7 +81,9 @@ impl Store {
         };
         let codes: Vec<&str> = area.path.trim_matches('/').split('/').collect();
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(&format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"
+        ))?;
         codes
             .iter()
             .map(|c| Ok(stmt.query_row([c], area_from_row)?))
@@ -93,9 +101,18 @@ impl Store {
     }
 
     /// Areas matching `filter`, shallowest first, with the total count.
-    pub fn search_areas(&self, filter: &AreaFilter, limit: u32, offset: u32) -> Result<(Vec<Area>, u64)> {
+    pub fn search_areas(
+        &self,
+        filter: &AreaFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<Area>, u64)> {
         let conn = self.conn()?;
-        let query = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let query = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty());
         let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
         let code_prefix = query.map(|q| q.to_owned());
         let (lo, hi) = match &filter.within {
@@ -114,14 +131,19 @@ impl Store {
             "SELECT {AREA_COLUMNS} FROM areas a WHERE {WHERE}
              ORDER BY a.depth, a.name COLLATE NOCASE, a.code LIMIT ?6 OFFSET ?7"
         ))?;
-        let rows = stmt.query_map(params![like, code_prefix, filter.kind, lo, hi, limit, offset], area_from_row)?;
+        let rows = stmt.query_map(
+            params![like, code_prefix, filter.kind, lo, hi, limit, offset],
+            area_from_row,
+        )?;
         Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
     }
 
     pub fn area_path(&self, code: &str) -> Result<Option<AreaPath>> {
         let conn = self.conn()?;
         let path: Option<String> = conn
-            .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| r.get(0))
+            .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
+                r.get(0)
+            })
             .optional()?;
         Ok(path.map(AreaPath::from_stored))
     }
@@ -151,13 +173,22 @@ impl Store {
                 let parent: Option<String> = r.get(2)?;
                 let kind: Option<String> = r.get(3)?;
                 // Stored values were validated on the way in.
-                let code = AreaCode::parse(&code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
+                let code =
+                    AreaCode::parse(&code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
                 stored.insert(
                     code.clone(),
                     StoredArea {
                         name: r.get(1)?,
-                        parent: parent.as_deref().map(AreaCode::parse).transpose().map_err(|e| StoreError::invalid("areas.parent_code", e.0))?,
-                        kind: kind.as_deref().map(AreaKind::parse).transpose().map_err(|e| StoreError::invalid("areas.kind", e.0))?,
+                        parent: parent
+                            .as_deref()
+                            .map(AreaCode::parse)
+                            .transpose()
+                            .map_err(|e| StoreError::invalid("areas.parent_code", e.0))?,
+                        kind: kind
+                            .as_deref()
+                            .map(AreaKind::parse)
+                            .transpose()
+                            .map_err(|e| StoreError::invalid("areas.kind", e.0))?,
                     },
                 );
                 paths.insert(code, AreaPath::from_stored(r.get(4)?));
@@ -300,13 +331,16 @@ impl Store {
         }
         let mut summary = ImportSummary::default();
         {
-            let mut current = tx.prepare("SELECT area_code FROM postcode_prefixes WHERE prefix = ?1")?;
+            let mut current =
+                tx.prepare("SELECT area_code FROM postcode_prefixes WHERE prefix = ?1")?;
             let mut upsert = tx.prepare(
                 "INSERT INTO postcode_prefixes (prefix, area_code) VALUES (?1, ?2)
                  ON CONFLICT (prefix) DO UPDATE SET area_code = excluded.area_code",
             )?;
             for r in &records {
-                let before: Option<String> = current.query_row([&r.prefix], |row| row.get(0)).optional()?;
+                let before: Option<String> = current
+                    .query_row([&r.prefix], |row| row.get(0))
+                    .optional()?;
                 match before.as_deref() {
                     Some(b) if b == r.area_code.as_str() => {
                         summary.unchanged += 1;
@@ -341,7 +375,9 @@ impl Store {
         for prefix in postcode.lookup_prefixes() {
             let area: Option<String> = stmt.query_row([prefix], |r| r.get(0)).optional()?;
             if let Some(code) = area {
-                let area = self.area(&code)?.ok_or_else(|| StoreError::NotFound(format!("area {code}")))?;
+                let area = self
+                    .area(&code)?
+                    .ok_or_else(|| StoreError::NotFound(format!("area {code}")))?;
                 return Ok(Some(PostcodeMatch {
                     postcode: postcode.as_str().to_owned(),
                     prefix: prefix.to_owned(),
@@ -424,7 +460,14 @@ mod tests {
     }
 
     fn import(store: &Store, records: Vec<AreaRecord>) -> Result<ImportSummary> {
-        store.import_areas("t.csv", records, vec![], vec![], &Actor::cli(), &mut |_, _| {})
+        store.import_areas(
+            "t.csv",
+            records,
+            vec![],
+            vec![],
+            &Actor::cli(),
+            &mut |_, _| {},
+        )
     }
 
     #[test]
@@ -440,7 +483,9 @@ mod tests {
         assert_eq!(s.area("3604").unwrap().unwrap().path, "/ID/36/3604/");
         let again = import(&s, batch).unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
-        let (entries, _) = s.audit_entries(&lumbung_domain::Scope::Global, 10, 0).unwrap();
+        let (entries, _) = s
+            .audit_entries(&lumbung_domain::Scope::Global, 10, 0)
+            .unwrap();
         assert_eq!(entries.len(), 1, "the no-op import is not audited");
     }
 
@@ -466,7 +511,11 @@ mod tests {
     #[test]
     fn a_rejected_batch_writes_nothing() {
         let (_d, s) = store();
-        let err = import(&s, vec![rec(2, "A", "A", None), rec(3, "B", "B", Some("NOPE"))]).unwrap_err();
+        let err = import(
+            &s,
+            vec![rec(2, "A", "A", None), rec(3, "B", "B", Some("NOPE"))],
+        )
+        .unwrap_err();
         match err {
             StoreError::Rejected(r) => assert_eq!(r.errors[0].line, 3),
             other => panic!("{other:?}"),
@@ -494,7 +543,11 @@ mod tests {
         let summary = s
             .import_postcodes(
                 "p.csv",
-                vec![map(2, "PR1", "PRESTON"), map(3, "421", "SERANG"), map(4, "42182", "CIRUAS")],
+                vec![
+                    map(2, "PR1", "PRESTON"),
+                    map(3, "421", "SERANG"),
+                    map(4, "42182", "CIRUAS"),
+                ],
                 vec![],
                 &Actor::cli(),
             )
@@ -512,8 +565,16 @@ mod tests {
         assert_eq!(at("10110"), None);
 
         let err = s
-            .import_postcodes("p.csv", vec![map(2, "OX1", "OXFORD")], vec![], &Actor::cli())
+            .import_postcodes(
+                "p.csv",
+                vec![map(2, "OX1", "OXFORD")],
+                vec![],
+                &Actor::cli(),
+            )
             .unwrap_err();
-        assert!(err.to_string().contains("line 2, column area_code"), "{err}");
+        assert!(
+            err.to_string().contains("line 2, column area_code"),
+            "{err}"
+        );
     }
 }

@@ -72,7 +72,12 @@ pub(crate) fn record(
 impl Store {
     /// The newest entries first, limited to what `scope` covers: an
     /// area-scoped reader sees the changes made inside their area.
-    pub fn audit_entries(&self, scope: &Scope, limit: u32, offset: u32) -> Result<(Vec<AuditEntry>, u64)> {
+    pub fn audit_entries(
+        &self,
+        scope: &Scope,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<AuditEntry>, u64)> {
         let conn = self.conn()?;
         // An empty lower bound means "everything", entries without an area
         // included; an empty range (lo = hi) means nothing.
@@ -100,7 +105,8 @@ impl Store {
                 action: r.get(3)?,
                 entity: r.get(4)?,
                 entity_id: r.get(5)?,
-                details: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or(serde_json::Value::Null),
+                details: serde_json::from_str(&r.get::<_, String>(6)?)
+                    .unwrap_or(serde_json::Value::Null),
             })
         })?;
         Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))

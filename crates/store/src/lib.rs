@@ -35,7 +35,11 @@ pub enum StoreError {
     #[error("{path}: the database is locked by another program; try again when it has finished")]
     Locked { path: PathBuf },
     #[error("{path}: the database was made by a newer Lumbung (schema {found}, this program knows {known}); upgrade Lumbung")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("{path}: cannot open the database: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("{0} not found")]
@@ -92,7 +96,9 @@ impl Store {
             let path = path.to_path_buf();
             match e.sqlite_error_code() {
                 Some(ErrorCode::NotADatabase) => StoreError::NotLumbung { path },
-                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                    StoreError::Locked { path }
+                }
                 Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
                 _ => StoreError::Open {
                     path,
@@ -102,13 +108,16 @@ impl Store {
         };
         let mut conn = Connection::open_with_flags(
             &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(e, &path))?;
         configure(&mut conn).map_err(|e| classify(e, &path))?;
         let check = || -> rusqlite::Result<(i64, i64)> {
             let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-            let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            let tables: i64 =
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
             Ok((app, tables))
         };
         let (app, tables) = check().map_err(|e| classify(e, &path))?;
@@ -131,7 +140,9 @@ impl Store {
 
     /// The schema version: how many migrations have been applied.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn()?.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn()?
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Writes a consistent copy of the whole database to `dest` while
@@ -207,10 +218,14 @@ pub struct Overview {
 impl Store {
     pub fn overview(&self) -> Result<Overview> {
         let conn = self.conn()?;
-        let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let count = |sql: &str| -> Result<u64> {
+            Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
         let grouped = |sql: &str| -> Result<Vec<(String, u64)>> {
             let mut stmt = conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
         Ok(Overview {
@@ -219,7 +234,9 @@ impl Store {
                 "SELECT coalesce(kind, ''), count(*) FROM areas GROUP BY 1 ORDER BY min(depth), 1",
             )?,
             organisations: count("SELECT count(*) FROM organisations")?,
-            organisations_by_kind: grouped("SELECT kind, count(*) FROM organisations GROUP BY 1 ORDER BY 1")?,
+            organisations_by_kind: grouped(
+                "SELECT kind, count(*) FROM organisations GROUP BY 1 ORDER BY 1",
+            )?,
             postcode_prefixes: count("SELECT count(*) FROM postcode_prefixes")?,
         })
     }
@@ -245,26 +262,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            schema::MIGRATIONS.len() as i64
+        );
         drop(store);
         let again = Store::open(&path).unwrap();
-        assert_eq!(again.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+        assert_eq!(
+            again.schema_version().unwrap(),
+            schema::MIGRATIONS.len() as i64
+        );
     }
 
     #[test]
     fn other_files_are_refused_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("notes.db");
-        std::fs::write(&text, "shopping list, not a database, but long enough to be read as a header block").unwrap();
-        assert!(matches!(Store::open(&text), Err(StoreError::NotLumbung { .. })));
-        assert!(std::fs::read_to_string(&text).unwrap().starts_with("shopping list"));
+        std::fs::write(
+            &text,
+            "shopping list, not a database, but long enough to be read as a header block",
+        )
+        .unwrap();
+        assert!(matches!(
+            Store::open(&text),
+            Err(StoreError::NotLumbung { .. })
+        ));
+        assert!(std::fs::read_to_string(&text)
+            .unwrap()
+            .starts_with("shopping list"));
 
         let other = dir.path().join("other.db");
         Connection::open(&other)
             .unwrap()
             .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
             .unwrap();
-        assert!(matches!(Store::open(&other), Err(StoreError::NotLumbung { .. })));
+        assert!(matches!(
+            Store::open(&other),
+            Err(StoreError::NotLumbung { .. })
+        ));
         let n: i64 = Connection::open(&other)
             .unwrap()
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
@@ -277,8 +312,14 @@ mod tests {
         let (dir, store) = test_support::store();
         let path = store.path().to_path_buf();
         drop(store);
-        Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 999").unwrap();
-        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 999, .. })));
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 999")
+            .unwrap();
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::TooNew { found: 999, .. })
+        ));
         drop(dir);
     }
 
@@ -288,7 +329,10 @@ mod tests {
         let dest = dir.path().join("copy.db");
         store.backup(&dest).unwrap();
         let copy = Store::open(&dest).unwrap();
-        assert_eq!(copy.schema_version().unwrap(), store.schema_version().unwrap());
+        assert_eq!(
+            copy.schema_version().unwrap(),
+            store.schema_version().unwrap()
+        );
         assert!(matches!(store.backup(&dest), Err(StoreError::Conflict(_))));
     }
 }

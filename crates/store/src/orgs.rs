@@ -2,7 +2,9 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError};
+use lumbung_domain::{
+    AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError,
+};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -142,22 +144,41 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
         return Err(StoreError::invalid("name", "name is required"));
     }
     if let Some(code) = &input.area_code {
-        let exists: bool = tx.query_row("SELECT 1 FROM areas WHERE code = ?1", [code.as_str()], |_| Ok(true)).optional()?.unwrap_or(false);
+        let exists: bool = tx
+            .query_row(
+                "SELECT 1 FROM areas WHERE code = ?1",
+                [code.as_str()],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
         if !exists {
-            return Err(StoreError::invalid("area_code", format!("area {code} does not exist")));
+            return Err(StoreError::invalid(
+                "area_code",
+                format!("area {code} does not exist"),
+            ));
         }
     }
     if let Some(parent) = input.parent_id {
         let chain = lineage(tx, parent)?;
         if chain.is_empty() {
-            return Err(StoreError::invalid("parent_id", format!("organisation {parent} does not exist")));
+            return Err(StoreError::invalid(
+                "parent_id",
+                format!("organisation {parent} does not exist"),
+            ));
         }
         if id.is_some_and(|id| chain.contains(&id)) {
-            return Err(StoreError::invalid("parent_id", "an organisation cannot sit under itself"));
+            return Err(StoreError::invalid(
+                "parent_id",
+                "an organisation cannot sit under itself",
+            ));
         }
     }
     for (field, value) in [
-        ("company_number", input.company_number.as_ref().map(CompanyNumber::as_str)),
+        (
+            "company_number",
+            input.company_number.as_ref().map(CompanyNumber::as_str),
+        ),
         ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
     ] {
         if let Some(value) = value {
@@ -219,7 +240,11 @@ fn update(tx: &Transaction<'_>, id: i64, input: &OrgInput) -> Result<()> {
 fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<String>> {
     Ok(match area {
         Some(code) => tx
-            .query_row("SELECT path FROM areas WHERE code = ?1", [code.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT path FROM areas WHERE code = ?1",
+                [code.as_str()],
+                |r| r.get(0),
+            )
             .optional()?,
         None => None,
     })
@@ -237,14 +262,23 @@ impl Store {
         check(&tx, None, input)?;
         let id = insert(&tx, input)?;
         let path = scope_path(&tx, input.area_code.as_ref())?;
-        audit::record(&tx, actor, "org.create", "organisation", &id.to_string(), path.as_deref(), snapshot(input))?;
+        audit::record(
+            &tx,
+            actor,
+            "org.create",
+            "organisation",
+            &id.to_string(),
+            path.as_deref(),
+            snapshot(input),
+        )?;
         tx.commit()?;
         load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
     }
 
     pub fn update_org(&self, id: i64, input: &OrgInput, actor: &Actor) -> Result<Org> {
         let mut conn = self.conn()?;
-        let before = load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
+        let before =
+            load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
         if same(&before, input) {
             return Ok(before);
         }
@@ -266,9 +300,18 @@ impl Store {
     }
 
     /// Organisations matching `filter`, by name, with the total count.
-    pub fn search_orgs(&self, filter: &OrgFilter, limit: u32, offset: u32) -> Result<(Vec<Org>, u64)> {
+    pub fn search_orgs(
+        &self,
+        filter: &OrgFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<Org>, u64)> {
         let conn = self.conn()?;
-        let query = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let query = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty());
         let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
         let exact = query.map(|q| q.replace(['.', '-', ' '], "").to_uppercase());
         let (lo, hi) = match &filter.within {
@@ -287,7 +330,10 @@ impl Store {
         let mut stmt = conn.prepare(&format!(
             "{ORG_SELECT} WHERE {WHERE} ORDER BY o.name COLLATE NOCASE, o.id LIMIT ?6 OFFSET ?7"
         ))?;
-        let rows = stmt.query_map(params![like, exact, kind, lo, hi, limit, offset], org_from_row)?;
+        let rows = stmt.query_map(
+            params![like, exact, kind, lo, hi, limit, offset],
+            org_from_row,
+        )?;
         let mut orgs: Vec<Org> = rows.collect::<rusqlite::Result<_>>()?;
         for org in &mut orgs {
             org.placement.orgs = lineage(&conn, org.id)?;
@@ -352,8 +398,12 @@ impl Store {
             };
             match outcome {
                 Ok(()) => {}
-                Err(StoreError::Invalid { field, message }) => errors.push(RowError::new(r.line, Some(&field), message)),
-                Err(StoreError::Conflict(message)) => errors.push(RowError::new(r.line, None, message)),
+                Err(StoreError::Invalid { field, message }) => {
+                    errors.push(RowError::new(r.line, Some(&field), message))
+                }
+                Err(StoreError::Conflict(message)) => {
+                    errors.push(RowError::new(r.line, None, message))
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -372,7 +422,11 @@ impl Store {
 fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     if let Some(cn) = &input.company_number {
         if let Some(id) = tx
-            .query_row("SELECT id FROM organisations WHERE company_number = ?1", [cn.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM organisations WHERE company_number = ?1",
+                [cn.as_str()],
+                |r| r.get(0),
+            )
             .optional()?
         {
             return Ok(Some(id));
@@ -380,7 +434,11 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     }
     if let Some(npwp) = &input.npwp {
         if let Some(id) = tx
-            .query_row("SELECT id FROM organisations WHERE npwp = ?1", [npwp.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM organisations WHERE npwp = ?1",
+                [npwp.as_str()],
+                |r| r.get(0),
+            )
             .optional()?
         {
             return Ok(Some(id));
@@ -424,7 +482,11 @@ mod tests {
         };
         s.import_areas(
             "a.csv",
-            vec![rec(2, "UK", None), rec(3, "PRESTON", Some("UK")), rec(4, "OXFORD", Some("UK"))],
+            vec![
+                rec(2, "UK", None),
+                rec(3, "PRESTON", Some("UK")),
+                rec(4, "OXFORD", Some("UK")),
+            ],
             vec![],
             vec![],
             &Actor::cli(),
@@ -438,7 +500,12 @@ mod tests {
     fn create_update_and_audit() {
         let (_d, s) = with_areas();
         let actor = Actor::cli();
-        let org = s.create_org(&input("Preston City Council", OrgKind::Anchor, Some("PRESTON")), &actor).unwrap();
+        let org = s
+            .create_org(
+                &input("Preston City Council", OrgKind::Anchor, Some("PRESTON")),
+                &actor,
+            )
+            .unwrap();
         assert_eq!(org.area_name.as_deref(), Some("PRESTON"));
         assert_eq!(org.placement.orgs, vec![org.id]);
         let mut changed = input("Preston City Council", OrgKind::Anchor, Some("PRESTON"));
@@ -446,10 +513,18 @@ mod tests {
         let updated = s.update_org(org.id, &changed, &actor).unwrap();
         assert_eq!(updated.attributes["employees"], "1200");
         s.update_org(org.id, &changed, &actor).unwrap();
-        let (log, total) = s.audit_entries(&lumbung_domain::Scope::Global, 10, 0).unwrap();
-        assert_eq!(total, 3, "areas import, create, one update; the no-op update is not logged");
+        let (log, total) = s
+            .audit_entries(&lumbung_domain::Scope::Global, 10, 0)
+            .unwrap();
+        assert_eq!(
+            total, 3,
+            "areas import, create, one update; the no-op update is not logged"
+        );
         assert_eq!(log[0].action, "org.update");
-        assert_eq!(log[0].details["before"]["attributes"], serde_json::json!({}));
+        assert_eq!(
+            log[0].details["before"]["attributes"],
+            serde_json::json!({})
+        );
     }
 
     #[test]
@@ -461,42 +536,85 @@ mod tests {
         s.create_org(&a, &actor).unwrap();
         let mut b = input("B Ltd", OrgKind::Supplier, None);
         b.company_number = a.company_number.clone();
-        assert!(matches!(s.create_org(&b, &actor), Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            s.create_org(&b, &actor),
+            Err(StoreError::Conflict(_))
+        ));
         let c = input("C", OrgKind::Ngo, Some("NOWHERE"));
-        assert!(matches!(s.create_org(&c, &actor), Err(StoreError::Invalid { field, .. }) if field == "area_code"));
+        assert!(
+            matches!(s.create_org(&c, &actor), Err(StoreError::Invalid { field, .. }) if field == "area_code")
+        );
     }
 
     #[test]
     fn parents_cannot_form_cycles_and_placement_follows_them() {
         let (_d, s) = with_areas();
         let actor = Actor::cli();
-        let bkm = s.create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor).unwrap();
+        let bkm = s
+            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
+            .unwrap();
         let mut upk_in = input("UPK", OrgKind::Upk, Some("PRESTON"));
         upk_in.parent_id = Some(bkm.id);
         let upk = s.create_org(&upk_in, &actor).unwrap();
         assert_eq!(upk.placement.orgs, vec![upk.id, bkm.id]);
         let mut bkm_in = input("BKM", OrgKind::Bkm, Some("PRESTON"));
         bkm_in.parent_id = Some(upk.id);
-        assert!(matches!(s.update_org(bkm.id, &bkm_in, &actor), Err(StoreError::Invalid { .. })));
+        assert!(matches!(
+            s.update_org(bkm.id, &bkm_in, &actor),
+            Err(StoreError::Invalid { .. })
+        ));
     }
 
     #[test]
     fn search_by_name_kind_area_and_identifier() {
         let (_d, s) = with_areas();
         let actor = Actor::cli();
-        s.create_org(&input("Preston City Council", OrgKind::Anchor, Some("PRESTON")), &actor).unwrap();
-        let mut coop = input("Preston Co-operative Development Network", OrgKind::Cooperative, Some("PRESTON"));
+        s.create_org(
+            &input("Preston City Council", OrgKind::Anchor, Some("PRESTON")),
+            &actor,
+        )
+        .unwrap();
+        let mut coop = input(
+            "Preston Co-operative Development Network",
+            OrgKind::Cooperative,
+            Some("PRESTON"),
+        );
         coop.npwp = Some(Npwp::parse("01.234.567.8-901.000").unwrap());
         s.create_org(&coop, &actor).unwrap();
-        s.create_org(&input("Oxford City Council", OrgKind::Anchor, Some("OXFORD")), &actor).unwrap();
-        let find = |f: OrgFilter| s.search_orgs(&f, 50, 0).unwrap().0.into_iter().map(|o| o.name).collect::<Vec<_>>();
-        assert_eq!(find(OrgFilter { query: Some("preston".into()), ..Default::default() }).len(), 2);
+        s.create_org(
+            &input("Oxford City Council", OrgKind::Anchor, Some("OXFORD")),
+            &actor,
+        )
+        .unwrap();
+        let find = |f: OrgFilter| {
+            s.search_orgs(&f, 50, 0)
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|o| o.name)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            find(OrgFilter { kind: Some(OrgKind::Anchor), within: s.area_path("PRESTON").unwrap(), ..Default::default() }),
+            find(OrgFilter {
+                query: Some("preston".into()),
+                ..Default::default()
+            })
+            .len(),
+            2
+        );
+        assert_eq!(
+            find(OrgFilter {
+                kind: Some(OrgKind::Anchor),
+                within: s.area_path("PRESTON").unwrap(),
+                ..Default::default()
+            }),
             vec!["Preston City Council"]
         );
         assert_eq!(
-            find(OrgFilter { query: Some("01.234.567.8-901.000".into()), ..Default::default() }),
+            find(OrgFilter {
+                query: Some("01.234.567.8-901.000".into()),
+                ..Default::default()
+            }),
             vec!["Preston Co-operative Development Network"]
         );
     }
@@ -506,18 +624,41 @@ mod tests {
         let (_d, s) = with_areas();
         let actor = Actor::cli();
         let rows = vec![
-            OrgRecord { line: 2, input: input("Preston City Council", OrgKind::Anchor, Some("PRESTON")) },
-            OrgRecord { line: 3, input: input("Lancashire Constabulary", OrgKind::Anchor, Some("PRESTON")) },
+            OrgRecord {
+                line: 2,
+                input: input("Preston City Council", OrgKind::Anchor, Some("PRESTON")),
+            },
+            OrgRecord {
+                line: 3,
+                input: input("Lancashire Constabulary", OrgKind::Anchor, Some("PRESTON")),
+            },
         ];
-        let first = s.import_orgs("o.csv", rows.clone(), vec![], &actor).unwrap();
+        let first = s
+            .import_orgs("o.csv", rows.clone(), vec![], &actor)
+            .unwrap();
         assert_eq!(first.created, 2);
-        let again = s.import_orgs("o.csv", rows.clone(), vec![], &actor).unwrap();
+        let again = s
+            .import_orgs("o.csv", rows.clone(), vec![], &actor)
+            .unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
         let mut bad = rows;
-        bad.push(OrgRecord { line: 4, input: input("Nowhere Ltd", OrgKind::Supplier, Some("ATLANTIS")) });
-        bad.push(OrgRecord { line: 5, input: input("Elsewhere Ltd", OrgKind::Supplier, None) });
+        bad.push(OrgRecord {
+            line: 4,
+            input: input("Nowhere Ltd", OrgKind::Supplier, Some("ATLANTIS")),
+        });
+        bad.push(OrgRecord {
+            line: 5,
+            input: input("Elsewhere Ltd", OrgKind::Supplier, None),
+        });
         let err = s.import_orgs("o.csv", bad, vec![], &actor).unwrap_err();
-        assert!(err.to_string().contains("line 4, column area_code"), "{err}");
-        assert_eq!(s.search_orgs(&OrgFilter::default(), 50, 0).unwrap().1, 2, "Elsewhere Ltd was not kept");
+        assert!(
+            err.to_string().contains("line 4, column area_code"),
+            "{err}"
+        );
+        assert_eq!(
+            s.search_orgs(&OrgFilter::default(), 50, 0).unwrap().1,
+            2,
+            "Elsewhere Ltd was not kept"
+        );
     }
 }

@@ -49,7 +49,8 @@ pub struct SessionUser {
 fn hash_password(password: &Password) -> Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| StoreError::invalid("password", e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| StoreError::invalid("password", e.to_string()))?;
     Argon2::default()
         .hash_password(password.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -61,7 +62,8 @@ fn hash_password(password: &Password) -> Result<String> {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        hash_password(&Password::parse("not-a-real-password").expect("valid")).expect("hashing works")
+        hash_password(&Password::parse("not-a-real-password").expect("valid"))
+            .expect("hashing works")
     })
 }
 
@@ -75,7 +77,8 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.role, u.scope_area, a.path, a.name, u.scope_org, o.name, oa.path,
+const USER_SELECT: &str =
+    "SELECT u.id, u.username, u.role, u.scope_area, a.path, a.name, u.scope_org, o.name, oa.path,
         u.created_at
     FROM users u
     LEFT JOIN areas a ON a.code = u.scope_area
@@ -84,21 +87,33 @@ const USER_SELECT: &str = "SELECT u.id, u.username, u.role, u.scope_area, a.path
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(2)?;
-    let role = Role::parse(&role)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+    let role = Role::parse(&role).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     let area: Option<String> = r.get(3)?;
     let area_path: Option<String> = r.get(4)?;
     let org: Option<i64> = r.get(6)?;
     let org_area_path: Option<String> = r.get(8)?;
     let (scope, scope_name, placement) = match (area, area_path, org) {
         (Some(code), Some(path), _) => {
-            let code = AreaCode::parse(&code)
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
+            let code = AreaCode::parse(&code).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    3,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?;
             let path = AreaPath::from_stored(path);
             (
-                Scope::Area { code, path: path.clone() },
+                Scope::Area {
+                    code,
+                    path: path.clone(),
+                },
                 r.get(5)?,
-                Placement { area: Some(path), orgs: vec![] },
+                Placement {
+                    area: Some(path),
+                    orgs: vec![],
+                },
             )
         }
         (_, _, Some(id)) => (
@@ -126,14 +141,22 @@ impl Store {
     pub fn user(&self, id: i64) -> Result<Option<User>> {
         let conn = self.conn()?;
         Ok(conn
-            .query_row(&format!("{USER_SELECT} WHERE u.id = ?1"), [id], user_from_row)
+            .query_row(
+                &format!("{USER_SELECT} WHERE u.id = ?1"),
+                [id],
+                user_from_row,
+            )
             .optional()?)
     }
 
     pub fn user_by_name(&self, username: &Username) -> Result<Option<User>> {
         let conn = self.conn()?;
         Ok(conn
-            .query_row(&format!("{USER_SELECT} WHERE u.username = ?1"), [username.as_str()], user_from_row)
+            .query_row(
+                &format!("{USER_SELECT} WHERE u.username = ?1"),
+                [username.as_str()],
+                user_from_row,
+            )
             .optional()?)
     }
 
@@ -143,7 +166,10 @@ impl Store {
         let mut stmt = conn.prepare(&format!("{USER_SELECT} ORDER BY u.username"))?;
         let rows = stmt.query_map([], user_from_row)?;
         let all: Vec<User> = rows.collect::<rusqlite::Result<_>>()?;
-        Ok(all.into_iter().filter(|u| scope.encloses(&u.scope, &u.placement)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|u| scope.encloses(&u.scope, &u.placement))
+            .collect())
     }
 
     /// The placement a scope reference would give a user, for checking
@@ -154,19 +180,31 @@ impl Store {
             ScopeRef::Global => Ok((Scope::Global, Placement::default())),
             ScopeRef::Area(code) => {
                 let path: String = conn
-                    .query_row("SELECT path FROM areas WHERE code = ?1", [code.as_str()], |r| r.get(0))
+                    .query_row(
+                        "SELECT path FROM areas WHERE code = ?1",
+                        [code.as_str()],
+                        |r| r.get(0),
+                    )
                     .optional()?
-                    .ok_or_else(|| StoreError::invalid("area", format!("area {code} does not exist")))?;
+                    .ok_or_else(|| {
+                        StoreError::invalid("area", format!("area {code} does not exist"))
+                    })?;
                 let path = AreaPath::from_stored(path);
                 Ok((
-                    Scope::Area { code: code.clone(), path: path.clone() },
-                    Placement { area: Some(path), orgs: vec![] },
+                    Scope::Area {
+                        code: code.clone(),
+                        path: path.clone(),
+                    },
+                    Placement {
+                        area: Some(path),
+                        orgs: vec![],
+                    },
                 ))
             }
             ScopeRef::Org(id) => {
-                let org = self
-                    .org(*id)?
-                    .ok_or_else(|| StoreError::invalid("org", format!("organisation {id} does not exist")))?;
+                let org = self.org(*id)?.ok_or_else(|| {
+                    StoreError::invalid("org", format!("organisation {id} does not exist"))
+                })?;
                 Ok((Scope::Org { id: *id }, org.placement))
             }
         }
@@ -185,11 +223,17 @@ impl Store {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
         let taken: bool = tx
-            .query_row("SELECT 1 FROM users WHERE username = ?1", [username.as_str()], |_| Ok(true))
+            .query_row(
+                "SELECT 1 FROM users WHERE username = ?1",
+                [username.as_str()],
+                |_| Ok(true),
+            )
             .optional()?
             .unwrap_or(false);
         if taken {
-            return Err(StoreError::Conflict(format!("user {username} already exists")));
+            return Err(StoreError::Conflict(format!(
+                "user {username} already exists"
+            )));
         }
         let (area, org) = match scope {
             ScopeRef::Global => (None, None),
@@ -199,7 +243,14 @@ impl Store {
         tx.execute(
             "INSERT INTO users (username, password_hash, role, scope_area, scope_org, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![username.as_str(), hash, role.as_str(), area, org, crate::now()],
+            params![
+                username.as_str(),
+                hash,
+                role.as_str(),
+                area,
+                org,
+                crate::now()
+            ],
         )?;
         let id = tx.last_insert_rowid();
         audit::record(
@@ -212,16 +263,22 @@ impl Store {
             serde_json::json!({"role": role.as_str(), "scope_area": area, "scope_org": org}),
         )?;
         tx.commit()?;
-        self.user(id)?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        self.user(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
     }
 
     /// Sets a new password and ends every session of that user.
     pub fn set_password(&self, user_id: i64, password: &Password, actor: &Actor) -> Result<()> {
-        let user = self.user(user_id)?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let user = self
+            .user(user_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let hash = hash_password(password)?;
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
-        tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user_id, hash])?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user_id, hash],
+        )?;
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
         audit::record(
             &tx,
@@ -246,13 +303,20 @@ impl Store {
         let stored: Option<String> = match &user {
             Some(u) => self
                 .conn()?
-                .query_row("SELECT password_hash FROM users WHERE id = ?1", [u.id], |r| r.get(0))
+                .query_row(
+                    "SELECT password_hash FROM users WHERE id = ?1",
+                    [u.id],
+                    |r| r.get(0),
+                )
                 .optional()?,
             None => None,
         };
         let hash_text = stored.as_deref().unwrap_or_else(|| dummy_hash());
-        let hash = PasswordHash::new(hash_text).map_err(|e| StoreError::invalid("password_hash", e.to_string()))?;
-        let ok = Argon2::default().verify_password(password.as_bytes(), &hash).is_ok();
+        let hash = PasswordHash::new(hash_text)
+            .map_err(|e| StoreError::invalid("password_hash", e.to_string()))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok();
         Ok(if ok && stored.is_some() { user } else { None })
     }
 
@@ -264,7 +328,10 @@ impl Store {
             .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
             .map_err(|e| StoreError::invalid("expires_at", e.to_string()))?;
         let conn = self.conn()?;
-        conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now.to_string()])?;
+        conn.execute(
+            "DELETE FROM sessions WHERE expires_at < ?1",
+            [now.to_string()],
+        )?;
         conn.execute(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash(&token), user_id, random_token(), now.to_string(), expires.to_string()],
@@ -286,12 +353,16 @@ impl Store {
         let Some((user_id, csrf_token)) = found else {
             return Ok(None);
         };
-        Ok(self.user(user_id)?.map(|user| SessionUser { user, csrf_token }))
+        Ok(self
+            .user(user_id)?
+            .map(|user| SessionUser { user, csrf_token }))
     }
 
     pub fn end_session(&self, token: &str) -> Result<()> {
-        self.conn()?
-            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])?;
+        self.conn()?.execute(
+            "DELETE FROM sessions WHERE token_hash = ?1",
+            [token_hash(token)],
+        )?;
         Ok(())
     }
 
@@ -316,28 +387,58 @@ mod tests {
         let (_d, s) = store();
         let name = Username::parse("siti").unwrap();
         let pw = Password::parse("tanggung-renteng").unwrap();
-        let user = s.create_user(&name, &pw, Role::Auditor, &ScopeRef::Global, &Actor::cli()).unwrap();
+        let user = s
+            .create_user(&name, &pw, Role::Auditor, &ScopeRef::Global, &Actor::cli())
+            .unwrap();
         assert!(s.verify_login("siti", "wrong password").unwrap().is_none());
-        assert!(s.verify_login("nobody", "tanggung-renteng").unwrap().is_none());
-        assert_eq!(s.verify_login("SITI", "tanggung-renteng").unwrap().unwrap().id, user.id);
+        assert!(s
+            .verify_login("nobody", "tanggung-renteng")
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            s.verify_login("SITI", "tanggung-renteng")
+                .unwrap()
+                .unwrap()
+                .id,
+            user.id
+        );
 
         let token = s.create_session(user.id).unwrap();
         let session = s.session_user(&token).unwrap().unwrap();
         assert_eq!(session.user.role, Role::Auditor);
         assert_eq!(session.csrf_token.len(), 64);
 
-        s.set_password(user.id, &Password::parse("a new long password").unwrap(), &Actor::cli())
-            .unwrap();
-        assert!(s.session_user(&token).unwrap().is_none(), "reset ends sessions");
-        assert!(s.verify_login("siti", "tanggung-renteng").unwrap().is_none());
-        assert!(s.verify_login("siti", "a new long password").unwrap().is_some());
+        s.set_password(
+            user.id,
+            &Password::parse("a new long password").unwrap(),
+            &Actor::cli(),
+        )
+        .unwrap();
+        assert!(
+            s.session_user(&token).unwrap().is_none(),
+            "reset ends sessions"
+        );
+        assert!(s
+            .verify_login("siti", "tanggung-renteng")
+            .unwrap()
+            .is_none());
+        assert!(s
+            .verify_login("siti", "a new long password")
+            .unwrap()
+            .is_some());
     }
 
     #[test]
     fn expired_sessions_are_not_accepted() {
         let (_d, s) = store();
         let user = s
-            .create_user(&Username::parse("ana").unwrap(), &Password::parse("0123456789").unwrap(), Role::Admin, &ScopeRef::Global, &Actor::cli())
+            .create_user(
+                &Username::parse("ana").unwrap(),
+                &Password::parse("0123456789").unwrap(),
+                Role::Admin,
+                &ScopeRef::Global,
+                &Actor::cli(),
+            )
             .unwrap();
         let token = s.create_session(user.id).unwrap();
         s.expire_session_for_tests(&token).unwrap();
@@ -349,14 +450,21 @@ mod tests {
         let (_d, s) = store();
         let name = Username::parse("ana").unwrap();
         let pw = Password::parse("0123456789").unwrap();
-        s.create_user(&name, &pw, Role::Admin, &ScopeRef::Global, &Actor::cli()).unwrap();
+        s.create_user(&name, &pw, Role::Admin, &ScopeRef::Global, &Actor::cli())
+            .unwrap();
         assert!(matches!(
             s.create_user(&name, &pw, Role::Admin, &ScopeRef::Global, &Actor::cli()),
             Err(StoreError::Conflict(_))
         ));
         let other = Username::parse("budi").unwrap();
         assert!(matches!(
-            s.create_user(&other, &pw, Role::Analyst, &ScopeRef::Area(AreaCode::parse("X").unwrap()), &Actor::cli()),
+            s.create_user(
+                &other,
+                &pw,
+                Role::Analyst,
+                &ScopeRef::Area(AreaCode::parse("X").unwrap()),
+                &Actor::cli()
+            ),
             Err(StoreError::Invalid { .. })
         ));
     }

@@ -1,0 +1,198 @@
+//! What pages and the API both do: the scope checks and store calls behind
+//! creating and changing things, and what a viewer may see of an
+//! organisation. Pages and API differ only in how they render the result.
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::forms::{FieldErrors, OrgFields, UserFields};
+use crate::AppState;
+use lumbung_domain::{Password, Placement, Resource};
+use lumbung_store::{Org, StoreError, User};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why an action failed: bad fields (shown beside the inputs) or anything
+/// else.
+#[derive(Debug)]
+pub enum Failure {
+    Fields(FieldErrors),
+    App(AppError),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        Failure::App(e)
+    }
+}
+
+/// The key of errors that belong to no single field.
+pub const FORM_ERROR: &str = "_form";
+
+fn store_failure(e: StoreError) -> Failure {
+    match e {
+        StoreError::Invalid { field, message } => {
+            Failure::Fields(BTreeMap::from([(field, message)]))
+        }
+        StoreError::Conflict(message) => {
+            Failure::Fields(BTreeMap::from([(FORM_ERROR.to_owned(), message)]))
+        }
+        other => Failure::App(other.into()),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&lumbung_store::Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Failure> {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || work(&store)).await {
+        Ok(result) => result.map_err(store_failure),
+        Err(e) => Err(Failure::App(e.into())),
+    }
+}
+
+/// Where an organisation would sit with these fields: its area and, as its
+/// organisation lineage, its parent's (a new one has no id yet).
+async fn placement_of(
+    state: &AppState,
+    input: &lumbung_store::OrgInput,
+) -> Result<Placement, Failure> {
+    let area = input.area_code.clone();
+    let parent = input.parent_id;
+    blocking(state, move |s| {
+        let area = match area {
+            Some(code) => s.area_path(code.as_str())?,
+            None => None,
+        };
+        let orgs = match parent {
+            Some(id) => s.org(id)?.map(|o| o.placement.orgs).unwrap_or_default(),
+            None => vec![],
+        };
+        Ok(Placement { area, orgs })
+    })
+    .await
+}
+
+pub async fn create_org(
+    state: &AppState,
+    viewer: &Viewer,
+    fields: &OrgFields,
+    attributes: BTreeMap<String, String>,
+) -> Result<Org, Failure> {
+    let input = fields.parse(attributes).map_err(Failure::Fields)?;
+    let placement = placement_of(state, &input).await?;
+    viewer.require_write_at(Resource::AreasOrgs, &placement)?;
+    let actor = viewer.actor()?;
+    blocking(state, move |s| s.create_org(&input, &actor)).await
+}
+
+/// An organisation the viewer may change.
+pub async fn editable_org(state: &AppState, viewer: &Viewer, id: i64) -> Result<Org, AppError> {
+    let org = state
+        .blocking(move |s| s.org(id))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("organisation {id}")))?;
+    viewer.require_write_at(Resource::AreasOrgs, &org.placement)?;
+    Ok(org)
+}
+
+pub async fn update_org(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    fields: &OrgFields,
+    attributes: BTreeMap<String, String>,
+) -> Result<Org, Failure> {
+    editable_org(state, viewer, id).await?;
+    let input = fields.parse(attributes).map_err(Failure::Fields)?;
+    let placement = placement_of(state, &input).await?;
+    viewer.require_write_at(Resource::AreasOrgs, &placement)?;
+    let actor = viewer.actor()?;
+    blocking(state, move |s| s.update_org(id, &input, &actor)).await
+}
+
+/// What a viewer sees of an organisation: everything when their role and
+/// scope cover it, otherwise its name, kind and area only (as the public
+/// does).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum OrgView {
+    Full(Box<Org>),
+    Public {
+        id: i64,
+        name: String,
+        kind: String,
+        area_code: Option<String>,
+        area_name: Option<String>,
+    },
+}
+
+pub fn org_view(viewer: &Viewer, org: Org) -> OrgView {
+    let sees_all = viewer
+        .user()
+        .is_some_and(|u| u.role.can_read(Resource::AreasOrgs) && u.scope.covers(&org.placement));
+    if sees_all {
+        OrgView::Full(Box::new(org))
+    } else {
+        OrgView::Public {
+            id: org.id,
+            name: org.name,
+            kind: org.kind,
+            area_code: org.area_code,
+            area_name: org.area_name,
+        }
+    }
+}
+
+pub async fn create_user(
+    state: &AppState,
+    viewer: &Viewer,
+    fields: &UserFields,
+) -> Result<User, Failure> {
+    let new = fields.parse().map_err(Failure::Fields)?;
+    let scope_ref = new.scope.clone();
+    let (scope, placement) = blocking(state, move |s| s.resolve_scope(&scope_ref)).await?;
+    let me = viewer.require().map_err(Failure::App)?;
+    if !me.scope.encloses(&scope, &placement) {
+        return Err(Failure::App(AppError::Forbidden));
+    }
+    let actor = viewer.actor()?;
+    blocking(state, move |s| {
+        s.create_user(&new.username, &new.password, new.role, &new.scope, &actor)
+    })
+    .await
+}
+
+/// A user whose account the viewer may manage (their scope lies inside the
+/// viewer's).
+pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<User, AppError> {
+    let user = state
+        .blocking(move |s| s.user(id))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
+    let me = viewer.require()?;
+    if !me.scope.encloses(&user.scope, &user.placement) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+pub async fn reset_password(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    password: &str,
+    confirm: Option<&str>,
+) -> Result<(), Failure> {
+    managed_user(state, viewer, id).await?;
+    let password = Password::parse(password)
+        .map_err(|e| Failure::Fields(BTreeMap::from([("password".to_owned(), e.to_string())])))?;
+    if confirm.is_some_and(|c| c != password.expose()) {
+        return Err(Failure::Fields(BTreeMap::from([(
+            "password_confirm".to_owned(),
+            "the two passwords differ".to_owned(),
+        )])));
+    }
+    let actor = viewer.actor()?;
+    blocking(state, move |s| s.set_password(id, &password, &actor)).await
+}

@@ -1,0 +1,226 @@
+//! Who is asking: sessions (cookie or bearer token), the route guard and
+//! CSRF protection. One middleware does all three before any handler runs,
+//! so a handler cannot forget them.
+
+use crate::error::AppError;
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::routes::{self, Need};
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use lumbung_domain::{Placement, Resource, Scope};
+use lumbung_store::{SessionUser, User};
+
+pub const SESSION_COOKIE: &str = "lumbung_session";
+/// The double-submit token of the sign-in form, before there is a session.
+pub const LOGIN_CSRF_COOKIE: &str = "lumbung_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "csrf";
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// The visitor of one request, available to every handler as an extension.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub session: Option<SessionUser>,
+    /// The raw session token, to end the session on sign-out.
+    pub token: Option<String>,
+    pub lang: Lang,
+}
+
+impl Viewer {
+    pub fn user(&self) -> Option<&User> {
+        self.session.as_ref().map(|s| &s.user)
+    }
+
+    pub fn require(&self) -> Result<&User, AppError> {
+        self.user().ok_or(AppError::Unauthenticated)
+    }
+
+    /// Fails unless the user may write `resource` where `placement` is.
+    pub fn require_write_at(
+        &self,
+        resource: Resource,
+        placement: &Placement,
+    ) -> Result<&User, AppError> {
+        let user = self.require()?;
+        if user.role.can_write(resource) && user.scope.covers(placement) {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.user()
+            .map(|u| u.scope.clone())
+            .unwrap_or(Scope::Global)
+    }
+
+    pub fn actor(&self) -> Result<lumbung_store::Actor, AppError> {
+        let user = self.require()?;
+        Ok(lumbung_store::Actor::User {
+            id: user.id,
+            username: user.username.clone(),
+        })
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Resolves the visitor, enforces the route's declared need, and checks the
+/// CSRF token of every state-changing request that rides on a cookie.
+pub async fn guard(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let (mut parts, body) = request.into_parts();
+    let lang = lang_of(&parts.headers);
+    let via_bearer = bearer(&parts.headers).map(str::to_owned);
+    let token = via_bearer
+        .clone()
+        .or_else(|| cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned));
+    let session = match token.clone() {
+        Some(token) => {
+            let store = state.store.clone();
+            tokio::task::spawn_blocking(move || store.session_user(&token)).await??
+        }
+        None => None,
+    };
+    let viewer = Viewer {
+        session,
+        token,
+        lang,
+    };
+
+    let matched = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let spec = routes::spec(&parts.method, &matched).ok_or_else(|| {
+        AppError::Internal(format!(
+            "route {} {matched} has no declared permission",
+            parts.method
+        ))
+    })?;
+    match spec.need {
+        Need::Public => {}
+        Need::SignedIn => {
+            viewer.require()?;
+        }
+        Need::Read(resource) => {
+            if !viewer.require()?.role.can_read(resource) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        Need::Write(resource) => {
+            if !viewer.require()?.role.can_write(resource) {
+                return Err(AppError::Forbidden);
+            }
+        }
+    }
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method && via_bearer.is_none() && !spec.csrf_exempt {
+        let expected = match &viewer.session {
+            Some(s) => Some(s.csrf_token.clone()),
+            None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).map(str::to_owned),
+        };
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        let header_token = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let (given, body) = if is_form {
+            let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+                .await
+                .map_err(|_| AppError::BadRequest("form too large".into()))?;
+            let field = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .and_then(|pairs| {
+                    pairs
+                        .into_iter()
+                        .find(|(k, _)| k == CSRF_FIELD)
+                        .map(|(_, v)| v)
+                });
+            (header_token.or(field), Body::from(bytes))
+        } else {
+            (header_token, body)
+        };
+        match (expected, given) {
+            (Some(e), Some(g)) if constant_time_eq(&e, &g) => {}
+            _ => return Err(AppError::Csrf),
+        }
+        body
+    } else {
+        body
+    };
+
+    parts.extensions.insert(viewer);
+    Ok(next
+        .run(Request::from_parts(parts, body))
+        .await
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "a=1; lumbung_lang=en; b=2".parse().unwrap());
+        assert_eq!(cookie(&headers, "lumbung_lang"), Some("en"));
+        assert_eq!(lang_of(&headers), Lang::En);
+        assert_eq!(cookie(&headers, "c"), None);
+        assert_eq!(lang_of(&HeaderMap::new()), Lang::Id);
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}

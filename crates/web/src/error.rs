@@ -1,0 +1,207 @@
+//! One error type for every handler. It becomes a status code and a
+//! message; a middleware ([`render_errors`]) then shows it as a page in
+//! the visitor's language or as JSON under `/api/`. Internal causes are
+//! logged, never shown.
+
+use crate::i18n::Lang;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use lumbung_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("the form has expired or did not come from this site")]
+    Csrf,
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(msg) => AppError::Conflict(msg),
+            StoreError::Invalid { field, message } => AppError::Invalid { field, message },
+            StoreError::Rejected(r) => AppError::BadRequest(r.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {e:#}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("task: {e}"))
+    }
+}
+
+/// What [`render_errors`] needs to show an error.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    /// The catalogue key of the headline.
+    pub title_key: &'static str,
+    /// The detail, when it is safe to show.
+    pub detail: Option<String>,
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn info(&self) -> ErrorInfo {
+        let (code, title_key) = match self {
+            AppError::Unauthenticated => ("unauthenticated", "error_unauthenticated"),
+            AppError::Forbidden => ("forbidden", "error_forbidden"),
+            AppError::Csrf => ("csrf", "error_csrf"),
+            AppError::NotFound(_) => ("not_found", "error_not_found"),
+            AppError::BadRequest(_) => ("bad_request", "error_bad_request"),
+            AppError::Invalid { .. } => ("invalid", "error_invalid"),
+            AppError::Conflict(_) => ("conflict", "error_conflict"),
+            AppError::Internal(_) => ("internal", "error_internal"),
+        };
+        let detail = match self {
+            AppError::NotFound(d) | AppError::BadRequest(d) | AppError::Conflict(d) => {
+                Some(d.clone())
+            }
+            AppError::Invalid { message, .. } => Some(message.clone()),
+            _ => None,
+        };
+        let field = match self {
+            AppError::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        ErrorInfo {
+            code,
+            title_key,
+            detail,
+            field,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self.info());
+        response
+    }
+}
+
+/// Turns every error response into a page or JSON: ours (marked with
+/// [`ErrorInfo`]) and the plain-text ones of axum's extractors, so that bad
+/// input never meets a bare status line.
+pub async fn render_errors(
+    State(state): State<crate::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let lang = crate::auth::lang_of(request.headers());
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let info = match response.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None if is_plain(&response) => {
+            let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let (code, title_key) = if status == StatusCode::NOT_FOUND {
+                ("not_found", "error_not_found")
+            } else if status.is_server_error() {
+                ("internal", "error_internal")
+            } else {
+                ("bad_request", "error_bad_request")
+            };
+            ErrorInfo {
+                code,
+                title_key,
+                detail: Some(String::from_utf8_lossy(&body).into_owned())
+                    .filter(|d| !d.is_empty() && status.is_client_error()),
+                field: None,
+            }
+        }
+        None => return response,
+    };
+    if api {
+        let body = serde_json::json!({"error": {
+            "code": info.code,
+            "message": Lang::En.t(info.title_key),
+            "detail": info.detail,
+            "field": info.field,
+        }});
+        return (status, axum::Json(body)).into_response();
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        let next = urlencode(&path);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    match state.error_page(lang, status, &info) {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed");
+            (status, Lang::En.t(info.title_key)).into_response()
+        }
+    }
+}
+
+fn is_plain(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("text/plain"))
+}
+
+/// Percent-encodes a path for a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

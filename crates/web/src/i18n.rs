@@ -1,0 +1,95 @@
+//! Message catalogues. Every visible string of the interface comes from
+//! `i18n/id.json` (the default) or `i18n/en.json`; both have the same keys
+//! (a test checks), and templates read them as `t.key`.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+/// The cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "lumbung_lang";
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn catalogue(self) -> &'static BTreeMap<String, String> {
+        static ID: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+        static EN: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+        match self {
+            Lang::Id => ID.get_or_init(|| load(include_str!("i18n/id.json"))),
+            Lang::En => EN.get_or_init(|| load(include_str!("i18n/en.json"))),
+        }
+    }
+
+    /// One message; a missing key is a bug, shown as the key itself.
+    pub fn t(self, key: &str) -> &'static str {
+        self.catalogue()
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or_else(|| {
+                tracing::error!(key, "missing message");
+                "??"
+            })
+    }
+}
+
+fn load(json: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(json).expect("message catalogue is valid JSON of strings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_have_the_same_keys_and_no_empty_messages() {
+        let id: Vec<_> = Lang::Id.catalogue().keys().collect();
+        let en: Vec<_> = Lang::En.catalogue().keys().collect();
+        assert_eq!(id, en);
+        for lang in [Lang::Id, Lang::En] {
+            assert!(lang.catalogue().values().all(|m| !m.trim().is_empty()));
+        }
+    }
+
+    #[test]
+    fn every_key_a_template_uses_exists() {
+        let keys = Lang::Id.catalogue();
+        for (name, source) in crate::templates::SOURCES {
+            let mut rest = *source;
+            while let Some(i) = rest.find("t.") {
+                let before = rest[..i].chars().last();
+                rest = &rest[i + 2..];
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let key: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    keys.contains_key(&key),
+                    "{name} uses t.{key}, which is not in the catalogues"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,674 @@
+//! HTML pages. Each handler gathers data through [`crate::actions`] or the
+//! store and renders one template; forms post back to the same path and are
+//! shown again with their errors.
+
+use crate::actions::{self, Failure, FORM_ERROR};
+use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::forms::{attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields};
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::{templates, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use lumbung_domain::{OrgKind, Resource, Role};
+use lumbung_store::{AreaFilter, OrgFilter, SESSION_HOURS};
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const PER_PAGE: u32 = 50;
+
+/// What every page's layout needs: the viewer and the current path (for the
+/// language switch).
+fn common(viewer: &Viewer, uri: &Uri) -> Value {
+    let me = viewer.session.as_ref().map(|s| {
+        let u = &s.user;
+        context! {
+            username => u.username,
+            role => u.role.as_str(),
+            scope_name => u.scope_name,
+            csrf => s.csrf_token,
+            can_users => u.role.can_read(Resource::Users),
+            can_audit => u.role.can_read(Resource::AuditLog),
+            can_write_orgs => u.role.can_write(Resource::AreasOrgs),
+            can_write_users => u.role.can_write(Resource::Users),
+        }
+    });
+    context! {
+        me => me,
+        path => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+    }
+}
+
+fn render(viewer: &Viewer, uri: &Uri, name: &str, ctx: Value) -> Result<Html<String>, AppError> {
+    Ok(Html(templates::render(
+        name,
+        viewer.lang,
+        common(viewer, uri),
+        ctx,
+    )?))
+}
+
+/// Only paths on this site: never `//host` or a full URL (open redirects).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    q: String,
+    kind: String,
+    area: String,
+    page: Option<u32>,
+}
+
+impl ListQuery {
+    fn page(&self) -> u32 {
+        self.page.unwrap_or(1).max(1)
+    }
+
+    fn offset(&self) -> u32 {
+        (self.page() - 1).saturating_mul(PER_PAGE)
+    }
+}
+
+fn pager(page: u32, total: u64) -> Value {
+    let pages = total.div_ceil(PER_PAGE as u64).max(1);
+    context! { page => page, pages => pages, total => total, prev => page > 1, next => (page as u64) < pages }
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+) -> Result<Html<String>, AppError> {
+    let overview = state.blocking(|s| s.overview()).await?;
+    render(
+        &viewer,
+        &uri,
+        "home.html",
+        context! { overview => overview },
+    )
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("assets/app.css"),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn switch_lang(
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&code).ok_or_else(|| AppError::NotFound(format!("language {code}")))?;
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(q.next.as_deref())),
+    )
+        .into_response())
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn login_page(
+    viewer: &Viewer,
+    uri: &Uri,
+    csrf: &str,
+    next: &str,
+    username: &str,
+    failed: bool,
+) -> Result<Html<String>, AppError> {
+    render(
+        viewer,
+        uri,
+        "login.html",
+        context! { login_csrf => csrf, next => next, username => username, failed => failed },
+    )
+}
+
+pub async fn login_form(
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let existing = crate::auth::cookie(&headers, LOGIN_CSRF_COOKIE).map(str::to_owned);
+    let token = existing.clone().unwrap_or_else(new_token);
+    let page = login_page(
+        &viewer,
+        &uri,
+        &token,
+        &safe_next(q.next.as_deref()),
+        "",
+        false,
+    )?;
+    Ok(match existing {
+        Some(_) => page.into_response(),
+        None => (
+            [(
+                header::SET_COOKIE,
+                format!("{LOGIN_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+            )],
+            page,
+        )
+            .into_response(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: String,
+    csrf: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let (username, password) = (form.username.clone(), form.password.clone());
+    let user = state
+        .blocking(move |s| s.verify_login(&username, &password))
+        .await?;
+    let Some(user) = user else {
+        tracing::info!(username = %form.username, "failed sign-in");
+        let page = login_page(
+            &viewer,
+            &uri,
+            &form.csrf,
+            &safe_next(Some(&form.next)),
+            &form.username,
+            true,
+        )?;
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let id = user.id;
+    let token = state.blocking(move |s| s.create_session(id)).await?;
+    Ok((
+        [(header::SET_COOKIE, session_cookie(&state, &token))],
+        Redirect::to(&safe_next(Some(&form.next))),
+    )
+        .into_response())
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_HOURS * 3600
+    )
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+) -> Result<Response, AppError> {
+    if let Some(token) = viewer.token.clone() {
+        state.blocking(move |s| s.end_session(&token)).await?;
+    }
+    Ok((
+        [(
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        )],
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+pub async fn areas(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let query = q.q.trim().to_owned();
+    if query.is_empty() {
+        let roots = state.blocking(|s| s.area_children(None)).await?;
+        return render(
+            &viewer,
+            &uri,
+            "areas.html",
+            context! { q => "", areas => roots, pager => () },
+        );
+    }
+    let filter = AreaFilter {
+        query: Some(query.clone()),
+        ..Default::default()
+    };
+    let offset = q.offset();
+    let (found, total) = state
+        .blocking(move |s| s.search_areas(&filter, PER_PAGE, offset))
+        .await?;
+    render(
+        &viewer,
+        &uri,
+        "areas.html",
+        context! { q => query, areas => found, pager => pager(q.page(), total) },
+    )
+}
+
+pub async fn area(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let lookup = code.clone();
+    let (lineage, children, orgs) = state
+        .blocking(move |s| {
+            let lineage = s.area_lineage(&lookup)?;
+            let Some(area) = lineage.last() else {
+                return Ok((lineage, vec![], (vec![], 0)));
+            };
+            let children = s.area_children(Some(&area.code))?;
+            let filter = OrgFilter {
+                within: Some(lumbung_domain::AreaPath::from_stored(area.path.clone())),
+                ..Default::default()
+            };
+            let orgs = s.search_orgs(&filter, 20, 0)?;
+            Ok((lineage, children, orgs))
+        })
+        .await?;
+    let Some(area) = lineage.last() else {
+        return Err(AppError::NotFound(format!("area {code}")));
+    };
+    render(
+        &viewer,
+        &uri,
+        "area.html",
+        context! {
+            area => area,
+            lineage => &lineage[..lineage.len() - 1],
+            children => children,
+            orgs => orgs.0.into_iter().map(|o| actions::org_view(&viewer, o)).collect::<Vec<_>>(),
+            orgs_total => orgs.1,
+        },
+    )
+}
+
+fn org_kinds(lang: Lang) -> Vec<Value> {
+    OrgKind::ALL
+        .iter()
+        .map(|k| context! { key => k.as_str(), label => lang.t(&format!("org_kind_{}", k.as_str())) })
+        .collect()
+}
+
+pub async fn orgs(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let kind = match q.kind.trim() {
+        "" => None,
+        k => Some(OrgKind::parse(k).map_err(|e| AppError::BadRequest(e.to_string()))?),
+    };
+    let area_code = q.area.trim().to_owned();
+    let within = if area_code.is_empty() {
+        None
+    } else {
+        let lookup = area_code.clone();
+        Some(
+            state
+                .blocking(move |s| s.area_path(&lookup))
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("area {area_code}")))?,
+        )
+    };
+    let filter = OrgFilter {
+        query: Some(q.q.clone()),
+        kind,
+        within,
+    };
+    let offset = q.offset();
+    let (found, total) = state
+        .blocking(move |s| s.search_orgs(&filter, PER_PAGE, offset))
+        .await?;
+    render(
+        &viewer,
+        &uri,
+        "orgs.html",
+        context! {
+            q => q.q, kind => q.kind, area => q.area,
+            kinds => org_kinds(viewer.lang),
+            orgs => found.into_iter().map(|o| actions::org_view(&viewer, o)).collect::<Vec<_>>(),
+            pager => pager(q.page(), total),
+        },
+    )
+}
+
+fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::NotFound(format!("{what} {raw}")))
+}
+
+pub async fn org(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id = parse_id(&id, "organisation")?;
+    let org = state
+        .blocking(move |s| s.org(id))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("organisation {id}")))?;
+    let can_edit = viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(Resource::AreasOrgs) && u.scope.covers(&org.placement));
+    render(
+        &viewer,
+        &uri,
+        "org.html",
+        context! { org => actions::org_view(&viewer, org), can_edit => can_edit },
+    )
+}
+
+fn org_form(
+    viewer: &Viewer,
+    uri: &Uri,
+    action: &str,
+    fields: &OrgFields,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = render(
+        viewer,
+        uri,
+        "org_form.html",
+        context! { action => action, f => fields, errors => errors, kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR) },
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub async fn org_new(Extension(viewer): Extension<Viewer>, uri: Uri) -> Result<Response, AppError> {
+    org_form(
+        &viewer,
+        &uri,
+        "/orgs",
+        &OrgFields::default(),
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+}
+
+/// Parses the form's attribute lines, then runs `action`; field errors show
+/// the form again.
+async fn submit_org<F, Fut>(
+    viewer: &Viewer,
+    uri: &Uri,
+    action_path: &str,
+    fields: OrgFields,
+    action: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(OrgFields, BTreeMap<String, String>) -> Fut,
+    Fut: std::future::Future<Output = Result<lumbung_store::Org, Failure>>,
+{
+    let attributes = match parse_attribute_lines(&fields.attributes) {
+        Ok(map) => map,
+        Err(e) => {
+            let errors = FieldErrors::from([("attributes".to_owned(), e)]);
+            return org_form(
+                viewer,
+                uri,
+                action_path,
+                &fields,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    match action(fields.clone(), attributes).await {
+        Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
+        Err(Failure::Fields(errors)) => org_form(
+            viewer,
+            uri,
+            action_path,
+            &fields,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(Failure::App(e)) => Err(e),
+    }
+}
+
+pub async fn org_create(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Form(fields): Form<OrgFields>,
+) -> Result<Response, AppError> {
+    submit_org(&viewer, &uri, "/orgs", fields, |f, attrs| {
+        let (state, viewer) = (state.clone(), viewer.clone());
+        async move { actions::create_org(&state, &viewer, &f, attrs).await }
+    })
+    .await
+}
+
+pub async fn org_edit(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "organisation")?;
+    let org = actions::editable_org(&state, &viewer, id).await?;
+    let fields = OrgFields {
+        name: org.name,
+        kind: org.kind,
+        area_code: org.area_code.unwrap_or_default(),
+        parent_id: org.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        company_number: org.company_number.unwrap_or_default(),
+        npwp: org.npwp.unwrap_or_default(),
+        attributes: attribute_lines(&org.attributes),
+    };
+    org_form(
+        &viewer,
+        &uri,
+        &format!("/orgs/{id}"),
+        &fields,
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+}
+
+pub async fn org_update(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(fields): Form<OrgFields>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "organisation")?;
+    submit_org(&viewer, &uri, &format!("/orgs/{id}"), fields, |f, attrs| {
+        let (state, viewer) = (state.clone(), viewer.clone());
+        async move { actions::update_org(&state, &viewer, id, &f, attrs).await }
+    })
+    .await
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+) -> Result<Html<String>, AppError> {
+    let scope = viewer.scope();
+    let users = state.blocking(move |s| s.users(&scope)).await?;
+    render(&viewer, &uri, "users.html", context! { users => users })
+}
+
+fn roles(lang: Lang) -> Vec<Value> {
+    Role::ALL
+        .iter()
+        .map(|r| context! { key => r.as_str(), label => lang.t(&format!("role_{}", r.as_str())) })
+        .collect()
+}
+
+fn user_form(
+    viewer: &Viewer,
+    uri: &Uri,
+    fields: &UserFields,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = render(
+        viewer,
+        uri,
+        "user_form.html",
+        context! { f => fields, errors => errors, roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR) },
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub async fn user_new(
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    user_form(
+        &viewer,
+        &uri,
+        &UserFields::default(),
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+}
+
+pub async fn user_create(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Form(fields): Form<UserFields>,
+) -> Result<Response, AppError> {
+    match actions::create_user(&state, &viewer, &fields).await {
+        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Err(Failure::Fields(errors)) => user_form(
+            &viewer,
+            &uri,
+            &fields,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(Failure::App(e)) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    password: String,
+    password_confirm: String,
+}
+
+fn password_page(
+    viewer: &Viewer,
+    uri: &Uri,
+    user: &lumbung_store::User,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = render(
+        viewer,
+        uri,
+        "password_form.html",
+        context! { user => user, errors => errors },
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "user")?;
+    let user = actions::managed_user(&state, &viewer, id).await?;
+    password_page(&viewer, &uri, &user, &FieldErrors::new(), StatusCode::OK)
+}
+
+pub async fn password_reset(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "user")?;
+    match actions::reset_password(
+        &state,
+        &viewer,
+        id,
+        &form.password,
+        Some(&form.password_confirm),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/users").into_response()),
+        Err(Failure::Fields(errors)) => {
+            let user = actions::managed_user(&state, &viewer, id).await?;
+            password_page(
+                &viewer,
+                &uri,
+                &user,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(Failure::App(e)) => Err(e),
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let scope = viewer.scope();
+    let offset = q.offset();
+    let (entries, total) = state
+        .blocking(move |s| s.audit_entries(&scope, PER_PAGE, offset))
+        .await?;
+    render(
+        &viewer,
+        &uri,
+        "audit.html",
+        context! { entries => entries, pager => pager(q.page(), total) },
+    )
+}

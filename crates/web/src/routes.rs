@@ -1,0 +1,298 @@
+//! Every route with the permission it needs. The router is built from this
+//! table, so no route exists without a declared need; the guard
+//! ([`crate::auth::guard`]) enforces it and a test walks it.
+
+use crate::{api, pages, AppState};
+use axum::http::Method;
+use axum::routing::{delete, get, post, put, MethodRouter};
+use lumbung_domain::Resource;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone, signed in or not. Handlers show only public data to visitors.
+    Public,
+    SignedIn,
+    Read(Resource),
+    Write(Resource),
+}
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub need: Need,
+    /// Requests that may come without a CSRF token: only the JSON sign-in,
+    /// which has no session yet and needs a JSON body (which a cross-site
+    /// form cannot send).
+    pub csrf_exempt: bool,
+    pub summary: &'static str,
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+const fn route(
+    method: Method,
+    path: &'static str,
+    need: Need,
+    summary: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        need,
+        csrf_exempt: false,
+        summary,
+        handler,
+    }
+}
+
+const fn csrf_exempt(mut r: Route) -> Route {
+    r.csrf_exempt = true;
+    r
+}
+
+use Need::{Public, Read, SignedIn, Write};
+use Resource::{AreasOrgs, AuditLog, Users};
+
+pub static ROUTES: &[Route] = &[
+    route(
+        Method::GET,
+        "/",
+        Public,
+        "Home: what this Lumbung holds",
+        || get(pages::home),
+    ),
+    route(
+        Method::GET,
+        "/health",
+        Public,
+        "Liveness and database check",
+        || get(api::health),
+    ),
+    route(Method::GET, "/assets/app.css", Public, "Stylesheet", || {
+        get(pages::stylesheet)
+    }),
+    route(
+        Method::GET,
+        "/lang/{lang}",
+        Public,
+        "Switch the interface language",
+        || get(pages::switch_lang),
+    ),
+    route(Method::GET, "/login", Public, "Sign-in form", || {
+        get(pages::login_form)
+    }),
+    route(Method::POST, "/login", Public, "Sign in", || {
+        post(pages::login)
+    }),
+    route(Method::POST, "/logout", SignedIn, "Sign out", || {
+        post(pages::logout)
+    }),
+    route(
+        Method::GET,
+        "/areas",
+        Public,
+        "Areas: roots or search",
+        || get(pages::areas),
+    ),
+    route(
+        Method::GET,
+        "/areas/{code}",
+        Public,
+        "One area with its children",
+        || get(pages::area),
+    ),
+    route(Method::GET, "/orgs", Public, "Organisations", || {
+        get(pages::orgs)
+    }),
+    route(
+        Method::GET,
+        "/orgs/new",
+        Write(AreasOrgs),
+        "New organisation form",
+        || get(pages::org_new),
+    ),
+    route(
+        Method::POST,
+        "/orgs",
+        Write(AreasOrgs),
+        "Create an organisation",
+        || post(pages::org_create),
+    ),
+    route(
+        Method::GET,
+        "/orgs/{id}",
+        Public,
+        "One organisation",
+        || get(pages::org),
+    ),
+    route(
+        Method::GET,
+        "/orgs/{id}/edit",
+        Write(AreasOrgs),
+        "Edit form",
+        || get(pages::org_edit),
+    ),
+    route(
+        Method::POST,
+        "/orgs/{id}",
+        Write(AreasOrgs),
+        "Save an organisation",
+        || post(pages::org_update),
+    ),
+    route(Method::GET, "/users", Read(Users), "Users", || {
+        get(pages::users)
+    }),
+    route(
+        Method::GET,
+        "/users/new",
+        Write(Users),
+        "New user form",
+        || get(pages::user_new),
+    ),
+    route(
+        Method::POST,
+        "/users",
+        Write(Users),
+        "Create a user",
+        || post(pages::user_create),
+    ),
+    route(
+        Method::GET,
+        "/users/{id}/password",
+        Write(Users),
+        "Password reset form",
+        || get(pages::password_form),
+    ),
+    route(
+        Method::POST,
+        "/users/{id}/password",
+        Write(Users),
+        "Reset a password",
+        || post(pages::password_reset),
+    ),
+    route(Method::GET, "/audit", Read(AuditLog), "Audit log", || {
+        get(pages::audit)
+    }),
+    route(
+        Method::GET,
+        "/api/v1/openapi.json",
+        Public,
+        "This document",
+        || get(api::openapi),
+    ),
+    csrf_exempt(route(
+        Method::POST,
+        "/api/v1/session",
+        Public,
+        "Sign in; returns a bearer token",
+        || post(api::login),
+    )),
+    route(
+        Method::DELETE,
+        "/api/v1/session",
+        SignedIn,
+        "Sign out (ends the token's session)",
+        || delete(api::logout),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/me",
+        SignedIn,
+        "The signed-in user",
+        || get(api::me),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/overview",
+        Public,
+        "What this Lumbung holds",
+        || get(api::overview),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/areas",
+        Public,
+        "Areas: roots, children of `parent`, or search by `q`",
+        || get(api::areas),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/areas/{code}",
+        Public,
+        "One area with its lineage and children",
+        || get(api::area),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/postcodes/{postcode}",
+        Public,
+        "The area a postal code maps to",
+        || get(api::locate_postcode),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/orgs",
+        Public,
+        "Organisations (names only outside your scope)",
+        || get(api::orgs),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/orgs",
+        Write(AreasOrgs),
+        "Create an organisation",
+        || post(api::org_create),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/orgs/{id}",
+        Public,
+        "One organisation",
+        || get(api::org),
+    ),
+    route(
+        Method::PUT,
+        "/api/v1/orgs/{id}",
+        Write(AreasOrgs),
+        "Replace an organisation's fields",
+        || put(api::org_update),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/users",
+        Read(Users),
+        "Users in your scope",
+        || get(api::users),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/users",
+        Write(Users),
+        "Create a user",
+        || post(api::user_create),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/users/{id}/password",
+        Write(Users),
+        "Reset a user's password",
+        || post(api::password_reset),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/audit",
+        Read(AuditLog),
+        "Audit log, newest first",
+        || get(api::audit),
+    ),
+];
+
+/// The declared route for a request; HEAD is answered as GET.
+pub fn spec(method: &Method, path: &str) -> Option<&'static Route> {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}

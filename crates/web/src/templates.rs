@@ -1,0 +1,66 @@
+//! Server-rendered pages: minijinja templates compiled into the binary.
+//! Undefined values are errors, so a missing message key or a typo fails a
+//! test instead of rendering an empty string.
+
+use crate::i18n::Lang;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use std::sync::OnceLock;
+
+pub const SOURCES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("home.html", include_str!("templates/home.html")),
+    ("error.html", include_str!("templates/error.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("areas.html", include_str!("templates/areas.html")),
+    ("area.html", include_str!("templates/area.html")),
+    ("orgs.html", include_str!("templates/orgs.html")),
+    ("org.html", include_str!("templates/org.html")),
+    ("org_form.html", include_str!("templates/org_form.html")),
+    ("users.html", include_str!("templates/users.html")),
+    ("user_form.html", include_str!("templates/user_form.html")),
+    (
+        "password_form.html",
+        include_str!("templates/password_form.html"),
+    ),
+    ("audit.html", include_str!("templates/audit.html")),
+    ("pager.html", include_str!("templates/pager.html")),
+];
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_filter("label", label);
+        for (name, source) in SOURCES {
+            env.add_template(name, source).expect("templates compile");
+        }
+        env
+    })
+}
+
+/// Renders `name` with the page's own `ctx` merged over the common context:
+/// `t` (messages), `lang`, `me` (the signed-in user or none) and `path`.
+pub fn render(
+    name: &str,
+    lang: Lang,
+    common: Value,
+    ctx: Value,
+) -> Result<String, minijinja::Error> {
+    let tmpl = env().get_template(name)?;
+    let base = minijinja::context! {
+        t => Value::from_serialize(lang.catalogue()),
+        lang => lang.code(),
+    };
+    tmpl.render(minijinja::value::merge_maps([ctx, common, base]))
+}
+
+/// `t|label("org_kind_", kind)`: the message for an open-ended key (area
+/// kinds come from data files), or the key itself when there is none.
+fn label(t: Value, prefix: String, key: Option<String>) -> String {
+    let key = key.unwrap_or_default();
+    match t.get_item(&Value::from(format!("{prefix}{key}"))) {
+        Ok(v) if !v.is_undefined() => v.to_string(),
+        _ => key,
+    }
+}
