@@ -1,0 +1,832 @@
+//! End-to-end tests of the web app and JSON API over real HTTP.
+
+mod support;
+
+use lumbung_domain::Role;
+use lumbung_web::routes::{Need, ROUTES};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{csrf_in, spawn_app, TestApp, Visitor};
+
+fn concrete(app: &TestApp, path: &str, user_id: i64) -> String {
+    path.replace("{code}", "3604")
+        .replace("{lang}", "en")
+        .replace("{postcode}", "PR12HE")
+        .replace("/orgs/{id}", &format!("/orgs/{}", app.preston_council))
+        .replace("/users/{id}", &format!("/users/{user_id}"))
+}
+
+fn denied(res: &reqwest::Response) -> bool {
+    let to_login = res.status() == StatusCode::SEE_OTHER
+        && res
+            .headers()
+            .get("location")
+            .is_some_and(|l| l.to_str().unwrap().starts_with("/login"));
+    matches!(
+        res.status(),
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+    ) || to_login
+}
+
+fn allowed(need: Need, role: Option<Role>) -> bool {
+    match need {
+        Need::Public => true,
+        Need::SignedIn => role.is_some(),
+        Need::Read(r) => role.is_some_and(|x| x.can_read(r)),
+        Need::Write(r) => role.is_some_and(|x| x.can_write(r)),
+    }
+}
+
+async fn send(v: &Visitor, method: &Method, path: &str) -> reqwest::Response {
+    let url = format!("{}{path}", v.base);
+    let mut req = v.client.request(method.clone(), url);
+    if method != Method::GET {
+        if let Some(csrf) = &v.csrf {
+            req = req.header("x-csrf-token", csrf);
+        }
+        req = if path.starts_with("/api/") {
+            req.json(&json!({}))
+        } else {
+            req.form(&[("x", "")])
+        };
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_route_enforces_its_declared_permission_for_every_role() {
+    let app = spawn_app().await;
+    let user_id = app
+        .store
+        .user_by_name(&lumbung_domain::Username::parse("upk").unwrap())
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut anonymous = app.anonymous();
+    let login_page = anonymous.get("/login").await.text().await.unwrap();
+    anonymous.csrf = csrf_in(&login_page);
+    let mut visitors = vec![(None, anonymous)];
+    for role in Role::ALL {
+        visitors.push((Some(role), app.login(role.as_str()).await));
+    }
+    for route in ROUTES {
+        let path = concrete(&app, route.path, user_id);
+        let ends_session = matches!(route.path, "/logout" | "/api/v1/session")
+            && route.method != Method::POST
+            || route.path == "/logout";
+        for (role, visitor) in &visitors {
+            let fresh;
+            let visitor = match role {
+                Some(r) if ends_session => {
+                    fresh = app.login(r.as_str()).await;
+                    &fresh
+                }
+                _ => visitor,
+            };
+            let res = send(visitor, &route.method, &path).await;
+            let status = res.status();
+            assert!(
+                !status.is_server_error(),
+                "{} {path} as {role:?}: {status}",
+                route.method
+            );
+            if route.method == Method::POST && matches!(route.path, "/login" | "/api/v1/session") {
+                // Public, and refuses the walk's empty credentials with 401.
+                continue;
+            }
+            assert_eq!(
+                denied(&res),
+                !allowed(route.need, *role),
+                "{} {path} as {role:?}: status {status}",
+                route.method
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_access_table_of_the_design_holds() {
+    let app = spawn_app().await;
+    for (user, path, status) in [
+        ("analyst", "/users", StatusCode::FORBIDDEN),
+        ("facilitator", "/audit", StatusCode::FORBIDDEN),
+        ("upk", "/orgs/new", StatusCode::FORBIDDEN),
+        ("auditor", "/users", StatusCode::OK),
+        ("auditor", "/audit", StatusCode::OK),
+        ("auditor", "/users/new", StatusCode::FORBIDDEN),
+        ("admin", "/audit", StatusCode::OK),
+        ("bkm", "/orgs", StatusCode::OK),
+    ] {
+        let v = app.login(user).await;
+        assert_eq!(v.get(path).await.status(), status, "{user} {path}");
+    }
+    let auditor = app.login("auditor").await;
+    let res = auditor
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "X", "kind": "ngo"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "auditors are read-only"
+    );
+}
+
+#[tokio::test]
+async fn public_pages_answer_anonymous_visitors_and_private_ones_ask_to_sign_in() {
+    let app = spawn_app().await;
+    let anon = app.anonymous();
+    let (status, home) = anon.get_html("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("<html lang=\"id\">"));
+    assert!(home.contains("Apa yang disimpan Lumbung ini"));
+    let res = anon.get("/users").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/login?next=/users");
+    let res = anon.get("/api/v1/users").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    let health: Value = anon.get("/health").await.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let css = anon.get("/assets/app.css").await;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+}
+
+#[tokio::test]
+async fn the_language_switch_sets_lang_and_messages_on_every_page() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let res = admin.get("/lang/en?next=/areas").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/areas");
+    let user_id = app
+        .store
+        .user_by_name(&lumbung_domain::Username::parse("upk").unwrap())
+        .unwrap()
+        .unwrap()
+        .id;
+    for lang in ["en", "id"] {
+        admin.get(&format!("/lang/{lang}")).await;
+        for route in ROUTES
+            .iter()
+            .filter(|r| r.method == Method::GET && !r.path.starts_with("/api/"))
+        {
+            if matches!(route.path, "/health" | "/assets/app.css" | "/lang/{lang}") {
+                continue;
+            }
+            let path = concrete(&app, route.path, user_id);
+            let (status, html) = admin.get_html(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path} in {lang}");
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{path} in {lang}"
+            );
+            assert!(
+                !html.contains("??"),
+                "{path} in {lang} shows a missing message"
+            );
+        }
+    }
+    let (_, html) = admin.get_html("/orgs").await;
+    assert!(html.contains("Lembaga jangkar"), "Indonesian kind labels");
+    assert!(admin.get("/lang/fr").await.status() == StatusCode::NOT_FOUND);
+    let res = admin.get("/lang/en?next=//evil.example/").await;
+    assert_eq!(res.headers()["location"], "/", "no open redirect");
+}
+
+#[tokio::test]
+async fn sign_in_failures_expiry_and_sign_out() {
+    let app = spawn_app().await;
+    let v = app.anonymous();
+    let token = csrf_in(&v.get("/login").await.text().await.unwrap()).unwrap();
+    let res = v
+        .client
+        .post(format!("{}/login", v.base))
+        .form(&[
+            ("username", "admin"),
+            ("password", "wrong password"),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Nama pengguna atau kata sandi salah"));
+    assert!(
+        !html.contains("wrong password"),
+        "the password is not echoed"
+    );
+
+    // A session past its expiry is no session.
+    let admin = app.login("admin").await;
+    let session_token = app.token("admin").await;
+    app.store.expire_session_for_tests(&session_token).unwrap();
+    let res = admin
+        .client
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth(&session_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // Sign-out ends the session on the server, not only in the browser.
+    let res = admin.post_form("/logout", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(admin.get("/audit").await.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let v = app.anonymous();
+    let token = csrf_in(&v.get("/login").await.text().await.unwrap()).unwrap();
+    let res = v
+        .client
+        .post(format!("{}/login", v.base))
+        .form(&[
+            ("username", "admin"),
+            ("password", support::PASSWORD),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("lumbung_session="));
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_a_valid_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let fields = [("name", "Koperasi Forged"), ("kind", "cooperative")];
+    let res = admin
+        .client
+        .post(format!("{}/orgs", app.base))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let mut forged = fields.to_vec();
+    forged.push(("csrf", "0000"));
+    let res = admin
+        .client
+        .post(format!("{}/orgs", app.base))
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("Formulir kedaluwarsa"));
+    let res = admin
+        .client
+        .post(format!("{}/api/v1/orgs", app.base))
+        .json(&json!({"name": "X", "kind": "ngo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "cookie-borne JSON needs the header too"
+    );
+    let (orgs, _) = app.store.search_orgs(&Default::default(), 100, 0).unwrap();
+    assert!(orgs
+        .iter()
+        .all(|o| o.name != "Koperasi Forged" && o.name != "X"));
+
+    // Sign-in itself is protected by a double-submit token.
+    let anon = app.anonymous();
+    let res = anon
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", "admin"),
+            ("password", support::PASSWORD),
+            ("csrf", "guess"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bearer_tokens_need_no_csrf_token() {
+    let app = spawn_app().await;
+    let token = app.token("admin").await;
+    let res = app
+        .anonymous()
+        .client
+        .post(format!("{}/api/v1/orgs", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Preston Co-operative Development Network", "kind": "cooperative", "area_code": "E07000123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn areas_browse_search_and_unknown_codes() {
+    let app = spawn_app().await;
+    let anon = app.anonymous();
+    let (_, roots) = anon.get_html("/areas").await;
+    assert!(roots.contains("Indonesia") && roots.contains("United Kingdom"));
+    let (status, kel) = anon.get_html("/areas/3604010001").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kel.contains("KABUPATEN SERANG"), "breadcrumbs");
+    assert!(kel.contains("RW 01"), "children");
+    assert!(
+        kel.contains("BKM Umbul Sejahtera"),
+        "organisations in the area"
+    );
+    let (_, found) = anon.get_html("/areas?q=kamasan").await;
+    assert!(found.contains("/areas/3604010002"));
+    let (status, missing) = anon.get_html("/areas/NOPE").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(missing.contains("Tidak ditemukan"));
+    let res = anon.get("/api/v1/areas/NOPE").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
+    let api: Value = anon
+        .get("/api/v1/areas/3604010001.01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["area"]["kind"], "rw");
+    assert_eq!(api["lineage"].as_array().unwrap().len(), 5);
+    let search: Value = anon
+        .get("/api/v1/areas?q=serang")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(search["total"], 1);
+    let within: Value = anon
+        .get("/api/v1/areas?within=3604&kind=kelurahan")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(within["total"], 2);
+}
+
+#[tokio::test]
+async fn anonymous_visitors_and_users_outside_the_scope_see_names_only() {
+    let app = spawn_app().await;
+    let path = format!("/api/v1/orgs/{}", app.bkm);
+    let public: Value = app.anonymous().get(&path).await.json().await.unwrap();
+    assert_eq!(public["name"], "BKM Umbul Sejahtera");
+    assert!(
+        public.get("npwp").is_none() && public.get("attributes").is_none(),
+        "{public}"
+    );
+    let outsider: Value = app
+        .login("analyst-lancs")
+        .await
+        .get(&path)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(outsider.get("npwp").is_none());
+    let insider: Value = app
+        .login("facilitator-kel")
+        .await
+        .get(&path)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(insider["npwp"], "012345678901000");
+    let (_, html) = app
+        .anonymous()
+        .get_html(&format!("/orgs/{}", app.bkm))
+        .await;
+    assert!(!html.contains("012345678901000"));
+    let (_, html) = app
+        .login("bkm-user")
+        .await
+        .get_html(&format!("/orgs/{}", app.upk))
+        .await;
+    assert!(
+        html.contains("BKM Umbul Sejahtera"),
+        "the BKM's user sees its UPK in full, parent included"
+    );
+}
+
+#[tokio::test]
+async fn admins_create_and_edit_organisations_through_forms() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let res = admin
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "Koperasi Tani Makmur"),
+                ("kind", "cooperative"),
+                ("area_code", "3604010002"),
+                ("npwp", "02.345.678.9-012.000"),
+                ("attributes", "members = 45\nsector = pertanian"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let (_, page) = admin.get_html(&location).await;
+    assert!(
+        page.contains("Koperasi Tani Makmur")
+            && page.contains("023456789012000")
+            && page.contains("pertanian")
+    );
+
+    let id = location.rsplit('/').next().unwrap();
+    let (status, form) = admin.get_html(&format!("/orgs/{id}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("members = 45"));
+    let res = admin
+        .post_form(
+            &format!("/orgs/{id}"),
+            &[
+                ("name", "Koperasi Tani Makmur Jaya"),
+                ("kind", "cooperative"),
+                ("area_code", "3604010002"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let org = app.store.org(id.parse().unwrap()).unwrap().unwrap();
+    assert_eq!(org.name, "Koperasi Tani Makmur Jaya");
+    assert!(
+        org.npwp.is_none() && org.attributes.is_empty(),
+        "the form replaces all fields"
+    );
+
+    let (entries, _) = app
+        .store
+        .audit_entries(&lumbung_domain::Scope::Global, 5, 0)
+        .unwrap();
+    assert_eq!(entries[0].action, "org.update");
+    assert_eq!(entries[0].actor, "admin");
+    assert_eq!(entries[1].action, "org.create");
+}
+
+#[tokio::test]
+async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let res = admin
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "Bad Npwp"),
+                ("kind", "bank"),
+                ("npwp", "123"),
+                ("area_code", "NOWHERE"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("must have 15 or 16 digits"), "{html}");
+    assert!(html.contains("unknown organisation kind"));
+    assert!(
+        html.contains("value=\"Bad Npwp\""),
+        "what was typed is kept"
+    );
+    let res = admin
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "Nowhere"),
+                ("kind", "ngo"),
+                ("area_code", "NOWHERE"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("area NOWHERE does not exist"));
+
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "", "kind": "ngo", "npwp": "1"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["error"]["fields"]["name"].is_string() && body["error"]["fields"]["npwp"].is_string()
+    );
+    let res = admin
+        .client
+        .post(format!("{}/api/v1/orgs", app.base))
+        .header("x-csrf-token", admin.csrf.clone().unwrap())
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "bad_request"
+    );
+    assert_eq!(
+        app.store
+            .search_orgs(&Default::default(), 100, 0)
+            .unwrap()
+            .1,
+        3
+    );
+}
+
+#[tokio::test]
+async fn scoped_admins_work_inside_their_area_only() {
+    let app = spawn_app().await;
+    let admin = app.login("admin-serang").await;
+    let inside = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "KSM Mawar", "kind": "ksm", "area_code": "3604010001.01.001"}),
+        )
+        .await;
+    assert_eq!(inside.status(), StatusCode::CREATED);
+    let outside = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "Preston Bakery", "kind": "supplier", "area_code": "E07000123"}),
+        )
+        .await;
+    assert_eq!(outside.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin
+            .get(&format!("/orgs/{}/edit", app.preston_council))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/orgs/{}", app.bkm),
+            json!({"name": "BKM Umbul Sejahtera", "kind": "bkm", "area_code": "E07000123"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "cannot move an organisation out of the scope"
+    );
+
+    let global_user = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "rogue", "role": "admin", "password": "0123456789abc"}),
+        )
+        .await;
+    assert_eq!(
+        global_user.status(),
+        StatusCode::FORBIDDEN,
+        "a scoped admin cannot create a global user"
+    );
+    let local_user = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "fasilitator2", "role": "facilitator", "area_code": "3604010002", "password": "0123456789abc"}),
+        )
+        .await;
+    assert_eq!(local_user.status(), StatusCode::CREATED);
+    let users: Value = admin.get("/api/v1/users").await.json().await.unwrap();
+    let names: Vec<&str> = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"fasilitator2") && names.contains(&"facilitator-kel"));
+    assert!(
+        !names.contains(&"analyst-lancs") && !names.contains(&"admin"),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn admins_manage_users_and_reset_passwords() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let res = admin
+        .post_form(
+            "/users",
+            &[
+                ("username", "siti"),
+                ("role", "upk"),
+                ("org_id", &app.upk.to_string()),
+                ("password", "kata-sandi-siti"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = admin
+        .post_form(
+            "/users",
+            &[
+                ("username", "siti"),
+                ("role", "upk"),
+                ("password", "kata-sandi-siti"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("already exists"));
+    let res = admin
+        .post_form(
+            "/users",
+            &[("username", "x y"), ("role", "king"), ("password", "short")],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("unknown role") && html.contains("at least 10 characters"));
+
+    let siti = app
+        .store
+        .user_by_name(&lumbung_domain::Username::parse("siti").unwrap())
+        .unwrap()
+        .unwrap();
+    let siti_token = {
+        let res = app
+            .anonymous()
+            .client
+            .post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"username": "siti", "password": "kata-sandi-siti"}))
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let res = admin
+        .post_form(
+            &format!("/users/{}/password", siti.id),
+            &[
+                ("password", "sandi-baru-siti"),
+                ("password_confirm", "berbeda-sama-sekali"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = admin
+        .post_form(
+            &format!("/users/{}/password", siti.id),
+            &[
+                ("password", "sandi-baru-siti"),
+                ("password_confirm", "sandi-baru-siti"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .anonymous()
+        .client
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth(&siti_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "a reset ends the user's sessions"
+    );
+    assert!(app
+        .store
+        .verify_login("siti", "sandi-baru-siti")
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
+async fn the_audit_log_is_scoped_for_auditors() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "Preston Bakery", "kind": "supplier", "area_code": "E07000123"}),
+        )
+        .await;
+    admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "KSM Melati", "kind": "ksm", "area_code": "3604010001"}),
+        )
+        .await;
+    let global: Value = app
+        .login("auditor")
+        .await
+        .get("/api/v1/audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let serang: Value = app
+        .login("auditor-serang")
+        .await
+        .get("/api/v1/audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names = |v: &Value| -> Vec<String> {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "org.create")
+            .map(|e| e["details"]["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(names(&global).contains(&"Preston Bakery".to_owned()));
+    assert_eq!(
+        names(&serang),
+        vec!["KSM Melati", "UPK Umbul Sejahtera", "BKM Umbul Sejahtera"],
+        "only changes inside Kabupaten Serang"
+    );
+    let (status, html) = app.login("auditor").await.get_html("/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("org.create") && html.contains("admin"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_api() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/orgs"]["post"]["summary"].is_string());
+    assert!(doc["paths"]["/api/v1/areas/{code}"]["get"]["parameters"][0]["name"] == "code");
+}
+
+#[tokio::test]
+async fn unknown_pages_and_bad_ids_are_clear_errors() {
+    let app = spawn_app().await;
+    let anon = app.anonymous();
+    let (status, html) = anon.get_html("/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<html lang=\"id\">"));
+    assert_eq!(anon.get("/orgs/abc").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon.get("/orgs/999999").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = anon.get("/api/v1/orgs?kind=bank").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.json::<Value>().await.unwrap()["error"]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("bank"));
+    assert_eq!(
+        anon.get("/api/v1/postcodes/PR1%202HE").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        anon.get("/api/v1/postcodes/PR1-2HE").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}

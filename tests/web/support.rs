@@ -1,0 +1,264 @@
+//! `spawn_app`: the real server on a random port over a fresh database,
+//! seeded with a small area tree, organisations and one user per role.
+
+use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Username};
+use lumbung_store::{Actor, OrgInput, ScopeRef, Store};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use std::collections::BTreeMap;
+
+pub const PASSWORD: &str = "test-password-123";
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub preston_council: i64,
+    pub bkm: i64,
+    pub upk: i64,
+    _dir: tempfile::TempDir,
+}
+
+/// A visitor with their own cookie jar; `csrf` is set after sign-in.
+pub struct Visitor {
+    pub client: Client,
+    pub base: String,
+    pub csrf: Option<String>,
+}
+
+fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
+    AreaRecord {
+        line,
+        code: AreaCode::parse(code).unwrap(),
+        name: name.into(),
+        parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+        kind: Some(AreaKind::parse(kind).unwrap()),
+    }
+}
+
+fn org(name: &str, kind: OrgKind, area: &str, parent: Option<i64>) -> OrgInput {
+    OrgInput {
+        name: name.into(),
+        kind,
+        area_code: Some(AreaCode::parse(area).unwrap()),
+        parent_id: parent,
+        company_number: None,
+        npwp: None,
+        attributes: BTreeMap::new(),
+    }
+}
+
+/// The users of the seed: `<role>` with the whole system as scope, and
+/// scoped ones named after their scope.
+pub const SCOPED_USERS: &[(&str, &str)] = &[
+    ("admin-serang", "admin"),
+    ("auditor-serang", "auditor"),
+    ("analyst-lancs", "analyst"),
+    ("bkm-user", "bkm"),
+    ("facilitator-kel", "facilitator"),
+];
+
+pub async fn spawn_app() -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("test.db")).unwrap();
+    let cli = Actor::cli();
+    let kel = "3604010001";
+    store
+        .import_areas(
+            "seed.csv",
+            vec![
+                area(2, "ID", "Indonesia", None, "country"),
+                area(3, "36", "BANTEN", Some("ID"), "province"),
+                area(4, "3604", "KABUPATEN SERANG", Some("36"), "regency"),
+                area(5, "3604010", "CINANGKA", Some("3604"), "district"),
+                area(6, kel, "UMBUL TANJUNG", Some("3604010"), "kelurahan"),
+                area(7, "3604010001.01", "RW 01", Some(kel), "rw"),
+                area(
+                    8,
+                    "3604010001.01.001",
+                    "RT 001",
+                    Some("3604010001.01"),
+                    "rt",
+                ),
+                area(9, "3604010002", "KAMASAN", Some("3604010"), "kelurahan"),
+                area(10, "UK", "United Kingdom", None, "country"),
+                area(11, "E10000017", "Lancashire", Some("UK"), "county"),
+                area(12, "E07000123", "Preston", Some("E10000017"), "district"),
+            ],
+            vec![],
+            vec![],
+            &cli,
+            &mut |_, _| {},
+        )
+        .unwrap();
+    let mut council = org("Preston City Council", OrgKind::Anchor, "E07000123", None);
+    council.attributes.insert("employees".into(), "1200".into());
+    let preston_council = store.create_org(&council, &cli).unwrap().id;
+    let mut bkm = org("BKM Umbul Sejahtera", OrgKind::Bkm, kel, None);
+    bkm.npwp = Some(lumbung_domain::Npwp::parse("01.234.567.8-901.000").unwrap());
+    let bkm = store.create_org(&bkm, &cli).unwrap().id;
+    let upk = store
+        .create_org(
+            &org("UPK Umbul Sejahtera", OrgKind::Upk, kel, Some(bkm)),
+            &cli,
+        )
+        .unwrap()
+        .id;
+
+    let pw = Password::parse(PASSWORD).unwrap();
+    for role in Role::ALL {
+        store
+            .create_user(
+                &Username::parse(role.as_str()).unwrap(),
+                &pw,
+                role,
+                &ScopeRef::Global,
+                &cli,
+            )
+            .unwrap();
+    }
+    let scopes = [
+        ScopeRef::Area(AreaCode::parse("3604").unwrap()),
+        ScopeRef::Area(AreaCode::parse("3604").unwrap()),
+        ScopeRef::Area(AreaCode::parse("E10000017").unwrap()),
+        ScopeRef::Org(bkm),
+        ScopeRef::Area(AreaCode::parse(kel).unwrap()),
+    ];
+    for ((name, role), scope) in SCOPED_USERS.iter().zip(scopes) {
+        store
+            .create_user(
+                &Username::parse(name).unwrap(),
+                &pw,
+                Role::parse(role).unwrap(),
+                &scope,
+                &cli,
+            )
+            .unwrap();
+    }
+
+    let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(lumbung_web::serve(
+        store.clone(),
+        lumbung_web::WebConfig::default(),
+        listener,
+    ));
+    TestApp {
+        base,
+        store,
+        preston_council,
+        bkm,
+        upk,
+        _dir: dir,
+    }
+}
+
+/// The value of the first `name="csrf" value="…"` in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+impl TestApp {
+    pub fn anonymous(&self) -> Visitor {
+        Visitor {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+            csrf: None,
+        }
+    }
+
+    /// Signs in through the sign-in form, as a browser would.
+    pub async fn login(&self, username: &str) -> Visitor {
+        let mut v = self.anonymous();
+        let form = v.get("/login").await;
+        assert_eq!(form.status(), StatusCode::OK);
+        let token = csrf_in(&form.text().await.unwrap()).expect("sign-in form has a CSRF token");
+        let res = v
+            .client
+            .post(format!("{}/login", v.base))
+            .form(&[
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", "/"),
+                ("csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
+        let me: serde_json::Value = v.get("/api/v1/me").await.json().await.unwrap();
+        v.csrf = Some(me["csrf_token"].as_str().unwrap().to_owned());
+        v
+    }
+
+    /// A bearer token from the JSON sign-in.
+    pub async fn token(&self, username: &str) -> String {
+        let res = self
+            .anonymous()
+            .client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: serde_json::Value = res.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Visitor {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_html(&self, path: &str) -> (StatusCode, String) {
+        let res = self.get(path).await;
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts a form with this visitor's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(csrf) = &self.csrf {
+            fields.push(("csrf", csrf));
+        }
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends JSON with the CSRF header, as a script in the page would.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .json(&body);
+        if let Some(csrf) = &self.csrf {
+            req = req.header("x-csrf-token", csrf);
+        }
+        req.send().await.unwrap()
+    }
+}
