@@ -1,1 +1,151 @@
-fn main(){}
+//! `lumbung`: the command line and the wiring of the store and the web app.
+//!
+//! Exit status: 0 done, 1 refused or failed (the reason on stderr, starting
+//! with `error: `), 2 wrong usage (clap).
+
+mod areas;
+mod cli;
+mod csvfile;
+mod demo;
+mod orgs;
+mod progress;
+mod serve;
+mod table;
+mod users;
+
+use anyhow::Result;
+use clap::Parser;
+use cli::{AreasCommand, Cli, Command, OrgsCommand, UserCommand};
+use lumbung_store::Store;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve(_) | Command::Demo(_)));
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", describe(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by `LUMBUNG_LOG` (default: warn, or info
+/// when serving).
+fn init_logging(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("LUMBUNG_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(if serving { "info" } else { "warn" }));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// The error and its causes, each said once.
+fn describe(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        let text = text.trim_end();
+        if parts.last().is_some_and(|p| p.contains(text)) {
+            continue;
+        }
+        parts.push(text.to_owned());
+    }
+    parts.join(": ")
+}
+
+fn open(db: Option<&Path>) -> Result<Store> {
+    let path = db.unwrap_or(Path::new(cli::DEFAULT_DB));
+    Ok(Store::open(path)?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let db: Option<PathBuf> = cli.db;
+    let db = db.as_deref();
+    match cli.command {
+        Command::Serve(args) => {
+            let store = open(db)?;
+            let config = lumbung_web::WebConfig {
+                secure_cookies: args.secure_cookies,
+            };
+            serve::run(store, args.listen.addr, config, serve::announce)
+        }
+        Command::Migrate => {
+            let store = open(db)?;
+            println!(
+                "{}: schema version {}",
+                store.path().display(),
+                store.schema_version()?
+            );
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let store = open(db)?;
+            store.backup(&file)?;
+            println!(
+                "{}: backed up to {}",
+                store.path().display(),
+                file.display()
+            );
+            Ok(())
+        }
+        Command::User(command) => {
+            let store = open(db)?;
+            match command {
+                UserCommand::Add {
+                    name,
+                    role,
+                    area,
+                    org,
+                    password_stdin,
+                } => users::add(&store, &name, role, area.as_deref(), org, password_stdin),
+                UserCommand::Passwd {
+                    name,
+                    password_stdin,
+                } => users::passwd(&store, &name, password_stdin),
+                UserCommand::List => users::list(&store),
+            }
+        }
+        Command::Areas(command) => {
+            let store = open(db)?;
+            match command {
+                AreasCommand::Import { file } => {
+                    csvfile::import_path(&store, &file, areas::import_areas_file)
+                }
+                AreasCommand::ImportIndonesia { dir } => areas::import_indonesia(&store, &dir),
+                AreasCommand::MapPostcodes { file } => {
+                    csvfile::import_path(&store, &file, areas::import_postcodes_file)
+                }
+                AreasCommand::Locate { postcode } => areas::locate(&store, &postcode),
+                AreasCommand::List {
+                    parent,
+                    search,
+                    limit,
+                } => areas::list(&store, parent.as_deref(), search.as_deref(), limit),
+            }
+        }
+        Command::Orgs(command) => {
+            let store = open(db)?;
+            match command {
+                OrgsCommand::Import { file } => {
+                    csvfile::import_path(&store, &file, orgs::import_orgs_file)
+                }
+                OrgsCommand::List {
+                    search,
+                    kind,
+                    limit,
+                } => orgs::list(&store, search.as_deref(), kind, limit),
+            }
+        }
+        Command::Demo(args) => {
+            let path = db.unwrap_or(Path::new(cli::DEFAULT_DEMO_DB));
+            demo::run(path, args.listen.addr)
+        }
+    }
+}

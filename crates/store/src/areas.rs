@@ -6,7 +6,7 @@ use lumbung_domain::area::{plan_area_import, StoredArea};
 use lumbung_domain::{
     AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError,
 };
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -162,7 +162,7 @@ impl Store {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportSummary> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (stored, mut paths) = {
             let mut stmt = tx.prepare("SELECT code, name, parent_code, kind, path FROM areas")?;
             let mut stored = HashMap::new();
@@ -301,7 +301,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<ImportSummary> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut errors = read_errors;
         let mut seen: HashMap<&str, u64> = HashMap::new();
         {

@@ -18,7 +18,7 @@ pub use users::{ScopeRef, SessionUser, User, SESSION_HOURS};
 
 use lumbung_domain::Rejected;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 
 /// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
@@ -188,7 +188,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     conn.execute_batch("PRAGMA journal_mode = WAL")?;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
@@ -334,5 +334,47 @@ mod tests {
             store.schema_version().unwrap()
         );
         assert!(matches!(store.backup(&dest), Err(StoreError::Conflict(_))));
+    }
+}
+
+#[cfg(test)]
+mod concurrency_tests {
+    use super::*;
+    use lumbung_domain::{Password, Role, Username};
+
+    /// Writers take the write lock when they begin (IMMEDIATE), so
+    /// concurrent requests wait for each other instead of failing with
+    /// SQLITE_BUSY when a read-then-write transaction meets a newer commit.
+    #[test]
+    fn concurrent_writers_all_succeed() {
+        let (_dir, store) = test_support::store();
+        let pw = Password::parse("0123456789").unwrap();
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let store = store.clone();
+                let pw = pw.clone();
+                std::thread::spawn(move || {
+                    for i in 0..5 {
+                        let name = Username::parse(&format!("u{t}x{i}")).unwrap();
+                        store
+                            .create_user(
+                                &name,
+                                &pw,
+                                Role::Analyst,
+                                &ScopeRef::Global,
+                                &Actor::cli(),
+                            )
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(
+            store.users(&lumbung_domain::Scope::Global).unwrap().len(),
+            20
+        );
     }
 }

@@ -5,7 +5,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::{
     AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError,
 };
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -258,7 +258,7 @@ impl Store {
 
     pub fn create_org(&self, input: &OrgInput, actor: &Actor) -> Result<Org> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check(&tx, None, input)?;
         let id = insert(&tx, input)?;
         let path = scope_path(&tx, input.area_code.as_ref())?;
@@ -282,7 +282,7 @@ impl Store {
         if same(&before, input) {
             return Ok(before);
         }
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check(&tx, Some(id), input)?;
         update(&tx, id, input)?;
         let path = scope_path(&tx, input.area_code.as_ref())?;
@@ -353,7 +353,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<ImportSummary> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut errors = read_errors;
         let mut summary = ImportSummary::default();
         for r in &records {

@@ -10,7 +10,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use lumbung_domain::{AreaCode, AreaPath, Password, Placement, Role, Scope, Username};
 use rand::RngCore;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -221,7 +221,7 @@ impl Store {
         let (_, placement) = self.resolve_scope(scope)?;
         let hash = hash_password(password)?;
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let taken: bool = tx
             .query_row(
                 "SELECT 1 FROM users WHERE username = ?1",
@@ -274,7 +274,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let hash = hash_password(password)?;
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
             params![user_id, hash],

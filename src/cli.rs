@@ -1,0 +1,287 @@
+//! The command line: every command, option and environment variable.
+
+use clap::builder::{FalseyValueParser, PossibleValuesParser, TypedValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand};
+use lumbung_domain::{OrgKind, Role};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The database used when neither `--db` nor `LUMBUNG_DB` is given.
+pub const DEFAULT_DB: &str = "./lumbung.db";
+/// The database `demo` replaces when neither `--db` nor `LUMBUNG_DB` is given.
+pub const DEFAULT_DEMO_DB: &str = "./lumbung-demo.db";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lumbung",
+    version,
+    about = "Lumbung: community wealth building — anchor spend, revolving funds, community cycle",
+    after_help = "Exit status: 0 done, 1 refused or failed (the reason is on stderr), 2 wrong usage.\n\
+                  Logging: set LUMBUNG_LOG (e.g. LUMBUNG_LOG=debug); the default is warn, info for serve and demo."
+)]
+pub struct Cli {
+    /// The database file, created and migrated on first use
+    /// [default: ./lumbung.db; `demo` uses ./lumbung-demo.db]
+    #[arg(long, global = true, env = "LUMBUNG_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the JSON API
+    Serve(ServeArgs),
+    /// Create the database if needed, bring its schema up to date and print the schema version
+    Migrate,
+    /// Write a consistent copy of the database to FILE (never overwrites a file)
+    Backup {
+        /// Where to write the copy; must not exist yet
+        file: PathBuf,
+    },
+    /// Add users, reset passwords, list users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import and browse the area tree and the postcode map
+    #[command(subcommand)]
+    Areas(AreasCommand),
+    /// Import and browse the organisation registry
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+    /// Build a fresh demo database (Banten, Indonesia and Lancashire, UK) and serve it
+    #[command(long_about = "Build a fresh demo database and serve it.\n\n\
+        Uses ./lumbung-demo.db unless --db or LUMBUNG_DB is given. That file (with its -wal and -shm \
+        files) is deleted and rebuilt on every run; no other file is touched. An existing file is \
+        replaced only when it is an earlier demo database or holds no data: any other database is \
+        refused and left as it is.\n\n\
+        Loads the BPS areas of Banten with RW/RT under three desa of Kabupaten Serang, the \
+        Lancashire districts and postcode map, anchor institutions, suppliers, co-operatives, a BKM \
+        with its UPK and KSM, and two users of every role; prints the address and the logins, then \
+        serves.")]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// The address to listen on (port 0 picks a free port; the real address is printed)
+    #[arg(
+        long,
+        env = "LUMBUNG_ADDR",
+        default_value = "127.0.0.1:8080",
+        value_name = "IP:PORT"
+    )]
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
+
+    /// Mark cookies Secure: set this when Lumbung is reached over HTTPS (e.g. behind a TLS proxy)
+    #[arg(
+        long,
+        env = "LUMBUNG_SECURE_COOKIES",
+        action = ArgAction::SetTrue,
+        value_parser = FalseyValueParser::new()
+    )]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+const PASSWORD_HELP: &str = "The password is read from stdin (--password-stdin, one line) or from the \
+    environment variable LUMBUNG_PASSWORD, never from an argument. It must have at least 10 characters.";
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user with a role and a scope (global unless --area or --org is given)
+    #[command(after_help = PASSWORD_HELP)]
+    Add {
+        /// Login name: 2–64 lowercase letters, digits, '.', '_' or '-'
+        name: String,
+        /// What the user may do
+        #[arg(long, value_parser = role_parser(), ignore_case = true)]
+        role: Role,
+        /// Limit the role to this area and everything under it (an area code)
+        #[arg(long, value_name = "CODE", conflicts_with = "org")]
+        area: Option<String>,
+        /// Limit the role to this organisation and those under it (an organisation id)
+        #[arg(long, value_name = "ID")]
+        org: Option<i64>,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for a user (ends all their sessions)
+    #[command(after_help = PASSWORD_HELP)]
+    Passwd {
+        /// Login name
+        name: String,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List all users with their role and scope
+    List,
+}
+
+fn role_parser() -> impl TypedValueParser<Value = Role> {
+    PossibleValuesParser::new(Role::ALL.map(Role::as_str))
+        .map(|s| Role::parse(&s).expect("possible values are valid roles"))
+}
+
+fn org_kind(raw: &str) -> Result<OrgKind, String> {
+    OrgKind::parse(raw).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AreasCommand {
+    /// Import areas from a CSV file with the header code,name,parent_code[,kind] (all or nothing)
+    #[command(long_about = "Import areas from a CSV file, all or nothing.\n\n\
+        The header line names the columns code, name, parent_code and optionally kind (any order, any \
+        case). An empty parent_code makes a root area. Parents may come later in the file or be \
+        stored already. Rows already stored unchanged are left alone, so the same file twice changes \
+        nothing. Any problem (a bad row, a missing parent, a cycle, a duplicate code) rejects the \
+        whole file and lists every problem with its line and column. See docs/areas.md.")]
+    Import {
+        /// The CSV file (UTF-8, with a header line)
+        file: PathBuf,
+    },
+    /// Import the BPS areas of Indonesia (provinces, regencies, districts, villages) from a directory
+    #[command(
+        long_about = "Import the BPS administrative areas of Indonesia from DIR, all or nothing.\n\n\
+        DIR holds provinces.csv (id,name), regencies.csv, districts.csv and villages.csv \
+        (id,parent_id,name), without header lines. A root area ID \"Indonesia\" (kind country) is \
+        created when missing; provinces sit under it. Kinds: province, regency, district, kelurahan.\n\n\
+        Duplicate ids: the first row with an id keeps it; each later row with the same id is imported \
+        with the id plus a suffix -2, -3, … (e.g. 9107182005-2), and a warning names the file, line, \
+        id, both names and the new code. Rows under a duplicated id belong to the first row with it.\n\n\
+        Re-running with the same files changes nothing. See docs/areas.md."
+    )]
+    ImportIndonesia {
+        /// Directory with provinces.csv, regencies.csv, districts.csv and villages.csv
+        dir: PathBuf,
+    },
+    /// Import a postcode map from a CSV file with the header prefix,area_code (all or nothing)
+    #[command(
+        long_about = "Import a postcode map from a CSV file, all or nothing.\n\n\
+        Header: prefix,area_code. A prefix is upper-cased with spaces removed. UK postcodes (with \
+        letters) are matched by their outward code (all but the last three characters: PR1 2HE → \
+        PR1); other postal codes by the longest mapped prefix. See docs/areas.md."
+    )]
+    MapPostcodes {
+        /// The CSV file (UTF-8, with a header line)
+        file: PathBuf,
+    },
+    /// Print the area a postcode maps to (exit status 1 when none)
+    Locate {
+        /// A postal code, e.g. "PR1 2HE" or 42182
+        postcode: String,
+    },
+    /// List areas: the roots, the children of --parent, or those matching --search
+    List {
+        /// List the children of this area (with --search: search inside it)
+        #[arg(long, value_name = "CODE")]
+        parent: Option<String>,
+        /// Areas whose name contains TEXT (any case) or whose code is TEXT
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Show at most this many areas
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// Import organisations from a CSV file (header with name,kind; all or nothing)
+    #[command(
+        long_about = "Import organisations from a CSV file, all or nothing.\n\n\
+        The header must name the columns name and kind; area_code, company_number, npwp and \
+        parent_id are optional. Every other column with a non-empty header becomes a free attribute \
+        (key = the header, value = the cell; empty cells are skipped). A row updates the stored \
+        organisation with the same company number or NPWP, else with the same name (any case), kind \
+        and area, so the same file twice changes nothing."
+    )]
+    Import {
+        /// The CSV file (UTF-8, with a header line)
+        file: PathBuf,
+    },
+    /// List organisations by name
+    List {
+        /// Organisations whose name contains TEXT (any case), or with this company number or NPWP
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only organisations of this kind (anchor, supplier, cooperative, bkm, ksm, upk, …)
+        #[arg(long, value_parser = org_kind)]
+        kind: Option<OrgKind>,
+        /// Show at most this many organisations
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn roles_parse_in_any_case() {
+        let cli =
+            Cli::try_parse_from(["lumbung", "user", "add", "ana", "--role", "ADMIN"]).unwrap();
+        match cli.command {
+            Command::User(UserCommand::Add { role, .. }) => assert_eq!(role, Role::Admin),
+            other => panic!("{other:?}"),
+        }
+        let err =
+            Cli::try_parse_from(["lumbung", "user", "add", "ana", "--role", "root"]).unwrap_err();
+        assert!(err.to_string().contains("auditor"), "{err}");
+    }
+
+    #[test]
+    fn secure_cookies_come_from_the_flag_or_a_truthy_environment_value() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(s) => s.secure_cookies,
+            other => panic!("{other:?}"),
+        };
+        // The only test that touches this variable.
+        std::env::remove_var("LUMBUNG_SECURE_COOKIES");
+        assert!(!parse(&["lumbung", "serve"]));
+        assert!(parse(&["lumbung", "serve", "--secure-cookies"]));
+        for (value, expected) in [
+            ("1", true),
+            ("true", true),
+            ("0", false),
+            ("false", false),
+            ("no", false),
+        ] {
+            std::env::set_var("LUMBUNG_SECURE_COOKIES", value);
+            assert_eq!(
+                parse(&["lumbung", "serve"]),
+                expected,
+                "LUMBUNG_SECURE_COOKIES={value}"
+            );
+        }
+        std::env::remove_var("LUMBUNG_SECURE_COOKIES");
+    }
+
+    #[test]
+    fn area_and_org_scopes_exclude_each_other() {
+        assert!(Cli::try_parse_from([
+            "lumbung", "user", "add", "ana", "--role", "admin", "--area", "X", "--org", "1"
+        ])
+        .is_err());
+    }
+}

@@ -1,0 +1,353 @@
+//! Reading CSV files into trimmed text rows, with every problem kept as a
+//! [`RowError`] that names the line (1 = the first line of the file) and
+//! the column.
+
+use lumbung_domain::{Rejected, RowError};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the column names come from.
+pub enum Header<'a> {
+    /// The first line of the file names the columns.
+    InFile,
+    /// The file has no header line; these are its columns, in order.
+    Given(&'a [&'a str]),
+}
+
+/// One data row: its line in the file and its fields, trimmed.
+#[derive(Debug, Clone)]
+pub struct CsvRow {
+    pub line: u64,
+    fields: Vec<String>,
+}
+
+impl CsvRow {
+    /// The field at `index`, or "" when the row is shorter.
+    pub fn get(&self, index: usize) -> &str {
+        self.fields.get(index).map(String::as_str).unwrap_or("")
+    }
+
+    /// The field of an optional column: `None` when the column is absent
+    /// or the cell is empty.
+    pub fn opt(&self, index: Option<usize>) -> Option<&str> {
+        index.map(|i| self.get(i)).filter(|v| !v.is_empty())
+    }
+}
+
+/// A whole CSV file: column names, the rows that could be read, and the
+/// problems with the others.
+#[derive(Debug)]
+pub struct CsvFile {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<CsvRow>,
+    pub errors: Vec<RowError>,
+}
+
+impl CsvFile {
+    /// Reads `bytes` (UTF-8, with or without a byte-order mark). Rows with
+    /// every cell empty are skipped. A row with fewer fields than the
+    /// header, or with more non-empty ones, is an error.
+    pub fn read(name: &str, bytes: &[u8], header: Header<'_>) -> CsvFile {
+        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut file = CsvFile {
+            name: name.to_owned(),
+            headers: match header {
+                Header::InFile => vec![],
+                Header::Given(cols) => cols.iter().map(|c| (*c).to_owned()).collect(),
+            },
+            rows: vec![],
+            errors: vec![],
+        };
+        let mut want_header = matches!(header, Header::InFile);
+        let mut lines = Lines::new(bytes);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = lines.at(e.position().map_or(0, csv::Position::byte));
+                    file.errors.push(RowError::new(
+                        line,
+                        None,
+                        format!("cannot read the row: {e}"),
+                    ));
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            let line = lines.at(record.position().map_or(0, csv::Position::byte));
+            if want_header {
+                want_header = false;
+                file.headers = record
+                    .iter()
+                    .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+                    .collect();
+                continue;
+            }
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            file.push_row(line, &record);
+        }
+        file
+    }
+
+    fn push_row(&mut self, line: u64, record: &csv::ByteRecord) {
+        let width = self.headers.len();
+        let mut fields = Vec::with_capacity(record.len());
+        let mut ok = true;
+        for (i, raw) in record.iter().enumerate() {
+            match std::str::from_utf8(raw) {
+                Ok(text) => fields.push(text.trim().to_owned()),
+                Err(_) => {
+                    ok = false;
+                    let column = self.headers.get(i).map(String::as_str);
+                    self.errors.push(RowError::new(
+                        line,
+                        column.or(Some("?")),
+                        "the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8)",
+                    ));
+                    fields.push(String::new());
+                }
+            }
+        }
+        if fields.len() < width {
+            self.errors.push(RowError::new(
+                line,
+                Some(&self.headers[fields.len()]),
+                format!(
+                    "the row has {} field{}, the header has {width}: {} {} missing",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" },
+                    self.headers[fields.len()..].join(", "),
+                    if width - fields.len() == 1 {
+                        "is"
+                    } else {
+                        "are"
+                    }
+                ),
+            ));
+            return;
+        }
+        if fields[width..].iter().any(|f| !f.is_empty()) {
+            self.errors.push(RowError::new(
+                line,
+                None,
+                format!(
+                    "the row has {} fields, the header has {width}",
+                    fields.len()
+                ),
+            ));
+            return;
+        }
+        fields.truncate(width);
+        if ok {
+            self.rows.push(CsvRow { line, fields });
+        }
+    }
+
+    /// The index of a column, by name: case and surrounding spaces ignored.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// The indexes of required columns, or the whole file refused with
+    /// each missing column named.
+    pub fn require(&self, columns: &[&str]) -> Result<Vec<usize>, Rejected> {
+        let mut found = Vec::with_capacity(columns.len());
+        let mut errors = Vec::new();
+        for col in columns {
+            match self.column(col) {
+                Some(i) => found.push(i),
+                None => errors.push(RowError::new(
+                    1,
+                    Some(col),
+                    format!(
+                        "the required column {col} is missing (the header line has: {})",
+                        if self.headers.is_empty() {
+                            "nothing".to_owned()
+                        } else {
+                            self.headers.join(",")
+                        }
+                    ),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(found)
+        } else {
+            Err(self.rejected(errors))
+        }
+    }
+
+    /// Refuses the file if two columns have the same name.
+    pub fn unique_headers(&self) -> Result<(), Rejected> {
+        let mut errors = Vec::new();
+        for (i, h) in self.headers.iter().enumerate() {
+            if !h.is_empty() && self.headers[..i].iter().any(|o| o.eq_ignore_ascii_case(h)) {
+                errors.push(RowError::new(
+                    1,
+                    Some(h),
+                    format!("the column {h} appears twice in the header"),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.rejected(errors))
+        }
+    }
+
+    pub fn rejected(&self, errors: Vec<RowError>) -> Rejected {
+        Rejected {
+            file: self.name.clone(),
+            errors,
+        }
+    }
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count misses
+/// line breaks inside quoted fields and is one short after a CRLF (the LF is
+/// read with the next record), so lines are counted here: a record starts
+/// at its byte offset after any line breaks, and a line ends with LF, CRLF
+/// or a lone CR.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record that starts at `byte`; offsets must not
+    /// decrease from one call to the next.
+    fn at(&mut self, byte: u64) -> u64 {
+        let len = self.bytes.len();
+        let mut start = usize::try_from(byte).unwrap_or(len).min(len).max(self.pos);
+        while start < len && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        for i in self.pos..start {
+            match self.bytes[i] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.pos = start;
+        self.line
+    }
+}
+
+/// Reads the file at `path` and hands its bytes to `import` (one of the
+/// `import_*_file` functions), then prints the summary: the shape of every
+/// `… import FILE` command.
+pub fn import_path(
+    store: &lumbung_store::Store,
+    path: &std::path::Path,
+    import: fn(&lumbung_store::Store, &str, &[u8]) -> anyhow::Result<lumbung_domain::ImportSummary>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let summary = import(store, &name, &bytes)?;
+    print!("{name}: {summary}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_found_in_any_case_after_a_bom() {
+        let f = CsvFile::read(
+            "a.csv",
+            "\u{feff} Code ,NAME,parent_code\nX,Ex,\n".as_bytes(),
+            Header::InFile,
+        );
+        assert_eq!(f.column("code"), Some(0));
+        assert_eq!(
+            f.require(&["code", "name", "parent_code"]).unwrap(),
+            vec![0, 1, 2]
+        );
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!(f.rows[0].line, 2);
+        assert_eq!(f.rows[0].get(1), "Ex");
+        assert!(f.errors.is_empty());
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let f = CsvFile::read("a.csv", b"code,title\n", Header::InFile);
+        let err = f
+            .require(&["code", "name", "parent_code"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1, column name"), "{err}");
+        assert!(err.contains("column parent_code"), "{err}");
+        let empty = CsvFile::read("e.csv", b"", Header::InFile);
+        assert!(empty.require(&["code"]).is_err());
+    }
+
+    #[test]
+    fn lines_count_quoted_newlines_blank_lines_and_crlf() {
+        let text = "id,name\r\n1,\"two\nlines\"\r\n\r\n2,ok\r\n , \r\n3\r\n4,x,y\r\n5,z,,\r\n";
+        let f = CsvFile::read("a.csv", text.as_bytes(), Header::InFile);
+        let lines: Vec<_> = f.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 5, 9], "{f:?}");
+        assert_eq!(f.rows[0].get(1), "two\nlines");
+        assert_eq!(f.errors.len(), 2, "{:?}", f.errors);
+        assert_eq!(f.errors[0].line, 7);
+        assert_eq!(f.errors[0].column.as_deref(), Some("name"));
+        assert_eq!(f.errors[1].line, 8);
+
+        let lf = CsvFile::read("b.csv", b"id,name\n\n1,\"a\nb\nc\"\n2,d\n", Header::InFile);
+        let lines: Vec<_> = lf.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 6]);
+        let cr = CsvFile::read("c.csv", b"id,name\r1,a\r2,b", Header::InFile);
+        let lines: Vec<_> = cr.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 3]);
+    }
+
+    #[test]
+    fn given_columns_and_bad_bytes() {
+        let f = CsvFile::read(
+            "p.csv",
+            b"11,ACEH\n12,SUMATERA \xff\n",
+            Header::Given(&["id", "name"]),
+        );
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!(f.rows[0].line, 1);
+        assert_eq!(f.errors[0].line, 2);
+        assert_eq!(f.errors[0].column.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn duplicate_headers_are_refused() {
+        let f = CsvFile::read("o.csv", b"name,kind,Name\n", Header::InFile);
+        assert!(f
+            .unique_headers()
+            .unwrap_err()
+            .to_string()
+            .contains("column Name"));
+    }
+}

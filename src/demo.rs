@@ -1,0 +1,374 @@
+//! `lumbung demo`: a fresh database with realistic data for Banten
+//! (Indonesia) and Lancashire (UK), loaded through the same code paths as
+//! the import commands, then served.
+
+use crate::{areas, orgs, serve, table};
+use anyhow::{bail, Context, Result};
+use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
+use lumbung_store::{Actor, OrgFilter, OrgInput, ScopeRef, Store, StoreError};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Instant;
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "lumbung-demo-2026";
+
+const BPS_DIR: &str = "demo/id-wilayah-bps-2018";
+const BPS_FILES: [&str; 4] = [
+    include_str!("../demo/id-wilayah-bps-2018/provinces.csv"),
+    include_str!("../demo/id-wilayah-bps-2018/regencies.csv"),
+    include_str!("../demo/id-wilayah-bps-2018/districts.csv"),
+    include_str!("../demo/id-wilayah-bps-2018/villages.csv"),
+];
+const UK_AREAS: (&str, &str) = (
+    "demo/uk-lancashire/areas.csv",
+    include_str!("../demo/uk-lancashire/areas.csv"),
+);
+const UK_POSTCODES: (&str, &str) = (
+    "demo/uk-lancashire/postcodes.csv",
+    include_str!("../demo/uk-lancashire/postcodes.csv"),
+);
+const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../demo/orgs.csv"));
+
+/// Desa of KABUPATEN SERANG that get RW and RT areas: the desa code and,
+/// per RW (numbered from 1), how many RT it has.
+const RW_RT: [(&str, &[u16]); 3] = [
+    ("3604240003", &[5, 4, 3, 4]), // CIRUAS, kecamatan Ciruas
+    ("3604240002", &[4, 3, 5]),    // RANJENG, kecamatan Ciruas
+    ("3604220004", &[3, 4, 4, 3]), // KRAMATWATU, kecamatan Kramatwatu
+];
+
+const BKM: &str = "BKM Ciruas Sejahtera";
+const UPK: &str = "UPK BKM Ciruas Sejahtera";
+/// KSM under the UPK: name and the RW of Ciruas it meets in.
+const KSM: [(&str, u16); 3] = [("KSM Melati", 1), ("KSM Mawar", 2), ("KSM Kenanga", 3)];
+
+#[derive(Clone, Copy)]
+enum DemoScope {
+    Global,
+    Area(&'static str),
+    Org(&'static str),
+}
+
+/// Two users of every role, with sensible scopes.
+const USERS: [(&str, Role, DemoScope); 12] = [
+    ("admin", Role::Admin, DemoScope::Global),
+    ("admin.serang", Role::Admin, DemoScope::Area("3604")),
+    (
+        "analyst.lancashire",
+        Role::Analyst,
+        DemoScope::Area("E10000017"),
+    ),
+    ("analyst.serang", Role::Analyst, DemoScope::Area("3604")),
+    (
+        "facilitator.ciruas",
+        Role::Facilitator,
+        DemoScope::Area("3604240003"),
+    ),
+    (
+        "facilitator.kramatwatu",
+        Role::Facilitator,
+        DemoScope::Area("3604220004"),
+    ),
+    ("bkm.ketua", Role::Bkm, DemoScope::Org(BKM)),
+    ("bkm.sekretaris", Role::Bkm, DemoScope::Org(BKM)),
+    ("upk.manajer", Role::Upk, DemoScope::Org(UPK)),
+    ("upk.kasir", Role::Upk, DemoScope::Org(UPK)),
+    ("auditor", Role::Auditor, DemoScope::Global),
+    ("auditor.serang", Role::Auditor, DemoScope::Area("3604")),
+];
+
+/// Builds the demo database at `path` and serves it on `addr`.
+pub fn run(path: &Path, addr: SocketAddr) -> Result<()> {
+    let started = Instant::now();
+    replace_file(path)?;
+    let store = Store::open(path)?;
+    let logins = load(&store)?;
+    let overview = store.overview()?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo data loaded"
+    );
+    println!(
+        "Demo database {}: {} areas, {} postcode prefixes, {} organisations, {} users",
+        path.display(),
+        overview.areas,
+        overview.postcode_prefixes,
+        overview.organisations,
+        logins.len()
+    );
+    serve::run(store, addr, lumbung_web::WebConfig::default(), |bound| {
+        serve::announce(bound);
+        println!("Demo logins (every password is {DEMO_PASSWORD}):");
+        print!(
+            "{}",
+            table::render(&["USER", "ROLE", "SCOPE", "PASSWORD"], &logins)
+        );
+        println!("Stop with Ctrl-C. The next `lumbung demo` starts again from scratch.");
+        let _ = std::io::stdout().flush();
+    })
+}
+
+/// Deletes the demo database file and its -wal and -shm files, and nothing
+/// else. An existing file is deleted only when it is an earlier demo
+/// database (the first demo user signs in with the demo password) or holds
+/// no data; anything else is refused and left as it is.
+fn replace_file(path: &Path) -> Result<()> {
+    let refuse = || {
+        format!(
+            "{}: `lumbung demo` deletes and rebuilds its database, and this file is not a demo database; \
+             it is left untouched (choose another --db, or delete it yourself)",
+            path.display()
+        )
+    };
+    if path.exists() {
+        let store = match Store::open(path) {
+            Ok(store) => store,
+            Err(e @ StoreError::NotLumbung { .. }) => {
+                return Err(anyhow::Error::new(e).context(refuse()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let is_demo = store.verify_login(USERS[0].0, DEMO_PASSWORD)?.is_some();
+        let overview = store.overview()?;
+        let empty = overview.areas == 0
+            && overview.organisations == 0
+            && store.users(&Scope::Global)?.is_empty();
+        drop(store);
+        if !is_demo && !empty {
+            bail!(refuse());
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot delete {}", Path::new(&file).display()))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads everything; returns the logins table (user, role, scope, password).
+fn load(store: &Store) -> Result<Vec<Vec<String>>> {
+    areas::import_areas_file(store, UK_AREAS.0, UK_AREAS.1.as_bytes())?;
+    areas::import_postcodes_file(store, UK_POSTCODES.0, UK_POSTCODES.1.as_bytes())?;
+    let files: [(String, &[u8]); 4] = std::array::from_fn(|i| {
+        (
+            format!("{BPS_DIR}/{}", areas::BPS_LEVELS[i].0),
+            BPS_FILES[i].as_bytes(),
+        )
+    });
+    areas::import_bps(store, BPS_DIR, &files)?;
+    areas::import_records(
+        store,
+        "demo: RW and RT of Kabupaten Serang",
+        rw_rt()?,
+        vec![],
+        vec![],
+    )?;
+    orgs::import_orgs_file(store, ORGS.0, ORGS.1.as_bytes())?;
+    create_upk_and_ksm(store)?;
+    create_users(store)
+}
+
+/// RW and RT areas under the desa of [`RW_RT`].
+fn rw_rt() -> Result<Vec<AreaRecord>> {
+    let rw_kind = AreaKind::parse("rw")?;
+    let rt_kind = AreaKind::parse("rt")?;
+    let mut records = Vec::new();
+    for (desa, rts) in RW_RT {
+        let desa = AreaCode::parse(desa)?;
+        for (rw_no, rt_count) in (1..).zip(rts.iter().copied()) {
+            let rw = desa.rw(rw_no)?;
+            records.push(AreaRecord {
+                line: records.len() as u64 + 1,
+                code: rw.clone(),
+                name: format!("RW {rw_no:02}"),
+                parent: Some(desa.clone()),
+                kind: Some(rw_kind.clone()),
+            });
+            for rt_no in 1..=rt_count {
+                records.push(AreaRecord {
+                    line: records.len() as u64 + 1,
+                    code: rw.rt(rt_no)?,
+                    name: format!("RT {rt_no:03}"),
+                    parent: Some(rw.clone()),
+                    kind: Some(rt_kind.clone()),
+                });
+            }
+        }
+    }
+    Ok(records)
+}
+
+fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
+    let filter = OrgFilter {
+        query: Some(name.to_owned()),
+        kind: Some(kind),
+        within: None,
+    };
+    let (found, _) = store.search_orgs(&filter, 10, 0)?;
+    found
+        .iter()
+        .find(|o| o.name == name)
+        .map(|o| o.id)
+        .with_context(|| format!("demo organisation {name} not found"))
+}
+
+/// The UPK under the BKM and the KSM under the UPK: parents are ids, known
+/// only once the BKM is stored.
+fn create_upk_and_ksm(store: &Store) -> Result<()> {
+    let bkm_id = org_id(store, BKM, OrgKind::Bkm)?;
+    let bkm = store.org(bkm_id)?.context("demo BKM vanished")?;
+    let desa = bkm.area_code.as_deref().map(AreaCode::parse).transpose()?;
+    let note = |extra: &[(&str, &str)]| -> BTreeMap<String, String> {
+        std::iter::once(("note", "Fiktif (data demo)"))
+            .chain(extra.iter().copied())
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    };
+    let upk = store.create_org(
+        &OrgInput {
+            name: UPK.to_owned(),
+            kind: OrgKind::Upk,
+            area_code: desa.clone(),
+            parent_id: Some(bkm_id),
+            company_number: None,
+            npwp: None,
+            attributes: note(&[("unit", "Unit Pengelola Keuangan (pinjaman bergulir)")]),
+        },
+        &Actor::cli(),
+    )?;
+    let desa = desa.context("the demo BKM has an area")?;
+    for (name, rw) in KSM {
+        store.create_org(
+            &OrgInput {
+                name: name.to_owned(),
+                kind: OrgKind::Ksm,
+                area_code: Some(desa.rw(rw)?),
+                parent_id: Some(upk.id),
+                company_number: None,
+                npwp: None,
+                attributes: note(&[("anggota", "7"), ("tanggung_renteng", "ya")]),
+            },
+            &Actor::cli(),
+        )?;
+    }
+    Ok(())
+}
+
+/// The demo users; returns the logins table.
+fn create_users(store: &Store) -> Result<Vec<Vec<String>>> {
+    let password = Password::parse(DEMO_PASSWORD)?;
+    let mut planned = Vec::with_capacity(USERS.len());
+    for (name, role, scope) in USERS {
+        let (scope_ref, label) = match scope {
+            DemoScope::Global => (ScopeRef::Global, "global".to_owned()),
+            DemoScope::Area(code) => {
+                let area = store
+                    .area(code)?
+                    .with_context(|| format!("demo area {code} not found"))?;
+                (
+                    ScopeRef::Area(AreaCode::parse(code)?),
+                    format!("area {code} {}", area.name),
+                )
+            }
+            DemoScope::Org(org) => {
+                let kind = if org == BKM {
+                    OrgKind::Bkm
+                } else {
+                    OrgKind::Upk
+                };
+                let id = org_id(store, org, kind)?;
+                (ScopeRef::Org(id), format!("org {id} {org}"))
+            }
+        };
+        planned.push((Username::parse(name)?, role, scope_ref, label));
+    }
+    // One after the other: the store's write transactions start deferred,
+    // so two concurrent writers can fail with SQLITE_BUSY_SNAPSHOT.
+    for (name, role, scope, _) in &planned {
+        store.create_user(name, &password, *role, scope, &Actor::cli())?;
+    }
+    Ok(planned
+        .into_iter()
+        .map(|(name, role, _, label)| {
+            vec![
+                name.to_string(),
+                role.to_string(),
+                label,
+                DEMO_PASSWORD.to_owned(),
+            ]
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rw_and_rt_follow_the_code_convention() {
+        let records = rw_rt().unwrap();
+        let rw = records
+            .iter()
+            .filter(|r| r.kind.as_ref().unwrap().as_str() == "rw")
+            .count();
+        let rt = records.len() - rw;
+        assert_eq!(rw, 11);
+        assert_eq!(rt, 5 + 4 + 3 + 4 + 4 + 3 + 5 + 3 + 4 + 4 + 3);
+        assert_eq!(records[0].code.as_str(), "3604240003.01");
+        assert_eq!(records[0].name, "RW 01");
+        assert_eq!(records[1].code.as_str(), "3604240003.01.001");
+        assert_eq!(records[1].name, "RT 001");
+        assert_eq!(
+            records[1].parent.as_ref().unwrap().as_str(),
+            "3604240003.01"
+        );
+    }
+
+    #[test]
+    fn two_users_of_every_role() {
+        for role in Role::ALL {
+            assert_eq!(
+                USERS.iter().filter(|(_, r, _)| *r == role).count(),
+                2,
+                "{role}"
+            );
+        }
+        assert!(Password::parse(DEMO_PASSWORD).is_ok());
+    }
+
+    #[test]
+    fn the_demo_loads_into_a_fresh_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        let logins = load(&store).unwrap();
+        assert_eq!(logins.len(), 12);
+        let o = store.overview().unwrap();
+        // UK: 17 areas; Banten: ID + 1 + 8 + 155 + 1501; RW/RT: 11 + 42.
+        assert_eq!(o.areas, 17 + 1 + 1 + 8 + 155 + 1501 + 11 + 42);
+        assert_eq!(o.postcode_prefixes, 3114);
+        let ksm = org_id(&store, "KSM Melati", OrgKind::Ksm).unwrap();
+        let ksm = store.org(ksm).unwrap().unwrap();
+        assert_eq!(ksm.placement.orgs.len(), 3, "KSM → UPK → BKM");
+        assert_eq!(ksm.area_code.as_deref(), Some("3604240003.01"));
+        let pc = lumbung_domain::PostalCode::parse("PR1 2HE").unwrap();
+        assert_eq!(
+            store.locate_postcode(&pc).unwrap().unwrap().area.code,
+            "E07000123"
+        );
+        assert!(store
+            .verify_login("upk.kasir", DEMO_PASSWORD)
+            .unwrap()
+            .is_some());
+    }
+}

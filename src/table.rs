@@ -1,0 +1,56 @@
+//! Plain text tables for the terminal.
+
+use std::fmt::Write;
+
+/// Renders rows under a header, columns padded to their widest cell (the
+/// last column is not padded). Each line ends with a newline.
+pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            let pad = widths
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(cell.chars().count());
+            text.push_str(cell);
+            text.extend(std::iter::repeat_n(' ', pad));
+        }
+        let _ = writeln!(out, "{}", text.trim_end());
+    };
+    line(&mut headers.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_line_up() {
+        let text = super::render(
+            &["CODE", "NAME"],
+            &[
+                vec!["ID".into(), "Indonesia".into()],
+                vec!["E10000017".into(), "Lancashire".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "CODE       NAME\nID         Indonesia\nE10000017  Lancashire\n"
+        );
+    }
+}

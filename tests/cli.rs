@@ -1,0 +1,1144 @@
+//! The `lumbung` binary from the outside: every command over its own
+//! temporary database, checking exit status, stdout and stderr.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const PASSWORD: &str = "a-long-test-password";
+
+/// Variables that would change what the binary does if the developer's
+/// shell happens to set them.
+const LUMBUNG_VARS: [&str; 6] = [
+    "LUMBUNG_DB",
+    "LUMBUNG_ADDR",
+    "LUMBUNG_PASSWORD",
+    "LUMBUNG_LOG",
+    "LUMBUNG_SECURE_COOKIES",
+    "RUST_LOG",
+];
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary directory with a database path in it.
+struct Env {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("test.db");
+        Env { dir, db }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `lumbung --db <tmp>/test.db ARGS…`, run in the temporary directory.
+    fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = bare_cmd(self.dir.path());
+        cmd.arg("--db").arg(&self.db).args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        Out::of(&mut self.cmd(args))
+    }
+
+    fn ok(&self, args: &[&str]) -> Out {
+        self.run(args).code(0)
+    }
+
+    fn import_lancashire(&self) {
+        let dir = repo().join("demo/uk-lancashire");
+        self.ok(&["areas", "import", dir.join("areas.csv").to_str().unwrap()]);
+        self.ok(&[
+            "areas",
+            "map-postcodes",
+            dir.join("postcodes.csv").to_str().unwrap(),
+        ]);
+    }
+}
+
+fn bare_cmd(cwd: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lumbung"));
+    for var in LUMBUNG_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(cwd);
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+#[derive(Debug)]
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn of(cmd: &mut assert_cmd::Command) -> Out {
+        let out = cmd.output().unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn code(self, expected: i32) -> Out {
+        assert_eq!(self.code, expected, "exit status; {self:#?}");
+        self
+    }
+
+    fn stdout_has(self, text: &str) -> Out {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}; {self:#?}"
+        );
+        self
+    }
+
+    fn stderr_has(self, text: &str) -> Out {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}; {self:#?}"
+        );
+        self
+    }
+}
+
+// ------------------------------------------------------------------ basics
+
+#[test]
+fn help_lists_the_commands() {
+    let env = Env::new();
+    let out = Out::of(bare_cmd(env.dir.path()).arg("--help")).code(0);
+    for command in [
+        "serve",
+        "migrate",
+        "backup",
+        "user",
+        "areas",
+        "orgs",
+        "demo",
+        "--db",
+        "LUMBUNG_DB",
+    ] {
+        assert!(
+            out.stdout.contains(command),
+            "{command} missing from\n{}",
+            out.stdout
+        );
+    }
+    let out = Out::of(bare_cmd(env.dir.path()).args(["areas", "--help"])).code(0);
+    for command in [
+        "import",
+        "import-indonesia",
+        "map-postcodes",
+        "locate",
+        "list",
+    ] {
+        assert!(
+            out.stdout.contains(command),
+            "{command} missing from\n{}",
+            out.stdout
+        );
+    }
+    let out = Out::of(bare_cmd(env.dir.path()).args(["user", "--help"])).code(0);
+    for command in ["add", "passwd", "list"] {
+        assert!(
+            out.stdout.contains(command),
+            "{command} missing from\n{}",
+            out.stdout
+        );
+    }
+    Out::of(bare_cmd(env.dir.path()).args(["areas", "import-indonesia", "--help"]))
+        .code(0)
+        .stdout_has("-2, -3")
+        .stdout_has("first row with an id keeps it");
+    Out::of(bare_cmd(env.dir.path()).args(["user", "add", "--help"]))
+        .code(0)
+        .stdout_has("LUMBUNG_PASSWORD")
+        .stdout_has("--password-stdin");
+    assert!(!env.db.exists(), "help opens no database");
+}
+
+#[test]
+fn wrong_usage_exits_2() {
+    let env = Env::new();
+    env.run(&["frobnicate"]).code(2).stderr_has("frobnicate");
+    env.run(&["user", "add", "ana"])
+        .code(2)
+        .stderr_has("--role");
+    env.run(&["serve", "--addr", "not-an-address"]).code(2);
+    env.run(&[
+        "user",
+        "add",
+        "ana",
+        "--role",
+        "admin",
+        "--password",
+        "secret-secret",
+    ])
+    .code(2);
+    assert!(!env.db.exists(), "wrong usage opens no database");
+}
+
+#[test]
+fn migrate_creates_the_database_and_prints_the_schema_version() {
+    let env = Env::new();
+    let out = env.ok(&["migrate"]).stdout_has("schema version ");
+    let version: i64 = out
+        .stdout
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(version >= 1);
+    assert!(env.db.exists());
+    // Again: nothing to do, same version.
+    env.ok(&["migrate"])
+        .stdout_has(&format!("schema version {version}"));
+}
+
+#[test]
+fn the_database_defaults_to_lumbung_db_or_lumbung_db_env() {
+    let env = Env::new();
+    Out::of(bare_cmd(env.dir.path()).arg("migrate")).code(0);
+    assert!(env.path("lumbung.db").exists());
+    Out::of(
+        bare_cmd(env.dir.path())
+            .arg("migrate")
+            .env("LUMBUNG_DB", env.path("from-env.db")),
+    )
+    .code(0);
+    assert!(env.path("from-env.db").exists());
+}
+
+// ------------------------------------------------------------------- users
+
+#[test]
+fn user_add_takes_the_password_from_stdin_or_the_environment_only() {
+    let env = Env::new();
+    env.cmd(&["user", "add", "Ana", "--role", "admin", "--password-stdin"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .assert()
+        .success();
+    env.cmd(&["user", "add", "budi", "--role", "AUDITOR"])
+        .env("LUMBUNG_PASSWORD", "another-long-password")
+        .assert()
+        .success();
+    env.run(&["user", "add", "citra", "--role", "analyst"])
+        .code(1)
+        .stderr_has("error: no password given")
+        .stderr_has("--password-stdin");
+    let short = Out::of(
+        env.cmd(&[
+            "user",
+            "add",
+            "dewi",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ])
+        .write_stdin("short\n"),
+    );
+    short.code(1).stderr_has("at least 10 characters");
+    Out::of(
+        env.cmd(&[
+            "user",
+            "add",
+            "ana",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{PASSWORD}\n")),
+    )
+    .code(1)
+    .stderr_has("user ana already exists");
+    env.run(&["user", "add", "eko", "--role", "root"])
+        .code(2)
+        .stderr_has("admin")
+        .stderr_has("analyst")
+        .stderr_has("facilitator")
+        .stderr_has("auditor");
+    Out::of(
+        env.cmd(&[
+            "user",
+            "add",
+            "eko",
+            "--role",
+            "analyst",
+            "--area",
+            "NOWHERE",
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{PASSWORD}\n")),
+    )
+    .code(1)
+    .stderr_has("area NOWHERE does not exist");
+    Out::of(
+        env.cmd(&[
+            "user",
+            "add",
+            "eko",
+            "--role",
+            "bkm",
+            "--org",
+            "999",
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{PASSWORD}\n")),
+    )
+    .code(1)
+    .stderr_has("organisation 999 does not exist");
+    Out::of(
+        env.cmd(&[
+            "user",
+            "add",
+            "not a name",
+            "--role",
+            "bkm",
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{PASSWORD}\n")),
+    )
+    .code(1)
+    .stderr_has("user name");
+
+    let store = lumbung_store::Store::open(&env.db).unwrap();
+    assert!(store.verify_login("ana", PASSWORD).unwrap().is_some());
+    assert!(store
+        .verify_login("budi", "another-long-password")
+        .unwrap()
+        .is_some());
+    assert!(store.verify_login("citra", PASSWORD).unwrap().is_none());
+}
+
+#[test]
+fn user_passwd_sets_a_new_password() {
+    let env = Env::new();
+    Out::of(
+        env.cmd(&["user", "add", "ana", "--role", "admin", "--password-stdin"])
+            .write_stdin(format!("{PASSWORD}\n")),
+    )
+    .code(0);
+    Out::of(
+        env.cmd(&["user", "passwd", "ana", "--password-stdin"])
+            .write_stdin("the-new-password\r\n"),
+    )
+    .code(0)
+    .stdout_has("password of ana changed");
+    env.run(&["user", "passwd", "ana"])
+        .code(1)
+        .stderr_has("no password given");
+    Out::of(
+        env.cmd(&["user", "passwd", "nobody"])
+            .env("LUMBUNG_PASSWORD", "the-new-password"),
+    )
+    .code(1)
+    .stderr_has("user nobody not found");
+    let store = lumbung_store::Store::open(&env.db).unwrap();
+    assert!(store.verify_login("ana", PASSWORD).unwrap().is_none());
+    assert!(store
+        .verify_login("ana", "the-new-password")
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn user_list_shows_name_role_and_scope() {
+    let env = Env::new();
+    env.run(&["user", "list"])
+        .code(0)
+        .stderr_has("no users yet");
+    env.import_lancashire();
+    for (name, role, scope) in [
+        ("ana", "admin", None),
+        ("lina", "analyst", Some("E10000017")),
+    ] {
+        let mut args = vec!["user", "add", name, "--role", role];
+        if let Some(area) = scope {
+            args.extend(["--area", area]);
+        }
+        Out::of(env.cmd(&args).env("LUMBUNG_PASSWORD", PASSWORD)).code(0);
+    }
+    let out = env.ok(&["user", "list"]);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("ROLE") && lines[0].contains("SCOPE")
+    );
+    assert!(
+        lines[1].starts_with("ana ") && lines[1].contains("admin") && lines[1].contains("global")
+    );
+    assert!(lines[2].starts_with("lina") && lines[2].contains("analyst"));
+    assert!(
+        lines[2].contains("area E10000017 Lancashire"),
+        "{}",
+        lines[2]
+    );
+    assert!(!out.stdout.contains(PASSWORD));
+}
+
+// ------------------------------------------------------------------- areas
+
+const GOOD_AREAS: &str = "\u{feff}Code, Name ,PARENT_CODE,kind\r\n\
+    P1,Preston Ward,LANCS,ward\r\n\
+    LANCS,Lancashire,UK,county\r\n\
+    UK,United Kingdom,,country\r\n\
+    P2,\"Ribbleton, East\",LANCS,ward\r\n";
+
+#[test]
+fn areas_import_then_the_same_file_again_changes_nothing() {
+    let env = Env::new();
+    let file = env.write("areas.csv", GOOD_AREAS);
+    let file = file.to_str().unwrap();
+    env.ok(&["areas", "import", file])
+        .stdout_has("4 created, 0 updated, 0 unchanged");
+    env.ok(&["areas", "import", file])
+        .stdout_has("0 created, 0 updated, 4 unchanged");
+
+    let roots = env.ok(&["areas", "list"]);
+    assert_eq!(roots.stdout.lines().count(), 2, "{}", roots.stdout);
+    assert!(
+        roots.stdout.contains("UK")
+            && roots.stdout.contains("United Kingdom")
+            && roots.stdout.contains("country")
+    );
+    let wards = env.ok(&["areas", "list", "--parent", "LANCS"]);
+    assert!(
+        wards.stdout.contains("P1") && wards.stdout.contains("Ribbleton, East"),
+        "{}",
+        wards.stdout
+    );
+    assert!(!wards.stdout.contains("United Kingdom"));
+    env.ok(&["areas", "list", "--search", "ribble"])
+        .stdout_has("P2");
+    env.ok(&["areas", "list", "--search", "P1", "--parent", "UK"])
+        .stdout_has("Preston Ward");
+    env.run(&["areas", "list", "--parent", "NOPE"])
+        .code(1)
+        .stderr_has("area NOPE not found");
+
+    // A changed name is an update.
+    let changed = env.write(
+        "changed.csv",
+        "code,name,parent_code\nP1,Preston Central,LANCS\n",
+    );
+    env.ok(&["areas", "import", changed.to_str().unwrap()])
+        .stdout_has("0 created, 1 updated, 0 unchanged");
+}
+
+#[test]
+fn a_bad_areas_file_is_refused_whole_with_every_problem_named() {
+    let env = Env::new();
+    let file = env.write(
+        "bad.csv",
+        "code,name,parent_code,kind\n\
+         A,Alpha,,region\n\
+         B,Beta,MISSING,region\n\
+         C,Gamma,D,region\n\
+         D,Delta,C,region\n\
+         A,Alpha again,,region\n\
+         E E,Bad code,A,region\n\
+         F,Too few\n\
+         G,Gee,A,rt 1\n",
+    );
+    let out = env
+        .run(&["areas", "import", file.to_str().unwrap()])
+        .code(1);
+    let name = file.display().to_string();
+    out.stderr_has("error: ")
+        .stderr_has("rejected, nothing imported")
+        .stderr_has(&format!(
+            "{name}: line 3, column parent_code: parent MISSING"
+        ))
+        .stderr_has(&format!(
+            "{name}: line 4, column parent_code: parent links form a cycle"
+        ))
+        .stderr_has(&format!(
+            "{name}: line 5, column parent_code: parent links form a cycle"
+        ))
+        .stderr_has(&format!(
+            "{name}: line 6, column code: duplicate code A (first on line 2)"
+        ))
+        .stderr_has(&format!("{name}: line 7, column code:"))
+        .stderr_has(&format!(
+            "{name}: line 8, column parent_code: the row has 2 fields"
+        ))
+        .stderr_has(&format!("{name}: line 9, column kind:"));
+    let listed = env.ok(&["areas", "list"]).stderr_has("no areas found");
+    assert_eq!(listed.stdout, "", "nothing was imported");
+    env.ok(&["areas", "list", "--search", "Alpha"])
+        .stderr_has("no areas found");
+
+    let no_parent_col = env.write("cols.csv", "code,name\nA,Alpha\n");
+    env.run(&["areas", "import", no_parent_col.to_str().unwrap()])
+        .code(1)
+        .stderr_has("line 1, column parent_code: the required column parent_code is missing");
+    env.run(&["areas", "import", env.path("absent.csv").to_str().unwrap()])
+        .code(1)
+        .stderr_has("cannot read");
+}
+
+/// A small BPS-shaped directory: no header lines, CRLF in villages.csv, a
+/// quoted name with a comma and a duplicate village id.
+fn bps_fixture(env: &Env, villages: &str) -> PathBuf {
+    let dir = env.path("bps");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("provinces.csv"), "36,BANTEN\n91,PAPUA BARAT\n").unwrap();
+    std::fs::write(
+        dir.join("regencies.csv"),
+        "3604,36,KABUPATEN SERANG\n9107,91,KABUPATEN TAMBRAUW\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("districts.csv"),
+        "3604240,3604,CIRUAS\n9107182,9107,KWOR\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("villages.csv"), villages).unwrap();
+    dir
+}
+
+#[test]
+fn import_indonesia_renames_duplicate_ids_and_warns() {
+    let env = Env::new();
+    let dir = bps_fixture(
+        &env,
+        "3604240003,3604240,CIRUAS\r\n\
+         3604240002,3604240,\"RANJENG, LAMA\"\r\n\
+         9107182005,9107182,KAMLIN\r\n\
+         9107182005,9107182,KWARI\r\n",
+    );
+    let dir_arg = dir.to_str().unwrap();
+    let out = env
+        .ok(&["areas", "import-indonesia", dir_arg])
+        .stdout_has("read 2 provinces, 2 regencies, 2 districts, 4 villages")
+        .stdout_has("11 created, 0 updated, 0 unchanged");
+    let warning = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("warning:"))
+        .unwrap_or_else(|| panic!("no warning in {out:#?}"))
+        .to_owned();
+    for part in [
+        "villages.csv",
+        "line 4",
+        "9107182005",
+        "KAMLIN",
+        "KWARI",
+        "9107182005-2",
+    ] {
+        assert!(warning.contains(part), "{part} missing from {warning}");
+    }
+    env.ok(&["areas", "list", "--search", "9107182005-2"])
+        .stdout_has("KWARI");
+    env.ok(&["areas", "list", "--search", "9107182005"])
+        .stdout_has("KAMLIN");
+    env.ok(&["areas", "list"])
+        .stdout_has("Indonesia")
+        .stdout_has("country");
+    env.ok(&["areas", "list", "--parent", "ID"])
+        .stdout_has("BANTEN")
+        .stdout_has("province");
+    env.ok(&["areas", "list", "--parent", "3604240"])
+        .stdout_has("RANJENG, LAMA")
+        .stdout_has("kelurahan");
+
+    env.ok(&["areas", "import-indonesia", dir_arg])
+        .stdout_has("0 created, 0 updated, 10 unchanged")
+        .stdout_has("9107182005-2");
+}
+
+#[test]
+fn import_indonesia_names_the_file_line_and_column_of_each_problem() {
+    let env = Env::new();
+    let dir = bps_fixture(
+        &env,
+        "3604240003,3604240,CIRUAS\r\n3604240004,9999999,NOWHERE\r\n3604240005,3604240\r\n",
+    );
+    let villages = dir.join("villages.csv").display().to_string();
+    env.run(&["areas", "import-indonesia", dir.to_str().unwrap()])
+        .code(1)
+        .stderr_has(&format!(
+            "{villages}: line 2, column parent_id: 9999999 is not an id in districts.csv"
+        ))
+        .stderr_has(&format!("{villages}: line 3, column name"));
+    env.ok(&["areas", "list"]).stderr_has("no areas found");
+    std::fs::remove_file(dir.join("districts.csv")).unwrap();
+    env.run(&["areas", "import-indonesia", dir.to_str().unwrap()])
+        .code(1)
+        .stderr_has("districts.csv");
+}
+
+/// The whole BPS 2018 set, from `shared/` beside the repository.
+#[test]
+fn import_indonesia_reads_the_real_bps_data() {
+    let dir = repo().join("../shared/data/id-wilayah-bps-2018");
+    if !dir.join("villages.csv").exists() {
+        eprintln!(
+            "note: {} is absent; skipping the real-data import test",
+            dir.display()
+        );
+        return;
+    }
+    let env = Env::new();
+    let out = env
+        .ok(&["areas", "import-indonesia", dir.to_str().unwrap()])
+        .stdout_has("read 34 provinces, 514 regencies, 7215 districts, 80534 villages")
+        .stdout_has("88298 created, 0 updated, 0 unchanged");
+    let warnings: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].contains("9107182005")
+            && warnings[0].contains("KAMLIN")
+            && warnings[0].contains("KWARI")
+    );
+    assert!(
+        warnings[1].contains("9109070015")
+            && warnings[1].contains("ANARUM")
+            && warnings[1].contains("JAMBUANI")
+    );
+    env.ok(&["areas", "list", "--search", "9109070015-2"])
+        .stdout_has("JAMBUANI");
+    env.ok(&["areas", "list", "--search", "9109070015"])
+        .stdout_has("ANARUM");
+    let store = lumbung_store::Store::open(&env.db).unwrap();
+    let overview = store.overview().unwrap();
+    let kelurahan = overview
+        .areas_by_kind
+        .iter()
+        .find(|(k, _)| k == "kelurahan")
+        .unwrap()
+        .1;
+    assert_eq!(kelurahan, 80_534);
+}
+
+#[test]
+fn postcodes_map_to_areas_by_outward_code() {
+    let env = Env::new();
+    let dir = repo().join("demo/uk-lancashire");
+    env.ok(&["areas", "import", dir.join("areas.csv").to_str().unwrap()])
+        .stdout_has("17 created");
+    let postcodes = dir.join("postcodes.csv");
+    env.ok(&["areas", "map-postcodes", postcodes.to_str().unwrap()])
+        .stdout_has("3114 created, 0 updated, 0 unchanged");
+    env.ok(&["areas", "map-postcodes", postcodes.to_str().unwrap()])
+        .stdout_has("0 created, 0 updated, 3114 unchanged");
+    env.ok(&["areas", "locate", "PR1 2HE"])
+        .stdout_has("E07000123")
+        .stdout_has("Preston")
+        .stdout_has("by prefix PR1")
+        .stdout_has("United Kingdom > Lancashire > Preston");
+    env.ok(&["areas", "locate", "bb1 1aa"])
+        .stdout_has("Blackburn with Darwen");
+    env.run(&["areas", "locate", "42182"])
+        .code(1)
+        .stderr_has("not in the postcode map");
+    env.run(&["areas", "locate", "PR1-2HE"])
+        .code(1)
+        .stderr_has("letters and digits");
+
+    let bad = env.write(
+        "bad-map.csv",
+        "Prefix,Area_Code\nPR1,E07000123\nPR-9,E07000123\nPR10,NOWHERE\nPR1,E07000118\n",
+    );
+    let name = bad.display().to_string();
+    env.run(&["areas", "map-postcodes", bad.to_str().unwrap()])
+        .code(1)
+        .stderr_has(&format!("{name}: line 3, column prefix"))
+        .stderr_has(&format!(
+            "{name}: line 4, column area_code: area NOWHERE is not stored"
+        ))
+        .stderr_has(&format!(
+            "{name}: line 5, column prefix: duplicate prefix PR1"
+        ));
+    let missing = env.write("cols.csv", "prefix,area\nPR1,E07000123\n");
+    env.run(&["areas", "map-postcodes", missing.to_str().unwrap()])
+        .code(1)
+        .stderr_has("column area_code");
+}
+
+// ------------------------------------------------------------ organisations
+
+const ORGS: &str = "name,kind,area_code,company_number,npwp,Website,Sector\n\
+    Preston City Council,anchor,E07000123,,,https://www.preston.gov.uk,84110\n\
+    Guild Builders Ltd,supplier,E07000123,1234567,,,43390\n\
+    Fylde Food Co-operative,coop,E07000119,,,,\n\
+    Koperasi Tani Makmur,koperasi,,,01.234.567.8-901.000,,\n";
+
+#[test]
+fn orgs_import_is_idempotent_and_extra_columns_are_attributes() {
+    let env = Env::new();
+    env.import_lancashire();
+    let file = env.write("orgs.csv", ORGS);
+    env.ok(&["orgs", "import", file.to_str().unwrap()])
+        .stdout_has("4 created, 0 updated, 0 unchanged");
+    env.ok(&["orgs", "import", file.to_str().unwrap()])
+        .stdout_has("0 created, 0 updated, 4 unchanged");
+
+    let store = lumbung_store::Store::open(&env.db).unwrap();
+    let (found, _) = store
+        .search_orgs(
+            &lumbung_store::OrgFilter {
+                query: Some("Guild".into()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .unwrap();
+    assert_eq!(found[0].company_number.as_deref(), Some("01234567"));
+    assert_eq!(
+        found[0].attributes.get("Sector").map(String::as_str),
+        Some("43390")
+    );
+    assert!(
+        !found[0].attributes.contains_key("Website"),
+        "empty cells are skipped"
+    );
+    drop(store);
+
+    let listed = env.ok(&["orgs", "list"]);
+    let lines: Vec<&str> = listed.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", listed.stdout);
+    assert!(
+        lines[0].starts_with("ID")
+            && lines[0].contains("NAME")
+            && lines[0].contains("KIND")
+            && lines[0].contains("AREA")
+    );
+    assert!(listed.stdout.contains("E07000123 Preston"));
+    let coops = env.ok(&["orgs", "list", "--kind", "cooperative"]);
+    assert!(
+        coops.stdout.contains("Fylde Food Co-operative")
+            && coops.stdout.contains("Koperasi Tani Makmur")
+    );
+    assert!(!coops.stdout.contains("Guild"));
+    env.ok(&["orgs", "list", "--search", "guild"])
+        .stdout_has("Guild Builders Ltd");
+    env.ok(&["orgs", "list", "--search", "012345678901000"])
+        .stdout_has("Koperasi Tani Makmur");
+    env.run(&["orgs", "list", "--kind", "bank"])
+        .code(2)
+        .stderr_has("cooperative");
+
+    // An organisation scope for a user.
+    let council = listed
+        .stdout
+        .lines()
+        .find(|l| l.contains("Preston City Council"))
+        .unwrap();
+    let id = council.split_whitespace().next().unwrap();
+    Out::of(
+        env.cmd(&["user", "add", "rina", "--role", "bkm", "--org", id])
+            .env("LUMBUNG_PASSWORD", PASSWORD),
+    )
+    .code(0);
+    env.ok(&["user", "list"])
+        .stdout_has(&format!("org {id} Preston City Council"));
+}
+
+#[test]
+fn a_bad_orgs_file_is_refused_whole() {
+    let env = Env::new();
+    env.import_lancashire();
+    let file = env.write(
+        "orgs.csv",
+        "name,kind,area_code,company_number,parent_id\n\
+         Good Org,supplier,E07000123,,\n\
+         Bad Kind,bank,E07000123,,\n\
+         Nowhere Org,supplier,XX999,,\n\
+         Bad Number,supplier,,12345678901,\n\
+         Orphan,ksm,,,777\n",
+    );
+    let name = file.display().to_string();
+    env.run(&["orgs", "import", file.to_str().unwrap()])
+        .code(1)
+        .stderr_has("rejected, nothing imported")
+        .stderr_has(&format!(
+            "{name}: line 3, column kind: unknown organisation kind"
+        ))
+        .stderr_has(&format!(
+            "{name}: line 4, column area_code: area XX999 does not exist"
+        ))
+        .stderr_has(&format!("{name}: line 5, column company_number"))
+        .stderr_has(&format!(
+            "{name}: line 6, column parent_id: organisation 777 does not exist"
+        ));
+    env.ok(&["orgs", "list"])
+        .stderr_has("no organisations found");
+    let no_kind = env.write("nokind.csv", "name,type\nA,b\n");
+    env.run(&["orgs", "import", no_kind.to_str().unwrap()])
+        .code(1)
+        .stderr_has("column kind");
+}
+
+// ------------------------------------------------------- files and backups
+
+#[test]
+fn backup_writes_a_database_and_never_overwrites() {
+    let env = Env::new();
+    let areas = env.write("areas.csv", GOOD_AREAS);
+    env.ok(&["areas", "import", areas.to_str().unwrap()]);
+    let copy = env.path("copy.db");
+    env.ok(&["backup", copy.to_str().unwrap()])
+        .stdout_has("backed up");
+    Out::of(
+        bare_cmd(env.dir.path())
+            .arg("--db")
+            .arg(&copy)
+            .arg("migrate"),
+    )
+    .code(0)
+    .stdout_has("schema version");
+    Out::of(
+        bare_cmd(env.dir.path())
+            .arg("--db")
+            .arg(&copy)
+            .args(["areas", "list", "--parent", "LANCS"]),
+    )
+    .code(0)
+    .stdout_has("Preston Ward");
+    let before = std::fs::read(&copy).unwrap();
+    env.run(&["backup", copy.to_str().unwrap()])
+        .code(1)
+        .stderr_has("file exists");
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_lumbung_database_is_left_alone() {
+    let env = Env::new();
+    let text = "my shopping list: rice, eggs, tea — not a database at all, honestly, believe me\n"
+        .repeat(10);
+    std::fs::write(&env.db, &text).unwrap();
+    for args in [&["migrate"][..], &["user", "list"], &["areas", "list"]] {
+        env.run(args)
+            .code(1)
+            .stderr_has("error: ")
+            .stderr_has("not a Lumbung database");
+    }
+    assert_eq!(std::fs::read_to_string(&env.db).unwrap(), text);
+    assert!(!env.path("test.db-wal").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_database_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.ok(&["migrate"]);
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&env.db).unwrap();
+    env.run(&["user", "list"]).code(1).stderr_has("read-only");
+    let areas = env.write("areas.csv", GOOD_AREAS);
+    env.run(&["areas", "import", areas.to_str().unwrap()])
+        .code(1)
+        .stderr_has("read-only");
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+}
+
+// ------------------------------------------------------------ serve, demo
+
+/// A running `lumbung`, killed when dropped; its stdout comes line by line.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Running {
+    fn spawn(cwd: &Path, args: &[&str]) -> Running {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"));
+        for var in LUMBUNG_VARS {
+            cmd.env_remove(var);
+        }
+        let mut child = cmd
+            .current_dir(cwd)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // Drained so that logs can never fill the pipe and stall the child;
+        // kept for failure messages.
+        let stderr = child.stderr.take().unwrap();
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = errors.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut sink = sink.lock().unwrap();
+                sink.push_str(&line);
+                sink.push('\n');
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr: errors,
+        }
+    }
+
+    /// Reads stdout until a line contains `text`; returns that line.
+    fn wait_for(&mut self, text: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(e) => {
+                    std::thread::sleep(Duration::from_millis(200));
+                    panic!(
+                        "no line with {text:?} ({e}); status {:?}; stdout so far:\n{}\nstderr:\n{}",
+                        self.child.try_wait(),
+                        self.seen.join("\n"),
+                        self.stderr.lock().unwrap()
+                    )
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The bound address from `Lumbung is serving http://ADDR/`.
+fn served_addr(line: &str) -> std::net::SocketAddr {
+    let addr = line
+        .strip_prefix("Lumbung is serving http://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    assert_ne!(addr.port(), 0, "the real port is printed");
+    addr
+}
+
+/// A minimal HTTP/1.1 exchange: returns the status line and the body.
+fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+) -> (String, String) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let body = json.unwrap_or("");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if json.is_some() {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_prints_the_bound_address_and_serves() {
+    let env = Env::new();
+    let db = env.db.to_str().unwrap().to_owned();
+    let mut running = Running::spawn(
+        env.dir.path(),
+        &["--db", &db, "serve", "--addr", "127.0.0.1:0"],
+    );
+    let line = running.wait_for("Lumbung is serving");
+    let addr = served_addr(&line);
+    assert!(env.db.exists(), "serve creates and migrates the database");
+    let (status, body) = http(addr, "GET", "/health", None);
+    assert!(status.contains("200"), "{status}\n{body}");
+    assert!(body.contains("\"ok\""), "{body}");
+}
+
+#[test]
+fn serve_refuses_an_address_in_use() {
+    let env = Env::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    env.run(&["serve", "--addr", &addr])
+        .code(1)
+        .stderr_has(&format!("cannot listen on {addr}"));
+}
+
+const DEMO_USERS: [&str; 12] = [
+    "admin",
+    "admin.serang",
+    "analyst.lancashire",
+    "analyst.serang",
+    "facilitator.ciruas",
+    "facilitator.kramatwatu",
+    "bkm.ketua",
+    "bkm.sekretaris",
+    "upk.manajer",
+    "upk.kasir",
+    "auditor",
+    "auditor.serang",
+];
+
+#[test]
+fn demo_builds_its_own_database_prints_the_logins_and_serves() {
+    let env = Env::new();
+    // Other files in the directory, the default database among them, are
+    // never touched.
+    let bystander = env.write("lumbung.db", "not the demo's business");
+    let demo_db = env.path("lumbung-demo.db");
+    for run in 0..2 {
+        let mut running = Running::spawn(env.dir.path(), &["demo", "--addr", "127.0.0.1:0"]);
+        running.wait_for("Demo database ./lumbung-demo.db");
+        let addr = served_addr(&running.wait_for("Lumbung is serving"));
+        running.wait_for("lumbung-demo-2026");
+        running.wait_for("Stop with Ctrl-C");
+        let table = running.seen.join("\n");
+        for user in DEMO_USERS {
+            assert!(
+                table.lines().any(|l| l.starts_with(&format!("{user} "))),
+                "login {user} missing (run {run}):\n{table}"
+            );
+        }
+        assert!(table.contains("area 3604 KABUPATEN SERANG"), "{table}");
+        assert!(table.contains("BKM Ciruas Sejahtera"), "{table}");
+        assert!(demo_db.exists());
+
+        let login = r#"{"username":"admin.serang","password":"lumbung-demo-2026"}"#;
+        let (status, body) = http(addr, "POST", "/api/v1/session", Some(login));
+        assert!(status.contains("200"), "{status}\n{body}");
+        let wrong = r#"{"username":"admin.serang","password":"not-the-password"}"#;
+        let (status, _) = http(addr, "POST", "/api/v1/session", Some(wrong));
+        assert!(status.contains("401"), "{status}");
+        drop(running);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&bystander).unwrap(),
+        "not the demo's business"
+    );
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("lumbung-demo.db"))
+        .collect();
+    assert_eq!(
+        names,
+        vec!["lumbung.db".to_owned()],
+        "the demo made or touched no other file"
+    );
+}
+
+#[test]
+fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
+    let env = Env::new();
+    let demo_db = env.path("my-demo.db");
+    let db_arg = demo_db.to_str().unwrap().to_owned();
+    {
+        let mut running = Running::spawn(
+            env.dir.path(),
+            &["--db", &db_arg, "demo", "--addr", "127.0.0.1:0"],
+        );
+        running.wait_for(&format!("Demo database {db_arg}"));
+        running.wait_for("Lumbung is serving");
+    }
+    assert!(demo_db.exists());
+    assert!(
+        !env.path("lumbung-demo.db").exists(),
+        "--db replaces the default demo path"
+    );
+    Out::of(
+        bare_cmd(env.dir.path())
+            .arg("--db")
+            .arg(&demo_db)
+            .args(["areas", "locate", "PR1 2HE"]),
+    )
+    .code(0)
+    .stdout_has("Preston");
+    Out::of(bare_cmd(env.dir.path()).arg("--db").arg(&demo_db).args([
+        "areas",
+        "list",
+        "--parent",
+        "3604240003.02",
+    ]))
+    .code(0)
+    .stdout_has("3604240003.02.004")
+    .stdout_has("RT 004")
+    .stdout_has("rt");
+
+    // A database with real data: refused, untouched.
+    let areas = env.write("areas.csv", GOOD_AREAS);
+    env.ok(&["areas", "import", areas.to_str().unwrap()]);
+    let before = std::fs::read(&env.db).unwrap();
+    env.run(&["demo", "--addr", "127.0.0.1:0"])
+        .code(1)
+        .stderr_has("not a demo database");
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+    // LUMBUNG_DB counts as --db.
+    let text = env.write(
+        "notes.db",
+        "plain text, not a database; plain text, not a database; plain text",
+    );
+    Out::of(bare_cmd(env.dir.path()).env("LUMBUNG_DB", &text).args([
+        "demo",
+        "--addr",
+        "127.0.0.1:0",
+    ]))
+    .code(1)
+    .stderr_has("not a Lumbung database");
+    assert!(std::fs::read_to_string(&text)
+        .unwrap()
+        .starts_with("plain text"));
+}
