@@ -25,6 +25,17 @@ pub struct Cli {
     #[arg(long, global = true, env = "LUMBUNG_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// How long a write waits for another program that is writing to the
+    /// database, in milliseconds
+    #[arg(
+        long,
+        global = true,
+        env = "LUMBUNG_BUSY_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_name = "MS"
+    )]
+    pub busy_timeout_ms: u64,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -20,6 +20,7 @@ use lumbung_store::Store;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -60,24 +61,25 @@ fn describe(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
-fn open(db: Option<&Path>) -> Result<Store> {
+fn open(db: Option<&Path>, busy_timeout: Duration) -> Result<Store> {
     let path = db.unwrap_or(Path::new(cli::DEFAULT_DB));
-    Ok(Store::open(path)?)
+    Ok(Store::open_with(path, busy_timeout)?)
 }
 
 fn run(cli: Cli) -> Result<()> {
     let db: Option<PathBuf> = cli.db;
     let db = db.as_deref();
+    let busy_timeout = Duration::from_millis(cli.busy_timeout_ms);
     match cli.command {
         Command::Serve(args) => {
-            let store = open(db)?;
+            let store = open(db, busy_timeout)?;
             let config = lumbung_web::WebConfig {
                 secure_cookies: args.secure_cookies,
             };
             serve::run(store, args.listen.addr, config, serve::announce)
         }
         Command::Migrate => {
-            let store = open(db)?;
+            let store = open(db, busy_timeout)?;
             println!(
                 "{}: schema version {}",
                 store.path().display(),
@@ -86,7 +88,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Backup { file } => {
-            let store = open(db)?;
+            let store = open(db, busy_timeout)?;
             store.backup(&file)?;
             println!(
                 "{}: backed up to {}",
@@ -96,7 +98,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User(command) => {
-            let store = open(db)?;
+            let store = open(db, busy_timeout)?;
             match command {
                 UserCommand::Add {
                     name,
@@ -113,7 +115,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Areas(command) => {
-            let store = open(db)?;
+            let store = open(db, busy_timeout)?;
             match command {
                 AreasCommand::Import { file } => {
                     csvfile::import_path(&store, &file, areas::import_areas_file)
@@ -131,7 +133,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Orgs(command) => {
-            let store = open(db)?;
+            let store = open(db, busy_timeout)?;
             match command {
                 OrgsCommand::Import { file } => {
                     csvfile::import_path(&store, &file, orgs::import_orgs_file)

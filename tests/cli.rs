@@ -863,6 +863,30 @@ fn a_read_only_database_is_refused() {
     assert_eq!(std::fs::read(&env.db).unwrap(), before);
 }
 
+#[test]
+fn a_database_locked_by_another_program_is_a_clear_refusal() {
+    let env = Env::new();
+    env.ok(&["migrate"]);
+    let other = rusqlite::Connection::open(&env.db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let areas = env.write("areas.csv", GOOD_AREAS);
+    env.run(&[
+        "--busy-timeout-ms",
+        "100",
+        "areas",
+        "import",
+        areas.to_str().unwrap(),
+    ])
+    .code(1)
+    .stderr_has("busy");
+    other.execute_batch("ROLLBACK").unwrap();
+    let listed = env.run(&["areas", "list"]).code(0);
+    assert!(
+        !listed.stdout.contains("Lancashire"),
+        "nothing was imported: {listed:#?}"
+    );
+}
+
 // ------------------------------------------------------------ serve, demo
 
 /// A running `lumbung`, killed when dropped; its stdout comes line by line.

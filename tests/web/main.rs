@@ -830,3 +830,45 @@ async fn unknown_pages_and_bad_ids_are_clear_errors() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_database_busy_with_another_program_is_a_clear_503() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let other = rusqlite::Connection::open(app.store.path()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "busy");
+    let res = admin
+        .post_form(
+            "/orgs",
+            &[("name", "Koperasi Sibuk"), ("kind", "cooperative")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Basis data sedang sibuk"));
+    other.execute_batch("ROLLBACK").unwrap();
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "works again once the other program is done"
+    );
+}

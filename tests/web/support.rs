@@ -63,7 +63,13 @@ pub async fn spawn_app() -> TestApp {
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("test.db")).unwrap();
+    // Requests within a test run one after another; a short wait for the
+    // write lock lets the busy-database test finish quickly.
+    let store = Store::open_with(
+        &dir.path().join("test.db"),
+        std::time::Duration::from_millis(300),
+    )
+    .unwrap();
     let cli = Actor::cli();
     let kel = "3604010001";
     store

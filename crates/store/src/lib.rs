@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 /// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
 /// from other SQLite files, which we refuse to touch.
 const APPLICATION_ID: i64 = 0x4c4d_4247;
-const BUSY_TIMEOUT_MS: u64 = 5_000;
+/// How long a write waits for another writer to finish before giving up.
+pub const DEFAULT_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -50,10 +51,23 @@ pub enum StoreError {
     Invalid { field: String, message: String },
     #[error(transparent)]
     Rejected(#[from] Rejected),
+    #[error(
+        "the database is busy: another program is writing to it; try again when it has finished"
+    )]
+    Busy,
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(rusqlite::Error),
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Db(e),
+        }
+    }
 }
 
 impl StoreError {
@@ -75,8 +89,8 @@ pub struct Store {
     path: PathBuf,
 }
 
-fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+fn configure(conn: &mut Connection, busy_timeout: std::time::Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(busy_timeout)?;
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
 }
 
@@ -86,6 +100,11 @@ impl Store {
     /// read-only, is locked or is newer than this program is refused and
     /// left as it was.
     pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open`] with a chosen wait for other writers.
+    pub fn open_with(path: &Path, busy_timeout: std::time::Duration) -> Result<Store> {
         let path = path.to_path_buf();
         if let Ok(meta) = std::fs::metadata(&path) {
             if meta.permissions().readonly() {
@@ -113,7 +132,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(e, &path))?;
-        configure(&mut conn).map_err(|e| classify(e, &path))?;
+        configure(&mut conn, busy_timeout).map_err(|e| classify(e, &path))?;
         let check = || -> rusqlite::Result<(i64, i64)> {
             let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
             let tables: i64 =
@@ -126,10 +145,12 @@ impl Store {
         }
         migrate(&mut conn, &path).map_err(|e| match e {
             StoreError::Db(e) => classify(e, &path),
+            StoreError::Busy => StoreError::Locked { path: path.clone() },
             other => other,
         })?;
         drop(conn);
-        let manager = SqliteConnectionManager::file(&path).with_init(configure);
+        let manager =
+            SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
         let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
         Ok(Store { pool, path })
     }
@@ -376,5 +397,31 @@ mod concurrency_tests {
             store.users(&lumbung_domain::Scope::Global).unwrap().len(),
             20
         );
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_blocked_by_another_program_gets_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locked.db");
+        let store = Store::open_with(&path, std::time::Duration::from_millis(100)).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let err = store
+            .create_user(
+                &lumbung_domain::Username::parse("ana").unwrap(),
+                &lumbung_domain::Password::parse("0123456789").unwrap(),
+                lumbung_domain::Role::Admin,
+                &ScopeRef::Global,
+                &Actor::cli(),
+            )
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Busy), "{err:?}");
+        assert!(err.to_string().contains("another program"));
+        other.execute_batch("ROLLBACK").unwrap();
     }
 }

@@ -26,6 +26,8 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    #[error("the database is busy")]
+    Busy,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -37,6 +39,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(msg) => AppError::Conflict(msg),
             StoreError::Invalid { field, message } => AppError::Invalid { field, message },
             StoreError::Rejected(r) => AppError::BadRequest(r.to_string()),
+            StoreError::Busy | StoreError::Locked { .. } => AppError::Busy,
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -74,6 +77,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,6 +91,7 @@ impl AppError {
             AppError::BadRequest(_) => ("bad_request", "error_bad_request"),
             AppError::Invalid { .. } => ("invalid", "error_invalid"),
             AppError::Conflict(_) => ("conflict", "error_conflict"),
+            AppError::Busy => ("busy", "error_busy"),
             AppError::Internal(_) => ("internal", "error_internal"),
         };
         let detail = match self {
