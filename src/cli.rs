@@ -17,7 +17,8 @@ pub const DEFAULT_DEMO_DB: &str = "./lumbung-demo.db";
     version,
     about = "Lumbung: community wealth building — anchor spend, revolving funds, community cycle",
     after_help = "Exit status: 0 done, 1 refused or failed (the reason is on stderr), 2 wrong usage.\n\
-                  Logging: set LUMBUNG_LOG (e.g. LUMBUNG_LOG=debug); the default is warn, info for serve and demo."
+                  Logging: set LUMBUNG_LOG (e.g. LUMBUNG_LOG=debug); the default is warn, info for serve and demo.\n\
+                  LUMBUNG_LOG_FORMAT=json writes logs as JSON lines."
 )]
 pub struct Cli {
     /// The database file, created and migrated on first use

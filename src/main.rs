@@ -35,16 +35,20 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr, filtered by `LUMBUNG_LOG` (default: warn, or info
-/// when serving).
+/// when serving); `LUMBUNG_LOG_FORMAT=json` writes one JSON object per line
+/// for log collectors.
 fn init_logging(serving: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("LUMBUNG_LOG")
         .unwrap_or_else(|_| EnvFilter::new(if serving { "info" } else { "warn" }));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    if std::env::var("LUMBUNG_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }
 
 /// The error and its causes, each said once.

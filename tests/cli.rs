@@ -11,12 +11,14 @@ const PASSWORD: &str = "a-long-test-password";
 
 /// Variables that would change what the binary does if the developer's
 /// shell happens to set them.
-const LUMBUNG_VARS: [&str; 6] = [
+const LUMBUNG_VARS: [&str; 8] = [
     "LUMBUNG_DB",
     "LUMBUNG_ADDR",
     "LUMBUNG_PASSWORD",
     "LUMBUNG_LOG",
     "LUMBUNG_SECURE_COOKIES",
+    "LUMBUNG_LOG_FORMAT",
+    "LUMBUNG_BUSY_TIMEOUT_MS",
     "RUST_LOG",
 ];
 
@@ -861,6 +863,24 @@ fn a_read_only_database_is_refused() {
         .code(1)
         .stderr_has("read-only");
     assert_eq!(std::fs::read(&env.db).unwrap(), before);
+}
+
+#[test]
+fn logs_can_be_json_lines() {
+    let env = Env::new();
+    let mut cmd = bare_cmd(env.dir.path());
+    cmd.env("LUMBUNG_LOG", "info")
+        .env("LUMBUNG_LOG_FORMAT", "json")
+        .args(["--db", env.db.to_str().unwrap(), "migrate"]);
+    let out = Out::of(&mut cmd).code(0);
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("applied migration"))
+        .expect("the migration is logged");
+    let entry: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+    assert_eq!(entry["level"], "INFO");
+    assert_eq!(entry["fields"]["version"], 1);
 }
 
 #[test]
