@@ -3,14 +3,18 @@
 
 pub mod access;
 pub mod area;
+pub mod fiscal;
 pub mod import;
+pub mod money;
 pub mod org;
 pub mod postcode;
 pub mod user;
 
 pub use access::{Access, Placement, Resource, Role, Scope};
 pub use area::{AreaCode, AreaKind, AreaPath, AreaRecord};
+pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use import::{ImportSummary, Rejected, RowError};
+pub use money::{Money, Share};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;
 pub use user::{Password, Username};

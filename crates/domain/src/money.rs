@@ -1,0 +1,315 @@
+//! Money and shares, exact: integer minor units (hundredths of the
+//! currency unit: pence, sen) and ratios of them. No floating point touches
+//! a total.
+
+use crate::ParseError;
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub};
+
+/// An amount in hundredths of the currency unit. Rupiah amounts carry two
+/// zero decimals, so one type serves pounds and rupiah alike; a total of
+/// ten million payments of a billion rupiah each still fits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_minor(minor: i64) -> Money {
+        Money(minor)
+    }
+
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    pub fn from_units(units: i64) -> Money {
+        Money(units * 100)
+    }
+
+    /// Parses a plain decimal: optional sign, digits, optional `.` and up to
+    /// two decimals (more are accepted only when they are zeros). Locale
+    /// handling (grouping, decimal comma, currency signs) belongs to the
+    /// file reader, which hands over this plain form.
+    pub fn parse_plain(raw: &str) -> Result<Money, ParseError> {
+        let s = raw.trim();
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let bad = || ParseError::new(format!("{raw:?} is not an amount"));
+        if int.is_empty() && frac.is_empty() {
+            return Err(bad());
+        }
+        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let (kept, dropped) = frac.split_at(frac.len().min(2));
+        if dropped.bytes().any(|b| b != b'0') {
+            return Err(ParseError::new(format!(
+                "{raw:?} has more than two decimals; amounts are kept to the hundredth"
+            )));
+        }
+        let units: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| bad())?
+        };
+        let hundredths: i64 = format!("{kept:0<2}").parse().map_err(|_| bad())?;
+        let minor = units
+            .checked_mul(100)
+            .and_then(|m| m.checked_add(hundredths))
+            .ok_or_else(|| ParseError::new(format!("{raw:?} is too large")))?;
+        Ok(Money(if negative { -minor } else { minor }))
+    }
+
+    /// This amount times a share, rounded half away from zero to the
+    /// hundredth.
+    pub fn times(self, share: Share) -> Money {
+        let num = self.0 as i128 * share.num as i128;
+        let den = share.den as i128;
+        let q = num / den;
+        let r = num % den;
+        let round = if 2 * r.abs() >= den.abs() {
+            num.signum() * den.signum()
+        } else {
+            0
+        };
+        Money((q + round) as i64)
+    }
+}
+
+impl fmt::Display for Money {
+    /// `-1234.50`: a plain decimal with two places, as JSON and CSV carry it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+/// A ratio kept exact (numerator over a positive denominator) and shown
+/// as a decimal fraction with six places (`0.050000`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    num: i64,
+    den: i64,
+}
+
+impl Share {
+    /// `part ÷ whole`; `None` when the whole is zero.
+    pub fn of(part: Money, whole: Money) -> Option<Share> {
+        match whole.0 {
+            0 => None,
+            d if d < 0 => Some(Share {
+                num: -part.0,
+                den: -d,
+            }),
+            d => Some(Share {
+                num: part.0,
+                den: d,
+            }),
+        }
+    }
+
+    /// Parses a decimal fraction such as `0.10` exactly.
+    pub fn parse(raw: &str) -> Result<Share, ParseError> {
+        let s = raw.trim();
+        let bad = || ParseError::new(format!("{raw:?} is not a decimal fraction such as 0.10"));
+        let (negative, body) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if int.is_empty() && frac.is_empty() || frac.len() > 12 {
+            return Err(bad());
+        }
+        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let den = 10i64.pow(frac.len() as u32);
+        let int: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| bad())?
+        };
+        let frac_v: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
+        let num = int
+            .checked_mul(den)
+            .and_then(|n| n.checked_add(frac_v))
+            .ok_or_else(bad)?;
+        Ok(Share {
+            num: if negative { -num } else { num },
+            den,
+        })
+    }
+
+    /// The difference `self − other`, exact.
+    pub fn minus(self, other: Share) -> Share {
+        let num = self.num as i128 * other.den as i128 - other.num as i128 * self.den as i128;
+        let den = self.den as i128 * other.den as i128;
+        reduce(num, den)
+    }
+
+    /// Six decimal places, rounded half away from zero.
+    fn scaled(self) -> i128 {
+        let num = self.num as i128 * 1_000_000;
+        let den = self.den as i128;
+        let q = num / den;
+        let r = num % den;
+        q + if 2 * r.abs() >= den { num.signum() } else { 0 }
+    }
+}
+
+fn reduce(mut num: i128, mut den: i128) -> Share {
+    fn gcd(a: i128, b: i128) -> i128 {
+        if b == 0 {
+            a.abs()
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let g = gcd(num, den).max(1);
+    num /= g;
+    den /= g;
+    // Keep within i64 by giving up precision only beyond 1e-12.
+    while num.abs() > i64::MAX as i128 || den > i64::MAX as i128 {
+        num /= 10;
+        den /= 10;
+    }
+    Share {
+        num: num as i64,
+        den: den.max(1) as i64,
+    }
+}
+
+impl fmt::Display for Share {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.scaled();
+        let sign = if v < 0 { "-" } else { "" };
+        let abs = v.unsigned_abs();
+        write!(f, "{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+    }
+}
+
+impl Serialize for Share {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn plain_amounts() {
+        assert_eq!(Money::parse_plain("1234.5").unwrap().minor(), 123_450);
+        assert_eq!(Money::parse_plain("-12.50").unwrap().minor(), -1_250);
+        assert_eq!(Money::parse_plain(".5").unwrap().minor(), 50);
+        assert_eq!(Money::parse_plain("1500").unwrap().minor(), 150_000);
+        assert_eq!(Money::parse_plain("1.2300").unwrap().minor(), 123);
+        assert!(Money::parse_plain("1.234").is_err());
+        assert!(Money::parse_plain("1,234").is_err());
+        assert!(Money::parse_plain("").is_err());
+        assert!(Money::parse_plain("-").is_err());
+        assert_eq!(Money::from_minor(-5).to_string(), "-0.05");
+        assert_eq!(Money::from_units(750_000_000).to_string(), "750000000.00");
+    }
+
+    #[test]
+    fn shares_are_exact_and_print_six_places() {
+        let total = Money::from_units(750_000_000);
+        let local = Money::from_units(37_500_000);
+        assert_eq!(Share::of(local, total).unwrap().to_string(), "0.050000");
+        assert_eq!(
+            Share::of(Money::from_units(1), Money::from_units(3))
+                .unwrap()
+                .to_string(),
+            "0.333333"
+        );
+        assert_eq!(
+            Share::of(Money::from_units(2), Money::from_units(3))
+                .unwrap()
+                .to_string(),
+            "0.666667"
+        );
+        assert!(Share::of(local, Money::ZERO).is_none());
+        let target = Share::parse("0.10").unwrap();
+        let gap = target.minus(Share::of(local, total).unwrap());
+        assert_eq!(
+            total.times(gap),
+            Money::from_units(37_500_000),
+            "Preston: 10% instead of 5% of £750m"
+        );
+        assert_eq!(
+            Share::parse("0.1")
+                .unwrap()
+                .minus(Share::parse("0.25").unwrap())
+                .to_string(),
+            "-0.150000"
+        );
+        assert!(Share::parse("ten").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_round_trips(minor in -10_000_000_000i64..10_000_000_000) {
+            let m = Money::from_minor(minor);
+            prop_assert_eq!(Money::parse_plain(&m.to_string()).unwrap(), m);
+        }
+
+        #[test]
+        fn times_one_is_identity(minor in -1_000_000_000i64..1_000_000_000) {
+            let m = Money::from_minor(minor);
+            prop_assert_eq!(m.times(Share::parse("1").unwrap()), m);
+        }
+    }
+}
