@@ -61,6 +61,9 @@ pub enum Command {
     /// Import and browse the organisation registry
     #[command(subcommand)]
     Orgs(OrgsCommand),
+    /// Anchor institutions' spend: import payment files, report where the money goes
+    #[command(subcommand)]
+    Spend(SpendCommand),
     /// Build a fresh demo database (Banten, Indonesia and Lancashire, UK) and serve it
     #[command(long_about = "Build a fresh demo database and serve it.\n\n\
         Uses ./lumbung-demo.db unless --db or LUMBUNG_DB is given. That file (with its -wal and -shm \
@@ -296,4 +299,92 @@ mod tests {
         ])
         .is_err());
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpendCommand {
+    /// Import payment files (CSV or XLSX), each as one import, all or nothing
+    #[command(
+        long_about = "Import anchor institutions' payment files (CSV with , ; | or TAB, UTF-8 or \
+        Windows-1252, or XLSX), each file as one import: all rows or none.\n\n\
+        Columns are recognised from common English and Indonesian headers; --mapping overrides them \
+        with a TOML file:\n\n  [columns]\n  amount = \"Net Amount\"\n  supplier_name = \"Vendor\"\n\n\
+        A mapping given with --anchor is saved for that anchor and used for its next files. The same \
+        file again changes nothing; a payment already held (the same anchor, date, supplier and \
+        amount, counted) is skipped and counted. See docs/spend.md."
+    )]
+    Import {
+        /// The files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The anchor institution, for files without an anchor column (created when new)
+        #[arg(long, value_name = "NAME")]
+        anchor: Option<String>,
+        /// The fiscal year, for rows without a readable date (e.g. 2012/13)
+        #[arg(long, value_name = "FY", value_parser = fiscal_year)]
+        year: Option<lumbung_domain::FiscalYear>,
+        /// A TOML file naming the column for each field
+        #[arg(long, value_name = "MAP.toml")]
+        mapping: Option<PathBuf>,
+        /// Number format for ambiguous columns: en (1,234.50) or id (1.234,50)
+        #[arg(long, default_value = "en", value_parser = ["en", "id"])]
+        locale: String,
+        /// The sheet to read in XLSX files (default: the first with a header)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+    },
+    /// List the imports
+    Imports,
+    /// Remove an import and its payments (recorded in the audit log)
+    Undo {
+        /// The import's id (see `spend imports`)
+        import_id: i64,
+    },
+    /// Show or set the programme's local area, region and fiscal calendar
+    Settings {
+        /// The local area (an area code, e.g. E07000123 for Preston)
+        #[arg(long, value_name = "CODE")]
+        local: Option<String>,
+        /// The region, which contains the local area (e.g. E10000017 for Lancashire)
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+        /// The month fiscal years start in: 4 for April (UK), 1 for January (Indonesia)
+        #[arg(long, value_name = "MONTH", value_parser = clap::value_parser!(u8).range(1..=12))]
+        fiscal_year_start: Option<u8>,
+    },
+    /// Where the money goes: local, regional, outside (leakage) and unknown, by anchor, year, sector
+    Report {
+        /// The local area (overrides the setting)
+        #[arg(long, value_name = "CODE")]
+        local: Option<String>,
+        /// The region (overrides the setting)
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+        /// Only this fiscal year (e.g. 2012/13)
+        #[arg(long, value_name = "FY", value_parser = fiscal_year)]
+        year: Option<lumbung_domain::FiscalYear>,
+        /// Only this anchor institution
+        #[arg(long, value_name = "NAME")]
+        anchor: Option<String>,
+        /// Keep each anchor-year's N largest suppliers by net spend (the Preston baseline used 300)
+        #[arg(long, value_name = "N")]
+        top_suppliers: Option<usize>,
+        /// Show the extra money kept local at this local share (e.g. 0.10)
+        #[arg(long, value_name = "F", value_parser = share)]
+        target_local_share: Option<lumbung_domain::Share>,
+        /// Output format; csv and xlsx hold the per anchor × year table (xlsx one sheet per table)
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::spend::Format,
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+fn fiscal_year(raw: &str) -> Result<lumbung_domain::FiscalYear, String> {
+    lumbung_domain::FiscalYear::parse(raw).map_err(|e| e.to_string())
+}
+
+fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
+    lumbung_domain::Share::parse(raw).map_err(|e| e.to_string())
 }

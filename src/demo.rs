@@ -214,6 +214,7 @@ fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
         query: Some(name.to_owned()),
         kind: Some(kind),
         within: None,
+        match_identifiers: false,
     };
     let (found, _) = store.search_orgs(&filter, 10, 0)?;
     found

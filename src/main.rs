@@ -10,12 +10,13 @@ mod demo;
 mod orgs;
 mod progress;
 mod serve;
+mod spend;
 mod table;
 mod users;
 
 use anyhow::Result;
 use clap::Parser;
-use cli::{AreasCommand, Cli, Command, OrgsCommand, UserCommand};
+use cli::{AreasCommand, Cli, Command, OrgsCommand, SpendCommand, UserCommand};
 use lumbung_store::Store;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -134,6 +135,62 @@ fn run(cli: Cli) -> Result<()> {
                     search,
                     limit,
                 } => areas::list(&store, parent.as_deref(), search.as_deref(), limit),
+            }
+        }
+        Command::Spend(command) => {
+            let store = open(db, busy_timeout)?;
+            match command {
+                SpendCommand::Import {
+                    files,
+                    anchor,
+                    year,
+                    mapping,
+                    locale,
+                    sheet,
+                } => spend::import(
+                    &store,
+                    &spend::ImportArgs {
+                        files: &files,
+                        anchor: anchor.as_deref(),
+                        year,
+                        mapping: mapping.as_deref(),
+                        sheet: sheet.as_deref(),
+                        locale: if locale == "id" {
+                            lumbung_spend::read::Locale::Id
+                        } else {
+                            lumbung_spend::read::Locale::En
+                        },
+                    },
+                ),
+                SpendCommand::Imports => spend::imports(&store),
+                SpendCommand::Undo { import_id } => spend::undo(&store, import_id),
+                SpendCommand::Settings {
+                    local,
+                    region,
+                    fiscal_year_start,
+                } => spend::settings(&store, local, region, fiscal_year_start),
+                SpendCommand::Report {
+                    local,
+                    region,
+                    year,
+                    anchor,
+                    top_suppliers,
+                    target_local_share,
+                    format,
+                    output,
+                } => spend::report(
+                    &store,
+                    spend::ReportArgs {
+                        local,
+                        region,
+                        year,
+                        anchor,
+                        top_suppliers,
+                        target_local_share,
+                        format,
+                        output,
+                    },
+                ),
             }
         }
         Command::Orgs(command) => {

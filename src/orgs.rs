@@ -123,6 +123,7 @@ pub fn list(store: &Store, search: Option<&str>, kind: Option<OrgKind>, limit: u
         query: search.map(str::to_owned),
         kind,
         within: None,
+        match_identifiers: true,
     };
     let (orgs, total) = store.search_orgs(&filter, limit, 0)?;
     if orgs.is_empty() {

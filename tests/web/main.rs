@@ -160,6 +160,7 @@ async fn public_pages_answer_anonymous_visitors_and_private_ones_ask_to_sign_in(
 async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
+    let analyst = app.login("analyst").await;
     let res = admin.get("/lang/en?next=/areas").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/areas");
@@ -171,15 +172,29 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
         .id;
     for lang in ["en", "id"] {
         admin.get(&format!("/lang/{lang}")).await;
+        analyst.get(&format!("/lang/{lang}")).await;
         for route in ROUTES
             .iter()
             .filter(|r| r.method == Method::GET && !r.path.starts_with("/api/"))
         {
-            if matches!(route.path, "/health" | "/assets/app.css" | "/lang/{lang}") {
+            if matches!(
+                route.path,
+                "/health"
+                    | "/assets/app.css"
+                    | "/lang/{lang}"
+                    | "/spend/report.csv"
+                    | "/spend/report.xlsx"
+            ) {
                 continue;
             }
+            // Each page as a user whose role may see it.
+            let viewer = if allowed(route.need, Some(Role::Admin)) {
+                &admin
+            } else {
+                &analyst
+            };
             let path = concrete(&app, route.path, user_id);
-            let (status, html) = admin.get_html(&path).await;
+            let (status, html) = viewer.get_html(&path).await;
             assert_eq!(status, StatusCode::OK, "{path} in {lang}");
             assert!(
                 html.contains(&format!("<html lang=\"{lang}\">")),
@@ -785,7 +800,7 @@ async fn the_audit_log_is_scoped_for_auditors() {
     );
     let (status, html) = app.login("auditor").await.get_html("/audit").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("org.create") && html.contains("admin"));
+    assert!(html.contains("Lembaga dibuat") && html.contains("admin"));
 }
 
 #[tokio::test]
@@ -870,5 +885,250 @@ async fn a_database_busy_with_another_program_is_a_clear_503() {
         res.status(),
         StatusCode::CREATED,
         "works again once the other program is done"
+    );
+}
+
+#[tokio::test]
+async fn wrong_methods_and_tricky_redirects_are_handled() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    assert_eq!(
+        admin.get("/logout").await.status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    let res = admin
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/orgs/{}", app.bkm),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "method_not_allowed"
+    );
+    for next in [
+        "/%09/evil.example/",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/a%0Ab",
+    ] {
+        let res = admin.get(&format!("/lang/en?next={next}")).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(res.headers()["location"], "/", "{next}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_user_can_sign_in_as_someone_else() {
+    let app = spawn_app().await;
+    let first = app.login("analyst").await;
+    let form = first.get("/login").await.text().await.unwrap();
+    let token = csrf_in(&form).unwrap();
+    let res = first
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", "auditor"),
+            ("password", support::PASSWORD),
+            ("csrf", &token),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let me: Value = first.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["username"], "auditor");
+}
+
+#[tokio::test]
+async fn scoped_admins_cannot_hang_organisations_under_one_outside_their_scope() {
+    let app = spawn_app().await;
+    let admin = app.login("admin-serang").await;
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": "3604010001", "parent_id": app.preston_council}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn identifiers_are_searchable_only_when_signed_in_and_numbers_may_be_numbers() {
+    let app = spawn_app().await;
+    let anon: Value = app
+        .anonymous()
+        .get("/api/v1/orgs?q=012345678901000")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        anon["total"], 0,
+        "anonymous visitors cannot confirm an NPWP"
+    );
+    let admin = app.login("admin").await;
+    let found: Value = admin
+        .get("/api/v1/orgs?q=012345678901000")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["total"], 1);
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "kasir2", "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+fn payment(
+    anchor: &str,
+    supplier: &str,
+    postcode: &str,
+    pounds: i64,
+) -> lumbung_spend::prepare::Payment {
+    lumbung_spend::prepare::Payment {
+        line: 2,
+        anchor: anchor.into(),
+        year: lumbung_domain::FiscalYear::new(2013).unwrap(),
+        date: Some(jiff::civil::date(2013, 6, 1)),
+        supplier_id: None,
+        supplier_name: Some(supplier.into()),
+        postcode: Some(postcode.into()),
+        sector: Some("81210".into()),
+        sme: Some(true),
+        influenceable: true,
+        amount: lumbung_domain::Money::from_units(pounds),
+        flags: vec![],
+    }
+}
+
+#[tokio::test]
+async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_it() {
+    let app = spawn_app().await;
+    let cli = lumbung_store::Actor::cli();
+    app.store
+        .import_postcodes(
+            "p.csv",
+            vec![
+                lumbung_store::PostcodeRecord {
+                    line: 2,
+                    prefix: "PR1".into(),
+                    area_code: lumbung_domain::AreaCode::parse("E07000123").unwrap(),
+                },
+                lumbung_store::PostcodeRecord {
+                    line: 3,
+                    prefix: "42111".into(),
+                    area_code: lumbung_domain::AreaCode::parse("3604").unwrap(),
+                },
+            ],
+            vec![],
+            &cli,
+        )
+        .unwrap();
+    app.store
+        .set_spend_settings(
+            &lumbung_store::SpendSettings {
+                local: Some("E07000123".into()),
+                region: Some("E10000017".into()),
+                fiscal_year_start: 4,
+            },
+            &cli,
+        )
+        .unwrap();
+    let payments = vec![
+        payment("Preston City Council", "Ribble Print Ltd", "PR1 2HE", 300),
+        payment("Preston City Council", "Faraway PLC", "42111", 700),
+        payment("RSUD Serang", "Apotek Sehat", "42111", 50),
+    ];
+    let summary = app
+        .store
+        .import_spend("seed.csv", "abc", &payments, &json!({}), &cli)
+        .unwrap();
+    assert_eq!(summary.anchors_created, vec!["RSUD Serang"]);
+
+    let global = app.login("analyst").await;
+    let r: Value = global
+        .get("/api/v1/spend/report")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["total"], "1050.00");
+    assert_eq!(r["local"], "300.00");
+    assert_eq!(r["outside"], "750.00");
+
+    let lancs = app.login("analyst-lancs").await;
+    let r: Value = lancs
+        .get("/api/v1/spend/report")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["total"], "1000.00", "only anchors inside Lancashire");
+    let (status, html) = lancs.get_html("/spend").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<svg class=\"chart\"")
+            && html.contains("Preston City Council")
+            && !html.contains("RSUD Serang")
+    );
+    let anchor = app.preston_council;
+    let outside: Value = lancs
+        .get(&format!(
+            "/api/v1/spend/payments?anchor={anchor}&year=2013/14&location=outside"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outside["count"], 1);
+    assert_eq!(
+        outside["sum"], "700.00",
+        "the rows behind the figure add up to it"
+    );
+    let (_, rows) = lancs
+        .get_html(&format!("/spend/payments?anchor={anchor}&location=local"))
+        .await;
+    assert!(rows.contains("Ribble Print Ltd") && !rows.contains("Faraway PLC"));
+    let serang = app.store.anchor_id("RSUD Serang").unwrap().unwrap();
+    assert_eq!(
+        lancs
+            .get(&format!("/api/v1/spend/report?anchor={serang}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let csv = lancs.get("/spend/report.csv").await;
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv
+        .text()
+        .await
+        .unwrap()
+        .contains("Preston City Council,2013/14,1000.00,300.00"));
+    let xlsx = lancs.get("/spend/report.xlsx").await.bytes().await.unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+    let bad = lancs.get("/api/v1/spend/report?year=20xx").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(
+        app.login("facilitator").await.get("/spend").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.login("auditor").await.get("/spend").await.status(),
+        StatusCode::OK
     );
 }

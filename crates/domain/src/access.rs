@@ -28,6 +28,8 @@ pub enum Resource {
     /// User accounts and their roles.
     Users,
     AuditLog,
+    /// Spend ledgers, suppliers and spend reports (Preston Model).
+    Spend,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,6 +90,11 @@ impl Role {
             },
             Resource::AuditLog => match self {
                 Admin | Auditor => Access::Read,
+                _ => Access::None,
+            },
+            Resource::Spend => match self {
+                Analyst => Access::Write,
+                Auditor => Access::Read,
                 _ => Access::None,
             },
         }
@@ -185,6 +192,11 @@ mod tests {
                 !role.can_write(Resource::AuditLog),
                 "the audit log is append-only"
             );
+            assert_eq!(
+                role.can_read(Resource::Spend),
+                matches!(role, Role::Analyst | Role::Auditor)
+            );
+            assert_eq!(role.can_write(Resource::Spend), role == Role::Analyst);
         }
     }
 

@@ -197,6 +197,16 @@ impl Share {
         reduce(num, den)
     }
 
+    /// The share in percentage points with four decimals (`0.031` →
+    /// `3.1000`).
+    pub fn percentage_points(self) -> String {
+        // Six decimals of a fraction are four decimals of a percentage.
+        let v = self.scaled();
+        let sign = if v < 0 { "-" } else { "" };
+        let abs = v.unsigned_abs();
+        format!("{sign}{}.{:04}", abs / 10_000, abs % 10_000)
+    }
+
     /// Six decimal places, rounded half away from zero.
     fn scaled(self) -> i128 {
         let num = self.num as i128 * 1_000_000;
@@ -297,6 +307,11 @@ mod tests {
             "-0.150000"
         );
         assert!(Share::parse("ten").is_err());
+        assert_eq!(Share::parse("0.031").unwrap().percentage_points(), "3.1000");
+        assert_eq!(
+            Share::parse("-0.0512345").unwrap().percentage_points(),
+            "-5.1235"
+        );
     }
 
     proptest! {

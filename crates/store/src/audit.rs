@@ -18,6 +18,7 @@ pub enum Actor {
 impl Actor {
     pub fn cli() -> Actor {
         let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
             .or_else(|_| std::env::var("USERNAME"))
             .unwrap_or_else(|_| "unknown".into());
         Actor::Cli { os_user }

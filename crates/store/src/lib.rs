@@ -9,11 +9,13 @@ mod areas;
 mod audit;
 mod orgs;
 mod schema;
+mod spend;
 mod users;
 
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
+pub use spend::{SpendImport, SpendImportSummary, SpendSettings, UNNAMED_SUPPLIER};
 pub use users::{ScopeRef, SessionUser, User, SESSION_HOURS};
 
 use lumbung_domain::Rejected;

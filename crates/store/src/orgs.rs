@@ -53,6 +53,9 @@ pub struct OrgFilter {
     pub kind: Option<OrgKind>,
     /// Only organisations inside this area.
     pub within: Option<AreaPath>,
+    /// Also match the query against company numbers and NPWPs (not for
+    /// anonymous visitors: it would confirm identifiers they may not see).
+    pub match_identifiers: bool,
 }
 
 const ORG_SELECT: &str = "SELECT o.id, o.name, o.kind, o.area_code, a.name, o.parent_id, p.name,
@@ -84,7 +87,7 @@ fn org_from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
 }
 
 /// The organisation and its ancestors' ids, nearest first.
-fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Vec<i64>> {
+pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "WITH RECURSIVE up(id, parent_id, n) AS (
              SELECT id, parent_id, 0 FROM organisations WHERE id = ?1
@@ -313,7 +316,9 @@ impl Store {
             .map(str::trim)
             .filter(|q| !q.is_empty());
         let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
-        let exact = query.map(|q| q.replace(['.', '-', ' '], "").to_uppercase());
+        let exact = query
+            .filter(|_| filter.match_identifiers)
+            .map(|q| q.replace(['.', '-', ' '], "").to_uppercase());
         let (lo, hi) = match &filter.within {
             Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
             None => (None, None),
@@ -356,8 +361,23 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut errors = read_errors;
         let mut summary = ImportSummary::default();
+        // Two rows of one file that name the same organisation would
+        // silently overwrite each other: refuse them instead.
+        let mut first_line_of: std::collections::HashMap<i64, u64> =
+            std::collections::HashMap::new();
         for r in &records {
             let existing = find_same(&tx, &r.input)?;
+            if let Some(id) = existing {
+                if let Some(first) = first_line_of.get(&id) {
+                    errors.push(RowError::new(
+                        r.line,
+                        Some("name"),
+                        format!("the same organisation as line {first} (same name, kind and area, or same identifier)"),
+                    ));
+                    continue;
+                }
+                first_line_of.insert(id, r.line);
+            }
             let outcome = match existing {
                 Some(id) => {
                     let before = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
@@ -383,6 +403,7 @@ impl Store {
                 }
                 None => check(&tx, None, &r.input).and_then(|()| {
                     let id = insert(&tx, &r.input)?;
+                    first_line_of.insert(id, r.line);
                     summary.created += 1;
                     let path = scope_path(&tx, r.input.area_code.as_ref())?;
                     audit::record(
@@ -613,10 +634,42 @@ mod tests {
         assert_eq!(
             find(OrgFilter {
                 query: Some("01.234.567.8-901.000".into()),
+                match_identifiers: true,
                 ..Default::default()
             }),
             vec!["Preston Co-operative Development Network"]
         );
+    }
+
+    #[test]
+    fn two_rows_naming_the_same_organisation_are_refused() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let mut a = input("Good Ltd", OrgKind::Supplier, None);
+        a.company_number = Some(CompanyNumber::parse("01234567").unwrap());
+        let mut b = input("Other Ltd", OrgKind::Supplier, None);
+        b.company_number = a.company_number.clone();
+        let rows = vec![
+            OrgRecord { line: 2, input: a },
+            OrgRecord { line: 3, input: b },
+        ];
+        let err = s.import_orgs("o.csv", rows, vec![], &actor).unwrap_err();
+        assert!(
+            err.to_string().contains("line 3") && err.to_string().contains("line 2"),
+            "{err}"
+        );
+        let same_name = vec![
+            OrgRecord {
+                line: 2,
+                input: input("Same Name", OrgKind::Ngo, None),
+            },
+            OrgRecord {
+                line: 3,
+                input: input("same name", OrgKind::Ngo, None),
+            },
+        ];
+        assert!(s.import_orgs("o.csv", same_name, vec![], &actor).is_err());
+        assert_eq!(s.search_orgs(&OrgFilter::default(), 10, 0).unwrap().1, 0);
     }
 
     #[test]

@@ -73,4 +73,70 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#,
+    // 2: spend analysis — settings, sectors, suppliers and the keys that
+    // find them, imports, and the payment facts as columnar blobs.
+    r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE sectors (
+    id   INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE suppliers (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    postcode   TEXT,
+    area_code  TEXT REFERENCES areas(code),
+    review     TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE supplier_keys (
+    kind        TEXT NOT NULL CHECK (kind IN ('id', 'name')),
+    key         TEXT NOT NULL,
+    supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+    decided_by  TEXT,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX supplier_keys_supplier ON supplier_keys(supplier_id);
+
+CREATE TABLE spend_imports (
+    id          INTEGER PRIMARY KEY,
+    file_name   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    rows_read   INTEGER NOT NULL,
+    rows_stored INTEGER NOT NULL,
+    rows_skipped INTEGER NOT NULL,
+    total       INTEGER NOT NULL,
+    anchors     TEXT NOT NULL,
+    mapping     TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+);
+CREATE INDEX spend_imports_sha ON spend_imports(sha256);
+
+CREATE TABLE spend_facts (
+    import_id INTEGER NOT NULL REFERENCES spend_imports(id) ON DELETE CASCADE,
+    chunk     INTEGER NOT NULL,
+    rows      INTEGER NOT NULL,
+    data      BLOB NOT NULL,
+    PRIMARY KEY (import_id, chunk)
+);
+
+CREATE TABLE spend_flags (
+    import_id INTEGER NOT NULL REFERENCES spend_imports(id) ON DELETE CASCADE,
+    line      INTEGER NOT NULL,
+    message   TEXT NOT NULL
+);
+CREATE INDEX spend_flags_import ON spend_flags(import_id);
+
+CREATE TABLE spend_mappings (
+    anchor_id INTEGER PRIMARY KEY REFERENCES organisations(id),
+    mapping   TEXT NOT NULL
+);
+"#,
 ];

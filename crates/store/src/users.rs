@@ -137,27 +137,39 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// A user scoped to an organisation sits where that organisation sits: in
+/// its area and under its parents, so that admins and auditors of a parent
+/// organisation cover them.
+fn with_lineage(conn: &rusqlite::Connection, mut user: User) -> Result<User> {
+    if let Scope::Org { id } = user.scope {
+        user.placement.orgs = crate::orgs::lineage(conn, id)?;
+    }
+    Ok(user)
+}
+
 impl Store {
     pub fn user(&self, id: i64) -> Result<Option<User>> {
         let conn = self.conn()?;
-        Ok(conn
-            .query_row(
-                &format!("{USER_SELECT} WHERE u.id = ?1"),
-                [id],
-                user_from_row,
-            )
-            .optional()?)
+        conn.query_row(
+            &format!("{USER_SELECT} WHERE u.id = ?1"),
+            [id],
+            user_from_row,
+        )
+        .optional()?
+        .map(|u| with_lineage(&conn, u))
+        .transpose()
     }
 
     pub fn user_by_name(&self, username: &Username) -> Result<Option<User>> {
         let conn = self.conn()?;
-        Ok(conn
-            .query_row(
-                &format!("{USER_SELECT} WHERE u.username = ?1"),
-                [username.as_str()],
-                user_from_row,
-            )
-            .optional()?)
+        conn.query_row(
+            &format!("{USER_SELECT} WHERE u.username = ?1"),
+            [username.as_str()],
+            user_from_row,
+        )
+        .optional()?
+        .map(|u| with_lineage(&conn, u))
+        .transpose()
     }
 
     /// Users whose scope lies inside `scope`, by name.
@@ -166,6 +178,10 @@ impl Store {
         let mut stmt = conn.prepare(&format!("{USER_SELECT} ORDER BY u.username"))?;
         let rows = stmt.query_map([], user_from_row)?;
         let all: Vec<User> = rows.collect::<rusqlite::Result<_>>()?;
+        let all = all
+            .into_iter()
+            .map(|u| with_lineage(&conn, u))
+            .collect::<Result<Vec<_>>>()?;
         Ok(all
             .into_iter()
             .filter(|u| scope.encloses(&u.scope, &u.placement))
@@ -426,6 +442,35 @@ mod tests {
             .verify_login("siti", "a new long password")
             .unwrap()
             .is_some());
+    }
+
+    #[test]
+    fn users_of_an_organisation_sit_under_its_parents() {
+        let (_d, s) = store();
+        let actor = Actor::cli();
+        let org = |name: &str, parent| crate::OrgInput {
+            name: name.into(),
+            kind: lumbung_domain::OrgKind::Bkm,
+            area_code: None,
+            parent_id: parent,
+            company_number: None,
+            npwp: None,
+            attributes: Default::default(),
+        };
+        let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
+        let upk = s.create_org(&org("UPK", Some(bkm)), &actor).unwrap().id;
+        let pw = Password::parse("0123456789").unwrap();
+        s.create_user(
+            &Username::parse("kasir").unwrap(),
+            &pw,
+            Role::Upk,
+            &ScopeRef::Org(upk),
+            &actor,
+        )
+        .unwrap();
+        let seen = s.users(&Scope::Org { id: bkm }).unwrap();
+        assert_eq!(seen.len(), 1, "the BKM's scope covers the UPK's users");
+        assert!(s.users(&Scope::Org { id: upk + 100 }).unwrap().is_empty());
     }
 
     #[test]

@@ -52,11 +52,13 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Where an organisation would sit with these fields: its area and, as its
-/// organisation lineage, its parent's (a new one has no id yet).
+/// organisation lineage, its parent's (a new one has no id yet). The
+/// parent's own placement comes second: a writer must cover both, so that
+/// nobody hangs an organisation under one outside their scope.
 async fn placement_of(
     state: &AppState,
     input: &lumbung_store::OrgInput,
-) -> Result<Placement, Failure> {
+) -> Result<(Placement, Option<Placement>), Failure> {
     let area = input.area_code.clone();
     let parent = input.parent_id;
     blocking(state, move |s| {
@@ -64,13 +66,25 @@ async fn placement_of(
             Some(code) => s.area_path(code.as_str())?,
             None => None,
         };
-        let orgs = match parent {
-            Some(id) => s.org(id)?.map(|o| o.placement.orgs).unwrap_or_default(),
-            None => vec![],
+        let parent = match parent {
+            Some(id) => s.org(id)?.map(|o| o.placement),
+            None => None,
         };
-        Ok(Placement { area, orgs })
+        let orgs = parent.as_ref().map(|p| p.orgs.clone()).unwrap_or_default();
+        Ok((Placement { area, orgs }, parent))
     })
     .await
+}
+
+fn require_write_at_both(
+    viewer: &Viewer,
+    (own, parent): &(Placement, Option<Placement>),
+) -> Result<(), Failure> {
+    viewer.require_write_at(Resource::AreasOrgs, own)?;
+    if let Some(parent) = parent {
+        viewer.require_write_at(Resource::AreasOrgs, parent)?;
+    }
+    Ok(())
 }
 
 pub async fn create_org(
@@ -81,7 +95,7 @@ pub async fn create_org(
 ) -> Result<Org, Failure> {
     let input = fields.parse(attributes).map_err(Failure::Fields)?;
     let placement = placement_of(state, &input).await?;
-    viewer.require_write_at(Resource::AreasOrgs, &placement)?;
+    require_write_at_both(viewer, &placement)?;
     let actor = viewer.actor()?;
     blocking(state, move |s| s.create_org(&input, &actor)).await
 }
@@ -106,7 +120,7 @@ pub async fn update_org(
     editable_org(state, viewer, id).await?;
     let input = fields.parse(attributes).map_err(Failure::Fields)?;
     let placement = placement_of(state, &input).await?;
-    viewer.require_write_at(Resource::AreasOrgs, &placement)?;
+    require_write_at_both(viewer, &placement)?;
     let actor = viewer.actor()?;
     blocking(state, move |s| s.update_org(id, &input, &actor)).await
 }

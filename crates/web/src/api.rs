@@ -237,6 +237,7 @@ pub async fn orgs(
         query: q.q,
         kind,
         within,
+        match_identifiers: viewer.session.is_some(),
     };
     let (found, total) = state
         .blocking(move |s| s.search_orgs(&filter, limit, offset))

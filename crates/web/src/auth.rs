@@ -132,12 +132,11 @@ pub async fn guard(
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_default();
-    let spec = routes::spec(&parts.method, &matched).ok_or_else(|| {
-        AppError::Internal(format!(
-            "route {} {matched} has no declared permission",
-            parts.method
-        ))
-    })?;
+    // A path that exists with other methods only: axum answers 405 after
+    // this layer, so there is nothing to guard.
+    let Some(spec) = routes::spec(&parts.method, &matched) else {
+        return Err(AppError::MethodNotAllowed);
+    };
     match spec.need {
         Need::Public => {}
         Need::SignedIn => {
@@ -188,7 +187,7 @@ pub async fn guard(
             (header_token, body)
         };
         match (expected, given) {
-            (Some(e), Some(g)) if constant_time_eq(&e, &g) => {}
+            (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(&e, &g) => {}
             _ => return Err(AppError::Csrf),
         }
         body

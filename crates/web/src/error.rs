@@ -28,6 +28,8 @@ pub enum AppError {
     Conflict(String),
     #[error("the database is busy")]
     Busy,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -78,6 +80,7 @@ impl AppError {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +95,7 @@ impl AppError {
             AppError::Invalid { .. } => ("invalid", "error_invalid"),
             AppError::Conflict(_) => ("conflict", "error_conflict"),
             AppError::Busy => ("busy", "error_busy"),
+            AppError::MethodNotAllowed => ("method_not_allowed", "error_method_not_allowed"),
             AppError::Internal(_) => ("internal", "error_internal"),
         };
         let detail = match self {
@@ -134,6 +138,7 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let replayable = request.method() == axum::http::Method::GET;
     let lang = crate::auth::lang_of(request.headers());
     let path = request
         .uri()
@@ -153,6 +158,8 @@ pub async fn render_errors(
                 .unwrap_or_default();
             let (code, title_key) = if status == StatusCode::NOT_FOUND {
                 ("not_found", "error_not_found")
+            } else if status == StatusCode::METHOD_NOT_ALLOWED {
+                ("method_not_allowed", "error_method_not_allowed")
             } else if status.is_server_error() {
                 ("internal", "error_internal")
             } else {
@@ -178,7 +185,11 @@ pub async fn render_errors(
         return (status, axum::Json(body)).into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
-        let next = urlencode(&path);
+        let next = if replayable {
+            urlencode(&path)
+        } else {
+            "/".to_owned()
+        };
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     match state.error_page(lang, status, &info) {

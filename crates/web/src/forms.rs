@@ -125,6 +125,7 @@ pub struct UserFields {
     pub username: String,
     pub role: String,
     pub area_code: String,
+    #[serde(deserialize_with = "string_or_number")]
     pub org_id: String,
     #[serde(skip_serializing)]
     pub password: String,
@@ -182,6 +183,21 @@ impl UserFields {
             _ => Err(errors),
         }
     }
+}
+
+/// Forms send numbers as text; JSON clients send them as numbers. Both
+/// are accepted.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Number(i64),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Text(t) => t,
+        Either::Number(n) => n.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -5,12 +5,14 @@
 mod actions;
 mod api;
 mod auth;
+mod charts;
 mod error;
 mod forms;
 mod i18n;
 mod openapi;
 mod pages;
 pub mod routes;
+mod spend;
 mod templates;
 
 pub use auth::{CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE};

@@ -34,6 +34,7 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_audit => u.role.can_read(Resource::AuditLog),
             can_write_orgs => u.role.can_write(Resource::AreasOrgs),
             can_write_users => u.role.can_write(Resource::Users),
+            can_spend => u.role.can_read(Resource::Spend),
         }
     });
     context! {
@@ -42,7 +43,12 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
     }
 }
 
-fn render(viewer: &Viewer, uri: &Uri, name: &str, ctx: Value) -> Result<Html<String>, AppError> {
+pub(crate) fn render(
+    viewer: &Viewer,
+    uri: &Uri,
+    name: &str,
+    ctx: Value,
+) -> Result<Html<String>, AppError> {
     Ok(Html(templates::render(
         name,
         viewer.lang,
@@ -54,7 +60,14 @@ fn render(viewer: &Viewer, uri: &Uri, name: &str, ctx: Value) -> Result<Html<Str
 /// Only paths on this site: never `//host` or a full URL (open redirects).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with(['/', '\\'])
+                && n.chars()
+                    .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -158,6 +171,20 @@ pub async fn login_form(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
+    // Signed in already (to switch accounts), the guard checks the
+    // session's token; otherwise the double-submit cookie's.
+    if let Some(session) = &viewer.session {
+        let csrf = session.csrf_token.clone();
+        return Ok(login_page(
+            &viewer,
+            &uri,
+            &csrf,
+            &safe_next(q.next.as_deref()),
+            "",
+            false,
+        )?
+        .into_response());
+    }
     let existing = crate::auth::cookie(&headers, LOGIN_CSRF_COOKIE).map(str::to_owned);
     let token = existing.clone().unwrap_or_else(new_token);
     let page = login_page(
@@ -212,6 +239,9 @@ pub async fn login(
         )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
+    if let Some(old) = viewer.token.clone() {
+        state.blocking(move |s| s.end_session(&old)).await?;
+    }
     let id = user.id;
     let token = state.blocking(move |s| s.create_session(id)).await?;
     Ok((
@@ -354,6 +384,7 @@ pub async fn orgs(
         query: Some(q.q.clone()),
         kind,
         within,
+        match_identifiers: viewer.session.is_some(),
     };
     let offset = q.offset();
     let (found, total) = state

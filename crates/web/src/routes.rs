@@ -2,6 +2,7 @@
 //! table, so no route exists without a declared need; the guard
 //! ([`crate::auth::guard`]) enforces it and a test walks it.
 
+use crate::spend::handlers as spend;
 use crate::{api, pages, AppState};
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -51,7 +52,7 @@ const fn csrf_exempt(mut r: Route) -> Route {
 }
 
 use Need::{Public, Read, SignedIn, Write};
-use Resource::{AreasOrgs, AuditLog, Users};
+use Resource::{AreasOrgs, AuditLog, Spend, Users};
 
 pub static ROUTES: &[Route] = &[
     route(
@@ -173,6 +174,55 @@ pub static ROUTES: &[Route] = &[
     route(Method::GET, "/audit", Read(AuditLog), "Audit log", || {
         get(pages::audit)
     }),
+    route(
+        Method::GET,
+        "/spend",
+        Read(Spend),
+        "Spend analysis: where the anchors' money goes",
+        || get(spend::page),
+    ),
+    route(
+        Method::GET,
+        "/spend/payments",
+        Read(Spend),
+        "The payments behind a figure",
+        || get(spend::payments_page),
+    ),
+    route(
+        Method::GET,
+        "/spend/report.csv",
+        Read(Spend),
+        "The per anchor × year table as CSV",
+        || get(spend::report_csv),
+    ),
+    route(
+        Method::GET,
+        "/spend/report.xlsx",
+        Read(Spend),
+        "The report as a workbook",
+        || get(spend::report_xlsx),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/spend/report",
+        Read(Spend),
+        "The spend report (same keys as `lumbung spend report --format json`)",
+        || get(spend::api_report),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/spend/payments",
+        Read(Spend),
+        "The payments behind a figure",
+        || get(spend::api_payments),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/spend/imports",
+        Read(Spend),
+        "Spend imports",
+        || get(spend::api_imports),
+    ),
     route(
         Method::GET,
         "/api/v1/openapi.json",

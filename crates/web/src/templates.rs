@@ -24,6 +24,11 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
     ("audit.html", include_str!("templates/audit.html")),
     ("pager.html", include_str!("templates/pager.html")),
+    ("spend.html", include_str!("templates/spend.html")),
+    (
+        "spend_payments.html",
+        include_str!("templates/spend_payments.html"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {

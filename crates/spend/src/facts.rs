@@ -1,0 +1,203 @@
+//! The spend facts in a compact columnar layout: one value per payment in
+//! each column, dimensions as dense integer ids, money as integer minor
+//! units. Reports scan these arrays; the store keeps them as blobs.
+
+use lumbung_domain::Money;
+
+/// `date` value for a payment whose date is not known.
+pub const NO_DATE: i32 = i32::MIN;
+/// `sector` value for a payment with no sector.
+pub const NO_SECTOR: u32 = 0;
+
+fn epoch() -> jiff::civil::Date {
+    jiff::civil::date(1970, 1, 1)
+}
+
+/// A date as stored in [`Facts::date`]: days since 1970-01-01.
+pub fn day_number(date: jiff::civil::Date) -> i32 {
+    date.since(epoch()).map(|s| s.get_days()).unwrap_or(NO_DATE)
+}
+
+/// The date a stored day number stands for; `None` for [`NO_DATE`].
+pub fn date_of(day: i32) -> Option<jiff::civil::Date> {
+    if day == NO_DATE {
+        return None;
+    }
+    epoch().checked_add(jiff::Span::new().days(day as i64)).ok()
+}
+
+/// Bits of [`Facts::flags`].
+pub mod flag {
+    /// The SME flag is known for this payment…
+    pub const SME_KNOWN: u8 = 1;
+    /// …and says the supplier is a small or medium enterprise.
+    pub const SME: u8 = 2;
+    /// The contract type puts the payment out of the anchor's influence
+    /// (e.g. a national framework).
+    pub const NOT_INFLUENCEABLE: u8 = 4;
+}
+
+/// Payments, column by column. All columns have the same length.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Anchor institution (organisation id).
+    pub anchor: Vec<u32>,
+    /// Fiscal year, by the calendar year it starts in.
+    pub year: Vec<i16>,
+    /// Payment date as days since 1970-01-01, or [`NO_DATE`].
+    pub date: Vec<i32>,
+    /// Supplier id of the store's supplier catalogue.
+    pub supplier: Vec<u32>,
+    /// Amount in minor units (credit notes negative).
+    pub amount: Vec<i64>,
+    /// Sector id, or [`NO_SECTOR`].
+    pub sector: Vec<u32>,
+    pub flags: Vec<u8>,
+}
+
+const MAGIC: &[u8; 8] = b"LMBFACT1";
+
+impl Facts {
+    pub fn len(&self) -> usize {
+        self.amount.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.amount.is_empty()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        anchor: u32,
+        year: i16,
+        date: i32,
+        supplier: u32,
+        amount: Money,
+        sector: u32,
+        flags: u8,
+    ) {
+        self.anchor.push(anchor);
+        self.year.push(year);
+        self.date.push(date);
+        self.supplier.push(supplier);
+        self.amount.push(amount.minor());
+        self.sector.push(sector);
+        self.flags.push(flags);
+    }
+
+    /// The payments whose row passes `keep`, as a new set of columns.
+    pub fn filter(&self, keep: impl Fn(&Facts, usize) -> bool) -> Facts {
+        let mut out = Facts::default();
+        for i in (0..self.len()).filter(|&i| keep(self, i)) {
+            out.anchor.push(self.anchor[i]);
+            out.year.push(self.year[i]);
+            out.date.push(self.date[i]);
+            out.supplier.push(self.supplier[i]);
+            out.amount.push(self.amount[i]);
+            out.sector.push(self.sector[i]);
+            out.flags.push(self.flags[i]);
+        }
+        out
+    }
+
+    /// The blob layout: magic, row count (u64), then each column's values
+    /// little-endian, in field order.
+    pub fn encode(&self) -> Vec<u8> {
+        let n = self.len();
+        let mut out = Vec::with_capacity(16 + n * 27);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(n as u64).to_le_bytes());
+        self.anchor
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.year
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.date
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.supplier
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.amount
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.sector
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        out.extend_from_slice(&self.flags);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Facts, String> {
+        if bytes.len() < 16 || &bytes[..8] != MAGIC {
+            return Err("not a facts segment".into());
+        }
+        let n = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes")) as usize;
+        if bytes.len() != 16 + n * 27 {
+            return Err(format!(
+                "facts segment of {} bytes does not hold {n} rows",
+                bytes.len()
+            ));
+        }
+        let mut at = 16;
+        macro_rules! column {
+            ($t:ty) => {{
+                const W: usize = std::mem::size_of::<$t>();
+                let col: Vec<$t> = bytes[at..at + n * W]
+                    .chunks_exact(W)
+                    .map(|c| <$t>::from_le_bytes(c.try_into().expect("width")))
+                    .collect();
+                at += n * W;
+                col
+            }};
+        }
+        let anchor = column!(u32);
+        let year = column!(i16);
+        let date = column!(i32);
+        let supplier = column!(u32);
+        let amount = column!(i64);
+        let sector = column!(u32);
+        let flags = bytes[at..at + n].to_vec();
+        Ok(Facts {
+            anchor,
+            year,
+            date,
+            supplier,
+            amount,
+            sector,
+            flags,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let mut f = Facts::default();
+        f.push(
+            3,
+            2012,
+            15_000,
+            7,
+            Money::from_minor(-1250),
+            NO_SECTOR,
+            flag::SME_KNOWN | flag::SME,
+        );
+        f.push(4, 2013, NO_DATE, 8, Money::from_minor(99), 5, 0);
+        let bytes = f.encode();
+        assert_eq!(Facts::decode(&bytes).unwrap(), f);
+        assert!(Facts::decode(&bytes[..bytes.len() - 1]).is_err());
+        assert!(Facts::decode(b"nonsense nonsense").is_err());
+        let d = jiff::civil::date(2013, 3, 31);
+        assert_eq!(date_of(day_number(d)), Some(d));
+        assert_eq!(date_of(NO_DATE), None);
+        let only_anchor_4 = f.filter(|f, i| f.anchor[i] == 4);
+        assert_eq!(only_anchor_4.len(), 1);
+        assert_eq!(only_anchor_4.amount, vec![99]);
+    }
+}

@@ -1,0 +1,203 @@
+//! From rows as read to payments ready to store: the anchor and fiscal year
+//! of every row decided, contract types classified, and the rows that a
+//! person should look at flagged.
+
+use crate::read::PaymentRow;
+use jiff::civil::Date;
+use lumbung_domain::{FiscalCalendar, FiscalYear, Money, RowError};
+
+/// Contract types whose spend an anchor cannot steer locally (compared
+/// case-insensitively, ignoring `-`/`_`).
+pub const NOT_INFLUENCEABLE: &[&str] = &[
+    "national framework",
+    "long term contract",
+    "framework nasional",
+    "kontrak jangka panjang",
+];
+
+pub fn influenceable(contract_type: Option<&str>) -> bool {
+    let Some(ct) = contract_type else {
+        return true;
+    };
+    let ct = ct.to_lowercase().replace(['-', '_'], " ");
+    !NOT_INFLUENCEABLE.iter().any(|n| ct.trim() == *n)
+}
+
+/// A payment ready for the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub line: u64,
+    pub anchor: String,
+    pub year: FiscalYear,
+    pub date: Option<Date>,
+    pub supplier_id: Option<String>,
+    pub supplier_name: Option<String>,
+    pub postcode: Option<String>,
+    pub sector: Option<String>,
+    pub sme: Option<bool>,
+    pub influenceable: bool,
+    pub amount: Money,
+    /// Why a person should look at this row (empty when nothing).
+    pub flags: Vec<String>,
+}
+
+/// What applies to every row of a file unless the row says otherwise.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    /// Overrides the rows' anchor column when given.
+    pub anchor: Option<String>,
+    pub year: Option<FiscalYear>,
+    pub calendar: FiscalCalendar,
+    /// The first day of the period the file's name names, the last resort
+    /// for the fiscal year of rows without a readable date.
+    pub period_hint: Option<Date>,
+}
+
+/// Decides anchor and fiscal year for each row. A row without an anchor
+/// (and no default) or without any way to tell its year is an error.
+pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec<RowError>) {
+    let mut payments = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
+    for row in rows {
+        let mut flags = row.flags.clone();
+        // An anchor named on the command line is the analyst saying whose
+        // file this is: it wins over the file's own column (which may hold
+        // an abbreviation such as "OCC").
+        let anchor = defaults.anchor.clone().or_else(|| row.anchor.clone());
+        let Some(anchor) = anchor else {
+            errors.push(RowError::new(
+                row.line,
+                Some("anchor"),
+                "no anchor institution: give --anchor or an anchor column",
+            ));
+            continue;
+        };
+        let from_date = row
+            .date
+            .map(|d| defaults.calendar.year_of(d.year(), d.month()));
+        let year = match (
+            row.fiscal_year,
+            from_date,
+            defaults.year,
+            defaults.period_hint,
+        ) {
+            (Some(y), _, _, _) => y,
+            (None, Some(y), _, _) => y,
+            (None, None, Some(y), _) => y,
+            (None, None, None, Some(hint)) => {
+                flags.push("fiscal year taken from the file name".into());
+                defaults.calendar.year_of(hint.year(), hint.month())
+            }
+            (None, None, None, None) => {
+                errors.push(RowError::new(
+                    row.line,
+                    Some("payment_date"),
+                    "no readable date or fiscal year: give --year or a fiscal_year column",
+                ));
+                continue;
+            }
+        };
+        if row.supplier_name.is_none() && !flags.iter().any(|f| f.contains("supplier")) {
+            flags.push("no supplier name".into());
+        }
+        payments.push(Payment {
+            line: row.line,
+            anchor,
+            year,
+            date: row.date,
+            influenceable: influenceable(row.contract_type.as_deref()),
+            supplier_id: row.supplier_id,
+            supplier_name: row.supplier_name,
+            postcode: row.postcode,
+            sector: row.sic,
+            sme: row.sme,
+            amount: row.amount,
+            flags,
+        });
+    }
+    (payments, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: u64) -> PaymentRow {
+        PaymentRow {
+            line,
+            anchor: None,
+            fiscal_year: None,
+            date: None,
+            supplier_id: None,
+            supplier_name: Some("Acme".into()),
+            postcode: None,
+            sic: None,
+            sme: None,
+            contract_type: None,
+            amount: Money::from_units(10),
+            transaction: None,
+            description: None,
+            flags: vec![],
+        }
+    }
+
+    fn defaults() -> Defaults {
+        Defaults {
+            anchor: Some("Oxford City Council".into()),
+            year: None,
+            calendar: FiscalCalendar::UK,
+            period_hint: None,
+        }
+    }
+
+    #[test]
+    fn the_year_comes_from_the_row_the_date_the_option_or_the_file_name() {
+        let mut with_fy = row(2);
+        with_fy.fiscal_year = Some(FiscalYear::new(2012).unwrap());
+        let mut with_date = row(3);
+        with_date.date = Some(jiff::civil::date(2014, 3, 31));
+        let (p, e) = prepare(vec![with_fy, with_date], &defaults());
+        assert!(e.is_empty());
+        assert_eq!(p[0].year.start_year(), 2012);
+        assert_eq!(p[1].year.start_year(), 2013, "31 March 2014 is in 2013/14");
+
+        let (_, e) = prepare(vec![row(4)], &defaults());
+        assert_eq!(e[0].line, 4);
+        let hinted = Defaults {
+            period_hint: Some(jiff::civil::date(2014, 4, 1)),
+            ..defaults()
+        };
+        let (p, _) = prepare(vec![row(5)], &hinted);
+        assert_eq!(p[0].year.start_year(), 2014);
+        assert!(p[0].flags.iter().any(|f| f.contains("file name")));
+    }
+
+    #[test]
+    fn rows_need_an_anchor_and_unnamed_suppliers_are_flagged() {
+        let d = Defaults {
+            anchor: None,
+            year: Some(FiscalYear::new(2012).unwrap()),
+            ..defaults()
+        };
+        let (_, e) = prepare(vec![row(2)], &d);
+        assert_eq!(e[0].column.as_deref(), Some("anchor"));
+        let mut unnamed = row(3);
+        unnamed.supplier_name = None;
+        let (p, _) = prepare(
+            vec![unnamed],
+            &Defaults {
+                anchor: Some("A".into()),
+                ..d
+            },
+        );
+        assert_eq!(p[0].flags, vec!["no supplier name".to_owned()]);
+    }
+
+    #[test]
+    fn national_frameworks_are_not_influenceable() {
+        assert!(!influenceable(Some("National Framework")));
+        assert!(!influenceable(Some("long-term contract")));
+        assert!(influenceable(Some("local contract")));
+        assert!(influenceable(None));
+    }
+}

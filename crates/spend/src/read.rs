@@ -1,0 +1,616 @@
+//! Reading payment files — CSV of any common dialect, and spreadsheets
+//! (XLSX, also XLS and ODS) — into rows of typed values.
+//!
+//! Anchor institutions publish their payments in messy files, so the
+//! reader decides as much as it can from the file itself:
+//!
+//! - **Text** (`read/table.rs`): UTF-8 with or without BOM, UTF-16 with
+//!   a BOM, or else Windows-1252; LF, CRLF or CR line ends; the delimiter
+//!   (`,` `;` TAB `|`) is the one with which a header row is found.
+//! - **Header** (`read/header.rs`): the first of the first 30 rows with an
+//!   amount column and at least one other known column; title lines and
+//!   blank rows before it are passed over, unknown and blank columns
+//!   ignored. [`ReadOptions::mapping`] overrides recognition.
+//! - **Amounts** (`read/amount.rs`): exact, with the decimal separator
+//!   decided per column from all its values, and [`ReadOptions::locale`]
+//!   only when they leave it open.
+//! - **Dates** (`read/date.rs`): day first unless the column proves
+//!   otherwise; an unreadable date is a flag on the row, not an error.
+//!
+//! What is an error and what is not:
+//! - A row whose amount is missing or unreadable is an error (line and
+//!   column).
+//! - So is a row with an amount but nothing that names a payment — no
+//!   supplier, supplier id, transaction or date (a cell reading `Total`,
+//!   `Grand Total` or `Jumlah` names nothing) although the file has such
+//!   columns; in a file without them, a row with a cell reading so. That
+//!   is what a summary line at the end looks like, and counting it would
+//!   count the file twice: a person must remove it.
+//! - A row with neither an amount nor anything naming a payment (a footer,
+//!   a `Total` label, a stray note such as Oxford's `,,xxx,,,,,,,`) is
+//!   skipped, and a note says which lines were; so is the header repeated
+//!   (files pasted one after another).
+//! - Entirely blank rows are skipped silently.
+//! - Unreadable dates, fiscal years and SME values, and missing supplier
+//!   names, are flags on the row; so are spreadsheet amounts with more
+//!   than two decimals, which are rounded to the hundredth as the sheet
+//!   shows them.
+
+mod amount;
+mod date;
+mod header;
+mod table;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use date::period_hint;
+
+use jiff::civil::Date;
+use lumbung_domain::{FiscalYear, Money, Rejected, RowError};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use table::{Row, Value};
+
+/// The fields of a payment, as Lumbung names them. Column headers of a
+/// file are recognised as one of these.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Anchor,
+    FiscalYear,
+    PaymentDate,
+    SupplierId,
+    SupplierName,
+    Postcode,
+    Sic,
+    Sme,
+    ContractType,
+    Amount,
+    Transaction,
+    Description,
+}
+
+impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::Anchor,
+        Field::FiscalYear,
+        Field::PaymentDate,
+        Field::SupplierId,
+        Field::SupplierName,
+        Field::Postcode,
+        Field::Sic,
+        Field::Sme,
+        Field::ContractType,
+        Field::Amount,
+        Field::Transaction,
+        Field::Description,
+    ];
+
+    /// The snake_case name (`supplier_name`), as in mappings and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Anchor => "anchor",
+            Field::FiscalYear => "fiscal_year",
+            Field::PaymentDate => "payment_date",
+            Field::SupplierId => "supplier_id",
+            Field::SupplierName => "supplier_name",
+            Field::Postcode => "postcode",
+            Field::Sic => "sic",
+            Field::Sme => "sme",
+            Field::ContractType => "contract_type",
+            Field::Amount => "amount",
+            Field::Transaction => "transaction",
+            Field::Description => "description",
+        }
+    }
+
+    /// The field a name names: `supplier_name`, `Supplier-Name`, `supplier
+    /// name` (case, `-`, `_` and spaces aside).
+    pub fn from_name(name: &str) -> Option<Field> {
+        let want = header::compact(name);
+        Field::ALL
+            .into_iter()
+            .find(|f| header::compact(f.name()) == want)
+    }
+}
+
+/// The field a column header names, by the reader's own recognition
+/// (English, Indonesian and snake_case spellings; case, spaces and
+/// punctuation aside): `"Supplier Name "` → `SupplierName`.
+pub fn recognise_header(header: &str) -> Option<Field> {
+    header::recognise(header).map(|(field, _)| field)
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How the reader was asked to read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Field → column header, overriding recognition (from `--mapping`).
+    /// Headers compare as recognition does (case, spaces and punctuation
+    /// aside).
+    pub mapping: BTreeMap<Field, String>,
+    /// Number format when a column is ambiguous: `en` (1,234.50) or `id`
+    /// (1.234,50).
+    pub locale: Locale,
+    /// The sheet of a workbook to read, by name. None: the first sheet
+    /// with a header row.
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Locale {
+    #[default]
+    En,
+    Id,
+}
+
+/// One payment row, typed. `line` is the row's line in the file (1 = the
+/// first line of the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub line: u64,
+    pub anchor: Option<String>,
+    pub fiscal_year: Option<FiscalYear>,
+    pub date: Option<Date>,
+    pub supplier_id: Option<String>,
+    pub supplier_name: Option<String>,
+    pub postcode: Option<String>,
+    pub sic: Option<String>,
+    pub sme: Option<bool>,
+    pub contract_type: Option<String>,
+    pub amount: Money,
+    pub transaction: Option<String>,
+    pub description: Option<String>,
+    /// Things a person should look at (e.g. "no supplier name").
+    pub flags: Vec<String>,
+}
+
+/// A file read whole: its rows, the mapping used (field → header as
+/// written), and every problem found.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub rows: Vec<PaymentRow>,
+    pub mapping: BTreeMap<Field, String>,
+    pub errors: Vec<RowError>,
+    /// The first day of the period the file's name names
+    /// (`…-apr-jun-2014.csv` → 2014-04-01), see [`period_hint`].
+    pub period_hint: Option<Date>,
+    /// The line (sheet row) of the header.
+    pub header_line: u64,
+    /// What the reader decided that a person may want to check: encoding,
+    /// delimiter, sheet, number formats, rows skipped.
+    pub notes: Vec<String>,
+}
+
+/// Flag on a row without a supplier name.
+pub const NO_SUPPLIER_NAME: &str = "no supplier name";
+
+/// Reads a payment file. Err when the file cannot be read as a ledger at
+/// all (no amount column found, not text, …); row problems are in
+/// `Ledger::errors`.
+pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Ledger, Rejected> {
+    let reject = |errors: Vec<RowError>| Rejected {
+        file: name.to_string(),
+        errors,
+    };
+    let whole = |msg: String| reject(vec![RowError::new(1, None, msg)]);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(whole("the file is empty".to_string()));
+    }
+    let blank: Vec<RowError> = options
+        .mapping
+        .iter()
+        .filter(|(_, head)| header::compact(head).is_empty())
+        .map(|(field, head)| {
+            RowError::new(
+                1,
+                Some(head),
+                format!("the mapping for {field} names no column"),
+            )
+        })
+        .collect();
+    if !blank.is_empty() {
+        return Err(reject(blank));
+    }
+    let mut notes = Vec::new();
+    if table::is_spreadsheet(name, bytes) {
+        let (mut book, names) = table::open_book(bytes, options.sheet.as_deref()).map_err(whole)?;
+        let mut problem = None;
+        for (i, sheet) in names.iter().enumerate() {
+            let rows = table::sheet(&mut book, sheet).map_err(whole)?;
+            let texts: Vec<Vec<String>> = rows
+                .iter()
+                .take(header::HEADER_SEARCH_ROWS)
+                .map(Row::texts)
+                .collect();
+            match header::find_header(&texts, &options.mapping) {
+                Ok(found) => {
+                    if i > 0 {
+                        notes.push(format!(
+                            "read sheet {sheet:?}: the sheets before it have no header row"
+                        ));
+                    }
+                    return Ok(build(name, &rows, found, options, notes));
+                }
+                Err(p) => {
+                    if problem.is_none() {
+                        problem = Some(header_errors(p, &rows));
+                    }
+                }
+            }
+        }
+        let errors =
+            problem.unwrap_or_else(|| vec![RowError::new(1, None, "the workbook has no sheets")]);
+        Err(reject(errors))
+    } else {
+        let text = table::decode(bytes, &mut notes).map_err(whole)?;
+        let mut best: Option<(u8, header::HeaderMatch)> = None;
+        let mut problem: Option<Vec<RowError>> = None;
+        let mut problem_in_header = false;
+        for delimiter in table::DELIMITERS {
+            let rows = table::csv_rows(&text, delimiter, Some(header::HEADER_SEARCH_ROWS));
+            let texts: Vec<Vec<String>> = rows.iter().map(Row::texts).collect();
+            match header::find_header(&texts, &options.mapping) {
+                Ok(found) => {
+                    if best.as_ref().is_none_or(|(_, b)| found.score() > b.score()) {
+                        best = Some((delimiter, found));
+                    }
+                }
+                Err(p @ header::HeaderProblem::MappedMissing { row, .. }) => {
+                    // A header row lacking a mapped column says more than
+                    // a mapped column found nowhere.
+                    if problem.is_none() || (row.is_some() && !problem_in_header) {
+                        problem_in_header = row.is_some();
+                        problem = Some(header_errors(p, &rows));
+                    }
+                }
+                Err(header::HeaderProblem::NotFound) => {}
+            }
+        }
+        let Some((delimiter, found)) = best else {
+            return Err(reject(problem.unwrap_or_else(|| {
+                let rows = table::csv_rows(&text, b',', Some(header::HEADER_SEARCH_ROWS));
+                header_errors(header::HeaderProblem::NotFound, &rows)
+            })));
+        };
+        if delimiter != b',' {
+            notes.push(format!(
+                "columns separated by {}",
+                table::delimiter_name(delimiter)
+            ));
+        }
+        let rows = table::csv_rows(&text, delimiter, None);
+        Ok(build(name, &rows, found, options, notes))
+    }
+}
+
+fn header_errors<R: Row>(problem: header::HeaderProblem, rows: &[R]) -> Vec<RowError> {
+    match problem {
+        header::HeaderProblem::NotFound => {
+            let first = rows.iter().find(|r| !r.is_blank()).map(|r| {
+                let text = r.texts().join(", ");
+                match text.char_indices().nth(100) {
+                    Some((cut, _)) => format!("{}…", &text[..cut]),
+                    None => text,
+                }
+            });
+            let (line, seen) = match (rows.iter().find(|r| !r.is_blank()), first) {
+                (Some(r), Some(text)) => (r.line(), format!("; the first line reads: {text}")),
+                _ => (1, String::new()),
+            };
+            vec![RowError::new(
+                line,
+                None,
+                format!(
+                    "no header row in the first {} rows: a header needs an amount column \
+                     (Amount, Net Amount, Value, Nilai, Jumlah, …) and at least one other known \
+                     column (Supplier Name, Paid Date, Trans No, …); name the columns with a \
+                     mapping{seen}",
+                    header::HEADER_SEARCH_ROWS
+                ),
+            )]
+        }
+        header::HeaderProblem::MappedMissing { row, missing } => {
+            let line = row.and_then(|r| rows.get(r)).map_or(1, Row::line);
+            missing
+                .into_iter()
+                .map(|(field, head)| {
+                    RowError::new(
+                        line,
+                        Some(&head),
+                        if row.is_some() {
+                            format!("column {head:?}, mapped to {field}, is not in the header row")
+                        } else {
+                            format!(
+                                "column {head:?}, mapped to {field}, is in none of the first {} rows",
+                                header::HEADER_SEARCH_ROWS
+                            )
+                        },
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+/// Is this cell a word that labels a total or summary line (`Total`,
+/// `Grand Total`, `Jumlah`)?
+fn is_total_word(value: Value<'_>) -> bool {
+    let Value::Text(s) = value else {
+        return false;
+    };
+    let t = table::trim(s);
+    // Cheap first: dates, numbers and long names are not total words.
+    t.len() <= 24
+        && t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && TOTAL_WORDS.contains(&header::compact(t).as_str())
+}
+
+/// Cells that mark a total or summary line.
+const TOTAL_WORDS: &[&str] = &[
+    "total",
+    "totals",
+    "grandtotal",
+    "subtotal",
+    "sum",
+    "jumlah",
+    "jumlahtotal",
+    "totalkeseluruhan",
+    "grandtotalrp",
+];
+
+fn build<R: Row>(
+    name: &str,
+    rows: &[R],
+    found: header::HeaderMatch,
+    options: &ReadOptions,
+    mut notes: Vec<String>,
+) -> Ledger {
+    let header_row = &rows[found.row];
+    let heads = header_row.texts();
+    let header_line = header_row.line();
+    notes.extend(found.notes.iter().cloned());
+    let columns = found.columns;
+    let mapping: BTreeMap<Field, String> = columns
+        .iter()
+        .map(|(f, c)| (*f, heads[*c].clone()))
+        .collect();
+    // Field → column, as an array: looked up for every cell.
+    let mut by_field = [None; Field::ALL.len()];
+    for (f, c) in &columns {
+        by_field[*f as usize] = Some(*c);
+    }
+    let col = |f: Field| by_field[f as usize];
+    let data = &rows[found.row + 1..];
+
+    // Decisions for whole columns: the amounts' number format, the dates'
+    // order of day and month.
+    let amount_col = columns[&Field::Amount];
+    let amount_head = heads[amount_col].as_str();
+    let mut tally = amount::Tally::default();
+    // Each text amount is lexed once, here, and read below.
+    let lexed: Vec<Option<Result<amount::Lexed, String>>> = data
+        .iter()
+        .map(|row| match row.get(amount_col) {
+            Value::Text(s) if !table::trim(s).is_empty() => {
+                let l = amount::lex(s);
+                if let Ok(l) = &l {
+                    tally.add_lexed(l, s);
+                }
+                Some(l)
+            }
+            _ => None,
+        })
+        .collect();
+    let (format, note) = amount::decide(&tally, options.locale, amount_head);
+    notes.extend(note);
+    let order = match col(Field::PaymentDate) {
+        None => date::Order::DayFirst,
+        Some(c) => {
+            let (mut day, mut month) = (0usize, 0usize);
+            for row in data {
+                if let Value::Text(s) = row.get(c) {
+                    match date::order_evidence(s) {
+                        Some(date::Order::DayFirst) => day += 1,
+                        Some(date::Order::MonthFirst) => month += 1,
+                        None => {}
+                    }
+                }
+            }
+            if month > 0 && day == 0 {
+                notes.push(format!(
+                    "column {:?}: dates read month first (as 01/21/2014)",
+                    heads[c]
+                ));
+                date::Order::MonthFirst
+            } else {
+                if month > 0 {
+                    notes.push(format!(
+                        "column {:?} has dates both day first and month first: read day first",
+                        heads[c]
+                    ));
+                }
+                date::Order::DayFirst
+            }
+        }
+    };
+
+    // What names a payment. Dates and numbers first: they are quickest to
+    // tell apart from a total word.
+    let identifying: Vec<usize> = [
+        Field::PaymentDate,
+        Field::Transaction,
+        Field::SupplierId,
+        Field::SupplierName,
+    ]
+    .into_iter()
+    .filter_map(col)
+    .collect();
+
+    let mut out = Vec::with_capacity(data.len());
+    let mut errors = Vec::new();
+    let mut skipped: Vec<u64> = Vec::new();
+    let mut repeated: Vec<u64> = Vec::new();
+    let amount_head_compact = header::compact(amount_head);
+    for (row, lexed) in data.iter().zip(lexed) {
+        if row.is_blank() {
+            continue;
+        }
+        let line = row.line();
+        // A cell reading "Total" names nothing.
+        let named = identifying.iter().any(|&c| {
+            let v = row.get(c);
+            !v.is_blank() && !is_total_word(v)
+        });
+        let raw_amount = row.get(amount_col);
+        // The header again (files pasted one after another).
+        if let (Some(Err(_)), Value::Text(s)) = (&lexed, raw_amount) {
+            if header::compact(s) == amount_head_compact {
+                repeated.push(line);
+                continue;
+            }
+        }
+        if raw_amount.is_blank() {
+            if named {
+                errors.push(RowError::new(
+                    line,
+                    Some(amount_head),
+                    "the amount is empty",
+                ));
+            } else {
+                skipped.push(line);
+            }
+            continue;
+        }
+        let read = match raw_amount {
+            Value::Number(s) => amount::sheet_number(s),
+            Value::Text(s) => match lexed {
+                Some(Ok(l)) => amount::parse_lexed(&l, s, format).map(|m| (m, None)),
+                Some(Err(e)) => Err(e),
+                None => Err("the amount is empty".to_string()),
+            },
+            Value::Date(d) => Err(format!("{d} is a date, not an amount")),
+            Value::Empty => Err("the amount is empty".to_string()),
+        };
+        let (amount, rounded) = match read {
+            Ok(v) => v,
+            Err(msg) => {
+                errors.push(RowError::new(line, Some(amount_head), msg));
+                continue;
+            }
+        };
+        // With columns that name payments, a row that names none is a
+        // total line; without such columns, a row labelled so.
+        let total_line = if identifying.is_empty() {
+            (0..row.len()).any(|c| c != amount_col && is_total_word(row.get(c)))
+        } else {
+            !named
+        };
+        if total_line {
+            errors.push(RowError::new(
+                line,
+                Some(amount_head),
+                format!(
+                    "an amount ({amount}) with no supplier, transaction or date: a total or \
+                     summary line? Remove it, or fill in whom it was paid to"
+                ),
+            ));
+            continue;
+        }
+
+        let mut flags = Vec::new();
+        flags.extend(rounded);
+        let text = |f: Field| -> Option<String> {
+            col(f).and_then(|c| row.get(c).text()).map(Cow::into_owned)
+        };
+        let date = match col(Field::PaymentDate).map(|c| row.get(c)) {
+            None | Some(Value::Empty) => None,
+            Some(Value::Date(d)) => Some(d),
+            Some(v @ (Value::Text(_) | Value::Number(_))) => {
+                let parsed = match v {
+                    Value::Number(s) => date::serial_decimal(s),
+                    Value::Text(s) => date::parse(s, order),
+                    _ => None,
+                };
+                if parsed.is_none() {
+                    if let Some(t) = v.text() {
+                        flags.push(format!("date unreadable: {t}"));
+                    }
+                }
+                parsed
+            }
+        };
+        let fiscal_year = text(Field::FiscalYear).and_then(|t| {
+            let fy = values::fiscal_year(&t);
+            if fy.is_none() {
+                flags.push(format!("fiscal year unreadable: {t}"));
+            }
+            fy
+        });
+        let sme = text(Field::Sme).and_then(|t| {
+            let sme = values::sme(&t);
+            if sme.is_none() {
+                flags.push(format!("SME unreadable: {t}"));
+            }
+            sme
+        });
+        let supplier_name = text(Field::SupplierName);
+        if supplier_name.is_none() {
+            flags.push(NO_SUPPLIER_NAME.to_string());
+        }
+        out.push(PaymentRow {
+            line,
+            anchor: text(Field::Anchor),
+            fiscal_year,
+            date,
+            supplier_id: text(Field::SupplierId),
+            supplier_name,
+            postcode: text(Field::Postcode),
+            sic: text(Field::Sic),
+            sme,
+            contract_type: text(Field::ContractType),
+            amount,
+            transaction: text(Field::Transaction),
+            description: text(Field::Description),
+            flags,
+        });
+    }
+    if !skipped.is_empty() {
+        let shown: Vec<String> = skipped.iter().take(10).map(u64::to_string).collect();
+        let more = if skipped.len() > 10 { ", …" } else { "" };
+        notes.push(format!(
+            "skipped {} row{} with no amount and no supplier, transaction or date: line{} {}{more}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if skipped.len() == 1 { "" } else { "s" },
+            shown.join(", ")
+        ));
+    }
+    if !repeated.is_empty() {
+        let shown: Vec<String> = repeated.iter().take(10).map(u64::to_string).collect();
+        notes.push(format!(
+            "skipped the header repeated on line{} {}{}",
+            if repeated.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if repeated.len() > 10 { ", …" } else { "" }
+        ));
+    }
+    Ledger {
+        rows: out,
+        mapping,
+        errors,
+        period_hint: date::period_hint(name),
+        header_line,
+        notes,
+    }
+}

@@ -1,0 +1,708 @@
+//! Spend analysis storage: settings, the supplier catalogue, imports and
+//! their payment facts. Facts are kept as columnar blobs
+//! ([`lumbung_spend::facts::Facts`]) in the same database, so an import's
+//! facts and its catalogue row commit together, and a backup holds them.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, OrgKind, PostalCode};
+use lumbung_spend::facts::{day_number, flag, Facts, NO_DATE, NO_SECTOR};
+use lumbung_spend::prepare::Payment;
+use lumbung_spend::report::{Dimensions, Location};
+use lumbung_spend::sectors::{self, SectorList};
+use lumbung_spend::suppliers::name_key;
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Rows per stored facts blob: big enough to scan fast, small enough to
+/// keep memory steady while importing.
+const CHUNK_ROWS: usize = 1 << 20;
+/// The supplier record of payments that name no supplier.
+pub const UNNAMED_SUPPLIER: &str = "(unnamed supplier)";
+
+/// The programme's spend settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpendSettings {
+    pub local: Option<String>,
+    pub region: Option<String>,
+    /// The month fiscal years start in (4 = April, the UK; 1 = January).
+    pub fiscal_year_start: u8,
+}
+
+impl SpendSettings {
+    pub fn calendar(&self) -> FiscalCalendar {
+        FiscalCalendar::starting(self.fiscal_year_start).unwrap_or(FiscalCalendar::UK)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SpendImportSummary {
+    /// The new import, or the earlier one when the same file was imported
+    /// before.
+    pub import_id: Option<i64>,
+    pub already_imported: bool,
+    pub rows: u64,
+    pub stored: u64,
+    /// Rows already held (the same anchor, date, supplier and amount).
+    pub skipped_duplicates: u64,
+    pub flagged: u64,
+    pub total: Money,
+    pub anchors_created: Vec<String>,
+    pub suppliers_created: u64,
+    /// Suppliers that rows joined by name and postal code although their
+    /// identifiers differ: listed for review.
+    pub suppliers_merged: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpendImport {
+    pub id: i64,
+    pub file_name: String,
+    pub rows_read: i64,
+    pub rows_stored: i64,
+    pub rows_skipped: i64,
+    pub total: Money,
+    pub imported_at: String,
+    pub imported_by: String,
+}
+
+fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Finds or creates suppliers for rows, within one import's transaction.
+struct SupplierResolver<'a> {
+    tx: &'a Transaction<'a>,
+    cache: HashMap<(&'static str, String), i64>,
+    created: u64,
+    merged: HashSet<i64>,
+}
+
+impl<'a> SupplierResolver<'a> {
+    fn lookup(&mut self, kind: &'static str, key: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.cache.get(&(kind, key.to_owned())) {
+            return Ok(Some(*id));
+        }
+        let id: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
+                params![kind, key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
+            self.cache.insert((kind, key.to_owned()), id);
+        }
+        Ok(id)
+    }
+
+    fn add_key(&mut self, kind: &'static str, key: &str, supplier: i64) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3)",
+            params![kind, key, supplier],
+        )?;
+        self.cache.insert((kind, key.to_owned()), supplier);
+        Ok(())
+    }
+
+    /// The rule: the same identifier is the same supplier; otherwise the
+    /// same normalised name and postal code is, and when identifiers
+    /// differ that merge is listed for review.
+    fn resolve(&mut self, p: &Payment) -> Result<i64> {
+        let name = p.supplier_name.as_deref().unwrap_or(UNNAMED_SUPPLIER);
+        let postcode = p
+            .postcode
+            .as_deref()
+            .and_then(|pc| PostalCode::parse(pc).ok())
+            .map(|pc| pc.as_str().to_owned());
+        let nkey = name_key(name, postcode.as_deref());
+        let id_key = p
+            .supplier_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(idk) = id_key {
+            if let Some(s) = self.lookup("id", idk)? {
+                if self.lookup("name", &nkey)?.is_none() {
+                    self.add_key("name", &nkey, s)?;
+                }
+                return Ok(s);
+            }
+        }
+        if let Some(s) = self.lookup("name", &nkey)? {
+            if let Some(idk) = id_key {
+                let has_other_id: bool = self
+                    .tx
+                    .query_row(
+                        "SELECT 1 FROM supplier_keys WHERE supplier_id = ?1 AND kind = 'id' LIMIT 1",
+                        [s],
+                        |_| Ok(true),
+                    )
+                    .optional()?
+                    .unwrap_or(false);
+                self.add_key("id", idk, s)?;
+                if has_other_id && self.merged.insert(s) {
+                    self.tx.execute(
+                        "UPDATE suppliers SET review = ?2 WHERE id = ?1",
+                        params![
+                            s,
+                            format!(
+                                "merged by name and postal code; identifiers differ (e.g. {idk})"
+                            )
+                        ],
+                    )?;
+                }
+            }
+            return Ok(s);
+        }
+        self.tx.execute(
+            "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3)",
+            params![name, postcode, crate::now()],
+        )?;
+        let s = self.tx.last_insert_rowid();
+        self.created += 1;
+        self.add_key("name", &nkey, s)?;
+        if let Some(idk) = id_key {
+            self.add_key("id", idk, s)?;
+        }
+        Ok(s)
+    }
+}
+
+fn load_facts(conn: &rusqlite::Connection, import_ids: Option<&[i64]>) -> Result<Vec<Facts>> {
+    let mut stmt =
+        conn.prepare("SELECT import_id, data FROM spend_facts ORDER BY import_id, chunk")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let import: i64 = r.get(0)?;
+        if import_ids.is_some_and(|ids| !ids.contains(&import)) {
+            continue;
+        }
+        let blob: Vec<u8> = r.get(1)?;
+        out.push(Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?);
+    }
+    Ok(out)
+}
+
+impl Store {
+    pub fn spend_settings(&self) -> Result<SpendSettings> {
+        let conn = self.conn()?;
+        Ok(SpendSettings {
+            local: setting(&conn, "spend.local")?,
+            region: setting(&conn, "spend.region")?,
+            fiscal_year_start: setting(&conn, "spend.fiscal_year_start")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(4),
+        })
+    }
+
+    /// Stores the local area and region (the region must contain the local
+    /// area) and the fiscal calendar.
+    pub fn set_spend_settings(&self, settings: &SpendSettings, actor: &Actor) -> Result<()> {
+        let paths = |code: &Option<String>, field: &str| -> Result<Option<AreaPath>> {
+            match code {
+                Some(c) => Ok(Some(self.area_path(c)?.ok_or_else(|| {
+                    StoreError::invalid(field, format!("area {c} does not exist"))
+                })?)),
+                None => Ok(None),
+            }
+        };
+        let local = paths(&settings.local, "local")?;
+        let region = paths(&settings.region, "region")?;
+        if let (Some(l), Some(r)) = (&local, &region) {
+            if !r.contains(l) {
+                return Err(StoreError::invalid(
+                    "region",
+                    "the region must contain the local area",
+                ));
+            }
+        }
+        FiscalCalendar::starting(settings.fiscal_year_start)
+            .map_err(|e| StoreError::invalid("fiscal_year_start", e.0))?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (key, value) in [
+            ("spend.local", settings.local.clone()),
+            ("spend.region", settings.region.clone()),
+            (
+                "spend.fiscal_year_start",
+                Some(settings.fiscal_year_start.to_string()),
+            ),
+        ] {
+            match value {
+                Some(v) => tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, v],
+                )?,
+                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+            };
+        }
+        audit::record(
+            &tx,
+            actor,
+            "spend.settings",
+            "settings",
+            "spend",
+            None,
+            serde_json::json!(settings),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores one file's payments as one import, all or nothing. The same
+    /// file (by content) again changes nothing; a payment already held —
+    /// the k-th row with a given anchor, date, supplier and amount when the
+    /// store holds at least k such payments — is skipped and counted.
+    pub fn import_spend(
+        &self,
+        file: &str,
+        sha256: &str,
+        payments: &[Payment],
+        mapping: &serde_json::Value,
+        actor: &Actor,
+    ) -> Result<SpendImportSummary> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let earlier: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM spend_imports WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = earlier {
+            return Ok(SpendImportSummary {
+                import_id: Some(id),
+                already_imported: true,
+                rows: payments.len() as u64,
+                skipped_duplicates: payments.len() as u64,
+                ..Default::default()
+            });
+        }
+        let mut summary = SpendImportSummary {
+            rows: payments.len() as u64,
+            ..Default::default()
+        };
+
+        // Anchors: registered organisations of kind anchor, by name; new
+        // ones are created and listed.
+        let mut anchors: HashMap<String, i64> = HashMap::new();
+        for p in payments {
+            if anchors.contains_key(&p.anchor) {
+                continue;
+            }
+            let found: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM organisations WHERE kind = 'anchor' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
+                    [p.anchor.trim()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    let now = crate::now();
+                    tx.execute(
+                        "INSERT INTO organisations (name, kind, attributes, created_at, updated_at) VALUES (?1, ?2, '{}', ?3, ?3)",
+                        params![p.anchor.trim(), OrgKind::Anchor.as_str(), now],
+                    )?;
+                    let id = tx.last_insert_rowid();
+                    audit::record(
+                        &tx,
+                        actor,
+                        "org.create",
+                        "organisation",
+                        &id.to_string(),
+                        None,
+                        serde_json::json!({"name": p.anchor.trim(), "kind": "anchor", "file": file}),
+                    )?;
+                    summary.anchors_created.push(p.anchor.trim().to_owned());
+                    id
+                }
+            };
+            anchors.insert(p.anchor.clone(), id);
+        }
+
+        let mut sectors: HashMap<String, u32> = HashMap::new();
+        let mut resolver = SupplierResolver {
+            tx: &tx,
+            cache: HashMap::new(),
+            created: 0,
+            merged: HashSet::new(),
+        };
+        let mut facts = Facts::default();
+        for p in payments {
+            let supplier = resolver.resolve(p)?;
+            let sector = match p.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => NO_SECTOR,
+                Some(code) => match sectors.get(code) {
+                    Some(id) => *id,
+                    None => {
+                        tx.execute("INSERT OR IGNORE INTO sectors (code) VALUES (?1)", [code])?;
+                        let id: i64 =
+                            tx.query_row("SELECT id FROM sectors WHERE code = ?1", [code], |r| {
+                                r.get(0)
+                            })?;
+                        sectors.insert(code.to_owned(), id as u32);
+                        id as u32
+                    }
+                },
+            };
+            let mut flags = 0;
+            if let Some(sme) = p.sme {
+                flags |= flag::SME_KNOWN;
+                if sme {
+                    flags |= flag::SME;
+                }
+            }
+            if !p.influenceable {
+                flags |= flag::NOT_INFLUENCEABLE;
+            }
+            facts.push(
+                anchors[&p.anchor] as u32,
+                p.year.start_year() as i16,
+                p.date.map(day_number).unwrap_or(NO_DATE),
+                supplier as u32,
+                p.amount,
+                sector,
+                flags,
+            );
+        }
+        summary.suppliers_created = resolver.created;
+        summary.suppliers_merged = resolver.merged.len() as u64;
+
+        // Overlap with what is held: count stored payments per key, for the
+        // keys this file has, among imports of the same anchors.
+        type Key = (u32, i32, u32, i64);
+        let key_of =
+            |f: &Facts, i: usize| -> Key { (f.anchor[i], f.date[i], f.supplier[i], f.amount[i]) };
+        let wanted: HashSet<Key> = (0..facts.len()).map(|i| key_of(&facts, i)).collect();
+        let anchor_ids: HashSet<u32> = anchors.values().map(|a| *a as u32).collect();
+        let candidate_imports: Vec<i64> = {
+            let mut stmt = tx.prepare("SELECT id, anchors FROM spend_imports")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let mut ids = Vec::new();
+            for row in rows {
+                let (id, list) = row?;
+                let held: Vec<u32> = serde_json::from_str(&list).unwrap_or_default();
+                if held.iter().any(|a| anchor_ids.contains(a)) {
+                    ids.push(id);
+                }
+            }
+            ids
+        };
+        let mut held: HashMap<Key, u32> = HashMap::new();
+        if !candidate_imports.is_empty() {
+            for f in load_facts(&tx, Some(&candidate_imports))? {
+                for i in 0..f.len() {
+                    let k = key_of(&f, i);
+                    if wanted.contains(&k) {
+                        *held.entry(k).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut seen: HashMap<Key, u32> = HashMap::new();
+        let mut kept = Facts::default();
+        let mut kept_lines = Vec::new();
+        for i in 0..facts.len() {
+            let k = key_of(&facts, i);
+            let nth = seen.entry(k).or_default();
+            *nth += 1;
+            if held.get(&k).copied().unwrap_or(0) >= *nth {
+                summary.skipped_duplicates += 1;
+                continue;
+            }
+            kept.push(
+                facts.anchor[i],
+                facts.year[i],
+                facts.date[i],
+                facts.supplier[i],
+                Money::from_minor(facts.amount[i]),
+                facts.sector[i],
+                facts.flags[i],
+            );
+            kept_lines.push(i);
+        }
+        summary.stored = kept.len() as u64;
+        summary.total = kept.amount.iter().map(|m| Money::from_minor(*m)).sum();
+        if kept.is_empty() {
+            // Everything was held already: nothing changes, no import is recorded.
+            return Ok(summary);
+        }
+
+        let anchors_json =
+            serde_json::to_string(&anchor_ids.iter().collect::<Vec<_>>()).expect("ids serialise");
+        tx.execute(
+            "INSERT INTO spend_imports (file_name, sha256, rows_read, rows_stored, rows_skipped, total, anchors, mapping, imported_at, imported_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                file,
+                sha256,
+                summary.rows as i64,
+                summary.stored as i64,
+                summary.skipped_duplicates as i64,
+                summary.total.minor(),
+                anchors_json,
+                mapping.to_string(),
+                crate::now(),
+                actor.label()
+            ],
+        )?;
+        let import_id = tx.last_insert_rowid();
+        summary.import_id = Some(import_id);
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO spend_facts (import_id, chunk, rows, data) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let n = kept.len();
+            for (chunk, start) in (0..n).step_by(CHUNK_ROWS).enumerate() {
+                let end = (start + CHUNK_ROWS).min(n);
+                let part = Facts {
+                    anchor: kept.anchor[start..end].to_vec(),
+                    year: kept.year[start..end].to_vec(),
+                    date: kept.date[start..end].to_vec(),
+                    supplier: kept.supplier[start..end].to_vec(),
+                    amount: kept.amount[start..end].to_vec(),
+                    sector: kept.sector[start..end].to_vec(),
+                    flags: kept.flags[start..end].to_vec(),
+                };
+                insert.execute(params![
+                    import_id,
+                    chunk as i64,
+                    (end - start) as i64,
+                    part.encode()
+                ])?;
+            }
+            let mut flag_row = tx.prepare(
+                "INSERT INTO spend_flags (import_id, line, message) VALUES (?1, ?2, ?3)",
+            )?;
+            for i in kept_lines {
+                let p = &payments[i];
+                if !p.flags.is_empty() {
+                    summary.flagged += 1;
+                    flag_row.execute(params![import_id, p.line as i64, p.flags.join("; ")])?;
+                }
+            }
+        }
+        audit::record(
+            &tx,
+            actor,
+            "spend.import",
+            "spend_import",
+            &import_id.to_string(),
+            None,
+            serde_json::json!({
+                "file": file, "sha256": sha256, "rows": summary.rows, "stored": summary.stored,
+                "skipped_duplicates": summary.skipped_duplicates, "total": summary.total,
+                "anchors_created": summary.anchors_created,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    pub fn spend_imports(&self) -> Result<Vec<SpendImport>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, file_name, rows_read, rows_stored, rows_skipped, total, imported_at, imported_by FROM spend_imports ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SpendImport {
+                id: r.get(0)?,
+                file_name: r.get(1)?,
+                rows_read: r.get(2)?,
+                rows_stored: r.get(3)?,
+                rows_skipped: r.get(4)?,
+                total: Money::from_minor(r.get(5)?),
+                imported_at: r.get(6)?,
+                imported_by: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Removes an import and its payments; recorded in the audit log.
+    pub fn undo_spend_import(&self, id: i64, actor: &Actor) -> Result<SpendImport> {
+        let import = self
+            .spend_imports()?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("spend import {id}")))?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM spend_imports WHERE id = ?1", [id])?;
+        audit::record(
+            &tx,
+            actor,
+            "spend.undo",
+            "spend_import",
+            &id.to_string(),
+            None,
+            serde_json::json!({
+                "file": import.file_name, "rows_stored": import.rows_stored, "total": import.total,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(import)
+    }
+
+    /// Every stored payment, as columnar chunks.
+    pub fn spend_facts(&self) -> Result<Vec<Facts>> {
+        let conn = self.conn()?;
+        load_facts(&conn, None)
+    }
+
+    /// Names and locations for a report: each supplier's location from the
+    /// analyst's fixed area or its postal code through the postcode map,
+    /// against the given local area and region. Without either, every
+    /// location is unknown.
+    pub fn spend_dimensions(
+        &self,
+        local: Option<&AreaCode>,
+        region: Option<&AreaCode>,
+        calendar: FiscalCalendar,
+    ) -> Result<Dimensions> {
+        let conn = self.conn()?;
+        let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
+            self.area_path(code.as_str())?
+                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
+        };
+        let local_path = local.map(|c| path_of(c, "local")).transpose()?;
+        let region_path = region.map(|c| path_of(c, "region")).transpose()?;
+        let prefixes: HashMap<String, String> = {
+            let mut stmt = conn.prepare("SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let classify = |path: &str| -> Location {
+            let path = AreaPath::from_stored(path.to_owned());
+            if local_path.as_ref().is_some_and(|l| l.contains(&path)) {
+                Location::Local
+            } else if region_path.as_ref().is_some_and(|r| r.contains(&path)) {
+                Location::Regional
+            } else if local_path.is_none() && region_path.is_none() {
+                Location::Unknown
+            } else {
+                Location::Outside
+            }
+        };
+        let mut supplier_location = vec![Location::Unknown];
+        let mut supplier_name = vec![String::new()];
+        {
+            let mut stmt = conn.prepare(
+                "SELECT s.id, s.name, s.postcode, a.path FROM suppliers s LEFT JOIN areas a ON a.code = s.area_code ORDER BY s.id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let idx = id as usize;
+                if supplier_location.len() <= idx {
+                    supplier_location.resize(idx + 1, Location::Unknown);
+                    supplier_name.resize(idx + 1, String::new());
+                }
+                supplier_name[idx] = r.get(1)?;
+                let postcode: Option<String> = r.get(2)?;
+                let fixed: Option<String> = r.get(3)?;
+                let path = fixed.or_else(|| {
+                    let pc = PostalCode::parse(postcode.as_deref()?).ok()?;
+                    pc.lookup_prefixes()
+                        .into_iter()
+                        .find_map(|p| prefixes.get(p).cloned())
+                });
+                supplier_location[idx] = path.as_deref().map_or(Location::Unknown, classify);
+            }
+        }
+        let anchors = {
+            let mut stmt =
+                conn.prepare("SELECT id, name FROM organisations WHERE kind = 'anchor'")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let sectors = {
+            let mut stmt = conn.prepare("SELECT id, code FROM sectors")?;
+            // Calendar-year programmes are Indonesian: KBLI names first.
+            let prefer = if calendar.start_month() == 1 {
+                SectorList::Kbli2020
+            } else {
+                SectorList::Sic2007
+            };
+            let rows = stmt.query_map([], |r| {
+                let code: String = r.get(1)?;
+                let name = sectors::name(&code, prefer).map(str::to_owned);
+                Ok((r.get::<_, i64>(0)? as u32, (code, name)))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        Ok(Dimensions {
+            calendar,
+            anchors,
+            supplier_location,
+            supplier_name,
+            sectors,
+        })
+    }
+
+    /// The column mapping saved for an anchor's files, if any.
+    pub fn spend_mapping(&self, anchor_id: i64) -> Result<Option<serde_json::Value>> {
+        let text: Option<String> = self
+            .conn()?
+            .query_row(
+                "SELECT mapping FROM spend_mappings WHERE anchor_id = ?1",
+                [anchor_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Saves the mapping an analyst gave for an anchor's files, to be used
+    /// again for its next file.
+    pub fn save_spend_mapping(
+        &self,
+        anchor_id: i64,
+        mapping: &serde_json::Value,
+        actor: &Actor,
+    ) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO spend_mappings (anchor_id, mapping) VALUES (?1, ?2)
+             ON CONFLICT (anchor_id) DO UPDATE SET mapping = excluded.mapping",
+            params![anchor_id, mapping.to_string()],
+        )?;
+        audit::record(
+            &tx,
+            actor,
+            "spend.mapping",
+            "organisation",
+            &anchor_id.to_string(),
+            None,
+            mapping.clone(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The id of the anchor institution with this name.
+    pub fn anchor_id(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT id FROM organisations WHERE kind = 'anchor' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
+                [name.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

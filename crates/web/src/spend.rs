@@ -1,0 +1,456 @@
+//! Spend analysis in the web app and API: the same report as `lumbung
+//! spend report`, drawn as charts and tables, exported as CSV/XLSX, with
+//! the payments behind every figure one click away.
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::AppState;
+use lumbung_domain::{AreaCode, FiscalYear, Scope, Share};
+use lumbung_spend::export;
+use lumbung_spend::facts::Facts;
+use lumbung_spend::report::{compute, Dimensions, Location, ReportOptions, SpendReport};
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// The report's options as a query string (`?year=2012/13&anchor=3&…`).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    pub year: Option<String>,
+    pub anchor: Option<u32>,
+    pub local: Option<String>,
+    pub region: Option<String>,
+    pub top_suppliers: Option<usize>,
+    pub target_local_share: Option<String>,
+}
+
+/// A report as one viewer may see it: only anchors inside their scope.
+pub struct Computed {
+    pub report: SpendReport,
+    pub dims: Dimensions,
+    pub facts: Vec<Facts>,
+    pub selection: serde_json::Value,
+    pub anchors: Vec<(u32, String)>,
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The anchors a viewer may analyse: all for a global scope, else those
+/// placed inside it.
+async fn allowed_anchors(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Option<HashSet<u32>>, AppError> {
+    let scope = viewer.scope();
+    if scope == Scope::Global {
+        return Ok(None);
+    }
+    let filter = lumbung_store::OrgFilter {
+        kind: Some(lumbung_domain::OrgKind::Anchor),
+        ..Default::default()
+    };
+    let (anchors, _) = state
+        .blocking(move |s| s.search_orgs(&filter, u32::MAX, 0))
+        .await?;
+    Ok(Some(
+        anchors
+            .into_iter()
+            .filter(|a| scope.covers(&a.placement))
+            .map(|a| a.id as u32)
+            .collect(),
+    ))
+}
+
+pub async fn compute_for(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &ReportQuery,
+) -> Result<Computed, AppError> {
+    viewer.require()?;
+    let year = blank(&q.year)
+        .map(FiscalYear::parse)
+        .transpose()
+        .map_err(|e| AppError::Invalid {
+            field: "year".into(),
+            message: e.to_string(),
+        })?;
+    let target = blank(&q.target_local_share)
+        .map(Share::parse)
+        .transpose()
+        .map_err(|e| AppError::Invalid {
+            field: "target_local_share".into(),
+            message: e.to_string(),
+        })?;
+    let code = |v: &Option<String>, field: &str| -> Result<Option<AreaCode>, AppError> {
+        blank(v)
+            .map(AreaCode::parse)
+            .transpose()
+            .map_err(|e| AppError::Invalid {
+                field: field.into(),
+                message: e.to_string(),
+            })
+    };
+    let (local_q, region_q) = (code(&q.local, "local")?, code(&q.region, "region")?);
+    let allowed = allowed_anchors(state, viewer).await?;
+    if let (Some(allowed), Some(a)) = (&allowed, q.anchor) {
+        if !allowed.contains(&a) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let (settings, dims, facts) = state
+        .blocking(move |s| {
+            let settings = s.spend_settings()?;
+            let parse = |c: Option<String>| c.and_then(|c| AreaCode::parse(&c).ok());
+            let local = local_q.or_else(|| parse(settings.local.clone()));
+            let region = region_q.or_else(|| parse(settings.region.clone()));
+            let dims = s.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
+            let facts = s.spend_facts()?;
+            Ok(((settings, local, region), dims, facts))
+        })
+        .await?;
+    let facts: Vec<Facts> = match &allowed {
+        None => facts,
+        Some(allowed) => facts
+            .iter()
+            .map(|f| f.filter(|f, i| allowed.contains(&f.anchor[i])))
+            .collect(),
+    };
+    let options = ReportOptions {
+        year,
+        anchor: q.anchor,
+        top_suppliers: q.top_suppliers,
+        target_local_share: target,
+        top_leaking: None,
+    };
+    let refs: Vec<&Facts> = facts.iter().collect();
+    let report = compute(&refs, &dims, &options);
+    let ((settings, local, region), calendar) = (settings, dims.calendar);
+    let _ = settings;
+    let mut anchors: Vec<(u32, String)> = dims
+        .anchors
+        .iter()
+        .filter(|(id, _)| allowed.as_ref().is_none_or(|a| a.contains(id)))
+        .map(|(id, name)| (*id, name.clone()))
+        .collect();
+    anchors.sort_by(|a, b| a.1.cmp(&b.1));
+    let selection = serde_json::json!({
+        "local": local.as_ref().map(AreaCode::as_str),
+        "region": region.as_ref().map(AreaCode::as_str),
+        "year": year.map(|y| calendar.label(y)),
+        "anchor": q.anchor,
+        "top_suppliers": q.top_suppliers,
+    });
+    Ok(Computed {
+        report,
+        dims,
+        facts,
+        selection,
+        anchors,
+    })
+}
+
+/// The payments behind one figure: an anchor, a year and a location.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PaymentLine {
+    pub anchor: String,
+    pub fiscal_year: String,
+    pub date: Option<String>,
+    pub supplier: String,
+    pub location: Location,
+    pub amount: lumbung_domain::Money,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PaymentsQuery {
+    pub year: Option<String>,
+    pub anchor: Option<u32>,
+    pub local: Option<String>,
+    pub region: Option<String>,
+    /// `local`, `regional` (the region, local included), `outside`, `unknown`, or none for all.
+    pub location: Option<String>,
+}
+
+impl PaymentsQuery {
+    /// The report these payments belong to. (Not `#[serde(flatten)]`:
+    /// flattened query values arrive as text and numbers fail to parse.)
+    pub fn report(&self) -> ReportQuery {
+        ReportQuery {
+            year: self.year.clone(),
+            anchor: self.anchor,
+            local: self.local.clone(),
+            region: self.region.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+pub const MAX_PAYMENT_LINES: usize = 1000;
+
+/// Every payment matching the query (as the report counts it), the first
+/// [`MAX_PAYMENT_LINES`] listed, with their count and sum.
+pub fn payments(
+    c: &Computed,
+    q: &PaymentsQuery,
+) -> Result<(Vec<PaymentLine>, u64, lumbung_domain::Money), AppError> {
+    let wanted = blank(&q.location).map(str::to_owned);
+    let matches_location = |l: Location| match wanted.as_deref() {
+        None => true,
+        Some("local") => l == Location::Local,
+        Some("regional") => matches!(l, Location::Local | Location::Regional),
+        Some("outside") => l == Location::Outside,
+        Some("unknown") => l == Location::Unknown,
+        Some(other) => other.is_empty(),
+    };
+    if let Some(w) = wanted.as_deref() {
+        if !matches!(w, "local" | "regional" | "outside" | "unknown") {
+            return Err(AppError::Invalid {
+                field: "location".into(),
+                message: format!("unknown location {w:?}"),
+            });
+        }
+    }
+    let year = blank(&q.year).and_then(|y| FiscalYear::parse(y).ok());
+    let mut lines = Vec::new();
+    let mut count = 0u64;
+    let mut sum = lumbung_domain::Money::ZERO;
+    for f in &c.facts {
+        for i in 0..f.len() {
+            if q.anchor.is_some_and(|a| f.anchor[i] != a)
+                || year.is_some_and(|y| f.year[i] as i32 != y.start_year())
+            {
+                continue;
+            }
+            let location = c
+                .dims
+                .supplier_location
+                .get(f.supplier[i] as usize)
+                .copied()
+                .unwrap_or(Location::Unknown);
+            if !matches_location(location) {
+                continue;
+            }
+            count += 1;
+            let amount = lumbung_domain::Money::from_minor(f.amount[i]);
+            sum += amount;
+            if lines.len() < MAX_PAYMENT_LINES {
+                let date = lumbung_spend::facts::date_of(f.date[i]).map(|d| d.to_string());
+                lines.push(PaymentLine {
+                    anchor: c
+                        .dims
+                        .anchors
+                        .get(&f.anchor[i])
+                        .cloned()
+                        .unwrap_or_default(),
+                    fiscal_year: FiscalYear::new(f.year[i] as i32)
+                        .map(|y| c.dims.calendar.label(y))
+                        .unwrap_or_default(),
+                    date,
+                    supplier: c
+                        .dims
+                        .supplier_name
+                        .get(f.supplier[i] as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    location,
+                    amount,
+                });
+            }
+        }
+    }
+    Ok((lines, count, sum))
+}
+
+pub fn csv(c: &Computed) -> Result<Vec<u8>, AppError> {
+    export::csv(&c.report).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub fn xlsx(c: &Computed) -> Result<Vec<u8>, AppError> {
+    export::xlsx(&c.report).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub mod handlers {
+    //! The routes of spend analysis.
+
+    use super::*;
+    use crate::charts;
+    use crate::pages::render as render_page;
+    use axum::extract::{Query, State};
+    use axum::http::{header, Uri};
+    use axum::response::{Html, IntoResponse, Response};
+    use axum::{Extension, Json};
+    use minijinja::context;
+
+    pub async fn page(
+        State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
+        uri: Uri,
+        Query(q): Query<ReportQuery>,
+    ) -> Result<Html<String>, AppError> {
+        let c = compute_for(&state, &viewer, &q).await?;
+        let t = viewer.lang;
+        let legend = [
+            t.t("location_local"),
+            t.t("location_regional"),
+            t.t("location_outside"),
+            t.t("location_unknown"),
+        ];
+        let shares = charts::stacked(
+            t.t("spend_chart_shares"),
+            &c.report
+                .by_anchor_year
+                .iter()
+                .map(|cell| {
+                    let f = &cell.figures;
+                    let regional_only = f.regional.minor() - f.local.minor();
+                    (
+                        format!("{} {}", cell.anchor, cell.fiscal_year),
+                        vec![
+                            f.local.minor(),
+                            regional_only,
+                            f.outside.minor(),
+                            f.unknown.minor(),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>(),
+            &legend,
+        );
+        let sectors = charts::bars(
+            t.t("spend_chart_sectors"),
+            &c.report
+                .by_sector
+                .iter()
+                .take(10)
+                .map(|s| {
+                    let label = s
+                        .sector_name
+                        .clone()
+                        .or(s.sector.clone())
+                        .unwrap_or_else(|| t.t("spend_no_sector").to_owned());
+                    (label, s.leakage.minor(), s.leakage.to_string())
+                })
+                .collect::<Vec<_>>(),
+        );
+        let trend = charts::bars(
+            t.t("spend_chart_trend"),
+            &c.report
+                .progress
+                .iter()
+                .map(|p| {
+                    let share = p.local_share.map(|s| s.to_string()).unwrap_or_default();
+                    let minor = p
+                        .local_share
+                        .map(|s| (s.to_string().parse::<f64>().unwrap_or(0.0) * 1e6) as i64)
+                        .unwrap_or(0);
+                    (p.fiscal_year.clone(), minor, share)
+                })
+                .collect::<Vec<_>>(),
+        );
+        let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+        render_page(
+            &viewer,
+            &uri,
+            "spend.html",
+            context! {
+                r => c.report,
+                q => q,
+                query => query,
+                selection => c.selection,
+                anchors => c.anchors.iter().map(|(id, name)| context! { id => id, name => name }).collect::<Vec<_>>(),
+                chart_shares => minijinja::Value::from_safe_string(shares),
+                chart_sectors => minijinja::Value::from_safe_string(sectors),
+                chart_trend => minijinja::Value::from_safe_string(trend),
+            },
+        )
+    }
+
+    pub async fn payments_page(
+        State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
+        uri: Uri,
+        Query(q): Query<PaymentsQuery>,
+    ) -> Result<Html<String>, AppError> {
+        let c = compute_for(&state, &viewer, &q.report()).await?;
+        let (lines, count, sum) = payments(&c, &q)?;
+        render_page(
+            &viewer,
+            &uri,
+            "spend_payments.html",
+            context! { lines => lines, count => count, sum => sum, location => q.location, more => count as usize > lines.len() },
+        )
+    }
+
+    fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response()
+    }
+
+    pub async fn report_csv(
+        State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
+        Query(q): Query<ReportQuery>,
+    ) -> Result<Response, AppError> {
+        let c = compute_for(&state, &viewer, &q).await?;
+        Ok(download(
+            csv(&c)?,
+            "text/csv; charset=utf-8",
+            "lumbung-spend.csv",
+        ))
+    }
+
+    pub async fn report_xlsx(
+        State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
+        Query(q): Query<ReportQuery>,
+    ) -> Result<Response, AppError> {
+        let c = compute_for(&state, &viewer, &q).await?;
+        Ok(download(
+            xlsx(&c)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "lumbung-spend.xlsx",
+        ))
+    }
+
+    pub async fn api_report(
+        State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
+        Query(q): Query<ReportQuery>,
+    ) -> Result<Json<serde_json::Value>, AppError> {
+        let c = compute_for(&state, &viewer, &q).await?;
+        let mut value =
+            serde_json::to_value(&c.report).map_err(|e| AppError::Internal(e.to_string()))?;
+        value["selection"] = c.selection;
+        Ok(Json(value))
+    }
+
+    pub async fn api_payments(
+        State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
+        Query(q): Query<PaymentsQuery>,
+    ) -> Result<Json<serde_json::Value>, AppError> {
+        let c = compute_for(&state, &viewer, &q.report()).await?;
+        let (lines, count, sum) = payments(&c, &q)?;
+        Ok(Json(
+            serde_json::json!({"payments": lines, "count": count, "sum": sum, "listed": lines.len()}),
+        ))
+    }
+
+    pub async fn api_imports(
+        State(state): State<AppState>,
+    ) -> Result<Json<serde_json::Value>, AppError> {
+        let imports = state.blocking(|s| s.spend_imports()).await?;
+        Ok(Json(serde_json::json!({ "imports": imports })))
+    }
+}

@@ -1,0 +1,349 @@
+//! `lumbung spend …`: import anchor institutions' payment files and report
+//! where the money goes.
+
+use crate::table;
+use anyhow::{bail, Context, Result};
+use lumbung_domain::{AreaCode, FiscalYear, Rejected, Share};
+use lumbung_spend::export::{self, cell_rows, opt};
+use lumbung_spend::prepare::{prepare, Defaults};
+use lumbung_spend::read::{read_ledger, Field, Locale, ReadOptions};
+use lumbung_spend::report::{compute, ReportOptions, SpendReport};
+use lumbung_store::{Actor, SpendSettings, Store};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A mapping file: `[columns]` field = "header as written in the file".
+#[derive(Debug, serde::Deserialize)]
+struct MappingFile {
+    columns: BTreeMap<Field, String>,
+}
+
+fn read_mapping(path: &Path) -> Result<BTreeMap<Field, String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed: MappingFile =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(parsed.columns)
+}
+
+pub struct ImportArgs<'a> {
+    pub files: &'a [PathBuf],
+    pub anchor: Option<&'a str>,
+    pub year: Option<FiscalYear>,
+    pub mapping: Option<&'a Path>,
+    pub locale: Locale,
+    pub sheet: Option<&'a str>,
+}
+
+/// Imports each file as one import. Every file is checked before any is
+/// stored; a file with any bad row is refused whole, with every problem.
+pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
+    let settings = store.spend_settings()?;
+    let explicit_mapping = args.mapping.map(read_mapping).transpose()?;
+    let saved_mapping = match (&explicit_mapping, args.anchor) {
+        (None, Some(anchor)) => match store.anchor_id(anchor)? {
+            Some(id) => store
+                .spend_mapping(id)?
+                .and_then(|v| serde_json::from_value::<BTreeMap<Field, String>>(v).ok()),
+            None => None,
+        },
+        _ => None,
+    };
+    let mut failures = 0;
+    for path in args.files {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let mut options = ReadOptions {
+            mapping: explicit_mapping
+                .clone()
+                .or_else(|| saved_mapping.clone())
+                .unwrap_or_default(),
+            locale: args.locale,
+            sheet: args.sheet.map(str::to_owned),
+        };
+        let ledger = match read_ledger(&name, &bytes, &options) {
+            // A saved mapping that does not fit this file gives way to recognition.
+            Err(_) if explicit_mapping.is_none() && saved_mapping.is_some() => {
+                options.mapping.clear();
+                read_ledger(&name, &bytes, &options)
+            }
+            other => other,
+        };
+        let ledger = match ledger {
+            Ok(l) => l,
+            Err(rejected) => {
+                eprint!("{rejected}");
+                failures += 1;
+                continue;
+            }
+        };
+        let defaults = Defaults {
+            anchor: args.anchor.map(str::to_owned),
+            year: args.year,
+            calendar: settings.calendar(),
+            period_hint: ledger.period_hint,
+        };
+        let mapping = serde_json::to_value(&ledger.mapping)?;
+        let (payments, mut errors) = prepare(ledger.rows, &defaults);
+        errors.extend(ledger.errors);
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            eprint!(
+                "{}",
+                Rejected {
+                    file: name.clone(),
+                    errors
+                }
+            );
+            failures += 1;
+            continue;
+        }
+        let summary = store.import_spend(&name, &sha, &payments, &mapping, &Actor::cli())?;
+        if summary.already_imported {
+            println!(
+                "{name}: already imported as import {}; nothing changed",
+                summary.import_id.unwrap_or_default()
+            );
+            continue;
+        }
+        if let (Some(m), Some(anchor)) = (&explicit_mapping, args.anchor) {
+            if let Some(id) = store.anchor_id(anchor)? {
+                store.save_spend_mapping(id, &serde_json::to_value(m)?, &Actor::cli())?;
+            }
+        }
+        match summary.import_id {
+            Some(id) => println!(
+                "{name}: import {id}: {} rows, {} stored (total {}), {} already held and skipped, {} flagged for review",
+                summary.rows, summary.stored, summary.total, summary.skipped_duplicates, summary.flagged
+            ),
+            None => println!(
+                "{name}: all {} rows are already held; nothing changed",
+                summary.rows
+            ),
+        }
+        if !summary.anchors_created.is_empty() {
+            println!(
+                "  new anchor institutions: {}",
+                summary.anchors_created.join(", ")
+            );
+        }
+        println!(
+            "  suppliers: {} new, {} merged by name and postal code (listed for review)",
+            summary.suppliers_created, summary.suppliers_merged
+        );
+    }
+    if failures > 0 {
+        bail!(
+            "{failures} of {} files refused; nothing from them was imported",
+            args.files.len()
+        );
+    }
+    Ok(())
+}
+
+pub fn imports(store: &Store) -> Result<()> {
+    let rows: Vec<Vec<String>> = store
+        .spend_imports()?
+        .into_iter()
+        .map(|i| {
+            vec![
+                i.id.to_string(),
+                i.file_name,
+                i.rows_read.to_string(),
+                i.rows_stored.to_string(),
+                i.rows_skipped.to_string(),
+                i.total.to_string(),
+                i.imported_at.chars().take(19).collect(),
+                i.imported_by,
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(
+            &["ID", "FILE", "ROWS", "STORED", "SKIPPED", "TOTAL", "IMPORTED", "BY"],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+pub fn undo(store: &Store, id: i64) -> Result<()> {
+    let import = store.undo_spend_import(id, &Actor::cli())?;
+    println!(
+        "import {id} ({}) removed: {} payments, total {}",
+        import.file_name, import.rows_stored, import.total
+    );
+    Ok(())
+}
+
+pub fn settings(
+    store: &Store,
+    local: Option<String>,
+    region: Option<String>,
+    fiscal_year_start: Option<u8>,
+) -> Result<()> {
+    let mut current = store.spend_settings()?;
+    if local.is_some() || region.is_some() || fiscal_year_start.is_some() {
+        if let Some(l) = local {
+            current.local = Some(AreaCode::parse(&l)?.as_str().to_owned());
+        }
+        if let Some(r) = region {
+            current.region = Some(AreaCode::parse(&r)?.as_str().to_owned());
+        }
+        if let Some(m) = fiscal_year_start {
+            current.fiscal_year_start = m;
+        }
+        store.set_spend_settings(&current, &Actor::cli())?;
+    }
+    let SpendSettings {
+        local,
+        region,
+        fiscal_year_start,
+    } = current;
+    println!(
+        "local area:        {}",
+        local.as_deref().unwrap_or("(not set)")
+    );
+    println!(
+        "region:            {}",
+        region.as_deref().unwrap_or("(not set)")
+    );
+    println!("fiscal year start: month {fiscal_year_start}");
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+pub struct ReportArgs {
+    pub local: Option<String>,
+    pub region: Option<String>,
+    pub year: Option<FiscalYear>,
+    pub anchor: Option<String>,
+    pub top_suppliers: Option<usize>,
+    pub target_local_share: Option<Share>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+}
+
+pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
+    let settings = store.spend_settings()?;
+    let local = args
+        .local
+        .or(settings.local.clone())
+        .map(|c| AreaCode::parse(&c))
+        .transpose()?;
+    let region = args
+        .region
+        .or(settings.region.clone())
+        .map(|c| AreaCode::parse(&c))
+        .transpose()?;
+    let dims = store.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
+    let anchor = match &args.anchor {
+        Some(name) => Some(
+            store
+                .anchor_id(name)?
+                .with_context(|| format!("no anchor institution named {name:?}"))?
+                as u32,
+        ),
+        None => None,
+    };
+    let facts = store.spend_facts()?;
+    let refs: Vec<_> = facts.iter().collect();
+    let options = ReportOptions {
+        year: args.year,
+        anchor,
+        top_suppliers: args.top_suppliers,
+        target_local_share: args.target_local_share,
+        top_leaking: None,
+    };
+    let report = compute(&refs, &dims, &options);
+    let selection = serde_json::json!({
+        "local": local.as_ref().map(AreaCode::as_str),
+        "region": region.as_ref().map(AreaCode::as_str),
+        "year": args.year.map(|y| settings.calendar().label(y)),
+        "anchor": args.anchor,
+        "top_suppliers": args.top_suppliers,
+    });
+    let bytes = render(&report, &selection, args.format)?;
+    match args.output {
+        Some(path) => std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            if args.format == Format::Xlsx {
+                bail!("xlsx needs --output FILE");
+            }
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(())
+}
+
+fn render(report: &SpendReport, selection: &serde_json::Value, format: Format) -> Result<Vec<u8>> {
+    Ok(match format {
+        Format::Json => export::json(report, selection)?,
+        Format::Csv => export::csv(report)?,
+        Format::Table => {
+            let f = &report.figures;
+            let mut out = String::new();
+            out.push_str(&format!(
+                "total {}  local {} ({})  regional {} ({})  outside/leakage {} ({})  unknown {} ({})\n\n",
+                f.total,
+                f.local,
+                opt(&f.local_share),
+                f.regional,
+                opt(&f.regional_share),
+                f.outside,
+                opt(&f.outside_share),
+                f.unknown,
+                opt(&f.unknown_share)
+            ));
+            let rows: Vec<Vec<String>> = cell_rows(report)
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r[0].clone(),
+                        r[1].clone(),
+                        r[2].clone(),
+                        r[8].clone(),
+                        r[9].clone(),
+                        r[10].clone(),
+                        r[11].clone(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table::render(
+                &[
+                    "ANCHOR", "YEAR", "TOTAL", "LOCAL", "REGIONAL", "OUTSIDE", "UNKNOWN",
+                ],
+                &rows,
+            ));
+            if !report.top_leaking_suppliers.is_empty() {
+                out.push_str("\nTop leaking suppliers\n");
+                let rows: Vec<Vec<String>> = report
+                    .top_leaking_suppliers
+                    .iter()
+                    .map(|s| vec![s.supplier.clone(), s.leakage.to_string()])
+                    .collect();
+                out.push_str(&table::render(&["SUPPLIER", "LEAKAGE"], &rows));
+            }
+            if let Some(t) = &report.target {
+                out.push_str(&format!(
+                    "\nAt a local share of {}: {} more kept local\n",
+                    t.target_local_share, t.extra_local
+                ));
+            }
+            out.into_bytes()
+        }
+        Format::Xlsx => export::xlsx(report)?,
+    })
+}

@@ -1,0 +1,432 @@
+//! `lumbung spend …` end to end: real files in, figures out.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("spend.db");
+        Env { dir, db }
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
+        for var in [
+            "LUMBUNG_DB",
+            "LUMBUNG_LOG",
+            "RUST_LOG",
+            "LUMBUNG_LOG_FORMAT",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .current_dir(self.dir.path());
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn write(&self, name: &str, content: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    fn lancashire(&self) {
+        let dir = repo().join("demo/uk-lancashire");
+        self.ok(&["areas", "import", dir.join("areas.csv").to_str().unwrap()]);
+        self.ok(&[
+            "areas",
+            "map-postcodes",
+            dir.join("postcodes.csv").to_str().unwrap(),
+        ]);
+        self.ok(&[
+            "spend",
+            "settings",
+            "--local",
+            "E07000123",
+            "--region",
+            "E10000017",
+        ]);
+    }
+
+    fn report(&self, extra: &[&str]) -> Value {
+        let mut args = vec!["spend", "report", "--format", "json"];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+}
+
+fn oxford_dir() -> Option<PathBuf> {
+    let dir = repo().join("../shared/data/uk-oxford-spend-over-500/csv");
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("note: {} is absent; skipping", dir.display());
+        None
+    }
+}
+
+#[test]
+fn the_oxford_city_council_files_import_without_any_mapping() {
+    let Some(dir) = oxford_dir() else { return };
+    let env = Env::new();
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_str().unwrap().to_owned())
+        .filter(|p| p.ends_with(".csv"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 17);
+    let mut args = vec!["spend", "import", "--anchor", "Oxford City Council"];
+    args.extend(files.iter().map(String::as_str));
+    env.ok(&args);
+    let report = env.report(&[]);
+    // Every record with an amount is a payment; one file ends with a junk
+    // line (",,xxx,,,,,,,") that has none and is not one.
+    let rows: u64 = files
+        .iter()
+        .map(|f| {
+            let mut reader = csv::Reader::from_path(f).unwrap();
+            let headers = reader.headers().unwrap().clone();
+            let amount = headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case("amount"))
+                .unwrap();
+            reader
+                .records()
+                .filter(|r| !r.as_ref().unwrap()[amount].trim().is_empty())
+                .count() as u64
+        })
+        .sum();
+    assert_eq!(
+        report["payments"].as_u64().unwrap(),
+        rows,
+        "every payment row is held"
+    );
+    assert_eq!(
+        report["by_anchor"].as_array().unwrap().len(),
+        1,
+        "--anchor names the one anchor"
+    );
+    assert_eq!(
+        report["total"], report["unknown"],
+        "no local area set: all unknown, totals still hold"
+    );
+    let before = env.ok(&["spend", "imports"]);
+    env.ok(&args);
+    assert_eq!(
+        env.ok(&["spend", "imports"]),
+        before,
+        "the same files again change nothing"
+    );
+}
+
+#[test]
+fn messy_files_overlaps_undo_and_errors() {
+    let env = Env::new();
+    env.lancashire();
+    // Semicolons, a title line and a blank line before the header, an empty
+    // interleaved column, CR-only line ends, decimal commas, negatives three ways.
+    let january = env.write(
+        "jan.csv",
+        "Preston City Council payments\r\r Tanggal ;;Nama Penyedia;Kode Pos;Nilai\r\
+         05/01/2013;;Ribble Print Ltd;PR1 2HE;1.234,50\r\
+         06/01/2013;;Ribble Print Limited;PR1 2HE;(34,50)\r\
+         07/01/2013;;Acme Services PLC;M1 1AA;100,00-\r\
+         07/01/2013;;Acme Services PLC;M1 1AA;250,00\r\
+         08/01/2013;;;;10,00\r",
+    );
+    let out = env.ok(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Preston City Council",
+        &january,
+    ]);
+    assert!(out.contains("5 stored"), "{out}");
+    assert!(
+        out.contains("new anchor institutions: Preston City Council"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 flagged"),
+        "the unnamed supplier is flagged: {out}"
+    );
+    let r = env.report(&[]);
+    assert_eq!(r["total"], "1360.00");
+    assert_eq!(r["local"], "1200.00", "two spellings, one local supplier");
+    assert_eq!(r["outside"], "150.00");
+    assert_eq!(r["unknown"], "10.00");
+
+    // A re-issued file with one more payment: only the new one is stored.
+    let reissued = env.write(
+        "jan-v2.csv",
+        "Tanggal,Nama Penyedia,Kode Pos,Nilai\n\
+         05/01/2013,Ribble Print Ltd,PR1 2HE,\"1.234,50\"\n\
+         07/01/2013,Acme Services PLC,M1 1AA,\"250,00\"\n\
+         07/01/2013,Acme Services PLC,M1 1AA,\"250,00\"\n",
+    );
+    let out = env.ok(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Preston City Council",
+        "--locale",
+        "id",
+        &reissued,
+    ]);
+    assert!(
+        out.contains("1 stored") && out.contains("2 already held"),
+        "{out}"
+    );
+    assert_eq!(env.report(&[])["outside"], "400.00");
+
+    let imports = env.ok(&["spend", "imports"]);
+    assert!(imports.contains("jan-v2.csv"));
+    env.ok(&["spend", "undo", "2"]);
+    assert_eq!(env.report(&[])["outside"], "150.00");
+    assert!(env.cmd(&["spend", "undo", "2"]).status.code() == Some(1));
+
+    // A bad file: every problem named, nothing stored.
+    let bad = env.write(
+        "bad.csv",
+        "Date,Supplier,Amount\n01/02/2013,Good Ltd,10.00\n02/02/2013,Bad Ltd,ten pounds\n03/02/2013,Worse Ltd,\n",
+    );
+    let out = env.cmd(&["spend", "import", "--anchor", "Preston City Council", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("line 4") && err.contains("Amount"),
+        "{err}"
+    );
+    assert_eq!(
+        env.report(&[])["total"],
+        "1360.00",
+        "nothing from the bad file"
+    );
+}
+
+#[test]
+fn reports_export_csv_and_xlsx_and_check_their_options() {
+    let env = Env::new();
+    env.lancashire();
+    let file = env.write(
+        "spend.csv",
+        "anchor,fiscal_year,supplier_name,postcode,sic,sme,contract_type,amount\n\
+         UCLan,2013/14,Fylde Catering Ltd,FY8 1AA,56290,Y,local contract,300.00\n\
+         UCLan,2013/14,Big National PLC,M1 1AA,62020,N,national framework,700.00\n",
+    );
+    env.ok(&["spend", "import", &file]);
+    let r = env.report(&["--target-local-share", "0.5"]);
+    for key in [
+        "total",
+        "local",
+        "regional",
+        "outside",
+        "unknown",
+        "leakage",
+        "local_share",
+        "regional_share",
+        "outside_share",
+        "unknown_share",
+        "sme_share",
+        "by_anchor",
+        "by_year",
+        "by_anchor_year",
+        "by_sector",
+        "top_leaking_suppliers",
+        "influenceable",
+        "target",
+        "progress",
+    ] {
+        assert!(r.get(key).is_some(), "key {key} is missing");
+    }
+    assert_eq!(r["regional"], "300.00");
+    assert_eq!(r["local_share"], "0.000000");
+    assert_eq!(r["sme_share"], "0.300000");
+    assert_eq!(r["influenceable"]["total"], "300.00");
+    assert_eq!(r["by_sector"][0]["sector"], "62020");
+    assert_eq!(
+        r["by_sector"][0]["sector_name"],
+        "Information technology consultancy activities"
+    );
+    assert_eq!(r["target"]["extra_local"], "500.00");
+
+    let csv = env.ok(&["spend", "report", "--format", "csv"]);
+    assert!(csv.starts_with("anchor,fiscal_year,total,local,regional,outside"));
+    assert!(csv.contains("UCLan,2013/14,1000.00,0.00,300.00,700.00"));
+    let xlsx = env.dir.path().join("r.xlsx");
+    env.ok(&[
+        "spend",
+        "report",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    assert_eq!(
+        env.cmd(&["spend", "report", "--format", "xlsx"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        env.cmd(&["spend", "report", "--anchor", "Nobody"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        env.cmd(&["spend", "report", "--year", "2013/15"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        env.cmd(&[
+            "spend",
+            "settings",
+            "--local",
+            "E10000017",
+            "--region",
+            "E07000123"
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+}
+
+/// The published Preston 2012/13 baseline (seed 000): six anchors' top-300
+/// suppliers, £750m in total, 5% in Preston, 39% in Lancashire, £457.5m
+/// outside Lancashire. The generated file adds 40 small suppliers per
+/// anchor below the top 300, which `--top-suppliers 300` leaves out.
+#[test]
+fn reproduces_the_preston_baseline_from_a_generated_file() {
+    let env = Env::new();
+    env.lancashire();
+    let mut csv = String::from("anchor,payment_date,supplier_id,supplier_name,postcode,amount\n");
+    let mut n = 0;
+    for a in 0..6 {
+        let anchor = format!("Anchor {a}");
+        for (count, postcode, pounds) in [
+            (15, "PR1 2HE", 6_250_000i64),
+            (102, "LA1 1AA", 42_500_000),
+            (183, "M1 1AA", 76_250_000),
+        ] {
+            let pence = pounds * 100;
+            let each = pence / count;
+            for k in 0..count {
+                let amount = if k == count - 1 {
+                    pence - each * (count - 1)
+                } else {
+                    each
+                };
+                n += 1;
+                // Two payments netting to `amount` through a credit note.
+                for part in [amount + 1_000, -1_000] {
+                    let sign = if part < 0 { "-" } else { "" };
+                    let _ = writeln!(
+                        csv,
+                        "{anchor},15/07/2012,S{n:06},Supplier {n} Ltd,{postcode},{sign}{}.{:02}",
+                        part.abs() / 100,
+                        part.abs() % 100
+                    );
+                }
+            }
+        }
+        for _ in 0..40 {
+            n += 1;
+            let _ = writeln!(
+                csv,
+                "{anchor},15/07/2012,S{n:06},Small {n} Ltd,PR1 2HE,500.00"
+            );
+        }
+    }
+    let file = env.write("preston.csv", &csv);
+    env.ok(&["spend", "import", &file]);
+    let r = env.report(&[
+        "--top-suppliers",
+        "300",
+        "--target-local-share",
+        "0.10",
+        "--year",
+        "2012/13",
+    ]);
+    assert_eq!(r["total"], "750000000.00");
+    assert_eq!(r["leakage"], "457500000.00");
+    assert_eq!(r["local_share"], "0.050000");
+    assert_eq!(r["regional_share"], "0.390000");
+    assert_eq!(r["target"]["extra_local"], "37500000.00");
+    assert_eq!(r["by_anchor"].as_array().unwrap().len(), 6);
+    let all = env.report(&[]);
+    assert_eq!(
+        all["total"], "750120000.00",
+        "without the cut the small suppliers count"
+    );
+}
+
+#[test]
+fn a_workbook_imports_from_a_named_sheet() {
+    let env = Env::new();
+    let path = env.dir.path().join("spend.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Notes")
+        .unwrap()
+        .write_string(0, 0, "read me")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("Payments").unwrap();
+    for (c, h) in ["Tanggal", "Nama Penyedia", "Jumlah"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "2023-03-01").unwrap();
+    sheet.write_string(1, 1, "CV Sumber Rejeki").unwrap();
+    sheet.write_number(1, 2, 1_250_000.0).unwrap();
+    sheet.write_string(2, 0, "2023-04-01").unwrap();
+    sheet.write_string(2, 1, "PT Maju Jaya").unwrap();
+    sheet.write_number(2, 2, -250.5).unwrap();
+    book.save(&path).unwrap();
+    env.ok(&["spend", "settings", "--fiscal-year-start", "1"]);
+    let out = env.ok(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Pemerintah Kabupaten Serang",
+        "--sheet",
+        "Payments",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.contains("2 stored"), "{out}");
+    let r = env.report(&[]);
+    assert_eq!(r["total"], "1249749.50");
+    assert_eq!(
+        r["by_year"][0]["fiscal_year"], "2023",
+        "calendar years in Indonesia"
+    );
+}
