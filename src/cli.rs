@@ -335,6 +335,32 @@ pub enum SpendCommand {
     },
     /// List the imports
     Imports,
+    /// List suppliers (with --review: those automatic merges or imports listed for review)
+    Suppliers {
+        /// Only suppliers listed for review
+        #[arg(long)]
+        review: bool,
+        /// Part of the name
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Merge supplier OTHER into KEEP by hand; later imports follow the decision
+    MergeSuppliers {
+        /// The supplier that stays
+        keep: i64,
+        /// The supplier merged into it
+        other: i64,
+    },
+    /// Fix a supplier's location to an area (no AREA: back to its postal code)
+    LocateSupplier {
+        /// The supplier's id (see `spend suppliers`)
+        supplier: i64,
+        /// An area code
+        area: Option<String>,
+    },
     /// Remove an import and its payments (recorded in the audit log)
     Undo {
         /// The import's id (see `spend imports`)

@@ -163,6 +163,17 @@ fn run(cli: Cli) -> Result<()> {
                     },
                 ),
                 SpendCommand::Imports => spend::imports(&store),
+                SpendCommand::Suppliers {
+                    review,
+                    search,
+                    limit,
+                } => spend::suppliers(&store, review, search.as_deref(), limit),
+                SpendCommand::MergeSuppliers { keep, other } => {
+                    spend::merge_suppliers(&store, keep, other)
+                }
+                SpendCommand::LocateSupplier { supplier, area } => {
+                    spend::locate_supplier(&store, supplier, area.as_deref())
+                }
                 SpendCommand::Undo { import_id } => spend::undo(&store, import_id),
                 SpendCommand::Settings {
                     local,

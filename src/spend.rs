@@ -170,6 +170,47 @@ pub fn imports(store: &Store) -> Result<()> {
     Ok(())
 }
 
+pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) -> Result<()> {
+    let rows: Vec<Vec<String>> = store
+        .suppliers(search, review, limit)?
+        .into_iter()
+        .map(|s| {
+            vec![
+                s.id.to_string(),
+                s.name,
+                s.postcode.unwrap_or_default(),
+                s.area_code.unwrap_or_default(),
+                s.keys.join(" "),
+                s.review.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(
+            &["ID", "NAME", "POSTCODE", "FIXED AREA", "KEYS", "REVIEW"],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+pub fn merge_suppliers(store: &Store, keep: i64, other: i64) -> Result<()> {
+    let moved = store.merge_suppliers(keep, other, &Actor::cli())?;
+    println!("supplier {other} merged into {keep}: {moved} payments moved");
+    Ok(())
+}
+
+pub fn locate_supplier(store: &Store, supplier: i64, area: Option<&str>) -> Result<()> {
+    let area = area.map(AreaCode::parse).transpose()?;
+    store.locate_supplier(supplier, area.as_ref(), &Actor::cli())?;
+    match area {
+        Some(a) => println!("supplier {supplier} is located in {a}"),
+        None => println!("supplier {supplier} is located by its postal code again"),
+    }
+    Ok(())
+}
+
 pub fn undo(store: &Store, id: i64) -> Result<()> {
     let import = store.undo_spend_import(id, &Actor::cli())?;
     println!(

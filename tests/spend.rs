@@ -430,3 +430,63 @@ fn a_workbook_imports_from_a_named_sheet() {
         "calendar years in Indonesia"
     );
 }
+
+#[test]
+fn analysts_merge_suppliers_and_fix_locations_and_later_imports_follow() {
+    let env = Env::new();
+    env.lancashire();
+    let first = env.write(
+        "a.csv",
+        "Date,Supplier,Postcode,Amount\n01/05/2013,Ribble Print,PR1 2HE,100.00\n02/05/2013,Ribble Printing Co,,50.00\n03/05/2013,Mystery Ltd,,25.00\n",
+    );
+    env.ok(&["spend", "import", "--anchor", "UCLan", &first]);
+    assert_eq!(env.report(&[])["local"], "100.00");
+    let list = env.ok(&["spend", "suppliers", "--search", "Ribble"]);
+    let id_of = |name: &str| -> String {
+        list.lines()
+            .find(|l| l.contains(name))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (keep, other) = (id_of("Ribble Print "), id_of("Ribble Printing Co"));
+    let out = env.ok(&["spend", "merge-suppliers", &keep, &other]);
+    assert!(out.contains("1 payments moved"), "{out}");
+    assert_eq!(
+        env.report(&[])["local"],
+        "150.00",
+        "the merged supplier's payment is local now"
+    );
+
+    let mystery = env.ok(&["spend", "suppliers", "--search", "Mystery"]);
+    let mystery = mystery
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    env.ok(&["spend", "locate-supplier", &mystery, "E07000121"]);
+    assert_eq!(
+        env.report(&[])["regional"],
+        "175.00",
+        "Lancaster is in Lancashire"
+    );
+    assert_eq!(
+        env.cmd(&["spend", "locate-supplier", &mystery, "NOWHERE"])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    // The decision persists: a later file with the merged spelling goes to the kept supplier.
+    let later = env.write(
+        "b.csv",
+        "Date,Supplier,Amount\n01/06/2013,Ribble Printing Co,10.00\n",
+    );
+    env.ok(&["spend", "import", "--anchor", "UCLan", &later]);
+    assert_eq!(env.report(&[])["local"], "160.00");
+}

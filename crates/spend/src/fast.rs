@@ -1712,8 +1712,13 @@ mod tests {
         let errors = rejected("anchor,supplier_name,note\nA,Acme,x\n");
         assert!(errors.iter().all(|e| e.line == 1));
         let text: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-        assert!(text.iter().any(|m| m.starts_with("no amount column")), "{text:?}");
-        assert!(text.iter().any(|m| m.starts_with("no fiscal_year or payment_date column")));
+        assert!(
+            text.iter().any(|m| m.starts_with("no amount column")),
+            "{text:?}"
+        );
+        assert!(text
+            .iter()
+            .any(|m| m.starts_with("no fiscal_year or payment_date column")));
         // Without an anchor column every row is the given anchor's.
         let opts = ScanOptions {
             anchor: Some("UCLan".into()),
@@ -1746,7 +1751,10 @@ mod tests {
         let r = rows(&whole);
         assert_eq!(r[0].3, "Smith, Jones\nand \"Sons\"");
         assert_eq!(r[0].4, 25);
-        assert_eq!((r[1].0.as_str(), r[1].3.as_str(), r[1].4), ("B", "Plain 1", -100));
+        assert_eq!(
+            (r[1].0.as_str(), r[1].3.as_str(), r[1].4),
+            ("B", "Plain 1", -100)
+        );
         assert_eq!(r[2].3, "S2", "an empty name falls back to the id");
         assert_eq!(r[3].3, "Quote \"x\"");
         for block in [1, 2, 7, 16, 33, 64, 100, 1000] {
@@ -1837,7 +1845,10 @@ mod tests {
         // A quote never closed.
         let errors = rejected(&format!("{HEADER}A,2012/13,,S1,Acme,,,,,1\nA,2012/13,,S1,\"Acme,,,,,1\nA,2012/13,,S1,Acme,,,,,1\n"));
         assert_eq!(errors.len(), 1);
-        assert_eq!((errors[0].line, errors[0].message.as_str()), (3, "a quoted field is never closed"));
+        assert_eq!(
+            (errors[0].line, errors[0].message.as_str()),
+            (3, "a quoted field is never closed")
+        );
     }
 
     #[test]
@@ -1846,10 +1857,18 @@ mod tests {
         for _ in 0..MAX_LISTED_ERRORS + 5 {
             text.push_str("A,2012/13,,S1,Acme,,,,,x\n");
         }
-        let errors = scan_with(&text, 4096, 2, FiscalCalendar::UK).unwrap_err().errors;
+        let errors = scan_with(&text, 4096, 2, FiscalCalendar::UK)
+            .unwrap_err()
+            .errors;
         assert_eq!(errors.len(), MAX_LISTED_ERRORS + 1);
-        assert_eq!(errors[MAX_LISTED_ERRORS - 1].line, MAX_LISTED_ERRORS as u64 + 1);
-        assert_eq!(errors[MAX_LISTED_ERRORS].message, "… and 5 more problems, not listed");
+        assert_eq!(
+            errors[MAX_LISTED_ERRORS - 1].line,
+            MAX_LISTED_ERRORS as u64 + 1
+        );
+        assert_eq!(
+            errors[MAX_LISTED_ERRORS].message,
+            "… and 5 more problems, not listed"
+        );
     }
 
     #[test]
@@ -1969,6 +1988,13 @@ mod tests {
         assert_eq!(uk.year, vec![2012, 2013, 2012, 2012]);
         let cal = scan_with(text, 64, 2, FiscalCalendar::CALENDAR).unwrap();
         assert_eq!(all_facts(&cal).year, vec![2013, 2013, 2013, 2012]);
+        for (y, m, d) in [(1970, 1, 1), (1900, 3, 1), (2013, 4, 1), (2200, 12, 31)] {
+            assert_eq!(
+                days_from_civil(y, m, d),
+                crate::facts::day_number(jiff::civil::date(y as i16, m as i8, d as i8)),
+                "as the store counts days"
+            );
+        }
         for bad in ["2012/14", "12/13"] {
             let errors = rejected(&format!("{HEADER}A,{bad},,S1,Acme,,,,,1\n"));
             assert_eq!(errors[0].column.as_deref(), Some("fiscal_year"), "{bad}");
@@ -2042,7 +2068,11 @@ mod tests {
                 Location::Local,
             ]
         );
-        assert_eq!(calls.get(), 4 + 1 + 3, "PR1 once; 42111, 4211 and 421 for the kode pos");
+        assert_eq!(
+            calls.get(),
+            4 + 3,
+            "PR1, BB1, M1, ZZ9 once each; 42111, 4211 and 421 for the kode pos"
+        );
 
         let code = |c: &str| AreaCode::parse(c).unwrap();
         let region = AreaPath::root(&code("E10000017"));
@@ -2050,7 +2080,10 @@ mod tests {
         let neighbour = region.child(&code("E07000120"));
         let elsewhere = AreaPath::root(&code("E92000001"));
         assert_eq!(location_of(&local, &local, &region), Location::Local);
-        assert_eq!(location_of(&local.child(&code("W1")), &local, &region), Location::Local);
+        assert_eq!(
+            location_of(&local.child(&code("W1")), &local, &region),
+            Location::Local
+        );
         assert_eq!(location_of(&neighbour, &local, &region), Location::Regional);
         assert_eq!(location_of(&region, &local, &region), Location::Regional);
         assert_eq!(location_of(&elsewhere, &local, &region), Location::Outside);
@@ -2094,7 +2127,13 @@ mod tests {
                 } else {
                     format!("Supplier {i} Ltd")
                 };
-                (id, name, g.next(6) as usize, sics[g.next(4) as usize], ["Y", "N", ""][g.next(3) as usize])
+                (
+                    id,
+                    name,
+                    g.next(6) as usize,
+                    sics[g.next(4) as usize],
+                    ["Y", "N", ""][g.next(3) as usize],
+                )
             })
             .collect();
         let mut text = HEADER.to_owned();
@@ -2120,7 +2159,12 @@ mod tests {
             let framework = g.next(5) == 0;
             let pence = g.next(1_000_000) as i64 - 20_000;
             let amount = match g.next(3) {
-                0 => format!("{}{}.{:02}", if pence < 0 { "-" } else { "" }, pence.abs() / 100, pence.abs() % 100),
+                0 => format!(
+                    "{}{}.{:02}",
+                    if pence < 0 { "-" } else { "" },
+                    pence.abs() / 100,
+                    pence.abs() % 100
+                ),
                 1 => format!("{}", pence / 100),
                 _ => format!("{}.{}", pence / 100, (pence.abs() % 100) / 10),
             };
@@ -2133,7 +2177,11 @@ mod tests {
                 s.1,
                 s.3,
                 s.4,
-                if framework { "national framework" } else { "local contract" },
+                if framework {
+                    "national framework"
+                } else {
+                    "local contract"
+                },
             ));
             e.total += minor;
             match loc {
@@ -2154,7 +2202,9 @@ mod tests {
                     e.infl_outside += minor;
                 }
             }
-            *e.cells.entry((anchor.to_owned(), 2012 + yi as i16)).or_default() += minor;
+            *e.cells
+                .entry((anchor.to_owned(), 2012 + yi as i16))
+                .or_default() += minor;
             let sec = e.sector.entry(s.3.to_owned()).or_default();
             sec.0 += minor;
             if loc == Location::Outside {
@@ -2189,16 +2239,27 @@ mod tests {
             let cells: BTreeMap<(String, i16), i64> = r
                 .by_anchor_year
                 .iter()
-                .map(|c| ((c.anchor.clone(), c.fiscal_year_start as i16), c.figures.total.minor()))
+                .map(|c| {
+                    (
+                        (c.anchor.clone(), c.fiscal_year_start as i16),
+                        c.figures.total.minor(),
+                    )
+                })
                 .collect();
             assert_eq!(cells, e.cells);
             let sectors: BTreeMap<String, (i64, i64)> = r
                 .by_sector
                 .iter()
-                .map(|s| (s.sector.clone().unwrap_or_default(), (s.total.minor(), s.leakage.minor())))
+                .map(|s| {
+                    (
+                        s.sector.clone().unwrap_or_default(),
+                        (s.total.minor(), s.leakage.minor()),
+                    )
+                })
                 .collect();
             assert_eq!(sectors, e.sector);
-            let mut leak: Vec<(i64, String)> = e.leak.iter().map(|(k, v)| (*v, k.clone())).collect();
+            let mut leak: Vec<(i64, String)> =
+                e.leak.iter().map(|(k, v)| (*v, k.clone())).collect();
             leak.sort_by(|a, b| b.0.cmp(&a.0));
             let top: Vec<(i64, String)> = r
                 .top_leaking_suppliers
@@ -2214,7 +2275,11 @@ mod tests {
                 f.anchor.iter_mut().for_each(|a| *a += 1 << 21);
             }
             let mut sparse_dims = dims.clone();
-            sparse_dims.anchors = dims.anchors.iter().map(|(k, v)| (k + (1 << 21), v.clone())).collect();
+            sparse_dims.anchors = dims
+                .anchors
+                .iter()
+                .map(|(k, v)| (k + (1 << 21), v.clone()))
+                .collect();
             let segments: Vec<&Facts> = sparse.iter().collect();
             let h = compute(&segments, &sparse_dims, &ReportOptions::default());
             assert_eq!(h.figures, r.figures);

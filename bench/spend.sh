@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The spend benchmark: the same figures from the same CSV ledger, by DuckDB,
+# Polars and Lumbung (straight from the file), each run as a whole process
+# under /usr/bin/time -v. Prints a markdown table of medians and ratios.
+#
+# Usage: bench/spend.sh            (10M rows, 3 runs each)
+# Environment:
+#   ROWS=10000000                  ledger size
+#   RUNS=3                         runs per tool (interleaved)
+#   LUMBUNG_BENCH_DIR=~/.cache/lumbung-bench   where the ledger is generated (once)
+#   SHARED_BENCH=<repo>/../shared/bench        the generator and the peer scripts
+#   IDLE_WAIT=120                  seconds to wait at most for a quiet machine before each run
+#   TOOLS="duckdb polars lumbung"  which tools to run
+#   CARGO_TARGET_DIR               as cargo uses it
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROWS="${ROWS:-10000000}"
+RUNS="${RUNS:-3}"
+DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
+SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
+IDLE_WAIT="${IDLE_WAIT:-120}"
+TOOLS="${TOOLS:-duckdb polars lumbung}"
+LOCAL=E07000123
+REGION=E10000017
+
+say() { printf '%s\n' "$*" >&2; }
+
+# (a) what the benchmark needs
+if [ ! -x /usr/bin/time ]; then
+    say "installing GNU time"
+    (apt-get update -qq && apt-get install -y -qq time) >&2
+fi
+if ! python3 -c 'import numpy, polars, duckdb' 2>/dev/null; then
+    say "installing numpy, polars, duckdb"
+    python3 -m pip install -q numpy polars duckdb >&2
+fi
+[ -f "$SHARED_BENCH/gen_spend.py" ] || { say "no generator at $SHARED_BENCH (set SHARED_BENCH)"; exit 1; }
+
+# (b) the ledger, generated once
+mkdir -p "$DIR"
+ledger="$DIR/spend-$ROWS.csv"
+if [ ! -s "$ledger.postcodes.csv" ]; then
+    say "generating $ROWS rows into $ledger"
+    python3 "$SHARED_BENCH/gen_spend.py" "$ROWS" "$ledger.tmp"
+    mv "$ledger.tmp.areas.csv" "$ledger.areas.csv"
+    mv "$ledger.tmp.postcodes.csv" "$ledger.postcodes.csv"
+    mv "$ledger.tmp" "$ledger"
+fi
+
+# (c) Lumbung, release
+say "building Lumbung (release)"
+(cd "$repo" && cargo build --release -q -p lumbung-spend --example from_file) >&2
+target="${CARGO_TARGET_DIR:-$repo/target}"
+lumbung="$target/release/examples/from_file"
+
+# Waits (at most IDLE_WAIT s) until the CPUs were at least 90% idle for a second.
+wait_idle() {
+    local waited=0
+    while [ "$waited" -lt "$IDLE_WAIT" ]; do
+        local a b
+        a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+        local total=0 i
+        for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+        local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
+        if [ "$total" -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ]; then return 0; fi
+        waited=$((waited + 1))
+    done
+    say "  (machine still busy after ${IDLE_WAIT}s; running anyway)"
+}
+
+# (d) the runs, interleaved so that load from elsewhere spreads evenly
+out="$DIR/results-$ROWS"
+mkdir -p "$out"
+rm -f "$out"/*.time "$out"/*.json "$out"/*.load
+for run in $(seq 1 "$RUNS"); do
+    for tool in $TOOLS; do
+        case "$tool" in
+            duckdb) cmd=(python3 "$SHARED_BENCH/peer_duckdb.py" "$ledger") ;;
+            polars) cmd=(python3 "$SHARED_BENCH/peer_polars.py" "$ledger") ;;
+            lumbung) cmd=("$lumbung" "$ledger" "$ledger.areas.csv" "$ledger.postcodes.csv" --local "$LOCAL" --region "$REGION") ;;
+            *) say "unknown tool $tool"; exit 1 ;;
+        esac
+        wait_idle
+        cut -d' ' -f1 /proc/loadavg > "$out/$tool.$run.load"
+        say "run $run: $tool"
+        /usr/bin/time -v -o "$out/$tool.$run.time" "${cmd[@]}" > "$out/$tool.$run.json"
+    done
+done
+
+# (e) + (f): check the figures, print the table
+python3 - "$out" "$ROWS" "$RUNS" "$TOOLS" <<'EOF'
+import json, os, statistics, sys
+out, rows, runs, tools = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].split()
+
+def wall(text):
+    for line in text.splitlines():
+        if "Elapsed (wall clock)" in line:
+            t = line.rsplit(" ", 1)[1].split(":")
+            return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
+def field(text, name):
+    for line in text.splitlines():
+        if name in line:
+            return float(line.rsplit(":", 1)[1])
+
+res = {}
+for tool in tools:
+    rs = []
+    for r in range(1, runs + 1):
+        t = open(f"{out}/{tool}.{r}.time").read()
+        rs.append({"wall": wall(t), "rss": field(t, "Maximum resident set size") / 1024,
+                   "cpu": field(t, "User time") + field(t, "System time"),
+                   "load": float(open(f"{out}/{tool}.{r}.load").read()),
+                   "out": json.loads(open(f"{out}/{tool}.{r}.json").read())})
+    res[tool] = rs
+
+ok = True
+def pence(s): 
+    neg = s.startswith("-"); s = s.lstrip("-"); i, _, f = s.partition(".")
+    v = int(i) * 100 + int((f + "00")[:2]); return -v if neg else v
+if "lumbung" in res:
+    lb = res["lumbung"][0]["out"]
+    if "duckdb" in res:
+        dk = res["duckdb"][0]["out"]
+        for k in ("total", "local", "regional"):
+            same = dk[k] == lb[k]
+            ok &= same
+            print(f"check {k}: DuckDB {dk[k]}  Lumbung {lb[k]}  {'equal' if same else 'DIFFERENT'}", file=sys.stderr)
+        for k, lk in (("rows_by_anchor_year", "rows_by_anchor_year"), ("sectors", "sectors")):
+            same = dk[k] == lb[lk]
+            ok &= same
+            print(f"check {k}: DuckDB {dk[k]}  Lumbung {lb[lk]}  {'equal' if same else 'DIFFERENT'}", file=sys.stderr)
+    if "polars" in res:
+        pl = res["polars"][0]["out"]
+        same = pl["total_pence"] == pence(lb["total"])
+        ok &= same
+        print(f"check total: Polars {pl['total_pence']} pence  Lumbung {lb['total']}  {'equal' if same else 'DIFFERENT'}", file=sys.stderr)
+    for r in res["lumbung"][1:]:
+        ok &= r["out"] == lb
+
+med = {t: {k: statistics.median(r[k] for r in rs) for k in ("wall", "rss", "cpu")} for t, rs in res.items()}
+print(f"| tool | median wall (s) | runs (s) | rows/s | CPU (s) | peak RSS (MB) | vs DuckDB | vs Polars |")
+print(f"|---|---:|---|---:|---:|---:|---:|---:|")
+names = {"duckdb": "DuckDB (from CSV)", "polars": "Polars (streaming)", "lumbung": "Lumbung from file"}
+for t in tools:
+    m = med[t]
+    runs_s = ", ".join(f"{r['wall']:.2f}" for r in res[t])
+    ratio = lambda p: f"{med[p]['wall'] / m['wall']:.2f}×" if p in med else "–"
+    print(f"| {names.get(t, t)} | {m['wall']:.2f} | {runs_s} | {rows / m['wall'] / 1e6:.2f} M | {m['cpu']:.2f} | {m['rss']:.0f} | {ratio('duckdb')} | {ratio('polars')} |")
+loads = [r["load"] for rs in res.values() for r in rs]
+print(f"\n{rows:,} rows, {runs} runs each (interleaved); 1-min load average before the runs: {min(loads):.2f}–{max(loads):.2f}.")
+print("Ratios are the peer's median wall time over the tool's (above 1 = faster than the peer).")
+print("Figures equal: " + ("yes" if ok else "NO"))
+sys.exit(0 if ok else 1)
+EOF
