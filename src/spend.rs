@@ -3,13 +3,11 @@
 
 use crate::table;
 use anyhow::{bail, Context, Result};
-use lumbung_domain::{AreaCode, FiscalYear, Rejected, Share};
+use lumbung_domain::{AreaCode, FiscalYear, Share};
 use lumbung_spend::export::{self, cell_rows, opt};
-use lumbung_spend::prepare::{prepare, Defaults};
-use lumbung_spend::read::{read_ledger, Field, Locale, ReadOptions};
+use lumbung_spend::read::{Field, Locale};
 use lumbung_spend::report::{compute, ReportOptions, SpendReport};
-use lumbung_store::{Actor, SpendSettings, Store};
-use sha2::{Digest, Sha256};
+use lumbung_store::{Actor, SpendFile, SpendSettings, Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -39,79 +37,35 @@ pub struct ImportArgs<'a> {
 /// Imports each file as one import. Every file is checked before any is
 /// stored; a file with any bad row is refused whole, with every problem.
 pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
-    let settings = store.spend_settings()?;
-    let explicit_mapping = args.mapping.map(read_mapping).transpose()?;
-    let saved_mapping = match (&explicit_mapping, args.anchor) {
-        (None, Some(anchor)) => match store.anchor_id(anchor)? {
-            Some(id) => store
-                .spend_mapping(id)?
-                .and_then(|v| serde_json::from_value::<BTreeMap<Field, String>>(v).ok()),
-            None => None,
-        },
-        _ => None,
-    };
+    let mapping = args.mapping.map(read_mapping).transpose()?;
     let mut failures = 0;
     for path in args.files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let mut options = ReadOptions {
-            mapping: explicit_mapping
-                .clone()
-                .or_else(|| saved_mapping.clone())
-                .unwrap_or_default(),
+        let file = SpendFile {
+            name: &name,
+            bytes: &bytes,
+            anchor: args.anchor,
+            year: args.year,
             locale: args.locale,
             sheet: args.sheet.map(str::to_owned),
+            mapping: mapping.clone(),
         };
-        let ledger = match read_ledger(&name, &bytes, &options) {
-            // A saved mapping that does not fit this file gives way to recognition.
-            Err(_) if explicit_mapping.is_none() && saved_mapping.is_some() => {
-                options.mapping.clear();
-                read_ledger(&name, &bytes, &options)
-            }
-            other => other,
-        };
-        let ledger = match ledger {
-            Ok(l) => l,
-            Err(rejected) => {
+        let summary = match store.import_spend_file(&file, &Actor::cli()) {
+            Ok(summary) => summary,
+            Err(StoreError::Rejected(rejected)) => {
                 eprint!("{rejected}");
                 failures += 1;
                 continue;
             }
+            Err(other) => return Err(other.into()),
         };
-        let defaults = Defaults {
-            anchor: args.anchor.map(str::to_owned),
-            year: args.year,
-            calendar: settings.calendar(),
-            period_hint: ledger.period_hint,
-        };
-        let mapping = serde_json::to_value(&ledger.mapping)?;
-        let (payments, mut errors) = prepare(ledger.rows, &defaults);
-        errors.extend(ledger.errors);
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
-            eprint!(
-                "{}",
-                Rejected {
-                    file: name.clone(),
-                    errors
-                }
-            );
-            failures += 1;
-            continue;
-        }
-        let summary = store.import_spend(&name, &sha, &payments, &mapping, &Actor::cli())?;
         if summary.already_imported {
             println!(
                 "{name}: already imported as import {}; nothing changed",
                 summary.import_id.unwrap_or_default()
             );
             continue;
-        }
-        if let (Some(m), Some(anchor)) = (&explicit_mapping, args.anchor) {
-            if let Some(id) = store.anchor_id(anchor)? {
-                store.save_spend_mapping(id, &serde_json::to_value(m)?, &Actor::cli())?;
-            }
         }
         match summary.import_id {
             Some(id) => println!(

@@ -184,6 +184,9 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/lang/{lang}"
                     | "/spend/report.csv"
                     | "/spend/report.xlsx"
+                    // These need an upload first; the upload test renders them.
+                    | "/spend/import/{id}"
+                    | "/spend/jobs/{id}"
             ) {
                 continue;
             }
@@ -1131,4 +1134,129 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
         app.login("auditor").await.get("/spend").await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
+    let app = spawn_app().await;
+    let analyst = app.login("analyst").await;
+    let csrf = analyst.csrf.clone().unwrap();
+    let csv = "Paid Date,Vendor,Gross Amount,Net Amount\n01/05/2013,Ribble Print Ltd,120.00,100.00\n02/05/2013,Acme PLC,60.00,50.00\n";
+    let form = || {
+        reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("may.csv"),
+            )
+            .text("anchor", "UCLan")
+    };
+    let refused = analyst
+        .client
+        .post(format!("{}/spend/import", app.base))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "uploads need the CSRF token too"
+    );
+    let res = analyst
+        .client
+        .post(format!("{}/spend/import?csrf={csrf}", app.base))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let preview_path = res.headers()["location"].to_str().unwrap().to_owned();
+    let (status, preview) = analyst.get_html(&preview_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(preview.contains("Ribble Print Ltd"), "first rows shown");
+    assert!(
+        preview.contains("value=\"Vendor\""),
+        "detected mapping shown"
+    );
+    // Another user cannot see or confirm someone else's upload.
+    let other = app.login("analyst-lancs").await;
+    assert_eq!(
+        other.get(&preview_path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The analyst takes the gross amount instead.
+    let res = analyst
+        .post_form(
+            &preview_path,
+            &[
+                ("map_amount", "Gross Amount"),
+                ("map_supplier_name", "Vendor"),
+                ("map_payment_date", "Paid Date"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let job_path = res.headers()["location"].to_str().unwrap().to_owned();
+    let job_id = job_path.rsplit('/').next().unwrap().to_owned();
+    let mut state = Value::Null;
+    for _ in 0..100 {
+        state = analyst
+            .get(&format!("/api/v1/spend/jobs/{job_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if state["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(state["state"], "done", "{state}");
+    assert_eq!(state["summary"]["stored"], 2);
+    let (_, page) = analyst.get_html(&job_path).await;
+    assert!(page.contains("180.00"));
+    let r: Value = analyst
+        .get("/api/v1/spend/report")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["total"], "180.00", "gross, as mapped");
+
+    // Scripts send the file as the body with a bearer token.
+    let token = app.token("analyst").await;
+    let body = "Date,Supplier,Amount\n03/05/2013,Fylde Foods,5.00\n03/05/2013,Broken Ltd,five\n";
+    let res = app
+        .anonymous()
+        .client
+        .post(format!(
+            "{}/api/v1/spend/imports?file_name=bad.csv&anchor=UCLan",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["error"]["detail"].as_str().unwrap().contains("line 3"),
+        "{err}"
+    );
+    let res = app
+        .anonymous()
+        .client
+        .post(format!(
+            "{}/api/v1/spend/imports?file_name=good.csv&anchor=UCLan",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .body("Date,Supplier,Amount\n03/05/2013,Fylde Foods,5.00\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["stored"], 1);
 }

@@ -50,7 +50,10 @@ use std::sync::{mpsc, Mutex};
 pub const NOT_INFLUENCEABLE_CONTRACTS: &[&str] = crate::prepare::NOT_INFLUENCEABLE;
 
 /// Bytes per block handed to one parsing thread.
-pub const DEFAULT_BLOCK_SIZE: usize = 32 << 20;
+/// 8 MB measured best on the benchmark: a block is parsed while the
+/// kernel's copy of it is still in the cache, and three blocks in flight
+/// cost little memory.
+pub const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
 
 /// How many row problems are kept; past this a last entry counts the rest.
 pub const MAX_LISTED_ERRORS: usize = 10_000;
@@ -850,14 +853,20 @@ enum Packed {
 /// Digits flag of a small key.
 const DIGITS: u64 = 1 << 63;
 
+/// Up to 7 bytes, little-endian, without a round trip through memory.
+#[inline]
+fn le_bytes(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .enumerate()
+        .fold(0, |v, (i, &b)| v | (b as u64) << (8 * i))
+}
+
 #[inline]
 fn pack(key: &[u8]) -> Packed {
     let n = key.len();
     if n <= 7 {
-        let mut b = [0u8; 8];
-        b[..n].copy_from_slice(key);
-        b[7] = n as u8;
-        return Packed::Small(u64::from_le_bytes(b));
+        return Packed::Small(le_bytes(key) | (n as u64) << 56);
     }
     if n <= 16 {
         let mut v = 0u64;
@@ -871,10 +880,9 @@ fn pack(key: &[u8]) -> Packed {
         }
     }
     if n <= 15 {
-        let mut b = [0u8; 16];
-        b[..n].copy_from_slice(key);
-        b[15] = n as u8;
-        return Packed::Mid(u128::from_le_bytes(b));
+        let lo = u64::from_le_bytes(key[..8].try_into().expect("8 bytes"));
+        let hi = le_bytes(&key[8..]) | (n as u64) << 56;
+        return Packed::Mid((hi as u128) << 64 | lo as u128);
     }
     Packed::Long
 }
@@ -942,8 +950,12 @@ impl Interner {
     }
 }
 
+/// A supplier as one thread first saw it; its texts are (start, length)
+/// in [`Suppliers::text`], which saves a few allocations per supplier.
 struct LocalSupplier {
-    supplier: FileSupplier,
+    id: Option<(u32, u32)>,
+    name: (u32, u32),
+    postcode: Option<(u32, u32)>,
     first: u64,
     /// [`crate::suppliers::name_key`] of a supplier without an id.
     name_key: Option<String>,
@@ -957,6 +969,51 @@ struct Suppliers {
     by_name: KeyMap,
     by_name_key: FxHashMap<String, u32>,
     list: Vec<LocalSupplier>,
+    text: Vec<u8>,
+}
+
+impl Suppliers {
+    /// A new supplier (the name defaults to the id); its local id.
+    fn add(
+        &mut self,
+        id: Option<&[u8]>,
+        name: Option<&[u8]>,
+        postcode: Option<&[u8]>,
+        first: u64,
+        name_key: Option<String>,
+    ) -> u32 {
+        let mut keep = |t: &[u8]| {
+            let start = self.text.len() as u32;
+            self.text.extend_from_slice(t);
+            (start, t.len() as u32)
+        };
+        let id = id.map(&mut keep);
+        let name = match name {
+            Some(n) => keep(n),
+            None => id.unwrap_or_default(),
+        };
+        let postcode = postcode.map(&mut keep);
+        self.list.push(LocalSupplier {
+            id,
+            name,
+            postcode,
+            first,
+            name_key,
+        });
+        self.list.len() as u32 - 1
+    }
+
+    fn text(&self, (start, len): (u32, u32)) -> String {
+        String::from_utf8_lossy(&self.text[start as usize..(start + len) as usize]).into_owned()
+    }
+
+    fn file_supplier(&self, s: &LocalSupplier) -> FileSupplier {
+        FileSupplier {
+            id: s.id.map(|r| self.text(r)),
+            name: self.text(s.name),
+            postcode: s.postcode.map(|r| self.text(r)),
+        }
+    }
 }
 
 /// What one thread learnt: its own id spaces.
@@ -994,7 +1051,25 @@ struct Worker<'a> {
     ranges: Vec<(u32, u32)>,
     scratch: Vec<u8>,
     key: Vec<u8>,
+    pending: Vec<Pending>,
 }
+
+/// A supplier id lookup put off to be done in a batch: many independent
+/// lookups in flight at once hide the cache misses of a big dictionary.
+/// Places are byte ranges (start, length) in the block.
+struct Pending {
+    /// The row in the block's facts.
+    index: u32,
+    key: u64,
+    id: (u32, u32),
+    name: Option<(u32, u32)>,
+    postcode: Option<(u32, u32)>,
+    first: u64,
+    found: u32,
+}
+
+/// How many lookups a batch holds.
+const BATCH: usize = 256;
 
 /// Where a row is: its block, its line within the block, its row within
 /// the block.
@@ -1035,6 +1110,35 @@ impl<'a> Worker<'a> {
             ranges: Vec::with_capacity(layout.headers.len() + 1),
             scratch: Vec::new(),
             key: Vec::new(),
+            pending: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Resolves the put-off supplier lookups of rows in `data`.
+    fn flush(&mut self, data: &[u8], facts: &mut Facts) {
+        let sup = &mut self.dicts.suppliers;
+        for p in &mut self.pending {
+            p.found = sup.by_id.small.get(&p.key).copied().unwrap_or(u32::MAX);
+        }
+        let text = |(start, len): (u32, u32)| &data[start as usize..(start + len) as usize];
+        for p in self.pending.drain(..) {
+            let found = if p.found != u32::MAX {
+                Some(p.found)
+            } else {
+                sup.by_id.small.get(&p.key).copied()
+            };
+            let s = found.unwrap_or_else(|| {
+                let s = sup.add(
+                    Some(text(p.id)),
+                    p.name.map(text),
+                    p.postcode.map(text),
+                    p.first,
+                    None,
+                );
+                sup.by_id.small.insert(p.key, s);
+                s
+            });
+            facts.supplier[p.index as usize] = s;
         }
     }
 
@@ -1042,8 +1146,11 @@ impl<'a> Worker<'a> {
     /// `self.ranges` holds its fields but the last, which starts at
     /// `last`. False for a blank line.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn end_row(
         &mut self,
+        data: &[u8],
+        rec: usize,
         text: &[u8],
         last: usize,
         at: At,
@@ -1068,8 +1175,12 @@ impl<'a> Worker<'a> {
             at,
             facts,
             sink,
+            Some((rec, &mut self.pending)),
         );
         self.ranges.clear();
+        if self.pending.len() >= BATCH {
+            self.flush(data, facts);
+        }
         true
     }
 
@@ -1126,7 +1237,15 @@ impl<'a> Worker<'a> {
                         line,
                         row,
                     };
-                    if self.end_row(&data[rec..i], field - rec, at, &mut facts, &mut sink) {
+                    if self.end_row(
+                        &data,
+                        rec,
+                        &data[rec..i],
+                        field - rec,
+                        at,
+                        &mut facts,
+                        &mut sink,
+                    ) {
                         row += 1;
                     }
                     line += 1;
@@ -1139,6 +1258,7 @@ impl<'a> Worker<'a> {
                         row,
                     };
                     let mut nl = 0;
+                    self.flush(&data, &mut facts);
                     let used = match parse_quoted(
                         &data[rec..],
                         delim,
@@ -1157,6 +1277,7 @@ impl<'a> Worker<'a> {
                                 at,
                                 &mut facts,
                                 &mut sink,
+                                None,
                             );
                             row += 1;
                             used
@@ -1183,8 +1304,17 @@ impl<'a> Worker<'a> {
                 line,
                 row,
             };
-            self.end_row(&data[rec..], field - rec, at, &mut facts, &mut sink);
+            self.end_row(
+                &data,
+                rec,
+                &data[rec..],
+                field - rec,
+                at,
+                &mut facts,
+                &mut sink,
+            );
         }
+        self.flush(&data, &mut facts);
         BlockOut {
             index,
             worker: self.id,
@@ -1211,6 +1341,7 @@ fn row_into(
     at: At,
     facts: &mut Facts,
     sink: &mut Sink<'_>,
+    defer: Option<(usize, &mut Vec<Pending>)>,
 ) {
     let n = ranges.len();
     let width = l.headers.len();
@@ -1312,23 +1443,35 @@ fn row_into(
 
     let postcode = opt(l.postcode);
     let sup = &mut dicts.suppliers;
+    // Where a field is in the block, for a put-off lookup.
+    let place = |f: &[u8], base_at: usize| {
+        (
+            (f.as_ptr() as usize - base.as_ptr() as usize + base_at) as u32,
+            f.len() as u32,
+        )
+    };
+    let mut deferred = None;
     let supplier = if let Some(id) = opt(l.supplier_id) {
-        match sup.by_id.get(id) {
-            Some(s) => s,
-            None => {
-                let s = sup.list.len() as u32;
-                let name = opt(l.supplier_name).unwrap_or(id);
-                sup.list.push(LocalSupplier {
-                    supplier: FileSupplier {
-                        id: Some(String::from_utf8_lossy(id).into_owned()),
-                        name: String::from_utf8_lossy(name).into_owned(),
-                        postcode: postcode.map(|p| String::from_utf8_lossy(p).into_owned()),
-                    },
-                    first: at.first(),
-                    name_key: None,
-                });
-                sup.by_id.insert(id, s);
-                s
+        if let (Some((base_at, _)), Packed::Small(key)) = (&defer, pack(id)) {
+            deferred = Some(Pending {
+                index: 0,
+                key,
+                id: place(id, *base_at),
+                name: opt(l.supplier_name).map(|n| place(n, *base_at)),
+                postcode: postcode.map(|p| place(p, *base_at)),
+                first: at.first(),
+                found: u32::MAX,
+            });
+            u32::MAX
+        } else {
+            match sup.by_id.get(id) {
+                Some(s) => s,
+                None => {
+                    let name = opt(l.supplier_name);
+                    let s = sup.add(Some(id), name, postcode, at.first(), None);
+                    sup.by_id.insert(id, s);
+                    s
+                }
             }
         }
     } else if let Some(name) = opt(l.supplier_name) {
@@ -1339,23 +1482,21 @@ fn row_into(
         match sup.by_name.get(key) {
             Some(s) => s,
             None => {
-                let name = String::from_utf8_lossy(name).into_owned();
-                let postcode = postcode.map(|p| String::from_utf8_lossy(p).into_owned());
-                let name_key = crate::suppliers::name_key(&name, postcode.as_deref());
+                let name_key = crate::suppliers::name_key(
+                    &String::from_utf8_lossy(name),
+                    postcode.map(String::from_utf8_lossy).as_deref(),
+                );
                 let s = match sup.by_name_key.get(&name_key) {
                     Some(&s) => s,
                     None => {
-                        let s = sup.list.len() as u32;
-                        sup.by_name_key.insert(name_key.clone(), s);
-                        sup.list.push(LocalSupplier {
-                            supplier: FileSupplier {
-                                id: None,
-                                name,
-                                postcode,
-                            },
-                            first: at.first(),
-                            name_key: Some(name_key),
-                        });
+                        let s = sup.add(
+                            None,
+                            Some(name),
+                            postcode,
+                            at.first(),
+                            Some(name_key.clone()),
+                        );
+                        sup.by_name_key.insert(name_key, s);
                         s
                     }
                 };
@@ -1404,6 +1545,10 @@ fn row_into(
         facts.amount.push(amount);
         facts.sector.push(sector);
         facts.flags.push(flags);
+        if let (Some(mut p), Some((_, pending))) = (deferred, defer) {
+            p.index = facts.len() as u32 - 1;
+            pending.push(p);
+        }
     }
 }
 
@@ -1500,21 +1645,23 @@ fn merge(dicts: Vec<Dicts>, layout: &Layout, opts: &ScanOptions) -> Merged {
     for (w, d) in dicts.iter().enumerate() {
         remaps[w].supplier = vec![0; d.suppliers.list.len()];
     }
-    let mut by_id: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut by_id: FxHashMap<&[u8], u32> = FxHashMap::default();
     let mut by_name_key: FxHashMap<&str, u32> = FxHashMap::default();
     let mut suppliers: Vec<FileSupplier> = Vec::new();
     for (_, w, i) in all {
-        let local = &dicts[w].suppliers.list[i as usize];
-        let s = &local.supplier;
+        let sup = &dicts[w].suppliers;
+        let local = &sup.list[i as usize];
         let next = suppliers.len() as u32;
-        let g = match (&s.id, &local.name_key) {
-            (Some(id), _) => *by_id.entry(id).or_insert(next),
+        let g = match (local.id, &local.name_key) {
+            (Some((start, len)), _) => *by_id
+                .entry(&sup.text[start as usize..(start + len) as usize])
+                .or_insert(next),
             (None, key) => *by_name_key
                 .entry(key.as_deref().unwrap_or_default())
                 .or_insert(next),
         };
         if g == next {
-            suppliers.push(s.clone());
+            suppliers.push(sup.file_supplier(local));
         }
         remaps[w].supplier[i as usize] = g;
     }
@@ -2260,7 +2407,7 @@ mod tests {
             assert_eq!(sectors, e.sector);
             let mut leak: Vec<(i64, String)> =
                 e.leak.iter().map(|(k, v)| (*v, k.clone())).collect();
-            leak.sort_by(|a, b| b.0.cmp(&a.0));
+            leak.sort_by_key(|l| std::cmp::Reverse(l.0));
             let top: Vec<(i64, String)> = r
                 .top_leaking_suppliers
                 .iter()

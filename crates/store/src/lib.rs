@@ -15,7 +15,9 @@ mod users;
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
-pub use spend::{SpendImport, SpendImportSummary, SpendSettings, Supplier, UNNAMED_SUPPLIER};
+pub use spend::{
+    SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier, UNNAMED_SUPPLIER,
+};
 pub use users::{ScopeRef, SessionUser, User, SESSION_HOURS};
 
 use lumbung_domain::Rejected;

@@ -854,3 +854,93 @@ impl Store {
         Ok(())
     }
 }
+
+/// One payment file to import, with what the analyst said about it.
+#[derive(Debug, Clone)]
+pub struct SpendFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    /// The anchor institution of the whole file (wins over a column).
+    pub anchor: Option<&'a str>,
+    /// The fiscal year for rows without a readable date.
+    pub year: Option<lumbung_domain::FiscalYear>,
+    pub locale: lumbung_spend::read::Locale,
+    pub sheet: Option<String>,
+    /// Field → column header, given by the analyst; saved for the anchor.
+    pub mapping: Option<std::collections::BTreeMap<lumbung_spend::read::Field, String>>,
+}
+
+impl Store {
+    /// Reads a file with the analyst's mapping, else the anchor's saved
+    /// one (when it fits the file), else recognised headers.
+    pub fn read_spend_file(&self, file: &SpendFile<'_>) -> Result<lumbung_spend::read::Ledger> {
+        use lumbung_spend::read::{read_ledger, ReadOptions};
+        let saved = match (&file.mapping, file.anchor) {
+            (None, Some(anchor)) => match self.anchor_id(anchor)? {
+                Some(id) => self
+                    .spend_mapping(id)?
+                    .and_then(|v| serde_json::from_value(v).ok()),
+                None => None,
+            },
+            _ => None,
+        };
+        let mut options = ReadOptions {
+            mapping: file
+                .mapping
+                .clone()
+                .or_else(|| saved.clone())
+                .unwrap_or_default(),
+            locale: file.locale,
+            sheet: file.sheet.clone(),
+        };
+        let ledger = match read_ledger(file.name, file.bytes, &options) {
+            // A saved mapping that does not fit this file gives way to recognition.
+            Err(_) if file.mapping.is_none() && saved.is_some() => {
+                options.mapping.clear();
+                read_ledger(file.name, file.bytes, &options)
+            }
+            other => other,
+        };
+        Ok(ledger?)
+    }
+
+    /// Reads, checks and imports one file as one import (see
+    /// [`Store::import_spend`]). Any bad row rejects the file with every
+    /// problem listed. A mapping the analyst gave is saved for the anchor.
+    pub fn import_spend_file(
+        &self,
+        file: &SpendFile<'_>,
+        actor: &Actor,
+    ) -> Result<SpendImportSummary> {
+        use lumbung_spend::prepare::{prepare, Defaults};
+        use sha2::Digest;
+        let ledger = self.read_spend_file(file)?;
+        let settings = self.spend_settings()?;
+        let defaults = Defaults {
+            anchor: file.anchor.map(str::to_owned),
+            year: file.year,
+            calendar: settings.calendar(),
+            period_hint: ledger.period_hint,
+        };
+        let mapping = serde_json::to_value(&ledger.mapping).unwrap_or_default();
+        let (payments, mut errors) = prepare(ledger.rows, &defaults);
+        errors.extend(ledger.errors);
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(StoreError::Rejected(lumbung_domain::Rejected {
+                file: file.name.to_owned(),
+                errors,
+            }));
+        }
+        let sha = hex::encode(sha2::Sha256::digest(file.bytes));
+        let summary = self.import_spend(file.name, &sha, &payments, &mapping, actor)?;
+        if let (Some(m), Some(anchor), false) =
+            (&file.mapping, file.anchor, summary.already_imported)
+        {
+            if let Some(id) = self.anchor_id(anchor)? {
+                self.save_spend_mapping(id, &serde_json::to_value(m).unwrap_or_default(), actor)?;
+            }
+        }
+        Ok(summary)
+    }
+}

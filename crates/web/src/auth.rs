@@ -170,6 +170,24 @@ pub async fn guard(
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let is_multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        // Multipart bodies (file uploads) are not read here; their forms put
+        // the token in the query string instead.
+        let query_token = is_multipart
+            .then(|| parts.uri.query())
+            .flatten()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v)
+            });
+        let header_token = header_token.or(query_token);
         let (given, body) = if is_form {
             let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await

@@ -13,6 +13,7 @@ mod openapi;
 mod pages;
 pub mod routes;
 mod spend;
+mod spend_import;
 mod templates;
 
 pub use auth::{CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
@@ -39,6 +40,7 @@ pub struct WebConfig {
 pub struct AppState {
     store: Store,
     config: WebConfig,
+    uploads: spend_import::Uploads,
 }
 
 impl AppState {
@@ -75,7 +77,11 @@ impl AppState {
 /// The whole app: every route of [`routes::ROUTES`] behind the guard, a
 /// 404 for everything else, errors rendered for people or programs.
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let state = AppState { store, config };
+    let state = AppState {
+        store,
+        config,
+        uploads: Default::default(),
+    };
     let mut router: Router<AppState> = Router::new();
     for r in routes::ROUTES {
         router = router.route(r.path, (r.handler)());

@@ -3,7 +3,9 @@
 //! ([`crate::auth::guard`]) enforces it and a test walks it.
 
 use crate::spend::handlers as spend;
+use crate::spend_import::{self, MAX_UPLOAD_BYTES};
 use crate::{api, pages, AppState};
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use lumbung_domain::Resource;
@@ -222,6 +224,55 @@ pub static ROUTES: &[Route] = &[
         Read(Spend),
         "Spend imports",
         || get(spend::api_imports),
+    ),
+    route(
+        Method::GET,
+        "/spend/import",
+        Write(Spend),
+        "Upload a payment file",
+        || get(spend_import::form),
+    ),
+    route(
+        Method::POST,
+        "/spend/import",
+        Write(Spend),
+        "Receive a payment file for preview",
+        || post(spend_import::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+    ),
+    route(
+        Method::GET,
+        "/spend/import/{id}",
+        Write(Spend),
+        "Preview an uploaded file with its detected mapping",
+        || get(spend_import::preview),
+    ),
+    route(
+        Method::POST,
+        "/spend/import/{id}",
+        Write(Spend),
+        "Confirm and import an uploaded file",
+        || post(spend_import::confirm),
+    ),
+    route(
+        Method::GET,
+        "/spend/jobs/{id}",
+        Write(Spend),
+        "An import's progress",
+        || get(spend_import::job_page),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/spend/imports",
+        Write(Spend),
+        "Import a payment file sent as the body (?file_name=&anchor=&year=&locale=)",
+        || post(spend_import::api_import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/spend/jobs/{id}",
+        Write(Spend),
+        "An import's progress",
+        || get(spend_import::api_job),
     ),
     route(
         Method::GET,

@@ -29,6 +29,15 @@ pub const SOURCES: &[(&str, &str)] = &[
         "spend_payments.html",
         include_str!("templates/spend_payments.html"),
     ),
+    (
+        "spend_import.html",
+        include_str!("templates/spend_import.html"),
+    ),
+    (
+        "spend_preview.html",
+        include_str!("templates/spend_preview.html"),
+    ),
+    ("spend_job.html", include_str!("templates/spend_job.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
