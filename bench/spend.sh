@@ -11,6 +11,7 @@
 #   SHARED_BENCH=<repo>/../shared/bench        the generator and the peer scripts
 #   IDLE_WAIT=120                  seconds to wait at most for a quiet machine before each run
 #   TOOLS="duckdb polars lumbung"  which tools to run
+#   VERIFY=1                       also check every figure (not only the totals) against DuckDB, untimed
 #   CARGO_TARGET_DIR               as cargo uses it
 set -euo pipefail
 
@@ -21,6 +22,7 @@ DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
 SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
 IDLE_WAIT="${IDLE_WAIT:-120}"
 TOOLS="${TOOLS:-duckdb polars lumbung}"
+VERIFY="${VERIFY:-1}"
 LOCAL=E07000123
 REGION=E10000017
 
@@ -88,10 +90,19 @@ for run in $(seq 1 "$RUNS"); do
     done
 done
 
+# The whole figure set, once and untimed: Lumbung's full report against DuckDB's queries.
+verified=0
+if [ "$VERIFY" = 1 ]; then
+    say "checking every figure against DuckDB"
+    "$lumbung" "$ledger" "$ledger.areas.csv" "$ledger.postcodes.csv" --local "$LOCAL" --region "$REGION" --full > "$out/lumbung-full.json"
+    python3 "$repo/bench/verify_spend.py" "$ledger" "$out/lumbung-full.json" || verified=1
+fi
+
 # (e) + (f): check the figures, print the table
-python3 - "$out" "$ROWS" "$RUNS" "$TOOLS" <<'EOF'
+python3 - "$out" "$ROWS" "$RUNS" "$TOOLS" "$verified" <<'EOF'
 import json, os, statistics, sys
 out, rows, runs, tools = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].split()
+ok = sys.argv[5] == "0"
 
 def wall(text):
     for line in text.splitlines():
@@ -114,8 +125,7 @@ for tool in tools:
                    "out": json.loads(open(f"{out}/{tool}.{r}.json").read())})
     res[tool] = rs
 
-ok = True
-def pence(s): 
+def pence(s):
     neg = s.startswith("-"); s = s.lstrip("-"); i, _, f = s.partition(".")
     v = int(i) * 100 + int((f + "00")[:2]); return -v if neg else v
 if "lumbung" in res:

@@ -187,6 +187,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     // These need an upload first; the upload test renders them.
                     | "/spend/import/{id}"
                     | "/spend/jobs/{id}"
+                    | "/reports/{id}"
             ) {
                 continue;
             }
@@ -1017,46 +1018,7 @@ fn payment(
 #[tokio::test]
 async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_it() {
     let app = spawn_app().await;
-    let cli = lumbung_store::Actor::cli();
-    app.store
-        .import_postcodes(
-            "p.csv",
-            vec![
-                lumbung_store::PostcodeRecord {
-                    line: 2,
-                    prefix: "PR1".into(),
-                    area_code: lumbung_domain::AreaCode::parse("E07000123").unwrap(),
-                },
-                lumbung_store::PostcodeRecord {
-                    line: 3,
-                    prefix: "42111".into(),
-                    area_code: lumbung_domain::AreaCode::parse("3604").unwrap(),
-                },
-            ],
-            vec![],
-            &cli,
-        )
-        .unwrap();
-    app.store
-        .set_spend_settings(
-            &lumbung_store::SpendSettings {
-                local: Some("E07000123".into()),
-                region: Some("E10000017".into()),
-                fiscal_year_start: 4,
-            },
-            &cli,
-        )
-        .unwrap();
-    let payments = vec![
-        payment("Preston City Council", "Ribble Print Ltd", "PR1 2HE", 300),
-        payment("Preston City Council", "Faraway PLC", "42111", 700),
-        payment("RSUD Serang", "Apotek Sehat", "42111", 50),
-    ];
-    let summary = app
-        .store
-        .import_spend("seed.csv", "abc", &payments, &json!({}), &cli)
-        .unwrap();
-    assert_eq!(summary.anchors_created, vec!["RSUD Serang"]);
+    seed_spend(&app);
 
     let global = app.login("analyst").await;
     let r: Value = global
@@ -1259,4 +1221,99 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["stored"], 1);
+}
+
+/// Payments of two anchors (Preston in Lancashire, RSUD Serang in Banten)
+/// and the settings to classify them.
+fn seed_spend(app: &TestApp) {
+    let cli = lumbung_store::Actor::cli();
+    app.store
+        .import_postcodes(
+            "p.csv",
+            vec![
+                lumbung_store::PostcodeRecord {
+                    line: 2,
+                    prefix: "PR1".into(),
+                    area_code: lumbung_domain::AreaCode::parse("E07000123").unwrap(),
+                },
+                lumbung_store::PostcodeRecord {
+                    line: 3,
+                    prefix: "42111".into(),
+                    area_code: lumbung_domain::AreaCode::parse("3604").unwrap(),
+                },
+            ],
+            vec![],
+            &cli,
+        )
+        .unwrap();
+    app.store
+        .set_spend_settings(
+            &lumbung_store::SpendSettings {
+                local: Some("E07000123".into()),
+                region: Some("E10000017".into()),
+                fiscal_year_start: 4,
+            },
+            &cli,
+        )
+        .unwrap();
+    let payments = vec![
+        payment("Preston City Council", "Ribble Print Ltd", "PR1 2HE", 300),
+        payment("Preston City Council", "Faraway PLC", "42111", 700),
+        payment("RSUD Serang", "Apotek Sehat", "42111", 50),
+    ];
+    let summary = app
+        .store
+        .import_spend("seed.csv", "abc", &payments, &json!({}), &cli)
+        .unwrap();
+    assert_eq!(summary.anchors_created, vec!["RSUD Serang"]);
+}
+
+#[tokio::test]
+async fn published_reports_are_public_and_hold_aggregates_only() {
+    let app = spawn_app().await;
+    seed_spend(&app);
+    let analyst = app.login("analyst").await;
+    let (_, page) = analyst.get_html("/spend").await;
+    assert!(
+        page.contains("action=\"/spend/publish\""),
+        "analysts may publish"
+    );
+    let res = analyst
+        .post_form(
+            "/spend/publish",
+            &[("title", "Baseline 2013/14"), ("year", "2013/14")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let path = res.headers()["location"].to_str().unwrap().to_owned();
+    let anon = app.anonymous();
+    let (status, html) = anon.get_html(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Baseline 2013") && html.contains("1050.00"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Faraway PLC") && !html.contains("Ribble Print"),
+        "no supplier names in public"
+    );
+    let id = path.rsplit('/').next().unwrap();
+    let json: Value = anon
+        .get(&format!("/api/v1/reports/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["report"]["total"], "1050.00");
+    assert!(json["report"].get("top_leaking_suppliers").is_none());
+    let (_, home) = anon.get_html("/").await;
+    assert!(
+        home.contains("Baseline 2013"),
+        "the home page lists public boards"
+    );
+    let auditor = app.login("auditor").await;
+    let res = auditor
+        .post_form("/spend/publish", &[("title", "Nope")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "auditors only read");
 }

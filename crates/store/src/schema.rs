@@ -139,4 +139,14 @@ CREATE TABLE spend_mappings (
     mapping   TEXT NOT NULL
 );
 "#,
+    // 3: spend reports an analyst publishes for everyone to read.
+    r#"
+CREATE TABLE spend_publications (
+    id           INTEGER PRIMARY KEY,
+    title        TEXT NOT NULL,
+    report       TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    published_by TEXT NOT NULL
+);
+"#,
 ];

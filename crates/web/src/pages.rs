@@ -34,6 +34,7 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_audit => u.role.can_read(Resource::AuditLog),
             can_write_orgs => u.role.can_write(Resource::AreasOrgs),
             can_write_users => u.role.can_write(Resource::Users),
+            can_write_spend => u.role.can_write(Resource::Spend),
             can_spend => u.role.can_read(Resource::Spend),
         }
     });
@@ -101,12 +102,19 @@ pub async fn home(
     Extension(viewer): Extension<Viewer>,
     uri: Uri,
 ) -> Result<Html<String>, AppError> {
-    let overview = state.blocking(|s| s.overview()).await?;
+    let (overview, reports) = state
+        .blocking(|s| Ok((s.overview()?, s.spend_publications()?)))
+        .await?;
+    let reports: Vec<_> = reports
+        .iter()
+        .take(10)
+        .map(|p| context! { id => p.id, title => p.title })
+        .collect();
     render(
         &viewer,
         &uri,
         "home.html",
-        context! { overview => overview },
+        context! { overview => overview, reports => reports },
     )
 }
 

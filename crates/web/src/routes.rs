@@ -3,6 +3,7 @@
 //! ([`crate::auth::guard`]) enforces it and a test walks it.
 
 use crate::spend::handlers as spend;
+use crate::spend::publications;
 use crate::spend_import::{self, MAX_UPLOAD_BYTES};
 use crate::{api, pages, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -273,6 +274,41 @@ pub static ROUTES: &[Route] = &[
         Write(Spend),
         "An import's progress",
         || get(spend_import::api_job),
+    ),
+    route(
+        Method::POST,
+        "/spend/publish",
+        Write(Spend),
+        "Publish the report for everyone (aggregates only)",
+        || post(publications::publish),
+    ),
+    route(
+        Method::GET,
+        "/reports",
+        Public,
+        "Published spend reports",
+        || get(publications::list),
+    ),
+    route(
+        Method::GET,
+        "/reports/{id}",
+        Public,
+        "A published spend report",
+        || get(publications::show),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/reports",
+        Public,
+        "Published spend reports",
+        || get(publications::api_list),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/reports/{id}",
+        Public,
+        "A published spend report",
+        || get(publications::api_show),
     ),
     route(
         Method::GET,

@@ -38,6 +38,8 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("templates/spend_preview.html"),
     ),
     ("spend_job.html", include_str!("templates/spend_job.html")),
+    ("reports.html", include_str!("templates/reports.html")),
+    ("report.html", include_str!("templates/report.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
