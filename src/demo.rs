@@ -176,7 +176,96 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     )?;
     orgs::import_orgs_file(store, ORGS.0, ORGS.1.as_bytes())?;
     create_upk_and_ksm(store)?;
+    load_spend(store)?;
     create_users(store)
+}
+
+/// The Preston anchors' spend, generated (a fixed seed, so every demo is
+/// the same): three years in which the local share grows, as Preston's
+/// did, imported through the same path as real files.
+fn load_spend(store: &Store) -> Result<()> {
+    store.set_spend_settings(
+        &lumbung_store::SpendSettings {
+            local: Some("E07000123".into()),
+            region: Some("E10000017".into()),
+            fiscal_year_start: 4,
+        },
+        &Actor::cli(),
+    )?;
+    let anchors = [
+        "Preston City Council",
+        "Lancashire County Council",
+        "Lancashire Teaching Hospitals NHS Foundation Trust",
+        "Preston's College",
+        "University of Central Lancashire",
+        "Lancashire Constabulary",
+    ];
+    let suppliers = [
+        ("Ribble Print Ltd", "PR1 2HE", "18129", "Y"),
+        ("Preston Catering Co-operative", "PR1 3JJ", "56290", "Y"),
+        ("Fishergate Facilities Ltd", "PR2 8AB", "81100", "Y"),
+        ("Ashton Care Services CIC", "PR2 1XT", "87100", "Y"),
+        ("Bowland Construction Ltd", "LA1 1QJ", "41201", "N"),
+        ("Pennine IT Solutions Ltd", "BB10 1AA", "62020", "Y"),
+        ("Fylde Foods Ltd", "FY8 5AB", "10890", "Y"),
+        ("Red Rose Cleaning Ltd", "LA1 4XY", "81210", "Y"),
+        ("Northern Energy PLC", "M1 1AE", "35110", "N"),
+        ("National Office Supplies PLC", "LS1 4AP", "47990", "N"),
+        ("Mersey Engineering Ltd", "L1 8JQ", "71129", "N"),
+        ("Capital Consulting LLP", "EC1A 1BB", "70229", "N"),
+        ("Midlands Transport Ltd", "B1 1BB", "49410", "N"),
+    ];
+    let mut csv =
+        String::from("anchor,payment_date,supplier_name,postcode,sic,sme,contract_type,amount\n");
+    let mut seed: u64 = 2012;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as u32
+    };
+    for (y, year) in [2012, 2013, 2014].iter().enumerate() {
+        for anchor in anchors {
+            for k in 0..40 {
+                // Local suppliers get a larger part of the picks each year.
+                let local_bias = y as u32 * 2;
+                let pick = (next() % (suppliers.len() as u32 + local_bias)) as usize;
+                let supplier = if pick >= suppliers.len() {
+                    &suppliers[pick % 4]
+                } else {
+                    &suppliers[pick]
+                };
+                let pounds = 500 + next() % 40_000;
+                let pence = next() % 100;
+                let month = 1 + (k % 12);
+                let cal_year = if month >= 4 { *year } else { year + 1 };
+                let contract = if next() % 7 == 0 {
+                    "national framework"
+                } else {
+                    "local contract"
+                };
+                csv.push_str(&format!(
+                    "{anchor},{:02}/{month:02}/{cal_year},{},{},{},{},{contract},{pounds}.{pence:02}\n",
+                    1 + next() % 28,
+                    supplier.0,
+                    supplier.1,
+                    supplier.2,
+                    supplier.3
+                ));
+            }
+        }
+    }
+    let file = lumbung_store::SpendFile {
+        name: "demo: Preston anchors' spend 2012/13–2014/15",
+        bytes: csv.as_bytes(),
+        anchor: None,
+        year: None,
+        locale: lumbung_spend::read::Locale::En,
+        sheet: None,
+        mapping: None,
+    };
+    store.import_spend_file(&file, &Actor::cli())?;
+    Ok(())
 }
 
 /// RW and RT areas under the desa of [`RW_RT`].

@@ -1177,7 +1177,7 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
     assert_eq!(state["state"], "done", "{state}");
     assert_eq!(state["summary"]["stored"], 2);
     let (_, page) = analyst.get_html(&job_path).await;
-    assert!(page.contains("180.00"));
+    assert!(page.contains("180,00"), "grouped the Indonesian way");
     let r: Value = analyst
         .get("/api/v1/spend/report")
         .await
@@ -1290,7 +1290,7 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
     let (status, html) = anon.get_html(&path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("Baseline 2013") && html.contains("1050.00"),
+        html.contains("Baseline 2013") && html.contains("1.050,00"),
         "{html}"
     );
     assert!(

@@ -3,6 +3,18 @@
 
 use std::fmt::Write;
 
+/// Labels longer than this are cut with "…" (the full text is in the table).
+const MAX_LABEL: usize = 30;
+
+fn short(s: &str) -> String {
+    if s.chars().count() <= MAX_LABEL {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(MAX_LABEL - 1).collect();
+        format!("{cut}…")
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -40,7 +52,7 @@ pub fn stacked(title: &str, rows: &[(String, Vec<i64>)], legend: &[&str]) -> Str
             svg,
             r#"<text x="0" y="{}">{}</text>"#,
             y + 14.0,
-            escape(label)
+            escape(&short(label))
         );
         let mut x = LABEL;
         for (k, part) in parts.iter().enumerate() {
@@ -76,7 +88,7 @@ pub fn bars(title: &str, rows: &[(String, i64, String)]) -> String {
             svg,
             r#"<text x="0" y="{}">{}</text><rect class="part2" x="{LABEL}" y="{y}" width="{w:.1}" height="{}"/><text x="{:.1}" y="{}">{}</text>"#,
             y + 14.0,
-            escape(label),
+            escape(&short(label)),
             ROW - 6.0,
             LABEL + w + 4.0,
             y + 14.0,
@@ -101,6 +113,19 @@ mod tests {
         assert!(svg.contains("Preston &lt;CC&gt;"), "labels are escaped");
         assert!(svg.contains(r#"width="102.5""#), "a quarter of 410");
         assert!(svg.contains(r#"width="205.0""#), "a half of 410");
+    }
+
+    #[test]
+    fn long_labels_are_cut() {
+        let svg = bars(
+            "t",
+            &[(
+                "Lancashire Teaching Hospitals NHS Foundation Trust 2012/13".into(),
+                1,
+                "1".into(),
+            )],
+        );
+        assert!(svg.contains("Lancashire Teaching Hospitals…"), "{svg}");
     }
 
     #[test]

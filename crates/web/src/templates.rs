@@ -48,6 +48,7 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.add_filter("label", label);
+        env.add_filter("money", money);
         for (name, source) in SOURCES {
             env.add_template(name, source).expect("templates compile");
         }
@@ -78,5 +79,52 @@ fn label(t: Value, prefix: String, key: Option<String>) -> String {
     match t.get_item(&Value::from(format!("{prefix}{key}"))) {
         Ok(v) if !v.is_undefined() => v.to_string(),
         _ => key,
+    }
+}
+
+/// `amount|money(lang)`: a plain decimal (`-14588360.72`) grouped for
+/// reading — `-14,588,360.72` in English, `-14.588.360,72` in Indonesian.
+/// Files and the API keep the plain form; only pages group.
+fn money(value: Value, lang: String) -> String {
+    let text = value.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return text;
+    }
+    let (group, point) = if lang == "id" { ('.', ',') } else { (',', '.') };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}{point}{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_per_language() {
+        assert_eq!(
+            money(Value::from("-14588360.72"), "en".into()),
+            "-14,588,360.72"
+        );
+        assert_eq!(
+            money(Value::from("14588360.72"), "id".into()),
+            "14.588.360,72"
+        );
+        assert_eq!(money(Value::from("500.00"), "en".into()), "500.00");
+        assert_eq!(money(Value::from("n/a"), "en".into()), "n/a");
     }
 }
