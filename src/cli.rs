@@ -377,6 +377,18 @@ pub enum SpendCommand {
         /// The month fiscal years start in: 4 for April (UK), 1 for January (Indonesia)
         #[arg(long, value_name = "MONTH", value_parser = clap::value_parser!(u8).range(1..=12))]
         fiscal_year_start: Option<u8>,
+        /// Count suppliers "based or branched in" the area: their branch sites count too
+        #[arg(long, value_name = "true|false")]
+        count_branches: Option<bool>,
+    },
+    /// Record a branch site of a supplier (with --remove: forget it)
+    SupplierSite {
+        /// The supplier's id (see `spend suppliers`)
+        supplier: i64,
+        /// The area the branch is in
+        area: String,
+        #[arg(long)]
+        remove: bool,
     },
     /// Where the money goes: local, regional, outside (leakage) and unknown, by anchor, year, sector
     Report {

@@ -189,6 +189,7 @@ fn load_spend(store: &Store) -> Result<()> {
             local: Some("E07000123".into()),
             region: Some("E10000017".into()),
             fiscal_year_start: 4,
+            count_branches: false,
         },
         &Actor::cli(),
     )?;

@@ -179,7 +179,13 @@ fn run(cli: Cli) -> Result<()> {
                     local,
                     region,
                     fiscal_year_start,
-                } => spend::settings(&store, local, region, fiscal_year_start),
+                    count_branches,
+                } => spend::settings(&store, local, region, fiscal_year_start, count_branches),
+                SpendCommand::SupplierSite {
+                    supplier,
+                    area,
+                    remove,
+                } => spend::supplier_site(&store, supplier, &area, remove),
                 SpendCommand::Report {
                     local,
                     region,

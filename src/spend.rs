@@ -179,9 +179,14 @@ pub fn settings(
     local: Option<String>,
     region: Option<String>,
     fiscal_year_start: Option<u8>,
+    count_branches: Option<bool>,
 ) -> Result<()> {
     let mut current = store.spend_settings()?;
-    if local.is_some() || region.is_some() || fiscal_year_start.is_some() {
+    if local.is_some()
+        || region.is_some()
+        || fiscal_year_start.is_some()
+        || count_branches.is_some()
+    {
         if let Some(l) = local {
             current.local = Some(AreaCode::parse(&l)?.as_str().to_owned());
         }
@@ -191,12 +196,16 @@ pub fn settings(
         if let Some(m) = fiscal_year_start {
             current.fiscal_year_start = m;
         }
+        if let Some(b) = count_branches {
+            current.count_branches = b;
+        }
         store.set_spend_settings(&current, &Actor::cli())?;
     }
     let SpendSettings {
         local,
         region,
         fiscal_year_start,
+        count_branches,
     } = current;
     println!(
         "local area:        {}",
@@ -207,6 +216,18 @@ pub fn settings(
         region.as_deref().unwrap_or("(not set)")
     );
     println!("fiscal year start: month {fiscal_year_start}");
+    println!("count branches:    {count_branches}");
+    Ok(())
+}
+
+pub fn supplier_site(store: &Store, supplier: i64, area: &str, remove: bool) -> Result<()> {
+    let area = AreaCode::parse(area)?;
+    store.supplier_site(supplier, &area, remove, &Actor::cli())?;
+    if remove {
+        println!("supplier {supplier}: branch site in {area} removed");
+    } else {
+        println!("supplier {supplier}: branch site in {area} recorded");
+    }
     Ok(())
 }
 

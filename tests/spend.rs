@@ -490,3 +490,44 @@ fn analysts_merge_suppliers_and_fix_locations_and_later_imports_follow() {
     env.ok(&["spend", "import", "--anchor", "UCLan", &later]);
     assert_eq!(env.report(&[])["local"], "160.00");
 }
+
+#[test]
+fn suppliers_branched_in_the_area_count_as_local_when_the_setting_says_so() {
+    let env = Env::new();
+    env.lancashire();
+    let file = env.write(
+        "branches.csv",
+        "Date,Supplier,Postcode,Amount\n01/05/2013,Northern Energy PLC,M1 1AE,100.00\n",
+    );
+    env.ok(&["spend", "import", "--anchor", "UCLan", &file]);
+    let list = env.ok(&["spend", "suppliers", "--search", "Northern"]);
+    let id = list
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    env.ok(&["spend", "supplier-site", &id, "E07000123"]);
+    assert_eq!(
+        env.report(&[])["outside"],
+        "100.00",
+        "by default only where it is based counts"
+    );
+    let shown = env.ok(&["spend", "settings", "--count-branches", "true"]);
+    assert!(shown.contains("count branches:    true"), "{shown}");
+    assert_eq!(
+        env.report(&[])["local"],
+        "100.00",
+        "based or branched in Preston"
+    );
+    env.ok(&["spend", "supplier-site", &id, "E07000123", "--remove"]);
+    assert_eq!(env.report(&[])["local"], "0.00");
+    assert_eq!(
+        env.cmd(&["spend", "supplier-site", &id, "NOWHERE"])
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -1252,6 +1252,7 @@ fn seed_spend(app: &TestApp) {
                 local: Some("E07000123".into()),
                 region: Some("E10000017".into()),
                 fiscal_year_start: 4,
+                count_branches: false,
             },
             &cli,
         )

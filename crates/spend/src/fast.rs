@@ -39,7 +39,7 @@ use crate::report::{Dimensions, Location};
 use lumbung_domain::{AreaPath, FiscalCalendar, FiscalYear, Money, PostalCode, Rejected, RowError};
 use memchr::{memchr3_iter, memchr_iter, memrchr_iter};
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 use std::sync::{mpsc, Mutex};
@@ -930,22 +930,58 @@ impl KeyMap {
     }
 }
 
-/// Keys → dense local ids, with the place each key was first seen.
-#[derive(Default)]
+/// Keys → dense local ids, with the place each key was first seen. A
+/// small direct-mapped cache in front answers for dictionaries of a few
+/// hundred keys (anchors, sectors) without a hash-table probe.
 struct Interner {
     map: KeyMap,
     first: Vec<u64>,
+    cache: Box<[(u128, u32); CACHE]>,
+}
+
+const CACHE: usize = 256;
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            map: KeyMap::default(),
+            first: Vec::new(),
+            // No packed key is all ones (its length byte is at most 16).
+            cache: Box::new([(u128::MAX, 0); CACHE]),
+        }
+    }
 }
 
 impl Interner {
     #[inline]
     fn intern(&mut self, key: &[u8], first: u64) -> u32 {
-        if let Some(id) = self.map.get(key) {
-            return id;
+        let packed = match pack(key) {
+            Packed::Small(k) => Some(k as u128),
+            Packed::Mid(k) => Some(k),
+            Packed::Long => None,
+        };
+        let slot = packed.map(|k| {
+            let h = ((k as u64) ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            (h >> 56) as usize % CACHE
+        });
+        if let (Some(k), Some(slot)) = (packed, slot) {
+            let (ck, id) = self.cache[slot];
+            if ck == k {
+                return id;
+            }
         }
-        let id = self.first.len() as u32;
-        self.map.insert(key, id);
-        self.first.push(first);
+        let id = match self.map.get(key) {
+            Some(id) => id,
+            None => {
+                let id = self.first.len() as u32;
+                self.map.insert(key, id);
+                self.first.push(first);
+                id
+            }
+        };
+        if let (Some(k), Some(slot)) = (packed, slot) {
+            self.cache[slot] = (k, id);
+        }
         id
     }
 }
@@ -1004,7 +1040,11 @@ impl Suppliers {
     }
 
     fn text(&self, (start, len): (u32, u32)) -> String {
-        String::from_utf8_lossy(&self.text[start as usize..(start + len) as usize]).into_owned()
+        let bytes = &self.text[start as usize..(start + len) as usize];
+        // Blocks with bytes that are not UTF-8 reject the file, so this is
+        // UTF-8 whenever the result is used.
+        String::from_utf8(bytes.to_vec())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     fn file_supplier(&self, s: &LocalSupplier) -> FileSupplier {
@@ -1630,41 +1670,111 @@ fn merge(dicts: Vec<Dicts>, layout: &Layout, opts: &ScanOptions) -> Merged {
             .collect();
     }
 
-    let mut all: Vec<(u64, usize, u32)> = dicts
+    // Each thread's suppliers by first appearance (already in that order
+    // but for the rare key put off behind another), merged across threads:
+    // a key is new the first time it comes, and another thread's own
+    // dictionary tells whether it came before.
+    let orders: Vec<Vec<u32>> = dicts
         .iter()
-        .enumerate()
-        .flat_map(|(w, d)| {
-            d.suppliers
-                .list
-                .iter()
-                .enumerate()
-                .map(move |(i, s)| (s.first, w, i as u32))
+        .map(|d| {
+            let list = &d.suppliers.list;
+            let mut order: Vec<u32> = (0..list.len() as u32).collect();
+            order.sort_by_key(|&i| list[i as usize].first);
+            order
         })
         .collect();
-    all.sort_unstable();
     for (w, d) in dicts.iter().enumerate() {
-        remaps[w].supplier = vec![0; d.suppliers.list.len()];
+        remaps[w].supplier = vec![u32::MAX; d.suppliers.list.len()];
     }
-    let mut by_id: FxHashMap<&[u8], u32> = FxHashMap::default();
-    let mut by_name_key: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut suppliers: Vec<FileSupplier> = Vec::new();
-    for (_, w, i) in all {
-        let sup = &dicts[w].suppliers;
-        let local = &sup.list[i as usize];
-        let next = suppliers.len() as u32;
-        let g = match (local.id, &local.name_key) {
-            (Some((start, len)), _) => *by_id
-                .entry(&sup.text[start as usize..(start + len) as usize])
-                .or_insert(next),
-            (None, key) => *by_name_key
-                .entry(key.as_deref().unwrap_or_default())
-                .or_insert(next),
-        };
-        if g == next {
-            suppliers.push(sup.file_supplier(local));
+    // Each supplier's earliest twin in the other threads' dictionaries,
+    // looked up in bulk and in parallel: independent lookups overlap their
+    // cache misses, which one after another would cost a round trip each.
+    let twins: Vec<Vec<Option<(u32, u32)>>> = std::thread::scope(|s| {
+        let dicts = &dicts;
+        let handles: Vec<_> = (0..n)
+            .map(|w| {
+                s.spawn(move || {
+                    let sup = &dicts[w].suppliers;
+                    sup.list
+                        .iter()
+                        .map(|local| {
+                            // The earliest twin, if it is not this one.
+                            (0..n)
+                                .filter(|&v| v != w)
+                                .filter_map(|v| {
+                                    let other = &dicts[v].suppliers;
+                                    let j = match (local.id, &local.name_key) {
+                                        (Some((start, len)), _) => other
+                                            .by_id
+                                            .get(&sup.text[start as usize..(start + len) as usize]),
+                                        (None, key) => other
+                                            .by_name_key
+                                            .get(key.as_deref().unwrap_or_default())
+                                            .copied(),
+                                    }?;
+                                    Some((other.list[j as usize].first, v as u32, j))
+                                })
+                                .min()
+                                .filter(|&(first, _, _)| first < local.first)
+                                .map(|(_, v, j)| (v, j))
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("merge thread"))
+            .collect()
+    });
+    let mut heads = vec![0usize; n];
+    // Where each global supplier was first seen: (thread, local id).
+    let mut origin: Vec<(u32, u32)> =
+        Vec::with_capacity(orders.iter().map(Vec::len).max().unwrap_or(0));
+    loop {
+        let mut next: Option<(u64, usize)> = None;
+        for (w, order) in orders.iter().enumerate() {
+            if let Some(&i) = order.get(heads[w]) {
+                let first = dicts[w].suppliers.list[i as usize].first;
+                if next.is_none_or(|(f, _)| first < f) {
+                    next = Some((first, w));
+                }
+            }
         }
-        remaps[w].supplier[i as usize] = g;
+        let Some((_, w)) = next else { break };
+        let i = orders[w][heads[w]] as usize;
+        heads[w] += 1;
+        // The earliest twin came earlier, so it has its global id already.
+        let seen = twins[w][i].map(|(v, j)| remaps[v as usize].supplier[j as usize]);
+        debug_assert!(seen != Some(u32::MAX), "the earliest twin comes first");
+        remaps[w].supplier[i] = seen.unwrap_or_else(|| {
+            origin.push((w as u32, i as u32));
+            origin.len() as u32 - 1
+        });
     }
+    // The suppliers' texts, built in parallel.
+    let chunk = origin.len().div_ceil(n).max(1);
+    let suppliers: Vec<FileSupplier> = std::thread::scope(|s| {
+        let dicts = &dicts;
+        let handles: Vec<_> = origin
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|&(w, i)| {
+                            let sup = &dicts[w as usize].suppliers;
+                            sup.file_supplier(&sup.list[i as usize])
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(origin.len());
+        for h in handles {
+            all.extend(h.join().expect("merge thread"));
+        }
+        all
+    });
     Merged {
         anchors,
         suppliers,
@@ -1692,6 +1802,29 @@ fn remap(facts: &mut [(usize, Facts)], remaps: &[Remap], threads: usize) {
     });
 }
 
+/// The key [`classify_suppliers`] memoises a short ASCII postal code by,
+/// as [`PostalCode`] would make it: upper case without spaces, the outward
+/// code for a UK postcode. None when the slow path must decide.
+fn memo_key<'b>(raw: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
+    let mut n = 0;
+    let mut letters = false;
+    for b in raw.bytes() {
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        if !b.is_ascii_alphanumeric() || n == buf.len() {
+            return None;
+        }
+        letters |= b.is_ascii_alphabetic();
+        buf[n] = b.to_ascii_uppercase();
+        n += 1;
+    }
+    let len = if letters && n > 3 { n - 3 } else { n };
+    std::str::from_utf8(&buf[..len])
+        .ok()
+        .filter(|k| !k.is_empty())
+}
+
 /// Where an area is relative to the programme's local area and region.
 pub fn location_of(area: &AreaPath, local: &AreaPath, region: &AreaPath) -> Location {
     if local.contains(area) {
@@ -1713,15 +1846,21 @@ pub fn classify_suppliers(
     suppliers: &[FileSupplier],
     locate: &dyn Fn(&str) -> Option<Location>,
 ) -> Vec<Location> {
-    let mut memo: HashMap<String, Location> = HashMap::new();
+    let mut memo: FxHashMap<String, Location> = FxHashMap::default();
     suppliers
         .iter()
         .map(|s| {
-            let Some(code) = s
-                .postcode
-                .as_deref()
-                .and_then(|p| PostalCode::parse(p).ok())
-            else {
+            let Some(raw) = s.postcode.as_deref() else {
+                return Location::Unknown;
+            };
+            // The memo key without allocating, for the common case.
+            let mut buf = [0u8; 16];
+            if let Some(key) = memo_key(raw, &mut buf) {
+                if let Some(&l) = memo.get(key) {
+                    return l;
+                }
+            }
+            let Ok(code) = PostalCode::parse(raw) else {
                 return Location::Unknown;
             };
             let key = if code.is_uk() {
@@ -1749,6 +1888,7 @@ mod tests {
     use crate::report::{compute, ReportOptions};
     use lumbung_domain::AreaCode;
     use std::cell::Cell;
+    use std::collections::HashMap;
 
     const HEADER: &str = "anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount\n";
 
@@ -2220,6 +2360,27 @@ mod tests {
             4 + 3,
             "PR1, BB1, M1, ZZ9 once each; 42111, 4211 and 421 for the kode pos"
         );
+
+        // The quick memo key is the one PostalCode gives.
+        for raw in [
+            "PR1 2HE",
+            "pr12he",
+            " SW1A 1AA ",
+            "M1",
+            "42111",
+            "EC1A1BB",
+            "A",
+        ] {
+            let code = PostalCode::parse(raw).unwrap();
+            let want = if code.is_uk() {
+                code.outward()
+            } else {
+                code.as_str()
+            };
+            assert_eq!(memo_key(raw, &mut [0; 16]), Some(want), "{raw}");
+        }
+        assert_eq!(memo_key("P-R1", &mut [0; 16]), None);
+        assert_eq!(memo_key("ÄB1 2CD", &mut [0; 16]), None);
 
         let code = |c: &str| AreaCode::parse(c).unwrap();
         let region = AreaPath::root(&code("E10000017"));

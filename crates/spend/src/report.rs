@@ -359,12 +359,53 @@ struct Shape {
     suppliers: usize,
 }
 
+/// [`Sums`] added without branches: amounts by location (indexed by the
+/// `Location` discriminant), the total being their sum.
+#[derive(Debug, Clone, Copy, Default)]
+struct FlatSums {
+    by_location: [i64; 4],
+    sme: i64,
+    payments: u64,
+}
+
+impl FlatSums {
+    /// `mask` is all ones to count the payment, zero to leave it out.
+    #[inline]
+    fn add(&mut self, amount: i64, location: usize, sme_mask: i64, mask: i64) {
+        let amount = amount & mask;
+        self.by_location[location] += amount;
+        self.sme += amount & sme_mask;
+        self.payments += (mask & 1) as u64;
+    }
+
+    fn merge(&mut self, o: &FlatSums) {
+        for (a, b) in self.by_location.iter_mut().zip(o.by_location) {
+            *a += b;
+        }
+        self.sme += o.sme;
+        self.payments += o.payments;
+    }
+
+    fn sums(&self) -> Sums {
+        let [local, regional_only, outside, unknown] = self.by_location;
+        Sums {
+            total: local + regional_only + outside + unknown,
+            local,
+            regional_only,
+            outside,
+            unknown,
+            sme: self.sme,
+            payments: self.payments,
+        }
+    }
+}
+
 /// [`Acc`] as arrays indexed by id, for one pass over many rows. "Seen"
 /// marks keep the hash maps' notion of which keys occur.
 struct Dense {
     shape: Shape,
-    cells: Vec<Sums>,
-    influenceable: Sums,
+    cells: Vec<FlatSums>,
+    influenceable: FlatSums,
     sector_total: Vec<i64>,
     sector_seen: Vec<bool>,
     sector_outside: Vec<i64>,
@@ -376,8 +417,8 @@ impl Dense {
     fn new(shape: Shape) -> Dense {
         Dense {
             shape,
-            cells: vec![Sums::default(); shape.anchors * shape.span],
-            influenceable: Sums::default(),
+            cells: vec![FlatSums::default(); shape.anchors * shape.span],
+            influenceable: FlatSums::default(),
             sector_total: vec![0; shape.sectors],
             sector_seen: vec![false; shape.sectors],
             sector_outside: vec![0; shape.sectors],
@@ -403,13 +444,13 @@ impl Dense {
     fn into_acc(self) -> Acc {
         let Shape { span, year0, .. } = self.shape;
         let mut acc = Acc {
-            influenceable: self.influenceable,
+            influenceable: self.influenceable.sums(),
             ..Acc::default()
         };
         for (i, s) in self.cells.iter().enumerate() {
             if s.payments > 0 {
                 acc.cells
-                    .insert(((i / span) as u32, year0 + (i % span) as i16), *s);
+                    .insert(((i / span) as u32, year0 + (i % span) as i16), s.sums());
             }
         }
         for (s, seen) in self.sector_seen.iter().enumerate() {
@@ -495,21 +536,22 @@ fn scan_dense(
             }
             let amount = f.amount[i];
             let flags = f.flags[i];
-            let location = dims.location(supplier);
+            let location = dims.location(supplier) as usize;
             let sme = flags & (flag::SME_KNOWN | flag::SME) == flag::SME_KNOWN | flag::SME;
+            let sme_mask = -(sme as i64);
             let cell = anchor as usize * shape.span + (year as i32 - shape.year0 as i32) as usize;
-            d.cells[cell].add(amount, location, sme);
-            if flags & flag::NOT_INFLUENCEABLE == 0 {
-                d.influenceable.add(amount, location, sme);
-            }
+            d.cells[cell].add(amount, location, sme_mask, -1);
+            let influenceable = -((flags & flag::NOT_INFLUENCEABLE == 0) as i64);
+            d.influenceable
+                .add(amount, location, sme_mask, influenceable);
             let sector = f.sector[i] as usize;
             d.sector_total[sector] += amount;
             d.sector_seen[sector] = true;
-            if location == Location::Outside {
-                d.sector_outside[sector] += amount;
-                d.supplier_outside[supplier as usize] += amount;
-                d.supplier_seen[supplier as usize] = true;
-            }
+            let outside = location == Location::Outside as usize;
+            let outside_amount = amount & -(outside as i64);
+            d.sector_outside[sector] += outside_amount;
+            d.supplier_outside[supplier as usize] += outside_amount;
+            d.supplier_seen[supplier as usize] |= outside;
         }
     }
     d

@@ -149,4 +149,12 @@ CREATE TABLE spend_publications (
     published_by TEXT NOT NULL
 );
 "#,
+    // 4: suppliers' branch sites (CLES: "based or branched in" the area).
+    r#"
+CREATE TABLE supplier_sites (
+    supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+    area_code   TEXT NOT NULL REFERENCES areas(code),
+    PRIMARY KEY (supplier_id, area_code)
+);
+"#,
 ];

@@ -28,6 +28,10 @@ pub struct SpendSettings {
     pub region: Option<String>,
     /// The month fiscal years start in (4 = April, the UK; 1 = January).
     pub fiscal_year_start: u8,
+    /// Count a supplier as local (or regional) when it is "based or
+    /// branched in" the area: its branch sites count as well as its own
+    /// location (the CLES rule). Off: its own location only.
+    pub count_branches: bool,
 }
 
 impl SpendSettings {
@@ -200,6 +204,7 @@ impl Store {
             fiscal_year_start: setting(&conn, "spend.fiscal_year_start")?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(4),
+            count_branches: setting(&conn, "spend.count_branches")?.as_deref() == Some("true"),
         })
     }
 
@@ -234,6 +239,10 @@ impl Store {
             (
                 "spend.fiscal_year_start",
                 Some(settings.fiscal_year_start.to_string()),
+            ),
+            (
+                "spend.count_branches",
+                Some(settings.count_branches.to_string()),
             ),
         ] {
             match value {
@@ -619,6 +628,28 @@ impl Store {
                         .find_map(|p| prefixes.get(p).cloned())
                 });
                 supplier_location[idx] = path.as_deref().map_or(Location::Unknown, classify);
+            }
+        }
+        if setting(&conn, "spend.count_branches")?.as_deref() == Some("true") {
+            // "Based or branched in": the best of its own location and its sites.
+            let rank = |l: Location| match l {
+                Location::Local => 0,
+                Location::Regional => 1,
+                Location::Outside => 2,
+                Location::Unknown => 3,
+            };
+            let mut stmt = conn.prepare(
+                "SELECT s.supplier_id, a.path FROM supplier_sites s JOIN areas a ON a.code = s.area_code",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let idx = r.get::<_, i64>(0)? as usize;
+                let site = classify(&r.get::<_, String>(1)?);
+                if let Some(own) = supplier_location.get_mut(idx) {
+                    if rank(site) < rank(*own) {
+                        *own = site;
+                    }
+                }
             }
         }
         let anchors = {
@@ -1009,5 +1040,60 @@ impl Store {
 
     pub fn spend_publication(&self, id: i64) -> Result<Option<Publication>> {
         Ok(self.spend_publications()?.into_iter().find(|p| p.id == id))
+    }
+}
+
+impl Store {
+    /// Records (or with `remove`, forgets) a branch site of a supplier.
+    pub fn supplier_site(
+        &self,
+        supplier: i64,
+        area: &AreaCode,
+        remove: bool,
+        actor: &Actor,
+    ) -> Result<()> {
+        if self.area_path(area.as_str())?.is_none() {
+            return Err(StoreError::invalid(
+                "area",
+                format!("area {area} does not exist"),
+            ));
+        }
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: bool = tx
+            .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [supplier], |_| {
+                Ok(true)
+            })
+            .optional()?
+            .unwrap_or(false);
+        if !exists {
+            return Err(StoreError::NotFound(format!("supplier {supplier}")));
+        }
+        if remove {
+            tx.execute(
+                "DELETE FROM supplier_sites WHERE supplier_id = ?1 AND area_code = ?2",
+                params![supplier, area.as_str()],
+            )?;
+        } else {
+            tx.execute(
+                "INSERT OR IGNORE INTO supplier_sites (supplier_id, area_code) VALUES (?1, ?2)",
+                params![supplier, area.as_str()],
+            )?;
+        }
+        audit::record(
+            &tx,
+            actor,
+            if remove {
+                "spend.site_remove"
+            } else {
+                "spend.site_add"
+            },
+            "supplier",
+            &supplier.to_string(),
+            None,
+            serde_json::json!({"area_code": area.as_str()}),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
