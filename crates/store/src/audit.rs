@@ -3,7 +3,7 @@
 
 use crate::{Result, Store};
 use lumbung_domain::Scope;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 /// Who is making a change.
@@ -54,9 +54,33 @@ pub(crate) fn record(
     scope_path: Option<&str>,
     details: serde_json::Value,
 ) -> Result<()> {
+    // The organisation the change is about: the organisation itself, or
+    // the one a user is scoped to; its lineage as `/id/parent/…/`.
+    let org: Option<i64> = match entity {
+        "organisation" => entity_id.parse().ok(),
+        "user" => tx
+            .query_row(
+                "SELECT scope_org FROM users WHERE username = ?1",
+                [entity_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten(),
+        _ => None,
+    };
+    let org_path = match org {
+        Some(id) => {
+            let lineage = crate::orgs::lineage(tx, id)?;
+            (!lineage.is_empty()).then(|| {
+                let ids: Vec<String> = lineage.iter().map(i64::to_string).collect();
+                format!("/{}/", ids.join("/"))
+            })
+        }
+        None => None,
+    };
     tx.execute(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, scope_path, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, scope_path, details, org_path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             crate::now(),
             actor.label(),
@@ -64,7 +88,8 @@ pub(crate) fn record(
             entity,
             entity_id,
             scope_path,
-            details.to_string()
+            details.to_string(),
+            org_path
         ],
     )?;
     Ok(())
@@ -85,20 +110,24 @@ impl Store {
         let (lo, hi) = match scope {
             Scope::Global => (String::new(), String::new()),
             Scope::Area { path, .. } => (path.as_str().to_owned(), path.subtree_end()),
-            // Organisation-scoped readers have no area; they see nothing.
+            // Organisation-scoped readers: no area range, their lineage below.
             Scope::Org { .. } => ("/".to_owned(), "/".to_owned()),
         };
-        const FILTER: &str = "(?1 = '' OR (scope_path >= ?1 AND scope_path < ?2))";
+        let org = match scope {
+            Scope::Org { id } => format!("%/{id}/%"),
+            _ => String::new(),
+        };
+        const FILTER: &str = "(?1 = '' OR (scope_path >= ?1 AND scope_path < ?2) OR (?3 <> '' AND org_path LIKE ?3))";
         let total: i64 = conn.query_row(
             &format!("SELECT count(*) FROM audit_log WHERE {FILTER}"),
-            params![lo, hi],
+            params![lo, hi, org],
             |r| r.get(0),
         )?;
         let mut stmt = conn.prepare(&format!(
             "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
-             WHERE {FILTER} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+             WHERE {FILTER} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
         ))?;
-        let rows = stmt.query_map(params![lo, hi, limit, offset], |r| {
+        let rows = stmt.query_map(params![lo, hi, org, limit, offset], |r| {
             Ok(AuditEntry {
                 id: r.get(0)?,
                 at: r.get(1)?,
@@ -111,5 +140,35 @@ impl Store {
             })
         })?;
         Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+    use crate::OrgInput;
+    use lumbung_domain::OrgKind;
+
+    #[test]
+    fn organisation_scoped_readers_see_their_organisations_entries() {
+        let (_d, s) = store();
+        let actor = Actor::cli();
+        let org = |name: &str, parent| OrgInput {
+            name: name.into(),
+            kind: OrgKind::Bkm,
+            area_code: None,
+            parent_id: parent,
+            company_number: None,
+            npwp: None,
+            attributes: Default::default(),
+        };
+        let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
+        s.create_org(&org("UPK", Some(bkm)), &actor).unwrap();
+        let other = s.create_org(&org("Other", None), &actor).unwrap().id;
+        let (seen, total) = s.audit_entries(&Scope::Org { id: bkm }, 10, 0).unwrap();
+        assert_eq!(total, 2, "the BKM and the UPK under it");
+        assert!(seen.iter().all(|e| e.entity_id != other.to_string()));
+        assert_eq!(s.audit_entries(&Scope::Global, 10, 0).unwrap().1, 3);
     }
 }

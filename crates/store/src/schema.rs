@@ -157,4 +157,9 @@ CREATE TABLE supplier_sites (
     PRIMARY KEY (supplier_id, area_code)
 );
 "#,
+    // 5: the organisation lineage of audited changes, so that users scoped
+    // to an organisation can read the entries about it and those under it.
+    r#"
+ALTER TABLE audit_log ADD COLUMN org_path TEXT;
+"#,
 ];
