@@ -416,6 +416,10 @@ pub enum SpendCommand {
         /// Write to FILE instead of standard output
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Take the payments straight from this CSV ledger instead of the store (areas,
+        /// the postcode map and supplier decisions still come from the database)
+        #[arg(long, value_name = "LEDGER.csv")]
+        from_file: Option<PathBuf>,
     },
 }
 

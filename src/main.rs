@@ -195,6 +195,7 @@ fn run(cli: Cli) -> Result<()> {
                     target_local_share,
                     format,
                     output,
+                    from_file,
                 } => spend::report(
                     &store,
                     spend::ReportArgs {
@@ -206,6 +207,7 @@ fn run(cli: Cli) -> Result<()> {
                         target_local_share,
                         format,
                         output,
+                        from_file,
                     },
                 ),
             }

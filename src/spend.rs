@@ -248,6 +248,7 @@ pub struct ReportArgs {
     pub target_local_share: Option<Share>,
     pub format: Format,
     pub output: Option<PathBuf>,
+    pub from_file: Option<PathBuf>,
 }
 
 pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
@@ -262,32 +263,75 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
         .or(settings.region.clone())
         .map(|c| AreaCode::parse(&c))
         .transpose()?;
-    let dims = store.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
-    let anchor = match &args.anchor {
-        Some(name) => Some(
-            store
-                .anchor_id(name)?
-                .with_context(|| format!("no anchor institution named {name:?}"))?
-                as u32,
-        ),
-        None => None,
-    };
-    let facts = store.spend_facts()?;
-    let refs: Vec<_> = facts.iter().collect();
     let options = ReportOptions {
         year: args.year,
-        anchor,
+        anchor: None,
         top_suppliers: args.top_suppliers,
         target_local_share: args.target_local_share,
         top_leaking: None,
     };
-    let report = compute(&refs, &dims, &options);
+    let report = match &args.from_file {
+        Some(path) => {
+            let bar = crate::progress::bar("reading");
+            let file = lumbung_spend::fast::scan_file(
+                path,
+                settings.calendar(),
+                &mut crate::progress::callback(&bar),
+            )?;
+            bar.finish_and_clear();
+            let locations = store
+                .spend_locator(local.as_ref(), region.as_ref())?
+                .locate(&file.suppliers);
+            let mut dims = file.dimensions(settings.calendar(), locations);
+            let prefer = if settings.fiscal_year_start == 1 {
+                lumbung_spend::sectors::SectorList::Kbli2020
+            } else {
+                lumbung_spend::sectors::SectorList::Sic2007
+            };
+            for (code, name) in dims.sectors.values_mut() {
+                *name = lumbung_spend::sectors::name(code, prefer).map(str::to_owned);
+            }
+            let anchor = match &args.anchor {
+                Some(name) => Some(
+                    file.anchors
+                        .iter()
+                        .position(|a| a.eq_ignore_ascii_case(name.trim()))
+                        .with_context(|| {
+                            format!("no anchor institution named {name:?} in {}", path.display())
+                        })? as u32,
+                ),
+                None => None,
+            };
+            compute(
+                &file.segments(),
+                &dims,
+                &ReportOptions { anchor, ..options },
+            )
+        }
+        None => {
+            let dims =
+                store.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
+            let anchor = match &args.anchor {
+                Some(name) => Some(
+                    store
+                        .anchor_id(name)?
+                        .with_context(|| format!("no anchor institution named {name:?}"))?
+                        as u32,
+                ),
+                None => None,
+            };
+            let facts = store.spend_facts()?;
+            let refs: Vec<_> = facts.iter().collect();
+            compute(&refs, &dims, &ReportOptions { anchor, ..options })
+        }
+    };
     let selection = serde_json::json!({
         "local": local.as_ref().map(AreaCode::as_str),
         "region": region.as_ref().map(AreaCode::as_str),
         "year": args.year.map(|y| settings.calendar().label(y)),
         "anchor": args.anchor,
         "top_suppliers": args.top_suppliers,
+        "from_file": args.from_file.as_ref().map(|p| p.display().to_string()),
     });
     let bytes = render(&report, &selection, args.format)?;
     match args.output {

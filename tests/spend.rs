@@ -531,3 +531,81 @@ fn suppliers_branched_in_the_area_count_as_local_when_the_setting_says_so() {
         Some(1)
     );
 }
+
+#[test]
+fn a_report_straight_from_a_file_equals_the_report_from_the_store() {
+    let env = Env::new();
+    env.lancashire();
+    let mut csv = String::from("anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount\n");
+    let postcodes = ["PR1 2HE", "LA1 1AA", "M1 1AE", "", "FY8 5AB"];
+    for i in 0..500u32 {
+        let _ = writeln!(
+            csv,
+            "Anchor {:02},{},01/{:02}/2013,{:08},Supplier {} Ltd,{},{},{},{},{}{}.{:02}",
+            i % 3,
+            if i % 2 == 0 { "2012/13" } else { "2013/14" },
+            1 + i % 12,
+            i % 37,
+            i % 37,
+            postcodes[(i % 37) as usize % postcodes.len()],
+            ["81210", "62020", "56290"][(i % 3) as usize],
+            if i % 4 == 0 { "Y" } else { "N" },
+            if i % 9 == 0 {
+                "national framework"
+            } else {
+                "local contract"
+            },
+            if i % 50 == 0 { "-" } else { "" },
+            100 + i * 7,
+            i % 100
+        );
+    }
+    let file = env.write("ledger.csv", &csv);
+    env.ok(&["spend", "import", &file]);
+    let from_store = env.report(&["--target-local-share", "0.2"]);
+    let from_file = env.report(&["--target-local-share", "0.2", "--from-file", &file]);
+    for key in [
+        "total",
+        "local",
+        "regional",
+        "outside",
+        "unknown",
+        "sme",
+        "payments",
+        "local_share",
+    ] {
+        assert_eq!(from_store[key], from_file[key], "{key}");
+    }
+    for key in [
+        "by_anchor_year",
+        "by_sector",
+        "influenceable",
+        "target",
+        "progress",
+    ] {
+        assert_eq!(
+            from_store[key].to_string().len(),
+            from_file[key].to_string().len(),
+            "{key}"
+        );
+    }
+    assert_eq!(
+        from_store["by_anchor_year"][0]["total"],
+        from_file["by_anchor_year"][0]["total"]
+    );
+    let one = env.report(&["--from-file", &file, "--anchor", "Anchor 01"]);
+    assert_eq!(one["by_anchor"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.cmd(&[
+            "spend",
+            "report",
+            "--from-file",
+            &file,
+            "--anchor",
+            "Nobody"
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+}

@@ -1097,3 +1097,90 @@ impl Store {
         Ok(())
     }
 }
+
+/// What a report straight from a file needs from the database: where each
+/// postcode prefix lies, and the analysts' decisions about suppliers.
+pub struct SpendLocator {
+    /// Postcode prefix → location.
+    pub prefixes: HashMap<String, Location>,
+    /// Supplier key (`id:…` or `name:<normal name>|<postcode>`) → the
+    /// location an analyst fixed for that supplier.
+    pub fixed: HashMap<String, Location>,
+}
+
+impl SpendLocator {
+    /// Locations for a file's suppliers: an analyst's fixed location when
+    /// the supplier is known by its identifier or name and postcode, else
+    /// its postcode through the prefix map.
+    pub fn locate(&self, suppliers: &[lumbung_spend::fast::FileSupplier]) -> Vec<Location> {
+        let by_postcode =
+            lumbung_spend::fast::classify_suppliers(suppliers, &|p| self.prefixes.get(p).copied());
+        if self.fixed.is_empty() {
+            return by_postcode;
+        }
+        suppliers
+            .iter()
+            .zip(by_postcode)
+            .map(|(s, l)| {
+                let id =
+                    s.id.as_deref()
+                        .and_then(|id| self.fixed.get(&format!("id:{}", id.trim())));
+                let name = || {
+                    let pc = s
+                        .postcode
+                        .as_deref()
+                        .and_then(|pc| PostalCode::parse(pc).ok());
+                    let key = name_key(&s.name, pc.as_ref().map(PostalCode::as_str));
+                    self.fixed.get(&format!("name:{key}"))
+                };
+                id.or_else(name).copied().unwrap_or(l)
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    pub fn spend_locator(
+        &self,
+        local: Option<&AreaCode>,
+        region: Option<&AreaCode>,
+    ) -> Result<SpendLocator> {
+        let conn = self.conn()?;
+        let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
+            self.area_path(code.as_str())?
+                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
+        };
+        let local_path = local.map(|c| path_of(c, "local")).transpose()?;
+        let region_path = region.map(|c| path_of(c, "region")).transpose()?;
+        let classify = |path: String| -> Location {
+            let path = AreaPath::from_stored(path);
+            if local_path.as_ref().is_some_and(|l| l.contains(&path)) {
+                Location::Local
+            } else if region_path.as_ref().is_some_and(|r| r.contains(&path)) {
+                Location::Regional
+            } else if local_path.is_none() && region_path.is_none() {
+                Location::Unknown
+            } else {
+                Location::Outside
+            }
+        };
+        let mut prefixes = HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            prefixes.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
+        }
+        let mut fixed = HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT k.kind || ':' || k.key, a.path FROM supplier_keys k
+             JOIN suppliers s ON s.id = k.supplier_id JOIN areas a ON a.code = s.area_code",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            fixed.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
+        }
+        Ok(SpendLocator { prefixes, fixed })
+    }
+}
