@@ -42,6 +42,10 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
     for path in args.files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        if let Some(summary) = import_large(store, path, &name, &bytes, args)? {
+            report_import(&name, &summary);
+            continue;
+        }
         let file = SpendFile {
             name: &name,
             bytes: &bytes,
@@ -60,33 +64,7 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
             }
             Err(other) => return Err(other.into()),
         };
-        if summary.already_imported {
-            println!(
-                "{name}: already imported as import {}; nothing changed",
-                summary.import_id.unwrap_or_default()
-            );
-            continue;
-        }
-        match summary.import_id {
-            Some(id) => println!(
-                "{name}: import {id}: {} rows, {} stored (total {}), {} already held and skipped, {} flagged for review",
-                summary.rows, summary.stored, summary.total, summary.skipped_duplicates, summary.flagged
-            ),
-            None => println!(
-                "{name}: all {} rows are already held; nothing changed",
-                summary.rows
-            ),
-        }
-        if !summary.anchors_created.is_empty() {
-            println!(
-                "  new anchor institutions: {}",
-                summary.anchors_created.join(", ")
-            );
-        }
-        println!(
-            "  suppliers: {} new, {} merged by name and postal code (listed for review)",
-            summary.suppliers_created, summary.suppliers_merged
-        );
+        report_import(&name, &summary);
     }
     if failures > 0 {
         bail!(
@@ -95,6 +73,82 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Files larger than this go through the fast scanner first (clean CSV
+/// ledgers of millions of rows); anything it cannot read falls back to the
+/// general reader, which explains every problem.
+const LARGE_FILE: usize = 32 << 20;
+
+fn import_large(
+    store: &Store,
+    path: &Path,
+    name: &str,
+    bytes: &[u8],
+    args: &ImportArgs<'_>,
+) -> Result<Option<lumbung_store::SpendImportSummary>> {
+    let csv_like = !path.extension().is_some_and(|e| {
+        e.eq_ignore_ascii_case("xlsx")
+            || e.eq_ignore_ascii_case("xls")
+            || e.eq_ignore_ascii_case("ods")
+    });
+    if bytes.len() < LARGE_FILE || !csv_like || args.mapping.is_some() || args.year.is_some() {
+        return Ok(None);
+    }
+    let settings = store.spend_settings()?;
+    let bar = crate::progress::bar("reading");
+    let scanned = match lumbung_spend::fast::scan_reader(
+        name,
+        bytes,
+        bytes.len() as u64,
+        &lumbung_spend::fast::ScanOptions::new(settings.calendar()),
+        &mut crate::progress::callback(&bar),
+    ) {
+        Ok(s) => s,
+        Err(_) => return Ok(None),
+    };
+    bar.finish_and_clear();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(bytes))
+    };
+    Ok(Some(store.import_spend_facts(
+        name,
+        &sha,
+        scanned,
+        args.anchor,
+        &Actor::cli(),
+    )?))
+}
+
+fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
+    if summary.already_imported {
+        println!(
+            "{name}: already imported as import {}; nothing changed",
+            summary.import_id.unwrap_or_default()
+        );
+        return;
+    }
+    match summary.import_id {
+        Some(id) => println!(
+            "{name}: import {id}: {} rows, {} stored (total {}), {} already held and skipped, {} flagged for review",
+            summary.rows, summary.stored, summary.total, summary.skipped_duplicates, summary.flagged
+        ),
+        None => println!(
+            "{name}: all {} rows are already held; nothing changed",
+            summary.rows
+        ),
+    }
+    if !summary.anchors_created.is_empty() {
+        println!(
+            "  new anchor institutions: {}",
+            summary.anchors_created.join(", ")
+        );
+    }
+    println!(
+        "  suppliers: {} new, {} merged by name and postal code (listed for review)",
+        summary.suppliers_created, summary.suppliers_merged
+    );
 }
 
 pub fn imports(store: &Store) -> Result<()> {

@@ -94,11 +94,8 @@ impl<'a> SupplierResolver<'a> {
         }
         let id: Option<i64> = self
             .tx
-            .query_row(
-                "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
-                params![kind, key],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?
+            .query_row(params![kind, key], |r| r.get(0))
             .optional()?;
         if let Some(id) = id {
             self.cache.insert((kind, key.to_owned()), id);
@@ -107,10 +104,11 @@ impl<'a> SupplierResolver<'a> {
     }
 
     fn add_key(&mut self, kind: &'static str, key: &str, supplier: i64) -> Result<()> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3)",
-            params![kind, key, supplier],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![kind, key, supplier])?;
         self.cache.insert((kind, key.to_owned()), supplier);
         Ok(())
     }
@@ -118,19 +116,18 @@ impl<'a> SupplierResolver<'a> {
     /// The rule: the same identifier is the same supplier; otherwise the
     /// same normalised name and postal code is, and when identifiers
     /// differ that merge is listed for review.
-    fn resolve(&mut self, p: &Payment) -> Result<i64> {
-        let name = p.supplier_name.as_deref().unwrap_or(UNNAMED_SUPPLIER);
-        let postcode = p
-            .postcode
-            .as_deref()
+    fn resolve(
+        &mut self,
+        supplier_id: Option<&str>,
+        name: Option<&str>,
+        postcode: Option<&str>,
+    ) -> Result<i64> {
+        let name = name.unwrap_or(UNNAMED_SUPPLIER);
+        let postcode = postcode
             .and_then(|pc| PostalCode::parse(pc).ok())
             .map(|pc| pc.as_str().to_owned());
         let nkey = name_key(name, postcode.as_deref());
-        let id_key = p
-            .supplier_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let id_key = supplier_id.map(str::trim).filter(|s| !s.is_empty());
         if let Some(idk) = id_key {
             if let Some(s) = self.lookup("id", idk)? {
                 if self.lookup("name", &nkey)?.is_none() {
@@ -165,10 +162,11 @@ impl<'a> SupplierResolver<'a> {
             }
             return Ok(s);
         }
-        self.tx.execute(
-            "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3)",
-            params![name, postcode, crate::now()],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![name, postcode, crate::now()])?;
         let s = self.tx.last_insert_rowid();
         self.created += 1;
         self.add_key("name", &nkey, s)?;
@@ -193,6 +191,214 @@ fn load_facts(conn: &rusqlite::Connection, import_ids: Option<&[i64]>) -> Result
         out.push(Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?);
     }
     Ok(out)
+}
+
+/// The anchor institution with this name (organisations of kind anchor,
+/// case aside), created and listed in the summary when new.
+fn anchor_or_create(
+    tx: &Transaction<'_>,
+    name: &str,
+    file: &str,
+    actor: &Actor,
+    summary: &mut SpendImportSummary,
+) -> Result<u32> {
+    let name = name.trim();
+    let found: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM organisations WHERE kind = 'anchor' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id as u32);
+    }
+    let now = crate::now();
+    tx.execute(
+        "INSERT INTO organisations (name, kind, attributes, created_at, updated_at) VALUES (?1, ?2, '{}', ?3, ?3)",
+        params![name, OrgKind::Anchor.as_str(), now],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        tx,
+        actor,
+        "org.create",
+        "organisation",
+        &id.to_string(),
+        None,
+        serde_json::json!({"name": name, "kind": "anchor", "file": file}),
+    )?;
+    summary.anchors_created.push(name.to_owned());
+    Ok(id as u32)
+}
+
+/// The id of a sector code (or text), added when new; empty is none.
+fn sector_id(tx: &Transaction<'_>, code: &str, cache: &mut HashMap<String, u32>) -> Result<u32> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(NO_SECTOR);
+    }
+    if let Some(id) = cache.get(code) {
+        return Ok(*id);
+    }
+    tx.execute("INSERT OR IGNORE INTO sectors (code) VALUES (?1)", [code])?;
+    let id: i64 = tx.query_row("SELECT id FROM sectors WHERE code = ?1", [code], |r| {
+        r.get(0)
+    })?;
+    cache.insert(code.to_owned(), id as u32);
+    Ok(id as u32)
+}
+
+/// The end of every import: leave out payments already held (the k-th row
+/// with a given anchor, date, supplier and amount is held when the store
+/// has at least k such payments), then store the rest as one import with
+/// its facts, flagged rows and audit entry, and commit. `flag_of` gives
+/// the line and reason of a row (by its index over all segments) that a
+/// person should review.
+#[allow(clippy::too_many_arguments)]
+fn store_facts(
+    tx: Transaction<'_>,
+    file: &str,
+    sha256: &str,
+    mapping: &serde_json::Value,
+    actor: &Actor,
+    segments: Vec<Facts>,
+    anchor_ids: &HashSet<u32>,
+    flag_of: &dyn Fn(usize) -> Option<(u64, String)>,
+    summary: &mut SpendImportSummary,
+) -> Result<()> {
+    type Key = (u32, i32, u32, i64);
+    let key_of =
+        |f: &Facts, i: usize| -> Key { (f.anchor[i], f.date[i], f.supplier[i], f.amount[i]) };
+    let candidate_imports: Vec<i64> = {
+        let mut stmt = tx.prepare("SELECT id, anchors FROM spend_imports")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut ids = Vec::new();
+        for row in rows {
+            let (id, list) = row?;
+            let held: Vec<u32> = serde_json::from_str(&list).unwrap_or_default();
+            if held.iter().any(|a| anchor_ids.contains(a)) {
+                ids.push(id);
+            }
+        }
+        ids
+    };
+    // Only imports of the same anchors can hold the same payments; with
+    // none, every row is new and the counting is skipped.
+    let (kept, kept_rows): (Vec<Facts>, Vec<usize>) = if candidate_imports.is_empty() {
+        let total: usize = segments.iter().map(Facts::len).sum();
+        (segments, (0..total).collect())
+    } else {
+        let wanted: HashSet<Key> = segments
+            .iter()
+            .flat_map(|f| (0..f.len()).map(move |i| key_of(f, i)))
+            .collect();
+        let mut held: HashMap<Key, u32> = HashMap::new();
+        for f in load_facts(&tx, Some(&candidate_imports))? {
+            for i in 0..f.len() {
+                let k = key_of(&f, i);
+                if wanted.contains(&k) {
+                    *held.entry(k).or_default() += 1;
+                }
+            }
+        }
+        let mut seen: HashMap<Key, u32> = HashMap::new();
+        let mut kept = Facts::default();
+        let mut kept_rows = Vec::new();
+        let mut row = 0;
+        for f in &segments {
+            for i in 0..f.len() {
+                let k = key_of(f, i);
+                let nth = seen.entry(k).or_default();
+                *nth += 1;
+                if held.get(&k).copied().unwrap_or(0) >= *nth {
+                    summary.skipped_duplicates += 1;
+                } else {
+                    kept.push(
+                        f.anchor[i],
+                        f.year[i],
+                        f.date[i],
+                        f.supplier[i],
+                        Money::from_minor(f.amount[i]),
+                        f.sector[i],
+                        f.flags[i],
+                    );
+                    kept_rows.push(row);
+                }
+                row += 1;
+            }
+        }
+        (vec![kept], kept_rows)
+    };
+    summary.stored = kept.iter().map(|f| f.len() as u64).sum();
+    summary.total = Money::from_minor(kept.iter().flat_map(|f| f.amount.iter()).sum());
+    if summary.stored == 0 {
+        // Everything was held already: nothing changes, no import is recorded.
+        return Ok(());
+    }
+    let anchors_json =
+        serde_json::to_string(&anchor_ids.iter().collect::<Vec<_>>()).expect("ids serialise");
+    tx.execute(
+        "INSERT INTO spend_imports (file_name, sha256, rows_read, rows_stored, rows_skipped, total, anchors, mapping, imported_at, imported_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            file,
+            sha256,
+            summary.rows as i64,
+            summary.stored as i64,
+            summary.skipped_duplicates as i64,
+            summary.total.minor(),
+            anchors_json,
+            mapping.to_string(),
+            crate::now(),
+            actor.label()
+        ],
+    )?;
+    let import_id = tx.last_insert_rowid();
+    summary.import_id = Some(import_id);
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO spend_facts (import_id, chunk, rows, data) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut chunk = 0i64;
+        for f in &kept {
+            let n = f.len();
+            for start in (0..n).step_by(CHUNK_ROWS) {
+                let end = (start + CHUNK_ROWS).min(n);
+                let part = f.filter(|_, i| (start..end).contains(&i));
+                insert.execute(params![
+                    import_id,
+                    chunk,
+                    (end - start) as i64,
+                    part.encode()
+                ])?;
+                chunk += 1;
+            }
+        }
+        let mut flag_row =
+            tx.prepare("INSERT INTO spend_flags (import_id, line, message) VALUES (?1, ?2, ?3)")?;
+        for row in kept_rows {
+            if let Some((line, message)) = flag_of(row) {
+                summary.flagged += 1;
+                flag_row.execute(params![import_id, line as i64, message])?;
+            }
+        }
+    }
+    audit::record(
+        &tx,
+        actor,
+        "spend.import",
+        "spend_import",
+        &import_id.to_string(),
+        None,
+        serde_json::json!({
+            "file": file, "sha256": sha256, "rows": summary.rows, "stored": summary.stored,
+            "skipped_duplicates": summary.skipped_duplicates, "total": summary.total,
+            "anchors_created": summary.anchors_created,
+        }),
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 impl Store {
@@ -301,45 +507,13 @@ impl Store {
             ..Default::default()
         };
 
-        // Anchors: registered organisations of kind anchor, by name; new
-        // ones are created and listed.
-        let mut anchors: HashMap<String, i64> = HashMap::new();
+        let mut anchors: HashMap<String, u32> = HashMap::new();
         for p in payments {
-            if anchors.contains_key(&p.anchor) {
-                continue;
+            if !anchors.contains_key(&p.anchor) {
+                let id = anchor_or_create(&tx, &p.anchor, file, actor, &mut summary)?;
+                anchors.insert(p.anchor.clone(), id);
             }
-            let found: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM organisations WHERE kind = 'anchor' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                    [p.anchor.trim()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match found {
-                Some(id) => id,
-                None => {
-                    let now = crate::now();
-                    tx.execute(
-                        "INSERT INTO organisations (name, kind, attributes, created_at, updated_at) VALUES (?1, ?2, '{}', ?3, ?3)",
-                        params![p.anchor.trim(), OrgKind::Anchor.as_str(), now],
-                    )?;
-                    let id = tx.last_insert_rowid();
-                    audit::record(
-                        &tx,
-                        actor,
-                        "org.create",
-                        "organisation",
-                        &id.to_string(),
-                        None,
-                        serde_json::json!({"name": p.anchor.trim(), "kind": "anchor", "file": file}),
-                    )?;
-                    summary.anchors_created.push(p.anchor.trim().to_owned());
-                    id
-                }
-            };
-            anchors.insert(p.anchor.clone(), id);
         }
-
         let mut sectors: HashMap<String, u32> = HashMap::new();
         let mut resolver = SupplierResolver {
             tx: &tx,
@@ -349,21 +523,14 @@ impl Store {
         };
         let mut facts = Facts::default();
         for p in payments {
-            let supplier = resolver.resolve(p)?;
-            let sector = match p.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let supplier = resolver.resolve(
+                p.supplier_id.as_deref(),
+                p.supplier_name.as_deref(),
+                p.postcode.as_deref(),
+            )?;
+            let sector = match p.sector.as_deref() {
+                Some(code) => sector_id(&tx, code, &mut sectors)?,
                 None => NO_SECTOR,
-                Some(code) => match sectors.get(code) {
-                    Some(id) => *id,
-                    None => {
-                        tx.execute("INSERT OR IGNORE INTO sectors (code) VALUES (?1)", [code])?;
-                        let id: i64 =
-                            tx.query_row("SELECT id FROM sectors WHERE code = ?1", [code], |r| {
-                                r.get(0)
-                            })?;
-                        sectors.insert(code.to_owned(), id as u32);
-                        id as u32
-                    }
-                },
             };
             let mut flags = 0;
             if let Some(sme) = p.sme {
@@ -376,7 +543,7 @@ impl Store {
                 flags |= flag::NOT_INFLUENCEABLE;
             }
             facts.push(
-                anchors[&p.anchor] as u32,
+                anchors[&p.anchor],
                 p.year.start_year() as i16,
                 p.date.map(day_number).unwrap_or(NO_DATE),
                 supplier as u32,
@@ -387,135 +554,22 @@ impl Store {
         }
         summary.suppliers_created = resolver.created;
         summary.suppliers_merged = resolver.merged.len() as u64;
-
-        // Overlap with what is held: count stored payments per key, for the
-        // keys this file has, among imports of the same anchors.
-        type Key = (u32, i32, u32, i64);
-        let key_of =
-            |f: &Facts, i: usize| -> Key { (f.anchor[i], f.date[i], f.supplier[i], f.amount[i]) };
-        let wanted: HashSet<Key> = (0..facts.len()).map(|i| key_of(&facts, i)).collect();
-        let anchor_ids: HashSet<u32> = anchors.values().map(|a| *a as u32).collect();
-        let candidate_imports: Vec<i64> = {
-            let mut stmt = tx.prepare("SELECT id, anchors FROM spend_imports")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            let mut ids = Vec::new();
-            for row in rows {
-                let (id, list) = row?;
-                let held: Vec<u32> = serde_json::from_str(&list).unwrap_or_default();
-                if held.iter().any(|a| anchor_ids.contains(a)) {
-                    ids.push(id);
-                }
-            }
-            ids
+        let anchor_ids: HashSet<u32> = anchors.values().copied().collect();
+        let flag_of = |i: usize| -> Option<(u64, String)> {
+            let p = &payments[i];
+            (!p.flags.is_empty()).then(|| (p.line, p.flags.join("; ")))
         };
-        let mut held: HashMap<Key, u32> = HashMap::new();
-        if !candidate_imports.is_empty() {
-            for f in load_facts(&tx, Some(&candidate_imports))? {
-                for i in 0..f.len() {
-                    let k = key_of(&f, i);
-                    if wanted.contains(&k) {
-                        *held.entry(k).or_default() += 1;
-                    }
-                }
-            }
-        }
-        let mut seen: HashMap<Key, u32> = HashMap::new();
-        let mut kept = Facts::default();
-        let mut kept_lines = Vec::new();
-        for i in 0..facts.len() {
-            let k = key_of(&facts, i);
-            let nth = seen.entry(k).or_default();
-            *nth += 1;
-            if held.get(&k).copied().unwrap_or(0) >= *nth {
-                summary.skipped_duplicates += 1;
-                continue;
-            }
-            kept.push(
-                facts.anchor[i],
-                facts.year[i],
-                facts.date[i],
-                facts.supplier[i],
-                Money::from_minor(facts.amount[i]),
-                facts.sector[i],
-                facts.flags[i],
-            );
-            kept_lines.push(i);
-        }
-        summary.stored = kept.len() as u64;
-        summary.total = kept.amount.iter().map(|m| Money::from_minor(*m)).sum();
-        if kept.is_empty() {
-            // Everything was held already: nothing changes, no import is recorded.
-            return Ok(summary);
-        }
-
-        let anchors_json =
-            serde_json::to_string(&anchor_ids.iter().collect::<Vec<_>>()).expect("ids serialise");
-        tx.execute(
-            "INSERT INTO spend_imports (file_name, sha256, rows_read, rows_stored, rows_skipped, total, anchors, mapping, imported_at, imported_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                file,
-                sha256,
-                summary.rows as i64,
-                summary.stored as i64,
-                summary.skipped_duplicates as i64,
-                summary.total.minor(),
-                anchors_json,
-                mapping.to_string(),
-                crate::now(),
-                actor.label()
-            ],
-        )?;
-        let import_id = tx.last_insert_rowid();
-        summary.import_id = Some(import_id);
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO spend_facts (import_id, chunk, rows, data) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let n = kept.len();
-            for (chunk, start) in (0..n).step_by(CHUNK_ROWS).enumerate() {
-                let end = (start + CHUNK_ROWS).min(n);
-                let part = Facts {
-                    anchor: kept.anchor[start..end].to_vec(),
-                    year: kept.year[start..end].to_vec(),
-                    date: kept.date[start..end].to_vec(),
-                    supplier: kept.supplier[start..end].to_vec(),
-                    amount: kept.amount[start..end].to_vec(),
-                    sector: kept.sector[start..end].to_vec(),
-                    flags: kept.flags[start..end].to_vec(),
-                };
-                insert.execute(params![
-                    import_id,
-                    chunk as i64,
-                    (end - start) as i64,
-                    part.encode()
-                ])?;
-            }
-            let mut flag_row = tx.prepare(
-                "INSERT INTO spend_flags (import_id, line, message) VALUES (?1, ?2, ?3)",
-            )?;
-            for i in kept_lines {
-                let p = &payments[i];
-                if !p.flags.is_empty() {
-                    summary.flagged += 1;
-                    flag_row.execute(params![import_id, p.line as i64, p.flags.join("; ")])?;
-                }
-            }
-        }
-        audit::record(
-            &tx,
+        store_facts(
+            tx,
+            file,
+            sha256,
+            mapping,
             actor,
-            "spend.import",
-            "spend_import",
-            &import_id.to_string(),
-            None,
-            serde_json::json!({
-                "file": file, "sha256": sha256, "rows": summary.rows, "stored": summary.stored,
-                "skipped_duplicates": summary.skipped_duplicates, "total": summary.total,
-                "anchors_created": summary.anchors_created,
-            }),
+            vec![facts],
+            &anchor_ids,
+            &flag_of,
+            &mut summary,
         )?;
-        tx.commit()?;
         Ok(summary)
     }
 
@@ -1182,5 +1236,204 @@ impl Store {
             fixed.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
         }
         Ok(SpendLocator { prefixes, fixed })
+    }
+}
+
+impl Store {
+    /// Stores a large clean ledger read by the fast scanner
+    /// ([`lumbung_spend::fast::scan_file`]) as one import, with the same
+    /// rules as [`Store::import_spend`]: suppliers resolved against the
+    /// catalogue, payments already held skipped, all or nothing. `anchor`
+    /// names the anchor of every row when given (as `--anchor` does).
+    pub fn import_spend_facts(
+        &self,
+        file: &str,
+        sha256: &str,
+        mut scanned: lumbung_spend::fast::FileFacts,
+        anchor: Option<&str>,
+        actor: &Actor,
+    ) -> Result<SpendImportSummary> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let earlier: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM spend_imports WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = earlier {
+            return Ok(SpendImportSummary {
+                import_id: Some(id),
+                already_imported: true,
+                rows: scanned.rows,
+                skipped_duplicates: scanned.rows,
+                ..Default::default()
+            });
+        }
+        let mut summary = SpendImportSummary {
+            rows: scanned.rows,
+            ..Default::default()
+        };
+        let anchors: Vec<u32> = match anchor {
+            Some(name) => {
+                let id = anchor_or_create(&tx, name, file, actor, &mut summary)?;
+                vec![id; scanned.anchors.len()]
+            }
+            None => scanned
+                .anchors
+                .iter()
+                .map(|name| anchor_or_create(&tx, name, file, actor, &mut summary))
+                .collect::<Result<_>>()?,
+        };
+        let mut resolver = SupplierResolver {
+            tx: &tx,
+            cache: HashMap::new(),
+            created: 0,
+            merged: HashSet::new(),
+        };
+        let suppliers: Vec<u32> = scanned
+            .suppliers
+            .iter()
+            .map(|s| {
+                let name = Some(s.name.as_str()).filter(|n| !n.trim().is_empty());
+                resolver
+                    .resolve(s.id.as_deref(), name, s.postcode.as_deref())
+                    .map(|id| id as u32)
+            })
+            .collect::<Result<_>>()?;
+        summary.suppliers_created = resolver.created;
+        summary.suppliers_merged = resolver.merged.len() as u64;
+        let mut cache = HashMap::new();
+        let sectors: Vec<u32> = scanned
+            .sectors
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                if i == 0 {
+                    Ok(NO_SECTOR)
+                } else {
+                    sector_id(&tx, code, &mut cache)
+                }
+            })
+            .collect::<Result<_>>()?;
+        for f in &mut scanned.facts {
+            f.anchor.iter_mut().for_each(|a| *a = anchors[*a as usize]);
+            f.supplier
+                .iter_mut()
+                .for_each(|s| *s = suppliers[*s as usize]);
+            f.sector.iter_mut().for_each(|s| *s = sectors[*s as usize]);
+        }
+        let anchor_ids: HashSet<u32> = anchors.iter().copied().collect();
+        let mapping = serde_json::to_value(&scanned.columns).unwrap_or_default();
+        store_facts(
+            tx,
+            file,
+            sha256,
+            &mapping,
+            actor,
+            scanned.facts,
+            &anchor_ids,
+            &|_| None,
+            &mut summary,
+        )?;
+        Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+    use lumbung_spend::fast::{scan_reader, ScanOptions};
+    use lumbung_spend::read::{read_ledger, ReadOptions};
+
+    const LEDGER: &str = "anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount
+Anchor 00,2012/13,01/05/2012,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local contract,100.50
+Anchor 00,2012/13,02/05/2012,00000002,Mersey Foods 2 Ltd,M1 1AE,10890,N,national framework,-20.00
+Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local contract,75.25
+Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local contract,75.25
+";
+
+    fn general(s: &Store, sha: &str) -> SpendImportSummary {
+        let ledger = read_ledger("l.csv", LEDGER.as_bytes(), &ReadOptions::default()).unwrap();
+        let defaults = lumbung_spend::prepare::Defaults {
+            anchor: None,
+            year: None,
+            calendar: FiscalCalendar::UK,
+            period_hint: None,
+        };
+        let (payments, errors) = lumbung_spend::prepare::prepare(ledger.rows, &defaults);
+        assert!(errors.is_empty());
+        let mapping = serde_json::Value::Null;
+        s.import_spend("l.csv", sha, &payments, &mapping, &Actor::cli())
+            .unwrap()
+    }
+
+    fn fast(s: &Store, sha: &str) -> SpendImportSummary {
+        let scanned = scan_reader(
+            "l.csv",
+            LEDGER.as_bytes(),
+            0,
+            &ScanOptions::new(FiscalCalendar::UK),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        s.import_spend_facts("l.csv", sha, scanned, None, &Actor::cli())
+            .unwrap()
+    }
+
+    fn sorted_facts(s: &Store) -> Vec<(u32, i16, i32, u32, i64, u32, u8)> {
+        let mut rows: Vec<_> = s
+            .spend_facts()
+            .unwrap()
+            .iter()
+            .flat_map(|f| {
+                (0..f.len())
+                    .map(|i| {
+                        (
+                            f.anchor[i],
+                            f.year[i],
+                            f.date[i],
+                            f.supplier[i],
+                            f.amount[i],
+                            f.sector[i],
+                            f.flags[i],
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn the_fast_import_stores_what_the_general_import_stores() {
+        let (_a, by_rows) = store();
+        let (_b, by_scan) = store();
+        let one = general(&by_rows, "x");
+        let two = fast(&by_scan, "x");
+        assert_eq!(
+            (one.stored, one.total, one.suppliers_created),
+            (two.stored, two.total, two.suppliers_created)
+        );
+        assert_eq!(one.anchors_created, two.anchors_created);
+        assert_eq!(sorted_facts(&by_rows), sorted_facts(&by_scan));
+    }
+
+    #[test]
+    fn the_fast_import_skips_what_is_held_and_the_same_file_changes_nothing() {
+        let (_d, s) = store();
+        fast(&s, "first");
+        let again = fast(&s, "first");
+        assert!(again.already_imported);
+        let overlap = general(&s, "a re-issued copy");
+        assert_eq!(
+            (overlap.stored, overlap.skipped_duplicates),
+            (0, 4),
+            "all four already held"
+        );
+        assert_eq!(s.spend_imports().unwrap().len(), 1);
     }
 }
