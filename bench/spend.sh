@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The spend benchmark: the same figures from the same CSV ledger, by DuckDB,
-# Polars and Lumbung (straight from the file), each run as a whole process
+# Polars and Lumbung (`lumbung spend report --from-file`), each run as a whole process
 # under /usr/bin/time -v. Prints a markdown table of medians and ratios.
 #
 # Usage: bench/spend.sh            (10M rows, 3 runs each)
@@ -50,11 +50,18 @@ if [ ! -s "$ledger.postcodes.csv" ]; then
     mv "$ledger.tmp" "$ledger"
 fi
 
-# (c) Lumbung, release
+# (c) Lumbung, release: the real CLI over a database that holds the areas,
+# the postcode map and the local area and region (the facts come from the file)
 say "building Lumbung (release)"
-(cd "$repo" && cargo build --release -q -p lumbung-spend --example from_file) >&2
+(cd "$repo" && cargo build --release -q --bin lumbung) >&2
 target="${CARGO_TARGET_DIR:-$repo/target}"
-lumbung="$target/release/examples/from_file"
+bin="$target/release/lumbung"
+db="$DIR/bench-from-file.db"
+rm -f "$db" "$db-wal" "$db-shm"
+"$bin" --db "$db" areas import "$ledger.areas.csv" >&2
+"$bin" --db "$db" areas map-postcodes "$ledger.postcodes.csv" >&2
+"$bin" --db "$db" spend settings --local "$LOCAL" --region "$REGION" >&2
+lumbung=("$bin" --db "$db" spend report --from-file "$ledger" --format json)
 
 # Waits (at most IDLE_WAIT s) until the CPUs were at least 90% idle for a second.
 wait_idle() {
@@ -80,7 +87,7 @@ for run in $(seq 1 "$RUNS"); do
         case "$tool" in
             duckdb) cmd=(python3 "$SHARED_BENCH/peer_duckdb.py" "$ledger") ;;
             polars) cmd=(python3 "$SHARED_BENCH/peer_polars.py" "$ledger") ;;
-            lumbung) cmd=("$lumbung" "$ledger" "$ledger.areas.csv" "$ledger.postcodes.csv" --local "$LOCAL" --region "$REGION") ;;
+            lumbung) cmd=("${lumbung[@]}") ;;
             *) say "unknown tool $tool"; exit 1 ;;
         esac
         wait_idle
@@ -94,7 +101,7 @@ done
 verified=0
 if [ "$VERIFY" = 1 ]; then
     say "checking every figure against DuckDB"
-    "$lumbung" "$ledger" "$ledger.areas.csv" "$ledger.postcodes.csv" --local "$LOCAL" --region "$REGION" --full > "$out/lumbung-full.json"
+    "${lumbung[@]}" > "$out/lumbung-full.json"
     python3 "$repo/bench/verify_spend.py" "$ledger" "$out/lumbung-full.json" || verified=1
 fi
 

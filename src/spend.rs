@@ -41,11 +41,11 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
     let mut failures = 0;
     for path in args.files {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-        if let Some(summary) = import_large(store, path, &name, &bytes, args)? {
+        if let Some(summary) = import_large(store, path, &name, args)? {
             report_import(&name, &summary);
             continue;
         }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
         let file = SpendFile {
             name: &name,
             bytes: &bytes,
@@ -78,40 +78,53 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
 /// Files larger than this go through the fast scanner first (clean CSV
 /// ledgers of millions of rows); anything it cannot read falls back to the
 /// general reader, which explains every problem.
-const LARGE_FILE: usize = 32 << 20;
+const LARGE_FILE: u64 = 32 << 20;
 
 fn import_large(
     store: &Store,
     path: &Path,
     name: &str,
-    bytes: &[u8],
     args: &ImportArgs<'_>,
 ) -> Result<Option<lumbung_store::SpendImportSummary>> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {name}"))?
+        .len();
     let csv_like = !path.extension().is_some_and(|e| {
         e.eq_ignore_ascii_case("xlsx")
             || e.eq_ignore_ascii_case("xls")
             || e.eq_ignore_ascii_case("ods")
     });
-    if bytes.len() < LARGE_FILE || !csv_like || args.mapping.is_some() || args.year.is_some() {
+    if size < LARGE_FILE || !csv_like || args.mapping.is_some() || args.year.is_some() {
         return Ok(None);
     }
     let settings = store.spend_settings()?;
     let bar = crate::progress::bar("reading");
-    let scanned = match lumbung_spend::fast::scan_reader(
-        name,
-        bytes,
-        bytes.len() as u64,
-        &lumbung_spend::fast::ScanOptions::new(settings.calendar()),
+    // Streamed, never held whole: the file is read once for its digest
+    // (the same file twice is one import) and once by the scanner.
+    let sha = {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+        std::io::copy(&mut file, &mut hasher).with_context(|| format!("cannot read {name}"))?;
+        hex::encode(hasher.finalize())
+    };
+    if let Some(id) = store.spend_import_by_sha(&sha)? {
+        return Ok(Some(lumbung_store::SpendImportSummary {
+            import_id: Some(id),
+            already_imported: true,
+            ..Default::default()
+        }));
+    }
+    let scanned = match lumbung_spend::fast::scan_file(
+        path,
+        settings.calendar(),
         &mut crate::progress::callback(&bar),
     ) {
         Ok(s) => s,
+        // The general reader explains what the scanner cannot read.
         Err(_) => return Ok(None),
     };
     bar.finish_and_clear();
-    let sha = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(bytes))
-    };
     Ok(Some(store.import_spend_facts(
         name,
         &sha,

@@ -738,6 +738,18 @@ impl Store {
         })
     }
 
+    /// The import that holds a file with this SHA-256, if any.
+    pub fn spend_import_by_sha(&self, sha256: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT id FROM spend_imports WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The column mapping saved for an anchor's files, if any.
     pub fn spend_mapping(&self, anchor_id: i64) -> Result<Option<serde_json::Value>> {
         let text: Option<String> = self
