@@ -335,6 +335,14 @@ pub enum SpendCommand {
     },
     /// List the imports
     Imports,
+    /// List the rows imports flagged for review (e.g. no supplier name, no readable date)
+    Flagged {
+        /// Only this import's rows
+        import_id: Option<i64>,
+        /// At most this many
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
     /// List suppliers (with --review: those automatic merges or imports listed for review)
     Suppliers {
         /// Only suppliers listed for review

@@ -163,6 +163,9 @@ fn run(cli: Cli) -> Result<()> {
                     },
                 ),
                 SpendCommand::Imports => spend::imports(&store),
+                SpendCommand::Flagged { import_id, limit } => {
+                    spend::flagged(&store, import_id, limit)
+                }
                 SpendCommand::Suppliers {
                     review,
                     search,

@@ -191,6 +191,26 @@ pub fn imports(store: &Store) -> Result<()> {
     Ok(())
 }
 
+pub fn flagged(store: &Store, import_id: Option<i64>, limit: u32) -> Result<()> {
+    let rows: Vec<Vec<String>> = store
+        .spend_flagged(import_id, limit)?
+        .into_iter()
+        .map(|f| {
+            vec![
+                f.import_id.to_string(),
+                f.file_name,
+                f.line.to_string(),
+                f.message,
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(&["IMPORT", "FILE", "LINE", "FOR REVIEW"], &rows)
+    );
+    Ok(())
+}
+
 pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) -> Result<()> {
     let rows: Vec<Vec<String>> = store
         .suppliers(search, review, limit)?

@@ -16,7 +16,7 @@ pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
 pub use spend::{
-    Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
+    FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
     UNNAMED_SUPPLIER,
 };
 pub use users::{ScopeRef, SessionUser, User, SESSION_HOURS};

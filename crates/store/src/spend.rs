@@ -1449,3 +1449,33 @@ Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local con
         assert_eq!(s.spend_imports().unwrap().len(), 1);
     }
 }
+
+/// A row an import flagged for a person to look at.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlaggedRow {
+    pub import_id: i64,
+    pub file_name: String,
+    pub line: i64,
+    pub message: String,
+}
+
+impl Store {
+    /// The rows flagged for review, of one import or all, by file and line.
+    pub fn spend_flagged(&self, import_id: Option<i64>, limit: u32) -> Result<Vec<FlaggedRow>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT f.import_id, i.file_name, f.line, f.message FROM spend_flags f
+             JOIN spend_imports i ON i.id = f.import_id
+             WHERE ?1 IS NULL OR f.import_id = ?1 ORDER BY f.import_id, f.line LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![import_id, limit], |r| {
+            Ok(FlaggedRow {
+                import_id: r.get(0)?,
+                file_name: r.get(1)?,
+                line: r.get(2)?,
+                message: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
