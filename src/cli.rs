@@ -362,6 +362,17 @@ pub enum SpendCommand {
         /// The supplier merged into it
         other: i64,
     },
+    /// Split a key (id:… or name:…, as `spend suppliers` lists it) off a supplier into a new one;
+    /// later imports follow (undo and re-import a file to move its past payments)
+    SplitSupplier {
+        /// The supplier that has the key
+        supplier: i64,
+        /// The key to split off
+        key: String,
+        /// The new supplier's name
+        #[arg(long)]
+        name: String,
+    },
     /// Fix a supplier's location to an area (no AREA: back to its postal code)
     LocateSupplier {
         /// The supplier's id (see `spend suppliers`)

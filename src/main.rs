@@ -174,6 +174,11 @@ fn run(cli: Cli) -> Result<()> {
                 SpendCommand::MergeSuppliers { keep, other } => {
                     spend::merge_suppliers(&store, keep, other)
                 }
+                SpendCommand::SplitSupplier {
+                    supplier,
+                    key,
+                    name,
+                } => spend::split_supplier(&store, supplier, &key, &name),
                 SpendCommand::LocateSupplier { supplier, area } => {
                     spend::locate_supplier(&store, supplier, area.as_deref())
                 }

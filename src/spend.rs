@@ -242,6 +242,12 @@ pub fn merge_suppliers(store: &Store, keep: i64, other: i64) -> Result<()> {
     Ok(())
 }
 
+pub fn split_supplier(store: &Store, supplier: i64, key: &str, name: &str) -> Result<()> {
+    let new_id = store.split_supplier(supplier, key, name, &Actor::cli())?;
+    println!("{key} split off supplier {supplier} into new supplier {new_id} ({name}); later imports follow");
+    Ok(())
+}
+
 pub fn locate_supplier(store: &Store, supplier: i64, area: Option<&str>) -> Result<()> {
     let area = area.map(AreaCode::parse).transpose()?;
     store.locate_supplier(supplier, area.as_ref(), &Actor::cli())?;
@@ -370,13 +376,9 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
                 .spend_locator(local.as_ref(), region.as_ref())?
                 .locate(&file.suppliers);
             let mut dims = file.dimensions(settings.calendar(), locations);
-            let prefer = if settings.fiscal_year_start == 1 {
-                lumbung_spend::sectors::SectorList::Kbli2020
-            } else {
-                lumbung_spend::sectors::SectorList::Sic2007
-            };
+            let prefer = lumbung_spend::sectors::list_for(settings.fiscal_year_start);
             for (code, name) in dims.sectors.values_mut() {
-                *name = lumbung_spend::sectors::name(code, prefer).map(str::to_owned);
+                *name = lumbung_spend::sectors::label(code, prefer);
             }
             let anchor = match &args.anchor {
                 Some(name) => Some(

@@ -609,3 +609,49 @@ fn a_report_straight_from_a_file_equals_the_report_from_the_store() {
         Some(1)
     );
 }
+
+#[test]
+fn a_mapped_payment_id_decides_what_is_already_held() {
+    let env = Env::new();
+    let mapping = env.write("map.toml", "[columns]\npayment_id = \"Payment Ref\"\n");
+    let first = env.write(
+        "march.csv",
+        "Date,Supplier,Amount,Payment Ref,Invoice\n01/03/2013,Acme Ltd,100.00,P1,INV-9\n02/03/2013,Acme Ltd,50.00,P2,INV-9\n",
+    );
+    let out = env.ok(&[
+        "spend",
+        "import",
+        "--anchor",
+        "UCLan",
+        "--mapping",
+        &mapping,
+        &first,
+    ]);
+    assert!(
+        out.contains("2 stored"),
+        "an invoice number that repeats is just a reference: {out}"
+    );
+    // The re-issued file corrects P1's amount and adds P3, which looks like P1 did.
+    let reissued = env.write(
+        "march-v2.csv",
+        "Date,Supplier,Amount,Payment Ref\n01/03/2013,Acme Ltd,90.00,P1\n02/03/2013,Acme Ltd,50.00,P2\n01/03/2013,Acme Ltd,100.00,P3\n",
+    );
+    let out = env.ok(&["spend", "import", "--anchor", "UCLan", &reissued]);
+    assert!(
+        out.contains("1 stored") && out.contains("2 already held"),
+        "the saved mapping and the ids decide: {out}"
+    );
+    assert_eq!(env.report(&[])["total"], "250.00");
+    let repeated = env.write("bad.csv", "Date,Supplier,Amount,Payment Ref\n01/04/2013,Acme Ltd,1.00,P9\n02/04/2013,Acme Ltd,2.00,P9\n");
+    let out = env.cmd(&[
+        "spend",
+        "import",
+        "--anchor",
+        "UCLan",
+        "--mapping",
+        &mapping,
+        &repeated,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("repeats (first on line 2)"));
+}

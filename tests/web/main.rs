@@ -14,6 +14,9 @@ fn concrete(app: &TestApp, path: &str, user_id: i64) -> String {
         .replace("{postcode}", "PR12HE")
         .replace("/orgs/{id}", &format!("/orgs/{}", app.preston_council))
         .replace("/users/{id}", &format!("/users/{user_id}"))
+        // The first import and supplier of `seed_spend`, where a test seeds it.
+        .replace("/spend/imports/{id}", "/spend/imports/1")
+        .replace("/suppliers/{id}", "/suppliers/1")
 }
 
 fn denied(res: &reqwest::Response) -> bool {
@@ -159,6 +162,9 @@ async fn public_pages_answer_anonymous_visitors_and_private_ones_ask_to_sign_in(
 #[tokio::test]
 async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     let app = spawn_app().await;
+    // Spend data, so that the spend pages render their tables and the
+    // import `concrete` names exists.
+    seed_spend(&app);
     let admin = app.login("admin").await;
     let analyst = app.login("analyst").await;
     let res = admin.get("/lang/en?next=/areas").await;
@@ -1011,6 +1017,7 @@ fn payment(
         sme: Some(true),
         influenceable: true,
         amount: lumbung_domain::Money::from_units(pounds),
+        payment_id: None,
         flags: vec![],
     }
 }
@@ -1317,4 +1324,448 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         .post_form("/spend/publish", &[("title", "Nope")])
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "auditors only read");
+}
+
+/// The catalogue id of the supplier named `name`, through the API.
+async fn supplier_id(v: &Visitor, name: &str) -> i64 {
+    let list: Value = v.get("/api/v1/spend/suppliers").await.json().await.unwrap();
+    list["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no supplier {name} in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn spend_report(v: &Visitor) -> Value {
+    v.get("/api/v1/spend/report").await.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
+    let app = spawn_app().await;
+    seed_spend(&app);
+    let analyst = app.login("analyst").await;
+    let (_, spend) = analyst.get_html("/spend").await;
+    assert!(
+        spend.contains("href=\"/spend/suppliers\"") && spend.contains("href=\"/spend/imports\""),
+        "the spend page links the review pages"
+    );
+    let faraway = supplier_id(&analyst, "Faraway PLC").await;
+    let apotek = supplier_id(&analyst, "Apotek Sehat").await;
+    let list: Value = analyst
+        .get("/api/v1/spend/suppliers?q=ribble")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["suppliers"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["suppliers"][0]["postcode"], "PR12HE");
+    assert!(!list["suppliers"][0]["keys"].as_array().unwrap().is_empty());
+
+    let (status, html) = analyst.get_html("/spend/suppliers?q=Faraway").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Faraway PLC") && !html.contains("Ribble Print"));
+    assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/locate\"")));
+    assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/sites\"")));
+    assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/merge\"")));
+
+    // Fixing Faraway's location in Preston makes its 700 local.
+    let res = analyst
+        .post_form(
+            &format!("/spend/suppliers/{faraway}/locate"),
+            &[("area", "E07000123"), ("q", "Faraway")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/spend/suppliers?q=Faraway");
+    let r = spend_report(&analyst).await;
+    assert_eq!(
+        (&r["local"], &r["outside"]),
+        (&json!("1000.00"), &json!("50.00"))
+    );
+    let (_, html) = analyst.get_html("/spend/suppliers?q=Faraway").await;
+    assert!(
+        html.contains("value=\"E07000123\""),
+        "the fixed area is shown"
+    );
+    // No area: back to its postal code.
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{faraway}/locate"),
+            json!({"area": null}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["area_code"], Value::Null);
+    let r = spend_report(&analyst).await;
+    assert_eq!(
+        (&r["local"], &r["outside"]),
+        (&json!("300.00"), &json!("750.00"))
+    );
+
+    // Bad areas are shown beside the row; unknown suppliers are 404.
+    for bad in ["E99999999", "no such area!"] {
+        let res = analyst
+            .post_form(
+                &format!("/spend/suppliers/{faraway}/locate"),
+                &[("area", bad)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""));
+        assert!(html.contains(bad), "the typed value is kept: {bad}");
+    }
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{faraway}/sites"),
+            json!({"area": "E99999999"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    assert!(err["error"]["fields"]["area"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+    for path in [
+        "/spend/suppliers/999999/locate",
+        "/spend/suppliers/999999/sites",
+        "/spend/suppliers/abc/locate",
+    ] {
+        let res = analyst.post_form(path, &[("area", "E07000123")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let res = analyst
+        .send_json(
+            Method::POST,
+            "/api/v1/spend/suppliers/999999/locate",
+            json!({"area": "E07000123"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.store.suppliers(None, false, 100).unwrap().len(), 3);
+
+    // A branch site in Preston counts once the settings count branches.
+    let res = analyst
+        .post_form(
+            &format!("/spend/suppliers/{faraway}/sites"),
+            &[("area", "E07000123")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(spend_report(&analyst).await["local"], "300.00");
+    let mut settings = app.store.spend_settings().unwrap();
+    settings.count_branches = true;
+    app.store
+        .set_spend_settings(&settings, &lumbung_store::Actor::cli())
+        .unwrap();
+    assert_eq!(spend_report(&analyst).await["local"], "1000.00");
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{faraway}/sites"),
+            json!({"area": "E07000123", "remove": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(spend_report(&analyst).await["local"], "300.00");
+
+    // Apotek Sehat merged into Faraway: its payment moves, and it is
+    // listed for review with the reason.
+    let res = analyst
+        .post_form(
+            &format!("/spend/suppliers/{apotek}/merge"),
+            &[("into", &faraway.to_string()), ("review", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/spend/suppliers?review=1");
+    let r = spend_report(&analyst).await;
+    assert_eq!(r["top_leaking_suppliers"][0]["supplier"], "Faraway PLC");
+    assert_eq!(r["top_leaking_suppliers"][0]["leakage"], "750.00");
+    assert_eq!(r["top_leaking_suppliers"].as_array().unwrap().len(), 1);
+    let review: Value = analyst
+        .get("/api/v1/spend/suppliers?review=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(review["suppliers"][0]["id"], apotek, "{review}");
+    assert_eq!(
+        review["suppliers"][0]["review"],
+        format!("merged into supplier {faraway}")
+    );
+    let (_, html) = analyst.get_html("/spend/suppliers?review=1").await;
+    assert!(html.contains("Apotek Sehat") && !html.contains("Ribble Print"));
+    // A supplier cannot be merged into itself or into one that is not there.
+    let res = analyst
+        .post_form(
+            &format!("/spend/suppliers/{faraway}/merge"),
+            &[("into", &faraway.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("into itself"));
+    let res = analyst
+        .post_form(
+            &format!("/spend/suppliers/{faraway}/merge"),
+            &[("into", "twelve")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{faraway}/merge"),
+            json!({"into": faraway}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["into"].is_string());
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{faraway}/merge"),
+            json!({"into": 999999}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Through the API as well.
+    let ribble = supplier_id(&analyst, "Ribble Print Ltd").await;
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{ribble}/merge"),
+            json!({"into": faraway}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["payments_moved"], 1);
+    assert_eq!(spend_report(&analyst).await["outside"], "1050.00");
+
+    // Suppliers are one catalogue for all anchors: an analyst scoped to
+    // Lancashire decides about RSUD Serang's supplier too.
+    let lancs = app.login("analyst-lancs").await;
+    let res = lancs
+        .post_form(
+            &format!("/spend/suppliers/{apotek}/locate"),
+            &[("area", "3604")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn analysts_undo_imports_and_see_their_flagged_rows() {
+    let app = spawn_app().await;
+    seed_spend(&app);
+    let mut unnamed = payment("Preston City Council", "", "PR1 2HE", 20);
+    unnamed.line = 7;
+    unnamed.supplier_name = None;
+    unnamed.flags = vec!["no supplier name".into()];
+    app.store
+        .import_spend(
+            "late.csv",
+            "def",
+            &[unnamed],
+            &json!({}),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let analyst = app.login("analyst").await;
+    let imports: Value = analyst
+        .get("/api/v1/spend/imports")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_of = |file: &str| {
+        imports["imports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["file_name"] == file)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (seed, late) = (id_of("seed.csv"), id_of("late.csv"));
+    assert_eq!(spend_report(&analyst).await["total"], "1070.00");
+
+    let (status, html) = analyst.get_html("/spend/imports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("seed.csv") && html.contains("late.csv"));
+    assert!(html.contains(&format!("action=\"/spend/imports/{late}/undo\"")));
+    assert!(html.contains(&format!("href=\"/spend/imports/{late}/flagged\"")));
+
+    let (status, html) = analyst
+        .get_html(&format!("/spend/imports/{late}/flagged"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("late.csv") && html.contains("no supplier name"));
+    let flagged: Value = analyst
+        .get(&format!("/api/v1/spend/imports/{late}/flagged"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(flagged["flagged"][0]["line"], 7, "{flagged}");
+    assert_eq!(flagged["flagged"][0]["message"], "no supplier name");
+    let none: Value = analyst
+        .get(&format!("/api/v1/spend/imports/{seed}/flagged"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["flagged"], json!([]));
+    assert_eq!(
+        analyst.get("/spend/imports/999999/flagged").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        analyst
+            .get("/api/v1/spend/imports/999999/flagged")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Undo on the page, then through the API: the totals drop.
+    let res = analyst
+        .post_form(&format!("/spend/imports/{late}/undo"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/spend/imports");
+    assert_eq!(spend_report(&analyst).await["total"], "1050.00");
+    let res = analyst
+        .send_json(
+            Method::DELETE,
+            &format!("/api/v1/spend/imports/{seed}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["undone"]["file_name"],
+        "seed.csv"
+    );
+    assert_eq!(spend_report(&analyst).await["total"], "0.00");
+    let res = analyst
+        .send_json(
+            Method::DELETE,
+            &format!("/api/v1/spend/imports/{seed}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = analyst
+        .post_form(&format!("/spend/imports/{late}/undo"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (_, html) = analyst.get_html("/spend/imports").await;
+    assert!(!html.contains("seed.csv") && !html.contains("late.csv"));
+}
+
+#[tokio::test]
+async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csrf_token() {
+    let app = spawn_app().await;
+    seed_spend(&app);
+    let auditor = app.login("auditor").await;
+    let faraway = supplier_id(&auditor, "Faraway PLC").await;
+    let (status, html) = auditor.get_html("/spend/suppliers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Faraway PLC") && !html.contains("/locate\""));
+    let (status, html) = auditor.get_html("/spend/imports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("seed.csv") && !html.contains("/undo\""));
+    assert_eq!(
+        auditor.get("/spend/imports/1/flagged").await.status(),
+        StatusCode::OK
+    );
+    let locate = format!("/spend/suppliers/{faraway}/locate");
+    let res = auditor.post_form(&locate, &[("area", "E07000123")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = auditor
+        .post_form(
+            &format!("/spend/suppliers/{faraway}/merge"),
+            &[("into", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        auditor
+            .post_form("/spend/imports/1/undo", &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = auditor
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/spend/suppliers/{faraway}/locate"),
+            json!({"area": "E07000123"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = auditor
+        .send_json(Method::DELETE, "/api/v1/spend/imports/1", json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // An analyst's forms and cookie-borne JSON without the token are refused.
+    let analyst = app.login("analyst").await;
+    let res = analyst
+        .client
+        .post(format!("{}{locate}", app.base))
+        .form(&[("area", "E07000123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = analyst
+        .client
+        .post(format!("{}/api/v1{locate}", app.base))
+        .json(&json!({"area": "E07000123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = analyst
+        .client
+        .post(format!("{}/spend/imports/1/undo", app.base))
+        .form(&[("x", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let r = spend_report(&analyst).await;
+    assert_eq!(
+        (&r["total"], &r["local"]),
+        (&json!("1050.00"), &json!("300.00"))
+    );
+    assert!(app
+        .store
+        .suppliers(None, false, 100)
+        .unwrap()
+        .iter()
+        .all(|s| s.area_code.is_none()));
+    // Bearer tokens need none.
+    let token = app.token("analyst").await;
+    let res = app
+        .anonymous()
+        .client
+        .post(format!("{}/api/v1{locate}", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"area": "E07000123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(spend_report(&analyst).await["local"], "1000.00");
 }

@@ -53,9 +53,26 @@ pub struct Facts {
     /// Sector id, or [`NO_SECTOR`].
     pub sector: Vec<u32>,
     pub flags: Vec<u8>,
+    /// A digest of each payment's unique id ([`payment_key`]), when the
+    /// file's mapping names a payment-id column; otherwise empty (not one
+    /// value per row). 0 is a row without an id.
+    pub payment: Vec<u64>,
 }
 
 const MAGIC: &[u8; 8] = b"LMBFACT1";
+/// The layout with the payment-id column after the others.
+const MAGIC_WITH_PAYMENT_IDS: &[u8; 8] = b"LMBFACT2";
+
+/// The digest a payment id is kept as (FNV-1a, 64 bits; never 0): equal
+/// ids have equal digests in every file and every run.
+pub fn payment_key(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.trim().bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.max(1)
+}
 
 impl Facts {
     pub fn len(&self) -> usize {
@@ -97,6 +114,9 @@ impl Facts {
             out.amount.push(self.amount[i]);
             out.sector.push(self.sector[i]);
             out.flags.push(self.flags[i]);
+            if !self.payment.is_empty() {
+                out.payment.push(self.payment[i]);
+            }
         }
         out
     }
@@ -105,8 +125,12 @@ impl Facts {
     /// little-endian, in field order.
     pub fn encode(&self) -> Vec<u8> {
         let n = self.len();
-        let mut out = Vec::with_capacity(16 + n * 27);
-        out.extend_from_slice(MAGIC);
+        let mut out = Vec::with_capacity(16 + n * 35);
+        out.extend_from_slice(if self.payment.is_empty() {
+            MAGIC
+        } else {
+            MAGIC_WITH_PAYMENT_IDS
+        });
         out.extend_from_slice(&(n as u64).to_le_bytes());
         self.anchor
             .iter()
@@ -127,15 +151,19 @@ impl Facts {
             .iter()
             .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         out.extend_from_slice(&self.flags);
+        self.payment
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Facts, String> {
-        if bytes.len() < 16 || &bytes[..8] != MAGIC {
+        if bytes.len() < 16 || (&bytes[..8] != MAGIC && &bytes[..8] != MAGIC_WITH_PAYMENT_IDS) {
             return Err("not a facts segment".into());
         }
+        let with_ids = &bytes[..8] == MAGIC_WITH_PAYMENT_IDS;
         let n = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes")) as usize;
-        if bytes.len() != 16 + n * 27 {
+        if bytes.len() != 16 + n * if with_ids { 35 } else { 27 } {
             return Err(format!(
                 "facts segment of {} bytes does not hold {n} rows",
                 bytes.len()
@@ -160,6 +188,9 @@ impl Facts {
         let amount = column!(i64);
         let sector = column!(u32);
         let flags = bytes[at..at + n].to_vec();
+        at += n;
+        let payment = if with_ids { column!(u64) } else { Vec::new() };
+        debug_assert_eq!(at, bytes.len(), "every byte is a value");
         Ok(Facts {
             anchor,
             year,
@@ -168,6 +199,7 @@ impl Facts {
             amount,
             sector,
             flags,
+            payment,
         })
     }
 }
@@ -196,6 +228,15 @@ mod tests {
         let d = jiff::civil::date(2013, 3, 31);
         assert_eq!(date_of(day_number(d)), Some(d));
         assert_eq!(date_of(NO_DATE), None);
+        let mut with_ids = f.clone();
+        with_ids.payment = vec![payment_key("INV-1"), 0];
+        assert_eq!(Facts::decode(&with_ids.encode()).unwrap(), with_ids);
+        assert_eq!(
+            with_ids.filter(|f, i| f.anchor[i] == 3).payment,
+            vec![payment_key("INV-1")]
+        );
+        assert_eq!(payment_key(" INV-1 "), payment_key("INV-1"));
+        assert_ne!(payment_key("INV-1"), payment_key("INV-2"));
         let only_anchor_4 = f.filter(|f, i| f.anchor[i] == 4);
         assert_eq!(only_anchor_4.len(), 1);
         assert_eq!(only_anchor_4.amount, vec![99]);

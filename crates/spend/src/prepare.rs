@@ -37,6 +37,9 @@ pub struct Payment {
     pub sme: Option<bool>,
     pub influenceable: bool,
     pub amount: Money,
+    /// The payment's unique id, when a mapping names a payment-id column:
+    /// it, not the k-th-row rule, decides whether the payment is held.
+    pub payment_id: Option<String>,
     /// Why a person should look at this row (empty when nothing).
     pub flags: Vec<String>,
 }
@@ -58,6 +61,27 @@ pub struct Defaults {
 pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec<RowError>) {
     let mut payments = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
+    // A payment id names one payment: one that repeats within the file is a
+    // reference (an invoice, a card statement), not a payment id.
+    let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for row in &rows {
+        if let Some(id) = row
+            .payment_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+        {
+            if let Some(first) = first_line.get(id) {
+                errors.push(RowError::new(
+                    row.line,
+                    Some("payment_id"),
+                    format!("payment id {id:?} repeats (first on line {first}): a reference that repeats is not a payment id; map it as `transaction`"),
+                ));
+            } else {
+                first_line.insert(id.to_owned(), row.line);
+            }
+        }
+    }
     for row in rows {
         let mut flags = row.flags.clone();
         // An anchor named on the command line is the analyst saying whose
@@ -112,6 +136,7 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
             sector: row.sic,
             sme: row.sme,
             amount: row.amount,
+            payment_id: row.payment_id,
             flags,
         });
     }
@@ -137,6 +162,7 @@ mod tests {
             amount: Money::from_units(10),
             transaction: None,
             description: None,
+            payment_id: None,
             flags: vec![],
         }
     }
@@ -191,6 +217,24 @@ mod tests {
             },
         );
         assert_eq!(p[0].flags, vec!["no supplier name".to_owned()]);
+    }
+
+    #[test]
+    fn a_payment_id_that_repeats_is_refused() {
+        let mut a = row(2);
+        a.payment_id = Some("P-1".into());
+        let mut b = row(3);
+        b.payment_id = Some("P-1".into());
+        let (_, e) = prepare(
+            vec![a, b],
+            &Defaults {
+                year: Some(FiscalYear::new(2012).unwrap()),
+                ..defaults()
+            },
+        );
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].line, 3);
+        assert!(e[0].message.contains("first on line 2"));
     }
 
     #[test]

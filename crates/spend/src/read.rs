@@ -73,10 +73,14 @@ pub enum Field {
     Amount,
     Transaction,
     Description,
+    /// A column that identifies each payment uniquely. Never recognised
+    /// from a header (a reference that repeats, such as an invoice number,
+    /// is not one): only a mapping names it.
+    PaymentId,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Anchor,
         Field::FiscalYear,
         Field::PaymentDate,
@@ -89,6 +93,7 @@ impl Field {
         Field::Amount,
         Field::Transaction,
         Field::Description,
+        Field::PaymentId,
     ];
 
     /// The snake_case name (`supplier_name`), as in mappings and JSON.
@@ -106,6 +111,7 @@ impl Field {
             Field::Amount => "amount",
             Field::Transaction => "transaction",
             Field::Description => "description",
+            Field::PaymentId => "payment_id",
         }
     }
 
@@ -171,6 +177,8 @@ pub struct PaymentRow {
     pub amount: Money,
     pub transaction: Option<String>,
     pub description: Option<String>,
+    /// The payment's unique id, when a mapping names a payment-id column.
+    pub payment_id: Option<String>,
     /// Things a person should look at (e.g. "no supplier name").
     pub flags: Vec<String>,
 }
@@ -582,6 +590,7 @@ fn build<R: Row>(
             amount,
             transaction: text(Field::Transaction),
             description: text(Field::Description),
+            payment_id: text(Field::PaymentId),
             flags,
         });
     }

@@ -54,6 +54,92 @@ pub fn name(code: &str, prefer: SectorList) -> Option<&'static str> {
         .map(String::as_str)
 }
 
+/// Words that say nothing about a trade.
+const STOP: &[&str] = &[
+    "and",
+    "the",
+    "for",
+    "of",
+    "other",
+    "services",
+    "service",
+    "activities",
+    "dan",
+    "lainnya",
+    "jasa",
+    "kegiatan",
+    "ltd",
+];
+
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && !STOP.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A free-text sector ("Catering", "cleaning services") matched to the
+/// preferred list: the code whose name shares most of its words (a word
+/// matches when one starts with the other), when exactly one code is
+/// best. Returns the code and its name.
+pub fn match_text(text: &str, prefer: SectorList) -> Option<(String, String)> {
+    let wanted = words(text);
+    if wanted.is_empty() {
+        return None;
+    }
+    let list = match prefer {
+        SectorList::Sic2007 => sic(),
+        SectorList::Kbli2020 => kbli(),
+    };
+    let mut best: Option<(usize, &String, &String)> = None;
+    let mut tie = false;
+    let mut codes: Vec<(&String, &String)> = list.iter().collect();
+    codes.sort();
+    for (code, name) in codes {
+        let have = words(name);
+        let score = wanted
+            .iter()
+            .filter(|w| {
+                have.iter()
+                    .any(|h| h.starts_with(w.as_str()) || w.starts_with(h.as_str()))
+            })
+            .count();
+        if score == 0 {
+            continue;
+        }
+        match best {
+            Some((b, _, _)) if score < b => {}
+            Some((b, _, _)) if score == b => tie = true,
+            _ => {
+                best = Some((score, code, name));
+                tie = false;
+            }
+        }
+    }
+    match best {
+        Some((_, code, name)) if !tie => Some((code.clone(), name.clone())),
+        _ => None,
+    }
+}
+
+/// What a report shows for a payment's sector: the list's name of a code,
+/// or for free text the best-matching sector's name with its code.
+pub fn label(code_or_text: &str, prefer: SectorList) -> Option<String> {
+    name(code_or_text, prefer)
+        .map(str::to_owned)
+        .or_else(|| match_text(code_or_text, prefer).map(|(code, name)| format!("{name} ({code})")))
+}
+
+/// Calendar-year programmes are Indonesian: KBLI names first; otherwise SIC.
+pub fn list_for(fiscal_year_start: u8) -> SectorList {
+    if fiscal_year_start == 1 {
+        SectorList::Kbli2020
+    } else {
+        SectorList::Sic2007
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +160,17 @@ mod tests {
         );
         assert_eq!(name("catering", SectorList::Sic2007), None);
         assert!(sic().len() > 700 && kbli().len() > 1500);
+    }
+
+    #[test]
+    fn free_text_finds_its_sector_when_one_fits_best() {
+        assert_eq!(
+            match_text("Event catering", SectorList::Sic2007)
+                .map(|m| m.0)
+                .as_deref(),
+            Some("56210")
+        );
+        assert_eq!(match_text("the and of", SectorList::Sic2007), None);
+        assert_eq!(match_text("zzzz", SectorList::Sic2007), None);
     }
 }

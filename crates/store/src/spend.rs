@@ -6,10 +6,10 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, OrgKind, PostalCode};
-use lumbung_spend::facts::{day_number, flag, Facts, NO_DATE, NO_SECTOR};
+use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SECTOR};
 use lumbung_spend::prepare::Payment;
 use lumbung_spend::report::{Dimensions, Location};
-use lumbung_spend::sectors::{self, SectorList};
+use lumbung_spend::sectors;
 use lumbung_spend::suppliers::name_key;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -293,42 +293,60 @@ fn store_facts(
             .iter()
             .flat_map(|f| (0..f.len()).map(move |i| key_of(f, i)))
             .collect();
+        let wanted_ids: HashSet<(u32, u64)> = segments
+            .iter()
+            .flat_map(|f| {
+                f.payment
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| **p != 0)
+                    .map(move |(i, p)| (f.anchor[i], *p))
+            })
+            .collect();
         let mut held: HashMap<Key, u32> = HashMap::new();
+        let mut held_ids: HashSet<(u32, u64)> = HashSet::new();
         for f in load_facts(&tx, Some(&candidate_imports))? {
             for i in 0..f.len() {
                 let k = key_of(&f, i);
                 if wanted.contains(&k) {
                     *held.entry(k).or_default() += 1;
                 }
+                if let Some(p) = f.payment.get(i).filter(|p| **p != 0) {
+                    if wanted_ids.contains(&(f.anchor[i], *p)) {
+                        held_ids.insert((f.anchor[i], *p));
+                    }
+                }
             }
         }
+        // A payment with an id is held when its id is; one without, by the
+        // k-th-row rule.
         let mut seen: HashMap<Key, u32> = HashMap::new();
-        let mut kept = Facts::default();
+        let mut kept = Vec::new();
         let mut kept_rows = Vec::new();
         let mut row = 0;
         for f in &segments {
-            for i in 0..f.len() {
-                let k = key_of(f, i);
-                let nth = seen.entry(k).or_default();
-                *nth += 1;
-                if held.get(&k).copied().unwrap_or(0) >= *nth {
+            let mut keep = vec![false; f.len()];
+            for (i, keep) in keep.iter_mut().enumerate() {
+                let already = match f.payment.get(i).filter(|p| **p != 0) {
+                    Some(p) => held_ids.contains(&(f.anchor[i], *p)),
+                    None => {
+                        let k = key_of(f, i);
+                        let nth = seen.entry(k).or_default();
+                        *nth += 1;
+                        held.get(&k).copied().unwrap_or(0) >= *nth
+                    }
+                };
+                if already {
                     summary.skipped_duplicates += 1;
                 } else {
-                    kept.push(
-                        f.anchor[i],
-                        f.year[i],
-                        f.date[i],
-                        f.supplier[i],
-                        Money::from_minor(f.amount[i]),
-                        f.sector[i],
-                        f.flags[i],
-                    );
+                    *keep = true;
                     kept_rows.push(row);
                 }
                 row += 1;
             }
+            kept.push(f.filter(|_, i| keep[i]));
         }
-        (vec![kept], kept_rows)
+        (kept, kept_rows)
     };
     summary.stored = kept.iter().map(|f| f.len() as u64).sum();
     summary.total = Money::from_minor(kept.iter().flat_map(|f| f.amount.iter()).sum());
@@ -554,6 +572,12 @@ impl Store {
         }
         summary.suppliers_created = resolver.created;
         summary.suppliers_merged = resolver.merged.len() as u64;
+        if payments.iter().any(|p| p.payment_id.is_some()) {
+            facts.payment = payments
+                .iter()
+                .map(|p| p.payment_id.as_deref().map_or(0, payment_key))
+                .collect();
+        }
         let anchor_ids: HashSet<u32> = anchors.values().copied().collect();
         let flag_of = |i: usize| -> Option<(u64, String)> {
             let p = &payments[i];
@@ -716,15 +740,10 @@ impl Store {
         };
         let sectors = {
             let mut stmt = conn.prepare("SELECT id, code FROM sectors")?;
-            // Calendar-year programmes are Indonesian: KBLI names first.
-            let prefer = if calendar.start_month() == 1 {
-                SectorList::Kbli2020
-            } else {
-                SectorList::Sic2007
-            };
+            let prefer = sectors::list_for(calendar.start_month());
             let rows = stmt.query_map([], |r| {
                 let code: String = r.get(1)?;
-                let name = sectors::name(&code, prefer).map(str::to_owned);
+                let name = sectors::label(&code, prefer);
                 Ok((r.get::<_, i64>(0)? as u32, (code, name)))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
@@ -1477,5 +1496,80 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Store {
+    /// Splits a key (`id:…` or `name:…`, as `spend suppliers` lists them)
+    /// off a supplier into a new supplier named `name`: rows that come with
+    /// that key go to the new supplier from now on. Payments already held
+    /// stay where they are (a payment does not remember which key found
+    /// it); undo and re-import a file to move its payments too.
+    pub fn split_supplier(
+        &self,
+        supplier: i64,
+        key: &str,
+        name: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let (kind, key) = key
+            .split_once(':')
+            .filter(|(k, _)| matches!(*k, "id" | "name"))
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "key",
+                    "a key is id:… or name:…, as `spend suppliers` lists it",
+                )
+            })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::invalid("name", "the new supplier needs a name"));
+        }
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let owner: Option<i64> = tx
+            .query_row(
+                "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
+                params![kind, key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if owner != Some(supplier) {
+            return Err(StoreError::invalid(
+                "key",
+                format!("supplier {supplier} has no key {kind}:{key}"),
+            ));
+        }
+        let left: i64 = tx.query_row(
+            "SELECT count(*) FROM supplier_keys WHERE supplier_id = ?1",
+            [supplier],
+            |r| r.get(0),
+        )?;
+        if left < 2 {
+            return Err(StoreError::invalid(
+                "key",
+                "a supplier keeps at least one key; there is nothing to split",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO suppliers (name, created_at) VALUES (?1, ?2)",
+            params![name, crate::now()],
+        )?;
+        let new_id = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE supplier_keys SET supplier_id = ?3, decided_by = ?4 WHERE kind = ?1 AND key = ?2",
+            params![kind, key, new_id, actor.label()],
+        )?;
+        audit::record(
+            &tx,
+            actor,
+            "spend.supplier_split",
+            "supplier",
+            &supplier.to_string(),
+            None,
+            serde_json::json!({"key": format!("{kind}:{key}"), "new_supplier": new_id, "name": name}),
+        )?;
+        tx.commit()?;
+        Ok(new_id)
     }
 }

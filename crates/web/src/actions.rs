@@ -6,8 +6,8 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::forms::{FieldErrors, OrgFields, UserFields};
 use crate::AppState;
-use lumbung_domain::{Password, Placement, Resource};
-use lumbung_store::{Org, StoreError, User};
+use lumbung_domain::{AreaCode, Password, Placement, Resource};
+use lumbung_store::{Org, SpendImport, StoreError, User};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -209,4 +209,92 @@ pub async fn reset_password(
     }
     let actor = viewer.actor()?;
     blocking(state, move |s| s.set_password(id, &password, &actor)).await
+}
+
+// Spend catalogue decisions. The supplier catalogue and the imports are
+// shared by every anchor (one supplier serves many anchors; one file may
+// hold several), so they have no placement to check a scope against: the
+// route table's `Write(Spend)` — analysts, of any scope — is the whole
+// permission. Reading them needs `Read(Spend)`.
+
+/// An area code typed into `field`, parsed at the edge.
+fn area_field(field: &str, raw: &str) -> Result<AreaCode, Failure> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(field_error(field, "an area code is required".into()));
+    }
+    AreaCode::parse(raw).map_err(|e| field_error(field, e.to_string()))
+}
+
+fn field_error(field: &str, message: String) -> Failure {
+    Failure::Fields(BTreeMap::from([(field.to_owned(), message)]))
+}
+
+/// Fixes a supplier's location to `area`, or with none (or an empty code)
+/// returns it to its postal code.
+pub async fn locate_supplier(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    area: Option<&str>,
+) -> Result<Option<AreaCode>, Failure> {
+    let area = match area.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(raw) => Some(area_field("area", raw)?),
+        None => None,
+    };
+    let actor = viewer.actor()?;
+    let fixed = area.clone();
+    blocking(state, move |s| {
+        s.locate_supplier(id, fixed.as_ref(), &actor)
+    })
+    .await?;
+    Ok(area)
+}
+
+/// Records (or with `remove`, forgets) a branch site of a supplier.
+pub async fn supplier_site(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    area: &str,
+    remove: bool,
+) -> Result<AreaCode, Failure> {
+    let area = area_field("area", area)?;
+    let actor = viewer.actor()?;
+    let site = area.clone();
+    blocking(state, move |s| s.supplier_site(id, &site, remove, &actor)).await?;
+    Ok(area)
+}
+
+/// Merges supplier `other` into `into` (the one that stays); returns the
+/// number of payments moved.
+pub async fn merge_supplier(
+    state: &AppState,
+    viewer: &Viewer,
+    other: i64,
+    into: i64,
+) -> Result<u64, Failure> {
+    let actor = viewer.actor()?;
+    blocking(state, move |s| s.merge_suppliers(into, other, &actor))
+        .await
+        .map_err(|f| match f {
+            // The store names the pair "supplier"; the form's field is `into`.
+            Failure::Fields(errors) => Failure::Fields(
+                errors
+                    .into_iter()
+                    .map(|(k, v)| (if k == "supplier" { "into".into() } else { k }, v))
+                    .collect(),
+            ),
+            other => other,
+        })
+}
+
+/// Removes an import and its payments (recorded in the audit log).
+pub async fn undo_import(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<SpendImport, Failure> {
+    let actor = viewer.actor()?;
+    blocking(state, move |s| s.undo_spend_import(id, &actor)).await
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 const MAX_LIMIT: u32 = 500;
 
 /// Field errors as JSON: 422 with every bad field named.
-fn failure(f: Failure) -> Response {
+pub(crate) fn failure(f: Failure) -> Response {
     match f {
         Failure::Fields(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -4,6 +4,7 @@
 
 use crate::spend::handlers as spend;
 use crate::spend::publications;
+use crate::spend::review;
 use crate::spend_import::{self, MAX_UPLOAD_BYTES};
 use crate::{api, pages, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -225,6 +226,100 @@ pub static ROUTES: &[Route] = &[
         Read(Spend),
         "Spend imports",
         || get(spend::api_imports),
+    ),
+    // The supplier catalogue and the imports are shared by all anchors:
+    // changing them is a global catalogue operation, open to analysts of
+    // any scope (the role check here is the whole permission).
+    route(
+        Method::GET,
+        "/spend/suppliers",
+        Read(Spend),
+        "Suppliers: search, those listed for review; for analysts the decisions",
+        || get(review::suppliers_page),
+    ),
+    route(
+        Method::POST,
+        "/spend/suppliers/{id}/locate",
+        Write(Spend),
+        "Fix a supplier's location (empty area: back to its postal code)",
+        || post(review::locate),
+    ),
+    route(
+        Method::POST,
+        "/spend/suppliers/{id}/sites",
+        Write(Spend),
+        "Record (or with remove, forget) a supplier's branch site",
+        || post(review::site),
+    ),
+    route(
+        Method::POST,
+        "/spend/suppliers/{id}/merge",
+        Write(Spend),
+        "Merge a supplier into another (field into: the one that stays)",
+        || post(review::merge),
+    ),
+    route(
+        Method::GET,
+        "/spend/imports",
+        Read(Spend),
+        "Imported payment files",
+        || get(review::imports_page),
+    ),
+    route(
+        Method::POST,
+        "/spend/imports/{id}/undo",
+        Write(Spend),
+        "Undo an import (its payments are removed)",
+        || post(review::undo),
+    ),
+    route(
+        Method::GET,
+        "/spend/imports/{id}/flagged",
+        Read(Spend),
+        "The rows of an import flagged for review",
+        || get(review::flagged_page),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/spend/suppliers",
+        Read(Spend),
+        "Suppliers (?q=&review=true&limit=)",
+        || get(review::api_suppliers),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/spend/suppliers/{id}/locate",
+        Write(Spend),
+        "Fix a supplier's location: {\"area\": \"E07000123\"}, or null to clear",
+        || post(review::api_locate),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/spend/suppliers/{id}/sites",
+        Write(Spend),
+        "Record a branch site: {\"area\": \"E07000123\", \"remove\": false}",
+        || post(review::api_site),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/spend/suppliers/{id}/merge",
+        Write(Spend),
+        "Merge this supplier into another: {\"into\": 12} (the one that stays)",
+        || post(review::api_merge),
+    ),
+    route(
+        Method::DELETE,
+        "/api/v1/spend/imports/{id}",
+        Write(Spend),
+        "Undo an import (its payments are removed)",
+        || delete(review::api_undo),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/spend/imports/{id}/flagged",
+        Read(Spend),
+        "The rows of an import flagged for review (?limit=)",
+        || get(review::api_flagged),
     ),
     route(
         Method::GET,

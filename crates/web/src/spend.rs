@@ -271,6 +271,8 @@ pub fn xlsx(c: &Computed) -> Result<Vec<u8>, AppError> {
     export::xlsx(&c.report).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+pub mod review;
+
 pub mod handlers {
     //! The routes of spend analysis.
 

@@ -38,6 +38,18 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("templates/spend_preview.html"),
     ),
     ("spend_job.html", include_str!("templates/spend_job.html")),
+    (
+        "spend_suppliers.html",
+        include_str!("templates/spend_suppliers.html"),
+    ),
+    (
+        "spend_imports.html",
+        include_str!("templates/spend_imports.html"),
+    ),
+    (
+        "spend_flagged.html",
+        include_str!("templates/spend_flagged.html"),
+    ),
     ("reports.html", include_str!("templates/reports.html")),
     ("report.html", include_str!("templates/report.html")),
 ];
