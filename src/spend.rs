@@ -221,6 +221,7 @@ pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) 
                 s.name,
                 s.postcode.unwrap_or_default(),
                 s.area_code.unwrap_or_default(),
+                s.sites.join(" "),
                 s.keys.join(" "),
                 s.review.unwrap_or_default(),
             ]
@@ -229,7 +230,15 @@ pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) 
     print!(
         "{}",
         table::render(
-            &["ID", "NAME", "POSTCODE", "FIXED AREA", "KEYS", "REVIEW"],
+            &[
+                "ID",
+                "NAME",
+                "POSTCODE",
+                "FIXED AREA",
+                "SITES",
+                "KEYS",
+                "REVIEW"
+            ],
             &rows
         )
     );

@@ -835,6 +835,8 @@ pub struct Supplier {
     pub review: Option<String>,
     /// Identifiers and name keys that lead rows to it.
     pub keys: Vec<String>,
+    /// Areas of its branch sites.
+    pub sites: Vec<String>,
 }
 
 impl Store {
@@ -860,12 +862,21 @@ impl Store {
                 area_code: r.get(3)?,
                 review: r.get(4)?,
                 keys: vec![],
+                sites: vec![],
             })
         })?;
         let mut list: Vec<Supplier> = rows.collect::<rusqlite::Result<_>>()?;
         let mut keys = conn.prepare("SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key")?;
         for s in &mut list {
             s.keys = keys
+                .query_map([s.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        let mut sites = conn.prepare(
+            "SELECT area_code FROM supplier_sites WHERE supplier_id = ?1 ORDER BY area_code",
+        )?;
+        for s in &mut list {
+            s.sites = sites
                 .query_map([s.id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
         }
