@@ -1090,6 +1090,24 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
         .await
         .unwrap()
         .contains("Preston City Council,2013/14,1000.00,300.00"));
+    let sectors = lancs
+        .get("/spend/report.csv?table=by_sector")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sectors.starts_with("sector,sector_name,total,leakage"),
+        "{sectors}"
+    );
+    assert!(
+        sectors.contains("81210,General cleaning of buildings"),
+        "{sectors}"
+    );
+    assert_eq!(
+        lancs.get("/spend/report.csv?table=nope").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let xlsx = lancs.get("/spend/report.xlsx").await.bytes().await.unwrap();
     assert_eq!(&xlsx[..2], b"PK");
     let bad = lancs.get("/api/v1/spend/report?year=20xx").await;

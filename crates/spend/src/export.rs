@@ -1,8 +1,9 @@
-//! The report as files: JSON, the per anchor × year table as CSV, and a
-//! workbook with one sheet per table. The CLI and the web app both export
-//! through here, so a file is the same whichever made it.
+//! The report as files: JSON, any of its tables as CSV, and a workbook with
+//! one sheet per table. The CLI and the web app both export through here,
+//! so a file is the same whichever made it.
 
-use crate::report::SpendReport;
+use crate::report::{Figures, SpendReport};
+use lumbung_domain::{Money, Share};
 
 /// Why an export failed (writing to memory only fails on a bug).
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +14,8 @@ pub enum ExportError {
     Csv(#[from] csv::Error),
     #[error("xlsx: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("no table named {0:?}; tables: {TABLES:?}")]
+    UnknownTable(String),
 }
 
 /// An optional value as text, empty when absent.
@@ -20,9 +23,45 @@ pub fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-pub const CELL_HEADERS: [&str; 15] = [
-    "anchor",
-    "fiscal_year",
+/// One cell: text, or a number kept exact until the file is written.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Money(Money),
+    Share(Option<Share>),
+    Count(u64),
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Money(m) => m.to_string(),
+            Cell::Share(s) => opt(s),
+            Cell::Count(n) => n.to_string(),
+        }
+    }
+}
+
+/// A table of the report: a name (the CSV's and the sheet's), headers and rows.
+pub struct Table {
+    pub name: &'static str,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// The tables, in the order of the workbook's sheets; the first is the
+/// default CSV.
+pub const TABLES: [&str; 6] = [
+    "by_anchor_year",
+    "by_anchor",
+    "by_year",
+    "by_sector",
+    "top_leaking_suppliers",
+    "progress",
+];
+
+const FIGURE_HEADERS: [&str; 13] = [
     "total",
     "local",
     "regional",
@@ -38,32 +77,130 @@ pub const CELL_HEADERS: [&str; 15] = [
     "payments",
 ];
 
-/// The per anchor × year table, as text cells under [`CELL_HEADERS`].
-pub fn cell_rows(report: &SpendReport) -> Vec<Vec<String>> {
-    report
-        .by_anchor_year
-        .iter()
-        .map(|c| {
-            let f = &c.figures;
-            vec![
-                c.anchor.clone(),
-                c.fiscal_year.clone(),
-                f.total.to_string(),
-                f.local.to_string(),
-                f.regional.to_string(),
-                f.outside.to_string(),
-                f.unknown.to_string(),
-                f.leakage.to_string(),
-                opt(&f.local_share),
-                opt(&f.regional_share),
-                opt(&f.outside_share),
-                opt(&f.unknown_share),
-                f.sme.to_string(),
-                opt(&f.sme_share),
-                f.payments.to_string(),
-            ]
-        })
-        .collect()
+fn figures(f: &Figures) -> Vec<Cell> {
+    vec![
+        Cell::Money(f.total),
+        Cell::Money(f.local),
+        Cell::Money(f.regional),
+        Cell::Money(f.outside),
+        Cell::Money(f.unknown),
+        Cell::Money(f.leakage),
+        Cell::Share(f.local_share),
+        Cell::Share(f.regional_share),
+        Cell::Share(f.outside_share),
+        Cell::Share(f.unknown_share),
+        Cell::Money(f.sme),
+        Cell::Share(f.sme_share),
+        Cell::Count(f.payments),
+    ]
+}
+
+fn with_figures(first: &[&'static str]) -> Vec<&'static str> {
+    first.iter().copied().chain(FIGURE_HEADERS).collect()
+}
+
+/// Every table of the report.
+pub fn tables(report: &SpendReport) -> Vec<Table> {
+    let text = |s: &str| Cell::Text(s.to_owned());
+    vec![
+        Table {
+            name: "by_anchor_year",
+            headers: with_figures(&["anchor", "fiscal_year"]),
+            rows: report
+                .by_anchor_year
+                .iter()
+                .map(|c| {
+                    [
+                        vec![text(&c.anchor), text(&c.fiscal_year)],
+                        figures(&c.figures),
+                    ]
+                    .concat()
+                })
+                .collect(),
+        },
+        Table {
+            name: "by_anchor",
+            headers: with_figures(&["anchor"]),
+            rows: report
+                .by_anchor
+                .iter()
+                .map(|a| [vec![text(&a.anchor)], figures(&a.figures)].concat())
+                .collect(),
+        },
+        Table {
+            name: "by_year",
+            headers: with_figures(&["fiscal_year"]),
+            rows: report
+                .by_year
+                .iter()
+                .map(|y| [vec![text(&y.fiscal_year)], figures(&y.figures)].concat())
+                .collect(),
+        },
+        Table {
+            name: "by_sector",
+            headers: vec!["sector", "sector_name", "total", "leakage", "leakage_share"],
+            rows: report
+                .by_sector
+                .iter()
+                .map(|s| {
+                    vec![
+                        text(s.sector.as_deref().unwrap_or("")),
+                        text(s.sector_name.as_deref().unwrap_or("")),
+                        Cell::Money(s.total),
+                        Cell::Money(s.leakage),
+                        Cell::Share(s.leakage_share),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            name: "top_leaking_suppliers",
+            headers: vec!["supplier", "leakage"],
+            rows: report
+                .top_leaking_suppliers
+                .iter()
+                .map(|s| vec![text(&s.supplier), Cell::Money(s.leakage)])
+                .collect(),
+        },
+        Table {
+            name: "progress",
+            headers: vec![
+                "anchor",
+                "fiscal_year",
+                "baseline_year",
+                "total",
+                "local",
+                "local_share",
+                "local_share_change",
+                "local_share_change_pp",
+                "regional_share",
+                "regional_share_change",
+                "local_change",
+                "redirected_local",
+            ],
+            rows: report
+                .progress
+                .iter()
+                .chain(&report.progress_by_anchor)
+                .map(|p| {
+                    vec![
+                        text(p.anchor.as_deref().unwrap_or("")),
+                        text(&p.fiscal_year),
+                        text(&p.baseline_year),
+                        Cell::Money(p.total),
+                        Cell::Money(p.local),
+                        Cell::Share(p.local_share),
+                        Cell::Share(p.local_share_change),
+                        text(p.local_share_change_pp.as_deref().unwrap_or("")),
+                        Cell::Share(p.regional_share),
+                        Cell::Share(p.regional_share_change),
+                        Cell::Money(p.local_change),
+                        p.redirected_local.map_or_else(|| text(""), Cell::Money),
+                    ]
+                })
+                .collect(),
+        },
+    ]
 }
 
 /// The report as pretty JSON with the selection it was made with.
@@ -77,129 +214,131 @@ pub fn json(report: &SpendReport, selection: &serde_json::Value) -> Result<Vec<u
 
 /// The per anchor × year table as CSV.
 pub fn csv(report: &SpendReport) -> Result<Vec<u8>, ExportError> {
+    csv_table(report, TABLES[0])
+}
+
+/// One table (see [`TABLES`]) as CSV: money and shares as plain decimals.
+pub fn csv_table(report: &SpendReport, name: &str) -> Result<Vec<u8>, ExportError> {
+    let table = tables(report)
+        .into_iter()
+        .find(|t| t.name == name)
+        .ok_or_else(|| ExportError::UnknownTable(name.to_owned()))?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(CELL_HEADERS)?;
-    for row in cell_rows(report) {
-        w.write_record(row)?;
+    w.write_record(&table.headers)?;
+    for row in &table.rows {
+        w.write_record(row.iter().map(Cell::text))?;
     }
     w.into_inner()
         .map_err(|e| ExportError::Csv(e.into_error().into()))
 }
 
+/// The per anchor × year table as text cells (for terminal tables).
+pub fn cell_rows(report: &SpendReport) -> Vec<Vec<String>> {
+    tables(report)
+        .into_iter()
+        .next()
+        .map(|t| {
+            t.rows
+                .iter()
+                .map(|r| r.iter().map(Cell::text).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// One sheet per table; money as numbers with two decimals, shares as
-/// numbers, so that the workbook computes further in a spreadsheet.
+/// numbers, so that the workbook computes further in a spreadsheet. (A
+/// spreadsheet keeps numbers as doubles; they are written from the exact
+/// decimal text.)
 pub fn xlsx(report: &SpendReport) -> Result<Vec<u8>, ExportError> {
-    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
-    let bold = XFormat::new().set_bold();
-    let money = XFormat::new().set_num_format("#,##0.00");
-    let share = XFormat::new().set_num_format("0.0000");
-    let number = |s: &str| s.parse::<f64>().ok();
-    {
-        let sheet = book.add_worksheet().set_name("by_anchor_year")?;
-        for (c, h) in CELL_HEADERS.iter().enumerate() {
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let share = Format::new().set_num_format("0.0000");
+    for table in tables(report) {
+        let sheet = book.add_worksheet().set_name(table.name)?;
+        for (c, h) in table.headers.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *h, &bold)?;
         }
-        for (r, row) in cell_rows(report).iter().enumerate() {
+        for (r, row) in table.rows.iter().enumerate() {
+            let r = r as u32 + 1;
             for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                match (c, number(cell)) {
-                    (0 | 1, _) | (_, None) => sheet.write_string(r, c, cell)?,
-                    (8..=11 | 13, Some(v)) => sheet.write_number_with_format(r, c, v, &share)?,
-                    (14, Some(v)) => sheet.write_number(r, c, v)?,
-                    (_, Some(v)) => sheet.write_number_with_format(r, c, v, &money)?,
+                let c = c as u16;
+                let number = cell.text().parse::<f64>().ok();
+                match (cell, number) {
+                    (Cell::Money(_), Some(v)) => sheet.write_number_with_format(r, c, v, &money)?,
+                    (Cell::Share(_), Some(v)) => sheet.write_number_with_format(r, c, v, &share)?,
+                    (Cell::Count(_), Some(v)) => sheet.write_number(r, c, v)?,
+                    _ => sheet.write_string(r, c, cell.text())?,
                 };
             }
         }
-    }
-    {
-        let sheet = book.add_worksheet().set_name("by_sector")?;
-        for (c, h) in ["sector", "sector_name", "total", "leakage", "leakage_share"]
-            .iter()
-            .enumerate()
-        {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, s) in report.by_sector.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, s.sector.as_deref().unwrap_or(""))?;
-            sheet.write_string(r, 1, s.sector_name.as_deref().unwrap_or(""))?;
-            sheet.write_number_with_format(
-                r,
-                2,
-                number(&s.total.to_string()).unwrap_or(0.0),
-                &money,
-            )?;
-            sheet.write_number_with_format(
-                r,
-                3,
-                number(&s.leakage.to_string()).unwrap_or(0.0),
-                &money,
-            )?;
-            if let Some(v) = s.leakage_share.and_then(|v| number(&v.to_string())) {
-                sheet.write_number_with_format(r, 4, v, &share)?;
-            }
-        }
-    }
-    {
-        let sheet = book.add_worksheet().set_name("top_leaking_suppliers")?;
-        for (c, h) in ["supplier", "leakage"].iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, s) in report.top_leaking_suppliers.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &s.supplier)?;
-            sheet.write_number_with_format(
-                r,
-                1,
-                number(&s.leakage.to_string()).unwrap_or(0.0),
-                &money,
-            )?;
-        }
-    }
-    {
-        let sheet = book.add_worksheet().set_name("progress")?;
-        let headers = [
-            "fiscal_year",
-            "baseline_year",
-            "total",
-            "local",
-            "local_share",
-            "local_share_change_pp",
-            "local_change",
-        ];
-        for (c, h) in headers.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, p) in report.progress.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &p.fiscal_year)?;
-            sheet.write_string(r, 1, &p.baseline_year)?;
-            sheet.write_number_with_format(
-                r,
-                2,
-                number(&p.total.to_string()).unwrap_or(0.0),
-                &money,
-            )?;
-            sheet.write_number_with_format(
-                r,
-                3,
-                number(&p.local.to_string()).unwrap_or(0.0),
-                &money,
-            )?;
-            if let Some(v) = p.local_share.and_then(|v| number(&v.to_string())) {
-                sheet.write_number_with_format(r, 4, v, &share)?;
-            }
-            if let Some(v) = p.local_share_change_pp.as_deref().and_then(number) {
-                sheet.write_number(r, 5, v)?;
-            }
-            sheet.write_number_with_format(
-                r,
-                6,
-                number(&p.local_change.to_string()).unwrap_or(0.0),
-                &money,
-            )?;
-        }
+        sheet.set_freeze_panes(1, 0)?;
     }
     Ok(book.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Facts, NO_DATE, NO_SECTOR};
+    use crate::report::{compute, Dimensions, Location, ReportOptions};
+    use calamine::{DataType, Reader, Xlsx};
+    use lumbung_domain::FiscalCalendar;
+    use std::collections::HashMap;
+
+    fn report() -> SpendReport {
+        let mut f = Facts::default();
+        f.push(
+            1,
+            2012,
+            NO_DATE,
+            1,
+            Money::from_minor(123_456),
+            NO_SECTOR,
+            0,
+        );
+        f.push(1, 2013, NO_DATE, 2, Money::from_minor(-500), NO_SECTOR, 0);
+        let dims = Dimensions {
+            calendar: FiscalCalendar::UK,
+            anchors: HashMap::from([(1, "Preston, \"City\" Council".to_owned())]),
+            supplier_location: vec![Location::Unknown, Location::Local, Location::Outside],
+            supplier_name: vec![String::new(), "A".into(), "B".into()],
+            sectors: HashMap::new(),
+        };
+        compute(&[&f], &dims, &ReportOptions::default())
+    }
+
+    #[test]
+    fn every_table_exports_as_csv_with_exact_decimals() {
+        let r = report();
+        for name in TABLES {
+            let text = String::from_utf8(csv_table(&r, name).unwrap()).unwrap();
+            assert!(text.lines().count() >= 2, "{name}: {text}");
+        }
+        let cells = String::from_utf8(csv(&r).unwrap()).unwrap();
+        assert!(
+            cells.contains("\"Preston, \"\"City\"\" Council\",2012/13,1234.56,1234.56"),
+            "{cells}"
+        );
+        assert!(matches!(
+            csv_table(&r, "nope"),
+            Err(ExportError::UnknownTable(_))
+        ));
+    }
+
+    #[test]
+    fn the_workbook_opens_with_one_sheet_per_table_and_numbers_as_numbers() {
+        let bytes = xlsx(&report()).unwrap();
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), TABLES.map(str::to_owned).to_vec());
+        let sheet = book.worksheet_range("by_anchor_year").unwrap();
+        assert_eq!(
+            sheet.get_value((1, 0)).unwrap().to_string(),
+            "Preston, \"City\" Council"
+        );
+        assert_eq!(sheet.get_value((1, 2)).unwrap().get_float(), Some(1234.56));
+    }
 }

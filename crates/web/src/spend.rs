@@ -22,6 +22,9 @@ pub struct ReportQuery {
     pub region: Option<String>,
     pub top_suppliers: Option<usize>,
     pub target_local_share: Option<String>,
+    /// For CSV downloads: which table (default `by_anchor_year`).
+    #[serde(skip_serializing)]
+    pub table: Option<String>,
 }
 
 /// A report as one viewer may see it: only anchors inside their scope.
@@ -263,8 +266,15 @@ pub fn payments(
     Ok((lines, count, sum))
 }
 
-pub fn csv(c: &Computed) -> Result<Vec<u8>, AppError> {
-    export::csv(&c.report).map_err(|e| AppError::Internal(e.to_string()))
+pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {
+    let table = table.unwrap_or(export::TABLES[0]);
+    export::csv_table(&c.report, table).map_err(|e| match e {
+        export::ExportError::UnknownTable(_) => AppError::Invalid {
+            field: "table".into(),
+            message: e.to_string(),
+        },
+        other => AppError::Internal(other.to_string()),
+    })
 }
 
 pub fn xlsx(c: &Computed) -> Result<Vec<u8>, AppError> {
@@ -406,9 +416,12 @@ pub mod handlers {
     ) -> Result<Response, AppError> {
         let c = compute_for(&state, &viewer, &q).await?;
         Ok(download(
-            csv(&c)?,
+            csv(&c, q.table.as_deref())?,
             "text/csv; charset=utf-8",
-            "lumbung-spend.csv",
+            &format!(
+                "lumbung-spend-{}.csv",
+                q.table.as_deref().unwrap_or("by_anchor_year")
+            ),
         ))
     }
 
@@ -503,6 +516,7 @@ pub mod publications {
             region: form.region,
             top_suppliers: form.top_suppliers,
             target_local_share: form.target_local_share,
+            table: None,
         };
         let c = compute_for(&state, &viewer, &q).await?;
         let snapshot = public_view(&c);
