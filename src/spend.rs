@@ -178,13 +178,16 @@ pub fn imports(store: &Store) -> Result<()> {
                 i.total.to_string(),
                 i.imported_at.chars().take(19).collect(),
                 i.imported_by,
+                i.undone_at
+                    .map(|u| u.chars().take(19).collect())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     print!(
         "{}",
         table::render(
-            &["ID", "FILE", "ROWS", "STORED", "SKIPPED", "TOTAL", "IMPORTED", "BY"],
+            &["ID", "FILE", "ROWS", "STORED", "SKIPPED", "TOTAL", "IMPORTED", "BY", "UNDONE"],
             &rows
         )
     );

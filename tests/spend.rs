@@ -655,3 +655,53 @@ fn a_mapped_payment_id_decides_what_is_already_held() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("repeats (first on line 2)"));
 }
+
+#[test]
+fn undo_refuses_to_lose_payments_a_later_import_skipped_and_ids_are_never_reused() {
+    let env = Env::new();
+    let april = env.write("apr.csv", "Date,Supplier,Amount\n01/04/2013,A Ltd,100.00\n01/04/2013,A Ltd,100.00\n02/04/2013,B Ltd,50.00\n");
+    let quarter = env.write(
+        "q1.csv",
+        "Date,Supplier,Amount\n01/04/2013,A Ltd,100.00\n01/04/2013,A Ltd,100.00\n01/04/2013,A Ltd,100.00\n03/05/2013,C Ltd,15.00\n",
+    );
+    env.ok(&["spend", "import", "--anchor", "UCLan", &april]);
+    env.ok(&["spend", "import", "--anchor", "UCLan", &quarter]);
+    assert_eq!(env.report(&[])["total"], "365.00");
+    let out = env.cmd(&["spend", "undo", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("undo import 2 first"));
+    assert_eq!(env.report(&[])["total"], "365.00", "nothing lost");
+    env.ok(&["spend", "undo", "2"]);
+    env.ok(&["spend", "undo", "1"]);
+    assert_eq!(env.report(&[])["total"], "0.00");
+    let out = env.ok(&["spend", "import", "--anchor", "UCLan", &quarter]);
+    assert!(
+        out.contains("import 3:"),
+        "a new id, never a reused one: {out}"
+    );
+    assert_eq!(env.report(&[])["total"], "315.00");
+    let list = env.ok(&["spend", "imports"]);
+    assert!(list.contains("UNDONE"), "{list}");
+}
+
+#[test]
+fn nameless_rows_with_an_identifier_stay_apart() {
+    let env = Env::new();
+    let file = env.write(
+        "ids.csv",
+        "Date,Supplier ID,Supplier,Amount\n01/04/2013,ID1,,10.00\n02/04/2013,ID2,,20.00\n03/04/2013,,,5.00\n",
+    );
+    env.ok(&["spend", "import", "--anchor", "UCLan", &file]);
+    let list = env.ok(&["spend", "suppliers"]);
+    assert!(
+        list.contains("(unnamed supplier) ID1") && list.contains("(unnamed supplier) ID2"),
+        "{list}"
+    );
+    assert_eq!(
+        env.report(&[])["top_leaking_suppliers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}

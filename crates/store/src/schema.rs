@@ -162,4 +162,9 @@ CREATE TABLE supplier_sites (
     r#"
 ALTER TABLE audit_log ADD COLUMN org_path TEXT;
 "#,
+    // 6: an undone import keeps its row (ids are never reused; the audit
+    // log's references stay unambiguous) and loses its payments.
+    r#"
+ALTER TABLE spend_imports ADD COLUMN undone_at TEXT;
+"#,
 ];

@@ -61,6 +61,8 @@ pub struct SpendImportSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SpendImport {
+    /// When the import was undone (its payments removed), if it was.
+    pub undone_at: Option<String>,
     pub id: i64,
     pub file_name: String,
     pub rows_read: i64,
@@ -122,12 +124,22 @@ impl<'a> SupplierResolver<'a> {
         name: Option<&str>,
         postcode: Option<&str>,
     ) -> Result<i64> {
-        let name = name.unwrap_or(UNNAMED_SUPPLIER);
+        let id_key = supplier_id.map(str::trim).filter(|s| !s.is_empty());
+        // A row with an identifier but no name is that identifier's
+        // supplier, not the one "unnamed supplier" of nameless rows.
+        let unnamed_with_id;
+        let name = match (name, id_key) {
+            (Some(n), _) => n,
+            (None, Some(id)) => {
+                unnamed_with_id = format!("{UNNAMED_SUPPLIER} {id}");
+                &unnamed_with_id
+            }
+            (None, None) => UNNAMED_SUPPLIER,
+        };
         let postcode = postcode
             .and_then(|pc| PostalCode::parse(pc).ok())
             .map(|pc| pc.as_str().to_owned());
         let nkey = name_key(name, postcode.as_deref());
-        let id_key = supplier_id.map(str::trim).filter(|s| !s.is_empty());
         if let Some(idk) = id_key {
             if let Some(s) = self.lookup("id", idk)? {
                 if self.lookup("name", &nkey)?.is_none() {
@@ -271,7 +283,8 @@ fn store_facts(
     let key_of =
         |f: &Facts, i: usize| -> Key { (f.anchor[i], f.date[i], f.supplier[i], f.amount[i]) };
     let candidate_imports: Vec<i64> = {
-        let mut stmt = tx.prepare("SELECT id, anchors FROM spend_imports")?;
+        let mut stmt =
+            tx.prepare("SELECT id, anchors FROM spend_imports WHERE undone_at IS NULL")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         let mut ids = Vec::new();
         for row in rows {
@@ -506,7 +519,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let earlier: Option<i64> = tx
             .query_row(
-                "SELECT id FROM spend_imports WHERE sha256 = ?1",
+                "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
                 [sha256],
                 |r| r.get(0),
             )
@@ -600,7 +613,7 @@ impl Store {
     pub fn spend_imports(&self) -> Result<Vec<SpendImport>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
-            "SELECT id, file_name, rows_read, rows_stored, rows_skipped, total, imported_at, imported_by FROM spend_imports ORDER BY id",
+            "SELECT id, file_name, rows_read, rows_stored, rows_skipped, total, imported_at, imported_by, undone_at FROM spend_imports ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SpendImport {
@@ -612,6 +625,7 @@ impl Store {
                 total: Money::from_minor(r.get(5)?),
                 imported_at: r.get(6)?,
                 imported_by: r.get(7)?,
+                undone_at: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -624,9 +638,48 @@ impl Store {
             .into_iter()
             .find(|i| i.id == id)
             .ok_or_else(|| StoreError::NotFound(format!("spend import {id}")))?;
+        if import.undone_at.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "import {id} was undone already"
+            )));
+        }
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM spend_imports WHERE id = ?1", [id])?;
+        // A later import that skipped payments as held may have skipped this
+        // one's: undoing it would lose them. Those go first.
+        let anchors_of = |list: String| -> HashSet<u32> {
+            serde_json::from_str::<Vec<u32>>(&list)
+                .unwrap_or_default()
+                .into_iter()
+                .collect()
+        };
+        let mine: String = tx.query_row(
+            "SELECT anchors FROM spend_imports WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let mine = anchors_of(mine);
+        let later: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, anchors FROM spend_imports WHERE id > ?1 AND rows_skipped > 0 AND undone_at IS NULL ORDER BY id",
+            )?;
+            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if let Some((blocking, _)) = later
+            .into_iter()
+            .find(|(_, a)| !anchors_of(a.clone()).is_disjoint(&mine))
+        {
+            return Err(StoreError::Conflict(format!(
+                "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again"
+            )));
+        }
+        tx.execute("DELETE FROM spend_facts WHERE import_id = ?1", [id])?;
+        tx.execute("DELETE FROM spend_flags WHERE import_id = ?1", [id])?;
+        tx.execute(
+            "UPDATE spend_imports SET undone_at = ?2 WHERE id = ?1",
+            params![id, crate::now()],
+        )?;
         audit::record(
             &tx,
             actor,
@@ -762,7 +815,7 @@ impl Store {
         Ok(self
             .conn()?
             .query_row(
-                "SELECT id FROM spend_imports WHERE sha256 = ?1",
+                "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
                 [sha256],
                 |r| r.get(0),
             )
@@ -1299,7 +1352,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let earlier: Option<i64> = tx
             .query_row(
-                "SELECT id FROM spend_imports WHERE sha256 = ?1",
+                "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
                 [sha256],
                 |r| r.get(0),
             )
