@@ -1681,13 +1681,24 @@ async fn analysts_undo_imports_and_see_their_flagged_rows() {
             json!({}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "undone already: a conflict, not a missing import"
+    );
     let res = analyst
         .post_form(&format!("/spend/imports/{late}/undo"), &[])
         .await;
+    assert!(res.status().is_client_error());
+    let res = analyst
+        .send_json(Method::DELETE, "/api/v1/spend/imports/9999", json!({}))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let (_, html) = analyst.get_html("/spend/imports").await;
-    assert!(!html.contains("seed.csv") && !html.contains("late.csv"));
+    assert!(
+        html.contains("Dibatalkan"),
+        "undone imports stay listed, marked undone"
+    );
 }
 
 #[tokio::test]
