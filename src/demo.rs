@@ -264,6 +264,7 @@ fn load_spend(store: &Store) -> Result<()> {
         locale: lumbung_spend::read::Locale::En,
         sheet: None,
         mapping: None,
+        new_anchor_area: None,
     };
     store.import_spend_file(&file, &Actor::cli())?;
     Ok(())

@@ -54,6 +54,7 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
             locale: args.locale,
             sheet: args.sheet.map(str::to_owned),
             mapping: mapping.clone(),
+            new_anchor_area: None,
         };
         let summary = match store.import_spend_file(&file, &Actor::cli()) {
             Ok(summary) => summary,

@@ -1567,8 +1567,8 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert_eq!(res.json::<Value>().await.unwrap()["payments_moved"], 1);
     assert_eq!(spend_report(&analyst).await["outside"], "1050.00");
 
-    // Suppliers are one catalogue for all anchors: an analyst scoped to
-    // Lancashire decides about RSUD Serang's supplier too.
+    // Suppliers are one catalogue for all anchors: a decision about one is
+    // for an analyst of the whole system, not one scoped to Lancashire.
     let lancs = app.login("analyst-lancs").await;
     let res = lancs
         .post_form(
@@ -1576,7 +1576,103 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
             &[("area", "3604")],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // And a scoped analyst sees only their anchors' suppliers and imports.
+    let seen: Value = lancs
+        .get("/api/v1/spend/suppliers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = seen["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"Apotek Sehat"), "{names:?}");
+    assert!(!names.is_empty(), "Preston's suppliers are listed");
+}
+
+#[tokio::test]
+async fn scoped_analysts_see_and_undo_only_imports_of_their_anchors_and_place_new_anchors_in_their_area(
+) {
+    let app = spawn_app().await;
+    seed_spend(&app); // import 1 holds Preston (Lancashire) and RSUD Serang
+    let cli = lumbung_store::Actor::cli();
+    app.store
+        .import_spend(
+            "preston.csv",
+            "p",
+            &[payment(
+                "Preston City Council",
+                "Ribble Print Ltd",
+                "PR1 2HE",
+                5,
+            )],
+            &json!({}),
+            &cli,
+        )
+        .unwrap();
+    let lancs = app.login("analyst-lancs").await;
+    let imports: Value = lancs
+        .get("/api/v1/spend/imports")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let files: Vec<&str> = imports["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["file_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        vec!["preston.csv"],
+        "the mixed import reaches outside Lancashire"
+    );
+    let res = lancs
+        .send_json(Method::DELETE, "/api/v1/spend/imports/1", json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        lancs.get("/api/v1/spend/imports/1/flagged").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = lancs
+        .send_json(Method::DELETE, "/api/v1/spend/imports/2", json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // An anchor first met in a scoped analyst's file lands in their area.
+    let token = app.token("analyst-lancs").await;
+    let res = app
+        .anonymous()
+        .client
+        .post(format!(
+            "{}/api/v1/spend/imports?file_name=new.csv&anchor=Blackpool%20Test",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .body("Date,Supplier,Postcode,Amount\n03/05/2013,Fylde Foods,PR1 2HE,5.00\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let r: Value = lancs
+        .get("/api/v1/spend/report")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let anchors: Vec<&str> = r["by_anchor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["anchor"].as_str().unwrap())
+        .collect();
+    assert!(anchors.contains(&"Blackpool Test"), "{anchors:?}");
 }
 
 #[tokio::test]

@@ -63,6 +63,8 @@ pub struct SpendImportSummary {
 pub struct SpendImport {
     /// When the import was undone (its payments removed), if it was.
     pub undone_at: Option<String>,
+    /// The anchor institutions whose payments it holds.
+    pub anchors: Vec<u32>,
     pub id: i64,
     pub file_name: String,
     pub rows_read: i64,
@@ -209,6 +211,7 @@ fn load_facts(conn: &rusqlite::Connection, import_ids: Option<&[i64]>) -> Result
 /// case aside), created and listed in the summary when new.
 fn anchor_or_create(
     tx: &Transaction<'_>,
+    area: Option<&AreaCode>,
     name: &str,
     file: &str,
     actor: &Actor,
@@ -227,8 +230,8 @@ fn anchor_or_create(
     }
     let now = crate::now();
     tx.execute(
-        "INSERT INTO organisations (name, kind, attributes, created_at, updated_at) VALUES (?1, ?2, '{}', ?3, ?3)",
-        params![name, OrgKind::Anchor.as_str(), now],
+        "INSERT INTO organisations (name, kind, area_code, attributes, created_at, updated_at) VALUES (?1, ?2, ?3, '{}', ?4, ?4)",
+        params![name, OrgKind::Anchor.as_str(), area.map(AreaCode::as_str), now],
     )?;
     let id = tx.last_insert_rowid();
     audit::record(
@@ -515,6 +518,19 @@ impl Store {
         mapping: &serde_json::Value,
         actor: &Actor,
     ) -> Result<SpendImportSummary> {
+        self.import_spend_placed(file, sha256, payments, mapping, None, actor)
+    }
+
+    /// [`Store::import_spend`], placing new anchor institutions in an area.
+    pub fn import_spend_placed(
+        &self,
+        file: &str,
+        sha256: &str,
+        payments: &[Payment],
+        mapping: &serde_json::Value,
+        new_anchor_area: Option<&AreaCode>,
+        actor: &Actor,
+    ) -> Result<SpendImportSummary> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let earlier: Option<i64> = tx
@@ -541,7 +557,8 @@ impl Store {
         let mut anchors: HashMap<String, u32> = HashMap::new();
         for p in payments {
             if !anchors.contains_key(&p.anchor) {
-                let id = anchor_or_create(&tx, &p.anchor, file, actor, &mut summary)?;
+                let id =
+                    anchor_or_create(&tx, new_anchor_area, &p.anchor, file, actor, &mut summary)?;
                 anchors.insert(p.anchor.clone(), id);
             }
         }
@@ -613,7 +630,7 @@ impl Store {
     pub fn spend_imports(&self) -> Result<Vec<SpendImport>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
-            "SELECT id, file_name, rows_read, rows_stored, rows_skipped, total, imported_at, imported_by, undone_at FROM spend_imports ORDER BY id",
+            "SELECT id, file_name, rows_read, rows_stored, rows_skipped, total, imported_at, imported_by, undone_at, anchors FROM spend_imports ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SpendImport {
@@ -626,6 +643,7 @@ impl Store {
                 imported_at: r.get(6)?,
                 imported_by: r.get(7)?,
                 undone_at: r.get(8)?,
+                anchors: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1048,6 +1066,9 @@ pub struct SpendFile<'a> {
     pub sheet: Option<String>,
     /// Field → column header, given by the analyst; saved for the anchor.
     pub mapping: Option<std::collections::BTreeMap<lumbung_spend::read::Field, String>>,
+    /// The area new anchor institutions are placed in (an area-scoped
+    /// analyst's area, so that they see what they import).
+    pub new_anchor_area: Option<AreaCode>,
 }
 
 impl Store {
@@ -1113,7 +1134,14 @@ impl Store {
             }));
         }
         let sha = hex::encode(sha2::Sha256::digest(file.bytes));
-        let summary = self.import_spend(file.name, &sha, &payments, &mapping, actor)?;
+        let summary = self.import_spend_placed(
+            file.name,
+            &sha,
+            &payments,
+            &mapping,
+            file.new_anchor_area.as_ref(),
+            actor,
+        )?;
         if let (Some(m), Some(anchor), false) =
             (&file.mapping, file.anchor, summary.already_imported)
         {
@@ -1372,13 +1400,13 @@ impl Store {
         };
         let anchors: Vec<u32> = match anchor {
             Some(name) => {
-                let id = anchor_or_create(&tx, name, file, actor, &mut summary)?;
+                let id = anchor_or_create(&tx, None, name, file, actor, &mut summary)?;
                 vec![id; scanned.anchors.len()]
             }
             None => scanned
                 .anchors
                 .iter()
-                .map(|name| anchor_or_create(&tx, name, file, actor, &mut summary))
+                .map(|name| anchor_or_create(&tx, None, name, file, actor, &mut summary))
                 .collect::<Result<_>>()?,
         };
         let mut resolver = SupplierResolver {

@@ -232,12 +232,25 @@ fn field_error(field: &str, message: String) -> Failure {
 
 /// Fixes a supplier's location to `area`, or with none (or an empty code)
 /// returns it to its postal code.
+/// Suppliers are one catalogue for every anchor: a decision about one
+/// changes figures everywhere it was paid, so only an analyst whose scope
+/// is the whole system makes it (the access rule: a role holds inside its
+/// scope).
+fn require_whole_catalogue(viewer: &Viewer) -> Result<(), Failure> {
+    if viewer.scope() == lumbung_domain::Scope::Global {
+        Ok(())
+    } else {
+        Err(Failure::App(AppError::Forbidden))
+    }
+}
+
 pub async fn locate_supplier(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
     area: Option<&str>,
 ) -> Result<Option<AreaCode>, Failure> {
+    require_whole_catalogue(viewer)?;
     let area = match area.map(str::trim).filter(|a| !a.is_empty()) {
         Some(raw) => Some(area_field("area", raw)?),
         None => None,
@@ -259,6 +272,7 @@ pub async fn supplier_site(
     area: &str,
     remove: bool,
 ) -> Result<AreaCode, Failure> {
+    require_whole_catalogue(viewer)?;
     let area = area_field("area", area)?;
     let actor = viewer.actor()?;
     let site = area.clone();
@@ -274,6 +288,7 @@ pub async fn merge_supplier(
     other: i64,
     into: i64,
 ) -> Result<u64, Failure> {
+    require_whole_catalogue(viewer)?;
     let actor = viewer.actor()?;
     blocking(state, move |s| s.merge_suppliers(into, other, &actor))
         .await
@@ -295,6 +310,20 @@ pub async fn undo_import(
     viewer: &Viewer,
     id: i64,
 ) -> Result<SpendImport, Failure> {
+    // An import whose anchors lie outside the viewer's scope is not theirs
+    // to see, let alone undo (an unknown id looks the same).
+    let visible = crate::spend::visible_imports(state, viewer).await?;
+    if !visible.iter().any(|i| i.id == id) {
+        let exists = blocking(state, move |s| s.spend_imports())
+            .await?
+            .iter()
+            .any(|i| i.id == id);
+        return Err(Failure::App(if exists {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound(format!("spend import {id}"))
+        }));
+    }
     let actor = viewer.actor()?;
     blocking(state, move |s| s.undo_spend_import(id, &actor)).await
 }

@@ -227,9 +227,9 @@ pub static ROUTES: &[Route] = &[
         "Spend imports",
         || get(spend::api_imports),
     ),
-    // The supplier catalogue and the imports are shared by all anchors:
-    // changing them is a global catalogue operation, open to analysts of
-    // any scope (the role check here is the whole permission).
+    // The supplier catalogue is shared by all anchors: a decision about a
+    // supplier needs an analyst of the whole system, and scoped users see
+    // and undo only what concerns their anchors (checked in the handlers).
     route(
         Method::GET,
         "/spend/suppliers",

@@ -40,9 +40,71 @@ fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The area a viewer works in: their area scope, or their organisation's
+/// area. New anchor institutions they import are placed there.
+pub fn viewer_area(viewer: &Viewer) -> Option<AreaCode> {
+    let user = viewer.user()?;
+    match &user.scope {
+        Scope::Global => None,
+        Scope::Area { code, .. } => Some(code.clone()),
+        Scope::Org { .. } => user
+            .placement
+            .area
+            .as_ref()
+            .and_then(|p| {
+                p.as_str()
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .map(str::to_owned)
+            })
+            .and_then(|c| AreaCode::parse(&c).ok()),
+    }
+}
+
+/// The imports a viewer may see and undo: those whose every anchor lies
+/// inside their scope.
+pub(crate) async fn visible_imports(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<lumbung_store::SpendImport>, AppError> {
+    let allowed = allowed_anchors(state, viewer).await?;
+    let imports = state.blocking(|s| s.spend_imports()).await?;
+    Ok(imports
+        .into_iter()
+        .filter(|i| {
+            allowed
+                .as_ref()
+                .is_none_or(|a| i.anchors.iter().all(|x| a.contains(x)))
+        })
+        .collect())
+}
+
+/// The suppliers a viewer may see: all for a global scope, else those paid
+/// by an anchor inside it (supplier names may be persons').
+pub(crate) async fn visible_suppliers(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Option<HashSet<i64>>, AppError> {
+    let Some(allowed) = allowed_anchors(state, viewer).await? else {
+        return Ok(None);
+    };
+    let facts = state.blocking(|s| s.spend_facts()).await?;
+    Ok(Some(
+        facts
+            .iter()
+            .flat_map(|f| {
+                (0..f.len())
+                    .filter(|&i| allowed.contains(&f.anchor[i]))
+                    .map(move |i| f.supplier[i] as i64)
+            })
+            .collect(),
+    ))
+}
+
 /// The anchors a viewer may analyse: all for a global scope, else those
 /// placed inside it.
-async fn allowed_anchors(
+pub(crate) async fn allowed_anchors(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<Option<HashSet<u32>>, AppError> {
@@ -464,8 +526,9 @@ pub mod handlers {
 
     pub async fn api_imports(
         State(state): State<AppState>,
+        Extension(viewer): Extension<Viewer>,
     ) -> Result<Json<serde_json::Value>, AppError> {
-        let imports = state.blocking(|s| s.spend_imports()).await?;
+        let imports = visible_imports(&state, &viewer).await?;
         Ok(Json(serde_json::json!({ "imports": imports })))
     }
 }

@@ -23,12 +23,15 @@ use std::sync::{Arc, Mutex};
 #[derive(Default, Clone)]
 pub struct Uploads {
     files: Arc<Mutex<BTreeMap<String, Upload>>>,
-    jobs: Arc<Mutex<BTreeMap<String, Job>>>,
+    /// Each job with the user who started it (only they follow it).
+    jobs: Arc<Mutex<BTreeMap<String, (i64, Job)>>>,
 }
 
 #[derive(Clone)]
 struct Upload {
     owner: i64,
+    /// Where new anchor institutions go: the uploader's area.
+    area: Option<lumbung_domain::AreaCode>,
     name: String,
     bytes: Arc<Vec<u8>>,
     anchor: String,
@@ -81,6 +84,7 @@ pub async fn upload(
     let user = viewer.require()?.id;
     let mut upload = Upload {
         owner: user,
+        area: crate::spend::viewer_area(&viewer),
         name: String::new(),
         bytes: Arc::new(Vec::new()),
         anchor: String::new(),
@@ -167,6 +171,7 @@ fn spend_file<'a>(
         },
         sheet: None,
         mapping,
+        new_anchor_area: u.area.clone(),
     })
 }
 
@@ -268,9 +273,12 @@ pub async fn confirm(
     let job = token();
     state.uploads.jobs.lock().expect("jobs lock").insert(
         job.clone(),
-        Job::Running {
-            file: upload.name.clone(),
-        },
+        (
+            upload.owner,
+            Job::Running {
+                file: upload.name.clone(),
+            },
+        ),
     );
     let (store, jobs) = (state.store.clone(), state.uploads.jobs.clone());
     let job_id = job.clone();
@@ -292,20 +300,20 @@ pub async fn confirm(
                 problems,
             },
         };
-        jobs.lock().expect("jobs lock").insert(job_id, done);
+        jobs.lock()
+            .expect("jobs lock")
+            .insert(job_id, (upload.owner, done));
     });
     Ok(Redirect::to(&format!("/spend/jobs/{job}")).into_response())
 }
 
-fn job(state: &AppState, id: &str) -> Result<Job, AppError> {
-    state
-        .uploads
-        .jobs
-        .lock()
-        .expect("jobs lock")
-        .get(id)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("import job {id}")))
+/// A job the viewer started; anyone else's is not found.
+fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
+    let me = viewer.require()?.id;
+    match state.uploads.jobs.lock().expect("jobs lock").get(id) {
+        Some((owner, job)) if *owner == me => Ok(job.clone()),
+        _ => Err(AppError::NotFound(format!("import job {id}"))),
+    }
 }
 
 pub async fn job_page(
@@ -314,15 +322,16 @@ pub async fn job_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let job = job(&state, &id)?;
+    let job = job(&state, &viewer, &id)?;
     render(&viewer, &uri, "spend_job.html", context! { job => job })
 }
 
 pub async fn api_job(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
 ) -> Result<Json<Job>, AppError> {
-    Ok(Json(job(&state, &id)?))
+    Ok(Json(job(&state, &viewer, &id)?))
 }
 
 /// `POST /api/v1/spend/imports?file_name=…&anchor=…&year=…&locale=…` with
@@ -349,6 +358,7 @@ pub async fn api_import(
     }
     let upload = Upload {
         owner: user.id,
+        area: crate::spend::viewer_area(&viewer),
         name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
         bytes: Arc::new(body.to_vec()),
         anchor: q.anchor.unwrap_or_default(),

@@ -4,9 +4,11 @@
 //! flagged for review) — what `lumbung spend suppliers`, `merge-suppliers`,
 //! `locate-supplier`, `supplier-site`, `imports`, `undo` and `flagged` do.
 //!
-//! Suppliers and imports are shared by all anchors, so a change is a
-//! global catalogue operation: any analyst may make it, whatever their
-//! scope (see [`crate::actions::locate_supplier`] and its siblings).
+//! Suppliers are one catalogue for all anchors, so a decision about one is
+//! a global operation: only an analyst whose scope is the whole system
+//! makes it. Imports, suppliers and flagged rows are listed to scoped
+//! users only as far as their anchors lie inside the scope (see
+//! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
 use crate::actions::{self, Failure};
 use crate::api::failure;
@@ -78,21 +80,30 @@ impl SupplierQuery {
     }
 }
 
+/// Suppliers matching the query that the viewer may see (see
+/// [`crate::spend::visible_suppliers`]).
 async fn suppliers(
     state: &AppState,
+    viewer: &Viewer,
     q: &SupplierQuery,
     limit: u32,
 ) -> Result<Vec<lumbung_store::Supplier>, AppError> {
     let (search, review) = (q.search(), q.review_only());
-    state
-        .blocking(move |s| s.suppliers(search.as_deref(), review, limit))
-        .await
+    let visible = crate::spend::visible_suppliers(state, viewer).await?;
+    let fetch = if visible.is_some() { u32::MAX } else { limit };
+    let list = state
+        .blocking(move |s| s.suppliers(search.as_deref(), review, fetch))
+        .await?;
+    Ok(list
+        .into_iter()
+        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id)))
+        .take(limit as usize)
+        .collect())
 }
 
-/// An import by id, or 404.
-async fn import(state: &AppState, id: i64) -> Result<SpendImport, AppError> {
-    state
-        .blocking(|s| s.spend_imports())
+/// An import by id that the viewer may see, or 404.
+async fn import(state: &AppState, viewer: &Viewer, id: i64) -> Result<SpendImport, AppError> {
+    crate::spend::visible_imports(state, viewer)
         .await?
         .into_iter()
         .find(|i| i.id == id)
@@ -141,7 +152,7 @@ async fn list_page(
     q: &SupplierQuery,
     failed: Option<Failed>,
 ) -> Result<Response, AppError> {
-    let list = suppliers(state, q, PAGE_SUPPLIERS).await?;
+    let list = suppliers(state, viewer, q, PAGE_SUPPLIERS).await?;
     let status = if failed.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -250,7 +261,7 @@ pub async fn imports_page(
     Extension(viewer): Extension<Viewer>,
     uri: Uri,
 ) -> Result<Html<String>, AppError> {
-    let mut imports = state.blocking(|s| s.spend_imports()).await?;
+    let mut imports = crate::spend::visible_imports(&state, &viewer).await?;
     imports.reverse();
     render(
         &viewer,
@@ -282,7 +293,7 @@ pub async fn flagged_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "spend import")?;
-    let file = import(&state, id).await?;
+    let file = import(&state, &viewer, id).await?;
     let rows = state
         .blocking(move |s| s.spend_flagged(Some(id), MAX_FLAGGED))
         .await?;
@@ -298,10 +309,11 @@ pub async fn flagged_page(
 
 pub async fn api_suppliers(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Query(q): Query<SupplierQuery>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_SUPPLIERS);
-    let list = suppliers(&state, &q, limit).await?;
+    let list = suppliers(&state, &viewer, &q, limit).await?;
     Ok(Json(json!({ "suppliers": list, "limit": limit })))
 }
 
@@ -401,11 +413,12 @@ pub struct FlaggedQuery {
 
 pub async fn api_flagged(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Query(q): Query<FlaggedQuery>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let id = parse_id(&id, "spend import")?;
-    let file = import(&state, id).await?;
+    let file = import(&state, &viewer, id).await?;
     let limit = q.limit.unwrap_or(MAX_FLAGGED).clamp(1, MAX_FLAGGED);
     let rows = state
         .blocking(move |s| s.spend_flagged(Some(id), limit))
