@@ -424,8 +424,8 @@ pub enum SpendCommand {
         #[arg(long, value_name = "NAME")]
         anchor: Option<String>,
         /// Keep each anchor-year's N largest suppliers by net spend (the Preston baseline used 300)
-        #[arg(long, value_name = "N")]
-        top_suppliers: Option<usize>,
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        top_suppliers: Option<u64>,
         /// Show the extra money kept local at this local share (e.g. 0.10)
         #[arg(long, value_name = "F", value_parser = share)]
         target_local_share: Option<lumbung_domain::Share>,
@@ -447,5 +447,10 @@ fn fiscal_year(raw: &str) -> Result<lumbung_domain::FiscalYear, String> {
 }
 
 fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
-    lumbung_domain::Share::parse(raw).map_err(|e| e.to_string())
+    let share = lumbung_domain::Share::parse(raw).map_err(|e| e.to_string())?;
+    let as_text = share.to_string();
+    if as_text.starts_with('-') || as_text.as_str() > "1.000000" {
+        return Err(format!("{raw} is not a share between 0 and 1"));
+    }
+    Ok(share)
 }

@@ -211,7 +211,7 @@ fn run(cli: Cli) -> Result<()> {
                         region,
                         year,
                         anchor,
-                        top_suppliers,
+                        top_suppliers: top_suppliers.map(|n| n as usize),
                         target_local_share,
                         format,
                         output,

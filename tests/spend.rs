@@ -705,3 +705,52 @@ fn nameless_rows_with_an_identifier_stay_apart() {
         0
     );
 }
+
+#[test]
+fn area_codes_locate_suppliers_where_files_give_no_postcode() {
+    let env = Env::new();
+    let areas = env.write(
+        "areas.csv",
+        "code,name,parent_code,kind\nID,Indonesia,,country\n36,BANTEN,ID,province\n3604,KABUPATEN SERANG,36,regency\n3603,KABUPATEN TANGERANG,36,regency\n31,DKI JAKARTA,ID,province\n3171,KOTA JAKARTA SELATAN,31,regency\n",
+    );
+    env.ok(&["areas", "import", &areas]);
+    env.ok(&[
+        "spend",
+        "settings",
+        "--local",
+        "3604",
+        "--region",
+        "36",
+        "--fiscal-year-start",
+        "1",
+    ]);
+    let file = env.write(
+        "belanja.csv",
+        "Tanggal;Nama Penyedia;Kode Wilayah;Nilai\n01/03/2023;CV Sumber Rejeki;3604;1.000.000\n02/03/2023;PT Tangerang Jaya;3603;500.000\n03/03/2023;PT Jakarta Raya;3171;250.000\n04/03/2023;UD Entah;9999;100.000\n",
+    );
+    env.ok(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Pemerintah Kabupaten Serang",
+        "--locale",
+        "id",
+        &file,
+    ]);
+    let r = env.report(&[]);
+    assert_eq!(r["local"], "1000000.00");
+    assert_eq!(r["regional"], "1500000.00");
+    assert_eq!(r["outside"], "250000.00");
+    assert_eq!(
+        r["unknown"], "100000.00",
+        "an unknown code is unknown, never outside"
+    );
+    // The same from a clean ledger straight from the file.
+    let clean = env.write(
+        "clean.csv",
+        "anchor,payment_date,supplier_name,postcode,amount\nSerang,01/03/2023,CV Sumber Rejeki,3604,1000000.00\nSerang,02/03/2023,PT Jakarta Raya,3171,250000.00\n",
+    );
+    let from_file = env.report(&["--from-file", &clean]);
+    assert_eq!(from_file["local"], "1000000.00");
+    assert_eq!(from_file["outside"], "250000.00");
+}

@@ -33,6 +33,16 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The cell for a CSV file: text that a spreadsheet would run as a
+    /// formula (`=`, `+`, `-`, `@` first) is quoted with `'`; numbers are
+    /// written as they are.
+    fn csv_text(&self) -> String {
+        match self {
+            Cell::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+            other => other.text(),
+        }
+    }
+
     fn text(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
@@ -226,7 +236,7 @@ pub fn csv_table(report: &SpendReport, name: &str) -> Result<Vec<u8>, ExportErro
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(&table.headers)?;
     for row in &table.rows {
-        w.write_record(row.iter().map(Cell::text))?;
+        w.write_record(row.iter().map(Cell::csv_text))?;
     }
     w.into_inner()
         .map_err(|e| ExportError::Csv(e.into_error().into()))
@@ -326,6 +336,15 @@ mod tests {
             csv_table(&r, "nope"),
             Err(ExportError::UnknownTable(_))
         ));
+        assert_eq!(
+            Cell::Text("=HYPERLINK(\"x\")".into()).csv_text(),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(
+            Cell::Money(Money::from_minor(-500)).csv_text(),
+            "-5.00",
+            "numbers stay numbers"
+        );
     }
 
     #[test]

@@ -35,7 +35,12 @@ const LEGAL_FORMS: &[&str] = &[
 /// punctuation and without legal forms, `&` read as `and`. Empty when the
 /// name has nothing else (e.g. "Ltd").
 pub fn normalise_name(name: &str) -> String {
-    let lowered = name.to_lowercase().replace('&', " and ");
+    // "Co-op" is a co-operative, not the legal form "Co.".
+    let lowered = name
+        .to_lowercase()
+        .replace('&', " and ")
+        .replace("co-operative", "cooperative")
+        .replace("co-op", "coop");
     let words: Vec<String> = lowered
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -90,6 +95,11 @@ mod tests {
         assert_eq!(normalise_name("CV. Sumber Rejeki"), "sumber rejeki");
         assert_eq!(normalise_name("Koperasi Tani Makmur"), "tani makmur");
         assert_eq!(normalise_name("Ltd"), "");
+        assert_eq!(normalise_name("Lancaster Co-op"), "lancaster coop");
+        assert_eq!(
+            normalise_name("Preston Co-operative Ltd"),
+            "preston cooperative"
+        );
     }
 
     #[test]

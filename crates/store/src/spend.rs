@@ -756,6 +756,9 @@ impl Store {
         let mut supplier_location = vec![Location::Unknown];
         let mut supplier_name = vec![String::new()];
         {
+            // A "postal code" that is no mapped postcode may be an area code
+            // (Indonesian files give "Kode Wilayah").
+            let mut area_path = conn.prepare("SELECT path FROM areas WHERE code = ?1")?;
             let mut stmt = conn.prepare(
                 "SELECT s.id, s.name, s.postcode, a.path FROM suppliers s LEFT JOIN areas a ON a.code = s.area_code ORDER BY s.id",
             )?;
@@ -770,12 +773,20 @@ impl Store {
                 supplier_name[idx] = r.get(1)?;
                 let postcode: Option<String> = r.get(2)?;
                 let fixed: Option<String> = r.get(3)?;
-                let path = fixed.or_else(|| {
-                    let pc = PostalCode::parse(postcode.as_deref()?).ok()?;
-                    pc.lookup_prefixes()
-                        .into_iter()
-                        .find_map(|p| prefixes.get(p).cloned())
-                });
+                let path = fixed
+                    .or_else(|| {
+                        let pc = PostalCode::parse(postcode.as_deref()?).ok()?;
+                        pc.lookup_prefixes()
+                            .into_iter()
+                            .find_map(|p| prefixes.get(p).cloned())
+                    })
+                    .or_else(|| {
+                        area_path
+                            .query_row([postcode.as_deref()?], |r| r.get::<_, String>(0))
+                            .optional()
+                            .ok()
+                            .flatten()
+                    });
                 supplier_location[idx] = path.as_deref().map_or(Location::Unknown, classify);
             }
         }
@@ -1283,6 +1294,9 @@ pub struct SpendLocator {
     /// Supplier key (`id:…` or `name:<normal name>|<postcode>`) → the
     /// location an analyst fixed for that supplier.
     pub fixed: HashMap<String, Location>,
+    /// Area code → location, for files that give an area code where a
+    /// postal code would be.
+    pub areas: HashMap<String, Location>,
 }
 
 impl SpendLocator {
@@ -1292,6 +1306,16 @@ impl SpendLocator {
     pub fn locate(&self, suppliers: &[lumbung_spend::fast::FileSupplier]) -> Vec<Location> {
         let by_postcode =
             lumbung_spend::fast::classify_suppliers(suppliers, &|p| self.prefixes.get(p).copied());
+        let by_postcode: Vec<Location> = suppliers
+            .iter()
+            .zip(by_postcode)
+            .map(|(s, l)| match (l, s.postcode.as_deref()) {
+                (Location::Unknown, Some(code)) => {
+                    self.areas.get(code.trim()).copied().unwrap_or(l)
+                }
+                _ => l,
+            })
+            .collect();
         if self.fixed.is_empty() {
             return by_postcode;
         }
@@ -1358,7 +1382,19 @@ impl Store {
         while let Some(r) = rows.next()? {
             fixed.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
         }
-        Ok(SpendLocator { prefixes, fixed })
+        let mut areas = HashMap::new();
+        if local_path.is_some() || region_path.is_some() {
+            let mut stmt = conn.prepare("SELECT code, path FROM areas")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                areas.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
+            }
+        }
+        Ok(SpendLocator {
+            prefixes,
+            fixed,
+            areas,
+        })
     }
 }
 

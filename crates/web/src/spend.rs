@@ -632,6 +632,11 @@ pub mod publications {
         State(state): State<AppState>,
     ) -> Result<Json<serde_json::Value>, AppError> {
         let list = state.blocking(|s| s.spend_publications()).await?;
+        // The public sees what was published, not who published it.
+        let list: Vec<_> = list
+            .iter()
+            .map(|p| serde_json::json!({"id": p.id, "title": p.title, "published_at": p.published_at}))
+            .collect();
         Ok(Json(serde_json::json!({ "reports": list })))
     }
 
@@ -644,6 +649,8 @@ pub mod publications {
             .blocking(move |s| s.spend_publication(id))
             .await?
             .ok_or_else(|| AppError::NotFound(format!("report {id}")))?;
-        Ok(Json(serde_json::json!(p)))
+        Ok(Json(serde_json::json!({
+            "id": p.id, "title": p.title, "published_at": p.published_at, "report": p.report,
+        })))
     }
 }
