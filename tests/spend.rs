@@ -754,3 +754,23 @@ fn area_codes_locate_suppliers_where_files_give_no_postcode() {
     assert_eq!(from_file["local"], "1000000.00");
     assert_eq!(from_file["outside"], "250000.00");
 }
+
+#[test]
+fn colliding_identifiers_and_other_spellings_are_listed_for_review() {
+    let env = Env::new();
+    let a = env.write("a.csv", "Date,Supplier ID,Supplier,Postcode,Amount\n01/04/2013,1001,Alpha Ltd,PR1 2HE,10.00\n02/04/2013,2002,Acme Services Limited,M1 1AE,5.00\n");
+    let b = env.write("b.csv", "Date,Supplier ID,Supplier,Postcode,Amount\n01/04/2013,1001,Beta Ltd,M1 1AE,20.00\n03/04/2013,,ACME SERVICES LTD.,M1 1AE,7.00\n");
+    env.ok(&["spend", "import", "--anchor", "UCLan", &a]);
+    env.ok(&["spend", "import", "--anchor", "Preston City Council", &b]);
+    let review = env.ok(&["spend", "suppliers", "--review"]);
+    assert!(
+        review.contains("identifier 1001 also names \"Beta Ltd\""),
+        "{review}"
+    );
+    assert!(review.contains("spellings merged"), "{review}");
+    assert_eq!(
+        env.ok(&["spend", "suppliers"]).lines().count(),
+        3,
+        "header + two suppliers (the rule merges)"
+    );
+}

@@ -10,7 +10,7 @@ use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SEC
 use lumbung_spend::prepare::Payment;
 use lumbung_spend::report::{Dimensions, Location};
 use lumbung_spend::sectors;
-use lumbung_spend::suppliers::name_key;
+use lumbung_spend::suppliers::{name_key, normalise_name};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -89,6 +89,8 @@ struct SupplierResolver<'a> {
     cache: HashMap<(&'static str, String), i64>,
     created: u64,
     merged: HashSet<i64>,
+    /// Display names already read, by supplier.
+    names: HashMap<i64, String>,
 }
 
 impl<'a> SupplierResolver<'a> {
@@ -114,6 +116,28 @@ impl<'a> SupplierResolver<'a> {
             )?
             .execute(params![kind, key, supplier])?;
         self.cache.insert((kind, key.to_owned()), supplier);
+        Ok(())
+    }
+
+    fn display_name(&mut self, supplier: i64) -> Result<String> {
+        if let Some(name) = self.names.get(&supplier) {
+            return Ok(name.clone());
+        }
+        let name: String = self
+            .tx
+            .prepare_cached("SELECT name FROM suppliers WHERE id = ?1")?
+            .query_row([supplier], |r| r.get(0))?;
+        self.names.insert(supplier, name.clone());
+        Ok(name)
+    }
+
+    /// Lists a supplier for review (once per import) with the reason.
+    fn review(&mut self, supplier: i64, reason: String) -> Result<()> {
+        if self.merged.insert(supplier) {
+            self.tx
+                .prepare_cached("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
+                .execute(params![supplier, reason])?;
+        }
         Ok(())
     }
 
@@ -146,11 +170,27 @@ impl<'a> SupplierResolver<'a> {
             if let Some(s) = self.lookup("id", idk)? {
                 if self.lookup("name", &nkey)?.is_none() {
                     self.add_key("name", &nkey, s)?;
+                    // The same identifier with another name: one supplier
+                    // by the rule, but perhaps two anchors' vendor numbers
+                    // that collide — a person should look.
+                    let known = self.display_name(s)?;
+                    if normalise_name(&known) != normalise_name(name) {
+                        self.review(s, format!("identifier {idk} also names {name:?}"))?;
+                    }
                 }
                 return Ok(s);
             }
         }
         if let Some(s) = self.lookup("name", &nkey)? {
+            // Another spelling of the same normal name and postal code:
+            // merged, and listed for review.
+            let known = self.display_name(s)?;
+            if known != name.trim() {
+                self.review(
+                    s,
+                    format!("spellings merged: {known:?} and {:?}", name.trim()),
+                )?;
+            }
             if let Some(idk) = id_key {
                 let has_other_id: bool = self
                     .tx
@@ -162,15 +202,10 @@ impl<'a> SupplierResolver<'a> {
                     .optional()?
                     .unwrap_or(false);
                 self.add_key("id", idk, s)?;
-                if has_other_id && self.merged.insert(s) {
-                    self.tx.execute(
-                        "UPDATE suppliers SET review = ?2 WHERE id = ?1",
-                        params![
-                            s,
-                            format!(
-                                "merged by name and postal code; identifiers differ (e.g. {idk})"
-                            )
-                        ],
+                if has_other_id {
+                    self.review(
+                        s,
+                        format!("merged by name and postal code; identifiers differ (e.g. {idk})"),
                     )?;
                 }
             }
@@ -568,6 +603,7 @@ impl Store {
             cache: HashMap::new(),
             created: 0,
             merged: HashSet::new(),
+            names: HashMap::new(),
         };
         let mut facts = Facts::default();
         for p in payments {
@@ -1450,6 +1486,7 @@ impl Store {
             cache: HashMap::new(),
             created: 0,
             merged: HashSet::new(),
+            names: HashMap::new(),
         };
         let suppliers: Vec<u32> = scanned
             .suppliers
