@@ -1894,3 +1894,28 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(spend_report(&analyst).await["local"], "1000.00");
 }
+
+#[tokio::test]
+async fn the_payments_behind_a_cut_report_add_up_to_its_figures() {
+    let app = spawn_app().await;
+    seed_spend(&app);
+    let analyst = app.login("analyst").await;
+    let r: Value = analyst
+        .get("/api/v1/spend/report?top_suppliers=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        r["total"], "750.00",
+        "Faraway (700) for Preston, Apotek (50) for Serang"
+    );
+    let rows: Value = analyst
+        .get("/api/v1/spend/payments?top_suppliers=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows["sum"], r["total"]);
+    assert_eq!(rows["count"], 2);
+}

@@ -267,7 +267,10 @@ fn selected(f: &Facts, i: usize, opts: &ReportOptions) -> bool {
 }
 
 /// The suppliers kept per anchor-year when only the top N count.
-fn top_suppliers(facts: &[&Facts], opts: &ReportOptions, n: usize) -> HashSet<(u32, i16, u32)> {
+/// The (anchor, year, supplier) triples a `--top-suppliers N` report keeps:
+/// each anchor-year's N suppliers with the largest net spend. Pages use it
+/// to list the payments behind such a report's figures.
+pub fn top_suppliers(facts: &[&Facts], opts: &ReportOptions, n: usize) -> HashSet<(u32, i16, u32)> {
     let mut net: HashMap<(u32, i16, u32), i64> = HashMap::new();
     for f in facts {
         for i in 0..f.len() {

@@ -236,6 +236,8 @@ pub struct PaymentsQuery {
     pub region: Option<String>,
     /// `local`, `regional` (the region, local included), `outside`, `unknown`, or none for all.
     pub location: Option<String>,
+    /// The report's cut: only each anchor-year's N largest suppliers.
+    pub top_suppliers: Option<usize>,
 }
 
 impl PaymentsQuery {
@@ -247,6 +249,7 @@ impl PaymentsQuery {
             anchor: self.anchor,
             local: self.local.clone(),
             region: self.region.clone(),
+            top_suppliers: self.top_suppliers,
             ..Default::default()
         }
     }
@@ -278,6 +281,16 @@ pub fn payments(
         }
     }
     let year = blank(&q.year).and_then(|y| FiscalYear::parse(y).ok());
+    // The same cut as the report's, so that the rows add up to its figure.
+    let keep = q.top_suppliers.map(|n| {
+        let opts = ReportOptions {
+            year,
+            anchor: q.anchor,
+            ..Default::default()
+        };
+        let refs: Vec<&Facts> = c.facts.iter().collect();
+        lumbung_spend::report::top_suppliers(&refs, &opts, n)
+    });
     let mut lines = Vec::new();
     let mut count = 0u64;
     let mut sum = lumbung_domain::Money::ZERO;
@@ -285,6 +298,9 @@ pub fn payments(
         for i in 0..f.len() {
             if q.anchor.is_some_and(|a| f.anchor[i] != a)
                 || year.is_some_and(|y| f.year[i] as i32 != y.start_year())
+                || keep
+                    .as_ref()
+                    .is_some_and(|k| !k.contains(&(f.anchor[i], f.year[i], f.supplier[i])))
             {
                 continue;
             }
