@@ -369,6 +369,15 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
         .or(settings.region.clone())
         .map(|c| AreaCode::parse(&c))
         .transpose()?;
+    if let (Some(l), Some(r)) = (&local, &region) {
+        let (lp, rp) = (store.area_path(l.as_str())?, store.area_path(r.as_str())?);
+        match (lp, rp) {
+            (Some(lp), Some(rp)) if rp.contains(&lp) => {}
+            (None, _) => bail!("local area {l} does not exist"),
+            (_, None) => bail!("region {r} does not exist"),
+            _ => bail!("the region {r} must contain the local area {l}"),
+        }
+    }
     let options = ReportOptions {
         year: args.year,
         anchor: None,

@@ -320,6 +320,23 @@ fn reports_export_csv_and_xlsx_and_check_their_options() {
         .code(),
         Some(1)
     );
+    let code = |args: &[&str]| env.cmd(args).status.code();
+    assert_eq!(
+        code(&[
+            "spend",
+            "report",
+            "--local",
+            "E10000017",
+            "--region",
+            "E07000123"
+        ]),
+        Some(1)
+    );
+    assert_eq!(code(&["spend", "report", "--top-suppliers", "0"]), Some(2));
+    assert_eq!(
+        code(&["spend", "report", "--target-local-share", "1.5"]),
+        Some(2)
+    );
 }
 
 /// The published Preston 2012/13 baseline (seed 000): six anchors' top-300

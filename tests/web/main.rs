@@ -1918,4 +1918,41 @@ async fn the_payments_behind_a_cut_report_add_up_to_its_figures() {
         .unwrap();
     assert_eq!(rows["sum"], r["total"]);
     assert_eq!(rows["count"], 2);
+
+    // Sectors, leaking suppliers and influenceable spend link to their rows too.
+    let r: Value = analyst
+        .get("/api/v1/spend/report")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sector = &r["by_sector"][0];
+    let rows: Value = analyst
+        .get(&format!(
+            "/api/v1/spend/payments?sector={}&location=outside",
+            sector["sector_id"]
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows["sum"], sector["leakage"]);
+    let top = &r["top_leaking_suppliers"][0];
+    let rows: Value = analyst
+        .get(&format!(
+            "/api/v1/spend/payments?supplier={}&location=outside",
+            top["supplier_id"]
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows["sum"], top["leakage"]);
+    let rows: Value = analyst
+        .get("/api/v1/spend/payments?influenceable=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows["sum"], r["influenceable"]["total"]);
 }

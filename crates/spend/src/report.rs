@@ -163,6 +163,8 @@ pub struct AnchorYearFigures {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SectorFigures {
+    /// The sector's id (0: payments without a sector), for links to its payments.
+    pub sector_id: u32,
     pub sector: Option<String>,
     pub sector_name: Option<String>,
     pub total: Money,
@@ -680,6 +682,7 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> SpendReport {
                 .cloned()
                 .map_or((None, None), |(c, n)| (Some(c), n));
             SectorFigures {
+                sector_id: *id,
                 sector: code,
                 sector_name: name,
                 total: Money::from_minor(*total),

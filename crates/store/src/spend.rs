@@ -288,14 +288,27 @@ fn sector_id(tx: &Transaction<'_>, code: &str, cache: &mut HashMap<String, u32>)
     if code.is_empty() {
         return Ok(NO_SECTOR);
     }
-    if let Some(id) = cache.get(code) {
+    // Free text differs in case from file to file ("Catering", "catering"):
+    // one sector.
+    let key = code.to_lowercase();
+    if let Some(id) = cache.get(&key) {
         return Ok(*id);
     }
-    tx.execute("INSERT OR IGNORE INTO sectors (code) VALUES (?1)", [code])?;
-    let id: i64 = tx.query_row("SELECT id FROM sectors WHERE code = ?1", [code], |r| {
-        r.get(0)
-    })?;
-    cache.insert(code.to_owned(), id as u32);
+    let found: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM sectors WHERE lower(code) = ?1 ORDER BY id LIMIT 1",
+            [&key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let id = match found {
+        Some(id) => id,
+        None => {
+            tx.execute("INSERT INTO sectors (code) VALUES (?1)", [code])?;
+            tx.last_insert_rowid()
+        }
+    };
+    cache.insert(key, id as u32);
     Ok(id as u32)
 }
 

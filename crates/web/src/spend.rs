@@ -238,6 +238,12 @@ pub struct PaymentsQuery {
     pub location: Option<String>,
     /// The report's cut: only each anchor-year's N largest suppliers.
     pub top_suppliers: Option<usize>,
+    /// Only this sector's payments (its id; 0 for none).
+    pub sector: Option<u32>,
+    /// Only this supplier's payments.
+    pub supplier: Option<u32>,
+    /// Only influenceable payments (`true`) or only the others (`false`).
+    pub influenceable: Option<bool>,
 }
 
 impl PaymentsQuery {
@@ -301,6 +307,11 @@ pub fn payments(
                 || keep
                     .as_ref()
                     .is_some_and(|k| !k.contains(&(f.anchor[i], f.year[i], f.supplier[i])))
+                || q.sector.is_some_and(|s| f.sector[i] != s)
+                || q.supplier.is_some_and(|s| f.supplier[i] != s)
+                || q.influenceable.is_some_and(|want| {
+                    (f.flags[i] & lumbung_spend::facts::flag::NOT_INFLUENCEABLE == 0) != want
+                })
             {
                 continue;
             }
