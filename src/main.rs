@@ -24,6 +24,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes
+    // away (`lumbung spend suppliers | head`) instead of panicking on the
+    // failed write.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal before any thread
+    // starts touches no memory.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Serve(_) | Command::Demo(_)));
     match run(cli) {

@@ -196,8 +196,11 @@ pub fn imports(store: &Store) -> Result<()> {
 }
 
 pub fn flagged(store: &Store, import_id: Option<i64>, limit: u32) -> Result<()> {
-    let rows: Vec<Vec<String>> = store
-        .spend_flagged(import_id, limit)?
+    let flagged = store.spend_flagged(import_id, limit)?;
+    if flagged.len() as u32 >= limit {
+        eprintln!("note: the first {limit} rows are listed; --limit shows more");
+    }
+    let rows: Vec<Vec<String>> = flagged
         .into_iter()
         .map(|f| {
             vec![
@@ -216,8 +219,11 @@ pub fn flagged(store: &Store, import_id: Option<i64>, limit: u32) -> Result<()> 
 }
 
 pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) -> Result<()> {
-    let rows: Vec<Vec<String>> = store
-        .suppliers(search, review, limit)?
+    let list = store.suppliers(search, review, limit)?;
+    if list.len() as u32 >= limit {
+        eprintln!("note: the first {limit} suppliers are listed; --limit shows more");
+    }
+    let rows: Vec<Vec<String>> = list
         .into_iter()
         .map(|s| {
             vec![

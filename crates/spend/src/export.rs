@@ -30,6 +30,8 @@ pub enum Cell {
     Money(Money),
     Share(Option<Share>),
     Count(u64),
+    /// A decimal given as text (percentage points), a number in a workbook.
+    Decimal(Option<String>),
 }
 
 impl Cell {
@@ -49,6 +51,7 @@ impl Cell {
             Cell::Money(m) => m.to_string(),
             Cell::Share(s) => opt(s),
             Cell::Count(n) => n.to_string(),
+            Cell::Decimal(d) => d.clone().unwrap_or_default(),
         }
     }
 }
@@ -62,13 +65,15 @@ pub struct Table {
 
 /// The tables, in the order of the workbook's sheets; the first is the
 /// default CSV.
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 8] = [
     "by_anchor_year",
     "by_anchor",
     "by_year",
     "by_sector",
     "top_leaking_suppliers",
     "progress",
+    "influenceable",
+    "target",
 ];
 
 const FIGURE_HEADERS: [&str; 13] = [
@@ -201,12 +206,44 @@ pub fn tables(report: &SpendReport) -> Vec<Table> {
                         Cell::Money(p.local),
                         Cell::Share(p.local_share),
                         Cell::Share(p.local_share_change),
-                        text(p.local_share_change_pp.as_deref().unwrap_or("")),
+                        Cell::Decimal(p.local_share_change_pp.clone()),
                         Cell::Share(p.regional_share),
                         Cell::Share(p.regional_share_change),
                         Cell::Money(p.local_change),
                         p.redirected_local.map_or_else(|| text(""), Cell::Money),
                     ]
+                })
+                .collect(),
+        },
+        Table {
+            name: "influenceable",
+            headers: FIGURE_HEADERS.to_vec(),
+            rows: vec![figures(&report.influenceable)],
+        },
+        Table {
+            name: "target",
+            headers: vec![
+                "fiscal_year",
+                "target_local_share",
+                "total",
+                "local",
+                "target_local",
+                "extra_local",
+            ],
+            rows: report
+                .target
+                .iter()
+                .flat_map(|t| {
+                    t.years.iter().map(move |y| {
+                        vec![
+                            text(&y.fiscal_year),
+                            Cell::Share(Some(t.target_local_share)),
+                            Cell::Money(y.total),
+                            Cell::Money(y.local),
+                            Cell::Money(y.target_local),
+                            Cell::Money(y.extra_local),
+                        ]
+                    })
                 })
                 .collect(),
         },
@@ -279,7 +316,7 @@ pub fn xlsx(report: &SpendReport) -> Result<Vec<u8>, ExportError> {
                 match (cell, number) {
                     (Cell::Money(_), Some(v)) => sheet.write_number_with_format(r, c, v, &money)?,
                     (Cell::Share(_), Some(v)) => sheet.write_number_with_format(r, c, v, &share)?,
-                    (Cell::Count(_), Some(v)) => sheet.write_number(r, c, v)?,
+                    (Cell::Count(_) | Cell::Decimal(_), Some(v)) => sheet.write_number(r, c, v)?,
                     _ => sheet.write_string(r, c, cell.text())?,
                 };
             }
@@ -325,7 +362,10 @@ mod tests {
         let r = report();
         for name in TABLES {
             let text = String::from_utf8(csv_table(&r, name).unwrap()).unwrap();
-            assert!(text.lines().count() >= 2, "{name}: {text}");
+            // Every table has its header; all but the target (asked for
+            // with an option) have rows here.
+            let rows = text.lines().count() - 1;
+            assert!(rows >= 1 || name == "target", "{name}: {text}");
         }
         let cells = String::from_utf8(csv(&r).unwrap()).unwrap();
         assert!(
