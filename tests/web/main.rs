@@ -1097,8 +1097,8 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
         .await
         .unwrap();
     assert!(
-        sectors.starts_with("sector,sector_name,total,leakage"),
-        "{sectors}"
+        sectors.starts_with("\u{feff}sector,sector_name,total,leakage"),
+        "a BOM for spreadsheets, then the header: {sectors}"
     );
     assert!(
         sectors.contains("81210,General cleaning of buildings"),

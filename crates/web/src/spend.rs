@@ -505,7 +505,8 @@ pub mod handlers {
     ) -> Result<Response, AppError> {
         let c = compute_for(&state, &viewer, &q).await?;
         Ok(download(
-            csv(&c, q.table.as_deref())?,
+            // A byte-order mark tells spreadsheets the file is UTF-8.
+            [b"\xEF\xBB\xBF".as_slice(), &csv(&c, q.table.as_deref())?].concat(),
             "text/csv; charset=utf-8",
             &format!(
                 "lumbung-spend-{}.csv",
