@@ -242,6 +242,52 @@ fn load_facts(conn: &rusqlite::Connection, import_ids: Option<&[i64]>) -> Result
     Ok(out)
 }
 
+/// The summary of a file imported before (same SHA-256, not undone):
+/// nothing changes.
+fn already_imported(
+    tx: &Transaction<'_>,
+    sha256: &str,
+    rows: u64,
+) -> Result<Option<SpendImportSummary>> {
+    let earlier: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
+            [sha256],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(earlier.map(|id| SpendImportSummary {
+        import_id: Some(id),
+        already_imported: true,
+        rows,
+        skipped_duplicates: rows,
+        ..Default::default()
+    }))
+}
+
+/// The programme's local area and region, to place areas by.
+struct Places {
+    local: Option<AreaPath>,
+    region: Option<AreaPath>,
+}
+
+impl Places {
+    /// Where an area (by its stored path) lies; without a local area and
+    /// region every location is unknown.
+    fn classify(&self, path: &str) -> Location {
+        let path = AreaPath::from_stored(path.to_owned());
+        if self.local.as_ref().is_some_and(|l| l.contains(&path)) {
+            Location::Local
+        } else if self.region.as_ref().is_some_and(|r| r.contains(&path)) {
+            Location::Regional
+        } else if self.local.is_none() && self.region.is_none() {
+            Location::Unknown
+        } else {
+            Location::Outside
+        }
+    }
+}
+
 /// The anchor institution with this name (organisations of kind anchor,
 /// case aside), created and listed in the summary when new.
 fn anchor_or_create(
@@ -484,6 +530,17 @@ fn store_facts(
 }
 
 impl Store {
+    fn places(&self, local: Option<&AreaCode>, region: Option<&AreaCode>) -> Result<Places> {
+        let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
+            self.area_path(code.as_str())?
+                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
+        };
+        Ok(Places {
+            local: local.map(|c| path_of(c, "local")).transpose()?,
+            region: region.map(|c| path_of(c, "region")).transpose()?,
+        })
+    }
+
     pub fn spend_settings(&self) -> Result<SpendSettings> {
         let conn = self.conn()?;
         Ok(SpendSettings {
@@ -581,21 +638,8 @@ impl Store {
     ) -> Result<SpendImportSummary> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let earlier: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
-                [sha256],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = earlier {
-            return Ok(SpendImportSummary {
-                import_id: Some(id),
-                already_imported: true,
-                rows: payments.len() as u64,
-                skipped_duplicates: payments.len() as u64,
-                ..Default::default()
-            });
+        if let Some(earlier) = already_imported(&tx, sha256, payments.len() as u64)? {
+            return Ok(earlier);
         }
         let mut summary = SpendImportSummary {
             rows: payments.len() as u64,
@@ -779,29 +823,13 @@ impl Store {
         calendar: FiscalCalendar,
     ) -> Result<Dimensions> {
         let conn = self.conn()?;
-        let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
-            self.area_path(code.as_str())?
-                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
-        };
-        let local_path = local.map(|c| path_of(c, "local")).transpose()?;
-        let region_path = region.map(|c| path_of(c, "region")).transpose()?;
+        let places = self.places(local, region)?;
         let prefixes: HashMap<String, String> = {
             let mut stmt = conn.prepare("SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let classify = |path: &str| -> Location {
-            let path = AreaPath::from_stored(path.to_owned());
-            if local_path.as_ref().is_some_and(|l| l.contains(&path)) {
-                Location::Local
-            } else if region_path.as_ref().is_some_and(|r| r.contains(&path)) {
-                Location::Regional
-            } else if local_path.is_none() && region_path.is_none() {
-                Location::Unknown
-            } else {
-                Location::Outside
-            }
-        };
+        let classify = |path: &str| places.classify(path);
         let mut supplier_location = vec![Location::Unknown];
         let mut supplier_name = vec![String::new()];
         {
@@ -1396,24 +1424,8 @@ impl Store {
         region: Option<&AreaCode>,
     ) -> Result<SpendLocator> {
         let conn = self.conn()?;
-        let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
-            self.area_path(code.as_str())?
-                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
-        };
-        let local_path = local.map(|c| path_of(c, "local")).transpose()?;
-        let region_path = region.map(|c| path_of(c, "region")).transpose()?;
-        let classify = |path: String| -> Location {
-            let path = AreaPath::from_stored(path);
-            if local_path.as_ref().is_some_and(|l| l.contains(&path)) {
-                Location::Local
-            } else if region_path.as_ref().is_some_and(|r| r.contains(&path)) {
-                Location::Regional
-            } else if local_path.is_none() && region_path.is_none() {
-                Location::Unknown
-            } else {
-                Location::Outside
-            }
-        };
+        let places = self.places(local, region)?;
+        let classify = |path: String| places.classify(&path);
         let mut prefixes = HashMap::new();
         let mut stmt = conn.prepare(
             "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
@@ -1432,7 +1444,7 @@ impl Store {
             fixed.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
         }
         let mut areas = HashMap::new();
-        if local_path.is_some() || region_path.is_some() {
+        if places.local.is_some() || places.region.is_some() {
             let mut stmt = conn.prepare("SELECT code, path FROM areas")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -1463,21 +1475,8 @@ impl Store {
     ) -> Result<SpendImportSummary> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let earlier: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
-                [sha256],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = earlier {
-            return Ok(SpendImportSummary {
-                import_id: Some(id),
-                already_imported: true,
-                rows: scanned.rows,
-                skipped_duplicates: scanned.rows,
-                ..Default::default()
-            });
+        if let Some(earlier) = already_imported(&tx, sha256, scanned.rows)? {
+            return Ok(earlier);
         }
         let mut summary = SpendImportSummary {
             rows: scanned.rows,
