@@ -1,0 +1,10 @@
+//! The UPK revolving fund (dana bergulir): KSM group loans, their
+//! schedules, how repayments are allocated, and arrears. Pure rules, no
+//! I/O; the store keeps the books. Rules and defaults:
+//! `shared/p2kp-rules.md` ("Revolving fund").
+
+pub mod loan;
+
+pub use loan::{
+    allocate, arrears, schedule, Allocation, Arrears, FeeRate, Instalment, Rupiah, ScheduleKind,
+};
