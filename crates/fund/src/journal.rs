@@ -1,0 +1,308 @@
+//! The UPK's books: balanced double-entry journal entries in whole rupiah,
+//! append-only and hash-chained, so that a change to history is found.
+//! A correction is a reversal plus a new entry, never an edit.
+
+use crate::loan::Rupiah;
+use jiff::civil::Date;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The chart of accounts of a UPK.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case", tag = "account", content = "ksm")]
+pub enum Account {
+    /// Cash and bank.
+    Cash,
+    /// Loans receivable from one KSM (by its organisation id).
+    LoansReceivable(i64),
+    /// Fee income (jasa).
+    FeeIncome,
+    /// Group savings held for KSM members.
+    SavingsHeld,
+    LoanLossReserve,
+    OperatingCosts,
+    /// Capital received (BLM grants).
+    CapitalBlm,
+}
+
+impl Account {
+    /// The name in the hashed text: stable, so that hashes stay valid.
+    fn key(&self) -> String {
+        match self {
+            Account::Cash => "cash".into(),
+            Account::LoansReceivable(ksm) => format!("loans_receivable:{ksm}"),
+            Account::FeeIncome => "fee_income".into(),
+            Account::SavingsHeld => "savings_held".into(),
+            Account::LoanLossReserve => "loan_loss_reserve".into(),
+            Account::OperatingCosts => "operating_costs".into(),
+            Account::CapitalBlm => "capital_blm".into(),
+        }
+    }
+}
+
+/// One line: an account debited (positive) or credited (negative).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub account: Account,
+    pub amount: Rupiah,
+}
+
+/// A journal entry before it is posted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub date: Date,
+    pub memo: String,
+    /// Posting the same key twice posts once (a repayment submitted twice).
+    pub idempotency_key: String,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("debits and credits differ by {0} rupiah")]
+    Unbalanced(i64),
+    #[error("an entry needs at least two lines")]
+    TooFewLines,
+    #[error("a line of zero rupiah")]
+    ZeroLine,
+}
+
+impl Entry {
+    /// Checks that the entry balances (debits = credits) and has no empty lines.
+    pub fn check(&self) -> Result<(), EntryError> {
+        if self.lines.len() < 2 {
+            return Err(EntryError::TooFewLines);
+        }
+        if self.lines.iter().any(|l| l.amount.0 == 0) {
+            return Err(EntryError::ZeroLine);
+        }
+        let sum: i64 = self.lines.iter().map(|l| l.amount.0).sum();
+        if sum != 0 {
+            return Err(EntryError::Unbalanced(sum));
+        }
+        Ok(())
+    }
+
+    /// The entry that undoes this one: every line with its sign turned.
+    pub fn reversal(&self, date: Date, idempotency_key: String) -> Entry {
+        Entry {
+            date,
+            memo: format!("reversal of: {}", self.memo),
+            idempotency_key,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| Line {
+                    account: l.account.clone(),
+                    amount: Rupiah(-l.amount.0),
+                })
+                .collect(),
+        }
+    }
+
+    /// The entry's hash, chained to the previous entry's: SHA-256 over the
+    /// previous hash and a canonical text of the entry.
+    pub fn chain_hash(&self, sequence: u64, previous: &str) -> String {
+        let mut text = format!(
+            "{previous}\n{sequence}\n{}\n{}\n{}\n",
+            self.date, self.idempotency_key, self.memo
+        );
+        for l in &self.lines {
+            text.push_str(&format!("{} {}\n", l.account.key(), l.amount.0));
+        }
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
+}
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "lumbung-fund-journal";
+
+/// A posted entry as stored: its place in the chain and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Posted {
+    pub sequence: u64,
+    pub entry: Entry,
+    pub hash: String,
+}
+
+/// Checks a journal read back from storage, in sequence order: every entry
+/// balances and its hash follows from the one before. Returns the sequence
+/// number of the first broken entry.
+pub fn verify(journal: &[Posted]) -> Result<(), u64> {
+    let mut previous = GENESIS.to_owned();
+    for p in journal {
+        if p.entry.check().is_err() || p.entry.chain_hash(p.sequence, &previous) != p.hash {
+            return Err(p.sequence);
+        }
+        previous = p.hash.clone();
+    }
+    Ok(())
+}
+
+/// Appends an entry to a chain (in memory; the store does the same in a
+/// transaction), refusing unbalanced entries and posting a repeated
+/// idempotency key only once. Returns whether it was posted.
+pub fn append(journal: &mut Vec<Posted>, entry: Entry) -> Result<bool, EntryError> {
+    entry.check()?;
+    if journal
+        .iter()
+        .any(|p| p.entry.idempotency_key == entry.idempotency_key)
+    {
+        return Ok(false);
+    }
+    let sequence = journal.last().map_or(1, |p| p.sequence + 1);
+    let previous = journal
+        .last()
+        .map_or(GENESIS.to_owned(), |p| p.hash.clone());
+    let hash = entry.chain_hash(sequence, &previous);
+    journal.push(Posted {
+        sequence,
+        entry,
+        hash,
+    });
+    Ok(true)
+}
+
+/// Each account's balance (debits positive).
+pub fn balances(journal: &[Posted]) -> std::collections::BTreeMap<Account, i64> {
+    let mut out = std::collections::BTreeMap::new();
+    for p in journal {
+        for l in &p.entry.lines {
+            *out.entry(l.account.clone()).or_insert(0) += l.amount.0;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn disbursement(key: &str, ksm: i64, amount: i64) -> Entry {
+        Entry {
+            date: date(2024, 1, 10),
+            memo: format!("loan to KSM {ksm}"),
+            idempotency_key: key.into(),
+            lines: vec![
+                Line {
+                    account: Account::LoansReceivable(ksm),
+                    amount: Rupiah(amount),
+                },
+                Line {
+                    account: Account::Cash,
+                    amount: Rupiah(-amount),
+                },
+            ],
+        }
+    }
+
+    fn repayment(key: &str, ksm: i64, principal: i64, fee: i64) -> Entry {
+        Entry {
+            date: date(2024, 2, 10),
+            memo: format!("repayment by KSM {ksm}"),
+            idempotency_key: key.into(),
+            lines: vec![
+                Line {
+                    account: Account::Cash,
+                    amount: Rupiah(principal + fee),
+                },
+                Line {
+                    account: Account::LoansReceivable(ksm),
+                    amount: Rupiah(-principal),
+                },
+                Line {
+                    account: Account::FeeIncome,
+                    amount: Rupiah(-fee),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn unbalanced_entries_are_refused() {
+        let mut e = disbursement("d1", 7, 1_000_000);
+        e.lines[1].amount = Rupiah(-999_999);
+        assert_eq!(e.check(), Err(EntryError::Unbalanced(1)));
+        let mut journal = Vec::new();
+        assert!(append(&mut journal, e).is_err());
+        assert!(journal.is_empty());
+    }
+
+    #[test]
+    fn the_same_repayment_twice_is_posted_once() {
+        let mut journal = Vec::new();
+        assert!(append(&mut journal, disbursement("d1", 7, 1_000_000)).unwrap());
+        assert!(append(&mut journal, repayment("r1", 7, 100_000, 15_000)).unwrap());
+        assert!(!append(&mut journal, repayment("r1", 7, 100_000, 15_000)).unwrap());
+        assert_eq!(journal.len(), 2);
+        let b = balances(&journal);
+        assert_eq!(b[&Account::LoansReceivable(7)], 900_000);
+        assert_eq!(b[&Account::FeeIncome], -15_000);
+    }
+
+    #[test]
+    fn changed_history_is_found_at_the_first_broken_entry() {
+        let mut journal = Vec::new();
+        append(&mut journal, disbursement("d1", 7, 1_000_000)).unwrap();
+        append(&mut journal, repayment("r1", 7, 100_000, 15_000)).unwrap();
+        append(&mut journal, repayment("r2", 7, 100_000, 15_000)).unwrap();
+        assert_eq!(verify(&journal), Ok(()));
+        let mut tampered = journal.clone();
+        tampered[1].entry.lines[0].amount = Rupiah(215_000);
+        tampered[1].entry.lines[2].amount = Rupiah(-115_000);
+        assert_eq!(
+            verify(&tampered),
+            Err(2),
+            "balanced, but not what was posted"
+        );
+        let mut dropped = journal.clone();
+        dropped.remove(1);
+        assert_eq!(
+            verify(&dropped),
+            Err(3),
+            "a removed entry breaks the chain after it"
+        );
+    }
+
+    #[test]
+    fn a_correction_is_a_reversal_and_a_new_entry() {
+        let mut journal = Vec::new();
+        let wrong = repayment("r1", 7, 100_000, 15_000);
+        append(&mut journal, disbursement("d1", 7, 1_000_000)).unwrap();
+        append(&mut journal, wrong.clone()).unwrap();
+        append(
+            &mut journal,
+            wrong.reversal(date(2024, 2, 11), "r1-reversal".into()),
+        )
+        .unwrap();
+        append(&mut journal, repayment("r1-fixed", 7, 90_000, 15_000)).unwrap();
+        assert_eq!(verify(&journal), Ok(()));
+        assert_eq!(balances(&journal)[&Account::LoansReceivable(7)], 910_000);
+    }
+
+    proptest! {
+        #[test]
+        fn debits_equal_credits_whatever_is_posted(ops in proptest::collection::vec((0u8..3, 1i64..1_000_000, 0i64..50_000), 1..40)) {
+            let mut journal = Vec::new();
+            for (i, (kind, amount, fee)) in ops.iter().enumerate() {
+                let key = format!("op{i}");
+                let entry = match kind {
+                    0 => disbursement(&key, 1 + (i as i64 % 3), *amount),
+                    1 => repayment(&key, 1 + (i as i64 % 3), *amount, *fee),
+                    _ => match journal.last() {
+                        Some(p) => {
+                            let p: &Posted = p;
+                            p.entry.reversal(date(2024, 3, 1), key)
+                        }
+                        None => disbursement(&key, 1, *amount),
+                    },
+                };
+                append(&mut journal, entry).unwrap();
+                prop_assert_eq!(balances(&journal).values().sum::<i64>(), 0);
+                prop_assert_eq!(verify(&journal), Ok(()));
+            }
+        }
+    }
+}
