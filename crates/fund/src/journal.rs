@@ -4,11 +4,11 @@
 
 use crate::loan::Rupiah;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The chart of accounts of a UPK.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "account", content = "ksm")]
 pub enum Account {
     /// Cash and bank.
@@ -41,14 +41,14 @@ impl Account {
 }
 
 /// One line: an account debited (positive) or credited (negative).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub account: Account,
     pub amount: Rupiah,
 }
 
 /// A journal entry before it is posted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub date: Date,
     pub memo: String,
@@ -68,6 +68,29 @@ pub enum EntryError {
 }
 
 impl Entry {
+    /// An entry from (account, amount) pairs; lines of zero rupiah (a
+    /// repayment with no fee part) are left out.
+    pub fn new(
+        date: Date,
+        memo: String,
+        idempotency_key: String,
+        lines: impl IntoIterator<Item = (Account, i64)>,
+    ) -> Entry {
+        Entry {
+            date,
+            memo,
+            idempotency_key,
+            lines: lines
+                .into_iter()
+                .filter(|(_, a)| *a != 0)
+                .map(|(account, a)| Line {
+                    account,
+                    amount: Rupiah(a),
+                })
+                .collect(),
+        }
+    }
+
     /// Checks that the entry balances (debits = credits) and has no empty lines.
     pub fn check(&self) -> Result<(), EntryError> {
         if self.lines.len() < 2 {
@@ -199,25 +222,16 @@ mod tests {
     }
 
     fn repayment(key: &str, ksm: i64, principal: i64, fee: i64) -> Entry {
-        Entry {
-            date: date(2024, 2, 10),
-            memo: format!("repayment by KSM {ksm}"),
-            idempotency_key: key.into(),
-            lines: vec![
-                Line {
-                    account: Account::Cash,
-                    amount: Rupiah(principal + fee),
-                },
-                Line {
-                    account: Account::LoansReceivable(ksm),
-                    amount: Rupiah(-principal),
-                },
-                Line {
-                    account: Account::FeeIncome,
-                    amount: Rupiah(-fee),
-                },
+        Entry::new(
+            date(2024, 2, 10),
+            format!("repayment by KSM {ksm}"),
+            key.into(),
+            [
+                (Account::Cash, principal + fee),
+                (Account::LoansReceivable(ksm), -principal),
+                (Account::FeeIncome, -fee),
             ],
-        }
+        )
     }
 
     #[test]

@@ -7,7 +7,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// Whole rupiah: the UPK's books carry no smaller unit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Rupiah(pub i64);
 
@@ -56,6 +58,20 @@ impl FeeRate {
     }
 
     /// `amount × rate`, rounded down to the whole rupiah (the rule).
+    /// The rate as written (`0.015`).
+    pub fn text(self) -> String {
+        let digits = (self.den as f64).log10().round() as usize;
+        if digits == 0 {
+            return self.num.to_string();
+        }
+        format!(
+            "{}.{:0width$}",
+            self.num / self.den,
+            self.num % self.den,
+            width = digits
+        )
+    }
+
     pub fn of(self, amount: Rupiah) -> Rupiah {
         Rupiah(((amount.0 as i128 * self.num as i128) / self.den as i128) as i64)
     }
@@ -358,6 +374,11 @@ mod tests {
         );
         assert!(FeeRate::parse("1.5%").is_err());
         assert!(FeeRate::parse("2").is_err());
+        assert_eq!(rate("0.015").text(), "0.015");
+        assert_eq!(
+            FeeRate::parse(&rate("0.0125").text()).unwrap(),
+            rate("0.0125")
+        );
     }
 
     proptest! {
