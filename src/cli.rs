@@ -64,6 +64,9 @@ pub enum Command {
     /// Anchor institutions' spend: import payment files, report where the money goes
     #[command(subcommand)]
     Spend(SpendCommand),
+    /// The UPK revolving fund: import spreadsheet books, the oversight report, check the journal
+    #[command(subcommand)]
+    Fund(FundCommand),
     /// Build a fresh demo database (Banten, Indonesia and Lancashire, UK) and serve it
     #[command(long_about = "Build a fresh demo database and serve it.\n\n\
         Uses ./lumbung-demo.db unless --db or LUMBUNG_DB is given. That file (with its -wal and -shm \
@@ -453,4 +456,33 @@ fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
         return Err(format!("{raw} is not a share between 0 and 1"));
     }
     Ok(share)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FundCommand {
+    /// Import loans and repayments kept in spreadsheets (each file all or nothing; rows held are skipped)
+    #[command(long_about = "Import a UPK's books from two CSV files.\n\n\
+        LOANS.csv: upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly[,schedule] \
+        (fee_rate_monthly a fraction such as 0.015; schedule flat or declining). REPAYMENTS.csv: \
+        loan_id,paid_on,amount. UPKs and KSMs are created when missing. Imported loans are history: \
+        rules for new loans are reported as warnings, not enforced. See docs/fund.md.")]
+    Import {
+        #[arg(value_name = "LOANS.csv")]
+        loans: PathBuf,
+        #[arg(value_name = "REPAYMENTS.csv")]
+        repayments: PathBuf,
+    },
+    /// The portfolio's health on a date: outstanding, arrears, PAR, RR, LAR, per UPK and in all
+    Report {
+        /// The date (default today); payments after it are ignored
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only this UPK
+        #[arg(long, value_name = "NAME")]
+        upk: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::fund::Format,
+    },
+    /// Check the journal: every entry balanced, the hash chain unbroken (exit 1 names the first broken entry)
+    Verify,
 }

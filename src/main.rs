@@ -7,6 +7,7 @@ mod areas;
 mod cli;
 mod csvfile;
 mod demo;
+mod fund;
 mod orgs;
 mod progress;
 mod serve;
@@ -16,7 +17,7 @@ mod users;
 
 use anyhow::Result;
 use clap::Parser;
-use cli::{AreasCommand, Cli, Command, OrgsCommand, SpendCommand, UserCommand};
+use cli::{AreasCommand, Cli, Command, FundCommand, OrgsCommand, SpendCommand, UserCommand};
 use lumbung_store::Store;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -227,6 +228,18 @@ fn run(cli: Cli) -> Result<()> {
                         from_file,
                     },
                 ),
+            }
+        }
+        Command::Fund(command) => {
+            let store = open(db, busy_timeout)?;
+            match command {
+                FundCommand::Import { loans, repayments } => {
+                    fund::import(&store, &loans, &repayments)
+                }
+                FundCommand::Report { as_of, upk, format } => {
+                    fund::report(&store, as_of.as_deref(), upk.as_deref(), format)
+                }
+                FundCommand::Verify => fund::verify(&store),
             }
         }
         Command::Orgs(command) => {

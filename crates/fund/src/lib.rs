@@ -5,6 +5,7 @@
 
 pub mod journal;
 pub mod loan;
+pub mod report;
 
 pub use loan::{
     allocate, arrears, schedule, Allocation, Arrears, FeeRate, Instalment, Rupiah, ScheduleKind,

@@ -167,4 +167,42 @@ ALTER TABLE audit_log ADD COLUMN org_path TEXT;
     r#"
 ALTER TABLE spend_imports ADD COLUMN undone_at TEXT;
 "#,
+    // 7: the UPK revolving fund: loans, repayments and the hash-chained
+    // double-entry journal (append-only).
+    r#"
+CREATE TABLE fund_loans (
+    id           INTEGER PRIMARY KEY,
+    loan_id      TEXT NOT NULL UNIQUE,
+    upk_id       INTEGER NOT NULL REFERENCES organisations(id),
+    ksm_id       INTEGER NOT NULL REFERENCES organisations(id),
+    disbursed_on TEXT NOT NULL,
+    principal    INTEGER NOT NULL,
+    term_months  INTEGER NOT NULL,
+    fee_rate     TEXT NOT NULL,
+    schedule     TEXT NOT NULL,
+    migrated     INTEGER NOT NULL DEFAULT 0,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX fund_loans_upk ON fund_loans(upk_id);
+
+CREATE TABLE fund_repayments (
+    id      INTEGER PRIMARY KEY,
+    loan    INTEGER NOT NULL REFERENCES fund_loans(id),
+    paid_on TEXT NOT NULL,
+    amount  INTEGER NOT NULL
+);
+CREATE INDEX fund_repayments_loan ON fund_repayments(loan);
+
+CREATE TABLE fund_journal (
+    sequence        INTEGER PRIMARY KEY,
+    upk_id          INTEGER NOT NULL REFERENCES organisations(id),
+    entry           TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    hash            TEXT NOT NULL
+);
+CREATE TRIGGER fund_journal_no_update BEFORE UPDATE ON fund_journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: post a reversal'); END;
+CREATE TRIGGER fund_journal_no_delete BEFORE DELETE ON fund_journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: post a reversal'); END;
+"#,
 ];

@@ -1,0 +1,175 @@
+//! The oversight report: a portfolio's health on a date, per UPK and in
+//! all (definitions in docs/fund.md).
+
+use crate::loan::{arrears, Instalment, Rupiah};
+use jiff::civil::Date;
+use lumbung_domain::{Money, Share};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// One loan with what is needed to judge it.
+#[derive(Debug, Clone)]
+pub struct LoanBook {
+    pub upk: String,
+    pub ksm: i64,
+    pub disbursed_on: Date,
+    pub schedule: Vec<Instalment>,
+    pub payments: Vec<(Date, Rupiah)>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Indicators {
+    pub loans: u64,
+    /// Principal disbursed − principal repaid.
+    pub outstanding: i64,
+    /// Principal of instalments due on or before the date, not repaid.
+    pub arrears: i64,
+    /// Loans with at least the threshold of missed instalments.
+    pub loans_in_arrears: u64,
+    pub outstanding_in_arrears: i64,
+    /// outstanding_in_arrears ÷ outstanding.
+    pub par: Option<Share>,
+    /// (outstanding − arrears) ÷ outstanding.
+    pub rr: Option<Share>,
+    /// KSM with outstanding > 0.
+    pub active_ksm: u64,
+    /// Active KSM with a loan in arrears.
+    pub ksm_in_arrears: u64,
+    /// ksm_in_arrears ÷ active_ksm.
+    pub lar: Option<Share>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpkIndicators {
+    pub upk: String,
+    #[serde(flatten)]
+    pub indicators: Indicators,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FundReport {
+    pub as_of: Date,
+    #[serde(flatten)]
+    pub indicators: Indicators,
+    pub by_upk: Vec<UpkIndicators>,
+}
+
+fn share(part: i64, whole: i64) -> Option<Share> {
+    Share::of(Money::from_units(part), Money::from_units(whole))
+}
+
+fn indicators<'a>(
+    loans: impl Iterator<Item = &'a LoanBook>,
+    as_of: Date,
+    threshold: u16,
+) -> Indicators {
+    let (mut n, mut outstanding, mut arrears_sum, mut in_arrears, mut out_in_arrears) =
+        (0u64, 0i64, 0i64, 0u64, 0i64);
+    let mut active: HashSet<i64> = HashSet::new();
+    let mut ksm_late: HashSet<i64> = HashSet::new();
+    for loan in loans {
+        n += 1;
+        let a = arrears(&loan.schedule, &loan.payments, as_of, &[threshold]);
+        outstanding += a.outstanding.0;
+        arrears_sum += a.principal_in_arrears.0;
+        if a.outstanding.0 > 0 {
+            active.insert(loan.ksm);
+        }
+        if a.missed >= threshold {
+            in_arrears += 1;
+            out_in_arrears += a.outstanding.0;
+            ksm_late.insert(loan.ksm);
+        }
+    }
+    let ksm_in_arrears = ksm_late.intersection(&active).count() as u64;
+    Indicators {
+        loans: n,
+        outstanding,
+        arrears: arrears_sum,
+        loans_in_arrears: in_arrears,
+        outstanding_in_arrears: out_in_arrears,
+        par: share(out_in_arrears, outstanding),
+        rr: share(outstanding - arrears_sum, outstanding),
+        active_ksm: active.len() as u64,
+        ksm_in_arrears,
+        lar: share(ksm_in_arrears as i64, active.len() as i64),
+    }
+}
+
+/// The report as of a date (loans disbursed after it are left out; so are
+/// payments after it). `threshold` is the number of missed instalments
+/// that puts a loan in arrears (3 by default).
+pub fn portfolio(loans: &[LoanBook], as_of: Date, threshold: u16) -> FundReport {
+    let current: Vec<&LoanBook> = loans.iter().filter(|l| l.disbursed_on <= as_of).collect();
+    let mut upks: BTreeMap<&str, Vec<&LoanBook>> = BTreeMap::new();
+    for l in &current {
+        upks.entry(l.upk.as_str()).or_default().push(l);
+    }
+    FundReport {
+        as_of,
+        indicators: indicators(current.iter().copied(), as_of, threshold),
+        by_upk: upks
+            .into_iter()
+            .map(|(upk, loans)| UpkIndicators {
+                upk: upk.to_owned(),
+                indicators: indicators(loans.into_iter(), as_of, threshold),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loan::{schedule, FeeRate, ScheduleKind};
+    use jiff::civil::date;
+
+    #[test]
+    fn indicators_of_a_small_portfolio() {
+        let rate = FeeRate::parse("0.015").unwrap();
+        let disbursed = date(2024, 1, 10);
+        let s = schedule(disbursed, Rupiah(600_000), 6, rate, ScheduleKind::Flat);
+        let each = Rupiah(109_000);
+        let good = LoanBook {
+            upk: "UPK A".into(),
+            ksm: 1,
+            disbursed_on: disbursed,
+            schedule: s.clone(),
+            payments: (1..=4).map(|m| (date(2024, 1 + m, 10), each)).collect(),
+        };
+        let late = LoanBook {
+            upk: "UPK A".into(),
+            ksm: 2,
+            disbursed_on: disbursed,
+            schedule: s.clone(),
+            payments: vec![(date(2024, 2, 10), each)],
+        };
+        let other = LoanBook {
+            upk: "UPK B".into(),
+            ksm: 3,
+            disbursed_on: disbursed,
+            schedule: s,
+            payments: vec![],
+        };
+        let r = portfolio(&[good, late, other], date(2024, 5, 20), 3);
+        assert_eq!(r.indicators.outstanding, 200_000 + 500_000 + 600_000);
+        assert_eq!(
+            r.indicators.arrears,
+            300_000 + 400_000,
+            "late: Mar–May; other: Feb–May"
+        );
+        assert_eq!(r.indicators.loans_in_arrears, 2);
+        assert_eq!(r.indicators.outstanding_in_arrears, 1_100_000);
+        assert_eq!(r.indicators.par.unwrap().to_string(), "0.846154");
+        assert_eq!(r.indicators.rr.unwrap().to_string(), "0.461538");
+        assert_eq!(
+            (r.indicators.active_ksm, r.indicators.ksm_in_arrears),
+            (3, 2)
+        );
+        assert_eq!(r.indicators.lar.unwrap().to_string(), "0.666667");
+        assert_eq!(r.by_upk.len(), 2);
+        assert_eq!(r.by_upk[1].indicators.loans_in_arrears, 1);
+        let before = portfolio(&[], date(2024, 5, 20), 3);
+        assert_eq!(before.indicators.par, None, "no outstanding: no ratio");
+    }
+}

@@ -1,0 +1,425 @@
+//! The revolving fund's storage: loans, repayments and the hash-chained
+//! journal. Every money movement is posted as a balanced entry in the same
+//! transaction as the row it records.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_domain::{Rejected, RowError};
+use lumbung_fund::journal::{Account, Entry, Posted, GENESIS};
+use lumbung_fund::loan::{allocate, schedule, FeeRate, Rupiah, ScheduleKind};
+use lumbung_fund::report::LoanBook;
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A loan as a LOANS.csv row gives it.
+#[derive(Debug, Clone)]
+pub struct LoanRecord {
+    pub line: u64,
+    pub upk: String,
+    pub ksm: String,
+    pub loan_id: String,
+    pub disbursed_on: Date,
+    pub principal: Rupiah,
+    pub term_months: u16,
+    pub fee_rate: FeeRate,
+    pub schedule: ScheduleKind,
+}
+
+/// A repayment as a REPAYMENTS.csv row gives it.
+#[derive(Debug, Clone)]
+pub struct RepaymentRecord {
+    pub line: u64,
+    pub loan_id: String,
+    pub paid_on: Date,
+    pub amount: Rupiah,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FundImportSummary {
+    pub loans_created: u64,
+    pub loans_unchanged: u64,
+    pub repayments_stored: u64,
+    /// Rows already held (same loan, date, amount and occurrence).
+    pub repayments_skipped: u64,
+    pub upks_created: Vec<String>,
+    pub ksms_created: Vec<String>,
+    /// Rules for new loans that these (migrated, historical) loans break.
+    pub warnings: Vec<String>,
+}
+
+fn kind_text(k: ScheduleKind) -> &'static str {
+    match k {
+        ScheduleKind::Flat => "flat",
+        ScheduleKind::Declining => "declining",
+    }
+}
+
+fn org_or_create(
+    tx: &Transaction<'_>,
+    kind: &str,
+    name: &str,
+    parent: Option<i64>,
+    actor: &Actor,
+    created: &mut Vec<String>,
+) -> Result<i64> {
+    let found: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM organisations WHERE kind = ?1 AND lower(name) = lower(?2) ORDER BY id LIMIT 1",
+            params![kind, name.trim()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let now = crate::now();
+    tx.execute(
+        "INSERT INTO organisations (name, kind, parent_id, attributes, created_at, updated_at) VALUES (?1, ?2, ?3, '{}', ?4, ?4)",
+        params![name.trim(), kind, parent, now],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        tx,
+        actor,
+        "org.create",
+        "organisation",
+        &id.to_string(),
+        None,
+        serde_json::json!({"name": name.trim(), "kind": kind}),
+    )?;
+    created.push(name.trim().to_owned());
+    Ok(id)
+}
+
+/// Appends an entry to the journal; a key posted before is not posted again.
+fn post(tx: &Transaction<'_>, upk: i64, entry: &Entry) -> Result<bool> {
+    entry
+        .check()
+        .map_err(|e| StoreError::invalid("journal", e.to_string()))?;
+    let held: bool = tx
+        .query_row(
+            "SELECT 1 FROM fund_journal WHERE idempotency_key = ?1",
+            [&entry.idempotency_key],
+            |_| Ok(true),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if held {
+        return Ok(false);
+    }
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (sequence, previous) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let hash = entry.chain_hash(sequence as u64, &previous);
+    tx.execute(
+        "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![sequence, upk, serde_json::to_string(entry).expect("entries serialise"), entry.idempotency_key, hash],
+    )?;
+    Ok(true)
+}
+
+impl Store {
+    /// Imports spreadsheet books: loans, then repayments, in one
+    /// transaction. Any bad row in either file rejects both, every problem
+    /// listed; loans and rows already held are skipped and counted.
+    pub fn import_fund(
+        &self,
+        files: (&str, &str),
+        loans: Vec<LoanRecord>,
+        repayments: Vec<RepaymentRecord>,
+        mut errors: (Vec<RowError>, Vec<RowError>),
+        actor: &Actor,
+    ) -> Result<FundImportSummary> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut summary = FundImportSummary::default();
+        // Loans: a loan id is unique in the whole database.
+        let mut in_file: HashMap<&str, &LoanRecord> = HashMap::new();
+        for l in &loans {
+            if let Some(first) = in_file.insert(&l.loan_id, l) {
+                errors.0.push(RowError::new(
+                    l.line,
+                    Some("loan_id"),
+                    format!("loan {} again (first on line {})", l.loan_id, first.line),
+                ));
+                continue;
+            }
+            let held: Option<(i64, String, i64, i64, String, String)> = tx
+                .query_row(
+                    "SELECT id, disbursed_on, principal, term_months, fee_rate, schedule FROM fund_loans WHERE loan_id = ?1",
+                    [&l.loan_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )
+                .optional()?;
+            if let Some((_, on, p, t, rate, kind)) = held {
+                let same = on == l.disbursed_on.to_string()
+                    && p == l.principal.0
+                    && t == l.term_months as i64
+                    && rate == l.fee_rate.text()
+                    && kind == kind_text(l.schedule);
+                if !same {
+                    errors.0.push(RowError::new(
+                        l.line,
+                        Some("loan_id"),
+                        format!("loan {} is held with other terms", l.loan_id),
+                    ));
+                }
+            }
+        }
+        let known: HashMap<String, i64> = {
+            let mut stmt = tx.prepare("SELECT loan_id, id FROM fund_loans")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for r in &repayments {
+            if !known.contains_key(&r.loan_id) && !in_file.contains_key(r.loan_id.as_str()) {
+                errors.1.push(RowError::new(
+                    r.line,
+                    Some("loan_id"),
+                    format!("loan {} is in neither file nor the store", r.loan_id),
+                ));
+            }
+            if r.amount.0 <= 0 {
+                errors.1.push(RowError::new(
+                    r.line,
+                    Some("amount"),
+                    "a repayment must be more than zero (a correction is a reversal)",
+                ));
+            }
+        }
+        if !errors.0.is_empty() {
+            errors.0.sort_by_key(|e| e.line);
+            return Err(StoreError::Rejected(Rejected {
+                file: files.0.to_owned(),
+                errors: errors.0,
+            }));
+        }
+        if !errors.1.is_empty() {
+            errors.1.sort_by_key(|e| e.line);
+            return Err(StoreError::Rejected(Rejected {
+                file: files.1.to_owned(),
+                errors: errors.1,
+            }));
+        }
+
+        let mut ids: HashMap<String, (i64, i64, i64)> = HashMap::new(); // loan_id → (row id, upk, ksm)
+        for l in &loans {
+            if let Some(id) = known.get(&l.loan_id) {
+                summary.loans_unchanged += 1;
+                let (upk, ksm): (i64, i64) = tx.query_row(
+                    "SELECT upk_id, ksm_id FROM fund_loans WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                ids.insert(l.loan_id.clone(), (*id, upk, ksm));
+                continue;
+            }
+            let upk = org_or_create(&tx, "upk", &l.upk, None, actor, &mut summary.upks_created)?;
+            let ksm = org_or_create(
+                &tx,
+                "ksm",
+                &l.ksm,
+                Some(upk),
+                actor,
+                &mut summary.ksms_created,
+            )?;
+            if !(3..=12).contains(&l.term_months) {
+                summary.warnings.push(format!(
+                    "{}: line {}: loan {}: a term of {} months is outside 3–12",
+                    files.0, l.line, l.loan_id, l.term_months
+                ));
+            }
+            tx.execute(
+                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, migrated, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9)",
+                params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), kind_text(l.schedule), crate::now()],
+            )?;
+            let id = tx.last_insert_rowid();
+            ids.insert(l.loan_id.clone(), (id, upk, ksm));
+            post(
+                &tx,
+                upk,
+                &Entry::new(
+                    l.disbursed_on,
+                    format!("loan {} to {}", l.loan_id, l.ksm.trim()),
+                    format!("loan:{}", l.loan_id),
+                    [
+                        (Account::LoansReceivable(ksm), l.principal.0),
+                        (Account::Cash, -l.principal.0),
+                    ],
+                ),
+            )?;
+            summary.loans_created += 1;
+        }
+        for (loan_id, id) in &known {
+            if !ids.contains_key(loan_id) {
+                let (upk, ksm): (i64, i64) = tx.query_row(
+                    "SELECT upk_id, ksm_id FROM fund_loans WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                ids.insert(loan_id.clone(), (*id, upk, ksm));
+            }
+        }
+
+        // Repayments: the k-th identical row is held when the store has k.
+        let mut seen: HashMap<(i64, String, i64), i64> = HashMap::new();
+        for r in &repayments {
+            let (loan, upk, ksm) = ids[&r.loan_id];
+            let key = (loan, r.paid_on.to_string(), r.amount.0);
+            let nth = seen.entry(key.clone()).or_insert(0);
+            *nth += 1;
+            let held: i64 = tx.query_row(
+                "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
+                params![loan, key.1, key.2],
+                |row| row.get(0),
+            )?;
+            if held >= *nth {
+                summary.repayments_skipped += 1;
+                continue;
+            }
+            // The split of this payment: what the allocation of every
+            // payment up to it covers, less that without it.
+            let book = self.loan_book_tx(&tx, loan)?;
+            let before: Vec<(Date, Rupiah)> = book.payments.clone();
+            let mut with = before.clone();
+            with.push((r.paid_on, r.amount));
+            let covered = |p: &[(Date, Rupiah)]| {
+                let (a, left) = allocate(&book.schedule, p);
+                let fee: i64 = a.iter().map(|x| x.fee_paid.0).sum();
+                let principal: i64 = a.iter().map(|x| x.principal_paid.0).sum();
+                (principal, fee, left.0)
+            };
+            let (p0, f0, l0) = covered(&before);
+            let (p1, f1, l1) = covered(&with);
+            tx.execute(
+                "INSERT INTO fund_repayments (loan, paid_on, amount) VALUES (?1, ?2, ?3)",
+                params![loan, key.1, key.2],
+            )?;
+            let occurrence: i64 = tx.query_row(
+                "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
+                params![loan, key.1, key.2],
+                |row| row.get(0),
+            )?;
+            post(
+                &tx,
+                upk,
+                &Entry::new(
+                    r.paid_on,
+                    format!("repayment of loan {}", r.loan_id),
+                    format!("repayment:{}:{}:{}:{occurrence}", r.loan_id, key.1, key.2),
+                    [
+                        (Account::Cash, r.amount.0),
+                        (Account::LoansReceivable(ksm), -(p1 - p0)),
+                        (Account::FeeIncome, -(f1 - f0)),
+                        (Account::SavingsHeld, -(l1 - l0)),
+                    ],
+                ),
+            )?;
+            summary.repayments_stored += 1;
+        }
+        if summary.loans_created + summary.repayments_stored > 0 {
+            audit::record(
+                &tx,
+                actor,
+                "fund.import",
+                "fund",
+                files.0,
+                None,
+                serde_json::json!({
+                    "repayments_file": files.1, "loans_created": summary.loans_created,
+                    "repayments_stored": summary.repayments_stored, "repayments_skipped": summary.repayments_skipped,
+                }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    fn loan_book_tx(&self, conn: &rusqlite::Connection, loan: i64) -> Result<LoanBook> {
+        let (upk, ksm, on, principal, term, rate, kind): (String, i64, String, i64, i64, String, String) = conn.query_row(
+            "SELECT o.name, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
+             FROM fund_loans l JOIN organisations o ON o.id = l.upk_id WHERE l.id = ?1",
+            [loan],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )?;
+        let bad =
+            |what: &str| StoreError::invalid("fund_loans", format!("stored {what} is unreadable"));
+        let on: Date = on.parse().map_err(|_| bad("date"))?;
+        let rate = FeeRate::parse(&rate).map_err(|_| bad("rate"))?;
+        let kind = if kind == "declining" {
+            ScheduleKind::Declining
+        } else {
+            ScheduleKind::Flat
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT paid_on, amount FROM fund_repayments WHERE loan = ?1 ORDER BY paid_on, id",
+        )?;
+        let payments = stmt
+            .query_map([loan], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .map(|row| {
+                let (d, a) = row?;
+                Ok((d.parse::<Date>().map_err(|_| bad("date"))?, Rupiah(a)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LoanBook {
+            upk,
+            ksm,
+            disbursed_on: on,
+            schedule: schedule(on, Rupiah(principal), term as u16, rate, kind),
+            payments,
+        })
+    }
+
+    /// Every loan (of one UPK, by name, when given) with its schedule and
+    /// repayments.
+    pub fn fund_books(&self, upk: Option<&str>) -> Result<Vec<LoanBook>> {
+        let conn = self.conn()?;
+        let ids: Vec<i64> = {
+            let mut stmt = conn.prepare(
+                "SELECT l.id FROM fund_loans l JOIN organisations o ON o.id = l.upk_id
+                 WHERE ?1 IS NULL OR lower(o.name) = lower(?1) ORDER BY l.id",
+            )?;
+            let rows = stmt.query_map([upk], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        ids.into_iter()
+            .map(|id| self.loan_book_tx(&conn, id))
+            .collect()
+    }
+
+    /// The whole journal in sequence order, as stored.
+    pub fn fund_journal(&self) -> Result<Vec<Posted>> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (sequence, entry, hash) = row?;
+            let entry: Entry = serde_json::from_str(&entry).map_err(|_| {
+                StoreError::invalid("fund_journal", format!("entry {sequence} is unreadable"))
+            })?;
+            Ok(Posted {
+                sequence: sequence as u64,
+                entry,
+                hash,
+            })
+        })
+        .collect()
+    }
+}

@@ -1,0 +1,213 @@
+//! `lumbung fund …` end to end: spreadsheet books in, the oversight report
+//! out, and the journal's check.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+struct Env {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fund.db");
+        Env { dir, db }
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
+        for var in ["LUMBUNG_DB", "LUMBUNG_LOG", "RUST_LOG"] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("--db").arg(&self.db).args(args);
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn write(&self, name: &str, content: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+}
+
+const LOANS: &str = "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule
+UPK Ciruas,KSM Melati,L-001,2024-01-10,600000,6,0.015,flat
+UPK Ciruas,KSM Mawar,L-002,10/01/2024,600.000,6,0.015,
+UPK Kramatwatu,KSM Kenanga,L-003,2024-01-10,600000,6,0.015,flat
+UPK Kramatwatu,KSM Anggrek,L-004,2024-01-10,5000000,24,0.015,declining
+";
+
+#[test]
+fn spreadsheet_books_give_the_oversight_figures() {
+    let env = Env::new();
+    let loans = env.write("loans.csv", LOANS);
+    // Melati pays every month; Mawar once; Kenanga never (as of 20 May).
+    let march = env.write(
+        "repayments-march.csv",
+        "loan_id,paid_on,amount\nL-001,2024-02-10,109000\nL-001,2024-03-10,109000\nL-002,2024-02-10,109000\n",
+    );
+    let out = env.ok(&["fund", "import", &loans, &march]);
+    assert!(
+        out.contains("loans: 4 new") && out.contains("repayments: 3 stored"),
+        "{out}"
+    );
+    assert!(
+        out.contains("new UPKs: UPK Ciruas, UPK Kramatwatu"),
+        "{out}"
+    );
+    assert!(
+        out.contains("24 months is outside 3–12"),
+        "migrated loans warn, not refuse: {out}"
+    );
+    // Next month's longer file: the rows already held are skipped.
+    let may = env.write(
+        "repayments-may.csv",
+        "loan_id,paid_on,amount\nL-001,2024-02-10,109000\nL-001,2024-03-10,109000\nL-002,2024-02-10,109000\nL-001,2024-04-10,109000\nL-001,2024-05-10,109000\n",
+    );
+    let out = env.ok(&["fund", "import", &loans, &may]);
+    assert!(
+        out.contains("4 already held")
+            && out.contains("2 stored")
+            && out.contains("3 already held and skipped"),
+        "{out}"
+    );
+
+    let r: Value = serde_json::from_str(&env.ok(&[
+        "fund",
+        "report",
+        "--as-of",
+        "2024-05-20",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let ciruas = r["by_upk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["upk"] == "UPK Ciruas")
+        .unwrap();
+    assert_eq!(ciruas["outstanding"], 200_000 + 500_000);
+    assert_eq!(ciruas["arrears"], 300_000);
+    assert_eq!(ciruas["loans_in_arrears"], 1);
+    assert_eq!(ciruas["par"], "0.714286");
+    assert_eq!(ciruas["rr"], "0.571429");
+    assert_eq!(
+        (
+            ciruas["active_ksm"].as_u64(),
+            ciruas["ksm_in_arrears"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(ciruas["lar"], "0.500000");
+    assert!(r["outstanding"].as_i64().unwrap() > ciruas["outstanding"].as_i64().unwrap());
+    // Payments after the date are ignored.
+    let before: Value = serde_json::from_str(&env.ok(&[
+        "fund",
+        "report",
+        "--as-of",
+        "2024-03-11",
+        "--upk",
+        "UPK Ciruas",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(before["outstanding"], 400_000 + 500_000);
+    let csv = env.ok(&["fund", "report", "--as-of", "2024-05-20", "--format", "csv"]);
+    assert!(csv.starts_with("upk,loans,outstanding,arrears"), "{csv}");
+    assert!(env
+        .ok(&["fund", "verify"])
+        .contains("journal verified: 9 entries"));
+}
+
+#[test]
+fn bad_rows_reject_the_files_with_every_problem_named() {
+    let env = Env::new();
+    let loans = env.write(
+        "loans.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly\nUPK A,KSM B,L-1,2024-13-01,100000,6,0.015\nUPK A,KSM B,L-2,2024-01-01,lots,6,1.5%\n",
+    );
+    let reps = env.write("r.csv", "loan_id,paid_on,amount\nL-9,2024-02-01,1000\n");
+    let out = env.cmd(&["fund", "import", &loans, &reps]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "line 2, column disbursed_on",
+        "line 3, column principal",
+        "line 3, column fee_rate_monthly",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    let good = env.write("good.csv", LOANS);
+    let out = env.cmd(&["fund", "import", &good, &reps]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column loan_id"));
+    assert!(
+        env.ok(&["fund", "verify"]).contains("0 entries"),
+        "nothing was posted"
+    );
+    // The same id with other terms is an error.
+    env.ok(&[
+        "fund",
+        "import",
+        &good,
+        &env.write("none.csv", "loan_id,paid_on,amount\n"),
+    ]);
+    let changed = env.write(
+        "changed.csv",
+        &LOANS.replace("L-001,2024-01-10,600000", "L-001,2024-01-10,700000"),
+    );
+    let out = env.cmd(&[
+        "fund",
+        "import",
+        &changed,
+        &env.write("none2.csv", "loan_id,paid_on,amount\n"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
+}
+
+#[test]
+fn changed_history_is_found_by_verify() {
+    let env = Env::new();
+    let loans = env.write("loans.csv", LOANS);
+    let reps = env.write(
+        "r.csv",
+        "loan_id,paid_on,amount\nL-001,2024-02-10,109000\nL-001,2024-03-10,109000\n",
+    );
+    env.ok(&["fund", "import", &loans, &reps]);
+    let db = rusqlite::Connection::open(&env.db).unwrap();
+    let refused = db.execute(
+        "UPDATE fund_journal SET entry = entry WHERE sequence = 5",
+        [],
+    );
+    assert!(refused.is_err(), "the journal refuses edits");
+    // Someone who gets round the trigger changes an amount.
+    db.execute_batch(
+        "DROP TRIGGER fund_journal_no_update;
+         UPDATE fund_journal SET entry = replace(entry, '109000', '109001') WHERE sequence = 5;",
+    )
+    .unwrap();
+    let out = env.cmd(&["fund", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("entry 5"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
