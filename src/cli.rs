@@ -485,4 +485,23 @@ pub enum FundCommand {
     },
     /// Check the journal: every entry balanced, the hash chain unbroken (exit 1 names the first broken entry)
     Verify,
+    /// Post a UPK's operating cost or capital received (CCR and ROI need them); the same --key posts once
+    Post {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        /// cost (paid from cash) or capital (received into cash, e.g. a BLM grant)
+        #[arg(long, value_parser = ["cost", "capital"])]
+        kind: String,
+        /// Whole rupiah
+        #[arg(long)]
+        amount: i64,
+        /// The date (default today)
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        memo: String,
+        /// Idempotency key (default: made from the UPK, kind, date, amount and memo)
+        #[arg(long)]
+        key: Option<String>,
+    },
 }

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
 use lumbung_domain::RowError;
 use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
-use lumbung_fund::report::portfolio;
+use lumbung_fund::report::portfolio_with;
 use lumbung_store::{Actor, LoanRecord, RepaymentRecord, Store};
 use std::path::Path;
 
@@ -194,7 +194,15 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
             bail!("no loans of a UPK named {name:?}");
         }
     }
-    let report = portfolio(&books, as_of, 3);
+    let finances = store.fund_finances(as_of)?;
+    let finances = match upk {
+        Some(name) => finances
+            .into_iter()
+            .filter(|(u, _)| u.eq_ignore_ascii_case(name))
+            .collect(),
+        None => finances,
+    };
+    let report = portfolio_with(&books, as_of, 3, &finances);
     let opt = |s: &Option<lumbung_domain::Share>| s.map(|s| s.to_string()).unwrap_or_default();
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -255,6 +263,36 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
                 );
             }
         }
+    }
+    Ok(())
+}
+
+pub fn post(
+    store: &Store,
+    upk: &str,
+    kind: &str,
+    amount: i64,
+    on: Option<&str>,
+    memo: &str,
+    key: Option<&str>,
+) -> Result<()> {
+    let on = match on {
+        Some(d) => date(d).map_err(anyhow::Error::msg)?,
+        None => jiff::Zoned::now().date(),
+    };
+    let movement = if kind == "capital" {
+        lumbung_store::Movement::Capital
+    } else {
+        lumbung_store::Movement::Cost
+    };
+    let key = key
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{kind}:{}:{on}:{amount}:{memo}", upk.trim().to_lowercase()));
+    let memo = if memo.is_empty() { kind } else { memo };
+    if store.post_fund_movement(upk, movement, on, Rupiah(amount), memo, &key, &Actor::cli())? {
+        println!("posted: {kind} of {amount} rupiah for {upk} on {on}");
+    } else {
+        println!("already posted (key {key}); nothing changed");
     }
     Ok(())
 }

@@ -240,6 +240,22 @@ fn run(cli: Cli) -> Result<()> {
                     fund::report(&store, as_of.as_deref(), upk.as_deref(), format)
                 }
                 FundCommand::Verify => fund::verify(&store),
+                FundCommand::Post {
+                    upk,
+                    kind,
+                    amount,
+                    date,
+                    memo,
+                    key,
+                } => fund::post(
+                    &store,
+                    &upk,
+                    &kind,
+                    amount,
+                    date.as_deref(),
+                    &memo,
+                    key.as_deref(),
+                ),
             }
         }
         Command::Orgs(command) => {

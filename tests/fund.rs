@@ -133,6 +133,61 @@ fn spreadsheet_books_give_the_oversight_figures() {
     assert!(env
         .ok(&["fund", "verify"])
         .contains("journal verified: 9 entries"));
+
+    // Costs and capital make CCR and ROI; the same post again changes nothing.
+    let capital = [
+        "fund",
+        "post",
+        "--upk",
+        "UPK Ciruas",
+        "--kind",
+        "capital",
+        "--amount",
+        "10000000",
+        "--date",
+        "2024-01-05",
+        "--memo",
+        "BLM",
+    ];
+    assert!(env.ok(&capital).contains("posted"));
+    assert!(env.ok(&capital).contains("already posted"));
+    env.ok(&[
+        "fund",
+        "post",
+        "--upk",
+        "UPK Ciruas",
+        "--kind",
+        "cost",
+        "--amount",
+        "200000",
+        "--date",
+        "2024-03-01",
+    ]);
+    assert_eq!(
+        env.cmd(&["fund", "post", "--upk", "Nobody", "--kind", "cost", "--amount", "1"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let r: Value = serde_json::from_str(&env.ok(&[
+        "fund",
+        "report",
+        "--as-of",
+        "2024-05-20",
+        "--upk",
+        "UPK Ciruas",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(r["ccr"], "0.225000", "fee income 45,000 over costs 200,000");
+    assert_eq!(
+        r["roi"], "-0.037200",
+        "(45,000 − 200,000) × 12/5 over 10,000,000"
+    );
+    assert_eq!(r["health"]["ccr"], "inadequate");
+    assert_eq!(r["health"]["par"], "inadequate");
+    assert!(env.ok(&["fund", "verify"]).contains("11 entries"));
 }
 
 #[test]

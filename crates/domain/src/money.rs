@@ -190,6 +190,16 @@ impl Share {
         })
     }
 
+    /// True when this share is at least `num / den` (exact; `den` > 0).
+    pub fn at_least(self, num: i64, den: i64) -> bool {
+        self.num as i128 * den as i128 >= num as i128 * self.den as i128
+    }
+
+    /// True when this share is at most `num / den` (exact; `den` > 0).
+    pub fn at_most(self, num: i64, den: i64) -> bool {
+        self.num as i128 * den as i128 <= num as i128 * self.den as i128
+    }
+
     /// The difference `self − other`, exact.
     pub fn minus(self, other: Share) -> Share {
         let num = self.num as i128 * other.den as i128 - other.num as i128 * self.den as i128;
@@ -307,6 +317,10 @@ mod tests {
             "-0.150000"
         );
         assert!(Share::parse("ten").is_err());
+        assert!(Share::parse("0.10").unwrap().at_least(1, 10));
+        assert!(!Share::parse("0.0999").unwrap().at_least(1, 10));
+        let tenth = Share::of(Money::from_units(10), Money::from_units(100)).unwrap();
+        assert!(tenth.at_most(1, 10) && tenth.at_least(1, 10));
         assert_eq!(Share::parse("0.031").unwrap().percentage_points(), "3.1000");
         assert_eq!(
             Share::parse("-0.0512345").unwrap().percentage_points(),

@@ -37,6 +37,90 @@ pub struct Indicators {
     pub ksm_in_arrears: u64,
     /// ksm_in_arrears ÷ active_ksm.
     pub lar: Option<Share>,
+    /// Fee income ÷ operating costs, year to date (when costs are known).
+    pub ccr: Option<Share>,
+    /// Annualised net profit (fee income − costs) ÷ capital (when capital is known).
+    pub roi: Option<Share>,
+    /// Each indicator's band by the revolving-loan SOP.
+    pub health: Health,
+}
+
+/// The SOP's bands.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    Satisfactory,
+    Adequate,
+    Inadequate,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+pub struct Health {
+    pub par: Option<Band>,
+    pub rr: Option<Band>,
+    pub lar: Option<Band>,
+    pub ccr: Option<Band>,
+    pub roi: Option<Band>,
+}
+
+/// A UPK's money other than loans, from its journal: year to date as of the
+/// report's date, and the capital it holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Finances {
+    pub fee_income: i64,
+    pub costs: i64,
+    pub capital: i64,
+    /// Months of the year elapsed by the date (1–12), to annualise.
+    pub months: u32,
+}
+
+/// Lower is better (PAR, LAR): ≤ 10% satisfactory, 10–20% adequate.
+fn band_low(s: Option<Share>) -> Option<Band> {
+    s.map(|s| {
+        if s.at_most(1, 10) {
+            Band::Satisfactory
+        } else if s.at_most(2, 10) {
+            Band::Adequate
+        } else {
+            Band::Inadequate
+        }
+    })
+}
+
+/// Higher is better: at least `good` satisfactory, at least `fair` adequate.
+fn band_high(s: Option<Share>, good: (i64, i64), fair: (i64, i64)) -> Option<Band> {
+    s.map(|s| {
+        if s.at_least(good.0, good.1) {
+            Band::Satisfactory
+        } else if s.at_least(fair.0, fair.1) {
+            Band::Adequate
+        } else {
+            Band::Inadequate
+        }
+    })
+}
+
+impl Indicators {
+    /// Adds CCR and ROI from the UPK's finances, and every band.
+    fn with_finances(mut self, f: Option<Finances>) -> Indicators {
+        if let Some(f) = f {
+            self.ccr = (f.costs > 0)
+                .then(|| share(f.fee_income, f.costs))
+                .flatten();
+            let months = f.months.clamp(1, 12) as i64;
+            self.roi = (f.capital > 0)
+                .then(|| share((f.fee_income - f.costs) * 12 / months, f.capital))
+                .flatten();
+        }
+        self.health = Health {
+            par: band_low(self.par),
+            lar: band_low(self.lar),
+            rr: band_high(self.rr, (90, 100), (80, 100)),
+            ccr: band_high(self.ccr, (125, 100), (100, 100)),
+            roi: band_high(self.roi, (10, 100), (0, 1)),
+        };
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +177,9 @@ fn indicators<'a>(
         active_ksm: active.len() as u64,
         ksm_in_arrears,
         lar: share(ksm_in_arrears as i64, active.len() as i64),
+        ccr: None,
+        roi: None,
+        health: Health::default(),
     }
 }
 
@@ -100,19 +187,40 @@ fn indicators<'a>(
 /// payments after it). `threshold` is the number of missed instalments
 /// that puts a loan in arrears (3 by default).
 pub fn portfolio(loans: &[LoanBook], as_of: Date, threshold: u16) -> FundReport {
+    portfolio_with(loans, as_of, threshold, &BTreeMap::new())
+}
+
+/// [`portfolio`] with each UPK's finances (by UPK name), for CCR and ROI.
+pub fn portfolio_with(
+    loans: &[LoanBook],
+    as_of: Date,
+    threshold: u16,
+    finances: &BTreeMap<String, Finances>,
+) -> FundReport {
     let current: Vec<&LoanBook> = loans.iter().filter(|l| l.disbursed_on <= as_of).collect();
     let mut upks: BTreeMap<&str, Vec<&LoanBook>> = BTreeMap::new();
     for l in &current {
         upks.entry(l.upk.as_str()).or_default().push(l);
     }
+    let total = (!finances.is_empty()).then(|| {
+        finances
+            .values()
+            .fold(Finances::default(), |a, f| Finances {
+                fee_income: a.fee_income + f.fee_income,
+                costs: a.costs + f.costs,
+                capital: a.capital + f.capital,
+                months: f.months.max(a.months),
+            })
+    });
     FundReport {
         as_of,
-        indicators: indicators(current.iter().copied(), as_of, threshold),
+        indicators: indicators(current.iter().copied(), as_of, threshold).with_finances(total),
         by_upk: upks
             .into_iter()
             .map(|(upk, loans)| UpkIndicators {
                 upk: upk.to_owned(),
-                indicators: indicators(loans.into_iter(), as_of, threshold),
+                indicators: indicators(loans.into_iter(), as_of, threshold)
+                    .with_finances(finances.get(upk).copied()),
             })
             .collect(),
     }
@@ -169,6 +277,40 @@ mod tests {
         assert_eq!(r.indicators.lar.unwrap().to_string(), "0.666667");
         assert_eq!(r.by_upk.len(), 2);
         assert_eq!(r.by_upk[1].indicators.loans_in_arrears, 1);
+        assert_eq!(r.indicators.health.par, Some(Band::Inadequate));
+        assert_eq!(r.indicators.health.rr, Some(Band::Inadequate));
+        assert_eq!(r.indicators.ccr, None, "no costs known");
+        let finances = BTreeMap::from([(
+            "UPK A".to_owned(),
+            Finances {
+                fee_income: 150_000,
+                costs: 100_000,
+                capital: 1_000_000,
+                months: 6,
+            },
+        )]);
+        let with = portfolio_with(&[], date(2024, 6, 30), 3, &finances);
+        assert_eq!(with.indicators.ccr.unwrap().to_string(), "1.500000");
+        assert_eq!(with.indicators.health.ccr, Some(Band::Satisfactory));
+        assert_eq!(
+            with.indicators.roi.unwrap().to_string(),
+            "0.100000",
+            "50,000 in 6 months = 100,000 a year on 1,000,000"
+        );
+        assert_eq!(with.indicators.health.roi, Some(Band::Satisfactory));
+        assert_eq!(
+            band_low(share(10, 100)),
+            Some(Band::Satisfactory),
+            "10% is still satisfactory"
+        );
+        assert_eq!(
+            band_low(Some(Share::parse("0.15").unwrap())),
+            Some(Band::Adequate)
+        );
+        assert_eq!(
+            band_high(Some(Share::parse("0.85").unwrap()), (90, 100), (80, 100)),
+            Some(Band::Adequate)
+        );
         let before = portfolio(&[], date(2024, 5, 20), 3);
         assert_eq!(before.indicators.par, None, "no outstanding: no ratio");
     }

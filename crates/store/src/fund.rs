@@ -423,3 +423,104 @@ impl Store {
         .collect()
     }
 }
+
+/// What `fund post` records besides loans: a UPK's costs and the capital
+/// it receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// Operating costs paid from cash.
+    Cost,
+    /// Capital received into cash (e.g. a BLM grant).
+    Capital,
+}
+
+impl Store {
+    /// Posts a cost or capital received for a UPK; the same key again is
+    /// posted once. Returns whether it was posted.
+    #[allow(clippy::too_many_arguments)]
+    pub fn post_fund_movement(
+        &self,
+        upk: &str,
+        movement: Movement,
+        date: Date,
+        amount: Rupiah,
+        memo: &str,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
+        if amount.0 <= 0 {
+            return Err(StoreError::invalid(
+                "amount",
+                "an amount must be more than zero (a correction is a reversal)",
+            ));
+        }
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let upk_id: i64 = tx
+            .query_row(
+                "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
+                [upk.trim()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::invalid("upk", format!("no UPK named {upk:?}")))?;
+        let lines = match movement {
+            Movement::Cost => [
+                (Account::OperatingCosts, amount.0),
+                (Account::Cash, -amount.0),
+            ],
+            Movement::Capital => [(Account::Cash, amount.0), (Account::CapitalBlm, -amount.0)],
+        };
+        let posted = post(
+            &tx,
+            upk_id,
+            &Entry::new(date, memo.to_owned(), key.to_owned(), lines),
+        )?;
+        if posted {
+            audit::record(
+                &tx,
+                actor,
+                "fund.post",
+                "organisation",
+                &upk_id.to_string(),
+                None,
+                serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(posted)
+    }
+
+    /// Each UPK's fee income and costs in the year of `as_of` up to it, and
+    /// the capital it holds then, from the journal.
+    pub fn fund_finances(
+        &self,
+        as_of: Date,
+    ) -> Result<std::collections::BTreeMap<String, lumbung_fund::report::Finances>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT o.name, j.entry FROM fund_journal j JOIN organisations o ON o.id = j.upk_id ORDER BY j.sequence")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out: std::collections::BTreeMap<String, lumbung_fund::report::Finances> =
+            Default::default();
+        for row in rows {
+            let (upk, entry) = row?;
+            let entry: Entry = serde_json::from_str(&entry)
+                .map_err(|_| StoreError::invalid("fund_journal", "an entry is unreadable"))?;
+            if entry.date > as_of {
+                continue;
+            }
+            let f = out.entry(upk).or_default();
+            f.months = as_of.month() as u32;
+            let this_year = entry.date.year() == as_of.year();
+            for l in &entry.lines {
+                match l.account {
+                    Account::FeeIncome if this_year => f.fee_income -= l.amount.0,
+                    Account::OperatingCosts if this_year => f.costs += l.amount.0,
+                    Account::CapitalBlm => f.capital -= l.amount.0,
+                    _ => {}
+                }
+            }
+        }
+        Ok(out)
+    }
+}

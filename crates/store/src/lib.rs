@@ -15,7 +15,7 @@ mod users;
 
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
-pub use fund::{FundImportSummary, LoanRecord, RepaymentRecord};
+pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
