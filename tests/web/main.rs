@@ -167,6 +167,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     seed_spend(&app);
     let admin = app.login("admin").await;
     let analyst = app.login("analyst").await;
+    let upk = app.login("upk").await;
     let res = admin.get("/lang/en?next=/areas").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/areas");
@@ -179,6 +180,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     for lang in ["en", "id"] {
         admin.get(&format!("/lang/{lang}")).await;
         analyst.get(&format!("/lang/{lang}")).await;
+        upk.get(&format!("/lang/{lang}")).await;
         for route in ROUTES
             .iter()
             .filter(|r| r.method == Method::GET && !r.path.starts_with("/api/"))
@@ -200,8 +202,10 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
             // Each page as a user whose role may see it.
             let viewer = if allowed(route.need, Some(Role::Admin)) {
                 &admin
-            } else {
+            } else if allowed(route.need, Some(Role::Analyst)) {
                 &analyst
+            } else {
+                &upk
             };
             let path = concrete(&app, route.path, user_id);
             let (status, html) = viewer.get_html(&path).await;
@@ -1955,4 +1959,68 @@ async fn the_payments_behind_a_cut_report_add_up_to_its_figures() {
         .await
         .unwrap();
     assert_eq!(rows["sum"], r["influenceable"]["total"]);
+}
+
+#[tokio::test]
+async fn the_fund_report_for_its_readers_and_health_figures_for_everyone() {
+    let app = spawn_app().await;
+    let loan = |id: &str, ksm: &str, principal: i64| lumbung_store::LoanRecord {
+        line: 2,
+        upk: "UPK Umbul Sejahtera".into(),
+        ksm: ksm.into(),
+        loan_id: id.into(),
+        disbursed_on: jiff::civil::date(2024, 1, 10),
+        principal: lumbung_fund::loan::Rupiah(principal),
+        term_months: 6,
+        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
+        schedule: lumbung_fund::loan::ScheduleKind::Flat,
+    };
+    app.store
+        .import_fund(
+            ("l.csv", "r.csv"),
+            vec![loan("L-1", "KSM Melati", 600_000)],
+            vec![],
+            (vec![], vec![]),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let upk = app.login("upk").await;
+    let r: Value = upk
+        .get("/api/v1/fund/report?as_of=2024-05-20")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["outstanding"], 600_000);
+    assert_eq!(r["loans_in_arrears"], 1);
+    assert_eq!(r["health"]["par"], "inadequate");
+    let (status, html) = upk.get_html("/fund?as_of=2024-05-20").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("UPK Umbul Sejahtera") && html.contains("600.000"));
+    let anon = app.anonymous();
+    let health: Value = anon
+        .get("/api/v1/fund/health?as_of=2024-05-20")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["all"]["par"], "1.000000");
+    assert!(
+        health["all"].get("outstanding").is_none(),
+        "no money for the public"
+    );
+    let (_, public) = anon.get_html("/fund/health?as_of=2024-05-20").await;
+    assert!(public.contains("UPK Umbul Sejahtera") && !public.contains("600.000"));
+    assert_eq!(
+        app.login("analyst").await.get("/fund").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        anon.get("/api/v1/fund/report").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        upk.get("/api/v1/fund/report?as_of=soon").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }

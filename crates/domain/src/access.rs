@@ -30,6 +30,8 @@ pub enum Resource {
     AuditLog,
     /// Spend ledgers, suppliers and spend reports (Preston Model).
     Spend,
+    /// The UPK revolving fund's books.
+    Fund,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,6 +97,12 @@ impl Role {
             Resource::Spend => match self {
                 Analyst => Access::Write,
                 Auditor => Access::Read,
+                _ => Access::None,
+            },
+            // The BKM approves (maker-checker) on top of reading.
+            Resource::Fund => match self {
+                Upk => Access::Write,
+                Facilitator | Bkm | Auditor => Access::Read,
                 _ => Access::None,
             },
         }
@@ -197,6 +205,14 @@ mod tests {
                 matches!(role, Role::Analyst | Role::Auditor)
             );
             assert_eq!(role.can_write(Resource::Spend), role == Role::Analyst);
+            assert_eq!(
+                role.can_read(Resource::Fund),
+                matches!(
+                    role,
+                    Role::Facilitator | Role::Bkm | Role::Upk | Role::Auditor
+                )
+            );
+            assert_eq!(role.can_write(Resource::Fund), role == Role::Upk);
         }
     }
 

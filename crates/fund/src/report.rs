@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct LoanBook {
     pub upk: String,
+    /// The UPK's organisation id, for scope checks.
+    pub upk_id: i64,
     pub ksm: i64,
     pub disbursed_on: Date,
     pub schedule: Vec<Instalment>,
@@ -240,6 +242,7 @@ mod tests {
         let each = Rupiah(109_000);
         let good = LoanBook {
             upk: "UPK A".into(),
+            upk_id: 1,
             ksm: 1,
             disbursed_on: disbursed,
             schedule: s.clone(),
@@ -247,6 +250,7 @@ mod tests {
         };
         let late = LoanBook {
             upk: "UPK A".into(),
+            upk_id: 1,
             ksm: 2,
             disbursed_on: disbursed,
             schedule: s.clone(),
@@ -254,6 +258,7 @@ mod tests {
         };
         let other = LoanBook {
             upk: "UPK B".into(),
+            upk_id: 2,
             ksm: 3,
             disbursed_on: disbursed,
             schedule: s,

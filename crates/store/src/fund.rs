@@ -344,11 +344,11 @@ impl Store {
     }
 
     fn loan_book_tx(&self, conn: &rusqlite::Connection, loan: i64) -> Result<LoanBook> {
-        let (upk, ksm, on, principal, term, rate, kind): (String, i64, String, i64, i64, String, String) = conn.query_row(
-            "SELECT o.name, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
+        let (upk, upk_id, ksm, on, principal, term, rate, kind): (String, i64, i64, String, i64, i64, String, String) = conn.query_row(
+            "SELECT o.name, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
              FROM fund_loans l JOIN organisations o ON o.id = l.upk_id WHERE l.id = ?1",
             [loan],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
         )?;
         let bad =
             |what: &str| StoreError::invalid("fund_loans", format!("stored {what} is unreadable"));
@@ -373,6 +373,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         Ok(LoanBook {
             upk,
+            upk_id,
             ksm,
             disbursed_on: on,
             schedule: schedule(on, Rupiah(principal), term as u16, rate, kind),

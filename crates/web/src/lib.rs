@@ -8,6 +8,7 @@ mod auth;
 mod charts;
 mod error;
 mod forms;
+mod fund;
 mod i18n;
 mod openapi;
 mod pages;

@@ -35,6 +35,7 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_write_orgs => u.role.can_write(Resource::AreasOrgs),
             can_write_users => u.role.can_write(Resource::Users),
             can_write_spend => u.role.can_write(Resource::Spend),
+            can_fund => u.role.can_read(Resource::Fund),
             can_spend => u.role.can_read(Resource::Spend),
         }
     });

@@ -56,7 +56,7 @@ const fn csrf_exempt(mut r: Route) -> Route {
 }
 
 use Need::{Public, Read, SignedIn, Write};
-use Resource::{AreasOrgs, AuditLog, Spend, Users};
+use Resource::{AreasOrgs, AuditLog, Fund, Spend, Users};
 
 pub static ROUTES: &[Route] = &[
     route(
@@ -404,6 +404,34 @@ pub static ROUTES: &[Route] = &[
         Public,
         "A published spend report",
         || get(publications::api_show),
+    ),
+    route(
+        Method::GET,
+        "/fund",
+        Read(Fund),
+        "The revolving fund's oversight report",
+        || get(crate::fund::page),
+    ),
+    route(
+        Method::GET,
+        "/fund/health",
+        Public,
+        "The revolving fund's health: ratios and bands",
+        || get(crate::fund::health_page),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/fund/report",
+        Read(Fund),
+        "The revolving fund's oversight report (?as_of=)",
+        || get(crate::fund::api_report),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/fund/health",
+        Public,
+        "The revolving fund's health figures (public)",
+        || get(crate::fund::api_health),
     ),
     route(
         Method::GET,

@@ -51,6 +51,7 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("templates/spend_flagged.html"),
     ),
     ("reports.html", include_str!("templates/reports.html")),
+    ("fund.html", include_str!("templates/fund.html")),
     ("report.html", include_str!("templates/report.html")),
 ];
 

@@ -1,0 +1,133 @@
+//! The revolving fund's oversight report in the web app and the API: in
+//! full for the roles that read the books (within their scope), and its
+//! health figures — ratios and bands, no money, no KSM — for everyone.
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Html;
+use axum::{Extension, Json};
+use jiff::civil::Date;
+use lumbung_domain::{OrgKind, Scope};
+use lumbung_fund::report::{portfolio_with, FundReport};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FundQuery {
+    as_of: Option<String>,
+}
+
+/// The report as of the query's date (default today), over the UPKs the
+/// viewer may see (all for the public health figures).
+async fn report(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    q: &FundQuery,
+) -> Result<FundReport, AppError> {
+    let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => d.parse::<Date>().map_err(|_| AppError::Invalid {
+            field: "as_of".into(),
+            message: format!("{d:?} is not a date such as 2024-06-30"),
+        })?,
+        None => jiff::Zoned::now().date(),
+    };
+    let scope = viewer.map(Viewer::scope).unwrap_or(Scope::Global);
+    let filter = lumbung_store::OrgFilter {
+        kind: Some(OrgKind::Upk),
+        ..Default::default()
+    };
+    let (books, finances, upks) = state
+        .blocking(move |s| {
+            Ok((
+                s.fund_books(None)?,
+                s.fund_finances(as_of)?,
+                s.search_orgs(&filter, u32::MAX, 0)?.0,
+            ))
+        })
+        .await?;
+    let allowed: std::collections::HashSet<i64> = upks
+        .iter()
+        .filter(|u| scope.covers(&u.placement))
+        .map(|u| u.id)
+        .collect();
+    let names: std::collections::HashSet<&str> = upks
+        .iter()
+        .filter(|u| allowed.contains(&u.id))
+        .map(|u| u.name.as_str())
+        .collect();
+    let books: Vec<_> = books
+        .into_iter()
+        .filter(|b| allowed.contains(&b.upk_id))
+        .collect();
+    let finances = finances
+        .into_iter()
+        .filter(|(n, _)| names.contains(n.as_str()))
+        .collect();
+    Ok(portfolio_with(&books, as_of, 3, &finances))
+}
+
+/// Ratios and bands only: what the public may see.
+fn health(r: &FundReport) -> Value {
+    let of = |i: &lumbung_fund::report::Indicators| json!({"par": i.par, "rr": i.rr, "lar": i.lar, "ccr": i.ccr, "roi": i.roi, "health": i.health});
+    json!({
+        "as_of": r.as_of,
+        "all": of(&r.indicators),
+        "by_upk": r.by_upk.iter().map(|u| {
+            let mut v = of(&u.indicators);
+            v["upk"] = json!(u.upk);
+            v
+        }).collect::<Vec<_>>(),
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<FundQuery>,
+) -> Result<Html<String>, AppError> {
+    let r = report(&state, Some(&viewer), &q).await?;
+    render(
+        &viewer,
+        &uri,
+        "fund.html",
+        context! { r => r, public => false },
+    )
+}
+
+pub async fn api_report(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<FundQuery>,
+) -> Result<Json<FundReport>, AppError> {
+    Ok(Json(report(&state, Some(&viewer), &q).await?))
+}
+
+pub async fn health_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<FundQuery>,
+) -> Result<Html<String>, AppError> {
+    let r = report(&state, None, &q).await?;
+    render(
+        &viewer,
+        &uri,
+        "fund.html",
+        context! { r => health(&r), public => true },
+    )
+}
+
+pub async fn api_health(
+    State(state): State<AppState>,
+    Query(q): Query<FundQuery>,
+) -> Result<Json<Value>, AppError> {
+    let r = report(&state, None, &q).await?;
+    Ok(Json(health(&r)))
+}
