@@ -177,7 +177,77 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     orgs::import_orgs_file(store, ORGS.0, ORGS.1.as_bytes())?;
     create_upk_and_ksm(store)?;
     load_spend(store)?;
+    load_fund(store)?;
     create_users(store)
+}
+
+/// The UPK's books: a loan to each KSM in January 2024 (Rp 500,000 per
+/// member for 5–6 members, 6 months, 1.5% flat), Melati paying on time,
+/// Mawar late, Kenanga not at all; BLM capital and a month's costs.
+fn load_fund(store: &Store) -> Result<()> {
+    use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
+    let on = jiff::civil::date(2024, 1, 10);
+    let rate = FeeRate::parse("0.015")?;
+    let loans: Vec<lumbung_store::LoanRecord> = KSM
+        .iter()
+        .enumerate()
+        .map(|(i, (ksm, _))| lumbung_store::LoanRecord {
+            line: i as u64 + 2,
+            upk: UPK.into(),
+            ksm: (*ksm).into(),
+            loan_id: format!("CRS-2024-{:03}", i + 1),
+            disbursed_on: on,
+            principal: Rupiah(if i == 1 { 2_500_000 } else { 3_000_000 }),
+            term_months: 6,
+            fee_rate: rate,
+            schedule: ScheduleKind::Flat,
+        })
+        .collect();
+    // Instalments: 500,000 + 45,000 (Melati, Kenanga); 416,666 + 37,500 (Mawar).
+    let mut repayments = Vec::new();
+    for month in 2..=6 {
+        repayments.push(("CRS-2024-001", jiff::civil::date(2024, month, 10), 545_000));
+    }
+    repayments.push(("CRS-2024-002", jiff::civil::date(2024, 2, 12), 454_166));
+    repayments.push(("CRS-2024-002", jiff::civil::date(2024, 5, 2), 454_166));
+    let repayments = repayments
+        .into_iter()
+        .enumerate()
+        .map(
+            |(i, (loan, paid_on, amount))| lumbung_store::RepaymentRecord {
+                line: i as u64 + 2,
+                loan_id: loan.into(),
+                paid_on,
+                amount: Rupiah(amount),
+            },
+        )
+        .collect();
+    store.import_fund(
+        ("demo: loans", "demo: repayments"),
+        loans,
+        repayments,
+        (vec![], vec![]),
+        &Actor::cli(),
+    )?;
+    store.post_fund_movement(
+        UPK,
+        lumbung_store::Movement::Capital,
+        jiff::civil::date(2024, 1, 2),
+        Rupiah(25_000_000),
+        "BLM",
+        "demo:blm",
+        &Actor::cli(),
+    )?;
+    store.post_fund_movement(
+        UPK,
+        lumbung_store::Movement::Cost,
+        jiff::civil::date(2024, 3, 1),
+        Rupiah(150_000),
+        "ATK dan rapat",
+        "demo:cost",
+        &Actor::cli(),
+    )?;
+    Ok(())
 }
 
 /// The Preston anchors' spend, generated (a fixed seed, so every demo is
