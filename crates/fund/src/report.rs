@@ -45,7 +45,30 @@ pub struct Indicators {
     pub roi: Option<Share>,
     /// Each indicator's band by the revolving-loan SOP.
     pub health: Health,
+    /// Loans and their outstanding by quality class (1 current, 2 special
+    /// attention, 3 in arrears).
+    pub by_class: Vec<Bucket>,
+    /// Loans with a missed instalment, by the days its oldest one is
+    /// overdue.
+    pub aging: Vec<Bucket>,
 }
+
+/// A group of loans in the portfolio.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Bucket {
+    pub bucket: String,
+    pub loans: u64,
+    pub outstanding: i64,
+}
+
+/// The aging buckets: days overdue from, to (inclusive), label.
+const AGING: [(i32, i32, &str); 5] = [
+    (1, 30, "1-30"),
+    (31, 60, "31-60"),
+    (61, 90, "61-90"),
+    (91, 180, "91-180"),
+    (181, i32::MAX, "181+"),
+];
 
 /// The SOP's bands.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -153,9 +176,32 @@ fn indicators<'a>(
         (0u64, 0i64, 0i64, 0u64, 0i64);
     let mut active: HashSet<i64> = HashSet::new();
     let mut ksm_late: HashSet<i64> = HashSet::new();
+    let mut by_class: BTreeMap<u8, Bucket> = BTreeMap::new();
+    let mut aging: Vec<Bucket> = AGING
+        .iter()
+        .map(|(_, _, label)| Bucket {
+            bucket: (*label).to_owned(),
+            loans: 0,
+            outstanding: 0,
+        })
+        .collect();
     for loan in loans {
         n += 1;
         let a = arrears(&loan.schedule, &loan.payments, as_of, &[threshold]);
+        let class = by_class.entry(a.quality_class).or_insert_with(|| Bucket {
+            bucket: a.quality_class.to_string(),
+            loans: 0,
+            outstanding: 0,
+        });
+        class.loans += 1;
+        class.outstanding += a.outstanding.0;
+        if let Some(i) = AGING
+            .iter()
+            .position(|(from, to, _)| (*from..=*to).contains(&a.days_overdue))
+        {
+            aging[i].loans += 1;
+            aging[i].outstanding += a.outstanding.0;
+        }
         outstanding += a.outstanding.0;
         arrears_sum += a.principal_in_arrears.0;
         if a.outstanding.0 > 0 {
@@ -182,6 +228,8 @@ fn indicators<'a>(
         ccr: None,
         roi: None,
         health: Health::default(),
+        by_class: by_class.into_values().collect(),
+        aging,
     }
 }
 
@@ -281,6 +329,16 @@ mod tests {
         );
         assert_eq!(r.indicators.lar.unwrap().to_string(), "0.666667");
         assert_eq!(r.by_upk.len(), 2);
+        let classes: Vec<_> = r
+            .indicators
+            .by_class
+            .iter()
+            .map(|b| (b.bucket.as_str(), b.loans))
+            .collect();
+        assert_eq!(classes, vec![("1", 1), ("3", 2)]);
+        // late: oldest missed 10 March (71 days); other: 10 February (100 days).
+        let aging: Vec<_> = r.indicators.aging.iter().map(|b| b.loans).collect();
+        assert_eq!(aging, vec![0, 0, 1, 1, 0]);
         assert_eq!(r.by_upk[1].indicators.loans_in_arrears, 1);
         assert_eq!(r.indicators.health.par, Some(Band::Inadequate));
         assert_eq!(r.indicators.health.rr, Some(Band::Inadequate));
