@@ -445,13 +445,7 @@ pub fn list(store: &Store, parent: Option<&str>, search: Option<&str>, limit: u3
             ]
         })
         .collect();
-    print!("{}", table::render(&["CODE", "NAME", "KIND"], &rows));
-    if total > areas.len() as u64 {
-        eprintln!(
-            "… and {} more (use --limit or --search)",
-            total - areas.len() as u64
-        );
-    }
+    table::print_page(&["CODE", "NAME", "KIND"], &rows, total);
     Ok(())
 }
 

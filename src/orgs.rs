@@ -141,13 +141,7 @@ pub fn list(store: &Store, search: Option<&str>, kind: Option<OrgKind>, limit: u
             vec![o.id.to_string(), o.name.clone(), o.kind.clone(), area]
         })
         .collect();
-    print!("{}", table::render(&["ID", "NAME", "KIND", "AREA"], &rows));
-    if total > orgs.len() as u64 {
-        eprintln!(
-            "… and {} more (use --limit or --search)",
-            total - orgs.len() as u64
-        );
-    }
+    table::print_page(&["ID", "NAME", "KIND", "AREA"], &rows, total);
     Ok(())
 }
 

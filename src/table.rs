@@ -37,6 +37,17 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Prints one page of a listing, and on stderr how many more there are.
+pub fn print_page(headers: &[&str], rows: &[Vec<String>], total: u64) {
+    print!("{}", render(headers, rows));
+    if total > rows.len() as u64 {
+        eprintln!(
+            "… and {} more (use --limit or --search)",
+            total - rows.len() as u64
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
