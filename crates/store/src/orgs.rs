@@ -441,28 +441,24 @@ impl Store {
 }
 
 fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
-    if let Some(cn) = &input.company_number {
-        if let Some(id) = tx
+    // An identifier decides first; then name, kind and area.
+    for (column, value) in [
+        (
+            "company_number",
+            input.company_number.as_ref().map(CompanyNumber::as_str),
+        ),
+        ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
+    ] {
+        let Some(value) = value else { continue };
+        let found: Option<i64> = tx
             .query_row(
-                "SELECT id FROM organisations WHERE company_number = ?1",
-                [cn.as_str()],
+                &format!("SELECT id FROM organisations WHERE {column} = ?1"),
+                [value],
                 |r| r.get(0),
             )
-            .optional()?
-        {
-            return Ok(Some(id));
-        }
-    }
-    if let Some(npwp) = &input.npwp {
-        if let Some(id) = tx
-            .query_row(
-                "SELECT id FROM organisations WHERE npwp = ?1",
-                [npwp.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?
-        {
-            return Ok(Some(id));
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
         }
     }
     Ok(tx

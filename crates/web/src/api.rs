@@ -114,6 +114,23 @@ pub struct AreaQuery {
     offset: Option<u32>,
 }
 
+/// The stored path of an area named in a query (for "within this area"
+/// filters); an unknown code is a 404.
+pub(crate) async fn area_path_of(
+    state: &AppState,
+    code: Option<String>,
+) -> Result<Option<lumbung_domain::AreaPath>, AppError> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    let lookup = code.clone();
+    state
+        .blocking(move |s| s.area_path(&lookup))
+        .await?
+        .map(Some)
+        .ok_or_else(|| AppError::NotFound(format!("area {code}")))
+}
+
 pub async fn areas(
     State(state): State<AppState>,
     Query(q): Query<AreaQuery>,
@@ -137,18 +154,7 @@ pub async fn areas(
         let total = children.len();
         return Ok(Json(json!({"areas": children, "total": total})));
     }
-    let within = match q.within.clone() {
-        Some(code) => Some(
-            state
-                .blocking({
-                    let code = code.clone();
-                    move |s| s.area_path(&code)
-                })
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("area {code}")))?,
-        ),
-        None => None,
-    };
+    let within = area_path_of(&state, q.within.clone()).await?;
     let filter = AreaFilter {
         query: q.q,
         kind: q.kind,
@@ -221,18 +227,7 @@ pub async fn orgs(
         .map(OrgKind::parse)
         .transpose()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let within = match q.area.clone() {
-        Some(code) => Some(
-            state
-                .blocking({
-                    let code = code.clone();
-                    move |s| s.area_path(&code)
-                })
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("area {code}")))?,
-        ),
-        None => None,
-    };
+    let within = area_path_of(&state, q.area.clone()).await?;
     let filter = OrgFilter {
         query: q.q,
         kind,

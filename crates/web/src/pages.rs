@@ -378,17 +378,8 @@ pub async fn orgs(
         k => Some(OrgKind::parse(k).map_err(|e| AppError::BadRequest(e.to_string()))?),
     };
     let area_code = q.area.trim().to_owned();
-    let within = if area_code.is_empty() {
-        None
-    } else {
-        let lookup = area_code.clone();
-        Some(
-            state
-                .blocking(move |s| s.area_path(&lookup))
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("area {area_code}")))?,
-        )
-    };
+    let within =
+        crate::api::area_path_of(&state, Some(area_code).filter(|c| !c.is_empty())).await?;
     let filter = OrgFilter {
         query: Some(q.q.clone()),
         kind,
