@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
 use lumbung_domain::RowError;
 use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
-use lumbung_fund::report::portfolio_with;
+use lumbung_fund::report::portfolio;
 use lumbung_store::{Actor, LoanRecord, RepaymentRecord, Store};
 use std::path::Path;
 
@@ -194,15 +194,12 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
             bail!("no loans of a UPK named {name:?}");
         }
     }
-    let finances = store.fund_finances(as_of)?;
-    let finances = match upk {
-        Some(name) => finances
-            .into_iter()
-            .filter(|(u, _)| u.eq_ignore_ascii_case(name))
-            .collect(),
-        None => finances,
-    };
-    let report = portfolio_with(&books, as_of, 3, &finances);
+    let mut ctx = store.fund_context(as_of)?;
+    if upk.is_some() {
+        let ids: std::collections::HashSet<i64> = books.iter().map(|b| b.upk_id).collect();
+        ctx.finances.retain(|id, _| ids.contains(id));
+    }
+    let report = portfolio(&books, as_of, &ctx);
     let opt = |s: &Option<lumbung_domain::Share>| s.map(|s| s.to_string()).unwrap_or_default();
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),

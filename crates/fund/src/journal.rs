@@ -23,9 +23,26 @@ pub enum Account {
     OperatingCosts,
     /// Capital received (BLM grants).
     CapitalBlm,
+    /// The cost of raising the loan-loss reserve.
+    ReserveExpense,
 }
 
 impl Account {
+    /// The account's kind, without the KSM: the name the per-day balances
+    /// and the statements use.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Account::Cash => "cash",
+            Account::LoansReceivable(_) => "loans_receivable",
+            Account::FeeIncome => "fee_income",
+            Account::SavingsHeld => "savings_held",
+            Account::LoanLossReserve => "loan_loss_reserve",
+            Account::OperatingCosts => "operating_costs",
+            Account::CapitalBlm => "capital_blm",
+            Account::ReserveExpense => "reserve_expense",
+        }
+    }
+
     /// The name in the hashed text: stable, so that hashes stay valid.
     fn key(&self) -> String {
         match self {
@@ -36,6 +53,7 @@ impl Account {
             Account::LoanLossReserve => "loan_loss_reserve".into(),
             Account::OperatingCosts => "operating_costs".into(),
             Account::CapitalBlm => "capital_blm".into(),
+            Account::ReserveExpense => "reserve_expense".into(),
         }
     }
 }

@@ -6,6 +6,10 @@
 pub mod journal;
 pub mod loan;
 pub mod report;
+pub mod rules;
+pub mod settings;
+pub mod statements;
+pub mod words;
 
 pub use loan::{
     allocate, arrears, schedule, Allocation, Arrears, FeeRate, Instalment, Rupiah, ScheduleKind,

@@ -78,7 +78,7 @@ impl FeeRate {
 }
 
 /// How the fee (jasa) is charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleKind {
     /// The programme's rule: the monthly rate of the original principal,

@@ -1,28 +1,118 @@
-//! The oversight report: a portfolio's health on a date, per UPK and in
-//! all (definitions in docs/fund.md).
+//! The oversight report: a portfolio's health on a date, in all, per UPK
+//! and rolled up per area (definitions in docs/fund.md).
 
-use crate::loan::{arrears, Instalment, Rupiah};
+use crate::loan::{arrears, Arrears, Instalment, Rupiah};
+use crate::settings::Settings;
 use jiff::civil::Date;
+use jiff::ToSpan;
 use lumbung_domain::{Money, Share};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
+
+/// A schedule and the payments that went to it.
+pub type Segment<'a> = (&'a [Instalment], Vec<(Date, Rupiah)>);
+
+/// A new schedule for the principal remaining on a date; the old is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rescheduled {
+    pub on: Date,
+    pub schedule: Vec<Instalment>,
+}
 
 /// One loan with what is needed to judge it.
 #[derive(Debug, Clone)]
 pub struct LoanBook {
     pub upk: String,
-    /// The UPK's organisation id, for scope checks.
+    /// The UPK's organisation id, for scope checks and settings.
     pub upk_id: i64,
     pub ksm: i64,
     pub disbursed_on: Date,
     pub schedule: Vec<Instalment>,
+    /// Payments in date order (reversed ones left out).
     pub payments: Vec<(Date, Rupiah)>,
+    /// Reschedulings, oldest first.
+    pub rescheduled: Vec<Rescheduled>,
+    /// The date and principal written off, if it was.
+    pub written_off: Option<(Date, Rupiah)>,
+}
+
+impl LoanBook {
+    /// The schedule in force on a date and the payments that go to it: a
+    /// rescheduling on day R takes the principal left after the payments
+    /// dated on or before R; later payments go to the new schedule.
+    pub fn segment(&self, as_of: Date) -> Segment<'_> {
+        match self.rescheduled.iter().rev().find(|r| r.on <= as_of) {
+            None => {
+                let until = self.rescheduled.first().map(|r| r.on);
+                let pays = self
+                    .payments
+                    .iter()
+                    .copied()
+                    .filter(|p| until.is_none_or(|u| p.0 <= u))
+                    .collect();
+                (&self.schedule, pays)
+            }
+            Some(r) => {
+                let until = self
+                    .rescheduled
+                    .iter()
+                    .find(|later| later.on > r.on)
+                    .map(|l| l.on);
+                let pays = self
+                    .payments
+                    .iter()
+                    .copied()
+                    .filter(|p| p.0 > r.on && until.is_none_or(|u| p.0 <= u))
+                    .collect();
+                (&r.schedule, pays)
+            }
+        }
+    }
+
+    /// Every schedule with the payments that went to it, oldest first.
+    pub fn segments(&self) -> Vec<Segment<'_>> {
+        let mut out = vec![self.segment(self.disbursed_on)];
+        if self
+            .rescheduled
+            .first()
+            .is_some_and(|r| r.on <= self.disbursed_on)
+        {
+            out.clear();
+        }
+        out.extend(self.rescheduled.iter().map(|r| self.segment(r.on)));
+        out
+    }
+
+    /// What all payments covered, over every schedule: (principal, fee,
+    /// left over beyond the loan). The journal's lines for the loan add up
+    /// to these.
+    pub fn totals(&self) -> (i64, i64, i64) {
+        self.segments()
+            .into_iter()
+            .fold((0, 0, 0), |(p, f, l), (schedule, payments)| {
+                let (alloc, left) = crate::loan::allocate(schedule, &payments);
+                (
+                    p + alloc.iter().map(|a| a.principal_paid.0).sum::<i64>(),
+                    f + alloc.iter().map(|a| a.fee_paid.0).sum::<i64>(),
+                    l + left.0,
+                )
+            })
+    }
+
+    /// The loan's standing on a date, or `None` once it is written off.
+    pub fn standing(&self, as_of: Date, class_thresholds: &[u16]) -> Option<Arrears> {
+        if self.written_off.is_some_and(|(on, _)| on <= as_of) {
+            return None;
+        }
+        let (schedule, payments) = self.segment(as_of);
+        Some(arrears(schedule, &payments, as_of, class_thresholds))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Indicators {
     pub loans: u64,
-    /// Principal disbursed − principal repaid.
+    /// Principal disbursed − principal repaid (− written off).
     pub outstanding: i64,
     /// Principal of instalments due on or before the date, not repaid.
     pub arrears: i64,
@@ -46,11 +136,18 @@ pub struct Indicators {
     /// Each indicator's band by the revolving-loan SOP.
     pub health: Health,
     /// Loans and their outstanding by quality class (1 current, 2 special
-    /// attention, 3 in arrears).
+    /// attention, 3 in arrears, further classes by the settings), with the
+    /// loan-loss reserve each class needs at its configured rate.
     pub by_class: Vec<Bucket>,
     /// Loans with a missed instalment, by the days its oldest one is
     /// overdue.
     pub aging: Vec<Bucket>,
+    /// The loan-loss reserve the portfolio needs: Σ outstanding × the rate
+    /// of its class, each loan rounded down to the whole rupiah.
+    pub reserve_required: i64,
+    /// Loans written off by the date and the principal written off.
+    pub written_off_loans: u64,
+    pub written_off: i64,
 }
 
 /// A group of loans in the portfolio.
@@ -59,6 +156,7 @@ pub struct Bucket {
     pub bucket: String,
     pub loans: u64,
     pub outstanding: i64,
+    pub reserve: i64,
 }
 
 /// The aging buckets: days overdue from, to (inclusive), label.
@@ -71,7 +169,7 @@ const AGING: [(i32, i32, &str); 5] = [
 ];
 
 /// The SOP's bands.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     Satisfactory,
@@ -88,6 +186,18 @@ pub struct Health {
     pub roi: Option<Band>,
 }
 
+impl Health {
+    fn named(&self) -> [(&'static str, Option<Band>); 5] {
+        [
+            ("par", self.par),
+            ("rr", self.rr),
+            ("lar", self.lar),
+            ("ccr", self.ccr),
+            ("roi", self.roi),
+        ]
+    }
+}
+
 /// A UPK's money other than loans, from its journal: year to date as of the
 /// report's date, and the capital it holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,6 +207,17 @@ pub struct Finances {
     pub capital: i64,
     /// Months of the year elapsed by the date (1–12), to annualise.
     pub months: u32,
+}
+
+impl Finances {
+    fn plus(self, f: Finances) -> Finances {
+        Finances {
+            fee_income: self.fee_income + f.fee_income,
+            costs: self.costs + f.costs,
+            capital: self.capital + f.capital,
+            months: self.months.max(f.months),
+        }
+    }
 }
 
 /// Lower is better (PAR, LAR): ≤ 10% satisfactory, 10–20% adequate.
@@ -125,34 +246,57 @@ fn band_high(s: Option<Share>, good: (i64, i64), fair: (i64, i64)) -> Option<Ban
     })
 }
 
-impl Indicators {
-    /// Adds CCR and ROI from the UPK's finances, and every band.
-    fn with_finances(mut self, f: Option<Finances>) -> Indicators {
-        if let Some(f) = f {
-            self.ccr = (f.costs > 0)
-                .then(|| share(f.fee_income, f.costs))
-                .flatten();
-            let months = f.months.clamp(1, 12) as i64;
-            self.roi = (f.capital > 0)
-                .then(|| share((f.fee_income - f.costs) * 12 / months, f.capital))
-                .flatten();
+/// An area a UPK's figures roll up into (its kecamatan, its city).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AreaRef {
+    pub code: String,
+    pub name: String,
+    /// `kecamatan`, `kabupaten`, `kota`, … (the area's kind).
+    pub level: String,
+}
+
+/// What the report needs besides the loans; everything keyed by UPK id.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Settings per UPK; a UPK not listed has the defaults.
+    pub settings: BTreeMap<i64, Settings>,
+    pub finances: BTreeMap<i64, Finances>,
+    pub areas: BTreeMap<i64, Vec<AreaRef>>,
+}
+
+impl Context {
+    pub fn settings_of(&self, upk: i64) -> std::borrow::Cow<'_, Settings> {
+        match self.settings.get(&upk) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(Settings::default()),
         }
-        self.health = Health {
-            par: band_low(self.par),
-            lar: band_low(self.lar),
-            rr: band_high(self.rr, (90, 100), (80, 100)),
-            ccr: band_high(self.ccr, (125, 100), (100, 100)),
-            roi: band_high(self.roi, (10, 100), (0, 1)),
-        };
-        self
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UpkIndicators {
     pub upk: String,
+    pub upk_id: i64,
     #[serde(flatten)]
     pub indicators: Indicators,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaIndicators {
+    #[serde(flatten)]
+    pub area: AreaRef,
+    pub upks: u64,
+    #[serde(flatten)]
+    pub indicators: Indicators,
+}
+
+/// A UPK whose figures are not all satisfactory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attention {
+    pub upk: String,
+    pub upk_id: i64,
+    pub inadequate: Vec<&'static str>,
+    pub adequate: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,119 +305,275 @@ pub struct FundReport {
     #[serde(flatten)]
     pub indicators: Indicators,
     pub by_upk: Vec<UpkIndicators>,
+    /// Rolled up per kecamatan and city (when the UPKs' areas are known).
+    pub by_area: Vec<AreaIndicators>,
+    /// The UPKs needing attention, worst first: most inadequate figures,
+    /// then most adequate ones.
+    pub attention: Vec<Attention>,
 }
 
 fn share(part: i64, whole: i64) -> Option<Share> {
     Share::of(Money::from_units(part), Money::from_units(whole))
 }
 
-fn indicators<'a>(
-    loans: impl Iterator<Item = &'a LoanBook>,
-    as_of: Date,
-    threshold: u16,
-) -> Indicators {
-    let (mut n, mut outstanding, mut arrears_sum, mut in_arrears, mut out_in_arrears) =
-        (0u64, 0i64, 0i64, 0u64, 0i64);
-    let mut active: HashSet<i64> = HashSet::new();
-    let mut ksm_late: HashSet<i64> = HashSet::new();
-    let mut by_class: BTreeMap<u8, Bucket> = BTreeMap::new();
-    let mut aging: Vec<Bucket> = AGING
-        .iter()
-        .map(|(_, _, label)| Bucket {
-            bucket: (*label).to_owned(),
-            loans: 0,
-            outstanding: 0,
-        })
-        .collect();
-    for loan in loans {
-        n += 1;
-        let a = arrears(&loan.schedule, &loan.payments, as_of, &[threshold]);
-        let class = by_class.entry(a.quality_class).or_insert_with(|| Bucket {
-            bucket: a.quality_class.to_string(),
-            loans: 0,
-            outstanding: 0,
-        });
+/// One loan's standing with what the sums need.
+struct Judged {
+    ksm: i64,
+    standing: Option<Arrears>,
+    in_arrears: bool,
+    reserve: i64,
+    written_off: i64,
+}
+
+/// Sums loans into the figures; one per group of the report.
+#[derive(Default)]
+struct Sums {
+    loans: u64,
+    outstanding: i64,
+    arrears: i64,
+    in_arrears: u64,
+    out_in_arrears: i64,
+    active: HashSet<i64>,
+    ksm_late: HashSet<i64>,
+    by_class: BTreeMap<u8, Bucket>,
+    aging: [(u64, i64); 5],
+    reserve: i64,
+    written_off: (u64, i64),
+}
+
+impl Sums {
+    fn add(&mut self, j: &Judged) {
+        self.loans += 1;
+        let Some(a) = &j.standing else {
+            self.written_off.0 += 1;
+            self.written_off.1 += j.written_off;
+            return;
+        };
+        let class = self
+            .by_class
+            .entry(a.quality_class)
+            .or_insert_with(|| Bucket {
+                bucket: a.quality_class.to_string(),
+                loans: 0,
+                outstanding: 0,
+                reserve: 0,
+            });
         class.loans += 1;
         class.outstanding += a.outstanding.0;
+        class.reserve += j.reserve;
         if let Some(i) = AGING
             .iter()
             .position(|(from, to, _)| (*from..=*to).contains(&a.days_overdue))
         {
-            aging[i].loans += 1;
-            aging[i].outstanding += a.outstanding.0;
+            self.aging[i].0 += 1;
+            self.aging[i].1 += a.outstanding.0;
         }
-        outstanding += a.outstanding.0;
-        arrears_sum += a.principal_in_arrears.0;
+        self.outstanding += a.outstanding.0;
+        self.arrears += a.principal_in_arrears.0;
+        self.reserve += j.reserve;
         if a.outstanding.0 > 0 {
-            active.insert(loan.ksm);
+            self.active.insert(j.ksm);
         }
-        if a.missed >= threshold {
-            in_arrears += 1;
-            out_in_arrears += a.outstanding.0;
-            ksm_late.insert(loan.ksm);
+        if j.in_arrears {
+            self.in_arrears += 1;
+            self.out_in_arrears += a.outstanding.0;
+            self.ksm_late.insert(j.ksm);
         }
     }
-    let ksm_in_arrears = ksm_late.intersection(&active).count() as u64;
-    Indicators {
-        loans: n,
-        outstanding,
-        arrears: arrears_sum,
-        loans_in_arrears: in_arrears,
-        outstanding_in_arrears: out_in_arrears,
-        par: share(out_in_arrears, outstanding),
-        rr: share(outstanding - arrears_sum, outstanding),
-        active_ksm: active.len() as u64,
-        ksm_in_arrears,
-        lar: share(ksm_in_arrears as i64, active.len() as i64),
-        ccr: None,
-        roi: None,
-        health: Health::default(),
-        by_class: by_class.into_values().collect(),
-        aging,
+
+    fn indicators(self, f: Option<Finances>) -> Indicators {
+        let ksm_in_arrears = self.ksm_late.intersection(&self.active).count() as u64;
+        let active = self.active.len() as i64;
+        let (mut ccr, mut roi) = (None, None);
+        if let Some(f) = f {
+            ccr = (f.costs > 0)
+                .then(|| share(f.fee_income, f.costs))
+                .flatten();
+            let months = f.months.clamp(1, 12) as i64;
+            roi = (f.capital > 0)
+                .then(|| share((f.fee_income - f.costs) * 12 / months, f.capital))
+                .flatten();
+        }
+        let par = share(self.out_in_arrears, self.outstanding);
+        let rr = share(self.outstanding - self.arrears, self.outstanding);
+        let lar = share(ksm_in_arrears as i64, active);
+        Indicators {
+            loans: self.loans,
+            outstanding: self.outstanding,
+            arrears: self.arrears,
+            loans_in_arrears: self.in_arrears,
+            outstanding_in_arrears: self.out_in_arrears,
+            par,
+            rr,
+            active_ksm: active as u64,
+            ksm_in_arrears,
+            lar,
+            ccr,
+            roi,
+            health: Health {
+                par: band_low(par),
+                lar: band_low(lar),
+                rr: band_high(rr, (90, 100), (80, 100)),
+                ccr: band_high(ccr, (125, 100), (100, 100)),
+                roi: band_high(roi, (10, 100), (0, 1)),
+            },
+            by_class: self.by_class.into_values().collect(),
+            aging: AGING
+                .iter()
+                .zip(self.aging)
+                .map(|((_, _, label), (loans, outstanding))| Bucket {
+                    bucket: (*label).to_owned(),
+                    loans,
+                    outstanding,
+                    reserve: 0,
+                })
+                .collect(),
+            reserve_required: self.reserve,
+            written_off_loans: self.written_off.0,
+            written_off: self.written_off.1,
+        }
+    }
+}
+
+fn judge(loan: &LoanBook, as_of: Date, settings: &Settings) -> Judged {
+    let standing = loan.standing(as_of, &settings.class_thresholds());
+    let in_arrears = standing
+        .as_ref()
+        .is_some_and(|a| a.missed >= settings.arrears_threshold);
+    let reserve = standing.as_ref().map_or(0, |a| {
+        settings.reserve_rate(a.quality_class).of(a.outstanding).0
+    });
+    Judged {
+        ksm: loan.ksm,
+        standing,
+        in_arrears,
+        reserve,
+        written_off: loan.written_off.map_or(0, |(_, p)| p.0),
     }
 }
 
 /// The report as of a date (loans disbursed after it are left out; so are
-/// payments after it). `threshold` is the number of missed instalments
-/// that puts a loan in arrears (3 by default).
-pub fn portfolio(loans: &[LoanBook], as_of: Date, threshold: u16) -> FundReport {
-    portfolio_with(loans, as_of, threshold, &BTreeMap::new())
-}
-
-/// [`portfolio`] with each UPK's finances (by UPK name), for CCR and ROI.
-pub fn portfolio_with(
-    loans: &[LoanBook],
-    as_of: Date,
-    threshold: u16,
-    finances: &BTreeMap<String, Finances>,
-) -> FundReport {
-    let current: Vec<&LoanBook> = loans.iter().filter(|l| l.disbursed_on <= as_of).collect();
-    let mut upks: BTreeMap<&str, Vec<&LoanBook>> = BTreeMap::new();
-    for l in &current {
-        upks.entry(l.upk.as_str()).or_default().push(l);
+/// payments after it), each loan judged by its UPK's settings.
+pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> FundReport {
+    let mut total = Sums::default();
+    let mut upks: BTreeMap<(&str, i64), Sums> = BTreeMap::new();
+    let mut areas: BTreeMap<&AreaRef, (Sums, HashSet<i64>)> = BTreeMap::new();
+    let mut settings: BTreeMap<i64, std::borrow::Cow<'_, Settings>> = BTreeMap::new();
+    for loan in loans.iter().filter(|l| l.disbursed_on <= as_of) {
+        let s = settings
+            .entry(loan.upk_id)
+            .or_insert_with(|| ctx.settings_of(loan.upk_id));
+        let j = judge(loan, as_of, s);
+        total.add(&j);
+        upks.entry((loan.upk.as_str(), loan.upk_id))
+            .or_default()
+            .add(&j);
+        for area in ctx.areas.get(&loan.upk_id).into_iter().flatten() {
+            let (sums, members) = areas.entry(area).or_default();
+            sums.add(&j);
+            members.insert(loan.upk_id);
+        }
     }
-    let total = (!finances.is_empty()).then(|| {
-        finances
-            .values()
-            .fold(Finances::default(), |a, f| Finances {
-                fee_income: a.fee_income + f.fee_income,
-                costs: a.costs + f.costs,
-                capital: a.capital + f.capital,
-                months: f.months.max(a.months),
+    let finances_of = |ids: &mut dyn Iterator<Item = i64>| {
+        ids.filter_map(|id| ctx.finances.get(&id).copied())
+            .reduce(Finances::plus)
+    };
+    let all_finances = ctx.finances.values().copied().reduce(Finances::plus);
+    let by_upk: Vec<UpkIndicators> = upks
+        .into_iter()
+        .map(|((upk, id), sums)| UpkIndicators {
+            upk: upk.to_owned(),
+            upk_id: id,
+            indicators: sums.indicators(ctx.finances.get(&id).copied()),
+        })
+        .collect();
+    let mut attention: Vec<Attention> = by_upk
+        .iter()
+        .filter_map(|u| {
+            let named = u.indicators.health.named();
+            let of = |band| -> Vec<&'static str> {
+                named
+                    .iter()
+                    .filter(|(_, b)| *b == Some(band))
+                    .map(|(n, _)| *n)
+                    .collect()
+            };
+            let (inadequate, adequate) = (of(Band::Inadequate), of(Band::Adequate));
+            (!inadequate.is_empty() || !adequate.is_empty()).then(|| Attention {
+                upk: u.upk.clone(),
+                upk_id: u.upk_id,
+                inadequate,
+                adequate,
             })
+        })
+        .collect();
+    attention.sort_by(|a, b| {
+        (b.inadequate.len(), b.adequate.len(), &a.upk).cmp(&(
+            a.inadequate.len(),
+            a.adequate.len(),
+            &b.upk,
+        ))
     });
     FundReport {
         as_of,
-        indicators: indicators(current.iter().copied(), as_of, threshold).with_finances(total),
-        by_upk: upks
+        indicators: total.indicators(all_finances),
+        by_upk,
+        by_area: areas
             .into_iter()
-            .map(|(upk, loans)| UpkIndicators {
-                upk: upk.to_owned(),
-                indicators: indicators(loans.into_iter(), as_of, threshold)
-                    .with_finances(finances.get(upk).copied()),
+            .map(|(area, (sums, members))| AreaIndicators {
+                area: area.clone(),
+                upks: members.len() as u64,
+                indicators: sums.indicators(finances_of(&mut members.iter().copied())),
             })
             .collect(),
+        attention,
     }
+}
+
+/// One month's figures for the trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub as_of: Date,
+    pub outstanding: i64,
+    pub arrears: i64,
+    pub par: Option<Share>,
+    pub rr: Option<Share>,
+    pub lar: Option<Share>,
+}
+
+/// The figures at the end of each of the `months` months up to `as_of`
+/// (the last point is `as_of` itself), oldest first.
+pub fn trend(loans: &[LoanBook], as_of: Date, months: u16, ctx: &Context) -> Vec<TrendPoint> {
+    let mut dates: Vec<Date> = (1..months as i32)
+        .rev()
+        .map(|k| {
+            as_of
+                .first_of_month()
+                .checked_sub((k - 1).months())
+                .expect("dates in range")
+                .yesterday()
+                .expect("dates in range")
+        })
+        .collect();
+    dates.push(as_of);
+    dates
+        .into_iter()
+        .map(|d| {
+            let mut sums = Sums::default();
+            for loan in loans.iter().filter(|l| l.disbursed_on <= d) {
+                sums.add(&judge(loan, d, &ctx.settings_of(loan.upk_id)));
+            }
+            let i = sums.indicators(None);
+            TrendPoint {
+                as_of: d,
+                outstanding: i.outstanding,
+                arrears: i.arrears,
+                par: i.par,
+                rr: i.rr,
+                lar: i.lar,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -295,6 +595,8 @@ mod tests {
             disbursed_on: disbursed,
             schedule: s.clone(),
             payments: (1..=4).map(|m| (date(2024, 1 + m, 10), each)).collect(),
+            rescheduled: vec![],
+            written_off: None,
         };
         let late = LoanBook {
             upk: "UPK A".into(),
@@ -303,6 +605,8 @@ mod tests {
             disbursed_on: disbursed,
             schedule: s.clone(),
             payments: vec![(date(2024, 2, 10), each)],
+            rescheduled: vec![],
+            written_off: None,
         };
         let other = LoanBook {
             upk: "UPK B".into(),
@@ -311,8 +615,10 @@ mod tests {
             disbursed_on: disbursed,
             schedule: s,
             payments: vec![],
+            rescheduled: vec![],
+            written_off: None,
         };
-        let r = portfolio(&[good, late, other], date(2024, 5, 20), 3);
+        let r = portfolio(&[good, late, other], date(2024, 5, 20), &Context::default());
         assert_eq!(r.indicators.outstanding, 200_000 + 500_000 + 600_000);
         assert_eq!(
             r.indicators.arrears,
@@ -344,7 +650,7 @@ mod tests {
         assert_eq!(r.indicators.health.rr, Some(Band::Inadequate));
         assert_eq!(r.indicators.ccr, None, "no costs known");
         let finances = BTreeMap::from([(
-            "UPK A".to_owned(),
+            1,
             Finances {
                 fee_income: 150_000,
                 costs: 100_000,
@@ -352,7 +658,14 @@ mod tests {
                 months: 6,
             },
         )]);
-        let with = portfolio_with(&[], date(2024, 6, 30), 3, &finances);
+        let with = portfolio(
+            &[],
+            date(2024, 6, 30),
+            &Context {
+                finances,
+                ..Context::default()
+            },
+        );
         assert_eq!(with.indicators.ccr.unwrap().to_string(), "1.500000");
         assert_eq!(with.indicators.health.ccr, Some(Band::Satisfactory));
         assert_eq!(
@@ -374,7 +687,67 @@ mod tests {
             band_high(Some(Share::parse("0.85").unwrap()), (90, 100), (80, 100)),
             Some(Band::Adequate)
         );
-        let before = portfolio(&[], date(2024, 5, 20), 3);
+        let before = portfolio(&[], date(2024, 5, 20), &Context::default());
         assert_eq!(before.indicators.par, None, "no outstanding: no ratio");
+    }
+
+    #[test]
+    fn a_rescheduled_loan_follows_its_new_schedule_and_a_written_off_one_leaves() {
+        let rate = FeeRate::parse("0.015").unwrap();
+        let on = date(2024, 1, 10);
+        let mut loan = LoanBook {
+            upk: "UPK A".into(),
+            upk_id: 1,
+            ksm: 1,
+            disbursed_on: on,
+            schedule: schedule(on, Rupiah(600_000), 6, rate, ScheduleKind::Flat),
+            payments: vec![
+                (date(2024, 2, 10), Rupiah(109_000)),
+                (date(2024, 7, 1), Rupiah(59_000)),
+            ],
+            rescheduled: vec![],
+            written_off: None,
+        };
+        let before = loan.standing(date(2024, 6, 30), &[3]).unwrap();
+        assert_eq!((before.missed, before.outstanding), (4, Rupiah(500_000)));
+        // On 30 June the 500,000 left is spread over 10 months from then.
+        let new = schedule(
+            date(2024, 6, 30),
+            Rupiah(500_000),
+            10,
+            rate,
+            ScheduleKind::Flat,
+        );
+        loan.rescheduled.push(Rescheduled {
+            on: date(2024, 6, 30),
+            schedule: new,
+        });
+        let still = loan.standing(date(2024, 6, 1), &[3]).unwrap();
+        assert_eq!(still, loan.standing(date(2024, 6, 1), &[3]).unwrap());
+        assert_eq!(
+            still.missed, 3,
+            "before the rescheduling the old schedule holds"
+        );
+        let after = loan.standing(date(2024, 7, 31), &[3]).unwrap();
+        assert_eq!(
+            after.missed, 0,
+            "the 1 July payment met the first new instalment"
+        );
+        assert_eq!(
+            after.outstanding,
+            Rupiah(450_000),
+            "59,000 = 7,500 fee + 50,000 principal + 1,500 on"
+        );
+        loan.written_off = Some((date(2024, 12, 31), Rupiah(450_000)));
+        assert!(loan.standing(date(2025, 1, 1), &[3]).is_none());
+        let r = portfolio(&[loan], date(2025, 1, 1), &Context::default());
+        assert_eq!(
+            (
+                r.indicators.outstanding,
+                r.indicators.written_off_loans,
+                r.indicators.written_off
+            ),
+            (0, 1, 450_000)
+        );
     }
 }

@@ -7,7 +7,7 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{Rejected, RowError};
 use lumbung_fund::journal::{Account, Entry, Posted, GENESIS};
-use lumbung_fund::loan::{allocate, schedule, FeeRate, Rupiah, ScheduleKind};
+use lumbung_fund::loan::{schedule, FeeRate, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -93,36 +93,45 @@ fn org_or_create(
     Ok(id)
 }
 
-/// Appends an entry to the journal; a key posted before is not posted again.
-fn post(tx: &Transaction<'_>, upk: i64, entry: &Entry) -> Result<bool> {
+/// Appends an entry to the journal (tagged with the loan it is about, if
+/// any); a key posted before is not posted again. Returns the new entry's
+/// sequence number, or `None` when the key was held.
+pub(crate) fn post(
+    tx: &Transaction<'_>,
+    upk: i64,
+    loan: Option<i64>,
+    entry: &Entry,
+) -> Result<Option<i64>> {
     entry
         .check()
         .map_err(|e| StoreError::invalid("journal", e.to_string()))?;
     let held: bool = tx
-        .query_row(
-            "SELECT 1 FROM fund_journal WHERE idempotency_key = ?1",
-            [&entry.idempotency_key],
-            |_| Ok(true),
-        )
+        .prepare_cached("SELECT 1 FROM fund_journal WHERE idempotency_key = ?1")?
+        .query_row([&entry.idempotency_key], |_| Ok(true))
         .optional()?
         .unwrap_or(false);
     if held {
-        return Ok(false);
+        return Ok(None);
     }
     let last: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (sequence, previous) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
     let hash = entry.chain_hash(sequence as u64, &previous);
-    tx.execute(
-        "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![sequence, upk, serde_json::to_string(entry).expect("entries serialise"), entry.idempotency_key, hash],
+    tx.prepare_cached(
+        "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![sequence, upk, serde_json::to_string(entry).expect("entries serialise"), entry.idempotency_key, hash, loan])?;
+    let day = entry.date.to_string();
+    let mut add = tx.prepare_cached(
+        "INSERT INTO fund_account_days (upk_id, account, day, amount) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (upk_id, account, day) DO UPDATE SET amount = amount + excluded.amount",
     )?;
-    Ok(true)
+    for l in &entry.lines {
+        add.execute(params![upk, l.account.kind(), day, l.amount.0])?;
+    }
+    Ok(Some(sequence))
 }
 
 impl Store {
@@ -246,6 +255,7 @@ impl Store {
             post(
                 &tx,
                 upk,
+                Some(id),
                 &Entry::new(
                     l.disbursed_on,
                     format!("loan {} to {}", l.loan_id, l.ksm.trim()),
@@ -271,6 +281,7 @@ impl Store {
 
         // Repayments: the k-th identical row is held when the store has k.
         let mut seen: HashMap<(i64, String, i64), i64> = HashMap::new();
+        let mut books: HashMap<i64, LoanBook> = HashMap::new();
         for r in &repayments {
             let (loan, upk, ksm) = ids[&r.loan_id];
             let key = (loan, r.paid_on.to_string(), r.amount.0);
@@ -285,44 +296,29 @@ impl Store {
                 summary.repayments_skipped += 1;
                 continue;
             }
-            // The split of this payment: what the allocation of every
-            // payment up to it covers, less that without it.
-            let book = self.loan_book_tx(&tx, loan)?;
-            let before: Vec<(Date, Rupiah)> = book.payments.clone();
-            let mut with = before.clone();
-            with.push((r.paid_on, r.amount));
-            let covered = |p: &[(Date, Rupiah)]| {
-                let (a, left) = allocate(&book.schedule, p);
-                let fee: i64 = a.iter().map(|x| x.fee_paid.0).sum();
-                let principal: i64 = a.iter().map(|x| x.principal_paid.0).sum();
-                (principal, fee, left.0)
-            };
-            let (p0, f0, l0) = covered(&before);
-            let (p1, f1, l1) = covered(&with);
-            tx.execute(
-                "INSERT INTO fund_repayments (loan, paid_on, amount) VALUES (?1, ?2, ?3)",
-                params![loan, key.1, key.2],
-            )?;
-            let occurrence: i64 = tx.query_row(
-                "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
-                params![loan, key.1, key.2],
-                |row| row.get(0),
-            )?;
-            post(
+            let occurrence = held + 1;
+            if let std::collections::hash_map::Entry::Vacant(v) = books.entry(loan) {
+                let book = load_books(&tx, "l.id = ?1", Some(loan))?;
+                v.insert(book.into_iter().next().expect("the loan was stored"));
+            }
+            crate::fund_ops::repay_tx(
                 &tx,
+                loan,
+                &r.loan_id,
                 upk,
-                &Entry::new(
-                    r.paid_on,
-                    format!("repayment of loan {}", r.loan_id),
-                    format!("repayment:{}:{}:{}:{occurrence}", r.loan_id, key.1, key.2),
-                    [
-                        (Account::Cash, r.amount.0),
-                        (Account::LoansReceivable(ksm), -(p1 - p0)),
-                        (Account::FeeIncome, -(f1 - f0)),
-                        (Account::SavingsHeld, -(l1 - l0)),
-                    ],
-                ),
-            )?;
+                ksm,
+                books.get_mut(&loan).expect("loaded"),
+                r.paid_on,
+                r.amount,
+                &format!("repayment:{}:{}:{}:{occurrence}", r.loan_id, key.1, key.2),
+            )
+            .map_err(|e| match e {
+                StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                    file: files.1.to_owned(),
+                    errors: vec![RowError::new(r.line, Some(field.as_str()), message)],
+                }),
+                other => other,
+            })?;
             summary.repayments_stored += 1;
         }
         if summary.loans_created + summary.repayments_stored > 0 {
@@ -343,59 +339,25 @@ impl Store {
         Ok(summary)
     }
 
-    fn loan_book_tx(&self, conn: &rusqlite::Connection, loan: i64) -> Result<LoanBook> {
-        let (upk, upk_id, ksm, on, principal, term, rate, kind): (String, i64, i64, String, i64, i64, String, String) = conn.query_row(
-            "SELECT o.name, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
-             FROM fund_loans l JOIN organisations o ON o.id = l.upk_id WHERE l.id = ?1",
-            [loan],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
-        )?;
-        let bad =
-            |what: &str| StoreError::invalid("fund_loans", format!("stored {what} is unreadable"));
-        let on: Date = on.parse().map_err(|_| bad("date"))?;
-        let rate = FeeRate::parse(&rate).map_err(|_| bad("rate"))?;
-        let kind = if kind == "declining" {
-            ScheduleKind::Declining
-        } else {
-            ScheduleKind::Flat
-        };
-        let mut stmt = conn.prepare_cached(
-            "SELECT paid_on, amount FROM fund_repayments WHERE loan = ?1 ORDER BY paid_on, id",
-        )?;
-        let payments = stmt
-            .query_map([loan], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?
-            .map(|row| {
-                let (d, a) = row?;
-                Ok((d.parse::<Date>().map_err(|_| bad("date"))?, Rupiah(a)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(LoanBook {
-            upk,
-            upk_id,
-            ksm,
-            disbursed_on: on,
-            schedule: schedule(on, Rupiah(principal), term as u16, rate, kind),
-            payments,
-        })
-    }
-
-    /// Every loan (of one UPK, by name, when given) with its schedule and
-    /// repayments.
+    /// Every loan (of one UPK, by name, when given) with its schedules,
+    /// repayments (reversed ones left out), reschedulings and write-off.
+    /// Read in a few scans, not a query per loan, so that a city's
+    /// portfolio loads quickly.
     pub fn fund_books(&self, upk: Option<&str>) -> Result<Vec<LoanBook>> {
         let conn = self.conn()?;
-        let ids: Vec<i64> = {
-            let mut stmt = conn.prepare(
-                "SELECT l.id FROM fund_loans l JOIN organisations o ON o.id = l.upk_id
-                 WHERE ?1 IS NULL OR lower(o.name) = lower(?1) ORDER BY l.id",
-            )?;
-            let rows = stmt.query_map([upk], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
+        let upk_id: Option<i64> = match upk {
+            None => None,
+            Some(name) => Some(
+                conn.query_row(
+                    "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
+                    [name.trim()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(-1),
+            ),
         };
-        ids.into_iter()
-            .map(|id| self.loan_book_tx(&conn, id))
-            .collect()
+        load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", upk_id)
     }
 
     /// The whole journal in sequence order, as stored.
@@ -423,6 +385,129 @@ impl Store {
         })
         .collect()
     }
+}
+
+fn bad(what: &str) -> StoreError {
+    StoreError::invalid("fund_loans", format!("stored {what} is unreadable"))
+}
+
+pub(crate) fn parse_date(raw: &str) -> Result<Date> {
+    raw.parse().map_err(|_| bad("date"))
+}
+
+pub(crate) fn parse_kind(raw: &str) -> ScheduleKind {
+    if raw == "declining" {
+        ScheduleKind::Declining
+    } else {
+        ScheduleKind::Flat
+    }
+}
+
+/// Loans matching `filter` (SQL over `fund_loans l`, one parameter) as
+/// books, ordered by row id; the map gives each book's loan row id.
+pub(crate) fn load_books(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+) -> Result<Vec<LoanBook>> {
+    Ok(load_books_with_ids(conn, filter, param)?
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect())
+}
+
+pub(crate) fn load_books_with_ids(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    let mut books: Vec<(i64, LoanBook)> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT l.id, o.name, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
+             FROM fund_loans l JOIN organisations o ON o.id = l.upk_id WHERE {filter} ORDER BY l.id"
+        ))?;
+        let mut rows = stmt.query([param])?;
+        while let Some(r) = rows.next()? {
+            let on = parse_date(&r.get::<_, String>(4)?)?;
+            let rate = FeeRate::parse(&r.get::<_, String>(7)?).map_err(|_| bad("rate"))?;
+            let kind = parse_kind(&r.get::<_, String>(8)?);
+            let id: i64 = r.get(0)?;
+            index.insert(id, books.len());
+            books.push((
+                id,
+                LoanBook {
+                    upk: r.get(1)?,
+                    upk_id: r.get(2)?,
+                    ksm: r.get(3)?,
+                    disbursed_on: on,
+                    schedule: schedule(
+                        on,
+                        Rupiah(r.get(5)?),
+                        r.get::<_, i64>(6)? as u16,
+                        rate,
+                        kind,
+                    ),
+                    payments: Vec::new(),
+                    rescheduled: Vec::new(),
+                    written_off: None,
+                },
+            ));
+        }
+    }
+    if books.is_empty() {
+        return Ok(books);
+    }
+    let scoped = format!("(SELECT l.id FROM fund_loans l WHERE {filter})");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT r.loan, r.paid_on, r.amount FROM fund_repayments r
+         WHERE r.loan IN {scoped} AND NOT EXISTS (SELECT 1 FROM fund_reversals v WHERE v.repayment = r.id)
+         ORDER BY r.loan, r.paid_on, r.id"
+    ))?;
+    let mut rows = stmt.query([param])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = index.get(&r.get::<_, i64>(0)?) {
+            let on = parse_date(&r.get::<_, String>(1)?)?;
+            books[*i].1.payments.push((on, Rupiah(r.get(2)?)));
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT loan, on_date, principal, term_months, fee_rate, schedule FROM fund_reschedules
+         WHERE loan IN {scoped} ORDER BY loan, on_date, id"
+    ))?;
+    let mut rows = stmt.query([param])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = index.get(&r.get::<_, i64>(0)?) {
+            let on = parse_date(&r.get::<_, String>(1)?)?;
+            let rate = FeeRate::parse(&r.get::<_, String>(4)?).map_err(|_| bad("rate"))?;
+            let kind = parse_kind(&r.get::<_, String>(5)?);
+            books[*i]
+                .1
+                .rescheduled
+                .push(lumbung_fund::report::Rescheduled {
+                    on,
+                    schedule: schedule(
+                        on,
+                        Rupiah(r.get(2)?),
+                        r.get::<_, i64>(3)? as u16,
+                        rate,
+                        kind,
+                    ),
+                });
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT loan, on_date, principal FROM fund_write_offs WHERE loan IN {scoped}"
+    ))?;
+    let mut rows = stmt.query([param])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = index.get(&r.get::<_, i64>(0)?) {
+            books[*i].1.written_off =
+                Some((parse_date(&r.get::<_, String>(1)?)?, Rupiah(r.get(2)?)));
+        }
+    }
+    Ok(books)
 }
 
 /// What `fund post` records besides loans: a UPK's costs and the capital
@@ -475,8 +560,10 @@ impl Store {
         let posted = post(
             &tx,
             upk_id,
+            None,
             &Entry::new(date, memo.to_owned(), key.to_owned(), lines),
-        )?;
+        )?
+        .is_some();
         if posted {
             audit::record(
                 &tx,
@@ -493,35 +580,33 @@ impl Store {
     }
 
     /// Each UPK's fee income and costs in the year of `as_of` up to it, and
-    /// the capital it holds then, from the journal.
+    /// the capital it holds then, by UPK id.
     pub fn fund_finances(
         &self,
         as_of: Date,
-    ) -> Result<std::collections::BTreeMap<String, lumbung_fund::report::Finances>> {
+    ) -> Result<std::collections::BTreeMap<i64, lumbung_fund::report::Finances>> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare("SELECT o.name, j.entry FROM fund_journal j JOIN organisations o ON o.id = j.upk_id ORDER BY j.sequence")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out: std::collections::BTreeMap<String, lumbung_fund::report::Finances> =
-            Default::default();
-        for row in rows {
-            let (upk, entry) = row?;
-            let entry: Entry = serde_json::from_str(&entry)
-                .map_err(|_| StoreError::invalid("fund_journal", "an entry is unreadable"))?;
-            if entry.date > as_of {
-                continue;
-            }
-            let f = out.entry(upk).or_default();
-            f.months = as_of.month() as u32;
-            let this_year = entry.date.year() == as_of.year();
-            for l in &entry.lines {
-                match l.account {
-                    Account::FeeIncome if this_year => f.fee_income -= l.amount.0,
-                    Account::OperatingCosts if this_year => f.costs += l.amount.0,
-                    Account::CapitalBlm => f.capital -= l.amount.0,
-                    _ => {}
-                }
-            }
-        }
-        Ok(out)
+        let year_start = format!("{:04}-01-01", as_of.year());
+        let mut stmt = conn.prepare(
+            "SELECT upk_id,
+                    -sum(CASE WHEN account = 'fee_income' AND day >= ?2 THEN amount ELSE 0 END),
+                    sum(CASE WHEN account = 'operating_costs' AND day >= ?2 THEN amount ELSE 0 END),
+                    -sum(CASE WHEN account = 'capital_blm' THEN amount ELSE 0 END)
+             FROM fund_account_days
+             WHERE day <= ?1 AND account IN ('fee_income', 'operating_costs', 'capital_blm')
+             GROUP BY upk_id",
+        )?;
+        let rows = stmt.query_map(params![as_of.to_string(), year_start], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                lumbung_fund::report::Finances {
+                    fee_income: r.get(1)?,
+                    costs: r.get(2)?,
+                    capital: r.get(3)?,
+                    months: as_of.month() as u32,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

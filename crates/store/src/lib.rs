@@ -8,6 +8,7 @@
 mod areas;
 mod audit;
 mod fund;
+mod fund_ops;
 mod orgs;
 mod schema;
 mod spend;
@@ -16,6 +17,10 @@ mod users;
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
+pub use fund_ops::{
+    ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,
+    RepaymentRow, SavingsRow,
+};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

@@ -205,4 +205,132 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only: post a reversal'); END;
 CREATE TRIGGER fund_journal_no_delete BEFORE DELETE ON fund_journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only: post a reversal'); END;
 "#,
+    // 8: the revolving fund's lifecycle: settings per UPK, KSM members,
+    // joint liability and savings, applications with maker-checker
+    // approval, loan shares per member, reschedulings, write-offs and
+    // reversals. Money still moves only through the journal.
+    r#"
+CREATE TABLE fund_settings (
+    upk_id     INTEGER PRIMARY KEY REFERENCES organisations(id),
+    settings   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE fund_ksm (
+    ksm_id              INTEGER PRIMARY KEY REFERENCES organisations(id),
+    joint_liability_on  TEXT,
+    joint_liability_ref TEXT
+);
+
+CREATE TABLE fund_members (
+    id         INTEGER PRIMARY KEY,
+    ksm_id     INTEGER NOT NULL REFERENCES organisations(id),
+    name       TEXT NOT NULL,
+    sex        TEXT NOT NULL CHECK (sex IN ('f', 'm')),
+    nik        TEXT,
+    joined_on  TEXT NOT NULL,
+    left_on    TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX fund_members_ksm ON fund_members(ksm_id);
+
+CREATE TABLE fund_savings (
+    id          INTEGER PRIMARY KEY,
+    ksm_id      INTEGER NOT NULL REFERENCES organisations(id),
+    member_id   INTEGER REFERENCES fund_members(id),
+    on_date     TEXT NOT NULL,
+    amount      INTEGER NOT NULL CHECK (amount <> 0),
+    journal_seq INTEGER NOT NULL REFERENCES fund_journal(sequence)
+);
+CREATE INDEX fund_savings_ksm ON fund_savings(ksm_id);
+
+CREATE TABLE fund_applications (
+    id          INTEGER PRIMARY KEY,
+    upk_id      INTEGER NOT NULL REFERENCES organisations(id),
+    ksm_id      INTEGER NOT NULL REFERENCES organisations(id),
+    applied_on  TEXT NOT NULL,
+    amounts     TEXT NOT NULL,
+    principal   INTEGER NOT NULL,
+    term_months INTEGER NOT NULL,
+    fee_rate    TEXT NOT NULL,
+    schedule    TEXT NOT NULL,
+    warnings    TEXT NOT NULL DEFAULT '[]',
+    entered_by  INTEGER NOT NULL REFERENCES users(id),
+    entered_at  TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'disbursed')),
+    decided_by  INTEGER REFERENCES users(id),
+    decided_at  TEXT,
+    note        TEXT,
+    loan        INTEGER REFERENCES fund_loans(id),
+    CHECK (decided_by IS NULL OR decided_by <> entered_by)
+);
+CREATE INDEX fund_applications_upk ON fund_applications(upk_id, status);
+
+CREATE TABLE fund_loan_members (
+    loan      INTEGER NOT NULL REFERENCES fund_loans(id),
+    member_id INTEGER NOT NULL REFERENCES fund_members(id),
+    amount    INTEGER NOT NULL,
+    PRIMARY KEY (loan, member_id)
+);
+CREATE INDEX fund_loan_members_member ON fund_loan_members(member_id);
+
+CREATE TABLE fund_reschedules (
+    id          INTEGER PRIMARY KEY,
+    loan        INTEGER NOT NULL REFERENCES fund_loans(id),
+    on_date     TEXT NOT NULL,
+    principal   INTEGER NOT NULL,
+    term_months INTEGER NOT NULL,
+    fee_rate    TEXT NOT NULL,
+    schedule    TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX fund_reschedules_loan ON fund_reschedules(loan);
+
+CREATE TABLE fund_write_offs (
+    loan        INTEGER PRIMARY KEY REFERENCES fund_loans(id),
+    on_date     TEXT NOT NULL,
+    principal   INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES fund_journal(sequence),
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE fund_reversals (
+    repayment   INTEGER PRIMARY KEY REFERENCES fund_repayments(id),
+    reason      TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES fund_journal(sequence),
+    created_at  TEXT NOT NULL
+);
+
+ALTER TABLE fund_repayments ADD COLUMN journal_seq INTEGER;
+
+-- Each UPK's balance movements per account and day, kept with every
+-- posting, so that statements and the city's report need not read the
+-- whole journal. Per-KSM receivables are summed into one account.
+CREATE TABLE fund_account_days (
+    upk_id  INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    day     TEXT NOT NULL,
+    amount  INTEGER NOT NULL,
+    PRIMARY KEY (upk_id, account, day)
+) WITHOUT ROWID;
+INSERT INTO fund_account_days (upk_id, account, day, amount)
+SELECT j.upk_id, json_extract(l.value, '$.account.account'), json_extract(j.entry, '$.date'),
+       sum(json_extract(l.value, '$.amount'))
+FROM fund_journal j, json_each(j.entry, '$.lines') l
+GROUP BY 1, 2, 3;
+ALTER TABLE fund_journal ADD COLUMN loan INTEGER;
+CREATE INDEX fund_journal_upk ON fund_journal(upk_id);
+CREATE INDEX fund_repayments_journal ON fund_repayments(journal_seq);
+
+-- Rows that record a money movement are kept as they were: a correction
+-- is a reversal.
+CREATE TRIGGER fund_repayments_no_update BEFORE UPDATE ON fund_repayments
+BEGIN SELECT RAISE(ABORT, 'repayments are kept: post a reversal'); END;
+CREATE TRIGGER fund_repayments_no_delete BEFORE DELETE ON fund_repayments
+BEGIN SELECT RAISE(ABORT, 'repayments are kept: post a reversal'); END;
+CREATE TRIGGER fund_savings_no_change BEFORE UPDATE ON fund_savings
+BEGIN SELECT RAISE(ABORT, 'savings movements are kept: post a correction'); END;
+"#,
 ];

@@ -12,7 +12,7 @@ use axum::response::Html;
 use axum::{Extension, Json};
 use jiff::civil::Date;
 use lumbung_domain::{OrgKind, Scope};
-use lumbung_fund::report::{portfolio_with, FundReport};
+use lumbung_fund::report::{portfolio, FundReport};
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -42,11 +42,11 @@ async fn report(
         kind: Some(OrgKind::Upk),
         ..Default::default()
     };
-    let (books, finances, upks) = state
+    let (books, mut ctx, upks) = state
         .blocking(move |s| {
             Ok((
                 s.fund_books(None)?,
-                s.fund_finances(as_of)?,
+                s.fund_context(as_of)?,
                 s.search_orgs(&filter, u32::MAX, 0)?.0,
             ))
         })
@@ -56,20 +56,12 @@ async fn report(
         .filter(|u| scope.covers(&u.placement))
         .map(|u| u.id)
         .collect();
-    let names: std::collections::HashSet<&str> = upks
-        .iter()
-        .filter(|u| allowed.contains(&u.id))
-        .map(|u| u.name.as_str())
-        .collect();
     let books: Vec<_> = books
         .into_iter()
         .filter(|b| allowed.contains(&b.upk_id))
         .collect();
-    let finances = finances
-        .into_iter()
-        .filter(|(n, _)| names.contains(n.as_str()))
-        .collect();
-    Ok(portfolio_with(&books, as_of, 3, &finances))
+    ctx.finances.retain(|id, _| allowed.contains(id));
+    Ok(portfolio(&books, as_of, &ctx))
 }
 
 /// Ratios and bands only: what the public may see.

@@ -1,0 +1,291 @@
+//! The rules a new loan must meet before it is approved (imported history
+//! only warns about them): group size, joint liability, savings before a
+//! first loan, limits per member, term. A target (women's share) warns.
+
+use crate::loan::Rupiah;
+use crate::settings::Settings;
+use jiff::civil::Date;
+use jiff::ToSpan;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    F,
+    M,
+}
+
+/// A KSM member as the rules see them.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: i64,
+    pub name: String,
+    pub sex: Sex,
+    /// Loans this member had a share of before.
+    pub earlier_loans: u16,
+    /// Every earlier loan was repaid in full and never reached the arrears
+    /// threshold.
+    pub good_record: bool,
+}
+
+/// What is known of a KSM when its application is judged.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub members: Vec<Member>,
+    pub joint_liability: bool,
+    /// The calendar months (year, month) in which the group deposited savings.
+    pub savings_months: BTreeSet<(i16, i8)>,
+    /// The group had a loan before (the savings rule is for a first loan).
+    pub had_loan: bool,
+}
+
+/// An application: the amount for each member (by member id) and the terms.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub applied_on: Date,
+    pub amounts: Vec<(i64, Rupiah)>,
+    pub term_months: u16,
+}
+
+/// A rule broken (refused) or a target missed (warned), for the user to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// A stable code for scripts and translations.
+    pub code: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Judgement {
+    pub refused: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+}
+
+fn finding(code: &str, detail: String) -> Finding {
+    Finding {
+        code: code.to_owned(),
+        detail,
+    }
+}
+
+impl Application {
+    pub fn principal(&self) -> Rupiah {
+        Rupiah(self.amounts.iter().map(|(_, a)| a.0).sum())
+    }
+}
+
+/// Judges an application against the UPK's settings.
+pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement {
+    let mut j = Judgement::default();
+    let n = group.members.len();
+    if n < settings.min_members as usize {
+        j.refused.push(finding(
+            "too_few_members",
+            format!(
+                "the KSM has {n} members; at least {} are needed",
+                settings.min_members
+            ),
+        ));
+    }
+    let women = group.members.iter().filter(|m| m.sex == Sex::F).count();
+    if n > 0 && women * 100 < settings.women_target_percent as usize * n {
+        j.warnings.push(finding(
+            "women_below_target",
+            format!(
+                "{women} of {n} members are women; the target is {}%",
+                settings.women_target_percent
+            ),
+        ));
+    }
+    if !group.joint_liability {
+        j.refused.push(finding(
+            "no_joint_liability",
+            "the group's joint liability (tanggung renteng) is not recorded".into(),
+        ));
+    }
+    if !group.had_loan {
+        let missing: Vec<String> = (1..=settings.savings_months as i32)
+            .map(|k| {
+                app.applied_on
+                    .first_of_month()
+                    .checked_sub(k.months())
+                    .expect("dates in range")
+            })
+            .filter(|d| !group.savings_months.contains(&(d.year(), d.month())))
+            .map(|d| format!("{}-{:02}", d.year(), d.month()))
+            .collect();
+        if !missing.is_empty() {
+            j.refused.push(finding(
+                "savings_too_short",
+                format!(
+                    "a first loan needs group savings in each of the {} months before; none in {}",
+                    settings.savings_months,
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    if !(settings.term_min..=settings.term_max).contains(&app.term_months) {
+        j.refused.push(finding(
+            "term_out_of_range",
+            format!(
+                "a term of {} months is outside {}–{}",
+                app.term_months, settings.term_min, settings.term_max
+            ),
+        ));
+    }
+    if app.amounts.is_empty() {
+        j.refused.push(finding(
+            "no_amounts",
+            "the application names no member's amount".into(),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (id, amount) in &app.amounts {
+        let Some(m) = group.members.iter().find(|m| m.id == *id) else {
+            j.refused.push(finding(
+                "not_a_member",
+                format!("member {id} is not in this KSM"),
+            ));
+            continue;
+        };
+        if !seen.insert(*id) {
+            j.refused.push(finding(
+                "member_twice",
+                format!("{} is named twice", m.name),
+            ));
+        }
+        if amount.0 <= 0 {
+            j.refused.push(finding(
+                "amount_not_positive",
+                format!("{}: the amount must be more than zero", m.name),
+            ));
+        } else if m.earlier_loans >= settings.loans_before_bank || *amount > settings.loan_limit {
+            j.refused.push(finding(
+                "refer_to_bank",
+                format!(
+                    "{}: after {} loans or above Rp {} the member is referred to a bank",
+                    m.name, settings.loans_before_bank, settings.loan_limit.0
+                ),
+            ));
+        } else if (m.earlier_loans == 0 || !m.good_record) && *amount > settings.first_loan_limit {
+            j.refused.push(finding(
+                "above_first_loan_limit",
+                format!(
+                    "{}: Rp {} is above Rp {}, the limit of a first loan or of a member without a good record",
+                    m.name, amount.0, settings.first_loan_limit.0
+                ),
+            ));
+        }
+    }
+    j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn member(id: i64, sex: Sex, earlier: u16, good: bool) -> Member {
+        Member {
+            id,
+            name: format!("m{id}"),
+            sex,
+            earlier_loans: earlier,
+            good_record: good,
+        }
+    }
+
+    fn group() -> Group {
+        Group {
+            members: vec![
+                member(1, Sex::F, 0, true),
+                member(2, Sex::F, 1, true),
+                member(3, Sex::M, 1, false),
+                member(4, Sex::M, 4, true),
+                member(5, Sex::M, 0, true),
+            ],
+            joint_liability: true,
+            savings_months: [(2025, 1), (2025, 2), (2025, 3)].into(),
+            had_loan: false,
+        }
+    }
+
+    fn codes(v: &[Finding]) -> Vec<&str> {
+        v.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    fn app(amounts: &[(i64, i64)], term: u16) -> Application {
+        Application {
+            applied_on: date(2025, 4, 20),
+            amounts: amounts.iter().map(|(m, a)| (*m, Rupiah(*a))).collect(),
+            term_months: term,
+        }
+    }
+
+    #[test]
+    fn a_sound_first_loan_passes() {
+        let j = judge(
+            &Settings::default(),
+            &group(),
+            &app(&[(1, 500_000), (2, 2_000_000)], 12),
+        );
+        assert!(j.refused.is_empty(), "{j:?}");
+        assert!(j.warnings.is_empty(), "2 of 5 women meets 30%");
+    }
+
+    #[test]
+    fn limits_per_member() {
+        let s = Settings::default();
+        let j = judge(&s, &group(), &app(&[(1, 500_001)], 6));
+        assert_eq!(codes(&j.refused), ["above_first_loan_limit"]);
+        let j = judge(&s, &group(), &app(&[(3, 600_000)], 6));
+        assert_eq!(
+            codes(&j.refused),
+            ["above_first_loan_limit"],
+            "no good record"
+        );
+        let j = judge(&s, &group(), &app(&[(2, 2_000_001)], 6));
+        assert_eq!(codes(&j.refused), ["refer_to_bank"]);
+        let j = judge(&s, &group(), &app(&[(4, 100_000)], 6));
+        assert_eq!(codes(&j.refused), ["refer_to_bank"], "four loans already");
+        let j = judge(
+            &s,
+            &group(),
+            &app(&[(9, 100_000), (1, 0), (5, 1), (5, 1)], 6),
+        );
+        assert_eq!(
+            codes(&j.refused),
+            ["not_a_member", "amount_not_positive", "member_twice"]
+        );
+    }
+
+    #[test]
+    fn group_rules_and_the_womens_target() {
+        let s = Settings::default();
+        let mut g = group();
+        g.members.truncate(4);
+        g.members[1].sex = Sex::M;
+        g.joint_liability = false;
+        g.savings_months.remove(&(2025, 2));
+        let j = judge(&s, &g, &app(&[(1, 100_000)], 2));
+        assert_eq!(
+            codes(&j.refused),
+            [
+                "too_few_members",
+                "no_joint_liability",
+                "savings_too_short",
+                "term_out_of_range"
+            ]
+        );
+        assert!(j.refused[2].detail.contains("2025-02"));
+        assert_eq!(codes(&j.warnings), ["women_below_target"]);
+        g.had_loan = true;
+        let j = judge(&s, &g, &app(&[(1, 100_000)], 13));
+        assert!(
+            !codes(&j.refused).contains(&"savings_too_short"),
+            "only a first loan waits"
+        );
+    }
+}

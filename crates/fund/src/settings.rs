@@ -1,0 +1,173 @@
+//! A UPK's settings. Every number of the programme's rules is a setting
+//! with the default of `shared/p2kp-rules.md`; stored as JSON, so a setting
+//! left out keeps its default.
+
+use crate::loan::{FeeRate, Rupiah, ScheduleKind};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Missed instalments that put a loan in arrears (quality class 3).
+    pub arrears_threshold: u16,
+    /// Missed instalments that start classes 4, 5, … (ascending, each
+    /// above the arrears threshold). Unconfirmed in the sources: none by
+    /// default.
+    pub further_classes: Vec<u16>,
+    /// A KSM needs at least this many members before a loan.
+    pub min_members: u16,
+    /// Target share of women among members, in percent (a target: warned
+    /// about, not enforced).
+    pub women_target_percent: u16,
+    /// Months of group savings before a first loan.
+    pub savings_months: u16,
+    /// The most a member may borrow in a first loan.
+    pub first_loan_limit: Rupiah,
+    /// The most a member may borrow with a good record; above it the
+    /// member is referred to a bank.
+    pub loan_limit: Rupiah,
+    /// After this many loans a member is referred to a bank.
+    pub loans_before_bank: u16,
+    pub term_min: u16,
+    pub term_max: u16,
+    /// The monthly fee rate of new loans, a fraction (`0.015`).
+    pub fee_rate: String,
+    pub schedule: ScheduleKind,
+    /// Loan-loss reserve rates per quality class (class 1 first), as
+    /// fractions; a class beyond the list takes the last rate.
+    /// Unconfirmed in the sources: 1%, 10%, 50% by default.
+    pub reserve_rates: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            arrears_threshold: 3,
+            further_classes: Vec::new(),
+            min_members: 5,
+            women_target_percent: 30,
+            savings_months: 3,
+            first_loan_limit: Rupiah(500_000),
+            loan_limit: Rupiah(2_000_000),
+            loans_before_bank: 4,
+            term_min: 3,
+            term_max: 12,
+            fee_rate: "0.015".into(),
+            schedule: ScheduleKind::Flat,
+            reserve_rates: vec!["0.01".into(), "0.10".into(), "0.50".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("setting {field}: {message}")]
+pub struct SettingsError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn bad(field: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        field,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Parses stored or typed JSON and checks every rule between settings.
+    pub fn from_json(raw: &str) -> Result<Settings, SettingsError> {
+        let s: Settings = serde_json::from_str(raw).map_err(|e| bad("json", e.to_string()))?;
+        s.checked()
+    }
+
+    pub fn checked(self) -> Result<Settings, SettingsError> {
+        if self.arrears_threshold == 0 {
+            return Err(bad("arrears_threshold", "must be at least 1"));
+        }
+        let mut last = self.arrears_threshold;
+        for t in &self.further_classes {
+            if *t <= last {
+                return Err(bad(
+                    "further_classes",
+                    "each threshold must be above the one before and the arrears threshold",
+                ));
+            }
+            last = *t;
+        }
+        if self.min_members == 0 {
+            return Err(bad("min_members", "must be at least 1"));
+        }
+        if self.women_target_percent > 100 {
+            return Err(bad("women_target_percent", "is a percentage, 0–100"));
+        }
+        if self.first_loan_limit.0 <= 0 || self.first_loan_limit > self.loan_limit {
+            return Err(bad(
+                "first_loan_limit",
+                "must be above zero and no more than loan_limit",
+            ));
+        }
+        if self.term_min == 0 || self.term_min > self.term_max {
+            return Err(bad(
+                "term_min",
+                "must be at least 1 and no more than term_max",
+            ));
+        }
+        FeeRate::parse(&self.fee_rate).map_err(|e| bad("fee_rate", e.to_string()))?;
+        if self.reserve_rates.is_empty() {
+            return Err(bad("reserve_rates", "needs at least one rate"));
+        }
+        for r in &self.reserve_rates {
+            FeeRate::parse(r).map_err(|e| bad("reserve_rates", e.to_string()))?;
+        }
+        Ok(self)
+    }
+
+    pub fn fee(&self) -> FeeRate {
+        FeeRate::parse(&self.fee_rate).expect("checked when the settings were made")
+    }
+
+    /// The thresholds that start classes 3, 4, … for [`crate::arrears`].
+    pub fn class_thresholds(&self) -> Vec<u16> {
+        let mut t = vec![self.arrears_threshold];
+        t.extend(&self.further_classes);
+        t
+    }
+
+    /// The reserve rate of a quality class (1-based).
+    pub fn reserve_rate(&self, class: u8) -> FeeRate {
+        let i = (class.max(1) as usize - 1).min(self.reserve_rates.len() - 1);
+        FeeRate::parse(&self.reserve_rates[i]).expect("checked when the settings were made")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_rules_and_partial_json_keeps_them() {
+        let s = Settings::from_json(r#"{"arrears_threshold": 2}"#).unwrap();
+        assert_eq!(s.arrears_threshold, 2);
+        assert_eq!(s.first_loan_limit, Rupiah(500_000));
+        assert_eq!(s.class_thresholds(), vec![2]);
+        assert_eq!(s.reserve_rate(1).of(Rupiah(1_000_000)), Rupiah(10_000));
+        assert_eq!(s.reserve_rate(7).of(Rupiah(1_000_000)), Rupiah(500_000));
+    }
+
+    #[test]
+    fn contradictions_name_the_setting() {
+        let e = Settings::from_json(r#"{"further_classes": [3]}"#).unwrap_err();
+        assert_eq!(e.field, "further_classes");
+        let e = Settings::from_json(r#"{"first_loan_limit": 3000000}"#).unwrap_err();
+        assert_eq!(e.field, "first_loan_limit");
+        let e = Settings::from_json(r#"{"term_min": 13}"#).unwrap_err();
+        assert_eq!(e.field, "term_min");
+        let e = Settings::from_json(r#"{"fee_rate": "abc"}"#).unwrap_err();
+        assert_eq!(e.field, "fee_rate");
+        let e = Settings::from_json(r#"{"colour": 1}"#).unwrap_err();
+        assert_eq!(
+            e.field, "json",
+            "an unknown setting is refused, not ignored"
+        );
+    }
+}

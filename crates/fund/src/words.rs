@@ -1,0 +1,159 @@
+//! Amounts in words for receipts (kuitansi): Indonesian *terbilang* and
+//! English, as a receipt states the sum twice, in figures and in words.
+
+const ID_UNITS: [&str; 12] = [
+    "", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh",
+    "sebelas",
+];
+
+fn id_below_thousand(n: u64) -> String {
+    match n {
+        0..=11 => ID_UNITS[n as usize].to_owned(),
+        12..=19 => format!("{} belas", ID_UNITS[(n - 10) as usize]),
+        20..=99 => join(
+            format!("{} puluh", ID_UNITS[(n / 10) as usize]),
+            id_below_thousand(n % 10),
+        ),
+        100..=199 => join("seratus".into(), id_below_thousand(n - 100)),
+        _ => join(
+            format!("{} ratus", ID_UNITS[(n / 100) as usize]),
+            id_below_thousand(n % 100),
+        ),
+    }
+}
+
+fn join(a: String, b: String) -> String {
+    if b.is_empty() {
+        a
+    } else {
+        format!("{a} {b}")
+    }
+}
+
+/// Indonesian words: 1,250,000 → "satu juta dua ratus lima puluh ribu rupiah".
+pub fn terbilang(amount: i64) -> String {
+    let n = amount.unsigned_abs();
+    let words = if n == 0 {
+        "nol".to_owned()
+    } else {
+        let mut parts = Vec::new();
+        for (scale, name) in [
+            (1_000_000_000_000u64, "triliun"),
+            (1_000_000_000, "miliar"),
+            (1_000_000, "juta"),
+            (1_000, "ribu"),
+            (1, ""),
+        ] {
+            let group = n / scale % 1000;
+            if group == 0 {
+                continue;
+            }
+            parts.push(match (group, name) {
+                (1, "ribu") => "seribu".to_owned(),
+                (_, "") => id_below_thousand(group),
+                _ => format!("{} {name}", id_below_thousand(group)),
+            });
+        }
+        parts.join(" ")
+    };
+    let sign = if amount < 0 { "minus " } else { "" };
+    format!("{sign}{words} rupiah")
+}
+
+const EN_UNITS: [&str; 20] = [
+    "",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const EN_TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+fn en_below_thousand(n: u64) -> String {
+    match n {
+        0..=19 => EN_UNITS[n as usize].to_owned(),
+        20..=99 => match n % 10 {
+            0 => EN_TENS[(n / 10) as usize].to_owned(),
+            u => format!("{}-{}", EN_TENS[(n / 10) as usize], EN_UNITS[u as usize]),
+        },
+        _ => join(
+            format!("{} hundred", EN_UNITS[(n / 100) as usize]),
+            en_below_thousand(n % 100),
+        ),
+    }
+}
+
+/// English words: 1,250,000 → "one million two hundred fifty thousand rupiah".
+pub fn in_english(amount: i64) -> String {
+    let n = amount.unsigned_abs();
+    let words = if n == 0 {
+        "zero".to_owned()
+    } else {
+        let mut parts = Vec::new();
+        for (scale, name) in [
+            (1_000_000_000_000u64, "trillion"),
+            (1_000_000_000, "billion"),
+            (1_000_000, "million"),
+            (1_000, "thousand"),
+            (1, ""),
+        ] {
+            let group = n / scale % 1000;
+            if group > 0 {
+                parts.push(join(en_below_thousand(group), name.to_owned()));
+            }
+        }
+        parts.join(" ")
+    };
+    let sign = if amount < 0 { "minus " } else { "" };
+    format!("{sign}{words} rupiah")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indonesian_words_follow_the_usual_forms() {
+        assert_eq!(terbilang(0), "nol rupiah");
+        assert_eq!(terbilang(11), "sebelas rupiah");
+        assert_eq!(terbilang(15), "lima belas rupiah");
+        assert_eq!(terbilang(100), "seratus rupiah");
+        assert_eq!(terbilang(1_000), "seribu rupiah");
+        assert_eq!(terbilang(109_000), "seratus sembilan ribu rupiah");
+        assert_eq!(
+            terbilang(1_250_000),
+            "satu juta dua ratus lima puluh ribu rupiah"
+        );
+        assert_eq!(
+            terbilang(2_011_111),
+            "dua juta sebelas ribu seratus sebelas rupiah"
+        );
+        assert_eq!(terbilang(1_000_001_000), "satu miliar seribu rupiah");
+    }
+
+    #[test]
+    fn english_words() {
+        assert_eq!(in_english(109_000), "one hundred nine thousand rupiah");
+        assert_eq!(
+            in_english(1_250_021),
+            "one million two hundred fifty thousand twenty-one rupiah"
+        );
+    }
+}
