@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use lumbung_domain::RowError;
 use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
 use lumbung_fund::report::portfolio;
-use lumbung_store::{Actor, LoanRecord, RepaymentRecord, Store};
+use lumbung_store::{Actor, LoanRecord, RepaymentInput, RepaymentRecord, Store};
 use std::path::Path;
 
 /// A date as spreadsheets write it: `2024-01-31` or `31/01/2024`.
@@ -308,4 +308,348 @@ pub fn verify(store: &Store) -> Result<()> {
             "journal entry {seq} does not match the chain: history was changed at or before it"
         ),
     }
+}
+
+fn date_or_today(raw: Option<&str>) -> Result<Date> {
+    match raw {
+        Some(d) => date(d).map_err(anyhow::Error::msg),
+        None => Ok(jiff::Zoned::now().date()),
+    }
+}
+
+pub fn repay_one(
+    store: &Store,
+    loan_id: &str,
+    amount: i64,
+    on: Option<&str>,
+    key: Option<&str>,
+) -> Result<()> {
+    let paid_on = date_or_today(on)?;
+    let key = key
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("repayment:{}:{paid_on}:{amount}:cli", loan_id.trim()));
+    let done = store.repay(
+        &RepaymentInput {
+            loan_id: loan_id.to_owned(),
+            paid_on,
+            amount: Rupiah(amount),
+            key: key.clone(),
+        },
+        &Actor::cli(),
+    )?;
+    match done.repayment {
+        Some(id) => println!(
+            "posted: repayment {id} of {amount} rupiah to loan {} on {paid_on} (journal entry {})",
+            loan_id.trim(),
+            done.journal_seq.unwrap_or_default()
+        ),
+        None => println!("already posted (key {key}); nothing changed"),
+    }
+    Ok(())
+}
+
+/// Posts a file of repayments in batches, each one commit; rows posted
+/// before (by key) are skipped, so a file cut short can be posted again.
+pub fn repay_file(store: &Store, path: &Path, batch: usize) -> Result<()> {
+    let file = read(path)?;
+    let (rows, errors) = repayments(&file)?;
+    let key_col = file.column("key");
+    if !errors.is_empty() {
+        return Err(lumbung_domain::Rejected {
+            file: file.name.clone(),
+            errors,
+        }
+        .into());
+    }
+    let keys: std::collections::HashMap<u64, String> = match key_col {
+        Some(col) => file
+            .rows
+            .iter()
+            .map(|r| (r.line, r.get(col).trim().to_owned()))
+            .filter(|(_, k)| !k.is_empty())
+            .collect(),
+        None => Default::default(),
+    };
+    let mut seen: std::collections::HashMap<(String, Date, i64), u64> = Default::default();
+    let inputs: Vec<(u64, RepaymentInput)> = rows
+        .into_iter()
+        .map(|r| {
+            let n = seen
+                .entry((r.loan_id.clone(), r.paid_on, r.amount.0))
+                .or_insert(0);
+            *n += 1;
+            let key = keys.get(&r.line).cloned().unwrap_or_else(|| {
+                format!("repayment:{}:{}:{}:{n}", r.loan_id, r.paid_on, r.amount.0)
+            });
+            (
+                r.line,
+                RepaymentInput {
+                    loan_id: r.loan_id,
+                    paid_on: r.paid_on,
+                    amount: r.amount,
+                    key,
+                },
+            )
+        })
+        .collect();
+    let bar = crate::progress::bar("posting");
+    bar.set_length(inputs.len() as u64);
+    let (mut posted, mut held) = (0u64, 0u64);
+    for chunk in inputs.chunks(batch) {
+        let batch: Vec<RepaymentInput> = chunk.iter().map(|(_, r)| r.clone()).collect();
+        let out = store
+            .repay_batch(&batch, &Actor::cli())
+            .map_err(|e| match e {
+                lumbung_store::StoreError::Invalid { field, message } => {
+                    // "repayment N: …" names the row within the batch.
+                    let n: usize = message
+                        .strip_prefix("repayment ")
+                        .and_then(|m| m.split(':').next())
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(1);
+                    let line = chunk[n.saturating_sub(1).min(chunk.len() - 1)].0;
+                    anyhow::anyhow!(
+                        "{}: line {line}: {field}: {message} (batches before it are posted; fix the row and post the file again)",
+                        file.name
+                    )
+                }
+                other => other.into(),
+            })?;
+        posted += out.posted;
+        held += out.already_posted;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    println!("repayments: {posted} posted, {held} posted before and skipped");
+    Ok(())
+}
+
+pub fn reverse(store: &Store, repayment: i64, reason: &str, on: Option<&str>) -> Result<()> {
+    let seq = store.reverse_repayment(repayment, date_or_today(on)?, reason, &Actor::cli())?;
+    println!("reversed: repayment {repayment} (journal entry {seq})");
+    Ok(())
+}
+
+pub fn reschedule(
+    store: &Store,
+    loan_id: &str,
+    term: u16,
+    reason: &str,
+    on: Option<&str>,
+) -> Result<()> {
+    let on = date_or_today(on)?;
+    store.reschedule(loan_id, on, term, reason, &Actor::cli())?;
+    println!(
+        "rescheduled: loan {} over {term} months from {on}",
+        loan_id.trim()
+    );
+    Ok(())
+}
+
+pub fn write_off(store: &Store, loan_id: &str, reason: &str, on: Option<&str>) -> Result<()> {
+    let amount = store.write_off(loan_id, date_or_today(on)?, reason, &Actor::cli())?;
+    println!("written off: {amount} rupiah of loan {}", loan_id.trim());
+    Ok(())
+}
+
+pub fn provision(store: &Store, upk: &str, as_of: Option<&str>) -> Result<()> {
+    let id = store.upk_by_name(upk)?;
+    let change = store.provision(id, date_or_today(as_of)?, &Actor::cli())?;
+    match change {
+        0 => println!("the reserve already holds what the portfolio needs"),
+        c if c > 0 => println!("reserve raised by {c} rupiah"),
+        c => println!("reserve released by {} rupiah", -c),
+    }
+    Ok(())
+}
+
+pub fn settings(store: &Store, upk: &str, set: &[String]) -> Result<()> {
+    let id = store.upk_by_name(upk)?;
+    let current = store.fund_settings(id)?;
+    if set.is_empty() {
+        println!("{}", serde_json::to_string_pretty(&current)?);
+        return Ok(());
+    }
+    let mut json = serde_json::to_value(&current)?;
+    for pair in set {
+        let Some((key, value)) = pair.split_once('=') else {
+            bail!("--set {pair:?}: expected KEY=VALUE");
+        };
+        let key = key.trim();
+        if json.get(key).is_none() {
+            bail!("--set {key}: no such setting (see `lumbung fund settings --upk {upk}`)");
+        }
+        // A value is JSON when it reads as JSON (numbers, lists), else a string.
+        json[key] = serde_json::from_str(value.trim())
+            .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_owned()));
+    }
+    let next = lumbung_fund::settings::Settings::from_json(&json.to_string())?;
+    store.set_fund_settings(id, next.clone(), &Actor::cli())?;
+    println!("{}", serde_json::to_string_pretty(&next)?);
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatementFormat {
+    Table,
+    Json,
+}
+
+pub fn statements(
+    store: &Store,
+    upk: &str,
+    as_of: Option<&str>,
+    from: Option<&str>,
+    format: StatementFormat,
+) -> Result<()> {
+    use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
+    let id = store.upk_by_name(upk)?;
+    let as_of = date_or_today(as_of)?;
+    let from = match from {
+        Some(d) => date(d).map_err(anyhow::Error::msg)?,
+        None => Date::new(as_of.year(), 1, 1)?,
+    };
+    let journal = store.upk_journal(id)?;
+    let sheet = balance_sheet(&journal, as_of);
+    let income = income_statement(&journal, from, as_of);
+    let cash = cash_book(&journal, from, as_of);
+    if format == StatementFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "upk": upk.trim(), "balance_sheet": sheet, "income_statement": income, "cash_book": cash,
+            }))?
+        );
+        return Ok(());
+    }
+    let rows = |pairs: &[(&str, i64)]| -> Vec<Vec<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| vec![(*k).to_owned(), v.to_string()])
+            .collect()
+    };
+    println!("Balance sheet of {} on {as_of}", upk.trim());
+    print!(
+        "{}",
+        table::render(
+            &["ITEM", "RUPIAH"],
+            &rows(&[
+                ("cash", sheet.cash),
+                ("loans receivable", sheet.loans_receivable),
+                ("less loan-loss reserve", -sheet.loan_loss_reserve),
+                ("total assets", sheet.total_assets),
+                ("savings held", sheet.savings_held),
+                ("capital (BLM)", sheet.capital_blm),
+                ("retained surplus", sheet.retained_surplus),
+                (
+                    "total liabilities and equity",
+                    sheet.total_liabilities_and_equity
+                ),
+            ])
+        )
+    );
+    println!("\nIncome statement {from} to {as_of}");
+    print!(
+        "{}",
+        table::render(
+            &["ITEM", "RUPIAH"],
+            &rows(&[
+                ("fee income", income.fee_income),
+                ("operating costs", -income.operating_costs),
+                ("reserve expense", -income.reserve_expense),
+                ("surplus", income.surplus),
+            ])
+        )
+    );
+    println!("\nCash book {from} to {as_of} (opening {})", cash.opening);
+    let lines: Vec<Vec<String>> = cash
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.date.to_string(),
+                l.sequence.to_string(),
+                l.memo.clone(),
+                l.cash_in.to_string(),
+                l.cash_out.to_string(),
+                l.balance.to_string(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(&["DATE", "ENTRY", "MEMO", "IN", "OUT", "BALANCE"], &lines)
+    );
+    println!("closing {}", cash.closing);
+    Ok(())
+}
+
+pub fn ledger(store: &Store, loan_id: &str, format: StatementFormat) -> Result<()> {
+    let Some(view) = store.loan(loan_id)? else {
+        bail!("no loan {:?}", loan_id.trim());
+    };
+    let repayments = store.loan_repayments(loan_id)?;
+    if format == StatementFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "loan": view, "schedule": view.book.schedule,
+                "rescheduled": view.book.rescheduled.iter().map(|r| serde_json::json!({"on": r.on, "schedule": r.schedule})).collect::<Vec<_>>(),
+                "written_off": view.book.written_off, "repayments": repayments,
+            }))?
+        );
+        return Ok(());
+    }
+    println!(
+        "Loan {} to {} ({}): {} rupiah over {} months at {} a month, {}",
+        view.loan_id,
+        view.ksm,
+        view.upk,
+        view.principal,
+        view.term_months,
+        view.fee_rate,
+        view.schedule_kind
+    );
+    let schedule: Vec<Vec<String>> = view
+        .book
+        .schedule
+        .iter()
+        .map(|i| {
+            vec![
+                i.number.to_string(),
+                i.due.to_string(),
+                i.principal.0.to_string(),
+                i.fee.0.to_string(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(&["NO", "DUE", "PRINCIPAL", "FEE"], &schedule)
+    );
+    let paid: Vec<Vec<String>> = repayments
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.paid_on.to_string(),
+                r.amount.to_string(),
+                r.principal.to_string(),
+                r.fee.to_string(),
+                r.reversed
+                    .as_deref()
+                    .map(|why| format!("reversed: {why}"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    println!();
+    print!(
+        "{}",
+        table::render(
+            &["REPAYMENT", "PAID ON", "AMOUNT", "PRINCIPAL", "FEE", ""],
+            &paid
+        )
+    );
+    Ok(())
 }
