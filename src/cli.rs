@@ -67,6 +67,9 @@ pub enum Command {
     /// The UPK revolving fund: import spreadsheet books, the oversight report, check the journal
     #[command(subcommand)]
     Fund(FundCommand),
+    /// The BKM election without candidates: recount a ballot box
+    #[command(subcommand)]
+    Election(ElectionCommand),
     /// Build a fresh demo database (Banten, Indonesia and Lancashire, UK) and serve it
     #[command(long_about = "Build a fresh demo database and serve it.\n\n\
         Uses ./lumbung-demo.db unless --db or LUMBUNG_DB is given. That file (with its -wal and -shm \
@@ -504,4 +507,110 @@ pub enum FundCommand {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Post repayments: one (LOAN_ID --amount) or a file of them (--file), each batch one durable commit
+    #[command(
+        long_about = "Post repayments as a UPK's cashier does, each one idempotent.\n\n\
+        One: `lumbung fund repay LOAN_ID --amount 90833 [--date 2024-05-03] [--key KUITANSI-001]`.\n\
+        Many: `lumbung fund repay --file REPAYMENTS.csv [--batch 1000]` with columns \
+        loan_id,paid_on,amount[,key]; each batch is committed at once (all of it or none), and a row \
+        whose key was posted before is skipped and counted, so a file cut short (a crash, a power cut) \
+        can simply be posted again. Without a key column, a row's key is made from its loan, date, \
+        amount and occurrence among identical rows, as `fund import` does."
+    )]
+    Repay {
+        #[arg(
+            value_name = "LOAN_ID",
+            required_unless_present = "file",
+            conflicts_with = "file"
+        )]
+        loan_id: Option<String>,
+        /// Whole rupiah
+        #[arg(long, required_unless_present = "file")]
+        amount: Option<i64>,
+        /// The date paid (default today)
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Idempotency key, e.g. the receipt number (default: made from loan, date and amount)
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long, value_name = "REPAYMENTS.csv")]
+        file: Option<PathBuf>,
+        /// Repayments per commit
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
+    },
+    /// Reverse a repayment (by its id, the receipt's number column in `fund ledger`); it is never edited
+    Reverse {
+        repayment: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Give a loan a new schedule for the principal it has left (the old one is kept)
+    Reschedule {
+        loan_id: String,
+        #[arg(long)]
+        term_months: u16,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Write off what a loan has left, against the loan-loss reserve
+    WriteOff {
+        loan_id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Bring a UPK's loan-loss reserve to what its portfolio needs on a date
+    Provision {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Show a UPK's settings (JSON), or change some: --set arrears_threshold=3 --set reserve_rates='["0.01","0.1","0.5","1"]'
+    Settings {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        #[arg(long, value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// A UPK's balance sheet, income statement (year to date) and cash book
+    Statements {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        /// The date (default today)
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// The first day of the income statement and cash book (default: 1 January of as-of's year)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::fund::StatementFormat,
+    },
+    /// A loan's ledger: its schedule and every repayment with its split
+    Ledger {
+        loan_id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::fund::StatementFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ElectionCommand {
+    /// Recount a ballot box from CSV: validity, turnout against the quorum, votes, elected and ties
+    #[command(
+        long_about = "Recount a ballot box of the BKM election without candidates.\n\n\
+        BALLOTS.csv: ballot_id,name1,name2,… (blank cells ignored). Written names are trimmed, \
+        spaces collapsed and lowercased, then grouped by --groups (written,person) and checked \
+        against --residents (person). A ballot is valid with --min-names to --max-names names, no \
+        person twice, everyone a resident. The result stands when ballots ÷ --eligible reaches \
+        --quorum. Ties for the last seat are listed, never broken. Reads no database. See \
+        docs/election.md."
+    )]
+    Recount(crate::election::RecountArgs),
 }

@@ -7,6 +7,7 @@ mod areas;
 mod cli;
 mod csvfile;
 mod demo;
+mod election;
 mod fund;
 mod orgs;
 mod progress;
@@ -256,6 +257,50 @@ fn run(cli: Cli) -> Result<()> {
                     &memo,
                     key.as_deref(),
                 ),
+                FundCommand::Repay {
+                    loan_id,
+                    amount,
+                    date,
+                    key,
+                    file,
+                    batch,
+                } => match file {
+                    Some(path) => fund::repay_file(&store, &path, batch as usize),
+                    None => fund::repay_one(
+                        &store,
+                        loan_id.as_deref().unwrap_or_default(),
+                        amount.unwrap_or_default(),
+                        date.as_deref(),
+                        key.as_deref(),
+                    ),
+                },
+                FundCommand::Reverse {
+                    repayment,
+                    reason,
+                    date,
+                } => fund::reverse(&store, repayment, &reason, date.as_deref()),
+                FundCommand::Reschedule {
+                    loan_id,
+                    term_months,
+                    reason,
+                    date,
+                } => fund::reschedule(&store, &loan_id, term_months, &reason, date.as_deref()),
+                FundCommand::WriteOff {
+                    loan_id,
+                    reason,
+                    date,
+                } => fund::write_off(&store, &loan_id, &reason, date.as_deref()),
+                FundCommand::Provision { upk, as_of } => {
+                    fund::provision(&store, &upk, as_of.as_deref())
+                }
+                FundCommand::Settings { upk, set } => fund::settings(&store, &upk, &set),
+                FundCommand::Statements {
+                    upk,
+                    as_of,
+                    from,
+                    format,
+                } => fund::statements(&store, &upk, as_of.as_deref(), from.as_deref(), format),
+                FundCommand::Ledger { loan_id, format } => fund::ledger(&store, &loan_id, format),
             }
         }
         Command::Orgs(command) => {
@@ -271,6 +316,7 @@ fn run(cli: Cli) -> Result<()> {
                 } => orgs::list(&store, search.as_deref(), kind, limit),
             }
         }
+        Command::Election(cli::ElectionCommand::Recount(args)) => election::recount_command(&args),
         Command::Demo(args) => {
             let path = db.unwrap_or(Path::new(cli::DEFAULT_DEMO_DB));
             demo::run(path, args.listen.addr)

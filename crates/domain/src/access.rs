@@ -32,6 +32,18 @@ pub enum Resource {
     Spend,
     /// The UPK revolving fund's books.
     Fund,
+    /// Approving the fund's loan applications: the checker of
+    /// maker-checker, who is never the maker.
+    FundApproval,
+    /// A kelurahan's household self-mapping: personal data (names,
+    /// answers, members). Public pages show aggregates only.
+    Mapping,
+    /// The PS-2 list of poor households (names). Public: counts only.
+    PoorList,
+    /// The programme cycle of each kelurahan (steps, attendance,
+    /// verification). Not in the design's table; public: progress
+    /// aggregates only (`docs/cycle.md`).
+    Cycle,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,11 +111,35 @@ impl Role {
                 Auditor => Access::Read,
                 _ => Access::None,
             },
-            // The BKM approves (maker-checker) on top of reading.
             Resource::Fund => match self {
                 Upk => Access::Write,
                 Facilitator | Bkm | Auditor => Access::Read,
                 _ => Access::None,
+            },
+            // The UPK enters applications; the BKM approves them.
+            Resource::FundApproval => match self {
+                Bkm => Access::Write,
+                Facilitator | Upk | Auditor => Access::Read,
+                _ => Access::None,
+            },
+            Resource::Mapping => match self {
+                Facilitator => Access::Write,
+                Bkm => Access::Read,
+                _ => Access::None,
+            },
+            // The UPK reads the list to form KSMs.
+            Resource::PoorList => match self {
+                Facilitator => Access::Write,
+                Bkm | Upk | Auditor => Access::Read,
+                _ => Access::None,
+            },
+            // Facilitators record the steps; those who oversee or build
+            // on the programme read them. Admins run the system, not the
+            // programme.
+            Resource::Cycle => match self {
+                Facilitator => Access::Write,
+                Bkm | Upk | Auditor | Analyst => Access::Read,
+                Admin => Access::None,
             },
         }
     }
@@ -114,6 +150,16 @@ impl Role {
 
     pub fn can_write(self, resource: Resource) -> bool {
         self.access(resource) == Access::Write
+    }
+
+    /// The city coordinator of a kelurahan, who verifies the steps its
+    /// facilitators record: a facilitator whose scope strictly encloses the
+    /// kelurahan (the city, the kabupaten, a kecamatan or the whole
+    /// system), never one scoped to the kelurahan itself or to an
+    /// organisation. That the coordinator is not the recorder is the
+    /// cycle's own rule (`lumbung_community::cycle`).
+    pub fn coordinates(self, scope: &Scope, kelurahan: &AreaPath) -> bool {
+        self.can_write(Resource::Cycle) && scope.strictly_encloses(kelurahan)
     }
 }
 
@@ -147,6 +193,16 @@ impl Scope {
             Scope::Global => true,
             Scope::Area { path, .. } => placement.area.as_ref().is_some_and(|a| path.contains(a)),
             Scope::Org { id } => placement.orgs.contains(id),
+        }
+    }
+
+    /// True when the scope covers the area and more: the whole system, or
+    /// an area above it.
+    pub fn strictly_encloses(&self, area: &AreaPath) -> bool {
+        match self {
+            Scope::Global => true,
+            Scope::Area { path, .. } => path != area && path.contains(area),
+            Scope::Org { .. } => false,
         }
     }
 
@@ -213,6 +269,38 @@ mod tests {
                 )
             );
             assert_eq!(role.can_write(Resource::Fund), role == Role::Upk);
+            assert_eq!(
+                role.can_write(Resource::FundApproval),
+                role == Role::Bkm,
+                "the maker (UPK) never approves"
+            );
+            assert_eq!(
+                role.access(Resource::Mapping),
+                match role {
+                    Role::Facilitator => Access::Write,
+                    Role::Bkm => Access::Read,
+                    _ => Access::None,
+                },
+                "household self-mapping: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::PoorList),
+                match role {
+                    Role::Facilitator => Access::Write,
+                    Role::Bkm | Role::Upk | Role::Auditor => Access::Read,
+                    _ => Access::None,
+                },
+                "PS-2 list: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::Cycle),
+                match role {
+                    Role::Facilitator => Access::Write,
+                    Role::Admin => Access::None,
+                    _ => Access::Read,
+                },
+                "programme cycle: {role}"
+            );
         }
     }
 
@@ -279,5 +367,34 @@ mod tests {
         assert!(serang.encloses(&kel_scope, &kel_placement));
         assert!(!serang.encloses(&Scope::Global, &Placement::default()));
         assert!(Scope::Global.encloses(&serang, &Placement::default()));
+    }
+
+    #[test]
+    fn a_city_coordinator_is_a_facilitator_above_the_kelurahan() {
+        let kel = path(&["ID", "36", "3604", "3604010", "3604010001"]);
+        let area = |code: &str, p: AreaPath| Scope::Area {
+            code: AreaCode::parse(code).unwrap(),
+            path: p,
+        };
+        let city = area("3604", path(&["ID", "36", "3604"]));
+        let own = area("3604010001", kel.clone());
+        let other_city = area("3603", path(&["ID", "36", "3603"]));
+        assert!(Role::Facilitator.coordinates(&city, &kel));
+        assert!(Role::Facilitator.coordinates(&Scope::Global, &kel));
+        assert!(
+            !Role::Facilitator.coordinates(&own, &kel),
+            "the kelurahan's own facilitator records, never verifies"
+        );
+        assert!(!Role::Facilitator.coordinates(&other_city, &kel));
+        assert!(!Role::Facilitator.coordinates(&Scope::Org { id: 7 }, &kel));
+        for role in [
+            Role::Admin,
+            Role::Analyst,
+            Role::Bkm,
+            Role::Upk,
+            Role::Auditor,
+        ] {
+            assert!(!role.coordinates(&Scope::Global, &kel), "{role}");
+        }
     }
 }

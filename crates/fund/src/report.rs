@@ -99,6 +99,31 @@ impl LoanBook {
             })
     }
 
+    /// What the group owes at a meeting on `on`: the unpaid part of the
+    /// instalments due by then, and the next instalment after it (its date
+    /// and unpaid amount). Nothing once written off.
+    pub fn due(&self, on: Date) -> Due {
+        if self.written_off.is_some_and(|(w, _)| w <= on) {
+            return Due::default();
+        }
+        let (schedule, payments) = self.segment(on);
+        let paid: Vec<(Date, Rupiah)> = payments.into_iter().filter(|p| p.0 <= on).collect();
+        let (alloc, _) = crate::loan::allocate(schedule, &paid);
+        let unpaid = |i: &Instalment, a: &crate::loan::Allocation| {
+            i.fee.0 + i.principal.0 - a.fee_paid.0 - a.principal_paid.0
+        };
+        let mut due = Due::default();
+        for (i, a) in schedule.iter().zip(&alloc) {
+            if i.due <= on {
+                due.overdue += unpaid(i, a);
+            } else if unpaid(i, a) > 0 {
+                due.next = Some((i.due, unpaid(i, a)));
+                break;
+            }
+        }
+        due
+    }
+
     /// The loan's standing on a date, or `None` once it is written off.
     pub fn standing(&self, as_of: Date, class_thresholds: &[u16]) -> Option<Arrears> {
         if self.written_off.is_some_and(|(on, _)| on <= as_of) {
@@ -107,6 +132,15 @@ impl LoanBook {
         let (schedule, payments) = self.segment(as_of);
         Some(arrears(schedule, &payments, as_of, class_thresholds))
     }
+}
+
+/// What a loan asks of its group at a meeting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// Unpaid fee and principal of the instalments due by the date.
+    pub overdue: i64,
+    /// The next instalment after the date: its due date and unpaid amount.
+    pub next: Option<(Date, i64)>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -738,6 +772,13 @@ mod tests {
             Rupiah(450_000),
             "59,000 = 7,500 fee + 50,000 principal + 1,500 on"
         );
+        let due = loan.due(date(2024, 9, 1));
+        assert_eq!(
+            due.overdue,
+            57_500 - 1_500,
+            "30 July was paid on 1 July; 30 August less the 1,500 paid ahead"
+        );
+        assert_eq!(due.next, Some((date(2024, 9, 30), 57_500)));
         loan.written_off = Some((date(2024, 12, 31), Rupiah(450_000)));
         assert!(loan.standing(date(2025, 1, 1), &[3]).is_none());
         let r = portfolio(&[loan], date(2025, 1, 1), &Context::default());

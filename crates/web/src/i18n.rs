@@ -1,6 +1,9 @@
 //! Message catalogues. Every visible string of the interface comes from
-//! `i18n/id.json` (the default) or `i18n/en.json`; both have the same keys
-//! (a test checks), and templates read them as `t.key`.
+//! the Indonesian catalogue (the default) or the English one; each is the
+//! union of per-part files (`i18n/id.json`, `i18n/fund.id.json`,
+//! `i18n/community.id.json`, …) so that parts grow apart. Both languages
+//! have the same keys, a key lives in one file only (tests check), and
+//! templates read them as `t.key`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -35,8 +38,8 @@ impl Lang {
         static ID: OnceLock<BTreeMap<String, String>> = OnceLock::new();
         static EN: OnceLock<BTreeMap<String, String>> = OnceLock::new();
         match self {
-            Lang::Id => ID.get_or_init(|| load(include_str!("i18n/id.json"))),
-            Lang::En => EN.get_or_init(|| load(include_str!("i18n/en.json"))),
+            Lang::Id => ID.get_or_init(|| load(&CATALOGUES.map(|c| c.1))),
+            Lang::En => EN.get_or_init(|| load(&CATALOGUES.map(|c| c.2))),
         }
     }
 
@@ -52,8 +55,31 @@ impl Lang {
     }
 }
 
-fn load(json: &str) -> BTreeMap<String, String> {
+/// Each part's catalogues: (part, Indonesian, English).
+const CATALOGUES: [(&str, &str, &str); 3] = [
+    (
+        "base",
+        include_str!("i18n/id.json"),
+        include_str!("i18n/en.json"),
+    ),
+    (
+        "fund",
+        include_str!("i18n/fund.id.json"),
+        include_str!("i18n/fund.en.json"),
+    ),
+    (
+        "community",
+        include_str!("i18n/community.id.json"),
+        include_str!("i18n/community.en.json"),
+    ),
+];
+
+fn parse(json: &str) -> BTreeMap<String, String> {
     serde_json::from_str(json).expect("message catalogue is valid JSON of strings")
+}
+
+fn load(parts: &[&str]) -> BTreeMap<String, String> {
+    parts.iter().flat_map(|json| parse(json)).collect()
 }
 
 #[cfg(test)]
@@ -67,6 +93,18 @@ mod tests {
         assert_eq!(id, en);
         for lang in [Lang::Id, Lang::En] {
             assert!(lang.catalogue().values().all(|m| !m.trim().is_empty()));
+        }
+    }
+
+    #[test]
+    fn a_key_lives_in_one_part_only() {
+        let mut seen = BTreeMap::new();
+        for (part, id, _) in CATALOGUES {
+            for key in parse(id).into_keys() {
+                if let Some(other) = seen.insert(key.clone(), part) {
+                    panic!("{key} is in both the {other} and the {part} catalogues");
+                }
+            }
         }
     }
 

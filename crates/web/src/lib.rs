@@ -9,6 +9,7 @@ mod charts;
 mod error;
 mod forms;
 mod fund;
+mod fund_books;
 mod i18n;
 mod openapi;
 mod pages;

@@ -6,7 +6,7 @@ use crate::spend::handlers as spend;
 use crate::spend::publications;
 use crate::spend::review;
 use crate::spend_import::{self, MAX_UPLOAD_BYTES};
-use crate::{api, pages, AppState};
+use crate::{api, fund_books, pages, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -56,7 +56,7 @@ const fn csrf_exempt(mut r: Route) -> Route {
 }
 
 use Need::{Public, Read, SignedIn, Write};
-use Resource::{AreasOrgs, AuditLog, Fund, Spend, Users};
+use Resource::{AreasOrgs, AuditLog, Fund, FundApproval, Spend, Users};
 
 pub static ROUTES: &[Route] = &[
     route(
@@ -432,6 +432,195 @@ pub static ROUTES: &[Route] = &[
         Public,
         "The revolving fund's health figures (public)",
         || get(crate::fund::api_health),
+    ),
+    route(
+        Method::GET,
+        "/fund/upk/{id}",
+        Read(Fund),
+        "A UPK's books: KSMs, loans, applications, trend",
+        || get(fund_books::upk_page),
+    ),
+    route(
+        Method::POST,
+        "/fund/upk/{id}/ksm",
+        Write(Fund),
+        "Form a KSM under the UPK",
+        || post(fund_books::create_ksm),
+    ),
+    route(
+        Method::POST,
+        "/fund/upk/{id}/post",
+        Write(Fund),
+        "Post an operating cost or capital received",
+        || post(fund_books::post_movement),
+    ),
+    route(
+        Method::POST,
+        "/fund/upk/{id}/provision",
+        Write(Fund),
+        "Bring the loan-loss reserve to what the portfolio needs",
+        || post(fund_books::provision),
+    ),
+    route(
+        Method::GET,
+        "/fund/upk/{id}/settings",
+        Read(Fund),
+        "A UPK's settings",
+        || get(fund_books::settings_page),
+    ),
+    route(
+        Method::POST,
+        "/fund/upk/{id}/settings",
+        Write(Fund),
+        "Change a UPK's settings",
+        || post(fund_books::settings_save),
+    ),
+    route(
+        Method::GET,
+        "/fund/upk/{id}/statements",
+        Read(Fund),
+        "Balance sheet, income statement and cash book (?as_of=&from=)",
+        || get(fund_books::statements_page),
+    ),
+    route(
+        Method::GET,
+        "/fund/ksm/{id}",
+        Read(Fund),
+        "A KSM: members, joint liability, savings, loans",
+        || get(fund_books::ksm_page),
+    ),
+    route(
+        Method::GET,
+        "/fund/ksm/{id}/collection",
+        Read(Fund),
+        "Collection sheet for a group meeting (?on=), printable",
+        || get(fund_books::collection_page),
+    ),
+    route(
+        Method::POST,
+        "/fund/ksm/{id}/members",
+        Write(Fund),
+        "Add a KSM member",
+        || post(fund_books::add_member),
+    ),
+    route(
+        Method::POST,
+        "/fund/ksm/{id}/joint-liability",
+        Write(Fund),
+        "Record the group's joint liability (tanggung renteng)",
+        || post(fund_books::joint_liability),
+    ),
+    route(
+        Method::POST,
+        "/fund/ksm/{id}/savings",
+        Write(Fund),
+        "A group savings deposit or withdrawal",
+        || post(fund_books::savings),
+    ),
+    route(
+        Method::POST,
+        "/fund/ksm/{id}/apply",
+        Write(Fund),
+        "Enter a loan application (the maker)",
+        || post(fund_books::apply),
+    ),
+    route(
+        Method::POST,
+        "/fund/applications/{id}/decide",
+        Write(FundApproval),
+        "Approve or reject an application (the checker, never the maker)",
+        || post(fund_books::decide),
+    ),
+    route(
+        Method::POST,
+        "/fund/applications/{id}/disburse",
+        Write(Fund),
+        "Disburse an approved application",
+        || post(fund_books::disburse),
+    ),
+    route(
+        Method::GET,
+        "/fund/loans/{id}",
+        Read(Fund),
+        "A loan's ledger: schedule, repayments, receipts",
+        || get(fund_books::loan_page),
+    ),
+    route(
+        Method::POST,
+        "/fund/loans/{id}/repay",
+        Write(Fund),
+        "Post a repayment (idempotent)",
+        || post(fund_books::repay),
+    ),
+    route(
+        Method::POST,
+        "/fund/loans/{id}/reschedule",
+        Write(Fund),
+        "Reschedule the principal left (the old schedule is kept)",
+        || post(fund_books::reschedule),
+    ),
+    route(
+        Method::POST,
+        "/fund/loans/{id}/write-off",
+        Write(Fund),
+        "Write off what the loan has left",
+        || post(fund_books::write_off),
+    ),
+    route(
+        Method::POST,
+        "/fund/repayments/{id}/reverse",
+        Write(Fund),
+        "Reverse a repayment (never edited)",
+        || post(fund_books::reverse),
+    ),
+    route(
+        Method::GET,
+        "/fund/receipts/{id}",
+        Read(Fund),
+        "A repayment's receipt (kuitansi), printable",
+        || get(fund_books::receipt_page),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/fund/upk/{id}",
+        Read(Fund),
+        "A UPK's books",
+        || get(fund_books::api_upk),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/fund/upk/{id}/statements",
+        Read(Fund),
+        "A UPK's statements (?as_of=&from=)",
+        || get(fund_books::api_statements),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/fund/loans/{id}",
+        Read(Fund),
+        "A loan's ledger",
+        || get(fund_books::api_loan),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/fund/loans/{id}/repayments",
+        Write(Fund),
+        "Post a repayment: {paid_on, amount, key}; the same key posts once",
+        || post(fund_books::api_repay),
+    ),
+    route(
+        Method::GET,
+        "/api/v1/fund/applications",
+        Read(Fund),
+        "Loan applications in the viewer's scope",
+        || get(fund_books::api_applications),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/fund/applications/{id}/decision",
+        Write(FundApproval),
+        "Approve or reject: {decision: approve|reject, note}",
+        || post(fund_books::api_decide),
     ),
     route(
         Method::GET,

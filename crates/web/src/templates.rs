@@ -52,6 +52,25 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
     ("reports.html", include_str!("templates/reports.html")),
     ("fund.html", include_str!("templates/fund.html")),
+    ("fund_upk.html", include_str!("templates/fund_upk.html")),
+    ("fund_ksm.html", include_str!("templates/fund_ksm.html")),
+    ("fund_loan.html", include_str!("templates/fund_loan.html")),
+    (
+        "fund_receipt.html",
+        include_str!("templates/fund_receipt.html"),
+    ),
+    (
+        "fund_statements.html",
+        include_str!("templates/fund_statements.html"),
+    ),
+    (
+        "fund_settings.html",
+        include_str!("templates/fund_settings.html"),
+    ),
+    (
+        "fund_collection.html",
+        include_str!("templates/fund_collection.html"),
+    ),
     ("report.html", include_str!("templates/report.html")),
 ];
 

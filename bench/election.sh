@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The election benchmark: `lumbung election recount` (release build) over a
+# generated ballot box of BALLOTS ballots with written name variants, a GROUPS
+# file and a RESIDENTS file, each run a whole process under /usr/bin/time -v.
+# Prints the median wall time and peak RSS, and checks that every run printed
+# the same result.
+#
+# Usage: bench/election.sh          (1,000,000 ballots, 3 runs)
+# Environment:
+#   BALLOTS=1000000                 ballots in the box
+#   RUNS=3                          runs
+#   SEATS=9                         seats to fill
+#   LUMBUNG_BENCH_DIR=~/.cache/lumbung-bench   where the files are generated (once)
+#   IDLE_WAIT=60                    seconds to wait at most for a quiet machine before each run
+#   CARGO_TARGET_DIR                as cargo uses it
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BALLOTS="${BALLOTS:-1000000}"
+RUNS="${RUNS:-3}"
+SEATS="${SEATS:-9}"
+DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
+IDLE_WAIT="${IDLE_WAIT:-60}"
+
+say() { printf '%s\n' "$*" >&2; }
+
+if [ ! -x /usr/bin/time ]; then
+    say "installing GNU time"
+    (apt-get update -qq && apt-get install -y -qq time) >&2
+fi
+
+# The files, generated once.
+mkdir -p "$DIR"
+prefix="$DIR/election-$BALLOTS"
+if [ ! -s "$prefix.ballots.csv" ]; then
+    say "generating $BALLOTS ballots into $prefix.*.csv"
+    python3 "$repo/bench/gen_election.py" "$BALLOTS" "$prefix.tmp"
+    for f in groups residents ballots; do mv "$prefix.tmp.$f.csv" "$prefix.$f.csv"; done
+fi
+eligible=$((BALLOTS * 2))
+
+say "building Lumbung (release)"
+(cd "$repo" && cargo build --release -q --bin lumbung) >&2
+target="${CARGO_TARGET_DIR:-$repo/target}"
+bin="$target/release/lumbung"
+cmd=("$bin" election recount "$prefix.ballots.csv" --eligible "$eligible" --seats "$SEATS"
+     --groups "$prefix.groups.csv" --residents "$prefix.residents.csv" --format json)
+
+# Waits (at most IDLE_WAIT s) until the CPUs were at least 90% idle for a second.
+wait_idle() {
+    local waited=0
+    while [ "$waited" -lt "$IDLE_WAIT" ]; do
+        local a b
+        a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+        local total=0 i
+        for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+        local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
+        if [ "$total" -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ]; then return 0; fi
+        waited=$((waited + 1))
+    done
+    say "  (machine still busy after ${IDLE_WAIT}s; running anyway)"
+}
+
+out="$DIR/results-election-$BALLOTS"
+mkdir -p "$out"
+rm -f "$out"/*.time "$out"/*.json "$out"/*.load
+# Warm the page cache so that every run reads the files from memory.
+cat "$prefix".*.csv > /dev/null
+for run in $(seq 1 "$RUNS"); do
+    wait_idle
+    cut -d' ' -f1 /proc/loadavg > "$out/$run.load"
+    say "run $run"
+    /usr/bin/time -v -o "$out/$run.time" "${cmd[@]}" > "$out/$run.json"
+done
+
+python3 - "$out" "$BALLOTS" "$RUNS" "$prefix.ballots.csv" <<'EOF'
+import json, os, statistics, sys
+out, ballots, runs, file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+def wall(text):
+    for line in text.splitlines():
+        if "Elapsed (wall clock)" in line:
+            t = line.rsplit(" ", 1)[1].split(":")
+            return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
+def field(text, name):
+    for line in text.splitlines():
+        if name in line:
+            return float(line.rsplit(":", 1)[1])
+
+rs = []
+for r in range(1, runs + 1):
+    t = open(f"{out}/{r}.time").read()
+    rs.append({"wall": wall(t), "rss": field(t, "Maximum resident set size") / 1024,
+               "cpu": field(t, "User time") + field(t, "System time"),
+               "load": float(open(f"{out}/{r}.load").read()),
+               "out": open(f"{out}/{r}.json").read()})
+same = all(r["out"] == rs[0]["out"] for r in rs)
+res = json.loads(rs[0]["out"])
+med = {k: statistics.median(r[k] for r in rs) for k in ("wall", "rss", "cpu")}
+size = os.path.getsize(file) / 1e6
+print("| ballots | file (MB) | median wall (s) | runs (s) | ballots/s | CPU (s) | peak RSS (MB) |")
+print("|---:|---:|---:|---|---:|---:|---:|")
+runs_s = ", ".join(f"{r['wall']:.2f}" for r in rs)
+print(f"| {ballots:,} | {size:.0f} | {med['wall']:.2f} | {runs_s} | {ballots / med['wall'] / 1e6:.2f} M | {med['cpu']:.2f} | {med['rss']:.0f} |")
+loads = [r["load"] for r in rs]
+print(f"\n{runs} runs; 1-min load average before the runs: {min(loads):.2f}–{max(loads):.2f}.")
+print(f"Result: {res['ballots']:,} ballots, {res['valid']:,} valid, {res['invalid']:,} invalid, "
+      f"{len(res['votes']):,} persons, {len(res['groups']):,} grouping entries, turnout {res['turnout']}, "
+      f"elected {', '.join(res['elected'])}" + (f"; tied {', '.join(res['ties'])}" if res['ties'] else "") + ".")
+print("Same result in every run: " + ("yes" if same else "NO"))
+sys.exit(0 if same else 1)
+EOF

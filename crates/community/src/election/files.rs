@@ -1,0 +1,560 @@
+//! The recount's CSV files (UTF-8, comma-separated, a header line; a
+//! byte-order mark is allowed), read whole: every problem is reported with
+//! its line (1 = the header line) and column, and nothing is returned when
+//! there is one.
+//!
+//! - BALLOTS: `ballot_id,name1,name2,…` — every column but `ballot_id` holds
+//!   names; blank cells are ignored; rows with every cell blank are skipped.
+//! - GROUPS: `written,person` — each written variant → the person it means.
+//! - RESIDENTS: `person` — who may be named.
+
+use super::ballot::{BallotBox, BallotError};
+use super::names::{Grouping, GroupingError, NameKey, Residents};
+use lumbung_domain::import::LISTED_PROBLEMS;
+use lumbung_domain::RowError;
+use std::collections::HashMap;
+use std::fmt;
+
+/// A file refused, with every problem found in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FileError {
+    pub file: String,
+    pub problems: Vec<RowError>,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = |f: &mut fmt::Formatter<'_>, e: &RowError| match &e.column {
+            Some(col) => write!(
+                f,
+                "{}: line {}, column {col}: {}",
+                self.file, e.line, e.message
+            ),
+            None => write!(f, "{}: line {}: {}", self.file, e.line, e.message),
+        };
+        if let [only] = &self.problems[..] {
+            return line(f, only);
+        }
+        write!(f, "{}: {} problems", self.file, self.problems.len())?;
+        for e in self.problems.iter().take(LISTED_PROBLEMS) {
+            f.write_str("\n  ")?;
+            line(f, e)?;
+        }
+        if self.problems.len() > LISTED_PROBLEMS {
+            write!(
+                f,
+                "\n  … and {} more",
+                self.problems.len() - LISTED_PROBLEMS
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a BALLOTS file.
+pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, FileError> {
+    let mut csv = Csv::new(file, bytes);
+    let header = csv.header("ballot_id,name1,name2,…");
+    let id_col = header.as_ref().and_then(|h| csv.require(h, &["ballot_id"]));
+    let (header, id_col) = match (header, id_col) {
+        (Some(h), Some(cols)) => (h, cols[0]),
+        _ => return Err(csv.error()),
+    };
+    if header.len() < 2 {
+        csv.problem(
+            csv.header_offset,
+            None,
+            "the header has no name columns (expected ballot_id,name1,name2,…)".to_owned(),
+        );
+        return Err(csv.error());
+    }
+    let mut bx = BallotBox::new();
+    let mut offsets: Vec<u64> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while let Some(offset) = csv.next(&mut record) {
+        if !csv.fits(offset, &record, &header) {
+            continue;
+        }
+        let mut utf8 = true;
+        for (i, raw) in record.iter().enumerate() {
+            if std::str::from_utf8(raw).is_err() {
+                utf8 = false;
+                csv.problem(offset, header.get(i).map(String::as_str), NOT_UTF8.into());
+            }
+        }
+        if !utf8 {
+            continue;
+        }
+        fn text(raw: &[u8]) -> &str {
+            std::str::from_utf8(raw).unwrap_or("")
+        }
+        let id = text(record.get(id_col).unwrap_or(b""));
+        let names = record
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != id_col)
+            .map(|(_, raw)| text(raw));
+        match bx.push_iter(id, names) {
+            Ok(()) => offsets.push(offset),
+            Err(BallotError::BlankId) => {
+                csv.problem(offset, Some("ballot_id"), "the ballot id is empty".into())
+            }
+            Err(BallotError::Duplicate(id)) => {
+                let first = bx.position(&id).map_or(0, |i| csv.line(offsets[i]));
+                csv.problem(
+                    offset,
+                    Some("ballot_id"),
+                    format!("the ballot id {id} is used twice (first on line {first})"),
+                );
+            }
+        }
+    }
+    if csv.problems.is_empty() {
+        Ok(bx)
+    } else {
+        Err(csv.error())
+    }
+}
+
+/// Reads a GROUPS file into the grouping it records.
+pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, FileError> {
+    let mut csv = Csv::new(file, bytes);
+    let header = csv.header("written,person");
+    let cols = header
+        .as_ref()
+        .and_then(|h| csv.require(h, &["written", "person"]));
+    let (header, w_col, p_col) = match (header, cols) {
+        (Some(h), Some(c)) => (h, c[0], c[1]),
+        _ => return Err(csv.error()),
+    };
+    let mut grouping = Grouping::new();
+    // Where each name first appeared, for the messages.
+    let mut lines: HashMap<NameKey, u64> = HashMap::new();
+    let mut record = csv::ByteRecord::new();
+    while let Some(offset) = csv.next(&mut record) {
+        let Some(cells) = csv.text_cells(offset, &record, &header) else {
+            continue;
+        };
+        let (written, person) = (cells[w_col].as_str(), cells[p_col].as_str());
+        let result = grouping.add(written, person);
+        let line = csv.line(offset);
+        let first_line = |name: &str, lines: &HashMap<NameKey, u64>| {
+            NameKey::new(name)
+                .and_then(|k| lines.get(&k).copied())
+                .map_or(String::new(), |l| format!(" (line {l})"))
+        };
+        match result {
+            Ok(()) => {
+                for name in [written, person] {
+                    if let Some(k) = NameKey::new(name) {
+                        lines.entry(k).or_insert(line);
+                    }
+                }
+            }
+            Err(GroupingError::BlankWritten) => {
+                csv.problem(offset, Some("written"), "the written name is empty".into())
+            }
+            Err(GroupingError::BlankPerson) => {
+                csv.problem(offset, Some("person"), "the person is empty".into())
+            }
+            Err(GroupingError::Conflict {
+                written: w,
+                first,
+                second,
+            }) => {
+                let at = first_line(&w, &lines);
+                csv.problem(
+                    offset,
+                    Some("person"),
+                    format!(
+                        "{w:?} is mapped to two different persons: {first:?}{at} and {second:?}"
+                    ),
+                );
+            }
+            Err(GroupingError::PersonIsVariant { name, other }) => {
+                let at = first_line(&name, &lines);
+                csv.problem(
+                    offset,
+                    Some("person"),
+                    format!(
+                        "{name:?} is already a variant of {other:?}{at} and cannot also be a \
+                         person; map every variant straight to the person"
+                    ),
+                );
+            }
+            Err(GroupingError::VariantIsPerson { name, other }) => {
+                let at = first_line(&name, &lines);
+                csv.problem(
+                    offset,
+                    Some("written"),
+                    format!(
+                        "{name:?} is already a person{at} and cannot also be a variant of \
+                         {other:?}; map every variant straight to the person"
+                    ),
+                );
+            }
+        }
+    }
+    if csv.problems.is_empty() {
+        Ok(grouping)
+    } else {
+        Err(csv.error())
+    }
+}
+
+/// Reads a RESIDENTS file.
+pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, FileError> {
+    let mut csv = Csv::new(file, bytes);
+    let header = csv.header("person");
+    let cols = header.as_ref().and_then(|h| csv.require(h, &["person"]));
+    let (header, p_col) = match (header, cols) {
+        (Some(h), Some(c)) => (h, c[0]),
+        _ => return Err(csv.error()),
+    };
+    let mut residents = Residents::new();
+    let mut record = csv::ByteRecord::new();
+    while let Some(offset) = csv.next(&mut record) {
+        let Some(cells) = csv.text_cells(offset, &record, &header) else {
+            continue;
+        };
+        if cells[p_col].is_empty() {
+            csv.problem(offset, Some("person"), "the person is empty".into());
+        } else {
+            residents.add(&cells[p_col]);
+        }
+    }
+    if csv.problems.is_empty() {
+        Ok(residents)
+    } else {
+        Err(csv.error())
+    }
+}
+
+const NOT_UTF8: &str = "the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8)";
+
+/// A CSV file being read: records with their byte offsets, problems with
+/// lines worked out only when there is a problem.
+struct Csv<'a> {
+    name: &'a str,
+    bytes: &'a [u8],
+    reader: csv::Reader<&'a [u8]>,
+    problems: Vec<(u64, RowError)>,
+    /// Where each line starts after the first, built on the first problem.
+    line_starts: Option<Vec<usize>>,
+    header_offset: u64,
+}
+
+impl<'a> Csv<'a> {
+    fn new(name: &'a str, bytes: &'a [u8]) -> Csv<'a> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        Csv {
+            name,
+            bytes,
+            reader,
+            problems: Vec::new(),
+            line_starts: None,
+            header_offset: 0,
+        }
+    }
+
+    /// The next record that has a non-blank cell, with its byte offset.
+    fn next(&mut self, record: &mut csv::ByteRecord) -> Option<u64> {
+        loop {
+            match self.reader.read_byte_record(record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                        continue;
+                    }
+                    return Some(record.position().map_or(0, csv::Position::byte));
+                }
+                Err(e) => {
+                    let offset = e.position().map_or(0, csv::Position::byte);
+                    self.problem(offset, None, format!("cannot read the row: {e}"));
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The header line, trimmed; `None` (and a problem) when the file is
+    /// empty or the header is not UTF-8.
+    fn header(&mut self, expected: &str) -> Option<Vec<String>> {
+        let mut record = csv::ByteRecord::new();
+        let Some(offset) = self.next(&mut record) else {
+            if self.problems.is_empty() {
+                self.problem(
+                    0,
+                    None,
+                    format!("the file is empty; the header line {expected} is missing"),
+                );
+            }
+            return None;
+        };
+        self.header_offset = offset;
+        let mut header = Vec::with_capacity(record.len());
+        for raw in record.iter() {
+            match std::str::from_utf8(raw) {
+                Ok(t) => header.push(t.trim().to_owned()),
+                Err(_) => {
+                    self.problem(
+                        offset,
+                        None,
+                        format!("the header is not UTF-8 ({NOT_UTF8})"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(header)
+    }
+
+    /// The indexes of `columns` (case and spaces ignored), each exactly
+    /// once; `None` (and problems) otherwise.
+    fn require(&mut self, header: &[String], columns: &[&str]) -> Option<Vec<usize>> {
+        let mut found = Vec::new();
+        for col in columns {
+            let at: Vec<usize> = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.eq_ignore_ascii_case(col))
+                .map(|(i, _)| i)
+                .collect();
+            match at[..] {
+                [i] => found.push(i),
+                [] => self.problem(
+                    self.header_offset,
+                    Some(col),
+                    format!(
+                        "the required column {col} is missing (the header line has: {})",
+                        header.join(",")
+                    ),
+                ),
+                _ => self.problem(
+                    self.header_offset,
+                    Some(col),
+                    format!("the column {col} appears {} times in the header", at.len()),
+                ),
+            }
+        }
+        (found.len() == columns.len()).then_some(found)
+    }
+
+    /// False (and a problem) when the row has non-empty cells beyond the
+    /// header's columns. Shorter rows are fine: missing cells are blank.
+    fn fits(&mut self, offset: u64, record: &csv::ByteRecord, header: &[String]) -> bool {
+        let extra = record
+            .iter()
+            .skip(header.len())
+            .any(|f| !f.iter().all(u8::is_ascii_whitespace));
+        if extra {
+            self.problem(
+                offset,
+                None,
+                format!(
+                    "the row has {} fields, the header has {}",
+                    record.len(),
+                    header.len()
+                ),
+            );
+        }
+        !extra
+    }
+
+    /// The row's cells, trimmed, as many as the header has columns.
+    fn text_cells(
+        &mut self,
+        offset: u64,
+        record: &csv::ByteRecord,
+        header: &[String],
+    ) -> Option<Vec<String>> {
+        if !self.fits(offset, record, header) {
+            return None;
+        }
+        let mut cells = Vec::with_capacity(header.len());
+        for (i, column) in header.iter().enumerate() {
+            let raw = record.get(i).unwrap_or(b"");
+            match std::str::from_utf8(raw) {
+                Ok(t) => cells.push(t.trim().to_owned()),
+                Err(_) => {
+                    self.problem(offset, Some(column), NOT_UTF8.into());
+                    return None;
+                }
+            }
+        }
+        Some(cells)
+    }
+
+    fn problem(&mut self, offset: u64, column: Option<&str>, message: String) {
+        let line = self.line(offset);
+        self.problems
+            .push((offset, RowError::new(line, column, message)));
+    }
+
+    /// The line of the record that starts at byte `offset`: line breaks
+    /// (LF, CRLF or a lone CR) before it, after skipping the breaks the
+    /// offset may point at.
+    fn line(&mut self, offset: u64) -> u64 {
+        let bytes = self.bytes;
+        let starts = self.line_starts.get_or_insert_with(|| {
+            let mut starts = Vec::new();
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'\n' => starts.push(i + 1),
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                    _ => {}
+                }
+            }
+            starts
+        });
+        let len = bytes.len();
+        let mut start = usize::try_from(offset).unwrap_or(len).min(len);
+        while start < len && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        1 + starts.partition_point(|&s| s <= start) as u64
+    }
+
+    fn error(self) -> FileError {
+        let mut problems = self.problems;
+        problems.sort_by_key(|(offset, _)| *offset);
+        FileError {
+            file: self.name.to_owned(),
+            problems: problems.into_iter().map(|(_, e)| e).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ballots_are_read_with_any_number_of_name_columns() {
+        let text = "\u{feff}Ballot_ID , name1,name2,name3,name4\n\
+                    1,Udin,Asep,,\n\
+                    \n\
+                    2, Siti ,\"Ani\",Budi\n\
+                    ,,,,\n\
+                    3\n";
+        let bx = read_ballots("b.csv", text.as_bytes()).unwrap();
+        assert_eq!(bx.len(), 3);
+        assert_eq!(bx.get(0).names().collect::<Vec<_>>(), ["Udin", "Asep"]);
+        assert_eq!(
+            bx.get(1).names().collect::<Vec<_>>(),
+            ["Siti", "Ani", "Budi"]
+        );
+        assert_eq!(bx.get(2).id(), "3");
+        assert_eq!(bx.get(2).names().len(), 0);
+    }
+
+    #[test]
+    fn ballot_file_problems_name_the_line_and_column() {
+        let err = read_ballots("b.csv", b"id,name1\n1,a\n").unwrap_err();
+        assert_eq!(err.problems.len(), 1);
+        assert_eq!(
+            err.to_string(),
+            "b.csv: line 1, column ballot_id: the required column ballot_id is missing \
+             (the header line has: id,name1)"
+        );
+        let err = read_ballots("b.csv", b"").unwrap_err();
+        assert!(
+            err.to_string().contains("b.csv: line 1: the file is empty"),
+            "{err}"
+        );
+        let err = read_ballots("b.csv", b"ballot_id\n1\n").unwrap_err();
+        assert!(err.to_string().contains("no name columns"), "{err}");
+
+        let text = "ballot_id,name1,name2\r\n\
+                    1,a,b\r\n\
+                    2,\"c\nd\",e\r\n\
+                    1,f,g\r\n\
+                    ,h,i\r\n\
+                    3,j,k,l\r\n\
+                    4,\u{1},k\r\n";
+        let mut bytes = text.as_bytes().to_vec();
+        let bad = bytes.iter().position(|&b| b == 1).unwrap();
+        bytes[bad] = 0xff;
+        let err = read_ballots("b.csv", &bytes).unwrap_err();
+        let lines: Vec<_> = err.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [5, 6, 7, 8], "{err}");
+        let text = err.to_string();
+        assert!(text.starts_with("b.csv: 4 problems\n"), "{text}");
+        assert!(
+            text.contains(
+                "b.csv: line 5, column ballot_id: the ballot id 1 is used twice (first on line 2)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("line 6, column ballot_id: the ballot id is empty"),
+            "{text}"
+        );
+        assert!(
+            text.contains("line 7: the row has 4 fields, the header has 3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("line 8, column name1: the cell is not valid UTF-8"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn groups_are_read_and_conflicts_named_with_both_lines() {
+        let g = read_groups(
+            "g.csv",
+            b"written,person,note\nH. Udin,Udin,ok\nPak Haji Udin,Udin,\n",
+        )
+        .unwrap();
+        assert_eq!(g.len(), 2);
+        let err = read_groups(
+            "g.csv",
+            b"written,person\nH. Udin,Udin\nh.  udin,Udin Saprudin\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "g.csv: line 3, column person: \"h. udin\" is mapped to two different persons: \
+             \"Udin\" (line 2) and \"Udin Saprudin\""
+        );
+        let err = read_groups("g.csv", b"written,name\n").unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("column person: the required column person is missing"));
+        let err = read_groups("g.csv", b"variant,name\n").unwrap_err();
+        assert_eq!(err.problems.len(), 2);
+        let err =
+            read_groups("g.csv", b"written,person\nUdin,\nUcup,Udin\nUdin,Asep\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("line 2, column person: the person is empty"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "line 4, column written: \"Udin\" is already a person (line 3) and cannot also \
+                 be a variant of \"Asep\""
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn residents_are_read() {
+        let r = read_residents("r.csv", b"person\nUdin\n Asep \n").unwrap();
+        assert_eq!(r.len(), 2);
+        let err = read_residents("r.csv", b"name\nUdin\n").unwrap_err();
+        assert!(err.to_string().contains("line 1, column person"), "{err}");
+        let err = read_residents("r.csv", b"person,rw\n,01\n").unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("line 2, column person: the person is empty"));
+    }
+}

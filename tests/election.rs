@@ -1,0 +1,481 @@
+//! `lumbung election recount` from the outside: small CSV files in a
+//! temporary directory, checking exit status, stdout and stderr.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Variables that would change what the binary does if the developer's
+/// shell happens to set them.
+const LUMBUNG_VARS: [&str; 4] = [
+    "LUMBUNG_DB",
+    "LUMBUNG_LOG",
+    "LUMBUNG_LOG_FORMAT",
+    "RUST_LOG",
+];
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `lumbung election recount ARGS…`, run in the temporary directory
+    /// (file names are given relative to it).
+    fn recount(&self, args: &[&str]) -> Out {
+        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lumbung"));
+        for var in LUMBUNG_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.current_dir(self.dir.path())
+            .timeout(Duration::from_secs(60))
+            .args(["election", "recount"])
+            .args(args);
+        let out = cmd.output().unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+#[derive(Debug)]
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn code(self, expected: i32) -> Out {
+        assert_eq!(self.code, expected, "exit status; {self:#?}");
+        self
+    }
+
+    fn stdout_has(self, text: &str) -> Out {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}; {self:#?}"
+        );
+        self
+    }
+
+    fn stderr_has(self, text: &str) -> Out {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}; {self:#?}"
+        );
+        self
+    }
+
+    /// A refusal: nothing on stdout, the reason on stderr.
+    fn refused(self, code: i32, text: &str) -> Out {
+        let out = self.code(code).stderr_has(text);
+        assert!(
+            out.stdout.is_empty(),
+            "nothing partial is printed; {out:#?}"
+        );
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:#?}"))
+    }
+}
+
+/// A 5, B 3, C 3, D 1, and two invalid ballots; ballot 7 is valid only
+/// without the grouping.
+const BALLOTS: &str = "ballot_id,name1,name2,name3\n\
+    1,A,B,\n\
+    2,A,B\n\
+    3, a ,B,\n\
+    4,A,C,\n\
+    5,A,C,\n\
+    6,C,D,\n\
+    7,H. Udin,udin,\n\
+    8,X,,\n";
+
+const GROUPS: &str = "written,person\nH. Udin,Udin\nPak Haji Udin,Udin\n";
+
+#[test]
+fn json_has_every_key_with_exact_values() {
+    let env = Env::new();
+    env.write("ballots.csv", BALLOTS);
+    env.write("groups.csv", GROUPS);
+    let out = env
+        .recount(&[
+            "ballots.csv",
+            "--eligible",
+            "20",
+            "--seats",
+            "2",
+            "--groups",
+            "groups.csv",
+            "--format",
+            "json",
+        ])
+        .code(0);
+    assert!(out.stderr.is_empty(), "{out:#?}");
+    let j = out.json();
+    assert_eq!(j["ballots"], 8);
+    assert_eq!(j["valid"], 6);
+    assert_eq!(j["invalid"], 2);
+    assert_eq!(j["eligible"], 20);
+    assert_eq!(j["seats"], 2);
+    assert_eq!(j["quorum"], "0.300000");
+    assert_eq!(j["turnout"], "0.400000");
+    assert_eq!(j["quorum_met"], true);
+    assert_eq!(
+        j["votes"],
+        serde_json::json!({"A": 5, "B": 3, "C": 3, "D": 1})
+    );
+    // The votes object is written in ranking order.
+    let at = |text: &str| out.stdout.find(text).unwrap();
+    assert!(at("\"A\": 5") < at("\"B\": 3") && at("\"C\": 3") < at("\"D\": 1"));
+    assert_eq!(j["elected"], serde_json::json!(["A"]));
+    assert_eq!(j["ties"], serde_json::json!(["B", "C"]));
+    assert_eq!(
+        j["groups"],
+        serde_json::json!({"H. Udin": "Udin", "Pak Haji Udin": "Udin"})
+    );
+    assert_eq!(
+        j["invalid_ballots"],
+        serde_json::json!([
+            {
+                "ballot_id": "7",
+                "reason": "repeated_name",
+                "detail": "Udin is named twice (as \"H. Udin\" and \"udin\")"
+            },
+            {
+                "ballot_id": "8",
+                "reason": "too_few_names",
+                "detail": "1 name; a ballot needs 2 to 3"
+            }
+        ])
+    );
+
+    // Three seats: no tie.
+    let j = env
+        .recount(&[
+            "ballots.csv",
+            "--eligible",
+            "20",
+            "--seats",
+            "3",
+            "--groups",
+            "groups.csv",
+            "--format",
+            "json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(j["elected"], serde_json::json!(["A", "B", "C"]));
+    assert_eq!(j["ties"], serde_json::json!([]));
+
+    // Without the grouping ballot 7 names two people (the first-written forms).
+    let j = env
+        .recount(&[
+            "ballots.csv",
+            "--eligible",
+            "20",
+            "--seats",
+            "2",
+            "--format",
+            "json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(j["valid"], 7);
+    assert_eq!(j["votes"]["H. Udin"], 1);
+    assert_eq!(j["votes"]["udin"], 1);
+    assert_eq!(j["groups"], serde_json::json!({}));
+}
+
+#[test]
+fn the_quorum_is_compared_exactly() {
+    let env = Env::new();
+    env.write("three.csv", "ballot_id,n1,n2\n1,A,B\n2,A,B\n3,A,C\n");
+    let run = |eligible: &str, quorum: &str| {
+        env.recount(&[
+            "three.csv",
+            "--eligible",
+            eligible,
+            "--seats",
+            "1",
+            "--quorum",
+            quorum,
+            "--format",
+            "json",
+        ])
+        .code(0)
+        .json()
+    };
+    let j = run("10", "0.30");
+    assert_eq!(j["turnout"], "0.300000");
+    assert_eq!(j["quorum_met"], true);
+    let j = run("10", "0.31");
+    assert_eq!(j["quorum_met"], false);
+    assert_eq!(j["quorum"], "0.310000");
+    let j = run("9", "0.333333");
+    assert_eq!(j["turnout"], "0.333333");
+    assert_eq!(j["quorum_met"], true);
+    let j = run("9", "0.3333334");
+    assert_eq!(j["quorum_met"], false);
+    assert_eq!(j["quorum"], "0.3333334");
+
+    // 29 of 100 is below the default 0.30.
+    let mut text = String::from("ballot_id,n1,n2\n");
+    for i in 0..29 {
+        text.push_str(&format!("{i},A,B\n"));
+    }
+    env.write("29.csv", &text);
+    let j = env
+        .recount(&[
+            "29.csv",
+            "--eligible",
+            "100",
+            "--seats",
+            "1",
+            "--format",
+            "json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(j["turnout"], "0.290000");
+    assert_eq!(j["quorum_met"], false);
+}
+
+#[test]
+fn residents_and_names_per_ballot() {
+    let env = Env::new();
+    env.write(
+        "b.csv",
+        "ballot_id,name1,name2,name3\n1,Udin,Asep,\n2,Udin,Joko,\n3,Udin,,\n4,Pak Haji Udin,Asep,Siti\n",
+    );
+    env.write("r.csv", "person\nUdin\nAsep\nSiti\n");
+    env.write("g.csv", GROUPS);
+    let j = env
+        .recount(&[
+            "b.csv",
+            "--eligible",
+            "10",
+            "--seats",
+            "1",
+            "--residents",
+            "r.csv",
+            "--groups",
+            "g.csv",
+            "--format",
+            "json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(j["residents_checked"], true);
+    assert_eq!(j["invalid_ballots"][0]["ballot_id"], "2");
+    assert_eq!(j["invalid_ballots"][0]["reason"], "not_a_resident");
+    assert_eq!(
+        j["invalid_ballots"][0]["detail"],
+        "\"Joko\" is not on the residents list"
+    );
+    assert_eq!(j["invalid_ballots"][1]["reason"], "too_few_names");
+    assert_eq!(
+        j["votes"],
+        serde_json::json!({"Udin": 2, "Asep": 2, "Siti": 1})
+    );
+    assert_eq!(j["ties"], serde_json::json!(["Asep", "Udin"]));
+    assert_eq!(j["elected"], serde_json::json!([]));
+
+    // One name per ballot allowed, at most two.
+    let j = env
+        .recount(&[
+            "b.csv",
+            "--eligible",
+            "10",
+            "--seats",
+            "1",
+            "--min-names",
+            "1",
+            "--max-names",
+            "2",
+            "--format",
+            "json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(j["invalid"], 1);
+    assert_eq!(j["invalid_ballots"][0]["reason"], "too_many_names");
+    assert_eq!(j["elected"], serde_json::json!(["Udin"]));
+}
+
+#[test]
+fn the_table_shows_turnout_ranking_elected_ties_and_invalid_ballots() {
+    let env = Env::new();
+    env.write("ballots.csv", BALLOTS);
+    env.write("groups.csv", GROUPS);
+    let out = env
+        .recount(&["ballots.csv", "--eligible", "20", "--seats", "2", "--groups", "groups.csv"])
+        .code(0)
+        .stdout_has("Ballots: 8 (6 valid, 2 invalid) of 20 eligible voters")
+        .stdout_has("Turnout: 0.400000 — quorum 0.300000: met")
+        .stdout_has("RANK  PERSON  VOTES  RESULT\n1     A       5      elected\n2     B       3      tied\n2     C       3      tied\n4     D       1\n")
+        .stdout_has("Elected: A\n")
+        .stdout_has("Tied for the last 1 seat: B, C")
+        .stdout_has("INVALID BALLOT  REASON         DETAIL\n")
+        .stdout_has("7               repeated_name  Udin is named twice")
+        .stdout_has("8               too_few_names  1 name; a ballot needs 2 to 3");
+    assert!(out.stderr.is_empty());
+    env.recount(&[
+        "ballots.csv",
+        "--eligible",
+        "100",
+        "--seats",
+        "3",
+        "--format",
+        "table",
+    ])
+    .code(0)
+    .stdout_has("Turnout: 0.080000 — quorum 0.300000: NOT met")
+    .stdout_has("Ties: none");
+}
+
+#[test]
+fn file_errors_name_the_file_line_and_column_and_exit_1() {
+    let env = Env::new();
+    env.write("ok.csv", "ballot_id,name1,name2\n1,A,B\n");
+    let base = |file: &str| -> Vec<String> {
+        vec![
+            file.into(),
+            "--eligible".into(),
+            "10".into(),
+            "--seats".into(),
+            "1".into(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.recount(&args)
+    };
+
+    run(base("missing.csv")).refused(1, "error: cannot read missing.csv");
+
+    env.write("noid.csv", "id,name1\n1,A\n");
+    run(base("noid.csv")).refused(
+        1,
+        "noid.csv: line 1, column ballot_id: the required column ballot_id is missing",
+    );
+
+    env.write("dup.csv", "ballot_id,name1,name2\n1,A,B\n2,A,C\n\n1,B,C\n");
+    run(base("dup.csv")).refused(
+        1,
+        "dup.csv: line 5, column ballot_id: the ballot id 1 is used twice (first on line 2)",
+    );
+
+    env.write("g1.csv", "written,name\nH. Udin,Udin\n");
+    let mut args = base("ok.csv");
+    args.extend(["--groups".into(), "g1.csv".into()]);
+    run(args).refused(
+        1,
+        "g1.csv: line 1, column person: the required column person is missing",
+    );
+
+    env.write(
+        "g2.csv",
+        "written,person\nH. Udin,Udin\nh. udin,Udin Saprudin\n",
+    );
+    let mut args = base("ok.csv");
+    args.extend(["--groups".into(), "g2.csv".into()]);
+    run(args).refused(
+        1,
+        "g2.csv: line 3, column person: \"h. udin\" is mapped to two different persons: \
+         \"Udin\" (line 2) and \"Udin Saprudin\"",
+    );
+
+    env.write("r.csv", "name\nUdin\n");
+    let mut args = base("ok.csv");
+    args.extend(["--residents".into(), "r.csv".into()]);
+    run(args).refused(
+        1,
+        "r.csv: line 1, column person: the required column person is missing",
+    );
+
+    env.write("many.csv", "ballot_id,n1,n2\n1,A,B\n2,A,B\n3,A,B\n");
+    let mut args = base("many.csv");
+    args[2] = "2".into();
+    run(args).refused(
+        1,
+        "many.csv: 3 ballots but only 2 eligible voters: turnout cannot exceed 100% (--eligible 2)",
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    env.write("ok.csv", "ballot_id,name1,name2\n1,A,B\n");
+    env.recount(&["ok.csv", "--eligible", "0", "--seats", "1"])
+        .refused(2, "--eligible");
+    env.recount(&["ok.csv", "--eligible", "10", "--seats", "0"])
+        .refused(2, "--seats");
+    env.recount(&[
+        "ok.csv",
+        "--eligible",
+        "10",
+        "--seats",
+        "1",
+        "--quorum",
+        "1.5",
+    ])
+    .refused(2, "is not a quorum");
+    env.recount(&[
+        "ok.csv",
+        "--eligible",
+        "10",
+        "--seats",
+        "1",
+        "--quorum",
+        "30%",
+    ])
+    .refused(2, "--quorum");
+    env.recount(&[
+        "ok.csv",
+        "--eligible",
+        "10",
+        "--seats",
+        "1",
+        "--min-names",
+        "3",
+        "--max-names",
+        "2",
+    ])
+    .refused(2, "--min-names 3 --max-names 2");
+    env.recount(&[
+        "ok.csv",
+        "--eligible",
+        "10",
+        "--seats",
+        "1",
+        "--format",
+        "xml",
+    ])
+    .refused(2, "--format");
+    env.recount(&["ok.csv", "--seats", "1"])
+        .refused(2, "--eligible");
+    assert!(
+        std::fs::read_dir(env.path()).unwrap().count() == 1,
+        "a recount writes no file (no database)"
+    );
+}

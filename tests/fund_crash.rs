@@ -1,0 +1,435 @@
+//! The fund's postings survive a crash: `fund repay --file` is killed
+//! (SIGKILL) at random points and posted again; afterwards nothing is
+//! half-posted, nothing is lost, nothing is posted twice, and the journal
+//! verifies.
+
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BATCH: usize = 50;
+const ROWS: usize = 3_000;
+const ITERATIONS: u64 = 8;
+/// Kills per iteration before the run that finishes the file.
+const KILLS: usize = 3;
+const FEE: (i64, i64) = (15, 1000);
+
+/// A loan of the fixture: id, principal, term (flat schedules at 0.015).
+const LOANS: [(&str, i64, i64); 5] = [
+    ("C-001", 5_000_000, 10),
+    ("C-002", 2_400_000, 12),
+    ("C-003", 600_000, 6),
+    ("C-004", 9_000_000, 12),
+    ("C-005", 1_000_000, 3),
+];
+
+fn lumbung(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
+    for var in [
+        "LUMBUNG_DB",
+        "LUMBUNG_LOG",
+        "RUST_LOG",
+        "LUMBUNG_BUSY_TIMEOUT_MS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.arg("--db").arg(db);
+    cmd
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = lumbung(db).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// SplitMix64: small, deterministic, good enough for delays and amounts.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One row of the repayments file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Row {
+    loan: &'static str,
+    paid_on: String,
+    amount: i64,
+}
+
+/// The repayments file: `ROWS` rows over the fixture's loans, with a key
+/// column or (every other iteration) without one, so that keys are made
+/// from loan, date, amount and occurrence among identical rows.
+fn repayments(rng: &mut Rng, keyed: bool) -> (String, Vec<Row>) {
+    let mut text = String::from(if keyed {
+        "loan_id,paid_on,amount,key\n"
+    } else {
+        "loan_id,paid_on,amount\n"
+    });
+    let mut rows = Vec::with_capacity(ROWS);
+    for i in 0..ROWS {
+        let loan = LOANS[rng.below(LOANS.len() as u64) as usize].0;
+        // Dates after every disbursement (2024-01-10), not in order;
+        // few distinct amounts, so that identical rows occur.
+        let day = 1 + rng.below(28);
+        let month = 2 + rng.below(11);
+        let paid_on = format!("2024-{month:02}-{day:02}");
+        let amount = 1_000 * (1 + rng.below(8) as i64);
+        if keyed {
+            text.push_str(&format!("{loan},{paid_on},{amount},crash-{i}\n"));
+        } else {
+            text.push_str(&format!("{loan},{paid_on},{amount}\n"));
+        }
+        rows.push(Row {
+            loan,
+            paid_on,
+            amount,
+        });
+    }
+    (text, rows)
+}
+
+/// Principal repaid of a flat loan once `paid` rupiah went to it:
+/// instalments oldest first, each its fee (principal × 1.5%, rounded down)
+/// before its principal (principal ÷ term, the remainder in the last).
+fn principal_repaid(principal: i64, term: i64, mut paid: i64) -> i64 {
+    let fee = principal * FEE.0 / FEE.1;
+    let each = principal / term;
+    let mut repaid = 0;
+    for k in 1..=term {
+        let part = if k == term {
+            principal - each * (term - 1)
+        } else {
+            each
+        };
+        let to_fee = fee.min(paid);
+        paid -= to_fee;
+        let to_principal = part.min(paid);
+        paid -= to_principal;
+        repaid += to_principal;
+    }
+    repaid
+}
+
+/// What the database holds, read directly.
+struct Held {
+    repayments: Vec<Row>,
+    amount: i64,
+    journal: i64,
+}
+
+fn held(db: &Path) -> Held {
+    let conn = Connection::open(db).unwrap();
+    let ids: BTreeMap<i64, &'static str> = {
+        let mut stmt = conn.prepare("SELECT id, loan_id FROM fund_loans").unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .unwrap();
+        rows.map(|r| {
+            let (id, loan) = r.unwrap();
+            let name = LOANS.iter().find(|l| l.0 == loan).unwrap().0;
+            (id, name)
+        })
+        .collect()
+    };
+    let mut stmt = conn
+        .prepare("SELECT loan, paid_on, amount FROM fund_repayments ORDER BY id")
+        .unwrap();
+    let repayments: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok(Row {
+                loan: ids[&r.get::<_, i64>(0)?],
+                paid_on: r.get(1)?,
+                amount: r.get(2)?,
+            })
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let amount = repayments.iter().map(|r| r.amount).sum();
+    let journal: i64 = conn
+        .query_row("SELECT count(*) FROM fund_journal", [], |r| r.get(0))
+        .unwrap();
+    // Every repayment points to its own journal entry, about its loan.
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM fund_repayments r LEFT JOIN fund_journal j ON j.sequence = r.journal_seq
+             WHERE j.sequence IS NULL OR j.loan IS NOT r.loan",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "repayments without their journal entry");
+    let shared: i64 = conn
+        .query_row(
+            "SELECT count(*) - count(DISTINCT journal_seq) FROM fund_repayments",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(shared, 0, "two repayments on one journal entry");
+    let keys: (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT idempotency_key) FROM fund_journal",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(keys.0, keys.1, "an idempotency key posted twice");
+    let entries_without_row: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM fund_journal j WHERE j.idempotency_key NOT LIKE 'loan:%'
+             AND NOT EXISTS (SELECT 1 FROM fund_repayments r WHERE r.journal_seq = j.sequence)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        entries_without_row, 0,
+        "a journal entry whose repayment row is missing"
+    );
+    Held {
+        repayments,
+        amount,
+        journal,
+    }
+}
+
+/// Checks a state after a kill: whole batches, the file's first rows in
+/// order, the journal one entry per loan and per repayment, and verified.
+fn check_prefix(db: &Path, rows: &[Row]) -> usize {
+    let h = held(db);
+    let n = h.repayments.len();
+    assert_eq!(n % BATCH, 0, "{n} repayments held: a batch was half-posted");
+    assert_eq!(
+        h.repayments,
+        rows[..n],
+        "the repayments held are not the file's first {n}"
+    );
+    assert_eq!(h.journal, (LOANS.len() + n) as i64);
+    ok(db, &["fund", "verify"]);
+    n
+}
+
+/// Starts posting the file and SIGKILLs the child after `delay` unless it
+/// ended first; whether it was still running when killed.
+fn post_and_kill(db: &Path, file: &Path, delay: Duration) -> bool {
+    let mut child = lumbung(db)
+        .args(["fund", "repay", "--file"])
+        .arg(file)
+        .args(["--batch", &BATCH.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let running = child.try_wait().unwrap().is_none();
+    if running {
+        // `Child::kill` is SIGKILL on Unix: no destructor, no rollback, no
+        // checkpoint runs in the child.
+        child.kill().unwrap();
+    }
+    let status = child.wait().unwrap();
+    if running {
+        use std::os::unix::process::ExitStatusExt;
+        assert!(status.signal() == Some(9) || status.success(), "{status:?}");
+    }
+    running
+}
+
+fn loans_file(dir: &Path) -> PathBuf {
+    let mut text = String::from(
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule\n",
+    );
+    for (i, (id, principal, term)) in LOANS.iter().enumerate() {
+        let upk = if i % 2 == 0 {
+            "UPK Ciruas"
+        } else {
+            "UPK Kramatwatu"
+        };
+        text.push_str(&format!(
+            "{upk},KSM {i},{id},2024-01-10,{principal},{term},0.015,flat\n"
+        ));
+    }
+    let path = dir.join("loans.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn postings_killed_at_random_points_are_whole_once_posted_again() {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let loans = loans_file(dir.path());
+    let empty = dir.path().join("none.csv");
+    std::fs::write(&empty, "loan_id,paid_on,amount\n").unwrap();
+
+    // How long one uninterrupted run takes here, so that kills land
+    // anywhere in it: while starting, reading the file, posting, committing.
+    let calibration = {
+        let db = dir.path().join("calibrate.db");
+        ok(
+            &db,
+            &[
+                "fund",
+                "import",
+                loans.to_str().unwrap(),
+                empty.to_str().unwrap(),
+            ],
+        );
+        let (text, rows) = repayments(&mut Rng(0), true);
+        let file = dir.path().join("calibrate.csv");
+        std::fs::write(&file, text).unwrap();
+        let t = Instant::now();
+        ok(
+            &db,
+            &[
+                "fund",
+                "repay",
+                "--file",
+                file.to_str().unwrap(),
+                "--batch",
+                &BATCH.to_string(),
+            ],
+        );
+        let took = t.elapsed();
+        assert_eq!(held(&db).repayments, rows);
+        took
+    };
+
+    let mut mid_run = 0;
+    let mut kills = 0;
+    for iteration in 1..=ITERATIONS {
+        let mut rng = Rng(iteration * 7919);
+        let db = dir.path().join(format!("crash-{iteration}.db"));
+        let out = ok(
+            &db,
+            &[
+                "fund",
+                "import",
+                loans.to_str().unwrap(),
+                empty.to_str().unwrap(),
+            ],
+        );
+        assert!(out.contains("loans: 5 new"), "{out}");
+        let keyed = iteration % 2 == 1;
+        let (text, rows) = repayments(&mut rng, keyed);
+        let file = dir.path().join(format!("repayments-{iteration}.csv"));
+        std::fs::write(&file, &text).unwrap();
+
+        let mut before = 0;
+        for _ in 0..KILLS {
+            // Anywhere from the start to a little past the end of a whole run.
+            let span = calibration.as_micros() as u64 * 11 / 10;
+            let delay = Duration::from_micros(rng.below(span.max(1)));
+            let running = post_and_kill(&db, &file, delay);
+            let now = check_prefix(&db, &rows);
+            assert!(now >= before, "postings were lost after a kill");
+            if running {
+                kills += 1;
+                if now > before && now < ROWS {
+                    mid_run += 1;
+                }
+            }
+            before = now;
+        }
+
+        // Posted again to the end: the rows held are skipped, the rest posted.
+        let out = ok(
+            &db,
+            &[
+                "fund",
+                "repay",
+                "--file",
+                file.to_str().unwrap(),
+                "--batch",
+                &BATCH.to_string(),
+            ],
+        );
+        let posted: usize = out
+            .split("repayments: ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{out}"));
+        assert_eq!(
+            posted,
+            ROWS - before,
+            "the rows held before were skipped: {out}"
+        );
+        assert!(ok(&db, &["fund", "verify"]).contains(&format!("{} entries", LOANS.len() + ROWS)));
+
+        // Nothing lost, nothing twice: the same rows (as a multiset, in the
+        // file's order even) and the same money.
+        let h = held(&db);
+        assert_eq!(h.repayments, rows, "iteration {iteration}");
+        assert_eq!(h.amount, rows.iter().map(|r| r.amount).sum::<i64>());
+        assert_eq!(h.journal, (LOANS.len() + ROWS) as i64);
+
+        // The report's outstanding from the books equals principal −
+        // principal repaid computed here from the file alone.
+        let report: Value = serde_json::from_str(&ok(
+            &db,
+            &[
+                "fund",
+                "report",
+                "--as-of",
+                "2026-01-01",
+                "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        let expected: i64 = LOANS
+            .iter()
+            .map(|(id, principal, term)| {
+                let paid: i64 = rows
+                    .iter()
+                    .filter(|r| r.loan == *id)
+                    .map(|r| r.amount)
+                    .sum();
+                principal - principal_repaid(*principal, *term, paid)
+            })
+            .sum();
+        assert_eq!(
+            report["outstanding"].as_i64(),
+            Some(expected),
+            "iteration {iteration}"
+        );
+        assert_eq!(report["loans"].as_i64(), Some(LOANS.len() as i64));
+    }
+    assert!(
+        kills >= ITERATIONS as usize,
+        "only {kills} of {} kills landed while the child ran",
+        ITERATIONS as usize * KILLS
+    );
+    assert!(
+        mid_run >= 2,
+        "only {mid_run} kills landed after some batches and before the last"
+    );
+    eprintln!(
+        "{kills} kills of a running child ({mid_run} between batches posted) in {:.1?}, one run {:.0?}",
+        started.elapsed(),
+        calibration
+    );
+}

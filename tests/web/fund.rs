@@ -1,0 +1,365 @@
+//! The revolving fund's books through the web app: a KSM formed, its
+//! members and savings, an application entered by the UPK and approved by
+//! the BKM (never by its maker), disbursed, repaid once however often the
+//! form is sent, receipted, reversed; every page in both languages; scope.
+
+use crate::support::{spawn_app, TestApp, Visitor};
+use jiff::ToSpan;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
+    let res = v.post_form(path, fields).await;
+    let status = res.status();
+    let to = location(&res);
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{path}: {}",
+        res.text().await.unwrap()
+    );
+    to
+}
+
+/// A KSM of five members (two women) that saved in each of the three months
+/// before this one, with its joint liability and a UPK holding capital.
+async fn group(app: &TestApp, upk: &Visitor) -> i64 {
+    let to = posted(
+        upk,
+        &format!("/fund/upk/{}/ksm", app.upk),
+        &[("name", "KSM Mawar")],
+    )
+    .await;
+    let ksm: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    for (name, sex) in [
+        ("Siti", "f"),
+        ("Aminah", "f"),
+        ("Budi", "m"),
+        ("Joko", "m"),
+        ("Rudi", "m"),
+    ] {
+        posted(
+            upk,
+            &format!("/fund/ksm/{ksm}/members"),
+            &[("name", name), ("sex", sex), ("joined_on", "2024-01-01")],
+        )
+        .await;
+    }
+    posted(
+        upk,
+        &format!("/fund/ksm/{ksm}/joint-liability"),
+        &[("reference", "No. 7/2024"), ("date", "2024-01-02")],
+    )
+    .await;
+    let first = jiff::Zoned::now().date().first_of_month();
+    for k in 1..=3 {
+        let on = first.checked_sub(k.months()).unwrap().to_string();
+        posted(
+            upk,
+            &format!("/fund/ksm/{ksm}/savings"),
+            &[
+                ("amount", "25.000"),
+                ("date", &on),
+                ("key", &format!("s{k}")),
+                ("direction", "deposit"),
+            ],
+        )
+        .await;
+    }
+    posted(
+        upk,
+        &format!("/fund/upk/{}/post", app.upk),
+        &[
+            ("kind", "capital"),
+            ("amount", "10000000"),
+            ("date", "2024-01-01"),
+            ("key", "blm-1"),
+            ("memo", "BLM"),
+        ],
+    )
+    .await;
+    ksm
+}
+
+fn member_ids(ksm_page: &str) -> Vec<String> {
+    ksm_page
+        .match_indices("name=\"amount_")
+        .map(|(i, _)| {
+            ksm_page[i + 13..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted() {
+    let app = spawn_app().await;
+    let upk = app.login("upk").await;
+    let bkm = app.login("bkm").await;
+    let ksm = group(&app, &upk).await;
+    let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
+    let members = member_ids(&page);
+    assert_eq!(members.len(), 5);
+    let fields: Vec<(String, String)> = members
+        .iter()
+        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
+        .chain([("term_months".to_owned(), "5".to_owned())])
+        .collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    // A member above the first-loan limit: refused with the rule named.
+    let mut greedy = fields.clone();
+    greedy[0].1 = "600000";
+    let res = upk
+        .post_form(&format!("/fund/ksm/{ksm}/apply"), &greedy)
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("500000"));
+    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
+    let apps: Value = upk
+        .get("/api/v1/fund/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = apps["applications"][0]["id"].as_i64().unwrap();
+    assert_eq!(apps["applications"][0]["status"], "pending");
+    // The maker's role cannot approve; the BKM can, and then the UPK disburses.
+    let res = upk
+        .post_form(
+            &format!("/fund/applications/{id}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = upk
+        .post_form(&format!("/fund/applications/{id}/disburse"), &[])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not approved yet"
+    );
+    posted(
+        &bkm,
+        &format!("/fund/applications/{id}/decide"),
+        &[("decision", "approve"), ("note", "rapat BKM 3")],
+    )
+    .await;
+    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
+    let loan = to.rsplit('/').next().unwrap().to_owned();
+    // 100,000 principal + 7,500 fee a month; the form sent twice posts once.
+    let pay = [("amount", "107.500"), ("key", "form-1")];
+    let receipt = posted(&upk, &format!("/fund/loans/{loan}/repay"), &pay).await;
+    assert!(receipt.starts_with("/fund/receipts/"), "{receipt}");
+    let again = posted(&upk, &format!("/fund/loans/{loan}/repay"), &pay).await;
+    assert_eq!(again, format!("/fund/loans/{loan}"));
+    let ledger: Value = upk
+        .get(&format!("/api/v1/fund/loans/{loan}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["repayments"].as_array().unwrap().len(), 1);
+    assert_eq!(ledger["repayments"][0]["principal"], 100_000);
+    assert_eq!(ledger["repayments"][0]["fee"], 7_500);
+    let (_, kuitansi) = upk.get_html(&receipt).await;
+    assert!(
+        kuitansi.contains("seratus tujuh ribu lima ratus rupiah"),
+        "terbilang"
+    );
+    assert!(kuitansi.contains("KSM Mawar"));
+    // The API posts with its own key, once.
+    let body =
+        json!({"paid_on": jiff::Zoned::now().date().to_string(), "amount": 50_000, "key": "KW-2"});
+    for posted_now in [true, false] {
+        let r: Value = upk
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/fund/loans/{loan}/repayments"),
+                body.clone(),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["posted"], posted_now);
+    }
+    // A reversal, never an edit: the row stays, marked, and the books follow.
+    let first = ledger["repayments"][0]["id"].as_i64().unwrap();
+    posted(
+        &upk,
+        &format!("/fund/repayments/{first}/reverse"),
+        &[("reason", "salah ketik")],
+    )
+    .await;
+    let ledger: Value = upk
+        .get(&format!("/api/v1/fund/loans/{loan}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["repayments"][0]["reversed"], "salah ketik");
+    assert_eq!(
+        ledger["standing"]["outstanding"],
+        500_000 - 50_000 + 7_500,
+        "the 50,000 now pays the fee first"
+    );
+    let s: Value = upk
+        .get(&format!("/api/v1/fund/upk/{}/statements", app.upk))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        s["balance_sheet"]["total_assets"],
+        s["balance_sheet"]["total_liabilities_and_equity"]
+    );
+    assert_eq!(s["balance_sheet"]["savings_held"], 75_000);
+    assert!(app
+        .store
+        .fund_journal()
+        .map(|j| lumbung_fund::journal::verify(&j).is_ok())
+        .unwrap());
+
+    // Every page of the books, in both languages.
+    let pages = [
+        format!("/fund/upk/{}", app.upk),
+        format!("/fund/upk/{}/settings", app.upk),
+        format!("/fund/upk/{}/statements", app.upk),
+        format!("/fund/ksm/{ksm}"),
+        format!("/fund/ksm/{ksm}/collection"),
+        format!("/fund/loans/{loan}"),
+        receipt.clone(),
+        "/fund".to_owned(),
+    ];
+    for lang in ["en", "id"] {
+        upk.get(&format!("/lang/{lang}")).await;
+        for p in &pages {
+            let (status, html) = upk.get_html(p).await;
+            assert_eq!(status, StatusCode::OK, "{p} in {lang}");
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{p} in {lang}"
+            );
+        }
+    }
+    upk.get("/lang/en").await;
+    let (_, en_receipt) = upk.get_html(&receipt).await;
+    assert!(en_receipt.contains("one hundred seven thousand five hundred rupiah"));
+}
+
+#[tokio::test]
+async fn settings_scope_and_the_public_stay_in_their_place() {
+    let app = spawn_app().await;
+    let upk = app.login("upk").await;
+    // A setting changes the rules; a contradiction is refused, naming it.
+    posted(
+        &upk,
+        &format!("/fund/upk/{}/settings", app.upk),
+        &[
+            ("arrears_threshold", "2"),
+            ("further_classes", "4, 6"),
+            ("min_members", "5"),
+            ("women_target_percent", "30"),
+            ("savings_months", "3"),
+            ("first_loan_limit", "500000"),
+            ("loan_limit", "2000000"),
+            ("loans_before_bank", "4"),
+            ("term_min", "3"),
+            ("term_max", "12"),
+            ("fee_rate", "0.015"),
+            ("reserve_rates", "0.01, 0.1, 0.5, 1"),
+            ("schedule", "flat"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.store.fund_settings(app.upk).unwrap().further_classes,
+        vec![4, 6]
+    );
+    let res = upk
+        .post_form(
+            &format!("/fund/upk/{}/settings", app.upk),
+            &[
+                ("arrears_threshold", "3"),
+                ("further_classes", "2"),
+                ("min_members", "5"),
+                ("women_target_percent", "30"),
+                ("savings_months", "3"),
+                ("first_loan_limit", "500000"),
+                ("loan_limit", "2000000"),
+                ("loans_before_bank", "4"),
+                ("term_min", "3"),
+                ("term_max", "12"),
+                ("fee_rate", "0.015"),
+                ("reserve_rates", "0.01"),
+                ("schedule", "flat"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("further_classes"));
+    // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
+    let other = app
+        .store
+        .create_org(
+            &lumbung_store::OrgInput {
+                name: "UPK Lain".into(),
+                kind: lumbung_domain::OrgKind::Upk,
+                area_code: Some(lumbung_domain::AreaCode::parse("E07000123").unwrap()),
+                parent_id: None,
+                company_number: None,
+                npwp: None,
+                attributes: Default::default(),
+            },
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap()
+        .id;
+    let scoped = app.login("bkm-user").await;
+    assert_eq!(
+        scoped.get(&format!("/fund/upk/{}", app.upk)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        scoped.get(&format!("/fund/upk/{other}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        scoped
+            .post_form(&format!("/fund/upk/{}/ksm", app.upk), &[("name", "X")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "the BKM reads the books; the UPK writes them"
+    );
+    let anon = app.anonymous();
+    let res = anon.get(&format!("/fund/upk/{}", app.upk)).await;
+    assert!(location(&res).starts_with("/login"));
+    assert_eq!(
+        anon.get(&format!("/api/v1/fund/upk/{}", app.upk))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("analyst")
+            .await
+            .get(&format!("/fund/upk/{}", app.upk))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
