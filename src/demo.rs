@@ -178,7 +178,153 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     create_upk_and_ksm(store)?;
     load_spend(store)?;
     load_fund(store)?;
-    create_users(store)
+    let logins = create_users(store)?;
+    run_fund(store)?;
+    Ok(logins)
+}
+
+/// A year of the UPK's work after its books were moved in: members and
+/// joint liability, monthly group savings, a second loan to Melati entered
+/// by the cashier and approved by the BKM's chair (maker-checker) and
+/// repaid on time, Mawar's loan rescheduled, Kenanga's written off against
+/// a reserve, and an application waiting for the BKM.
+fn run_fund(store: &Store) -> Result<()> {
+    use jiff::civil::date;
+    use jiff::ToSpan;
+    use lumbung_fund::loan::Rupiah;
+    use lumbung_fund::rules::Sex;
+    let cli = Actor::cli();
+    let user = |name: &str| -> Result<(i64, Actor)> {
+        let u = store
+            .user_by_name(&Username::parse(name)?)?
+            .with_context(|| format!("demo user {name} not found"))?;
+        Ok((
+            u.id,
+            Actor::User {
+                id: u.id,
+                username: u.username,
+            },
+        ))
+    };
+    let (maker, kasir) = user("upk.kasir")?;
+    let (checker, ketua) = user("bkm.ketua")?;
+    const MEMBERS: [[(&str, Sex); 7]; 3] = [
+        [
+            ("Siti Aminah", Sex::F),
+            ("Nur Hayati", Sex::F),
+            ("Euis Kurniasih", Sex::F),
+            ("Dedi Supriadi", Sex::M),
+            ("Ujang Saepudin", Sex::M),
+            ("Rohmat", Sex::M),
+            ("Iis Sumiati", Sex::F),
+        ],
+        [
+            ("Aisyah", Sex::F),
+            ("Entin Kartini", Sex::F),
+            ("Asep Saepuloh", Sex::M),
+            ("Jajang Nurjaman", Sex::M),
+            ("Yayah Rokayah", Sex::F),
+            ("Endang", Sex::M),
+            ("Cucu Suryani", Sex::F),
+        ],
+        [
+            ("Imas Masitoh", Sex::F),
+            ("Tatang", Sex::M),
+            ("Ade Rahmat", Sex::M),
+            ("Neneng Hasanah", Sex::F),
+            ("Oman Abdurahman", Sex::M),
+            ("Wawan Setiawan", Sex::M),
+            ("Lilis Suryani", Sex::F),
+        ],
+    ];
+    let mut ids = Vec::new();
+    for ((name, _), members) in KSM.iter().zip(MEMBERS) {
+        let ksm = org_id(store, name, OrgKind::Ksm)?;
+        let mut member_ids = Vec::new();
+        for (person, sex) in members {
+            member_ids.push(store.add_ksm_member(
+                ksm,
+                person,
+                sex,
+                None,
+                date(2023, 11, 1),
+                &kasir,
+            )?);
+        }
+        store.record_joint_liability(
+            ksm,
+            date(2023, 11, 1),
+            "Surat perjanjian tanggung renteng 2023",
+            &kasir,
+        )?;
+        let mut month = date(2024, 10, 5);
+        while month <= date(2025, 6, 5) {
+            store.post_savings(
+                ksm,
+                None,
+                month,
+                Rupiah(70_000),
+                &format!("demo:savings:{name}:{month}"),
+                &kasir,
+            )?;
+            month = month.checked_add(1.month())?;
+        }
+        ids.push((ksm, member_ids));
+    }
+    // Melati's second loan: 7 × 400,000 over 6 months, repaid on time.
+    let (melati, members) = &ids[0];
+    let amounts: Vec<(i64, Rupiah)> = members.iter().map(|m| (*m, Rupiah(400_000))).collect();
+    let app = store.apply_for_loan(*melati, date(2025, 1, 10), &amounts, 6, maker, &kasir)?;
+    store.decide_application(app, true, "Rapat BKM 12 Januari 2025", checker, &ketua)?;
+    let loan = store.disburse(app, date(2025, 1, 15), &kasir)?;
+    let view = store.loan(&loan)?.context("the demo loan was disbursed")?;
+    for (k, i) in view.book.schedule.iter().enumerate() {
+        store.repay(
+            &lumbung_store::RepaymentInput {
+                loan_id: loan.clone(),
+                paid_on: i.due,
+                amount: Rupiah(i.principal.0 + i.fee.0),
+                key: format!("demo:kuitansi:{loan}:{}", k + 1),
+            },
+            &kasir,
+        )?;
+    }
+    // Mawar could not keep up: the rest over 12 months from July 2024.
+    store.reschedule(
+        "CRS-2024-002",
+        date(2024, 7, 1),
+        12,
+        "Usaha anggota terdampak banjir",
+        &cli,
+    )?;
+    for month in 8..=12 {
+        store.repay(
+            &lumbung_store::RepaymentInput {
+                loan_id: "CRS-2024-002".into(),
+                paid_on: date(2024, month, 3),
+                amount: Rupiah(176_389),
+                key: format!("demo:mawar:{month}"),
+            },
+            &kasir,
+        )?;
+    }
+    let upk = store.upk_by_name(UPK)?;
+    store.provision(upk, date(2025, 6, 30), &kasir)?;
+    store.write_off(
+        "CRS-2024-003",
+        date(2025, 6, 30),
+        "Kelompok bubar; ditagih terus secara kekeluargaan",
+        &kasir,
+    )?;
+    // Mawar asks again; the BKM has not decided yet.
+    let (mawar, members) = &ids[1];
+    let amounts: Vec<(i64, Rupiah)> = members
+        .iter()
+        .take(5)
+        .map(|m| (*m, Rupiah(300_000)))
+        .collect();
+    store.apply_for_loan(*mawar, date(2025, 7, 1), &amounts, 10, maker, &kasir)?;
+    Ok(())
 }
 
 /// The UPK's books: a loan to each KSM in January 2024 (Rp 500,000 per
@@ -532,5 +678,12 @@ mod tests {
             .verify_login("upk.kasir", DEMO_PASSWORD)
             .unwrap()
             .is_some());
+        let apps = store.fund_applications(None).unwrap();
+        assert_eq!(
+            apps.iter().map(|a| a.status.as_str()).collect::<Vec<_>>(),
+            ["pending", "disbursed"]
+        );
+        let j = store.fund_journal().unwrap();
+        assert_eq!(lumbung_fund::journal::verify(&j), Ok(()));
     }
 }

@@ -266,3 +266,150 @@ fn changed_history_is_found_by_verify() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
+    let env = Env::new();
+    let loans = env.write("loans.csv", LOANS);
+    let none = env.write("none.csv", "loan_id,paid_on,amount\n");
+    env.ok(&["fund", "import", &loans, &none]);
+    // One repayment with a receipt number as its key: posted once.
+    let args = [
+        "fund",
+        "repay",
+        "L-001",
+        "--amount",
+        "109000",
+        "--date",
+        "2024-02-10",
+        "--key",
+        "KW-1",
+    ];
+    assert!(env.ok(&args).contains("posted: repayment"));
+    assert!(env.ok(&args).contains("already posted"));
+    // A file, in batches: rows with a key posted before are skipped.
+    let file = env.write(
+        "pay.csv",
+        "loan_id,paid_on,amount,key\nL-001,2024-02-10,109000,KW-1\nL-001,2024-03-10,109000,KW-2\nL-002,2024-02-10,109000,KW-3\n",
+    );
+    let out = env.ok(&["fund", "repay", "--file", &file, "--batch", "2"]);
+    assert!(out.contains("2 posted, 1 posted before"), "{out}");
+    let out = env.ok(&["fund", "repay", "--file", &file]);
+    assert!(out.contains("0 posted, 3 posted before"), "{out}");
+    let bad = env.write("bad.csv", "loan_id,paid_on,amount\nL-001,2024-04-10,0\n");
+    let out = env.cmd(&["fund", "repay", "--file", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+    // The ledger shows each payment's split; a reversal marks one.
+    let ledger: Value =
+        serde_json::from_str(&env.ok(&["fund", "ledger", "L-001", "--format", "json"])).unwrap();
+    let pays = ledger["repayments"].as_array().unwrap();
+    assert_eq!(pays.len(), 2);
+    assert_eq!(
+        (pays[0]["principal"].as_i64(), pays[0]["fee"].as_i64()),
+        (Some(100_000), Some(9_000))
+    );
+    let id = pays[1]["id"].to_string();
+    env.ok(&[
+        "fund",
+        "reverse",
+        &id,
+        "--reason",
+        "double-counted",
+        "--date",
+        "2024-03-11",
+    ]);
+    let out = env.cmd(&["fund", "reverse", &id, "--reason", "again"]);
+    assert_eq!(out.status.code(), Some(1), "a repayment is reversed once");
+    // Mawar's loan over a new term; Kenanga's written off; a reserve made.
+    env.ok(&[
+        "fund",
+        "reschedule",
+        "L-002",
+        "--term-months",
+        "10",
+        "--reason",
+        "banjir",
+        "--date",
+        "2024-04-01",
+    ]);
+    let out = env.ok(&[
+        "fund",
+        "write-off",
+        "L-003",
+        "--reason",
+        "bubar",
+        "--date",
+        "2024-12-31",
+    ]);
+    assert!(out.contains("600000"), "{out}");
+    let out = env.cmd(&[
+        "fund",
+        "repay",
+        "L-003",
+        "--amount",
+        "1000",
+        "--date",
+        "2025-01-05",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "no repayment after a write-off");
+    env.ok(&[
+        "fund",
+        "provision",
+        "--upk",
+        "UPK Ciruas",
+        "--as-of",
+        "2024-12-31",
+    ]);
+    let r: Value = serde_json::from_str(&env.ok(&[
+        "fund",
+        "report",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(r["written_off"], 600_000);
+    assert_eq!(r["by_upk"][0]["upk"], "UPK Ciruas");
+    let s: Value = serde_json::from_str(&env.ok(&[
+        "fund",
+        "statements",
+        "--upk",
+        "UPK Ciruas",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let b = &s["balance_sheet"];
+    assert_eq!(b["total_assets"], b["total_liabilities_and_equity"]);
+    assert_eq!(
+        b["loan_loss_reserve"], r["by_upk"][0]["reserve_required"],
+        "the reserve holds what Ciruas's portfolio needs"
+    );
+    // Settings: shown, changed, and a wrong one named.
+    let out = env.ok(&[
+        "fund",
+        "settings",
+        "--upk",
+        "UPK Ciruas",
+        "--set",
+        "arrears_threshold=2",
+        "--set",
+        "reserve_rates=[\"0.02\",\"0.2\",\"1\"]",
+    ]);
+    assert!(out.contains("\"arrears_threshold\": 2"), "{out}");
+    let out = env.cmd(&[
+        "fund",
+        "settings",
+        "--upk",
+        "UPK Ciruas",
+        "--set",
+        "colour=red",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such setting"));
+    env.ok(&["fund", "verify"]);
+}
