@@ -12,7 +12,7 @@ use axum::response::Html;
 use axum::{Extension, Json};
 use jiff::civil::Date;
 use lumbung_domain::{OrgKind, Scope};
-use lumbung_fund::report::{portfolio, FundReport};
+use lumbung_fund::report::{portfolio, trend, FundReport, TrendPoint};
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -21,6 +21,9 @@ use serde_json::{json, Value};
 #[serde(default)]
 pub struct FundQuery {
     as_of: Option<String>,
+    /// Months of trend to add (the page shows 12 by default; the API none
+    /// unless asked, as each month is a report of its own).
+    trend: Option<u16>,
 }
 
 /// The report as of the query's date (default today), over the UPKs the
@@ -30,6 +33,16 @@ async fn report(
     viewer: Option<&Viewer>,
     q: &FundQuery,
 ) -> Result<FundReport, AppError> {
+    Ok(report_and_trend(state, viewer, q, 0).await?.0)
+}
+
+/// The report and the monthly trend of its portfolio over `months`.
+async fn report_and_trend(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    q: &FundQuery,
+    months: u16,
+) -> Result<(FundReport, Vec<TrendPoint>), AppError> {
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(d) => d.parse::<Date>().map_err(|_| AppError::Invalid {
             field: "as_of".into(),
@@ -61,7 +74,17 @@ async fn report(
         .filter(|b| allowed.contains(&b.upk_id))
         .collect();
     ctx.finances.retain(|id, _| allowed.contains(id));
-    Ok(portfolio(&books, as_of, &ctx))
+    let months = months.min(36);
+    state
+        .blocking(move |_| {
+            let points = if months > 0 {
+                trend(&books, as_of, months, &ctx)
+            } else {
+                Vec::new()
+            };
+            Ok((portfolio(&books, as_of, &ctx), points))
+        })
+        .await
 }
 
 /// Ratios and bands only: what the public may see.
@@ -84,12 +107,25 @@ pub async fn page(
     uri: Uri,
     Query(q): Query<FundQuery>,
 ) -> Result<Html<String>, AppError> {
-    let r = report(&state, Some(&viewer), &q).await?;
+    let (r, points) = report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(12)).await?;
+    let chart = crate::charts::bars(
+        "PAR",
+        &points
+            .iter()
+            .map(|p| {
+                (
+                    format!("{}-{:02}", p.as_of.year(), p.as_of.month()),
+                    p.outstanding,
+                    p.par.map(|s| s.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     render(
         &viewer,
         &uri,
         "fund.html",
-        context! { r => r, public => false },
+        context! { r => r, public => false, trend => points, trend_chart => chart },
     )
 }
 
@@ -97,8 +133,13 @@ pub async fn api_report(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<FundQuery>,
-) -> Result<Json<FundReport>, AppError> {
-    Ok(Json(report(&state, Some(&viewer), &q).await?))
+) -> Result<Json<Value>, AppError> {
+    let (r, points) = report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(0)).await?;
+    let mut v = serde_json::to_value(&r).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !points.is_empty() {
+        v["trend"] = json!(points);
+    }
+    Ok(Json(v))
 }
 
 pub async fn health_page(
