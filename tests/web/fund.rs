@@ -363,3 +363,63 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area() {
+    let app = spawn_app().await;
+    let loan = lumbung_store::LoanRecord {
+        line: 2,
+        upk: "UPK Umbul Sejahtera".into(),
+        ksm: "KSM Melati".into(),
+        loan_id: "L-1".into(),
+        disbursed_on: jiff::civil::date(2024, 1, 10),
+        principal: lumbung_fund::loan::Rupiah(600_000),
+        term_months: 6,
+        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
+        schedule: lumbung_fund::loan::ScheduleKind::Flat,
+    };
+    app.store
+        .import_fund(
+            ("l.csv", "r.csv"),
+            vec![loan],
+            vec![],
+            (vec![], vec![]),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let facilitator = app.login("facilitator").await;
+    let r: Value = facilitator
+        .get("/api/v1/fund/report?as_of=2024-05-20&trend=3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["attention"][0]["upk"], "UPK Umbul Sejahtera");
+    assert_eq!(r["attention"][0]["inadequate"], json!(["par", "rr", "lar"]));
+    let areas: Vec<&str> = r["by_area"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        areas.contains(&"3604"),
+        "rolled up into the kabupaten: {areas:?}"
+    );
+    assert!(r["by_area"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["outstanding"] == 600_000));
+    let trend = r["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), 3);
+    assert_eq!(trend[0]["as_of"], "2024-03-31");
+    assert_eq!(trend[2]["as_of"], "2024-05-20");
+    let (status, html) = facilitator.get_html("/fund?as_of=2024-05-20").await;
+    assert_eq!(status, StatusCode::OK);
+    let attention = html.find("UPK Umbul Sejahtera").unwrap();
+    assert!(
+        attention < html.find("<th>PAR</th>").unwrap(),
+        "attention first"
+    );
+}
