@@ -70,6 +70,9 @@ pub enum Command {
     /// The BKM election without candidates: recount a ballot box
     #[command(subcommand)]
     Election(ElectionCommand),
+    /// Self-mapping of poor households: import a KoboToolbox export, counts per RW and RT
+    #[command(subcommand)]
+    Mapping(crate::community::MappingCommand),
     /// Build a fresh demo database (Banten, Indonesia and Lancashire, UK) and serve it
     #[command(long_about = "Build a fresh demo database and serve it.\n\n\
         Uses ./lumbung-demo.db unless --db or LUMBUNG_DB is given. That file (with its -wal and -shm \

@@ -180,6 +180,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     load_fund(store)?;
     let logins = create_users(store)?;
     run_fund(store)?;
+    crate::demo_community::load(store)?;
     Ok(logins)
 }
 

@@ -5,8 +5,10 @@
 
 mod areas;
 mod cli;
+mod community;
 mod csvfile;
 mod demo;
+mod demo_community;
 mod election;
 mod fund;
 mod orgs;
@@ -317,6 +319,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Election(cli::ElectionCommand::Recount(args)) => election::recount_command(&args),
+        Command::Mapping(command) => community::run(&open(db, busy_timeout)?, command),
         Command::Demo(args) => {
             let path = db.unwrap_or(Path::new(cli::DEFAULT_DEMO_DB));
             demo::run(path, args.listen.addr)

@@ -1,5 +1,7 @@
 //! End-to-end tests of the web app and JSON API over real HTTP.
 
+mod community;
+mod election;
 mod fund;
 mod support;
 
@@ -10,7 +12,10 @@ use serde_json::{json, Value};
 use support::{csrf_in, spawn_app, TestApp, Visitor};
 
 fn concrete(app: &TestApp, path: &str, user_id: i64) -> String {
-    path.replace("{code}", "3604")
+    // A kelurahan of the seed (with an RW and an RT) for the community pages.
+    path.replace("community/kelurahan/{code}", "community/kelurahan/3604010001")
+        .replace("community/mapping/{code}", "community/mapping/3604010001")
+        .replace("{code}", "3604")
         .replace("{lang}", "en")
         .replace("{postcode}", "PR12HE")
         .replace("/orgs/{id}", &format!("/orgs/{}", app.preston_council))
@@ -197,6 +202,21 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/spend/import/{id}"
                     | "/spend/jobs/{id}"
                     | "/reports/{id}"
+                    // The election's pages need a poll; tests/web/election.rs
+                    // renders each in both languages.
+                    | "/election/kelurahan/{code}"
+                    | "/election/{id}"
+                    | "/election/{id}/register"
+                    | "/election/{id}/ballots"
+                    | "/election/{id}/ballot-sheets"
+                    | "/election/{id}/minutes"
+                    | "/election/results/{id}"
+                    | "/election/results/{id}/minutes"
+                    | "/election/results/{id}/BALLOTS.csv"
+                    | "/election/results/{id}/GROUPS.csv"
+                    | "/election/results/{id}/RESIDENTS.csv"
+                    // Facilitators and the BKM only; tests/web/community.rs renders it.
+                    | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs
                     // renders each in both languages.
                     | "/fund/upk/{id}"

@@ -44,6 +44,12 @@ pub enum Resource {
     /// verification). Not in the design's table; public: progress
     /// aggregates only (`docs/cycle.md`).
     Cycle,
+    /// A BKM election's working data: the voter register, the two ballot
+    /// entries, groupings, door-to-door records and tie decisions.
+    Election,
+    /// A published election result. The public sees it too, without any
+    /// voter identity (`docs/election.md`).
+    ElectionResult,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -140,6 +146,17 @@ impl Role {
                 Facilitator => Access::Write,
                 Bkm | Upk | Auditor | Analyst => Access::Read,
                 Admin => Access::None,
+            },
+            // The facilitator works as the election committee.
+            Resource::Election => match self {
+                Facilitator => Access::Write,
+                Bkm | Auditor => Access::Read,
+                _ => Access::None,
+            },
+            Resource::ElectionResult => match self {
+                Facilitator => Access::Write,
+                Bkm | Upk | Auditor => Access::Read,
+                _ => Access::None,
             },
         }
     }
@@ -300,6 +317,24 @@ mod tests {
                     _ => Access::Read,
                 },
                 "programme cycle: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::Election),
+                match role {
+                    Role::Facilitator => Access::Write,
+                    Role::Bkm | Role::Auditor => Access::Read,
+                    _ => Access::None,
+                },
+                "election register and ballot entry: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::ElectionResult),
+                match role {
+                    Role::Facilitator => Access::Write,
+                    Role::Bkm | Role::Upk | Role::Auditor => Access::Read,
+                    _ => Access::None,
+                },
+                "published election result: {role}"
             );
         }
     }

@@ -153,12 +153,23 @@ pub struct Allocation {
 /// prepayment lowers the principal outstanding. Returns the allocation of
 /// each instalment and what is left over after the whole loan is paid.
 pub fn allocate(schedule: &[Instalment], payments: &[(Date, Rupiah)]) -> (Vec<Allocation>, Rupiah) {
-    let mut alloc = vec![Allocation::default(); schedule.len()];
+    if payments.is_sorted_by_key(|p| p.0) {
+        return allocate_in_order(schedule, payments);
+    }
     let mut sorted: Vec<(Date, Rupiah)> = payments.to_vec();
     sorted.sort_by_key(|p| p.0);
+    allocate_in_order(schedule, &sorted)
+}
+
+/// [`allocate`] of payments already in date order.
+fn allocate_in_order(
+    schedule: &[Instalment],
+    payments: &[(Date, Rupiah)],
+) -> (Vec<Allocation>, Rupiah) {
+    let mut alloc = vec![Allocation::default(); schedule.len()];
     let mut left_over = Rupiah(0);
     let mut next = 0;
-    for (date, amount) in sorted {
+    for &(date, amount) in payments {
         let mut money = amount.0;
         while money > 0 && next < schedule.len() {
             let (due, a) = (&schedule[next], &mut alloc[next]);
@@ -204,8 +215,16 @@ pub fn arrears(
     as_of: Date,
     class_thresholds: &[u16],
 ) -> Arrears {
-    let known: Vec<(Date, Rupiah)> = payments.iter().copied().filter(|p| p.0 <= as_of).collect();
-    let (alloc, _) = allocate(schedule, &known);
+    let (alloc, _) = if payments.is_sorted_by_key(|p| p.0) {
+        allocate_in_order(
+            schedule,
+            &payments[..payments.partition_point(|p| p.0 <= as_of)],
+        )
+    } else {
+        let known: Vec<(Date, Rupiah)> =
+            payments.iter().copied().filter(|p| p.0 <= as_of).collect();
+        allocate(schedule, &known)
+    };
     let principal: i64 = schedule.iter().map(|i| i.principal.0).sum();
     let repaid: i64 = alloc.iter().map(|a| a.principal_paid.0).sum();
     let mut missed = 0u16;

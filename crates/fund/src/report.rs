@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 use lumbung_domain::{Money, Share};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A schedule and the payments that went to it.
 pub type Segment<'a> = (&'a [Instalment], Vec<(Date, Rupiah)>);
@@ -87,6 +87,15 @@ impl LoanBook {
     /// left over beyond the loan). The journal's lines for the loan add up
     /// to these.
     pub fn totals(&self) -> (i64, i64, i64) {
+        if self.rescheduled.is_empty() {
+            // One schedule and every payment: no copies.
+            let (alloc, left) = crate::loan::allocate(&self.schedule, &self.payments);
+            return (
+                alloc.iter().map(|a| a.principal_paid.0).sum(),
+                alloc.iter().map(|a| a.fee_paid.0).sum(),
+                left.0,
+            );
+        }
         self.segments()
             .into_iter()
             .fold((0, 0, 0), |(p, f, l), (schedule, payments)| {
@@ -128,6 +137,14 @@ impl LoanBook {
     pub fn standing(&self, as_of: Date, class_thresholds: &[u16]) -> Option<Arrears> {
         if self.written_off.is_some_and(|(on, _)| on <= as_of) {
             return None;
+        }
+        if self.rescheduled.is_empty() {
+            return Some(arrears(
+                &self.schedule,
+                &self.payments,
+                as_of,
+                class_thresholds,
+            ));
         }
         let (schedule, payments) = self.segment(as_of);
         Some(arrears(schedule, &payments, as_of, class_thresholds))
@@ -376,6 +393,35 @@ struct Sums {
 }
 
 impl Sums {
+    /// Adds the sums of other loans (none of them among these).
+    fn merge(&mut self, o: Sums) {
+        self.loans += o.loans;
+        self.outstanding += o.outstanding;
+        self.arrears += o.arrears;
+        self.in_arrears += o.in_arrears;
+        self.out_in_arrears += o.out_in_arrears;
+        self.active.extend(o.active);
+        self.ksm_late.extend(o.ksm_late);
+        for (class, b) in o.by_class {
+            let mine = self.by_class.entry(class).or_insert_with(|| Bucket {
+                bucket: b.bucket.clone(),
+                loans: 0,
+                outstanding: 0,
+                reserve: 0,
+            });
+            mine.loans += b.loans;
+            mine.outstanding += b.outstanding;
+            mine.reserve += b.reserve;
+        }
+        for (mine, theirs) in self.aging.iter_mut().zip(o.aging) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+        self.reserve += o.reserve;
+        self.written_off.0 += o.written_off.0;
+        self.written_off.1 += o.written_off.1;
+    }
+
     fn add(&mut self, j: &Judged) {
         self.loans += 1;
         let Some(a) = &j.standing else {
@@ -469,13 +515,46 @@ impl Sums {
     }
 }
 
-fn judge(loan: &LoanBook, as_of: Date, settings: &Settings) -> Judged {
-    let standing = loan.standing(as_of, &settings.class_thresholds());
+/// A UPK's settings as judging a loan needs them, worked out once.
+struct Rules<'a> {
+    settings: std::borrow::Cow<'a, Settings>,
+    thresholds: Vec<u16>,
+    /// The reserve rate of quality classes 1, 2, … as far as a loan can go.
+    reserve: Vec<crate::loan::FeeRate>,
+}
+
+impl<'a> Rules<'a> {
+    fn new(settings: std::borrow::Cow<'a, Settings>) -> Rules<'a> {
+        let thresholds = settings.class_thresholds();
+        let reserve = if settings.reserve_rates.is_empty() {
+            Vec::new()
+        } else {
+            (1..=2 + thresholds.len() as u8)
+                .map(|class| settings.reserve_rate(class))
+                .collect()
+        };
+        Rules {
+            settings,
+            thresholds,
+            reserve,
+        }
+    }
+
+    fn reserve_rate(&self, class: u8) -> crate::loan::FeeRate {
+        match self.reserve.get(class.max(1) as usize - 1) {
+            Some(rate) => *rate,
+            None => self.settings.reserve_rate(class),
+        }
+    }
+}
+
+fn judge(loan: &LoanBook, as_of: Date, rules: &Rules<'_>) -> Judged {
+    let standing = loan.standing(as_of, &rules.thresholds);
     let in_arrears = standing
         .as_ref()
-        .is_some_and(|a| a.missed >= settings.arrears_threshold);
+        .is_some_and(|a| a.missed >= rules.settings.arrears_threshold);
     let reserve = standing.as_ref().map_or(0, |a| {
-        settings.reserve_rate(a.quality_class).of(a.outstanding).0
+        rules.reserve_rate(a.quality_class).of(a.outstanding).0
     });
     Judged {
         ksm: loan.ksm,
@@ -486,28 +565,79 @@ fn judge(loan: &LoanBook, as_of: Date, settings: &Settings) -> Judged {
     }
 }
 
+/// The sums of some loans: in all, per UPK and per area.
+#[derive(Default)]
+struct Tally<'a> {
+    total: Sums,
+    upks: HashMap<(&'a str, i64), Sums>,
+    areas: BTreeMap<&'a AreaRef, (Sums, HashSet<i64>)>,
+}
+
+impl<'a> Tally<'a> {
+    fn of(loans: &'a [LoanBook], as_of: Date, ctx: &'a Context) -> Tally<'a> {
+        let mut t = Tally::default();
+        let mut rules: HashMap<i64, Rules<'_>> = HashMap::new();
+        for loan in loans.iter().filter(|l| l.disbursed_on <= as_of) {
+            let r = rules
+                .entry(loan.upk_id)
+                .or_insert_with(|| Rules::new(ctx.settings_of(loan.upk_id)));
+            let j = judge(loan, as_of, r);
+            t.total.add(&j);
+            t.upks
+                .entry((loan.upk.as_str(), loan.upk_id))
+                .or_default()
+                .add(&j);
+            for area in ctx.areas.get(&loan.upk_id).into_iter().flatten() {
+                let (sums, members) = t.areas.entry(area).or_default();
+                sums.add(&j);
+                members.insert(loan.upk_id);
+            }
+        }
+        t
+    }
+
+    fn merge(mut self, other: Tally<'a>) -> Tally<'a> {
+        self.total.merge(other.total);
+        for (k, sums) in other.upks {
+            self.upks.entry(k).or_default().merge(sums);
+        }
+        for (k, (sums, members)) in other.areas {
+            let (s, m) = self.areas.entry(k).or_default();
+            s.merge(sums);
+            m.extend(members);
+        }
+        self
+    }
+}
+
 /// The report as of a date (loans disbursed after it are left out; so are
 /// payments after it), each loan judged by its UPK's settings.
 pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> FundReport {
-    let mut total = Sums::default();
-    let mut upks: BTreeMap<(&str, i64), Sums> = BTreeMap::new();
-    let mut areas: BTreeMap<&AreaRef, (Sums, HashSet<i64>)> = BTreeMap::new();
-    let mut settings: BTreeMap<i64, std::borrow::Cow<'_, Settings>> = BTreeMap::new();
-    for loan in loans.iter().filter(|l| l.disbursed_on <= as_of) {
-        let s = settings
-            .entry(loan.upk_id)
-            .or_insert_with(|| ctx.settings_of(loan.upk_id));
-        let j = judge(loan, as_of, s);
-        total.add(&j);
-        upks.entry((loan.upk.as_str(), loan.upk_id))
-            .or_default()
-            .add(&j);
-        for area in ctx.areas.get(&loan.upk_id).into_iter().flatten() {
-            let (sums, members) = areas.entry(area).or_default();
-            sums.add(&j);
-            members.insert(loan.upk_id);
-        }
-    }
+    // A city's loans are judged on every core, each thread a share of
+    // them; the sums are added up after (the same figures however split).
+    let threads = if loans.len() < 20_000 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let tally = if threads == 1 {
+        Tally::of(loans, as_of, ctx)
+    } else {
+        std::thread::scope(|s| {
+            let parts: Vec<_> = loans
+                .chunks(loans.len().div_ceil(threads))
+                .map(|part| s.spawn(move || Tally::of(part, as_of, ctx)))
+                .collect();
+            parts
+                .into_iter()
+                .map(|p| p.join().expect("a report thread panicked"))
+                .reduce(Tally::merge)
+                .unwrap_or_default()
+        })
+    };
+    let total = tally.total;
+    let upks: BTreeMap<(&str, i64), Sums> = tally.upks.into_iter().collect();
+    let areas = tally.areas;
     let finances_of = |ids: &mut dyn Iterator<Item = i64>| {
         ids.filter_map(|id| ctx.finances.get(&id).copied())
             .reduce(Finances::plus)
@@ -590,12 +720,16 @@ pub fn trend(loans: &[LoanBook], as_of: Date, months: u16, ctx: &Context) -> Vec
         })
         .collect();
     dates.push(as_of);
+    let mut rules: HashMap<i64, Rules<'_>> = HashMap::new();
     dates
         .into_iter()
         .map(|d| {
             let mut sums = Sums::default();
             for loan in loans.iter().filter(|l| l.disbursed_on <= d) {
-                sums.add(&judge(loan, d, &ctx.settings_of(loan.upk_id)));
+                let r = rules
+                    .entry(loan.upk_id)
+                    .or_insert_with(|| Rules::new(ctx.settings_of(loan.upk_id)));
+                sums.add(&judge(loan, d, r));
             }
             let i = sums.indicators(None);
             TrendPoint {

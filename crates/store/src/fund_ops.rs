@@ -5,7 +5,7 @@
 //! writes its record and its balanced journal entry together.
 
 use crate::audit::{self, Actor};
-use crate::fund::{load_books_with_ids, parse_date, post};
+use crate::fund::{load_books_with_ids, parse_date, post, Poster};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_fund::journal::{Account, Entry};
@@ -190,6 +190,7 @@ fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn repay_tx(
     tx: &Transaction<'_>,
+    poster: &mut Poster,
     loan: i64,
     loan_id: &str,
     upk: i64,
@@ -235,7 +236,7 @@ pub(crate) fn repay_tx(
     let at = book.payments.partition_point(|p| p.0 <= paid_on);
     book.payments.insert(at, (paid_on, amount));
     let (p1, f1, l1) = book.totals();
-    let seq = post(
+    let seq = poster.post(
         tx,
         upk,
         Some(loan),
@@ -1004,8 +1005,10 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (loan, upk, ksm) = loan_by_id(&tx, &input.loan_id)?;
         let mut book = book_of(&tx, loan)?;
+        let mut poster = Poster::default();
         let done = repay_tx(
             &tx,
+            &mut poster,
             loan,
             input.loan_id.trim(),
             upk,
@@ -1015,6 +1018,7 @@ impl Store {
             input.amount,
             &input.key,
         )?;
+        poster.finish(&tx)?;
         if let Some(id) = done.repayment {
             audit::record(
                 &tx,
@@ -1037,6 +1041,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut books: std::collections::HashMap<i64, (i64, i64, LoanBook)> = Default::default();
         let mut out = BatchOutcome::default();
+        let mut poster = Poster::default();
         for (i, r) in batch.iter().enumerate() {
             let (loan, upk, ksm) = loan_by_id(&tx, &r.loan_id)?;
             if let std::collections::hash_map::Entry::Vacant(v) = books.entry(loan) {
@@ -1045,6 +1050,7 @@ impl Store {
             let (upk, ksm, book) = books.get_mut(&loan).expect("inserted");
             let done = repay_tx(
                 &tx,
+                &mut poster,
                 loan,
                 r.loan_id.trim(),
                 *upk,
@@ -1066,6 +1072,7 @@ impl Store {
                 out.already_posted += 1;
             }
         }
+        poster.finish(&tx)?;
         if out.posted > 0 {
             audit::record(
                 &tx,

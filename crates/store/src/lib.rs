@@ -7,6 +7,8 @@
 
 mod areas;
 mod audit;
+mod community;
+mod election;
 mod fund;
 mod fund_ops;
 mod orgs;
@@ -16,6 +18,13 @@ mod users;
 
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
+pub use community::{Kelurahan, KoboImport, KoboImportError, MappingData, ProgrammeCycle};
+pub use election::{
+    ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, BallotRow, Blocker,
+    Count as ElectionCount, Difference as EntryDiff, DoorToDoor, Election, ElectionSettings,
+    Entry as BallotEntry, EntryInfo, GroupRow, Level as ElectionLevel, NewElection, Published,
+    PublishedSummary, Resolution, TieInput, TieRecord, Voter, VoterInput,
+};
 pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
 pub use fund_ops::{
     ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,

@@ -333,4 +333,192 @@ BEGIN SELECT RAISE(ABORT, 'repayments are kept: post a reversal'); END;
 CREATE TRIGGER fund_savings_no_change BEFORE UPDATE ON fund_savings
 BEGIN SELECT RAISE(ABORT, 'savings movements are kept: post a correction'); END;
 "#,
+    // 9: the P2KP community cycle and self-mapping per kelurahan: the plan
+    // (steps, targets, start), the steps done and their verification, the
+    // community's poverty criteria, mapped households (personal data) and
+    // the KoboToolbox exports they came from.
+    r#"
+CREATE TABLE community_plans (
+    kelurahan  TEXT PRIMARY KEY REFERENCES areas(code),
+    plan       TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE community_steps (
+    kelurahan        TEXT NOT NULL REFERENCES areas(code),
+    step             TEXT NOT NULL,
+    done_on          TEXT NOT NULL,
+    attendance_total INTEGER NOT NULL CHECK (attendance_total >= 0),
+    attendance_women INTEGER NOT NULL CHECK (attendance_women BETWEEN 0 AND attendance_total),
+    attendance_poor  INTEGER NOT NULL CHECK (attendance_poor BETWEEN 0 AND attendance_total),
+    documents        TEXT NOT NULL DEFAULT '[]',
+    recorded_by      TEXT NOT NULL,
+    recorded_at      TEXT NOT NULL,
+    verified_by      TEXT,
+    verified_at      TEXT,
+    PRIMARY KEY (kelurahan, step),
+    CHECK (verified_by IS NULL OR verified_by <> recorded_by),
+    CHECK ((verified_by IS NULL) = (verified_at IS NULL))
+);
+-- A step is recorded once and verified once: never deleted, and only the
+-- verification may be added.
+CREATE TRIGGER community_steps_no_delete BEFORE DELETE ON community_steps
+BEGIN SELECT RAISE(ABORT, 'recorded steps are kept'); END;
+CREATE TRIGGER community_steps_verify_once BEFORE UPDATE ON community_steps
+WHEN OLD.verified_by IS NOT NULL OR NEW.done_on IS NOT OLD.done_on
+  OR NEW.recorded_by IS NOT OLD.recorded_by OR NEW.attendance_total IS NOT OLD.attendance_total
+  OR NEW.attendance_women IS NOT OLD.attendance_women OR NEW.attendance_poor IS NOT OLD.attendance_poor
+  OR NEW.documents IS NOT OLD.documents
+BEGIN SELECT RAISE(ABORT, 'a recorded step changes only by its one verification'); END;
+
+CREATE TABLE community_criteria (
+    kelurahan  TEXT PRIMARY KEY REFERENCES areas(code),
+    criteria   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE community_imports (
+    id                INTEGER PRIMARY KEY,
+    kelurahan         TEXT NOT NULL REFERENCES areas(code),
+    households_file   TEXT NOT NULL,
+    roster_file       TEXT NOT NULL,
+    households_sha256 TEXT NOT NULL,
+    roster_sha256     TEXT NOT NULL,
+    households        INTEGER NOT NULL,
+    members           INTEGER NOT NULL,
+    created           INTEGER NOT NULL,
+    updated           INTEGER NOT NULL,
+    unchanged         INTEGER NOT NULL,
+    imported_at       TEXT NOT NULL,
+    imported_by       TEXT NOT NULL,
+    UNIQUE (kelurahan, households_sha256, roster_sha256)
+);
+
+CREATE TABLE community_households (
+    kelurahan  TEXT NOT NULL REFERENCES areas(code),
+    id         TEXT NOT NULL,
+    rt         TEXT NOT NULL REFERENCES areas(code),
+    household  TEXT NOT NULL,
+    import_id  INTEGER REFERENCES community_imports(id),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kelurahan, id)
+);
+CREATE INDEX community_households_rt ON community_households(kelurahan, rt);
+"#,
+    // 10: the BKM election: settings per kelurahan, polls (an RT's level 1,
+    // a kelurahan's level 2 and its coordinator vote), the voter register
+    // (a voted flag only: no time, no order), the two ballot entries (made
+    // by two committee members) and the committee's resolutions of their
+    // differences, groupings of written names, door-to-door collections,
+    // tie decisions and published results (kept as they were).
+    r#"
+CREATE TABLE election_settings (
+    kelurahan_code TEXT PRIMARY KEY REFERENCES areas(code),
+    settings       TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+
+CREATE TABLE election_polls (
+    id             INTEGER PRIMARY KEY,
+    level          TEXT NOT NULL CHECK (level IN ('rt', 'bkm', 'coordinator')),
+    area_code      TEXT NOT NULL REFERENCES areas(code),
+    kelurahan_code TEXT NOT NULL REFERENCES areas(code),
+    held_on        TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    published_at   TEXT,
+    term_start     TEXT,
+    term_end       TEXT
+);
+CREATE INDEX election_polls_kelurahan ON election_polls(kelurahan_code, level, held_on);
+CREATE INDEX election_polls_area ON election_polls(area_code);
+
+-- The published polls a level-2 register (delegates) or a coordinator
+-- vote's register (members) was taken from.
+CREATE TABLE election_sources (
+    poll   INTEGER NOT NULL REFERENCES election_polls(id),
+    source INTEGER NOT NULL REFERENCES election_polls(id),
+    PRIMARY KEY (poll, source)
+) WITHOUT ROWID;
+
+CREATE TABLE election_voters (
+    id         INTEGER PRIMARY KEY,
+    poll       INTEGER NOT NULL REFERENCES election_polls(id),
+    name       TEXT NOT NULL,
+    name_key   TEXT NOT NULL,
+    sex        TEXT CHECK (sex IN ('female', 'male')),
+    birth_date TEXT,
+    age        INTEGER,
+    married    INTEGER NOT NULL DEFAULT 0,
+    eligible   INTEGER NOT NULL,
+    voted      INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (poll, name_key)
+);
+
+CREATE TABLE election_ballots (
+    poll       INTEGER NOT NULL REFERENCES election_polls(id),
+    entry      TEXT NOT NULL CHECK (entry IN ('a', 'b')),
+    ballot_id  TEXT NOT NULL,
+    names      TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entered_at TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (poll, entry, ballot_id)
+);
+CREATE TRIGGER election_ballots_two_enterers BEFORE INSERT ON election_ballots
+WHEN EXISTS (SELECT 1 FROM election_ballots
+             WHERE poll = NEW.poll AND entry <> NEW.entry AND entered_by = NEW.entered_by)
+BEGIN SELECT RAISE(ABORT, 'the two entries of a ballot box are made by two committee members'); END;
+
+CREATE TABLE election_resolutions (
+    poll        INTEGER NOT NULL REFERENCES election_polls(id),
+    ballot_id   TEXT NOT NULL,
+    names       TEXT,
+    note        TEXT NOT NULL,
+    resolved_by TEXT NOT NULL,
+    resolved_at TEXT NOT NULL,
+    PRIMARY KEY (poll, ballot_id)
+);
+
+CREATE TABLE election_groups (
+    id           INTEGER PRIMARY KEY,
+    poll         INTEGER NOT NULL REFERENCES election_polls(id),
+    written      TEXT NOT NULL,
+    written_key  TEXT NOT NULL,
+    person       TEXT NOT NULL,
+    confirmed_by TEXT NOT NULL,
+    confirmed_at TEXT NOT NULL,
+    UNIQUE (poll, written_key)
+);
+
+CREATE TABLE election_door_to_door (
+    id          INTEGER PRIMARY KEY,
+    poll        INTEGER NOT NULL REFERENCES election_polls(id),
+    on_date     TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+
+CREATE TABLE election_ties (
+    poll       INTEGER PRIMARY KEY REFERENCES election_polls(id),
+    decision   TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+
+CREATE TABLE election_results (
+    poll          INTEGER PRIMARY KEY REFERENCES election_polls(id),
+    published_at  TEXT NOT NULL,
+    published_by  TEXT NOT NULL,
+    snapshot      TEXT NOT NULL,
+    ballots_csv   TEXT NOT NULL,
+    groups_csv    TEXT NOT NULL,
+    residents_csv TEXT,
+    sha256        TEXT NOT NULL
+);
+CREATE TRIGGER election_results_no_update BEFORE UPDATE ON election_results
+BEGIN SELECT RAISE(ABORT, 'a published result is kept as it was'); END;
+CREATE TRIGGER election_results_no_delete BEFORE DELETE ON election_results
+BEGIN SELECT RAISE(ABORT, 'a published result is kept as it was'); END;
+"#,
 ];

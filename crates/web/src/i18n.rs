@@ -56,7 +56,7 @@ impl Lang {
 }
 
 /// Each part's catalogues: (part, Indonesian, English).
-const CATALOGUES: [(&str, &str, &str); 3] = [
+const CATALOGUES: [(&str, &str, &str); 4] = [
     (
         "base",
         include_str!("i18n/id.json"),
@@ -71,6 +71,11 @@ const CATALOGUES: [(&str, &str, &str); 3] = [
         "community",
         include_str!("i18n/community.id.json"),
         include_str!("i18n/community.en.json"),
+    ),
+    (
+        "election",
+        include_str!("i18n/election.id.json"),
+        include_str!("i18n/election.en.json"),
     ),
 ];
 

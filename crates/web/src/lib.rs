@@ -6,6 +6,8 @@ mod actions;
 mod api;
 mod auth;
 mod charts;
+mod community;
+mod election;
 mod error;
 mod forms;
 mod fund;

@@ -39,6 +39,7 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_write_fund => u.role.can_write(Resource::Fund),
             can_approve_fund => u.role.can_write(Resource::FundApproval),
             can_spend => u.role.can_read(Resource::Spend),
+            can_cycle => u.role.can_read(Resource::Cycle),
         }
     });
     context! {

@@ -1,0 +1,1065 @@
+//! The P2KP community cycle and self-mapping in the web app and the API.
+//!
+//! - Progress of the kelurahan of the programme: in the viewer's scope for
+//!   those who read the cycle (`/community/cycle`), and for everyone as
+//!   aggregates without names of people (`/community/progress`).
+//! - A kelurahan's cycle: its steps with their records, the form that
+//!   records the next step (its facilitator), verification (the city
+//!   coordinator: `Role::coordinates`, never the recorder) and the plan's
+//!   target dates.
+//! - Self-mapping: the community's criteria, the KoboToolbox upload (both
+//!   files, all or nothing), the tables and charts per RT and RW, the
+//!   households; the PS-2 list. Personal data only for the roles of the
+//!   access table inside their scope; the public mapping page shows counts.
+//!
+//! The figures are `lumbung_community`'s; this module only gathers, checks
+//! scope and renders.
+
+use crate::auth::Viewer;
+use crate::charts;
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form, Json};
+use jiff::civil::Date;
+use lumbung_community::cycle::{
+    progress_planned, whole_percent, Attendance, CyclePlan, Document, KelurahanCycle, Progress,
+    ProgressSettings, StepRecord, StepReport, Verification,
+};
+use lumbung_community::mapping::{
+    bps_template, ps2_list, summarise, AreaTally, Criteria, CsvFile, Household, KoboError, Label,
+    MappingSummary, Ps2Entry, Ps2List, Test,
+};
+use lumbung_domain::{Resource, Scope, Username};
+use lumbung_store::{Kelurahan, KoboImportError, MappingData};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The largest pair of Kobo files the web app takes.
+pub const MAX_KOBO_BYTES: usize = 32 * 1024 * 1024;
+
+type Fields = HashMap<String, String>;
+
+fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.get(name).map(|s| s.trim()).unwrap_or("")
+}
+
+fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        d => d
+            .parse()
+            .map(Some)
+            .map_err(|_| invalid(field, format!("{d:?} is not a date such as 2024-06-30"))),
+    }
+}
+
+fn percent(part: u64, whole: u64) -> Option<u64> {
+    whole_percent(part, whole)
+}
+
+// ---------------------------------------------------------------------
+// Who may see and do what, for one kelurahan.
+
+async fn kelurahan(state: &AppState, code: &str) -> Result<Kelurahan, AppError> {
+    let code = code.to_owned();
+    state.blocking(move |s| s.kelurahan(&code)).await
+}
+
+/// The kelurahan, when the signed-in viewer's scope covers it.
+async fn kelurahan_in_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<Kelurahan, AppError> {
+    let user = viewer.require()?;
+    let kel = kelurahan(state, code).await?;
+    if user.scope.covers(&kel.placement) {
+        Ok(kel)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn may_read(viewer: &Viewer, resource: Resource, kel: &Kelurahan) -> bool {
+    viewer
+        .user()
+        .is_some_and(|u| u.role.can_read(resource) && u.scope.covers(&kel.placement))
+}
+
+fn may_write(viewer: &Viewer, resource: Resource, kel: &Kelurahan) -> bool {
+    viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(resource) && u.scope.covers(&kel.placement))
+}
+
+fn coordinates(viewer: &Viewer, kel: &Kelurahan) -> bool {
+    viewer
+        .user()
+        .is_some_and(|u| u.role.coordinates(&u.scope, &kel.path))
+}
+
+fn username(viewer: &Viewer) -> Result<Username, AppError> {
+    let user = viewer.require()?;
+    Username::parse(&user.username).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn kelurahan_json(k: &Kelurahan) -> Value {
+    json!({"code": k.code, "name": k.name, "district": k.district, "regency": k.regency})
+}
+
+// ---------------------------------------------------------------------
+// Progress.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProgressQuery {
+    /// Only the kelurahan inside this area (a kecamatan, a city).
+    area: Option<String>,
+    as_of: Option<String>,
+}
+
+/// The progress of the programme's kelurahan inside the query's area that
+/// `scope` covers, as of the query's date (default today), with the names
+/// of kelurahan and steps. Holds no names of people.
+async fn progress_data(
+    state: &AppState,
+    scope: Scope,
+    q: &ProgressQuery,
+) -> Result<Value, AppError> {
+    let as_of = parse_date(q.as_of.as_deref().unwrap_or(""), "as_of")?.unwrap_or_else(today);
+    let area = q
+        .area
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned);
+    let (area, cycles) = state
+        .blocking(move |s| {
+            let area = match area {
+                Some(code) => Some(s.area(&code)?.ok_or_else(|| {
+                    lumbung_store::StoreError::invalid("area", format!("no area {code}"))
+                })?),
+                None => None,
+            };
+            let within = area
+                .as_ref()
+                .map(|a| lumbung_domain::AreaPath::from_stored(a.path.clone()));
+            Ok((area, s.programme_cycles(within.as_ref())?))
+        })
+        .await?;
+    let cycles: Vec<_> = cycles
+        .into_iter()
+        .filter(|c| scope.covers(&c.kelurahan.placement))
+        .collect();
+    let pairs: Vec<(&CyclePlan, &KelurahanCycle)> =
+        cycles.iter().map(|c| (&c.plan, &c.cycle)).collect();
+    let programme = CyclePlan::default();
+    let p: Progress = progress_planned(
+        &programme,
+        &pairs,
+        &BTreeMap::new(),
+        as_of,
+        &ProgressSettings::default(),
+    )
+    .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let by_code: HashMap<&str, &lumbung_store::ProgrammeCycle> = cycles
+        .iter()
+        .map(|c| (c.kelurahan.code.as_str(), c))
+        .collect();
+    let labels: HashMap<&str, &Label> =
+        p.steps.iter().map(|s| (s.key.as_str(), &s.label)).collect();
+    let steps: Vec<Value> = p
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "key": s.key, "label": s.label, "order": s.order, "target": s.target,
+                "done": s.done, "verified": s.verified, "share_done": s.share_done,
+                "percent_done": s.percent_done, "on_time": s.on_time,
+                "share_on_time": s.share_on_time,
+                "percent_on_time": s.on_time.and_then(|t| percent(t, p.kelurahan_count)),
+                "participation": participation(&s.participation),
+            })
+        })
+        .collect();
+    let rows: Vec<Value> = p
+        .kelurahan
+        .iter()
+        .map(|k| {
+            let c = by_code[k.kelurahan.as_str()];
+            let total = c.plan.steps().len() as u64;
+            json!({
+                "code": k.kelurahan, "name": c.kelurahan.name, "district": c.kelurahan.district,
+                "steps_done": k.steps_done, "steps_total": total,
+                "percent_done": percent(k.steps_done, total),
+                "next_step": k.next_step.as_deref().and_then(|n| c.plan.step(n)).map(|s| &s.label),
+                "last_done_on": k.last_done_on,
+                "late": k.late.iter().map(|l| labels.get(l.as_str()).copied().or_else(|| c.plan.step(l).map(|s| &s.label))).collect::<Vec<_>>(),
+                "stalled": k.stalled, "days_idle": k.days_idle, "flagged": k.flagged(),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "as_of": p.as_of,
+        "area": area.map(|a| json!({"code": a.code, "name": a.name})),
+        "kelurahan_count": p.kelurahan_count,
+        "flagged": p.kelurahan.iter().filter(|k| k.flagged()).count(),
+        "steps": steps,
+        "kelurahan": rows,
+        "participation": participation(&p.participation),
+        "settings": ProgressSettings::default(),
+    }))
+}
+
+fn participation(p: &lumbung_community::cycle::Participation) -> Value {
+    json!({
+        "meetings": p.meetings, "total": p.total, "women": p.women, "poor": p.poor,
+        "share_women": p.share_women, "share_poor": p.share_poor,
+        "percent_women": percent(p.women, p.total), "percent_poor": percent(p.poor, p.total),
+    })
+}
+
+/// Bars of the share of kelurahan done per step.
+fn progress_chart(data: &Value, lang: crate::i18n::Lang, title: &str) -> String {
+    let rows: Vec<(String, i64, String)> = data["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| {
+                    let pct = s["percent_done"].as_i64().unwrap_or(0);
+                    (
+                        s["label"][lang.code()].as_str().unwrap_or("").to_owned(),
+                        pct,
+                        format!(
+                            "{pct}% ({}/{})",
+                            s["done"],
+                            data["kelurahan_count"].as_u64().unwrap_or(0)
+                        ),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    charts::bars(title, &rows)
+}
+
+async fn progress_page(
+    state: AppState,
+    viewer: Viewer,
+    uri: Uri,
+    q: ProgressQuery,
+    public: bool,
+) -> Result<Html<String>, AppError> {
+    let scope = if public {
+        Scope::Global
+    } else {
+        viewer.scope()
+    };
+    let data = progress_data(&state, scope, &q).await?;
+    let chart = progress_chart(&data, viewer.lang, viewer.lang.t("cm_share_done"));
+    render(
+        &viewer,
+        &uri,
+        "community_progress.html",
+        context! { p => data, chart => chart, public => public, area_query => q.area.unwrap_or_default() },
+    )
+}
+
+/// `/community/cycle`: progress in the viewer's scope, with links to each
+/// kelurahan.
+pub async fn cycle_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Html<String>, AppError> {
+    progress_page(state, viewer, uri, q, false).await
+}
+
+/// `/community/progress`: the same aggregates for everyone.
+pub async fn public_progress_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Html<String>, AppError> {
+    progress_page(state, viewer, uri, q, true).await
+}
+
+pub async fn api_progress(
+    State(state): State<AppState>,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(progress_data(&state, Scope::Global, &q).await?))
+}
+
+pub async fn api_cycle(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(progress_data(&state, viewer.scope(), &q).await?))
+}
+
+// ---------------------------------------------------------------------
+// One kelurahan's cycle.
+
+fn record_json(r: &StepRecord) -> Value {
+    let a = r.attendance;
+    let (verified_by, verified_at) = match &r.verification {
+        Verification::Verified { by, at } => (Some(by.as_str()), Some(at.to_string())),
+        Verification::Recorded => (None, None),
+    };
+    json!({
+        "done_on": r.done_on,
+        "attendance": {"total": a.total(), "women": a.women(), "poor": a.poor(),
+            "percent_women": percent(a.women().into(), a.total().into()),
+            "percent_poor": percent(a.poor().into(), a.total().into())},
+        "documents": r.documents.iter().map(|d| json!({"title": d.title, "reference": d.reference})).collect::<Vec<_>>(),
+        "recorded_by": r.recorded_by.as_str(),
+        "recorded_at": r.recorded_at.to_string(),
+        "verified": r.is_verified(),
+        "verified_by": verified_by,
+        "verified_at": verified_at,
+    })
+}
+
+async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<Value, AppError> {
+    let code = kel.code.clone();
+    let (_, plan, cycle) = state.blocking(move |s| s.kelurahan_cycle(&code)).await?;
+    let as_of = today();
+    let p = progress_planned(
+        &plan,
+        &[(&plan, &cycle)],
+        &BTreeMap::new(),
+        as_of,
+        &ProgressSettings::default(),
+    )
+    .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let row = &p.kelurahan[0];
+    let steps: Vec<Value> = plan
+        .steps()
+        .iter()
+        .map(|s| {
+            json!({
+                "key": s.key, "label": s.label, "order": s.order, "target": s.target,
+                "record": cycle.record_of(&s.key).map(record_json),
+                "late": row.late.contains(&s.key),
+            })
+        })
+        .collect();
+    let total = plan.steps().len() as u64;
+    Ok(json!({
+        "kelurahan": kelurahan_json(kel),
+        "as_of": as_of,
+        "starts_on": plan.starts_on(),
+        "steps": steps,
+        "next_step": cycle.next_step(&plan).map(|s| json!({"key": s.key, "label": s.label})),
+        "progress": {
+            "steps_done": row.steps_done, "steps_total": total,
+            "percent_done": percent(row.steps_done, total),
+            "last_done_on": row.last_done_on, "late": row.late, "stalled": row.stalled,
+            "days_idle": row.days_idle,
+            "participation": participation(&p.participation),
+        },
+    }))
+}
+
+pub async fn kelurahan_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
+    let data = kelurahan_data(&state, &kel).await?;
+    render(
+        &viewer,
+        &uri,
+        "community_kelurahan.html",
+        context! {
+            k => data,
+            today => today(),
+            can_record => may_write(&viewer, Resource::Cycle, &kel),
+            can_verify => coordinates(&viewer, &kel),
+            can_mapping => may_read(&viewer, Resource::Mapping, &kel),
+            can_ps2 => may_read(&viewer, Resource::PoorList, &kel),
+            me_name => viewer.user().map(|u| u.username.clone()),
+            stalled_after => ProgressSettings::default().stalled_after_days,
+        },
+    )
+}
+
+pub async fn api_kelurahan(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
+    Ok(Json(kelurahan_data(&state, &kel).await?))
+}
+
+/// `title | reference` per line.
+fn documents(raw: &str) -> Vec<Document> {
+    raw.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (title, reference) = match l.split_once('|') {
+                Some((t, r)) => (t.trim(), Some(r.trim()).filter(|r| !r.is_empty())),
+                None => (l, None),
+            };
+            Document {
+                title: title.to_owned(),
+                reference: reference.map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+fn count(f: &Fields, name: &str) -> Result<u32, AppError> {
+    match text(f, name) {
+        "" => Ok(0),
+        raw => raw
+            .parse()
+            .map_err(|_| invalid(name, format!("{raw:?} is not a whole number"))),
+    }
+}
+
+fn step_report(f: &Fields) -> Result<StepReport, AppError> {
+    let step = text(f, "step");
+    if step.is_empty() {
+        return Err(invalid("step", "choose the step to record"));
+    }
+    let done_on = parse_date(text(f, "done_on"), "done_on")?
+        .ok_or_else(|| invalid("done_on", "give the date the step was done"))?;
+    let attendance = Attendance::new(count(f, "total")?, count(f, "women")?, count(f, "poor")?)
+        .map_err(|e| invalid("attendance", e.to_string()))?;
+    Ok(StepReport {
+        step: step.to_owned(),
+        done_on,
+        attendance,
+        documents: documents(text(f, "documents")),
+    })
+}
+
+async fn record(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    report: StepReport,
+) -> Result<StepRecord, AppError> {
+    let kel = kelurahan(state, code).await?;
+    viewer.require_write_at(Resource::Cycle, &kel.placement)?;
+    let (by, actor) = (username(viewer)?, viewer.actor()?);
+    let code = kel.code.clone();
+    state
+        .blocking(move |s| s.record_cycle_step(&code, report, &by, &actor))
+        .await
+}
+
+async fn verify(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    step: &str,
+) -> Result<StepRecord, AppError> {
+    let kel = kelurahan(state, code).await?;
+    viewer.require_write_at(Resource::Cycle, &kel.placement)?;
+    if !coordinates(viewer, &kel) {
+        return Err(AppError::Forbidden);
+    }
+    if step.trim().is_empty() {
+        return Err(invalid("step", "name the step to verify"));
+    }
+    let (by, actor) = (username(viewer)?, viewer.actor()?);
+    let (code, step) = (kel.code.clone(), step.trim().to_owned());
+    state
+        .blocking(move |s| s.verify_cycle_step(&code, &step, &by, &actor))
+        .await
+}
+
+pub async fn record_step(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let report = step_report(&f)?;
+    record(&state, &viewer, &code, report).await?;
+    Ok(Redirect::to(&format!("/community/kelurahan/{code}")).into_response())
+}
+
+pub async fn verify_step(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    verify(&state, &viewer, &code, text(&f, "step")).await?;
+    Ok(Redirect::to(&format!("/community/kelurahan/{code}")).into_response())
+}
+
+pub async fn api_record_step(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Json(report): Json<StepReport>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let r = record(&state, &viewer, &code, report).await?;
+    let mut v = record_json(&r);
+    v["step"] = json!(r.step);
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VerifyBody {
+    step: String,
+}
+
+pub async fn api_verify_step(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Json(body): Json<VerifyBody>,
+) -> Result<Json<Value>, AppError> {
+    let r = verify(&state, &viewer, &code, &body.step).await?;
+    let mut v = record_json(&r);
+    v["step"] = json!(r.step);
+    Ok(Json(v))
+}
+
+async fn save_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    change: impl FnOnce(CyclePlan) -> Result<CyclePlan, AppError>,
+) -> Result<(), AppError> {
+    let kel = kelurahan(state, code).await?;
+    viewer.require_write_at(Resource::Cycle, &kel.placement)?;
+    let c = kel.code.clone();
+    let (_, plan, _) = state.blocking(move |s| s.kelurahan_cycle(&c)).await?;
+    let plan = change(plan)?;
+    let actor = viewer.actor()?;
+    let code = kel.code.clone();
+    state
+        .blocking(move |s| s.set_cycle_plan(&code, &plan, &actor))
+        .await
+}
+
+/// The plan form: the start date and a target date per step (empty: none).
+pub async fn plan_save(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    save_plan(&state, &viewer, &code, |mut plan| {
+        plan.set_start(parse_date(text(&f, "starts_on"), "starts_on")?);
+        let keys: Vec<String> = plan.steps().iter().map(|s| s.key.clone()).collect();
+        for key in keys {
+            let field = format!("target_{key}");
+            let target = parse_date(text(&f, &field), &field)?;
+            plan.set_target(&key, target)
+                .map_err(|e| invalid(&field, e.to_string()))?;
+        }
+        Ok(plan)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/community/kelurahan/{code}")).into_response())
+}
+
+/// Replaces the kelurahan's plan (steps, targets, start) with the JSON body.
+pub async fn api_plan_save(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Json(plan): Json<CyclePlan>,
+) -> Result<Json<Value>, AppError> {
+    save_plan(&state, &viewer, &code, |_| Ok(plan.clone())).await?;
+    Ok(Json(json!({"plan": plan})))
+}
+
+// ---------------------------------------------------------------------
+// Self-mapping.
+
+/// A test, for a template to phrase in the page's language.
+fn test_json(t: &Test) -> Value {
+    match t {
+        Test::YesNo { holds_when } => json!({
+            "kind": "yes_no", "holds_when": holds_when, "symbol": null, "threshold": null,
+            "per_member": false, "unit": null,
+        }),
+        Test::Number {
+            op,
+            threshold,
+            per_member,
+            unit,
+        } => json!({
+            "kind": "number", "holds_when": null, "symbol": op.symbol(),
+            "threshold": threshold.to_string(), "per_member": per_member, "unit": unit,
+        }),
+    }
+}
+
+fn criteria_json(c: &Criteria) -> Value {
+    json!({
+        "name": c.name(),
+        "poor_when_at_least": c.poor_when_at_least(),
+        "count": c.indicators().len(),
+        "indicators": c.indicators().iter().map(|i| json!({
+            "key": i.key, "label": i.label, "test": test_json(&i.test),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn tally_json(t: &AreaTally, names: &BTreeMap<String, String>) -> Value {
+    json!({
+        "area": t.area, "name": names.get(t.area.as_str()).cloned().unwrap_or_else(|| t.area.to_string()),
+        "households": t.households, "poor": t.poor, "not_poor": t.not_poor,
+        "incomplete": t.incomplete, "share_poor": t.share_poor,
+        "percent_poor": percent(t.poor, t.households),
+        "members": t.members, "women": t.women,
+        "criteria": t.criteria.iter().map(|c| json!({"key": c.key, "label": c.label, "households": c.households, "percent": percent(c.households, t.households)})).collect::<Vec<_>>(),
+    })
+}
+
+/// Counts only: what public pages and the public API show.
+fn summary_json(s: &MappingSummary, names: &BTreeMap<String, String>) -> Value {
+    json!({
+        "kelurahan": tally_json(&s.kelurahan, names),
+        "rws": s.rws.iter().map(|t| tally_json(t, names)).collect::<Vec<_>>(),
+        "rts": s.rts.iter().map(|t| tally_json(t, names)).collect::<Vec<_>>(),
+    })
+}
+
+fn summary_charts(s: &MappingSummary, data: &MappingData, lang: crate::i18n::Lang) -> Value {
+    let name = |c: &lumbung_domain::AreaCode| {
+        data.area_names
+            .get(c.as_str())
+            .cloned()
+            .unwrap_or_else(|| c.to_string())
+    };
+    let per_rt: Vec<(String, Vec<i64>)> = s
+        .rts
+        .iter()
+        .map(|t| {
+            // "RW 03 · RT 004": the RW of an RT is its parent in the tree.
+            let label = match data.areas.rw_of(&t.area) {
+                Some(rw) => format!("{} · {}", name(rw), name(&t.area)),
+                None => name(&t.area),
+            };
+            (
+                label,
+                vec![t.poor as i64, t.not_poor as i64, t.incomplete as i64],
+            )
+        })
+        .collect();
+    let legend = [
+        lang.t("cm_poor"),
+        lang.t("cm_not_poor"),
+        lang.t("cm_incomplete"),
+    ];
+    let per_criterion: Vec<(String, i64, String)> = s
+        .kelurahan
+        .criteria
+        .iter()
+        .map(|c| {
+            let label = if lang == crate::i18n::Lang::En {
+                &c.label.en
+            } else {
+                &c.label.id
+            };
+            (
+                label.clone(),
+                c.households as i64,
+                format!(
+                    "{} ({}%)",
+                    c.households,
+                    percent(c.households, s.kelurahan.households).unwrap_or(0)
+                ),
+            )
+        })
+        .collect();
+    json!({
+        "per_rt": charts::stacked(lang.t("cm_chart_per_rt"), &per_rt, &legend),
+        "per_criterion": charts::bars(lang.t("cm_chart_per_criterion"), &per_criterion),
+    })
+}
+
+fn mapping_summary(data: &MappingData) -> Result<MappingSummary, AppError> {
+    summarise(&data.criteria, &data.areas, &data.households)
+        .map_err(|e| AppError::Conflict(e.to_string()))
+}
+
+fn household_row(h: &Household, data: &MappingData) -> Value {
+    let score = data.criteria.score(h);
+    let rw = data.areas.rw_of(&h.rt);
+    let name = |c: Option<&lumbung_domain::AreaCode>| {
+        c.map(|c| {
+            data.area_names
+                .get(c.as_str())
+                .cloned()
+                .unwrap_or_else(|| c.to_string())
+        })
+    };
+    json!({
+        "id": h.id, "rw": name(rw), "rt": name(Some(&h.rt)), "head_name": h.head_name,
+        "address": h.address, "members": h.members.len(), "women": h.women(),
+        "holds": score.holds.len(), "missing": score.missing.len(),
+        "classification": score.classification,
+    })
+}
+
+async fn mapping_data(state: &AppState, kel: &Kelurahan) -> Result<MappingData, AppError> {
+    let code = kel.code.clone();
+    state.blocking(move |s| s.mapping_data(&code)).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MappingQuery {
+    /// The import just made, to report on.
+    import: Option<i64>,
+    again: Option<String>,
+}
+
+pub async fn mapping_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+    Query(q): Query<MappingQuery>,
+) -> Result<Html<String>, AppError> {
+    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
+    let data = mapping_data(&state, &kel).await?;
+    let c = kel.code.clone();
+    let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
+    let summary = mapping_summary(&data)?;
+    let charts = summary_charts(&summary, &data, viewer.lang);
+    let households: Vec<Value> = data
+        .households
+        .iter()
+        .map(|h| household_row(h, &data))
+        .collect();
+    let just = q
+        .import
+        .and_then(|id| imports.iter().find(|i| i.id == id))
+        .map(|i| json!({"import": i, "again": q.again.is_some()}));
+    let can_write = may_write(&viewer, Resource::Mapping, &kel);
+    render(
+        &viewer,
+        &uri,
+        "community_mapping.html",
+        context! {
+            kelurahan => kelurahan_json(&kel),
+            criteria => criteria_json(&data.criteria),
+            criteria_edit => serde_json::to_string_pretty(&data.criteria).expect("criteria serialise"),
+            adopted => data.criteria_adopted,
+            summary => summary_json(&summary, &data.area_names),
+            charts => charts,
+            households => households,
+            imports => imports,
+            just => just,
+            can_write => can_write,
+            can_ps2 => may_read(&viewer, Resource::PoorList, &kel),
+        },
+    )
+}
+
+pub async fn api_mapping(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
+    let data = mapping_data(&state, &kel).await?;
+    let c = kel.code.clone();
+    let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
+    let summary = mapping_summary(&data)?;
+    Ok(Json(json!({
+        "kelurahan": kelurahan_json(&kel),
+        "criteria": data.criteria,
+        "criteria_adopted": data.criteria_adopted,
+        "summary": summary_json(&summary, &data.area_names),
+        "households": data.households.iter().map(|h| household_row(h, &data)).collect::<Vec<_>>(),
+        "imports": imports,
+    })))
+}
+
+async fn adopt_criteria(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    criteria: Criteria,
+) -> Result<(), AppError> {
+    let kel = kelurahan(state, code).await?;
+    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let actor = viewer.actor()?;
+    let code = kel.code.clone();
+    state
+        .blocking(move |s| s.set_mapping_criteria(&code, &criteria, &actor))
+        .await
+}
+
+/// The criteria form: the JSON of the criteria, or `template=bps` for the
+/// 14 BPS criteria.
+pub async fn criteria_save(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let criteria = if text(&f, "template") == "bps" {
+        bps_template()
+    } else {
+        let raw = text(&f, "criteria");
+        if raw.is_empty() {
+            return Err(invalid(
+                "criteria",
+                "write the criteria, or use the BPS template",
+            ));
+        }
+        serde_json::from_str::<Criteria>(raw).map_err(|e| invalid("criteria", e.to_string()))?
+    };
+    adopt_criteria(&state, &viewer, &code, criteria).await?;
+    Ok(Redirect::to(&format!("/community/kelurahan/{code}/mapping")).into_response())
+}
+
+pub async fn api_criteria_save(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Json(criteria): Json<Criteria>,
+) -> Result<Json<Value>, AppError> {
+    adopt_criteria(&state, &viewer, &code, criteria.clone()).await?;
+    Ok(Json(json!({"criteria": criteria})))
+}
+
+/// Receives both files of a Kobo export (multipart: `households`,
+/// `roster`; the CSRF token in the query string). All or nothing: a
+/// refused export shows every problem, with file, line and column.
+pub async fn import_upload(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let kel = kelurahan(&state, &code).await?;
+    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let mut files: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "households" || name == "roster" {
+            let file_name = field
+                .file_name()
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{name}.csv"));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+            files.insert(name, (file_name, bytes.to_vec()));
+        }
+    }
+    for part in ["households", "roster"] {
+        if files.get(part).is_none_or(|f| f.1.is_empty()) {
+            return Err(invalid(part, "choose both files of the export"));
+        }
+    }
+    let (h_name, h_bytes) = files.remove("households").expect("checked");
+    let (r_name, r_bytes) = files.remove("roster").expect("checked");
+    let actor = viewer.actor()?;
+    let c = kel.code.clone();
+    let result = tokio::task::spawn_blocking({
+        let store = state.store.clone();
+        move || {
+            store.import_kobo(
+                &c,
+                CsvFile {
+                    name: &h_name,
+                    bytes: &h_bytes,
+                },
+                CsvFile {
+                    name: &r_name,
+                    bytes: &r_bytes,
+                },
+                None,
+                &actor,
+                &mut |_, _| {},
+            )
+        }
+    })
+    .await?;
+    match result {
+        Ok(import) => {
+            let again = if import.already_imported {
+                "&again=1"
+            } else {
+                ""
+            };
+            Ok(Redirect::to(&format!(
+                "/community/kelurahan/{}/mapping?import={}{again}",
+                kel.code, import.id
+            ))
+            .into_response())
+        }
+        Err(KoboImportError::Store(e)) => Err(e.into()),
+        Err(KoboImportError::Kobo(e)) => {
+            let (files, mapping): (Vec<Value>, Vec<String>) = match &e {
+                KoboError::Rejected(files) => {
+                    (files.iter().map(|f| json!(f)).collect(), Vec::new())
+                }
+                KoboError::Mapping(errors) => {
+                    (Vec::new(), errors.iter().map(ToString::to_string).collect())
+                }
+            };
+            // The page's own address without the query (its CSRF token).
+            let here: Uri = uri.path().parse().unwrap_or(uri);
+            let html = render(
+                &viewer,
+                &here,
+                "community_rejected.html",
+                context! { kelurahan => kelurahan_json(&kel), files => files, mapping => mapping },
+            )?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// The PS-2 list.
+
+fn ps2_entry(e: &Ps2Entry, data: &MappingData, labels: &HashMap<&str, &Label>) -> Value {
+    let name = |c: &lumbung_domain::AreaCode| {
+        data.area_names
+            .get(c.as_str())
+            .cloned()
+            .unwrap_or_else(|| c.to_string())
+    };
+    json!({
+        "household_id": e.household_id, "rw": name(&e.rw), "rt": name(&e.rt),
+        "head_name": e.head_name, "address": e.address, "members": e.members, "women": e.women,
+        "holds": e.holds.iter().map(|k| labels.get(k.as_str()).copied()).collect::<Vec<_>>(),
+        "holds_count": e.holds.len(),
+        "missing": e.missing.iter().map(|k| labels.get(k.as_str()).copied()).collect::<Vec<_>>(),
+    })
+}
+
+async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Value, AppError> {
+    let kel = kelurahan_in_scope(state, viewer, code).await?;
+    let data = mapping_data(state, &kel).await?;
+    let list: Ps2List = ps2_list(&data.criteria, &data.areas, &data.households)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let labels: HashMap<&str, &Label> = data
+        .criteria
+        .indicators()
+        .iter()
+        .map(|i| (i.key.as_str(), &i.label))
+        .collect();
+    Ok(json!({
+        "kelurahan": kelurahan_json(&kel),
+        "criteria": criteria_json(&data.criteria),
+        "criteria_adopted": data.criteria_adopted,
+        "as_of": today(),
+        "households": data.households.len(),
+        "poor": list.poor.iter().map(|e| ps2_entry(e, &data, &labels)).collect::<Vec<_>>(),
+        "incomplete": list.incomplete.iter().map(|e| ps2_entry(e, &data, &labels)).collect::<Vec<_>>(),
+    }))
+}
+
+pub async fn ps2_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let d = ps2_data(&state, &viewer, &code).await?;
+    render(&viewer, &uri, "community_ps2.html", context! { d => d })
+}
+
+pub async fn api_ps2(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(ps2_data(&state, &viewer, &code).await?))
+}
+
+// ---------------------------------------------------------------------
+// The public mapping: counts only.
+
+/// Built from the summary alone (no households, no names, no ids).
+async fn public_mapping_data(
+    state: &AppState,
+    code: &str,
+    lang: crate::i18n::Lang,
+) -> Result<(Value, Value), AppError> {
+    let kel = kelurahan(state, code).await?;
+    let data = mapping_data(state, &kel).await?;
+    let summary = mapping_summary(&data)?;
+    let charts = summary_charts(&summary, &data, lang);
+    let criteria = criteria_json(&data.criteria);
+    Ok((
+        json!({
+            "kelurahan": kelurahan_json(&kel),
+            "criteria": criteria,
+            "criteria_adopted": data.criteria_adopted,
+            "summary": summary_json(&summary, &data.area_names),
+        }),
+        charts,
+    ))
+}
+
+pub async fn public_mapping_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (d, charts) = public_mapping_data(&state, &code, viewer.lang).await?;
+    let private = kelurahan(&state, &code)
+        .await
+        .ok()
+        .is_some_and(|k| may_read(&viewer, Resource::Mapping, &k));
+    render(
+        &viewer,
+        &uri,
+        "community_mapping_public.html",
+        context! { d => d, charts => charts, private_link => private },
+    )
+}
+
+pub async fn api_public_mapping(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(
+        public_mapping_data(&state, &code, crate::i18n::Lang::En)
+            .await?
+            .0,
+    ))
+}

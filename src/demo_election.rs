@@ -1,0 +1,312 @@
+//! The demo's BKM election in Ciruas (fictitious people): the five RTs of
+//! RW 01 elect their delegates — registers, ballots entered twice by two
+//! committee members (one difference resolved from the paper in RT 001),
+//! nicknames grouped, results published — then the delegates elect the BKM
+//! members (a tie broken by a re-vote) and the members their coordinator.
+//! RT 001 of RW 02 is still counting: the quorum was not met, a
+//! door-to-door collection is recorded and the entries still differ.
+
+use crate::demo::DEMO_PASSWORD;
+use anyhow::{Context, Result};
+use jiff::civil::{date, Date};
+use lumbung_community::election::Sex;
+use lumbung_domain::{AreaCode, Password, Role, Scope, Username};
+use lumbung_store::{
+    Actor, BallotEntry, ElectionLevel, NewElection, ScopeRef, Store, TieInput, VoterInput,
+};
+use std::collections::HashSet;
+
+/// The kelurahan (desa Ciruas) and its committee's second member, who
+/// makes entry B (entry A is `facilitator.ciruas`).
+const KELURAHAN: &str = "3604240003";
+pub const SECOND_ENTERER: &str = "panitia.ciruas";
+
+const WOMEN: [&str; 20] = [
+    "Siti", "Nur", "Euis", "Iis", "Aisyah", "Entin", "Yayah", "Cucu", "Imas", "Neneng", "Lilis",
+    "Ani", "Wati", "Yanti", "Rina", "Dewi", "Ratna", "Tati", "Eti", "Nining",
+];
+const MEN: [&str; 20] = [
+    "Udin", "Dedi", "Ujang", "Rohmat", "Asep", "Jajang", "Endang", "Tatang", "Ade", "Oman",
+    "Wawan", "Dodi", "Budi", "Agus", "Heri", "Iwan", "Dadang", "Maman", "Yusuf", "Komar",
+];
+const FAMILY: [&str; 13] = [
+    "Aminah", "Hayati", "Kurniasih", "Sumiati", "Rokayah", "Suryani", "Masitoh", "Hasanah",
+    "Saepudin", "Supriadi", "Nurjaman", "Setiawan", "Rahmat",
+];
+
+fn user(store: &Store, name: &str) -> Result<Actor> {
+    let u = store
+        .user_by_name(&Username::parse(name)?)?
+        .with_context(|| format!("demo user {name} not found"))?;
+    Ok(Actor::User {
+        id: u.id,
+        username: u.username,
+    })
+}
+
+/// The residents of the `k`-th RT: twelve adults, half of them women.
+fn residents(k: usize, taken: &mut HashSet<String>) -> Vec<(String, Sex, Date)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while out.len() < 12 {
+        let woman = out.len() % 2 == 0;
+        let first = if woman {
+            WOMEN[(k * 7 + i) % WOMEN.len()]
+        } else {
+            MEN[(k * 7 + i) % MEN.len()]
+        };
+        let name = format!("{first} {}", FAMILY[(k * 5 + i * 3) % FAMILY.len()]);
+        i += 1;
+        if !taken.insert(name.clone()) {
+            continue;
+        }
+        let born = date(1960 + ((k * 11 + i * 7) % 40) as i16, 1 + (i % 12) as i8, 1 + (i % 27) as i8);
+        out.push((name, if woman { Sex::Female } else { Sex::Male }, born));
+    }
+    out
+}
+
+/// Eight ballots naming favourites (two women, a man) and some others.
+fn ballots(people: &[String], nick: Option<(&str, &str)>) -> Vec<(String, Vec<String>)> {
+    let fav = [&people[0], &people[1], &people[2], &people[3]];
+    (0..8usize)
+        .map(|j| {
+            let mut names = vec![
+                fav[j % 2].clone(),
+                fav[2 + usize::from(j % 3 == 0)].clone(),
+            ];
+            if j % 2 == 0 {
+                names.push(people[4 + j % 6].clone());
+            }
+            // Nicknames for the first favourite on some ballots.
+            if let Some((a, b)) = nick {
+                if j == 2 {
+                    names[0] = a.to_owned();
+                }
+                if j == 4 {
+                    names[0] = b.to_owned();
+                }
+            }
+            (format!("{}", j + 1), names)
+        })
+        .collect()
+}
+
+fn open(store: &Store, level: ElectionLevel, area: &str, on: Date, who: &Actor) -> Result<i64> {
+    Ok(store.create_election(
+        &NewElection {
+            level,
+            area_code: area.to_owned(),
+            held_on: on,
+        },
+        &Scope::Global,
+        who,
+    )?)
+}
+
+/// Breaks a tie by a re-vote among the tied, when there is one.
+fn break_tie(store: &Store, id: i64, who: &Actor) -> Result<()> {
+    let count = store.election_count(id)?;
+    if let Some(r) = count.recount.filter(|r| !r.ties.is_empty()) {
+        let n = r.ties.len() as u64;
+        let revote = r
+            .ties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str().to_owned(), n - i as u64 + 2))
+            .collect();
+        store.record_tie(
+            id,
+            &TieInput {
+                rule: count.settings.tie_rule,
+                winners: vec![],
+                revote,
+                note: "Pemilihan ulang di antara yang sama suaranya, rapat yang sama".into(),
+            },
+            who,
+        )?;
+    }
+    Ok(())
+}
+
+fn mark_all_voted(store: &Store, id: i64, ballots: usize, who: &Actor) -> Result<()> {
+    let voters: Vec<i64> = store
+        .election_voters(id)?
+        .iter()
+        .filter(|v| v.eligible)
+        .take(ballots)
+        .map(|v| v.id)
+        .collect();
+    store.mark_voted(id, &voters, true, who)?;
+    Ok(())
+}
+
+pub fn load(store: &Store) -> Result<()> {
+    store.create_user(
+        &Username::parse(SECOND_ENTERER)?,
+        &Password::parse(DEMO_PASSWORD)?,
+        Role::Facilitator,
+        &ScopeRef::Area(AreaCode::parse(KELURAHAN)?),
+        &Actor::cli(),
+    )?;
+    let a = user(store, "facilitator.ciruas")?;
+    let b = user(store, SECOND_ENTERER)?;
+    let rw1 = AreaCode::parse(KELURAHAN)?.rw(1)?;
+    let held = date(2025, 2, 16);
+    let mut taken = HashSet::new();
+
+    // Level 1: the five RTs of RW 01.
+    for k in 0..5u16 {
+        let rt = rw1.rt(k + 1)?;
+        let id = open(store, ElectionLevel::Rt, rt.as_str(), held, &a)?;
+        let people = residents(usize::from(k), &mut taken);
+        let voters: Vec<VoterInput> = people
+            .iter()
+            .enumerate()
+            .map(|(i, (name, sex, born))| VoterInput {
+                line: i as u64 + 2,
+                name: name.clone(),
+                sex: Some(*sex),
+                birth_date: Some(*born),
+                age: None,
+                married: i % 3 != 2,
+            })
+            .collect();
+        store.add_voters(id, &format!("demo: daftar pemilih {rt}"), &voters, &a)?;
+        let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
+        let first = names[0].split(' ').next().unwrap_or("").to_owned();
+        let (nick_a, nick_b) = (format!("Bu Haji {first}"), format!("Hj. {first}"));
+        let nick = (k == 0).then_some((nick_a.as_str(), nick_b.as_str()));
+        let box_a = ballots(&names, nick);
+        let mut box_b = box_a.clone();
+        if k == 0 {
+            // Entry B misreads ballot 3.
+            box_b[2].1[1] = box_b[2].1[1].trim_end_matches('h').to_owned();
+        }
+        store.enter_ballots(id, BallotEntry::A, &box_a, &a)?;
+        store.enter_ballots(id, BallotEntry::B, &box_b, &b)?;
+        if k == 0 {
+            store.resolve_ballot(
+                id,
+                "3",
+                Some(&box_a[2].1),
+                "Kertas no. 3 dibaca bersama saksi: entri A benar",
+                &b,
+            )?;
+            for variant in [&nick_a, &nick_b] {
+                store.add_group(id, variant, &names[0], &a)?;
+            }
+        }
+        mark_all_voted(store, id, box_a.len(), &a)?;
+        break_tie(store, id, &a)?;
+        store.publish_election(id, &a)?;
+    }
+
+    // Level 2: the delegates elect the BKM's members, then the coordinator.
+    let on = date(2025, 3, 9);
+    let bkm = open(store, ElectionLevel::Bkm, KELURAHAN, on, &a)?;
+    let delegates: Vec<String> = store
+        .election_voters(bkm)?
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    let n = delegates.len();
+    let box2: Vec<(String, Vec<String>)> = (0..12usize)
+        .map(|j| {
+            let mut names: Vec<String> = Vec::new();
+            for at in [(j * 2) % n, (j * 2 + 5) % n, (j * 3 + 1) % n] {
+                if !names.contains(&delegates[at]) {
+                    names.push(delegates[at].clone());
+                }
+            }
+            (format!("{}", j + 1), names)
+        })
+        .collect();
+    store.enter_ballots(bkm, BallotEntry::A, &box2, &a)?;
+    store.enter_ballots(bkm, BallotEntry::B, &box2, &b)?;
+    mark_all_voted(store, bkm, box2.len(), &a)?;
+    break_tie(store, bkm, &a)?;
+    store.publish_election(bkm, &a)?;
+
+    let coord = open(store, ElectionLevel::Coordinator, KELURAHAN, on, &a)?;
+    let members: Vec<String> = store
+        .election_voters(coord)?
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    let box3: Vec<(String, Vec<String>)> = (0..members.len())
+        .map(|j| (format!("{}", j + 1), vec![members[usize::from(j % 3 == 2)].clone()]))
+        .collect();
+    store.enter_ballots(coord, BallotEntry::A, &box3, &a)?;
+    store.enter_ballots(coord, BallotEntry::B, &box3, &b)?;
+    mark_all_voted(store, coord, box3.len(), &a)?;
+    break_tie(store, coord, &a)?;
+    store.publish_election(coord, &a)?;
+
+    // Still counting: RT 001 of RW 02.
+    let rt = AreaCode::parse(KELURAHAN)?.rw(2)?.rt(1)?;
+    let id = open(store, ElectionLevel::Rt, rt.as_str(), held, &a)?;
+    let people = residents(5, &mut taken);
+    let voters: Vec<VoterInput> = people
+        .iter()
+        .enumerate()
+        .map(|(i, (name, sex, born))| VoterInput {
+            line: i as u64 + 2,
+            name: name.clone(),
+            sex: Some(*sex),
+            birth_date: Some(*born),
+            age: None,
+            married: true,
+        })
+        .collect();
+    store.add_voters(id, &format!("demo: daftar pemilih {rt}"), &voters, &a)?;
+    let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
+    let few: Vec<(String, Vec<String>)> = ballots(&names, None).into_iter().take(3).collect();
+    let mut other = few.clone();
+    other[1].1.swap(0, 1);
+    other[1].1[0].push_str(" Sr");
+    store.enter_ballots(id, BallotEntry::A, &few, &a)?;
+    store.enter_ballots(id, BallotEntry::B, &other, &b)?;
+    store.record_door_to_door(
+        id,
+        date(2025, 2, 23),
+        "Kuorum belum tercapai (3 dari 12): panitia RW 02 mendatangi warga rumah ke rumah",
+        &a,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_election_publishes_rt_and_kelurahan_results() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        crate::demo::load_for_tests(&store).unwrap();
+        let published = store.published_elections().unwrap();
+        assert_eq!(published.len(), 5 + 2);
+        let bkm = published
+            .iter()
+            .find(|p| p.level == ElectionLevel::Bkm)
+            .unwrap();
+        assert_eq!(bkm.elected.len(), 9);
+        let coord = published
+            .iter()
+            .find(|p| p.level == ElectionLevel::Coordinator)
+            .unwrap();
+        assert_eq!(coord.elected.len(), 1);
+        let rt1 = published
+            .iter()
+            .find(|p| p.area_code.ends_with(".01.001"))
+            .unwrap();
+        let p = store.published_election(rt1.election_id).unwrap().unwrap();
+        assert_eq!(p.snapshot["entries"]["differences"], 1);
+        assert_eq!(p.snapshot["groups"].as_array().unwrap().len(), 2);
+        let open = store.elections(&Scope::Global).unwrap();
+        let counting = open.iter().find(|e| e.published_at.is_none()).unwrap();
+        let c = store.election_count(counting.id).unwrap();
+        assert!(c.unresolved > 0 && c.door_to_door.len() == 1);
+    }
+}

@@ -1,0 +1,666 @@
+//! The P2KP community cycle and self-mapping through the web app and the
+//! API: steps recorded in order by the kelurahan's facilitator and verified
+//! by the city coordinator (never the recorder); progress in scope and in
+//! public without names; the Kobo upload all or nothing and once; personal
+//! data for the roles of the access table inside their scope only; every
+//! page in both languages.
+
+use crate::support::{spawn_app, TestApp, Visitor, PASSWORD};
+use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Password, Role, Username};
+use lumbung_store::{Actor, ScopeRef};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const KEL: &str = "3604010001";
+const OTHER: &str = "3604010002";
+const HOUSEHOLDS: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/households.csv");
+const ROSTER: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/roster.csv");
+const HOUSEHOLDS_BAD: &[u8] =
+    include_bytes!("../../crates/community/tests/data/kobo/households_bad.csv");
+const ROSTER_BAD: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/roster_bad.csv");
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
+    let res = v.post_form(path, fields).await;
+    let status = res.status();
+    let to = location(&res);
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{path}: {}",
+        res.text().await.unwrap()
+    );
+    to
+}
+
+/// The city coordinator: a facilitator scoped to Kabupaten Serang.
+async fn coordinator(app: &TestApp) -> Visitor {
+    app.store
+        .create_user(
+            &Username::parse("korkot-serang").unwrap(),
+            &Password::parse(PASSWORD).unwrap(),
+            Role::Facilitator,
+            &ScopeRef::Area(AreaCode::parse("3604").unwrap()),
+            &Actor::cli(),
+        )
+        .unwrap();
+    app.login("korkot-serang").await
+}
+
+/// The RW and RT of the sample Kobo export under the seed's kelurahan.
+fn sample_areas(app: &TestApp) {
+    let mut records = Vec::new();
+    for (rw, rts) in [(3u16, [4u16, 5]), (5, [1, 2])] {
+        let rw_code = AreaCode::parse(KEL).unwrap().rw(rw).unwrap();
+        records.push(AreaRecord {
+            line: records.len() as u64 + 2,
+            code: rw_code.clone(),
+            name: format!("RW {rw:02}"),
+            parent: Some(AreaCode::parse(KEL).unwrap()),
+            kind: Some(AreaKind::parse("rw").unwrap()),
+        });
+        for rt in rts {
+            records.push(AreaRecord {
+                line: records.len() as u64 + 2,
+                code: rw_code.rt(rt).unwrap(),
+                name: format!("RT {rt:03}"),
+                parent: Some(rw_code.clone()),
+                kind: Some(AreaKind::parse("rt").unwrap()),
+            });
+        }
+    }
+    app.store
+        .import_areas(
+            "rt.csv",
+            records,
+            vec![],
+            vec![],
+            &Actor::cli(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+}
+
+async fn upload(v: &Visitor, code: &str, households: &[u8], roster: &[u8]) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "households",
+            reqwest::multipart::Part::bytes(households.to_vec()).file_name("households.csv"),
+        )
+        .part(
+            "roster",
+            reqwest::multipart::Part::bytes(roster.to_vec()).file_name("roster.csv"),
+        );
+    v.client
+        .post(format!(
+            "{}/community/kelurahan/{code}/mapping/import?csrf={}",
+            v.base,
+            v.csrf.as_deref().unwrap_or_default()
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn bearer(
+    app: &TestApp,
+    user: &str,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    let token = app.token(user).await;
+    app.anonymous()
+        .client
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn step(key: &str, on: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("step", key.to_owned()),
+        ("done_on", on.to_owned()),
+        ("total", "40".into()),
+        ("women", "18".into()),
+        ("poor", "12".into()),
+        (
+            "documents",
+            "Berita acara | BA-01/2024\nDaftar hadir".into(),
+        ),
+    ]
+}
+
+async fn record(v: &Visitor, code: &str, key: &str, on: &str) -> reqwest::Response {
+    let fields = step(key, on);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    v.post_form(&format!("/community/kelurahan/{code}/steps"), &fields)
+        .await
+}
+
+#[tokio::test]
+async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
+    let app = spawn_app().await;
+    let field = app.login("facilitator-kel").await;
+    let korkot = coordinator(&app).await;
+    let page = format!("/community/kelurahan/{KEL}");
+
+    // In order only.
+    let res = record(&field, KEL, "volunteers", "2024-01-10").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("rkm"));
+    let res = record(&field, KEL, "rkm", "2024-01-10").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), page);
+    let (status, html) = field.get_html(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("BA-01&#x2f;2024") && html.contains("facilitator-kel"));
+    assert!(
+        !html.contains(&format!("/community/kelurahan/{KEL}/verify")),
+        "the kelurahan's facilitator gets no verify button"
+    );
+    // Women above attendance: refused with the reason.
+    let mut bad = step("volunteers", "2024-02-01");
+    bad[3].1 = "41".into();
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = field
+        .post_form(&format!("/community/kelurahan/{KEL}/steps"), &bad)
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The recorder's own scope is the kelurahan: not a coordinator.
+    let res = field
+        .post_form(
+            &format!("/community/kelurahan/{KEL}/verify"),
+            &[("step", "rkm")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The BKM reads but does not verify.
+    let bkm = app.login("bkm-user").await;
+    let res = bkm
+        .post_form(
+            &format!("/community/kelurahan/{KEL}/verify"),
+            &[("step", "rkm")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let (_, html) = korkot.get_html(&page).await;
+    assert!(html.contains(&format!("/community/kelurahan/{KEL}/verify")));
+    posted(
+        &korkot,
+        &format!("/community/kelurahan/{KEL}/verify"),
+        &[("step", "rkm")],
+    )
+    .await;
+    let res = korkot
+        .post_form(
+            &format!("/community/kelurahan/{KEL}/verify"),
+            &[("step", "rkm")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "verified once");
+    let (_, html) = field.get_html(&page).await;
+    assert!(html.contains("✓ korkot-serang"));
+
+    // A coordinator who recorded a step never verifies it; another does.
+    let res = record(&korkot, KEL, "volunteers", "2024-02-01").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = korkot
+        .post_form(
+            &format!("/community/kelurahan/{KEL}/verify"),
+            &[("step", "volunteers")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("someone else"));
+    let res = bearer(
+        &app,
+        "facilitator",
+        Method::POST,
+        &format!("/api/v1/community/kelurahan/{KEL}/verify"),
+        json!({"step": "volunteers"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["verified_by"], "facilitator");
+
+    // The API records the next step and reads the cycle back.
+    let res = bearer(
+        &app,
+        "facilitator-kel",
+        Method::POST,
+        &format!("/api/v1/community/kelurahan/{KEL}/steps"),
+        json!({"step": "poverty_reflection", "done_on": "2024-03-01",
+               "attendance": {"total": 30, "women": 12, "poor": 20},
+               "documents": [{"title": "Notulen refleksi"}]}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = bearer(
+        &app,
+        "facilitator-kel",
+        Method::POST,
+        &format!("/api/v1/community/kelurahan/{KEL}/steps"),
+        json!({"step": "self_mapping", "done_on": "2024-03-02",
+               "attendance": {"total": 3, "women": 4, "poor": 0}}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let cycle: Value = bkm
+        .get(&format!("/api/v1/community/kelurahan/{KEL}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cycle["progress"]["steps_done"], 3);
+    assert_eq!(cycle["steps"][0]["record"]["verified_by"], "korkot-serang");
+    assert_eq!(cycle["next_step"]["key"], "self_mapping");
+
+    // Every change is in the audit log.
+    let audit: Value = app
+        .login("auditor")
+        .await
+        .get("/api/v1/audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| a.starts_with("cycle.")).count(),
+        5,
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn progress_in_scope_and_in_public_without_names() {
+    let app = spawn_app().await;
+    let field = app.login("facilitator-kel").await;
+    let facilitator = app.login("facilitator").await;
+    record(&field, KEL, "rkm", "2024-01-10").await;
+    // The other kelurahan joins the programme with a target already past.
+    posted(
+        &facilitator,
+        &format!("/community/kelurahan/{OTHER}/plan"),
+        &[("starts_on", "2024-01-02"), ("target_rkm", "2024-01-31")],
+    )
+    .await;
+    let all: Value = app
+        .anonymous()
+        .get("/api/v1/community/progress?as_of=2024-02-15")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["kelurahan_count"], 2);
+    assert_eq!(all["steps"][0]["key"], "rkm");
+    assert_eq!(all["steps"][0]["done"], 1);
+    assert_eq!(all["steps"][0]["percent_done"], 50);
+    assert_eq!(all["kelurahan"][0]["code"], OTHER, "late kelurahan first");
+    assert_eq!(all["kelurahan"][0]["flagged"], true);
+    let text = all.to_string();
+    assert!(!text.contains("facilitator"), "no names of people");
+
+    let (status, html) = app
+        .anonymous()
+        .get_html("/community/progress?as_of=2024-02-15")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("50%") && html.contains("KAMASAN"));
+    assert!(!html.contains("facilitator-kel"));
+
+    // In scope: the kelurahan facilitator sees their own kelurahan only.
+    let mine: Value = field
+        .get("/api/v1/community/cycle?as_of=2024-02-15")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["kelurahan_count"], 1);
+    assert_eq!(mine["steps"][0]["percent_done"], 100);
+    let (status, html) = field.get_html("/community/cycle").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("/community/kelurahan/{KEL}")));
+    assert!(!html.contains(&format!("/community/kelurahan/{OTHER}")));
+    // Filtered by area.
+    let none: Value = facilitator
+        .get("/api/v1/community/cycle?area=E10000017")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["kelurahan_count"], 0);
+    assert_eq!(
+        facilitator
+            .get("/api/v1/community/cycle?area=nowhere")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn roles_and_scope_decide_who_reads_and_writes() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    assert_eq!(
+        upload(&field, KEL, HOUSEHOLDS, ROSTER).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let kel = format!("/community/kelurahan/{KEL}");
+    let other = format!("/community/kelurahan/{OTHER}");
+    for (user, path, status) in [
+        ("facilitator-kel", kel.clone(), StatusCode::OK),
+        ("facilitator-kel", other.clone(), StatusCode::FORBIDDEN),
+        (
+            "facilitator-kel",
+            format!("{other}/mapping"),
+            StatusCode::FORBIDDEN,
+        ),
+        ("bkm-user", kel.clone(), StatusCode::OK),
+        ("bkm-user", format!("{kel}/mapping"), StatusCode::OK),
+        ("bkm-user", format!("{kel}/ps2"), StatusCode::OK),
+        ("bkm-user", other.clone(), StatusCode::FORBIDDEN),
+        ("bkm-user", format!("{other}/ps2"), StatusCode::FORBIDDEN),
+        ("upk", format!("{kel}/ps2"), StatusCode::OK),
+        ("upk", format!("{kel}/mapping"), StatusCode::FORBIDDEN),
+        ("auditor", format!("{kel}/ps2"), StatusCode::OK),
+        ("auditor", format!("{kel}/mapping"), StatusCode::FORBIDDEN),
+        ("auditor-serang", format!("{kel}/ps2"), StatusCode::OK),
+        ("analyst", kel.clone(), StatusCode::OK),
+        ("analyst", format!("{kel}/ps2"), StatusCode::FORBIDDEN),
+        ("analyst-lancs", kel.clone(), StatusCode::FORBIDDEN),
+        (
+            "admin",
+            "/community/cycle".to_owned(),
+            StatusCode::FORBIDDEN,
+        ),
+        ("admin", format!("{kel}/mapping"), StatusCode::FORBIDDEN),
+    ] {
+        let v = app.login(user).await;
+        assert_eq!(v.get(&path).await.status(), status, "{user} {path}");
+    }
+    // Writes: only the facilitator, only in scope.
+    let bkm = app.login("bkm-user").await;
+    assert_eq!(
+        record(&bkm, KEL, "rkm", "2024-01-10").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        upload(&bkm, KEL, HOUSEHOLDS, ROSTER).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        record(&field, OTHER, "rkm", "2024-01-10").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        field
+            .post_form(&format!("{other}/criteria"), &[("template", "bps")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // What the pages offer follows the same rules.
+    let (_, html) = bkm.get_html(&format!("{kel}/mapping")).await;
+    assert!(
+        !html.contains("mapping/import"),
+        "no upload form for the BKM"
+    );
+    let (_, html) = field.get_html(&format!("{kel}/mapping")).await;
+    assert!(html.contains("mapping/import?csrf="));
+    // Anonymous visitors are sent to sign in; the API answers 401.
+    let anon = app.anonymous();
+    assert_eq!(anon.get(&kel).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        anon.get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Not a kelurahan.
+    assert_eq!(
+        app.login("facilitator")
+            .await
+            .get("/community/kelurahan/3604")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Every head of household's name in the sample export.
+fn head_names() -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(HOUSEHOLDS);
+    let headers = reader.headers().unwrap().clone();
+    let col = headers
+        .iter()
+        .position(|h| h == "household/kk_name")
+        .unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap()[col].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    let mapping = format!("/community/kelurahan/{KEL}/mapping");
+
+    // A bad export: refused whole, every problem with its line.
+    let res = upload(&field, KEL, HOUSEHOLDS_BAD, ROSTER_BAD).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("households.csv") && html.contains("roster.csv"));
+    assert!(
+        html.contains("<td>5</td>") && html.contains("RT 009"),
+        "{html}"
+    );
+    assert!(html.contains("<td>42</td>"), "the roster's problems too");
+    let data: Value = field
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(data["summary"]["kelurahan"]["households"], 0);
+    assert_eq!(data["imports"].as_array().unwrap().len(), 0);
+    // One file missing.
+    let form = reqwest::multipart::Form::new().part(
+        "households",
+        reqwest::multipart::Part::bytes(HOUSEHOLDS.to_vec()).file_name("h.csv"),
+    );
+    let res = field
+        .client
+        .post(format!(
+            "{}/community/kelurahan/{KEL}/mapping/import?csrf={}",
+            field.base,
+            field.csrf.as_deref().unwrap()
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Without the token: refused.
+    let form = reqwest::multipart::Form::new();
+    let res = field
+        .client
+        .post(format!(
+            "{}/community/kelurahan/{KEL}/mapping/import",
+            field.base
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The sample: 30 households, once.
+    let res = upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    assert!(to.starts_with(&format!("{mapping}?import=")), "{to}");
+    let (status, html) = field.get_html(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Mulyadi"), "facilitators see the households");
+    let res = upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
+    assert!(location(&res).ends_with("&again=1"));
+    let data: Value = field
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(data["summary"]["kelurahan"]["households"], 30);
+    assert_eq!(data["summary"]["rts"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        data["imports"].as_array().unwrap().len(),
+        1,
+        "the same files once"
+    );
+    assert_eq!(data["criteria_adopted"], false);
+    let poor = data["summary"]["kelurahan"]["poor"].as_u64().unwrap();
+    assert!(poor > 0);
+
+    // The PS-2 list: names, for the UPK too.
+    let ps2: Value = app
+        .login("upk")
+        .await
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ps2["poor"].as_array().unwrap().len() as u64, poor);
+    let first_poor = ps2["poor"][0]["head_name"].as_str().unwrap().to_owned();
+    let (status, html) = app
+        .login("upk")
+        .await
+        .get_html(&format!("/community/kelurahan/{KEL}/ps2"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&first_poor));
+
+    // Public: counts only, never a name or a household id.
+    let anon = app.anonymous();
+    let (status, public) = anon.get_html(&format!("/community/mapping/{KEL}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let api = anon
+        .get(&format!("/api/v1/community/mapping/{KEL}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(api.contains("\"households\":30"));
+    for name in head_names() {
+        assert!(!public.contains(&name), "the public page shows {name}");
+        assert!(!api.contains(&name), "the public API shows {name}");
+    }
+    assert!(!public.contains("696c63d6-f5ea-4065-877e-f32a3f3f37ea"));
+    assert!(!api.contains("696c63d6-f5ea-4065-877e-f32a3f3f37ea"));
+    assert!(!public.contains("Kp. Pasir Awi"), "no addresses");
+
+    // Criteria: the community's own, or the BPS template.
+    let res = field
+        .post_form(
+            &format!("/community/kelurahan/{KEL}/criteria"),
+            &[(
+                "criteria",
+                "{\"name\": \"\", \"indicators\": [], \"poor_when_at_least\": 0}",
+            )],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    posted(
+        &field,
+        &format!("/community/kelurahan/{KEL}/criteria"),
+        &[("template", "bps")],
+    )
+    .await;
+    let mut criteria: Value = field
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["criteria"]
+        .clone();
+    criteria["name"] = json!("Kriteria warga Umbul Tanjung");
+    criteria["poor_when_at_least"] = json!(3);
+    let res = field
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/community/kelurahan/{KEL}/criteria"),
+            criteria,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let data: Value = field
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(data["criteria_adopted"], true);
+    assert!(data["summary"]["kelurahan"]["poor"].as_u64().unwrap() > poor);
+}
+
+#[tokio::test]
+async fn community_pages_speak_both_languages() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    record(&field, KEL, "rkm", "2024-01-10").await;
+    upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
+    let bkm = app.login("bkm-user").await;
+    let anon = app.anonymous();
+    for (lang, words) in [("id", "Pemetaan swadaya"), ("en", "Self-mapping")] {
+        for v in [&field, &bkm, &anon] {
+            v.get(&format!("/lang/{lang}")).await;
+        }
+        for (v, path) in [
+            (&field, format!("/community/kelurahan/{KEL}/mapping")),
+            (&bkm, format!("/community/kelurahan/{KEL}/mapping")),
+            (&bkm, format!("/community/kelurahan/{KEL}/ps2")),
+            (&field, format!("/community/kelurahan/{KEL}")),
+            (&field, "/community/cycle".to_owned()),
+            (&anon, format!("/community/mapping/{KEL}")),
+            (&anon, "/community/progress".to_owned()),
+        ] {
+            let (status, html) = v.get_html(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path} in {lang}");
+            assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{path}");
+            assert!(!html.contains("??"), "{path} in {lang} misses a message");
+        }
+        let (_, html) = field
+            .get_html(&format!("/community/kelurahan/{KEL}/mapping"))
+            .await;
+        assert!(html.contains(words), "{lang}");
+        let res = upload(&field, KEL, HOUSEHOLDS_BAD, ROSTER_BAD).await;
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")) && !html.contains("??"));
+    }
+}

@@ -1,0 +1,730 @@
+//! The BKM election through the web app and the API: an RT's register,
+//! the double entry of its ballots (two committee members, differences
+//! resolved from the paper), groupings, the quorum, a tie decision, the
+//! published result (no voter identity, CSVs that recount to the same
+//! result with the library and the command line), level 2 and the
+//! coordinator; permissions per role and scope; every page in id and en.
+
+use crate::support::{spawn_app, Visitor, PASSWORD};
+use lumbung_community::election::{read_ballots, read_groups, read_residents, recount};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const KEL: &str = "3604010001";
+const RT: &str = "3604010001.01.001";
+
+/// The register of RT 001: ten adults. Only some are ever named.
+const REGISTER: &str = "nama,jenis_kelamin,tanggal_lahir,kawin\n\
+Udin,L,1970-02-11,ya\n\
+Siti,P,1982-07-30,ya\n\
+Ani,P,1990-01-05,tidak\n\
+Dodi,L,1988-09-09,ya\n\
+Wartini Register,P,1975-03-14,ya\n\
+Rahmat Register,L,1966-12-01,ya\n\
+Yanti Register,P,2001-06-21,tidak\n\
+Asep Register,L,1999-10-10,tidak\n\
+Euis Register,P,1979-04-04,ya\n\
+Budiman Register,L,1984-08-18,ya\n";
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
+    let res = v.post_form(path, fields).await;
+    let status = res.status();
+    let to = location(&res);
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{path}: {}",
+        res.text().await.unwrap()
+    );
+    to
+}
+
+async fn json_of(v: &Visitor, path: &str) -> Value {
+    let res = v.get(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+/// Renders each page in Indonesian and in English.
+async fn in_both_languages(v: &Visitor, paths: &[String]) {
+    for lang in ["en", "id"] {
+        v.get(&format!("/lang/{lang}")).await;
+        for path in paths {
+            let (status, html) = v.get_html(path).await;
+            assert_eq!(status, StatusCode::OK, "{path} in {lang}: {html}");
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{path} in {lang}"
+            );
+            assert!(!html.contains("??"), "{path} in {lang}");
+        }
+    }
+    v.get("/lang/id").await;
+}
+
+async fn open_poll(v: &Visitor, level: &str, area: &str) -> i64 {
+    let to = posted(
+        v,
+        "/election",
+        &[("level", level), ("area", area), ("held_on", "2025-03-02")],
+    )
+    .await;
+    to.trim_start_matches("/election/").parse().unwrap()
+}
+
+async fn import_register(v: &Visitor, id: i64, csv: &str) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("register.csv"),
+    );
+    v.client
+        .post(format!(
+            "{}/election/{id}/register/import?csrf={}",
+            v.base,
+            v.csrf.as_deref().unwrap_or("")
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn enter(v: &Visitor, id: i64, entry: &str, ballots: Value) -> reqwest::Response {
+    v.send_json(
+        Method::POST,
+        &format!("/api/v1/election/elections/{id}/ballots"),
+        json!({"entry": entry, "ballots": ballots}),
+    )
+    .await
+}
+
+fn all_pages(id: i64) -> Vec<String> {
+    [
+        "/election".to_owned(),
+        "/election/results".to_owned(),
+        format!("/election/kelurahan/{KEL}"),
+        format!("/election/{id}"),
+        format!("/election/{id}/register"),
+        format!("/election/{id}/ballots"),
+        format!("/election/{id}/ballot-sheets?count=7&per_page=6"),
+        format!("/election/{id}/minutes"),
+    ]
+    .into()
+}
+
+#[tokio::test]
+async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_recount() {
+    let app = spawn_app().await;
+    let ani = app.login("facilitator-kel").await;
+    let budi = app.login("facilitator").await;
+    let id = open_poll(&ani, "rt", RT).await;
+
+    // The register, from a file; a bad file is refused whole.
+    let bad = import_register(
+        &ani,
+        id,
+        "nama,jenis_kelamin,umur,kawin\nA,L,30,ya\nB,X,30,ya\n",
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("line 3"));
+    let res = import_register(&ani, id, REGISTER).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let (_, html) = ani.get_html(&format!("/election/{id}/register")).await;
+    assert!(html.contains("Wartini Register") && !html.contains(">A<"));
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["eligible"], 10);
+
+    // Double entry: Ani makes entry A, Budi entry B, with one difference.
+    posted(
+        &ani,
+        &format!("/election/{id}/ballots"),
+        &[
+            ("entry", "a"),
+            (
+                "lines",
+                "1, Pak Haji Udin, Siti\n2, H. Udin, Siti, Dodi\n3, Udin, Ani\n",
+            ),
+        ],
+    )
+    .await;
+    // The two enterers must differ.
+    let res = ani
+        .post_form(
+            &format!("/election/{id}/ballots"),
+            &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    posted(
+        &budi,
+        &format!("/election/{id}/ballots"),
+        &[
+            ("entry", "b"),
+            (
+                "lines",
+                "1,Pak Haji Udin,Siti\n2,H. Udin,Siti,Dedi\n3,udin,ani\n",
+            ),
+        ],
+    )
+    .await;
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["unresolved"], 1);
+    assert_eq!(count["differences"][0]["ballot_id"], "2");
+    assert_eq!(count["differences"][0]["kind"], "different_names");
+    assert!(
+        count["recount"].is_null(),
+        "no result before the difference is resolved"
+    );
+    assert_eq!(count["blockers"][0]["code"], "differences");
+    let (_, html) = ani.get_html(&format!("/election/{id}")).await;
+    assert!(html.contains("Dodi") && html.contains("Dedi"));
+    in_both_languages(&ani, &all_pages(id)).await;
+    let res = ani.post_form(&format!("/election/{id}/publish"), &[]).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CONFLICT,
+        "blocked by the difference"
+    );
+
+    // The committee reads paper ballot 2: Dodi.
+    posted(
+        &budi,
+        &format!("/election/{id}/resolve"),
+        &[
+            ("ballot_id", "2"),
+            ("names", "H. Udin, Siti, Dodi"),
+            ("note", "kertas no. 2 dibaca bersama: Dodi"),
+        ],
+    )
+    .await;
+    // The app suggests; the committee confirms.
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["unresolved"], 0);
+    assert_eq!(
+        count["recount"]["quorum_met"], true,
+        "3 of 10 is exactly 30%"
+    );
+    assert!(count["groups"].as_array().unwrap().is_empty());
+    let suggested = &count["suggestions"][0];
+    assert_eq!(suggested["person"], "Udin");
+    posted(
+        &ani,
+        &format!("/election/{id}/groups"),
+        &[
+            ("written", "Pak Haji Udin"),
+            ("written", "H. Udin"),
+            ("person", "Udin"),
+        ],
+    )
+    .await;
+
+    // Udin 3, Siti 2, Ani and Dodi 1 each for the third seat: a tie.
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["recount"]["elected"], json!(["Udin", "Siti"]));
+    assert_eq!(count["recount"]["ties"], json!(["Ani", "Dodi"]));
+    assert_eq!(count["blockers"][0]["code"], "tie_undecided");
+    in_both_languages(&budi, &all_pages(id)).await;
+    // The kelurahan's rule is a re-vote; a lot is refused, so is a new tie.
+    let res = ani
+        .post_form(
+            &format!("/election/{id}/tie"),
+            &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = ani
+        .post_form(
+            &format!("/election/{id}/tie"),
+            &[
+                ("rule", "revote"),
+                ("votes:Ani", "4"),
+                ("votes:Dodi", "4"),
+                ("note", "ulang"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    posted(
+        &ani,
+        &format!("/election/{id}/tie"),
+        &[
+            ("rule", "revote"),
+            ("votes:Ani", "5"),
+            ("votes:Dodi", "3"),
+            ("note", "Pemilihan ulang 3 Maret di balai RT, 8 pemilih"),
+        ],
+    )
+    .await;
+    let voters: Value = json_of(&ani, &format!("/api/v1/election/elections/{id}/register")).await;
+    let ids: Vec<String> = voters["voters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .map(|v| v["id"].to_string())
+        .collect();
+    let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("voter", i.as_str())).collect();
+    fields.push(("voted", "1"));
+    posted(&ani, &format!("/election/{id}/voted"), &fields).await;
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["ready"], true, "{}", count["blockers"]);
+    assert_eq!(count["elected"], json!(["Udin", "Siti", "Ani"]));
+    assert_eq!(count["women"]["women"], 2);
+    assert_eq!(count["women"]["target_met"], true);
+    assert_eq!(count["voted"], 3);
+    let (_, html) = ani.get_html(&format!("/election/{id}/minutes")).await;
+    assert!(html.contains("Pemilihan ulang 3 Maret"));
+
+    // Published.
+    let to = posted(&ani, &format!("/election/{id}/publish"), &[]).await;
+    assert_eq!(to, format!("/election/results/{id}"));
+    let res = ani
+        .post_form(
+            &format!("/election/{id}/groups"),
+            &[("written", "Udin S"), ("person", "Udin")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CONFLICT,
+        "a published poll is kept"
+    );
+
+    // Everyone sees it; no voter identity, no register, no enterers.
+    let anon = app.anonymous();
+    let (status, html) = anon.get_html(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "Udin",
+        "Siti",
+        "Ani",
+        "Dodi",
+        "Pak Haji Udin",
+        "BALLOTS.csv",
+    ] {
+        assert!(html.contains(shown), "{shown}");
+    }
+    for hidden in ["Register", "1970-02-11", "facilitator", "voted"] {
+        assert!(!html.contains(hidden), "the public page shows {hidden}");
+    }
+    let api: Value = json_of(&anon, &format!("/api/v1/election/results/{id}")).await;
+    let text = api.to_string();
+    assert!(!text.contains("Register") && !text.contains("facilitator") && !text.contains("1982"));
+    assert_eq!(api["result"]["elected"], json!(["Udin", "Siti", "Ani"]));
+    assert_eq!(
+        api["result"]["register"],
+        json!({"eligible": 10, "voted": 3})
+    );
+    let (status, minutes) = anon.get_html(&format!("{to}/minutes")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(minutes.contains("BERITA ACARA") && !minutes.contains("Register"));
+    in_both_languages(
+        &anon,
+        &[
+            to.clone(),
+            format!("{to}/minutes"),
+            "/election/results".into(),
+        ],
+    )
+    .await;
+
+    // The published files recount to the published result, with the
+    // library and with the command line.
+    let ballots = anon.get(&format!("{to}/BALLOTS.csv")).await;
+    assert_eq!(ballots.headers()["content-type"], "text/csv; charset=utf-8");
+    let ballots = ballots.text().await.unwrap();
+    let groups = anon
+        .get(&format!("{to}/GROUPS.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!ballots.contains("Register") && ballots.starts_with("ballot_id,name1,name2,name3\n"));
+    assert_eq!(
+        anon.get(&format!("{to}/RESIDENTS.csv")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let published = &api["result"]["recount"];
+    let settings = &api["result"]["settings"];
+    let config = lumbung_community::election::RecountConfig {
+        eligible: std::num::NonZeroU64::new(10).unwrap(),
+        seats: std::num::NonZeroUsize::new(settings["delegates_per_rt"].as_u64().unwrap() as usize)
+            .unwrap(),
+        names: lumbung_community::election::NamesPerBallot::new(2, 3).unwrap(),
+        quorum: settings["quorum"].as_str().unwrap().parse().unwrap(),
+    };
+    let again = recount(
+        &read_ballots("BALLOTS.csv", ballots.as_bytes()).unwrap(),
+        &config,
+        &read_groups("GROUPS.csv", groups.as_bytes()).unwrap(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(&serde_json::to_value(&again).unwrap(), published);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("BALLOTS.csv"), &ballots).unwrap();
+    std::fs::write(dir.path().join("GROUPS.csv"), &groups).unwrap();
+    let command = api["result"]["command"].as_str().unwrap();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    assert_eq!(args[..2], ["election", "recount"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
+        .args(&args[..])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(&cli, published, "the command line recounts the same");
+
+    // Every correction is in the audit log.
+    let admin = app.login("admin").await;
+    let log: Value = json_of(&admin, "/api/v1/audit?limit=100").await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .or_else(|| log.as_array())
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "election_ballot_resolve",
+        "election_group",
+        "election_tie",
+        "election_publish",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+
+    // Level 2: the delegates elect the BKM members, who elect a coordinator.
+    let bkm = open_poll(&ani, "bkm", KEL).await;
+    let voters = json_of(&ani, &format!("/api/v1/election/elections/{bkm}/register")).await;
+    let names: Vec<&str> = voters["voters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ani", "Siti", "Udin"]);
+    for (v, entry) in [(&ani, "a"), (&budi, "b")] {
+        posted(
+            v,
+            &format!("/election/{bkm}/ballots"),
+            &[
+                ("entry", entry),
+                ("lines", "1,Udin,Siti\n2,Siti,Ani\n3,Ani,Outsider\n"),
+            ],
+        )
+        .await;
+    }
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{bkm}")).await;
+    assert_eq!(
+        count["recount"]["invalid"], 1,
+        "delegates elect from among themselves"
+    );
+    assert_eq!(count["ready"], true, "{}", count["blockers"]);
+    posted(&ani, &format!("/election/{bkm}/publish"), &[]).await;
+    let result = json_of(&anon, &format!("/api/v1/election/results/{bkm}")).await;
+    assert_eq!(
+        result["result"]["term"],
+        json!({"start": "2025-03-02", "end": "2028-03-02"})
+    );
+    let residents = anon
+        .get(&format!("/election/results/{bkm}/RESIDENTS.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rc = recount(
+        &read_ballots(
+            "B",
+            anon.get(&format!("/election/results/{bkm}/BALLOTS.csv"))
+                .await
+                .text()
+                .await
+                .unwrap()
+                .as_bytes(),
+        )
+        .unwrap(),
+        &lumbung_community::election::RecountConfig {
+            eligible: std::num::NonZeroU64::new(3).unwrap(),
+            seats: std::num::NonZeroUsize::new(9).unwrap(),
+            names: lumbung_community::election::NamesPerBallot::new(2, 3).unwrap(),
+            quorum: "0.30".parse().unwrap(),
+        },
+        &read_groups("G", b"written,person\n").unwrap(),
+        Some(&read_residents("R", residents.as_bytes()).unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&rc).unwrap(),
+        result["result"]["recount"]
+    );
+    let coordinator = open_poll(&ani, "coordinator", KEL).await;
+    for (v, entry) in [(&ani, "a"), (&budi, "b")] {
+        posted(
+            v,
+            &format!("/election/{coordinator}/ballots"),
+            &[("entry", entry), ("lines", "1,Siti\n2,Siti\n3,Udin\n")],
+        )
+        .await;
+    }
+    posted(&budi, &format!("/election/{coordinator}/publish"), &[]).await;
+    let result = json_of(&anon, &format!("/api/v1/election/results/{coordinator}")).await;
+    assert_eq!(result["result"]["elected"], json!(["Siti"]));
+    in_both_languages(&ani, &all_pages(bkm)).await;
+    in_both_languages(
+        &ani,
+        &[
+            format!("/election/results/{bkm}"),
+            format!("/election/results/{coordinator}/minutes"),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
+    let app = spawn_app().await;
+    let a = app.login("facilitator-kel").await;
+    let b = app.login("facilitator").await;
+    let created = a
+        .send_json(
+            Method::POST,
+            "/api/v1/election/elections",
+            json!({"level": "rt", "area": RT, "held_on": "2025-03-02"}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let voters: Vec<Value> = (1..=10)
+        .map(|i| json!({"name": format!("Warga {i}"), "sex": "P", "age": 30 + i}))
+        .collect();
+    let res = a
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/election/elections/{id}/register"),
+            json!({ "voters": voters }),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let two = json!([
+        {"ballot_id": "1", "names": ["Warga 1", "Warga 2"]},
+        {"ballot_id": "2", "names": ["Warga 1", "Warga 3"]},
+    ]);
+    assert_eq!(
+        enter(&a, id, "a", two.clone()).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(enter(&b, id, "b", two).await.status(), StatusCode::OK);
+    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["recount"]["turnout"], "0.200000");
+    assert_eq!(count["recount"]["quorum_met"], false);
+    assert!(count["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["code"] == "quorum_not_met"));
+    let res = a
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/election/elections/{id}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // The committee goes door to door and brings one more ballot.
+    let res = a
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/election/elections/{id}/door-to-door"),
+            json!({"on": "2025-03-04", "note": "RT 001, 2 petugas, rumah ke rumah"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let third = json!([{"ballot_id": "3", "names": ["Warga 3", "Warga 2"]}]);
+    enter(&a, id, "a", third.clone()).await;
+    // Just below: 3 of 11 when an eleventh voter is on the register.
+    a.send_json(
+        Method::POST,
+        &format!("/api/v1/election/elections/{id}/register"),
+        json!({"voters": [{"name": "Warga 11", "married": true}]}),
+    )
+    .await;
+    enter(&b, id, "b", third).await;
+    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["recount"]["turnout"], "0.272727");
+    assert_eq!(count["recount"]["quorum_met"], false);
+    // Exactly at: Warga 11 was on the register by mistake.
+    let voters = json_of(&a, &format!("/api/v1/election/elections/{id}/register")).await;
+    let eleventh = voters["voters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "Warga 11")
+        .unwrap()["id"]
+        .to_string();
+    posted(
+        &a,
+        &format!("/election/{id}/register/remove"),
+        &[("voter", &eleventh)],
+    )
+    .await;
+    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["recount"]["turnout"], "0.300000");
+    assert_eq!(count["recount"]["quorum_met"], true);
+    assert_eq!(count["door_to_door"][0]["on"], "2025-03-04");
+    assert_eq!(count["ready"], true, "{}", count["blockers"]);
+    // A quorum set per kelurahan: 0.5 makes the same count fall short.
+    let res = a
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/election/settings/{KEL}"),
+            json!({"quorum": "0.5"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["recount"]["quorum_met"], false);
+}
+
+#[tokio::test]
+async fn roles_and_scopes_follow_the_access_table() {
+    let app = spawn_app().await;
+    // A facilitator of the neighbouring kelurahan.
+    app.store
+        .create_user(
+            &lumbung_domain::Username::parse("facilitator-kamasan").unwrap(),
+            &lumbung_domain::Password::parse(PASSWORD).unwrap(),
+            lumbung_domain::Role::Facilitator,
+            &lumbung_store::ScopeRef::Area(lumbung_domain::AreaCode::parse("3604010002").unwrap()),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let committee = app.login("facilitator-kel").await;
+    let id = open_poll(&committee, "rt", RT).await;
+    let page = format!("/election/{id}");
+    for (user, status) in [
+        ("facilitator", StatusCode::OK),
+        ("facilitator-kel", StatusCode::OK),
+        ("bkm", StatusCode::OK),
+        ("bkm-user", StatusCode::OK),
+        ("auditor", StatusCode::OK),
+        ("auditor-serang", StatusCode::OK),
+        ("upk", StatusCode::FORBIDDEN),
+        ("admin", StatusCode::FORBIDDEN),
+        ("analyst", StatusCode::FORBIDDEN),
+        ("facilitator-kamasan", StatusCode::NOT_FOUND),
+    ] {
+        let v = app.login(user).await;
+        assert_eq!(v.get(&page).await.status(), status, "{user} reads {page}");
+        assert_eq!(
+            v.get(&format!("{page}/register")).await.status(),
+            status,
+            "{user} reads the register"
+        );
+    }
+    let anon = app.anonymous();
+    assert_eq!(anon.get(&page).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anon.get("/election").await.status(), StatusCode::OK);
+
+    // Readers do not write; the other kelurahan's facilitator finds nothing.
+    for (user, status) in [
+        ("bkm", StatusCode::FORBIDDEN),
+        ("auditor", StatusCode::FORBIDDEN),
+        ("upk", StatusCode::FORBIDDEN),
+        ("facilitator-kamasan", StatusCode::NOT_FOUND),
+    ] {
+        let v = app.login(user).await;
+        let res = v
+            .post_form(
+                &format!("{page}/ballots"),
+                &[("entry", "a"), ("lines", "1,A,B")],
+            )
+            .await;
+        assert_eq!(res.status(), status, "{user} enters ballots");
+        let res = v
+            .post_form(
+                "/election",
+                &[("level", "rt"), ("area", RT), ("held_on", "2025-03-02")],
+            )
+            .await;
+        let expected = if user == "facilitator-kamasan" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(res.status(), expected, "{user} opens a poll");
+    }
+    let kamasan = app.login("facilitator-kamasan").await;
+    let list: Value = json_of(&kamasan, "/api/v1/election/elections").await;
+    assert_eq!(list["elections"], json!([]));
+    assert_eq!(
+        kamasan
+            .get(&format!("/election/kelurahan/{KEL}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let upk = app.login("upk").await;
+    assert_eq!(
+        upk.get("/api/v1/election/elections").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(upk.get("/election").await.status(), StatusCode::OK);
+    let bkm = app.login("bkm-user").await;
+    let list: Value = json_of(&bkm, "/api/v1/election/elections").await;
+    assert_eq!(
+        list["elections"][0]["id"], id,
+        "the BKM reads its kelurahan's polls"
+    );
+    // Bearer tokens work for the committee's API.
+    let token = app.token("facilitator-kel").await;
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/election/elections/{id}/register",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(REGISTER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["added"], 10);
+    // Not published: nothing public.
+    assert_eq!(
+        anon.get(&format!("/election/results/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        anon.get(&format!("/api/v1/election/results/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
