@@ -13,8 +13,10 @@ use serde_json::{json, Value};
 
 const KEL: &str = "3604010001";
 const OTHER: &str = "3604010002";
-const HOUSEHOLDS: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/households.csv");
-const ROSTER: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/roster.csv");
+pub(crate) const HOUSEHOLDS: &[u8] =
+    include_bytes!("../../crates/community/tests/data/kobo/households.csv");
+pub(crate) const ROSTER: &[u8] =
+    include_bytes!("../../crates/community/tests/data/kobo/roster.csv");
 const HOUSEHOLDS_BAD: &[u8] =
     include_bytes!("../../crates/community/tests/data/kobo/households_bad.csv");
 const ROSTER_BAD: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/roster_bad.csv");
@@ -54,7 +56,7 @@ async fn coordinator(app: &TestApp) -> Visitor {
 }
 
 /// The RW and RT of the sample Kobo export under the seed's kelurahan.
-fn sample_areas(app: &TestApp) {
+pub(crate) fn sample_areas(app: &TestApp) {
     let mut records = Vec::new();
     for (rw, rts) in [(3u16, [4u16, 5]), (5, [1, 2])] {
         let rw_code = AreaCode::parse(KEL).unwrap().rw(rw).unwrap();
@@ -87,7 +89,12 @@ fn sample_areas(app: &TestApp) {
         .unwrap();
 }
 
-async fn upload(v: &Visitor, code: &str, households: &[u8], roster: &[u8]) -> reqwest::Response {
+pub(crate) async fn upload(
+    v: &Visitor,
+    code: &str,
+    households: &[u8],
+    roster: &[u8],
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
         .part(
             "households",

@@ -423,3 +423,73 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
         "attention first"
     );
 }
+
+#[tokio::test]
+async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
+    use crate::community::{sample_areas, upload, HOUSEHOLDS, ROSTER};
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    let res = upload(&field, "3604010001", HOUSEHOLDS, ROSTER).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let upk = app.login("upk").await;
+    let to = posted(
+        &upk,
+        &format!("/fund/upk/{}/ksm", app.upk),
+        &[("name", "KSM Dahlia")],
+    )
+    .await;
+    let ksm: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
+    let i = page
+        .find("name=\"from_ps2\"")
+        .expect("the PS-2 picker shows");
+    let value: String = page[i..]
+        .split("value=\"")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    posted(
+        &upk,
+        &format!("/fund/ksm/{ksm}/members"),
+        &[("from_ps2", value.as_str())],
+    )
+    .await;
+    posted(
+        &upk,
+        &format!("/fund/ksm/{ksm}/members"),
+        &[("name", "Tamu"), ("sex", "m")],
+    )
+    .await;
+    let view = app.store.ksm(ksm).unwrap().unwrap();
+    let picked = view.members.iter().find(|m| m.household.is_some()).unwrap();
+    assert_eq!(
+        Some(picked.household.as_deref().unwrap()),
+        value.split('|').next()
+    );
+    let j = app
+        .store
+        .judge_application(
+            ksm,
+            jiff::Zoned::now().date(),
+            &[(picked.id, lumbung_fund::loan::Rupiah(100_000))],
+            6,
+        )
+        .unwrap();
+    let off: Vec<_> = j
+        .warnings
+        .iter()
+        .filter(|w| w.code == "not_on_ps2")
+        .collect();
+    assert_eq!(off.len(), 1);
+    assert!(off[0].detail.contains("Tamu") && !off[0].detail.contains(&picked.name));
+    let res = upk
+        .post_form(
+            &format!("/fund/ksm/{ksm}/members"),
+            &[("from_ps2", "no-such-household|0")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

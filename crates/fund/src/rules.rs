@@ -27,6 +27,9 @@ pub struct Member {
     /// Every earlier loan was repaid in full and never reached the arrears
     /// threshold.
     pub good_record: bool,
+    /// Whether the member's household is on the kelurahan's PS-2 list;
+    /// `None` while the kelurahan has no self-mapping.
+    pub on_ps2: Option<bool>,
 }
 
 /// What is known of a KSM when its application is judged.
@@ -95,6 +98,21 @@ pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement
             format!(
                 "{women} of {n} members are women; the target is {}%",
                 settings.women_target_percent
+            ),
+        ));
+    }
+    let off_list: Vec<&str> = group
+        .members
+        .iter()
+        .filter(|m| m.on_ps2 == Some(false))
+        .map(|m| m.name.as_str())
+        .collect();
+    if !off_list.is_empty() {
+        j.warnings.push(finding(
+            "not_on_ps2",
+            format!(
+                "not on the kelurahan's PS-2 list of poor households: {}",
+                off_list.join(", ")
             ),
         ));
     }
@@ -194,6 +212,7 @@ mod tests {
             sex,
             earlier_loans: earlier,
             good_record: good,
+            on_ps2: None,
         }
     }
 
@@ -281,6 +300,11 @@ mod tests {
         );
         assert!(j.refused[2].detail.contains("2025-02"));
         assert_eq!(codes(&j.warnings), ["women_below_target"]);
+        g.members[0].on_ps2 = Some(false);
+        g.members[1].on_ps2 = Some(true);
+        let j = judge(&s, &g, &app(&[(1, 100_000)], 6));
+        assert_eq!(codes(&j.warnings), ["women_below_target", "not_on_ps2"]);
+        assert!(j.warnings[1].detail.ends_with("m1"), "names who is off the list");
         g.had_loan = true;
         let j = judge(&s, &g, &app(&[(1, 100_000)], 13));
         assert!(

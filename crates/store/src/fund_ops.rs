@@ -43,6 +43,8 @@ pub struct MemberRow {
     pub name: String,
     pub sex: Sex,
     pub nik: Option<String>,
+    /// The PS-2 household the member was picked from.
+    pub household: Option<String>,
     pub joined_on: Date,
     pub left_on: Option<Date>,
 }
@@ -490,6 +492,21 @@ impl Store {
         joined_on: Date,
         actor: &Actor,
     ) -> Result<i64> {
+        self.insert_member(ksm, name, sex, nik, None, joined_on, actor)
+    }
+
+    /// Adds a member, typed in or (with `household`) from the PS-2 list.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn insert_member(
+        &self,
+        ksm: i64,
+        name: &str,
+        sex: Sex,
+        nik: Option<&str>,
+        household: Option<&str>,
+        joined_on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
         let name = name.trim();
         if name.is_empty() {
             return Err(invalid("name", "a member needs a name"));
@@ -504,8 +521,8 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (upk, _) = upk_of_ksm(&tx, ksm)?;
         tx.execute(
-            "INSERT INTO fund_members (ksm_id, name, sex, nik, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![ksm, name, sex_text(sex), nik, joined_on.to_string(), crate::now()],
+            "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![ksm, name, sex_text(sex), nik, household, joined_on.to_string(), crate::now()],
         )?;
         let id = tx.last_insert_rowid();
         audit::record(
@@ -515,7 +532,7 @@ impl Store {
             "organisation",
             &upk.to_string(),
             None,
-            serde_json::json!({"ksm": ksm, "member": id, "name": name}),
+            serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
         )?;
         tx.commit()?;
         Ok(id)
@@ -667,6 +684,7 @@ impl Store {
         settings: &Settings,
     ) -> Result<Group> {
         let members = members_tx(conn, ksm)?;
+        let ps2 = self.ps2_households(ksm)?;
         let mut out = Vec::new();
         for m in members.into_iter().filter(|m| m.left_on.is_none()) {
             // A member's earlier loans: their shares of the KSM's loans.
@@ -693,6 +711,9 @@ impl Store {
                 sex: m.sex,
                 earlier_loans: loans.len() as u16,
                 good_record: good,
+                on_ps2: ps2
+                    .as_ref()
+                    .map(|set| m.household.as_ref().is_some_and(|h| set.contains(h))),
             });
         }
         let joint_liability: bool = conn
@@ -1603,7 +1624,7 @@ pub struct LoanView {
 
 fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, sex, nik, joined_on, left_on FROM fund_members WHERE ksm_id = ?1 ORDER BY name COLLATE NOCASE, id",
+        "SELECT id, name, sex, nik, joined_on, left_on, household FROM fund_members WHERE ksm_id = ?1 ORDER BY name COLLATE NOCASE, id",
     )?;
     let rows = stmt.query_map([ksm], |r| {
         Ok((
@@ -1613,16 +1634,18 @@ fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
             r.get::<_, Option<String>>(3)?,
             r.get::<_, String>(4)?,
             r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<String>>(6)?,
         ))
     })?;
     rows.map(|row| {
-        let (id, name, sex, nik, joined, left) = row?;
+        let (id, name, sex, nik, joined, left, household) = row?;
         Ok(MemberRow {
             id,
             ksm_id: ksm,
             name,
             sex: if sex == "f" { Sex::F } else { Sex::M },
             nik,
+            household,
             joined_on: parse_date(&joined)?,
             left_on: left.as_deref().map(parse_date).transpose()?,
         })

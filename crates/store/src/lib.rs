@@ -11,6 +11,7 @@ mod community;
 mod election;
 mod fund;
 mod fund_ops;
+mod fund_ps2;
 mod orgs;
 mod schema;
 mod spend;
@@ -25,6 +26,7 @@ pub use election::{
     Entry as BallotEntry, EntryInfo, GroupRow, Level as ElectionLevel, NewElection, Published,
     PublishedSummary, Resolution, TieInput, TieRecord, Voter, VoterInput,
 };
+pub use fund_ps2::Ps2Candidate;
 pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
 pub use fund_ops::{
     ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,

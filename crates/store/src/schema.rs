@@ -228,6 +228,8 @@ CREATE TABLE fund_members (
     name       TEXT NOT NULL,
     sex        TEXT NOT NULL CHECK (sex IN ('f', 'm')),
     nik        TEXT,
+    -- The PS-2 household (self-mapping) the member was picked from.
+    household  TEXT,
     joined_on  TEXT NOT NULL,
     left_on    TEXT,
     created_at TEXT NOT NULL

@@ -457,15 +457,34 @@ pub async fn ksm_page(
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "ksm")?;
     org_in_scope(&state, &viewer, id, "ksm").await?;
-    let (ksm, loans, settings) = state
+    // Members are picked from the PS-2 list by those who may read it.
+    let read_ps2 = viewer
+        .user()
+        .is_some_and(|u| u.role.can_read(lumbung_domain::Resource::PoorList));
+    let (ksm, loans, settings, ps2) = state
         .blocking(move |s| {
             let ksm = s
                 .ksm(id)?
                 .ok_or_else(|| lumbung_store::StoreError::NotFound(format!("ksm {id}")))?;
             let settings = s.fund_settings(ksm.upk_id)?;
-            Ok((ksm, s.loans_of(None, Some(id))?, settings))
+            let ps2 = if read_ps2 {
+                s.ps2_candidates(id)?
+            } else {
+                None
+            };
+            Ok((ksm, s.loans_of(None, Some(id))?, settings, ps2))
         })
         .await?;
+    let taken: std::collections::HashSet<(String, String)> = ksm
+        .members
+        .iter()
+        .filter_map(|m| m.household.clone().map(|h| (h, m.name.clone())))
+        .collect();
+    let ps2: Option<Vec<_>> = ps2.map(|c| {
+        c.into_iter()
+            .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())))
+            .collect()
+    });
     let on = today();
     let women = ksm
         .members
@@ -483,6 +502,7 @@ pub async fn ksm_page(
             women => women,
             loans => loans.iter().map(|(l, b)| loan_line(l, b, &settings, on)).collect::<Vec<_>>(),
             settings => settings,
+            ps2 => ps2,
             key => form_key(),
             today => on,
         },
@@ -502,6 +522,17 @@ pub async fn add_member(
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     let id = ksm_for_write(&state, &viewer, &id).await?;
+    if let Some(pick) = f.get("from_ps2").map(|p| p.trim().to_owned()) {
+        let (household, index) = pick
+            .rsplit_once('|')
+            .and_then(|(h, i)| Some((h.to_owned(), i.parse::<usize>().ok()?)))
+            .ok_or_else(|| invalid("from_ps2", format!("{pick:?} names no household member")))?;
+        let (on, actor) = (date_field(&f, "joined_on")?, viewer.actor()?);
+        state
+            .blocking(move |s| s.add_ksm_member_from_ps2(id, &household, index, on, &actor))
+            .await?;
+        return Ok(redirect(&format!("/fund/ksm/{id}")));
+    }
     let sex = match text(&f, "sex") {
         "f" => Sex::F,
         "m" => Sex::M,

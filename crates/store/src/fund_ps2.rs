@@ -1,0 +1,117 @@
+//! KSM members picked from the kelurahan's poor-household list (PS-2) of
+//! the self-mapping: loans go to the poor by the community's own criteria.
+
+use crate::audit::Actor;
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_community::mapping::{Classification, Sex as MappingSex};
+use lumbung_fund::rules::Sex;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// A member of a poor household who may join a KSM.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ps2Candidate {
+    pub household_id: String,
+    pub rt: String,
+    pub head_name: String,
+    /// The member's place in the household roster.
+    pub member_index: usize,
+    pub name: String,
+    pub sex: Sex,
+    pub nik: Option<String>,
+}
+
+/// The kelurahan a KSM meets in: the kelurahan area at or above its own
+/// area (or its UPK's).
+fn kelurahan_of(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT k.code FROM organisations o
+             LEFT JOIN organisations u ON u.id = o.parent_id
+             JOIN areas a ON a.code = coalesce(o.area_code, u.area_code)
+             JOIN areas k ON k.kind = 'kelurahan' AND substr(a.path, 1, length(k.path)) = k.path
+             WHERE o.id = ?1 ORDER BY length(k.path) DESC LIMIT 1",
+            [ksm],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+impl Store {
+    /// The poor households of the KSM's kelurahan (by its current
+    /// criteria), member by member; `None` when the kelurahan has no
+    /// mapping yet.
+    pub fn ps2_candidates(&self, ksm: i64) -> Result<Option<Vec<Ps2Candidate>>> {
+        let code = {
+            let conn = self.conn()?;
+            kelurahan_of(&conn, ksm)?
+        };
+        let Some(code) = code else {
+            return Ok(None);
+        };
+        let data = self.mapping_data(&code)?;
+        if data.households.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for h in &data.households {
+            if data.criteria.score(h).classification != Classification::Poor {
+                continue;
+            }
+            for (i, m) in h.members.iter().enumerate() {
+                out.push(Ps2Candidate {
+                    household_id: h.id.clone(),
+                    rt: h.rt.as_str().to_owned(),
+                    head_name: h.head_name.clone(),
+                    member_index: i,
+                    name: m.name.clone(),
+                    sex: match m.sex {
+                        MappingSex::Female => Sex::F,
+                        MappingSex::Male => Sex::M,
+                    },
+                    nik: m.nik.as_ref().map(|n| n.as_str().to_owned()),
+                });
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The PS-2 households of the KSM's kelurahan (`None` without a mapping).
+    pub(crate) fn ps2_households(&self, ksm: i64) -> Result<Option<HashSet<String>>> {
+        Ok(self.ps2_candidates(ksm)?.map(|c| c.into_iter().map(|c| c.household_id).collect()))
+    }
+
+    /// Adds a member of a poor household to a KSM, with their name, sex
+    /// and NIK as the mapping recorded them.
+    pub fn add_ksm_member_from_ps2(
+        &self,
+        ksm: i64,
+        household: &str,
+        member_index: usize,
+        joined_on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let candidate = self
+            .ps2_candidates(ksm)?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| c.household_id == household && c.member_index == member_index)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "household",
+                    format!("member {member_index} of household {household:?} is not on this kelurahan's PS-2 list"),
+                )
+            })?;
+        self.insert_member(
+            ksm,
+            &candidate.name,
+            candidate.sex,
+            candidate.nik.as_deref(),
+            Some(household),
+            joined_on,
+            actor,
+        )
+    }
+}
