@@ -181,6 +181,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     let logins = create_users(store)?;
     run_fund(store)?;
     crate::demo_community::load(store)?;
+    crate::demo_election::load(store)?;
     Ok(logins)
 }
 

@@ -29,9 +29,19 @@ const MEN: [&str; 20] = [
     "Udin", "Dedi", "Ujang", "Rohmat", "Asep", "Jajang", "Endang", "Tatang", "Ade", "Oman",
     "Wawan", "Dodi", "Budi", "Agus", "Heri", "Iwan", "Dadang", "Maman", "Yusuf", "Komar",
 ];
-const FAMILY: [&str; 13] = [
-    "Aminah", "Hayati", "Kurniasih", "Sumiati", "Rokayah", "Suryani", "Masitoh", "Hasanah",
-    "Saepudin", "Supriadi", "Nurjaman", "Setiawan", "Rahmat",
+/// Second names, as women's and men's names go in West Java.
+const FAMILY_W: [&str; 8] = [
+    "Aminah",
+    "Hayati",
+    "Kurniasih",
+    "Sumiati",
+    "Rokayah",
+    "Suryani",
+    "Masitoh",
+    "Hasanah",
+];
+const FAMILY_M: [&str; 8] = [
+    "Saepudin", "Supriadi", "Nurjaman", "Setiawan", "Rahmat", "Hidayat", "Sudrajat", "Gunawan",
 ];
 
 fn user(store: &Store, name: &str) -> Result<Actor> {
@@ -55,12 +65,17 @@ fn residents(k: usize, taken: &mut HashSet<String>) -> Vec<(String, Sex, Date)> 
         } else {
             MEN[(k * 7 + i) % MEN.len()]
         };
-        let name = format!("{first} {}", FAMILY[(k * 5 + i * 3) % FAMILY.len()]);
+        let family = if woman { &FAMILY_W } else { &FAMILY_M };
+        let name = format!("{first} {}", family[(k * 5 + i * 3) % family.len()]);
         i += 1;
         if !taken.insert(name.clone()) {
             continue;
         }
-        let born = date(1960 + ((k * 11 + i * 7) % 40) as i16, 1 + (i % 12) as i8, 1 + (i % 27) as i8);
+        let born = date(
+            1960 + ((k * 11 + i * 7) % 40) as i16,
+            1 + (i % 12) as i8,
+            1 + (i % 27) as i8,
+        );
         out.push((name, if woman { Sex::Female } else { Sex::Male }, born));
     }
     out
@@ -71,10 +86,7 @@ fn ballots(people: &[String], nick: Option<(&str, &str)>) -> Vec<(String, Vec<St
     let fav = [&people[0], &people[1], &people[2], &people[3]];
     (0..8usize)
         .map(|j| {
-            let mut names = vec![
-                fav[j % 2].clone(),
-                fav[2 + usize::from(j % 3 == 0)].clone(),
-            ];
+            let mut names = vec![fav[j % 2].clone(), fav[2 + usize::from(j % 3 == 0)].clone()];
             if j % 2 == 0 {
                 names.push(people[4 + j % 6].clone());
             }
@@ -181,7 +193,7 @@ pub fn load(store: &Store) -> Result<()> {
         let mut box_b = box_a.clone();
         if k == 0 {
             // Entry B misreads ballot 3.
-            box_b[2].1[1] = box_b[2].1[1].trim_end_matches('h').to_owned();
+            box_b[2].1[1].pop();
         }
         store.enter_ballots(id, BallotEntry::A, &box_a, &a)?;
         store.enter_ballots(id, BallotEntry::B, &box_b, &b)?;
@@ -235,7 +247,12 @@ pub fn load(store: &Store) -> Result<()> {
         .map(|v| v.name)
         .collect();
     let box3: Vec<(String, Vec<String>)> = (0..members.len())
-        .map(|j| (format!("{}", j + 1), vec![members[usize::from(j % 3 == 2)].clone()]))
+        .map(|j| {
+            (
+                format!("{}", j + 1),
+                vec![members[usize::from(j % 3 == 2)].clone()],
+            )
+        })
         .collect();
     store.enter_ballots(coord, BallotEntry::A, &box3, &a)?;
     store.enter_ballots(coord, BallotEntry::B, &box3, &b)?;
@@ -263,8 +280,7 @@ pub fn load(store: &Store) -> Result<()> {
     let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
     let few: Vec<(String, Vec<String>)> = ballots(&names, None).into_iter().take(3).collect();
     let mut other = few.clone();
-    other[1].1.swap(0, 1);
-    other[1].1[0].push_str(" Sr");
+    other[1].1.pop();
     store.enter_ballots(id, BallotEntry::A, &few, &a)?;
     store.enter_ballots(id, BallotEntry::B, &other, &b)?;
     store.record_door_to_door(
@@ -279,12 +295,61 @@ pub fn load(store: &Store) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lumbung_domain::{AreaKind, AreaRecord};
+
+    /// The kelurahan, its RW 01 (five RTs) and RW 02 (one), and the
+    /// facilitator who makes entry A.
+    fn seeded() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        let rec = |line: u64, code: &str, parent: Option<&str>, kind: &str| AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: code.rsplit('.').next().unwrap().to_owned(),
+            parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+            kind: Some(AreaKind::parse(kind).unwrap()),
+        };
+        let mut areas = vec![
+            rec(1, "ID", None, "country"),
+            rec(2, KELURAHAN, Some("ID"), "kelurahan"),
+        ];
+        for (rw, rts) in [(1u16, 5u16), (2, 1)] {
+            let rw_code = AreaCode::parse(KELURAHAN).unwrap().rw(rw).unwrap();
+            areas.push(rec(
+                areas.len() as u64 + 1,
+                rw_code.as_str(),
+                Some(KELURAHAN),
+                "rw",
+            ));
+            for rt in 1..=rts {
+                let code = rw_code.rt(rt).unwrap();
+                areas.push(rec(
+                    areas.len() as u64 + 1,
+                    code.as_str(),
+                    Some(rw_code.as_str()),
+                    "rt",
+                ));
+            }
+        }
+        store
+            .import_areas("t", areas, vec![], vec![], &Actor::cli(), &mut |_, _| {})
+            .unwrap();
+        store
+            .create_user(
+                &Username::parse("facilitator.ciruas").unwrap(),
+                &Password::parse(DEMO_PASSWORD).unwrap(),
+                Role::Facilitator,
+                &ScopeRef::Area(AreaCode::parse(KELURAHAN).unwrap()),
+                &Actor::cli(),
+            )
+            .unwrap();
+        (dir, store)
+    }
 
     #[test]
     fn the_demo_election_publishes_rt_and_kelurahan_results() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db")).unwrap();
-        crate::demo::load_for_tests(&store).unwrap();
+        let (_dir, store) = seeded();
+        load(&store).unwrap();
         let published = store.published_elections().unwrap();
         assert_eq!(published.len(), 5 + 2);
         let bkm = published
@@ -304,8 +369,9 @@ mod tests {
         let p = store.published_election(rt1.election_id).unwrap().unwrap();
         assert_eq!(p.snapshot["entries"]["differences"], 1);
         assert_eq!(p.snapshot["groups"].as_array().unwrap().len(), 2);
-        let open = store.elections(&Scope::Global).unwrap();
-        let counting = open.iter().find(|e| e.published_at.is_none()).unwrap();
+        assert_eq!(p.snapshot["women"]["target_met"], true);
+        let all = store.elections(&Scope::Global).unwrap();
+        let counting = all.iter().find(|e| e.published_at.is_none()).unwrap();
         let c = store.election_count(counting.id).unwrap();
         assert!(c.unresolved > 0 && c.door_to_door.len() == 1);
     }

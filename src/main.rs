@@ -9,6 +9,7 @@ mod community;
 mod csvfile;
 mod demo;
 mod demo_community;
+mod demo_election;
 mod election;
 mod fund;
 mod orgs;

@@ -148,7 +148,7 @@ fn step(key: &str, on: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn record(v: &Visitor, code: &str, key: &str, on: &str) -> reqwest::Response {
+pub(crate) async fn record(v: &Visitor, code: &str, key: &str, on: &str) -> reqwest::Response {
     let fields = step(key, on);
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     v.post_form(&format!("/community/kelurahan/{code}/steps"), &fields)

@@ -291,6 +291,20 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     // Published.
     let to = posted(&ani, &format!("/election/{id}/publish"), &[]).await;
     assert_eq!(to, format!("/election/results/{id}"));
+    // The adult turnout joins the cycle's progress of the kelurahan.
+    let res = crate::community::record(&ani, KEL, "rkm", "2024-01-10").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let progress = json_of(&ani, "/api/v1/community/cycle").await;
+    let row = progress["kelurahan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["code"] == KEL)
+        .unwrap()
+        .clone();
+    assert!(row["turnout"]["voted"].as_u64().unwrap() > 0);
+    assert_eq!(row["turnout"]["voted"], count["recount"]["ballots"]);
+    assert_eq!(row["turnout"]["eligible"], count["recount"]["eligible"]);
     let res = ani
         .post_form(
             &format!("/election/{id}/groups"),
@@ -695,6 +709,12 @@ async fn roles_and_scopes_follow_the_access_table() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(upk.get("/election").await.status(), StatusCode::OK);
+    let res = committee.get(&format!("/election?kelurahan={KEL}")).await;
+    assert_eq!(location(&res), format!("/election/kelurahan/{KEL}"));
+    let res = committee
+        .get("/election?kelurahan=%2F%2Fevil.example")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let bkm = app.login("bkm-user").await;
     let list: Value = json_of(&bkm, "/api/v1/election/elections").await;
     assert_eq!(

@@ -2984,3 +2984,26 @@ mod tests {
         assert_eq!(ids, ["1", "2", "10", "A-9", "A-10", "B1"]);
     }
 }
+
+impl Store {
+    /// Adult turnout of the BKM election per kelurahan, from the published
+    /// RT (level 1) results: (voted, eligible) summed over its RTs.
+    pub fn election_turnout(&self) -> Result<std::collections::BTreeMap<String, (u64, u64)>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT p.kelurahan_code, r.snapshot FROM election_results r
+             JOIN election_polls p ON p.id = r.poll WHERE p.level = 'rt'",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for row in rows {
+            let (kel, snap) = row?;
+            let snap: Value = serde_json::from_str(&snap)
+                .map_err(|_| invalid("election_results", "a published snapshot is unreadable"))?;
+            let t = out.entry(kel).or_default();
+            t.0 += snap["recount"]["ballots"].as_u64().unwrap_or(0);
+            t.1 += snap["recount"]["eligible"].as_u64().unwrap_or(0);
+        }
+        Ok(out)
+    }
+}

@@ -27,13 +27,13 @@ use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_community::cycle::{
     progress_planned, whole_percent, Attendance, CyclePlan, Document, KelurahanCycle, Progress,
-    ProgressSettings, StepRecord, StepReport, Verification,
+    ProgressSettings, StepRecord, StepReport, Turnout, Verification,
 };
 use lumbung_community::mapping::{
     bps_template, ps2_list, summarise, AreaTally, Criteria, CsvFile, Household, KoboError, Label,
     MappingSummary, Ps2Entry, Ps2List, Test,
 };
-use lumbung_domain::{Resource, Scope, Username};
+use lumbung_domain::{AreaCode, Resource, Scope, Username};
 use lumbung_store::{Kelurahan, KoboImportError, MappingData};
 use minijinja::context;
 use serde::Deserialize;
@@ -150,7 +150,7 @@ async fn progress_data(
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
-    let (area, cycles) = state
+    let (area, cycles, turnout) = state
         .blocking(move |s| {
             let area = match area {
                 Some(code) => Some(s.area(&code)?.ok_or_else(|| {
@@ -161,9 +161,14 @@ async fn progress_data(
             let within = area
                 .as_ref()
                 .map(|a| lumbung_domain::AreaPath::from_stored(a.path.clone()));
-            Ok((area, s.programme_cycles(within.as_ref())?))
+            Ok((
+                area,
+                s.programme_cycles(within.as_ref())?,
+                s.election_turnout()?,
+            ))
         })
         .await?;
+    let turnout = turnout_map(turnout);
     let cycles: Vec<_> = cycles
         .into_iter()
         .filter(|c| scope.covers(&c.kelurahan.placement))
@@ -174,7 +179,7 @@ async fn progress_data(
     let p: Progress = progress_planned(
         &programme,
         &pairs,
-        &BTreeMap::new(),
+        &turnout,
         as_of,
         &ProgressSettings::default(),
     )
@@ -213,6 +218,7 @@ async fn progress_data(
                 "last_done_on": k.last_done_on,
                 "late": k.late.iter().map(|l| labels.get(l.as_str()).copied().or_else(|| c.plan.step(l).map(|s| &s.label))).collect::<Vec<_>>(),
                 "stalled": k.stalled, "days_idle": k.days_idle, "flagged": k.flagged(),
+                "turnout": k.turnout.map(turnout_json),
             })
         })
         .collect();
@@ -224,8 +230,17 @@ async fn progress_data(
         "steps": steps,
         "kelurahan": rows,
         "participation": participation(&p.participation),
+        "turnout": p.turnout.map(turnout_json),
         "settings": ProgressSettings::default(),
     }))
+}
+
+/// Adult turnout of the BKM election (published RT results).
+fn turnout_json(t: Turnout) -> Value {
+    json!({
+        "voted": t.voted(), "eligible": t.eligible(), "share": t.share(),
+        "percent": whole_percent(t.voted(), t.eligible()),
+    })
 }
 
 fn participation(p: &lumbung_community::cycle::Participation) -> Value {
@@ -342,14 +357,26 @@ fn record_json(r: &StepRecord) -> Value {
     })
 }
 
+/// The BKM election's adult turnout per kelurahan, for the progress view.
+fn turnout_map(raw: BTreeMap<String, (u64, u64)>) -> BTreeMap<AreaCode, Turnout> {
+    raw.into_iter()
+        .filter_map(|(code, (voted, eligible))| {
+            Some((AreaCode::parse(&code).ok()?, Turnout::new(voted, eligible)?))
+        })
+        .collect()
+}
+
 async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<Value, AppError> {
     let code = kel.code.clone();
-    let (_, plan, cycle) = state.blocking(move |s| s.kelurahan_cycle(&code)).await?;
+    let ((_, plan, cycle), turnout) = state
+        .blocking(move |s| Ok((s.kelurahan_cycle(&code)?, s.election_turnout()?)))
+        .await?;
+    let turnout = turnout_map(turnout);
     let as_of = today();
     let p = progress_planned(
         &plan,
         &[(&plan, &cycle)],
-        &BTreeMap::new(),
+        &turnout,
         as_of,
         &ProgressSettings::default(),
     )

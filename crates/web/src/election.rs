@@ -152,7 +152,9 @@ pub async fn index(
         .map(str::trim)
         .filter(|k| !k.is_empty())
     {
-        return Ok(redirect(&format!("/election/kelurahan/{k}")));
+        let code =
+            lumbung_domain::AreaCode::parse(k).map_err(|e| invalid("kelurahan", e.to_string()))?;
+        return Ok(redirect(&format!("/election/kelurahan/{code}")));
     }
     let reads = can_read(&viewer, Resource::Election);
     let scope = viewer.scope();
