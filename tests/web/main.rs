@@ -13,16 +13,19 @@ use support::{csrf_in, spawn_app, TestApp, Visitor};
 
 fn concrete(app: &TestApp, path: &str, user_id: i64) -> String {
     // A kelurahan of the seed (with an RW and an RT) for the community pages.
-    path.replace("community/kelurahan/{code}", "community/kelurahan/3604010001")
-        .replace("community/mapping/{code}", "community/mapping/3604010001")
-        .replace("{code}", "3604")
-        .replace("{lang}", "en")
-        .replace("{postcode}", "PR12HE")
-        .replace("/orgs/{id}", &format!("/orgs/{}", app.preston_council))
-        .replace("/users/{id}", &format!("/users/{user_id}"))
-        // The first import and supplier of `seed_spend`, where a test seeds it.
-        .replace("/spend/imports/{id}", "/spend/imports/1")
-        .replace("/suppliers/{id}", "/suppliers/1")
+    path.replace(
+        "community/kelurahan/{code}",
+        "community/kelurahan/3604010001",
+    )
+    .replace("community/mapping/{code}", "community/mapping/3604010001")
+    .replace("{code}", "3604")
+    .replace("{lang}", "en")
+    .replace("{postcode}", "PR12HE")
+    .replace("/orgs/{id}", &format!("/orgs/{}", app.preston_council))
+    .replace("/users/{id}", &format!("/users/{user_id}"))
+    // The first import and supplier of `seed_spend`, where a test seeds it.
+    .replace("/spend/imports/{id}", "/spend/imports/1")
+    .replace("/suppliers/{id}", "/suppliers/1")
 }
 
 fn denied(res: &reqwest::Response) -> bool {

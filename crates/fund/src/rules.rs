@@ -304,7 +304,10 @@ mod tests {
         g.members[1].on_ps2 = Some(true);
         let j = judge(&s, &g, &app(&[(1, 100_000)], 6));
         assert_eq!(codes(&j.warnings), ["women_below_target", "not_on_ps2"]);
-        assert!(j.warnings[1].detail.ends_with("m1"), "names who is off the list");
+        assert!(
+            j.warnings[1].detail.ends_with("m1"),
+            "names who is off the list"
+        );
         g.had_loan = true;
         let j = judge(&s, &g, &app(&[(1, 100_000)], 13));
         assert!(

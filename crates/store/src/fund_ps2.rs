@@ -80,7 +80,9 @@ impl Store {
 
     /// The PS-2 households of the KSM's kelurahan (`None` without a mapping).
     pub(crate) fn ps2_households(&self, ksm: i64) -> Result<Option<HashSet<String>>> {
-        Ok(self.ps2_candidates(ksm)?.map(|c| c.into_iter().map(|c| c.household_id).collect()))
+        Ok(self
+            .ps2_candidates(ksm)?
+            .map(|c| c.into_iter().map(|c| c.household_id).collect()))
     }
 
     /// Adds a member of a poor household to a KSM, with their name, sex

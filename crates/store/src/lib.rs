@@ -26,12 +26,12 @@ pub use election::{
     Entry as BallotEntry, EntryInfo, GroupRow, Level as ElectionLevel, NewElection, Published,
     PublishedSummary, Resolution, TieInput, TieRecord, Voter, VoterInput,
 };
-pub use fund_ps2::Ps2Candidate;
 pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
 pub use fund_ops::{
     ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,
     RepaymentRow, SavingsRow,
 };
+pub use fund_ps2::Ps2Candidate;
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
