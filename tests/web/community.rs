@@ -671,3 +671,331 @@ async fn community_pages_speak_both_languages() {
         assert!(html.contains(&format!("<html lang=\"{lang}\">")) && !html.contains("??"));
     }
 }
+
+/// The add-a-household form's fields: every indicator of the criteria in
+/// force answered (`yes` and `number`), the given members.
+async fn household_fields(
+    v: &Visitor,
+    rt: &str,
+    head: &str,
+    yes_no: &str,
+    number: &str,
+    members: &str,
+) -> Vec<(String, String)> {
+    let data: Value = v
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut fields = vec![
+        ("rt".to_owned(), rt.to_owned()),
+        ("head_name".to_owned(), head.to_owned()),
+        ("address".to_owned(), "Kp. Cibogo".to_owned()),
+        ("members".to_owned(), members.to_owned()),
+    ];
+    for i in data["criteria"]["indicators"].as_array().unwrap() {
+        let answer = match i["test"]["kind"].as_str().unwrap() {
+            "yes_no" => yes_no,
+            _ => number,
+        };
+        fields.push((
+            format!("answer_{}", i["key"].as_str().unwrap()),
+            answer.to_owned(),
+        ));
+    }
+    fields
+}
+
+async fn add_household(v: &Visitor, fields: &[(String, String)]) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    v.post_form(&format!("/community/kelurahan/{KEL}/households"), &fields)
+        .await
+}
+
+fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        fields.iter().filter(|(k, _)| k != name).cloned().collect();
+    out.push((name.to_owned(), value.to_owned()));
+    out
+}
+
+#[tokio::test]
+async fn households_are_typed_in_per_rt_scored_and_removed() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    field.get("/lang/en").await;
+    let bkm = app.login("bkm-user").await;
+    let mapping = format!("/community/kelurahan/{KEL}/mapping");
+    let api = format!("/api/v1/community/kelurahan/{KEL}/mapping");
+    let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
+    let rt = rt.as_str();
+
+    // The form: for the facilitator, with the kelurahan's RTs.
+    let (_, html) = field.get_html(&mapping).await;
+    assert!(html.contains(&format!("action=\"/community/kelurahan/{KEL}/households\"")));
+    assert!(html.contains("RW 03 · RT 004"), "the RTs by name");
+    assert!(html.contains("name=\"answer_floor_area\""));
+    let (_, html) = bkm.get_html(&mapping).await;
+    assert!(!html.contains(&format!("/community/kelurahan/{KEL}/households")));
+
+    // Poor: every criterion holds (7.5 m² for 2 people, under 8 each).
+    let poor = household_fields(
+        &field,
+        rt,
+        "Siti Aminah",
+        "yes",
+        "7,5",
+        "Siti Aminah; P; 41; kepala; 3604014506780001\n\n Rudi ; L; 2010; anak;\n",
+    )
+    .await;
+    let res = add_household(&field, &poor).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    assert!(to.starts_with(&format!("{mapping}?added=manual-1")), "{to}");
+    let (status, html) = field.get_html(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Household added: Siti Aminah"), "{html}");
+    assert!(html.contains("Typed in"));
+    // Not poor: every criterion answered no.
+    let not_poor = household_fields(
+        &field,
+        rt,
+        "Jaka Sembung",
+        "no",
+        "60",
+        "Jaka Sembung; M; 1980; head",
+    )
+    .await;
+    let res = add_household(&field, &not_poor).await;
+    assert!(location(&res).contains("added=manual-2"));
+
+    let data: Value = field.get(&api).await.json().await.unwrap();
+    let k = &data["summary"]["kelurahan"];
+    assert_eq!(
+        (k["households"].as_u64(), k["poor"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(k["not_poor"], 1);
+    assert_eq!(k["members"], 3);
+    assert_eq!(k["women"], 1);
+    let rt_row = data["summary"]["rts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["area"] == rt)
+        .unwrap();
+    assert_eq!(rt_row["households"], 2);
+    let siti = data["households"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "manual-1")
+        .unwrap();
+    assert_eq!(siti["classification"], "poor");
+    assert_eq!(siti["holds"], 14);
+    assert_eq!(siti["import"], Value::Null);
+    let ps2: Value = bkm
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = ps2["poor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["head_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Siti Aminah"]);
+
+    // Refused with 422, the form kept, every problem next to its field.
+    let bad = with(
+        &poor,
+        "members",
+        "Sari; P; 41; kepala\nRudi; X; 2010; anak\nAni; P; 300; cucu; 123\nonly a name",
+    );
+    let res = add_household(&field, &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Line 2: &quot;X&quot;: is not a sex"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Line 3: &quot;300&quot;: is not an age"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Line 3: &quot;123&quot;: is not a NIK"),
+        "{html}"
+    );
+    assert!(html.contains("Line 4: needs name; sex"), "{html}");
+    assert!(!html.contains("Line 1:"), "the first line is fine");
+    assert!(
+        html.contains("Sari; P; 41; kepala"),
+        "the form keeps what was typed"
+    );
+    let res = add_household(&field, &with(&poor, "members", " \n")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Write at least one member"));
+    let other_rt = AreaCode::parse(OTHER)
+        .unwrap()
+        .rw(3)
+        .unwrap()
+        .rt(4)
+        .unwrap();
+    let res = add_household(&field, &with(&poor, "rt", other_rt.as_str())).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("is not an RT of this kelurahan"), "{html}");
+    assert!(html.contains(other_rt.as_str()));
+    let res = add_household(&field, &with(&poor, "rt", "")).await;
+    assert!(res.text().await.unwrap().contains("Choose the RT."));
+    let res = add_household(&field, &with(&poor, "answer_floor_area", "lots")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("&quot;lots&quot;: is not a number"));
+    // An id already taken: the store's check, on the form.
+    let res = add_household(&field, &with(&poor, "id", "kk-7")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = add_household(&field, &with(&poor, "id", "kk-7")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("already mapped"));
+    // In Indonesian too.
+    field.get("/lang/id").await;
+    let res = add_household(&field, &bad).await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Baris 2: &quot;X&quot;: bukan jenis kelamin") && !html.contains("??"));
+    field.get("/lang/en").await;
+
+    // The API takes the Household JSON; the id is optional.
+    let body = json!({
+        "rt": rt, "head_name": "Ujang", "address": "Kp. Cibogo",
+        "answers": {"floor_area": 30, "toilet": true},
+        "members": [{"name": "Ujang", "sex": "male", "age": {"years": 52}, "relation": "head"}],
+    });
+    let path = format!("/api/v1/community/kelurahan/{KEL}/households");
+    let res = bearer(&app, "facilitator-kel", Method::POST, &path, body.clone()).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["household"]["id"], "manual-4");
+    assert_eq!(created["score"]["classification"], "incomplete");
+    let mut wrong = body.clone();
+    wrong["rt"] = json!(other_rt.as_str());
+    let res = bearer(&app, "facilitator-kel", Method::POST, &path, wrong).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "rt");
+    let mut wrong = body.clone();
+    wrong["answers"]["toilet"] = json!(3);
+    let res = bearer(&app, "facilitator-kel", Method::POST, &path, wrong).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["field"], "answers");
+    assert!(err["error"]["detail"].as_str().unwrap().contains("toilet"));
+
+    // Permission and scope: the BKM reads only; not another kelurahan.
+    assert_eq!(
+        add_household(&bkm, &poor).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bkm.post_form(
+            &format!("/community/kelurahan/{KEL}/households/remove"),
+            &[("household", "manual-1"), ("confirm", "1")],
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bearer(&app, "bkm-user", Method::POST, &path, body.clone())
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let fields: Vec<(&str, &str)> = poor.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        field
+            .post_form(&format!("/community/kelurahan/{OTHER}/households"), &fields)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Removed: confirmed, then gone from the counts and the PS-2 list.
+    let remove = format!("/community/kelurahan/{KEL}/households/remove");
+    let res = field.post_form(&remove, &[("household", "manual-1")]).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not confirmed"
+    );
+    let to = posted(
+        &field,
+        &remove,
+        &[("household", "manual-1"), ("confirm", "1")],
+    )
+    .await;
+    assert!(
+        to.starts_with(&format!("{mapping}?removed=manual-1")),
+        "{to}"
+    );
+    let (_, html) = field.get_html(&to).await;
+    assert!(html.contains("Household removed: manual-1"));
+    let res = field
+        .post_form(&remove, &[("household", "manual-1"), ("confirm", "1")])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let data: Value = field.get(&api).await.json().await.unwrap();
+    assert_eq!(data["summary"]["kelurahan"]["households"], 3);
+    assert!(data["households"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["id"] != "manual-1"));
+    let ps2: Value = bkm
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ps2["poor"].as_array().unwrap().len(), 1, "kk-7 only");
+    assert_eq!(ps2["poor"][0]["household_id"], "kk-7");
+}
+
+#[tokio::test]
+async fn an_imported_household_can_be_removed() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
+    let api = format!("/api/v1/community/kelurahan/{KEL}/mapping");
+    let data: Value = field.get(&api).await.json().await.unwrap();
+    let first = &data["households"][0];
+    assert!(first["import"].as_i64().is_some(), "{first}");
+    let id = first["id"].as_str().unwrap().to_owned();
+    let (_, html) = field
+        .get_html(&format!("/community/kelurahan/{KEL}/mapping"))
+        .await;
+    assert!(html.contains(&format!("name=\"household\" value=\"{id}\"")));
+    posted(
+        &field,
+        &format!("/community/kelurahan/{KEL}/households/remove"),
+        &[("household", &id), ("confirm", "1")],
+    )
+    .await;
+    let data: Value = field.get(&api).await.json().await.unwrap();
+    assert_eq!(data["summary"]["kelurahan"]["households"], 29);
+}

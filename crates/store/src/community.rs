@@ -17,7 +17,8 @@ use lumbung_community::cycle::{
     Attendance, CyclePlan, Document, KelurahanCycle, StepRecord, StepReport, Verification,
 };
 use lumbung_community::mapping::{
-    bps_template, import_kobo, Criteria, CsvFile, Household, KelurahanAreas, KoboError, KoboMapping,
+    bps_template, import_kobo, Age, Answer, Criteria, CsvFile, Household, KelurahanAreas,
+    KoboError, KoboMapping, Test,
 };
 use lumbung_domain::{AreaCode, AreaPath, Placement, Username};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -110,6 +111,10 @@ pub struct MappingData {
     /// The names of the kelurahan's RW and RT, by code.
     pub area_names: BTreeMap<String, String>,
     pub households: Vec<Household>,
+    /// The Kobo import each imported household came from (or was last
+    /// replaced by), by household id; households typed in by hand are
+    /// absent.
+    pub imported: BTreeMap<String, i64>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -316,16 +321,151 @@ fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas
     Ok(KelurahanAreas::new(kel.area_code(), pairs))
 }
 
-fn households_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<Household>> {
+fn households_in(
+    tx: &rusqlite::Connection,
+    code: &str,
+) -> Result<(Vec<Household>, BTreeMap<String, i64>)> {
     let mut stmt = tx.prepare(
-        "SELECT household FROM community_households WHERE kelurahan = ?1 ORDER BY rt, rowid",
+        "SELECT household, import_id FROM community_households WHERE kelurahan = ?1
+         ORDER BY rt, rowid",
     )?;
     let raws = stmt
-        .query_map([code], |r| r.get::<_, String>(0))?
+        .query_map([code], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    raws.iter()
-        .map(|raw| stored_json::<Household>("household", raw))
-        .collect()
+    let mut imported = BTreeMap::new();
+    let households = raws
+        .iter()
+        .map(|(raw, import)| {
+            let h = stored_json::<Household>("household", raw)?;
+            if let Some(i) = import {
+                imported.insert(h.id.clone(), *i);
+            }
+            Ok(h)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((households, imported))
+}
+
+/// The stored household `id` of kelurahan `code` and the import it came
+/// from (`None`: typed in).
+fn household_in(
+    tx: &rusqlite::Connection,
+    code: &str,
+    id: &str,
+) -> Result<Option<(Household, Option<i64>)>> {
+    let row: Option<(String, Option<i64>)> = tx
+        .query_row(
+            "SELECT household, import_id FROM community_households WHERE kelurahan = ?1 AND id = ?2",
+            params![code, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(raw, import)| Ok((stored_json::<Household>("household", &raw)?, import)))
+        .transpose()
+}
+
+/// The prefix of the ids Lumbung gives households typed in without one.
+const MANUAL_PREFIX: &str = "manual-";
+
+/// The longest household id taken (a Kobo `_uuid` has 36 characters).
+const MAX_HOUSEHOLD_ID: usize = 100;
+
+/// A household typed in (or sent to the API), checked against the
+/// kelurahan's RT and the criteria in force, and tidied (names and address
+/// trimmed). The id is left as given (empty: one is made by the caller).
+fn checked_household(
+    household: &Household,
+    criteria: &Criteria,
+    areas: &KelurahanAreas,
+) -> Result<Household> {
+    let mut h = household.clone();
+    h.id = h.id.trim().to_owned();
+    if h.id.chars().count() > MAX_HOUSEHOLD_ID || h.id.chars().any(char::is_control) {
+        return Err(StoreError::invalid(
+            "id",
+            format!("a household id has at most {MAX_HOUSEHOLD_ID} characters and no control characters"),
+        ));
+    }
+    if areas.rw_of(&h.rt).is_none() {
+        return Err(StoreError::invalid(
+            "rt",
+            format!(
+                "{} is not an RT of kelurahan {} (RTs are areas of kind rt under its RWs)",
+                h.rt,
+                areas.kelurahan()
+            ),
+        ));
+    }
+    h.head_name = h.head_name.trim().to_owned();
+    if h.head_name.is_empty() {
+        return Err(StoreError::invalid(
+            "head_name",
+            "the head of household's name is empty",
+        ));
+    }
+    h.address = h.address.trim().to_owned();
+    let mut problems = Vec::new();
+    for (key, answer) in &h.answers {
+        match (criteria.indicator(key).map(|i| &i.test), answer) {
+            (None, _) => problems.push(format!(
+                "{key:?} is not an indicator of the criteria in force ({})",
+                criteria.name()
+            )),
+            (Some(Test::YesNo { .. }), Answer::Number(n)) => problems.push(format!(
+                "{key:?} is answered yes or no, not with a number ({n})"
+            )),
+            (Some(Test::Number { unit, .. }), Answer::YesNo(_)) => problems.push(format!(
+                "{key:?} is answered with a number{}, not yes or no",
+                unit.as_deref()
+                    .map(|u| format!(" ({u})"))
+                    .unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::invalid("answers", problems.join("; ")));
+    }
+    if h.members.is_empty() {
+        return Err(StoreError::invalid(
+            "members",
+            "a household has at least one member (its head)",
+        ));
+    }
+    for (i, m) in h.members.iter_mut().enumerate() {
+        let n = i + 1;
+        m.name = m.name.trim().to_owned();
+        if m.name.is_empty() {
+            problems.push(format!("member {n}: the name is empty"));
+        }
+        match m.age {
+            Age::Years(y) if y > 130 => {
+                problems.push(format!("member {n}: {y} is not an age in years (0–130)"))
+            }
+            Age::BirthYear(y) if !(1880..=2100).contains(&y) => {
+                problems.push(format!("member {n}: {y} is not a year of birth"))
+            }
+            _ => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::invalid("members", problems.join("; ")));
+    }
+    Ok(h)
+}
+
+/// What the audit log keeps of a household: its id, RT and counts — no
+/// names, addresses or NIKs (the log's readers are not the mapping's).
+fn household_audit(h: &Household, import: Option<i64>) -> serde_json::Value {
+    serde_json::json!({
+        "household": h.id,
+        "rt": h.rt,
+        "members": h.members.len(),
+        "answers": h.answers.len(),
+        "import": import,
+    })
 }
 
 fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KoboImport> {
@@ -565,7 +705,7 @@ impl Store {
         let kelurahan = kelurahan_in(&conn, code)?;
         let adopted = criteria_in(&conn, code)?;
         let areas = areas_in(&conn, &kelurahan)?;
-        let households = households_in(&conn, code)?;
+        let (households, imported) = households_in(&conn, code)?;
         let mut stmt = conn.prepare(
             "SELECT code, name FROM areas WHERE path > ?1 AND path < ?2 AND kind IN ('rw', 'rt')",
         )?;
@@ -581,6 +721,7 @@ impl Store {
             criteria: adopted.unwrap_or_else(bps_template),
             areas,
             households,
+            imported,
             kelurahan,
         })
     }
@@ -738,6 +879,176 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(stored)
+    }
+
+    /// Adds a household typed in by hand (a facilitator's form, or the
+    /// API) to kelurahan `code`. Checked: the RT is one of the kelurahan's;
+    /// every answer is to an indicator of the criteria in force and of its
+    /// kind (yes/no or a number); the head is named; at least one member,
+    /// each named, with an age of 0–130 or a year of birth of 1880–2100.
+    /// The id must be new in the kelurahan; an empty one becomes
+    /// `manual-<n>` (ids of that form are Lumbung's to give). Stored
+    /// without an import, audited as `mapping.household.add`, scored by
+    /// the criteria in force whenever read. Returns the household as
+    /// stored (trimmed, with its id).
+    pub fn add_household(
+        &self,
+        code: &str,
+        household: &Household,
+        actor: &Actor,
+    ) -> Result<Household> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let kel = kelurahan_in(&tx, code)?;
+        let criteria = criteria_in(&tx, code)?.unwrap_or_else(bps_template);
+        let areas = areas_in(&tx, &kel)?;
+        let mut h = checked_household(household, &criteria, &areas)?;
+        if h.id.is_empty() {
+            h.id = next_manual_id(&tx, &kel)?;
+        } else if h.id.to_lowercase().starts_with(MANUAL_PREFIX) {
+            return Err(StoreError::invalid(
+                "id",
+                format!(
+                    "ids starting with {MANUAL_PREFIX} are given by Lumbung: leave the id empty"
+                ),
+            ));
+        } else if household_in(&tx, code, &h.id)?.is_some() {
+            return Err(StoreError::invalid(
+                "id",
+                format!("household {:?} is already mapped in this kelurahan", h.id),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO community_households (kelurahan, id, rt, household, import_id, updated_at)
+             VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
+            params![
+                code,
+                h.id,
+                h.rt.as_str(),
+                serde_json::to_string(&h).expect("households serialise"),
+                crate::now()
+            ],
+        )?;
+        audit::record(
+            &tx,
+            actor,
+            "mapping.household.add",
+            "kelurahan",
+            code,
+            Some(kel.path.as_str()),
+            household_audit(&h, None),
+        )?;
+        tx.commit()?;
+        Ok(h)
+    }
+
+    /// Replaces a stored household (typed in or imported), known by its
+    /// id, after the checks of [`Store::add_household`]; the import it came
+    /// from stays recorded (a later export with the same `_uuid` replaces
+    /// the edit). The same household again is no change. Audited as
+    /// `mapping.household.update`.
+    pub fn update_household(&self, code: &str, household: &Household, actor: &Actor) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let kel = kelurahan_in(&tx, code)?;
+        let criteria = criteria_in(&tx, code)?.unwrap_or_else(bps_template);
+        let areas = areas_in(&tx, &kel)?;
+        let h = checked_household(household, &criteria, &areas)?;
+        let Some((before, import)) = household_in(&tx, code, &h.id)? else {
+            return Err(StoreError::NotFound(format!(
+                "household {:?} in kelurahan {code}",
+                h.id
+            )));
+        };
+        if before == h {
+            return Ok(());
+        }
+        tx.execute(
+            "UPDATE community_households SET rt = ?3, household = ?4, updated_at = ?5
+             WHERE kelurahan = ?1 AND id = ?2",
+            params![
+                code,
+                h.id,
+                h.rt.as_str(),
+                serde_json::to_string(&h).expect("households serialise"),
+                crate::now()
+            ],
+        )?;
+        let mut details = household_audit(&h, import);
+        details["rt_before"] = serde_json::json!(before.rt);
+        audit::record(
+            &tx,
+            actor,
+            "mapping.household.update",
+            "kelurahan",
+            code,
+            Some(kel.path.as_str()),
+            details,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a household, typed in or imported, from kelurahan `code`;
+    /// audited as `mapping.household.remove` (id, RT, counts and the
+    /// import it came from). An imported household comes back with a
+    /// later export that still holds its `_uuid` (the very same two files
+    /// again change nothing). Returns the household removed.
+    pub fn remove_household(&self, code: &str, id: &str, actor: &Actor) -> Result<Household> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let kel = kelurahan_in(&tx, code)?;
+        let Some((h, import)) = household_in(&tx, code, id)? else {
+            return Err(StoreError::NotFound(format!(
+                "household {id:?} in kelurahan {code}"
+            )));
+        };
+        tx.execute(
+            "DELETE FROM community_households WHERE kelurahan = ?1 AND id = ?2",
+            params![code, id],
+        )?;
+        audit::record(
+            &tx,
+            actor,
+            "mapping.household.remove",
+            "kelurahan",
+            code,
+            Some(kel.path.as_str()),
+            household_audit(&h, import),
+        )?;
+        tx.commit()?;
+        Ok(h)
+    }
+}
+
+/// The id of the next household typed in without one: `manual-<n>`, n one
+/// more than the households added by hand in the kelurahan so far (the
+/// audit log is append-only, so a removed household's id is not given
+/// again) and than any `manual-` id stored.
+fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<String> {
+    let added: i64 = tx.query_row(
+        "SELECT count(*) FROM audit_log
+         WHERE scope_path = ?1 AND action = 'mapping.household.add' AND entity_id = ?2",
+        params![kel.path.as_str(), kel.code],
+        |r| r.get(0),
+    )?;
+    let mut stmt = tx.prepare(
+        "SELECT id FROM community_households WHERE kelurahan = ?1 AND id LIKE 'manual-%'",
+    )?;
+    let stored = stmt
+        .query_map([&kel.code], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .iter()
+        .filter_map(|id| id[MANUAL_PREFIX.len()..].parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    let mut n = (added.max(0) as u64).max(stored) + 1;
+    loop {
+        let id = format!("{MANUAL_PREFIX}{n}");
+        if household_in(tx, &kel.code, &id)?.is_none() {
+            return Ok(id);
+        }
+        n += 1;
     }
 }
 
@@ -1100,5 +1411,251 @@ mod tests {
             .households
             .iter()
             .any(|h| h.head_name == "Mulyadi bin Sarta"));
+    }
+
+    fn typed_in(rt: &str, id: &str, floor_area: &str) -> Household {
+        use lumbung_community::mapping::{Decimal, Member, Relation, Sex};
+        let criteria = bps_template();
+        let mut answers: BTreeMap<String, Answer> = criteria
+            .indicators()
+            .iter()
+            .filter(|i| matches!(i.test, Test::YesNo { .. }))
+            .map(|i| (i.key.clone(), Answer::YesNo(true)))
+            .collect();
+        answers.insert(
+            "floor_area".into(),
+            Answer::Number(Decimal::parse(floor_area).unwrap()),
+        );
+        let member = |name: &str, sex, age, relation| Member {
+            name: name.into(),
+            sex,
+            age,
+            relation,
+            nik: None,
+        };
+        Household {
+            id: id.into(),
+            rt: AreaCode::parse(rt).unwrap(),
+            head_name: " Siti Aminah ".into(),
+            address: "Kp. Cibogo".into(),
+            answers,
+            members: vec![
+                member("Siti Aminah", Sex::Female, Age::Years(41), Relation::Head),
+                member("Rudi", Sex::Male, Age::BirthYear(2010), Relation::Child),
+            ],
+        }
+    }
+
+    fn invalid_field(r: Result<Household>) -> (String, String) {
+        match r {
+            Err(StoreError::Invalid { field, message }) => (field, message),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn households_are_typed_in_checked_scored_and_removed() {
+        let (_d, s) = seeded();
+        let actor = Actor::cli();
+        let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
+        let rt = rt.as_str();
+        let first = s
+            .add_household(KEL, &typed_in(rt, "", "10"), &actor)
+            .unwrap();
+        assert_eq!(first.id, "manual-1");
+        assert_eq!(first.head_name, "Siti Aminah", "trimmed");
+        let second = s
+            .add_household(KEL, &typed_in(rt, " ", "10"), &actor)
+            .unwrap();
+        assert_eq!(second.id, "manual-2");
+        let own = s
+            .add_household(KEL, &typed_in(rt, "kk-7", "40"), &actor)
+            .unwrap();
+        assert_eq!(own.id, "kk-7");
+
+        let data = s.mapping_data(KEL).unwrap();
+        assert_eq!(data.households.len(), 3);
+        assert!(data.imported.is_empty(), "typed in, not imported");
+        // 13 yes + 10 m² for 2 members (5 m² each, under 8): all 14 hold.
+        // 40 m² for 2 is 20 m² each: 13 hold, still poor (9 of 14).
+        let summary = summarise(&data.criteria, &data.areas, &data.households).unwrap();
+        assert_eq!(summary.kelurahan.poor, 3);
+        assert_eq!(summary.kelurahan.members, 6);
+        let list = ps2_list(&data.criteria, &data.areas, &data.households).unwrap();
+        assert_eq!(list.poor.len(), 3);
+        assert!(list.poor.iter().any(|e| e.household_id == "kk-7"));
+
+        // Refused, each naming its field; nothing stored, nothing audited.
+        let before = audit_actions(&s).len();
+        let (f, m) = invalid_field(s.add_household(KEL, &typed_in(rt, "kk-7", "1"), &actor));
+        assert_eq!(f, "id");
+        assert!(m.contains("already mapped"), "{m}");
+        let (f, _) = invalid_field(s.add_household(KEL, &typed_in(rt, "manual-9", "1"), &actor));
+        assert_eq!(f, "id");
+        let other_rt = AreaCode::parse("3604010002")
+            .unwrap()
+            .rw(3)
+            .unwrap()
+            .rt(4)
+            .unwrap();
+        let (f, m) =
+            invalid_field(s.add_household(KEL, &typed_in(other_rt.as_str(), "", "1"), &actor));
+        assert_eq!(f, "rt");
+        assert!(m.contains(other_rt.as_str()), "{m}");
+        // The RT is fine, but the kelurahan is another one.
+        assert_eq!(
+            invalid_field(s.add_household("3604010002", &typed_in(rt, "", "1"), &actor)).0,
+            "rt"
+        );
+        let mut h = typed_in(rt, "", "1");
+        h.answers.insert("no_such".into(), Answer::YesNo(true));
+        h.answers.insert("floor_area".into(), Answer::YesNo(true));
+        let (f, m) = invalid_field(s.add_household(KEL, &h, &actor));
+        assert_eq!(f, "answers");
+        assert!(m.contains("no_such") && m.contains("floor_area"), "{m}");
+        let mut h = typed_in(rt, "", "1");
+        h.head_name = "  ".into();
+        assert_eq!(
+            invalid_field(s.add_household(KEL, &h, &actor)).0,
+            "head_name"
+        );
+        let mut h = typed_in(rt, "", "1");
+        h.members.clear();
+        assert_eq!(invalid_field(s.add_household(KEL, &h, &actor)).0, "members");
+        let mut h = typed_in(rt, "", "1");
+        h.members[1].name = " ".into();
+        h.members[0].age = Age::Years(200);
+        let (f, m) = invalid_field(s.add_household(KEL, &h, &actor));
+        assert_eq!(f, "members");
+        assert!(
+            m.contains("member 1: 200") && m.contains("member 2: the name"),
+            "{m}"
+        );
+        assert!(matches!(
+            s.add_household("3604", &typed_in(rt, "", "1"), &actor),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(audit_actions(&s).len(), before);
+        assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 3);
+
+        // Removed, audited; ids are not given twice.
+        let removed = s.remove_household(KEL, "manual-2", &actor).unwrap();
+        assert_eq!(removed.head_name, "Siti Aminah");
+        assert!(matches!(
+            s.remove_household(KEL, "manual-2", &actor),
+            Err(StoreError::NotFound(_))
+        ));
+        let next = s
+            .add_household(KEL, &typed_in(rt, "", "10"), &actor)
+            .unwrap();
+        assert_eq!(next.id, "manual-4", "the fourth household typed in");
+        let data = s.mapping_data(KEL).unwrap();
+        let ids: Vec<&str> = data.households.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["manual-1", "kk-7", "manual-4"]);
+        assert_eq!(
+            audit_actions(&s),
+            [
+                "mapping.household.add",
+                "mapping.household.remove",
+                "mapping.household.add",
+                "mapping.household.add",
+                "mapping.household.add",
+            ]
+        );
+        let entries = s.audit_entries(&Scope::Global, 1, 0).unwrap().0;
+        let logged = entries[0].details.to_string();
+        assert!(
+            !logged.contains("Siti"),
+            "no names in the audit log: {logged}"
+        );
+        assert_eq!(entries[0].details["household"], "manual-4");
+    }
+
+    #[test]
+    fn imported_households_are_edited_and_removed_until_a_new_export() {
+        let (_d, s) = seeded();
+        let actor = Actor::cli();
+        let import = s
+            .import_kobo(
+                KEL,
+                file("households.csv", HOUSEHOLDS),
+                file("roster.csv", ROSTER),
+                None,
+                &actor,
+                &mut |_, _| {},
+            )
+            .unwrap();
+        let data = s.mapping_data(KEL).unwrap();
+        assert_eq!(data.imported.len(), 30);
+        let gone = data
+            .households
+            .iter()
+            .find(|h| !h.head_name.contains("Mulyadi"))
+            .unwrap()
+            .clone();
+        assert_eq!(data.imported[&gone.id], import.id);
+
+        // Edited by hand: kept as its import's.
+        let mut edited = gone.clone();
+        edited.address = "Kp. Baru".into();
+        s.update_household(KEL, &edited, &actor).unwrap();
+        s.update_household(KEL, &edited, &actor).unwrap();
+        let data = s.mapping_data(KEL).unwrap();
+        assert!(data.households.iter().any(|h| h.address == "Kp. Baru"));
+        assert_eq!(data.imported[&gone.id], import.id);
+        let mut unknown = edited.clone();
+        unknown.id = "nope".into();
+        assert!(matches!(
+            s.update_household(KEL, &unknown, &actor),
+            Err(StoreError::NotFound(_))
+        ));
+        let mut bad = edited.clone();
+        bad.members.clear();
+        assert!(matches!(
+            s.update_household(KEL, &bad, &actor),
+            Err(StoreError::Invalid { .. })
+        ));
+
+        s.remove_household(KEL, &gone.id, &actor).unwrap();
+        assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 29);
+        // The same files again change nothing: it stays removed.
+        let again = s
+            .import_kobo(
+                KEL,
+                file("households.csv", HOUSEHOLDS),
+                file("roster.csv", ROSTER),
+                None,
+                &actor,
+                &mut |_, _| {},
+            )
+            .unwrap();
+        assert!(again.already_imported);
+        assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 29);
+        // A new export that still holds it brings it back.
+        let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
+        let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
+        let later = s
+            .import_kobo(
+                KEL,
+                file("households-2.csv", changed.as_bytes()),
+                file("roster.csv", ROSTER),
+                None,
+                &actor,
+                &mut |_, _| {},
+            )
+            .unwrap();
+        assert_eq!((later.created, later.updated), (1, 1));
+        let data = s.mapping_data(KEL).unwrap();
+        assert_eq!(data.households.len(), 30);
+        assert_eq!(data.imported[&gone.id], later.id);
+        assert_eq!(
+            audit_actions(&s),
+            [
+                "mapping.import",
+                "mapping.household.remove",
+                "mapping.household.update",
+                "mapping.import",
+            ]
+        );
     }
 }

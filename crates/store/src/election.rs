@@ -2423,6 +2423,29 @@ fn members_of(
         .collect())
 }
 
+impl Store {
+    /// Adult turnout of the BKM election per kelurahan, from the published
+    /// RT (level 1) results: (voted, eligible) summed over its RTs.
+    pub fn election_turnout(&self) -> Result<std::collections::BTreeMap<String, (u64, u64)>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT p.kelurahan_code, r.snapshot FROM election_results r
+             JOIN election_polls p ON p.id = r.poll WHERE p.level = 'rt'",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for row in rows {
+            let (kel, snap) = row?;
+            let snap: Value = serde_json::from_str(&snap)
+                .map_err(|_| invalid("election_results", "a published snapshot is unreadable"))?;
+            let t = out.entry(kel).or_default();
+            t.0 += snap["recount"]["ballots"].as_u64().unwrap_or(0);
+            t.1 += snap["recount"]["eligible"].as_u64().unwrap_or(0);
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2753,8 +2776,10 @@ mod tests {
     #[test]
     fn a_tie_needs_a_recorded_decision_by_the_configured_rule() {
         let (_d, s) = seeded();
-        let mut rules = ElectionSettings::default();
-        rules.delegates_per_rt = 2;
+        let rules = ElectionSettings {
+            delegates_per_rt: 2,
+            ..Default::default()
+        };
         s.set_election_settings(KEL, rules, &Actor::cli()).unwrap();
         let id = poll(&s, Level::Rt, RT1);
         register(&s, id, 6, 3);
@@ -2866,9 +2891,11 @@ mod tests {
     #[test]
     fn level_two_takes_the_delegates_and_the_coordinator_the_members() {
         let (_d, s) = seeded();
-        let mut rules = ElectionSettings::default();
-        rules.delegates_per_rt = 2;
-        rules.bkm_seats = 3;
+        let rules = ElectionSettings {
+            delegates_per_rt: 2,
+            bkm_seats: 3,
+            ..Default::default()
+        };
         s.set_election_settings(KEL, rules, &Actor::cli()).unwrap();
         assert!(
             s.create_election(
@@ -2982,28 +3009,5 @@ mod tests {
         let mut ids = vec!["10", "2", "A-10", "A-9", "1", "B1"];
         ids.sort_by(|a, b| ballot_order(a, b));
         assert_eq!(ids, ["1", "2", "10", "A-9", "A-10", "B1"]);
-    }
-}
-
-impl Store {
-    /// Adult turnout of the BKM election per kelurahan, from the published
-    /// RT (level 1) results: (voted, eligible) summed over its RTs.
-    pub fn election_turnout(&self) -> Result<std::collections::BTreeMap<String, (u64, u64)>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT p.kelurahan_code, r.snapshot FROM election_results r
-             JOIN election_polls p ON p.id = r.poll WHERE p.level = 'rt'",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-        for row in rows {
-            let (kel, snap) = row?;
-            let snap: Value = serde_json::from_str(&snap)
-                .map_err(|_| invalid("election_results", "a published snapshot is unreadable"))?;
-            let t = out.entry(kel).or_default();
-            t.0 += snap["recount"]["ballots"].as_u64().unwrap_or(0);
-            t.1 += snap["recount"]["eligible"].as_u64().unwrap_or(0);
-        }
-        Ok(out)
     }
 }

@@ -793,6 +793,20 @@ pub static ROUTES: &[Route] = &[
     ),
     route(
         Method::POST,
+        "/community/kelurahan/{code}/households",
+        Write(Resource::Mapping),
+        "Add a household typed in by hand: RT, head, address, answers, members (one per line)",
+        || post(crate::community::household_add),
+    ),
+    route(
+        Method::POST,
+        "/community/kelurahan/{code}/households/remove",
+        Write(Resource::Mapping),
+        "Remove a household (typed in or imported): household, confirm",
+        || post(crate::community::household_remove),
+    ),
+    route(
+        Method::POST,
         "/community/kelurahan/{code}/mapping/import",
         Write(Resource::Mapping),
         "Import a KoboToolbox export: households and roster CSV (multipart; all or nothing)",
@@ -867,6 +881,13 @@ pub static ROUTES: &[Route] = &[
         Write(Resource::Mapping),
         "Adopt poverty criteria: {name, indicators, poor_when_at_least}",
         || put(crate::community::api_criteria_save),
+    ),
+    route(
+        Method::POST,
+        "/api/v1/community/kelurahan/{code}/households",
+        Write(Resource::Mapping),
+        "Add a household: {id (optional), rt, head_name, address, answers: {key: true/false or number}, members: [{name, sex, age: {years} or {birth_year}, relation, nik}]}",
+        || post(crate::community::api_household_add),
     ),
     route(
         Method::GET,
