@@ -9,7 +9,10 @@ Writes into OUTDIR:
 - repayments.csv  loan_id,paid_on,amount: each loan's card in date order,
                   loan after loan, every payment dated on or before TODAY
 - posting.csv     loan_id,paid_on,amount,key: new repayments dated TODAY for
-                  existing loans (the interactive posting benchmark)
+                  existing loans (the interactive posting benchmark), UPK
+                  after UPK as their cashiers post them
+- posting-city.csv  the same repayments in random order across the city
+                  (other keys), the worst case for the pages a batch touches
 - summary.json    counts and sums, for checks
 
 The city: UPKs of different sizes, KSMs named per UPK (a KSM takes several
@@ -166,23 +169,30 @@ def main():
     os.replace(os.path.join(a.outdir, "loans.csv.tmp"), os.path.join(a.outdir, "loans.csv"))
     os.replace(os.path.join(a.outdir, "repayments.csv.tmp"), os.path.join(a.outdir, "repayments.csv"))
 
-    # The posting benchmark: new repayments dated today for existing loans.
-    pf = open(os.path.join(a.outdir, "posting.csv.tmp"), "w", buffering=1 << 22)
-    pf.write("loan_id,paid_on,amount,key\n")
+    # The posting benchmark: new repayments dated today for existing loans,
+    # each with its UPK's receipt number (numbered in the UPK as paid), as
+    # the UPKs' cashiers post them (UPK after UPK; within a UPK, its loans
+    # in no order), and the same repayments in random order across the city
+    # (other keys), the worst case for the pages a batch touches.
     today_text = text[today - first_day]
     posted = 0
-    out = []
+    posts = []
+    receipts = [0] * a.upks
     for i in range(a.postings):
-        lid = loans[rng.randrange(len(loans))][2]
+        n = rng.randrange(len(loans))
+        u = loans[n][0]
+        receipts[u] += 1
         amt = rng.randint(10, 300) * 1000
         posted += amt
-        out.append(f"{lid},{today_text},{amt},KUITANSI-{a.today}-{i + 1:07d}\n")
-        if len(out) >= 100_000:
-            pf.write("".join(out))
-            out = []
-    pf.write("".join(out))
-    pf.close()
-    os.replace(os.path.join(a.outdir, "posting.csv.tmp"), os.path.join(a.outdir, "posting.csv"))
+        posts.append((u, i, f"{loans[n][2]},{today_text},{amt}", f"{a.today}-{u + 1:04d}-{receipts[u]:06d}"))
+    for name, order, tag in (
+        ("posting.csv", sorted(posts), "KUITANSI"),
+        ("posting-city.csv", posts, "KOTA"),
+    ):
+        with open(os.path.join(a.outdir, name + ".tmp"), "w", buffering=1 << 22) as pf:
+            pf.write("loan_id,paid_on,amount,key\n")
+            pf.write("".join(f"{r[2]},{tag}-{r[3]}\n" for r in order))
+        os.replace(os.path.join(a.outdir, name + ".tmp"), os.path.join(a.outdir, name))
 
     summary = {
         "today": a.today,

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The fund benchmark's posting peer: the raw rate of SQLite inserting the
-same repayments in transactions of the same size, with the pragmas Lumbung
-uses (WAL, synchronous=NORMAL; see crates/store/src/lib.rs), into a table
-with the key unique. A floor for durable batched inserts: no allocation, no
+same repayments in transactions of the same size, with the pragmas of
+Lumbung's posting batches (WAL, synchronous=FULL: every commit synced; see
+`repay_batch` in crates/store/src/fund_ops.rs), into a table with the key
+unique. A floor for durable batched inserts: no allocation, no
 journal entry, no hash chain.
 
     python3 bench/fund_peer_sqlite.py POSTING.csv DB [BATCH]
@@ -27,7 +28,7 @@ def main():
     started = time.perf_counter()
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
-    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("PRAGMA synchronous = FULL")
     con.execute(
         "CREATE TABLE repayments (id INTEGER PRIMARY KEY, loan_id TEXT NOT NULL, paid_on TEXT NOT NULL,"
         " amount INTEGER NOT NULL, key TEXT NOT NULL UNIQUE)"

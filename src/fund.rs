@@ -159,7 +159,10 @@ pub fn import(store: &Store, loans_path: &Path, repayments_path: &Path) -> Resul
     let (lf, rf) = (read(loans_path)?, read(repayments_path)?);
     let (l, le) = loans(&lf)?;
     let (r, re) = repayments(&rf)?;
-    let s = store.import_fund((&lf.name, &rf.name), l, r, (le, re), &Actor::cli())?;
+    // The files' text is not needed any more: a city's is gigabytes.
+    let names = (lf.name.clone(), rf.name.clone());
+    drop((lf, rf));
+    let s = store.import_fund((&names.0, &names.1), l, r, (le, re), &Actor::cli())?;
     println!(
         "loans: {} new, {} already held; repayments: {} stored, {} already held and skipped",
         s.loans_created, s.loans_unchanged, s.repayments_stored, s.repayments_skipped
@@ -295,13 +298,9 @@ pub fn post(
 }
 
 pub fn verify(store: &Store) -> Result<()> {
-    let journal = store.fund_journal()?;
-    match lumbung_fund::journal::verify(&journal) {
-        Ok(()) => {
-            println!(
-                "journal verified: {} entries, every one balanced and chained",
-                journal.len()
-            );
+    match store.verify_fund_journal()? {
+        Ok(entries) => {
+            println!("journal verified: {entries} entries, every one balanced and chained");
             Ok(())
         }
         Err(seq) => bail!(

@@ -115,9 +115,7 @@ pub fn schedule(
     let mut outstanding = principal.0;
     (1..=term)
         .map(|k| {
-            let due = disbursed_on
-                .checked_add((k as i32).months())
-                .expect("a loan's dates stay in range");
+            let due = plus_months(disbursed_on, k as i32);
             let part = if k == term {
                 principal.0 - each * (term - 1)
             } else {
@@ -136,6 +134,23 @@ pub fn schedule(
             }
         })
         .collect()
+}
+
+/// `k` months after a date: the same day of the month, or the month's last
+/// day when it is shorter (as `Date + k months` is, without the general
+/// span arithmetic: a city's schedules are millions of due dates).
+fn plus_months(on: Date, k: i32) -> Date {
+    let months = on.month() as i32 - 1 + k;
+    let year = on.year() as i32 + months.div_euclid(12);
+    let month = (months.rem_euclid(12) + 1) as i8;
+    i16::try_from(year)
+        .ok()
+        .and_then(|y| Date::new(y, month, 1).ok())
+        .and_then(|first| Date::new(first.year(), month, on.day().min(first.days_in_month())).ok())
+        .unwrap_or_else(|| {
+            on.checked_add(k.months())
+                .expect("a loan's dates stay in range")
+        })
 }
 
 /// What payments have covered of one instalment.
@@ -407,6 +422,12 @@ mod tests {
             let s = schedule(date(2024, 1, 31), Rupiah(p), term, rate("0.015"), kind);
             prop_assert_eq!(s.iter().map(|i| i.principal.0).sum::<i64>(), p);
             prop_assert!(s.windows(2).all(|w| w[0].due < w[1].due));
+        }
+
+        #[test]
+        fn due_dates_are_what_date_arithmetic_gives(days in -700_000i32..700_000, k in 0i32..400) {
+            let on = date(2000, 1, 1).checked_add(days.days()).unwrap();
+            prop_assert_eq!(plus_months(on, k), on.checked_add(k.months()).unwrap());
         }
 
         #[test]

@@ -253,7 +253,221 @@ impl Store {
                 .unwrap_or(-1),
             ),
         };
+        if upk_id.is_none() {
+            drop(conn);
+            if let Some(books) = self.city_books()? {
+                return Ok(books);
+            }
+            let conn = self.conn()?;
+            return load_books(&conn, ALL_LOANS, None);
+        }
         load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", upk_id)
+    }
+
+    /// Every loan's book, read by two connections at once: one reads the
+    /// loans and the first part of the repayments, the other the rest.
+    /// Both read the same state of the database: `None` when books were
+    /// written while the two began (three times over), so that one
+    /// connection reads alone.
+    fn city_books(&self) -> Result<Option<Vec<LoanBook>>> {
+        // Two more connections, if the pool has them soon.
+        let wait = std::time::Duration::from_millis(500);
+        let mut a = self.conn()?;
+        let (Ok(probe), Ok(mut b)) = (self.pool.get_timeout(wait), self.pool.get_timeout(wait))
+        else {
+            return Ok(None);
+        };
+        let version = |c: &rusqlite::Connection| -> Result<i64> {
+            Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        };
+        for _ in 0..3 {
+            // No commit between the two readings of the probe: none
+            // between the two read transactions' starts either.
+            let before = version(&probe)?;
+            let ra = Reading::begin(&mut a)?;
+            let rb = Reading::begin(&mut b)?;
+            if version(&probe)? != before {
+                continue;
+            }
+            let last: i64 = ra.0.query_row(
+                "SELECT coalesce(max(id), 0) FROM fund_repayments",
+                [],
+                |r| r.get(0),
+            )?;
+            // The other reads the larger part: this one reads the loans too.
+            let split = last * 2 / 5;
+            let (books, rest) = std::thread::scope(|s| {
+                let rest = s.spawn(move || -> Result<Vec<(i64, i64, Date)>> {
+                    let reversed = reversed_repayments(rb.0)?;
+                    let mut rows = Vec::with_capacity((last - split).max(0) as usize);
+                    scan_repayments(rb.0, split, &reversed, |loan, on, amount| {
+                        rows.push((loan, amount, on));
+                    })?;
+                    Ok(rows)
+                });
+                let mine = (|| -> Result<(Vec<(i64, LoanBook)>, LoanIndex)> {
+                    let mut books = load_loans(ra.0, ALL_LOANS, None)?;
+                    let index = LoanIndex::new(&books);
+                    let per_loan = (last / books.len().max(1) as i64).clamp(1, 64) as usize;
+                    let reversed = reversed_repayments(ra.0)?;
+                    let mut stmt = ra.0.prepare_cached(
+                        "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id <= ?1 ORDER BY id",
+                    )?;
+                    let mut rows = stmt.query([split])?;
+                    while let Some(r) = rows.next()? {
+                        if let Some(i) = index.get(r.get(0)?) {
+                            if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
+                                continue;
+                            }
+                            let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
+                            let pays = &mut books[i].1.payments;
+                            if pays.capacity() == 0 {
+                                pays.reserve(per_loan);
+                            }
+                            pays.push((on, Rupiah(r.get(2)?)));
+                        }
+                    }
+                    Ok((books, index))
+                })();
+                (mine, rest.join().expect("a reading thread panicked"))
+            });
+            let (mut books, index) = books?;
+            let rest = rest?;
+            // The other part's payments come after this part's (by row id);
+            // each half of the books is completed by a thread.
+            let mid = books.len() / 2;
+            let (low, high) = books.split_at_mut(mid);
+            std::thread::scope(|s| {
+                s.spawn(|| complete_payments(low, 0, &index, &rest));
+                complete_payments(high, mid, &index, &rest);
+            });
+            drop(rest);
+            finish_books(ra.0, ALL_LOANS, None, &mut books, &index)?;
+            return Ok(Some(books.into_iter().map(|(_, b)| b).collect()));
+        }
+        Ok(None)
+    }
+
+    /// Checks the whole journal as [`lumbung_fund::journal::verify`] does,
+    /// without holding it in memory: read in sequence order, checked on
+    /// every core (an entry's hash follows from the stored hash before it,
+    /// so pieces are checked apart). `Ok(entries)` or `Err(the first
+    /// broken entry)`; an unreadable entry is an error, as in
+    /// [`Store::fund_journal`].
+    pub fn verify_fund_journal(&self) -> Result<std::result::Result<u64, u64>> {
+        /// Entries in sequence order, with the stored hash before the first:
+        /// their texts one after the other (entry, hash, entry, hash, …)
+        /// and each one's sequence and the ends of its entry and hash.
+        struct Piece {
+            previous: String,
+            text: String,
+            rows: Vec<(i64, usize, usize)>,
+        }
+        const PIECE: usize = 4096;
+        let conn = self.conn()?;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let (send, receive) = std::sync::mpsc::sync_channel::<Piece>(2 * workers);
+        let receive = std::sync::Mutex::new(receive);
+        // Per worker: the first unreadable and the first broken entry seen.
+        let (read, found) = std::thread::scope(|s| {
+            let checks: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        let (mut unreadable, mut broken) = (None::<i64>, None::<i64>);
+                        loop {
+                            let piece = receive.lock().expect("a checking thread panicked").recv();
+                            let Ok(piece) = piece else {
+                                return (unreadable, broken);
+                            };
+                            let mut previous = piece.previous.as_str();
+                            let mut start = 0;
+                            for &(sequence, entry_end, hash_end) in &piece.rows {
+                                let entry = &piece.text[start..entry_end];
+                                let hash = &piece.text[entry_end..hash_end];
+                                start = hash_end;
+                                match serde_json::from_str::<Entry>(entry) {
+                                    Err(_) => {
+                                        unreadable.get_or_insert(sequence);
+                                    }
+                                    Ok(entry) => {
+                                        if broken.is_none()
+                                            && !lumbung_fund::journal::follows(
+                                                &entry,
+                                                sequence as u64,
+                                                hash,
+                                                previous,
+                                            )
+                                        {
+                                            broken = Some(sequence);
+                                        }
+                                    }
+                                }
+                                previous = hash;
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let read = (|| -> Result<u64> {
+                let mut stmt = conn
+                    .prepare("SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
+                let mut rows = stmt.query([])?;
+                let empty = |previous: String| Piece {
+                    previous,
+                    text: String::with_capacity(PIECE * 512),
+                    rows: Vec::with_capacity(PIECE),
+                };
+                let mut piece = empty(GENESIS.to_owned());
+                let mut entries = 0u64;
+                while let Some(r) = rows.next()? {
+                    let text = |i: usize| -> Result<&str> {
+                        r.get_ref(i)?.as_str().map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                i,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                            .into()
+                        })
+                    };
+                    piece.text.push_str(text(1)?);
+                    let entry_end = piece.text.len();
+                    piece.text.push_str(text(2)?);
+                    piece.rows.push((r.get(0)?, entry_end, piece.text.len()));
+                    entries += 1;
+                    if piece.rows.len() == PIECE {
+                        let previous = piece.text[entry_end..].to_owned();
+                        let full = std::mem::replace(&mut piece, empty(previous));
+                        if send.send(full).is_err() {
+                            break;
+                        }
+                    }
+                }
+                if !piece.rows.is_empty() {
+                    let _ = send.send(piece);
+                }
+                Ok(entries)
+            })();
+            drop(send);
+            let found: Vec<(Option<i64>, Option<i64>)> = checks
+                .into_iter()
+                .map(|c| c.join().expect("a checking thread panicked"))
+                .collect();
+            (read, found)
+        });
+        let entries = read?;
+        // Each worker saw its pieces in order: the least of its firsts is
+        // the first of all.
+        if let Some(sequence) = found.iter().filter_map(|f| f.0).min() {
+            return Err(StoreError::invalid(
+                "fund_journal",
+                format!("entry {sequence} is unreadable"),
+            ));
+        }
+        Ok(match found.iter().filter_map(|f| f.1).min() {
+            Some(sequence) => Err(sequence as u64),
+            None => Ok(entries),
+        })
     }
 
     /// The whole journal in sequence order, as stored.
@@ -581,50 +795,32 @@ pub(crate) fn load_books_with_ids(
     filter: &str,
     param: Option<i64>,
 ) -> Result<Vec<(i64, LoanBook)>> {
-    let mut books: Vec<(i64, LoanBook)> = Vec::new();
-    {
-        let mut upk_names: HashMap<i64, String> = HashMap::new();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT l.id, o.name, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
-             FROM fund_loans l JOIN organisations o ON o.id = l.upk_id WHERE {filter} ORDER BY l.id"
-        ))?;
-        let mut rows = stmt.query([param])?;
-        while let Some(r) = rows.next()? {
-            let on = date_of(r.get_ref(4)?.as_bytes().map_err(|_| bad("date"))?)?;
-            let rate = FeeRate::parse(r.get_ref(7)?.as_str().map_err(|_| bad("rate"))?)
-                .map_err(|_| bad("rate"))?;
-            let kind = parse_kind(r.get_ref(8)?.as_str().map_err(|_| bad("schedule"))?);
-            let id: i64 = r.get(0)?;
-            let upk_id: i64 = r.get(2)?;
-            let upk = match upk_names.get(&upk_id) {
-                Some(name) => name.clone(),
-                None => {
-                    let name: String = r.get(1)?;
-                    upk_names.insert(upk_id, name.clone());
-                    name
-                }
-            };
-            books.push((
-                id,
-                LoanBook {
-                    upk,
-                    upk_id,
-                    ksm: r.get(3)?,
-                    disbursed_on: on,
-                    schedule: schedule(
-                        on,
-                        Rupiah(r.get(5)?),
-                        r.get::<_, i64>(6)? as u16,
-                        rate,
-                        kind,
-                    ),
-                    payments: Vec::new(),
-                    rescheduled: Vec::new(),
-                    written_off: None,
-                },
-            ));
-        }
-    }
+    let books = load_loans(conn, filter, param)?;
+    fill_books(conn, filter, param, books)
+}
+
+/// The book of one loan by its public id (with its row id), as
+/// [`load_books_with_ids`] gives it; `names` keeps UPK names between calls.
+pub(crate) fn book_by_loan_id(
+    conn: &rusqlite::Connection,
+    loan_id: &str,
+    names: &mut HashMap<i64, Option<String>>,
+) -> Result<Option<(i64, LoanBook)>> {
+    let books = loans_where(conn, "l.loan_id = ?1", [loan_id], names)?;
+    let Some(id) = books.first().map(|b| b.0) else {
+        return Ok(None);
+    };
+    Ok(fill_books(conn, ONE_LOAN, Some(id), books)?.pop())
+}
+
+/// Adds to loans just loaded (by `filter`) their payments, reschedulings
+/// and write-offs.
+fn fill_books(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+    mut books: Vec<(i64, LoanBook)>,
+) -> Result<Vec<(i64, LoanBook)>> {
     if books.is_empty() {
         return Ok(books);
     }
@@ -633,57 +829,219 @@ pub(crate) fn load_books_with_ids(
     // order, keeping those of the loans loaded; few: through the loans'
     // index. Either way a loan's payments come in the order recorded and
     // are then put in date order.
-    let most: i64 = conn
-        .prepare_cached("SELECT coalesce(max(id), 0) FROM fund_loans")?
-        .query_row([], |r| r.get(0))?;
-    let whole = books.len() as i64 * 2 > most;
-    let scoped = format!("(SELECT l.id FROM fund_loans l WHERE {filter})");
-    {
-        let (mut stmt, reversed) = if whole {
-            let reversed: std::collections::HashSet<i64> = conn
-                .prepare_cached("SELECT repayment FROM fund_reversals")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            (
-                conn.prepare_cached(
-                    "SELECT loan, paid_on, amount, id FROM fund_repayments ORDER BY id",
-                )?,
-                reversed,
-            )
-        } else {
-            (
-                conn.prepare_cached(&format!(
-                    "SELECT r.loan, r.paid_on, r.amount, r.id FROM fund_repayments r
-                     WHERE r.loan IN {scoped} AND NOT EXISTS (SELECT 1 FROM fund_reversals v WHERE v.repayment = r.id)
-                     ORDER BY r.loan, r.id"
-                ))?,
-                Default::default(),
-            )
-        };
-        let mut rows = if whole {
-            stmt.query([])?
-        } else {
-            stmt.query([param])?
-        };
+    let whole = filter != ONE_LOAN && {
+        let most: i64 = conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM fund_loans")?
+            .query_row([], |r| r.get(0))?;
+        books.len() as i64 * 2 > most
+    };
+    if whole {
+        let reversed = reversed_repayments(conn)?;
+        scan_repayments(conn, 0, &reversed, |loan, on, amount| {
+            if let Some(i) = index.get(loan) {
+                books[i].1.payments.push((on, Rupiah(amount)));
+            }
+        })?;
+    } else {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT r.loan, r.paid_on, r.amount FROM fund_repayments r
+             WHERE {} AND NOT EXISTS (SELECT 1 FROM fund_reversals v WHERE v.repayment = r.id)
+             ORDER BY r.loan, r.id",
+            loans_in("r.loan", filter)
+        ))?;
+        let mut rows = stmt.query([param])?;
         while let Some(r) = rows.next()? {
             if let Some(i) = index.get(r.get(0)?) {
-                if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
-                    continue;
-                }
                 let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
                 books[i].1.payments.push((on, Rupiah(r.get(2)?)));
             }
         }
     }
-    // In date order; among payments of one date, as recorded.
-    for (_, b) in &mut books {
+    sort_payments(&mut books);
+    finish_books(conn, filter, param, &mut books, &index)?;
+    Ok(books)
+}
+
+/// The filter of every loan.
+const ALL_LOANS: &str = "?1 IS NULL";
+
+/// The filter of one loan by row id.
+const ONE_LOAN: &str = "l.id = ?1";
+
+/// The condition on a table's loan column (`column`) that selects the
+/// loans of `filter` (over `fund_loans l`), with its one parameter: for one
+/// loan or every loan without a subquery (a posting loads its loan's book
+/// many times a second; a city's loans would be listed whole).
+fn loans_in(column: &str, filter: &str) -> String {
+    match filter {
+        ONE_LOAN => format!("{column} = ?1"),
+        ALL_LOANS => ALL_LOANS.to_owned(),
+        _ => format!("{column} IN (SELECT l.id FROM fund_loans l WHERE {filter})"),
+    }
+}
+
+/// A read transaction on a pooled connection, ended when dropped (so that
+/// the connection goes back to the pool without one).
+struct Reading<'c>(&'c mut rusqlite::Connection);
+
+impl<'c> Reading<'c> {
+    /// Begins reading: the database's state is fixed from here on.
+    fn begin(conn: &'c mut rusqlite::Connection) -> Result<Reading<'c>> {
+        conn.execute_batch("BEGIN")?;
+        let reading = Reading(conn);
+        reading
+            .0
+            .query_row("SELECT 1 FROM fund_loans LIMIT 1", [], |_| Ok(()))
+            .optional()?;
+        Ok(reading)
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
+/// The loans matching `filter` (SQL over `fund_loans l`, one parameter),
+/// ordered by row id, with their schedules and no payments yet. A loan
+/// whose UPK is not an organisation is left out.
+fn load_loans(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    loans_where(conn, filter, [param], &mut HashMap::new())
+}
+
+/// [`load_loans`] by any condition over `fund_loans l`; `names` caches
+/// the UPKs' names (`None`: no such organisation).
+fn loans_where(
+    conn: &rusqlite::Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+    names: &mut HashMap<i64, Option<String>>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    let mut books: Vec<(i64, LoanBook)> = Vec::new();
+    let mut name_of = conn.prepare_cached("SELECT name FROM organisations WHERE id = ?1")?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT l.id, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
+         FROM fund_loans l WHERE {condition} ORDER BY l.id"
+    ))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let upk_id: i64 = r.get(1)?;
+        let upk = match names.get(&upk_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name: Option<String> = name_of.query_row([upk_id], |r| r.get(0)).optional()?;
+                names.insert(upk_id, name.clone());
+                name
+            }
+        };
+        let Some(upk) = upk else {
+            continue;
+        };
+        let on = date_of(r.get_ref(3)?.as_bytes().map_err(|_| bad("date"))?)?;
+        let rate = FeeRate::parse(r.get_ref(6)?.as_str().map_err(|_| bad("rate"))?)
+            .map_err(|_| bad("rate"))?;
+        let kind = parse_kind(r.get_ref(7)?.as_str().map_err(|_| bad("schedule"))?);
+        books.push((
+            r.get(0)?,
+            LoanBook {
+                upk,
+                upk_id,
+                ksm: r.get(2)?,
+                disbursed_on: on,
+                schedule: schedule(
+                    on,
+                    Rupiah(r.get(4)?),
+                    r.get::<_, i64>(5)? as u16,
+                    rate,
+                    kind,
+                ),
+                payments: Vec::new(),
+                rescheduled: Vec::new(),
+                written_off: None,
+            },
+        ));
+    }
+    Ok(books)
+}
+
+/// The repayments that were reversed, by id.
+fn reversed_repayments(conn: &rusqlite::Connection) -> Result<std::collections::HashSet<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT repayment FROM fund_reversals")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every repayment after row `after`, in row order, but the reversed:
+/// `each(loan, paid on, amount)`.
+fn scan_repayments(
+    conn: &rusqlite::Connection,
+    after: i64,
+    reversed: &std::collections::HashSet<i64>,
+    mut each: impl FnMut(i64, Date, i64),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id > ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([after])?;
+    while let Some(r) = rows.next()? {
+        if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
+            continue;
+        }
+        let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
+        each(r.get(0)?, on, r.get(2)?);
+    }
+    Ok(())
+}
+
+/// Puts each book's payments in date order (among payments of one date,
+/// as recorded).
+fn sort_payments(books: &mut [(i64, LoanBook)]) {
+    for (_, b) in books {
         if !b.payments.is_sorted_by_key(|p| p.0) {
             b.payments.sort_by_key(|p| p.0);
         }
     }
+}
+
+/// Adds `rows` (loan, amount, paid on), in row order, to the payments of
+/// the books among `books` (which start at `first` of the index), and puts
+/// them in date order.
+fn complete_payments(
+    books: &mut [(i64, LoanBook)],
+    first: usize,
+    index: &LoanIndex,
+    rows: &[(i64, i64, Date)],
+) {
+    for (loan, amount, on) in rows {
+        if let Some(b) = index
+            .get(*loan)
+            .and_then(|i| i.checked_sub(first))
+            .and_then(|i| books.get_mut(i))
+        {
+            b.1.payments.push((*on, Rupiah(*amount)));
+        }
+    }
+    sort_payments(books);
+}
+
+/// Adds each book's reschedulings and write-off.
+fn finish_books(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+    books: &mut [(i64, LoanBook)],
+    index: &LoanIndex,
+) -> Result<()> {
+    let scoped = loans_in("loan", filter);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT loan, on_date, principal, term_months, fee_rate, schedule FROM fund_reschedules
-         WHERE loan IN {scoped} ORDER BY loan, on_date, id"
+         WHERE {scoped} ORDER BY loan, on_date, id"
     ))?;
     let mut rows = stmt.query([param])?;
     while let Some(r) = rows.next()? {
@@ -707,7 +1065,7 @@ pub(crate) fn load_books_with_ids(
         }
     }
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT loan, on_date, principal FROM fund_write_offs WHERE loan IN {scoped}"
+        "SELECT loan, on_date, principal FROM fund_write_offs WHERE {scoped}"
     ))?;
     let mut rows = stmt.query([param])?;
     while let Some(r) = rows.next()? {
@@ -716,7 +1074,7 @@ pub(crate) fn load_books_with_ids(
                 Some((parse_date(&r.get::<_, String>(1)?)?, Rupiah(r.get(2)?)));
         }
     }
-    Ok(books)
+    Ok(())
 }
 
 /// Where a loan's book is among those loaded, by the loan's row id: a
@@ -854,27 +1212,261 @@ impl Store {
         as_of: Date,
     ) -> Result<std::collections::BTreeMap<i64, lumbung_fund::report::Finances>> {
         let conn = self.conn()?;
+        let day = as_of.to_string();
         let year_start = format!("{:04}-01-01", as_of.year());
-        let mut stmt = conn.prepare(
-            "SELECT upk_id,
-                    -sum(CASE WHEN account = 'fee_income' AND day >= ?2 THEN amount ELSE 0 END),
-                    sum(CASE WHEN account = 'operating_costs' AND day >= ?2 THEN amount ELSE 0 END),
-                    -sum(CASE WHEN account = 'capital_blm' THEN amount ELSE 0 END)
-             FROM fund_account_days
-             WHERE day <= ?1 AND account IN ('fee_income', 'operating_costs', 'capital_blm')
-             GROUP BY upk_id",
+        // UPK after UPK along the key (UPK, account, day): each UPK's three
+        // accounts are read in the dates wanted, not its whole history.
+        let mut next =
+            conn.prepare_cached("SELECT min(upk_id) FROM fund_account_days WHERE upk_id > ?1")?;
+        let mut sums = conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM fund_account_days WHERE upk_id = ?1
+                        AND account IN ('fee_income', 'operating_costs', 'capital_blm') AND day <= ?2),
+                    (SELECT -sum(amount) FROM fund_account_days
+                     WHERE upk_id = ?1 AND account = 'fee_income' AND day >= ?3 AND day <= ?2),
+                    (SELECT sum(amount) FROM fund_account_days
+                     WHERE upk_id = ?1 AND account = 'operating_costs' AND day >= ?3 AND day <= ?2),
+                    (SELECT -sum(amount) FROM fund_account_days
+                     WHERE upk_id = ?1 AND account = 'capital_blm' AND day <= ?2)",
         )?;
-        let rows = stmt.query_map(params![as_of.to_string(), year_start], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                lumbung_fund::report::Finances {
-                    fee_income: r.get(1)?,
-                    costs: r.get(2)?,
-                    capital: r.get(3)?,
-                    months: as_of.month() as u32,
-                },
-            ))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = std::collections::BTreeMap::new();
+        let mut after = i64::MIN;
+        while let Some(upk) = next.query_row([after], |r| r.get::<_, Option<i64>>(0))? {
+            after = upk;
+            let (held, fee_income, costs, capital): (bool, Option<i64>, Option<i64>, Option<i64>) =
+                sums.query_row(params![upk, day, year_start], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
+            if held {
+                out.insert(
+                    upk,
+                    lumbung_fund::report::Finances {
+                        fee_income: fee_income.unwrap_or(0),
+                        costs: costs.unwrap_or(0),
+                        capital: capital.unwrap_or(0),
+                        months: as_of.month() as u32,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+    use jiff::civil::date;
+    use jiff::ToSpan;
+
+    fn actor() -> Actor {
+        Actor::Cli {
+            os_user: "test".into(),
+        }
+    }
+
+    /// A city's books, small: loans of three UPKs and their repayments.
+    fn books(s: &Store, loans: usize, repayments: usize) {
+        let loan = |i: usize| LoanRecord {
+            line: i as u64 + 2,
+            upk: format!("UPK {}", i % 3),
+            ksm: format!("KSM {}", i % 7),
+            loan_id: format!("L{i}"),
+            disbursed_on: date(2024, 1, 10),
+            principal: Rupiah(600_000 + 1_000 * i as i64),
+            term_months: 6,
+            fee_rate: FeeRate::parse("0.015").unwrap(),
+            schedule: if i.is_multiple_of(4) {
+                ScheduleKind::Declining
+            } else {
+                ScheduleKind::Flat
+            },
+        };
+        let repayment = |i: usize| RepaymentRecord {
+            line: i as u64 + 2,
+            loan_id: format!("L{}", i % loans),
+            paid_on: date(2024, 2, 1)
+                .checked_add((((i * 7) % 300) as i32).days())
+                .unwrap(),
+            amount: Rupiah(1_000 * (1 + (i % 9) as i64)),
+        };
+        s.import_fund(
+            ("loans.csv", "repayments.csv"),
+            (0..loans).map(loan).collect(),
+            (0..repayments).map(repayment).collect(),
+            (vec![], vec![]),
+            &actor(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_journal_is_checked_in_pieces_as_it_is_whole() {
+        let (_dir, s) = store();
+        books(&s, 5, 9_000);
+        let whole = |s: &Store| lumbung_fund::journal::verify(&s.fund_journal().unwrap());
+        assert_eq!(whole(&s), Ok(()));
+        assert_eq!(s.verify_fund_journal().unwrap(), Ok(9_005));
+        let conn = s.conn().unwrap();
+        conn.execute_batch("DROP TRIGGER fund_journal_no_update")
+            .unwrap();
+        // Changed history in the third piece, then in the second too: the
+        // first change is named, as the whole journal's check names it.
+        for sequence in [8_500, 5_000, 4_097, 4_096] {
+            conn.execute(
+                "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
+                [sequence],
+            )
+            .unwrap();
+            assert_eq!(whole(&s), Err(sequence as u64));
+            assert_eq!(s.verify_fund_journal().unwrap(), Err(sequence as u64));
+        }
+        conn.execute(
+            "UPDATE fund_journal SET entry = 'not json' WHERE sequence = 7000",
+            [],
+        )
+        .unwrap();
+        assert!(s.fund_journal().is_err());
+        let unreadable = s.verify_fund_journal().unwrap_err().to_string();
+        assert!(unreadable.contains("entry 7000"), "{unreadable}");
+    }
+
+    #[test]
+    fn finances_read_upk_by_upk_are_those_of_one_pass() {
+        let (_dir, s) = store();
+        books(&s, 12, 600);
+        for (i, upk) in ["UPK 0", "UPK 1", "UPK 2"].iter().enumerate() {
+            for (j, on) in [
+                date(2023, 12, 31),
+                date(2024, 1, 1),
+                date(2024, 6, 30),
+                date(2025, 3, 1),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if (i + j) % 3 != 2 {
+                    let key = format!("cost:{upk}:{on}");
+                    s.post_fund_movement(
+                        upk,
+                        Movement::Cost,
+                        on,
+                        Rupiah(1_000 * (i + j + 1) as i64),
+                        "ops",
+                        &key,
+                        &actor(),
+                    )
+                    .unwrap();
+                }
+                if (i + j) % 2 == 0 {
+                    let key = format!("capital:{upk}:{on}");
+                    s.post_fund_movement(
+                        upk,
+                        Movement::Capital,
+                        on,
+                        Rupiah(500_000),
+                        "blm",
+                        &key,
+                        &actor(),
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        // The query it replaces, one pass over every UPK's history.
+        let one_pass = |as_of: Date| {
+            let conn = s.conn().unwrap();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT upk_id,
+                            -sum(CASE WHEN account = 'fee_income' AND day >= ?2 THEN amount ELSE 0 END),
+                            sum(CASE WHEN account = 'operating_costs' AND day >= ?2 THEN amount ELSE 0 END),
+                            -sum(CASE WHEN account = 'capital_blm' THEN amount ELSE 0 END)
+                     FROM fund_account_days
+                     WHERE day <= ?1 AND account IN ('fee_income', 'operating_costs', 'capital_blm')
+                     GROUP BY upk_id",
+                )
+                .unwrap();
+            let year_start = format!("{:04}-01-01", as_of.year());
+            stmt.query_map(params![as_of.to_string(), year_start], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    lumbung_fund::report::Finances {
+                        fee_income: r.get(1)?,
+                        costs: r.get(2)?,
+                        capital: r.get(3)?,
+                        months: as_of.month() as u32,
+                    },
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<std::collections::BTreeMap<_, _>>>()
+            .unwrap()
+        };
+        for as_of in [
+            date(2023, 12, 30),
+            date(2023, 12, 31),
+            date(2024, 1, 1),
+            date(2024, 3, 15),
+            date(2024, 6, 30),
+            date(2024, 12, 31),
+            date(2025, 3, 1),
+            date(2026, 1, 1),
+        ] {
+            let finances = s.fund_finances(as_of).unwrap();
+            assert_eq!(finances, one_pass(as_of), "as of {as_of}");
+        }
+        assert_eq!(s.fund_finances(date(2024, 6, 30)).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_citys_books_read_by_two_connections_are_the_books_read_by_one() {
+        let (_dir, s) = store();
+        books(&s, 40, 3_000);
+        s.reverse_repayment(10, date(2025, 1, 1), "wrong loan", &actor())
+            .unwrap();
+        s.reschedule("L3", date(2025, 1, 1), 6, "flood", &actor())
+            .unwrap();
+        s.write_off("L4", date(2025, 1, 2), "gone", &actor())
+            .unwrap();
+        let one = {
+            let conn = s.conn().unwrap();
+            load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", None).unwrap()
+        };
+        let two = s
+            .city_books()
+            .unwrap()
+            .expect("nothing was written meanwhile");
+        assert_eq!(one.len(), 40);
+        let key = |b: &LoanBook| {
+            (
+                b.upk.clone(),
+                b.upk_id,
+                b.ksm,
+                b.disbursed_on,
+                b.schedule.clone(),
+                b.payments.clone(),
+                b.rescheduled.clone(),
+                b.written_off,
+            )
+        };
+        assert_eq!(
+            one.iter().map(key).collect::<Vec<_>>(),
+            two.iter().map(key).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            s.fund_books(None)
+                .unwrap()
+                .iter()
+                .map(key)
+                .collect::<Vec<_>>(),
+            one.iter().map(key).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            one.iter().map(|b| b.payments.len()).sum::<usize>(),
+            3_000 - 1,
+            "the reversed one left out"
+        );
+        assert!(one[3].rescheduled.len() == 1 && one[4].written_off.is_some());
     }
 }

@@ -5,7 +5,7 @@
 //! writes its record and its balanced journal entry together.
 
 use crate::audit::{self, Actor};
-use crate::fund::{load_books_with_ids, parse_date, post, Poster};
+use crate::fund::{book_by_loan_id, load_books_with_ids, parse_date, post, Poster};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_fund::journal::{Account, Entry};
@@ -269,6 +269,95 @@ pub(crate) fn repay_tx(
         repayment: Some(tx.last_insert_rowid()),
         journal_seq: Some(seq),
     })
+}
+
+/// The page cache of a connection that posts batches, in KiB.
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+
+/// [`Store::repay_batch`] on one connection.
+fn repay_batch_tx(
+    conn: &mut rusqlite::Connection,
+    batch: &[RepaymentInput],
+    actor: &Actor,
+) -> Result<BatchOutcome> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Each loan's row id by its public id, and its book, read once.
+    let mut loans: std::collections::HashMap<&str, i64> = Default::default();
+    let mut books: std::collections::HashMap<i64, LoanBook> = Default::default();
+    let mut names = Default::default();
+    let mut out = BatchOutcome::default();
+    let mut poster = Poster::default();
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    static T: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
+    let t0 = std::time::Instant::now();
+    for (i, r) in batch.iter().enumerate() {
+        let ta = std::time::Instant::now();
+        let loan_id = r.loan_id.trim();
+        let loan = match loans.get(loan_id) {
+            Some(loan) => *loan,
+            None => {
+                let Some((loan, book)) = book_by_loan_id(&tx, loan_id, &mut names)? else {
+                    // No such loan, or its UPK is gone: the errors `loan_by_id`
+                    // and `book_of` give.
+                    let (loan, _, _) = loan_by_id(&tx, loan_id)?;
+                    return Err(invalid("loan", format!("no loan {loan}")));
+                };
+                loans.insert(loan_id, loan);
+                books.insert(loan, book);
+                loan
+            }
+        };
+        T[1].fetch_add(ta.elapsed().as_nanos() as u64, Relaxed);
+        let tc = std::time::Instant::now();
+        let book = books.get_mut(&loan).expect("loaded");
+        let (upk, ksm) = (book.upk_id, book.ksm);
+        let done = repay_tx(
+            &tx,
+            &mut poster,
+            loan,
+            loan_id,
+            upk,
+            ksm,
+            book,
+            r.paid_on,
+            r.amount,
+            &r.key,
+        )
+        .map_err(|e| match e {
+            StoreError::Invalid { field, message } => {
+                invalid(&field, format!("repayment {}: {message}", i + 1))
+            }
+            other => other,
+        })?;
+        T[2].fetch_add(tc.elapsed().as_nanos() as u64, Relaxed);
+        if done.repayment.is_some() {
+            out.posted += 1;
+        } else {
+            out.already_posted += 1;
+        }
+    }
+    let td = std::time::Instant::now();
+    poster.finish(&tx)?;
+    T[3].fetch_add(td.elapsed().as_nanos() as u64, Relaxed);
+    if out.posted > 0 {
+        audit::record(
+            &tx,
+            actor,
+            "fund.repay_batch",
+            "fund",
+            "batch",
+            None,
+            serde_json::json!({"posted": out.posted, "already_posted": out.already_posted}),
+        )?;
+    }
+    let te = std::time::Instant::now();
+    tx.commit()?;
+    T[4].fetch_add(te.elapsed().as_nanos() as u64, Relaxed);
+    T[5].fetch_add(t0.elapsed().as_nanos() as u64, Relaxed);
+    if std::env::var("LUMBUNG_TIMING").is_ok() {
+        eprintln!("book {} repay {} finish {} commit {} total {}", T[1].load(Relaxed) / 1_000_000, T[2].load(Relaxed) / 1_000_000, T[3].load(Relaxed) / 1_000_000, T[4].load(Relaxed) / 1_000_000, T[5].load(Relaxed) / 1_000_000);
+    }
+    Ok(out)
 }
 
 impl Store {
@@ -1059,53 +1148,29 @@ impl Store {
     /// batch): all or none; keys posted before are skipped and counted.
     pub fn repay_batch(&self, batch: &[RepaymentInput], actor: &Actor) -> Result<BatchOutcome> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut books: std::collections::HashMap<i64, (i64, i64, LoanBook)> = Default::default();
-        let mut out = BatchOutcome::default();
-        let mut poster = Poster::default();
-        for (i, r) in batch.iter().enumerate() {
-            let (loan, upk, ksm) = loan_by_id(&tx, &r.loan_id)?;
-            if let std::collections::hash_map::Entry::Vacant(v) = books.entry(loan) {
-                v.insert((upk, ksm, book_of(&tx, loan)?));
-            }
-            let (upk, ksm, book) = books.get_mut(&loan).expect("inserted");
-            let done = repay_tx(
-                &tx,
-                &mut poster,
-                loan,
-                r.loan_id.trim(),
-                *upk,
-                *ksm,
-                book,
-                r.paid_on,
-                r.amount,
-                &r.key,
-            )
-            .map_err(|e| match e {
-                StoreError::Invalid { field, message } => {
-                    invalid(&field, format!("repayment {}: {message}", i + 1))
-                }
-                other => other,
-            })?;
-            if done.repayment.is_some() {
-                out.posted += 1;
-            } else {
-                out.already_posted += 1;
-            }
+        // A city's batch touches index pages all over the books: this
+        // connection keeps more of them in memory (for the batches after
+        // too), and the WAL grows to ~400 MB before it is copied back into
+        // the database, rather than after every batch. Each batch is still
+        // one commit.
+        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        if (-BULK_CACHE_KIB..0).contains(&cache) || (0..BULK_CACHE_KIB / 4).contains(&cache) {
+            conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
         }
-        poster.finish(&tx)?;
-        if out.posted > 0 {
-            audit::record(
-                &tx,
-                actor,
-                "fund.repay_batch",
-                "fund",
-                "batch",
-                None,
-                serde_json::json!({"posted": out.posted, "already_posted": out.already_posted}),
-            )?;
-        }
-        tx.commit()?;
+        // The commit is synced (not only written to the WAL), so that a
+        // batch posted survives a power cut, not only a crash.
+        let before: (i64, i64) = (
+            conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?,
+            conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+        );
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 100000; PRAGMA synchronous = FULL")?;
+        let out = repay_batch_tx(&mut conn, batch, actor);
+        let restored = conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {}; PRAGMA synchronous = {}",
+            before.0, before.1
+        ));
+        let out = out?;
+        restored?;
         Ok(out)
     }
 
