@@ -287,11 +287,7 @@ fn repay_batch_tx(
     let mut names = Default::default();
     let mut out = BatchOutcome::default();
     let mut poster = Poster::default();
-    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-    static T: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
-    let t0 = std::time::Instant::now();
     for (i, r) in batch.iter().enumerate() {
-        let ta = std::time::Instant::now();
         let loan_id = r.loan_id.trim();
         let loan = match loans.get(loan_id) {
             Some(loan) => *loan,
@@ -307,8 +303,6 @@ fn repay_batch_tx(
                 loan
             }
         };
-        T[1].fetch_add(ta.elapsed().as_nanos() as u64, Relaxed);
-        let tc = std::time::Instant::now();
         let book = books.get_mut(&loan).expect("loaded");
         let (upk, ksm) = (book.upk_id, book.ksm);
         let done = repay_tx(
@@ -329,16 +323,13 @@ fn repay_batch_tx(
             }
             other => other,
         })?;
-        T[2].fetch_add(tc.elapsed().as_nanos() as u64, Relaxed);
         if done.repayment.is_some() {
             out.posted += 1;
         } else {
             out.already_posted += 1;
         }
     }
-    let td = std::time::Instant::now();
     poster.finish(&tx)?;
-    T[3].fetch_add(td.elapsed().as_nanos() as u64, Relaxed);
     if out.posted > 0 {
         audit::record(
             &tx,
@@ -350,13 +341,7 @@ fn repay_batch_tx(
             serde_json::json!({"posted": out.posted, "already_posted": out.already_posted}),
         )?;
     }
-    let te = std::time::Instant::now();
     tx.commit()?;
-    T[4].fetch_add(te.elapsed().as_nanos() as u64, Relaxed);
-    T[5].fetch_add(t0.elapsed().as_nanos() as u64, Relaxed);
-    if std::env::var("LUMBUNG_TIMING").is_ok() {
-        eprintln!("book {} repay {} finish {} commit {} total {}", T[1].load(Relaxed) / 1_000_000, T[2].load(Relaxed) / 1_000_000, T[3].load(Relaxed) / 1_000_000, T[4].load(Relaxed) / 1_000_000, T[5].load(Relaxed) / 1_000_000);
-    }
     Ok(out)
 }
 
