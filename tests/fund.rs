@@ -413,3 +413,30 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such setting"));
     env.ok(&["fund", "verify"]);
 }
+
+#[test]
+fn a_ksm_name_is_its_own_only_within_its_upk() {
+    let env = Env::new();
+    let loans = env.write(
+        "loans.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly\n\
+         UPK Ciruas,KSM Melati,A-1,2024-01-10,600000,6,0.015\n\
+         UPK Kramatwatu,KSM Melati,B-1,2024-01-10,600000,6,0.015\n\
+         UPK Ciruas,KSM Melati,A-2,2024-02-10,300000,6,0.015\n",
+    );
+    let none = env.write("none.csv", "loan_id,paid_on,amount\n");
+    let out = env.ok(&["fund", "import", &loans, &none]);
+    assert!(out.contains("new KSMs: KSM Melati, KSM Melati"), "{out}");
+    let r: Value = serde_json::from_str(&env.ok(&[
+        "fund",
+        "report",
+        "--as-of",
+        "2024-03-01",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(r["active_ksm"], 2, "one Melati in each UPK");
+    assert_eq!(r["by_upk"][0]["active_ksm"], 1);
+    assert_eq!(r["by_upk"][1]["active_ksm"], 1);
+}

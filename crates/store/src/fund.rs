@@ -60,7 +60,9 @@ fn kind_text(k: ScheduleKind) -> &'static str {
 /// matched as SQL's `lower(name) = lower(?)` matches it (ASCII letters
 /// only), the oldest organisation of that kind and name first.
 struct Orgs {
-    by_name: HashMap<(&'static str, String), i64>,
+    /// (kind, the UPK a KSM sits under — none for a UPK, lower-case name):
+    /// a KSM's name is its own only within its UPK.
+    by_name: HashMap<(&'static str, Option<i64>, String), i64>,
     /// The stored names of UPKs, as the loans' books carry them.
     upk_names: HashMap<i64, String>,
 }
@@ -72,7 +74,7 @@ impl Orgs {
             upk_names: HashMap::new(),
         };
         let mut stmt = tx.prepare(
-            "SELECT id, kind, name FROM organisations WHERE kind IN ('upk', 'ksm') ORDER BY id",
+            "SELECT id, kind, name, parent_id FROM organisations WHERE kind IN ('upk', 'ksm') ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -83,11 +85,13 @@ impl Orgs {
                 "ksm"
             };
             let name: String = r.get(2)?;
+            let parent: Option<i64> = r.get(3)?;
             if kind == "upk" {
                 orgs.upk_names.insert(id, name.clone());
             }
+            let under = if kind == "ksm" { parent } else { None };
             orgs.by_name
-                .entry((kind, name.to_ascii_lowercase()))
+                .entry((kind, under, name.to_ascii_lowercase()))
                 .or_insert(id);
         }
         Ok(orgs)
@@ -102,7 +106,8 @@ impl Orgs {
         actor: &Actor,
         created: &mut Vec<String>,
     ) -> Result<i64> {
-        let key = (kind, name.trim().to_ascii_lowercase());
+        let under = if kind == "ksm" { parent } else { None };
+        let key = (kind, under, name.trim().to_ascii_lowercase());
         if let Some(id) = self.by_name.get(&key) {
             return Ok(*id);
         }
