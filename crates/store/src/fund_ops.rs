@@ -1041,6 +1041,18 @@ impl Store {
         Ok(loan_id)
     }
 
+    /// The UPK an application belongs to.
+    pub fn application_upk(&self, id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT upk_id FROM fund_applications WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn fund_applications(&self, upk: Option<i64>) -> Result<Vec<ApplicationRow>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(

@@ -87,6 +87,23 @@ async fn report_and_trend(
         .await
 }
 
+/// The monthly trend as bars of the principal outstanding, labelled with PAR.
+pub(crate) fn trend_chart(points: &[TrendPoint]) -> String {
+    crate::charts::bars(
+        "PAR",
+        &points
+            .iter()
+            .map(|p| {
+                (
+                    format!("{}-{:02}", p.as_of.year(), p.as_of.month()),
+                    p.outstanding,
+                    p.par.map(|s| s.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// Ratios and bands only: what the public may see.
 fn health(r: &FundReport) -> Value {
     let of = |i: &lumbung_fund::report::Indicators| json!({"par": i.par, "rr": i.rr, "lar": i.lar, "ccr": i.ccr, "roi": i.roi, "health": i.health});
@@ -108,19 +125,7 @@ pub async fn page(
     Query(q): Query<FundQuery>,
 ) -> Result<Html<String>, AppError> {
     let (r, points) = report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(12)).await?;
-    let chart = crate::charts::bars(
-        "PAR",
-        &points
-            .iter()
-            .map(|p| {
-                (
-                    format!("{}-{:02}", p.as_of.year(), p.as_of.month()),
-                    p.outstanding,
-                    p.par.map(|s| s.to_string()).unwrap_or_default(),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
+    let chart = trend_chart(&points);
     render(
         &viewer,
         &uri,

@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_fund::loan::Rupiah;
-use lumbung_fund::report::{portfolio, trend, Context, LoanBook};
+use lumbung_fund::report::{portfolio, trend, Context, LoanBook, TrendPoint};
 use lumbung_fund::rules::Sex;
 use lumbung_fund::settings::Settings;
 use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
@@ -158,7 +158,11 @@ fn loan_line(loan_id: &str, book: &LoanBook, settings: &Settings, on: Date) -> V
 }
 
 /// Everything on a UPK's page, shared with its JSON.
-async fn upk_data(state: &AppState, viewer: &Viewer, id: i64) -> Result<Value, AppError> {
+async fn upk_data(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(Value, Vec<TrendPoint>), AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
     let as_of = today();
     let (ksms, loans, applications, settings, ctx) = state
@@ -181,34 +185,22 @@ async fn upk_data(state: &AppState, viewer: &Viewer, id: i64) -> Result<Value, A
     };
     let report = portfolio(&books, as_of, &ctx);
     let points = trend(&books, as_of, 12, &ctx);
-    let chart = crate::charts::bars(
-        "PAR",
-        &points
-            .iter()
-            .map(|p| {
-                let par = p.par.map(|s| s.to_string()).unwrap_or_default();
-                (
-                    format!("{}-{:02}", p.as_of.year(), p.as_of.month()),
-                    p.outstanding,
-                    par,
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    Ok(json!({
-        "upk": {"id": upk.id, "name": upk.name, "area": upk.area_name, "parent": upk.parent_name},
-        "ksms": ksms.iter().map(|(k, n, m)| json!({"id": k, "name": n, "members": m})).collect::<Vec<_>>(),
-        "loans": loans.iter().map(|(l, b)| {
-            let mut v = loan_line(l, b, &settings, as_of);
-            v["ksm_name"] = json!(names.get(&b.ksm).copied().unwrap_or(""));
-            v
-        }).collect::<Vec<_>>(),
-        "applications": applications,
-        "indicators": report.indicators,
-        "trend": points,
-        "trend_chart": chart,
-        "settings": settings,
-    }))
+    Ok((
+        json!({
+            "upk": {"id": upk.id, "name": upk.name, "area": upk.area_name, "parent": upk.parent_name},
+            "ksms": ksms.iter().map(|(k, n, m)| json!({"id": k, "name": n, "members": m})).collect::<Vec<_>>(),
+            "loans": loans.iter().map(|(l, b)| {
+                let mut v = loan_line(l, b, &settings, as_of);
+                v["ksm_name"] = json!(names.get(&b.ksm).copied().unwrap_or(""));
+                v
+            }).collect::<Vec<_>>(),
+            "applications": applications,
+            "indicators": report.indicators,
+            "trend": &points,
+            "settings": settings,
+        }),
+        points,
+    ))
 }
 
 pub async fn upk_page(
@@ -218,12 +210,12 @@ pub async fn upk_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "upk")?;
-    let data = upk_data(&state, &viewer, id).await?;
+    let (data, points) = upk_data(&state, &viewer, id).await?;
     render(
         &viewer,
         &uri,
         "fund_upk.html",
-        context! { d => data, key => form_key(), today => today() },
+        context! { d => data, trend_chart => crate::fund::trend_chart(&points), key => form_key(), today => today() },
     )
 }
 
@@ -233,11 +225,7 @@ pub async fn api_upk(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let id = parse_id(&id, "upk")?;
-    let mut data = upk_data(&state, &viewer, id).await?;
-    if let Some(o) = data.as_object_mut() {
-        o.remove("trend_chart");
-    }
-    Ok(Json(data))
+    Ok(Json(upk_data(&state, &viewer, id).await?.0))
 }
 
 pub async fn create_ksm(
@@ -623,11 +611,9 @@ pub async fn apply(
 
 /// The application's UPK, checked against the viewer's scope.
 async fn application_upk(state: &AppState, viewer: &Viewer, id: i64) -> Result<i64, AppError> {
-    let all = state.blocking(|s| s.fund_applications(None)).await?;
-    let upk = all
-        .into_iter()
-        .find(|a| a.id == id)
-        .map(|a| a.upk_id)
+    let upk = state
+        .blocking(move |s| s.application_upk(id))
+        .await?
         .ok_or_else(|| AppError::NotFound(format!("application {id}")))?;
     org_in_scope(state, viewer, upk, "upk").await?;
     Ok(upk)
