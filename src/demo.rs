@@ -333,7 +333,7 @@ fn run_fund(store: &Store) -> Result<()> {
 /// member for 5–6 members, 6 months, 1.5% flat), Melati paying on time,
 /// Mawar late, Kenanga not at all; BLM capital and a month's costs.
 fn load_fund(store: &Store) -> Result<()> {
-    use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
+    use lumbung_fund::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
     let on = jiff::civil::date(2024, 1, 10);
     let rate = FeeRate::parse("0.015")?;
     let loans: Vec<lumbung_store::LoanRecord> = KSM
@@ -349,6 +349,7 @@ fn load_fund(store: &Store) -> Result<()> {
             term_months: 6,
             fee_rate: rate,
             schedule: ScheduleKind::Flat,
+            frequency: Frequency::Monthly,
         })
         .collect();
     // Instalments: 500,000 + 45,000 (Melati, Kenanga); 416,666 + 37,500 (Mawar).

@@ -6,7 +6,7 @@ use crate::table;
 use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
 use lumbung_domain::RowError;
-use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
+use lumbung_fund::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::portfolio;
 use lumbung_store::{Actor, LoanRecord, RepaymentInput, RepaymentRecord, Store};
 use std::path::Path;
@@ -58,6 +58,7 @@ fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
         "fee_rate_monthly",
     ])?;
     let kind_col = file.column("schedule");
+    let frequency_col = file.column("frequency");
     let mut errors = file.errors.clone();
     let mut out = Vec::new();
     for row in &file.rows {
@@ -90,28 +91,20 @@ fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
         let rate = FeeRate::parse(row.get(cols[6]))
             .map_err(|e| bad("fee_rate_monthly", e.0))
             .ok();
-        let kind = match row
-            .opt(kind_col)
-            .map(|k| k.trim().to_lowercase())
-            .as_deref()
-        {
-            None | Some("") | Some("flat") => Some(ScheduleKind::Flat),
-            Some("declining") => Some(ScheduleKind::Declining),
-            Some(other) => {
-                bad(
-                    "schedule",
-                    format!("{other:?}: the schedule is flat or declining"),
-                );
-                None
-            }
-        };
+        let kind = ScheduleKind::parse(row.opt(kind_col).unwrap_or_default())
+            .map_err(|e| bad("schedule", e.0))
+            .ok();
+        let frequency = Frequency::parse(row.opt(frequency_col).unwrap_or_default())
+            .map_err(|e| bad("frequency", e.0))
+            .ok();
         if let (
             Some(disbursed_on),
             Some(principal),
             Some(term_months),
             Some(fee_rate),
             Some(schedule),
-        ) = (disbursed_on, principal, term, rate, kind)
+            Some(frequency),
+        ) = (disbursed_on, principal, term, rate, kind, frequency)
         {
             if !upk.is_empty() && !ksm.is_empty() && !loan_id.is_empty() {
                 out.push(LoanRecord {
@@ -124,6 +117,7 @@ fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
                     term_months,
                     fee_rate,
                     schedule,
+                    frequency,
                 });
             }
         }

@@ -440,3 +440,59 @@ fn a_ksm_name_is_its_own_only_within_its_upk() {
     assert_eq!(r["by_upk"][0]["active_ksm"], 1);
     assert_eq!(r["by_upk"][1]["active_ksm"], 1);
 }
+
+#[test]
+fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
+    let env = Env::new();
+    let loans = env.write(
+        "loans.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule,frequency\n\
+         UPK Ciruas,KSM Melati,W-1,2024-01-01,1300000,3,0.015,flat,weekly\n\
+         UPK Ciruas,KSM Mawar,F-1,2024-01-01,1200000,3,0.015,,fortnightly\n\
+         UPK Ciruas,KSM Kenanga,M-1,2024-01-01,600000,3,0.015,flat,\n",
+    );
+    // W-1: 13 weeks of 100,000 + 4,500 (three months' fee over 13);
+    // two paid. F-1: 6 fortnights of 200,000 + 9,000; all paid by 1 March.
+    let reps = env.write(
+        "reps.csv",
+        "loan_id,paid_on,amount\nW-1,2024-01-08,104500\nW-1,2024-01-15,104500\nF-1,2024-03-01,1254000\n",
+    );
+    env.ok(&["fund", "import", &loans, &reps]);
+    let report = |as_of: &str| -> Value {
+        serde_json::from_str(&env.ok(&["fund", "report", "--as-of", as_of, "--format", "json"]))
+            .unwrap()
+    };
+    // On 5 February W-1 has missed the weeks of 22 and 29 January and
+    // 5 February (3: in arrears); F-1 the fortnights of 15 and 29 January
+    // (2: not yet); M-1 its first month.
+    let r = report("2024-02-05");
+    assert_eq!(r["loans_in_arrears"], 1);
+    assert_eq!(r["outstanding_in_arrears"], 1_100_000);
+    assert_eq!(r["arrears"], 300_000 + 400_000 + 200_000);
+    assert_eq!(report("2024-03-01")["outstanding"], 1_100_000 + 600_000);
+    let ledger: Value =
+        serde_json::from_str(&env.ok(&["fund", "ledger", "W-1", "--format", "json"])).unwrap();
+    assert_eq!(ledger["loan"]["frequency"], "weekly", "{ledger}");
+    // The same loan id with another frequency is held with other terms.
+    let changed = env.write(
+        "changed.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,frequency\n\
+         UPK Ciruas,KSM Melati,W-1,2024-01-01,1300000,3,0.015,monthly\n",
+    );
+    let none = env.write("none.csv", "loan_id,paid_on,amount\n");
+    let out = env.cmd(&["fund", "import", &changed, &none]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
+    let bad = env.write(
+        "bad.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,frequency\n\
+         UPK Ciruas,KSM Melati,D-1,2024-01-01,1300000,3,0.015,daily\n",
+    );
+    let out = env.cmd(&["fund", "import", &bad, &none]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2, column frequency"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

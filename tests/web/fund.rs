@@ -282,13 +282,13 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
             ("fee_rate", "0.015"),
             ("reserve_rates", "0.01, 0.1, 0.5, 1"),
             ("schedule", "flat"),
+            ("frequency", "weekly"),
         ],
     )
     .await;
-    assert_eq!(
-        app.store.fund_settings(app.upk).unwrap().further_classes,
-        vec![4, 6]
-    );
+    let saved = app.store.fund_settings(app.upk).unwrap();
+    assert_eq!(saved.further_classes, vec![4, 6]);
+    assert_eq!(saved.frequency, lumbung_fund::loan::Frequency::Weekly);
     let res = upk
         .post_form(
             &format!("/fund/upk/{}/settings", app.upk),
@@ -377,6 +377,7 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
         term_months: 6,
         fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
         schedule: lumbung_fund::loan::ScheduleKind::Flat,
+        frequency: lumbung_fund::loan::Frequency::Monthly,
     };
     app.store
         .import_fund(

@@ -2007,6 +2007,7 @@ async fn the_fund_report_for_its_readers_and_health_figures_for_everyone() {
         term_months: 6,
         fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
         schedule: lumbung_fund::loan::ScheduleKind::Flat,
+        frequency: lumbung_fund::loan::Frequency::Monthly,
     };
     app.store
         .import_fund(

@@ -12,5 +12,6 @@ pub mod statements;
 pub mod words;
 
 pub use loan::{
-    allocate, arrears, schedule, Allocation, Arrears, FeeRate, Instalment, Rupiah, ScheduleKind,
+    allocate, arrears, schedule, Allocation, Arrears, FeeRate, Frequency, Instalment, Rupiah,
+    ScheduleKind,
 };

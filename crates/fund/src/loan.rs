@@ -57,7 +57,6 @@ impl FeeRate {
         Ok(FeeRate { num, den })
     }
 
-    /// `amount × rate`, rounded down to the whole rupiah (the rule).
     /// The rate as written (`0.015`).
     pub fn text(self) -> String {
         let digits = (self.den as f64).log10().round() as usize;
@@ -72,65 +71,173 @@ impl FeeRate {
         )
     }
 
+    /// `amount × rate`, rounded down to the whole rupiah (the rule).
     pub fn of(self, amount: Rupiah) -> Rupiah {
-        Rupiah(((amount.0 as i128 * self.num as i128) / self.den as i128) as i64)
+        self.share(amount, 1, 1)
+    }
+
+    /// `amount × rate × months ÷ parts`, rounded down: one instalment's
+    /// fee when `months` of fee are spread over `parts` instalments.
+    pub fn share(self, amount: Rupiah, months: i64, parts: i64) -> Rupiah {
+        let num = amount.0 as i128 * self.num as i128 * months as i128;
+        Rupiah((num / (self.den as i128 * parts.max(1) as i128)) as i64)
     }
 }
 
 /// How the fee (jasa) is charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleKind {
     /// The programme's rule: the monthly rate of the original principal,
-    /// every instalment.
+    /// every month of the term.
+    #[default]
     Flat,
     /// Equal principal; each period's fee on the principal outstanding at
     /// its start.
     Declining,
 }
 
+impl ScheduleKind {
+    pub fn parse(raw: &str) -> Result<ScheduleKind, ParseError> {
+        match raw.trim().to_lowercase().as_str() {
+            "" | "flat" => Ok(ScheduleKind::Flat),
+            "declining" => Ok(ScheduleKind::Declining),
+            _ => Err(ParseError(format!(
+                "{:?}: the schedule is flat or declining",
+                raw.trim()
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleKind::Flat => "flat",
+            ScheduleKind::Declining => "declining",
+        }
+    }
+}
+
+/// How often instalments fall due. The term is always in months; the
+/// programme asks for instalments "at most monthly".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// Each month on the day of disbursement.
+    #[default]
+    Monthly,
+    /// Every 14 days.
+    Fortnightly,
+    /// Every 7 days.
+    Weekly,
+}
+
+impl Frequency {
+    pub fn parse(raw: &str) -> Result<Frequency, ParseError> {
+        match raw.trim().to_lowercase().as_str() {
+            "" | "monthly" => Ok(Frequency::Monthly),
+            "fortnightly" => Ok(Frequency::Fortnightly),
+            "weekly" => Ok(Frequency::Weekly),
+            _ => Err(ParseError(format!(
+                "{:?}: instalments are monthly, fortnightly or weekly",
+                raw.trim()
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Monthly => "monthly",
+            Frequency::Fortnightly => "fortnightly",
+            Frequency::Weekly => "weekly",
+        }
+    }
+
+    /// Days between instalments; none for monthly, which follows the
+    /// calendar.
+    fn step_days(self) -> Option<i32> {
+        match self {
+            Frequency::Monthly => None,
+            Frequency::Fortnightly => Some(14),
+            Frequency::Weekly => Some(7),
+        }
+    }
+
+    /// How many instalments a term of `months` from `from` holds: the
+    /// months themselves, or the whole steps of 7 or 14 days that fit
+    /// before the term ends (13 weeks or 6 fortnights in 3 months from
+    /// 1 January; 52 weeks or 26 fortnights in a year).
+    pub fn instalments(self, from: Date, months: u16) -> u16 {
+        match self.step_days() {
+            None => months.max(1),
+            Some(step) => {
+                let end = plus_months(from, months.max(1) as i32);
+                let days = (end - from).get_days();
+                ((days / step) as u16).max(1)
+            }
+        }
+    }
+
+    /// The due date of instalment `k` (1-based).
+    fn due(self, from: Date, k: i32) -> Date {
+        match self.step_days() {
+            None => plus_months(from, k),
+            Some(step) => from
+                .checked_add((step * k).days())
+                .expect("a loan's dates stay in range"),
+        }
+    }
+}
+
 /// One instalment of a schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Instalment {
-    /// 1 … term.
+    /// 1 … the number of instalments.
     pub number: u16,
     pub due: Date,
     pub principal: Rupiah,
     pub fee: Rupiah,
 }
 
-/// The schedule of a loan: instalment k falls due k months after
-/// disbursement on the same day of the month (the month's last day when it
-/// is shorter); principal ÷ term rounded down, the remainder in the last;
-/// the fee by `kind`, rounded down to the whole rupiah.
+/// The schedule of a loan of `term_months` with instalments at
+/// `frequency`: monthly, instalment k falls due k months after
+/// disbursement on the same day of the month (the month's last day when
+/// it is shorter); weekly or fortnightly, k × 7 or k × 14 days after it
+/// (as many as [`Frequency::instalments`] gives). Principal ÷ the number
+/// of instalments rounded down, the remainder in the last. The fee is the
+/// monthly rate spread evenly over the instalments — each instalment's
+/// share of `term_months × rate` of the principal (flat) or of the
+/// principal outstanding at its start (declining), rounded down to the
+/// whole rupiah; monthly, exactly `principal × rate` each.
 pub fn schedule(
     disbursed_on: Date,
     principal: Rupiah,
     term_months: u16,
     rate: FeeRate,
     kind: ScheduleKind,
+    frequency: Frequency,
 ) -> Vec<Instalment> {
-    let term = term_months.max(1) as i64;
-    let each = principal.0 / term;
+    let months = term_months.max(1) as i64;
+    let count = frequency.instalments(disbursed_on, term_months) as i64;
+    let each = principal.0 / count;
     let mut outstanding = principal.0;
-    (1..=term)
+    (1..=count)
         .map(|k| {
-            let due = plus_months(disbursed_on, k as i32);
-            let part = if k == term {
-                principal.0 - each * (term - 1)
+            let due = frequency.due(disbursed_on, k as i32);
+            let part = if k == count {
+                principal.0 - each * (count - 1)
             } else {
                 each
             };
-            let fee = match kind {
-                ScheduleKind::Flat => rate.of(principal),
-                ScheduleKind::Declining => rate.of(Rupiah(outstanding)),
+            let base = match kind {
+                ScheduleKind::Flat => principal,
+                ScheduleKind::Declining => Rupiah(outstanding),
             };
             outstanding -= part;
             Instalment {
                 number: k as u16,
                 due,
                 principal: Rupiah(part),
-                fee,
+                fee: rate.share(base, months, count),
             }
         })
         .collect()
@@ -285,6 +392,7 @@ mod tests {
             24,
             rate("0.015"),
             ScheduleKind::Flat,
+            Frequency::Monthly,
         );
         assert_eq!(s.len(), 24);
         assert_eq!(
@@ -307,6 +415,7 @@ mod tests {
             3,
             rate("0.015"),
             ScheduleKind::Flat,
+            Frequency::Monthly,
         );
         let dues: Vec<_> = s.iter().map(|i| i.due).collect();
         assert_eq!(
@@ -323,6 +432,7 @@ mod tests {
             4,
             rate("0.015"),
             ScheduleKind::Declining,
+            Frequency::Monthly,
         );
         let fees: Vec<_> = s.iter().map(|i| i.fee.0).collect();
         assert_eq!(fees, vec![15_000, 11_250, 7_500, 3_750]);
@@ -336,6 +446,7 @@ mod tests {
             3,
             rate("0.015"),
             ScheduleKind::Flat,
+            Frequency::Monthly,
         );
         // Each instalment: 100,000 principal + 4,500 fee.
         let (a, left) = allocate(&s, &[(date(2024, 2, 1), Rupiah(50_000))]);
@@ -363,6 +474,7 @@ mod tests {
             6,
             rate("0.015"),
             ScheduleKind::Flat,
+            Frequency::Monthly,
         );
         let each = 100_000 + 9_000;
         let paid = [
@@ -399,6 +511,81 @@ mod tests {
     }
 
     #[test]
+    fn weekly_and_fortnightly_instalments_fit_the_term() {
+        let from = date(2024, 1, 1);
+        // 1 January + 3 months = 1 April: 91 days, 13 weeks, 6 fortnights.
+        let weekly = schedule(
+            from,
+            Rupiah(1_300_000),
+            3,
+            rate("0.015"),
+            ScheduleKind::Flat,
+            Frequency::Weekly,
+        );
+        assert_eq!(weekly.len(), 13);
+        assert_eq!(weekly[0].due, date(2024, 1, 8));
+        assert_eq!(weekly[12].due, date(2024, 4, 1));
+        assert!(weekly.iter().all(|i| i.principal == Rupiah(100_000)));
+        // Three months of fee (3 × 19,500 = 58,500) spread over 13 weeks.
+        assert!(weekly.iter().all(|i| i.fee == Rupiah(4_500)));
+        let fortnightly = schedule(
+            from,
+            Rupiah(1_000_000),
+            3,
+            rate("0.015"),
+            ScheduleKind::Flat,
+            Frequency::Fortnightly,
+        );
+        assert_eq!(fortnightly.len(), 6);
+        assert_eq!(fortnightly[5].due, date(2024, 3, 25));
+        assert_eq!(
+            (fortnightly[0].principal, fortnightly[5].principal),
+            (Rupiah(166_666), Rupiah(1_000_000 - 166_666 * 5)),
+            "the remainder in the last"
+        );
+        assert_eq!(fortnightly[0].fee, Rupiah(7_500), "45,000 over 6, exactly");
+        let year = Frequency::Weekly.instalments(date(2025, 3, 1), 12);
+        assert_eq!(year, 52);
+        assert_eq!(Frequency::Fortnightly.instalments(date(2025, 3, 1), 12), 26);
+        assert_eq!(Frequency::Monthly.instalments(date(2025, 3, 1), 12), 12);
+    }
+
+    #[test]
+    fn declining_weekly_fees_follow_the_principal_outstanding() {
+        let s = schedule(
+            date(2024, 1, 1),
+            Rupiah(1_300_000),
+            3,
+            rate("0.015"),
+            ScheduleKind::Declining,
+            Frequency::Weekly,
+        );
+        // Each week's rate is 3 months' × 1.5% ÷ 13 of what is outstanding.
+        assert_eq!(s[0].fee, Rupiah(4_500));
+        assert_eq!(s[1].fee, Rupiah(4_153), "1,200,000 × 0.045 ÷ 13 = 4,153.8");
+        assert_eq!(s[12].fee, Rupiah(346), "100,000 × 0.045 ÷ 13 = 346.1");
+    }
+
+    #[test]
+    fn kinds_and_frequencies_parse_as_written() {
+        assert_eq!(
+            ScheduleKind::parse(" Declining").unwrap(),
+            ScheduleKind::Declining
+        );
+        assert_eq!(ScheduleKind::parse("").unwrap(), ScheduleKind::Flat);
+        assert!(ScheduleKind::parse("balloon").is_err());
+        for f in [
+            Frequency::Monthly,
+            Frequency::Fortnightly,
+            Frequency::Weekly,
+        ] {
+            assert_eq!(Frequency::parse(f.as_str()).unwrap(), f);
+        }
+        assert_eq!(Frequency::parse("").unwrap(), Frequency::Monthly);
+        assert!(Frequency::parse("daily").unwrap_err().0.contains("weekly"));
+    }
+
+    #[test]
     fn rates_parse_exactly() {
         assert_eq!(rate("0.015").of(Rupiah(1_000_000)), Rupiah(15_000));
         assert_eq!(
@@ -417,11 +604,20 @@ mod tests {
 
     proptest! {
         #[test]
-        fn schedules_repay_the_principal_exactly(p in 1i64..100_000_000, term in 1u16..=36, declining in any::<bool>()) {
+        fn schedules_repay_the_principal_exactly(p in 1i64..100_000_000, term in 1u16..=36, declining in any::<bool>(),
+                frequency in prop_oneof![Just(Frequency::Monthly), Just(Frequency::Fortnightly), Just(Frequency::Weekly)]) {
             let kind = if declining { ScheduleKind::Declining } else { ScheduleKind::Flat };
-            let s = schedule(date(2024, 1, 31), Rupiah(p), term, rate("0.015"), kind);
+            let from = date(2024, 1, 31);
+            let s = schedule(from, Rupiah(p), term, rate("0.015"), kind, frequency);
             prop_assert_eq!(s.iter().map(|i| i.principal.0).sum::<i64>(), p);
             prop_assert!(s.windows(2).all(|w| w[0].due < w[1].due));
+            // Never past the term's end, and the flat fee never above the
+            // monthly rule's total.
+            prop_assert!(s.last().unwrap().due <= plus_months(from, term as i32));
+            if kind == ScheduleKind::Flat {
+                let fees: i64 = s.iter().map(|i| i.fee.0).sum();
+                prop_assert!(fees <= rate("0.015").share(Rupiah(p), term as i64, 1).0);
+            }
         }
 
         #[test]
@@ -433,7 +629,7 @@ mod tests {
         #[test]
         fn allocation_neither_creates_nor_loses_money(p in 1_000i64..10_000_000, term in 1u16..=12,
                 amounts in proptest::collection::vec(0i64..5_000_000, 0..10)) {
-            let s = schedule(date(2024, 1, 1), Rupiah(p), term, rate("0.015"), ScheduleKind::Flat);
+            let s = schedule(date(2024, 1, 1), Rupiah(p), term, rate("0.015"), ScheduleKind::Flat, Frequency::Monthly);
             let payments: Vec<_> = amounts.iter().enumerate().map(|(i, a)| (date(2024, 1, 1 + i as i8), Rupiah(*a))).collect();
             let (alloc, left) = allocate(&s, &payments);
             let allocated: i64 = alloc.iter().map(|a| a.fee_paid.0 + a.principal_paid.0).sum();

@@ -16,6 +16,8 @@ pub type Segment<'a> = (&'a [Instalment], Vec<(Date, Rupiah)>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rescheduled {
     pub on: Date,
+    /// The new term, in months (its instalments may be weekly).
+    pub term_months: u16,
     pub schedule: Vec<Instalment>,
 }
 
@@ -747,14 +749,21 @@ pub fn trend(loans: &[LoanBook], as_of: Date, months: u16, ctx: &Context) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loan::{schedule, FeeRate, ScheduleKind};
+    use crate::loan::{schedule, FeeRate, Frequency, ScheduleKind};
     use jiff::civil::date;
 
     #[test]
     fn indicators_of_a_small_portfolio() {
         let rate = FeeRate::parse("0.015").unwrap();
         let disbursed = date(2024, 1, 10);
-        let s = schedule(disbursed, Rupiah(600_000), 6, rate, ScheduleKind::Flat);
+        let s = schedule(
+            disbursed,
+            Rupiah(600_000),
+            6,
+            rate,
+            ScheduleKind::Flat,
+            Frequency::Monthly,
+        );
         let each = Rupiah(109_000);
         let good = LoanBook {
             upk: "UPK A".into(),
@@ -868,7 +877,14 @@ mod tests {
             upk_id: 1,
             ksm: 1,
             disbursed_on: on,
-            schedule: schedule(on, Rupiah(600_000), 6, rate, ScheduleKind::Flat),
+            schedule: schedule(
+                on,
+                Rupiah(600_000),
+                6,
+                rate,
+                ScheduleKind::Flat,
+                Frequency::Monthly,
+            ),
             payments: vec![
                 (date(2024, 2, 10), Rupiah(109_000)),
                 (date(2024, 7, 1), Rupiah(59_000)),
@@ -885,9 +901,11 @@ mod tests {
             10,
             rate,
             ScheduleKind::Flat,
+            Frequency::Monthly,
         );
         loan.rescheduled.push(Rescheduled {
             on: date(2024, 6, 30),
+            term_months: 10,
             schedule: new,
         });
         let still = loan.standing(date(2024, 6, 1), &[3]).unwrap();

@@ -2,7 +2,7 @@
 //! with the default of `shared/p2kp-rules.md`; stored as JSON, so a setting
 //! left out keeps its default.
 
-use crate::loan::{FeeRate, Rupiah, ScheduleKind};
+use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +33,10 @@ pub struct Settings {
     /// The monthly fee rate of new loans, a fraction (`0.015`).
     pub fee_rate: String,
     pub schedule: ScheduleKind,
+    /// How often new loans' instalments fall due (monthly, fortnightly or
+    /// weekly; the term stays in months). The arrears thresholds count
+    /// instalments, so a UPK lending weekly may want them higher.
+    pub frequency: Frequency,
     /// Loan-loss reserve rates per quality class (class 1 first), as
     /// fractions; a class beyond the list takes the last rate.
     /// Unconfirmed in the sources: 1%, 10%, 50% by default.
@@ -54,6 +58,7 @@ impl Default for Settings {
             term_max: 12,
             fee_rate: "0.015".into(),
             schedule: ScheduleKind::Flat,
+            frequency: Frequency::Monthly,
             reserve_rates: vec!["0.01".into(), "0.10".into(), "0.50".into()],
         }
     }

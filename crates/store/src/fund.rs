@@ -7,7 +7,7 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{Rejected, RowError};
 use lumbung_fund::journal::{Account, Entry, Posted, GENESIS};
-use lumbung_fund::loan::{schedule, FeeRate, Rupiah, ScheduleKind};
+use lumbung_fund::loan::{schedule, FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -25,6 +25,7 @@ pub struct LoanRecord {
     pub term_months: u16,
     pub fee_rate: FeeRate,
     pub schedule: ScheduleKind,
+    pub frequency: Frequency,
 }
 
 /// A repayment as a REPAYMENTS.csv row gives it.
@@ -47,13 +48,6 @@ pub struct FundImportSummary {
     pub ksms_created: Vec<String>,
     /// Rules for new loans that these (migrated, historical) loans break.
     pub warnings: Vec<String>,
-}
-
-fn kind_text(k: ScheduleKind) -> &'static str {
-    match k {
-        ScheduleKind::Flat => "flat",
-        ScheduleKind::Declining => "declining",
-    }
 }
 
 /// The UPKs and KSMs an import finds or creates, read once: a name is
@@ -210,13 +204,17 @@ impl Poster {
     /// Writes the per-day balance movements gathered.
     pub(crate) fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         let mut add = tx.prepare_cached(
-            "INSERT INTO fund_account_days (upk_id, account, day, amount) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (upk_id, account, day) DO UPDATE SET amount = amount + excluded.amount",
+            "INSERT INTO fund_account_days (day, upk_id, account, amount) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = amount + excluded.amount",
         )?;
-        let mut days: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
+        // In the key's order: a day's rows of the whole city are neighbours.
+        let mut days: Vec<_> = std::mem::take(&mut self.days)
+            .into_iter()
+            .map(|((upk, account, day), amount)| (day, upk, account, amount))
+            .collect();
         days.sort_unstable();
-        for ((upk, account, day), amount) in days {
-            add.execute(params![upk, account, day.to_string(), amount])?;
+        for (day, upk, account, amount) in days {
+            add.execute(params![day.to_string(), upk, account, amount])?;
         }
         Ok(())
     }
@@ -536,7 +534,7 @@ fn import_tx(
     let mut in_file: HashMap<&str, &LoanRecord> = HashMap::with_capacity(loans.len());
     {
         let mut held_stmt = tx.prepare_cached(
-            "SELECT id, disbursed_on, principal, term_months, fee_rate, schedule FROM fund_loans WHERE loan_id = ?1",
+            "SELECT id, disbursed_on, principal, term_months, fee_rate, schedule, frequency FROM fund_loans WHERE loan_id = ?1",
         )?;
         for l in loans {
             if let Some(first) = in_file.insert(&l.loan_id, l) {
@@ -547,24 +545,25 @@ fn import_tx(
                 ));
                 continue;
             }
-            let held: Option<(i64, String, i64, i64, String, String)> = held_stmt
+            let held: Option<(String, i64, i64, String, String, String)> = held_stmt
                 .query_row([&l.loan_id], |r| {
                     Ok((
-                        r.get(0)?,
                         r.get(1)?,
                         r.get(2)?,
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 })
                 .optional()?;
-            if let Some((_, on, p, t, rate, kind)) = held {
+            if let Some((on, p, t, rate, kind, frequency)) = held {
                 let same = on == l.disbursed_on.to_string()
                     && p == l.principal.0
                     && t == l.term_months as i64
                     && rate == l.fee_rate.text()
-                    && kind == kind_text(l.schedule);
+                    && kind == l.schedule.as_str()
+                    && frequency == l.frequency.as_str();
                 if !same {
                     errors.0.push(RowError::new(
                         l.line,
@@ -641,10 +640,10 @@ fn import_tx(
             ));
         }
         tx.prepare_cached(
-            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9)",
+            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
         )?
-        .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), kind_text(l.schedule), crate::now()])?;
+        .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()])?;
         let id = tx.last_insert_rowid();
         ids.insert(&l.loan_id, (id, upk, ksm));
         created.insert(id, l);
@@ -709,6 +708,7 @@ fn import_tx(
                         l.term_months,
                         l.fee_rate,
                         l.schedule,
+                        l.frequency,
                     ),
                     payments: Vec::new(),
                     rescheduled: Vec::new(),
@@ -774,12 +774,12 @@ pub(crate) fn parse_date(raw: &str) -> Result<Date> {
     raw.parse().map_err(|_| bad("date"))
 }
 
-pub(crate) fn parse_kind(raw: &str) -> ScheduleKind {
-    if raw == "declining" {
-        ScheduleKind::Declining
-    } else {
-        ScheduleKind::Flat
-    }
+pub(crate) fn parse_kind(raw: &str) -> Result<ScheduleKind> {
+    ScheduleKind::parse(raw).map_err(|_| bad("schedule"))
+}
+
+pub(crate) fn parse_frequency(raw: &str) -> Result<Frequency> {
+    Frequency::parse(raw).map_err(|_| bad("frequency"))
 }
 
 /// Loans matching `filter` (SQL over `fund_loans l`, one parameter) as
@@ -930,7 +930,7 @@ fn loans_where(
     let mut books: Vec<(i64, LoanBook)> = Vec::new();
     let mut name_of = conn.prepare_cached("SELECT name FROM organisations WHERE id = ?1")?;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT l.id, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule
+        "SELECT l.id, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule, l.frequency
          FROM fund_loans l WHERE {condition} ORDER BY l.id"
     ))?;
     let mut rows = stmt.query(params)?;
@@ -950,7 +950,8 @@ fn loans_where(
         let on = date_of(r.get_ref(3)?.as_bytes().map_err(|_| bad("date"))?)?;
         let rate = FeeRate::parse(r.get_ref(6)?.as_str().map_err(|_| bad("rate"))?)
             .map_err(|_| bad("rate"))?;
-        let kind = parse_kind(r.get_ref(7)?.as_str().map_err(|_| bad("schedule"))?);
+        let kind = parse_kind(r.get_ref(7)?.as_str().map_err(|_| bad("schedule"))?)?;
+        let frequency = parse_frequency(r.get_ref(8)?.as_str().map_err(|_| bad("frequency"))?)?;
         books.push((
             r.get(0)?,
             LoanBook {
@@ -964,6 +965,7 @@ fn loans_where(
                     r.get::<_, i64>(5)? as u16,
                     rate,
                     kind,
+                    frequency,
                 ),
                 payments: Vec::new(),
                 rescheduled: Vec::new(),
@@ -1045,7 +1047,7 @@ fn finish_books(
 ) -> Result<()> {
     let scoped = loans_in("loan", filter);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT loan, on_date, principal, term_months, fee_rate, schedule FROM fund_reschedules
+        "SELECT loan, on_date, principal, term_months, fee_rate, schedule, frequency FROM fund_reschedules
          WHERE {scoped} ORDER BY loan, on_date, id"
     ))?;
     let mut rows = stmt.query([param])?;
@@ -1053,18 +1055,21 @@ fn finish_books(
         if let Some(i) = index.get(r.get(0)?) {
             let on = parse_date(&r.get::<_, String>(1)?)?;
             let rate = FeeRate::parse(&r.get::<_, String>(4)?).map_err(|_| bad("rate"))?;
-            let kind = parse_kind(&r.get::<_, String>(5)?);
+            let kind = parse_kind(&r.get::<_, String>(5)?)?;
+            let frequency = parse_frequency(&r.get::<_, String>(6)?)?;
             books[i]
                 .1
                 .rescheduled
                 .push(lumbung_fund::report::Rescheduled {
                     on,
+                    term_months: r.get::<_, i64>(3)? as u16,
                     schedule: schedule(
                         on,
                         Rupiah(r.get(2)?),
                         r.get::<_, i64>(3)? as u16,
                         rate,
                         kind,
+                        frequency,
                     ),
                 });
         }
@@ -1219,35 +1224,53 @@ impl Store {
         let conn = self.conn()?;
         let day = as_of.to_string();
         let year_start = format!("{:04}-01-01", as_of.year());
-        // UPK after UPK along the key (UPK, account, day): each UPK's three
-        // accounts are read in the dates wanted, not its whole history.
-        let mut next =
-            conn.prepare_cached("SELECT min(upk_id) FROM fund_account_days WHERE upk_id > ?1")?;
-        let mut sums = conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM fund_account_days WHERE upk_id = ?1
-                        AND account IN ('fee_income', 'operating_costs', 'capital_blm') AND day <= ?2),
-                    (SELECT -sum(amount) FROM fund_account_days
-                     WHERE upk_id = ?1 AND account = 'fee_income' AND day >= ?3 AND day <= ?2),
-                    (SELECT sum(amount) FROM fund_account_days
-                     WHERE upk_id = ?1 AND account = 'operating_costs' AND day >= ?3 AND day <= ?2),
-                    (SELECT -sum(amount) FROM fund_account_days
-                     WHERE upk_id = ?1 AND account = 'capital_blm' AND day <= ?2)",
+        // The year's income and costs: one range of the key (day first),
+        // read in order; `+account` keeps SQLite off the per-account index,
+        // which would look each row up again.
+        let mut year: HashMap<i64, (i64, i64)> = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT upk_id, account, sum(amount) FROM fund_account_days
+             WHERE day >= ?1 AND day <= ?2 AND +account IN ('fee_income', 'operating_costs')
+             GROUP BY upk_id, account",
         )?;
+        let mut rows = stmt.query(params![year_start, day])?;
+        while let Some(r) = rows.next()? {
+            let sums = year.entry(r.get(0)?).or_default();
+            match r.get_ref(1)?.as_str().unwrap_or_default() {
+                "fee_income" => sums.0 = -r.get::<_, i64>(2)?,
+                _ => sums.1 = r.get(2)?,
+            }
+        }
+        // Capital and whether a UPK has any of these accounts by then: a
+        // few rows each, along the per-account index.
+        let mut held = conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM fund_account_days WHERE account = ?2 AND upk_id = ?1 AND day <= ?3)",
+        )?;
+        let mut capital = conn.prepare_cached(
+            "SELECT -coalesce(sum(amount), 0) FROM fund_account_days
+             WHERE account = 'capital_blm' AND upk_id = ?1 AND day <= ?2",
+        )?;
+        let upks: Vec<i64> = conn
+            .prepare_cached("SELECT id FROM organisations WHERE kind = 'upk' ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut out = std::collections::BTreeMap::new();
-        let mut after = i64::MIN;
-        while let Some(upk) = next.query_row([after], |r| r.get::<_, Option<i64>>(0))? {
-            after = upk;
-            let (held, fee_income, costs, capital): (bool, Option<i64>, Option<i64>, Option<i64>) =
-                sums.query_row(params![upk, day, year_start], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })?;
-            if held {
+        for upk in upks {
+            let (fee_income, costs) = year.get(&upk).copied().unwrap_or_default();
+            let mut has = year.contains_key(&upk);
+            for account in ["fee_income", "operating_costs", "capital_blm"] {
+                if has {
+                    break;
+                }
+                has = held.query_row(params![upk, account, day], |r| r.get(0))?;
+            }
+            if has {
                 out.insert(
                     upk,
                     lumbung_fund::report::Finances {
-                        fee_income: fee_income.unwrap_or(0),
-                        costs: costs.unwrap_or(0),
-                        capital: capital.unwrap_or(0),
+                        fee_income,
+                        costs,
+                        capital: capital.query_row(params![upk, day], |r| r.get(0))?,
                         months: as_of.month() as u32,
                     },
                 );
@@ -1285,6 +1308,11 @@ mod tests {
                 ScheduleKind::Declining
             } else {
                 ScheduleKind::Flat
+            },
+            frequency: if i.is_multiple_of(5) {
+                Frequency::Weekly
+            } else {
+                Frequency::Monthly
             },
         };
         let repayment = |i: usize| RepaymentRecord {

@@ -9,7 +9,7 @@ use crate::fund::{book_by_loan_id, load_books_with_ids, parse_date, post, Poster
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_fund::journal::{Account, Entry};
-use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
+use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::{portfolio, Context, LoanBook};
 use lumbung_fund::rules::{self, Application, Group, Judgement, Member, Sex};
 use lumbung_fund::settings::Settings;
@@ -19,13 +19,6 @@ use std::collections::BTreeSet;
 
 fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::invalid(field, message)
-}
-
-fn kind_text(k: ScheduleKind) -> &'static str {
-    match k {
-        ScheduleKind::Flat => "flat",
-        ScheduleKind::Declining => "declining",
-    }
 }
 
 fn sex_text(s: Sex) -> &'static str {
@@ -88,6 +81,7 @@ pub struct ApplicationRow {
     pub term_months: u16,
     pub fee_rate: String,
     pub schedule: String,
+    pub frequency: String,
     pub warnings: Vec<rules::Finding>,
     pub entered_by: String,
     pub entered_by_id: i64,
@@ -272,7 +266,7 @@ pub(crate) fn repay_tx(
 }
 
 /// The page cache of a connection that posts batches, in KiB.
-const BULK_CACHE_KIB: i64 = 64 * 1024;
+const BULK_CACHE_KIB: i64 = 512 * 1024;
 
 /// [`Store::repay_batch`] on one connection.
 fn repay_batch_tx(
@@ -867,8 +861,8 @@ impl Store {
         let principal: i64 = amounts.iter().map(|(_, a)| a.0).sum();
         tx.execute(
             "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
-                 warnings, entered_by, entered_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending')",
+                 frequency, warnings, entered_by, entered_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
             params![
                 upk,
                 ksm,
@@ -877,7 +871,8 @@ impl Store {
                 principal,
                 term_months,
                 settings.fee_rate,
-                kind_text(settings.schedule),
+                settings.schedule.as_str(),
+                settings.frequency.as_str(),
                 serde_json::to_string(&judgement.warnings).expect("json"),
                 entered_by,
                 crate::now()
@@ -953,22 +948,23 @@ impl Store {
     pub fn disburse(&self, application: i64, on: Date, actor: &Actor) -> Result<String> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, ksm, status, amounts, principal, term, rate, kind, applied_on): (
+        let (upk, ksm, status, amounts, principal, term, rate, kind, applied_on, frequency): (
             i64,
             i64,
             String,
             String,
             i64,
             i64,
+            String,
             String,
             String,
             String,
         ) = tx
             .query_row(
-                "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on
+                "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
                  FROM fund_applications WHERE id = ?1",
                 [application],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)),
             )
             .optional()?
             .ok_or_else(|| invalid("application", format!("no application {application}")))?;
@@ -993,9 +989,9 @@ impl Store {
         }
         let loan_id = format!("UPK{upk}-{application:06}");
         tx.execute(
-            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
-            params![loan_id, upk, ksm, on.to_string(), principal, term, rate, kind, crate::now()],
+            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+            params![loan_id, upk, ksm, on.to_string(), principal, term, rate, kind, frequency, crate::now()],
         )?;
         let loan = tx.last_insert_rowid();
         let shares: Vec<(i64, i64)> =
@@ -1058,7 +1054,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT a.id, a.upk_id, u.name, a.ksm_id, k.name, a.applied_on, a.amounts, a.principal, a.term_months,
                     a.fee_rate, a.schedule, a.warnings, e.username, a.entered_by, a.entered_at, a.status,
-                    d.username, a.decided_at, a.note, l.loan_id
+                    d.username, a.decided_at, a.note, l.loan_id, a.frequency
              FROM fund_applications a
              JOIN organisations u ON u.id = a.upk_id JOIN organisations k ON k.id = a.ksm_id
              JOIN users e ON e.id = a.entered_by LEFT JOIN users d ON d.id = a.decided_by
@@ -1092,6 +1088,7 @@ impl Store {
                 term_months: r.get::<_, i64>(8)? as u16,
                 fee_rate: r.get(9)?,
                 schedule: r.get(10)?,
+                frequency: r.get(20)?,
                 warnings: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
                 entered_by: r.get(12)?,
                 entered_by_id: r.get(13)?,
@@ -1323,15 +1320,16 @@ impl Store {
                 format!("loan {loan_id} has nothing left to reschedule"),
             ));
         }
-        let (rate, kind): (String, String) = tx.query_row(
-            "SELECT fee_rate, schedule FROM fund_loans WHERE id = ?1",
+        // The new schedule keeps the loan's fee, kind and frequency.
+        let (rate, kind, frequency): (String, String, String) = tx.query_row(
+            "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
             [loan],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         tx.execute(
-            "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![loan, on.to_string(), remaining, term_months, rate, kind, reason.trim(), crate::now()],
+            "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason.trim(), crate::now()],
         )?;
         audit::record(
             &tx,
@@ -1528,15 +1526,16 @@ impl Store {
             return Ok(None);
         };
         let book = book_of(&conn, loan)?;
-        let (ksm_name, principal, term, rate, kind, migrated): (
+        let (ksm_name, principal, term, rate, kind, migrated, frequency): (
             String,
             i64,
             i64,
             String,
             String,
             bool,
+            String,
         ) = conn.query_row(
-            "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated
+            "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
              FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
             [loan],
             |r| {
@@ -1547,6 +1546,7 @@ impl Store {
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             },
         )?;
@@ -1568,6 +1568,7 @@ impl Store {
             term_months: term as u16,
             fee_rate: FeeRate::parse(&rate).map(FeeRate::text).unwrap_or(rate),
             schedule_kind: kind,
+            frequency,
             migrated,
             members,
             settings,
@@ -1676,6 +1677,8 @@ pub struct LoanView {
     pub term_months: u16,
     pub fee_rate: String,
     pub schedule_kind: String,
+    /// `monthly`, `fortnightly` or `weekly`.
+    pub frequency: String,
     pub migrated: bool,
     /// (member id, name, amount) of new loans.
     pub members: Vec<(i64, String, i64)>,

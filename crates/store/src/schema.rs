@@ -523,4 +523,36 @@ BEGIN SELECT RAISE(ABORT, 'a published result is kept as it was'); END;
 CREATE TRIGGER election_results_no_delete BEFORE DELETE ON election_results
 BEGIN SELECT RAISE(ABORT, 'a published result is kept as it was'); END;
 "#,
+    // 11: instalments weekly or fortnightly as well as monthly (each loan,
+    // rescheduling and application keeps its own); per-day balances keyed
+    // by day first, so that a day's postings across the city write a few
+    // neighbouring pages rather than three pages per UPK, with an index
+    // for the readers that ask per account and UPK; a loan's repayments
+    // read from an index.
+    r#"
+ALTER TABLE fund_loans ADD COLUMN frequency TEXT NOT NULL DEFAULT 'monthly'
+    CHECK (frequency IN ('monthly', 'fortnightly', 'weekly'));
+ALTER TABLE fund_reschedules ADD COLUMN frequency TEXT NOT NULL DEFAULT 'monthly'
+    CHECK (frequency IN ('monthly', 'fortnightly', 'weekly'));
+ALTER TABLE fund_applications ADD COLUMN frequency TEXT NOT NULL DEFAULT 'monthly'
+    CHECK (frequency IN ('monthly', 'fortnightly', 'weekly'));
+
+CREATE TABLE fund_account_days_by_day (
+    day     TEXT NOT NULL,
+    upk_id  INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    amount  INTEGER NOT NULL,
+    PRIMARY KEY (day, upk_id, account)
+) WITHOUT ROWID;
+INSERT INTO fund_account_days_by_day (day, upk_id, account, amount)
+SELECT day, upk_id, account, amount FROM fund_account_days ORDER BY day, upk_id, account;
+DROP TABLE fund_account_days;
+ALTER TABLE fund_account_days_by_day RENAME TO fund_account_days;
+CREATE INDEX fund_account_days_account ON fund_account_days(account, upk_id, day);
+
+-- A loan's repayments read from the index alone: one or two pages per
+-- loan instead of a page per repayment when loans are posted at random.
+DROP INDEX fund_repayments_loan;
+CREATE INDEX fund_repayments_loan ON fund_repayments(loan, paid_on, amount);
+"#,
 ];

@@ -341,7 +341,7 @@ pub async fn settings_page(
         &viewer,
         &uri,
         "fund_settings.html",
-        context! { upk => json!({"id": upk.id, "name": upk.name}), fields => settings_fields(&settings), schedule => settings.schedule },
+        context! { upk => json!({"id": upk.id, "name": upk.name}), fields => settings_fields(&settings), schedule => settings.schedule, frequency => settings.frequency },
     )
 }
 
@@ -380,7 +380,14 @@ pub async fn settings_save(
         };
         json.insert(k.to_owned(), value);
     }
-    json.insert("schedule".into(), Value::from(text(&f, "schedule")));
+    // Choices left out keep their defaults (a form from before a choice
+    // existed still saves).
+    for k in ["schedule", "frequency"] {
+        let chosen = text(&f, k);
+        if !chosen.is_empty() {
+            json.insert(k.into(), Value::from(chosen));
+        }
+    }
     let settings = Settings::from_json(&Value::Object(json).to_string())
         .map_err(|e| invalid(e.field, e.message))?;
     let actor = viewer.actor()?;
@@ -736,7 +743,7 @@ async fn loan_data(state: &AppState, viewer: &Viewer, loan_id: &str) -> Result<V
         "due": view.book.due(on),
         "instalments": instalments,
         "original_schedule": view.book.schedule,
-        "rescheduled": view.book.rescheduled.iter().map(|r| json!({"on": r.on, "principal": r.schedule.iter().map(|i| i.principal.0).sum::<i64>(), "term_months": r.schedule.len()})).collect::<Vec<_>>(),
+        "rescheduled": view.book.rescheduled.iter().map(|r| json!({"on": r.on, "principal": r.schedule.iter().map(|i| i.principal.0).sum::<i64>(), "term_months": r.term_months, "instalments": r.schedule.len()})).collect::<Vec<_>>(),
         "written_off": view.book.written_off.map(|(d, p)| json!({"on": d, "principal": p.0})),
         "repayments": repayments,
     }))

@@ -5,6 +5,7 @@ use jiff::civil::date;
 use jiff::ToSpan;
 use lumbung_domain::{OrgKind, Password, Role, Username};
 use lumbung_fund::journal::{balances, verify};
+use lumbung_fund::loan::Frequency;
 use proptest::prelude::*;
 
 struct Upk {
@@ -269,14 +270,98 @@ fn a_first_loan_waits_for_three_months_of_savings_and_cash() {
     );
 }
 
+#[test]
+fn weekly_loans_keep_their_frequency_through_arrears_and_rescheduling() {
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 10_000_000);
+    let weekly = Settings {
+        frequency: Frequency::Weekly,
+        ..Settings::default()
+    };
+    s.set_fund_settings(u.upk, weekly, &actor()).unwrap();
+    let loan = lend(&s, &u, date(2024, 4, 1), 100_000, 3).unwrap();
+    // The UPK lends monthly again: the loan keeps the weekly schedule it
+    // was given.
+    s.set_fund_settings(u.upk, Settings::default(), &actor())
+        .unwrap();
+    let view = s.loan(&loan).unwrap().unwrap();
+    assert_eq!(view.frequency, "weekly");
+    let plan = &view.book.schedule;
+    // 1 April + 3 months = 1 July, 91 days: 13 weeks.
+    assert_eq!(plan.len(), 13);
+    assert_eq!(
+        (plan[0].due, plan[12].due),
+        (date(2024, 4, 8), date(2024, 7, 1))
+    );
+    // 500,000 ÷ 13 = 38,461 (the remainder in the last); three months of
+    // fee, 22,500, spread over 13 weeks: 1,730 a week.
+    assert_eq!(
+        (plan[0].principal, plan[0].fee),
+        (Rupiah(38_461), Rupiah(1_730))
+    );
+    assert_eq!(plan[12].principal, Rupiah(500_000 - 38_461 * 12));
+    for (week, on) in [(1, date(2024, 4, 8)), (2, date(2024, 4, 15))] {
+        s.repay(
+            &RepaymentInput {
+                loan_id: loan.clone(),
+                paid_on: on,
+                amount: Rupiah(40_191),
+                key: format!("week-{week}"),
+            },
+            &actor(),
+        )
+        .unwrap();
+    }
+    let view = s.loan(&loan).unwrap().unwrap();
+    let on = |d| view.book.standing(d, &[3]).unwrap();
+    assert_eq!(
+        on(date(2024, 4, 29)).quality_class,
+        2,
+        "weeks 3 and 4 missed"
+    );
+    let may = on(date(2024, 5, 6));
+    assert_eq!(
+        (may.missed, may.quality_class),
+        (3, 3),
+        "three weeks missed: in arrears"
+    );
+    assert_eq!(may.days_overdue, 14, "since 22 April");
+    s.reschedule(&loan, date(2024, 5, 10), 3, "harvest failed", &actor())
+        .unwrap();
+    let view = s.loan(&loan).unwrap().unwrap();
+    let new = &view.book.rescheduled[0];
+    assert_eq!(new.term_months, 3);
+    assert_eq!(new.schedule[0].due, date(2024, 5, 17), "still weekly");
+    assert_eq!(
+        new.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
+        500_000 - 2 * 38_461
+    );
+    check_books(&s, &u);
+}
+
 #[derive(Debug, Clone)]
 enum Op {
-    Lend { per_member: i64, term: u16 },
-    Repay { loan: usize, amount: i64 },
-    Reverse { repayment: usize },
-    Reschedule { loan: usize, term: u16 },
-    WriteOff { loan: usize },
+    Lend {
+        per_member: i64,
+        term: u16,
+    },
+    Repay {
+        loan: usize,
+        amount: i64,
+    },
+    Reverse {
+        repayment: usize,
+    },
+    Reschedule {
+        loan: usize,
+        term: u16,
+    },
+    WriteOff {
+        loan: usize,
+    },
     Provision,
+    /// New loans' instalments from now on.
+    Frequency(Frequency),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -287,6 +372,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8, 3u16..=12).prop_map(|(loan, term)| Op::Reschedule { loan, term }),
         1 => (0usize..8).prop_map(|loan| Op::WriteOff { loan }),
         1 => Just(Op::Provision),
+        1 => prop_oneof![Just(Frequency::Monthly), Just(Frequency::Fortnightly), Just(Frequency::Weekly)].prop_map(Op::Frequency),
     ]
 }
 
@@ -318,6 +404,7 @@ proptest! {
                     None => Ok(()),
                 },
                 Op::Provision => s.provision(u.upk, today, &actor()).map(|_| ()),
+                Op::Frequency(frequency) => s.set_fund_settings(u.upk, Settings { frequency: *frequency, ..Settings::default() }, &actor()),
             };
             if result.is_err() {
                 prop_assert_eq!(s.fund_journal().unwrap().len(), before, "a refused operation posts nothing: {:?}", op);
