@@ -289,6 +289,16 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
     let saved = app.store.fund_settings(app.upk).unwrap();
     assert_eq!(saved.further_classes, vec![4, 6]);
     assert_eq!(saved.frequency, lumbung_fund::loan::Frequency::Weekly);
+    let page = upk
+        .get(&format!("/fund/upk/{}/settings", app.upk))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<option value="weekly" selected>mingguan</option>"#),
+        "the page shows the frequency chosen"
+    );
     let res = upk
         .post_form(
             &format!("/fund/upk/{}/settings", app.upk),
