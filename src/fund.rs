@@ -587,21 +587,22 @@ pub fn ledger(store: &Store, loan_id: &str, format: StatementFormat) -> Result<(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "loan": view, "schedule": view.book.schedule,
-                "rescheduled": view.book.rescheduled.iter().map(|r| serde_json::json!({"on": r.on, "schedule": r.schedule})).collect::<Vec<_>>(),
+                "rescheduled": view.book.rescheduled.iter().map(|r| serde_json::json!({"on": r.on, "term_months": r.term_months, "schedule": r.schedule})).collect::<Vec<_>>(),
                 "written_off": view.book.written_off, "repayments": repayments,
             }))?
         );
         return Ok(());
     }
     println!(
-        "Loan {} to {} ({}): {} rupiah over {} months at {} a month, {}",
+        "Loan {} to {} ({}): {} rupiah over {} months at {} a month, {}, {} instalments",
         view.loan_id,
         view.ksm,
         view.upk,
         view.principal,
         view.term_months,
         view.fee_rate,
-        view.schedule_kind
+        view.schedule_kind,
+        view.frequency
     );
     let schedule: Vec<Vec<String>> = view
         .book

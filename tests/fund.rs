@@ -473,6 +473,9 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
     let ledger: Value =
         serde_json::from_str(&env.ok(&["fund", "ledger", "W-1", "--format", "json"])).unwrap();
     assert_eq!(ledger["loan"]["frequency"], "weekly", "{ledger}");
+    assert_eq!(ledger["schedule"].as_array().unwrap().len(), 13);
+    let table = env.ok(&["fund", "ledger", "W-1"]);
+    assert!(table.contains("flat, weekly instalments"), "{table}");
     // The same loan id with another frequency is held with other terms.
     let changed = env.write(
         "changed.csv",
