@@ -468,8 +468,9 @@ fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
 pub enum FundCommand {
     /// Import loans and repayments kept in spreadsheets (each file all or nothing; rows held are skipped)
     #[command(long_about = "Import a UPK's books from two CSV files.\n\n\
-        LOANS.csv: upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly[,schedule] \
-        (fee_rate_monthly a fraction such as 0.015; schedule flat or declining). REPAYMENTS.csv: \
+        LOANS.csv: upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly[,schedule][,frequency] \
+        (fee_rate_monthly a fraction such as 0.015; schedule flat or declining; frequency monthly, \
+        fortnightly or weekly). REPAYMENTS.csv: \
         loan_id,paid_on,amount. UPKs and KSMs are created when missing. Imported loans are history: \
         rules for new loans are reported as warnings, not enforced. See docs/fund.md.")]
     Import {

@@ -80,7 +80,8 @@ impl FeeRate {
     /// fee when `months` of fee are spread over `parts` instalments.
     pub fn share(self, amount: Rupiah, months: i64, parts: i64) -> Rupiah {
         let num = amount.0 as i128 * self.num as i128 * months as i128;
-        Rupiah((num / (self.den as i128 * parts.max(1) as i128)) as i64)
+        let share = num / (self.den as i128 * parts.max(1) as i128);
+        Rupiah(i64::try_from(share).unwrap_or(i64::MAX))
     }
 }
 
@@ -172,7 +173,7 @@ impl Frequency {
             Some(step) => {
                 let end = plus_months(from, months.max(1) as i32);
                 let days = (end - from).get_days();
-                ((days / step) as u16).max(1)
+                u16::try_from(days / step).unwrap_or(u16::MAX).max(1)
             }
         }
     }

@@ -1250,10 +1250,19 @@ impl Store {
             "SELECT -coalesce(sum(amount), 0) FROM fund_account_days
              WHERE account = 'capital_blm' AND upk_id = ?1 AND day <= ?2",
         )?;
-        let upks: Vec<i64> = conn
-            .prepare_cached("SELECT id FROM organisations WHERE kind = 'upk' ORDER BY id")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        // The UPKs holding any of these accounts, walked along the index
+        // (a UPK's kind may have been edited since: its books still count).
+        let mut next = conn.prepare_cached(
+            "SELECT min(upk_id) FROM fund_account_days WHERE account = ?1 AND upk_id > ?2",
+        )?;
+        let mut upks = std::collections::BTreeSet::new();
+        for account in ["fee_income", "operating_costs", "capital_blm"] {
+            let mut after = i64::MIN;
+            while let Some(upk) = next.query_row(params![account, after], |r| r.get(0))? {
+                upks.insert(upk);
+                after = upk;
+            }
+        }
         let mut out = std::collections::BTreeMap::new();
         for upk in upks {
             let (fee_income, costs) = year.get(&upk).copied().unwrap_or_default();
