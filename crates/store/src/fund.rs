@@ -153,8 +153,9 @@ pub(crate) fn post(
 pub(crate) struct Poster {
     /// The last entry's sequence and hash, once read.
     tail: Option<(i64, String)>,
-    /// (UPK, account kind, day) → the sum of the lines posted.
-    days: HashMap<(i64, &'static str, Date), i64>,
+    /// (day, UPK, account kind) → the sum of the lines posted, keyed in
+    /// the table's order.
+    days: HashMap<(Date, i64, &'static str), i64>,
 }
 
 impl Poster {
@@ -195,7 +196,7 @@ impl Poster {
         for l in &entry.lines {
             *self
                 .days
-                .entry((upk, l.account.kind(), entry.date))
+                .entry((entry.date, upk, l.account.kind()))
                 .or_insert(0) += l.amount.0;
         }
         Ok(Some(sequence))
@@ -208,12 +209,9 @@ impl Poster {
              ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = amount + excluded.amount",
         )?;
         // In the key's order: a day's rows of the whole city are neighbours.
-        let mut days: Vec<_> = std::mem::take(&mut self.days)
-            .into_iter()
-            .map(|((upk, account, day), amount)| (day, upk, account, amount))
-            .collect();
+        let mut days: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
         days.sort_unstable();
-        for (day, upk, account, amount) in days {
+        for ((day, upk, account), amount) in days {
             add.execute(params![day.to_string(), upk, account, amount])?;
         }
         Ok(())
@@ -1241,39 +1239,37 @@ impl Store {
                 _ => sums.1 = r.get(2)?,
             }
         }
-        // Capital and whether a UPK has any of these accounts by then: a
-        // few rows each, along the per-account index.
-        let mut held = conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM fund_account_days WHERE account = ?2 AND upk_id = ?1 AND day <= ?3)",
+        // Each UPK holding any of these accounts and the first day it did,
+        // a seek a UPK along the index (account, UPK, day) — also a UPK
+        // whose organisation's kind was edited since: its books still count.
+        let mut next = conn.prepare_cached(
+            "SELECT upk_id, day FROM fund_account_days WHERE account = ?1 AND upk_id > ?2
+             ORDER BY upk_id, day LIMIT 1",
         )?;
+        let mut since: std::collections::BTreeMap<i64, String> = Default::default();
+        for account in ["fee_income", "operating_costs", "capital_blm"] {
+            let mut after = i64::MIN;
+            while let Some((upk, first)) = next
+                .query_row(params![account, after], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+            {
+                let held = since.entry(upk).or_insert_with(|| first.clone());
+                if first < *held {
+                    *held = first;
+                }
+                after = upk;
+            }
+        }
         let mut capital = conn.prepare_cached(
             "SELECT -coalesce(sum(amount), 0) FROM fund_account_days
              WHERE account = 'capital_blm' AND upk_id = ?1 AND day <= ?2",
         )?;
-        // The UPKs holding any of these accounts, walked along the index
-        // (a UPK's kind may have been edited since: its books still count).
-        let mut next = conn.prepare_cached(
-            "SELECT min(upk_id) FROM fund_account_days WHERE account = ?1 AND upk_id > ?2",
-        )?;
-        let mut upks = std::collections::BTreeSet::new();
-        for account in ["fee_income", "operating_costs", "capital_blm"] {
-            let mut after = i64::MIN;
-            while let Some(upk) = next.query_row(params![account, after], |r| r.get(0))? {
-                upks.insert(upk);
-                after = upk;
-            }
-        }
         let mut out = std::collections::BTreeMap::new();
-        for upk in upks {
+        for (upk, first) in since {
             let (fee_income, costs) = year.get(&upk).copied().unwrap_or_default();
-            let mut has = year.contains_key(&upk);
-            for account in ["fee_income", "operating_costs", "capital_blm"] {
-                if has {
-                    break;
-                }
-                has = held.query_row(params![upk, account, day], |r| r.get(0))?;
-            }
-            if has {
+            if first <= day {
                 out.insert(
                     upk,
                     lumbung_fund::report::Finances {
