@@ -229,7 +229,11 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         let res = v
             .post_form(
                 &format!("/election/{id}/resolve"),
-                &[("ballot_id", "2"), ("names", "H. Udin, Siti, Dedi"), ("note", "x")],
+                &[
+                    ("ballot_id", "2"),
+                    ("names", "H. Udin, Siti, Dedi"),
+                    ("note", "x"),
+                ],
             )
             .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
@@ -850,7 +854,13 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     // and publishes. Refused.
     for b in ["1", "2", "3"] {
         let (status, body) = status_of(
-            api(&ani, id, "resolutions", json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"})).await,
+            api(
+                &ani,
+                id,
+                "resolutions",
+                json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"}),
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -860,7 +870,13 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // A third member cannot fill entry B by resolving either.
     let (status, body) = status_of(
-        api(&saksi, id, "resolutions", json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"})).await,
+        api(
+            &saksi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -871,22 +887,43 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
         {"ballot_id": "2", "names": ["Udin", "Dodi"]},
         {"ballot_id": "3", "names": ["Siti", "Udin"]},
     ]);
-    assert_eq!(enter(&budi, id, "b", entry_b).await.status(), StatusCode::OK);
+    assert_eq!(
+        enter(&budi, id, "b", entry_b).await.status(),
+        StatusCode::OK
+    );
     // Budi made entry B: he does not resolve; nobody overwrites a ballot
     // both entries agree on.
     let (status, _) = status_of(
-        api(&budi, id, "resolutions", json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"})).await,
+        api(
+            &budi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (status, body) = status_of(
-        api(&saksi, id, "resolutions", json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"})).await,
+        api(
+            &saksi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("agree on ballot 3"), "{body}");
     let (status, body) = status_of(
-        api(&saksi, id, "resolutions", json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"})).await,
+        api(
+            &saksi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -920,13 +957,23 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
 
     // The formula is published escaped, and the files still recount.
     let to = format!("/election/results/{id}");
-    let ballots = anon.get(&format!("{to}/BALLOTS.csv")).await.text().await.unwrap();
+    let ballots = anon
+        .get(&format!("{to}/BALLOTS.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         ballots.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
         "{ballots}"
     );
     assert!(!ballots.contains(",\"=HYPERLINK") && !ballots.contains(",=HYPERLINK"));
-    let groups = anon.get(&format!("{to}/GROUPS.csv")).await.text().await.unwrap();
+    let groups = anon
+        .get(&format!("{to}/GROUPS.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
     let result: Value = json_of(&anon, &format!("/api/v1/election/results/{id}")).await;
     let published = &result["result"]["recount"];
     assert_eq!(published["votes"][formula], 1, "{published}");
@@ -940,9 +987,16 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(&cli, published, "the command line recounts the escaped file");
+    assert_eq!(
+        &cli, published,
+        "the command line recounts the escaped file"
+    );
 }
 
 /// A tie broken by lot counts only once a second member records the same
@@ -972,9 +1026,15 @@ async fn a_lot_needs_a_second_committee_member() {
         .await;
     }
     let lot = json!({"rule": "lot", "winners": ["Ani"], "note": "undian di balai RT"});
-    assert_eq!(api(&ani, id, "tie", lot.clone()).await.status(), StatusCode::OK);
+    assert_eq!(
+        api(&ani, id, "tie", lot.clone()).await.status(),
+        StatusCode::OK
+    );
     let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
-    assert!(count["elected"].is_null(), "one member's lot does not count");
+    assert!(
+        count["elected"].is_null(),
+        "one member's lot does not count"
+    );
     assert!(count["blockers"]
         .as_array()
         .unwrap()
@@ -991,7 +1051,11 @@ async fn a_lot_needs_a_second_committee_member() {
     posted(
         &budi,
         &format!("/election/{id}/tie"),
-        &[("rule", "lot"), ("winner", "Ani"), ("note", "undian di balai RT")],
+        &[
+            ("rule", "lot"),
+            ("winner", "Ani"),
+            ("note", "undian di balai RT"),
+        ],
     )
     .await;
     let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;

@@ -35,7 +35,6 @@ pub enum Cell {
 }
 
 impl Cell {
-
     fn text(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),

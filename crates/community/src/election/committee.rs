@@ -108,7 +108,10 @@ pub fn check_resolution(
 /// Before publishing: both entries made, by different members, and every
 /// ballot of one entry in the other too, unless resolved as not a ballot
 /// (`not_ballots`).
-pub fn check_double_entry(entries: &Entries<'_>, not_ballots: &[&str]) -> Result<(), CommitteeError> {
+pub fn check_double_entry(
+    entries: &Entries<'_>,
+    not_ballots: &[&str],
+) -> Result<(), CommitteeError> {
     for (bx, entry) in [(entries.a, 'A'), (entries.b, 'B')] {
         if bx.is_empty() {
             return Err(CommitteeError::EntryEmpty(entry));
@@ -163,18 +166,33 @@ mod tests {
 
     #[test]
     fn a_difference_is_resolved_by_a_member_who_made_neither_entry() {
-        let a = bx(&[("1", &["Udin", "Siti"]), ("2", &["Ani", "Dodi"]), ("3", &["Ani", "Siti"])]);
+        let a = bx(&[
+            ("1", &["Udin", "Siti"]),
+            ("2", &["Ani", "Dodi"]),
+            ("3", &["Ani", "Siti"]),
+        ]);
         let b = bx(&[("1", &["siti", " UDIN"]), ("2", &["Ani", "Dedi"])]);
         let (made_a, made_b) = (who("ani"), who("budi"));
-        let e = Entries { a: &a, b: &b, made_a: &made_a, made_b: &made_b };
+        let e = Entries {
+            a: &a,
+            b: &b,
+            made_a: &made_a,
+            made_b: &made_b,
+        };
         // The maker of entry A, or of entry B, resolves nothing.
         assert_eq!(
             check_resolution(&e, "2", true, "ani"),
-            Err(CommitteeError::ResolverMadeEntry { member: "ani".into(), entry: 'A' })
+            Err(CommitteeError::ResolverMadeEntry {
+                member: "ani".into(),
+                entry: 'A'
+            })
         );
         assert_eq!(
             check_resolution(&e, "2", true, "budi"),
-            Err(CommitteeError::ResolverMadeEntry { member: "budi".into(), entry: 'B' })
+            Err(CommitteeError::ResolverMadeEntry {
+                member: "budi".into(),
+                entry: 'B'
+            })
         );
         assert_eq!(check_resolution(&e, "2", true, "citra"), Ok(()));
         // The entries agree on ballot 1 (case, spacing and order aside).
@@ -185,7 +203,10 @@ mod tests {
         // Missing from entry B: entry B's maker types it, or it is not a ballot.
         assert_eq!(
             check_resolution(&e, "3", true, "citra"),
-            Err(CommitteeError::MissingFromEntry { ballot: "3".into(), entry: 'B' })
+            Err(CommitteeError::MissingFromEntry {
+                ballot: "3".into(),
+                entry: 'B'
+            })
         );
         assert_eq!(check_resolution(&e, "3", false, "citra"), Ok(()));
         assert_eq!(
@@ -199,16 +220,37 @@ mod tests {
         let a = bx(&[("1", &["Udin", "Siti"]), ("2", &["Ani", "Dodi"])]);
         let empty = BallotBox::new();
         let (made_a, made_b, none) = (who("ani"), who("budi"), vec![]);
-        let e = Entries { a: &a, b: &empty, made_a: &made_a, made_b: &none };
-        assert_eq!(check_double_entry(&e, &[]), Err(CommitteeError::EntryEmpty('B')));
-        let b = bx(&[("1", &["Udin", "Siti"])]);
-        let e = Entries { a: &a, b: &b, made_a: &made_a, made_b: &made_b };
+        let e = Entries {
+            a: &a,
+            b: &empty,
+            made_a: &made_a,
+            made_b: &none,
+        };
         assert_eq!(
             check_double_entry(&e, &[]),
-            Err(CommitteeError::SingleEntry { ballot: "2".into(), entry: 'A' })
+            Err(CommitteeError::EntryEmpty('B'))
+        );
+        let b = bx(&[("1", &["Udin", "Siti"])]);
+        let e = Entries {
+            a: &a,
+            b: &b,
+            made_a: &made_a,
+            made_b: &made_b,
+        };
+        assert_eq!(
+            check_double_entry(&e, &[]),
+            Err(CommitteeError::SingleEntry {
+                ballot: "2".into(),
+                entry: 'A'
+            })
         );
         assert_eq!(check_double_entry(&e, &["2"]), Ok(()));
-        let e = Entries { a: &a, b: &b, made_a: &made_a, made_b: &made_a };
+        let e = Entries {
+            a: &a,
+            b: &b,
+            made_a: &made_a,
+            made_b: &made_a,
+        };
         assert_eq!(
             check_double_entry(&e, &["2"]),
             Err(CommitteeError::OneMemberBothEntries("ani".into()))

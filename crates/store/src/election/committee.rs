@@ -19,7 +19,10 @@ pub(super) struct EntryBoxes {
 
 impl EntryBoxes {
     pub(super) fn of(conn: &Connection, poll: i64) -> Result<EntryBoxes> {
-        let (a, b) = (entry_tx(conn, poll, Entry::A)?, entry_tx(conn, poll, Entry::B)?);
+        let (a, b) = (
+            entry_tx(conn, poll, Entry::A)?,
+            entry_tx(conn, poll, Entry::B)?,
+        );
         let made = |rows: &[super::BallotRow]| -> Vec<String> {
             let set: BTreeSet<&str> = rows.iter().map(|r| r.entered_by.as_str()).collect();
             set.into_iter().map(str::to_owned).collect()

@@ -594,8 +594,13 @@ fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
     let (_d, s) = seeded();
     let id = poll(&s, Level::Rt, RT1);
     register(&s, id, 10, 5);
-    s.enter_ballots(id, Entry::A, &ballots("1,V1,V2\n2,V1,V3\n3,V2,V3\n"), &user("ani"))
-        .unwrap();
+    s.enter_ballots(
+        id,
+        Entry::A,
+        &ballots("1,V1,V2\n2,V1,V3\n3,V2,V3\n"),
+        &user("ani"),
+    )
+    .unwrap();
     s.enter_ballots(id, Entry::B, &ballots("1,v2, V1\n2,V1,V8\n"), &user("budi"))
         .unwrap();
     let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -605,7 +610,10 @@ fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
         let err = s
             .resolve_ballot(id, ballot, Some(&names(&["V1", "V8"])), "x", &user(who))
             .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{who} {ballot}: {err}");
+        assert!(
+            matches!(err, StoreError::Conflict(_)),
+            "{who} {ballot}: {err}"
+        );
         assert!(err.to_string().contains("made neither entry"), "{err}");
     }
     // Ballot 1 is the same in both entries: nothing to overwrite.
@@ -617,8 +625,14 @@ fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
     assert!(s
         .resolve_ballot(id, "3", Some(&names(&["V2", "V3"])), "x", &user("cici"))
         .is_err());
-    s.resolve_ballot(id, "2", Some(&names(&["V1", "V3"])), "kertas", &user("cici"))
-        .unwrap();
+    s.resolve_ballot(
+        id,
+        "2",
+        Some(&names(&["V1", "V3"])),
+        "kertas",
+        &user("cici"),
+    )
+    .unwrap();
     // A resolver makes no entry afterwards.
     assert!(s
         .enter_ballots(id, Entry::B, &ballots("3,V2,V3\n"), &user("cici"))
@@ -661,7 +675,10 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         PublishStep::Proposed(_)
     ));
     let err = s.publish_election(id, &user("ani")).unwrap_err();
-    assert!(err.to_string().contains("a second committee member"), "{err}");
+    assert!(
+        err.to_string().contains("a second committee member"),
+        "{err}"
+    );
     assert!(s.published_election(id).unwrap().is_none());
     let c = s.election_count(id).unwrap();
     let p = c.publication.unwrap();
@@ -674,7 +691,8 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         PublishStep::Proposed(p) if p.proposed_by == "cli:budi"
     ));
     // The database refuses a result nobody confirmed, and a self-confirmation.
-    let insert = "INSERT INTO election_results VALUES (?1, 'now', 'cli:budi', '{}', '', '', NULL, '')";
+    let insert =
+        "INSERT INTO election_results VALUES (?1, 'now', 'cli:budi', '{}', '', '', NULL, '')";
     assert!(raw(&s, insert, id).is_err());
     assert!(raw(
         &s,
@@ -693,11 +711,11 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         ("cli:budi", Some("cli:ani"))
     );
     let (log, _) = s.audit_entries(&Scope::Global, 50, 0).unwrap();
-    let published = log
-        .iter()
-        .find(|e| e.action == "election_publish")
-        .unwrap();
-    assert_eq!((published.actor.as_str(), &published.details["proposed_by"]), ("cli:ani", &json!("cli:budi")));
+    let published = log.iter().find(|e| e.action == "election_publish").unwrap();
+    assert_eq!(
+        (published.actor.as_str(), &published.details["proposed_by"]),
+        ("cli:ani", &json!("cli:budi"))
+    );
 }
 
 #[test]
@@ -758,7 +776,10 @@ fn a_lot_counts_once_a_second_member_records_the_same_winners() {
     assert!(c.blockers.iter().any(|b| b.code == "tie_unconfirmed"));
     assert!(s.publish_election(id, &user("ani")).is_err());
     let err = s.record_tie(id, &lot("V3"), &user("ani")).unwrap_err();
-    assert!(err.to_string().contains("a second committee member"), "{err}");
+    assert!(
+        err.to_string().contains("a second committee member"),
+        "{err}"
+    );
     assert!(raw(
         &s,
         "UPDATE election_ties SET confirmed_by = decided_by, confirmed_at = 'now' WHERE poll = ?1",
@@ -784,7 +805,11 @@ fn published_files_escape_formulas_and_still_recount() {
     let (_d, s) = seeded();
     let id = poll(&s, Level::Rt, RT1);
     register(&s, id, 4, 2);
-    both(&s, id, "1,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",V1\n2,V1,@V2\n");
+    both(
+        &s,
+        id,
+        "1,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",V1\n2,V1,@V2\n",
+    );
     s.add_group(id, "@V2", "V2", &user("ani")).unwrap();
     let p = publish(&s, id);
     assert!(
