@@ -5,7 +5,9 @@
 //! per nominee, the groupings, the minutes and the anonymised ballots as
 //! the CSV files of `lumbung election recount`.
 //!
-//! Who: the facilitator works as the committee (writes), the BKM and the
+//! Who: the facilitators covering the kelurahan work as the committee
+//! (writes; no member decides alone: a third member resolves differences,
+//! a second confirms publishing and a lot — see the store), the BKM and the
 //! auditor read, within their scope (a poll's area and the organisations
 //! of its kelurahan); a poll outside the scope is "not found". Published
 //! results are public and hold no voter identity.

@@ -80,7 +80,7 @@ pub(super) fn publish_tx(
                 .map(|v| vec![v.name])
                 .collect(),
         };
-        csv_text(&["person"], people.into_iter())
+        csv_text(&["person"], people)
     });
     let published_at = now();
     let term = (e.level == Level::Bkm).then(|| {
@@ -139,7 +139,7 @@ pub(super) fn publish_tx(
         ],
     )?;
     record(
-        &tx,
+        tx,
         actor,
         "election_publish",
         "election",
