@@ -609,7 +609,8 @@ pub enum ElectionCommand {
     /// Recount a ballot box from CSV: validity, turnout against the quorum, votes, elected and ties
     #[command(
         long_about = "Recount a ballot box of the BKM election without candidates.\n\n\
-        BALLOTS.csv: ballot_id,name1,name2,… (blank cells ignored). Written names are trimmed, \
+        BALLOTS.csv: ballot_id,name1,name2,… (blank cells ignored). A leading apostrophe is \
+        taken off every cell (published files escape spreadsheet formulas so). Written names are trimmed, \
         spaces collapsed and lowercased, then grouped by --groups (written,person) and checked \
         against --residents (person). A ballot is valid with --min-names to --max-names names, no \
         person twice, everyone a resident. The result stands when ballots ÷ --eligible reaches \

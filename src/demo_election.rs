@@ -5,6 +5,10 @@
 //! members (a tie broken by a re-vote) and the members their coordinator.
 //! RT 001 of RW 02 is still counting: the quorum was not met, a
 //! door-to-door collection is recorded and the entries still differ.
+//!
+//! No member decides alone: `facilitator.ciruas` makes entry A and
+//! proposes publishing, `panitia.ciruas` makes entry B, and `saksi.ciruas`
+//! (who enters nothing) resolves differences and confirms publishing.
 
 use crate::demo::DEMO_PASSWORD;
 use anyhow::{Context, Result};
@@ -12,14 +16,17 @@ use jiff::civil::{date, Date};
 use lumbung_community::election::Sex;
 use lumbung_domain::{AreaCode, Password, Role, Scope, Username};
 use lumbung_store::{
-    Actor, BallotEntry, ElectionLevel, NewElection, ScopeRef, Store, TieInput, VoterInput,
+    Actor, BallotEntry, ElectionLevel, NewElection, PublishStep, ScopeRef, Store, TieInput,
+    VoterInput,
 };
 use std::collections::HashSet;
 
-/// The kelurahan (desa Ciruas) and its committee's second member, who
-/// makes entry B (entry A is `facilitator.ciruas`).
+/// The kelurahan (desa Ciruas), its committee's second member, who makes
+/// entry B (entry A is `facilitator.ciruas`), and its third, who resolves
+/// differences and confirms what another member proposes.
 const KELURAHAN: &str = "3604240003";
 pub const SECOND_ENTERER: &str = "panitia.ciruas";
+pub const THIRD_MEMBER: &str = "saksi.ciruas";
 
 const WOMEN: [&str; 20] = [
     "Siti", "Nur", "Euis", "Iis", "Aisyah", "Entin", "Yayah", "Cucu", "Imas", "Neneng", "Lilis",
@@ -141,6 +148,15 @@ fn break_tie(store: &Store, id: i64, who: &Actor) -> Result<()> {
     Ok(())
 }
 
+/// Publishes with two members: `proposer` proposes, `confirmer` confirms.
+fn publish(store: &Store, id: i64, proposer: &Actor, confirmer: &Actor) -> Result<()> {
+    store.publish_election(id, proposer)?;
+    match store.publish_election(id, confirmer)? {
+        PublishStep::Published(_) => Ok(()),
+        PublishStep::Proposed(_) => anyhow::bail!("election {id} was not published"),
+    }
+}
+
 fn mark_all_voted(store: &Store, id: i64, ballots: usize, who: &Actor) -> Result<()> {
     let voters: Vec<i64> = store
         .election_voters(id)?
@@ -154,15 +170,18 @@ fn mark_all_voted(store: &Store, id: i64, ballots: usize, who: &Actor) -> Result
 }
 
 pub fn load(store: &Store) -> Result<()> {
-    store.create_user(
-        &Username::parse(SECOND_ENTERER)?,
-        &Password::parse(DEMO_PASSWORD)?,
-        Role::Facilitator,
-        &ScopeRef::Area(AreaCode::parse(KELURAHAN)?),
-        &Actor::cli(),
-    )?;
+    for name in [SECOND_ENTERER, THIRD_MEMBER] {
+        store.create_user(
+            &Username::parse(name)?,
+            &Password::parse(DEMO_PASSWORD)?,
+            Role::Facilitator,
+            &ScopeRef::Area(AreaCode::parse(KELURAHAN)?),
+            &Actor::cli(),
+        )?;
+    }
     let a = user(store, "facilitator.ciruas")?;
     let b = user(store, SECOND_ENTERER)?;
+    let c = user(store, THIRD_MEMBER)?;
     let rw1 = AreaCode::parse(KELURAHAN)?.rw(1)?;
     let held = date(2025, 2, 16);
     let mut taken = HashSet::new();
@@ -203,7 +222,7 @@ pub fn load(store: &Store) -> Result<()> {
                 "3",
                 Some(&box_a[2].1),
                 "Kertas no. 3 dibaca bersama saksi: entri A benar",
-                &b,
+                &c,
             )?;
             for variant in [&nick_a, &nick_b] {
                 store.add_group(id, variant, &names[0], &a)?;
@@ -211,7 +230,7 @@ pub fn load(store: &Store) -> Result<()> {
         }
         mark_all_voted(store, id, box_a.len(), &a)?;
         break_tie(store, id, &a)?;
-        store.publish_election(id, &a)?;
+        publish(store, id, &a, &c)?;
     }
 
     // Level 2: the delegates elect the BKM's members, then the coordinator.
@@ -238,7 +257,7 @@ pub fn load(store: &Store) -> Result<()> {
     store.enter_ballots(bkm, BallotEntry::B, &box2, &b)?;
     mark_all_voted(store, bkm, box2.len(), &a)?;
     break_tie(store, bkm, &a)?;
-    store.publish_election(bkm, &a)?;
+    publish(store, bkm, &a, &c)?;
 
     let coord = open(store, ElectionLevel::Coordinator, KELURAHAN, on, &a)?;
     let members: Vec<String> = store
@@ -258,7 +277,7 @@ pub fn load(store: &Store) -> Result<()> {
     store.enter_ballots(coord, BallotEntry::B, &box3, &b)?;
     mark_all_voted(store, coord, box3.len(), &a)?;
     break_tie(store, coord, &a)?;
-    store.publish_election(coord, &a)?;
+    publish(store, coord, &b, &c)?;
 
     // Still counting: RT 001 of RW 02.
     let rt = AreaCode::parse(KELURAHAN)?.rw(2)?.rt(1)?;
@@ -370,6 +389,11 @@ mod tests {
         assert_eq!(p.snapshot["entries"]["differences"], 1);
         assert_eq!(p.snapshot["groups"].as_array().unwrap().len(), 2);
         assert_eq!(p.snapshot["women"]["target_met"], true);
+        let c = store.election_count(rt1.election_id).unwrap();
+        let publication = c.publication.unwrap();
+        assert_eq!(publication.proposed_by, "facilitator.ciruas");
+        assert_eq!(publication.confirmed_by.as_deref(), Some(THIRD_MEMBER));
+        assert_eq!(c.resolutions[0].resolved_by, THIRD_MEMBER);
         let all = store.elections(&Scope::Global).unwrap();
         let counting = all.iter().find(|e| e.published_at.is_none()).unwrap();
         let c = store.election_count(counting.id).unwrap();

@@ -236,10 +236,15 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
                 })
                 .collect();
             if format == Format::Csv {
-                let mut w = csv::Writer::from_writer(std::io::stdout());
-                w.write_record(headers)?;
-                for r in rows {
-                    w.write_record(r)?;
+                // The UPK's name is text (escaped if it starts like a
+                // formula); every other column is a number.
+                let mut w = lumbung_domain::CsvOut::new(std::io::stdout());
+                w.text_row(headers)?;
+                for r in &rows {
+                    w.row(r.iter().enumerate().map(|(i, c)| match i {
+                        0 => lumbung_domain::CsvCell::Text(c),
+                        _ => lumbung_domain::CsvCell::Number(c),
+                    }))?;
                 }
                 w.flush()?;
             } else {

@@ -105,6 +105,29 @@ async fn enter(v: &Visitor, id: i64, entry: &str, ballots: Value) -> reqwest::Re
     .await
 }
 
+/// A third committee member of the kelurahan: makes no entry, resolves
+/// differences and confirms what another member proposes.
+async fn third_member(app: &crate::support::TestApp) -> Visitor {
+    app.store
+        .create_user(
+            &lumbung_domain::Username::parse("saksi-kel").unwrap(),
+            &lumbung_domain::Password::parse(PASSWORD).unwrap(),
+            lumbung_domain::Role::Facilitator,
+            &lumbung_store::ScopeRef::Area(lumbung_domain::AreaCode::parse(KEL).unwrap()),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    app.login("saksi-kel").await
+}
+
+/// Publishes through the form with two members: `proposer` proposes (back
+/// to the poll's page), `confirmer` confirms (to the published result).
+async fn publish_by_two(proposer: &Visitor, confirmer: &Visitor, id: i64) -> String {
+    let to = posted(proposer, &format!("/election/{id}/publish"), &[]).await;
+    assert_eq!(to, format!("/election/{id}#publication"));
+    posted(confirmer, &format!("/election/{id}/publish"), &[]).await
+}
+
 fn all_pages(id: i64) -> Vec<String> {
     [
         "/election".to_owned(),
@@ -124,6 +147,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let app = spawn_app().await;
     let ani = app.login("facilitator-kel").await;
     let budi = app.login("facilitator").await;
+    let saksi = third_member(&app).await;
     let id = open_poll(&ani, "rt", RT).await;
 
     // The register, from a file; a bad file is refused whole.
@@ -199,9 +223,23 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         "blocked by the difference"
     );
 
-    // The committee reads paper ballot 2: Dodi.
+    // The committee reads paper ballot 2: Dodi. Neither enterer may
+    // decide it; a third member, who made neither entry, does.
+    for v in [&ani, &budi] {
+        let res = v
+            .post_form(
+                &format!("/election/{id}/resolve"),
+                &[
+                    ("ballot_id", "2"),
+                    ("names", "H. Udin, Siti, Dedi"),
+                    ("note", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+    }
     posted(
-        &budi,
+        &saksi,
         &format!("/election/{id}/resolve"),
         &[
             ("ballot_id", "2"),
@@ -288,8 +326,8 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let (_, html) = ani.get_html(&format!("/election/{id}/minutes")).await;
     assert!(html.contains("Pemilihan ulang 3 Maret"));
 
-    // Published.
-    let to = posted(&ani, &format!("/election/{id}/publish"), &[]).await;
+    // Published: Ani proposes, Budi checks and confirms.
+    let to = publish_by_two(&ani, &budi, id).await;
     assert_eq!(to, format!("/election/results/{id}"));
     // The adult turnout joins the cycle's progress of the kelurahan.
     let res = crate::community::record(&ani, KEL, "rkm", "2024-01-10").await;
@@ -421,6 +459,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         "election_ballot_resolve",
         "election_group",
         "election_tie",
+        "election_publish_propose",
         "election_publish",
     ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
@@ -453,7 +492,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         "delegates elect from among themselves"
     );
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
-    posted(&ani, &format!("/election/{bkm}/publish"), &[]).await;
+    publish_by_two(&ani, &saksi, bkm).await;
     let result = json_of(&anon, &format!("/api/v1/election/results/{bkm}")).await;
     assert_eq!(
         result["result"]["term"],
@@ -499,7 +538,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         )
         .await;
     }
-    posted(&budi, &format!("/election/{coordinator}/publish"), &[]).await;
+    publish_by_two(&budi, &ani, coordinator).await;
     let result = json_of(&anon, &format!("/api/v1/election/results/{coordinator}")).await;
     assert_eq!(result["result"]["elected"], json!(["Siti"]));
     in_both_languages(&ani, &all_pages(bkm)).await;
@@ -570,6 +609,28 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
+    // Lowering the kelurahan's quorum while the poll is open changes
+    // nothing for it: it counts with the settings it opened with.
+    let res = a
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/election/settings/{KEL}"),
+            json!({"quorum": "0.1", "delegates_per_rt": 1, "names_min": 1}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["recount"]["quorum"], "0.300000");
+    assert_eq!(count["recount"]["quorum_met"], false);
+    assert_eq!(count["seats"], 3);
+    let res = a
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/election/elections/{id}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
     // The committee goes door to door and brings one more ballot.
     let res = a
         .send_json(
@@ -612,7 +673,8 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     assert_eq!(count["recount"]["quorum_met"], true);
     assert_eq!(count["door_to_door"][0]["on"], "2025-03-04");
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
-    // A quorum set per kelurahan: 0.5 makes the same count fall short.
+    // A quorum set per kelurahan applies to the polls opened afterwards:
+    // 0.5 leaves this count as it is, and a new poll takes it.
     let res = a
         .send_json(
             Method::PUT,
@@ -622,7 +684,10 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
-    assert_eq!(count["recount"]["quorum_met"], false);
+    assert_eq!(count["recount"]["quorum_met"], true);
+    let later = open_poll(&a, "rt", RT).await;
+    let count = json_of(&a, &format!("/api/v1/election/elections/{later}")).await;
+    assert_eq!(count["settings"]["quorum"], "0.5");
 }
 
 #[tokio::test]
@@ -747,4 +812,254 @@ async fn roles_and_scopes_follow_the_access_table() {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn api(v: &Visitor, id: i64, what: &str, body: Value) -> reqwest::Response {
+    v.send_json(
+        Method::POST,
+        &format!("/api/v1/election/elections/{id}/{what}"),
+        body,
+    )
+    .await
+}
+
+async fn status_of(res: reqwest::Response) -> (StatusCode, String) {
+    (res.status(), res.text().await.unwrap())
+}
+
+/// Every way one committee member could count and publish alone, tried
+/// through the API: each is refused, and the two- and three-member path
+/// publishes. A name written as a spreadsheet formula is published escaped
+/// and the downloaded files still recount to the published result.
+#[tokio::test]
+async fn one_committee_member_cannot_count_or_publish_alone() {
+    let app = spawn_app().await;
+    let ani = app.login("facilitator-kel").await;
+    let budi = app.login("facilitator").await;
+    let saksi = third_member(&app).await;
+    let id = open_poll(&ani, "rt", RT).await;
+    assert_eq!(
+        import_register(&ani, id, REGISTER).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let formula = "=HYPERLINK(\"http://x\",\"y\")";
+    let entry_a = json!([
+        {"ballot_id": "1", "names": ["Udin", formula]},
+        {"ballot_id": "2", "names": ["Udin", "Siti"]},
+        {"ballot_id": "3", "names": ["Siti", "Udin"]},
+    ]);
+    assert_eq!(enter(&ani, id, "a", entry_a).await.status(), StatusCode::OK);
+
+    // Entry B is empty: Ani resolves the ballots "missing from B" herself
+    // and publishes. Refused.
+    for b in ["1", "2", "3"] {
+        let (status, body) = status_of(
+            api(
+                &ani,
+                id,
+                "resolutions",
+                json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("made neither entry"), "{body}");
+    }
+    let (status, body) = status_of(api(&ani, id, "publish", json!({})).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // A third member cannot fill entry B by resolving either.
+    let (status, body) = status_of(
+        api(
+            &saksi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("missing from entry B"), "{body}");
+
+    let entry_b = json!([
+        {"ballot_id": "1", "names": [formula, "udin"]},
+        {"ballot_id": "2", "names": ["Udin", "Dodi"]},
+        {"ballot_id": "3", "names": ["Siti", "Udin"]},
+    ]);
+    assert_eq!(
+        enter(&budi, id, "b", entry_b).await.status(),
+        StatusCode::OK
+    );
+    // Budi made entry B: he does not resolve; nobody overwrites a ballot
+    // both entries agree on.
+    let (status, _) = status_of(
+        api(
+            &budi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = status_of(
+        api(
+            &saksi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("agree on ballot 3"), "{body}");
+    let (status, body) = status_of(
+        api(
+            &saksi,
+            id,
+            "resolutions",
+            json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["ready"], true, "{}", count["blockers"]);
+    assert_eq!(count["resolutions"][0]["resolved_by"], "saksi-kel");
+
+    // Ani proposes publishing; Ani again is not a second member.
+    let res = api(&ani, id, "publish", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let proposed: Value = res.json().await.unwrap();
+    assert_eq!(proposed["published"], false);
+    assert_eq!(proposed["proposed_by"], "facilitator-kel");
+    let (status, body) = status_of(api(&ani, id, "publish", json!({})).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("a second committee member"), "{body}");
+    let anon = app.anonymous();
+    assert_eq!(
+        anon.get(&format!("/election/results/{id}")).await.status(),
+        StatusCode::NOT_FOUND,
+        "proposed is not published"
+    );
+    let (_, html) = saksi.get_html(&format!("/election/{id}")).await;
+    assert!(html.contains("id=\"publication\"") && html.contains("facilitator-kel"));
+    in_both_languages(&saksi, &[format!("/election/{id}")]).await;
+    let res = api(&saksi, id, "publish", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let published: Value = res.json().await.unwrap();
+    assert_eq!(published["published"], true);
+    assert_eq!(published["url"], format!("/election/results/{id}"));
+
+    // The formula is published escaped, and the files still recount.
+    let to = format!("/election/results/{id}");
+    let ballots = anon
+        .get(&format!("{to}/BALLOTS.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ballots.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        "{ballots}"
+    );
+    assert!(!ballots.contains(",\"=HYPERLINK") && !ballots.contains(",=HYPERLINK"));
+    let groups = anon
+        .get(&format!("{to}/GROUPS.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let result: Value = json_of(&anon, &format!("/api/v1/election/results/{id}")).await;
+    let published = &result["result"]["recount"];
+    assert_eq!(published["votes"][formula], 1, "{published}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("BALLOTS.csv"), &ballots).unwrap();
+    std::fs::write(dir.path().join("GROUPS.csv"), &groups).unwrap();
+    let command = result["result"]["command"].as_str().unwrap();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
+        .args(&args[..])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        &cli, published,
+        "the command line recounts the escaped file"
+    );
+}
+
+/// A tie broken by lot counts only once a second member records the same
+/// winners; the first member alone cannot confirm it.
+#[tokio::test]
+async fn a_lot_needs_a_second_committee_member() {
+    let app = spawn_app().await;
+    let ani = app.login("facilitator-kel").await;
+    let budi = app.login("facilitator").await;
+    let res = ani
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/election/settings/{KEL}"),
+            json!({"tie_rule": "lot"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id = open_poll(&ani, "rt", RT).await;
+    import_register(&ani, id, REGISTER).await;
+    let lines = "1,Udin,Siti\n2,Udin,Siti\n3,Ani,Dodi\n";
+    for (v, entry) in [(&ani, "a"), (&budi, "b")] {
+        posted(
+            v,
+            &format!("/election/{id}/ballots"),
+            &[("entry", entry), ("lines", lines)],
+        )
+        .await;
+    }
+    let lot = json!({"rule": "lot", "winners": ["Ani"], "note": "undian di balai RT"});
+    assert_eq!(
+        api(&ani, id, "tie", lot.clone()).await.status(),
+        StatusCode::OK
+    );
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert!(
+        count["elected"].is_null(),
+        "one member's lot does not count"
+    );
+    assert!(count["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["code"] == "tie_unconfirmed"));
+    assert_eq!(count["tie_signers"]["decided_by"], "facilitator-kel");
+    in_both_languages(&budi, &[format!("/election/{id}")]).await;
+    let (status, body) = status_of(api(&ani, id, "tie", lot.clone()).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        api(&ani, id, "publish", json!({})).await.status(),
+        StatusCode::CONFLICT
+    );
+    posted(
+        &budi,
+        &format!("/election/{id}/tie"),
+        &[
+            ("rule", "lot"),
+            ("winner", "Ani"),
+            ("note", "undian di balai RT"),
+        ],
+    )
+    .await;
+    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    assert_eq!(count["elected"], json!(["Siti", "Udin", "Ani"]));
+    assert_eq!(count["tie_signers"]["confirmed_by"], "facilitator");
+    assert_eq!(count["ready"], true, "{}", count["blockers"]);
 }

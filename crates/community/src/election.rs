@@ -15,9 +15,11 @@
 //! people by a [`Grouping`] the committee confirms ([`suggest_groups`] only
 //! proposes). A count never breaks a tie: a [`TieDecision`], recorded under
 //! the configured [`TieRule`], does. Two entries of the same batch are
-//! compared with [`compare_entries`].
+//! compared with [`compare_entries`]; [`committee`] checks that no member
+//! decides alone (a third member resolves, a second confirms).
 
 pub mod ballot;
+pub mod committee;
 pub mod entry;
 pub mod files;
 pub mod names;
@@ -29,6 +31,10 @@ pub mod women;
 pub use ballot::{
     BallotBox, BallotError, BallotRef, Fraction, FractionError, NamesPerBallot,
     NamesPerBallotError, Quorum, QuorumError, Turnout,
+};
+pub use committee::{
+    check_double_entry, check_resolution, check_second_member, CommitteeError, Entries,
+    TwoMemberStep,
 };
 pub use entry::{compare_entries, EntryDifference};
 pub use files::{read_ballots, read_groups, read_residents, FileError};

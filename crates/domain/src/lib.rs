@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod area;
+pub mod csv_out;
 pub mod fiscal;
 pub mod import;
 pub mod money;
@@ -12,6 +13,7 @@ pub mod user;
 
 pub use access::{Access, Placement, Resource, Role, Scope};
 pub use area::{AreaCode, AreaKind, AreaPath, AreaRecord};
+pub use csv_out::{csv_text, escape_cell, unescape_cell, CsvCell, CsvOut};
 pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use import::{ImportSummary, Rejected, RowError};
 pub use money::{Money, Share};

@@ -3,7 +3,7 @@
 //! so a file is the same whichever made it.
 
 use crate::report::{Figures, SpendReport};
-use lumbung_domain::{Money, Share};
+use lumbung_domain::{CsvCell, CsvOut, Money, Share};
 
 /// Why an export failed (writing to memory only fails on a bug).
 #[derive(Debug, thiserror::Error)]
@@ -35,16 +35,6 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The cell for a CSV file: text that a spreadsheet would run as a
-    /// formula (`=`, `+`, `-`, `@` first) is quoted with `'`; numbers are
-    /// written as they are.
-    fn csv_text(&self) -> String {
-        match self {
-            Cell::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
-            other => other.text(),
-        }
-    }
-
     fn text(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
@@ -270,13 +260,24 @@ pub fn csv_table(report: &SpendReport, name: &str) -> Result<Vec<u8>, ExportErro
         .into_iter()
         .find(|t| t.name == name)
         .ok_or_else(|| ExportError::UnknownTable(name.to_owned()))?;
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(&table.headers)?;
+    // Text that a spreadsheet would run as a formula is escaped by the
+    // shared writer (`lumbung_domain::csv_out`); numbers are written as
+    // they are.
+    let mut w = CsvOut::new(Vec::new());
+    w.text_row(&table.headers)?;
     for row in &table.rows {
-        w.write_record(row.iter().map(Cell::csv_text))?;
+        write_row(&mut w, row)?;
     }
-    w.into_inner()
-        .map_err(|e| ExportError::Csv(e.into_error().into()))
+    Ok(w.into_inner()?)
+}
+
+fn write_row<W: std::io::Write>(w: &mut CsvOut<W>, row: &[Cell]) -> Result<(), ExportError> {
+    let texts: Vec<String> = row.iter().map(Cell::text).collect();
+    w.row(row.iter().zip(&texts).map(|(cell, text)| match cell {
+        Cell::Text(_) => CsvCell::Text(text),
+        _ => CsvCell::Number(text),
+    }))?;
+    Ok(())
 }
 
 /// The per anchor × year table as text cells (for terminal tables).
@@ -376,14 +377,19 @@ mod tests {
             csv_table(&r, "nope"),
             Err(ExportError::UnknownTable(_))
         ));
+        let mut w = CsvOut::new(Vec::new());
+        write_row(
+            &mut w,
+            &[
+                Cell::Text("=HYPERLINK(\"x\")".into()),
+                Cell::Money(Money::from_minor(-500)),
+            ],
+        )
+        .unwrap();
         assert_eq!(
-            Cell::Text("=HYPERLINK(\"x\")".into()).csv_text(),
-            "'=HYPERLINK(\"x\")"
-        );
-        assert_eq!(
-            Cell::Money(Money::from_minor(-500)).csv_text(),
-            "-5.00",
-            "numbers stay numbers"
+            String::from_utf8(w.into_inner().unwrap()).unwrap(),
+            "\"'=HYPERLINK(\"\"x\"\")\",-5.00\n",
+            "formulas escaped, numbers stay numbers"
         );
     }
 

@@ -23,8 +23,9 @@ pub use community::{Kelurahan, KoboImport, KoboImportError, MappingData, Program
 pub use election::{
     ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, BallotRow, Blocker,
     Count as ElectionCount, Difference as EntryDiff, DoorToDoor, Election, ElectionSettings,
-    Entry as BallotEntry, EntryInfo, GroupRow, Level as ElectionLevel, NewElection, Published,
-    PublishedSummary, Resolution, TieInput, TieRecord, Voter, VoterInput,
+    Entry as BallotEntry, EntryInfo, GroupRow, Level as ElectionLevel, NewElection,
+    Publication as ElectionPublication, PublishStep, Published, PublishedSummary, Resolution,
+    TieInput, TieRecord, TieSigners, Voter, VoterInput,
 };
 pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
 pub use fund_ops::{

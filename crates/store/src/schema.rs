@@ -555,4 +555,113 @@ CREATE INDEX fund_account_days_account ON fund_account_days(account, upk_id, day
 DROP INDEX fund_repayments_loan;
 CREATE INDEX fund_repayments_loan ON fund_repayments(loan, paid_on, amount);
 "#,
+    // The election's two-member rules (issue 10, finding 1): a poll counts
+    // with the settings frozen when it opened; a difference is resolved
+    // by a member who made neither entry, and only a real difference; a
+    // lot is confirmed by a second member; a result is published when a
+    // second member confirms the proposal, with every ballot in both
+    // entries. The store checks each first (`lumbung_community::election::
+    // committee`); these triggers refuse whatever slips past.
+    r#"
+ALTER TABLE election_polls ADD COLUMN settings TEXT;
+UPDATE election_polls SET settings = coalesce(
+    (SELECT json_extract(r.snapshot, '$.settings') FROM election_results r
+     WHERE r.poll = election_polls.id),
+    (SELECT s.settings FROM election_settings s
+     WHERE s.kelurahan_code = election_polls.kelurahan_code),
+    '{}');
+CREATE TRIGGER election_polls_settings_given BEFORE INSERT ON election_polls
+WHEN NEW.settings IS NULL
+BEGIN SELECT RAISE(ABORT, 'a poll keeps the settings it opened with'); END;
+CREATE TRIGGER election_polls_settings_frozen BEFORE UPDATE OF settings ON election_polls
+WHEN NEW.settings IS NOT OLD.settings
+BEGIN SELECT RAISE(ABORT, 'a poll counts with the settings frozen when it opened'); END;
+
+CREATE TRIGGER election_resolutions_third_member BEFORE INSERT ON election_resolutions
+WHEN EXISTS (SELECT 1 FROM election_ballots WHERE poll = NEW.poll AND entered_by = NEW.resolved_by)
+BEGIN SELECT RAISE(ABORT, 'a difference is resolved by a committee member who made neither entry'); END;
+CREATE TRIGGER election_resolutions_third_member_update BEFORE UPDATE ON election_resolutions
+WHEN EXISTS (SELECT 1 FROM election_ballots WHERE poll = NEW.poll AND entered_by = NEW.resolved_by)
+BEGIN SELECT RAISE(ABORT, 'a difference is resolved by a committee member who made neither entry'); END;
+CREATE TRIGGER election_ballots_not_by_a_resolver BEFORE INSERT ON election_ballots
+WHEN EXISTS (SELECT 1 FROM election_resolutions WHERE poll = NEW.poll AND resolved_by = NEW.entered_by)
+BEGIN SELECT RAISE(ABORT, 'a member who resolved differences makes no entry'); END;
+
+-- Only a difference is resolved: not a ballot both entries hold with the
+-- same names (lowercased, in any order), and a ballot missing from one
+-- entry only as "not a ballot".
+CREATE TRIGGER election_resolutions_differences_only BEFORE INSERT ON election_resolutions
+WHEN (SELECT count(*) FROM election_ballots WHERE poll = NEW.poll AND ballot_id = NEW.ballot_id) = 2
+ AND (SELECT group_concat(k, char(31)) FROM (
+        SELECT lower(trim(j.value)) AS k FROM election_ballots b, json_each(b.names) j
+        WHERE b.poll = NEW.poll AND b.ballot_id = NEW.ballot_id AND b.entry = 'a' ORDER BY k))
+  IS (SELECT group_concat(k, char(31)) FROM (
+        SELECT lower(trim(j.value)) AS k FROM election_ballots b, json_each(b.names) j
+        WHERE b.poll = NEW.poll AND b.ballot_id = NEW.ballot_id AND b.entry = 'b' ORDER BY k))
+BEGIN SELECT RAISE(ABORT, 'entries A and B agree on this ballot: there is nothing to resolve'); END;
+CREATE TRIGGER election_resolutions_differences_only_update BEFORE UPDATE ON election_resolutions
+WHEN (SELECT count(*) FROM election_ballots WHERE poll = NEW.poll AND ballot_id = NEW.ballot_id) = 2
+ AND (SELECT group_concat(k, char(31)) FROM (
+        SELECT lower(trim(j.value)) AS k FROM election_ballots b, json_each(b.names) j
+        WHERE b.poll = NEW.poll AND b.ballot_id = NEW.ballot_id AND b.entry = 'a' ORDER BY k))
+  IS (SELECT group_concat(k, char(31)) FROM (
+        SELECT lower(trim(j.value)) AS k FROM election_ballots b, json_each(b.names) j
+        WHERE b.poll = NEW.poll AND b.ballot_id = NEW.ballot_id AND b.entry = 'b' ORDER BY k))
+BEGIN SELECT RAISE(ABORT, 'entries A and B agree on this ballot: there is nothing to resolve'); END;
+CREATE TRIGGER election_resolutions_missing_not_named BEFORE INSERT ON election_resolutions
+WHEN NEW.names IS NOT NULL
+ AND (SELECT count(*) FROM election_ballots WHERE poll = NEW.poll AND ballot_id = NEW.ballot_id) < 2
+BEGIN SELECT RAISE(ABORT, 'a ballot missing from one entry is entered by that entry''s maker'); END;
+CREATE TRIGGER election_resolutions_missing_not_named_update BEFORE UPDATE ON election_resolutions
+WHEN NEW.names IS NOT NULL
+ AND (SELECT count(*) FROM election_ballots WHERE poll = NEW.poll AND ballot_id = NEW.ballot_id) < 2
+BEGIN SELECT RAISE(ABORT, 'a ballot missing from one entry is entered by that entry''s maker'); END;
+
+-- A lot's winners count once a second member confirms them.
+ALTER TABLE election_ties ADD COLUMN confirmed_by TEXT;
+ALTER TABLE election_ties ADD COLUMN confirmed_at TEXT;
+CREATE TRIGGER election_ties_second_member BEFORE UPDATE ON election_ties
+WHEN NEW.confirmed_by = NEW.decided_by
+BEGIN SELECT RAISE(ABORT, 'a tie decision is confirmed by a second committee member'); END;
+CREATE TRIGGER election_ties_second_member_insert BEFORE INSERT ON election_ties
+WHEN NEW.confirmed_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a tie decision is confirmed by a second committee member'); END;
+
+-- Publishing: proposed by one member, confirmed by another, for the count
+-- as it stood when proposed (its SHA-256).
+CREATE TABLE election_publications (
+    poll         INTEGER PRIMARY KEY REFERENCES election_polls(id),
+    proposed_by  TEXT NOT NULL,
+    proposed_at  TEXT NOT NULL,
+    count_sha256 TEXT NOT NULL,
+    confirmed_by TEXT,
+    confirmed_at TEXT,
+    CHECK (confirmed_by IS NULL OR confirmed_by <> proposed_by),
+    CHECK ((confirmed_by IS NULL) = (confirmed_at IS NULL))
+);
+CREATE TRIGGER election_publications_kept BEFORE UPDATE ON election_publications
+WHEN OLD.confirmed_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a confirmed publication is kept as it was'); END;
+CREATE TRIGGER election_publications_kept_delete BEFORE DELETE ON election_publications
+WHEN OLD.confirmed_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a confirmed publication is kept as it was'); END;
+CREATE TRIGGER election_results_confirmed BEFORE INSERT ON election_results
+WHEN NOT EXISTS (SELECT 1 FROM election_publications
+                 WHERE poll = NEW.poll AND confirmed_by = NEW.published_by
+                   AND confirmed_by <> proposed_by)
+BEGIN SELECT RAISE(ABORT, 'a result is published when a second committee member confirms it'); END;
+CREATE TRIGGER election_results_double_entry BEFORE INSERT ON election_results
+WHEN NOT EXISTS (SELECT 1 FROM election_ballots WHERE poll = NEW.poll AND entry = 'a')
+  OR NOT EXISTS (SELECT 1 FROM election_ballots WHERE poll = NEW.poll AND entry = 'b')
+  OR EXISTS (SELECT 1 FROM election_ballots x WHERE x.poll = NEW.poll
+       AND NOT EXISTS (SELECT 1 FROM election_ballots y
+                       WHERE y.poll = x.poll AND y.entry <> x.entry AND y.ballot_id = x.ballot_id)
+       AND NOT EXISTS (SELECT 1 FROM election_resolutions r
+                       WHERE r.poll = x.poll AND r.ballot_id = x.ballot_id AND r.names IS NULL))
+BEGIN SELECT RAISE(ABORT, 'every ballot is entered twice, by two committee members, before publishing'); END;
+CREATE TRIGGER election_results_lot_confirmed BEFORE INSERT ON election_results
+WHEN EXISTS (SELECT 1 FROM election_ties WHERE poll = NEW.poll
+             AND json_extract(decision, '$.rule') = 'lot' AND confirmed_by IS NULL)
+BEGIN SELECT RAISE(ABORT, 'a lot is confirmed by a second committee member before publishing'); END;
+"#,
 ];

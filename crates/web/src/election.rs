@@ -5,7 +5,9 @@
 //! per nominee, the groupings, the minutes and the anonymised ballots as
 //! the CSV files of `lumbung election recount`.
 //!
-//! Who: the facilitator works as the committee (writes), the BKM and the
+//! Who: the facilitators covering the kelurahan work as the committee
+//! (writes; no member decides alone: a third member resolves differences,
+//! a second confirms publishing and a lot — see the store), the BKM and the
 //! auditor read, within their scope (a poll's area and the organisations
 //! of its kelurahan); a poll outside the scope is "not found". Published
 //! results are public and hold no voter identity.
@@ -23,7 +25,7 @@ use lumbung_community::election::TieRule;
 use lumbung_domain::{AreaPath, Resource};
 use lumbung_store::{
     read_ballot_lines, read_voters, AreaFilter, BallotEntry, Election, ElectionLevel,
-    ElectionSettings, NewElection, Published, TieInput, VoterInput,
+    ElectionSettings, NewElection, PublishStep, Published, TieInput, VoterInput,
 };
 use minijinja::context;
 use serde::Deserialize;
@@ -557,13 +559,8 @@ pub async fn ballots_page(
 ) -> Result<Html<String>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
-    let ((a, b), settings) = state
-        .blocking(move |s| {
-            let e = s.election(pid)?;
-            let kel = e.map(|e| e.kelurahan_code).unwrap_or_default();
-            Ok((s.election_entries(pid)?, s.election_settings(&kel)?))
-        })
-        .await?;
+    let (a, b) = state.blocking(move |s| s.election_entries(pid)).await?;
+    let settings = &e.settings;
     let me = viewer
         .user()
         .map(|u| u.username.clone())
@@ -766,10 +763,13 @@ pub async fn publish(
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
-    state
+    let step = state
         .blocking(move |s| s.publish_election(e.id, &actor))
         .await?;
-    Ok(redirect(&format!("/election/results/{}", e.id)))
+    Ok(redirect(&match step {
+        PublishStep::Proposed(_) => format!("/election/{}#publication", e.id),
+        PublishStep::Published(_) => format!("/election/results/{}", e.id),
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -790,8 +790,7 @@ pub async fn ballot_sheets(
     Query(q): Query<SheetQuery>,
 ) -> Result<Html<String>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let kel = e.kelurahan_code.clone();
-    let settings = state.blocking(move |s| s.election_settings(&kel)).await?;
+    let settings = &e.settings;
     let (min, max) = match e.level {
         ElectionLevel::Rt => (settings.names_min, settings.names_max),
         ElectionLevel::Bkm => (settings.bkm_names_min, settings.bkm_names_max),
@@ -1301,14 +1300,23 @@ pub async fn api_publish(
 ) -> Result<Json<Value>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
-    let p = state
+    let step = state
         .blocking(move |s| s.publish_election(e.id, &actor))
         .await?;
-    Ok(Json(json!({
-        "id": p.election_id,
-        "sha256": p.sha256,
-        "url": format!("/election/results/{}", p.election_id),
-    })))
+    Ok(Json(match step {
+        PublishStep::Proposed(p) => json!({
+            "id": e.id,
+            "published": false,
+            "proposed_by": p.proposed_by,
+            "proposed_at": p.proposed_at,
+        }),
+        PublishStep::Published(p) => json!({
+            "id": p.election_id,
+            "published": true,
+            "sha256": p.sha256,
+            "url": format!("/election/results/{}", p.election_id),
+        }),
+    }))
 }
 
 pub async fn api_settings(

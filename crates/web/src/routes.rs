@@ -1077,7 +1077,7 @@ pub static ROUTES: &[Route] = &[
         Method::POST,
         "/election/{id}/publish",
         Write(Resource::ElectionResult),
-        "Publish the result (no more changes)",
+        "Propose publishing the result, or confirm another member's proposal (publishes it)",
         || post(crate::election::publish),
     ),
     route(
@@ -1203,7 +1203,7 @@ pub static ROUTES: &[Route] = &[
         Method::POST,
         "/api/v1/election/elections/{id}/publish",
         Write(Resource::ElectionResult),
-        "Publish the result",
+        "Propose publishing the result, or confirm another member's proposal (publishes it)",
         || post(crate::election::api_publish),
     ),
     route(

@@ -7,11 +7,15 @@
 //!   names; blank cells are ignored; rows with every cell blank are skipped.
 //! - GROUPS: `written,person` — each written variant → the person it means.
 //! - RESIDENTS: `person` — who may be named.
+//!
+//! A cell starting with `'` has it removed before anything else: the
+//! published files escape cells that a spreadsheet would run as formulas
+//! (`lumbung_domain::csv_out`), and a recount reads the names as written.
 
 use super::ballot::{BallotBox, BallotError};
 use super::names::{Grouping, GroupingError, NameKey, Residents};
 use lumbung_domain::import::LISTED_PROBLEMS;
-use lumbung_domain::RowError;
+use lumbung_domain::{unescape_cell, RowError};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -86,7 +90,7 @@ pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, FileError> {
             continue;
         }
         fn text(raw: &[u8]) -> &str {
-            std::str::from_utf8(raw).unwrap_or("")
+            unescape_cell(std::str::from_utf8(raw).unwrap_or(""))
         }
         let id = text(record.get(id_col).unwrap_or(b""));
         let names = record
@@ -381,7 +385,7 @@ impl<'a> Csv<'a> {
         for (i, column) in header.iter().enumerate() {
             let raw = record.get(i).unwrap_or(b"");
             match std::str::from_utf8(raw) {
-                Ok(t) => cells.push(t.trim().to_owned()),
+                Ok(t) => cells.push(unescape_cell(t).trim().to_owned()),
                 Err(_) => {
                     self.problem(offset, Some(column), NOT_UTF8.into());
                     return None;
@@ -452,6 +456,28 @@ mod tests {
         );
         assert_eq!(bx.get(2).id(), "3");
         assert_eq!(bx.get(2).names().len(), 0);
+    }
+
+    #[test]
+    fn escaped_cells_are_read_as_written_before_the_escape() {
+        let text = lumbung_domain::csv_text(
+            &["ballot_id", "name1", "name2"],
+            [["'1", "=HYPERLINK(\"http://x\",\"y\")", "-Udin"]],
+        );
+        assert!(text.contains("''1,\"'=HYPERLINK("), "{text}");
+        let bx = read_ballots("b.csv", text.as_bytes()).unwrap();
+        assert_eq!(bx.get(0).id(), "'1");
+        assert_eq!(
+            bx.get(0).names().collect::<Vec<_>>(),
+            ["=HYPERLINK(\"http://x\",\"y\")", "-Udin"]
+        );
+        let groups = lumbung_domain::csv_text(&["written", "person"], [["@Udin", "+Udin"]]);
+        let g = read_groups("g.csv", groups.as_bytes()).unwrap();
+        let (written, person) = g.entries().next().unwrap();
+        assert_eq!((written, person.as_str()), ("@Udin", "+Udin"));
+        let residents = lumbung_domain::csv_text(&["person"], [["=Siti"]]);
+        let r = read_residents("r.csv", residents.as_bytes()).unwrap();
+        assert!(r.contains(&NameKey::new("=Siti").unwrap()));
     }
 
     #[test]

@@ -1,0 +1,269 @@
+//! No committee member decides alone. Two members enter every ballot (one
+//! entry each); a difference between the entries is resolved by a third
+//! member, who made neither, reading the paper ballot; publishing and a
+//! tie broken by lot are proposed by one member and confirmed by another.
+//! These checks are pure; the store applies them and its triggers back
+//! them up.
+
+use super::ballot::BallotBox;
+use super::entry::{compare_entries, EntryDifference};
+use std::fmt;
+
+/// The two entries of a ballot box and the members who made each.
+#[derive(Debug, Clone, Copy)]
+pub struct Entries<'a> {
+    pub a: &'a BallotBox,
+    pub b: &'a BallotBox,
+    pub made_a: &'a [String],
+    pub made_b: &'a [String],
+}
+
+/// A step that one member proposes and a second confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwoMemberStep {
+    /// Publishing the result.
+    Publication,
+    /// The winners of a lot drawn to break a tie.
+    Lot,
+}
+
+impl fmt::Display for TwoMemberStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TwoMemberStep::Publication => "publishing the result",
+            TwoMemberStep::Lot => "the lot's winners",
+        })
+    }
+}
+
+/// Why a committee step is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommitteeError {
+    #[error(
+        "{member} made entry {entry}: a difference is resolved by a committee member who made neither entry"
+    )]
+    ResolverMadeEntry { member: String, entry: char },
+    #[error("entries A and B agree on ballot {0}: there is nothing to resolve")]
+    NotADifference(String),
+    #[error("ballot {0} is in neither entry")]
+    UnknownBallot(String),
+    #[error(
+        "ballot {ballot} is missing from entry {entry}: whoever made entry {entry} enters it from the paper (or it is resolved as not a ballot)"
+    )]
+    MissingFromEntry { ballot: String, entry: char },
+    #[error("entry {0} has no ballot: two committee members each enter every ballot")]
+    EntryEmpty(char),
+    #[error("{0} made both entries: each entry is made by a different committee member")]
+    OneMemberBothEntries(String),
+    #[error("ballot {ballot} is only in entry {entry}: every ballot counted is entered twice")]
+    SingleEntry { ballot: String, entry: char },
+    #[error("{member} proposed {step}: a second committee member confirms it")]
+    SameMember { step: TwoMemberStep, member: String },
+}
+
+fn entry_of(d: &EntryDifference) -> Option<char> {
+    match d {
+        EntryDifference::MissingInFirst { .. } => Some('A'),
+        EntryDifference::MissingInSecond { .. } => Some('B'),
+        EntryDifference::DifferentNames { .. } => None,
+    }
+}
+
+/// May `member` resolve `ballot` — with the names read on the paper
+/// (`names_given`) or as not a ballot? Only a member who made neither
+/// entry, only a ballot the entries disagree on, and a ballot missing from
+/// one entry only as "not a ballot" (else that entry's maker enters it, so
+/// that every counted ballot is typed twice).
+pub fn check_resolution(
+    entries: &Entries<'_>,
+    ballot: &str,
+    names_given: bool,
+    member: &str,
+) -> Result<(), CommitteeError> {
+    for (made, entry) in [(entries.made_a, 'A'), (entries.made_b, 'B')] {
+        if made.iter().any(|m| m == member) {
+            return Err(CommitteeError::ResolverMadeEntry {
+                member: member.to_owned(),
+                entry,
+            });
+        }
+    }
+    let ballot = ballot.trim();
+    let differences = compare_entries(entries.a, entries.b);
+    match differences.iter().find(|d| d.ballot_id() == ballot) {
+        None if entries.a.find(ballot).is_some() || entries.b.find(ballot).is_some() => {
+            Err(CommitteeError::NotADifference(ballot.to_owned()))
+        }
+        None => Err(CommitteeError::UnknownBallot(ballot.to_owned())),
+        Some(d) => match entry_of(d) {
+            Some(entry) if names_given => Err(CommitteeError::MissingFromEntry {
+                ballot: ballot.to_owned(),
+                entry,
+            }),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Before publishing: both entries made, by different members, and every
+/// ballot of one entry in the other too, unless resolved as not a ballot
+/// (`not_ballots`).
+pub fn check_double_entry(
+    entries: &Entries<'_>,
+    not_ballots: &[&str],
+) -> Result<(), CommitteeError> {
+    for (bx, entry) in [(entries.a, 'A'), (entries.b, 'B')] {
+        if bx.is_empty() {
+            return Err(CommitteeError::EntryEmpty(entry));
+        }
+    }
+    if let Some(m) = entries.made_a.iter().find(|m| entries.made_b.contains(m)) {
+        return Err(CommitteeError::OneMemberBothEntries(m.clone()));
+    }
+    for d in compare_entries(entries.a, entries.b) {
+        if let Some(missing) = entry_of(&d) {
+            if !not_ballots.contains(&d.ballot_id()) {
+                return Err(CommitteeError::SingleEntry {
+                    ballot: d.ballot_id().to_owned(),
+                    entry: if missing == 'A' { 'B' } else { 'A' },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A step proposed by `proposer` is confirmed by `confirmer`: another member.
+pub fn check_second_member(
+    step: TwoMemberStep,
+    proposer: &str,
+    confirmer: &str,
+) -> Result<(), CommitteeError> {
+    if proposer == confirmer {
+        return Err(CommitteeError::SameMember {
+            step,
+            member: proposer.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bx(rows: &[(&str, &[&str])]) -> BallotBox {
+        let mut b = BallotBox::new();
+        for (id, names) in rows {
+            b.push(id, names).unwrap();
+        }
+        b
+    }
+
+    fn who(name: &str) -> Vec<String> {
+        vec![name.to_owned()]
+    }
+
+    #[test]
+    fn a_difference_is_resolved_by_a_member_who_made_neither_entry() {
+        let a = bx(&[
+            ("1", &["Udin", "Siti"]),
+            ("2", &["Ani", "Dodi"]),
+            ("3", &["Ani", "Siti"]),
+        ]);
+        let b = bx(&[("1", &["siti", " UDIN"]), ("2", &["Ani", "Dedi"])]);
+        let (made_a, made_b) = (who("ani"), who("budi"));
+        let e = Entries {
+            a: &a,
+            b: &b,
+            made_a: &made_a,
+            made_b: &made_b,
+        };
+        // The maker of entry A, or of entry B, resolves nothing.
+        assert_eq!(
+            check_resolution(&e, "2", true, "ani"),
+            Err(CommitteeError::ResolverMadeEntry {
+                member: "ani".into(),
+                entry: 'A'
+            })
+        );
+        assert_eq!(
+            check_resolution(&e, "2", true, "budi"),
+            Err(CommitteeError::ResolverMadeEntry {
+                member: "budi".into(),
+                entry: 'B'
+            })
+        );
+        assert_eq!(check_resolution(&e, "2", true, "citra"), Ok(()));
+        // The entries agree on ballot 1 (case, spacing and order aside).
+        assert_eq!(
+            check_resolution(&e, "1", true, "citra"),
+            Err(CommitteeError::NotADifference("1".into()))
+        );
+        // Missing from entry B: entry B's maker types it, or it is not a ballot.
+        assert_eq!(
+            check_resolution(&e, "3", true, "citra"),
+            Err(CommitteeError::MissingFromEntry {
+                ballot: "3".into(),
+                entry: 'B'
+            })
+        );
+        assert_eq!(check_resolution(&e, "3", false, "citra"), Ok(()));
+        assert_eq!(
+            check_resolution(&e, "9", false, "citra"),
+            Err(CommitteeError::UnknownBallot("9".into()))
+        );
+    }
+
+    #[test]
+    fn publishing_needs_every_ballot_in_both_entries_by_two_members() {
+        let a = bx(&[("1", &["Udin", "Siti"]), ("2", &["Ani", "Dodi"])]);
+        let empty = BallotBox::new();
+        let (made_a, made_b, none) = (who("ani"), who("budi"), vec![]);
+        let e = Entries {
+            a: &a,
+            b: &empty,
+            made_a: &made_a,
+            made_b: &none,
+        };
+        assert_eq!(
+            check_double_entry(&e, &[]),
+            Err(CommitteeError::EntryEmpty('B'))
+        );
+        let b = bx(&[("1", &["Udin", "Siti"])]);
+        let e = Entries {
+            a: &a,
+            b: &b,
+            made_a: &made_a,
+            made_b: &made_b,
+        };
+        assert_eq!(
+            check_double_entry(&e, &[]),
+            Err(CommitteeError::SingleEntry {
+                ballot: "2".into(),
+                entry: 'A'
+            })
+        );
+        assert_eq!(check_double_entry(&e, &["2"]), Ok(()));
+        let e = Entries {
+            a: &a,
+            b: &b,
+            made_a: &made_a,
+            made_b: &made_a,
+        };
+        assert_eq!(
+            check_double_entry(&e, &["2"]),
+            Err(CommitteeError::OneMemberBothEntries("ani".into()))
+        );
+    }
+
+    #[test]
+    fn a_second_member_confirms() {
+        assert!(check_second_member(TwoMemberStep::Publication, "ani", "budi").is_ok());
+        let err = check_second_member(TwoMemberStep::Lot, "ani", "ani").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ani proposed the lot's winners: a second committee member confirms it"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! No committee member decides alone (`lumbung_community::election::
+//! committee` holds the rules): the entries and who made them, the
+//! proposal to publish and its confirmation by a second member. The
+//! schema's triggers back each rule up.
+
+use super::{entry_tx, resolutions_tx, sha256_hex, Count, Entry, Publication};
+use crate::{now, Result, StoreError};
+use lumbung_community::election::{BallotBox, CommitteeError, Entries};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeSet;
+
+/// The two entries of a poll as ballot boxes, with who made each.
+pub(super) struct EntryBoxes {
+    a: BallotBox,
+    b: BallotBox,
+    made_a: Vec<String>,
+    made_b: Vec<String>,
+}
+
+impl EntryBoxes {
+    pub(super) fn of(conn: &Connection, poll: i64) -> Result<EntryBoxes> {
+        let (a, b) = (
+            entry_tx(conn, poll, Entry::A)?,
+            entry_tx(conn, poll, Entry::B)?,
+        );
+        let made = |rows: &[super::BallotRow]| -> Vec<String> {
+            let set: BTreeSet<&str> = rows.iter().map(|r| r.entered_by.as_str()).collect();
+            set.into_iter().map(str::to_owned).collect()
+        };
+        Ok(EntryBoxes {
+            made_a: made(&a),
+            made_b: made(&b),
+            a: super::boxed(&a),
+            b: super::boxed(&b),
+        })
+    }
+
+    pub(super) fn entries(&self) -> Entries<'_> {
+        Entries {
+            a: &self.a,
+            b: &self.b,
+            made_a: &self.made_a,
+            made_b: &self.made_b,
+        }
+    }
+}
+
+/// A refused committee step as the store says it: an unknown ballot is
+/// not found, every other refusal a conflict with what is recorded.
+pub(super) fn refused(e: CommitteeError) -> StoreError {
+    match e {
+        CommitteeError::UnknownBallot(b) => StoreError::NotFound(format!("ballot {b}")),
+        other => StoreError::Conflict(other.to_string()),
+    }
+}
+
+/// The ballot ids resolved as "not a ballot".
+pub(super) fn not_ballots(conn: &Connection, poll: i64) -> Result<Vec<String>> {
+    Ok(resolutions_tx(conn, poll)?
+        .into_iter()
+        .filter(|r| r.names.is_none())
+        .map(|r| r.ballot_id)
+        .collect())
+}
+
+/// The fingerprint of a count a proposal is about: its public summary.
+pub(super) fn count_sha(count: &Count) -> String {
+    sha256_hex(&count.summary().to_string())
+}
+
+/// The proposal row: proposer, time, the count's fingerprint, confirmer.
+pub(super) struct ProposalRow {
+    pub proposed_by: String,
+    pub proposed_at: String,
+    pub count_sha256: String,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<String>,
+}
+
+pub(super) fn proposal_row(conn: &Connection, poll: i64) -> Result<Option<ProposalRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT proposed_by, proposed_at, count_sha256, confirmed_by, confirmed_at
+             FROM election_publications WHERE poll = ?1",
+            [poll],
+            |r| {
+                Ok(ProposalRow {
+                    proposed_by: r.get(0)?,
+                    proposed_at: r.get(1)?,
+                    count_sha256: r.get(2)?,
+                    confirmed_by: r.get(3)?,
+                    confirmed_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+impl ProposalRow {
+    pub(super) fn publication(&self, current: bool) -> Publication {
+        Publication {
+            proposed_by: self.proposed_by.clone(),
+            proposed_at: self.proposed_at.clone(),
+            confirmed_by: self.confirmed_by.clone(),
+            confirmed_at: self.confirmed_at.clone(),
+            current,
+        }
+    }
+}
+
+/// The proposal to publish a poll, if any, and whether the count is
+/// still the one proposed.
+pub(super) fn publication_tx(
+    conn: &Connection,
+    poll: i64,
+    count: &Count,
+) -> Result<Option<Publication>> {
+    Ok(proposal_row(conn, poll)?.map(|p| {
+        let current = p.confirmed_by.is_some() || p.count_sha256 == count_sha(count);
+        p.publication(current)
+    }))
+}
+
+/// Records (or renews) `who`'s proposal to publish the count as it is.
+pub(super) fn propose(
+    conn: &Connection,
+    poll: i64,
+    count_sha256: &str,
+    who: &str,
+) -> Result<Publication> {
+    let at = now();
+    conn.execute(
+        "INSERT INTO election_publications (poll, proposed_by, proposed_at, count_sha256)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (poll) DO UPDATE SET proposed_by = excluded.proposed_by,
+             proposed_at = excluded.proposed_at, count_sha256 = excluded.count_sha256",
+        params![poll, who, at, count_sha256],
+    )?;
+    Ok(Publication {
+        proposed_by: who.to_owned(),
+        proposed_at: at,
+        confirmed_by: None,
+        confirmed_at: None,
+        current: true,
+    })
+}
+
+/// Records `who`'s confirmation of the proposal (the trigger and the
+/// CHECK refuse the proposer).
+pub(super) fn confirm(conn: &Connection, poll: i64, who: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE election_publications SET confirmed_by = ?2, confirmed_at = ?3 WHERE poll = ?1",
+        params![poll, who, now()],
+    )?;
+    Ok(())
+}
