@@ -111,12 +111,40 @@ pub struct ServeArgs {
         value_parser = FalseyValueParser::new()
     )]
     pub secure_cookies: bool,
+
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub listen: ListenArgs,
+
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
+}
+
+/// What sits in front of the server (docs/security.md).
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// A reverse proxy is in front: take the client's address (for the sign-in limits) from the last X-Forwarded-For entry instead of the socket
+    #[arg(
+        long,
+        env = "LUMBUNG_BEHIND_PROXY",
+        action = ArgAction::SetTrue,
+        value_parser = FalseyValueParser::new()
+    )]
+    pub behind_proxy: bool,
+
+    /// A TLS-terminating proxy is in front: as --behind-proxy, plus Secure cookies and Strict-Transport-Security
+    #[arg(
+        long,
+        env = "LUMBUNG_BEHIND_TLS_PROXY",
+        action = ArgAction::SetTrue,
+        value_parser = FalseyValueParser::new()
+    )]
+    pub behind_tls_proxy: bool,
 }
 
 const PASSWORD_HELP: &str = "The password is read from stdin (--password-stdin, one line) or from the \

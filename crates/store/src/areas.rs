@@ -139,13 +139,7 @@ impl Store {
     }
 
     pub fn area_path(&self, code: &str) -> Result<Option<AreaPath>> {
-        let conn = self.conn()?;
-        let path: Option<String> = conn
-            .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        Ok(path.map(AreaPath::from_stored))
+        area_path_in(&*self.conn()?, code)
     }
 
     /// Imports a batch of areas as one transaction: every problem (those
@@ -387,6 +381,16 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// [`Store::area_path`] on a connection the caller holds.
+pub(crate) fn area_path_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<AreaPath>> {
+    let path: Option<String> = conn
+        .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(path.map(AreaPath::from_stored))
 }
 
 fn reject(file: &str, errors: Vec<RowError>) -> StoreError {

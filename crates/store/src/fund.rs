@@ -271,11 +271,10 @@ impl Store {
     /// written while the two began (three times over), so that one
     /// connection reads alone.
     fn city_books(&self) -> Result<Option<Vec<LoanBook>>> {
-        // Two more connections, if the pool has them soon.
-        let wait = std::time::Duration::from_millis(500);
+        // Two more connections if they are idle now: waiting for them while
+        // holding one could deadlock a busy pool.
         let mut a = self.conn()?;
-        let (Ok(probe), Ok(mut b)) = (self.pool.get_timeout(wait), self.pool.get_timeout(wait))
-        else {
+        let (Some(probe), Some(mut b)) = (self.spare_conn(), self.spare_conn()) else {
             return Ok(None);
         };
         let version = |c: &rusqlite::Connection| -> Result<i64> {
