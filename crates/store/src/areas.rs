@@ -64,14 +64,7 @@ pub struct PostcodeMatch {
 
 impl Store {
     pub fn area(&self, code: &str) -> Result<Option<Area>> {
-        let conn = self.conn()?;
-        Ok(conn
-            .query_row(
-                &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
-                [code],
-                area_from_row,
-            )
-            .optional()?)
+        area_in(&*self.conn()?, code)
     }
 
     /// The area and its ancestors, root first (for breadcrumbs).
@@ -369,8 +362,7 @@ impl Store {
         for prefix in postcode.lookup_prefixes() {
             let area: Option<String> = stmt.query_row([prefix], |r| r.get(0)).optional()?;
             if let Some(code) = area {
-                let area = self
-                    .area(&code)?
+                let area = area_in(&conn, &code)?
                     .ok_or_else(|| StoreError::NotFound(format!("area {code}")))?;
                 return Ok(Some(PostcodeMatch {
                     postcode: postcode.as_str().to_owned(),
@@ -381,6 +373,16 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+fn area_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<Area>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
+            [code],
+            area_from_row,
+        )
+        .optional()?)
 }
 
 /// [`Store::area_path`] on a connection the caller holds.

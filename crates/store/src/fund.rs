@@ -1344,7 +1344,8 @@ mod tests {
         let whole = |s: &Store| lumbung_fund::journal::verify(&s.fund_journal().unwrap());
         assert_eq!(whole(&s), Ok(()));
         assert_eq!(s.verify_fund_journal().unwrap(), Ok(9_005));
-        let conn = s.conn().unwrap();
+        // Another program's connection, as a tamperer would have.
+        let conn = rusqlite::Connection::open(s.path()).unwrap();
         conn.execute_batch("DROP TRIGGER fund_journal_no_update")
             .unwrap();
         // Changed history in the third piece, then in the second too: the
