@@ -303,6 +303,27 @@ mod tests {
     }
 
     #[test]
+    fn serve_and_demo_are_told_about_a_proxy_in_front() {
+        let proxy = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(s) => (s.proxy.behind_proxy, s.proxy.behind_tls_proxy),
+            Command::Demo(d) => (d.proxy.behind_proxy, d.proxy.behind_tls_proxy),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            proxy(&["lumbung", "serve", "--behind-tls-proxy"]),
+            (false, true)
+        );
+        assert_eq!(
+            proxy(&["lumbung", "serve", "--behind-proxy"]),
+            (true, false)
+        );
+        assert_eq!(
+            proxy(&["lumbung", "demo", "--behind-tls-proxy"]),
+            (false, true)
+        );
+    }
+
+    #[test]
     fn secure_cookies_come_from_the_flag_or_a_truthy_environment_value() {
         let parse = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
             Command::Serve(s) => s.secure_cookies,

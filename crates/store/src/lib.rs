@@ -175,7 +175,13 @@ impl Store {
         drop(conn);
         let manager =
             SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
-        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        // Callers admit at most `max_size` tasks at once (the web app's
+        // gate), so a wait here is short; a bug that still waits gives up
+        // well before r2d2's 30 s.
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)?;
         Ok(Store { pool, path })
     }
 
