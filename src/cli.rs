@@ -111,12 +111,40 @@ pub struct ServeArgs {
         value_parser = FalseyValueParser::new()
     )]
     pub secure_cookies: bool,
+
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub listen: ListenArgs,
+
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
+}
+
+/// What sits in front of the server (docs/security.md).
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// A reverse proxy is in front: take the client's address (for the sign-in limits) from the last X-Forwarded-For entry instead of the socket
+    #[arg(
+        long,
+        env = "LUMBUNG_BEHIND_PROXY",
+        action = ArgAction::SetTrue,
+        value_parser = FalseyValueParser::new()
+    )]
+    pub behind_proxy: bool,
+
+    /// A TLS-terminating proxy is in front: as --behind-proxy, plus Secure cookies and Strict-Transport-Security
+    #[arg(
+        long,
+        env = "LUMBUNG_BEHIND_TLS_PROXY",
+        action = ArgAction::SetTrue,
+        value_parser = FalseyValueParser::new()
+    )]
+    pub behind_tls_proxy: bool,
 }
 
 const PASSWORD_HELP: &str = "The password is read from stdin (--password-stdin, one line) or from the \
@@ -272,6 +300,27 @@ mod tests {
         let err =
             Cli::try_parse_from(["lumbung", "user", "add", "ana", "--role", "root"]).unwrap_err();
         assert!(err.to_string().contains("auditor"), "{err}");
+    }
+
+    #[test]
+    fn serve_and_demo_are_told_about_a_proxy_in_front() {
+        let proxy = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(s) => (s.proxy.behind_proxy, s.proxy.behind_tls_proxy),
+            Command::Demo(d) => (d.proxy.behind_proxy, d.proxy.behind_tls_proxy),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            proxy(&["lumbung", "serve", "--behind-tls-proxy"]),
+            (false, true)
+        );
+        assert_eq!(
+            proxy(&["lumbung", "serve", "--behind-proxy"]),
+            (true, false)
+        );
+        assert_eq!(
+            proxy(&["lumbung", "demo", "--behind-tls-proxy"]),
+            (false, true)
+        );
     }
 
     #[test]

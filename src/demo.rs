@@ -81,7 +81,7 @@ const USERS: [(&str, Role, DemoScope); 12] = [
 ];
 
 /// Builds the demo database at `path` and serves it on `addr`.
-pub fn run(path: &Path, addr: SocketAddr) -> Result<()> {
+pub fn run(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
     let started = Instant::now();
     replace_file(path)?;
     let store = Store::open(path)?;
@@ -99,7 +99,7 @@ pub fn run(path: &Path, addr: SocketAddr) -> Result<()> {
         overview.organisations,
         logins.len()
     );
-    serve::run(store, addr, lumbung_web::WebConfig::default(), |bound| {
+    serve::run(store, addr, config, |bound| {
         serve::announce(bound);
         println!("Demo logins (every password is {DEMO_PASSWORD}):");
         print!(

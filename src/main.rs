@@ -94,6 +94,8 @@ fn run(cli: Cli) -> Result<()> {
             let store = open(db, busy_timeout)?;
             let config = lumbung_web::WebConfig {
                 secure_cookies: args.secure_cookies,
+                behind_proxy: args.proxy.behind_proxy,
+                behind_tls_proxy: args.proxy.behind_tls_proxy,
             };
             serve::run(store, args.listen.addr, config, serve::announce)
         }
@@ -323,7 +325,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Mapping(command) => community::run(&open(db, busy_timeout)?, command),
         Command::Demo(args) => {
             let path = db.unwrap_or(Path::new(cli::DEFAULT_DEMO_DB));
-            demo::run(path, args.listen.addr)
+            let config = lumbung_web::WebConfig {
+                behind_proxy: args.proxy.behind_proxy,
+                behind_tls_proxy: args.proxy.behind_tls_proxy,
+                ..Default::default()
+            };
+            demo::run(path, args.listen.addr, config)
         }
     }
 }

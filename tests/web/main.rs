@@ -3,6 +3,8 @@
 mod community;
 mod election;
 mod fund;
+mod load;
+mod security;
 mod support;
 
 use lumbung_domain::Role;

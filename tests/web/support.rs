@@ -58,6 +58,11 @@ pub const SCOPED_USERS: &[(&str, &str)] = &[
 ];
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(lumbung_web::WebConfig::default()).await
+}
+
+/// [`spawn_app`] with chosen server settings.
+pub async fn spawn_app_with(config: lumbung_web::WebConfig) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
         .with_test_writer()
@@ -149,11 +154,7 @@ pub async fn spawn_app() -> TestApp {
         .await
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(lumbung_web::serve(
-        store.clone(),
-        lumbung_web::WebConfig::default(),
-        listener,
-    ));
+    tokio::spawn(lumbung_web::serve(store.clone(), config, listener));
     TestApp {
         base,
         store,

@@ -64,14 +64,7 @@ pub struct PostcodeMatch {
 
 impl Store {
     pub fn area(&self, code: &str) -> Result<Option<Area>> {
-        let conn = self.conn()?;
-        Ok(conn
-            .query_row(
-                &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
-                [code],
-                area_from_row,
-            )
-            .optional()?)
+        area_in(&*self.conn()?, code)
     }
 
     /// The area and its ancestors, root first (for breadcrumbs).
@@ -139,13 +132,7 @@ impl Store {
     }
 
     pub fn area_path(&self, code: &str) -> Result<Option<AreaPath>> {
-        let conn = self.conn()?;
-        let path: Option<String> = conn
-            .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        Ok(path.map(AreaPath::from_stored))
+        area_path_in(&*self.conn()?, code)
     }
 
     /// Imports a batch of areas as one transaction: every problem (those
@@ -375,8 +362,7 @@ impl Store {
         for prefix in postcode.lookup_prefixes() {
             let area: Option<String> = stmt.query_row([prefix], |r| r.get(0)).optional()?;
             if let Some(code) = area {
-                let area = self
-                    .area(&code)?
+                let area = area_in(&conn, &code)?
                     .ok_or_else(|| StoreError::NotFound(format!("area {code}")))?;
                 return Ok(Some(PostcodeMatch {
                     postcode: postcode.as_str().to_owned(),
@@ -387,6 +373,26 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+fn area_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<Area>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
+            [code],
+            area_from_row,
+        )
+        .optional()?)
+}
+
+/// [`Store::area_path`] on a connection the caller holds.
+pub(crate) fn area_path_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<AreaPath>> {
+    let path: Option<String> = conn
+        .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(path.map(AreaPath::from_stored))
 }
 
 fn reject(file: &str, errors: Vec<RowError>) -> StoreError {

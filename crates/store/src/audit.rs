@@ -13,6 +13,8 @@ pub enum Actor {
     User { id: i64, username: String },
     /// Someone at the command line, named by their operating-system login.
     Cli { os_user: String },
+    /// Someone not signed in (a failed sign-in), by their network address.
+    Visitor { address: String },
 }
 
 impl Actor {
@@ -28,6 +30,7 @@ impl Actor {
         match self {
             Actor::User { username, .. } => username.clone(),
             Actor::Cli { os_user } => format!("cli:{os_user}"),
+            Actor::Visitor { address } => format!("visitor:{address}"),
         }
     }
 }

@@ -701,29 +701,7 @@ impl Store {
     /// Everything the mapping pages show: criteria in force, RW/RT and
     /// households (personal data: the caller decides who sees what).
     pub fn mapping_data(&self, code: &str) -> Result<MappingData> {
-        let conn = self.conn()?;
-        let kelurahan = kelurahan_in(&conn, code)?;
-        let adopted = criteria_in(&conn, code)?;
-        let areas = areas_in(&conn, &kelurahan)?;
-        let (households, imported) = households_in(&conn, code)?;
-        let mut stmt = conn.prepare(
-            "SELECT code, name FROM areas WHERE path > ?1 AND path < ?2 AND kind IN ('rw', 'rt')",
-        )?;
-        let area_names = stmt
-            .query_map(
-                params![kelurahan.path.as_str(), kelurahan.path.subtree_end()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(MappingData {
-            area_names,
-            criteria_adopted: adopted.is_some(),
-            criteria: adopted.unwrap_or_else(bps_template),
-            areas,
-            households,
-            imported,
-            kelurahan,
-        })
+        mapping_data_in(&*self.conn()?, code)
     }
 
     /// The Kobo imports of a kelurahan, newest first.
@@ -1050,6 +1028,32 @@ fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<String> {
         }
         n += 1;
     }
+}
+
+/// [`Store::mapping_data`] on a connection the caller holds.
+pub(crate) fn mapping_data_in(conn: &rusqlite::Connection, code: &str) -> Result<MappingData> {
+    let kelurahan = kelurahan_in(conn, code)?;
+    let adopted = criteria_in(conn, code)?;
+    let areas = areas_in(conn, &kelurahan)?;
+    let (households, imported) = households_in(conn, code)?;
+    let mut stmt = conn.prepare(
+        "SELECT code, name FROM areas WHERE path > ?1 AND path < ?2 AND kind IN ('rw', 'rt')",
+    )?;
+    let area_names = stmt
+        .query_map(
+            params![kelurahan.path.as_str(), kelurahan.path.subtree_end()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(MappingData {
+        area_names,
+        criteria_adopted: adopted.is_some(),
+        criteria: adopted.unwrap_or_else(bps_template),
+        areas,
+        households,
+        imported,
+        kelurahan,
+    })
 }
 
 #[cfg(test)]

@@ -619,7 +619,7 @@ impl Store {
     /// organisations of its kelurahan. `None` when there is no such area.
     pub fn election_placement(&self, area: &str) -> Result<Option<Placement>> {
         let conn = self.conn()?;
-        let Some(path) = self.area_path(area)? else {
+        let Some(path) = crate::areas::area_path_in(&conn, area)? else {
             return Ok(None);
         };
         let kel = kelurahan_of(&conn, area)?.map(|(_, p)| p);

@@ -271,11 +271,10 @@ impl Store {
     /// written while the two began (three times over), so that one
     /// connection reads alone.
     fn city_books(&self) -> Result<Option<Vec<LoanBook>>> {
-        // Two more connections, if the pool has them soon.
-        let wait = std::time::Duration::from_millis(500);
+        // Two more connections if they are idle now: waiting for them while
+        // holding one could deadlock a busy pool.
         let mut a = self.conn()?;
-        let (Ok(probe), Ok(mut b)) = (self.pool.get_timeout(wait), self.pool.get_timeout(wait))
-        else {
+        let (Some(probe), Some(mut b)) = (self.spare_conn(), self.spare_conn()) else {
             return Ok(None);
         };
         let version = |c: &rusqlite::Connection| -> Result<i64> {
@@ -1345,7 +1344,8 @@ mod tests {
         let whole = |s: &Store| lumbung_fund::journal::verify(&s.fund_journal().unwrap());
         assert_eq!(whole(&s), Ok(()));
         assert_eq!(s.verify_fund_journal().unwrap(), Ok(9_005));
-        let conn = s.conn().unwrap();
+        // Another program's connection, as a tamperer would have.
+        let conn = rusqlite::Connection::open(s.path()).unwrap();
         conn.execute_batch("DROP TRIGGER fund_journal_no_update")
             .unwrap();
         // Changed history in the third piece, then in the second too: the

@@ -388,11 +388,11 @@ impl Store {
     /// settings, finances as of the date, and the areas it rolls up into
     /// (the proper ancestors of its area, or of its BKM's, below the root).
     pub fn fund_context(&self, as_of: Date) -> Result<Context> {
-        let conn = self.conn()?;
         let mut ctx = Context {
             finances: self.fund_finances(as_of)?,
             ..Context::default()
         };
+        let conn = self.conn()?;
         let mut stmt = conn.prepare("SELECT upk_id, settings FROM fund_settings")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -754,7 +754,7 @@ impl Store {
         settings: &Settings,
     ) -> Result<Group> {
         let members = members_tx(conn, ksm)?;
-        let ps2 = self.ps2_households(ksm)?;
+        let ps2 = crate::fund_ps2::ps2_households(conn, ksm)?;
         let mut out = Vec::new();
         for m in members.into_iter().filter(|m| m.left_on.is_none()) {
             // A member's earlier loans: their shares of the KSM's loans.

@@ -44,45 +44,7 @@ impl Store {
     /// criteria), member by member; `None` when the kelurahan has no
     /// mapping yet.
     pub fn ps2_candidates(&self, ksm: i64) -> Result<Option<Vec<Ps2Candidate>>> {
-        let code = {
-            let conn = self.conn()?;
-            kelurahan_of(&conn, ksm)?
-        };
-        let Some(code) = code else {
-            return Ok(None);
-        };
-        let data = self.mapping_data(&code)?;
-        if data.households.is_empty() {
-            return Ok(None);
-        }
-        let mut out = Vec::new();
-        for h in &data.households {
-            if data.criteria.score(h).classification != Classification::Poor {
-                continue;
-            }
-            for (i, m) in h.members.iter().enumerate() {
-                out.push(Ps2Candidate {
-                    household_id: h.id.clone(),
-                    rt: h.rt.as_str().to_owned(),
-                    head_name: h.head_name.clone(),
-                    member_index: i,
-                    name: m.name.clone(),
-                    sex: match m.sex {
-                        MappingSex::Female => Sex::F,
-                        MappingSex::Male => Sex::M,
-                    },
-                    nik: m.nik.as_ref().map(|n| n.as_str().to_owned()),
-                });
-            }
-        }
-        Ok(Some(out))
-    }
-
-    /// The PS-2 households of the KSM's kelurahan (`None` without a mapping).
-    pub(crate) fn ps2_households(&self, ksm: i64) -> Result<Option<HashSet<String>>> {
-        Ok(self
-            .ps2_candidates(ksm)?
-            .map(|c| c.into_iter().map(|c| c.household_id).collect()))
+        ps2_candidates_in(&*self.conn()?, ksm)
     }
 
     /// Adds a member of a poor household to a KSM, with their name, sex
@@ -116,4 +78,44 @@ impl Store {
             actor,
         )
     }
+}
+
+/// [`Store::ps2_candidates`] on a connection the caller holds.
+fn ps2_candidates_in(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<Vec<Ps2Candidate>>> {
+    let Some(code) = kelurahan_of(conn, ksm)? else {
+        return Ok(None);
+    };
+    let data = crate::community::mapping_data_in(conn, &code)?;
+    if data.households.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for h in &data.households {
+        if data.criteria.score(h).classification != Classification::Poor {
+            continue;
+        }
+        for (i, m) in h.members.iter().enumerate() {
+            out.push(Ps2Candidate {
+                household_id: h.id.clone(),
+                rt: h.rt.as_str().to_owned(),
+                head_name: h.head_name.clone(),
+                member_index: i,
+                name: m.name.clone(),
+                sex: match m.sex {
+                    MappingSex::Female => Sex::F,
+                    MappingSex::Male => Sex::M,
+                },
+                nik: m.nik.as_ref().map(|n| n.as_str().to_owned()),
+            });
+        }
+    }
+    Ok(Some(out))
+}
+
+/// The PS-2 households of the KSM's kelurahan (`None` without a mapping).
+pub(crate) fn ps2_households(
+    conn: &rusqlite::Connection,
+    ksm: i64,
+) -> Result<Option<HashSet<String>>> {
+    Ok(ps2_candidates_in(conn, ksm)?.map(|c| c.into_iter().map(|c| c.household_id).collect()))
 }

@@ -38,11 +38,12 @@ pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
     UNNAMED_SUPPLIER,
 };
-pub use users::{ScopeRef, SessionUser, User, SESSION_HOURS};
+pub use users::{LoginCandidate, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS};
 
 use lumbung_domain::Rejected;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 /// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
@@ -175,7 +176,13 @@ impl Store {
         drop(conn);
         let manager =
             SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
-        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        // Callers admit at most `max_size` tasks at once (the web app's
+        // gate), so a wait here is short; a bug that still waits gives up
+        // well before r2d2's 30 s.
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)?;
         Ok(Store { pool, path })
     }
 
@@ -213,8 +220,70 @@ impl Store {
         Ok(())
     }
 
-    fn conn(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
-        Ok(self.pool.get()?)
+    /// How many connections the pool holds: callers that run store work
+    /// concurrently admit at most this many at once, so that nobody waits
+    /// for the pool.
+    pub fn max_connections(&self) -> usize {
+        self.pool.max_size() as usize
+    }
+
+    /// The one connection of the calling thread. A thread holding one never
+    /// waits for a second: with every connection held by someone waiting
+    /// for another, all would wait until the pool's timeout. Store methods
+    /// therefore pass their connection to helpers instead of calling
+    /// another public method while holding it (checked in debug builds).
+    fn conn(&self) -> Result<Conn> {
+        let held = HELD.with(Cell::get);
+        debug_assert_eq!(
+            held, 0,
+            "a thread holding a pooled connection asked for another"
+        );
+        if held > 0 {
+            tracing::error!("a thread holding a pooled connection asked for another");
+        }
+        let inner = self.pool.get()?;
+        HELD.with(|h| h.set(h.get() + 1));
+        Ok(Conn {
+            inner,
+            _not_send: std::marker::PhantomData,
+        })
+    }
+
+    /// A second connection only if one is idle right now (never waits):
+    /// for reading one snapshot on two cores at once.
+    fn spare_conn(&self) -> Option<r2d2::PooledConnection<SqliteConnectionManager>> {
+        self.pool.try_get()
+    }
+}
+
+thread_local! {
+    /// Connections taken through [`Store::conn`] by this thread.
+    static HELD: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A pooled connection counted in [`HELD`]; it stays on the thread that
+/// took it (not `Send`), so the count is that thread's.
+struct Conn {
+    inner: r2d2::PooledConnection<SqliteConnectionManager>,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        HELD.with(|h| h.set(h.get().saturating_sub(1)));
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.inner
     }
 }
 

@@ -99,7 +99,7 @@ pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<
     rows.collect()
 }
 
-fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
+pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
     let org = conn
         .query_row(&format!("{ORG_SELECT} WHERE o.id = ?1"), [id], org_from_row)
         .optional()?;

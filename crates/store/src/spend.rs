@@ -530,9 +530,13 @@ fn store_facts(
 }
 
 impl Store {
-    fn places(&self, local: Option<&AreaCode>, region: Option<&AreaCode>) -> Result<Places> {
+    fn places(
+        conn: &rusqlite::Connection,
+        local: Option<&AreaCode>,
+        region: Option<&AreaCode>,
+    ) -> Result<Places> {
         let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
-            self.area_path(code.as_str())?
+            crate::areas::area_path_in(conn, code.as_str())?
                 .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
         };
         Ok(Places {
@@ -823,7 +827,7 @@ impl Store {
         calendar: FiscalCalendar,
     ) -> Result<Dimensions> {
         let conn = self.conn()?;
-        let places = self.places(local, region)?;
+        let places = Self::places(&conn, local, region)?;
         let prefixes: HashMap<String, String> = {
             let mut stmt = conn.prepare("SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -1424,7 +1428,7 @@ impl Store {
         region: Option<&AreaCode>,
     ) -> Result<SpendLocator> {
         let conn = self.conn()?;
-        let places = self.places(local, region)?;
+        let places = Self::places(&conn, local, region)?;
         let classify = |path: String| places.classify(&path);
         let mut prefixes = HashMap::new();
         let mut stmt = conn.prepare(

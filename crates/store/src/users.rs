@@ -39,6 +39,47 @@ pub struct User {
     pub placement: Placement,
 }
 
+/// A sign-in's user and stored hash, if the name is a user's.
+pub struct LoginCandidate(Option<(User, String)>);
+
+impl LoginCandidate {
+    /// The user when the password is theirs. Takes as long for an unknown
+    /// name (a dummy hash) as for a wrong password, and about as much
+    /// memory (argon2id): callers bound how many run at once.
+    pub fn check(self, password: &str) -> Option<User> {
+        let ok = {
+            let hash_text: &str = match &self.0 {
+                Some((_, hash)) => hash,
+                None => dummy_hash(),
+            };
+            PasswordHash::new(hash_text).is_ok_and(|hash| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
+        };
+        self.0.filter(|_| ok).map(|(user, _)| user)
+    }
+}
+
+/// What the audit log records at the sign-in door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEvent {
+    SignIn,
+    SignInFailed,
+    SignOut,
+}
+
+impl SessionEvent {
+    fn action(self) -> &'static str {
+        match self {
+            SessionEvent::SignIn => "user.sign_in",
+            SessionEvent::SignInFailed => "user.sign_in_failed",
+            SessionEvent::SignOut => "user.sign_out",
+        }
+    }
+}
+
 /// The user behind a live session, with that session's CSRF token.
 #[derive(Debug, Clone)]
 pub struct SessionUser {
@@ -137,6 +178,17 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+fn user_in(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
+    conn.query_row(
+        &format!("{USER_SELECT} WHERE u.id = ?1"),
+        [id],
+        user_from_row,
+    )
+    .optional()?
+    .map(|u| with_lineage(conn, u))
+    .transpose()
+}
+
 /// A user scoped to an organisation sits where that organisation sits: in
 /// its area and under its parents, so that admins and auditors of a parent
 /// organisation cover them.
@@ -149,15 +201,7 @@ fn with_lineage(conn: &rusqlite::Connection, mut user: User) -> Result<User> {
 
 impl Store {
     pub fn user(&self, id: i64) -> Result<Option<User>> {
-        let conn = self.conn()?;
-        conn.query_row(
-            &format!("{USER_SELECT} WHERE u.id = ?1"),
-            [id],
-            user_from_row,
-        )
-        .optional()?
-        .map(|u| with_lineage(&conn, u))
-        .transpose()
+        user_in(&*self.conn()?, id)
     }
 
     pub fn user_by_name(&self, username: &Username) -> Result<Option<User>> {
@@ -218,7 +262,7 @@ impl Store {
                 ))
             }
             ScopeRef::Org(id) => {
-                let org = self.org(*id)?.ok_or_else(|| {
+                let org = crate::orgs::load(&conn, *id)?.ok_or_else(|| {
                     StoreError::invalid("org", format!("organisation {id} does not exist"))
                 })?;
                 Ok((Scope::Org { id: *id }, org.placement))
@@ -279,6 +323,7 @@ impl Store {
             serde_json::json!({"role": role.as_str(), "scope_area": area, "scope_org": org}),
         )?;
         tx.commit()?;
+        drop(conn);
         self.user(id)?
             .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
     }
@@ -312,28 +357,70 @@ impl Store {
     /// Checks a name and password; `None` for either being wrong (callers
     /// must not say which).
     pub fn verify_login(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let user = match Username::parse(username) {
-            Ok(name) => self.user_by_name(&name)?,
-            Err(_) => None,
+        Ok(self.login_candidate(username)?.check(password))
+    }
+
+    /// The user a sign-in names and their stored hash, read without
+    /// hashing, so that the caller can bound how many hashes run at once
+    /// ([`LoginCandidate::check`] does the slow part, without a connection).
+    pub fn login_candidate(&self, username: &str) -> Result<LoginCandidate> {
+        let Ok(name) = Username::parse(username) else {
+            return Ok(LoginCandidate(None));
         };
-        let stored: Option<String> = match &user {
-            Some(u) => self
-                .conn()?
-                .query_row(
-                    "SELECT password_hash FROM users WHERE id = ?1",
-                    [u.id],
-                    |r| r.get(0),
-                )
-                .optional()?,
-            None => None,
+        let conn = self.conn()?;
+        let user = conn
+            .query_row(
+                &format!("{USER_SELECT} WHERE u.username = ?1"),
+                [name.as_str()],
+                user_from_row,
+            )
+            .optional()?
+            .map(|u| with_lineage(&conn, u))
+            .transpose()?;
+        let Some(user) = user else {
+            return Ok(LoginCandidate(None));
         };
-        let hash_text = stored.as_deref().unwrap_or_else(|| dummy_hash());
-        let hash = PasswordHash::new(hash_text)
-            .map_err(|e| StoreError::invalid("password_hash", e.to_string()))?;
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok();
-        Ok(if ok && stored.is_some() { user } else { None })
+        let hash: String = conn.query_row(
+            "SELECT password_hash FROM users WHERE id = ?1",
+            [user.id],
+            |r| r.get(0),
+        )?;
+        Ok(LoginCandidate(Some((user, hash))))
+    }
+
+    /// Writes a sign-in, a failed sign-in or a sign-out to the audit log:
+    /// the name given (cut to 64 characters), the client's address, never
+    /// a password.
+    pub fn audit_session(
+        &self,
+        event: SessionEvent,
+        username: &str,
+        user: Option<&User>,
+        address: &str,
+    ) -> Result<()> {
+        let name: String = username.trim().chars().take(64).collect();
+        let actor = match user {
+            Some(u) => Actor::User {
+                id: u.id,
+                username: u.username.clone(),
+            },
+            None => Actor::Visitor {
+                address: address.to_owned(),
+            },
+        };
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        audit::record(
+            &tx,
+            &actor,
+            event.action(),
+            "user",
+            &name,
+            user.and_then(|u| u.placement.area.as_ref().map(AreaPath::as_str)),
+            serde_json::json!({"address": address}),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Starts a session; returns the token for the cookie.
@@ -369,9 +456,7 @@ impl Store {
         let Some((user_id, csrf_token)) = found else {
             return Ok(None);
         };
-        Ok(self
-            .user(user_id)?
-            .map(|user| SessionUser { user, csrf_token }))
+        Ok(user_in(&conn, user_id)?.map(|user| SessionUser { user, csrf_token }))
     }
 
     pub fn end_session(&self, token: &str) -> Result<()> {

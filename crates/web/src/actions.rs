@@ -44,10 +44,9 @@ async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&lumbung_store::Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Failure> {
-    let store = state.store.clone();
-    match tokio::task::spawn_blocking(move || work(&store)).await {
+    match state.run(work).await {
         Ok(result) => result.map_err(store_failure),
-        Err(e) => Err(Failure::App(e.into())),
+        Err(e) => Err(Failure::App(e)),
     }
 }
 

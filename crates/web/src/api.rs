@@ -54,12 +54,10 @@ pub struct LoginRequest {
 
 pub async fn login(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let user = state
-        .blocking(move |s| s.verify_login(&req.username, &req.password))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = crate::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
     let id = user.id;
     let token = state.blocking(move |s| s.create_session(id)).await?;
     let csrf = state
@@ -85,6 +83,7 @@ pub async fn logout(
 ) -> Result<StatusCode, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
+        crate::signin::audit_sign_out(&state, &viewer).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lumbung_domain::{Placement, Resource, Scope};
 use lumbung_store::{SessionUser, User};
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "lumbung_session";
 /// The double-submit token of the sign-in form, before there is a session.
@@ -28,6 +29,9 @@ pub struct Viewer {
     /// The raw session token, to end the session on sign-out.
     pub token: Option<String>,
     pub lang: Lang,
+    /// The client's address: the socket's peer, or what a trusted proxy
+    /// forwarded (`None` when neither is known).
+    pub address: Option<IpAddr>,
 }
 
 impl Viewer {
@@ -93,6 +97,26 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The client's address: with a trusted proxy in front, the last address
+/// of the last `X-Forwarded-For` (the one the proxy appended; earlier ones
+/// are the client's to invent); otherwise the socket's peer.
+fn client_address(state: &AppState, parts: &axum::http::request::Parts) -> Option<IpAddr> {
+    let forwarded = state
+        .config
+        .trusts_forwarded_for()
+        .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|a| a.trim().parse().ok());
+    forwarded.or_else(|| {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+    })
+}
+
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
@@ -115,16 +139,14 @@ pub async fn guard(
         .clone()
         .or_else(|| cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned));
     let session = match token.clone() {
-        Some(token) => {
-            let store = state.store.clone();
-            tokio::task::spawn_blocking(move || store.session_user(&token)).await??
-        }
+        Some(token) => state.blocking(move |s| s.session_user(&token)).await?,
         None => None,
     };
     let viewer = Viewer {
         session,
         token,
         lang,
+        address: client_address(&state, &parts),
     };
 
     let matched = parts

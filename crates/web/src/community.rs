@@ -950,9 +950,8 @@ pub async fn import_upload(
     let (r_name, r_bytes) = files.remove("roster").expect("checked");
     let actor = viewer.actor()?;
     let c = kel.code.clone();
-    let result = tokio::task::spawn_blocking({
-        let store = state.store.clone();
-        move || {
+    let result = state
+        .run(move |store| {
             store.import_kobo(
                 &c,
                 CsvFile {
@@ -967,9 +966,8 @@ pub async fn import_upload(
                 &actor,
                 &mut |_, _| {},
             )
-        }
-    })
-    .await?;
+        })
+        .await?;
     match result {
         Ok(import) => {
             let again = if import.already_imported {

@@ -28,6 +28,10 @@ pub enum AppError {
     Conflict(String),
     #[error("the database is busy")]
     Busy,
+    #[error("the server is busy")]
+    Overloaded,
+    #[error("too many failed sign-ins; try again in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("internal error: {0}")]
@@ -79,7 +83,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,6 +100,8 @@ impl AppError {
             AppError::Invalid { .. } => ("invalid", "error_invalid"),
             AppError::Conflict(_) => ("conflict", "error_conflict"),
             AppError::Busy => ("busy", "error_busy"),
+            AppError::Overloaded => ("overloaded", "error_overloaded"),
+            AppError::TooManyAttempts { .. } => ("too_many_attempts", "error_too_many_attempts"),
             AppError::MethodNotAllowed => ("method_not_allowed", "error_method_not_allowed"),
             AppError::Internal(_) => ("internal", "error_internal"),
         };
@@ -118,12 +125,25 @@ impl AppError {
     }
 }
 
+/// When to come back after a 503 for a full server, in seconds.
+const OVERLOADED_RETRY_AFTER: u64 = 2;
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
             tracing::error!(%cause, "request failed");
         }
         let mut response = self.status().into_response();
+        let retry_after = match &self {
+            AppError::Overloaded => Some(OVERLOADED_RETRY_AFTER),
+            AppError::TooManyAttempts { retry_after } => Some(*retry_after),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
         response.extensions_mut().insert(self.info());
         response
     }
@@ -150,6 +170,23 @@ pub async fn render_errors(
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let mut rendered = rendered(&state, response, api, replayable, lang, &path).await;
+    if let Some(v) = retry_after {
+        rendered.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    rendered
+}
+
+async fn rendered(
+    state: &crate::AppState,
+    response: Response,
+    api: bool,
+    replayable: bool,
+    lang: Lang,
+    path: &str,
+) -> Response {
+    let status = response.status();
     let info = match response.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
         None if is_plain(&response) => {
@@ -186,7 +223,7 @@ pub async fn render_errors(
     }
     if status == StatusCode::UNAUTHORIZED {
         let next = if replayable {
-            urlencode(&path)
+            urlencode(path)
         } else {
             "/".to_owned()
         };

@@ -12,10 +12,13 @@ mod error;
 mod forms;
 mod fund;
 mod fund_books;
+mod gate;
+mod headers;
 mod i18n;
 mod openapi;
 mod pages;
 pub mod routes;
+mod signin;
 mod spend;
 mod spend_import;
 mod templates;
@@ -38,6 +41,24 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (set when Lumbung is served over HTTPS, e.g.
     /// behind a TLS proxy).
     pub secure_cookies: bool,
+    /// A proxy in front forwards the client's address in
+    /// `X-Forwarded-For` (the last address in it is the one the proxy saw);
+    /// otherwise the header is ignored and the socket's peer counts.
+    pub behind_proxy: bool,
+    /// A TLS-terminating proxy is in front: cookies are `Secure`, pages
+    /// send `Strict-Transport-Security`, and `X-Forwarded-For` is trusted.
+    pub behind_tls_proxy: bool,
+}
+
+impl WebConfig {
+    /// Whether visitors reach the server over HTTPS.
+    pub fn https(&self) -> bool {
+        self.secure_cookies || self.behind_tls_proxy
+    }
+
+    fn trusts_forwarded_for(&self) -> bool {
+        self.behind_proxy || self.behind_tls_proxy
+    }
 }
 
 #[derive(Clone)]
@@ -45,6 +66,12 @@ pub struct AppState {
     store: Store,
     config: WebConfig,
     uploads: spend_import::Uploads,
+    /// One permit per pooled connection: store work waits here, on the
+    /// async side, never in the pool on a blocking thread.
+    gate: gate::Gate,
+    /// Password checks running at once (one per core).
+    hashing: gate::Gate,
+    sign_ins: signin::Throttle,
 }
 
 impl AppState {
@@ -54,8 +81,24 @@ impl AppState {
         &self,
         work: impl FnOnce(&Store) -> Result<T, lumbung_store::StoreError> + Send + 'static,
     ) -> Result<T, AppError> {
+        Ok(self.run(work).await??)
+    }
+
+    /// The one way to the store: waits for a permit of the gate (503 when
+    /// the queue is full or the wait too long), then runs `work` on a
+    /// blocking thread holding the permit, so that at most as many tasks
+    /// as the pool has connections ask it for one.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let permit = self.gate.admit().await?;
         let store = self.store.clone();
-        Ok(tokio::task::spawn_blocking(move || work(&store)).await??)
+        Ok(tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&store)
+        })
+        .await?)
     }
 
     fn error_page(
@@ -81,7 +124,12 @@ impl AppState {
 /// The whole app: every route of [`routes::ROUTES`] behind the guard, a
 /// 404 for everything else, errors rendered for people or programs.
 pub fn app(store: Store, config: WebConfig) -> Router {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let connections = store.max_connections();
     let state = AppState {
+        gate: gate::Gate::new(connections, 64 * connections, gate::MAX_WAIT),
+        hashing: gate::Gate::new(cores, 64 * cores, gate::MAX_WAIT),
+        sign_ins: Default::default(),
         store,
         config,
         uploads: Default::default(),
@@ -101,6 +149,10 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             error::render_errors,
         ))
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -111,7 +163,12 @@ pub async fn serve(
     config: WebConfig,
     listener: tokio::net::TcpListener,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(store, config)).await
+    // The peer's address reaches the guard (the sign-in limit counts it).
+    axum::serve(
+        listener,
+        app(store, config).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }
 
 /// Binds `addr`, for callers that do not hold a listener yet.

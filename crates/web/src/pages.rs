@@ -7,6 +7,7 @@ use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::forms::{attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields};
 use crate::i18n::{Lang, LANG_COOKIE};
+use crate::signin::{self, Refused};
 use crate::{templates, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -139,13 +140,15 @@ pub struct NextQuery {
 }
 
 pub async fn switch_lang(
+    State(state): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or_else(|| AppError::NotFound(format!("language {code}")))?;
     let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        lang.code(),
+        secure_attr(&state)
     );
     Ok((
         [(header::SET_COOKIE, cookie)],
@@ -161,23 +164,40 @@ fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// Why the sign-in form is shown again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LoginProblem {
+    None,
+    Failed,
+    /// Too many failures: the minutes to wait.
+    Limited(u64),
+}
+
 fn login_page(
     viewer: &Viewer,
     uri: &Uri,
     csrf: &str,
     next: &str,
     username: &str,
-    failed: bool,
+    problem: LoginProblem,
 ) -> Result<Html<String>, AppError> {
+    let limited_minutes = match problem {
+        LoginProblem::Limited(minutes) => Some(minutes),
+        _ => None,
+    };
     render(
         viewer,
         uri,
         "login.html",
-        context! { login_csrf => csrf, next => next, username => username, failed => failed },
+        context! {
+            login_csrf => csrf, next => next, username => username,
+            failed => problem == LoginProblem::Failed, limited_minutes => limited_minutes,
+        },
     )
 }
 
 pub async fn login_form(
+    State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     uri: Uri,
     headers: HeaderMap,
@@ -193,7 +213,7 @@ pub async fn login_form(
             &csrf,
             &safe_next(q.next.as_deref()),
             "",
-            false,
+            LoginProblem::None,
         )?
         .into_response());
     }
@@ -205,14 +225,17 @@ pub async fn login_form(
         &token,
         &safe_next(q.next.as_deref()),
         "",
-        false,
+        LoginProblem::None,
     )?;
     Ok(match existing {
         Some(_) => page.into_response(),
         None => (
             [(
                 header::SET_COOKIE,
-                format!("{LOGIN_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+                format!(
+                    "{LOGIN_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+                    secure_attr(&state)
+                ),
             )],
             page,
         )
@@ -235,21 +258,37 @@ pub async fn login(
     uri: Uri,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let (username, password) = (form.username.clone(), form.password.clone());
-    let user = state
-        .blocking(move |s| s.verify_login(&username, &password))
-        .await?;
-    let Some(user) = user else {
-        tracing::info!(username = %form.username, "failed sign-in");
-        let page = login_page(
-            &viewer,
-            &uri,
-            &form.csrf,
-            &safe_next(Some(&form.next)),
-            &form.username,
-            true,
-        )?;
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    let user = match signin::sign_in(&state, &viewer, &form.username, form.password.clone()).await {
+        Ok(user) => user,
+        Err(refused) => {
+            let (status, problem, retry_after) = match refused {
+                Refused::Failed => {
+                    tracing::info!(username = %form.username, "failed sign-in");
+                    (StatusCode::UNAUTHORIZED, LoginProblem::Failed, None)
+                }
+                Refused::Limited(seconds) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    LoginProblem::Limited(seconds.div_ceil(60)),
+                    Some(seconds),
+                ),
+                Refused::App(e) => return Err(e),
+            };
+            let page = login_page(
+                &viewer,
+                &uri,
+                &form.csrf,
+                &safe_next(Some(&form.next)),
+                &form.username,
+                problem,
+            )?;
+            let mut response = (status, page).into_response();
+            if let Some(seconds) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, seconds.into());
+            }
+            return Ok(response);
+        }
     };
     if let Some(old) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&old)).await?;
@@ -263,15 +302,20 @@ pub async fn login(
         .into_response())
 }
 
-pub fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.secure_cookies {
+/// `; Secure` when visitors come over HTTPS, for every cookie we set.
+pub fn secure_attr(state: &AppState) -> &'static str {
+    if state.config.https() {
         "; Secure"
     } else {
         ""
-    };
+    }
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        SESSION_HOURS * 3600
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        SESSION_HOURS * 3600,
+        secure_attr(state)
     )
 }
 
@@ -281,11 +325,15 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
+        signin::audit_sign_out(&state, &viewer).await?;
     }
     Ok((
         [(
             header::SET_COOKIE,
-            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+            format!(
+                "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+                secure_attr(&state)
+            ),
         )],
         Redirect::to("/"),
     )

@@ -164,24 +164,6 @@ pub async fn compute_for(
             return Err(AppError::Forbidden);
         }
     }
-    let (settings, dims, facts) = state
-        .blocking(move |s| {
-            let settings = s.spend_settings()?;
-            let parse = |c: Option<String>| c.and_then(|c| AreaCode::parse(&c).ok());
-            let local = local_q.or_else(|| parse(settings.local.clone()));
-            let region = region_q.or_else(|| parse(settings.region.clone()));
-            let dims = s.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
-            let facts = s.spend_facts()?;
-            Ok(((settings, local, region), dims, facts))
-        })
-        .await?;
-    let facts: Vec<Facts> = match &allowed {
-        None => facts,
-        Some(allowed) => facts
-            .iter()
-            .map(|f| f.filter(|f, i| allowed.contains(&f.anchor[i])))
-            .collect(),
-    };
     let options = ReportOptions {
         year,
         anchor: q.anchor,
@@ -189,10 +171,29 @@ pub async fn compute_for(
         target_local_share: target,
         top_leaking: None,
     };
-    let refs: Vec<&Facts> = facts.iter().collect();
-    let report = compute(&refs, &dims, &options);
-    let ((settings, local, region), calendar) = (settings, dims.calendar);
-    let _ = settings;
+    // Reading and computing both run off the async threads.
+    let in_scope = allowed.clone();
+    let ((local, region), dims, facts, report) = state
+        .blocking(move |s| {
+            let settings = s.spend_settings()?;
+            let parse = |c: Option<String>| c.and_then(|c| AreaCode::parse(&c).ok());
+            let local = local_q.or_else(|| parse(settings.local.clone()));
+            let region = region_q.or_else(|| parse(settings.region.clone()));
+            let dims = s.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
+            let facts = s.spend_facts()?;
+            let facts: Vec<Facts> = match &in_scope {
+                None => facts,
+                Some(allowed) => facts
+                    .iter()
+                    .map(|f| f.filter(|f, i| allowed.contains(&f.anchor[i])))
+                    .collect(),
+            };
+            let refs: Vec<&Facts> = facts.iter().collect();
+            let report = compute(&refs, &dims, &options);
+            Ok(((local, region), dims, facts, report))
+        })
+        .await?;
+    let calendar = dims.calendar;
     let mut anchors: Vec<(u32, String)> = dims
         .anchors
         .iter()

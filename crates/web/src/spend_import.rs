@@ -15,28 +15,148 @@ use lumbung_domain::{FiscalYear, Resource};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_store::{SpendFile, SpendImportSummary, StoreError};
 use minijinja::context;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tempfile::TempPath;
+use tokio::io::AsyncWriteExt;
 
-/// Files wait here between upload and confirmation (in memory: an upload
-/// not confirmed before a restart is simply uploaded again).
+/// Files wait here between upload and confirmation: spooled to temporary
+/// files (deleted when the upload is confirmed, replaced or forgotten; an
+/// upload not confirmed before a restart is simply uploaded again), listed
+/// in memory with their owner.
 #[derive(Default, Clone)]
 pub struct Uploads {
-    files: Arc<Mutex<BTreeMap<String, Upload>>>,
+    files: Arc<Mutex<Waiting>>,
     /// Each job with the user who started it (only they follow it).
-    jobs: Arc<Mutex<BTreeMap<String, (i64, Job)>>>,
+    jobs: Arc<Mutex<Jobs>>,
 }
 
+/// What an upload says besides its bytes.
 #[derive(Clone)]
-struct Upload {
+struct Meta {
     owner: i64,
     /// Where new anchor institutions go: the uploader's area.
     area: Option<lumbung_domain::AreaCode>,
     name: String,
-    bytes: Arc<Vec<u8>>,
     anchor: String,
     year: String,
     locale: String,
+}
+
+#[derive(Clone)]
+struct Upload {
+    meta: Meta,
+    /// The spooled file; deleted when the last holder lets go.
+    file: Arc<TempPath>,
+    /// Order of arrival: the oldest goes first.
+    seq: u64,
+    at: Instant,
+}
+
+impl Upload {
+    fn bytes(&self) -> Result<Vec<u8>, StoreError> {
+        std::fs::read(&**self.file).map_err(|e| {
+            StoreError::invalid(
+                "file",
+                format!("{}: cannot read the upload: {e}", self.meta.name),
+            )
+        })
+    }
+}
+
+#[derive(Default)]
+struct Waiting {
+    files: HashMap<String, Upload>,
+    next: u64,
+}
+
+impl Waiting {
+    /// Keeps the upload, first forgetting expired ones, then the owner's
+    /// oldest beyond [`PER_USER`], then the oldest of all beyond
+    /// [`MAX_WAITING`].
+    fn put(&mut self, id: String, mut upload: Upload, now: Instant) {
+        self.files
+            .retain(|_, u| now.duration_since(u.at) < UPLOAD_TTL);
+        let owner = upload.meta.owner;
+        self.evict_oldest(PER_USER, |u| u.meta.owner == owner);
+        self.evict_oldest(MAX_WAITING, |_| true);
+        upload.seq = self.next;
+        self.next += 1;
+        self.files.insert(id, upload);
+    }
+
+    /// Removes the oldest uploads that `which` selects until fewer than
+    /// `keep` remain.
+    fn evict_oldest(&mut self, keep: usize, which: impl Fn(&Upload) -> bool) {
+        loop {
+            let mine: Vec<(&String, u64)> = self
+                .files
+                .iter()
+                .filter(|(_, u)| which(u))
+                .map(|(id, u)| (id, u.seq))
+                .collect();
+            if mine.len() < keep {
+                return;
+            }
+            let oldest = mine
+                .into_iter()
+                .min_by_key(|(_, seq)| *seq)
+                .map(|(id, _)| id.clone())
+                .expect("not empty");
+            self.files.remove(&oldest);
+        }
+    }
+}
+
+struct JobEntry {
+    owner: i64,
+    job: Job,
+    /// When it finished; running jobs are never pruned.
+    finished: Option<Instant>,
+}
+
+#[derive(Default)]
+struct Jobs(HashMap<String, JobEntry>);
+
+impl Jobs {
+    fn start(&mut self, id: String, owner: i64, file: String, now: Instant) {
+        self.prune(now);
+        self.0.insert(
+            id,
+            JobEntry {
+                owner,
+                job: Job::Running { file },
+                finished: None,
+            },
+        );
+    }
+
+    fn finish(&mut self, id: &str, job: Job, now: Instant) {
+        if let Some(entry) = self.0.get_mut(id) {
+            entry.job = job;
+            entry.finished = Some(now);
+        }
+        self.prune(now);
+    }
+
+    /// Forgets finished jobs after [`JOB_TTL`], and the oldest finished
+    /// beyond [`MAX_FINISHED`].
+    fn prune(&mut self, now: Instant) {
+        self.0
+            .retain(|_, e| e.finished.is_none_or(|at| now.duration_since(at) < JOB_TTL));
+        let mut finished: Vec<(Instant, String)> = self
+            .0
+            .iter()
+            .filter_map(|(id, e)| e.finished.map(|at| (at, id.clone())))
+            .collect();
+        if finished.len() > MAX_FINISHED {
+            finished.sort();
+            for (_, id) in &finished[..finished.len() - MAX_FINISHED] {
+                self.0.remove(id);
+            }
+        }
+    }
 }
 
 #[derive(Clone, serde::Serialize)]
@@ -62,8 +182,15 @@ fn token() -> String {
     hex::encode(bytes)
 }
 
-/// Uploads keep at most this many files in memory at once.
+/// Uploads waiting for confirmation, in all and per user.
 const MAX_WAITING: usize = 32;
+const PER_USER: usize = 4;
+/// An upload not confirmed within this time is forgotten.
+const UPLOAD_TTL: Duration = Duration::from_secs(60 * 60);
+/// A finished job can be followed for this long, and only the latest
+/// [`MAX_FINISHED`] finished jobs are kept.
+const JOB_TTL: Duration = Duration::from_secs(60 * 60);
+const MAX_FINISHED: usize = 256;
 /// The largest file the web app takes (the CLI takes any size).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
@@ -75,80 +202,99 @@ pub async fn form(
 }
 
 /// Receives the file (multipart; the CSRF token comes in the query string,
-/// which the guard reads for multipart forms).
+/// which the guard reads for multipart forms) and spools it to a
+/// temporary file as it arrives.
 pub async fn upload(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let user = viewer.require()?.id;
-    let mut upload = Upload {
+    let mut meta = Meta {
         owner: user,
         area: crate::spend::viewer_area(&viewer),
         name: String::new(),
-        bytes: Arc::new(Vec::new()),
         anchor: String::new(),
         year: String::new(),
         locale: "en".into(),
     };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
-    {
+    let mut spooled: Option<(TempPath, usize)> = None;
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.body_text());
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
-                upload.name = field.file_name().unwrap_or("upload.csv").to_owned();
-                upload.bytes = Arc::new(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|e| AppError::BadRequest(e.body_text()))?
-                        .to_vec(),
-                );
+                meta.name = field.file_name().unwrap_or("upload.csv").to_owned();
+                let spool_error =
+                    |e: std::io::Error| AppError::Internal(format!("spooling an upload: {e}"));
+                let (file, path) = tempfile::NamedTempFile::new()
+                    .map_err(spool_error)?
+                    .into_parts();
+                let mut out = tokio::fs::File::from_std(file);
+                let mut size = 0usize;
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    size += chunk.len();
+                    if size > MAX_UPLOAD_BYTES {
+                        return Err(AppError::Invalid {
+                            field: "file".into(),
+                            message: format!(
+                                "{}: larger than {} MB",
+                                meta.name,
+                                MAX_UPLOAD_BYTES >> 20
+                            ),
+                        });
+                    }
+                    out.write_all(&chunk).await.map_err(spool_error)?;
+                }
+                out.flush().await.map_err(spool_error)?;
+                spooled = Some((path, size));
             }
             "anchor" | "year" | "locale" => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                let text = field.text().await.map_err(bad)?;
                 match name.as_str() {
-                    "anchor" => upload.anchor = text.trim().to_owned(),
-                    "year" => upload.year = text.trim().to_owned(),
-                    _ => upload.locale = text.trim().to_owned(),
+                    "anchor" => meta.anchor = text.trim().to_owned(),
+                    "year" => meta.year = text.trim().to_owned(),
+                    _ => meta.locale = text.trim().to_owned(),
                 }
             }
             _ => {}
         }
     }
-    if upload.bytes.is_empty() {
+    let Some((file, size)) = spooled.filter(|(_, size)| *size > 0) else {
         return Err(AppError::Invalid {
             field: "file".into(),
             message: "choose a file to upload".into(),
         });
-    }
+    };
+    tracing::debug!(file = %meta.name, size, "upload spooled");
     let id = token();
-    let mut files = state.uploads.files.lock().expect("uploads lock");
-    while files.len() >= MAX_WAITING {
-        let oldest = files.keys().next().cloned().expect("not empty");
-        files.remove(&oldest);
-    }
-    files.insert(id.clone(), upload);
+    let upload = Upload {
+        meta,
+        file: Arc::new(file),
+        seq: 0,
+        at: Instant::now(),
+    };
+    state
+        .uploads
+        .files
+        .lock()
+        .expect("uploads lock")
+        .put(id.clone(), upload, Instant::now());
     Ok(Redirect::to(&format!("/spend/import/{id}")).into_response())
 }
 
 fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppError> {
     let me = viewer.require()?.id;
     let files = state.uploads.files.lock().expect("uploads lock");
-    match files.get(id) {
-        Some(u) if u.owner == me => Ok(u.clone()),
+    match files.files.get(id) {
+        Some(u) if u.meta.owner == me => Ok(u.clone()),
         _ => Err(AppError::NotFound(format!("upload {id}"))),
     }
 }
 
 fn spend_file<'a>(
-    u: &'a Upload,
+    u: &'a Meta,
+    bytes: &'a [u8],
     mapping: Option<BTreeMap<Field, String>>,
 ) -> Result<SpendFile<'a>, AppError> {
     let year = Some(u.year.as_str())
@@ -161,7 +307,7 @@ fn spend_file<'a>(
         })?;
     Ok(SpendFile {
         name: &u.name,
-        bytes: &u.bytes,
+        bytes,
         anchor: Some(u.anchor.as_str()).filter(|a| !a.is_empty()),
         year,
         locale: if u.locale == "id" {
@@ -197,8 +343,9 @@ pub async fn preview(
     let u = upload.clone();
     let ledger = state
         .blocking(move |s| {
-            let file =
-                spend_file(&u, None).map_err(|e| StoreError::invalid("year", e.to_string()))?;
+            let bytes = u.bytes()?;
+            let file = spend_file(&u.meta, &bytes, None)
+                .map_err(|e| StoreError::invalid("year", e.to_string()))?;
             match s.read_spend_file(&file) {
                 Ok(l) => Ok(Ok(l)),
                 Err(StoreError::Rejected(r)) => Ok(Err(r)),
@@ -248,7 +395,7 @@ pub async fn preview(
         &uri,
         "spend_preview.html",
         context! {
-            id => id, file => upload.name, anchor => upload.anchor, year => upload.year,
+            id => id, file => upload.meta.name, anchor => upload.meta.anchor, year => upload.meta.year,
             fields => fields, rows => rows, errors => errors, notes => notes, problem => problem,
         },
     )
@@ -263,46 +410,45 @@ pub async fn confirm(
     let upload = waiting(&state, &viewer, &id)?;
     let actor = viewer.actor()?;
     let mapping = mapping_of(&form);
-    spend_file(&upload, mapping.clone())?;
+    spend_file(&upload.meta, &[], mapping.clone())?;
     state
         .uploads
         .files
         .lock()
         .expect("uploads lock")
+        .files
         .remove(&id);
     let job = token();
-    state.uploads.jobs.lock().expect("jobs lock").insert(
+    state.uploads.jobs.lock().expect("jobs lock").start(
         job.clone(),
-        (
-            upload.owner,
-            Job::Running {
-                file: upload.name.clone(),
-            },
-        ),
+        upload.meta.owner,
+        upload.meta.name.clone(),
+        Instant::now(),
     );
-    let (store, jobs) = (state.store.clone(), state.uploads.jobs.clone());
+    let jobs = state.uploads.jobs.clone();
     let job_id = job.clone();
-    tokio::task::spawn_blocking(move || {
-        let outcome = spend_file(&upload, mapping)
-            .map_err(|e| e.to_string())
-            .and_then(|file| {
+    // The import runs in the background, through the store's gate like
+    // every other store call; the page follows its progress.
+    let background = state.clone();
+    tokio::spawn(async move {
+        let file = upload.meta.name.clone();
+        let outcome = background
+            .run(move |store| {
+                let bytes = upload.bytes().map_err(|e| e.to_string())?;
+                let file = spend_file(&upload.meta, &bytes, mapping).map_err(|e| e.to_string())?;
                 store
                     .import_spend_file(&file, &actor)
                     .map_err(|e| e.to_string())
-            });
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
         let done = match outcome {
-            Ok(summary) => Job::Done {
-                file: upload.name.clone(),
-                summary,
-            },
-            Err(problems) => Job::Failed {
-                file: upload.name.clone(),
-                problems,
-            },
+            Ok(summary) => Job::Done { file, summary },
+            Err(problems) => Job::Failed { file, problems },
         };
         jobs.lock()
             .expect("jobs lock")
-            .insert(job_id, (upload.owner, done));
+            .finish(&job_id, done, Instant::now());
     });
     Ok(Redirect::to(&format!("/spend/jobs/{job}")).into_response())
 }
@@ -310,8 +456,8 @@ pub async fn confirm(
 /// A job the viewer started; anyone else's is not found.
 fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
     let me = viewer.require()?.id;
-    match state.uploads.jobs.lock().expect("jobs lock").get(id) {
-        Some((owner, job)) if *owner == me => Ok(job.clone()),
+    match state.uploads.jobs.lock().expect("jobs lock").0.get(id) {
+        Some(e) if e.owner == me => Ok(e.job.clone()),
         _ => Err(AppError::NotFound(format!("import job {id}"))),
     }
 }
@@ -356,23 +502,98 @@ pub async fn api_import(
     if !user.role.can_write(Resource::Spend) {
         return Err(AppError::Forbidden);
     }
-    let upload = Upload {
+    let meta = Meta {
         owner: user.id,
         area: crate::spend::viewer_area(&viewer),
         name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
-        bytes: Arc::new(body.to_vec()),
         anchor: q.anchor.unwrap_or_default(),
         year: q.year.unwrap_or_default(),
         locale: q.locale.unwrap_or_else(|| "en".into()),
     };
-    spend_file(&upload, None)?;
+    spend_file(&meta, &[], None)?;
     let actor = viewer.actor()?;
     let summary = state
         .blocking(move |s| {
-            let file = spend_file(&upload, None)
+            let file = spend_file(&meta, &body, None)
                 .map_err(|e| StoreError::invalid("year", e.to_string()))?;
             s.import_spend_file(&file, &actor)
         })
         .await?;
     Ok(Json(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(owner: i64, at: Instant) -> Upload {
+        let (mut file, path) = tempfile::NamedTempFile::new().unwrap().into_parts();
+        std::io::Write::write_all(&mut file, b"supplier,amount\nA,1\n").unwrap();
+        Upload {
+            meta: Meta {
+                owner,
+                area: None,
+                name: "payments.csv".into(),
+                anchor: String::new(),
+                year: String::new(),
+                locale: "en".into(),
+            },
+            file: Arc::new(path),
+            seq: 0,
+            at,
+        }
+    }
+
+    #[test]
+    fn uploads_are_spooled_and_evicted_oldest_first_per_user() {
+        let now = Instant::now();
+        let mut w = Waiting::default();
+        w.put("a0".into(), upload(1, now), now);
+        let a0 = w.files["a0"].file.clone();
+        assert_eq!(w.files["a0"].bytes().unwrap(), b"supplier,amount\nA,1\n");
+        // Another analyst's many uploads push out only their own oldest.
+        for i in 0..(PER_USER + 3) {
+            w.put(format!("b{i}"), upload(2, now), now);
+        }
+        assert!(w.files.contains_key("a0"));
+        let bs: Vec<_> = (0..PER_USER + 3)
+            .filter(|i| w.files.contains_key(&format!("b{i}")))
+            .collect();
+        assert_eq!(bs, (3..PER_USER + 3).collect::<Vec<_>>());
+        // A forgotten upload's file is deleted with its last holder.
+        w.files.remove("a0");
+        let path = a0.to_path_buf();
+        assert!(path.exists());
+        drop(a0);
+        assert!(!path.exists());
+        // Past the overall bound the oldest of anyone goes; expired ones first.
+        for owner in 10..10 + MAX_WAITING as i64 {
+            w.put(format!("u{owner}"), upload(owner, now), now);
+        }
+        assert_eq!(w.files.len(), MAX_WAITING);
+        assert!(!w.files.contains_key("b3"));
+        w.put("late".into(), upload(99, now), now + UPLOAD_TTL);
+        assert_eq!(w.files.len(), 1);
+    }
+
+    #[test]
+    fn finished_jobs_are_pruned_running_ones_kept() {
+        let now = Instant::now();
+        let mut jobs = Jobs::default();
+        jobs.start("running".into(), 1, "a.csv".into(), now);
+        for i in 0..MAX_FINISHED + 5 {
+            let id = format!("j{i}");
+            jobs.start(id.clone(), 1, "a.csv".into(), now);
+            let done = Job::Failed {
+                file: "a.csv".into(),
+                problems: "x".into(),
+            };
+            jobs.finish(&id, done, now + Duration::from_millis(i as u64));
+        }
+        assert_eq!(jobs.0.len(), MAX_FINISHED + 1);
+        assert!(!jobs.0.contains_key("j0"));
+        assert!(jobs.0.contains_key(&format!("j{}", MAX_FINISHED + 4)));
+        jobs.prune(now + JOB_TTL + Duration::from_secs(1));
+        assert_eq!(jobs.0.keys().collect::<Vec<_>>(), vec!["running"]);
+    }
 }

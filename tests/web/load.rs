@@ -1,0 +1,85 @@
+//! A crowd of signed-in users: every request answers within seconds and
+//! `/health` stays fast (a request once held two pooled connections, so
+//! nine at once waited on each other until the pool's 30 s timeout).
+
+use crate::support::spawn_app;
+use reqwest::StatusCode;
+use std::time::{Duration, Instant};
+
+/// Generous: this guards against a 30 s stall, it is no benchmark.
+const SLOWEST: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
+    let app = spawn_app().await;
+    // Each dashboard with a role that may read it; public pages signed in too.
+    let dashboards = [
+        ("analyst", "/spend"),
+        ("auditor", "/fund"),
+        ("facilitator", "/community/cycle"),
+        ("facilitator", "/election"),
+        ("analyst-lancs", "/"),
+        ("auditor", "/fund/health"),
+        ("bkm-user", "/community/progress"),
+    ];
+    let mut visitors = Vec::new();
+    for (user, _) in dashboards {
+        visitors.push(app.login(user).await);
+    }
+    for (v, (_, path)) in visitors.iter().zip(dashboards) {
+        assert_eq!(v.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+
+    let health = {
+        let client = app.anonymous().client;
+        let base = app.base.clone();
+        tokio::spawn(async move {
+            let mut slowest = Duration::ZERO;
+            for _ in 0..40 {
+                let started = Instant::now();
+                let res = client.get(format!("{base}/health")).send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                slowest = slowest.max(started.elapsed());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            slowest
+        })
+    };
+    let clients: Vec<_> = (0..64)
+        .map(|i| {
+            let (user, _) = dashboards[i % dashboards.len()];
+            let v = &visitors[dashboards.iter().position(|d| d.0 == user).unwrap()];
+            let (client, base) = (v.client.clone(), v.base.clone());
+            tokio::spawn(async move {
+                let mut answers = Vec::new();
+                for round in 0..3 {
+                    for (who, path) in dashboards {
+                        if who != user {
+                            continue;
+                        }
+                        let started = Instant::now();
+                        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+                        let status = res.status();
+                        res.bytes().await.unwrap();
+                        answers.push((round, path, status, started.elapsed()));
+                    }
+                }
+                answers
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    for c in clients {
+        for (round, path, status, took) in c.await.unwrap() {
+            assert_eq!(status, StatusCode::OK, "{path} (round {round})");
+            assert!(took < SLOWEST, "{path} took {took:?}");
+            answered += 1;
+        }
+    }
+    assert!(answered >= 64 * 3);
+    let slowest_health = health.await.unwrap();
+    assert!(
+        slowest_health < Duration::from_secs(5),
+        "/health took {slowest_health:?}"
+    );
+}

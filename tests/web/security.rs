@@ -1,0 +1,305 @@
+//! Sign-in limits and their audit, security headers and Secure cookies,
+//! and the upload cache's eviction.
+
+use crate::support::{csrf_in, spawn_app, spawn_app_with, TestApp, Visitor, PASSWORD};
+use lumbung_domain::Scope;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// One sign-in through the form, with a fresh form's CSRF token.
+async fn form_sign_in(v: &Visitor, username: &str, password: &str) -> reqwest::Response {
+    form_sign_in_from(v, username, password, None).await
+}
+
+async fn form_sign_in_from(
+    v: &Visitor,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let token = csrf_in(&v.get("/login").await.text().await.unwrap()).unwrap();
+    let mut req = v.client.post(format!("{}/login", v.base)).form(&[
+        ("username", username),
+        ("password", password),
+        ("next", "/"),
+        ("csrf", &token),
+    ]);
+    if let Some(a) = forwarded_for {
+        req = req.header("x-forwarded-for", a);
+    }
+    req.send().await.unwrap()
+}
+
+async fn api_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.anonymous()
+        .client
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn retry_after(res: &reqwest::Response) -> u64 {
+    res.headers()
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_eleventh_failed_sign_in_of_an_account_is_refused_on_form_and_api() {
+    let app = spawn_app().await;
+    let v = app.anonymous();
+    for i in 0..10 {
+        let res = form_sign_in(&v, "analyst", &format!("wrong-password-{i}")).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {}", i + 1);
+    }
+    let res = form_sign_in(&v, "analyst", "wrong-password-x").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&res);
+    assert!((1..=15 * 60).contains(&wait), "{wait}");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Terlalu banyak percobaan masuk"), "{page}");
+    assert!(
+        page.contains("value=\"analyst\""),
+        "the form keeps the name"
+    );
+    // Even the right password waits now: the limit must not become an oracle.
+    let res = form_sign_in(&v, "analyst", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = api_sign_in(&app, "ANALYST ", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&res) > 0);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+
+    // Another account signs in, from the same address, on both doors.
+    let res = form_sign_in(&v, "auditor", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        api_sign_in(&app, "admin", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    // Ordinary pages are not limited.
+    assert_eq!(v.get("/").await.status(), StatusCode::OK);
+
+    // Sign-ins, failures and sign-outs are audited, without passwords.
+    let me: Value = v.get("/api/v1/me").await.json().await.unwrap();
+    let csrf = me["csrf_token"].as_str().unwrap();
+    let res = v
+        .client
+        .post(format!("{}/logout", v.base))
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (entries, _) = app.store.audit_entries(&Scope::Global, 500, 0).unwrap();
+    let count = |action: &str, who: &str| {
+        entries
+            .iter()
+            .filter(|e| e.action == action && e.entity_id == who)
+            .count()
+    };
+    assert_eq!(count("user.sign_in_failed", "analyst"), 10);
+    assert_eq!(count("user.sign_in", "auditor"), 1);
+    assert_eq!(count("user.sign_in", "admin"), 1);
+    assert_eq!(count("user.sign_out", "auditor"), 1);
+    let failed = entries
+        .iter()
+        .find(|e| e.action == "user.sign_in_failed")
+        .unwrap();
+    assert_eq!(failed.details["address"], "127.0.0.1");
+    assert!(failed.actor.starts_with("visitor:"), "{}", failed.actor);
+    for e in &entries {
+        let text = e.details.to_string();
+        assert!(!text.contains("wrong-password") && !text.contains(PASSWORD));
+    }
+}
+
+#[tokio::test]
+async fn the_thirty_first_failure_from_one_address_is_refused() {
+    let app = spawn_app().await;
+    let v = app.anonymous();
+    // A different name each time (below every account's limit), and a
+    // forged X-Forwarded-For, which no proxy setting says to trust.
+    for i in 0..30 {
+        let res = form_sign_in_from(
+            &v,
+            &format!("guess{i}"),
+            "wrong-password",
+            Some(&format!("10.0.0.{i}")),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {}", i + 1);
+    }
+    let res = form_sign_in_from(&v, "guess30", "wrong-password", Some("10.9.9.9")).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!((1..=60).contains(&retry_after(&res)));
+    let res = api_sign_in(&app, "guess31", "wrong-password").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_forwarded_address_is_the_one_counted() {
+    let app = spawn_app_with(lumbung_web::WebConfig {
+        behind_proxy: true,
+        ..Default::default()
+    })
+    .await;
+    let v = app.anonymous();
+    for i in 0..30 {
+        let res =
+            form_sign_in_from(&v, &format!("guess{i}"), "wrong", Some("1.2.3.4, 10.0.0.1")).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let limited = form_sign_in_from(&v, "guess30", "wrong", Some("5.6.7.8, 10.0.0.1")).await;
+    assert_eq!(
+        limited.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the proxy's last entry counts"
+    );
+    let other = form_sign_in_from(&v, "guess30", "wrong", Some("10.0.0.2")).await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}
+
+fn header<'a>(res: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    res.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+fn cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let analyst = app.login("analyst").await;
+    for path in [
+        "/",
+        "/login",
+        "/spend",
+        "/no-such-page",
+        "/api/v1/health",
+        "/assets/app.css",
+    ] {
+        let res = analyst.get(path).await;
+        let csp = header(&res, "content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(header(&res, "x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(
+            header(&res, "x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert!(header(&res, "referrer-policy").is_some(), "{path}");
+        assert_eq!(
+            header(&res, "strict-transport-security"),
+            None,
+            "{path}: plain HTTP"
+        );
+    }
+    let res = app.anonymous().get("/login").await;
+    assert!(cookies(&res).iter().all(|c| !c.contains("Secure")));
+}
+
+#[tokio::test]
+async fn behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent() {
+    let app = spawn_app_with(lumbung_web::WebConfig {
+        behind_tls_proxy: true,
+        ..Default::default()
+    })
+    .await;
+    let v = app.anonymous();
+    let form = v.get("/login").await;
+    assert!(header(&form, "strict-transport-security").is_some_and(|h| h.contains("max-age=")));
+    let csrf_cookie = cookies(&form);
+    assert!(
+        csrf_cookie
+            .iter()
+            .any(|c| c.starts_with("lumbung_csrf=") && c.contains("; Secure")),
+        "{csrf_cookie:?}"
+    );
+    let token = csrf_in(&form.text().await.unwrap()).unwrap();
+    let res = v
+        .client
+        .post(format!("{}/login", v.base))
+        .form(&[
+            ("username", "analyst"),
+            ("password", PASSWORD),
+            ("next", "/"),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(cookies(&res)
+        .iter()
+        .any(|c| c.starts_with("lumbung_session=") && c.contains("; Secure")));
+    let lang = v.get("/lang/en?next=/").await;
+    assert!(cookies(&lang).iter().all(|c| c.contains("; Secure")));
+    let api = api_sign_in(&app, "auditor", PASSWORD).await;
+    assert!(cookies(&api).iter().all(|c| c.contains("; Secure")));
+}
+
+async fn upload(v: &Visitor, name: &str) -> String {
+    let csrf = v.csrf.clone().unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                b"Paid Date,Vendor,Amount\n01/05/2013,Ribble Print Ltd,100.00\n".to_vec(),
+            )
+            .file_name(name.to_owned()),
+        )
+        .text("anchor", "UCLan");
+    let res = v
+        .client
+        .post(format!("{}/spend/import?csrf={csrf}", v.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_analyst_uploading_many_files_pushes_out_only_their_own_oldest() {
+    let app = spawn_app().await;
+    let mine = app.login("analyst-lancs").await;
+    let busy = app.login("analyst").await;
+    let kept = upload(&mine, "mine.csv").await;
+    let mut theirs = Vec::new();
+    for i in 0..40 {
+        theirs.push(upload(&busy, &format!("f{i}.csv")).await);
+    }
+    assert_eq!(
+        mine.get(&kept).await.status(),
+        StatusCode::OK,
+        "another's uploads leave mine"
+    );
+    let (status, newest) = busy.get_html(theirs.last().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(newest.contains("f39.csv"));
+    // Their oldest went first; only their latest few wait.
+    assert_eq!(busy.get(&theirs[0]).await.status(), StatusCode::NOT_FOUND);
+    let mut waiting = 0;
+    for path in &theirs {
+        if busy.get(path).await.status() == StatusCode::OK {
+            waiting += 1;
+        }
+    }
+    assert!((1..=8).contains(&waiting), "{waiting}");
+}
