@@ -3,6 +3,7 @@
 mod community;
 mod election;
 mod fund;
+mod scopes;
 mod support;
 
 use lumbung_domain::Role;

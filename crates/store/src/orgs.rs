@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
+use lumbung_domain::org::lies_within;
 use lumbung_domain::{
     AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError,
 };
@@ -99,6 +100,26 @@ pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<
     rows.collect()
 }
 
+/// Where an organisation sits for scopes: its own area, else its nearest
+/// placed ancestor's (a UPK created by a fund import sits where its BKM
+/// sits). `None` when no organisation of the lineage has an area.
+pub(crate) fn effective_area(
+    conn: &rusqlite::Connection,
+    id: i64,
+) -> rusqlite::Result<Option<AreaPath>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE up(id, parent_id, area_code, n) AS (
+             SELECT id, parent_id, area_code, 0 FROM organisations WHERE id = ?1
+             UNION ALL SELECT o.id, o.parent_id, o.area_code, up.n + 1
+             FROM organisations o JOIN up ON o.id = up.parent_id
+             WHERE up.area_code IS NULL AND up.n < 64)
+         SELECT a.path FROM up JOIN areas a ON a.code = up.area_code ORDER BY up.n LIMIT 1",
+    )?;
+    stmt.query_row([id], |r| r.get::<_, String>(0))
+        .optional()
+        .map(|p| p.map(AreaPath::from_stored))
+}
+
 fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
     let org = conn
         .query_row(&format!("{ORG_SELECT} WHERE o.id = ?1"), [id], org_from_row)
@@ -141,27 +162,24 @@ fn same(org: &Org, input: &OrgInput) -> bool {
 }
 
 /// Checks what the schema cannot: the area and parent exist, the parent
-/// link makes no cycle, identifiers are not another organisation's.
+/// link makes no cycle, the organisation lies inside its parent's area and
+/// keeps its descendants inside its own, identifiers are not another
+/// organisation's.
 fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> {
     if input.name.trim().is_empty() {
         return Err(StoreError::invalid("name", "name is required"));
     }
-    if let Some(code) = &input.area_code {
-        let exists: bool = tx
-            .query_row(
-                "SELECT 1 FROM areas WHERE code = ?1",
-                [code.as_str()],
-                |_| Ok(true),
-            )
-            .optional()?
-            .unwrap_or(false);
-        if !exists {
-            return Err(StoreError::invalid(
-                "area_code",
-                format!("area {code} does not exist"),
-            ));
-        }
-    }
+    let own_area = match &input.area_code {
+        Some(code) => Some(
+            scope_path(tx, Some(code))?
+                .map(AreaPath::from_stored)
+                .ok_or_else(|| {
+                    StoreError::invalid("area_code", format!("area {code} does not exist"))
+                })?,
+        ),
+        None => None,
+    };
+    let mut parent_area = None;
     if let Some(parent) = input.parent_id {
         let chain = lineage(tx, parent)?;
         if chain.is_empty() {
@@ -174,6 +192,27 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
             return Err(StoreError::invalid(
                 "parent_id",
                 "an organisation cannot sit under itself",
+            ));
+        }
+        parent_area = effective_area(tx, parent)?;
+    }
+    if !lies_within(parent_area.as_ref(), own_area.as_ref()) {
+        return Err(StoreError::invalid(
+            "area_code",
+            format!(
+                "a child organisation lies inside its parent's area ({}); {} is outside it",
+                parent_area.as_ref().map_or("", AreaPath::as_str),
+                input.area_code.as_ref().map_or("", AreaCode::as_str),
+            ),
+        ));
+    }
+    if let (Some(id), Some(area)) = (id, own_area.as_ref().or(parent_area.as_ref())) {
+        if let Some((child, name, code)) = descendant_outside(tx, id, area)? {
+            return Err(StoreError::invalid(
+                "area_code",
+                format!(
+                    "organisation {child} ({name}) under this one sits in {code}, outside the new area"
+                ),
             ));
         }
     }
@@ -200,6 +239,28 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// A descendant of `id` placed outside `area` (id, name, area code), if any.
+fn descendant_outside(
+    tx: &Transaction<'_>,
+    id: i64,
+    area: &AreaPath,
+) -> Result<Option<(i64, String, String)>> {
+    let mut stmt = tx.prepare_cached(
+        "WITH RECURSIVE down(id, n) AS (
+             SELECT id, 0 FROM organisations WHERE parent_id = ?1
+             UNION ALL SELECT o.id, down.n + 1 FROM organisations o JOIN down ON o.parent_id = down.id
+             WHERE down.n < 64)
+         SELECT o.id, o.name, a.code FROM down JOIN organisations o ON o.id = down.id
+         JOIN areas a ON a.code = o.area_code
+         WHERE NOT (a.path >= ?2 AND a.path < ?3) ORDER BY o.id LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(params![id, area.as_str(), area.subtree_end()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
 }
 
 fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
