@@ -286,3 +286,198 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
         .iter()
         .any(|e| e.action == "user.create" && e.entity_id == "pemeriksa"));
 }
+
+/// Names are not unique: a cost posted to the second of two UPKs with the
+/// same name lands in the second's books, not the first's (finding 4).
+#[tokio::test]
+async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
+    let app = spawn_app().await;
+    let twin = app
+        .store
+        .create_org(
+            &lumbung_store::OrgInput {
+                name: "UPK Umbul Sejahtera".into(),
+                kind: lumbung_domain::OrgKind::Upk,
+                area_code: Some(lumbung_domain::AreaCode::parse(OTHER_KEL).unwrap()),
+                parent_id: None,
+                company_number: None,
+                npwp: None,
+                attributes: Default::default(),
+            },
+            &Actor::cli(),
+        )
+        .unwrap()
+        .id;
+    assert!(twin > app.upk);
+    let upk = app.login("upk").await;
+    let res = upk
+        .post_form(
+            &format!("/fund/upk/{twin}/post"),
+            &[
+                ("kind", "cost"),
+                ("amount", "150000"),
+                ("date", "2024-03-01"),
+                ("memo", "ATK"),
+                ("key", "kembar-1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cash = |id: i64| {
+        let upk = &upk;
+        async move {
+            let body: Value = upk
+                .get(&format!(
+                    "/api/v1/fund/upk/{id}/statements?from=2024-01-01&as_of=2024-12-31"
+                ))
+                .await
+                .json()
+                .await
+                .unwrap();
+            body["balance_sheet"]["cash"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(
+        cash(twin).await,
+        -150_000,
+        "the cost is in the twin's books"
+    );
+    assert_eq!(cash(app.upk).await, 0, "and not in the first UPK's");
+}
+
+/// Posts a payment file through the API as `token`'s user.
+async fn import_spend(app: &TestApp, token: &str, query: &str, file: &str) -> reqwest::Response {
+    app.anonymous()
+        .client
+        .post(format!("{}/api/v1/spend/imports?{query}", app.base))
+        .bearer_auth(token)
+        .body(file.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn spend_anchors_of(app: &TestApp, name: &str) -> Vec<(i64, Option<String>)> {
+    app.store
+        .search_orgs(
+            &lumbung_store::OrgFilter {
+                query: Some(name.into()),
+                kind: Some(lumbung_domain::OrgKind::Anchor),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .unwrap()
+        .0
+        .into_iter()
+        .filter(|o| o.name == name)
+        .map(|o| (o.id, o.area_code))
+        .collect()
+}
+
+/// The attack as reported: an analyst of Serang names Preston City
+/// Council's anchor and its payment lands in Preston's books. Names are
+/// looked for only inside the analyst's scope (a new anchor is placed
+/// there); an anchor outside by id is not found; an ambiguous name is
+/// refused with the candidates' ids, and `anchor_id` picks one (finding 6).
+#[tokio::test]
+async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
+    let app = spawn_app().await;
+    add_user(
+        &app,
+        "analyst-serang",
+        Role::Analyst,
+        ScopeRef::Area(lumbung_domain::AreaCode::parse("3604").unwrap()),
+    );
+    let token = app.token("analyst-serang").await;
+    let file = "Date,Supplier,Amount\n03/05/2013,Toko Maju,5.00\n";
+    let preston = app.preston_council as u32;
+
+    let res = import_spend(
+        &app,
+        &token,
+        "file_name=a.csv&anchor=Preston%20City%20Council",
+        file,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let facts = app.store.spend_facts().unwrap();
+    assert!(
+        facts.iter().all(|f| f.anchor.iter().all(|&a| a != preston)),
+        "nothing lands in Preston City Council's books"
+    );
+    let same_name = spend_anchors_of(&app, "Preston City Council");
+    assert_eq!(same_name.len(), 2, "{same_name:?}");
+    assert_eq!(
+        same_name[1].1.as_deref(),
+        Some("3604"),
+        "the new anchor is placed inside the analyst's scope"
+    );
+
+    let res = import_spend(
+        &app,
+        &token,
+        &format!("file_name=b.csv&anchor_id={preston}"),
+        file,
+    )
+    .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert!(res.text().await.unwrap().contains("within your scope"));
+
+    // Two anchors of one name inside the scope: refused, naming both.
+    let res = import_spend(
+        &app,
+        &token,
+        "file_name=c.csv&anchor=RSUD%20Serang",
+        "Date,Supplier,Amount\n03/05/2013,Toko Maju,6.00\n",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["anchors_created"],
+        json!(["RSUD Serang"])
+    );
+    let serang_file = "Date,Supplier,Amount\n04/05/2013,Toko Maju,7.00\n";
+    let second = app
+        .store
+        .create_org(
+            &lumbung_store::OrgInput {
+                name: "RSUD Serang".into(),
+                kind: lumbung_domain::OrgKind::Anchor,
+                area_code: Some(lumbung_domain::AreaCode::parse(KEL).unwrap()),
+                parent_id: None,
+                company_number: None,
+                npwp: None,
+                attributes: Default::default(),
+            },
+            &Actor::cli(),
+        )
+        .unwrap()
+        .id;
+    let first = spend_anchors_of(&app, "RSUD Serang")[0].0;
+    let res = import_spend(
+        &app,
+        &token,
+        "file_name=d.csv&anchor=RSUD%20Serang",
+        serang_file,
+    )
+    .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(&first.to_string()) && text.contains(&second.to_string()),
+        "{text}"
+    );
+    let res = import_spend(
+        &app,
+        &token,
+        &format!("file_name=d.csv&anchor_id={second}"),
+        serang_file,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let facts = app.store.spend_facts().unwrap();
+    let anchors: Vec<u32> = facts.iter().flat_map(|f| f.anchor.clone()).collect();
+    assert!(anchors.contains(&(second as u32)), "{anchors:?}");
+}

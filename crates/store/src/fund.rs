@@ -236,24 +236,12 @@ impl Store {
         })
     }
 
-    /// Every loan (of one UPK, by name, when given) with its schedules,
+    /// Every loan (of one UPK, by id, when given) with its schedules,
     /// repayments (reversed ones left out), reschedulings and write-off.
     /// Read in a few scans, not a query per loan, so that a city's
     /// portfolio loads quickly.
-    pub fn fund_books(&self, upk: Option<&str>) -> Result<Vec<LoanBook>> {
+    pub fn fund_books(&self, upk_id: Option<i64>) -> Result<Vec<LoanBook>> {
         let conn = self.conn()?;
-        let upk_id: Option<i64> = match upk {
-            None => None,
-            Some(name) => Some(
-                conn.query_row(
-                    "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                    [name.trim()],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(-1),
-            ),
-        };
         if upk_id.is_none() {
             drop(conn);
             if let Some(books) = self.city_books()? {
@@ -1160,7 +1148,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn post_fund_movement(
         &self,
-        upk: &str,
+        upk_id: i64,
         movement: Movement,
         date: Date,
         amount: Rupiah,
@@ -1176,14 +1164,17 @@ impl Store {
         }
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let upk_id: i64 = tx
+        let is_upk = tx
             .query_row(
-                "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                [upk.trim()],
-                |r| r.get(0),
+                "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
+                [upk_id],
+                |_| Ok(()),
             )
             .optional()?
-            .ok_or_else(|| StoreError::invalid("upk", format!("no UPK named {upk:?}")))?;
+            .is_some();
+        if !is_upk {
+            return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
+        }
         let lines = match movement {
             Movement::Cost => [
                 (Account::OperatingCosts, amount.0),
@@ -1373,7 +1364,16 @@ mod tests {
     fn finances_read_upk_by_upk_are_those_of_one_pass() {
         let (_dir, s) = store();
         books(&s, 12, 600);
-        for (i, upk) in ["UPK 0", "UPK 1", "UPK 2"].iter().enumerate() {
+        for (i, name) in ["UPK 0", "UPK 1", "UPK 2"].iter().enumerate() {
+            let upk = s
+                .find_org(
+                    lumbung_domain::OrgKind::Upk,
+                    &crate::OrgRef::Name((*name).into()),
+                    &lumbung_domain::Scope::Global,
+                )
+                .unwrap()
+                .unwrap()
+                .id;
             for (j, on) in [
                 date(2023, 12, 31),
                 date(2024, 1, 1),
@@ -1384,7 +1384,7 @@ mod tests {
             .enumerate()
             {
                 if (i + j) % 3 != 2 {
-                    let key = format!("cost:{upk}:{on}");
+                    let key = format!("cost:{name}:{on}");
                     s.post_fund_movement(
                         upk,
                         Movement::Cost,
@@ -1397,7 +1397,7 @@ mod tests {
                     .unwrap();
                 }
                 if (i + j) % 2 == 0 {
-                    let key = format!("capital:{upk}:{on}");
+                    let key = format!("capital:{name}:{on}");
                     s.post_fund_movement(
                         upk,
                         Movement::Capital,

@@ -5,6 +5,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::org::lies_within;
 use lumbung_domain::{
     AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError,
+    Scope,
 };
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -45,6 +46,19 @@ pub struct Org {
     pub updated_at: String,
     #[serde(skip)]
     pub placement: Placement,
+}
+
+/// How a caller names an organisation: by id, or by name. Names are not
+/// unique, so a name is resolved only among the organisations within the
+/// caller's reach and an ambiguous one is refused ([`Store::find_org`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgRef {
+    Id(i64),
+    /// A name, case aside (ASCII letters, as SQL's `lower`).
+    Name(String),
+    /// A name, or when it is a whole number also the organisation with
+    /// that id (the CLI's `--upk 26`).
+    NameOrId(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -314,10 +328,77 @@ fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<St
     })
 }
 
+/// The organisations of `kind` that `r` names, of any scope, oldest first.
+pub(crate) fn named(conn: &rusqlite::Connection, kind: OrgKind, r: &OrgRef) -> Result<Vec<Org>> {
+    let (name, id) = match r {
+        OrgRef::Id(id) => (None, Some(*id)),
+        OrgRef::Name(name) => (Some(name.trim()), None),
+        OrgRef::NameOrId(raw) => (Some(raw.trim()), raw.trim().parse::<i64>().ok()),
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM organisations
+         WHERE kind = ?1 AND ((?2 IS NOT NULL AND lower(name) = lower(?2)) OR id IS ?3) ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map(params![kind.as_str(), name, id], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut orgs = Vec::with_capacity(ids.len());
+    for id in ids {
+        orgs.extend(load(conn, id)?);
+    }
+    Ok(orgs)
+}
+
+/// The one organisation among `candidates` that `scope` covers: `None` when
+/// none is within reach, an error naming every candidate's id when several
+/// are (`field` names the input, e.g. `upk` or `anchor`).
+pub(crate) fn one_within(
+    candidates: Vec<Org>,
+    scope: &Scope,
+    field: &str,
+    r: &OrgRef,
+) -> Result<Option<Org>> {
+    let mut within: Vec<Org> = candidates
+        .into_iter()
+        .filter(|o| scope.covers(&o.placement))
+        .collect();
+    if within.len() > 1 {
+        let listed: Vec<String> = within
+            .iter()
+            .map(|o| match &o.area_name {
+                Some(area) => format!("{} ({}, {area})", o.id, o.name),
+                None => format!("{} ({})", o.id, o.name),
+            })
+            .collect();
+        let given = match r {
+            OrgRef::Id(id) => id.to_string(),
+            OrgRef::Name(n) | OrgRef::NameOrId(n) => n.trim().to_owned(),
+        };
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "{given:?} names {} organisations of kind {field}: {}; give the id instead",
+                within.len(),
+                listed.join(", ")
+            ),
+        ));
+    }
+    Ok(within.pop())
+}
+
 impl Store {
     pub fn org(&self, id: i64) -> Result<Option<Org>> {
         let conn = self.conn()?;
         load(&conn, id)
+    }
+
+    /// The one organisation of `kind` that `r` names within `scope` (the
+    /// CLI's reach is `Scope::Global`, the web's the viewer's scope); `None`
+    /// when there is none within reach, an error listing the candidates'
+    /// ids when a name fits several.
+    pub fn find_org(&self, kind: OrgKind, r: &OrgRef, scope: &Scope) -> Result<Option<Org>> {
+        let conn = self.conn()?;
+        one_within(named(&conn, kind, r)?, scope, kind.as_str(), r)
     }
 
     pub fn create_org(&self, input: &OrgInput, actor: &Actor) -> Result<Org> {

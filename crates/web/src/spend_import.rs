@@ -11,9 +11,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use lumbung_domain::{FiscalYear, Resource};
+use lumbung_domain::{FiscalYear, Resource, Scope};
 use lumbung_spend::read::{Field, Locale};
-use lumbung_store::{SpendFile, SpendImportSummary, StoreError};
+use lumbung_store::{OrgRef, SpendFile, SpendImportSummary, StoreError};
 use minijinja::context;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -30,11 +30,14 @@ pub struct Uploads {
 #[derive(Clone)]
 struct Upload {
     owner: i64,
-    /// Where new anchor institutions go: the uploader's area.
-    area: Option<lumbung_domain::AreaCode>,
+    /// The uploader's scope: anchors are named among those it covers and
+    /// new ones are placed inside it.
+    reach: Scope,
     name: String,
     bytes: Arc<Vec<u8>>,
     anchor: String,
+    /// The anchor by id (wins over `anchor`).
+    anchor_id: Option<i64>,
     year: String,
     locale: String,
 }
@@ -84,10 +87,11 @@ pub async fn upload(
     let user = viewer.require()?.id;
     let mut upload = Upload {
         owner: user,
-        area: crate::spend::viewer_area(&viewer),
+        reach: viewer.scope(),
         name: String::new(),
         bytes: Arc::new(Vec::new()),
         anchor: String::new(),
+        anchor_id: None,
         year: String::new(),
         locale: "en".into(),
     };
@@ -108,13 +112,14 @@ pub async fn upload(
                         .to_vec(),
                 );
             }
-            "anchor" | "year" | "locale" => {
+            "anchor" | "anchor_id" | "year" | "locale" => {
                 let text = field
                     .text()
                     .await
                     .map_err(|e| AppError::BadRequest(e.body_text()))?;
                 match name.as_str() {
                     "anchor" => upload.anchor = text.trim().to_owned(),
+                    "anchor_id" => upload.anchor_id = anchor_id(Some(&text))?,
                     "year" => upload.year = text.trim().to_owned(),
                     _ => upload.locale = text.trim().to_owned(),
                 }
@@ -159,10 +164,16 @@ fn spend_file<'a>(
             field: "year".into(),
             message: e.to_string(),
         })?;
+    let anchor = match u.anchor_id {
+        Some(id) => Some(OrgRef::Id(id)),
+        None => Some(u.anchor.as_str())
+            .filter(|a| !a.is_empty())
+            .map(|a| OrgRef::Name(a.to_owned())),
+    };
     Ok(SpendFile {
         name: &u.name,
         bytes: &u.bytes,
-        anchor: Some(u.anchor.as_str()).filter(|a| !a.is_empty()),
+        anchor,
         year,
         locale: if u.locale == "id" {
             Locale::Id
@@ -171,8 +182,19 @@ fn spend_file<'a>(
         },
         sheet: None,
         mapping,
-        new_anchor_area: u.area.clone(),
+        reach: u.reach.clone(),
     })
+}
+
+/// An `anchor_id` given (blank is none), parsed at the edge.
+fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(raw) => raw.parse().map(Some).map_err(|_| AppError::Invalid {
+            field: "anchor_id".into(),
+            message: format!("{raw:?} is not an organisation id (a whole number)"),
+        }),
+    }
 }
 
 /// The mapping fields of the confirmation form: `map_<field>` = header.
@@ -336,12 +358,15 @@ pub async fn api_job(
 
 /// `POST /api/v1/spend/imports?file_name=…&anchor=…&year=…&locale=…` with
 /// the file as the body: imports it on a blocking thread and answers with
-/// the summary, or 400 with every problem.
+/// the summary, or 400 with every problem. `anchor` is a name, looked for
+/// among the anchors inside the caller's scope (created there when new);
+/// `anchor_id` names one by id instead.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ApiImport {
     file_name: Option<String>,
     anchor: Option<String>,
+    anchor_id: Option<String>,
     year: Option<String>,
     locale: Option<String>,
 }
@@ -358,10 +383,11 @@ pub async fn api_import(
     }
     let upload = Upload {
         owner: user.id,
-        area: crate::spend::viewer_area(&viewer),
+        reach: viewer.scope(),
         name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
         bytes: Arc::new(body.to_vec()),
         anchor: q.anchor.unwrap_or_default(),
+        anchor_id: anchor_id(q.anchor_id.as_deref())?,
         year: q.year.unwrap_or_default(),
         locale: q.locale.unwrap_or_else(|| "en".into()),
     };
