@@ -52,11 +52,12 @@ pub struct FundImportSummary {
 
 /// The UPKs and KSMs an import finds or creates, read once: a name is
 /// matched as SQL's `lower(name) = lower(?)` matches it (ASCII letters
-/// only), the oldest organisation of that kind and name first.
+/// only). Names are not unique: a name that fits several is refused with
+/// their ids, never resolved to one of them.
 struct Orgs {
     /// (kind, the UPK a KSM sits under — none for a UPK, lower-case name):
     /// a KSM's name is its own only within its UPK.
-    by_name: HashMap<(&'static str, Option<i64>, String), i64>,
+    by_name: HashMap<(&'static str, Option<i64>, String), Vec<i64>>,
     /// The stored names of UPKs, as the loans' books carry them.
     upk_names: HashMap<i64, String>,
 }
@@ -86,7 +87,8 @@ impl Orgs {
             let under = if kind == "ksm" { parent } else { None };
             orgs.by_name
                 .entry((kind, under, name.to_ascii_lowercase()))
-                .or_insert(id);
+                .or_default()
+                .push(id);
         }
         Ok(orgs)
     }
@@ -102,8 +104,21 @@ impl Orgs {
     ) -> Result<i64> {
         let under = if kind == "ksm" { parent } else { None };
         let key = (kind, under, name.trim().to_ascii_lowercase());
-        if let Some(id) = self.by_name.get(&key) {
-            return Ok(*id);
+        match self.by_name.get(&key).map(Vec::as_slice) {
+            Some([id]) => return Ok(*id),
+            Some(ids) if !ids.is_empty() => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                return Err(StoreError::invalid(
+                    kind,
+                    format!(
+                        "{:?} names {} organisations of kind {kind} (ids {}); rename one of them in the registry first",
+                        name.trim(),
+                        ids.len(),
+                        ids.join(", ")
+                    ),
+                ));
+            }
+            _ => {}
         }
         let now = crate::now();
         tx.prepare_cached(
@@ -121,7 +136,7 @@ impl Orgs {
             serde_json::json!({"name": name.trim(), "kind": kind}),
         )?;
         created.push(name.trim().to_owned());
-        self.by_name.insert(key, id);
+        self.by_name.insert(key, vec![id]);
         if kind == "upk" {
             self.upk_names.insert(id, name.trim().to_owned());
         }
@@ -609,16 +624,26 @@ fn import_tx(
             ids.insert(&l.loan_id, *held);
             continue;
         }
-        let upk =
-            orgs.find_or_create(&tx, "upk", &l.upk, None, actor, &mut summary.upks_created)?;
-        let ksm = orgs.find_or_create(
-            &tx,
-            "ksm",
-            &l.ksm,
-            Some(upk),
-            actor,
-            &mut summary.ksms_created,
-        )?;
+        let at_line = |e: StoreError| match e {
+            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                file: files.0.to_owned(),
+                errors: vec![RowError::new(l.line, Some(&field), message)],
+            }),
+            other => other,
+        };
+        let upk = orgs
+            .find_or_create(&tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
+            .map_err(at_line)?;
+        let ksm = orgs
+            .find_or_create(
+                &tx,
+                "ksm",
+                &l.ksm,
+                Some(upk),
+                actor,
+                &mut summary.ksms_created,
+            )
+            .map_err(at_line)?;
         if !(3..=12).contains(&l.term_months) {
             summary.warnings.push(format!(
                 "{}: line {}: loan {}: a term of {} months is outside 3–12",

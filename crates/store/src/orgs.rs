@@ -508,7 +508,14 @@ impl Store {
         let mut first_line_of: std::collections::HashMap<i64, u64> =
             std::collections::HashMap::new();
         for r in &records {
-            let existing = find_same(&tx, &r.input)?;
+            let existing = match find_same(&tx, &r.input) {
+                Ok(found) => found,
+                Err(StoreError::Conflict(message)) => {
+                    errors.push(RowError::new(r.line, Some("name"), message));
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
             if let Some(id) = existing {
                 if let Some(first) = first_line_of.get(&id) {
                     errors.push(RowError::new(
@@ -603,13 +610,33 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
             return Ok(found);
         }
     }
-    Ok(tx
-        .query_row(
-            "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS ?3 ORDER BY id LIMIT 1",
-            params![input.name.trim(), input.kind.as_str(), input.area_code.as_ref().map(AreaCode::as_str)],
-            |r| r.get(0),
-        )
-        .optional()?)
+    // Names are not unique: a row that fits several is refused, never
+    // taken for one of them.
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS ?3 ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map(
+            params![
+                input.name.trim(),
+                input.kind.as_str(),
+                input.area_code.as_ref().map(AreaCode::as_str)
+            ],
+            |r| r.get::<_, i64>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match ids.as_slice() {
+        [] => Ok(None),
+        [id] => Ok(Some(*id)),
+        several => Err(StoreError::Conflict(format!(
+            "the same name, kind and area as organisations {}; give a company_number or npwp to tell them apart",
+            several
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -808,6 +835,88 @@ mod tests {
         ];
         assert!(s.import_orgs("o.csv", same_name, vec![], &actor).is_err());
         assert_eq!(s.search_orgs(&OrgFilter::default(), 10, 0).unwrap().1, 0);
+    }
+
+    #[test]
+    fn names_fitting_several_organisations_are_refused_with_their_ids() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let twin = input("UPK Kembar", OrgKind::Upk, Some("PRESTON"));
+        let a = s.create_org(&twin, &actor).unwrap().id;
+        let b = s.create_org(&twin, &actor).unwrap().id;
+        let rows = vec![OrgRecord {
+            line: 2,
+            input: twin.clone(),
+        }];
+        let err = s.import_orgs("o.csv", rows, vec![], &actor).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("organisations {a}, {b}")),
+            "{err}"
+        );
+        let by_name = OrgRef::NameOrId("upk kembar".into());
+        let err = s
+            .find_org(OrgKind::Upk, &by_name, &Scope::Global)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("{a} (UPK Kembar, PRESTON)")), "{err}");
+        let by_id = OrgRef::NameOrId(b.to_string());
+        assert_eq!(
+            s.find_org(OrgKind::Upk, &by_id, &Scope::Global)
+                .unwrap()
+                .map(|o| o.id),
+            Some(b)
+        );
+        // Within a scope that covers one of them, the name is that one's.
+        let oxford = s
+            .create_org(&input("UPK Kembar", OrgKind::Upk, Some("OXFORD")), &actor)
+            .unwrap();
+        let within = Scope::Area {
+            code: AreaCode::parse("OXFORD").unwrap(),
+            path: oxford.placement.area.clone().unwrap(),
+        };
+        assert_eq!(
+            s.find_org(OrgKind::Upk, &by_name, &within)
+                .unwrap()
+                .map(|o| o.id),
+            Some(oxford.id)
+        );
+        assert_eq!(
+            s.find_org(OrgKind::Upk, &OrgRef::Id(a), &within)
+                .unwrap()
+                .map(|o| o.id),
+            None,
+            "an id outside the scope is not found"
+        );
+    }
+
+    #[test]
+    fn a_child_organisation_lies_inside_its_parents_area() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let bkm = s
+            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
+            .unwrap();
+        let mut away = input("KSM", OrgKind::Ksm, Some("OXFORD"));
+        away.parent_id = Some(bkm.id);
+        assert!(
+            matches!(s.create_org(&away, &actor), Err(StoreError::Invalid { field, .. }) if field == "area_code")
+        );
+        let mut unplaced = input("UPK", OrgKind::Upk, None);
+        unplaced.parent_id = Some(bkm.id);
+        let upk = s.create_org(&unplaced, &actor).unwrap();
+        let mut below = input("KSM", OrgKind::Ksm, Some("OXFORD"));
+        below.parent_id = Some(upk.id);
+        assert!(
+            s.create_org(&below, &actor).is_err(),
+            "a parent without an area sits where its own parent sits"
+        );
+        below.area_code = Some(AreaCode::parse("PRESTON").unwrap());
+        s.create_org(&below, &actor).unwrap();
+        assert!(
+            s.update_org(bkm.id, &input("BKM", OrgKind::Bkm, Some("OXFORD")), &actor)
+                .is_err(),
+            "moving the BKM would leave its KSM outside it"
+        );
     }
 
     #[test]
