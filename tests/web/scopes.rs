@@ -281,6 +281,7 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
         .find(|e| e.action == "user.password_reset" && e.entity_id == "bkm-user")
         .expect("the reset is audited");
     assert!(reset.actor.contains("admin-serang"), "{}", reset.actor);
+    assert_eq!(reset.details["role"], "bkm", "{}", reset.details);
     assert!(!reset.details.to_string().contains("sandi-baru-bkm"));
     assert!(log
         .iter()

@@ -323,7 +323,11 @@ impl Store {
             "user",
             &user.username,
             user.placement.area.as_ref().map(AreaPath::as_str),
-            serde_json::json!({}),
+            // Who the account is, never the password.
+            serde_json::json!({"role": user.role.as_str(), "scope_org": match user.scope {
+                Scope::Org { id, .. } => Some(id),
+                _ => None,
+            }}),
         )?;
         tx.commit()?;
         Ok(())
