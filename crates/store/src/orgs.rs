@@ -116,7 +116,9 @@ pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<
 
 /// Where an organisation sits for scopes: its own area, else its nearest
 /// placed ancestor's (a UPK created by a fund import sits where its BKM
-/// sits). `None` when no organisation of the lineage has an area.
+/// sits). `None` when no organisation of the lineage has an area, or when
+/// that area is not inside every placed ancestor's (a placement the store
+/// refuses today, perhaps made before): such a scope reaches no area.
 pub(crate) fn effective_area(
     conn: &rusqlite::Connection,
     id: i64,
@@ -126,12 +128,19 @@ pub(crate) fn effective_area(
              SELECT id, parent_id, area_code, 0 FROM organisations WHERE id = ?1
              UNION ALL SELECT o.id, o.parent_id, o.area_code, up.n + 1
              FROM organisations o JOIN up ON o.id = up.parent_id
-             WHERE up.area_code IS NULL AND up.n < 64)
-         SELECT a.path FROM up JOIN areas a ON a.code = up.area_code ORDER BY up.n LIMIT 1",
+             WHERE up.n < 64)
+         SELECT a.path FROM up JOIN areas a ON a.code = up.area_code ORDER BY up.n",
     )?;
-    stmt.query_row([id], |r| r.get::<_, String>(0))
-        .optional()
-        .map(|p| p.map(AreaPath::from_stored))
+    let placed = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut up = placed.into_iter().map(AreaPath::from_stored);
+    let Some(own) = up.next() else {
+        return Ok(None);
+    };
+    Ok(up
+        .all(|ancestor| lies_within(Some(&ancestor), Some(&own)))
+        .then_some(own))
 }
 
 fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
@@ -917,6 +926,28 @@ mod tests {
                 .is_err(),
             "moving the BKM would leave its KSM outside it"
         );
+    }
+
+    #[test]
+    fn an_organisation_placed_outside_its_parent_before_the_rule_reaches_no_area() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let bkm = s
+            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
+            .unwrap();
+        let mut child = input("KSM", OrgKind::Ksm, Some("PRESTON"));
+        child.parent_id = Some(bkm.id);
+        let child = s.create_org(&child, &actor).unwrap().id;
+        let conn = s.conn().unwrap();
+        let preston = s.area_path("PRESTON").unwrap();
+        assert_eq!(effective_area(&conn, child).unwrap(), preston);
+        conn.execute(
+            "UPDATE organisations SET area_code = 'OXFORD' WHERE id = ?1",
+            [child],
+        )
+        .unwrap();
+        assert_eq!(effective_area(&conn, child).unwrap(), None);
+        assert_eq!(effective_area(&conn, bkm.id).unwrap(), preston);
     }
 
     #[test]
