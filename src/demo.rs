@@ -5,7 +5,7 @@
 use crate::{areas, orgs, serve, table};
 use anyhow::{bail, Context, Result};
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
-use lumbung_store::{Actor, OrgFilter, OrgInput, ScopeRef, Store, StoreError};
+use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -310,7 +310,7 @@ fn run_fund(store: &Store) -> Result<()> {
             &kasir,
         )?;
     }
-    let upk = store.upk_by_name(UPK)?;
+    let upk = crate::fund::upk_id(store, UPK)?;
     store.provision(upk, date(2025, 6, 30), &kasir)?;
     store.write_off(
         "CRS-2024-003",
@@ -378,8 +378,9 @@ fn load_fund(store: &Store) -> Result<()> {
         (vec![], vec![]),
         &Actor::cli(),
     )?;
+    let upk = crate::fund::upk_id(store, UPK)?;
     store.post_fund_movement(
-        UPK,
+        upk,
         lumbung_store::Movement::Capital,
         jiff::civil::date(2024, 1, 2),
         Rupiah(25_000_000),
@@ -388,7 +389,7 @@ fn load_fund(store: &Store) -> Result<()> {
         &Actor::cli(),
     )?;
     store.post_fund_movement(
-        UPK,
+        upk,
         lumbung_store::Movement::Cost,
         jiff::civil::date(2024, 3, 1),
         Rupiah(150_000),
@@ -483,7 +484,7 @@ fn load_spend(store: &Store) -> Result<()> {
         locale: lumbung_spend::read::Locale::En,
         sheet: None,
         mapping: None,
-        new_anchor_area: None,
+        reach: lumbung_domain::Scope::Global,
     };
     store.import_spend_file(&file, &Actor::cli())?;
     Ok(())
@@ -520,16 +521,9 @@ fn rw_rt() -> Result<Vec<AreaRecord>> {
 }
 
 fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
-    let filter = OrgFilter {
-        query: Some(name.to_owned()),
-        kind: Some(kind),
-        within: None,
-        match_identifiers: false,
-    };
-    let (found, _) = store.search_orgs(&filter, 10, 0)?;
-    found
-        .iter()
-        .find(|o| o.name == name)
+    let r = lumbung_store::OrgRef::Name(name.to_owned());
+    store
+        .find_org(kind, &r, &lumbung_domain::Scope::Global)?
         .map(|o| o.id)
         .with_context(|| format!("demo organisation {name} not found"))
 }

@@ -5,10 +5,10 @@ use crate::csvfile::{CsvFile, Header};
 use crate::table;
 use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
-use lumbung_domain::RowError;
+use lumbung_domain::{OrgKind, RowError, Scope};
 use lumbung_fund::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::portfolio;
-use lumbung_store::{Actor, LoanRecord, RepaymentInput, RepaymentRecord, Store};
+use lumbung_store::{Actor, LoanRecord, OrgRef, RepaymentInput, RepaymentRecord, Store};
 use std::path::Path;
 
 /// A date as spreadsheets write it: `2024-01-31` or `31/01/2024`.
@@ -185,10 +185,11 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
         Some(d) => date(d).map_err(anyhow::Error::msg)?,
         None => jiff::Zoned::now().date(),
     };
+    let upk = upk.map(|raw| upk_id(store, raw)).transpose()?;
     let books = store.fund_books(upk)?;
-    if let Some(name) = upk {
+    if let Some(id) = upk {
         if books.is_empty() {
-            bail!("no loans of a UPK named {name:?}");
+            bail!("no loans of UPK {id}");
         }
     }
     let mut ctx = store.fund_context(as_of)?;
@@ -288,12 +289,24 @@ pub fn post(
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{kind}:{}:{on}:{amount}:{memo}", upk.trim().to_lowercase()));
     let memo = if memo.is_empty() { kind } else { memo };
-    if store.post_fund_movement(upk, movement, on, Rupiah(amount), memo, &key, &Actor::cli())? {
+    let id = upk_id(store, upk)?;
+    if store.post_fund_movement(id, movement, on, Rupiah(amount), memo, &key, &Actor::cli())? {
         println!("posted: {kind} of {amount} rupiah for {upk} on {on}");
     } else {
         println!("already posted (key {key}); nothing changed");
     }
     Ok(())
+}
+
+/// The UPK that `--upk` names: by name (case aside) or by id. The CLI is
+/// the operator's tool and reaches the whole database, so a name is looked
+/// for among every UPK; one that fits several is refused with their ids.
+pub fn upk_id(store: &Store, raw: &str) -> Result<i64> {
+    let r = OrgRef::NameOrId(raw.to_owned());
+    match store.find_org(OrgKind::Upk, &r, &Scope::Global)? {
+        Some(upk) => Ok(upk.id),
+        None => bail!("no UPK named {:?} (nor with that id)", raw.trim()),
+    }
 }
 
 pub fn verify(store: &Store) -> Result<()> {
@@ -451,7 +464,7 @@ pub fn write_off(store: &Store, loan_id: &str, reason: &str, on: Option<&str>) -
 }
 
 pub fn provision(store: &Store, upk: &str, as_of: Option<&str>) -> Result<()> {
-    let id = store.upk_by_name(upk)?;
+    let id = upk_id(store, upk)?;
     let change = store.provision(id, date_or_today(as_of)?, &Actor::cli())?;
     match change {
         0 => println!("the reserve already holds what the portfolio needs"),
@@ -462,7 +475,7 @@ pub fn provision(store: &Store, upk: &str, as_of: Option<&str>) -> Result<()> {
 }
 
 pub fn settings(store: &Store, upk: &str, set: &[String]) -> Result<()> {
-    let id = store.upk_by_name(upk)?;
+    let id = upk_id(store, upk)?;
     let current = store.fund_settings(id)?;
     if set.is_empty() {
         println!("{}", serde_json::to_string_pretty(&current)?);
@@ -501,7 +514,7 @@ pub fn statements(
     format: StatementFormat,
 ) -> Result<()> {
     use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
-    let id = store.upk_by_name(upk)?;
+    let id = upk_id(store, upk)?;
     let as_of = date_or_today(as_of)?;
     let from = match from {
         Some(d) => date(d).map_err(anyhow::Error::msg)?,

@@ -3,11 +3,11 @@
 
 use crate::table;
 use anyhow::{bail, Context, Result};
-use lumbung_domain::{AreaCode, FiscalYear, Share};
+use lumbung_domain::{AreaCode, FiscalYear, Scope, Share};
 use lumbung_spend::export::{self, cell_rows, opt};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_spend::report::{compute, ReportOptions, SpendReport};
-use lumbung_store::{Actor, SpendFile, SpendSettings, Store, StoreError};
+use lumbung_store::{Actor, OrgRef, SpendFile, SpendSettings, Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,13 @@ pub struct ImportArgs<'a> {
     pub sheet: Option<&'a str>,
 }
 
+/// `--anchor`: a name or an id. The CLI is the operator's tool and reaches
+/// the whole database, so a name is looked for among every anchor; one
+/// that fits several is refused with their ids.
+fn anchor_ref(raw: Option<&str>) -> Option<OrgRef> {
+    raw.map(|a| OrgRef::NameOrId(a.to_owned()))
+}
+
 /// Imports each file as one import. Every file is checked before any is
 /// stored; a file with any bad row is refused whole, with every problem.
 pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
@@ -49,12 +56,12 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
         let file = SpendFile {
             name: &name,
             bytes: &bytes,
-            anchor: args.anchor,
+            anchor: anchor_ref(args.anchor),
             year: args.year,
             locale: args.locale,
             sheet: args.sheet.map(str::to_owned),
             mapping: mapping.clone(),
-            new_anchor_area: None,
+            reach: Scope::Global,
         };
         let summary = match store.import_spend_file(&file, &Actor::cli()) {
             Ok(summary) => summary,
@@ -130,7 +137,7 @@ fn import_large(
         name,
         &sha,
         scanned,
-        args.anchor,
+        anchor_ref(args.anchor).as_ref(),
         &Actor::cli(),
     )?))
 }

@@ -111,6 +111,6 @@ pub fn scope_label(user: &User) -> String {
     match &user.scope {
         Scope::Global => "global".to_owned(),
         Scope::Area { code, .. } => format!("area {code}{name}"),
-        Scope::Org { id } => format!("org {id}{name}"),
+        Scope::Org { id, .. } => format!("org {id}{name}"),
     }
 }

@@ -1186,3 +1186,123 @@ fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
         .unwrap()
         .starts_with("plain text"));
 }
+
+// ------------------------------------------------------- names and ids
+
+/// Names of organisations are not unique: the CLI (an operator's tool that
+/// reaches the whole database) refuses a `--upk` or `--anchor` name that
+/// fits several, listing their ids, and takes an id instead.
+#[test]
+fn options_that_name_an_organisation_refuse_an_ambiguous_name() {
+    let env = Env::new();
+    env.import_lancashire();
+    let orgs = env.write(
+        "orgs.csv",
+        "name,kind,area_code\n\
+         UPK Kembar,upk,E07000123\n\
+         UPK Kembar,upk,E07000118\n\
+         Kembar Council,anchor,E07000123\n\
+         Kembar Council,anchor,E07000118\n",
+    );
+    env.ok(&["orgs", "import", orgs.to_str().unwrap()]);
+    let ambiguous = |out: Out| {
+        out.code(1)
+            .stderr_has("names 2 organisations")
+            .stderr_has("1 (UPK Kembar, Preston)")
+            .stderr_has("2 (UPK Kembar, Chorley)");
+    };
+    ambiguous(env.run(&[
+        "fund",
+        "post",
+        "--upk",
+        "upk kembar",
+        "--kind",
+        "cost",
+        "--amount",
+        "1000",
+    ]));
+    ambiguous(env.run(&["fund", "settings", "--upk", "UPK Kembar"]));
+    ambiguous(env.run(&["fund", "statements", "--upk", "UPK Kembar"]));
+    ambiguous(env.run(&["fund", "provision", "--upk", "UPK Kembar"]));
+    ambiguous(env.run(&["fund", "report", "--upk", "UPK Kembar"]));
+    env.ok(&[
+        "fund",
+        "post",
+        "--upk",
+        "2",
+        "--kind",
+        "cost",
+        "--amount",
+        "1000",
+        "--date",
+        "2024-03-01",
+    ])
+    .stdout_has("posted");
+    let sheet = env.ok(&[
+        "fund",
+        "statements",
+        "--upk",
+        "2",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+    ]);
+    let sheet: serde_json::Value = serde_json::from_str(&sheet.stdout).unwrap();
+    assert_eq!(sheet["balance_sheet"]["cash"], -1000, "in UPK 2's books");
+    let first = env.ok(&[
+        "fund",
+        "statements",
+        "--upk",
+        "1",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+    ]);
+    let first: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(first["balance_sheet"]["cash"], 0, "not in UPK 1's");
+    // Books imported from spreadsheets name their UPK: an ambiguous name
+    // rejects the file with its line.
+    let loans = env.write(
+        "loans.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly\n\
+         UPK Kembar,KSM Mawar,K-1,2024-01-10,1000000,10,0.015\n",
+    );
+    let repayments = env.write("repayments.csv", "loan_id,paid_on,amount\n");
+    env.run(&[
+        "fund",
+        "import",
+        loans.to_str().unwrap(),
+        repayments.to_str().unwrap(),
+    ])
+    .code(1)
+    .stderr_has("line 2, column upk")
+    .stderr_has("ids 1, 2");
+    env.run(&["fund", "settings", "--upk", "UPK Nobody"])
+        .code(1)
+        .stderr_has("no UPK named \"UPK Nobody\"");
+
+    let ledger = env.write(
+        "ledger.csv",
+        "Date,Supplier,Amount\n03/05/2013,Toko Maju,5.00\n",
+    );
+    env.run(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Kembar Council",
+        ledger.to_str().unwrap(),
+    ])
+    .code(1)
+    .stderr_has("names 2 organisations")
+    .stderr_has("3 (Kembar Council, Preston)")
+    .stderr_has("4 (Kembar Council, Chorley)");
+    env.run(&["spend", "report", "--anchor", "Kembar Council"])
+        .code(1)
+        .stderr_has("3 (Kembar Council, Preston)");
+    env.ok(&["spend", "import", "--anchor", "4", ledger.to_str().unwrap()]);
+    let report = env.ok(&["spend", "report", "--anchor", "4", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    assert_eq!(report["total"], "5.00", "{report}");
+}

@@ -5,6 +5,7 @@ mod election;
 mod fund;
 mod load;
 mod security;
+mod scopes;
 mod support;
 
 use lumbung_domain::Role;

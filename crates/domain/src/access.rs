@@ -4,6 +4,13 @@
 //! may read or write ([`Role::access`]); the scope says where: the whole
 //! system, an area and everything under it, or an organisation and the
 //! organisations under it ([`Scope::covers`]). Both must allow an action.
+//!
+//! An organisation scope holds in two dimensions at once: the
+//! organisation's subtree *and* the area the organisation sits in (its
+//! own, else its nearest placed ancestor's). A child organisation lies
+//! inside its parent's area (the store refuses anything else), so the
+//! second dimension only narrows; it is what stops an organisation's admin
+//! from reaching another kelurahan by placing a child organisation there.
 
 use crate::{AreaCode, AreaPath, ParseError};
 use serde::Serialize;
@@ -191,8 +198,18 @@ impl fmt::Display for Role {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Scope {
     Global,
-    Area { code: AreaCode, path: AreaPath },
-    Org { id: i64 },
+    Area {
+        code: AreaCode,
+        path: AreaPath,
+    },
+    Org {
+        id: i64,
+        /// Where the organisation sits: its own area, else its nearest
+        /// placed ancestor's; `None` when none of them has one (then the
+        /// scope reaches only data without an area).
+        #[serde(skip)]
+        area: Option<AreaPath>,
+    },
 }
 
 /// Where a piece of data sits, for scope checks: the area path it belongs
@@ -205,11 +222,21 @@ pub struct Placement {
 }
 
 impl Scope {
+    /// True when the data sits inside the scope: for an area scope, its
+    /// area lies in the scope's area; for an organisation scope, it belongs
+    /// to the organisation's subtree *and* its area (if it has one) lies in
+    /// the organisation's area.
     pub fn covers(&self, placement: &Placement) -> bool {
         match self {
             Scope::Global => true,
             Scope::Area { path, .. } => placement.area.as_ref().is_some_and(|a| path.contains(a)),
-            Scope::Org { id } => placement.orgs.contains(id),
+            Scope::Org { id, area } => {
+                placement.orgs.contains(id)
+                    && placement
+                        .area
+                        .as_ref()
+                        .is_none_or(|a| area.as_ref().is_some_and(|own| own.contains(a)))
+            }
         }
     }
 
@@ -232,12 +259,45 @@ impl Scope {
     }
 
     /// True when everything `other` covers, this scope covers too: an admin
-    /// may hand out only scopes inside their own.
+    /// may hand out only scopes inside their own. `other_placement` is where
+    /// `other` sits (an area scope: its area; an organisation scope: the
+    /// organisation's area and lineage), so both dimensions are compared.
     pub fn encloses(&self, other: &Scope, other_placement: &Placement) -> bool {
         match (self, other) {
             (Scope::Global, _) => true,
             (_, Scope::Global) => false,
             _ => self.covers(other_placement),
+        }
+    }
+
+    /// True when this scope encloses `other` and reaches beyond it: an area
+    /// above `other`'s area, or an organisation above `other`'s
+    /// organisation. Nobody strictly encloses their own scope, so the admin
+    /// of a BKM or of its kelurahan cannot make its loan checkers.
+    pub fn strictly_encloses_scope(&self, other: &Scope, other_placement: &Placement) -> bool {
+        match (self, other) {
+            (_, Scope::Global) => false,
+            (Scope::Global, _) => true,
+            (Scope::Area { path, .. }, _) => other_placement
+                .area
+                .as_ref()
+                .is_some_and(|a| a != path && path.contains(a)),
+            (Scope::Org { id, .. }, Scope::Org { id: other_id, .. }) => {
+                id != other_id && self.covers(other_placement)
+            }
+            (Scope::Org { .. }, Scope::Area { .. }) => false,
+        }
+    }
+
+    /// True when an admin of this scope may create, or reset the password
+    /// of, an account with `role` at `other`. Whoever approves loans (the
+    /// checker of maker-checker) needs an admin strictly above them;
+    /// other accounts an admin whose scope encloses theirs.
+    pub fn may_manage(&self, role: Role, other: &Scope, other_placement: &Placement) -> bool {
+        if role.can_write(Resource::FundApproval) {
+            self.strictly_encloses_scope(other, other_placement)
+        } else {
+            self.encloses(other, other_placement)
         }
     }
 }
@@ -370,7 +430,7 @@ mod tests {
 
     #[test]
     fn org_scope_covers_the_org_and_its_children() {
-        let bkm = Scope::Org { id: 7 };
+        let bkm = Scope::Org { id: 7, area: None };
         let ksm_of_bkm = Placement {
             area: None,
             orgs: vec![12, 9, 7],
@@ -381,6 +441,93 @@ mod tests {
         };
         assert!(bkm.covers(&ksm_of_bkm));
         assert!(!bkm.covers(&other));
+    }
+
+    #[test]
+    fn org_scope_covers_only_inside_its_organisations_area() {
+        let kel = path(&["ID", "36", "3604", "3604010", "3604010001"]);
+        let other_kel = path(&["ID", "36", "3604", "3604010", "3604010002"]);
+        let rw = path(&["ID", "36", "3604", "3604010", "3604010001", "RW01"]);
+        let bkm = Scope::Org {
+            id: 7,
+            area: Some(kel.clone()),
+        };
+        let at = |area: &AreaPath, orgs: Vec<i64>| Placement {
+            area: Some(area.clone()),
+            orgs,
+        };
+        assert!(bkm.covers(&at(&kel, vec![7])));
+        assert!(bkm.covers(&at(&rw, vec![12, 7])));
+        assert!(
+            !bkm.covers(&at(&other_kel, vec![12, 7])),
+            "a child organisation placed in another kelurahan is outside the BKM's scope"
+        );
+        let unplaced = Scope::Org { id: 7, area: None };
+        assert!(!unplaced.covers(&at(&kel, vec![7])));
+        // A child placed elsewhere cannot be handed out as a scope either.
+        let child = Scope::Org {
+            id: 12,
+            area: Some(other_kel.clone()),
+        };
+        assert!(!bkm.encloses(&child, &at(&other_kel, vec![12, 7])));
+        let child_here = Scope::Org {
+            id: 12,
+            area: Some(rw.clone()),
+        };
+        assert!(bkm.encloses(&child_here, &at(&rw, vec![12, 7])));
+    }
+
+    #[test]
+    fn loan_checkers_need_an_admin_strictly_above_them() {
+        let serang_path = path(&["ID", "36", "3604"]);
+        let kel = path(&["ID", "36", "3604", "3604010", "3604010001"]);
+        let serang = Scope::Area {
+            code: AreaCode::parse("3604").unwrap(),
+            path: serang_path,
+        };
+        let kel_admin = Scope::Area {
+            code: AreaCode::parse("3604010001").unwrap(),
+            path: kel.clone(),
+        };
+        let bkm = Scope::Org {
+            id: 7,
+            area: Some(kel.clone()),
+        };
+        let bkm_placement = Placement {
+            area: Some(kel.clone()),
+            orgs: vec![7],
+        };
+        let upk = Scope::Org {
+            id: 9,
+            area: Some(kel.clone()),
+        };
+        let upk_placement = Placement {
+            area: Some(kel.clone()),
+            orgs: vec![9, 7],
+        };
+        for (admin, may) in [
+            (&Scope::Global, true),
+            (&serang, true),
+            (&kel_admin, false),
+            (&bkm, false),
+        ] {
+            assert_eq!(
+                admin.may_manage(Role::Bkm, &bkm, &bkm_placement),
+                may,
+                "{admin:?}"
+            );
+            assert!(admin.may_manage(Role::Upk, &bkm, &bkm_placement));
+        }
+        assert!(bkm.may_manage(Role::Bkm, &upk, &upk_placement));
+        assert!(!Scope::Global.may_manage(Role::Bkm, &Scope::Global, &Placement::default()));
+        assert!(!serang.may_manage(
+            Role::Bkm,
+            &serang,
+            &Placement {
+                area: serang.area_path().cloned(),
+                orgs: vec![],
+            }
+        ));
     }
 
     #[test]
@@ -421,7 +568,7 @@ mod tests {
             "the kelurahan's own facilitator records, never verifies"
         );
         assert!(!Role::Facilitator.coordinates(&other_city, &kel));
-        assert!(!Role::Facilitator.coordinates(&Scope::Org { id: 7 }, &kel));
+        assert!(!Role::Facilitator.coordinates(&Scope::Org { id: 7, area: None }, &kel));
         for role in [
             Role::Admin,
             Role::Analyst,

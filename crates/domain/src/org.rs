@@ -156,9 +156,39 @@ impl CompanyNumber {
     }
 }
 
+/// The placement rule of the registry: a child organisation with an area
+/// lies inside its parent's area (the parent's own, else its nearest placed
+/// ancestor's), so that an organisation's subtree never reaches beyond
+/// where the organisation sits. A child without an area sits where its
+/// parent sits; a parent without one (anywhere up the line) places nothing.
+pub fn lies_within(
+    parent_area: Option<&crate::AreaPath>,
+    own_area: Option<&crate::AreaPath>,
+) -> bool {
+    match (parent_area, own_area) {
+        (Some(parent), Some(own)) => parent.contains(own),
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_child_organisation_lies_inside_its_parents_area() {
+        use crate::{AreaCode, AreaPath};
+        let code = |c: &str| AreaCode::parse(c).unwrap();
+        let serang = AreaPath::root(&code("ID")).child(&code("3604"));
+        let kel = serang.child(&code("3604010001"));
+        let other = AreaPath::root(&code("ID")).child(&code("3603"));
+        assert!(lies_within(Some(&serang), Some(&kel)));
+        assert!(lies_within(Some(&kel), Some(&kel)));
+        assert!(!lies_within(Some(&kel), Some(&serang)));
+        assert!(!lies_within(Some(&serang), Some(&other)));
+        assert!(lies_within(Some(&kel), None), "sits where its parent sits");
+        assert!(lies_within(None, Some(&other)));
+    }
 
     #[test]
     fn kinds_accept_synonyms_and_name_the_choices_on_error() {

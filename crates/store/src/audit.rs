@@ -117,7 +117,7 @@ impl Store {
             Scope::Org { .. } => ("/".to_owned(), "/".to_owned()),
         };
         let org = match scope {
-            Scope::Org { id } => format!("%/{id}/%"),
+            Scope::Org { id, .. } => format!("%/{id}/%"),
             _ => String::new(),
         };
         const FILTER: &str = "(?1 = '' OR (scope_path >= ?1 AND scope_path < ?2) OR (?3 <> '' AND org_path LIKE ?3))";
@@ -169,7 +169,16 @@ mod tests {
         let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
         s.create_org(&org("UPK", Some(bkm)), &actor).unwrap();
         let other = s.create_org(&org("Other", None), &actor).unwrap().id;
-        let (seen, total) = s.audit_entries(&Scope::Org { id: bkm }, 10, 0).unwrap();
+        let (seen, total) = s
+            .audit_entries(
+                &Scope::Org {
+                    id: bkm,
+                    area: None,
+                },
+                10,
+                0,
+            )
+            .unwrap();
         assert_eq!(total, 2, "the BKM and the UPK under it");
         assert!(seen.iter().all(|e| e.entity_id != other.to_string()));
         assert_eq!(s.audit_entries(&Scope::Global, 10, 0).unwrap().1, 3);

@@ -52,11 +52,12 @@ pub struct FundImportSummary {
 
 /// The UPKs and KSMs an import finds or creates, read once: a name is
 /// matched as SQL's `lower(name) = lower(?)` matches it (ASCII letters
-/// only), the oldest organisation of that kind and name first.
+/// only). Names are not unique: a name that fits several is refused with
+/// their ids, never resolved to one of them.
 struct Orgs {
     /// (kind, the UPK a KSM sits under — none for a UPK, lower-case name):
     /// a KSM's name is its own only within its UPK.
-    by_name: HashMap<(&'static str, Option<i64>, String), i64>,
+    by_name: HashMap<(&'static str, Option<i64>, String), Vec<i64>>,
     /// The stored names of UPKs, as the loans' books carry them.
     upk_names: HashMap<i64, String>,
 }
@@ -86,7 +87,8 @@ impl Orgs {
             let under = if kind == "ksm" { parent } else { None };
             orgs.by_name
                 .entry((kind, under, name.to_ascii_lowercase()))
-                .or_insert(id);
+                .or_default()
+                .push(id);
         }
         Ok(orgs)
     }
@@ -102,8 +104,21 @@ impl Orgs {
     ) -> Result<i64> {
         let under = if kind == "ksm" { parent } else { None };
         let key = (kind, under, name.trim().to_ascii_lowercase());
-        if let Some(id) = self.by_name.get(&key) {
-            return Ok(*id);
+        match self.by_name.get(&key).map(Vec::as_slice) {
+            Some([id]) => return Ok(*id),
+            Some(ids) if !ids.is_empty() => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                return Err(StoreError::invalid(
+                    kind,
+                    format!(
+                        "{:?} names {} organisations of kind {kind} (ids {}); rename one of them in the registry first",
+                        name.trim(),
+                        ids.len(),
+                        ids.join(", ")
+                    ),
+                ));
+            }
+            _ => {}
         }
         let now = crate::now();
         tx.prepare_cached(
@@ -121,7 +136,7 @@ impl Orgs {
             serde_json::json!({"name": name.trim(), "kind": kind}),
         )?;
         created.push(name.trim().to_owned());
-        self.by_name.insert(key, id);
+        self.by_name.insert(key, vec![id]);
         if kind == "upk" {
             self.upk_names.insert(id, name.trim().to_owned());
         }
@@ -236,24 +251,12 @@ impl Store {
         })
     }
 
-    /// Every loan (of one UPK, by name, when given) with its schedules,
+    /// Every loan (of one UPK, by id, when given) with its schedules,
     /// repayments (reversed ones left out), reschedulings and write-off.
     /// Read in a few scans, not a query per loan, so that a city's
     /// portfolio loads quickly.
-    pub fn fund_books(&self, upk: Option<&str>) -> Result<Vec<LoanBook>> {
+    pub fn fund_books(&self, upk_id: Option<i64>) -> Result<Vec<LoanBook>> {
         let conn = self.conn()?;
-        let upk_id: Option<i64> = match upk {
-            None => None,
-            Some(name) => Some(
-                conn.query_row(
-                    "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                    [name.trim()],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(-1),
-            ),
-        };
         if upk_id.is_none() {
             drop(conn);
             if let Some(books) = self.city_books()? {
@@ -620,16 +623,26 @@ fn import_tx(
             ids.insert(&l.loan_id, *held);
             continue;
         }
-        let upk =
-            orgs.find_or_create(&tx, "upk", &l.upk, None, actor, &mut summary.upks_created)?;
-        let ksm = orgs.find_or_create(
-            &tx,
-            "ksm",
-            &l.ksm,
-            Some(upk),
-            actor,
-            &mut summary.ksms_created,
-        )?;
+        let at_line = |e: StoreError| match e {
+            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                file: files.0.to_owned(),
+                errors: vec![RowError::new(l.line, Some(&field), message)],
+            }),
+            other => other,
+        };
+        let upk = orgs
+            .find_or_create(&tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
+            .map_err(at_line)?;
+        let ksm = orgs
+            .find_or_create(
+                &tx,
+                "ksm",
+                &l.ksm,
+                Some(upk),
+                actor,
+                &mut summary.ksms_created,
+            )
+            .map_err(at_line)?;
         if !(3..=12).contains(&l.term_months) {
             summary.warnings.push(format!(
                 "{}: line {}: loan {}: a term of {} months is outside 3–12",
@@ -1159,7 +1172,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn post_fund_movement(
         &self,
-        upk: &str,
+        upk_id: i64,
         movement: Movement,
         date: Date,
         amount: Rupiah,
@@ -1175,14 +1188,17 @@ impl Store {
         }
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let upk_id: i64 = tx
+        let is_upk = tx
             .query_row(
-                "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                [upk.trim()],
-                |r| r.get(0),
+                "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
+                [upk_id],
+                |_| Ok(()),
             )
             .optional()?
-            .ok_or_else(|| StoreError::invalid("upk", format!("no UPK named {upk:?}")))?;
+            .is_some();
+        if !is_upk {
+            return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
+        }
         let lines = match movement {
             Movement::Cost => [
                 (Account::OperatingCosts, amount.0),
@@ -1373,7 +1389,16 @@ mod tests {
     fn finances_read_upk_by_upk_are_those_of_one_pass() {
         let (_dir, s) = store();
         books(&s, 12, 600);
-        for (i, upk) in ["UPK 0", "UPK 1", "UPK 2"].iter().enumerate() {
+        for (i, name) in ["UPK 0", "UPK 1", "UPK 2"].iter().enumerate() {
+            let upk = s
+                .find_org(
+                    lumbung_domain::OrgKind::Upk,
+                    &crate::OrgRef::Name((*name).into()),
+                    &lumbung_domain::Scope::Global,
+                )
+                .unwrap()
+                .unwrap()
+                .id;
             for (j, on) in [
                 date(2023, 12, 31),
                 date(2024, 1, 1),
@@ -1384,7 +1409,7 @@ mod tests {
             .enumerate()
             {
                 if (i + j) % 3 != 2 {
-                    let key = format!("cost:{upk}:{on}");
+                    let key = format!("cost:{name}:{on}");
                     s.post_fund_movement(
                         upk,
                         Movement::Cost,
@@ -1397,7 +1422,7 @@ mod tests {
                     .unwrap();
                 }
                 if (i + j) % 2 == 0 {
-                    let key = format!("capital:{upk}:{on}");
+                    let key = format!("capital:{name}:{on}");
                     s.post_fund_movement(
                         upk,
                         Movement::Capital,

@@ -342,18 +342,6 @@ fn repay_batch_tx(
 }
 
 impl Store {
-    /// A UPK's id by its name (case ignored).
-    pub fn upk_by_name(&self, name: &str) -> Result<i64> {
-        self.conn()?
-            .query_row(
-                "SELECT id FROM organisations WHERE kind = 'upk' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                [name.trim()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| invalid("upk", format!("no UPK named {:?}", name.trim())))
-    }
-
     pub fn fund_settings(&self, upk: i64) -> Result<Settings> {
         let conn = self.conn()?;
         settings_tx(&conn, upk)

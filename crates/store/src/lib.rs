@@ -33,7 +33,7 @@ pub use fund_ops::{
     RepaymentRow, SavingsRow,
 };
 pub use fund_ps2::Ps2Candidate;
-pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord};
+pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
     UNNAMED_SUPPLIER,

@@ -2,8 +2,10 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
+use lumbung_domain::org::lies_within;
 use lumbung_domain::{
     AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError,
+    Scope,
 };
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -44,6 +46,19 @@ pub struct Org {
     pub updated_at: String,
     #[serde(skip)]
     pub placement: Placement,
+}
+
+/// How a caller names an organisation: by id, or by name. Names are not
+/// unique, so a name is resolved only among the organisations within the
+/// caller's reach and an ambiguous one is refused ([`Store::find_org`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgRef {
+    Id(i64),
+    /// A name, case aside (ASCII letters, as SQL's `lower`).
+    Name(String),
+    /// A name, or when it is a whole number also the organisation with
+    /// that id (the CLI's `--upk 26`).
+    NameOrId(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,6 +114,35 @@ pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<
     rows.collect()
 }
 
+/// Where an organisation sits for scopes: its own area, else its nearest
+/// placed ancestor's (a UPK created by a fund import sits where its BKM
+/// sits). `None` when no organisation of the lineage has an area, or when
+/// that area is not inside every placed ancestor's (a placement the store
+/// refuses today, perhaps made before): such a scope reaches no area.
+pub(crate) fn effective_area(
+    conn: &rusqlite::Connection,
+    id: i64,
+) -> rusqlite::Result<Option<AreaPath>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE up(id, parent_id, area_code, n) AS (
+             SELECT id, parent_id, area_code, 0 FROM organisations WHERE id = ?1
+             UNION ALL SELECT o.id, o.parent_id, o.area_code, up.n + 1
+             FROM organisations o JOIN up ON o.id = up.parent_id
+             WHERE up.n < 64)
+         SELECT a.path FROM up JOIN areas a ON a.code = up.area_code ORDER BY up.n",
+    )?;
+    let placed = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut up = placed.into_iter().map(AreaPath::from_stored);
+    let Some(own) = up.next() else {
+        return Ok(None);
+    };
+    Ok(up
+        .all(|ancestor| lies_within(Some(&ancestor), Some(&own)))
+        .then_some(own))
+}
+
 pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
     let org = conn
         .query_row(&format!("{ORG_SELECT} WHERE o.id = ?1"), [id], org_from_row)
@@ -141,27 +185,24 @@ fn same(org: &Org, input: &OrgInput) -> bool {
 }
 
 /// Checks what the schema cannot: the area and parent exist, the parent
-/// link makes no cycle, identifiers are not another organisation's.
+/// link makes no cycle, the organisation lies inside its parent's area and
+/// keeps its descendants inside its own, identifiers are not another
+/// organisation's.
 fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> {
     if input.name.trim().is_empty() {
         return Err(StoreError::invalid("name", "name is required"));
     }
-    if let Some(code) = &input.area_code {
-        let exists: bool = tx
-            .query_row(
-                "SELECT 1 FROM areas WHERE code = ?1",
-                [code.as_str()],
-                |_| Ok(true),
-            )
-            .optional()?
-            .unwrap_or(false);
-        if !exists {
-            return Err(StoreError::invalid(
-                "area_code",
-                format!("area {code} does not exist"),
-            ));
-        }
-    }
+    let own_area = match &input.area_code {
+        Some(code) => Some(
+            scope_path(tx, Some(code))?
+                .map(AreaPath::from_stored)
+                .ok_or_else(|| {
+                    StoreError::invalid("area_code", format!("area {code} does not exist"))
+                })?,
+        ),
+        None => None,
+    };
+    let mut parent_area = None;
     if let Some(parent) = input.parent_id {
         let chain = lineage(tx, parent)?;
         if chain.is_empty() {
@@ -174,6 +215,27 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
             return Err(StoreError::invalid(
                 "parent_id",
                 "an organisation cannot sit under itself",
+            ));
+        }
+        parent_area = effective_area(tx, parent)?;
+    }
+    if !lies_within(parent_area.as_ref(), own_area.as_ref()) {
+        return Err(StoreError::invalid(
+            "area_code",
+            format!(
+                "a child organisation lies inside its parent's area ({}); {} is outside it",
+                parent_area.as_ref().map_or("", AreaPath::as_str),
+                input.area_code.as_ref().map_or("", AreaCode::as_str),
+            ),
+        ));
+    }
+    if let (Some(id), Some(area)) = (id, own_area.as_ref().or(parent_area.as_ref())) {
+        if let Some((child, name, code)) = descendant_outside(tx, id, area)? {
+            return Err(StoreError::invalid(
+                "area_code",
+                format!(
+                    "organisation {child} ({name}) under this one sits in {code}, outside the new area"
+                ),
             ));
         }
     }
@@ -200,6 +262,28 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// A descendant of `id` placed outside `area` (id, name, area code), if any.
+fn descendant_outside(
+    tx: &Transaction<'_>,
+    id: i64,
+    area: &AreaPath,
+) -> Result<Option<(i64, String, String)>> {
+    let mut stmt = tx.prepare_cached(
+        "WITH RECURSIVE down(id, n) AS (
+             SELECT id, 0 FROM organisations WHERE parent_id = ?1
+             UNION ALL SELECT o.id, down.n + 1 FROM organisations o JOIN down ON o.parent_id = down.id
+             WHERE down.n < 64)
+         SELECT o.id, o.name, a.code FROM down JOIN organisations o ON o.id = down.id
+         JOIN areas a ON a.code = o.area_code
+         WHERE NOT (a.path >= ?2 AND a.path < ?3) ORDER BY o.id LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(params![id, area.as_str(), area.subtree_end()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
 }
 
 fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
@@ -253,10 +337,77 @@ fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<St
     })
 }
 
+/// The organisations of `kind` that `r` names, of any scope, oldest first.
+pub(crate) fn named(conn: &rusqlite::Connection, kind: OrgKind, r: &OrgRef) -> Result<Vec<Org>> {
+    let (name, id) = match r {
+        OrgRef::Id(id) => (None, Some(*id)),
+        OrgRef::Name(name) => (Some(name.trim()), None),
+        OrgRef::NameOrId(raw) => (Some(raw.trim()), raw.trim().parse::<i64>().ok()),
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM organisations
+         WHERE kind = ?1 AND ((?2 IS NOT NULL AND lower(name) = lower(?2)) OR id IS ?3) ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map(params![kind.as_str(), name, id], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut orgs = Vec::with_capacity(ids.len());
+    for id in ids {
+        orgs.extend(load(conn, id)?);
+    }
+    Ok(orgs)
+}
+
+/// The one organisation among `candidates` that `scope` covers: `None` when
+/// none is within reach, an error naming every candidate's id when several
+/// are (`field` names the input, e.g. `upk` or `anchor`).
+pub(crate) fn one_within(
+    candidates: Vec<Org>,
+    scope: &Scope,
+    field: &str,
+    r: &OrgRef,
+) -> Result<Option<Org>> {
+    let mut within: Vec<Org> = candidates
+        .into_iter()
+        .filter(|o| scope.covers(&o.placement))
+        .collect();
+    if within.len() > 1 {
+        let listed: Vec<String> = within
+            .iter()
+            .map(|o| match &o.area_name {
+                Some(area) => format!("{} ({}, {area})", o.id, o.name),
+                None => format!("{} ({})", o.id, o.name),
+            })
+            .collect();
+        let given = match r {
+            OrgRef::Id(id) => id.to_string(),
+            OrgRef::Name(n) | OrgRef::NameOrId(n) => n.trim().to_owned(),
+        };
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "{given:?} names {} organisations of kind {field}: {}; give the id instead",
+                within.len(),
+                listed.join(", ")
+            ),
+        ));
+    }
+    Ok(within.pop())
+}
+
 impl Store {
     pub fn org(&self, id: i64) -> Result<Option<Org>> {
         let conn = self.conn()?;
         load(&conn, id)
+    }
+
+    /// The one organisation of `kind` that `r` names within `scope` (the
+    /// CLI's reach is `Scope::Global`, the web's the viewer's scope); `None`
+    /// when there is none within reach, an error listing the candidates'
+    /// ids when a name fits several.
+    pub fn find_org(&self, kind: OrgKind, r: &OrgRef, scope: &Scope) -> Result<Option<Org>> {
+        let conn = self.conn()?;
+        one_within(named(&conn, kind, r)?, scope, kind.as_str(), r)
     }
 
     pub fn create_org(&self, input: &OrgInput, actor: &Actor) -> Result<Org> {
@@ -366,7 +517,14 @@ impl Store {
         let mut first_line_of: std::collections::HashMap<i64, u64> =
             std::collections::HashMap::new();
         for r in &records {
-            let existing = find_same(&tx, &r.input)?;
+            let existing = match find_same(&tx, &r.input) {
+                Ok(found) => found,
+                Err(StoreError::Conflict(message)) => {
+                    errors.push(RowError::new(r.line, Some("name"), message));
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
             if let Some(id) = existing {
                 if let Some(first) = first_line_of.get(&id) {
                     errors.push(RowError::new(
@@ -461,13 +619,33 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
             return Ok(found);
         }
     }
-    Ok(tx
-        .query_row(
-            "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS ?3 ORDER BY id LIMIT 1",
-            params![input.name.trim(), input.kind.as_str(), input.area_code.as_ref().map(AreaCode::as_str)],
-            |r| r.get(0),
-        )
-        .optional()?)
+    // Names are not unique: a row that fits several is refused, never
+    // taken for one of them.
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS ?3 ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map(
+            params![
+                input.name.trim(),
+                input.kind.as_str(),
+                input.area_code.as_ref().map(AreaCode::as_str)
+            ],
+            |r| r.get::<_, i64>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match ids.as_slice() {
+        [] => Ok(None),
+        [id] => Ok(Some(*id)),
+        several => Err(StoreError::Conflict(format!(
+            "the same name, kind and area as organisations {}; give a company_number or npwp to tell them apart",
+            several
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -666,6 +844,110 @@ mod tests {
         ];
         assert!(s.import_orgs("o.csv", same_name, vec![], &actor).is_err());
         assert_eq!(s.search_orgs(&OrgFilter::default(), 10, 0).unwrap().1, 0);
+    }
+
+    #[test]
+    fn names_fitting_several_organisations_are_refused_with_their_ids() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let twin = input("UPK Kembar", OrgKind::Upk, Some("PRESTON"));
+        let a = s.create_org(&twin, &actor).unwrap().id;
+        let b = s.create_org(&twin, &actor).unwrap().id;
+        let rows = vec![OrgRecord {
+            line: 2,
+            input: twin.clone(),
+        }];
+        let err = s.import_orgs("o.csv", rows, vec![], &actor).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("organisations {a}, {b}")),
+            "{err}"
+        );
+        let by_name = OrgRef::NameOrId("upk kembar".into());
+        let err = s
+            .find_org(OrgKind::Upk, &by_name, &Scope::Global)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("{a} (UPK Kembar, PRESTON)")), "{err}");
+        let by_id = OrgRef::NameOrId(b.to_string());
+        assert_eq!(
+            s.find_org(OrgKind::Upk, &by_id, &Scope::Global)
+                .unwrap()
+                .map(|o| o.id),
+            Some(b)
+        );
+        // Within a scope that covers one of them, the name is that one's.
+        let oxford = s
+            .create_org(&input("UPK Kembar", OrgKind::Upk, Some("OXFORD")), &actor)
+            .unwrap();
+        let within = Scope::Area {
+            code: AreaCode::parse("OXFORD").unwrap(),
+            path: oxford.placement.area.clone().unwrap(),
+        };
+        assert_eq!(
+            s.find_org(OrgKind::Upk, &by_name, &within)
+                .unwrap()
+                .map(|o| o.id),
+            Some(oxford.id)
+        );
+        assert_eq!(
+            s.find_org(OrgKind::Upk, &OrgRef::Id(a), &within)
+                .unwrap()
+                .map(|o| o.id),
+            None,
+            "an id outside the scope is not found"
+        );
+    }
+
+    #[test]
+    fn a_child_organisation_lies_inside_its_parents_area() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let bkm = s
+            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
+            .unwrap();
+        let mut away = input("KSM", OrgKind::Ksm, Some("OXFORD"));
+        away.parent_id = Some(bkm.id);
+        assert!(
+            matches!(s.create_org(&away, &actor), Err(StoreError::Invalid { field, .. }) if field == "area_code")
+        );
+        let mut unplaced = input("UPK", OrgKind::Upk, None);
+        unplaced.parent_id = Some(bkm.id);
+        let upk = s.create_org(&unplaced, &actor).unwrap();
+        let mut below = input("KSM", OrgKind::Ksm, Some("OXFORD"));
+        below.parent_id = Some(upk.id);
+        assert!(
+            s.create_org(&below, &actor).is_err(),
+            "a parent without an area sits where its own parent sits"
+        );
+        below.area_code = Some(AreaCode::parse("PRESTON").unwrap());
+        s.create_org(&below, &actor).unwrap();
+        assert!(
+            s.update_org(bkm.id, &input("BKM", OrgKind::Bkm, Some("OXFORD")), &actor)
+                .is_err(),
+            "moving the BKM would leave its KSM outside it"
+        );
+    }
+
+    #[test]
+    fn an_organisation_placed_outside_its_parent_before_the_rule_reaches_no_area() {
+        let (_d, s) = with_areas();
+        let actor = Actor::cli();
+        let bkm = s
+            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
+            .unwrap();
+        let mut child = input("KSM", OrgKind::Ksm, Some("PRESTON"));
+        child.parent_id = Some(bkm.id);
+        let child = s.create_org(&child, &actor).unwrap().id;
+        let conn = s.conn().unwrap();
+        let preston = s.area_path("PRESTON").unwrap();
+        assert_eq!(effective_area(&conn, child).unwrap(), preston);
+        conn.execute(
+            "UPDATE organisations SET area_code = 'OXFORD' WHERE id = ?1",
+            [child],
+        )
+        .unwrap();
+        assert_eq!(effective_area(&conn, child).unwrap(), None);
+        assert_eq!(effective_area(&conn, bkm.id).unwrap(), preston);
     }
 
     #[test]

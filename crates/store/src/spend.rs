@@ -4,8 +4,9 @@
 //! facts and its catalogue row commit together, and a backup holds them.
 
 use crate::audit::{self, Actor};
+use crate::orgs::{self, OrgRef};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, OrgKind, PostalCode};
+use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, OrgKind, PostalCode, Scope};
 use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SECTOR};
 use lumbung_spend::prepare::Payment;
 use lumbung_spend::report::{Dimensions, Location};
@@ -288,27 +289,38 @@ impl Places {
     }
 }
 
-/// The anchor institution with this name (organisations of kind anchor,
-/// case aside), created and listed in the summary when new.
+/// The anchor institution a name gives, resolved among the anchors the
+/// importer's `reach` covers (names are not unique: one that fits several
+/// is refused with their ids); when there is none, a new one placed inside
+/// the reach (an area scope's area; none for the whole system), listed in
+/// the summary. An organisation-scoped importer has no area to place one
+/// in, so it cannot create anchors.
 fn anchor_or_create(
     tx: &Transaction<'_>,
-    area: Option<&AreaCode>,
+    reach: &Scope,
     name: &str,
     file: &str,
     actor: &Actor,
     summary: &mut SpendImportSummary,
 ) -> Result<u32> {
     let name = name.trim();
-    let found: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM organisations WHERE kind = 'anchor' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = found {
-        return Ok(id as u32);
+    let r = OrgRef::Name(name.to_owned());
+    if let Some(org) = orgs::one_within(orgs::named(tx, OrgKind::Anchor, &r)?, reach, "anchor", &r)?
+    {
+        return Ok(org.id as u32);
     }
+    let area = match reach {
+        Scope::Global => None,
+        Scope::Area { code, .. } => Some(code),
+        Scope::Org { .. } => {
+            return Err(StoreError::invalid(
+                "anchor",
+                format!(
+                    "no anchor institution named {name:?} within your scope, and an organisation's analyst cannot create one"
+                ),
+            ))
+        }
+    };
     let now = crate::now();
     tx.execute(
         "INSERT INTO organisations (name, kind, area_code, attributes, created_at, updated_at) VALUES (?1, ?2, ?3, '{}', ?4, ?4)",
@@ -326,6 +338,37 @@ fn anchor_or_create(
     )?;
     summary.anchors_created.push(name.to_owned());
     Ok(id as u32)
+}
+
+/// The anchor a whole file names (by id or name) within `reach`: its id
+/// when it exists, and the name its rows take. An id outside the reach is
+/// not found; a name not found is created on import.
+fn file_anchor(
+    conn: &rusqlite::Connection,
+    reach: &Scope,
+    r: &OrgRef,
+) -> Result<(Option<i64>, String)> {
+    match orgs::one_within(orgs::named(conn, OrgKind::Anchor, r)?, reach, "anchor", r)? {
+        Some(org) => Ok((Some(org.id), org.name)),
+        None => match r {
+            OrgRef::Id(id) => Err(StoreError::invalid(
+                "anchor_id",
+                format!("no anchor institution {id} within your scope"),
+            )),
+            OrgRef::Name(name) | OrgRef::NameOrId(name) => Ok((None, name.trim().to_owned())),
+        },
+    }
+}
+
+/// An anchor refused for one row becomes that row's error.
+fn at_line(e: StoreError, file: &str, line: u64) -> StoreError {
+    match e {
+        StoreError::Invalid { field, message } => StoreError::Rejected(lumbung_domain::Rejected {
+            file: file.to_owned(),
+            errors: vec![lumbung_domain::RowError::new(line, Some(&field), message)],
+        }),
+        other => other,
+    }
 }
 
 /// The id of a sector code (or text), added when new; empty is none.
@@ -627,17 +670,21 @@ impl Store {
         mapping: &serde_json::Value,
         actor: &Actor,
     ) -> Result<SpendImportSummary> {
-        self.import_spend_placed(file, sha256, payments, mapping, None, actor)
+        let reach = AnchorReach {
+            scope: &Scope::Global,
+            known: None,
+        };
+        self.import_spend_within(file, sha256, payments, mapping, &reach, actor)
     }
 
-    /// [`Store::import_spend`], placing new anchor institutions in an area.
-    pub fn import_spend_placed(
+    /// [`Store::import_spend`], naming anchors within a reach.
+    fn import_spend_within(
         &self,
         file: &str,
         sha256: &str,
         payments: &[Payment],
         mapping: &serde_json::Value,
-        new_anchor_area: Option<&AreaCode>,
+        reach: &AnchorReach<'_>,
         actor: &Actor,
     ) -> Result<SpendImportSummary> {
         let mut conn = self.conn()?;
@@ -650,11 +697,11 @@ impl Store {
             ..Default::default()
         };
 
-        let mut anchors: HashMap<String, u32> = HashMap::new();
+        let mut anchors: HashMap<String, u32> = reach.known.iter().cloned().collect();
         for p in payments {
             if !anchors.contains_key(&p.anchor) {
-                let id =
-                    anchor_or_create(&tx, new_anchor_area, &p.anchor, file, actor, &mut summary)?;
+                let id = anchor_or_create(&tx, reach.scope, &p.anchor, file, actor, &mut summary)
+                    .map_err(|e| at_line(e, file, p.line))?;
                 anchors.insert(p.anchor.clone(), id);
             }
         }
@@ -973,16 +1020,14 @@ impl Store {
         Ok(())
     }
 
-    /// The id of the anchor institution with this name.
+    /// The id of the anchor institution with this name, of any scope (an
+    /// operator's question: the CLI's `--anchor`); a name that fits several
+    /// is refused with their ids, a whole number is also taken as an id.
     pub fn anchor_id(&self, name: &str) -> Result<Option<i64>> {
+        let r = OrgRef::NameOrId(name.to_owned());
         Ok(self
-            .conn()?
-            .query_row(
-                "SELECT id FROM organisations WHERE kind = 'anchor' AND lower(name) = lower(?1) ORDER BY id LIMIT 1",
-                [name.trim()],
-                |r| r.get(0),
-            )
-            .optional()?)
+            .find_org(OrgKind::Anchor, &r, &Scope::Global)?
+            .map(|o| o.id))
     }
 }
 
@@ -1150,17 +1195,26 @@ impl Store {
 pub struct SpendFile<'a> {
     pub name: &'a str,
     pub bytes: &'a [u8],
-    /// The anchor institution of the whole file (wins over a column).
-    pub anchor: Option<&'a str>,
+    /// The anchor institution of the whole file (wins over a column), by
+    /// id or by name within `reach`.
+    pub anchor: Option<OrgRef>,
     /// The fiscal year for rows without a readable date.
     pub year: Option<lumbung_domain::FiscalYear>,
     pub locale: lumbung_spend::read::Locale,
     pub sheet: Option<String>,
     /// Field → column header, given by the analyst; saved for the anchor.
     pub mapping: Option<std::collections::BTreeMap<lumbung_spend::read::Field, String>>,
-    /// The area new anchor institutions are placed in (an area-scoped
-    /// analyst's area, so that they see what they import).
-    pub new_anchor_area: Option<AreaCode>,
+    /// The importer's scope: anchors are named among those it covers, and
+    /// new ones are placed inside it (an area-scoped analyst's area, so
+    /// that they see what they import). The CLI's is the whole system.
+    pub reach: Scope,
+}
+
+/// Where an import names its anchors: among those `scope` covers, the
+/// file's own anchor (name → id) already resolved.
+struct AnchorReach<'a> {
+    scope: &'a Scope,
+    known: Option<(String, u32)>,
 }
 
 impl Store {
@@ -1168,13 +1222,10 @@ impl Store {
     /// one (when it fits the file), else recognised headers.
     pub fn read_spend_file(&self, file: &SpendFile<'_>) -> Result<lumbung_spend::read::Ledger> {
         use lumbung_spend::read::{read_ledger, ReadOptions};
-        let saved = match (&file.mapping, file.anchor) {
-            (None, Some(anchor)) => match self.anchor_id(anchor)? {
-                Some(id) => self
-                    .spend_mapping(id)?
-                    .and_then(|v| serde_json::from_value(v).ok()),
-                None => None,
-            },
+        let saved = match (&file.mapping, self.spend_file_anchor(file)?) {
+            (None, Some((Some(id), _))) => self
+                .spend_mapping(id)?
+                .and_then(|v| serde_json::from_value(v).ok()),
             _ => None,
         };
         let mut options = ReadOptions {
@@ -1208,9 +1259,10 @@ impl Store {
         use lumbung_spend::prepare::{prepare, Defaults};
         use sha2::Digest;
         let ledger = self.read_spend_file(file)?;
+        let anchor = self.spend_file_anchor(file)?;
         let settings = self.spend_settings()?;
         let defaults = Defaults {
-            anchor: file.anchor.map(str::to_owned),
+            anchor: anchor.as_ref().map(|(_, name)| name.clone()),
             year: file.year,
             calendar: settings.calendar(),
             period_hint: ledger.period_hint,
@@ -1226,22 +1278,32 @@ impl Store {
             }));
         }
         let sha = hex::encode(sha2::Sha256::digest(file.bytes));
-        let summary = self.import_spend_placed(
-            file.name,
-            &sha,
-            &payments,
-            &mapping,
-            file.new_anchor_area.as_ref(),
-            actor,
-        )?;
-        if let (Some(m), Some(anchor), false) =
-            (&file.mapping, file.anchor, summary.already_imported)
-        {
-            if let Some(id) = self.anchor_id(anchor)? {
+        let reach = AnchorReach {
+            scope: &file.reach,
+            known: anchor
+                .as_ref()
+                .and_then(|(id, name)| id.map(|id| (name.clone(), id as u32))),
+        };
+        let summary =
+            self.import_spend_within(file.name, &sha, &payments, &mapping, &reach, actor)?;
+        if let (Some(m), false) = (&file.mapping, summary.already_imported) {
+            // The file's anchor exists now, created by the import if new.
+            if let Some((Some(id), _)) = self.spend_file_anchor(file)? {
                 self.save_spend_mapping(id, &serde_json::to_value(m).unwrap_or_default(), actor)?;
             }
         }
         Ok(summary)
+    }
+
+    /// The file's own anchor, resolved within its reach (see `file_anchor`).
+    fn spend_file_anchor(&self, file: &SpendFile<'_>) -> Result<Option<(Option<i64>, String)>> {
+        match &file.anchor {
+            Some(r) => {
+                let conn = self.conn()?;
+                Ok(Some(file_anchor(&conn, &file.reach, r)?))
+            }
+            None => Ok(None),
+        }
     }
 }
 
@@ -1468,15 +1530,17 @@ impl Store {
     /// ([`lumbung_spend::fast::scan_file`]) as one import, with the same
     /// rules as [`Store::import_spend`]: suppliers resolved against the
     /// catalogue, payments already held skipped, all or nothing. `anchor`
-    /// names the anchor of every row when given (as `--anchor` does).
+    /// names the anchor of every row when given (as `--anchor` does). The
+    /// CLI's import: anchors are named among all of them.
     pub fn import_spend_facts(
         &self,
         file: &str,
         sha256: &str,
         mut scanned: lumbung_spend::fast::FileFacts,
-        anchor: Option<&str>,
+        anchor: Option<&OrgRef>,
         actor: &Actor,
     ) -> Result<SpendImportSummary> {
+        let reach = Scope::Global;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(earlier) = already_imported(&tx, sha256, scanned.rows)? {
@@ -1487,14 +1551,19 @@ impl Store {
             ..Default::default()
         };
         let anchors: Vec<u32> = match anchor {
-            Some(name) => {
-                let id = anchor_or_create(&tx, None, name, file, actor, &mut summary)?;
+            Some(r) => {
+                let id = match file_anchor(&tx, &reach, r)? {
+                    (Some(id), _) => id as u32,
+                    (None, name) => {
+                        anchor_or_create(&tx, &reach, &name, file, actor, &mut summary)?
+                    }
+                };
                 vec![id; scanned.anchors.len()]
             }
             None => scanned
                 .anchors
                 .iter()
-                .map(|name| anchor_or_create(&tx, None, name, file, actor, &mut summary))
+                .map(|name| anchor_or_create(&tx, &reach, name, file, actor, &mut summary))
                 .collect::<Result<_>>()?,
         };
         let mut resolver = SupplierResolver {

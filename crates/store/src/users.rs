@@ -157,14 +157,20 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
                 },
             )
         }
-        (_, _, Some(id)) => (
-            Scope::Org { id },
-            r.get(7)?,
-            Placement {
-                area: org_area_path.map(AreaPath::from_stored),
-                orgs: vec![id],
-            },
-        ),
+        (_, _, Some(id)) => {
+            let area = org_area_path.map(AreaPath::from_stored);
+            (
+                Scope::Org {
+                    id,
+                    area: area.clone(),
+                },
+                r.get(7)?,
+                Placement {
+                    area,
+                    orgs: vec![id],
+                },
+            )
+        }
         _ => (Scope::Global, None, Placement::default()),
     };
     Ok(User {
@@ -190,11 +196,15 @@ fn user_in(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
 }
 
 /// A user scoped to an organisation sits where that organisation sits: in
-/// its area and under its parents, so that admins and auditors of a parent
-/// organisation cover them.
+/// its area (its own, else its nearest placed ancestor's) and under its
+/// parents, so that admins and auditors of a parent organisation cover
+/// them; their scope reaches that area and no further.
 fn with_lineage(conn: &rusqlite::Connection, mut user: User) -> Result<User> {
-    if let Scope::Org { id } = user.scope {
+    if let Scope::Org { id, .. } = user.scope {
+        let area = crate::orgs::effective_area(conn, id)?;
         user.placement.orgs = crate::orgs::lineage(conn, id)?;
+        user.placement.area = area.clone();
+        user.scope = Scope::Org { id, area };
     }
     Ok(user)
 }
@@ -265,7 +275,17 @@ impl Store {
                 let org = crate::orgs::load(&conn, *id)?.ok_or_else(|| {
                     StoreError::invalid("org", format!("organisation {id} does not exist"))
                 })?;
-                Ok((Scope::Org { id: *id }, org.placement))
+                let area = crate::orgs::effective_area(&conn, *id)?;
+                Ok((
+                    Scope::Org {
+                        id: *id,
+                        area: area.clone(),
+                    },
+                    Placement {
+                        area,
+                        orgs: org.placement.orgs,
+                    },
+                ))
             }
         }
     }
@@ -348,7 +368,11 @@ impl Store {
             "user",
             &user.username,
             user.placement.area.as_ref().map(AreaPath::as_str),
-            serde_json::json!({}),
+            // Who the account is, never the password.
+            serde_json::json!({"role": user.role.as_str(), "scope_org": match user.scope {
+                Scope::Org { id, .. } => Some(id),
+                _ => None,
+            }}),
         )?;
         tx.commit()?;
         Ok(())
@@ -553,9 +577,20 @@ mod tests {
             &actor,
         )
         .unwrap();
-        let seen = s.users(&Scope::Org { id: bkm }).unwrap();
+        let seen = s
+            .users(&Scope::Org {
+                id: bkm,
+                area: None,
+            })
+            .unwrap();
         assert_eq!(seen.len(), 1, "the BKM's scope covers the UPK's users");
-        assert!(s.users(&Scope::Org { id: upk + 100 }).unwrap().is_empty());
+        assert!(s
+            .users(&Scope::Org {
+                id: upk + 100,
+                area: None,
+            })
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

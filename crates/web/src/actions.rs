@@ -166,7 +166,7 @@ pub async fn create_user(
     let scope_ref = new.scope.clone();
     let (scope, placement) = blocking(state, move |s| s.resolve_scope(&scope_ref)).await?;
     let me = viewer.require().map_err(Failure::App)?;
-    if !me.scope.encloses(&scope, &placement) {
+    if !me.scope.may_manage(new.role, &scope, &placement) {
         return Err(Failure::App(AppError::Forbidden));
     }
     let actor = viewer.actor()?;
@@ -176,15 +176,15 @@ pub async fn create_user(
     .await
 }
 
-/// A user whose account the viewer may manage (their scope lies inside the
-/// viewer's).
+/// A user whose account the viewer may manage: their scope lies inside the
+/// viewer's, strictly when they approve loans (`Scope::may_manage`).
 pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<User, AppError> {
     let user = state
         .blocking(move |s| s.user(id))
         .await?
         .ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
     let me = viewer.require()?;
-    if !me.scope.encloses(&user.scope, &user.placement) {
+    if !me.scope.may_manage(user.role, &user.scope, &user.placement) {
         return Err(AppError::Forbidden);
     }
     Ok(user)

@@ -269,7 +269,7 @@ pub async fn post_movement(
     let (memo, actor) = (text(&f, "memo").to_owned(), viewer.actor()?);
     state
         .blocking(move |s| {
-            s.post_fund_movement(&upk.name, movement, on, Rupiah(amount), &memo, &key, &actor)
+            s.post_fund_movement(upk.id, movement, on, Rupiah(amount), &memo, &key, &actor)
         })
         .await?;
     Ok(redirect(&format!("/fund/upk/{id}")))

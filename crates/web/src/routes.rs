@@ -360,7 +360,7 @@ pub static ROUTES: &[Route] = &[
         Method::POST,
         "/api/v1/spend/imports",
         Write(Spend),
-        "Import a payment file sent as the body (?file_name=&anchor=&year=&locale=)",
+        "Import a payment file sent as the body (?file_name=&anchor=&anchor_id=&year=&locale=)",
         || post(spend_import::api_import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
     ),
     route(

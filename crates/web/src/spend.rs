@@ -40,28 +40,6 @@ fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The area a viewer works in: their area scope, or their organisation's
-/// area. New anchor institutions they import are placed there.
-pub fn viewer_area(viewer: &Viewer) -> Option<AreaCode> {
-    let user = viewer.user()?;
-    match &user.scope {
-        Scope::Global => None,
-        Scope::Area { code, .. } => Some(code.clone()),
-        Scope::Org { .. } => user
-            .placement
-            .area
-            .as_ref()
-            .and_then(|p| {
-                p.as_str()
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .map(str::to_owned)
-            })
-            .and_then(|c| AreaCode::parse(&c).ok()),
-    }
-}
-
 /// The imports a viewer may see and undo: those whose every anchor lies
 /// inside their scope.
 pub(crate) async fn visible_imports(

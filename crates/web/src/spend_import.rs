@@ -11,9 +11,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use lumbung_domain::{FiscalYear, Resource};
+use lumbung_domain::{FiscalYear, Resource, Scope};
 use lumbung_spend::read::{Field, Locale};
-use lumbung_store::{SpendFile, SpendImportSummary, StoreError};
+use lumbung_store::{OrgRef, SpendFile, SpendImportSummary, StoreError};
 use minijinja::context;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -36,10 +36,13 @@ pub struct Uploads {
 #[derive(Clone)]
 struct Meta {
     owner: i64,
-    /// Where new anchor institutions go: the uploader's area.
-    area: Option<lumbung_domain::AreaCode>,
+    /// The uploader's scope: anchors are named among those it covers and
+    /// new ones are placed inside it.
+    reach: Scope,
     name: String,
     anchor: String,
+    /// The anchor by id (wins over `anchor`).
+    anchor_id: Option<i64>,
     year: String,
     locale: String,
 }
@@ -212,9 +215,10 @@ pub async fn upload(
     let user = viewer.require()?.id;
     let mut meta = Meta {
         owner: user,
-        area: crate::spend::viewer_area(&viewer),
+        reach: viewer.scope(),
         name: String::new(),
         anchor: String::new(),
+        anchor_id: None,
         year: String::new(),
         locale: "en".into(),
     };
@@ -249,10 +253,11 @@ pub async fn upload(
                 out.flush().await.map_err(spool_error)?;
                 spooled = Some((path, size));
             }
-            "anchor" | "year" | "locale" => {
+            "anchor" | "anchor_id" | "year" | "locale" => {
                 let text = field.text().await.map_err(bad)?;
                 match name.as_str() {
                     "anchor" => meta.anchor = text.trim().to_owned(),
+                    "anchor_id" => meta.anchor_id = anchor_id(Some(&text))?,
                     "year" => meta.year = text.trim().to_owned(),
                     _ => meta.locale = text.trim().to_owned(),
                 }
@@ -305,10 +310,16 @@ fn spend_file<'a>(
             field: "year".into(),
             message: e.to_string(),
         })?;
+    let anchor = match u.anchor_id {
+        Some(id) => Some(OrgRef::Id(id)),
+        None => Some(u.anchor.as_str())
+            .filter(|a| !a.is_empty())
+            .map(|a| OrgRef::Name(a.to_owned())),
+    };
     Ok(SpendFile {
         name: &u.name,
         bytes,
-        anchor: Some(u.anchor.as_str()).filter(|a| !a.is_empty()),
+        anchor,
         year,
         locale: if u.locale == "id" {
             Locale::Id
@@ -317,8 +328,19 @@ fn spend_file<'a>(
         },
         sheet: None,
         mapping,
-        new_anchor_area: u.area.clone(),
+        reach: u.reach.clone(),
     })
+}
+
+/// An `anchor_id` given (blank is none), parsed at the edge.
+fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(raw) => raw.parse().map(Some).map_err(|_| AppError::Invalid {
+            field: "anchor_id".into(),
+            message: format!("{raw:?} is not an organisation id (a whole number)"),
+        }),
+    }
 }
 
 /// The mapping fields of the confirmation form: `map_<field>` = header.
@@ -482,12 +504,15 @@ pub async fn api_job(
 
 /// `POST /api/v1/spend/imports?file_name=…&anchor=…&year=…&locale=…` with
 /// the file as the body: imports it on a blocking thread and answers with
-/// the summary, or 400 with every problem.
+/// the summary, or 400 with every problem. `anchor` is a name, looked for
+/// among the anchors inside the caller's scope (created there when new);
+/// `anchor_id` names one by id instead.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ApiImport {
     file_name: Option<String>,
     anchor: Option<String>,
+    anchor_id: Option<String>,
     year: Option<String>,
     locale: Option<String>,
 }
@@ -504,9 +529,10 @@ pub async fn api_import(
     }
     let meta = Meta {
         owner: user.id,
-        area: crate::spend::viewer_area(&viewer),
+        reach: viewer.scope(),
         name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
         anchor: q.anchor.unwrap_or_default(),
+        anchor_id: anchor_id(q.anchor_id.as_deref())?,
         year: q.year.unwrap_or_default(),
         locale: q.locale.unwrap_or_else(|| "en".into()),
     };
@@ -532,9 +558,10 @@ mod tests {
         Upload {
             meta: Meta {
                 owner,
-                area: None,
+                reach: Scope::Global,
                 name: "payments.csv".into(),
                 anchor: String::new(),
+                anchor_id: None,
                 year: String::new(),
                 locale: "en".into(),
             },

@@ -80,7 +80,7 @@ fn upk_with_group(s: &Store, capital: i64) -> Upk {
         .unwrap();
     }
     s.post_fund_movement(
-        "UPK Maju",
+        upk,
         crate::Movement::Capital,
         date(2023, 12, 1),
         Rupiah(capital),

@@ -1,0 +1,484 @@
+//! Scopes hold where data is placed: organisations cannot be placed, nor
+//! scopes handed out, outside what the writer's own scope covers, and the
+//! loan checker's account is made only from above (issue 10, findings 2
+//! and 13).
+
+use crate::support::{spawn_app, TestApp, PASSWORD};
+use lumbung_domain::{Password, Role, Username};
+use lumbung_store::{Actor, ScopeRef};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const KEL: &str = "3604010001";
+const OTHER_KEL: &str = "3604010002";
+
+fn add_user(app: &TestApp, name: &str, role: Role, scope: ScopeRef) -> i64 {
+    app.store
+        .create_user(
+            &Username::parse(name).unwrap(),
+            &Password::parse(PASSWORD).unwrap(),
+            role,
+            &scope,
+            &Actor::cli(),
+        )
+        .unwrap()
+        .id
+}
+
+fn org_named(app: &TestApp, name: &str) -> Option<i64> {
+    app.store
+        .search_orgs(
+            &lumbung_store::OrgFilter {
+                query: Some(name.into()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .unwrap()
+        .0
+        .into_iter()
+        .find(|o| o.name == name)
+        .map(|o| o.id)
+}
+
+/// The attack as reported: the admin of one BKM makes a child organisation
+/// in another kelurahan, then a facilitator scoped to it, who reads that
+/// kelurahan's PS-2 list, self-mapping and voter register. The first step
+/// is refused, by form and by API; a facilitator the admin may make (scoped
+/// to the BKM) reads its own kelurahan and not the other.
+#[tokio::test]
+async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelurahan() {
+    let app = spawn_app().await;
+    add_user(&app, "admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    let admin = app.login("admin-bkm").await;
+    let bkm = app.bkm.to_string();
+
+    let res = admin
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "KSM Titipan"),
+                ("kind", "ksm"),
+                ("area_code", OTHER_KEL),
+                ("parent_id", &bkm),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by API");
+    assert_eq!(org_named(&app, "KSM Titipan"), None, "nothing was created");
+
+    // Inside the BKM's kelurahan (an RW of it) the admin may place one.
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "KSM Melati", "kind": "ksm", "area_code": "3604010001.01", "parent_id": app.bkm}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let melati = org_named(&app, "KSM Melati").unwrap();
+    // … but not move it out afterwards.
+    let res = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/orgs/{melati}"),
+            json!({"name": "KSM Melati", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no move out either");
+
+    // A facilitator the BKM's admin may make: scoped to the BKM.
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "fasilitator-bkm", "role": "facilitator", "org_id": app.bkm, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let facilitator = app.login("fasilitator-bkm").await;
+    for path in [
+        format!("/community/kelurahan/{KEL}/ps2"),
+        format!("/api/v1/community/kelurahan/{KEL}/ps2"),
+        format!("/community/kelurahan/{KEL}/mapping"),
+    ] {
+        assert_eq!(
+            facilitator.get(&path).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/community/kelurahan/{OTHER_KEL}/ps2"),
+        format!("/api/v1/community/kelurahan/{OTHER_KEL}/ps2"),
+        format!("/community/kelurahan/{OTHER_KEL}/mapping"),
+        format!("/api/v1/community/kelurahan/{OTHER_KEL}/mapping"),
+    ] {
+        let status = facilitator.get(&path).await.status();
+        assert!(
+            matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{path}: {status}"
+        );
+    }
+}
+
+/// An area-scoped admin places organisations only inside their area: not
+/// outside it, not by moving one out, and not as the child of an
+/// organisation outside the child's area (a child lies inside its parent's
+/// area, whoever writes it).
+#[tokio::test]
+async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
+    let app = spawn_app().await;
+    let admin = app.login("admin-serang").await;
+    let res = admin
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "Koperasi Luar"),
+                ("kind", "cooperative"),
+                ("area_code", "E07000123"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "Koperasi Luar", "kind": "cooperative", "area_code": "E07000123"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by API");
+    let res = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/orgs/{}", app.upk),
+            json!({"name": "UPK Umbul Sejahtera", "kind": "upk", "area_code": "E07000123", "parent_id": app.bkm}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no move out");
+
+    // Inside Serang, but in another kelurahan than its parent: refused
+    // with the reason beside the area field.
+    let res = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/orgs",
+            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.to_string().contains("area_code"), "{body}");
+    let res = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/orgs/{}", app.bkm),
+            json!({"name": "BKM Umbul Sejahtera", "kind": "bkm", "area_code": OTHER_KEL}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "moving the BKM would leave its UPK outside it"
+    );
+    assert_eq!(org_named(&app, "KSM Titipan"), None);
+    assert_eq!(org_named(&app, "Koperasi Luar"), None);
+}
+
+/// Whoever approves loans is made, and has their password reset, only by
+/// an admin strictly above their organisation: not by the admin of the
+/// kelurahan or of the BKM itself. Both are audited, without the password.
+#[tokio::test]
+async fn loan_checkers_are_made_and_reset_only_from_above() {
+    let app = spawn_app().await;
+    add_user(
+        &app,
+        "admin-kel",
+        Role::Admin,
+        ScopeRef::Area(lumbung_domain::AreaCode::parse(KEL).unwrap()),
+    );
+    add_user(&app, "admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    let checker = app
+        .store
+        .user_by_name(&Username::parse("bkm-user").unwrap())
+        .unwrap()
+        .unwrap()
+        .id;
+    let new_checker = |name: &str| json!({"username": name, "role": "bkm", "org_id": app.bkm, "password": "0123456789abc"});
+    for admin in ["admin-kel", "admin-bkm"] {
+        let v = app.login(admin).await;
+        let res = v
+            .send_json(Method::POST, "/api/v1/users", new_checker("pemeriksa"))
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "{admin} creates a checker"
+        );
+        let res = v
+            .post_form(
+                &format!("/users/{checker}/password"),
+                &[
+                    ("password", "sandi-baru-bkm"),
+                    ("password_confirm", "sandi-baru-bkm"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "{admin} resets a checker"
+        );
+        let res = v
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/users/{checker}/password"),
+                json!({"password": "sandi-baru-bkm"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} resets by API");
+        // Other accounts of the BKM they may still make.
+        let res = v
+            .send_json(
+                Method::POST,
+                "/api/v1/users",
+                json!({"username": format!("kasir-{admin}"), "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{admin} makes a cashier");
+    }
+
+    // The admin of the kabupaten is above the BKM.
+    let serang = app.login("admin-serang").await;
+    let res = serang
+        .send_json(Method::POST, "/api/v1/users", new_checker("pemeriksa"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = serang
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/users/{checker}/password"),
+            json!({"password": "sandi-baru-bkm"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let (log, _) = app
+        .store
+        .audit_entries(&lumbung_domain::Scope::Global, 50, 0)
+        .unwrap();
+    let reset = log
+        .iter()
+        .find(|e| e.action == "user.password_reset" && e.entity_id == "bkm-user")
+        .expect("the reset is audited");
+    assert!(reset.actor.contains("admin-serang"), "{}", reset.actor);
+    assert_eq!(reset.details["role"], "bkm", "{}", reset.details);
+    assert!(!reset.details.to_string().contains("sandi-baru-bkm"));
+    assert!(log
+        .iter()
+        .any(|e| e.action == "user.create" && e.entity_id == "pemeriksa"));
+}
+
+/// Names are not unique: a cost posted to the second of two UPKs with the
+/// same name lands in the second's books, not the first's (finding 4).
+#[tokio::test]
+async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
+    let app = spawn_app().await;
+    let twin = app
+        .store
+        .create_org(
+            &lumbung_store::OrgInput {
+                name: "UPK Umbul Sejahtera".into(),
+                kind: lumbung_domain::OrgKind::Upk,
+                area_code: Some(lumbung_domain::AreaCode::parse(OTHER_KEL).unwrap()),
+                parent_id: None,
+                company_number: None,
+                npwp: None,
+                attributes: Default::default(),
+            },
+            &Actor::cli(),
+        )
+        .unwrap()
+        .id;
+    assert!(twin > app.upk);
+    let upk = app.login("upk").await;
+    let res = upk
+        .post_form(
+            &format!("/fund/upk/{twin}/post"),
+            &[
+                ("kind", "cost"),
+                ("amount", "150000"),
+                ("date", "2024-03-01"),
+                ("memo", "ATK"),
+                ("key", "kembar-1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cash = |id: i64| {
+        let upk = &upk;
+        async move {
+            let body: Value = upk
+                .get(&format!(
+                    "/api/v1/fund/upk/{id}/statements?from=2024-01-01&as_of=2024-12-31"
+                ))
+                .await
+                .json()
+                .await
+                .unwrap();
+            body["balance_sheet"]["cash"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(
+        cash(twin).await,
+        -150_000,
+        "the cost is in the twin's books"
+    );
+    assert_eq!(cash(app.upk).await, 0, "and not in the first UPK's");
+}
+
+/// Posts a payment file through the API as `token`'s user.
+async fn import_spend(app: &TestApp, token: &str, query: &str, file: &str) -> reqwest::Response {
+    app.anonymous()
+        .client
+        .post(format!("{}/api/v1/spend/imports?{query}", app.base))
+        .bearer_auth(token)
+        .body(file.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn spend_anchors_of(app: &TestApp, name: &str) -> Vec<(i64, Option<String>)> {
+    app.store
+        .search_orgs(
+            &lumbung_store::OrgFilter {
+                query: Some(name.into()),
+                kind: Some(lumbung_domain::OrgKind::Anchor),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .unwrap()
+        .0
+        .into_iter()
+        .filter(|o| o.name == name)
+        .map(|o| (o.id, o.area_code))
+        .collect()
+}
+
+/// The attack as reported: an analyst of Serang names Preston City
+/// Council's anchor and its payment lands in Preston's books. Names are
+/// looked for only inside the analyst's scope (a new anchor is placed
+/// there); an anchor outside by id is not found; an ambiguous name is
+/// refused with the candidates' ids, and `anchor_id` picks one (finding 6).
+#[tokio::test]
+async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
+    let app = spawn_app().await;
+    add_user(
+        &app,
+        "analyst-serang",
+        Role::Analyst,
+        ScopeRef::Area(lumbung_domain::AreaCode::parse("3604").unwrap()),
+    );
+    let token = app.token("analyst-serang").await;
+    let file = "Date,Supplier,Amount\n03/05/2013,Toko Maju,5.00\n";
+    let preston = app.preston_council as u32;
+
+    let res = import_spend(
+        &app,
+        &token,
+        "file_name=a.csv&anchor=Preston%20City%20Council",
+        file,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let facts = app.store.spend_facts().unwrap();
+    assert!(
+        facts.iter().all(|f| f.anchor.iter().all(|&a| a != preston)),
+        "nothing lands in Preston City Council's books"
+    );
+    let same_name = spend_anchors_of(&app, "Preston City Council");
+    assert_eq!(same_name.len(), 2, "{same_name:?}");
+    assert_eq!(
+        same_name[1].1.as_deref(),
+        Some("3604"),
+        "the new anchor is placed inside the analyst's scope"
+    );
+
+    let res = import_spend(
+        &app,
+        &token,
+        &format!("file_name=b.csv&anchor_id={preston}"),
+        file,
+    )
+    .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert!(res.text().await.unwrap().contains("within your scope"));
+
+    // Two anchors of one name inside the scope: refused, naming both.
+    let res = import_spend(
+        &app,
+        &token,
+        "file_name=c.csv&anchor=RSUD%20Serang",
+        "Date,Supplier,Amount\n03/05/2013,Toko Maju,6.00\n",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["anchors_created"],
+        json!(["RSUD Serang"])
+    );
+    let serang_file = "Date,Supplier,Amount\n04/05/2013,Toko Maju,7.00\n";
+    let second = app
+        .store
+        .create_org(
+            &lumbung_store::OrgInput {
+                name: "RSUD Serang".into(),
+                kind: lumbung_domain::OrgKind::Anchor,
+                area_code: Some(lumbung_domain::AreaCode::parse(KEL).unwrap()),
+                parent_id: None,
+                company_number: None,
+                npwp: None,
+                attributes: Default::default(),
+            },
+            &Actor::cli(),
+        )
+        .unwrap()
+        .id;
+    let first = spend_anchors_of(&app, "RSUD Serang")[0].0;
+    let res = import_spend(
+        &app,
+        &token,
+        "file_name=d.csv&anchor=RSUD%20Serang",
+        serang_file,
+    )
+    .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(&first.to_string()) && text.contains(&second.to_string()),
+        "{text}"
+    );
+    let res = import_spend(
+        &app,
+        &token,
+        &format!("file_name=d.csv&anchor_id={second}"),
+        serang_file,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let facts = app.store.spend_facts().unwrap();
+    let anchors: Vec<u32> = facts.iter().flat_map(|f| f.anchor.clone()).collect();
+    assert!(anchors.contains(&(second as u32)), "{anchors:?}");
+}
