@@ -555,4 +555,14 @@ CREATE INDEX fund_account_days_account ON fund_account_days(account, upk_id, day
 DROP INDEX fund_repayments_loan;
 CREATE INDEX fund_repayments_loan ON fund_repayments(loan, paid_on, amount);
 "#,
+    // 12: a per-day balance that would leave the integer range is refused
+    // (SQLite would turn the sum into an inexact REAL and break the books).
+    r#"
+CREATE TRIGGER fund_account_days_integer_insert BEFORE INSERT ON fund_account_days
+WHEN typeof(NEW.amount) <> 'integer'
+BEGIN SELECT RAISE(ABORT, 'fund_account_days: a balance too large to keep'); END;
+CREATE TRIGGER fund_account_days_integer_update BEFORE UPDATE ON fund_account_days
+WHEN typeof(NEW.amount) <> 'integer'
+BEGIN SELECT RAISE(ABORT, 'fund_account_days: a balance too large to keep'); END;
+"#,
 ];

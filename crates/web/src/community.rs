@@ -758,6 +758,23 @@ fn household_row(h: &Household, data: &MappingData) -> Value {
     })
 }
 
+/// Records that the viewer read personal data in an area (a PS-2 list, a
+/// voter register, a self-mapping's households): who, what, where and
+/// when, scoped to the area so that its auditors see it. `details` holds
+/// counts, never names.
+pub(crate) async fn audit_read(
+    state: &AppState,
+    viewer: &Viewer,
+    what: &'static str,
+    area: &str,
+    details: Value,
+) -> Result<(), AppError> {
+    let (actor, area) = (viewer.actor()?, area.to_owned());
+    state
+        .blocking(move |s| s.record_read(&actor, what, &area, details))
+        .await
+}
+
 async fn mapping_data(state: &AppState, kel: &Kelurahan) -> Result<MappingData, AppError> {
     let code = kel.code.clone();
     state.blocking(move |s| s.mapping_data(&code)).await
@@ -783,6 +800,15 @@ pub async fn mapping_page(
 ) -> Result<Html<String>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
+    let n = data.households.len();
+    audit_read(
+        &state,
+        &viewer,
+        "mapping",
+        &kel.code,
+        json!({"households": n}),
+    )
+    .await?;
     let form = household_form_json(&data, &Fields::new(), &FormErrors::new());
     mapping_view(&state, &viewer, &uri, &kel, &data, &q, form).await
 }
@@ -848,6 +874,15 @@ pub async fn api_mapping(
 ) -> Result<Json<Value>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
+    let n = data.households.len();
+    audit_read(
+        &state,
+        &viewer,
+        "mapping",
+        &kel.code,
+        json!({"households": n}),
+    )
+    .await?;
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(&data)?;
@@ -1363,6 +1398,8 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Value
     let data = mapping_data(state, &kel).await?;
     let list: Ps2List = ps2_list(&data.criteria, &data.areas, &data.households)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let n = list.poor.len() + list.incomplete.len();
+    audit_read(state, viewer, "ps2", &kel.code, json!({"households": n})).await?;
     let labels: HashMap<&str, &Label> = data
         .criteria
         .indicators()

@@ -56,7 +56,7 @@ impl Lang {
 }
 
 /// Each part's catalogues: (part, Indonesian, English).
-const CATALOGUES: [(&str, &str, &str); 4] = [
+const CATALOGUES: [(&str, &str, &str); 5] = [
     (
         "base",
         include_str!("i18n/id.json"),
@@ -76,6 +76,11 @@ const CATALOGUES: [(&str, &str, &str); 4] = [
         "election",
         include_str!("i18n/election.id.json"),
         include_str!("i18n/election.en.json"),
+    ),
+    (
+        "money",
+        include_str!("i18n/money.id.json"),
+        include_str!("i18n/money.en.json"),
     ),
 ];
 

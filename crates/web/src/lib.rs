@@ -72,6 +72,7 @@ impl AppState {
                 status => status.as_u16(),
                 title_key => info.title_key,
                 detail => info.detail,
+                detail_key => info.detail_key,
                 field => info.field,
             },
         )
