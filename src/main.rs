@@ -94,6 +94,7 @@ fn run(cli: Cli) -> Result<()> {
             let store = open(db, busy_timeout)?;
             let config = lumbung_web::WebConfig {
                 secure_cookies: args.secure_cookies,
+                public_min_cell: args.public_min_cell,
             };
             serve::run(store, args.listen.addr, config, serve::announce)
         }

@@ -3,6 +3,8 @@
 mod community;
 mod election;
 mod fund;
+mod money;
+mod privacy;
 mod support;
 
 use lumbung_domain::Role;

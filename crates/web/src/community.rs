@@ -1446,15 +1446,41 @@ async fn public_mapping_data(
 ) -> Result<(Value, Value), AppError> {
     let kel = kelurahan(state, code).await?;
     let data = mapping_data(state, &kel).await?;
-    let summary = mapping_summary(&data)?;
+    let exact = mapping_summary(&data)?;
+    // Small cells withheld (see `public_summary`); facilitators and the
+    // BKM see exact counts on their own page.
+    let min_cell = state
+        .config
+        .public_min_cell
+        .unwrap_or(lumbung_community::mapping::MIN_PUBLIC_CELL);
+    let public = lumbung_community::mapping::public_summary(&exact, &data.areas, min_cell);
+    let withheld: Vec<String> = public
+        .withheld
+        .iter()
+        .map(|c| {
+            data.area_names
+                .get(c.as_str())
+                .cloned()
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect();
+    let summary = MappingSummary {
+        kelurahan: public.kelurahan,
+        rws: public.rws,
+        rts: public.rts,
+    };
     let charts = summary_charts(&summary, &data, lang);
     let criteria = criteria_json(&data.criteria);
+    let mut summary_json = summary_json(&summary, &data.area_names);
+    summary_json["public"] = json!(true);
     Ok((
         json!({
             "kelurahan": kelurahan_json(&kel),
             "criteria": criteria,
             "criteria_adopted": data.criteria_adopted,
-            "summary": summary_json(&summary, &data.area_names),
+            "summary": summary_json,
+            "min_cell": public.min_cell,
+            "withheld": withheld,
         }),
         charts,
     ))

@@ -38,6 +38,9 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (set when Lumbung is served over HTTPS, e.g.
     /// behind a TLS proxy).
     pub secure_cookies: bool,
+    /// The smallest count public mapping pages show (`None`: the default,
+    /// `lumbung_community::mapping::MIN_PUBLIC_CELL`).
+    pub public_min_cell: Option<u64>,
 }
 
 #[derive(Clone)]
