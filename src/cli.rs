@@ -114,6 +114,12 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub proxy: ProxyArgs,
+
+    /// The smallest count the public self-mapping pages show (default 5): an RT with a smaller
+    /// count, or one that leaves fewer of its total, is withheld and left out of every total
+    #[arg(long, env = "LUMBUNG_PUBLIC_MIN_CELL", value_name = "N",
+        value_parser = clap::value_parser!(u64).range(2..))]
+    pub public_min_cell: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -521,9 +521,9 @@ pub fn statements(
         None => Date::new(as_of.year(), 1, 1)?,
     };
     let journal = store.upk_journal(id)?;
-    let sheet = balance_sheet(&journal, as_of);
-    let income = income_statement(&journal, from, as_of);
-    let cash = cash_book(&journal, from, as_of);
+    let sheet = balance_sheet(&journal, as_of)?;
+    let income = income_statement(&journal, from, as_of)?;
+    let cash = cash_book(&journal, from, as_of)?;
     if format == StatementFormat::Json {
         println!(
             "{}",

@@ -96,6 +96,7 @@ fn run(cli: Cli) -> Result<()> {
                 secure_cookies: args.secure_cookies,
                 behind_proxy: args.proxy.behind_proxy,
                 behind_tls_proxy: args.proxy.behind_tls_proxy,
+                public_min_cell: args.public_min_cell,
             };
             serve::run(store, args.listen.addr, config, serve::announce)
         }

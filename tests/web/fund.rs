@@ -15,7 +15,7 @@ fn location(res: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
-async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
     let res = v.post_form(path, fields).await;
     let status = res.status();
     let to = location(&res);
@@ -30,7 +30,7 @@ async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
 
 /// A KSM of five members (two women) that saved in each of the three months
 /// before this one, with its joint liability and a UPK holding capital.
-async fn group(app: &TestApp, upk: &Visitor) -> i64 {
+pub(crate) async fn group(app: &TestApp, upk: &Visitor) -> i64 {
     let to = posted(
         upk,
         &format!("/fund/upk/{}/ksm", app.upk),
@@ -88,7 +88,7 @@ async fn group(app: &TestApp, upk: &Visitor) -> i64 {
     ksm
 }
 
-fn member_ids(ksm_page: &str) -> Vec<String> {
+pub(crate) fn member_ids(ksm_page: &str) -> Vec<String> {
     ksm_page
         .match_indices("name=\"amount_")
         .map(|(i, _)| {

@@ -4,8 +4,10 @@ mod community;
 mod election;
 mod fund;
 mod load;
-mod security;
+mod money;
+mod privacy;
 mod scopes;
+mod security;
 mod support;
 
 use lumbung_domain::Role;

@@ -9,6 +9,7 @@ mod criteria;
 mod decimal;
 mod household;
 mod kobo;
+mod public;
 pub(crate) mod serde_util;
 mod summary;
 
@@ -23,6 +24,7 @@ pub use kobo::{
     import_kobo, parse_yes_no, CsvFile, KoboError, KoboMapping, MappingError, MemberColumns,
     RtColumns, INDEX, PARENT_INDEX, UUID,
 };
+pub use public::{public_summary, PublicSummary, MIN_PUBLIC_CELL};
 pub(crate) use summary::count_share;
 pub use summary::{
     ps2_list, summarise, AreaTally, CriterionTally, Level, MappingSummary, Ps2Entry, Ps2List,

@@ -89,6 +89,8 @@ pub enum EntryError {
     TooFewLines,
     #[error("a line of zero rupiah")]
     ZeroLine,
+    #[error(transparent)]
+    TooLarge(#[from] crate::loan::TooLarge),
 }
 
 impl Entry {
@@ -123,7 +125,7 @@ impl Entry {
         if self.lines.iter().any(|l| l.amount.0 == 0) {
             return Err(EntryError::ZeroLine);
         }
-        let sum: i64 = self.lines.iter().map(|l| l.amount.0).sum();
+        let sum = crate::loan::sum("entry", self.lines.iter().map(|l| l.amount.0))?;
         if sum != 0 {
             return Err(EntryError::Unbalanced(sum));
         }
@@ -219,15 +221,18 @@ pub fn append(journal: &mut Vec<Posted>, entry: Entry) -> Result<bool, EntryErro
     Ok(true)
 }
 
-/// Each account's balance (debits positive).
-pub fn balances(journal: &[Posted]) -> std::collections::BTreeMap<Account, i64> {
+/// Each account's balance (debits positive); refused when one does not fit.
+pub fn balances(
+    journal: &[Posted],
+) -> Result<std::collections::BTreeMap<Account, i64>, crate::loan::TooLarge> {
     let mut out = std::collections::BTreeMap::new();
     for p in journal {
         for l in &p.entry.lines {
-            *out.entry(l.account.clone()).or_insert(0) += l.amount.0;
+            let b = out.entry(l.account.clone()).or_insert(0);
+            *b = crate::loan::add("balance", *b, l.amount.0)?;
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -284,7 +289,7 @@ mod tests {
         assert!(append(&mut journal, repayment("r1", 7, 100_000, 15_000)).unwrap());
         assert!(!append(&mut journal, repayment("r1", 7, 100_000, 15_000)).unwrap());
         assert_eq!(journal.len(), 2);
-        let b = balances(&journal);
+        let b = balances(&journal).unwrap();
         assert_eq!(b[&Account::LoansReceivable(7)], 900_000);
         assert_eq!(b[&Account::FeeIncome], -15_000);
     }
@@ -326,7 +331,10 @@ mod tests {
         .unwrap();
         append(&mut journal, repayment("r1-fixed", 7, 90_000, 15_000)).unwrap();
         assert_eq!(verify(&journal), Ok(()));
-        assert_eq!(balances(&journal)[&Account::LoansReceivable(7)], 910_000);
+        assert_eq!(
+            balances(&journal).unwrap()[&Account::LoansReceivable(7)],
+            910_000
+        );
     }
 
     proptest! {
@@ -347,7 +355,7 @@ mod tests {
                     },
                 };
                 append(&mut journal, entry).unwrap();
-                prop_assert_eq!(balances(&journal).values().sum::<i64>(), 0);
+                prop_assert_eq!(balances(&journal).unwrap().values().sum::<i64>(), 0);
                 prop_assert_eq!(verify(&journal), Ok(()));
             }
         }

@@ -13,5 +13,5 @@ pub mod words;
 
 pub use loan::{
     allocate, arrears, schedule, Allocation, Arrears, FeeRate, Frequency, Instalment, Rupiah,
-    ScheduleKind,
+    ScheduleKind, TooLarge,
 };

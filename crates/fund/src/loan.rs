@@ -19,6 +19,22 @@ impl fmt::Display for Rupiah {
     }
 }
 
+/// A sum or product of amounts that the books cannot hold: refused, never
+/// wrapped or cut to the largest number. Names what was being computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}: the amount is too large to keep")]
+pub struct TooLarge(pub &'static str);
+
+/// `a + b`, refused when it does not fit.
+pub fn add(what: &'static str, a: i64, b: i64) -> Result<i64, TooLarge> {
+    a.checked_add(b).ok_or(TooLarge(what))
+}
+
+/// The sum of `amounts`, refused when it (or a partial sum) does not fit.
+pub fn sum(what: &'static str, amounts: impl IntoIterator<Item = i64>) -> Result<i64, TooLarge> {
+    amounts.into_iter().try_fold(0i64, |t, a| add(what, t, a))
+}
+
 /// A monthly fee rate as an exact decimal fraction (`0.015` = 1.5% a month).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeeRate {
@@ -71,17 +87,22 @@ impl FeeRate {
         )
     }
 
-    /// `amount × rate`, rounded down to the whole rupiah (the rule).
+    /// `amount × rate`, rounded down to the whole rupiah (the rule). A
+    /// rate is at most 1 (see [`FeeRate::parse`]), so the result is never
+    /// larger than the amount.
     pub fn of(self, amount: Rupiah) -> Rupiah {
-        self.share(amount, 1, 1)
+        Rupiah((amount.0 as i128 * self.num as i128 / self.den as i128) as i64)
     }
 
     /// `amount × rate × months ÷ parts`, rounded down: one instalment's
-    /// fee when `months` of fee are spread over `parts` instalments.
-    pub fn share(self, amount: Rupiah, months: i64, parts: i64) -> Rupiah {
+    /// fee when `months` of fee are spread over `parts` instalments;
+    /// refused when it does not fit.
+    pub fn share(self, amount: Rupiah, months: i64, parts: i64) -> Result<Rupiah, TooLarge> {
         let num = amount.0 as i128 * self.num as i128 * months as i128;
         let share = num / (self.den as i128 * parts.max(1) as i128);
-        Rupiah(i64::try_from(share).unwrap_or(i64::MAX))
+        i64::try_from(share)
+            .map(Rupiah)
+            .map_err(|_| TooLarge("fee"))
     }
 }
 
@@ -167,13 +188,16 @@ impl Frequency {
     /// months themselves, or the whole steps of 7 or 14 days that fit
     /// before the term ends (13 weeks or 6 fortnights in 3 months from
     /// 1 January; 52 weeks or 26 fortnights in a year).
-    pub fn instalments(self, from: Date, months: u16) -> u16 {
+    /// A term with more instalments than a `u16` counts is refused.
+    pub fn instalments(self, from: Date, months: u16) -> Result<u16, TooLarge> {
         match self.step_days() {
-            None => months.max(1),
+            None => Ok(months.max(1)),
             Some(step) => {
                 let end = plus_months(from, months.max(1) as i32);
                 let days = (end - from).get_days();
-                u16::try_from(days / step).unwrap_or(u16::MAX).max(1)
+                u16::try_from(days / step)
+                    .map(|n| n.max(1))
+                    .map_err(|_| TooLarge("instalments"))
             }
         }
     }
@@ -208,7 +232,8 @@ pub struct Instalment {
 /// monthly rate spread evenly over the instalments — each instalment's
 /// share of `term_months × rate` of the principal (flat) or of the
 /// principal outstanding at its start (declining), rounded down to the
-/// whole rupiah; monthly, exactly `principal × rate` each.
+/// whole rupiah; monthly, exactly `principal × rate` each. A fee or a
+/// count of instalments too large to keep is refused.
 pub fn schedule(
     disbursed_on: Date,
     principal: Rupiah,
@@ -216,9 +241,9 @@ pub fn schedule(
     rate: FeeRate,
     kind: ScheduleKind,
     frequency: Frequency,
-) -> Vec<Instalment> {
+) -> Result<Vec<Instalment>, TooLarge> {
     let months = term_months.max(1) as i64;
-    let count = frequency.instalments(disbursed_on, term_months) as i64;
+    let count = frequency.instalments(disbursed_on, term_months)? as i64;
     let each = principal.0 / count;
     let mut outstanding = principal.0;
     (1..=count)
@@ -234,12 +259,12 @@ pub fn schedule(
                 ScheduleKind::Declining => Rupiah(outstanding),
             };
             outstanding -= part;
-            Instalment {
+            Ok(Instalment {
                 number: k as u16,
                 due,
                 principal: Rupiah(part),
-                fee: rate.share(base, months, count),
-            }
+                fee: rate.share(base, months, count)?,
+            })
         })
         .collect()
 }
@@ -394,7 +419,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Flat,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         assert_eq!(s.len(), 24);
         assert_eq!(
             (s[0].principal, s[0].fee),
@@ -417,7 +443,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Flat,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         let dues: Vec<_> = s.iter().map(|i| i.due).collect();
         assert_eq!(
             dues,
@@ -434,7 +461,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Declining,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         let fees: Vec<_> = s.iter().map(|i| i.fee.0).collect();
         assert_eq!(fees, vec![15_000, 11_250, 7_500, 3_750]);
     }
@@ -448,7 +476,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Flat,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         // Each instalment: 100,000 principal + 4,500 fee.
         let (a, left) = allocate(&s, &[(date(2024, 2, 1), Rupiah(50_000))]);
         assert_eq!(
@@ -476,7 +505,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Flat,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         let each = 100_000 + 9_000;
         let paid = [
             (date(2024, 2, 10), Rupiah(each)),
@@ -522,7 +552,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Flat,
             Frequency::Weekly,
-        );
+        )
+        .unwrap();
         assert_eq!(weekly.len(), 13);
         assert_eq!(weekly[0].due, date(2024, 1, 8));
         assert_eq!(weekly[12].due, date(2024, 4, 1));
@@ -536,7 +567,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Flat,
             Frequency::Fortnightly,
-        );
+        )
+        .unwrap();
         assert_eq!(fortnightly.len(), 6);
         assert_eq!(fortnightly[5].due, date(2024, 3, 25));
         assert_eq!(
@@ -545,10 +577,13 @@ mod tests {
             "the remainder in the last"
         );
         assert_eq!(fortnightly[0].fee, Rupiah(7_500), "45,000 over 6, exactly");
-        let year = Frequency::Weekly.instalments(date(2025, 3, 1), 12);
+        let year = Frequency::Weekly.instalments(date(2025, 3, 1), 12).unwrap();
         assert_eq!(year, 52);
-        assert_eq!(Frequency::Fortnightly.instalments(date(2025, 3, 1), 12), 26);
-        assert_eq!(Frequency::Monthly.instalments(date(2025, 3, 1), 12), 12);
+        assert_eq!(
+            Frequency::Fortnightly.instalments(date(2025, 3, 1), 12),
+            Ok(26)
+        );
+        assert_eq!(Frequency::Monthly.instalments(date(2025, 3, 1), 12), Ok(12));
     }
 
     #[test]
@@ -560,7 +595,8 @@ mod tests {
             rate("0.015"),
             ScheduleKind::Declining,
             Frequency::Weekly,
-        );
+        )
+        .unwrap();
         // Each week's rate is 3 months' × 1.5% ÷ 13 of what is outstanding.
         assert_eq!(s[0].fee, Rupiah(4_500));
         assert_eq!(s[1].fee, Rupiah(4_153), "1,200,000 × 0.045 ÷ 13 = 4,153.8");
@@ -609,7 +645,7 @@ mod tests {
                 frequency in prop_oneof![Just(Frequency::Monthly), Just(Frequency::Fortnightly), Just(Frequency::Weekly)]) {
             let kind = if declining { ScheduleKind::Declining } else { ScheduleKind::Flat };
             let from = date(2024, 1, 31);
-            let s = schedule(from, Rupiah(p), term, rate("0.015"), kind, frequency);
+            let s = schedule(from, Rupiah(p), term, rate("0.015"), kind, frequency).unwrap();
             prop_assert_eq!(s.iter().map(|i| i.principal.0).sum::<i64>(), p);
             prop_assert!(s.windows(2).all(|w| w[0].due < w[1].due));
             // Never past the term's end, and the flat fee never above the
@@ -617,7 +653,7 @@ mod tests {
             prop_assert!(s.last().unwrap().due <= plus_months(from, term as i32));
             if kind == ScheduleKind::Flat {
                 let fees: i64 = s.iter().map(|i| i.fee.0).sum();
-                prop_assert!(fees <= rate("0.015").share(Rupiah(p), term as i64, 1).0);
+                prop_assert!(fees <= rate("0.015").share(Rupiah(p), term as i64, 1).unwrap().0);
             }
         }
 
@@ -630,7 +666,7 @@ mod tests {
         #[test]
         fn allocation_neither_creates_nor_loses_money(p in 1_000i64..10_000_000, term in 1u16..=12,
                 amounts in proptest::collection::vec(0i64..5_000_000, 0..10)) {
-            let s = schedule(date(2024, 1, 1), Rupiah(p), term, rate("0.015"), ScheduleKind::Flat, Frequency::Monthly);
+            let s = schedule(date(2024, 1, 1), Rupiah(p), term, rate("0.015"), ScheduleKind::Flat, Frequency::Monthly).unwrap();
             let payments: Vec<_> = amounts.iter().enumerate().map(|(i, a)| (date(2024, 1, 1 + i as i8), Rupiah(*a))).collect();
             let (alloc, left) = allocate(&s, &payments);
             let allocated: i64 = alloc.iter().map(|a| a.fee_paid.0 + a.principal_paid.0).sum();

@@ -763,7 +763,8 @@ mod tests {
             rate,
             ScheduleKind::Flat,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         let each = Rupiah(109_000);
         let good = LoanBook {
             upk: "UPK A".into(),
@@ -884,7 +885,8 @@ mod tests {
                 rate,
                 ScheduleKind::Flat,
                 Frequency::Monthly,
-            ),
+            )
+            .unwrap(),
             payments: vec![
                 (date(2024, 2, 10), Rupiah(109_000)),
                 (date(2024, 7, 1), Rupiah(59_000)),
@@ -902,7 +904,8 @@ mod tests {
             rate,
             ScheduleKind::Flat,
             Frequency::Monthly,
-        );
+        )
+        .unwrap();
         loan.rescheduled.push(Rescheduled {
             on: date(2024, 6, 30),
             term_months: 10,

@@ -73,8 +73,9 @@ fn finding(code: &str, detail: String) -> Finding {
 }
 
 impl Application {
-    pub fn principal(&self) -> Rupiah {
-        Rupiah(self.amounts.iter().map(|(_, a)| a.0).sum())
+    /// The members' amounts together; refused when they do not fit.
+    pub fn principal(&self) -> Result<Rupiah, crate::loan::TooLarge> {
+        crate::loan::sum("principal", self.amounts.iter().map(|(_, a)| a.0)).map(Rupiah)
     }
 }
 

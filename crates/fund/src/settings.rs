@@ -41,6 +41,27 @@ pub struct Settings {
     /// fractions; a class beyond the list takes the last rate.
     /// Unconfirmed in the sources: 1%, 10%, 50% by default.
     pub reserve_rates: Vec<String>,
+    /// The most one movement of money may be (a savings deposit or
+    /// withdrawal, a repayment, a member's part of a loan, a cost or a
+    /// capital injection); a larger amount is refused as a typing mistake
+    /// or an attack. At most [`MOVEMENT_CEILING`].
+    pub max_movement: Rupiah,
+}
+
+/// The highest `max_movement` a UPK may set: Rp 10 trillion. With every
+/// movement below it, a book needs close to a million movements at the
+/// ceiling before a total could leave the range of an i64 (and those sums
+/// are checked and refused).
+pub const MOVEMENT_CEILING: Rupiah = Rupiah(10_000_000_000_000);
+
+/// A movement above its UPK's `max_movement`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {amount} is more than one movement may be ({max} rupiah, setting max_movement)")]
+pub struct AboveMax {
+    /// The field or column of the amount.
+    pub field: &'static str,
+    pub amount: Rupiah,
+    pub max: Rupiah,
 }
 
 impl Default for Settings {
@@ -60,6 +81,7 @@ impl Default for Settings {
             schedule: ScheduleKind::Flat,
             frequency: Frequency::Monthly,
             reserve_rates: vec!["0.01".into(), "0.10".into(), "0.50".into()],
+            max_movement: Rupiah(100_000_000_000),
         }
     }
 }
@@ -117,6 +139,10 @@ impl Settings {
                 "must be at least 1 and no more than term_max",
             ));
         }
+        // A century of weekly instalments still fits a schedule's count.
+        if self.term_max > 1200 {
+            return Err(bad("term_max", "must be at most 1200 months"));
+        }
         FeeRate::parse(&self.fee_rate).map_err(|e| bad("fee_rate", e.to_string()))?;
         if self.reserve_rates.is_empty() {
             return Err(bad("reserve_rates", "needs at least one rate"));
@@ -124,7 +150,29 @@ impl Settings {
         for r in &self.reserve_rates {
             FeeRate::parse(r).map_err(|e| bad("reserve_rates", e.to_string()))?;
         }
+        if self.max_movement.0 <= 0 || self.max_movement > MOVEMENT_CEILING {
+            return Err(bad(
+                "max_movement",
+                format!("must be above zero and at most {MOVEMENT_CEILING}"),
+            ));
+        }
+        if self.loan_limit > self.max_movement {
+            return Err(bad("loan_limit", "must be no more than max_movement"));
+        }
         Ok(self)
+    }
+
+    /// `amount` when its size (a withdrawal's too) is within
+    /// `max_movement`; refused otherwise, naming the field.
+    pub fn movement(&self, field: &'static str, amount: Rupiah) -> Result<Rupiah, AboveMax> {
+        if amount.0.unsigned_abs() > self.max_movement.0.unsigned_abs() {
+            return Err(AboveMax {
+                field,
+                amount,
+                max: self.max_movement,
+            });
+        }
+        Ok(amount)
     }
 
     pub fn fee(&self) -> FeeRate {
@@ -157,6 +205,23 @@ mod tests {
         assert_eq!(s.class_thresholds(), vec![2]);
         assert_eq!(s.reserve_rate(1).of(Rupiah(1_000_000)), Rupiah(10_000));
         assert_eq!(s.reserve_rate(7).of(Rupiah(1_000_000)), Rupiah(500_000));
+        assert_eq!(s.max_movement, Rupiah(100_000_000_000));
+    }
+
+    #[test]
+    fn a_movement_above_the_bound_is_refused_either_way() {
+        let s = Settings::default();
+        assert_eq!(
+            s.movement("amount", Rupiah(100_000_000_000)),
+            Ok(Rupiah(100_000_000_000))
+        );
+        assert_eq!(
+            s.movement("amount", Rupiah(-100_000_000_000)),
+            Ok(Rupiah(-100_000_000_000))
+        );
+        let e = s.movement("amount", Rupiah(i64::MAX)).unwrap_err();
+        assert_eq!((e.field, e.max), ("amount", Rupiah(100_000_000_000)));
+        assert!(s.movement("amount", Rupiah(i64::MIN)).is_err());
     }
 
     #[test]
@@ -169,6 +234,10 @@ mod tests {
         assert_eq!(e.field, "term_min");
         let e = Settings::from_json(r#"{"fee_rate": "abc"}"#).unwrap_err();
         assert_eq!(e.field, "fee_rate");
+        let e = Settings::from_json(r#"{"max_movement": 0}"#).unwrap_err();
+        assert_eq!(e.field, "max_movement");
+        let e = Settings::from_json(r#"{"max_movement": 9223372036854775807}"#).unwrap_err();
+        assert_eq!(e.field, "max_movement", "no bound beyond the ceiling");
         let e = Settings::from_json(r#"{"colour": 1}"#).unwrap_err();
         assert_eq!(
             e.field, "json",

@@ -4,6 +4,7 @@
 //! with the journal by construction.
 
 use crate::journal::{Account, Posted};
+use crate::loan::{add, sum, TooLarge};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -53,8 +54,9 @@ pub struct CashBook {
     pub closing: i64,
 }
 
-/// The balance sheet from the entries dated on or before `as_of`.
-pub fn balance_sheet(journal: &[Posted], as_of: Date) -> BalanceSheet {
+/// The balance sheet from the entries dated on or before `as_of`; a
+/// figure too large to keep is refused, never wrapped.
+pub fn balance_sheet(journal: &[Posted], as_of: Date) -> Result<BalanceSheet, TooLarge> {
     let mut b = BalanceSheet {
         as_of: Some(as_of),
         ..Default::default()
@@ -65,24 +67,38 @@ pub fn balance_sheet(journal: &[Posted], as_of: Date) -> BalanceSheet {
         .flat_map(|p| &p.entry.lines)
     {
         let a = l.amount.0;
-        match l.account {
-            Account::Cash => b.cash += a,
-            Account::LoansReceivable(_) => b.loans_receivable += a,
-            Account::LoanLossReserve => b.loan_loss_reserve -= a,
-            Account::SavingsHeld => b.savings_held -= a,
-            Account::CapitalBlm => b.capital_blm -= a,
+        // Credit balances are kept positive: a credit line adds its
+        // negation, which fits unless the line is i64::MIN.
+        let credit = a.checked_neg().ok_or(TooLarge("balance sheet"))?;
+        let (figure, by) = match l.account {
+            Account::Cash => (&mut b.cash, a),
+            Account::LoansReceivable(_) => (&mut b.loans_receivable, a),
+            Account::LoanLossReserve => (&mut b.loan_loss_reserve, credit),
+            Account::SavingsHeld => (&mut b.savings_held, credit),
+            Account::CapitalBlm => (&mut b.capital_blm, credit),
             Account::FeeIncome | Account::OperatingCosts | Account::ReserveExpense => {
-                b.retained_surplus -= a
+                (&mut b.retained_surplus, credit)
             }
-        }
+        };
+        *figure = add("balance sheet", *figure, by)?;
     }
-    b.total_assets = b.cash + b.loans_receivable - b.loan_loss_reserve;
-    b.total_liabilities_and_equity = b.savings_held + b.capital_blm + b.retained_surplus;
-    b
+    b.total_assets = add("total assets", b.cash, b.loans_receivable)?
+        .checked_sub(b.loan_loss_reserve)
+        .ok_or(TooLarge("total assets"))?;
+    b.total_liabilities_and_equity = sum(
+        "total liabilities and equity",
+        [b.savings_held, b.capital_blm, b.retained_surplus],
+    )?;
+    Ok(b)
 }
 
-/// The income statement of the entries dated from `from` to `to`, both included.
-pub fn income_statement(journal: &[Posted], from: Date, to: Date) -> IncomeStatement {
+/// The income statement of the entries dated from `from` to `to`, both
+/// included; a figure too large to keep is refused.
+pub fn income_statement(
+    journal: &[Posted],
+    from: Date,
+    to: Date,
+) -> Result<IncomeStatement, TooLarge> {
     let mut s = IncomeStatement {
         from: Some(from),
         to: Some(to),
@@ -93,59 +109,72 @@ pub fn income_statement(journal: &[Posted], from: Date, to: Date) -> IncomeState
         .filter(|p| (from..=to).contains(&p.entry.date))
         .flat_map(|p| &p.entry.lines)
     {
-        match l.account {
-            Account::FeeIncome => s.fee_income -= l.amount.0,
-            Account::OperatingCosts => s.operating_costs += l.amount.0,
-            Account::ReserveExpense => s.reserve_expense += l.amount.0,
-            _ => {}
-        }
+        let a = l.amount.0;
+        let (figure, by) = match l.account {
+            Account::FeeIncome => (
+                &mut s.fee_income,
+                a.checked_neg().ok_or(TooLarge("fee income"))?,
+            ),
+            Account::OperatingCosts => (&mut s.operating_costs, a),
+            Account::ReserveExpense => (&mut s.reserve_expense, a),
+            _ => continue,
+        };
+        *figure = add("income statement", *figure, by)?;
     }
-    s.surplus = s.fee_income - s.operating_costs - s.reserve_expense;
-    s
+    s.surplus = s
+        .fee_income
+        .checked_sub(s.operating_costs)
+        .and_then(|v| v.checked_sub(s.reserve_expense))
+        .ok_or(TooLarge("surplus"))?;
+    Ok(s)
 }
 
 /// Every movement of cash from `from` to `to`, in date order (posting order
-/// within a day), with the balance brought forward.
-pub fn cash_book(journal: &[Posted], from: Date, to: Date) -> CashBook {
-    let cash_of = |p: &Posted| -> i64 {
-        p.entry
-            .lines
-            .iter()
-            .filter(|l| l.account == Account::Cash)
-            .map(|l| l.amount.0)
-            .sum()
+/// within a day), with the balance brought forward; a balance too large to
+/// keep is refused.
+pub fn cash_book(journal: &[Posted], from: Date, to: Date) -> Result<CashBook, TooLarge> {
+    let cash_of = |p: &Posted| {
+        sum(
+            "cash book",
+            p.entry
+                .lines
+                .iter()
+                .filter(|l| l.account == Account::Cash)
+                .map(|l| l.amount.0),
+        )
     };
     let mut sorted: Vec<&Posted> = journal.iter().collect();
     sorted.sort_by_key(|p| (p.entry.date, p.sequence));
-    let opening: i64 = sorted
-        .iter()
-        .filter(|p| p.entry.date < from)
-        .map(|p| cash_of(p))
-        .sum();
+    let mut opening = 0i64;
+    for p in sorted.iter().filter(|p| p.entry.date < from) {
+        opening = add("cash book", opening, cash_of(p)?)?;
+    }
     let mut balance = opening;
-    let lines = sorted
+    let mut lines = Vec::new();
+    for p in sorted
         .into_iter()
         .filter(|p| (from..=to).contains(&p.entry.date))
-        .filter_map(|p| {
-            let c = cash_of(p);
-            (c != 0).then(|| {
-                balance += c;
-                CashLine {
-                    sequence: p.sequence,
-                    date: p.entry.date,
-                    memo: p.entry.memo.clone(),
-                    cash_in: c.max(0),
-                    cash_out: (-c).max(0),
-                    balance,
-                }
-            })
-        })
-        .collect();
-    CashBook {
+    {
+        let c = cash_of(p)?;
+        if c == 0 {
+            continue;
+        }
+        balance = add("cash book", balance, c)?;
+        let out = c.checked_neg().ok_or(TooLarge("cash book"))?;
+        lines.push(CashLine {
+            sequence: p.sequence,
+            date: p.entry.date,
+            memo: p.entry.memo.clone(),
+            cash_in: c.max(0),
+            cash_out: out.max(0),
+            balance,
+        });
+    }
+    Ok(CashBook {
         opening,
         lines,
         closing: balance,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -204,7 +233,7 @@ mod tests {
     #[test]
     fn statements_of_a_small_book() {
         let j = book();
-        let b = balance_sheet(&j, date(2024, 3, 31));
+        let b = balance_sheet(&j, date(2024, 3, 31)).unwrap();
         assert_eq!(
             (b.cash, b.loans_receivable, b.loan_loss_reserve),
             (9_505_000, 500_000, 5_000)
@@ -214,7 +243,7 @@ mod tests {
             "9,000 fee − 4,000 costs − 5,000 reserve"
         );
         assert_eq!(b.total_assets, b.total_liabilities_and_equity);
-        let s = income_statement(&j, date(2024, 2, 1), date(2024, 2, 29));
+        let s = income_statement(&j, date(2024, 2, 1), date(2024, 2, 29)).unwrap();
         assert_eq!(
             (
                 s.fee_income,
@@ -224,7 +253,7 @@ mod tests {
             ),
             (9_000, 4_000, 0, 5_000)
         );
-        let c = cash_book(&j, date(2024, 2, 1), date(2024, 3, 31));
+        let c = cash_book(&j, date(2024, 2, 1), date(2024, 3, 31)).unwrap();
         assert_eq!(c.opening, 9_400_000);
         assert_eq!(c.lines.len(), 2, "the reserve moves no cash");
         assert_eq!((c.lines[0].cash_in, c.lines[1].cash_out), (109_000, 4_000));
@@ -254,11 +283,45 @@ mod tests {
                 append(&mut j, Entry::new(d, String::new(), n.to_string(), [(a, amount), (b, -amount)])).unwrap();
             }
             for d in [date(2024, 1, 15), date(2024, 12, 31)] {
-                let b = balance_sheet(&j, d);
+                let b = balance_sheet(&j, d).unwrap();
                 prop_assert_eq!(b.total_assets, b.total_liabilities_and_equity);
             }
-            let all = income_statement(&j, date(2000, 1, 1), date(2024, 12, 31));
-            prop_assert_eq!(all.surplus, balance_sheet(&j, date(2024, 12, 31)).retained_surplus);
+            let all = income_statement(&j, date(2000, 1, 1), date(2024, 12, 31)).unwrap();
+            prop_assert_eq!(all.surplus, balance_sheet(&j, date(2024, 12, 31)).unwrap().retained_surplus);
+        }
+
+        /// Amounts up to the largest an i64 holds: the statements are
+        /// exact (the i128 sum) or refused, never wrapped.
+        #[test]
+        fn large_amounts_never_wrap(entries in proptest::collection::vec((account(), account(), 1i64..=i64::MAX, 0i32..60), 0..12)) {
+            let mut j = Vec::new();
+            for (n, (a, b, amount, day)) in entries.into_iter().enumerate() {
+                if a == b { continue; }
+                let d = date(2024, 1, 1).checked_add(jiff::Span::new().days(day)).unwrap();
+                append(&mut j, Entry::new(d, String::new(), n.to_string(), [(a, amount), (b, -amount)])).unwrap();
+            }
+            let to = date(2024, 12, 31);
+            let exact = |account: &dyn Fn(&Account) -> bool| -> i128 {
+                j.iter().flat_map(|p| &p.entry.lines).filter(|l| account(&l.account)).map(|l| l.amount.0 as i128).sum()
+            };
+            let cash = exact(&|a| *a == Account::Cash);
+            match balance_sheet(&j, to) {
+                Ok(b) => {
+                    prop_assert_eq!(b.cash as i128, cash);
+                    prop_assert_eq!(b.loans_receivable as i128, exact(&|a| matches!(a, Account::LoansReceivable(_))));
+                    prop_assert_eq!(b.total_assets, b.total_liabilities_and_equity);
+                }
+                Err(e) => prop_assert_eq!(e.0.is_empty(), false),
+            }
+            match cash_book(&j, date(2024, 1, 1), to) {
+                Ok(c) => prop_assert_eq!(c.closing as i128, cash),
+                Err(_) => prop_assert!(cash > i64::MAX as i128 || cash < i64::MIN as i128 || j.len() > 1,
+                    "refused only when a running balance left the i64 range"),
+            }
+            let fee = -exact(&|a| *a == Account::FeeIncome);
+            if let Ok(s) = income_statement(&j, date(2024, 1, 1), to) {
+                prop_assert_eq!(s.fee_income as i128, fee);
+            }
         }
     }
 }

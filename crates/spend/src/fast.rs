@@ -1435,6 +1435,10 @@ fn row_into(
             }
         }
     };
+    if let Some(message) = crate::read::above_max(Money::from_minor(amount)) {
+        sink.push(at.line, col(l.amount), message);
+        ok = false;
+    }
 
     let mut date = NO_DATE;
     let mut year: Option<i16> = None;
@@ -1926,6 +1930,23 @@ mod tests {
         scan_with(text, DEFAULT_BLOCK_SIZE, 2, FiscalCalendar::UK)
             .unwrap_err()
             .errors
+    }
+
+    /// The reader's limit on one payment, as in `read`: the row's error.
+    #[test]
+    fn amounts_above_the_largest_payment_are_row_errors() {
+        let text = format!(
+            "{HEADER}A,2012/13,,S1,Acme,,,,,1000000000.00\n\
+             A,2012/13,,S1,Acme,,,,,1000000000.01\n\
+             A,2012/13,,S1,Acme,,,,,-9223372036854775.80\n"
+        );
+        let errors = rejected(&text);
+        let got: Vec<(u64, Option<&str>)> = errors
+            .iter()
+            .map(|e| (e.line, e.column.as_deref()))
+            .collect();
+        assert_eq!(got, vec![(3, Some("amount")), (4, Some("amount"))]);
+        assert!(errors[0].message.contains("1000000000.00"));
     }
 
     /// Every payment with its names: (anchor, year, date, supplier, amount, sector, flags).

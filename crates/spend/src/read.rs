@@ -139,6 +139,19 @@ impl fmt::Display for Field {
 }
 
 /// How the reader was asked to read.
+/// The largest payment one row may hold, either way: 1,000,000,000.00. A
+/// larger amount is a typing mistake or an attack, and refused as the
+/// row's error; with every row within it, the report's sums of a ledger of
+/// up to ninety million rows cannot leave the range of an i64.
+pub const MAX_PAYMENT: Money = Money::from_minor(100_000_000_000);
+
+/// The row error of an amount above [`MAX_PAYMENT`], if it is.
+pub(crate) fn above_max(amount: Money) -> Option<String> {
+    (amount.minor().unsigned_abs() > MAX_PAYMENT.minor().unsigned_abs()).then(|| {
+        format!("{amount} is more than one payment may be ({MAX_PAYMENT}); is a digit too many?")
+    })
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Field → column header, overriding recognition (from `--mapping`).
@@ -510,7 +523,10 @@ fn build<R: Row>(
             Value::Date(d) => Err(format!("{d} is a date, not an amount")),
             Value::Empty => Err("the amount is empty".to_string()),
         };
-        let (amount, rounded) = match read {
+        let (amount, rounded) = match read.and_then(|(m, r)| match above_max(m) {
+            Some(msg) => Err(msg),
+            None => Ok((m, r)),
+        }) {
             Ok(v) => v,
             Err(msg) => {
                 errors.push(RowError::new(line, Some(amount_head), msg));

@@ -47,7 +47,8 @@ pub struct AuditEntry {
 }
 
 /// Records one change. `scope_path` is the area path the changed thing sits
-/// in, so that auditors scoped to an area see its entries.
+/// in, so that auditors scoped to an area see its entries; when it is not
+/// given, the area of the organisation the change is about (below).
 pub(crate) fn record(
     tx: &Transaction<'_>,
     actor: &Actor,
@@ -58,7 +59,7 @@ pub(crate) fn record(
     details: serde_json::Value,
 ) -> Result<()> {
     // The organisation the change is about: the organisation itself, or
-    // the one a user is scoped to; its lineage as `/id/parent/…/`.
+    // the one a user is scoped to.
     let org: Option<i64> = match entity {
         "organisation" => entity_id.parse().ok(),
         "user" => tx
@@ -71,16 +72,73 @@ pub(crate) fn record(
             .flatten(),
         _ => None,
     };
-    let org_path = match org {
+    write(
+        tx, actor, action, entity, entity_id, scope_path, org, details,
+    )
+}
+
+/// Records a change to something an organisation holds (a UPK's member,
+/// its books): scoped by the organisation's area and lineage, so that
+/// auditors of its area or of an organisation above it see the entry.
+pub(crate) fn record_for_org(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    org: i64,
+    details: serde_json::Value,
+) -> Result<()> {
+    write(
+        tx,
+        actor,
+        action,
+        entity,
+        entity_id,
+        None,
+        Some(org),
+        details,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    scope_path: Option<&str>,
+    org: Option<i64>,
+    details: serde_json::Value,
+) -> Result<()> {
+    // The organisation's lineage as `/id/parent/…/`, and its area: its
+    // own, or the nearest one above it (a UPK without an area sits in its
+    // BKM's).
+    let (org_path, org_area) = match org {
         Some(id) => {
             let lineage = crate::orgs::lineage(tx, id)?;
-            (!lineage.is_empty()).then(|| {
+            let mut area = None;
+            for o in &lineage {
+                area = tx
+                    .prepare_cached(
+                        "SELECT a.path FROM organisations o JOIN areas a ON a.code = o.area_code WHERE o.id = ?1",
+                    )?
+                    .query_row([o], |r| r.get::<_, String>(0))
+                    .optional()?;
+                if area.is_some() {
+                    break;
+                }
+            }
+            let path = (!lineage.is_empty()).then(|| {
                 let ids: Vec<String> = lineage.iter().map(i64::to_string).collect();
                 format!("/{}/", ids.join("/"))
-            })
+            });
+            (path, area)
         }
-        None => None,
+        None => (None, None),
     };
+    let scope_path = scope_path.map(str::to_owned).or(org_area);
     tx.execute(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, scope_path, details, org_path)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -99,6 +157,38 @@ pub(crate) fn record(
 }
 
 impl Store {
+    /// Records that personal data was read (a PS-2 list, a voter register,
+    /// a self-mapping's households): who, what (`read.<what>`), which area
+    /// and when — never the data itself. Scoped by the area's path, so
+    /// that its auditors see it.
+    pub fn record_read(
+        &self,
+        actor: &Actor,
+        what: &str,
+        area_code: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let path: Option<String> = tx
+            .query_row("SELECT path FROM areas WHERE code = ?1", [area_code], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        write(
+            &tx,
+            actor,
+            &format!("read.{what}"),
+            "area",
+            area_code,
+            path.as_deref(),
+            None,
+            details,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The newest entries first, limited to what `scope` covers: an
     /// area-scoped reader sees the changes made inside their area.
     pub fn audit_entries(

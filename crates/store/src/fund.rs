@@ -6,7 +6,7 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{Rejected, RowError};
-use lumbung_fund::journal::{Account, Entry, Posted, GENESIS};
+use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::{schedule, FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -171,9 +171,29 @@ pub(crate) struct Poster {
     /// (day, UPK, account kind) → the sum of the lines posted, keyed in
     /// the table's order.
     days: HashMap<(Date, i64, &'static str), i64>,
+    /// Each UPK's settings, once read: their bound on one movement.
+    settings: HashMap<i64, lumbung_fund::settings::Settings>,
 }
 
 impl Poster {
+    /// `amount` when it is within the UPK's `max_movement`; refused,
+    /// naming `field`, otherwise.
+    pub(crate) fn movement(
+        &mut self,
+        tx: &Transaction<'_>,
+        upk: i64,
+        field: &'static str,
+        amount: Rupiah,
+    ) -> Result<Rupiah> {
+        let settings = match self.settings.entry(upk) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(crate::fund_ops::settings_tx(tx, upk)?)
+            }
+        };
+        Ok(settings.movement(field, amount)?)
+    }
+
     pub(crate) fn post(
         &mut self,
         tx: &Transaction<'_>,
@@ -181,9 +201,10 @@ impl Poster {
         loan: Option<i64>,
         entry: &Entry,
     ) -> Result<Option<i64>> {
-        entry
-            .check()
-            .map_err(|e| StoreError::invalid("journal", e.to_string()))?;
+        entry.check().map_err(|e| match e {
+            EntryError::TooLarge(e) => StoreError::from(e),
+            e => StoreError::invalid("journal", e.to_string()),
+        })?;
         if self.tail.is_none() {
             let last: Option<(i64, String)> = tx
                 .prepare_cached(
@@ -209,10 +230,11 @@ impl Poster {
         }
         self.tail = Some((sequence, hash));
         for l in &entry.lines {
-            *self
+            let day = self
                 .days
                 .entry((entry.date, upk, l.account.kind()))
-                .or_insert(0) += l.amount.0;
+                .or_insert(0);
+            *day = lumbung_fund::loan::add("balance", *day, l.amount.0)?;
         }
         Ok(Some(sequence))
     }
@@ -530,6 +552,9 @@ fn import_tx(
 ) -> Result<FundImportSummary> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut summary = FundImportSummary::default();
+    // Every amount within the programme's default bound on one movement
+    // (the UPKs may not exist yet).
+    let bound = lumbung_fund::settings::Settings::default();
     // Loans: a loan id is unique in the whole database.
     let mut in_file: HashMap<&str, &LoanRecord> = HashMap::with_capacity(loans.len());
     {
@@ -544,6 +569,11 @@ fn import_tx(
                     format!("loan {} again (first on line {})", l.loan_id, first.line),
                 ));
                 continue;
+            }
+            if let Err(e) = bound.movement("principal", l.principal) {
+                errors
+                    .0
+                    .push(RowError::new(l.line, Some("principal"), e.to_string()));
             }
             let held: Option<(String, i64, i64, String, String, String)> = held_stmt
                 .query_row([&l.loan_id], |r| {
@@ -587,6 +617,11 @@ fn import_tx(
                 Some("loan_id"),
                 format!("loan {} is in neither file nor the store", r.loan_id),
             ));
+        }
+        if let Err(e) = bound.movement("amount", r.amount) {
+            errors
+                .1
+                .push(RowError::new(r.line, Some("amount"), e.to_string()));
         }
         if r.amount.0 <= 0 {
             errors.1.push(RowError::new(
@@ -719,7 +754,7 @@ fn import_tx(
                         l.fee_rate,
                         l.schedule,
                         l.frequency,
-                    ),
+                    )?,
                     payments: Vec::new(),
                     rescheduled: Vec::new(),
                     written_off: None,
@@ -976,7 +1011,7 @@ fn loans_where(
                     rate,
                     kind,
                     frequency,
-                ),
+                )?,
                 payments: Vec::new(),
                 rescheduled: Vec::new(),
                 written_off: None,
@@ -1080,7 +1115,7 @@ fn finish_books(
                         rate,
                         kind,
                         frequency,
-                    ),
+                    )?,
                 });
         }
     }
@@ -1199,6 +1234,7 @@ impl Store {
         if !is_upk {
             return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
         }
+        crate::fund_ops::settings_tx(&tx, upk_id)?.movement("amount", amount)?;
         let lines = match movement {
             Movement::Cost => [
                 (Account::OperatingCosts, amount.0),

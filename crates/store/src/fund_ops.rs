@@ -202,6 +202,7 @@ pub(crate) fn repay_tx(
             "a repayment must be more than zero (a correction is a reversal)",
         ));
     }
+    poster.movement(tx, upk, "amount", amount)?;
     if paid_on < book.disbursed_on {
         return Err(invalid(
             "paid_on",
@@ -231,6 +232,12 @@ pub(crate) fn repay_tx(
     let (p0, f0, l0) = book.totals();
     let at = book.payments.partition_point(|p| p.0 <= paid_on);
     book.payments.insert(at, (paid_on, amount));
+    // The allocation adds the loan's payments up: refused if they no
+    // longer fit, before they are split.
+    if lumbung_fund::loan::sum("repayments", book.payments.iter().map(|p| p.1 .0)).is_err() {
+        book.payments.remove(at);
+        return Err(StoreError::too_large("amount"));
+    }
     let (p1, f1, l1) = book.totals();
     let seq = poster.post(
         tx,
@@ -283,6 +290,8 @@ fn repay_batch_tx(
     let mut names = Default::default();
     let mut out = BatchOutcome::default();
     let mut poster = Poster::default();
+    // UPK → (posted, already posted), for the audit log.
+    let mut per_upk: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
     for (i, r) in batch.iter().enumerate() {
         let loan_id = r.loan_id.trim();
         let loan = match loans.get(loan_id) {
@@ -319,23 +328,29 @@ fn repay_batch_tx(
             }
             other => other,
         })?;
+        let counts = per_upk.entry(upk).or_default();
         if done.repayment.is_some() {
             out.posted += 1;
+            counts.0 += 1;
         } else {
             out.already_posted += 1;
+            counts.1 += 1;
         }
     }
     poster.finish(&tx)?;
-    if out.posted > 0 {
-        audit::record(
-            &tx,
-            actor,
-            "fund.repay_batch",
-            "fund",
-            "batch",
-            None,
-            serde_json::json!({"posted": out.posted, "already_posted": out.already_posted}),
-        )?;
+    // One entry per UPK, so that each UPK's auditors see its part.
+    for (upk, (posted, already_posted)) in per_upk {
+        if posted > 0 {
+            audit::record_for_org(
+                &tx,
+                actor,
+                "fund.repay_batch",
+                "fund",
+                "batch",
+                upk,
+                serde_json::json!({"posted": posted, "already_posted": already_posted}),
+            )?;
+        }
     }
     tx.commit()?;
     Ok(out)
@@ -524,7 +539,7 @@ impl Store {
             upk,
             joint_liability_on: jl_on.as_deref().map(parse_date).transpose()?,
             joint_liability_ref: jl_ref,
-            savings_balance: savings.iter().map(|s| s.amount).sum(),
+            savings_balance: lumbung_fund::loan::sum("savings", savings.iter().map(|s| s.amount))?,
             members,
             savings,
         }))
@@ -607,13 +622,19 @@ impl Store {
         if changed == 0 {
             return Err(invalid("member", format!("no current member {member}")));
         }
-        audit::record(
+        let ksm: i64 = tx.query_row(
+            "SELECT ksm_id FROM fund_members WHERE id = ?1",
+            [member],
+            |r| r.get(0),
+        )?;
+        let (upk, _) = upk_of_ksm(&tx, ksm)?;
+        audit::record_for_org(
             &tx,
             actor,
             "fund.member.leave",
             "fund_member",
             &member.to_string(),
-            None,
+            upk,
             serde_json::json!({"on": on.to_string()}),
         )?;
         tx.commit()?;
@@ -669,6 +690,7 @@ impl Store {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (upk, _) = upk_of_ksm(&tx, ksm)?;
+        settings_tx(&tx, upk)?.movement("amount", amount)?;
         if let Some(m) = member {
             let ok: bool = tx
                 .query_row(
@@ -688,7 +710,7 @@ impl Store {
                 [ksm],
                 |r| r.get(0),
             )?;
-            if balance + amount.0 < 0 {
+            if lumbung_fund::loan::add("savings", balance, amount.0)? < 0 {
                 return Err(invalid(
                     "amount",
                     format!(
@@ -816,6 +838,9 @@ impl Store {
         let conn = self.conn()?;
         let (upk, _) = upk_of_ksm(&conn, ksm)?;
         let settings = settings_tx(&conn, upk)?;
+        for (_, a) in amounts {
+            settings.movement("amount", *a)?;
+        }
         let group = self.group_tx(&conn, ksm, &settings)?;
         Ok(rules::judge(
             &settings,
@@ -848,7 +873,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (upk, _) = upk_of_ksm(&tx, ksm)?;
         let settings = settings_tx(&tx, upk)?;
-        let principal: i64 = amounts.iter().map(|(_, a)| a.0).sum();
+        let principal = lumbung_fund::loan::sum("principal", amounts.iter().map(|(_, a)| a.0))?;
         tx.execute(
             "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
                  frequency, warnings, entered_by, entered_at, status)

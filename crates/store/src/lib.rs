@@ -74,6 +74,11 @@ pub enum StoreError {
     Conflict(String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// An amount above its bound (`max`, e.g. the UPK's `max_movement`),
+    /// or a total that no longer fits (`max` is `None`): refused, never
+    /// wrapped.
+    #[error("{field}: the amount is too large{}", .max.as_ref().map(|m| format!(" (at most {m})")).unwrap_or_default())]
+    TooLarge { field: String, max: Option<String> },
     #[error(transparent)]
     Rejected(#[from] Rejected),
     #[error(
@@ -86,10 +91,36 @@ pub enum StoreError {
     Pool(#[from] r2d2::Error),
 }
 
+impl From<lumbung_fund::settings::AboveMax> for StoreError {
+    fn from(e: lumbung_fund::settings::AboveMax) -> Self {
+        StoreError::TooLarge {
+            field: e.field.to_owned(),
+            max: Some(e.max.to_string()),
+        }
+    }
+}
+
+impl From<lumbung_fund::TooLarge> for StoreError {
+    /// The amounts typed are what made the total too large.
+    fn from(_: lumbung_fund::TooLarge) -> Self {
+        StoreError::too_large("amount")
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            // SQLite's sum() refusing to overflow, or the triggers that keep
+            // per-day balances integers.
+            _ if matches!(&e, rusqlite::Error::SqliteFailure(_, Some(m))
+                if m == "integer overflow" || m.ends_with("too large to keep")) =>
+            {
+                StoreError::TooLarge {
+                    field: "amount".into(),
+                    max: None,
+                }
+            }
             _ => StoreError::Db(e),
         }
     }
@@ -100,6 +131,14 @@ impl StoreError {
         StoreError::Invalid {
             field: field.to_owned(),
             message: message.into(),
+        }
+    }
+
+    /// A total that does not fit, named by the field it came from.
+    pub fn too_large(field: &str) -> Self {
+        StoreError::TooLarge {
+            field: field.to_owned(),
+            max: None,
         }
     }
 }

@@ -555,7 +555,7 @@ CREATE INDEX fund_account_days_account ON fund_account_days(account, upk_id, day
 DROP INDEX fund_repayments_loan;
 CREATE INDEX fund_repayments_loan ON fund_repayments(loan, paid_on, amount);
 "#,
-    // The election's two-member rules (issue 10, finding 1): a poll counts
+    // 12: the election's two-member rules (issue 10, finding 1): a poll counts
     // with the settings frozen when it opened; a difference is resolved
     // by a member who made neither entry, and only a real difference; a
     // lot is confirmed by a second member; a result is published when a
@@ -663,5 +663,15 @@ CREATE TRIGGER election_results_lot_confirmed BEFORE INSERT ON election_results
 WHEN EXISTS (SELECT 1 FROM election_ties WHERE poll = NEW.poll
              AND json_extract(decision, '$.rule') = 'lot' AND confirmed_by IS NULL)
 BEGIN SELECT RAISE(ABORT, 'a lot is confirmed by a second committee member before publishing'); END;
+"#,
+    // 13: a per-day balance that would leave the integer range is refused
+    // (SQLite would turn the sum into an inexact REAL and break the books).
+    r#"
+CREATE TRIGGER fund_account_days_integer_insert BEFORE INSERT ON fund_account_days
+WHEN typeof(NEW.amount) <> 'integer'
+BEGIN SELECT RAISE(ABORT, 'fund_account_days: a balance too large to keep'); END;
+CREATE TRIGGER fund_account_days_integer_update BEFORE UPDATE ON fund_account_days
+WHEN typeof(NEW.amount) <> 'integer'
+BEGIN SELECT RAISE(ABORT, 'fund_account_days: a balance too large to keep'); END;
 "#,
 ];

@@ -758,6 +758,23 @@ fn household_row(h: &Household, data: &MappingData) -> Value {
     })
 }
 
+/// Records that the viewer read personal data in an area (a PS-2 list, a
+/// voter register, a self-mapping's households): who, what, where and
+/// when, scoped to the area so that its auditors see it. `details` holds
+/// counts, never names.
+pub(crate) async fn audit_read(
+    state: &AppState,
+    viewer: &Viewer,
+    what: &'static str,
+    area: &str,
+    details: Value,
+) -> Result<(), AppError> {
+    let (actor, area) = (viewer.actor()?, area.to_owned());
+    state
+        .blocking(move |s| s.record_read(&actor, what, &area, details))
+        .await
+}
+
 async fn mapping_data(state: &AppState, kel: &Kelurahan) -> Result<MappingData, AppError> {
     let code = kel.code.clone();
     state.blocking(move |s| s.mapping_data(&code)).await
@@ -783,6 +800,15 @@ pub async fn mapping_page(
 ) -> Result<Html<String>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
+    let n = data.households.len();
+    audit_read(
+        &state,
+        &viewer,
+        "mapping",
+        &kel.code,
+        json!({"households": n}),
+    )
+    .await?;
     let form = household_form_json(&data, &Fields::new(), &FormErrors::new());
     mapping_view(&state, &viewer, &uri, &kel, &data, &q, form).await
 }
@@ -848,6 +874,15 @@ pub async fn api_mapping(
 ) -> Result<Json<Value>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
+    let n = data.households.len();
+    audit_read(
+        &state,
+        &viewer,
+        "mapping",
+        &kel.code,
+        json!({"households": n}),
+    )
+    .await?;
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(&data)?;
@@ -1361,6 +1396,8 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Value
     let data = mapping_data(state, &kel).await?;
     let list: Ps2List = ps2_list(&data.criteria, &data.areas, &data.households)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let n = list.poor.len() + list.incomplete.len();
+    audit_read(state, viewer, "ps2", &kel.code, json!({"households": n})).await?;
     let labels: HashMap<&str, &Label> = data
         .criteria
         .indicators()
@@ -1407,15 +1444,41 @@ async fn public_mapping_data(
 ) -> Result<(Value, Value), AppError> {
     let kel = kelurahan(state, code).await?;
     let data = mapping_data(state, &kel).await?;
-    let summary = mapping_summary(&data)?;
+    let exact = mapping_summary(&data)?;
+    // Small cells withheld (see `public_summary`); facilitators and the
+    // BKM see exact counts on their own page.
+    let min_cell = state
+        .config
+        .public_min_cell
+        .unwrap_or(lumbung_community::mapping::MIN_PUBLIC_CELL);
+    let public = lumbung_community::mapping::public_summary(&exact, &data.areas, min_cell);
+    let withheld: Vec<String> = public
+        .withheld
+        .iter()
+        .map(|c| {
+            data.area_names
+                .get(c.as_str())
+                .cloned()
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect();
+    let summary = MappingSummary {
+        kelurahan: public.kelurahan,
+        rws: public.rws,
+        rts: public.rts,
+    };
     let charts = summary_charts(&summary, &data, lang);
     let criteria = criteria_json(&data.criteria);
+    let mut summary_json = summary_json(&summary, &data.area_names);
+    summary_json["public"] = json!(true);
     Ok((
         json!({
             "kelurahan": kelurahan_json(&kel),
             "criteria": criteria,
             "criteria_adopted": data.criteria_adopted,
-            "summary": summary_json(&summary, &data.area_names),
+            "summary": summary_json,
+            "min_cell": public.min_cell,
+            "withheld": withheld,
         }),
         charts,
     ))

@@ -391,6 +391,17 @@ pub async fn poll_page(
     )
 }
 
+/// A register names voters: each reading is audited (no names in the entry).
+async fn read_register(
+    state: &AppState,
+    viewer: &Viewer,
+    e: &Election,
+    voters: usize,
+) -> Result<(), AppError> {
+    let details = json!({"election": e.id, "voters": voters});
+    crate::community::audit_read(state, viewer, "register", &e.area_code, details).await
+}
+
 pub async fn register_page(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -400,6 +411,7 @@ pub async fn register_page(
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
+    read_register(&state, &viewer, &e, voters.len()).await?;
     let eligible = voters.iter().filter(|v| v.eligible).count();
     let voted = voters.iter().filter(|v| v.voted).count();
     render(
@@ -1023,7 +1035,9 @@ pub async fn api_register(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voters = state.blocking(move |s| s.election_voters(e.id)).await?;
+    let pid = e.id;
+    let voters = state.blocking(move |s| s.election_voters(pid)).await?;
+    read_register(&state, &viewer, &e, voters.len()).await?;
     Ok(Json(json!({ "voters": voters })))
 }
 

@@ -24,6 +24,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// An amount above its bound (`max`), or a total that would not fit.
+    #[error("{field}: the amount is too large")]
+    TooLarge { field: String, max: Option<String> },
     #[error("{0}")]
     Conflict(String),
     #[error("the database is busy")]
@@ -44,6 +47,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(msg) => AppError::Conflict(msg),
             StoreError::Invalid { field, message } => AppError::Invalid { field, message },
+            StoreError::TooLarge { field, max } => AppError::TooLarge { field, max },
             StoreError::Rejected(r) => AppError::BadRequest(r.to_string()),
             StoreError::Busy | StoreError::Locked { .. } => AppError::Busy,
             other => AppError::Internal(other.to_string()),
@@ -71,6 +75,8 @@ pub struct ErrorInfo {
     pub title_key: &'static str,
     /// The detail, when it is safe to show.
     pub detail: Option<String>,
+    /// A catalogue key shown before the detail (in the visitor's language).
+    pub detail_key: Option<&'static str>,
     pub field: Option<String>,
 }
 
@@ -81,7 +87,9 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid { .. } | AppError::TooLarge { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Busy | AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -98,6 +106,7 @@ impl AppError {
             AppError::NotFound(_) => ("not_found", "error_not_found"),
             AppError::BadRequest(_) => ("bad_request", "error_bad_request"),
             AppError::Invalid { .. } => ("invalid", "error_invalid"),
+            AppError::TooLarge { .. } => ("too_large", "error_too_large"),
             AppError::Conflict(_) => ("conflict", "error_conflict"),
             AppError::Busy => ("busy", "error_busy"),
             AppError::Overloaded => ("overloaded", "error_overloaded"),
@@ -110,16 +119,25 @@ impl AppError {
                 Some(d.clone())
             }
             AppError::Invalid { message, .. } => Some(message.clone()),
+            AppError::TooLarge { max, .. } => Some(max.clone().unwrap_or_default()),
+            _ => None,
+        };
+        let detail_key = match self {
+            AppError::TooLarge { max: Some(_), .. } => Some("error_too_large_max"),
+            AppError::TooLarge { max: None, .. } => Some("error_too_large_total"),
             _ => None,
         };
         let field = match self {
-            AppError::Invalid { field, .. } => Some(field.clone()),
+            AppError::Invalid { field, .. } | AppError::TooLarge { field, .. } => {
+                Some(field.clone())
+            }
             _ => None,
         };
         ErrorInfo {
             code,
             title_key,
             detail,
+            detail_key,
             field,
         }
     }
@@ -207,6 +225,7 @@ async fn rendered(
                 title_key,
                 detail: Some(String::from_utf8_lossy(&body).into_owned())
                     .filter(|d| !d.is_empty() && status.is_client_error()),
+                detail_key: None,
                 field: None,
             }
         }
@@ -216,7 +235,10 @@ async fn rendered(
         let body = serde_json::json!({"error": {
             "code": info.code,
             "message": Lang::En.t(info.title_key),
-            "detail": info.detail,
+            "detail": match info.detail_key {
+                Some(k) => Some(format!("{} {}", Lang::En.t(k), info.detail.unwrap_or_default()).trim_end().to_owned()),
+                None => info.detail,
+            },
             "field": info.field,
         }});
         return (status, axum::Json(body)).into_response();

@@ -81,6 +81,14 @@ fn rupiah_field(f: &Fields, name: &str) -> Result<i64, AppError> {
     })
 }
 
+/// An amount beyond any bound, refused before it reaches the books.
+fn too_large(field: &str) -> AppError {
+    AppError::TooLarge {
+        field: field.to_owned(),
+        max: None,
+    }
+}
+
 fn number_field<T: std::str::FromStr>(f: &Fields, name: &str) -> Result<T, AppError> {
     text(f, name)
         .parse()
@@ -289,7 +297,7 @@ pub async fn provision(
 }
 
 /// The settings a form shows, one input each.
-const SETTING_FIELDS: [&str; 12] = [
+const SETTING_FIELDS: [&str; 13] = [
     "arrears_threshold",
     "further_classes",
     "min_members",
@@ -302,6 +310,7 @@ const SETTING_FIELDS: [&str; 12] = [
     "term_max",
     "fee_rate",
     "reserve_rates",
+    "max_movement",
 ];
 
 fn settings_fields(s: &Settings) -> Vec<(String, String)> {
@@ -356,6 +365,10 @@ pub async fn settings_save(
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
         let raw = text(&f, k);
+        // A form from before the bound existed keeps its default.
+        if k == "max_movement" && raw.is_empty() {
+            continue;
+        }
         let value = match k {
             "further_classes" => Value::Array(
                 raw.split(',')
@@ -411,9 +424,9 @@ async fn statements_data(
     Ok(json!({
         "upk": {"id": upk.id, "name": upk.name},
         "as_of": as_of, "from": from,
-        "balance_sheet": balance_sheet(&journal, as_of),
-        "income_statement": income_statement(&journal, from, as_of),
-        "cash_book": cash_book(&journal, from, as_of),
+        "balance_sheet": balance_sheet(&journal, as_of).map_err(lumbung_store::StoreError::from)?,
+        "income_statement": income_statement(&journal, from, as_of).map_err(lumbung_store::StoreError::from)?,
+        "cash_book": cash_book(&journal, from, as_of).map_err(lumbung_store::StoreError::from)?,
     }))
 }
 
@@ -575,7 +588,7 @@ pub async fn savings(
     let id = ksm_for_write(&state, &viewer, &id).await?;
     let amount = rupiah_field(&f, "amount")?;
     let signed = match text(&f, "direction") {
-        "withdrawal" => -amount,
+        "withdrawal" => amount.checked_neg().ok_or_else(|| too_large("amount"))?,
         _ => amount,
     };
     let member = match text(&f, "member") {

@@ -56,7 +56,7 @@ impl Lang {
 }
 
 /// Each part's catalogues: (part, Indonesian, English).
-const CATALOGUES: [(&str, &str, &str); 5] = [
+const CATALOGUES: [(&str, &str, &str); 7] = [
     (
         "base",
         include_str!("i18n/id.json"),
@@ -81,6 +81,16 @@ const CATALOGUES: [(&str, &str, &str); 5] = [
         "security",
         include_str!("i18n/security.id.json"),
         include_str!("i18n/security.en.json"),
+    ),
+    (
+        "money",
+        include_str!("i18n/money.id.json"),
+        include_str!("i18n/money.en.json"),
+    ),
+    (
+        "disclosure",
+        include_str!("i18n/disclosure.id.json"),
+        include_str!("i18n/disclosure.en.json"),
     ),
 ];
 

@@ -48,6 +48,9 @@ pub struct WebConfig {
     /// A TLS-terminating proxy is in front: cookies are `Secure`, pages
     /// send `Strict-Transport-Security`, and `X-Forwarded-For` is trusted.
     pub behind_tls_proxy: bool,
+    /// The smallest count public mapping pages show (`None`: the default,
+    /// `lumbung_community::mapping::MIN_PUBLIC_CELL`).
+    pub public_min_cell: Option<u64>,
 }
 
 impl WebConfig {
@@ -115,6 +118,7 @@ impl AppState {
                 status => status.as_u16(),
                 title_key => info.title_key,
                 detail => info.detail,
+                detail_key => info.detail_key,
                 field => info.field,
             },
         )

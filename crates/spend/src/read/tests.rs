@@ -687,3 +687,34 @@ fn oxford_city_council_real_files() {
         .sum();
     assert!(sum > Money::ZERO);
 }
+
+/// A payment row above the reader's limit is the row's error, named by
+/// line and column; the limit itself is a payment.
+#[test]
+fn amounts_above_the_largest_payment_are_row_errors() {
+    let text = "Date,Supplier,Amount\n\
+                01/04/2024,Acme,1000000000.00\n\
+                02/04/2024,Acme,1000000000.01\n\
+                03/04/2024,Acme,-92233720368547758.07\n\
+                04/04/2024,Acme,\"92,233,720,368,547,758.07\"\n";
+    let ledger = read("pay.csv", text);
+    assert_eq!(amounts(&ledger), vec![100_000_000_000]);
+    let got: Vec<(u64, Option<&str>)> = ledger
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (3, Some("Amount")),
+            (4, Some("Amount")),
+            (5, Some("Amount"))
+        ]
+    );
+    assert!(
+        ledger.errors[0].message.contains("1000000000.00"),
+        "{:?}",
+        ledger.errors
+    );
+}

@@ -37,12 +37,20 @@ fn user(s: &Store, name: &str, role: Role) -> i64 {
 /// A UPK with capital and one KSM of five members (two women) that has
 /// saved for three months and signed its joint liability.
 fn upk_with_group(s: &Store, capital: i64) -> Upk {
-    let org = |name: &str, kind, parent| {
+    upk_with_group_in(s, capital, None)
+}
+
+/// [`upk_with_group`] with its BKM in an area (the UPK in none: it sits in
+/// its BKM's).
+fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
+    let org = |name: &str, kind, parent: Option<i64>| {
         s.create_org(
             &OrgInput {
                 name: name.into(),
                 kind,
-                area_code: None,
+                area_code: area
+                    .filter(|_| parent.is_none())
+                    .map(|a| lumbung_domain::AreaCode::parse(a).unwrap()),
                 parent_id: parent,
                 company_number: None,
                 npwp: None,
@@ -109,7 +117,7 @@ fn lend(s: &Store, u: &Upk, on: Date, per_member: i64, term: u16) -> Result<Stri
 fn check_books(s: &Store, u: &Upk) {
     let journal = s.fund_journal().unwrap();
     assert_eq!(verify(&journal), Ok(()), "the chain verifies");
-    let b = balances(&journal);
+    let b = balances(&journal).unwrap();
     assert_eq!(b.values().sum::<i64>(), 0, "debits equal credits");
     let loans = s.loans_of(Some(u.upk), None).unwrap();
     let far = date(2099, 1, 1);
@@ -234,7 +242,7 @@ fn a_loan_from_application_to_receipt() {
     assert!(e.to_string().contains("good record"), "{e}");
     // Statements balance and the cash book closes on the ledger's cash.
     let journal = s.upk_journal(u.upk).unwrap();
-    let sheet = lumbung_fund::statements::balance_sheet(&journal, date(2024, 12, 31));
+    let sheet = lumbung_fund::statements::balance_sheet(&journal, date(2024, 12, 31)).unwrap();
     assert_eq!(sheet.total_assets, sheet.total_liabilities_and_equity);
     assert_eq!(sheet.loans_receivable, 500_000);
     assert_eq!(sheet.savings_held, 150_000);
@@ -411,5 +419,279 @@ proptest! {
             }
             check_books(&s, &u);
         }
+    }
+}
+
+/// The finding: two savings deposits of i64::MAX wrapped the cash book and
+/// broke the KSM's savings for good. Every movement above the UPK's bound
+/// is refused, naming the field; the books stay whole and usable.
+#[test]
+fn movements_above_the_bound_are_refused_and_the_books_stay_whole() {
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 10_000_000);
+    let too_large = |r: Result<bool>| match r {
+        Err(StoreError::TooLarge { field, max }) => (field, max),
+        other => panic!("not refused as too large: {other:?}"),
+    };
+    for key in ["max:1", "max:2"] {
+        let (field, max) = too_large(s.post_savings(
+            u.ksm,
+            None,
+            date(2024, 4, 1),
+            Rupiah(i64::MAX),
+            key,
+            &actor(),
+        ));
+        assert_eq!(
+            (field.as_str(), max.as_deref()),
+            ("amount", Some("100000000000"))
+        );
+    }
+    let min = s.post_savings(
+        u.ksm,
+        None,
+        date(2024, 4, 1),
+        Rupiah(i64::MIN),
+        "min",
+        &actor(),
+    );
+    assert!(matches!(min, Err(StoreError::TooLarge { .. })), "{min:?}");
+    // The bound itself is allowed, twice; a withdrawal still works.
+    for key in ["bound:1", "bound:2"] {
+        assert!(s
+            .post_savings(
+                u.ksm,
+                None,
+                date(2024, 4, 2),
+                Rupiah(100_000_000_000),
+                key,
+                &actor()
+            )
+            .unwrap());
+    }
+    assert!(s
+        .post_savings(
+            u.ksm,
+            None,
+            date(2024, 4, 3),
+            Rupiah(-50_000),
+            "out",
+            &actor()
+        )
+        .unwrap());
+    let view = s.ksm(u.ksm).unwrap().unwrap();
+    assert_eq!(view.savings_balance, 150_000 + 200_000_000_000 - 50_000);
+    // Capital, costs, repayments and a member's part of a loan: the same.
+    let big = s.post_fund_movement(
+        u.upk,
+        crate::Movement::Capital,
+        date(2024, 4, 1),
+        Rupiah(i64::MAX),
+        "BLM",
+        "capital:max",
+        &actor(),
+    );
+    assert!(matches!(big, Err(StoreError::TooLarge { .. })), "{big:?}");
+    let amounts: Vec<(i64, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(i64::MAX))).collect();
+    let apply = s.apply_for_loan(u.ksm, date(2024, 4, 5), &amounts, 6, u.maker, &actor());
+    assert!(
+        matches!(apply, Err(StoreError::TooLarge { .. })),
+        "{apply:?}"
+    );
+    let loan = lend(&s, &u, date(2024, 4, 5), 100_000, 6).unwrap();
+    let repay = s.repay(
+        &RepaymentInput {
+            loan_id: loan.clone(),
+            paid_on: date(2024, 5, 5),
+            amount: Rupiah(i64::MAX),
+            key: "r:max".into(),
+        },
+        &actor(),
+    );
+    assert!(
+        matches!(repay, Err(StoreError::TooLarge { .. })),
+        "{repay:?}"
+    );
+    let journal = s.upk_journal(u.upk).unwrap();
+    let cash = lumbung_fund::statements::cash_book(&journal, date(2024, 1, 1), date(2024, 12, 31))
+        .unwrap();
+    assert_eq!(
+        cash.closing,
+        10_000_000 + 150_000 + 200_000_000_000 - 50_000 - 500_000
+    );
+    check_books(&s, &u);
+    // A lower bound is the UPK's to set; the ceiling is not exceeded.
+    let tight = Settings {
+        max_movement: Rupiah(1_000_000),
+        loan_limit: Rupiah(1_000_000),
+        first_loan_limit: Rupiah(500_000),
+        ..Settings::default()
+    };
+    s.set_fund_settings(u.upk, tight, &actor()).unwrap();
+    let over = s.post_savings(
+        u.ksm,
+        None,
+        date(2024, 4, 4),
+        Rupiah(1_000_001),
+        "over",
+        &actor(),
+    );
+    assert!(
+        matches!(&over, Err(StoreError::TooLarge { max: Some(m), .. }) if m == "1000000"),
+        "{over:?}"
+    );
+    let ceiling = Settings {
+        max_movement: Rupiah(i64::MAX),
+        ..Settings::default()
+    };
+    assert!(s.set_fund_settings(u.upk, ceiling, &actor()).is_err());
+}
+
+/// An imported loan or repayment above the bound is a row error, named by
+/// file, line and column.
+#[test]
+fn imported_amounts_above_the_bound_are_row_errors() {
+    let (_d, s) = store();
+    let loan = crate::LoanRecord {
+        line: 2,
+        upk: "UPK".into(),
+        ksm: "KSM".into(),
+        loan_id: "L1".into(),
+        disbursed_on: date(2024, 1, 10),
+        principal: Rupiah(i64::MAX),
+        term_months: 6,
+        fee_rate: FeeRate::parse("0.015").unwrap(),
+        schedule: lumbung_fund::loan::ScheduleKind::Flat,
+        frequency: Frequency::Monthly,
+    };
+    let e = s
+        .import_fund(
+            ("LOANS.csv", "REPAYMENTS.csv"),
+            vec![loan],
+            vec![],
+            (vec![], vec![]),
+            &actor(),
+        )
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("LOANS.csv") && text.contains("principal"),
+        "{text}"
+    );
+    match e {
+        StoreError::Rejected(r) => {
+            assert_eq!(
+                (r.errors[0].line, r.errors[0].column.as_deref()),
+                (2, Some("principal"))
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.fund_journal().unwrap().is_empty());
+}
+
+/// Approvals, disbursements and savings are seen by auditors of the UPK's
+/// area (and above it), not by those of another area.
+#[test]
+fn fund_operations_are_audited_in_the_upks_area() {
+    let (_d, s) = store();
+    let area = |line, code: &str, parent: Option<&str>, kind| lumbung_domain::AreaRecord {
+        line,
+        code: lumbung_domain::AreaCode::parse(code).unwrap(),
+        name: code.into(),
+        parent: parent.map(|p| lumbung_domain::AreaCode::parse(p).unwrap()),
+        kind: Some(lumbung_domain::AreaKind::parse(kind).unwrap()),
+    };
+    s.import_areas(
+        "a.csv",
+        vec![
+            area(2, "ID", None, "country"),
+            area(3, "36", Some("ID"), "province"),
+            area(4, "3604", Some("36"), "regency"),
+            area(5, "3604010001", Some("3604"), "kelurahan"),
+            area(6, "3671", Some("36"), "city"),
+        ],
+        vec![],
+        vec![],
+        &actor(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let u = upk_with_group_in(&s, 10_000_000, Some("3604010001"));
+    lend(&s, &u, date(2024, 4, 5), 100_000, 6).unwrap();
+    let scope = |code: &str| lumbung_domain::Scope::Area {
+        code: lumbung_domain::AreaCode::parse(code).unwrap(),
+        path: s.area_path(code).unwrap().unwrap(),
+    };
+    let actions = |code: &str| -> Vec<String> {
+        s.audit_entries(&scope(code), 500, 0)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    };
+    for code in ["3604010001", "3604"] {
+        let seen = actions(code);
+        for action in [
+            "fund.savings",
+            "fund.application.approved",
+            "fund.disburse",
+            "fund.post",
+        ] {
+            assert!(
+                seen.iter().any(|a| a == action),
+                "{code} misses {action}: {seen:?}"
+            );
+        }
+    }
+    let elsewhere = actions("3671");
+    assert!(
+        elsewhere.iter().all(|a| !a.starts_with("fund.")),
+        "{elsewhere:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Random amounts up to the largest an i64 holds, in and out of a
+    /// KSM's savings and the UPK's capital: each is posted or refused,
+    /// never wrapped; the books add up to the sum of what was posted.
+    #[test]
+    fn large_amounts_never_wrap_the_books(moves in proptest::collection::vec((any::<bool>(), prop_oneof![
+        1i64..=1_000_000,
+        90_000_000_000i64..=110_000_000_000,
+        1i64..=i64::MAX,
+    ], any::<bool>()), 1..12)) {
+        let (_d, s) = store();
+        let u = upk_with_group(&s, 1_000_000);
+        let mut cash: i128 = 1_000_000 + 150_000;
+        let mut savings: i128 = 150_000;
+        for (i, (withdraw, amount, capital)) in moves.iter().enumerate() {
+            let key = format!("m{i}");
+            let posted = if *capital {
+                s.post_fund_movement(u.upk, crate::Movement::Capital, date(2024, 4, 1), Rupiah(*amount), "", &key, &actor())
+            } else {
+                let signed = if *withdraw { -amount } else { *amount };
+                s.post_savings(u.ksm, None, date(2024, 4, 1), Rupiah(signed), &key, &actor())
+            };
+            let within = *amount <= 100_000_000_000;
+            match posted {
+                Ok(true) => {
+                    prop_assert!(within);
+                    let signed = if *withdraw && !*capital { -(*amount as i128) } else { *amount as i128 };
+                    cash += signed;
+                    if !*capital { savings += signed; }
+                }
+                Err(StoreError::TooLarge { .. }) => prop_assert!(!within),
+                Err(StoreError::Invalid { field, .. }) => prop_assert_eq!(field, "amount", "a withdrawal beyond the savings"),
+                other => prop_assert!(false, "{:?}", other),
+            }
+        }
+        let journal = s.upk_journal(u.upk).unwrap();
+        let book = lumbung_fund::statements::cash_book(&journal, date(2020, 1, 1), date(2030, 1, 1)).unwrap();
+        prop_assert_eq!(book.closing as i128, cash);
+        prop_assert_eq!(s.ksm(u.ksm).unwrap().unwrap().savings_balance as i128, savings);
     }
 }

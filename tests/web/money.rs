@@ -1,0 +1,217 @@
+//! Money from forms and the API is bounded: the attack of the finding (two
+//! savings deposits of i64::MAX, which wrapped the cash book and broke the
+//! KSM's savings for good) is refused in the user's language, naming the
+//! field; the books stay whole and a withdrawal still works.
+
+use crate::fund::{group, member_ids, posted};
+use crate::support::spawn_app;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const MAX: &str = "9223372036854775807";
+
+#[tokio::test]
+async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
+    let app = spawn_app().await;
+    let upk = app.login("upk").await;
+    let bkm = app.login("bkm").await;
+    let ksm = group(&app, &upk).await;
+    let statements = format!("/api/v1/fund/upk/{}/statements", app.upk);
+    let before: Value = upk.get(&statements).await.json().await.unwrap();
+    // Twice, in both languages: refused, the field and the bound named.
+    for (lang, title, field) in [
+        ("id", "Jumlah terlalu besar", "Jumlah"),
+        ("en", "Amount too large", "Amount"),
+    ] {
+        upk.get(&format!("/lang/{lang}")).await;
+        for key in ["max-1", "max-2"] {
+            let res = upk
+                .post_form(
+                    &format!("/fund/ksm/{ksm}/savings"),
+                    &[("amount", MAX), ("direction", "deposit"), ("key", key)],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let html = res.text().await.unwrap();
+            assert!(html.contains(title), "{html}");
+            assert!(
+                html.contains(&format!("<strong>{field}</strong>")),
+                "{html}"
+            );
+            assert!(html.contains("100000000000"), "the bound: {html}");
+        }
+    }
+    // A withdrawal of i64::MIN cannot be turned round either.
+    let res = upk
+        .post_form(
+            &format!("/fund/ksm/{ksm}/savings"),
+            &[
+                ("amount", "-9223372036854775808"),
+                ("direction", "withdrawal"),
+                ("key", "min"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let after: Value = upk.get(&statements).await.json().await.unwrap();
+    assert_eq!(after, before, "nothing was posted");
+    // The savings still work: a withdrawal, then a deposit at the bound.
+    posted(
+        &upk,
+        &format!("/fund/ksm/{ksm}/savings"),
+        &[
+            ("amount", "25.000"),
+            ("direction", "withdrawal"),
+            ("key", "out"),
+        ],
+    )
+    .await;
+    posted(
+        &upk,
+        &format!("/fund/ksm/{ksm}/savings"),
+        &[
+            ("amount", "100.000.000.000"),
+            ("direction", "deposit"),
+            ("key", "bound"),
+        ],
+    )
+    .await;
+    let s: Value = upk.get(&statements).await.json().await.unwrap();
+    assert_eq!(
+        s["balance_sheet"]["savings_held"],
+        75_000 - 25_000 + 100_000_000_000i64
+    );
+    assert_eq!(
+        s["balance_sheet"]["total_assets"],
+        s["balance_sheet"]["total_liabilities_and_equity"]
+    );
+
+    // The API: a repayment of i64::MAX is refused with a code and the field.
+    let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
+    let fields: Vec<(String, String)> = member_ids(&page)
+        .iter()
+        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
+        .chain([("term_months".to_owned(), "5".to_owned())])
+        .collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
+    let apps: Value = upk
+        .get("/api/v1/fund/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = apps["applications"][0]["id"].as_i64().unwrap();
+    posted(
+        &bkm,
+        &format!("/fund/applications/{id}/decide"),
+        &[("decision", "approve")],
+    )
+    .await;
+    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
+    let loan = to.rsplit('/').next().unwrap().to_owned();
+    let repay = format!("/api/v1/fund/loans/{loan}/repayments");
+    for key in ["api-max-1", "api-max-2"] {
+        let res = upk
+            .send_json(
+                Method::POST,
+                &repay,
+                json!({"amount": i64::MAX, "key": key}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["error"]["code"], "too_large", "{e}");
+        assert_eq!(e["error"]["field"], "amount");
+        assert_eq!(e["error"]["detail"], "at most 100000000000");
+    }
+    let r: Value = upk
+        .send_json(
+            Method::POST,
+            &repay,
+            json!({"amount": 107_500, "key": "api-ok"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["posted"], true, "{r}");
+    let s: Value = upk.get(&statements).await.json().await.unwrap();
+    assert_eq!(
+        s["balance_sheet"]["total_assets"],
+        s["balance_sheet"]["total_liabilities_and_equity"]
+    );
+    assert!(app
+        .store
+        .fund_journal()
+        .map(|j| lumbung_fund::journal::verify(&j).is_ok())
+        .unwrap());
+}
+
+#[tokio::test]
+async fn a_upk_sets_its_own_bound_on_one_movement() {
+    let app = spawn_app().await;
+    let upk = app.login("upk").await;
+    let ksm = group(&app, &upk).await;
+    let settings = format!("/fund/upk/{}/settings", app.upk);
+    let (_, html) = upk.get_html(&settings).await;
+    assert!(
+        html.contains("name=\"max_movement\" value=\"100000000000\""),
+        "{html}"
+    );
+    let mut fields: Vec<(String, String)> = html
+        .match_indices("<input id=\"")
+        .map(|(i, _)| {
+            let rest = &html[i + 11..];
+            let name = rest.split('"').next().unwrap().to_owned();
+            let value = rest
+                .split("value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (name, value.replace("&#x2f;", "/"))
+        })
+        .collect();
+    for f in &mut fields {
+        if f.0 == "max_movement" {
+            f.1 = "5000000".into();
+        }
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    posted(&upk, &settings, &fields).await;
+    let (_, html) = upk.get_html(&settings).await;
+    assert!(
+        html.contains("name=\"max_movement\" value=\"5000000\""),
+        "{fields:?} {html}"
+    );
+    let res = upk
+        .post_form(
+            &format!("/fund/ksm/{ksm}/savings"),
+            &[
+                ("amount", "5000001"),
+                ("direction", "deposit"),
+                ("key", "over"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("5000000"));
+    posted(
+        &upk,
+        &format!("/fund/ksm/{ksm}/savings"),
+        &[
+            ("amount", "5000000"),
+            ("direction", "deposit"),
+            ("key", "at"),
+        ],
+    )
+    .await;
+}

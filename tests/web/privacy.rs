@@ -1,0 +1,179 @@
+//! Households' privacy on public pages and in the audit log: the public
+//! self-mapping shows no small cell (and no difference reveals one), and
+//! every reading of personal data (the PS-2 list, a self-mapping's
+//! households, a voter register) is audited where the area's auditors see
+//! it.
+
+use crate::community::{add_household, household_fields, sample_areas};
+use crate::support::{spawn_app, TestApp, Visitor, PASSWORD};
+use lumbung_domain::{AreaCode, Password, Role, Username};
+use lumbung_store::{Actor, ScopeRef};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const KEL: &str = "3604010001";
+
+async fn public_summary(app: &TestApp) -> Value {
+    app.anonymous()
+        .get(&format!("/api/v1/community/mapping/{KEL}"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+}
+
+async fn add(field: &Visitor, rt: &str, head: &str, poor: bool) {
+    let (yes_no, number, members) = if poor {
+        ("yes", "7,5", format!("{head}; P; 41; kepala"))
+    } else {
+        ("no", "60", format!("{head}; L; 1980; kepala"))
+    };
+    let fields = household_fields(field, rt, head, yes_no, number, &members).await;
+    let res = add_household(field, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{head}");
+}
+
+#[tokio::test]
+async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothing() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    let kel = AreaCode::parse(KEL).unwrap();
+    let big = kel.rw(3).unwrap().rt(4).unwrap();
+    let small = kel.rw(3).unwrap().rt(5).unwrap();
+    // Five households, none poor, in one RT; three poor ones in another.
+    for i in 0..5 {
+        add(&field, big.as_str(), &format!("Warga Besar {i}"), false).await;
+    }
+    for i in 0..3 {
+        add(&field, small.as_str(), &format!("Warga Kecil {i}"), true).await;
+    }
+    let before = public_summary(&app).await;
+    let s = &before["summary"];
+    let rts: Vec<&str> = s["rts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["households"].as_u64() > Some(0))
+        .map(|r| r["area"].as_str().unwrap())
+        .collect();
+    assert_eq!(rts, vec![big.as_str()], "the RT of three is not shown");
+    assert!(
+        s["rts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["area"] != small.as_str()),
+        "{s}"
+    );
+    assert_eq!(before["withheld"], serde_json::json!(["RT 005"]));
+    assert_eq!(before["min_cell"], 5);
+    assert_eq!(
+        (&s["kelurahan"]["households"], &s["kelurahan"]["poor"]),
+        (&serde_json::json!(5), &serde_json::json!(0)),
+        "the kelurahan less the shown RTs leaves nothing of the small one"
+    );
+    let rw = |code: &str| {
+        s["rws"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["area"] == code)
+            .unwrap()["households"]
+            .clone()
+    };
+    assert_eq!(rw("3604010001.03"), 5, "the RW is the sum of its shown RTs");
+    // Facilitators keep the exact counts.
+    let exact: Value = field
+        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(exact["summary"]["kelurahan"]["households"], 8);
+    // One more household in the small RT: no public figure moves.
+    add(&field, small.as_str(), "Warga Kecil 3", true).await;
+    assert_eq!(public_summary(&app).await, before);
+    // The page says why, in both languages.
+    let anon = app.anonymous();
+    let (status, html) = anon.get_html(&format!("/community/mapping/{KEL}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("angka di bawah 5 disembunyikan"), "{html}");
+    assert!(html.contains("RT yang disembunyikan: RT 005"));
+    assert!(!html.contains("Warga Kecil"));
+    anon.get("/lang/en").await;
+    let (_, html) = anon.get_html(&format!("/community/mapping/{KEL}")).await;
+    assert!(html.contains("counts below 5 are hidden"), "{html}");
+}
+
+/// An auditor scoped to Lancashire: outside the kelurahan.
+fn auditor_elsewhere(app: &TestApp) {
+    app.store
+        .create_user(
+            &Username::parse("auditor-lancs").unwrap(),
+            &Password::parse(PASSWORD).unwrap(),
+            Role::Auditor,
+            &ScopeRef::Area(AreaCode::parse("E10000017").unwrap()),
+            &Actor::cli(),
+        )
+        .unwrap();
+}
+
+async fn audited(v: &Visitor, action: &str) -> Vec<Value> {
+    let log: Value = v.get("/api/v1/audit").await.json().await.unwrap();
+    log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn reading_personal_data_is_audited_for_the_areas_auditors() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    auditor_elsewhere(&app);
+    let field = app.login("facilitator-kel").await;
+    let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
+    add(&field, rt.as_str(), "Siti Aminah", true).await;
+    let (status, _) = field
+        .get_html(&format!("/community/kelurahan/{KEL}/ps2"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = field
+        .get_html(&format!("/community/kelurahan/{KEL}/mapping"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let poll = field
+        .post_form(
+            "/election",
+            &[
+                ("level", "rt"),
+                ("area", "3604010001.01.001"),
+                ("held_on", "2025-03-02"),
+            ],
+        )
+        .await;
+    let poll = poll.headers()["location"].to_str().unwrap().to_owned();
+    let (status, _) = field.get_html(&format!("{poll}/register")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let serang = app.login("auditor-serang").await;
+    let lancs = app.login("auditor-lancs").await;
+    // The mapping was read twice: by the form's helper (its API) and the page.
+    for (action, area, readings) in [
+        ("read.ps2", KEL, 1),
+        ("read.mapping", KEL, 2),
+        ("read.register", "3604010001.01.001", 1),
+    ] {
+        let seen = audited(&serang, action).await;
+        assert_eq!(seen.len(), readings, "{action}: one entry per reading");
+        assert_eq!(seen[0]["actor"], "facilitator-kel");
+        assert_eq!(seen[0]["entity_id"], area);
+        let text = seen[0].to_string();
+        assert!(!text.contains("Siti Aminah"), "no personal data: {text}");
+        assert!(audited(&lancs, action).await.is_empty(), "{action} outside");
+    }
+}
