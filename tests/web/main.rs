@@ -3,6 +3,7 @@
 mod community;
 mod election;
 mod fund;
+mod readers;
 mod support;
 
 use lumbung_domain::Role;
