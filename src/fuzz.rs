@@ -6,6 +6,8 @@
 //! or take seconds (docs/security.md, "Fuzzing").
 
 use crate::csvfile::{CsvFile, Header};
+use lumbung_domain::import::{MAX_FIELDS, MAX_ROWS};
+use lumbung_domain::RowError;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -91,10 +93,24 @@ impl Reader {
     /// Reads the bytes; the outcome in a few words (what the fuzzer takes
     /// as a sign that an input went somewhere new).
     fn run(self, bytes: &[u8]) -> String {
-        fn outcome<T, E: ToString>(r: Result<T, E>) -> String {
-            match r {
-                Ok(_) => "ok".to_owned(),
-                Err(e) => shape(&e.to_string()),
+        match self.read(bytes) {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => shape(&e),
+        }
+    }
+
+    /// Reads the bytes: Err with the reader's message (the first problem
+    /// of readers that list them).
+    fn read(self, bytes: &[u8]) -> Result<(), String> {
+        fn outcome<T, E: ToString>(r: Result<T, E>) -> Result<(), String> {
+            r.map(|_| ()).map_err(|e| e.to_string())
+        }
+        fn listed<T, E: ToString>(r: Result<(T, Vec<RowError>), E>) -> Result<(), String> {
+            match r.map_err(|e| e.to_string())? {
+                (_, errors) if !errors.is_empty() => {
+                    Err(format!("line {}: {}", errors[0].line, errors[0].message))
+                }
+                _ => Ok(()),
             }
         }
         let csv = |name: &str| CsvFile::read(name, bytes, Header::InFile);
@@ -155,17 +171,17 @@ impl Reader {
             Reader::BallotLines => outcome(lumbung_store::read_ballot_lines(
                 &String::from_utf8_lossy(bytes),
             )),
-            Reader::FundLoans => outcome(crate::fund::loans(&csv("loans.csv"))),
-            Reader::FundRepayments => outcome(crate::fund::repayments(&csv("repayments.csv"))),
-            Reader::Areas => outcome(crate::areas::parse_areas(&csv("areas.csv"))),
-            Reader::Orgs => outcome(crate::orgs::parse_orgs(&csv("orgs.csv"))),
-            Reader::Postcodes => outcome(crate::areas::parse_postcodes(&csv("postcodes.csv"))),
+            Reader::FundLoans => listed(crate::fund::loans(&csv("loans.csv"))),
+            Reader::FundRepayments => listed(crate::fund::repayments(&csv("repayments.csv"))),
+            Reader::Areas => listed(crate::areas::parse_areas(&csv("areas.csv"))),
+            Reader::Orgs => listed(crate::orgs::parse_orgs(&csv("orgs.csv"))),
+            Reader::Postcodes => listed(crate::areas::parse_postcodes(&csv("postcodes.csv"))),
             Reader::Bps => {
                 let parts = split::<4>(bytes, NEXT_FILE);
                 let files: [(String, &[u8]); 4] =
                     std::array::from_fn(|i| (format!("bps-{i}.csv"), parts[i]));
                 let batch = crate::areas::parse_bps(&files, false);
-                format!("{} errors", batch.errors.len().min(3))
+                listed(Ok::<_, String>(((), batch.errors)))
             }
         }
     }
@@ -323,6 +339,80 @@ fn the_seeds_are_read_as_expected() {
     assert_eq!(bomb, file(Reader::SpendSheetXml, "a1-xfd1048576.xml"));
 }
 
+fn reader_index(reader: Reader) -> usize {
+    Reader::ALL
+        .iter()
+        .position(|r| *r == reader)
+        .expect("a reader")
+}
+
+#[test]
+fn a_row_wider_than_a_spreadsheet_is_refused_not_held() {
+    // Not blank: rows of empty fields only are skipped unread.
+    let wide = "x,".repeat(MAX_FIELDS + 9);
+    for reader in [
+        Reader::SpendCsv,
+        Reader::Kobo,
+        Reader::Ballots,
+        Reader::Groups,
+        Reader::Residents,
+        Reader::Voters,
+        Reader::BallotLines,
+    ] {
+        let bytes = format!("{wide}\n==== next ====\nx\n");
+        let message = reader.read(bytes.as_bytes()).unwrap_err();
+        assert!(
+            message.contains("16,394 fields, more than the 16,384 read")
+                || message.contains("16394 fields, more than the 16384 read"),
+            "{reader:?}: {message}"
+        );
+    }
+    let file = CsvFile::read(
+        "w.csv",
+        format!("a,b\n1,2\n{wide}\n3,4\n").as_bytes(),
+        Header::InFile,
+    );
+    assert_eq!(file.rows.len(), 1, "reading stopped at the wide row");
+    assert_eq!(file.errors[0].line, 3);
+    assert!(file.errors[0].message.contains("more than the 16384"));
+}
+
+/// Asserts that `reader` stops at the row after the first [`MAX_ROWS`].
+fn stops_after_a_million_rows(reader: Reader, header: &str, row: impl Fn(usize) -> String) {
+    let mut text = format!("{header}\n");
+    for i in 0..=MAX_ROWS {
+        text.push_str(&row(i));
+        text.push('\n');
+    }
+    let message = reader.read(text.as_bytes()).unwrap_err();
+    assert!(
+        message.contains("more than 1000000 rows"),
+        "{reader:?}: {}",
+        &message[..message.len().min(500)]
+    );
+}
+
+// One test per reader: they run side by side.
+#[test]
+fn a_residents_file_stops_after_a_million_rows() {
+    stops_after_a_million_rows(Reader::Residents, "person", |i| format!("p{i}"));
+}
+
+#[test]
+fn a_voter_register_stops_after_a_million_rows() {
+    stops_after_a_million_rows(Reader::Voters, "name,age", |i| format!("p{i},30"));
+}
+
+#[test]
+fn a_kobo_export_stops_after_a_million_rows() {
+    stops_after_a_million_rows(Reader::Kobo, "_uuid", |i| format!("u{i}"));
+}
+
+#[test]
+fn typed_ballot_lines_stop_after_a_million_rows() {
+    stops_after_a_million_rows(Reader::BallotLines, "1,A", |i| format!("{},A", i + 2));
+}
+
 /// A small random generator (xorshift): the fuzzer needs no more.
 struct Rng(u64);
 
@@ -472,9 +562,9 @@ fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
 /// Mutates the corpus for `LUMBUNG_FUZZ_SECS` seconds (30 by default),
 /// every reader in turn. An input that makes a reader panic, or take more
 /// than two seconds, is written to `fuzz/crashes/` and fails the test;
-/// with `LUMBUNG_FUZZ_SAVE=1`, inputs that reach a new outcome are added
-/// to the corpus. The input being read is in the system's temporary
-/// directory (`lumbung-fuzz-input`), for when the process itself dies.
+/// with `LUMBUNG_FUZZ_SAVE=1`, the first 20 small inputs per reader that
+/// reach a new outcome are added to the corpus. The input being read is in `/dev/shm/lumbung-fuzz-input`
+/// (or the temporary directory), for when the process itself dies.
 #[test]
 #[ignore = "runs for minutes: LUMBUNG_FUZZ_SECS=600 cargo test --bin lumbung fuzz_readers -- --ignored"]
 fn fuzz_readers() {
@@ -488,7 +578,14 @@ fn fuzz_readers() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x9E37_79B9_7F4A_7C15);
     let mut rng = Rng(seed | 1);
-    let in_flight = std::env::temp_dir().join("lumbung-fuzz-input");
+    // In memory when the system has a place for it: written before every run.
+    let shm = Path::new("/dev/shm");
+    let in_flight = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+    .join("lumbung-fuzz-input");
     let crashes = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/crashes");
     // The panics are counted here; their messages would flood the output.
     std::panic::set_hook(Box::new(|_| {}));
@@ -499,30 +596,35 @@ fn fuzz_readers() {
     let mut outcomes: Vec<std::collections::HashSet<String>> =
         vec![Default::default(); Reader::ALL.len()];
     let mut runs = [0u64; Reader::ALL.len()];
+    let mut saved = [0usize; Reader::ALL.len()];
+    // Each reader gets the same share of the time, the slow ones too.
+    let mut spent = [Duration::ZERO; Reader::ALL.len()];
     let mut found = Vec::new();
     let end = Instant::now() + Duration::from_secs(secs);
     let mut turn = 0usize;
     while Instant::now() < end {
-        let r = turn % Reader::ALL.len();
+        let r = (0..Reader::ALL.len())
+            .min_by_key(|&r| spent[r])
+            .expect("readers");
         turn += 1;
         let reader = Reader::ALL[r];
         let pool = &pools[r];
-        let input = mutate(
-            &mut rng,
-            &pool[turn / Reader::ALL.len() % pool.len()],
-            &pool[(turn * 7 + 3) % pool.len()],
-        );
+        let pick = rng.below(pool.len());
+        let input = mutate(&mut rng, &pool[pick], &pool[turn % pool.len()]);
         std::fs::write(&in_flight, &input).expect("the temporary directory");
         let started = Instant::now();
         let result = survives(reader, &input);
         runs[r] += 1;
-        let slow = started.elapsed() > Duration::from_secs(2);
+        let took = started.elapsed();
+        spent[r] += took;
+        let slow = took > Duration::from_secs(2);
         match result {
             Err(panic) => found.push((reader, input, format!("panic: {panic}"))),
             Ok(_) if slow => found.push((reader, input, "slow".to_owned())),
             Ok(outcome) => {
                 if outcomes[r].insert(outcome) && pools[r].len() < 5_000 {
-                    if save {
+                    if save && saved[r] < 20 && input.len() <= 8 << 10 {
+                        saved[r] += 1;
                         let name = format!("found-{:016x}", rng.next());
                         std::fs::write(corpus_dir().join(reader.dir()).join(name), &input)
                             .expect("the corpus directory");
@@ -541,8 +643,13 @@ fn fuzz_readers() {
     }
     let total: u64 = runs.iter().sum();
     eprintln!("{total} runs in {secs} s:");
-    for (reader, n) in Reader::ALL.iter().zip(runs) {
-        eprintln!("  {:<16} {n}", reader.dir());
+    for ((reader, n), time) in Reader::ALL.iter().zip(runs).zip(spent) {
+        let kept = pools[reader_index(*reader)].len();
+        eprintln!(
+            "  {:<16} {n:>9} runs  {:>6.1} s  {kept} inputs in the pool",
+            reader.dir(),
+            time.as_secs_f64()
+        );
     }
     assert!(found.is_empty(), "{} inputs found", found.len());
 }

@@ -46,6 +46,7 @@ mod values;
 mod tests;
 
 pub use date::period_hint;
+pub use table::limits;
 
 use jiff::civil::Date;
 use lumbung_domain::{FiscalYear, Money, Rejected, RowError};

@@ -23,6 +23,7 @@ use lumbung_community::election::{
     Grouping, NameKey, NamesPerBallot, PersonName, Quorum, Recount, RecountConfig, Residents, Sex,
     Suggestion, TieDecision, TieRule, WomenShare,
 };
+use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::{AreaPath, ImportSummary, Placement, Rejected, RowError, Scope};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -541,6 +542,13 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> std::result::Result<Vec<VoterInp
             )]))
         }
     };
+    if header.len() > MAX_FIELDS {
+        return Err(reject(vec![RowError::new(
+            1,
+            None,
+            too_many_fields(header.len()),
+        )]));
+    }
     let names: Vec<String> = header
         .iter()
         .map(|c| {
@@ -588,6 +596,10 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> std::result::Result<Vec<VoterInp
                 continue;
             }
         };
+        if i >= MAX_ROWS {
+            errors.push(RowError::new(line, None, too_many_rows()));
+            break;
+        }
         if rec.len() > names.len() {
             errors.push(RowError::new(
                 line,
@@ -731,6 +743,15 @@ pub fn read_ballot_lines(text: &str) -> std::result::Result<Vec<(String, Vec<Str
                 continue;
             }
         };
+        if i >= MAX_ROWS || rec.len() > MAX_FIELDS {
+            let message = if i >= MAX_ROWS {
+                too_many_rows()
+            } else {
+                too_many_fields(rec.len())
+            };
+            errors.push(RowError::new(line, None, message));
+            break;
+        }
         let mut cells = rec.iter().map(str::trim);
         let id = cells.next().unwrap_or("").to_owned();
         let names: Vec<String> = cells.filter(|c| !c.is_empty()).map(str::to_owned).collect();

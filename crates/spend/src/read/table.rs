@@ -280,8 +280,10 @@ pub mod limits {
     /// Cells of a sheet's used area (rows × columns from column A): a
     /// million rows of twenty columns.
     pub const SHEET_CELLS: u64 = 20_000_000;
-    /// Bytes a workbook's parts unzip to, all together.
-    pub const UNZIPPED_BYTES: u64 = 2 << 30;
+    /// Bytes a workbook's parts unzip to, all together: a sheet of
+    /// `SHEET_CELLS` cells is well under it. (A part is parsed as it
+    /// unzips, but one text node of it is held whole.)
+    pub const UNZIPPED_BYTES: u64 = 1 << 30;
     /// Bytes of its shared strings, which are held in memory whole.
     pub const SHARED_STRINGS_BYTES: u64 = 256 << 20;
     /// Parts (files) in a workbook's zip.
@@ -289,7 +291,7 @@ pub mod limits {
     /// Rows of a CSV file.
     pub const CSV_ROWS: usize = 5_000_000;
     /// Fields of one CSV row (as many as a spreadsheet has columns).
-    pub const CSV_FIELDS: usize = 16_384;
+    pub const CSV_FIELDS: usize = lumbung_domain::import::MAX_FIELDS;
 }
 
 /// `1234567` → `1,234,567`, for the limits in messages.
