@@ -120,7 +120,7 @@ impl Row for SheetRow {
 pub(crate) fn is_spreadsheet(name: &str, bytes: &[u8]) -> bool {
     let lower = name.to_lowercase();
     bytes.starts_with(b"PK\x03\x04")
-        || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        || bytes.starts_with(&OLE_MAGIC)
         || [".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"]
             .iter()
             .any(|ext| lower.ends_with(ext))
