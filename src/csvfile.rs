@@ -2,6 +2,7 @@
 //! [`RowError`] that names the line (1 = the first line of the file) and
 //! the column.
 
+use lumbung_domain::import::{too_many_fields, MAX_FIELDS};
 use lumbung_domain::{Rejected, RowError};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -84,6 +85,12 @@ impl CsvFile {
                 }
             }
             let line = lines.at(record.position().map_or(0, csv::Position::byte));
+            if record.len() > MAX_FIELDS {
+                // Reading stops: the rest would only cost memory.
+                file.errors
+                    .push(RowError::new(line, None, too_many_fields(record.len())));
+                break;
+            }
             if want_header {
                 want_header = false;
                 file.headers = record

@@ -47,7 +47,7 @@ fn read(path: &Path) -> Result<CsvFile> {
     Ok(CsvFile::read(&name, &bytes, Header::InFile))
 }
 
-fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
+pub(crate) fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
     let cols = file.require(&[
         "upk",
         "ksm",
@@ -125,7 +125,7 @@ fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
     Ok((out, errors))
 }
 
-fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>)> {
+pub(crate) fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>)> {
     let cols = file.require(&["loan_id", "paid_on", "amount"])?;
     let mut errors = file.errors.clone();
     let mut out = Vec::new();

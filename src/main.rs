@@ -12,6 +12,8 @@ mod demo_community;
 mod demo_election;
 mod election;
 mod fund;
+#[cfg(test)]
+mod fuzz;
 mod orgs;
 mod progress;
 mod serve;

@@ -791,3 +791,27 @@ fn colliding_identifiers_and_other_spellings_are_listed_for_review() {
         "header + two suppliers (the rule merges)"
     );
 }
+
+#[test]
+fn a_sheet_spanning_a1_to_xfd1048576_is_refused_on_the_command_line() {
+    let env = Env::new();
+    // 1.5 KB, hand-written XML zipped: cells at A1 and XFD1048576.
+    let bomb = repo().join("fuzz/corpus/spend-xlsx/a1-xfd1048576.xlsx");
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 2048);
+    let out = env.cmd(&[
+        "spend",
+        "import",
+        "--anchor",
+        "UCLan",
+        bomb.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in [
+        "a1-xfd1048576.xlsx",
+        "sheet \"Payments\" is too large",
+        "A1:XFD1048576",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+}

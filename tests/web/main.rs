@@ -6,6 +6,7 @@ mod fund;
 mod load;
 mod money;
 mod privacy;
+mod readers;
 mod scopes;
 mod security;
 mod support;

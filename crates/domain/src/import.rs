@@ -7,6 +7,25 @@ use std::fmt;
 /// How many problems an error message lists before it only counts the rest.
 pub const LISTED_PROBLEMS: usize = 50;
 
+/// The most fields a row of an imported file may have (as many as a
+/// spreadsheet has columns): a longer row is refused, not held in memory.
+pub const MAX_FIELDS: usize = 16_384;
+
+/// The most rows of a community file (Kobo export, voter register,
+/// ballots, groupings, residents), far above any kelurahan's: a file of
+/// millions of tiny rows would otherwise unfold into gigabytes.
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// The problem with a row of more than [`MAX_FIELDS`] fields.
+pub fn too_many_fields(fields: usize) -> String {
+    format!("the row has {fields} fields, more than the {MAX_FIELDS} read")
+}
+
+/// The problem with the row after the first [`MAX_ROWS`].
+pub fn too_many_rows() -> String {
+    format!("the file has more than {MAX_ROWS} rows: split it into smaller files")
+}
+
 /// One problem in an input file: the line number in the file (1 = first
 /// line, the header included) and the column, when one is to blame.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -744,13 +744,14 @@ fn parse_amount(s: &[u8]) -> Option<i64> {
     let mut v: i64 = 0;
     let mut i = 0;
     while i < d.len() && d[i].is_ascii_digit() {
+        // More than 16 digits would overflow: the slow path explains them.
+        if i == 16 {
+            return None;
+        }
         v = v * 10 + (d[i] - b'0') as i64;
         i += 1;
     }
     let int_digits = i;
-    if int_digits > 16 {
-        return None;
-    }
     let mut frac = 0;
     if i < d.len() {
         if d[i] != b'.' {
@@ -1899,6 +1900,19 @@ mod tests {
     use lumbung_domain::AreaCode;
     use std::cell::Cell;
     use std::collections::HashMap;
+
+    /// Found by the fuzzer: 17 digits and more overflowed (a panic in a
+    /// debug build) before they were sent to the slow path.
+    #[test]
+    fn amounts_too_long_for_the_fast_path_go_to_the_slow_one() {
+        assert_eq!(
+            parse_amount(b"1234567890123456"),
+            Some(123_456_789_012_345_600)
+        );
+        assert_eq!(parse_amount(b"12345678901234567"), None);
+        assert_eq!(parse_amount(b"19999999999999999999900.0"), None);
+        assert_eq!(parse_amount(b"-99999999999999999999"), None);
+    }
 
     const HEADER: &str = "anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount\n";
 

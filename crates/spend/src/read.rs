@@ -46,6 +46,7 @@ mod values;
 mod tests;
 
 pub use date::period_hint;
+pub use table::limits;
 
 use jiff::civil::Date;
 use lumbung_domain::{FiscalYear, Money, Rejected, RowError};
@@ -225,6 +226,7 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
         errors,
     };
     let whole = |msg: String| reject(vec![RowError::new(1, None, msg)]);
+    let at = |(line, msg): (u64, String)| reject(vec![RowError::new(line, None, msg)]);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(whole("the file is empty".to_string()));
     }
@@ -279,7 +281,8 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
         let mut problem: Option<Vec<RowError>> = None;
         let mut problem_in_header = false;
         for delimiter in table::DELIMITERS {
-            let rows = table::csv_rows(&text, delimiter, Some(header::HEADER_SEARCH_ROWS));
+            let rows =
+                table::csv_rows(&text, delimiter, Some(header::HEADER_SEARCH_ROWS)).map_err(at)?;
             let texts: Vec<Vec<String>> = rows.iter().map(Row::texts).collect();
             match header::find_header(&texts, &options.mapping) {
                 Ok(found) => {
@@ -299,10 +302,14 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
             }
         }
         let Some((delimiter, found)) = best else {
-            return Err(reject(problem.unwrap_or_else(|| {
-                let rows = table::csv_rows(&text, b',', Some(header::HEADER_SEARCH_ROWS));
-                header_errors(header::HeaderProblem::NotFound, &rows)
-            })));
+            return Err(match problem {
+                Some(p) => reject(p),
+                None => {
+                    let rows = table::csv_rows(&text, b',', Some(header::HEADER_SEARCH_ROWS))
+                        .map_err(at)?;
+                    reject(header_errors(header::HeaderProblem::NotFound, &rows))
+                }
+            });
         };
         if delimiter != b',' {
             notes.push(format!(
@@ -310,7 +317,7 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
                 table::delimiter_name(delimiter)
             ));
         }
-        let rows = table::csv_rows(&text, delimiter, None);
+        let rows = table::csv_rows(&text, delimiter, None).map_err(at)?;
         Ok(build(name, &rows, found, options, notes))
     }
 }

@@ -36,6 +36,7 @@ use lumbung_community::election::{
     NamesPerBallot, PersonName, Quorum, Recount, RecountConfig, Residents, Sex, Suggestion,
     TieDecision, TieRule, TwoMemberStep, WomenShare,
 };
+use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::{csv_text, AreaPath, ImportSummary, Placement, Rejected, RowError, Scope};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};

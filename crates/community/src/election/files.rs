@@ -14,7 +14,9 @@
 
 use super::ballot::{BallotBox, BallotError};
 use super::names::{Grouping, GroupingError, NameKey, Residents};
-use lumbung_domain::import::LISTED_PROBLEMS;
+use lumbung_domain::import::{
+    too_many_fields, too_many_rows, LISTED_PROBLEMS, MAX_FIELDS, MAX_ROWS,
+};
 use lumbung_domain::{unescape_cell, RowError};
 use std::collections::HashMap;
 use std::fmt;
@@ -246,6 +248,8 @@ struct Csv<'a> {
     /// Where each line starts after the first, built on the first problem.
     line_starts: Option<Vec<usize>>,
     header_offset: u64,
+    /// Records read so far (the header included).
+    rows: usize,
 }
 
 impl<'a> Csv<'a> {
@@ -262,6 +266,7 @@ impl<'a> Csv<'a> {
             problems: Vec::new(),
             line_starts: None,
             header_offset: 0,
+            rows: 0,
         }
     }
 
@@ -274,7 +279,18 @@ impl<'a> Csv<'a> {
                     if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                         continue;
                     }
-                    return Some(record.position().map_or(0, csv::Position::byte));
+                    let offset = record.position().map_or(0, csv::Position::byte);
+                    self.rows += 1;
+                    // Reading stops: the rest would only cost memory.
+                    if record.len() > MAX_FIELDS {
+                        self.problem(offset, None, too_many_fields(record.len()));
+                        return None;
+                    }
+                    if self.rows > MAX_ROWS {
+                        self.problem(offset, None, too_many_rows());
+                        return None;
+                    }
+                    return Some(offset);
                 }
                 Err(e) => {
                     let offset = e.position().map_or(0, csv::Position::byte);

@@ -9,6 +9,7 @@ use super::areas::KelurahanAreas;
 use super::criteria::{Criteria, Test};
 use super::decimal::Decimal;
 use super::household::{Age, Answer, Household, Member, Nik, Relation, Sex};
+use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::{AreaCode, Rejected, RowError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -279,6 +280,15 @@ fn read_table(file: &CsvFile<'_>, errors: &mut Vec<RowError>) -> Option<Table> {
             }
         };
         let line = record.position().map_or(0, |p| p.line());
+        // Reading stops at a file too large: the rest would only cost memory.
+        if record.len() > MAX_FIELDS {
+            errors.push(RowError::new(line, None, too_many_fields(record.len())));
+            return None;
+        }
+        if rows.len() >= MAX_ROWS {
+            errors.push(RowError::new(line, None, too_many_rows()));
+            return None;
+        }
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
         let Some(h) = &headers else {
             headers = Some(cells);

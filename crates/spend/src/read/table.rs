@@ -120,7 +120,7 @@ impl Row for SheetRow {
 pub(crate) fn is_spreadsheet(name: &str, bytes: &[u8]) -> bool {
     let lower = name.to_lowercase();
     bytes.starts_with(b"PK\x03\x04")
-        || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        || bytes.starts_with(&OLE_MAGIC)
         || [".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"]
             .iter()
             .any(|ext| lower.ends_with(ext))
@@ -199,8 +199,13 @@ pub(crate) fn delimiter_name(d: u8) -> &'static str {
 
 /// Reads CSV rows with a delimiter; `limit` rows at most. Line numbers are
 /// counted here, from the byte where each record starts: the CSV reader's
-/// own count lags behind blank lines and CRLF line ends.
-pub(crate) fn csv_rows(text: &str, delimiter: u8, limit: Option<usize>) -> Vec<CsvRow> {
+/// own count lags behind blank lines and CRLF line ends. Err when the file
+/// has more rows, or a row more fields, than [`limits`] allow.
+pub(crate) fn csv_rows(
+    text: &str,
+    delimiter: u8,
+    limit: Option<usize>,
+) -> Result<Vec<CsvRow>, (u64, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -229,12 +234,31 @@ pub(crate) fn csv_rows(text: &str, delimiter: u8, limit: Option<usize>) -> Vec<C
             line += newlines(&text[counted_to..start]);
             counted_to = start;
         }
+        if record.len() > limits::CSV_FIELDS {
+            return Err((
+                line,
+                format!(
+                    "the row has {} fields, more than the {} read",
+                    thousands(record.len() as u64),
+                    thousands(limits::CSV_FIELDS as u64)
+                ),
+            ));
+        }
+        if rows.len() == limits::CSV_ROWS {
+            return Err((
+                line,
+                format!(
+                    "the file has more than {} rows: split it into smaller files",
+                    thousands(limits::CSV_ROWS as u64)
+                ),
+            ));
+        }
         rows.push(CsvRow {
             line,
             record: record.clone(),
         });
     }
-    rows
+    Ok(rows)
 }
 
 fn newlines(text: &str) -> u64 {
@@ -248,17 +272,77 @@ fn newlines(text: &str) -> u64 {
     n
 }
 
-/// An open workbook.
-pub(crate) type Book<'a> = calamine::Sheets<std::io::Cursor<&'a [u8]>>;
+/// What a file may hold before it is refused as too large: the reader
+/// keeps a file's rows in memory, so a small file must not unfold into
+/// gigabytes (a zip bomb, a sheet spanning A1:XFD1048576, millions of
+/// empty fields). Each limit is far above any real ledger.
+pub mod limits {
+    /// Cells of a sheet's used area (rows × columns from column A): a
+    /// million rows of twenty columns.
+    pub const SHEET_CELLS: u64 = 20_000_000;
+    /// Bytes a workbook's parts unzip to, all together: a sheet of
+    /// `SHEET_CELLS` cells is well under it. (A part is parsed as it
+    /// unzips, but one text node of it is held whole.)
+    pub const UNZIPPED_BYTES: u64 = 1 << 30;
+    /// Bytes of its shared strings, which are held in memory whole (an
+    /// empty string of 9 bytes of XML takes 24 in memory).
+    pub const SHARED_STRINGS_BYTES: u64 = 128 << 20;
+    /// Parts (files) in a workbook's zip.
+    pub const ZIP_PARTS: usize = 10_000;
+    /// Rows of a CSV file.
+    pub const CSV_ROWS: usize = 5_000_000;
+    /// Fields of one CSV row (as many as a spreadsheet has columns).
+    pub const CSV_FIELDS: usize = lumbung_domain::import::MAX_FIELDS;
+}
+
+/// `1234567` → `1,234,567`, for the limits in messages.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A column's letters: 0 → `A`, 16383 → `XFD`.
+fn column_letters(col: u32) -> String {
+    let mut n = u64::from(col) + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// An open workbook (XLSX or XLSM), its size checked.
+pub(crate) type Book<'a> = calamine::Xlsx<std::io::Cursor<&'a [u8]>>;
 
 /// Opens a workbook and names the sheets to try: `wanted` by name (case
-/// and surrounding spaces aside), or every sheet in order.
+/// and surrounding spaces aside), or every sheet in order. Only XLSX (and
+/// XLSM) is read, and only after [`check_zip`]: the other formats' readers
+/// unfold every sheet whole as they open, before any size can be checked.
 pub(crate) fn open_book<'a>(
     bytes: &'a [u8],
     wanted: Option<&str>,
 ) -> Result<(Book<'a>, Vec<String>), String> {
     use calamine::Reader;
-    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+    if bytes.starts_with(&OLE_MAGIC) {
+        return Err(
+            "this is an old Excel workbook (.xls), which is not read: save it as an Excel \
+             workbook (.xlsx) or as CSV"
+                .to_string(),
+        );
+    }
+    check_zip(bytes)?;
+    let book = guarded(|| calamine::Xlsx::new(std::io::Cursor::new(bytes)))
+        .and_then(|r| r.map_err(|e| e.to_string()))
         .map_err(|e| format!("cannot read the workbook: {e}"))?;
     let names = book.sheet_names();
     let chosen = match wanted {
@@ -283,55 +367,183 @@ pub(crate) fn open_book<'a>(
     Ok((book, chosen))
 }
 
-/// The rows of one sheet.
-pub(crate) fn sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, String> {
-    use calamine::Reader;
-    let range = book
-        .worksheet_range(name)
-        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
-    Ok(sheet_rows(&range))
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Runs the spreadsheet library on untrusted bytes: a panic in it is a
+/// damaged file, not a crashed server.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|_| "the file is damaged".to_string())
 }
 
-fn sheet_rows(range: &calamine::Range<calamine::Data>) -> Vec<SheetRow> {
-    use calamine::Data;
-    let Some((top, left)) = range.start() else {
-        return Vec::new();
-    };
-    let mut rows = Vec::with_capacity(range.height());
-    for (i, row) in range.rows().enumerate() {
-        // Columns before the range's first are empty.
-        let mut cells = vec![SheetCell::Empty; left as usize];
-        cells.extend(row.iter().map(|cell| match cell {
-            Data::Empty => SheetCell::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                SheetCell::Text(s.clone())
-            }
-            Data::Int(n) => SheetCell::Number(n.to_string()),
-            Data::Float(f) => match sheet_decimal(*f) {
-                Some(d) => SheetCell::Number(d),
-                None => SheetCell::Text(f.to_string()),
-            },
-            Data::Bool(b) => SheetCell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),
-            Data::DateTime(dt) => {
-                let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
-                if dt.is_datetime() && dt.as_f64() >= 1.0 {
-                    match Date::new(y as i16, m as i8, d as i8) {
-                        Ok(date) => SheetCell::Date(date),
-                        Err(_) => SheetCell::Text(dt.as_f64().to_string()),
-                    }
-                } else {
-                    // A time of day or a duration: no date in it.
-                    SheetCell::Text(format!("{hh:02}:{mm:02}:{ss:02}"))
-                }
-            }
-            Data::Error(e) => SheetCell::Text(format!("#{e:?}")),
-        }));
-        rows.push(SheetRow {
-            line: top as u64 + i as u64 + 1,
-            cells,
-        });
+/// Refuses a zip that is not an XLSX workbook, or whose parts unzip to
+/// more than [`limits::UNZIPPED_BYTES`] (the bytes are counted as they
+/// unzip: a part's declared size is not trusted).
+fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    check_zip_within(bytes, limits::UNZIPPED_BYTES, limits::SHARED_STRINGS_BYTES)
+}
+
+fn check_zip_within(bytes: &[u8], most: u64, most_strings: u64) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("cannot read the workbook: {e}"))?;
+    if zip.len() > limits::ZIP_PARTS {
+        return Err(format!(
+            "the workbook has {} parts, more than the {} read",
+            thousands(zip.len() as u64),
+            thousands(limits::ZIP_PARTS as u64)
+        ));
     }
-    rows
+    let names: Vec<Vec<u8>> = zip.file_names_raw().map(<[u8]>::to_vec).collect();
+    let has = |part: &str| {
+        names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(part.as_bytes()))
+    };
+    if !has("xl/workbook.xml") {
+        let kind = if has("xl/workbook.bin") {
+            "a binary Excel workbook (.xlsb)"
+        } else if has("content.xml") {
+            "an OpenDocument spreadsheet (.ods)"
+        } else {
+            "not an Excel workbook"
+        };
+        return Err(format!(
+            "this is {kind}, which is not read: save it as an Excel workbook (.xlsx) or as CSV"
+        ));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| format!("cannot read the workbook: {e}"))?;
+        let name = String::from_utf8_lossy(part.name_raw()).into_owned();
+        let strings = name.eq_ignore_ascii_case("xl/sharedStrings.xml");
+        let room = if strings {
+            most_strings.min(most - total)
+        } else {
+            most - total
+        };
+        let size = std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink())
+            .map_err(|e| format!("cannot read the workbook's part {name}: {e}"))?;
+        if size > room {
+            let (what, limit) = if strings && most_strings < most - total {
+                ("its shared strings unzip", most_strings)
+            } else {
+                ("it unzips", most)
+            };
+            return Err(format!(
+                "the workbook is too large to read: {what} to more than {} bytes (at {name}); \
+                 save the sheet as CSV",
+                thousands(limit)
+            ));
+        }
+        total += size;
+    }
+    Ok(())
+}
+
+/// The rows of one sheet, streamed cell by cell: nothing is allocated for
+/// the sheet's declared dimension, and the sheet is refused as soon as its
+/// cells span more than [`limits::SHEET_CELLS`] or the XML holds more
+/// cells than that. Rows run from the first with a value to the last;
+/// each row's cells from column A to its last value.
+pub(crate) fn sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, String> {
+    guarded(|| read_sheet(book, name)).and_then(|r| r)
+}
+
+fn read_sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, String> {
+    let mut reader = book
+        .worksheet_cells_reader(name)
+        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
+    let too_large = |what: String| {
+        format!(
+            "sheet {name:?} is too large to read: {what}; at most {} cells are read. Delete the \
+             stray cells below or to the right of the table, or save the sheet as CSV",
+            thousands(limits::SHEET_CELLS)
+        )
+    };
+    let mut cells: Vec<(u32, u32, SheetCell)> = Vec::new();
+    let mut seen = 0u64;
+    let (mut top, mut bottom, mut right) = (u32::MAX, 0u32, 0u32);
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?
+    {
+        seen += 1;
+        if seen > limits::SHEET_CELLS {
+            return Err(too_large(format!(
+                "it holds more than {} cells",
+                thousands(limits::SHEET_CELLS)
+            )));
+        }
+        let (row, col) = cell.get_position();
+        let value = sheet_cell(calamine::Data::from(cell.get_value().clone()));
+        if value == SheetCell::Empty {
+            continue;
+        }
+        (top, bottom, right) = (top.min(row), bottom.max(row), right.max(col));
+        let area = (u64::from(bottom - top) + 1) * (u64::from(right) + 1);
+        if area > limits::SHEET_CELLS {
+            return Err(too_large(format!(
+                "its cells span A{}:{}{} ({} rows by {} columns)",
+                u64::from(top) + 1,
+                column_letters(right),
+                u64::from(bottom) + 1,
+                thousands(u64::from(bottom - top) + 1),
+                thousands(u64::from(right) + 1)
+            )));
+        }
+        cells.push((row, col, value));
+    }
+    // Cells come in the file's order; a position written twice keeps the
+    // last value (the sort is stable).
+    cells.sort_by_key(|&(row, col, _)| (row, col));
+    let Some(&(first, ..)) = cells.first() else {
+        return Ok(Vec::new());
+    };
+    let mut rows: Vec<SheetRow> = (first..=bottom)
+        .map(|r| SheetRow {
+            line: u64::from(r) + 1,
+            cells: Vec::new(),
+        })
+        .collect();
+    for (row, col, value) in cells {
+        let row = &mut rows[(row - first) as usize].cells;
+        let col = col as usize;
+        if row.len() <= col {
+            row.resize(col + 1, SheetCell::Empty);
+        }
+        row[col] = value;
+    }
+    Ok(rows)
+}
+
+fn sheet_cell(cell: calamine::Data) -> SheetCell {
+    use calamine::Data;
+    match cell {
+        Data::Empty => SheetCell::Empty,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => SheetCell::Text(s),
+        Data::Int(n) => SheetCell::Number(n.to_string()),
+        Data::Float(f) => match sheet_decimal(f) {
+            Some(d) => SheetCell::Number(d),
+            None => SheetCell::Text(f.to_string()),
+        },
+        Data::Bool(b) => SheetCell::Text(if b { "TRUE" } else { "FALSE" }.to_string()),
+        Data::DateTime(dt) => {
+            let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
+            if dt.is_datetime() && dt.as_f64() >= 1.0 {
+                match Date::new(y as i16, m as i8, d as i8) {
+                    Ok(date) => SheetCell::Date(date),
+                    Err(_) => SheetCell::Text(dt.as_f64().to_string()),
+                }
+            } else {
+                // A time of day or a duration: no date in it.
+                SheetCell::Text(format!("{hh:02}:{mm:02}:{ss:02}"))
+            }
+        }
+        Data::Error(e) => SheetCell::Text(format!("#{e:?}")),
+    }
 }
 
 #[cfg(test)]
@@ -375,14 +587,53 @@ mod tests {
         assert_eq!(decode(b"a\r\nb", &mut notes).unwrap(), "a\r\nb");
     }
 
+    /// A workbook whose shared strings unzip to `strings` spaces.
+    fn zipped(strings: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("xl/workbook.xml", options).unwrap();
+        zip.write_all(b"<workbook/>").unwrap();
+        zip.start_file("xl/sharedStrings.xml", options).unwrap();
+        let block = vec![b' '; 1 << 16];
+        for _ in 0..strings / block.len() {
+            zip.write_all(&block).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn unzipped_sizes_are_counted_not_trusted() {
+        let bytes = zipped(4 << 20);
+        assert!(bytes.len() < 64 << 10, "{}", bytes.len());
+        assert!(check_zip_within(&bytes, 8 << 20, 8 << 20).is_ok());
+        let e = check_zip_within(&bytes, 8 << 20, 1 << 20).unwrap_err();
+        assert!(
+            e.contains("shared strings unzip to more than 1,048,576 bytes"),
+            "{e}"
+        );
+        let e = check_zip_within(&bytes, 2 << 20, 8 << 20).unwrap_err();
+        assert!(e.contains("it unzips to more than 2,097,152 bytes"), "{e}");
+    }
+
+    #[test]
+    fn column_letters_and_thousands() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(16_383), "XFD");
+        assert_eq!(thousands(1_048_576), "1,048,576");
+        assert_eq!(thousands(999), "999");
+    }
+
     #[test]
     fn csv_lines_count_blank_lines_and_quoted_newlines() {
         let text = "title\n\nh1,h2\n\"a\nb\",1\r\nc,2\n,\n\nd,3";
-        let rows = csv_rows(text, b',', None);
+        let rows = csv_rows(text, b',', None).unwrap();
         let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![1, 3, 4, 6, 7, 9]);
         assert_eq!(rows[2].record.get(0), Some("a\nb"));
         assert!(rows[4].is_blank());
-        assert_eq!(csv_rows(text, b',', Some(2)).len(), 2);
+        assert_eq!(csv_rows(text, b',', Some(2)).unwrap().len(), 2);
     }
 }

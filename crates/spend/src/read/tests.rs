@@ -718,3 +718,81 @@ fn amounts_above_the_largest_payment_are_row_errors() {
         ledger.errors
     );
 }
+
+/// The attack of issue 10: cells at A1 and XFD1048576 make a 549 GB
+/// dense range of a file of a few kilobytes.
+fn corner_to_corner_workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Payments").unwrap();
+    sheet.write_string(0, 0, "Amount").unwrap();
+    sheet.write_string(0, 1, "Supplier Name").unwrap();
+    sheet.write_number(1, 0, 10.0).unwrap();
+    sheet.write_string(1, 1, "ACME").unwrap();
+    sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_sheet_spanning_a1_to_xfd1048576_is_refused_before_it_is_allocated() {
+    let bytes = corner_to_corner_workbook();
+    assert!(bytes.len() < 8 * 1024, "{} bytes", bytes.len());
+    let e = read_ledger("bomb.xlsx", &bytes, &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.file, "bomb.xlsx");
+    let msg = e.to_string();
+    for part in [
+        "sheet \"Payments\" is too large",
+        "A1:XFD1048576",
+        "1,048,576 rows by 16,384 columns",
+        "20,000,000 cells",
+    ] {
+        assert!(msg.contains(part), "{part}: {msg}");
+    }
+}
+
+#[test]
+fn a_stray_cell_far_right_costs_only_its_row() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Supplier Name", "Amount"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=3 {
+        sheet.write_string(r, 0, "ACME").unwrap();
+        sheet.write_number(r, 1, 5.0).unwrap();
+    }
+    sheet.write_string(2, 16_383, "note").unwrap();
+    let l = read_bytes(
+        "s.xlsx",
+        &book.save_to_buffer().unwrap(),
+        &ReadOptions::default(),
+    );
+    assert_eq!(amounts(&l), vec![500, 500, 500]);
+    assert_eq!(lines(&l), vec![2, 3, 4]);
+}
+
+#[test]
+fn workbooks_read_whole_on_opening_are_refused_by_name() {
+    let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+    let e = read_ledger("old.xls", &ole, &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("(.xls), which is not read"), "{e}");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, b"<office:document-content/>").unwrap();
+    let ods = zip.finish().unwrap().into_inner();
+    let e = read_ledger("s.ods", &ods, &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("(.ods), which is not read"), "{e}");
+}
+
+#[test]
+fn a_row_of_more_fields_than_a_spreadsheet_has_columns_is_refused() {
+    let text = format!("Supplier,Amount\nACME,1\n{}\n", ",".repeat(20_000));
+    let e = read_ledger("wide.csv", text.as_bytes(), &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.errors[0].line, 3);
+    assert!(
+        e.to_string()
+            .contains("20,001 fields, more than the 16,384"),
+        "{e}"
+    );
+}

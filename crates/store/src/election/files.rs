@@ -57,6 +57,13 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> std::result::Result<Vec<VoterInp
             )]))
         }
     };
+    if header.len() > MAX_FIELDS {
+        return Err(reject(vec![RowError::new(
+            1,
+            None,
+            too_many_fields(header.len()),
+        )]));
+    }
     let names: Vec<String> = header
         .iter()
         .map(|c| {
@@ -104,6 +111,10 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> std::result::Result<Vec<VoterInp
                 continue;
             }
         };
+        if i >= MAX_ROWS {
+            errors.push(RowError::new(line, None, too_many_rows()));
+            break;
+        }
         if rec.len() > names.len() {
             errors.push(RowError::new(
                 line,
@@ -247,6 +258,15 @@ pub fn read_ballot_lines(text: &str) -> std::result::Result<Vec<(String, Vec<Str
                 continue;
             }
         };
+        if i >= MAX_ROWS || rec.len() > MAX_FIELDS {
+            let message = if i >= MAX_ROWS {
+                too_many_rows()
+            } else {
+                too_many_fields(rec.len())
+            };
+            errors.push(RowError::new(line, None, message));
+            break;
+        }
         let mut cells = rec.iter().map(str::trim);
         let id = cells.next().unwrap_or("").to_owned();
         let names: Vec<String> = cells.filter(|c| !c.is_empty()).map(str::to_owned).collect();
