@@ -938,8 +938,8 @@ mod tests {
         let mut child = input("KSM", OrgKind::Ksm, Some("PRESTON"));
         child.parent_id = Some(bkm.id);
         let child = s.create_org(&child, &actor).unwrap().id;
-        let conn = s.conn().unwrap();
         let preston = s.area_path("PRESTON").unwrap();
+        let conn = s.conn().unwrap();
         assert_eq!(effective_area(&conn, child).unwrap(), preston);
         conn.execute(
             "UPDATE organisations SET area_code = 'OXFORD' WHERE id = ?1",
