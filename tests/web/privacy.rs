@@ -66,7 +66,7 @@ async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothin
             .all(|r| r["area"] != small.as_str()),
         "{s}"
     );
-    assert_eq!(before["withheld"], serde_json::json!(["RT 005"]));
+    assert_eq!(before["withheld"], serde_json::json!(["RW 03 · RT 005"]));
     assert_eq!(before["min_cell"], 5);
     assert_eq!(
         (&s["kelurahan"]["households"], &s["kelurahan"]["poor"]),
@@ -99,7 +99,7 @@ async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothin
     let (status, html) = anon.get_html(&format!("/community/mapping/{KEL}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("angka di bawah 5 disembunyikan"), "{html}");
-    assert!(html.contains("RT yang disembunyikan: RT 005"));
+    assert!(html.contains("RT yang disembunyikan: RW 03 · RT 005"));
     assert!(!html.contains("Warga Kecil"));
     anon.get("/lang/en").await;
     let (_, html) = anon.get_html(&format!("/community/mapping/{KEL}")).await;

@@ -1456,10 +1456,13 @@ async fn public_mapping_data(
         .withheld
         .iter()
         .map(|c| {
-            data.area_names
-                .get(c.as_str())
-                .cloned()
-                .unwrap_or_else(|| c.to_string())
+            // "RW 02 · RT 001": RT names repeat across RWs.
+            let name = |code: &str| data.area_names.get(code).cloned();
+            let rt = name(c.as_str()).unwrap_or_else(|| c.to_string());
+            match c.as_str().rsplit_once('.').and_then(|(rw, _)| name(rw)) {
+                Some(rw) => format!("{rw} · {rt}"),
+                None => rt,
+            }
         })
         .collect();
     let summary = MappingSummary {
