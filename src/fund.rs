@@ -11,8 +11,13 @@ use lumbung_fund::report::portfolio;
 use lumbung_store::{Actor, LoanRecord, OrgRef, RepaymentInput, RepaymentRecord, Store};
 use std::path::Path;
 
-/// A date as spreadsheets write it: `2024-01-31` or `31/01/2024`.
+/// A date as spreadsheets write it (`2024-01-31` or `31/01/2024`), on a
+/// day the books keep.
 fn date(raw: &str) -> Result<Date, String> {
+    lumbung_fund::book_day(calendar_date(raw)?).map_err(|e| e.to_string())
+}
+
+fn calendar_date(raw: &str) -> Result<Date, String> {
     let s = raw.trim();
     if let Ok(d) = s.parse::<Date>() {
         return Ok(d);

@@ -1063,3 +1063,37 @@ async fn a_lot_needs_a_second_committee_member() {
     assert_eq!(count["tie_signers"]["confirmed_by"], "facilitator");
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
 }
+
+/// Review of issue 10: a names limit of a trillion made the ballot sheets
+/// allocate 8 TB and abort the server. Limits are bounded where they are
+/// set, and a sheet's numbering stays in range.
+#[tokio::test]
+async fn absurd_election_limits_are_refused_and_sheets_stay_bounded() {
+    let app = spawn_app().await;
+    let a = app.login("facilitator-kel").await;
+    for (field, value) in [
+        ("names_max", json!(1_000_000_000_000u64)),
+        ("bkm_names_max", json!(51)),
+        ("delegates_per_rt", json!(1_000_000)),
+        ("bkm_seats", json!(101)),
+    ] {
+        let res = a
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/election/settings/{KEL}"),
+                json!({ field: value }),
+            )
+            .await;
+        assert!(res.status().is_client_error(), "{field}: {}", res.status());
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{body}");
+    }
+    let id = open_poll(&a, "rt", RT).await;
+    let res = a
+        .get(&format!(
+            "/election/{id}/ballot-sheets?from=4294967295&count=1000"
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(app.anonymous().get("/health").await.status().is_success());
+}

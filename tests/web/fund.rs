@@ -504,3 +504,69 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Review of issue 10: one cashier rescheduled a loan to 9999-12-01, and
+/// from then on every load of the books panicked — the city's oversight
+/// and the public health page answered 500 for good. Dates outside the
+/// books' days are refused where they are typed.
+#[tokio::test]
+async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
+    let app = spawn_app().await;
+    let upk = app.login("upk").await;
+    let bkm = app.login("bkm").await;
+    let ksm = group(&app, &upk).await;
+    let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
+    let fields: Vec<(String, String)> = member_ids(&page)
+        .iter()
+        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
+        .chain([("term_months".to_owned(), "5".to_owned())])
+        .collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut far = fields.clone();
+    far.push(("applied_on", "9999-12-01"));
+    let res = upk.post_form(&format!("/fund/ksm/{ksm}/apply"), &far).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
+    let apps: Value = upk
+        .get("/api/v1/fund/applications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = apps["applications"][0]["id"].as_i64().unwrap();
+    posted(
+        &bkm,
+        &format!("/fund/applications/{id}/decide"),
+        &[("decision", "approve"), ("note", "rapat BKM")],
+    )
+    .await;
+    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
+    let loan = to.rsplit('/').next().unwrap().to_owned();
+    for (path, fields) in [
+        (
+            format!("/fund/loans/{loan}/reschedule"),
+            vec![
+                ("date", "9999-12-01"),
+                ("term_months", "6"),
+                ("reason", "x"),
+            ],
+        ),
+        (
+            format!("/fund/loans/{loan}/repay"),
+            vec![("date", "9999-12-01"), ("amount", "1000"), ("key", "far-1")],
+        ),
+    ] {
+        let res = upk.post_form(&path, &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(res.text().await.unwrap().contains("2199-12-31"), "{path}");
+    }
+    let res = upk.get("/fund?as_of=-009999-01-01&trend=2").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    for path in ["/fund/health", "/api/v1/fund/health", "/fund"] {
+        let res = upk.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+}

@@ -177,3 +177,23 @@ async fn reading_personal_data_is_audited_for_the_areas_auditors() {
         assert!(audited(&lancs, action).await.is_empty(), "{action} outside");
     }
 }
+
+/// Review of issue 10: the KSM page lists the PS-2 list's names to pick
+/// members from, and wrote no audit entry for it.
+#[tokio::test]
+async fn the_ps2_names_on_a_ksm_page_are_an_audited_reading() {
+    let app = spawn_app().await;
+    sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
+    add(&field, rt.as_str(), "Siti Aminah", true).await;
+    let upk = app.login("upk").await;
+    let ksm = crate::fund::group(&app, &upk).await;
+    let (status, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Siti Aminah"), "the PS-2 names are offered");
+    let seen = audited(&app.login("auditor-serang").await, "read.ps2").await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["actor"], "upk");
+    assert_eq!(seen[0]["entity_id"], KEL);
+}

@@ -96,7 +96,8 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "no move out either");
 
-    // A facilitator the BKM's admin may make: scoped to the BKM.
+    // A facilitator scoped to the BKM is made from above (the BKM's own
+    // admin may not: facilitators take part in two-person decisions)…
     let res = admin
         .send_json(
             Method::POST,
@@ -104,7 +105,14 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
             json!({"username": "fasilitator-bkm", "role": "facilitator", "org_id": app.bkm, "password": PASSWORD}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    add_user(
+        &app,
+        "fasilitator-bkm",
+        Role::Facilitator,
+        ScopeRef::Org(app.bkm),
+    );
+    // … and reaches the BKM's kelurahan only.
     let facilitator = app.login("fasilitator-bkm").await;
     for path in [
         format!("/community/kelurahan/{KEL}/ps2"),
@@ -380,7 +388,8 @@ fn spend_anchors_of(app: &TestApp, name: &str) -> Vec<(i64, Option<String>)> {
 /// The attack as reported: an analyst of Serang names Preston City
 /// Council's anchor and its payment lands in Preston's books. Names are
 /// looked for only inside the analyst's scope (a new anchor is placed
-/// there); an anchor outside by id is not found; an ambiguous name is
+/// there, unless the name is an anchor's outside it); an anchor outside by
+/// id is not found; an ambiguous name is
 /// refused with the candidates' ids, and `anchor_id` picks one (finding 6).
 #[tokio::test]
 async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
@@ -402,19 +411,21 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
         file,
     )
     .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("outside your scope") && text.contains(&preston.to_string()),
+        "{text}"
+    );
     let facts = app.store.spend_facts().unwrap();
     assert!(
         facts.iter().all(|f| f.anchor.iter().all(|&a| a != preston)),
         "nothing lands in Preston City Council's books"
     );
+    // Nor is a second anchor of that name made, which would make the name
+    // ambiguous for Preston's own analysts.
     let same_name = spend_anchors_of(&app, "Preston City Council");
-    assert_eq!(same_name.len(), 2, "{same_name:?}");
-    assert_eq!(
-        same_name[1].1.as_deref(),
-        Some("3604"),
-        "the new anchor is placed inside the analyst's scope"
-    );
+    assert_eq!(same_name.len(), 1, "{same_name:?}");
 
     let res = import_spend(
         &app,
@@ -481,4 +492,72 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
     let facts = app.store.spend_facts().unwrap();
     let anchors: Vec<u32> = facts.iter().flat_map(|f| f.anchor.clone()).collect();
     assert!(anchors.contains(&(second as u32)), "{anchors:?}");
+}
+
+/// Review of issue 10: an admin of a BKM made three facilitators scoped to
+/// its own organisations, who then ran the BKM's own election as entry A,
+/// entry B and resolver. The committee and the cycle's recorders are made
+/// only from above, and a facilitator scoped to an organisation is no
+/// committee member.
+#[tokio::test]
+async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
+    let app = spawn_app().await;
+    add_user(
+        &app,
+        "admin-kel",
+        Role::Admin,
+        ScopeRef::Area(lumbung_domain::AreaCode::parse(KEL).unwrap()),
+    );
+    add_user(&app, "admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    for (admin, scope) in [
+        ("admin-kel", json!({"area_code": KEL})),
+        ("admin-bkm", json!({"org_id": app.bkm})),
+    ] {
+        let v = app.login(admin).await;
+        let mut body =
+            json!({"username": "panitia-x", "role": "facilitator", "password": "0123456789abc"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(scope.as_object().unwrap().clone());
+        let res = v.send_json(Method::POST, "/api/v1/users", body).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} {scope}");
+    }
+    let serang = app.login("admin-serang").await;
+    let res = serang
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "panitia-kel", "role": "facilitator", "area_code": KEL, "password": "0123456789abc"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the kabupaten makes it");
+    // The BKM's admin may make a facilitator of the UPK below it, but one
+    // scoped to an organisation is no committee member.
+    let res = app
+        .login("admin-bkm")
+        .await
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "panitia-bkm", "role": "facilitator", "org_id": app.upk, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v = app.login("panitia-bkm").await;
+    let res = v
+        .send_json(
+            Method::POST,
+            "/api/v1/election/elections",
+            json!({"level": "rt", "area": format!("{KEL}.01.001"), "held_on": "2025-03-02"}),
+        )
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let res = v
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/election/settings/{KEL}"),
+            json!({"quorum": "0.1"}),
+        )
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
 }

@@ -290,11 +290,20 @@ impl Scope {
     }
 
     /// True when an admin of this scope may create, or reset the password
-    /// of, an account with `role` at `other`. Whoever approves loans (the
-    /// checker of maker-checker) needs an admin strictly above them;
-    /// other accounts an admin whose scope encloses theirs.
+    /// of, an account with `role` at `other`. Whoever takes part in a
+    /// decision the programme gives to two people (the loan checker, the
+    /// election committee, the cycle's recorder and verifier) needs an
+    /// admin strictly above them, so that no admin makes both sides
+    /// inside their own scope; other accounts an admin whose scope
+    /// encloses theirs.
     pub fn may_manage(&self, role: Role, other: &Scope, other_placement: &Placement) -> bool {
-        if role.can_write(Resource::FundApproval) {
+        let two_person = [
+            Resource::FundApproval,
+            Resource::Election,
+            Resource::ElectionResult,
+            Resource::Cycle,
+        ];
+        if two_person.into_iter().any(|r| role.can_write(r)) {
             self.strictly_encloses_scope(other, other_placement)
         } else {
             self.encloses(other, other_placement)
@@ -517,7 +526,22 @@ mod tests {
                 "{admin:?}"
             );
             assert!(admin.may_manage(Role::Upk, &bkm, &bkm_placement));
+            // The election committee and the cycle's recorder: the same.
+            assert_eq!(
+                admin.may_manage(Role::Facilitator, &bkm, &bkm_placement),
+                may,
+                "{admin:?}"
+            );
         }
+        let kel_placement = Placement {
+            area: Some(kel.clone()),
+            orgs: vec![],
+        };
+        assert!(
+            !kel_admin.may_manage(Role::Facilitator, &kel_admin, &kel_placement),
+            "a kelurahan's admin makes no committee of its own"
+        );
+        assert!(serang.may_manage(Role::Facilitator, &kel_admin, &kel_placement));
         assert!(bkm.may_manage(Role::Bkm, &upk, &upk_placement));
         assert!(!Scope::Global.may_manage(Role::Bkm, &Scope::Global, &Placement::default()));
         assert!(!serang.may_manage(

@@ -91,6 +91,8 @@ pub enum EntryError {
     ZeroLine,
     #[error(transparent)]
     TooLarge(#[from] crate::loan::TooLarge),
+    #[error(transparent)]
+    Date(#[from] crate::loan::DateOutOfRange),
 }
 
 impl Entry {
@@ -117,8 +119,10 @@ impl Entry {
         }
     }
 
-    /// Checks that the entry balances (debits = credits) and has no empty lines.
+    /// Checks that the entry balances (debits = credits), has no empty
+    /// lines and is dated on a day the books keep.
     pub fn check(&self) -> Result<(), EntryError> {
+        crate::loan::book_day(self.date)?;
         if self.lines.len() < 2 {
             return Err(EntryError::TooFewLines);
         }

@@ -12,6 +12,6 @@ pub mod statements;
 pub mod words;
 
 pub use loan::{
-    allocate, arrears, schedule, Allocation, Arrears, FeeRate, Frequency, Instalment, Rupiah,
-    ScheduleKind, TooLarge,
+    allocate, arrears, book_day, schedule, Allocation, Arrears, DateOutOfRange, FeeRate, Frequency,
+    Instalment, Rupiah, ScheduleKind, TooLarge,
 };

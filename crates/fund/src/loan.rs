@@ -35,6 +35,25 @@ pub fn sum(what: &'static str, amounts: impl IntoIterator<Item = i64>) -> Result
     amounts.into_iter().try_fold(0i64, |t, a| add(what, t, a))
 }
 
+/// The days the books keep: every date a UPK enters lies in this window,
+/// so a schedule built from it (terms of at most 100 years) never leaves
+/// the calendar (a far-future date once made every report panic).
+pub const FIRST_BOOK_DAY: Date = jiff::civil::date(1970, 1, 1);
+pub const LAST_BOOK_DAY: Date = jiff::civil::date(2199, 12, 31);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0} is outside the dates the books keep ({FIRST_BOOK_DAY} to {LAST_BOOK_DAY})")]
+pub struct DateOutOfRange(pub Date);
+
+/// `date` when the books can keep it.
+pub fn book_day(date: Date) -> Result<Date, DateOutOfRange> {
+    if (FIRST_BOOK_DAY..=LAST_BOOK_DAY).contains(&date) {
+        Ok(date)
+    } else {
+        Err(DateOutOfRange(date))
+    }
+}
+
 /// A monthly fee rate as an exact decimal fraction (`0.015` = 1.5% a month).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeeRate {

@@ -864,6 +864,7 @@ impl Store {
         entered_by: i64,
         actor: &Actor,
     ) -> Result<i64> {
+        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.to_string()))?;
         let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
         if !judgement.refused.is_empty() {
             let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
@@ -1296,6 +1297,7 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
+        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.to_string()))?;
         if reason.trim().is_empty() {
             return Err(invalid("reason", "a rescheduling needs a reason"));
         }

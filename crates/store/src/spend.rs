@@ -309,6 +309,19 @@ fn anchor_or_create(
     {
         return Ok(org.id as u32);
     }
+    // Names are public, and an anchor of the same name beside an existing
+    // one would make that name ambiguous for everyone who imports by it.
+    let elsewhere = orgs::named(tx, OrgKind::Anchor, &r)?;
+    if !elsewhere.is_empty() {
+        let ids: Vec<String> = elsewhere.iter().map(|o| o.id.to_string()).collect();
+        return Err(StoreError::invalid(
+            "anchor",
+            format!(
+                "the anchor institution {name:?} (id {}) is outside your scope: an analyst whose scope covers it imports its files",
+                ids.join(", ")
+            ),
+        ));
+    }
     let area = match reach {
         Scope::Global => None,
         Scope::Area { code, .. } => Some(code),

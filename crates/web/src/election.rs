@@ -95,13 +95,34 @@ fn can_read(viewer: &Viewer, resource: Resource) -> bool {
     viewer.user().is_some_and(|u| u.role.can_read(resource))
 }
 
+/// The committee (those who write the election) works for an area: a
+/// facilitator scoped to an organisation inside the kelurahan, which any
+/// admin of that organisation could make several of, is no member of it.
+fn org_scoped_committee(viewer: &Viewer) -> bool {
+    can_write(viewer, Resource::Election)
+        && matches!(viewer.scope(), lumbung_domain::Scope::Org { .. })
+}
+
+/// Whether the viewer's scope reaches data placed at `placement`.
+fn reaches(viewer: &Viewer, placement: &lumbung_domain::Placement) -> bool {
+    !org_scoped_committee(viewer) && viewer.scope().covers(placement)
+}
+
+/// The scope a committee member opens polls in.
+fn committee_scope(viewer: &Viewer) -> Result<lumbung_domain::Scope, AppError> {
+    if org_scoped_committee(viewer) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(viewer.scope())
+}
+
 /// The poll with this id when the viewer's scope covers it; otherwise not
 /// found (its existence is not told).
 async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Election, AppError> {
     let id = parse_id(raw)?;
     let e = state.blocking(move |s| s.election(id)).await?;
     match e {
-        Some(e) if viewer.scope().covers(&e.placement) => Ok(e),
+        Some(e) if reaches(viewer, &e.placement) => Ok(e),
         _ => Err(AppError::NotFound(format!("election {raw}"))),
     }
 }
@@ -123,9 +144,7 @@ async fn kelurahan_in_scope(
         })
         .await?;
     match (area, placement) {
-        (Some(a), Some(p))
-            if a.kind.as_deref() == Some("kelurahan") && viewer.scope().covers(&p) =>
-        {
+        (Some(a), Some(p)) if a.kind.as_deref() == Some("kelurahan") && reaches(viewer, &p) => {
             Ok((a, settings))
         }
         _ => Err(AppError::NotFound(format!("kelurahan {code}"))),
@@ -322,7 +341,7 @@ pub async fn create(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let new = new_election(field(&f, "level"), field(&f, "area"), field(&f, "held_on"))?;
-    let (scope, actor) = (viewer.scope(), viewer.actor()?);
+    let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
     let id = state
         .blocking(move |s| s.create_election(&new, &scope, &actor))
         .await?;
@@ -808,7 +827,8 @@ pub async fn ballot_sheets(
         ElectionLevel::Bkm => (settings.bkm_names_min, settings.bkm_names_max),
         ElectionLevel::Coordinator => (1, 1),
     };
-    let from = q.from.unwrap_or(1).max(1);
+    // Ballot numbers stay far from the end of u32.
+    let from = q.from.unwrap_or(1).clamp(1, 1_000_000_000);
     let count = q.count.unwrap_or(12).clamp(1, 1000);
     let per_page = q.per_page.unwrap_or(6).clamp(1, 12);
     let numbers: Vec<u32> = (from..from + count).collect();
@@ -1010,7 +1030,7 @@ pub async fn api_create(
     Json(b): Json<NewElectionBody>,
 ) -> Result<Json<Value>, AppError> {
     let new = new_election(&b.level, &b.area, &b.held_on)?;
-    let (scope, actor) = (viewer.scope(), viewer.actor()?);
+    let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
     let id = state
         .blocking(move |s| s.create_election(&new, &scope, &actor))
         .await?;

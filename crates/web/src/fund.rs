@@ -16,6 +16,8 @@ use lumbung_fund::report::{portfolio, trend, FundReport, TrendPoint};
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -33,21 +35,28 @@ async fn report(
     viewer: Option<&Viewer>,
     q: &FundQuery,
 ) -> Result<FundReport, AppError> {
-    Ok(report_and_trend(state, viewer, q, 0).await?.0)
+    Ok(report_and_trend(state, viewer, q, 0, None).await?.0)
 }
 
 /// The report and the monthly trend of its portfolio over `months`.
+/// `turn`, when given, is held by the work itself until it ends, even if
+/// the visitor leaves before.
 async fn report_and_trend(
     state: &AppState,
     viewer: Option<&Viewer>,
     q: &FundQuery,
     months: u16,
+    turn: Option<Arc<OwnedSemaphorePermit>>,
 ) -> Result<(FundReport, Vec<TrendPoint>), AppError> {
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => d.parse::<Date>().map_err(|_| AppError::Invalid {
-            field: "as_of".into(),
-            message: format!("{d:?} is not a date such as 2024-06-30"),
-        })?,
+        Some(d) => d
+            .parse::<Date>()
+            .map_err(|_| format!("{d:?} is not a date such as 2024-06-30"))
+            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.to_string()))
+            .map_err(|message| AppError::Invalid {
+                field: "as_of".into(),
+                message,
+            })?,
         None => jiff::Zoned::now().date(),
     };
     let scope = viewer.map(Viewer::scope).unwrap_or(Scope::Global);
@@ -55,8 +64,10 @@ async fn report_and_trend(
         kind: Some(OrgKind::Upk),
         ..Default::default()
     };
+    let held = turn.clone();
     let (books, mut ctx, upks) = state
         .blocking(move |s| {
+            let _turn = held;
             Ok((
                 s.fund_books(None)?,
                 s.fund_context(as_of)?,
@@ -77,6 +88,7 @@ async fn report_and_trend(
     let months = months.min(36);
     state
         .blocking(move |_| {
+            let _turn = turn;
             let points = if months > 0 {
                 trend(&books, as_of, months, &ctx)
             } else {
@@ -124,7 +136,8 @@ pub async fn page(
     uri: Uri,
     Query(q): Query<FundQuery>,
 ) -> Result<Html<String>, AppError> {
-    let (r, points) = report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(12)).await?;
+    let (r, points) =
+        report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(12), None).await?;
     let chart = trend_chart(&points);
     render(
         &viewer,
@@ -139,7 +152,8 @@ pub async fn api_report(
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<FundQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let (r, points) = report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(0)).await?;
+    let (r, points) =
+        report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(0), None).await?;
     let mut v = serde_json::to_value(&r).map_err(|e| AppError::Internal(e.to_string()))?;
     if !points.is_empty() {
         v["trend"] = json!(points);
@@ -153,7 +167,7 @@ pub async fn health_page(
     uri: Uri,
     Query(q): Query<FundQuery>,
 ) -> Result<Html<String>, AppError> {
-    let r = report(&state, None, &q).await?;
+    let r = public_report(&state, &q).await?;
     render(
         &viewer,
         &uri,
@@ -166,6 +180,13 @@ pub async fn api_health(
     State(state): State<AppState>,
     Query(q): Query<FundQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let r = report(&state, None, &q).await?;
+    let r = public_report(&state, &q).await?;
     Ok(Json(health(&r)))
+}
+
+/// The city's report for the public health figures: every loan of every
+/// UPK, so anonymous visitors compute it one at a time.
+async fn public_report(state: &AppState, q: &FundQuery) -> Result<FundReport, AppError> {
+    let turn = Arc::new(state.public_reports.admit().await?);
+    Ok(report_and_trend(state, None, q, 0, Some(turn)).await?.0)
 }

@@ -52,19 +52,22 @@ fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
 fn date_field(f: &Fields, name: &str) -> Result<Date, AppError> {
     match text(f, name) {
         "" => Ok(today()),
-        raw => raw
-            .parse()
-            .map_err(|_| invalid(name, format!("{raw:?} is not a date such as 2024-06-30"))),
+        raw => book_day(raw, name),
     }
+}
+
+/// A date typed in, on a day the books keep.
+fn book_day(raw: &str, name: &str) -> Result<Date, AppError> {
+    let date = raw
+        .parse()
+        .map_err(|_| invalid(name, format!("{raw:?} is not a date such as 2024-06-30")))?;
+    lumbung_fund::book_day(date).map_err(|e| invalid(name, e.to_string()))
 }
 
 fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(d) => d
-            .parse()
-            .map(Some)
-            .map_err(|_| invalid(name, format!("{d:?} is not a date such as 2024-06-30"))),
+        Some(d) => book_day(d, name).map(Some),
     }
 }
 
@@ -483,6 +486,13 @@ pub async fn ksm_page(
             Ok((ksm, s.loans_of(None, Some(id))?, settings, ps2))
         })
         .await?;
+    // Names of the PS-2 list were read: audited like the list's own page,
+    // under the kelurahan (an RT's code starts with its kelurahan's).
+    if let Some(first) = ps2.as_ref().and_then(|c| c.first()) {
+        let kelurahan = first.rt.split('.').next().unwrap_or(&first.rt).to_owned();
+        let details = serde_json::json!({"ksm": id, "members": ps2.as_ref().map_or(0, Vec::len)});
+        crate::community::audit_read(&state, &viewer, "ps2", &kelurahan, details).await?;
+    }
     let taken: std::collections::HashSet<(String, String)> = ksm
         .members
         .iter()

@@ -74,6 +74,10 @@ pub struct AppState {
     gate: gate::Gate,
     /// Password checks running at once (one per core).
     hashing: gate::Gate,
+    /// City-wide reports computed for anonymous visitors (the fund's
+    /// health figures), one at a time: a crowd of them waits here, and
+    /// signed-in users keep the rest of the gate.
+    public_reports: gate::Gate,
     sign_ins: signin::Throttle,
 }
 
@@ -133,6 +137,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     let state = AppState {
         gate: gate::Gate::new(connections, 64 * connections, gate::MAX_WAIT),
         hashing: gate::Gate::new(cores, 64 * cores, gate::MAX_WAIT),
+        public_reports: gate::Gate::new(1, 16, gate::MAX_WAIT),
         sign_ins: Default::default(),
         store,
         config,

@@ -187,16 +187,20 @@ pub struct NamesPerBallot {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "names per ballot must be at least 1 and the minimum at most the maximum (got {min} to {max})"
+    "names per ballot must be at least 1, the minimum at most the maximum, and the maximum at most {MAX_NAMES_PER_BALLOT} (got {min} to {max})"
 )]
 pub struct NamesPerBallotError {
     pub min: usize,
     pub max: usize,
 }
 
+/// The most names a ballot may ask for: a paper ballot has a few lines,
+/// and sheets, counts and published files are as wide as this.
+pub const MAX_NAMES_PER_BALLOT: usize = 50;
+
 impl NamesPerBallot {
     pub fn new(min: usize, max: usize) -> Result<NamesPerBallot, NamesPerBallotError> {
-        if min == 0 || min > max {
+        if min == 0 || min > max || max > MAX_NAMES_PER_BALLOT {
             return Err(NamesPerBallotError { min, max });
         }
         Ok(NamesPerBallot { min, max })
@@ -406,6 +410,11 @@ mod tests {
     fn names_per_ballot_must_make_sense() {
         assert!(NamesPerBallot::new(0, 3).is_err());
         assert!(NamesPerBallot::new(3, 2).is_err());
+        assert!(
+            NamesPerBallot::new(1, MAX_NAMES_PER_BALLOT + 1).is_err(),
+            "sheets and files are as wide as the maximum"
+        );
+        assert!(NamesPerBallot::new(1, MAX_NAMES_PER_BALLOT).is_ok());
         let n = NamesPerBallot::new(2, 2).unwrap();
         assert_eq!((n.min(), n.max()), (2, 2));
         assert_eq!(

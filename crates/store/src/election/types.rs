@@ -106,6 +106,10 @@ impl Default for ElectionSettings {
     }
 }
 
+/// The most seats a poll fills (delegates of an RT, members of a BKM):
+/// counts and published files grow with it.
+const MAX_SEATS: usize = 100;
+
 impl ElectionSettings {
     /// Reads settings from JSON (missing fields take their default) and
     /// checks them.
@@ -124,14 +128,17 @@ impl ElectionSettings {
             .map_err(|e| bad("bkm_names_max", e.to_string()))?;
         Quorum::parse(&self.quorum).map_err(|e| bad("quorum", e.to_string()))?;
         Fraction::parse(&self.women_target).map_err(|e| bad("women_target", e.to_string()))?;
-        if self.delegates_per_rt == 0 {
+        if !(1..=MAX_SEATS).contains(&self.delegates_per_rt) {
             return Err(bad(
                 "delegates_per_rt",
-                "an RT elects at least one delegate".into(),
+                format!("an RT elects 1 to {MAX_SEATS} delegates"),
             ));
         }
-        if self.bkm_seats == 0 {
-            return Err(bad("bkm_seats", "a BKM has at least one member".into()));
+        if !(1..=MAX_SEATS).contains(&self.bkm_seats) {
+            return Err(bad(
+                "bkm_seats",
+                format!("a BKM has 1 to {MAX_SEATS} members"),
+            ));
         }
         if !(1..=10).contains(&self.term_years) {
             return Err(bad("term_years", "a term is 1 to 10 years".into()));
