@@ -29,16 +29,8 @@ pub struct FundQuery {
 }
 
 /// The report as of the query's date (default today), over the UPKs the
-/// viewer may see (all for the public health figures).
-async fn report(
-    state: &AppState,
-    viewer: Option<&Viewer>,
-    q: &FundQuery,
-) -> Result<FundReport, AppError> {
-    Ok(report_and_trend(state, viewer, q, 0, None).await?.0)
-}
-
-/// The report and the monthly trend of its portfolio over `months`.
+/// viewer may see (all for the public health figures), and the monthly
+/// trend of its portfolio over `months`.
 /// `turn`, when given, is held by the work itself until it ends, even if
 /// the visitor leaves before.
 async fn report_and_trend(
