@@ -191,8 +191,8 @@ async fn upk_data(
         finances: ctx.finances.into_iter().filter(|(u, _)| *u == id).collect(),
         areas: Default::default(),
     };
-    let report = portfolio(&books, as_of, &ctx);
-    let points = trend(&books, as_of, 12, &ctx);
+    let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;
+    let points = trend(&books, as_of, 12, &ctx).map_err(lumbung_store::StoreError::from)?;
     Ok((
         json!({
             "upk": {"id": upk.id, "name": upk.name, "area": upk.area_name, "parent": upk.parent_name},
