@@ -115,27 +115,31 @@ impl LoanBook {
 
     /// What the group owes at a meeting on `on`: the unpaid part of the
     /// instalments due by then, and the next instalment after it (its date
-    /// and unpaid amount). Nothing once written off.
-    pub fn due(&self, on: Date) -> Due {
+    /// and unpaid amount). Nothing once written off; refused when a sum
+    /// does not fit.
+    pub fn due(&self, on: Date) -> Result<Due, TooLarge> {
         if self.written_off.is_some_and(|(w, _)| w <= on) {
-            return Due::default();
+            return Ok(Due::default());
         }
         let (schedule, payments) = self.segment(on);
         let paid: Vec<(Date, Rupiah)> = payments.into_iter().filter(|p| p.0 <= on).collect();
         let (alloc, _) = crate::loan::allocate(schedule, &paid);
         let unpaid = |i: &Instalment, a: &crate::loan::Allocation| {
-            i.fee.0 + i.principal.0 - a.fee_paid.0 - a.principal_paid.0
+            let owed = i128::from(i.fee.0) + i128::from(i.principal.0);
+            let paid = i128::from(a.fee_paid.0) + i128::from(a.principal_paid.0);
+            rupiah("due", owed - paid)
         };
         let mut due = Due::default();
         for (i, a) in schedule.iter().zip(&alloc) {
+            let unpaid = unpaid(i, a)?;
             if i.due <= on {
-                due.overdue += unpaid(i, a);
-            } else if unpaid(i, a) > 0 {
-                due.next = Some((i.due, unpaid(i, a)));
+                due.overdue = add("due", due.overdue, unpaid)?;
+            } else if unpaid > 0 {
+                due.next = Some((i.due, unpaid));
                 break;
             }
         }
-        due
+        Ok(due)
     }
 
     /// The loan's standing on a date, or `None` once it is written off.
@@ -154,6 +158,26 @@ impl LoanBook {
         let (schedule, payments) = self.segment(as_of);
         Some(arrears(schedule, &payments, as_of, class_thresholds))
     }
+}
+
+/// `owed` shared by `parts` (each member's principal): each share rounded
+/// down, the remainder on the first; `None` when the parts add up to
+/// nothing. Exact in i128, since `owed × part` passes i64 for loans of
+/// billions; refused when a share does not fit back.
+pub fn split_due(owed: i64, parts: &[i64]) -> Result<Option<Vec<i64>>, TooLarge> {
+    let whole: i128 = parts.iter().map(|p| i128::from(*p)).sum();
+    if whole <= 0 {
+        return Ok(None);
+    }
+    let mut shares = parts
+        .iter()
+        .map(|p| rupiah("due share", i128::from(owed) * i128::from(*p) / whole))
+        .collect::<Result<Vec<i64>, TooLarge>>()?;
+    let given: i128 = shares.iter().map(|s| i128::from(*s)).sum();
+    if let Some(first) = shares.first_mut() {
+        *first = rupiah("due share", i128::from(*first) + i128::from(owed) - given)?;
+    }
+    Ok(Some(shares))
 }
 
 /// What a loan asks of its group at a meeting.
@@ -921,6 +945,23 @@ mod tests {
         assert_eq!(before.indicators.par, None, "no outstanding: no ratio");
     }
 
+    #[test]
+    fn a_due_amount_is_shared_by_principal_without_overflow() {
+        assert_eq!(split_due(100, &[1, 1, 1]), Ok(Some(vec![34, 33, 33])));
+        assert_eq!(split_due(100, &[0, 0]), Ok(None));
+        // A loan of Rp 30 billion: 6e9 × 1e10 passes i64 on the way.
+        let ten_bn = 10_000_000_000;
+        assert_eq!(
+            split_due(6_000_000_001, &[ten_bn, ten_bn, ten_bn]),
+            Ok(Some(vec![2_000_000_001, 2_000_000_000, 2_000_000_000]))
+        );
+        assert_eq!(
+            split_due(i64::MAX, &[2, -1]),
+            Err(TooLarge("due share")),
+            "refused, not wrapped"
+        );
+    }
+
     /// Loans built directly, past the entry bound: a total that no longer
     /// fits refuses the report (in all, per area, the trend), never wraps.
     #[test]
@@ -1047,7 +1088,7 @@ mod tests {
             Rupiah(450_000),
             "59,000 = 7,500 fee + 50,000 principal + 1,500 on"
         );
-        let due = loan.due(date(2024, 9, 1));
+        let due = loan.due(date(2024, 9, 1)).unwrap();
         assert_eq!(
             due.overdue,
             57_500 - 1_500,

@@ -1389,7 +1389,10 @@ impl Store {
         }
         // Everything paid counts, whatever its date.
         let (paid, _, _) = book.totals()?;
-        let principal: i64 = book.schedule.iter().map(|i| i.principal.0).sum::<i64>() - paid;
+        let principal =
+            lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
+                .checked_sub(paid)
+                .ok_or(lumbung_fund::TooLarge("principal"))?;
         if principal <= 0 {
             return Err(invalid(
                 "loan_id",
