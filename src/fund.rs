@@ -202,7 +202,7 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
         let ids: std::collections::HashSet<i64> = books.iter().map(|b| b.upk_id).collect();
         ctx.finances.retain(|id, _| ids.contains(id));
     }
-    let report = portfolio(&books, as_of, &ctx);
+    let report = portfolio(&books, as_of, &ctx).context("the fund report cannot be computed")?;
     let opt = |s: &Option<lumbung_domain::Share>| s.map(|s| s.to_string()).unwrap_or_default();
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),

@@ -431,6 +431,7 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
                 &dims,
                 &ReportOptions { anchor, ..options },
             )
+            .context("the spend report cannot be computed")?
         }
         None => {
             let dims =
@@ -447,6 +448,7 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
             let facts = store.spend_facts()?;
             let refs: Vec<_> = facts.iter().collect();
             compute(&refs, &dims, &ReportOptions { anchor, ..options })
+                .context("the spend report cannot be computed")?
         }
     };
     let selection = serde_json::json!({

@@ -5,8 +5,6 @@
 use crate::ParseError;
 use serde::{Serialize, Serializer};
 use std::fmt;
-use std::iter::Sum;
-use std::ops::{Add, AddAssign, Neg, Sub};
 
 /// An amount in hundredths of the currency unit. Rupiah amounts carry two
 /// zero decimals, so one type serves pounds and rupiah alike; a total of
@@ -66,9 +64,20 @@ impl Money {
         Ok(Money(if negative { -minor } else { minor }))
     }
 
+    /// `self + other`; `None` when the sum does not fit (refused, never
+    /// wrapped: money has no `+` operator).
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// `self − other`; `None` when the difference does not fit.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
     /// This amount times a share, rounded half away from zero to the
-    /// hundredth.
-    pub fn times(self, share: Share) -> Money {
+    /// hundredth; `None` when the product does not fit.
+    pub fn times(self, share: Share) -> Option<Money> {
         let num = self.0 as i128 * share.num as i128;
         let den = share.den as i128;
         let q = num / den;
@@ -78,7 +87,7 @@ impl Money {
         } else {
             0
         };
-        Money((q + round) as i64)
+        i64::try_from(q + round).ok().map(Money)
     }
 }
 
@@ -97,39 +106,6 @@ impl Serialize for Money {
     }
 }
 
-impl Add for Money {
-    type Output = Money;
-    fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
-    }
-}
-
-impl AddAssign for Money {
-    fn add_assign(&mut self, rhs: Money) {
-        self.0 += rhs.0;
-    }
-}
-
-impl Sub for Money {
-    type Output = Money;
-    fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
-    }
-}
-
-impl Neg for Money {
-    type Output = Money;
-    fn neg(self) -> Money {
-        Money(-self.0)
-    }
-}
-
-impl Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, Add::add)
-    }
-}
-
 /// A ratio kept exact (numerator over a positive denominator) and shown
 /// as a decimal fraction with six places (`0.050000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,9 +119,10 @@ impl Share {
     pub fn of(part: Money, whole: Money) -> Option<Share> {
         match whole.0 {
             0 => None,
-            d if d < 0 => Some(Share {
-                num: -part.0,
-                den: -d,
+            d if d < 0 => Some(match (part.0.checked_neg(), d.checked_neg()) {
+                (Some(num), Some(den)) => Share { num, den },
+                // i64::MIN has no positive counterpart in i64.
+                _ => reduce(-(part.0 as i128), -(d as i128)),
             }),
             d => Some(Share {
                 num: part.0,
@@ -306,7 +283,7 @@ mod tests {
         let gap = target.minus(Share::of(local, total).unwrap());
         assert_eq!(
             total.times(gap),
-            Money::from_units(37_500_000),
+            Some(Money::from_units(37_500_000)),
             "Preston: 10% instead of 5% of £750m"
         );
         assert_eq!(
@@ -328,6 +305,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn sums_and_products_that_do_not_fit_are_refused() {
+        let max = Money::from_minor(i64::MAX);
+        assert_eq!(max.checked_add(Money::from_minor(1)), None);
+        assert_eq!(
+            Money::from_minor(i64::MIN).checked_sub(Money::from_minor(1)),
+            None
+        );
+        assert_eq!(
+            max.checked_sub(Money::from_minor(1)),
+            Some(Money::from_minor(i64::MAX - 1))
+        );
+        assert_eq!(max.times(Share::parse("2").unwrap()), None, "not wrapped");
+        let min = Money::from_minor(i64::MIN);
+        assert_eq!(Share::of(min, min).unwrap().to_string(), "1.000000");
+        assert_eq!(
+            Share::of(Money::from_minor(1), min).unwrap().to_string(),
+            "0.000000"
+        );
+    }
+
     proptest! {
         #[test]
         fn display_then_parse_round_trips(minor in -10_000_000_000i64..10_000_000_000) {
@@ -338,7 +336,7 @@ mod tests {
         #[test]
         fn times_one_is_identity(minor in -1_000_000_000i64..1_000_000_000) {
             let m = Money::from_minor(minor);
-            prop_assert_eq!(m.times(Share::parse("1").unwrap()), m);
+            prop_assert_eq!(m.times(Share::parse("1").unwrap()), Some(m));
         }
     }
 }

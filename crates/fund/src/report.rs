@@ -1,7 +1,7 @@
 //! The oversight report: a portfolio's health on a date, in all, per UPK
 //! and rolled up per area (definitions in docs/fund.md).
 
-use crate::loan::{arrears, Arrears, Instalment, Rupiah};
+use crate::loan::{add, arrears, sum, Arrears, Instalment, Rupiah, TooLarge};
 use crate::settings::Settings;
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -87,52 +87,59 @@ impl LoanBook {
 
     /// What all payments covered, over every schedule: (principal, fee,
     /// left over beyond the loan). The journal's lines for the loan add up
-    /// to these.
-    pub fn totals(&self) -> (i64, i64, i64) {
+    /// to these; refused when a sum does not fit.
+    pub fn totals(&self) -> Result<(i64, i64, i64), TooLarge> {
+        let of = |schedule: &[Instalment], payments: &[(Date, Rupiah)]| {
+            let (alloc, left) = crate::loan::allocate(schedule, payments);
+            Ok::<_, TooLarge>((
+                sum("principal paid", alloc.iter().map(|a| a.principal_paid.0))?,
+                sum("fee paid", alloc.iter().map(|a| a.fee_paid.0))?,
+                left.0,
+            ))
+        };
         if self.rescheduled.is_empty() {
             // One schedule and every payment: no copies.
-            let (alloc, left) = crate::loan::allocate(&self.schedule, &self.payments);
-            return (
-                alloc.iter().map(|a| a.principal_paid.0).sum(),
-                alloc.iter().map(|a| a.fee_paid.0).sum(),
-                left.0,
-            );
+            return of(&self.schedule, &self.payments);
         }
         self.segments()
             .into_iter()
-            .fold((0, 0, 0), |(p, f, l), (schedule, payments)| {
-                let (alloc, left) = crate::loan::allocate(schedule, &payments);
-                (
-                    p + alloc.iter().map(|a| a.principal_paid.0).sum::<i64>(),
-                    f + alloc.iter().map(|a| a.fee_paid.0).sum::<i64>(),
-                    l + left.0,
-                )
+            .try_fold((0, 0, 0), |(p, f, l), (schedule, payments)| {
+                let (sp, sf, sl) = of(schedule, &payments)?;
+                Ok((
+                    add("principal paid", p, sp)?,
+                    add("fee paid", f, sf)?,
+                    add("paid beyond the loan", l, sl)?,
+                ))
             })
     }
 
     /// What the group owes at a meeting on `on`: the unpaid part of the
     /// instalments due by then, and the next instalment after it (its date
-    /// and unpaid amount). Nothing once written off.
-    pub fn due(&self, on: Date) -> Due {
+    /// and unpaid amount). Nothing once written off; refused when a sum
+    /// does not fit.
+    pub fn due(&self, on: Date) -> Result<Due, TooLarge> {
         if self.written_off.is_some_and(|(w, _)| w <= on) {
-            return Due::default();
+            return Ok(Due::default());
         }
         let (schedule, payments) = self.segment(on);
         let paid: Vec<(Date, Rupiah)> = payments.into_iter().filter(|p| p.0 <= on).collect();
         let (alloc, _) = crate::loan::allocate(schedule, &paid);
         let unpaid = |i: &Instalment, a: &crate::loan::Allocation| {
-            i.fee.0 + i.principal.0 - a.fee_paid.0 - a.principal_paid.0
+            let owed = i128::from(i.fee.0) + i128::from(i.principal.0);
+            let paid = i128::from(a.fee_paid.0) + i128::from(a.principal_paid.0);
+            rupiah("due", owed - paid)
         };
         let mut due = Due::default();
         for (i, a) in schedule.iter().zip(&alloc) {
+            let unpaid = unpaid(i, a)?;
             if i.due <= on {
-                due.overdue += unpaid(i, a);
-            } else if unpaid(i, a) > 0 {
-                due.next = Some((i.due, unpaid(i, a)));
+                due.overdue = add("due", due.overdue, unpaid)?;
+            } else if unpaid > 0 {
+                due.next = Some((i.due, unpaid));
                 break;
             }
         }
-        due
+        Ok(due)
     }
 
     /// The loan's standing on a date, or `None` once it is written off.
@@ -151,6 +158,26 @@ impl LoanBook {
         let (schedule, payments) = self.segment(as_of);
         Some(arrears(schedule, &payments, as_of, class_thresholds))
     }
+}
+
+/// `owed` shared by `parts` (each member's principal): each share rounded
+/// down, the remainder on the first; `None` when the parts add up to
+/// nothing. Exact in i128, since `owed × part` passes i64 for loans of
+/// billions; refused when a share does not fit back.
+pub fn split_due(owed: i64, parts: &[i64]) -> Result<Option<Vec<i64>>, TooLarge> {
+    let whole: i128 = parts.iter().map(|p| i128::from(*p)).sum();
+    if whole <= 0 {
+        return Ok(None);
+    }
+    let mut shares = parts
+        .iter()
+        .map(|p| rupiah("due share", i128::from(owed) * i128::from(*p) / whole))
+        .collect::<Result<Vec<i64>, TooLarge>>()?;
+    let given: i128 = shares.iter().map(|s| i128::from(*s)).sum();
+    if let Some(first) = shares.first_mut() {
+        *first = rupiah("due share", i128::from(*first) + i128::from(owed) - given)?;
+    }
+    Ok(Some(shares))
 }
 
 /// What a loan asks of its group at a meeting.
@@ -263,13 +290,23 @@ pub struct Finances {
 }
 
 impl Finances {
-    fn plus(self, f: Finances) -> Finances {
-        Finances {
-            fee_income: self.fee_income + f.fee_income,
-            costs: self.costs + f.costs,
-            capital: self.capital + f.capital,
+    fn plus(self, f: Finances) -> Result<Finances, TooLarge> {
+        Ok(Finances {
+            fee_income: add("fee income", self.fee_income, f.fee_income)?,
+            costs: add("costs", self.costs, f.costs)?,
+            capital: add("capital", self.capital, f.capital)?,
             months: self.months.max(f.months),
-        }
+        })
+    }
+
+    /// The finances of several UPKs together (`None` when none is known).
+    fn total(all: impl IntoIterator<Item = Finances>) -> Result<Option<Finances>, TooLarge> {
+        all.into_iter().try_fold(None, |t: Option<Finances>, f| {
+            Ok(Some(match t {
+                None => f,
+                Some(t) => t.plus(f)?,
+            }))
+        })
     }
 }
 
@@ -366,7 +403,13 @@ pub struct FundReport {
 }
 
 fn share(part: i64, whole: i64) -> Option<Share> {
-    Share::of(Money::from_units(part), Money::from_units(whole))
+    // A ratio: the unit does not matter, and minor units cannot overflow.
+    Share::of(Money::from_minor(part), Money::from_minor(whole))
+}
+
+/// An exact sum back to whole rupiah, or [`TooLarge`] naming it.
+fn rupiah(what: &'static str, v: i128) -> Result<i64, TooLarge> {
+    i64::try_from(v).map_err(|_| TooLarge(what))
 }
 
 /// One loan's standing with what the sums need.
@@ -378,20 +421,47 @@ struct Judged {
     written_off: i64,
 }
 
-/// Sums loans into the figures; one per group of the report.
+/// A group of loans being summed: loans, outstanding, reserve.
+#[derive(Default, Clone, Copy)]
+struct Count {
+    loans: u64,
+    outstanding: i128,
+    reserve: i128,
+}
+
+impl Count {
+    fn merge(&mut self, o: Count) {
+        self.loans += o.loans;
+        self.outstanding += o.outstanding;
+        self.reserve += o.reserve;
+    }
+
+    fn bucket(self, bucket: String) -> Result<Bucket, TooLarge> {
+        Ok(Bucket {
+            bucket,
+            loans: self.loans,
+            outstanding: rupiah("outstanding", self.outstanding)?,
+            reserve: rupiah("reserve", self.reserve)?,
+        })
+    }
+}
+
+/// Sums loans into the figures; one per group of the report. Amounts are
+/// summed in i128 (a loan's fit in i64, so no count of loans overflows
+/// them) and checked once when they become figures.
 #[derive(Default)]
 struct Sums {
     loans: u64,
-    outstanding: i64,
-    arrears: i64,
+    outstanding: i128,
+    arrears: i128,
     in_arrears: u64,
-    out_in_arrears: i64,
+    out_in_arrears: i128,
     active: HashSet<i64>,
     ksm_late: HashSet<i64>,
-    by_class: BTreeMap<u8, Bucket>,
-    aging: [(u64, i64); 5],
-    reserve: i64,
-    written_off: (u64, i64),
+    by_class: BTreeMap<u8, Count>,
+    aging: [Count; 5],
+    reserve: i128,
+    written_off: (u64, i128),
 }
 
 impl Sums {
@@ -404,20 +474,11 @@ impl Sums {
         self.out_in_arrears += o.out_in_arrears;
         self.active.extend(o.active);
         self.ksm_late.extend(o.ksm_late);
-        for (class, b) in o.by_class {
-            let mine = self.by_class.entry(class).or_insert_with(|| Bucket {
-                bucket: b.bucket.clone(),
-                loans: 0,
-                outstanding: 0,
-                reserve: 0,
-            });
-            mine.loans += b.loans;
-            mine.outstanding += b.outstanding;
-            mine.reserve += b.reserve;
+        for (class, c) in o.by_class {
+            self.by_class.entry(class).or_default().merge(c);
         }
         for (mine, theirs) in self.aging.iter_mut().zip(o.aging) {
-            mine.0 += theirs.0;
-            mine.1 += theirs.1;
+            mine.merge(theirs);
         }
         self.reserve += o.reserve;
         self.written_off.0 += o.written_off.0;
@@ -428,42 +489,40 @@ impl Sums {
         self.loans += 1;
         let Some(a) = &j.standing else {
             self.written_off.0 += 1;
-            self.written_off.1 += j.written_off;
+            self.written_off.1 += j.written_off as i128;
             return;
         };
-        let class = self
-            .by_class
+        let outstanding = a.outstanding.0 as i128;
+        let reserve = j.reserve as i128;
+        self.by_class
             .entry(a.quality_class)
-            .or_insert_with(|| Bucket {
-                bucket: a.quality_class.to_string(),
-                loans: 0,
-                outstanding: 0,
-                reserve: 0,
+            .or_default()
+            .merge(Count {
+                loans: 1,
+                outstanding,
+                reserve,
             });
-        class.loans += 1;
-        class.outstanding += a.outstanding.0;
-        class.reserve += j.reserve;
         if let Some(i) = AGING
             .iter()
             .position(|(from, to, _)| (*from..=*to).contains(&a.days_overdue))
         {
-            self.aging[i].0 += 1;
-            self.aging[i].1 += a.outstanding.0;
+            self.aging[i].loans += 1;
+            self.aging[i].outstanding += outstanding;
         }
-        self.outstanding += a.outstanding.0;
-        self.arrears += a.principal_in_arrears.0;
-        self.reserve += j.reserve;
+        self.outstanding += outstanding;
+        self.arrears += a.principal_in_arrears.0 as i128;
+        self.reserve += reserve;
         if a.outstanding.0 > 0 {
             self.active.insert(j.ksm);
         }
         if j.in_arrears {
             self.in_arrears += 1;
-            self.out_in_arrears += a.outstanding.0;
+            self.out_in_arrears += outstanding;
             self.ksm_late.insert(j.ksm);
         }
     }
 
-    fn indicators(self, f: Option<Finances>) -> Indicators {
+    fn indicators(self, f: Option<Finances>) -> Result<Indicators, TooLarge> {
         let ksm_in_arrears = self.ksm_late.intersection(&self.active).count() as u64;
         let active = self.active.len() as i64;
         let (mut ccr, mut roi) = (None, None);
@@ -471,20 +530,27 @@ impl Sums {
             ccr = (f.costs > 0)
                 .then(|| share(f.fee_income, f.costs))
                 .flatten();
-            let months = f.months.clamp(1, 12) as i64;
-            roi = (f.capital > 0)
-                .then(|| share((f.fee_income - f.costs) * 12 / months, f.capital))
-                .flatten();
+            let months = f.months.clamp(1, 12) as i128;
+            if f.capital > 0 {
+                let profit = (f.fee_income as i128 - f.costs as i128) * 12 / months;
+                roi = share(rupiah("annual net profit", profit)?, f.capital);
+            }
         }
-        let par = share(self.out_in_arrears, self.outstanding);
-        let rr = share(self.outstanding - self.arrears, self.outstanding);
+        let outstanding = rupiah("outstanding", self.outstanding)?;
+        let arrears = rupiah("arrears", self.arrears)?;
+        let out_in_arrears = rupiah("outstanding in arrears", self.out_in_arrears)?;
+        let par = share(out_in_arrears, outstanding);
+        let rr = share(
+            rupiah("repaid on time", self.outstanding - self.arrears)?,
+            outstanding,
+        );
         let lar = share(ksm_in_arrears as i64, active);
-        Indicators {
+        Ok(Indicators {
             loans: self.loans,
-            outstanding: self.outstanding,
-            arrears: self.arrears,
+            outstanding,
+            arrears,
             loans_in_arrears: self.in_arrears,
-            outstanding_in_arrears: self.out_in_arrears,
+            outstanding_in_arrears: out_in_arrears,
             par,
             rr,
             active_ksm: active as u64,
@@ -499,21 +565,20 @@ impl Sums {
                 ccr: band_high(ccr, (125, 100), (100, 100)),
                 roi: band_high(roi, (10, 100), (0, 1)),
             },
-            by_class: self.by_class.into_values().collect(),
+            by_class: self
+                .by_class
+                .into_iter()
+                .map(|(class, c)| c.bucket(class.to_string()))
+                .collect::<Result<_, _>>()?,
             aging: AGING
                 .iter()
                 .zip(self.aging)
-                .map(|((_, _, label), (loans, outstanding))| Bucket {
-                    bucket: (*label).to_owned(),
-                    loans,
-                    outstanding,
-                    reserve: 0,
-                })
-                .collect(),
-            reserve_required: self.reserve,
+                .map(|((_, _, label), c)| c.bucket((*label).to_owned()))
+                .collect::<Result<_, _>>()?,
+            reserve_required: rupiah("reserve", self.reserve)?,
             written_off_loans: self.written_off.0,
-            written_off: self.written_off.1,
-        }
+            written_off: rupiah("written off", self.written_off.1)?,
+        })
     }
 }
 
@@ -613,8 +678,9 @@ impl<'a> Tally<'a> {
 }
 
 /// The report as of a date (loans disbursed after it are left out; so are
-/// payments after it), each loan judged by its UPK's settings.
-pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> FundReport {
+/// payments after it), each loan judged by its UPK's settings. A figure
+/// too large to keep refuses the report.
+pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> Result<FundReport, TooLarge> {
     // A city's loans are judged on every core, each thread a share of
     // them; the sums are added up after (the same figures however split).
     let threads = if loans.len() < 20_000 {
@@ -641,18 +707,19 @@ pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> FundReport {
     let upks: BTreeMap<(&str, i64), Sums> = tally.upks.into_iter().collect();
     let areas = tally.areas;
     let finances_of = |ids: &mut dyn Iterator<Item = i64>| {
-        ids.filter_map(|id| ctx.finances.get(&id).copied())
-            .reduce(Finances::plus)
+        Finances::total(ids.filter_map(|id| ctx.finances.get(&id).copied()))
     };
-    let all_finances = ctx.finances.values().copied().reduce(Finances::plus);
+    let all_finances = Finances::total(ctx.finances.values().copied())?;
     let by_upk: Vec<UpkIndicators> = upks
         .into_iter()
-        .map(|((upk, id), sums)| UpkIndicators {
-            upk: upk.to_owned(),
-            upk_id: id,
-            indicators: sums.indicators(ctx.finances.get(&id).copied()),
+        .map(|((upk, id), sums)| {
+            Ok(UpkIndicators {
+                upk: upk.to_owned(),
+                upk_id: id,
+                indicators: sums.indicators(ctx.finances.get(&id).copied())?,
+            })
         })
-        .collect();
+        .collect::<Result<_, TooLarge>>()?;
     let mut attention: Vec<Attention> = by_upk
         .iter()
         .filter_map(|u| {
@@ -680,20 +747,22 @@ pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> FundReport {
             &b.upk,
         ))
     });
-    FundReport {
+    Ok(FundReport {
         as_of,
-        indicators: total.indicators(all_finances),
+        indicators: total.indicators(all_finances)?,
         by_upk,
         by_area: areas
             .into_iter()
-            .map(|(area, (sums, members))| AreaIndicators {
-                area: area.clone(),
-                upks: members.len() as u64,
-                indicators: sums.indicators(finances_of(&mut members.iter().copied())),
+            .map(|(area, (sums, members))| {
+                Ok(AreaIndicators {
+                    area: area.clone(),
+                    upks: members.len() as u64,
+                    indicators: sums.indicators(finances_of(&mut members.iter().copied())?)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, TooLarge>>()?,
         attention,
-    }
+    })
 }
 
 /// One month's figures for the trend.
@@ -708,8 +777,14 @@ pub struct TrendPoint {
 }
 
 /// The figures at the end of each of the `months` months up to `as_of`
-/// (the last point is `as_of` itself), oldest first.
-pub fn trend(loans: &[LoanBook], as_of: Date, months: u16, ctx: &Context) -> Vec<TrendPoint> {
+/// (the last point is `as_of` itself), oldest first; refused when a figure
+/// is too large to keep.
+pub fn trend(
+    loans: &[LoanBook],
+    as_of: Date,
+    months: u16,
+    ctx: &Context,
+) -> Result<Vec<TrendPoint>, TooLarge> {
     let mut dates: Vec<Date> = (1..months as i32)
         .rev()
         .map(|k| {
@@ -733,15 +808,15 @@ pub fn trend(loans: &[LoanBook], as_of: Date, months: u16, ctx: &Context) -> Vec
                     .or_insert_with(|| Rules::new(ctx.settings_of(loan.upk_id)));
                 sums.add(&judge(loan, d, r));
             }
-            let i = sums.indicators(None);
-            TrendPoint {
+            let i = sums.indicators(None)?;
+            Ok(TrendPoint {
                 as_of: d,
                 outstanding: i.outstanding,
                 arrears: i.arrears,
                 par: i.par,
                 rr: i.rr,
                 lar: i.lar,
-            }
+            })
         })
         .collect()
 }
@@ -796,7 +871,7 @@ mod tests {
             rescheduled: vec![],
             written_off: None,
         };
-        let r = portfolio(&[good, late, other], date(2024, 5, 20), &Context::default());
+        let r = portfolio(&[good, late, other], date(2024, 5, 20), &Context::default()).unwrap();
         assert_eq!(r.indicators.outstanding, 200_000 + 500_000 + 600_000);
         assert_eq!(
             r.indicators.arrears,
@@ -843,7 +918,8 @@ mod tests {
                 finances,
                 ..Context::default()
             },
-        );
+        )
+        .unwrap();
         assert_eq!(with.indicators.ccr.unwrap().to_string(), "1.500000");
         assert_eq!(with.indicators.health.ccr, Some(Band::Satisfactory));
         assert_eq!(
@@ -865,8 +941,93 @@ mod tests {
             band_high(Some(Share::parse("0.85").unwrap()), (90, 100), (80, 100)),
             Some(Band::Adequate)
         );
-        let before = portfolio(&[], date(2024, 5, 20), &Context::default());
+        let before = portfolio(&[], date(2024, 5, 20), &Context::default()).unwrap();
         assert_eq!(before.indicators.par, None, "no outstanding: no ratio");
+    }
+
+    #[test]
+    fn a_due_amount_is_shared_by_principal_without_overflow() {
+        assert_eq!(split_due(100, &[1, 1, 1]), Ok(Some(vec![34, 33, 33])));
+        assert_eq!(split_due(100, &[0, 0]), Ok(None));
+        // A loan of Rp 30 billion: 6e9 × 1e10 passes i64 on the way.
+        let ten_bn = 10_000_000_000;
+        assert_eq!(
+            split_due(6_000_000_001, &[ten_bn, ten_bn, ten_bn]),
+            Ok(Some(vec![2_000_000_001, 2_000_000_000, 2_000_000_000]))
+        );
+        assert_eq!(
+            split_due(i64::MAX, &[2, -1]),
+            Err(TooLarge("due share")),
+            "refused, not wrapped"
+        );
+    }
+
+    /// Loans built directly, past the entry bound: a total that no longer
+    /// fits refuses the report (in all, per area, the trend), never wraps.
+    #[test]
+    fn totals_too_large_to_keep_are_refused() {
+        let on = date(2024, 1, 10);
+        let loan = |upk_id: i64, ksm: i64| LoanBook {
+            upk: format!("UPK {upk_id}"),
+            upk_id,
+            ksm,
+            disbursed_on: on,
+            schedule: vec![Instalment {
+                number: 1,
+                due: date(2024, 2, 10),
+                principal: Rupiah(i64::MAX - 1),
+                fee: Rupiah(0),
+            }],
+            payments: vec![],
+            rescheduled: vec![],
+            written_off: None,
+        };
+        let one = portfolio(&[loan(1, 1)], date(2024, 3, 1), &Context::default()).unwrap();
+        assert_eq!(one.indicators.outstanding, i64::MAX - 1, "one loan fits");
+        let two = [loan(1, 1), loan(2, 2)];
+        let as_of = date(2024, 3, 1);
+        assert_eq!(
+            portfolio(&two, as_of, &Context::default()).unwrap_err(),
+            TooLarge("outstanding")
+        );
+        assert_eq!(
+            trend(&two, as_of, 3, &Context::default()).unwrap_err(),
+            TooLarge("outstanding")
+        );
+        // Each UPK alone fits; their area's roll-up does not.
+        let area = AreaRef {
+            code: "35.78.01".into(),
+            name: "Kecamatan".into(),
+            level: "kecamatan".into(),
+        };
+        let ctx = Context {
+            areas: BTreeMap::from([(1, vec![area.clone()]), (2, vec![area])]),
+            ..Context::default()
+        };
+        assert!(portfolio(&two[..1], as_of, &ctx).is_ok());
+        assert_eq!(
+            portfolio(&two, as_of, &ctx).unwrap_err(),
+            TooLarge("outstanding")
+        );
+        // Finances summed over UPKs, and a profit annualised past i64.
+        let rich = Finances {
+            fee_income: i64::MAX,
+            costs: 1,
+            capital: i64::MAX,
+            months: 1,
+        };
+        let finances = |ids: &[i64]| Context {
+            finances: ids.iter().map(|id| (*id, rich)).collect(),
+            ..Context::default()
+        };
+        assert_eq!(
+            portfolio(&[], as_of, &finances(&[1, 2])).unwrap_err(),
+            TooLarge("fee income")
+        );
+        assert_eq!(
+            portfolio(&[], as_of, &finances(&[1])).unwrap_err(),
+            TooLarge("annual net profit")
+        );
     }
 
     #[test]
@@ -927,7 +1088,7 @@ mod tests {
             Rupiah(450_000),
             "59,000 = 7,500 fee + 50,000 principal + 1,500 on"
         );
-        let due = loan.due(date(2024, 9, 1));
+        let due = loan.due(date(2024, 9, 1)).unwrap();
         assert_eq!(
             due.overdue,
             57_500 - 1_500,
@@ -936,7 +1097,7 @@ mod tests {
         assert_eq!(due.next, Some((date(2024, 9, 30), 57_500)));
         loan.written_off = Some((date(2024, 12, 31), Rupiah(450_000)));
         assert!(loan.standing(date(2025, 1, 1), &[3]).is_none());
-        let r = portfolio(&[loan], date(2025, 1, 1), &Context::default());
+        let r = portfolio(&[loan], date(2025, 1, 1), &Context::default()).unwrap();
         assert_eq!(
             (
                 r.indicators.outstanding,

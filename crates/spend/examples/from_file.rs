@@ -88,7 +88,8 @@ fn run() -> Result<(), String> {
     phase("classify", t);
 
     let t = Instant::now();
-    let report = compute(&file.segments(), &dims, &ReportOptions::default());
+    let report =
+        compute(&file.segments(), &dims, &ReportOptions::default()).map_err(|e| e.to_string())?;
     phase("compute", t);
 
     let t = Instant::now();

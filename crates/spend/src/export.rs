@@ -355,7 +355,7 @@ mod tests {
             supplier_name: vec![String::new(), "A".into(), "B".into()],
             sectors: HashMap::new(),
         };
-        compute(&[&f], &dims, &ReportOptions::default())
+        compute(&[&f], &dims, &ReportOptions::default()).unwrap()
     }
 
     #[test]

@@ -2590,7 +2590,7 @@ mod tests {
             assert_eq!(ff.suppliers.len(), 60);
             let locations = classify_suppliers(&ff.suppliers, &|p| prefixes.get(p).copied());
             let dims = ff.dimensions(FiscalCalendar::UK, locations);
-            let r = compute(&ff.segments(), &dims, &ReportOptions::default());
+            let r = compute(&ff.segments(), &dims, &ReportOptions::default()).unwrap();
             let m = Money::from_minor;
             assert_eq!(r.figures.total, m(e.total));
             assert_eq!(r.figures.local, m(e.local));
@@ -2646,7 +2646,7 @@ mod tests {
                 .map(|(k, v)| (k + (1 << 21), v.clone()))
                 .collect();
             let segments: Vec<&Facts> = sparse.iter().collect();
-            let h = compute(&segments, &sparse_dims, &ReportOptions::default());
+            let h = compute(&segments, &sparse_dims, &ReportOptions::default()).unwrap();
             assert_eq!(h.figures, r.figures);
             assert_eq!(h.influenceable, r.influenceable);
             let strip = |v: &serde_json::Value| {

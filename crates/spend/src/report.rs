@@ -58,6 +58,19 @@ pub struct ReportOptions {
     pub top_leaking: Option<usize>,
 }
 
+/// A figure whose sum does not fit in an amount: the report is refused,
+/// never shown wrapped or cut to the largest amount. Names the figure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}: the total is too large to keep")]
+pub struct TooLarge(pub &'static str);
+
+/// An exact sum back to an amount, or [`TooLarge`] naming it.
+fn money(what: &'static str, v: i128) -> Result<Money, TooLarge> {
+    i64::try_from(v)
+        .map(Money::from_minor)
+        .map_err(|_| TooLarge(what))
+}
+
 /// The figures for one set of payments.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Figures {
@@ -76,19 +89,23 @@ pub struct Figures {
     pub payments: u64,
 }
 
+/// Sums kept in i128: a payment fits in i64, so fewer than 2^64 of them
+/// cannot overflow, and each figure is checked once when it becomes an
+/// amount.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Sums {
-    total: i64,
-    local: i64,
-    regional_only: i64,
-    outside: i64,
-    unknown: i64,
-    sme: i64,
+    total: i128,
+    local: i128,
+    regional_only: i128,
+    outside: i128,
+    unknown: i128,
+    sme: i128,
     payments: u64,
 }
 
 impl Sums {
     fn add(&mut self, amount: i64, location: Location, sme: bool) {
+        let amount = amount as i128;
         self.total += amount;
         match location {
             Location::Local => self.local += amount,
@@ -112,26 +129,29 @@ impl Sums {
         self.payments += o.payments;
     }
 
-    fn figures(&self) -> Figures {
-        let m = Money::from_minor;
-        let total = m(self.total);
-        let regional = m(self.local + self.regional_only);
-        let share = |part: i64| Share::of(m(part), total);
-        Figures {
+    fn figures(&self) -> Result<Figures, TooLarge> {
+        let total = money("total", self.total)?;
+        let local = money("local", self.local)?;
+        let regional = money("regional", self.local + self.regional_only)?;
+        let outside = money("outside", self.outside)?;
+        let unknown = money("unknown", self.unknown)?;
+        let sme = money("sme", self.sme)?;
+        let share = |part: Money| Share::of(part, total);
+        Ok(Figures {
             total,
-            local: m(self.local),
+            local,
             regional,
-            outside: m(self.outside),
-            unknown: m(self.unknown),
-            leakage: m(self.outside),
-            local_share: share(self.local),
-            regional_share: share(self.local + self.regional_only),
-            outside_share: share(self.outside),
-            unknown_share: share(self.unknown),
-            sme: m(self.sme),
-            sme_share: share(self.sme),
+            outside,
+            unknown,
+            leakage: outside,
+            local_share: share(local),
+            regional_share: share(regional),
+            outside_share: share(outside),
+            unknown_share: share(unknown),
+            sme,
+            sme_share: share(sme),
             payments: self.payments,
-        }
+        })
     }
 }
 
@@ -240,9 +260,9 @@ pub struct SpendReport {
 struct Acc {
     cells: HashMap<(u32, i16), Sums>,
     influenceable: Sums,
-    sector_total: HashMap<u32, i64>,
-    sector_outside: HashMap<u32, i64>,
-    supplier_outside: HashMap<u32, i64>,
+    sector_total: HashMap<u32, i128>,
+    sector_outside: HashMap<u32, i128>,
+    supplier_outside: HashMap<u32, i128>,
 }
 
 impl Acc {
@@ -273,16 +293,16 @@ fn selected(f: &Facts, i: usize, opts: &ReportOptions) -> bool {
 /// each anchor-year's N suppliers with the largest net spend. Pages use it
 /// to list the payments behind such a report's figures.
 pub fn top_suppliers(facts: &[&Facts], opts: &ReportOptions, n: usize) -> HashSet<(u32, i16, u32)> {
-    let mut net: HashMap<(u32, i16, u32), i64> = HashMap::new();
+    let mut net: HashMap<(u32, i16, u32), i128> = HashMap::new();
     for f in facts {
         for i in 0..f.len() {
             if selected(f, i, opts) {
                 *net.entry((f.anchor[i], f.year[i], f.supplier[i]))
-                    .or_default() += f.amount[i];
+                    .or_default() += f.amount[i] as i128;
             }
         }
     }
-    let mut per_cell: HashMap<(u32, i16), Vec<(i64, u32)>> = HashMap::new();
+    let mut per_cell: HashMap<(u32, i16), Vec<(i128, u32)>> = HashMap::new();
     for ((a, y, s), v) in net {
         per_cell.entry((a, y)).or_default().push((v, s));
     }
@@ -368,8 +388,8 @@ struct Shape {
 /// `Location` discriminant), the total being their sum.
 #[derive(Debug, Clone, Copy, Default)]
 struct FlatSums {
-    by_location: [i64; 4],
-    sme: i64,
+    by_location: [i128; 4],
+    sme: i128,
     payments: u64,
 }
 
@@ -378,8 +398,8 @@ impl FlatSums {
     #[inline]
     fn add(&mut self, amount: i64, location: usize, sme_mask: i64, mask: i64) {
         let amount = amount & mask;
-        self.by_location[location] += amount;
-        self.sme += amount & sme_mask;
+        self.by_location[location] += amount as i128;
+        self.sme += (amount & sme_mask) as i128;
         self.payments += (mask & 1) as u64;
     }
 
@@ -411,10 +431,10 @@ struct Dense {
     shape: Shape,
     cells: Vec<FlatSums>,
     influenceable: FlatSums,
-    sector_total: Vec<i64>,
+    sector_total: Vec<i128>,
     sector_seen: Vec<bool>,
-    sector_outside: Vec<i64>,
-    supplier_outside: Vec<i64>,
+    sector_outside: Vec<i128>,
+    supplier_outside: Vec<i128>,
     supplier_seen: Vec<bool>,
 }
 
@@ -437,7 +457,7 @@ impl Dense {
             a.merge(b);
         }
         self.influenceable.merge(&o.influenceable);
-        let add = |a: &mut Vec<i64>, b: &Vec<i64>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        let add = |a: &mut Vec<i128>, b: &Vec<i128>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         let or = |a: &mut Vec<bool>, b: &Vec<bool>| a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
         add(&mut self.sector_total, &o.sector_total);
         or(&mut self.sector_seen, &o.sector_seen);
@@ -550,10 +570,10 @@ fn scan_dense(
             d.influenceable
                 .add(amount, location, sme_mask, influenceable);
             let sector = f.sector[i] as usize;
-            d.sector_total[sector] += amount;
+            d.sector_total[sector] += amount as i128;
             d.sector_seen[sector] = true;
             let outside = location == Location::Outside as usize;
-            let outside_amount = amount & -(outside as i64);
+            let outside_amount = (amount & -(outside as i64)) as i128;
             d.sector_outside[sector] += outside_amount;
             d.supplier_outside[supplier as usize] += outside_amount;
             d.supplier_seen[supplier as usize] |= outside;
@@ -582,6 +602,7 @@ fn scan(
                 continue;
             }
             let amount = facts.amount[i];
+            let wide = amount as i128;
             let flags = facts.flags[i];
             let location = dims.location(supplier);
             let sme = flags & (flag::SME_KNOWN | flag::SME) == flag::SME_KNOWN | flag::SME;
@@ -592,10 +613,10 @@ fn scan(
             if flags & flag::NOT_INFLUENCEABLE == 0 {
                 acc.influenceable.add(amount, location, sme);
             }
-            *acc.sector_total.entry(facts.sector[i]).or_default() += amount;
+            *acc.sector_total.entry(facts.sector[i]).or_default() += wide;
             if location == Location::Outside {
-                *acc.sector_outside.entry(facts.sector[i]).or_default() += amount;
-                *acc.supplier_outside.entry(supplier).or_default() += amount;
+                *acc.sector_outside.entry(facts.sector[i]).or_default() += wide;
+                *acc.supplier_outside.entry(supplier).or_default() += wide;
             }
         }
     }
@@ -604,8 +625,13 @@ fn scan(
 
 /// Computes the report over `facts` (any number of segments), scanning
 /// them in parallel: dense arrays indexed by id when the ids allow it,
-/// hash maps otherwise; both give the same figures.
-pub fn compute(facts: &[&Facts], dims: &Dimensions, opts: &ReportOptions) -> SpendReport {
+/// hash maps otherwise; both give the same figures. A figure too large for
+/// an amount refuses the whole report.
+pub fn compute(
+    facts: &[&Facts],
+    dims: &Dimensions,
+    opts: &ReportOptions,
+) -> Result<SpendReport, TooLarge> {
     let keep = opts.top_suppliers.map(|n| top_suppliers(facts, opts, n));
     let keep = keep.as_ref();
     let rows: usize = facts.iter().map(|f| f.len()).sum();
@@ -638,7 +664,7 @@ pub fn compute(facts: &[&Facts], dims: &Dimensions, opts: &ReportOptions) -> Spe
     assemble(acc, dims, opts)
 }
 
-fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> SpendReport {
+fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendReport, TooLarge> {
     let anchor_name = |id: u32| {
         dims.anchors
             .get(&id)
@@ -670,80 +696,96 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> SpendReport {
         }
         by_year.entry(*y).or_default().merge(s);
     }
+    // The total first: the figure a refusal names is the one most read.
+    let figures = whole.figures()?;
 
     let mut by_sector: Vec<SectorFigures> = acc
         .sector_total
         .iter()
         .map(|(id, total)| {
-            let leakage = acc.sector_outside.get(id).copied().unwrap_or(0);
+            let total = money("sector total", *total)?;
+            let leakage = money(
+                "sector leakage",
+                acc.sector_outside.get(id).copied().unwrap_or(0),
+            )?;
             let (code, name) = dims
                 .sectors
                 .get(id)
                 .cloned()
                 .map_or((None, None), |(c, n)| (Some(c), n));
-            SectorFigures {
+            Ok(SectorFigures {
                 sector_id: *id,
                 sector: code,
                 sector_name: name,
-                total: Money::from_minor(*total),
-                leakage: Money::from_minor(leakage),
-                leakage_share: Share::of(Money::from_minor(leakage), Money::from_minor(*total)),
-            }
+                total,
+                leakage,
+                leakage_share: Share::of(leakage, total),
+            })
         })
-        .collect();
+        .collect::<Result<_, TooLarge>>()?;
     by_sector.sort_by(|a, b| b.leakage.cmp(&a.leakage).then(a.sector.cmp(&b.sector)));
 
-    let mut leaking: Vec<(u32, i64)> = acc.supplier_outside.into_iter().collect();
+    let mut leaking: Vec<(u32, i128)> = acc.supplier_outside.into_iter().collect();
     leaking.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let top_leaking_suppliers = leaking
         .into_iter()
         .take(opts.top_leaking.unwrap_or(20))
-        .map(|(id, v)| LeakingSupplier {
-            supplier_id: id,
-            supplier: dims
-                .supplier_name
-                .get(id as usize)
-                .cloned()
-                .unwrap_or_default(),
-            leakage: Money::from_minor(v),
-        })
-        .collect();
-
-    let progress_of = |anchor: Option<String>, years: &[(i16, Sums)]| -> Vec<Progress> {
-        let Some((base_year, base)) = years.first() else {
-            return vec![];
-        };
-        let base_fig = base.figures();
-        years
-            .iter()
-            .map(|(y, s)| {
-                let fig = s.figures();
-                let change = |now: Option<Share>, then: Option<Share>| {
-                    now.zip(then).map(|(n, t)| n.minus(t))
-                };
-                let local_change = change(fig.local_share, base_fig.local_share);
-                let regional_change = change(fig.regional_share, base_fig.regional_share);
-                Progress {
-                    anchor: anchor.clone(),
-                    fiscal_year: label(*y),
-                    baseline_year: label(*base_year),
-                    total: fig.total,
-                    local: fig.local,
-                    local_share: fig.local_share,
-                    baseline_local_share: base_fig.local_share,
-                    local_share_change: local_change,
-                    local_share_change_pp: local_change.map(|c| c.percentage_points()),
-                    regional_share: fig.regional_share,
-                    regional_share_change: regional_change,
-                    regional_share_change_pp: regional_change.map(|c| c.percentage_points()),
-                    local_change: fig.local - base_fig.local,
-                    redirected_local: local_change.map(|c| fig.total.times(c)),
-                }
+        .map(|(id, v)| {
+            Ok(LeakingSupplier {
+                supplier_id: id,
+                supplier: dims
+                    .supplier_name
+                    .get(id as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                leakage: money("supplier leakage", v)?,
             })
-            .collect()
-    };
+        })
+        .collect::<Result<_, TooLarge>>()?;
+
+    let progress_of =
+        |anchor: Option<String>, years: &[(i16, Sums)]| -> Result<Vec<Progress>, TooLarge> {
+            let Some((base_year, base)) = years.first() else {
+                return Ok(vec![]);
+            };
+            let base_fig = base.figures()?;
+            years
+                .iter()
+                .map(|(y, s)| {
+                    let fig = s.figures()?;
+                    let change = |now: Option<Share>, then: Option<Share>| {
+                        now.zip(then).map(|(n, t)| n.minus(t))
+                    };
+                    let local_change = change(fig.local_share, base_fig.local_share);
+                    let regional_change = change(fig.regional_share, base_fig.regional_share);
+                    let redirected_local = match local_change {
+                        Some(c) => Some(fig.total.times(c).ok_or(TooLarge("redirected local"))?),
+                        None => None,
+                    };
+                    Ok(Progress {
+                        anchor: anchor.clone(),
+                        fiscal_year: label(*y),
+                        baseline_year: label(*base_year),
+                        total: fig.total,
+                        local: fig.local,
+                        local_share: fig.local_share,
+                        baseline_local_share: base_fig.local_share,
+                        local_share_change: local_change,
+                        local_share_change_pp: local_change.map(|c| c.percentage_points()),
+                        regional_share: fig.regional_share,
+                        regional_share_change: regional_change,
+                        regional_share_change_pp: regional_change.map(|c| c.percentage_points()),
+                        local_change: fig
+                            .local
+                            .checked_sub(base_fig.local)
+                            .ok_or(TooLarge("local change"))?,
+                        redirected_local,
+                    })
+                })
+                .collect()
+        };
     let years: Vec<(i16, Sums)> = by_year.iter().map(|(y, s)| (*y, *s)).collect();
-    let progress = progress_of(None, &years);
+    let progress = progress_of(None, &years)?;
     let mut progress_by_anchor = Vec::new();
     for (a, _) in &by_anchor {
         let own: Vec<(i16, Sums)> = cells
@@ -751,68 +793,84 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> SpendReport {
             .filter(|((ca, _), _)| ca == a)
             .map(|((_, y), s)| (*y, *s))
             .collect();
-        progress_by_anchor.extend(progress_of(Some(anchor_name(*a)), &own));
+        progress_by_anchor.extend(progress_of(Some(anchor_name(*a)), &own)?);
     }
 
-    let target = opts.target_local_share.map(|t| {
-        let years: Vec<TargetYear> = by_year
-            .iter()
-            .map(|(y, s)| {
-                let total = Money::from_minor(s.total);
-                let local = Money::from_minor(s.local);
-                let target_local = total.times(t);
-                TargetYear {
-                    fiscal_year: label(*y),
-                    total,
-                    local,
-                    target_local,
-                    extra_local: target_local - local,
-                }
+    let target = match opts.target_local_share {
+        None => None,
+        Some(t) => {
+            let years: Vec<TargetYear> = by_year
+                .iter()
+                .map(|(y, s)| {
+                    let total = money("total", s.total)?;
+                    let local = money("local", s.local)?;
+                    let target_local = total.times(t).ok_or(TooLarge("target local"))?;
+                    Ok(TargetYear {
+                        fiscal_year: label(*y),
+                        total,
+                        local,
+                        target_local,
+                        extra_local: target_local
+                            .checked_sub(local)
+                            .ok_or(TooLarge("extra local"))?,
+                    })
+                })
+                .collect::<Result<_, TooLarge>>()?;
+            let sum = |what, each: fn(&TargetYear) -> Money| {
+                years.iter().try_fold(Money::ZERO, |t, y| {
+                    t.checked_add(each(y)).ok_or(TooLarge(what))
+                })
+            };
+            Some(Target {
+                target_local_share: t,
+                target_local: sum("target local", |y| y.target_local)?,
+                extra_local: sum("extra local", |y| y.extra_local)?,
+                years,
             })
-            .collect();
-        Target {
-            target_local_share: t,
-            target_local: years.iter().map(|y| y.target_local).sum(),
-            extra_local: years.iter().map(|y| y.extra_local).sum(),
-            years,
         }
-    });
+    };
 
-    SpendReport {
-        figures: whole.figures(),
+    Ok(SpendReport {
+        figures,
         by_anchor: by_anchor
             .iter()
-            .map(|(a, s)| AnchorFigures {
-                anchor_id: *a,
-                anchor: anchor_name(*a),
-                figures: s.figures(),
+            .map(|(a, s)| {
+                Ok(AnchorFigures {
+                    anchor_id: *a,
+                    anchor: anchor_name(*a),
+                    figures: s.figures()?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, TooLarge>>()?,
         by_year: by_year
             .iter()
-            .map(|(y, s)| YearFigures {
-                fiscal_year: label(*y),
-                fiscal_year_start: *y as i32,
-                figures: s.figures(),
+            .map(|(y, s)| {
+                Ok(YearFigures {
+                    fiscal_year: label(*y),
+                    fiscal_year_start: *y as i32,
+                    figures: s.figures()?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, TooLarge>>()?,
         by_anchor_year: cells
             .iter()
-            .map(|((a, y), s)| AnchorYearFigures {
-                anchor_id: *a,
-                anchor: anchor_name(*a),
-                fiscal_year: label(*y),
-                fiscal_year_start: *y as i32,
-                figures: s.figures(),
+            .map(|((a, y), s)| {
+                Ok(AnchorYearFigures {
+                    anchor_id: *a,
+                    anchor: anchor_name(*a),
+                    fiscal_year: label(*y),
+                    fiscal_year_start: *y as i32,
+                    figures: s.figures()?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, TooLarge>>()?,
         by_sector,
         top_leaking_suppliers,
-        influenceable: acc.influenceable.figures(),
+        influenceable: acc.influenceable.figures()?,
         target,
         progress,
         progress_by_anchor,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -878,11 +936,11 @@ mod tests {
     #[test]
     fn totals_split_into_regional_outside_and_unknown() {
         let f = sample();
-        let r = compute(&[&f], &dims(), &ReportOptions::default());
+        let r = compute(&[&f], &dims(), &ReportOptions::default()).unwrap();
         assert_eq!(r.figures.total, Money::from_units(2900));
         assert_eq!(
-            r.figures.regional + r.figures.outside + r.figures.unknown,
-            r.figures.total
+            r.figures.regional.minor() + r.figures.outside.minor() + r.figures.unknown.minor(),
+            r.figures.total.minor()
         );
         assert_eq!(r.figures.local, Money::from_units(400));
         assert_eq!(
@@ -906,7 +964,7 @@ mod tests {
 
     #[test]
     fn anchors_years_and_cells() {
-        let r = compute(&[&sample()], &dims(), &ReportOptions::default());
+        let r = compute(&[&sample()], &dims(), &ReportOptions::default()).unwrap();
         let names: Vec<_> = r
             .by_anchor
             .iter()
@@ -940,7 +998,7 @@ mod tests {
 
     #[test]
     fn sectors_suppliers_and_influence() {
-        let r = compute(&[&sample()], &dims(), &ReportOptions::default());
+        let r = compute(&[&sample()], &dims(), &ReportOptions::default()).unwrap();
         assert_eq!(r.by_sector[0].sector.as_deref(), Some("81210"));
         assert_eq!(r.by_sector[0].leakage, Money::from_units(2200));
         assert_eq!(r.top_leaking_suppliers[0].supplier, "Outside PLC");
@@ -959,7 +1017,7 @@ mod tests {
             target_local_share: Some(Share::parse("0.5").unwrap()),
             ..Default::default()
         };
-        let r = compute(&[&sample()], &dims(), &opts);
+        let r = compute(&[&sample()], &dims(), &opts).unwrap();
         assert_eq!(r.progress.len(), 2);
         let later = &r.progress[1];
         assert_eq!(later.baseline_year, "2012/13");
@@ -986,12 +1044,68 @@ mod tests {
             year: Some(FiscalYear::new(2013).unwrap()),
             ..Default::default()
         };
-        let r = compute(&[&sample()], &dims(), &opts);
+        let r = compute(&[&sample()], &dims(), &opts).unwrap();
         assert_eq!(r.figures.total, Money::from_units(900));
-        let none = compute(&[&Facts::default()], &dims(), &ReportOptions::default());
+        let none = compute(&[&Facts::default()], &dims(), &ReportOptions::default()).unwrap();
         assert_eq!(none.figures.total, Money::ZERO);
         assert!(none.figures.local_share.is_none());
         assert!(none.progress.is_empty());
+    }
+
+    /// Amounts past the entry bound (facts built directly): a total beyond
+    /// an amount is refused, on the dense and the hash-map scan alike,
+    /// never wrapped.
+    #[test]
+    fn totals_too_large_for_an_amount_are_refused() {
+        let big = |supplier: u32| {
+            let mut f = Facts::default();
+            for _ in 0..2 {
+                f.push(
+                    10,
+                    2012,
+                    NO_DATE,
+                    supplier,
+                    Money::from_minor(i64::MAX),
+                    NO_SECTOR,
+                    0,
+                );
+            }
+            f
+        };
+        let mut sparse = dims();
+        sparse.supplier_location = vec![Location::Local; 1 << 23];
+        sparse.supplier_location.push(Location::Local);
+        for (f, dims) in [(big(LOCAL), dims()), (big(1 << 23), sparse)] {
+            assert_eq!(
+                compute(&[&f], &dims, &ReportOptions::default()).unwrap_err(),
+                TooLarge("total")
+            );
+        }
+        // Sums that pass i64 on the way but end within it are exact.
+        let mut f = big(OUTSIDE);
+        f.push(
+            10,
+            2012,
+            NO_DATE,
+            OUTSIDE,
+            Money::from_minor(-i64::MAX),
+            NO_SECTOR,
+            0,
+        );
+        let r = compute(&[&f], &dims(), &ReportOptions::default()).unwrap();
+        assert_eq!(r.figures.total, Money::from_minor(i64::MAX));
+        assert_eq!(r.by_sector[0].leakage, Money::from_minor(i64::MAX));
+        // A target share above one that takes the target past an amount.
+        let opts = ReportOptions {
+            target_local_share: Some(Share::parse("3").unwrap()),
+            ..Default::default()
+        };
+        assert_eq!(
+            compute(&[&f], &dims(), &opts).unwrap_err(),
+            TooLarge("target local")
+        );
+        let err = compute(&[&big(LOCAL)], &dims(), &ReportOptions::default()).unwrap_err();
+        assert_eq!(err.to_string(), "total: the total is too large to keep");
     }
 
     /// The published Preston baseline (seed 000): six anchors' top-300
@@ -1083,7 +1197,7 @@ mod tests {
             target_local_share: Some(Share::parse("0.10").unwrap()),
             ..Default::default()
         };
-        let r = compute(&[&f], &dims, &opts);
+        let r = compute(&[&f], &dims, &opts).unwrap();
         assert_eq!(r.figures.total.to_string(), "750000000.00");
         assert_eq!(r.figures.leakage.to_string(), "457500000.00");
         assert_eq!(r.figures.local_share.unwrap().to_string(), "0.050000");
@@ -1093,7 +1207,7 @@ mod tests {
             "37500000.00",
             "seed: £37m more kept local at 10%"
         );
-        let all = compute(&[&f], &dims, &ReportOptions::default());
+        let all = compute(&[&f], &dims, &ReportOptions::default()).unwrap();
         assert_eq!(
             all.figures.total.to_string(),
             "750120000.00",

@@ -229,7 +229,7 @@ pub(crate) fn repay_tx(
             ));
         }
     }
-    let (p0, f0, l0) = book.totals();
+    let (p0, f0, l0) = book.totals()?;
     let at = book.payments.partition_point(|p| p.0 <= paid_on);
     book.payments.insert(at, (paid_on, amount));
     // The allocation adds the loan's payments up: refused if they no
@@ -238,7 +238,7 @@ pub(crate) fn repay_tx(
         book.payments.remove(at);
         return Err(StoreError::too_large("amount"));
     }
-    let (p1, f1, l1) = book.totals();
+    let (p1, f1, l1) = book.totals()?;
     let seq = poster.post(
         tx,
         upk,
@@ -1240,14 +1240,14 @@ impl Store {
                 "a payment made before the loan's rescheduling stays: its remaining principal was settled on it",
             ));
         }
-        let (p1, f1, l1) = book.totals();
+        let (p1, f1, l1) = book.totals()?;
         let at = book
             .payments
             .iter()
             .position(|p| *p == (paid_on, Rupiah(amount)))
             .expect("a repayment not reversed is in its book");
         book.payments.remove(at);
-        let (p0, f0, l0) = book.totals();
+        let (p0, f0, l0) = book.totals()?;
         let seq = post(
             &tx,
             upk,
@@ -1390,8 +1390,11 @@ impl Store {
             ));
         }
         // Everything paid counts, whatever its date.
-        let (paid, _, _) = book.totals();
-        let principal: i64 = book.schedule.iter().map(|i| i.principal.0).sum::<i64>() - paid;
+        let (paid, _, _) = book.totals()?;
+        let principal =
+            lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
+                .checked_sub(paid)
+                .ok_or(lumbung_fund::TooLarge("principal"))?;
         if principal <= 0 {
             return Err(invalid(
                 "loan_id",
@@ -1439,7 +1442,7 @@ impl Store {
         let books = crate::fund::load_books(&tx, "l.upk_id = ?1", Some(upk))?;
         let mut ctx = Context::default();
         ctx.settings.insert(upk, settings_tx(&tx, upk)?);
-        let needed = portfolio(&books, as_of, &ctx).indicators.reserve_required;
+        let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
         let held: i64 = -tx.query_row(
             "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
             params![upk, as_of.to_string()],

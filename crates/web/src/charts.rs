@@ -47,7 +47,8 @@ pub fn stacked(title: &str, rows: &[(String, Vec<i64>)], legend: &[&str]) -> Str
     }
     for (i, (label, parts)) in rows.iter().enumerate() {
         let y = 30.0 + ROW * i as f64;
-        let total: i64 = parts.iter().map(|p| (*p).max(0)).sum();
+        // i128: parts that each fit can pass i64 together.
+        let total: i128 = parts.iter().map(|p| i128::from((*p).max(0))).sum();
         let _ = write!(
             svg,
             r#"<text x="0" y="{}">{}</text>"#,

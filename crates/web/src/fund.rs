@@ -82,11 +82,11 @@ async fn report_and_trend(
         .blocking(move |_| {
             let _turn = turn;
             let points = if months > 0 {
-                trend(&books, as_of, months, &ctx)
+                trend(&books, as_of, months, &ctx)?
             } else {
                 Vec::new()
             };
-            Ok((portfolio(&books, as_of, &ctx), points))
+            Ok((portfolio(&books, as_of, &ctx)?, points))
         })
         .await
 }

@@ -194,8 +194,8 @@ async fn upk_data(
         finances: ctx.finances.into_iter().filter(|(u, _)| *u == id).collect(),
         areas: Default::default(),
     };
-    let report = portfolio(&books, as_of, &ctx);
-    let points = trend(&books, as_of, 12, &ctx);
+    let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;
+    let points = trend(&books, as_of, 12, &ctx).map_err(lumbung_store::StoreError::from)?;
     Ok((
         json!({
             "upk": {"id": upk.id, "name": upk.name, "area": upk.area_name, "parent": upk.parent_name},
@@ -763,7 +763,7 @@ async fn loan_data(state: &AppState, viewer: &Viewer, loan_id: &str) -> Result<V
     Ok(json!({
         "loan": view,
         "standing": standing,
-        "due": view.book.due(on),
+        "due": view.book.due(on).map_err(lumbung_store::StoreError::from)?,
         "instalments": instalments,
         "original_schedule": view.book.schedule,
         "rescheduled": view.book.rescheduled.iter().map(|r| json!({"on": r.on, "principal": r.schedule.iter().map(|i| i.principal.0).sum::<i64>(), "term_months": r.term_months, "instalments": r.schedule.len()})).collect::<Vec<_>>(),
@@ -971,29 +971,24 @@ pub async fn collection_page(
         })
         .await?;
     // Each loan's due amount, shared among its members by their part of
-    // the principal (rounded down; the remainder on the first member).
+    // the principal; a sum that does not fit is refused.
     let mut rows = Vec::new();
     let mut total = 0i64;
     for (loan_id, book, members) in &loans {
-        let due = book.due(on);
-        let owed = due.overdue + due.next.map_or(0, |n| n.1);
+        let due = book.due(on).map_err(lumbung_store::StoreError::from)?;
+        let owed = lumbung_fund::loan::add("due", due.overdue, due.next.map_or(0, |n| n.1))
+            .map_err(lumbung_store::StoreError::from)?;
         if owed == 0 {
             continue;
         }
-        total += owed;
-        let principal: i64 = members.iter().map(|m| m.2).sum();
-        let shares: Vec<(String, i64)> = if principal > 0 {
-            let mut s: Vec<(String, i64)> = members
-                .iter()
-                .map(|(_, n, a)| (n.clone(), owed * a / principal))
-                .collect();
-            let rest = owed - s.iter().map(|x| x.1).sum::<i64>();
-            if let Some(first) = s.first_mut() {
-                first.1 += rest;
-            }
-            s
-        } else {
-            vec![(ksm.name.clone(), owed)]
+        total =
+            lumbung_fund::loan::add("due", total, owed).map_err(lumbung_store::StoreError::from)?;
+        let parts: Vec<i64> = members.iter().map(|m| m.2).collect();
+        let shares: Vec<(String, i64)> = match lumbung_fund::report::split_due(owed, &parts)
+            .map_err(lumbung_store::StoreError::from)?
+        {
+            Some(split) => members.iter().map(|m| m.1.clone()).zip(split).collect(),
+            None => vec![(ksm.name.clone(), owed)],
         };
         rows.push(json!({"loan_id": loan_id, "overdue": due.overdue, "next": due.next, "owed": owed, "shares": shares}));
     }

@@ -167,7 +167,8 @@ pub async fn compute_for(
                     .collect(),
             };
             let refs: Vec<&Facts> = facts.iter().collect();
-            let report = compute(&refs, &dims, &options);
+            let report = compute(&refs, &dims, &options)
+                .map_err(|e| lumbung_store::StoreError::too_large(e.0))?;
             Ok(((local, region), dims, facts, report))
         })
         .await?;
@@ -278,7 +279,8 @@ pub fn payments(
     });
     let mut lines = Vec::new();
     let mut count = 0u64;
-    let mut sum = lumbung_domain::Money::ZERO;
+    // Exact in i128 (a payment fits in i64); refused below if the sum does not.
+    let mut sum = 0i128;
     for f in &c.facts {
         for i in 0..f.len() {
             if q.anchor.is_some_and(|a| f.anchor[i] != a)
@@ -305,7 +307,7 @@ pub fn payments(
             }
             count += 1;
             let amount = lumbung_domain::Money::from_minor(f.amount[i]);
-            sum += amount;
+            sum += amount.minor() as i128;
             if lines.len() < MAX_PAYMENT_LINES {
                 let date = lumbung_spend::facts::date_of(f.date[i]).map(|d| d.to_string());
                 lines.push(PaymentLine {
@@ -331,7 +333,11 @@ pub fn payments(
             }
         }
     }
-    Ok((lines, count, sum))
+    let sum = i64::try_from(sum).map_err(|_| AppError::TooLarge {
+        field: "total".into(),
+        max: None,
+    })?;
+    Ok((lines, count, lumbung_domain::Money::from_minor(sum)))
 }
 
 pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {

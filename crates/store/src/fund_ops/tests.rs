@@ -132,7 +132,7 @@ fn check_books(s: &Store, u: &Upk) {
         outstanding,
         "the ledger's receivable is the loans' outstanding"
     );
-    let fees: i64 = loans.iter().map(|(_, l)| l.totals().1).sum();
+    let fees: i64 = loans.iter().map(|(_, l)| l.totals().unwrap().1).sum();
     assert_eq!(
         -b.get(&Account::FeeIncome).copied().unwrap_or(0),
         fees,
