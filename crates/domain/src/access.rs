@@ -185,6 +185,14 @@ impl Role {
     pub fn coordinates(self, scope: &Scope, kelurahan: &AreaPath) -> bool {
         self.can_write(Resource::Cycle) && scope.strictly_encloses(kelurahan)
     }
+
+    /// A member of an election committee: one who writes elections for an
+    /// area or the whole system, never one scoped to an organisation
+    /// inside the kelurahan (an admin of that organisation could make
+    /// several, and run the BKM's own election alone).
+    pub fn sits_on_committee(self, scope: &Scope) -> bool {
+        self.can_write(Resource::Election) && !matches!(scope, Scope::Org { .. })
+    }
 }
 
 impl fmt::Display for Role {
@@ -406,6 +414,19 @@ mod tests {
                 "published election result: {role}"
             );
         }
+    }
+
+    #[test]
+    fn an_election_committee_works_for_an_area() {
+        let kel = Scope::Area {
+            code: AreaCode::parse("3604010001").unwrap(),
+            path: path(&["ID", "36", "3604", "3604010", "3604010001"]),
+        };
+        assert!(Role::Facilitator.sits_on_committee(&kel));
+        assert!(Role::Facilitator.sits_on_committee(&Scope::Global));
+        let bkm = Scope::Org { id: 7, area: None };
+        assert!(!Role::Facilitator.sits_on_committee(&bkm));
+        assert!(!Role::Bkm.sits_on_committee(&kel), "the BKM reads only");
     }
 
     #[test]

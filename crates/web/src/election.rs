@@ -95,12 +95,12 @@ fn can_read(viewer: &Viewer, resource: Resource) -> bool {
     viewer.user().is_some_and(|u| u.role.can_read(resource))
 }
 
-/// The committee (those who write the election) works for an area: a
-/// facilitator scoped to an organisation inside the kelurahan, which any
-/// admin of that organisation could make several of, is no member of it.
+/// A writer of elections who is no committee member
+/// (`Role::sits_on_committee`).
 fn org_scoped_committee(viewer: &Viewer) -> bool {
-    can_write(viewer, Resource::Election)
-        && matches!(viewer.scope(), lumbung_domain::Scope::Org { .. })
+    viewer.user().is_some_and(|u| {
+        u.role.can_write(Resource::Election) && !u.role.sits_on_committee(&u.scope)
+    })
 }
 
 /// Whether the viewer's scope reaches data placed at `placement`.
