@@ -3,22 +3,31 @@
 
 pub mod access;
 pub mod area;
+pub mod clock;
 pub mod csv_out;
 pub mod fiscal;
+pub mod id;
 pub mod import;
 pub mod money;
 pub mod org;
 pub mod postcode;
+pub mod sex;
 pub mod user;
 
 pub use access::{Access, Placement, Resource, Role, Scope};
 pub use area::{AreaCode, AreaKind, AreaPath, AreaRecord};
+pub use clock::Clock;
 pub use csv_out::{csv_text, escape_cell, unescape_cell, CsvCell, CsvOut};
 pub use fiscal::{FiscalCalendar, FiscalYear};
+pub use id::{
+    AnchorId, ApplicationId, BadId, HouseholdId, ImportId, KsmId, LoanId, MemberId, OrgId, PollId,
+    PublicationId, RepaymentId, SupplierId, UpkId, UserId,
+};
 pub use import::{ImportSummary, Rejected, RowError};
 pub use money::{Money, Share};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;
+pub use sex::Sex;
 pub use user::{Password, Username};
 
 /// A value that failed to parse, with the reason in plain words.

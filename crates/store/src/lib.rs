@@ -42,7 +42,7 @@ pub use users::{LoginCandidate, ScopeRef, SessionEvent, SessionUser, User, SESSI
 
 use lumbung_domain::Rejected;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
@@ -151,6 +151,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
+    clock: lumbung_domain::Clock,
 }
 
 fn configure(conn: &mut Connection, busy_timeout: std::time::Duration) -> rusqlite::Result<()> {
@@ -222,11 +223,33 @@ impl Store {
             .max_size(8)
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
-        Ok(Store { pool, path })
+        Ok(Store {
+            pool,
+            path,
+            clock: lumbung_domain::Clock::system(),
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The same store reading the time from `clock` (tests fix the date).
+    pub fn with_clock(mut self, clock: lumbung_domain::Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> lumbung_domain::Clock {
+        self.clock
+    }
+
+    /// One use case's writes: an IMMEDIATE transaction (so that two
+    /// writers never deadlock upgrading a read), `f` writes its rows and
+    /// its audit entry, then commit. An error rolls everything back.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        write_on(&mut conn, f)
     }
 
     /// The schema version: how many migrations have been applied.
@@ -351,6 +374,17 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tracing::info!(version = i + 1, "applied migration");
     }
     Ok(())
+}
+
+/// [`Store::write`] on a connection the caller holds (batches that tune it).
+pub(crate) fn write_on<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// Now, as stored: RFC 3339 in UTC, which sorts as text.

@@ -354,28 +354,27 @@ impl Store {
             .user(user_id)?
             .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let hash = hash_password(password)?;
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![user_id, hash],
-        )?;
-        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
-        audit::record(
-            &tx,
-            actor,
-            "user.password_reset",
-            "user",
-            &user.username,
-            user.placement.area.as_ref().map(AreaPath::as_str),
-            // Who the account is, never the password.
-            serde_json::json!({"role": user.role.as_str(), "scope_org": match user.scope {
-                Scope::Org { id, .. } => Some(id),
-                _ => None,
-            }}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![user_id, hash],
+            )?;
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
+            audit::record(
+                tx,
+                actor,
+                "user.password_reset",
+                "user",
+                &user.username,
+                user.placement.area.as_ref().map(AreaPath::as_str),
+                // Who the account is, never the password.
+                serde_json::json!({"role": user.role.as_str(), "scope_org": match user.scope {
+                    Scope::Org { id, .. } => Some(id),
+                    _ => None,
+                }}),
+            )?;
+            Ok(())
+        })
     }
 
     /// Checks a name and password; `None` for either being wrong (callers
@@ -432,19 +431,17 @@ impl Store {
                 address: address.to_owned(),
             },
         };
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        audit::record(
-            &tx,
-            &actor,
-            event.action(),
-            "user",
-            &name,
-            user.and_then(|u| u.placement.area.as_ref().map(AreaPath::as_str)),
-            serde_json::json!({"address": address}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            audit::record(
+                tx,
+                &actor,
+                event.action(),
+                "user",
+                &name,
+                user.and_then(|u| u.placement.area.as_ref().map(AreaPath::as_str)),
+                serde_json::json!({"address": address}),
+            )
+        })
     }
 
     /// Starts a session; returns the token for the cookie.
