@@ -6,6 +6,7 @@ pub mod area;
 pub mod clock;
 pub mod csv_out;
 pub mod fiscal;
+pub mod fixed;
 pub mod id;
 pub mod import;
 pub mod money;
@@ -19,6 +20,7 @@ pub use area::{AreaCode, AreaKind, AreaPath, AreaRecord};
 pub use clock::Clock;
 pub use csv_out::{csv_text, escape_cell, unescape_cell, CsvCell, CsvOut};
 pub use fiscal::{FiscalCalendar, FiscalYear};
+pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
     AnchorId, ApplicationId, BadId, HouseholdId, ImportId, KsmId, LoanId, MemberId, OrgId, PollId,
     PublicationId, RepaymentId, SupplierId, UpkId, UserId,

@@ -2,6 +2,7 @@
 //! currency unit: pence, sen) and ratios of them. No floating point touches
 //! a total.
 
+use crate::fixed::{Fixed, FixedError, Ratio};
 use crate::ParseError;
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -10,21 +11,21 @@ use std::fmt;
 /// zero decimals, so one type serves pounds and rupiah alike; a total of
 /// ten million payments of a billion rupiah each still fits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Money(i64);
+pub struct Money(Fixed<2>);
 
 impl Money {
-    pub const ZERO: Money = Money(0);
+    pub const ZERO: Money = Money(Fixed::ZERO);
 
     pub const fn from_minor(minor: i64) -> Money {
-        Money(minor)
+        Money(Fixed::from_raw(minor))
     }
 
     pub const fn minor(self) -> i64 {
-        self.0
+        self.0.raw()
     }
 
     pub fn from_units(units: i64) -> Money {
-        Money(units * 100)
+        Money::from_minor(units * 100)
     }
 
     /// Parses a plain decimal: optional sign, digits, optional `.` and up to
@@ -32,36 +33,15 @@ impl Money {
     /// handling (grouping, decimal comma, currency signs) belongs to the
     /// file reader, which hands over this plain form.
     pub fn parse_plain(raw: &str) -> Result<Money, ParseError> {
-        let s = raw.trim();
-        let (negative, digits) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s.strip_prefix('+').unwrap_or(s)),
-        };
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let bad = || ParseError::new(format!("{raw:?} is not an amount"));
-        if int.is_empty() && frac.is_empty() {
-            return Err(bad());
-        }
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let (kept, dropped) = frac.split_at(frac.len().min(2));
-        if dropped.bytes().any(|b| b != b'0') {
-            return Err(ParseError::new(format!(
-                "{raw:?} has more than two decimals; amounts are kept to the hundredth"
-            )));
-        }
-        let units: i64 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| bad())?
-        };
-        let hundredths: i64 = format!("{kept:0<2}").parse().map_err(|_| bad())?;
-        let minor = units
-            .checked_mul(100)
-            .and_then(|m| m.checked_add(hundredths))
-            .ok_or_else(|| ParseError::new(format!("{raw:?} is too large")))?;
-        Ok(Money(if negative { -minor } else { minor }))
+        Fixed::parse_plain(raw).map(Money).map_err(|e| {
+            ParseError::new(match e {
+                FixedError::NotANumber => format!("{raw:?} is not an amount"),
+                FixedError::TooManyDecimals => {
+                    format!("{raw:?} has more than two decimals; amounts are kept to the hundredth")
+                }
+                FixedError::TooLarge => format!("{raw:?} is too large"),
+            })
+        })
     }
 
     /// `self + other`; `None` when the sum does not fit (refused, never
@@ -78,25 +58,14 @@ impl Money {
     /// This amount times a share, rounded half away from zero to the
     /// hundredth; `None` when the product does not fit.
     pub fn times(self, share: Share) -> Option<Money> {
-        let num = self.0 as i128 * share.num as i128;
-        let den = share.den as i128;
-        let q = num / den;
-        let r = num % den;
-        let round = if 2 * r.abs() >= den.abs() {
-            num.signum() * den.signum()
-        } else {
-            0
-        };
-        i64::try_from(q + round).ok().map(Money)
+        self.0.times(share.0).map(Money)
     }
 }
 
 impl fmt::Display for Money {
     /// `-1234.50`: a plain decimal with two places, as JSON and CSV carry it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        self.0.full().fmt(f)
     }
 }
 
@@ -109,129 +78,49 @@ impl Serialize for Money {
 /// A ratio kept exact (numerator over a positive denominator) and shown
 /// as a decimal fraction with six places (`0.050000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Share {
-    num: i64,
-    den: i64,
-}
+pub struct Share(Ratio);
 
 impl Share {
     /// `part ÷ whole`; `None` when the whole is zero.
     pub fn of(part: Money, whole: Money) -> Option<Share> {
-        match whole.0 {
-            0 => None,
-            d if d < 0 => Some(match (part.0.checked_neg(), d.checked_neg()) {
-                (Some(num), Some(den)) => Share { num, den },
-                // i64::MIN has no positive counterpart in i64.
-                _ => reduce(-(part.0 as i128), -(d as i128)),
-            }),
-            d => Some(Share {
-                num: part.0,
-                den: d,
-            }),
-        }
+        Ratio::new(part.minor(), whole.minor()).map(Share)
     }
 
     /// Parses a decimal fraction such as `0.10` exactly.
     pub fn parse(raw: &str) -> Result<Share, ParseError> {
-        let s = raw.trim();
-        let bad = || ParseError::new(format!("{raw:?} is not a decimal fraction such as 0.10"));
-        let (negative, body) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-        if int.is_empty() && frac.is_empty() || frac.len() > 12 {
-            return Err(bad());
-        }
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let den = 10i64.pow(frac.len() as u32);
-        let int: i64 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| bad())?
-        };
-        let frac_v: i64 = if frac.is_empty() {
-            0
-        } else {
-            frac.parse().map_err(|_| bad())?
-        };
-        let num = int
-            .checked_mul(den)
-            .and_then(|n| n.checked_add(frac_v))
-            .ok_or_else(bad)?;
-        Ok(Share {
-            num: if negative { -num } else { num },
-            den,
+        Ratio::parse_decimal(raw, 12).map(Share).ok_or_else(|| {
+            ParseError::new(format!("{raw:?} is not a decimal fraction such as 0.10"))
         })
     }
 
     /// True when this share is at least `num / den` (exact; `den` > 0).
     pub fn at_least(self, num: i64, den: i64) -> bool {
-        self.num as i128 * den as i128 >= num as i128 * self.den as i128
+        self.0.at_least(num, den)
     }
 
     /// True when this share is at most `num / den` (exact; `den` > 0).
     pub fn at_most(self, num: i64, den: i64) -> bool {
-        self.num as i128 * den as i128 <= num as i128 * self.den as i128
+        self.0.at_most(num, den)
     }
 
     /// The difference `self − other`, exact.
     pub fn minus(self, other: Share) -> Share {
-        let num = self.num as i128 * other.den as i128 - other.num as i128 * self.den as i128;
-        let den = self.den as i128 * other.den as i128;
-        reduce(num, den)
+        Share(self.0.minus(other.0))
     }
 
     /// The share in percentage points with four decimals (`0.031` →
-    /// `3.1000`).
+    /// `3.1000`): six decimals of a fraction are four of a percentage.
     pub fn percentage_points(self) -> String {
-        // Six decimals of a fraction are four decimals of a percentage.
-        let v = self.scaled();
+        let v = self.0.scaled(6);
         let sign = if v < 0 { "-" } else { "" };
         let abs = v.unsigned_abs();
         format!("{sign}{}.{:04}", abs / 10_000, abs % 10_000)
-    }
-
-    /// Six decimal places, rounded half away from zero.
-    fn scaled(self) -> i128 {
-        let num = self.num as i128 * 1_000_000;
-        let den = self.den as i128;
-        let q = num / den;
-        let r = num % den;
-        q + if 2 * r.abs() >= den { num.signum() } else { 0 }
-    }
-}
-
-fn reduce(mut num: i128, mut den: i128) -> Share {
-    fn gcd(a: i128, b: i128) -> i128 {
-        if b == 0 {
-            a.abs()
-        } else {
-            gcd(b, a % b)
-        }
-    }
-    let g = gcd(num, den).max(1);
-    num /= g;
-    den /= g;
-    // Keep within i64 by giving up precision only beyond 1e-12.
-    while num.abs() > i64::MAX as i128 || den > i64::MAX as i128 {
-        num /= 10;
-        den /= 10;
-    }
-    Share {
-        num: num as i64,
-        den: den.max(1) as i64,
     }
 }
 
 impl fmt::Display for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.scaled();
-        let sign = if v < 0 { "-" } else { "" };
-        let abs = v.unsigned_abs();
-        write!(f, "{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+        f.write_str(&self.0.decimal(6))
     }
 }
 

@@ -1,13 +1,13 @@
 //! Exact decimal numbers for numeric answers and thresholds (floor area in
 //! m², income in rupiah a month, land in hectares).
 
-use lumbung_domain::ParseError;
+use lumbung_domain::{Fixed, FixedError, ParseError};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Ten-thousandths: four decimal places.
-const SCALE: i64 = 10_000;
+const SCALE: i64 = Fixed::<4>::UNIT;
 /// The largest magnitude, exclusive, in whole units: 10¹¹ (a hundred
 /// billion) keeps every value within the 15 significant digits that a JSON
 /// number read as a double carries exactly.
@@ -18,86 +18,59 @@ const LIMIT_UNITS: i64 = 100_000_000_000;
 /// (`7.5`, `600000`, `-0.25`); in JSON it is a number (a string such as
 /// `"7.5"` is accepted too).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Decimal(i64);
+pub struct Decimal(Fixed<4>);
 
 impl Decimal {
-    pub const ZERO: Decimal = Decimal(0);
+    pub const ZERO: Decimal = Decimal(Fixed::ZERO);
 
     /// A whole number; `None` beyond ±10¹¹.
     pub fn from_int(units: i64) -> Option<Decimal> {
-        (units.abs() < LIMIT_UNITS).then_some(Decimal(units * SCALE))
+        (units.unsigned_abs() < LIMIT_UNITS as u64)
+            .then(|| Fixed::from_units(units).map(Decimal))
+            .flatten()
     }
 
     /// Parses a plain decimal: optional sign, digits, optional `.` and
     /// decimals (more than four only when the extra ones are zeros). No
     /// grouping, no decimal comma, no exponent.
     pub fn parse(raw: &str) -> Result<Decimal, ParseError> {
-        let s = raw.trim();
-        let bad = || ParseError(format!("{raw:?} is not a number such as 12 or 7.5"));
-        let (negative, body) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s.strip_prefix('+').unwrap_or(s)),
-        };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-        if int.is_empty() && frac.is_empty() {
-            return Err(bad());
+        let too_large = || ParseError(format!("{raw:?} is too large"));
+        let v = Fixed::<4>::parse_plain(raw).map_err(|e| match e {
+            FixedError::NotANumber => {
+                ParseError(format!("{raw:?} is not a number such as 12 or 7.5"))
+            }
+            FixedError::TooManyDecimals => {
+                ParseError(format!("{raw:?} has more than four decimal places"))
+            }
+            FixedError::TooLarge => too_large(),
+        })?;
+        if v.raw().unsigned_abs() / SCALE as u64 >= LIMIT_UNITS as u64 {
+            return Err(too_large());
         }
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let (kept, dropped) = frac.split_at(frac.len().min(4));
-        if dropped.bytes().any(|b| b != b'0') {
-            return Err(ParseError(format!(
-                "{raw:?} has more than four decimal places"
-            )));
-        }
-        let int = int.trim_start_matches('0');
-        if int.len() > 11 {
-            return Err(ParseError(format!("{raw:?} is too large")));
-        }
-        let units: i64 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| bad())?
-        };
-        if units >= LIMIT_UNITS {
-            return Err(ParseError(format!("{raw:?} is too large")));
-        }
-        let frac: i64 = format!("{kept:0<4}").parse().map_err(|_| bad())?;
-        let v = units * SCALE + frac;
-        Ok(Decimal(if negative { -v } else { v }))
+        Ok(Decimal(v))
     }
 
     /// The value in ten-thousandths.
     pub fn ten_thousandths(self) -> i64 {
-        self.0
+        self.0.raw()
     }
 
     fn is_whole(self) -> bool {
-        self.0 % SCALE == 0
+        self.0.raw() % SCALE == 0
     }
 }
 
 impl fmt::Display for Decimal {
     /// The shortest plain form: `8`, `7.5`, `-0.0125`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let units = abs / SCALE as u64;
-        let frac = abs % SCALE as u64;
-        if frac == 0 {
-            write!(f, "{sign}{units}")
-        } else {
-            let digits = format!("{frac:04}");
-            write!(f, "{sign}{units}.{}", digits.trim_end_matches('0'))
-        }
+        self.0.short().fmt(f)
     }
 }
 
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.is_whole() {
-            s.serialize_i64(self.0 / SCALE)
+            s.serialize_i64(self.0.raw() / SCALE)
         } else {
             // At most 15 significant digits: the double's shortest form is
             // this decimal again.
@@ -178,7 +151,7 @@ mod tests {
     proptest! {
         #[test]
         fn display_parse_and_json_round_trip(v in -(LIMIT_UNITS * SCALE - 1)..(LIMIT_UNITS * SCALE)) {
-            let d = Decimal(v);
+            let d = Decimal(Fixed::from_raw(v));
             prop_assert_eq!(Decimal::parse(&d.to_string()).unwrap(), d);
             let json = serde_json::to_string(&d).unwrap();
             prop_assert_eq!(serde_json::from_str::<Decimal>(&json).unwrap(), d);
