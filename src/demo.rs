@@ -162,7 +162,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     areas::import_postcodes_file(store, UK_POSTCODES.0, UK_POSTCODES.1.as_bytes())?;
     let files: [(String, &[u8]); 4] = std::array::from_fn(|i| {
         (
-            format!("{BPS_DIR}/{}", areas::BPS_LEVELS[i].0),
+            format!("{BPS_DIR}/{}", lumbung_domain::area_file::BPS_LEVELS[i].0),
             BPS_FILES[i].as_bytes(),
         )
     });

@@ -86,19 +86,19 @@ pub fn recount_command(args: &RecountArgs) -> Result<()> {
     let grouping = match &args.groups {
         Some(path) => {
             let (name, bytes) = read(path)?;
-            read_groups(&name, &bytes)?
+            read_groups(&name, &bytes).map_err(refused)?
         }
         None => Default::default(),
     };
     let residents = match &args.residents {
         Some(path) => {
             let (name, bytes) = read(path)?;
-            Some(read_residents(&name, &bytes)?)
+            Some(read_residents(&name, &bytes).map_err(refused)?)
         }
         None => None,
     };
     let (name, bytes) = read(&args.ballots)?;
-    let ballots = read_ballots(&name, &bytes)?;
+    let ballots = read_ballots(&name, &bytes).map_err(refused)?;
     drop(bytes);
     let result = match recount(&ballots, &config, &grouping, residents.as_ref()) {
         Ok(r) => r,
@@ -122,6 +122,11 @@ pub fn recount_command(args: &RecountArgs) -> Result<()> {
 
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// A recount file refused, said in the short form.
+fn refused(e: lumbung_tabular::Rejected) -> anyhow::Error {
+    anyhow::anyhow!("{}", e.brief())
 }
 
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {

@@ -1,157 +1,21 @@
 //! `lumbung fund …`: the UPK revolving fund's books from spreadsheets, the
 //! oversight report, and the journal's check.
 
-use crate::csvfile::{CsvFile, Header};
 use crate::table;
 use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
-use lumbung_domain::{OrgKind, RowError, Scope};
-use lumbung_fund::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
+use lumbung_domain::{OrgKind, Scope};
+use lumbung_fund::books_file::{date, loans, repayments};
+use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::portfolio;
-use lumbung_store::{Actor, LoanRecord, OrgRef, RepaymentInput, RepaymentRecord, Store};
+use lumbung_store::{Actor, OrgRef, RepaymentInput, Store};
+use lumbung_tabular::{CsvFile, Header};
 use std::path::Path;
-
-/// A date as spreadsheets write it (`2024-01-31` or `31/01/2024`), on a
-/// day the books keep.
-fn date(raw: &str) -> Result<Date, String> {
-    lumbung_fund::book_day(calendar_date(raw)?).map_err(|e| e.to_string())
-}
-
-fn calendar_date(raw: &str) -> Result<Date, String> {
-    let s = raw.trim();
-    if let Ok(d) = s.parse::<Date>() {
-        return Ok(d);
-    }
-    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
-    if let [d, m, y] = parts[..] {
-        if let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) {
-            if let Ok(date) = Date::new(y, m, d) {
-                return Ok(date);
-            }
-        }
-    }
-    Err(format!("{s:?} is not a date (2024-01-31 or 31/01/2024)"))
-}
-
-/// Whole rupiah, with `.` or `,` as thousands separators allowed.
-fn rupiah(raw: &str) -> Result<Rupiah, String> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '.' | ',' | ' '))
-        .collect();
-    let s = s.strip_prefix("Rp").unwrap_or(&s);
-    s.parse::<i64>()
-        .map(Rupiah)
-        .map_err(|_| format!("{:?} is not a whole-rupiah amount", raw.trim()))
-}
 
 fn read(path: &Path) -> Result<CsvFile> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
     Ok(CsvFile::read(&name, &bytes, Header::InFile))
-}
-
-pub(crate) fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>)> {
-    let cols = file.require(&[
-        "upk",
-        "ksm",
-        "loan_id",
-        "disbursed_on",
-        "principal",
-        "term_months",
-        "fee_rate_monthly",
-    ])?;
-    let kind_col = file.column("schedule");
-    let frequency_col = file.column("frequency");
-    let mut errors = file.errors.clone();
-    let mut out = Vec::new();
-    for row in &file.rows {
-        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
-        let text = |i: usize| row.get(cols[i]).trim().to_owned();
-        let (upk, ksm, loan_id) = (text(0), text(1), text(2));
-        for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
-            if v.is_empty() {
-                bad(name, format!("{name} is empty"));
-            }
-        }
-        let disbursed_on = date(row.get(cols[3]))
-            .map_err(|e| bad("disbursed_on", e))
-            .ok();
-        let principal = rupiah(row.get(cols[4]))
-            .map_err(|e| bad("principal", e))
-            .ok();
-        let term = row
-            .get(cols[5])
-            .trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|t| *t >= 1);
-        if term.is_none() {
-            bad(
-                "term_months",
-                format!("{:?} is not a number of months", row.get(cols[5]).trim()),
-            );
-        }
-        let rate = FeeRate::parse(row.get(cols[6]))
-            .map_err(|e| bad("fee_rate_monthly", e.0))
-            .ok();
-        let kind = ScheduleKind::parse(row.opt(kind_col).unwrap_or_default())
-            .map_err(|e| bad("schedule", e.0))
-            .ok();
-        let frequency = Frequency::parse(row.opt(frequency_col).unwrap_or_default())
-            .map_err(|e| bad("frequency", e.0))
-            .ok();
-        if let (
-            Some(disbursed_on),
-            Some(principal),
-            Some(term_months),
-            Some(fee_rate),
-            Some(schedule),
-            Some(frequency),
-        ) = (disbursed_on, principal, term, rate, kind, frequency)
-        {
-            if !upk.is_empty() && !ksm.is_empty() && !loan_id.is_empty() {
-                out.push(LoanRecord {
-                    line: row.line,
-                    upk,
-                    ksm,
-                    loan_id,
-                    disbursed_on,
-                    principal,
-                    term_months,
-                    fee_rate,
-                    schedule,
-                    frequency,
-                });
-            }
-        }
-    }
-    Ok((out, errors))
-}
-
-pub(crate) fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>)> {
-    let cols = file.require(&["loan_id", "paid_on", "amount"])?;
-    let mut errors = file.errors.clone();
-    let mut out = Vec::new();
-    for row in &file.rows {
-        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
-        let loan_id = row.get(cols[0]).trim().to_owned();
-        if loan_id.is_empty() {
-            bad("loan_id", "loan_id is empty".into());
-        }
-        let paid_on = date(row.get(cols[1])).map_err(|e| bad("paid_on", e)).ok();
-        let amount = rupiah(row.get(cols[2])).map_err(|e| bad("amount", e)).ok();
-        if let (Some(paid_on), Some(amount), false) = (paid_on, amount, loan_id.is_empty()) {
-            out.push(RepaymentRecord {
-                line: row.line,
-                loan_id,
-                paid_on,
-                amount,
-            });
-        }
-    }
-    Ok((out, errors))
 }
 
 pub fn import(store: &Store, loans_path: &Path, repayments_path: &Path) -> Result<()> {

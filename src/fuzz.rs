@@ -5,9 +5,9 @@
 //! `LUMBUNG_FUZZ_SECS` seconds looking for inputs that make a reader panic
 //! or take seconds (docs/security.md, "Fuzzing").
 
-use crate::csvfile::{CsvFile, Header};
 use lumbung_domain::import::{MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::RowError;
+use lumbung_tabular::{CsvFile, Header};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -190,16 +190,20 @@ impl Reader {
             Reader::BallotLines => outcome(lumbung_store::read_ballot_lines(
                 &String::from_utf8_lossy(bytes),
             )),
-            Reader::FundLoans => listed(crate::fund::loans(&csv("loans.csv"))),
-            Reader::FundRepayments => listed(crate::fund::repayments(&csv("repayments.csv"))),
-            Reader::Areas => listed(crate::areas::parse_areas(&csv("areas.csv"))),
-            Reader::Orgs => listed(crate::orgs::parse_orgs(&csv("orgs.csv"))),
-            Reader::Postcodes => listed(crate::areas::parse_postcodes(&csv("postcodes.csv"))),
+            Reader::FundLoans => listed(lumbung_fund::books_file::loans(&csv("loans.csv"))),
+            Reader::FundRepayments => {
+                listed(lumbung_fund::books_file::repayments(&csv("repayments.csv")))
+            }
+            Reader::Areas => listed(lumbung_domain::area_file::parse_areas(&csv("areas.csv"))),
+            Reader::Orgs => listed(lumbung_domain::org_file::parse_orgs(&csv("orgs.csv"))),
+            Reader::Postcodes => listed(lumbung_domain::area_file::parse_postcodes(&csv(
+                "postcodes.csv",
+            ))),
             Reader::Bps => {
                 let parts = split::<4>(bytes, NEXT_FILE);
                 let files: [(String, &[u8]); 4] =
                     std::array::from_fn(|i| (format!("bps-{i}.csv"), parts[i]));
-                let batch = crate::areas::parse_bps(&files, false);
+                let batch = lumbung_domain::area_file::parse_bps(&files, false);
                 listed(Ok::<_, String>(((), batch.errors)))
             }
         }

@@ -6,7 +6,6 @@
 mod areas;
 mod cli;
 mod community;
-mod csvfile;
 mod demo;
 mod demo_community;
 mod demo_election;
@@ -87,6 +86,22 @@ fn open(db: Option<&Path>, busy_timeout: Duration) -> Result<Store> {
     Ok(Store::open_with(path, busy_timeout)?)
 }
 
+/// Reads the file at `path` and hands its bytes to `import` (one of the
+/// `import_*_file` functions), then prints the summary: the shape of every
+/// `… import FILE` command.
+pub fn import_path(
+    store: &lumbung_store::Store,
+    path: &std::path::Path,
+    import: fn(&lumbung_store::Store, &str, &[u8]) -> anyhow::Result<lumbung_domain::ImportSummary>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let summary = import(store, &name, &bytes)?;
+    print!("{name}: {summary}");
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     let db: Option<PathBuf> = cli.db;
     let db = db.as_deref();
@@ -142,11 +157,11 @@ fn run(cli: Cli) -> Result<()> {
             let store = open(db, busy_timeout)?;
             match command {
                 AreasCommand::Import { file } => {
-                    csvfile::import_path(&store, &file, areas::import_areas_file)
+                    import_path(&store, &file, areas::import_areas_file)
                 }
                 AreasCommand::ImportIndonesia { dir } => areas::import_indonesia(&store, &dir),
                 AreasCommand::MapPostcodes { file } => {
-                    csvfile::import_path(&store, &file, areas::import_postcodes_file)
+                    import_path(&store, &file, areas::import_postcodes_file)
                 }
                 AreasCommand::Locate { postcode } => areas::locate(&store, &postcode),
                 AreasCommand::List {
@@ -314,9 +329,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Orgs(command) => {
             let store = open(db, busy_timeout)?;
             match command {
-                OrgsCommand::Import { file } => {
-                    csvfile::import_path(&store, &file, orgs::import_orgs_file)
-                }
+                OrgsCommand::Import { file } => import_path(&store, &file, orgs::import_orgs_file),
                 OrgsCommand::List {
                     search,
                     kind,

@@ -37,7 +37,7 @@ pub use committee::{
     TwoMemberStep,
 };
 pub use entry::{compare_entries, EntryDifference};
-pub use files::{read_ballots, read_groups, read_residents, FileError};
+pub use files::{read_ballots, read_groups, read_residents};
 pub use names::{Grouping, GroupingError, NameKey, PersonName, Residents};
 pub use recount::{recount, InvalidBallot, InvalidReason, Recount, RecountConfig, RecountError};
 pub use suggest::{core_name, suggest_groups, SuggestedVariant, Suggestion, HONORIFICS};

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod area;
+pub mod area_file;
 pub mod clock;
 pub mod csv_out;
 pub mod fiscal;
@@ -11,6 +12,7 @@ pub mod id;
 pub mod import;
 pub mod money;
 pub mod org;
+pub mod org_file;
 pub mod postcode;
 pub mod sex;
 pub mod user;

@@ -3,6 +3,7 @@
 //! I/O; the store keeps the books. Rules and defaults:
 //! `shared/p2kp-rules.md` ("Revolving fund").
 
+pub mod books_file;
 pub mod journal;
 pub mod loan;
 pub mod report;

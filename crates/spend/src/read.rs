@@ -39,21 +39,21 @@
 mod amount;
 mod date;
 mod header;
-mod table;
 mod values;
 
 #[cfg(test)]
 mod tests;
 
 pub use date::period_hint;
-pub use table::limits;
+pub use lumbung_tabular::limits;
 
 use jiff::civil::Date;
 use lumbung_domain::{FiscalYear, Money, Rejected, RowError};
+use lumbung_tabular::sheet;
+use lumbung_tabular::table::{self, Row, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use table::{Row, Value};
 
 /// The fields of a payment, as Lumbung names them. Column headers of a
 /// file are recognised as one of these.
@@ -247,10 +247,10 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
     }
     let mut notes = Vec::new();
     if table::is_spreadsheet(name, bytes) {
-        let (mut book, names) = table::open_book(bytes, options.sheet.as_deref()).map_err(whole)?;
+        let (mut book, names) = sheet::open_book(bytes, options.sheet.as_deref()).map_err(whole)?;
         let mut problem = None;
         for (i, sheet) in names.iter().enumerate() {
-            let rows = table::sheet(&mut book, sheet).map_err(whole)?;
+            let rows = sheet::sheet(&mut book, sheet).map_err(whole)?;
             let texts: Vec<Vec<String>> = rows
                 .iter()
                 .take(header::HEADER_SEARCH_ROWS)

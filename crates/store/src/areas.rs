@@ -47,13 +47,7 @@ pub struct AreaFilter {
     pub within: Option<AreaPath>,
 }
 
-/// One row of a postcode map file.
-#[derive(Debug, Clone)]
-pub struct PostcodeRecord {
-    pub line: u64,
-    pub prefix: String,
-    pub area_code: AreaCode,
-}
+pub use lumbung_domain::area_file::PostcodeRecord;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PostcodeMatch {

@@ -6,36 +6,13 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{Rejected, RowError};
+pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord};
 use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::{schedule, FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// A loan as a LOANS.csv row gives it.
-#[derive(Debug, Clone)]
-pub struct LoanRecord {
-    pub line: u64,
-    pub upk: String,
-    pub ksm: String,
-    pub loan_id: String,
-    pub disbursed_on: Date,
-    pub principal: Rupiah,
-    pub term_months: u16,
-    pub fee_rate: FeeRate,
-    pub schedule: ScheduleKind,
-    pub frequency: Frequency,
-}
-
-/// A repayment as a REPAYMENTS.csv row gives it.
-#[derive(Debug, Clone)]
-pub struct RepaymentRecord {
-    pub line: u64,
-    pub loan_id: String,
-    pub paid_on: Date,
-    pub amount: Rupiah,
-}
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FundImportSummary {

@@ -11,24 +11,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior}
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// An organisation as a form, an API call or a file row gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgInput {
-    pub name: String,
-    pub kind: OrgKind,
-    pub area_code: Option<AreaCode>,
-    pub parent_id: Option<i64>,
-    pub company_number: Option<CompanyNumber>,
-    pub npwp: Option<Npwp>,
-    pub attributes: BTreeMap<String, String>,
-}
-
-/// One row of an organisations file.
-#[derive(Debug, Clone)]
-pub struct OrgRecord {
-    pub line: u64,
-    pub input: OrgInput,
-}
+pub use lumbung_domain::org_file::{OrgInput, OrgRecord};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Org {

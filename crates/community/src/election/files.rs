@@ -14,51 +14,13 @@
 
 use super::ballot::{BallotBox, BallotError};
 use super::names::{Grouping, GroupingError, NameKey, Residents};
-use lumbung_domain::import::{
-    too_many_fields, too_many_rows, LISTED_PROBLEMS, MAX_FIELDS, MAX_ROWS,
-};
-use lumbung_domain::{unescape_cell, RowError};
+use lumbung_domain::unescape_cell;
+use lumbung_tabular::text::{strip_bom, LineIndex, NOT_UTF8};
+use lumbung_tabular::{too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS};
 use std::collections::HashMap;
-use std::fmt;
-
-/// A file refused, with every problem found in it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct FileError {
-    pub file: String,
-    pub problems: Vec<RowError>,
-}
-
-impl fmt::Display for FileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = |f: &mut fmt::Formatter<'_>, e: &RowError| match &e.column {
-            Some(col) => write!(
-                f,
-                "{}: line {}, column {col}: {}",
-                self.file, e.line, e.message
-            ),
-            None => write!(f, "{}: line {}: {}", self.file, e.line, e.message),
-        };
-        if let [only] = &self.problems[..] {
-            return line(f, only);
-        }
-        write!(f, "{}: {} problems", self.file, self.problems.len())?;
-        for e in self.problems.iter().take(LISTED_PROBLEMS) {
-            f.write_str("\n  ")?;
-            line(f, e)?;
-        }
-        if self.problems.len() > LISTED_PROBLEMS {
-            write!(
-                f,
-                "\n  … and {} more",
-                self.problems.len() - LISTED_PROBLEMS
-            )?;
-        }
-        Ok(())
-    }
-}
 
 /// Reads a BALLOTS file.
-pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, FileError> {
+pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, Rejected> {
     let mut csv = Csv::new(file, bytes);
     let header = csv.header("ballot_id,name1,name2,…");
     let id_col = header.as_ref().and_then(|h| csv.require(h, &["ballot_id"]));
@@ -123,7 +85,7 @@ pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, FileError> {
 }
 
 /// Reads a GROUPS file into the grouping it records.
-pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, FileError> {
+pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
     let mut csv = Csv::new(file, bytes);
     let header = csv.header("written,person");
     let cols = header
@@ -209,7 +171,7 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, FileError> {
 }
 
 /// Reads a RESIDENTS file.
-pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, FileError> {
+pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, Rejected> {
     let mut csv = Csv::new(file, bytes);
     let header = csv.header("person");
     let cols = header.as_ref().and_then(|h| csv.require(h, &["person"]));
@@ -236,8 +198,6 @@ pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, FileError> 
     }
 }
 
-const NOT_UTF8: &str = "the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8)";
-
 /// A CSV file being read: records with their byte offsets, problems with
 /// lines worked out only when there is a problem.
 struct Csv<'a> {
@@ -245,8 +205,8 @@ struct Csv<'a> {
     bytes: &'a [u8],
     reader: csv::Reader<&'a [u8]>,
     problems: Vec<(u64, RowError)>,
-    /// Where each line starts after the first, built on the first problem.
-    line_starts: Option<Vec<usize>>,
+    /// Built on the first problem.
+    lines: Option<LineIndex<'a>>,
     header_offset: u64,
     /// Records read so far (the header included).
     rows: usize,
@@ -254,7 +214,7 @@ struct Csv<'a> {
 
 impl<'a> Csv<'a> {
     fn new(name: &'a str, bytes: &'a [u8]) -> Csv<'a> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = strip_bom(bytes);
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -264,7 +224,7 @@ impl<'a> Csv<'a> {
             bytes,
             reader,
             problems: Vec::new(),
-            line_starts: None,
+            lines: None,
             header_offset: 0,
             rows: 0,
         }
@@ -417,36 +377,20 @@ impl<'a> Csv<'a> {
             .push((offset, RowError::new(line, column, message)));
     }
 
-    /// The line of the record that starts at byte `offset`: line breaks
-    /// (LF, CRLF or a lone CR) before it, after skipping the breaks the
-    /// offset may point at.
+    /// The line of the record that starts at byte `offset`.
     fn line(&mut self, offset: u64) -> u64 {
         let bytes = self.bytes;
-        let starts = self.line_starts.get_or_insert_with(|| {
-            let mut starts = Vec::new();
-            for (i, &b) in bytes.iter().enumerate() {
-                match b {
-                    b'\n' => starts.push(i + 1),
-                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                    _ => {}
-                }
-            }
-            starts
-        });
-        let len = bytes.len();
-        let mut start = usize::try_from(offset).unwrap_or(len).min(len);
-        while start < len && matches!(bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        1 + starts.partition_point(|&s| s <= start) as u64
+        self.lines
+            .get_or_insert_with(|| LineIndex::new(bytes))
+            .line(offset)
     }
 
-    fn error(self) -> FileError {
+    fn error(self) -> Rejected {
         let mut problems = self.problems;
         problems.sort_by_key(|(offset, _)| *offset);
-        FileError {
+        Rejected {
             file: self.name.to_owned(),
-            problems: problems.into_iter().map(|(_, e)| e).collect(),
+            errors: problems.into_iter().map(|(_, e)| e).collect(),
         }
     }
 }
@@ -499,19 +443,21 @@ mod tests {
     #[test]
     fn ballot_file_problems_name_the_line_and_column() {
         let err = read_ballots("b.csv", b"id,name1\n1,a\n").unwrap_err();
-        assert_eq!(err.problems.len(), 1);
+        assert_eq!(err.errors.len(), 1);
         assert_eq!(
-            err.to_string(),
+            err.brief().to_string(),
             "b.csv: line 1, column ballot_id: the required column ballot_id is missing \
              (the header line has: id,name1)"
         );
         let err = read_ballots("b.csv", b"").unwrap_err();
         assert!(
-            err.to_string().contains("b.csv: line 1: the file is empty"),
+            err.brief()
+                .to_string()
+                .contains("b.csv: line 1: the file is empty"),
             "{err}"
         );
         let err = read_ballots("b.csv", b"ballot_id\n1\n").unwrap_err();
-        assert!(err.to_string().contains("no name columns"), "{err}");
+        assert!(err.brief().to_string().contains("no name columns"), "{err}");
 
         let text = "ballot_id,name1,name2\r\n\
                     1,a,b\r\n\
@@ -524,9 +470,9 @@ mod tests {
         let bad = bytes.iter().position(|&b| b == 1).unwrap();
         bytes[bad] = 0xff;
         let err = read_ballots("b.csv", &bytes).unwrap_err();
-        let lines: Vec<_> = err.problems.iter().map(|p| p.line).collect();
+        let lines: Vec<_> = err.errors.iter().map(|p| p.line).collect();
         assert_eq!(lines, [5, 6, 7, 8], "{err}");
-        let text = err.to_string();
+        let text = err.brief().to_string();
         assert!(text.starts_with("b.csv: 4 problems\n"), "{text}");
         assert!(
             text.contains(
@@ -562,19 +508,20 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            err.to_string(),
+            err.brief().to_string(),
             "g.csv: line 3, column person: \"h. udin\" is mapped to two different persons: \
              \"Udin\" (line 2) and \"Udin Saprudin\""
         );
         let err = read_groups("g.csv", b"written,name\n").unwrap_err();
         assert!(err
+            .brief()
             .to_string()
             .contains("column person: the required column person is missing"));
         let err = read_groups("g.csv", b"variant,name\n").unwrap_err();
-        assert_eq!(err.problems.len(), 2);
+        assert_eq!(err.errors.len(), 2);
         let err =
             read_groups("g.csv", b"written,person\nUdin,\nUcup,Udin\nUdin,Asep\n").unwrap_err();
-        let text = err.to_string();
+        let text = err.brief().to_string();
         assert!(
             text.contains("line 2, column person: the person is empty"),
             "{text}"
@@ -593,9 +540,13 @@ mod tests {
         let r = read_residents("r.csv", b"person\nUdin\n Asep \n").unwrap();
         assert_eq!(r.len(), 2);
         let err = read_residents("r.csv", b"name\nUdin\n").unwrap_err();
-        assert!(err.to_string().contains("line 1, column person"), "{err}");
+        assert!(
+            err.brief().to_string().contains("line 1, column person"),
+            "{err}"
+        );
         let err = read_residents("r.csv", b"person,rw\n,01\n").unwrap_err();
         assert!(err
+            .brief()
             .to_string()
             .contains("line 2, column person: the person is empty"));
     }

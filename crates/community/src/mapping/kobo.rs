@@ -9,8 +9,9 @@ use super::areas::KelurahanAreas;
 use super::criteria::{Criteria, Test};
 use super::decimal::Decimal;
 use super::household::{Age, Answer, Household, Member, Nik, Relation, Sex};
-use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
-use lumbung_domain::{AreaCode, Rejected, RowError};
+use lumbung_domain::AreaCode;
+use lumbung_tabular::text::{sniff_delimiter, strip_bom};
+use lumbung_tabular::{too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -221,39 +222,12 @@ struct Table {
     rows: Vec<(u64, Vec<String>)>,
 }
 
-/// The separator of the header line: the most frequent of `,` `;` tab
-/// outside quotes (`,` when none).
-fn sniff(bytes: &[u8]) -> u8 {
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for &b in bytes {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
-            b',' if !quoted => counts[0] += 1,
-            b';' if !quoted => counts[1] += 1,
-            b'\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let seps = [b',', b';', b'\t'];
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).expect("three");
-    if counts[best] == 0 {
-        b','
-    } else {
-        seps[best]
-    }
-}
-
 fn read_table(file: &CsvFile<'_>, errors: &mut Vec<RowError>) -> Option<Table> {
-    let bytes = file
-        .bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(file.bytes);
+    let bytes = strip_bom(file.bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(sniff(bytes))
+        .delimiter(sniff_delimiter(bytes))
         .from_reader(bytes);
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
@@ -826,14 +800,6 @@ mod tests {
         for bad in ["", "mungkin", "y", "2", "tdk"] {
             assert_eq!(parse_yes_no(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn separators_are_sniffed_from_the_header() {
-        assert_eq!(sniff(b"a;b;c\n1,5;2;3"), b';');
-        assert_eq!(sniff(b"a,b,\"x;y;z\"\n"), b',');
-        assert_eq!(sniff(b"a\tb\n"), b'\t');
-        assert_eq!(sniff(b"a\n"), b',');
     }
 
     #[test]

@@ -9,9 +9,9 @@
 //! except to read numbers that a spreadsheet stores as floats
 //! ([`sheet_number`]).
 
-use super::table::trim;
 use super::Locale;
 use lumbung_domain::Money;
+use lumbung_tabular::table::trim;
 
 /// Which separator is the decimal one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,55 +336,8 @@ pub(crate) fn parse_lexed(lexed: &Lexed, raw: &str, format: NumberFormat) -> Res
     }))
 }
 
-/// A number as a spreadsheet stores it (a binary float), written as the
-/// decimal a person sees: rounded to 15 significant digits, as Excel shows
-/// numbers, which takes off the noise of binary fractions (`0.1 + 0.2`).
-pub(crate) fn sheet_decimal(v: f64) -> Option<String> {
-    if !v.is_finite() {
-        return None;
-    }
-    let sci = format!("{v:.14e}");
-    let (mantissa, exp) = sci.split_once('e')?;
-    let exp: i32 = exp.parse().ok()?;
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    // The decimal point goes after digit number exp + 1.
-    let point = exp + 1;
-    let (int, frac) = if point <= 0 {
-        (
-            "0".to_string(),
-            format!("{}{digits}", "0".repeat((-point) as usize)),
-        )
-    } else if point as usize >= digits.len() {
-        (
-            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
-            String::new(),
-        )
-    } else {
-        (
-            digits[..point as usize].to_string(),
-            digits[point as usize..].to_string(),
-        )
-    };
-    let frac = frac.trim_end_matches('0');
-    let int = int.trim_start_matches('0');
-    let int = if int.is_empty() { "0" } else { int };
-    let sign = if negative && (int != "0" || !frac.is_empty()) {
-        "-"
-    } else {
-        ""
-    };
-    Some(if frac.is_empty() {
-        format!("{sign}{int}")
-    } else {
-        format!("{sign}{int}.{frac}")
-    })
-}
-
-/// Reads a number from a spreadsheet cell (its [`sheet_decimal`] form).
+/// Reads a number from a spreadsheet cell (its
+/// [`lumbung_tabular::sheet::sheet_decimal`] form).
 /// More than two decimals are rounded half away from zero, as the sheet
 /// most likely shows it; `Some(note)` says so.
 pub(crate) fn sheet_number(decimal: &str) -> Result<(Money, Option<String>), String> {
@@ -610,17 +563,7 @@ mod tests {
     }
 
     #[test]
-    fn spreadsheet_floats_become_exact_decimals() {
-        assert_eq!(sheet_decimal(1500.0).unwrap(), "1500");
-        assert_eq!(sheet_decimal(8310.6).unwrap(), "8310.6");
-        assert_eq!(sheet_decimal(0.1 + 0.2).unwrap(), "0.3");
-        assert_eq!(sheet_decimal(1234.56 * 3.0).unwrap(), "3703.68");
-        assert_eq!(sheet_decimal(-0.01).unwrap(), "-0.01");
-        assert_eq!(sheet_decimal(0.0).unwrap(), "0");
-        assert_eq!(sheet_decimal(20016580.0).unwrap(), "20016580");
-        assert_eq!(sheet_decimal(1.5e15).unwrap(), "1500000000000000");
-        assert_eq!(sheet_decimal(0.000123).unwrap(), "0.000123");
-        assert_eq!(sheet_decimal(f64::NAN), None);
+    fn spreadsheet_decimals_are_read_as_money() {
         assert_eq!(
             sheet_number("1234.5").unwrap(),
             (Money::from_minor(123_450), None)

@@ -5,8 +5,8 @@
 //! and spreadsheet serial numbers. And the period a file's name names
 //! ([`period_hint`]).
 
-use super::table::trim;
 use jiff::civil::Date;
+use lumbung_tabular::table::trim;
 
 /// Day first (`21/01/2014`) or month first (`01/21/2014`) in numeric dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

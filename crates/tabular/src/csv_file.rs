@@ -2,10 +2,8 @@
 //! [`RowError`] that names the line (1 = the first line of the file) and
 //! the column.
 
-use lumbung_domain::import::{too_many_fields, MAX_FIELDS};
-use lumbung_domain::{Rejected, RowError};
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+use crate::text::{Lines, NOT_UTF8};
+use crate::{too_many_fields, Rejected, RowError, MAX_FIELDS};
 
 /// Where the column names come from.
 pub enum Header<'a> {
@@ -50,7 +48,7 @@ impl CsvFile {
     /// every cell empty are skipped. A row with fewer fields than the
     /// header, or with more non-empty ones, is an error.
     pub fn read(name: &str, bytes: &[u8], header: Header<'_>) -> CsvFile {
-        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let bytes = crate::text::strip_bom(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -117,11 +115,8 @@ impl CsvFile {
                 Err(_) => {
                     ok = false;
                     let column = self.headers.get(i).map(String::as_str);
-                    self.errors.push(RowError::new(
-                        line,
-                        column.or(Some("?")),
-                        "the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8)",
-                    ));
+                    self.errors
+                        .push(RowError::new(line, column.or(Some("?")), NOT_UTF8));
                     fields.push(String::new());
                 }
             }
@@ -222,62 +217,6 @@ impl CsvFile {
             errors,
         }
     }
-}
-
-/// Line numbers from byte offsets. The csv crate's own line count misses
-/// line breaks inside quoted fields and is one short after a CRLF (the LF is
-/// read with the next record), so lines are counted here: a record starts
-/// at its byte offset after any line breaks, and a line ends with LF, CRLF
-/// or a lone CR.
-struct Lines<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: u64,
-}
-
-impl<'a> Lines<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self {
-            bytes,
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record that starts at `byte`; offsets must not
-    /// decrease from one call to the next.
-    fn at(&mut self, byte: u64) -> u64 {
-        let len = self.bytes.len();
-        let mut start = usize::try_from(byte).unwrap_or(len).min(len).max(self.pos);
-        while start < len && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        for i in self.pos..start {
-            match self.bytes[i] {
-                b'\n' => self.line += 1,
-                b'\r' if self.bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
-            }
-        }
-        self.pos = start;
-        self.line
-    }
-}
-
-/// Reads the file at `path` and hands its bytes to `import` (one of the
-/// `import_*_file` functions), then prints the summary: the shape of every
-/// `… import FILE` command.
-pub fn import_path(
-    store: &lumbung_store::Store,
-    path: &std::path::Path,
-    import: fn(&lumbung_store::Store, &str, &[u8]) -> anyhow::Result<lumbung_domain::ImportSummary>,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    let summary = import(store, &name, &bytes)?;
-    print!("{name}: {summary}");
-    Ok(())
 }
 
 #[cfg(test)]

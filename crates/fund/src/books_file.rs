@@ -1,0 +1,170 @@
+//! The fund's books as files: LOANS.csv (`upk,ksm,loan_id,disbursed_on,
+//! principal,term_months,fee_rate_monthly[,schedule,frequency]`) and
+//! REPAYMENTS.csv (`loan_id,paid_on,amount`), read on the shared reader
+//! layer into records for the store, every problem with its line and
+//! column.
+
+use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
+use jiff::civil::Date;
+use lumbung_tabular::{CsvFile, Rejected, RowError};
+
+/// A loan as a LOANS.csv row gives it.
+#[derive(Debug, Clone)]
+pub struct LoanRecord {
+    pub line: u64,
+    pub upk: String,
+    pub ksm: String,
+    pub loan_id: String,
+    pub disbursed_on: Date,
+    pub principal: Rupiah,
+    pub term_months: u16,
+    pub fee_rate: FeeRate,
+    pub schedule: ScheduleKind,
+    pub frequency: Frequency,
+}
+
+/// A repayment as a REPAYMENTS.csv row gives it.
+#[derive(Debug, Clone)]
+pub struct RepaymentRecord {
+    pub line: u64,
+    pub loan_id: String,
+    pub paid_on: Date,
+    pub amount: Rupiah,
+}
+
+/// A date as spreadsheets write it (`2024-01-31` or `31/01/2024`), on a
+/// day the books keep.
+pub fn date(raw: &str) -> Result<Date, String> {
+    crate::loan::book_day(calendar_date(raw)?).map_err(|e| e.to_string())
+}
+
+fn calendar_date(raw: &str) -> Result<Date, String> {
+    let s = raw.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    if let [d, m, y] = parts[..] {
+        if let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) {
+            if let Ok(date) = Date::new(y, m, d) {
+                return Ok(date);
+            }
+        }
+    }
+    Err(format!("{s:?} is not a date (2024-01-31 or 31/01/2024)"))
+}
+
+/// Whole rupiah, with `.` or `,` as thousands separators allowed.
+fn rupiah(raw: &str) -> Result<Rupiah, String> {
+    let s: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | ' '))
+        .collect();
+    let s = s.strip_prefix("Rp").unwrap_or(&s);
+    s.parse::<i64>()
+        .map(Rupiah)
+        .map_err(|_| format!("{:?} is not a whole-rupiah amount", raw.trim()))
+}
+
+pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejected> {
+    let cols = file.require(&[
+        "upk",
+        "ksm",
+        "loan_id",
+        "disbursed_on",
+        "principal",
+        "term_months",
+        "fee_rate_monthly",
+    ])?;
+    let kind_col = file.column("schedule");
+    let frequency_col = file.column("frequency");
+    let mut errors = file.errors.clone();
+    let mut out = Vec::new();
+    for row in &file.rows {
+        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
+        let text = |i: usize| row.get(cols[i]).trim().to_owned();
+        let (upk, ksm, loan_id) = (text(0), text(1), text(2));
+        for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
+            if v.is_empty() {
+                bad(name, format!("{name} is empty"));
+            }
+        }
+        let disbursed_on = date(row.get(cols[3]))
+            .map_err(|e| bad("disbursed_on", e))
+            .ok();
+        let principal = rupiah(row.get(cols[4]))
+            .map_err(|e| bad("principal", e))
+            .ok();
+        let term = row
+            .get(cols[5])
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|t| *t >= 1);
+        if term.is_none() {
+            bad(
+                "term_months",
+                format!("{:?} is not a number of months", row.get(cols[5]).trim()),
+            );
+        }
+        let rate = FeeRate::parse(row.get(cols[6]))
+            .map_err(|e| bad("fee_rate_monthly", e.0))
+            .ok();
+        let kind = ScheduleKind::parse(row.opt(kind_col).unwrap_or_default())
+            .map_err(|e| bad("schedule", e.0))
+            .ok();
+        let frequency = Frequency::parse(row.opt(frequency_col).unwrap_or_default())
+            .map_err(|e| bad("frequency", e.0))
+            .ok();
+        if let (
+            Some(disbursed_on),
+            Some(principal),
+            Some(term_months),
+            Some(fee_rate),
+            Some(schedule),
+            Some(frequency),
+        ) = (disbursed_on, principal, term, rate, kind, frequency)
+        {
+            if !upk.is_empty() && !ksm.is_empty() && !loan_id.is_empty() {
+                out.push(LoanRecord {
+                    line: row.line,
+                    upk,
+                    ksm,
+                    loan_id,
+                    disbursed_on,
+                    principal,
+                    term_months,
+                    fee_rate,
+                    schedule,
+                    frequency,
+                });
+            }
+        }
+    }
+    Ok((out, errors))
+}
+
+pub fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>), Rejected> {
+    let cols = file.require(&["loan_id", "paid_on", "amount"])?;
+    let mut errors = file.errors.clone();
+    let mut out = Vec::new();
+    for row in &file.rows {
+        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
+        let loan_id = row.get(cols[0]).trim().to_owned();
+        if loan_id.is_empty() {
+            bad("loan_id", "loan_id is empty".into());
+        }
+        let paid_on = date(row.get(cols[1])).map_err(|e| bad("paid_on", e)).ok();
+        let amount = rupiah(row.get(cols[2])).map_err(|e| bad("amount", e)).ok();
+        if let (Some(paid_on), Some(amount), false) = (paid_on, amount, loan_id.is_empty()) {
+            out.push(RepaymentRecord {
+                line: row.line,
+                loan_id,
+                paid_on,
+                amount,
+            });
+        }
+    }
+    Ok((out, errors))
+}

@@ -1,0 +1,28 @@
+//! One way to read a file: the layer every file reader of Lumbung stands
+//! on. Bytes become text (byte-order mark, encoding, line ends), text or a
+//! guarded spreadsheet sheet becomes rows of cells that keep their line in
+//! the file, and every problem is a [`RowError`] naming line and column;
+//! a file refused whole is one [`Rejected`]. The formats themselves (a
+//! ledger, an area list, a voter register) are read beside their domain.
+//!
+//! - [`text`]: byte-order mark, separator sniffing, line numbers.
+//! - [`table`]: decoding (UTF-8, UTF-16, Windows-1252) and CSV dialects
+//!   into [`table::Row`]s, with the size limits.
+//! - [`csv_file`]: a UTF-8 CSV file with a header, read whole into trimmed
+//!   text rows ([`csv_file::CsvFile`]), columns found by name.
+//! - [`sheet`] (feature `xlsx`): an XLSX sheet, its size checked before
+//!   it is unzipped.
+
+pub mod csv_file;
+mod error;
+#[cfg(feature = "xlsx")]
+pub mod sheet;
+pub mod table;
+pub mod text;
+
+pub use csv_file::{CsvFile, CsvRow, Header};
+pub use error::{
+    too_many_fields, too_many_rows, Brief, Rejected, RowError, LISTED_PROBLEMS, MAX_FIELDS,
+    MAX_ROWS,
+};
+pub use table::limits;
