@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Area {
     pub code: String,
     pub name: String,
@@ -55,7 +55,7 @@ pub struct PostcodeRecord {
     pub area_code: AreaCode,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PostcodeMatch {
     pub postcode: String,
     pub prefix: String,

@@ -30,7 +30,7 @@ pub struct OrgRecord {
     pub input: OrgInput,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Org {
     pub id: i64,
     pub name: String,
