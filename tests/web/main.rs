@@ -1,6 +1,7 @@
 //! End-to-end tests of the web app and JSON API over real HTTP.
 
 mod community;
+mod contract;
 mod election;
 mod fund;
 mod load;
@@ -10,6 +11,7 @@ mod readers;
 mod scopes;
 mod security;
 mod support;
+mod uploads;
 
 use lumbung_domain::Role;
 use lumbung_web::routes::{Need, ROUTES};

@@ -225,12 +225,15 @@ impl TestApp {
 }
 
 impl Visitor {
+    /// GETs a path; an API answer is checked against the OpenAPI document.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
+        let res = self
+            .client
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap()
+            .unwrap();
+        crate::contract::checked("GET", path, res).await
     }
 
     pub async fn get_html(&self, path: &str) -> (StatusCode, String) {
@@ -261,11 +264,12 @@ impl Visitor {
     ) -> reqwest::Response {
         let mut req = self
             .client
-            .request(method, format!("{}{path}", self.base))
+            .request(method.clone(), format!("{}{path}", self.base))
             .json(&body);
         if let Some(csrf) = &self.csrf {
             req = req.header("x-csrf-token", csrf);
         }
-        req.send().await.unwrap()
+        let res = req.send().await.unwrap();
+        crate::contract::checked(method.as_str(), path, res).await
     }
 }

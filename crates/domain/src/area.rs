@@ -12,7 +12,7 @@ const MAX_CODE_LEN: usize = 64;
 
 /// An area code: 1–64 characters from `A–Z a–z 0–9 . - _`. Opaque: the tree
 /// comes from the parent link, never from the shape of the code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct AreaCode(String);
 
@@ -92,7 +92,7 @@ impl AreaKind {
 /// and its own, each followed by `/`. A subtree is every path that starts
 /// with the root's path, which makes "this area and everything under it" one
 /// indexed range query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct AreaPath(String);
 

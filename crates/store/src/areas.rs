@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Area {
     pub code: String,
     pub name: String,
@@ -49,7 +49,7 @@ pub struct AreaFilter {
 
 pub use lumbung_domain::area_file::PostcodeRecord;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PostcodeMatch {
     pub postcode: String,
     pub prefix: String,

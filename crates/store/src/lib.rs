@@ -393,7 +393,7 @@ fn now() -> String {
 }
 
 /// Counts for the public home page.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Overview {
     pub areas: u64,
     pub areas_by_kind: Vec<(String, u64)>,

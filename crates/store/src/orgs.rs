@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 pub use lumbung_domain::org_file::{OrgInput, OrgRecord};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Org {
     pub id: i64,
     pub name: String,

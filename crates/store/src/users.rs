@@ -26,7 +26,7 @@ pub enum ScopeRef {
     Org(i64),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,

@@ -127,7 +127,7 @@ pub async fn update_org(
 /// What a viewer sees of an organisation: everything when their role and
 /// scope cover it, otherwise its name, kind and area only (as the public
 /// does).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum OrgView {
     Full(Box<Org>),

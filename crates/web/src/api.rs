@@ -3,19 +3,20 @@
 //! as `Authorization: Bearer …` (no CSRF token needed then); a browser
 //! session cookie also works, with the `X-CSRF-Token` header on changes.
 
-use crate::actions::{self, Failure};
+use crate::actions::{self, Failure, OrgView};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::forms::{OrgFields, UserFields};
+use crate::openapi::{ApiError, ApiErrorDetail};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use lumbung_domain::{OrgKind, PostalCode};
-use lumbung_store::{AreaFilter, OrgFilter};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use lumbung_store::{Area, AreaFilter, AuditEntry, Org, OrgFilter, Overview, PostcodeMatch, User};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const MAX_LIMIT: u32 = 500;
@@ -25,31 +26,72 @@ pub(crate) fn failure(f: Failure) -> Response {
     match f {
         Failure::Fields(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"error": {"code": "invalid", "message": "some fields are invalid", "fields": errors}})),
+            Reply(ApiError {
+                error: ApiErrorDetail {
+                    code: "invalid".into(),
+                    message: "some fields are invalid".into(),
+                    detail: None,
+                    field: None,
+                    fields: Some(errors),
+                },
+            }),
         )
             .into_response(),
         Failure::App(e) => e.into_response(),
     }
 }
 
-pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+/// A typed JSON answer. It goes out through `serde_json::Value`, whose
+/// objects keep their keys sorted, so the bytes are the ones this API has
+/// always sent.
+pub struct Reply<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Reply<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_value(&self.0) {
+            Ok(value) => Json(value).into_response(),
+            Err(e) => AppError::Internal(format!("encoding an answer: {e}")).into_response(),
+        }
+    }
+}
+
+/// `GET /health`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Health {
+    /// Always `ok`: a broken database answers 503 or 500 instead.
+    status: &'static str,
+    schema_version: i64,
+}
+
+pub async fn health(State(state): State<AppState>) -> Result<Reply<Health>, AppError> {
     let version = state
         .blocking(|s| {
             s.ping()?;
             s.schema_version()
         })
         .await?;
-    Ok(Json(json!({"status": "ok", "schema_version": version})))
+    Ok(Reply(Health {
+        status: "ok",
+        schema_version: version,
+    }))
 }
 
-pub async fn openapi() -> Json<Value> {
+pub async fn openapi() -> Json<serde_json::Value> {
     Json(crate::openapi::document())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct LoginRequest {
     username: String,
     password: String,
+}
+
+/// `POST /api/v1/session`: the bearer token of a new session.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SessionStarted {
+    token: String,
+    csrf_token: Option<String>,
+    user: User,
 }
 
 pub async fn login(
@@ -72,7 +114,11 @@ pub async fn login(
             axum::http::header::SET_COOKIE,
             crate::pages::session_cookie(&state, &token),
         )],
-        Json(json!({"token": token, "csrf_token": csrf, "user": user})),
+        Reply(SessionStarted {
+            token,
+            csrf_token: csrf,
+            user,
+        }),
     )
         .into_response())
 }
@@ -88,18 +134,23 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn me(Extension(viewer): Extension<Viewer>) -> Result<Json<Value>, AppError> {
-    let session = viewer.session.as_ref().ok_or(AppError::Unauthenticated)?;
-    Ok(Json(
-        json!({"user": session.user, "csrf_token": session.csrf_token}),
-    ))
+/// `GET /api/v1/me`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Me {
+    user: User,
+    csrf_token: String,
 }
 
-pub async fn overview(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    Ok(Json(
-        serde_json::to_value(state.blocking(|s| s.overview()).await?)
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-    ))
+pub async fn me(Extension(viewer): Extension<Viewer>) -> Result<Reply<Me>, AppError> {
+    let session = viewer.session.ok_or(AppError::Unauthenticated)?;
+    Ok(Reply(Me {
+        user: session.user,
+        csrf_token: session.csrf_token,
+    }))
+}
+
+pub async fn overview(State(state): State<AppState>) -> Result<Reply<Overview>, AppError> {
+    Ok(Reply(state.blocking(|s| s.overview()).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,10 +181,22 @@ pub(crate) async fn area_path_of(
         .ok_or_else(|| AppError::NotFound(format!("area {code}")))
 }
 
+/// `GET /api/v1/areas`: a page of a search (with `limit` and `offset`), or
+/// all the children of one area (without).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Areas {
+    areas: Vec<Area>,
+    total: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<u32>,
+}
+
 pub async fn areas(
     State(state): State<AppState>,
     Query(q): Query<AreaQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<Areas>, AppError> {
     let limit = q.limit.unwrap_or(100).min(MAX_LIMIT);
     let offset = q.offset.unwrap_or(0);
     if q.q.is_none() && q.kind.is_none() && q.within.is_none() {
@@ -150,8 +213,12 @@ pub async fn areas(
         let children = state
             .blocking(move |s| s.area_children(parent.as_deref()))
             .await?;
-        let total = children.len();
-        return Ok(Json(json!({"areas": children, "total": total})));
+        return Ok(Reply(Areas {
+            total: children.len() as u64,
+            areas: children,
+            limit: None,
+            offset: None,
+        }));
     }
     let within = area_path_of(&state, q.within.clone()).await?;
     let filter = AreaFilter {
@@ -162,15 +229,27 @@ pub async fn areas(
     let (found, total) = state
         .blocking(move |s| s.search_areas(&filter, limit, offset))
         .await?;
-    Ok(Json(
-        json!({"areas": found, "total": total, "limit": limit, "offset": offset}),
-    ))
+    Ok(Reply(Areas {
+        areas: found,
+        total,
+        limit: Some(limit),
+        offset: Some(offset),
+    }))
+}
+
+/// `GET /api/v1/areas/{code}`: the area, its ancestors (root first) and its
+/// children.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AreaDetail {
+    area: Area,
+    lineage: Vec<Area>,
+    children: Vec<Area>,
 }
 
 pub async fn area(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<AreaDetail>, AppError> {
     let lookup = code.clone();
     let (lineage, children) = state
         .blocking(move |s| {
@@ -182,25 +261,28 @@ pub async fn area(
             Ok((lineage, children))
         })
         .await?;
-    let Some(area) = lineage.last() else {
+    let mut lineage = lineage;
+    let Some(area) = lineage.pop() else {
         return Err(AppError::NotFound(format!("area {code}")));
     };
-    Ok(Json(
-        json!({"area": area, "lineage": &lineage[..lineage.len() - 1], "children": children}),
-    ))
+    Ok(Reply(AreaDetail {
+        area,
+        lineage,
+        children,
+    }))
 }
 
 pub async fn locate_postcode(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<PostcodeMatch>, AppError> {
     let postcode = PostalCode::parse(&raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let found = state
         .blocking(move |s| s.locate_postcode(&postcode))
         .await?;
     let found =
         found.ok_or_else(|| AppError::NotFound(format!("postcode {raw} in the postcode map")))?;
-    Ok(Json(json!(found)))
+    Ok(Reply(found))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,11 +295,20 @@ pub struct OrgQuery {
     offset: Option<u32>,
 }
 
+/// `GET /api/v1/orgs`: a page of organisations.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Organisations {
+    organisations: Vec<OrgView>,
+    total: u64,
+    limit: u32,
+    offset: u32,
+}
+
 pub async fn orgs(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<OrgQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<Organisations>, AppError> {
     let limit = q.limit.unwrap_or(100).min(MAX_LIMIT);
     let offset = q.offset.unwrap_or(0);
     let kind = q
@@ -236,23 +327,28 @@ pub async fn orgs(
     let (found, total) = state
         .blocking(move |s| s.search_orgs(&filter, limit, offset))
         .await?;
-    let orgs: Vec<_> = found
+    let organisations = found
         .into_iter()
         .map(|o| actions::org_view(&viewer, o))
         .collect();
-    Ok(Json(
-        json!({"organisations": orgs, "total": total, "limit": limit, "offset": offset}),
-    ))
+    Ok(Reply(Organisations {
+        organisations,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// An organisation in JSON: like the form, but `attributes` is an object
 /// and `parent_id` a number.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct OrgBody {
     name: String,
     kind: String,
     area_code: Option<String>,
+    /// A number, or its text; `""` or null for none.
+    #[serde(deserialize_with = "crate::edge::optional")]
     parent_id: Option<i64>,
     company_number: Option<String>,
     npwp: Option<String>,
@@ -283,7 +379,7 @@ pub async fn org_create(
 ) -> Response {
     let (fields, attributes) = body.fields();
     match actions::create_org(&state, &viewer, &fields, attributes).await {
-        Ok(org) => (StatusCode::CREATED, Json(json!(org))).into_response(),
+        Ok(org) => (StatusCode::CREATED, Reply(org)).into_response(),
         Err(f) => failure(f),
     }
 }
@@ -292,7 +388,7 @@ pub async fn org(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<OrgView>, AppError> {
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::NotFound(format!("organisation {id}")))?;
@@ -300,7 +396,7 @@ pub async fn org(
         .blocking(move |s| s.org(id))
         .await?
         .ok_or_else(|| AppError::NotFound(format!("organisation {id}")))?;
-    Ok(Json(json!(actions::org_view(&viewer, org))))
+    Ok(Reply(actions::org_view(&viewer, org)))
 }
 
 pub async fn org_update(
@@ -314,18 +410,24 @@ pub async fn org_update(
     };
     let (fields, attributes) = body.fields();
     match actions::update_org(&state, &viewer, id, &fields, attributes).await {
-        Ok(org) => Json(json!(org)).into_response(),
+        Ok(org) => Reply(org).into_response(),
         Err(f) => failure(f),
     }
+}
+
+/// `GET /api/v1/users`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Users {
+    users: Vec<User>,
 }
 
 pub async fn users(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<Users>, AppError> {
     let scope = viewer.scope();
     let users = state.blocking(move |s| s.users(&scope)).await?;
-    Ok(Json(json!({"users": users})))
+    Ok(Reply(Users { users }))
 }
 
 pub async fn user_create(
@@ -334,12 +436,12 @@ pub async fn user_create(
     Json(fields): Json<UserFields>,
 ) -> Response {
     match actions::create_user(&state, &viewer, &fields).await {
-        Ok(user) => (StatusCode::CREATED, Json(json!(user))).into_response(),
+        Ok(user) => (StatusCode::CREATED, Reply(user)).into_response(),
         Err(f) => failure(f),
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct PasswordBody {
     password: String,
 }
@@ -366,18 +468,55 @@ pub struct PageQuery {
     offset: Option<u32>,
 }
 
+/// `GET /api/v1/audit`: a page of the audit log, newest first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditLog {
+    entries: Vec<AuditEntry>,
+    total: u64,
+    limit: u32,
+    offset: u32,
+}
+
 pub async fn audit(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Reply<AuditLog>, AppError> {
     let scope = viewer.scope();
     let limit = q.limit.unwrap_or(100).min(MAX_LIMIT);
     let offset = q.offset.unwrap_or(0);
     let (entries, total) = state
         .blocking(move |s| s.audit_entries(&scope, limit, offset))
         .await?;
-    Ok(Json(
-        json!({"entries": entries, "total": total, "limit": limit, "offset": offset}),
-    ))
+    Ok(Reply(AuditLog {
+        entries,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// What each core operation answers besides the errors every operation of
+/// its kind can give (see [`crate::openapi`]): the route table names these.
+pub mod answers {
+    use super::*;
+    use crate::routes::spec::{empty, error, json, Answer};
+
+    pub const HEALTH: &[Answer] = &[json::<Health>(200)];
+    pub const OPENAPI: &[Answer] = &[json::<serde_json::Map<String, serde_json::Value>>(200)];
+    pub const SIGN_IN: &[Answer] = &[json::<SessionStarted>(200), error(401), error(429)];
+    pub const SIGN_OUT: &[Answer] = &[empty(204)];
+    pub const ME: &[Answer] = &[json::<Me>(200)];
+    pub const OVERVIEW: &[Answer] = &[json::<Overview>(200)];
+    pub const AREAS: &[Answer] = &[json::<Areas>(200), error(400), error(404)];
+    pub const AREA: &[Answer] = &[json::<AreaDetail>(200), error(404)];
+    pub const POSTCODE: &[Answer] = &[json::<PostcodeMatch>(200), error(400), error(404)];
+    pub const ORGS: &[Answer] = &[json::<Organisations>(200), error(400), error(404)];
+    pub const ORG_CREATE: &[Answer] = &[json::<Org>(201), error(404), error(409)];
+    pub const ORG: &[Answer] = &[json::<OrgView>(200), error(404)];
+    pub const ORG_UPDATE: &[Answer] = &[json::<Org>(200), error(404), error(409)];
+    pub const USERS: &[Answer] = &[json::<Users>(200)];
+    pub const USER_CREATE: &[Answer] = &[json::<User>(201), error(404), error(409)];
+    pub const PASSWORD: &[Answer] = &[empty(204), error(404)];
+    pub const AUDIT: &[Answer] = &[json::<AuditLog>(200), error(400)];
 }

@@ -125,6 +125,16 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The `csrf` parameter of the query string, which older upload clients
+/// send (see [`crate::csrf`]).
+fn query_token(parts: &axum::http::request::Parts) -> Option<String> {
+    let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(parts.uri.query()?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v)
+}
+
 /// Resolves the visitor, enforces the route's declared need, and checks the
 /// CSRF token of every state-changing request that rides on a cookie.
 pub async fn guard(
@@ -182,35 +192,18 @@ pub async fn guard(
             Some(s) => Some(s.csrf_token.clone()),
             None => cookie(&parts.headers, LOGIN_CSRF_COOKIE).map(str::to_owned),
         };
-        let is_form = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
         let header_token = parts
             .headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let is_multipart = parts
+        let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-        // Multipart bodies (file uploads) are not read here; their forms put
-        // the token in the query string instead.
-        let query_token = is_multipart
-            .then(|| parts.uri.query())
-            .flatten()
-            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-            .and_then(|pairs| {
-                pairs
-                    .into_iter()
-                    .find(|(k, _)| k == CSRF_FIELD)
-                    .map(|(_, v)| v)
-            });
-        let header_token = header_token.or(query_token);
-        let (given, body) = if is_form {
+            .unwrap_or_default()
+            .to_owned();
+        let (given, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
             let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
                 .map_err(|_| AppError::BadRequest("form too large".into()))?;
@@ -223,6 +216,12 @@ pub async fn guard(
                         .map(|(_, v)| v)
                 });
             (header_token.or(field), Body::from(bytes))
+        } else if header_token.is_none() && content_type.starts_with("multipart/form-data") {
+            // Uploads: the forms send the token as their first part. The
+            // query string (`?csrf=`) is still taken from older clients,
+            // but nothing this app serves puts it there.
+            let (field, body) = crate::csrf::multipart_token(&content_type, body).await;
+            (field.or_else(|| query_token(&parts)), body)
         } else {
             (header_token, body)
         };

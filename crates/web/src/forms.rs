@@ -119,13 +119,14 @@ pub fn attribute_lines(map: &BTreeMap<String, String>) -> String {
 }
 
 /// A new user as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct UserFields {
     pub username: String,
     pub role: String,
     pub area_code: String,
-    #[serde(deserialize_with = "string_or_number")]
+    #[serde(deserialize_with = "crate::edge::string_or_number")]
+    #[schemars(schema_with = "crate::edge::text_or_number_schema")]
     pub org_id: String,
     #[serde(skip_serializing)]
     pub password: String,
@@ -183,21 +184,6 @@ impl UserFields {
             _ => Err(errors),
         }
     }
-}
-
-/// Forms send numbers as text; JSON clients send them as numbers. Both
-/// are accepted.
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Text(String),
-        Number(i64),
-    }
-    Ok(match Either::deserialize(d)? {
-        Either::Text(t) => t,
-        Either::Number(n) => n.to_string(),
-    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ mod api;
 mod auth;
 mod charts;
 mod community;
+mod csrf;
+mod edge;
 mod election;
 mod error;
 mod forms;
@@ -17,6 +19,7 @@ mod headers;
 mod i18n;
 mod openapi;
 mod pages;
+mod render;
 pub mod routes;
 mod signin;
 mod spend;
@@ -25,6 +28,11 @@ mod templates;
 
 pub use auth::{CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use i18n::LANG_COOKIE;
+
+/// The OpenAPI document served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> serde_json::Value {
+    openapi::document()
+}
 
 use axum::http::StatusCode;
 use axum::Router;
@@ -162,7 +170,18 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             state.clone(),
             headers::security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        // The span names the path only: a query string may carry a token
+        // (older upload clients send `?csrf=`), which must not be logged.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                tracing::debug_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    version = ?req.version(),
+                )
+            }),
+        )
         .with_state(state)
 }
 

@@ -4,11 +4,12 @@
 
 use crate::actions::{self, Failure, FORM_ERROR};
 use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::edge::redirect;
 use crate::error::AppError;
 use crate::forms::{attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields};
 use crate::i18n::{Lang, LANG_COOKIE};
 use crate::signin::{self, Refused};
-use crate::{templates, AppState};
+use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,47 +22,8 @@ use std::collections::BTreeMap;
 
 pub const PER_PAGE: u32 = 50;
 
-/// What every page's layout needs: the viewer and the current path (for the
-/// language switch).
-fn common(viewer: &Viewer, uri: &Uri) -> Value {
-    let me = viewer.session.as_ref().map(|s| {
-        let u = &s.user;
-        context! {
-            username => u.username,
-            role => u.role.as_str(),
-            scope_name => u.scope_name,
-            csrf => s.csrf_token,
-            can_users => u.role.can_read(Resource::Users),
-            can_audit => u.role.can_read(Resource::AuditLog),
-            can_write_orgs => u.role.can_write(Resource::AreasOrgs),
-            can_write_users => u.role.can_write(Resource::Users),
-            can_write_spend => u.role.can_write(Resource::Spend),
-            can_fund => u.role.can_read(Resource::Fund),
-            can_write_fund => u.role.can_write(Resource::Fund),
-            can_approve_fund => u.role.can_write(Resource::FundApproval),
-            can_spend => u.role.can_read(Resource::Spend),
-            can_cycle => u.role.can_read(Resource::Cycle),
-        }
-    });
-    context! {
-        me => me,
-        path => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
-    }
-}
-
-pub(crate) fn render(
-    viewer: &Viewer,
-    uri: &Uri,
-    name: &str,
-    ctx: Value,
-) -> Result<Html<String>, AppError> {
-    Ok(Html(templates::render(
-        name,
-        viewer.lang,
-        common(viewer, uri),
-        ctx,
-    )?))
-}
+// Feature modules still import `render` from here; it lives in crate::render.
+pub(crate) use crate::render::render;
 
 /// Only paths on this site: never `//host` or a full URL (open redirects).
 fn safe_next(next: Option<&str>) -> String {
@@ -537,7 +499,7 @@ where
         }
     };
     match action(fields.clone(), attributes).await {
-        Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
+        Ok(org) => Ok(redirect(&format!("/orgs/{}", org.id))),
         Err(Failure::Fields(errors)) => org_form(
             viewer,
             uri,
@@ -658,7 +620,7 @@ pub async fn user_create(
     Form(fields): Form<UserFields>,
 ) -> Result<Response, AppError> {
     match actions::create_user(&state, &viewer, &fields).await {
-        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Ok(_) => Ok(redirect("/users")),
         Err(Failure::Fields(errors)) => user_form(
             &viewer,
             &uri,
@@ -721,7 +683,7 @@ pub async fn password_reset(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to("/users").into_response()),
+        Ok(()) => Ok(redirect("/users")),
         Err(Failure::Fields(errors)) => {
             let user = actions::managed_user(&state, &viewer, id).await?;
             password_page(

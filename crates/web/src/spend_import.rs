@@ -4,12 +4,13 @@
 //! keeps answering; pages refresh themselves while it runs (no JavaScript).
 
 use crate::auth::Viewer;
+use crate::edge::{invalid, redirect};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
 use lumbung_domain::{FiscalYear, Resource, Scope};
 use lumbung_spend::read::{Field, Locale};
@@ -204,9 +205,9 @@ pub async fn form(
     render(&viewer, &uri, "spend_import.html", context! {})
 }
 
-/// Receives the file (multipart; the CSRF token comes in the query string,
-/// which the guard reads for multipart forms) and spools it to a
-/// temporary file as it arrives.
+/// Receives the file (multipart; the CSRF token comes as the first part or
+/// the `X-CSRF-Token` header, which the guard reads, see [`crate::csrf`])
+/// and spools it to a temporary file as it arrives.
 pub async fn upload(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -266,10 +267,7 @@ pub async fn upload(
         }
     }
     let Some((file, size)) = spooled.filter(|(_, size)| *size > 0) else {
-        return Err(AppError::Invalid {
-            field: "file".into(),
-            message: "choose a file to upload".into(),
-        });
+        return Err(invalid("file", "choose a file to upload"));
     };
     tracing::debug!(file = %meta.name, size, "upload spooled");
     let id = token();
@@ -285,7 +283,7 @@ pub async fn upload(
         .lock()
         .expect("uploads lock")
         .put(id.clone(), upload, Instant::now());
-    Ok(Redirect::to(&format!("/spend/import/{id}")).into_response())
+    Ok(redirect(&format!("/spend/import/{id}")))
 }
 
 fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppError> {
@@ -472,7 +470,7 @@ pub async fn confirm(
             .expect("jobs lock")
             .finish(&job_id, done, Instant::now());
     });
-    Ok(Redirect::to(&format!("/spend/jobs/{job}")).into_response())
+    Ok(redirect(&format!("/spend/jobs/{job}")))
 }
 
 /// A job the viewer started; anyone else's is not found.

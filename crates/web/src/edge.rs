@@ -1,0 +1,132 @@
+//! Reading requests at the edge, one way for every feature: typed `Form<T>` /
+//! `Json<T>` structs whose fields use the serde helpers here (ids as numbers
+//! or numeric text, `""` for an absent optional field), and the small
+//! helpers every handler needs (`invalid`, `today`, `redirect`,
+//! `parse_date`). Feature modules use these instead of their own copies.
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer};
+
+/// A field the user got wrong, named, with what is wrong with it.
+pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Today, from the store's clock (which tests can fix).
+#[allow(dead_code)] // for the feature modules, which still hold their own copies
+pub fn today(state: &AppState) -> Date {
+    state.store.clock().today()
+}
+
+/// See other: where a form goes after a change.
+pub fn redirect(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// An optional date as typed in a form: empty is none, anything else must
+/// be a date such as 2024-06-30.
+#[allow(dead_code)] // for the feature modules, which still hold their own copies
+pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        d => d
+            .parse()
+            .map(Some)
+            .map_err(|_| invalid(field, format!("{d:?} is not a date such as 2024-06-30"))),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TextOrNumber {
+    Text(String),
+    Number(i64),
+}
+
+/// Forms send numbers as text; JSON clients send them as numbers. Both are
+/// accepted, as text (`#[serde(deserialize_with = "edge::string_or_number")]`).
+pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match TextOrNumber::deserialize(d)? {
+        TextOrNumber::Text(t) => t,
+        TextOrNumber::Number(n) => n.to_string(),
+    })
+}
+
+/// An optional value where a form sends `""` for "none": empty or blank
+/// text, `null` or a missing field are `None`; anything else is parsed as
+/// `T` from its text or, in JSON, as a number
+/// (`#[serde(default, deserialize_with = "edge::optional")]`).
+pub fn optional<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let raw = match Option::<TextOrNumber>::deserialize(d)? {
+        None => return Ok(None),
+        Some(TextOrNumber::Number(n)) => n.to_string(),
+        Some(TextOrNumber::Text(t)) => t,
+    };
+    match raw.trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// The schema of a field read with [`string_or_number`]: text or a whole
+/// number (`#[schemars(schema_with = "edge::text_or_number_schema")]`).
+pub fn text_or_number_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": ["string", "integer"]})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Fields {
+        #[serde(deserialize_with = "string_or_number")]
+        org: String,
+        #[serde(default, deserialize_with = "optional")]
+        parent: Option<lumbung_domain::OrgId>,
+        #[serde(default, deserialize_with = "optional")]
+        count: Option<u32>,
+    }
+
+    #[test]
+    fn ids_come_as_numbers_or_text_and_empty_is_none() {
+        let form: Fields = serde_urlencoded::from_str("org=7&parent=12&count=").unwrap();
+        assert_eq!(form.org, "7");
+        assert_eq!(form.parent, Some(lumbung_domain::OrgId::new(12)));
+        assert_eq!(form.count, None);
+        let json: Fields =
+            serde_json::from_str(r#"{"org": 7, "parent": "12", "count": 3}"#).unwrap();
+        assert_eq!((json.org.as_str(), json.count), ("7", Some(3)));
+        assert_eq!(json.parent, Some(lumbung_domain::OrgId::new(12)));
+        let json: Fields = serde_json::from_str(r#"{"org": "x", "parent": null}"#).unwrap();
+        assert_eq!((json.parent, json.count), (None, None));
+        assert!(serde_urlencoded::from_str::<Fields>("org=1&count=many").is_err());
+    }
+
+    #[test]
+    fn dates_are_optional_and_refused_by_name() {
+        assert_eq!(parse_date(" ", "on").unwrap(), None);
+        assert_eq!(
+            parse_date("2024-06-30", "on").unwrap(),
+            Some(jiff::civil::date(2024, 6, 30))
+        );
+        match parse_date("30/06/2024", "on") {
+            Err(AppError::Invalid { field, message }) => {
+                assert_eq!(field, "on");
+                assert!(message.contains("2024-06-30"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Uploads carry the CSRF token in the body or a header, never in the
+//! query string: a URL can end up in a log.
+
+use crate::support::spawn_app;
+use reqwest::StatusCode;
+
+const CSV: &[u8] = b"Paid Date,Vendor,Amount\n01/05/2013,Ribble Print Ltd,100.00\n";
+
+fn file() -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(CSV.to_vec()).file_name("spend.csv")
+}
+
+#[tokio::test]
+async fn the_upload_form_sends_its_token_as_the_first_part_not_in_the_url() {
+    let app = spawn_app().await;
+    let analyst = app.login("analyst").await;
+    let csrf = analyst.csrf.clone().unwrap();
+    let (status, html) = analyst.get_html("/spend/import").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("csrf="), "no token in a URL: {html}");
+    let form = html
+        .split("enctype=\"multipart/form-data\"")
+        .nth(1)
+        .unwrap();
+    let first_input = form.split("<input").nth(1).unwrap();
+    assert!(
+        first_input.contains("name=\"csrf\"") && first_input.contains(&csrf),
+        "the token is the form's first field: {first_input}"
+    );
+
+    // As the browser sends that form: the token first, then the file.
+    let upload = |token: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", token.to_owned())
+            .part("file", file())
+            .text("anchor", "UCLan")
+    };
+    let res = analyst
+        .client
+        .post(format!("{}/spend/import", app.base))
+        .multipart(upload(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let preview = res.headers()["location"].to_str().unwrap().to_owned();
+    let (status, html) = analyst.get_html(&preview).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Ribble Print Ltd"),
+        "the file came through whole"
+    );
+
+    // A wrong token in the body is refused, and so is one after the file.
+    let res = analyst
+        .client
+        .post(format!("{}/spend/import", app.base))
+        .multipart(upload("not-the-token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let late = reqwest::multipart::Form::new()
+        .part("file", file())
+        .text("csrf", csrf.clone());
+    let res = analyst
+        .client
+        .post(format!("{}/spend/import", app.base))
+        .multipart(late)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The header works for scripts that hold a cookie session.
+    let res = analyst
+        .client
+        .post(format!("{}/spend/import", app.base))
+        .header("X-CSRF-Token", &csrf)
+        .multipart(reqwest::multipart::Form::new().part("file", file()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The raw-body API with a bearer token needs no CSRF token at all.
+    let token = app.token("analyst").await;
+    let res = app
+        .anonymous()
+        .client
+        .post(format!(
+            "{}/api/v1/spend/imports?file_name=spend.csv&anchor=UCLan",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .body(CSV.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
+#[test]
+fn no_template_puts_the_token_in_a_url() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/web/src/templates");
+    let mut uploads = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("csrf="), "{}", path.display());
+        for form in text.split("<form").skip(1) {
+            if form.contains("multipart/form-data") {
+                uploads += 1;
+                let first = form.split("<input").nth(1).unwrap_or_default();
+                assert!(
+                    first.contains("name=\"csrf\""),
+                    "{}: the token is an upload form's first field",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert_eq!(uploads, 3, "spend, mapping and register uploads");
+}
