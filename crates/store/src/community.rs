@@ -17,8 +17,8 @@ use lumbung_community::cycle::{
     Attendance, CyclePlan, Document, KelurahanCycle, StepRecord, StepReport, Verification,
 };
 use lumbung_community::mapping::{
-    bps_template, import_kobo, Age, Answer, Criteria, CsvFile, Household, KelurahanAreas,
-    KoboError, KoboMapping, Test,
+    bps_template, import_kobo, manual_ids, Criteria, CsvFile, Household, InvalidHousehold,
+    KelurahanAreas, KoboError, KoboMapping,
 };
 use lumbung_domain::{AreaCode, AreaPath, Placement, Username};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -366,94 +366,10 @@ fn household_in(
         .transpose()
 }
 
-/// The prefix of the ids Lumbung gives households typed in without one.
-const MANUAL_PREFIX: &str = "manual-";
-
-/// The longest household id taken (a Kobo `_uuid` has 36 characters).
-const MAX_HOUSEHOLD_ID: usize = 100;
-
-/// A household typed in (or sent to the API), checked against the
-/// kelurahan's RT and the criteria in force, and tidied (names and address
-/// trimmed). The id is left as given (empty: one is made by the caller).
-fn checked_household(
-    household: &Household,
-    criteria: &Criteria,
-    areas: &KelurahanAreas,
-) -> Result<Household> {
-    let mut h = household.clone();
-    h.id = h.id.trim().to_owned();
-    if h.id.chars().count() > MAX_HOUSEHOLD_ID || h.id.chars().any(char::is_control) {
-        return Err(StoreError::invalid(
-            "id",
-            format!("a household id has at most {MAX_HOUSEHOLD_ID} characters and no control characters"),
-        ));
-    }
-    if areas.rw_of(&h.rt).is_none() {
-        return Err(StoreError::invalid(
-            "rt",
-            format!(
-                "{} is not an RT of kelurahan {} (RTs are areas of kind rt under its RWs)",
-                h.rt,
-                areas.kelurahan()
-            ),
-        ));
-    }
-    h.head_name = h.head_name.trim().to_owned();
-    if h.head_name.is_empty() {
-        return Err(StoreError::invalid(
-            "head_name",
-            "the head of household's name is empty",
-        ));
-    }
-    h.address = h.address.trim().to_owned();
-    let mut problems = Vec::new();
-    for (key, answer) in &h.answers {
-        match (criteria.indicator(key).map(|i| &i.test), answer) {
-            (None, _) => problems.push(format!(
-                "{key:?} is not an indicator of the criteria in force ({})",
-                criteria.name()
-            )),
-            (Some(Test::YesNo { .. }), Answer::Number(n)) => problems.push(format!(
-                "{key:?} is answered yes or no, not with a number ({n})"
-            )),
-            (Some(Test::Number { unit, .. }), Answer::YesNo(_)) => problems.push(format!(
-                "{key:?} is answered with a number{}, not yes or no",
-                unit.as_deref()
-                    .map(|u| format!(" ({u})"))
-                    .unwrap_or_default()
-            )),
-            _ => {}
-        }
-    }
-    if !problems.is_empty() {
-        return Err(StoreError::invalid("answers", problems.join("; ")));
-    }
-    if h.members.is_empty() {
-        return Err(StoreError::invalid(
-            "members",
-            "a household has at least one member (its head)",
-        ));
-    }
-    for (i, m) in h.members.iter_mut().enumerate() {
-        let n = i + 1;
-        m.name = m.name.trim().to_owned();
-        if m.name.is_empty() {
-            problems.push(format!("member {n}: the name is empty"));
-        }
-        match m.age {
-            Age::Years(y) if y > 130 => {
-                problems.push(format!("member {n}: {y} is not an age in years (0–130)"))
-            }
-            Age::BirthYear(y) if !(1880..=2100).contains(&y) => {
-                problems.push(format!("member {n}: {y} is not a year of birth"))
-            }
-            _ => {}
-        }
-    }
-    if !problems.is_empty() {
-        return Err(StoreError::invalid("members", problems.join("; ")));
-    }
-    Ok(h)
+/// A household refused by `lumbung_community`'s check, as the store's
+/// refusal of the field it names.
+fn refused(e: InvalidHousehold) -> StoreError {
+    StoreError::invalid(e.field, e.message)
 }
 
 /// What the audit log keeps of a household: its id, RT and counts — no
@@ -880,16 +796,11 @@ impl Store {
         let kel = kelurahan_in(&tx, code)?;
         let criteria = criteria_in(&tx, code)?.unwrap_or_else(bps_template);
         let areas = areas_in(&tx, &kel)?;
-        let mut h = checked_household(household, &criteria, &areas)?;
+        let mut h = household.checked(&criteria, &areas).map_err(refused)?;
         if h.id.is_empty() {
             h.id = next_manual_id(&tx, &kel)?;
-        } else if h.id.to_lowercase().starts_with(MANUAL_PREFIX) {
-            return Err(StoreError::invalid(
-                "id",
-                format!(
-                    "ids starting with {MANUAL_PREFIX} are given by Lumbung: leave the id empty"
-                ),
-            ));
+        } else if let Err(e) = h.check_own_id() {
+            return Err(refused(e));
         } else if household_in(&tx, code, &h.id)?.is_some() {
             return Err(StoreError::invalid(
                 "id",
@@ -931,7 +842,7 @@ impl Store {
         let kel = kelurahan_in(&tx, code)?;
         let criteria = criteria_in(&tx, code)?.unwrap_or_else(bps_template);
         let areas = areas_in(&tx, &kel)?;
-        let h = checked_household(household, &criteria, &areas)?;
+        let h = household.checked(&criteria, &areas).map_err(refused)?;
         let Some((before, import)) = household_in(&tx, code, &h.id)? else {
             return Err(StoreError::NotFound(format!(
                 "household {:?} in kelurahan {code}",
@@ -999,10 +910,10 @@ impl Store {
     }
 }
 
-/// The id of the next household typed in without one: `manual-<n>`, n one
-/// more than the households added by hand in the kelurahan so far (the
-/// audit log is append-only, so a removed household's id is not given
-/// again) and than any `manual-` id stored.
+/// The id of the next household typed in without one
+/// (`lumbung_community::mapping::manual_ids`): the households added by
+/// hand so far are counted in the audit log (append-only, so a removed
+/// household's id is not given again).
 fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<String> {
     let added: i64 = tx.query_row(
         "SELECT count(*) FROM audit_log
@@ -1015,19 +926,13 @@ fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<String> {
     )?;
     let stored = stmt
         .query_map([&kel.code], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .iter()
-        .filter_map(|id| id[MANUAL_PREFIX.len()..].parse::<u64>().ok())
-        .max()
-        .unwrap_or(0);
-    let mut n = (added.max(0) as u64).max(stored) + 1;
-    loop {
-        let id = format!("{MANUAL_PREFIX}{n}");
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for id in manual_ids(added.max(0) as u64, stored.iter().map(String::as_str)) {
         if household_in(tx, &kel.code, &id)?.is_none() {
             return Ok(id);
         }
-        n += 1;
     }
+    unreachable!("manual_ids never ends")
 }
 
 /// [`Store::mapping_data`] on a connection the caller holds.
@@ -1062,7 +967,7 @@ mod tests {
     use crate::test_support::store;
     use jiff::civil::date;
     use lumbung_community::cycle::{progress_planned, ProgressSettings};
-    use lumbung_community::mapping::{ps2_list, summarise};
+    use lumbung_community::mapping::{ps2_list, summarise, Age, Answer, Test};
     use lumbung_domain::{AreaKind, AreaRecord, Scope};
 
     const HOUSEHOLDS: &[u8] = include_bytes!("../../community/tests/data/kobo/households.csv");

@@ -1223,6 +1223,18 @@ pub struct SpendFile<'a> {
     pub reach: Scope,
 }
 
+impl SpendFile<'_> {
+    fn payment_file(&self) -> lumbung_spend::prepare::PaymentFile<'_> {
+        lumbung_spend::prepare::PaymentFile {
+            name: self.name,
+            bytes: self.bytes,
+            locale: self.locale,
+            sheet: self.sheet.clone(),
+            mapping: self.mapping.clone(),
+        }
+    }
+}
+
 /// Where an import names its anchors: among those `scope` covers, the
 /// file's own anchor (name → id) already resolved.
 struct AnchorReach<'a> {
@@ -1234,31 +1246,13 @@ impl Store {
     /// Reads a file with the analyst's mapping, else the anchor's saved
     /// one (when it fits the file), else recognised headers.
     pub fn read_spend_file(&self, file: &SpendFile<'_>) -> Result<lumbung_spend::read::Ledger> {
-        use lumbung_spend::read::{read_ledger, ReadOptions};
         let saved = match (&file.mapping, self.spend_file_anchor(file)?) {
             (None, Some((Some(id), _))) => self
                 .spend_mapping(id)?
                 .and_then(|v| serde_json::from_value(v).ok()),
             _ => None,
         };
-        let mut options = ReadOptions {
-            mapping: file
-                .mapping
-                .clone()
-                .or_else(|| saved.clone())
-                .unwrap_or_default(),
-            locale: file.locale,
-            sheet: file.sheet.clone(),
-        };
-        let ledger = match read_ledger(file.name, file.bytes, &options) {
-            // A saved mapping that does not fit this file gives way to recognition.
-            Err(_) if file.mapping.is_none() && saved.is_some() => {
-                options.mapping.clear();
-                read_ledger(file.name, file.bytes, &options)
-            }
-            other => other,
-        };
-        Ok(ledger?)
+        Ok(file.payment_file().read(saved)?)
     }
 
     /// Reads, checks and imports one file as one import (see
@@ -1269,27 +1263,19 @@ impl Store {
         file: &SpendFile<'_>,
         actor: &Actor,
     ) -> Result<SpendImportSummary> {
-        use lumbung_spend::prepare::{prepare, Defaults};
+        use lumbung_spend::prepare::{prepare_ledger, Defaults};
         use sha2::Digest;
         let ledger = self.read_spend_file(file)?;
         let anchor = self.spend_file_anchor(file)?;
-        let settings = self.spend_settings()?;
         let defaults = Defaults {
             anchor: anchor.as_ref().map(|(_, name)| name.clone()),
             year: file.year,
-            calendar: settings.calendar(),
+            calendar: self.spend_settings()?.calendar(),
             period_hint: ledger.period_hint,
         };
-        let mapping = serde_json::to_value(&ledger.mapping).unwrap_or_default();
-        let (payments, mut errors) = prepare(ledger.rows, &defaults);
-        errors.extend(ledger.errors);
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
-            return Err(StoreError::Rejected(lumbung_domain::Rejected {
-                file: file.name.to_owned(),
-                errors,
-            }));
-        }
+        let prepared = prepare_ledger(file.name, ledger, &defaults)?;
+        let payments = prepared.payments;
+        let mapping = serde_json::to_value(&prepared.mapping).unwrap_or_default();
         let sha = hex::encode(sha2::Sha256::digest(file.bytes));
         let reach = AnchorReach {
             scope: &file.reach,
