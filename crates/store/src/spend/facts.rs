@@ -10,7 +10,7 @@ use lumbung_spend::facts::Facts;
 use lumbung_spend::report::{Dimensions, Location};
 use lumbung_spend::sectors;
 use lumbung_spend::suppliers::name_key;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -141,43 +141,42 @@ impl Store {
                 format!("area {area} does not exist"),
             ));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = tx
-            .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [supplier], |_| {
-                Ok(true)
-            })
-            .optional()?
-            .unwrap_or(false);
-        if !exists {
-            return Err(StoreError::NotFound(format!("supplier {supplier}")));
-        }
-        if remove {
-            tx.execute(
-                "DELETE FROM supplier_sites WHERE supplier_id = ?1 AND area_code = ?2",
-                params![supplier, area.as_str()],
-            )?;
-        } else {
-            tx.execute(
-                "INSERT OR IGNORE INTO supplier_sites (supplier_id, area_code) VALUES (?1, ?2)",
-                params![supplier, area.as_str()],
-            )?;
-        }
-        audit::record(
-            &tx,
-            actor,
+        self.write(|tx| {
+            let exists: bool = tx
+                .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [supplier], |_| {
+                    Ok(true)
+                })
+                .optional()?
+                .unwrap_or(false);
+            if !exists {
+                return Err(StoreError::NotFound(format!("supplier {supplier}")));
+            }
             if remove {
-                "spend.site_remove"
+                tx.execute(
+                    "DELETE FROM supplier_sites WHERE supplier_id = ?1 AND area_code = ?2",
+                    params![supplier, area.as_str()],
+                )?;
             } else {
-                "spend.site_add"
-            },
-            "supplier",
-            &supplier.to_string(),
-            None,
-            serde_json::json!({"area_code": area.as_str()}),
-        )?;
-        tx.commit()?;
-        Ok(())
+                tx.execute(
+                    "INSERT OR IGNORE INTO supplier_sites (supplier_id, area_code) VALUES (?1, ?2)",
+                    params![supplier, area.as_str()],
+                )?;
+            }
+            audit::record(
+                &tx,
+                actor,
+                if remove {
+                    "spend.site_remove"
+                } else {
+                    "spend.site_add"
+                },
+                "supplier",
+                &supplier.to_string(),
+                None,
+                serde_json::json!({"area_code": area.as_str()}),
+            )?;
+            Ok(())
+        })
     }
 }
 

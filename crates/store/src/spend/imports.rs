@@ -160,56 +160,55 @@ impl Store {
                 "import {id} was undone already"
             )));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // A later import that skipped payments as held may have skipped this
-        // one's: undoing it would lose them. Those go first.
-        let anchors_of = |list: String| -> HashSet<u32> {
-            serde_json::from_str::<Vec<u32>>(&list)
-                .unwrap_or_default()
-                .into_iter()
-                .collect()
-        };
-        let mine: String = tx.query_row(
-            "SELECT anchors FROM spend_imports WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        let mine = anchors_of(mine);
-        let later: Vec<(i64, String)> = {
-            let mut stmt = tx.prepare(
-                "SELECT id, anchors FROM spend_imports WHERE id > ?1 AND rows_skipped > 0 AND undone_at IS NULL ORDER BY id",
+        self.write(|tx| {
+            // A later import that skipped payments as held may have skipped this
+            // one's: undoing it would lose them. Those go first.
+            let anchors_of = |list: String| -> HashSet<u32> {
+                serde_json::from_str::<Vec<u32>>(&list)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect()
+            };
+            let mine: String = tx.query_row(
+                "SELECT anchors FROM spend_imports WHERE id = ?1",
+                [id],
+                |r| r.get(0),
             )?;
-            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        if let Some((blocking, _)) = later
-            .into_iter()
-            .find(|(_, a)| !anchors_of(a.clone()).is_disjoint(&mine))
-        {
-            return Err(StoreError::Conflict(format!(
-                "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again"
-            )));
-        }
-        tx.execute("DELETE FROM spend_facts WHERE import_id = ?1", [id])?;
-        tx.execute("DELETE FROM spend_flags WHERE import_id = ?1", [id])?;
-        tx.execute(
-            "UPDATE spend_imports SET undone_at = ?2 WHERE id = ?1",
-            params![id, crate::now()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "spend.undo",
-            "spend_import",
-            &id.to_string(),
-            None,
-            serde_json::json!({
-                "file": import.file_name, "rows_stored": import.rows_stored, "total": import.total,
-            }),
-        )?;
-        tx.commit()?;
-        Ok(import)
+            let mine = anchors_of(mine);
+            let later: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare(
+                    "SELECT id, anchors FROM spend_imports WHERE id > ?1 AND rows_skipped > 0 AND undone_at IS NULL ORDER BY id",
+                )?;
+                let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            if let Some((blocking, _)) = later
+                .into_iter()
+                .find(|(_, a)| !anchors_of(a.clone()).is_disjoint(&mine))
+            {
+                return Err(StoreError::Conflict(format!(
+                    "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again"
+                )));
+            }
+            tx.execute("DELETE FROM spend_facts WHERE import_id = ?1", [id])?;
+            tx.execute("DELETE FROM spend_flags WHERE import_id = ?1", [id])?;
+            tx.execute(
+                "UPDATE spend_imports SET undone_at = ?2 WHERE id = ?1",
+                params![id, crate::now()],
+            )?;
+            audit::record(
+                &tx,
+                actor,
+                "spend.undo",
+                "spend_import",
+                &id.to_string(),
+                None,
+                serde_json::json!({
+                    "file": import.file_name, "rows_stored": import.rows_stored, "total": import.total,
+                }),
+            )?;
+            Ok(import)
+        })
     }
 
     /// The import that holds a file with this SHA-256, if any.
@@ -245,24 +244,23 @@ impl Store {
         mapping: &serde_json::Value,
         actor: &Actor,
     ) -> Result<()> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO spend_mappings (anchor_id, mapping) VALUES (?1, ?2)
-             ON CONFLICT (anchor_id) DO UPDATE SET mapping = excluded.mapping",
-            params![anchor_id, mapping.to_string()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "spend.mapping",
-            "organisation",
-            &anchor_id.to_string(),
-            None,
-            mapping.clone(),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO spend_mappings (anchor_id, mapping) VALUES (?1, ?2)
+                 ON CONFLICT (anchor_id) DO UPDATE SET mapping = excluded.mapping",
+                params![anchor_id, mapping.to_string()],
+            )?;
+            audit::record(
+                &tx,
+                actor,
+                "spend.mapping",
+                "organisation",
+                &anchor_id.to_string(),
+                None,
+                mapping.clone(),
+            )?;
+            Ok(())
+        })
     }
 
     /// The id of the anchor institution with this name, of any scope (an

@@ -19,7 +19,7 @@ use resolve::Places;
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// Rows per stored facts blob: big enough to scan fast, small enough to
@@ -141,38 +141,37 @@ impl Store {
         }
         FiscalCalendar::starting(settings.fiscal_year_start)
             .map_err(|e| StoreError::invalid("fiscal_year_start", e.0))?;
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (key, value) in [
-            ("spend.local", settings.local.clone()),
-            ("spend.region", settings.region.clone()),
-            (
-                "spend.fiscal_year_start",
-                Some(settings.fiscal_year_start.to_string()),
-            ),
-            (
-                "spend.count_branches",
-                Some(settings.count_branches.to_string()),
-            ),
-        ] {
-            match value {
-                Some(v) => tx.execute(
-                    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, v],
-                )?,
-                None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-            };
-        }
-        audit::record(
-            &tx,
-            actor,
-            "spend.settings",
-            "settings",
-            "spend",
-            None,
-            serde_json::json!(settings),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            for (key, value) in [
+                ("spend.local", settings.local.clone()),
+                ("spend.region", settings.region.clone()),
+                (
+                    "spend.fiscal_year_start",
+                    Some(settings.fiscal_year_start.to_string()),
+                ),
+                (
+                    "spend.count_branches",
+                    Some(settings.count_branches.to_string()),
+                ),
+            ] {
+                match value {
+                    Some(v) => tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![key, v],
+                    )?,
+                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                };
+            }
+            audit::record(
+                &tx,
+                actor,
+                "spend.settings",
+                "settings",
+                "spend",
+                None,
+                serde_json::json!(settings),
+            )?;
+            Ok(())
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::params;
 use serde::Serialize;
 
 /// A spend report published for the public: a snapshot of aggregate
@@ -30,24 +30,23 @@ impl Store {
                 "a published report needs a title",
             ));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO spend_publications (title, report, published_at, published_by) VALUES (?1, ?2, ?3, ?4)",
-            params![title, report.to_string(), crate::now(), actor.label()],
-        )?;
-        let id = tx.last_insert_rowid();
-        audit::record(
-            &tx,
-            actor,
-            "spend.publish",
-            "spend_publication",
-            &id.to_string(),
-            None,
-            serde_json::json!({"title": title}),
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO spend_publications (title, report, published_at, published_by) VALUES (?1, ?2, ?3, ?4)",
+                params![title, report.to_string(), crate::now(), actor.label()],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                &tx,
+                actor,
+                "spend.publish",
+                "spend_publication",
+                &id.to_string(),
+                None,
+                serde_json::json!({"title": title}),
+            )?;
+            Ok(id)
+        })
     }
 
     pub fn spend_publications(&self) -> Result<Vec<Publication>> {

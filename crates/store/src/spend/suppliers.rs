@@ -4,7 +4,7 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::AreaCode;
 use lumbung_spend::facts::Facts;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A supplier as the catalogue holds it.
@@ -77,59 +77,58 @@ impl Store {
                 "a supplier cannot be merged into itself",
             ));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for id in [keep, other] {
-            let exists: bool = tx
-                .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [id], |_| Ok(true))
-                .optional()?
-                .unwrap_or(false);
-            if !exists {
-                return Err(StoreError::NotFound(format!("supplier {id}")));
+        self.write(|tx| {
+            for id in [keep, other] {
+                let exists: bool = tx
+                    .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [id], |_| Ok(true))
+                    .optional()?
+                    .unwrap_or(false);
+                if !exists {
+                    return Err(StoreError::NotFound(format!("supplier {id}")));
+                }
             }
-        }
-        tx.execute(
-            "UPDATE supplier_keys SET supplier_id = ?1, decided_by = ?3 WHERE supplier_id = ?2",
-            params![keep, other, actor.label()],
-        )?;
-        let mut moved = 0u64;
-        let chunks: Vec<(i64, i64, Vec<u8>)> = {
-            let mut stmt = tx.prepare("SELECT import_id, chunk, data FROM spend_facts")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        for (import_id, chunk, blob) in chunks {
-            let mut facts =
-                Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?;
-            let mut changed = false;
-            for s in facts.supplier.iter_mut().filter(|s| **s == other as u32) {
-                *s = keep as u32;
-                changed = true;
-                moved += 1;
+            tx.execute(
+                "UPDATE supplier_keys SET supplier_id = ?1, decided_by = ?3 WHERE supplier_id = ?2",
+                params![keep, other, actor.label()],
+            )?;
+            let mut moved = 0u64;
+            let chunks: Vec<(i64, i64, Vec<u8>)> = {
+                let mut stmt = tx.prepare("SELECT import_id, chunk, data FROM spend_facts")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (import_id, chunk, blob) in chunks {
+                let mut facts =
+                    Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?;
+                let mut changed = false;
+                for s in facts.supplier.iter_mut().filter(|s| **s == other as u32) {
+                    *s = keep as u32;
+                    changed = true;
+                    moved += 1;
+                }
+                if changed {
+                    tx.execute(
+                        "UPDATE spend_facts SET data = ?3 WHERE import_id = ?1 AND chunk = ?2",
+                        params![import_id, chunk, facts.encode()],
+                    )?;
+                }
             }
-            if changed {
-                tx.execute(
-                    "UPDATE spend_facts SET data = ?3 WHERE import_id = ?1 AND chunk = ?2",
-                    params![import_id, chunk, facts.encode()],
-                )?;
-            }
-        }
-        tx.execute("UPDATE suppliers SET review = NULL WHERE id = ?1", [keep])?;
-        tx.execute(
-            "UPDATE suppliers SET review = ?2 WHERE id = ?1",
-            params![other, format!("merged into supplier {keep}")],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "spend.supplier_merge",
-            "supplier",
-            &keep.to_string(),
-            None,
-            serde_json::json!({"kept": keep, "merged": other, "payments_moved": moved}),
-        )?;
-        tx.commit()?;
-        Ok(moved)
+            tx.execute("UPDATE suppliers SET review = NULL WHERE id = ?1", [keep])?;
+            tx.execute(
+                "UPDATE suppliers SET review = ?2 WHERE id = ?1",
+                params![other, format!("merged into supplier {keep}")],
+            )?;
+            audit::record(
+                &tx,
+                actor,
+                "spend.supplier_merge",
+                "supplier",
+                &keep.to_string(),
+                None,
+                serde_json::json!({"kept": keep, "merged": other, "payments_moved": moved}),
+            )?;
+            Ok(moved)
+        })
     }
 
     /// Fixes a supplier's location to an area (or clears the fix with
@@ -143,26 +142,25 @@ impl Store {
                 ));
             }
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute(
-            "UPDATE suppliers SET area_code = ?2 WHERE id = ?1",
-            params![id, area.map(AreaCode::as_str)],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!("supplier {id}")));
-        }
-        audit::record(
-            &tx,
-            actor,
-            "spend.supplier_locate",
-            "supplier",
-            &id.to_string(),
-            None,
-            serde_json::json!({"area_code": area.map(AreaCode::as_str)}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE suppliers SET area_code = ?2 WHERE id = ?1",
+                params![id, area.map(AreaCode::as_str)],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("supplier {id}")));
+            }
+            audit::record(
+                &tx,
+                actor,
+                "spend.supplier_locate",
+                "supplier",
+                &id.to_string(),
+                None,
+                serde_json::json!({"area_code": area.map(AreaCode::as_str)}),
+            )?;
+            Ok(())
+        })
     }
 }
 
@@ -192,51 +190,50 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::invalid("name", "the new supplier needs a name"));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let owner: Option<i64> = tx
-            .query_row(
-                "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
-                params![kind, key],
+        self.write(|tx| {
+            let owner: Option<i64> = tx
+                .query_row(
+                    "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
+                    params![kind, key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if owner != Some(supplier) {
+                return Err(StoreError::invalid(
+                    "key",
+                    format!("supplier {supplier} has no key {kind}:{key}"),
+                ));
+            }
+            let left: i64 = tx.query_row(
+                "SELECT count(*) FROM supplier_keys WHERE supplier_id = ?1",
+                [supplier],
                 |r| r.get(0),
-            )
-            .optional()?;
-        if owner != Some(supplier) {
-            return Err(StoreError::invalid(
-                "key",
-                format!("supplier {supplier} has no key {kind}:{key}"),
-            ));
-        }
-        let left: i64 = tx.query_row(
-            "SELECT count(*) FROM supplier_keys WHERE supplier_id = ?1",
-            [supplier],
-            |r| r.get(0),
-        )?;
-        if left < 2 {
-            return Err(StoreError::invalid(
-                "key",
-                "a supplier keeps at least one key; there is nothing to split",
-            ));
-        }
-        tx.execute(
-            "INSERT INTO suppliers (name, created_at) VALUES (?1, ?2)",
-            params![name, crate::now()],
-        )?;
-        let new_id = tx.last_insert_rowid();
-        tx.execute(
-            "UPDATE supplier_keys SET supplier_id = ?3, decided_by = ?4 WHERE kind = ?1 AND key = ?2",
-            params![kind, key, new_id, actor.label()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "spend.supplier_split",
-            "supplier",
-            &supplier.to_string(),
-            None,
-            serde_json::json!({"key": format!("{kind}:{key}"), "new_supplier": new_id, "name": name}),
-        )?;
-        tx.commit()?;
-        Ok(new_id)
+            )?;
+            if left < 2 {
+                return Err(StoreError::invalid(
+                    "key",
+                    "a supplier keeps at least one key; there is nothing to split",
+                ));
+            }
+            tx.execute(
+                "INSERT INTO suppliers (name, created_at) VALUES (?1, ?2)",
+                params![name, crate::now()],
+            )?;
+            let new_id = tx.last_insert_rowid();
+            tx.execute(
+                "UPDATE supplier_keys SET supplier_id = ?3, decided_by = ?4 WHERE kind = ?1 AND key = ?2",
+                params![kind, key, new_id, actor.label()],
+            )?;
+            audit::record(
+                &tx,
+                actor,
+                "spend.supplier_split",
+                "supplier",
+                &supplier.to_string(),
+                None,
+                serde_json::json!({"key": format!("{kind}:{key}"), "new_supplier": new_id, "name": name}),
+            )?;
+            Ok(new_id)
+        })
     }
 }
