@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use lumbung_community::cycle::{
     Attendance, CyclePlan, Document, KelurahanCycle, StepRecord, StepReport, Verification,
 };
+use lumbung_domain::Scope;
 use lumbung_domain::{AreaPath, Username};
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -131,32 +132,54 @@ impl Store {
     }
 
     /// Every kelurahan of the programme (those with a plan) inside `within`
-    /// (all when `None`), by code, with plan and records.
-    pub fn programme_cycles(&self, within: Option<&AreaPath>) -> Result<Vec<ProgrammeCycle>> {
+    /// (all when `None`) that `scope` covers, by code, with plan and
+    /// records.
+    pub fn programme_cycles(
+        &self,
+        within: Option<&AreaPath>,
+        scope: &Scope,
+    ) -> Result<Vec<ProgrammeCycle>> {
         let conn = self.conn()?;
-        let (lo, hi) = match within {
+        let range = |p: Option<&AreaPath>| match p {
             Some(p) => (p.as_str().to_owned(), p.subtree_end()),
             None => (String::new(), "\u{10FFFF}".to_owned()),
         };
+        let (lo, hi) = range(within);
+        // A kelurahan lies within an area scope's area, or an organisation
+        // scope's own area (none: no kelurahan).
+        let (scope_lo, scope_hi) = match scope {
+            Scope::Global => range(None),
+            Scope::Area { path, .. } => range(Some(path)),
+            Scope::Org {
+                area: Some(path), ..
+            } => range(Some(path)),
+            Scope::Org { area: None, .. } => return Ok(vec![]),
+        };
         let mut stmt = conn.prepare(
             "SELECT p.kelurahan FROM community_plans p JOIN areas a ON a.code = p.kelurahan
-             WHERE a.path >= ?1 AND a.path < ?2 ORDER BY p.kelurahan",
+             WHERE a.path >= ?1 AND a.path < ?2 AND a.path >= ?3 AND a.path < ?4
+             ORDER BY p.kelurahan",
         )?;
         let codes = stmt
-            .query_map(params![lo, hi], |r| r.get::<_, String>(0))?
+            .query_map(params![lo, hi, scope_lo, scope_hi], |r| {
+                r.get::<_, String>(0)
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        codes
-            .iter()
-            .map(|code| {
-                let kelurahan = kelurahan_in(&conn, code)?;
-                let (plan, cycle) = cycle_in(&conn, &kelurahan)?;
-                Ok(ProgrammeCycle {
-                    kelurahan,
-                    plan,
-                    cycle,
-                })
-            })
-            .collect()
+        let mut cycles = Vec::new();
+        for code in &codes {
+            let kelurahan = kelurahan_in(&conn, code)?;
+            // An organisation scope also needs its organisation inside.
+            if !scope.covers(&kelurahan.placement) {
+                continue;
+            }
+            let (plan, cycle) = cycle_in(&conn, &kelurahan)?;
+            cycles.push(ProgrammeCycle {
+                kelurahan,
+                plan,
+                cycle,
+            });
+        }
+        Ok(cycles)
     }
 
     /// Stores the kelurahan's plan (and so makes it part of the programme).

@@ -112,7 +112,7 @@ fn steps_are_recorded_in_order_verified_by_another_and_audited() {
     let (_d, s) = seeded();
     let actor = Actor::cli();
     let fac = user("fasilitator");
-    assert!(s.programme_cycles(None).unwrap().is_empty());
+    assert!(s.programme_cycles(None, &Scope::Global).unwrap().is_empty());
     let err = s
         .record_cycle_step(KEL, report("volunteers", date(2024, 1, 10)), &fac, &actor)
         .unwrap_err();
@@ -131,7 +131,7 @@ fn steps_are_recorded_in_order_verified_by_another_and_audited() {
         Err(StoreError::Invalid { .. })
     ));
     // Joined the programme with the default plan.
-    let all = s.programme_cycles(None).unwrap();
+    let all = s.programme_cycles(None, &Scope::Global).unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].cycle.records().len(), 1);
     assert!(matches!(
@@ -187,7 +187,7 @@ fn plans_keep_targets_and_must_fit_the_records() {
         Err(StoreError::Conflict(_))
     ));
     let path = s.area_path("3604010").unwrap().unwrap();
-    let cycles = s.programme_cycles(Some(&path)).unwrap();
+    let cycles = s.programme_cycles(Some(&path), &Scope::Global).unwrap();
     let pairs: Vec<_> = cycles.iter().map(|c| (&c.plan, &c.cycle)).collect();
     let p = progress_planned(
         &CyclePlan::default(),

@@ -18,7 +18,7 @@ use resolve::Places;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money};
+use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, Scope};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -173,5 +173,48 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+
+    /// The anchors `scope` covers: those placed inside an area scope's
+    /// area, or an organisation scope's organisation and those under it
+    /// (with no area, or one inside the organisation's). `None` for the
+    /// whole system: every anchor, even one no longer catalogued.
+    pub fn spend_anchors_in(
+        &self,
+        scope: &Scope,
+    ) -> Result<Option<std::collections::HashSet<lumbung_domain::AnchorId>>> {
+        let conn = self.conn()?;
+        let ids = match scope {
+            Scope::Global => return Ok(None),
+            Scope::Area { path, .. } => conn
+                .prepare(
+                    "SELECT o.id FROM organisations o JOIN areas a ON a.code = o.area_code
+                     WHERE o.kind = 'anchor' AND a.path >= ?1 AND a.path < ?2",
+                )?
+                .query_map(params![path.as_str(), path.subtree_end()], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?,
+            Scope::Org { id, area } => conn
+                .prepare(
+                    "WITH RECURSIVE down(id) AS (
+                         SELECT id FROM organisations WHERE id = ?1
+                         UNION SELECT o.id FROM organisations o JOIN down ON o.parent_id = down.id)
+                     SELECT o.id FROM down JOIN organisations o ON o.id = down.id
+                     LEFT JOIN areas a ON a.code = o.area_code
+                     WHERE o.kind = 'anchor'
+                       AND (a.path IS NULL OR (a.path >= ?2 AND a.path < ?3))",
+                )?
+                .query_map(
+                    params![
+                        id,
+                        area.as_ref().map(AreaPath::as_str),
+                        area.as_ref().map(AreaPath::subtree_end)
+                    ],
+                    |r| r.get(0),
+                )?
+                .collect::<rusqlite::Result<Vec<i64>>>()?,
+        };
+        Ok(Some(
+            ids.into_iter().map(lumbung_domain::AnchorId::new).collect(),
+        ))
     }
 }
