@@ -6,6 +6,7 @@ use super::*;
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{AreaCode, FiscalCalendar, PostalCode};
+use lumbung_domain::{ImportId, SupplierId};
 use lumbung_spend::facts::Facts;
 use lumbung_spend::report::{Dimensions, Location};
 use lumbung_spend::sectors;
@@ -130,11 +131,12 @@ impl Store {
     /// Records (or with `remove`, forgets) a branch site of a supplier.
     pub fn supplier_site(
         &self,
-        supplier: i64,
+        supplier: SupplierId,
         area: &AreaCode,
         remove: bool,
         actor: &Actor,
     ) -> Result<()> {
+        let supplier = supplier.get();
         if self.area_path(area.as_str())?.is_none() {
             return Err(StoreError::invalid(
                 "area",
@@ -287,7 +289,12 @@ pub struct FlaggedRow {
 
 impl Store {
     /// The rows flagged for review, of one import or all, by file and line.
-    pub fn spend_flagged(&self, import_id: Option<i64>, limit: u32) -> Result<Vec<FlaggedRow>> {
+    pub fn spend_flagged(
+        &self,
+        import_id: Option<ImportId>,
+        limit: u32,
+    ) -> Result<Vec<FlaggedRow>> {
+        let import_id = import_id.map(ImportId::get);
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT f.import_id, i.file_name, f.line, f.message FROM spend_flags f

@@ -6,6 +6,7 @@ use super::*;
 use crate::audit::{self, Actor};
 use crate::orgs::OrgRef;
 use crate::{Result, Store, StoreError};
+use lumbung_domain::ImportId;
 use lumbung_domain::{Money, OrgKind, Scope};
 use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SECTOR};
 use lumbung_spend::prepare::Payment;
@@ -149,7 +150,8 @@ impl Store {
     }
 
     /// Removes an import and its payments; recorded in the audit log.
-    pub fn undo_spend_import(&self, id: i64, actor: &Actor) -> Result<SpendImport> {
+    pub fn undo_spend_import(&self, id: ImportId, actor: &Actor) -> Result<SpendImport> {
+        let id = id.get();
         let import = self
             .spend_imports()?
             .into_iter()

@@ -3,6 +3,7 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::AreaCode;
+use lumbung_domain::SupplierId;
 use lumbung_spend::facts::Facts;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -70,7 +71,13 @@ impl Store {
     /// Merges `other` into `keep` by hand: its payments become `keep`'s and
     /// its identifiers and name keys lead to `keep` from now on, so later
     /// imports follow the decision.
-    pub fn merge_suppliers(&self, keep: i64, other: i64, actor: &Actor) -> Result<u64> {
+    pub fn merge_suppliers(
+        &self,
+        keep: SupplierId,
+        other: SupplierId,
+        actor: &Actor,
+    ) -> Result<u64> {
+        let (keep, other) = (keep.get(), other.get());
         if keep == other {
             return Err(StoreError::invalid(
                 "supplier",
@@ -133,7 +140,13 @@ impl Store {
 
     /// Fixes a supplier's location to an area (or clears the fix with
     /// `None`, returning to its postal code).
-    pub fn locate_supplier(&self, id: i64, area: Option<&AreaCode>, actor: &Actor) -> Result<()> {
+    pub fn locate_supplier(
+        &self,
+        id: SupplierId,
+        area: Option<&AreaCode>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let id = id.get();
         if let Some(code) = area {
             if self.area_path(code.as_str())?.is_none() {
                 return Err(StoreError::invalid(
@@ -172,11 +185,12 @@ impl Store {
     /// it); undo and re-import a file to move its payments too.
     pub fn split_supplier(
         &self,
-        supplier: i64,
+        supplier: SupplierId,
         key: &str,
         name: &str,
         actor: &Actor,
     ) -> Result<i64> {
+        let supplier = supplier.get();
         let (kind, key) = key
             .split_once(':')
             .filter(|(k, _)| matches!(*k, "id" | "name"))
