@@ -227,7 +227,9 @@ mod tests {
         let store = Store::open(&dir.path().join("demo.db")).unwrap();
         areas(&store);
         load(&store).unwrap();
-        let cycles = store.programme_cycles(None).unwrap();
+        let cycles = store
+            .programme_cycles(None, &lumbung_domain::Scope::Global)
+            .unwrap();
         assert_eq!(cycles.len(), 11);
         let pairs: Vec<_> = cycles.iter().map(|c| (&c.plan, &c.cycle)).collect();
         let p = progress_planned(

@@ -3,7 +3,7 @@
 
 use crate::table;
 use anyhow::{bail, Context, Result};
-use lumbung_domain::{AreaCode, FiscalYear, Scope, Share};
+use lumbung_domain::{AreaCode, FiscalYear, ImportId, Scope, Share, SupplierId};
 use lumbung_spend::export::{self, cell_rows, opt};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_spend::report::{compute, ReportOptions, SpendReport};
@@ -203,7 +203,7 @@ pub fn imports(store: &Store) -> Result<()> {
 }
 
 pub fn flagged(store: &Store, import_id: Option<i64>, limit: u32) -> Result<()> {
-    let flagged = store.spend_flagged(import_id, limit)?;
+    let flagged = store.spend_flagged(import_id.map(ImportId::new), limit)?;
     if flagged.len() as u32 >= limit {
         eprintln!("note: the first {limit} rows are listed; --limit shows more");
     }
@@ -263,20 +263,21 @@ pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) 
 }
 
 pub fn merge_suppliers(store: &Store, keep: i64, other: i64) -> Result<()> {
-    let moved = store.merge_suppliers(keep, other, &Actor::cli())?;
+    let moved =
+        store.merge_suppliers(SupplierId::new(keep), SupplierId::new(other), &Actor::cli())?;
     println!("supplier {other} merged into {keep}: {moved} payments moved");
     Ok(())
 }
 
 pub fn split_supplier(store: &Store, supplier: i64, key: &str, name: &str) -> Result<()> {
-    let new_id = store.split_supplier(supplier, key, name, &Actor::cli())?;
+    let new_id = store.split_supplier(SupplierId::new(supplier), key, name, &Actor::cli())?;
     println!("{key} split off supplier {supplier} into new supplier {new_id} ({name}); later imports follow");
     Ok(())
 }
 
 pub fn locate_supplier(store: &Store, supplier: i64, area: Option<&str>) -> Result<()> {
     let area = area.map(AreaCode::parse).transpose()?;
-    store.locate_supplier(supplier, area.as_ref(), &Actor::cli())?;
+    store.locate_supplier(SupplierId::new(supplier), area.as_ref(), &Actor::cli())?;
     match area {
         Some(a) => println!("supplier {supplier} is located in {a}"),
         None => println!("supplier {supplier} is located by its postal code again"),
@@ -285,7 +286,7 @@ pub fn locate_supplier(store: &Store, supplier: i64, area: Option<&str>) -> Resu
 }
 
 pub fn undo(store: &Store, id: i64) -> Result<()> {
-    let import = store.undo_spend_import(id, &Actor::cli())?;
+    let import = store.undo_spend_import(ImportId::new(id), &Actor::cli())?;
     println!(
         "import {id} ({}) removed: {} payments, total {}",
         import.file_name, import.rows_stored, import.total
@@ -341,7 +342,7 @@ pub fn settings(
 
 pub fn supplier_site(store: &Store, supplier: i64, area: &str, remove: bool) -> Result<()> {
     let area = AreaCode::parse(area)?;
-    store.supplier_site(supplier, &area, remove, &Actor::cli())?;
+    store.supplier_site(SupplierId::new(supplier), &area, remove, &Actor::cli())?;
     if remove {
         println!("supplier {supplier}: branch site in {area} removed");
     } else {

@@ -19,7 +19,10 @@ pub use criteria::{
     bps_template, Comparison, Criteria, CriteriaError, Indicator, InvalidCriteria, Label, Test,
 };
 pub use decimal::Decimal;
-pub use household::{Age, Answer, Classification, Household, Member, Nik, Relation, Score, Sex};
+pub use household::{
+    manual_ids, Age, Answer, Classification, Household, InvalidHousehold, Member, Nik, Relation,
+    Score, Sex, MANUAL_PREFIX, MAX_HOUSEHOLD_ID,
+};
 pub use kobo::{
     import_kobo, parse_yes_no, CsvFile, KoboError, KoboMapping, MappingError, MemberColumns,
     RtColumns, INDEX, PARENT_INDEX, UUID,

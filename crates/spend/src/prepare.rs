@@ -2,9 +2,10 @@
 //! of every row decided, contract types classified, and the rows that a
 //! person should look at flagged.
 
-use crate::read::PaymentRow;
+use crate::read::{read_ledger, Field, Ledger, Locale, PaymentRow, ReadOptions};
 use jiff::civil::Date;
-use lumbung_domain::{FiscalCalendar, FiscalYear, Money, RowError};
+use lumbung_domain::{FiscalCalendar, FiscalYear, Money, Rejected, RowError};
+use std::collections::BTreeMap;
 
 /// Contract types whose spend an anchor cannot steer locally (compared
 /// case-insensitively, ignoring `-`/`_`).
@@ -143,6 +144,70 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
     (payments, errors)
 }
 
+/// One payment file as the analyst gave it.
+#[derive(Debug, Clone)]
+pub struct PaymentFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    pub locale: Locale,
+    pub sheet: Option<String>,
+    /// Field → column header, given by the analyst for this file.
+    pub mapping: Option<BTreeMap<Field, String>>,
+}
+
+impl PaymentFile<'_> {
+    /// Reads the file with the analyst's mapping, else `saved` (the
+    /// anchor's, kept from an earlier file) when it fits this file, else
+    /// by recognising the headers.
+    pub fn read(&self, saved: Option<BTreeMap<Field, String>>) -> Result<Ledger, Rejected> {
+        let fallback = self.mapping.is_none() && saved.is_some();
+        let mut options = ReadOptions {
+            mapping: self.mapping.clone().or(saved).unwrap_or_default(),
+            locale: self.locale,
+            sheet: self.sheet.clone(),
+        };
+        match read_ledger(self.name, self.bytes, &options) {
+            // A saved mapping that does not fit this file gives way to recognition.
+            Err(_) if fallback => {
+                options.mapping.clear();
+                read_ledger(self.name, self.bytes, &options)
+            }
+            other => other,
+        }
+    }
+}
+
+/// A file whose every row was read and prepared.
+#[derive(Debug, Clone)]
+pub struct PreparedFile {
+    pub payments: Vec<Payment>,
+    /// Field → column header, as the reader used them.
+    pub mapping: BTreeMap<Field, String>,
+}
+
+/// Prepares every row of a file read (see [`prepare`]). Any bad row, the
+/// reader's or the preparation's, rejects the whole file with every
+/// problem, in line order.
+pub fn prepare_ledger(
+    file: &str,
+    ledger: Ledger,
+    defaults: &Defaults,
+) -> Result<PreparedFile, Rejected> {
+    let (payments, mut errors) = prepare(ledger.rows, defaults);
+    errors.extend(ledger.errors);
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(Rejected {
+            file: file.to_owned(),
+            errors,
+        });
+    }
+    Ok(PreparedFile {
+        payments,
+        mapping: ledger.mapping,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +308,66 @@ mod tests {
         assert!(!influenceable(Some("long-term contract")));
         assert!(influenceable(Some("local contract")));
         assert!(influenceable(None));
+    }
+
+    const FILE: &str = "Supplier Name,Paid Date,Amount\nACME Ltd,21/01/2014,12.50\nBeta,,7\n";
+
+    fn file(mapping: Option<BTreeMap<Field, String>>) -> PaymentFile<'static> {
+        PaymentFile {
+            name: "spend.csv",
+            bytes: FILE.as_bytes(),
+            locale: Locale::En,
+            sheet: None,
+            mapping,
+        }
+    }
+
+    #[test]
+    fn a_saved_mapping_that_does_not_fit_gives_way_but_the_analysts_does_not() {
+        let misfit = BTreeMap::from([(Field::Amount, "Rupiah".to_owned())]);
+        let l = file(None).read(Some(misfit.clone())).unwrap();
+        assert_eq!(l.mapping[&Field::Amount], "Amount");
+        let e = file(Some(misfit)).read(None).unwrap_err();
+        assert_eq!(e.errors[0].column.as_deref(), Some("Rupiah"), "{e}");
+        let fits = BTreeMap::from([(Field::SupplierName, "Paid Date".to_owned())]);
+        let l = file(None).read(Some(fits)).unwrap();
+        assert_eq!(l.rows[0].supplier_name.as_deref(), Some("21/01/2014"));
+    }
+
+    #[test]
+    fn a_file_is_prepared_whole_or_rejected_with_every_problem_in_line_order() {
+        let defaults = |anchor: Option<&str>| Defaults {
+            anchor: anchor.map(str::to_owned),
+            year: None,
+            calendar: FiscalCalendar::UK,
+            period_hint: None,
+        };
+        let rejected = |d: &Defaults| {
+            let e = prepare_ledger("spend.csv", file(None).read(None).unwrap(), d).unwrap_err();
+            assert_eq!(e.file, "spend.csv");
+            e.errors
+                .iter()
+                .map(|e| (e.line, e.column.clone().unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            rejected(&defaults(None)),
+            [(2, "anchor".to_owned()), (3, "anchor".to_owned())]
+        );
+        assert_eq!(
+            rejected(&defaults(Some("OCC"))),
+            [(3, "payment_date".to_owned())]
+        );
+        let p = prepare_ledger(
+            "spend.csv",
+            file(None).read(None).unwrap(),
+            &Defaults {
+                year: Some(FiscalYear::new(2013).unwrap()),
+                ..defaults(Some("OCC"))
+            },
+        )
+        .unwrap();
+        assert_eq!(p.payments.len(), 2);
+        assert_eq!(p.mapping[&Field::Amount], "Amount");
     }
 }

@@ -117,7 +117,7 @@ fn write(
     // BKM's).
     let (org_path, org_area) = match org {
         Some(id) => {
-            let lineage = crate::orgs::lineage(tx, id)?;
+            let lineage = crate::lineage::lineage(tx, id)?;
             let mut area = None;
             for o in &lineage {
                 area = tx

@@ -12,6 +12,7 @@ mod election;
 mod fund;
 mod fund_ops;
 mod fund_ps2;
+mod lineage;
 mod orgs;
 mod schema;
 mod spend;

@@ -201,8 +201,8 @@ fn user_in(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
 /// them; their scope reaches that area and no further.
 fn with_lineage(conn: &rusqlite::Connection, mut user: User) -> Result<User> {
     if let Scope::Org { id, .. } = user.scope {
-        let area = crate::orgs::effective_area(conn, id)?;
-        user.placement.orgs = crate::orgs::lineage(conn, id)?;
+        let area = crate::lineage::effective_area(conn, id)?;
+        user.placement.orgs = crate::lineage::lineage(conn, id)?;
         user.placement.area = area.clone();
         user.scope = Scope::Org { id, area };
     }
@@ -275,7 +275,7 @@ impl Store {
                 let org = crate::orgs::load(&conn, *id)?.ok_or_else(|| {
                     StoreError::invalid("org", format!("organisation {id} does not exist"))
                 })?;
-                let area = crate::orgs::effective_area(&conn, *id)?;
+                let area = crate::lineage::effective_area(&conn, *id)?;
                 Ok((
                     Scope::Org {
                         id: *id,

@@ -6,7 +6,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::forms::{FieldErrors, OrgFields, UserFields};
 use crate::AppState;
-use lumbung_domain::{AreaCode, Password, Placement, Resource};
+use lumbung_domain::{AreaCode, ImportId, Password, Placement, Resource, SupplierId};
 use lumbung_store::{Org, SpendImport, StoreError, User};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -257,7 +257,7 @@ pub async fn locate_supplier(
     let actor = viewer.actor()?;
     let fixed = area.clone();
     blocking(state, move |s| {
-        s.locate_supplier(id, fixed.as_ref(), &actor)
+        s.locate_supplier(SupplierId::new(id), fixed.as_ref(), &actor)
     })
     .await?;
     Ok(area)
@@ -275,7 +275,10 @@ pub async fn supplier_site(
     let area = area_field("area", area)?;
     let actor = viewer.actor()?;
     let site = area.clone();
-    blocking(state, move |s| s.supplier_site(id, &site, remove, &actor)).await?;
+    blocking(state, move |s| {
+        s.supplier_site(SupplierId::new(id), &site, remove, &actor)
+    })
+    .await?;
     Ok(area)
 }
 
@@ -289,18 +292,20 @@ pub async fn merge_supplier(
 ) -> Result<u64, Failure> {
     require_whole_catalogue(viewer)?;
     let actor = viewer.actor()?;
-    blocking(state, move |s| s.merge_suppliers(into, other, &actor))
-        .await
-        .map_err(|f| match f {
-            // The store names the pair "supplier"; the form's field is `into`.
-            Failure::Fields(errors) => Failure::Fields(
-                errors
-                    .into_iter()
-                    .map(|(k, v)| (if k == "supplier" { "into".into() } else { k }, v))
-                    .collect(),
-            ),
-            other => other,
-        })
+    blocking(state, move |s| {
+        s.merge_suppliers(SupplierId::new(into), SupplierId::new(other), &actor)
+    })
+    .await
+    .map_err(|f| match f {
+        // The store names the pair "supplier"; the form's field is `into`.
+        Failure::Fields(errors) => Failure::Fields(
+            errors
+                .into_iter()
+                .map(|(k, v)| (if k == "supplier" { "into".into() } else { k }, v))
+                .collect(),
+        ),
+        other => other,
+    })
 }
 
 /// Removes an import and its payments (recorded in the audit log).
@@ -324,5 +329,8 @@ pub async fn undo_import(
         }));
     }
     let actor = viewer.actor()?;
-    blocking(state, move |s| s.undo_spend_import(id, &actor)).await
+    blocking(state, move |s| {
+        s.undo_spend_import(ImportId::new(id), &actor)
+    })
+    .await
 }

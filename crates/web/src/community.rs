@@ -164,16 +164,12 @@ async fn progress_data(
                 .map(|a| lumbung_domain::AreaPath::from_stored(a.path.clone()));
             Ok((
                 area,
-                s.programme_cycles(within.as_ref())?,
+                s.programme_cycles(within.as_ref(), &scope)?,
                 s.election_turnout()?,
             ))
         })
         .await?;
     let turnout = turnout_map(turnout);
-    let cycles: Vec<_> = cycles
-        .into_iter()
-        .filter(|c| scope.covers(&c.kelurahan.placement))
-        .collect();
     let pairs: Vec<(&CyclePlan, &KelurahanCycle)> =
         cycles.iter().map(|c| (&c.plan, &c.cycle)).collect();
     let programme = CyclePlan::default();

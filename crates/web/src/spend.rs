@@ -5,7 +5,7 @@
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::AppState;
-use lumbung_domain::{AreaCode, FiscalYear, Scope, Share};
+use lumbung_domain::{AreaCode, FiscalYear, Share};
 use lumbung_spend::export;
 use lumbung_spend::facts::Facts;
 use lumbung_spend::report::{compute, Dimensions, Location, ReportOptions, SpendReport};
@@ -87,23 +87,9 @@ pub(crate) async fn allowed_anchors(
     viewer: &Viewer,
 ) -> Result<Option<HashSet<u32>>, AppError> {
     let scope = viewer.scope();
-    if scope == Scope::Global {
-        return Ok(None);
-    }
-    let filter = lumbung_store::OrgFilter {
-        kind: Some(lumbung_domain::OrgKind::Anchor),
-        ..Default::default()
-    };
-    let (anchors, _) = state
-        .blocking(move |s| s.search_orgs(&filter, u32::MAX, 0))
-        .await?;
-    Ok(Some(
-        anchors
-            .into_iter()
-            .filter(|a| scope.covers(&a.placement))
-            .map(|a| a.id as u32)
-            .collect(),
-    ))
+    let anchors = state.blocking(move |s| s.spend_anchors_in(&scope)).await?;
+    // The facts number anchors by their id.
+    Ok(anchors.map(|ids| ids.into_iter().map(|a| a.get() as u32).collect()))
 }
 
 pub async fn compute_for(

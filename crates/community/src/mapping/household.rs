@@ -1,8 +1,10 @@
 //! A mapped household: where it lives, its answers and its members, and
 //! its score against the criteria.
 
+use super::areas::KelurahanAreas;
 use super::criteria::{Criteria, Indicator, Test};
 use super::decimal::Decimal;
+pub use lumbung_domain::Sex;
 use lumbung_domain::{AreaCode, ParseError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,26 +16,6 @@ use std::fmt;
 pub enum Answer {
     YesNo(bool),
     Number(Decimal),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Female,
-    Male,
-}
-
-impl Sex {
-    /// `perempuan`, `p`, `wanita`, `female`, `f` / `laki-laki`,
-    /// `laki_laki`, `l`, `pria`, `male`, `m` (any case).
-    pub fn parse(raw: &str) -> Option<Sex> {
-        match raw.trim().to_lowercase().as_str() {
-            "perempuan" | "p" | "wanita" | "female" | "f" | "woman" => Some(Sex::Female),
-            "laki-laki" | "laki_laki" | "laki laki" | "lakilaki" | "l" | "pria" | "male" | "m"
-            | "man" => Some(Sex::Male),
-            _ => None,
-        }
-    }
 }
 
 /// A member's age as asked: years at the time of mapping, or the year of
@@ -172,6 +154,144 @@ impl Household {
     pub fn women(&self) -> usize {
         self.members.iter().filter(|m| m.sex == Sex::Female).count()
     }
+}
+
+/// The prefix of the ids Lumbung gives households typed in without one.
+pub const MANUAL_PREFIX: &str = "manual-";
+
+/// The longest household id taken (a Kobo `_uuid` has 36 characters).
+pub const MAX_HOUSEHOLD_ID: usize = 100;
+
+/// Why a household typed in (or sent to the API) is refused: the field and
+/// what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidHousehold {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> InvalidHousehold {
+    InvalidHousehold {
+        field,
+        message: message.into(),
+    }
+}
+
+impl Household {
+    /// This household checked against the kelurahan's RT and the criteria
+    /// in force, and tidied (names and address trimmed). The id is left as
+    /// given (empty: one is made by the caller).
+    pub fn checked(
+        &self,
+        criteria: &Criteria,
+        areas: &KelurahanAreas,
+    ) -> Result<Household, InvalidHousehold> {
+        let mut h = self.clone();
+        h.id = h.id.trim().to_owned();
+        if h.id.chars().count() > MAX_HOUSEHOLD_ID || h.id.chars().any(char::is_control) {
+            return Err(invalid(
+                "id",
+                format!("a household id has at most {MAX_HOUSEHOLD_ID} characters and no control characters"),
+            ));
+        }
+        if areas.rw_of(&h.rt).is_none() {
+            return Err(invalid(
+                "rt",
+                format!(
+                    "{} is not an RT of kelurahan {} (RTs are areas of kind rt under its RWs)",
+                    h.rt,
+                    areas.kelurahan()
+                ),
+            ));
+        }
+        h.head_name = h.head_name.trim().to_owned();
+        if h.head_name.is_empty() {
+            return Err(invalid(
+                "head_name",
+                "the head of household's name is empty",
+            ));
+        }
+        h.address = h.address.trim().to_owned();
+        let mut problems = Vec::new();
+        for (key, answer) in &h.answers {
+            match (criteria.indicator(key).map(|i| &i.test), answer) {
+                (None, _) => problems.push(format!(
+                    "{key:?} is not an indicator of the criteria in force ({})",
+                    criteria.name()
+                )),
+                (Some(Test::YesNo { .. }), Answer::Number(n)) => problems.push(format!(
+                    "{key:?} is answered yes or no, not with a number ({n})"
+                )),
+                (Some(Test::Number { unit, .. }), Answer::YesNo(_)) => problems.push(format!(
+                    "{key:?} is answered with a number{}, not yes or no",
+                    unit.as_deref()
+                        .map(|u| format!(" ({u})"))
+                        .unwrap_or_default()
+                )),
+                _ => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Err(invalid("answers", problems.join("; ")));
+        }
+        if h.members.is_empty() {
+            return Err(invalid(
+                "members",
+                "a household has at least one member (its head)",
+            ));
+        }
+        for (i, m) in h.members.iter_mut().enumerate() {
+            let n = i + 1;
+            m.name = m.name.trim().to_owned();
+            if m.name.is_empty() {
+                problems.push(format!("member {n}: the name is empty"));
+            }
+            match m.age {
+                Age::Years(y) if y > 130 => {
+                    problems.push(format!("member {n}: {y} is not an age in years (0–130)"))
+                }
+                Age::BirthYear(y) if !(1880..=2100).contains(&y) => {
+                    problems.push(format!("member {n}: {y} is not a year of birth"))
+                }
+                _ => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Err(invalid("members", problems.join("; ")));
+        }
+        Ok(h)
+    }
+
+    /// Whether this household may be added under its own id: ids of the
+    /// form `manual-<n>` are Lumbung's to give (an empty id asks for one).
+    pub fn check_own_id(&self) -> Result<(), InvalidHousehold> {
+        if self.id.to_lowercase().starts_with(MANUAL_PREFIX) {
+            return Err(invalid(
+                "id",
+                format!(
+                    "ids starting with {MANUAL_PREFIX} are given by Lumbung: leave the id empty"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The first candidate id for a household typed in without one:
+/// `manual-<n>`, n one more than the households added by hand so far
+/// (`added`, so a removed household's id is not given again) and than any
+/// `manual-` id stored. The caller skips candidates already taken.
+pub fn manual_ids<'a>(
+    added: u64,
+    stored: impl IntoIterator<Item = &'a str>,
+) -> impl Iterator<Item = String> {
+    let highest = stored
+        .into_iter()
+        .filter_map(|id| id.get(MANUAL_PREFIX.len()..)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    (added.max(highest) + 1..).map(|n| format!("{MANUAL_PREFIX}{n}"))
 }
 
 /// Poor, not poor, or not decidable from the answers given.
@@ -316,6 +436,96 @@ pub(crate) mod tests {
             );
         }
         a
+    }
+
+    fn kelurahan_areas() -> KelurahanAreas {
+        KelurahanAreas::by_convention(AreaCode::parse("3604010001").unwrap(), &[(3, 4)]).unwrap()
+    }
+
+    fn refused(h: &Household) -> InvalidHousehold {
+        h.checked(&bps_template(), &kelurahan_areas())
+            .expect_err("refused")
+    }
+
+    #[test]
+    fn a_household_typed_in_is_tidied_and_checked_field_by_field() {
+        let rt = "3604010001.03.004";
+        let mut h = household(rt, bps_answers(13, Some("10")), vec![member(Sex::Female)]);
+        h.id = " kk-7 ".into();
+        h.head_name = " Siti Aminah ".into();
+        h.members[0].name = " Siti ".into();
+        let ok = h.checked(&bps_template(), &kelurahan_areas()).unwrap();
+        assert_eq!(
+            (
+                ok.id.as_str(),
+                ok.head_name.as_str(),
+                ok.members[0].name.as_str()
+            ),
+            ("kk-7", "Siti Aminah", "Siti")
+        );
+
+        let mut bad = h.clone();
+        bad.id = "x".repeat(MAX_HOUSEHOLD_ID + 1);
+        assert_eq!(refused(&bad).field, "id");
+        bad.id = "a\u{7}b".into();
+        assert_eq!(refused(&bad).field, "id");
+
+        let mut bad = h.clone();
+        bad.rt = AreaCode::parse("3604010002.03.004").unwrap();
+        let e = refused(&bad);
+        assert_eq!(e.field, "rt");
+        assert!(e.message.contains("3604010002.03.004"), "{e}");
+
+        let mut bad = h.clone();
+        bad.head_name = "  ".into();
+        assert_eq!(refused(&bad).field, "head_name");
+
+        let mut bad = h.clone();
+        bad.answers.insert("no_such".into(), Answer::YesNo(true));
+        bad.answers.insert("floor_area".into(), Answer::YesNo(true));
+        let e = refused(&bad);
+        assert_eq!(e.field, "answers");
+        assert!(
+            e.message.contains("no_such") && e.message.contains("floor_area"),
+            "{e}"
+        );
+
+        let mut bad = h.clone();
+        bad.members.clear();
+        assert_eq!(refused(&bad).field, "members");
+
+        let mut bad = h.clone();
+        bad.members.push(member(Sex::Male));
+        bad.members[1].name = " ".into();
+        bad.members[0].age = Age::Years(200);
+        let e = refused(&bad);
+        assert_eq!(e.field, "members");
+        assert!(
+            e.message.contains("member 1: 200") && e.message.contains("member 2: the name"),
+            "{e}"
+        );
+        bad.members = vec![member(Sex::Male)];
+        bad.members[0].age = Age::BirthYear(1879);
+        assert_eq!(refused(&bad).field, "members");
+    }
+
+    #[test]
+    fn manual_ids_are_lumbungs_to_give_and_never_given_twice() {
+        let mut h = household("3604010001.03.004", BTreeMap::new(), vec![]);
+        h.id = "Manual-9".into();
+        assert_eq!(h.check_own_id().unwrap_err().field, "id");
+        h.id = "kk-7".into();
+        assert!(h.check_own_id().is_ok());
+
+        let first = |added, stored: &[&str]| manual_ids(added, stored.iter().copied()).next();
+        assert_eq!(first(0, &[]).as_deref(), Some("manual-1"));
+        assert_eq!(first(3, &["manual-2"]).as_deref(), Some("manual-4"));
+        assert_eq!(
+            first(1, &["manual-7", "manual-x"]).as_deref(),
+            Some("manual-8")
+        );
+        let two: Vec<String> = manual_ids(0, []).take(2).collect();
+        assert_eq!(two, ["manual-1", "manual-2"]);
     }
 
     #[test]

@@ -295,7 +295,7 @@ pub async fn flagged_page(
     let id = parse_id(&id, "spend import")?;
     let file = import(&state, &viewer, id).await?;
     let rows = state
-        .blocking(move |s| s.spend_flagged(Some(id), MAX_FLAGGED))
+        .blocking(move |s| s.spend_flagged(Some(lumbung_domain::ImportId::new(id)), MAX_FLAGGED))
         .await?;
     render(
         &viewer,
@@ -421,7 +421,7 @@ pub async fn api_flagged(
     let file = import(&state, &viewer, id).await?;
     let limit = q.limit.unwrap_or(MAX_FLAGGED).clamp(1, MAX_FLAGGED);
     let rows = state
-        .blocking(move |s| s.spend_flagged(Some(id), limit))
+        .blocking(move |s| s.spend_flagged(Some(lumbung_domain::ImportId::new(id)), limit))
         .await?;
     Ok(Json(
         json!({"import": file, "flagged": rows, "limit": limit}),

@@ -1,0 +1,181 @@
+//! The P2KP community cycle and self-mapping of each kelurahan: its plan
+//! (steps with target dates, start date), the steps it has recorded and
+//! their verification, its poverty criteria, its mapped households and the
+//! KoboToolbox exports they came from.
+//!
+//! The rules are `lumbung_community`'s: every change rebuilds the stored
+//! state through them (`KelurahanCycle::from_records`, `import_kobo`), so
+//! the database never holds what the rules refuse. Each change is one
+//! transaction with its audit entry, placed at the kelurahan's area path.
+//! Who may do what (the coordinator who verifies, the scope) is checked by
+//! the callers with `lumbung_domain::access`.
+
+mod cycle;
+mod kobo;
+mod mapping;
+#[cfg(test)]
+mod tests;
+
+pub use kobo::{KoboImport, KoboImportError};
+pub(crate) use mapping::mapping_data_in;
+
+use crate::{Result, Store, StoreError};
+use jiff::Timestamp;
+use lumbung_community::cycle::{CyclePlan, KelurahanCycle};
+use lumbung_community::mapping::{Criteria, Household, KelurahanAreas};
+use lumbung_domain::{AreaCode, AreaPath, Placement, Username};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A kelurahan as the community pages need it: its names, its place in the
+/// area tree and the organisations inside it (for scope checks: a BKM or
+/// UPK user is scoped to an organisation of its kelurahan).
+#[derive(Debug, Clone, Serialize)]
+pub struct Kelurahan {
+    pub code: String,
+    pub name: String,
+    /// The kecamatan (district), when the tree has one above.
+    pub district: Option<String>,
+    /// The kabupaten or kota, when the tree has one above the district.
+    pub regency: Option<String>,
+    #[serde(skip)]
+    pub path: AreaPath,
+    /// The kelurahan's area and every organisation placed inside it.
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+impl Kelurahan {
+    pub fn area_code(&self) -> AreaCode {
+        AreaCode::parse(&self.code).expect("stored area codes are valid")
+    }
+}
+
+/// A kelurahan of the programme with its plan and its records.
+#[derive(Debug, Clone)]
+pub struct ProgrammeCycle {
+    pub kelurahan: Kelurahan,
+    pub plan: CyclePlan,
+    pub cycle: KelurahanCycle,
+}
+
+/// The mapping of a kelurahan: the criteria in force, whether the community
+/// has adopted its own (otherwise the BPS template stands in), the RW and
+/// RT, and the households.
+#[derive(Debug, Clone)]
+pub struct MappingData {
+    pub kelurahan: Kelurahan,
+    pub criteria: Criteria,
+    pub criteria_adopted: bool,
+    pub areas: KelurahanAreas,
+    /// The names of the kelurahan's RW and RT, by code.
+    pub area_names: BTreeMap<String, String>,
+    pub households: Vec<Household>,
+    /// The Kobo import each imported household came from (or was last
+    /// replaced by), by household id; households typed in by hand are
+    /// absent.
+    pub imported: BTreeMap<String, i64>,
+}
+
+fn stored_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T> {
+    serde_json::from_str(raw)
+        .map_err(|e| StoreError::Conflict(format!("stored {what} cannot be read: {e}")))
+}
+
+fn parse_time(raw: &str) -> Result<Timestamp> {
+    raw.parse()
+        .map_err(|e| StoreError::Conflict(format!("stored time {raw:?} cannot be read: {e}")))
+}
+
+fn parse_user(raw: &str) -> Result<Username> {
+    Username::parse(raw)
+        .map_err(|e| StoreError::Conflict(format!("stored user {raw:?} cannot be read: {e}")))
+}
+
+/// The kelurahan `code`, with its names and the organisations inside it.
+fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
+    let row: Option<(String, String, Option<String>, String)> = tx
+        .query_row(
+            "SELECT code, name, kind, path FROM areas WHERE code = ?1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let (code, name, path) = match row {
+        Some((code, name, Some(kind), path)) if kind == "kelurahan" => (code, name, path),
+        _ => return Err(StoreError::NotFound(format!("kelurahan {code}"))),
+    };
+    let path = AreaPath::from_stored(path);
+    let ancestors: Vec<&str> = path.as_str().trim_matches('/').split('/').collect();
+    let name_of = |c: Option<&&str>| -> Result<Option<String>> {
+        match c {
+            Some(c) => Ok(tx
+                .query_row("SELECT name FROM areas WHERE code = ?1", [c], |r| r.get(0))
+                .optional()?),
+            None => Ok(None),
+        }
+    };
+    let n = ancestors.len();
+    let district = name_of(n.checked_sub(2).and_then(|i| ancestors.get(i)))?;
+    let regency = name_of(n.checked_sub(3).and_then(|i| ancestors.get(i)))?;
+    let mut stmt = tx.prepare(
+        "SELECT o.id FROM organisations o JOIN areas a ON a.code = o.area_code
+         WHERE a.path >= ?1 AND a.path < ?2 ORDER BY o.id",
+    )?;
+    let orgs = stmt
+        .query_map(params![path.as_str(), path.subtree_end()], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(Kelurahan {
+        code,
+        name,
+        district,
+        regency,
+        placement: Placement {
+            area: Some(path.clone()),
+            orgs,
+        },
+        path,
+    })
+}
+
+fn criteria_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<Criteria>> {
+    let raw: Option<String> = tx
+        .query_row(
+            "SELECT criteria FROM community_criteria WHERE kelurahan = ?1",
+            [code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    raw.map(|r| stored_json("criteria", &r)).transpose()
+}
+
+fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas> {
+    let mut stmt = tx.prepare(
+        "SELECT rw.code, rt.code FROM areas rw JOIN areas rt ON rt.parent_code = rw.code
+         WHERE rw.parent_code = ?1 AND rw.kind = 'rw' AND rt.kind = 'rt'",
+    )?;
+    let pairs = stmt
+        .query_map([&kel.code], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let pairs = pairs
+        .into_iter()
+        .map(|(rw, rt)| {
+            Ok((
+                AreaCode::parse(&rw).map_err(|e| StoreError::Conflict(e.to_string()))?,
+                AreaCode::parse(&rt).map_err(|e| StoreError::Conflict(e.to_string()))?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(KelurahanAreas::new(kel.area_code(), pairs))
+}
+
+impl Store {
+    /// The kelurahan `code` (an area of kind `kelurahan`), or not found.
+    pub fn kelurahan(&self, code: &str) -> Result<Kelurahan> {
+        let conn = self.conn()?;
+        kelurahan_in(&conn, code)
+    }
+}

@@ -1,0 +1,220 @@
+//! Spend analysis storage: settings, the supplier catalogue, imports and
+//! their payment facts. Facts are kept as columnar blobs
+//! ([`lumbung_spend::facts::Facts`]) in the same database, so an import's
+//! facts and its catalogue row commit together, and a backup holds them.
+
+mod facts;
+mod imports;
+mod publish;
+mod resolve;
+mod suppliers;
+
+pub use facts::FlaggedRow;
+pub use imports::SpendFile;
+pub use publish::Publication;
+pub use suppliers::Supplier;
+
+use resolve::Places;
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, Scope};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// Rows per stored facts blob: big enough to scan fast, small enough to
+/// keep memory steady while importing.
+const CHUNK_ROWS: usize = 1 << 20;
+/// The supplier record of payments that name no supplier.
+pub const UNNAMED_SUPPLIER: &str = "(unnamed supplier)";
+
+/// The programme's spend settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpendSettings {
+    pub local: Option<String>,
+    pub region: Option<String>,
+    /// The month fiscal years start in (4 = April, the UK; 1 = January).
+    pub fiscal_year_start: u8,
+    /// Count a supplier as local (or regional) when it is "based or
+    /// branched in" the area: its branch sites count as well as its own
+    /// location (the CLES rule). Off: its own location only.
+    pub count_branches: bool,
+}
+
+impl SpendSettings {
+    pub fn calendar(&self) -> FiscalCalendar {
+        FiscalCalendar::starting(self.fiscal_year_start).unwrap_or(FiscalCalendar::UK)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SpendImportSummary {
+    /// The new import, or the earlier one when the same file was imported
+    /// before.
+    pub import_id: Option<i64>,
+    pub already_imported: bool,
+    pub rows: u64,
+    pub stored: u64,
+    /// Rows already held (the same anchor, date, supplier and amount).
+    pub skipped_duplicates: u64,
+    pub flagged: u64,
+    pub total: Money,
+    pub anchors_created: Vec<String>,
+    pub suppliers_created: u64,
+    /// Suppliers that rows joined by name and postal code although their
+    /// identifiers differ: listed for review.
+    pub suppliers_merged: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpendImport {
+    /// When the import was undone (its payments removed), if it was.
+    pub undone_at: Option<String>,
+    /// The anchor institutions whose payments it holds.
+    pub anchors: Vec<u32>,
+    pub id: i64,
+    pub file_name: String,
+    pub rows_read: i64,
+    pub rows_stored: i64,
+    pub rows_skipped: i64,
+    pub total: Money,
+    pub imported_at: String,
+    pub imported_by: String,
+}
+
+pub(super) fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+impl Store {
+    fn places(
+        conn: &rusqlite::Connection,
+        local: Option<&AreaCode>,
+        region: Option<&AreaCode>,
+    ) -> Result<Places> {
+        let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
+            crate::areas::area_path_in(conn, code.as_str())?
+                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
+        };
+        Ok(Places {
+            local: local.map(|c| path_of(c, "local")).transpose()?,
+            region: region.map(|c| path_of(c, "region")).transpose()?,
+        })
+    }
+
+    pub fn spend_settings(&self) -> Result<SpendSettings> {
+        let conn = self.conn()?;
+        Ok(SpendSettings {
+            local: setting(&conn, "spend.local")?,
+            region: setting(&conn, "spend.region")?,
+            fiscal_year_start: setting(&conn, "spend.fiscal_year_start")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(4),
+            count_branches: setting(&conn, "spend.count_branches")?.as_deref() == Some("true"),
+        })
+    }
+
+    /// Stores the local area and region (the region must contain the local
+    /// area) and the fiscal calendar.
+    pub fn set_spend_settings(&self, settings: &SpendSettings, actor: &Actor) -> Result<()> {
+        let paths = |code: &Option<String>, field: &str| -> Result<Option<AreaPath>> {
+            match code {
+                Some(c) => Ok(Some(self.area_path(c)?.ok_or_else(|| {
+                    StoreError::invalid(field, format!("area {c} does not exist"))
+                })?)),
+                None => Ok(None),
+            }
+        };
+        let local = paths(&settings.local, "local")?;
+        let region = paths(&settings.region, "region")?;
+        if let (Some(l), Some(r)) = (&local, &region) {
+            if !r.contains(l) {
+                return Err(StoreError::invalid(
+                    "region",
+                    "the region must contain the local area",
+                ));
+            }
+        }
+        FiscalCalendar::starting(settings.fiscal_year_start)
+            .map_err(|e| StoreError::invalid("fiscal_year_start", e.0))?;
+        self.write(|tx| {
+            for (key, value) in [
+                ("spend.local", settings.local.clone()),
+                ("spend.region", settings.region.clone()),
+                (
+                    "spend.fiscal_year_start",
+                    Some(settings.fiscal_year_start.to_string()),
+                ),
+                (
+                    "spend.count_branches",
+                    Some(settings.count_branches.to_string()),
+                ),
+            ] {
+                match value {
+                    Some(v) => tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![key, v],
+                    )?,
+                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                };
+            }
+            audit::record(
+                &tx,
+                actor,
+                "spend.settings",
+                "settings",
+                "spend",
+                None,
+                serde_json::json!(settings),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The anchors `scope` covers: those placed inside an area scope's
+    /// area, or an organisation scope's organisation and those under it
+    /// (with no area, or one inside the organisation's). `None` for the
+    /// whole system: every anchor, even one no longer catalogued.
+    pub fn spend_anchors_in(
+        &self,
+        scope: &Scope,
+    ) -> Result<Option<std::collections::HashSet<lumbung_domain::AnchorId>>> {
+        let conn = self.conn()?;
+        let ids = match scope {
+            Scope::Global => return Ok(None),
+            Scope::Area { path, .. } => conn
+                .prepare(
+                    "SELECT o.id FROM organisations o JOIN areas a ON a.code = o.area_code
+                     WHERE o.kind = 'anchor' AND a.path >= ?1 AND a.path < ?2",
+                )?
+                .query_map(params![path.as_str(), path.subtree_end()], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?,
+            Scope::Org { id, area } => conn
+                .prepare(
+                    "WITH RECURSIVE down(id) AS (
+                         SELECT id FROM organisations WHERE id = ?1
+                         UNION SELECT o.id FROM organisations o JOIN down ON o.parent_id = down.id)
+                     SELECT o.id FROM down JOIN organisations o ON o.id = down.id
+                     LEFT JOIN areas a ON a.code = o.area_code
+                     WHERE o.kind = 'anchor'
+                       AND (a.path IS NULL OR (a.path >= ?2 AND a.path < ?3))",
+                )?
+                .query_map(
+                    params![
+                        id,
+                        area.as_ref().map(AreaPath::as_str),
+                        area.as_ref().map(AreaPath::subtree_end)
+                    ],
+                    |r| r.get(0),
+                )?
+                .collect::<rusqlite::Result<Vec<i64>>>()?,
+        };
+        Ok(Some(
+            ids.into_iter().map(lumbung_domain::AnchorId::new).collect(),
+        ))
+    }
+}

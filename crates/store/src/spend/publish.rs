@@ -1,0 +1,72 @@
+//! Spend reports published for the public.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use rusqlite::params;
+use serde::Serialize;
+
+/// A spend report published for the public: a snapshot of aggregate
+/// figures, without supplier names (a supplier may be a person).
+#[derive(Debug, Clone, Serialize)]
+pub struct Publication {
+    pub id: i64,
+    pub title: String,
+    pub report: serde_json::Value,
+    pub published_at: String,
+    pub published_by: String,
+}
+
+impl Store {
+    pub fn publish_spend_report(
+        &self,
+        title: &str,
+        report: &serde_json::Value,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(StoreError::invalid(
+                "title",
+                "a published report needs a title",
+            ));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO spend_publications (title, report, published_at, published_by) VALUES (?1, ?2, ?3, ?4)",
+                params![title, report.to_string(), crate::now(), actor.label()],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                &tx,
+                actor,
+                "spend.publish",
+                "spend_publication",
+                &id.to_string(),
+                None,
+                serde_json::json!({"title": title}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    pub fn spend_publications(&self) -> Result<Vec<Publication>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, title, report, published_at, published_by FROM spend_publications ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Publication {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                report: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                published_at: r.get(3)?,
+                published_by: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn spend_publication(&self, id: i64) -> Result<Option<Publication>> {
+        Ok(self.spend_publications()?.into_iter().find(|p| p.id == id))
+    }
+}

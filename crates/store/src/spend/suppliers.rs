@@ -1,0 +1,253 @@
+//! The supplier catalogue: list, merge, locate and split suppliers.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::AreaCode;
+use lumbung_domain::SupplierId;
+use lumbung_spend::facts::Facts;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// A supplier as the catalogue holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Supplier {
+    pub id: i64,
+    pub name: String,
+    pub postcode: Option<String>,
+    /// The area an analyst fixed for it (wins over the postal code).
+    pub area_code: Option<String>,
+    /// Why it is listed for review, if it is.
+    pub review: Option<String>,
+    /// Identifiers and name keys that lead rows to it.
+    pub keys: Vec<String>,
+    /// Areas of its branch sites.
+    pub sites: Vec<String>,
+}
+
+impl Store {
+    /// Suppliers by name; only those listed for review when `review_only`.
+    pub fn suppliers(
+        &self,
+        search: Option<&str>,
+        review_only: bool,
+        limit: u32,
+    ) -> Result<Vec<Supplier>> {
+        let conn = self.conn()?;
+        let like = search.map(|s| format!("%{}%", s.trim().replace(['%', '_'], "")));
+        let mut stmt = conn.prepare(
+            "SELECT id, name, postcode, area_code, review FROM suppliers
+             WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL)
+             ORDER BY name COLLATE NOCASE, id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![like, review_only as i64, limit], |r| {
+            Ok(Supplier {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                postcode: r.get(2)?,
+                area_code: r.get(3)?,
+                review: r.get(4)?,
+                keys: vec![],
+                sites: vec![],
+            })
+        })?;
+        let mut list: Vec<Supplier> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut keys = conn.prepare("SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key")?;
+        for s in &mut list {
+            s.keys = keys
+                .query_map([s.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        let mut sites = conn.prepare(
+            "SELECT area_code FROM supplier_sites WHERE supplier_id = ?1 ORDER BY area_code",
+        )?;
+        for s in &mut list {
+            s.sites = sites
+                .query_map([s.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(list)
+    }
+
+    /// Merges `other` into `keep` by hand: its payments become `keep`'s and
+    /// its identifiers and name keys lead to `keep` from now on, so later
+    /// imports follow the decision.
+    pub fn merge_suppliers(
+        &self,
+        keep: SupplierId,
+        other: SupplierId,
+        actor: &Actor,
+    ) -> Result<u64> {
+        let (keep, other) = (keep.get(), other.get());
+        if keep == other {
+            return Err(StoreError::invalid(
+                "supplier",
+                "a supplier cannot be merged into itself",
+            ));
+        }
+        self.write(|tx| {
+            for id in [keep, other] {
+                let exists: bool = tx
+                    .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [id], |_| Ok(true))
+                    .optional()?
+                    .unwrap_or(false);
+                if !exists {
+                    return Err(StoreError::NotFound(format!("supplier {id}")));
+                }
+            }
+            tx.execute(
+                "UPDATE supplier_keys SET supplier_id = ?1, decided_by = ?3 WHERE supplier_id = ?2",
+                params![keep, other, actor.label()],
+            )?;
+            let mut moved = 0u64;
+            let chunks: Vec<(i64, i64, Vec<u8>)> = {
+                let mut stmt = tx.prepare("SELECT import_id, chunk, data FROM spend_facts")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (import_id, chunk, blob) in chunks {
+                let mut facts =
+                    Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?;
+                let mut changed = false;
+                for s in facts.supplier.iter_mut().filter(|s| **s == other as u32) {
+                    *s = keep as u32;
+                    changed = true;
+                    moved += 1;
+                }
+                if changed {
+                    tx.execute(
+                        "UPDATE spend_facts SET data = ?3 WHERE import_id = ?1 AND chunk = ?2",
+                        params![import_id, chunk, facts.encode()],
+                    )?;
+                }
+            }
+            tx.execute("UPDATE suppliers SET review = NULL WHERE id = ?1", [keep])?;
+            tx.execute(
+                "UPDATE suppliers SET review = ?2 WHERE id = ?1",
+                params![other, format!("merged into supplier {keep}")],
+            )?;
+            audit::record(
+                &tx,
+                actor,
+                "spend.supplier_merge",
+                "supplier",
+                &keep.to_string(),
+                None,
+                serde_json::json!({"kept": keep, "merged": other, "payments_moved": moved}),
+            )?;
+            Ok(moved)
+        })
+    }
+
+    /// Fixes a supplier's location to an area (or clears the fix with
+    /// `None`, returning to its postal code).
+    pub fn locate_supplier(
+        &self,
+        id: SupplierId,
+        area: Option<&AreaCode>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let id = id.get();
+        if let Some(code) = area {
+            if self.area_path(code.as_str())?.is_none() {
+                return Err(StoreError::invalid(
+                    "area",
+                    format!("area {code} does not exist"),
+                ));
+            }
+        }
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE suppliers SET area_code = ?2 WHERE id = ?1",
+                params![id, area.map(AreaCode::as_str)],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("supplier {id}")));
+            }
+            audit::record(
+                &tx,
+                actor,
+                "spend.supplier_locate",
+                "supplier",
+                &id.to_string(),
+                None,
+                serde_json::json!({"area_code": area.map(AreaCode::as_str)}),
+            )?;
+            Ok(())
+        })
+    }
+}
+
+impl Store {
+    /// Splits a key (`id:…` or `name:…`, as `spend suppliers` lists them)
+    /// off a supplier into a new supplier named `name`: rows that come with
+    /// that key go to the new supplier from now on. Payments already held
+    /// stay where they are (a payment does not remember which key found
+    /// it); undo and re-import a file to move its payments too.
+    pub fn split_supplier(
+        &self,
+        supplier: SupplierId,
+        key: &str,
+        name: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let supplier = supplier.get();
+        let (kind, key) = key
+            .split_once(':')
+            .filter(|(k, _)| matches!(*k, "id" | "name"))
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "key",
+                    "a key is id:… or name:…, as `spend suppliers` lists it",
+                )
+            })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::invalid("name", "the new supplier needs a name"));
+        }
+        self.write(|tx| {
+            let owner: Option<i64> = tx
+                .query_row(
+                    "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
+                    params![kind, key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if owner != Some(supplier) {
+                return Err(StoreError::invalid(
+                    "key",
+                    format!("supplier {supplier} has no key {kind}:{key}"),
+                ));
+            }
+            let left: i64 = tx.query_row(
+                "SELECT count(*) FROM supplier_keys WHERE supplier_id = ?1",
+                [supplier],
+                |r| r.get(0),
+            )?;
+            if left < 2 {
+                return Err(StoreError::invalid(
+                    "key",
+                    "a supplier keeps at least one key; there is nothing to split",
+                ));
+            }
+            tx.execute(
+                "INSERT INTO suppliers (name, created_at) VALUES (?1, ?2)",
+                params![name, crate::now()],
+            )?;
+            let new_id = tx.last_insert_rowid();
+            tx.execute(
+                "UPDATE supplier_keys SET supplier_id = ?3, decided_by = ?4 WHERE kind = ?1 AND key = ?2",
+                params![kind, key, new_id, actor.label()],
+            )?;
+            audit::record(
+                &tx,
+                actor,
+                "spend.supplier_split",
+                "supplier",
+                &supplier.to_string(),
+                None,
+                serde_json::json!({"key": format!("{kind}:{key}"), "new_supplier": new_id, "name": name}),
+            )?;
+            Ok(new_id)
+        })
+    }
+}
