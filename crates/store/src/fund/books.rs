@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use lumbung_fund::loan::{schedule, FeeRate, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
 use lumbung_fund::settings::Settings;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
 impl Store {
@@ -122,25 +122,24 @@ impl Store {
         let settings = settings
             .checked()
             .map_err(|e| invalid(e.field, e.message))?;
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let json = serde_json::to_string(&settings).expect("settings serialise");
-        tx.execute(
-            "INSERT INTO fund_settings (upk_id, settings, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (upk_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-            params![upk, json, crate::now()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.settings",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::from_str(&json).expect("json"),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let json = serde_json::to_string(&settings).expect("settings serialise");
+            tx.execute(
+                "INSERT INTO fund_settings (upk_id, settings, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (upk_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+                params![upk, json, crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.settings",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::from_str(&json).expect("json"),
+            )?;
+            Ok(())
+        })
     }
 
     /// What the portfolio report needs besides the loans: every UPK's

@@ -11,7 +11,7 @@ use lumbung_domain::{Rejected, RowError};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{schedule, FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -193,263 +193,267 @@ fn import_tx(
     mut errors: (Vec<RowError>, Vec<RowError>),
     actor: &Actor,
 ) -> Result<FundImportSummary> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut summary = FundImportSummary::default();
-    // Every amount within the programme's default bound on one movement
-    // (the UPKs may not exist yet).
-    let bound = lumbung_fund::settings::Settings::default();
-    // Loans: a loan id is unique in the whole database.
-    let mut in_file: HashMap<&str, &LoanRecord> = HashMap::with_capacity(loans.len());
-    {
-        let mut held_stmt = tx.prepare_cached(
-            "SELECT id, disbursed_on, principal, term_months, fee_rate, schedule, frequency FROM fund_loans WHERE loan_id = ?1",
-        )?;
-        for l in loans {
-            if let Some(first) = in_file.insert(&l.loan_id, l) {
-                errors.0.push(RowError::new(
-                    l.line,
-                    Some("loan_id"),
-                    format!("loan {} again (first on line {})", l.loan_id, first.line),
-                ));
-                continue;
-            }
-            if let Err(e) = bound.movement("principal", l.principal) {
-                errors
-                    .0
-                    .push(RowError::new(l.line, Some("principal"), e.to_string()));
-            }
-            let held: Option<(String, i64, i64, String, String, String)> = held_stmt
-                .query_row([&l.loan_id], |r| {
-                    Ok((
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })
-                .optional()?;
-            if let Some((on, p, t, rate, kind, frequency)) = held {
-                let same = on == l.disbursed_on.to_string()
-                    && p == l.principal.0
-                    && t == l.term_months as i64
-                    && rate == l.fee_rate.text()
-                    && kind == l.schedule.as_str()
-                    && frequency == l.frequency.as_str();
-                if !same {
+    crate::write_on(conn, |tx| {
+        let mut summary = FundImportSummary::default();
+        // Every amount within the programme's default bound on one movement
+        // (the UPKs may not exist yet).
+        let bound = lumbung_fund::settings::Settings::default();
+        // Loans: a loan id is unique in the whole database.
+        let mut in_file: HashMap<&str, &LoanRecord> = HashMap::with_capacity(loans.len());
+        {
+            let mut held_stmt = tx.prepare_cached(
+                "SELECT id, disbursed_on, principal, term_months, fee_rate, schedule, frequency FROM fund_loans WHERE loan_id = ?1",
+            )?;
+            for l in loans {
+                if let Some(first) = in_file.insert(&l.loan_id, l) {
                     errors.0.push(RowError::new(
                         l.line,
                         Some("loan_id"),
-                        format!("loan {} is held with other terms", l.loan_id),
+                        format!("loan {} again (first on line {})", l.loan_id, first.line),
                     ));
+                    continue;
+                }
+                if let Err(e) = bound.movement("principal", l.principal) {
+                    errors
+                        .0
+                        .push(RowError::new(l.line, Some("principal"), e.to_string()));
+                }
+                let held: Option<(String, i64, i64, String, String, String)> = held_stmt
+                    .query_row([&l.loan_id], |r| {
+                        Ok((
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                        ))
+                    })
+                    .optional()?;
+                if let Some((on, p, t, rate, kind, frequency)) = held {
+                    let same = on == l.disbursed_on.to_string()
+                        && p == l.principal.0
+                        && t == l.term_months as i64
+                        && rate == l.fee_rate.text()
+                        && kind == l.schedule.as_str()
+                        && frequency == l.frequency.as_str();
+                    if !same {
+                        errors.0.push(RowError::new(
+                            l.line,
+                            Some("loan_id"),
+                            format!("loan {} is held with other terms", l.loan_id),
+                        ));
+                    }
                 }
             }
         }
-    }
-    // loan_id → (row id, UPK, KSM) of every loan held.
-    let known: HashMap<String, (i64, i64, i64)> = {
-        let mut stmt = tx.prepare("SELECT loan_id, id, upk_id, ksm_id FROM fund_loans")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    for r in repayments {
-        if !known.contains_key(&r.loan_id) && !in_file.contains_key(r.loan_id.as_str()) {
-            errors.1.push(RowError::new(
-                r.line,
-                Some("loan_id"),
-                format!("loan {} is in neither file nor the store", r.loan_id),
-            ));
-        }
-        if let Err(e) = bound.movement("amount", r.amount) {
-            errors
-                .1
-                .push(RowError::new(r.line, Some("amount"), e.to_string()));
-        }
-        if r.amount.0 <= 0 {
-            errors.1.push(RowError::new(
-                r.line,
-                Some("amount"),
-                "a repayment must be more than zero (a correction is a reversal)",
-            ));
-        }
-    }
-    if !errors.0.is_empty() {
-        errors.0.sort_by_key(|e| e.line);
-        return Err(StoreError::Rejected(Rejected {
-            file: files.0.to_owned(),
-            errors: errors.0,
-        }));
-    }
-    if !errors.1.is_empty() {
-        errors.1.sort_by_key(|e| e.line);
-        return Err(StoreError::Rejected(Rejected {
-            file: files.1.to_owned(),
-            errors: errors.1,
-        }));
-    }
-
-    let mut orgs = Orgs::load(&tx)?;
-    let mut poster = Poster::default();
-    // loan_id → (row id, upk, ksm)
-    let mut ids: HashMap<&str, (i64, i64, i64)> = HashMap::with_capacity(known.len() + loans.len());
-    // Loans created here, by row id: their books start empty.
-    let mut created: HashMap<i64, &LoanRecord> = HashMap::new();
-    for l in loans {
-        if let Some(held) = known.get(&l.loan_id) {
-            summary.loans_unchanged += 1;
-            ids.insert(&l.loan_id, *held);
-            continue;
-        }
-        let at_line = |e: StoreError| match e {
-            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
-                file: files.0.to_owned(),
-                errors: vec![RowError::new(l.line, Some(&field), message)],
-            }),
-            other => other,
+        // loan_id → (row id, UPK, KSM) of every loan held.
+        let known: HashMap<String, (i64, i64, i64)> = {
+            let mut stmt = tx.prepare("SELECT loan_id, id, upk_id, ksm_id FROM fund_loans")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
-        let upk = orgs
-            .find_or_create(&tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
-            .map_err(at_line)?;
-        let ksm = orgs
-            .find_or_create(
-                &tx,
-                "ksm",
-                &l.ksm,
-                Some(upk),
-                actor,
-                &mut summary.ksms_created,
-            )
-            .map_err(at_line)?;
-        if !(3..=12).contains(&l.term_months) {
-            summary.warnings.push(format!(
-                "{}: line {}: loan {}: a term of {} months is outside 3–12",
-                files.0, l.line, l.loan_id, l.term_months
-            ));
-        }
-        tx.prepare_cached(
-            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
-        )?
-        .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()])?;
-        let id = tx.last_insert_rowid();
-        ids.insert(&l.loan_id, (id, upk, ksm));
-        created.insert(id, l);
-        poster.post(
-            &tx,
-            upk,
-            Some(id),
-            &Entry::new(
-                l.disbursed_on,
-                format!("loan {} to {}", l.loan_id, l.ksm.trim()),
-                format!("loan:{}", l.loan_id),
-                [
-                    (Account::LoansReceivable(ksm), l.principal.0),
-                    (Account::Cash, -l.principal.0),
-                ],
-            ),
-        )?;
-        summary.loans_created += 1;
-    }
-    for (loan_id, held) in &known {
-        ids.entry(loan_id).or_insert(*held);
-    }
-
-    // Repayments: the k-th identical row is held when the store has k
-    // (counted once per loan, date and amount, then kept here).
-    let mut seen: HashMap<(i64, Date, i64), (u32, i64)> = HashMap::new();
-    let mut books: HashMap<i64, LoanBook> = HashMap::new();
-    for r in repayments {
-        let (loan, upk, ksm) = ids[r.loan_id.as_str()];
-        let key = (loan, r.paid_on, r.amount.0);
-        let (nth, held) = match seen.entry(key) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let held = if created.contains_key(&loan) {
-                    0
-                } else {
-                    tx.prepare_cached(
-                        "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
-                    )?
-                    .query_row(params![loan, r.paid_on.to_string(), r.amount.0], |row| row.get(0))?
-                };
-                v.insert((0, held))
+        for r in repayments {
+            if !known.contains_key(&r.loan_id) && !in_file.contains_key(r.loan_id.as_str()) {
+                errors.1.push(RowError::new(
+                    r.line,
+                    Some("loan_id"),
+                    format!("loan {} is in neither file nor the store", r.loan_id),
+                ));
             }
-        };
-        *nth += 1;
-        if *held >= *nth as i64 {
-            summary.repayments_skipped += 1;
-            continue;
+            if let Err(e) = bound.movement("amount", r.amount) {
+                errors
+                    .1
+                    .push(RowError::new(r.line, Some("amount"), e.to_string()));
+            }
+            if r.amount.0 <= 0 {
+                errors.1.push(RowError::new(
+                    r.line,
+                    Some("amount"),
+                    "a repayment must be more than zero (a correction is a reversal)",
+                ));
+            }
         }
-        let occurrence = *held + 1;
-        let book = match books.entry(loan) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => v.insert(match created.get(&loan) {
-                Some(l) => LoanBook {
-                    upk: orgs.upk_names.get(&upk).cloned().unwrap_or_default(),
-                    upk_id: upk,
-                    ksm,
-                    disbursed_on: l.disbursed_on,
-                    schedule: schedule(
-                        l.disbursed_on,
-                        l.principal,
-                        l.term_months,
-                        l.fee_rate,
-                        l.schedule,
-                        l.frequency,
-                    )?,
-                    payments: Vec::new(),
-                    rescheduled: Vec::new(),
-                    written_off: None,
-                },
-                None => load_books(&tx, "l.id = ?1", Some(loan))?
-                    .into_iter()
-                    .next()
-                    .expect("the loan was stored"),
-            }),
-        };
-        let done = repay_tx(
-            &tx,
-            &mut poster,
-            loan,
-            &r.loan_id,
-            upk,
-            ksm,
-            book,
-            r.paid_on,
-            r.amount,
-            &format!(
-                "repayment:{}:{}:{}:{occurrence}",
-                r.loan_id, r.paid_on, r.amount.0
-            ),
-        )
-        .map_err(|e| match e {
-            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+        if !errors.0.is_empty() {
+            errors.0.sort_by_key(|e| e.line);
+            return Err(StoreError::Rejected(Rejected {
+                file: files.0.to_owned(),
+                errors: errors.0,
+            }));
+        }
+        if !errors.1.is_empty() {
+            errors.1.sort_by_key(|e| e.line);
+            return Err(StoreError::Rejected(Rejected {
                 file: files.1.to_owned(),
-                errors: vec![RowError::new(r.line, Some(field.as_str()), message)],
-            }),
-            other => other,
-        })?;
-        if done.repayment.is_some() {
-            *held += 1;
+                errors: errors.1,
+            }));
         }
-        summary.repayments_stored += 1;
-    }
-    poster.finish(&tx)?;
-    if summary.loans_created + summary.repayments_stored > 0 {
-        audit::record(
-            &tx,
-            actor,
-            "fund.import",
-            "fund",
-            files.0,
-            None,
-            serde_json::json!({
-                "repayments_file": files.1, "loans_created": summary.loans_created,
-                "repayments_stored": summary.repayments_stored, "repayments_skipped": summary.repayments_skipped,
-            }),
-        )?;
-    }
-    tx.commit()?;
-    Ok(summary)
+
+        let mut orgs = Orgs::load(tx)?;
+        let mut poster = Poster::default();
+        // loan_id → (row id, upk, ksm)
+        let mut ids: HashMap<&str, (i64, i64, i64)> =
+            HashMap::with_capacity(known.len() + loans.len());
+        // Loans created here, by row id: their books start empty.
+        let mut created: HashMap<i64, &LoanRecord> = HashMap::new();
+        for l in loans {
+            if let Some(held) = known.get(&l.loan_id) {
+                summary.loans_unchanged += 1;
+                ids.insert(&l.loan_id, *held);
+                continue;
+            }
+            let at_line = |e: StoreError| match e {
+                StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                    file: files.0.to_owned(),
+                    errors: vec![RowError::new(l.line, Some(&field), message)],
+                }),
+                other => other,
+            };
+            let upk = orgs
+                .find_or_create(tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
+                .map_err(at_line)?;
+            let ksm = orgs
+                .find_or_create(
+                    tx,
+                    "ksm",
+                    &l.ksm,
+                    Some(upk),
+                    actor,
+                    &mut summary.ksms_created,
+                )
+                .map_err(at_line)?;
+            if !(3..=12).contains(&l.term_months) {
+                summary.warnings.push(format!(
+                    "{}: line {}: loan {}: a term of {} months is outside 3–12",
+                    files.0, l.line, l.loan_id, l.term_months
+                ));
+            }
+            tx.prepare_cached(
+                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+            )?
+            .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()])?;
+            let id = tx.last_insert_rowid();
+            ids.insert(&l.loan_id, (id, upk, ksm));
+            created.insert(id, l);
+            poster.post(
+                tx,
+                upk,
+                Some(id),
+                &Entry::new(
+                    l.disbursed_on,
+                    format!("loan {} to {}", l.loan_id, l.ksm.trim()),
+                    format!("loan:{}", l.loan_id),
+                    [
+                        (Account::LoansReceivable(ksm), l.principal.0),
+                        (Account::Cash, -l.principal.0),
+                    ],
+                ),
+            )?;
+            summary.loans_created += 1;
+        }
+        for (loan_id, held) in &known {
+            ids.entry(loan_id).or_insert(*held);
+        }
+
+        // Repayments: the k-th identical row is held when the store has k
+        // (counted once per loan, date and amount, then kept here).
+        let mut seen: HashMap<(i64, Date, i64), (u32, i64)> = HashMap::new();
+        let mut books: HashMap<i64, LoanBook> = HashMap::new();
+        for r in repayments {
+            let (loan, upk, ksm) = ids[r.loan_id.as_str()];
+            let key = (loan, r.paid_on, r.amount.0);
+            let (nth, held) = match seen.entry(key) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let held = if created.contains_key(&loan) {
+                        0
+                    } else {
+                        tx.prepare_cached(
+                            "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
+                        )?
+                        .query_row(params![loan, r.paid_on.to_string(), r.amount.0], |row| row.get(0))?
+                    };
+                    v.insert((0, held))
+                }
+            };
+            *nth += 1;
+            if *held >= *nth as i64 {
+                summary.repayments_skipped += 1;
+                continue;
+            }
+            let occurrence = *held + 1;
+            let book = match books.entry(loan) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(match created.get(&loan) {
+                        Some(l) => LoanBook {
+                            upk: orgs.upk_names.get(&upk).cloned().unwrap_or_default(),
+                            upk_id: upk,
+                            ksm,
+                            disbursed_on: l.disbursed_on,
+                            schedule: schedule(
+                                l.disbursed_on,
+                                l.principal,
+                                l.term_months,
+                                l.fee_rate,
+                                l.schedule,
+                                l.frequency,
+                            )?,
+                            payments: Vec::new(),
+                            rescheduled: Vec::new(),
+                            written_off: None,
+                        },
+                        None => load_books(tx, "l.id = ?1", Some(loan))?
+                            .into_iter()
+                            .next()
+                            .expect("the loan was stored"),
+                    })
+                }
+            };
+            let done = repay_tx(
+                tx,
+                &mut poster,
+                loan,
+                &r.loan_id,
+                upk,
+                ksm,
+                book,
+                r.paid_on,
+                r.amount,
+                &format!(
+                    "repayment:{}:{}:{}:{occurrence}",
+                    r.loan_id, r.paid_on, r.amount.0
+                ),
+            )
+            .map_err(|e| match e {
+                StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                    file: files.1.to_owned(),
+                    errors: vec![RowError::new(r.line, Some(field.as_str()), message)],
+                }),
+                other => other,
+            })?;
+            if done.repayment.is_some() {
+                *held += 1;
+            }
+            summary.repayments_stored += 1;
+        }
+        poster.finish(tx)?;
+        if summary.loans_created + summary.repayments_stored > 0 {
+            audit::record(
+                tx,
+                actor,
+                "fund.import",
+                "fund",
+                files.0,
+                None,
+                serde_json::json!({
+                    "repayments_file": files.1, "loans_created": summary.loans_created,
+                    "repayments_stored": summary.repayments_stored, "repayments_skipped": summary.repayments_skipped,
+                }),
+            )?;
+        }
+        Ok(summary)
+    })
 }

@@ -8,7 +8,7 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::Rupiah;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
 
 /// Appends an entry to the journal (tagged with the loan it is about, if
@@ -327,47 +327,46 @@ impl Store {
                 "an amount must be more than zero (a correction is a reversal)",
             ));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let is_upk = tx
-            .query_row(
-                "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
-                [upk_id],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if !is_upk {
-            return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
-        }
-        settings_tx(&tx, upk_id)?.movement("amount", amount)?;
-        let lines = match movement {
-            Movement::Cost => [
-                (Account::OperatingCosts, amount.0),
-                (Account::Cash, -amount.0),
-            ],
-            Movement::Capital => [(Account::Cash, amount.0), (Account::CapitalBlm, -amount.0)],
-        };
-        let posted = post(
-            &tx,
-            upk_id,
-            None,
-            &Entry::new(date, memo.to_owned(), key.to_owned(), lines),
-        )?
-        .is_some();
-        if posted {
-            audit::record(
-                &tx,
-                actor,
-                "fund.post",
-                "organisation",
-                &upk_id.to_string(),
+        self.write(|tx| {
+            let is_upk = tx
+                .query_row(
+                    "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
+                    [upk_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !is_upk {
+                return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
+            }
+            settings_tx(tx, upk_id)?.movement("amount", amount)?;
+            let lines = match movement {
+                Movement::Cost => [
+                    (Account::OperatingCosts, amount.0),
+                    (Account::Cash, -amount.0),
+                ],
+                Movement::Capital => [(Account::Cash, amount.0), (Account::CapitalBlm, -amount.0)],
+            };
+            let posted = post(
+                tx,
+                upk_id,
                 None,
-                serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}),
-            )?;
-        }
-        tx.commit()?;
-        Ok(posted)
+                &Entry::new(date, memo.to_owned(), key.to_owned(), lines),
+            )?
+            .is_some();
+            if posted {
+                audit::record(
+                    tx,
+                    actor,
+                    "fund.post",
+                    "organisation",
+                    &upk_id.to_string(),
+                    None,
+                    serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}),
+                )?;
+            }
+            Ok(posted)
+        })
     }
 
     /// Each UPK's fee income and costs in the year of `as_of` up to it, and

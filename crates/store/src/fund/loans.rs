@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::{portfolio, Context, LoanBook};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 /// The loan's row id, UPK and KSM from its public id.
 fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64)> {
@@ -127,113 +127,112 @@ fn repay_batch_tx(
     batch: &[RepaymentInput],
     actor: &Actor,
 ) -> Result<BatchOutcome> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Each loan's row id by its public id, and its book, read once.
-    let mut loans: std::collections::HashMap<&str, i64> = Default::default();
-    let mut books: std::collections::HashMap<i64, LoanBook> = Default::default();
-    let mut names = Default::default();
-    let mut out = BatchOutcome::default();
-    let mut poster = Poster::default();
-    // UPK → (posted, already posted), for the audit log.
-    let mut per_upk: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
-    for (i, r) in batch.iter().enumerate() {
-        let loan_id = r.loan_id.trim();
-        let loan = match loans.get(loan_id) {
-            Some(loan) => *loan,
-            None => {
-                let Some((loan, book)) = book_by_loan_id(&tx, loan_id, &mut names)? else {
-                    // No such loan, or its UPK is gone: the errors `loan_by_id`
-                    // and `book_of` give.
-                    let (loan, _, _) = loan_by_id(&tx, loan_id)?;
-                    return Err(invalid("loan", format!("no loan {loan}")));
-                };
-                loans.insert(loan_id, loan);
-                books.insert(loan, book);
-                loan
-            }
-        };
-        let book = books.get_mut(&loan).expect("loaded");
-        let (upk, ksm) = (book.upk_id, book.ksm);
-        let done = repay_tx(
-            &tx,
-            &mut poster,
-            loan,
-            loan_id,
-            upk,
-            ksm,
-            book,
-            r.paid_on,
-            r.amount,
-            &r.key,
-        )
-        .map_err(|e| match e {
-            StoreError::Invalid { field, message } => {
-                invalid(&field, format!("repayment {}: {message}", i + 1))
-            }
-            other => other,
-        })?;
-        let counts = per_upk.entry(upk).or_default();
-        if done.repayment.is_some() {
-            out.posted += 1;
-            counts.0 += 1;
-        } else {
-            out.already_posted += 1;
-            counts.1 += 1;
-        }
-    }
-    poster.finish(&tx)?;
-    // One entry per UPK, so that each UPK's auditors see its part.
-    for (upk, (posted, already_posted)) in per_upk {
-        if posted > 0 {
-            audit::record_for_org(
-                &tx,
-                actor,
-                "fund.repay_batch",
-                "fund",
-                "batch",
+    crate::write_on(conn, |tx| {
+        // Each loan's row id by its public id, and its book, read once.
+        let mut loans: std::collections::HashMap<&str, i64> = Default::default();
+        let mut books: std::collections::HashMap<i64, LoanBook> = Default::default();
+        let mut names = Default::default();
+        let mut out = BatchOutcome::default();
+        let mut poster = Poster::default();
+        // UPK → (posted, already posted), for the audit log.
+        let mut per_upk: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
+        for (i, r) in batch.iter().enumerate() {
+            let loan_id = r.loan_id.trim();
+            let loan = match loans.get(loan_id) {
+                Some(loan) => *loan,
+                None => {
+                    let Some((loan, book)) = book_by_loan_id(tx, loan_id, &mut names)? else {
+                        // No such loan, or its UPK is gone: the errors `loan_by_id`
+                        // and `book_of` give.
+                        let (loan, _, _) = loan_by_id(tx, loan_id)?;
+                        return Err(invalid("loan", format!("no loan {loan}")));
+                    };
+                    loans.insert(loan_id, loan);
+                    books.insert(loan, book);
+                    loan
+                }
+            };
+            let book = books.get_mut(&loan).expect("loaded");
+            let (upk, ksm) = (book.upk_id, book.ksm);
+            let done = repay_tx(
+                tx,
+                &mut poster,
+                loan,
+                loan_id,
                 upk,
-                serde_json::json!({"posted": posted, "already_posted": already_posted}),
-            )?;
+                ksm,
+                book,
+                r.paid_on,
+                r.amount,
+                &r.key,
+            )
+            .map_err(|e| match e {
+                StoreError::Invalid { field, message } => {
+                    invalid(&field, format!("repayment {}: {message}", i + 1))
+                }
+                other => other,
+            })?;
+            let counts = per_upk.entry(upk).or_default();
+            if done.repayment.is_some() {
+                out.posted += 1;
+                counts.0 += 1;
+            } else {
+                out.already_posted += 1;
+                counts.1 += 1;
+            }
         }
-    }
-    tx.commit()?;
-    Ok(out)
+        poster.finish(tx)?;
+        // One entry per UPK, so that each UPK's auditors see its part.
+        for (upk, (posted, already_posted)) in per_upk {
+            if posted > 0 {
+                audit::record_for_org(
+                    tx,
+                    actor,
+                    "fund.repay_batch",
+                    "fund",
+                    "batch",
+                    upk,
+                    serde_json::json!({"posted": posted, "already_posted": already_posted}),
+                )?;
+            }
+        }
+        Ok(out)
+    })
 }
 
 impl Store {
     /// Posts one repayment in its own transaction.
     pub fn repay(&self, input: &RepaymentInput, actor: &Actor) -> Result<Repaid> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (loan, upk, ksm) = loan_by_id(&tx, &input.loan_id)?;
-        let mut book = book_of(&tx, loan)?;
-        let mut poster = Poster::default();
-        let done = repay_tx(
-            &tx,
-            &mut poster,
-            loan,
-            input.loan_id.trim(),
-            upk,
-            ksm,
-            &mut book,
-            input.paid_on,
-            input.amount,
-            &input.key,
-        )?;
-        poster.finish(&tx)?;
-        if let Some(id) = done.repayment {
-            audit::record(
-                &tx,
-                actor,
-                "fund.repay",
-                "organisation",
-                &upk.to_string(),
-                None,
-                serde_json::json!({"loan": input.loan_id.trim(), "repayment": id, "amount": input.amount.0}),
+        self.write(|tx| {
+            let (loan, upk, ksm) = loan_by_id(tx, &input.loan_id)?;
+            let mut book = book_of(tx, loan)?;
+            let mut poster = Poster::default();
+            let done = repay_tx(
+                tx,
+                &mut poster,
+                loan,
+                input.loan_id.trim(),
+                upk,
+                ksm,
+                &mut book,
+                input.paid_on,
+                input.amount,
+                &input.key,
             )?;
-        }
-        tx.commit()?;
-        Ok(done)
+            poster.finish(tx)?;
+            if let Some(id) = done.repayment {
+                audit::record(
+                    tx,
+                    actor,
+                    "fund.repay",
+                    "organisation",
+                    &upk.to_string(),
+                    None,
+                    serde_json::json!({"loan": input.loan_id.trim(), "repayment": id, "amount": input.amount.0}),
+                )?;
+            }
+            Ok(done)
+        })
     }
 
     /// Posts repayments in one transaction (one durable commit for the
@@ -279,92 +278,91 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(invalid("reason", "a reversal needs a reason"));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (loan, paid_on, amount): (i64, String, i64) = tx
-            .query_row(
-                "SELECT loan, paid_on, amount FROM fund_repayments WHERE id = ?1",
-                [repayment],
+        self.write(|tx| {
+            let (loan, paid_on, amount): (i64, String, i64) = tx
+                .query_row(
+                    "SELECT loan, paid_on, amount FROM fund_repayments WHERE id = ?1",
+                    [repayment],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| invalid("repayment", format!("no repayment {repayment}")))?;
+            let reversed: bool = tx
+                .query_row(
+                    "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
+                    [repayment],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .is_some();
+            if reversed {
+                return Err(invalid(
+                    "repayment",
+                    format!("repayment {repayment} is reversed already"),
+                ));
+            }
+            let paid_on = parse_date(&paid_on)?;
+            let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
+                "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
+                [loan],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .ok_or_else(|| invalid("repayment", format!("no repayment {repayment}")))?;
-        let reversed: bool = tx
-            .query_row(
-                "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
-                [repayment],
-                |_| Ok(true),
-            )
-            .optional()?
-            .is_some();
-        if reversed {
-            return Err(invalid(
-                "repayment",
-                format!("repayment {repayment} is reversed already"),
-            ));
-        }
-        let paid_on = parse_date(&paid_on)?;
-        let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
-            "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
-            [loan],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let mut book = book_of(&tx, loan)?;
-        if let Some((w, _)) = book.written_off {
-            return Err(invalid(
-                "repayment",
-                format!("loan {loan_id} was written off on {w}"),
-            ));
-        }
-        if book.rescheduled.last().is_some_and(|r| paid_on <= r.on) {
-            return Err(invalid(
-                "repayment",
-                "a payment made before the loan's rescheduling stays: its remaining principal was settled on it",
-            ));
-        }
-        let (p1, f1, l1) = book.totals()?;
-        let at = book
-            .payments
-            .iter()
-            .position(|p| *p == (paid_on, Rupiah(amount)))
-            .expect("a repayment not reversed is in its book");
-        book.payments.remove(at);
-        let (p0, f0, l0) = book.totals()?;
-        let seq = post(
-            &tx,
-            upk,
-            Some(loan),
-            &Entry::new(
-                on,
-                format!(
-                    "reversal of repayment {repayment} of loan {loan_id}: {}",
-                    reason.trim()
+            )?;
+            let mut book = book_of(tx, loan)?;
+            if let Some((w, _)) = book.written_off {
+                return Err(invalid(
+                    "repayment",
+                    format!("loan {loan_id} was written off on {w}"),
+                ));
+            }
+            if book.rescheduled.last().is_some_and(|r| paid_on <= r.on) {
+                return Err(invalid(
+                    "repayment",
+                    "a payment made before the loan's rescheduling stays: its remaining principal was settled on it",
+                ));
+            }
+            let (p1, f1, l1) = book.totals()?;
+            let at = book
+                .payments
+                .iter()
+                .position(|p| *p == (paid_on, Rupiah(amount)))
+                .expect("a repayment not reversed is in its book");
+            book.payments.remove(at);
+            let (p0, f0, l0) = book.totals()?;
+            let seq = post(
+                tx,
+                upk,
+                Some(loan),
+                &Entry::new(
+                    on,
+                    format!(
+                        "reversal of repayment {repayment} of loan {loan_id}: {}",
+                        reason.trim()
+                    ),
+                    format!("reversal:repayment:{repayment}"),
+                    [
+                        (Account::Cash, -amount),
+                        (Account::LoansReceivable(ksm), p1 - p0),
+                        (Account::FeeIncome, f1 - f0),
+                        (Account::SavingsHeld, l1 - l0),
+                    ],
                 ),
-                format!("reversal:repayment:{repayment}"),
-                [
-                    (Account::Cash, -amount),
-                    (Account::LoansReceivable(ksm), p1 - p0),
-                    (Account::FeeIncome, f1 - f0),
-                    (Account::SavingsHeld, l1 - l0),
-                ],
-            ),
-        )?
-        .expect("a repayment is reversed once");
-        tx.execute(
-            "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![repayment, reason.trim(), seq, crate::now()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.reverse",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason.trim()}),
-        )?;
-        tx.commit()?;
-        Ok(seq)
+            )?
+            .expect("a repayment is reversed once");
+            tx.execute(
+                "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![repayment, reason.trim(), seq, crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.reverse",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason.trim()}),
+            )?;
+            Ok(seq)
+        })
     }
 
     /// Reschedules a loan: the principal left after the payments up to `on`
@@ -383,64 +381,63 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(invalid("reason", "a rescheduling needs a reason"));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (loan, upk, _) = loan_by_id(&tx, loan_id)?;
-        let settings = settings_tx(&tx, upk)?;
-        if !(settings.term_min..=settings.term_max).contains(&term_months) {
-            return Err(invalid(
-                "term_months",
-                format!(
-                    "a term of {term_months} months is outside {}–{}",
-                    settings.term_min, settings.term_max
-                ),
-            ));
-        }
-        let book = book_of(&tx, loan)?;
-        if book.written_off.is_some() {
-            return Err(invalid("loan_id", "a written-off loan is not rescheduled"));
-        }
-        if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on <= r.on) {
-            return Err(invalid(
-                "on",
-                "a rescheduling follows the disbursement and any earlier rescheduling",
-            ));
-        }
-        if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
-            return Err(invalid(
-                "on",
-                format!("a payment is dated {} after {on}", last.0),
-            ));
-        }
-        let remaining = book.standing(on, &[]).map_or(0, |a| a.outstanding.0);
-        if remaining <= 0 {
-            return Err(invalid(
-                "loan_id",
-                format!("loan {loan_id} has nothing left to reschedule"),
-            ));
-        }
-        // The new schedule keeps the loan's fee, kind and frequency.
-        let (rate, kind, frequency): (String, String, String) = tx.query_row(
-            "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
-            [loan],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        tx.execute(
-            "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason.trim(), crate::now()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.reschedule",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason.trim()}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let (loan, upk, _) = loan_by_id(tx, loan_id)?;
+            let settings = settings_tx(tx, upk)?;
+            if !(settings.term_min..=settings.term_max).contains(&term_months) {
+                return Err(invalid(
+                    "term_months",
+                    format!(
+                        "a term of {term_months} months is outside {}–{}",
+                        settings.term_min, settings.term_max
+                    ),
+                ));
+            }
+            let book = book_of(tx, loan)?;
+            if book.written_off.is_some() {
+                return Err(invalid("loan_id", "a written-off loan is not rescheduled"));
+            }
+            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on <= r.on) {
+                return Err(invalid(
+                    "on",
+                    "a rescheduling follows the disbursement and any earlier rescheduling",
+                ));
+            }
+            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
+                return Err(invalid(
+                    "on",
+                    format!("a payment is dated {} after {on}", last.0),
+                ));
+            }
+            let remaining = book.standing(on, &[]).map_or(0, |a| a.outstanding.0);
+            if remaining <= 0 {
+                return Err(invalid(
+                    "loan_id",
+                    format!("loan {loan_id} has nothing left to reschedule"),
+                ));
+            }
+            // The new schedule keeps the loan's fee, kind and frequency.
+            let (rate, kind, frequency): (String, String, String) = tx.query_row(
+                "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
+                [loan],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            tx.execute(
+                "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason.trim(), crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.reschedule",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason.trim()}),
+            )?;
+            Ok(())
+        })
     }
 
     /// Writes off the principal a loan still has on a date, against the
@@ -449,115 +446,113 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(invalid("reason", "a write-off needs a reason"));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (loan, upk, ksm) = loan_by_id(&tx, loan_id)?;
-        let book = book_of(&tx, loan)?;
-        if book.written_off.is_some() {
-            return Err(invalid(
-                "loan_id",
-                format!("loan {loan_id} is written off already"),
-            ));
-        }
-        if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on < r.on) {
-            return Err(invalid(
-                "on",
-                "a write-off follows the disbursement and any rescheduling",
-            ));
-        }
-        if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
-            return Err(invalid(
-                "on",
-                format!("a payment is dated {} after {on}", last.0),
-            ));
-        }
-        // Everything paid counts, whatever its date.
-        let (paid, _, _) = book.totals()?;
-        let principal =
-            lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
-                .checked_sub(paid)
-                .ok_or(lumbung_fund::TooLarge("principal"))?;
-        if principal <= 0 {
-            return Err(invalid(
-                "loan_id",
-                format!("loan {loan_id} has nothing left to write off"),
-            ));
-        }
-        let seq = post(
-            &tx,
-            upk,
-            Some(loan),
-            &Entry::new(
-                on,
-                format!("write-off of loan {}: {}", loan_id.trim(), reason.trim()),
-                format!("write_off:{}", loan_id.trim()),
-                [
-                    (Account::LoanLossReserve, principal),
-                    (Account::LoansReceivable(ksm), -principal),
-                ],
-            ),
-        )?
-        .expect("a loan is written off once");
-        tx.execute(
-            "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![loan, on.to_string(), principal, reason.trim(), seq, crate::now()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.write_off",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason.trim()}),
-        )?;
-        tx.commit()?;
-        Ok(principal)
+        self.write(|tx| {
+            let (loan, upk, ksm) = loan_by_id(tx, loan_id)?;
+            let book = book_of(tx, loan)?;
+            if book.written_off.is_some() {
+                return Err(invalid(
+                    "loan_id",
+                    format!("loan {loan_id} is written off already"),
+                ));
+            }
+            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on < r.on) {
+                return Err(invalid(
+                    "on",
+                    "a write-off follows the disbursement and any rescheduling",
+                ));
+            }
+            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
+                return Err(invalid(
+                    "on",
+                    format!("a payment is dated {} after {on}", last.0),
+                ));
+            }
+            // Everything paid counts, whatever its date.
+            let (paid, _, _) = book.totals()?;
+            let principal =
+                lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
+                    .checked_sub(paid)
+                    .ok_or(lumbung_fund::TooLarge("principal"))?;
+            if principal <= 0 {
+                return Err(invalid(
+                    "loan_id",
+                    format!("loan {loan_id} has nothing left to write off"),
+                ));
+            }
+            let seq = post(
+                tx,
+                upk,
+                Some(loan),
+                &Entry::new(
+                    on,
+                    format!("write-off of loan {}: {}", loan_id.trim(), reason.trim()),
+                    format!("write_off:{}", loan_id.trim()),
+                    [
+                        (Account::LoanLossReserve, principal),
+                        (Account::LoansReceivable(ksm), -principal),
+                    ],
+                ),
+            )?
+            .expect("a loan is written off once");
+            tx.execute(
+                "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![loan, on.to_string(), principal, reason.trim(), seq, crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.write_off",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason.trim()}),
+            )?;
+            Ok(principal)
+        })
     }
 
     /// Brings a UPK's loan-loss reserve to what its portfolio needs on a
     /// date (outstanding × the rate of each loan's class): one entry for
     /// the difference. Returns the amount posted (negative releases).
     pub fn provision(&self, upk: i64, as_of: Date, actor: &Actor) -> Result<i64> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let books = load_books(&tx, "l.upk_id = ?1", Some(upk))?;
-        let mut ctx = Context::default();
-        ctx.settings.insert(upk, settings_tx(&tx, upk)?);
-        let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
-        let held: i64 = -tx.query_row(
-            "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
-            params![upk, as_of.to_string()],
-            |r| r.get::<_, i64>(0),
-        )?;
-        let change = needed - held;
-        if change != 0 {
-            post(
-                &tx,
-                upk,
-                None,
-                &Entry::new(
-                    as_of,
-                    format!("loan-loss reserve to Rp {needed}"),
-                    format!("provision:{upk}:{as_of}:{needed}:{held}"),
-                    [
-                        (Account::ReserveExpense, change),
-                        (Account::LoanLossReserve, -change),
-                    ],
-                ),
+        self.write(|tx| {
+            let books = load_books(tx, "l.upk_id = ?1", Some(upk))?;
+            let mut ctx = Context::default();
+            ctx.settings.insert(upk, settings_tx(tx, upk)?);
+            let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
+            let held: i64 = -tx.query_row(
+                "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
+                params![upk, as_of.to_string()],
+                |r| r.get::<_, i64>(0),
             )?;
-            audit::record(
-                &tx,
-                actor,
-                "fund.provision",
-                "organisation",
-                &upk.to_string(),
-                None,
-                serde_json::json!({"as_of": as_of.to_string(), "needed": needed, "change": change}),
-            )?;
-        }
-        tx.commit()?;
-        Ok(change)
+            let change = needed - held;
+            if change != 0 {
+                post(
+                    tx,
+                    upk,
+                    None,
+                    &Entry::new(
+                        as_of,
+                        format!("loan-loss reserve to Rp {needed}"),
+                        format!("provision:{upk}:{as_of}:{needed}:{held}"),
+                        [
+                            (Account::ReserveExpense, change),
+                            (Account::LoanLossReserve, -change),
+                        ],
+                    ),
+                )?;
+                audit::record(
+                    tx,
+                    actor,
+                    "fund.provision",
+                    "organisation",
+                    &upk.to_string(),
+                    None,
+                    serde_json::json!({"as_of": as_of.to_string(), "needed": needed, "change": change}),
+                )?;
+            }
+            Ok(change)
+        })
     }
 
     /// A loan's repayments with the split each was posted with, its

@@ -15,7 +15,7 @@ use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::rules::{self, Application, Group, Judgement, Member, Sex};
 use lumbung_fund::settings::Settings;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeSet;
 
 fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
@@ -45,51 +45,50 @@ impl Store {
         if name.is_empty() {
             return Err(invalid("name", "a KSM needs a name"));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let area: Option<Option<String>> = tx
-            .query_row(
-                "SELECT coalesce(u.area_code, p.area_code) FROM organisations u
-                 LEFT JOIN organisations p ON p.id = u.parent_id WHERE u.id = ?1 AND u.kind = 'upk'",
-                [upk],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(area) = area else {
-            return Err(invalid("upk", format!("no UPK {upk}")));
-        };
-        let taken: bool = tx
-            .query_row(
-                "SELECT 1 FROM organisations WHERE kind = 'ksm' AND parent_id = ?1 AND lower(name) = lower(?2)",
-                params![upk, name],
-                |_| Ok(true),
-            )
-            .optional()?
-            .is_some();
-        if taken {
-            return Err(invalid(
-                "name",
-                format!("this UPK has a KSM named {name:?}"),
-            ));
-        }
-        let now = crate::now();
-        tx.execute(
-            "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
-             VALUES (?1, 'ksm', ?2, ?3, '{}', ?4, ?4)",
-            params![name, area, upk, now],
-        )?;
-        let id = tx.last_insert_rowid();
-        audit::record(
-            &tx,
-            actor,
-            "org.create",
-            "organisation",
-            &id.to_string(),
-            None,
-            serde_json::json!({"name": name, "kind": "ksm", "upk": upk}),
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| {
+            let area: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT coalesce(u.area_code, p.area_code) FROM organisations u
+                     LEFT JOIN organisations p ON p.id = u.parent_id WHERE u.id = ?1 AND u.kind = 'upk'",
+                    [upk],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(area) = area else {
+                return Err(invalid("upk", format!("no UPK {upk}")));
+            };
+            let taken: bool = tx
+                .query_row(
+                    "SELECT 1 FROM organisations WHERE kind = 'ksm' AND parent_id = ?1 AND lower(name) = lower(?2)",
+                    params![upk, name],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .is_some();
+            if taken {
+                return Err(invalid(
+                    "name",
+                    format!("this UPK has a KSM named {name:?}"),
+                ));
+            }
+            let now = crate::now();
+            tx.execute(
+                "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
+                 VALUES (?1, 'ksm', ?2, ?3, '{}', ?4, ?4)",
+                params![name, area, upk, now],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "org.create",
+                "organisation",
+                &id.to_string(),
+                None,
+                serde_json::json!({"name": name, "kind": "ksm", "upk": upk}),
+            )?;
+            Ok(id)
+        })
     }
 
     pub fn ksm(&self, ksm: i64) -> Result<Option<KsmView>> {
@@ -190,55 +189,53 @@ impl Store {
                 return Err(invalid("nik", format!("NIK {n:?} must be 16 digits")));
             }
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, _) = upk_of_ksm(&tx, ksm)?;
-        tx.execute(
-            "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![ksm, name, sex_text(sex), nik, household, joined_on.to_string(), crate::now()],
-        )?;
-        let id = tx.last_insert_rowid();
-        audit::record(
-            &tx,
-            actor,
-            "fund.member.add",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            tx.execute(
+                "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![ksm, name, sex_text(sex), nik, household, joined_on.to_string(), crate::now()],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "fund.member.add",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
+            )?;
+            Ok(id)
+        })
     }
 
     /// Records that a member left the group on a date (kept in history).
     pub fn member_leaves(&self, member: i64, on: Date, actor: &Actor) -> Result<()> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute(
-            "UPDATE fund_members SET left_on = ?2 WHERE id = ?1 AND left_on IS NULL",
-            params![member, on.to_string()],
-        )?;
-        if changed == 0 {
-            return Err(invalid("member", format!("no current member {member}")));
-        }
-        let ksm: i64 = tx.query_row(
-            "SELECT ksm_id FROM fund_members WHERE id = ?1",
-            [member],
-            |r| r.get(0),
-        )?;
-        let (upk, _) = upk_of_ksm(&tx, ksm)?;
-        audit::record_for_org(
-            &tx,
-            actor,
-            "fund.member.leave",
-            "fund_member",
-            &member.to_string(),
-            upk,
-            serde_json::json!({"on": on.to_string()}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE fund_members SET left_on = ?2 WHERE id = ?1 AND left_on IS NULL",
+                params![member, on.to_string()],
+            )?;
+            if changed == 0 {
+                return Err(invalid("member", format!("no current member {member}")));
+            }
+            let ksm: i64 = tx.query_row(
+                "SELECT ksm_id FROM fund_members WHERE id = ?1",
+                [member],
+                |r| r.get(0),
+            )?;
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            audit::record_for_org(
+                tx,
+                actor,
+                "fund.member.leave",
+                "fund_member",
+                &member.to_string(),
+                upk,
+                serde_json::json!({"on": on.to_string()}),
+            )?;
+            Ok(())
+        })
     }
 
     /// Records the group's written joint liability (tanggung renteng).
@@ -249,26 +246,25 @@ impl Store {
         reference: &str,
         actor: &Actor,
     ) -> Result<()> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, _) = upk_of_ksm(&tx, ksm)?;
-        tx.execute(
-            "INSERT INTO fund_ksm (ksm_id, joint_liability_on, joint_liability_ref) VALUES (?1, ?2, ?3)
-             ON CONFLICT (ksm_id) DO UPDATE SET joint_liability_on = excluded.joint_liability_on,
-                 joint_liability_ref = excluded.joint_liability_ref",
-            params![ksm, on.to_string(), reference.trim()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.joint_liability",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"ksm": ksm, "on": on.to_string(), "reference": reference.trim()}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            tx.execute(
+                "INSERT INTO fund_ksm (ksm_id, joint_liability_on, joint_liability_ref) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (ksm_id) DO UPDATE SET joint_liability_on = excluded.joint_liability_on,
+                     joint_liability_ref = excluded.joint_liability_ref",
+                params![ksm, on.to_string(), reference.trim()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.joint_liability",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"ksm": ksm, "on": on.to_string(), "reference": reference.trim()}),
+            )?;
+            Ok(())
+        })
     }
 
     /// A savings deposit (positive) or withdrawal (negative) of a KSM,
@@ -287,73 +283,72 @@ impl Store {
         if amount.0 == 0 {
             return Err(invalid("amount", "an amount of zero moves nothing"));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, _) = upk_of_ksm(&tx, ksm)?;
-        settings_tx(&tx, upk)?.movement("amount", amount)?;
-        if let Some(m) = member {
-            let ok: bool = tx
-                .query_row(
-                    "SELECT 1 FROM fund_members WHERE id = ?1 AND ksm_id = ?2",
-                    params![m, ksm],
-                    |_| Ok(true),
-                )
-                .optional()?
-                .is_some();
-            if !ok {
-                return Err(invalid("member", format!("member {m} is not in this KSM")));
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            settings_tx(tx, upk)?.movement("amount", amount)?;
+            if let Some(m) = member {
+                let ok: bool = tx
+                    .query_row(
+                        "SELECT 1 FROM fund_members WHERE id = ?1 AND ksm_id = ?2",
+                        params![m, ksm],
+                        |_| Ok(true),
+                    )
+                    .optional()?
+                    .is_some();
+                if !ok {
+                    return Err(invalid("member", format!("member {m} is not in this KSM")));
+                }
             }
-        }
-        if amount.0 < 0 {
-            let balance: i64 = tx.query_row(
-                "SELECT coalesce(sum(amount), 0) FROM fund_savings WHERE ksm_id = ?1",
-                [ksm],
-                |r| r.get(0),
+            if amount.0 < 0 {
+                let balance: i64 = tx.query_row(
+                    "SELECT coalesce(sum(amount), 0) FROM fund_savings WHERE ksm_id = ?1",
+                    [ksm],
+                    |r| r.get(0),
+                )?;
+                if lumbung_fund::loan::add("savings", balance, amount.0)? < 0 {
+                    return Err(invalid(
+                        "amount",
+                        format!(
+                            "a withdrawal of {} is more than the group's savings of {balance}",
+                            -amount.0
+                        ),
+                    ));
+                }
+            }
+            let memo = if amount.0 > 0 {
+                "savings deposit"
+            } else {
+                "savings withdrawal"
+            };
+            let Some(seq) = post(
+                tx,
+                upk,
+                None,
+                &Entry::new(
+                    on,
+                    memo.into(),
+                    key.to_owned(),
+                    [(Account::Cash, amount.0), (Account::SavingsHeld, -amount.0)],
+                ),
+            )?
+            else {
+                return Ok(false);
+            };
+            tx.execute(
+                "INSERT INTO fund_savings (ksm_id, member_id, on_date, amount, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![ksm, member, on.to_string(), amount.0, seq],
             )?;
-            if lumbung_fund::loan::add("savings", balance, amount.0)? < 0 {
-                return Err(invalid(
-                    "amount",
-                    format!(
-                        "a withdrawal of {} is more than the group's savings of {balance}",
-                        -amount.0
-                    ),
-                ));
-            }
-        }
-        let memo = if amount.0 > 0 {
-            "savings deposit"
-        } else {
-            "savings withdrawal"
-        };
-        let Some(seq) = post(
-            &tx,
-            upk,
-            None,
-            &Entry::new(
-                on,
-                memo.into(),
-                key.to_owned(),
-                [(Account::Cash, amount.0), (Account::SavingsHeld, -amount.0)],
-            ),
-        )?
-        else {
-            return Ok(false);
-        };
-        tx.execute(
-            "INSERT INTO fund_savings (ksm_id, member_id, on_date, amount, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![ksm, member, on.to_string(), amount.0, seq],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.savings",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"ksm": ksm, "amount": amount.0, "journal": seq}),
-        )?;
-        tx.commit()?;
-        Ok(true)
+            audit::record(
+                tx,
+                actor,
+                "fund.savings",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"ksm": ksm, "amount": amount.0, "journal": seq}),
+            )?;
+            Ok(true)
+        })
     }
 
     /// What the rules know of a group on a date.
@@ -470,42 +465,41 @@ impl Store {
             let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
             return Err(invalid("application", text.join("; ")));
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, _) = upk_of_ksm(&tx, ksm)?;
-        let settings = settings_tx(&tx, upk)?;
-        let principal = lumbung_fund::loan::sum("principal", amounts.iter().map(|(_, a)| a.0))?;
-        tx.execute(
-            "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
-                 frequency, warnings, entered_by, entered_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
-            params![
-                upk,
-                ksm,
-                applied_on.to_string(),
-                serde_json::to_string(&amounts.iter().map(|(m, a)| (*m, a.0)).collect::<Vec<_>>()).expect("json"),
-                principal,
-                term_months,
-                settings.fee_rate,
-                settings.schedule.as_str(),
-                settings.frequency.as_str(),
-                serde_json::to_string(&judgement.warnings).expect("json"),
-                entered_by,
-                crate::now()
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        audit::record(
-            &tx,
-            actor,
-            "fund.apply",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            let settings = settings_tx(tx, upk)?;
+            let principal = lumbung_fund::loan::sum("principal", amounts.iter().map(|(_, a)| a.0))?;
+            tx.execute(
+                "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
+                     frequency, warnings, entered_by, entered_at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
+                params![
+                    upk,
+                    ksm,
+                    applied_on.to_string(),
+                    serde_json::to_string(&amounts.iter().map(|(m, a)| (*m, a.0)).collect::<Vec<_>>()).expect("json"),
+                    principal,
+                    term_months,
+                    settings.fee_rate,
+                    settings.schedule.as_str(),
+                    settings.frequency.as_str(),
+                    serde_json::to_string(&judgement.warnings).expect("json"),
+                    entered_by,
+                    crate::now()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "fund.apply",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
+            )?;
+            Ok(id)
+        })
     }
 
     /// Approves or rejects a pending application (the checker). The
@@ -518,139 +512,137 @@ impl Store {
         decided_by: i64,
         actor: &Actor,
     ) -> Result<()> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, status, entered_by): (i64, String, i64) = tx
-            .query_row(
-                "SELECT upk_id, status, entered_by FROM fund_applications WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .ok_or_else(|| invalid("application", format!("no application {id}")))?;
-        if status != "pending" {
-            return Err(invalid(
-                "application",
-                format!("application {id} is {status}, not pending"),
-            ));
-        }
-        if entered_by == decided_by {
-            return Err(invalid(
-                "application",
-                "the person who entered an application cannot approve it (maker-checker)",
-            ));
-        }
-        let to = if approve { "approved" } else { "rejected" };
-        tx.execute(
-            "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
-            params![id, to, decided_by, crate::now(), note.trim()],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            &format!("fund.application.{to}"),
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"application": id, "note": note.trim()}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let (upk, status, entered_by): (i64, String, i64) = tx
+                .query_row(
+                    "SELECT upk_id, status, entered_by FROM fund_applications WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| invalid("application", format!("no application {id}")))?;
+            if status != "pending" {
+                return Err(invalid(
+                    "application",
+                    format!("application {id} is {status}, not pending"),
+                ));
+            }
+            if entered_by == decided_by {
+                return Err(invalid(
+                    "application",
+                    "the person who entered an application cannot approve it (maker-checker)",
+                ));
+            }
+            let to = if approve { "approved" } else { "rejected" };
+            tx.execute(
+                "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
+                params![id, to, decided_by, crate::now(), note.trim()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                &format!("fund.application.{to}"),
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"application": id, "note": note.trim()}),
+            )?;
+            Ok(())
+        })
     }
 
     /// Disburses an approved application: the loan, its members' shares and
     /// the entry moving cash to loans receivable, in one transaction. A UPK
     /// cannot lend cash it does not hold. Returns the new loan's id.
     pub fn disburse(&self, application: i64, on: Date, actor: &Actor) -> Result<String> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (upk, ksm, status, amounts, principal, term, rate, kind, applied_on, frequency): (
-            i64,
-            i64,
-            String,
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-        ) = tx
-            .query_row(
-                "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
-                 FROM fund_applications WHERE id = ?1",
-                [application],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)),
-            )
-            .optional()?
-            .ok_or_else(|| invalid("application", format!("no application {application}")))?;
-        if status != "approved" {
-            return Err(invalid(
-                "application",
-                format!("application {application} is {status}; only an approved one is disbursed"),
-            ));
-        }
-        if on < parse_date(&applied_on)? {
-            return Err(invalid(
-                "on",
-                "a loan cannot be disbursed before it was applied for",
-            ));
-        }
-        let cash = cash_of(&tx, upk)?;
-        if cash < principal {
-            return Err(invalid(
-                "principal",
-                format!("the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend"),
-            ));
-        }
-        let loan_id = format!("UPK{upk}-{application:06}");
-        tx.execute(
-            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
-            params![loan_id, upk, ksm, on.to_string(), principal, term, rate, kind, frequency, crate::now()],
-        )?;
-        let loan = tx.last_insert_rowid();
-        let shares: Vec<(i64, i64)> =
-            serde_json::from_str(&amounts).map_err(|_| invalid("amounts", "unreadable"))?;
-        for (member, amount) in shares {
+        self.write(|tx| {
+            let (upk, ksm, status, amounts, principal, term, rate, kind, applied_on, frequency): (
+                i64,
+                i64,
+                String,
+                String,
+                i64,
+                i64,
+                String,
+                String,
+                String,
+                String,
+            ) = tx
+                .query_row(
+                    "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
+                     FROM fund_applications WHERE id = ?1",
+                    [application],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)),
+                )
+                .optional()?
+                .ok_or_else(|| invalid("application", format!("no application {application}")))?;
+            if status != "approved" {
+                return Err(invalid(
+                    "application",
+                    format!("application {application} is {status}; only an approved one is disbursed"),
+                ));
+            }
+            if on < parse_date(&applied_on)? {
+                return Err(invalid(
+                    "on",
+                    "a loan cannot be disbursed before it was applied for",
+                ));
+            }
+            let cash = cash_of(tx, upk)?;
+            if cash < principal {
+                return Err(invalid(
+                    "principal",
+                    format!("the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend"),
+                ));
+            }
+            let loan_id = format!("UPK{upk}-{application:06}");
             tx.execute(
-                "INSERT INTO fund_loan_members (loan, member_id, amount) VALUES (?1, ?2, ?3)",
-                params![loan, member, amount],
+                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+                params![loan_id, upk, ksm, on.to_string(), principal, term, rate, kind, frequency, crate::now()],
             )?;
-        }
-        let ksm_name: String =
-            tx.query_row("SELECT name FROM organisations WHERE id = ?1", [ksm], |r| {
-                r.get(0)
-            })?;
-        post(
-            &tx,
-            upk,
-            Some(loan),
-            &Entry::new(
-                on,
-                format!("loan {loan_id} to {ksm_name}"),
-                format!("loan:{loan_id}"),
-                [
-                    (Account::LoansReceivable(ksm), principal),
-                    (Account::Cash, -principal),
-                ],
-            ),
-        )?;
-        tx.execute(
-            "UPDATE fund_applications SET status = 'disbursed', loan = ?2 WHERE id = ?1",
-            params![application, loan],
-        )?;
-        audit::record(
-            &tx,
-            actor,
-            "fund.disburse",
-            "organisation",
-            &upk.to_string(),
-            None,
-            serde_json::json!({"application": application, "loan": loan_id, "principal": principal}),
-        )?;
-        tx.commit()?;
-        Ok(loan_id)
+            let loan = tx.last_insert_rowid();
+            let shares: Vec<(i64, i64)> =
+                serde_json::from_str(&amounts).map_err(|_| invalid("amounts", "unreadable"))?;
+            for (member, amount) in shares {
+                tx.execute(
+                    "INSERT INTO fund_loan_members (loan, member_id, amount) VALUES (?1, ?2, ?3)",
+                    params![loan, member, amount],
+                )?;
+            }
+            let ksm_name: String =
+                tx.query_row("SELECT name FROM organisations WHERE id = ?1", [ksm], |r| {
+                    r.get(0)
+                })?;
+            post(
+                tx,
+                upk,
+                Some(loan),
+                &Entry::new(
+                    on,
+                    format!("loan {loan_id} to {ksm_name}"),
+                    format!("loan:{loan_id}"),
+                    [
+                        (Account::LoansReceivable(ksm), principal),
+                        (Account::Cash, -principal),
+                    ],
+                ),
+            )?;
+            tx.execute(
+                "UPDATE fund_applications SET status = 'disbursed', loan = ?2 WHERE id = ?1",
+                params![application, loan],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.disburse",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"application": application, "loan": loan_id, "principal": principal}),
+            )?;
+            Ok(loan_id)
+        })
     }
 
     /// The UPK an application belongs to.
