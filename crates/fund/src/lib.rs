@@ -3,6 +3,8 @@
 //! I/O; the store keeps the books. Rules and defaults:
 //! `shared/p2kp-rules.md` ("Revolving fund").
 
+pub mod application;
+pub mod collection;
 pub mod journal;
 pub mod loan;
 pub mod report;

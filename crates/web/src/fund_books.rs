@@ -16,9 +16,9 @@ use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
+use lumbung_domain::Sex;
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::{portfolio, trend, Context, LoanBook, TrendPoint};
-use lumbung_fund::rules::Sex;
 use lumbung_fund::settings::Settings;
 use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
 use lumbung_store::{Org, RepaymentInput};
@@ -507,7 +507,7 @@ pub async fn ksm_page(
     let women = ksm
         .members
         .iter()
-        .filter(|m| m.left_on.is_none() && m.sex == Sex::F)
+        .filter(|m| m.left_on.is_none() && m.sex == Sex::Female)
         .count();
     let active = ksm.members.iter().filter(|m| m.left_on.is_none()).count();
     render(
@@ -552,8 +552,8 @@ pub async fn add_member(
         return Ok(redirect(&format!("/fund/ksm/{id}")));
     }
     let sex = match text(&f, "sex") {
-        "f" => Sex::F,
-        "m" => Sex::M,
+        "f" => Sex::Female,
+        "m" => Sex::Male,
         other => return Err(invalid("sex", format!("{other:?} is neither f nor m"))),
     };
     let (name, nik, on, actor) = (
@@ -972,26 +972,29 @@ pub async fn collection_page(
         .await?;
     // Each loan's due amount, shared among its members by their part of
     // the principal; a sum that does not fit is refused.
-    let mut rows = Vec::new();
-    let mut total = 0i64;
-    for (loan_id, book, members) in &loans {
-        let due = book.due(on).map_err(lumbung_store::StoreError::from)?;
-        let owed = lumbung_fund::loan::add("due", due.overdue, due.next.map_or(0, |n| n.1))
-            .map_err(lumbung_store::StoreError::from)?;
-        if owed == 0 {
-            continue;
-        }
-        total =
-            lumbung_fund::loan::add("due", total, owed).map_err(lumbung_store::StoreError::from)?;
-        let parts: Vec<i64> = members.iter().map(|m| m.2).collect();
-        let shares: Vec<(String, i64)> = match lumbung_fund::report::split_due(owed, &parts)
-            .map_err(lumbung_store::StoreError::from)?
-        {
-            Some(split) => members.iter().map(|m| m.1.clone()).zip(split).collect(),
-            None => vec![(ksm.name.clone(), owed)],
-        };
-        rows.push(json!({"loan_id": loan_id, "overdue": due.overdue, "next": due.next, "owed": owed, "shares": shares}));
-    }
+    let parts: Vec<Vec<(String, i64)>> = loans
+        .iter()
+        .map(|(_, _, members)| members.iter().map(|m| (m.1.clone(), m.2)).collect())
+        .collect();
+    let group: Vec<_> = loans
+        .iter()
+        .zip(&parts)
+        .map(
+            |((loan_id, book, _), members)| lumbung_fund::collection::GroupLoan {
+                loan_id,
+                book,
+                members,
+            },
+        )
+        .collect();
+    let sheet = lumbung_fund::collection::sheet(&ksm.name, &group, on)
+        .map_err(lumbung_store::StoreError::from)?;
+    let rows: Vec<Value> = sheet
+        .lines
+        .iter()
+        .map(|l| json!({"loan_id": l.loan_id, "overdue": l.overdue, "next": l.next, "owed": l.owed, "shares": l.shares}))
+        .collect();
+    let total = sheet.total;
     render(
         &viewer,
         &uri,

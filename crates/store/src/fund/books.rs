@@ -6,6 +6,7 @@ use super::rows::{bad, invalid, parse_date, parse_frequency, parse_kind, setting
 use crate::audit::{self, Actor};
 use crate::{Result, Store};
 use jiff::civil::Date;
+use lumbung_domain::Scope;
 use lumbung_fund::loan::{schedule, FeeRate, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
 use lumbung_fund::settings::Settings;
@@ -28,6 +29,38 @@ impl Store {
             return load_books(&conn, ALL_LOANS, None);
         }
         load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", upk_id)
+    }
+
+    /// What the portfolio report of a viewer reads: the books of the
+    /// UPKs `scope` covers, and the context with those UPKs' finances.
+    /// A UPK is covered as [`Scope::covers`] reads an organisation's
+    /// placement (its own area and its lineage); the selection is made in
+    /// SQL, so that only the covered UPKs' loans are read.
+    pub fn fund_report_inputs(
+        &self,
+        scope: &Scope,
+        as_of: Date,
+    ) -> Result<(Vec<LoanBook>, Context)> {
+        let (upks, every) = {
+            let conn = self.conn()?;
+            upks_within(&conn, scope)?
+        };
+        let mut ctx = self.fund_context(as_of)?;
+        ctx.finances.retain(|id, _| upks.contains(id));
+        let mut books = if every {
+            self.fund_books(None)?
+        } else {
+            let conn = self.conn()?;
+            let mut books = Vec::new();
+            for upk in &upks {
+                books.extend(load_books_with_ids(&conn, "l.upk_id = ?1", Some(*upk))?);
+            }
+            // In row order, as a city's books are read.
+            books.sort_unstable_by_key(|b| b.0);
+            books.into_iter().map(|(_, b)| b).collect()
+        };
+        books.retain(|b| upks.contains(&b.upk_id));
+        Ok((books, ctx))
     }
 
     /// Every loan's book, read by two connections at once: one reads the
@@ -563,4 +596,49 @@ fn date_of(raw: &[u8]) -> Result<Date> {
     std::str::from_utf8(raw)
         .map_err(|_| bad("date"))
         .and_then(parse_date)
+}
+
+/// The UPKs (organisations of kind `upk`) that `scope` covers, and
+/// whether they are every UPK. An organisation scope covers the UPKs in
+/// its subtree (as deep as a lineage is read) whose own area, if any, lies
+/// in its area; an area scope those whose own area lies in it.
+fn upks_within(
+    conn: &rusqlite::Connection,
+    scope: &Scope,
+) -> Result<(std::collections::HashSet<i64>, bool)> {
+    const UPK: &str = "SELECT o.id FROM organisations o LEFT JOIN areas a ON a.code = o.area_code
+         WHERE o.kind = 'upk'";
+    let ids =
+        |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<std::collections::HashSet<i64>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map(params, |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+    let within = |path: &lumbung_domain::AreaPath| (path.as_str().to_owned(), path.subtree_end());
+    Ok(match scope {
+        Scope::Global => (ids(UPK, &[])?, true),
+        Scope::Area { path, .. } => {
+            let (lo, hi) = within(path);
+            let upks = ids(
+                &format!("{UPK} AND a.path >= ?1 AND a.path < ?2"),
+                &[&lo, &hi],
+            )?;
+            (upks, false)
+        }
+        Scope::Org { id, area } => {
+            let (lo, hi) = area.as_ref().map(within).unzip();
+            let upks = ids(
+                &format!(
+                    "WITH RECURSIVE down(id, n) AS (
+                         SELECT id, 0 FROM organisations WHERE id = ?1
+                         UNION ALL SELECT o.id, down.n + 1 FROM organisations o JOIN down ON o.parent_id = down.id
+                         WHERE down.n < 64)
+                     {UPK} AND o.id IN (SELECT id FROM down)
+                       AND (a.path IS NULL OR (?2 IS NOT NULL AND a.path >= ?2 AND a.path < ?3))"
+                ),
+                &[id, &lo, &hi],
+            )?;
+            (upks, false)
+        }
+    })
 }

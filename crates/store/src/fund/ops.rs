@@ -6,14 +6,16 @@ use super::books::book_of;
 use super::ledger::post;
 use super::ps2::{ps2_candidates_in, ps2_households};
 use super::rows::{
-    invalid, parse_date, settings_tx, sex_text, ApplicationRow, KsmView, MemberRow, SavingsRow,
+    bad, invalid, parse_date, settings_tx, ApplicationRow, KsmView, MemberRow, SavingsRow,
 };
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::{ApplicationId, Sex, UpkId, UserId};
+use lumbung_fund::application::{self, ApplicationStatus};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Rupiah;
-use lumbung_fund::rules::{self, Application, Group, Judgement, Member, Sex};
+use lumbung_fund::rules::{self, Application, Group, Judgement, Member};
 use lumbung_fund::settings::Settings;
 use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeSet;
@@ -193,7 +195,7 @@ impl Store {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             tx.execute(
                 "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![ksm, name, sex_text(sex), nik, household, joined_on.to_string(), crate::now()],
+                params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()],
             )?;
             let id = tx.last_insert_rowid();
             audit::record(
@@ -472,7 +474,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
                      frequency, warnings, entered_by, entered_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     upk,
                     ksm,
@@ -485,7 +487,8 @@ impl Store {
                     settings.frequency.as_str(),
                     serde_json::to_string(&judgement.warnings).expect("json"),
                     entered_by,
-                    crate::now()
+                    crate::now(),
+                    ApplicationStatus::Pending.as_str()
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -521,19 +524,15 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| invalid("application", format!("no application {id}")))?;
-            if status != "pending" {
-                return Err(invalid(
-                    "application",
-                    format!("application {id} is {status}, not pending"),
-                ));
-            }
-            if entered_by == decided_by {
-                return Err(invalid(
-                    "application",
-                    "the person who entered an application cannot approve it (maker-checker)",
-                ));
-            }
-            let to = if approve { "approved" } else { "rejected" };
+            let to = application::decide(
+                ApplicationId::new(id),
+                parse_status(&status)?,
+                UserId::new(entered_by),
+                UserId::new(decided_by),
+                approve,
+            )
+                .map_err(refused)?
+                .as_str();
             tx.execute(
                 "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
                 params![id, to, decided_by, crate::now(), note.trim()],
@@ -576,26 +575,14 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| invalid("application", format!("no application {application}")))?;
-            if status != "approved" {
-                return Err(invalid(
-                    "application",
-                    format!("application {application} is {status}; only an approved one is disbursed"),
-                ));
-            }
-            if on < parse_date(&applied_on)? {
-                return Err(invalid(
-                    "on",
-                    "a loan cannot be disbursed before it was applied for",
-                ));
-            }
-            let cash = cash_of(tx, upk)?;
-            if cash < principal {
-                return Err(invalid(
-                    "principal",
-                    format!("the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend"),
-                ));
-            }
-            let loan_id = format!("UPK{upk}-{application:06}");
+            let stored = application::Approved {
+                id: ApplicationId::new(application),
+                status: parse_status(&status)?,
+                applied_on: parse_date(&applied_on)?,
+                principal,
+            };
+            application::check_disbursal(&stored, on, cash_of(tx, upk)?).map_err(refused)?;
+            let loan_id = application::loan_id(UpkId::new(upk), ApplicationId::new(application));
             tx.execute(
                 "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
@@ -629,8 +616,8 @@ impl Store {
                 ),
             )?;
             tx.execute(
-                "UPDATE fund_applications SET status = 'disbursed', loan = ?2 WHERE id = ?1",
-                params![application, loan],
+                "UPDATE fund_applications SET status = ?3, loan = ?2 WHERE id = ?1",
+                params![application, loan, ApplicationStatus::Disbursed.as_str()],
             )?;
             audit::record(
                 tx,
@@ -701,7 +688,7 @@ impl Store {
                 entered_by: r.get(12)?,
                 entered_by_id: r.get(13)?,
                 entered_at: r.get(14)?,
-                status: r.get(15)?,
+                status: parse_status(&r.get::<_, String>(15)?)?,
                 decided_by: r.get(16)?,
                 decided_at: r.get(17)?,
                 note: r.get(18)?,
@@ -764,7 +751,7 @@ fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
             id,
             ksm_id: ksm,
             name,
-            sex: if sex == "f" { Sex::F } else { Sex::M },
+            sex: if sex == "f" { Sex::Female } else { Sex::Male },
             nik,
             household,
             joined_on: parse_date(&joined)?,
@@ -772,4 +759,14 @@ fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
         })
     })
     .collect()
+}
+
+/// An application's stored status.
+fn parse_status(raw: &str) -> Result<ApplicationStatus> {
+    ApplicationStatus::parse(raw).ok_or_else(|| bad("status"))
+}
+
+/// A refusal of the application rules, naming its field.
+fn refused(e: application::Refused) -> StoreError {
+    invalid(e.field(), e.to_string())
 }

@@ -3,7 +3,7 @@
 
 use crate::{Result, Store};
 use lumbung_community::mapping::{Classification, Sex as MappingSex};
-use lumbung_fund::rules::Sex;
+use lumbung_domain::Sex;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -17,6 +17,7 @@ pub struct Ps2Candidate {
     /// The member's place in the household roster.
     pub member_index: usize,
     pub name: String,
+    #[serde(with = "lumbung_domain::sex::letter")]
     pub sex: Sex,
     pub nik: Option<String>,
 }
@@ -71,8 +72,8 @@ pub(super) fn ps2_candidates_in(
                 member_index: i,
                 name: m.name.clone(),
                 sex: match m.sex {
-                    MappingSex::Female => Sex::F,
-                    MappingSex::Male => Sex::M,
+                    MappingSex::Female => Sex::Female,
+                    MappingSex::Male => Sex::Male,
                 },
                 nik: m.nik.as_ref().map(|n| n.as_str().to_owned()),
             });

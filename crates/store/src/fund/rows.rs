@@ -3,9 +3,10 @@
 
 use crate::{Result, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::Sex;
 use lumbung_fund::loan::{Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
-use lumbung_fund::rules::{self, Sex};
+use lumbung_fund::rules;
 use lumbung_fund::settings::Settings;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -14,19 +15,13 @@ pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::invalid(field, message)
 }
 
-pub(super) fn sex_text(s: Sex) -> &'static str {
-    match s {
-        Sex::F => "f",
-        Sex::M => "m",
-    }
-}
-
 /// A KSM member as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberRow {
     pub id: i64,
     pub ksm_id: i64,
     pub name: String,
+    #[serde(with = "lumbung_domain::sex::letter")]
     pub sex: Sex,
     pub nik: Option<String>,
     /// The PS-2 household the member was picked from.
@@ -79,7 +74,7 @@ pub struct ApplicationRow {
     pub entered_by: String,
     pub entered_by_id: i64,
     pub entered_at: String,
-    pub status: String,
+    pub status: lumbung_fund::application::ApplicationStatus,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub note: Option<String>,

@@ -7,13 +7,13 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::date;
 use jiff::civil::Date;
 use jiff::ToSpan;
+use lumbung_domain::Sex;
 use lumbung_domain::{OrgKind, Password, Role, Username};
 use lumbung_fund::journal::Account;
 use lumbung_fund::journal::{balances, verify};
 use lumbung_fund::loan::Frequency;
 use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
-use lumbung_fund::rules::Sex;
 use lumbung_fund::settings::Settings;
 use proptest::prelude::*;
 use rusqlite::params;
@@ -78,7 +78,7 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let sex = if i < 2 { Sex::F } else { Sex::M };
+            let sex = if i < 2 { Sex::Female } else { Sex::Male };
             s.add_ksm_member(ksm, n, sex, None, date(2023, 12, 1), &actor())
                 .unwrap()
         })
