@@ -121,6 +121,23 @@ pub(super) fn repay_tx(
 /// scattered over the books, and the operating system caches the file).
 const BULK_CACHE_KIB: i64 = 64 * 1024;
 
+/// For the crash test (`tests/fund_crash.rs`): with
+/// `LUMBUNG_TEST_ABORT_AT=N` the process aborts when its batches reach
+/// their row N (counting every row of every batch it posts, from 0),
+/// before posting it: no rollback, no destructor runs, as under SIGKILL
+/// or a power cut, at a point chosen by count rather than by timing.
+fn crash_point() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    static ROWS: AtomicU64 = AtomicU64::new(0);
+    let at = AT.get_or_init(|| std::env::var("LUMBUNG_TEST_ABORT_AT").ok()?.parse().ok());
+    if let Some(at) = *at {
+        if ROWS.fetch_add(1, Ordering::Relaxed) == at {
+            std::process::abort();
+        }
+    }
+}
+
 /// [`Store::repay_batch`] on one connection.
 fn repay_batch_tx(
     conn: &mut rusqlite::Connection,
@@ -137,6 +154,7 @@ fn repay_batch_tx(
         // UPK → (posted, already posted), for the audit log.
         let mut per_upk: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
         for (i, r) in batch.iter().enumerate() {
+            crash_point();
             let loan_id = r.loan_id.trim();
             let loan = match loans.get(loan_id) {
                 Some(loan) => *loan,
