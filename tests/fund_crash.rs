@@ -305,7 +305,7 @@ fn postings_stopped_at_chosen_rows_are_whole_once_posted_again() {
         // commit), between two batches (after a commit, before the next
         // batch writes), and anywhere after (past the end: no stop).
         let inside = 1 + rng.below(ROWS as u64 / 2 - 1) as usize;
-        let inside = if inside % BATCH == 0 {
+        let inside = if inside.is_multiple_of(BATCH) {
             inside + 1
         } else {
             inside
