@@ -641,30 +641,6 @@ impl Store {
             return Ok(None);
         };
         let book = book_of(&conn, loan)?;
-        let (ksm_name, principal, term, rate, kind, migrated, frequency): (
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            bool,
-            String,
-        ) = conn.query_row(
-            "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
-             FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
-            [loan],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            },
-        )?;
         let mut stmt = conn.prepare(
             "SELECT m.id, m.name, s.amount FROM fund_loan_members s JOIN fund_members m ON m.id = s.member_id
              WHERE s.loan = ?1 ORDER BY m.name",
@@ -673,22 +649,31 @@ impl Store {
             .query_map([loan], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let settings = settings_tx(&conn, upk)?;
-        Ok(Some(LoanView {
-            loan_id: loan_id.trim().to_owned(),
-            upk_id: upk,
-            upk: book.upk.clone(),
-            ksm_id: ksm,
-            ksm: ksm_name,
-            principal,
-            term_months: term as u16,
-            fee_rate: FeeRate::parse(&rate).map(FeeRate::text).unwrap_or(rate),
-            schedule_kind: kind,
-            frequency,
-            migrated,
-            members,
-            settings,
-            book,
-        }))
+        let view = conn.query_row(
+            "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
+             FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
+            [loan],
+            move |r| {
+                let rate: String = r.get(3)?;
+                Ok(LoanView {
+                    loan_id: loan_id.trim().to_owned(),
+                    upk_id: upk,
+                    upk: book.upk.clone(),
+                    ksm_id: ksm,
+                    ksm: r.get(0)?,
+                    principal: r.get(1)?,
+                    term_months: r.get::<_, i64>(2)? as u16,
+                    fee_rate: FeeRate::parse(&rate).map(FeeRate::text).unwrap_or(rate),
+                    schedule_kind: r.get(4)?,
+                    migrated: r.get(5)?,
+                    frequency: r.get(6)?,
+                    members,
+                    settings,
+                    book,
+                })
+            },
+        )?;
+        Ok(Some(view))
     }
 
     /// Loans of a UPK or a KSM: (public id, KSM id, KSM name, disbursed on, principal).

@@ -555,30 +555,33 @@ impl Store {
     /// cannot lend cash it does not hold. Returns the new loan's id.
     pub fn disburse(&self, application: i64, on: Date, actor: &Actor) -> Result<String> {
         self.write(|tx| {
-            let (upk, ksm, status, amounts, principal, term, rate, kind, applied_on, frequency): (
-                i64,
-                i64,
-                String,
-                String,
-                i64,
-                i64,
-                String,
-                String,
-                String,
-                String,
-            ) = tx
+            let app = tx
                 .query_row(
                     "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
                      FROM fund_applications WHERE id = ?1",
                     [application],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)),
+                    |r| {
+                        Ok(ApplicationTerms {
+                            upk: r.get(0)?,
+                            ksm: r.get(1)?,
+                            status: r.get(2)?,
+                            amounts: r.get(3)?,
+                            principal: r.get(4)?,
+                            term_months: r.get(5)?,
+                            fee_rate: r.get(6)?,
+                            schedule: r.get(7)?,
+                            applied_on: r.get(8)?,
+                            frequency: r.get(9)?,
+                        })
+                    },
                 )
                 .optional()?
                 .ok_or_else(|| invalid("application", format!("no application {application}")))?;
+            let (upk, ksm, principal) = (app.upk, app.ksm, app.principal);
             let stored = application::Approved {
                 id: ApplicationId::new(application),
-                status: parse_status(&status)?,
-                applied_on: parse_date(&applied_on)?,
+                status: parse_status(&app.status)?,
+                applied_on: parse_date(&app.applied_on)?,
                 principal,
             };
             application::check_disbursal(&stored, on, cash_of(tx, upk)?).map_err(refused)?;
@@ -586,11 +589,11 @@ impl Store {
             tx.execute(
                 "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
-                params![loan_id, upk, ksm, on.to_string(), principal, term, rate, kind, frequency, crate::now()],
+                params![loan_id, upk, ksm, on.to_string(), principal, app.term_months, app.fee_rate, app.schedule, app.frequency, crate::now()],
             )?;
             let loan = tx.last_insert_rowid();
             let shares: Vec<(i64, i64)> =
-                serde_json::from_str(&amounts).map_err(|_| invalid("amounts", "unreadable"))?;
+                serde_json::from_str(&app.amounts).map_err(|_| invalid("amounts", "unreadable"))?;
             for (member, amount) in shares {
                 tx.execute(
                     "INSERT INTO fund_loan_members (loan, member_id, amount) VALUES (?1, ?2, ?3)",
@@ -759,6 +762,21 @@ fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
         })
     })
     .collect()
+}
+
+/// An application's row as a disbursal reads it.
+struct ApplicationTerms {
+    upk: i64,
+    ksm: i64,
+    status: String,
+    /// JSON: (member id, amount) pairs.
+    amounts: String,
+    principal: i64,
+    term_months: i64,
+    fee_rate: String,
+    schedule: String,
+    applied_on: String,
+    frequency: String,
 }
 
 /// An application's stored status.
