@@ -193,8 +193,8 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
 fn run_fund(store: &Store) -> Result<()> {
     use jiff::civil::date;
     use jiff::ToSpan;
+    use lumbung_domain::Sex;
     use lumbung_fund::loan::Rupiah;
-    use lumbung_fund::rules::Sex;
     let cli = Actor::cli();
     let user = |name: &str| -> Result<(i64, Actor)> {
         let u = store
@@ -212,31 +212,31 @@ fn run_fund(store: &Store) -> Result<()> {
     let (checker, ketua) = user("bkm.ketua")?;
     const MEMBERS: [[(&str, Sex); 7]; 3] = [
         [
-            ("Siti Aminah", Sex::F),
-            ("Nur Hayati", Sex::F),
-            ("Euis Kurniasih", Sex::F),
-            ("Dedi Supriadi", Sex::M),
-            ("Ujang Saepudin", Sex::M),
-            ("Rohmat", Sex::M),
-            ("Iis Sumiati", Sex::F),
+            ("Siti Aminah", Sex::Female),
+            ("Nur Hayati", Sex::Female),
+            ("Euis Kurniasih", Sex::Female),
+            ("Dedi Supriadi", Sex::Male),
+            ("Ujang Saepudin", Sex::Male),
+            ("Rohmat", Sex::Male),
+            ("Iis Sumiati", Sex::Female),
         ],
         [
-            ("Aisyah", Sex::F),
-            ("Entin Kartini", Sex::F),
-            ("Asep Saepuloh", Sex::M),
-            ("Jajang Nurjaman", Sex::M),
-            ("Yayah Rokayah", Sex::F),
-            ("Endang", Sex::M),
-            ("Cucu Suryani", Sex::F),
+            ("Aisyah", Sex::Female),
+            ("Entin Kartini", Sex::Female),
+            ("Asep Saepuloh", Sex::Male),
+            ("Jajang Nurjaman", Sex::Male),
+            ("Yayah Rokayah", Sex::Female),
+            ("Endang", Sex::Male),
+            ("Cucu Suryani", Sex::Female),
         ],
         [
-            ("Imas Masitoh", Sex::F),
-            ("Tatang", Sex::M),
-            ("Ade Rahmat", Sex::M),
-            ("Neneng Hasanah", Sex::F),
-            ("Oman Abdurahman", Sex::M),
-            ("Wawan Setiawan", Sex::M),
-            ("Lilis Suryani", Sex::F),
+            ("Imas Masitoh", Sex::Female),
+            ("Tatang", Sex::Male),
+            ("Ade Rahmat", Sex::Male),
+            ("Neneng Hasanah", Sex::Female),
+            ("Oman Abdurahman", Sex::Male),
+            ("Wawan Setiawan", Sex::Male),
+            ("Lilis Suryani", Sex::Female),
         ],
     ];
     let mut ids = Vec::new();

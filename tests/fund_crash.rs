@@ -1,21 +1,23 @@
-//! The fund's postings survive a crash: `fund repay --file` is killed
-//! (SIGKILL) at random points and posted again; afterwards nothing is
-//! half-posted, nothing is lost, nothing is posted twice, and the journal
-//! verifies.
+//! The fund's postings survive a crash: `fund repay --file` is stopped
+//! dead (the process aborts: no rollback, no destructor) at points chosen
+//! by row count — inside a batch's transaction and between two batches —
+//! and posted again; afterwards exactly the batches before the point are
+//! held, nothing is half-posted, nothing is lost, nothing is posted twice,
+//! and the journal verifies.
 
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const BATCH: usize = 50;
 const ROWS: usize = 3_000;
 const ITERATIONS: u64 = 8;
-/// Kills per iteration before the run that finishes the file.
-const KILLS: usize = 3;
 const FEE: (i64, i64) = (15, 1000);
+/// The signal `std::process::abort` raises.
+const SIGABRT: i32 = 6;
 
 /// A loan of the fixture: id, principal, term (flat schedules at 0.015).
 const LOANS: [(&str, i64, i64); 5] = [
@@ -230,31 +232,27 @@ fn check_prefix(db: &Path, rows: &[Row]) -> usize {
     n
 }
 
-/// Starts posting the file and SIGKILLs the child after `delay` unless it
-/// ended first; whether it was still running when killed.
-fn post_and_kill(db: &Path, file: &Path, delay: Duration) -> bool {
-    let mut child = lumbung(db)
+/// Posts the file with the binary told to abort when it reaches row
+/// `at` (counted from the file's first row: rows held already count, as
+/// they are read and skipped). Whether it aborted; a run that ends before
+/// the point succeeds.
+fn post_until(db: &Path, file: &Path, at: usize) -> bool {
+    let status = lumbung(db)
         .args(["fund", "repay", "--file"])
         .arg(file)
         .args(["--batch", &BATCH.to_string()])
+        .env("LUMBUNG_TEST_ABORT_AT", at.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
+        .status()
         .unwrap();
-    std::thread::sleep(delay);
-    let running = child.try_wait().unwrap().is_none();
-    if running {
-        // `Child::kill` is SIGKILL on Unix: no destructor, no rollback, no
-        // checkpoint runs in the child.
-        child.kill().unwrap();
-    }
-    let status = child.wait().unwrap();
-    if running {
-        use std::os::unix::process::ExitStatusExt;
-        assert!(status.signal() == Some(9) || status.success(), "{status:?}");
-    }
-    running
+    use std::os::unix::process::ExitStatusExt;
+    assert!(
+        status.signal() == Some(SIGABRT) || status.success(),
+        "{status:?}"
+    );
+    !status.success()
 }
 
 fn loans_file(dir: &Path) -> PathBuf {
@@ -277,48 +275,14 @@ fn loans_file(dir: &Path) -> PathBuf {
 }
 
 #[test]
-fn postings_killed_at_random_points_are_whole_once_posted_again() {
+fn postings_stopped_at_chosen_rows_are_whole_once_posted_again() {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let loans = loans_file(dir.path());
     let empty = dir.path().join("none.csv");
     std::fs::write(&empty, "loan_id,paid_on,amount\n").unwrap();
 
-    // How long one uninterrupted run takes here, so that kills land
-    // anywhere in it: while starting, reading the file, posting, committing.
-    let calibration = {
-        let db = dir.path().join("calibrate.db");
-        ok(
-            &db,
-            &[
-                "fund",
-                "import",
-                loans.to_str().unwrap(),
-                empty.to_str().unwrap(),
-            ],
-        );
-        let (text, rows) = repayments(&mut Rng(0), true);
-        let file = dir.path().join("calibrate.csv");
-        std::fs::write(&file, text).unwrap();
-        let t = Instant::now();
-        ok(
-            &db,
-            &[
-                "fund",
-                "repay",
-                "--file",
-                file.to_str().unwrap(),
-                "--batch",
-                &BATCH.to_string(),
-            ],
-        );
-        let took = t.elapsed();
-        assert_eq!(held(&db).repayments, rows);
-        took
-    };
-
-    let mut mid_run = 0;
-    let mut kills = 0;
+    let mut aborted = 0;
     for iteration in 1..=ITERATIONS {
         let mut rng = Rng(iteration * 7919);
         let db = dir.path().join(format!("crash-{iteration}.db"));
@@ -337,20 +301,27 @@ fn postings_killed_at_random_points_are_whole_once_posted_again() {
         let file = dir.path().join(format!("repayments-{iteration}.csv"));
         std::fs::write(&file, &text).unwrap();
 
+        // Three stops: inside a batch (after some of its rows, before its
+        // commit), between two batches (after a commit, before the next
+        // batch writes), and anywhere after (past the end: no stop).
+        let inside = 1 + rng.below(ROWS as u64 / 2 - 1) as usize;
+        let inside = if inside.is_multiple_of(BATCH) {
+            inside + 1
+        } else {
+            inside
+        };
+        let between = (inside / BATCH + 1 + rng.below(10) as usize) * BATCH;
+        let anywhere = between + 1 + rng.below((ROWS + BATCH - between) as u64) as usize;
         let mut before = 0;
-        for _ in 0..KILLS {
-            // Anywhere from the start to a little past the end of a whole run.
-            let span = calibration.as_micros() as u64 * 11 / 10;
-            let delay = Duration::from_micros(rng.below(span.max(1)));
-            let running = post_and_kill(&db, &file, delay);
+        for at in [inside, between, anywhere] {
+            let stopped = post_until(&db, &file, at);
+            assert_eq!(stopped, at < ROWS, "stop at row {at}");
             let now = check_prefix(&db, &rows);
-            assert!(now >= before, "postings were lost after a kill");
-            if running {
-                kills += 1;
-                if now > before && now < ROWS {
-                    mid_run += 1;
-                }
-            }
+            // Exactly the batches committed before the stop.
+            let expected = if at < ROWS { at / BATCH * BATCH } else { ROWS };
+            assert_eq!(now, expected, "stop at row {at}, iteration {iteration}");
+            assert!(now >= before, "postings were lost after a stop");
+            aborted += usize::from(stopped);
             before = now;
         }
 
@@ -418,18 +389,9 @@ fn postings_killed_at_random_points_are_whole_once_posted_again() {
         );
         assert_eq!(report["loans"].as_i64(), Some(LOANS.len() as i64));
     }
-    assert!(
-        kills >= ITERATIONS as usize,
-        "only {kills} of {} kills landed while the child ran",
-        ITERATIONS as usize * KILLS
-    );
-    assert!(
-        mid_run >= 2,
-        "only {mid_run} kills landed after some batches and before the last"
-    );
+    assert!(aborted >= 2 * ITERATIONS as usize, "{aborted} runs stopped");
     eprintln!(
-        "{kills} kills of a running child ({mid_run} between batches posted) in {:.1?}, one run {:.0?}",
-        started.elapsed(),
-        calibration
+        "{aborted} runs stopped at chosen rows in {:.1?}",
+        started.elapsed()
     );
 }

@@ -3,7 +3,9 @@
 //! I/O; the store keeps the books. Rules and defaults:
 //! `shared/p2kp-rules.md` ("Revolving fund").
 
+pub mod application;
 pub mod books_file;
+pub mod collection;
 pub mod journal;
 pub mod loan;
 pub mod report;

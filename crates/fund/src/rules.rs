@@ -6,15 +6,9 @@ use crate::loan::Rupiah;
 use crate::settings::Settings;
 use jiff::civil::Date;
 use jiff::ToSpan;
+use lumbung_domain::Sex;
 use serde::Serialize;
 use std::collections::BTreeSet;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    F,
-    M,
-}
 
 /// A KSM member as the rules see them.
 #[derive(Debug, Clone)]
@@ -92,7 +86,11 @@ pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement
             ),
         ));
     }
-    let women = group.members.iter().filter(|m| m.sex == Sex::F).count();
+    let women = group
+        .members
+        .iter()
+        .filter(|m| m.sex == Sex::Female)
+        .count();
     if n > 0 && women * 100 < settings.women_target_percent as usize * n {
         j.warnings.push(finding(
             "women_below_target",
@@ -220,11 +218,11 @@ mod tests {
     fn group() -> Group {
         Group {
             members: vec![
-                member(1, Sex::F, 0, true),
-                member(2, Sex::F, 1, true),
-                member(3, Sex::M, 1, false),
-                member(4, Sex::M, 4, true),
-                member(5, Sex::M, 0, true),
+                member(1, Sex::Female, 0, true),
+                member(2, Sex::Female, 1, true),
+                member(3, Sex::Male, 1, false),
+                member(4, Sex::Male, 4, true),
+                member(5, Sex::Male, 0, true),
             ],
             joint_liability: true,
             savings_months: [(2025, 1), (2025, 2), (2025, 3)].into(),
@@ -286,7 +284,7 @@ mod tests {
         let s = Settings::default();
         let mut g = group();
         g.members.truncate(4);
-        g.members[1].sex = Sex::M;
+        g.members[1].sex = Sex::Male;
         g.joint_liability = false;
         g.savings_months.remove(&(2025, 2));
         let j = judge(&s, &g, &app(&[(1, 100_000)], 2));

@@ -10,8 +10,6 @@ mod audit;
 mod community;
 mod election;
 mod fund;
-mod fund_ops;
-mod fund_ps2;
 mod lineage;
 mod orgs;
 mod schema;
@@ -28,12 +26,11 @@ pub use election::{
     Publication as ElectionPublication, PublishStep, Published, PublishedSummary, Resolution,
     TieInput, TieRecord, TieSigners, Voter, VoterInput,
 };
-pub use fund::{FundImportSummary, LoanRecord, Movement, RepaymentRecord};
-pub use fund_ops::{
-    ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,
-    RepaymentRow, SavingsRow,
+pub use fund::{
+    ApplicationRow, BatchOutcome, FundImportSummary, KsmView, LoanRecord, LoanView, MemberRow,
+    Movement, Ps2Candidate, Receipt, Repaid, RepaymentInput, RepaymentRecord, RepaymentRow,
+    SavingsRow,
 };
-pub use fund_ps2::Ps2Candidate;
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

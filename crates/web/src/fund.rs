@@ -11,7 +11,7 @@ use axum::http::Uri;
 use axum::response::Html;
 use axum::{Extension, Json};
 use jiff::civil::Date;
-use lumbung_domain::{OrgKind, Scope};
+use lumbung_domain::Scope;
 use lumbung_fund::report::{portfolio, trend, FundReport, TrendPoint};
 use minijinja::context;
 use serde::Deserialize;
@@ -49,34 +49,16 @@ async fn report_and_trend(
                 field: "as_of".into(),
                 message,
             })?,
-        None => jiff::Zoned::now().date(),
+        None => state.store.clock().today(),
     };
     let scope = viewer.map(Viewer::scope).unwrap_or(Scope::Global);
-    let filter = lumbung_store::OrgFilter {
-        kind: Some(OrgKind::Upk),
-        ..Default::default()
-    };
     let held = turn.clone();
-    let (books, mut ctx, upks) = state
+    let (books, ctx) = state
         .blocking(move |s| {
             let _turn = held;
-            Ok((
-                s.fund_books(None)?,
-                s.fund_context(as_of)?,
-                s.search_orgs(&filter, u32::MAX, 0)?.0,
-            ))
+            s.fund_report_inputs(&scope, as_of)
         })
         .await?;
-    let allowed: std::collections::HashSet<i64> = upks
-        .iter()
-        .filter(|u| scope.covers(&u.placement))
-        .map(|u| u.id)
-        .collect();
-    let books: Vec<_> = books
-        .into_iter()
-        .filter(|b| allowed.contains(&b.upk_id))
-        .collect();
-    ctx.finances.retain(|id, _| allowed.contains(id));
     let months = months.min(36);
     state
         .blocking(move |_| {

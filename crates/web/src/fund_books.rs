@@ -16,9 +16,9 @@ use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
+use lumbung_domain::Sex;
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::{portfolio, trend, Context, LoanBook, TrendPoint};
-use lumbung_fund::rules::Sex;
 use lumbung_fund::settings::Settings;
 use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
 use lumbung_store::{Org, RepaymentInput};
@@ -29,8 +29,9 @@ use std::collections::HashMap;
 
 type Fields = HashMap<String, String>;
 
-fn today() -> Date {
-    jiff::Zoned::now().date()
+/// Today by the store's clock (tests fix it).
+fn today(state: &AppState) -> Date {
+    state.store.clock().today()
 }
 
 /// A fresh idempotency key for a form.
@@ -49,9 +50,9 @@ fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map(|s| s.trim()).unwrap_or("")
 }
 
-fn date_field(f: &Fields, name: &str) -> Result<Date, AppError> {
+fn date_field(f: &Fields, name: &str, today: Date) -> Result<Date, AppError> {
     match text(f, name) {
-        "" => Ok(today()),
+        "" => Ok(today),
         raw => book_day(raw, name),
     }
 }
@@ -175,7 +176,7 @@ async fn upk_data(
     id: i64,
 ) -> Result<(Value, Vec<TrendPoint>), AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
-    let as_of = today();
+    let as_of = today(state);
     let (ksms, loans, applications, settings, ctx) = state
         .blocking(move |s| {
             Ok((
@@ -226,7 +227,7 @@ pub async fn upk_page(
         &viewer,
         &uri,
         "fund_upk.html",
-        context! { d => data, trend_chart => crate::fund::trend_chart(&points), key => form_key(), today => today() },
+        context! { d => data, trend_chart => crate::fund::trend_chart(&points), key => form_key(), today => today(&state) },
     )
 }
 
@@ -273,7 +274,7 @@ pub async fn post_movement(
         }
     };
     let (on, amount, key) = (
-        date_field(&f, "date")?,
+        date_field(&f, "date", today(&state))?,
         rupiah_field(&f, "amount")?,
         key_field(&f)?,
     );
@@ -294,7 +295,7 @@ pub async fn provision(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "upk")?;
     org_in_scope(&state, &viewer, id, "upk").await?;
-    let (on, actor) = (date_field(&f, "date")?, viewer.actor()?);
+    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
     state.blocking(move |s| s.provision(id, on, &actor)).await?;
     Ok(redirect(&format!("/fund/upk/{id}/statements")))
 }
@@ -420,7 +421,7 @@ async fn statements_data(
     q: &DateQuery,
 ) -> Result<Value, AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
-    let as_of = query_date(q.as_of.as_deref(), "as_of")?.unwrap_or_else(today);
+    let as_of = query_date(q.as_of.as_deref(), "as_of")?.unwrap_or_else(|| today(state));
     let from = query_date(q.from.as_deref(), "from")?
         .unwrap_or_else(|| Date::new(as_of.year(), 1, 1).expect("1 January"));
     let journal = state.blocking(move |s| s.upk_journal(id)).await?;
@@ -446,7 +447,7 @@ pub async fn statements_page(
         &viewer,
         &uri,
         "fund_statements.html",
-        context! { d => d, today => today() },
+        context! { d => d, today => today(&state) },
     )
 }
 
@@ -503,11 +504,11 @@ pub async fn ksm_page(
             .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())))
             .collect()
     });
-    let on = today();
+    let on = today(&state);
     let women = ksm
         .members
         .iter()
-        .filter(|m| m.left_on.is_none() && m.sex == Sex::F)
+        .filter(|m| m.left_on.is_none() && m.sex == Sex::Female)
         .count();
     let active = ksm.members.iter().filter(|m| m.left_on.is_none()).count();
     render(
@@ -545,21 +546,21 @@ pub async fn add_member(
             .rsplit_once('|')
             .and_then(|(h, i)| Some((h.to_owned(), i.parse::<usize>().ok()?)))
             .ok_or_else(|| invalid("from_ps2", format!("{pick:?} names no household member")))?;
-        let (on, actor) = (date_field(&f, "joined_on")?, viewer.actor()?);
+        let (on, actor) = (date_field(&f, "joined_on", today(&state))?, viewer.actor()?);
         state
             .blocking(move |s| s.add_ksm_member_from_ps2(id, &household, index, on, &actor))
             .await?;
         return Ok(redirect(&format!("/fund/ksm/{id}")));
     }
     let sex = match text(&f, "sex") {
-        "f" => Sex::F,
-        "m" => Sex::M,
+        "f" => Sex::Female,
+        "m" => Sex::Male,
         other => return Err(invalid("sex", format!("{other:?} is neither f nor m"))),
     };
     let (name, nik, on, actor) = (
         text(&f, "name").to_owned(),
         text(&f, "nik").to_owned(),
-        date_field(&f, "joined_on")?,
+        date_field(&f, "joined_on", today(&state))?,
         viewer.actor()?,
     );
     state
@@ -582,7 +583,7 @@ pub async fn joint_liability(
             "name the signed agreement (its number or date)",
         ));
     }
-    let (on, actor) = (date_field(&f, "date")?, viewer.actor()?);
+    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
     state
         .blocking(move |s| s.record_joint_liability(id, on, &reference, &actor))
         .await?;
@@ -605,7 +606,11 @@ pub async fn savings(
         "" => None,
         m => Some(parse_id(m, "member")?),
     };
-    let (on, key, actor) = (date_field(&f, "date")?, key_field(&f)?, viewer.actor()?);
+    let (on, key, actor) = (
+        date_field(&f, "date", today(&state))?,
+        key_field(&f)?,
+        viewer.actor()?,
+    );
     state
         .blocking(move |s| s.post_savings(id, member, on, Rupiah(signed), &key, &actor))
         .await?;
@@ -631,7 +636,7 @@ pub async fn apply(
     }
     amounts.sort();
     let term: u16 = number_field(&f, "term_months")?;
-    let on = date_field(&f, "applied_on")?;
+    let on = date_field(&f, "applied_on", today(&state))?;
     let (maker, actor) = (viewer.require()?.id, viewer.actor()?);
     let application = state
         .blocking(move |s| s.apply_for_loan(id, on, &amounts, term, maker, &actor))
@@ -736,7 +741,7 @@ pub async fn disburse(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "application")?;
     application_upk(&state, &viewer, id).await?;
-    let (on, actor) = (date_field(&f, "date")?, viewer.actor()?);
+    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
     let loan = state.blocking(move |s| s.disburse(id, on, &actor)).await?;
     Ok(redirect(&format!("/fund/loans/{loan}")))
 }
@@ -745,7 +750,7 @@ async fn loan_data(state: &AppState, viewer: &Viewer, loan_id: &str) -> Result<V
     let view = loan_in_scope(state, viewer, loan_id).await?;
     let id = view.loan_id.clone();
     let repayments = state.blocking(move |s| s.loan_repayments(&id)).await?;
-    let on = today();
+    let on = today(state);
     let settings = view.settings.clone();
     let standing = view.book.standing(on, &settings.class_thresholds());
     let (schedule, payments) = view.book.segment(on);
@@ -783,7 +788,7 @@ pub async fn loan_page(
         &viewer,
         &uri,
         "fund_loan.html",
-        context! { d => d, key => form_key(), today => today() },
+        context! { d => d, key => form_key(), today => today(&state) },
     )
 }
 
@@ -804,7 +809,7 @@ pub async fn repay(
     let view = loan_in_scope(&state, &viewer, &id).await?;
     let input = RepaymentInput {
         loan_id: view.loan_id.clone(),
-        paid_on: date_field(&f, "date")?,
+        paid_on: date_field(&f, "date", today(&state))?,
         amount: Rupiah(rupiah_field(&f, "amount")?),
         key: key_field(&f)?,
     };
@@ -827,7 +832,7 @@ pub async fn api_repay(
         Some(d) => d
             .parse()
             .map_err(|_| invalid("paid_on", format!("{d:?} is not a date such as 2024-06-30")))?,
-        None => today(),
+        None => today(&state),
     };
     let amount = body["amount"]
         .as_i64()
@@ -871,7 +876,7 @@ pub async fn reverse(
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
     let (reason, on, actor) = (
         text(&f, "reason").to_owned(),
-        date_field(&f, "date")?,
+        date_field(&f, "date", today(&state))?,
         viewer.actor()?,
     );
     state
@@ -893,7 +898,7 @@ pub async fn reschedule(
     let term: u16 = number_field(&f, "term_months")?;
     let (reason, on, actor) = (
         text(&f, "reason").to_owned(),
-        date_field(&f, "date")?,
+        date_field(&f, "date", today(&state))?,
         viewer.actor()?,
     );
     let loan_id = view.loan_id.clone();
@@ -912,7 +917,7 @@ pub async fn write_off(
     let view = loan_in_scope(&state, &viewer, &id).await?;
     let (reason, on, actor) = (
         text(&f, "reason").to_owned(),
-        date_field(&f, "date")?,
+        date_field(&f, "date", today(&state))?,
         viewer.actor()?,
     );
     let loan_id = view.loan_id.clone();
@@ -955,7 +960,7 @@ pub async fn collection_page(
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "ksm")?;
     org_in_scope(&state, &viewer, id, "ksm").await?;
-    let on = query_date(q.on.as_deref(), "on")?.unwrap_or_else(today);
+    let on = query_date(q.on.as_deref(), "on")?.unwrap_or_else(|| today(&state));
     let (ksm, loans) = state
         .blocking(move |s| {
             let ksm = s
@@ -972,26 +977,29 @@ pub async fn collection_page(
         .await?;
     // Each loan's due amount, shared among its members by their part of
     // the principal; a sum that does not fit is refused.
-    let mut rows = Vec::new();
-    let mut total = 0i64;
-    for (loan_id, book, members) in &loans {
-        let due = book.due(on).map_err(lumbung_store::StoreError::from)?;
-        let owed = lumbung_fund::loan::add("due", due.overdue, due.next.map_or(0, |n| n.1))
-            .map_err(lumbung_store::StoreError::from)?;
-        if owed == 0 {
-            continue;
-        }
-        total =
-            lumbung_fund::loan::add("due", total, owed).map_err(lumbung_store::StoreError::from)?;
-        let parts: Vec<i64> = members.iter().map(|m| m.2).collect();
-        let shares: Vec<(String, i64)> = match lumbung_fund::report::split_due(owed, &parts)
-            .map_err(lumbung_store::StoreError::from)?
-        {
-            Some(split) => members.iter().map(|m| m.1.clone()).zip(split).collect(),
-            None => vec![(ksm.name.clone(), owed)],
-        };
-        rows.push(json!({"loan_id": loan_id, "overdue": due.overdue, "next": due.next, "owed": owed, "shares": shares}));
-    }
+    let parts: Vec<Vec<(String, i64)>> = loans
+        .iter()
+        .map(|(_, _, members)| members.iter().map(|m| (m.1.clone(), m.2)).collect())
+        .collect();
+    let group: Vec<_> = loans
+        .iter()
+        .zip(&parts)
+        .map(
+            |((loan_id, book, _), members)| lumbung_fund::collection::GroupLoan {
+                loan_id,
+                book,
+                members,
+            },
+        )
+        .collect();
+    let sheet = lumbung_fund::collection::sheet(&ksm.name, &group, on)
+        .map_err(lumbung_store::StoreError::from)?;
+    let rows: Vec<Value> = sheet
+        .lines
+        .iter()
+        .map(|l| json!({"loan_id": l.loan_id, "overdue": l.overdue, "next": l.next, "owed": l.owed, "shares": l.shares}))
+        .collect();
+    let total = sheet.total;
     render(
         &viewer,
         &uri,

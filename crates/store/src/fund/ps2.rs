@@ -1,11 +1,9 @@
 //! KSM members picked from the kelurahan's poor-household list (PS-2) of
 //! the self-mapping: loans go to the poor by the community's own criteria.
 
-use crate::audit::Actor;
-use crate::{Result, Store, StoreError};
-use jiff::civil::Date;
+use crate::{Result, Store};
 use lumbung_community::mapping::{Classification, Sex as MappingSex};
-use lumbung_fund::rules::Sex;
+use lumbung_domain::Sex;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -19,6 +17,7 @@ pub struct Ps2Candidate {
     /// The member's place in the household roster.
     pub member_index: usize,
     pub name: String,
+    #[serde(with = "lumbung_domain::sex::letter")]
     pub sex: Sex,
     pub nik: Option<String>,
 }
@@ -46,42 +45,13 @@ impl Store {
     pub fn ps2_candidates(&self, ksm: i64) -> Result<Option<Vec<Ps2Candidate>>> {
         ps2_candidates_in(&*self.conn()?, ksm)
     }
-
-    /// Adds a member of a poor household to a KSM, with their name, sex
-    /// and NIK as the mapping recorded them.
-    pub fn add_ksm_member_from_ps2(
-        &self,
-        ksm: i64,
-        household: &str,
-        member_index: usize,
-        joined_on: Date,
-        actor: &Actor,
-    ) -> Result<i64> {
-        let candidate = self
-            .ps2_candidates(ksm)?
-            .unwrap_or_default()
-            .into_iter()
-            .find(|c| c.household_id == household && c.member_index == member_index)
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "household",
-                    format!("member {member_index} of household {household:?} is not on this kelurahan's PS-2 list"),
-                )
-            })?;
-        self.insert_member(
-            ksm,
-            &candidate.name,
-            candidate.sex,
-            candidate.nik.as_deref(),
-            Some(household),
-            joined_on,
-            actor,
-        )
-    }
 }
 
 /// [`Store::ps2_candidates`] on a connection the caller holds.
-fn ps2_candidates_in(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<Vec<Ps2Candidate>>> {
+pub(super) fn ps2_candidates_in(
+    conn: &rusqlite::Connection,
+    ksm: i64,
+) -> Result<Option<Vec<Ps2Candidate>>> {
     let Some(code) = kelurahan_of(conn, ksm)? else {
         return Ok(None);
     };
@@ -102,8 +72,8 @@ fn ps2_candidates_in(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<Vec
                 member_index: i,
                 name: m.name.clone(),
                 sex: match m.sex {
-                    MappingSex::Female => Sex::F,
-                    MappingSex::Male => Sex::M,
+                    MappingSex::Female => Sex::Female,
+                    MappingSex::Male => Sex::Male,
                 },
                 nik: m.nik.as_ref().map(|n| n.as_str().to_owned()),
             });
@@ -113,7 +83,7 @@ fn ps2_candidates_in(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<Vec
 }
 
 /// The PS-2 households of the KSM's kelurahan (`None` without a mapping).
-pub(crate) fn ps2_households(
+pub(super) fn ps2_households(
     conn: &rusqlite::Connection,
     ksm: i64,
 ) -> Result<Option<HashSet<String>>> {

@@ -1,12 +1,22 @@
+use super::books::load_books;
 use super::*;
+use crate::audit::Actor;
 use crate::test_support::store;
 use crate::{OrgInput, ScopeRef};
+use crate::{Result, Store, StoreError};
 use jiff::civil::date;
+use jiff::civil::Date;
 use jiff::ToSpan;
+use lumbung_domain::Sex;
 use lumbung_domain::{OrgKind, Password, Role, Username};
+use lumbung_fund::journal::Account;
 use lumbung_fund::journal::{balances, verify};
 use lumbung_fund::loan::Frequency;
+use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
+use lumbung_fund::report::LoanBook;
+use lumbung_fund::settings::Settings;
 use proptest::prelude::*;
+use rusqlite::params;
 
 struct Upk {
     upk: i64,
@@ -68,7 +78,7 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let sex = if i < 2 { Sex::F } else { Sex::M };
+            let sex = if i < 2 { Sex::Female } else { Sex::Male };
             s.add_ksm_member(ksm, n, sex, None, date(2023, 12, 1), &actor())
                 .unwrap()
         })
@@ -694,4 +704,224 @@ proptest! {
         prop_assert_eq!(book.closing as i128, cash);
         prop_assert_eq!(s.ksm(u.ksm).unwrap().unwrap().savings_balance as i128, savings);
     }
+}
+
+/// A city's books, small: loans of three UPKs and their repayments.
+fn books(s: &Store, loans: usize, repayments: usize) {
+    let loan = |i: usize| LoanRecord {
+        line: i as u64 + 2,
+        upk: format!("UPK {}", i % 3),
+        ksm: format!("KSM {}", i % 7),
+        loan_id: format!("L{i}"),
+        disbursed_on: date(2024, 1, 10),
+        principal: Rupiah(600_000 + 1_000 * i as i64),
+        term_months: 6,
+        fee_rate: FeeRate::parse("0.015").unwrap(),
+        schedule: if i.is_multiple_of(4) {
+            ScheduleKind::Declining
+        } else {
+            ScheduleKind::Flat
+        },
+        frequency: if i.is_multiple_of(5) {
+            Frequency::Weekly
+        } else {
+            Frequency::Monthly
+        },
+    };
+    let repayment = |i: usize| RepaymentRecord {
+        line: i as u64 + 2,
+        loan_id: format!("L{}", i % loans),
+        paid_on: date(2024, 2, 1)
+            .checked_add((((i * 7) % 300) as i32).days())
+            .unwrap(),
+        amount: Rupiah(1_000 * (1 + (i % 9) as i64)),
+    };
+    s.import_fund(
+        ("loans.csv", "repayments.csv"),
+        (0..loans).map(loan).collect(),
+        (0..repayments).map(repayment).collect(),
+        (vec![], vec![]),
+        &actor(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_journal_is_checked_in_pieces_as_it_is_whole() {
+    let (_dir, s) = store();
+    books(&s, 5, 9_000);
+    let whole = |s: &Store| lumbung_fund::journal::verify(&s.fund_journal().unwrap());
+    assert_eq!(whole(&s), Ok(()));
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(9_005));
+    // Another program's connection, as a tamperer would have.
+    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    conn.execute_batch("DROP TRIGGER fund_journal_no_update")
+        .unwrap();
+    // Changed history in the third piece, then in the second too: the
+    // first change is named, as the whole journal's check names it.
+    for sequence in [8_500, 5_000, 4_097, 4_096] {
+        conn.execute(
+            "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
+            [sequence],
+        )
+        .unwrap();
+        assert_eq!(whole(&s), Err(sequence as u64));
+        assert_eq!(s.verify_fund_journal().unwrap(), Err(sequence as u64));
+    }
+    conn.execute(
+        "UPDATE fund_journal SET entry = 'not json' WHERE sequence = 7000",
+        [],
+    )
+    .unwrap();
+    assert!(s.fund_journal().is_err());
+    let unreadable = s.verify_fund_journal().unwrap_err().to_string();
+    assert!(unreadable.contains("entry 7000"), "{unreadable}");
+}
+
+#[test]
+fn finances_read_upk_by_upk_are_those_of_one_pass() {
+    let (_dir, s) = store();
+    books(&s, 12, 600);
+    for (i, name) in ["UPK 0", "UPK 1", "UPK 2"].iter().enumerate() {
+        let upk = s
+            .find_org(
+                lumbung_domain::OrgKind::Upk,
+                &crate::OrgRef::Name((*name).into()),
+                &lumbung_domain::Scope::Global,
+            )
+            .unwrap()
+            .unwrap()
+            .id;
+        for (j, on) in [
+            date(2023, 12, 31),
+            date(2024, 1, 1),
+            date(2024, 6, 30),
+            date(2025, 3, 1),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if (i + j) % 3 != 2 {
+                let key = format!("cost:{name}:{on}");
+                s.post_fund_movement(
+                    upk,
+                    Movement::Cost,
+                    on,
+                    Rupiah(1_000 * (i + j + 1) as i64),
+                    "ops",
+                    &key,
+                    &actor(),
+                )
+                .unwrap();
+            }
+            if (i + j) % 2 == 0 {
+                let key = format!("capital:{name}:{on}");
+                s.post_fund_movement(
+                    upk,
+                    Movement::Capital,
+                    on,
+                    Rupiah(500_000),
+                    "blm",
+                    &key,
+                    &actor(),
+                )
+                .unwrap();
+            }
+        }
+    }
+    // The query it replaces, one pass over every UPK's history.
+    let one_pass = |as_of: Date| {
+        let conn = s.conn().unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT upk_id,
+                        -sum(CASE WHEN account = 'fee_income' AND day >= ?2 THEN amount ELSE 0 END),
+                        sum(CASE WHEN account = 'operating_costs' AND day >= ?2 THEN amount ELSE 0 END),
+                        -sum(CASE WHEN account = 'capital_blm' THEN amount ELSE 0 END)
+                 FROM fund_account_days
+                 WHERE day <= ?1 AND account IN ('fee_income', 'operating_costs', 'capital_blm')
+                 GROUP BY upk_id",
+            )
+            .unwrap();
+        let year_start = format!("{:04}-01-01", as_of.year());
+        stmt.query_map(params![as_of.to_string(), year_start], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                lumbung_fund::report::Finances {
+                    fee_income: r.get(1)?,
+                    costs: r.get(2)?,
+                    capital: r.get(3)?,
+                    months: as_of.month() as u32,
+                },
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<std::collections::BTreeMap<_, _>>>()
+        .unwrap()
+    };
+    for as_of in [
+        date(2023, 12, 30),
+        date(2023, 12, 31),
+        date(2024, 1, 1),
+        date(2024, 3, 15),
+        date(2024, 6, 30),
+        date(2024, 12, 31),
+        date(2025, 3, 1),
+        date(2026, 1, 1),
+    ] {
+        let finances = s.fund_finances(as_of).unwrap();
+        assert_eq!(finances, one_pass(as_of), "as of {as_of}");
+    }
+    assert_eq!(s.fund_finances(date(2024, 6, 30)).unwrap().len(), 3);
+}
+
+#[test]
+fn a_citys_books_read_by_two_connections_are_the_books_read_by_one() {
+    let (_dir, s) = store();
+    books(&s, 40, 3_000);
+    s.reverse_repayment(10, date(2025, 1, 1), "wrong loan", &actor())
+        .unwrap();
+    s.reschedule("L3", date(2025, 1, 1), 6, "flood", &actor())
+        .unwrap();
+    s.write_off("L4", date(2025, 1, 2), "gone", &actor())
+        .unwrap();
+    let one = {
+        let conn = s.conn().unwrap();
+        load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", None).unwrap()
+    };
+    let two = s
+        .city_books()
+        .unwrap()
+        .expect("nothing was written meanwhile");
+    assert_eq!(one.len(), 40);
+    let key = |b: &LoanBook| {
+        (
+            b.upk.clone(),
+            b.upk_id,
+            b.ksm,
+            b.disbursed_on,
+            b.schedule.clone(),
+            b.payments.clone(),
+            b.rescheduled.clone(),
+            b.written_off,
+        )
+    };
+    assert_eq!(
+        one.iter().map(key).collect::<Vec<_>>(),
+        two.iter().map(key).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        s.fund_books(None)
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect::<Vec<_>>(),
+        one.iter().map(key).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        one.iter().map(|b| b.payments.len()).sum::<usize>(),
+        3_000 - 1,
+        "the reversed one left out"
+    );
+    assert!(one[3].rescheduled.len() == 1 && one[4].written_off.is_some());
 }

@@ -1,0 +1,193 @@
+//! The collection sheet of a group meeting: what each loan asks of the
+//! group on a date and each member's share of it.
+
+use crate::loan::{add, TooLarge};
+use crate::report::{split_due, LoanBook};
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// A loan of the group, with its members' parts of the principal
+/// (name, amount); migrated loans have none.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupLoan<'a> {
+    pub loan_id: &'a str,
+    pub book: &'a LoanBook,
+    pub members: &'a [(String, i64)],
+}
+
+/// One loan's line of the sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub loan_id: String,
+    /// Unpaid fee and principal due by the date.
+    pub overdue: i64,
+    /// The next instalment after the date: its due date and amount.
+    pub next: Option<(Date, i64)>,
+    /// `overdue` and the next instalment.
+    pub owed: i64,
+    /// Who pays what of `owed`: each member by their part of the
+    /// principal, or the whole group when the loan has no member parts.
+    pub shares: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sheet {
+    /// Loans owing anything, in the order given.
+    pub lines: Vec<Line>,
+    pub total: i64,
+}
+
+/// The sheet of `group` on `on`: loans owing nothing are left out; every
+/// sum and share is exact (the shares of a loan add up to what it owes), and
+/// a sum that does not fit is refused.
+pub fn sheet(group: &str, loans: &[GroupLoan<'_>], on: Date) -> Result<Sheet, TooLarge> {
+    let mut lines = Vec::new();
+    let mut total = 0i64;
+    for loan in loans {
+        let due = loan.book.due(on)?;
+        let owed = add("due", due.overdue, due.next.map_or(0, |n| n.1))?;
+        if owed == 0 {
+            continue;
+        }
+        total = add("due", total, owed)?;
+        let parts: Vec<i64> = loan.members.iter().map(|m| m.1).collect();
+        let shares = match split_due(owed, &parts)? {
+            Some(split) => loan
+                .members
+                .iter()
+                .map(|m| m.0.clone())
+                .zip(split)
+                .collect(),
+            None => vec![(group.to_owned(), owed)],
+        };
+        lines.push(Line {
+            loan_id: loan.loan_id.to_owned(),
+            overdue: due.overdue,
+            next: due.next,
+            owed,
+            shares,
+        });
+    }
+    Ok(Sheet { lines, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loan::{schedule, FeeRate, Frequency, Rupiah, ScheduleKind};
+    use jiff::civil::date;
+
+    fn book(principal: i64) -> LoanBook {
+        let on = date(2024, 1, 10);
+        LoanBook {
+            upk: "UPK".into(),
+            upk_id: 1,
+            ksm: 2,
+            disbursed_on: on,
+            schedule: schedule(
+                on,
+                Rupiah(principal),
+                3,
+                FeeRate::parse("0.01").unwrap(),
+                ScheduleKind::Flat,
+                Frequency::Monthly,
+            )
+            .unwrap(),
+            payments: vec![],
+            rescheduled: vec![],
+            written_off: None,
+        }
+    }
+
+    #[test]
+    fn a_due_amount_is_shared_by_parts_and_the_remainder_goes_to_the_first() {
+        let (a, b) = (book(300_000), book(900_000));
+        let three = [
+            ("Siti".to_owned(), 1),
+            ("Nur".to_owned(), 1),
+            ("Euis".to_owned(), 1),
+        ];
+        let sheet = sheet(
+            "KSM Mawar",
+            &[
+                GroupLoan {
+                    loan_id: "A",
+                    book: &a,
+                    members: &three,
+                },
+                GroupLoan {
+                    loan_id: "B",
+                    book: &b,
+                    members: &[],
+                },
+            ],
+            date(2024, 2, 10),
+        )
+        .unwrap();
+        // A: the first instalment (100,000 + 3,000 fee) is due; the next too.
+        let first = &sheet.lines[0];
+        assert_eq!(first.owed, first.overdue + first.next.unwrap().1);
+        assert_eq!(first.shares.iter().map(|s| s.1).sum::<i64>(), first.owed);
+        assert_eq!(first.owed, 206_000);
+        assert_eq!(
+            first.shares,
+            vec![
+                ("Siti".to_owned(), 68_668),
+                ("Nur".to_owned(), 68_666),
+                ("Euis".to_owned(), 68_666)
+            ]
+        );
+        // A loan without member parts is the group's to pay.
+        assert_eq!(
+            sheet.lines[1].shares,
+            vec![("KSM Mawar".to_owned(), sheet.lines[1].owed)]
+        );
+        assert_eq!(sheet.total, first.owed + sheet.lines[1].owed);
+    }
+
+    #[test]
+    fn a_loan_owing_nothing_is_left_out() {
+        let mut paid = book(300_000);
+        paid.payments.push((date(2024, 1, 11), Rupiah(309_000)));
+        let sheet = sheet(
+            "KSM",
+            &[GroupLoan {
+                loan_id: "A",
+                book: &paid,
+                members: &[],
+            }],
+            date(2024, 2, 10),
+        )
+        .unwrap();
+        assert_eq!(
+            sheet,
+            Sheet {
+                lines: vec![],
+                total: 0
+            }
+        );
+    }
+
+    #[test]
+    fn a_total_that_does_not_fit_is_refused() {
+        let big = book(i64::MAX / 2);
+        let loans = [
+            GroupLoan {
+                loan_id: "A",
+                book: &big,
+                members: &[],
+            },
+            GroupLoan {
+                loan_id: "B",
+                book: &big,
+                members: &[],
+            },
+            GroupLoan {
+                loan_id: "C",
+                book: &big,
+                members: &[],
+            },
+        ];
+        assert!(sheet("KSM", &loans, date(2024, 5, 10)).is_err());
+    }
+}

@@ -1,0 +1,644 @@
+//! Loans read back as books (schedules, payments, reschedulings,
+//! write-offs), quickly for a whole city; the settings and the context
+//! the portfolio report reads besides them.
+
+use super::rows::{bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx};
+use crate::audit::{self, Actor};
+use crate::{Result, Store};
+use jiff::civil::Date;
+use lumbung_domain::Scope;
+use lumbung_fund::loan::{schedule, FeeRate, Rupiah};
+use lumbung_fund::report::{Context, LoanBook};
+use lumbung_fund::settings::Settings;
+use rusqlite::{params, OptionalExtension};
+use std::collections::HashMap;
+
+impl Store {
+    /// Every loan (of one UPK, by id, when given) with its schedules,
+    /// repayments (reversed ones left out), reschedulings and write-off.
+    /// Read in a few scans, not a query per loan, so that a city's
+    /// portfolio loads quickly.
+    pub fn fund_books(&self, upk_id: Option<i64>) -> Result<Vec<LoanBook>> {
+        let conn = self.conn()?;
+        if upk_id.is_none() {
+            drop(conn);
+            if let Some(books) = self.city_books()? {
+                return Ok(books);
+            }
+            let conn = self.conn()?;
+            return load_books(&conn, ALL_LOANS, None);
+        }
+        load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", upk_id)
+    }
+
+    /// What the portfolio report of a viewer reads: the books of the
+    /// UPKs `scope` covers, and the context with those UPKs' finances.
+    /// A UPK is covered as [`Scope::covers`] reads an organisation's
+    /// placement (its own area and its lineage); the selection is made in
+    /// SQL, so that only the covered UPKs' loans are read.
+    pub fn fund_report_inputs(
+        &self,
+        scope: &Scope,
+        as_of: Date,
+    ) -> Result<(Vec<LoanBook>, Context)> {
+        let (upks, every) = {
+            let conn = self.conn()?;
+            upks_within(&conn, scope)?
+        };
+        let mut ctx = self.fund_context(as_of)?;
+        ctx.finances.retain(|id, _| upks.contains(id));
+        let mut books = if every {
+            self.fund_books(None)?
+        } else {
+            let conn = self.conn()?;
+            let mut books = Vec::new();
+            for upk in &upks {
+                books.extend(load_books_with_ids(&conn, "l.upk_id = ?1", Some(*upk))?);
+            }
+            // In row order, as a city's books are read.
+            books.sort_unstable_by_key(|b| b.0);
+            books.into_iter().map(|(_, b)| b).collect()
+        };
+        books.retain(|b| upks.contains(&b.upk_id));
+        Ok((books, ctx))
+    }
+
+    /// Every loan's book, read by two connections at once: one reads the
+    /// loans and the first part of the repayments, the other the rest.
+    /// Both read the same state of the database: `None` when books were
+    /// written while the two began (three times over), so that one
+    /// connection reads alone.
+    pub(super) fn city_books(&self) -> Result<Option<Vec<LoanBook>>> {
+        // Two more connections if they are idle now: waiting for them while
+        // holding one could deadlock a busy pool.
+        let mut a = self.conn()?;
+        let (Some(probe), Some(mut b)) = (self.spare_conn(), self.spare_conn()) else {
+            return Ok(None);
+        };
+        let version = |c: &rusqlite::Connection| -> Result<i64> {
+            Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        };
+        for _ in 0..3 {
+            // No commit between the two readings of the probe: none
+            // between the two read transactions' starts either.
+            let before = version(&probe)?;
+            let ra = Reading::begin(&mut a)?;
+            let rb = Reading::begin(&mut b)?;
+            if version(&probe)? != before {
+                continue;
+            }
+            let last: i64 = ra.0.query_row(
+                "SELECT coalesce(max(id), 0) FROM fund_repayments",
+                [],
+                |r| r.get(0),
+            )?;
+            // The other reads the larger part: this one reads the loans too.
+            let split = last * 2 / 5;
+            let (books, rest) = std::thread::scope(|s| {
+                let rest = s.spawn(move || -> Result<Vec<(i64, i64, Date)>> {
+                    let reversed = reversed_repayments(rb.0)?;
+                    let mut rows = Vec::with_capacity((last - split).max(0) as usize);
+                    scan_repayments(rb.0, split, &reversed, |loan, on, amount| {
+                        rows.push((loan, amount, on));
+                    })?;
+                    Ok(rows)
+                });
+                let mine = (|| -> Result<(Vec<(i64, LoanBook)>, LoanIndex)> {
+                    let mut books = load_loans(ra.0, ALL_LOANS, None)?;
+                    let index = LoanIndex::new(&books);
+                    let per_loan = (last / books.len().max(1) as i64).clamp(1, 64) as usize;
+                    let reversed = reversed_repayments(ra.0)?;
+                    let mut stmt = ra.0.prepare_cached(
+                        "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id <= ?1 ORDER BY id",
+                    )?;
+                    let mut rows = stmt.query([split])?;
+                    while let Some(r) = rows.next()? {
+                        if let Some(i) = index.get(r.get(0)?) {
+                            if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
+                                continue;
+                            }
+                            let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
+                            let pays = &mut books[i].1.payments;
+                            if pays.capacity() == 0 {
+                                pays.reserve(per_loan);
+                            }
+                            pays.push((on, Rupiah(r.get(2)?)));
+                        }
+                    }
+                    Ok((books, index))
+                })();
+                (mine, rest.join().expect("a reading thread panicked"))
+            });
+            let (mut books, index) = books?;
+            let rest = rest?;
+            // The other part's payments come after this part's (by row id);
+            // each half of the books is completed by a thread.
+            let mid = books.len() / 2;
+            let (low, high) = books.split_at_mut(mid);
+            std::thread::scope(|s| {
+                s.spawn(|| complete_payments(low, 0, &index, &rest));
+                complete_payments(high, mid, &index, &rest);
+            });
+            drop(rest);
+            finish_books(ra.0, ALL_LOANS, None, &mut books, &index)?;
+            return Ok(Some(books.into_iter().map(|(_, b)| b).collect()));
+        }
+        Ok(None)
+    }
+
+    pub fn fund_settings(&self, upk: i64) -> Result<Settings> {
+        let conn = self.conn()?;
+        settings_tx(&conn, upk)
+    }
+
+    pub fn set_fund_settings(&self, upk: i64, settings: Settings, actor: &Actor) -> Result<()> {
+        let settings = settings
+            .checked()
+            .map_err(|e| invalid(e.field, e.message))?;
+        self.write(|tx| {
+            let json = serde_json::to_string(&settings).expect("settings serialise");
+            tx.execute(
+                "INSERT INTO fund_settings (upk_id, settings, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (upk_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+                params![upk, json, crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.settings",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::from_str(&json).expect("json"),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// What the portfolio report needs besides the loans: every UPK's
+    /// settings, finances as of the date, and the areas it rolls up into
+    /// (the proper ancestors of its area, or of its BKM's, below the root).
+    pub fn fund_context(&self, as_of: Date) -> Result<Context> {
+        let mut ctx = Context {
+            finances: self.fund_finances(as_of)?,
+            ..Context::default()
+        };
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT upk_id, settings FROM fund_settings")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let s = Settings::from_json(&r.get::<_, String>(1)?)
+                .map_err(|e| invalid("fund_settings", e.to_string()))?;
+            ctx.settings.insert(r.get(0)?, s);
+        }
+        let mut stmt = conn.prepare(
+            "SELECT u.id, a.path FROM organisations u
+             LEFT JOIN organisations p ON p.id = u.parent_id
+             JOIN areas a ON a.code = coalesce(u.area_code, p.area_code)
+             WHERE u.kind = 'upk'",
+        )?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut area_stmt = conn
+            .prepare_cached("SELECT code, name, coalesce(kind, '') FROM areas WHERE code = ?1")?;
+        for (upk, path) in rows {
+            // The stored path is `/root/…/own/`: roll up into each proper
+            // ancestor except the root.
+            let codes: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+            let mut refs = Vec::new();
+            for code in codes.iter().skip(1).take(codes.len().saturating_sub(2)) {
+                if let Some(a) = area_stmt
+                    .query_row([code], |r| {
+                        Ok(lumbung_fund::report::AreaRef {
+                            code: r.get(0)?,
+                            name: r.get(1)?,
+                            level: r.get(2)?,
+                        })
+                    })
+                    .optional()?
+                {
+                    refs.push(a);
+                }
+            }
+            ctx.areas.insert(upk, refs);
+        }
+        Ok(ctx)
+    }
+}
+
+pub(super) fn book_of(tx: &rusqlite::Connection, loan: i64) -> Result<LoanBook> {
+    load_books_with_ids(tx, "l.id = ?1", Some(loan))?
+        .pop()
+        .map(|(_, b)| b)
+        .ok_or_else(|| invalid("loan", format!("no loan {loan}")))
+}
+
+/// Loans matching `filter` (SQL over `fund_loans l`, one parameter) as
+/// books, ordered by row id; the map gives each book's loan row id.
+pub(super) fn load_books(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+) -> Result<Vec<LoanBook>> {
+    Ok(load_books_with_ids(conn, filter, param)?
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect())
+}
+
+pub(super) fn load_books_with_ids(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    let books = load_loans(conn, filter, param)?;
+    fill_books(conn, filter, param, books)
+}
+
+/// The book of one loan by its public id (with its row id), as
+/// [`load_books_with_ids`] gives it; `names` keeps UPK names between calls.
+pub(super) fn book_by_loan_id(
+    conn: &rusqlite::Connection,
+    loan_id: &str,
+    names: &mut HashMap<i64, Option<String>>,
+) -> Result<Option<(i64, LoanBook)>> {
+    let books = loans_where(conn, "l.loan_id = ?1", [loan_id], names)?;
+    let Some(id) = books.first().map(|b| b.0) else {
+        return Ok(None);
+    };
+    Ok(fill_books(conn, ONE_LOAN, Some(id), books)?.pop())
+}
+
+/// Adds to loans just loaded (by `filter`) their payments, reschedulings
+/// and write-offs.
+fn fill_books(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+    mut books: Vec<(i64, LoanBook)>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    if books.is_empty() {
+        return Ok(books);
+    }
+    let index = LoanIndex::new(&books);
+    // Many loans (a city's portfolio): read the repayments whole, in row
+    // order, keeping those of the loans loaded; few: through the loans'
+    // index. Either way a loan's payments come in the order recorded and
+    // are then put in date order.
+    let whole = filter != ONE_LOAN && {
+        let most: i64 = conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM fund_loans")?
+            .query_row([], |r| r.get(0))?;
+        books.len() as i64 * 2 > most
+    };
+    if whole {
+        let reversed = reversed_repayments(conn)?;
+        scan_repayments(conn, 0, &reversed, |loan, on, amount| {
+            if let Some(i) = index.get(loan) {
+                books[i].1.payments.push((on, Rupiah(amount)));
+            }
+        })?;
+    } else {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT r.loan, r.paid_on, r.amount FROM fund_repayments r
+             WHERE {} AND NOT EXISTS (SELECT 1 FROM fund_reversals v WHERE v.repayment = r.id)
+             ORDER BY r.loan, r.id",
+            loans_in("r.loan", filter)
+        ))?;
+        let mut rows = stmt.query([param])?;
+        while let Some(r) = rows.next()? {
+            if let Some(i) = index.get(r.get(0)?) {
+                let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
+                books[i].1.payments.push((on, Rupiah(r.get(2)?)));
+            }
+        }
+    }
+    sort_payments(&mut books);
+    finish_books(conn, filter, param, &mut books, &index)?;
+    Ok(books)
+}
+
+/// The filter of every loan.
+const ALL_LOANS: &str = "?1 IS NULL";
+
+/// The filter of one loan by row id.
+const ONE_LOAN: &str = "l.id = ?1";
+
+/// The condition on a table's loan column (`column`) that selects the
+/// loans of `filter` (over `fund_loans l`), with its one parameter: for one
+/// loan or every loan without a subquery (a posting loads its loan's book
+/// many times a second; a city's loans would be listed whole).
+fn loans_in(column: &str, filter: &str) -> String {
+    match filter {
+        ONE_LOAN => format!("{column} = ?1"),
+        ALL_LOANS => ALL_LOANS.to_owned(),
+        _ => format!("{column} IN (SELECT l.id FROM fund_loans l WHERE {filter})"),
+    }
+}
+
+/// A read transaction on a pooled connection, ended when dropped (so that
+/// the connection goes back to the pool without one).
+struct Reading<'c>(&'c mut rusqlite::Connection);
+
+impl<'c> Reading<'c> {
+    /// Begins reading: the database's state is fixed from here on.
+    fn begin(conn: &'c mut rusqlite::Connection) -> Result<Reading<'c>> {
+        conn.execute_batch("BEGIN")?;
+        let reading = Reading(conn);
+        reading
+            .0
+            .query_row("SELECT 1 FROM fund_loans LIMIT 1", [], |_| Ok(()))
+            .optional()?;
+        Ok(reading)
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
+/// The loans matching `filter` (SQL over `fund_loans l`, one parameter),
+/// ordered by row id, with their schedules and no payments yet. A loan
+/// whose UPK is not an organisation is left out.
+fn load_loans(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    loans_where(conn, filter, [param], &mut HashMap::new())
+}
+
+/// [`load_loans`] by any condition over `fund_loans l`; `names` caches
+/// the UPKs' names (`None`: no such organisation).
+fn loans_where(
+    conn: &rusqlite::Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+    names: &mut HashMap<i64, Option<String>>,
+) -> Result<Vec<(i64, LoanBook)>> {
+    let mut books: Vec<(i64, LoanBook)> = Vec::new();
+    let mut name_of = conn.prepare_cached("SELECT name FROM organisations WHERE id = ?1")?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT l.id, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule, l.frequency
+         FROM fund_loans l WHERE {condition} ORDER BY l.id"
+    ))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let upk_id: i64 = r.get(1)?;
+        let upk = match names.get(&upk_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name: Option<String> = name_of.query_row([upk_id], |r| r.get(0)).optional()?;
+                names.insert(upk_id, name.clone());
+                name
+            }
+        };
+        let Some(upk) = upk else {
+            continue;
+        };
+        let on = date_of(r.get_ref(3)?.as_bytes().map_err(|_| bad("date"))?)?;
+        let rate = FeeRate::parse(r.get_ref(6)?.as_str().map_err(|_| bad("rate"))?)
+            .map_err(|_| bad("rate"))?;
+        let kind = parse_kind(r.get_ref(7)?.as_str().map_err(|_| bad("schedule"))?)?;
+        let frequency = parse_frequency(r.get_ref(8)?.as_str().map_err(|_| bad("frequency"))?)?;
+        books.push((
+            r.get(0)?,
+            LoanBook {
+                upk,
+                upk_id,
+                ksm: r.get(2)?,
+                disbursed_on: on,
+                schedule: schedule(
+                    on,
+                    Rupiah(r.get(4)?),
+                    r.get::<_, i64>(5)? as u16,
+                    rate,
+                    kind,
+                    frequency,
+                )?,
+                payments: Vec::new(),
+                rescheduled: Vec::new(),
+                written_off: None,
+            },
+        ));
+    }
+    Ok(books)
+}
+
+/// The repayments that were reversed, by id.
+fn reversed_repayments(conn: &rusqlite::Connection) -> Result<std::collections::HashSet<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT repayment FROM fund_reversals")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every repayment after row `after`, in row order, but the reversed:
+/// `each(loan, paid on, amount)`.
+fn scan_repayments(
+    conn: &rusqlite::Connection,
+    after: i64,
+    reversed: &std::collections::HashSet<i64>,
+    mut each: impl FnMut(i64, Date, i64),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id > ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([after])?;
+    while let Some(r) = rows.next()? {
+        if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
+            continue;
+        }
+        let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
+        each(r.get(0)?, on, r.get(2)?);
+    }
+    Ok(())
+}
+
+/// Puts each book's payments in date order (among payments of one date,
+/// as recorded).
+fn sort_payments(books: &mut [(i64, LoanBook)]) {
+    for (_, b) in books {
+        if !b.payments.is_sorted_by_key(|p| p.0) {
+            b.payments.sort_by_key(|p| p.0);
+        }
+    }
+}
+
+/// Adds `rows` (loan, amount, paid on), in row order, to the payments of
+/// the books among `books` (which start at `first` of the index), and puts
+/// them in date order.
+fn complete_payments(
+    books: &mut [(i64, LoanBook)],
+    first: usize,
+    index: &LoanIndex,
+    rows: &[(i64, i64, Date)],
+) {
+    for (loan, amount, on) in rows {
+        if let Some(b) = index
+            .get(*loan)
+            .and_then(|i| i.checked_sub(first))
+            .and_then(|i| books.get_mut(i))
+        {
+            b.1.payments.push((*on, Rupiah(*amount)));
+        }
+    }
+    sort_payments(books);
+}
+
+/// Adds each book's reschedulings and write-off.
+fn finish_books(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    param: Option<i64>,
+    books: &mut [(i64, LoanBook)],
+    index: &LoanIndex,
+) -> Result<()> {
+    let scoped = loans_in("loan", filter);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT loan, on_date, principal, term_months, fee_rate, schedule, frequency FROM fund_reschedules
+         WHERE {scoped} ORDER BY loan, on_date, id"
+    ))?;
+    let mut rows = stmt.query([param])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = index.get(r.get(0)?) {
+            let on = parse_date(&r.get::<_, String>(1)?)?;
+            let rate = FeeRate::parse(&r.get::<_, String>(4)?).map_err(|_| bad("rate"))?;
+            let kind = parse_kind(&r.get::<_, String>(5)?)?;
+            let frequency = parse_frequency(&r.get::<_, String>(6)?)?;
+            books[i]
+                .1
+                .rescheduled
+                .push(lumbung_fund::report::Rescheduled {
+                    on,
+                    term_months: r.get::<_, i64>(3)? as u16,
+                    schedule: schedule(
+                        on,
+                        Rupiah(r.get(2)?),
+                        r.get::<_, i64>(3)? as u16,
+                        rate,
+                        kind,
+                        frequency,
+                    )?,
+                });
+        }
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT loan, on_date, principal FROM fund_write_offs WHERE {scoped}"
+    ))?;
+    let mut rows = stmt.query([param])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = index.get(r.get(0)?) {
+            books[i].1.written_off =
+                Some((parse_date(&r.get::<_, String>(1)?)?, Rupiah(r.get(2)?)));
+        }
+    }
+    Ok(())
+}
+
+/// Where a loan's book is among those loaded, by the loan's row id: a
+/// table when the ids are dense (a city's portfolio), a map otherwise.
+enum LoanIndex {
+    Dense(Vec<u32>),
+    Sparse(HashMap<i64, usize>),
+}
+
+impl LoanIndex {
+    fn new(books: &[(i64, LoanBook)]) -> LoanIndex {
+        let max = books.iter().map(|b| b.0).max().unwrap_or(0);
+        if max >= 0 && max <= 4 * books.len() as i64 + 1024 && books.len() < u32::MAX as usize {
+            let mut at = vec![u32::MAX; max as usize + 1];
+            for (i, (id, _)) in books.iter().enumerate() {
+                at[*id as usize] = i as u32;
+            }
+            LoanIndex::Dense(at)
+        } else {
+            LoanIndex::Sparse(
+                books
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, _))| (*id, i))
+                    .collect(),
+            )
+        }
+    }
+
+    fn get(&self, id: i64) -> Option<usize> {
+        match self {
+            LoanIndex::Dense(at) => usize::try_from(id)
+                .ok()
+                .and_then(|id| at.get(id))
+                .filter(|i| **i != u32::MAX)
+                .map(|i| *i as usize),
+            LoanIndex::Sparse(map) => map.get(&id).copied(),
+        }
+    }
+}
+
+/// A stored date, `2024-01-31` read without the general parser.
+fn date_of(raw: &[u8]) -> Result<Date> {
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *raw {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |d: &[u8]| d.iter().fold(0i16, |acc, c| acc * 10 + (c - b'0') as i16);
+            if let Ok(date) = Date::new(
+                n(&digits[..4]),
+                n(&digits[4..6]) as i8,
+                n(&digits[6..]) as i8,
+            ) {
+                return Ok(date);
+            }
+        }
+    }
+    std::str::from_utf8(raw)
+        .map_err(|_| bad("date"))
+        .and_then(parse_date)
+}
+
+/// The UPKs (organisations of kind `upk`) that `scope` covers, and
+/// whether they are every UPK. An organisation scope covers the UPKs in
+/// its subtree (as deep as a lineage is read) whose own area, if any, lies
+/// in its area; an area scope those whose own area lies in it.
+fn upks_within(
+    conn: &rusqlite::Connection,
+    scope: &Scope,
+) -> Result<(std::collections::HashSet<i64>, bool)> {
+    const UPK: &str = "SELECT o.id FROM organisations o LEFT JOIN areas a ON a.code = o.area_code
+         WHERE o.kind = 'upk'";
+    let ids =
+        |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<std::collections::HashSet<i64>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map(params, |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+    let within = |path: &lumbung_domain::AreaPath| (path.as_str().to_owned(), path.subtree_end());
+    Ok(match scope {
+        Scope::Global => (ids(UPK, &[])?, true),
+        Scope::Area { path, .. } => {
+            let (lo, hi) = within(path);
+            let upks = ids(
+                &format!("{UPK} AND a.path >= ?1 AND a.path < ?2"),
+                &[&lo, &hi],
+            )?;
+            (upks, false)
+        }
+        Scope::Org { id, area } => {
+            let (lo, hi) = area.as_ref().map(within).unzip();
+            let upks = ids(
+                &format!(
+                    "WITH RECURSIVE down(id, n) AS (
+                         SELECT id, 0 FROM organisations WHERE id = ?1
+                         UNION ALL SELECT o.id, down.n + 1 FROM organisations o JOIN down ON o.parent_id = down.id
+                         WHERE down.n < 64)
+                     {UPK} AND o.id IN (SELECT id FROM down)
+                       AND (a.path IS NULL OR (?2 IS NOT NULL AND a.path >= ?2 AND a.path < ?3))"
+                ),
+                &[id, &lo, &hi],
+            )?;
+            (upks, false)
+        }
+    })
+}

@@ -1,0 +1,442 @@
+//! The hash-chained journal: posting balanced entries (one by one or
+//! many in a transaction), checking and reading the chain, and the
+//! movements and finances read from the per-day balances.
+
+use super::rows::{invalid, settings_tx};
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
+use lumbung_fund::loan::Rupiah;
+use rusqlite::{params, OptionalExtension, Transaction};
+use std::collections::HashMap;
+
+/// Appends an entry to the journal (tagged with the loan it is about, if
+/// any); a key posted before is not posted again. Returns the new entry's
+/// sequence number, or `None` when the key was held.
+pub(super) fn post(
+    tx: &Transaction<'_>,
+    upk: i64,
+    loan: Option<i64>,
+    entry: &Entry,
+) -> Result<Option<i64>> {
+    let mut poster = Poster::default();
+    let posted = poster.post(tx, upk, loan, entry)?;
+    poster.finish(tx)?;
+    Ok(posted)
+}
+
+/// Posts many entries in one transaction, as [`post`] does one by one: it
+/// reads the chain's tail once and keeps it, and sums the per-day balance
+/// movements in memory until [`Poster::finish`] writes them. While a
+/// poster is in use, nothing else in the transaction may append to the
+/// journal or read `fund_account_days`; `finish` must run before commit.
+#[derive(Default)]
+pub(super) struct Poster {
+    /// The last entry's sequence and hash, once read.
+    tail: Option<(i64, String)>,
+    /// (day, UPK, account kind) → the sum of the lines posted, keyed in
+    /// the table's order.
+    days: HashMap<(Date, i64, &'static str), i64>,
+    /// Each UPK's settings, once read: their bound on one movement.
+    settings: HashMap<i64, lumbung_fund::settings::Settings>,
+}
+
+impl Poster {
+    /// `amount` when it is within the UPK's `max_movement`; refused,
+    /// naming `field`, otherwise.
+    pub(super) fn movement(
+        &mut self,
+        tx: &Transaction<'_>,
+        upk: i64,
+        field: &'static str,
+        amount: Rupiah,
+    ) -> Result<Rupiah> {
+        let settings = match self.settings.entry(upk) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(settings_tx(tx, upk)?),
+        };
+        Ok(settings.movement(field, amount)?)
+    }
+
+    pub(super) fn post(
+        &mut self,
+        tx: &Transaction<'_>,
+        upk: i64,
+        loan: Option<i64>,
+        entry: &Entry,
+    ) -> Result<Option<i64>> {
+        entry.check().map_err(|e| match e {
+            EntryError::TooLarge(e) => StoreError::from(e),
+            EntryError::Date(e) => StoreError::invalid("date", e.to_string()),
+            e => StoreError::invalid("journal", e.to_string()),
+        })?;
+        if self.tail.is_none() {
+            let last: Option<(i64, String)> = tx
+                .prepare_cached(
+                    "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
+                )?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            self.tail = Some(last.unwrap_or((0, GENESIS.to_owned())));
+        }
+        let (last, previous) = self.tail.as_ref().expect("read above");
+        let sequence = last + 1;
+        let hash = entry.chain_hash(sequence as u64, previous);
+        // The key's uniqueness is the check: a key held already inserts
+        // nothing (and the tail stays).
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+            )?
+            .execute(params![sequence, upk, serde_json::to_string(entry).expect("entries serialise"), entry.idempotency_key, hash, loan])?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        self.tail = Some((sequence, hash));
+        for l in &entry.lines {
+            let day = self
+                .days
+                .entry((entry.date, upk, l.account.kind()))
+                .or_insert(0);
+            *day = lumbung_fund::loan::add("balance", *day, l.amount.0)?;
+        }
+        Ok(Some(sequence))
+    }
+
+    /// Writes the per-day balance movements gathered.
+    pub(super) fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
+        let mut add = tx.prepare_cached(
+            "INSERT INTO fund_account_days (day, upk_id, account, amount) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = amount + excluded.amount",
+        )?;
+        // In the key's order: a day's rows of the whole city are neighbours.
+        let mut days: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
+        days.sort_unstable();
+        for ((day, upk, account), amount) in days {
+            add.execute(params![day.to_string(), upk, account, amount])?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Checks the whole journal as [`lumbung_fund::journal::verify`] does,
+    /// without holding it in memory: read in sequence order, checked on
+    /// every core (an entry's hash follows from the stored hash before it,
+    /// so pieces are checked apart). `Ok(entries)` or `Err(the first
+    /// broken entry)`; an unreadable entry is an error, as in
+    /// [`Store::fund_journal`].
+    pub fn verify_fund_journal(&self) -> Result<std::result::Result<u64, u64>> {
+        /// Entries in sequence order, with the stored hash before the first:
+        /// their texts one after the other (entry, hash, entry, hash, …)
+        /// and each one's sequence and the ends of its entry and hash.
+        struct Piece {
+            previous: String,
+            text: String,
+            rows: Vec<(i64, usize, usize)>,
+        }
+        const PIECE: usize = 4096;
+        let conn = self.conn()?;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let (send, receive) = std::sync::mpsc::sync_channel::<Piece>(2 * workers);
+        let receive = std::sync::Mutex::new(receive);
+        // Per worker: the first unreadable and the first broken entry seen.
+        let (read, found) = std::thread::scope(|s| {
+            let checks: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        let (mut unreadable, mut broken) = (None::<i64>, None::<i64>);
+                        loop {
+                            let piece = receive.lock().expect("a checking thread panicked").recv();
+                            let Ok(piece) = piece else {
+                                return (unreadable, broken);
+                            };
+                            let mut previous = piece.previous.as_str();
+                            let mut start = 0;
+                            for &(sequence, entry_end, hash_end) in &piece.rows {
+                                let entry = &piece.text[start..entry_end];
+                                let hash = &piece.text[entry_end..hash_end];
+                                start = hash_end;
+                                match serde_json::from_str::<Entry>(entry) {
+                                    Err(_) => {
+                                        unreadable.get_or_insert(sequence);
+                                    }
+                                    Ok(entry) => {
+                                        if broken.is_none()
+                                            && !lumbung_fund::journal::follows(
+                                                &entry,
+                                                sequence as u64,
+                                                hash,
+                                                previous,
+                                            )
+                                        {
+                                            broken = Some(sequence);
+                                        }
+                                    }
+                                }
+                                previous = hash;
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let read = (|| -> Result<u64> {
+                let mut stmt = conn
+                    .prepare("SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
+                let mut rows = stmt.query([])?;
+                let empty = |previous: String| Piece {
+                    previous,
+                    text: String::with_capacity(PIECE * 512),
+                    rows: Vec::with_capacity(PIECE),
+                };
+                let mut piece = empty(GENESIS.to_owned());
+                let mut entries = 0u64;
+                while let Some(r) = rows.next()? {
+                    let text = |i: usize| -> Result<&str> {
+                        r.get_ref(i)?.as_str().map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                i,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                            .into()
+                        })
+                    };
+                    piece.text.push_str(text(1)?);
+                    let entry_end = piece.text.len();
+                    piece.text.push_str(text(2)?);
+                    piece.rows.push((r.get(0)?, entry_end, piece.text.len()));
+                    entries += 1;
+                    if piece.rows.len() == PIECE {
+                        let previous = piece.text[entry_end..].to_owned();
+                        let full = std::mem::replace(&mut piece, empty(previous));
+                        if send.send(full).is_err() {
+                            break;
+                        }
+                    }
+                }
+                if !piece.rows.is_empty() {
+                    let _ = send.send(piece);
+                }
+                Ok(entries)
+            })();
+            drop(send);
+            let found: Vec<(Option<i64>, Option<i64>)> = checks
+                .into_iter()
+                .map(|c| c.join().expect("a checking thread panicked"))
+                .collect();
+            (read, found)
+        });
+        let entries = read?;
+        // Each worker saw its pieces in order: the least of its firsts is
+        // the first of all.
+        if let Some(sequence) = found.iter().filter_map(|f| f.0).min() {
+            return Err(StoreError::invalid(
+                "fund_journal",
+                format!("entry {sequence} is unreadable"),
+            ));
+        }
+        Ok(match found.iter().filter_map(|f| f.1).min() {
+            Some(sequence) => Err(sequence as u64),
+            None => Ok(entries),
+        })
+    }
+
+    /// The whole journal in sequence order, as stored.
+    pub fn fund_journal(&self) -> Result<Vec<Posted>> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (sequence, entry, hash) = row?;
+            let entry: Entry = serde_json::from_str(&entry).map_err(|_| {
+                StoreError::invalid("fund_journal", format!("entry {sequence} is unreadable"))
+            })?;
+            Ok(Posted {
+                sequence: sequence as u64,
+                entry,
+                hash,
+            })
+        })
+        .collect()
+    }
+
+    /// The journal of one UPK, in sequence order.
+    pub fn upk_journal(&self, upk: i64) -> Result<Vec<lumbung_fund::journal::Posted>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT sequence, entry, hash FROM fund_journal WHERE upk_id = ?1 ORDER BY sequence",
+        )?;
+        let rows = stmt.query_map([upk], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (sequence, entry, hash) = row?;
+            Ok(lumbung_fund::journal::Posted {
+                sequence: sequence as u64,
+                entry: serde_json::from_str(&entry).map_err(|_| {
+                    invalid("fund_journal", format!("entry {sequence} is unreadable"))
+                })?,
+                hash,
+            })
+        })
+        .collect()
+    }
+}
+
+/// What `fund post` records besides loans: a UPK's costs and the capital
+/// it receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// Operating costs paid from cash.
+    Cost,
+    /// Capital received into cash (e.g. a BLM grant).
+    Capital,
+}
+
+impl Store {
+    /// Posts a cost or capital received for a UPK; the same key again is
+    /// posted once. Returns whether it was posted.
+    #[allow(clippy::too_many_arguments)]
+    pub fn post_fund_movement(
+        &self,
+        upk_id: i64,
+        movement: Movement,
+        date: Date,
+        amount: Rupiah,
+        memo: &str,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
+        if amount.0 <= 0 {
+            return Err(StoreError::invalid(
+                "amount",
+                "an amount must be more than zero (a correction is a reversal)",
+            ));
+        }
+        self.write(|tx| {
+            let is_upk = tx
+                .query_row(
+                    "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
+                    [upk_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !is_upk {
+                return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
+            }
+            settings_tx(tx, upk_id)?.movement("amount", amount)?;
+            let lines = match movement {
+                Movement::Cost => [
+                    (Account::OperatingCosts, amount.0),
+                    (Account::Cash, -amount.0),
+                ],
+                Movement::Capital => [(Account::Cash, amount.0), (Account::CapitalBlm, -amount.0)],
+            };
+            let posted = post(
+                tx,
+                upk_id,
+                None,
+                &Entry::new(date, memo.to_owned(), key.to_owned(), lines),
+            )?
+            .is_some();
+            if posted {
+                audit::record(
+                    tx,
+                    actor,
+                    "fund.post",
+                    "organisation",
+                    &upk_id.to_string(),
+                    None,
+                    serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}),
+                )?;
+            }
+            Ok(posted)
+        })
+    }
+
+    /// Each UPK's fee income and costs in the year of `as_of` up to it, and
+    /// the capital it holds then, by UPK id.
+    pub fn fund_finances(
+        &self,
+        as_of: Date,
+    ) -> Result<std::collections::BTreeMap<i64, lumbung_fund::report::Finances>> {
+        let conn = self.conn()?;
+        let day = as_of.to_string();
+        let year_start = format!("{:04}-01-01", as_of.year());
+        // The year's income and costs: one range of the key (day first),
+        // read in order; `+account` keeps SQLite off the per-account index,
+        // which would look each row up again.
+        let mut year: HashMap<i64, (i64, i64)> = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT upk_id, account, sum(amount) FROM fund_account_days
+             WHERE day >= ?1 AND day <= ?2 AND +account IN ('fee_income', 'operating_costs')
+             GROUP BY upk_id, account",
+        )?;
+        let mut rows = stmt.query(params![year_start, day])?;
+        while let Some(r) = rows.next()? {
+            let sums = year.entry(r.get(0)?).or_default();
+            match r.get_ref(1)?.as_str().unwrap_or_default() {
+                "fee_income" => sums.0 = -r.get::<_, i64>(2)?,
+                _ => sums.1 = r.get(2)?,
+            }
+        }
+        // Each UPK holding any of these accounts and the first day it did,
+        // a seek a UPK along the index (account, UPK, day) — also a UPK
+        // whose organisation's kind was edited since: its books still count.
+        let mut next = conn.prepare_cached(
+            "SELECT upk_id, day FROM fund_account_days WHERE account = ?1 AND upk_id > ?2
+             ORDER BY upk_id, day LIMIT 1",
+        )?;
+        let mut since: std::collections::BTreeMap<i64, String> = Default::default();
+        for account in ["fee_income", "operating_costs", "capital_blm"] {
+            let mut after = i64::MIN;
+            while let Some((upk, first)) = next
+                .query_row(params![account, after], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+            {
+                let held = since.entry(upk).or_insert_with(|| first.clone());
+                if first < *held {
+                    *held = first;
+                }
+                after = upk;
+            }
+        }
+        let mut capital = conn.prepare_cached(
+            "SELECT -coalesce(sum(amount), 0) FROM fund_account_days
+             WHERE account = 'capital_blm' AND upk_id = ?1 AND day <= ?2",
+        )?;
+        let mut out = std::collections::BTreeMap::new();
+        for (upk, first) in since {
+            let (fee_income, costs) = year.get(&upk).copied().unwrap_or_default();
+            if first <= day {
+                out.insert(
+                    upk,
+                    lumbung_fund::report::Finances {
+                        fee_income,
+                        costs,
+                        capital: capital.query_row(params![upk, day], |r| r.get(0))?,
+                        months: as_of.month() as u32,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}

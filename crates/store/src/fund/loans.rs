@@ -1,0 +1,732 @@
+//! A loan's life after disbursal: repayments (one or a batch), their
+//! reversal, rescheduling, write-off and the loan-loss reserve, and the
+//! loan's ledger and receipts.
+
+use super::books::{book_by_loan_id, book_of, load_books, load_books_with_ids};
+use super::ledger::{post, Poster};
+use super::rows::{
+    invalid, parse_date, settings_tx, BatchOutcome, LoanView, Receipt, Repaid, RepaymentInput,
+    RepaymentRow,
+};
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_fund::journal::{Account, Entry};
+use lumbung_fund::loan::{FeeRate, Rupiah};
+use lumbung_fund::report::{portfolio, Context, LoanBook};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+/// The loan's row id, UPK and KSM from its public id.
+fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64)> {
+    tx.prepare_cached("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
+        .query_row([loan_id.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| invalid("loan_id", format!("no loan {:?}", loan_id.trim())))
+}
+
+/// Posts one repayment against a loan whose book is `book` (updated in
+/// place): the split between principal, fee and money beyond the loan is
+/// what the allocation of all payments covers with it, less without it.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn repay_tx(
+    tx: &Transaction<'_>,
+    poster: &mut Poster,
+    loan: i64,
+    loan_id: &str,
+    upk: i64,
+    ksm: i64,
+    book: &mut LoanBook,
+    paid_on: Date,
+    amount: Rupiah,
+    key: &str,
+) -> Result<Repaid> {
+    if amount.0 <= 0 {
+        return Err(invalid(
+            "amount",
+            "a repayment must be more than zero (a correction is a reversal)",
+        ));
+    }
+    poster.movement(tx, upk, "amount", amount)?;
+    if paid_on < book.disbursed_on {
+        return Err(invalid(
+            "paid_on",
+            format!(
+                "{paid_on} is before the loan was disbursed ({})",
+                book.disbursed_on
+            ),
+        ));
+    }
+    if let Some((on, _)) = book.written_off {
+        return Err(invalid(
+            "loan_id",
+            format!("loan {loan_id} was written off on {on}"),
+        ));
+    }
+    if let Some(r) = book.rescheduled.last() {
+        if paid_on <= r.on {
+            return Err(invalid(
+                "paid_on",
+                format!(
+                    "{paid_on} is on or before the loan's rescheduling on {}",
+                    r.on
+                ),
+            ));
+        }
+    }
+    let (p0, f0, l0) = book.totals()?;
+    let at = book.payments.partition_point(|p| p.0 <= paid_on);
+    book.payments.insert(at, (paid_on, amount));
+    // The allocation adds the loan's payments up: refused if they no
+    // longer fit, before they are split.
+    if lumbung_fund::loan::sum("repayments", book.payments.iter().map(|p| p.1 .0)).is_err() {
+        book.payments.remove(at);
+        return Err(StoreError::too_large("amount"));
+    }
+    let (p1, f1, l1) = book.totals()?;
+    let seq = poster.post(
+        tx,
+        upk,
+        Some(loan),
+        &Entry::new(
+            paid_on,
+            format!("repayment of loan {loan_id}"),
+            key.to_owned(),
+            [
+                (Account::Cash, amount.0),
+                (Account::LoansReceivable(ksm), -(p1 - p0)),
+                (Account::FeeIncome, -(f1 - f0)),
+                (Account::SavingsHeld, -(l1 - l0)),
+            ],
+        ),
+    )?;
+    let Some(seq) = seq else {
+        book.payments.remove(at);
+        return Ok(Repaid {
+            repayment: None,
+            journal_seq: None,
+        });
+    };
+    tx.prepare_cached(
+        "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![loan, paid_on.to_string(), amount.0, seq])?;
+    Ok(Repaid {
+        repayment: Some(tx.last_insert_rowid()),
+        journal_seq: Some(seq),
+    })
+}
+
+/// The page cache of a connection that posts batches, in KiB (512 MiB
+/// was measured no faster across a city: the pages a batch needs are
+/// scattered over the books, and the operating system caches the file).
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+
+/// For the crash test (`tests/fund_crash.rs`): with
+/// `LUMBUNG_TEST_ABORT_AT=N` the process aborts when its batches reach
+/// their row N (counting every row of every batch it posts, from 0),
+/// before posting it: no rollback, no destructor runs, as under SIGKILL
+/// or a power cut, at a point chosen by count rather than by timing.
+fn crash_point() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    static ROWS: AtomicU64 = AtomicU64::new(0);
+    let at = AT.get_or_init(|| std::env::var("LUMBUNG_TEST_ABORT_AT").ok()?.parse().ok());
+    if let Some(at) = *at {
+        if ROWS.fetch_add(1, Ordering::Relaxed) == at {
+            std::process::abort();
+        }
+    }
+}
+
+/// [`Store::repay_batch`] on one connection.
+fn repay_batch_tx(
+    conn: &mut rusqlite::Connection,
+    batch: &[RepaymentInput],
+    actor: &Actor,
+) -> Result<BatchOutcome> {
+    crate::write_on(conn, |tx| {
+        // Each loan's row id by its public id, and its book, read once.
+        let mut loans: std::collections::HashMap<&str, i64> = Default::default();
+        let mut books: std::collections::HashMap<i64, LoanBook> = Default::default();
+        let mut names = Default::default();
+        let mut out = BatchOutcome::default();
+        let mut poster = Poster::default();
+        // UPK → (posted, already posted), for the audit log.
+        let mut per_upk: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
+        for (i, r) in batch.iter().enumerate() {
+            crash_point();
+            let loan_id = r.loan_id.trim();
+            let loan = match loans.get(loan_id) {
+                Some(loan) => *loan,
+                None => {
+                    let Some((loan, book)) = book_by_loan_id(tx, loan_id, &mut names)? else {
+                        // No such loan, or its UPK is gone: the errors `loan_by_id`
+                        // and `book_of` give.
+                        let (loan, _, _) = loan_by_id(tx, loan_id)?;
+                        return Err(invalid("loan", format!("no loan {loan}")));
+                    };
+                    loans.insert(loan_id, loan);
+                    books.insert(loan, book);
+                    loan
+                }
+            };
+            let book = books.get_mut(&loan).expect("loaded");
+            let (upk, ksm) = (book.upk_id, book.ksm);
+            let done = repay_tx(
+                tx,
+                &mut poster,
+                loan,
+                loan_id,
+                upk,
+                ksm,
+                book,
+                r.paid_on,
+                r.amount,
+                &r.key,
+            )
+            .map_err(|e| match e {
+                StoreError::Invalid { field, message } => {
+                    invalid(&field, format!("repayment {}: {message}", i + 1))
+                }
+                other => other,
+            })?;
+            let counts = per_upk.entry(upk).or_default();
+            if done.repayment.is_some() {
+                out.posted += 1;
+                counts.0 += 1;
+            } else {
+                out.already_posted += 1;
+                counts.1 += 1;
+            }
+        }
+        poster.finish(tx)?;
+        // One entry per UPK, so that each UPK's auditors see its part.
+        for (upk, (posted, already_posted)) in per_upk {
+            if posted > 0 {
+                audit::record_for_org(
+                    tx,
+                    actor,
+                    "fund.repay_batch",
+                    "fund",
+                    "batch",
+                    upk,
+                    serde_json::json!({"posted": posted, "already_posted": already_posted}),
+                )?;
+            }
+        }
+        Ok(out)
+    })
+}
+
+impl Store {
+    /// Posts one repayment in its own transaction.
+    pub fn repay(&self, input: &RepaymentInput, actor: &Actor) -> Result<Repaid> {
+        self.write(|tx| {
+            let (loan, upk, ksm) = loan_by_id(tx, &input.loan_id)?;
+            let mut book = book_of(tx, loan)?;
+            let mut poster = Poster::default();
+            let done = repay_tx(
+                tx,
+                &mut poster,
+                loan,
+                input.loan_id.trim(),
+                upk,
+                ksm,
+                &mut book,
+                input.paid_on,
+                input.amount,
+                &input.key,
+            )?;
+            poster.finish(tx)?;
+            if let Some(id) = done.repayment {
+                audit::record(
+                    tx,
+                    actor,
+                    "fund.repay",
+                    "organisation",
+                    &upk.to_string(),
+                    None,
+                    serde_json::json!({"loan": input.loan_id.trim(), "repayment": id, "amount": input.amount.0}),
+                )?;
+            }
+            Ok(done)
+        })
+    }
+
+    /// Posts repayments in one transaction (one durable commit for the
+    /// batch): all or none; keys posted before are skipped and counted.
+    pub fn repay_batch(&self, batch: &[RepaymentInput], actor: &Actor) -> Result<BatchOutcome> {
+        let mut conn = self.conn()?;
+        // A city's batch touches index pages all over the books: this
+        // connection keeps more of them in memory (for the batches after
+        // too), and the WAL grows to ~400 MB before it is copied back into
+        // the database, rather than after every batch. Each batch is still
+        // one commit.
+        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        if (-BULK_CACHE_KIB..0).contains(&cache) || (0..BULK_CACHE_KIB / 4).contains(&cache) {
+            conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+        }
+        // The commit is synced (not only written to the WAL), so that a
+        // batch posted survives a power cut, not only a crash.
+        let before: (i64, i64) = (
+            conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?,
+            conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+        );
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 100000; PRAGMA synchronous = FULL")?;
+        let out = repay_batch_tx(&mut conn, batch, actor);
+        let restored = conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {}; PRAGMA synchronous = {}",
+            before.0, before.1
+        ));
+        let out = out?;
+        restored?;
+        Ok(out)
+    }
+
+    /// Reverses a repayment: an entry that takes back what the payment
+    /// changed (the split of later payments included), and a record of the
+    /// reversal; the repayment row and its entry stay as they were.
+    pub fn reverse_repayment(
+        &self,
+        repayment: i64,
+        on: Date,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
+        if reason.trim().is_empty() {
+            return Err(invalid("reason", "a reversal needs a reason"));
+        }
+        self.write(|tx| {
+            let (loan, paid_on, amount): (i64, String, i64) = tx
+                .query_row(
+                    "SELECT loan, paid_on, amount FROM fund_repayments WHERE id = ?1",
+                    [repayment],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| invalid("repayment", format!("no repayment {repayment}")))?;
+            let reversed: bool = tx
+                .query_row(
+                    "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
+                    [repayment],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .is_some();
+            if reversed {
+                return Err(invalid(
+                    "repayment",
+                    format!("repayment {repayment} is reversed already"),
+                ));
+            }
+            let paid_on = parse_date(&paid_on)?;
+            let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
+                "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
+                [loan],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let mut book = book_of(tx, loan)?;
+            if let Some((w, _)) = book.written_off {
+                return Err(invalid(
+                    "repayment",
+                    format!("loan {loan_id} was written off on {w}"),
+                ));
+            }
+            if book.rescheduled.last().is_some_and(|r| paid_on <= r.on) {
+                return Err(invalid(
+                    "repayment",
+                    "a payment made before the loan's rescheduling stays: its remaining principal was settled on it",
+                ));
+            }
+            let (p1, f1, l1) = book.totals()?;
+            let at = book
+                .payments
+                .iter()
+                .position(|p| *p == (paid_on, Rupiah(amount)))
+                .expect("a repayment not reversed is in its book");
+            book.payments.remove(at);
+            let (p0, f0, l0) = book.totals()?;
+            let seq = post(
+                tx,
+                upk,
+                Some(loan),
+                &Entry::new(
+                    on,
+                    format!(
+                        "reversal of repayment {repayment} of loan {loan_id}: {}",
+                        reason.trim()
+                    ),
+                    format!("reversal:repayment:{repayment}"),
+                    [
+                        (Account::Cash, -amount),
+                        (Account::LoansReceivable(ksm), p1 - p0),
+                        (Account::FeeIncome, f1 - f0),
+                        (Account::SavingsHeld, l1 - l0),
+                    ],
+                ),
+            )?
+            .expect("a repayment is reversed once");
+            tx.execute(
+                "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![repayment, reason.trim(), seq, crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.reverse",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason.trim()}),
+            )?;
+            Ok(seq)
+        })
+    }
+
+    /// Reschedules a loan: the principal left after the payments up to `on`
+    /// is spread over a new term from `on` (the old schedule is kept; fee
+    /// unpaid under it is not carried over). No payment may be dated after
+    /// `on`.
+    pub fn reschedule(
+        &self,
+        loan_id: &str,
+        on: Date,
+        term_months: u16,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.to_string()))?;
+        if reason.trim().is_empty() {
+            return Err(invalid("reason", "a rescheduling needs a reason"));
+        }
+        self.write(|tx| {
+            let (loan, upk, _) = loan_by_id(tx, loan_id)?;
+            let settings = settings_tx(tx, upk)?;
+            if !(settings.term_min..=settings.term_max).contains(&term_months) {
+                return Err(invalid(
+                    "term_months",
+                    format!(
+                        "a term of {term_months} months is outside {}–{}",
+                        settings.term_min, settings.term_max
+                    ),
+                ));
+            }
+            let book = book_of(tx, loan)?;
+            if book.written_off.is_some() {
+                return Err(invalid("loan_id", "a written-off loan is not rescheduled"));
+            }
+            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on <= r.on) {
+                return Err(invalid(
+                    "on",
+                    "a rescheduling follows the disbursement and any earlier rescheduling",
+                ));
+            }
+            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
+                return Err(invalid(
+                    "on",
+                    format!("a payment is dated {} after {on}", last.0),
+                ));
+            }
+            let remaining = book.standing(on, &[]).map_or(0, |a| a.outstanding.0);
+            if remaining <= 0 {
+                return Err(invalid(
+                    "loan_id",
+                    format!("loan {loan_id} has nothing left to reschedule"),
+                ));
+            }
+            // The new schedule keeps the loan's fee, kind and frequency.
+            let (rate, kind, frequency): (String, String, String) = tx.query_row(
+                "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
+                [loan],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            tx.execute(
+                "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason.trim(), crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.reschedule",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason.trim()}),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Writes off the principal a loan still has on a date, against the
+    /// loan-loss reserve. Later payments are refused.
+    pub fn write_off(&self, loan_id: &str, on: Date, reason: &str, actor: &Actor) -> Result<i64> {
+        if reason.trim().is_empty() {
+            return Err(invalid("reason", "a write-off needs a reason"));
+        }
+        self.write(|tx| {
+            let (loan, upk, ksm) = loan_by_id(tx, loan_id)?;
+            let book = book_of(tx, loan)?;
+            if book.written_off.is_some() {
+                return Err(invalid(
+                    "loan_id",
+                    format!("loan {loan_id} is written off already"),
+                ));
+            }
+            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on < r.on) {
+                return Err(invalid(
+                    "on",
+                    "a write-off follows the disbursement and any rescheduling",
+                ));
+            }
+            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
+                return Err(invalid(
+                    "on",
+                    format!("a payment is dated {} after {on}", last.0),
+                ));
+            }
+            // Everything paid counts, whatever its date.
+            let (paid, _, _) = book.totals()?;
+            let principal =
+                lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
+                    .checked_sub(paid)
+                    .ok_or(lumbung_fund::TooLarge("principal"))?;
+            if principal <= 0 {
+                return Err(invalid(
+                    "loan_id",
+                    format!("loan {loan_id} has nothing left to write off"),
+                ));
+            }
+            let seq = post(
+                tx,
+                upk,
+                Some(loan),
+                &Entry::new(
+                    on,
+                    format!("write-off of loan {}: {}", loan_id.trim(), reason.trim()),
+                    format!("write_off:{}", loan_id.trim()),
+                    [
+                        (Account::LoanLossReserve, principal),
+                        (Account::LoansReceivable(ksm), -principal),
+                    ],
+                ),
+            )?
+            .expect("a loan is written off once");
+            tx.execute(
+                "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![loan, on.to_string(), principal, reason.trim(), seq, crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.write_off",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason.trim()}),
+            )?;
+            Ok(principal)
+        })
+    }
+
+    /// Brings a UPK's loan-loss reserve to what its portfolio needs on a
+    /// date (outstanding × the rate of each loan's class): one entry for
+    /// the difference. Returns the amount posted (negative releases).
+    pub fn provision(&self, upk: i64, as_of: Date, actor: &Actor) -> Result<i64> {
+        self.write(|tx| {
+            let books = load_books(tx, "l.upk_id = ?1", Some(upk))?;
+            let mut ctx = Context::default();
+            ctx.settings.insert(upk, settings_tx(tx, upk)?);
+            let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
+            let held: i64 = -tx.query_row(
+                "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
+                params![upk, as_of.to_string()],
+                |r| r.get::<_, i64>(0),
+            )?;
+            let change = needed - held;
+            if change != 0 {
+                post(
+                    tx,
+                    upk,
+                    None,
+                    &Entry::new(
+                        as_of,
+                        format!("loan-loss reserve to Rp {needed}"),
+                        format!("provision:{upk}:{as_of}:{needed}:{held}"),
+                        [
+                            (Account::ReserveExpense, change),
+                            (Account::LoanLossReserve, -change),
+                        ],
+                    ),
+                )?;
+                audit::record(
+                    tx,
+                    actor,
+                    "fund.provision",
+                    "organisation",
+                    &upk.to_string(),
+                    None,
+                    serde_json::json!({"as_of": as_of.to_string(), "needed": needed, "change": change}),
+                )?;
+            }
+            Ok(change)
+        })
+    }
+
+    /// A loan's repayments with the split each was posted with, its
+    /// reversals, for its ledger and receipts.
+    pub fn loan_repayments(&self, loan_id: &str) -> Result<Vec<RepaymentRow>> {
+        let conn = self.conn()?;
+        let (loan, _, _) = loan_by_id(&conn, loan_id)?;
+        let mut stmt = conn.prepare(
+            "SELECT r.id, r.paid_on, r.amount, r.journal_seq, j.entry, v.reason
+             FROM fund_repayments r LEFT JOIN fund_journal j ON j.sequence = r.journal_seq
+             LEFT JOIN fund_reversals v ON v.repayment = r.id WHERE r.loan = ?1 ORDER BY r.paid_on, r.id",
+        )?;
+        let rows = stmt.query_map([loan], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, on, amount, seq, entry, reversed) = row?;
+            let (mut principal, mut fee, mut left_over) = (0, 0, 0);
+            if let Some(e) = entry.and_then(|e| serde_json::from_str::<Entry>(&e).ok()) {
+                for l in e.lines {
+                    match l.account {
+                        Account::LoansReceivable(_) => principal -= l.amount.0,
+                        Account::FeeIncome => fee -= l.amount.0,
+                        Account::SavingsHeld => left_over -= l.amount.0,
+                        _ => {}
+                    }
+                }
+            }
+            Ok(RepaymentRow {
+                id,
+                loan_id: loan_id.trim().to_owned(),
+                paid_on: parse_date(&on)?,
+                amount,
+                journal_seq: seq,
+                principal,
+                fee,
+                left_over,
+                reversed,
+            })
+        })
+        .collect()
+    }
+
+    /// One loan's book by its public id, with the row's facts.
+    pub fn loan(&self, loan_id: &str) -> Result<Option<LoanView>> {
+        let conn = self.conn()?;
+        let Some((loan, upk, ksm)) = conn
+            .query_row(
+                "SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1",
+                [loan_id.trim()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let book = book_of(&conn, loan)?;
+        let mut stmt = conn.prepare(
+            "SELECT m.id, m.name, s.amount FROM fund_loan_members s JOIN fund_members m ON m.id = s.member_id
+             WHERE s.loan = ?1 ORDER BY m.name",
+        )?;
+        let members = stmt
+            .query_map([loan], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let settings = settings_tx(&conn, upk)?;
+        let view = conn.query_row(
+            "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
+             FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
+            [loan],
+            move |r| {
+                let rate: String = r.get(3)?;
+                Ok(LoanView {
+                    loan_id: loan_id.trim().to_owned(),
+                    upk_id: upk,
+                    upk: book.upk.clone(),
+                    ksm_id: ksm,
+                    ksm: r.get(0)?,
+                    principal: r.get(1)?,
+                    term_months: r.get::<_, i64>(2)? as u16,
+                    fee_rate: FeeRate::parse(&rate).map(FeeRate::text).unwrap_or(rate),
+                    schedule_kind: r.get(4)?,
+                    migrated: r.get(5)?,
+                    frequency: r.get(6)?,
+                    members,
+                    settings,
+                    book,
+                })
+            },
+        )?;
+        Ok(Some(view))
+    }
+
+    /// Loans of a UPK or a KSM: (public id, KSM id, KSM name, disbursed on, principal).
+    pub fn loans_of(&self, upk: Option<i64>, ksm: Option<i64>) -> Result<Vec<(String, LoanBook)>> {
+        let conn = self.conn()?;
+        let (filter, param) = match (upk, ksm) {
+            (_, Some(k)) => ("l.ksm_id = ?1", Some(k)),
+            (Some(u), None) => ("l.upk_id = ?1", Some(u)),
+            (None, None) => ("?1 IS NULL", None),
+        };
+        let books = load_books_with_ids(&conn, filter, param)?;
+        let mut ids = std::collections::HashMap::new();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT l.id, l.loan_id FROM fund_loans l WHERE {filter}"
+        ))?;
+        let mut rows = stmt.query([param])?;
+        while let Some(r) = rows.next()? {
+            ids.insert(r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
+        }
+        Ok(books
+            .into_iter()
+            .map(|(id, b)| (ids.remove(&id).unwrap_or_default(), b))
+            .collect())
+    }
+
+    /// The repayment a receipt is for, with its loan, KSM and UPK names.
+    pub fn receipt(&self, repayment: i64) -> Result<Option<Receipt>> {
+        let conn = self.conn()?;
+        let row: Option<(String, i64)> = conn
+            .query_row(
+                "SELECT l.loan_id, l.upk_id FROM fund_repayments r JOIN fund_loans l ON l.id = r.loan WHERE r.id = ?1",
+                [repayment],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((loan_id, upk_id)) = row else {
+            return Ok(None);
+        };
+        drop(conn);
+        let view = self
+            .loan(&loan_id)?
+            .expect("the loan of a repayment exists");
+        let row = self
+            .loan_repayments(&loan_id)?
+            .into_iter()
+            .find(|r| r.id == repayment)
+            .expect("the repayment is among its loan's");
+        Ok(Some(Receipt {
+            upk_id,
+            upk: view.upk,
+            ksm: view.ksm,
+            ksm_id: view.ksm_id,
+            repayment: row,
+        }))
+    }
+}

@@ -1,0 +1,27 @@
+//! The revolving fund's storage: loans, repayments and the hash-chained
+//! journal. Every money movement is posted as a balanced entry in the same
+//! transaction as the row it records.
+//!
+//! `rows` is the leaf every other module reads (row types, stored-value
+//! helpers); `ledger` posts and reads the journal; `books` reads loans
+//! back; `ops` and `loans` are the use cases; `import` the spreadsheet
+//! books; `ps2` the poor-household list members are picked from.
+
+mod books;
+mod import;
+mod ledger;
+mod loans;
+mod ops;
+mod ps2;
+mod rows;
+
+pub use import::{FundImportSummary, LoanRecord, RepaymentRecord};
+pub use ledger::Movement;
+pub use ps2::Ps2Candidate;
+pub use rows::{
+    ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,
+    RepaymentRow, SavingsRow,
+};
+
+#[cfg(test)]
+mod tests;

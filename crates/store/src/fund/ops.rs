@@ -1,0 +1,790 @@
+//! The groups' day-to-day: KSMs, members, joint liability and savings;
+//! applications judged by the rules, approved by a second person, and
+//! disbursed.
+
+use super::books::book_of;
+use super::ledger::post;
+use super::ps2::{ps2_candidates_in, ps2_households};
+use super::rows::{
+    bad, invalid, parse_date, settings_tx, ApplicationRow, KsmView, MemberRow, SavingsRow,
+};
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_domain::{ApplicationId, Sex, UpkId, UserId};
+use lumbung_fund::application::{self, ApplicationStatus};
+use lumbung_fund::journal::{Account, Entry};
+use lumbung_fund::loan::Rupiah;
+use lumbung_fund::rules::{self, Application, Group, Judgement, Member};
+use lumbung_fund::settings::Settings;
+use rusqlite::{params, OptionalExtension};
+use std::collections::BTreeSet;
+
+fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
+    tx.query_row(
+        "SELECT k.parent_id, u.name FROM organisations k JOIN organisations u ON u.id = k.parent_id
+         WHERE k.id = ?1 AND k.kind = 'ksm' AND u.kind = 'upk'",
+        [ksm],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| invalid("ksm", format!("no KSM {ksm} under a UPK")))
+}
+
+fn cash_of(tx: &rusqlite::Connection, upk: i64) -> Result<i64> {
+    Ok(tx.query_row(
+        "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'cash'",
+        [upk],
+        |r| r.get(0),
+    )?)
+}
+
+impl Store {
+    /// Creates a KSM under a UPK (in the UPK's area); a KSM of that name
+    /// under it already is an error.
+    pub fn create_ksm(&self, upk: i64, name: &str, actor: &Actor) -> Result<i64> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(invalid("name", "a KSM needs a name"));
+        }
+        self.write(|tx| {
+            let area: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT coalesce(u.area_code, p.area_code) FROM organisations u
+                     LEFT JOIN organisations p ON p.id = u.parent_id WHERE u.id = ?1 AND u.kind = 'upk'",
+                    [upk],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(area) = area else {
+                return Err(invalid("upk", format!("no UPK {upk}")));
+            };
+            let taken: bool = tx
+                .query_row(
+                    "SELECT 1 FROM organisations WHERE kind = 'ksm' AND parent_id = ?1 AND lower(name) = lower(?2)",
+                    params![upk, name],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .is_some();
+            if taken {
+                return Err(invalid(
+                    "name",
+                    format!("this UPK has a KSM named {name:?}"),
+                ));
+            }
+            let now = crate::now();
+            tx.execute(
+                "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
+                 VALUES (?1, 'ksm', ?2, ?3, '{}', ?4, ?4)",
+                params![name, area, upk, now],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "org.create",
+                "organisation",
+                &id.to_string(),
+                None,
+                serde_json::json!({"name": name, "kind": "ksm", "upk": upk}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    pub fn ksm(&self, ksm: i64) -> Result<Option<KsmView>> {
+        let conn = self.conn()?;
+        let head: Option<(String, Option<String>, Option<String>)> = conn
+            .query_row(
+                "SELECT o.name, f.joint_liability_on, f.joint_liability_ref FROM organisations o
+                 LEFT JOIN fund_ksm f ON f.ksm_id = o.id WHERE o.id = ?1 AND o.kind = 'ksm'",
+                [ksm],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((name, jl_on, jl_ref)) = head else {
+            return Ok(None);
+        };
+        let (upk_id, upk) = upk_of_ksm(&conn, ksm)?;
+        let members = members_tx(&conn, ksm)?;
+        let mut stmt = conn.prepare(
+            "SELECT s.id, m.name, s.on_date, s.amount, s.journal_seq FROM fund_savings s
+             LEFT JOIN fund_members m ON m.id = s.member_id WHERE s.ksm_id = ?1 ORDER BY s.on_date, s.id",
+        )?;
+        let savings = stmt
+            .query_map([ksm], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .map(|row| {
+                let (id, member, on, amount, journal_seq) = row?;
+                Ok(SavingsRow {
+                    id,
+                    member,
+                    on_date: parse_date(&on)?,
+                    amount,
+                    journal_seq,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(KsmView {
+            id: ksm,
+            name,
+            upk_id,
+            upk,
+            joint_liability_on: jl_on.as_deref().map(parse_date).transpose()?,
+            joint_liability_ref: jl_ref,
+            savings_balance: lumbung_fund::loan::sum("savings", savings.iter().map(|s| s.amount))?,
+            members,
+            savings,
+        }))
+    }
+
+    /// The KSMs of a UPK: (id, name, active members).
+    pub fn ksms_of(&self, upk: i64) -> Result<Vec<(i64, String, i64)>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT o.id, o.name, (SELECT count(*) FROM fund_members m WHERE m.ksm_id = o.id AND m.left_on IS NULL)
+             FROM organisations o WHERE o.kind = 'ksm' AND o.parent_id = ?1 ORDER BY o.name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([upk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn add_ksm_member(
+        &self,
+        ksm: i64,
+        name: &str,
+        sex: Sex,
+        nik: Option<&str>,
+        joined_on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        self.insert_member(ksm, name, sex, nik, None, joined_on, actor)
+    }
+
+    /// Adds a member, typed in or (with `household`) from the PS-2 list.
+    #[allow(clippy::too_many_arguments)]
+    fn insert_member(
+        &self,
+        ksm: i64,
+        name: &str,
+        sex: Sex,
+        nik: Option<&str>,
+        household: Option<&str>,
+        joined_on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(invalid("name", "a member needs a name"));
+        }
+        let nik = nik.map(str::trim).filter(|n| !n.is_empty());
+        if let Some(n) = nik {
+            if n.len() != 16 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid("nik", format!("NIK {n:?} must be 16 digits")));
+            }
+        }
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            tx.execute(
+                "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "fund.member.add",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records that a member left the group on a date (kept in history).
+    pub fn member_leaves(&self, member: i64, on: Date, actor: &Actor) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE fund_members SET left_on = ?2 WHERE id = ?1 AND left_on IS NULL",
+                params![member, on.to_string()],
+            )?;
+            if changed == 0 {
+                return Err(invalid("member", format!("no current member {member}")));
+            }
+            let ksm: i64 = tx.query_row(
+                "SELECT ksm_id FROM fund_members WHERE id = ?1",
+                [member],
+                |r| r.get(0),
+            )?;
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            audit::record_for_org(
+                tx,
+                actor,
+                "fund.member.leave",
+                "fund_member",
+                &member.to_string(),
+                upk,
+                serde_json::json!({"on": on.to_string()}),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records the group's written joint liability (tanggung renteng).
+    pub fn record_joint_liability(
+        &self,
+        ksm: i64,
+        on: Date,
+        reference: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            tx.execute(
+                "INSERT INTO fund_ksm (ksm_id, joint_liability_on, joint_liability_ref) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (ksm_id) DO UPDATE SET joint_liability_on = excluded.joint_liability_on,
+                     joint_liability_ref = excluded.joint_liability_ref",
+                params![ksm, on.to_string(), reference.trim()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.joint_liability",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"ksm": ksm, "on": on.to_string(), "reference": reference.trim()}),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A savings deposit (positive) or withdrawal (negative) of a KSM,
+    /// posted against cash and savings held; a withdrawal beyond the
+    /// group's balance is refused. The same key again posts once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn post_savings(
+        &self,
+        ksm: i64,
+        member: Option<i64>,
+        on: Date,
+        amount: Rupiah,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
+        if amount.0 == 0 {
+            return Err(invalid("amount", "an amount of zero moves nothing"));
+        }
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            settings_tx(tx, upk)?.movement("amount", amount)?;
+            if let Some(m) = member {
+                let ok: bool = tx
+                    .query_row(
+                        "SELECT 1 FROM fund_members WHERE id = ?1 AND ksm_id = ?2",
+                        params![m, ksm],
+                        |_| Ok(true),
+                    )
+                    .optional()?
+                    .is_some();
+                if !ok {
+                    return Err(invalid("member", format!("member {m} is not in this KSM")));
+                }
+            }
+            if amount.0 < 0 {
+                let balance: i64 = tx.query_row(
+                    "SELECT coalesce(sum(amount), 0) FROM fund_savings WHERE ksm_id = ?1",
+                    [ksm],
+                    |r| r.get(0),
+                )?;
+                if lumbung_fund::loan::add("savings", balance, amount.0)? < 0 {
+                    return Err(invalid(
+                        "amount",
+                        format!(
+                            "a withdrawal of {} is more than the group's savings of {balance}",
+                            -amount.0
+                        ),
+                    ));
+                }
+            }
+            let memo = if amount.0 > 0 {
+                "savings deposit"
+            } else {
+                "savings withdrawal"
+            };
+            let Some(seq) = post(
+                tx,
+                upk,
+                None,
+                &Entry::new(
+                    on,
+                    memo.into(),
+                    key.to_owned(),
+                    [(Account::Cash, amount.0), (Account::SavingsHeld, -amount.0)],
+                ),
+            )?
+            else {
+                return Ok(false);
+            };
+            tx.execute(
+                "INSERT INTO fund_savings (ksm_id, member_id, on_date, amount, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![ksm, member, on.to_string(), amount.0, seq],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.savings",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"ksm": ksm, "amount": amount.0, "journal": seq}),
+            )?;
+            Ok(true)
+        })
+    }
+
+    /// What the rules know of a group on a date.
+    fn group_tx(
+        &self,
+        conn: &rusqlite::Connection,
+        ksm: i64,
+        settings: &Settings,
+    ) -> Result<Group> {
+        let members = members_tx(conn, ksm)?;
+        let ps2 = ps2_households(conn, ksm)?;
+        let mut out = Vec::new();
+        for m in members.into_iter().filter(|m| m.left_on.is_none()) {
+            // A member's earlier loans: their shares of the KSM's loans.
+            let loans: Vec<i64> = conn
+                .prepare_cached("SELECT loan FROM fund_loan_members WHERE member_id = ?1")?
+                .query_map([m.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut good = true;
+            for loan in &loans {
+                let book = book_of(conn, *loan)?;
+                let far = Date::constant(9999, 12, 31);
+                let paid_off = book
+                    .standing(far, &[])
+                    .is_some_and(|a| a.outstanding.0 == 0);
+                let never_late = book.schedule.iter().all(|i| {
+                    book.standing(i.due, &settings.class_thresholds())
+                        .is_some_and(|a| a.missed < settings.arrears_threshold)
+                });
+                good &= paid_off && never_late;
+            }
+            out.push(Member {
+                id: m.id,
+                name: m.name,
+                sex: m.sex,
+                earlier_loans: loans.len() as u16,
+                good_record: good,
+                on_ps2: ps2
+                    .as_ref()
+                    .map(|set| m.household.as_ref().is_some_and(|h| set.contains(h))),
+            });
+        }
+        let joint_liability: bool = conn
+            .query_row(
+                "SELECT joint_liability_on IS NOT NULL FROM fund_ksm WHERE ksm_id = ?1",
+                [ksm],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false);
+        let mut savings_months = BTreeSet::new();
+        let mut stmt =
+            conn.prepare("SELECT on_date FROM fund_savings WHERE ksm_id = ?1 AND amount > 0")?;
+        for d in stmt.query_map([ksm], |r| r.get::<_, String>(0))? {
+            let d = parse_date(&d?)?;
+            savings_months.insert((d.year(), d.month()));
+        }
+        let had_loan: bool = conn
+            .query_row(
+                "SELECT 1 FROM fund_loans WHERE ksm_id = ?1 LIMIT 1",
+                [ksm],
+                |_| Ok(true),
+            )
+            .optional()?
+            .is_some();
+        Ok(Group {
+            members: out,
+            joint_liability,
+            savings_months,
+            had_loan,
+        })
+    }
+
+    /// Judges an application without storing it (for a form's preview).
+    pub fn judge_application(
+        &self,
+        ksm: i64,
+        applied_on: Date,
+        amounts: &[(i64, Rupiah)],
+        term_months: u16,
+    ) -> Result<Judgement> {
+        let conn = self.conn()?;
+        let (upk, _) = upk_of_ksm(&conn, ksm)?;
+        let settings = settings_tx(&conn, upk)?;
+        for (_, a) in amounts {
+            settings.movement("amount", *a)?;
+        }
+        let group = self.group_tx(&conn, ksm, &settings)?;
+        Ok(rules::judge(
+            &settings,
+            &group,
+            &Application {
+                applied_on,
+                amounts: amounts.to_vec(),
+                term_months,
+            },
+        ))
+    }
+
+    /// Enters an application (the maker). A broken rule refuses it, every
+    /// finding listed; missed targets are kept as warnings for the checker.
+    pub fn apply_for_loan(
+        &self,
+        ksm: i64,
+        applied_on: Date,
+        amounts: &[(i64, Rupiah)],
+        term_months: u16,
+        entered_by: i64,
+        actor: &Actor,
+    ) -> Result<i64> {
+        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.to_string()))?;
+        let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
+        if !judgement.refused.is_empty() {
+            let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
+            return Err(invalid("application", text.join("; ")));
+        }
+        self.write(|tx| {
+            let (upk, _) = upk_of_ksm(tx, ksm)?;
+            let settings = settings_tx(tx, upk)?;
+            let principal = lumbung_fund::loan::sum("principal", amounts.iter().map(|(_, a)| a.0))?;
+            tx.execute(
+                "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
+                     frequency, warnings, entered_by, entered_at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    upk,
+                    ksm,
+                    applied_on.to_string(),
+                    serde_json::to_string(&amounts.iter().map(|(m, a)| (*m, a.0)).collect::<Vec<_>>()).expect("json"),
+                    principal,
+                    term_months,
+                    settings.fee_rate,
+                    settings.schedule.as_str(),
+                    settings.frequency.as_str(),
+                    serde_json::to_string(&judgement.warnings).expect("json"),
+                    entered_by,
+                    crate::now(),
+                    ApplicationStatus::Pending.as_str()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "fund.apply",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Approves or rejects a pending application (the checker). The
+    /// checker is never the one who entered it.
+    pub fn decide_application(
+        &self,
+        id: i64,
+        approve: bool,
+        note: &str,
+        decided_by: i64,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let (upk, status, entered_by): (i64, String, i64) = tx
+                .query_row(
+                    "SELECT upk_id, status, entered_by FROM fund_applications WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| invalid("application", format!("no application {id}")))?;
+            let to = application::decide(
+                ApplicationId::new(id),
+                parse_status(&status)?,
+                UserId::new(entered_by),
+                UserId::new(decided_by),
+                approve,
+            )
+                .map_err(refused)?
+                .as_str();
+            tx.execute(
+                "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
+                params![id, to, decided_by, crate::now(), note.trim()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                &format!("fund.application.{to}"),
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"application": id, "note": note.trim()}),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Disburses an approved application: the loan, its members' shares and
+    /// the entry moving cash to loans receivable, in one transaction. A UPK
+    /// cannot lend cash it does not hold. Returns the new loan's id.
+    pub fn disburse(&self, application: i64, on: Date, actor: &Actor) -> Result<String> {
+        self.write(|tx| {
+            let app = tx
+                .query_row(
+                    "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
+                     FROM fund_applications WHERE id = ?1",
+                    [application],
+                    |r| {
+                        Ok(ApplicationTerms {
+                            upk: r.get(0)?,
+                            ksm: r.get(1)?,
+                            status: r.get(2)?,
+                            amounts: r.get(3)?,
+                            principal: r.get(4)?,
+                            term_months: r.get(5)?,
+                            fee_rate: r.get(6)?,
+                            schedule: r.get(7)?,
+                            applied_on: r.get(8)?,
+                            frequency: r.get(9)?,
+                        })
+                    },
+                )
+                .optional()?
+                .ok_or_else(|| invalid("application", format!("no application {application}")))?;
+            let (upk, ksm, principal) = (app.upk, app.ksm, app.principal);
+            let stored = application::Approved {
+                id: ApplicationId::new(application),
+                status: parse_status(&app.status)?,
+                applied_on: parse_date(&app.applied_on)?,
+                principal,
+            };
+            application::check_disbursal(&stored, on, cash_of(tx, upk)?).map_err(refused)?;
+            let loan_id = application::loan_id(UpkId::new(upk), ApplicationId::new(application));
+            tx.execute(
+                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+                params![loan_id, upk, ksm, on.to_string(), principal, app.term_months, app.fee_rate, app.schedule, app.frequency, crate::now()],
+            )?;
+            let loan = tx.last_insert_rowid();
+            let shares: Vec<(i64, i64)> =
+                serde_json::from_str(&app.amounts).map_err(|_| invalid("amounts", "unreadable"))?;
+            for (member, amount) in shares {
+                tx.execute(
+                    "INSERT INTO fund_loan_members (loan, member_id, amount) VALUES (?1, ?2, ?3)",
+                    params![loan, member, amount],
+                )?;
+            }
+            let ksm_name: String =
+                tx.query_row("SELECT name FROM organisations WHERE id = ?1", [ksm], |r| {
+                    r.get(0)
+                })?;
+            post(
+                tx,
+                upk,
+                Some(loan),
+                &Entry::new(
+                    on,
+                    format!("loan {loan_id} to {ksm_name}"),
+                    format!("loan:{loan_id}"),
+                    [
+                        (Account::LoansReceivable(ksm), principal),
+                        (Account::Cash, -principal),
+                    ],
+                ),
+            )?;
+            tx.execute(
+                "UPDATE fund_applications SET status = ?3, loan = ?2 WHERE id = ?1",
+                params![application, loan, ApplicationStatus::Disbursed.as_str()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "fund.disburse",
+                "organisation",
+                &upk.to_string(),
+                None,
+                serde_json::json!({"application": application, "loan": loan_id, "principal": principal}),
+            )?;
+            Ok(loan_id)
+        })
+    }
+
+    /// The UPK an application belongs to.
+    pub fn application_upk(&self, id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT upk_id FROM fund_applications WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn fund_applications(&self, upk: Option<i64>) -> Result<Vec<ApplicationRow>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT a.id, a.upk_id, u.name, a.ksm_id, k.name, a.applied_on, a.amounts, a.principal, a.term_months,
+                    a.fee_rate, a.schedule, a.warnings, e.username, a.entered_by, a.entered_at, a.status,
+                    d.username, a.decided_at, a.note, l.loan_id, a.frequency
+             FROM fund_applications a
+             JOIN organisations u ON u.id = a.upk_id JOIN organisations k ON k.id = a.ksm_id
+             JOIN users e ON e.id = a.entered_by LEFT JOIN users d ON d.id = a.decided_by
+             LEFT JOIN fund_loans l ON l.id = a.loan
+             WHERE ?1 IS NULL OR a.upk_id = ?1 ORDER BY a.id DESC",
+        )?;
+        let mut rows = stmt.query([upk])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let amounts: Vec<(i64, i64)> =
+                serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default();
+            let mut named = Vec::new();
+            for (m, a) in amounts {
+                let name: String = conn
+                    .query_row("SELECT name FROM fund_members WHERE id = ?1", [m], |r| {
+                        r.get(0)
+                    })
+                    .optional()?
+                    .unwrap_or_else(|| m.to_string());
+                named.push((m, name, a));
+            }
+            out.push(ApplicationRow {
+                id: r.get(0)?,
+                upk_id: r.get(1)?,
+                upk: r.get(2)?,
+                ksm_id: r.get(3)?,
+                ksm: r.get(4)?,
+                applied_on: parse_date(&r.get::<_, String>(5)?)?,
+                amounts: named,
+                principal: r.get(7)?,
+                term_months: r.get::<_, i64>(8)? as u16,
+                fee_rate: r.get(9)?,
+                schedule: r.get(10)?,
+                frequency: r.get(20)?,
+                warnings: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
+                entered_by: r.get(12)?,
+                entered_by_id: r.get(13)?,
+                entered_at: r.get(14)?,
+                status: parse_status(&r.get::<_, String>(15)?)?,
+                decided_by: r.get(16)?,
+                decided_at: r.get(17)?,
+                note: r.get(18)?,
+                loan_id: r.get(19)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds a member of a poor household to a KSM, with their name, sex
+    /// and NIK as the mapping recorded them.
+    pub fn add_ksm_member_from_ps2(
+        &self,
+        ksm: i64,
+        household: &str,
+        member_index: usize,
+        joined_on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let candidate = ps2_candidates_in(&*self.conn()?, ksm)?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| c.household_id == household && c.member_index == member_index)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "household",
+                    format!("member {member_index} of household {household:?} is not on this kelurahan's PS-2 list"),
+                )
+            })?;
+        self.insert_member(
+            ksm,
+            &candidate.name,
+            candidate.sex,
+            candidate.nik.as_deref(),
+            Some(household),
+            joined_on,
+            actor,
+        )
+    }
+}
+
+fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, sex, nik, joined_on, left_on, household FROM fund_members WHERE ksm_id = ?1 ORDER BY name COLLATE NOCASE, id",
+    )?;
+    let rows = stmt.query_map([ksm], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, name, sex, nik, joined, left, household) = row?;
+        Ok(MemberRow {
+            id,
+            ksm_id: ksm,
+            name,
+            sex: if sex == "f" { Sex::Female } else { Sex::Male },
+            nik,
+            household,
+            joined_on: parse_date(&joined)?,
+            left_on: left.as_deref().map(parse_date).transpose()?,
+        })
+    })
+    .collect()
+}
+
+/// An application's row as a disbursal reads it.
+struct ApplicationTerms {
+    upk: i64,
+    ksm: i64,
+    status: String,
+    /// JSON: (member id, amount) pairs.
+    amounts: String,
+    principal: i64,
+    term_months: i64,
+    fee_rate: String,
+    schedule: String,
+    applied_on: String,
+    frequency: String,
+}
+
+/// An application's stored status.
+fn parse_status(raw: &str) -> Result<ApplicationStatus> {
+    ApplicationStatus::parse(raw).ok_or_else(|| bad("status"))
+}
+
+/// A refusal of the application rules, naming its field.
+fn refused(e: application::Refused) -> StoreError {
+    invalid(e.field(), e.to_string())
+}
