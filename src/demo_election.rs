@@ -13,8 +13,7 @@
 use crate::demo::DEMO_PASSWORD;
 use anyhow::{Context, Result};
 use jiff::civil::{date, Date};
-use lumbung_community::election::Sex;
-use lumbung_domain::{AreaCode, Password, Role, Scope, Username};
+use lumbung_domain::{AreaCode, Password, Role, Scope, Sex, Username};
 use lumbung_store::{
     Actor, BallotEntry, ElectionLevel, NewElection, PublishStep, ScopeRef, Store, TieInput,
     VoterInput,
