@@ -22,7 +22,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_community::election::{SettingsText, TieRule};
-use lumbung_domain::{AreaPath, Resource};
+use lumbung_domain::{AreaPath, PollId, Resource};
 use lumbung_store::{
     read_ballot_lines, read_voters, AreaFilter, BallotEntry, Election, ElectionLevel,
     ElectionSettings, NewElection, PublishStep, Published, TieInput, VoterInput,
@@ -66,8 +66,9 @@ fn date_of(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
     }
 }
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse()
+fn parse_id(raw: &str) -> Result<PollId, AppError> {
+    raw.parse::<i64>()
+        .map(PollId::new)
         .map_err(|_| AppError::NotFound(format!("election {raw}")))
 }
 

@@ -16,7 +16,7 @@ use lumbung_community::election::{
     check_resolution, check_second_member, confirms_lot, decide_tie, BallotRow, NameKey, TieInput,
     TieRecord, TieRefused, TwoMemberStep,
 };
-use lumbung_domain::{Rejected, RowError};
+use lumbung_domain::{PollId, Rejected, RowError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
@@ -31,7 +31,8 @@ fn clean_names(names: &[String]) -> Vec<String> {
 
 impl Store {
     /// Both entries of the ballot box, each in the order entered.
-    pub fn election_entries(&self, id: i64) -> Result<(Vec<BallotRow>, Vec<BallotRow>)> {
+    pub fn election_entries(&self, poll: PollId) -> Result<(Vec<BallotRow>, Vec<BallotRow>)> {
+        let id = poll.get();
         let conn = self.conn()?;
         Ok((
             entry_tx(&conn, id, Entry::A)?,
@@ -45,11 +46,12 @@ impl Store {
     /// names it is refused: correct it instead.
     pub fn enter_ballots(
         &self,
-        id: i64,
+        poll: PollId,
         entry: Entry,
         ballots: &[(String, Vec<String>)],
         actor: &Actor,
     ) -> Result<usize> {
+        let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, id)?;
         let me = actor.label();
@@ -144,12 +146,13 @@ impl Store {
     /// before and after.
     pub fn correct_ballot(
         &self,
-        id: i64,
+        poll: PollId,
         entry: Entry,
         ballot_id: &str,
         names: Option<&[String]>,
         actor: &Actor,
     ) -> Result<()> {
+        let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, id)?;
         let old: Option<(String, String)> = tx
@@ -203,12 +206,13 @@ impl Store {
     /// same ballot; both stay in the audit log.
     pub fn resolve_ballot(
         &self,
-        id: i64,
+        poll: PollId,
         ballot_id: &str,
         names: Option<&[String]>,
         note: &str,
         actor: &Actor,
     ) -> Result<()> {
+        let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, id)?;
         let bid = ballot_id.trim();
@@ -261,7 +265,14 @@ impl Store {
 
     /// Confirms that `written` means `person` (the committee decides; the
     /// app only suggests). Refused when it contradicts an earlier grouping.
-    pub fn add_group(&self, id: i64, written: &str, person: &str, actor: &Actor) -> Result<()> {
+    pub fn add_group(
+        &self,
+        poll: PollId,
+        written: &str,
+        person: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, id)?;
         let mut g = grouping_of(&groups_tx(tx, id)?)?;
@@ -297,7 +308,8 @@ impl Store {
     }
 
     /// Takes a grouping back.
-    pub fn remove_group(&self, id: i64, written: &str, actor: &Actor) -> Result<()> {
+    pub fn remove_group(&self, poll: PollId, written: &str, actor: &Actor) -> Result<()> {
+        let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, id)?;
             let key = NameKey::new(written).ok_or_else(|| invalid("written", "empty"))?;
@@ -333,7 +345,14 @@ impl Store {
 
     /// Records a door-to-door collection (the quorum was not met); the
     /// ballots collected are then entered like the others.
-    pub fn record_door_to_door(&self, id: i64, on: Date, note: &str, actor: &Actor) -> Result<()> {
+    pub fn record_door_to_door(
+        &self,
+        poll: PollId,
+        on: Date,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let id = poll.get();
         if note.trim().is_empty() {
             return Err(invalid(
                 "note",
@@ -365,7 +384,8 @@ impl Store {
     /// follow from it; a new tie is refused) or the winners of a lot.
     /// Replaces an earlier decision. A lot counts once a second committee
     /// member records the same winners: that confirms it.
-    pub fn record_tie(&self, id: i64, input: &TieInput, actor: &Actor) -> Result<TieRecord> {
+    pub fn record_tie(&self, poll: PollId, input: &TieInput, actor: &Actor) -> Result<TieRecord> {
+        let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, id)?;
         let count = count_tx(tx, id)?;

@@ -10,7 +10,7 @@ use crate::audit::record;
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{ElectionSettings, Level, NameKey};
-use lumbung_domain::{AreaPath, Placement, Scope, Sex};
+use lumbung_domain::{AreaPath, Placement, PollId, Scope, Sex};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -86,7 +86,12 @@ impl Store {
     /// result of each of its RTs (held on or before this poll) as its
     /// register, and a coordinator vote the members of the latest published
     /// level-2 result. `scope` must cover the area (else: not found).
-    pub fn create_election(&self, new: &NewElection, scope: &Scope, actor: &Actor) -> Result<i64> {
+    pub fn create_election(
+        &self,
+        new: &NewElection,
+        scope: &Scope,
+        actor: &Actor,
+    ) -> Result<PollId> {
         self.write(|tx| {
         let area: Option<(String, Option<String>)> = tx
             .query_row(
@@ -175,11 +180,12 @@ impl Store {
             Some(&path),
             json!({"level": new.level, "area": new.area_code, "held_on": new.held_on, "register": register.len(), "sources": sources}),
         )?;
-        Ok(id)
+        Ok(PollId::new(id))
         })
     }
 
-    pub fn election(&self, id: i64) -> Result<Option<Election>> {
+    pub fn election(&self, poll: PollId) -> Result<Option<Election>> {
+        let id = poll.get();
         let conn = self.conn()?;
         load_election(&conn, id)
     }

@@ -14,14 +14,15 @@ use lumbung_community::election::{
     check_double_entry, check_second_member, Level, NameKey, PublishedSnapshot, ResultSummary,
     Term, TwoMemberStep,
 };
-use lumbung_domain::csv_text;
+use lumbung_domain::{csv_text, PollId};
 use rusqlite::params;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 impl Store {
     /// The poll's count as it stands, with the proposal to publish it.
-    pub fn election_count(&self, id: i64) -> Result<Count> {
+    pub fn election_count(&self, poll: PollId) -> Result<Count> {
+        let id = poll.get();
         let conn = self.conn()?;
         let mut count = count_tx(&conn, id)?;
         count.publication = committee::publication_tx(&conn, id, &count)?;
@@ -34,7 +35,8 @@ impl Store {
     /// changed, it proposes anew). Every ballot counted must be in both
     /// entries, made by two members. See [`publish_tx`] for what is
     /// published.
-    pub fn publish_election(&self, id: i64, actor: &Actor) -> Result<PublishStep> {
+    pub fn publish_election(&self, poll: PollId, actor: &Actor) -> Result<PublishStep> {
+        let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, id)?;
             let count = count_tx(tx, id)?;
@@ -90,7 +92,7 @@ fn publish_tx(
     actor: &Actor,
     proposed_by: &str,
 ) -> Result<Published> {
-    let id = e.id;
+    let id = e.id.get();
     let r = count.recount.as_ref().expect("ready means counted");
     let ballots = count.ballots.as_ref().expect("ready means agreed");
     let width = ballots
@@ -216,7 +218,7 @@ fn publish_tx(
         json!({"sha256": sha, "elected": count.elected, "proposed_by": proposed_by}),
     )?;
     Ok(Published {
-        election_id: id,
+        election_id: e.id,
         published_at,
         snapshot: serde_json::to_value(&snapshot).expect("a snapshot serialises"),
         ballots_csv,

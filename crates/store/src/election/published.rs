@@ -5,12 +5,14 @@ use super::rows::invalid;
 use super::types::{Published, PublishedSummary};
 use crate::{Result, Store};
 use lumbung_community::election::Level;
+use lumbung_domain::PollId;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 impl Store {
     /// A published result, for everyone.
-    pub fn published_election(&self, id: i64) -> Result<Option<Published>> {
+    pub fn published_election(&self, poll: PollId) -> Result<Option<Published>> {
+        let id = poll.get();
         let conn = self.conn()?;
         let row = conn
             .query_row(
@@ -30,7 +32,7 @@ impl Store {
             )
             .optional()?;
         Ok(row.map(|(at, snap, b, g, res, sha)| Published {
-            election_id: id,
+            election_id: poll,
             published_at: at,
             snapshot: serde_json::from_str(&snap).unwrap_or(Value::Null),
             ballots_csv: b,
@@ -65,7 +67,7 @@ impl Store {
             let (id, level, code, name, kel, held_on, at, snap) = row?;
             let snap: Value = serde_json::from_str(&snap).unwrap_or(Value::Null);
             Ok(PublishedSummary {
-                election_id: id,
+                election_id: PollId::new(id),
                 level: Level::parse(&level).unwrap_or(Level::Rt),
                 area_code: code,
                 area_name: name,

@@ -9,12 +9,13 @@ use crate::{Actor, Result, Store, StoreError};
 use lumbung_community::election::{
     register_additions, Level, NewVoter, RegisterError, Registered, Voter, VoterInput,
 };
-use lumbung_domain::ImportSummary;
+use lumbung_domain::{ImportSummary, PollId};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 impl Store {
-    pub fn election_voters(&self, id: i64) -> Result<Vec<Voter>> {
+    pub fn election_voters(&self, poll: PollId) -> Result<Vec<Voter>> {
+        let id = poll.get();
         let conn = self.conn()?;
         voters_tx(&conn, id)
     }
@@ -25,11 +26,12 @@ impl Store {
     /// file is refused with the lines to blame.
     pub fn add_voters(
         &self,
-        id: i64,
+        poll: PollId,
         file: &str,
         voters: &[VoterInput],
         actor: &Actor,
     ) -> Result<ImportSummary> {
+        let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, id)?;
         if e.level != Level::Rt {
@@ -90,7 +92,8 @@ impl Store {
     }
 
     /// Takes a voter off the register (entered by mistake).
-    pub fn remove_voter(&self, id: i64, voter: i64, actor: &Actor) -> Result<()> {
+    pub fn remove_voter(&self, poll: PollId, voter: i64, actor: &Actor) -> Result<()> {
+        let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, id)?;
             let n = tx.execute(
@@ -115,7 +118,14 @@ impl Store {
 
     /// Records that voters voted (or undoes it). Only the flag is kept: no
     /// time, no order, nothing that could tie a voter to a ballot.
-    pub fn mark_voted(&self, id: i64, voters: &[i64], voted: bool, actor: &Actor) -> Result<usize> {
+    pub fn mark_voted(
+        &self,
+        poll: PollId,
+        voters: &[i64],
+        voted: bool,
+        actor: &Actor,
+    ) -> Result<usize> {
+        let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, id)?;
             let mut changed = 0;

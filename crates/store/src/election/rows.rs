@@ -10,7 +10,7 @@ use lumbung_community::election::{
     count, BallotRow, CountInput, ElectionSettings, Grouping, Invalid, Level, Resolution,
     TieRecord, Voter,
 };
-use lumbung_domain::{AreaPath, Placement, Sex};
+use lumbung_domain::{AreaPath, Placement, PollId, Sex};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -109,7 +109,7 @@ pub(super) fn load_election(conn: &Connection, id: i64) -> Result<Option<Electio
     };
     let date = |s: String| s.parse::<Date>().map_err(|_| invalid("date", s));
     Ok(Some(Election {
-        id: row.id,
+        id: PollId::new(row.id),
         level: Level::parse(&row.level).unwrap_or(Level::Rt),
         area_code: row.area_code,
         area_name: row.area_name,

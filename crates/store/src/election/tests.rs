@@ -5,7 +5,7 @@ use super::*;
 use crate::test_support::store;
 use crate::{Actor, Store, StoreError};
 use lumbung_community::election::{recount, BlockerCode, PersonName, SettingsText, TieRule};
-use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Scope};
+use lumbung_domain::{AreaCode, AreaKind, AreaRecord, PollId, Scope};
 use serde_json::json;
 use std::num::NonZeroU64;
 
@@ -49,7 +49,7 @@ fn user(name: &str) -> Actor {
     }
 }
 
-fn poll(s: &Store, level: Level, area: &str) -> i64 {
+fn poll(s: &Store, level: Level, area: &str) -> PollId {
     s.create_election(
         &NewElection {
             level,
@@ -63,7 +63,7 @@ fn poll(s: &Store, level: Level, area: &str) -> i64 {
 }
 
 /// A register of `n` adults named V1…Vn, the first `women` women.
-fn register(s: &Store, id: i64, n: usize, women: usize) {
+fn register(s: &Store, id: PollId, n: usize, women: usize) {
     let mut csv = String::from("nama,jenis_kelamin,umur,kawin\n");
     for i in 1..=n {
         let sex = if i <= women { "P" } else { "L" };
@@ -80,7 +80,7 @@ fn ballots(lines: &str) -> Vec<(String, Vec<String>)> {
 
 /// Publishes with two members: Ani proposes, Dedi (who entered nothing)
 /// confirms.
-fn publish(s: &Store, id: i64) -> Published {
+fn publish(s: &Store, id: PollId) -> Published {
     match s.publish_election(id, &user("ani")).unwrap() {
         PublishStep::Proposed(p) => assert_eq!(p.proposed_by, "cli:ani"),
         PublishStep::Published(_) => panic!("one member published alone"),
@@ -91,7 +91,7 @@ fn publish(s: &Store, id: i64) -> Published {
     }
 }
 
-fn both(s: &Store, id: i64, lines: &str) {
+fn both(s: &Store, id: PollId, lines: &str) {
     s.enter_ballots(id, Entry::A, &ballots(lines), &user("ani"))
         .unwrap();
     s.enter_ballots(id, Entry::B, &ballots(lines), &user("budi"))
@@ -561,8 +561,8 @@ fn scope_and_kind_are_checked_when_a_poll_is_opened() {
 
 /// Runs raw SQL as an attacker with database access through the app would
 /// need to: the triggers must refuse it.
-fn raw(s: &Store, sql: &str, id: i64) -> rusqlite::Result<usize> {
-    s.conn().unwrap().execute(sql, [id])
+fn raw(s: &Store, sql: &str, id: PollId) -> rusqlite::Result<usize> {
+    s.conn().unwrap().execute(sql, [id.get()])
 }
 
 #[test]
@@ -820,7 +820,7 @@ fn pinned_snapshot(p: &Published) -> String {
     snap.to_string()
 }
 
-fn pinned_poll(s: &Store) -> i64 {
+fn pinned_poll(s: &Store) -> PollId {
     let rules = ElectionSettings::from_json(
         r#"{"delegates_per_rt": 2, "quorum": ".3", "check_residents": true}"#,
     )

@@ -48,7 +48,7 @@ impl Entry {
 /// One poll, with where it sits.
 #[derive(Debug, Clone, Serialize)]
 pub struct Election {
-    pub id: i64,
+    pub id: PollId,
     pub level: Level,
     /// The RT (level 1) or the kelurahan (level 2, coordinator).
     pub area_code: String,
@@ -167,7 +167,7 @@ impl Count {
         };
         ResultSummary {
             election: Poll {
-                id: PollId::new(e.id),
+                id: e.id,
                 level: e.level,
                 area: place(&e.area_code, &e.area_name),
                 kelurahan: place(&e.kelurahan_code, &e.kelurahan_name),
@@ -233,7 +233,7 @@ impl Count {
 /// the SHA-256 of the snapshot.
 #[derive(Debug, Clone, Serialize)]
 pub struct Published {
-    pub election_id: i64,
+    pub election_id: PollId,
     pub published_at: String,
     pub snapshot: Value,
     pub ballots_csv: String,
@@ -245,7 +245,7 @@ pub struct Published {
 /// A line in the list of published results.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublishedSummary {
-    pub election_id: i64,
+    pub election_id: PollId,
     pub level: Level,
     pub area_code: String,
     pub area_name: String,
