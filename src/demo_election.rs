@@ -13,8 +13,7 @@
 use crate::demo::DEMO_PASSWORD;
 use anyhow::{Context, Result};
 use jiff::civil::{date, Date};
-use lumbung_community::election::Sex;
-use lumbung_domain::{AreaCode, Password, Role, Scope, Username};
+use lumbung_domain::{AreaCode, Password, PollId, Role, Scope, Sex, Username};
 use lumbung_store::{
     Actor, BallotEntry, ElectionLevel, NewElection, PublishStep, ScopeRef, Store, TieInput,
     VoterInput,
@@ -111,7 +110,7 @@ fn ballots(people: &[String], nick: Option<(&str, &str)>) -> Vec<(String, Vec<St
         .collect()
 }
 
-fn open(store: &Store, level: ElectionLevel, area: &str, on: Date, who: &Actor) -> Result<i64> {
+fn open(store: &Store, level: ElectionLevel, area: &str, on: Date, who: &Actor) -> Result<PollId> {
     Ok(store.create_election(
         &NewElection {
             level,
@@ -124,7 +123,7 @@ fn open(store: &Store, level: ElectionLevel, area: &str, on: Date, who: &Actor) 
 }
 
 /// Breaks a tie by a re-vote among the tied, when there is one.
-fn break_tie(store: &Store, id: i64, who: &Actor) -> Result<()> {
+fn break_tie(store: &Store, id: PollId, who: &Actor) -> Result<()> {
     let count = store.election_count(id)?;
     if let Some(r) = count.recount.filter(|r| !r.ties.is_empty()) {
         let n = r.ties.len() as u64;
@@ -149,7 +148,7 @@ fn break_tie(store: &Store, id: i64, who: &Actor) -> Result<()> {
 }
 
 /// Publishes with two members: `proposer` proposes, `confirmer` confirms.
-fn publish(store: &Store, id: i64, proposer: &Actor, confirmer: &Actor) -> Result<()> {
+fn publish(store: &Store, id: PollId, proposer: &Actor, confirmer: &Actor) -> Result<()> {
     store.publish_election(id, proposer)?;
     match store.publish_election(id, confirmer)? {
         PublishStep::Published(_) => Ok(()),
@@ -157,7 +156,7 @@ fn publish(store: &Store, id: i64, proposer: &Actor, confirmer: &Actor) -> Resul
     }
 }
 
-fn mark_all_voted(store: &Store, id: i64, ballots: usize, who: &Actor) -> Result<()> {
+fn mark_all_voted(store: &Store, id: PollId, ballots: usize, who: &Actor) -> Result<()> {
     let voters: Vec<i64> = store
         .election_voters(id)?
         .iter()

@@ -20,10 +20,14 @@
 
 pub mod ballot;
 pub mod committee;
+pub mod count;
 pub mod entry;
 pub mod files;
 pub mod names;
 pub mod recount;
+pub mod register;
+pub mod settings;
+pub mod snapshot;
 pub mod suggest;
 pub mod tally;
 pub mod women;
@@ -36,13 +40,23 @@ pub use committee::{
     check_double_entry, check_resolution, check_second_member, CommitteeError, Entries,
     TwoMemberStep,
 };
+pub use count::{
+    boxed, confirms_lot, count, decide_tie, makers, BallotRow, Blocker, BlockerCode, CountInput,
+    Difference, EntryInfo, Resolution, Tally, TieInput, TieRecord, TieRefused, Voter,
+};
 pub use entry::{compare_entries, EntryDifference};
 pub use files::{read_ballots, read_groups, read_residents};
 pub use names::{Grouping, GroupingError, NameKey, PersonName, Residents};
 pub use recount::{recount, InvalidBallot, InvalidReason, Recount, RecountConfig, RecountError};
+pub use register::{
+    ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, register_additions,
+    NewVoter, RegisterError, Registered, VoterInput,
+};
+pub use settings::{ElectionSettings, Invalid, Level, SettingsText, Stated, MAX_SEATS};
+pub use snapshot::{DoorToDoorNote, Poll, PublishedSnapshot, ResolutionNote, ResultSummary, Term};
 pub use suggest::{core_name, suggest_groups, SuggestedVariant, Suggestion, HONORIFICS};
 pub use tally::{tally, Outcome, TieDecision, TieError, TieRule};
-pub use women::{women_share, Sex, WomenShare};
+pub use women::{women_share, WomenShare};
 
 #[cfg(test)]
 mod tests;

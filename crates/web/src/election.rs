@@ -21,8 +21,8 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
-use lumbung_community::election::TieRule;
-use lumbung_domain::{AreaPath, Resource};
+use lumbung_community::election::{SettingsText, TieRule};
+use lumbung_domain::{AreaPath, PollId, Resource};
 use lumbung_store::{
     read_ballot_lines, read_voters, AreaFilter, BallotEntry, Election, ElectionLevel,
     ElectionSettings, NewElection, PublishStep, Published, TieInput, VoterInput,
@@ -32,10 +32,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 type Pairs = Vec<(String, String)>;
-
-fn today() -> Date {
-    jiff::Zoned::now().date()
-}
 
 fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
@@ -60,17 +56,19 @@ fn fields<'a>(f: &'a Pairs, name: &'a str) -> impl Iterator<Item = &'a str> + 'a
         .filter(|v| !v.is_empty())
 }
 
-fn date_of(raw: &str, name: &str) -> Result<Date, AppError> {
+/// A date from a form; blank is `today`.
+fn date_of(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
     match raw.trim() {
-        "" => Ok(today()),
+        "" => Ok(today),
         d => d
             .parse()
             .map_err(|_| invalid(name, format!("{d:?} is not a date such as 2025-03-02"))),
     }
 }
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse()
+fn parse_id(raw: &str) -> Result<PollId, AppError> {
+    raw.parse::<i64>()
+        .map(PollId::new)
         .map_err(|_| AppError::NotFound(format!("election {raw}")))
 }
 
@@ -264,14 +262,14 @@ pub async fn kelurahan_page(
             rts => rts,
             level2 => level2,
             can_write => can_write(&viewer, Resource::Election),
-            today => today(),
+            today => state.store.clock().today(),
         },
     )
 }
 
 /// Settings from the form: every field, defaults for the blank ones.
 fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
-    let d = ElectionSettings::default();
+    let d = SettingsText::default();
     let num = |name: &str, default: usize| -> Result<usize, AppError> {
         match field(f, name) {
             "" => Ok(default),
@@ -284,7 +282,7 @@ fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
         "" => default.to_owned(),
         v => v.replace(',', "."),
     };
-    let s = ElectionSettings {
+    let s = SettingsText {
         names_min: num("names_min", d.names_min)?,
         names_max: num("names_max", d.names_max)?,
         quorum: text("quorum", &d.quorum),
@@ -308,7 +306,7 @@ fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
             .map_err(|_| invalid("term_years", "a term is 1 to 10 years"))?,
         check_residents: matches!(field(f, "check_residents"), "1" | "on" | "true"),
     };
-    Ok(s.checked()?)
+    Ok(s.checked().map_err(lumbung_store::StoreError::from)?)
 }
 
 pub async fn settings_save(
@@ -326,12 +324,17 @@ pub async fn settings_save(
     Ok(redirect(&format!("/election/kelurahan/{code}")))
 }
 
-fn new_election(level: &str, area: &str, held_on: &str) -> Result<NewElection, AppError> {
+fn new_election(
+    level: &str,
+    area: &str,
+    held_on: &str,
+    today: Date,
+) -> Result<NewElection, AppError> {
     Ok(NewElection {
         level: ElectionLevel::parse(level)
             .ok_or_else(|| invalid("level", format!("{level:?} is not rt, bkm or coordinator")))?,
         area_code: area.trim().to_owned(),
-        held_on: date_of(held_on, "held_on")?,
+        held_on: date_of(held_on, "held_on", today)?,
     })
 }
 
@@ -340,7 +343,12 @@ pub async fn create(
     Extension(viewer): Extension<Viewer>,
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
-    let new = new_election(field(&f, "level"), field(&f, "area"), field(&f, "held_on"))?;
+    let new = new_election(
+        field(&f, "level"),
+        field(&f, "area"),
+        field(&f, "held_on"),
+        state.store.clock().today(),
+    )?;
     let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
     let id = state
         .blocking(move |s| s.create_election(&new, &scope, &actor))
@@ -405,7 +413,7 @@ pub async fn poll_page(
             can_write => can_write(&viewer, Resource::Election) && c.election.published_at.is_none(),
             can_publish => can_write(&viewer, Resource::ElectionResult) && c.election.published_at.is_none(),
             my_entry => my_entry,
-            today => today(),
+            today => state.store.clock().today(),
         },
     )
 }
@@ -484,7 +492,9 @@ pub async fn add_voter(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voter = voter_from(&f)?.checked(e.held_on)?;
+    let voter = voter_from(&f)?
+        .checked(e.held_on)
+        .map_err(lumbung_store::StoreError::from)?;
     let actor = viewer.actor()?;
     state
         .blocking(move |s| s.add_voters(e.id, "form", &[voter], &actor))
@@ -604,8 +614,8 @@ pub async fn ballots_page(
         ""
     };
     let (min, max) = match e.level {
-        ElectionLevel::Rt => (settings.names_min, settings.names_max),
-        ElectionLevel::Bkm => (settings.bkm_names_min, settings.bkm_names_max),
+        ElectionLevel::Rt => (settings.names.min(), settings.names.max()),
+        ElectionLevel::Bkm => (settings.bkm_names.min(), settings.bkm_names.max()),
         ElectionLevel::Coordinator => (1, 1),
     };
     render(
@@ -731,7 +741,7 @@ pub async fn door_to_door(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let on = date_of(field(&f, "on"), "on")?;
+    let on = date_of(field(&f, "on"), "on", state.store.clock().today())?;
     let note = field(&f, "note").to_owned();
     let actor = viewer.actor()?;
     state
@@ -823,8 +833,8 @@ pub async fn ballot_sheets(
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let settings = &e.settings;
     let (min, max) = match e.level {
-        ElectionLevel::Rt => (settings.names_min, settings.names_max),
-        ElectionLevel::Bkm => (settings.bkm_names_min, settings.bkm_names_max),
+        ElectionLevel::Rt => (settings.names.min(), settings.names.max()),
+        ElectionLevel::Bkm => (settings.bkm_names.min(), settings.bkm_names.max()),
         ElectionLevel::Coordinator => (1, 1),
     };
     // Ballot numbers stay far from the end of u32.
@@ -1029,7 +1039,7 @@ pub async fn api_create(
     Extension(viewer): Extension<Viewer>,
     Json(b): Json<NewElectionBody>,
 ) -> Result<Json<Value>, AppError> {
-    let new = new_election(&b.level, &b.area, &b.held_on)?;
+    let new = new_election(&b.level, &b.area, &b.held_on, state.store.clock().today())?;
     let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
     let id = state
         .blocking(move |s| s.create_election(&new, &scope, &actor))
@@ -1119,7 +1129,11 @@ pub async fn api_add_voters(
                 age: v.age,
                 married: v.married,
             };
-            out.push(input.checked(e.held_on)?);
+            out.push(
+                input
+                    .checked(e.held_on)
+                    .map_err(lumbung_store::StoreError::from)?,
+            );
         }
         ("api".to_owned(), out)
     };
@@ -1287,7 +1301,7 @@ pub async fn api_door_to_door(
     Json(b): Json<DoorBody>,
 ) -> Result<Json<Value>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let on = date_of(&b.on, "on")?;
+    let on = date_of(&b.on, "on", state.store.clock().today())?;
     let actor = viewer.actor()?;
     state
         .blocking(move |s| s.record_door_to_door(e.id, on, &b.note, &actor))
@@ -1371,7 +1385,7 @@ pub async fn api_settings_save(
     kelurahan_in_scope(&state, &viewer, &code).await?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
-    let settings = ElectionSettings::from_json(text)?;
+    let settings = ElectionSettings::from_json(text).map_err(lumbung_store::StoreError::from)?;
     let (c, actor, saved) = (code.clone(), viewer.actor()?, settings.clone());
     state
         .blocking(move |s| s.set_election_settings(&c, settings, &actor))

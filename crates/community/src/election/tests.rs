@@ -2,6 +2,7 @@
 //! grouping and residents, level 2, determinism.
 
 use super::*;
+use lumbung_domain::Sex;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::num::{NonZeroU64, NonZeroUsize};

@@ -4,15 +4,9 @@
 
 use super::ballot::{six_decimals, Fraction};
 use super::names::PersonName;
-use serde::{Deserialize, Serialize};
+use lumbung_domain::Sex;
+use serde::Serialize;
 use std::num::NonZeroU64;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Female,
-    Male,
-}
 
 /// The share of women among a list of people. `share` and `target_met`
 /// are given only when the sex of everyone is known.

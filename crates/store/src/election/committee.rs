@@ -3,11 +3,11 @@
 //! proposal to publish and its confirmation by a second member. The
 //! schema's triggers back each rule up.
 
-use super::{entry_tx, resolutions_tx, sha256_hex, Count, Entry, Publication};
+use super::rows::{entry_tx, resolutions_tx, sha256_hex};
+use super::types::{Count, Entry, Publication};
 use crate::{now, Result, StoreError};
-use lumbung_community::election::{BallotBox, CommitteeError, Entries};
+use lumbung_community::election::{boxed, makers, BallotBox, CommitteeError, Entries};
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::BTreeSet;
 
 /// The two entries of a poll as ballot boxes, with who made each.
 pub(super) struct EntryBoxes {
@@ -23,15 +23,11 @@ impl EntryBoxes {
             entry_tx(conn, poll, Entry::A)?,
             entry_tx(conn, poll, Entry::B)?,
         );
-        let made = |rows: &[super::BallotRow]| -> Vec<String> {
-            let set: BTreeSet<&str> = rows.iter().map(|r| r.entered_by.as_str()).collect();
-            set.into_iter().map(str::to_owned).collect()
-        };
         Ok(EntryBoxes {
-            made_a: made(&a),
-            made_b: made(&b),
-            a: super::boxed(&a),
-            b: super::boxed(&b),
+            made_a: makers(&a),
+            made_b: makers(&b),
+            a: boxed(&a),
+            b: boxed(&b),
         })
     }
 
@@ -65,7 +61,7 @@ pub(super) fn not_ballots(conn: &Connection, poll: i64) -> Result<Vec<String>> {
 
 /// The fingerprint of a count a proposal is about: its public summary.
 pub(super) fn count_sha(count: &Count) -> String {
-    sha256_hex(&count.summary().to_string())
+    sha256_hex(&count.result_summary().to_json())
 }
 
 /// The proposal row: proposer, time, the count's fingerprint, confirmer.

@@ -1,166 +1,18 @@
-//! Publishing a poll's result (the snapshot, the CSV files anyone can
-//! recount, their hashes), and reading published results.
+//! Published results, for everyone: one result, the list, and the
+//! turnout they add up to.
 
-use super::*;
-
-/// Publishes a poll whose count is ready and confirmed: the snapshot of
-/// its result, the agreed ballots (ballot id and names only) and the
-/// groupings as the CSV files of `lumbung election recount` (cells that
-/// start like a spreadsheet formula escaped), and their hashes. The poll
-/// takes no more changes. A level-2 result starts the BKM's term.
-pub(super) fn publish_tx(
-    tx: &rusqlite::Transaction<'_>,
-    e: &Election,
-    count: &Count,
-    actor: &Actor,
-    proposed_by: &str,
-) -> Result<Published> {
-    let id = e.id;
-    let r = count.recount.as_ref().expect("ready means counted");
-    let ballots = count.ballots.as_ref().expect("ready means agreed");
-    let width = ballots
-        .iter()
-        .map(|(_, n)| n.len())
-        .max()
-        .unwrap_or(0)
-        .max(r.names_per_ballot.max());
-    let header: Vec<String> = std::iter::once("ballot_id".to_owned())
-        .chain((1..=width).map(|i| format!("name{i}")))
-        .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let ballots_csv = csv_text(
-        &header,
-        ballots.iter().map(|(bid, names)| {
-            let mut row = vec![bid.clone()];
-            row.extend(names.iter().cloned());
-            row.resize(width + 1, String::new());
-            row
-        }),
-    );
-    let groups_csv = csv_text(
-        &["written", "person"],
-        count
-            .groups
-            .iter()
-            .map(|g| vec![g.written.clone(), g.person.clone()]),
-    );
-    // Who may be named: at level 2 the delegates (public already); at
-    // level 1 only the named people who are on the register, so that
-    // the register itself is never published.
-    let residents_csv = r.residents_checked.then(|| {
-        let people: Vec<Vec<String>> = match e.level {
-            Level::Rt => {
-                let register: HashMap<NameKey, String> = voters_tx(tx, id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|v| Some((NameKey::new(&v.name)?, v.name)))
-                    .collect();
-                let grouping = grouping_of(&count.groups).unwrap_or_default();
-                let mut named: Vec<String> = Vec::new();
-                for (_, names) in ballots {
-                    for n in names {
-                        let Some(k) = NameKey::new(n) else { continue };
-                        let key = grouping
-                            .person_for(&k)
-                            .map(|p| p.key().clone())
-                            .unwrap_or(k);
-                        if let Some(shown) = register.get(&key) {
-                            if !named.contains(shown) {
-                                named.push(shown.clone());
-                            }
-                        }
-                    }
-                }
-                named.sort_by_key(|n| n.to_lowercase());
-                named.into_iter().map(|n| vec![n]).collect()
-            }
-            _ => voters_tx(tx, id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|v| vec![v.name])
-                .collect(),
-        };
-        csv_text(&["person"], people)
-    });
-    let published_at = now();
-    let term = (e.level == Level::Bkm).then(|| {
-        let start = e.held_on;
-        let end = start
-            .checked_add(i64::from(count.settings.term_years).years())
-            .unwrap_or(start);
-        (start, end)
-    });
-    let mut command = format!(
-        "lumbung election recount BALLOTS.csv --groups GROUPS.csv --eligible {} --seats {} --min-names {} --max-names {} --quorum {}",
-        r.eligible,
-        r.seats,
-        r.names_per_ballot.min(),
-        r.names_per_ballot.max(),
-        r.quorum
-    );
-    if residents_csv.is_some() {
-        command.push_str(" --residents RESIDENTS.csv");
-    }
-    command.push_str(" --format json");
-    let mut files = serde_json::Map::new();
-    files.insert("BALLOTS.csv".into(), json!(sha256_hex(&ballots_csv)));
-    files.insert("GROUPS.csv".into(), json!(sha256_hex(&groups_csv)));
-    if let Some(res) = &residents_csv {
-        files.insert("RESIDENTS.csv".into(), json!(sha256_hex(res)));
-    }
-    let mut snapshot = count.summary();
-    snapshot["published_at"] = json!(published_at);
-    snapshot["term"] = json!(term.map(|(s, t)| json!({"start": s, "end": t})));
-    snapshot["files"] = Value::Object(files);
-    snapshot["command"] = json!(command);
-    let snapshot_text = snapshot.to_string();
-    let sha = sha256_hex(&snapshot_text);
-    tx.execute(
-        "INSERT INTO election_results (poll, published_at, published_by, snapshot, ballots_csv, groups_csv, residents_csv, sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            published_at,
-            actor.label(),
-            snapshot_text,
-            ballots_csv,
-            groups_csv,
-            residents_csv,
-            sha
-        ],
-    )?;
-    tx.execute(
-        "UPDATE election_polls SET published_at = ?2, term_start = ?3, term_end = ?4 WHERE id = ?1",
-        params![
-            id,
-            published_at,
-            term.map(|t| t.0.to_string()),
-            term.map(|t| t.1.to_string())
-        ],
-    )?;
-    record(
-        tx,
-        actor,
-        "election_publish",
-        "election",
-        &id.to_string(),
-        e.placement.area.as_ref().map(AreaPath::as_str),
-        json!({"sha256": sha, "elected": count.elected, "proposed_by": proposed_by}),
-    )?;
-    Ok(Published {
-        election_id: id,
-        published_at,
-        snapshot,
-        ballots_csv,
-        groups_csv,
-        residents_csv,
-        sha256: sha,
-    })
-}
+use super::rows::invalid;
+use super::types::{Published, PublishedSummary};
+use crate::{Result, Store};
+use lumbung_community::election::Level;
+use lumbung_domain::PollId;
+use rusqlite::OptionalExtension;
+use serde_json::Value;
 
 impl Store {
     /// A published result, for everyone.
-    pub fn published_election(&self, id: i64) -> Result<Option<Published>> {
+    pub fn published_election(&self, poll: PollId) -> Result<Option<Published>> {
+        let id = poll.get();
         let conn = self.conn()?;
         let row = conn
             .query_row(
@@ -180,7 +32,7 @@ impl Store {
             )
             .optional()?;
         Ok(row.map(|(at, snap, b, g, res, sha)| Published {
-            election_id: id,
+            election_id: poll,
             published_at: at,
             snapshot: serde_json::from_str(&snap).unwrap_or(Value::Null),
             ballots_csv: b,
@@ -215,7 +67,7 @@ impl Store {
             let (id, level, code, name, kel, held_on, at, snap) = row?;
             let snap: Value = serde_json::from_str(&snap).unwrap_or(Value::Null);
             Ok(PublishedSummary {
-                election_id: id,
+                election_id: PollId::new(id),
                 level: Level::parse(&level).unwrap_or(Level::Rt),
                 area_code: code,
                 area_name: name,

@@ -1,12 +1,168 @@
-//! The election's input files: a voter register (CSV, Indonesian or
-//! English headers) and ballots typed one per line; and the order ballot
-//! ids are read in.
+//! The voter register and the ballots as people give them: a register
+//! file (CSV, Indonesian or English headers) and voters typed in a form,
+//! who is eligible, what a second file may add to a register; ballots
+//! typed one per line, and the order ballot ids are read in.
 
-use super::*;
+use super::names::{NameKey, PersonName};
+use super::settings::Invalid;
+use jiff::civil::Date;
+use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
+use lumbung_domain::{ImportSummary, Rejected, RowError, Sex};
+use std::collections::HashMap;
+
+/// A person to put on the register. `line` is the file line, for errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoterInput {
+    pub line: u64,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<Date>,
+    pub age: Option<u16>,
+    pub married: bool,
+}
+
+impl VoterInput {
+    /// Eligible on `on`: 17 or older, or married (now or before).
+    pub fn eligible(&self, on: Date) -> bool {
+        self.married || self.age_on(on).is_some_and(|a| a >= 17)
+    }
+
+    fn age_on(&self, on: Date) -> Option<i64> {
+        match (self.birth_date, self.age) {
+            (Some(b), _) => {
+                let mut years = i64::from(on.year() - b.year());
+                if (on.month(), on.day()) < (b.month(), b.day()) {
+                    years -= 1;
+                }
+                Some(years)
+            }
+            (None, Some(a)) => Some(i64::from(a)),
+            (None, None) => None,
+        }
+    }
+
+    /// Checks a voter typed in a form (the file reader checks its own rows).
+    pub fn checked(self, on: Date) -> Result<VoterInput, Invalid> {
+        if PersonName::new(&self.name).is_none() {
+            return Err(Invalid::new("name", "the name is empty"));
+        }
+        if self.birth_date.is_none() && self.age.is_none() && !self.married {
+            return Err(Invalid::new(
+                "birth_date",
+                "give the birth date or the age (or tick married)",
+            ));
+        }
+        if self.birth_date.is_some_and(|b| b > on) {
+            return Err(Invalid::new(
+                "birth_date",
+                "the birth date is after the election",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// A person already on the register, as far as a new file is compared
+/// with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<Date>,
+    pub age: Option<u16>,
+    pub married: bool,
+}
+
+/// A voter to add, with the key their name is kept under and whether
+/// they may vote on the poll's day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVoter<'a> {
+    pub voter: &'a VoterInput,
+    pub key: NameKey,
+    pub eligible: bool,
+}
+
+/// Why voters cannot go on a register: a value refused, or the file's
+/// rows to blame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+}
+
+/// What `voters` (from `file`) add to a register holding `existing`, for a
+/// poll held on `held_on`: the new people, and how many are already on it
+/// with the same details (the same file twice changes nothing). A name
+/// twice in the input, or on the register with other details, is a row
+/// error; an empty name refuses the whole input.
+pub fn register_additions<'a>(
+    file: &str,
+    existing: &[Registered],
+    voters: &'a [VoterInput],
+    held_on: Date,
+) -> Result<(Vec<NewVoter<'a>>, ImportSummary), RegisterError> {
+    let existing: HashMap<NameKey, &Registered> = existing
+        .iter()
+        .filter_map(|v| Some((NameKey::new(&v.name)?, v)))
+        .collect();
+    let mut summary = ImportSummary::default();
+    let mut errors = Vec::new();
+    let mut seen = HashMap::new();
+    let mut added = Vec::new();
+    for v in voters {
+        let key = NameKey::new(&v.name).ok_or_else(|| Invalid::new("name", "the name is empty"))?;
+        if let Some(first) = seen.insert(key.clone(), v.line) {
+            errors.push(RowError::new(
+                v.line,
+                Some("name"),
+                format!("{:?} is already on line {first}", v.name),
+            ));
+            continue;
+        }
+        match existing.get(&key) {
+            Some(old) => {
+                let same = old.sex == v.sex
+                    && old.birth_date == v.birth_date
+                    && old.age == v.age
+                    && old.married == v.married;
+                if same {
+                    summary.unchanged += 1;
+                } else {
+                    errors.push(RowError::new(
+                        v.line,
+                        Some("name"),
+                        format!(
+                            "{:?} is already on the register with other details; correct or remove that entry first",
+                            old.name
+                        ),
+                    ));
+                }
+            }
+            None => {
+                summary.created += 1;
+                added.push(NewVoter {
+                    voter: v,
+                    key,
+                    eligible: v.eligible(held_on),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Rejected {
+            file: file.to_owned(),
+            errors,
+        }
+        .into());
+    }
+    Ok((added, summary))
+}
 
 /// Reads a sex as people write it: f/female/p/perempuan/w/wanita,
 /// m/male/l/laki-laki/pria; blank is unknown.
-pub fn parse_sex(raw: &str) -> std::result::Result<Option<Sex>, String> {
+pub fn parse_sex(raw: &str) -> Result<Option<Sex>, String> {
     match raw.trim().to_lowercase().as_str() {
         "" => Ok(None),
         "f" | "female" | "p" | "perempuan" | "w" | "wanita" => Ok(Some(Sex::Female)),
@@ -20,7 +176,7 @@ pub fn parse_sex(raw: &str) -> std::result::Result<Option<Sex>, String> {
 /// Reads married as people write it: ya/yes/y/1/true/kawin/menikah/sudah,
 /// and cerai/janda/duda (married before); tidak/no/n/0/false/belum or
 /// blank is not married.
-pub fn parse_married(raw: &str) -> std::result::Result<bool, String> {
+pub fn parse_married(raw: &str) -> Result<bool, String> {
     match raw.trim().to_lowercase().as_str() {
         "ya" | "yes" | "y" | "1" | "true" | "kawin" | "menikah" | "sudah" | "sudah menikah"
         | "cerai" | "cerai hidup" | "cerai mati" | "janda" | "duda" => Ok(true),
@@ -35,7 +191,7 @@ pub fn parse_married(raw: &str) -> std::result::Result<bool, String> {
 /// enough), with Indonesian headers too (nama, jenis_kelamin, tanggal_lahir,
 /// umur, kawin). Every problem is reported with its line and column; a
 /// name twice is refused.
-pub fn read_voters(file: &str, bytes: &[u8]) -> std::result::Result<Vec<VoterInput>, Rejected> {
+pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected> {
     let reject = |errors: Vec<RowError>| Rejected {
         file: file.to_owned(),
         errors,
@@ -241,7 +397,7 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> std::result::Result<Vec<VoterInp
 
 /// Reads ballots typed one per line: `ballot_id,name,name,…` (CSV, no
 /// header). Every problem is reported with its line.
-pub fn read_ballot_lines(text: &str) -> std::result::Result<Vec<(String, Vec<String>)>, Rejected> {
+pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejected> {
     let mut errors = Vec::new();
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -330,4 +486,92 @@ pub fn ballot_order(a: &str, b: &str) -> std::cmp::Ordering {
         }
     }
     pa.len().cmp(&pb.len()).then(a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_register_reads_ages_birth_dates_and_marriage() {
+        let csv = "name,sex,birth_date,married\n\
+                   Siti Aminah,P,1990-05-01,ya\n\
+                   Udin,L,2008-03-03,tidak\n\
+                   Ujang,L,2008-03-02,\n\
+                   Neng,P,2010-01-01,kawin\n";
+        let v = read_voters("r.csv", csv.as_bytes()).unwrap();
+        let on: Date = "2025-03-02".parse().unwrap();
+        let eligible: Vec<bool> = v.iter().map(|v| v.eligible(on)).collect();
+        // Udin turns 17 the day after; Ujang on the day; Neng is married.
+        assert_eq!(eligible, [true, false, true, true]);
+        let bad = "nama,jk,umur,kawin\nA,X,20,ya\n,P,20,ya\nB,P,abc,ya\nC,P,,tidak\nA,P,30,ya\n";
+        let err = read_voters("r.csv", bad.as_bytes()).unwrap_err();
+        let lines: Vec<(u64, Option<&str>)> = err
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.as_deref()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (2, Some("jk")),
+                (3, Some("nama")),
+                (4, Some("umur")),
+                (5, None),
+                (6, Some("nama"))
+            ]
+        );
+        assert!(read_voters("r.csv", b"nama,jk\nA,P\n").is_err());
+    }
+
+    #[test]
+    fn ballot_ids_sort_as_people_read_them() {
+        let mut ids = vec!["10", "2", "A-10", "A-9", "1", "B1"];
+        ids.sort_by(|a, b| ballot_order(a, b));
+        assert_eq!(ids, ["1", "2", "10", "A-9", "A-10", "B1"]);
+    }
+
+    fn voter(line: u64, name: &str, age: u16) -> VoterInput {
+        VoterInput {
+            line,
+            name: name.into(),
+            sex: Some(Sex::Female),
+            birth_date: None,
+            age: Some(age),
+            married: false,
+        }
+    }
+
+    #[test]
+    fn a_register_takes_new_people_keeps_the_same_and_refuses_other_details() {
+        let on: Date = "2025-03-02".parse().unwrap();
+        let existing = [Registered {
+            name: "Siti".into(),
+            sex: Some(Sex::Female),
+            birth_date: None,
+            age: Some(30),
+            married: false,
+        }];
+        let file = [voter(2, "siti", 30), voter(3, "Ani", 16)];
+        let (added, sum) = register_additions("r.csv", &existing, &file, on).unwrap();
+        assert_eq!((sum.created, sum.unchanged), (1, 1));
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].key.as_str(), "ani");
+        assert!(!added[0].eligible, "16 and not married");
+        let clash = [
+            voter(2, "SITI", 31),
+            voter(3, "Budi", 40),
+            voter(4, "budi", 40),
+        ];
+        let err = register_additions("r.csv", &existing, &clash, on).unwrap_err();
+        let RegisterError::Rejected(r) = err else {
+            panic!("{err}")
+        };
+        let lines: Vec<u64> = r.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 4]);
+        assert!(matches!(
+            register_additions("r.csv", &existing, &[voter(2, " ", 40)], on),
+            Err(RegisterError::Invalid(_))
+        ));
+    }
 }

@@ -1,0 +1,173 @@
+//! The register of a poll: who is on it (read from a file or typed in,
+//! checked by `lumbung_community::election::register_additions`), and the
+//! flag that a person voted — no time, no order, nothing that could tie a
+//! voter to a ballot.
+
+use super::rows::{area_of, invalid, open_poll, sex_str, voters_tx};
+use crate::audit::record;
+use crate::{Actor, Result, Store, StoreError};
+use lumbung_community::election::{
+    register_additions, Level, NewVoter, RegisterError, Registered, Voter, VoterInput,
+};
+use lumbung_domain::{ImportSummary, PollId};
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+
+impl Store {
+    pub fn election_voters(&self, poll: PollId) -> Result<Vec<Voter>> {
+        let id = poll.get();
+        let conn = self.conn()?;
+        voters_tx(&conn, id)
+    }
+
+    /// Puts voters on an RT's register, all or none. A voter already on it
+    /// with the same details is left as is (the same file twice changes
+    /// nothing); with other details, or a name used by someone else, the
+    /// file is refused with the lines to blame.
+    pub fn add_voters(
+        &self,
+        poll: PollId,
+        file: &str,
+        voters: &[VoterInput],
+        actor: &Actor,
+    ) -> Result<ImportSummary> {
+        let id = poll.get();
+        self.write(|tx| {
+        let e = open_poll(tx, id)?;
+        if e.level != Level::Rt {
+            return Err(invalid(
+                "level",
+                "a level-2 register is the delegates (or members) of the published results",
+            ));
+        }
+        let existing: Vec<Registered> = voters_tx(tx, id)?
+            .into_iter()
+            .map(|v| Registered {
+                name: v.name,
+                sex: v.sex,
+                birth_date: v.birth_date,
+                age: v.age,
+                married: v.married,
+            })
+            .collect();
+        let (added, summary) =
+            register_additions(file, &existing, voters, e.held_on).map_err(|e| match e {
+                RegisterError::Invalid(e) => StoreError::from(e),
+                RegisterError::Rejected(r) => StoreError::from(r),
+            })?;
+        for NewVoter {
+            voter: v,
+            key,
+            eligible,
+        } in &added
+        {
+            tx.execute(
+                "INSERT INTO election_voters (poll, name, name_key, sex, birth_date, age, married, eligible)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    id,
+                    v.name,
+                    key.as_str(),
+                    sex_str(v.sex),
+                    v.birth_date.map(|d| d.to_string()),
+                    v.age,
+                    v.married,
+                    eligible
+                ],
+            )?;
+        }
+        if summary.created > 0 {
+            record(
+                tx,
+                actor,
+                "election_register",
+                "election",
+                &id.to_string(),
+                area_of(&e),
+                json!({"file": file, "added": summary.created, "unchanged": summary.unchanged}),
+            )?;
+        }
+        Ok(summary)
+        })
+    }
+
+    /// Takes a voter off the register (entered by mistake).
+    pub fn remove_voter(&self, poll: PollId, voter: i64, actor: &Actor) -> Result<()> {
+        let id = poll.get();
+        self.write(|tx| {
+            let e = open_poll(tx, id)?;
+            let n = tx.execute(
+                "DELETE FROM election_voters WHERE poll = ?1 AND id = ?2",
+                params![id, voter],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("voter {voter}")));
+            }
+            record(
+                tx,
+                actor,
+                "election_register_remove",
+                "election",
+                &id.to_string(),
+                area_of(&e),
+                json!({"voter": voter}),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records that voters voted (or undoes it). Only the flag is kept: no
+    /// time, no order, nothing that could tie a voter to a ballot.
+    pub fn mark_voted(
+        &self,
+        poll: PollId,
+        voters: &[i64],
+        voted: bool,
+        actor: &Actor,
+    ) -> Result<usize> {
+        let id = poll.get();
+        self.write(|tx| {
+            let e = open_poll(tx, id)?;
+            let mut changed = 0;
+            for v in voters {
+                let eligible: Option<bool> = tx
+                    .query_row(
+                        "SELECT eligible FROM election_voters WHERE poll = ?1 AND id = ?2",
+                        params![id, v],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match eligible {
+                    None => return Err(StoreError::NotFound(format!("voter {v}"))),
+                    Some(false) if voted => {
+                        return Err(invalid(
+                            "voter",
+                            format!("voter {v} is not eligible (under 17 and not married)"),
+                        ))
+                    }
+                    _ => {}
+                }
+                changed += tx.execute(
+                "UPDATE election_voters SET voted = ?3 WHERE poll = ?1 AND id = ?2 AND voted <> ?3",
+                params![id, v, voted],
+            )?;
+            }
+            if changed > 0 {
+                record(
+                    tx,
+                    actor,
+                    if voted {
+                        "election_voted"
+                    } else {
+                        "election_voted_undo"
+                    },
+                    "election",
+                    &id.to_string(),
+                    area_of(&e),
+                    json!({"voters": changed}),
+                )?;
+            }
+            Ok(changed)
+        })
+    }
+}

@@ -1,0 +1,386 @@
+//! Reading a poll's rows: the poll and where it sits, its register, the
+//! entries, resolutions, groupings, tie decision and door-to-door notes;
+//! and the count, which loads them and asks `lumbung_community::election::
+//! count`.
+
+use super::types::{Count, DoorToDoor, Election, Entry, GroupRow, TieSigners};
+use crate::{Result, StoreError};
+use jiff::civil::Date;
+use lumbung_community::election::{
+    count, BallotRow, CountInput, ElectionSettings, Grouping, Invalid, Level, Resolution,
+    TieRecord, Voter,
+};
+use lumbung_domain::{AreaPath, Placement, PollId, Sex};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::invalid(field, message)
+}
+
+impl From<Invalid> for StoreError {
+    fn from(e: Invalid) -> Self {
+        StoreError::invalid(e.field, e.message)
+    }
+}
+
+pub(super) fn sex_str(s: Option<Sex>) -> Option<&'static str> {
+    s.map(|s| match s {
+        Sex::Female => "female",
+        Sex::Male => "male",
+    })
+}
+
+fn sex_parse(raw: Option<String>) -> Option<Sex> {
+    match raw.as_deref() {
+        Some("female") => Some(Sex::Female),
+        Some("male") => Some(Sex::Male),
+        _ => None,
+    }
+}
+
+pub(super) fn names_json(names: &[String]) -> String {
+    serde_json::to_string(names).expect("names serialise")
+}
+
+pub(super) fn names_from(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+pub(super) fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// An `election_polls` row with its area and kelurahan.
+struct PollRow {
+    id: i64,
+    level: String,
+    area_code: String,
+    area_name: String,
+    area_path: String,
+    kelurahan_code: String,
+    kelurahan_name: String,
+    kelurahan_path: String,
+    held_on: String,
+    created_at: String,
+    published_at: Option<String>,
+    term_start: Option<String>,
+    term_end: Option<String>,
+    settings: Option<String>,
+}
+
+impl PollRow {
+    fn read(r: &Row<'_>) -> rusqlite::Result<PollRow> {
+        Ok(PollRow {
+            id: r.get(0)?,
+            level: r.get(1)?,
+            area_code: r.get(2)?,
+            area_name: r.get(3)?,
+            kelurahan_code: r.get(4)?,
+            kelurahan_name: r.get(5)?,
+            kelurahan_path: r.get(6)?,
+            held_on: r.get(7)?,
+            created_at: r.get(8)?,
+            published_at: r.get(9)?,
+            term_start: r.get(10)?,
+            term_end: r.get(11)?,
+            area_path: r.get(12)?,
+            settings: r.get(13)?,
+        })
+    }
+}
+
+/// The poll row and where it sits.
+pub(super) fn load_election(conn: &Connection, id: i64) -> Result<Option<Election>> {
+    let row = conn
+        .query_row(
+            "SELECT p.id, p.level, p.area_code, a.name, p.kelurahan_code, k.name, k.path,
+                    p.held_on, p.created_at, p.published_at, p.term_start, p.term_end, a.path,
+                    p.settings
+             FROM election_polls p JOIN areas a ON a.code = p.area_code
+             JOIN areas k ON k.code = p.kelurahan_code WHERE p.id = ?1",
+            [id],
+            PollRow::read,
+        )
+        .optional()?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let date = |s: String| s.parse::<Date>().map_err(|_| invalid("date", s));
+    Ok(Some(Election {
+        id: PollId::new(row.id),
+        level: Level::parse(&row.level).unwrap_or(Level::Rt),
+        area_code: row.area_code,
+        area_name: row.area_name,
+        kelurahan_code: row.kelurahan_code,
+        kelurahan_name: row.kelurahan_name,
+        held_on: date(row.held_on)?,
+        created_at: row.created_at,
+        published_at: row.published_at,
+        term_start: row.term_start.map(date).transpose()?,
+        term_end: row.term_end.map(date).transpose()?,
+        settings: match row.settings {
+            Some(json) => ElectionSettings::from_json(&json)?,
+            None => ElectionSettings::default(),
+        },
+        placement: Placement {
+            area: Some(AreaPath::from_stored(row.area_path)),
+            orgs: orgs_within(conn, &AreaPath::from_stored(row.kelurahan_path))?,
+        },
+    }))
+}
+
+/// The organisations placed in `kelurahan` (or under it), with their
+/// ancestors: whoever is scoped to one of them works with its elections.
+pub(super) fn orgs_within(conn: &Connection, kelurahan: &AreaPath) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id FROM organisations o JOIN areas a ON a.code = o.area_code
+         WHERE a.path >= ?1 AND a.path < ?2 ORDER BY o.id",
+    )?;
+    let ids: Vec<i64> = stmt
+        .query_map(params![kelurahan.as_str(), kelurahan.subtree_end()], |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut all = BTreeSet::new();
+    for id in ids {
+        all.extend(crate::orgs::lineage(conn, id)?);
+    }
+    Ok(all.into_iter().collect())
+}
+
+/// The poll, refused when it is published (its result is kept as it was).
+pub(super) fn open_poll(conn: &Connection, id: i64) -> Result<Election> {
+    let e =
+        load_election(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("election {id}")))?;
+    if e.published_at.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "election {id} is published: its result is kept as it was"
+        )));
+    }
+    Ok(e)
+}
+
+/// The poll's area path, as the audit log records it.
+pub(super) fn area_of(e: &Election) -> Option<&str> {
+    e.placement.area.as_ref().map(AreaPath::as_str)
+}
+
+pub(super) fn settings_tx(conn: &Connection, kelurahan: &str) -> Result<ElectionSettings> {
+    let raw: Option<String> = conn
+        .query_row(
+            "SELECT settings FROM election_settings WHERE kelurahan_code = ?1",
+            [kelurahan],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match raw {
+        Some(json) => Ok(ElectionSettings::from_json(&json)?),
+        None => Ok(ElectionSettings::default()),
+    }
+}
+
+pub(super) fn voters_tx(conn: &Connection, poll: i64) -> Result<Vec<Voter>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, sex, birth_date, age, married, eligible, voted FROM election_voters
+         WHERE poll = ?1 ORDER BY name COLLATE NOCASE, id",
+    )?;
+    let rows = stmt.query_map([poll], |r| {
+        Ok(Voter {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            sex: sex_parse(r.get(2)?),
+            birth_date: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
+            age: r.get(4)?,
+            married: r.get(5)?,
+            eligible: r.get(6)?,
+            voted: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn entry_tx(conn: &Connection, poll: i64, entry: Entry) -> Result<Vec<BallotRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ballot_id, names, entered_by, entered_at FROM election_ballots
+         WHERE poll = ?1 AND entry = ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![poll, entry.as_str()], |r| {
+        Ok(BallotRow {
+            ballot_id: r.get(0)?,
+            names: names_from(&r.get::<_, String>(1)?),
+            entered_by: r.get(2)?,
+            entered_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn resolutions_tx(conn: &Connection, poll: i64) -> Result<Vec<Resolution>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ballot_id, names, note, resolved_by, resolved_at FROM election_resolutions
+         WHERE poll = ?1 ORDER BY resolved_at, ballot_id",
+    )?;
+    let rows = stmt.query_map([poll], |r| {
+        Ok(Resolution {
+            ballot_id: r.get(0)?,
+            names: r.get::<_, Option<String>>(1)?.map(|n| names_from(&n)),
+            note: r.get(2)?,
+            resolved_by: r.get(3)?,
+            resolved_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn groups_tx(conn: &Connection, poll: i64) -> Result<Vec<GroupRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT written, person, confirmed_by FROM election_groups WHERE poll = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([poll], |r| {
+        Ok(GroupRow {
+            written: r.get(0)?,
+            person: r.get(1)?,
+            confirmed_by: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn grouping_of(rows: &[GroupRow]) -> Result<Grouping> {
+    let mut g = Grouping::new();
+    for row in rows {
+        g.add(&row.written, &row.person)
+            .map_err(|e| invalid("written", e.to_string()))?;
+    }
+    Ok(g)
+}
+
+pub(super) fn tie_tx(conn: &Connection, poll: i64) -> Result<Option<(TieRecord, TieSigners)>> {
+    let raw = conn
+        .query_row(
+            "SELECT decision, decided_by, decided_at, confirmed_by, confirmed_at
+             FROM election_ties WHERE poll = ?1",
+            [poll],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    TieSigners {
+                        decided_by: r.get(1)?,
+                        decided_at: r.get(2)?,
+                        confirmed_by: r.get(3)?,
+                        confirmed_at: r.get(4)?,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    Ok(raw.and_then(|(j, signers)| Some((serde_json::from_str(&j).ok()?, signers))))
+}
+
+fn door_to_door_tx(conn: &Connection, poll: i64) -> Result<Vec<DoorToDoor>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT on_date, note, recorded_by FROM election_door_to_door WHERE poll = ?1 ORDER BY on_date, id",
+    )?;
+    let rows = stmt.query_map([poll], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    rows.map(|r| {
+        let (on, note, recorded_by) = r?;
+        Ok(DoorToDoor {
+            on: on.parse().map_err(|_| invalid("on", on.clone()))?,
+            note,
+            recorded_by,
+        })
+    })
+    .collect()
+}
+
+fn sources_tx(conn: &Connection, poll: i64) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT source FROM election_sources WHERE poll = ?1 ORDER BY source")?;
+    let rows = stmt.query_map([poll], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Loads a poll's records and counts them (`lumbung_community::election::
+/// count`), so that the page, the API and the published result show one
+/// count.
+pub(super) fn count_tx(conn: &Connection, id: i64) -> Result<Count> {
+    let election =
+        load_election(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("election {id}")))?;
+    let settings = election.settings.clone();
+    let voters = voters_tx(conn, id)?;
+    let (a, b) = (entry_tx(conn, id, Entry::A)?, entry_tx(conn, id, Entry::B)?);
+    let resolutions = resolutions_tx(conn, id)?;
+    let groups = groups_tx(conn, id)?;
+    let grouping = grouping_of(&groups)?;
+    let (tie, tie_signers) = tie_tx(conn, id)?.unzip();
+    let t = count(&CountInput {
+        level: election.level,
+        settings: &settings,
+        voters: &voters,
+        entry_a: &a,
+        entry_b: &b,
+        resolutions: &resolutions,
+        grouping: &grouping,
+        tie: tie
+            .as_ref()
+            .zip(tie_signers.as_ref())
+            .map(|(t, s)| (t, s.confirmed_by.is_some())),
+    });
+    Ok(Count {
+        ready: t.blockers.is_empty(),
+        election,
+        seats: t.seats,
+        registered: t.registered,
+        eligible: t.eligible,
+        voted: t.voted,
+        entry_a: t.entry_a,
+        entry_b: t.entry_b,
+        differences: t.differences,
+        unresolved: t.unresolved,
+        resolutions,
+        ballots: t.ballots,
+        groups,
+        suggestions: t.suggestions,
+        recount: t.recount,
+        tie,
+        tie_signers,
+        publication: None,
+        elected: t.elected,
+        women: t.women,
+        door_to_door: door_to_door_tx(conn, id)?,
+        blockers: t.blockers,
+        voted_mismatch: t.voted_mismatch,
+        settings,
+        sources: sources_tx(conn, id)?,
+    })
+}
+
+/// The kelurahan an area is in (itself, or its nearest ancestor of kind
+/// `kelurahan`): its code and path.
+pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
+    let path: Option<String> = conn
+        .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(path) = path else { return Ok(None) };
+    let mut stmt =
+        conn.prepare_cached("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;
+    for c in path.trim_matches('/').split('/').rev() {
+        if let Some(found) = stmt
+            .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+        {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
