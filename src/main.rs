@@ -7,8 +7,6 @@ mod areas;
 mod cli;
 mod community;
 mod demo;
-mod demo_community;
-mod demo_election;
 mod election;
 mod fund;
 #[cfg(test)]

@@ -2,6 +2,9 @@
 //! (Indonesia) and Lancashire (UK), loaded through the same code paths as
 //! the import commands, then served.
 
+mod community;
+mod election;
+
 use crate::{areas, orgs, serve, table};
 use anyhow::{bail, Context, Result};
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
@@ -17,20 +20,20 @@ pub const DEMO_PASSWORD: &str = "lumbung-demo-2026";
 
 const BPS_DIR: &str = "demo/id-wilayah-bps-2018";
 const BPS_FILES: [&str; 4] = [
-    include_str!("../demo/id-wilayah-bps-2018/provinces.csv"),
-    include_str!("../demo/id-wilayah-bps-2018/regencies.csv"),
-    include_str!("../demo/id-wilayah-bps-2018/districts.csv"),
-    include_str!("../demo/id-wilayah-bps-2018/villages.csv"),
+    include_str!("../../demo/id-wilayah-bps-2018/provinces.csv"),
+    include_str!("../../demo/id-wilayah-bps-2018/regencies.csv"),
+    include_str!("../../demo/id-wilayah-bps-2018/districts.csv"),
+    include_str!("../../demo/id-wilayah-bps-2018/villages.csv"),
 ];
 const UK_AREAS: (&str, &str) = (
     "demo/uk-lancashire/areas.csv",
-    include_str!("../demo/uk-lancashire/areas.csv"),
+    include_str!("../../demo/uk-lancashire/areas.csv"),
 );
 const UK_POSTCODES: (&str, &str) = (
     "demo/uk-lancashire/postcodes.csv",
-    include_str!("../demo/uk-lancashire/postcodes.csv"),
+    include_str!("../../demo/uk-lancashire/postcodes.csv"),
 );
-const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../demo/orgs.csv"));
+const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../../demo/orgs.csv"));
 
 /// Desa of KABUPATEN SERANG that get RW and RT areas: the desa code and,
 /// per RW (numbered from 1), how many RT it has.
@@ -180,8 +183,8 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     load_fund(store)?;
     let logins = create_users(store)?;
     run_fund(store)?;
-    crate::demo_community::load(store)?;
-    crate::demo_election::load(store)?;
+    community::load(store)?;
+    election::load(store)?;
     Ok(logins)
 }
 

@@ -17,11 +17,11 @@ use lumbung_store::{Actor, ScopeRef, Store};
 
 const HOUSEHOLDS: (&str, &[u8]) = (
     "demo/kobo/households.csv",
-    include_bytes!("../demo/kobo/households.csv"),
+    include_bytes!("../../demo/kobo/households.csv"),
 );
 const ROSTER: (&str, &[u8]) = (
     "demo/kobo/roster.csv",
-    include_bytes!("../demo/kobo/roster.csv"),
+    include_bytes!("../../demo/kobo/roster.csv"),
 );
 
 /// The desa that maps its households (it has RW and RT in the demo tree).
@@ -82,7 +82,7 @@ fn attendance(k: usize, s: usize) -> Result<Attendance> {
 /// RW/RT of Ciruas.
 pub fn load(store: &Store) -> Result<()> {
     let cli = Actor::cli();
-    let password = Password::parse(crate::demo::DEMO_PASSWORD)?;
+    let password = Password::parse(super::DEMO_PASSWORD)?;
     for (name, area) in [(COORDINATOR, "3604"), (FACILITATORS, "3604240")] {
         store.create_user(
             &Username::parse(name)?,

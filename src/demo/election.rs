@@ -10,7 +10,7 @@
 //! proposes publishing, `panitia.ciruas` makes entry B, and `saksi.ciruas`
 //! (who enters nothing) resolves differences and confirms publishing.
 
-use crate::demo::DEMO_PASSWORD;
+use super::DEMO_PASSWORD;
 use anyhow::{Context, Result};
 use jiff::civil::{date, Date};
 use lumbung_domain::{AreaCode, Password, PollId, Role, Scope, Sex, Username};
