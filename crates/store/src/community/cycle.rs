@@ -197,7 +197,7 @@ impl Store {
             }
             save_plan(tx, code, plan)?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "cycle.plan",
                 "kelurahan",
@@ -247,7 +247,7 @@ impl Store {
                 ],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "cycle.record",
                 "kelurahan",
@@ -285,7 +285,7 @@ impl Store {
                 params![code, step, by.as_str(), at.to_string()],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "cycle.verify",
                 "kelurahan",

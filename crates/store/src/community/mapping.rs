@@ -105,7 +105,7 @@ impl Store {
                 ],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "mapping.criteria",
                 "kelurahan",
@@ -166,7 +166,7 @@ impl Store {
                 ],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "mapping.household.add",
                 "kelurahan",
@@ -212,7 +212,7 @@ impl Store {
             let mut details = household_audit(&h, import);
             details["rt_before"] = serde_json::json!(before.rt);
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "mapping.household.update",
                 "kelurahan",
@@ -242,7 +242,7 @@ impl Store {
                 params![code, id],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "mapping.household.remove",
                 "kelurahan",

@@ -165,7 +165,7 @@ impl Store {
                 )?;
             }
             audit::record(
-                &tx,
+                tx,
                 actor,
                 if remove {
                     "spend.site_remove"

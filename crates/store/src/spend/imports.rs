@@ -199,7 +199,7 @@ impl Store {
                 params![id, crate::now()],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.undo",
                 "spend_import",
@@ -253,7 +253,7 @@ impl Store {
                 params![anchor_id, mapping.to_string()],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.mapping",
                 "organisation",

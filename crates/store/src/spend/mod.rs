@@ -163,7 +163,7 @@ impl Store {
                 };
             }
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.settings",
                 "settings",

@@ -37,7 +37,7 @@ impl Store {
             )?;
             let id = tx.last_insert_rowid();
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.publish",
                 "spend_publication",

@@ -126,7 +126,7 @@ impl Store {
                 params![other, format!("merged into supplier {keep}")],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.supplier_merge",
                 "supplier",
@@ -164,7 +164,7 @@ impl Store {
                 return Err(StoreError::NotFound(format!("supplier {id}")));
             }
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.supplier_locate",
                 "supplier",
@@ -239,7 +239,7 @@ impl Store {
                 params![kind, key, new_id, actor.label()],
             )?;
             audit::record(
-                &tx,
+                tx,
                 actor,
                 "spend.supplier_split",
                 "supplier",
