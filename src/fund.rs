@@ -188,7 +188,7 @@ pub enum Format {
 pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: Format) -> Result<()> {
     let as_of = match as_of {
         Some(d) => date(d).map_err(anyhow::Error::msg)?,
-        None => jiff::Zoned::now().date(),
+        None => store.clock().today(),
     };
     let upk = upk.map(|raw| upk_id(store, raw)).transpose()?;
     let books = store.fund_books(upk)?;
@@ -283,7 +283,7 @@ pub fn post(
 ) -> Result<()> {
     let on = match on {
         Some(d) => date(d).map_err(anyhow::Error::msg)?,
-        None => jiff::Zoned::now().date(),
+        None => store.clock().today(),
     };
     let movement = if kind == "capital" {
         lumbung_store::Movement::Capital
@@ -326,10 +326,10 @@ pub fn verify(store: &Store) -> Result<()> {
     }
 }
 
-fn date_or_today(raw: Option<&str>) -> Result<Date> {
+fn date_or_today(store: &Store, raw: Option<&str>) -> Result<Date> {
     match raw {
         Some(d) => date(d).map_err(anyhow::Error::msg),
-        None => Ok(jiff::Zoned::now().date()),
+        None => Ok(store.clock().today()),
     }
 }
 
@@ -340,7 +340,7 @@ pub fn repay_one(
     on: Option<&str>,
     key: Option<&str>,
 ) -> Result<()> {
-    let paid_on = date_or_today(on)?;
+    let paid_on = date_or_today(store, on)?;
     let key = key
         .map(str::to_owned)
         .unwrap_or_else(|| format!("repayment:{}:{paid_on}:{amount}:cli", loan_id.trim()));
@@ -441,7 +441,8 @@ pub fn repay_file(store: &Store, path: &Path, batch: usize) -> Result<()> {
 }
 
 pub fn reverse(store: &Store, repayment: i64, reason: &str, on: Option<&str>) -> Result<()> {
-    let seq = store.reverse_repayment(repayment, date_or_today(on)?, reason, &Actor::cli())?;
+    let seq =
+        store.reverse_repayment(repayment, date_or_today(store, on)?, reason, &Actor::cli())?;
     println!("reversed: repayment {repayment} (journal entry {seq})");
     Ok(())
 }
@@ -453,7 +454,7 @@ pub fn reschedule(
     reason: &str,
     on: Option<&str>,
 ) -> Result<()> {
-    let on = date_or_today(on)?;
+    let on = date_or_today(store, on)?;
     store.reschedule(loan_id, on, term, reason, &Actor::cli())?;
     println!(
         "rescheduled: loan {} over {term} months from {on}",
@@ -463,14 +464,14 @@ pub fn reschedule(
 }
 
 pub fn write_off(store: &Store, loan_id: &str, reason: &str, on: Option<&str>) -> Result<()> {
-    let amount = store.write_off(loan_id, date_or_today(on)?, reason, &Actor::cli())?;
+    let amount = store.write_off(loan_id, date_or_today(store, on)?, reason, &Actor::cli())?;
     println!("written off: {amount} rupiah of loan {}", loan_id.trim());
     Ok(())
 }
 
 pub fn provision(store: &Store, upk: &str, as_of: Option<&str>) -> Result<()> {
     let id = upk_id(store, upk)?;
-    let change = store.provision(id, date_or_today(as_of)?, &Actor::cli())?;
+    let change = store.provision(id, date_or_today(store, as_of)?, &Actor::cli())?;
     match change {
         0 => println!("the reserve already holds what the portfolio needs"),
         c if c > 0 => println!("reserve raised by {c} rupiah"),
@@ -520,7 +521,7 @@ pub fn statements(
 ) -> Result<()> {
     use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
     let id = upk_id(store, upk)?;
-    let as_of = date_or_today(as_of)?;
+    let as_of = date_or_today(store, as_of)?;
     let from = match from {
         Some(d) => date(d).map_err(anyhow::Error::msg)?,
         None => Date::new(as_of.year(), 1, 1)?,
