@@ -81,7 +81,14 @@ fn describe(e: &anyhow::Error) -> String {
 
 fn open(db: Option<&Path>, busy_timeout: Duration) -> Result<Store> {
     let path = db.unwrap_or(Path::new(cli::DEFAULT_DB));
-    Ok(Store::open_with(path, busy_timeout)?)
+    let clock = clock()?;
+    Ok(Store::open_with(path, busy_timeout)?.with_clock(clock))
+}
+
+/// The clock every command reads "now" from: the system's, or the instant
+/// `LUMBUNG_NOW` fixes (a testing aid); a value that is neither is refused.
+fn clock() -> Result<lumbung_domain::Clock> {
+    lumbung_domain::Clock::from_env().map_err(anyhow::Error::msg)
 }
 
 /// Reads the file at `path` and hands its bytes to `import` (one of the

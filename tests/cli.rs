@@ -9,50 +9,14 @@ use std::time::Duration;
 
 const PASSWORD: &str = "a-long-test-password";
 
-/// Variables that would change what the binary does if the developer's
-/// shell happens to set them.
-const LUMBUNG_VARS: [&str; 8] = [
-    "LUMBUNG_DB",
-    "LUMBUNG_ADDR",
-    "LUMBUNG_PASSWORD",
-    "LUMBUNG_LOG",
-    "LUMBUNG_SECURE_COOKIES",
-    "LUMBUNG_LOG_FORMAT",
-    "LUMBUNG_BUSY_TIMEOUT_MS",
-    "RUST_LOG",
-];
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A temporary directory with a database path in it.
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
+mod common;
+use common::{repo, shared_dir, Env, Out};
 
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("test.db");
-        Env { dir, db }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
     /// `lumbung --db <tmp>/test.db ARGS…`, run in the temporary directory.
     fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = bare_cmd(self.dir.path());
-        cmd.arg("--db").arg(&self.db).args(args);
+        let mut cmd = assert_cmd::Command::from_std(self.command(args));
+        cmd.timeout(Duration::from_secs(120));
         cmd
     }
 
@@ -76,52 +40,10 @@ impl Env {
 }
 
 fn bare_cmd(cwd: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lumbung"));
-    for var in LUMBUNG_VARS {
-        cmd.env_remove(var);
-    }
+    let mut cmd = assert_cmd::Command::from_std(common::lumbung());
     cmd.current_dir(cwd);
     cmd.timeout(Duration::from_secs(120));
     cmd
-}
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn of(cmd: &mut assert_cmd::Command) -> Out {
-        let out = cmd.output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn code(self, expected: i32) -> Out {
-        assert_eq!(self.code, expected, "exit status; {self:#?}");
-        self
-    }
-
-    fn stdout_has(self, text: &str) -> Out {
-        assert!(
-            self.stdout.contains(text),
-            "stdout lacks {text:?}; {self:#?}"
-        );
-        self
-    }
-
-    fn stderr_has(self, text: &str) -> Out {
-        assert!(
-            self.stderr.contains(text),
-            "stderr lacks {text:?}; {self:#?}"
-        );
-        self
-    }
 }
 
 // ------------------------------------------------------------------ basics
@@ -413,7 +335,7 @@ const GOOD_AREAS: &str = "\u{feff}Code, Name ,PARENT_CODE,kind\r\n\
 fn areas_import_then_the_same_file_again_changes_nothing() {
     let env = Env::new();
     let file = env.write("areas.csv", GOOD_AREAS);
-    let file = file.to_str().unwrap();
+    let file = &file;
     env.ok(&["areas", "import", file])
         .stdout_has("4 created, 0 updated, 0 unchanged");
     env.ok(&["areas", "import", file])
@@ -446,7 +368,7 @@ fn areas_import_then_the_same_file_again_changes_nothing() {
         "changed.csv",
         "code,name,parent_code\nP1,Preston Central,LANCS\n",
     );
-    env.ok(&["areas", "import", changed.to_str().unwrap()])
+    env.ok(&["areas", "import", &changed])
         .stdout_has("0 created, 1 updated, 0 unchanged");
 }
 
@@ -465,10 +387,8 @@ fn a_bad_areas_file_is_refused_whole_with_every_problem_named() {
          F,Too few\n\
          G,Gee,A,rt 1\n",
     );
-    let out = env
-        .run(&["areas", "import", file.to_str().unwrap()])
-        .code(1);
-    let name = file.display().to_string();
+    let out = env.run(&["areas", "import", &file]).code(1);
+    let name = file.clone();
     out.stderr_has("error: ")
         .stderr_has("rejected, nothing imported")
         .stderr_has(&format!(
@@ -494,7 +414,7 @@ fn a_bad_areas_file_is_refused_whole_with_every_problem_named() {
         .stderr_has("no areas found");
 
     let no_parent_col = env.write("cols.csv", "code,name\nA,Alpha\n");
-    env.run(&["areas", "import", no_parent_col.to_str().unwrap()])
+    env.run(&["areas", "import", &no_parent_col])
         .code(1)
         .stderr_has("line 1, column parent_code: the required column parent_code is missing");
     env.run(&["areas", "import", env.path("absent.csv").to_str().unwrap()])
@@ -596,14 +516,7 @@ fn import_indonesia_names_the_file_line_and_column_of_each_problem() {
 /// The whole BPS 2018 set, from `shared/` beside the repository.
 #[test]
 fn import_indonesia_reads_the_real_bps_data() {
-    let dir = repo().join("../shared/data/id-wilayah-bps-2018");
-    if !dir.join("villages.csv").exists() {
-        eprintln!(
-            "note: {} is absent; skipping the real-data import test",
-            dir.display()
-        );
-        return;
-    }
+    let dir = shared_dir("data/id-wilayah-bps-2018");
     let env = Env::new();
     let out = env
         .ok(&["areas", "import-indonesia", dir.to_str().unwrap()])
@@ -669,8 +582,8 @@ fn postcodes_map_to_areas_by_outward_code() {
         "bad-map.csv",
         "Prefix,Area_Code\nPR1,E07000123\nPR-9,E07000123\nPR10,NOWHERE\nPR1,E07000118\n",
     );
-    let name = bad.display().to_string();
-    env.run(&["areas", "map-postcodes", bad.to_str().unwrap()])
+    let name = bad.clone();
+    env.run(&["areas", "map-postcodes", &bad])
         .code(1)
         .stderr_has(&format!("{name}: line 3, column prefix"))
         .stderr_has(&format!(
@@ -680,7 +593,7 @@ fn postcodes_map_to_areas_by_outward_code() {
             "{name}: line 5, column prefix: duplicate prefix PR1"
         ));
     let missing = env.write("cols.csv", "prefix,area\nPR1,E07000123\n");
-    env.run(&["areas", "map-postcodes", missing.to_str().unwrap()])
+    env.run(&["areas", "map-postcodes", &missing])
         .code(1)
         .stderr_has("column area_code");
 }
@@ -698,9 +611,9 @@ fn orgs_import_is_idempotent_and_extra_columns_are_attributes() {
     let env = Env::new();
     env.import_lancashire();
     let file = env.write("orgs.csv", ORGS);
-    env.ok(&["orgs", "import", file.to_str().unwrap()])
+    env.ok(&["orgs", "import", &file])
         .stdout_has("4 created, 0 updated, 0 unchanged");
-    env.ok(&["orgs", "import", file.to_str().unwrap()])
+    env.ok(&["orgs", "import", &file])
         .stdout_has("0 created, 0 updated, 4 unchanged");
 
     let store = lumbung_store::Store::open(&env.db).unwrap();
@@ -778,8 +691,8 @@ fn a_bad_orgs_file_is_refused_whole() {
          Bad Number,supplier,,12345678901,\n\
          Orphan,ksm,,,777\n",
     );
-    let name = file.display().to_string();
-    env.run(&["orgs", "import", file.to_str().unwrap()])
+    let name = file.clone();
+    env.run(&["orgs", "import", &file])
         .code(1)
         .stderr_has("rejected, nothing imported")
         .stderr_has(&format!(
@@ -795,7 +708,7 @@ fn a_bad_orgs_file_is_refused_whole() {
     env.ok(&["orgs", "list"])
         .stderr_has("no organisations found");
     let no_kind = env.write("nokind.csv", "name,type\nA,b\n");
-    env.run(&["orgs", "import", no_kind.to_str().unwrap()])
+    env.run(&["orgs", "import", &no_kind])
         .code(1)
         .stderr_has("column kind");
 }
@@ -806,7 +719,7 @@ fn a_bad_orgs_file_is_refused_whole() {
 fn backup_writes_a_database_and_never_overwrites() {
     let env = Env::new();
     let areas = env.write("areas.csv", GOOD_AREAS);
-    env.ok(&["areas", "import", areas.to_str().unwrap()]);
+    env.ok(&["areas", "import", &areas]);
     let copy = env.path("copy.db");
     env.ok(&["backup", copy.to_str().unwrap()])
         .stdout_has("backed up");
@@ -859,7 +772,7 @@ fn a_read_only_database_is_refused() {
     let before = std::fs::read(&env.db).unwrap();
     env.run(&["user", "list"]).code(1).stderr_has("read-only");
     let areas = env.write("areas.csv", GOOD_AREAS);
-    env.run(&["areas", "import", areas.to_str().unwrap()])
+    env.run(&["areas", "import", &areas])
         .code(1)
         .stderr_has("read-only");
     assert_eq!(std::fs::read(&env.db).unwrap(), before);
@@ -890,15 +803,9 @@ fn a_database_locked_by_another_program_is_a_clear_refusal() {
     let other = rusqlite::Connection::open(&env.db).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let areas = env.write("areas.csv", GOOD_AREAS);
-    env.run(&[
-        "--busy-timeout-ms",
-        "100",
-        "areas",
-        "import",
-        areas.to_str().unwrap(),
-    ])
-    .code(1)
-    .stderr_has("busy");
+    env.run(&["--busy-timeout-ms", "100", "areas", "import", &areas])
+        .code(1)
+        .stderr_has("busy");
     other.execute_batch("ROLLBACK").unwrap();
     let listed = env.run(&["areas", "list"]).code(0);
     assert!(
@@ -915,14 +822,12 @@ struct Running {
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
     fn spawn(cwd: &Path, args: &[&str]) -> Running {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"));
-        for var in LUMBUNG_VARS {
-            cmd.env_remove(var);
-        }
+        let mut cmd = common::lumbung();
         let mut child = cmd
             .current_dir(cwd)
             .args(args)
@@ -946,7 +851,7 @@ impl Running {
         let stderr = child.stderr.take().unwrap();
         let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let sink = errors.clone();
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
                 let mut sink = sink.lock().unwrap();
@@ -959,6 +864,7 @@ impl Running {
             lines,
             seen: Vec::new(),
             stderr: errors,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -973,10 +879,16 @@ impl Running {
                     }
                 }
                 Err(e) => {
-                    std::thread::sleep(Duration::from_millis(200));
+                    // All of stderr for the message: the child ended, then
+                    // its reader has read to the end.
+                    let status = self.child.try_wait();
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    if let Some(reader) = self.stderr_reader.take() {
+                        let _ = reader.join();
+                    }
                     panic!(
-                        "no line with {text:?} ({e}); status {:?}; stdout so far:\n{}\nstderr:\n{}",
-                        self.child.try_wait(),
+                        "no line with {text:?} ({e}); status {status:?}; stdout so far:\n{}\nstderr:\n{}",
                         self.seen.join("\n"),
                         self.stderr.lock().unwrap()
                     )
@@ -1164,7 +1076,7 @@ fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
 
     // A database with real data: refused, untouched.
     let areas = env.write("areas.csv", GOOD_AREAS);
-    env.ok(&["areas", "import", areas.to_str().unwrap()]);
+    env.ok(&["areas", "import", &areas]);
     let before = std::fs::read(&env.db).unwrap();
     env.run(&["demo", "--addr", "127.0.0.1:0"])
         .code(1)
@@ -1204,7 +1116,7 @@ fn options_that_name_an_organisation_refuse_an_ambiguous_name() {
          Kembar Council,anchor,E07000123\n\
          Kembar Council,anchor,E07000118\n",
     );
-    env.ok(&["orgs", "import", orgs.to_str().unwrap()]);
+    env.ok(&["orgs", "import", &orgs]);
     let ambiguous = |out: Out| {
         out.code(1)
             .stderr_has("names 2 organisations")
@@ -1270,15 +1182,10 @@ fn options_that_name_an_organisation_refuse_an_ambiguous_name() {
          UPK Kembar,KSM Mawar,K-1,2024-01-10,1000000,10,0.015\n",
     );
     let repayments = env.write("repayments.csv", "loan_id,paid_on,amount\n");
-    env.run(&[
-        "fund",
-        "import",
-        loans.to_str().unwrap(),
-        repayments.to_str().unwrap(),
-    ])
-    .code(1)
-    .stderr_has("line 2, column upk")
-    .stderr_has("ids 1, 2");
+    env.run(&["fund", "import", &loans, &repayments])
+        .code(1)
+        .stderr_has("line 2, column upk")
+        .stderr_has("ids 1, 2");
     env.run(&["fund", "settings", "--upk", "UPK Nobody"])
         .code(1)
         .stderr_has("no UPK named \"UPK Nobody\"");
@@ -1287,22 +1194,41 @@ fn options_that_name_an_organisation_refuse_an_ambiguous_name() {
         "ledger.csv",
         "Date,Supplier,Amount\n03/05/2013,Toko Maju,5.00\n",
     );
-    env.run(&[
-        "spend",
-        "import",
-        "--anchor",
-        "Kembar Council",
-        ledger.to_str().unwrap(),
-    ])
-    .code(1)
-    .stderr_has("names 2 organisations")
-    .stderr_has("3 (Kembar Council, Preston)")
-    .stderr_has("4 (Kembar Council, Chorley)");
+    env.run(&["spend", "import", "--anchor", "Kembar Council", &ledger])
+        .code(1)
+        .stderr_has("names 2 organisations")
+        .stderr_has("3 (Kembar Council, Preston)")
+        .stderr_has("4 (Kembar Council, Chorley)");
     env.run(&["spend", "report", "--anchor", "Kembar Council"])
         .code(1)
         .stderr_has("3 (Kembar Council, Preston)");
-    env.ok(&["spend", "import", "--anchor", "4", ledger.to_str().unwrap()]);
+    env.ok(&["spend", "import", "--anchor", "4", &ledger]);
     let report = env.ok(&["spend", "report", "--anchor", "4", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
     assert_eq!(report["total"], "5.00", "{report}");
+}
+
+// ------------------------------------------------------------------- clock
+
+/// `LUMBUNG_NOW` (a testing aid) fixes the day every command takes as
+/// today; a value that is neither an instant nor a date is refused before
+/// any database is opened.
+#[test]
+fn lumbung_now_fixes_today_and_a_bad_value_is_refused() {
+    let env = Env::new();
+    Out::of(env.cmd(&["migrate"]).env("LUMBUNG_NOW", "yesterday"))
+        .code(1)
+        .stderr_has("LUMBUNG_NOW: not an instant or a date: \"yesterday\"");
+    assert!(!env.db.exists(), "nothing opened");
+    for (now, day) in [
+        ("2024-05-20", "2024-05-20"),
+        ("2024-06-30T12:00:00Z", "2024-06-30"),
+    ] {
+        let out = Out::of(
+            env.cmd(&["fund", "report", "--format", "json"])
+                .env("LUMBUNG_NOW", now),
+        )
+        .code(0);
+        assert_eq!(out.json()["as_of"], day, "{out:#?}");
+    }
 }

@@ -1,100 +1,21 @@
 //! `lumbung election recount` from the outside: small CSV files in a
 //! temporary directory, checking exit status, stdout and stderr.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Variables that would change what the binary does if the developer's
-/// shell happens to set them.
-const LUMBUNG_VARS: [&str; 4] = [
-    "LUMBUNG_DB",
-    "LUMBUNG_LOG",
-    "LUMBUNG_LOG_FORMAT",
-    "RUST_LOG",
-];
-
-struct Env {
-    dir: tempfile::TempDir,
-}
+mod common;
+use common::{Env, Out};
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
     /// `lumbung election recount ARGS…`, run in the temporary directory
     /// (file names are given relative to it).
     fn recount(&self, args: &[&str]) -> Out {
-        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_lumbung"));
-        for var in LUMBUNG_VARS {
-            cmd.env_remove(var);
-        }
+        let mut cmd = assert_cmd::Command::from_std(common::lumbung());
         cmd.current_dir(self.dir.path())
             .timeout(Duration::from_secs(60))
             .args(["election", "recount"])
             .args(args);
-        let out = cmd.output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-}
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn code(self, expected: i32) -> Out {
-        assert_eq!(self.code, expected, "exit status; {self:#?}");
-        self
-    }
-
-    fn stdout_has(self, text: &str) -> Out {
-        assert!(
-            self.stdout.contains(text),
-            "stdout lacks {text:?}; {self:#?}"
-        );
-        self
-    }
-
-    fn stderr_has(self, text: &str) -> Out {
-        assert!(
-            self.stderr.contains(text),
-            "stderr lacks {text:?}; {self:#?}"
-        );
-        self
-    }
-
-    /// A refusal: nothing on stdout, the reason on stderr.
-    fn refused(self, code: i32, text: &str) -> Out {
-        let out = self.code(code).stderr_has(text);
-        assert!(
-            out.stdout.is_empty(),
-            "nothing partial is printed; {out:#?}"
-        );
-        out
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:#?}"))
+        Out::of(&mut cmd)
     }
 }
 
@@ -475,7 +396,7 @@ fn usage_errors_exit_2() {
     env.recount(&["ok.csv", "--seats", "1"])
         .refused(2, "--eligible");
     assert!(
-        std::fs::read_dir(env.path()).unwrap().count() == 1,
+        std::fs::read_dir(env.dir.path()).unwrap().count() == 1,
         "a recount writes no file (no database)"
     );
 }

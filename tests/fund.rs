@@ -1,46 +1,18 @@
 //! `lumbung fund …` end to end: spreadsheet books in, the oversight report
 //! out, and the journal's check.
 
-use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
+mod common;
+use common::Env;
 
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("fund.db");
-        Env { dir, db }
-    }
-
     fn cmd(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
-        for var in ["LUMBUNG_DB", "LUMBUNG_LOG", "RUST_LOG"] {
-            cmd.env_remove(var);
-        }
-        cmd.arg("--db").arg(&self.db).args(args);
-        cmd.output().unwrap()
+        self.command(args).output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn write(&self, name: &str, content: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        path.to_str().unwrap().to_owned()
+        common::stdout_of(args, self.cmd(args))
     }
 }
 

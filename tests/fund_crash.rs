@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+mod common;
+
 const BATCH: usize = 50;
 const ROWS: usize = 3_000;
 const ITERATIONS: u64 = 8;
@@ -29,28 +31,13 @@ const LOANS: [(&str, i64, i64); 5] = [
 ];
 
 fn lumbung(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
-    for var in [
-        "LUMBUNG_DB",
-        "LUMBUNG_LOG",
-        "RUST_LOG",
-        "LUMBUNG_BUSY_TIMEOUT_MS",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = common::lumbung();
     cmd.arg("--db").arg(db);
     cmd
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = lumbung(db).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::stdout_of(args, lumbung(db).args(args).output().unwrap())
 }
 
 /// SplitMix64: small, deterministic, good enough for delays and amounts.

@@ -5,9 +5,8 @@
 use std::path::Path;
 use std::process::Output;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::repo;
 
 fn kobo(name: &str) -> String {
     repo()
@@ -19,16 +18,8 @@ fn kobo(name: &str) -> String {
 }
 
 fn lumbung(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"));
-    for var in [
-        "LUMBUNG_DB",
-        "LUMBUNG_LOG",
-        "LUMBUNG_LOG_FORMAT",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
+    common::lumbung()
+        .current_dir(dir)
         .arg("--db")
         .arg(dir.join("test.db"))
         .args(args)

@@ -1,58 +1,18 @@
 //! `lumbung spend …` end to end: real files in, figures out.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
+mod common;
+use common::{repo, shared_dir, Env};
 
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("spend.db");
-        Env { dir, db }
-    }
-
     fn cmd(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
-        for var in [
-            "LUMBUNG_DB",
-            "LUMBUNG_LOG",
-            "RUST_LOG",
-            "LUMBUNG_LOG_FORMAT",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .current_dir(self.dir.path());
-        cmd.output().unwrap()
+        self.command(args).output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn write(&self, name: &str, content: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        path.to_str().unwrap().to_owned()
+        common::stdout_of(args, self.cmd(args))
     }
 
     fn lancashire(&self) {
@@ -80,19 +40,9 @@ impl Env {
     }
 }
 
-fn oxford_dir() -> Option<PathBuf> {
-    let dir = repo().join("../shared/data/uk-oxford-spend-over-500/csv");
-    if dir.exists() {
-        Some(dir)
-    } else {
-        eprintln!("note: {} is absent; skipping", dir.display());
-        None
-    }
-}
-
 #[test]
 fn the_oxford_city_council_files_import_without_any_mapping() {
-    let Some(dir) = oxford_dir() else { return };
+    let dir = shared_dir("data/uk-oxford-spend-over-500/csv");
     let env = Env::new();
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()

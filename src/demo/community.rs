@@ -92,7 +92,7 @@ pub fn load(store: &Store) -> Result<()> {
             &cli,
         )?;
     }
-    let start = jiff::Zoned::now().date().checked_sub(400.days())?;
+    let start = store.clock().today().checked_sub(400.days())?;
     let mut plan = CyclePlan::default();
     plan.set_start(Some(start));
     for (key, offset) in TARGETS {
@@ -224,7 +224,9 @@ mod tests {
     fn nine_of_eleven_finished_the_pjm_one_is_late_and_one_stalled() {
         use lumbung_community::cycle::{progress_planned, ProgressSettings};
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        let store = Store::open(&dir.path().join("demo.db"))
+            .unwrap()
+            .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
         areas(&store);
         load(&store).unwrap();
         let cycles = store

@@ -319,7 +319,9 @@ mod tests {
     /// facilitator who makes entry A.
     fn seeded() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        let store = Store::open(&dir.path().join("demo.db"))
+            .unwrap()
+            .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
         let rec = |line: u64, code: &str, parent: Option<&str>, kind: &str| AreaRecord {
             line,
             code: AreaCode::parse(code).unwrap(),

@@ -87,7 +87,7 @@ const USERS: [(&str, Role, DemoScope); 12] = [
 pub fn run(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
     let started = Instant::now();
     replace_file(path)?;
-    let store = Store::open(path)?;
+    let store = Store::open(path)?.with_clock(crate::clock()?);
     let logins = load(&store)?;
     let overview = store.overview()?;
     tracing::info!(
@@ -658,7 +658,9 @@ mod tests {
     #[test]
     fn the_demo_loads_into_a_fresh_database() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        let store = Store::open(&dir.path().join("demo.db"))
+            .unwrap()
+            .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
         let logins = load(&store).unwrap();
         assert_eq!(logins.len(), 12);
         let o = store.overview().unwrap();

@@ -5,7 +5,7 @@
 //! data for the roles of the access table inside their scope only; every
 //! page in both languages.
 
-use crate::support::{spawn_app, TestApp, Visitor, PASSWORD};
+use crate::support::{location, posted, spawn_app, TestApp, Visitor, PASSWORD};
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Password, Role, Username};
 use lumbung_store::{Actor, ScopeRef};
 use reqwest::{Method, StatusCode};
@@ -20,26 +20,6 @@ pub(crate) const ROSTER: &[u8] =
 const HOUSEHOLDS_BAD: &[u8] =
     include_bytes!("../../crates/community/tests/data/kobo/households_bad.csv");
 const ROSTER_BAD: &[u8] = include_bytes!("../../crates/community/tests/data/kobo/roster_bad.csv");
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
-async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
-    let res = v.post_form(path, fields).await;
-    let status = res.status();
-    let to = location(&res);
-    assert_eq!(
-        status,
-        StatusCode::SEE_OTHER,
-        "{path}: {}",
-        res.text().await.unwrap()
-    );
-    to
-}
 
 /// The city coordinator: a facilitator scoped to Kabupaten Serang.
 async fn coordinator(app: &TestApp) -> Visitor {

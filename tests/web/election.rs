@@ -5,7 +5,7 @@
 //! result with the library and the command line), level 2 and the
 //! coordinator; permissions per role and scope; every page in id and en.
 
-use crate::support::{spawn_app, Visitor, PASSWORD};
+use crate::support::{json_of, location, posted, spawn_app, Visitor, PASSWORD};
 use lumbung_community::election::{read_ballots, read_groups, read_residents, recount};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -25,32 +25,6 @@ Yanti Register,P,2001-06-21,tidak\n\
 Asep Register,L,1999-10-10,tidak\n\
 Euis Register,P,1979-04-04,ya\n\
 Budiman Register,L,1984-08-18,ya\n";
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
-async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
-    let res = v.post_form(path, fields).await;
-    let status = res.status();
-    let to = location(&res);
-    assert_eq!(
-        status,
-        StatusCode::SEE_OTHER,
-        "{path}: {}",
-        res.text().await.unwrap()
-    );
-    to
-}
-
-async fn json_of(v: &Visitor, path: &str) -> Value {
-    let res = v.get(path).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
-}
 
 /// Renders each page in Indonesian and in English.
 async fn in_both_languages(v: &Visitor, paths: &[String]) {

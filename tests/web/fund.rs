@@ -3,30 +3,10 @@
 //! the BKM (never by its maker), disbursed, repaid once however often the
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
-use crate::support::{spawn_app, TestApp, Visitor};
+use crate::support::{location, posted, spawn_app, TestApp, Visitor};
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
-pub(crate) async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
-    let res = v.post_form(path, fields).await;
-    let status = res.status();
-    let to = location(&res);
-    assert_eq!(
-        status,
-        StatusCode::SEE_OTHER,
-        "{path}: {}",
-        res.text().await.unwrap()
-    );
-    to
-}
 
 /// A KSM of five members (two women) that saved in each of the three months
 /// before this one, with its joint liability and a UPK holding capital.

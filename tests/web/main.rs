@@ -1231,19 +1231,24 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let job_path = res.headers()["location"].to_str().unwrap().to_owned();
     let job_id = job_path.rsplit('/').next().unwrap().to_owned();
-    let mut state = Value::Null;
-    for _ in 0..100 {
-        state = analyst
+    // Polled until it ends; the deadline only stops a hung job.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let state = loop {
+        let state: Value = analyst
             .get(&format!("/api/v1/spend/jobs/{job_id}"))
             .await
             .json()
             .await
             .unwrap();
         if state["state"] != "running" {
-            break;
+            break state;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after 60 s: {state}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert_eq!(state["state"], "done", "{state}");
     assert_eq!(state["summary"]["stored"], 2);
     let (_, page) = analyst.get_html(&job_path).await;

@@ -3,8 +3,8 @@
 //! KSM's savings for good) is refused in the user's language, naming the
 //! field; the books stay whole and a withdrawal still works.
 
-use crate::fund::{group, member_ids, posted};
-use crate::support::spawn_app;
+use crate::fund::{group, member_ids};
+use crate::support::{posted, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -17,13 +17,7 @@ async fn form_sign_in_from(
     password: &str,
     forwarded_for: Option<&str>,
 ) -> reqwest::Response {
-    let token = csrf_in(&v.get("/login").await.text().await.unwrap()).unwrap();
-    let mut req = v.client.post(format!("{}/login", v.base)).form(&[
-        ("username", username),
-        ("password", password),
-        ("next", "/"),
-        ("csrf", &token),
-    ]);
+    let mut req = v.sign_in(username, password).await;
     if let Some(a) = forwarded_for {
         req = req.header("x-forwarded-for", a);
     }

@@ -1,8 +1,9 @@
 //! `spawn_app`: the real server on a random port over a fresh database,
 //! seeded with a small area tree, organisations and one user per role.
 
+use lumbung_domain::Clock;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Username};
-use lumbung_store::{Actor, OrgInput, ScopeRef, Store};
+use lumbung_store::{Actor, OrgInput, PasswordCost, ScopeRef, Store};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use std::collections::BTreeMap;
@@ -63,6 +64,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// [`spawn_app`] with chosen server settings.
 pub async fn spawn_app_with(config: lumbung_web::WebConfig) -> TestApp {
+    spawn_app_at(config, Clock::system()).await
+}
+
+/// [`spawn_app_with`] on a chosen clock (`Clock::fixed` fixes "today").
+pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
         .with_test_writer()
@@ -70,11 +76,14 @@ pub async fn spawn_app_with(config: lumbung_web::WebConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     // Requests within a test run one after another; a short wait for the
     // write lock lets the busy-database test finish quickly.
+    // The least password cost: the seed alone hashes ten passwords.
     let store = Store::open_with(
         &dir.path().join("test.db"),
         std::time::Duration::from_millis(300),
     )
-    .unwrap();
+    .unwrap()
+    .with_clock(clock)
+    .with_password_cost(PasswordCost::TestsOnly);
     let cli = Actor::cli();
     let kel = "3604010001";
     store
@@ -171,6 +180,35 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[at..].split('"').next()?.to_owned())
 }
 
+/// Where a redirect points (empty when there is none).
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Posts a form that must redirect (303); returns where to.
+pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
+    let res = v.post_form(path, fields).await;
+    let status = res.status();
+    let to = location(&res);
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{path}: {}",
+        res.text().await.unwrap()
+    );
+    to
+}
+
+/// The JSON of a GET that must answer 200.
+pub async fn json_of(v: &Visitor, path: &str) -> serde_json::Value {
+    let res = v.get(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
 impl TestApp {
     pub fn anonymous(&self) -> Visitor {
         Visitor {
@@ -187,21 +225,7 @@ impl TestApp {
     /// Signs in through the sign-in form, as a browser would.
     pub async fn login(&self, username: &str) -> Visitor {
         let mut v = self.anonymous();
-        let form = v.get("/login").await;
-        assert_eq!(form.status(), StatusCode::OK);
-        let token = csrf_in(&form.text().await.unwrap()).expect("sign-in form has a CSRF token");
-        let res = v
-            .client
-            .post(format!("{}/login", v.base))
-            .form(&[
-                ("username", username),
-                ("password", PASSWORD),
-                ("next", "/"),
-                ("csrf", &token),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = v.sign_in(username, PASSWORD).await.send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
         let me: serde_json::Value = v.get("/api/v1/me").await.json().await.unwrap();
         v.csrf = Some(me["csrf_token"].as_str().unwrap().to_owned());
@@ -225,6 +249,20 @@ impl TestApp {
 }
 
 impl Visitor {
+    /// The sign-in form as a browser sends it, with a fresh form's CSRF
+    /// token; ready to send (or to add a header to).
+    pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::RequestBuilder {
+        let form = self.get("/login").await;
+        assert_eq!(form.status(), StatusCode::OK);
+        let token = csrf_in(&form.text().await.unwrap()).expect("sign-in form has a CSRF token");
+        self.client.post(format!("{}/login", self.base)).form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+            ("csrf", &token),
+        ])
+    }
+
     /// GETs a path; an API answer is checked against the OpenAPI document.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         let res = self

@@ -36,7 +36,9 @@ pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
     UNNAMED_SUPPLIER,
 };
-pub use users::{LoginCandidate, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS};
+pub use users::{
+    LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,
+};
 
 use lumbung_domain::Rejected;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -150,6 +152,7 @@ pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
     clock: lumbung_domain::Clock,
+    password_cost: PasswordCost,
 }
 
 fn configure(conn: &mut Connection, busy_timeout: std::time::Duration) -> rusqlite::Result<()> {
@@ -225,6 +228,7 @@ impl Store {
             pool,
             path,
             clock: lumbung_domain::Clock::system(),
+            password_cost: PasswordCost::Production,
         })
     }
 
@@ -240,6 +244,17 @@ impl Store {
 
     pub fn clock(&self) -> lumbung_domain::Clock {
         self.clock
+    }
+
+    /// The same store hashing new passwords at `cost` (tests choose
+    /// [`PasswordCost::TestsOnly`]; a store is opened at the production cost).
+    pub fn with_password_cost(mut self, cost: PasswordCost) -> Store {
+        self.password_cost = cost;
+        self
+    }
+
+    pub fn password_cost(&self) -> PasswordCost {
+        self.password_cost
     }
 
     /// One use case's writes: an IMMEDIATE transaction (so that two
@@ -433,7 +448,9 @@ pub(crate) mod test_support {
 
     pub fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let store = Store::open(&dir.path().join("t.db"))
+            .unwrap()
+            .with_password_cost(PasswordCost::TestsOnly);
         (dir, store)
     }
 }

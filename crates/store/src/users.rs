@@ -87,12 +87,45 @@ pub struct SessionUser {
     pub csrf_token: String,
 }
 
-fn hash_password(password: &Password) -> Result<String> {
+/// How much work hashing a new password costs. A stored hash names its own
+/// parameters, so hashes of either cost verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordCost {
+    /// argon2id at its recommended minimum (19 MiB, 2 passes, 1 lane): every
+    /// database a person signs in to.
+    #[default]
+    Production,
+    /// The least argon2id allows (8 KiB, 1 pass): only for databases built
+    /// by tests, whose passwords protect nothing and whose many users would
+    /// otherwise take most of a test's time to hash.
+    TestsOnly,
+}
+
+impl PasswordCost {
+    fn hasher(self) -> Argon2<'static> {
+        match self {
+            PasswordCost::Production => Argon2::default(),
+            PasswordCost::TestsOnly => Argon2::new(
+                argon2::Algorithm::Argon2id,
+                argon2::Version::V0x13,
+                argon2::Params::new(
+                    argon2::Params::MIN_M_COST,
+                    argon2::Params::MIN_T_COST,
+                    1,
+                    None,
+                )
+                .expect("argon2's least parameters are valid"),
+            ),
+        }
+    }
+}
+
+fn hash_password(password: &Password, cost: PasswordCost) -> Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
     let salt = SaltString::encode_b64(&salt_bytes)
         .map_err(|e| StoreError::invalid("password", e.to_string()))?;
-    Argon2::default()
+    cost.hasher()
         .hash_password(password.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| StoreError::invalid("password", e.to_string()))
@@ -103,8 +136,11 @@ fn hash_password(password: &Password) -> Result<String> {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        hash_password(&Password::parse("not-a-real-password").expect("valid"))
-            .expect("hashing works")
+        hash_password(
+            &Password::parse("not-a-real-password").expect("valid"),
+            PasswordCost::Production,
+        )
+        .expect("hashing works")
     })
 }
 
@@ -299,7 +335,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<User> {
         let (_, placement) = self.resolve_scope(scope)?;
-        let hash = hash_password(password)?;
+        let hash = hash_password(password, self.password_cost())?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let taken: bool = tx
@@ -353,7 +389,7 @@ impl Store {
         let user = self
             .user(user_id)?
             .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
-        let hash = hash_password(password)?;
+        let hash = hash_password(password, self.password_cost())?;
         self.write(|tx| {
             tx.execute(
                 "UPDATE users SET password_hash = ?2 WHERE id = ?1",
@@ -503,6 +539,52 @@ impl Store {
 mod tests {
     use super::*;
     use crate::test_support::store;
+
+    fn stored_hash(s: &Store, name: &str) -> String {
+        s.conn()
+            .unwrap()
+            .query_row(
+                "SELECT password_hash FROM users WHERE username = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// The one test that hashes at the production cost: a store opened
+    /// as the program opens it writes argon2id at its recommended minimum;
+    /// a test's store, the least argon2id allows. Both verify.
+    #[test]
+    fn passwords_are_hashed_at_the_production_cost_unless_a_test_chooses_less() {
+        let dir = tempfile::tempdir().unwrap();
+        let production = Store::open(&dir.path().join("p.db")).unwrap();
+        let (_d, test) = store();
+        let pw = Password::parse("tanggung-renteng").unwrap();
+        for (s, params) in [(&production, "m=19456,t=2,p=1"), (&test, "m=8,t=1,p=1")] {
+            s.create_user(
+                &Username::parse("siti").unwrap(),
+                &pw,
+                Role::Auditor,
+                &ScopeRef::Global,
+                &Actor::cli(),
+            )
+            .unwrap();
+            let hash = stored_hash(s, "siti");
+            assert!(
+                hash.starts_with(&format!("$argon2id$v=19${params}$")),
+                "{hash}"
+            );
+            assert!(s
+                .verify_login("siti", "tanggung-renteng")
+                .unwrap()
+                .is_some());
+            assert!(s
+                .verify_login("siti", "tanggung-rentenk")
+                .unwrap()
+                .is_none());
+        }
+        assert_eq!(production.password_cost(), PasswordCost::Production);
+    }
 
     #[test]
     fn login_sessions_and_password_reset() {

@@ -77,7 +77,9 @@ mod tests {
             let gate = gate.clone();
             async move { gate.admit().await.map(drop) }
         });
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        while gate.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
         assert!(matches!(gate.admit().await, Err(AppError::Overloaded)));
         // A freed permit goes to the one waiting.
         drop(held);

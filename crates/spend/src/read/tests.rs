@@ -533,24 +533,25 @@ fn xlsx_written_and_read_back() {
     assert!(e.to_string().contains("no header row"), "{e}");
 }
 
-fn oxford_dir() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tail = "shared/data/uk-oxford-spend-over-500/csv";
-    [
-        manifest.join("../../..").join(tail),
-        manifest.join("../../../..").join(tail),
-        manifest.join("../..").join(tail),
-    ]
-    .into_iter()
-    .find(|p| p.is_dir())
+/// `rel` under `shared/` beside the repository (CI always has it). Panics
+/// naming the path when it is missing: the test fails rather than passing
+/// without having run.
+fn shared_dir(rel: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
+    assert!(
+        path.exists(),
+        "{} is missing: these tests read the shared data beside the repository \
+         (check out `shared` next to it, as CI does)",
+        path.display()
+    );
+    path
 }
 
 #[test]
 fn oxford_city_council_real_files() {
-    let Some(dir) = oxford_dir() else {
-        eprintln!("note: the Oxford files are not here; skipping");
-        return;
-    };
+    let dir = shared_dir("data/uk-oxford-spend-over-500/csv");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

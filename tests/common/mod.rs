@@ -1,0 +1,149 @@
+//! The harness of the test files that run the `lumbung` binary: a command
+//! free of the developer's settings, a temporary directory with a database
+//! path, the data beside the repository, and what a run printed.
+//!
+//! Each file under `tests/` is its own crate and uses a part of this.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `rel` under `../shared` (the data sets and design beside the repository,
+/// which CI always has). Panics naming the path when it is missing: a test
+/// that needs it fails rather than passing without having run.
+pub fn shared_dir(rel: &str) -> PathBuf {
+    let path = repo().join("../shared").join(rel);
+    assert!(
+        path.exists(),
+        "{} is missing: these tests read the shared data beside the repository \
+         (check out `shared` next to it, as CI does)",
+        path.display()
+    );
+    path
+}
+
+/// `lumbung` with none of the developer's settings: every `LUMBUNG_*`
+/// variable (database, address, clock, logs, …) and `RUST_LOG` removed, so
+/// that a shell's exports never change what a test sees.
+pub fn lumbung() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lumbung"));
+    for (name, _) in std::env::vars_os() {
+        if name
+            .to_str()
+            .is_some_and(|n| n.starts_with("LUMBUNG_") || n == "RUST_LOG")
+        {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// The stdout of a run that must succeed; else panics with both streams.
+pub fn stdout_of(args: &[&str], out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A temporary directory with a database path in it (not yet created).
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("test.db");
+        Env { dir, db }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes `text` to `name` in the directory; returns its full path.
+    pub fn write(&self, name: &str, text: &str) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    /// `lumbung --db <tmp>/test.db ARGS…`, run in the temporary directory.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = lumbung();
+        cmd.current_dir(self.dir.path())
+            .arg("--db")
+            .arg(&self.db)
+            .args(args);
+        cmd
+    }
+}
+
+/// What a run ended with, lossily decoded for assertions.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn of(cmd: &mut assert_cmd::Command) -> Out {
+        Out::from(cmd.output().unwrap())
+    }
+
+    pub fn code(self, expected: i32) -> Out {
+        assert_eq!(self.code, expected, "exit status; {self:#?}");
+        self
+    }
+
+    pub fn stdout_has(self, text: &str) -> Out {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}; {self:#?}"
+        );
+        self
+    }
+
+    pub fn stderr_has(self, text: &str) -> Out {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}; {self:#?}"
+        );
+        self
+    }
+
+    /// A refusal: nothing on stdout, the reason on stderr.
+    pub fn refused(self, code: i32, text: &str) -> Out {
+        let out = self.code(code).stderr_has(text);
+        assert!(
+            out.stdout.is_empty(),
+            "nothing partial is printed; {out:#?}"
+        );
+        out
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:#?}"))
+    }
+}
+
+impl From<Output> for Out {
+    fn from(out: Output) -> Out {
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
