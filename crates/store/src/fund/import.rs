@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use lumbung_domain::{Rejected, RowError};
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord};
 use lumbung_fund::journal::{Account, Entry};
-use lumbung_fund::loan::{schedule, FeeRate, Frequency, Rupiah, ScheduleKind};
+use lumbung_fund::loan::schedule;
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
