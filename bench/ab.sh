@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Before and after: two commits of Lumbung built in release and run
+# alternately on the same data, so that a change's cost is measured against
+# the same machine's noise. Every benchmark of BENCHMARKS.md at a size that
+# fits a session: the spend report from a file and from the store, the
+# store's import, the fund's import, report and postings (UPK after UPK and
+# across the city), and the election recount. Each step also checks that
+# both commits print the same output.
+#
+# Usage: bench/ab.sh BEFORE AFTER        (git revisions, e.g. ab1976e HEAD)
+# Environment:
+#   RUNS=3                        runs per step and commit (alternating); medians
+#   ROWS=3000000                  spend ledger rows
+#   UPKS=100 LOANS=100000 REPAYMENTS=2000000 POSTINGS=100000   fund sizes
+#   BALLOTS=1000000               election ballots
+#   STEPS="spend fund election"   which groups to run
+#   LUMBUNG_BENCH_DIR=~/.cache/lumbung-bench   data goes to its ab/
+#   SHARED_BENCH=../shared/bench  where gen_spend.py lives
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+[ $# -eq 2 ] || { echo "usage: bench/ab.sh BEFORE AFTER" >&2; exit 2; }
+RUNS="${RUNS:-3}"
+ROWS="${ROWS:-3000000}"
+UPKS="${UPKS:-100}" LOANS="${LOANS:-100000}" REPAYMENTS="${REPAYMENTS:-2000000}" POSTINGS="${POSTINGS:-100000}"
+BALLOTS="${BALLOTS:-1000000}"
+STEPS="${STEPS:-spend fund election}"
+DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}/ab"
+SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
+TODAY="$(date +%F)"
+say() { printf '%s\n' "$*" >&2; }
+has() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+[ -x /usr/bin/time ] || (apt-get update -qq && apt-get install -y -qq time) >&2
+mkdir -p "$DIR/bin" "$DIR/out"
+rm -f "$DIR/out/"*
+
+# (a) the two binaries, each built from a clean checkout of its commit
+build() { # LABEL REV
+    local label=$1 rev=$2 src="$DIR/src-$1"
+    rm -rf "$src"; mkdir -p "$src"
+    git -C "$repo" archive "$rev" | tar -x -C "$src"
+    say "building $label ($rev, $(git -C "$repo" rev-parse --short "$rev"))"
+    (cd "$src" && CARGO_TARGET_DIR="$HOME/.cache/lumbung-ab" cargo build --release -q --bin lumbung) >&2
+    cp "$HOME/.cache/lumbung-ab/release/lumbung" "$DIR/bin/$label"
+    rm -rf "$src"
+}
+build before "$1"
+build after "$2"
+
+timed() { # NAME COMMAND… : GNU time; stdout to out/NAME.out
+    local name=$1; shift
+    /usr/bin/time -v -o "$DIR/out/$name.time" "$@" > "$DIR/out/$name.out"
+}
+
+# (b) spend: a generated ledger with its areas and postcode map
+if has spend; then
+    ledger="$DIR/spend-$ROWS.csv"
+    if [ ! -s "$ledger.postcodes.csv" ]; then
+        say "generating $ROWS spend rows"
+        python3 "$SHARED_BENCH/gen_spend.py" "$ROWS" "$ledger.tmp"
+        mv "$ledger.tmp.areas.csv" "$ledger.areas.csv"
+        mv "$ledger.tmp.postcodes.csv" "$ledger.postcodes.csv"
+        mv "$ledger.tmp" "$ledger"
+    fi
+    for v in before after; do
+        db="$DIR/spend-$v.db"; rm -f "$db" "$db-wal" "$db-shm"
+        "$DIR/bin/$v" --db "$db" areas import "$ledger.areas.csv" > /dev/null
+        "$DIR/bin/$v" --db "$db" areas map-postcodes "$ledger.postcodes.csv" > /dev/null
+        "$DIR/bin/$v" --db "$db" spend settings --local E07000123 --region E10000017 > /dev/null
+    done
+    for run in $(seq 1 "$RUNS"); do
+        for v in before after; do
+            say "run $run $v: spend"
+            timed "spend-file.$v.$run" "$DIR/bin/$v" --db "$DIR/spend-$v.db" spend report --from-file "$ledger" --format json
+            if [ "$run" = 1 ]; then
+                timed "spend-import.$v.$run" "$DIR/bin/$v" --db "$DIR/spend-$v.db" spend import "$ledger"
+            fi
+            timed "spend-store.$v.$run" "$DIR/bin/$v" --db "$DIR/spend-$v.db" spend report --format json
+        done
+    done
+fi
+
+# (c) the fund: books generated once, imported by each commit into its own
+# database; reports alternate; postings on a fresh copy per run
+if has fund; then
+    books="$DIR/fund-$LOANS"
+    if [ ! -s "$books/summary.json" ]; then
+        say "generating $LOANS loans"
+        python3 "$repo/bench/fund-gen.py" "$books" --upks "$UPKS" --loans "$LOANS" \
+            --repayments "$REPAYMENTS" --postings "$POSTINGS" >&2
+    fi
+    for v in before after; do
+        db="$DIR/fund-$v.db"; rm -f "$db" "$db-wal" "$db-shm"
+        say "$v: fund import"
+        timed "fund-import.$v.1" "$DIR/bin/$v" --db "$db" fund import "$books/loans.csv" "$books/repayments.csv"
+        "$DIR/bin/$v" --db "$db" fund verify > /dev/null
+    done
+    for run in $(seq 1 "$RUNS"); do
+        for v in before after; do
+            say "run $run $v: fund report and postings"
+            timed "fund-report.$v.$run" "$DIR/bin/$v" --db "$DIR/fund-$v.db" fund report --as-of "$TODAY" --format json
+            for kind in posting posting-city; do
+                copy="$DIR/fund-copy.db"; rm -f "$copy" "$copy-wal" "$copy-shm"
+                cp "$DIR/fund-$v.db" "$copy"
+                timed "fund-$kind.$v.$run" "$DIR/bin/$v" --db "$copy" fund repay --file "$books/$kind.csv" --batch 1000
+                rm -f "$copy" "$copy-wal" "$copy-shm"
+            done
+        done
+    done
+fi
+
+# (d) the election recount
+if has election; then
+    prefix="$DIR/election-$BALLOTS"
+    if [ ! -s "$prefix.ballots.csv" ]; then
+        python3 "$repo/bench/gen_election.py" "$BALLOTS" "$prefix.tmp"
+        for f in groups residents ballots; do mv "$prefix.tmp.$f.csv" "$prefix.$f.csv"; done
+    fi
+    for run in $(seq 1 "$RUNS"); do
+        for v in before after; do
+            say "run $run $v: election recount"
+            timed "recount.$v.$run" "$DIR/bin/$v" election recount "$prefix.ballots.csv" \
+                --eligible $((BALLOTS * 2)) --seats 13 --groups "$prefix.groups.csv" \
+                --residents "$prefix.residents.csv" --format json
+        done
+    done
+fi
+
+# (e) the table: medians, ratios, and whether the outputs are the same
+python3 - "$DIR/out" "$RUNS" <<'EOF'
+import glob, os, statistics, sys
+out, runs = sys.argv[1], int(sys.argv[2])
+def field(text, name):
+    for line in text.splitlines():
+        if name in line:
+            return line.rsplit(": ", 1)[1].strip()
+def wall(path):
+    t = field(open(path).read(), "Elapsed (wall clock)").split(":")
+    return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
+def rss(path):
+    return float(field(open(path).read(), "Maximum resident set size")) / 1024
+steps = sorted({os.path.basename(p).split(".")[0] for p in glob.glob(f"{out}/*.time")},
+               key=lambda s: ["spend-file", "spend-import", "spend-store", "fund-import", "fund-report",
+                              "fund-posting", "fund-posting-city", "recount"].index(s))
+print(f"{os.cpu_count()} CPUs; medians of the runs of each commit, run alternately\n")
+print("| step | before (s) | after (s) | after ÷ before | peak RSS before / after (MB) | same output |")
+print("|---|---:|---:|---:|---:|---|")
+for s in steps:
+    w = {v: [wall(p) for p in sorted(glob.glob(f"{out}/{s}.{v}.*.time"))] for v in ("before", "after")}
+    m = {v: max(rss(p) for p in glob.glob(f"{out}/{s}.{v}.*.time")) for v in ("before", "after")}
+    outs = {v: {open(p, "rb").read() for p in glob.glob(f"{out}/{s}.{v}.*.out")} for v in ("before", "after")}
+    same = "yes" if outs["before"] == outs["after"] and len(outs["after"]) == 1 else "NO"
+    b, a = statistics.median(w["before"]), statistics.median(w["after"])
+    print(f"| {s} | {b:.2f} | {a:.2f} | {a / b:.2f}× | {m['before']:.0f} / {m['after']:.0f} | {same} |")
+EOF
