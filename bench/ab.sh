@@ -12,7 +12,7 @@
 #   RUNS=3                        runs per step and commit (alternating); medians
 #   ROWS=3000000                  spend ledger rows
 #   UPKS=100 LOANS=100000 REPAYMENTS=2000000 POSTINGS=100000   fund sizes
-#   BALLOTS=1000000               election ballots
+#   BALLOTS=999999                election ballots (readers take at most 1,000,000 rows with the header)
 #   STEPS="spend fund election"   which groups to run
 #   LUMBUNG_BENCH_DIR=~/.cache/lumbung-bench   data goes to its ab/
 #   SHARED_BENCH=../shared/bench  where gen_spend.py lives
@@ -23,7 +23,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-3}"
 ROWS="${ROWS:-3000000}"
 UPKS="${UPKS:-100}" LOANS="${LOANS:-100000}" REPAYMENTS="${REPAYMENTS:-2000000}" POSTINGS="${POSTINGS:-100000}"
-BALLOTS="${BALLOTS:-1000000}"
+BALLOTS="${BALLOTS:-999999}"
 STEPS="${STEPS:-spend fund election}"
 DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}/ab"
 SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"

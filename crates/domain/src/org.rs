@@ -134,7 +134,9 @@ impl CompanyNumber {
                 raw.trim()
             ))
         };
-        if s.is_empty() || s.len() > 8 {
+        // Only ASCII can be a company number; checking first also keeps the
+        // byte split below on a character boundary (`GÑ` once panicked).
+        if s.is_empty() || s.len() > 8 || !s.is_ascii() {
             return Err(bad());
         }
         if s.chars().all(|c| c.is_ascii_digit()) {
@@ -227,5 +229,8 @@ mod tests {
         );
         assert!(CompanyNumber::parse("S1234567").is_err());
         assert!(CompanyNumber::parse("123456789").is_err());
+        // Found by the API fuzzer: a letter of two bytes in the prefix.
+        assert!(CompanyNumber::parse("Gñ").is_err());
+        assert!(CompanyNumber::parse("ñ1234567").is_err());
     }
 }

@@ -409,10 +409,26 @@ fn now() -> String {
 #[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Overview {
     pub areas: u64,
+    #[schemars(schema_with = "kind_counts_schema")]
     pub areas_by_kind: Vec<(String, u64)>,
     pub organisations: u64,
+    #[schemars(schema_with = "kind_counts_schema")]
     pub organisations_by_kind: Vec<(String, u64)>,
     pub postcode_prefixes: u64,
+}
+
+/// `[["kelurahan", 12], …]`, written without `prefixItems`, which some
+/// OpenAPI tools (Schemathesis) cannot read yet.
+fn kind_counts_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": {"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 0}]}
+        }
+    })
 }
 
 impl Store {
