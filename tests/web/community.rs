@@ -989,3 +989,21 @@ async fn an_imported_household_can_be_removed() {
     let data: Value = field.get(&api).await.json().await.unwrap();
     assert_eq!(data["summary"]["kelurahan"]["households"], 29);
 }
+
+/// The progress "as of today" takes today from the store's clock, so a
+/// server whose clock is fixed answers for that day (the page once read
+/// the system clock directly).
+#[tokio::test]
+async fn progress_as_of_today_follows_the_clock() {
+    let at: jiff::Timestamp = "2025-01-15T12:00:00Z".parse().unwrap();
+    let app = crate::support::spawn_app_at(
+        lumbung_web::WebConfig::default(),
+        lumbung_domain::Clock::fixed(at),
+    )
+    .await;
+    let res = app.anonymous().get("/api/v1/community/progress").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let today = lumbung_domain::Clock::fixed(at).today().to_string();
+    assert_eq!(body["as_of"], json!(today), "{body}");
+}

@@ -17,6 +17,7 @@
 
 use crate::auth::Viewer;
 use crate::charts;
+use crate::edge::{invalid, parse_date, today};
 use crate::error::AppError;
 use crate::pages::render;
 use crate::AppState;
@@ -24,7 +25,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use jiff::civil::Date;
 use lumbung_community::cycle::{
     progress_planned, whole_percent, Attendance, CyclePlan, Document, KelurahanCycle, Progress,
     ProgressSettings, StepRecord, StepReport, Turnout, Verification,
@@ -46,29 +46,8 @@ pub const MAX_KOBO_BYTES: usize = 32 * 1024 * 1024;
 
 type Fields = HashMap<String, String>;
 
-fn today() -> Date {
-    jiff::Zoned::now().date()
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map(|s| s.trim()).unwrap_or("")
-}
-
-fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
-    match raw.trim() {
-        "" => Ok(None),
-        d => d
-            .parse()
-            .map(Some)
-            .map_err(|_| invalid(field, format!("{d:?} is not a date such as 2024-06-30"))),
-    }
 }
 
 fn percent(part: u64, whole: u64) -> Option<u64> {
@@ -144,7 +123,8 @@ async fn progress_data(
     scope: Scope,
     q: &ProgressQuery,
 ) -> Result<Value, AppError> {
-    let as_of = parse_date(q.as_of.as_deref().unwrap_or(""), "as_of")?.unwrap_or_else(today);
+    let as_of =
+        parse_date(q.as_of.as_deref().unwrap_or(""), "as_of")?.unwrap_or_else(|| today(state));
     let area = q
         .area
         .as_deref()
@@ -369,7 +349,7 @@ async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<Value, AppE
         .blocking(move |s| Ok((s.kelurahan_cycle(&code)?, s.election_turnout()?)))
         .await?;
     let turnout = turnout_map(turnout);
-    let as_of = today();
+    let as_of = today(state);
     let p = progress_planned(
         &plan,
         &[(&plan, &cycle)],
@@ -421,7 +401,7 @@ pub async fn kelurahan_page(
         "community_kelurahan.html",
         context! {
             k => data,
-            today => today(),
+            today => today(&state),
             can_record => may_write(&viewer, Resource::Cycle, &kel),
             can_verify => coordinates(&viewer, &kel),
             can_mapping => may_read(&viewer, Resource::Mapping, &kel),
@@ -1404,7 +1384,7 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Value
         "kelurahan": kelurahan_json(&kel),
         "criteria": criteria_json(&data.criteria),
         "criteria_adopted": data.criteria_adopted,
-        "as_of": today(),
+        "as_of": today(state),
         "households": data.households.len(),
         "poor": list.poor.iter().map(|e| ps2_entry(e, &data, &labels)).collect::<Vec<_>>(),
         "incomplete": list.incomplete.iter().map(|e| ps2_entry(e, &data, &labels)).collect::<Vec<_>>(),

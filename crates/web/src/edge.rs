@@ -19,7 +19,6 @@ pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
 }
 
 /// Today, from the store's clock (which tests can fix).
-#[allow(dead_code)] // for the feature modules, which still hold their own copies
 pub fn today(state: &AppState) -> Date {
     state.store.clock().today()
 }
@@ -31,7 +30,6 @@ pub fn redirect(to: &str) -> Response {
 
 /// An optional date as typed in a form: empty is none, anything else must
 /// be a date such as 2024-06-30.
-#[allow(dead_code)] // for the feature modules, which still hold their own copies
 pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
     match raw.trim() {
         "" => Ok(None),

@@ -13,12 +13,13 @@
 //! results are public and hold no voter identity.
 
 use crate::auth::Viewer;
+use crate::edge::{invalid, redirect};
 use crate::error::AppError;
 use crate::pages::render;
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, Uri};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_community::election::{SettingsText, TieRule};
@@ -32,13 +33,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 type Pairs = Vec<(String, String)>;
-
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
 
 /// The first value of a form field, trimmed ("" when missing).
 fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
@@ -70,10 +64,6 @@ fn parse_id(raw: &str) -> Result<PollId, AppError> {
     raw.parse::<i64>()
         .map(PollId::new)
         .map_err(|_| AppError::NotFound(format!("election {raw}")))
-}
-
-fn redirect(to: &str) -> Response {
-    Redirect::to(to).into_response()
 }
 
 /// Names written on one line, separated by commas.

@@ -8,12 +8,13 @@
 //! posts once.
 
 use crate::auth::Viewer;
+use crate::edge::{invalid, redirect, today};
 use crate::error::AppError;
 use crate::pages::render;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_domain::Sex;
@@ -30,20 +31,9 @@ use std::collections::HashMap;
 type Fields = HashMap<String, String>;
 
 /// Today by the store's clock (tests fix it).
-fn today(state: &AppState) -> Date {
-    state.store.clock().today()
-}
-
 /// A fresh idempotency key for a form.
 fn form_key() -> String {
     hex::encode(rand::random::<[u8; 12]>())
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
 }
 
 fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
@@ -139,10 +129,6 @@ async fn loan_in_scope(
         .ok_or_else(|| AppError::NotFound(format!("loan {loan_id}")))?;
     org_in_scope(state, viewer, view.upk_id, "upk").await?;
     Ok(view)
-}
-
-fn redirect(to: &str) -> Response {
-    Redirect::to(to).into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]
