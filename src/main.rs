@@ -21,6 +21,7 @@ mod users;
 use anyhow::Result;
 use clap::Parser;
 use cli::{AreasCommand, Cli, Command, FundCommand, OrgsCommand, SpendCommand, UserCommand};
+use lumbung_domain::Language;
 use lumbung_store::Store;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -42,7 +43,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", describe(&e));
+            let language = language();
+            let label = match language {
+                Language::Indonesian => "kesalahan",
+                Language::English => "error",
+            };
+            eprintln!("{label}: {}", describe(&e, language));
             ExitCode::FAILURE
         }
     }
@@ -65,11 +71,27 @@ fn init_logging(serving: bool) {
     }
 }
 
-/// The error and its causes, each said once.
-fn describe(e: &anyhow::Error) -> String {
+/// The language of the CLI's messages: `LUMBUNG_LANG` (`id` or `en`),
+/// English when unset, as the CLI always spoke.
+fn language() -> Language {
+    std::env::var("LUMBUNG_LANG")
+        .ok()
+        .and_then(|code| Language::parse(&code))
+        .unwrap_or(Language::English)
+}
+
+/// The error and its causes, each said once, in `language` where the
+/// error carries its words in both.
+fn describe(e: &anyhow::Error, language: Language) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
-        let text = cause.to_string();
+        let text = if let Some(e) = cause.downcast_ref::<lumbung_store::StoreError>() {
+            e.in_language(language)
+        } else if let Some(e) = cause.downcast_ref::<lumbung_domain::Rejected>() {
+            e.in_language(language)
+        } else {
+            cause.to_string()
+        };
         let text = text.trim_end();
         if parts.last().is_some_and(|p| p.contains(text)) {
             continue;

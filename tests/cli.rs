@@ -1232,3 +1232,21 @@ fn lumbung_now_fixes_today_and_a_bad_value_is_refused() {
         assert_eq!(out.json()["as_of"], day, "{out:#?}");
     }
 }
+
+#[test]
+fn errors_speak_indonesian_when_asked() {
+    let env = Env::new();
+    let file = env.write("areas.csv", "code,name,parent_code\nA,,\n");
+    let out = Out::from(
+        env.command(&["areas", "import", &file])
+            .env("LUMBUNG_LANG", "id")
+            .output()
+            .unwrap(),
+    )
+    .code(1);
+    out.stderr_has(&format!(
+        "kesalahan: {file}: ditolak, tidak ada yang diimpor (1 masalah)\n  {file}: baris 2, kolom name: nama kosong"
+    ));
+    let out = env.run(&["areas", "import", &file]).code(1);
+    out.stderr_has(&format!("{file}: line 2, column name: name is empty"));
+}

@@ -56,7 +56,7 @@ fn problems(r: &Rejected) -> Vec<(u64, String, String)> {
             (
                 e.line,
                 e.column.clone().unwrap_or_default(),
-                e.message.clone(),
+                e.message.to_string(),
             )
         })
         .collect()

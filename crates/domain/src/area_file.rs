@@ -19,25 +19,30 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
     let mut records = Vec::with_capacity(file.rows.len());
     for row in &file.rows {
         let before = errors.len();
-        let mut fail = |column: &str, message: String| {
+        let mut fail = |column: &str, message: crate::Text| {
             errors.push(RowError::new(row.line, Some(column), message))
         };
         let code = AreaCode::parse(row.get(code_col))
-            .map_err(|e| fail("code", e.0))
+            .map_err(|e| fail("code", e.0.into()))
             .ok();
         let name = row.get(name_col);
         if name.is_empty() {
-            fail("name", "name is empty".into());
+            fail(
+                "name",
+                crate::text!("name_empty"; id: "nama kosong", en: "name is empty"),
+            );
         }
         let parent = match row.opt(Some(parent_col)) {
             None => None,
             Some(raw) => AreaCode::parse(raw)
-                .map_err(|e| fail("parent_code", e.0))
+                .map_err(|e| fail("parent_code", e.0.into()))
                 .ok(),
         };
         let kind = match row.opt(kind_col) {
             None => None,
-            Some(raw) => AreaKind::parse(raw).map_err(|e| fail("kind", e.0)).ok(),
+            Some(raw) => AreaKind::parse(raw)
+                .map_err(|e| fail("kind", e.0.into()))
+                .ok(),
         };
         if errors.len() == before {
             records.push(AreaRecord {

@@ -28,6 +28,7 @@ pub use id::{
     PublicationId, RepaymentId, SupplierId, UpkId, UserId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
+pub use lumbung_text::{text, Language, Text};
 pub use money::{Money, Share};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;

@@ -398,7 +398,7 @@ pub fn scan_reader<R: Read>(
     })
 }
 
-fn whole_file(name: &str, line: u64, message: impl Into<String>) -> Rejected {
+fn whole_file(name: &str, line: u64, message: impl Into<lumbung_domain::Text>) -> Rejected {
     Rejected {
         file: name.to_owned(),
         errors: vec![RowError::new(line, None, message)],
@@ -1178,7 +1178,7 @@ struct Sink<'e> {
 }
 
 impl Sink<'_> {
-    fn push(&mut self, line: u64, column: Option<&str>, message: impl Into<String>) {
+    fn push(&mut self, line: u64, column: Option<&str>, message: impl Into<lumbung_domain::Text>) {
         *self.count += 1;
         if self.errors.len() < MAX_LISTED_ERRORS {
             self.errors.push((line, RowError::new(0, column, message)));

@@ -357,7 +357,7 @@ impl Store {
             let area: Option<String> = stmt.query_row([prefix], |r| r.get(0)).optional()?;
             if let Some(code) = area {
                 let area = area_in(&conn, &code)?
-                    .ok_or_else(|| StoreError::NotFound(format!("area {code}")))?;
+                    .ok_or_else(|| StoreError::not_found(format!("area {code}")))?;
                 return Ok(Some(PostcodeMatch {
                     postcode: postcode.as_str().to_owned(),
                     prefix: prefix.to_owned(),

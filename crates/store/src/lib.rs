@@ -40,7 +40,7 @@ pub use users::{
     LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,
 };
 
-use lumbung_domain::Rejected;
+use lumbung_domain::{Language, Rejected, Text};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::cell::Cell;
@@ -68,12 +68,13 @@ pub enum StoreError {
     },
     #[error("{path}: cannot open the database: {reason}")]
     Open { path: PathBuf, reason: String },
+    /// What was not found ("loan 7"), in both languages.
     #[error("{0} not found")]
-    NotFound(String),
+    NotFound(Text),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid { field: String, message: Text },
     /// An amount above its bound (`max`, e.g. the UPK's `max_movement`),
     /// or a total that no longer fits (`max` is `None`): refused, never
     /// wrapped.
@@ -127,10 +128,57 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, message: impl Into<Text>) -> Self {
         StoreError::Invalid {
             field: field.to_owned(),
             message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<Text>) -> Self {
+        StoreError::NotFound(what.into())
+    }
+
+    pub fn conflict(message: impl Into<Text>) -> Self {
+        StoreError::Conflict(message.into())
+    }
+
+    /// The whole message in `language`: the details written in both
+    /// languages ([`Text`]), the database's own words as they are.
+    pub fn in_language(&self, language: Language) -> String {
+        let id = language == Language::Indonesian;
+        match self {
+            StoreError::NotFound(what) if id => format!("{} tidak ditemukan", what.get(language)),
+            StoreError::Conflict(message) => message.get(language).to_owned(),
+            StoreError::Invalid { field, message } => {
+                format!("{field}: {}", message.get(language))
+            }
+            StoreError::Rejected(r) if id => r.in_language(language),
+            StoreError::NotLumbung { path } if id => format!(
+                "{}: bukan basis data Lumbung (tidak diubah)",
+                path.display()
+            ),
+            StoreError::ReadOnly { path } if id => format!(
+                "{}: basis data hanya-baca; Lumbung perlu menulis ke dalamnya",
+                path.display()
+            ),
+            StoreError::Locked { path } if id => format!(
+                "{}: basis data dikunci program lain; coba lagi setelah program itu selesai",
+                path.display()
+            ),
+            StoreError::TooNew { path, found, known } if id => format!(
+                "{}: basis data dibuat oleh Lumbung yang lebih baru (skema {found}, program ini mengenal {known}); perbarui Lumbung",
+                path.display()
+            ),
+            StoreError::TooLarge { field, max } if id => format!(
+                "{field}: jumlahnya terlalu besar{}",
+                max.as_ref().map(|m| format!(" (paling banyak {m})")).unwrap_or_default()
+            ),
+            StoreError::Busy if id => {
+                "basis data sedang sibuk: program lain sedang menulis; coba lagi setelah selesai"
+                    .to_owned()
+            }
+            other => other.to_string(),
         }
     }
 
@@ -277,7 +325,7 @@ impl Store {
     /// Refuses to overwrite an existing file.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         if dest.exists() {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "{}: file exists; choose a new name for the backup",
                 dest.display()
             )));

@@ -198,7 +198,7 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
                 )
                 .optional()?;
             if let Some((other, name)) = holder.filter(|(other, _)| Some(*other) != id) {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "{field} {value} already belongs to organisation {other} ({name})"
                 )));
             }
@@ -369,13 +369,13 @@ impl Store {
             snapshot(input),
         )?;
         tx.commit()?;
-        load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+        load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))
     }
 
     pub fn update_org(&self, id: i64, input: &OrgInput, actor: &Actor) -> Result<Org> {
         let mut conn = self.conn()?;
         let before =
-            load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
+            load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))?;
         if same(&before, input) {
             return Ok(before);
         }
@@ -393,7 +393,7 @@ impl Store {
             serde_json::json!({"before": org_snapshot(&before), "after": snapshot(input)}),
         )?;
         tx.commit()?;
-        load(&conn, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+        load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))
     }
 
     /// Organisations matching `filter`, by name, with the total count.
@@ -481,7 +481,7 @@ impl Store {
             }
             let outcome = match existing {
                 Some(id) => {
-                    let before = load(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))?;
+                    let before = load(&tx, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))?;
                     if same(&before, &r.input) {
                         summary.unchanged += 1;
                         Ok(())
@@ -580,7 +580,7 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     match ids.as_slice() {
         [] => Ok(None),
         [id] => Ok(Some(*id)),
-        several => Err(StoreError::Conflict(format!(
+        several => Err(StoreError::conflict(format!(
             "the same name, kind and area as organisations {}; give a company_number or npwp to tell them apart",
             several
                 .iter()

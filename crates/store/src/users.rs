@@ -347,7 +347,7 @@ impl Store {
             .optional()?
             .unwrap_or(false);
         if taken {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "user {username} already exists"
             )));
         }
@@ -381,14 +381,14 @@ impl Store {
         tx.commit()?;
         drop(conn);
         self.user(id)?
-            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+            .ok_or_else(|| StoreError::not_found(format!("user {id}")))
     }
 
     /// Sets a new password and ends every session of that user.
     pub fn set_password(&self, user_id: i64, password: &Password, actor: &Actor) -> Result<()> {
         let user = self
             .user(user_id)?
-            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+            .ok_or_else(|| StoreError::not_found(format!("user {user_id}")))?;
         let hash = hash_password(password, self.password_cost())?;
         self.write(|tx| {
             tx.execute(

@@ -1,6 +1,7 @@
 //! What a file reader reports: every problem with its place in the file,
 //! and the one error of a file refused whole.
 
+use lumbung_text::{Language, Text};
 use serde::Serialize;
 use std::fmt;
 
@@ -32,11 +33,11 @@ pub fn too_many_rows() -> String {
 pub struct RowError {
     pub line: u64,
     pub column: Option<String>,
-    pub message: String,
+    pub message: Text,
 }
 
 impl RowError {
-    pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn new(line: u64, column: Option<&str>, message: impl Into<Text>) -> Self {
         Self {
             line,
             column: column.map(str::to_owned),
@@ -54,22 +55,7 @@ pub struct Rejected {
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{}: rejected, nothing imported ({} problem{})",
-            self.file,
-            self.errors.len(),
-            if self.errors.len() == 1 { "" } else { "s" }
-        )?;
-        for e in self.errors.iter().take(LISTED_PROBLEMS) {
-            f.write_str("  ")?;
-            self.problem(f, e)?;
-            f.write_str("\n")?;
-        }
-        if self.errors.len() > LISTED_PROBLEMS {
-            writeln!(f, "  … and {} more", self.errors.len() - LISTED_PROBLEMS)?;
-        }
-        Ok(())
+        self.write(f, Language::English)
     }
 }
 
@@ -77,38 +63,99 @@ impl Rejected {
     /// The short form, for a file read on its own (a recount's files): a
     /// single problem on one line, several after their count.
     pub fn brief(&self) -> Brief<'_> {
-        Brief(self)
+        Brief(self, Language::English)
+    }
+
+    /// The whole rejection in `language`.
+    pub fn in_language(&self, language: Language) -> String {
+        struct In<'a>(&'a Rejected, Language);
+        impl fmt::Display for In<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, self.1)
+            }
+        }
+        In(self, language).to_string()
+    }
+
+    /// [`Rejected::brief`] in `language`.
+    pub fn brief_in(&self, language: Language) -> Brief<'_> {
+        Brief(self, language)
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, language: Language) -> fmt::Result {
+        let n = self.errors.len();
+        match language {
+            Language::English => writeln!(
+                f,
+                "{}: rejected, nothing imported ({n} problem{})",
+                self.file,
+                if n == 1 { "" } else { "s" }
+            )?,
+            Language::Indonesian => writeln!(
+                f,
+                "{}: ditolak, tidak ada yang diimpor ({n} masalah)",
+                self.file
+            )?,
+        }
+        for e in self.errors.iter().take(LISTED_PROBLEMS) {
+            f.write_str("  ")?;
+            self.problem(f, e, language)?;
+            f.write_str("\n")?;
+        }
+        if n > LISTED_PROBLEMS {
+            writeln!(f, "  {}", more(n - LISTED_PROBLEMS, language))?;
+        }
+        Ok(())
     }
 
     /// `FILE: line N, column C: message` (no column when none is to blame).
-    fn problem(&self, f: &mut fmt::Formatter<'_>, e: &RowError) -> fmt::Result {
+    fn problem(&self, f: &mut fmt::Formatter<'_>, e: &RowError, language: Language) -> fmt::Result {
+        let (line, column) = match language {
+            Language::English => ("line", "column"),
+            Language::Indonesian => ("baris", "kolom"),
+        };
+        let message = e.message.get(language);
         match &e.column {
             Some(col) => write!(
                 f,
-                "{}: line {}, column {col}: {}",
-                self.file, e.line, e.message
+                "{}: {line} {}, {column} {col}: {message}",
+                self.file, e.line
             ),
-            None => write!(f, "{}: line {}: {}", self.file, e.line, e.message),
+            None => write!(f, "{}: {line} {}: {message}", self.file, e.line),
         }
     }
 }
 
+fn more(n: usize, language: Language) -> String {
+    match language {
+        Language::English => format!("… and {n} more"),
+        Language::Indonesian => format!("… dan {n} lagi"),
+    }
+}
+
 /// [`Rejected::brief`].
-pub struct Brief<'a>(&'a Rejected);
+pub struct Brief<'a>(&'a Rejected, Language);
 
 impl fmt::Display for Brief<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = self.0;
+        let (r, language) = (self.0, self.1);
         if let [only] = &r.errors[..] {
-            return r.problem(f, only);
+            return r.problem(f, only, language);
         }
-        write!(f, "{}: {} problems", r.file, r.errors.len())?;
+        match language {
+            Language::English => write!(f, "{}: {} problems", r.file, r.errors.len())?,
+            Language::Indonesian => write!(f, "{}: {} masalah", r.file, r.errors.len())?,
+        }
         for e in r.errors.iter().take(LISTED_PROBLEMS) {
             f.write_str("\n  ")?;
-            r.problem(f, e)?;
+            r.problem(f, e, language)?;
         }
         if r.errors.len() > LISTED_PROBLEMS {
-            write!(f, "\n  … and {} more", r.errors.len() - LISTED_PROBLEMS)?;
+            write!(
+                f,
+                "\n  {}",
+                more(r.errors.len() - LISTED_PROBLEMS, language)
+            )?;
         }
         Ok(())
     }
@@ -133,5 +180,25 @@ mod tests {
         assert!(text.contains("line 51,"));
         assert!(!text.contains("line 52,"));
         assert!(text.contains("… and 10 more"));
+    }
+
+    #[test]
+    fn rejection_in_indonesian() {
+        let rejected = Rejected {
+            file: "areas.csv".into(),
+            errors: vec![RowError::new(
+                2,
+                Some("code"),
+                lumbung_text::text!("empty_code"; id: "kode wilayah kosong", en: "area code is empty"),
+            )],
+        };
+        assert_eq!(
+            rejected.in_language(Language::Indonesian),
+            "areas.csv: ditolak, tidak ada yang diimpor (1 masalah)\n  areas.csv: baris 2, kolom code: kode wilayah kosong\n"
+        );
+        assert_eq!(
+            rejected.brief().to_string(),
+            "areas.csv: line 2, column code: area code is empty"
+        );
     }
 }

@@ -104,7 +104,7 @@ pub async fn editable_org(state: &AppState, viewer: &Viewer, id: i64) -> Result<
     let org = state
         .blocking(move |s| s.org(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("organisation {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     viewer.require_write_at(Resource::AreasOrgs, &org.placement)?;
     Ok(org)
 }
@@ -182,7 +182,7 @@ pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<
     let user = state
         .blocking(move |s| s.user(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
     let me = viewer.require()?;
     if !me.scope.may_manage(user.role, &user.scope, &user.placement) {
         return Err(AppError::Forbidden);
@@ -198,12 +198,18 @@ pub async fn reset_password(
     confirm: Option<&str>,
 ) -> Result<(), Failure> {
     managed_user(state, viewer, id).await?;
-    let password = Password::parse(password)
-        .map_err(|e| Failure::Fields(BTreeMap::from([("password".to_owned(), e.to_string())])))?;
+    let password = Password::parse(password).map_err(|e| {
+        Failure::Fields(BTreeMap::from([(
+            "password".to_owned(),
+            e.to_string().into(),
+        )]))
+    })?;
     if confirm.is_some_and(|c| c != password.expose()) {
         return Err(Failure::Fields(BTreeMap::from([(
             "password_confirm".to_owned(),
-            "the two passwords differ".to_owned(),
+            lumbung_domain::text!("passwords_differ";
+                id: "kedua kata sandi berbeda",
+                en: "the two passwords differ"),
         )])));
     }
     let actor = viewer.actor()?;
@@ -220,13 +226,13 @@ pub async fn reset_password(
 fn area_field(field: &str, raw: &str) -> Result<AreaCode, Failure> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(field_error(field, "an area code is required".into()));
+        return Err(field_error(field, "an area code is required"));
     }
     AreaCode::parse(raw).map_err(|e| field_error(field, e.to_string()))
 }
 
-fn field_error(field: &str, message: String) -> Failure {
-    Failure::Fields(BTreeMap::from([(field.to_owned(), message)]))
+fn field_error(field: &str, message: impl Into<lumbung_domain::Text>) -> Failure {
+    Failure::Fields(BTreeMap::from([(field.to_owned(), message.into())]))
 }
 
 /// Fixes a supplier's location to `area`, or with none (or an empty code)
@@ -325,7 +331,7 @@ pub async fn undo_import(
         return Err(Failure::App(if exists {
             AppError::Forbidden
         } else {
-            AppError::NotFound(format!("spend import {id}"))
+            AppError::not_found(format!("spend import {id}"))
         }));
     }
     let actor = viewer.actor()?;

@@ -32,7 +32,12 @@ pub(crate) fn failure(f: Failure) -> Response {
                     message: "some fields are invalid".into(),
                     detail: None,
                     field: None,
-                    fields: Some(errors),
+                    fields: Some(
+                        errors
+                            .into_iter()
+                            .map(|(field, message)| (field, message.to_string()))
+                            .collect(),
+                    ),
                 },
             }),
         )
@@ -178,7 +183,7 @@ pub(crate) async fn area_path_of(
         .blocking(move |s| s.area_path(&lookup))
         .await?
         .map(Some)
-        .ok_or_else(|| AppError::NotFound(format!("area {code}")))
+        .ok_or_else(|| AppError::not_found(format!("area {code}")))
 }
 
 /// `GET /api/v1/areas`: a page of a search (with `limit` and `offset`), or
@@ -204,7 +209,7 @@ pub async fn areas(
         if let Some(p) = &parent {
             let p = p.clone();
             if state.blocking(move |s| s.area(&p)).await?.is_none() {
-                return Err(AppError::NotFound(format!(
+                return Err(AppError::not_found(format!(
                     "area {}",
                     parent.unwrap_or_default()
                 )));
@@ -263,7 +268,7 @@ pub async fn area(
         .await?;
     let mut lineage = lineage;
     let Some(area) = lineage.pop() else {
-        return Err(AppError::NotFound(format!("area {code}")));
+        return Err(AppError::not_found(format!("area {code}")));
     };
     Ok(Reply(AreaDetail {
         area,
@@ -276,12 +281,12 @@ pub async fn locate_postcode(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Reply<PostcodeMatch>, AppError> {
-    let postcode = PostalCode::parse(&raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let postcode = PostalCode::parse(&raw).map_err(|e| AppError::bad_request(e.to_string()))?;
     let found = state
         .blocking(move |s| s.locate_postcode(&postcode))
         .await?;
     let found =
-        found.ok_or_else(|| AppError::NotFound(format!("postcode {raw} in the postcode map")))?;
+        found.ok_or_else(|| AppError::not_found(format!("postcode {raw} in the postcode map")))?;
     Ok(Reply(found))
 }
 
@@ -316,7 +321,7 @@ pub async fn orgs(
         .as_deref()
         .map(OrgKind::parse)
         .transpose()
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
     let within = area_path_of(&state, q.area.clone()).await?;
     let filter = OrgFilter {
         query: q.q,
@@ -391,11 +396,11 @@ pub async fn org(
 ) -> Result<Reply<OrgView>, AppError> {
     let id: i64 = id
         .parse()
-        .map_err(|_| AppError::NotFound(format!("organisation {id}")))?;
+        .map_err(|_| AppError::not_found(format!("organisation {id}")))?;
     let org = state
         .blocking(move |s| s.org(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("organisation {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     Ok(Reply(actions::org_view(&viewer, org)))
 }
 
@@ -406,7 +411,7 @@ pub async fn org_update(
     Json(body): Json<OrgBody>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return AppError::NotFound(format!("organisation {id}")).into_response();
+        return AppError::not_found(format!("organisation {id}")).into_response();
     };
     let (fields, attributes) = body.fields();
     match actions::update_org(&state, &viewer, id, &fields, attributes).await {
@@ -453,7 +458,7 @@ pub async fn password_reset(
     Json(body): Json<PasswordBody>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return AppError::NotFound(format!("user {id}")).into_response();
+        return AppError::not_found(format!("user {id}")).into_response();
     };
     match actions::reset_password(&state, &viewer, id, &body.password, None).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

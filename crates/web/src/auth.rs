@@ -206,7 +206,7 @@ pub async fn guard(
         let (given, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
             let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
-                .map_err(|_| AppError::BadRequest("form too large".into()))?;
+                .map_err(|_| AppError::bad_request("form too large"))?;
             let field = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .and_then(|pairs| {

@@ -160,7 +160,7 @@ async fn progress_data(
         as_of,
         &ProgressSettings::default(),
     )
-    .map_err(|e| AppError::Conflict(e.to_string()))?;
+    .map_err(|e| AppError::conflict(e.to_string()))?;
     let by_code: HashMap<&str, &lumbung_store::ProgrammeCycle> = cycles
         .iter()
         .map(|c| (c.kelurahan.code.as_str(), c))
@@ -357,7 +357,7 @@ async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<Value, AppE
         as_of,
         &ProgressSettings::default(),
     )
-    .map_err(|e| AppError::Conflict(e.to_string()))?;
+    .map_err(|e| AppError::conflict(e.to_string()))?;
     let row = &p.kelurahan[0];
     let steps: Vec<Value> = plan
         .steps()
@@ -711,7 +711,7 @@ fn summary_charts(s: &MappingSummary, data: &MappingData, lang: crate::i18n::Lan
 
 fn mapping_summary(data: &MappingData) -> Result<MappingSummary, AppError> {
     summarise(&data.criteria, &data.areas, &data.households)
-        .map_err(|e| AppError::Conflict(e.to_string()))
+        .map_err(|e| AppError::conflict(e.to_string()))
 }
 
 fn household_row(h: &Household, data: &MappingData) -> Value {
@@ -937,7 +937,7 @@ pub async fn import_upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
+        .map_err(|e| AppError::bad_request(e.body_text()))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "households" || name == "roster" {
@@ -948,7 +948,7 @@ pub async fn import_upload(
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                .map_err(|e| AppError::bad_request(e.body_text()))?;
             files.insert(name, (file_name, bytes.to_vec()));
         }
     }
@@ -1249,7 +1249,7 @@ pub async fn household_add(
             {
                 Ok(stored) => Ok(stored),
                 Err(AppError::Invalid { field, message }) => {
-                    Err(FormErrors::from([(field, vec![message])]))
+                    Err(FormErrors::from([(field, vec![message.to_string()])]))
                 }
                 Err(e) => return Err(e),
             }
@@ -1371,7 +1371,7 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Value
     let kel = kelurahan_in_scope(state, viewer, code).await?;
     let data = mapping_data(state, &kel).await?;
     let list: Ps2List = ps2_list(&data.criteria, &data.areas, &data.households)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
+        .map_err(|e| AppError::conflict(e.to_string()))?;
     let n = list.poor.len() + list.incomplete.len();
     audit_read(state, viewer, "ps2", &kel.code, json!({"households": n})).await?;
     let labels: HashMap<&str, &Label> = data

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Deserializer};
 
 /// A field the user got wrong, named, with what is wrong with it.
-pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+pub fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> AppError {
     AppError::Invalid {
         field: field.to_owned(),
         message: message.into(),
@@ -33,10 +33,14 @@ pub fn redirect(to: &str) -> Response {
 pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        d => d
-            .parse()
-            .map(Some)
-            .map_err(|_| invalid(field, format!("{d:?} is not a date such as 2024-06-30"))),
+        d => d.parse().map(Some).map_err(|_| {
+            invalid(
+                field,
+                lumbung_domain::text!("not_a_date", value = format!("{d:?}");
+                        id: "{value} bukan tanggal seperti 2024-06-30",
+                        en: "{value} is not a date such as 2024-06-30"),
+            )
+        }),
     }
 }
 

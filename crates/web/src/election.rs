@@ -63,7 +63,7 @@ fn date_of(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
 fn parse_id(raw: &str) -> Result<PollId, AppError> {
     raw.parse::<i64>()
         .map(PollId::new)
-        .map_err(|_| AppError::NotFound(format!("election {raw}")))
+        .map_err(|_| AppError::not_found(format!("election {raw}")))
 }
 
 /// Names written on one line, separated by commas.
@@ -111,7 +111,7 @@ async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<E
     let e = state.blocking(move |s| s.election(id)).await?;
     match e {
         Some(e) if reaches(viewer, &e.placement) => Ok(e),
-        _ => Err(AppError::NotFound(format!("election {raw}"))),
+        _ => Err(AppError::not_found(format!("election {raw}"))),
     }
 }
 
@@ -135,7 +135,7 @@ async fn kelurahan_in_scope(
         (Some(a), Some(p)) if a.kind.as_deref() == Some("kelurahan") && reaches(viewer, &p) => {
             Ok((a, settings))
         }
-        _ => Err(AppError::NotFound(format!("kelurahan {code}"))),
+        _ => Err(AppError::not_found(format!("kelurahan {code}"))),
     }
 }
 
@@ -505,7 +505,7 @@ pub async fn import_voters(
     while let Some(part) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
+        .map_err(|e| AppError::bad_request(e.body_text()))?
     {
         match part.name().unwrap_or_default() {
             "file" => {
@@ -515,7 +515,7 @@ pub async fn import_voters(
                 let b = part
                     .bytes()
                     .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                    .map_err(|e| AppError::bad_request(e.body_text()))?;
                 if !b.is_empty() {
                     bytes = b.to_vec();
                 }
@@ -524,7 +524,7 @@ pub async fn import_voters(
                 let t = part
                     .text()
                     .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                    .map_err(|e| AppError::bad_request(e.body_text()))?;
                 if bytes.is_empty() && !t.trim().is_empty() {
                     bytes = t.into_bytes();
                 }
@@ -878,7 +878,7 @@ async fn published(state: &AppState, raw: &str) -> Result<Published, AppError> {
     state
         .blocking(move |s| s.published_election(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("published election {raw}")))
+        .ok_or_else(|| AppError::not_found(format!("published election {raw}")))
 }
 
 pub async fn results_page(
@@ -974,7 +974,7 @@ pub async fn residents_csv(
     let p = published(&state, &id).await?;
     let text = p
         .residents_csv
-        .ok_or_else(|| AppError::NotFound(format!("RESIDENTS.csv of election {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("RESIDENTS.csv of election {id}")))?;
     Ok(csv_file("RESIDENTS.csv", text))
 }
 
@@ -1100,7 +1100,7 @@ pub async fn api_add_voters(
         )
     } else {
         let b: VotersBody = serde_json::from_slice(&body).map_err(|err| {
-            AppError::BadRequest(format!("the body is not {{\"voters\": [...]}}: {err}"))
+            AppError::bad_request(format!("the body is not {{\"voters\": [...]}}: {err}"))
         })?;
         let mut out = Vec::new();
         for (i, v) in b.voters.into_iter().enumerate() {
@@ -1373,8 +1373,8 @@ pub async fn api_settings_save(
     body: axum::body::Bytes,
 ) -> Result<Json<ElectionSettings>, AppError> {
     kelurahan_in_scope(&state, &viewer, &code).await?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| AppError::bad_request("the body is not UTF-8"))?;
     let settings = ElectionSettings::from_json(text).map_err(lumbung_store::StoreError::from)?;
     let (c, actor, saved) = (code.clone(), viewer.actor()?, settings.clone());
     state

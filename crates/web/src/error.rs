@@ -8,6 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use lumbung_domain::{Language, Text};
 use lumbung_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,16 +20,16 @@ pub enum AppError {
     #[error("the form has expired or did not come from this site")]
     Csrf,
     #[error("not found: {0}")]
-    NotFound(String),
+    NotFound(Text),
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Text),
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid { field: String, message: Text },
     /// An amount above its bound (`max`), or a total that would not fit.
     #[error("{field}: the amount is too large")]
     TooLarge { field: String, max: Option<String> },
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     #[error("the database is busy")]
     Busy,
     #[error("the server is busy")]
@@ -41,14 +42,33 @@ pub enum AppError {
     Internal(String),
 }
 
+impl AppError {
+    pub fn not_found(what: impl Into<Text>) -> Self {
+        AppError::NotFound(what.into())
+    }
+
+    pub fn bad_request(message: impl Into<Text>) -> Self {
+        AppError::BadRequest(message.into())
+    }
+
+    pub fn conflict(message: impl Into<Text>) -> Self {
+        AppError::Conflict(message.into())
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => AppError::NotFound(what),
-            StoreError::Conflict(msg) => AppError::Conflict(msg),
+            StoreError::NotFound(what) => AppError::not_found(what),
+            StoreError::Conflict(msg) => AppError::conflict(msg),
             StoreError::Invalid { field, message } => AppError::Invalid { field, message },
             StoreError::TooLarge { field, max } => AppError::TooLarge { field, max },
-            StoreError::Rejected(r) => AppError::BadRequest(r.to_string()),
+            StoreError::Rejected(r) => AppError::bad_request(Text::new(
+                "rejected",
+                vec![("file", r.file.clone())],
+                r.in_language(Language::Indonesian),
+                r.to_string(),
+            )),
             StoreError::Busy | StoreError::Locked { .. } => AppError::Busy,
             other => AppError::Internal(other.to_string()),
         }
@@ -74,7 +94,7 @@ pub struct ErrorInfo {
     /// The catalogue key of the headline.
     pub title_key: &'static str,
     /// The detail, when it is safe to show.
-    pub detail: Option<String>,
+    pub detail: Option<Text>,
     /// A catalogue key shown before the detail (in the visitor's language).
     pub detail_key: Option<&'static str>,
     pub field: Option<String>,
@@ -119,7 +139,9 @@ impl AppError {
                 Some(d.clone())
             }
             AppError::Invalid { message, .. } => Some(message.clone()),
-            AppError::TooLarge { max, .. } => Some(max.clone().unwrap_or_default()),
+            AppError::TooLarge { max, .. } => {
+                Some(Text::verbatim("amount", max.clone().unwrap_or_default()))
+            }
             _ => None,
         };
         let detail_key = match self {
@@ -224,7 +246,8 @@ async fn rendered(
                 code,
                 title_key,
                 detail: Some(String::from_utf8_lossy(&body).into_owned())
-                    .filter(|d| !d.is_empty() && status.is_client_error()),
+                    .filter(|d| !d.is_empty() && status.is_client_error())
+                    .map(|d| Text::verbatim("extractor", d)),
                 detail_key: None,
                 field: None,
             }
@@ -236,9 +259,11 @@ async fn rendered(
             "code": info.code,
             "message": Lang::En.t(info.title_key),
             "detail": match info.detail_key {
-                Some(k) => Some(format!("{} {}", Lang::En.t(k), info.detail.unwrap_or_default()).trim_end().to_owned()),
-                None => info.detail,
+                Some(k) => Some(format!("{} {}", Lang::En.t(k), info.detail.as_deref().unwrap_or_default()).trim_end().to_owned()),
+                None => info.detail.as_ref().map(|d| d.english().to_owned()),
             },
+            "detail_code": info.detail.as_ref().map(Text::code),
+            "params": info.detail.as_ref().filter(|d| !d.params().is_empty()).map(|d| d.params().iter().cloned().collect::<std::collections::BTreeMap<_, _>>()),
             "field": info.field,
         }});
         return (status, axum::Json(body)).into_response();

@@ -8,7 +8,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Field name → message.
-pub type FieldErrors = BTreeMap<String, String>;
+pub type FieldErrors = BTreeMap<String, lumbung_domain::Text>;
+
+/// The errors as a form shows them, in the visitor's language.
+pub fn shown(errors: &FieldErrors, lang: crate::i18n::Lang) -> BTreeMap<&str, &str> {
+    errors
+        .iter()
+        .map(|(field, message)| (field.as_str(), message.get(lang.into())))
+        .collect()
+}
 
 fn blank(s: &str) -> Option<&str> {
     Some(s.trim()).filter(|s| !s.is_empty())
@@ -34,7 +42,7 @@ impl OrgFields {
         let mut errors = FieldErrors::new();
         let mut field = |name: &str, result: Result<(), String>| {
             if let Err(e) = result {
-                errors.insert(name.to_owned(), e);
+                errors.insert(name.to_owned(), e.into());
             }
         };
         let name = self.name.trim().to_owned();
@@ -144,8 +152,9 @@ impl UserFields {
     pub fn parse(&self) -> Result<NewUser, FieldErrors> {
         let mut errors = FieldErrors::new();
         let username = Username::parse(&self.username)
-            .map_err(|e| errors.insert("username".into(), e.to_string()));
-        let role = Role::parse(&self.role).map_err(|e| errors.insert("role".into(), e.to_string()));
+            .map_err(|e| errors.insert("username".into(), e.to_string().into()));
+        let role =
+            Role::parse(&self.role).map_err(|e| errors.insert("role".into(), e.to_string().into()));
         let scope = match (blank(&self.area_code), blank(&self.org_id)) {
             (Some(_), Some(_)) => {
                 errors.insert(
@@ -156,7 +165,7 @@ impl UserFields {
             }
             (Some(a), None) => AreaCode::parse(a)
                 .map(ScopeRef::Area)
-                .map_err(|e| errors.insert("area_code".into(), e.to_string()))
+                .map_err(|e| errors.insert("area_code".into(), e.to_string().into()))
                 .ok(),
             (None, Some(o)) => o
                 .parse::<i64>()
@@ -164,14 +173,14 @@ impl UserFields {
                 .map_err(|_| {
                     errors.insert(
                         "org_id".into(),
-                        format!("{o:?} is not an organisation number"),
+                        format!("{o:?} is not an organisation number").into(),
                     )
                 })
                 .ok(),
             (None, None) => Some(ScopeRef::Global),
         };
         let password = Password::parse(&self.password)
-            .map_err(|e| errors.insert("password".into(), e.to_string()));
+            .map_err(|e| errors.insert("password".into(), e.to_string().into()));
         match (username, role, scope, password) {
             (Ok(username), Ok(role), Some(scope), Ok(password)) if errors.is_empty() => {
                 Ok(NewUser {

@@ -47,7 +47,7 @@ async fn report_and_trend(
             .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.to_string()))
             .map_err(|message| AppError::Invalid {
                 field: "as_of".into(),
-                message,
+                message: message.into(),
             })?,
         None => state.store.clock().today(),
     };

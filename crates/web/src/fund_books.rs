@@ -98,7 +98,7 @@ fn key_field(f: &Fields) -> Result<String, AppError> {
 
 fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse()
-        .map_err(|_| AppError::NotFound(format!("{what} {raw}")))
+        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
 }
 
 /// The organisation of `kind` with this id, when the viewer's scope covers
@@ -112,7 +112,7 @@ async fn org_in_scope(
     let org = state.blocking(move |s| s.org(id)).await?;
     match org {
         Some(o) if o.kind == kind && viewer.scope().covers(&o.placement) => Ok(o),
-        _ => Err(AppError::NotFound(format!("{kind} {id}"))),
+        _ => Err(AppError::not_found(format!("{kind} {id}"))),
     }
 }
 
@@ -126,7 +126,7 @@ async fn loan_in_scope(
     let view = state
         .blocking(move |s| s.loan(&id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("loan {loan_id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("loan {loan_id}")))?;
     org_in_scope(state, viewer, view.upk_id, "upk").await?;
     Ok(view)
 }
@@ -463,7 +463,7 @@ pub async fn ksm_page(
         .blocking(move |s| {
             let ksm = s
                 .ksm(id)?
-                .ok_or_else(|| lumbung_store::StoreError::NotFound(format!("ksm {id}")))?;
+                .ok_or_else(|| lumbung_store::StoreError::not_found(format!("ksm {id}")))?;
             let settings = s.fund_settings(ksm.upk_id)?;
             let ps2 = if read_ps2 {
                 s.ps2_candidates(id)?
@@ -635,7 +635,7 @@ async fn application_upk(state: &AppState, viewer: &Viewer, id: i64) -> Result<i
     let upk = state
         .blocking(move |s| s.application_upk(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("application {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("application {id}")))?;
     org_in_scope(state, viewer, upk, "upk").await?;
     Ok(upk)
 }
@@ -858,7 +858,7 @@ pub async fn reverse(
     let receipt = state
         .blocking(move |s| s.receipt(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("repayment {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("repayment {id}")))?;
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
     let (reason, on, actor) = (
         text(&f, "reason").to_owned(),
@@ -923,7 +923,7 @@ pub async fn receipt_page(
     let receipt = state
         .blocking(move |s| s.receipt(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("repayment {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("repayment {id}")))?;
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
     let amount = receipt.repayment.amount;
     render(
@@ -951,7 +951,7 @@ pub async fn collection_page(
         .blocking(move |s| {
             let ksm = s
                 .ksm(id)?
-                .ok_or_else(|| lumbung_store::StoreError::NotFound(format!("ksm {id}")))?;
+                .ok_or_else(|| lumbung_store::StoreError::not_found(format!("ksm {id}")))?;
             let mut loans = Vec::new();
             for (loan_id, book) in s.loans_of(None, Some(id))? {
                 if let Some(view) = s.loan(&loan_id)? {

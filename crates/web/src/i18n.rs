@@ -15,6 +15,15 @@ pub enum Lang {
     En,
 }
 
+impl From<Lang> for lumbung_domain::Language {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Id => lumbung_domain::Language::Indonesian,
+            Lang::En => lumbung_domain::Language::English,
+        }
+    }
+}
+
 /// The cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "lumbung_lang";
 

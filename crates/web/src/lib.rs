@@ -129,7 +129,7 @@ impl AppState {
             minijinja::context! {
                 status => status.as_u16(),
                 title_key => info.title_key,
-                detail => info.detail,
+                detail => info.detail.as_ref().map(|d| d.get(lang.into())),
                 detail_key => info.detail_key,
                 field => info.field,
             },
@@ -160,7 +160,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             state.clone(),
             auth::guard,
         ))
-        .fallback(|| async { AppError::NotFound("page".into()) })
+        .fallback(|| async { AppError::not_found("page") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

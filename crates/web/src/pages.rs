@@ -106,7 +106,7 @@ pub async fn switch_lang(
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    let lang = Lang::parse(&code).ok_or_else(|| AppError::NotFound(format!("language {code}")))?;
+    let lang = Lang::parse(&code).ok_or_else(|| AppError::not_found(format!("language {code}")))?;
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
         lang.code(),
@@ -357,7 +357,7 @@ pub async fn area(
         })
         .await?;
     let Some(area) = lineage.last() else {
-        return Err(AppError::NotFound(format!("area {code}")));
+        return Err(AppError::not_found(format!("area {code}")));
     };
     render(
         &viewer,
@@ -388,7 +388,7 @@ pub async fn orgs(
 ) -> Result<Html<String>, AppError> {
     let kind = match q.kind.trim() {
         "" => None,
-        k => Some(OrgKind::parse(k).map_err(|e| AppError::BadRequest(e.to_string()))?),
+        k => Some(OrgKind::parse(k).map_err(|e| AppError::bad_request(e.to_string()))?),
     };
     let area_code = q.area.trim().to_owned();
     let within =
@@ -418,7 +418,7 @@ pub async fn orgs(
 
 fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse()
-        .map_err(|_| AppError::NotFound(format!("{what} {raw}")))
+        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
 }
 
 pub async fn org(
@@ -431,7 +431,7 @@ pub async fn org(
     let org = state
         .blocking(move |s| s.org(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("organisation {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     let can_edit = viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::AreasOrgs) && u.scope.covers(&org.placement));
@@ -455,7 +455,7 @@ fn org_form(
         viewer,
         uri,
         "org_form.html",
-        context! { action => action, f => fields, errors => errors, kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR) },
+        context! { action => action, f => fields, errors => crate::forms::shown(errors, viewer.lang), kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
     )?;
     Ok((status, page).into_response())
 }
@@ -487,7 +487,7 @@ where
     let attributes = match parse_attribute_lines(&fields.attributes) {
         Ok(map) => map,
         Err(e) => {
-            let errors = FieldErrors::from([("attributes".to_owned(), e)]);
+            let errors = FieldErrors::from([("attributes".to_owned(), e.into())]);
             return org_form(
                 viewer,
                 uri,
@@ -595,7 +595,7 @@ fn user_form(
         viewer,
         uri,
         "user_form.html",
-        context! { f => fields, errors => errors, roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR) },
+        context! { f => fields, errors => crate::forms::shown(errors, viewer.lang), roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
     )?;
     Ok((status, page).into_response())
 }
@@ -650,7 +650,7 @@ fn password_page(
         viewer,
         uri,
         "password_form.html",
-        context! { user => user, errors => errors },
+        context! { user => user, errors => crate::forms::shown(errors, viewer.lang) },
     )?;
     Ok((status, page).into_response())
 }

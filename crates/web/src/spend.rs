@@ -103,14 +103,14 @@ pub async fn compute_for(
         .transpose()
         .map_err(|e| AppError::Invalid {
             field: "year".into(),
-            message: e.to_string(),
+            message: e.to_string().into(),
         })?;
     let target = blank(&q.target_local_share)
         .map(Share::parse)
         .transpose()
         .map_err(|e| AppError::Invalid {
             field: "target_local_share".into(),
-            message: e.to_string(),
+            message: e.to_string().into(),
         })?;
     let code = |v: &Option<String>, field: &str| -> Result<Option<AreaCode>, AppError> {
         blank(v)
@@ -118,7 +118,7 @@ pub async fn compute_for(
             .transpose()
             .map_err(|e| AppError::Invalid {
                 field: field.into(),
-                message: e.to_string(),
+                message: e.to_string().into(),
             })
     };
     let (local_q, region_q) = (code(&q.local, "local")?, code(&q.region, "region")?);
@@ -248,7 +248,7 @@ pub fn payments(
         if !matches!(w, "local" | "regional" | "outside" | "unknown") {
             return Err(AppError::Invalid {
                 field: "location".into(),
-                message: format!("unknown location {w:?}"),
+                message: format!("unknown location {w:?}").into(),
             });
         }
     }
@@ -331,7 +331,7 @@ pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {
     export::csv_table(&c.report, table).map_err(|e| match e {
         export::ExportError::UnknownTable(_) => AppError::Invalid {
             field: "table".into(),
-            message: e.to_string(),
+            message: e.to_string().into(),
         },
         other => AppError::Internal(other.to_string()),
     })
@@ -605,7 +605,7 @@ pub mod publications {
 
     fn parse_id(raw: &str) -> Result<i64, AppError> {
         raw.parse()
-            .map_err(|_| AppError::NotFound(format!("report {raw}")))
+            .map_err(|_| AppError::not_found(format!("report {raw}")))
     }
 
     pub async fn show(
@@ -618,7 +618,7 @@ pub mod publications {
         let p = state
             .blocking(move |s| s.spend_publication(id))
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("report {id}")))?;
+            .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
         render(
             &viewer,
             &uri,
@@ -647,7 +647,7 @@ pub mod publications {
         let p = state
             .blocking(move |s| s.spend_publication(id))
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("report {id}")))?;
+            .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
         Ok(Json(serde_json::json!({
             "id": p.id, "title": p.title, "published_at": p.published_at, "report": p.report,
         })))

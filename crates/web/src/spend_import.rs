@@ -224,7 +224,7 @@ pub async fn upload(
         locale: "en".into(),
     };
     let mut spooled: Option<(TempPath, usize)> = None;
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.body_text());
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::bad_request(e.body_text());
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -246,7 +246,8 @@ pub async fn upload(
                                 "{}: larger than {} MB",
                                 meta.name,
                                 MAX_UPLOAD_BYTES >> 20
-                            ),
+                            )
+                            .into(),
                         });
                     }
                     out.write_all(&chunk).await.map_err(spool_error)?;
@@ -291,7 +292,7 @@ fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppErr
     let files = state.uploads.files.lock().expect("uploads lock");
     match files.files.get(id) {
         Some(u) if u.meta.owner == me => Ok(u.clone()),
-        _ => Err(AppError::NotFound(format!("upload {id}"))),
+        _ => Err(AppError::not_found(format!("upload {id}"))),
     }
 }
 
@@ -306,7 +307,7 @@ fn spend_file<'a>(
         .transpose()
         .map_err(|e| AppError::Invalid {
             field: "year".into(),
-            message: e.to_string(),
+            message: e.to_string().into(),
         })?;
     let anchor = match u.anchor_id {
         Some(id) => Some(OrgRef::Id(id)),
@@ -336,7 +337,7 @@ fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
         None => Ok(None),
         Some(raw) => raw.parse().map(Some).map_err(|_| AppError::Invalid {
             field: "anchor_id".into(),
-            message: format!("{raw:?} is not an organisation id (a whole number)"),
+            message: format!("{raw:?} is not an organisation id (a whole number)").into(),
         }),
     }
 }
@@ -478,7 +479,7 @@ fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
     let me = viewer.require()?.id;
     match state.uploads.jobs.lock().expect("jobs lock").0.get(id) {
         Some(e) if e.owner == me => Ok(e.job.clone()),
-        _ => Err(AppError::NotFound(format!("import job {id}"))),
+        _ => Err(AppError::not_found(format!("import job {id}"))),
     }
 }
 

@@ -379,7 +379,7 @@ impl Cells<'_> {
     fn get(&self, col: usize) -> &str {
         &self.cells[col]
     }
-    fn err(&self, col: usize, msg: impl Into<String>) -> RowError {
+    fn err(&self, col: usize, msg: impl Into<lumbung_domain::Text>) -> RowError {
         RowError::new(self.line, Some(&self.headers[col]), msg)
     }
 }

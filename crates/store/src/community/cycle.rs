@@ -15,12 +15,12 @@ use rusqlite::{params, OptionalExtension, Transaction};
 pub(super) fn cycle_error(e: lumbung_community::cycle::CycleError) -> StoreError {
     use lumbung_community::cycle::CycleError as E;
     match e {
-        E::UnknownStep(_) | E::NotRecorded(_) => StoreError::NotFound(e.to_string()),
+        E::UnknownStep(_) | E::NotRecorded(_) => StoreError::not_found(e.to_string()),
         E::MoreWomenThanAttendance { .. } | E::MorePoorThanAttendance { .. } => {
             StoreError::invalid("attendance", e.to_string())
         }
         E::EmptyDocumentTitle(_) => StoreError::invalid("documents", e.to_string()),
-        other => StoreError::Conflict(other.to_string()),
+        other => StoreError::conflict(other.to_string()),
     }
 }
 
@@ -82,7 +82,7 @@ pub(super) fn records_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<St
                 Ok(StepRecord {
                     step,
                     done_on: done_on.parse().map_err(|e| {
-                        StoreError::Conflict(format!("stored date {done_on:?} cannot be read: {e}"))
+                        StoreError::conflict(format!("stored date {done_on:?} cannot be read: {e}"))
                     })?,
                     attendance: Attendance::new(total, women, poor).map_err(cycle_error)?,
                     documents: stored_json::<Vec<Document>>("documents", &docs)?,
@@ -189,7 +189,7 @@ impl Store {
             let kel = kelurahan_in(tx, code)?;
             let records = records_in(tx, code)?;
             KelurahanCycle::from_records(kel.area_code(), plan, records).map_err(|e| {
-                StoreError::Conflict(format!("the recorded steps do not fit this plan: {e}"))
+                StoreError::conflict(format!("the recorded steps do not fit this plan: {e}"))
             })?;
             let before = plan_in(tx, code)?;
             if before.as_ref() == Some(plan) {

@@ -190,7 +190,7 @@ impl Store {
             let areas = areas_in(tx, &kel)?;
             let h = household.checked(&criteria, &areas).map_err(refused)?;
             let Some((before, import)) = household_in(tx, code, &h.id)? else {
-                return Err(StoreError::NotFound(format!(
+                return Err(StoreError::not_found(format!(
                     "household {:?} in kelurahan {code}",
                     h.id
                 )));
@@ -233,7 +233,7 @@ impl Store {
         self.write(|tx| {
             let kel = kelurahan_in(tx, code)?;
             let Some((h, import)) = household_in(tx, code, id)? else {
-                return Err(StoreError::NotFound(format!(
+                return Err(StoreError::not_found(format!(
                     "household {id:?} in kelurahan {code}"
                 )));
             };

@@ -80,17 +80,17 @@ pub struct MappingData {
 
 fn stored_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T> {
     serde_json::from_str(raw)
-        .map_err(|e| StoreError::Conflict(format!("stored {what} cannot be read: {e}")))
+        .map_err(|e| StoreError::conflict(format!("stored {what} cannot be read: {e}")))
 }
 
 fn parse_time(raw: &str) -> Result<Timestamp> {
     raw.parse()
-        .map_err(|e| StoreError::Conflict(format!("stored time {raw:?} cannot be read: {e}")))
+        .map_err(|e| StoreError::conflict(format!("stored time {raw:?} cannot be read: {e}")))
 }
 
 fn parse_user(raw: &str) -> Result<Username> {
     Username::parse(raw)
-        .map_err(|e| StoreError::Conflict(format!("stored user {raw:?} cannot be read: {e}")))
+        .map_err(|e| StoreError::conflict(format!("stored user {raw:?} cannot be read: {e}")))
 }
 
 /// The kelurahan `code`, with its names and the organisations inside it.
@@ -104,7 +104,7 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
         .optional()?;
     let (code, name, path) = match row {
         Some((code, name, Some(kind), path)) if kind == "kelurahan" => (code, name, path),
-        _ => return Err(StoreError::NotFound(format!("kelurahan {code}"))),
+        _ => return Err(StoreError::not_found(format!("kelurahan {code}"))),
     };
     let path = AreaPath::from_stored(path);
     let ancestors: Vec<&str> = path.as_str().trim_matches('/').split('/').collect();
@@ -164,8 +164,8 @@ fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas
         .into_iter()
         .map(|(rw, rt)| {
             Ok((
-                AreaCode::parse(&rw).map_err(|e| StoreError::Conflict(e.to_string()))?,
-                AreaCode::parse(&rt).map_err(|e| StoreError::Conflict(e.to_string()))?,
+                AreaCode::parse(&rw).map_err(|e| StoreError::conflict(e.to_string()))?,
+                AreaCode::parse(&rt).map_err(|e| StoreError::conflict(e.to_string()))?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -395,7 +395,7 @@ fn typed_in(rt: &str, id: &str, floor_area: &str) -> Household {
 
 fn invalid_field(r: Result<Household>) -> (String, String) {
     match r {
-        Err(StoreError::Invalid { field, message }) => (field, message),
+        Err(StoreError::Invalid { field, message }) => (field, message.to_string()),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

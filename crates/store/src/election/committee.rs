@@ -45,8 +45,8 @@ impl EntryBoxes {
 /// not found, every other refusal a conflict with what is recorded.
 pub(super) fn refused(e: CommitteeError) -> StoreError {
     match e {
-        CommitteeError::UnknownBallot(b) => StoreError::NotFound(format!("ballot {b}")),
-        other => StoreError::Conflict(other.to_string()),
+        CommitteeError::UnknownBallot(b) => StoreError::not_found(format!("ballot {b}")),
+        other => StoreError::conflict(other.to_string()),
     }
 }
 

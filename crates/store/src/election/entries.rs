@@ -62,7 +62,7 @@ impl Store {
             |r| r.get(0),
         )?;
         if in_other {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "{me} made entry {}: entry {} is made by another committee member",
                 other.as_str().to_uppercase(),
                 entry.as_str().to_uppercase()
@@ -74,7 +74,7 @@ impl Store {
             |r| r.get(0),
         )?;
         if resolved {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "{me} resolved differences of this poll: the entries are made by other committee members"
             )));
         }
@@ -163,13 +163,13 @@ impl Store {
             )
             .optional()?;
         let Some((old, by)) = old else {
-            return Err(StoreError::NotFound(format!(
+            return Err(StoreError::not_found(format!(
                 "ballot {ballot_id} in entry {}",
                 entry.as_str().to_uppercase()
             )));
         };
         if by != actor.label() {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "entry {} of ballot {ballot_id} was made by {by}: only they correct it; the committee resolves differences",
                 entry.as_str().to_uppercase()
             )));
@@ -321,7 +321,7 @@ impl Store {
                 )
                 .optional()?;
             let Some(person) = person else {
-                return Err(StoreError::NotFound(format!("grouping of {written:?}")));
+                return Err(StoreError::not_found(format!("grouping of {written:?}")));
             };
             tx.execute(
                 "DELETE FROM election_groups WHERE poll = ?1 AND written_key = ?2",
@@ -390,7 +390,7 @@ impl Store {
         let e = open_poll(tx, id)?;
         let count = count_tx(tx, id)?;
         let r = count.recount.as_ref().ok_or_else(|| {
-            StoreError::Conflict("there is no count yet to break a tie in".into())
+            StoreError::conflict("there is no count yet to break a tie in")
         })?;
         let rec = decide_tie(r, count.settings.tie_rule, input).map_err(|e| match e {
             TieRefused::Invalid(e) => StoreError::from(e),

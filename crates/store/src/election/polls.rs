@@ -37,7 +37,7 @@ impl Store {
             )
             .optional()?;
         let Some((path, Some(kind))) = path else {
-            return Err(StoreError::NotFound(format!("kelurahan {kelurahan}")));
+            return Err(StoreError::not_found(format!("kelurahan {kelurahan}")));
         };
         if kind != "kelurahan" {
             return Err(invalid(
@@ -100,7 +100,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let not_found = || StoreError::NotFound(format!("area {}", new.area_code));
+        let not_found = || StoreError::not_found(format!("area {}", new.area_code));
         let (path, kind) = area.ok_or_else(not_found)?;
         let (kel_code, kel_path) = kelurahan_of(tx, &new.area_code)?
             .ok_or_else(|| invalid("area", format!("{} is not in a kelurahan", new.area_code)))?;
@@ -248,7 +248,7 @@ pub(super) fn delegates_of(
         }
     }
     if out.is_empty() {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::conflict(format!(
             "no RT of {kelurahan} has a published result yet: the delegates come from them"
         )));
     }
@@ -287,7 +287,7 @@ pub(super) fn members_of(
         )
         .optional()?;
     let Some((poll, snap)) = row else {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::conflict(format!(
             "{kelurahan} has no published BKM result yet: the members elect the coordinator"
         )));
     };

@@ -42,7 +42,7 @@ impl Store {
             let count = count_tx(tx, id)?;
             if !count.ready {
                 let why: Vec<String> = count.blockers.iter().map(|b| b.detail.clone()).collect();
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "the result cannot be published yet: {}",
                     why.join("; ")
                 )));

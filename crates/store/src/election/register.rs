@@ -101,7 +101,7 @@ impl Store {
                 params![id, voter],
             )?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("voter {voter}")));
+                return Err(StoreError::not_found(format!("voter {voter}")));
             }
             record(
                 tx,
@@ -138,7 +138,7 @@ impl Store {
                     )
                     .optional()?;
                 match eligible {
-                    None => return Err(StoreError::NotFound(format!("voter {v}"))),
+                    None => return Err(StoreError::not_found(format!("voter {v}"))),
                     Some(false) if voted => {
                         return Err(invalid(
                             "voter",

@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
-pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> StoreError {
     StoreError::invalid(field, message)
 }
 
@@ -153,9 +153,9 @@ pub(super) fn orgs_within(conn: &Connection, kelurahan: &AreaPath) -> Result<Vec
 /// The poll, refused when it is published (its result is kept as it was).
 pub(super) fn open_poll(conn: &Connection, id: i64) -> Result<Election> {
     let e =
-        load_election(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("election {id}")))?;
+        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(format!("election {id}")))?;
     if e.published_at.is_some() {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::conflict(format!(
             "election {id} is published: its result is kept as it was"
         )));
     }
@@ -313,7 +313,7 @@ fn sources_tx(conn: &Connection, poll: i64) -> Result<Vec<i64>> {
 /// count.
 pub(super) fn count_tx(conn: &Connection, id: i64) -> Result<Count> {
     let election =
-        load_election(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("election {id}")))?;
+        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(format!("election {id}")))?;
     let settings = election.settings.clone();
     let voters = voters_tx(conn, id)?;
     let (a, b) = (entry_tx(conn, id, Entry::A)?, entry_tx(conn, id, Entry::B)?);

@@ -11,7 +11,7 @@ use lumbung_fund::settings::Settings;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> StoreError {
     StoreError::invalid(field, message)
 }
 

@@ -151,7 +151,7 @@ impl Store {
                 .optional()?
                 .unwrap_or(false);
             if !exists {
-                return Err(StoreError::NotFound(format!("supplier {supplier}")));
+                return Err(StoreError::not_found(format!("supplier {supplier}")));
             }
             if remove {
                 tx.execute(

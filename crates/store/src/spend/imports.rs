@@ -156,9 +156,9 @@ impl Store {
             .spend_imports()?
             .into_iter()
             .find(|i| i.id == id)
-            .ok_or_else(|| StoreError::NotFound(format!("spend import {id}")))?;
+            .ok_or_else(|| StoreError::not_found(format!("spend import {id}")))?;
         if import.undone_at.is_some() {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict(format!(
                 "import {id} was undone already"
             )));
         }
@@ -188,7 +188,7 @@ impl Store {
                 .into_iter()
                 .find(|(_, a)| !anchors_of(a.clone()).is_disjoint(&mine))
             {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict(format!(
                     "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again"
                 )));
             }

@@ -91,7 +91,7 @@ impl Store {
                     .optional()?
                     .unwrap_or(false);
                 if !exists {
-                    return Err(StoreError::NotFound(format!("supplier {id}")));
+                    return Err(StoreError::not_found(format!("supplier {id}")));
                 }
             }
             tx.execute(
@@ -161,7 +161,7 @@ impl Store {
                 params![id, area.map(AreaCode::as_str)],
             )?;
             if changed == 0 {
-                return Err(StoreError::NotFound(format!("supplier {id}")));
+                return Err(StoreError::not_found(format!("supplier {id}")));
             }
             audit::record(
                 tx,

@@ -42,7 +42,7 @@ fn truthy(s: &str) -> bool {
 
 fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse()
-        .map_err(|_| AppError::NotFound(format!("{what} {raw}")))
+        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
 }
 
 /// `?q=&review=1` (and for the API `limit=`).
@@ -107,7 +107,7 @@ async fn import(state: &AppState, viewer: &Viewer, id: i64) -> Result<SpendImpor
         .await?
         .into_iter()
         .find(|i| i.id == id)
-        .ok_or_else(|| AppError::NotFound(format!("spend import {id}")))
+        .ok_or_else(|| AppError::not_found(format!("spend import {id}")))
 }
 
 // ---- pages ----
@@ -142,7 +142,8 @@ impl SupplierForm {
 struct Failed {
     id: i64,
     action: &'static str,
-    errors: FieldErrors,
+    /// Field → message, in the viewer's language.
+    errors: std::collections::BTreeMap<String, String>,
     typed: SupplierForm,
 }
 
@@ -200,7 +201,10 @@ async fn after(
             let failed = Failed {
                 id,
                 action,
-                errors,
+                errors: errors
+                    .into_iter()
+                    .map(|(field, message)| (field, message.get(viewer.lang.into()).to_owned()))
+                    .collect(),
                 typed: form,
             };
             list_page(state, viewer, &q, Some(failed)).await
@@ -250,7 +254,7 @@ pub async fn merge(
             .map(drop),
         Err(_) => Err(Failure::Fields(FieldErrors::from([(
             "into".to_owned(),
-            format!("{raw:?} is not a supplier number"),
+            format!("{raw:?} is not a supplier number").into(),
         )]))),
     };
     after(&state, &viewer, id, "merge", form, result).await
@@ -279,8 +283,12 @@ pub async fn undo(
     let id = parse_id(&id, "spend import")?;
     match actions::undo_import(&state, &viewer, id).await {
         Ok(_) => Ok(Redirect::to("/spend/imports").into_response()),
-        Err(Failure::Fields(errors)) => Err(AppError::BadRequest(
-            errors.into_values().collect::<Vec<_>>().join("; "),
+        Err(Failure::Fields(errors)) => Err(AppError::bad_request(
+            errors
+                .into_values()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
         )),
         Err(Failure::App(e)) => Err(e),
     }
