@@ -14,7 +14,7 @@ mod support;
 mod uploads;
 
 use lumbung_domain::Role;
-use lumbung_web::routes::{Need, ROUTES};
+use lumbung_web::routes::{self, Need};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{csrf_in, spawn_app, TestApp, Visitor};
@@ -89,7 +89,7 @@ async fn every_route_enforces_its_declared_permission_for_every_role() {
     for role in Role::ALL {
         visitors.push((Some(role), app.login(role.as_str()).await));
     }
-    for route in ROUTES {
+    for route in routes::all() {
         let path = concrete(&app, route.path, user_id);
         let ends_session = matches!(route.path, "/logout" | "/api/v1/session")
             && route.method != Method::POST
@@ -198,9 +198,8 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
         admin.get(&format!("/lang/{lang}")).await;
         analyst.get(&format!("/lang/{lang}")).await;
         upk.get(&format!("/lang/{lang}")).await;
-        for route in ROUTES
-            .iter()
-            .filter(|r| r.method == Method::GET && !r.path.starts_with("/api/"))
+        for route in
+            routes::all().filter(|r| r.method == Method::GET && !r.path.starts_with("/api/"))
         {
             if matches!(
                 route.path,

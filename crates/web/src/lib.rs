@@ -137,7 +137,7 @@ impl AppState {
     }
 }
 
-/// The whole app: every route of [`routes::ROUTES`] behind the guard, a
+/// The whole app: every route of [`routes::all`] behind the guard, a
 /// 404 for everything else, errors rendered for people or programs.
 pub fn app(store: Store, config: WebConfig) -> Router {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -152,7 +152,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         uploads: Default::default(),
     };
     let mut router: Router<AppState> = Router::new();
-    for r in routes::ROUTES {
+    for r in routes::all() {
         router = router.route(r.path, (r.handler)());
     }
     router

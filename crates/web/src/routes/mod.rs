@@ -20,8 +20,16 @@ pub use spec::{Answer, Need, Route};
 use Need::{Public, Read, SignedIn, Write};
 use Resource::{AreasOrgs, AuditLog, Fund, FundApproval, Spend, Users};
 
+/// Every route, one table per feature: its folder may own its table.
+pub static TABLES: &[&[Route]] = &[CORE, SPEND, FUND, COMMUNITY, ELECTION];
+
+/// Every route of every table.
+pub fn all() -> impl Iterator<Item = &'static Route> {
+    TABLES.iter().flat_map(|table| table.iter())
+}
+
 #[rustfmt::skip]
-pub static ROUTES: &[Route] = &[
+static CORE: &[Route] = &[
     // Core: sign-in, areas, organisations, users, the audit log.
     r!(GET "/", Public, pages::home, "Home: what this Lumbung holds"),
     r!(GET "/health", Public, api::health, "Liveness and database check").answers(api::answers::HEALTH),
@@ -61,6 +69,10 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/api/v1/users", Write(Users), api::user_create, "Create a user").takes::<crate::forms::UserFields>().answers(api::answers::USER_CREATE),
     r!(POST "/api/v1/users/{id}/password", Write(Users), api::password_reset, "Reset a user's password").takes::<api::PasswordBody>().answers(api::answers::PASSWORD),
     r!(GET "/api/v1/audit", Read(AuditLog), api::audit, "Audit log, newest first").answers(api::answers::AUDIT),
+];
+
+#[rustfmt::skip]
+static SPEND: &[Route] = &[
     // Anchor spend (crate::spend, crate::spend_import) and its published reports.
     r!(GET "/spend", Read(Spend), spend::page, "Spend analysis: where the anchors' money goes"),
     r!(GET "/spend/payments", Read(Spend), spend::payments_page, "The payments behind a figure"),
@@ -97,6 +109,10 @@ pub static ROUTES: &[Route] = &[
     r!(GET "/reports/{id}", Public, publications::show, "A published spend report"),
     r!(GET "/api/v1/reports", Public, publications::api_list, "Published spend reports"),
     r!(GET "/api/v1/reports/{id}", Public, publications::api_show, "A published spend report"),
+];
+
+#[rustfmt::skip]
+static FUND: &[Route] = &[
     // The revolving fund (crate::fund, crate::fund_books).
     r!(GET "/fund", Read(Fund), crate::fund::page, "The revolving fund's oversight report"),
     r!(GET "/fund/health", Public, crate::fund::health_page, "The revolving fund's health: ratios and bands"),
@@ -129,6 +145,10 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/api/v1/fund/loans/{id}/repayments", Write(Fund), fund_books::api_repay, "Post a repayment: {paid_on, amount, key}; the same key posts once"),
     r!(GET "/api/v1/fund/applications", Read(Fund), fund_books::api_applications, "Loan applications in the viewer's scope"),
     r!(POST "/api/v1/fund/applications/{id}/decision", Write(FundApproval), fund_books::api_decide, "Approve or reject: {decision: approve|reject, note}"),
+];
+
+#[rustfmt::skip]
+static COMMUNITY: &[Route] = &[
     // The P2KP community cycle and self-mapping (crate::community).
     r!(GET "/community/progress", Public, crate::community::public_progress_page, "The P2KP cycle's progress: per step and per kelurahan, no names of people (?area=&as_of=)"),
     r!(GET "/community/cycle", Read(Resource::Cycle), crate::community::cycle_page, "The cycle's progress of the kelurahan in your scope, late and stalled first (?area=&as_of=)"),
@@ -154,6 +174,10 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/api/v1/community/kelurahan/{code}/households", Write(Resource::Mapping), crate::community::api_household_add, "Add a household: {id (optional), rt, head_name, address, answers: {key: true/false or number}, members: [{name, sex, age: {years} or {birth_year}, relation, nik}]}"),
     r!(GET "/api/v1/community/kelurahan/{code}/ps2", Read(Resource::PoorList), crate::community::api_ps2, "The PS-2 list of poor households"),
     r!(GET "/api/v1/community/mapping/{code}", Public, crate::community::api_public_mapping, "A kelurahan's mapping in counts per RT and RW"),
+];
+
+#[rustfmt::skip]
+static ELECTION: &[Route] = &[
     // The BKM election (crate::election): the committee's work, printable
     // sheets and minutes, and the published results for everyone.
     r!(GET "/election", Public, crate::election::index, "Elections: published results; the polls in your scope"),
@@ -210,5 +234,5 @@ pub fn spec(method: &Method, path: &str) -> Option<&'static Route> {
     } else {
         method
     };
-    ROUTES.iter().find(|r| r.method == method && r.path == path)
+    all().find(|r| r.method == method && r.path == path)
 }
