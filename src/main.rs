@@ -141,6 +141,7 @@ fn run(cli: Cli) -> Result<()> {
                 behind_proxy: args.proxy.behind_proxy,
                 behind_tls_proxy: args.proxy.behind_tls_proxy,
                 public_min_cell: args.public_min_cell,
+                ..Default::default()
             };
             serve::run(store, args.listen.addr, config, serve::announce)
         }

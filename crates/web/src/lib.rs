@@ -59,6 +59,9 @@ pub struct WebConfig {
     /// The smallest count public mapping pages show (`None`: the default,
     /// `lumbung_community::mapping::MIN_PUBLIC_CELL`).
     pub public_min_cell: Option<u64>,
+    /// How long a request may wait for a free database connection before
+    /// the server answers 503 (`None`: [`gate::MAX_WAIT`]).
+    pub queue_wait: Option<std::time::Duration>,
 }
 
 impl WebConfig {
@@ -143,7 +146,11 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let connections = store.max_connections();
     let state = AppState {
-        gate: gate::Gate::new(connections, 64 * connections, gate::MAX_WAIT),
+        gate: gate::Gate::new(
+            connections,
+            64 * connections,
+            config.queue_wait.unwrap_or(gate::MAX_WAIT),
+        ),
         hashing: gate::Gate::new(cores, 64 * cores, gate::MAX_WAIT),
         public_reports: gate::Gate::new(1, 16, gate::MAX_WAIT),
         sign_ins: Default::default(),
