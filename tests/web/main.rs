@@ -12,6 +12,7 @@ mod scopes;
 mod security;
 mod support;
 mod uploads;
+mod words;
 
 use lumbung_domain::Role;
 use lumbung_web::routes::{self, Need};

@@ -31,6 +31,8 @@ pub(crate) fn failure(f: Failure) -> Response {
                     code: "invalid".into(),
                     message: "some fields are invalid".into(),
                     detail: None,
+                    detail_code: None,
+                    params: None,
                     field: None,
                     fields: Some(
                         errors

@@ -4,6 +4,7 @@
 //! logged, never shown.
 
 use crate::i18n::Lang;
+use crate::openapi::{ApiError, ApiErrorDetail};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -255,18 +256,7 @@ async fn rendered(
         None => return response,
     };
     if api {
-        let body = serde_json::json!({"error": {
-            "code": info.code,
-            "message": Lang::En.t(info.title_key),
-            "detail": match info.detail_key {
-                Some(k) => Some(format!("{} {}", Lang::En.t(k), info.detail.as_deref().unwrap_or_default()).trim_end().to_owned()),
-                None => info.detail.as_ref().map(|d| d.english().to_owned()),
-            },
-            "detail_code": info.detail.as_ref().map(Text::code),
-            "params": info.detail.as_ref().filter(|d| !d.params().is_empty()).map(|d| d.params().iter().cloned().collect::<std::collections::BTreeMap<_, _>>()),
-            "field": info.field,
-        }});
-        return (status, axum::Json(body)).into_response();
+        return (status, axum::Json(api_error(info))).into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
         let next = if replayable {
@@ -282,6 +272,35 @@ async fn rendered(
             tracing::error!(error = %e, "error page failed");
             (status, Lang::En.t(info.title_key)).into_response()
         }
+    }
+}
+
+/// The API's error body: in English, with the detail's code and values for
+/// programs that word it themselves.
+fn api_error(info: ErrorInfo) -> ApiError {
+    let detail = info.detail.as_ref();
+    ApiError {
+        error: ApiErrorDetail {
+            code: info.code.to_owned(),
+            message: Lang::En.t(info.title_key).to_owned(),
+            detail: match info.detail_key {
+                Some(k) => Some(
+                    format!("{} {}", Lang::En.t(k), detail.map_or("", |d| d.english()))
+                        .trim_end()
+                        .to_owned(),
+                ),
+                None => detail.map(|d| d.english().to_owned()),
+            },
+            detail_code: detail.map(|d| d.code().to_owned()),
+            params: detail.filter(|d| !d.params().is_empty()).map(|d| {
+                d.params()
+                    .iter()
+                    .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                    .collect()
+            }),
+            field: info.field,
+            fields: None,
+        },
     }
 }
 

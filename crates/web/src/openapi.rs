@@ -22,9 +22,16 @@ pub struct ApiError {
 pub struct ApiErrorDetail {
     pub code: String,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What exactly is wrong (null when nothing more is safe to say).
     pub detail: Option<String>,
+    /// The stable code of the detail (`untranslated` while its words
+    /// exist in one wording only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_code: Option<String>,
+    /// The values the detail names, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<BTreeMap<String, String>>,
+    /// The field to blame, or null.
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
