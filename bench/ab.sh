@@ -28,10 +28,9 @@ STEPS="${STEPS:-spend fund election}"
 DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}/ab"
 SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
 TODAY="$(date +%F)"
-say() { printf '%s\n' "$*" >&2; }
-has() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+. "$repo/bench/lib.sh"
 
-[ -x /usr/bin/time ] || (apt-get update -qq && apt-get install -y -qq time) >&2
+need_gnu_time
 mkdir -p "$DIR/bin" "$DIR/out"
 rm -f "$DIR/out/"*
 
@@ -48,26 +47,13 @@ build() { # LABEL REV
 build before "$1"
 build after "$2"
 
-timed() { # NAME COMMAND… : GNU time; stdout to out/NAME.out
-    local name=$1; shift
-    /usr/bin/time -v -o "$DIR/out/$name.time" "$@" > "$DIR/out/$name.out"
-}
+timed() { timed_in "$DIR/out" "$@"; }
 
 # (b) spend: a generated ledger with its areas and postcode map
 if has spend; then
-    ledger="$DIR/spend-$ROWS.csv"
-    if [ ! -s "$ledger.postcodes.csv" ]; then
-        say "generating $ROWS spend rows"
-        python3 "$SHARED_BENCH/gen_spend.py" "$ROWS" "$ledger.tmp"
-        mv "$ledger.tmp.areas.csv" "$ledger.areas.csv"
-        mv "$ledger.tmp.postcodes.csv" "$ledger.postcodes.csv"
-        mv "$ledger.tmp" "$ledger"
-    fi
+    ledger="$(spend_ledger "$DIR" "$ROWS")"
     for v in before after; do
-        db="$DIR/spend-$v.db"; rm -f "$db" "$db-wal" "$db-shm"
-        "$DIR/bin/$v" --db "$db" areas import "$ledger.areas.csv" > /dev/null
-        "$DIR/bin/$v" --db "$db" areas map-postcodes "$ledger.postcodes.csv" > /dev/null
-        "$DIR/bin/$v" --db "$db" spend settings --local E07000123 --region E10000017 > /dev/null
+        spend_db "$DIR/bin/$v" "$DIR/spend-$v.db" "$ledger"
     done
     for run in $(seq 1 "$RUNS"); do
         for v in before after; do
@@ -112,11 +98,7 @@ fi
 
 # (d) the election recount
 if has election; then
-    prefix="$DIR/election-$BALLOTS"
-    if [ ! -s "$prefix.ballots.csv" ]; then
-        python3 "$repo/bench/gen_election.py" "$BALLOTS" "$prefix.tmp"
-        for f in groups residents ballots; do mv "$prefix.tmp.$f.csv" "$prefix.$f.csv"; done
-    fi
+    prefix="$(election_files "$DIR" "$BALLOTS")"
     for run in $(seq 1 "$RUNS"); do
         for v in before after; do
             say "run $run $v: election recount"
@@ -130,16 +112,12 @@ fi
 # (e) the table: medians, ratios, and whether the outputs are the same
 python3 - "$DIR/out" "$RUNS" <<'EOF'
 import glob, os, statistics, sys
+from gnu_time import measure
 out, runs = sys.argv[1], int(sys.argv[2])
-def field(text, name):
-    for line in text.splitlines():
-        if name in line:
-            return line.rsplit(": ", 1)[1].strip()
 def wall(path):
-    t = field(open(path).read(), "Elapsed (wall clock)").split(":")
-    return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
+    return measure(path)["wall"]
 def rss(path):
-    return float(field(open(path).read(), "Maximum resident set size")) / 1024
+    return measure(path)["rss"]
 steps = sorted({os.path.basename(p).split(".")[0] for p in glob.glob(f"{out}/*.time")},
                key=lambda s: ["spend-file", "spend-import", "spend-store", "fund-import", "fund-report",
                               "fund-posting", "fund-posting-city", "recount"].index(s))

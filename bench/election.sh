@@ -21,79 +21,33 @@ RUNS="${RUNS:-3}"
 SEATS="${SEATS:-9}"
 DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
 IDLE_WAIT="${IDLE_WAIT:-60}"
+. "$repo/bench/lib.sh"
 
-say() { printf '%s\n' "$*" >&2; }
-
-if [ ! -x /usr/bin/time ]; then
-    say "installing GNU time"
-    (apt-get update -qq && apt-get install -y -qq time) >&2
-fi
-
-# The files, generated once.
-mkdir -p "$DIR"
-prefix="$DIR/election-$BALLOTS"
-if [ ! -s "$prefix.ballots.csv" ]; then
-    say "generating $BALLOTS ballots into $prefix.*.csv"
-    python3 "$repo/bench/gen_election.py" "$BALLOTS" "$prefix.tmp"
-    for f in groups residents ballots; do mv "$prefix.tmp.$f.csv" "$prefix.$f.csv"; done
-fi
+need_gnu_time
+prefix="$(election_files "$DIR" "$BALLOTS")"
 eligible=$((BALLOTS * 2))
-
-say "building Lumbung (release)"
-(cd "$repo" && cargo build --release -q --bin lumbung) >&2
-target="${CARGO_TARGET_DIR:-$repo/target}"
-bin="$target/release/lumbung"
+build_lumbung
 cmd=("$bin" election recount "$prefix.ballots.csv" --eligible "$eligible" --seats "$SEATS"
      --groups "$prefix.groups.csv" --residents "$prefix.residents.csv" --format json)
 
-# Waits (at most IDLE_WAIT s) until the CPUs were at least 90% idle for a second.
-wait_idle() {
-    local waited=0
-    while [ "$waited" -lt "$IDLE_WAIT" ]; do
-        local a b
-        a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-        local total=0 i
-        for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-        local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
-        if [ "$total" -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ]; then return 0; fi
-        waited=$((waited + 1))
-    done
-    say "  (machine still busy after ${IDLE_WAIT}s; running anyway)"
-}
-
 out="$DIR/results-election-$BALLOTS"
 mkdir -p "$out"
-rm -f "$out"/*.time "$out"/*.json "$out"/*.load
+rm -f "$out"/*.time "$out"/*.out "$out"/*.load
 # Warm the page cache so that every run reads the files from memory.
 cat "$prefix".*.csv > /dev/null
 for run in $(seq 1 "$RUNS"); do
     wait_idle
-    cut -d' ' -f1 /proc/loadavg > "$out/$run.load"
     say "run $run"
-    /usr/bin/time -v -o "$out/$run.time" "${cmd[@]}" > "$out/$run.json"
+    timed_in "$out" "$run" "${cmd[@]}"
 done
 
 python3 - "$out" "$BALLOTS" "$RUNS" "$prefix.ballots.csv" <<'EOF'
 import json, os, statistics, sys
+from gnu_time import measure
 out, ballots, runs, file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
-def wall(text):
-    for line in text.splitlines():
-        if "Elapsed (wall clock)" in line:
-            t = line.rsplit(" ", 1)[1].split(":")
-            return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
-def field(text, name):
-    for line in text.splitlines():
-        if name in line:
-            return float(line.rsplit(":", 1)[1])
-
-rs = []
-for r in range(1, runs + 1):
-    t = open(f"{out}/{r}.time").read()
-    rs.append({"wall": wall(t), "rss": field(t, "Maximum resident set size") / 1024,
-               "cpu": field(t, "User time") + field(t, "System time"),
-               "load": float(open(f"{out}/{r}.load").read()),
-               "out": open(f"{out}/{r}.json").read()})
+rs = [dict(measure(f"{out}/{r}.time"), load=float(open(f"{out}/{r}.load").read()),
+           out=open(f"{out}/{r}.out").read()) for r in range(1, runs + 1)]
 same = all(r["out"] == rs[0]["out"] for r in rs)
 res = json.loads(rs[0]["out"])
 med = {k: statistics.median(r[k] for r in rs) for k in ("wall", "rss", "cpu")}

@@ -33,15 +33,10 @@ REIMPORT="${REIMPORT:-0}"
 STEPS="${STEPS:-import report posting verify}"
 IDLE_WAIT="${IDLE_WAIT:-120}"
 TODAY="$(date +%F)"
-
-say() { printf '%s\n' "$*" >&2; }
-has() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+. "$repo/bench/lib.sh"
 
 # (a) what the benchmark needs
-if [ ! -x /usr/bin/time ]; then
-    say "installing GNU time"
-    (apt-get update -qq && apt-get install -y -qq time) >&2
-fi
+need_gnu_time
 if ! python3 -c 'import duckdb' 2>/dev/null; then
     say "installing duckdb"
     python3 -m pip install -q duckdb >&2
@@ -57,34 +52,13 @@ if [ ! -s "$DIR/summary.json" ]; then
 fi
 
 # (c) Lumbung, release
-say "building Lumbung (release)"
-(cd "$repo" && cargo build --release -q --bin lumbung) >&2
-target="${CARGO_TARGET_DIR:-$repo/target}"
-bin="$target/release/lumbung"
+build_lumbung
 db="$DIR/fund.db"
 out="$DIR/results"
 mkdir -p "$out"
 find "$out" -name '*.load' ! -name 'import.load' -delete
 
-# Waits (at most IDLE_WAIT s) until the CPUs were at least 90% idle for a second.
-wait_idle() {
-    local waited=0
-    while [ "$waited" -lt "$IDLE_WAIT" ]; do
-        local a b
-        a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-        local total=0 i
-        for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-        local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
-        if [ "$total" -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ]; then return 0; fi
-        waited=$((waited + 1))
-    done
-    say "  (machine still busy after ${IDLE_WAIT}s; running anyway)"
-}
-timed() { # NAME COMMAND… : runs under GNU time; stdout to $out/NAME.out
-    local name=$1; shift
-    cut -d' ' -f1 /proc/loadavg > "$out/$name.load"
-    /usr/bin/time -v -o "$out/$name.time" "$@" > "$out/$name.out"
-}
+timed() { timed_in "$out" "$@"; }
 
 # (d) the bulk import, once (into a fresh database)
 if has import && { [ ! -s "$db.imported" ] || [ "$REIMPORT" = 1 ]; }; then
@@ -156,20 +130,12 @@ fi
 # (g) the table
 python3 - "$out" "$RUNS" "$STEPS" "$DIR/summary.json" "$POSTINGS" <<'EOF'
 import json, os, statistics, sys
+from gnu_time import measure
 out, runs, steps, summary, postings = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), json.load(open(sys.argv[4])), int(sys.argv[5])
 
-def field(text, name):
-    for line in text.splitlines():
-        if name in line:
-            return line.rsplit(": ", 1)[1].strip()
-def wall(text):
-    t = field(text, "Elapsed (wall clock)").split(":")
-    return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
 def run(name):
-    t = open(f"{out}/{name}.time").read()
-    return {"wall": wall(t), "rss": float(field(t, "Maximum resident set size")) / 1024,
-            "cpu": float(field(t, "User time")) + float(field(t, "System time")),
-            "load": float(open(f"{out}/{name}.load").read()), "out": open(f"{out}/{name}.out").read()}
+    return dict(measure(f"{out}/{name}.time"), load=float(open(f"{out}/{name}.load").read()),
+                out=open(f"{out}/{name}.out").read())
 
 ok = True
 print(f"{summary['upks']:,} UPKs, {summary['loans']:,} loans, {summary['repayments']:,} repayments (books as of {summary['today']}); {os.cpu_count()} CPUs")

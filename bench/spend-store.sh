@@ -14,26 +14,23 @@ ROWS="${ROWS:-10000000}"
 RUNS="${RUNS:-3}"
 DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
 SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
+. "$repo/bench/lib.sh"
 ledger="$DIR/spend-$ROWS.csv"
-[ -s "$ledger" ] || { echo "no ledger at $ledger: run bench/spend.sh first" >&2; exit 1; }
-[ -x /usr/bin/time ] || (apt-get update -qq && apt-get install -y -qq time) >&2
-(cd "$repo" && cargo build --release -q --bin lumbung) >&2
-bin="${CARGO_TARGET_DIR:-$repo/target}/release/lumbung"
+[ -s "$ledger" ] || { say "no ledger at $ledger: run bench/spend.sh first"; exit 1; }
+need_gnu_time
+build_lumbung
 out="$DIR/results-store-$ROWS"
 mkdir -p "$out"
 rm -f "$out"/*
 
 timed() { # name run command...
     local name="$1" run="$2"; shift 2
-    /usr/bin/time -v -o "$out/$name.$run.time" "$@" > "$out/$name.$run.out"
+    timed_in "$out" "$name.$run" "$@"
 }
 
 for run in $(seq 1 "$RUNS"); do
     db="$DIR/bench-store.db"
-    rm -f "$db" "$db-wal" "$db-shm"
-    "$bin" --db "$db" areas import "$ledger.areas.csv" > /dev/null
-    "$bin" --db "$db" areas map-postcodes "$ledger.postcodes.csv" > /dev/null
-    "$bin" --db "$db" spend settings --local E07000123 --region E10000017 > /dev/null
+    spend_db "$bin" "$db" "$ledger"
     echo "run $run: lumbung import" >&2
     timed lumbung-import "$run" "$bin" --db "$db" spend import "$ledger"
     echo "run $run: lumbung report" >&2
@@ -45,15 +42,12 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 python3 - "$out" "$RUNS" "$ROWS" <<'PY'
-import json, re, statistics, sys
+import json, statistics, sys
+from gnu_time import measure
 out, runs, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def parse(path):
-    t = open(path).read()
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.*)", t).group(1)
-    parts = [float(p) for p in wall.split(":")]
-    secs = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
-    return secs, rss
+    m = measure(path)
+    return m["wall"], m["rss"]
 res = {}
 for name in ["lumbung-import", "duckdb-import", "lumbung-report", "duckdb-report"]:
     w = [parse(f"{out}/{name}.{r}.time") for r in range(1, runs + 1)]

@@ -23,16 +23,10 @@ SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
 IDLE_WAIT="${IDLE_WAIT:-120}"
 TOOLS="${TOOLS:-duckdb polars lumbung}"
 VERIFY="${VERIFY:-1}"
-LOCAL=E07000123
-REGION=E10000017
-
-say() { printf '%s\n' "$*" >&2; }
+. "$repo/bench/lib.sh"
 
 # (a) what the benchmark needs
-if [ ! -x /usr/bin/time ]; then
-    say "installing GNU time"
-    (apt-get update -qq && apt-get install -y -qq time) >&2
-fi
+need_gnu_time
 if ! python3 -c 'import numpy, polars, duckdb' 2>/dev/null; then
     say "installing numpy, polars, duckdb"
     python3 -m pip install -q numpy polars duckdb >&2
@@ -40,48 +34,19 @@ fi
 [ -f "$SHARED_BENCH/gen_spend.py" ] || { say "no generator at $SHARED_BENCH (set SHARED_BENCH)"; exit 1; }
 
 # (b) the ledger, generated once
-mkdir -p "$DIR"
-ledger="$DIR/spend-$ROWS.csv"
-if [ ! -s "$ledger.postcodes.csv" ]; then
-    say "generating $ROWS rows into $ledger"
-    python3 "$SHARED_BENCH/gen_spend.py" "$ROWS" "$ledger.tmp"
-    mv "$ledger.tmp.areas.csv" "$ledger.areas.csv"
-    mv "$ledger.tmp.postcodes.csv" "$ledger.postcodes.csv"
-    mv "$ledger.tmp" "$ledger"
-fi
+ledger="$(spend_ledger "$DIR" "$ROWS")"
 
 # (c) Lumbung, release: the real CLI over a database that holds the areas,
 # the postcode map and the local area and region (the facts come from the file)
-say "building Lumbung (release)"
-(cd "$repo" && cargo build --release -q --bin lumbung) >&2
-target="${CARGO_TARGET_DIR:-$repo/target}"
-bin="$target/release/lumbung"
+build_lumbung
 db="$DIR/bench-from-file.db"
-rm -f "$db" "$db-wal" "$db-shm"
-"$bin" --db "$db" areas import "$ledger.areas.csv" >&2
-"$bin" --db "$db" areas map-postcodes "$ledger.postcodes.csv" >&2
-"$bin" --db "$db" spend settings --local "$LOCAL" --region "$REGION" >&2
+spend_db "$bin" "$db" "$ledger"
 lumbung=("$bin" --db "$db" spend report --from-file "$ledger" --format json)
-
-# Waits (at most IDLE_WAIT s) until the CPUs were at least 90% idle for a second.
-wait_idle() {
-    local waited=0
-    while [ "$waited" -lt "$IDLE_WAIT" ]; do
-        local a b
-        a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-        local total=0 i
-        for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-        local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
-        if [ "$total" -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ]; then return 0; fi
-        waited=$((waited + 1))
-    done
-    say "  (machine still busy after ${IDLE_WAIT}s; running anyway)"
-}
 
 # (d) the runs, interleaved so that load from elsewhere spreads evenly
 out="$DIR/results-$ROWS"
 mkdir -p "$out"
-rm -f "$out"/*.time "$out"/*.json "$out"/*.load
+rm -f "$out"/*.time "$out"/*.out "$out"/*.load
 for run in $(seq 1 "$RUNS"); do
     for tool in $TOOLS; do
         case "$tool" in
@@ -91,9 +56,8 @@ for run in $(seq 1 "$RUNS"); do
             *) say "unknown tool $tool"; exit 1 ;;
         esac
         wait_idle
-        cut -d' ' -f1 /proc/loadavg > "$out/$tool.$run.load"
         say "run $run: $tool"
-        /usr/bin/time -v -o "$out/$tool.$run.time" "${cmd[@]}" > "$out/$tool.$run.json"
+        timed_in "$out" "$tool.$run" "${cmd[@]}"
     done
 done
 
@@ -108,29 +72,16 @@ fi
 # (e) + (f): check the figures, print the table
 python3 - "$out" "$ROWS" "$RUNS" "$TOOLS" "$verified" <<'EOF'
 import json, os, statistics, sys
+from gnu_time import measure
 out, rows, runs, tools = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].split()
 ok = sys.argv[5] == "0"
 
-def wall(text):
-    for line in text.splitlines():
-        if "Elapsed (wall clock)" in line:
-            t = line.rsplit(" ", 1)[1].split(":")
-            return sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
-def field(text, name):
-    for line in text.splitlines():
-        if name in line:
-            return float(line.rsplit(":", 1)[1])
-
 res = {}
 for tool in tools:
-    rs = []
-    for r in range(1, runs + 1):
-        t = open(f"{out}/{tool}.{r}.time").read()
-        rs.append({"wall": wall(t), "rss": field(t, "Maximum resident set size") / 1024,
-                   "cpu": field(t, "User time") + field(t, "System time"),
-                   "load": float(open(f"{out}/{tool}.{r}.load").read()),
-                   "out": json.loads(open(f"{out}/{tool}.{r}.json").read())})
-    res[tool] = rs
+    res[tool] = [dict(measure(f"{out}/{tool}.{r}.time"),
+                      load=float(open(f"{out}/{tool}.{r}.load").read()),
+                      out=json.loads(open(f"{out}/{tool}.{r}.out").read()))
+                 for r in range(1, runs + 1)]
 
 def pence(s):
     neg = s.startswith("-"); s = s.lstrip("-"); i, _, f = s.partition(".")
