@@ -6,8 +6,8 @@
 use crate::actions::{self, Failure, OrgView};
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::error::{ApiError, ApiErrorDetail};
 use crate::forms::{OrgFields, UserFields};
-use crate::openapi::{ApiError, ApiErrorDetail};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -81,10 +81,6 @@ pub async fn health(State(state): State<AppState>) -> Result<Reply<Health>, AppE
         status: "ok",
         schema_version: version,
     }))
-}
-
-pub async fn openapi() -> Json<serde_json::Value> {
-    Json(crate::openapi::document())
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -504,13 +500,12 @@ pub async fn audit(
 }
 
 /// What each core operation answers besides the errors every operation of
-/// its kind can give (see [`crate::openapi`]): the route table names these.
+/// its kind can give (see [`crate::routes::openapi`]): the route table names these.
 pub mod answers {
     use super::*;
-    use crate::routes::spec::{empty, error, json, Answer};
+    use crate::spec::{empty, error, json, Answer};
 
     pub const HEALTH: &[Answer] = &[json::<Health>(200)];
-    pub const OPENAPI: &[Answer] = &[json::<serde_json::Map<String, serde_json::Value>>(200)];
     pub const SIGN_IN: &[Answer] = &[json::<SessionStarted>(200), error(401), error(429)];
     pub const SIGN_OUT: &[Answer] = &[empty(204)];
     pub const ME: &[Answer] = &[json::<Me>(200)];

@@ -2,9 +2,12 @@
 //! CSRF protection. One middleware does all three before any handler runs,
 //! so a handler cannot forget them.
 
+use crate::csrf::CSRF_FIELD;
 use crate::error::AppError;
-use crate::i18n::{Lang, LANG_COOKIE};
-use crate::routes::{self, Need};
+use crate::headers::cookie;
+use crate::i18n::lang_of;
+use crate::i18n::Lang;
+use crate::spec::Need;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -19,7 +22,6 @@ pub const SESSION_COOKIE: &str = "lumbung_session";
 /// The double-submit token of the sign-in form, before there is a session.
 pub const LOGIN_CSRF_COOKIE: &str = "lumbung_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-pub const CSRF_FIELD: &str = "csrf";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The visitor of one request, available to every handler as an extension.
@@ -70,23 +72,6 @@ impl Viewer {
             username: user.username.clone(),
         })
     }
-}
-
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
-        .and_then(Lang::parse)
-        .unwrap_or_default()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -166,7 +151,7 @@ pub async fn guard(
         .unwrap_or_default();
     // A path that exists with other methods only: axum answers 405 after
     // this layer, so there is nothing to guard.
-    let Some(spec) = routes::spec(&parts.method, &matched) else {
+    let Some(spec) = (state.declared)(&parts.method, &matched) else {
         return Err(AppError::MethodNotAllowed);
     };
     match spec.need {

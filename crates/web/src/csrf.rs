@@ -4,6 +4,10 @@
 //! the handler, still streaming, so a large file is never held in memory.
 
 use axum::body::{Body, Bytes};
+
+/// The form field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+
 use futures_util::{stream, StreamExt};
 
 /// How much of a body is read looking for the first part: the token part
@@ -78,7 +82,7 @@ fn first_part(seen: &[u8], boundary: &str) -> Option<Option<String>> {
     let named_csrf = headers.lines().any(|h| {
         h.starts_with("content-disposition:")
             && h.split(';')
-                .any(|p| p.trim() == format!("name=\"{}\"", crate::auth::CSRF_FIELD))
+                .any(|p| p.trim() == format!("name=\"{}\"", CSRF_FIELD))
     });
     if !named_csrf {
         return Some(None);

@@ -4,13 +4,15 @@
 //! logged, never shown.
 
 use crate::i18n::Lang;
-use crate::openapi::{ApiError, ApiErrorDetail};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lumbung_domain::{Language, Text};
 use lumbung_store::StoreError;
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -86,6 +88,32 @@ impl From<tokio::task::JoinError> for AppError {
     fn from(e: tokio::task::JoinError) -> Self {
         AppError::Internal(format!("task: {e}"))
     }
+}
+
+/// The body of every API error ([`crate::error`] writes it for one error,
+/// [`crate::api::failure`] for invalid fields, each named in `fields`).
+#[derive(Serialize, JsonSchema)]
+pub struct ApiError {
+    pub error: ApiErrorDetail,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ApiErrorDetail {
+    pub code: String,
+    pub message: String,
+    /// What exactly is wrong (null when nothing more is safe to say).
+    pub detail: Option<String>,
+    /// The stable code of the detail (`untranslated` while its words
+    /// exist in one wording only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_code: Option<String>,
+    /// The values the detail names, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<BTreeMap<String, String>>,
+    /// The field to blame, or null.
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
 }
 
 /// What [`render_errors`] needs to show an error.
@@ -200,7 +228,7 @@ pub async fn render_errors(
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let replayable = request.method() == axum::http::Method::GET;
-    let lang = crate::auth::lang_of(request.headers());
+    let lang = crate::i18n::lang_of(request.headers());
     let path = request
         .uri()
         .path_and_query()

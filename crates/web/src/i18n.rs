@@ -24,6 +24,13 @@ impl From<Lang> for lumbung_domain::Language {
     }
 }
 
+/// The visitor's language: the cookie's, else Indonesian.
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    crate::headers::cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
 /// The cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "lumbung_lang";
 

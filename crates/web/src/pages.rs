@@ -179,7 +179,7 @@ pub async fn login_form(
         )?
         .into_response());
     }
-    let existing = crate::auth::cookie(&headers, LOGIN_CSRF_COOKIE).map(str::to_owned);
+    let existing = crate::headers::cookie(&headers, LOGIN_CSRF_COOKIE).map(str::to_owned);
     let token = existing.clone().unwrap_or_else(new_token);
     let page = login_page(
         &viewer,

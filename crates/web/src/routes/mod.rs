@@ -2,11 +2,14 @@
 //! table, so no route exists without a declared need; the guard
 //! ([`crate::auth::guard`]) enforces it and a test walks it. Each entry is
 //! one line, `r!(METHOD "/path", need, handler, "summary")`; what a route
-//! declares is in [`spec`], which imports no handler.
+//! declares is in [`crate::spec`], which imports no handler. The table
+//! sits above every feature: nothing but `lib.rs` imports it.
 
-pub mod spec;
+pub mod openapi;
 
 use crate::api;
+use crate::spec::r;
+pub use crate::spec::{Answer, Need, Route};
 use crate::spend::handlers as spend;
 use crate::spend::publications;
 use crate::spend::review;
@@ -14,14 +17,18 @@ use crate::spend_import::{self, MAX_UPLOAD_BYTES};
 use crate::{fund_books, pages};
 use axum::http::Method;
 use lumbung_domain::Resource;
-use spec::r;
-pub use spec::{Answer, Need, Route};
 
 use Need::{Public, Read, SignedIn, Write};
 use Resource::{AreasOrgs, AuditLog, Fund, FundApproval, Spend, Users};
 
 /// Every route, one table per feature: its folder may own its table.
-pub static TABLES: &[&[Route]] = &[CORE, SPEND, FUND, COMMUNITY, ELECTION];
+pub static TABLES: &[&[Route]] = &[DOCUMENT, CORE, SPEND, FUND, COMMUNITY, ELECTION];
+
+/// The API's own description, made from the table.
+#[rustfmt::skip]
+static DOCUMENT: &[Route] = &[
+    r!(GET "/api/v1/openapi.json", Public, openapi::serve, "This document").answers(openapi::ANSWERS),
+];
 
 /// Every route of every table.
 pub fn all() -> impl Iterator<Item = &'static Route> {
@@ -53,7 +60,6 @@ static CORE: &[Route] = &[
     r!(POST "/users/{id}/password", Write(Users), pages::password_reset, "Reset a password"),
     r!(GET "/audit", Read(AuditLog), pages::audit, "Audit log"),
     // The core JSON API (crate::api), typed: see crate::api::typed.
-    r!(GET "/api/v1/openapi.json", Public, api::openapi, "This document").answers(api::answers::OPENAPI),
     r!(POST "/api/v1/session", Public, api::login, "Sign in; returns a bearer token").csrf_exempt().takes::<api::LoginRequest>().answers(api::answers::SIGN_IN),
     r!(DELETE "/api/v1/session", SignedIn, api::logout, "Sign out (ends the token's session)").answers(api::answers::SIGN_OUT),
     r!(GET "/api/v1/me", SignedIn, api::me, "The signed-in user").answers(api::answers::ME),

@@ -48,7 +48,7 @@ pub const fn empty(status: u16) -> Answer {
 
 /// An error, with the API's error body.
 pub const fn error(status: u16) -> Answer {
-    json::<crate::openapi::ApiError>(status)
+    json::<crate::error::ApiError>(status)
 }
 
 pub struct Route {
@@ -110,25 +110,15 @@ impl Route {
 /// `, limit BYTES` for a larger body than axum's default.
 macro_rules! r {
     ($method:ident $path:literal, $need:expr, $handler:expr, $summary:literal) => {
-        $crate::routes::spec::Route::new(
-            axum::http::Method::$method,
-            $path,
-            $need,
-            $summary,
-            || axum::routing::on(axum::routing::MethodFilter::$method, $handler),
-        )
+        $crate::spec::Route::new(axum::http::Method::$method, $path, $need, $summary, || {
+            axum::routing::on(axum::routing::MethodFilter::$method, $handler)
+        })
     };
     ($method:ident $path:literal, $need:expr, $handler:expr, $summary:literal, limit $limit:expr) => {
-        $crate::routes::spec::Route::new(
-            axum::http::Method::$method,
-            $path,
-            $need,
-            $summary,
-            || {
-                axum::routing::on(axum::routing::MethodFilter::$method, $handler)
-                    .layer(axum::extract::DefaultBodyLimit::max($limit))
-            },
-        )
+        $crate::spec::Route::new(axum::http::Method::$method, $path, $need, $summary, || {
+            axum::routing::on(axum::routing::MethodFilter::$method, $handler)
+                .layer(axum::extract::DefaultBodyLimit::max($limit))
+        })
     };
 }
 pub(crate) use r;

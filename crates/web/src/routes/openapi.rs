@@ -3,39 +3,13 @@
 //! the typed operations the schemas of their bodies and answers, generated
 //! from the Rust types the handlers use.
 
+use crate::error::ApiError;
 use crate::routes;
-use crate::routes::spec::{Answer, Need, Route, SchemaFn};
+use crate::spec::{Answer, Need, Route, SchemaFn};
+use axum::Json;
 use schemars::generate::{Contract, SchemaSettings};
-use schemars::{JsonSchema, SchemaGenerator};
-use serde::Serialize;
+use schemars::SchemaGenerator;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
-
-/// The body of every API error ([`crate::error`] writes it for one error,
-/// [`crate::api::failure`] for invalid fields, each named in `fields`).
-#[derive(Serialize, JsonSchema)]
-pub struct ApiError {
-    pub error: ApiErrorDetail,
-}
-
-#[derive(Serialize, JsonSchema)]
-pub struct ApiErrorDetail {
-    pub code: String,
-    pub message: String,
-    /// What exactly is wrong (null when nothing more is safe to say).
-    pub detail: Option<String>,
-    /// The stable code of the detail (`untranslated` while its words
-    /// exist in one wording only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail_code: Option<String>,
-    /// The values the detail names, by name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub params: Option<BTreeMap<String, String>>,
-    /// The field to blame, or null.
-    pub field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<BTreeMap<String, String>>,
-}
 
 fn need_text(need: Need) -> String {
     match need {
@@ -87,10 +61,7 @@ fn common_errors(r: &Route) -> Vec<Answer> {
     if r.body.is_some() {
         statuses.extend([400, 413, 415, 422]);
     }
-    statuses
-        .into_iter()
-        .map(crate::routes::spec::error)
-        .collect()
+    statuses.into_iter().map(crate::spec::error).collect()
 }
 
 fn content(schema: Value) -> Value {
@@ -207,6 +178,13 @@ pub fn document() -> Value {
         }
     })
 }
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve() -> Json<Value> {
+    Json(document())
+}
+
+pub const ANSWERS: &[Answer] = &[crate::spec::json::<Map<String, Value>>(200)];
 
 #[cfg(test)]
 mod tests {
