@@ -107,6 +107,8 @@ ids! {
     PollId;
     /// A published election result.
     PublicationId;
+    /// A person on an election poll's register.
+    VoterId;
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_community::election::{SettingsText, TieRule};
-use lumbung_domain::{AreaPath, PollId, Resource};
+use lumbung_domain::{AreaPath, PollId, Resource, VoterId};
 use lumbung_store::{
     read_ballot_lines, read_voters, AreaFilter, BallotEntry, Election, ElectionLevel,
     ElectionSettings, NewElection, PublishStep, Published, TieInput, VoterInput,
@@ -553,6 +553,7 @@ pub async fn mark_voted(
     let voters = fields(&f, "voter")
         .map(|v| {
             v.parse::<i64>()
+                .map(VoterId::new)
                 .map_err(|_| invalid("voter", format!("{v:?} is not a voter")))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -571,8 +572,9 @@ pub async fn remove_voter(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voter: i64 = field(&f, "voter")
-        .parse()
+    let voter = field(&f, "voter")
+        .parse::<i64>()
+        .map(VoterId::new)
         .map_err(|_| invalid("voter", "choose a voter"))?;
     let actor = viewer.actor()?;
     state
@@ -1156,7 +1158,10 @@ pub async fn api_voted(
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
     let changed = state
-        .blocking(move |s| s.mark_voted(e.id, &b.voters, b.voted, &actor))
+        .blocking(move |s| {
+            let voters: Vec<VoterId> = b.voters.into_iter().map(VoterId::new).collect();
+            s.mark_voted(e.id, &voters, b.voted, &actor)
+        })
         .await?;
     Ok(Json(json!({ "changed": changed })))
 }

@@ -13,7 +13,7 @@ use super::suggest::{suggest_groups, Suggestion};
 use super::tally::{TieDecision, TieError, TieRule};
 use super::women::{women_share, WomenShare};
 use jiff::civil::Date;
-use lumbung_domain::Sex;
+use lumbung_domain::{Sex, VoterId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU64;
@@ -21,7 +21,7 @@ use std::num::NonZeroU64;
 /// A person on the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Voter {
-    pub id: i64,
+    pub id: VoterId,
     pub name: String,
     pub sex: Option<Sex>,
     pub birth_date: Option<Date>,
@@ -478,7 +478,7 @@ mod tests {
     fn voters(n: i64) -> Vec<Voter> {
         (1..=n)
             .map(|i| Voter {
-                id: i,
+                id: VoterId::new(i),
                 name: format!("V{i}"),
                 sex: Some(Sex::Male),
                 birth_date: None,

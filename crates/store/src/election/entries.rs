@@ -32,11 +32,10 @@ fn clean_names(names: &[String]) -> Vec<String> {
 impl Store {
     /// Both entries of the ballot box, each in the order entered.
     pub fn election_entries(&self, poll: PollId) -> Result<(Vec<BallotRow>, Vec<BallotRow>)> {
-        let id = poll.get();
         let conn = self.conn()?;
         Ok((
-            entry_tx(&conn, id, Entry::A)?,
-            entry_tx(&conn, id, Entry::B)?,
+            entry_tx(&conn, poll, Entry::A)?,
+            entry_tx(&conn, poll, Entry::B)?,
         ))
     }
 
@@ -53,7 +52,7 @@ impl Store {
     ) -> Result<usize> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         let me = actor.label();
         let other = entry.other();
         let in_other: bool = tx.query_row(
@@ -154,7 +153,7 @@ impl Store {
     ) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         let old: Option<(String, String)> = tx
             .query_row(
                 "SELECT names, entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
@@ -214,10 +213,10 @@ impl Store {
     ) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         let bid = ballot_id.trim();
         check_resolution(
-            &committee::EntryBoxes::of(tx, id)?.entries(),
+            &committee::EntryBoxes::of(tx, poll)?.entries(),
             bid,
             names.is_some(),
             &actor.label(),
@@ -274,8 +273,8 @@ impl Store {
     ) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
-        let mut g = grouping_of(&groups_tx(tx, id)?)?;
+        let e = open_poll(tx, poll)?;
+        let mut g = grouping_of(&groups_tx(tx, poll)?)?;
         let before = g.len();
         g.add(written, person)
             .map_err(|e| invalid("written", e.to_string()))?;
@@ -311,7 +310,7 @@ impl Store {
     pub fn remove_group(&self, poll: PollId, written: &str, actor: &Actor) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
+            let e = open_poll(tx, poll)?;
             let key = NameKey::new(written).ok_or_else(|| invalid("written", "empty"))?;
             let person: Option<String> = tx
                 .query_row(
@@ -329,7 +328,7 @@ impl Store {
             )?;
             // What is left must still be a grouping (a person's own name may
             // have been a variant's only link).
-            grouping_of(&groups_tx(tx, id)?)?;
+            grouping_of(&groups_tx(tx, poll)?)?;
             record(
                 tx,
                 actor,
@@ -360,7 +359,7 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
+            let e = open_poll(tx, poll)?;
             tx.execute(
                 "INSERT INTO election_door_to_door (poll, on_date, note, recorded_by, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -387,8 +386,8 @@ impl Store {
     pub fn record_tie(&self, poll: PollId, input: &TieInput, actor: &Actor) -> Result<TieRecord> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
-        let count = count_tx(tx, id)?;
+        let e = open_poll(tx, poll)?;
+        let count = count_tx(tx, poll)?;
         let r = count.recount.as_ref().ok_or_else(|| {
             StoreError::conflict("there is no count yet to break a tie in")
         })?;
@@ -396,7 +395,7 @@ impl Store {
             TieRefused::Invalid(e) => StoreError::from(e),
             TieRefused::Tie(e) => invalid("tie", e.to_string()),
         })?;
-        if let Some((old, signers)) = tie_tx(tx, id)? {
+        if let Some((old, signers)) = tie_tx(tx, poll)? {
             if confirms_lot(&old, signers.confirmed_by.is_some(), &rec) {
                 check_second_member(TwoMemberStep::Lot, &signers.decided_by, &actor.label())
                     .map_err(committee::refused)?;

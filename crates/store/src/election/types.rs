@@ -152,7 +152,7 @@ pub struct Count {
     pub ready: bool,
     /// The delegates used as the register of a level-2 poll (or the members
     /// of a coordinator vote), with the poll each came from.
-    pub sources: Vec<i64>,
+    pub sources: Vec<PollId>,
 }
 
 impl Count {
