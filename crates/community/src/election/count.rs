@@ -19,11 +19,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU64;
 
 /// A person on the register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Voter {
     pub id: VoterId,
     pub name: String,
     pub sex: Option<Sex>,
+    #[schemars(with = "Option<String>")]
     pub birth_date: Option<Date>,
     pub age: Option<u16>,
     pub married: bool,
@@ -32,7 +33,7 @@ pub struct Voter {
 }
 
 /// A ballot as one entry holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BallotRow {
     pub ballot_id: String,
     pub names: Vec<String>,
@@ -53,7 +54,7 @@ pub struct Resolution {
 
 /// A recorded tie decision: the rule, the winners, the note and, for a
 /// re-vote, its count among the tied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TieRecord {
     pub rule: TieRule,
     pub winners: Vec<String>,

@@ -27,7 +27,7 @@ impl Invalid {
 }
 
 /// Which vote a poll is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Level 1: an RT's residents elect its delegates (utusan).
@@ -83,7 +83,7 @@ impl<T> Serialize for Stated<T> {
 
 /// The settings as stored and typed in: every field has the programme's
 /// default (`shared/p2kp-rules.md`). [`SettingsText::checked`] parses them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingsText {
     /// Names a valid level-1 ballot holds (2–3).
@@ -218,6 +218,17 @@ impl Default for ElectionSettings {
 impl Serialize for ElectionSettings {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.text().serialize(s)
+    }
+}
+
+/// Written as its [`SettingsText`] (under its own name: as a request
+/// body the text's fields may be left out).
+impl schemars::JsonSchema for ElectionSettings {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ElectionSettings".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        SettingsText::json_schema(generator)
     }
 }
 

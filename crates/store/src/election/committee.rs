@@ -7,7 +7,7 @@ use super::rows::{entry_tx, resolutions_tx, sha256_hex};
 use super::types::{Count, Entry, Publication};
 use crate::{now, Result, StoreError};
 use lumbung_community::election::{boxed, makers, BallotBox, CommitteeError, Entries};
-use lumbung_domain::PollId;
+use lumbung_domain::{text, PollId};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The two entries of a poll as ballot boxes, with who made each.
@@ -46,8 +46,11 @@ impl EntryBoxes {
 /// not found, every other refusal a conflict with what is recorded.
 pub(super) fn refused(e: CommitteeError) -> StoreError {
     match e {
-        CommitteeError::UnknownBallot(b) => StoreError::not_found(format!("ballot {b}")),
-        other => StoreError::conflict(other.to_string()),
+        CommitteeError::UnknownBallot(b) => {
+            StoreError::not_found(text!("election_ballot", ballot = b;
+            id: "surat suara {ballot}", en: "ballot {ballot}"))
+        }
+        other => StoreError::conflict(other.text()),
     }
 }
 

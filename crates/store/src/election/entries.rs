@@ -16,7 +16,7 @@ use lumbung_community::election::{
     check_resolution, check_second_member, confirms_lot, decide_tie, BallotRow, NameKey, TieInput,
     TieRecord, TieRefused, TwoMemberStep,
 };
-use lumbung_domain::{PollId, Rejected, RowError};
+use lumbung_domain::{text, PollId, Rejected, RowError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
@@ -61,11 +61,10 @@ impl Store {
             |r| r.get(0),
         )?;
         if in_other {
-            return Err(StoreError::conflict(format!(
-                "{me} made entry {}: entry {} is made by another committee member",
-                other.as_str().to_uppercase(),
-                entry.as_str().to_uppercase()
-            )));
+            return Err(StoreError::conflict(text!("election_other_entry_maker",
+                member = me, made = other.as_str().to_uppercase(), entry = entry.as_str().to_uppercase();
+                id: "{member} membuat entri {made}: entri {entry} dibuat oleh anggota panitia lain",
+                en: "{member} made entry {made}: entry {entry} is made by another committee member")));
         }
         let resolved: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM election_resolutions WHERE poll = ?1 AND resolved_by = ?2)",
@@ -73,9 +72,9 @@ impl Store {
             |r| r.get(0),
         )?;
         if resolved {
-            return Err(StoreError::conflict(format!(
-                "{me} resolved differences of this poll: the entries are made by other committee members"
-            )));
+            return Err(StoreError::conflict(text!("election_resolver_enters", member = me;
+                id: "{member} menyelesaikan selisih pemungutan ini: entri dibuat oleh anggota panitia lain",
+                en: "{member} resolved differences of this poll: the entries are made by other committee members")));
         }
         let mut added = 0;
         let mut errors = Vec::new();
@@ -85,7 +84,7 @@ impl Store {
                 errors.push(RowError::new(
                     i as u64 + 1,
                     Some("ballot_id"),
-                    "the ballot id is empty",
+                    text!("election_ballot_id_empty"; id: "nomor surat suara kosong", en: "the ballot id is empty"),
                 ));
                 continue;
             }
@@ -102,10 +101,9 @@ impl Store {
                 Some(_) => errors.push(RowError::new(
                     i as u64 + 1,
                     Some("ballot_id"),
-                    format!(
-                        "ballot {bid} is already in entry {} with other names; correct it instead",
-                        entry.as_str().to_uppercase()
-                    ),
+                    text!("election_ballot_other_names", ballot = bid, entry = entry.as_str().to_uppercase();
+                        id: "surat suara {ballot} sudah ada di entri {entry} dengan nama lain; koreksi saja",
+                        en: "ballot {ballot} is already in entry {entry} with other names; correct it instead"),
                 )),
                 None => {
                     tx.execute(
@@ -162,16 +160,16 @@ impl Store {
             )
             .optional()?;
         let Some((old, by)) = old else {
-            return Err(StoreError::not_found(format!(
-                "ballot {ballot_id} in entry {}",
-                entry.as_str().to_uppercase()
-            )));
+            return Err(StoreError::not_found(text!("election_ballot_in_entry",
+                ballot = ballot_id, entry = entry.as_str().to_uppercase();
+                id: "surat suara {ballot} di entri {entry}",
+                en: "ballot {ballot} in entry {entry}")));
         };
         if by != actor.label() {
-            return Err(StoreError::conflict(format!(
-                "entry {} of ballot {ballot_id} was made by {by}: only they correct it; the committee resolves differences",
-                entry.as_str().to_uppercase()
-            )));
+            return Err(StoreError::conflict(text!("election_correct_own_entry",
+                entry = entry.as_str().to_uppercase(), ballot = ballot_id, by = by;
+                id: "entri {entry} surat suara {ballot} dibuat oleh {by}: hanya dia yang mengoreksinya; panitia menyelesaikan selisih",
+                en: "entry {entry} of ballot {ballot} was made by {by}: only they correct it; the committee resolves differences")));
         }
         let new = names.map(clean_names);
         match &new {
@@ -277,7 +275,7 @@ impl Store {
         let mut g = grouping_of(&groups_tx(tx, poll)?)?;
         let before = g.len();
         g.add(written, person)
-            .map_err(|e| invalid("written", e.to_string()))?;
+            .map_err(|e| invalid("written", e.text()))?;
         if g.len() > before {
             let (w, p) = g.entries().last().expect("just added");
             tx.execute(
@@ -311,7 +309,12 @@ impl Store {
         let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, poll)?;
-            let key = NameKey::new(written).ok_or_else(|| invalid("written", "empty"))?;
+            let key = NameKey::new(written).ok_or_else(|| {
+                invalid(
+                    "written",
+                    text!("election_empty"; id: "kosong", en: "empty"),
+                )
+            })?;
             let person: Option<String> = tx
                 .query_row(
                     "SELECT person FROM election_groups WHERE poll = ?1 AND written_key = ?2",
@@ -320,7 +323,10 @@ impl Store {
                 )
                 .optional()?;
             let Some(person) = person else {
-                return Err(StoreError::not_found(format!("grouping of {written:?}")));
+                return Err(StoreError::not_found(
+                    text!("election_grouping_of", written = format!("{written:?}");
+                    id: "pengelompokan {written}", en: "grouping of {written}"),
+                ));
             };
             tx.execute(
                 "DELETE FROM election_groups WHERE poll = ?1 AND written_key = ?2",
@@ -355,7 +361,9 @@ impl Store {
         if note.trim().is_empty() {
             return Err(invalid(
                 "note",
-                "say where and by whom the votes were collected",
+                text!("election_door_to_door_note";
+                    id: "sebutkan di mana dan oleh siapa suara dikumpulkan",
+                    en: "say where and by whom the votes were collected"),
             ));
         }
         self.write(|tx| {
@@ -389,11 +397,13 @@ impl Store {
         let e = open_poll(tx, poll)?;
         let count = count_tx(tx, poll)?;
         let r = count.recount.as_ref().ok_or_else(|| {
-            StoreError::conflict("there is no count yet to break a tie in")
+            StoreError::conflict(text!("election_no_count_for_tie";
+                id: "belum ada hasil hitung untuk memutuskan suara sama",
+                en: "there is no count yet to break a tie in"))
         })?;
         let rec = decide_tie(r, count.settings.tie_rule, input).map_err(|e| match e {
             TieRefused::Invalid(e) => StoreError::from(e),
-            TieRefused::Tie(e) => invalid("tie", e.to_string()),
+            TieRefused::Tie(e) => invalid("tie", e.text()),
         })?;
         if let Some((old, signers)) = tie_tx(tx, poll)? {
             if confirms_lot(&old, signers.confirmed_by.is_some(), &rec) {

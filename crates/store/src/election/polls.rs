@@ -14,7 +14,7 @@ use lumbung_community::election::publish::{
     SourceResult,
 };
 use lumbung_community::election::{ElectionSettings, Level, NameKey};
-use lumbung_domain::{AreaPath, Placement, PollId, Scope};
+use lumbung_domain::{text, AreaPath, Placement, PollId, Scope};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -33,11 +33,11 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-        let Some(area) = area_row(tx, kelurahan)? else {
-            return Err(StoreError::not_found(format!("kelurahan {kelurahan}")));
-        };
+        let not_found = || StoreError::not_found(text!("kelurahan", kelurahan = kelurahan;
+            id: "kelurahan {kelurahan}", en: "kelurahan {kelurahan}"));
+        let area = area_row(tx, kelurahan)?.ok_or_else(not_found)?;
         if area.kind.is_none() {
-            return Err(StoreError::not_found(format!("kelurahan {kelurahan}")));
+            return Err(not_found());
         }
         check_settings_area(kelurahan, area.poll_area()).map_err(|e| invalid("kelurahan", e.text()))?;
         let path = area.path;
@@ -89,10 +89,12 @@ impl Store {
         actor: &Actor,
     ) -> Result<PollId> {
         self.write(|tx| {
-        let not_found = || StoreError::not_found(format!("area {}", new.area_code));
+        let not_found = || StoreError::not_found(text!("area", area = new.area_code;
+            id: "wilayah {area}", en: "area {area}"));
         let area = area_row(tx, &new.area_code)?.ok_or_else(not_found)?;
         let (kel_code, kel_path) = kelurahan_of(tx, &new.area_code)?
-            .ok_or_else(|| invalid("area", format!("{} is not in a kelurahan", new.area_code)))?;
+            .ok_or_else(|| invalid("area", text!("election_not_in_kelurahan", area = new.area_code;
+                id: "{area} tidak berada di kelurahan mana pun", en: "{area} is not in a kelurahan")))?;
         let placement = Placement {
             area: Some(AreaPath::from_stored(area.path.clone())),
             orgs: orgs_within(tx, &AreaPath::from_stored(kel_path))?,

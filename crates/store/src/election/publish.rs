@@ -10,7 +10,7 @@ use crate::audit::record;
 use crate::{now, Actor, Result, Store, StoreError};
 use lumbung_community::election::publish::{snapshot_of, term_of, PublishFiles, PublishInput};
 use lumbung_community::election::{check_double_entry, check_second_member, TwoMemberStep};
-use lumbung_domain::PollId;
+use lumbung_domain::{text, PollId};
 use rusqlite::params;
 use serde_json::json;
 
@@ -36,10 +36,11 @@ impl Store {
             let count = count_tx(tx, poll)?;
             if !count.ready {
                 let why: Vec<String> = count.blockers.iter().map(|b| b.detail.clone()).collect();
-                return Err(StoreError::conflict(format!(
-                    "the result cannot be published yet: {}",
-                    why.join("; ")
-                )));
+                return Err(StoreError::conflict(
+                    text!("election_not_ready", why = why.join("; ");
+                    id: "hasilnya belum bisa diumumkan: {why}",
+                    en: "the result cannot be published yet: {why}"),
+                ));
             }
             let not_ballots = committee::not_ballots(tx, poll)?;
             let not_ballots: Vec<&str> = not_ballots.iter().map(String::as_str).collect();

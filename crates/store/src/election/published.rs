@@ -6,7 +6,7 @@ use super::types::{Published, PublishedSummary};
 use crate::{Result, Store};
 use lumbung_community::election::publish::PublishedFacts;
 use lumbung_community::election::Level;
-use lumbung_domain::PollId;
+use lumbung_domain::{text, PollId};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
@@ -103,8 +103,14 @@ impl Store {
         let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
         for row in rows {
             let (kel, snap) = row?;
-            let facts = PublishedFacts::read(&snap)
-                .ok_or_else(|| invalid("election_results", "a published snapshot is unreadable"))?;
+            let facts = PublishedFacts::read(&snap).ok_or_else(|| {
+                invalid(
+                    "election_results",
+                    text!("election_snapshot_unreadable";
+                    id: "ringkasan hasil yang diumumkan tidak terbaca",
+                    en: "a published snapshot is unreadable"),
+                )
+            })?;
             let turnout = facts.recount.unwrap_or_default();
             let t = out.entry(kel).or_default();
             t.0 += turnout.ballots;

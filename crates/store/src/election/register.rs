@@ -9,7 +9,7 @@ use crate::{Actor, Result, Store, StoreError};
 use lumbung_community::election::{
     register_additions, Level, NewVoter, RegisterError, Registered, Voter, VoterInput,
 };
-use lumbung_domain::{ImportSummary, PollId, VoterId};
+use lumbung_domain::{text, ImportSummary, PollId, Text, VoterId};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
@@ -36,7 +36,9 @@ impl Store {
         if e.level != Level::Rt {
             return Err(invalid(
                 "level",
-                "a level-2 register is the delegates (or members) of the published results",
+                text!("election_level2_register";
+                    id: "daftar pemilih tahap 2 adalah para utusan (atau anggota) dari hasil yang diumumkan",
+                    en: "a level-2 register is the delegates (or members) of the published results"),
             ));
         }
         let existing: Vec<Registered> = voters_tx(tx, poll)?
@@ -100,7 +102,7 @@ impl Store {
                 params![id, voter.get()],
             )?;
             if n == 0 {
-                return Err(StoreError::not_found(format!("voter {voter}")));
+                return Err(StoreError::not_found(voter_text(voter)));
             }
             record(
                 tx,
@@ -137,11 +139,13 @@ impl Store {
                     )
                     .optional()?;
                 match eligible {
-                    None => return Err(StoreError::not_found(format!("voter {v}"))),
+                    None => return Err(StoreError::not_found(voter_text(*v))),
                     Some(false) if voted => {
                         return Err(invalid(
                             "voter",
-                            format!("voter {v} is not eligible (under 17 and not married)"),
+                            text!("election_not_eligible", voter = v;
+                                id: "pemilih {voter} tidak berhak memilih (di bawah 17 tahun dan belum menikah)",
+                                en: "voter {voter} is not eligible (under 17 and not married)"),
                         ))
                     }
                     _ => {}
@@ -169,4 +173,9 @@ impl Store {
             Ok(changed)
         })
     }
+}
+
+/// "voter 7", as what was not found.
+fn voter_text(voter: VoterId) -> Text {
+    text!("election_voter", voter = voter; id: "pemilih {voter}", en: "voter {voter}")
 }

@@ -10,7 +10,7 @@ use lumbung_community::election::{
     count, BallotRow, CountInput, ElectionSettings, Grouping, Invalid, Level, Resolution,
     TieRecord, Voter,
 };
-use lumbung_domain::{AreaPath, Placement, PollId, Sex, VoterId};
+use lumbung_domain::{text, AreaPath, Placement, PollId, Sex, VoterId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -150,14 +150,20 @@ pub(super) fn orgs_within(conn: &Connection, kelurahan: &AreaPath) -> Result<Vec
     Ok(all.into_iter().collect())
 }
 
+/// "election 7", as what was not found.
+pub(super) fn election_text(poll: PollId) -> lumbung_domain::Text {
+    text!("election", election = poll; id: "pemilihan {election}", en: "election {election}")
+}
+
 /// The poll, refused when it is published (its result is kept as it was).
 pub(super) fn open_poll(conn: &Connection, id: PollId) -> Result<Election> {
-    let e =
-        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(format!("election {id}")))?;
+    let e = load_election(conn, id)?.ok_or_else(|| StoreError::not_found(election_text(id)))?;
     if e.published_at.is_some() {
-        return Err(StoreError::conflict(format!(
-            "election {id} is published: its result is kept as it was"
-        )));
+        return Err(StoreError::conflict(
+            text!("election_published", election = id;
+            id: "pemilihan {election} sudah diumumkan: hasilnya disimpan apa adanya",
+            en: "election {election} is published: its result is kept as it was"),
+        ));
     }
     Ok(e)
 }
@@ -252,7 +258,7 @@ pub(super) fn grouping_of(rows: &[GroupRow]) -> Result<Grouping> {
     let mut g = Grouping::new();
     for row in rows {
         g.add(&row.written, &row.person)
-            .map_err(|e| invalid("written", e.to_string()))?;
+            .map_err(|e| invalid("written", e.text()))?;
     }
     Ok(g)
 }
@@ -324,7 +330,7 @@ fn sources_tx(conn: &Connection, poll: PollId) -> Result<Vec<PollId>> {
 /// count.
 pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
     let election =
-        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(format!("election {id}")))?;
+        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(election_text(id)))?;
     let settings = election.settings.clone();
     let voters = voters_tx(conn, id)?;
     let (a, b) = (entry_tx(conn, id, Entry::A)?, entry_tx(conn, id, Entry::B)?);

@@ -1,49 +1,220 @@
-//! The election's JSON API.
+//! The election's JSON API: every answer a named type (its schema is in
+//! the OpenAPI document, [`answers`] lists every status of each route).
 
 use super::pages::new_election;
 use super::register::read_register;
 use super::results::published;
 use super::*;
+use lumbung_store::{BallotRow, ElectionCount, PublishedSummary, TieRecord, Voter};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
-// ------------------------------------------------------------------- API
+/// The published results, newest first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Results {
+    results: Vec<PublishedSummary>,
+}
 
-pub async fn api_results(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+/// A published result: its snapshot (`result`, as hashed), the SHA-256 of
+/// the snapshot and where to download the files to recount it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ResultView {
+    id: PollId,
+    published_at: String,
+    sha256: String,
+    /// The published snapshot, exactly as stored.
+    result: Value,
+    /// File name → its address.
+    downloads: BTreeMap<String, String>,
+}
+
+/// The polls in the viewer's scope.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Elections {
+    elections: Vec<Election>,
+}
+
+/// A poll opened.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Opened {
+    id: PollId,
+}
+
+/// A poll's count as the committee sees it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct PollCount(#[schemars(with = "serde_json::Map<String, Value>")] ElectionCount);
+
+/// A poll's voter register.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Register {
+    voters: Vec<Voter>,
+}
+
+/// Voters put on the register, and those already on it as given.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VotersAdded {
+    added: u64,
+    unchanged: u64,
+}
+
+/// How many voted flags changed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VotedChanged {
+    changed: usize,
+}
+
+/// Both ballot entries, each in the order entered.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EntryBoth {
+    a: Vec<BallotRow>,
+    b: Vec<BallotRow>,
+}
+
+/// Ballots newly entered (a ballot sent twice enters once).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BallotsAdded {
+    added: usize,
+}
+
+/// A ballot corrected.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Corrected {
+    /// Always `true`.
+    corrected: bool,
+}
+
+/// A difference resolved.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Resolved {
+    /// Always `true`.
+    resolved: bool,
+}
+
+/// A grouping confirmed or taken back.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Saved {
+    /// Always `true`.
+    saved: bool,
+}
+
+/// A door-to-door collection recorded.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Recorded {
+    /// Always `true`.
+    recorded: bool,
+}
+
+/// The tie decision as recorded (or the lot it confirmed).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Decision {
+    decision: TieRecord,
+}
+
+/// What a request to publish did: proposed it (`published: false`; a
+/// second committee member confirms) or published it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PublishAnswer {
+    Proposed {
+        id: PollId,
+        /// Always `false`.
+        published: bool,
+        proposed_by: String,
+        proposed_at: String,
+    },
+    Published {
+        id: PollId,
+        /// Always `true`.
+        published: bool,
+        sha256: String,
+        url: String,
+    },
+}
+
+/// Every status each election API route answers (beside the guard's and
+/// the body's, which the document adds).
+pub mod answers {
+    use super::*;
+    use crate::routes::spec::{error, json, Answer};
+
+    /// A read of one poll or result: it may not exist, or be out of scope.
+    const fn read<T: JsonSchema>() -> [Answer; 2] {
+        [json::<T>(200), error(404)]
+    }
+
+    /// A committee step on a poll: refused fields, a missing poll or row,
+    /// a conflict with what is recorded (a published poll, another
+    /// member's entry), a refused file.
+    const fn step<T: JsonSchema>() -> [Answer; 5] {
+        [
+            json::<T>(200),
+            error(400),
+            error(404),
+            error(409),
+            error(422),
+        ]
+    }
+
+    pub const RESULTS: &[Answer] = &[json::<Results>(200)];
+    pub const RESULT: &[Answer] = &read::<ResultView>();
+    pub const ELECTIONS: &[Answer] = &[json::<Elections>(200)];
+    pub const CREATE: &[Answer] = &step::<Opened>();
+    pub const ELECTION: &[Answer] = &read::<PollCount>();
+    pub const REGISTER: &[Answer] = &read::<Register>();
+    pub const ADD_VOTERS: &[Answer] = &step::<VotersAdded>();
+    pub const VOTED: &[Answer] = &step::<VotedChanged>();
+    pub const ENTRIES: &[Answer] = &read::<EntryBoth>();
+    pub const BALLOTS: &[Answer] = &step::<BallotsAdded>();
+    pub const CORRECT: &[Answer] = &step::<Corrected>();
+    pub const RESOLVE: &[Answer] = &step::<Resolved>();
+    pub const GROUP: &[Answer] = &step::<Saved>();
+    pub const DOOR_TO_DOOR: &[Answer] = &step::<Recorded>();
+    pub const TIE: &[Answer] = &step::<Decision>();
+    pub const PUBLISH: &[Answer] = &step::<PublishAnswer>();
+    pub const SETTINGS: &[Answer] = &read::<ElectionSettings>();
+    pub const SETTINGS_SAVE: &[Answer] = &step::<ElectionSettings>();
+}
+
+pub async fn api_results(State(state): State<AppState>) -> Result<Json<Results>, AppError> {
     let results = state.blocking(|s| s.published_elections()).await?;
-    Ok(Json(json!({ "results": results })))
+    Ok(Json(Results { results }))
 }
 
 pub async fn api_result(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ResultView>, AppError> {
     let p = published(&state, &id).await?;
     let base = format!("/election/results/{}", p.election_id);
-    let mut files = json!({
-        "BALLOTS.csv": format!("{base}/BALLOTS.csv"),
-        "GROUPS.csv": format!("{base}/GROUPS.csv"),
-    });
+    let mut names = vec!["BALLOTS.csv", "GROUPS.csv"];
     if p.residents_csv.is_some() {
-        files["RESIDENTS.csv"] = json!(format!("{base}/RESIDENTS.csv"));
+        names.push("RESIDENTS.csv");
     }
-    Ok(Json(json!({
-        "id": p.election_id,
-        "published_at": p.published_at,
-        "sha256": p.sha256,
-        "result": p.snapshot,
-        "downloads": files,
-    })))
+    let downloads = names
+        .into_iter()
+        .map(|n| (n.to_owned(), format!("{base}/{n}")))
+        .collect();
+    Ok(Json(ResultView {
+        id: p.election_id,
+        published_at: p.published_at,
+        sha256: p.sha256,
+        result: p.snapshot,
+        downloads,
+    }))
 }
 
 pub async fn api_elections(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Elections>, AppError> {
     let scope = viewer.scope();
-    let polls = state.blocking(move |s| s.elections(&scope)).await?;
-    Ok(Json(json!({ "elections": polls })))
+    let elections = state.blocking(move |s| s.elections(&scope)).await?;
+    Ok(Json(Elections { elections }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewElectionBody {
     level: String,
     area: String,
@@ -55,40 +226,38 @@ pub async fn api_create(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Json(b): Json<NewElectionBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Opened>, AppError> {
     let new = new_election(&b.level, &b.area, &b.held_on, state.store.clock().today())?;
     let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
     let id = state
         .blocking(move |s| s.create_election(&new, &scope, &actor))
         .await?;
-    Ok(Json(json!({ "id": id })))
+    Ok(Json(Opened { id }))
 }
 
 pub async fn api_election(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PollCount>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
-    Ok(Json(
-        serde_json::to_value(&c).map_err(|e| AppError::Internal(e.to_string()))?,
-    ))
+    Ok(Json(PollCount(c)))
 }
 
 pub async fn api_register(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Register>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
     read_register(&state, &viewer, &e, voters.len()).await?;
-    Ok(Json(json!({ "voters": voters })))
+    Ok(Json(Register { voters }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct VoterBody {
     name: String,
     #[serde(default)]
@@ -101,7 +270,7 @@ pub struct VoterBody {
     married: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct VotersBody {
     voters: Vec<VoterBody>,
 }
@@ -114,7 +283,7 @@ pub async fn api_add_voters(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<VotersAdded>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let is_csv = headers
         .get(header::CONTENT_TYPE)
@@ -127,7 +296,9 @@ pub async fn api_add_voters(
         )
     } else {
         let b: VotersBody = serde_json::from_slice(&body).map_err(|err| {
-            AppError::bad_request(format!("the body is not {{\"voters\": [...]}}: {err}"))
+            AppError::bad_request(text!("election_voters_body", error = err;
+                id: "isinya bukan {{\"voters\": [...]}}: {error}",
+                en: "the body is not {{\"voters\": [...]}}: {error}"))
         })?;
         let mut out = Vec::new();
         for (i, v) in b.voters.into_iter().enumerate() {
@@ -138,10 +309,7 @@ pub async fn api_add_voters(
                 birth_date: v
                     .birth_date
                     .filter(|d| !d.trim().is_empty())
-                    .map(|d| {
-                        d.parse()
-                            .map_err(|_| invalid("birth_date", format!("{d:?} is not a date")))
-                    })
+                    .map(|d| d.parse().map_err(|_| invalid("birth_date", not_a_date(&d))))
                     .transpose()?,
                 age: v.age,
                 married: v.married,
@@ -158,12 +326,13 @@ pub async fn api_add_voters(
     let summary = state
         .blocking(move |s| s.add_voters(e.id, &file, &voters, &actor))
         .await?;
-    Ok(Json(
-        json!({ "added": summary.created, "unchanged": summary.unchanged }),
-    ))
+    Ok(Json(VotersAdded {
+        added: summary.created,
+        unchanged: summary.unchanged,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct VotedBody {
     voters: Vec<i64>,
     #[serde(default = "yes")]
@@ -179,7 +348,7 @@ pub async fn api_voted(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<VotedBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<VotedChanged>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
     let changed = state
@@ -188,26 +357,26 @@ pub async fn api_voted(
             s.mark_voted(e.id, &voters, b.voted, &actor)
         })
         .await?;
-    Ok(Json(json!({ "changed": changed })))
+    Ok(Json(VotedChanged { changed }))
 }
 
 pub async fn api_entries(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<EntryBoth>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let (a, b) = state.blocking(move |s| s.election_entries(e.id)).await?;
-    Ok(Json(json!({ "a": a, "b": b })))
+    Ok(Json(EntryBoth { a, b }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct BallotBody {
     ballot_id: String,
     names: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct BallotsBody {
     entry: String,
     ballots: Vec<BallotBody>,
@@ -218,10 +387,9 @@ pub async fn api_ballots(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<BallotsBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<BallotsAdded>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let entry =
-        BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", "entry is \"a\" or \"b\""))?;
+    let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
     let ballots: Vec<(String, Vec<String>)> = b
         .ballots
         .into_iter()
@@ -231,10 +399,10 @@ pub async fn api_ballots(
     let added = state
         .blocking(move |s| s.enter_ballots(e.id, entry, &ballots, &actor))
         .await?;
-    Ok(Json(json!({ "added": added })))
+    Ok(Json(BallotsAdded { added }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct CorrectionBody {
     entry: String,
     ballot_id: String,
@@ -247,18 +415,17 @@ pub async fn api_correct(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<CorrectionBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Corrected>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let entry =
-        BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", "entry is \"a\" or \"b\""))?;
+    let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
     let actor = viewer.actor()?;
     state
         .blocking(move |s| s.correct_ballot(e.id, entry, &b.ballot_id, b.names.as_deref(), &actor))
         .await?;
-    Ok(Json(json!({ "corrected": true })))
+    Ok(Json(Corrected { corrected: true }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct ResolutionBody {
     ballot_id: String,
     /// The names on the paper; `null` when it is not a ballot.
@@ -272,7 +439,7 @@ pub async fn api_resolve(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<ResolutionBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Resolved>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
     state
@@ -280,10 +447,10 @@ pub async fn api_resolve(
             s.resolve_ballot(e.id, &b.ballot_id, b.names.as_deref(), &b.note, &actor)
         })
         .await?;
-    Ok(Json(json!({ "resolved": true })))
+    Ok(Json(Resolved { resolved: true }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct GroupBody {
     written: String,
     /// The person; `null` takes the grouping back.
@@ -295,7 +462,7 @@ pub async fn api_group(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<GroupBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Saved>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
     state
@@ -304,10 +471,10 @@ pub async fn api_group(
             None => s.remove_group(e.id, &b.written, &actor),
         })
         .await?;
-    Ok(Json(json!({ "saved": true })))
+    Ok(Json(Saved { saved: true }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct DoorBody {
     #[serde(default)]
     on: String,
@@ -319,17 +486,17 @@ pub async fn api_door_to_door(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<DoorBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Recorded>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let on = date_of(&b.on, "on", state.store.clock().today())?;
     let actor = viewer.actor()?;
     state
         .blocking(move |s| s.record_door_to_door(e.id, on, &b.note, &actor))
         .await?;
-    Ok(Json(json!({ "recorded": true })))
+    Ok(Json(Recorded { recorded: true }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct TieBody {
     rule: TieRule,
     #[serde(default)]
@@ -346,7 +513,7 @@ pub async fn api_tie(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(b): Json<TieBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Decision>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let input = TieInput {
         rule: b.rule,
@@ -358,32 +525,32 @@ pub async fn api_tie(
     let rec = state
         .blocking(move |s| s.record_tie(e.id, &input, &actor))
         .await?;
-    Ok(Json(json!({ "decision": rec })))
+    Ok(Json(Decision { decision: rec }))
 }
 
 pub async fn api_publish(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PublishAnswer>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
     let step = state
         .blocking(move |s| s.publish_election(e.id, &actor))
         .await?;
     Ok(Json(match step {
-        PublishStep::Proposed(p) => json!({
-            "id": e.id,
-            "published": false,
-            "proposed_by": p.proposed_by,
-            "proposed_at": p.proposed_at,
-        }),
-        PublishStep::Published(p) => json!({
-            "id": p.election_id,
-            "published": true,
-            "sha256": p.sha256,
-            "url": format!("/election/results/{}", p.election_id),
-        }),
+        PublishStep::Proposed(p) => PublishAnswer::Proposed {
+            id: e.id,
+            published: false,
+            proposed_by: p.proposed_by,
+            proposed_at: p.proposed_at,
+        },
+        PublishStep::Published(p) => PublishAnswer::Published {
+            id: p.election_id,
+            published: true,
+            sha256: p.sha256,
+            url: format!("/election/results/{}", p.election_id),
+        },
     }))
 }
 
@@ -403,12 +570,22 @@ pub async fn api_settings_save(
     body: axum::body::Bytes,
 ) -> Result<Json<ElectionSettings>, AppError> {
     kelurahan_in_scope(&state, &viewer, &code).await?;
-    let text =
-        std::str::from_utf8(&body).map_err(|_| AppError::bad_request("the body is not UTF-8"))?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        AppError::bad_request(text!("body_not_utf8";
+                id: "isinya bukan UTF-8", en: "the body is not UTF-8"))
+    })?;
     let settings = ElectionSettings::from_json(text).map_err(lumbung_store::StoreError::from)?;
     let (c, actor, saved) = (code.clone(), viewer.actor()?, settings.clone());
     state
         .blocking(move |s| s.set_election_settings(&c, settings, &actor))
         .await?;
     Ok(Json(saved))
+}
+
+fn not_a_date(raw: &str) -> Text {
+    text!("not_a_date", value = format!("{raw:?}"); id: "{value} bukan tanggal", en: "{value} is not a date")
+}
+
+fn entry_is_a_or_b() -> Text {
+    text!("election_entry_a_or_b"; id: "entri adalah \"a\" atau \"b\"", en: "entry is \"a\" or \"b\"")
 }

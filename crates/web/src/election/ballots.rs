@@ -54,13 +54,15 @@ pub async fn enter_ballots(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let entry = BallotEntry::parse(field(&f, "entry"))
-        .ok_or_else(|| invalid("entry", "choose entry A or entry B"))?;
+    let entry =
+        BallotEntry::parse(field(&f, "entry")).ok_or_else(|| invalid("entry", choose_entry()))?;
     let ballots = read_ballot_lines(field(&f, "lines")).map_err(lumbung_store::StoreError::from)?;
     if ballots.is_empty() {
         return Err(invalid(
             "lines",
-            "type one ballot per line: ballot id, names",
+            text!("election_ballot_lines";
+                id: "ketik satu surat suara per baris: nomor surat suara, nama-nama",
+                en: "type one ballot per line: ballot id, names"),
         ));
     }
     let actor = viewer.actor()?;
@@ -77,8 +79,8 @@ pub async fn correct_ballot(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let entry = BallotEntry::parse(field(&f, "entry"))
-        .ok_or_else(|| invalid("entry", "choose entry A or entry B"))?;
+    let entry =
+        BallotEntry::parse(field(&f, "entry")).ok_or_else(|| invalid("entry", choose_entry()))?;
     let ballot = field(&f, "ballot_id").to_owned();
     let names = (field(&f, "remove") != "1").then(|| name_list(field(&f, "names")));
     let actor = viewer.actor()?;
@@ -117,7 +119,9 @@ pub async fn add_groups(
     if person.is_empty() || written.is_empty() {
         return Err(invalid(
             "person",
-            "name the person and at least one written form",
+            text!("election_group_needs";
+                id: "sebutkan orangnya dan sedikitnya satu bentuk tulisan",
+                en: "name the person and at least one written form"),
         ));
     }
     let actor = viewer.actor()?;
@@ -167,12 +171,7 @@ fn tie_from(f: &Pairs) -> Result<TieInput, AppError> {
     let rule = match field(f, "rule") {
         "revote" => TieRule::Revote,
         "lot" => TieRule::Lot,
-        other => {
-            return Err(invalid(
-                "rule",
-                format!("{other:?} is neither revote nor lot"),
-            ))
-        }
+        other => return Err(invalid("rule", neither_revote_nor_lot(other))),
     };
     let mut revote = Vec::new();
     for (k, v) in f {
@@ -181,9 +180,13 @@ fn tie_from(f: &Pairs) -> Result<TieInput, AppError> {
             if v.is_empty() {
                 continue;
             }
-            let n: u64 = v
-                .parse()
-                .map_err(|_| invalid(k, format!("{v:?} is not a number of votes")))?;
+            let n: u64 = v.parse().map_err(|_| {
+                invalid(
+                    k,
+                    text!("election_not_votes", value = format!("{v:?}");
+                        id: "{value} bukan jumlah suara", en: "{value} is not a number of votes"),
+                )
+            })?;
             revote.push((name.to_owned(), n));
         }
     }
@@ -292,4 +295,8 @@ pub async fn draft_minutes(
         "election_minutes.html",
         context! { r => c.summary(), draft => !c.ready || c.election.published_at.is_none(), ready => c.ready, sha256 => "" },
     )
+}
+
+fn choose_entry() -> Text {
+    text!("election_choose_entry"; id: "pilih entri A atau entri B", en: "choose entry A or entry B")
 }

@@ -23,7 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_community::election::TieRule;
-use lumbung_domain::{PollId, Resource, VoterId};
+use lumbung_domain::{text, PollId, Resource, Text, VoterId};
 use lumbung_store::{
     read_ballot_lines, read_voters, BallotEntry, Election, ElectionLevel, ElectionSettings,
     PublishStep, Published, TieInput, VoterInput,
@@ -61,16 +61,33 @@ fn fields<'a>(f: &'a Pairs, name: &'a str) -> impl Iterator<Item = &'a str> + 'a
 fn date_of(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
     match raw.trim() {
         "" => Ok(today),
-        d => d
-            .parse()
-            .map_err(|_| invalid(name, format!("{d:?} is not a date such as 2025-03-02"))),
+        d => d.parse().map_err(|_| {
+            invalid(
+                name,
+                text!("not_a_date_such_as", value = format!("{d:?}"), example = "2025-03-02";
+                    id: "{value} bukan tanggal seperti {example}",
+                    en: "{value} is not a date such as {example}"),
+            )
+        }),
     }
 }
 
 fn parse_id(raw: &str) -> Result<PollId, AppError> {
     raw.parse::<i64>()
         .map(PollId::new)
-        .map_err(|_| AppError::not_found(format!("election {raw}")))
+        .map_err(|_| AppError::not_found(election_text(raw)))
+}
+
+/// "election 7", as what was not found.
+fn election_text(raw: &str) -> Text {
+    text!("election", election = raw; id: "pemilihan {election}", en: "election {election}")
+}
+
+/// "neither revote nor lot", for a tie rule typed in.
+fn neither_revote_nor_lot(raw: &str) -> Text {
+    text!("election_tie_rule", value = format!("{raw:?}");
+        id: "{value} bukan pemungutan ulang (revote) atau undian (lot)",
+        en: "{value} is neither revote nor lot")
 }
 
 /// Names written on one line, separated by commas.
@@ -118,7 +135,7 @@ async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<E
     let e = state.blocking(move |s| s.election(id)).await?;
     match e {
         Some(e) if reaches(viewer, &e.placement) => Ok(e),
-        _ => Err(AppError::not_found(format!("election {raw}"))),
+        _ => Err(AppError::not_found(election_text(raw))),
     }
 }
 
@@ -142,6 +159,7 @@ async fn kelurahan_in_scope(
         (Some(a), Some(p)) if a.kind.as_deref() == Some("kelurahan") && reaches(viewer, &p) => {
             Ok((a, settings))
         }
-        _ => Err(AppError::not_found(format!("kelurahan {code}"))),
+        _ => Err(AppError::not_found(text!("kelurahan", kelurahan = code;
+            id: "kelurahan {kelurahan}", en: "kelurahan {kelurahan}"))),
     }
 }

@@ -130,9 +130,13 @@ fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
     let num = |name: &str, default: usize| -> Result<usize, AppError> {
         match field(f, name) {
             "" => Ok(default),
-            raw => raw
-                .parse()
-                .map_err(|_| invalid(name, format!("{raw:?} is not a whole number"))),
+            raw => raw.parse().map_err(|_| {
+                invalid(
+                    name,
+                    text!("not_a_whole_number", value = format!("{raw:?}");
+                        id: "{value} bukan bilangan bulat", en: "{value} is not a whole number"),
+                )
+            }),
         }
     };
     let text = |name: &str, default: &str| match field(f, name) {
@@ -150,17 +154,18 @@ fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
         tie_rule: match field(f, "tie_rule") {
             "" | "revote" => TieRule::Revote,
             "lot" => TieRule::Lot,
-            other => {
-                return Err(invalid(
-                    "tie_rule",
-                    format!("{other:?} is neither revote nor lot"),
-                ))
-            }
+            other => return Err(invalid("tie_rule", neither_revote_nor_lot(other))),
         },
         women_target: text("women_target", &d.women_target),
         term_years: num("term_years", d.term_years.into())?
             .try_into()
-            .map_err(|_| invalid("term_years", "a term is 1 to 10 years"))?,
+            .map_err(|_| {
+                invalid(
+                    "term_years",
+                    text!("election_term_years";
+                    id: "masa bakti 1 sampai 10 tahun", en: "a term is 1 to 10 years"),
+                )
+            })?,
         check_residents: matches!(field(f, "check_residents"), "1" | "on" | "true"),
     };
     Ok(s.checked().map_err(lumbung_store::StoreError::from)?)
@@ -188,8 +193,14 @@ pub(super) fn new_election(
     today: Date,
 ) -> Result<NewElection, AppError> {
     Ok(NewElection {
-        level: ElectionLevel::parse(level)
-            .ok_or_else(|| invalid("level", format!("{level:?} is not rt, bkm or coordinator")))?,
+        level: ElectionLevel::parse(level).ok_or_else(|| {
+            invalid(
+                "level",
+                text!("election_level", value = format!("{level:?}");
+                    id: "{value} bukan rt, bkm atau coordinator",
+                    en: "{value} is not rt, bkm or coordinator"),
+            )
+        })?,
         area_code: area.trim().to_owned(),
         held_on: date_of(held_on, "held_on", today)?,
     })

@@ -48,7 +48,9 @@ fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
         raw => Some(raw.parse().map_err(|_| {
             invalid(
                 "birth_date",
-                format!("{raw:?} is not a date such as 1980-04-17"),
+                text!("not_a_date_such_as", value = format!("{raw:?}"), example = "1980-04-17";
+                    id: "{value} bukan tanggal seperti {example}",
+                    en: "{value} is not a date such as {example}"),
             )
         })?),
     };
@@ -58,7 +60,14 @@ fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
             raw.parse::<u16>()
                 .ok()
                 .filter(|a| *a <= 130)
-                .ok_or_else(|| invalid("age", format!("{raw:?} is not an age in whole years")))?,
+                .ok_or_else(|| {
+                    invalid(
+                        "age",
+                        text!("election_age", value = format!("{raw:?}");
+                        id: "{value} bukan umur dalam tahun penuh",
+                        en: "{value} is not an age in whole years"),
+                    )
+                })?,
         ),
     };
     Ok(VoterInput {
@@ -129,7 +138,12 @@ pub async fn import_voters(
         }
     }
     if bytes.is_empty() {
-        return Err(invalid("file", "choose a file or paste the register"));
+        return Err(invalid(
+            "file",
+            text!("election_register_file";
+            id: "pilih berkas atau tempelkan daftar pemilih",
+            en: "choose a file or paste the register"),
+        ));
     }
     let voters = read_voters(&name, &bytes).map_err(lumbung_store::StoreError::from)?;
     let actor = viewer.actor()?;
@@ -148,9 +162,13 @@ pub async fn mark_voted(
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let voters = fields(&f, "voter")
         .map(|v| {
-            v.parse::<i64>()
-                .map(VoterId::new)
-                .map_err(|_| invalid("voter", format!("{v:?} is not a voter")))
+            v.parse::<i64>().map(VoterId::new).map_err(|_| {
+                invalid(
+                    "voter",
+                    text!("election_not_a_voter", value = format!("{v:?}");
+                        id: "{value} bukan pemilih", en: "{value} is not a voter"),
+                )
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let voted = field(&f, "voted") != "0";
@@ -171,7 +189,12 @@ pub async fn remove_voter(
     let voter = field(&f, "voter")
         .parse::<i64>()
         .map(VoterId::new)
-        .map_err(|_| invalid("voter", "choose a voter"))?;
+        .map_err(|_| {
+            invalid(
+                "voter",
+                text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
+            )
+        })?;
     let actor = viewer.actor()?;
     state
         .blocking(move |s| s.remove_voter(e.id, voter, &actor))

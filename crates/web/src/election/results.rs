@@ -10,7 +10,10 @@ pub(super) async fn published(state: &AppState, raw: &str) -> Result<Published, 
     state
         .blocking(move |s| s.published_election(id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("published election {raw}")))
+        .ok_or_else(|| {
+            AppError::not_found(text!("election_published_result", election = raw;
+                id: "hasil pemilihan {election} yang diumumkan", en: "published election {election}"))
+        })
 }
 
 pub async fn results_page(
@@ -106,6 +109,9 @@ pub async fn residents_csv(
     let p = published(&state, &id).await?;
     let text = p
         .residents_csv
-        .ok_or_else(|| AppError::not_found(format!("RESIDENTS.csv of election {id}")))?;
+        .ok_or_else(|| {
+            AppError::not_found(text!("election_residents_file", election = id;
+                id: "RESIDENTS.csv pemilihan {election}", en: "RESIDENTS.csv of election {election}"))
+        })?;
     Ok(csv_file("RESIDENTS.csv", text))
 }
