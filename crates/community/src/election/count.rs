@@ -13,7 +13,7 @@ use super::suggest::{suggest_groups, Suggestion};
 use super::tally::{TieDecision, TieError, TieRule};
 use super::women::{women_share, WomenShare};
 use jiff::civil::Date;
-use lumbung_domain::{Sex, VoterId};
+use lumbung_domain::{text, Sex, VoterId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU64;
@@ -395,7 +395,7 @@ pub fn decide_tie(
 ) -> Result<TieRecord, TieRefused> {
     let outcome = r.outcome();
     let named = |w: &str| -> Result<PersonName, Invalid> {
-        let p = PersonName::new(w).ok_or_else(|| Invalid::new("winners", "a name is empty"))?;
+        let p = PersonName::new(w).ok_or_else(|| Invalid::new("winners", text!("election_name_empty_winner"; id: "ada nama yang kosong", en: "a name is empty")))?;
         Ok(r.ties
             .iter()
             .find(|t| t.key() == p.key())
@@ -415,7 +415,9 @@ pub fn decide_tie(
             if revote.iter().all(|(_, n)| *n == 0) {
                 return Err(Invalid::new(
                     "revote",
-                    "give the re-vote's count for each of the tied",
+                    text!("election_revote_count";
+                        id: "tulis hasil pemungutan ulang untuk setiap yang bersuara sama",
+                        en: "give the re-vote's count for each of the tied"),
                 )
                 .into());
             }
