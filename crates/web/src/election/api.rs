@@ -322,10 +322,10 @@ pub async fn api_add_voters(
         }
         ("api".to_owned(), out)
     };
-    let actor = viewer.actor()?;
-    let summary = state
-        .blocking(move |s| s.add_voters(e.id, &file, &voters, &actor))
-        .await?;
+    let summary = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.add_voters(poll, &file, &voters, actor)
+    })
+    .await?;
     Ok(Json(VotersAdded {
         added: summary.created,
         unchanged: summary.unchanged,
@@ -395,10 +395,10 @@ pub async fn api_ballots(
         .into_iter()
         .map(|b| (b.ballot_id, b.names))
         .collect();
-    let actor = viewer.actor()?;
-    let added = state
-        .blocking(move |s| s.enter_ballots(e.id, entry, &ballots, &actor))
-        .await?;
+    let added = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.enter_ballots(poll, entry, &ballots, actor)
+    })
+    .await?;
     Ok(Json(BallotsAdded { added }))
 }
 
@@ -418,10 +418,10 @@ pub async fn api_correct(
 ) -> Result<Json<Corrected>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.correct_ballot(e.id, entry, &b.ballot_id, b.names.as_deref(), &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.correct_ballot(poll, entry, &b.ballot_id, b.names.as_deref(), actor)
+    })
+    .await?;
     Ok(Json(Corrected { corrected: true }))
 }
 
@@ -489,10 +489,10 @@ pub async fn api_door_to_door(
 ) -> Result<Json<Recorded>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let on = date_of(&b.on, "on", state.store.clock().today())?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.record_door_to_door(e.id, on, &b.note, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.record_door_to_door(poll, on, &b.note, actor)
+    })
+    .await?;
     Ok(Json(Recorded { recorded: true }))
 }
 
@@ -521,10 +521,10 @@ pub async fn api_tie(
         revote: b.revote.into_iter().collect(),
         note: b.note,
     };
-    let actor = viewer.actor()?;
-    let rec = state
-        .blocking(move |s| s.record_tie(e.id, &input, &actor))
-        .await?;
+    let rec = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.record_tie(poll, &input, actor)
+    })
+    .await?;
     Ok(Json(Decision { decision: rec }))
 }
 
@@ -534,10 +534,10 @@ pub async fn api_publish(
     Path(id): Path<String>,
 ) -> Result<Json<PublishAnswer>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let actor = viewer.actor()?;
-    let step = state
-        .blocking(move |s| s.publish_election(e.id, &actor))
-        .await?;
+    let step = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.publish_election(poll, actor)
+    })
+    .await?;
     Ok(Json(match step {
         PublishStep::Proposed(p) => PublishAnswer::Proposed {
             id: e.id,

@@ -65,10 +65,10 @@ pub async fn enter_ballots(
                 en: "type one ballot per line: ballot id, names"),
         ));
     }
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.enter_ballots(e.id, entry, &ballots, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.enter_ballots(poll, entry, &ballots, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}/ballots", e.id)))
 }
 
@@ -83,10 +83,10 @@ pub async fn correct_ballot(
         BallotEntry::parse(field(&f, "entry")).ok_or_else(|| invalid("entry", choose_entry()))?;
     let ballot = field(&f, "ballot_id").to_owned();
     let names = (field(&f, "remove") != "1").then(|| name_list(field(&f, "names")));
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.correct_ballot(e.id, entry, &ballot, names.as_deref(), &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.correct_ballot(poll, entry, &ballot, names.as_deref(), actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}/ballots", e.id)))
 }
 
@@ -100,10 +100,10 @@ pub async fn resolve(
     let ballot = field(&f, "ballot_id").to_owned();
     let names = (field(&f, "not_a_ballot") != "1").then(|| name_list(field(&f, "names")));
     let note = field(&f, "note").to_owned();
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.resolve_ballot(e.id, &ballot, names.as_deref(), &note, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.resolve_ballot(poll, &ballot, names.as_deref(), &note, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}#differences", e.id)))
 }
 
@@ -144,10 +144,10 @@ pub async fn remove_group(
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let written = field(&f, "written").to_owned();
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.remove_group(e.id, &written, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.remove_group(poll, &written, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}#groups", e.id)))
 }
 
@@ -160,10 +160,10 @@ pub async fn door_to_door(
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let on = date_of(field(&f, "on"), "on", state.store.clock().today())?;
     let note = field(&f, "note").to_owned();
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.record_door_to_door(e.id, on, &note, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.record_door_to_door(poll, on, &note, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}", e.id)))
 }
 
@@ -206,10 +206,10 @@ pub async fn tie(
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let input = tie_from(&f)?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.record_tie(e.id, &input, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.record_tie(poll, &input, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}", e.id)))
 }
 
@@ -219,10 +219,10 @@ pub async fn publish(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let actor = viewer.actor()?;
-    let step = state
-        .blocking(move |s| s.publish_election(e.id, &actor))
-        .await?;
+    let step = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.publish_election(poll, actor)
+    })
+    .await?;
     Ok(redirect(&match step {
         PublishStep::Proposed(_) => format!("/election/{}#publication", e.id),
         PublishStep::Published(_) => format!("/election/results/{}", e.id),

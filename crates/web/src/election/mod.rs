@@ -139,6 +139,19 @@ async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<E
     }
 }
 
+/// Runs a step on a poll in the store, as the viewer.
+async fn as_viewer<T: Send + 'static>(
+    state: &AppState,
+    viewer: &Viewer,
+    poll: PollId,
+    work: impl FnOnce(&lumbung_store::Store, PollId, &lumbung_store::Actor) -> lumbung_store::Result<T>
+        + Send
+        + 'static,
+) -> Result<T, AppError> {
+    let actor = viewer.actor()?;
+    state.blocking(move |s| work(s, poll, &actor)).await
+}
+
 /// A kelurahan the viewer works in: its area, path and settings.
 async fn kelurahan_in_scope(
     state: &AppState,

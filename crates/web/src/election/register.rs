@@ -90,10 +90,10 @@ pub async fn add_voter(
     let voter = voter_from(&f)?
         .checked(e.held_on)
         .map_err(lumbung_store::StoreError::from)?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.add_voters(e.id, "form", &[voter], &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.add_voters(poll, "form", &[voter], actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}/register", e.id)))
 }
 
@@ -146,10 +146,10 @@ pub async fn import_voters(
         ));
     }
     let voters = read_voters(&name, &bytes).map_err(lumbung_store::StoreError::from)?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.add_voters(e.id, &name, &voters, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.add_voters(poll, &name, &voters, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}/register", e.id)))
 }
 
@@ -172,10 +172,10 @@ pub async fn mark_voted(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let voted = field(&f, "voted") != "0";
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.mark_voted(e.id, &voters, voted, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.mark_voted(poll, &voters, voted, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}/register", e.id)))
 }
 
@@ -195,9 +195,9 @@ pub async fn remove_voter(
                 text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
             )
         })?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.remove_voter(e.id, voter, &actor))
-        .await?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.remove_voter(poll, voter, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{}/register", e.id)))
 }

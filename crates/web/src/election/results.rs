@@ -82,24 +82,28 @@ fn csv_file(name: &str, text: String) -> Response {
         .into_response()
 }
 
+/// One file of a published result, as a download.
+async fn download(
+    state: &AppState,
+    id: &str,
+    name: &str,
+    file: fn(Published) -> String,
+) -> Result<Response, AppError> {
+    Ok(csv_file(name, file(published(state, id).await?)))
+}
+
 pub async fn ballots_csv(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    Ok(csv_file(
-        "BALLOTS.csv",
-        published(&state, &id).await?.ballots_csv,
-    ))
+    download(&state, &id, "BALLOTS.csv", |p| p.ballots_csv).await
 }
 
 pub async fn groups_csv(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    Ok(csv_file(
-        "GROUPS.csv",
-        published(&state, &id).await?.groups_csv,
-    ))
+    download(&state, &id, "GROUPS.csv", |p| p.groups_csv).await
 }
 
 pub async fn residents_csv(
