@@ -157,7 +157,7 @@ fn publish(store: &Store, id: PollId, proposer: &Actor, confirmer: &Actor) -> Re
 }
 
 fn mark_all_voted(store: &Store, id: PollId, ballots: usize, who: &Actor) -> Result<()> {
-    let voters: Vec<i64> = store
+    let voters: Vec<lumbung_domain::VoterId> = store
         .election_voters(id)?
         .iter()
         .filter(|v| v.eligible)

@@ -132,7 +132,10 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(bad.text().await.unwrap().contains("baris 3"));
+    assert!(
+        bad.text().await.unwrap().contains("baris 3"),
+        "the page speaks the viewer's language"
+    );
     let res = import_register(&ani, id, REGISTER).await;
     assert_eq!(
         res.status(),

@@ -24,6 +24,7 @@ pub mod count;
 pub mod entry;
 pub mod files;
 pub mod names;
+pub mod publish;
 pub mod recount;
 pub mod register;
 pub mod settings;

@@ -64,6 +64,20 @@ macro_rules! ids {
             }
         }
 
+        /// A positive integer on the wire (a request may also send it as
+        /// a numeric string).
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                "Id".into()
+            }
+            fn inline_schema() -> bool {
+                true
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "integer", "format": "int64"})
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let n = match Raw::deserialize(d)? {
@@ -107,6 +121,8 @@ ids! {
     PollId;
     /// A published election result.
     PublicationId;
+    /// A person on an election poll's register.
+    VoterId;
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
     AnchorId, ApplicationId, BadId, HouseholdId, ImportId, KsmId, LoanId, MemberId, OrgId, PollId,
-    PublicationId, RepaymentId, SupplierId, UpkId, UserId,
+    PublicationId, RepaymentId, SupplierId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, Language, Text};

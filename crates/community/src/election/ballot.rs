@@ -1,6 +1,8 @@
 //! Ballots and the rules a recount applies to them: names per ballot, the
 //! quorum, turnout.
 
+use lumbung_domain::{text, Text};
+
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
@@ -194,6 +196,14 @@ pub struct NamesPerBallotError {
     pub max: usize,
 }
 
+impl NamesPerBallotError {
+    pub fn text(&self) -> Text {
+        text!("election_names_per_ballot", most = MAX_NAMES_PER_BALLOT, min = self.min, max = self.max;
+            id: "jumlah nama per surat suara paling sedikit 1, minimum paling banyak sama dengan maksimum, dan maksimum paling banyak {most} (tertulis {min} sampai {max})",
+            en: "names per ballot must be at least 1, the minimum at most the maximum, and the maximum at most {most} (got {min} to {max})")
+    }
+}
+
 /// The most names a ballot may ask for: a paper ballot has a few lines,
 /// and sheets, counts and published files are as wide as this.
 pub const MAX_NAMES_PER_BALLOT: usize = 50;
@@ -233,6 +243,14 @@ pub struct Fraction {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a decimal fraction between 0 and 1, such as 0.30")]
 pub struct FractionError(pub String);
+
+impl FractionError {
+    pub fn text(&self) -> Text {
+        text!("election_fraction", value = format!("{:?}", self.0);
+            id: "{value} bukan pecahan desimal antara 0 dan 1, seperti 0.30",
+            en: "{value} is not a decimal fraction between 0 and 1, such as 0.30")
+    }
+}
 
 impl Fraction {
     /// At most this many decimals.
@@ -303,6 +321,14 @@ pub struct Quorum(Fraction);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a quorum: give a decimal fraction between 0 and 1, such as 0.30")]
 pub struct QuorumError(pub String);
+
+impl QuorumError {
+    pub fn text(&self) -> Text {
+        text!("election_quorum", value = format!("{:?}", self.0);
+            id: "{value} bukan kuorum: tulis pecahan desimal antara 0 dan 1, seperti 0.30",
+            en: "{value} is not a quorum: give a decimal fraction between 0 and 1, such as 0.30")
+    }
+}
 
 impl Quorum {
     /// Parses a decimal fraction between 0 and 1 (`0.30`, `.3`, `1`).

@@ -5,6 +5,8 @@
 //! These checks are pure; the store applies them and its triggers back
 //! them up.
 
+use lumbung_domain::{text, Text};
+
 use super::ballot::BallotBox;
 use super::entry::{compare_entries, EntryDifference};
 use std::fmt;
@@ -59,6 +61,55 @@ pub enum CommitteeError {
     SingleEntry { ballot: String, entry: char },
     #[error("{member} proposed {step}: a second committee member confirms it")]
     SameMember { step: TwoMemberStep, member: String },
+}
+
+impl CommitteeError {
+    /// The refusal in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            CommitteeError::ResolverMadeEntry { member, entry } => {
+                text!("election_resolver_made_entry", member = member, entry = entry;
+                id: "{member} membuat entri {entry}: selisih diselesaikan oleh anggota panitia yang tidak membuat entri mana pun",
+                en: "{member} made entry {entry}: a difference is resolved by a committee member who made neither entry")
+            }
+            CommitteeError::NotADifference(b) => text!("election_not_a_difference", ballot = b;
+                id: "entri A dan B sama untuk surat suara {ballot}: tidak ada yang perlu diselesaikan",
+                en: "entries A and B agree on ballot {ballot}: there is nothing to resolve"),
+            CommitteeError::UnknownBallot(b) => text!("election_unknown_ballot", ballot = b;
+                id: "surat suara {ballot} tidak ada di entri mana pun",
+                en: "ballot {ballot} is in neither entry"),
+            CommitteeError::MissingFromEntry { ballot, entry } => {
+                text!("election_missing_from_entry", ballot = ballot, entry = entry;
+                id: "surat suara {ballot} tidak ada di entri {entry}: pembuat entri {entry} memasukkannya dari kertasnya (atau diselesaikan sebagai bukan surat suara)",
+                en: "ballot {ballot} is missing from entry {entry}: whoever made entry {entry} enters it from the paper (or it is resolved as not a ballot)")
+            }
+            CommitteeError::EntryEmpty(e) => text!("election_entry_empty", entry = e;
+                id: "entri {entry} belum berisi surat suara: dua anggota panitia masing-masing memasukkan setiap surat suara",
+                en: "entry {entry} has no ballot: two committee members each enter every ballot"),
+            CommitteeError::OneMemberBothEntries(m) => {
+                text!("election_one_member_both_entries", member = m;
+                id: "{member} membuat kedua entri: setiap entri dibuat oleh anggota panitia yang berbeda",
+                en: "{member} made both entries: each entry is made by a different committee member")
+            }
+            CommitteeError::SingleEntry { ballot, entry } => {
+                text!("election_single_entry", ballot = ballot, entry = entry;
+                id: "surat suara {ballot} hanya ada di entri {entry}: setiap surat suara yang dihitung dimasukkan dua kali",
+                en: "ballot {ballot} is only in entry {entry}: every ballot counted is entered twice")
+            }
+            CommitteeError::SameMember { step, member } => Text::new(
+                "election_same_member",
+                vec![("member", member.clone()), ("step", step.to_string())],
+                format!(
+                    "{member} mengusulkan {}: anggota panitia kedua yang mengonfirmasinya",
+                    match step {
+                        TwoMemberStep::Publication => "penerbitan hasil",
+                        TwoMemberStep::Lot => "pemenang undian",
+                    }
+                ),
+                self.to_string(),
+            ),
+        }
+    }
 }
 
 fn entry_of(d: &EntryDifference) -> Option<char> {

@@ -13,17 +13,18 @@ use super::suggest::{suggest_groups, Suggestion};
 use super::tally::{TieDecision, TieError, TieRule};
 use super::women::{women_share, WomenShare};
 use jiff::civil::Date;
-use lumbung_domain::Sex;
+use lumbung_domain::{text, Sex, VoterId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU64;
 
 /// A person on the register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Voter {
-    pub id: i64,
+    pub id: VoterId,
     pub name: String,
     pub sex: Option<Sex>,
+    #[schemars(with = "Option<String>")]
     pub birth_date: Option<Date>,
     pub age: Option<u16>,
     pub married: bool,
@@ -32,7 +33,7 @@ pub struct Voter {
 }
 
 /// A ballot as one entry holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BallotRow {
     pub ballot_id: String,
     pub names: Vec<String>,
@@ -53,7 +54,7 @@ pub struct Resolution {
 
 /// A recorded tie decision: the rule, the winners, the note and, for a
 /// re-vote, its count among the tied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TieRecord {
     pub rule: TieRule,
     pub winners: Vec<String>,
@@ -394,7 +395,7 @@ pub fn decide_tie(
 ) -> Result<TieRecord, TieRefused> {
     let outcome = r.outcome();
     let named = |w: &str| -> Result<PersonName, Invalid> {
-        let p = PersonName::new(w).ok_or_else(|| Invalid::new("winners", "a name is empty"))?;
+        let p = PersonName::new(w).ok_or_else(|| Invalid::new("winners", text!("election_name_empty_winner"; id: "ada nama yang kosong", en: "a name is empty")))?;
         Ok(r.ties
             .iter()
             .find(|t| t.key() == p.key())
@@ -414,7 +415,9 @@ pub fn decide_tie(
             if revote.iter().all(|(_, n)| *n == 0) {
                 return Err(Invalid::new(
                     "revote",
-                    "give the re-vote's count for each of the tied",
+                    text!("election_revote_count";
+                        id: "tulis hasil pemungutan ulang untuk setiap yang bersuara sama",
+                        en: "give the re-vote's count for each of the tied"),
                 )
                 .into());
             }
@@ -478,7 +481,7 @@ mod tests {
     fn voters(n: i64) -> Vec<Voter> {
         (1..=n)
             .map(|i| Voter {
-                id: i,
+                id: VoterId::new(i),
                 name: format!("V{i}"),
                 sex: Some(Sex::Male),
                 birth_date: None,

@@ -7,6 +7,8 @@
 //! election committee confirms; [`crate::election::suggest_groups`] only
 //! proposes one.
 
+use lumbung_domain::{text, Text};
+
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
@@ -149,6 +151,34 @@ pub enum GroupingError {
     /// The written name is already a person's own name.
     #[error("{name:?} is already a person; it cannot also be a variant of {other:?}")]
     VariantIsPerson { name: String, other: String },
+}
+
+impl GroupingError {
+    /// The refusal in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            GroupingError::BlankWritten => text!("election_blank_written";
+                id: "nama yang tertulis kosong", en: "the written name is empty"),
+            GroupingError::BlankPerson => text!("election_blank_person";
+                id: "nama orangnya kosong", en: "the person's name is empty"),
+            GroupingError::Conflict {
+                written,
+                first,
+                second,
+            } => text!("election_grouping_conflict",
+                written = format!("{written:?}"), first = format!("{first:?}"), second = format!("{second:?}");
+                id: "{written} sudah dikelompokkan ke {first}; tidak bisa juga berarti {second}",
+                en: "{written} is already grouped under {first}; it cannot also mean {second}"),
+            GroupingError::PersonIsVariant { name, other } => text!("election_person_is_variant",
+                name = format!("{name:?}"), other = format!("{other:?}");
+                id: "{name} sudah menjadi varian dari {other}; tidak bisa juga menjadi orang",
+                en: "{name} is already a variant of {other}; it cannot also be a person"),
+            GroupingError::VariantIsPerson { name, other } => text!("election_variant_is_person",
+                name = format!("{name:?}"), other = format!("{other:?}");
+                id: "{name} sudah menjadi orang; tidak bisa juga menjadi varian dari {other}",
+                en: "{name} is already a person; it cannot also be a variant of {other}"),
+        }
+    }
 }
 
 /// The committee's record of which written names mean which person: each

@@ -7,7 +7,11 @@ use super::names::{NameKey, PersonName};
 use super::settings::Invalid;
 use jiff::civil::Date;
 use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
-use lumbung_domain::{ImportSummary, Rejected, RowError, Sex};
+use lumbung_domain::{text, ImportSummary, Rejected, RowError, Sex, Text};
+
+fn name_empty() -> Text {
+    text!("election_name_empty"; id: "namanya kosong", en: "the name is empty")
+}
 use std::collections::HashMap;
 
 /// A person to put on the register. `line` is the file line, for errors.
@@ -44,18 +48,22 @@ impl VoterInput {
     /// Checks a voter typed in a form (the file reader checks its own rows).
     pub fn checked(self, on: Date) -> Result<VoterInput, Invalid> {
         if PersonName::new(&self.name).is_none() {
-            return Err(Invalid::new("name", "the name is empty"));
+            return Err(Invalid::new("name", name_empty()));
         }
         if self.birth_date.is_none() && self.age.is_none() && !self.married {
             return Err(Invalid::new(
                 "birth_date",
-                "give the birth date or the age (or tick married)",
+                text!("election_age_needed";
+                    id: "tulis tanggal lahir atau umur (atau centang sudah menikah)",
+                    en: "give the birth date or the age (or tick married)"),
             ));
         }
         if self.birth_date.is_some_and(|b| b > on) {
             return Err(Invalid::new(
                 "birth_date",
-                "the birth date is after the election",
+                text!("election_born_after";
+                    id: "tanggal lahirnya sesudah pemilihan",
+                    en: "the birth date is after the election"),
             ));
         }
         Ok(self)
@@ -112,7 +120,7 @@ pub fn register_additions<'a>(
     let mut seen = HashMap::new();
     let mut added = Vec::new();
     for v in voters {
-        let key = NameKey::new(&v.name).ok_or_else(|| Invalid::new("name", "the name is empty"))?;
+        let key = NameKey::new(&v.name).ok_or_else(|| Invalid::new("name", name_empty()))?;
         if let Some(first) = seen.insert(key.clone(), v.line) {
             errors.push(RowError::new(
                 v.line,

@@ -3,6 +3,8 @@
 //! held parsed (`ElectionSettings`): a quorum or target is read once, when
 //! the settings are checked, never re-read with a silent default.
 
+use lumbung_domain::{text, Text};
+
 use super::ballot::{Fraction, NamesPerBallot, Quorum};
 use super::recount::RecountConfig;
 use super::tally::TieRule;
@@ -14,11 +16,11 @@ use std::num::{NonZeroU64, NonZeroUsize};
 #[error("{field}: {message}")]
 pub struct Invalid {
     pub field: &'static str,
-    pub message: String,
+    pub message: Text,
 }
 
 impl Invalid {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Invalid {
+    pub fn new(field: &'static str, message: impl Into<Text>) -> Invalid {
         Invalid {
             field,
             message: message.into(),
@@ -27,7 +29,7 @@ impl Invalid {
 }
 
 /// Which vote a poll is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Level 1: an RT's residents elect its delegates (utusan).
@@ -83,7 +85,7 @@ impl<T> Serialize for Stated<T> {
 
 /// The settings as stored and typed in: every field has the programme's
 /// default (`shared/p2kp-rules.md`). [`SettingsText::checked`] parses them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingsText {
     /// Names a valid level-1 ballot holds (2–3).
@@ -137,27 +139,33 @@ impl SettingsText {
     /// fault.
     pub fn checked(self) -> Result<ElectionSettings, Invalid> {
         let names = NamesPerBallot::new(self.names_min, self.names_max)
-            .map_err(|e| Invalid::new("names_max", e.to_string()))?;
+            .map_err(|e| Invalid::new("names_max", e.text()))?;
         let bkm_names = NamesPerBallot::new(self.bkm_names_min, self.bkm_names_max)
-            .map_err(|e| Invalid::new("bkm_names_max", e.to_string()))?;
-        let quorum =
-            Quorum::parse(&self.quorum).map_err(|e| Invalid::new("quorum", e.to_string()))?;
+            .map_err(|e| Invalid::new("bkm_names_max", e.text()))?;
+        let quorum = Quorum::parse(&self.quorum).map_err(|e| Invalid::new("quorum", e.text()))?;
         let women_target = Fraction::parse(&self.women_target)
-            .map_err(|e| Invalid::new("women_target", e.to_string()))?;
+            .map_err(|e| Invalid::new("women_target", e.text()))?;
         if !(1..=MAX_SEATS).contains(&self.delegates_per_rt) {
             return Err(Invalid::new(
                 "delegates_per_rt",
-                format!("an RT elects 1 to {MAX_SEATS} delegates"),
+                text!("election_delegates_per_rt", max = MAX_SEATS;
+                    id: "satu RT memilih 1 sampai {max} utusan",
+                    en: "an RT elects 1 to {max} delegates"),
             ));
         }
         if !(1..=MAX_SEATS).contains(&self.bkm_seats) {
             return Err(Invalid::new(
                 "bkm_seats",
-                format!("a BKM has 1 to {MAX_SEATS} members"),
+                text!("election_bkm_seats", max = MAX_SEATS;
+                    id: "BKM beranggota 1 sampai {max} orang",
+                    en: "a BKM has 1 to {max} members"),
             ));
         }
         if !(1..=10).contains(&self.term_years) {
-            return Err(Invalid::new("term_years", "a term is 1 to 10 years"));
+            return Err(Invalid::new(
+                "term_years",
+                text!("election_term_years"; id: "masa bakti 1 sampai 10 tahun", en: "a term is 1 to 10 years"),
+            ));
         }
         Ok(ElectionSettings {
             names,
@@ -221,12 +229,28 @@ impl Serialize for ElectionSettings {
     }
 }
 
+/// Written as its [`SettingsText`] (under its own name: as a request
+/// body the text's fields may be left out).
+impl schemars::JsonSchema for ElectionSettings {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ElectionSettings".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        SettingsText::json_schema(generator)
+    }
+}
+
 impl ElectionSettings {
     /// Reads settings from JSON (missing fields take their default) and
     /// checks them.
     pub fn from_json(json: &str) -> Result<ElectionSettings, Invalid> {
-        let text: SettingsText =
-            serde_json::from_str(json).map_err(|e| Invalid::new("settings", e.to_string()))?;
+        let text: SettingsText = serde_json::from_str(json).map_err(|e| {
+            Invalid::new(
+                "settings",
+                text!("election_settings_json", error = e;
+                    id: "pengaturan tidak terbaca: {error}", en: "{error}"),
+            )
+        })?;
         text.checked()
     }
 

@@ -2,6 +2,8 @@
 //! is tied for the last one(s), and the recorded decision that breaks a tie.
 //! A count never breaks a tie itself.
 
+use lumbung_domain::{text, Text};
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -83,7 +85,9 @@ pub fn tally<P: Ord + Clone>(
 }
 
 /// How the local rules break a tie for the last seat(s).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TieRule {
     /// A new vote among the tied only (the default).
@@ -132,6 +136,41 @@ pub enum TieError {
     StillTied(String),
     #[error("the re-vote named {0}, who was not among the tied")]
     RevoteOutsideTie(String),
+}
+
+impl TieError {
+    /// The refusal in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            TieError::NoTie => text!("election_no_tie";
+                id: "tidak ada suara sama yang perlu diputuskan", en: "there is no tie to decide"),
+            TieError::WrongRule { configured, given } => {
+                text!("election_wrong_tie_rule", given = given, configured = configured;
+                id: "keputusan diambil dengan {given}, tetapi aturannya {configured}",
+                en: "the decision was taken by {given}, but the rules say {configured}")
+            }
+            TieError::WrongCount { open, given } => {
+                text!("election_wrong_winner_count", open = open, given = given;
+                id: "suara sama untuk {open} kursi, keputusan menyebut {given} pemenang",
+                en: "the tie is for {open} seat(s), the decision names {given} winner(s)")
+            }
+            TieError::NotTied(p) => text!("election_not_tied", person = p;
+                id: "{person} tidak termasuk yang bersuara sama",
+                en: "{person} was not among the tied"),
+            TieError::Repeated(p) => text!("election_repeated_winner", person = p;
+                id: "{person} disebut dua kali di antara pemenang",
+                en: "{person} is named twice among the winners"),
+            TieError::NoNote => text!("election_tie_no_note";
+                id: "keputusan perlu catatan (hasil pemungutan ulang, atau siapa yang menarik undian di depan siapa)",
+                en: "a decision needs a note (the re-vote's count, or who drew the lot before whom)"),
+            TieError::StillTied(p) => text!("election_still_tied", people = p;
+                id: "pemungutan ulang kembali sama antara {people}: pilih lagi atau undi",
+                en: "the re-vote is tied again between {people}: vote again or draw a lot"),
+            TieError::RevoteOutsideTie(p) => text!("election_revote_outside_tie", person = p;
+                id: "pemungutan ulang menyebut {person}, yang tidak termasuk yang bersuara sama",
+                en: "the re-vote named {person}, who was not among the tied"),
+        }
+    }
 }
 
 impl<P: Ord + Clone + std::fmt::Display> TieDecision<P> {

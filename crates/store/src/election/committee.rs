@@ -7,6 +7,7 @@ use super::rows::{entry_tx, resolutions_tx, sha256_hex};
 use super::types::{Count, Entry, Publication};
 use crate::{now, Result, StoreError};
 use lumbung_community::election::{boxed, makers, BallotBox, CommitteeError, Entries};
+use lumbung_domain::{text, PollId};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The two entries of a poll as ballot boxes, with who made each.
@@ -18,7 +19,7 @@ pub(super) struct EntryBoxes {
 }
 
 impl EntryBoxes {
-    pub(super) fn of(conn: &Connection, poll: i64) -> Result<EntryBoxes> {
+    pub(super) fn of(conn: &Connection, poll: PollId) -> Result<EntryBoxes> {
         let (a, b) = (
             entry_tx(conn, poll, Entry::A)?,
             entry_tx(conn, poll, Entry::B)?,
@@ -45,13 +46,16 @@ impl EntryBoxes {
 /// not found, every other refusal a conflict with what is recorded.
 pub(super) fn refused(e: CommitteeError) -> StoreError {
     match e {
-        CommitteeError::UnknownBallot(b) => StoreError::not_found(format!("ballot {b}")),
-        other => StoreError::conflict(other.to_string()),
+        CommitteeError::UnknownBallot(b) => {
+            StoreError::not_found(text!("election_ballot", ballot = b;
+            id: "surat suara {ballot}", en: "ballot {ballot}"))
+        }
+        other => StoreError::conflict(other.text()),
     }
 }
 
 /// The ballot ids resolved as "not a ballot".
-pub(super) fn not_ballots(conn: &Connection, poll: i64) -> Result<Vec<String>> {
+pub(super) fn not_ballots(conn: &Connection, poll: PollId) -> Result<Vec<String>> {
     Ok(resolutions_tx(conn, poll)?
         .into_iter()
         .filter(|r| r.names.is_none())
@@ -73,12 +77,12 @@ pub(super) struct ProposalRow {
     pub confirmed_at: Option<String>,
 }
 
-pub(super) fn proposal_row(conn: &Connection, poll: i64) -> Result<Option<ProposalRow>> {
+pub(super) fn proposal_row(conn: &Connection, poll: PollId) -> Result<Option<ProposalRow>> {
     Ok(conn
         .query_row(
             "SELECT proposed_by, proposed_at, count_sha256, confirmed_by, confirmed_at
              FROM election_publications WHERE poll = ?1",
-            [poll],
+            [poll.get()],
             |r| {
                 Ok(ProposalRow {
                     proposed_by: r.get(0)?,
@@ -108,7 +112,7 @@ impl ProposalRow {
 /// still the one proposed.
 pub(super) fn publication_tx(
     conn: &Connection,
-    poll: i64,
+    poll: PollId,
     count: &Count,
 ) -> Result<Option<Publication>> {
     Ok(proposal_row(conn, poll)?.map(|p| {
@@ -120,7 +124,7 @@ pub(super) fn publication_tx(
 /// Records (or renews) `who`'s proposal to publish the count as it is.
 pub(super) fn propose(
     conn: &Connection,
-    poll: i64,
+    poll: PollId,
     count_sha256: &str,
     who: &str,
 ) -> Result<Publication> {
@@ -130,7 +134,7 @@ pub(super) fn propose(
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (poll) DO UPDATE SET proposed_by = excluded.proposed_by,
              proposed_at = excluded.proposed_at, count_sha256 = excluded.count_sha256",
-        params![poll, who, at, count_sha256],
+        params![poll.get(), who, at, count_sha256],
     )?;
     Ok(Publication {
         proposed_by: who.to_owned(),
@@ -143,10 +147,10 @@ pub(super) fn propose(
 
 /// Records `who`'s confirmation of the proposal (the trigger and the
 /// CHECK refuse the proposer).
-pub(super) fn confirm(conn: &Connection, poll: i64, who: &str) -> Result<()> {
+pub(super) fn confirm(conn: &Connection, poll: PollId, who: &str) -> Result<()> {
     conn.execute(
         "UPDATE election_publications SET confirmed_by = ?2, confirmed_at = ?3 WHERE poll = ?1",
-        params![poll, who, now()],
+        params![poll.get(), who, now()],
     )?;
     Ok(())
 }

@@ -16,7 +16,7 @@ use lumbung_community::election::{
     check_resolution, check_second_member, confirms_lot, decide_tie, BallotRow, NameKey, TieInput,
     TieRecord, TieRefused, TwoMemberStep,
 };
-use lumbung_domain::{PollId, Rejected, RowError};
+use lumbung_domain::{text, PollId, Rejected, RowError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
@@ -32,11 +32,10 @@ fn clean_names(names: &[String]) -> Vec<String> {
 impl Store {
     /// Both entries of the ballot box, each in the order entered.
     pub fn election_entries(&self, poll: PollId) -> Result<(Vec<BallotRow>, Vec<BallotRow>)> {
-        let id = poll.get();
         let conn = self.conn()?;
         Ok((
-            entry_tx(&conn, id, Entry::A)?,
-            entry_tx(&conn, id, Entry::B)?,
+            entry_tx(&conn, poll, Entry::A)?,
+            entry_tx(&conn, poll, Entry::B)?,
         ))
     }
 
@@ -53,7 +52,7 @@ impl Store {
     ) -> Result<usize> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         let me = actor.label();
         let other = entry.other();
         let in_other: bool = tx.query_row(
@@ -62,11 +61,10 @@ impl Store {
             |r| r.get(0),
         )?;
         if in_other {
-            return Err(StoreError::conflict(format!(
-                "{me} made entry {}: entry {} is made by another committee member",
-                other.as_str().to_uppercase(),
-                entry.as_str().to_uppercase()
-            )));
+            return Err(StoreError::conflict(text!("election_other_entry_maker",
+                member = me, made = other.as_str().to_uppercase(), entry = entry.as_str().to_uppercase();
+                id: "{member} membuat entri {made}: entri {entry} dibuat oleh anggota panitia lain",
+                en: "{member} made entry {made}: entry {entry} is made by another committee member")));
         }
         let resolved: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM election_resolutions WHERE poll = ?1 AND resolved_by = ?2)",
@@ -74,9 +72,9 @@ impl Store {
             |r| r.get(0),
         )?;
         if resolved {
-            return Err(StoreError::conflict(format!(
-                "{me} resolved differences of this poll: the entries are made by other committee members"
-            )));
+            return Err(StoreError::conflict(text!("election_resolver_enters", member = me;
+                id: "{member} menyelesaikan selisih pemungutan ini: entri dibuat oleh anggota panitia lain",
+                en: "{member} resolved differences of this poll: the entries are made by other committee members")));
         }
         let mut added = 0;
         let mut errors = Vec::new();
@@ -86,7 +84,7 @@ impl Store {
                 errors.push(RowError::new(
                     i as u64 + 1,
                     Some("ballot_id"),
-                    "the ballot id is empty",
+                    text!("election_ballot_id_empty"; id: "nomor surat suara kosong", en: "the ballot id is empty"),
                 ));
                 continue;
             }
@@ -103,10 +101,9 @@ impl Store {
                 Some(_) => errors.push(RowError::new(
                     i as u64 + 1,
                     Some("ballot_id"),
-                    format!(
-                        "ballot {bid} is already in entry {} with other names; correct it instead",
-                        entry.as_str().to_uppercase()
-                    ),
+                    text!("election_ballot_other_names", ballot = bid, entry = entry.as_str().to_uppercase();
+                        id: "surat suara {ballot} sudah ada di entri {entry} dengan nama lain; koreksi saja",
+                        en: "ballot {ballot} is already in entry {entry} with other names; correct it instead"),
                 )),
                 None => {
                     tx.execute(
@@ -154,7 +151,7 @@ impl Store {
     ) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         let old: Option<(String, String)> = tx
             .query_row(
                 "SELECT names, entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
@@ -163,16 +160,16 @@ impl Store {
             )
             .optional()?;
         let Some((old, by)) = old else {
-            return Err(StoreError::not_found(format!(
-                "ballot {ballot_id} in entry {}",
-                entry.as_str().to_uppercase()
-            )));
+            return Err(StoreError::not_found(text!("election_ballot_in_entry",
+                ballot = ballot_id, entry = entry.as_str().to_uppercase();
+                id: "surat suara {ballot} di entri {entry}",
+                en: "ballot {ballot} in entry {entry}")));
         };
         if by != actor.label() {
-            return Err(StoreError::conflict(format!(
-                "entry {} of ballot {ballot_id} was made by {by}: only they correct it; the committee resolves differences",
-                entry.as_str().to_uppercase()
-            )));
+            return Err(StoreError::conflict(text!("election_correct_own_entry",
+                entry = entry.as_str().to_uppercase(), ballot = ballot_id, by = by;
+                id: "entri {entry} surat suara {ballot} dibuat oleh {by}: hanya dia yang mengoreksinya; panitia menyelesaikan selisih",
+                en: "entry {entry} of ballot {ballot} was made by {by}: only they correct it; the committee resolves differences")));
         }
         let new = names.map(clean_names);
         match &new {
@@ -214,10 +211,10 @@ impl Store {
     ) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         let bid = ballot_id.trim();
         check_resolution(
-            &committee::EntryBoxes::of(tx, id)?.entries(),
+            &committee::EntryBoxes::of(tx, poll)?.entries(),
             bid,
             names.is_some(),
             &actor.label(),
@@ -274,11 +271,11 @@ impl Store {
     ) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
-        let mut g = grouping_of(&groups_tx(tx, id)?)?;
+        let e = open_poll(tx, poll)?;
+        let mut g = grouping_of(&groups_tx(tx, poll)?)?;
         let before = g.len();
         g.add(written, person)
-            .map_err(|e| invalid("written", e.to_string()))?;
+            .map_err(|e| invalid("written", e.text()))?;
         if g.len() > before {
             let (w, p) = g.entries().last().expect("just added");
             tx.execute(
@@ -311,8 +308,13 @@ impl Store {
     pub fn remove_group(&self, poll: PollId, written: &str, actor: &Actor) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
-            let key = NameKey::new(written).ok_or_else(|| invalid("written", "empty"))?;
+            let e = open_poll(tx, poll)?;
+            let key = NameKey::new(written).ok_or_else(|| {
+                invalid(
+                    "written",
+                    text!("election_empty"; id: "kosong", en: "empty"),
+                )
+            })?;
             let person: Option<String> = tx
                 .query_row(
                     "SELECT person FROM election_groups WHERE poll = ?1 AND written_key = ?2",
@@ -321,7 +323,10 @@ impl Store {
                 )
                 .optional()?;
             let Some(person) = person else {
-                return Err(StoreError::not_found(format!("grouping of {written:?}")));
+                return Err(StoreError::not_found(
+                    text!("election_grouping_of", written = format!("{written:?}");
+                    id: "pengelompokan {written}", en: "grouping of {written}"),
+                ));
             };
             tx.execute(
                 "DELETE FROM election_groups WHERE poll = ?1 AND written_key = ?2",
@@ -329,7 +334,7 @@ impl Store {
             )?;
             // What is left must still be a grouping (a person's own name may
             // have been a variant's only link).
-            grouping_of(&groups_tx(tx, id)?)?;
+            grouping_of(&groups_tx(tx, poll)?)?;
             record(
                 tx,
                 actor,
@@ -356,11 +361,13 @@ impl Store {
         if note.trim().is_empty() {
             return Err(invalid(
                 "note",
-                "say where and by whom the votes were collected",
+                text!("election_door_to_door_note";
+                    id: "sebutkan di mana dan oleh siapa suara dikumpulkan",
+                    en: "say where and by whom the votes were collected"),
             ));
         }
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
+            let e = open_poll(tx, poll)?;
             tx.execute(
                 "INSERT INTO election_door_to_door (poll, on_date, note, recorded_by, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -387,16 +394,18 @@ impl Store {
     pub fn record_tie(&self, poll: PollId, input: &TieInput, actor: &Actor) -> Result<TieRecord> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
-        let count = count_tx(tx, id)?;
+        let e = open_poll(tx, poll)?;
+        let count = count_tx(tx, poll)?;
         let r = count.recount.as_ref().ok_or_else(|| {
-            StoreError::conflict("there is no count yet to break a tie in")
+            StoreError::conflict(text!("election_no_count_for_tie";
+                id: "belum ada hasil hitung untuk memutuskan suara sama",
+                en: "there is no count yet to break a tie in"))
         })?;
         let rec = decide_tie(r, count.settings.tie_rule, input).map_err(|e| match e {
             TieRefused::Invalid(e) => StoreError::from(e),
-            TieRefused::Tie(e) => invalid("tie", e.to_string()),
+            TieRefused::Tie(e) => invalid("tie", e.text()),
         })?;
-        if let Some((old, signers)) = tie_tx(tx, id)? {
+        if let Some((old, signers)) = tie_tx(tx, poll)? {
             if confirms_lot(&old, signers.confirmed_by.is_some(), &rec) {
                 check_second_member(TwoMemberStep::Lot, &signers.decided_by, &actor.label())
                     .map_err(committee::refused)?;

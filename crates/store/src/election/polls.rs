@@ -9,11 +9,15 @@ use super::types::{Election, NewElection};
 use crate::audit::record;
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_community::election::publish::{
+    check_poll_area, check_settings_area, delegates, members, Delegate, PollArea, PublishedFacts,
+    SourceResult,
+};
 use lumbung_community::election::{ElectionSettings, Level, NameKey};
-use lumbung_domain::{AreaPath, Placement, PollId, Scope, Sex};
+use lumbung_domain::{text, AreaPath, Placement, PollId, Scope};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
-use std::collections::{BTreeSet, HashMap};
+use serde_json::json;
+use std::collections::BTreeSet;
 
 impl Store {
     /// A kelurahan's election settings (the defaults when none are stored).
@@ -29,22 +33,14 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-        let path: Option<(String, Option<String>)> = tx
-            .query_row(
-                "SELECT path, kind FROM areas WHERE code = ?1",
-                [kelurahan],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((path, Some(kind))) = path else {
-            return Err(StoreError::not_found(format!("kelurahan {kelurahan}")));
-        };
-        if kind != "kelurahan" {
-            return Err(invalid(
-                "kelurahan",
-                format!("{kelurahan} is not a kelurahan"),
-            ));
+        let not_found = || StoreError::not_found(text!("kelurahan", kelurahan = kelurahan;
+            id: "kelurahan {kelurahan}", en: "kelurahan {kelurahan}"));
+        let area = area_row(tx, kelurahan)?.ok_or_else(not_found)?;
+        if area.kind.is_none() {
+            return Err(not_found());
         }
+        check_settings_area(kelurahan, area.poll_area()).map_err(|e| invalid("kelurahan", e.text()))?;
+        let path = area.path;
         let json = serde_json::to_string(&settings).expect("settings serialise");
         tx.execute(
             "INSERT INTO election_settings (kelurahan_code, settings, updated_at) VALUES (?1, ?2, ?3)
@@ -93,43 +89,22 @@ impl Store {
         actor: &Actor,
     ) -> Result<PollId> {
         self.write(|tx| {
-        let area: Option<(String, Option<String>)> = tx
-            .query_row(
-                "SELECT path, kind FROM areas WHERE code = ?1",
-                [&new.area_code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let not_found = || StoreError::not_found(format!("area {}", new.area_code));
-        let (path, kind) = area.ok_or_else(not_found)?;
+        let not_found = || StoreError::not_found(text!("area", area = new.area_code;
+            id: "wilayah {area}", en: "area {area}"));
+        let area = area_row(tx, &new.area_code)?.ok_or_else(not_found)?;
         let (kel_code, kel_path) = kelurahan_of(tx, &new.area_code)?
-            .ok_or_else(|| invalid("area", format!("{} is not in a kelurahan", new.area_code)))?;
+            .ok_or_else(|| invalid("area", text!("election_not_in_kelurahan", area = new.area_code;
+                id: "{area} tidak berada di kelurahan mana pun", en: "{area} is not in a kelurahan")))?;
         let placement = Placement {
-            area: Some(AreaPath::from_stored(path.clone())),
+            area: Some(AreaPath::from_stored(area.path.clone())),
             orgs: orgs_within(tx, &AreaPath::from_stored(kel_path))?,
         };
         if !scope.covers(&placement) {
             return Err(not_found());
         }
-        match (new.level, kind.as_deref()) {
-            (Level::Rt, Some("rt")) => {}
-            (Level::Rt, _) => {
-                return Err(invalid(
-                    "area",
-                    format!("{} is not an RT: level 1 is held per RT", new.area_code),
-                ))
-            }
-            (_, Some("kelurahan")) => {}
-            _ => {
-                return Err(invalid(
-                    "area",
-                    format!(
-                    "{} is not a kelurahan: the BKM and its coordinator are elected per kelurahan",
-                    new.area_code
-                ),
-                ))
-            }
-        }
+        check_poll_area(&new.area_code, new.level, area.poll_area())
+            .map_err(|e| invalid("area", e.text()))?;
+        let path = area.path;
         // The settings are frozen now: the count never follows a later change.
         let settings =
             serde_json::to_string(&settings_tx(tx, &kel_code)?).expect("settings serialise");
@@ -152,7 +127,7 @@ impl Store {
             Level::Coordinator => members_of(tx, &kel_code, new.held_on)?,
         };
         let mut sources = BTreeSet::new();
-        for (name, sex, source) in &register {
+        for Delegate { name, sex, source } in &register {
             tx.execute(
                 "INSERT INTO election_voters (poll, name, name_key, sex, married, eligible)
                  VALUES (?1, ?2, ?3, ?4, 0, 1)",
@@ -163,7 +138,7 @@ impl Store {
                     sex_str(*sex)
                 ],
             )?;
-            sources.insert(*source);
+            sources.insert(source.get());
         }
         for s in &sources {
             tx.execute(
@@ -185,20 +160,19 @@ impl Store {
     }
 
     pub fn election(&self, poll: PollId) -> Result<Option<Election>> {
-        let id = poll.get();
         let conn = self.conn()?;
-        load_election(&conn, id)
+        load_election(&conn, poll)
     }
 
     /// Every poll `scope` covers, newest first.
     pub fn elections(&self, scope: &Scope) -> Result<Vec<Election>> {
         let conn = self.conn()?;
-        let ids: Vec<i64> = {
+        let ids: Vec<PollId> = {
             let mut stmt = conn.prepare(
                 "SELECT p.id FROM election_polls p JOIN areas a ON a.code = p.area_code
                  ORDER BY p.held_on DESC, a.path, p.id DESC",
             )?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+            let rows = stmt.query_map([], |r| r.get(0).map(PollId::new))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut out = Vec::new();
@@ -213,13 +187,10 @@ impl Store {
     }
 }
 
-/// latest result published for a poll held on or before `on`; with their
-/// sex from that RT's register. A name two RTs share gets the RT's name.
-pub(super) fn delegates_of(
-    conn: &Connection,
-    kelurahan: &str,
-    on: Date,
-) -> Result<Vec<(String, Option<Sex>, i64)>> {
+/// The delegates of a kelurahan (`lumbung_community::election::publish::
+/// delegates`) from the latest result published for each of its RTs, for
+/// a poll held on or before `on`.
+pub(super) fn delegates_of(conn: &Connection, kelurahan: &str, on: Date) -> Result<Vec<Delegate>> {
     let mut stmt = conn.prepare(
         "SELECT p.id, a.name, r.snapshot FROM election_polls p JOIN election_results r ON r.poll = p.id
          JOIN areas a ON a.code = p.area_code
@@ -229,81 +200,87 @@ pub(super) fn delegates_of(
                              AND (q.held_on > p.held_on OR (q.held_on = p.held_on AND q.id > p.id)))
          ORDER BY a.path",
     )?;
-    let rows: Vec<(i64, String, String)> = stmt
-        .query_map(params![kelurahan, on.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
+    let rows: Vec<ResultRow> = stmt
+        .query_map(params![kelurahan, on.to_string()], ResultRow::read)?
         .collect::<rusqlite::Result<_>>()?;
-    let mut out: Vec<(String, Option<Sex>, i64, String)> = Vec::new();
-    for (poll, rt_name, snap) in rows {
-        let snap: Value = serde_json::from_str(&snap).unwrap_or(Value::Null);
-        let sex: HashMap<NameKey, Sex> = voters_tx(conn, poll)?
-            .into_iter()
-            .filter_map(|v| Some((NameKey::new(&v.name)?, v.sex?)))
-            .collect();
-        for name in snap["elected"].as_array().into_iter().flatten() {
-            let Some(name) = name.as_str() else { continue };
-            let s = NameKey::new(name).and_then(|k| sex.get(&k).copied());
-            out.push((name.to_owned(), s, poll, rt_name.clone()));
-        }
-    }
-    if out.is_empty() {
-        return Err(StoreError::conflict(format!(
-            "no RT of {kelurahan} has a published result yet: the delegates come from them"
-        )));
-    }
-    let mut counts: HashMap<NameKey, usize> = HashMap::new();
-    for (n, ..) in &out {
-        *counts
-            .entry(NameKey::new(n).expect("not blank"))
-            .or_default() += 1;
-    }
-    Ok(out
+    let rts: Vec<SourceResult> = rows
         .into_iter()
-        .map(|(n, s, p, rt)| {
-            if counts[&NameKey::new(&n).expect("not blank")] > 1 {
-                (format!("{n} ({rt})"), s, p)
-            } else {
-                (n, s, p)
-            }
-        })
-        .collect())
+        .map(|row| row.source(conn))
+        .collect::<Result<_>>()?;
+    delegates(kelurahan, &rts).map_err(|e| StoreError::conflict(e.text()))
 }
 
-/// The BKM members: the elected of the latest level-2 result published for
-/// the kelurahan on or before `on`, with their sex from its register.
-pub(super) fn members_of(
-    conn: &Connection,
-    kelurahan: &str,
-    on: Date,
-) -> Result<Vec<(String, Option<Sex>, i64)>> {
-    let row: Option<(i64, String)> = conn
+/// The BKM members (`lumbung_community::election::publish::members`) of
+/// the latest level-2 result published for the kelurahan on or before `on`.
+pub(super) fn members_of(conn: &Connection, kelurahan: &str, on: Date) -> Result<Vec<Delegate>> {
+    let row = conn
         .query_row(
-            "SELECT p.id, r.snapshot FROM election_polls p JOIN election_results r ON r.poll = p.id
+            "SELECT p.id, '', r.snapshot FROM election_polls p JOIN election_results r ON r.poll = p.id
              WHERE p.kelurahan_code = ?1 AND p.level = 'bkm' AND p.held_on <= ?2
              ORDER BY p.held_on DESC, p.id DESC LIMIT 1",
             params![kelurahan, on.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            ResultRow::read,
         )
         .optional()?;
-    let Some((poll, snap)) = row else {
-        return Err(StoreError::conflict(format!(
-            "{kelurahan} has no published BKM result yet: the members elect the coordinator"
-        )));
-    };
-    let snap: Value = serde_json::from_str(&snap).unwrap_or(Value::Null);
-    let sex: HashMap<NameKey, Sex> = voters_tx(conn, poll)?
-        .into_iter()
-        .filter_map(|v| Some((NameKey::new(&v.name)?, v.sex?)))
-        .collect();
-    Ok(snap["elected"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n.as_str())
-        .map(|n| {
-            let s = NameKey::new(n).and_then(|k| sex.get(&k).copied());
-            (n.to_owned(), s, poll)
+    let bkm = row.map(|row| row.source(conn)).transpose()?;
+    members(kelurahan, bkm.as_ref()).map_err(|e| StoreError::conflict(e.text()))
+}
+
+/// A published result a level-2 register is made of: its poll, area name
+/// and stored snapshot.
+struct ResultRow {
+    poll: PollId,
+    area_name: String,
+    snapshot: String,
+}
+
+impl ResultRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResultRow> {
+        Ok(ResultRow {
+            poll: PollId::new(r.get(0)?),
+            area_name: r.get(1)?,
+            snapshot: r.get(2)?,
         })
-        .collect())
+    }
+
+    /// With who was elected and the sex of the people on its register.
+    fn source(self, conn: &Connection) -> Result<SourceResult> {
+        let facts = PublishedFacts::read(&self.snapshot).unwrap_or_default();
+        Ok(SourceResult {
+            poll: self.poll,
+            area_name: self.area_name,
+            elected: facts.elected().to_vec(),
+            register: voters_tx(conn, self.poll)?
+                .into_iter()
+                .map(|v| (v.name, v.sex))
+                .collect(),
+        })
+    }
+}
+
+/// An `areas` row as an election step reads it.
+struct AreaRow {
+    path: String,
+    kind: Option<String>,
+}
+
+impl AreaRow {
+    fn poll_area(&self) -> PollArea {
+        PollArea::of_kind(self.kind.as_deref())
+    }
+}
+
+fn area_row(conn: &Connection, code: &str) -> Result<Option<AreaRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT path, kind FROM areas WHERE code = ?1",
+            [code],
+            |r| {
+                Ok(AreaRow {
+                    path: r.get(0)?,
+                    kind: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
 }

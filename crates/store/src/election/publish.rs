@@ -8,24 +8,18 @@ use super::rows::{area_of, count_tx, grouping_of, open_poll, sha256_hex, voters_
 use super::types::{Count, Election, PublishStep, Published};
 use crate::audit::record;
 use crate::{now, Actor, Result, Store, StoreError};
-use jiff::ToSpan;
-use lumbung_community::election::snapshot::{recount_command, SnapshotVersion};
-use lumbung_community::election::{
-    check_double_entry, check_second_member, Level, NameKey, PublishedSnapshot, ResultSummary,
-    Term, TwoMemberStep,
-};
-use lumbung_domain::{csv_text, PollId};
+use lumbung_community::election::publish::{snapshot_of, term_of, PublishFiles, PublishInput};
+use lumbung_community::election::{check_double_entry, check_second_member, TwoMemberStep};
+use lumbung_domain::{text, PollId};
 use rusqlite::params;
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
 
 impl Store {
     /// The poll's count as it stands, with the proposal to publish it.
     pub fn election_count(&self, poll: PollId) -> Result<Count> {
-        let id = poll.get();
         let conn = self.conn()?;
-        let mut count = count_tx(&conn, id)?;
-        count.publication = committee::publication_tx(&conn, id, &count)?;
+        let mut count = count_tx(&conn, poll)?;
+        count.publication = committee::publication_tx(&conn, poll, &count)?;
         Ok(count)
     }
 
@@ -38,32 +32,36 @@ impl Store {
     pub fn publish_election(&self, poll: PollId, actor: &Actor) -> Result<PublishStep> {
         let id = poll.get();
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
-            let count = count_tx(tx, id)?;
+            let e = open_poll(tx, poll)?;
+            let count = count_tx(tx, poll)?;
             if !count.ready {
                 let why: Vec<String> = count.blockers.iter().map(|b| b.detail.clone()).collect();
-                return Err(StoreError::conflict(format!(
-                    "the result cannot be published yet: {}",
-                    why.join("; ")
-                )));
+                return Err(StoreError::conflict(
+                    text!("election_not_ready", why = why.join("; ");
+                    id: "hasilnya belum bisa diumumkan: {why}",
+                    en: "the result cannot be published yet: {why}"),
+                ));
             }
-            let not_ballots = committee::not_ballots(tx, id)?;
+            let not_ballots = committee::not_ballots(tx, poll)?;
             let not_ballots: Vec<&str> = not_ballots.iter().map(String::as_str).collect();
-            check_double_entry(&committee::EntryBoxes::of(tx, id)?.entries(), &not_ballots)
-                .map_err(committee::refused)?;
+            check_double_entry(
+                &committee::EntryBoxes::of(tx, poll)?.entries(),
+                &not_ballots,
+            )
+            .map_err(committee::refused)?;
             let me = actor.label();
             let sha = committee::count_sha(&count);
             let area = area_of(&e);
-            match committee::proposal_row(tx, id)? {
+            match committee::proposal_row(tx, poll)? {
                 Some(p) if p.count_sha256 == sha => {
                     check_second_member(TwoMemberStep::Publication, &p.proposed_by, &me)
                         .map_err(committee::refused)?;
-                    committee::confirm(tx, id, &me)?;
+                    committee::confirm(tx, poll, &me)?;
                     let published = publish_tx(tx, &e, &count, actor, &p.proposed_by)?;
                     Ok(PublishStep::Published(Box::new(published)))
                 }
                 _ => {
-                    let p = committee::propose(tx, id, &sha, &me)?;
+                    let p = committee::propose(tx, poll, &sha, &me)?;
                     record(
                         tx,
                         actor,
@@ -81,10 +79,9 @@ impl Store {
 }
 
 /// Publishes a poll whose count is ready and confirmed: the snapshot of
-/// its result, the agreed ballots (ballot id and names only) and the
-/// groupings as the CSV files of `lumbung election recount` (cells that
-/// start like a spreadsheet formula escaped), and their hashes. The poll
-/// takes no more changes. A level-2 result starts the BKM's term.
+/// its result, the files anyone can recount it from
+/// (`lumbung_community::election::PublishFiles`) and their hashes. The
+/// poll takes no more changes. A level-2 result starts the BKM's term.
 fn publish_tx(
     tx: &rusqlite::Transaction<'_>,
     e: &Election,
@@ -95,94 +92,40 @@ fn publish_tx(
     let id = e.id.get();
     let r = count.recount.as_ref().expect("ready means counted");
     let ballots = count.ballots.as_ref().expect("ready means agreed");
-    let width = ballots
+    let register: Vec<String> = if r.residents_checked {
+        voters_tx(tx, e.id)?.into_iter().map(|v| v.name).collect()
+    } else {
+        vec![]
+    };
+    let groups: Vec<(String, String)> = count
+        .groups
         .iter()
-        .map(|(_, n)| n.len())
-        .max()
-        .unwrap_or(0)
-        .max(r.names_per_ballot.max());
-    let header: Vec<String> = std::iter::once("ballot_id".to_owned())
-        .chain((1..=width).map(|i| format!("name{i}")))
+        .map(|g| (g.written.clone(), g.person.clone()))
         .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let ballots_csv = csv_text(
-        &header,
-        ballots.iter().map(|(bid, names)| {
-            let mut row = vec![bid.clone()];
-            row.extend(names.iter().cloned());
-            row.resize(width + 1, String::new());
-            row
-        }),
-    );
-    let groups_csv = csv_text(
-        &["written", "person"],
-        count
-            .groups
-            .iter()
-            .map(|g| vec![g.written.clone(), g.person.clone()]),
-    );
-    // Who may be named: at level 2 the delegates (public already); at
-    // level 1 only the named people who are on the register, so that
-    // the register itself is never published.
-    let residents_csv = r.residents_checked.then(|| {
-        let people: Vec<Vec<String>> = match e.level {
-            Level::Rt => {
-                let register: HashMap<NameKey, String> = voters_tx(tx, id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|v| Some((NameKey::new(&v.name)?, v.name)))
-                    .collect();
-                let grouping = grouping_of(&count.groups).unwrap_or_default();
-                let mut named: Vec<String> = Vec::new();
-                for (_, names) in ballots {
-                    for n in names {
-                        let Some(k) = NameKey::new(n) else { continue };
-                        let key = grouping
-                            .person_for(&k)
-                            .map(|p| p.key().clone())
-                            .unwrap_or(k);
-                        if let Some(shown) = register.get(&key) {
-                            if !named.contains(shown) {
-                                named.push(shown.clone());
-                            }
-                        }
-                    }
-                }
-                named.sort_by_key(|n| n.to_lowercase());
-                named.into_iter().map(|n| vec![n]).collect()
-            }
-            _ => voters_tx(tx, id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|v| vec![v.name])
-                .collect(),
-        };
-        csv_text(&["person"], people)
+    let files = PublishFiles::of(&PublishInput {
+        level: e.level,
+        names_per_ballot: r.names_per_ballot,
+        residents_checked: r.residents_checked,
+        ballots,
+        groups: &groups,
+        grouping: &grouping_of(&count.groups)?,
+        register: &register,
     });
     let published_at = now();
-    let term = (e.level == Level::Bkm).then(|| {
-        let start = e.held_on;
-        let end = start
-            .checked_add(i64::from(count.settings.term_years).years())
-            .unwrap_or(start);
-        (start, end)
-    });
-    let mut files = BTreeMap::new();
-    files.insert("BALLOTS.csv".to_owned(), sha256_hex(&ballots_csv));
-    files.insert("GROUPS.csv".to_owned(), sha256_hex(&groups_csv));
-    if let Some(res) = &residents_csv {
-        files.insert("RESIDENTS.csv".to_owned(), sha256_hex(res));
-    }
-    let snapshot = PublishedSnapshot {
-        version: SnapshotVersion::FIRST,
-        summary: ResultSummary {
-            term: term.map(|(start, end)| Term { start, end }),
-            ..count.result_summary()
-        },
-        published_at: published_at.clone(),
-        files,
-        command: recount_command(r, residents_csv.is_some()),
-    };
+    let term = term_of(e.level, e.held_on, count.settings.term_years);
+    let snapshot = snapshot_of(
+        count.result_summary(),
+        term,
+        r,
+        &files,
+        published_at.clone(),
+        sha256_hex,
+    );
+    let PublishFiles {
+        ballots_csv,
+        groups_csv,
+        residents_csv,
+    } = files;
     let snapshot_text = snapshot.to_json();
     let sha = sha256_hex(&snapshot_text);
     tx.execute(
@@ -204,8 +147,8 @@ fn publish_tx(
         params![
             id,
             published_at,
-            term.map(|t| t.0.to_string()),
-            term.map(|t| t.1.to_string())
+            term.map(|t| t.start.to_string()),
+            term.map(|t| t.end.to_string())
         ],
     )?;
     record(

@@ -4,42 +4,36 @@
 use super::rows::invalid;
 use super::types::{Published, PublishedSummary};
 use crate::{Result, Store};
+use lumbung_community::election::publish::PublishedFacts;
 use lumbung_community::election::Level;
-use lumbung_domain::PollId;
+use lumbung_domain::{text, PollId};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 impl Store {
     /// A published result, for everyone.
     pub fn published_election(&self, poll: PollId) -> Result<Option<Published>> {
-        let id = poll.get();
         let conn = self.conn()?;
         let row = conn
             .query_row(
                 "SELECT published_at, snapshot, ballots_csv, groups_csv, residents_csv, sha256
                  FROM election_results WHERE poll = ?1",
-                [id],
+                [poll.get()],
                 |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, String>(5)?,
-                    ))
+                    Ok(Published {
+                        election_id: poll,
+                        published_at: r.get(0)?,
+                        snapshot: serde_json::from_str(&r.get::<_, String>(1)?)
+                            .unwrap_or(Value::Null),
+                        ballots_csv: r.get(2)?,
+                        groups_csv: r.get(3)?,
+                        residents_csv: r.get(4)?,
+                        sha256: r.get(5)?,
+                    })
                 },
             )
             .optional()?;
-        Ok(row.map(|(at, snap, b, g, res, sha)| Published {
-            election_id: poll,
-            published_at: at,
-            snapshot: serde_json::from_str(&snap).unwrap_or(Value::Null),
-            ballots_csv: b,
-            groups_csv: g,
-            residents_csv: res,
-            sha256: sha,
-        }))
+        Ok(row)
     }
 
     /// Every published result, newest first.
@@ -52,42 +46,48 @@ impl Store {
              ORDER BY r.published_at DESC, p.id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-            ))
+            Ok(ListRow {
+                id: PollId::new(r.get(0)?),
+                level: r.get(1)?,
+                area_code: r.get(2)?,
+                area_name: r.get(3)?,
+                kelurahan_name: r.get(4)?,
+                held_on: r.get(5)?,
+                published_at: r.get(6)?,
+                snapshot: r.get(7)?,
+            })
         })?;
         rows.map(|row| {
-            let (id, level, code, name, kel, held_on, at, snap) = row?;
-            let snap: Value = serde_json::from_str(&snap).unwrap_or(Value::Null);
+            let row = row?;
+            let facts = PublishedFacts::read(&row.snapshot).unwrap_or_default();
             Ok(PublishedSummary {
-                election_id: PollId::new(id),
-                level: Level::parse(&level).unwrap_or(Level::Rt),
-                area_code: code,
-                area_name: name,
-                kelurahan_name: kel,
-                held_on: held_on
+                election_id: row.id,
+                level: Level::parse(&row.level).unwrap_or(Level::Rt),
+                area_code: row.area_code,
+                area_name: row.area_name,
+                kelurahan_name: row.kelurahan_name,
+                held_on: row
+                    .held_on
                     .parse()
-                    .map_err(|_| invalid("held_on", held_on.clone()))?,
-                published_at: at,
-                elected: snap["elected"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                    .map_err(|_| invalid("held_on", row.held_on.clone()))?,
+                published_at: row.published_at,
+                elected: facts.elected.unwrap_or_default(),
             })
         })
         .collect()
     }
+}
+
+/// A line of the list of published results as stored.
+struct ListRow {
+    id: PollId,
+    level: String,
+    area_code: String,
+    area_name: String,
+    kelurahan_name: String,
+    held_on: String,
+    published_at: String,
+    snapshot: String,
 }
 
 impl Store {
@@ -103,11 +103,18 @@ impl Store {
         let mut out: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
         for row in rows {
             let (kel, snap) = row?;
-            let snap: Value = serde_json::from_str(&snap)
-                .map_err(|_| invalid("election_results", "a published snapshot is unreadable"))?;
+            let facts = PublishedFacts::read(&snap).ok_or_else(|| {
+                invalid(
+                    "election_results",
+                    text!("election_snapshot_unreadable";
+                    id: "ringkasan hasil yang diumumkan tidak terbaca",
+                    en: "a published snapshot is unreadable"),
+                )
+            })?;
+            let turnout = facts.recount.unwrap_or_default();
             let t = out.entry(kel).or_default();
-            t.0 += snap["recount"]["ballots"].as_u64().unwrap_or(0);
-            t.1 += snap["recount"]["eligible"].as_u64().unwrap_or(0);
+            t.0 += turnout.ballots;
+            t.1 += turnout.eligible;
         }
         Ok(out)
     }

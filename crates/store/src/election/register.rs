@@ -9,15 +9,14 @@ use crate::{Actor, Result, Store, StoreError};
 use lumbung_community::election::{
     register_additions, Level, NewVoter, RegisterError, Registered, Voter, VoterInput,
 };
-use lumbung_domain::{ImportSummary, PollId};
+use lumbung_domain::{text, ImportSummary, PollId, Text, VoterId};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 impl Store {
     pub fn election_voters(&self, poll: PollId) -> Result<Vec<Voter>> {
-        let id = poll.get();
         let conn = self.conn()?;
-        voters_tx(&conn, id)
+        voters_tx(&conn, poll)
     }
 
     /// Puts voters on an RT's register, all or none. A voter already on it
@@ -33,14 +32,16 @@ impl Store {
     ) -> Result<ImportSummary> {
         let id = poll.get();
         self.write(|tx| {
-        let e = open_poll(tx, id)?;
+        let e = open_poll(tx, poll)?;
         if e.level != Level::Rt {
             return Err(invalid(
                 "level",
-                "a level-2 register is the delegates (or members) of the published results",
+                text!("election_level2_register";
+                    id: "daftar pemilih tahap 2 adalah para utusan (atau anggota) dari hasil yang diumumkan",
+                    en: "a level-2 register is the delegates (or members) of the published results"),
             ));
         }
-        let existing: Vec<Registered> = voters_tx(tx, id)?
+        let existing: Vec<Registered> = voters_tx(tx, poll)?
             .into_iter()
             .map(|v| Registered {
                 name: v.name,
@@ -92,16 +93,16 @@ impl Store {
     }
 
     /// Takes a voter off the register (entered by mistake).
-    pub fn remove_voter(&self, poll: PollId, voter: i64, actor: &Actor) -> Result<()> {
+    pub fn remove_voter(&self, poll: PollId, voter: VoterId, actor: &Actor) -> Result<()> {
         let id = poll.get();
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
+            let e = open_poll(tx, poll)?;
             let n = tx.execute(
                 "DELETE FROM election_voters WHERE poll = ?1 AND id = ?2",
-                params![id, voter],
+                params![id, voter.get()],
             )?;
             if n == 0 {
-                return Err(StoreError::not_found(format!("voter {voter}")));
+                return Err(StoreError::not_found(voter_text(voter)));
             }
             record(
                 tx,
@@ -121,35 +122,37 @@ impl Store {
     pub fn mark_voted(
         &self,
         poll: PollId,
-        voters: &[i64],
+        voters: &[VoterId],
         voted: bool,
         actor: &Actor,
     ) -> Result<usize> {
         let id = poll.get();
         self.write(|tx| {
-            let e = open_poll(tx, id)?;
+            let e = open_poll(tx, poll)?;
             let mut changed = 0;
             for v in voters {
                 let eligible: Option<bool> = tx
                     .query_row(
                         "SELECT eligible FROM election_voters WHERE poll = ?1 AND id = ?2",
-                        params![id, v],
+                        params![id, v.get()],
                         |r| r.get(0),
                     )
                     .optional()?;
                 match eligible {
-                    None => return Err(StoreError::not_found(format!("voter {v}"))),
+                    None => return Err(StoreError::not_found(voter_text(*v))),
                     Some(false) if voted => {
                         return Err(invalid(
                             "voter",
-                            format!("voter {v} is not eligible (under 17 and not married)"),
+                            text!("election_not_eligible", voter = v;
+                                id: "pemilih {voter} tidak berhak memilih (di bawah 17 tahun dan belum menikah)",
+                                en: "voter {voter} is not eligible (under 17 and not married)"),
                         ))
                     }
                     _ => {}
                 }
                 changed += tx.execute(
                 "UPDATE election_voters SET voted = ?3 WHERE poll = ?1 AND id = ?2 AND voted <> ?3",
-                params![id, v, voted],
+                params![id, v.get(), voted],
             )?;
             }
             if changed > 0 {
@@ -170,4 +173,9 @@ impl Store {
             Ok(changed)
         })
     }
+}
+
+/// "voter 7", as what was not found.
+fn voter_text(voter: VoterId) -> Text {
+    text!("election_voter", voter = voter; id: "pemilih {voter}", en: "voter {voter}")
 }

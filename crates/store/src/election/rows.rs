@@ -10,7 +10,7 @@ use lumbung_community::election::{
     count, BallotRow, CountInput, ElectionSettings, Grouping, Invalid, Level, Resolution,
     TieRecord, Voter,
 };
-use lumbung_domain::{AreaPath, Placement, PollId, Sex};
+use lumbung_domain::{text, AreaPath, Placement, PollId, Sex, VoterId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -92,7 +92,7 @@ impl PollRow {
 }
 
 /// The poll row and where it sits.
-pub(super) fn load_election(conn: &Connection, id: i64) -> Result<Option<Election>> {
+pub(super) fn load_election(conn: &Connection, id: PollId) -> Result<Option<Election>> {
     let row = conn
         .query_row(
             "SELECT p.id, p.level, p.area_code, a.name, p.kelurahan_code, k.name, k.path,
@@ -100,7 +100,7 @@ pub(super) fn load_election(conn: &Connection, id: i64) -> Result<Option<Electio
                     p.settings
              FROM election_polls p JOIN areas a ON a.code = p.area_code
              JOIN areas k ON k.code = p.kelurahan_code WHERE p.id = ?1",
-            [id],
+            [id.get()],
             PollRow::read,
         )
         .optional()?;
@@ -150,14 +150,20 @@ pub(super) fn orgs_within(conn: &Connection, kelurahan: &AreaPath) -> Result<Vec
     Ok(all.into_iter().collect())
 }
 
+/// "election 7", as what was not found.
+pub(super) fn election_text(poll: PollId) -> lumbung_domain::Text {
+    text!("election", election = poll; id: "pemilihan {election}", en: "election {election}")
+}
+
 /// The poll, refused when it is published (its result is kept as it was).
-pub(super) fn open_poll(conn: &Connection, id: i64) -> Result<Election> {
-    let e =
-        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(format!("election {id}")))?;
+pub(super) fn open_poll(conn: &Connection, id: PollId) -> Result<Election> {
+    let e = load_election(conn, id)?.ok_or_else(|| StoreError::not_found(election_text(id)))?;
     if e.published_at.is_some() {
-        return Err(StoreError::conflict(format!(
-            "election {id} is published: its result is kept as it was"
-        )));
+        return Err(StoreError::conflict(
+            text!("election_published", election = id;
+            id: "pemilihan {election} sudah diumumkan: hasilnya disimpan apa adanya",
+            en: "election {election} is published: its result is kept as it was"),
+        ));
     }
     Ok(e)
 }
@@ -181,14 +187,14 @@ pub(super) fn settings_tx(conn: &Connection, kelurahan: &str) -> Result<Election
     }
 }
 
-pub(super) fn voters_tx(conn: &Connection, poll: i64) -> Result<Vec<Voter>> {
+pub(super) fn voters_tx(conn: &Connection, poll: PollId) -> Result<Vec<Voter>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, sex, birth_date, age, married, eligible, voted FROM election_voters
          WHERE poll = ?1 ORDER BY name COLLATE NOCASE, id",
     )?;
-    let rows = stmt.query_map([poll], |r| {
+    let rows = stmt.query_map([poll.get()], |r| {
         Ok(Voter {
-            id: r.get(0)?,
+            id: VoterId::new(r.get(0)?),
             name: r.get(1)?,
             sex: sex_parse(r.get(2)?),
             birth_date: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
@@ -201,12 +207,12 @@ pub(super) fn voters_tx(conn: &Connection, poll: i64) -> Result<Vec<Voter>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn entry_tx(conn: &Connection, poll: i64, entry: Entry) -> Result<Vec<BallotRow>> {
+pub(super) fn entry_tx(conn: &Connection, poll: PollId, entry: Entry) -> Result<Vec<BallotRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT ballot_id, names, entered_by, entered_at FROM election_ballots
          WHERE poll = ?1 AND entry = ?2 ORDER BY seq",
     )?;
-    let rows = stmt.query_map(params![poll, entry.as_str()], |r| {
+    let rows = stmt.query_map(params![poll.get(), entry.as_str()], |r| {
         Ok(BallotRow {
             ballot_id: r.get(0)?,
             names: names_from(&r.get::<_, String>(1)?),
@@ -217,12 +223,12 @@ pub(super) fn entry_tx(conn: &Connection, poll: i64, entry: Entry) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn resolutions_tx(conn: &Connection, poll: i64) -> Result<Vec<Resolution>> {
+pub(super) fn resolutions_tx(conn: &Connection, poll: PollId) -> Result<Vec<Resolution>> {
     let mut stmt = conn.prepare_cached(
         "SELECT ballot_id, names, note, resolved_by, resolved_at FROM election_resolutions
          WHERE poll = ?1 ORDER BY resolved_at, ballot_id",
     )?;
-    let rows = stmt.query_map([poll], |r| {
+    let rows = stmt.query_map([poll.get()], |r| {
         Ok(Resolution {
             ballot_id: r.get(0)?,
             names: r.get::<_, Option<String>>(1)?.map(|n| names_from(&n)),
@@ -234,11 +240,11 @@ pub(super) fn resolutions_tx(conn: &Connection, poll: i64) -> Result<Vec<Resolut
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn groups_tx(conn: &Connection, poll: i64) -> Result<Vec<GroupRow>> {
+pub(super) fn groups_tx(conn: &Connection, poll: PollId) -> Result<Vec<GroupRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT written, person, confirmed_by FROM election_groups WHERE poll = ?1 ORDER BY id",
     )?;
-    let rows = stmt.query_map([poll], |r| {
+    let rows = stmt.query_map([poll.get()], |r| {
         Ok(GroupRow {
             written: r.get(0)?,
             person: r.get(1)?,
@@ -252,17 +258,17 @@ pub(super) fn grouping_of(rows: &[GroupRow]) -> Result<Grouping> {
     let mut g = Grouping::new();
     for row in rows {
         g.add(&row.written, &row.person)
-            .map_err(|e| invalid("written", e.to_string()))?;
+            .map_err(|e| invalid("written", e.text()))?;
     }
     Ok(g)
 }
 
-pub(super) fn tie_tx(conn: &Connection, poll: i64) -> Result<Option<(TieRecord, TieSigners)>> {
+pub(super) fn tie_tx(conn: &Connection, poll: PollId) -> Result<Option<(TieRecord, TieSigners)>> {
     let raw = conn
         .query_row(
             "SELECT decision, decided_by, decided_at, confirmed_by, confirmed_at
              FROM election_ties WHERE poll = ?1",
-            [poll],
+            [poll.get()],
             |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -279,19 +285,23 @@ pub(super) fn tie_tx(conn: &Connection, poll: i64) -> Result<Option<(TieRecord, 
     Ok(raw.and_then(|(j, signers)| Some((serde_json::from_str(&j).ok()?, signers))))
 }
 
-fn door_to_door_tx(conn: &Connection, poll: i64) -> Result<Vec<DoorToDoor>> {
+fn door_to_door_tx(conn: &Connection, poll: PollId) -> Result<Vec<DoorToDoor>> {
     let mut stmt = conn.prepare_cached(
         "SELECT on_date, note, recorded_by FROM election_door_to_door WHERE poll = ?1 ORDER BY on_date, id",
     )?;
-    let rows = stmt.query_map([poll], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
+    let rows = stmt.query_map([poll.get()], |r| {
+        Ok(DoorToDoorRow {
+            on: r.get(0)?,
+            note: r.get(1)?,
+            recorded_by: r.get(2)?,
+        })
     })?;
     rows.map(|r| {
-        let (on, note, recorded_by) = r?;
+        let DoorToDoorRow {
+            on,
+            note,
+            recorded_by,
+        } = r?;
         Ok(DoorToDoor {
             on: on.parse().map_err(|_| invalid("on", on.clone()))?,
             note,
@@ -301,19 +311,26 @@ fn door_to_door_tx(conn: &Connection, poll: i64) -> Result<Vec<DoorToDoor>> {
     .collect()
 }
 
-fn sources_tx(conn: &Connection, poll: i64) -> Result<Vec<i64>> {
+/// An `election_door_to_door` row as stored.
+struct DoorToDoorRow {
+    on: String,
+    note: String,
+    recorded_by: String,
+}
+
+fn sources_tx(conn: &Connection, poll: PollId) -> Result<Vec<PollId>> {
     let mut stmt =
         conn.prepare_cached("SELECT source FROM election_sources WHERE poll = ?1 ORDER BY source")?;
-    let rows = stmt.query_map([poll], |r| r.get(0))?;
+    let rows = stmt.query_map([poll.get()], |r| r.get(0).map(PollId::new))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Loads a poll's records and counts them (`lumbung_community::election::
 /// count`), so that the page, the API and the published result show one
 /// count.
-pub(super) fn count_tx(conn: &Connection, id: i64) -> Result<Count> {
+pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
     let election =
-        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(format!("election {id}")))?;
+        load_election(conn, id)?.ok_or_else(|| StoreError::not_found(election_text(id)))?;
     let settings = election.settings.clone();
     let voters = voters_tx(conn, id)?;
     let (a, b) = (entry_tx(conn, id, Entry::A)?, entry_tx(conn, id, Entry::B)?);

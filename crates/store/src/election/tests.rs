@@ -312,7 +312,7 @@ fn the_quorum_is_met_at_exactly_thirty_percent() {
     assert!(c.ready, "{:?}", c.blockers);
     assert_eq!(c.door_to_door.len(), 1);
     assert!(c.voted_mismatch, "nobody is marked as voted yet");
-    let ids: Vec<i64> = s
+    let ids: Vec<lumbung_domain::VoterId> = s
         .election_voters(id)
         .unwrap()
         .iter()

@@ -46,7 +46,7 @@ impl Entry {
 }
 
 /// One poll, with where it sits.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Election {
     pub id: PollId,
     pub level: Level,
@@ -55,10 +55,13 @@ pub struct Election {
     pub area_name: String,
     pub kelurahan_code: String,
     pub kelurahan_name: String,
+    #[schemars(with = "String")]
     pub held_on: Date,
     pub created_at: String,
     pub published_at: Option<String>,
+    #[schemars(with = "Option<String>")]
     pub term_start: Option<Date>,
+    #[schemars(with = "Option<String>")]
     pub term_end: Option<Date>,
     /// The kelurahan's settings as they were when the poll opened: the
     /// poll is counted with these (later changes apply to later polls).
@@ -152,7 +155,7 @@ pub struct Count {
     pub ready: bool,
     /// The delegates used as the register of a level-2 poll (or the members
     /// of a coordinator vote), with the poll each came from.
-    pub sources: Vec<i64>,
+    pub sources: Vec<PollId>,
 }
 
 impl Count {
@@ -243,13 +246,14 @@ pub struct Published {
 }
 
 /// A line in the list of published results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PublishedSummary {
     pub election_id: PollId,
     pub level: Level,
     pub area_code: String,
     pub area_name: String,
     pub kelurahan_name: String,
+    #[schemars(with = "String")]
     pub held_on: Date,
     pub published_at: String,
     pub elected: Vec<String>,

@@ -182,56 +182,7 @@ static COMMUNITY: &[Route] = &[
     r!(GET "/api/v1/community/mapping/{code}", Public, crate::community::api_public_mapping, "A kelurahan's mapping in counts per RT and RW"),
 ];
 
-#[rustfmt::skip]
-static ELECTION: &[Route] = &[
-    // The BKM election (crate::election): the committee's work, printable
-    // sheets and minutes, and the published results for everyone.
-    r!(GET "/election", Public, crate::election::index, "Elections: published results; the polls in your scope"),
-    r!(POST "/election", Write(Resource::Election), crate::election::create, "Open a poll: level (rt, bkm, coordinator), area, held_on"),
-    r!(GET "/election/results", Public, crate::election::results_page, "Published election results"),
-    r!(GET "/election/results/{id}", Public, crate::election::result_page, "A published result: votes per nominee, groupings, decisions, the files to recount"),
-    r!(GET "/election/results/{id}/minutes", Public, crate::election::result_minutes, "The minutes (berita acara) of a published result, printable"),
-    r!(GET "/election/results/{id}/BALLOTS.csv", Public, crate::election::ballots_csv, "The anonymised ballots of a published result (ballot id and names only)"),
-    r!(GET "/election/results/{id}/GROUPS.csv", Public, crate::election::groups_csv, "The groupings of written names of a published result"),
-    r!(GET "/election/results/{id}/RESIDENTS.csv", Public, crate::election::residents_csv, "Who could be named (level 2: the delegates), when the count checked it"),
-    r!(GET "/election/kelurahan/{code}", Read(Resource::Election), crate::election::kelurahan_page, "A kelurahan's elections: settings, RTs and polls"),
-    r!(POST "/election/kelurahan/{code}/settings", Write(Resource::Election), crate::election::settings_save, "Change a kelurahan's election settings"),
-    r!(GET "/election/{id}", Read(Resource::Election), crate::election::poll_page, "A poll: the count, differences, groupings, ties, what is left"),
-    r!(GET "/election/{id}/register", Read(Resource::Election), crate::election::register_page, "A poll's voter register"),
-    r!(POST "/election/{id}/register", Write(Resource::Election), crate::election::add_voter, "Put a voter on the register"),
-    r!(POST "/election/{id}/register/import", Write(Resource::Election), crate::election::import_voters, "Import a register file: name,sex,birth_date or age,married (multipart)"),
-    r!(POST "/election/{id}/register/remove", Write(Resource::Election), crate::election::remove_voter, "Take a voter off the register"),
-    r!(POST "/election/{id}/voted", Write(Resource::Election), crate::election::mark_voted, "Record that voters voted (a flag only)"),
-    r!(GET "/election/{id}/ballots", Read(Resource::Election), crate::election::ballots_page, "Both ballot entries side by side"),
-    r!(POST "/election/{id}/ballots", Write(Resource::Election), crate::election::enter_ballots, "Enter ballots into entry A or B, one per line"),
-    r!(POST "/election/{id}/ballots/correct", Write(Resource::Election), crate::election::correct_ballot, "Correct a ballot in one's own entry"),
-    r!(POST "/election/{id}/resolve", Write(Resource::Election), crate::election::resolve, "Resolve a difference between the entries from the paper ballot"),
-    r!(POST "/election/{id}/groups", Write(Resource::Election), crate::election::add_groups, "Confirm that written names mean one person"),
-    r!(POST "/election/{id}/groups/remove", Write(Resource::Election), crate::election::remove_group, "Take a grouping back"),
-    r!(POST "/election/{id}/door-to-door", Write(Resource::Election), crate::election::door_to_door, "Record a door-to-door collection"),
-    r!(POST "/election/{id}/tie", Write(Resource::Election), crate::election::tie, "Record how a tie was broken (re-vote or lot)"),
-    r!(POST "/election/{id}/publish", Write(Resource::ElectionResult), crate::election::publish, "Propose publishing the result, or confirm another member's proposal (publishes it)"),
-    r!(GET "/election/{id}/ballot-sheets", Read(Resource::Election), crate::election::ballot_sheets, "Blank numbered ballots to print (?from=&count=&per_page=)"),
-    r!(GET "/election/{id}/minutes", Read(Resource::Election), crate::election::draft_minutes, "Draft minutes (berita acara) of the count as it stands, printable"),
-    r!(GET "/api/v1/election/results", Public, crate::election::api_results, "Published election results"),
-    r!(GET "/api/v1/election/results/{id}", Public, crate::election::api_result, "A published result with its hash and the files to recount"),
-    r!(GET "/api/v1/election/elections", Read(Resource::Election), crate::election::api_elections, "Polls in your scope"),
-    r!(POST "/api/v1/election/elections", Write(Resource::Election), crate::election::api_create, "Open a poll: {level, area, held_on}"),
-    r!(GET "/api/v1/election/elections/{id}", Read(Resource::Election), crate::election::api_election, "A poll's count: entries, differences, recount, ties, blockers"),
-    r!(GET "/api/v1/election/elections/{id}/register", Read(Resource::Election), crate::election::api_register, "A poll's voter register"),
-    r!(POST "/api/v1/election/elections/{id}/register", Write(Resource::Election), crate::election::api_add_voters, "Add voters: a register CSV (text/csv) or {voters: [...]}"),
-    r!(POST "/api/v1/election/elections/{id}/voted", Write(Resource::Election), crate::election::api_voted, "Record that voters voted: {voters: [ids], voted}"),
-    r!(GET "/api/v1/election/elections/{id}/entries", Read(Resource::Election), crate::election::api_entries, "Both ballot entries"),
-    r!(POST "/api/v1/election/elections/{id}/ballots", Write(Resource::Election), crate::election::api_ballots, "Enter ballots: {entry, ballots: [{ballot_id, names}]}"),
-    r!(POST "/api/v1/election/elections/{id}/corrections", Write(Resource::Election), crate::election::api_correct, "Correct a ballot of one's own entry: {entry, ballot_id, names|null}"),
-    r!(POST "/api/v1/election/elections/{id}/resolutions", Write(Resource::Election), crate::election::api_resolve, "Resolve a difference: {ballot_id, names|null, note}"),
-    r!(POST "/api/v1/election/elections/{id}/groups", Write(Resource::Election), crate::election::api_group, "Confirm a grouping {written, person}, or take it back (person null)"),
-    r!(POST "/api/v1/election/elections/{id}/door-to-door", Write(Resource::Election), crate::election::api_door_to_door, "Record a door-to-door collection: {on, note}"),
-    r!(POST "/api/v1/election/elections/{id}/tie", Write(Resource::Election), crate::election::api_tie, "Record a tie decision: {rule, winners, revote: {person: votes}, note}"),
-    r!(POST "/api/v1/election/elections/{id}/publish", Write(Resource::ElectionResult), crate::election::api_publish, "Propose publishing the result, or confirm another member's proposal (publishes it)"),
-    r!(GET "/api/v1/election/settings/{code}", Read(Resource::Election), crate::election::api_settings, "A kelurahan's election settings"),
-    r!(PUT "/api/v1/election/settings/{code}", Write(Resource::Election), crate::election::api_settings_save, "Replace a kelurahan's election settings (JSON; missing fields take defaults)"),
-];
+use crate::election::routes::ROUTES as ELECTION;
 
 /// The declared route for a request; HEAD is answered as GET.
 pub fn spec(method: &Method, path: &str) -> Option<&'static Route> {

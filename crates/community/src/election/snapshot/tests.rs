@@ -34,7 +34,7 @@ fn pinned_summary() -> ResultSummary {
     .unwrap();
     let voters: Vec<Voter> = (1..=8)
         .map(|i| Voter {
-            id: i,
+            id: lumbung_domain::VoterId::new(i),
             name: format!("V{i}"),
             sex: Some(if i <= 3 {
                 lumbung_domain::Sex::Female

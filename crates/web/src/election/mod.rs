@@ -1,0 +1,178 @@
+//! The BKM election in the web app and the API: the committee's work on a
+//! poll (register, the two ballot entries and their differences, groupings,
+//! door-to-door collections, ties, publishing), printable ballot sheets and
+//! minutes (berita acara), and the published results for everyone — votes
+//! per nominee, the groupings, the minutes and the anonymised ballots as
+//! the CSV files of `lumbung election recount`.
+//!
+//! Who: the facilitators covering the kelurahan work as the committee
+//! (writes; no member decides alone: a third member resolves differences,
+//! a second confirms publishing and a lot — see the store), the BKM and the
+//! auditor read, within their scope (a poll's area and the organisations
+//! of its kelurahan); a poll outside the scope is "not found". Published
+//! results are public and hold no voter identity.
+
+use crate::auth::Viewer;
+use crate::edge::{invalid, redirect};
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Form, Json};
+use jiff::civil::Date;
+use lumbung_community::election::TieRule;
+use lumbung_domain::{text, PollId, Resource, Text, VoterId};
+use lumbung_store::{
+    read_ballot_lines, read_voters, BallotEntry, Election, ElectionLevel, ElectionSettings,
+    PublishStep, Published, TieInput, VoterInput,
+};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub mod api;
+pub mod ballots;
+pub mod pages;
+pub mod register;
+pub mod results;
+pub mod routes;
+
+type Pairs = Vec<(String, String)>;
+
+/// The first value of a form field, trimmed ("" when missing).
+fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+/// Every value of a repeated form field (checkboxes), trimmed, non-empty.
+fn fields<'a>(f: &'a Pairs, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    f.iter()
+        .filter(move |(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A date from a form; blank is `today`.
+fn date_of(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
+    match raw.trim() {
+        "" => Ok(today),
+        d => d.parse().map_err(|_| {
+            invalid(
+                name,
+                text!("not_a_date_such_as", value = format!("{d:?}"), example = "2025-03-02";
+                    id: "{value} bukan tanggal seperti {example}",
+                    en: "{value} is not a date such as {example}"),
+            )
+        }),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<PollId, AppError> {
+    raw.parse::<i64>()
+        .map(PollId::new)
+        .map_err(|_| AppError::not_found(election_text(raw)))
+}
+
+/// "election 7", as what was not found.
+fn election_text(raw: &str) -> Text {
+    text!("election", election = raw; id: "pemilihan {election}", en: "election {election}")
+}
+
+/// "neither revote nor lot", for a tie rule typed in.
+fn neither_revote_nor_lot(raw: &str) -> Text {
+    text!("election_tie_rule", value = format!("{raw:?}");
+        id: "{value} bukan pemungutan ulang (revote) atau undian (lot)",
+        en: "{value} is neither revote nor lot")
+}
+
+/// Names written on one line, separated by commas.
+fn name_list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn can_write(viewer: &Viewer, resource: Resource) -> bool {
+    viewer.user().is_some_and(|u| u.role.can_write(resource))
+}
+
+fn can_read(viewer: &Viewer, resource: Resource) -> bool {
+    viewer.user().is_some_and(|u| u.role.can_read(resource))
+}
+
+/// A writer of elections who is no committee member
+/// (`Role::sits_on_committee`).
+fn org_scoped_committee(viewer: &Viewer) -> bool {
+    viewer.user().is_some_and(|u| {
+        u.role.can_write(Resource::Election) && !u.role.sits_on_committee(&u.scope)
+    })
+}
+
+/// Whether the viewer's scope reaches data placed at `placement`.
+fn reaches(viewer: &Viewer, placement: &lumbung_domain::Placement) -> bool {
+    !org_scoped_committee(viewer) && viewer.scope().covers(placement)
+}
+
+/// The scope a committee member opens polls in.
+fn committee_scope(viewer: &Viewer) -> Result<lumbung_domain::Scope, AppError> {
+    if org_scoped_committee(viewer) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(viewer.scope())
+}
+
+/// The poll with this id when the viewer's scope covers it; otherwise not
+/// found (its existence is not told).
+async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Election, AppError> {
+    let id = parse_id(raw)?;
+    let e = state.blocking(move |s| s.election(id)).await?;
+    match e {
+        Some(e) if reaches(viewer, &e.placement) => Ok(e),
+        _ => Err(AppError::not_found(election_text(raw))),
+    }
+}
+
+/// Runs a step on a poll in the store, as the viewer.
+async fn as_viewer<T: Send + 'static>(
+    state: &AppState,
+    viewer: &Viewer,
+    poll: PollId,
+    work: impl FnOnce(&lumbung_store::Store, PollId, &lumbung_store::Actor) -> lumbung_store::Result<T>
+        + Send
+        + 'static,
+) -> Result<T, AppError> {
+    let actor = viewer.actor()?;
+    state.blocking(move |s| work(s, poll, &actor)).await
+}
+
+/// A kelurahan the viewer works in: its area, path and settings.
+async fn kelurahan_in_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<(lumbung_store::Area, ElectionSettings), AppError> {
+    let c = code.to_owned();
+    let (area, placement, settings) = state
+        .blocking(move |s| {
+            Ok((
+                s.area(&c)?,
+                s.election_placement(&c)?,
+                s.election_settings(&c)?,
+            ))
+        })
+        .await?;
+    match (area, placement) {
+        (Some(a), Some(p)) if a.kind.as_deref() == Some("kelurahan") && reaches(viewer, &p) => {
+            Ok((a, settings))
+        }
+        _ => Err(AppError::not_found(text!("kelurahan", kelurahan = code;
+            id: "kelurahan {kelurahan}", en: "kelurahan {kelurahan}"))),
+    }
+}

@@ -1,0 +1,287 @@
+//! The committee's pages: the elections in scope, a kelurahan's settings,
+//! opening a poll and the poll's count.
+
+use super::*;
+use lumbung_community::election::SettingsText;
+use lumbung_domain::AreaPath;
+use lumbung_store::{AreaFilter, NewElection};
+
+// ---------------------------------------------------------------- pages
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IndexQuery {
+    kelurahan: Option<String>,
+}
+
+/// The elections: published results for everyone; for the committee, the
+/// BKM and auditors, the polls in their scope and the kelurahan to open.
+pub async fn index(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<IndexQuery>,
+) -> Result<Response, AppError> {
+    if let Some(k) = q
+        .kelurahan
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        let code =
+            lumbung_domain::AreaCode::parse(k).map_err(|e| invalid("kelurahan", e.to_string()))?;
+        return Ok(redirect(&format!("/election/kelurahan/{code}")));
+    }
+    let reads = can_read(&viewer, Resource::Election);
+    let scope = viewer.scope();
+    let within: Option<AreaPath> = scope.area_path().cloned();
+    let (results, polls, kelurahan) = state
+        .blocking(move |s| {
+            let results = s.published_elections()?;
+            if !reads {
+                return Ok((results, vec![], vec![]));
+            }
+            let polls = s.elections(&scope)?;
+            let kelurahan = match within {
+                Some(path) => {
+                    let filter = AreaFilter {
+                        kind: Some("kelurahan".into()),
+                        within: Some(path),
+                        ..Default::default()
+                    };
+                    s.search_areas(&filter, 200, 0)?.0
+                }
+                None => vec![],
+            };
+            Ok((results, polls, kelurahan))
+        })
+        .await?;
+    let kelurahan: Vec<Value> = kelurahan
+        .iter()
+        .map(|a| json!({"code": a.code, "name": a.name}))
+        .collect();
+    Ok(render(
+        &viewer,
+        &uri,
+        "election_index.html",
+        context! { results => results, polls => polls, kelurahan => kelurahan, reads => reads },
+    )?
+    .into_response())
+}
+
+/// A kelurahan's elections: its settings, its RTs and their polls, the
+/// level-2 polls, and the forms to open polls.
+pub async fn kelurahan_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (area, settings) = kelurahan_in_scope(&state, &viewer, &code).await?;
+    let scope = viewer.scope();
+    let path = AreaPath::from_stored(area.path.clone());
+    let kel = area.code.clone();
+    let (polls, rts) = state
+        .blocking(move |s| {
+            let polls: Vec<Election> = s
+                .elections(&scope)?
+                .into_iter()
+                .filter(|e| e.kelurahan_code == kel)
+                .collect();
+            let filter = AreaFilter {
+                kind: Some("rt".into()),
+                within: Some(path),
+                ..Default::default()
+            };
+            let mut rts = s.search_areas(&filter, 1000, 0)?.0;
+            rts.sort_by(|a, b| a.code.cmp(&b.code));
+            Ok((polls, rts))
+        })
+        .await?;
+    let rts: Vec<Value> = rts
+        .iter()
+        .map(|a| {
+            let of: Vec<&Election> = polls.iter().filter(|e| e.area_code == a.code).collect();
+            json!({"code": a.code, "name": a.name, "polls": of})
+        })
+        .collect();
+    let level2: Vec<&Election> = polls
+        .iter()
+        .filter(|e| e.level != ElectionLevel::Rt)
+        .collect();
+    render(
+        &viewer,
+        &uri,
+        "election_kelurahan.html",
+        context! {
+            area => json!({"code": area.code, "name": area.name}),
+            settings => settings,
+            rts => rts,
+            level2 => level2,
+            can_write => can_write(&viewer, Resource::Election),
+            today => state.store.clock().today(),
+        },
+    )
+}
+
+/// Settings from the form: every field, defaults for the blank ones.
+fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
+    let d = SettingsText::default();
+    let num = |name: &str, default: usize| -> Result<usize, AppError> {
+        match field(f, name) {
+            "" => Ok(default),
+            raw => raw.parse().map_err(|_| {
+                invalid(
+                    name,
+                    text!("not_a_whole_number", value = format!("{raw:?}");
+                        id: "{value} bukan bilangan bulat", en: "{value} is not a whole number"),
+                )
+            }),
+        }
+    };
+    let text = |name: &str, default: &str| match field(f, name) {
+        "" => default.to_owned(),
+        v => v.replace(',', "."),
+    };
+    let s = SettingsText {
+        names_min: num("names_min", d.names_min)?,
+        names_max: num("names_max", d.names_max)?,
+        quorum: text("quorum", &d.quorum),
+        delegates_per_rt: num("delegates_per_rt", d.delegates_per_rt)?,
+        bkm_seats: num("bkm_seats", d.bkm_seats)?,
+        bkm_names_min: num("bkm_names_min", d.bkm_names_min)?,
+        bkm_names_max: num("bkm_names_max", d.bkm_names_max)?,
+        tie_rule: match field(f, "tie_rule") {
+            "" | "revote" => TieRule::Revote,
+            "lot" => TieRule::Lot,
+            other => return Err(invalid("tie_rule", neither_revote_nor_lot(other))),
+        },
+        women_target: text("women_target", &d.women_target),
+        term_years: num("term_years", d.term_years.into())?
+            .try_into()
+            .map_err(|_| {
+                invalid(
+                    "term_years",
+                    text!("election_term_years";
+                    id: "masa bakti 1 sampai 10 tahun", en: "a term is 1 to 10 years"),
+                )
+            })?,
+        check_residents: matches!(field(f, "check_residents"), "1" | "on" | "true"),
+    };
+    Ok(s.checked().map_err(lumbung_store::StoreError::from)?)
+}
+
+pub async fn settings_save(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    kelurahan_in_scope(&state, &viewer, &code).await?;
+    let settings = settings_from(&f)?;
+    let (c, actor) = (code.clone(), viewer.actor()?);
+    state
+        .blocking(move |s| s.set_election_settings(&c, settings, &actor))
+        .await?;
+    Ok(redirect(&format!("/election/kelurahan/{code}")))
+}
+
+pub(super) fn new_election(
+    level: &str,
+    area: &str,
+    held_on: &str,
+    today: Date,
+) -> Result<NewElection, AppError> {
+    Ok(NewElection {
+        level: ElectionLevel::parse(level).ok_or_else(|| {
+            invalid(
+                "level",
+                text!("election_level", value = format!("{level:?}");
+                    id: "{value} bukan rt, bkm atau coordinator",
+                    en: "{value} is not rt, bkm or coordinator"),
+            )
+        })?,
+        area_code: area.trim().to_owned(),
+        held_on: date_of(held_on, "held_on", today)?,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let new = new_election(
+        field(&f, "level"),
+        field(&f, "area"),
+        field(&f, "held_on"),
+        state.store.clock().today(),
+    )?;
+    let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
+    let id = state
+        .blocking(move |s| s.create_election(&new, &scope, &actor))
+        .await?;
+    Ok(redirect(&format!("/election/{id}")))
+}
+
+/// The committee's page of a poll: where the count stands and what is left.
+pub async fn poll_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let e = poll_in_scope(&state, &viewer, &id).await?;
+    let (c, (a, b)) = state
+        .blocking(move |s| Ok((s.election_count(e.id)?, s.election_entries(e.id)?)))
+        .await?;
+    let names = |rows: &[lumbung_store::BallotRow], id: &str| {
+        rows.iter()
+            .find(|r| r.ballot_id == id)
+            .map(|r| r.names.clone())
+    };
+    let diffs: Vec<Value> = c
+        .differences
+        .iter()
+        .map(|d| {
+            let id = d.difference.ballot_id();
+            let kind = serde_json::to_value(&d.difference)
+                .ok()
+                .and_then(|v| v["kind"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            json!({
+                "ballot_id": id,
+                "kind": kind,
+                "a": names(&a, id),
+                "b": names(&b, id),
+                "resolved": d.resolved,
+                "resolution": c.resolutions.iter().find(|r| r.ballot_id == id),
+            })
+        })
+        .collect();
+    let me = viewer
+        .user()
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
+    let my_entry = if c.entry_a.entered_by.contains(&me) {
+        "a"
+    } else if c.entry_b.entered_by.contains(&me) {
+        "b"
+    } else {
+        ""
+    };
+    render(
+        &viewer,
+        &uri,
+        "election_poll.html",
+        context! {
+            c => c,
+            summary => c.summary(),
+            diffs => diffs,
+            can_write => can_write(&viewer, Resource::Election) && c.election.published_at.is_none(),
+            can_publish => can_write(&viewer, Resource::ElectionResult) && c.election.published_at.is_none(),
+            my_entry => my_entry,
+            today => state.store.clock().today(),
+        },
+    )
+}

@@ -1,0 +1,203 @@
+//! A poll's voter register: the page, typed-in voters, register files,
+//! the voted flag.
+
+use super::*;
+use axum::extract::Multipart;
+
+/// A register names voters: each reading is audited (no names in the entry).
+pub(super) async fn read_register(
+    state: &AppState,
+    viewer: &Viewer,
+    e: &Election,
+    voters: usize,
+) -> Result<(), AppError> {
+    let details = json!({"election": e.id, "voters": voters});
+    crate::community::audit_read(state, viewer, "register", &e.area_code, details).await
+}
+
+pub async fn register_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let e = poll_in_scope(&state, &viewer, &id).await?;
+    let pid = e.id;
+    let voters = state.blocking(move |s| s.election_voters(pid)).await?;
+    read_register(&state, &viewer, &e, voters.len()).await?;
+    let eligible = voters.iter().filter(|v| v.eligible).count();
+    let voted = voters.iter().filter(|v| v.voted).count();
+    render(
+        &viewer,
+        &uri,
+        "election_register.html",
+        context! {
+            e => e,
+            voters => voters,
+            eligible => eligible,
+            voted => voted,
+            can_write => can_write(&viewer, Resource::Election) && e.published_at.is_none(),
+        },
+    )
+}
+
+fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
+    let sex = lumbung_store::parse_sex(field(f, "sex")).map_err(|m| invalid("sex", m))?;
+    let birth_date = match field(f, "birth_date") {
+        "" => None,
+        raw => Some(raw.parse().map_err(|_| {
+            invalid(
+                "birth_date",
+                text!("not_a_date_such_as", value = format!("{raw:?}"), example = "1980-04-17";
+                    id: "{value} bukan tanggal seperti {example}",
+                    en: "{value} is not a date such as {example}"),
+            )
+        })?),
+    };
+    let age = match field(f, "age") {
+        "" => None,
+        raw => Some(
+            raw.parse::<u16>()
+                .ok()
+                .filter(|a| *a <= 130)
+                .ok_or_else(|| {
+                    invalid(
+                        "age",
+                        text!("election_age", value = format!("{raw:?}");
+                        id: "{value} bukan umur dalam tahun penuh",
+                        en: "{value} is not an age in whole years"),
+                    )
+                })?,
+        ),
+    };
+    Ok(VoterInput {
+        line: 1,
+        name: field(f, "name").to_owned(),
+        sex,
+        birth_date,
+        age,
+        married: matches!(field(f, "married"), "1" | "on" | "true" | "ya" | "yes"),
+    })
+}
+
+pub async fn add_voter(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let e = poll_in_scope(&state, &viewer, &id).await?;
+    let voter = voter_from(&f)?
+        .checked(e.held_on)
+        .map_err(lumbung_store::StoreError::from)?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.add_voters(poll, "form", &[voter], actor)
+    })
+    .await?;
+    Ok(redirect(&format!("/election/{}/register", e.id)))
+}
+
+/// A register file uploaded (multipart: `file`, or `text` pasted; the CSRF
+/// token comes in the query string).
+pub async fn import_voters(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let e = poll_in_scope(&state, &viewer, &id).await?;
+    let (mut name, mut bytes) = (String::from("register.csv"), Vec::new());
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_request(e.body_text()))?
+    {
+        match part.name().unwrap_or_default() {
+            "file" => {
+                if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
+                    name = n.to_owned();
+                }
+                let b = part
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::bad_request(e.body_text()))?;
+                if !b.is_empty() {
+                    bytes = b.to_vec();
+                }
+            }
+            "text" => {
+                let t = part
+                    .text()
+                    .await
+                    .map_err(|e| AppError::bad_request(e.body_text()))?;
+                if bytes.is_empty() && !t.trim().is_empty() {
+                    bytes = t.into_bytes();
+                }
+            }
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(invalid(
+            "file",
+            text!("election_register_file";
+            id: "pilih berkas atau tempelkan daftar pemilih",
+            en: "choose a file or paste the register"),
+        ));
+    }
+    let voters = read_voters(&name, &bytes).map_err(lumbung_store::StoreError::from)?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.add_voters(poll, &name, &voters, actor)
+    })
+    .await?;
+    Ok(redirect(&format!("/election/{}/register", e.id)))
+}
+
+pub async fn mark_voted(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let e = poll_in_scope(&state, &viewer, &id).await?;
+    let voters = fields(&f, "voter")
+        .map(|v| {
+            v.parse::<i64>().map(VoterId::new).map_err(|_| {
+                invalid(
+                    "voter",
+                    text!("election_not_a_voter", value = format!("{v:?}");
+                        id: "{value} bukan pemilih", en: "{value} is not a voter"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let voted = field(&f, "voted") != "0";
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.mark_voted(poll, &voters, voted, actor)
+    })
+    .await?;
+    Ok(redirect(&format!("/election/{}/register", e.id)))
+}
+
+pub async fn remove_voter(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let e = poll_in_scope(&state, &viewer, &id).await?;
+    let voter = field(&f, "voter")
+        .parse::<i64>()
+        .map(VoterId::new)
+        .map_err(|_| {
+            invalid(
+                "voter",
+                text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
+            )
+        })?;
+    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+        s.remove_voter(poll, voter, actor)
+    })
+    .await?;
+    Ok(redirect(&format!("/election/{}/register", e.id)))
+}
