@@ -2,13 +2,14 @@
 //! each, and the rule "poor when at least k of the n indicators hold".
 
 use super::decimal::Decimal;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
 /// A text in Bahasa Indonesia and in English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Label {
     pub id: String,
     pub en: String,
@@ -25,7 +26,7 @@ impl Label {
 
 /// How a numeric answer is compared with the threshold: the indicator
 /// holds when `answer OP threshold`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Comparison {
     #[serde(rename = "<")]
     Less,
@@ -68,13 +69,17 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// The test of one indicator on a household's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schemars(rename = "IndicatorTest")]
 pub enum Test {
     /// A yes/no answer; the indicator holds when the answer equals
     /// `holds_when` (default yes: the question is phrased as the criterion).
     YesNo {
+        // Optional in both directions, so that the request and the answer
+        // share one schema.
         #[serde(default = "yes")]
+        #[schemars(skip_serializing_if = "is_false")]
         holds_when: bool,
     },
     /// A numeric answer; the indicator holds when `answer OP threshold`.
@@ -94,7 +99,7 @@ pub enum Test {
 
 /// One poverty indicator: a key (the name answers are stored under), its
 /// label in both languages and its test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Indicator {
     pub key: String,
     pub label: Label,
@@ -104,7 +109,7 @@ pub struct Indicator {
 /// A valid set of poverty criteria: at least one indicator, unique keys of
 /// `a–z 0–9 _` (1–64 characters), both labels present, and
 /// `1 ≤ poor_when_at_least ≤ n`. Deserialising checks the same rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "CriteriaData")]
 pub struct Criteria {
     name: String,
@@ -112,7 +117,7 @@ pub struct Criteria {
     poor_when_at_least: usize,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct CriteriaData {
     name: String,
     indicators: Vec<Indicator>,

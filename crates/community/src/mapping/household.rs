@@ -6,13 +6,15 @@ use super::criteria::{Criteria, Indicator, Test};
 use super::decimal::Decimal;
 pub use lumbung_domain::Sex;
 use lumbung_domain::{AreaCode, ParseError};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// An answer to an indicator's question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "IndicatorAnswer")]
 pub enum Answer {
     YesNo(bool),
     Number(Decimal),
@@ -20,7 +22,7 @@ pub enum Answer {
 
 /// A member's age as asked: years at the time of mapping, or the year of
 /// birth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Age {
     Years(u16),
@@ -39,7 +41,7 @@ impl Age {
 }
 
 /// Relation to the head of household (the BPS household roster codes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     Head,
@@ -87,7 +89,7 @@ impl Relation {
 }
 
 /// A NIK (nomor induk kependudukan): 16 digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct Nik(String);
 
@@ -126,7 +128,8 @@ impl fmt::Display for Nik {
 }
 
 /// One person in the household roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "HouseholdMember")]
 pub struct Member {
     pub name: String,
     pub sex: Sex,
@@ -139,7 +142,7 @@ pub struct Member {
 /// A mapped household. `id` is the household's identifier in its source
 /// (the Kobo `_uuid`); `rt` an area of kind RT; `answers` are keyed by
 /// indicator key (answers to keys the criteria do not have are ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Household {
     pub id: String,
     #[serde(deserialize_with = "super::serde_util::area_code")]
@@ -148,6 +151,34 @@ pub struct Household {
     pub address: String,
     pub answers: BTreeMap<String, Answer>,
     pub members: Vec<Member>,
+}
+
+/// A household as the API takes it: `id` and `address` may be left out
+/// (an empty id: the store gives one).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct NewHousehold {
+    #[serde(default)]
+    pub id: String,
+    #[serde(deserialize_with = "super::serde_util::area_code")]
+    pub rt: AreaCode,
+    pub head_name: String,
+    #[serde(default)]
+    pub address: String,
+    pub answers: BTreeMap<String, Answer>,
+    pub members: Vec<Member>,
+}
+
+impl From<NewHousehold> for Household {
+    fn from(h: NewHousehold) -> Household {
+        Household {
+            id: h.id,
+            rt: h.rt,
+            head_name: h.head_name,
+            address: h.address,
+            answers: h.answers,
+            members: h.members,
+        }
+    }
 }
 
 impl Household {
@@ -295,7 +326,7 @@ pub fn manual_ids<'a>(
 }
 
 /// Poor, not poor, or not decidable from the answers given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
     Poor,
@@ -306,7 +337,8 @@ pub enum Classification {
 
 /// A household's score: the indicators that hold and those without a
 /// usable answer (both in the criteria's order), and the classification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "HouseholdScore")]
 pub struct Score {
     pub holds: Vec<String>,
     pub missing: Vec<String>,

@@ -1,30 +1,204 @@
 //! One kelurahan's cycle: its steps and records, recording the next step,
 //! verifying one (the city coordinator) and the plan's target dates.
 
-use super::progress::participation;
-use super::*;
+use super::progress::ParticipationView;
+use super::{
+    coordinates, kelurahan, kelurahan_in_scope, may_read, may_write, percent, turnout_map,
+    username, KelurahanView,
+};
+use crate::auth::Viewer;
+use crate::edge::{invalid, parse_date, redirect, today};
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, Response};
+use axum::{Extension, Form, Json};
+use jiff::civil::Date;
+use lumbung_community::cycle::{
+    progress_planned, Attendance, CyclePlan, Document, ProgressSettings, StepRecord, StepReport,
+    Verification,
+};
+use lumbung_community::mapping::Label;
+use lumbung_domain::{text, Resource};
+use lumbung_store::Kelurahan;
+use minijinja::context;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-fn record_json(r: &StepRecord) -> Value {
-    let a = r.attendance;
-    let (verified_by, verified_at) = match &r.verification {
-        Verification::Verified { by, at } => (Some(by.as_str()), Some(at.to_string())),
-        Verification::Recorded => (None, None),
-    };
-    json!({
-        "done_on": r.done_on,
-        "attendance": {"total": a.total(), "women": a.women(), "poor": a.poor(),
-            "percent_women": percent(a.women().into(), a.total().into()),
-            "percent_poor": percent(a.poor().into(), a.total().into())},
-        "documents": r.documents.iter().map(|d| json!({"title": d.title, "reference": d.reference})).collect::<Vec<_>>(),
-        "recorded_by": r.recorded_by.as_str(),
-        "recorded_at": r.recorded_at.to_string(),
-        "verified": r.is_verified(),
-        "verified_by": verified_by,
-        "verified_at": verified_at,
-    })
+/// A step done, as pages and the API show it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RecordView {
+    #[schemars(with = "String")]
+    done_on: Date,
+    attendance: AttendanceView,
+    documents: Vec<DocumentView>,
+    recorded_by: String,
+    recorded_at: String,
+    verified: bool,
+    verified_by: Option<String>,
+    verified_at: Option<String>,
 }
 
-async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<Value, AppError> {
+#[derive(Debug, Serialize, JsonSchema)]
+struct AttendanceView {
+    total: u32,
+    women: u32,
+    poor: u32,
+    percent_women: Option<u64>,
+    percent_poor: Option<u64>,
+}
+
+/// A document of a step; `reference` is `null` when there is none.
+#[derive(Debug, Serialize, JsonSchema)]
+struct DocumentView {
+    title: String,
+    reference: Option<String>,
+}
+
+/// A step just recorded or verified: its key and its record.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StepRecorded {
+    step: String,
+    #[serde(flatten)]
+    record: RecordView,
+}
+
+impl From<&StepRecord> for RecordView {
+    fn from(r: &StepRecord) -> RecordView {
+        let a = r.attendance;
+        let (verified_by, verified_at) = match &r.verification {
+            Verification::Verified { by, at } => {
+                (Some(by.as_str().to_owned()), Some(at.to_string()))
+            }
+            Verification::Recorded => (None, None),
+        };
+        RecordView {
+            done_on: r.done_on,
+            attendance: AttendanceView {
+                total: a.total(),
+                women: a.women(),
+                poor: a.poor(),
+                percent_women: percent(a.women().into(), a.total().into()),
+                percent_poor: percent(a.poor().into(), a.total().into()),
+            },
+            documents: r
+                .documents
+                .iter()
+                .map(|d| DocumentView {
+                    title: d.title.clone(),
+                    reference: d.reference.clone(),
+                })
+                .collect(),
+            recorded_by: r.recorded_by.as_str().to_owned(),
+            recorded_at: r.recorded_at.to_string(),
+            verified: r.is_verified(),
+            verified_by,
+            verified_at,
+        }
+    }
+}
+
+impl From<StepRecord> for StepRecorded {
+    fn from(r: StepRecord) -> StepRecorded {
+        StepRecorded {
+            record: (&r).into(),
+            step: r.step,
+        }
+    }
+}
+
+/// A kelurahan's cycle: plan, steps with their records, and its standing.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct KelurahanCycleView {
+    kelurahan: KelurahanView,
+    #[schemars(with = "String")]
+    as_of: Date,
+    #[schemars(with = "Option<String>")]
+    starts_on: Option<Date>,
+    steps: Vec<PlannedStep>,
+    next_step: Option<NextStep>,
+    progress: Standing,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct PlannedStep {
+    key: String,
+    label: Label,
+    order: u16,
+    #[schemars(with = "Option<String>")]
+    target: Option<Date>,
+    record: Option<RecordView>,
+    late: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct NextStep {
+    key: String,
+    label: Label,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Standing {
+    steps_done: u64,
+    steps_total: u64,
+    percent_done: Option<u64>,
+    #[schemars(with = "Option<String>")]
+    last_done_on: Option<Date>,
+    late: Vec<String>,
+    stalled: bool,
+    days_idle: Option<i64>,
+    participation: ParticipationView,
+}
+
+/// The plan as saved.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlanSaved {
+    plan: CyclePlan,
+}
+
+/// Verifying a step: its key.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct VerifyBody {
+    step: String,
+}
+
+/// The form that records a step; numbers as typed (empty: 0).
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    done_on: String,
+    #[serde(default)]
+    total: String,
+    #[serde(default)]
+    women: String,
+    #[serde(default)]
+    poor: String,
+    #[serde(default)]
+    documents: String,
+}
+
+/// The form that verifies a step.
+#[derive(Debug, Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    step: String,
+}
+
+/// The plan form: the start date and `target_<step key>` per step.
+#[derive(Debug, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    starts_on: String,
+    #[serde(flatten)]
+    targets: HashMap<String, String>,
+}
+
+async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<KelurahanCycleView, AppError> {
     let code = kel.code.clone();
     let ((_, plan, cycle), turnout) = state
         .blocking(move |s| Ok((s.kelurahan_cycle(&code)?, s.election_turnout()?)))
@@ -40,32 +214,39 @@ async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<Value, AppE
     )
     .map_err(|e| AppError::conflict(e.to_string()))?;
     let row = &p.kelurahan[0];
-    let steps: Vec<Value> = plan
+    let steps = plan
         .steps()
         .iter()
-        .map(|s| {
-            json!({
-                "key": s.key, "label": s.label, "order": s.order, "target": s.target,
-                "record": cycle.record_of(&s.key).map(record_json),
-                "late": row.late.contains(&s.key),
-            })
+        .map(|s| PlannedStep {
+            key: s.key.clone(),
+            label: s.label.clone(),
+            order: s.order,
+            target: s.target,
+            record: cycle.record_of(&s.key).map(Into::into),
+            late: row.late.contains(&s.key),
         })
         .collect();
     let total = plan.steps().len() as u64;
-    Ok(json!({
-        "kelurahan": kelurahan_json(kel),
-        "as_of": as_of,
-        "starts_on": plan.starts_on(),
-        "steps": steps,
-        "next_step": cycle.next_step(&plan).map(|s| json!({"key": s.key, "label": s.label})),
-        "progress": {
-            "steps_done": row.steps_done, "steps_total": total,
-            "percent_done": percent(row.steps_done, total),
-            "last_done_on": row.last_done_on, "late": row.late, "stalled": row.stalled,
-            "days_idle": row.days_idle,
-            "participation": participation(&p.participation),
+    Ok(KelurahanCycleView {
+        kelurahan: kel.into(),
+        as_of,
+        starts_on: plan.starts_on(),
+        steps,
+        next_step: cycle.next_step(&plan).map(|s| NextStep {
+            key: s.key.clone(),
+            label: s.label.clone(),
+        }),
+        progress: Standing {
+            steps_done: row.steps_done,
+            steps_total: total,
+            percent_done: percent(row.steps_done, total),
+            last_done_on: row.last_done_on,
+            late: row.late.clone(),
+            stalled: row.stalled,
+            days_idle: row.days_idle,
+            participation: (&p.participation).into(),
         },
-    }))
+    })
 }
 
 pub async fn kelurahan_page(
@@ -97,7 +278,7 @@ pub async fn api_kelurahan(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<KelurahanCycleView>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
     Ok(Json(kelurahan_data(&state, &kel).await?))
 }
@@ -120,29 +301,45 @@ fn documents(raw: &str) -> Vec<Document> {
         .collect()
 }
 
-fn count(f: &Fields, name: &str) -> Result<u32, AppError> {
-    match text(f, name) {
+fn count(raw: &str, name: &str) -> Result<u32, AppError> {
+    match raw.trim() {
         "" => Ok(0),
-        raw => raw
-            .parse()
-            .map_err(|_| invalid(name, format!("{raw:?} is not a whole number"))),
+        raw => raw.parse().map_err(|_| {
+            invalid(
+                name,
+                text!("not_a_whole_number", value = format!("{raw:?}");
+                    id: "{value} bukan bilangan bulat", en: "{value} is not a whole number"),
+            )
+        }),
     }
 }
 
-fn step_report(f: &Fields) -> Result<StepReport, AppError> {
-    let step = text(f, "step");
+fn step_report(f: &StepForm) -> Result<StepReport, AppError> {
+    let step = f.step.trim();
     if step.is_empty() {
-        return Err(invalid("step", "choose the step to record"));
+        return Err(invalid(
+            "step",
+            text!("cycle_choose_step"; id: "pilih langkah yang dicatat", en: "choose the step to record"),
+        ));
     }
-    let done_on = parse_date(text(f, "done_on"), "done_on")?
-        .ok_or_else(|| invalid("done_on", "give the date the step was done"))?;
-    let attendance = Attendance::new(count(f, "total")?, count(f, "women")?, count(f, "poor")?)
-        .map_err(|e| invalid("attendance", e.to_string()))?;
+    let done_on = parse_date(&f.done_on, "done_on")?.ok_or_else(|| {
+        invalid(
+            "done_on",
+            text!("cycle_give_done_on";
+                id: "isi tanggal langkah itu dilakukan", en: "give the date the step was done"),
+        )
+    })?;
+    let attendance = Attendance::new(
+        count(&f.total, "total")?,
+        count(&f.women, "women")?,
+        count(&f.poor, "poor")?,
+    )
+    .map_err(|e| invalid("attendance", e.text()))?;
     Ok(StepReport {
         step: step.to_owned(),
         done_on,
         attendance,
-        documents: documents(text(f, "documents")),
+        documents: documents(&f.documents),
     })
 }
 
@@ -173,7 +370,10 @@ async fn verify(
         return Err(AppError::Forbidden);
     }
     if step.trim().is_empty() {
-        return Err(invalid("step", "name the step to verify"));
+        return Err(invalid(
+            "step",
+            text!("cycle_name_step"; id: "sebutkan langkah yang diverifikasi", en: "name the step to verify"),
+        ));
     }
     let (by, actor) = (username(viewer)?, viewer.actor()?);
     let (code, step) = (kel.code.clone(), step.trim().to_owned());
@@ -186,21 +386,21 @@ pub async fn record_step(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
     let report = step_report(&f)?;
     record(&state, &viewer, &code, report).await?;
-    Ok(Redirect::to(&format!("/community/kelurahan/{code}")).into_response())
+    Ok(redirect(&format!("/community/kelurahan/{code}")))
 }
 
 pub async fn verify_step(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<VerifyForm>,
 ) -> Result<Response, AppError> {
-    verify(&state, &viewer, &code, text(&f, "step")).await?;
-    Ok(Redirect::to(&format!("/community/kelurahan/{code}")).into_response())
+    verify(&state, &viewer, &code, &f.step).await?;
+    Ok(redirect(&format!("/community/kelurahan/{code}")))
 }
 
 pub async fn api_record_step(
@@ -208,16 +408,9 @@ pub async fn api_record_step(
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
     Json(report): Json<StepReport>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<StepRecorded>), AppError> {
     let r = record(&state, &viewer, &code, report).await?;
-    let mut v = record_json(&r);
-    v["step"] = json!(r.step);
-    Ok((StatusCode::CREATED, Json(v)))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct VerifyBody {
-    step: String,
+    Ok((StatusCode::CREATED, Json(r.into())))
 }
 
 pub async fn api_verify_step(
@@ -225,11 +418,9 @@ pub async fn api_verify_step(
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
     Json(body): Json<VerifyBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<StepRecorded>, AppError> {
     let r = verify(&state, &viewer, &code, &body.step).await?;
-    let mut v = record_json(&r);
-    v["step"] = json!(r.step);
-    Ok(Json(v))
+    Ok(Json(r.into()))
 }
 
 async fn save_plan(
@@ -255,21 +446,22 @@ pub async fn plan_save(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<PlanForm>,
 ) -> Result<Response, AppError> {
     save_plan(&state, &viewer, &code, |mut plan| {
-        plan.set_start(parse_date(text(&f, "starts_on"), "starts_on")?);
+        plan.set_start(parse_date(&f.starts_on, "starts_on")?);
         let keys: Vec<String> = plan.steps().iter().map(|s| s.key.clone()).collect();
         for key in keys {
             let field = format!("target_{key}");
-            let target = parse_date(text(&f, &field), &field)?;
+            let raw = f.targets.get(&field).map(String::as_str).unwrap_or("");
+            let target = parse_date(raw, &field)?;
             plan.set_target(&key, target)
-                .map_err(|e| invalid(&field, e.to_string()))?;
+                .map_err(|e| invalid(&field, e.text()))?;
         }
         Ok(plan)
     })
     .await?;
-    Ok(Redirect::to(&format!("/community/kelurahan/{code}")).into_response())
+    Ok(redirect(&format!("/community/kelurahan/{code}")))
 }
 
 /// Replaces the kelurahan's plan (steps, targets, start) with the JSON body.
@@ -278,7 +470,7 @@ pub async fn api_plan_save(
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
     Json(plan): Json<CyclePlan>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PlanSaved>, AppError> {
     save_plan(&state, &viewer, &code, |_| Ok(plan.clone())).await?;
-    Ok(Json(json!({"plan": plan})))
+    Ok(Json(PlanSaved { plan }))
 }

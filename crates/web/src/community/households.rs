@@ -1,7 +1,69 @@
 //! Households typed in by hand (and removed), as a form and in the API.
 
 use super::mapping::{mapping_view, MappingQuery};
-use super::*;
+use super::{kelurahan, mapping_data, rt_label};
+use crate::auth::Viewer;
+use crate::edge::{invalid, redirect};
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form, Json};
+use lumbung_community::mapping::{
+    parse_yes_no, Age, Answer, Decimal, Household, Member, NewHousehold, Nik, Relation, Score, Sex,
+    Test,
+};
+use lumbung_domain::{text, AreaCode, Resource};
+use lumbung_store::MappingData;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The add-a-household form, as typed: `answer_<indicator key>` per
+/// indicator, members one per line.
+#[derive(Debug, Default, Deserialize)]
+pub struct HouseholdForm {
+    #[serde(default)]
+    rt: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    head_name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    members: String,
+    #[serde(flatten)]
+    answers: HashMap<String, String>,
+}
+
+impl HouseholdForm {
+    /// The answer typed for an indicator, trimmed ("" when none).
+    fn answer(&self, key: &str) -> &str {
+        self.answers
+            .get(&format!("answer_{key}"))
+            .map(|a| a.trim())
+            .unwrap_or("")
+    }
+}
+
+/// The form that removes a household.
+#[derive(Debug, Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    household: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// A household added through the API, with its score.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HouseholdAdded {
+    household: Household,
+    score: Score,
+}
 
 /// Problems of the add-a-household form, by field (`rt`, `head_name`,
 /// `members`, `answer_<key>`, …), in the page's language where the web app
@@ -14,37 +76,31 @@ fn form_error(errors: &mut FormErrors, field: &str, message: String) {
 
 /// The kelurahan's RTs for the form's select: code and "RW 03 · RT 004".
 pub(super) fn rt_choices(data: &MappingData) -> Vec<Value> {
-    let name = |c: &AreaCode| {
-        data.area_names
-            .get(c.as_str())
-            .cloned()
-            .unwrap_or_else(|| c.to_string())
-    };
     data.areas
         .rts()
-        .map(|rt| {
-            let label = match data.areas.rw_of(rt) {
-                Some(rw) => format!("{} · {}", name(rw), name(rt)),
-                None => name(rt),
-            };
-            json!({"code": rt, "label": label})
-        })
+        .map(|rt| json!({"code": rt, "label": rt_label(data, rt)}))
         .collect()
 }
 
 /// The form's values (as typed) and errors, with every field present so
 /// that the template reads them all.
-pub(super) fn household_form_json(data: &MappingData, f: &Fields, errors: &FormErrors) -> Value {
-    let raw = |name: &str| f.get(name).cloned().unwrap_or_default();
+pub(super) fn household_form_json(
+    data: &MappingData,
+    f: &HouseholdForm,
+    errors: &FormErrors,
+) -> Value {
     let answers: serde_json::Map<String, Value> = data
         .criteria
         .indicators()
         .iter()
-        .map(|i| (i.key.clone(), json!(raw(&format!("answer_{}", i.key)))))
+        .map(|i| {
+            let raw = f.answers.get(&format!("answer_{}", i.key));
+            (i.key.clone(), json!(raw.cloned().unwrap_or_default()))
+        })
         .collect();
     json!({
-        "rt": raw("rt"), "id": raw("id"), "head_name": raw("head_name"),
-        "address": raw("address"), "members": raw("members"), "answers": answers,
+        "rt": f.rt, "id": f.id, "head_name": f.head_name,
+        "address": f.address, "members": f.members, "answers": answers,
         "errors": errors,
     })
 }
@@ -123,12 +179,12 @@ fn member_line(line: &str, lang: crate::i18n::Lang) -> Result<Member, Vec<String
 /// criteria in force: every problem, by field, or the household (its id
 /// empty when the form gives none; the store then makes one).
 fn household_from_form(
-    f: &Fields,
+    f: &HouseholdForm,
     data: &MappingData,
     lang: crate::i18n::Lang,
 ) -> Result<Household, FormErrors> {
     let mut errors = FormErrors::new();
-    let rt = match text(f, "rt") {
+    let rt = match f.rt.trim() {
         "" => {
             form_error(&mut errors, "rt", lang.t("cm_err_rt_choose").to_owned());
             None
@@ -145,7 +201,7 @@ fn household_from_form(
             }
         },
     };
-    let head_name = text(f, "head_name");
+    let head_name = f.head_name.trim();
     if head_name.is_empty() {
         form_error(
             &mut errors,
@@ -156,7 +212,7 @@ fn household_from_form(
     let mut answers = BTreeMap::new();
     for ind in data.criteria.indicators() {
         let field = format!("answer_{}", ind.key);
-        let raw = text(f, &field);
+        let raw = f.answer(&ind.key);
         if raw.is_empty() {
             continue;
         }
@@ -178,7 +234,7 @@ fn household_from_form(
         }
     }
     let mut members = Vec::new();
-    for (i, line) in text(f, "members").lines().enumerate() {
+    for (i, line) in f.members.trim().lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
@@ -201,10 +257,10 @@ fn household_from_form(
     }
     match rt {
         Some(rt) if errors.is_empty() => Ok(Household {
-            id: text(f, "id").to_owned(),
+            id: f.id.trim().to_owned(),
             rt,
             head_name: head_name.to_owned(),
-            address: text(f, "address").to_owned(),
+            address: f.address.trim().to_owned(),
             answers,
             members,
         }),
@@ -219,7 +275,7 @@ pub async fn household_add(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<HouseholdForm>,
 ) -> Result<Response, AppError> {
     let kel = kelurahan(&state, &code).await?;
     viewer.require_write_at(Resource::Mapping, &kel.placement)?;
@@ -234,7 +290,8 @@ pub async fn household_add(
             {
                 Ok(stored) => Ok(stored),
                 Err(AppError::Invalid { field, message }) => {
-                    Err(FormErrors::from([(field, vec![message.to_string()])]))
+                    let message = message.get(viewer.lang.into()).to_owned();
+                    Err(FormErrors::from([(field, vec![message])]))
                 }
                 Err(e) => return Err(e),
             }
@@ -242,12 +299,11 @@ pub async fn household_add(
         Err(errors) => Err(errors),
     };
     match result {
-        Ok(stored) => Ok(Redirect::to(&format!(
+        Ok(stored) => Ok(redirect(&format!(
             "/community/kelurahan/{}/mapping?added={}#households",
             kel.code,
             crate::error::urlencode(&stored.id)
-        ))
-        .into_response()),
+        ))),
         Err(errors) => {
             let form = household_form_json(&data, &f, &errors);
             let here: Uri = format!("/community/kelurahan/{}/mapping", kel.code)
@@ -274,18 +330,24 @@ pub async fn household_remove(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<RemoveForm>,
 ) -> Result<Response, AppError> {
     let kel = kelurahan(&state, &code).await?;
     viewer.require_write_at(Resource::Mapping, &kel.placement)?;
-    let id = text(&f, "household").to_owned();
+    let id = f.household.trim().to_owned();
     if id.is_empty() {
-        return Err(invalid("household", "name the household to remove"));
+        return Err(invalid(
+            "household",
+            text!("household_name_to_remove";
+                id: "sebutkan rumah tangga yang dihapus", en: "name the household to remove"),
+        ));
     }
-    if text(&f, "confirm").is_empty() {
+    if f.confirm.trim().is_empty() {
         return Err(invalid(
             "confirm",
-            "tick the box to confirm the removal of the household",
+            text!("household_confirm_removal";
+                id: "centang kotaknya untuk memastikan penghapusan rumah tangga",
+                en: "tick the box to confirm the removal of the household"),
         ));
     }
     let actor = viewer.actor()?;
@@ -293,31 +355,28 @@ pub async fn household_remove(
     let removed = state
         .blocking(move |s| s.remove_household(&c, &id, &actor))
         .await?;
-    Ok(Redirect::to(&format!(
+    Ok(redirect(&format!(
         "/community/kelurahan/{}/mapping?removed={}#households",
         kel.code,
         crate::error::urlencode(&removed.id)
-    ))
-    .into_response())
+    )))
 }
 
-/// Adds a household from its JSON (`lumbung_community::mapping::Household`;
-/// an absent or empty `id` gets `manual-<n>`). Answers: `true`/`false` or a
-/// number per indicator key of the criteria in force.
+/// Adds a household from its JSON ([`NewHousehold`]; an absent or empty
+/// `id` gets `manual-<n>`). Answers: `true`/`false` or a number per
+/// indicator key of the criteria in force. Read from the raw body so that
+/// a body of the wrong shape is refused by field (`household`), as always.
 pub async fn api_household_add(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Json(mut body): Json<Value>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    Json(body): Json<Value>,
+) -> Result<(StatusCode, Json<HouseholdAdded>), AppError> {
     let kel = kelurahan(&state, &code).await?;
     viewer.require_write_at(Resource::Mapping, &kel.placement)?;
-    if let Some(obj) = body.as_object_mut() {
-        obj.entry("id").or_insert_with(|| json!(""));
-        obj.entry("address").or_insert_with(|| json!(""));
-    }
-    let household: Household =
-        serde_json::from_value(body).map_err(|e| invalid("household", e.to_string()))?;
+    let household: Household = serde_json::from_value::<NewHousehold>(body)
+        .map_err(|e| invalid("household", e.to_string()))?
+        .into();
     let actor = viewer.actor()?;
     let c = kel.code.clone();
     let stored = state
@@ -326,9 +385,9 @@ pub async fn api_household_add(
     let data = mapping_data(&state, &kel).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "household": stored,
-            "score": data.criteria.score(&stored),
-        })),
+        Json(HouseholdAdded {
+            score: data.criteria.score(&stored),
+            household: stored,
+        }),
     ))
 }

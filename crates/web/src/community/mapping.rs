@@ -1,57 +1,250 @@
 //! Self-mapping: the criteria, the summary per RT and RW with its charts,
 //! the mapping page and API, and the KoboToolbox upload.
 
-use super::households::{household_form_json, rt_choices, FormErrors};
-use super::*;
+use super::households::{household_form_json, rt_choices, HouseholdForm};
+use super::{
+    area_name, audit_read, kelurahan, kelurahan_in_scope, mapping_data, may_read, may_write,
+    percent, rt_label, KelurahanView,
+};
+use crate::auth::Viewer;
+use crate::charts;
+use crate::edge::{invalid, redirect};
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Form, Json};
+use lumbung_community::mapping::{
+    bps_template, summarise, AreaTally, Classification, Criteria, CsvFile, Household, KoboError,
+    Label, MappingSummary, Test,
+};
+use lumbung_domain::{text, AreaCode, Resource, Share};
+use lumbung_store::{Kelurahan, KoboImport, KoboImportError, MappingData};
+use minijinja::context;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
-/// A test, for a template to phrase in the page's language.
-fn test_json(t: &Test) -> Value {
-    match t {
-        Test::YesNo { holds_when } => json!({
-            "kind": "yes_no", "holds_when": holds_when, "symbol": null, "threshold": null,
-            "per_member": false, "unit": null,
-        }),
-        Test::Number {
-            op,
-            threshold,
-            per_member,
-            unit,
-        } => json!({
-            "kind": "number", "holds_when": null, "symbol": op.symbol(),
-            "threshold": threshold.to_string(), "per_member": per_member, "unit": unit,
-        }),
+/// An indicator's test, for a template to phrase in the page's language.
+#[derive(Debug, Serialize, JsonSchema)]
+struct TestView {
+    kind: &'static str,
+    holds_when: Option<bool>,
+    symbol: Option<&'static str>,
+    threshold: Option<String>,
+    per_member: bool,
+    unit: Option<String>,
+}
+
+impl From<&Test> for TestView {
+    fn from(t: &Test) -> TestView {
+        match t {
+            Test::YesNo { holds_when } => TestView {
+                kind: "yes_no",
+                holds_when: Some(*holds_when),
+                symbol: None,
+                threshold: None,
+                per_member: false,
+                unit: None,
+            },
+            Test::Number {
+                op,
+                threshold,
+                per_member,
+                unit,
+            } => TestView {
+                kind: "number",
+                holds_when: None,
+                symbol: Some(op.symbol()),
+                threshold: Some(threshold.to_string()),
+                per_member: *per_member,
+                unit: unit.clone(),
+            },
+        }
     }
 }
 
-pub(super) fn criteria_json(c: &Criteria) -> Value {
-    json!({
-        "name": c.name(),
-        "poor_when_at_least": c.poor_when_at_least(),
-        "count": c.indicators().len(),
-        "indicators": c.indicators().iter().map(|i| json!({
-            "key": i.key, "label": i.label, "test": test_json(&i.test),
-        })).collect::<Vec<_>>(),
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+struct IndicatorView {
+    key: String,
+    label: Label,
+    test: TestView,
 }
 
-fn tally_json(t: &AreaTally, names: &BTreeMap<String, String>) -> Value {
-    json!({
-        "area": t.area, "name": names.get(t.area.as_str()).cloned().unwrap_or_else(|| t.area.to_string()),
-        "households": t.households, "poor": t.poor, "not_poor": t.not_poor,
-        "incomplete": t.incomplete, "share_poor": t.share_poor,
-        "percent_poor": percent(t.poor, t.households),
-        "members": t.members, "women": t.women,
-        "criteria": t.criteria.iter().map(|c| json!({"key": c.key, "label": c.label, "households": c.households, "percent": percent(c.households, t.households)})).collect::<Vec<_>>(),
-    })
+/// The criteria in force, phrased for reading.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct CriteriaView {
+    name: String,
+    poor_when_at_least: usize,
+    count: usize,
+    indicators: Vec<IndicatorView>,
 }
 
-/// Counts only: what public pages and the public API show.
-pub(super) fn summary_json(s: &MappingSummary, names: &BTreeMap<String, String>) -> Value {
-    json!({
-        "kelurahan": tally_json(&s.kelurahan, names),
-        "rws": s.rws.iter().map(|t| tally_json(t, names)).collect::<Vec<_>>(),
-        "rts": s.rts.iter().map(|t| tally_json(t, names)).collect::<Vec<_>>(),
-    })
+impl From<&Criteria> for CriteriaView {
+    fn from(c: &Criteria) -> CriteriaView {
+        CriteriaView {
+            name: c.name().to_owned(),
+            poor_when_at_least: c.poor_when_at_least(),
+            count: c.indicators().len(),
+            indicators: c
+                .indicators()
+                .iter()
+                .map(|i| IndicatorView {
+                    key: i.key.clone(),
+                    label: i.label.clone(),
+                    test: (&i.test).into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The counts of one area (the kelurahan, an RW, an RT).
+#[derive(Debug, Serialize, JsonSchema)]
+struct TallyView {
+    area: AreaCode,
+    name: String,
+    households: u64,
+    poor: u64,
+    not_poor: u64,
+    incomplete: u64,
+    #[schemars(with = "Option<String>")]
+    share_poor: Option<Share>,
+    percent_poor: Option<u64>,
+    members: u64,
+    women: u64,
+    criteria: Vec<CriterionView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct CriterionView {
+    key: String,
+    label: Label,
+    households: u64,
+    percent: Option<u64>,
+}
+
+impl TallyView {
+    fn new(t: &AreaTally, names: &BTreeMap<String, String>) -> TallyView {
+        TallyView {
+            area: t.area.clone(),
+            name: names
+                .get(t.area.as_str())
+                .cloned()
+                .unwrap_or_else(|| t.area.to_string()),
+            households: t.households,
+            poor: t.poor,
+            not_poor: t.not_poor,
+            incomplete: t.incomplete,
+            share_poor: t.share_poor,
+            percent_poor: percent(t.poor, t.households),
+            members: t.members,
+            women: t.women,
+            criteria: t
+                .criteria
+                .iter()
+                .map(|c| CriterionView {
+                    key: c.key.clone(),
+                    label: c.label.clone(),
+                    households: c.households,
+                    percent: percent(c.households, t.households),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Counts only: what public pages and the public API show (`public`:
+/// small cells withheld).
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct SummaryView {
+    kelurahan: TallyView,
+    rws: Vec<TallyView>,
+    rts: Vec<TallyView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public: Option<bool>,
+}
+
+impl SummaryView {
+    pub(super) fn new(s: &MappingSummary, names: &BTreeMap<String, String>) -> SummaryView {
+        SummaryView {
+            kelurahan: TallyView::new(&s.kelurahan, names),
+            rws: s.rws.iter().map(|t| TallyView::new(t, names)).collect(),
+            rts: s.rts.iter().map(|t| TallyView::new(t, names)).collect(),
+            public: None,
+        }
+    }
+
+    pub(super) fn public(mut self) -> SummaryView {
+        self.public = Some(true);
+        self
+    }
+}
+
+/// A household in the mapping's list: counts, no answers.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct HouseholdRow {
+    id: String,
+    rw: Option<String>,
+    rt: String,
+    head_name: String,
+    address: String,
+    members: usize,
+    women: usize,
+    holds: usize,
+    missing: usize,
+    classification: Classification,
+    /// The Kobo import it came from; `null` when typed in.
+    import: Option<i64>,
+}
+
+impl HouseholdRow {
+    pub(super) fn new(h: &Household, data: &MappingData) -> HouseholdRow {
+        let score = data.criteria.score(h);
+        HouseholdRow {
+            id: h.id.clone(),
+            rw: data.areas.rw_of(&h.rt).map(|rw| area_name(data, rw)),
+            rt: area_name(data, &h.rt),
+            head_name: h.head_name.clone(),
+            address: h.address.clone(),
+            members: h.members.len(),
+            women: h.women(),
+            holds: score.holds.len(),
+            missing: score.missing.len(),
+            classification: score.classification,
+            import: data.imported.get(&h.id).copied(),
+        }
+    }
+}
+
+/// A kelurahan's self-mapping: the criteria, the summary, the households
+/// and the imports.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Mapping {
+    kelurahan: KelurahanView,
+    criteria: Criteria,
+    criteria_adopted: bool,
+    summary: SummaryView,
+    households: Vec<HouseholdRow>,
+    imports: Vec<KoboImport>,
+}
+
+/// The criteria as adopted.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CriteriaAdopted {
+    criteria: Criteria,
+}
+
+/// The criteria form: `template=bps`, or the criteria's JSON.
+#[derive(Debug, Deserialize)]
+pub struct CriteriaForm {
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    criteria: String,
 }
 
 pub(super) fn summary_charts(
@@ -59,23 +252,12 @@ pub(super) fn summary_charts(
     data: &MappingData,
     lang: crate::i18n::Lang,
 ) -> Value {
-    let name = |c: &lumbung_domain::AreaCode| {
-        data.area_names
-            .get(c.as_str())
-            .cloned()
-            .unwrap_or_else(|| c.to_string())
-    };
     let per_rt: Vec<(String, Vec<i64>)> = s
         .rts
         .iter()
         .map(|t| {
-            // "RW 03 · RT 004": the RW of an RT is its parent in the tree.
-            let label = match data.areas.rw_of(&t.area) {
-                Some(rw) => format!("{} · {}", name(rw), name(&t.area)),
-                None => name(&t.area),
-            };
             (
-                label,
+                rt_label(data, &t.area),
                 vec![t.poor as i64, t.not_poor as i64, t.incomplete as i64],
             )
         })
@@ -117,26 +299,6 @@ pub(super) fn mapping_summary(data: &MappingData) -> Result<MappingSummary, AppE
         .map_err(|e| AppError::conflict(e.to_string()))
 }
 
-fn household_row(h: &Household, data: &MappingData) -> Value {
-    let score = data.criteria.score(h);
-    let rw = data.areas.rw_of(&h.rt);
-    let name = |c: Option<&lumbung_domain::AreaCode>| {
-        c.map(|c| {
-            data.area_names
-                .get(c.as_str())
-                .cloned()
-                .unwrap_or_else(|| c.to_string())
-        })
-    };
-    json!({
-        "id": h.id, "rw": name(rw), "rt": name(Some(&h.rt)), "head_name": h.head_name,
-        "address": h.address, "members": h.members.len(), "women": h.women(),
-        "holds": score.holds.len(), "missing": score.missing.len(),
-        "classification": score.classification,
-        "import": data.imported.get(&h.id),
-    })
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct MappingQuery {
@@ -166,7 +328,7 @@ pub async fn mapping_page(
         json!({"households": n}),
     )
     .await?;
-    let form = household_form_json(&data, &Fields::new(), &FormErrors::new());
+    let form = household_form_json(&data, &HouseholdForm::default(), &BTreeMap::new());
     mapping_view(&state, &viewer, &uri, &kel, &data, &q, form).await
 }
 
@@ -185,10 +347,10 @@ pub(super) async fn mapping_view(
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(data)?;
     let charts = summary_charts(&summary, data, viewer.lang);
-    let households: Vec<Value> = data
+    let households: Vec<HouseholdRow> = data
         .households
         .iter()
-        .map(|h| household_row(h, data))
+        .map(|h| HouseholdRow::new(h, data))
         .collect();
     let just = q
         .import
@@ -198,18 +360,18 @@ pub(super) async fn mapping_view(
         .added
         .as_deref()
         .and_then(|id| data.households.iter().find(|h| h.id == id))
-        .map(|h| household_row(h, data));
+        .map(|h| HouseholdRow::new(h, data));
     let can_write = may_write(viewer, Resource::Mapping, kel);
     render(
         viewer,
         uri,
         "community_mapping.html",
         context! {
-            kelurahan => kelurahan_json(kel),
-            criteria => criteria_json(&data.criteria),
+            kelurahan => KelurahanView::from(kel),
+            criteria => CriteriaView::from(&data.criteria),
             criteria_edit => serde_json::to_string_pretty(&data.criteria).expect("criteria serialise"),
             adopted => data.criteria_adopted,
-            summary => summary_json(&summary, &data.area_names),
+            summary => SummaryView::new(&summary, &data.area_names),
             charts => charts,
             households => households,
             imports => imports,
@@ -228,7 +390,7 @@ pub async fn api_mapping(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Mapping>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
     let n = data.households.len();
@@ -243,14 +405,18 @@ pub async fn api_mapping(
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(&data)?;
-    Ok(Json(json!({
-        "kelurahan": kelurahan_json(&kel),
-        "criteria": data.criteria,
-        "criteria_adopted": data.criteria_adopted,
-        "summary": summary_json(&summary, &data.area_names),
-        "households": data.households.iter().map(|h| household_row(h, &data)).collect::<Vec<_>>(),
-        "imports": imports,
-    })))
+    Ok(Json(Mapping {
+        kelurahan: (&kel).into(),
+        summary: SummaryView::new(&summary, &data.area_names),
+        households: data
+            .households
+            .iter()
+            .map(|h| HouseholdRow::new(h, &data))
+            .collect(),
+        criteria: data.criteria,
+        criteria_adopted: data.criteria_adopted,
+        imports,
+    }))
 }
 
 async fn adopt_criteria(
@@ -274,22 +440,24 @@ pub async fn criteria_save(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<CriteriaForm>,
 ) -> Result<Response, AppError> {
-    let criteria = if text(&f, "template") == "bps" {
+    let criteria = if f.template.trim() == "bps" {
         bps_template()
     } else {
-        let raw = text(&f, "criteria");
+        let raw = f.criteria.trim();
         if raw.is_empty() {
             return Err(invalid(
                 "criteria",
-                "write the criteria, or use the BPS template",
+                text!("criteria_write";
+                    id: "tulis kriterianya, atau pakai templat BPS",
+                    en: "write the criteria, or use the BPS template"),
             ));
         }
         serde_json::from_str::<Criteria>(raw).map_err(|e| invalid("criteria", e.to_string()))?
     };
     adopt_criteria(&state, &viewer, &code, criteria).await?;
-    Ok(Redirect::to(&format!("/community/kelurahan/{code}/mapping")).into_response())
+    Ok(redirect(&format!("/community/kelurahan/{code}/mapping")))
 }
 
 pub async fn api_criteria_save(
@@ -297,9 +465,9 @@ pub async fn api_criteria_save(
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
     Json(criteria): Json<Criteria>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CriteriaAdopted>, AppError> {
     adopt_criteria(&state, &viewer, &code, criteria.clone()).await?;
-    Ok(Json(json!({"criteria": criteria})))
+    Ok(Json(CriteriaAdopted { criteria }))
 }
 
 /// Receives both files of a Kobo export (multipart: `households`,
@@ -335,7 +503,11 @@ pub async fn import_upload(
     }
     for part in ["households", "roster"] {
         if files.get(part).is_none_or(|f| f.1.is_empty()) {
-            return Err(invalid(part, "choose both files of the export"));
+            return Err(invalid(
+                part,
+                text!("kobo_choose_both";
+                    id: "pilih kedua berkas ekspornya", en: "choose both files of the export"),
+            ));
         }
     }
     let (h_name, h_bytes) = files.remove("households").expect("checked");
@@ -367,11 +539,10 @@ pub async fn import_upload(
             } else {
                 ""
             };
-            Ok(Redirect::to(&format!(
+            Ok(redirect(&format!(
                 "/community/kelurahan/{}/mapping?import={}{again}",
                 kel.code, import.id
-            ))
-            .into_response())
+            )))
         }
         Err(KoboImportError::Store(e)) => Err(e.into()),
         Err(KoboImportError::Kobo(e)) => {
@@ -389,7 +560,7 @@ pub async fn import_upload(
                 &viewer,
                 &here,
                 "community_rejected.html",
-                context! { kelurahan => kelurahan_json(&kel), files => files, mapping => mapping },
+                context! { kelurahan => KelurahanView::from(&kel), files => files, mapping => mapping },
             )?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }

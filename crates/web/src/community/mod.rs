@@ -24,38 +24,18 @@ mod public;
 pub mod routes;
 
 use crate::auth::Viewer;
-use crate::charts;
-use crate::edge::{invalid, parse_date, today};
 use crate::error::AppError;
-use crate::pages::render;
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
-use lumbung_community::cycle::{
-    progress_planned, whole_percent, Attendance, CyclePlan, Document, KelurahanCycle, Progress,
-    ProgressSettings, StepRecord, StepReport, Turnout, Verification,
-};
-use lumbung_community::mapping::{
-    bps_template, parse_yes_no, ps2_list, summarise, Age, Answer, AreaTally, Criteria, CsvFile,
-    Decimal, Household, KoboError, Label, MappingSummary, Member, Nik, Ps2Entry, Ps2List, Relation,
-    Sex, Test,
-};
-use lumbung_domain::{AreaCode, Resource, Scope, Username};
-use lumbung_store::{Kelurahan, KoboImportError, MappingData};
-use minijinja::context;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use lumbung_community::cycle::{whole_percent, Turnout};
+use lumbung_domain::{AreaCode, Resource, Username};
+use lumbung_store::{Kelurahan, MappingData};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
 /// The largest pair of Kobo files the web app takes.
 pub const MAX_KOBO_BYTES: usize = 32 * 1024 * 1024;
-
-type Fields = HashMap<String, String>;
-
-fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.get(name).map(|s| s.trim()).unwrap_or("")
-}
 
 fn percent(part: u64, whole: u64) -> Option<u64> {
     whole_percent(part, whole)
@@ -107,8 +87,41 @@ fn username(viewer: &Viewer) -> Result<Username, AppError> {
     Username::parse(&user.username).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-fn kelurahan_json(k: &Kelurahan) -> Value {
-    json!({"code": k.code, "name": k.name, "district": k.district, "regency": k.regency})
+/// A kelurahan as pages and the API show it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CommunityKelurahan")]
+pub struct KelurahanView {
+    pub code: String,
+    pub name: String,
+    pub district: Option<String>,
+    pub regency: Option<String>,
+}
+
+impl From<&Kelurahan> for KelurahanView {
+    fn from(k: &Kelurahan) -> KelurahanView {
+        KelurahanView {
+            code: k.code.clone(),
+            name: k.name.clone(),
+            district: k.district.clone(),
+            regency: k.regency.clone(),
+        }
+    }
+}
+
+/// The name of an RW or RT of the mapping, its code when it has none.
+fn area_name(data: &MappingData, code: &AreaCode) -> String {
+    data.area_names
+        .get(code.as_str())
+        .cloned()
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// "RW 03 · RT 004": RT names repeat across RWs.
+fn rt_label(data: &MappingData, rt: &AreaCode) -> String {
+    match data.areas.rw_of(rt) {
+        Some(rw) => format!("{} · {}", area_name(data, rw), area_name(data, rt)),
+        None => area_name(data, rt),
+    }
 }
 
 /// The BKM election's adult turnout per kelurahan, for the progress view.

@@ -1,7 +1,28 @@
 //! Progress of the programme's kelurahan: in the viewer's scope and, as
 //! aggregates without names of people, for everyone.
 
-use super::*;
+use super::{percent, turnout_map};
+use crate::auth::Viewer;
+use crate::charts;
+use crate::edge::{parse_date, today};
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Html;
+use axum::{Extension, Json};
+use jiff::civil::Date;
+use lumbung_community::cycle::{
+    progress_planned, whole_percent, CyclePlan, KelurahanCycle, Participation, Progress,
+    ProgressSettings, Turnout,
+};
+use lumbung_community::mapping::Label;
+use lumbung_domain::{text, AreaCode, Scope, Share};
+use minijinja::context;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -11,6 +32,118 @@ pub struct ProgressQuery {
     as_of: Option<String>,
 }
 
+/// The progress of a set of kelurahan on a date, with the names of
+/// kelurahan and steps; no names of people.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CycleProgress {
+    #[schemars(with = "String")]
+    as_of: Date,
+    area: Option<ProgressArea>,
+    kelurahan_count: u64,
+    flagged: usize,
+    steps: Vec<StepRow>,
+    kelurahan: Vec<KelurahanRow>,
+    participation: ParticipationView,
+    turnout: Option<TurnoutView>,
+    settings: ProgressSettings,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct ProgressArea {
+    code: String,
+    name: String,
+}
+
+/// One step over the set of kelurahan.
+#[derive(Debug, Serialize, JsonSchema)]
+struct StepRow {
+    key: String,
+    label: Label,
+    order: u16,
+    #[schemars(with = "Option<String>")]
+    target: Option<Date>,
+    done: u64,
+    verified: u64,
+    #[schemars(with = "Option<String>")]
+    share_done: Option<Share>,
+    percent_done: Option<u64>,
+    on_time: Option<u64>,
+    #[schemars(with = "Option<String>")]
+    share_on_time: Option<Share>,
+    percent_on_time: Option<u64>,
+    participation: ParticipationView,
+}
+
+/// One kelurahan's standing.
+#[derive(Debug, Serialize, JsonSchema)]
+struct KelurahanRow {
+    code: AreaCode,
+    name: String,
+    district: Option<String>,
+    steps_done: u64,
+    steps_total: u64,
+    percent_done: Option<u64>,
+    next_step: Option<Label>,
+    #[schemars(with = "Option<String>")]
+    last_done_on: Option<Date>,
+    late: Vec<Option<Label>>,
+    stalled: bool,
+    days_idle: Option<i64>,
+    flagged: bool,
+    turnout: Option<TurnoutView>,
+}
+
+/// Adult turnout of the BKM election (published RT results).
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct TurnoutView {
+    voted: u64,
+    eligible: u64,
+    #[schemars(with = "Option<String>")]
+    share: Option<Share>,
+    percent: Option<u64>,
+}
+
+impl From<Turnout> for TurnoutView {
+    fn from(t: Turnout) -> TurnoutView {
+        TurnoutView {
+            voted: t.voted(),
+            eligible: t.eligible(),
+            share: t.share(),
+            percent: whole_percent(t.voted(), t.eligible()),
+        }
+    }
+}
+
+/// Attendance summed over meetings, with its shares and percentages.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct ParticipationView {
+    meetings: u64,
+    total: u64,
+    women: u64,
+    poor: u64,
+    #[schemars(with = "Option<String>")]
+    share_women: Option<Share>,
+    #[schemars(with = "Option<String>")]
+    share_poor: Option<Share>,
+    percent_women: Option<u64>,
+    percent_poor: Option<u64>,
+}
+
+impl From<&Participation> for ParticipationView {
+    fn from(p: &Participation) -> ParticipationView {
+        ParticipationView {
+            meetings: p.meetings,
+            total: p.total,
+            women: p.women,
+            poor: p.poor,
+            share_women: p.share_women,
+            share_poor: p.share_poor,
+            percent_women: percent(p.women, p.total),
+            percent_poor: percent(p.poor, p.total),
+        }
+    }
+}
+
 /// The progress of the programme's kelurahan inside the query's area that
 /// `scope` covers, as of the query's date (default today), with the names
 /// of kelurahan and steps. Holds no names of people.
@@ -18,7 +151,7 @@ async fn progress_data(
     state: &AppState,
     scope: Scope,
     q: &ProgressQuery,
-) -> Result<Value, AppError> {
+) -> Result<CycleProgress, AppError> {
     let as_of =
         parse_date(q.as_of.as_deref().unwrap_or(""), "as_of")?.unwrap_or_else(|| today(state));
     let area = q
@@ -31,7 +164,11 @@ async fn progress_data(
         .blocking(move |s| {
             let area = match area {
                 Some(code) => Some(s.area(&code)?.ok_or_else(|| {
-                    lumbung_store::StoreError::invalid("area", format!("no area {code}"))
+                    lumbung_store::StoreError::invalid(
+                        "area",
+                        text!("no_area", code = code.clone();
+                            id: "tidak ada wilayah {code}", en: "no area {code}"),
+                    )
                 })?),
                 None => None,
             };
@@ -63,89 +200,93 @@ async fn progress_data(
         .collect();
     let labels: HashMap<&str, &Label> =
         p.steps.iter().map(|s| (s.key.as_str(), &s.label)).collect();
-    let steps: Vec<Value> = p
+    let steps = p
         .steps
         .iter()
-        .map(|s| {
-            json!({
-                "key": s.key, "label": s.label, "order": s.order, "target": s.target,
-                "done": s.done, "verified": s.verified, "share_done": s.share_done,
-                "percent_done": s.percent_done, "on_time": s.on_time,
-                "share_on_time": s.share_on_time,
-                "percent_on_time": s.on_time.and_then(|t| percent(t, p.kelurahan_count)),
-                "participation": participation(&s.participation),
-            })
+        .map(|s| StepRow {
+            key: s.key.clone(),
+            label: s.label.clone(),
+            order: s.order,
+            target: s.target,
+            done: s.done,
+            verified: s.verified,
+            share_done: s.share_done,
+            percent_done: s.percent_done,
+            on_time: s.on_time,
+            share_on_time: s.share_on_time,
+            percent_on_time: s.on_time.and_then(|t| percent(t, p.kelurahan_count)),
+            participation: (&s.participation).into(),
         })
         .collect();
-    let rows: Vec<Value> = p
+    let rows = p
         .kelurahan
         .iter()
         .map(|k| {
             let c = by_code[k.kelurahan.as_str()];
             let total = c.plan.steps().len() as u64;
-            json!({
-                "code": k.kelurahan, "name": c.kelurahan.name, "district": c.kelurahan.district,
-                "steps_done": k.steps_done, "steps_total": total,
-                "percent_done": percent(k.steps_done, total),
-                "next_step": k.next_step.as_deref().and_then(|n| c.plan.step(n)).map(|s| &s.label),
-                "last_done_on": k.last_done_on,
-                "late": k.late.iter().map(|l| labels.get(l.as_str()).copied().or_else(|| c.plan.step(l).map(|s| &s.label))).collect::<Vec<_>>(),
-                "stalled": k.stalled, "days_idle": k.days_idle, "flagged": k.flagged(),
-                "turnout": k.turnout.map(turnout_json),
-            })
+            let label = |key: &str| {
+                labels
+                    .get(key)
+                    .copied()
+                    .or_else(|| c.plan.step(key).map(|s| &s.label))
+                    .cloned()
+            };
+            KelurahanRow {
+                code: k.kelurahan.clone(),
+                name: c.kelurahan.name.clone(),
+                district: c.kelurahan.district.clone(),
+                steps_done: k.steps_done,
+                steps_total: total,
+                percent_done: percent(k.steps_done, total),
+                next_step: k
+                    .next_step
+                    .as_deref()
+                    .and_then(|n| c.plan.step(n))
+                    .map(|s| s.label.clone()),
+                last_done_on: k.last_done_on,
+                late: k.late.iter().map(|l| label(l)).collect(),
+                stalled: k.stalled,
+                days_idle: k.days_idle,
+                flagged: k.flagged(),
+                turnout: k.turnout.map(Into::into),
+            }
         })
         .collect();
-    Ok(json!({
-        "as_of": p.as_of,
-        "area": area.map(|a| json!({"code": a.code, "name": a.name})),
-        "kelurahan_count": p.kelurahan_count,
-        "flagged": p.kelurahan.iter().filter(|k| k.flagged()).count(),
-        "steps": steps,
-        "kelurahan": rows,
-        "participation": participation(&p.participation),
-        "turnout": p.turnout.map(turnout_json),
-        "settings": ProgressSettings::default(),
-    }))
-}
-
-/// Adult turnout of the BKM election (published RT results).
-fn turnout_json(t: Turnout) -> Value {
-    json!({
-        "voted": t.voted(), "eligible": t.eligible(), "share": t.share(),
-        "percent": whole_percent(t.voted(), t.eligible()),
-    })
-}
-
-pub(super) fn participation(p: &lumbung_community::cycle::Participation) -> Value {
-    json!({
-        "meetings": p.meetings, "total": p.total, "women": p.women, "poor": p.poor,
-        "share_women": p.share_women, "share_poor": p.share_poor,
-        "percent_women": percent(p.women, p.total), "percent_poor": percent(p.poor, p.total),
+    Ok(CycleProgress {
+        as_of: p.as_of,
+        area: area.map(|a| ProgressArea {
+            code: a.code,
+            name: a.name,
+        }),
+        kelurahan_count: p.kelurahan_count,
+        flagged: p.kelurahan.iter().filter(|k| k.flagged()).count(),
+        steps,
+        kelurahan: rows,
+        participation: (&p.participation).into(),
+        turnout: p.turnout.map(Into::into),
+        settings: ProgressSettings::default(),
     })
 }
 
 /// Bars of the share of kelurahan done per step.
-fn progress_chart(data: &Value, lang: crate::i18n::Lang, title: &str) -> String {
-    let rows: Vec<(String, i64, String)> = data["steps"]
-        .as_array()
-        .map(|steps| {
-            steps
-                .iter()
-                .map(|s| {
-                    let pct = s["percent_done"].as_i64().unwrap_or(0);
-                    (
-                        s["label"][lang.code()].as_str().unwrap_or("").to_owned(),
-                        pct,
-                        format!(
-                            "{pct}% ({}/{})",
-                            s["done"],
-                            data["kelurahan_count"].as_u64().unwrap_or(0)
-                        ),
-                    )
-                })
-                .collect()
+fn progress_chart(data: &CycleProgress, lang: crate::i18n::Lang, title: &str) -> String {
+    let rows: Vec<(String, i64, String)> = data
+        .steps
+        .iter()
+        .map(|s| {
+            let pct = s.percent_done.unwrap_or(0) as i64;
+            let label = if lang == crate::i18n::Lang::En {
+                &s.label.en
+            } else {
+                &s.label.id
+            };
+            (
+                label.clone(),
+                pct,
+                format!("{pct}% ({}/{})", s.done, data.kelurahan_count),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     charts::bars(title, &rows)
 }
 
@@ -195,7 +336,7 @@ pub async fn public_progress_page(
 pub async fn api_progress(
     State(state): State<AppState>,
     Query(q): Query<ProgressQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CycleProgress>, AppError> {
     Ok(Json(progress_data(&state, Scope::Global, &q).await?))
 }
 
@@ -203,6 +344,6 @@ pub async fn api_cycle(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<ProgressQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CycleProgress>, AppError> {
     Ok(Json(progress_data(&state, viewer.scope(), &q).await?))
 }

@@ -1,24 +1,47 @@
 //! The public mapping: counts only.
 
-use super::mapping::{criteria_json, mapping_summary, summary_charts, summary_json};
-use super::*;
+use super::mapping::{mapping_summary, summary_charts, CriteriaView, SummaryView};
+use super::{kelurahan, mapping_data, may_read, KelurahanView};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Html;
+use axum::{Extension, Json};
+use lumbung_community::mapping::{public_summary, MappingSummary, MIN_PUBLIC_CELL};
+use lumbung_domain::Resource;
+use lumbung_store::MappingData;
+use minijinja::context;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-/// Built from the summary alone (no households, no names, no ids).
+/// A kelurahan's poverty map in counts per RT and RW, small cells
+/// withheld: no households, no names, no ids.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PublicMapping {
+    kelurahan: KelurahanView,
+    criteria: CriteriaView,
+    criteria_adopted: bool,
+    summary: SummaryView,
+    min_cell: u64,
+    /// The RTs withheld, by name ("RW 02 · RT 001").
+    withheld: Vec<String>,
+}
+
+/// Built from the summary alone; also the summary shown, for the charts.
 async fn public_mapping_data(
     state: &AppState,
     code: &str,
-    lang: crate::i18n::Lang,
-) -> Result<(Value, Value), AppError> {
+) -> Result<(PublicMapping, MappingSummary, MappingData), AppError> {
     let kel = kelurahan(state, code).await?;
     let data = mapping_data(state, &kel).await?;
     let exact = mapping_summary(&data)?;
     // Small cells withheld (see `public_summary`); facilitators and the
     // BKM see exact counts on their own page.
-    let min_cell = state
-        .config
-        .public_min_cell
-        .unwrap_or(lumbung_community::mapping::MIN_PUBLIC_CELL);
-    let public = lumbung_community::mapping::public_summary(&exact, &data.areas, min_cell);
+    let min_cell = state.config.public_min_cell.unwrap_or(MIN_PUBLIC_CELL);
+    let public = public_summary(&exact, &data.areas, min_cell);
     let withheld: Vec<String> = public
         .withheld
         .iter()
@@ -37,21 +60,15 @@ async fn public_mapping_data(
         rws: public.rws,
         rts: public.rts,
     };
-    let charts = summary_charts(&summary, &data, lang);
-    let criteria = criteria_json(&data.criteria);
-    let mut summary_json = summary_json(&summary, &data.area_names);
-    summary_json["public"] = json!(true);
-    Ok((
-        json!({
-            "kelurahan": kelurahan_json(&kel),
-            "criteria": criteria,
-            "criteria_adopted": data.criteria_adopted,
-            "summary": summary_json,
-            "min_cell": public.min_cell,
-            "withheld": withheld,
-        }),
-        charts,
-    ))
+    let mapping = PublicMapping {
+        kelurahan: (&kel).into(),
+        criteria: (&data.criteria).into(),
+        criteria_adopted: data.criteria_adopted,
+        summary: SummaryView::new(&summary, &data.area_names).public(),
+        min_cell: public.min_cell,
+        withheld,
+    };
+    Ok((mapping, summary, data))
 }
 
 pub async fn public_mapping_page(
@@ -60,7 +77,8 @@ pub async fn public_mapping_page(
     uri: Uri,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let (d, charts) = public_mapping_data(&state, &code, viewer.lang).await?;
+    let (d, summary, data) = public_mapping_data(&state, &code).await?;
+    let charts = summary_charts(&summary, &data, viewer.lang);
     let private = kelurahan(&state, &code)
         .await
         .ok()
@@ -76,10 +94,6 @@ pub async fn public_mapping_page(
 pub async fn api_public_mapping(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    Ok(Json(
-        public_mapping_data(&state, &code, crate::i18n::Lang::En)
-            .await?
-            .0,
-    ))
+) -> Result<Json<PublicMapping>, AppError> {
+    Ok(Json(public_mapping_data(&state, &code).await?.0))
 }

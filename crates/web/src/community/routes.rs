@@ -4,6 +4,8 @@
 use super::{cycle, households, mapping, progress, ps2, public};
 use crate::routes::spec::r;
 use crate::routes::{Need, Route};
+use lumbung_community::cycle::{CyclePlan, StepReport};
+use lumbung_community::mapping::{Criteria, NewHousehold};
 use lumbung_domain::Resource::{Cycle, Mapping, PoorList};
 use Need::{Public, Read, Write};
 
@@ -23,15 +25,73 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/community/kelurahan/{code}/mapping/import", Write(Mapping), mapping::import_upload, "Import a KoboToolbox export: households and roster CSV (multipart; all or nothing)", limit super::MAX_KOBO_BYTES),
     r!(GET "/community/kelurahan/{code}/ps2", Read(PoorList), ps2::ps2_page, "The PS-2 list of poor households, printable"),
     r!(GET "/community/mapping/{code}", Public, public::public_mapping_page, "A kelurahan's poverty map in counts per RT and RW (no personal data)"),
-    r!(GET "/api/v1/community/progress", Public, progress::api_progress, "The cycle's progress, aggregates only (?area=&as_of=)"),
-    r!(GET "/api/v1/community/cycle", Read(Cycle), progress::api_cycle, "The cycle's progress in your scope (?area=&as_of=)"),
-    r!(GET "/api/v1/community/kelurahan/{code}", Read(Cycle), cycle::api_kelurahan, "A kelurahan's cycle: plan, steps and records"),
-    r!(POST "/api/v1/community/kelurahan/{code}/steps", Write(Cycle), cycle::api_record_step, "Record the next step: {step, done_on, attendance: {total, women, poor}, documents: [{title, reference}]}"),
-    r!(POST "/api/v1/community/kelurahan/{code}/verify", Write(Cycle), cycle::api_verify_step, "Verify a recorded step: {step} (the city coordinator)"),
-    r!(PUT "/api/v1/community/kelurahan/{code}/plan", Write(Cycle), cycle::api_plan_save, "Replace a kelurahan's plan: {steps: [{key, label: {id, en}, order, target}], starts_on}"),
-    r!(GET "/api/v1/community/kelurahan/{code}/mapping", Read(Mapping), mapping::api_mapping, "A kelurahan's self-mapping: criteria, summary per RT/RW, households, imports"),
-    r!(PUT "/api/v1/community/kelurahan/{code}/criteria", Write(Mapping), mapping::api_criteria_save, "Adopt poverty criteria: {name, indicators, poor_when_at_least}"),
-    r!(POST "/api/v1/community/kelurahan/{code}/households", Write(Mapping), households::api_household_add, "Add a household: {id (optional), rt, head_name, address, answers: {key: true/false or number}, members: [{name, sex, age: {years} or {birth_year}, relation, nik}]}"),
-    r!(GET "/api/v1/community/kelurahan/{code}/ps2", Read(PoorList), ps2::api_ps2, "The PS-2 list of poor households"),
-    r!(GET "/api/v1/community/mapping/{code}", Public, public::api_public_mapping, "A kelurahan's mapping in counts per RT and RW"),
+    r!(GET "/api/v1/community/progress", Public, progress::api_progress, "The cycle's progress, aggregates only (?area=&as_of=)").answers(answers::PROGRESS),
+    r!(GET "/api/v1/community/cycle", Read(Cycle), progress::api_cycle, "The cycle's progress in your scope (?area=&as_of=)").answers(answers::PROGRESS),
+    r!(GET "/api/v1/community/kelurahan/{code}", Read(Cycle), cycle::api_kelurahan, "A kelurahan's cycle: plan, steps and records").answers(answers::KELURAHAN),
+    r!(POST "/api/v1/community/kelurahan/{code}/steps", Write(Cycle), cycle::api_record_step, "Record the next step: {step, done_on, attendance: {total, women, poor}, documents: [{title, reference}]}").takes::<StepReport>().answers(answers::RECORD_STEP),
+    r!(POST "/api/v1/community/kelurahan/{code}/verify", Write(Cycle), cycle::api_verify_step, "Verify a recorded step: {step} (the city coordinator)").takes::<cycle::VerifyBody>().answers(answers::VERIFY_STEP),
+    r!(PUT "/api/v1/community/kelurahan/{code}/plan", Write(Cycle), cycle::api_plan_save, "Replace a kelurahan's plan: {steps: [{key, label: {id, en}, order, target}], starts_on}").takes::<CyclePlan>().answers(answers::PLAN),
+    r!(GET "/api/v1/community/kelurahan/{code}/mapping", Read(Mapping), mapping::api_mapping, "A kelurahan's self-mapping: criteria, summary per RT/RW, households, imports").answers(answers::MAPPING),
+    r!(PUT "/api/v1/community/kelurahan/{code}/criteria", Write(Mapping), mapping::api_criteria_save, "Adopt poverty criteria: {name, indicators, poor_when_at_least}").takes::<Criteria>().answers(answers::CRITERIA),
+    r!(POST "/api/v1/community/kelurahan/{code}/households", Write(Mapping), households::api_household_add, "Add a household: {id (optional), rt, head_name, address, answers: {key: true/false or number}, members: [{name, sex, age: {years} or {birth_year}, relation, nik}]}").takes::<NewHousehold>().answers(answers::HOUSEHOLD_ADD),
+    r!(GET "/api/v1/community/kelurahan/{code}/ps2", Read(PoorList), ps2::api_ps2, "The PS-2 list of poor households").answers(answers::PS2),
+    r!(GET "/api/v1/community/mapping/{code}", Public, public::api_public_mapping, "A kelurahan's mapping in counts per RT and RW").answers(answers::PUBLIC_MAPPING),
 ];
+
+/// What each community API operation answers, beside the errors every
+/// operation of its kind can answer (see `crate::openapi`).
+mod answers {
+    use super::super::{cycle, households, mapping, progress, ps2, public};
+    use crate::routes::spec::{error, json, Answer};
+
+    pub const PROGRESS: &[Answer] = &[json::<progress::CycleProgress>(200), error(409), error(422)];
+    pub const KELURAHAN: &[Answer] = &[
+        json::<cycle::KelurahanCycleView>(200),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const RECORD_STEP: &[Answer] = &[
+        json::<cycle::StepRecorded>(201),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const VERIFY_STEP: &[Answer] = &[
+        json::<cycle::StepRecorded>(200),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const PLAN: &[Answer] = &[
+        json::<cycle::PlanSaved>(200),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const MAPPING: &[Answer] = &[
+        json::<mapping::Mapping>(200),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const CRITERIA: &[Answer] = &[
+        json::<mapping::CriteriaAdopted>(200),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const HOUSEHOLD_ADD: &[Answer] = &[
+        json::<households::HouseholdAdded>(201),
+        error(404),
+        error(409),
+        error(422),
+    ];
+    pub const PS2: &[Answer] = &[json::<ps2::Ps2>(200), error(404), error(409), error(422)];
+    pub const PUBLIC_MAPPING: &[Answer] = &[
+        json::<public::PublicMapping>(200),
+        error(404),
+        error(409),
+        error(422),
+    ];
+}
