@@ -837,6 +837,60 @@ pub fn progress_planned(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn errors_speak_both_languages_with_the_display_english() {
+        let user = Username::parse("fas").unwrap();
+        let d = jiff::civil::date(2024, 1, 10);
+        let plan = [
+            PlanError::NoSteps,
+            PlanError::BadKey("A".into()),
+            PlanError::DuplicateKey("rkm".into()),
+            PlanError::DuplicateOrder("a".into(), "b".into(), 2),
+            PlanError::EmptyLabel {
+                key: "rkm".into(),
+                language: "en",
+            },
+            PlanError::UnknownStep("x".into()),
+        ];
+        for e in plan {
+            assert_eq!(e.text().english(), e.to_string());
+            assert_ne!(e.text().indonesian(), e.to_string(), "{e}");
+        }
+        let cycle = [
+            CycleError::UnknownStep("x".into()),
+            CycleError::AlreadyRecorded("rkm".into()),
+            CycleError::PreviousNotDone {
+                step: "b".into(),
+                previous: "a".into(),
+            },
+            CycleError::DoneBeforePrevious {
+                step: "b".into(),
+                done_on: d,
+                previous: "a".into(),
+                previous_done_on: d,
+            },
+            CycleError::MoreWomenThanAttendance { women: 3, total: 2 },
+            CycleError::MorePoorThanAttendance { poor: 3, total: 2 },
+            CycleError::EmptyDocumentTitle(1),
+            CycleError::NotRecorded("rkm".into()),
+            CycleError::AlreadyVerified {
+                step: "rkm".into(),
+                by: user.clone(),
+            },
+            CycleError::SelfVerification {
+                step: "rkm".into(),
+                user,
+            },
+            CycleError::VerifiedBeforeRecorded("rkm".into()),
+            CycleError::DuplicateKelurahan(AreaCode::parse("3604010001").unwrap()),
+        ];
+        for e in cycle {
+            assert_eq!(e.text().english(), e.to_string());
+            assert_ne!(e.text().indonesian(), e.to_string(), "{e}");
+        }
+    }
+
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;

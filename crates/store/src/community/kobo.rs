@@ -137,7 +137,7 @@ impl Store {
         let read = import_kobo(households, roster, &mapping, &criteria, &areas)?;
         let total = read.len() as u64;
         let members: u64 = read.iter().map(|h| h.members.len() as u64).sum();
-        let now = crate::now();
+        let now = self.clock().now().to_string();
         tx.execute(
             "INSERT INTO community_imports (kelurahan, households_file, roster_file,
                  households_sha256, roster_sha256, households, members, created, updated,

@@ -604,3 +604,36 @@ fn imported_households_are_edited_and_removed_until_a_new_export() {
         ]
     );
 }
+
+#[test]
+fn the_cycle_and_the_mapping_take_the_time_from_the_store_clock() {
+    let (_d, s) = seeded();
+    let at: jiff::Timestamp = "2024-03-05T08:00:00Z".parse().unwrap();
+    let s = s.with_clock(lumbung_domain::Clock::fixed(at));
+    let actor = Actor::cli();
+    let recorded = s
+        .record_cycle_step(KEL, report("rkm", date(2024, 1, 10)), &user("fas"), &actor)
+        .unwrap();
+    assert_eq!(recorded.recorded_at, at);
+    let verified = s
+        .verify_cycle_step(KEL, "rkm", &user("korkot"), &actor)
+        .unwrap();
+    assert_eq!(
+        verified.verification,
+        lumbung_community::cycle::Verification::Verified {
+            by: user("korkot"),
+            at
+        }
+    );
+    let import = s
+        .import_kobo(
+            KEL,
+            file("households.csv", HOUSEHOLDS),
+            file("roster.csv", ROSTER),
+            None,
+            &actor,
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert_eq!(import.imported_at, at.to_string());
+}

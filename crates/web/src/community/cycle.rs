@@ -212,7 +212,7 @@ async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<KelurahanCy
         as_of,
         &ProgressSettings::default(),
     )
-    .map_err(|e| AppError::conflict(e.to_string()))?;
+    .map_err(|e| AppError::conflict(e.text()))?;
     let row = &p.kelurahan[0];
     let steps = plan
         .steps()

@@ -296,7 +296,7 @@ pub(super) fn summary_charts(
 
 pub(super) fn mapping_summary(data: &MappingData) -> Result<MappingSummary, AppError> {
     summarise(&data.criteria, &data.areas, &data.households)
-        .map_err(|e| AppError::conflict(e.to_string()))
+        .map_err(|e| AppError::conflict(e.text()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -550,9 +550,13 @@ pub async fn import_upload(
                 KoboError::Rejected(files) => {
                     (files.iter().map(|f| json!(f)).collect(), Vec::new())
                 }
-                KoboError::Mapping(errors) => {
-                    (Vec::new(), errors.iter().map(ToString::to_string).collect())
-                }
+                KoboError::Mapping(errors) => (
+                    Vec::new(),
+                    errors
+                        .iter()
+                        .map(|e| e.text().get(viewer.lang.into()).to_owned())
+                        .collect(),
+                ),
             };
             // The page's own address without the query (its CSRF token).
             let here: Uri = uri.path().parse().unwrap_or(uri);

@@ -193,7 +193,7 @@ async fn progress_data(
         as_of,
         &ProgressSettings::default(),
     )
-    .map_err(|e| AppError::conflict(e.to_string()))?;
+    .map_err(|e| AppError::conflict(e.text()))?;
     let by_code: HashMap<&str, &lumbung_store::ProgrammeCycle> = cycles
         .iter()
         .map(|c| (c.kelurahan.code.as_str(), c))

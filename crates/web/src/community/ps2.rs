@@ -74,7 +74,7 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Ps2, 
     let kel = kelurahan_in_scope(state, viewer, code).await?;
     let data = mapping_data(state, &kel).await?;
     let list: Ps2List = ps2_list(&data.criteria, &data.areas, &data.households)
-        .map_err(|e| AppError::conflict(e.to_string()))?;
+        .map_err(|e| AppError::conflict(e.text()))?;
     let n = list.poor.len() + list.incomplete.len();
     audit_read(state, viewer, "ps2", &kel.code, json!({"households": n})).await?;
     let labels: HashMap<&str, &Label> = data
