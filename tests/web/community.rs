@@ -211,7 +211,12 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(res.text().await.unwrap().contains("someone else"));
+    // The detail in the page's language (Indonesian by default).
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("orang lain yang harus memverifikasinya"));
     let res = bearer(
         &app,
         "facilitator",
