@@ -310,6 +310,27 @@ pub struct MappingQuery {
     removed: Option<String>,
 }
 
+/// The kelurahan's mapping, when the viewer's scope covers it; the reading
+/// of its households is audited.
+async fn read_mapping(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<(Kelurahan, MappingData), AppError> {
+    let kel = kelurahan_in_scope(state, viewer, code).await?;
+    let data = mapping_data(state, &kel).await?;
+    let n = data.households.len();
+    audit_read(
+        state,
+        viewer,
+        "mapping",
+        &kel.code,
+        json!({"households": n}),
+    )
+    .await?;
+    Ok((kel, data))
+}
+
 pub async fn mapping_page(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -317,17 +338,7 @@ pub async fn mapping_page(
     Path(code): Path<String>,
     Query(q): Query<MappingQuery>,
 ) -> Result<Html<String>, AppError> {
-    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
-    let data = mapping_data(&state, &kel).await?;
-    let n = data.households.len();
-    audit_read(
-        &state,
-        &viewer,
-        "mapping",
-        &kel.code,
-        json!({"households": n}),
-    )
-    .await?;
+    let (kel, data) = read_mapping(&state, &viewer, &code).await?;
     let form = household_form_json(&data, &HouseholdForm::default(), &BTreeMap::new());
     mapping_view(&state, &viewer, &uri, &kel, &data, &q, form).await
 }
@@ -391,17 +402,7 @@ pub async fn api_mapping(
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
 ) -> Result<Json<Mapping>, AppError> {
-    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
-    let data = mapping_data(&state, &kel).await?;
-    let n = data.households.len();
-    audit_read(
-        &state,
-        &viewer,
-        "mapping",
-        &kel.code,
-        json!({"households": n}),
-    )
-    .await?;
+    let (kel, data) = read_mapping(&state, &viewer, &code).await?;
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(&data)?;
