@@ -31,7 +31,6 @@ use std::collections::HashMap;
 /// A step done, as pages and the API show it.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RecordView {
-    #[schemars(with = "String")]
     done_on: Date,
     attendance: AttendanceView,
     documents: Vec<DocumentView>,
@@ -114,9 +113,7 @@ impl From<StepRecord> for StepRecorded {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct KelurahanCycleView {
     kelurahan: KelurahanView,
-    #[schemars(with = "String")]
     as_of: Date,
-    #[schemars(with = "Option<String>")]
     starts_on: Option<Date>,
     steps: Vec<PlannedStep>,
     next_step: Option<NextStep>,
@@ -128,7 +125,6 @@ struct PlannedStep {
     key: String,
     label: Label,
     order: u16,
-    #[schemars(with = "Option<String>")]
     target: Option<Date>,
     record: Option<RecordView>,
     late: bool,
@@ -145,7 +141,6 @@ struct Standing {
     steps_done: u64,
     steps_total: u64,
     percent_done: Option<u64>,
-    #[schemars(with = "Option<String>")]
     last_done_on: Option<Date>,
     late: Vec<String>,
     stalled: bool,

@@ -36,7 +36,6 @@ pub struct ProgressQuery {
 /// kelurahan and steps; no names of people.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CycleProgress {
-    #[schemars(with = "String")]
     as_of: Date,
     area: Option<ProgressArea>,
     kelurahan_count: u64,
@@ -60,7 +59,6 @@ struct StepRow {
     key: String,
     label: Label,
     order: u16,
-    #[schemars(with = "Option<String>")]
     target: Option<Date>,
     done: u64,
     verified: u64,
@@ -84,7 +82,6 @@ struct KelurahanRow {
     steps_total: u64,
     percent_done: Option<u64>,
     next_step: Option<Label>,
-    #[schemars(with = "Option<String>")]
     last_done_on: Option<Date>,
     late: Vec<Option<Label>>,
     stalled: bool,

@@ -27,7 +27,6 @@ pub struct Ps2 {
     kelurahan: KelurahanView,
     criteria: CriteriaView,
     criteria_adopted: bool,
-    #[schemars(with = "String")]
     as_of: Date,
     households: usize,
     poor: Vec<Ps2Row>,

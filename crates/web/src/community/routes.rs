@@ -43,55 +43,22 @@ pub static ROUTES: &[Route] = &[
 mod answers {
     use super::super::{cycle, households, mapping, progress, ps2, public};
     use crate::routes::spec::{error, json, Answer};
+    use schemars::JsonSchema;
+
+    /// `T` with `status`, or a missing kelurahan, a conflict with what is
+    /// stored, or an invalid field.
+    const fn or_refused<T: JsonSchema>(status: u16) -> [Answer; 4] {
+        [json::<T>(status), error(404), error(409), error(422)]
+    }
 
     pub const PROGRESS: &[Answer] = &[json::<progress::CycleProgress>(200), error(409), error(422)];
-    pub const KELURAHAN: &[Answer] = &[
-        json::<cycle::KelurahanCycleView>(200),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const RECORD_STEP: &[Answer] = &[
-        json::<cycle::StepRecorded>(201),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const VERIFY_STEP: &[Answer] = &[
-        json::<cycle::StepRecorded>(200),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const PLAN: &[Answer] = &[
-        json::<cycle::PlanSaved>(200),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const MAPPING: &[Answer] = &[
-        json::<mapping::Mapping>(200),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const CRITERIA: &[Answer] = &[
-        json::<mapping::CriteriaAdopted>(200),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const HOUSEHOLD_ADD: &[Answer] = &[
-        json::<households::HouseholdAdded>(201),
-        error(404),
-        error(409),
-        error(422),
-    ];
-    pub const PS2: &[Answer] = &[json::<ps2::Ps2>(200), error(404), error(409), error(422)];
-    pub const PUBLIC_MAPPING: &[Answer] = &[
-        json::<public::PublicMapping>(200),
-        error(404),
-        error(409),
-        error(422),
-    ];
+    pub const KELURAHAN: &[Answer] = &or_refused::<cycle::KelurahanCycleView>(200);
+    pub const RECORD_STEP: &[Answer] = &or_refused::<cycle::StepRecorded>(201);
+    pub const VERIFY_STEP: &[Answer] = &or_refused::<cycle::StepRecorded>(200);
+    pub const PLAN: &[Answer] = &or_refused::<cycle::PlanSaved>(200);
+    pub const MAPPING: &[Answer] = &or_refused::<mapping::Mapping>(200);
+    pub const CRITERIA: &[Answer] = &or_refused::<mapping::CriteriaAdopted>(200);
+    pub const HOUSEHOLD_ADD: &[Answer] = &or_refused::<households::HouseholdAdded>(201);
+    pub const PS2: &[Answer] = &or_refused::<ps2::Ps2>(200);
+    pub const PUBLIC_MAPPING: &[Answer] = &or_refused::<public::PublicMapping>(200);
 }
