@@ -104,7 +104,7 @@ pub fn import_kobo(
     let import = match result {
         Ok(i) => i,
         Err(KoboImportError::Kobo(e)) => {
-            anyhow::bail!("{}", e.to_string().trim_end())
+            anyhow::bail!("{}", e.text().get(crate::language()).trim_end())
         }
         Err(KoboImportError::Store(e)) => return Err(e.into()),
     };

@@ -5,7 +5,7 @@
 //! data for the roles of the access table inside their scope only; every
 //! page in both languages.
 
-use crate::support::{location, posted, spawn_app, TestApp, Visitor, PASSWORD};
+use crate::support::{json_of, location, posted, spawn_app, TestApp, Visitor, PASSWORD};
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Password, Role, Username};
 use lumbung_store::{Actor, ScopeRef};
 use reqwest::{Method, StatusCode};
@@ -211,7 +211,12 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(res.text().await.unwrap().contains("someone else"));
+    // The detail in the page's language (Indonesian by default).
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("orang lain yang harus memverifikasinya"));
     let res = bearer(
         &app,
         "facilitator",
@@ -246,25 +251,13 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let cycle: Value = bkm
-        .get(&format!("/api/v1/community/kelurahan/{KEL}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let cycle: Value = json_of(&bkm, &format!("/api/v1/community/kelurahan/{KEL}")).await;
     assert_eq!(cycle["progress"]["steps_done"], 3);
     assert_eq!(cycle["steps"][0]["record"]["verified_by"], "korkot-serang");
     assert_eq!(cycle["next_step"]["key"], "self_mapping");
 
     // Every change is in the audit log.
-    let audit: Value = app
-        .login("auditor")
-        .await
-        .get("/api/v1/audit")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = json_of(&app.login("auditor").await, "/api/v1/audit").await;
     let actions: Vec<&str> = audit["entries"]
         .as_array()
         .unwrap()
@@ -316,12 +309,7 @@ async fn progress_in_scope_and_in_public_without_names() {
     assert!(!html.contains("facilitator-kel"));
 
     // In scope: the kelurahan facilitator sees their own kelurahan only.
-    let mine: Value = field
-        .get("/api/v1/community/cycle?as_of=2024-02-15")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = json_of(&field, "/api/v1/community/cycle?as_of=2024-02-15").await;
     assert_eq!(mine["kelurahan_count"], 1);
     assert_eq!(mine["steps"][0]["percent_done"], 100);
     let (status, html) = field.get_html("/community/cycle").await;
@@ -329,12 +317,7 @@ async fn progress_in_scope_and_in_public_without_names() {
     assert!(html.contains(&format!("/community/kelurahan/{KEL}")));
     assert!(!html.contains(&format!("/community/kelurahan/{OTHER}")));
     // Filtered by area.
-    let none: Value = facilitator
-        .get("/api/v1/community/cycle?area=E10000017")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none: Value = json_of(&facilitator, "/api/v1/community/cycle?area=E10000017").await;
     assert_eq!(none["kelurahan_count"], 0);
     assert_eq!(
         facilitator
@@ -467,12 +450,11 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
         "{html}"
     );
     assert!(html.contains("<td>42</td>"), "the roster's problems too");
-    let data: Value = field
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let data: Value = json_of(
+        &field,
+        &format!("/api/v1/community/kelurahan/{KEL}/mapping"),
+    )
+    .await;
     assert_eq!(data["summary"]["kelurahan"]["households"], 0);
     assert_eq!(data["imports"].as_array().unwrap().len(), 0);
     // One file missing.
@@ -516,12 +498,11 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
     assert!(html.contains("Mulyadi"), "facilitators see the households");
     let res = upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     assert!(location(&res).ends_with("&again=1"));
-    let data: Value = field
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let data: Value = json_of(
+        &field,
+        &format!("/api/v1/community/kelurahan/{KEL}/mapping"),
+    )
+    .await;
     assert_eq!(data["summary"]["kelurahan"]["households"], 30);
     assert_eq!(data["summary"]["rts"].as_array().unwrap().len(), 5);
     assert_eq!(
@@ -534,14 +515,8 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
     assert!(poor > 0);
 
     // The PS-2 list: names, for the UPK too.
-    let ps2: Value = app
-        .login("upk")
-        .await
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let upk = app.login("upk").await;
+    let ps2: Value = json_of(&upk, &format!("/api/v1/community/kelurahan/{KEL}/ps2")).await;
     assert_eq!(ps2["poor"].as_array().unwrap().len() as u64, poor);
     let first_poor = ps2["poor"][0]["head_name"].as_str().unwrap().to_owned();
     let (status, html) = app
@@ -615,12 +590,11 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let data: Value = field
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let data: Value = json_of(
+        &field,
+        &format!("/api/v1/community/kelurahan/{KEL}/mapping"),
+    )
+    .await;
     assert_eq!(data["criteria_adopted"], true);
     assert!(data["summary"]["kelurahan"]["poor"].as_u64().unwrap() > poor);
 }
@@ -672,12 +646,7 @@ pub(crate) async fn household_fields(
     number: &str,
     members: &str,
 ) -> Vec<(String, String)> {
-    let data: Value = v
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let data: Value = json_of(v, &format!("/api/v1/community/kelurahan/{KEL}/mapping")).await;
     let mut fields = vec![
         ("rt".to_owned(), rt.to_owned()),
         ("head_name".to_owned(), head.to_owned()),
@@ -764,7 +733,7 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     let res = add_household(&field, &not_poor).await;
     assert!(location(&res).contains("added=manual-2"));
 
-    let data: Value = field.get(&api).await.json().await.unwrap();
+    let data: Value = json_of(&field, &api).await;
     let k = &data["summary"]["kelurahan"];
     assert_eq!(
         (k["households"].as_u64(), k["poor"].as_u64()),
@@ -789,12 +758,7 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     assert_eq!(siti["classification"], "poor");
     assert_eq!(siti["holds"], 14);
     assert_eq!(siti["import"], Value::Null);
-    let ps2: Value = bkm
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ps2: Value = json_of(&bkm, &format!("/api/v1/community/kelurahan/{KEL}/ps2")).await;
     let names: Vec<&str> = ps2["poor"]
         .as_array()
         .unwrap()
@@ -948,19 +912,14 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
         .post_form(&remove, &[("household", "manual-1"), ("confirm", "1")])
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let data: Value = field.get(&api).await.json().await.unwrap();
+    let data: Value = json_of(&field, &api).await;
     assert_eq!(data["summary"]["kelurahan"]["households"], 3);
     assert!(data["households"]
         .as_array()
         .unwrap()
         .iter()
         .all(|h| h["id"] != "manual-1"));
-    let ps2: Value = bkm
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ps2: Value = json_of(&bkm, &format!("/api/v1/community/kelurahan/{KEL}/ps2")).await;
     assert_eq!(ps2["poor"].as_array().unwrap().len(), 1, "kk-7 only");
     assert_eq!(ps2["poor"][0]["household_id"], "kk-7");
 }
@@ -972,7 +931,7 @@ async fn an_imported_household_can_be_removed() {
     let field = app.login("facilitator-kel").await;
     upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     let api = format!("/api/v1/community/kelurahan/{KEL}/mapping");
-    let data: Value = field.get(&api).await.json().await.unwrap();
+    let data: Value = json_of(&field, &api).await;
     let first = &data["households"][0];
     assert!(first["import"].as_i64().is_some(), "{first}");
     let id = first["id"].as_str().unwrap().to_owned();
@@ -986,7 +945,7 @@ async fn an_imported_household_can_be_removed() {
         &[("household", &id), ("confirm", "1")],
     )
     .await;
-    let data: Value = field.get(&api).await.json().await.unwrap();
+    let data: Value = json_of(&field, &api).await;
     assert_eq!(data["summary"]["kelurahan"]["households"], 29);
 }
 

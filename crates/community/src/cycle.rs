@@ -7,13 +7,15 @@ use crate::mapping::Label;
 use crate::mapping::{count_share, serde_util};
 use jiff::civil::Date;
 use jiff::Timestamp;
-use lumbung_domain::{AreaCode, Share, Username};
+use lumbung_domain::{text, AreaCode, Share, Text, Username};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// One step of the cycle. `target` is the programme's target date for it
 /// (none by default).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "CycleStep")]
 pub struct Step {
     pub key: String,
     pub label: Label,
@@ -91,17 +93,19 @@ pub fn default_steps() -> Vec<Step> {
 /// unique orders, both labels; kept sorted by order. `starts_on` is the
 /// programme's start, from which a kelurahan with no step recorded counts
 /// as stalled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "PlanData")]
 pub struct CyclePlan {
     steps: Vec<Step>,
+    // Optional in the schema of both directions (one schema for both).
+    #[schemars(skip_serializing_if = "Option::is_none")]
     starts_on: Option<Date>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct PlanData {
     steps: Vec<Step>,
-    #[serde(default)]
+    // Absent: none.
     starts_on: Option<Date>,
 }
 
@@ -127,6 +131,33 @@ pub enum PlanError {
     EmptyLabel { key: String, language: &'static str },
     #[error("the plan has no step {0}")]
     UnknownStep(String),
+}
+
+impl PlanError {
+    /// The error in both languages (the English is the `Display` text).
+    pub fn text(&self) -> Text {
+        match self {
+            PlanError::NoSteps => text!("plan_no_steps";
+                id: "rencana tidak punya langkah", en: "the plan has no steps"),
+            PlanError::BadKey(key) => text!("plan_bad_key", key = format!("{key:?}");
+                id: "kunci langkah {key} harus 1–64 karakter berupa huruf kecil, angka dan '_'",
+                en: "step key {key} must be 1–64 characters of lowercase letters, digits and '_'"),
+            PlanError::DuplicateKey(key) => text!("plan_duplicate_key", key = key;
+                id: "kunci langkah {key} dipakai dua kali", en: "step key {key} is used twice"),
+            PlanError::DuplicateOrder(a, b, order) => {
+                text!("plan_duplicate_order", a = a, b = b, order = order;
+                    id: "langkah {a} dan {b} punya urutan yang sama {order}",
+                    en: "steps {a} and {b} have the same order {order}")
+            }
+            PlanError::EmptyLabel { key, language } => {
+                text!("plan_empty_label", key = key, language = language;
+                    id: "langkah {key}: label {language} kosong",
+                    en: "step {key}: the {language} label is empty")
+            }
+            PlanError::UnknownStep(step) => text!("plan_unknown_step", step = step;
+                id: "rencana tidak punya langkah {step}", en: "the plan has no step {step}"),
+        }
+    }
 }
 
 impl Default for CyclePlan {
@@ -201,7 +232,7 @@ impl CyclePlan {
 }
 
 /// Who came to a step's meeting. Valid: women ≤ total, poor ≤ total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "AttendanceData")]
 pub struct Attendance {
     total: u32,
@@ -209,7 +240,7 @@ pub struct Attendance {
     poor: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct AttendanceData {
     total: u32,
     women: u32,
@@ -246,7 +277,8 @@ impl Attendance {
 }
 
 /// A document of a step: minutes (berita acara), attendance list, plan…
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "StepDocument")]
 pub struct Document {
     pub title: String,
     /// A file name, number or link.
@@ -255,7 +287,7 @@ pub struct Document {
 }
 
 /// What a facilitator reports for a step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StepReport {
     pub step: String,
     pub done_on: Date,
@@ -329,6 +361,64 @@ pub enum CycleError {
     VerifiedBeforeRecorded(String),
     #[error("kelurahan {0} is listed twice")]
     DuplicateKelurahan(AreaCode),
+}
+
+impl CycleError {
+    /// The error in both languages (the English is the `Display` text).
+    pub fn text(&self) -> Text {
+        match self {
+            CycleError::UnknownStep(step) => text!("cycle_unknown_step", step = step;
+                id: "program tidak punya langkah {step}", en: "the programme has no step {step}"),
+            CycleError::AlreadyRecorded(step) => text!("cycle_already_recorded", step = step;
+                id: "langkah {step} sudah dicatat", en: "step {step} is already recorded"),
+            CycleError::PreviousNotDone { step, previous } => {
+                text!("cycle_previous_not_done", step = step, previous = previous;
+                    id: "langkah {step} tidak bisa dicatat sebelum langkah {previous} selesai",
+                    en: "step {step} cannot be recorded before step {previous} is done")
+            }
+            CycleError::DoneBeforePrevious {
+                step,
+                done_on,
+                previous,
+                previous_done_on,
+            } => text!("cycle_done_before_previous", step = step, done_on = done_on,
+                    previous = previous, previous_done_on = previous_done_on;
+                id: "langkah {step} bertanggal {done_on}, sebelum langkah {previous} ({previous_done_on})",
+                en: "step {step} is dated {done_on}, before step {previous} ({previous_done_on})"),
+            CycleError::MoreWomenThanAttendance { women, total } => {
+                text!("cycle_more_women", women = women, total = total;
+                    id: "kehadiran: {women} perempuan lebih banyak dari {total} orang yang datang",
+                    en: "attendance: {women} women is more than the {total} people who came")
+            }
+            CycleError::MorePoorThanAttendance { poor, total } => {
+                text!("cycle_more_poor", poor = poor, total = total;
+                    id: "kehadiran: {poor} warga miskin lebih banyak dari {total} orang yang datang",
+                    en: "attendance: {poor} poor residents is more than the {total} people who came")
+            }
+            CycleError::EmptyDocumentTitle(n) => text!("cycle_empty_document_title", n = n;
+                id: "dokumen {n}: judulnya kosong", en: "document {n}: the title is empty"),
+            CycleError::NotRecorded(step) => text!("cycle_not_recorded", step = step;
+                id: "langkah {step} belum dicatat, jadi tidak bisa diverifikasi",
+                en: "step {step} is not recorded, so it cannot be verified"),
+            CycleError::AlreadyVerified { step, by } => {
+                text!("cycle_already_verified", step = step, by = by;
+                    id: "langkah {step} sudah diverifikasi oleh {by}",
+                    en: "step {step} is already verified by {by}")
+            }
+            CycleError::SelfVerification { step, user } => {
+                text!("cycle_self_verification", step = step, user = user;
+                    id: "langkah {step} dicatat oleh {user}; orang lain yang harus memverifikasinya",
+                    en: "step {step} was recorded by {user}; someone else must verify it")
+            }
+            CycleError::VerifiedBeforeRecorded(step) => {
+                text!("cycle_verified_before_recorded", step = step;
+                    id: "langkah {step} tidak bisa diverifikasi sebelum dicatat",
+                    en: "step {step} cannot be verified before it was recorded")
+            }
+            CycleError::DuplicateKelurahan(code) => text!("cycle_duplicate_kelurahan", code = code;
+                id: "kelurahan {code} tercantum dua kali", en: "kelurahan {code} is listed twice"),
+        }
+    }
 }
 
 /// The steps a kelurahan has done, in the plan's order. Read back from
@@ -474,7 +564,7 @@ impl KelurahanCycle {
 }
 
 /// Settings of the progress report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProgressSettings {
     /// A kelurahan is stalled when no step was done for this many days.
     pub stalled_after_days: u32,
@@ -747,6 +837,60 @@ pub fn progress_planned(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn errors_speak_both_languages_with_the_display_english() {
+        let user = Username::parse("fas").unwrap();
+        let d = jiff::civil::date(2024, 1, 10);
+        let plan = [
+            PlanError::NoSteps,
+            PlanError::BadKey("A".into()),
+            PlanError::DuplicateKey("rkm".into()),
+            PlanError::DuplicateOrder("a".into(), "b".into(), 2),
+            PlanError::EmptyLabel {
+                key: "rkm".into(),
+                language: "en",
+            },
+            PlanError::UnknownStep("x".into()),
+        ];
+        for e in plan {
+            assert_eq!(e.text().english(), e.to_string());
+            assert_ne!(e.text().indonesian(), e.to_string(), "{e}");
+        }
+        let cycle = [
+            CycleError::UnknownStep("x".into()),
+            CycleError::AlreadyRecorded("rkm".into()),
+            CycleError::PreviousNotDone {
+                step: "b".into(),
+                previous: "a".into(),
+            },
+            CycleError::DoneBeforePrevious {
+                step: "b".into(),
+                done_on: d,
+                previous: "a".into(),
+                previous_done_on: d,
+            },
+            CycleError::MoreWomenThanAttendance { women: 3, total: 2 },
+            CycleError::MorePoorThanAttendance { poor: 3, total: 2 },
+            CycleError::EmptyDocumentTitle(1),
+            CycleError::NotRecorded("rkm".into()),
+            CycleError::AlreadyVerified {
+                step: "rkm".into(),
+                by: user.clone(),
+            },
+            CycleError::SelfVerification {
+                step: "rkm".into(),
+                user,
+            },
+            CycleError::VerifiedBeforeRecorded("rkm".into()),
+            CycleError::DuplicateKelurahan(AreaCode::parse("3604010001").unwrap()),
+        ];
+        for e in cycle {
+            assert_eq!(e.text().english(), e.to_string());
+            assert_ne!(e.text().indonesian(), e.to_string(), "{e}");
+        }
+    }
+
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;

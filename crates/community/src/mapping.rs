@@ -20,8 +20,8 @@ pub use criteria::{
 };
 pub use decimal::Decimal;
 pub use household::{
-    manual_ids, Age, Answer, Classification, Household, InvalidHousehold, Member, Nik, Relation,
-    Score, Sex, MANUAL_PREFIX, MAX_HOUSEHOLD_ID,
+    manual_ids, Age, Answer, Classification, Household, InvalidHousehold, Member, NewHousehold,
+    Nik, Relation, Score, Sex, MANUAL_PREFIX, MAX_HOUSEHOLD_ID,
 };
 pub use kobo::{
     import_kobo, parse_yes_no, CsvFile, KoboError, KoboMapping, MappingError, MemberColumns,

@@ -2,13 +2,15 @@
 //! each, and the rule "poor when at least k of the n indicators hold".
 
 use super::decimal::Decimal;
+use lumbung_domain::{text, Language, Text};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
 /// A text in Bahasa Indonesia and in English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Label {
     pub id: String,
     pub en: String,
@@ -25,7 +27,7 @@ impl Label {
 
 /// How a numeric answer is compared with the threshold: the indicator
 /// holds when `answer OP threshold`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Comparison {
     #[serde(rename = "<")]
     Less,
@@ -68,13 +70,17 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// The test of one indicator on a household's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schemars(rename = "IndicatorTest")]
 pub enum Test {
     /// A yes/no answer; the indicator holds when the answer equals
     /// `holds_when` (default yes: the question is phrased as the criterion).
     YesNo {
+        // Optional in both directions, so that the request and the answer
+        // share one schema.
         #[serde(default = "yes")]
+        #[schemars(skip_serializing_if = "is_false")]
         holds_when: bool,
     },
     /// A numeric answer; the indicator holds when `answer OP threshold`.
@@ -94,7 +100,7 @@ pub enum Test {
 
 /// One poverty indicator: a key (the name answers are stored under), its
 /// label in both languages and its test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Indicator {
     pub key: String,
     pub label: Label,
@@ -104,7 +110,7 @@ pub struct Indicator {
 /// A valid set of poverty criteria: at least one indicator, unique keys of
 /// `a–z 0–9 _` (1–64 characters), both labels present, and
 /// `1 ≤ poor_when_at_least ≤ n`. Deserialising checks the same rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "CriteriaData")]
 pub struct Criteria {
     name: String,
@@ -112,7 +118,7 @@ pub struct Criteria {
     poor_when_at_least: usize,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct CriteriaData {
     name: String,
     indicators: Vec<Indicator>,
@@ -163,6 +169,63 @@ impl fmt::Display for InvalidCriteria {
             write!(f, "{e}")?;
         }
         Ok(())
+    }
+}
+
+impl CriteriaError {
+    /// The error in both languages (the English is the `Display` text).
+    pub fn text(&self) -> Text {
+        match self {
+            CriteriaError::EmptyName => text!("criteria_empty_name";
+                id: "kriteria perlu nama", en: "the criteria need a name"),
+            CriteriaError::NoIndicators => text!("criteria_no_indicators";
+                id: "kriteria tidak punya indikator", en: "the criteria have no indicators"),
+            CriteriaError::BadKey { position, key } => {
+                text!("criteria_bad_key", position = position, key = format!("{key:?}");
+                    id: "indikator {position}: kunci {key} harus 1–64 karakter berupa huruf kecil, angka dan '_'",
+                    en: "indicator {position}: key {key} must be 1–64 characters of lowercase letters, digits and '_'")
+            }
+            CriteriaError::DuplicateKey {
+                position,
+                key,
+                first,
+            } => {
+                text!("criteria_duplicate_key", position = position, key = format!("{key:?}"), first = first;
+                id: "indikator {position}: kunci {key} sudah dipakai indikator {first}",
+                en: "indicator {position}: key {key} is already used by indicator {first}")
+            }
+            CriteriaError::EmptyLabel { key, language } => {
+                text!("criteria_empty_label", key = key, language = language;
+                    id: "indikator {key}: label {language} kosong",
+                    en: "indicator {key}: the {language} label is empty")
+            }
+            CriteriaError::ThresholdOutOfRange { k, n } => {
+                text!("criteria_threshold", k = k, n = n;
+                    id: "miskin bila paling sedikit {k} dari {n} indikator terpenuhi: k harus dari 1 sampai {n}",
+                    en: "poor when at least {k} of {n} indicators hold: k must be from 1 to {n}")
+            }
+        }
+    }
+}
+
+impl InvalidCriteria {
+    /// Every rule broken, in both languages (the English is the `Display`
+    /// text).
+    pub fn text(&self) -> Text {
+        let words = |language: Language, lead: &str| {
+            let rules: Vec<String> = self
+                .0
+                .iter()
+                .map(|e| e.text().get(language).to_owned())
+                .collect();
+            format!("{lead}{}", rules.join("; "))
+        };
+        Text::new(
+            "invalid_criteria",
+            Vec::new(),
+            words(Language::Indonesian, "kriteria kemiskinan tidak sah: "),
+            words(Language::English, "invalid poverty criteria: "),
+        )
     }
 }
 
@@ -352,6 +415,37 @@ pub fn bps_template() -> Criteria {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn criteria_errors_speak_both_languages_with_the_display_english() {
+        let all = InvalidCriteria(vec![
+            CriteriaError::EmptyName,
+            CriteriaError::NoIndicators,
+            CriteriaError::BadKey {
+                position: 1,
+                key: "A".into(),
+            },
+            CriteriaError::DuplicateKey {
+                position: 2,
+                key: "a".into(),
+                first: 1,
+            },
+            CriteriaError::EmptyLabel {
+                key: "a".into(),
+                language: "id",
+            },
+            CriteriaError::ThresholdOutOfRange { k: 0, n: 3 },
+        ]);
+        for e in &all.0 {
+            assert_eq!(e.text().english(), e.to_string());
+            assert_ne!(e.text().indonesian(), e.to_string(), "{e}");
+        }
+        assert_eq!(all.text().english(), all.to_string());
+        assert!(all
+            .text()
+            .indonesian()
+            .starts_with("kriteria kemiskinan tidak sah: "));
+    }
 
     #[test]
     fn the_bps_template_is_valid_and_round_trips_as_json() {

@@ -67,6 +67,19 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// A JSON number (text such as `"7.5"` is read too).
+impl schemars::JsonSchema for Decimal {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Decimal".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "number"})
+    }
+}
+
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.is_whole() {

@@ -5,14 +5,16 @@ use super::areas::KelurahanAreas;
 use super::criteria::{Criteria, Indicator, Test};
 use super::decimal::Decimal;
 pub use lumbung_domain::Sex;
-use lumbung_domain::{AreaCode, ParseError};
+use lumbung_domain::{text, AreaCode, Language, ParseError, Text};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// An answer to an indicator's question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "IndicatorAnswer")]
 pub enum Answer {
     YesNo(bool),
     Number(Decimal),
@@ -20,7 +22,7 @@ pub enum Answer {
 
 /// A member's age as asked: years at the time of mapping, or the year of
 /// birth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Age {
     Years(u16),
@@ -39,7 +41,7 @@ impl Age {
 }
 
 /// Relation to the head of household (the BPS household roster codes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     Head,
@@ -87,7 +89,7 @@ impl Relation {
 }
 
 /// A NIK (nomor induk kependudukan): 16 digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct Nik(String);
 
@@ -126,7 +128,8 @@ impl fmt::Display for Nik {
 }
 
 /// One person in the household roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "HouseholdMember")]
 pub struct Member {
     pub name: String,
     pub sex: Sex,
@@ -139,7 +142,7 @@ pub struct Member {
 /// A mapped household. `id` is the household's identifier in its source
 /// (the Kobo `_uuid`); `rt` an area of kind RT; `answers` are keyed by
 /// indicator key (answers to keys the criteria do not have are ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Household {
     pub id: String,
     #[serde(deserialize_with = "super::serde_util::area_code")]
@@ -148,6 +151,34 @@ pub struct Household {
     pub address: String,
     pub answers: BTreeMap<String, Answer>,
     pub members: Vec<Member>,
+}
+
+/// A household as the API takes it: `id` and `address` may be left out
+/// (an empty id: the store gives one).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct NewHousehold {
+    #[serde(default)]
+    pub id: String,
+    #[serde(deserialize_with = "super::serde_util::area_code")]
+    pub rt: AreaCode,
+    pub head_name: String,
+    #[serde(default)]
+    pub address: String,
+    pub answers: BTreeMap<String, Answer>,
+    pub members: Vec<Member>,
+}
+
+impl From<NewHousehold> for Household {
+    fn from(h: NewHousehold) -> Household {
+        Household {
+            id: h.id,
+            rt: h.rt,
+            head_name: h.head_name,
+            address: h.address,
+            answers: h.answers,
+            members: h.members,
+        }
+    }
 }
 
 impl Household {
@@ -168,14 +199,28 @@ pub const MAX_HOUSEHOLD_ID: usize = 100;
 #[error("{field}: {message}")]
 pub struct InvalidHousehold {
     pub field: &'static str,
-    pub message: String,
+    pub message: Text,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> InvalidHousehold {
-    InvalidHousehold {
-        field,
-        message: message.into(),
-    }
+fn invalid(field: &'static str, message: Text) -> InvalidHousehold {
+    InvalidHousehold { field, message }
+}
+
+/// Several problems of one field as one message, `; ` between them.
+fn joined(code: &'static str, problems: &[Text]) -> Text {
+    let words = |language| {
+        problems
+            .iter()
+            .map(|p| p.get(language))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    Text::new(
+        code,
+        Vec::new(),
+        words(Language::Indonesian),
+        words(Language::English),
+    )
 }
 
 impl Household {
@@ -192,73 +237,85 @@ impl Household {
         if h.id.chars().count() > MAX_HOUSEHOLD_ID || h.id.chars().any(char::is_control) {
             return Err(invalid(
                 "id",
-                format!("a household id has at most {MAX_HOUSEHOLD_ID} characters and no control characters"),
+                text!("household_id_too_long", max = MAX_HOUSEHOLD_ID;
+                    id: "id rumah tangga paling banyak {max} karakter dan tanpa karakter kendali",
+                    en: "a household id has at most {max} characters and no control characters"),
             ));
         }
         if areas.rw_of(&h.rt).is_none() {
             return Err(invalid(
                 "rt",
-                format!(
-                    "{} is not an RT of kelurahan {} (RTs are areas of kind rt under its RWs)",
-                    h.rt,
-                    areas.kelurahan()
-                ),
+                text!("household_rt_unknown", rt = h.rt, kelurahan = areas.kelurahan();
+                    id: "{rt} bukan RT di kelurahan {kelurahan} (RT adalah wilayah berjenis rt di bawah RW-nya)",
+                    en: "{rt} is not an RT of kelurahan {kelurahan} (RTs are areas of kind rt under its RWs)"),
             ));
         }
         h.head_name = h.head_name.trim().to_owned();
         if h.head_name.is_empty() {
             return Err(invalid(
                 "head_name",
-                "the head of household's name is empty",
+                text!("household_head_empty";
+                    id: "nama kepala rumah tangga kosong", en: "the head of household's name is empty"),
             ));
         }
         h.address = h.address.trim().to_owned();
         let mut problems = Vec::new();
         for (key, answer) in &h.answers {
             match (criteria.indicator(key).map(|i| &i.test), answer) {
-                (None, _) => problems.push(format!(
-                    "{key:?} is not an indicator of the criteria in force ({})",
-                    criteria.name()
-                )),
-                (Some(Test::YesNo { .. }), Answer::Number(n)) => problems.push(format!(
-                    "{key:?} is answered yes or no, not with a number ({n})"
-                )),
-                (Some(Test::Number { unit, .. }), Answer::YesNo(_)) => problems.push(format!(
-                    "{key:?} is answered with a number{}, not yes or no",
-                    unit.as_deref()
+                (None, _) => problems.push(
+                    text!("answer_not_an_indicator", key = format!("{key:?}"), criteria = criteria.name();
+                        id: "{key} bukan indikator kriteria yang berlaku ({criteria})",
+                        en: "{key} is not an indicator of the criteria in force ({criteria})"),
+                ),
+                (Some(Test::YesNo { .. }), Answer::Number(n)) => problems.push(
+                    text!("answer_yes_no_not_number", key = format!("{key:?}"), n = n;
+                        id: "{key} dijawab ya atau tidak, bukan dengan angka ({n})",
+                        en: "{key} is answered yes or no, not with a number ({n})"),
+                ),
+                (Some(Test::Number { unit, .. }), Answer::YesNo(_)) => problems.push({
+                    let unit = unit
+                        .as_deref()
                         .map(|u| format!(" ({u})"))
-                        .unwrap_or_default()
-                )),
+                        .unwrap_or_default();
+                    text!("answer_number_not_yes_no", key = format!("{key:?}"), unit = unit;
+                        id: "{key} dijawab dengan angka{unit}, bukan ya atau tidak",
+                        en: "{key} is answered with a number{unit}, not yes or no")
+                }),
                 _ => {}
             }
         }
         if !problems.is_empty() {
-            return Err(invalid("answers", problems.join("; ")));
+            return Err(invalid("answers", joined("household_answers", &problems)));
         }
         if h.members.is_empty() {
             return Err(invalid(
                 "members",
-                "a household has at least one member (its head)",
+                text!("household_no_members";
+                    id: "rumah tangga punya paling sedikit satu anggota (kepalanya)",
+                    en: "a household has at least one member (its head)"),
             ));
         }
         for (i, m) in h.members.iter_mut().enumerate() {
             let n = i + 1;
             m.name = m.name.trim().to_owned();
             if m.name.is_empty() {
-                problems.push(format!("member {n}: the name is empty"));
+                problems.push(text!("member_name_empty", n = n;
+                    id: "anggota {n}: namanya kosong", en: "member {n}: the name is empty"));
             }
             match m.age {
-                Age::Years(y) if y > 130 => {
-                    problems.push(format!("member {n}: {y} is not an age in years (0–130)"))
-                }
+                Age::Years(y) if y > 130 => problems.push(text!("member_age_years", n = n, y = y;
+                        id: "anggota {n}: {y} bukan umur dalam tahun (0–130)",
+                        en: "member {n}: {y} is not an age in years (0–130)")),
                 Age::BirthYear(y) if !(1880..=2100).contains(&y) => {
-                    problems.push(format!("member {n}: {y} is not a year of birth"))
+                    problems.push(text!("member_birth_year", n = n, y = y;
+                        id: "anggota {n}: {y} bukan tahun lahir",
+                        en: "member {n}: {y} is not a year of birth"))
                 }
                 _ => {}
             }
         }
         if !problems.is_empty() {
-            return Err(invalid("members", problems.join("; ")));
+            return Err(invalid("members", joined("household_members", &problems)));
         }
         Ok(h)
     }
@@ -269,9 +326,9 @@ impl Household {
         if self.id.to_lowercase().starts_with(MANUAL_PREFIX) {
             return Err(invalid(
                 "id",
-                format!(
-                    "ids starting with {MANUAL_PREFIX} are given by Lumbung: leave the id empty"
-                ),
+                text!("household_manual_id", prefix = MANUAL_PREFIX;
+                    id: "id yang berawalan {prefix} diberikan oleh Lumbung: kosongkan id-nya",
+                    en: "ids starting with {prefix} are given by Lumbung: leave the id empty"),
             ));
         }
         Ok(())
@@ -295,7 +352,7 @@ pub fn manual_ids<'a>(
 }
 
 /// Poor, not poor, or not decidable from the answers given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
     Poor,
@@ -306,7 +363,8 @@ pub enum Classification {
 
 /// A household's score: the indicators that hold and those without a
 /// usable answer (both in the criteria's order), and the classification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "HouseholdScore")]
 pub struct Score {
     pub holds: Vec<String>,
     pub missing: Vec<String>,

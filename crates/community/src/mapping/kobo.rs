@@ -9,7 +9,7 @@ use super::areas::KelurahanAreas;
 use super::criteria::{Criteria, Test};
 use super::decimal::Decimal;
 use super::household::{Age, Answer, Household, Member, Nik, Relation, Sex};
-use lumbung_domain::AreaCode;
+use lumbung_domain::{text, AreaCode, Language, Text};
 use lumbung_tabular::text::{sniff_delimiter, strip_bom};
 use lumbung_tabular::{too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS};
 use serde::{Deserialize, Serialize};
@@ -129,6 +129,63 @@ pub enum KoboError {
     /// One entry per file with problems, the main file first.
     #[error("{}", join(.0, ""))]
     Rejected(Vec<Rejected>),
+}
+
+impl MappingError {
+    /// The error in both languages (the English is the `Display` text).
+    pub fn text(&self) -> Text {
+        match self {
+            MappingError::UnknownIndicator { column, key } => {
+                text!("kobo_unknown_indicator", column = column, key = key;
+                    id: "kolom {column} dipetakan ke indikator {key}, yang tidak ada di kriteria",
+                    en: "column {column} is mapped to indicator {key}, which the criteria do not have")
+            }
+            MappingError::IndicatorTwice { key, columns } => {
+                text!("kobo_indicator_twice", key = key, columns = columns.join(", ");
+                    id: "indikator {key} dipetakan dari lebih dari satu kolom: {columns}",
+                    en: "indicator {key} is mapped from more than one column: {columns}")
+            }
+            MappingError::EmptyColumn { field } => text!("kobo_empty_column", field = field;
+                id: "nama kolom untuk {field} kosong", en: "the column name for {field} is empty"),
+            MappingError::NoAge => text!("kobo_no_age";
+                id: "daftar anggota perlu kolom umur, kolom tahun lahir, atau keduanya",
+                en: "the roster needs an age column, a year-of-birth column or both"),
+        }
+    }
+}
+
+impl KoboError {
+    /// The error in both languages (the English is the `Display` text).
+    pub fn text(&self) -> Text {
+        let joined = |language: Language| match self {
+            KoboError::Mapping(errors) => errors
+                .iter()
+                .map(|e| e.text().get(language).to_owned())
+                .collect::<Vec<_>>()
+                .join("; "),
+            KoboError::Rejected(files) => files.iter().map(|f| f.in_language(language)).collect(),
+        };
+        match self {
+            KoboError::Mapping(_) => Text::new(
+                "kobo_mapping",
+                Vec::new(),
+                format!(
+                    "pemetaan kolom tidak cocok dengan kriteria: {}",
+                    joined(Language::Indonesian)
+                ),
+                format!(
+                    "the column mapping does not fit the criteria: {}",
+                    joined(Language::English)
+                ),
+            ),
+            KoboError::Rejected(_) => Text::new(
+                "kobo_rejected",
+                Vec::new(),
+                joined(Language::Indonesian),
+                joined(Language::English),
+            ),
+        }
+    }
 }
 
 fn join<T: fmt::Display>(items: &[T], sep: &str) -> String {

@@ -112,6 +112,16 @@ pub struct UnknownRt {
     pub kelurahan: AreaCode,
 }
 
+impl UnknownRt {
+    /// The error in both languages (the English is the `Display` text).
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("household_rt_not_in_kelurahan",
+            household = self.household, rt = self.rt, kelurahan = self.kelurahan;
+            id: "rumah tangga {household} ada di RT {rt}, yang bukan RT kelurahan {kelurahan}",
+            en: "household {household} is in RT {rt}, which is not an RT of kelurahan {kelurahan}")
+    }
+}
+
 fn place<'a>(areas: &'a KelurahanAreas, h: &Household) -> Result<&'a AreaCode, UnknownRt> {
     areas.rw_of(&h.rt).ok_or_else(|| UnknownRt {
         household: h.id.clone(),

@@ -9,18 +9,18 @@ use lumbung_community::cycle::{
     Attendance, CyclePlan, Document, KelurahanCycle, StepRecord, StepReport, Verification,
 };
 use lumbung_domain::Scope;
-use lumbung_domain::{AreaPath, Username};
+use lumbung_domain::{text, AreaPath, Username};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 pub(super) fn cycle_error(e: lumbung_community::cycle::CycleError) -> StoreError {
     use lumbung_community::cycle::CycleError as E;
     match e {
-        E::UnknownStep(_) | E::NotRecorded(_) => StoreError::not_found(e.to_string()),
+        E::UnknownStep(_) | E::NotRecorded(_) => StoreError::not_found(e.text()),
         E::MoreWomenThanAttendance { .. } | E::MorePoorThanAttendance { .. } => {
-            StoreError::invalid("attendance", e.to_string())
+            StoreError::invalid("attendance", e.text())
         }
-        E::EmptyDocumentTitle(_) => StoreError::invalid("documents", e.to_string()),
-        other => StoreError::conflict(other.to_string()),
+        E::EmptyDocumentTitle(_) => StoreError::invalid("documents", e.text()),
+        other => StoreError::conflict(other.text()),
     }
 }
 
@@ -81,8 +81,11 @@ pub(super) fn records_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<St
                 };
                 Ok(StepRecord {
                     step,
-                    done_on: done_on.parse().map_err(|e| {
-                        StoreError::conflict(format!("stored date {done_on:?} cannot be read: {e}"))
+                    done_on: done_on.parse().map_err(|e: jiff::Error| {
+                        StoreError::conflict(text!("stored_date_unreadable",
+                            value = format!("{done_on:?}"), e = e;
+                            id: "tanggal tersimpan {value} tidak bisa dibaca: {e}",
+                            en: "stored date {value} cannot be read: {e}"))
                     })?,
                     attendance: Attendance::new(total, women, poor).map_err(cycle_error)?,
                     documents: stored_json::<Vec<Document>>("documents", &docs)?,
@@ -108,14 +111,19 @@ pub(super) fn cycle_in(
     Ok((plan, cycle))
 }
 
-pub(super) fn save_plan(tx: &Transaction<'_>, code: &str, plan: &CyclePlan) -> Result<()> {
+pub(super) fn save_plan(
+    tx: &Transaction<'_>,
+    code: &str,
+    plan: &CyclePlan,
+    now: Timestamp,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO community_plans (kelurahan, plan, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (kelurahan) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
         params![
             code,
             serde_json::to_string(plan).expect("plans serialise"),
-            crate::now()
+            now.to_string()
         ],
     )?;
     Ok(())
@@ -189,13 +197,15 @@ impl Store {
             let kel = kelurahan_in(tx, code)?;
             let records = records_in(tx, code)?;
             KelurahanCycle::from_records(kel.area_code(), plan, records).map_err(|e| {
-                StoreError::conflict(format!("the recorded steps do not fit this plan: {e}"))
+                StoreError::conflict(text!("plan_does_not_fit", e = e.text();
+                    id: "langkah yang sudah dicatat tidak cocok dengan rencana ini: {e}",
+                    en: "the recorded steps do not fit this plan: {e}"))
             })?;
             let before = plan_in(tx, code)?;
             if before.as_ref() == Some(plan) {
                 return Ok(());
             }
-            save_plan(tx, code, plan)?;
+            save_plan(tx, code, plan, self.clock().now())?;
             audit::record(
                 tx,
                 actor,
@@ -224,11 +234,11 @@ impl Store {
             let stored_plan = plan_in(tx, code)?;
             let (plan, mut cycle) = cycle_in(tx, &kel)?;
             let record = cycle
-                .record(&plan, report, by.clone(), Timestamp::now())
+                .record(&plan, report, by.clone(), self.clock().now())
                 .map_err(cycle_error)?
                 .clone();
             if stored_plan.is_none() {
-                save_plan(tx, code, &plan)?;
+                save_plan(tx, code, &plan, self.clock().now())?;
             }
             tx.execute(
                 "INSERT INTO community_steps (kelurahan, step, done_on, attendance_total,
@@ -277,7 +287,7 @@ impl Store {
         self.write(|tx| {
             let kel = kelurahan_in(tx, code)?;
             let (_, mut cycle) = cycle_in(tx, &kel)?;
-            let at = Timestamp::now();
+            let at = self.clock().now();
             let record = cycle.verify(step, by, at).map_err(cycle_error)?.clone();
             tx.execute(
                 "UPDATE community_steps SET verified_by = ?3, verified_at = ?4

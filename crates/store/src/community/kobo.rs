@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// One stored import of a Kobo export (both files).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KoboImport {
     pub id: i64,
     pub kelurahan: String,
@@ -137,7 +137,7 @@ impl Store {
         let read = import_kobo(households, roster, &mapping, &criteria, &areas)?;
         let total = read.len() as u64;
         let members: u64 = read.iter().map(|h| h.members.len() as u64).sum();
-        let now = crate::now();
+        let now = self.clock().now().to_string();
         tx.execute(
             "INSERT INTO community_imports (kelurahan, households_file, roster_file,
                  households_sha256, roster_sha256, households, members, created, updated,

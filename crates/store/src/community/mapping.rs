@@ -55,6 +55,13 @@ pub(super) fn household_in(
 
 /// A household refused by `lumbung_community`'s check, as the store's
 /// refusal of the field it names.
+fn household_not_found(id: &str, code: &str) -> StoreError {
+    StoreError::not_found(
+        text!("household_in_kelurahan", id = format!("{id:?}"), code = code;
+        id: "rumah tangga {id} di kelurahan {code}", en: "household {id} in kelurahan {code}"),
+    )
+}
+
 pub(super) fn refused(e: InvalidHousehold) -> StoreError {
     StoreError::invalid(e.field, e.message)
 }
@@ -101,7 +108,7 @@ impl Store {
                 params![
                     code,
                     serde_json::to_string(criteria).expect("criteria serialise"),
-                    crate::now()
+                    self.clock().now().to_string()
                 ],
             )?;
             audit::record(
@@ -151,7 +158,9 @@ impl Store {
             } else if household_in(tx, code, &h.id)?.is_some() {
                 return Err(StoreError::invalid(
                     "id",
-                    format!("household {:?} is already mapped in this kelurahan", h.id),
+                    text!("household_already_mapped", id = format!("{:?}", h.id);
+                        id: "rumah tangga {id} sudah dipetakan di kelurahan ini",
+                        en: "household {id} is already mapped in this kelurahan"),
                 ));
             }
             tx.execute(
@@ -162,7 +171,7 @@ impl Store {
                     h.id,
                     h.rt.as_str(),
                     serde_json::to_string(&h).expect("households serialise"),
-                    crate::now()
+                    self.clock().now().to_string()
                 ],
             )?;
             audit::record(
@@ -190,10 +199,7 @@ impl Store {
             let areas = areas_in(tx, &kel)?;
             let h = household.checked(&criteria, &areas).map_err(refused)?;
             let Some((before, import)) = household_in(tx, code, &h.id)? else {
-                return Err(StoreError::not_found(format!(
-                    "household {:?} in kelurahan {code}",
-                    h.id
-                )));
+                return Err(household_not_found(&h.id, code));
             };
             if before == h {
                 return Ok(());
@@ -206,7 +212,7 @@ impl Store {
                     h.id,
                     h.rt.as_str(),
                     serde_json::to_string(&h).expect("households serialise"),
-                    crate::now()
+                    self.clock().now().to_string()
                 ],
             )?;
             let mut details = household_audit(&h, import);
@@ -233,9 +239,7 @@ impl Store {
         self.write(|tx| {
             let kel = kelurahan_in(tx, code)?;
             let Some((h, import)) = household_in(tx, code, id)? else {
-                return Err(StoreError::not_found(format!(
-                    "household {id:?} in kelurahan {code}"
-                )));
+                return Err(household_not_found(id, code));
             };
             tx.execute(
                 "DELETE FROM community_households WHERE kelurahan = ?1 AND id = ?2",

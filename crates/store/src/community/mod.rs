@@ -23,7 +23,7 @@ use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use lumbung_community::cycle::{CyclePlan, KelurahanCycle};
 use lumbung_community::mapping::{Criteria, Household, KelurahanAreas};
-use lumbung_domain::{AreaCode, AreaPath, Placement, Username};
+use lumbung_domain::{text, AreaCode, AreaPath, Placement, Username};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -79,18 +79,36 @@ pub struct MappingData {
 }
 
 fn stored_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T> {
-    serde_json::from_str(raw)
-        .map_err(|e| StoreError::conflict(format!("stored {what} cannot be read: {e}")))
+    serde_json::from_str(raw).map_err(|e| {
+        StoreError::conflict(text!("stored_unreadable", what = what, e = e;
+                id: "{what} yang tersimpan tidak bisa dibaca: {e}",
+                en: "stored {what} cannot be read: {e}"))
+    })
+}
+
+fn stored_area(e: lumbung_domain::ParseError) -> StoreError {
+    StoreError::conflict(text!("stored_area_unreadable", e = e;
+        id: "kode wilayah tersimpan tidak bisa dibaca: {e}", en: "{e}"))
 }
 
 fn parse_time(raw: &str) -> Result<Timestamp> {
-    raw.parse()
-        .map_err(|e| StoreError::conflict(format!("stored time {raw:?} cannot be read: {e}")))
+    raw.parse().map_err(|e: jiff::Error| {
+        StoreError::conflict(
+            text!("stored_time_unreadable", value = format!("{raw:?}"), e = e;
+                id: "waktu tersimpan {value} tidak bisa dibaca: {e}",
+                en: "stored time {value} cannot be read: {e}"),
+        )
+    })
 }
 
 fn parse_user(raw: &str) -> Result<Username> {
-    Username::parse(raw)
-        .map_err(|e| StoreError::conflict(format!("stored user {raw:?} cannot be read: {e}")))
+    Username::parse(raw).map_err(|e| {
+        StoreError::conflict(
+            text!("stored_user_unreadable", value = format!("{raw:?}"), e = e;
+                id: "pengguna tersimpan {value} tidak bisa dibaca: {e}",
+                en: "stored user {value} cannot be read: {e}"),
+        )
+    })
 }
 
 /// The kelurahan `code`, with its names and the organisations inside it.
@@ -104,7 +122,10 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
         .optional()?;
     let (code, name, path) = match row {
         Some((code, name, Some(kind), path)) if kind == "kelurahan" => (code, name, path),
-        _ => return Err(StoreError::not_found(format!("kelurahan {code}"))),
+        _ => {
+            return Err(StoreError::not_found(text!("kelurahan", code = code;
+                id: "kelurahan {code}", en: "kelurahan {code}")))
+        }
     };
     let path = AreaPath::from_stored(path);
     let ancestors: Vec<&str> = path.as_str().trim_matches('/').split('/').collect();
@@ -164,8 +185,8 @@ fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas
         .into_iter()
         .map(|(rw, rt)| {
             Ok((
-                AreaCode::parse(&rw).map_err(|e| StoreError::conflict(e.to_string()))?,
-                AreaCode::parse(&rt).map_err(|e| StoreError::conflict(e.to_string()))?,
+                AreaCode::parse(&rw).map_err(stored_area)?,
+                AreaCode::parse(&rt).map_err(stored_area)?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;

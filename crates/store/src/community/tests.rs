@@ -97,6 +97,19 @@ fn file<'a>(name: &'a str, bytes: &'a [u8]) -> CsvFile<'a> {
     CsvFile { name, bytes }
 }
 
+/// The sample export, imported by the CLI.
+fn import_sample(s: &Store) -> KoboImport {
+    s.import_kobo(
+        KEL,
+        file("households.csv", HOUSEHOLDS),
+        file("roster.csv", ROSTER),
+        None,
+        &Actor::cli(),
+        &mut |_, _| {},
+    )
+    .unwrap()
+}
+
 #[test]
 fn only_kelurahan_have_a_cycle() {
     let (_d, s) = seeded();
@@ -225,16 +238,7 @@ fn a_kobo_export_imports_whole_once() {
     assert_eq!((first.households, first.members), (30, 131));
     assert_eq!((first.created, first.updated, first.unchanged), (30, 0, 0));
     assert!(!first.already_imported);
-    let again = s
-        .import_kobo(
-            KEL,
-            file("households.csv", HOUSEHOLDS),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let again = import_sample(&s);
     assert!(again.already_imported);
     assert_eq!(again.id, first.id);
     assert_eq!(s.kobo_imports(KEL).unwrap().len(), 1);
@@ -292,15 +296,7 @@ fn a_bad_export_stores_nothing_and_names_every_problem() {
 fn criteria_are_adopted_and_households_scored_against_them() {
     let (_d, s) = seeded();
     let actor = Actor::cli();
-    s.import_kobo(
-        KEL,
-        file("households.csv", HOUSEHOLDS),
-        file("roster.csv", ROSTER),
-        None,
-        &actor,
-        &mut |_, _| {},
-    )
-    .unwrap();
+    import_sample(&s);
     let bps = s.mapping_data(KEL).unwrap();
     let poor_bps = summarise(&bps.criteria, &bps.areas, &bps.households)
         .unwrap()
@@ -327,15 +323,7 @@ fn criteria_are_adopted_and_households_scored_against_them() {
 fn a_new_export_replaces_households_by_uuid() {
     let (_d, s) = seeded();
     let actor = Actor::cli();
-    s.import_kobo(
-        KEL,
-        file("households.csv", HOUSEHOLDS),
-        file("roster.csv", ROSTER),
-        None,
-        &actor,
-        &mut |_, _| {},
-    )
-    .unwrap();
+    import_sample(&s);
     let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
     let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
     let second = s
@@ -521,16 +509,7 @@ fn households_are_typed_in_checked_scored_and_removed() {
 fn imported_households_are_edited_and_removed_until_a_new_export() {
     let (_d, s) = seeded();
     let actor = Actor::cli();
-    let import = s
-        .import_kobo(
-            KEL,
-            file("households.csv", HOUSEHOLDS),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let import = import_sample(&s);
     let data = s.mapping_data(KEL).unwrap();
     assert_eq!(data.imported.len(), 30);
     let gone = data
@@ -565,16 +544,7 @@ fn imported_households_are_edited_and_removed_until_a_new_export() {
     s.remove_household(KEL, &gone.id, &actor).unwrap();
     assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 29);
     // The same files again change nothing: it stays removed.
-    let again = s
-        .import_kobo(
-            KEL,
-            file("households.csv", HOUSEHOLDS),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let again = import_sample(&s);
     assert!(again.already_imported);
     assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 29);
     // A new export that still holds it brings it back.
@@ -603,4 +573,28 @@ fn imported_households_are_edited_and_removed_until_a_new_export() {
             "mapping.import",
         ]
     );
+}
+
+#[test]
+fn the_cycle_and_the_mapping_take_the_time_from_the_store_clock() {
+    let (_d, s) = seeded();
+    let at: jiff::Timestamp = "2024-03-05T08:00:00Z".parse().unwrap();
+    let s = s.with_clock(lumbung_domain::Clock::fixed(at));
+    let actor = Actor::cli();
+    let recorded = s
+        .record_cycle_step(KEL, report("rkm", date(2024, 1, 10)), &user("fas"), &actor)
+        .unwrap();
+    assert_eq!(recorded.recorded_at, at);
+    let verified = s
+        .verify_cycle_step(KEL, "rkm", &user("korkot"), &actor)
+        .unwrap();
+    assert_eq!(
+        verified.verification,
+        lumbung_community::cycle::Verification::Verified {
+            by: user("korkot"),
+            at
+        }
+    );
+    let import = import_sample(&s);
+    assert_eq!(import.imported_at, at.to_string());
 }

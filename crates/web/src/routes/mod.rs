@@ -8,6 +8,7 @@
 pub mod openapi;
 
 use crate::api;
+use crate::community::routes::ROUTES as COMMUNITY;
 use crate::spec::r;
 pub use crate::spec::{Answer, Need, Route};
 use crate::spend::handlers as spend;
@@ -151,35 +152,6 @@ static FUND: &[Route] = &[
     r!(POST "/api/v1/fund/loans/{id}/repayments", Write(Fund), fund_books::api_repay, "Post a repayment: {paid_on, amount, key}; the same key posts once"),
     r!(GET "/api/v1/fund/applications", Read(Fund), fund_books::api_applications, "Loan applications in the viewer's scope"),
     r!(POST "/api/v1/fund/applications/{id}/decision", Write(FundApproval), fund_books::api_decide, "Approve or reject: {decision: approve|reject, note}"),
-];
-
-#[rustfmt::skip]
-static COMMUNITY: &[Route] = &[
-    // The P2KP community cycle and self-mapping (crate::community).
-    r!(GET "/community/progress", Public, crate::community::public_progress_page, "The P2KP cycle's progress: per step and per kelurahan, no names of people (?area=&as_of=)"),
-    r!(GET "/community/cycle", Read(Resource::Cycle), crate::community::cycle_page, "The cycle's progress of the kelurahan in your scope, late and stalled first (?area=&as_of=)"),
-    r!(GET "/community/kelurahan/{code}", Read(Resource::Cycle), crate::community::kelurahan_page, "A kelurahan's cycle: steps, records, verification, plan"),
-    r!(POST "/community/kelurahan/{code}/steps", Write(Resource::Cycle), crate::community::record_step, "Record the next step (the kelurahan's facilitator)"),
-    r!(POST "/community/kelurahan/{code}/verify", Write(Resource::Cycle), crate::community::verify_step, "Verify a recorded step (the city coordinator, never the recorder)"),
-    r!(POST "/community/kelurahan/{code}/plan", Write(Resource::Cycle), crate::community::plan_save, "Set the start and target dates of a kelurahan's plan"),
-    r!(GET "/community/kelurahan/{code}/mapping", Read(Resource::Mapping), crate::community::mapping_page, "A kelurahan's self-mapping: criteria, households, tables and charts per RT/RW"),
-    r!(POST "/community/kelurahan/{code}/criteria", Write(Resource::Mapping), crate::community::criteria_save, "Adopt the community's poverty criteria (JSON, or the BPS 14 template)"),
-    r!(POST "/community/kelurahan/{code}/households", Write(Resource::Mapping), crate::community::household_add, "Add a household typed in by hand: RT, head, address, answers, members (one per line)"),
-    r!(POST "/community/kelurahan/{code}/households/remove", Write(Resource::Mapping), crate::community::household_remove, "Remove a household (typed in or imported): household, confirm"),
-    r!(POST "/community/kelurahan/{code}/mapping/import", Write(Resource::Mapping), crate::community::import_upload, "Import a KoboToolbox export: households and roster CSV (multipart; all or nothing)", limit crate::community::MAX_KOBO_BYTES),
-    r!(GET "/community/kelurahan/{code}/ps2", Read(Resource::PoorList), crate::community::ps2_page, "The PS-2 list of poor households, printable"),
-    r!(GET "/community/mapping/{code}", Public, crate::community::public_mapping_page, "A kelurahan's poverty map in counts per RT and RW (no personal data)"),
-    r!(GET "/api/v1/community/progress", Public, crate::community::api_progress, "The cycle's progress, aggregates only (?area=&as_of=)"),
-    r!(GET "/api/v1/community/cycle", Read(Resource::Cycle), crate::community::api_cycle, "The cycle's progress in your scope (?area=&as_of=)"),
-    r!(GET "/api/v1/community/kelurahan/{code}", Read(Resource::Cycle), crate::community::api_kelurahan, "A kelurahan's cycle: plan, steps and records"),
-    r!(POST "/api/v1/community/kelurahan/{code}/steps", Write(Resource::Cycle), crate::community::api_record_step, "Record the next step: {step, done_on, attendance: {total, women, poor}, documents: [{title, reference}]}"),
-    r!(POST "/api/v1/community/kelurahan/{code}/verify", Write(Resource::Cycle), crate::community::api_verify_step, "Verify a recorded step: {step} (the city coordinator)"),
-    r!(PUT "/api/v1/community/kelurahan/{code}/plan", Write(Resource::Cycle), crate::community::api_plan_save, "Replace a kelurahan's plan: {steps: [{key, label: {id, en}, order, target}], starts_on}"),
-    r!(GET "/api/v1/community/kelurahan/{code}/mapping", Read(Resource::Mapping), crate::community::api_mapping, "A kelurahan's self-mapping: criteria, summary per RT/RW, households, imports"),
-    r!(PUT "/api/v1/community/kelurahan/{code}/criteria", Write(Resource::Mapping), crate::community::api_criteria_save, "Adopt poverty criteria: {name, indicators, poor_when_at_least}"),
-    r!(POST "/api/v1/community/kelurahan/{code}/households", Write(Resource::Mapping), crate::community::api_household_add, "Add a household: {id (optional), rt, head_name, address, answers: {key: true/false or number}, members: [{name, sex, age: {years} or {birth_year}, relation, nik}]}"),
-    r!(GET "/api/v1/community/kelurahan/{code}/ps2", Read(Resource::PoorList), crate::community::api_ps2, "The PS-2 list of poor households"),
-    r!(GET "/api/v1/community/mapping/{code}", Public, crate::community::api_public_mapping, "A kelurahan's mapping in counts per RT and RW"),
 ];
 
 use crate::election::routes::ROUTES as ELECTION;

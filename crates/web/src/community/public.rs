@@ -1,0 +1,99 @@
+//! The public mapping: counts only.
+
+use super::mapping::{mapping_summary, summary_charts, CriteriaView, SummaryView};
+use super::{kelurahan, mapping_data, may_read, KelurahanView};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Html;
+use axum::{Extension, Json};
+use lumbung_community::mapping::{public_summary, MappingSummary, MIN_PUBLIC_CELL};
+use lumbung_domain::Resource;
+use lumbung_store::MappingData;
+use minijinja::context;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// A kelurahan's poverty map in counts per RT and RW, small cells
+/// withheld: no households, no names, no ids.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PublicMapping {
+    kelurahan: KelurahanView,
+    criteria: CriteriaView,
+    criteria_adopted: bool,
+    summary: SummaryView,
+    min_cell: u64,
+    /// The RTs withheld, by name ("RW 02 · RT 001").
+    withheld: Vec<String>,
+}
+
+/// Built from the summary alone; also the summary shown, for the charts.
+async fn public_mapping_data(
+    state: &AppState,
+    code: &str,
+) -> Result<(PublicMapping, MappingSummary, MappingData), AppError> {
+    let kel = kelurahan(state, code).await?;
+    let data = mapping_data(state, &kel).await?;
+    let exact = mapping_summary(&data)?;
+    // Small cells withheld (see `public_summary`); facilitators and the
+    // BKM see exact counts on their own page.
+    let min_cell = state.config.public_min_cell.unwrap_or(MIN_PUBLIC_CELL);
+    let public = public_summary(&exact, &data.areas, min_cell);
+    let withheld: Vec<String> = public
+        .withheld
+        .iter()
+        .map(|c| {
+            // "RW 02 · RT 001": RT names repeat across RWs.
+            let name = |code: &str| data.area_names.get(code).cloned();
+            let rt = name(c.as_str()).unwrap_or_else(|| c.to_string());
+            match c.as_str().rsplit_once('.').and_then(|(rw, _)| name(rw)) {
+                Some(rw) => format!("{rw} · {rt}"),
+                None => rt,
+            }
+        })
+        .collect();
+    let summary = MappingSummary {
+        kelurahan: public.kelurahan,
+        rws: public.rws,
+        rts: public.rts,
+    };
+    let mapping = PublicMapping {
+        kelurahan: (&kel).into(),
+        criteria: (&data.criteria).into(),
+        criteria_adopted: data.criteria_adopted,
+        summary: SummaryView::new(&summary, &data.area_names).public(),
+        min_cell: public.min_cell,
+        withheld,
+    };
+    Ok((mapping, summary, data))
+}
+
+pub async fn public_mapping_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let (d, summary, data) = public_mapping_data(&state, &code).await?;
+    let charts = summary_charts(&summary, &data, viewer.lang);
+    let private = kelurahan(&state, &code)
+        .await
+        .ok()
+        .is_some_and(|k| may_read(&viewer, Resource::Mapping, &k));
+    render(
+        &viewer,
+        &uri,
+        "community_mapping_public.html",
+        context! { d => d, charts => charts, private_link => private },
+    )
+}
+
+pub async fn api_public_mapping(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PublicMapping>, AppError> {
+    Ok(Json(public_mapping_data(&state, &code).await?.0))
+}
