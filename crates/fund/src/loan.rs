@@ -25,6 +25,14 @@ impl fmt::Display for Rupiah {
 #[error("{0}: the amount is too large to keep")]
 pub struct TooLarge(pub &'static str);
 
+impl TooLarge {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("too_large_to_keep", what = self.0;
+            id: "{what}: jumlahnya terlalu besar untuk disimpan",
+            en: "{what}: the amount is too large to keep")
+    }
+}
+
 /// `a + b`, refused when it does not fit.
 pub fn add(what: &'static str, a: i64, b: i64) -> Result<i64, TooLarge> {
     a.checked_add(b).ok_or(TooLarge(what))

@@ -64,6 +64,14 @@ pub struct AboveMax {
     pub max: Rupiah,
 }
 
+impl AboveMax {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("above_max_movement", field = self.field, amount = self.amount, max = self.max;
+            id: "{field}: {amount} melebihi batas satu gerakan ({max} rupiah, pengaturan max_movement)",
+            en: "{field}: {amount} is more than one movement may be ({max} rupiah, setting max_movement)")
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

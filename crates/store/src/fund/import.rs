@@ -4,13 +4,16 @@
 use super::books::load_books;
 use super::ledger::Poster;
 use super::loans::repay_tx;
+use super::rows::{bad, parse_date, parse_frequency, parse_kind};
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{Rejected, RowError};
+use lumbung_fund::books_file::LoanTerms;
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::schedule;
+use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -195,31 +198,29 @@ fn import_tx(
                         .0
                         .push(RowError::new(l.line, Some("principal"), e.to_string()));
                 }
-                let held: Option<(String, i64, i64, String, String, String)> = held_stmt
+                let held = held_stmt
                     .query_row([&l.loan_id], |r| {
                         Ok((
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                            r.get::<_, String>(6)?,
                         ))
                     })
                     .optional()?;
-                if let Some((on, p, t, rate, kind, frequency)) = held {
-                    let same = on == l.disbursed_on.to_string()
-                        && p == l.principal.0
-                        && t == l.term_months as i64
-                        && rate == l.fee_rate.text()
-                        && kind == l.schedule.as_str()
-                        && frequency == l.frequency.as_str();
-                    if !same {
-                        errors.0.push(RowError::new(
-                            l.line,
-                            Some("loan_id"),
-                            format!("loan {} is held with other terms", l.loan_id),
-                        ));
+                if let Some((on, principal, term, rate, kind, frequency)) = held {
+                    let held = LoanTerms {
+                        disbursed_on: parse_date(&on)?,
+                        principal: Rupiah(principal),
+                        term_months: u16::try_from(term).map_err(|_| bad("term"))?,
+                        fee_rate: FeeRate::parse(&rate).map_err(|_| bad("fee rate"))?,
+                        schedule: parse_kind(&kind)?,
+                        frequency: parse_frequency(&frequency)?,
+                    };
+                    if let Err(e) = l.check_held(&held) {
+                        errors.0.push(e);
                     }
                 }
             }

@@ -43,20 +43,16 @@ pub(super) struct Poster {
 }
 
 impl Poster {
-    /// `amount` when it is within the UPK's `max_movement`; refused,
-    /// naming `field`, otherwise.
-    pub(super) fn movement(
+    /// The UPK's settings, read once.
+    pub(super) fn settings(
         &mut self,
         tx: &Transaction<'_>,
         upk: i64,
-        field: &'static str,
-        amount: Rupiah,
-    ) -> Result<Rupiah> {
-        let settings = match self.settings.entry(upk) {
+    ) -> Result<&lumbung_fund::settings::Settings> {
+        Ok(match self.settings.entry(upk) {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => v.insert(settings_tx(tx, upk)?),
-        };
-        Ok(settings.movement(field, amount)?)
+        })
     }
 
     pub(super) fn post(

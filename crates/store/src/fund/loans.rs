@@ -11,9 +11,11 @@ use super::rows::{
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::RepaymentId;
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::{portfolio, Context, LoanBook};
+use lumbung_fund::servicing::{self, Action};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 /// The loan's row id, UPK and KSM from its public id.
@@ -40,49 +42,8 @@ pub(super) fn repay_tx(
     amount: Rupiah,
     key: &str,
 ) -> Result<Repaid> {
-    if amount.0 <= 0 {
-        return Err(invalid(
-            "amount",
-            "a repayment must be more than zero (a correction is a reversal)",
-        ));
-    }
-    poster.movement(tx, upk, "amount", amount)?;
-    if paid_on < book.disbursed_on {
-        return Err(invalid(
-            "paid_on",
-            format!(
-                "{paid_on} is before the loan was disbursed ({})",
-                book.disbursed_on
-            ),
-        ));
-    }
-    if let Some((on, _)) = book.written_off {
-        return Err(invalid(
-            "loan_id",
-            format!("loan {loan_id} was written off on {on}"),
-        ));
-    }
-    if let Some(r) = book.rescheduled.last() {
-        if paid_on <= r.on {
-            return Err(invalid(
-                "paid_on",
-                format!(
-                    "{paid_on} is on or before the loan's rescheduling on {}",
-                    r.on
-                ),
-            ));
-        }
-    }
-    let (p0, f0, l0) = book.totals()?;
-    let at = book.payments.partition_point(|p| p.0 <= paid_on);
-    book.payments.insert(at, (paid_on, amount));
-    // The allocation adds the loan's payments up: refused if they no
-    // longer fit, before they are split.
-    if lumbung_fund::loan::sum("repayments", book.payments.iter().map(|p| p.1 .0)).is_err() {
-        book.payments.remove(at);
-        return Err(StoreError::too_large("amount"));
-    }
-    let (p1, f1, l1) = book.totals()?;
+    let settings = poster.settings(tx, upk)?;
+    let (at, split) = servicing::repay(book, settings, loan_id, paid_on, amount)?;
     let seq = poster.post(
         tx,
         upk,
@@ -93,9 +54,9 @@ pub(super) fn repay_tx(
             key.to_owned(),
             [
                 (Account::Cash, amount.0),
-                (Account::LoansReceivable(ksm), -(p1 - p0)),
-                (Account::FeeIncome, -(f1 - f0)),
-                (Account::SavingsHeld, -(l1 - l0)),
+                (Account::LoansReceivable(ksm), -split.principal),
+                (Account::FeeIncome, -split.fee),
+                (Account::SavingsHeld, -split.left_over),
             ],
         ),
     )?;
@@ -185,9 +146,13 @@ fn repay_batch_tx(
                 &r.key,
             )
             .map_err(|e| match e {
-                StoreError::Invalid { field, message } => {
-                    invalid(&field, format!("repayment {}: {message}", i + 1))
-                }
+                StoreError::Invalid { field, message } => invalid(
+                    &field,
+                    message.prefixed(
+                        &format!("pembayaran {}: ", i + 1),
+                        &format!("repayment {}: ", i + 1),
+                    ),
+                ),
                 other => other,
             })?;
             let counts = per_upk.entry(upk).or_default();
@@ -293,9 +258,7 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<i64> {
-        if reason.trim().is_empty() {
-            return Err(invalid("reason", "a reversal needs a reason"));
-        }
+        let reason = servicing::reason(Action::Reversal, reason)?;
         self.write(|tx| {
             let (loan, paid_on, amount): (i64, String, i64) = tx
                 .query_row(
@@ -313,12 +276,6 @@ impl Store {
                 )
                 .optional()?
                 .is_some();
-            if reversed {
-                return Err(invalid(
-                    "repayment",
-                    format!("repayment {repayment} is reversed already"),
-                ));
-            }
             let paid_on = parse_date(&paid_on)?;
             let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
                 "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
@@ -326,26 +283,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let mut book = book_of(tx, loan)?;
-            if let Some((w, _)) = book.written_off {
-                return Err(invalid(
-                    "repayment",
-                    format!("loan {loan_id} was written off on {w}"),
-                ));
-            }
-            if book.rescheduled.last().is_some_and(|r| paid_on <= r.on) {
-                return Err(invalid(
-                    "repayment",
-                    "a payment made before the loan's rescheduling stays: its remaining principal was settled on it",
-                ));
-            }
-            let (p1, f1, l1) = book.totals()?;
-            let at = book
-                .payments
-                .iter()
-                .position(|p| *p == (paid_on, Rupiah(amount)))
-                .expect("a repayment not reversed is in its book");
-            book.payments.remove(at);
-            let (p0, f0, l0) = book.totals()?;
+            let split = servicing::reverse(
+                &mut book,
+                &loan_id,
+                RepaymentId::new(repayment),
+                reversed,
+                paid_on,
+                Rupiah(amount),
+            )?;
             let seq = post(
                 tx,
                 upk,
@@ -354,21 +299,21 @@ impl Store {
                     on,
                     format!(
                         "reversal of repayment {repayment} of loan {loan_id}: {}",
-                        reason.trim()
+                        reason
                     ),
                     format!("reversal:repayment:{repayment}"),
                     [
                         (Account::Cash, -amount),
-                        (Account::LoansReceivable(ksm), p1 - p0),
-                        (Account::FeeIncome, f1 - f0),
-                        (Account::SavingsHeld, l1 - l0),
+                        (Account::LoansReceivable(ksm), split.principal),
+                        (Account::FeeIncome, split.fee),
+                        (Account::SavingsHeld, split.left_over),
                     ],
                 ),
             )?
             .expect("a repayment is reversed once");
             tx.execute(
                 "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![repayment, reason.trim(), seq, crate::now()],
+                params![repayment, reason, seq, crate::now()],
             )?;
             audit::record(
                 tx,
@@ -377,7 +322,7 @@ impl Store {
                 "organisation",
                 &upk.to_string(),
                 None,
-                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason.trim()}),
+                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason}),
             )?;
             Ok(seq)
         })
@@ -396,44 +341,14 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         lumbung_fund::book_day(on).map_err(|e| invalid("date", e.to_string()))?;
-        if reason.trim().is_empty() {
+        if reason.is_empty() {
             return Err(invalid("reason", "a rescheduling needs a reason"));
         }
         self.write(|tx| {
             let (loan, upk, _) = loan_by_id(tx, loan_id)?;
             let settings = settings_tx(tx, upk)?;
-            if !(settings.term_min..=settings.term_max).contains(&term_months) {
-                return Err(invalid(
-                    "term_months",
-                    format!(
-                        "a term of {term_months} months is outside {}–{}",
-                        settings.term_min, settings.term_max
-                    ),
-                ));
-            }
             let book = book_of(tx, loan)?;
-            if book.written_off.is_some() {
-                return Err(invalid("loan_id", "a written-off loan is not rescheduled"));
-            }
-            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on <= r.on) {
-                return Err(invalid(
-                    "on",
-                    "a rescheduling follows the disbursement and any earlier rescheduling",
-                ));
-            }
-            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
-                return Err(invalid(
-                    "on",
-                    format!("a payment is dated {} after {on}", last.0),
-                ));
-            }
-            let remaining = book.standing(on, &[]).map_or(0, |a| a.outstanding.0);
-            if remaining <= 0 {
-                return Err(invalid(
-                    "loan_id",
-                    format!("loan {loan_id} has nothing left to reschedule"),
-                ));
-            }
+            let remaining = servicing::reschedule(&book, &settings, loan_id, on, term_months)?;
             // The new schedule keeps the loan's fee, kind and frequency.
             let (rate, kind, frequency): (String, String, String) = tx.query_row(
                 "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
@@ -443,7 +358,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason.trim(), crate::now()],
+                params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason, crate::now()],
             )?;
             audit::record(
                 tx,
@@ -452,7 +367,7 @@ impl Store {
                 "organisation",
                 &upk.to_string(),
                 None,
-                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason.trim()}),
+                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason}),
             )?;
             Ok(())
         })
@@ -461,49 +376,20 @@ impl Store {
     /// Writes off the principal a loan still has on a date, against the
     /// loan-loss reserve. Later payments are refused.
     pub fn write_off(&self, loan_id: &str, on: Date, reason: &str, actor: &Actor) -> Result<i64> {
-        if reason.trim().is_empty() {
+        if reason.is_empty() {
             return Err(invalid("reason", "a write-off needs a reason"));
         }
         self.write(|tx| {
             let (loan, upk, ksm) = loan_by_id(tx, loan_id)?;
             let book = book_of(tx, loan)?;
-            if book.written_off.is_some() {
-                return Err(invalid(
-                    "loan_id",
-                    format!("loan {loan_id} is written off already"),
-                ));
-            }
-            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on < r.on) {
-                return Err(invalid(
-                    "on",
-                    "a write-off follows the disbursement and any rescheduling",
-                ));
-            }
-            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
-                return Err(invalid(
-                    "on",
-                    format!("a payment is dated {} after {on}", last.0),
-                ));
-            }
-            // Everything paid counts, whatever its date.
-            let (paid, _, _) = book.totals()?;
-            let principal =
-                lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
-                    .checked_sub(paid)
-                    .ok_or(lumbung_fund::TooLarge("principal"))?;
-            if principal <= 0 {
-                return Err(invalid(
-                    "loan_id",
-                    format!("loan {loan_id} has nothing left to write off"),
-                ));
-            }
+            let principal = servicing::write_off(&book, loan_id, on)?;
             let seq = post(
                 tx,
                 upk,
                 Some(loan),
                 &Entry::new(
                     on,
-                    format!("write-off of loan {}: {}", loan_id.trim(), reason.trim()),
+                    format!("write-off of loan {}: {}", loan_id.trim(), reason),
                     format!("write_off:{}", loan_id.trim()),
                     [
                         (Account::LoanLossReserve, principal),
@@ -514,7 +400,7 @@ impl Store {
             .expect("a loan is written off once");
             tx.execute(
                 "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![loan, on.to_string(), principal, reason.trim(), seq, crate::now()],
+                params![loan, on.to_string(), principal, reason, seq, crate::now()],
             )?;
             audit::record(
                 tx,
@@ -523,7 +409,7 @@ impl Store {
                 "organisation",
                 &upk.to_string(),
                 None,
-                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason.trim()}),
+                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason}),
             )?;
             Ok(principal)
         })

@@ -13,6 +13,7 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{ApplicationId, Sex, UpkId, UserId};
 use lumbung_fund::application::{self, ApplicationStatus};
+use lumbung_fund::group;
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::rules::{self, Application, Group, Judgement, Member};
@@ -43,10 +44,7 @@ impl Store {
     /// Creates a KSM under a UPK (in the UPK's area); a KSM of that name
     /// under it already is an error.
     pub fn create_ksm(&self, upk: i64, name: &str, actor: &Actor) -> Result<i64> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(invalid("name", "a KSM needs a name"));
-        }
+        let name = group::ksm_name(name)?;
         self.write(|tx| {
             let area: Option<Option<String>> = tx
                 .query_row(
@@ -181,16 +179,8 @@ impl Store {
         joined_on: Date,
         actor: &Actor,
     ) -> Result<i64> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(invalid("name", "a member needs a name"));
-        }
-        let nik = nik.map(str::trim).filter(|n| !n.is_empty());
-        if let Some(n) = nik {
-            if n.len() != 16 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid("nik", format!("NIK {n:?} must be 16 digits")));
-            }
-        }
+        let name = group::member_name(name)?;
+        let nik = group::nik(nik)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             tx.execute(
@@ -282,9 +272,7 @@ impl Store {
         key: &str,
         actor: &Actor,
     ) -> Result<bool> {
-        if amount.0 == 0 {
-            return Err(invalid("amount", "an amount of zero moves nothing"));
-        }
+        group::savings_amount(amount)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             settings_tx(tx, upk)?.movement("amount", amount)?;
@@ -307,15 +295,7 @@ impl Store {
                     [ksm],
                     |r| r.get(0),
                 )?;
-                if lumbung_fund::loan::add("savings", balance, amount.0)? < 0 {
-                    return Err(invalid(
-                        "amount",
-                        format!(
-                            "a withdrawal of {} is more than the group's savings of {balance}",
-                            -amount.0
-                        ),
-                    ));
-                }
+                group::check_withdrawal(balance, amount)?;
             }
             let memo = if amount.0 > 0 {
                 "savings deposit"

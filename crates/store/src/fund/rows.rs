@@ -179,3 +179,24 @@ pub struct LoanView {
     #[serde(skip)]
     pub book: LoanBook,
 }
+
+impl From<lumbung_fund::servicing::Refused> for StoreError {
+    fn from(e: lumbung_fund::servicing::Refused) -> Self {
+        use lumbung_fund::servicing::Refused;
+        match e {
+            Refused::AboveMax(e) => e.into(),
+            Refused::TooLarge(e) => e.into(),
+            e => invalid(e.field(), e.text()),
+        }
+    }
+}
+
+impl From<lumbung_fund::group::Refused> for StoreError {
+    fn from(e: lumbung_fund::group::Refused) -> Self {
+        use lumbung_fund::group::Refused;
+        match e {
+            Refused::TooLarge(e) => e.into(),
+            e => invalid(e.field(), e.text()),
+        }
+    }
+}
