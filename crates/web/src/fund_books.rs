@@ -17,7 +17,7 @@ use axum::http::Uri;
 use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
-use lumbung_domain::Sex;
+use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::{portfolio, trend, Context, LoanBook, TrendPoint};
 use lumbung_fund::settings::Settings;
@@ -96,7 +96,7 @@ fn key_field(f: &Fields) -> Result<String, AppError> {
     }
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
+fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
     raw.parse()
         .map_err(|_| AppError::not_found(format!("{what} {raw}")))
 }
@@ -106,9 +106,10 @@ fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
 async fn org_in_scope(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
+    id: impl Into<i64>,
     kind: &'static str,
 ) -> Result<Org, AppError> {
+    let id: i64 = id.into();
     let org = state.blocking(move |s| s.org(id)).await?;
     match org {
         Some(o) if o.kind == kind && viewer.scope().covers(&o.placement) => Ok(o),
@@ -159,7 +160,7 @@ fn loan_line(loan_id: &str, book: &LoanBook, settings: &Settings, on: Date) -> V
 async fn upk_data(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
+    id: UpkId,
 ) -> Result<(Value, Vec<TrendPoint>), AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
     let as_of = today(state);
@@ -174,11 +175,11 @@ async fn upk_data(
             ))
         })
         .await?;
-    let names: HashMap<i64, &str> = ksms.iter().map(|(k, n, _)| (*k, n.as_str())).collect();
+    let names: HashMap<i64, &str> = ksms.iter().map(|k| (k.id.get(), k.name.as_str())).collect();
     let books: Vec<LoanBook> = loans.iter().map(|(_, b)| b.clone()).collect();
     let ctx = Context {
-        settings: ctx.settings.into_iter().filter(|(u, _)| *u == id).collect(),
-        finances: ctx.finances.into_iter().filter(|(u, _)| *u == id).collect(),
+        settings: ctx.settings.into_iter().filter(|(u, _)| *u == id.get()).collect(),
+        finances: ctx.finances.into_iter().filter(|(u, _)| *u == id.get()).collect(),
         areas: Default::default(),
     };
     let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;
@@ -186,7 +187,7 @@ async fn upk_data(
     Ok((
         json!({
             "upk": {"id": upk.id, "name": upk.name, "area": upk.area_name, "parent": upk.parent_name},
-            "ksms": ksms.iter().map(|(k, n, m)| json!({"id": k, "name": n, "members": m})).collect::<Vec<_>>(),
+            "ksms": ksms,
             "loans": loans.iter().map(|(l, b)| {
                 let mut v = loan_line(l, b, &settings, as_of);
                 v["ksm_name"] = json!(names.get(&b.ksm).copied().unwrap_or(""));
@@ -207,7 +208,7 @@ pub async fn upk_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     let (data, points) = upk_data(&state, &viewer, id).await?;
     render(
         &viewer,
@@ -222,7 +223,7 @@ pub async fn api_upk(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(upk_data(&state, &viewer, id).await?.0))
 }
 
@@ -232,7 +233,7 @@ pub async fn create_ksm(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     org_in_scope(&state, &viewer, id, "upk").await?;
     let (name, actor) = (text(&f, "name").to_owned(), viewer.actor()?);
     let ksm = state
@@ -247,8 +248,8 @@ pub async fn post_movement(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "upk")?;
-    let upk = org_in_scope(&state, &viewer, id, "upk").await?;
+    let id: UpkId = parse_id(&id, "upk")?;
+    org_in_scope(&state, &viewer, id, "upk").await?;
     let movement = match text(&f, "kind") {
         "cost" => lumbung_store::Movement::Cost,
         "capital" => lumbung_store::Movement::Capital,
@@ -267,7 +268,7 @@ pub async fn post_movement(
     let (memo, actor) = (text(&f, "memo").to_owned(), viewer.actor()?);
     state
         .blocking(move |s| {
-            s.post_fund_movement(upk.id, movement, on, Rupiah(amount), &memo, &key, &actor)
+            s.post_fund_movement(id, movement, on, Rupiah(amount), &memo, &key, &actor)
         })
         .await?;
     Ok(redirect(&format!("/fund/upk/{id}")))
@@ -279,7 +280,7 @@ pub async fn provision(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     org_in_scope(&state, &viewer, id, "upk").await?;
     let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
     state.blocking(move |s| s.provision(id, on, &actor)).await?;
@@ -333,7 +334,7 @@ pub async fn settings_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     let upk = org_in_scope(&state, &viewer, id, "upk").await?;
     let settings = state.blocking(move |s| s.fund_settings(id)).await?;
     render(
@@ -350,7 +351,7 @@ pub async fn settings_save(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     org_in_scope(&state, &viewer, id, "upk").await?;
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
@@ -403,7 +404,7 @@ pub async fn settings_save(
 async fn statements_data(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
+    id: UpkId,
     q: &DateQuery,
 ) -> Result<Value, AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
@@ -427,7 +428,7 @@ pub async fn statements_page(
     Path(id): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     let d = statements_data(&state, &viewer, id, &q).await?;
     render(
         &viewer,
@@ -443,7 +444,7 @@ pub async fn api_statements(
     Path(id): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let id = parse_id(&id, "upk")?;
+    let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(statements_data(&state, &viewer, id, &q).await?))
 }
 
@@ -453,7 +454,7 @@ pub async fn ksm_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "ksm")?;
+    let id: KsmId = parse_id(&id, "ksm")?;
     org_in_scope(&state, &viewer, id, "ksm").await?;
     // Members are picked from the PS-2 list by those who may read it.
     let read_ps2 = viewer
@@ -514,8 +515,8 @@ pub async fn ksm_page(
     )
 }
 
-async fn ksm_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<i64, AppError> {
-    let id = parse_id(id, "ksm")?;
+async fn ksm_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<KsmId, AppError> {
+    let id: KsmId = parse_id(id, "ksm")?;
     org_in_scope(state, viewer, id, "ksm").await?;
     Ok(id)
 }
@@ -590,7 +591,7 @@ pub async fn savings(
     };
     let member = match text(&f, "member") {
         "" => None,
-        m => Some(parse_id(m, "member")?),
+        m => Some(parse_id::<MemberId>(m, "member")?),
     };
     let (on, key, actor) = (
         date_field(&f, "date", today(&state))?,
@@ -616,14 +617,14 @@ pub async fn apply(
             if raw.trim().is_empty() || raw.trim() == "0" {
                 continue;
             }
-            let member = parse_id(member, "member")?;
+            let member: MemberId = parse_id(member, "member")?;
             amounts.push((member, Rupiah(rupiah_field(&f, name)?)));
         }
     }
     amounts.sort();
     let term: u16 = number_field(&f, "term_months")?;
     let on = date_field(&f, "applied_on", today(&state))?;
-    let (maker, actor) = (viewer.require()?.id, viewer.actor()?);
+    let (maker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
     let application = state
         .blocking(move |s| s.apply_for_loan(id, on, &amounts, term, maker, &actor))
         .await?;
@@ -631,7 +632,11 @@ pub async fn apply(
 }
 
 /// The application's UPK, checked against the viewer's scope.
-async fn application_upk(state: &AppState, viewer: &Viewer, id: i64) -> Result<i64, AppError> {
+async fn application_upk(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ApplicationId,
+) -> Result<UpkId, AppError> {
     let upk = state
         .blocking(move |s| s.application_upk(id))
         .await?
@@ -646,7 +651,7 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "application")?;
+    let id: ApplicationId = parse_id(&id, "application")?;
     let upk = application_upk(&state, &viewer, id).await?;
     let approve = match text(&f, "decision") {
         "approve" => true,
@@ -660,7 +665,7 @@ pub async fn decide(
     };
     let (note, checker, actor) = (
         text(&f, "note").to_owned(),
-        viewer.require()?.id,
+        UserId::new(viewer.require()?.id),
         viewer.actor()?,
     );
     state
@@ -675,7 +680,7 @@ pub async fn api_decide(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Result<Json<Value>, AppError> {
-    let id = parse_id(&id, "application")?;
+    let id: ApplicationId = parse_id(&id, "application")?;
     application_upk(&state, &viewer, id).await?;
     let approve = match body["decision"].as_str() {
         Some("approve") => true,
@@ -683,7 +688,7 @@ pub async fn api_decide(
         _ => return Err(invalid("decision", "expected \"approve\" or \"reject\"")),
     };
     let note = body["note"].as_str().unwrap_or("").to_owned();
-    let (checker, actor) = (viewer.require()?.id, viewer.actor()?);
+    let (checker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
     state
         .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
         .await?;
@@ -709,10 +714,10 @@ pub async fn api_applications(
             ))
         })
         .await?;
-    let allowed: std::collections::HashSet<i64> = upks
+    let allowed: std::collections::HashSet<UpkId> = upks
         .iter()
         .filter(|u| scope.covers(&u.placement))
-        .map(|u| u.id)
+        .map(|u| UpkId::new(u.id))
         .collect();
     Ok(Json(json!({
         "applications": all.into_iter().filter(|a| allowed.contains(&a.upk_id)).collect::<Vec<_>>()
@@ -725,7 +730,7 @@ pub async fn disburse(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "application")?;
+    let id: ApplicationId = parse_id(&id, "application")?;
     application_upk(&state, &viewer, id).await?;
     let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
     let loan = state.blocking(move |s| s.disburse(id, on, &actor)).await?;
@@ -854,7 +859,7 @@ pub async fn reverse(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "repayment")?;
+    let id: RepaymentId = parse_id(&id, "repayment")?;
     let receipt = state
         .blocking(move |s| s.receipt(id))
         .await?
@@ -919,7 +924,7 @@ pub async fn receipt_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "repayment")?;
+    let id: RepaymentId = parse_id(&id, "repayment")?;
     let receipt = state
         .blocking(move |s| s.receipt(id))
         .await?
@@ -944,7 +949,7 @@ pub async fn collection_page(
     Path(id): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "ksm")?;
+    let id: KsmId = parse_id(&id, "ksm")?;
     org_in_scope(&state, &viewer, id, "ksm").await?;
     let on = query_date(q.on.as_deref(), "on")?.unwrap_or_else(|| today(&state));
     let (ksm, loans) = state

@@ -6,6 +6,7 @@ use super::rows::{invalid, settings_tx};
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::UpkId;
 use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::Rupiah;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -267,7 +268,8 @@ impl Store {
     }
 
     /// The journal of one UPK, in sequence order.
-    pub fn upk_journal(&self, upk: i64) -> Result<Vec<lumbung_fund::journal::Posted>> {
+    pub fn upk_journal(&self, upk: UpkId) -> Result<Vec<lumbung_fund::journal::Posted>> {
+        let upk = upk.get();
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT sequence, entry, hash FROM fund_journal WHERE upk_id = ?1 ORDER BY sequence",
@@ -309,7 +311,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn post_fund_movement(
         &self,
-        upk_id: i64,
+        upk_id: UpkId,
         movement: Movement,
         date: Date,
         amount: Rupiah,
@@ -317,6 +319,7 @@ impl Store {
         key: &str,
         actor: &Actor,
     ) -> Result<bool> {
+        let upk_id = upk_id.get();
         if amount.0 <= 0 {
             return Err(StoreError::invalid(
                 "amount",

@@ -5,13 +5,13 @@
 use super::books::{book_by_loan_id, book_of, load_books, load_books_with_ids};
 use super::ledger::{post, Poster};
 use super::rows::{
-    invalid, parse_date, settings_tx, BatchOutcome, LoanView, Receipt, Repaid, RepaymentInput,
-    RepaymentRow,
+    bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx, BatchOutcome, LoanView,
+    Receipt, Repaid, RepaymentInput, RepaymentRow,
 };
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::RepaymentId;
+use lumbung_domain::{KsmId, MemberId, RepaymentId, UpkId};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::{portfolio, Context, LoanBook};
@@ -72,7 +72,7 @@ pub(super) fn repay_tx(
     )?
     .execute(params![loan, paid_on.to_string(), amount.0, seq])?;
     Ok(Repaid {
-        repayment: Some(tx.last_insert_rowid()),
+        repayment: Some(RepaymentId::new(tx.last_insert_rowid())),
         journal_seq: Some(seq),
     })
 }
@@ -253,11 +253,12 @@ impl Store {
     /// reversal; the repayment row and its entry stay as they were.
     pub fn reverse_repayment(
         &self,
-        repayment: i64,
+        id: RepaymentId,
         on: Date,
         reason: &str,
         actor: &Actor,
     ) -> Result<i64> {
+        let repayment = id.get();
         let reason = servicing::reason(Action::Reversal, reason)?;
         self.write(|tx| {
             let (loan, paid_on, amount): (i64, String, i64) = tx
@@ -286,7 +287,7 @@ impl Store {
             let split = servicing::reverse(
                 &mut book,
                 &loan_id,
-                RepaymentId::new(repayment),
+                id,
                 reversed,
                 paid_on,
                 Rupiah(amount),
@@ -418,7 +419,8 @@ impl Store {
     /// Brings a UPK's loan-loss reserve to what its portfolio needs on a
     /// date (outstanding × the rate of each loan's class): one entry for
     /// the difference. Returns the amount posted (negative releases).
-    pub fn provision(&self, upk: i64, as_of: Date, actor: &Actor) -> Result<i64> {
+    pub fn provision(&self, upk: UpkId, as_of: Date, actor: &Actor) -> Result<i64> {
+        let upk = upk.get();
         self.write(|tx| {
             let books = load_books(tx, "l.upk_id = ?1", Some(upk))?;
             let mut ctx = Context::default();
@@ -493,7 +495,7 @@ impl Store {
                 }
             }
             Ok(RepaymentRow {
-                id,
+                id: RepaymentId::new(id),
                 loan_id: loan_id.trim().to_owned(),
                 paid_on: parse_date(&on)?,
                 amount,
@@ -532,42 +534,58 @@ impl Store {
              WHERE s.loan = ?1 ORDER BY m.name",
         )?;
         let members = stmt
-            .query_map([loan], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([loan], |r| {
+                Ok((MemberId::new(r.get(0)?), r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let settings = settings_tx(&conn, upk)?;
-        let view = conn.query_row(
+        let row = conn.query_row(
             "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
              FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
             [loan],
-            move |r| {
-                let rate: String = r.get(3)?;
-                Ok(LoanView {
-                    loan_id: loan_id.trim().to_owned(),
-                    upk_id: upk,
-                    upk: book.upk.clone(),
-                    ksm_id: ksm,
+            |r| {
+                Ok(LoanTermsRow {
                     ksm: r.get(0)?,
                     principal: r.get(1)?,
-                    term_months: r.get::<_, i64>(2)? as u16,
-                    fee_rate: FeeRate::parse(&rate).map(FeeRate::text).unwrap_or(rate),
-                    schedule_kind: r.get(4)?,
+                    term_months: r.get(2)?,
+                    fee_rate: r.get(3)?,
+                    schedule: r.get(4)?,
                     migrated: r.get(5)?,
                     frequency: r.get(6)?,
-                    members,
-                    settings,
-                    book,
                 })
             },
         )?;
+        let view = LoanView {
+            loan_id: loan_id.trim().to_owned(),
+            upk_id: UpkId::new(upk),
+            upk: book.upk.clone(),
+            ksm_id: KsmId::new(ksm),
+            ksm: row.ksm,
+            principal: row.principal,
+            term_months: u16::try_from(row.term_months).map_err(|_| bad("term"))?,
+            fee_rate: FeeRate::parse(&row.fee_rate)
+                .map(FeeRate::text)
+                .unwrap_or(row.fee_rate),
+            schedule_kind: parse_kind(&row.schedule)?,
+            migrated: row.migrated,
+            frequency: parse_frequency(&row.frequency)?,
+            members,
+            settings,
+            book,
+        };
         Ok(Some(view))
     }
 
     /// Loans of a UPK or a KSM: (public id, KSM id, KSM name, disbursed on, principal).
-    pub fn loans_of(&self, upk: Option<i64>, ksm: Option<i64>) -> Result<Vec<(String, LoanBook)>> {
+    pub fn loans_of(
+        &self,
+        upk: Option<UpkId>,
+        ksm: Option<KsmId>,
+    ) -> Result<Vec<(String, LoanBook)>> {
         let conn = self.conn()?;
         let (filter, param) = match (upk, ksm) {
-            (_, Some(k)) => ("l.ksm_id = ?1", Some(k)),
-            (Some(u), None) => ("l.upk_id = ?1", Some(u)),
+            (_, Some(k)) => ("l.ksm_id = ?1", Some(k.get())),
+            (Some(u), None) => ("l.upk_id = ?1", Some(u.get())),
             (None, None) => ("?1 IS NULL", None),
         };
         let books = load_books_with_ids(&conn, filter, param)?;
@@ -586,7 +604,8 @@ impl Store {
     }
 
     /// The repayment a receipt is for, with its loan, KSM and UPK names.
-    pub fn receipt(&self, repayment: i64) -> Result<Option<Receipt>> {
+    pub fn receipt(&self, id: RepaymentId) -> Result<Option<Receipt>> {
+        let repayment = id.get();
         let conn = self.conn()?;
         let row: Option<(String, i64)> = conn
             .query_row(
@@ -605,14 +624,25 @@ impl Store {
         let row = self
             .loan_repayments(&loan_id)?
             .into_iter()
-            .find(|r| r.id == repayment)
+            .find(|r| r.id == id)
             .expect("the repayment is among its loan's");
         Ok(Some(Receipt {
-            upk_id,
+            upk_id: UpkId::new(upk_id),
             upk: view.upk,
             ksm: view.ksm,
             ksm_id: view.ksm_id,
             repayment: row,
         }))
     }
+}
+
+/// A loan's row as its view reads it.
+struct LoanTermsRow {
+    ksm: String,
+    principal: i64,
+    term_months: i64,
+    fee_rate: String,
+    schedule: String,
+    migrated: bool,
+    frequency: String,
 }

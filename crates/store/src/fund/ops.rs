@@ -6,12 +6,13 @@ use super::books::book_of;
 use super::ledger::post;
 use super::ps2::{ps2_candidates_in, ps2_households};
 use super::rows::{
-    bad, invalid, parse_date, settings_tx, ApplicationRow, KsmView, MemberRow, SavingsRow,
+    bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx, ApplicationRow, KsmSummary,
+    KsmView, MemberRow, SavingsRow,
 };
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::{ApplicationId, Sex, UpkId, UserId};
+use lumbung_domain::{ApplicationId, KsmId, MemberId, Sex, UpkId, UserId};
 use lumbung_fund::application::{self, ApplicationStatus};
 use lumbung_fund::group;
 use lumbung_fund::journal::{Account, Entry};
@@ -43,7 +44,8 @@ fn cash_of(tx: &rusqlite::Connection, upk: i64) -> Result<i64> {
 impl Store {
     /// Creates a KSM under a UPK (in the UPK's area); a KSM of that name
     /// under it already is an error.
-    pub fn create_ksm(&self, upk: i64, name: &str, actor: &Actor) -> Result<i64> {
+    pub fn create_ksm(&self, upk: UpkId, name: &str, actor: &Actor) -> Result<KsmId> {
+        let upk = upk.get();
         let name = group::ksm_name(name)?;
         self.write(|tx| {
             let area: Option<Option<String>> = tx
@@ -87,11 +89,12 @@ impl Store {
                 None,
                 serde_json::json!({"name": name, "kind": "ksm", "upk": upk}),
             )?;
-            Ok(id)
+            Ok(KsmId::new(id))
         })
     }
 
-    pub fn ksm(&self, ksm: i64) -> Result<Option<KsmView>> {
+    pub fn ksm(&self, id: KsmId) -> Result<Option<KsmView>> {
+        let ksm = id.get();
         let conn = self.conn()?;
         let head: Option<(String, Option<String>, Option<String>)> = conn
             .query_row(
@@ -132,9 +135,9 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(KsmView {
-            id: ksm,
+            id,
             name,
-            upk_id,
+            upk_id: UpkId::new(upk_id),
             upk,
             joint_liability_on: jl_on.as_deref().map(parse_date).transpose()?,
             joint_liability_ref: jl_ref,
@@ -144,27 +147,33 @@ impl Store {
         }))
     }
 
-    /// The KSMs of a UPK: (id, name, active members).
-    pub fn ksms_of(&self, upk: i64) -> Result<Vec<(i64, String, i64)>> {
+    /// The KSMs of a UPK, by name.
+    pub fn ksms_of(&self, upk: UpkId) -> Result<Vec<KsmSummary>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT o.id, o.name, (SELECT count(*) FROM fund_members m WHERE m.ksm_id = o.id AND m.left_on IS NULL)
              FROM organisations o WHERE o.kind = 'ksm' AND o.parent_id = ?1 ORDER BY o.name COLLATE NOCASE",
         )?;
-        let rows = stmt.query_map([upk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([upk.get()], |r| {
+            Ok(KsmSummary {
+                id: KsmId::new(r.get(0)?),
+                name: r.get(1)?,
+                members: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn add_ksm_member(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         name: &str,
         sex: Sex,
         nik: Option<&str>,
         joined_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
-        self.insert_member(ksm, name, sex, nik, None, joined_on, actor)
+    ) -> Result<MemberId> {
+        self.insert_member(ksm.get(), name, sex, nik, None, joined_on, actor)
     }
 
     /// Adds a member, typed in or (with `household`) from the PS-2 list.
@@ -178,7 +187,7 @@ impl Store {
         household: Option<&str>,
         joined_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<MemberId> {
         let name = group::member_name(name)?;
         let nik = group::nik(nik)?;
         self.write(|tx| {
@@ -197,12 +206,13 @@ impl Store {
                 None,
                 serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
             )?;
-            Ok(id)
+            Ok(MemberId::new(id))
         })
     }
 
     /// Records that a member left the group on a date (kept in history).
-    pub fn member_leaves(&self, member: i64, on: Date, actor: &Actor) -> Result<()> {
+    pub fn member_leaves(&self, member: MemberId, on: Date, actor: &Actor) -> Result<()> {
+        let member = member.get();
         self.write(|tx| {
             let changed = tx.execute(
                 "UPDATE fund_members SET left_on = ?2 WHERE id = ?1 AND left_on IS NULL",
@@ -233,11 +243,12 @@ impl Store {
     /// Records the group's written joint liability (tanggung renteng).
     pub fn record_joint_liability(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         on: Date,
         reference: &str,
         actor: &Actor,
     ) -> Result<()> {
+        let ksm = ksm.get();
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             tx.execute(
@@ -265,13 +276,14 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn post_savings(
         &self,
-        ksm: i64,
-        member: Option<i64>,
+        ksm: KsmId,
+        member: Option<MemberId>,
         on: Date,
         amount: Rupiah,
         key: &str,
         actor: &Actor,
     ) -> Result<bool> {
+        let (ksm, member) = (ksm.get(), member.map(MemberId::get));
         group::savings_amount(amount)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
@@ -347,7 +359,7 @@ impl Store {
             // A member's earlier loans: their shares of the KSM's loans.
             let loans: Vec<i64> = conn
                 .prepare_cached("SELECT loan FROM fund_loan_members WHERE member_id = ?1")?
-                .query_map([m.id], |r| r.get(0))?
+                .query_map([m.id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut good = true;
             for loan in &loans {
@@ -363,7 +375,7 @@ impl Store {
                 good &= paid_off && never_late;
             }
             out.push(Member {
-                id: m.id,
+                id: m.id.get(),
                 name: m.name,
                 sex: m.sex,
                 earlier_loans: loans.len() as u16,
@@ -407,11 +419,12 @@ impl Store {
     /// Judges an application without storing it (for a form's preview).
     pub fn judge_application(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         applied_on: Date,
-        amounts: &[(i64, Rupiah)],
+        amounts: &[(MemberId, Rupiah)],
         term_months: u16,
     ) -> Result<Judgement> {
+        let ksm = ksm.get();
         let conn = self.conn()?;
         let (upk, _) = upk_of_ksm(&conn, ksm)?;
         let settings = settings_tx(&conn, upk)?;
@@ -424,7 +437,7 @@ impl Store {
             &group,
             &Application {
                 applied_on,
-                amounts: amounts.to_vec(),
+                amounts: amounts.iter().map(|(m, a)| (m.get(), *a)).collect(),
                 term_months,
             },
         ))
@@ -434,19 +447,20 @@ impl Store {
     /// finding listed; missed targets are kept as warnings for the checker.
     pub fn apply_for_loan(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         applied_on: Date,
-        amounts: &[(i64, Rupiah)],
+        amounts: &[(MemberId, Rupiah)],
         term_months: u16,
-        entered_by: i64,
+        entered_by: UserId,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<ApplicationId> {
         lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.to_string()))?;
         let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
         if !judgement.refused.is_empty() {
             let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
             return Err(invalid("application", text.join("; ")));
         }
+        let (ksm, entered_by) = (ksm.get(), entered_by.get());
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             let settings = settings_tx(tx, upk)?;
@@ -459,7 +473,7 @@ impl Store {
                     upk,
                     ksm,
                     applied_on.to_string(),
-                    serde_json::to_string(&amounts.iter().map(|(m, a)| (*m, a.0)).collect::<Vec<_>>()).expect("json"),
+                    serde_json::to_string(&amounts.iter().map(|(m, a)| (m.get(), a.0)).collect::<Vec<_>>()).expect("json"),
                     principal,
                     term_months,
                     settings.fee_rate,
@@ -481,7 +495,7 @@ impl Store {
                 None,
                 serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
             )?;
-            Ok(id)
+            Ok(ApplicationId::new(id))
         })
     }
 
@@ -489,12 +503,13 @@ impl Store {
     /// checker is never the one who entered it.
     pub fn decide_application(
         &self,
-        id: i64,
+        application: ApplicationId,
         approve: bool,
         note: &str,
-        decided_by: i64,
+        decided_by: UserId,
         actor: &Actor,
     ) -> Result<()> {
+        let id = application.get();
         self.write(|tx| {
             let (upk, status, entered_by): (i64, String, i64) = tx
                 .query_row(
@@ -504,18 +519,18 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| invalid("application", format!("no application {id}")))?;
-            let to = application::decide(
-                ApplicationId::new(id),
+            let to = lumbung_fund::application::decide(
+                application,
                 parse_status(&status)?,
                 UserId::new(entered_by),
-                UserId::new(decided_by),
+                decided_by,
                 approve,
             )
                 .map_err(refused)?
                 .as_str();
             tx.execute(
                 "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
-                params![id, to, decided_by, crate::now(), note.trim()],
+                params![id, to, decided_by.get(), crate::now(), note.trim()],
             )?;
             audit::record(
                 tx,
@@ -533,7 +548,8 @@ impl Store {
     /// Disburses an approved application: the loan, its members' shares and
     /// the entry moving cash to loans receivable, in one transaction. A UPK
     /// cannot lend cash it does not hold. Returns the new loan's id.
-    pub fn disburse(&self, application: i64, on: Date, actor: &Actor) -> Result<String> {
+    pub fn disburse(&self, id: ApplicationId, on: Date, actor: &Actor) -> Result<String> {
+        let application = id.get();
         self.write(|tx| {
             let app = tx
                 .query_row(
@@ -559,13 +575,13 @@ impl Store {
                 .ok_or_else(|| invalid("application", format!("no application {application}")))?;
             let (upk, ksm, principal) = (app.upk, app.ksm, app.principal);
             let stored = application::Approved {
-                id: ApplicationId::new(application),
+                id,
                 status: parse_status(&app.status)?,
                 applied_on: parse_date(&app.applied_on)?,
                 principal,
             };
             application::check_disbursal(&stored, on, cash_of(tx, upk)?).map_err(refused)?;
-            let loan_id = application::loan_id(UpkId::new(upk), ApplicationId::new(application));
+            let loan_id = application::loan_id(UpkId::new(upk), id);
             tx.execute(
                 "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
@@ -616,18 +632,18 @@ impl Store {
     }
 
     /// The UPK an application belongs to.
-    pub fn application_upk(&self, id: i64) -> Result<Option<i64>> {
+    pub fn application_upk(&self, id: ApplicationId) -> Result<Option<UpkId>> {
         Ok(self
             .conn()?
             .query_row(
                 "SELECT upk_id FROM fund_applications WHERE id = ?1",
-                [id],
-                |r| r.get(0),
+                [id.get()],
+                |r| r.get(0).map(UpkId::new),
             )
             .optional()?)
     }
 
-    pub fn fund_applications(&self, upk: Option<i64>) -> Result<Vec<ApplicationRow>> {
+    pub fn fund_applications(&self, upk: Option<UpkId>) -> Result<Vec<ApplicationRow>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT a.id, a.upk_id, u.name, a.ksm_id, k.name, a.applied_on, a.amounts, a.principal, a.term_months,
@@ -639,7 +655,7 @@ impl Store {
              LEFT JOIN fund_loans l ON l.id = a.loan
              WHERE ?1 IS NULL OR a.upk_id = ?1 ORDER BY a.id DESC",
         )?;
-        let mut rows = stmt.query([upk])?;
+        let mut rows = stmt.query([upk.map(UpkId::get)])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let amounts: Vec<(i64, i64)> =
@@ -652,24 +668,24 @@ impl Store {
                     })
                     .optional()?
                     .unwrap_or_else(|| m.to_string());
-                named.push((m, name, a));
+                named.push((MemberId::new(m), name, a));
             }
             out.push(ApplicationRow {
-                id: r.get(0)?,
-                upk_id: r.get(1)?,
+                id: ApplicationId::new(r.get(0)?),
+                upk_id: UpkId::new(r.get(1)?),
                 upk: r.get(2)?,
-                ksm_id: r.get(3)?,
+                ksm_id: KsmId::new(r.get(3)?),
                 ksm: r.get(4)?,
                 applied_on: parse_date(&r.get::<_, String>(5)?)?,
                 amounts: named,
                 principal: r.get(7)?,
                 term_months: r.get::<_, i64>(8)? as u16,
                 fee_rate: r.get(9)?,
-                schedule: r.get(10)?,
-                frequency: r.get(20)?,
+                schedule: parse_kind(&r.get::<_, String>(10)?)?,
+                frequency: parse_frequency(&r.get::<_, String>(20)?)?,
                 warnings: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
                 entered_by: r.get(12)?,
-                entered_by_id: r.get(13)?,
+                entered_by_id: UserId::new(r.get(13)?),
                 entered_at: r.get(14)?,
                 status: parse_status(&r.get::<_, String>(15)?)?,
                 decided_by: r.get(16)?,
@@ -685,12 +701,13 @@ impl Store {
     /// and NIK as the mapping recorded them.
     pub fn add_ksm_member_from_ps2(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         household: &str,
         member_index: usize,
         joined_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<MemberId> {
+        let ksm = ksm.get();
         let candidate = ps2_candidates_in(&*self.conn()?, ksm)?
             .unwrap_or_default()
             .into_iter()
@@ -731,10 +748,10 @@ fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
     rows.map(|row| {
         let (id, name, sex, nik, joined, left, household) = row?;
         Ok(MemberRow {
-            id,
-            ksm_id: ksm,
+            id: MemberId::new(id),
+            ksm_id: KsmId::new(ksm),
             name,
-            sex: if sex == "f" { Sex::Female } else { Sex::Male },
+            sex: Sex::parse(&sex).ok_or_else(|| bad("sex"))?,
             nik,
             household,
             joined_on: parse_date(&joined)?,

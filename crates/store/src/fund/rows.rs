@@ -3,7 +3,7 @@
 
 use crate::{Result, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::Sex;
+use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_fund::loan::{Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use lumbung_fund::rules;
@@ -18,8 +18,8 @@ pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> 
 /// A KSM member as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberRow {
-    pub id: i64,
-    pub ksm_id: i64,
+    pub id: MemberId,
+    pub ksm_id: KsmId,
     pub name: String,
     #[serde(with = "lumbung_domain::sex::letter")]
     pub sex: Sex,
@@ -44,9 +44,9 @@ pub struct SavingsRow {
 /// A KSM with what its page and the rules need.
 #[derive(Debug, Clone, Serialize)]
 pub struct KsmView {
-    pub id: i64,
+    pub id: KsmId,
     pub name: String,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub upk: String,
     pub joint_liability_on: Option<Date>,
     pub joint_liability_ref: Option<String>,
@@ -55,24 +55,33 @@ pub struct KsmView {
     pub savings_balance: i64,
 }
 
+/// A KSM in its UPK's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct KsmSummary {
+    pub id: KsmId,
+    pub name: String,
+    /// Members who have not left.
+    pub members: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationRow {
-    pub id: i64,
-    pub upk_id: i64,
+    pub id: ApplicationId,
+    pub upk_id: UpkId,
     pub upk: String,
-    pub ksm_id: i64,
+    pub ksm_id: KsmId,
     pub ksm: String,
     pub applied_on: Date,
     /// (member id, member name, amount).
-    pub amounts: Vec<(i64, String, i64)>,
+    pub amounts: Vec<(MemberId, String, i64)>,
     pub principal: i64,
     pub term_months: u16,
     pub fee_rate: String,
-    pub schedule: String,
-    pub frequency: String,
+    pub schedule: ScheduleKind,
+    pub frequency: Frequency,
     pub warnings: Vec<rules::Finding>,
     pub entered_by: String,
-    pub entered_by_id: i64,
+    pub entered_by_id: UserId,
     pub entered_at: String,
     pub status: lumbung_fund::application::ApplicationStatus,
     pub decided_by: Option<String>,
@@ -84,7 +93,7 @@ pub struct ApplicationRow {
 /// One repayment as its loan's ledger and its receipt show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepaymentRow {
-    pub id: i64,
+    pub id: RepaymentId,
     pub loan_id: String,
     pub paid_on: Date,
     pub amount: i64,
@@ -100,7 +109,7 @@ pub struct RepaymentRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Repaid {
     /// The repayment's id, or `None` when its key was posted before.
-    pub repayment: Option<i64>,
+    pub repayment: Option<RepaymentId>,
     pub journal_seq: Option<i64>,
 }
 
@@ -152,9 +161,9 @@ pub(super) fn parse_frequency(raw: &str) -> Result<Frequency> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Receipt {
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub upk: String,
-    pub ksm_id: i64,
+    pub ksm_id: KsmId,
     pub ksm: String,
     pub repayment: RepaymentRow,
 }
@@ -162,19 +171,18 @@ pub struct Receipt {
 #[derive(Debug, Clone, Serialize)]
 pub struct LoanView {
     pub loan_id: String,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub upk: String,
-    pub ksm_id: i64,
+    pub ksm_id: KsmId,
     pub ksm: String,
     pub principal: i64,
     pub term_months: u16,
     pub fee_rate: String,
-    pub schedule_kind: String,
-    /// `monthly`, `fortnightly` or `weekly`.
-    pub frequency: String,
+    pub schedule_kind: ScheduleKind,
+    pub frequency: Frequency,
     pub migrated: bool,
     /// (member id, name, amount) of new loans.
-    pub members: Vec<(i64, String, i64)>,
+    pub members: Vec<(MemberId, String, i64)>,
     pub settings: Settings,
     #[serde(skip)]
     pub book: LoanBook,
