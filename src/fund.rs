@@ -305,8 +305,12 @@ pub fn repay_file(store: &Store, path: &Path, batch: usize) -> Result<()> {
 }
 
 pub fn reverse(store: &Store, repayment: i64, reason: &str, on: Option<&str>) -> Result<()> {
-    let seq =
-        store.reverse_repayment(RepaymentId::new(repayment), date_or_today(store, on)?, reason, &Actor::cli())?;
+    let seq = store.reverse_repayment(
+        RepaymentId::new(repayment),
+        date_or_today(store, on)?,
+        reason,
+        &Actor::cli(),
+    )?;
     println!("reversed: repayment {repayment} (journal entry {seq})");
     Ok(())
 }

@@ -5,9 +5,9 @@
 mod community;
 mod election;
 
-use lumbung_domain::UserId;
 use crate::{areas, orgs, serve, table};
 use anyhow::{bail, Context, Result};
+use lumbung_domain::UserId;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
 use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;

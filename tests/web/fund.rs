@@ -266,7 +266,10 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         ],
     )
     .await;
-    let saved = app.store.fund_settings(lumbung_domain::UpkId::new(app.upk)).unwrap();
+    let saved = app
+        .store
+        .fund_settings(lumbung_domain::UpkId::new(app.upk))
+        .unwrap();
     assert_eq!(saved.further_classes, vec![4, 6]);
     assert_eq!(saved.frequency, lumbung_fund::loan::Frequency::Weekly);
     let page = upk

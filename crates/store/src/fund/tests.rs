@@ -117,7 +117,8 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
 }
 
 fn lend(s: &Store, u: &Upk, on: Date, per_member: i64, term: u16) -> Result<String> {
-    let amounts: Vec<(MemberId, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(per_member))).collect();
+    let amounts: Vec<(MemberId, Rupiah)> =
+        u.members.iter().map(|m| (*m, Rupiah(per_member))).collect();
     let app = s.apply_for_loan(u.ksm, on, &amounts, term, u.maker, &actor())?;
     s.decide_application(app, true, "ok", u.checker, &actor())?;
     s.disburse(app, on, &actor())
@@ -191,7 +192,8 @@ fn a_loan_from_application_to_receipt() {
     assert!(e.to_string().contains("500000"), "{e}");
     assert!(s.fund_applications(Some(u.upk)).unwrap().is_empty());
     // The maker cannot approve their own application.
-    let amounts: Vec<(MemberId, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(100_000))).collect();
+    let amounts: Vec<(MemberId, Rupiah)> =
+        u.members.iter().map(|m| (*m, Rupiah(100_000))).collect();
     let app = s
         .apply_for_loan(u.ksm, date(2024, 4, 2), &amounts, 6, u.maker, &actor())
         .unwrap();
@@ -502,7 +504,8 @@ fn movements_above_the_bound_are_refused_and_the_books_stay_whole() {
         &actor(),
     );
     assert!(matches!(big, Err(StoreError::TooLarge { .. })), "{big:?}");
-    let amounts: Vec<(MemberId, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(i64::MAX))).collect();
+    let amounts: Vec<(MemberId, Rupiah)> =
+        u.members.iter().map(|m| (*m, Rupiah(i64::MAX))).collect();
     let apply = s.apply_for_loan(u.ksm, date(2024, 4, 5), &amounts, 6, u.maker, &actor());
     assert!(
         matches!(apply, Err(StoreError::TooLarge { .. })),
@@ -879,8 +882,13 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
 fn a_citys_books_read_by_two_connections_are_the_books_read_by_one() {
     let (_dir, s) = store();
     books(&s, 40, 3_000);
-    s.reverse_repayment(RepaymentId::new(10), date(2025, 1, 1), "wrong loan", &actor())
-        .unwrap();
+    s.reverse_repayment(
+        RepaymentId::new(10),
+        date(2025, 1, 1),
+        "wrong loan",
+        &actor(),
+    )
+    .unwrap();
     s.reschedule("L3", date(2025, 1, 1), 6, "flood", &actor())
         .unwrap();
     s.write_off("L4", date(2025, 1, 2), "gone", &actor())
