@@ -8,7 +8,7 @@ use lumbung_domain::{ApplicationId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Where an application stands (stored and shown as its snake_case name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
     Pending,

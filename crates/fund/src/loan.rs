@@ -8,7 +8,18 @@ use std::fmt;
 
 /// Whole rupiah: the UPK's books carry no smaller unit.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(transparent)]
 pub struct Rupiah(pub i64);
@@ -134,7 +145,9 @@ impl FeeRate {
 }
 
 /// How the fee (jasa) is charged.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleKind {
     /// The programme's rule: the monthly rate of the original principal,
@@ -168,7 +181,9 @@ impl ScheduleKind {
 
 /// How often instalments fall due. The term is always in months; the
 /// programme asks for instalments "at most monthly".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     /// Each month on the day of disbursement.
@@ -241,10 +256,11 @@ impl Frequency {
 }
 
 /// One instalment of a schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Instalment {
     /// 1 … the number of instalments.
     pub number: u16,
+    #[schemars(with = "String")]
     pub due: Date,
     pub principal: Rupiah,
     pub fee: Rupiah,
@@ -365,7 +381,7 @@ fn allocate_in_order(
 }
 
 /// A loan's standing on a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Arrears {
     /// Instalments due on or before the date and not fully paid by the
     /// payments dated on or before it.

@@ -5,7 +5,7 @@
 use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Missed instalments that put a loan in arrears (quality class 3).

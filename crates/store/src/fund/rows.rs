@@ -56,7 +56,7 @@ pub struct KsmView {
 }
 
 /// A KSM in its UPK's list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KsmSummary {
     pub id: KsmId,
     pub name: String,
@@ -64,13 +64,14 @@ pub struct KsmSummary {
     pub members: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ApplicationRow {
     pub id: ApplicationId,
     pub upk_id: UpkId,
     pub upk: String,
     pub ksm_id: KsmId,
     pub ksm: String,
+    #[schemars(with = "String")]
     pub applied_on: Date,
     /// (member id, member name, amount).
     pub amounts: Vec<(MemberId, String, i64)>,
@@ -91,10 +92,11 @@ pub struct ApplicationRow {
 }
 
 /// One repayment as its loan's ledger and its receipt show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RepaymentRow {
     pub id: RepaymentId,
     pub loan_id: String,
+    #[schemars(with = "String")]
     pub paid_on: Date,
     pub amount: i64,
     /// The journal entry that posted it: its receipt number.
@@ -168,7 +170,7 @@ pub struct Receipt {
     pub repayment: RepaymentRow,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoanView {
     pub loan_id: String,
     pub upk_id: UpkId,

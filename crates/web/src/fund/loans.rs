@@ -2,6 +2,7 @@
 //! repayments, reversals, rescheduling, write-off and receipts.
 
 use super::*;
+use lumbung_fund::application::ApplicationStatus;
 
 async fn application_upk(
     state: &AppState,
@@ -49,29 +50,34 @@ pub async fn api_decide(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
-) -> Result<Json<Value>, AppError> {
+    Json(body): Json<api::DecisionBody>,
+) -> Result<Json<api::Decided>, AppError> {
     let id: ApplicationId = parse_id(&id, "application")?;
     application_upk(&state, &viewer, id).await?;
-    let approve = match body["decision"].as_str() {
+    let approve = match body.decision.as_deref() {
         Some("approve") => true,
         Some("reject") => false,
         _ => return Err(invalid("decision", "expected \"approve\" or \"reject\"")),
     };
-    let note = body["note"].as_str().unwrap_or("").to_owned();
+    let note = body.note.unwrap_or_default();
     let (checker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
     state
         .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
         .await?;
-    Ok(Json(
-        json!({"application": id, "status": if approve { "approved" } else { "rejected" }}),
-    ))
+    Ok(Json(api::Decided {
+        application: id,
+        status: if approve {
+            ApplicationStatus::Approved
+        } else {
+            ApplicationStatus::Rejected
+        },
+    }))
 }
 
 pub async fn api_applications(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::Applications>, AppError> {
     let scope = viewer.scope();
     let (all, upks) = state
         .blocking(|s| {
@@ -90,9 +96,12 @@ pub async fn api_applications(
         .filter(|u| scope.covers(&u.placement))
         .map(|u| UpkId::new(u.id))
         .collect();
-    Ok(Json(json!({
-        "applications": all.into_iter().filter(|a| allowed.contains(&a.upk_id)).collect::<Vec<_>>()
-    })))
+    Ok(Json(api::Applications {
+        applications: all
+            .into_iter()
+            .filter(|a| allowed.contains(&a.upk_id))
+            .collect(),
+    }))
 }
 
 pub async fn disburse(
@@ -108,35 +117,56 @@ pub async fn disburse(
     Ok(redirect(&format!("/fund/loans/{loan}")))
 }
 
-async fn loan_data(state: &AppState, viewer: &Viewer, loan_id: &str) -> Result<Value, AppError> {
+async fn loan_data(
+    state: &AppState,
+    viewer: &Viewer,
+    loan_id: &str,
+) -> Result<api::LoanLedger, AppError> {
     let view = loan_in_scope(state, viewer, loan_id).await?;
     let id = view.loan_id.clone();
     let repayments = state.blocking(move |s| s.loan_repayments(&id)).await?;
     let on = today(state);
-    let settings = view.settings.clone();
-    let standing = view.book.standing(on, &settings.class_thresholds());
+    let standing = view.book.standing(on, &view.settings.class_thresholds());
     let (schedule, payments) = view.book.segment(on);
     let paid: Vec<_> = payments.into_iter().filter(|p| p.0 <= on).collect();
     let (alloc, _) = lumbung_fund::allocate(schedule, &paid);
-    let instalments: Vec<Value> = schedule
+    let instalments = schedule
         .iter()
         .zip(&alloc)
-        .map(|(i, a)| {
-            json!({"number": i.number, "due": i.due, "principal": i.principal.0, "fee": i.fee.0,
-                   "paid": a.fee_paid.0 + a.principal_paid.0, "settled_on": a.settled_on,
-                   "missed": i.due <= on && a.settled_on.is_none()})
+        .map(|(i, a)| api::InstalmentLine {
+            number: i.number,
+            due: i.due,
+            principal: i.principal.0,
+            fee: i.fee.0,
+            paid: a.fee_paid.0 + a.principal_paid.0,
+            settled_on: a.settled_on,
+            missed: i.due <= on && a.settled_on.is_none(),
         })
         .collect();
-    Ok(json!({
-        "loan": view,
-        "standing": standing,
-        "due": view.book.due(on).map_err(lumbung_store::StoreError::from)?,
-        "instalments": instalments,
-        "original_schedule": view.book.schedule,
-        "rescheduled": view.book.rescheduled.iter().map(|r| json!({"on": r.on, "principal": r.schedule.iter().map(|i| i.principal.0).sum::<i64>(), "term_months": r.term_months, "instalments": r.schedule.len()})).collect::<Vec<_>>(),
-        "written_off": view.book.written_off.map(|(d, p)| json!({"on": d, "principal": p.0})),
-        "repayments": repayments,
-    }))
+    let rescheduled = view
+        .book
+        .rescheduled
+        .iter()
+        .map(|r| api::RescheduledLine {
+            on: r.on,
+            principal: r.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
+            term_months: r.term_months,
+            instalments: r.schedule.len(),
+        })
+        .collect();
+    Ok(api::LoanLedger {
+        standing,
+        due: view.book.due(on).map_err(lumbung_store::StoreError::from)?,
+        instalments,
+        original_schedule: view.book.schedule.clone(),
+        rescheduled,
+        written_off: view
+            .book
+            .written_off
+            .map(|(on, p)| api::WrittenOff { on, principal: p.0 }),
+        repayments,
+        loan: view,
+    })
 }
 
 pub async fn loan_page(
@@ -158,7 +188,7 @@ pub async fn api_loan(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::LoanLedger>, AppError> {
     Ok(Json(loan_data(&state, &viewer, &id).await?))
 }
 
@@ -187,21 +217,23 @@ pub async fn api_repay(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
-) -> Result<Json<Value>, AppError> {
+    Json(body): Json<api::RepaymentBody>,
+) -> Result<Json<api::RepaymentPosted>, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
-    let paid_on = match body["paid_on"].as_str() {
+    let paid_on = match body.paid_on.as_deref() {
         Some(d) => d
             .parse()
             .map_err(|_| invalid("paid_on", format!("{d:?} is not a date such as 2024-06-30")))?,
         None => today(&state),
     };
-    let amount = body["amount"]
-        .as_i64()
-        .or_else(|| body["amount"].as_str().and_then(|s| s.parse().ok()))
+    let amount = body
+        .amount
+        .as_ref()
+        .and_then(|a| a.as_i64().or_else(|| a.as_str()?.parse().ok()))
         .ok_or_else(|| invalid("amount", "a whole-rupiah amount is needed"))?;
-    let key = body["key"]
-        .as_str()
+    let key = body
+        .key
+        .as_deref()
         .filter(|k| !k.trim().is_empty())
         .ok_or_else(|| {
             invalid(
@@ -217,11 +249,11 @@ pub async fn api_repay(
     };
     let actor = viewer.actor()?;
     let done = state.blocking(move |s| s.repay(&input, &actor)).await?;
-    Ok(Json(json!({
-        "posted": done.repayment.is_some(),
-        "repayment": done.repayment,
-        "journal_entry": done.journal_seq,
-    })))
+    Ok(Json(api::RepaymentPosted {
+        posted: done.repayment.is_some(),
+        repayment: done.repayment,
+        journal_entry: done.journal_seq,
+    }))
 }
 
 pub async fn reverse(

@@ -7,6 +7,7 @@
 //! books sees them, within their scope. Every form carries an idempotency
 //! key made when the form was shown, so a form sent twice posts once.
 
+pub mod api;
 mod ksm;
 mod loans;
 pub mod report;
@@ -25,7 +26,7 @@ use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_fund::loan::Rupiah;
-use lumbung_fund::report::{portfolio, trend, Context, LoanBook, TrendPoint};
+use lumbung_fund::report::{portfolio, trend, Context, LoanBook};
 use lumbung_fund::settings::Settings;
 use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
 use lumbung_store::{Org, RepaymentInput};

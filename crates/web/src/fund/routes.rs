@@ -1,5 +1,6 @@
 //! The fund's routes: its pages, forms and API.
 
+use super::api::{self, answers};
 use super::{ksm, loans, report, upk};
 use crate::routes::spec::{r, Need, Route};
 use lumbung_domain::Resource::{Fund, FundApproval};
@@ -9,8 +10,8 @@ use Need::{Public, Read, Write};
 pub static ROUTES: &[Route] = &[
     r!(GET "/fund", Read(Fund), report::page, "The revolving fund's oversight report"),
     r!(GET "/fund/health", Public, report::health_page, "The revolving fund's health: ratios and bands"),
-    r!(GET "/api/v1/fund/report", Read(Fund), report::api_report, "The revolving fund's oversight report (?as_of=)"),
-    r!(GET "/api/v1/fund/health", Public, report::api_health, "The revolving fund's health figures (public)"),
+    r!(GET "/api/v1/fund/report", Read(Fund), report::api_report, "The revolving fund's oversight report (?as_of=)").answers(answers::REPORT),
+    r!(GET "/api/v1/fund/health", Public, report::api_health, "The revolving fund's health figures (public)").answers(answers::HEALTH),
     r!(GET "/fund/upk/{id}", Read(Fund), upk::upk_page, "A UPK's books: KSMs, loans, applications, trend"),
     r!(POST "/fund/upk/{id}/ksm", Write(Fund), upk::create_ksm, "Form a KSM under the UPK"),
     r!(POST "/fund/upk/{id}/post", Write(Fund), upk::post_movement, "Post an operating cost or capital received"),
@@ -32,10 +33,10 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/fund/loans/{id}/write-off", Write(Fund), loans::write_off, "Write off what the loan has left"),
     r!(POST "/fund/repayments/{id}/reverse", Write(Fund), loans::reverse, "Reverse a repayment (never edited)"),
     r!(GET "/fund/receipts/{id}", Read(Fund), loans::receipt_page, "A repayment's receipt (kuitansi), printable"),
-    r!(GET "/api/v1/fund/upk/{id}", Read(Fund), upk::api_upk, "A UPK's books"),
-    r!(GET "/api/v1/fund/upk/{id}/statements", Read(Fund), upk::api_statements, "A UPK's statements (?as_of=&from=)"),
-    r!(GET "/api/v1/fund/loans/{id}", Read(Fund), loans::api_loan, "A loan's ledger"),
-    r!(POST "/api/v1/fund/loans/{id}/repayments", Write(Fund), loans::api_repay, "Post a repayment: {paid_on, amount, key}; the same key posts once"),
-    r!(GET "/api/v1/fund/applications", Read(Fund), loans::api_applications, "Loan applications in the viewer's scope"),
-    r!(POST "/api/v1/fund/applications/{id}/decision", Write(FundApproval), loans::api_decide, "Approve or reject: {decision: approve|reject, note}"),
+    r!(GET "/api/v1/fund/upk/{id}", Read(Fund), upk::api_upk, "A UPK's books").answers(answers::UPK),
+    r!(GET "/api/v1/fund/upk/{id}/statements", Read(Fund), upk::api_statements, "A UPK's statements (?as_of=&from=)").answers(answers::STATEMENTS),
+    r!(GET "/api/v1/fund/loans/{id}", Read(Fund), loans::api_loan, "A loan's ledger").answers(answers::LOAN),
+    r!(POST "/api/v1/fund/loans/{id}/repayments", Write(Fund), loans::api_repay, "Post a repayment: {paid_on, amount, key}; the same key posts once").takes::<api::RepaymentBody>().answers(answers::REPAY),
+    r!(GET "/api/v1/fund/applications", Read(Fund), loans::api_applications, "Loan applications in the viewer's scope").answers(answers::APPLICATIONS),
+    r!(POST "/api/v1/fund/applications/{id}/decision", Write(FundApproval), loans::api_decide, "Approve or reject: {decision: approve|reject, note}").takes::<api::DecisionBody>().answers(answers::DECIDE),
 ];

@@ -4,27 +4,29 @@
 use super::*;
 
 /// A loan's line in a list: its standing today.
-pub(super) fn loan_line(loan_id: &str, book: &LoanBook, settings: &Settings, on: Date) -> Value {
+pub(super) fn loan_line(
+    loan_id: &str,
+    book: &LoanBook,
+    settings: &Settings,
+    on: Date,
+) -> api::LoanLine {
     let standing = book.standing(on, &settings.class_thresholds());
-    json!({
-        "loan_id": loan_id,
-        "ksm": book.ksm,
-        "disbursed_on": book.disbursed_on,
-        "principal": book.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
-        "outstanding": standing.map(|a| a.outstanding.0),
-        "missed": standing.map(|a| a.missed),
-        "class": standing.map(|a| a.quality_class),
-        "written_off": book.written_off.map(|w| w.1 .0),
-        "rescheduled": !book.rescheduled.is_empty(),
-    })
+    api::LoanLine {
+        loan_id: loan_id.to_owned(),
+        ksm: book.ksm,
+        ksm_name: None,
+        disbursed_on: book.disbursed_on,
+        principal: book.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
+        outstanding: standing.map(|a| a.outstanding.0),
+        missed: standing.map(|a| a.missed),
+        class: standing.map(|a| a.quality_class),
+        written_off: book.written_off.map(|w| w.1 .0),
+        rescheduled: !book.rescheduled.is_empty(),
+    }
 }
 
 /// Everything on a UPK's page, shared with its JSON.
-async fn upk_data(
-    state: &AppState,
-    viewer: &Viewer,
-    id: UpkId,
-) -> Result<(Value, Vec<TrendPoint>), AppError> {
+async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::UpkBooks, AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
     let as_of = today(state);
     let (ksms, loans, applications, settings, ctx) = state
@@ -55,22 +57,27 @@ async fn upk_data(
     };
     let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;
     let points = trend(&books, as_of, 12, &ctx).map_err(lumbung_store::StoreError::from)?;
-    Ok((
-        json!({
-            "upk": {"id": upk.id, "name": upk.name, "area": upk.area_name, "parent": upk.parent_name},
-            "ksms": ksms,
-            "loans": loans.iter().map(|(l, b)| {
-                let mut v = loan_line(l, b, &settings, as_of);
-                v["ksm_name"] = json!(names.get(&b.ksm).copied().unwrap_or(""));
-                v
-            }).collect::<Vec<_>>(),
-            "applications": applications,
-            "indicators": report.indicators,
-            "trend": &points,
-            "settings": settings,
-        }),
-        points,
-    ))
+    let loans = loans
+        .iter()
+        .map(|(l, b)| api::LoanLine {
+            ksm_name: Some(names.get(&b.ksm).copied().unwrap_or("").to_owned()),
+            ..loan_line(l, b, &settings, as_of)
+        })
+        .collect();
+    Ok(api::UpkBooks {
+        upk: api::UpkHead {
+            id,
+            name: upk.name,
+            area: upk.area_name,
+            parent: upk.parent_name,
+        },
+        ksms,
+        loans,
+        applications,
+        indicators: report.indicators,
+        trend: points,
+        settings,
+    })
 }
 
 pub async fn upk_page(
@@ -80,12 +87,13 @@ pub async fn upk_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
-    let (data, points) = upk_data(&state, &viewer, id).await?;
+    let data = upk_data(&state, &viewer, id).await?;
+    let chart = super::report::trend_chart(&data.trend);
     render(
         &viewer,
         &uri,
         "fund_upk.html",
-        context! { d => data, trend_chart => super::report::trend_chart(&points), key => form_key(), today => today(&state) },
+        context! { d => data, trend_chart => chart, key => form_key(), today => today(&state) },
     )
 }
 
@@ -93,9 +101,9 @@ pub async fn api_upk(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::UpkBooks>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
-    Ok(Json(upk_data(&state, &viewer, id).await?.0))
+    Ok(Json(upk_data(&state, &viewer, id).await?))
 }
 
 pub async fn create_ksm(
@@ -212,7 +220,7 @@ pub async fn settings_page(
         &viewer,
         &uri,
         "fund_settings.html",
-        context! { upk => json!({"id": upk.id, "name": upk.name}), fields => settings_fields(&settings), schedule => settings.schedule, frequency => settings.frequency },
+        context! { upk => api::UpkRef { id, name: upk.name }, fields => settings_fields(&settings), schedule => settings.schedule, frequency => settings.frequency },
     )
 }
 
@@ -277,19 +285,21 @@ async fn statements_data(
     viewer: &Viewer,
     id: UpkId,
     q: &DateQuery,
-) -> Result<Value, AppError> {
+) -> Result<api::Statements, AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
     let as_of = query_date(q.as_of.as_deref(), "as_of")?.unwrap_or_else(|| today(state));
     let from = query_date(q.from.as_deref(), "from")?
         .unwrap_or_else(|| Date::new(as_of.year(), 1, 1).expect("1 January"));
     let journal = state.blocking(move |s| s.upk_journal(id)).await?;
-    Ok(json!({
-        "upk": {"id": upk.id, "name": upk.name},
-        "as_of": as_of, "from": from,
-        "balance_sheet": balance_sheet(&journal, as_of).map_err(lumbung_store::StoreError::from)?,
-        "income_statement": income_statement(&journal, from, as_of).map_err(lumbung_store::StoreError::from)?,
-        "cash_book": cash_book(&journal, from, as_of).map_err(lumbung_store::StoreError::from)?,
-    }))
+    let too_large = lumbung_store::StoreError::from;
+    Ok(api::Statements {
+        upk: api::UpkRef { id, name: upk.name },
+        as_of,
+        from,
+        balance_sheet: balance_sheet(&journal, as_of).map_err(too_large)?,
+        income_statement: income_statement(&journal, from, as_of).map_err(too_large)?,
+        cash_book: cash_book(&journal, from, as_of).map_err(too_large)?,
+    })
 }
 
 pub async fn statements_page(
@@ -314,7 +324,7 @@ pub async fn api_statements(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Query(q): Query<DateQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::Statements>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(statements_data(&state, &viewer, id, &q).await?))
 }
