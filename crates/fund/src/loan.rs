@@ -64,6 +64,14 @@ pub const LAST_BOOK_DAY: Date = jiff::civil::date(2199, 12, 31);
 #[error("{0} is outside the dates the books keep ({FIRST_BOOK_DAY} to {LAST_BOOK_DAY})")]
 pub struct DateOutOfRange(pub Date);
 
+impl DateOutOfRange {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("date_out_of_range", date = self.0, first = FIRST_BOOK_DAY, last = LAST_BOOK_DAY;
+            id: "{date} di luar tanggal yang dicatat pembukuan ({first} sampai {last})",
+            en: "{date} is outside the dates the books keep ({first} to {last})")
+    }
+}
+
 /// `date` when the books can keep it.
 pub fn book_day(date: Date) -> Result<Date, DateOutOfRange> {
     if (FIRST_BOOK_DAY..=LAST_BOOK_DAY).contains(&date) {

@@ -6,6 +6,7 @@ use super::rows::{bad, invalid, parse_date, parse_frequency, parse_kind, setting
 use crate::audit::{self, Actor};
 use crate::{Result, Store};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{Scope, UpkId};
 use lumbung_fund::loan::{schedule, FeeRate, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
@@ -234,7 +235,7 @@ pub(super) fn book_of(tx: &rusqlite::Connection, loan: i64) -> Result<LoanBook> 
     load_books_with_ids(tx, "l.id = ?1", Some(loan))?
         .pop()
         .map(|(_, b)| b)
-        .ok_or_else(|| invalid("loan", format!("no loan {loan}")))
+        .ok_or_else(|| invalid("loan", text!("no_loan", loan = loan; id: "tidak ada pinjaman {loan}", en: "no loan {loan}")))
 }
 
 /// Loans matching `filter` (SQL over `fund_loans l`, one parameter) as

@@ -8,6 +8,7 @@ use super::rows::{bad, parse_date, parse_frequency, parse_kind};
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{Rejected, RowError};
 use lumbung_fund::books_file::LoanTerms;
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord};
@@ -92,12 +93,9 @@ impl Orgs {
                 let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
                 return Err(StoreError::invalid(
                     kind,
-                    format!(
-                        "{:?} names {} organisations of kind {kind} (ids {}); rename one of them in the registry first",
-                        name.trim(),
-                        ids.len(),
-                        ids.join(", ")
-                    ),
+                    text!("name_fits_several", name = format!("{:?}", name.trim()), count = ids.len(), kind = kind, ids = ids.join(", ");
+                        id: "{name} cocok dengan {count} organisasi berjenis {kind} (id {ids}); ganti dulu nama salah satunya di registri",
+                        en: "{name} names {count} organisations of kind {kind} (ids {ids}); rename one of them in the registry first"),
                 ));
             }
             _ => {}
@@ -189,14 +187,16 @@ fn import_tx(
                     errors.0.push(RowError::new(
                         l.line,
                         Some("loan_id"),
-                        format!("loan {} again (first on line {})", l.loan_id, first.line),
+                        text!("loan_again", loan = l.loan_id, first = first.line;
+                            id: "pinjaman {loan} muncul lagi (pertama di baris {first})",
+                            en: "loan {loan} again (first on line {first})"),
                     ));
                     continue;
                 }
                 if let Err(e) = bound.movement("principal", l.principal) {
                     errors
                         .0
-                        .push(RowError::new(l.line, Some("principal"), e.to_string()));
+                        .push(RowError::new(l.line, Some("principal"), e.text()));
                 }
                 let held = held_stmt
                     .query_row([&l.loan_id], |r| {
@@ -237,19 +237,21 @@ fn import_tx(
                 errors.1.push(RowError::new(
                     r.line,
                     Some("loan_id"),
-                    format!("loan {} is in neither file nor the store", r.loan_id),
+                    text!("loan_unknown_to_import", loan = r.loan_id;
+                        id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
+                        en: "loan {loan} is in neither file nor the store"),
                 ));
             }
             if let Err(e) = bound.movement("amount", r.amount) {
                 errors
                     .1
-                    .push(RowError::new(r.line, Some("amount"), e.to_string()));
+                    .push(RowError::new(r.line, Some("amount"), e.text()));
             }
             if r.amount.0 <= 0 {
                 errors.1.push(RowError::new(
                     r.line,
                     Some("amount"),
-                    "a repayment must be more than zero (a correction is a reversal)",
+                    lumbung_fund::servicing::Refused::NotPositive.text(),
                 ));
             }
         }

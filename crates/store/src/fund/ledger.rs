@@ -2,10 +2,11 @@
 //! many in a transaction), checking and reading the chain, and the
 //! movements and finances read from the per-day balances.
 
-use super::rows::{invalid, settings_tx};
+use super::rows::{invalid, no_upk, settings_tx};
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::UpkId;
 use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::Rupiah;
@@ -230,10 +231,7 @@ impl Store {
         // Each worker saw its pieces in order: the least of its firsts is
         // the first of all.
         if let Some(sequence) = found.iter().filter_map(|f| f.0).min() {
-            return Err(StoreError::invalid(
-                "fund_journal",
-                format!("entry {sequence} is unreadable"),
-            ));
+            return Err(StoreError::invalid("fund_journal", unreadable(sequence)));
         }
         Ok(match found.iter().filter_map(|f| f.1).min() {
             Some(sequence) => Err(sequence as u64),
@@ -255,9 +253,8 @@ impl Store {
         })?;
         rows.map(|row| {
             let (sequence, entry, hash) = row?;
-            let entry: Entry = serde_json::from_str(&entry).map_err(|_| {
-                StoreError::invalid("fund_journal", format!("entry {sequence} is unreadable"))
-            })?;
+            let entry: Entry = serde_json::from_str(&entry)
+                .map_err(|_| StoreError::invalid("fund_journal", unreadable(sequence)))?;
             Ok(Posted {
                 sequence: sequence as u64,
                 entry,
@@ -285,9 +282,8 @@ impl Store {
             let (sequence, entry, hash) = row?;
             Ok(lumbung_fund::journal::Posted {
                 sequence: sequence as u64,
-                entry: serde_json::from_str(&entry).map_err(|_| {
-                    invalid("fund_journal", format!("entry {sequence} is unreadable"))
-                })?,
+                entry: serde_json::from_str(&entry)
+                    .map_err(|_| invalid("fund_journal", unreadable(sequence)))?,
                 hash,
             })
         })
@@ -323,7 +319,9 @@ impl Store {
         if amount.0 <= 0 {
             return Err(StoreError::invalid(
                 "amount",
-                "an amount must be more than zero (a correction is a reversal)",
+                text!("amount_not_positive";
+                    id: "jumlah harus lebih dari nol (koreksi dilakukan dengan pembatalan)",
+                    en: "an amount must be more than zero (a correction is a reversal)"),
             ));
         }
         self.write(|tx| {
@@ -336,7 +334,7 @@ impl Store {
                 .optional()?
                 .is_some();
             if !is_upk {
-                return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
+                return Err(StoreError::invalid("upk", no_upk(upk_id)));
             }
             settings_tx(tx, upk_id)?.movement("amount", amount)?;
             let lines = match movement {
@@ -438,4 +436,10 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A journal entry that does not read back.
+fn unreadable(sequence: i64) -> lumbung_domain::Text {
+    text!("journal_entry_unreadable", sequence = sequence;
+        id: "entri {sequence} tidak terbaca", en: "entry {sequence} is unreadable")
 }

@@ -11,6 +11,7 @@ use super::rows::{
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{KsmId, MemberId, RepaymentId, UpkId};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{FeeRate, Rupiah};
@@ -23,7 +24,13 @@ fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64
     tx.prepare_cached("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
         .query_row([loan_id.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
-        .ok_or_else(|| invalid("loan_id", format!("no loan {:?}", loan_id.trim())))
+        .ok_or_else(|| {
+            invalid(
+                "loan_id",
+                text!("no_loan", loan = format!("{:?}", loan_id.trim());
+                    id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
+            )
+        })
 }
 
 /// Posts one repayment against a loan whose book is `book` (updated in
@@ -124,7 +131,10 @@ fn repay_batch_tx(
                         // No such loan, or its UPK is gone: the errors `loan_by_id`
                         // and `book_of` give.
                         let (loan, _, _) = loan_by_id(tx, loan_id)?;
-                        return Err(invalid("loan", format!("no loan {loan}")));
+                        return Err(invalid(
+                            "loan",
+                            text!("no_loan", loan = loan; id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
+                        ));
                     };
                     loans.insert(loan_id, loan);
                     books.insert(loan, book);
@@ -268,7 +278,13 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?
-                .ok_or_else(|| invalid("repayment", format!("no repayment {repayment}")))?;
+                .ok_or_else(|| {
+                    invalid(
+                        "repayment",
+                        text!("no_repayment", repayment = repayment;
+                            id: "tidak ada pembayaran {repayment}", en: "no repayment {repayment}"),
+                    )
+                })?;
             let reversed: bool = tx
                 .query_row(
                     "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
@@ -341,10 +357,8 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
-        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.to_string()))?;
-        if reason.is_empty() {
-            return Err(invalid("reason", "a rescheduling needs a reason"));
-        }
+        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.text()))?;
+        let reason = servicing::reason(Action::Rescheduling, reason)?;
         self.write(|tx| {
             let (loan, upk, _) = loan_by_id(tx, loan_id)?;
             let settings = settings_tx(tx, upk)?;
@@ -377,9 +391,7 @@ impl Store {
     /// Writes off the principal a loan still has on a date, against the
     /// loan-loss reserve. Later payments are refused.
     pub fn write_off(&self, loan_id: &str, on: Date, reason: &str, actor: &Actor) -> Result<i64> {
-        if reason.is_empty() {
-            return Err(invalid("reason", "a write-off needs a reason"));
-        }
+        let reason = servicing::reason(Action::WriteOff, reason)?;
         self.write(|tx| {
             let (loan, upk, ksm) = loan_by_id(tx, loan_id)?;
             let book = book_of(tx, loan)?;

@@ -6,12 +6,13 @@ use super::books::book_of;
 use super::ledger::post;
 use super::ps2::{ps2_candidates_in, ps2_households};
 use super::rows::{
-    bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx, ApplicationRow, KsmSummary,
-    KsmView, MemberRow, SavingsRow,
+    bad, invalid, no_upk, parse_date, parse_frequency, parse_kind, settings_tx, ApplicationRow,
+    KsmSummary, KsmView, MemberRow, SavingsRow,
 };
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{ApplicationId, KsmId, MemberId, Sex, UpkId, UserId};
 use lumbung_fund::application::{self, ApplicationStatus};
 use lumbung_fund::group;
@@ -30,7 +31,12 @@ fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .ok_or_else(|| invalid("ksm", format!("no KSM {ksm} under a UPK")))
+    .ok_or_else(|| {
+        invalid(
+            "ksm",
+            text!("no_ksm_under_upk", ksm = ksm; id: "tidak ada KSM {ksm} di bawah sebuah UPK", en: "no KSM {ksm} under a UPK"),
+        )
+    })
 }
 
 fn cash_of(tx: &rusqlite::Connection, upk: i64) -> Result<i64> {
@@ -57,7 +63,7 @@ impl Store {
                 )
                 .optional()?;
             let Some(area) = area else {
-                return Err(invalid("upk", format!("no UPK {upk}")));
+                return Err(invalid("upk", no_upk(upk)));
             };
             let taken: bool = tx
                 .query_row(
@@ -70,7 +76,9 @@ impl Store {
             if taken {
                 return Err(invalid(
                     "name",
-                    format!("this UPK has a KSM named {name:?}"),
+                    text!("ksm_name_taken", name = format!("{name:?}");
+                        id: "UPK ini sudah punya KSM bernama {name}",
+                        en: "this UPK has a KSM named {name}"),
                 ));
             }
             let now = crate::now();
@@ -219,7 +227,11 @@ impl Store {
                 params![member, on.to_string()],
             )?;
             if changed == 0 {
-                return Err(invalid("member", format!("no current member {member}")));
+                return Err(invalid(
+                    "member",
+                    text!("no_current_member", member = member;
+                        id: "tidak ada anggota aktif {member}", en: "no current member {member}"),
+                ));
             }
             let ksm: i64 = tx.query_row(
                 "SELECT ksm_id FROM fund_members WHERE id = ?1",
@@ -298,7 +310,11 @@ impl Store {
                     .optional()?
                     .is_some();
                 if !ok {
-                    return Err(invalid("member", format!("member {m} is not in this KSM")));
+                    return Err(invalid(
+                        "member",
+                        text!("member_not_in_ksm", member = m;
+                            id: "anggota {member} tidak ada di KSM ini", en: "member {member} is not in this KSM"),
+                    ));
                 }
             }
             if amount.0 < 0 {
@@ -454,7 +470,7 @@ impl Store {
         entered_by: UserId,
         actor: &Actor,
     ) -> Result<ApplicationId> {
-        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.to_string()))?;
+        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.text()))?;
         let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
         if !judgement.refused.is_empty() {
             let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
@@ -518,7 +534,7 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?
-                .ok_or_else(|| invalid("application", format!("no application {id}")))?;
+                .ok_or_else(|| invalid("application", no_application(id)))?;
             let to = lumbung_fund::application::decide(
                 application,
                 parse_status(&status)?,
@@ -572,7 +588,7 @@ impl Store {
                     },
                 )
                 .optional()?
-                .ok_or_else(|| invalid("application", format!("no application {application}")))?;
+                .ok_or_else(|| invalid("application", no_application(application)))?;
             let (upk, ksm, principal) = (app.upk, app.ksm, app.principal);
             let stored = application::Approved {
                 id,
@@ -715,7 +731,9 @@ impl Store {
             .ok_or_else(|| {
                 StoreError::invalid(
                     "household",
-                    format!("member {member_index} of household {household:?} is not on this kelurahan's PS-2 list"),
+                    text!("not_on_ps2_list", member = member_index, household = format!("{household:?}");
+                        id: "anggota {member} dari rumah tangga {household} tidak ada di daftar PS-2 kelurahan ini",
+                        en: "member {member} of household {household} is not on this kelurahan's PS-2 list"),
                 )
             })?;
         self.insert_member(
@@ -783,5 +801,10 @@ fn parse_status(raw: &str) -> Result<ApplicationStatus> {
 
 /// A refusal of the application rules, naming its field.
 fn refused(e: application::Refused) -> StoreError {
-    invalid(e.field(), e.to_string())
+    invalid(e.field(), e.text())
+}
+
+fn no_application(id: i64) -> lumbung_domain::Text {
+    text!("no_application", application = id;
+        id: "tidak ada permohonan {application}", en: "no application {application}")
 }

@@ -3,6 +3,7 @@
 
 use crate::{Result, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_fund::loan::{Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
@@ -146,7 +147,16 @@ pub(super) fn settings_tx(conn: &rusqlite::Connection, upk: i64) -> Result<Setti
 }
 
 pub(super) fn bad(what: &str) -> StoreError {
-    StoreError::invalid("fund_loans", format!("stored {what} is unreadable"))
+    StoreError::invalid(
+        "fund_loans",
+        text!("stored_value_unreadable", what = what;
+            id: "{what} yang tersimpan tidak terbaca", en: "stored {what} is unreadable"),
+    )
+}
+
+/// "no UPK 7", in both languages.
+pub(super) fn no_upk(upk: i64) -> lumbung_domain::Text {
+    text!("no_upk", upk = upk; id: "tidak ada UPK {upk}", en: "no UPK {upk}")
 }
 
 pub(super) fn parse_date(raw: &str) -> Result<Date> {

@@ -20,7 +20,7 @@ pub async fn ksm_page(
         .blocking(move |s| {
             let ksm = s
                 .ksm(id)?
-                .ok_or_else(|| lumbung_store::StoreError::not_found(format!("ksm {id}")))?;
+                .ok_or_else(|| lumbung_store::StoreError::not_found(thing("ksm", id)))?;
             let settings = s.fund_settings(ksm.upk_id)?;
             let ps2 = if read_ps2 {
                 s.ps2_candidates(id)?
@@ -88,7 +88,14 @@ pub async fn add_member(
         let (household, index) = pick
             .rsplit_once('|')
             .and_then(|(h, i)| Some((h.to_owned(), i.parse::<usize>().ok()?)))
-            .ok_or_else(|| invalid("from_ps2", format!("{pick:?} names no household member")))?;
+            .ok_or_else(|| {
+                invalid(
+                    "from_ps2",
+                    text!("no_household_member", pick = format!("{pick:?}");
+                        id: "{pick} tidak menunjuk anggota rumah tangga mana pun",
+                        en: "{pick} names no household member"),
+                )
+            })?;
         let (on, actor) = (date_field(&f, "joined_on", today(&state))?, viewer.actor()?);
         state
             .blocking(move |s| s.add_ksm_member_from_ps2(id, &household, index, on, &actor))
@@ -98,7 +105,7 @@ pub async fn add_member(
     let sex = match text(&f, "sex") {
         "f" => Sex::Female,
         "m" => Sex::Male,
-        other => return Err(invalid("sex", format!("{other:?} is neither f nor m"))),
+        other => return Err(neither("sex", other, "f", "m")),
     };
     let (name, nik, on, actor) = (
         text(&f, "name").to_owned(),
@@ -123,7 +130,9 @@ pub async fn joint_liability(
     if reference.is_empty() {
         return Err(invalid(
             "reference",
-            "name the signed agreement (its number or date)",
+            text!("name_the_agreement";
+                id: "sebutkan perjanjian yang ditandatangani (nomor atau tanggalnya)",
+                en: "name the signed agreement (its number or date)"),
         ));
     }
     let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
@@ -203,7 +212,7 @@ pub async fn collection_page(
         .blocking(move |s| {
             let ksm = s
                 .ksm(id)?
-                .ok_or_else(|| lumbung_store::StoreError::not_found(format!("ksm {id}")))?;
+                .ok_or_else(|| lumbung_store::StoreError::not_found(thing("ksm", id)))?;
             let mut loans = Vec::new();
             for (loan_id, book) in s.loans_of(None, Some(id))? {
                 if let Some(view) = s.loan(&loan_id)? {

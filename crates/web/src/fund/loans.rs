@@ -12,7 +12,7 @@ async fn application_upk(
     let upk = state
         .blocking(move |s| s.application_upk(id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("application {id}")))?;
+        .ok_or_else(|| AppError::not_found(thing("application", id)))?;
     org_in_scope(state, viewer, upk, "upk").await?;
     Ok(upk)
 }
@@ -28,12 +28,7 @@ pub async fn decide(
     let approve = match text(&f, "decision") {
         "approve" => true,
         "reject" => false,
-        other => {
-            return Err(invalid(
-                "decision",
-                format!("{other:?} is neither approve nor reject"),
-            ))
-        }
+        other => return Err(neither("decision", other, "approve", "reject")),
     };
     let (note, checker, actor) = (
         text(&f, "note").to_owned(),
@@ -57,7 +52,14 @@ pub async fn api_decide(
     let approve = match body.decision.as_deref() {
         Some("approve") => true,
         Some("reject") => false,
-        _ => return Err(invalid("decision", "expected \"approve\" or \"reject\"")),
+        _ => {
+            return Err(invalid(
+                "decision",
+                text!("expected_approve_or_reject";
+                    id: "harus \"approve\" atau \"reject\"",
+                    en: "expected \"approve\" or \"reject\""),
+            ))
+        }
     };
     let note = body.note.unwrap_or_default();
     let (checker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
@@ -221,16 +223,21 @@ pub async fn api_repay(
 ) -> Result<Json<api::RepaymentPosted>, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
     let paid_on = match body.paid_on.as_deref() {
-        Some(d) => d
-            .parse()
-            .map_err(|_| invalid("paid_on", format!("{d:?} is not a date such as 2024-06-30")))?,
+        Some(d) => d.parse().map_err(|_| not_a_date("paid_on", d))?,
         None => today(&state),
     };
     let amount = body
         .amount
         .as_ref()
         .and_then(|a| a.as_i64().or_else(|| a.as_str()?.parse().ok()))
-        .ok_or_else(|| invalid("amount", "a whole-rupiah amount is needed"))?;
+        .ok_or_else(|| {
+            invalid(
+                "amount",
+                text!("amount_needed";
+                    id: "perlu jumlah dalam rupiah bulat",
+                    en: "a whole-rupiah amount is needed"),
+            )
+        })?;
     let key = body
         .key
         .as_deref()
@@ -238,7 +245,9 @@ pub async fn api_repay(
         .ok_or_else(|| {
             invalid(
                 "key",
-                "an idempotency key is needed (e.g. the receipt number)",
+                text!("idempotency_key_needed";
+                    id: "perlu kunci idempotensi (misalnya nomor kuitansi)",
+                    en: "an idempotency key is needed (e.g. the receipt number)"),
             )
         })?;
     let input = RepaymentInput {
@@ -266,7 +275,7 @@ pub async fn reverse(
     let receipt = state
         .blocking(move |s| s.receipt(id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("repayment {id}")))?;
+        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
     let (reason, on, actor) = (
         text(&f, "reason").to_owned(),
@@ -331,7 +340,7 @@ pub async fn receipt_page(
     let receipt = state
         .blocking(move |s| s.receipt(id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("repayment {id}")))?;
+        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
     let amount = receipt.repayment.amount;
     render(

@@ -24,6 +24,7 @@ use axum::http::Uri;
 use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::{portfolio, trend, Context, LoanBook};
@@ -55,10 +56,8 @@ pub(super) fn date_field(f: &Fields, name: &str, today: Date) -> Result<Date, Ap
 
 /// A date typed in, on a day the books keep.
 pub(super) fn book_day(raw: &str, name: &str) -> Result<Date, AppError> {
-    let date = raw
-        .parse()
-        .map_err(|_| invalid(name, format!("{raw:?} is not a date such as 2024-06-30")))?;
-    lumbung_fund::book_day(date).map_err(|e| invalid(name, e.to_string()))
+    let date = crate::edge::parse_date(raw, name)?.ok_or_else(|| not_a_date(name, raw))?;
+    lumbung_fund::book_day(date).map_err(|e| invalid(name, e.text()))
 }
 
 pub(super) fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, AppError> {
@@ -76,7 +75,9 @@ pub(super) fn rupiah_field(f: &Fields, name: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| {
         invalid(
             name,
-            format!("{:?} is not a whole-rupiah amount", text(f, name)),
+            text!("not_whole_rupiah", value = format!("{:?}", text(f, name));
+                id: "{value} bukan jumlah rupiah bulat",
+                en: "{value} is not a whole-rupiah amount"),
         )
     })
 }
@@ -92,19 +93,24 @@ pub(super) fn too_large(field: &str) -> AppError {
 pub(super) fn number_field<T: std::str::FromStr>(f: &Fields, name: &str) -> Result<T, AppError> {
     text(f, name)
         .parse()
-        .map_err(|_| invalid(name, format!("{:?} is not a number", text(f, name))))
+        .map_err(|_| not_a_number(name, text(f, name)))
 }
 
 pub(super) fn key_field(f: &Fields) -> Result<String, AppError> {
     match text(f, "key") {
-        "" => Err(invalid("key", "the form has no key; load the page again")),
+        "" => Err(invalid(
+            "key",
+            text!("form_without_key";
+                id: "formulir tidak punya kunci; muat ulang halamannya",
+                en: "the form has no key; load the page again"),
+        )),
         k => Ok(format!("web:{k}")),
     }
 }
 
 pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
     raw.parse()
-        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
+        .map_err(|_| AppError::not_found(thing(what, raw)))
 }
 
 /// The organisation of `kind` with this id, when the viewer's scope covers
@@ -119,7 +125,7 @@ pub(super) async fn org_in_scope(
     let org = state.blocking(move |s| s.org(id)).await?;
     match org {
         Some(o) if o.kind == kind && viewer.scope().covers(&o.placement) => Ok(o),
-        _ => Err(AppError::not_found(format!("{kind} {id}"))),
+        _ => Err(AppError::not_found(thing(kind, id))),
     }
 }
 
@@ -133,7 +139,7 @@ pub(super) async fn loan_in_scope(
     let view = state
         .blocking(move |s| s.loan(&id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("loan {loan_id}")))?;
+        .ok_or_else(|| AppError::not_found(thing("loan", loan_id)))?;
     org_in_scope(state, viewer, view.upk_id, "upk").await?;
     Ok(view)
 }
@@ -144,4 +150,49 @@ pub struct DateQuery {
     pub(super) as_of: Option<String>,
     pub(super) from: Option<String>,
     pub(super) on: Option<String>,
+}
+
+/// A thing named by its kind and id, as "not found" names it.
+pub(super) fn thing(kind: &str, id: impl std::fmt::Display) -> lumbung_domain::Text {
+    let kind_id = match kind {
+        "application" => "permohonan",
+        "repayment" => "pembayaran",
+        "loan" => "pinjaman",
+        "ksm" => "KSM",
+        "upk" => "UPK",
+        "member" => "anggota",
+        other => other,
+    };
+    lumbung_domain::Text::new(
+        "thing",
+        vec![("kind", kind.to_owned()), ("id", id.to_string())],
+        format!("{kind_id} {id}"),
+        format!("{kind} {id}"),
+    )
+}
+
+pub(super) fn not_a_date(field: &str, raw: &str) -> AppError {
+    invalid(
+        field,
+        text!("not_a_date", value = format!("{raw:?}");
+            id: "{value} bukan tanggal seperti 2024-06-30",
+            en: "{value} is not a date such as 2024-06-30"),
+    )
+}
+
+pub(super) fn not_a_number(field: &str, raw: &str) -> AppError {
+    invalid(
+        field,
+        text!("not_a_number", value = format!("{raw:?}");
+            id: "{value} bukan angka", en: "{value} is not a number"),
+    )
+}
+
+/// A choice that is neither of the two a field takes.
+pub(super) fn neither(field: &str, value: &str, a: &str, b: &str) -> AppError {
+    invalid(
+        field,
+        text!("neither_choice", value = format!("{value:?}"), a = a, b = b;
+            id: "{value} bukan {a} maupun {b}", en: "{value} is neither {a} nor {b}"),
+    )
 }

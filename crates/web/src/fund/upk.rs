@@ -132,12 +132,7 @@ pub async fn post_movement(
     let movement = match text(&f, "kind") {
         "cost" => lumbung_store::Movement::Cost,
         "capital" => lumbung_store::Movement::Capital,
-        other => {
-            return Err(invalid(
-                "kind",
-                format!("{other:?} is neither cost nor capital"),
-            ))
-        }
+        other => return Err(neither("kind", other, "cost", "capital")),
     };
     let (on, amount, key) = (
         date_field(&f, "date", today(&state))?,
@@ -247,7 +242,7 @@ pub async fn settings_save(
                     .map(|n| {
                         n.parse::<u16>()
                             .map(Value::from)
-                            .map_err(|_| invalid(k, format!("{n:?} is not a number")))
+                            .map_err(|_| not_a_number(k, n))
                     })
                     .collect::<Result<_, _>>()?,
             ),
