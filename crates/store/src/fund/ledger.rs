@@ -66,7 +66,7 @@ impl Poster {
     ) -> Result<Option<i64>> {
         entry.check().map_err(|e| match e {
             EntryError::TooLarge(e) => StoreError::from(e),
-            EntryError::Date(e) => StoreError::invalid("date", e.to_string()),
+            EntryError::Date(e) => StoreError::invalid("date", e.text()),
             e => StoreError::invalid("journal", e.to_string()),
         })?;
         if self.tail.is_none() {

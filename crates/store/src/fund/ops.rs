@@ -605,7 +605,12 @@ impl Store {
             )?;
             let loan = tx.last_insert_rowid();
             let shares: Vec<(i64, i64)> =
-                serde_json::from_str(&app.amounts).map_err(|_| invalid("amounts", "unreadable"))?;
+                serde_json::from_str(&app.amounts).map_err(|_| {
+                    invalid(
+                        "amounts",
+                        text!("amounts_unreadable"; id: "tidak terbaca", en: "unreadable"),
+                    )
+                })?;
             for (member, amount) in shares {
                 tx.execute(
                     "INSERT INTO fund_loan_members (loan, member_id, amount) VALUES (?1, ?2, ?3)",

@@ -196,8 +196,6 @@ pub async fn apply(
     Ok(redirect(&format!("/fund/ksm/{id}?applied={application}")))
 }
 
-/// The application's UPK, checked against the viewer's scope.
-
 pub async fn collection_page(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,

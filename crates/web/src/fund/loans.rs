@@ -4,6 +4,7 @@
 use super::*;
 use lumbung_fund::application::ApplicationStatus;
 
+/// The application's UPK, checked against the viewer's scope.
 async fn application_upk(
     state: &AppState,
     viewer: &Viewer,
@@ -277,11 +278,7 @@ pub async fn reverse(
         .await?
         .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
-    let (reason, on, actor) = (
-        text(&f, "reason").to_owned(),
-        date_field(&f, "date", today(&state))?,
-        viewer.actor()?,
-    );
+    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
     state
         .blocking(move |s| s.reverse_repayment(id, on, &reason, &actor))
         .await?;
@@ -299,11 +296,7 @@ pub async fn reschedule(
 ) -> Result<Response, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
     let term: u16 = number_field(&f, "term_months")?;
-    let (reason, on, actor) = (
-        text(&f, "reason").to_owned(),
-        date_field(&f, "date", today(&state))?,
-        viewer.actor()?,
-    );
+    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
     let loan_id = view.loan_id.clone();
     state
         .blocking(move |s| s.reschedule(&loan_id, on, term, &reason, &actor))
@@ -318,11 +311,7 @@ pub async fn write_off(
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
-    let (reason, on, actor) = (
-        text(&f, "reason").to_owned(),
-        date_field(&f, "date", today(&state))?,
-        viewer.actor()?,
-    );
+    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
     let loan_id = view.loan_id.clone();
     state
         .blocking(move |s| s.write_off(&loan_id, on, &reason, &actor))
@@ -352,4 +341,18 @@ pub async fn receipt_page(
             words => if viewer.lang.code() == "id" { lumbung_fund::words::terbilang(amount) } else { lumbung_fund::words::in_english(amount) },
         },
     )
+}
+
+/// What a correction's form gives: its reason, its date (today when
+/// empty) and who makes it.
+fn reasoned(
+    state: &AppState,
+    viewer: &Viewer,
+    f: &Fields,
+) -> Result<(String, Date, lumbung_store::Actor), AppError> {
+    Ok((
+        text(f, "reason").to_owned(),
+        date_field(f, "date", today(state))?,
+        viewer.actor()?,
+    ))
 }

@@ -112,8 +112,7 @@ pub async fn create_ksm(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id: UpkId = parse_id(&id, "upk")?;
-    org_in_scope(&state, &viewer, id, "upk").await?;
+    let id = upk_for_write(&state, &viewer, &id).await?;
     let (name, actor) = (text(&f, "name").to_owned(), viewer.actor()?);
     let ksm = state
         .blocking(move |s| s.create_ksm(id, &name, &actor))
@@ -127,8 +126,7 @@ pub async fn post_movement(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id: UpkId = parse_id(&id, "upk")?;
-    org_in_scope(&state, &viewer, id, "upk").await?;
+    let id = upk_for_write(&state, &viewer, &id).await?;
     let movement = match text(&f, "kind") {
         "cost" => lumbung_store::Movement::Cost,
         "capital" => lumbung_store::Movement::Capital,
@@ -154,8 +152,7 @@ pub async fn provision(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id: UpkId = parse_id(&id, "upk")?;
-    org_in_scope(&state, &viewer, id, "upk").await?;
+    let id = upk_for_write(&state, &viewer, &id).await?;
     let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
     state.blocking(move |s| s.provision(id, on, &actor)).await?;
     Ok(redirect(&format!("/fund/upk/{id}/statements")))
@@ -225,8 +222,7 @@ pub async fn settings_save(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
-    let id: UpkId = parse_id(&id, "upk")?;
-    org_in_scope(&state, &viewer, id, "upk").await?;
+    let id = upk_for_write(&state, &viewer, &id).await?;
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
         let raw = text(&f, k);
@@ -322,4 +318,11 @@ pub async fn api_statements(
 ) -> Result<Json<api::Statements>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(statements_data(&state, &viewer, id, &q).await?))
+}
+
+/// The UPK a form writes to, checked against the viewer's scope.
+async fn upk_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<UpkId, AppError> {
+    let id: UpkId = parse_id(id, "upk")?;
+    org_in_scope(state, viewer, id, "upk").await?;
+    Ok(id)
 }
