@@ -4,7 +4,7 @@
 use crate::table;
 use anyhow::{bail, Context, Result};
 use jiff::civil::Date;
-use lumbung_domain::{OrgKind, Scope};
+use lumbung_domain::{OrgKind, RepaymentId, Scope, UpkId};
 use lumbung_fund::books_file::{date, loans, repayments};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::portfolio;
@@ -170,10 +170,10 @@ pub fn post(
 /// The UPK that `--upk` names: by name (case aside) or by id. The CLI is
 /// the operator's tool and reaches the whole database, so a name is looked
 /// for among every UPK; one that fits several is refused with their ids.
-pub fn upk_id(store: &Store, raw: &str) -> Result<i64> {
+pub fn upk_id(store: &Store, raw: &str) -> Result<UpkId> {
     let r = OrgRef::NameOrId(raw.to_owned());
     match store.find_org(OrgKind::Upk, &r, &Scope::Global)? {
-        Some(upk) => Ok(upk.id),
+        Some(upk) => Ok(UpkId::new(upk.id)),
         None => bail!("no UPK named {:?} (nor with that id)", raw.trim()),
     }
 }
@@ -305,8 +305,12 @@ pub fn repay_file(store: &Store, path: &Path, batch: usize) -> Result<()> {
 }
 
 pub fn reverse(store: &Store, repayment: i64, reason: &str, on: Option<&str>) -> Result<()> {
-    let seq =
-        store.reverse_repayment(repayment, date_or_today(store, on)?, reason, &Actor::cli())?;
+    let seq = store.reverse_repayment(
+        RepaymentId::new(repayment),
+        date_or_today(store, on)?,
+        reason,
+        &Actor::cli(),
+    )?;
     println!("reversed: repayment {repayment} (journal entry {seq})");
     Ok(())
 }
@@ -489,8 +493,8 @@ pub fn ledger(store: &Store, loan_id: &str, format: StatementFormat) -> Result<(
         view.principal,
         view.term_months,
         view.fee_rate,
-        view.schedule_kind,
-        view.frequency
+        view.schedule_kind.as_str(),
+        view.frequency.as_str()
     );
     let schedule: Vec<Vec<String>> = view
         .book

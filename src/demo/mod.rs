@@ -7,6 +7,7 @@ mod election;
 
 use crate::{areas, orgs, serve, table};
 use anyhow::{bail, Context, Result};
+use lumbung_domain::UserId;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
 use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;
@@ -213,6 +214,7 @@ fn run_fund(store: &Store) -> Result<()> {
     };
     let (maker, kasir) = user("upk.kasir")?;
     let (checker, ketua) = user("bkm.ketua")?;
+    let (maker, checker) = (UserId::new(maker), UserId::new(checker));
     const MEMBERS: [[(&str, Sex); 7]; 3] = [
         [
             ("Siti Aminah", Sex::Female),
@@ -244,7 +246,7 @@ fn run_fund(store: &Store) -> Result<()> {
     ];
     let mut ids = Vec::new();
     for ((name, _), members) in KSM.iter().zip(MEMBERS) {
-        let ksm = org_id(store, name, OrgKind::Ksm)?;
+        let ksm = lumbung_domain::KsmId::new(org_id(store, name, OrgKind::Ksm)?);
         let mut member_ids = Vec::new();
         for (person, sex) in members {
             member_ids.push(store.add_ksm_member(
@@ -278,7 +280,7 @@ fn run_fund(store: &Store) -> Result<()> {
     }
     // Melati's second loan: 7 × 400,000 over 6 months, repaid on time.
     let (melati, members) = &ids[0];
-    let amounts: Vec<(i64, Rupiah)> = members.iter().map(|m| (*m, Rupiah(400_000))).collect();
+    let amounts: Vec<_> = members.iter().map(|m| (*m, Rupiah(400_000))).collect();
     let app = store.apply_for_loan(*melati, date(2025, 1, 10), &amounts, 6, maker, &kasir)?;
     store.decide_application(app, true, "Rapat BKM 12 Januari 2025", checker, &ketua)?;
     let loan = store.disburse(app, date(2025, 1, 15), &kasir)?;
@@ -323,7 +325,7 @@ fn run_fund(store: &Store) -> Result<()> {
     )?;
     // Mawar asks again; the BKM has not decided yet.
     let (mawar, members) = &ids[1];
-    let amounts: Vec<(i64, Rupiah)> = members
+    let amounts: Vec<_> = members
         .iter()
         .take(5)
         .map(|m| (*m, Rupiah(300_000)))

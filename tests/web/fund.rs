@@ -266,7 +266,10 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         ],
     )
     .await;
-    let saved = app.store.fund_settings(app.upk).unwrap();
+    let saved = app
+        .store
+        .fund_settings(lumbung_domain::UpkId::new(app.upk))
+        .unwrap();
     assert_eq!(saved.further_classes, vec![4, 6]);
     assert_eq!(saved.frequency, lumbung_fund::loan::Frequency::Weekly);
     let page = upk
@@ -454,6 +457,7 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         &[("name", "Tamu"), ("sex", "m")],
     )
     .await;
+    let ksm = lumbung_domain::KsmId::new(ksm);
     let view = app.store.ksm(ksm).unwrap().unwrap();
     let picked = view.members.iter().find(|m| m.household.is_some()).unwrap();
     assert_eq!(

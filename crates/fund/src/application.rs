@@ -8,7 +8,7 @@ use lumbung_domain::{ApplicationId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Where an application stands (stored and shown as its snake_case name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
     Pending,
@@ -68,6 +68,34 @@ pub enum Refused {
 }
 
 impl Refused {
+    /// The refusal in both languages.
+    pub fn text(&self) -> lumbung_domain::Text {
+        use lumbung_domain::text;
+        match self {
+            Refused::NotPending { id, status } => {
+                text!("application_not_pending", application = id, status = status;
+                id: "permohonan {application} berstatus {status}, bukan pending",
+                en: "application {application} is {status}, not pending")
+            }
+            Refused::OwnApplication => text!("maker_checker";
+                id: "orang yang memasukkan permohonan tidak boleh menyetujuinya (maker-checker)",
+                en: "the person who entered an application cannot approve it (maker-checker)"),
+            Refused::NotApproved { id, status } => {
+                text!("application_not_approved", application = id, status = status;
+                id: "permohonan {application} berstatus {status}; hanya yang disetujui yang dicairkan",
+                en: "application {application} is {status}; only an approved one is disbursed")
+            }
+            Refused::BeforeApplied => text!("disbursed_before_applied";
+                id: "pinjaman tidak bisa dicairkan sebelum tanggal permohonannya",
+                en: "a loan cannot be disbursed before it was applied for"),
+            Refused::NotEnoughCash { cash, principal } => {
+                text!("not_enough_cash", cash = cash, principal = principal;
+                id: "kas UPK Rp {cash}, kurang dari Rp {principal} yang akan dipinjamkan",
+                en: "the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend")
+            }
+        }
+    }
+
     pub fn field(&self) -> &'static str {
         match self {
             Refused::NotPending { .. } | Refused::OwnApplication | Refused::NotApproved { .. } => {
@@ -193,6 +221,11 @@ mod tests {
         .unwrap_err();
         assert_eq!(done.to_string(), "application 7 is rejected, not pending");
         assert_eq!(done.field(), "application");
+        assert_eq!(done.text().english(), done.to_string());
+        assert_eq!(
+            done.text().indonesian(),
+            "permohonan 7 berstatus rejected, bukan pending"
+        );
     }
 
     #[test]

@@ -23,6 +23,45 @@ pub struct LoanRecord {
     pub frequency: Frequency,
 }
 
+/// The terms a loan is held with: an import may name a loan held
+/// already only with the same terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoanTerms {
+    pub disbursed_on: Date,
+    pub principal: Rupiah,
+    pub term_months: u16,
+    pub fee_rate: FeeRate,
+    pub schedule: ScheduleKind,
+    pub frequency: Frequency,
+}
+
+impl LoanRecord {
+    pub fn terms(&self) -> LoanTerms {
+        LoanTerms {
+            disbursed_on: self.disbursed_on,
+            principal: self.principal,
+            term_months: self.term_months,
+            fee_rate: self.fee_rate,
+            schedule: self.schedule,
+            frequency: self.frequency,
+        }
+    }
+
+    /// The row's error when its loan is held (with `held`) on other terms.
+    pub fn check_held(&self, held: &LoanTerms) -> Result<(), RowError> {
+        if self.terms() == *held {
+            return Ok(());
+        }
+        Err(RowError::new(
+            self.line,
+            Some("loan_id"),
+            lumbung_domain::text!("loan_held_with_other_terms", loan = self.loan_id;
+                id: "pinjaman {loan} sudah tersimpan dengan ketentuan lain",
+                en: "loan {loan} is held with other terms"),
+        ))
+    }
+}
+
 /// A repayment as a REPAYMENTS.csv row gives it.
 #[derive(Debug, Clone)]
 pub struct RepaymentRecord {
@@ -167,4 +206,50 @@ pub fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>
         }
     }
     Ok((out, errors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn a_loan_held_is_named_again_only_with_its_terms() {
+        let record = LoanRecord {
+            line: 4,
+            upk: "UPK".into(),
+            ksm: "Mawar".into(),
+            loan_id: "L-1".into(),
+            disbursed_on: date(2024, 1, 31),
+            principal: Rupiah(1_000_000),
+            term_months: 10,
+            fee_rate: FeeRate::parse("0.015").unwrap(),
+            schedule: ScheduleKind::parse("flat").unwrap(),
+            frequency: Frequency::parse("monthly").unwrap(),
+        };
+        let held = record.terms();
+        assert!(record.check_held(&held).is_ok());
+        for other in [
+            LoanTerms {
+                term_months: 12,
+                ..held
+            },
+            LoanTerms {
+                principal: Rupiah(999_999),
+                ..held
+            },
+            LoanTerms {
+                frequency: Frequency::parse("weekly").unwrap(),
+                ..held
+            },
+            LoanTerms {
+                fee_rate: FeeRate::parse("0.02").unwrap(),
+                ..held
+            },
+        ] {
+            let e = record.check_held(&other).unwrap_err();
+            assert_eq!((e.line, e.column.as_deref()), (4, Some("loan_id")));
+            assert_eq!(e.message, "loan L-1 is held with other terms");
+        }
+    }
 }

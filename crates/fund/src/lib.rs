@@ -6,10 +6,12 @@
 pub mod application;
 pub mod books_file;
 pub mod collection;
+pub mod group;
 pub mod journal;
 pub mod loan;
 pub mod report;
 pub mod rules;
+pub mod servicing;
 pub mod settings;
 pub mod statements;
 pub mod words;

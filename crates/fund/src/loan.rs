@@ -8,7 +8,18 @@ use std::fmt;
 
 /// Whole rupiah: the UPK's books carry no smaller unit.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(transparent)]
 pub struct Rupiah(pub i64);
@@ -24,6 +35,14 @@ impl fmt::Display for Rupiah {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}: the amount is too large to keep")]
 pub struct TooLarge(pub &'static str);
+
+impl TooLarge {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("too_large_to_keep", what = self.0;
+            id: "{what}: jumlahnya terlalu besar untuk disimpan",
+            en: "{what}: the amount is too large to keep")
+    }
+}
 
 /// `a + b`, refused when it does not fit.
 pub fn add(what: &'static str, a: i64, b: i64) -> Result<i64, TooLarge> {
@@ -44,6 +63,14 @@ pub const LAST_BOOK_DAY: Date = jiff::civil::date(2199, 12, 31);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0} is outside the dates the books keep ({FIRST_BOOK_DAY} to {LAST_BOOK_DAY})")]
 pub struct DateOutOfRange(pub Date);
+
+impl DateOutOfRange {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("date_out_of_range", date = self.0, first = FIRST_BOOK_DAY, last = LAST_BOOK_DAY;
+            id: "{date} di luar tanggal yang dicatat pembukuan ({first} sampai {last})",
+            en: "{date} is outside the dates the books keep ({first} to {last})")
+    }
+}
 
 /// `date` when the books can keep it.
 pub fn book_day(date: Date) -> Result<Date, DateOutOfRange> {
@@ -126,7 +153,9 @@ impl FeeRate {
 }
 
 /// How the fee (jasa) is charged.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleKind {
     /// The programme's rule: the monthly rate of the original principal,
@@ -160,7 +189,9 @@ impl ScheduleKind {
 
 /// How often instalments fall due. The term is always in months; the
 /// programme asks for instalments "at most monthly".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     /// Each month on the day of disbursement.
@@ -233,10 +264,11 @@ impl Frequency {
 }
 
 /// One instalment of a schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Instalment {
     /// 1 … the number of instalments.
     pub number: u16,
+    #[schemars(with = "String")]
     pub due: Date,
     pub principal: Rupiah,
     pub fee: Rupiah,
@@ -357,7 +389,7 @@ fn allocate_in_order(
 }
 
 /// A loan's standing on a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Arrears {
     /// Instalments due on or before the date and not fully paid by the
     /// payments dated on or before it.

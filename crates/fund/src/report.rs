@@ -181,15 +181,16 @@ pub fn split_due(owed: i64, parts: &[i64]) -> Result<Option<Vec<i64>>, TooLarge>
 }
 
 /// What a loan asks of its group at a meeting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Due {
     /// Unpaid fee and principal of the instalments due by the date.
     pub overdue: i64,
     /// The next instalment after the date: its due date and unpaid amount.
+    #[schemars(with = "Option<(String, i64)>")]
     pub next: Option<(Date, i64)>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Indicators {
     pub loans: u64,
     /// Principal disbursed − principal repaid (− written off).
@@ -200,18 +201,23 @@ pub struct Indicators {
     pub loans_in_arrears: u64,
     pub outstanding_in_arrears: i64,
     /// outstanding_in_arrears ÷ outstanding.
+    #[schemars(with = "Option<String>")]
     pub par: Option<Share>,
     /// (outstanding − arrears) ÷ outstanding.
+    #[schemars(with = "Option<String>")]
     pub rr: Option<Share>,
     /// KSM with outstanding > 0.
     pub active_ksm: u64,
     /// Active KSM with a loan in arrears.
     pub ksm_in_arrears: u64,
     /// ksm_in_arrears ÷ active_ksm.
+    #[schemars(with = "Option<String>")]
     pub lar: Option<Share>,
     /// Fee income ÷ operating costs, year to date (when costs are known).
+    #[schemars(with = "Option<String>")]
     pub ccr: Option<Share>,
     /// Annualised net profit (fee income − costs) ÷ capital (when capital is known).
+    #[schemars(with = "Option<String>")]
     pub roi: Option<Share>,
     /// Each indicator's band by the revolving-loan SOP.
     pub health: Health,
@@ -231,7 +237,7 @@ pub struct Indicators {
 }
 
 /// A group of loans in the portfolio.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Bucket {
     pub bucket: String,
     pub loans: u64,
@@ -249,7 +255,7 @@ const AGING: [(i32, i32, &str); 5] = [
 ];
 
 /// The SOP's bands.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     Satisfactory,
@@ -257,7 +263,7 @@ pub enum Band {
     Inadequate,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default, schemars::JsonSchema)]
 pub struct Health {
     pub par: Option<Band>,
     pub rr: Option<Band>,
@@ -337,7 +343,7 @@ fn band_high(s: Option<Share>, good: (i64, i64), fair: (i64, i64)) -> Option<Ban
 }
 
 /// An area a UPK's figures roll up into (its kecamatan, its city).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct AreaRef {
     pub code: String,
     pub name: String,
@@ -363,7 +369,7 @@ impl Context {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UpkIndicators {
     pub upk: String,
     pub upk_id: i64,
@@ -371,7 +377,7 @@ pub struct UpkIndicators {
     pub indicators: Indicators,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AreaIndicators {
     #[serde(flatten)]
     pub area: AreaRef,
@@ -381,7 +387,7 @@ pub struct AreaIndicators {
 }
 
 /// A UPK whose figures are not all satisfactory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Attention {
     pub upk: String,
     pub upk_id: i64,
@@ -389,8 +395,9 @@ pub struct Attention {
     pub adequate: Vec<&'static str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FundReport {
+    #[schemars(with = "String")]
     pub as_of: Date,
     #[serde(flatten)]
     pub indicators: Indicators,
@@ -766,13 +773,17 @@ pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> Result<FundR
 }
 
 /// One month's figures for the trend.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrendPoint {
+    #[schemars(with = "String")]
     pub as_of: Date,
     pub outstanding: i64,
     pub arrears: i64,
+    #[schemars(with = "Option<String>")]
     pub par: Option<Share>,
+    #[schemars(with = "Option<String>")]
     pub rr: Option<Share>,
+    #[schemars(with = "Option<String>")]
     pub lar: Option<Share>,
 }
 

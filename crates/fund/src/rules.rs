@@ -46,7 +46,7 @@ pub struct Application {
 }
 
 /// A rule broken (refused) or a target missed (warned), for the user to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     /// A stable code for scripts and translations.
     pub code: String,

@@ -5,7 +5,7 @@
 use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Missed instalments that put a loan in arrears (quality class 3).
@@ -62,6 +62,14 @@ pub struct AboveMax {
     pub field: &'static str,
     pub amount: Rupiah,
     pub max: Rupiah,
+}
+
+impl AboveMax {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("above_max_movement", field = self.field, amount = self.amount, max = self.max;
+            id: "{field}: {amount} melebihi batas satu gerakan ({max} rupiah, pengaturan max_movement)",
+            en: "{field}: {amount} is more than one movement may be ({max} rupiah, setting max_movement)")
+    }
 }
 
 impl Default for Settings {

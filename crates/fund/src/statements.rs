@@ -9,8 +9,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 /// Assets = liabilities + equity, on a date.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BalanceSheet {
+    #[schemars(with = "Option<String>")]
     pub as_of: Option<Date>,
     pub cash: i64,
     pub loans_receivable: i64,
@@ -26,9 +27,11 @@ pub struct BalanceSheet {
 }
 
 /// Income and expenses of a period.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct IncomeStatement {
+    #[schemars(with = "Option<String>")]
     pub from: Option<Date>,
+    #[schemars(with = "Option<String>")]
     pub to: Option<Date>,
     pub fee_income: i64,
     pub operating_costs: i64,
@@ -37,9 +40,10 @@ pub struct IncomeStatement {
 }
 
 /// One movement of cash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CashLine {
     pub sequence: u64,
+    #[schemars(with = "String")]
     pub date: Date,
     pub memo: String,
     pub cash_in: i64,
@@ -47,7 +51,7 @@ pub struct CashLine {
     pub balance: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CashBook {
     pub opening: i64,
     pub lines: Vec<CashLine>,

@@ -27,9 +27,9 @@ pub use election::{
     TieInput, TieRecord, TieSigners, Voter, VoterInput,
 };
 pub use fund::{
-    ApplicationRow, BatchOutcome, FundImportSummary, KsmView, LoanRecord, LoanView, MemberRow,
-    Movement, Ps2Candidate, Receipt, Repaid, RepaymentInput, RepaymentRecord, RepaymentRow,
-    SavingsRow,
+    ApplicationRow, BatchOutcome, FundImportSummary, KsmSummary, KsmView, LoanRecord, LoanView,
+    MemberRow, Movement, Ps2Candidate, Receipt, Repaid, RepaymentInput, RepaymentRecord,
+    RepaymentRow, SavingsRow,
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use spend::{

@@ -13,7 +13,6 @@ mod election;
 mod error;
 mod forms;
 mod fund;
-mod fund_books;
 mod gate;
 mod headers;
 mod i18n;

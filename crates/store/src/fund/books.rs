@@ -6,7 +6,8 @@ use super::rows::{bad, invalid, parse_date, parse_frequency, parse_kind, setting
 use crate::audit::{self, Actor};
 use crate::{Result, Store};
 use jiff::civil::Date;
-use lumbung_domain::Scope;
+use lumbung_domain::text;
+use lumbung_domain::{Scope, UpkId};
 use lumbung_fund::loan::{schedule, FeeRate, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
 use lumbung_fund::settings::Settings;
@@ -18,7 +19,8 @@ impl Store {
     /// repayments (reversed ones left out), reschedulings and write-off.
     /// Read in a few scans, not a query per loan, so that a city's
     /// portfolio loads quickly.
-    pub fn fund_books(&self, upk_id: Option<i64>) -> Result<Vec<LoanBook>> {
+    pub fn fund_books(&self, upk_id: Option<UpkId>) -> Result<Vec<LoanBook>> {
+        let upk_id = upk_id.map(UpkId::get);
         let conn = self.conn()?;
         if upk_id.is_none() {
             drop(conn);
@@ -146,12 +148,14 @@ impl Store {
         Ok(None)
     }
 
-    pub fn fund_settings(&self, upk: i64) -> Result<Settings> {
+    pub fn fund_settings(&self, upk: UpkId) -> Result<Settings> {
+        let upk = upk.get();
         let conn = self.conn()?;
         settings_tx(&conn, upk)
     }
 
-    pub fn set_fund_settings(&self, upk: i64, settings: Settings, actor: &Actor) -> Result<()> {
+    pub fn set_fund_settings(&self, upk: UpkId, settings: Settings, actor: &Actor) -> Result<()> {
+        let upk = upk.get();
         let settings = settings
             .checked()
             .map_err(|e| invalid(e.field, e.message))?;
@@ -231,7 +235,7 @@ pub(super) fn book_of(tx: &rusqlite::Connection, loan: i64) -> Result<LoanBook> 
     load_books_with_ids(tx, "l.id = ?1", Some(loan))?
         .pop()
         .map(|(_, b)| b)
-        .ok_or_else(|| invalid("loan", format!("no loan {loan}")))
+        .ok_or_else(|| invalid("loan", text!("no_loan", loan = loan; id: "tidak ada pinjaman {loan}", en: "no loan {loan}")))
 }
 
 /// Loans matching `filter` (SQL over `fund_loans l`, one parameter) as

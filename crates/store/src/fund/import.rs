@@ -4,13 +4,17 @@
 use super::books::load_books;
 use super::ledger::Poster;
 use super::loans::repay_tx;
+use super::rows::{bad, parse_date, parse_frequency, parse_kind};
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
 use lumbung_domain::{Rejected, RowError};
+use lumbung_fund::books_file::LoanTerms;
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::schedule;
+use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -89,12 +93,9 @@ impl Orgs {
                 let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
                 return Err(StoreError::invalid(
                     kind,
-                    format!(
-                        "{:?} names {} organisations of kind {kind} (ids {}); rename one of them in the registry first",
-                        name.trim(),
-                        ids.len(),
-                        ids.join(", ")
-                    ),
+                    text!("name_fits_several", name = format!("{:?}", name.trim()), count = ids.len(), kind = kind, ids = ids.join(", ");
+                        id: "{name} cocok dengan {count} organisasi berjenis {kind} (id {ids}); ganti dulu nama salah satunya di registri",
+                        en: "{name} names {count} organisations of kind {kind} (ids {ids}); rename one of them in the registry first"),
                 ));
             }
             _ => {}
@@ -186,40 +187,40 @@ fn import_tx(
                     errors.0.push(RowError::new(
                         l.line,
                         Some("loan_id"),
-                        format!("loan {} again (first on line {})", l.loan_id, first.line),
+                        text!("loan_again", loan = l.loan_id, first = first.line;
+                            id: "pinjaman {loan} muncul lagi (pertama di baris {first})",
+                            en: "loan {loan} again (first on line {first})"),
                     ));
                     continue;
                 }
                 if let Err(e) = bound.movement("principal", l.principal) {
                     errors
                         .0
-                        .push(RowError::new(l.line, Some("principal"), e.to_string()));
+                        .push(RowError::new(l.line, Some("principal"), e.text()));
                 }
-                let held: Option<(String, i64, i64, String, String, String)> = held_stmt
+                let held = held_stmt
                     .query_row([&l.loan_id], |r| {
                         Ok((
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                            r.get::<_, String>(6)?,
                         ))
                     })
                     .optional()?;
-                if let Some((on, p, t, rate, kind, frequency)) = held {
-                    let same = on == l.disbursed_on.to_string()
-                        && p == l.principal.0
-                        && t == l.term_months as i64
-                        && rate == l.fee_rate.text()
-                        && kind == l.schedule.as_str()
-                        && frequency == l.frequency.as_str();
-                    if !same {
-                        errors.0.push(RowError::new(
-                            l.line,
-                            Some("loan_id"),
-                            format!("loan {} is held with other terms", l.loan_id),
-                        ));
+                if let Some((on, principal, term, rate, kind, frequency)) = held {
+                    let held = LoanTerms {
+                        disbursed_on: parse_date(&on)?,
+                        principal: Rupiah(principal),
+                        term_months: u16::try_from(term).map_err(|_| bad("term"))?,
+                        fee_rate: FeeRate::parse(&rate).map_err(|_| bad("fee rate"))?,
+                        schedule: parse_kind(&kind)?,
+                        frequency: parse_frequency(&frequency)?,
+                    };
+                    if let Err(e) = l.check_held(&held) {
+                        errors.0.push(e);
                     }
                 }
             }
@@ -236,19 +237,21 @@ fn import_tx(
                 errors.1.push(RowError::new(
                     r.line,
                     Some("loan_id"),
-                    format!("loan {} is in neither file nor the store", r.loan_id),
+                    text!("loan_unknown_to_import", loan = r.loan_id;
+                        id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
+                        en: "loan {loan} is in neither file nor the store"),
                 ));
             }
             if let Err(e) = bound.movement("amount", r.amount) {
                 errors
                     .1
-                    .push(RowError::new(r.line, Some("amount"), e.to_string()));
+                    .push(RowError::new(r.line, Some("amount"), e.text()));
             }
             if r.amount.0 <= 0 {
                 errors.1.push(RowError::new(
                     r.line,
                     Some("amount"),
-                    "a repayment must be more than zero (a correction is a reversal)",
+                    lumbung_fund::servicing::Refused::NotPositive.text(),
                 ));
             }
         }

@@ -2,10 +2,12 @@
 //! many in a transaction), checking and reading the chain, and the
 //! movements and finances read from the per-day balances.
 
-use super::rows::{invalid, settings_tx};
+use super::rows::{invalid, no_upk, settings_tx};
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
+use lumbung_domain::UpkId;
 use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::Rupiah;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -43,20 +45,16 @@ pub(super) struct Poster {
 }
 
 impl Poster {
-    /// `amount` when it is within the UPK's `max_movement`; refused,
-    /// naming `field`, otherwise.
-    pub(super) fn movement(
+    /// The UPK's settings, read once.
+    pub(super) fn settings(
         &mut self,
         tx: &Transaction<'_>,
         upk: i64,
-        field: &'static str,
-        amount: Rupiah,
-    ) -> Result<Rupiah> {
-        let settings = match self.settings.entry(upk) {
+    ) -> Result<&lumbung_fund::settings::Settings> {
+        Ok(match self.settings.entry(upk) {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => v.insert(settings_tx(tx, upk)?),
-        };
-        Ok(settings.movement(field, amount)?)
+        })
     }
 
     pub(super) fn post(
@@ -68,7 +66,7 @@ impl Poster {
     ) -> Result<Option<i64>> {
         entry.check().map_err(|e| match e {
             EntryError::TooLarge(e) => StoreError::from(e),
-            EntryError::Date(e) => StoreError::invalid("date", e.to_string()),
+            EntryError::Date(e) => StoreError::invalid("date", e.text()),
             e => StoreError::invalid("journal", e.to_string()),
         })?;
         if self.tail.is_none() {
@@ -233,10 +231,7 @@ impl Store {
         // Each worker saw its pieces in order: the least of its firsts is
         // the first of all.
         if let Some(sequence) = found.iter().filter_map(|f| f.0).min() {
-            return Err(StoreError::invalid(
-                "fund_journal",
-                format!("entry {sequence} is unreadable"),
-            ));
+            return Err(StoreError::invalid("fund_journal", unreadable(sequence)));
         }
         Ok(match found.iter().filter_map(|f| f.1).min() {
             Some(sequence) => Err(sequence as u64),
@@ -258,9 +253,8 @@ impl Store {
         })?;
         rows.map(|row| {
             let (sequence, entry, hash) = row?;
-            let entry: Entry = serde_json::from_str(&entry).map_err(|_| {
-                StoreError::invalid("fund_journal", format!("entry {sequence} is unreadable"))
-            })?;
+            let entry: Entry = serde_json::from_str(&entry)
+                .map_err(|_| StoreError::invalid("fund_journal", unreadable(sequence)))?;
             Ok(Posted {
                 sequence: sequence as u64,
                 entry,
@@ -271,7 +265,8 @@ impl Store {
     }
 
     /// The journal of one UPK, in sequence order.
-    pub fn upk_journal(&self, upk: i64) -> Result<Vec<lumbung_fund::journal::Posted>> {
+    pub fn upk_journal(&self, upk: UpkId) -> Result<Vec<lumbung_fund::journal::Posted>> {
+        let upk = upk.get();
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT sequence, entry, hash FROM fund_journal WHERE upk_id = ?1 ORDER BY sequence",
@@ -287,9 +282,8 @@ impl Store {
             let (sequence, entry, hash) = row?;
             Ok(lumbung_fund::journal::Posted {
                 sequence: sequence as u64,
-                entry: serde_json::from_str(&entry).map_err(|_| {
-                    invalid("fund_journal", format!("entry {sequence} is unreadable"))
-                })?,
+                entry: serde_json::from_str(&entry)
+                    .map_err(|_| invalid("fund_journal", unreadable(sequence)))?,
                 hash,
             })
         })
@@ -313,7 +307,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn post_fund_movement(
         &self,
-        upk_id: i64,
+        upk_id: UpkId,
         movement: Movement,
         date: Date,
         amount: Rupiah,
@@ -321,10 +315,13 @@ impl Store {
         key: &str,
         actor: &Actor,
     ) -> Result<bool> {
+        let upk_id = upk_id.get();
         if amount.0 <= 0 {
             return Err(StoreError::invalid(
                 "amount",
-                "an amount must be more than zero (a correction is a reversal)",
+                text!("amount_not_positive";
+                    id: "jumlah harus lebih dari nol (koreksi dilakukan dengan pembatalan)",
+                    en: "an amount must be more than zero (a correction is a reversal)"),
             ));
         }
         self.write(|tx| {
@@ -337,7 +334,7 @@ impl Store {
                 .optional()?
                 .is_some();
             if !is_upk {
-                return Err(StoreError::invalid("upk", format!("no UPK {upk_id}")));
+                return Err(StoreError::invalid("upk", no_upk(upk_id)));
             }
             settings_tx(tx, upk_id)?.movement("amount", amount)?;
             let lines = match movement {
@@ -439,4 +436,10 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A journal entry that does not read back.
+fn unreadable(sequence: i64) -> lumbung_domain::Text {
+    text!("journal_entry_unreadable", sequence = sequence;
+        id: "entri {sequence} tidak terbaca", en: "entry {sequence} is unreadable")
 }

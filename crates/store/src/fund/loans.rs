@@ -5,15 +5,18 @@
 use super::books::{book_by_loan_id, book_of, load_books, load_books_with_ids};
 use super::ledger::{post, Poster};
 use super::rows::{
-    invalid, parse_date, settings_tx, BatchOutcome, LoanView, Receipt, Repaid, RepaymentInput,
-    RepaymentRow,
+    bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx, BatchOutcome, LoanView,
+    Receipt, Repaid, RepaymentInput, RepaymentRow,
 };
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
+use lumbung_domain::text;
+use lumbung_domain::{KsmId, MemberId, RepaymentId, UpkId};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::{portfolio, Context, LoanBook};
+use lumbung_fund::servicing::{self, Action};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 /// The loan's row id, UPK and KSM from its public id.
@@ -21,7 +24,13 @@ fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64
     tx.prepare_cached("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
         .query_row([loan_id.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
-        .ok_or_else(|| invalid("loan_id", format!("no loan {:?}", loan_id.trim())))
+        .ok_or_else(|| {
+            invalid(
+                "loan_id",
+                text!("no_loan", loan = format!("{:?}", loan_id.trim());
+                    id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
+            )
+        })
 }
 
 /// Posts one repayment against a loan whose book is `book` (updated in
@@ -40,49 +49,8 @@ pub(super) fn repay_tx(
     amount: Rupiah,
     key: &str,
 ) -> Result<Repaid> {
-    if amount.0 <= 0 {
-        return Err(invalid(
-            "amount",
-            "a repayment must be more than zero (a correction is a reversal)",
-        ));
-    }
-    poster.movement(tx, upk, "amount", amount)?;
-    if paid_on < book.disbursed_on {
-        return Err(invalid(
-            "paid_on",
-            format!(
-                "{paid_on} is before the loan was disbursed ({})",
-                book.disbursed_on
-            ),
-        ));
-    }
-    if let Some((on, _)) = book.written_off {
-        return Err(invalid(
-            "loan_id",
-            format!("loan {loan_id} was written off on {on}"),
-        ));
-    }
-    if let Some(r) = book.rescheduled.last() {
-        if paid_on <= r.on {
-            return Err(invalid(
-                "paid_on",
-                format!(
-                    "{paid_on} is on or before the loan's rescheduling on {}",
-                    r.on
-                ),
-            ));
-        }
-    }
-    let (p0, f0, l0) = book.totals()?;
-    let at = book.payments.partition_point(|p| p.0 <= paid_on);
-    book.payments.insert(at, (paid_on, amount));
-    // The allocation adds the loan's payments up: refused if they no
-    // longer fit, before they are split.
-    if lumbung_fund::loan::sum("repayments", book.payments.iter().map(|p| p.1 .0)).is_err() {
-        book.payments.remove(at);
-        return Err(StoreError::too_large("amount"));
-    }
-    let (p1, f1, l1) = book.totals()?;
+    let settings = poster.settings(tx, upk)?;
+    let (at, split) = servicing::repay(book, settings, loan_id, paid_on, amount)?;
     let seq = poster.post(
         tx,
         upk,
@@ -93,9 +61,9 @@ pub(super) fn repay_tx(
             key.to_owned(),
             [
                 (Account::Cash, amount.0),
-                (Account::LoansReceivable(ksm), -(p1 - p0)),
-                (Account::FeeIncome, -(f1 - f0)),
-                (Account::SavingsHeld, -(l1 - l0)),
+                (Account::LoansReceivable(ksm), -split.principal),
+                (Account::FeeIncome, -split.fee),
+                (Account::SavingsHeld, -split.left_over),
             ],
         ),
     )?;
@@ -111,7 +79,7 @@ pub(super) fn repay_tx(
     )?
     .execute(params![loan, paid_on.to_string(), amount.0, seq])?;
     Ok(Repaid {
-        repayment: Some(tx.last_insert_rowid()),
+        repayment: Some(RepaymentId::new(tx.last_insert_rowid())),
         journal_seq: Some(seq),
     })
 }
@@ -163,7 +131,10 @@ fn repay_batch_tx(
                         // No such loan, or its UPK is gone: the errors `loan_by_id`
                         // and `book_of` give.
                         let (loan, _, _) = loan_by_id(tx, loan_id)?;
-                        return Err(invalid("loan", format!("no loan {loan}")));
+                        return Err(invalid(
+                            "loan",
+                            text!("no_loan", loan = loan; id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
+                        ));
                     };
                     loans.insert(loan_id, loan);
                     books.insert(loan, book);
@@ -185,9 +156,13 @@ fn repay_batch_tx(
                 &r.key,
             )
             .map_err(|e| match e {
-                StoreError::Invalid { field, message } => {
-                    invalid(&field, format!("repayment {}: {message}", i + 1))
-                }
+                StoreError::Invalid { field, message } => invalid(
+                    &field,
+                    message.prefixed(
+                        &format!("pembayaran {}: ", i + 1),
+                        &format!("repayment {}: ", i + 1),
+                    ),
+                ),
                 other => other,
             })?;
             let counts = per_upk.entry(upk).or_default();
@@ -288,14 +263,13 @@ impl Store {
     /// reversal; the repayment row and its entry stay as they were.
     pub fn reverse_repayment(
         &self,
-        repayment: i64,
+        id: RepaymentId,
         on: Date,
         reason: &str,
         actor: &Actor,
     ) -> Result<i64> {
-        if reason.trim().is_empty() {
-            return Err(invalid("reason", "a reversal needs a reason"));
-        }
+        let repayment = id.get();
+        let reason = servicing::reason(Action::Reversal, reason)?;
         self.write(|tx| {
             let (loan, paid_on, amount): (i64, String, i64) = tx
                 .query_row(
@@ -304,7 +278,13 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?
-                .ok_or_else(|| invalid("repayment", format!("no repayment {repayment}")))?;
+                .ok_or_else(|| {
+                    invalid(
+                        "repayment",
+                        text!("no_repayment", repayment = repayment;
+                            id: "tidak ada pembayaran {repayment}", en: "no repayment {repayment}"),
+                    )
+                })?;
             let reversed: bool = tx
                 .query_row(
                     "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
@@ -313,12 +293,6 @@ impl Store {
                 )
                 .optional()?
                 .is_some();
-            if reversed {
-                return Err(invalid(
-                    "repayment",
-                    format!("repayment {repayment} is reversed already"),
-                ));
-            }
             let paid_on = parse_date(&paid_on)?;
             let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
                 "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
@@ -326,26 +300,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let mut book = book_of(tx, loan)?;
-            if let Some((w, _)) = book.written_off {
-                return Err(invalid(
-                    "repayment",
-                    format!("loan {loan_id} was written off on {w}"),
-                ));
-            }
-            if book.rescheduled.last().is_some_and(|r| paid_on <= r.on) {
-                return Err(invalid(
-                    "repayment",
-                    "a payment made before the loan's rescheduling stays: its remaining principal was settled on it",
-                ));
-            }
-            let (p1, f1, l1) = book.totals()?;
-            let at = book
-                .payments
-                .iter()
-                .position(|p| *p == (paid_on, Rupiah(amount)))
-                .expect("a repayment not reversed is in its book");
-            book.payments.remove(at);
-            let (p0, f0, l0) = book.totals()?;
+            let split = servicing::reverse(
+                &mut book,
+                &loan_id,
+                id,
+                reversed,
+                paid_on,
+                Rupiah(amount),
+            )?;
             let seq = post(
                 tx,
                 upk,
@@ -354,21 +316,21 @@ impl Store {
                     on,
                     format!(
                         "reversal of repayment {repayment} of loan {loan_id}: {}",
-                        reason.trim()
+                        reason
                     ),
                     format!("reversal:repayment:{repayment}"),
                     [
                         (Account::Cash, -amount),
-                        (Account::LoansReceivable(ksm), p1 - p0),
-                        (Account::FeeIncome, f1 - f0),
-                        (Account::SavingsHeld, l1 - l0),
+                        (Account::LoansReceivable(ksm), split.principal),
+                        (Account::FeeIncome, split.fee),
+                        (Account::SavingsHeld, split.left_over),
                     ],
                 ),
             )?
             .expect("a repayment is reversed once");
             tx.execute(
                 "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![repayment, reason.trim(), seq, crate::now()],
+                params![repayment, reason, seq, crate::now()],
             )?;
             audit::record(
                 tx,
@@ -377,7 +339,7 @@ impl Store {
                 "organisation",
                 &upk.to_string(),
                 None,
-                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason.trim()}),
+                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason}),
             )?;
             Ok(seq)
         })
@@ -395,45 +357,13 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
-        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.to_string()))?;
-        if reason.trim().is_empty() {
-            return Err(invalid("reason", "a rescheduling needs a reason"));
-        }
+        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.text()))?;
+        let reason = servicing::reason(Action::Rescheduling, reason)?;
         self.write(|tx| {
             let (loan, upk, _) = loan_by_id(tx, loan_id)?;
             let settings = settings_tx(tx, upk)?;
-            if !(settings.term_min..=settings.term_max).contains(&term_months) {
-                return Err(invalid(
-                    "term_months",
-                    format!(
-                        "a term of {term_months} months is outside {}–{}",
-                        settings.term_min, settings.term_max
-                    ),
-                ));
-            }
             let book = book_of(tx, loan)?;
-            if book.written_off.is_some() {
-                return Err(invalid("loan_id", "a written-off loan is not rescheduled"));
-            }
-            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on <= r.on) {
-                return Err(invalid(
-                    "on",
-                    "a rescheduling follows the disbursement and any earlier rescheduling",
-                ));
-            }
-            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
-                return Err(invalid(
-                    "on",
-                    format!("a payment is dated {} after {on}", last.0),
-                ));
-            }
-            let remaining = book.standing(on, &[]).map_or(0, |a| a.outstanding.0);
-            if remaining <= 0 {
-                return Err(invalid(
-                    "loan_id",
-                    format!("loan {loan_id} has nothing left to reschedule"),
-                ));
-            }
+            let remaining = servicing::reschedule(&book, &settings, loan_id, on, term_months)?;
             // The new schedule keeps the loan's fee, kind and frequency.
             let (rate, kind, frequency): (String, String, String) = tx.query_row(
                 "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
@@ -443,7 +373,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason.trim(), crate::now()],
+                params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason, crate::now()],
             )?;
             audit::record(
                 tx,
@@ -452,7 +382,7 @@ impl Store {
                 "organisation",
                 &upk.to_string(),
                 None,
-                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason.trim()}),
+                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason}),
             )?;
             Ok(())
         })
@@ -461,49 +391,18 @@ impl Store {
     /// Writes off the principal a loan still has on a date, against the
     /// loan-loss reserve. Later payments are refused.
     pub fn write_off(&self, loan_id: &str, on: Date, reason: &str, actor: &Actor) -> Result<i64> {
-        if reason.trim().is_empty() {
-            return Err(invalid("reason", "a write-off needs a reason"));
-        }
+        let reason = servicing::reason(Action::WriteOff, reason)?;
         self.write(|tx| {
             let (loan, upk, ksm) = loan_by_id(tx, loan_id)?;
             let book = book_of(tx, loan)?;
-            if book.written_off.is_some() {
-                return Err(invalid(
-                    "loan_id",
-                    format!("loan {loan_id} is written off already"),
-                ));
-            }
-            if on < book.disbursed_on || book.rescheduled.last().is_some_and(|r| on < r.on) {
-                return Err(invalid(
-                    "on",
-                    "a write-off follows the disbursement and any rescheduling",
-                ));
-            }
-            if let Some(last) = book.payments.last().filter(|p| p.0 > on) {
-                return Err(invalid(
-                    "on",
-                    format!("a payment is dated {} after {on}", last.0),
-                ));
-            }
-            // Everything paid counts, whatever its date.
-            let (paid, _, _) = book.totals()?;
-            let principal =
-                lumbung_fund::loan::sum("principal", book.schedule.iter().map(|i| i.principal.0))?
-                    .checked_sub(paid)
-                    .ok_or(lumbung_fund::TooLarge("principal"))?;
-            if principal <= 0 {
-                return Err(invalid(
-                    "loan_id",
-                    format!("loan {loan_id} has nothing left to write off"),
-                ));
-            }
+            let principal = servicing::write_off(&book, loan_id, on)?;
             let seq = post(
                 tx,
                 upk,
                 Some(loan),
                 &Entry::new(
                     on,
-                    format!("write-off of loan {}: {}", loan_id.trim(), reason.trim()),
+                    format!("write-off of loan {}: {}", loan_id.trim(), reason),
                     format!("write_off:{}", loan_id.trim()),
                     [
                         (Account::LoanLossReserve, principal),
@@ -514,7 +413,7 @@ impl Store {
             .expect("a loan is written off once");
             tx.execute(
                 "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![loan, on.to_string(), principal, reason.trim(), seq, crate::now()],
+                params![loan, on.to_string(), principal, reason, seq, crate::now()],
             )?;
             audit::record(
                 tx,
@@ -523,7 +422,7 @@ impl Store {
                 "organisation",
                 &upk.to_string(),
                 None,
-                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason.trim()}),
+                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason}),
             )?;
             Ok(principal)
         })
@@ -532,7 +431,8 @@ impl Store {
     /// Brings a UPK's loan-loss reserve to what its portfolio needs on a
     /// date (outstanding × the rate of each loan's class): one entry for
     /// the difference. Returns the amount posted (negative releases).
-    pub fn provision(&self, upk: i64, as_of: Date, actor: &Actor) -> Result<i64> {
+    pub fn provision(&self, upk: UpkId, as_of: Date, actor: &Actor) -> Result<i64> {
+        let upk = upk.get();
         self.write(|tx| {
             let books = load_books(tx, "l.upk_id = ?1", Some(upk))?;
             let mut ctx = Context::default();
@@ -607,7 +507,7 @@ impl Store {
                 }
             }
             Ok(RepaymentRow {
-                id,
+                id: RepaymentId::new(id),
                 loan_id: loan_id.trim().to_owned(),
                 paid_on: parse_date(&on)?,
                 amount,
@@ -646,42 +546,58 @@ impl Store {
              WHERE s.loan = ?1 ORDER BY m.name",
         )?;
         let members = stmt
-            .query_map([loan], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([loan], |r| {
+                Ok((MemberId::new(r.get(0)?), r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let settings = settings_tx(&conn, upk)?;
-        let view = conn.query_row(
+        let row = conn.query_row(
             "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
              FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
             [loan],
-            move |r| {
-                let rate: String = r.get(3)?;
-                Ok(LoanView {
-                    loan_id: loan_id.trim().to_owned(),
-                    upk_id: upk,
-                    upk: book.upk.clone(),
-                    ksm_id: ksm,
+            |r| {
+                Ok(LoanTermsRow {
                     ksm: r.get(0)?,
                     principal: r.get(1)?,
-                    term_months: r.get::<_, i64>(2)? as u16,
-                    fee_rate: FeeRate::parse(&rate).map(FeeRate::text).unwrap_or(rate),
-                    schedule_kind: r.get(4)?,
+                    term_months: r.get(2)?,
+                    fee_rate: r.get(3)?,
+                    schedule: r.get(4)?,
                     migrated: r.get(5)?,
                     frequency: r.get(6)?,
-                    members,
-                    settings,
-                    book,
                 })
             },
         )?;
+        let view = LoanView {
+            loan_id: loan_id.trim().to_owned(),
+            upk_id: UpkId::new(upk),
+            upk: book.upk.clone(),
+            ksm_id: KsmId::new(ksm),
+            ksm: row.ksm,
+            principal: row.principal,
+            term_months: u16::try_from(row.term_months).map_err(|_| bad("term"))?,
+            fee_rate: FeeRate::parse(&row.fee_rate)
+                .map(FeeRate::text)
+                .unwrap_or(row.fee_rate),
+            schedule_kind: parse_kind(&row.schedule)?,
+            migrated: row.migrated,
+            frequency: parse_frequency(&row.frequency)?,
+            members,
+            settings,
+            book,
+        };
         Ok(Some(view))
     }
 
     /// Loans of a UPK or a KSM: (public id, KSM id, KSM name, disbursed on, principal).
-    pub fn loans_of(&self, upk: Option<i64>, ksm: Option<i64>) -> Result<Vec<(String, LoanBook)>> {
+    pub fn loans_of(
+        &self,
+        upk: Option<UpkId>,
+        ksm: Option<KsmId>,
+    ) -> Result<Vec<(String, LoanBook)>> {
         let conn = self.conn()?;
         let (filter, param) = match (upk, ksm) {
-            (_, Some(k)) => ("l.ksm_id = ?1", Some(k)),
-            (Some(u), None) => ("l.upk_id = ?1", Some(u)),
+            (_, Some(k)) => ("l.ksm_id = ?1", Some(k.get())),
+            (Some(u), None) => ("l.upk_id = ?1", Some(u.get())),
             (None, None) => ("?1 IS NULL", None),
         };
         let books = load_books_with_ids(&conn, filter, param)?;
@@ -700,7 +616,8 @@ impl Store {
     }
 
     /// The repayment a receipt is for, with its loan, KSM and UPK names.
-    pub fn receipt(&self, repayment: i64) -> Result<Option<Receipt>> {
+    pub fn receipt(&self, id: RepaymentId) -> Result<Option<Receipt>> {
+        let repayment = id.get();
         let conn = self.conn()?;
         let row: Option<(String, i64)> = conn
             .query_row(
@@ -719,14 +636,25 @@ impl Store {
         let row = self
             .loan_repayments(&loan_id)?
             .into_iter()
-            .find(|r| r.id == repayment)
+            .find(|r| r.id == id)
             .expect("the repayment is among its loan's");
         Ok(Some(Receipt {
-            upk_id,
+            upk_id: UpkId::new(upk_id),
             upk: view.upk,
             ksm: view.ksm,
             ksm_id: view.ksm_id,
             repayment: row,
         }))
     }
+}
+
+/// A loan's row as its view reads it.
+struct LoanTermsRow {
+    ksm: String,
+    principal: i64,
+    term_months: i64,
+    fee_rate: String,
+    schedule: String,
+    migrated: bool,
+    frequency: String,
 }

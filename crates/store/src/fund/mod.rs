@@ -19,8 +19,8 @@ pub use import::{FundImportSummary, LoanRecord, RepaymentRecord};
 pub use ledger::Movement;
 pub use ps2::Ps2Candidate;
 pub use rows::{
-    ApplicationRow, BatchOutcome, KsmView, LoanView, MemberRow, Receipt, Repaid, RepaymentInput,
-    RepaymentRow, SavingsRow,
+    ApplicationRow, BatchOutcome, KsmSummary, KsmView, LoanView, MemberRow, Receipt, Repaid,
+    RepaymentInput, RepaymentRow, SavingsRow,
 };
 
 #[cfg(test)]

@@ -6,13 +6,16 @@ use super::books::book_of;
 use super::ledger::post;
 use super::ps2::{ps2_candidates_in, ps2_households};
 use super::rows::{
-    bad, invalid, parse_date, settings_tx, ApplicationRow, KsmView, MemberRow, SavingsRow,
+    bad, invalid, no_upk, parse_date, parse_frequency, parse_kind, settings_tx, ApplicationRow,
+    KsmSummary, KsmView, MemberRow, SavingsRow,
 };
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::{ApplicationId, Sex, UpkId, UserId};
+use lumbung_domain::text;
+use lumbung_domain::{ApplicationId, KsmId, MemberId, Sex, UpkId, UserId};
 use lumbung_fund::application::{self, ApplicationStatus};
+use lumbung_fund::group;
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::rules::{self, Application, Group, Judgement, Member};
@@ -28,7 +31,12 @@ fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .ok_or_else(|| invalid("ksm", format!("no KSM {ksm} under a UPK")))
+    .ok_or_else(|| {
+        invalid(
+            "ksm",
+            text!("no_ksm_under_upk", ksm = ksm; id: "tidak ada KSM {ksm} di bawah sebuah UPK", en: "no KSM {ksm} under a UPK"),
+        )
+    })
 }
 
 fn cash_of(tx: &rusqlite::Connection, upk: i64) -> Result<i64> {
@@ -42,11 +50,9 @@ fn cash_of(tx: &rusqlite::Connection, upk: i64) -> Result<i64> {
 impl Store {
     /// Creates a KSM under a UPK (in the UPK's area); a KSM of that name
     /// under it already is an error.
-    pub fn create_ksm(&self, upk: i64, name: &str, actor: &Actor) -> Result<i64> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(invalid("name", "a KSM needs a name"));
-        }
+    pub fn create_ksm(&self, upk: UpkId, name: &str, actor: &Actor) -> Result<KsmId> {
+        let upk = upk.get();
+        let name = group::ksm_name(name)?;
         self.write(|tx| {
             let area: Option<Option<String>> = tx
                 .query_row(
@@ -57,7 +63,7 @@ impl Store {
                 )
                 .optional()?;
             let Some(area) = area else {
-                return Err(invalid("upk", format!("no UPK {upk}")));
+                return Err(invalid("upk", no_upk(upk)));
             };
             let taken: bool = tx
                 .query_row(
@@ -70,7 +76,9 @@ impl Store {
             if taken {
                 return Err(invalid(
                     "name",
-                    format!("this UPK has a KSM named {name:?}"),
+                    text!("ksm_name_taken", name = format!("{name:?}");
+                        id: "UPK ini sudah punya KSM bernama {name}",
+                        en: "this UPK has a KSM named {name}"),
                 ));
             }
             let now = crate::now();
@@ -89,11 +97,12 @@ impl Store {
                 None,
                 serde_json::json!({"name": name, "kind": "ksm", "upk": upk}),
             )?;
-            Ok(id)
+            Ok(KsmId::new(id))
         })
     }
 
-    pub fn ksm(&self, ksm: i64) -> Result<Option<KsmView>> {
+    pub fn ksm(&self, id: KsmId) -> Result<Option<KsmView>> {
+        let ksm = id.get();
         let conn = self.conn()?;
         let head: Option<(String, Option<String>, Option<String>)> = conn
             .query_row(
@@ -134,9 +143,9 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(KsmView {
-            id: ksm,
+            id,
             name,
-            upk_id,
+            upk_id: UpkId::new(upk_id),
             upk,
             joint_liability_on: jl_on.as_deref().map(parse_date).transpose()?,
             joint_liability_ref: jl_ref,
@@ -146,27 +155,33 @@ impl Store {
         }))
     }
 
-    /// The KSMs of a UPK: (id, name, active members).
-    pub fn ksms_of(&self, upk: i64) -> Result<Vec<(i64, String, i64)>> {
+    /// The KSMs of a UPK, by name.
+    pub fn ksms_of(&self, upk: UpkId) -> Result<Vec<KsmSummary>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT o.id, o.name, (SELECT count(*) FROM fund_members m WHERE m.ksm_id = o.id AND m.left_on IS NULL)
              FROM organisations o WHERE o.kind = 'ksm' AND o.parent_id = ?1 ORDER BY o.name COLLATE NOCASE",
         )?;
-        let rows = stmt.query_map([upk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([upk.get()], |r| {
+            Ok(KsmSummary {
+                id: KsmId::new(r.get(0)?),
+                name: r.get(1)?,
+                members: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn add_ksm_member(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         name: &str,
         sex: Sex,
         nik: Option<&str>,
         joined_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
-        self.insert_member(ksm, name, sex, nik, None, joined_on, actor)
+    ) -> Result<MemberId> {
+        self.insert_member(ksm.get(), name, sex, nik, None, joined_on, actor)
     }
 
     /// Adds a member, typed in or (with `household`) from the PS-2 list.
@@ -180,17 +195,9 @@ impl Store {
         household: Option<&str>,
         joined_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(invalid("name", "a member needs a name"));
-        }
-        let nik = nik.map(str::trim).filter(|n| !n.is_empty());
-        if let Some(n) = nik {
-            if n.len() != 16 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid("nik", format!("NIK {n:?} must be 16 digits")));
-            }
-        }
+    ) -> Result<MemberId> {
+        let name = group::member_name(name)?;
+        let nik = group::nik(nik)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             tx.execute(
@@ -207,19 +214,24 @@ impl Store {
                 None,
                 serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
             )?;
-            Ok(id)
+            Ok(MemberId::new(id))
         })
     }
 
     /// Records that a member left the group on a date (kept in history).
-    pub fn member_leaves(&self, member: i64, on: Date, actor: &Actor) -> Result<()> {
+    pub fn member_leaves(&self, member: MemberId, on: Date, actor: &Actor) -> Result<()> {
+        let member = member.get();
         self.write(|tx| {
             let changed = tx.execute(
                 "UPDATE fund_members SET left_on = ?2 WHERE id = ?1 AND left_on IS NULL",
                 params![member, on.to_string()],
             )?;
             if changed == 0 {
-                return Err(invalid("member", format!("no current member {member}")));
+                return Err(invalid(
+                    "member",
+                    text!("no_current_member", member = member;
+                        id: "tidak ada anggota aktif {member}", en: "no current member {member}"),
+                ));
             }
             let ksm: i64 = tx.query_row(
                 "SELECT ksm_id FROM fund_members WHERE id = ?1",
@@ -243,11 +255,12 @@ impl Store {
     /// Records the group's written joint liability (tanggung renteng).
     pub fn record_joint_liability(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         on: Date,
         reference: &str,
         actor: &Actor,
     ) -> Result<()> {
+        let ksm = ksm.get();
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             tx.execute(
@@ -275,16 +288,15 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn post_savings(
         &self,
-        ksm: i64,
-        member: Option<i64>,
+        ksm: KsmId,
+        member: Option<MemberId>,
         on: Date,
         amount: Rupiah,
         key: &str,
         actor: &Actor,
     ) -> Result<bool> {
-        if amount.0 == 0 {
-            return Err(invalid("amount", "an amount of zero moves nothing"));
-        }
+        let (ksm, member) = (ksm.get(), member.map(MemberId::get));
+        group::savings_amount(amount)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             settings_tx(tx, upk)?.movement("amount", amount)?;
@@ -298,7 +310,11 @@ impl Store {
                     .optional()?
                     .is_some();
                 if !ok {
-                    return Err(invalid("member", format!("member {m} is not in this KSM")));
+                    return Err(invalid(
+                        "member",
+                        text!("member_not_in_ksm", member = m;
+                            id: "anggota {member} tidak ada di KSM ini", en: "member {member} is not in this KSM"),
+                    ));
                 }
             }
             if amount.0 < 0 {
@@ -307,15 +323,7 @@ impl Store {
                     [ksm],
                     |r| r.get(0),
                 )?;
-                if lumbung_fund::loan::add("savings", balance, amount.0)? < 0 {
-                    return Err(invalid(
-                        "amount",
-                        format!(
-                            "a withdrawal of {} is more than the group's savings of {balance}",
-                            -amount.0
-                        ),
-                    ));
-                }
+                group::check_withdrawal(balance, amount)?;
             }
             let memo = if amount.0 > 0 {
                 "savings deposit"
@@ -367,7 +375,7 @@ impl Store {
             // A member's earlier loans: their shares of the KSM's loans.
             let loans: Vec<i64> = conn
                 .prepare_cached("SELECT loan FROM fund_loan_members WHERE member_id = ?1")?
-                .query_map([m.id], |r| r.get(0))?
+                .query_map([m.id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut good = true;
             for loan in &loans {
@@ -383,7 +391,7 @@ impl Store {
                 good &= paid_off && never_late;
             }
             out.push(Member {
-                id: m.id,
+                id: m.id.get(),
                 name: m.name,
                 sex: m.sex,
                 earlier_loans: loans.len() as u16,
@@ -427,11 +435,12 @@ impl Store {
     /// Judges an application without storing it (for a form's preview).
     pub fn judge_application(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         applied_on: Date,
-        amounts: &[(i64, Rupiah)],
+        amounts: &[(MemberId, Rupiah)],
         term_months: u16,
     ) -> Result<Judgement> {
+        let ksm = ksm.get();
         let conn = self.conn()?;
         let (upk, _) = upk_of_ksm(&conn, ksm)?;
         let settings = settings_tx(&conn, upk)?;
@@ -444,7 +453,7 @@ impl Store {
             &group,
             &Application {
                 applied_on,
-                amounts: amounts.to_vec(),
+                amounts: amounts.iter().map(|(m, a)| (m.get(), *a)).collect(),
                 term_months,
             },
         ))
@@ -454,19 +463,20 @@ impl Store {
     /// finding listed; missed targets are kept as warnings for the checker.
     pub fn apply_for_loan(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         applied_on: Date,
-        amounts: &[(i64, Rupiah)],
+        amounts: &[(MemberId, Rupiah)],
         term_months: u16,
-        entered_by: i64,
+        entered_by: UserId,
         actor: &Actor,
-    ) -> Result<i64> {
-        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.to_string()))?;
+    ) -> Result<ApplicationId> {
+        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.text()))?;
         let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
         if !judgement.refused.is_empty() {
             let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
             return Err(invalid("application", text.join("; ")));
         }
+        let (ksm, entered_by) = (ksm.get(), entered_by.get());
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             let settings = settings_tx(tx, upk)?;
@@ -479,7 +489,7 @@ impl Store {
                     upk,
                     ksm,
                     applied_on.to_string(),
-                    serde_json::to_string(&amounts.iter().map(|(m, a)| (*m, a.0)).collect::<Vec<_>>()).expect("json"),
+                    serde_json::to_string(&amounts.iter().map(|(m, a)| (m.get(), a.0)).collect::<Vec<_>>()).expect("json"),
                     principal,
                     term_months,
                     settings.fee_rate,
@@ -501,7 +511,7 @@ impl Store {
                 None,
                 serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
             )?;
-            Ok(id)
+            Ok(ApplicationId::new(id))
         })
     }
 
@@ -509,12 +519,13 @@ impl Store {
     /// checker is never the one who entered it.
     pub fn decide_application(
         &self,
-        id: i64,
+        application: ApplicationId,
         approve: bool,
         note: &str,
-        decided_by: i64,
+        decided_by: UserId,
         actor: &Actor,
     ) -> Result<()> {
+        let id = application.get();
         self.write(|tx| {
             let (upk, status, entered_by): (i64, String, i64) = tx
                 .query_row(
@@ -523,19 +534,19 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?
-                .ok_or_else(|| invalid("application", format!("no application {id}")))?;
-            let to = application::decide(
-                ApplicationId::new(id),
+                .ok_or_else(|| invalid("application", no_application(id)))?;
+            let to = lumbung_fund::application::decide(
+                application,
                 parse_status(&status)?,
                 UserId::new(entered_by),
-                UserId::new(decided_by),
+                decided_by,
                 approve,
             )
                 .map_err(refused)?
                 .as_str();
             tx.execute(
                 "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
-                params![id, to, decided_by, crate::now(), note.trim()],
+                params![id, to, decided_by.get(), crate::now(), note.trim()],
             )?;
             audit::record(
                 tx,
@@ -553,7 +564,8 @@ impl Store {
     /// Disburses an approved application: the loan, its members' shares and
     /// the entry moving cash to loans receivable, in one transaction. A UPK
     /// cannot lend cash it does not hold. Returns the new loan's id.
-    pub fn disburse(&self, application: i64, on: Date, actor: &Actor) -> Result<String> {
+    pub fn disburse(&self, id: ApplicationId, on: Date, actor: &Actor) -> Result<String> {
+        let application = id.get();
         self.write(|tx| {
             let app = tx
                 .query_row(
@@ -576,16 +588,16 @@ impl Store {
                     },
                 )
                 .optional()?
-                .ok_or_else(|| invalid("application", format!("no application {application}")))?;
+                .ok_or_else(|| invalid("application", no_application(application)))?;
             let (upk, ksm, principal) = (app.upk, app.ksm, app.principal);
             let stored = application::Approved {
-                id: ApplicationId::new(application),
+                id,
                 status: parse_status(&app.status)?,
                 applied_on: parse_date(&app.applied_on)?,
                 principal,
             };
             application::check_disbursal(&stored, on, cash_of(tx, upk)?).map_err(refused)?;
-            let loan_id = application::loan_id(UpkId::new(upk), ApplicationId::new(application));
+            let loan_id = application::loan_id(UpkId::new(upk), id);
             tx.execute(
                 "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
@@ -593,7 +605,12 @@ impl Store {
             )?;
             let loan = tx.last_insert_rowid();
             let shares: Vec<(i64, i64)> =
-                serde_json::from_str(&app.amounts).map_err(|_| invalid("amounts", "unreadable"))?;
+                serde_json::from_str(&app.amounts).map_err(|_| {
+                    invalid(
+                        "amounts",
+                        text!("amounts_unreadable"; id: "tidak terbaca", en: "unreadable"),
+                    )
+                })?;
             for (member, amount) in shares {
                 tx.execute(
                     "INSERT INTO fund_loan_members (loan, member_id, amount) VALUES (?1, ?2, ?3)",
@@ -636,18 +653,18 @@ impl Store {
     }
 
     /// The UPK an application belongs to.
-    pub fn application_upk(&self, id: i64) -> Result<Option<i64>> {
+    pub fn application_upk(&self, id: ApplicationId) -> Result<Option<UpkId>> {
         Ok(self
             .conn()?
             .query_row(
                 "SELECT upk_id FROM fund_applications WHERE id = ?1",
-                [id],
-                |r| r.get(0),
+                [id.get()],
+                |r| r.get(0).map(UpkId::new),
             )
             .optional()?)
     }
 
-    pub fn fund_applications(&self, upk: Option<i64>) -> Result<Vec<ApplicationRow>> {
+    pub fn fund_applications(&self, upk: Option<UpkId>) -> Result<Vec<ApplicationRow>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT a.id, a.upk_id, u.name, a.ksm_id, k.name, a.applied_on, a.amounts, a.principal, a.term_months,
@@ -659,7 +676,7 @@ impl Store {
              LEFT JOIN fund_loans l ON l.id = a.loan
              WHERE ?1 IS NULL OR a.upk_id = ?1 ORDER BY a.id DESC",
         )?;
-        let mut rows = stmt.query([upk])?;
+        let mut rows = stmt.query([upk.map(UpkId::get)])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let amounts: Vec<(i64, i64)> =
@@ -672,24 +689,24 @@ impl Store {
                     })
                     .optional()?
                     .unwrap_or_else(|| m.to_string());
-                named.push((m, name, a));
+                named.push((MemberId::new(m), name, a));
             }
             out.push(ApplicationRow {
-                id: r.get(0)?,
-                upk_id: r.get(1)?,
+                id: ApplicationId::new(r.get(0)?),
+                upk_id: UpkId::new(r.get(1)?),
                 upk: r.get(2)?,
-                ksm_id: r.get(3)?,
+                ksm_id: KsmId::new(r.get(3)?),
                 ksm: r.get(4)?,
                 applied_on: parse_date(&r.get::<_, String>(5)?)?,
                 amounts: named,
                 principal: r.get(7)?,
                 term_months: r.get::<_, i64>(8)? as u16,
                 fee_rate: r.get(9)?,
-                schedule: r.get(10)?,
-                frequency: r.get(20)?,
+                schedule: parse_kind(&r.get::<_, String>(10)?)?,
+                frequency: parse_frequency(&r.get::<_, String>(20)?)?,
                 warnings: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
                 entered_by: r.get(12)?,
-                entered_by_id: r.get(13)?,
+                entered_by_id: UserId::new(r.get(13)?),
                 entered_at: r.get(14)?,
                 status: parse_status(&r.get::<_, String>(15)?)?,
                 decided_by: r.get(16)?,
@@ -705,12 +722,13 @@ impl Store {
     /// and NIK as the mapping recorded them.
     pub fn add_ksm_member_from_ps2(
         &self,
-        ksm: i64,
+        ksm: KsmId,
         household: &str,
         member_index: usize,
         joined_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<MemberId> {
+        let ksm = ksm.get();
         let candidate = ps2_candidates_in(&*self.conn()?, ksm)?
             .unwrap_or_default()
             .into_iter()
@@ -718,7 +736,9 @@ impl Store {
             .ok_or_else(|| {
                 StoreError::invalid(
                     "household",
-                    format!("member {member_index} of household {household:?} is not on this kelurahan's PS-2 list"),
+                    text!("not_on_ps2_list", member = member_index, household = format!("{household:?}");
+                        id: "anggota {member} dari rumah tangga {household} tidak ada di daftar PS-2 kelurahan ini",
+                        en: "member {member} of household {household} is not on this kelurahan's PS-2 list"),
                 )
             })?;
         self.insert_member(
@@ -751,10 +771,10 @@ fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
     rows.map(|row| {
         let (id, name, sex, nik, joined, left, household) = row?;
         Ok(MemberRow {
-            id,
-            ksm_id: ksm,
+            id: MemberId::new(id),
+            ksm_id: KsmId::new(ksm),
             name,
-            sex: if sex == "f" { Sex::Female } else { Sex::Male },
+            sex: Sex::parse(&sex).ok_or_else(|| bad("sex"))?,
             nik,
             household,
             joined_on: parse_date(&joined)?,
@@ -786,5 +806,10 @@ fn parse_status(raw: &str) -> Result<ApplicationStatus> {
 
 /// A refusal of the application rules, naming its field.
 fn refused(e: application::Refused) -> StoreError {
-    invalid(e.field(), e.to_string())
+    invalid(e.field(), e.text())
+}
+
+fn no_application(id: i64) -> lumbung_domain::Text {
+    text!("no_application", application = id;
+        id: "tidak ada permohonan {application}", en: "no application {application}")
 }

@@ -42,8 +42,8 @@ impl Store {
     /// The poor households of the KSM's kelurahan (by its current
     /// criteria), member by member; `None` when the kelurahan has no
     /// mapping yet.
-    pub fn ps2_candidates(&self, ksm: i64) -> Result<Option<Vec<Ps2Candidate>>> {
-        ps2_candidates_in(&*self.conn()?, ksm)
+    pub fn ps2_candidates(&self, ksm: lumbung_domain::KsmId) -> Result<Option<Vec<Ps2Candidate>>> {
+        ps2_candidates_in(&*self.conn()?, ksm.get())
     }
 }
 

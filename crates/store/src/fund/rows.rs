@@ -3,7 +3,8 @@
 
 use crate::{Result, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::Sex;
+use lumbung_domain::text;
+use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_fund::loan::{Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use lumbung_fund::rules;
@@ -18,8 +19,8 @@ pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> 
 /// A KSM member as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberRow {
-    pub id: i64,
-    pub ksm_id: i64,
+    pub id: MemberId,
+    pub ksm_id: KsmId,
     pub name: String,
     #[serde(with = "lumbung_domain::sex::letter")]
     pub sex: Sex,
@@ -44,9 +45,9 @@ pub struct SavingsRow {
 /// A KSM with what its page and the rules need.
 #[derive(Debug, Clone, Serialize)]
 pub struct KsmView {
-    pub id: i64,
+    pub id: KsmId,
     pub name: String,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub upk: String,
     pub joint_liability_on: Option<Date>,
     pub joint_liability_ref: Option<String>,
@@ -55,24 +56,34 @@ pub struct KsmView {
     pub savings_balance: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A KSM in its UPK's list.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct KsmSummary {
+    pub id: KsmId,
+    pub name: String,
+    /// Members who have not left.
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ApplicationRow {
-    pub id: i64,
-    pub upk_id: i64,
+    pub id: ApplicationId,
+    pub upk_id: UpkId,
     pub upk: String,
-    pub ksm_id: i64,
+    pub ksm_id: KsmId,
     pub ksm: String,
+    #[schemars(with = "String")]
     pub applied_on: Date,
     /// (member id, member name, amount).
-    pub amounts: Vec<(i64, String, i64)>,
+    pub amounts: Vec<(MemberId, String, i64)>,
     pub principal: i64,
     pub term_months: u16,
     pub fee_rate: String,
-    pub schedule: String,
-    pub frequency: String,
+    pub schedule: ScheduleKind,
+    pub frequency: Frequency,
     pub warnings: Vec<rules::Finding>,
     pub entered_by: String,
-    pub entered_by_id: i64,
+    pub entered_by_id: UserId,
     pub entered_at: String,
     pub status: lumbung_fund::application::ApplicationStatus,
     pub decided_by: Option<String>,
@@ -82,10 +93,11 @@ pub struct ApplicationRow {
 }
 
 /// One repayment as its loan's ledger and its receipt show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RepaymentRow {
-    pub id: i64,
+    pub id: RepaymentId,
     pub loan_id: String,
+    #[schemars(with = "String")]
     pub paid_on: Date,
     pub amount: i64,
     /// The journal entry that posted it: its receipt number.
@@ -100,7 +112,7 @@ pub struct RepaymentRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Repaid {
     /// The repayment's id, or `None` when its key was posted before.
-    pub repayment: Option<i64>,
+    pub repayment: Option<RepaymentId>,
     pub journal_seq: Option<i64>,
 }
 
@@ -135,7 +147,16 @@ pub(super) fn settings_tx(conn: &rusqlite::Connection, upk: i64) -> Result<Setti
 }
 
 pub(super) fn bad(what: &str) -> StoreError {
-    StoreError::invalid("fund_loans", format!("stored {what} is unreadable"))
+    StoreError::invalid(
+        "fund_loans",
+        text!("stored_value_unreadable", what = what;
+            id: "{what} yang tersimpan tidak terbaca", en: "stored {what} is unreadable"),
+    )
+}
+
+/// "no UPK 7", in both languages.
+pub(super) fn no_upk(upk: i64) -> lumbung_domain::Text {
+    text!("no_upk", upk = upk; id: "tidak ada UPK {upk}", en: "no UPK {upk}")
 }
 
 pub(super) fn parse_date(raw: &str) -> Result<Date> {
@@ -152,30 +173,50 @@ pub(super) fn parse_frequency(raw: &str) -> Result<Frequency> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Receipt {
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub upk: String,
-    pub ksm_id: i64,
+    pub ksm_id: KsmId,
     pub ksm: String,
     pub repayment: RepaymentRow,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoanView {
     pub loan_id: String,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub upk: String,
-    pub ksm_id: i64,
+    pub ksm_id: KsmId,
     pub ksm: String,
     pub principal: i64,
     pub term_months: u16,
     pub fee_rate: String,
-    pub schedule_kind: String,
-    /// `monthly`, `fortnightly` or `weekly`.
-    pub frequency: String,
+    pub schedule_kind: ScheduleKind,
+    pub frequency: Frequency,
     pub migrated: bool,
     /// (member id, name, amount) of new loans.
-    pub members: Vec<(i64, String, i64)>,
+    pub members: Vec<(MemberId, String, i64)>,
     pub settings: Settings,
     #[serde(skip)]
     pub book: LoanBook,
+}
+
+impl From<lumbung_fund::servicing::Refused> for StoreError {
+    fn from(e: lumbung_fund::servicing::Refused) -> Self {
+        use lumbung_fund::servicing::Refused;
+        match e {
+            Refused::AboveMax(e) => e.into(),
+            Refused::TooLarge(e) => e.into(),
+            e => invalid(e.field(), e.text()),
+        }
+    }
+}
+
+impl From<lumbung_fund::group::Refused> for StoreError {
+    fn from(e: lumbung_fund::group::Refused) -> Self {
+        use lumbung_fund::group::Refused;
+        match e {
+            Refused::TooLarge(e) => e.into(),
+            e => invalid(e.field(), e.text()),
+        }
+    }
 }

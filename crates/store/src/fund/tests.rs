@@ -7,7 +7,7 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::date;
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::Sex;
+use lumbung_domain::{KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_domain::{OrgKind, Password, Role, Username};
 use lumbung_fund::journal::Account;
 use lumbung_fund::journal::{balances, verify};
@@ -19,11 +19,11 @@ use proptest::prelude::*;
 use rusqlite::params;
 
 struct Upk {
-    upk: i64,
-    ksm: i64,
-    maker: i64,
-    checker: i64,
-    members: Vec<i64>,
+    upk: UpkId,
+    ksm: KsmId,
+    maker: UserId,
+    checker: UserId,
+    members: Vec<MemberId>,
 }
 
 fn actor() -> Actor {
@@ -32,7 +32,7 @@ fn actor() -> Actor {
     }
 }
 
-fn user(s: &Store, name: &str, role: Role) -> i64 {
+fn user(s: &Store, name: &str, role: Role) -> UserId {
     s.create_user(
         &Username::parse(name).unwrap(),
         &Password::parse("a-long-password-1").unwrap(),
@@ -40,8 +40,8 @@ fn user(s: &Store, name: &str, role: Role) -> i64 {
         &ScopeRef::Global,
         &actor(),
     )
+    .map(|u| UserId::new(u.id))
     .unwrap()
-    .id
 }
 
 /// A UPK with capital and one KSM of five members (two women) that has
@@ -72,7 +72,7 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
         .id
     };
     let bkm = org("BKM Maju", OrgKind::Bkm, None);
-    let upk = org("UPK Maju", OrgKind::Upk, Some(bkm));
+    let upk = UpkId::new(org("UPK Maju", OrgKind::Upk, Some(bkm)));
     let ksm = s.create_ksm(upk, "KSM Melati", &actor()).unwrap();
     let members = ["Siti", "Aminah", "Budi", "Joko", "Rudi"]
         .iter()
@@ -117,7 +117,8 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
 }
 
 fn lend(s: &Store, u: &Upk, on: Date, per_member: i64, term: u16) -> Result<String> {
-    let amounts: Vec<(i64, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(per_member))).collect();
+    let amounts: Vec<(MemberId, Rupiah)> =
+        u.members.iter().map(|m| (*m, Rupiah(per_member))).collect();
     let app = s.apply_for_loan(u.ksm, on, &amounts, term, u.maker, &actor())?;
     s.decide_application(app, true, "ok", u.checker, &actor())?;
     s.disburse(app, on, &actor())
@@ -136,7 +137,7 @@ fn check_books(s: &Store, u: &Upk) {
         .map(|(_, l)| l.standing(far, &[]).map_or(0, |a| a.outstanding.0))
         .sum();
     assert_eq!(
-        b.get(&Account::LoansReceivable(u.ksm))
+        b.get(&Account::LoansReceivable(u.ksm.get()))
             .copied()
             .unwrap_or(0),
         outstanding,
@@ -191,7 +192,8 @@ fn a_loan_from_application_to_receipt() {
     assert!(e.to_string().contains("500000"), "{e}");
     assert!(s.fund_applications(Some(u.upk)).unwrap().is_empty());
     // The maker cannot approve their own application.
-    let amounts: Vec<(i64, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(100_000))).collect();
+    let amounts: Vec<(MemberId, Rupiah)> =
+        u.members.iter().map(|m| (*m, Rupiah(100_000))).collect();
     let app = s
         .apply_for_loan(u.ksm, date(2024, 4, 2), &amounts, 6, u.maker, &actor())
         .unwrap();
@@ -303,7 +305,7 @@ fn weekly_loans_keep_their_frequency_through_arrears_and_rescheduling() {
     s.set_fund_settings(u.upk, Settings::default(), &actor())
         .unwrap();
     let view = s.loan(&loan).unwrap().unwrap();
-    assert_eq!(view.frequency, "weekly");
+    assert_eq!(view.frequency, Frequency::Weekly);
     let plan = &view.book.schedule;
     // 1 April + 3 months = 1 July, 91 days: 13 weeks.
     assert_eq!(plan.len(), 13);
@@ -412,7 +414,7 @@ proptest! {
                     Some(id) => s.repay(&RepaymentInput { loan_id: id.clone(), paid_on: today, amount: Rupiah(*amount), key: format!("{id}:{today}:{before}") }, &actor()).map(|_| ()),
                     None => Ok(()),
                 },
-                Op::Reverse { repayment } => s.reverse_repayment(*repayment as i64 + 1, today, "test", &actor()).map(|_| ()),
+                Op::Reverse { repayment } => s.reverse_repayment(RepaymentId::new(*repayment as i64 + 1), today, "test", &actor()).map(|_| ()),
                 Op::Reschedule { loan, term } => match loans.get(*loan) {
                     Some(id) => s.reschedule(id, today, *term, "hardship", &actor()),
                     None => Ok(()),
@@ -502,7 +504,8 @@ fn movements_above_the_bound_are_refused_and_the_books_stay_whole() {
         &actor(),
     );
     assert!(matches!(big, Err(StoreError::TooLarge { .. })), "{big:?}");
-    let amounts: Vec<(i64, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(i64::MAX))).collect();
+    let amounts: Vec<(MemberId, Rupiah)> =
+        u.members.iter().map(|m| (*m, Rupiah(i64::MAX))).collect();
     let apply = s.apply_for_loan(u.ksm, date(2024, 4, 5), &amounts, 6, u.maker, &actor());
     assert!(
         matches!(apply, Err(StoreError::TooLarge { .. })),
@@ -790,8 +793,8 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
                 &lumbung_domain::Scope::Global,
             )
             .unwrap()
-            .unwrap()
-            .id;
+            .map(|o| UpkId::new(o.id))
+            .unwrap();
         for (j, on) in [
             date(2023, 12, 31),
             date(2024, 1, 1),
@@ -879,8 +882,13 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
 fn a_citys_books_read_by_two_connections_are_the_books_read_by_one() {
     let (_dir, s) = store();
     books(&s, 40, 3_000);
-    s.reverse_repayment(10, date(2025, 1, 1), "wrong loan", &actor())
-        .unwrap();
+    s.reverse_repayment(
+        RepaymentId::new(10),
+        date(2025, 1, 1),
+        "wrong loan",
+        &actor(),
+    )
+    .unwrap();
     s.reschedule("L3", date(2025, 1, 1), 6, "flood", &actor())
         .unwrap();
     s.write_off("L4", date(2025, 1, 2), "gone", &actor())

@@ -9,18 +9,18 @@ pub mod openapi;
 
 use crate::api;
 use crate::community::routes::ROUTES as COMMUNITY;
+use crate::pages;
 use crate::spec::r;
 pub use crate::spec::{Answer, Need, Route};
 use crate::spend::handlers as spend;
 use crate::spend::publications;
 use crate::spend::review;
 use crate::spend_import::{self, MAX_UPLOAD_BYTES};
-use crate::{fund_books, pages};
 use axum::http::Method;
 use lumbung_domain::Resource;
 
 use Need::{Public, Read, SignedIn, Write};
-use Resource::{AreasOrgs, AuditLog, Fund, FundApproval, Spend, Users};
+use Resource::{AreasOrgs, AuditLog, Spend, Users};
 
 /// Every route, one table per feature: its folder may own its table.
 pub static TABLES: &[&[Route]] = &[DOCUMENT, CORE, SPEND, FUND, COMMUNITY, ELECTION];
@@ -118,41 +118,7 @@ static SPEND: &[Route] = &[
     r!(GET "/api/v1/reports/{id}", Public, publications::api_show, "A published spend report"),
 ];
 
-#[rustfmt::skip]
-static FUND: &[Route] = &[
-    // The revolving fund (crate::fund, crate::fund_books).
-    r!(GET "/fund", Read(Fund), crate::fund::page, "The revolving fund's oversight report"),
-    r!(GET "/fund/health", Public, crate::fund::health_page, "The revolving fund's health: ratios and bands"),
-    r!(GET "/api/v1/fund/report", Read(Fund), crate::fund::api_report, "The revolving fund's oversight report (?as_of=)"),
-    r!(GET "/api/v1/fund/health", Public, crate::fund::api_health, "The revolving fund's health figures (public)"),
-    r!(GET "/fund/upk/{id}", Read(Fund), fund_books::upk_page, "A UPK's books: KSMs, loans, applications, trend"),
-    r!(POST "/fund/upk/{id}/ksm", Write(Fund), fund_books::create_ksm, "Form a KSM under the UPK"),
-    r!(POST "/fund/upk/{id}/post", Write(Fund), fund_books::post_movement, "Post an operating cost or capital received"),
-    r!(POST "/fund/upk/{id}/provision", Write(Fund), fund_books::provision, "Bring the loan-loss reserve to what the portfolio needs"),
-    r!(GET "/fund/upk/{id}/settings", Read(Fund), fund_books::settings_page, "A UPK's settings"),
-    r!(POST "/fund/upk/{id}/settings", Write(Fund), fund_books::settings_save, "Change a UPK's settings"),
-    r!(GET "/fund/upk/{id}/statements", Read(Fund), fund_books::statements_page, "Balance sheet, income statement and cash book (?as_of=&from=)"),
-    r!(GET "/fund/ksm/{id}", Read(Fund), fund_books::ksm_page, "A KSM: members, joint liability, savings, loans"),
-    r!(GET "/fund/ksm/{id}/collection", Read(Fund), fund_books::collection_page, "Collection sheet for a group meeting (?on=), printable"),
-    r!(POST "/fund/ksm/{id}/members", Write(Fund), fund_books::add_member, "Add a KSM member"),
-    r!(POST "/fund/ksm/{id}/joint-liability", Write(Fund), fund_books::joint_liability, "Record the group's joint liability (tanggung renteng)"),
-    r!(POST "/fund/ksm/{id}/savings", Write(Fund), fund_books::savings, "A group savings deposit or withdrawal"),
-    r!(POST "/fund/ksm/{id}/apply", Write(Fund), fund_books::apply, "Enter a loan application (the maker)"),
-    r!(POST "/fund/applications/{id}/decide", Write(FundApproval), fund_books::decide, "Approve or reject an application (the checker, never the maker)"),
-    r!(POST "/fund/applications/{id}/disburse", Write(Fund), fund_books::disburse, "Disburse an approved application"),
-    r!(GET "/fund/loans/{id}", Read(Fund), fund_books::loan_page, "A loan's ledger: schedule, repayments, receipts"),
-    r!(POST "/fund/loans/{id}/repay", Write(Fund), fund_books::repay, "Post a repayment (idempotent)"),
-    r!(POST "/fund/loans/{id}/reschedule", Write(Fund), fund_books::reschedule, "Reschedule the principal left (the old schedule is kept)"),
-    r!(POST "/fund/loans/{id}/write-off", Write(Fund), fund_books::write_off, "Write off what the loan has left"),
-    r!(POST "/fund/repayments/{id}/reverse", Write(Fund), fund_books::reverse, "Reverse a repayment (never edited)"),
-    r!(GET "/fund/receipts/{id}", Read(Fund), fund_books::receipt_page, "A repayment's receipt (kuitansi), printable"),
-    r!(GET "/api/v1/fund/upk/{id}", Read(Fund), fund_books::api_upk, "A UPK's books"),
-    r!(GET "/api/v1/fund/upk/{id}/statements", Read(Fund), fund_books::api_statements, "A UPK's statements (?as_of=&from=)"),
-    r!(GET "/api/v1/fund/loans/{id}", Read(Fund), fund_books::api_loan, "A loan's ledger"),
-    r!(POST "/api/v1/fund/loans/{id}/repayments", Write(Fund), fund_books::api_repay, "Post a repayment: {paid_on, amount, key}; the same key posts once"),
-    r!(GET "/api/v1/fund/applications", Read(Fund), fund_books::api_applications, "Loan applications in the viewer's scope"),
-    r!(POST "/api/v1/fund/applications/{id}/decision", Write(FundApproval), fund_books::api_decide, "Approve or reject: {decision: approve|reject, note}"),
-];
+use crate::fund::routes::ROUTES as FUND;
 
 use crate::election::routes::ROUTES as ELECTION;
 

@@ -2,6 +2,7 @@
 //! full for the roles that read the books (within their scope), and its
 //! health figures — ratios and bands, no money, no KSM — for everyone.
 
+use super::api::{PublicHealth, Report};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::pages::render;
@@ -15,7 +16,6 @@ use lumbung_domain::Scope;
 use lumbung_fund::report::{portfolio, trend, FundReport, TrendPoint};
 use minijinja::context;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -91,19 +91,6 @@ pub(crate) fn trend_chart(points: &[TrendPoint]) -> String {
 }
 
 /// Ratios and bands only: what the public may see.
-fn health(r: &FundReport) -> Value {
-    let of = |i: &lumbung_fund::report::Indicators| json!({"par": i.par, "rr": i.rr, "lar": i.lar, "ccr": i.ccr, "roi": i.roi, "health": i.health});
-    json!({
-        "as_of": r.as_of,
-        "all": of(&r.indicators),
-        "by_upk": r.by_upk.iter().map(|u| {
-            let mut v = of(&u.indicators);
-            v["upk"] = json!(u.upk);
-            v
-        }).collect::<Vec<_>>(),
-    })
-}
-
 pub async fn page(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -125,14 +112,10 @@ pub async fn api_report(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<FundQuery>,
-) -> Result<Json<Value>, AppError> {
-    let (r, points) =
+) -> Result<Json<Report>, AppError> {
+    let (report, trend) =
         report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(0), None).await?;
-    let mut v = serde_json::to_value(&r).map_err(|e| AppError::Internal(e.to_string()))?;
-    if !points.is_empty() {
-        v["trend"] = json!(points);
-    }
-    Ok(Json(v))
+    Ok(Json(Report { report, trend }))
 }
 
 pub async fn health_page(
@@ -146,16 +129,16 @@ pub async fn health_page(
         &viewer,
         &uri,
         "fund.html",
-        context! { r => health(&r), public => true },
+        context! { r => PublicHealth::from(&r), public => true },
     )
 }
 
 pub async fn api_health(
     State(state): State<AppState>,
     Query(q): Query<FundQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PublicHealth>, AppError> {
     let r = public_report(&state, &q).await?;
-    Ok(Json(health(&r)))
+    Ok(Json(PublicHealth::from(&r)))
 }
 
 /// The city's report for the public health figures: every loan of every

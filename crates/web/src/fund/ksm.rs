@@ -1,0 +1,254 @@
+//! A KSM: its page, members (typed in or from the PS-2 list), joint
+//! liability, savings, loan applications and the collection sheet of a
+//! group meeting.
+
+use super::*;
+
+pub async fn ksm_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id: KsmId = parse_id(&id, "ksm")?;
+    org_in_scope(&state, &viewer, id, "ksm").await?;
+    // Members are picked from the PS-2 list by those who may read it.
+    let read_ps2 = viewer
+        .user()
+        .is_some_and(|u| u.role.can_read(lumbung_domain::Resource::PoorList));
+    let (ksm, loans, settings, ps2) = state
+        .blocking(move |s| {
+            let ksm = s
+                .ksm(id)?
+                .ok_or_else(|| lumbung_store::StoreError::not_found(thing("ksm", id)))?;
+            let settings = s.fund_settings(ksm.upk_id)?;
+            let ps2 = if read_ps2 {
+                s.ps2_candidates(id)?
+            } else {
+                None
+            };
+            Ok((ksm, s.loans_of(None, Some(id))?, settings, ps2))
+        })
+        .await?;
+    // Names of the PS-2 list were read: audited like the list's own page,
+    // under the kelurahan (an RT's code starts with its kelurahan's).
+    if let Some(first) = ps2.as_ref().and_then(|c| c.first()) {
+        let kelurahan = first.rt.split('.').next().unwrap_or(&first.rt).to_owned();
+        let details = serde_json::json!({"ksm": id, "members": ps2.as_ref().map_or(0, Vec::len)});
+        crate::community::audit_read(&state, &viewer, "ps2", &kelurahan, details).await?;
+    }
+    let taken: std::collections::HashSet<(String, String)> = ksm
+        .members
+        .iter()
+        .filter_map(|m| m.household.clone().map(|h| (h, m.name.clone())))
+        .collect();
+    let ps2: Option<Vec<_>> = ps2.map(|c| {
+        c.into_iter()
+            .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())))
+            .collect()
+    });
+    let on = today(&state);
+    let women = ksm
+        .members
+        .iter()
+        .filter(|m| m.left_on.is_none() && m.sex == Sex::Female)
+        .count();
+    let active = ksm.members.iter().filter(|m| m.left_on.is_none()).count();
+    render(
+        &viewer,
+        &uri,
+        "fund_ksm.html",
+        context! {
+            ksm => ksm,
+            active => active,
+            women => women,
+            loans => loans.iter().map(|(l, b)| super::upk::loan_line(l, b, &settings, on)).collect::<Vec<_>>(),
+            settings => settings,
+            ps2 => ps2,
+            key => form_key(),
+            today => on,
+        },
+    )
+}
+
+async fn ksm_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<KsmId, AppError> {
+    let id: KsmId = parse_id(id, "ksm")?;
+    org_in_scope(state, viewer, id, "ksm").await?;
+    Ok(id)
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = ksm_for_write(&state, &viewer, &id).await?;
+    if let Some(pick) = f.get("from_ps2").map(|p| p.trim().to_owned()) {
+        let (household, index) = pick
+            .rsplit_once('|')
+            .and_then(|(h, i)| Some((h.to_owned(), i.parse::<usize>().ok()?)))
+            .ok_or_else(|| {
+                invalid(
+                    "from_ps2",
+                    text!("no_household_member", pick = format!("{pick:?}");
+                        id: "{pick} tidak menunjuk anggota rumah tangga mana pun",
+                        en: "{pick} names no household member"),
+                )
+            })?;
+        let (on, actor) = (date_field(&f, "joined_on", today(&state))?, viewer.actor()?);
+        state
+            .blocking(move |s| s.add_ksm_member_from_ps2(id, &household, index, on, &actor))
+            .await?;
+        return Ok(redirect(&format!("/fund/ksm/{id}")));
+    }
+    let sex = match text(&f, "sex") {
+        "f" => Sex::Female,
+        "m" => Sex::Male,
+        other => return Err(neither("sex", other, "f", "m")),
+    };
+    let (name, nik, on, actor) = (
+        text(&f, "name").to_owned(),
+        text(&f, "nik").to_owned(),
+        date_field(&f, "joined_on", today(&state))?,
+        viewer.actor()?,
+    );
+    state
+        .blocking(move |s| s.add_ksm_member(id, &name, sex, Some(&nik), on, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/ksm/{id}")))
+}
+
+pub async fn joint_liability(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = ksm_for_write(&state, &viewer, &id).await?;
+    let reference = text(&f, "reference").to_owned();
+    if reference.is_empty() {
+        return Err(invalid(
+            "reference",
+            text!("name_the_agreement";
+                id: "sebutkan perjanjian yang ditandatangani (nomor atau tanggalnya)",
+                en: "name the signed agreement (its number or date)"),
+        ));
+    }
+    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
+    state
+        .blocking(move |s| s.record_joint_liability(id, on, &reference, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/ksm/{id}")))
+}
+
+pub async fn savings(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = ksm_for_write(&state, &viewer, &id).await?;
+    let amount = rupiah_field(&f, "amount")?;
+    let signed = match text(&f, "direction") {
+        "withdrawal" => amount.checked_neg().ok_or_else(|| too_large("amount"))?,
+        _ => amount,
+    };
+    let member = match text(&f, "member") {
+        "" => None,
+        m => Some(parse_id::<MemberId>(m, "member")?),
+    };
+    let (on, key, actor) = (
+        date_field(&f, "date", today(&state))?,
+        key_field(&f)?,
+        viewer.actor()?,
+    );
+    state
+        .blocking(move |s| s.post_savings(id, member, on, Rupiah(signed), &key, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/ksm/{id}")))
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = ksm_for_write(&state, &viewer, &id).await?;
+    let mut amounts = Vec::new();
+    for (name, raw) in &f {
+        if let Some(member) = name.strip_prefix("amount_") {
+            if raw.trim().is_empty() || raw.trim() == "0" {
+                continue;
+            }
+            let member: MemberId = parse_id(member, "member")?;
+            amounts.push((member, Rupiah(rupiah_field(&f, name)?)));
+        }
+    }
+    amounts.sort();
+    let term: u16 = number_field(&f, "term_months")?;
+    let on = date_field(&f, "applied_on", today(&state))?;
+    let (maker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
+    let application = state
+        .blocking(move |s| s.apply_for_loan(id, on, &amounts, term, maker, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/ksm/{id}?applied={application}")))
+}
+
+pub async fn collection_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Html<String>, AppError> {
+    let id: KsmId = parse_id(&id, "ksm")?;
+    org_in_scope(&state, &viewer, id, "ksm").await?;
+    let on = query_date(q.on.as_deref(), "on")?.unwrap_or_else(|| today(&state));
+    let (ksm, loans) = state
+        .blocking(move |s| {
+            let ksm = s
+                .ksm(id)?
+                .ok_or_else(|| lumbung_store::StoreError::not_found(thing("ksm", id)))?;
+            let mut loans = Vec::new();
+            for (loan_id, book) in s.loans_of(None, Some(id))? {
+                if let Some(view) = s.loan(&loan_id)? {
+                    loans.push((loan_id, book, view.members));
+                }
+            }
+            Ok((ksm, loans))
+        })
+        .await?;
+    // Each loan's due amount, shared among its members by their part of
+    // the principal; a sum that does not fit is refused.
+    let parts: Vec<Vec<(String, i64)>> = loans
+        .iter()
+        .map(|(_, _, members)| members.iter().map(|m| (m.1.clone(), m.2)).collect())
+        .collect();
+    let group: Vec<_> = loans
+        .iter()
+        .zip(&parts)
+        .map(
+            |((loan_id, book, _), members)| lumbung_fund::collection::GroupLoan {
+                loan_id,
+                book,
+                members,
+            },
+        )
+        .collect();
+    let sheet = lumbung_fund::collection::sheet(&ksm.name, &group, on)
+        .map_err(lumbung_store::StoreError::from)?;
+    let rows: Vec<Value> = sheet
+        .lines
+        .iter()
+        .map(|l| json!({"loan_id": l.loan_id, "overdue": l.overdue, "next": l.next, "owed": l.owed, "shares": l.shares}))
+        .collect();
+    let total = sheet.total;
+    render(
+        &viewer,
+        &uri,
+        "fund_collection.html",
+        context! { ksm => ksm, on => on, rows => rows, total => total },
+    )
+}

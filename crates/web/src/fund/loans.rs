@@ -1,0 +1,358 @@
+//! Applications decided and disbursed, and a loan's life: its ledger,
+//! repayments, reversals, rescheduling, write-off and receipts.
+
+use super::*;
+use lumbung_fund::application::ApplicationStatus;
+
+/// The application's UPK, checked against the viewer's scope.
+async fn application_upk(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ApplicationId,
+) -> Result<UpkId, AppError> {
+    let upk = state
+        .blocking(move |s| s.application_upk(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(thing("application", id)))?;
+    org_in_scope(state, viewer, upk, "upk").await?;
+    Ok(upk)
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id: ApplicationId = parse_id(&id, "application")?;
+    let upk = application_upk(&state, &viewer, id).await?;
+    let approve = match text(&f, "decision") {
+        "approve" => true,
+        "reject" => false,
+        other => return Err(neither("decision", other, "approve", "reject")),
+    };
+    let (note, checker, actor) = (
+        text(&f, "note").to_owned(),
+        UserId::new(viewer.require()?.id),
+        viewer.actor()?,
+    );
+    state
+        .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/upk/{upk}")))
+}
+
+pub async fn api_decide(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Json(body): Json<api::DecisionBody>,
+) -> Result<Json<api::Decided>, AppError> {
+    let id: ApplicationId = parse_id(&id, "application")?;
+    application_upk(&state, &viewer, id).await?;
+    let approve = match body.decision.as_deref() {
+        Some("approve") => true,
+        Some("reject") => false,
+        _ => {
+            return Err(invalid(
+                "decision",
+                text!("expected_approve_or_reject";
+                    id: "harus \"approve\" atau \"reject\"",
+                    en: "expected \"approve\" or \"reject\""),
+            ))
+        }
+    };
+    let note = body.note.unwrap_or_default();
+    let (checker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
+    state
+        .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
+        .await?;
+    Ok(Json(api::Decided {
+        application: id,
+        status: if approve {
+            ApplicationStatus::Approved
+        } else {
+            ApplicationStatus::Rejected
+        },
+    }))
+}
+
+pub async fn api_applications(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+) -> Result<Json<api::Applications>, AppError> {
+    let scope = viewer.scope();
+    let (all, upks) = state
+        .blocking(|s| {
+            let filter = lumbung_store::OrgFilter {
+                kind: Some(lumbung_domain::OrgKind::Upk),
+                ..Default::default()
+            };
+            Ok((
+                s.fund_applications(None)?,
+                s.search_orgs(&filter, u32::MAX, 0)?.0,
+            ))
+        })
+        .await?;
+    let allowed: std::collections::HashSet<UpkId> = upks
+        .iter()
+        .filter(|u| scope.covers(&u.placement))
+        .map(|u| UpkId::new(u.id))
+        .collect();
+    Ok(Json(api::Applications {
+        applications: all
+            .into_iter()
+            .filter(|a| allowed.contains(&a.upk_id))
+            .collect(),
+    }))
+}
+
+pub async fn disburse(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id: ApplicationId = parse_id(&id, "application")?;
+    application_upk(&state, &viewer, id).await?;
+    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
+    let loan = state.blocking(move |s| s.disburse(id, on, &actor)).await?;
+    Ok(redirect(&format!("/fund/loans/{loan}")))
+}
+
+async fn loan_data(
+    state: &AppState,
+    viewer: &Viewer,
+    loan_id: &str,
+) -> Result<api::LoanLedger, AppError> {
+    let view = loan_in_scope(state, viewer, loan_id).await?;
+    let id = view.loan_id.clone();
+    let repayments = state.blocking(move |s| s.loan_repayments(&id)).await?;
+    let on = today(state);
+    let standing = view.book.standing(on, &view.settings.class_thresholds());
+    let (schedule, payments) = view.book.segment(on);
+    let paid: Vec<_> = payments.into_iter().filter(|p| p.0 <= on).collect();
+    let (alloc, _) = lumbung_fund::allocate(schedule, &paid);
+    let instalments = schedule
+        .iter()
+        .zip(&alloc)
+        .map(|(i, a)| api::InstalmentLine {
+            number: i.number,
+            due: i.due,
+            principal: i.principal.0,
+            fee: i.fee.0,
+            paid: a.fee_paid.0 + a.principal_paid.0,
+            settled_on: a.settled_on,
+            missed: i.due <= on && a.settled_on.is_none(),
+        })
+        .collect();
+    let rescheduled = view
+        .book
+        .rescheduled
+        .iter()
+        .map(|r| api::RescheduledLine {
+            on: r.on,
+            principal: r.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
+            term_months: r.term_months,
+            instalments: r.schedule.len(),
+        })
+        .collect();
+    Ok(api::LoanLedger {
+        standing,
+        due: view.book.due(on).map_err(lumbung_store::StoreError::from)?,
+        instalments,
+        original_schedule: view.book.schedule.clone(),
+        rescheduled,
+        written_off: view
+            .book
+            .written_off
+            .map(|(on, p)| api::WrittenOff { on, principal: p.0 }),
+        repayments,
+        loan: view,
+    })
+}
+
+pub async fn loan_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let d = loan_data(&state, &viewer, &id).await?;
+    render(
+        &viewer,
+        &uri,
+        "fund_loan.html",
+        context! { d => d, key => form_key(), today => today(&state) },
+    )
+}
+
+pub async fn api_loan(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+) -> Result<Json<api::LoanLedger>, AppError> {
+    Ok(Json(loan_data(&state, &viewer, &id).await?))
+}
+
+pub async fn repay(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let view = loan_in_scope(&state, &viewer, &id).await?;
+    let input = RepaymentInput {
+        loan_id: view.loan_id.clone(),
+        paid_on: date_field(&f, "date", today(&state))?,
+        amount: Rupiah(rupiah_field(&f, "amount")?),
+        key: key_field(&f)?,
+    };
+    let actor = viewer.actor()?;
+    let done = state.blocking(move |s| s.repay(&input, &actor)).await?;
+    Ok(match done.repayment {
+        Some(r) => redirect(&format!("/fund/receipts/{r}")),
+        None => redirect(&format!("/fund/loans/{}", view.loan_id)),
+    })
+}
+
+pub async fn api_repay(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Json(body): Json<api::RepaymentBody>,
+) -> Result<Json<api::RepaymentPosted>, AppError> {
+    let view = loan_in_scope(&state, &viewer, &id).await?;
+    let paid_on = match body.paid_on.as_deref() {
+        Some(d) => d.parse().map_err(|_| not_a_date("paid_on", d))?,
+        None => today(&state),
+    };
+    let amount = body
+        .amount
+        .as_ref()
+        .and_then(|a| a.as_i64().or_else(|| a.as_str()?.parse().ok()))
+        .ok_or_else(|| {
+            invalid(
+                "amount",
+                text!("amount_needed";
+                    id: "perlu jumlah dalam rupiah bulat",
+                    en: "a whole-rupiah amount is needed"),
+            )
+        })?;
+    let key = body
+        .key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+        .ok_or_else(|| {
+            invalid(
+                "key",
+                text!("idempotency_key_needed";
+                    id: "perlu kunci idempotensi (misalnya nomor kuitansi)",
+                    en: "an idempotency key is needed (e.g. the receipt number)"),
+            )
+        })?;
+    let input = RepaymentInput {
+        loan_id: view.loan_id,
+        paid_on,
+        amount: Rupiah(amount),
+        key: format!("api:{}", key.trim()),
+    };
+    let actor = viewer.actor()?;
+    let done = state.blocking(move |s| s.repay(&input, &actor)).await?;
+    Ok(Json(api::RepaymentPosted {
+        posted: done.repayment.is_some(),
+        repayment: done.repayment,
+        journal_entry: done.journal_seq,
+    }))
+}
+
+pub async fn reverse(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id: RepaymentId = parse_id(&id, "repayment")?;
+    let receipt = state
+        .blocking(move |s| s.receipt(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
+    org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
+    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
+    state
+        .blocking(move |s| s.reverse_repayment(id, on, &reason, &actor))
+        .await?;
+    Ok(redirect(&format!(
+        "/fund/loans/{}",
+        receipt.repayment.loan_id
+    )))
+}
+
+pub async fn reschedule(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let view = loan_in_scope(&state, &viewer, &id).await?;
+    let term: u16 = number_field(&f, "term_months")?;
+    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
+    let loan_id = view.loan_id.clone();
+    state
+        .blocking(move |s| s.reschedule(&loan_id, on, term, &reason, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/loans/{}", view.loan_id)))
+}
+
+pub async fn write_off(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let view = loan_in_scope(&state, &viewer, &id).await?;
+    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
+    let loan_id = view.loan_id.clone();
+    state
+        .blocking(move |s| s.write_off(&loan_id, on, &reason, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/loans/{}", view.loan_id)))
+}
+
+pub async fn receipt_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id: RepaymentId = parse_id(&id, "repayment")?;
+    let receipt = state
+        .blocking(move |s| s.receipt(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
+    org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
+    let amount = receipt.repayment.amount;
+    render(
+        &viewer,
+        &uri,
+        "fund_receipt.html",
+        context! {
+            r => receipt,
+            words => if viewer.lang.code() == "id" { lumbung_fund::words::terbilang(amount) } else { lumbung_fund::words::in_english(amount) },
+        },
+    )
+}
+
+/// What a correction's form gives: its reason, its date (today when
+/// empty) and who makes it.
+fn reasoned(
+    state: &AppState,
+    viewer: &Viewer,
+    f: &Fields,
+) -> Result<(String, Date, lumbung_store::Actor), AppError> {
+    Ok((
+        text(f, "reason").to_owned(),
+        date_field(f, "date", today(state))?,
+        viewer.actor()?,
+    ))
+}

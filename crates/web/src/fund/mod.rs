@@ -1,0 +1,198 @@
+//! The revolving fund in the web app: the oversight report and its public
+//! health figures (`report`), and the UPK's books: a UPK's page, settings
+//! and statements (`upk`), a KSM's page, its members, savings,
+//! applications and collection sheet (`ksm`), and a loan's ledger,
+//! repayments and receipts (`loans`); `routes` lists them. The UPK writes
+//! (the maker), the BKM approves (the checker); everyone who reads the
+//! books sees them, within their scope. Every form carries an idempotency
+//! key made when the form was shown, so a form sent twice posts once.
+
+pub mod api;
+mod ksm;
+mod loans;
+pub mod report;
+pub mod routes;
+mod upk;
+
+use crate::auth::Viewer;
+use crate::edge::{invalid, redirect, today};
+use crate::error::AppError;
+use crate::pages::render;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{Html, Response};
+use axum::{Extension, Form, Json};
+use jiff::civil::Date;
+use lumbung_domain::text;
+use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
+use lumbung_fund::loan::Rupiah;
+use lumbung_fund::report::{portfolio, trend, Context, LoanBook};
+use lumbung_fund::settings::Settings;
+use lumbung_fund::statements::{balance_sheet, cash_book, income_statement};
+use lumbung_store::{Org, RepaymentInput};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+pub(super) type Fields = HashMap<String, String>;
+
+/// Today by the store's clock (tests fix it).
+/// A fresh idempotency key for a form.
+pub(super) fn form_key() -> String {
+    hex::encode(rand::random::<[u8; 12]>())
+}
+
+pub(super) fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.get(name).map(|s| s.trim()).unwrap_or("")
+}
+
+pub(super) fn date_field(f: &Fields, name: &str, today: Date) -> Result<Date, AppError> {
+    match text(f, name) {
+        "" => Ok(today),
+        raw => book_day(raw, name),
+    }
+}
+
+/// A date typed in, on a day the books keep.
+pub(super) fn book_day(raw: &str, name: &str) -> Result<Date, AppError> {
+    let date = crate::edge::parse_date(raw, name)?.ok_or_else(|| not_a_date(name, raw))?;
+    lumbung_fund::book_day(date).map_err(|e| invalid(name, e.text()))
+}
+
+pub(super) fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(d) => book_day(d, name).map(Some),
+    }
+}
+
+pub(super) fn rupiah_field(f: &Fields, name: &str) -> Result<i64, AppError> {
+    let raw: String = text(f, name)
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | ' '))
+        .collect();
+    raw.parse().map_err(|_| {
+        invalid(
+            name,
+            text!("not_whole_rupiah", value = format!("{:?}", text(f, name));
+                id: "{value} bukan jumlah rupiah bulat",
+                en: "{value} is not a whole-rupiah amount"),
+        )
+    })
+}
+
+/// An amount beyond any bound, refused before it reaches the books.
+pub(super) fn too_large(field: &str) -> AppError {
+    AppError::TooLarge {
+        field: field.to_owned(),
+        max: None,
+    }
+}
+
+pub(super) fn number_field<T: std::str::FromStr>(f: &Fields, name: &str) -> Result<T, AppError> {
+    text(f, name)
+        .parse()
+        .map_err(|_| not_a_number(name, text(f, name)))
+}
+
+pub(super) fn key_field(f: &Fields) -> Result<String, AppError> {
+    match text(f, "key") {
+        "" => Err(invalid(
+            "key",
+            text!("form_without_key";
+                id: "formulir tidak punya kunci; muat ulang halamannya",
+                en: "the form has no key; load the page again"),
+        )),
+        k => Ok(format!("web:{k}")),
+    }
+}
+
+pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::not_found(thing(what, raw)))
+}
+
+/// The organisation of `kind` with this id, when the viewer's scope covers
+/// it; otherwise not found (its existence is not told).
+pub(super) async fn org_in_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    id: impl Into<i64>,
+    kind: &'static str,
+) -> Result<Org, AppError> {
+    let id: i64 = id.into();
+    let org = state.blocking(move |s| s.org(id)).await?;
+    match org {
+        Some(o) if o.kind == kind && viewer.scope().covers(&o.placement) => Ok(o),
+        _ => Err(AppError::not_found(thing(kind, id))),
+    }
+}
+
+/// A loan's UPK, checked against the viewer's scope.
+pub(super) async fn loan_in_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    loan_id: &str,
+) -> Result<lumbung_store::LoanView, AppError> {
+    let id = loan_id.to_owned();
+    let view = state
+        .blocking(move |s| s.loan(&id))
+        .await?
+        .ok_or_else(|| AppError::not_found(thing("loan", loan_id)))?;
+    org_in_scope(state, viewer, view.upk_id, "upk").await?;
+    Ok(view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DateQuery {
+    pub(super) as_of: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) on: Option<String>,
+}
+
+/// A thing named by its kind and id, as "not found" names it.
+pub(super) fn thing(kind: &str, id: impl std::fmt::Display) -> lumbung_domain::Text {
+    let kind_id = match kind {
+        "application" => "permohonan",
+        "repayment" => "pembayaran",
+        "loan" => "pinjaman",
+        "ksm" => "KSM",
+        "upk" => "UPK",
+        "member" => "anggota",
+        other => other,
+    };
+    lumbung_domain::Text::new(
+        "thing",
+        vec![("kind", kind.to_owned()), ("id", id.to_string())],
+        format!("{kind_id} {id}"),
+        format!("{kind} {id}"),
+    )
+}
+
+pub(super) fn not_a_date(field: &str, raw: &str) -> AppError {
+    invalid(
+        field,
+        text!("not_a_date", value = format!("{raw:?}");
+            id: "{value} bukan tanggal seperti 2024-06-30",
+            en: "{value} is not a date such as 2024-06-30"),
+    )
+}
+
+pub(super) fn not_a_number(field: &str, raw: &str) -> AppError {
+    invalid(
+        field,
+        text!("not_a_number", value = format!("{raw:?}");
+            id: "{value} bukan angka", en: "{value} is not a number"),
+    )
+}
+
+/// A choice that is neither of the two a field takes.
+pub(super) fn neither(field: &str, value: &str, a: &str, b: &str) -> AppError {
+    invalid(
+        field,
+        text!("neither_choice", value = format!("{value:?}"), a = a, b = b;
+            id: "{value} bukan {a} maupun {b}", en: "{value} is neither {a} nor {b}"),
+    )
+}

@@ -1,0 +1,328 @@
+//! A UPK's books: its page (KSMs, loans, applications, trend), the KSMs
+//! it forms, its postings and reserve, its settings and statements.
+
+use super::*;
+
+/// A loan's line in a list: its standing today.
+pub(super) fn loan_line(
+    loan_id: &str,
+    book: &LoanBook,
+    settings: &Settings,
+    on: Date,
+) -> api::LoanLine {
+    let standing = book.standing(on, &settings.class_thresholds());
+    api::LoanLine {
+        loan_id: loan_id.to_owned(),
+        ksm: book.ksm,
+        ksm_name: None,
+        disbursed_on: book.disbursed_on,
+        principal: book.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
+        outstanding: standing.map(|a| a.outstanding.0),
+        missed: standing.map(|a| a.missed),
+        class: standing.map(|a| a.quality_class),
+        written_off: book.written_off.map(|w| w.1 .0),
+        rescheduled: !book.rescheduled.is_empty(),
+    }
+}
+
+/// Everything on a UPK's page, shared with its JSON.
+async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::UpkBooks, AppError> {
+    let upk = org_in_scope(state, viewer, id, "upk").await?;
+    let as_of = today(state);
+    let (ksms, loans, applications, settings, ctx) = state
+        .blocking(move |s| {
+            Ok((
+                s.ksms_of(id)?,
+                s.loans_of(Some(id), None)?,
+                s.fund_applications(Some(id))?,
+                s.fund_settings(id)?,
+                s.fund_context(as_of)?,
+            ))
+        })
+        .await?;
+    let names: HashMap<i64, &str> = ksms.iter().map(|k| (k.id.get(), k.name.as_str())).collect();
+    let books: Vec<LoanBook> = loans.iter().map(|(_, b)| b.clone()).collect();
+    let ctx = Context {
+        settings: ctx
+            .settings
+            .into_iter()
+            .filter(|(u, _)| *u == id.get())
+            .collect(),
+        finances: ctx
+            .finances
+            .into_iter()
+            .filter(|(u, _)| *u == id.get())
+            .collect(),
+        areas: Default::default(),
+    };
+    let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;
+    let points = trend(&books, as_of, 12, &ctx).map_err(lumbung_store::StoreError::from)?;
+    let loans = loans
+        .iter()
+        .map(|(l, b)| api::LoanLine {
+            ksm_name: Some(names.get(&b.ksm).copied().unwrap_or("").to_owned()),
+            ..loan_line(l, b, &settings, as_of)
+        })
+        .collect();
+    Ok(api::UpkBooks {
+        upk: api::UpkHead {
+            id,
+            name: upk.name,
+            area: upk.area_name,
+            parent: upk.parent_name,
+        },
+        ksms,
+        loans,
+        applications,
+        indicators: report.indicators,
+        trend: points,
+        settings,
+    })
+}
+
+pub async fn upk_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id: UpkId = parse_id(&id, "upk")?;
+    let data = upk_data(&state, &viewer, id).await?;
+    let chart = super::report::trend_chart(&data.trend);
+    render(
+        &viewer,
+        &uri,
+        "fund_upk.html",
+        context! { d => data, trend_chart => chart, key => form_key(), today => today(&state) },
+    )
+}
+
+pub async fn api_upk(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+) -> Result<Json<api::UpkBooks>, AppError> {
+    let id: UpkId = parse_id(&id, "upk")?;
+    Ok(Json(upk_data(&state, &viewer, id).await?))
+}
+
+pub async fn create_ksm(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = upk_for_write(&state, &viewer, &id).await?;
+    let (name, actor) = (text(&f, "name").to_owned(), viewer.actor()?);
+    let ksm = state
+        .blocking(move |s| s.create_ksm(id, &name, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/ksm/{ksm}")))
+}
+
+pub async fn post_movement(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = upk_for_write(&state, &viewer, &id).await?;
+    let movement = match text(&f, "kind") {
+        "cost" => lumbung_store::Movement::Cost,
+        "capital" => lumbung_store::Movement::Capital,
+        other => return Err(neither("kind", other, "cost", "capital")),
+    };
+    let (on, amount, key) = (
+        date_field(&f, "date", today(&state))?,
+        rupiah_field(&f, "amount")?,
+        key_field(&f)?,
+    );
+    let (memo, actor) = (text(&f, "memo").to_owned(), viewer.actor()?);
+    state
+        .blocking(move |s| {
+            s.post_fund_movement(id, movement, on, Rupiah(amount), &memo, &key, &actor)
+        })
+        .await?;
+    Ok(redirect(&format!("/fund/upk/{id}")))
+}
+
+pub async fn provision(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = upk_for_write(&state, &viewer, &id).await?;
+    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
+    state.blocking(move |s| s.provision(id, on, &actor)).await?;
+    Ok(redirect(&format!("/fund/upk/{id}/statements")))
+}
+
+/// The settings a form shows, one input each.
+const SETTING_FIELDS: [&str; 13] = [
+    "arrears_threshold",
+    "further_classes",
+    "min_members",
+    "women_target_percent",
+    "savings_months",
+    "first_loan_limit",
+    "loan_limit",
+    "loans_before_bank",
+    "term_min",
+    "term_max",
+    "fee_rate",
+    "reserve_rates",
+    "max_movement",
+];
+
+fn settings_fields(s: &Settings) -> Vec<(String, String)> {
+    let json = serde_json::to_value(s).expect("settings serialise");
+    SETTING_FIELDS
+        .iter()
+        .map(|k| {
+            let v = &json[*k];
+            let shown = match v {
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| i.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            ((*k).to_owned(), shown)
+        })
+        .collect()
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id: UpkId = parse_id(&id, "upk")?;
+    let upk = org_in_scope(&state, &viewer, id, "upk").await?;
+    let settings = state.blocking(move |s| s.fund_settings(id)).await?;
+    render(
+        &viewer,
+        &uri,
+        "fund_settings.html",
+        context! { upk => api::UpkRef { id, name: upk.name }, fields => settings_fields(&settings), schedule => settings.schedule, frequency => settings.frequency },
+    )
+}
+
+pub async fn settings_save(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let id = upk_for_write(&state, &viewer, &id).await?;
+    let mut json = serde_json::Map::new();
+    for k in SETTING_FIELDS {
+        let raw = text(&f, k);
+        // A form from before the bound existed keeps its default.
+        if k == "max_movement" && raw.is_empty() {
+            continue;
+        }
+        let value = match k {
+            "further_classes" => Value::Array(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|n| {
+                        n.parse::<u16>()
+                            .map(Value::from)
+                            .map_err(|_| not_a_number(k, n))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            "reserve_rates" => Value::Array(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Value::from)
+                    .collect(),
+            ),
+            "fee_rate" => Value::from(raw),
+            _ => Value::from(number_field::<i64>(&f, k)?),
+        };
+        json.insert(k.to_owned(), value);
+    }
+    // Choices left out keep their defaults (a form from before a choice
+    // existed still saves).
+    for k in ["schedule", "frequency"] {
+        let chosen = text(&f, k);
+        if !chosen.is_empty() {
+            json.insert(k.into(), Value::from(chosen));
+        }
+    }
+    let settings = Settings::from_json(&Value::Object(json).to_string())
+        .map_err(|e| invalid(e.field, e.message))?;
+    let actor = viewer.actor()?;
+    state
+        .blocking(move |s| s.set_fund_settings(id, settings, &actor))
+        .await?;
+    Ok(redirect(&format!("/fund/upk/{id}/settings")))
+}
+
+async fn statements_data(
+    state: &AppState,
+    viewer: &Viewer,
+    id: UpkId,
+    q: &DateQuery,
+) -> Result<api::Statements, AppError> {
+    let upk = org_in_scope(state, viewer, id, "upk").await?;
+    let as_of = query_date(q.as_of.as_deref(), "as_of")?.unwrap_or_else(|| today(state));
+    let from = query_date(q.from.as_deref(), "from")?
+        .unwrap_or_else(|| Date::new(as_of.year(), 1, 1).expect("1 January"));
+    let journal = state.blocking(move |s| s.upk_journal(id)).await?;
+    let too_large = lumbung_store::StoreError::from;
+    Ok(api::Statements {
+        upk: api::UpkRef { id, name: upk.name },
+        as_of,
+        from,
+        balance_sheet: balance_sheet(&journal, as_of).map_err(too_large)?,
+        income_statement: income_statement(&journal, from, as_of).map_err(too_large)?,
+        cash_book: cash_book(&journal, from, as_of).map_err(too_large)?,
+    })
+}
+
+pub async fn statements_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Html<String>, AppError> {
+    let id: UpkId = parse_id(&id, "upk")?;
+    let d = statements_data(&state, &viewer, id, &q).await?;
+    render(
+        &viewer,
+        &uri,
+        "fund_statements.html",
+        context! { d => d, today => today(&state) },
+    )
+}
+
+pub async fn api_statements(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<api::Statements>, AppError> {
+    let id: UpkId = parse_id(&id, "upk")?;
+    Ok(Json(statements_data(&state, &viewer, id, &q).await?))
+}
+
+/// The UPK a form writes to, checked against the viewer's scope.
+async fn upk_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<UpkId, AppError> {
+    let id: UpkId = parse_id(id, "upk")?;
+    org_in_scope(state, viewer, id, "upk").await?;
+    Ok(id)
+}
