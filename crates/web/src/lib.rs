@@ -23,7 +23,6 @@ mod render;
 pub mod routes;
 mod signin;
 mod spend;
-mod spend_import;
 mod templates;
 
 pub use auth::{CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
@@ -76,7 +75,7 @@ impl WebConfig {
 pub struct AppState {
     store: Store,
     config: WebConfig,
-    uploads: spend_import::Uploads,
+    uploads: spend::import::Uploads,
     /// One permit per pooled connection: store work waits here, on the
     /// async side, never in the pool on a blocking thread.
     gate: gate::Gate,

@@ -10,7 +10,8 @@
 //! users only as far as their anchors lie inside the scope (see
 //! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
-use crate::actions::{self, Failure};
+use super::actions;
+use crate::actions::Failure;
 use crate::api::failure;
 use crate::auth::Viewer;
 use crate::error::AppError;

@@ -1,0 +1,117 @@
+//! Reports an analyst publishes: public pages of aggregate figures.
+
+use super::*;
+use crate::pages::render;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form, Json};
+use minijinja::context;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PublishForm {
+    title: String,
+    year: Option<String>,
+    anchor: Option<u32>,
+    local: Option<String>,
+    region: Option<String>,
+    top_suppliers: Option<usize>,
+    target_local_share: Option<String>,
+}
+
+/// What the public sees of a report: every aggregate, no supplier
+/// names (a supplier may be a sole trader, a person).
+pub fn public_view(c: &Computed) -> serde_json::Value {
+    let mut value = serde_json::to_value(&c.report).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("top_leaking_suppliers");
+    }
+    value["selection"] = c.selection.clone();
+    value
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Form(form): Form<PublishForm>,
+) -> Result<Response, AppError> {
+    let q = ReportQuery {
+        year: form.year,
+        anchor: form.anchor,
+        local: form.local,
+        region: form.region,
+        top_suppliers: form.top_suppliers,
+        target_local_share: form.target_local_share,
+        table: None,
+    };
+    let c = compute_for(&state, &viewer, &q).await?;
+    let snapshot = public_view(&c);
+    let actor = viewer.actor()?;
+    let title = form.title;
+    let id = state
+        .blocking(move |s| s.publish_spend_report(&title, &snapshot, &actor))
+        .await?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+) -> Result<Html<String>, AppError> {
+    let list = state.blocking(|s| s.spend_publications()).await?;
+    let items: Vec<_> = list
+        .iter()
+        .map(|p| context! { id => p.id, title => p.title, published_at => p.published_at.chars().take(10).collect::<String>() })
+        .collect();
+    render(&viewer, &uri, "reports.html", context! { reports => items })
+}
+
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::not_found(format!("report {raw}")))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id = parse_id(&id)?;
+    let p = state
+        .blocking(move |s| s.spend_publication(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
+    render(
+        &viewer,
+        &uri,
+        "report.html",
+        context! { p => p, r => p.report },
+    )
+}
+
+pub async fn api_list(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    let list = state.blocking(|s| s.spend_publications()).await?;
+    // The public sees what was published, not who published it.
+    let list: Vec<_> = list
+        .iter()
+        .map(|p| serde_json::json!({"id": p.id, "title": p.title, "published_at": p.published_at}))
+        .collect();
+    Ok(Json(serde_json::json!({ "reports": list })))
+}
+
+pub async fn api_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let id = parse_id(&id)?;
+    let p = state
+        .blocking(move |s| s.spend_publication(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
+    Ok(Json(serde_json::json!({
+        "id": p.id, "title": p.title, "published_at": p.published_at, "report": p.report,
+    })))
+}
