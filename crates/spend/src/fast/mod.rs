@@ -55,7 +55,6 @@ mod worker;
 
 use fields::*;
 use intern::*;
-use locate::*;
 pub use locate::{classify_suppliers, location_of};
 use merge::*;
 use worker::*;

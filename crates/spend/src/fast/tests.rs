@@ -1,3 +1,4 @@
+use super::locate::memo_key;
 use super::*;
 use crate::report::{compute, ReportOptions};
 use lumbung_domain::AreaCode;

@@ -279,7 +279,7 @@ impl Store {
 }
 
 /// A row an import flagged for a person to look at.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlaggedRow {
     pub import_id: i64,
     pub file_name: String,

@@ -47,7 +47,7 @@ impl SpendSettings {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct SpendImportSummary {
     /// The new import, or the earlier one when the same file was imported
     /// before.
@@ -66,7 +66,7 @@ pub struct SpendImportSummary {
     pub suppliers_merged: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SpendImport {
     /// When the import was undone (its payments removed), if it was.
     pub undone_at: Option<String>,

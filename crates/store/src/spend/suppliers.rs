@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A supplier as the catalogue holds it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Supplier {
     pub id: i64,
     pub name: String,

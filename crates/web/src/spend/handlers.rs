@@ -1,13 +1,16 @@
 //! The routes of spend analysis.
 
 use super::*;
+use crate::api::Reply;
 use crate::charts;
 use crate::pages::render as render_page;
 use axum::extract::{Query, State};
 use axum::http::{header, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use minijinja::context;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -157,30 +160,57 @@ pub async fn api_report(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<ReportQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Reply<ReportAnswer>, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
-    let mut value =
-        serde_json::to_value(&c.report).map_err(|e| AppError::Internal(e.to_string()))?;
-    value["selection"] = c.selection;
-    Ok(Json(value))
+    Ok(Reply(ReportAnswer {
+        report: c.report,
+        selection: c.selection,
+    }))
+}
+
+/// `GET /api/v1/spend/report`: the report with what it was computed for.
+#[derive(Serialize, JsonSchema)]
+pub struct ReportAnswer {
+    #[serde(flatten)]
+    report: SpendReport,
+    selection: Selection,
+}
+
+/// `GET /api/v1/spend/payments`: the first [`MAX_PAYMENT_LINES`] payments
+/// behind a figure, with the count and sum of all of them.
+#[derive(Serialize, JsonSchema)]
+pub struct PaymentList {
+    payments: Vec<PaymentLine>,
+    count: u64,
+    sum: lumbung_domain::Money,
+    listed: usize,
+}
+
+/// `GET /api/v1/spend/imports`.
+#[derive(Serialize, JsonSchema)]
+pub struct ImportList {
+    imports: Vec<lumbung_store::SpendImport>,
 }
 
 pub async fn api_payments(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<PaymentsQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Reply<PaymentList>, AppError> {
     let c = compute_for(&state, &viewer, &q.report()).await?;
-    let (lines, count, sum) = payments(&c, &q)?;
-    Ok(Json(
-        serde_json::json!({"payments": lines, "count": count, "sum": sum, "listed": lines.len()}),
-    ))
+    let (payments, count, sum) = payments(&c, &q)?;
+    Ok(Reply(PaymentList {
+        listed: payments.len(),
+        payments,
+        count,
+        sum,
+    }))
 }
 
 pub async fn api_imports(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Reply<ImportList>, AppError> {
     let imports = visible_imports(&state, &viewer).await?;
-    Ok(Json(serde_json::json!({ "imports": imports })))
+    Ok(Reply(ImportList { imports }))
 }

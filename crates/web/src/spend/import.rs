@@ -163,7 +163,7 @@ impl Jobs {
     }
 }
 
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Job {
     Running {
@@ -342,16 +342,52 @@ fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
     }
 }
 
-/// The mapping fields of the confirmation form: `map_<field>` = header.
-fn mapping_of(form: &BTreeMap<String, String>) -> Option<BTreeMap<Field, String>> {
-    let mapping: BTreeMap<Field, String> = Field::ALL
-        .iter()
-        .filter_map(|f| {
-            let v = form.get(&format!("map_{}", f.name()))?.trim();
-            (!v.is_empty()).then(|| (*f, v.to_owned()))
-        })
-        .collect();
-    (!mapping.is_empty()).then_some(mapping)
+/// The confirmation form: for each field, the header it reads
+/// (`map_<field>`; empty: as detected).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    map_anchor: String,
+    map_fiscal_year: String,
+    map_payment_date: String,
+    map_supplier_id: String,
+    map_supplier_name: String,
+    map_postcode: String,
+    map_sic: String,
+    map_sme: String,
+    map_contract_type: String,
+    map_amount: String,
+    map_transaction: String,
+    map_description: String,
+    map_payment_id: String,
+}
+
+impl ConfirmForm {
+    /// The mapping the analyst chose, if any.
+    fn mapping(&self) -> Option<BTreeMap<Field, String>> {
+        let chosen = [
+            (Field::Anchor, &self.map_anchor),
+            (Field::FiscalYear, &self.map_fiscal_year),
+            (Field::PaymentDate, &self.map_payment_date),
+            (Field::SupplierId, &self.map_supplier_id),
+            (Field::SupplierName, &self.map_supplier_name),
+            (Field::Postcode, &self.map_postcode),
+            (Field::Sic, &self.map_sic),
+            (Field::Sme, &self.map_sme),
+            (Field::ContractType, &self.map_contract_type),
+            (Field::Amount, &self.map_amount),
+            (Field::Transaction, &self.map_transaction),
+            (Field::Description, &self.map_description),
+            (Field::PaymentId, &self.map_payment_id),
+        ];
+        let mapping: BTreeMap<Field, String> = chosen
+            .into_iter()
+            .map(|(f, header)| (f, header.trim()))
+            .filter(|(_, header)| !header.is_empty())
+            .map(|(f, header)| (f, header.to_owned()))
+            .collect();
+        (!mapping.is_empty()).then_some(mapping)
+    }
 }
 
 pub async fn preview(
@@ -426,11 +462,11 @@ pub async fn confirm(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Form(form): Form<BTreeMap<String, String>>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     let upload = waiting(&state, &viewer, &id)?;
     let actor = viewer.actor()?;
-    let mapping = mapping_of(&form);
+    let mapping = form.mapping();
     spend_file(&upload.meta, &[], mapping.clone())?;
     state
         .uploads
@@ -600,6 +636,18 @@ mod tests {
         assert!(!w.files.contains_key("b3"));
         w.put("late".into(), upload(99, now), now + UPLOAD_TTL);
         assert_eq!(w.files.len(), 1);
+    }
+
+    #[test]
+    fn the_confirmation_form_reads_every_field_s_header() {
+        for field in Field::ALL {
+            let form: ConfirmForm =
+                serde_urlencoded::from_str(&format!("map_{}=+Col+&csrf=x", field.name())).unwrap();
+            let chosen = BTreeMap::from([(field, "Col".to_owned())]);
+            assert_eq!(form.mapping(), Some(chosen), "{}", field.name());
+        }
+        let blank: ConfirmForm = serde_urlencoded::from_str("map_amount=&csrf=x").unwrap();
+        assert_eq!(blank.mapping(), None);
     }
 
     #[test]

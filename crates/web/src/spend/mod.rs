@@ -3,6 +3,7 @@
 //! the payments behind every figure one click away.
 
 use crate::auth::Viewer;
+use crate::edge::optional;
 use crate::error::AppError;
 use crate::AppState;
 use lumbung_domain::{AreaCode, FiscalYear, Share};
@@ -17,9 +18,11 @@ use std::collections::HashSet;
 #[serde(default)]
 pub struct ReportQuery {
     pub year: Option<String>,
+    #[serde(deserialize_with = "optional")]
     pub anchor: Option<u32>,
     pub local: Option<String>,
     pub region: Option<String>,
+    #[serde(deserialize_with = "optional")]
     pub top_suppliers: Option<usize>,
     pub target_local_share: Option<String>,
     /// For CSV downloads: which table (default `by_anchor_year`).
@@ -32,8 +35,19 @@ pub struct Computed {
     pub report: SpendReport,
     pub dims: Dimensions,
     pub facts: Vec<Facts>,
-    pub selection: serde_json::Value,
+    pub selection: Selection,
     pub anchors: Vec<(u32, String)>,
+}
+
+/// What a report was computed for, as the API and the published
+/// snapshot state it.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Selection {
+    pub local: Option<String>,
+    pub region: Option<String>,
+    pub year: Option<String>,
+    pub anchor: Option<u32>,
+    pub top_suppliers: Option<usize>,
 }
 
 fn blank(s: &Option<String>) -> Option<&str> {
@@ -166,13 +180,13 @@ pub async fn compute_for(
         .map(|(id, name)| (*id, name.clone()))
         .collect();
     anchors.sort_by(|a, b| a.1.cmp(&b.1));
-    let selection = serde_json::json!({
-        "local": local.as_ref().map(AreaCode::as_str),
-        "region": region.as_ref().map(AreaCode::as_str),
-        "year": year.map(|y| calendar.label(y)),
-        "anchor": q.anchor,
-        "top_suppliers": q.top_suppliers,
-    });
+    let selection = Selection {
+        local: local.as_ref().map(|c| c.as_str().to_owned()),
+        region: region.as_ref().map(|c| c.as_str().to_owned()),
+        year: year.map(|y| calendar.label(y)),
+        anchor: q.anchor,
+        top_suppliers: q.top_suppliers,
+    };
     Ok(Computed {
         report,
         dims,
@@ -183,7 +197,7 @@ pub async fn compute_for(
 }
 
 /// The payments behind one figure: an anchor, a year and a location.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PaymentLine {
     pub anchor: String,
     pub fiscal_year: String,
@@ -197,18 +211,23 @@ pub struct PaymentLine {
 #[serde(default)]
 pub struct PaymentsQuery {
     pub year: Option<String>,
+    #[serde(deserialize_with = "optional")]
     pub anchor: Option<u32>,
     pub local: Option<String>,
     pub region: Option<String>,
     /// `local`, `regional` (the region, local included), `outside`, `unknown`, or none for all.
     pub location: Option<String>,
     /// The report's cut: only each anchor-year's N largest suppliers.
+    #[serde(deserialize_with = "optional")]
     pub top_suppliers: Option<usize>,
     /// Only this sector's payments (its id; 0 for none).
+    #[serde(deserialize_with = "optional")]
     pub sector: Option<u32>,
     /// Only this supplier's payments.
+    #[serde(deserialize_with = "optional")]
     pub supplier: Option<u32>,
     /// Only influenceable payments (`true`) or only the others (`false`).
+    #[serde(deserialize_with = "optional")]
     pub influenceable: Option<bool>,
 }
 

@@ -1,21 +1,26 @@
 //! Reports an analyst publishes: public pages of aggregate figures.
 
 use super::*;
+use crate::api::Reply;
 use crate::pages::render;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
+use axum::{Extension, Form};
 use minijinja::context;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PublishForm {
     title: String,
     year: Option<String>,
+    #[serde(deserialize_with = "optional")]
     anchor: Option<u32>,
     local: Option<String>,
     region: Option<String>,
+    #[serde(deserialize_with = "optional")]
     top_suppliers: Option<usize>,
     target_local_share: Option<String>,
 }
@@ -27,7 +32,7 @@ pub fn public_view(c: &Computed) -> serde_json::Value {
     if let Some(map) = value.as_object_mut() {
         map.remove("top_leaking_suppliers");
     }
-    value["selection"] = c.selection.clone();
+    value["selection"] = serde_json::to_value(&c.selection).unwrap_or_default();
     value
 }
 
@@ -92,26 +97,55 @@ pub async fn show(
     )
 }
 
-pub async fn api_list(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+/// `GET /api/v1/reports`: what was published, not who published it.
+#[derive(Serialize, JsonSchema)]
+pub struct ReportList {
+    reports: Vec<ReportEntry>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ReportEntry {
+    id: i64,
+    title: String,
+    published_at: String,
+}
+
+/// `GET /api/v1/reports/{id}`: a published report's aggregates as they
+/// were published.
+#[derive(Serialize, JsonSchema)]
+pub struct PublishedReport {
+    id: i64,
+    title: String,
+    published_at: String,
+    report: serde_json::Value,
+}
+
+pub async fn api_list(State(state): State<AppState>) -> Result<Reply<ReportList>, AppError> {
     let list = state.blocking(|s| s.spend_publications()).await?;
-    // The public sees what was published, not who published it.
-    let list: Vec<_> = list
-        .iter()
-        .map(|p| serde_json::json!({"id": p.id, "title": p.title, "published_at": p.published_at}))
+    let reports = list
+        .into_iter()
+        .map(|p| ReportEntry {
+            id: p.id,
+            title: p.title,
+            published_at: p.published_at,
+        })
         .collect();
-    Ok(Json(serde_json::json!({ "reports": list })))
+    Ok(Reply(ReportList { reports }))
 }
 
 pub async fn api_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Reply<PublishedReport>, AppError> {
     let id = parse_id(&id)?;
     let p = state
         .blocking(move |s| s.spend_publication(id))
         .await?
         .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
-    Ok(Json(serde_json::json!({
-        "id": p.id, "title": p.title, "published_at": p.published_at, "report": p.report,
-    })))
+    Ok(Reply(PublishedReport {
+        id: p.id,
+        title: p.title,
+        published_at: p.published_at,
+        report: p.report,
+    }))
 }
