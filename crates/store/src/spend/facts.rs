@@ -281,7 +281,8 @@ impl Store {
 /// A row an import flagged for a person to look at.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlaggedRow {
-    pub import_id: i64,
+    #[schemars(with = "i64")]
+    pub import_id: ImportId,
     pub file_name: String,
     pub line: i64,
     pub message: String,
@@ -303,7 +304,7 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![import_id, limit], |r| {
             Ok(FlaggedRow {
-                import_id: r.get(0)?,
+                import_id: ImportId::new(r.get(0)?),
                 file_name: r.get(1)?,
                 line: r.get(2)?,
                 message: r.get(3)?,

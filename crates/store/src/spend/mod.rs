@@ -18,7 +18,7 @@ use resolve::Places;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, Scope};
+use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -51,7 +51,8 @@ impl SpendSettings {
 pub struct SpendImportSummary {
     /// The new import, or the earlier one when the same file was imported
     /// before.
-    pub import_id: Option<i64>,
+    #[schemars(with = "Option<i64>")]
+    pub import_id: Option<ImportId>,
     pub already_imported: bool,
     pub rows: u64,
     pub stored: u64,
@@ -72,7 +73,8 @@ pub struct SpendImport {
     pub undone_at: Option<String>,
     /// The anchor institutions whose payments it holds.
     pub anchors: Vec<u32>,
-    pub id: i64,
+    #[schemars(with = "i64")]
+    pub id: ImportId,
     pub file_name: String,
     pub rows_read: i64,
     pub rows_stored: i64,
@@ -216,5 +218,22 @@ impl Store {
         Ok(Some(
             ids.into_iter().map(lumbung_domain::AnchorId::new).collect(),
         ))
+    }
+
+    /// The imports `scope` may see and undo: those whose every anchor it
+    /// covers (see [`Store::spend_anchors_in`]); all for the whole system.
+    pub fn spend_imports_in(&self, scope: &Scope) -> Result<Vec<SpendImport>> {
+        let imports = self.spend_imports()?;
+        let Some(allowed) = self.spend_anchors_in(scope)? else {
+            return Ok(imports);
+        };
+        Ok(imports
+            .into_iter()
+            .filter(|i| {
+                i.anchors
+                    .iter()
+                    .all(|&a| allowed.contains(&lumbung_domain::AnchorId::new(i64::from(a))))
+            })
+            .collect())
     }
 }

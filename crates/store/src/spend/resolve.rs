@@ -189,7 +189,7 @@ pub(super) fn already_imported(
         )
         .optional()?;
     Ok(earlier.map(|id| SpendImportSummary {
-        import_id: Some(id),
+        import_id: Some(ImportId::new(id)),
         already_imported: true,
         rows,
         skipped_duplicates: rows,
@@ -474,7 +474,7 @@ pub(super) fn store_facts(
         ],
     )?;
     let import_id = tx.last_insert_rowid();
-    summary.import_id = Some(import_id);
+    summary.import_id = Some(ImportId::new(import_id));
     {
         let mut insert = tx.prepare(
             "INSERT INTO spend_facts (import_id, chunk, rows, data) VALUES (?1, ?2, ?3, ?4)",

@@ -11,7 +11,8 @@ use serde::Serialize;
 /// A supplier as the catalogue holds it.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Supplier {
-    pub id: i64,
+    #[schemars(with = "i64")]
+    pub id: SupplierId,
     pub name: String,
     pub postcode: Option<String>,
     /// The area an analyst fixed for it (wins over the postal code).
@@ -41,7 +42,7 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![like, review_only as i64, limit], |r| {
             Ok(Supplier {
-                id: r.get(0)?,
+                id: SupplierId::new(r.get(0)?),
                 name: r.get(1)?,
                 postcode: r.get(2)?,
                 area_code: r.get(3)?,
@@ -54,7 +55,7 @@ impl Store {
         let mut keys = conn.prepare("SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key")?;
         for s in &mut list {
             s.keys = keys
-                .query_map([s.id], |r| r.get(0))?
+                .query_map([s.id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
         }
         let mut sites = conn.prepare(
@@ -62,7 +63,7 @@ impl Store {
         )?;
         for s in &mut list {
             s.sites = sites
-                .query_map([s.id], |r| r.get(0))?
+                .query_map([s.id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
         }
         Ok(list)
@@ -189,7 +190,7 @@ impl Store {
         key: &str,
         name: &str,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<SupplierId> {
         let supplier = supplier.get();
         let (kind, key) = key
             .split_once(':')
@@ -247,7 +248,7 @@ impl Store {
                 None,
                 serde_json::json!({"key": format!("{kind}:{key}"), "new_supplier": new_id, "name": name}),
             )?;
-            Ok(new_id)
+            Ok(SupplierId::new(new_id))
         })
     }
 }

@@ -117,11 +117,11 @@ pub async fn undo_import(
     // An import whose anchors lie outside the viewer's scope is not theirs
     // to see, let alone undo (an unknown id looks the same).
     let visible = crate::spend::visible_imports(state, viewer).await?;
-    if !visible.iter().any(|i| i.id == id) {
+    if !visible.iter().any(|i| i.id.get() == id) {
         let exists = blocking(state, move |s| s.spend_imports())
             .await?
             .iter()
-            .any(|i| i.id == id);
+            .any(|i| i.id.get() == id);
         return Err(Failure::App(if exists {
             AppError::Forbidden
         } else {

@@ -60,16 +60,8 @@ pub(crate) async fn visible_imports(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<Vec<lumbung_store::SpendImport>, AppError> {
-    let allowed = allowed_anchors(state, viewer).await?;
-    let imports = state.blocking(|s| s.spend_imports()).await?;
-    Ok(imports
-        .into_iter()
-        .filter(|i| {
-            allowed
-                .as_ref()
-                .is_none_or(|a| i.anchors.iter().all(|x| a.contains(x)))
-        })
-        .collect())
+    let scope = viewer.scope();
+    Ok(state.blocking(move |s| s.spend_imports_in(&scope)).await?)
 }
 
 /// The suppliers a viewer may see: all for a global scope, else those paid

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
+use lumbung_domain::PublicationId;
 use minijinja::context;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -73,8 +74,9 @@ pub async fn list(
     render(&viewer, &uri, "reports.html", context! { reports => items })
 }
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
+fn parse_id(raw: &str) -> Result<PublicationId, AppError> {
     raw.parse()
+        .map(PublicationId::new)
         .map_err(|_| AppError::not_found(format!("report {raw}")))
 }
 
@@ -105,7 +107,8 @@ pub struct ReportList {
 
 #[derive(Serialize, JsonSchema)]
 pub struct ReportEntry {
-    id: i64,
+    #[schemars(with = "i64")]
+    id: PublicationId,
     title: String,
     published_at: String,
 }
@@ -114,7 +117,8 @@ pub struct ReportEntry {
 /// were published.
 #[derive(Serialize, JsonSchema)]
 pub struct PublishedReport {
-    id: i64,
+    #[schemars(with = "i64")]
+    id: PublicationId,
     title: String,
     published_at: String,
     report: serde_json::Value,

@@ -99,7 +99,7 @@ async fn suppliers(
         .await?;
     Ok(list
         .into_iter()
-        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id)))
+        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
         .take(limit as usize)
         .collect())
 }
@@ -109,7 +109,7 @@ async fn import(state: &AppState, viewer: &Viewer, id: i64) -> Result<SpendImpor
     crate::spend::visible_imports(state, viewer)
         .await?
         .into_iter()
-        .find(|i| i.id == id)
+        .find(|i| i.id.get() == id)
         .ok_or_else(|| AppError::not_found(format!("spend import {id}")))
 }
 
