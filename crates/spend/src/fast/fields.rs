@@ -28,10 +28,22 @@ impl Layout {
         let line = header.strip_suffix(b"\n").unwrap_or(header);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let Ok(text) = std::str::from_utf8(line) else {
-            return Err(whole_file(name, 1, "the header line is not UTF-8"));
+            return Err(whole_file(
+                name,
+                1,
+                text!("header_not_utf8";
+                    id: "baris judul bukan UTF-8",
+                    en: "the header line is not UTF-8"),
+            ));
         };
         if text.trim().is_empty() {
-            return Err(whole_file(name, 1, "the file has no header line"));
+            return Err(whole_file(
+                name,
+                1,
+                text!("no_header_line";
+                    id: "berkas tidak memiliki baris judul",
+                    en: "the file has no header line"),
+            ));
         }
         // The delimiter: the most frequent candidate outside quotes.
         let mut counts = [0usize; 4];
@@ -61,7 +73,9 @@ impl Layout {
             return Err(whole_file(
                 name,
                 1,
-                "the header line has a quote that is never closed",
+                text!("header_quote_open";
+                    id: "baris judul memiliki tanda kutip yang tidak pernah ditutup",
+                    en: "the header line has a quote that is never closed"),
             ));
         }
         let headers: Vec<String> = ranges
@@ -89,7 +103,9 @@ impl Layout {
                 None => errors.push(RowError::new(
                     1,
                     Some(want),
-                    format!("the column {want} (mapped to {f}) is not in the header line"),
+                    text!("mapped_column_missing", column = want, field = f;
+                        id: "kolom {column} (dipetakan ke {field}) tidak ada di baris judul",
+                        en: "the column {column} (mapped to {field}) is not in the header line"),
                 )),
             }
         }
@@ -104,37 +120,41 @@ impl Layout {
                 errors.push(RowError::new(
                     1,
                     Some(h),
-                    format!(
-                        "the columns {} and {h} are both read as {f}: name one with a mapping",
-                        headers[j]
-                    ),
+                    text!("columns_read_alike", first = headers[j], second = h, field = f;
+                        id: "kolom {first} dan {second} sama-sama dibaca sebagai {field}: sebutkan salah satunya dengan pemetaan",
+                        en: "the columns {first} and {second} are both read as {field}: name one with a mapping"),
                 ));
             } else {
                 found.insert(f, i);
             }
         }
         let has = |f: Field| found.contains_key(&f);
-        let missing = |what: &str| {
+        // Columns are named by their keys, in both languages.
+        let missing = |columns: &[&str]| {
+            let header = headers.join(&(delim as char).to_string());
+            let (en, id) = (columns.join(" or "), columns.join(" atau "));
             RowError::new(
                 1,
                 None,
-                format!(
-                    "no {what} column (the header line has: {})",
-                    headers.join(&(delim as char).to_string())
+                Text::new(
+                    "no_column",
+                    vec![("columns", en.clone()), ("header", header.clone())],
+                    format!("tidak ada kolom {id} (baris judul berisi: {header})"),
+                    format!("no {en} column (the header line has: {header})"),
                 ),
             )
         };
         if !has(Field::Amount) {
-            errors.push(missing("amount"));
+            errors.push(missing(&["amount"]));
         }
         if !has(Field::SupplierId) && !has(Field::SupplierName) {
-            errors.push(missing("supplier_id or supplier_name"));
+            errors.push(missing(&["supplier_id", "supplier_name"]));
         }
         if !has(Field::FiscalYear) && !has(Field::PaymentDate) {
-            errors.push(missing("fiscal_year or payment_date"));
+            errors.push(missing(&["fiscal_year", "payment_date"]));
         }
         if !has(Field::Anchor) && opts.anchor.is_none() {
-            errors.push(missing("anchor"));
+            errors.push(missing(&["anchor"]));
         }
         if !errors.is_empty() {
             return Err(Rejected {

@@ -39,7 +39,9 @@
 use crate::facts::{flag, Facts, NO_DATE, NO_SECTOR};
 use crate::read::{recognise_header, Field};
 use crate::report::{Dimensions, Location};
-use lumbung_domain::{AreaPath, FiscalCalendar, FiscalYear, Money, PostalCode, Rejected, RowError};
+use lumbung_domain::{
+    text, AreaPath, FiscalCalendar, FiscalYear, Money, PostalCode, Rejected, RowError, Text,
+};
 use memchr::{memchr2, memchr_iter, memrchr_iter};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -185,8 +187,15 @@ pub fn scan_file_with(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<FileFacts, Rejected> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path)
-        .map_err(|e| whole_file(&name, 0, format!("cannot open the file: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        whole_file(
+            &name,
+            0,
+            text!("cannot_open_file", error = e;
+                    id: "berkas tidak dapat dibuka: {error}",
+                    en: "cannot open the file: {error}"),
+        )
+    })?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     scan_reader(&name, file, total, opts, progress)
 }
@@ -206,7 +215,15 @@ pub fn scan_reader<R: Read>(
         n => n,
     }
     .max(1);
-    let io = |e: std::io::Error| whole_file(name, 0, format!("cannot read the file: {e}"));
+    let io = |e: std::io::Error| {
+        whole_file(
+            name,
+            0,
+            text!("cannot_read_file", error = e;
+                id: "berkas tidak dapat dibaca: {error}",
+                en: "cannot read the file: {error}"),
+        )
+    };
 
     // The header: read until its record ends.
     let mut buf: Vec<u8> = Vec::with_capacity(block_size);
@@ -219,7 +236,13 @@ pub fn scan_reader<R: Read>(
             break buf.len();
         }
         if buf.len() > MAX_RECORD_BYTES {
-            return Err(whole_file(name, 1, "the header line never ends"));
+            return Err(whole_file(
+                name,
+                1,
+                text!("header_never_ends";
+                    id: "baris judul tidak pernah berakhir",
+                    en: "the header line never ends"),
+            ));
         }
         let want = block_size.max(buf.len());
         eof = fill(&mut reader, &mut buf, want).map_err(io)?;
@@ -383,10 +406,9 @@ pub fn scan_reader<R: Read>(
             errors.push(RowError::new(
                 last,
                 None,
-                format!(
-                    "… and {} more problems, not listed",
-                    error_count - MAX_LISTED_ERRORS as u64
-                ),
+                text!("more_problems", count = error_count - MAX_LISTED_ERRORS as u64;
+                    id: "… dan {count} masalah lain, tidak dicantumkan",
+                    en: "… and {count} more problems, not listed"),
             ));
         }
         return Err(Rejected {

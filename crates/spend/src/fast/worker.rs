@@ -307,7 +307,9 @@ pub(super) fn row_into(
             sink.push(
                 at.line,
                 None,
-                format!("the row has {n} fields, the header has {width}"),
+                text!("row_width", fields = n, width = width;
+                    id: "baris ini memiliki {fields} kolom, baris judul {width}",
+                    en: "the row has {fields} fields, the header has {width}"),
             );
             return;
         }
@@ -370,17 +372,22 @@ pub(super) fn row_into(
                 sink.push(
                     at.line,
                     col(l.payment_date.expect("present")),
-                    format!(
-                        "{:?} is not a date such as 31/03/2013 or 2013-03-31",
-                        String::from_utf8_lossy(d)
-                    ),
+                    text!("not_a_payment_date", value = format!("{:?}", String::from_utf8_lossy(d));
+                        id: "{value} bukan tanggal seperti 31/03/2013 atau 2013-03-31",
+                        en: "{value} is not a date such as 31/03/2013 or 2013-03-31"),
                 );
                 ok = false;
             }
         }
     }
     if year.is_none() && ok {
-        sink.push(at.line, None, "no fiscal year and no payment date");
+        sink.push(
+            at.line,
+            None,
+            text!("no_year_no_date";
+                id: "tidak ada tahun anggaran dan tidak ada tanggal pembayaran",
+                en: "no fiscal year and no payment date"),
+        );
         ok = false;
     }
 
@@ -481,10 +488,9 @@ pub(super) fn row_into(
                 sink.push(
                     at.line,
                     col(l.sme.expect("present")),
-                    format!(
-                        "{:?} is not an SME flag (Y/N, yes/no, true/false, 1/0)",
-                        String::from_utf8_lossy(s)
-                    ),
+                    text!("not_an_sme_flag", value = format!("{:?}", String::from_utf8_lossy(s));
+                        id: "{value} bukan penanda UKM (Y/N, yes/no, true/false, 1/0)",
+                        en: "{value} is not an SME flag (Y/N, yes/no, true/false, 1/0)"),
                 );
                 ok = false;
             }

@@ -138,10 +138,7 @@ impl Store {
     ) -> Result<()> {
         let supplier = supplier.get();
         if self.area_path(area.as_str())?.is_none() {
-            return Err(StoreError::invalid(
-                "area",
-                format!("area {area} does not exist"),
-            ));
+            return Err(StoreError::invalid("area", super::no_area(area)));
         }
         self.write(|tx| {
             let exists: bool = tx
@@ -151,7 +148,7 @@ impl Store {
                 .optional()?
                 .unwrap_or(false);
             if !exists {
-                return Err(StoreError::not_found(format!("supplier {supplier}")));
+                return Err(super::no_supplier(supplier));
             }
             if remove {
                 tx.execute(

@@ -156,11 +156,13 @@ impl Store {
             .spend_imports()?
             .into_iter()
             .find(|i| i.id == ImportId::new(id))
-            .ok_or_else(|| StoreError::not_found(format!("spend import {id}")))?;
+            .ok_or_else(|| super::no_import(id))?;
         if import.undone_at.is_some() {
-            return Err(StoreError::conflict(format!(
-                "import {id} was undone already"
-            )));
+            return Err(StoreError::conflict(
+                lumbung_domain::text!("import_undone_already", import = id;
+                id: "impor {import} sudah dibatalkan",
+                en: "import {import} was undone already"),
+            ));
         }
         self.write(|tx| {
             // A later import that skipped payments as held may have skipped this
@@ -188,9 +190,9 @@ impl Store {
                 .into_iter()
                 .find(|(_, a)| !anchors_of(a.clone()).is_disjoint(&mine))
             {
-                return Err(StoreError::conflict(format!(
-                    "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again"
-                )));
+                return Err(StoreError::conflict(lumbung_domain::text!("import_undo_order", blocking = blocking;
+                    id: "impor {blocking} melewati pembayaran karena sudah tersimpan, mungkin milik impor ini: batalkan impor {blocking} dahulu, lalu impor ini, lalu impor berkasnya lagi",
+                    en: "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again")));
             }
             tx.execute("DELETE FROM spend_facts WHERE import_id = ?1", [id])?;
             tx.execute("DELETE FROM spend_flags WHERE import_id = ?1", [id])?;

@@ -18,7 +18,7 @@ use resolve::Places;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope};
+use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope, Text};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -84,6 +84,27 @@ pub struct SpendImport {
     pub imported_by: String,
 }
 
+/// An area code that names no area.
+pub(super) fn no_area(code: impl std::fmt::Display) -> Text {
+    text!("no_area", area = code;
+        id: "area {area} tidak ada",
+        en: "area {area} does not exist")
+}
+
+/// A supplier id that names no supplier.
+pub(super) fn no_supplier(id: i64) -> StoreError {
+    StoreError::not_found(text!("no_supplier", supplier = id;
+        id: "pemasok {supplier}",
+        en: "supplier {supplier}"))
+}
+
+/// A spend import id that names no import.
+pub(super) fn no_import(id: i64) -> StoreError {
+    StoreError::not_found(text!("no_spend_import", import = id;
+        id: "impor belanja {import}",
+        en: "spend import {import}"))
+}
+
 pub(super) fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
     Ok(tx
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
@@ -100,7 +121,7 @@ impl Store {
     ) -> Result<Places> {
         let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
             crate::areas::area_path_in(conn, code.as_str())?
-                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
+                .ok_or_else(|| StoreError::invalid(field, no_area(code)))
         };
         Ok(Places {
             local: local.map(|c| path_of(c, "local")).transpose()?,
@@ -125,9 +146,10 @@ impl Store {
     pub fn set_spend_settings(&self, settings: &SpendSettings, actor: &Actor) -> Result<()> {
         let paths = |code: &Option<String>, field: &str| -> Result<Option<AreaPath>> {
             match code {
-                Some(c) => Ok(Some(self.area_path(c)?.ok_or_else(|| {
-                    StoreError::invalid(field, format!("area {c} does not exist"))
-                })?)),
+                Some(c) => Ok(Some(
+                    self.area_path(c)?
+                        .ok_or_else(|| StoreError::invalid(field, no_area(c)))?,
+                )),
                 None => Ok(None),
             }
         };
@@ -137,7 +159,9 @@ impl Store {
             if !r.contains(l) {
                 return Err(StoreError::invalid(
                     "region",
-                    "the region must contain the local area",
+                    text!("region_without_local";
+                        id: "wilayah harus memuat area lokal",
+                        en: "the region must contain the local area"),
                 ));
             }
         }

@@ -28,7 +28,9 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::invalid(
                 "title",
-                "a published report needs a title",
+                lumbung_domain::text!("report_needs_title";
+                    id: "laporan yang diterbitkan memerlukan judul",
+                    en: "a published report needs a title"),
             ));
         }
         self.write(|tx| {

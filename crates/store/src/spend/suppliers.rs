@@ -2,8 +2,8 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::AreaCode;
 use lumbung_domain::SupplierId;
+use lumbung_domain::{text, AreaCode};
 use lumbung_spend::facts::Facts;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -82,7 +82,9 @@ impl Store {
         if keep == other {
             return Err(StoreError::invalid(
                 "supplier",
-                "a supplier cannot be merged into itself",
+                text!("supplier_into_itself";
+                    id: "pemasok tidak dapat digabung ke dirinya sendiri",
+                    en: "a supplier cannot be merged into itself"),
             ));
         }
         self.write(|tx| {
@@ -92,7 +94,7 @@ impl Store {
                     .optional()?
                     .unwrap_or(false);
                 if !exists {
-                    return Err(StoreError::not_found(format!("supplier {id}")));
+                    return Err(super::no_supplier(id));
                 }
             }
             tx.execute(
@@ -150,10 +152,7 @@ impl Store {
         let id = id.get();
         if let Some(code) = area {
             if self.area_path(code.as_str())?.is_none() {
-                return Err(StoreError::invalid(
-                    "area",
-                    format!("area {code} does not exist"),
-                ));
+                return Err(StoreError::invalid("area", super::no_area(code)));
             }
         }
         self.write(|tx| {
@@ -162,7 +161,7 @@ impl Store {
                 params![id, area.map(AreaCode::as_str)],
             )?;
             if changed == 0 {
-                return Err(StoreError::not_found(format!("supplier {id}")));
+                return Err(super::no_supplier(id));
             }
             audit::record(
                 tx,
@@ -198,12 +197,19 @@ impl Store {
             .ok_or_else(|| {
                 StoreError::invalid(
                     "key",
-                    "a key is id:… or name:…, as `spend suppliers` lists it",
+                    text!("supplier_key_form";
+                        id: "kunci berbentuk id:… atau name:…, seperti yang dicantumkan `spend suppliers`",
+                        en: "a key is id:… or name:…, as `spend suppliers` lists it"),
                 )
             })?;
         let name = name.trim();
         if name.is_empty() {
-            return Err(StoreError::invalid("name", "the new supplier needs a name"));
+            return Err(StoreError::invalid(
+                "name",
+                text!("supplier_needs_name";
+                    id: "pemasok baru memerlukan nama",
+                    en: "the new supplier needs a name"),
+            ));
         }
         self.write(|tx| {
             let owner: Option<i64> = tx
@@ -216,7 +222,9 @@ impl Store {
             if owner != Some(supplier) {
                 return Err(StoreError::invalid(
                     "key",
-                    format!("supplier {supplier} has no key {kind}:{key}"),
+                    text!("supplier_has_no_key", supplier = supplier, key = format!("{kind}:{key}");
+                        id: "pemasok {supplier} tidak memiliki kunci {key}",
+                        en: "supplier {supplier} has no key {key}"),
                 ));
             }
             let left: i64 = tx.query_row(
@@ -227,7 +235,9 @@ impl Store {
             if left < 2 {
                 return Err(StoreError::invalid(
                     "key",
-                    "a supplier keeps at least one key; there is nothing to split",
+                    text!("supplier_last_key";
+                        id: "pemasok tetap memiliki paling sedikit satu kunci; tidak ada yang dapat dipisahkan",
+                        en: "a supplier keeps at least one key; there is nothing to split"),
                 ));
             }
             tx.execute(

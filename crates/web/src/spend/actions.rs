@@ -20,7 +20,12 @@ use std::collections::BTreeMap;
 fn area_field(field: &str, raw: &str) -> Result<AreaCode, Failure> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(field_error(field, "an area code is required"));
+        return Err(field_error(
+            field,
+            lumbung_domain::text!("area_required";
+                id: "kode area wajib diisi",
+                en: "an area code is required"),
+        ));
     }
     AreaCode::parse(raw).map_err(|e| field_error(field, e.to_string()))
 }
@@ -125,7 +130,7 @@ pub async fn undo_import(
         return Err(Failure::App(if exists {
             AppError::Forbidden
         } else {
-            AppError::not_found(format!("spend import {id}"))
+            super::no_import(id)
         }));
     }
     let actor = viewer.actor()?;

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
-use lumbung_domain::{FiscalYear, Resource, Scope};
+use lumbung_domain::{text, FiscalYear, Resource, Scope};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_store::{OrgRef, SpendFile, SpendImportSummary, StoreError};
 use minijinja::context;
@@ -63,7 +63,9 @@ impl Upload {
         std::fs::read(&**self.file).map_err(|e| {
             StoreError::invalid(
                 "file",
-                format!("{}: cannot read the upload: {e}", self.meta.name),
+                text!("upload_unreadable", file = self.meta.name, error = e;
+                    id: "{file}: unggahan tidak dapat dibaca: {error}",
+                    en: "{file}: cannot read the upload: {error}"),
             )
         })
     }
@@ -242,12 +244,9 @@ pub async fn upload(
                     if size > MAX_UPLOAD_BYTES {
                         return Err(AppError::Invalid {
                             field: "file".into(),
-                            message: format!(
-                                "{}: larger than {} MB",
-                                meta.name,
-                                MAX_UPLOAD_BYTES >> 20
-                            )
-                            .into(),
+                            message: text!("upload_too_large", file = meta.name, mb = MAX_UPLOAD_BYTES >> 20;
+                                id: "{file}: lebih besar dari {mb} MB",
+                                en: "{file}: larger than {mb} MB"),
                         });
                     }
                     out.write_all(&chunk).await.map_err(spool_error)?;
@@ -268,7 +267,10 @@ pub async fn upload(
         }
     }
     let Some((file, size)) = spooled.filter(|(_, size)| *size > 0) else {
-        return Err(invalid("file", "choose a file to upload"));
+        return Err(invalid(
+            "file",
+            text!("choose_a_file"; id: "pilih berkas untuk diunggah", en: "choose a file to upload"),
+        ));
     };
     tracing::debug!(file = %meta.name, size, "upload spooled");
     let id = token();
@@ -292,7 +294,9 @@ fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppErr
     let files = state.uploads.files.lock().expect("uploads lock");
     match files.files.get(id) {
         Some(u) if u.meta.owner == me => Ok(u.clone()),
-        _ => Err(AppError::not_found(format!("upload {id}"))),
+        _ => Err(AppError::not_found(text!("no_upload", upload = id;
+            id: "unggahan {upload}",
+            en: "upload {upload}"))),
     }
 }
 
@@ -337,7 +341,9 @@ fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
         None => Ok(None),
         Some(raw) => raw.parse().map(Some).map_err(|_| AppError::Invalid {
             field: "anchor_id".into(),
-            message: format!("{raw:?} is not an organisation id (a whole number)").into(),
+            message: text!("not_an_org_id", value = format!("{raw:?}");
+                id: "{value} bukan id organisasi (bilangan bulat)",
+                en: "{value} is not an organisation id (a whole number)"),
         }),
     }
 }
@@ -515,7 +521,9 @@ fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
     let me = viewer.require()?.id;
     match state.uploads.jobs.lock().expect("jobs lock").0.get(id) {
         Some(e) if e.owner == me => Ok(e.job.clone()),
-        _ => Err(AppError::not_found(format!("import job {id}"))),
+        _ => Err(AppError::not_found(text!("no_import_job", job = id;
+            id: "pekerjaan impor {job}",
+            en: "import job {job}"))),
     }
 }
 

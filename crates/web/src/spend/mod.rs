@@ -6,7 +6,7 @@ use crate::auth::Viewer;
 use crate::edge::optional;
 use crate::error::AppError;
 use crate::AppState;
-use lumbung_domain::{AreaCode, FiscalYear, Share};
+use lumbung_domain::{text, AreaCode, FiscalYear, Share};
 use lumbung_spend::export;
 use lumbung_spend::facts::Facts;
 use lumbung_spend::report::{compute, Dimensions, Location, ReportOptions, SpendReport};
@@ -259,7 +259,9 @@ pub fn payments(
         if !matches!(w, "local" | "regional" | "outside" | "unknown") {
             return Err(AppError::Invalid {
                 field: "location".into(),
-                message: format!("unknown location {w:?}").into(),
+                message: text!("unknown_location", location = format!("{w:?}");
+                    id: "lokasi {location} tidak dikenal",
+                    en: "unknown location {location}"),
             });
         }
     }
@@ -350,6 +352,20 @@ pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {
 
 pub fn xlsx(c: &Computed) -> Result<Vec<u8>, AppError> {
     export::xlsx(&c.report).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A supplier's number that names none (or no number at all).
+pub(crate) fn no_supplier(id: impl std::fmt::Display) -> AppError {
+    AppError::not_found(text!("no_supplier", supplier = id;
+        id: "pemasok {supplier}",
+        en: "supplier {supplier}"))
+}
+
+/// An import's number that names none the viewer may see.
+pub(crate) fn no_import(id: impl std::fmt::Display) -> AppError {
+    AppError::not_found(text!("no_spend_import", import = id;
+        id: "impor belanja {import}",
+        en: "spend import {import}"))
 }
 
 pub mod actions;

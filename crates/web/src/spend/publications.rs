@@ -74,10 +74,17 @@ pub async fn list(
     render(&viewer, &uri, "reports.html", context! { reports => items })
 }
 
+/// A published report's number that names none.
+fn no_report(id: impl std::fmt::Display) -> AppError {
+    AppError::not_found(text!("no_report", report = id;
+        id: "laporan {report}",
+        en: "report {report}"))
+}
+
 fn parse_id(raw: &str) -> Result<PublicationId, AppError> {
     raw.parse()
         .map(PublicationId::new)
-        .map_err(|_| AppError::not_found(format!("report {raw}")))
+        .map_err(|_| no_report(raw))
 }
 
 pub async fn show(
@@ -90,7 +97,7 @@ pub async fn show(
     let p = state
         .blocking(move |s| s.spend_publication(id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
+        .ok_or_else(|| no_report(id))?;
     render(
         &viewer,
         &uri,
@@ -145,7 +152,7 @@ pub async fn api_show(
     let p = state
         .blocking(move |s| s.spend_publication(id))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("report {id}")))?;
+        .ok_or_else(|| no_report(id))?;
     Ok(Reply(PublishedReport {
         id: p.id,
         title: p.title,

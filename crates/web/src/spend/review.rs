@@ -10,7 +10,7 @@
 //! users only as far as their anchors lie inside the scope (see
 //! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
-use super::actions;
+use super::{actions, no_import, no_supplier};
 use crate::actions::Failure;
 use crate::api::{failure, Reply};
 use crate::auth::Viewer;
@@ -43,9 +43,9 @@ fn truthy(s: &str) -> bool {
     )
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
+/// An id from the path; one that is no number names nothing (`missing`).
+fn parse_id(raw: &str, missing: impl Fn(String) -> AppError) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| missing(raw.to_owned()))
 }
 
 /// `?q=&review=1` (and for the API `limit=`).
@@ -110,7 +110,7 @@ async fn import(state: &AppState, viewer: &Viewer, id: i64) -> Result<SpendImpor
         .await?
         .into_iter()
         .find(|i| i.id.get() == id)
-        .ok_or_else(|| AppError::not_found(format!("spend import {id}")))
+        .ok_or_else(|| no_import(id))
 }
 
 // ---- pages ----
@@ -222,7 +222,7 @@ pub async fn locate(
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let result = actions::locate_supplier(&state, &viewer, id, Some(&form.area))
         .await
         .map(drop);
@@ -235,7 +235,7 @@ pub async fn site(
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let remove = truthy(&form.remove);
     let result = actions::supplier_site(&state, &viewer, id, &form.area, remove)
         .await
@@ -249,7 +249,7 @@ pub async fn merge(
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let raw = form.into.trim();
     let result = match raw.parse::<i64>() {
         Ok(into) => actions::merge_supplier(&state, &viewer, id, into)
@@ -257,7 +257,9 @@ pub async fn merge(
             .map(drop),
         Err(_) => Err(Failure::Fields(FieldErrors::from([(
             "into".to_owned(),
-            format!("{raw:?} is not a supplier number").into(),
+            lumbung_domain::text!("not_a_supplier_number", value = format!("{raw:?}");
+                id: "{value} bukan nomor pemasok",
+                en: "{value} is not a supplier number"),
         )]))),
     };
     after(&state, &viewer, id, "merge", form, result).await
@@ -283,7 +285,7 @@ pub async fn undo(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "spend import")?;
+    let id = parse_id(&id, no_import)?;
     match actions::undo_import(&state, &viewer, id).await {
         Ok(_) => Ok(Redirect::to("/spend/imports").into_response()),
         Err(Failure::Fields(errors)) => Err(AppError::bad_request(
@@ -303,7 +305,7 @@ pub async fn flagged_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "spend import")?;
+    let id = parse_id(&id, no_import)?;
     let file = import(&state, &viewer, id).await?;
     let rows = state
         .blocking(move |s| s.spend_flagged(Some(lumbung_domain::ImportId::new(id)), MAX_FLAGGED))
@@ -364,7 +366,7 @@ pub async fn api_locate(
     Path(id): Path<String>,
     Json(body): Json<LocateBody>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let area = actions::locate_supplier(&state, &viewer, id, body.area.as_deref()).await;
     Ok(answer(area.map(|area_code| Located { id, area_code })))
 }
@@ -390,7 +392,7 @@ pub async fn api_site(
     Path(id): Path<String>,
     Json(body): Json<SiteBody>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let area = actions::supplier_site(&state, &viewer, id, &body.area, body.remove).await;
     Ok(answer(area.map(|area_code| SiteRecorded {
         id,
@@ -420,7 +422,7 @@ pub async fn api_merge(
     Path(id): Path<String>,
     Json(body): Json<MergeBody>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let into = body.into.get();
     let moved = actions::merge_supplier(&state, &viewer, id, into).await;
     Ok(answer(moved.map(|payments_moved| Merged {
@@ -441,7 +443,7 @@ pub async fn api_undo(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "spend import")?;
+    let id = parse_id(&id, no_import)?;
     let undone = actions::undo_import(&state, &viewer, id).await;
     Ok(answer(undone.map(|undone| Undone { undone })))
 }
@@ -467,7 +469,7 @@ pub async fn api_flagged(
     Path(id): Path<String>,
     Query(q): Query<FlaggedQuery>,
 ) -> Result<Reply<FlaggedList>, AppError> {
-    let id = parse_id(&id, "spend import")?;
+    let id = parse_id(&id, no_import)?;
     let import = import(&state, &viewer, id).await?;
     let limit = q.limit.unwrap_or(MAX_FLAGGED).clamp(1, MAX_FLAGGED);
     let flagged = state
