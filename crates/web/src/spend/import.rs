@@ -305,14 +305,7 @@ fn spend_file<'a>(
     bytes: &'a [u8],
     mapping: Option<BTreeMap<Field, String>>,
 ) -> Result<SpendFile<'a>, AppError> {
-    let year = Some(u.year.as_str())
-        .filter(|y| !y.is_empty())
-        .map(FiscalYear::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid {
-            field: "year".into(),
-            message: e.to_string().into(),
-        })?;
+    let year = super::parsed(&Some(u.year.clone()), "year", FiscalYear::parse)?;
     let anchor = match u.anchor_id {
         Some(id) => Some(OrgRef::Id(id)),
         None => Some(u.anchor.as_str())

@@ -54,6 +54,19 @@ fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A field typed as text, parsed at the edge: blank is none, a value that
+/// does not parse is refused by its field's name.
+pub(crate) fn parsed<T, E: std::fmt::Display>(
+    raw: &Option<String>,
+    field: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, AppError> {
+    blank(raw)
+        .map(parse)
+        .transpose()
+        .map_err(|e| crate::edge::invalid(field, e.to_string()))
+}
+
 /// The imports a viewer may see and undo: those whose every anchor lies
 /// inside their scope.
 pub(crate) async fn visible_imports(
@@ -61,7 +74,7 @@ pub(crate) async fn visible_imports(
     viewer: &Viewer,
 ) -> Result<Vec<lumbung_store::SpendImport>, AppError> {
     let scope = viewer.scope();
-    Ok(state.blocking(move |s| s.spend_imports_in(&scope)).await?)
+    state.blocking(move |s| s.spend_imports_in(&scope)).await
 }
 
 /// The suppliers a viewer may see: all for a global scope, else those paid
@@ -104,30 +117,12 @@ pub async fn compute_for(
     q: &ReportQuery,
 ) -> Result<Computed, AppError> {
     viewer.require()?;
-    let year = blank(&q.year)
-        .map(FiscalYear::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid {
-            field: "year".into(),
-            message: e.to_string().into(),
-        })?;
-    let target = blank(&q.target_local_share)
-        .map(Share::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid {
-            field: "target_local_share".into(),
-            message: e.to_string().into(),
-        })?;
-    let code = |v: &Option<String>, field: &str| -> Result<Option<AreaCode>, AppError> {
-        blank(v)
-            .map(AreaCode::parse)
-            .transpose()
-            .map_err(|e| AppError::Invalid {
-                field: field.into(),
-                message: e.to_string().into(),
-            })
-    };
-    let (local_q, region_q) = (code(&q.local, "local")?, code(&q.region, "region")?);
+    let year = parsed(&q.year, "year", FiscalYear::parse)?;
+    let target = parsed(&q.target_local_share, "target_local_share", Share::parse)?;
+    let (local_q, region_q) = (
+        parsed(&q.local, "local", AreaCode::parse)?,
+        parsed(&q.region, "region", AreaCode::parse)?,
+    );
     let allowed = allowed_anchors(state, viewer).await?;
     if let (Some(allowed), Some(a)) = (&allowed, q.anchor) {
         if !allowed.contains(&a) {
