@@ -146,7 +146,7 @@ fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
     if summary.already_imported {
         println!(
             "{name}: already imported as import {}; nothing changed",
-            summary.import_id.unwrap_or_default()
+            summary.import_id.map_or(0, ImportId::get)
         );
         return;
     }
@@ -442,7 +442,7 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
                     store
                         .anchor_id(name)?
                         .with_context(|| format!("no anchor institution named {name:?}"))?
-                        as u32,
+                        .get() as u32,
                 ),
                 None => None,
             };

@@ -1579,7 +1579,12 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("into itself"));
+    // The page speaks Indonesian, its error detail too.
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("tidak dapat digabung ke dirinya sendiri"));
     let res = analyst
         .post_form(
             &format!("/spend/suppliers/{faraway}/merge"),

@@ -75,6 +75,17 @@ impl Serialize for Money {
     }
 }
 
+/// As JSON carries it: a decimal with two places, as text (`"-1234.50"`).
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"})
+    }
+}
+
 /// A ratio kept exact (numerator over a positive denominator) and shown
 /// as a decimal fraction with six places (`0.050000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +138,18 @@ impl fmt::Display for Share {
 impl Serialize for Share {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// As JSON carries it: a decimal fraction with six places, as text
+/// (`"0.050000"`).
+impl schemars::JsonSchema for Share {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Share".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{6}$"})
     }
 }
 

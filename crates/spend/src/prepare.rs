@@ -76,7 +76,9 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
                 errors.push(RowError::new(
                     row.line,
                     Some("payment_id"),
-                    format!("payment id {id:?} repeats (first on line {first}): a reference that repeats is not a payment id; map it as `transaction`"),
+                    lumbung_domain::text!("payment_id_repeats", payment = format!("{id:?}"), first = first;
+                        id: "id pembayaran {payment} berulang (pertama di baris {first}): rujukan yang berulang bukan id pembayaran; petakan sebagai `transaction`",
+                        en: "payment id {payment} repeats (first on line {first}): a reference that repeats is not a payment id; map it as `transaction`"),
                 ));
             } else {
                 first_line.insert(id.to_owned(), row.line);
@@ -93,7 +95,9 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
             errors.push(RowError::new(
                 row.line,
                 Some("anchor"),
-                "no anchor institution: give --anchor or an anchor column",
+                lumbung_domain::text!("no_anchor_institution";
+                    id: "tidak ada lembaga jangkar: berikan --anchor atau kolom anchor",
+                    en: "no anchor institution: give --anchor or an anchor column"),
             ));
             continue;
         };
@@ -117,7 +121,9 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
                 errors.push(RowError::new(
                     row.line,
                     Some("payment_date"),
-                    "no readable date or fiscal year: give --year or a fiscal_year column",
+                    lumbung_domain::text!("no_date_or_year";
+                        id: "tidak ada tanggal atau tahun anggaran yang terbaca: berikan --year atau kolom fiscal_year",
+                        en: "no readable date or fiscal year: give --year or a fiscal_year column"),
                 ));
                 continue;
             }

@@ -238,7 +238,9 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
             RowError::new(
                 1,
                 Some(head),
-                format!("the mapping for {field} names no column"),
+                lumbung_domain::text!("mapping_names_no_column", field = field;
+                    id: "pemetaan untuk {field} tidak menyebut kolom",
+                    en: "the mapping for {field} names no column"),
             )
         })
         .collect();
@@ -272,8 +274,12 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
                 }
             }
         }
-        let errors =
-            problem.unwrap_or_else(|| vec![RowError::new(1, None, "the workbook has no sheets")]);
+        let errors = problem.unwrap_or_else(|| {
+            let none = lumbung_domain::text!("workbook_without_sheets";
+                    id: "buku kerja tidak memiliki lembar",
+                    en: "the workbook has no sheets");
+            vec![RowError::new(1, None, none)]
+        });
         Err(reject(errors))
     } else {
         let text = table::decode(bytes, &mut notes).map_err(whole)?;
@@ -513,7 +519,7 @@ fn build<R: Row>(
                 errors.push(RowError::new(
                     line,
                     Some(amount_head),
-                    "the amount is empty",
+                    lumbung_domain::text!("amount_empty"; id: "jumlahnya kosong", en: "the amount is empty"),
                 ));
             } else {
                 skipped.push(line);
@@ -551,10 +557,11 @@ fn build<R: Row>(
             errors.push(RowError::new(
                 line,
                 Some(amount_head),
-                format!(
-                    "an amount ({amount}) with no supplier, transaction or date: a total or \
-                     summary line? Remove it, or fill in whom it was paid to"
-                ),
+                lumbung_domain::text!("total_line", amount = amount;
+                    id: "jumlah ({amount}) tanpa pemasok, transaksi, atau tanggal: baris total \
+                         atau ringkasan? Hapus, atau isi kepada siapa dibayarkan",
+                    en: "an amount ({amount}) with no supplier, transaction or date: a total or \
+                         summary line? Remove it, or fill in whom it was paid to"),
             ));
             continue;
         }

@@ -11,11 +11,12 @@
 
 use crate::facts::{flag, Facts};
 use lumbung_domain::{FiscalCalendar, FiscalYear, Money, Share};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// Where a supplier is, relative to the programme's local area and region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
     Local,
@@ -72,7 +73,7 @@ fn money(what: &'static str, v: i128) -> Result<Money, TooLarge> {
 }
 
 /// The figures for one set of payments.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, JsonSchema)]
 pub struct Figures {
     pub total: Money,
     pub local: Money,
@@ -155,7 +156,7 @@ impl Sums {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AnchorFigures {
     pub anchor_id: u32,
     pub anchor: String,
@@ -163,7 +164,7 @@ pub struct AnchorFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct YearFigures {
     pub fiscal_year: String,
     pub fiscal_year_start: i32,
@@ -171,7 +172,7 @@ pub struct YearFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AnchorYearFigures {
     pub anchor_id: u32,
     pub anchor: String,
@@ -181,7 +182,7 @@ pub struct AnchorYearFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SectorFigures {
     /// The sector's id (0: payments without a sector), for links to its payments.
     pub sector_id: u32,
@@ -192,7 +193,7 @@ pub struct SectorFigures {
     pub leakage_share: Option<Share>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LeakingSupplier {
     pub supplier_id: u32,
     pub supplier: String,
@@ -200,7 +201,7 @@ pub struct LeakingSupplier {
 }
 
 /// One year against the baseline (the first year of the selection).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Progress {
     pub anchor: Option<String>,
     pub fiscal_year: String,
@@ -222,7 +223,7 @@ pub struct Progress {
     pub redirected_local: Option<Money>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TargetYear {
     pub fiscal_year: String,
     pub total: Money,
@@ -232,7 +233,7 @@ pub struct TargetYear {
     pub extra_local: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Target {
     pub target_local_share: Share,
     pub target_local: Money,
@@ -240,7 +241,7 @@ pub struct Target {
     pub years: Vec<TargetYear>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SpendReport {
     #[serde(flatten)]
     pub figures: Figures,

@@ -22,7 +22,6 @@ pub mod routes;
 mod signin;
 mod spec;
 mod spend;
-mod spend_import;
 mod templates;
 
 pub use auth::{CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
@@ -79,7 +78,7 @@ impl WebConfig {
 pub struct AppState {
     store: Store,
     config: WebConfig,
-    uploads: spend_import::Uploads,
+    uploads: spend::import::Uploads,
     /// One permit per pooled connection: store work waits here, on the
     /// async side, never in the pool on a blocking thread.
     gate: gate::Gate,

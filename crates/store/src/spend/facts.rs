@@ -138,10 +138,7 @@ impl Store {
     ) -> Result<()> {
         let supplier = supplier.get();
         if self.area_path(area.as_str())?.is_none() {
-            return Err(StoreError::invalid(
-                "area",
-                format!("area {area} does not exist"),
-            ));
+            return Err(StoreError::invalid("area", super::no_area(area)));
         }
         self.write(|tx| {
             let exists: bool = tx
@@ -151,7 +148,7 @@ impl Store {
                 .optional()?
                 .unwrap_or(false);
             if !exists {
-                return Err(StoreError::not_found(format!("supplier {supplier}")));
+                return Err(super::no_supplier(supplier));
             }
             if remove {
                 tx.execute(
@@ -279,9 +276,10 @@ impl Store {
 }
 
 /// A row an import flagged for a person to look at.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlaggedRow {
-    pub import_id: i64,
+    #[schemars(with = "i64")]
+    pub import_id: ImportId,
     pub file_name: String,
     pub line: i64,
     pub message: String,
@@ -303,7 +301,7 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![import_id, limit], |r| {
             Ok(FlaggedRow {
-                import_id: r.get(0)?,
+                import_id: ImportId::new(r.get(0)?),
                 file_name: r.get(1)?,
                 line: r.get(2)?,
                 message: r.get(3)?,

@@ -6,7 +6,7 @@ use super::*;
 use crate::audit::{self, Actor};
 use crate::orgs::OrgRef;
 use crate::{Result, Store, StoreError};
-use lumbung_domain::ImportId;
+use lumbung_domain::{ImportId, OrgId};
 use lumbung_domain::{Money, OrgKind, Scope};
 use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SECTOR};
 use lumbung_spend::prepare::Payment;
@@ -134,7 +134,7 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SpendImport {
-                id: r.get(0)?,
+                id: ImportId::new(r.get(0)?),
                 file_name: r.get(1)?,
                 rows_read: r.get(2)?,
                 rows_stored: r.get(3)?,
@@ -155,12 +155,14 @@ impl Store {
         let import = self
             .spend_imports()?
             .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| StoreError::not_found(format!("spend import {id}")))?;
+            .find(|i| i.id == ImportId::new(id))
+            .ok_or_else(|| super::no_import(id))?;
         if import.undone_at.is_some() {
-            return Err(StoreError::conflict(format!(
-                "import {id} was undone already"
-            )));
+            return Err(StoreError::conflict(
+                lumbung_domain::text!("import_undone_already", import = id;
+                id: "impor {import} sudah dibatalkan",
+                en: "import {import} was undone already"),
+            ));
         }
         self.write(|tx| {
             // A later import that skipped payments as held may have skipped this
@@ -188,9 +190,9 @@ impl Store {
                 .into_iter()
                 .find(|(_, a)| !anchors_of(a.clone()).is_disjoint(&mine))
             {
-                return Err(StoreError::conflict(format!(
-                    "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again"
-                )));
+                return Err(StoreError::conflict(lumbung_domain::text!("import_undo_order", blocking = blocking;
+                    id: "impor {blocking} melewati pembayaran karena sudah tersimpan, mungkin milik impor ini: batalkan impor {blocking} dahulu, lalu impor ini, lalu impor berkasnya lagi",
+                    en: "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again")));
             }
             tx.execute("DELETE FROM spend_facts WHERE import_id = ?1", [id])?;
             tx.execute("DELETE FROM spend_flags WHERE import_id = ?1", [id])?;
@@ -214,24 +216,24 @@ impl Store {
     }
 
     /// The import that holds a file with this SHA-256, if any.
-    pub fn spend_import_by_sha(&self, sha256: &str) -> Result<Option<i64>> {
+    pub fn spend_import_by_sha(&self, sha256: &str) -> Result<Option<ImportId>> {
         Ok(self
             .conn()?
             .query_row(
                 "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
                 [sha256],
-                |r| r.get(0),
+                |r| r.get(0).map(ImportId::new),
             )
             .optional()?)
     }
 
     /// The column mapping saved for an anchor's files, if any.
-    pub fn spend_mapping(&self, anchor_id: i64) -> Result<Option<serde_json::Value>> {
+    pub fn spend_mapping(&self, anchor: OrgId) -> Result<Option<serde_json::Value>> {
         let text: Option<String> = self
             .conn()?
             .query_row(
                 "SELECT mapping FROM spend_mappings WHERE anchor_id = ?1",
-                [anchor_id],
+                [anchor.get()],
                 |r| r.get(0),
             )
             .optional()?;
@@ -242,7 +244,7 @@ impl Store {
     /// again for its next file.
     pub fn save_spend_mapping(
         &self,
-        anchor_id: i64,
+        anchor: OrgId,
         mapping: &serde_json::Value,
         actor: &Actor,
     ) -> Result<()> {
@@ -250,14 +252,14 @@ impl Store {
             tx.execute(
                 "INSERT INTO spend_mappings (anchor_id, mapping) VALUES (?1, ?2)
                  ON CONFLICT (anchor_id) DO UPDATE SET mapping = excluded.mapping",
-                params![anchor_id, mapping.to_string()],
+                params![anchor.get(), mapping.to_string()],
             )?;
             audit::record(
                 tx,
                 actor,
                 "spend.mapping",
                 "organisation",
-                &anchor_id.to_string(),
+                &anchor.to_string(),
                 None,
                 mapping.clone(),
             )?;
@@ -268,11 +270,11 @@ impl Store {
     /// The id of the anchor institution with this name, of any scope (an
     /// operator's question: the CLI's `--anchor`); a name that fits several
     /// is refused with their ids, a whole number is also taken as an id.
-    pub fn anchor_id(&self, name: &str) -> Result<Option<i64>> {
+    pub fn anchor_id(&self, name: &str) -> Result<Option<OrgId>> {
         let r = OrgRef::NameOrId(name.to_owned());
         Ok(self
             .find_org(OrgKind::Anchor, &r, &Scope::Global)?
-            .map(|o| o.id))
+            .map(|o| OrgId::new(o.id)))
     }
 }
 
@@ -321,7 +323,7 @@ impl Store {
     pub fn read_spend_file(&self, file: &SpendFile<'_>) -> Result<lumbung_spend::read::Ledger> {
         let saved = match (&file.mapping, self.spend_file_anchor(file)?) {
             (None, Some((Some(id), _))) => self
-                .spend_mapping(id)?
+                .spend_mapping(OrgId::new(id))?
                 .and_then(|v| serde_json::from_value(v).ok()),
             _ => None,
         };
@@ -361,7 +363,11 @@ impl Store {
         if let (Some(m), false) = (&file.mapping, summary.already_imported) {
             // The file's anchor exists now, created by the import if new.
             if let Some((Some(id), _)) = self.spend_file_anchor(file)? {
-                self.save_spend_mapping(id, &serde_json::to_value(m).unwrap_or_default(), actor)?;
+                self.save_spend_mapping(
+                    OrgId::new(id),
+                    &serde_json::to_value(m).unwrap_or_default(),
+                    actor,
+                )?;
             }
         }
         Ok(summary)

@@ -18,7 +18,7 @@ use resolve::Places;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, FiscalCalendar, Money, Scope};
+use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope, Text};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -47,11 +47,12 @@ impl SpendSettings {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct SpendImportSummary {
     /// The new import, or the earlier one when the same file was imported
     /// before.
-    pub import_id: Option<i64>,
+    #[schemars(with = "Option<i64>")]
+    pub import_id: Option<ImportId>,
     pub already_imported: bool,
     pub rows: u64,
     pub stored: u64,
@@ -66,13 +67,14 @@ pub struct SpendImportSummary {
     pub suppliers_merged: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SpendImport {
     /// When the import was undone (its payments removed), if it was.
     pub undone_at: Option<String>,
     /// The anchor institutions whose payments it holds.
     pub anchors: Vec<u32>,
-    pub id: i64,
+    #[schemars(with = "i64")]
+    pub id: ImportId,
     pub file_name: String,
     pub rows_read: i64,
     pub rows_stored: i64,
@@ -80,6 +82,27 @@ pub struct SpendImport {
     pub total: Money,
     pub imported_at: String,
     pub imported_by: String,
+}
+
+/// An area code that names no area.
+pub(super) fn no_area(code: impl std::fmt::Display) -> Text {
+    text!("no_area", area = code;
+        id: "area {area} tidak ada",
+        en: "area {area} does not exist")
+}
+
+/// A supplier id that names no supplier.
+pub(super) fn no_supplier(id: i64) -> StoreError {
+    StoreError::not_found(text!("no_supplier", supplier = id;
+        id: "pemasok {supplier}",
+        en: "supplier {supplier}"))
+}
+
+/// A spend import id that names no import.
+pub(super) fn no_import(id: i64) -> StoreError {
+    StoreError::not_found(text!("no_spend_import", import = id;
+        id: "impor belanja {import}",
+        en: "spend import {import}"))
 }
 
 pub(super) fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
@@ -98,7 +121,7 @@ impl Store {
     ) -> Result<Places> {
         let path_of = |code: &AreaCode, field: &str| -> Result<AreaPath> {
             crate::areas::area_path_in(conn, code.as_str())?
-                .ok_or_else(|| StoreError::invalid(field, format!("area {code} does not exist")))
+                .ok_or_else(|| StoreError::invalid(field, no_area(code)))
         };
         Ok(Places {
             local: local.map(|c| path_of(c, "local")).transpose()?,
@@ -123,9 +146,10 @@ impl Store {
     pub fn set_spend_settings(&self, settings: &SpendSettings, actor: &Actor) -> Result<()> {
         let paths = |code: &Option<String>, field: &str| -> Result<Option<AreaPath>> {
             match code {
-                Some(c) => Ok(Some(self.area_path(c)?.ok_or_else(|| {
-                    StoreError::invalid(field, format!("area {c} does not exist"))
-                })?)),
+                Some(c) => Ok(Some(
+                    self.area_path(c)?
+                        .ok_or_else(|| StoreError::invalid(field, no_area(c)))?,
+                )),
                 None => Ok(None),
             }
         };
@@ -135,7 +159,9 @@ impl Store {
             if !r.contains(l) {
                 return Err(StoreError::invalid(
                     "region",
-                    "the region must contain the local area",
+                    text!("region_without_local";
+                        id: "wilayah harus memuat area lokal",
+                        en: "the region must contain the local area"),
                 ));
             }
         }
@@ -216,5 +242,22 @@ impl Store {
         Ok(Some(
             ids.into_iter().map(lumbung_domain::AnchorId::new).collect(),
         ))
+    }
+
+    /// The imports `scope` may see and undo: those whose every anchor it
+    /// covers (see [`Store::spend_anchors_in`]); all for the whole system.
+    pub fn spend_imports_in(&self, scope: &Scope) -> Result<Vec<SpendImport>> {
+        let imports = self.spend_imports()?;
+        let Some(allowed) = self.spend_anchors_in(scope)? else {
+            return Ok(imports);
+        };
+        Ok(imports
+            .into_iter()
+            .filter(|i| {
+                i.anchors
+                    .iter()
+                    .all(|&a| allowed.contains(&lumbung_domain::AnchorId::new(i64::from(a))))
+            })
+            .collect())
     }
 }

@@ -2,14 +2,15 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use rusqlite::params;
+use lumbung_domain::PublicationId;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A spend report published for the public: a snapshot of aggregate
 /// figures, without supplier names (a supplier may be a person).
 #[derive(Debug, Clone, Serialize)]
 pub struct Publication {
-    pub id: i64,
+    pub id: PublicationId,
     pub title: String,
     pub report: serde_json::Value,
     pub published_at: String,
@@ -22,12 +23,14 @@ impl Store {
         title: &str,
         report: &serde_json::Value,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<PublicationId> {
         let title = title.trim();
         if title.is_empty() {
             return Err(StoreError::invalid(
                 "title",
-                "a published report needs a title",
+                lumbung_domain::text!("report_needs_title";
+                    id: "laporan yang diterbitkan memerlukan judul",
+                    en: "a published report needs a title"),
             ));
         }
         self.write(|tx| {
@@ -45,7 +48,7 @@ impl Store {
                 None,
                 serde_json::json!({"title": title}),
             )?;
-            Ok(id)
+            Ok(PublicationId::new(id))
         })
     }
 
@@ -54,19 +57,29 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT id, title, report, published_at, published_by FROM spend_publications ORDER BY id DESC",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Publication {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                report: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
-                published_at: r.get(3)?,
-                published_by: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], publication)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn spend_publication(&self, id: i64) -> Result<Option<Publication>> {
-        Ok(self.spend_publications()?.into_iter().find(|p| p.id == id))
+    pub fn spend_publication(&self, id: PublicationId) -> Result<Option<Publication>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT id, title, report, published_at, published_by FROM spend_publications WHERE id = ?1",
+                [id.get()],
+                publication,
+            )
+            .optional()?)
     }
+}
+
+/// A publication from its row: id, title, report, when, by whom.
+fn publication(r: &rusqlite::Row<'_>) -> rusqlite::Result<Publication> {
+    Ok(Publication {
+        id: PublicationId::new(r.get(0)?),
+        title: r.get(1)?,
+        report: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+        published_at: r.get(3)?,
+        published_by: r.get(4)?,
+    })
 }

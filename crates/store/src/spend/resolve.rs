@@ -5,7 +5,7 @@ use super::*;
 use crate::audit::{self, Actor};
 use crate::orgs::{self, OrgRef};
 use crate::{Result, StoreError};
-use lumbung_domain::{AreaCode, AreaPath, Money, OrgKind, PostalCode, Scope};
+use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgKind, PostalCode, Scope};
 use lumbung_spend::facts::{Facts, NO_SECTOR};
 use lumbung_spend::report::Location;
 use lumbung_spend::suppliers::{name_key, normalise_name};
@@ -189,7 +189,7 @@ pub(super) fn already_imported(
         )
         .optional()?;
     Ok(earlier.map(|id| SpendImportSummary {
-        import_id: Some(id),
+        import_id: Some(ImportId::new(id)),
         already_imported: true,
         rows,
         skipped_duplicates: rows,
@@ -247,10 +247,9 @@ pub(super) fn anchor_or_create(
         let ids: Vec<String> = elsewhere.iter().map(|o| o.id.to_string()).collect();
         return Err(StoreError::invalid(
             "anchor",
-            format!(
-                "the anchor institution {name:?} (id {}) is outside your scope: an analyst whose scope covers it imports its files",
-                ids.join(", ")
-            ),
+            text!("anchor_outside_scope", name = format!("{name:?}"), ids = ids.join(", ");
+                id: "lembaga jangkar {name} (id {ids}) di luar cakupan Anda: analis yang cakupannya meliputinya yang mengimpor berkasnya",
+                en: "the anchor institution {name} (id {ids}) is outside your scope: an analyst whose scope covers it imports its files"),
         ));
     }
     let area = match reach {
@@ -259,9 +258,9 @@ pub(super) fn anchor_or_create(
         Scope::Org { .. } => {
             return Err(StoreError::invalid(
                 "anchor",
-                format!(
-                    "no anchor institution named {name:?} within your scope, and an organisation's analyst cannot create one"
-                ),
+                text!("no_anchor_named_in_scope", name = format!("{name:?}");
+                    id: "tidak ada lembaga jangkar bernama {name} dalam cakupan Anda, dan analis sebuah organisasi tidak dapat membuatnya",
+                    en: "no anchor institution named {name} within your scope, and an organisation's analyst cannot create one"),
             ))
         }
     };
@@ -297,7 +296,9 @@ pub(super) fn file_anchor(
         None => match r {
             OrgRef::Id(id) => Err(StoreError::invalid(
                 "anchor_id",
-                format!("no anchor institution {id} within your scope"),
+                text!("no_anchor_in_scope", anchor = id;
+                    id: "tidak ada lembaga jangkar {anchor} dalam cakupan Anda",
+                    en: "no anchor institution {anchor} within your scope"),
             )),
             OrgRef::Name(name) | OrgRef::NameOrId(name) => Ok((None, name.trim().to_owned())),
         },
@@ -474,7 +475,7 @@ pub(super) fn store_facts(
         ],
     )?;
     let import_id = tx.last_insert_rowid();
-    summary.import_id = Some(import_id);
+    summary.import_id = Some(ImportId::new(import_id));
     {
         let mut insert = tx.prepare(
             "INSERT INTO spend_facts (import_id, chunk, rows, data) VALUES (?1, ?2, ?3, ?4)",

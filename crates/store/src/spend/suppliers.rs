@@ -2,16 +2,17 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::AreaCode;
 use lumbung_domain::SupplierId;
+use lumbung_domain::{text, AreaCode};
 use lumbung_spend::facts::Facts;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A supplier as the catalogue holds it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Supplier {
-    pub id: i64,
+    #[schemars(with = "i64")]
+    pub id: SupplierId,
     pub name: String,
     pub postcode: Option<String>,
     /// The area an analyst fixed for it (wins over the postal code).
@@ -41,7 +42,7 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![like, review_only as i64, limit], |r| {
             Ok(Supplier {
-                id: r.get(0)?,
+                id: SupplierId::new(r.get(0)?),
                 name: r.get(1)?,
                 postcode: r.get(2)?,
                 area_code: r.get(3)?,
@@ -54,7 +55,7 @@ impl Store {
         let mut keys = conn.prepare("SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key")?;
         for s in &mut list {
             s.keys = keys
-                .query_map([s.id], |r| r.get(0))?
+                .query_map([s.id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
         }
         let mut sites = conn.prepare(
@@ -62,7 +63,7 @@ impl Store {
         )?;
         for s in &mut list {
             s.sites = sites
-                .query_map([s.id], |r| r.get(0))?
+                .query_map([s.id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
         }
         Ok(list)
@@ -81,7 +82,9 @@ impl Store {
         if keep == other {
             return Err(StoreError::invalid(
                 "supplier",
-                "a supplier cannot be merged into itself",
+                text!("supplier_into_itself";
+                    id: "pemasok tidak dapat digabung ke dirinya sendiri",
+                    en: "a supplier cannot be merged into itself"),
             ));
         }
         self.write(|tx| {
@@ -91,7 +94,7 @@ impl Store {
                     .optional()?
                     .unwrap_or(false);
                 if !exists {
-                    return Err(StoreError::not_found(format!("supplier {id}")));
+                    return Err(super::no_supplier(id));
                 }
             }
             tx.execute(
@@ -149,10 +152,7 @@ impl Store {
         let id = id.get();
         if let Some(code) = area {
             if self.area_path(code.as_str())?.is_none() {
-                return Err(StoreError::invalid(
-                    "area",
-                    format!("area {code} does not exist"),
-                ));
+                return Err(StoreError::invalid("area", super::no_area(code)));
             }
         }
         self.write(|tx| {
@@ -161,7 +161,7 @@ impl Store {
                 params![id, area.map(AreaCode::as_str)],
             )?;
             if changed == 0 {
-                return Err(StoreError::not_found(format!("supplier {id}")));
+                return Err(super::no_supplier(id));
             }
             audit::record(
                 tx,
@@ -189,7 +189,7 @@ impl Store {
         key: &str,
         name: &str,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<SupplierId> {
         let supplier = supplier.get();
         let (kind, key) = key
             .split_once(':')
@@ -197,12 +197,19 @@ impl Store {
             .ok_or_else(|| {
                 StoreError::invalid(
                     "key",
-                    "a key is id:… or name:…, as `spend suppliers` lists it",
+                    text!("supplier_key_form";
+                        id: "kunci berbentuk id:… atau name:…, seperti yang dicantumkan `spend suppliers`",
+                        en: "a key is id:… or name:…, as `spend suppliers` lists it"),
                 )
             })?;
         let name = name.trim();
         if name.is_empty() {
-            return Err(StoreError::invalid("name", "the new supplier needs a name"));
+            return Err(StoreError::invalid(
+                "name",
+                text!("supplier_needs_name";
+                    id: "pemasok baru memerlukan nama",
+                    en: "the new supplier needs a name"),
+            ));
         }
         self.write(|tx| {
             let owner: Option<i64> = tx
@@ -215,7 +222,9 @@ impl Store {
             if owner != Some(supplier) {
                 return Err(StoreError::invalid(
                     "key",
-                    format!("supplier {supplier} has no key {kind}:{key}"),
+                    text!("supplier_has_no_key", supplier = supplier, key = format!("{kind}:{key}");
+                        id: "pemasok {supplier} tidak memiliki kunci {key}",
+                        en: "supplier {supplier} has no key {key}"),
                 ));
             }
             let left: i64 = tx.query_row(
@@ -226,7 +235,9 @@ impl Store {
             if left < 2 {
                 return Err(StoreError::invalid(
                     "key",
-                    "a supplier keeps at least one key; there is nothing to split",
+                    text!("supplier_last_key";
+                        id: "pemasok tetap memiliki paling sedikit satu kunci; tidak ada yang dapat dipisahkan",
+                        en: "a supplier keeps at least one key; there is nothing to split"),
                 ));
             }
             tx.execute(
@@ -247,7 +258,7 @@ impl Store {
                 None,
                 serde_json::json!({"key": format!("{kind}:{key}"), "new_supplier": new_id, "name": name}),
             )?;
-            Ok(new_id)
+            Ok(SupplierId::new(new_id))
         })
     }
 }

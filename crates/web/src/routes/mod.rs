@@ -12,15 +12,12 @@ use crate::community::routes::ROUTES as COMMUNITY;
 use crate::pages;
 use crate::spec::r;
 pub use crate::spec::{Answer, Need, Route};
-use crate::spend::handlers as spend;
-use crate::spend::publications;
-use crate::spend::review;
-use crate::spend_import::{self, MAX_UPLOAD_BYTES};
+use crate::spend::routes::ROUTES as SPEND;
 use axum::http::Method;
 use lumbung_domain::Resource;
 
 use Need::{Public, Read, SignedIn, Write};
-use Resource::{AreasOrgs, AuditLog, Spend, Users};
+use Resource::{AreasOrgs, AuditLog, Users};
 
 /// Every route, one table per feature: its folder may own its table.
 pub static TABLES: &[&[Route]] = &[DOCUMENT, CORE, SPEND, FUND, COMMUNITY, ELECTION];
@@ -76,46 +73,6 @@ static CORE: &[Route] = &[
     r!(POST "/api/v1/users", Write(Users), api::user_create, "Create a user").takes::<crate::forms::UserFields>().answers(api::answers::USER_CREATE),
     r!(POST "/api/v1/users/{id}/password", Write(Users), api::password_reset, "Reset a user's password").takes::<api::PasswordBody>().answers(api::answers::PASSWORD),
     r!(GET "/api/v1/audit", Read(AuditLog), api::audit, "Audit log, newest first").answers(api::answers::AUDIT),
-];
-
-#[rustfmt::skip]
-static SPEND: &[Route] = &[
-    // Anchor spend (crate::spend, crate::spend_import) and its published reports.
-    r!(GET "/spend", Read(Spend), spend::page, "Spend analysis: where the anchors' money goes"),
-    r!(GET "/spend/payments", Read(Spend), spend::payments_page, "The payments behind a figure"),
-    r!(GET "/spend/report.csv", Read(Spend), spend::report_csv, "The per anchor × year table as CSV"),
-    r!(GET "/spend/report.xlsx", Read(Spend), spend::report_xlsx, "The report as a workbook"),
-    r!(GET "/api/v1/spend/report", Read(Spend), spend::api_report, "The spend report (same keys as `lumbung spend report --format json`)"),
-    r!(GET "/api/v1/spend/payments", Read(Spend), spend::api_payments, "The payments behind a figure"),
-    r!(GET "/api/v1/spend/imports", Read(Spend), spend::api_imports, "Spend imports"),
-    // The supplier catalogue is shared by all anchors: a decision about a
-    // supplier needs an analyst of the whole system, and scoped users see
-    // and undo only what concerns their anchors (checked in the handlers).
-    r!(GET "/spend/suppliers", Read(Spend), review::suppliers_page, "Suppliers: search, those listed for review; for analysts the decisions"),
-    r!(POST "/spend/suppliers/{id}/locate", Write(Spend), review::locate, "Fix a supplier's location (empty area: back to its postal code)"),
-    r!(POST "/spend/suppliers/{id}/sites", Write(Spend), review::site, "Record (or with remove, forget) a supplier's branch site"),
-    r!(POST "/spend/suppliers/{id}/merge", Write(Spend), review::merge, "Merge a supplier into another (field into: the one that stays)"),
-    r!(GET "/spend/imports", Read(Spend), review::imports_page, "Imported payment files"),
-    r!(POST "/spend/imports/{id}/undo", Write(Spend), review::undo, "Undo an import (its payments are removed)"),
-    r!(GET "/spend/imports/{id}/flagged", Read(Spend), review::flagged_page, "The rows of an import flagged for review"),
-    r!(GET "/api/v1/spend/suppliers", Read(Spend), review::api_suppliers, "Suppliers (?q=&review=true&limit=)"),
-    r!(POST "/api/v1/spend/suppliers/{id}/locate", Write(Spend), review::api_locate, "Fix a supplier's location: {\"area\": \"E07000123\"}, or null to clear"),
-    r!(POST "/api/v1/spend/suppliers/{id}/sites", Write(Spend), review::api_site, "Record a branch site: {\"area\": \"E07000123\", \"remove\": false}"),
-    r!(POST "/api/v1/spend/suppliers/{id}/merge", Write(Spend), review::api_merge, "Merge this supplier into another: {\"into\": 12} (the one that stays)"),
-    r!(DELETE "/api/v1/spend/imports/{id}", Write(Spend), review::api_undo, "Undo an import (its payments are removed)"),
-    r!(GET "/api/v1/spend/imports/{id}/flagged", Read(Spend), review::api_flagged, "The rows of an import flagged for review (?limit=)"),
-    r!(GET "/spend/import", Write(Spend), spend_import::form, "Upload a payment file"),
-    r!(POST "/spend/import", Write(Spend), spend_import::upload, "Receive a payment file for preview", limit MAX_UPLOAD_BYTES),
-    r!(GET "/spend/import/{id}", Write(Spend), spend_import::preview, "Preview an uploaded file with its detected mapping"),
-    r!(POST "/spend/import/{id}", Write(Spend), spend_import::confirm, "Confirm and import an uploaded file"),
-    r!(GET "/spend/jobs/{id}", Write(Spend), spend_import::job_page, "An import's progress"),
-    r!(POST "/api/v1/spend/imports", Write(Spend), spend_import::api_import, "Import a payment file sent as the body (?file_name=&anchor=&anchor_id=&year=&locale=)", limit MAX_UPLOAD_BYTES),
-    r!(GET "/api/v1/spend/jobs/{id}", Write(Spend), spend_import::api_job, "An import's progress"),
-    r!(POST "/spend/publish", Write(Spend), publications::publish, "Publish the report for everyone (aggregates only)"),
-    r!(GET "/reports", Public, publications::list, "Published spend reports"),
-    r!(GET "/reports/{id}", Public, publications::show, "A published spend report"),
-    r!(GET "/api/v1/reports", Public, publications::api_list, "Published spend reports"),
-    r!(GET "/api/v1/reports/{id}", Public, publications::api_show, "A published spend report"),
 ];
 
 use crate::fund::routes::ROUTES as FUND;

@@ -10,9 +10,11 @@
 //! users only as far as their anchors lie inside the scope (see
 //! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
-use crate::actions::{self, Failure};
-use crate::api::failure;
+use super::{actions, no_import, no_supplier};
+use crate::actions::Failure;
+use crate::api::{failure, Reply};
 use crate::auth::Viewer;
+use crate::edge::optional;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::pages::render;
@@ -21,10 +23,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
+use lumbung_domain::{AreaCode, SupplierId};
 use lumbung_store::SpendImport;
 use minijinja::context;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// Suppliers listed on the page (a search narrows the list).
 pub const PAGE_SUPPLIERS: u32 = 200;
@@ -40,9 +43,9 @@ fn truthy(s: &str) -> bool {
     )
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
+/// An id from the path; one that is no number names nothing (`missing`).
+fn parse_id(raw: &str, missing: impl Fn(String) -> AppError) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| missing(raw.to_owned()))
 }
 
 /// `?q=&review=1` (and for the API `limit=`).
@@ -51,7 +54,7 @@ fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
 pub struct SupplierQuery {
     pub q: String,
     pub review: String,
-    #[serde(skip_serializing)]
+    #[serde(skip_serializing, deserialize_with = "optional")]
     pub limit: Option<u32>,
 }
 
@@ -96,7 +99,7 @@ async fn suppliers(
         .await?;
     Ok(list
         .into_iter()
-        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id)))
+        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
         .take(limit as usize)
         .collect())
 }
@@ -106,8 +109,8 @@ async fn import(state: &AppState, viewer: &Viewer, id: i64) -> Result<SpendImpor
     crate::spend::visible_imports(state, viewer)
         .await?
         .into_iter()
-        .find(|i| i.id == id)
-        .ok_or_else(|| AppError::not_found(format!("spend import {id}")))
+        .find(|i| i.id.get() == id)
+        .ok_or_else(|| no_import(id))
 }
 
 // ---- pages ----
@@ -219,7 +222,7 @@ pub async fn locate(
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let result = actions::locate_supplier(&state, &viewer, id, Some(&form.area))
         .await
         .map(drop);
@@ -232,7 +235,7 @@ pub async fn site(
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let remove = truthy(&form.remove);
     let result = actions::supplier_site(&state, &viewer, id, &form.area, remove)
         .await
@@ -246,7 +249,7 @@ pub async fn merge(
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "supplier")?;
+    let id = parse_id(&id, no_supplier)?;
     let raw = form.into.trim();
     let result = match raw.parse::<i64>() {
         Ok(into) => actions::merge_supplier(&state, &viewer, id, into)
@@ -254,7 +257,9 @@ pub async fn merge(
             .map(drop),
         Err(_) => Err(Failure::Fields(FieldErrors::from([(
             "into".to_owned(),
-            format!("{raw:?} is not a supplier number").into(),
+            lumbung_domain::text!("not_a_supplier_number", value = format!("{raw:?}");
+                id: "{value} bukan nomor pemasok",
+                en: "{value} is not a supplier number"),
         )]))),
     };
     after(&state, &viewer, id, "merge", form, result).await
@@ -280,7 +285,7 @@ pub async fn undo(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "spend import")?;
+    let id = parse_id(&id, no_import)?;
     match actions::undo_import(&state, &viewer, id).await {
         Ok(_) => Ok(Redirect::to("/spend/imports").into_response()),
         Err(Failure::Fields(errors)) => Err(AppError::bad_request(
@@ -300,7 +305,7 @@ pub async fn flagged_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "spend import")?;
+    let id = parse_id(&id, no_import)?;
     let file = import(&state, &viewer, id).await?;
     let rows = state
         .blocking(move |s| s.spend_flagged(Some(lumbung_domain::ImportId::new(id)), MAX_FLAGGED))
@@ -315,17 +320,32 @@ pub async fn flagged_page(
 
 // ---- API ----
 
+/// `GET /api/v1/spend/suppliers`.
+#[derive(Serialize, JsonSchema)]
+pub struct SupplierList {
+    suppliers: Vec<lumbung_store::Supplier>,
+    limit: u32,
+}
+
 pub async fn api_suppliers(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<SupplierQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Reply<SupplierList>, AppError> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_SUPPLIERS);
-    let list = suppliers(&state, &viewer, &q, limit).await?;
-    Ok(Json(json!({ "suppliers": list, "limit": limit })))
+    let suppliers = suppliers(&state, &viewer, &q, limit).await?;
+    Ok(Reply(SupplierList { suppliers, limit }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// An API answer: the decision's result, or its failure.
+fn answer<T: Serialize>(result: Result<T, Failure>) -> Response {
+    match result {
+        Ok(answer) => Reply(answer).into_response(),
+        Err(f) => failure(f),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct LocateBody {
     /// The area; `null` (or absent, or empty) returns the supplier to its
@@ -333,27 +353,37 @@ pub struct LocateBody {
     area: Option<String>,
 }
 
+/// `POST /api/v1/spend/suppliers/{id}/locate`.
+#[derive(Serialize, JsonSchema)]
+pub struct Located {
+    id: i64,
+    area_code: Option<AreaCode>,
+}
+
 pub async fn api_locate(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(body): Json<LocateBody>,
-) -> Response {
-    let id = match parse_id(&id, "supplier") {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
-    match actions::locate_supplier(&state, &viewer, id, body.area.as_deref()).await {
-        Ok(area) => Json(json!({"id": id, "area_code": area})).into_response(),
-        Err(f) => failure(f),
-    }
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, no_supplier)?;
+    let area = actions::locate_supplier(&state, &viewer, id, body.area.as_deref()).await;
+    Ok(answer(area.map(|area_code| Located { id, area_code })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct SiteBody {
     area: String,
     #[serde(default)]
     remove: bool,
+}
+
+/// `POST /api/v1/spend/suppliers/{id}/sites`.
+#[derive(Serialize, JsonSchema)]
+pub struct SiteRecorded {
+    id: i64,
+    area_code: AreaCode,
+    removed: bool,
 }
 
 pub async fn api_site(
@@ -361,23 +391,29 @@ pub async fn api_site(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(body): Json<SiteBody>,
-) -> Response {
-    let id = match parse_id(&id, "supplier") {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
-    match actions::supplier_site(&state, &viewer, id, &body.area, body.remove).await {
-        Ok(area) => {
-            Json(json!({"id": id, "area_code": area, "removed": body.remove})).into_response()
-        }
-        Err(f) => failure(f),
-    }
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, no_supplier)?;
+    let area = actions::supplier_site(&state, &viewer, id, &body.area, body.remove).await;
+    Ok(answer(area.map(|area_code| SiteRecorded {
+        id,
+        area_code,
+        removed: body.remove,
+    })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct MergeBody {
-    /// The supplier that stays.
-    into: i64,
+    /// The supplier that stays (a number, or its digits as text).
+    #[schemars(schema_with = "crate::edge::text_or_number_schema")]
+    into: SupplierId,
+}
+
+/// `POST /api/v1/spend/suppliers/{id}/merge`.
+#[derive(Serialize, JsonSchema)]
+pub struct Merged {
+    kept: i64,
+    merged: i64,
+    payments_moved: u64,
 }
 
 pub async fn api_merge(
@@ -385,38 +421,46 @@ pub async fn api_merge(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Json(body): Json<MergeBody>,
-) -> Response {
-    let id = match parse_id(&id, "supplier") {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
-    match actions::merge_supplier(&state, &viewer, id, body.into).await {
-        Ok(moved) => {
-            Json(json!({"kept": body.into, "merged": id, "payments_moved": moved})).into_response()
-        }
-        Err(f) => failure(f),
-    }
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, no_supplier)?;
+    let into = body.into.get();
+    let moved = actions::merge_supplier(&state, &viewer, id, into).await;
+    Ok(answer(moved.map(|payments_moved| Merged {
+        kept: into,
+        merged: id,
+        payments_moved,
+    })))
+}
+
+/// `DELETE /api/v1/spend/imports/{id}`: the import as it now stands.
+#[derive(Serialize, JsonSchema)]
+pub struct Undone {
+    undone: SpendImport,
 }
 
 pub async fn api_undo(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-) -> Response {
-    let id = match parse_id(&id, "spend import") {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
-    match actions::undo_import(&state, &viewer, id).await {
-        Ok(undone) => Json(json!({ "undone": undone })).into_response(),
-        Err(f) => failure(f),
-    }
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, no_import)?;
+    let undone = actions::undo_import(&state, &viewer, id).await;
+    Ok(answer(undone.map(|undone| Undone { undone })))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct FlaggedQuery {
+    #[serde(deserialize_with = "optional")]
     limit: Option<u32>,
+}
+
+/// `GET /api/v1/spend/imports/{id}/flagged`.
+#[derive(Serialize, JsonSchema)]
+pub struct FlaggedList {
+    import: SpendImport,
+    flagged: Vec<lumbung_store::FlaggedRow>,
+    limit: u32,
 }
 
 pub async fn api_flagged(
@@ -424,14 +468,16 @@ pub async fn api_flagged(
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Query(q): Query<FlaggedQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let id = parse_id(&id, "spend import")?;
-    let file = import(&state, &viewer, id).await?;
+) -> Result<Reply<FlaggedList>, AppError> {
+    let id = parse_id(&id, no_import)?;
+    let import = import(&state, &viewer, id).await?;
     let limit = q.limit.unwrap_or(MAX_FLAGGED).clamp(1, MAX_FLAGGED);
-    let rows = state
+    let flagged = state
         .blocking(move |s| s.spend_flagged(Some(lumbung_domain::ImportId::new(id)), limit))
         .await?;
-    Ok(Json(
-        json!({"import": file, "flagged": rows, "limit": limit}),
-    ))
+    Ok(Reply(FlaggedList {
+        import,
+        flagged,
+        limit,
+    }))
 }

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
-use lumbung_domain::{FiscalYear, Resource, Scope};
+use lumbung_domain::{text, FiscalYear, Resource, Scope};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_store::{OrgRef, SpendFile, SpendImportSummary, StoreError};
 use minijinja::context;
@@ -63,7 +63,9 @@ impl Upload {
         std::fs::read(&**self.file).map_err(|e| {
             StoreError::invalid(
                 "file",
-                format!("{}: cannot read the upload: {e}", self.meta.name),
+                text!("upload_unreadable", file = self.meta.name, error = e;
+                    id: "{file}: unggahan tidak dapat dibaca: {error}",
+                    en: "{file}: cannot read the upload: {error}"),
             )
         })
     }
@@ -163,7 +165,7 @@ impl Jobs {
     }
 }
 
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Job {
     Running {
@@ -242,12 +244,9 @@ pub async fn upload(
                     if size > MAX_UPLOAD_BYTES {
                         return Err(AppError::Invalid {
                             field: "file".into(),
-                            message: format!(
-                                "{}: larger than {} MB",
-                                meta.name,
-                                MAX_UPLOAD_BYTES >> 20
-                            )
-                            .into(),
+                            message: text!("upload_too_large", file = meta.name, mb = MAX_UPLOAD_BYTES >> 20;
+                                id: "{file}: lebih besar dari {mb} MB",
+                                en: "{file}: larger than {mb} MB"),
                         });
                     }
                     out.write_all(&chunk).await.map_err(spool_error)?;
@@ -268,7 +267,10 @@ pub async fn upload(
         }
     }
     let Some((file, size)) = spooled.filter(|(_, size)| *size > 0) else {
-        return Err(invalid("file", "choose a file to upload"));
+        return Err(invalid(
+            "file",
+            text!("choose_a_file"; id: "pilih berkas untuk diunggah", en: "choose a file to upload"),
+        ));
     };
     tracing::debug!(file = %meta.name, size, "upload spooled");
     let id = token();
@@ -292,7 +294,9 @@ fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppErr
     let files = state.uploads.files.lock().expect("uploads lock");
     match files.files.get(id) {
         Some(u) if u.meta.owner == me => Ok(u.clone()),
-        _ => Err(AppError::not_found(format!("upload {id}"))),
+        _ => Err(AppError::not_found(text!("no_upload", upload = id;
+            id: "unggahan {upload}",
+            en: "upload {upload}"))),
     }
 }
 
@@ -301,14 +305,7 @@ fn spend_file<'a>(
     bytes: &'a [u8],
     mapping: Option<BTreeMap<Field, String>>,
 ) -> Result<SpendFile<'a>, AppError> {
-    let year = Some(u.year.as_str())
-        .filter(|y| !y.is_empty())
-        .map(FiscalYear::parse)
-        .transpose()
-        .map_err(|e| AppError::Invalid {
-            field: "year".into(),
-            message: e.to_string().into(),
-        })?;
+    let year = super::parsed(&Some(u.year.clone()), "year", FiscalYear::parse)?;
     let anchor = match u.anchor_id {
         Some(id) => Some(OrgRef::Id(id)),
         None => Some(u.anchor.as_str())
@@ -337,21 +334,59 @@ fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
         None => Ok(None),
         Some(raw) => raw.parse().map(Some).map_err(|_| AppError::Invalid {
             field: "anchor_id".into(),
-            message: format!("{raw:?} is not an organisation id (a whole number)").into(),
+            message: text!("not_an_org_id", value = format!("{raw:?}");
+                id: "{value} bukan id organisasi (bilangan bulat)",
+                en: "{value} is not an organisation id (a whole number)"),
         }),
     }
 }
 
-/// The mapping fields of the confirmation form: `map_<field>` = header.
-fn mapping_of(form: &BTreeMap<String, String>) -> Option<BTreeMap<Field, String>> {
-    let mapping: BTreeMap<Field, String> = Field::ALL
-        .iter()
-        .filter_map(|f| {
-            let v = form.get(&format!("map_{}", f.name()))?.trim();
-            (!v.is_empty()).then(|| (*f, v.to_owned()))
-        })
-        .collect();
-    (!mapping.is_empty()).then_some(mapping)
+/// The confirmation form: for each field, the header it reads
+/// (`map_<field>`; empty: as detected).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    map_anchor: String,
+    map_fiscal_year: String,
+    map_payment_date: String,
+    map_supplier_id: String,
+    map_supplier_name: String,
+    map_postcode: String,
+    map_sic: String,
+    map_sme: String,
+    map_contract_type: String,
+    map_amount: String,
+    map_transaction: String,
+    map_description: String,
+    map_payment_id: String,
+}
+
+impl ConfirmForm {
+    /// The mapping the analyst chose, if any.
+    fn mapping(&self) -> Option<BTreeMap<Field, String>> {
+        let chosen = [
+            (Field::Anchor, &self.map_anchor),
+            (Field::FiscalYear, &self.map_fiscal_year),
+            (Field::PaymentDate, &self.map_payment_date),
+            (Field::SupplierId, &self.map_supplier_id),
+            (Field::SupplierName, &self.map_supplier_name),
+            (Field::Postcode, &self.map_postcode),
+            (Field::Sic, &self.map_sic),
+            (Field::Sme, &self.map_sme),
+            (Field::ContractType, &self.map_contract_type),
+            (Field::Amount, &self.map_amount),
+            (Field::Transaction, &self.map_transaction),
+            (Field::Description, &self.map_description),
+            (Field::PaymentId, &self.map_payment_id),
+        ];
+        let mapping: BTreeMap<Field, String> = chosen
+            .into_iter()
+            .map(|(f, header)| (f, header.trim()))
+            .filter(|(_, header)| !header.is_empty())
+            .map(|(f, header)| (f, header.to_owned()))
+            .collect();
+        (!mapping.is_empty()).then_some(mapping)
+    }
 }
 
 pub async fn preview(
@@ -426,11 +461,11 @@ pub async fn confirm(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Form(form): Form<BTreeMap<String, String>>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     let upload = waiting(&state, &viewer, &id)?;
     let actor = viewer.actor()?;
-    let mapping = mapping_of(&form);
+    let mapping = form.mapping();
     spend_file(&upload.meta, &[], mapping.clone())?;
     state
         .uploads
@@ -479,7 +514,9 @@ fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
     let me = viewer.require()?.id;
     match state.uploads.jobs.lock().expect("jobs lock").0.get(id) {
         Some(e) if e.owner == me => Ok(e.job.clone()),
-        _ => Err(AppError::not_found(format!("import job {id}"))),
+        _ => Err(AppError::not_found(text!("no_import_job", job = id;
+            id: "pekerjaan impor {job}",
+            en: "import job {job}"))),
     }
 }
 
@@ -600,6 +637,18 @@ mod tests {
         assert!(!w.files.contains_key("b3"));
         w.put("late".into(), upload(99, now), now + UPLOAD_TTL);
         assert_eq!(w.files.len(), 1);
+    }
+
+    #[test]
+    fn the_confirmation_form_reads_every_field_s_header() {
+        for field in Field::ALL {
+            let form: ConfirmForm =
+                serde_urlencoded::from_str(&format!("map_{}=+Col+&csrf=x", field.name())).unwrap();
+            let chosen = BTreeMap::from([(field, "Col".to_owned())]);
+            assert_eq!(form.mapping(), Some(chosen), "{}", field.name());
+        }
+        let blank: ConfirmForm = serde_urlencoded::from_str("map_amount=&csrf=x").unwrap();
+        assert_eq!(blank.mapping(), None);
     }
 
     #[test]

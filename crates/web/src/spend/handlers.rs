@@ -1,0 +1,216 @@
+//! The routes of spend analysis.
+
+use super::*;
+use crate::api::Reply;
+use crate::charts;
+use crate::pages::render as render_page;
+use axum::extract::{Query, State};
+use axum::http::{header, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
+use minijinja::context;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<ReportQuery>,
+) -> Result<Html<String>, AppError> {
+    let c = compute_for(&state, &viewer, &q).await?;
+    let t = viewer.lang;
+    let legend = [
+        t.t("location_local"),
+        t.t("location_regional"),
+        t.t("location_outside"),
+        t.t("location_unknown"),
+    ];
+    let shares = charts::stacked(
+        t.t("spend_chart_shares"),
+        &c.report
+            .by_anchor_year
+            .iter()
+            .map(|cell| {
+                let f = &cell.figures;
+                let regional_only = f.regional.minor() - f.local.minor();
+                (
+                    format!("{} {}", cell.anchor, cell.fiscal_year),
+                    vec![
+                        f.local.minor(),
+                        regional_only,
+                        f.outside.minor(),
+                        f.unknown.minor(),
+                    ],
+                )
+            })
+            .collect::<Vec<_>>(),
+        &legend,
+    );
+    let sectors = charts::bars(
+        t.t("spend_chart_sectors"),
+        &c.report
+            .by_sector
+            .iter()
+            .take(10)
+            .map(|s| {
+                let label = s
+                    .sector_name
+                    .clone()
+                    .or(s.sector.clone())
+                    .unwrap_or_else(|| t.t("spend_no_sector").to_owned());
+                (label, s.leakage.minor(), s.leakage.to_string())
+            })
+            .collect::<Vec<_>>(),
+    );
+    let trend = charts::bars(
+        t.t("spend_chart_trend"),
+        &c.report
+            .progress
+            .iter()
+            .map(|p| {
+                let share = p.local_share.map(|s| s.to_string()).unwrap_or_default();
+                let minor = p
+                    .local_share
+                    .map(|s| (s.to_string().parse::<f64>().unwrap_or(0.0) * 1e6) as i64)
+                    .unwrap_or(0);
+                (p.fiscal_year.clone(), minor, share)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+    render_page(
+        &viewer,
+        &uri,
+        "spend.html",
+        context! {
+            r => c.report,
+            q => q,
+            query => query,
+            selection => c.selection,
+            anchors => c.anchors.iter().map(|(id, name)| context! { id => id, name => name }).collect::<Vec<_>>(),
+            chart_shares => minijinja::Value::from_safe_string(shares),
+            chart_sectors => minijinja::Value::from_safe_string(sectors),
+            chart_trend => minijinja::Value::from_safe_string(trend),
+        },
+    )
+}
+
+pub async fn payments_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    uri: Uri,
+    Query(q): Query<PaymentsQuery>,
+) -> Result<Html<String>, AppError> {
+    let c = compute_for(&state, &viewer, &q.report()).await?;
+    let (lines, count, sum) = payments(&c, &q)?;
+    render_page(
+        &viewer,
+        &uri,
+        "spend_payments.html",
+        context! { lines => lines, count => count, sum => sum, location => q.location, more => count as usize > lines.len() },
+    )
+}
+
+fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn report_csv(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let c = compute_for(&state, &viewer, &q).await?;
+    Ok(download(
+        // A byte-order mark tells spreadsheets the file is UTF-8.
+        [b"\xEF\xBB\xBF".as_slice(), &csv(&c, q.table.as_deref())?].concat(),
+        "text/csv; charset=utf-8",
+        &format!(
+            "lumbung-spend-{}.csv",
+            q.table.as_deref().unwrap_or("by_anchor_year")
+        ),
+    ))
+}
+
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let c = compute_for(&state, &viewer, &q).await?;
+    Ok(download(
+        xlsx(&c)?,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "lumbung-spend.xlsx",
+    ))
+}
+
+pub async fn api_report(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Reply<ReportAnswer>, AppError> {
+    let c = compute_for(&state, &viewer, &q).await?;
+    Ok(Reply(ReportAnswer {
+        report: c.report,
+        selection: c.selection,
+    }))
+}
+
+/// `GET /api/v1/spend/report`: the report with what it was computed for.
+#[derive(Serialize, JsonSchema)]
+pub struct ReportAnswer {
+    #[serde(flatten)]
+    report: SpendReport,
+    selection: Selection,
+}
+
+/// `GET /api/v1/spend/payments`: the first [`MAX_PAYMENT_LINES`] payments
+/// behind a figure, with the count and sum of all of them.
+#[derive(Serialize, JsonSchema)]
+pub struct PaymentList {
+    payments: Vec<PaymentLine>,
+    count: u64,
+    sum: lumbung_domain::Money,
+    listed: usize,
+}
+
+/// `GET /api/v1/spend/imports`.
+#[derive(Serialize, JsonSchema)]
+pub struct ImportList {
+    imports: Vec<lumbung_store::SpendImport>,
+}
+
+pub async fn api_payments(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<PaymentsQuery>,
+) -> Result<Reply<PaymentList>, AppError> {
+    let c = compute_for(&state, &viewer, &q.report()).await?;
+    let (payments, count, sum) = payments(&c, &q)?;
+    Ok(Reply(PaymentList {
+        listed: payments.len(),
+        payments,
+        count,
+        sum,
+    }))
+}
+
+pub async fn api_imports(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+) -> Result<Reply<ImportList>, AppError> {
+    let imports = visible_imports(&state, &viewer).await?;
+    Ok(Reply(ImportList { imports }))
+}
