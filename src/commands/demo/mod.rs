@@ -5,8 +5,10 @@
 mod community;
 mod election;
 
-use crate::{areas, orgs, serve, table};
+use super::{areas, fund, orgs, serve};
+use crate::shared::{self, table};
 use anyhow::{bail, Context, Result};
+use clap::Args;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
 use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;
@@ -20,20 +22,20 @@ pub const DEMO_PASSWORD: &str = "lumbung-demo-2026";
 
 const BPS_DIR: &str = "demo/id-wilayah-bps-2018";
 const BPS_FILES: [&str; 4] = [
-    include_str!("../../demo/id-wilayah-bps-2018/provinces.csv"),
-    include_str!("../../demo/id-wilayah-bps-2018/regencies.csv"),
-    include_str!("../../demo/id-wilayah-bps-2018/districts.csv"),
-    include_str!("../../demo/id-wilayah-bps-2018/villages.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/provinces.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/regencies.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/districts.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/villages.csv"),
 ];
 const UK_AREAS: (&str, &str) = (
     "demo/uk-lancashire/areas.csv",
-    include_str!("../../demo/uk-lancashire/areas.csv"),
+    include_str!("../../../demo/uk-lancashire/areas.csv"),
 );
 const UK_POSTCODES: (&str, &str) = (
     "demo/uk-lancashire/postcodes.csv",
-    include_str!("../../demo/uk-lancashire/postcodes.csv"),
+    include_str!("../../../demo/uk-lancashire/postcodes.csv"),
 );
-const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../../demo/orgs.csv"));
+const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../../../demo/orgs.csv"));
 
 /// Desa of KABUPATEN SERANG that get RW and RT areas: the desa code and,
 /// per RW (numbered from 1), how many RT it has.
@@ -83,11 +85,31 @@ const USERS: [(&str, Role, DemoScope); 12] = [
     ("auditor.serang", Role::Auditor, DemoScope::Area("3604")),
 ];
 
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub listen: serve::ListenArgs,
+
+    #[command(flatten)]
+    pub proxy: serve::ProxyArgs,
+}
+
+/// `lumbung demo`: the database `--db` names, else ./lumbung-demo.db.
+pub fn run(db: Option<&Path>, args: DemoArgs) -> Result<()> {
+    let path = db.unwrap_or(Path::new(shared::DEFAULT_DEMO_DB));
+    let config = lumbung_web::WebConfig {
+        behind_proxy: args.proxy.behind_proxy,
+        behind_tls_proxy: args.proxy.behind_tls_proxy,
+        ..Default::default()
+    };
+    build_and_serve(path, args.listen.addr, config)
+}
+
 /// Builds the demo database at `path` and serves it on `addr`.
-pub fn run(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
+fn build_and_serve(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
     let started = Instant::now();
     replace_file(path)?;
-    let store = Store::open(path)?.with_clock(crate::clock()?);
+    let store = Store::open(path)?.with_clock(shared::clock()?);
     let logins = load(&store)?;
     let overview = store.overview()?;
     tracing::info!(
@@ -102,7 +124,7 @@ pub fn run(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Res
         overview.organisations,
         logins.len()
     );
-    serve::run(store, addr, config, |bound| {
+    serve::listen(store, addr, config, |bound| {
         serve::announce(bound);
         println!("Demo logins (every password is {DEMO_PASSWORD}):");
         print!(
@@ -313,7 +335,7 @@ fn run_fund(store: &Store) -> Result<()> {
             &kasir,
         )?;
     }
-    let upk = crate::fund::upk_id(store, UPK)?;
+    let upk = fund::upk_id(store, UPK)?;
     store.provision(upk, date(2025, 6, 30), &kasir)?;
     store.write_off(
         "CRS-2024-003",
@@ -381,7 +403,7 @@ fn load_fund(store: &Store) -> Result<()> {
         (vec![], vec![]),
         &Actor::cli(),
     )?;
-    let upk = crate::fund::upk_id(store, UPK)?;
+    let upk = fund::upk_id(store, UPK)?;
     store.post_fund_movement(
         upk,
         lumbung_store::Movement::Capital,
