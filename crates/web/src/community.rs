@@ -19,7 +19,7 @@ use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{invalid, parse_date, today};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};

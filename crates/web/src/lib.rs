@@ -2,26 +2,22 @@
 //! sessions and CSRF. Holds no business rules: it parses requests into
 //! domain types, calls the store and renders what comes back.
 
-mod actions;
-mod api;
 mod auth;
 mod charts;
 mod community;
+mod core;
 mod csrf;
 mod edge;
 mod election;
 mod error;
-mod forms;
 mod fund;
 mod fund_books;
 mod gate;
 mod headers;
 mod i18n;
 mod openapi;
-mod pages;
 mod render;
 pub mod routes;
-mod signin;
 mod spend;
 mod spend_import;
 mod templates;
@@ -86,7 +82,7 @@ pub struct AppState {
     /// health figures), one at a time: a crowd of them waits here, and
     /// signed-in users keep the rest of the gate.
     public_reports: gate::Gate,
-    sign_ins: signin::Throttle,
+    sign_ins: crate::core::signin::Throttle,
 }
 
 impl AppState {

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// The body of every API error ([`crate::error`] writes it for one error,
-/// [`crate::api::failure`] for invalid fields, each named in `fields`).
+/// [`crate::core::api::failure`] for invalid fields, each named in `fields`).
 #[derive(Serialize, JsonSchema)]
 pub struct ApiError {
     pub error: ApiErrorDetail,

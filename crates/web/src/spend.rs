@@ -348,7 +348,7 @@ pub mod handlers {
 
     use super::*;
     use crate::charts;
-    use crate::pages::render as render_page;
+    use crate::render::render as render_page;
     use axum::extract::{Query, State};
     use axum::http::{header, Uri};
     use axum::response::{Html, IntoResponse, Response};
@@ -536,7 +536,7 @@ pub mod publications {
     //! Reports an analyst publishes: public pages of aggregate figures.
 
     use super::*;
-    use crate::pages::render;
+    use crate::render::render;
     use axum::extract::{Path, State};
     use axum::http::Uri;
     use axum::response::{Html, IntoResponse, Redirect, Response};

@@ -10,12 +10,12 @@
 //! users only as far as their anchors lie inside the scope (see
 //! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
-use crate::actions::{self, Failure};
-use crate::api::failure;
 use crate::auth::Viewer;
+use crate::core::actions::{self, Failure};
+use crate::core::api::failure;
+use crate::core::forms::FieldErrors;
 use crate::error::AppError;
-use crate::forms::FieldErrors;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};

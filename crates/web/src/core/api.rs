@@ -3,10 +3,10 @@
 //! as `Authorization: Bearer …` (no CSRF token needed then); a browser
 //! session cookie also works, with the `X-CSRF-Token` header on changes.
 
-use crate::actions::{self, Failure, OrgView};
 use crate::auth::Viewer;
+use crate::core::actions::{self, Failure, OrgView};
+use crate::core::forms::{OrgFields, UserFields};
 use crate::error::AppError;
-use crate::forms::{OrgFields, UserFields};
 use crate::openapi::{ApiError, ApiErrorDetail};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -104,7 +104,7 @@ pub async fn login(
     Extension(viewer): Extension<Viewer>,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let user = crate::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
+    let user = crate::core::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
     let id = user.id;
     let token = state.blocking(move |s| s.create_session(id)).await?;
     let csrf = state
@@ -117,7 +117,7 @@ pub async fn login(
     Ok((
         [(
             axum::http::header::SET_COOKIE,
-            crate::pages::session_cookie(&state, &token),
+            crate::core::pages::session_cookie(&state, &token),
         )],
         Reply(SessionStarted {
             token,
@@ -134,7 +134,7 @@ pub async fn logout(
 ) -> Result<StatusCode, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
-        crate::signin::audit_sign_out(&state, &viewer).await?;
+        crate::core::signin::audit_sign_out(&state, &viewer).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,8 +3,8 @@
 //! organisation. Pages and API differ only in how they render the result.
 
 use crate::auth::Viewer;
+use crate::core::forms::{FieldErrors, OrgFields, UserFields};
 use crate::error::AppError;
-use crate::forms::{FieldErrors, OrgFields, UserFields};
 use crate::AppState;
 use lumbung_domain::{AreaCode, ImportId, Password, Placement, Resource, SupplierId};
 use lumbung_store::{Org, SpendImport, StoreError, User};
