@@ -109,7 +109,9 @@ async fn org_in_scope(
     id: i64,
     kind: &'static str,
 ) -> Result<Org, AppError> {
-    let org = state.blocking(move |s| s.org(id)).await?;
+    let org = state
+        .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
+        .await?;
     match org {
         Some(o) if o.kind == kind && viewer.scope().covers(&o.placement) => Ok(o),
         _ => Err(AppError::not_found(format!("{kind} {id}"))),
@@ -623,7 +625,7 @@ pub async fn apply(
     amounts.sort();
     let term: u16 = number_field(&f, "term_months")?;
     let on = date_field(&f, "applied_on", today(&state))?;
-    let (maker, actor) = (viewer.require()?.id, viewer.actor()?);
+    let (maker, actor) = (viewer.require()?.id.get(), viewer.actor()?);
     let application = state
         .blocking(move |s| s.apply_for_loan(id, on, &amounts, term, maker, &actor))
         .await?;
@@ -660,7 +662,7 @@ pub async fn decide(
     };
     let (note, checker, actor) = (
         text(&f, "note").to_owned(),
-        viewer.require()?.id,
+        viewer.require()?.id.get(),
         viewer.actor()?,
     );
     state
@@ -683,7 +685,7 @@ pub async fn api_decide(
         _ => return Err(invalid("decision", "expected \"approve\" or \"reject\"")),
     };
     let note = body["note"].as_str().unwrap_or("").to_owned();
-    let (checker, actor) = (viewer.require()?.id, viewer.actor()?);
+    let (checker, actor) = (viewer.require()?.id.get(), viewer.actor()?);
     state
         .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
         .await?;

@@ -226,9 +226,9 @@ fn run_fund(store: &Store) -> Result<()> {
             .user_by_name(&Username::parse(name)?)?
             .with_context(|| format!("demo user {name} not found"))?;
         Ok((
-            u.id,
+            u.id.get(),
             Actor::User {
-                id: u.id,
+                id: u.id.get(),
                 username: u.username,
             },
         ))
@@ -557,7 +557,9 @@ fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
 /// only once the BKM is stored.
 fn create_upk_and_ksm(store: &Store) -> Result<()> {
     let bkm_id = org_id(store, BKM, OrgKind::Bkm)?;
-    let bkm = store.org(bkm_id)?.context("demo BKM vanished")?;
+    let bkm = store
+        .org(lumbung_domain::OrgId::new(bkm_id))?
+        .context("demo BKM vanished")?;
     let desa = bkm.area_code.as_deref().map(AreaCode::parse).transpose()?;
     let note = |extra: &[(&str, &str)]| -> BTreeMap<String, String> {
         std::iter::once(("note", "Fiktif (data demo)"))
@@ -690,7 +692,7 @@ mod tests {
         assert_eq!(o.areas, 17 + 1 + 1 + 8 + 155 + 1501 + 11 + 42);
         assert_eq!(o.postcode_prefixes, 3114);
         let ksm = org_id(&store, "KSM Melati", OrgKind::Ksm).unwrap();
-        let ksm = store.org(ksm).unwrap().unwrap();
+        let ksm = store.org(lumbung_domain::OrgId::new(ksm)).unwrap().unwrap();
         assert_eq!(ksm.placement.orgs.len(), 3, "KSM → UPK → BKM");
         assert_eq!(ksm.area_code.as_deref(), Some("3604240003.01"));
         let pc = lumbung_domain::PostalCode::parse("PR1 2HE").unwrap();

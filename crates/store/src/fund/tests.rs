@@ -42,6 +42,7 @@ fn user(s: &Store, name: &str, role: Role) -> i64 {
     )
     .unwrap()
     .id
+    .get()
 }
 
 /// A UPK with capital and one KSM of five members (two women) that has

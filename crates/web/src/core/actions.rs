@@ -6,7 +6,9 @@ use crate::auth::Viewer;
 use crate::core::forms::{FieldErrors, OrgFields, UserFields};
 use crate::error::AppError;
 use crate::AppState;
-use lumbung_domain::{AreaCode, ImportId, Password, Placement, Resource, SupplierId};
+use lumbung_domain::{
+    AreaCode, ImportId, OrgId, Password, Placement, Resource, SupplierId, UserId,
+};
 use lumbung_store::{Org, SpendImport, StoreError, User};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -66,7 +68,7 @@ async fn placement_of(
             None => None,
         };
         let parent = match parent {
-            Some(id) => s.org(id)?.map(|o| o.placement),
+            Some(id) => s.org(OrgId::new(id))?.map(|o| o.placement),
             None => None,
         };
         let orgs = parent.as_ref().map(|p| p.orgs.clone()).unwrap_or_default();
@@ -102,7 +104,7 @@ pub async fn create_org(
 /// An organisation the viewer may change.
 pub async fn editable_org(state: &AppState, viewer: &Viewer, id: i64) -> Result<Org, AppError> {
     let org = state
-        .blocking(move |s| s.org(id))
+        .blocking(move |s| s.org(OrgId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     viewer.require_write_at(Resource::AreasOrgs, &org.placement)?;
@@ -121,7 +123,7 @@ pub async fn update_org(
     let placement = placement_of(state, &input).await?;
     require_write_at_both(viewer, &placement)?;
     let actor = viewer.actor()?;
-    blocking(state, move |s| s.update_org(id, &input, &actor)).await
+    blocking(state, move |s| s.update_org(OrgId::new(id), &input, &actor)).await
 }
 
 /// What a viewer sees of an organisation: everything when their role and
@@ -180,7 +182,7 @@ pub async fn create_user(
 /// viewer's, strictly when they approve loans (`Scope::may_manage`).
 pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<User, AppError> {
     let user = state
-        .blocking(move |s| s.user(id))
+        .blocking(move |s| s.user(UserId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
     let me = viewer.require()?;
@@ -213,7 +215,10 @@ pub async fn reset_password(
         )])));
     }
     let actor = viewer.actor()?;
-    blocking(state, move |s| s.set_password(id, &password, &actor)).await
+    blocking(state, move |s| {
+        s.set_password(UserId::new(id), &password, &actor)
+    })
+    .await
 }
 
 // Spend catalogue decisions. The supplier catalogue and the imports are

@@ -398,7 +398,7 @@ pub async fn org(
         .parse()
         .map_err(|_| AppError::not_found(format!("organisation {id}")))?;
     let org = state
-        .blocking(move |s| s.org(id))
+        .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     Ok(Reply(actions::org_view(&viewer, org)))

@@ -431,7 +431,7 @@ pub async fn org(
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "organisation")?;
     let org = state
-        .blocking(move |s| s.org(id))
+        .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     let can_edit = viewer
