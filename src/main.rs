@@ -3,30 +3,95 @@
 //! Exit status: 0 done, 1 refused or failed (the reason on stderr, starting
 //! with `error: `), 2 wrong usage (clap).
 
-mod areas;
-mod cli;
-mod community;
-mod demo;
-mod election;
-mod fund;
+mod commands;
 #[cfg(test)]
 mod fuzz;
-mod orgs;
-mod progress;
-mod serve;
-mod spend;
-mod table;
-mod users;
+mod shared;
 
 use anyhow::Result;
-use clap::Parser;
-use cli::{AreasCommand, Cli, Command, FundCommand, OrgsCommand, SpendCommand, UserCommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use commands::{areas, community, database, demo, election, fund, orgs, serve, spend, users};
 use lumbung_domain::Language;
-use lumbung_store::Store;
+use shared::{language, Db};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lumbung",
+    version,
+    about = "Lumbung: community wealth building — anchor spend, revolving funds, community cycle",
+    after_help = "Exit status: 0 done, 1 refused or failed (the reason is on stderr), 2 wrong usage.\n\
+                  Logging: set LUMBUNG_LOG (e.g. LUMBUNG_LOG=debug); the default is warn, info for serve and demo.\n\
+                  LUMBUNG_LOG_FORMAT=json writes logs as JSON lines."
+)]
+struct Cli {
+    /// The database file, created and migrated on first use
+    /// [default: ./lumbung.db; `demo` uses ./lumbung-demo.db]
+    #[arg(long, global = true, env = "LUMBUNG_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// How long a write waits for another program that is writing to the
+    /// database, in milliseconds
+    #[arg(
+        long,
+        global = true,
+        env = "LUMBUNG_BUSY_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_name = "MS"
+    )]
+    busy_timeout_ms: u64,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app and the JSON API
+    Serve(serve::ServeArgs),
+    /// Create the database if needed, bring its schema up to date and print the schema version
+    Migrate,
+    /// Write a consistent copy of the database to FILE (never overwrites a file)
+    Backup {
+        /// Where to write the copy; must not exist yet
+        file: PathBuf,
+    },
+    /// Add users, reset passwords, list users
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Import and browse the area tree and the postcode map
+    #[command(subcommand)]
+    Areas(areas::AreasCommand),
+    /// Import and browse the organisation registry
+    #[command(subcommand)]
+    Orgs(orgs::OrgsCommand),
+    /// Anchor institutions' spend: import payment files, report where the money goes
+    #[command(subcommand)]
+    Spend(spend::SpendCommand),
+    /// The UPK revolving fund: import spreadsheet books, the oversight report, check the journal
+    #[command(subcommand)]
+    Fund(fund::FundCommand),
+    /// The BKM election without candidates: recount a ballot box
+    #[command(subcommand)]
+    Election(election::ElectionCommand),
+    /// Self-mapping of poor households: import a KoboToolbox export, counts per RW and RT
+    #[command(subcommand)]
+    Mapping(community::MappingCommand),
+    /// Build a fresh demo database (Banten, Indonesia and Lancashire, UK) and serve it
+    #[command(long_about = "Build a fresh demo database and serve it.\n\n\
+        Uses ./lumbung-demo.db unless --db or LUMBUNG_DB is given. That file (with its -wal and -shm \
+        files) is deleted and rebuilt on every run; no other file is touched. An existing file is \
+        replaced only when it is an earlier demo database or holds no data: any other database is \
+        refused and left as it is.\n\n\
+        Loads the BPS areas of Banten with RW/RT under three desa of Kabupaten Serang, the \
+        Lancashire districts and postcode map, anchor institutions, suppliers, co-operatives, a BKM \
+        with its UPK and KSM, and two users of every role; prints the address and the logins, then \
+        serves.")]
+    Demo(demo::DemoArgs),
+}
 
 fn main() -> ExitCode {
     // Like other Unix tools, end quietly when the reader of our output goes
@@ -71,15 +136,6 @@ fn init_logging(serving: bool) {
     }
 }
 
-/// The language of the CLI's messages: `LUMBUNG_LANG` (`id` or `en`),
-/// English when unset, as the CLI always spoke.
-fn language() -> Language {
-    std::env::var("LUMBUNG_LANG")
-        .ok()
-        .and_then(|code| Language::parse(&code))
-        .unwrap_or(Language::English)
-}
-
 /// The error and its causes, each said once, in `language` where the
 /// error carries its words in both.
 fn describe(e: &anyhow::Error, language: Language) -> String {
@@ -101,280 +157,111 @@ fn describe(e: &anyhow::Error, language: Language) -> String {
     parts.join(": ")
 }
 
-fn open(db: Option<&Path>, busy_timeout: Duration) -> Result<Store> {
-    let path = db.unwrap_or(Path::new(cli::DEFAULT_DB));
-    let clock = clock()?;
-    Ok(Store::open_with(path, busy_timeout)?.with_clock(clock))
-}
-
-/// The clock every command reads "now" from: the system's, or the instant
-/// `LUMBUNG_NOW` fixes (a testing aid); a value that is neither is refused.
-fn clock() -> Result<lumbung_domain::Clock> {
-    lumbung_domain::Clock::from_env().map_err(anyhow::Error::msg)
-}
-
-/// Reads the file at `path` and hands its bytes to `import` (one of the
-/// `import_*_file` functions), then prints the summary: the shape of every
-/// `… import FILE` command.
-pub fn import_path(
-    store: &lumbung_store::Store,
-    path: &std::path::Path,
-    import: fn(&lumbung_store::Store, &str, &[u8]) -> anyhow::Result<lumbung_domain::ImportSummary>,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    let summary = import(store, &name, &bytes)?;
-    print!("{name}: {summary}");
-    Ok(())
-}
-
 fn run(cli: Cli) -> Result<()> {
-    let db: Option<PathBuf> = cli.db;
-    let db = db.as_deref();
-    let busy_timeout = Duration::from_millis(cli.busy_timeout_ms);
+    let db = Db {
+        path: cli.db,
+        busy_timeout: Duration::from_millis(cli.busy_timeout_ms),
+    };
     match cli.command {
-        Command::Serve(args) => {
-            let store = open(db, busy_timeout)?;
-            let config = lumbung_web::WebConfig {
-                secure_cookies: args.secure_cookies,
-                behind_proxy: args.proxy.behind_proxy,
-                behind_tls_proxy: args.proxy.behind_tls_proxy,
-                public_min_cell: args.public_min_cell,
-                ..Default::default()
-            };
-            serve::run(store, args.listen.addr, config, serve::announce)
+        Command::Serve(args) => serve::run(&db, args),
+        Command::Migrate => database::migrate(&db),
+        Command::Backup { file } => database::backup(&db, &file),
+        Command::User(command) => users::run(&db, command),
+        Command::Areas(command) => areas::run(&db, command),
+        Command::Spend(command) => spend::run(&db, command),
+        Command::Fund(command) => fund::run(&db, command),
+        Command::Orgs(command) => orgs::run(&db, command),
+        Command::Election(command) => {
+            election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
+                Ok(usage) => Cli::command()
+                    .error(clap::error::ErrorKind::ArgumentConflict, usage)
+                    .exit(),
+                Err(e) => e,
+            })
         }
-        Command::Migrate => {
-            let store = open(db, busy_timeout)?;
-            println!(
-                "{}: schema version {}",
-                store.path().display(),
-                store.schema_version()?
+        Command::Mapping(command) => community::run(&db, command),
+        Command::Demo(args) => demo::run(db.path.as_deref(), args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use lumbung_domain::Role;
+    use users::UserCommand;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn roles_parse_in_any_case() {
+        let cli =
+            Cli::try_parse_from(["lumbung", "user", "add", "ana", "--role", "ADMIN"]).unwrap();
+        match cli.command {
+            Command::User(UserCommand::Add { role, .. }) => assert_eq!(role, Role::Admin),
+            other => panic!("{other:?}"),
+        }
+        let err =
+            Cli::try_parse_from(["lumbung", "user", "add", "ana", "--role", "root"]).unwrap_err();
+        assert!(err.to_string().contains("auditor"), "{err}");
+    }
+
+    #[test]
+    fn serve_and_demo_are_told_about_a_proxy_in_front() {
+        let proxy = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(s) => (s.proxy.behind_proxy, s.proxy.behind_tls_proxy),
+            Command::Demo(d) => (d.proxy.behind_proxy, d.proxy.behind_tls_proxy),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            proxy(&["lumbung", "serve", "--behind-tls-proxy"]),
+            (false, true)
+        );
+        assert_eq!(
+            proxy(&["lumbung", "serve", "--behind-proxy"]),
+            (true, false)
+        );
+        assert_eq!(
+            proxy(&["lumbung", "demo", "--behind-tls-proxy"]),
+            (false, true)
+        );
+    }
+
+    #[test]
+    fn secure_cookies_come_from_the_flag_or_a_truthy_environment_value() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve(s) => s.secure_cookies,
+            other => panic!("{other:?}"),
+        };
+        // The only test that touches this variable.
+        std::env::remove_var("LUMBUNG_SECURE_COOKIES");
+        assert!(!parse(&["lumbung", "serve"]));
+        assert!(parse(&["lumbung", "serve", "--secure-cookies"]));
+        for (value, expected) in [
+            ("1", true),
+            ("true", true),
+            ("0", false),
+            ("false", false),
+            ("no", false),
+        ] {
+            std::env::set_var("LUMBUNG_SECURE_COOKIES", value);
+            assert_eq!(
+                parse(&["lumbung", "serve"]),
+                expected,
+                "LUMBUNG_SECURE_COOKIES={value}"
             );
-            Ok(())
         }
-        Command::Backup { file } => {
-            let store = open(db, busy_timeout)?;
-            store.backup(&file)?;
-            println!(
-                "{}: backed up to {}",
-                store.path().display(),
-                file.display()
-            );
-            Ok(())
-        }
-        Command::User(command) => {
-            let store = open(db, busy_timeout)?;
-            match command {
-                UserCommand::Add {
-                    name,
-                    role,
-                    area,
-                    org,
-                    password_stdin,
-                } => users::add(&store, &name, role, area.as_deref(), org, password_stdin),
-                UserCommand::Passwd {
-                    name,
-                    password_stdin,
-                } => users::passwd(&store, &name, password_stdin),
-                UserCommand::List => users::list(&store),
-            }
-        }
-        Command::Areas(command) => {
-            let store = open(db, busy_timeout)?;
-            match command {
-                AreasCommand::Import { file } => {
-                    import_path(&store, &file, areas::import_areas_file)
-                }
-                AreasCommand::ImportIndonesia { dir } => areas::import_indonesia(&store, &dir),
-                AreasCommand::MapPostcodes { file } => {
-                    import_path(&store, &file, areas::import_postcodes_file)
-                }
-                AreasCommand::Locate { postcode } => areas::locate(&store, &postcode),
-                AreasCommand::List {
-                    parent,
-                    search,
-                    limit,
-                } => areas::list(&store, parent.as_deref(), search.as_deref(), limit),
-            }
-        }
-        Command::Spend(command) => {
-            let store = open(db, busy_timeout)?;
-            match command {
-                SpendCommand::Import {
-                    files,
-                    anchor,
-                    year,
-                    mapping,
-                    locale,
-                    sheet,
-                } => spend::import(
-                    &store,
-                    &spend::ImportArgs {
-                        files: &files,
-                        anchor: anchor.as_deref(),
-                        year,
-                        mapping: mapping.as_deref(),
-                        sheet: sheet.as_deref(),
-                        locale: if locale == "id" {
-                            lumbung_spend::read::Locale::Id
-                        } else {
-                            lumbung_spend::read::Locale::En
-                        },
-                    },
-                ),
-                SpendCommand::Imports => spend::imports(&store),
-                SpendCommand::Flagged { import_id, limit } => {
-                    spend::flagged(&store, import_id, limit)
-                }
-                SpendCommand::Suppliers {
-                    review,
-                    search,
-                    limit,
-                } => spend::suppliers(&store, review, search.as_deref(), limit),
-                SpendCommand::MergeSuppliers { keep, other } => {
-                    spend::merge_suppliers(&store, keep, other)
-                }
-                SpendCommand::SplitSupplier {
-                    supplier,
-                    key,
-                    name,
-                } => spend::split_supplier(&store, supplier, &key, &name),
-                SpendCommand::LocateSupplier { supplier, area } => {
-                    spend::locate_supplier(&store, supplier, area.as_deref())
-                }
-                SpendCommand::Undo { import_id } => spend::undo(&store, import_id),
-                SpendCommand::Settings {
-                    local,
-                    region,
-                    fiscal_year_start,
-                    count_branches,
-                } => spend::settings(&store, local, region, fiscal_year_start, count_branches),
-                SpendCommand::SupplierSite {
-                    supplier,
-                    area,
-                    remove,
-                } => spend::supplier_site(&store, supplier, &area, remove),
-                SpendCommand::Report {
-                    local,
-                    region,
-                    year,
-                    anchor,
-                    top_suppliers,
-                    target_local_share,
-                    format,
-                    output,
-                    from_file,
-                } => spend::report(
-                    &store,
-                    spend::ReportArgs {
-                        local,
-                        region,
-                        year,
-                        anchor,
-                        top_suppliers: top_suppliers.map(|n| n as usize),
-                        target_local_share,
-                        format,
-                        output,
-                        from_file,
-                    },
-                ),
-            }
-        }
-        Command::Fund(command) => {
-            let store = open(db, busy_timeout)?;
-            match command {
-                FundCommand::Import { loans, repayments } => {
-                    fund::import(&store, &loans, &repayments)
-                }
-                FundCommand::Report { as_of, upk, format } => {
-                    fund::report(&store, as_of.as_deref(), upk.as_deref(), format)
-                }
-                FundCommand::Verify => fund::verify(&store),
-                FundCommand::Post {
-                    upk,
-                    kind,
-                    amount,
-                    date,
-                    memo,
-                    key,
-                } => fund::post(
-                    &store,
-                    &upk,
-                    &kind,
-                    amount,
-                    date.as_deref(),
-                    &memo,
-                    key.as_deref(),
-                ),
-                FundCommand::Repay {
-                    loan_id,
-                    amount,
-                    date,
-                    key,
-                    file,
-                    batch,
-                } => match file {
-                    Some(path) => fund::repay_file(&store, &path, batch as usize),
-                    None => fund::repay_one(
-                        &store,
-                        loan_id.as_deref().unwrap_or_default(),
-                        amount.unwrap_or_default(),
-                        date.as_deref(),
-                        key.as_deref(),
-                    ),
-                },
-                FundCommand::Reverse {
-                    repayment,
-                    reason,
-                    date,
-                } => fund::reverse(&store, repayment, &reason, date.as_deref()),
-                FundCommand::Reschedule {
-                    loan_id,
-                    term_months,
-                    reason,
-                    date,
-                } => fund::reschedule(&store, &loan_id, term_months, &reason, date.as_deref()),
-                FundCommand::WriteOff {
-                    loan_id,
-                    reason,
-                    date,
-                } => fund::write_off(&store, &loan_id, &reason, date.as_deref()),
-                FundCommand::Provision { upk, as_of } => {
-                    fund::provision(&store, &upk, as_of.as_deref())
-                }
-                FundCommand::Settings { upk, set } => fund::settings(&store, &upk, &set),
-                FundCommand::Statements {
-                    upk,
-                    as_of,
-                    from,
-                    format,
-                } => fund::statements(&store, &upk, as_of.as_deref(), from.as_deref(), format),
-                FundCommand::Ledger { loan_id, format } => fund::ledger(&store, &loan_id, format),
-            }
-        }
-        Command::Orgs(command) => {
-            let store = open(db, busy_timeout)?;
-            match command {
-                OrgsCommand::Import { file } => import_path(&store, &file, orgs::import_orgs_file),
-                OrgsCommand::List {
-                    search,
-                    kind,
-                    limit,
-                } => orgs::list(&store, search.as_deref(), kind, limit),
-            }
-        }
-        Command::Election(cli::ElectionCommand::Recount(args)) => election::recount_command(&args),
-        Command::Mapping(command) => community::run(&open(db, busy_timeout)?, command),
-        Command::Demo(args) => {
-            let path = db.unwrap_or(Path::new(cli::DEFAULT_DEMO_DB));
-            let config = lumbung_web::WebConfig {
-                behind_proxy: args.proxy.behind_proxy,
-                behind_tls_proxy: args.proxy.behind_tls_proxy,
-                ..Default::default()
-            };
-            demo::run(path, args.listen.addr, config)
-        }
+        std::env::remove_var("LUMBUNG_SECURE_COOKIES");
+    }
+
+    #[test]
+    fn area_and_org_scopes_exclude_each_other() {
+        assert!(Cli::try_parse_from([
+            "lumbung", "user", "add", "ana", "--role", "admin", "--area", "X", "--org", "1"
+        ])
+        .is_err());
     }
 }

@@ -20,7 +20,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{csrf_in, spawn_app, TestApp, Visitor};
 
-fn concrete(app: &TestApp, path: &str, user_id: i64) -> String {
+fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> String {
     // A kelurahan of the seed (with an RW and an RT) for the community pages.
     path.replace(
         "community/kelurahan/{code}",

@@ -23,6 +23,7 @@ fn add_user(app: &TestApp, name: &str, role: Role, scope: ScopeRef) -> i64 {
         )
         .unwrap()
         .id
+        .get()
 }
 
 fn org_named(app: &TestApp, name: &str) -> Option<i64> {

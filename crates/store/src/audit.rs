@@ -243,6 +243,45 @@ mod tests {
     use crate::OrgInput;
     use lumbung_domain::OrgKind;
 
+    /// Audit entries and sessions take their time from the store's clock
+    /// (they read the system clock before), so a fixed clock fixes them.
+    #[test]
+    fn audit_entries_and_sessions_follow_the_injected_clock() {
+        let (_d, s) = store();
+        let at: jiff::Timestamp = "2020-02-03T04:05:06Z".parse().unwrap();
+        let s = s.with_clock(lumbung_domain::Clock::fixed(at));
+        let input = OrgInput {
+            name: "BKM".into(),
+            kind: OrgKind::Bkm,
+            area_code: None,
+            parent_id: None,
+            company_number: None,
+            npwp: None,
+            attributes: Default::default(),
+        };
+        s.create_org(&input, &Actor::cli()).unwrap();
+        let (entries, _) = s.audit_entries(&Scope::Global, 10, 0).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].at, at.to_string());
+        let user = s
+            .create_user(
+                &lumbung_domain::Username::parse("ana").unwrap(),
+                &lumbung_domain::Password::parse("a-long-password-1").unwrap(),
+                lumbung_domain::Role::Admin,
+                &crate::ScopeRef::Global,
+                &Actor::cli(),
+            )
+            .unwrap();
+        let token = s.create_session(user.id).unwrap();
+        assert!(s.session_user(&token).unwrap().is_some());
+        // Twelve hours on, by the clock, the session has ended.
+        let later = s.with_clock(lumbung_domain::Clock::fixed(
+            at.checked_add(jiff::SignedDuration::from_hours(13))
+                .unwrap(),
+        ));
+        assert!(later.session_user(&token).unwrap().is_none());
+    }
+
     #[test]
     fn organisation_scoped_readers_see_their_organisations_entries() {
         let (_d, s) = store();

@@ -366,8 +366,10 @@ impl Store {
         }
         let inner = self.pool.get()?;
         HELD.with(|h| h.set(h.get() + 1));
+        let outer_clock = CLOCK.with(|c| c.replace(self.clock));
         Ok(Conn {
             inner,
+            outer_clock,
             _not_send: std::marker::PhantomData,
         })
     }
@@ -382,18 +384,25 @@ impl Store {
 thread_local! {
     /// Connections taken through [`Store::conn`] by this thread.
     static HELD: Cell<u32> = const { Cell::new(0) };
+    /// The clock of the store whose connection this thread holds: what
+    /// [`now`] reads, so every timestamp a write stores (audit entries
+    /// included, deep inside a transaction) follows the injected clock.
+    static CLOCK: Cell<lumbung_domain::Clock> = const { Cell::new(lumbung_domain::Clock::system()) };
 }
 
 /// A pooled connection counted in [`HELD`]; it stays on the thread that
 /// took it (not `Send`), so the count is that thread's.
 struct Conn {
     inner: r2d2::PooledConnection<SqliteConnectionManager>,
+    /// The thread's clock before this connection was taken, put back on drop.
+    outer_clock: lumbung_domain::Clock,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for Conn {
     fn drop(&mut self) {
         HELD.with(|h| h.set(h.get().saturating_sub(1)));
+        CLOCK.with(|c| c.set(self.outer_clock));
     }
 }
 
@@ -448,9 +457,10 @@ pub(crate) fn write_on<T>(
     Ok(out)
 }
 
-/// Now, as stored: RFC 3339 in UTC, which sorts as text.
+/// Now, as stored: RFC 3339 in UTC, which sorts as text; from the clock of
+/// the store whose connection this thread holds ([`Store::clock`]).
 fn now() -> String {
-    jiff::Timestamp::now().to_string()
+    CLOCK.with(Cell::get).now().to_string()
 }
 
 /// Counts for the public home page.

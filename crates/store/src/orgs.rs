@@ -4,8 +4,8 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::org::lies_within;
 use lumbung_domain::{
-    AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgKind, Placement, Rejected, RowError,
-    Scope,
+    AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgId, OrgKind, Placement, Rejected,
+    RowError, Scope,
 };
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -339,7 +339,8 @@ pub(crate) fn one_within(
 }
 
 impl Store {
-    pub fn org(&self, id: i64) -> Result<Option<Org>> {
+    pub fn org(&self, id: OrgId) -> Result<Option<Org>> {
+        let id = id.get();
         let conn = self.conn()?;
         load(&conn, id)
     }
@@ -372,7 +373,8 @@ impl Store {
         load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))
     }
 
-    pub fn update_org(&self, id: i64, input: &OrgInput, actor: &Actor) -> Result<Org> {
+    pub fn update_org(&self, id: OrgId, input: &OrgInput, actor: &Actor) -> Result<Org> {
+        let id = id.get();
         let mut conn = self.conn()?;
         let before =
             load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))?;
@@ -648,9 +650,9 @@ mod tests {
         assert_eq!(org.placement.orgs, vec![org.id]);
         let mut changed = input("Preston City Council", OrgKind::Anchor, Some("PRESTON"));
         changed.attributes.insert("employees".into(), "1200".into());
-        let updated = s.update_org(org.id, &changed, &actor).unwrap();
+        let updated = s.update_org(OrgId::new(org.id), &changed, &actor).unwrap();
         assert_eq!(updated.attributes["employees"], "1200");
-        s.update_org(org.id, &changed, &actor).unwrap();
+        s.update_org(OrgId::new(org.id), &changed, &actor).unwrap();
         let (log, total) = s
             .audit_entries(&lumbung_domain::Scope::Global, 10, 0)
             .unwrap();
@@ -698,7 +700,7 @@ mod tests {
         let mut bkm_in = input("BKM", OrgKind::Bkm, Some("PRESTON"));
         bkm_in.parent_id = Some(upk.id);
         assert!(matches!(
-            s.update_org(bkm.id, &bkm_in, &actor),
+            s.update_org(OrgId::new(bkm.id), &bkm_in, &actor),
             Err(StoreError::Invalid { .. })
         ));
     }
@@ -865,8 +867,12 @@ mod tests {
         below.area_code = Some(AreaCode::parse("PRESTON").unwrap());
         s.create_org(&below, &actor).unwrap();
         assert!(
-            s.update_org(bkm.id, &input("BKM", OrgKind::Bkm, Some("OXFORD")), &actor)
-                .is_err(),
+            s.update_org(
+                OrgId::new(bkm.id),
+                &input("BKM", OrgKind::Bkm, Some("OXFORD")),
+                &actor
+            )
+            .is_err(),
             "moving the BKM would leave its KSM outside it"
         );
     }

@@ -8,7 +8,7 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use lumbung_domain::{AreaCode, AreaPath, Password, Placement, Role, Scope, Username};
+use lumbung_domain::{AreaCode, AreaPath, Password, Placement, Role, Scope, UserId, Username};
 use rand::RngCore;
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
@@ -28,7 +28,7 @@ pub enum ScopeRef {
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub scope: Scope,
@@ -210,7 +210,7 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         _ => (Scope::Global, None, Placement::default()),
     };
     Ok(User {
-        id: r.get(0)?,
+        id: UserId::new(r.get(0)?),
         username: r.get(1)?,
         role,
         scope,
@@ -220,10 +220,10 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-fn user_in(conn: &rusqlite::Connection, id: i64) -> Result<Option<User>> {
+fn user_in(conn: &rusqlite::Connection, id: UserId) -> Result<Option<User>> {
     conn.query_row(
         &format!("{USER_SELECT} WHERE u.id = ?1"),
-        [id],
+        [id.get()],
         user_from_row,
     )
     .optional()?
@@ -246,7 +246,7 @@ fn with_lineage(conn: &rusqlite::Connection, mut user: User) -> Result<User> {
 }
 
 impl Store {
-    pub fn user(&self, id: i64) -> Result<Option<User>> {
+    pub fn user(&self, id: UserId) -> Result<Option<User>> {
         user_in(&*self.conn()?, id)
     }
 
@@ -380,12 +380,12 @@ impl Store {
         )?;
         tx.commit()?;
         drop(conn);
-        self.user(id)?
+        self.user(UserId::new(id))?
             .ok_or_else(|| StoreError::not_found(format!("user {id}")))
     }
 
     /// Sets a new password and ends every session of that user.
-    pub fn set_password(&self, user_id: i64, password: &Password, actor: &Actor) -> Result<()> {
+    pub fn set_password(&self, user_id: UserId, password: &Password, actor: &Actor) -> Result<()> {
         let user = self
             .user(user_id)?
             .ok_or_else(|| StoreError::not_found(format!("user {user_id}")))?;
@@ -393,9 +393,9 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-                params![user_id, hash],
+                params![user_id.get(), hash],
             )?;
-            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id.get()])?;
             audit::record(
                 tx,
                 actor,
@@ -441,7 +441,7 @@ impl Store {
         };
         let hash: String = conn.query_row(
             "SELECT password_hash FROM users WHERE id = ?1",
-            [user.id],
+            [user.id.get()],
             |r| r.get(0),
         )?;
         Ok(LoginCandidate(Some((user, hash))))
@@ -460,7 +460,7 @@ impl Store {
         let name: String = username.trim().chars().take(64).collect();
         let actor = match user {
             Some(u) => Actor::User {
-                id: u.id,
+                id: u.id.get(),
                 username: u.username.clone(),
             },
             None => Actor::Visitor {
@@ -481,9 +481,9 @@ impl Store {
     }
 
     /// Starts a session; returns the token for the cookie.
-    pub fn create_session(&self, user_id: i64) -> Result<String> {
+    pub fn create_session(&self, user_id: UserId) -> Result<String> {
         let token = random_token();
-        let now = jiff::Timestamp::now();
+        let now = self.clock.now();
         let expires = now
             .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
             .map_err(|e| StoreError::invalid("expires_at", e.to_string()))?;
@@ -494,7 +494,7 @@ impl Store {
         )?;
         conn.execute(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token_hash(&token), user_id, random_token(), now.to_string(), expires.to_string()],
+            params![token_hash(&token), user_id.get(), random_token(), now.to_string(), expires.to_string()],
         )?;
         Ok(token)
     }
@@ -506,14 +506,14 @@ impl Store {
         let found: Option<(i64, String)> = conn
             .query_row(
                 "SELECT user_id, csrf_token FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
-                params![token_hash(token), jiff::Timestamp::now().to_string()],
+                params![token_hash(token), self.clock.now().to_string()],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
         let Some((user_id, csrf_token)) = found else {
             return Ok(None);
         };
-        Ok(user_in(&conn, user_id)?.map(|user| SessionUser { user, csrf_token }))
+        Ok(user_in(&conn, UserId::new(user_id))?.map(|user| SessionUser { user, csrf_token }))
     }
 
     pub fn end_session(&self, token: &str) -> Result<()> {

@@ -68,7 +68,7 @@ impl Viewer {
     pub fn actor(&self) -> Result<lumbung_store::Actor, AppError> {
         let user = self.require()?;
         Ok(lumbung_store::Actor::User {
-            id: user.id,
+            id: user.id.get(),
             username: user.username.clone(),
         })
     }

@@ -91,7 +91,7 @@ impl From<tokio::task::JoinError> for AppError {
 }
 
 /// The body of every API error ([`crate::error`] writes it for one error,
-/// [`crate::api::failure`] for invalid fields, each named in `fields`).
+/// [`crate::core::api::failure`] for invalid fields, each named in `fields`).
 #[derive(Serialize, JsonSchema)]
 pub struct ApiError {
     pub error: ApiErrorDetail,

@@ -2,24 +2,20 @@
 //! sessions and CSRF. Holds no business rules: it parses requests into
 //! domain types, calls the store and renders what comes back.
 
-mod actions;
-mod api;
 mod auth;
 mod charts;
 mod community;
+mod core;
 mod csrf;
 mod edge;
 mod election;
 mod error;
-mod forms;
 mod fund;
 mod gate;
 mod headers;
 mod i18n;
-mod pages;
 mod render;
 pub mod routes;
-mod signin;
 mod spec;
 mod spend;
 mod templates;
@@ -88,7 +84,7 @@ pub struct AppState {
     /// health figures), one at a time: a crowd of them waits here, and
     /// signed-in users keep the rest of the gate.
     public_reports: gate::Gate,
-    sign_ins: signin::Throttle,
+    sign_ins: crate::core::signin::Throttle,
     /// The declared route of a method and path ([`routes::spec`]), handed to
     /// the guard so that it needs no import of the table.
     declared: fn(&axum::http::Method, &str) -> Option<&'static spec::Route>,

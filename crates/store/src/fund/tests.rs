@@ -40,7 +40,7 @@ fn user(s: &Store, name: &str, role: Role) -> UserId {
         &ScopeRef::Global,
         &actor(),
     )
-    .map(|u| UserId::new(u.id))
+    .map(|u| u.id)
     .unwrap()
 }
 

@@ -9,7 +9,7 @@ use super::{
 use crate::auth::Viewer;
 use crate::edge::{invalid, parse_date, redirect, today};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};

@@ -10,7 +10,7 @@ use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{invalid, redirect};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};

@@ -6,7 +6,7 @@ use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{parse_date, today};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::Uri;

@@ -5,7 +5,7 @@ use super::{area_name, audit_read, kelurahan_in_scope, mapping_data, KelurahanVi
 use crate::auth::Viewer;
 use crate::edge::today;
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::Uri;

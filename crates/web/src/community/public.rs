@@ -4,7 +4,7 @@ use super::mapping::{mapping_summary, summary_charts, CriteriaView, SummaryView}
 use super::{kelurahan, mapping_data, may_read, KelurahanView};
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::Uri;

@@ -15,7 +15,7 @@
 use crate::auth::Viewer;
 use crate::edge::{invalid, redirect};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Uri};

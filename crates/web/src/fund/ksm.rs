@@ -189,7 +189,7 @@ pub async fn apply(
     amounts.sort();
     let term: u16 = number_field(&f, "term_months")?;
     let on = date_field(&f, "applied_on", today(&state))?;
-    let (maker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
+    let (maker, actor) = (viewer.require()?.id, viewer.actor()?);
     let application = state
         .blocking(move |s| s.apply_for_loan(id, on, &amounts, term, maker, &actor))
         .await?;

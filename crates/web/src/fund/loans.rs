@@ -33,7 +33,7 @@ pub async fn decide(
     };
     let (note, checker, actor) = (
         text(&f, "note").to_owned(),
-        UserId::new(viewer.require()?.id),
+        viewer.require()?.id,
         viewer.actor()?,
     );
     state
@@ -63,7 +63,7 @@ pub async fn api_decide(
         }
     };
     let note = body.note.unwrap_or_default();
-    let (checker, actor) = (UserId::new(viewer.require()?.id), viewer.actor()?);
+    let (checker, actor) = (viewer.require()?.id, viewer.actor()?);
     state
         .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
         .await?;

@@ -17,7 +17,7 @@ mod upk;
 use crate::auth::Viewer;
 use crate::edge::{invalid, redirect, today};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
@@ -25,7 +25,7 @@ use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
 use jiff::civil::Date;
 use lumbung_domain::text;
-use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
+use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::{portfolio, trend, Context, LoanBook};
 use lumbung_fund::settings::Settings;
@@ -122,7 +122,9 @@ pub(super) async fn org_in_scope(
     kind: &'static str,
 ) -> Result<Org, AppError> {
     let id: i64 = id.into();
-    let org = state.blocking(move |s| s.org(id)).await?;
+    let org = state
+        .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
+        .await?;
     match org {
         Some(o) if o.kind == kind && viewer.scope().covers(&o.placement) => Ok(o),
         _ => Err(AppError::not_found(thing(kind, id))),

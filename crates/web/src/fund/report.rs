@@ -5,7 +5,7 @@
 use super::api::{PublicHealth, Report};
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::Uri;

@@ -2,8 +2,8 @@
 //! checks and store calls behind fixing a supplier, merging two, and
 //! undoing an import.
 
-use crate::actions::{blocking, Failure};
 use crate::auth::Viewer;
+use crate::core::actions::{blocking, Failure};
 use crate::error::AppError;
 use crate::AppState;
 use lumbung_domain::{AreaCode, ImportId, SupplierId};

@@ -1,9 +1,9 @@
 //! The routes of spend analysis.
 
 use super::*;
-use crate::api::Reply;
 use crate::charts;
-use crate::pages::render as render_page;
+use crate::core::api::Reply;
+use crate::render::render as render_page;
 use axum::extract::{Query, State};
 use axum::http::{header, Uri};
 use axum::response::{Html, IntoResponse, Response};

@@ -215,7 +215,7 @@ pub async fn upload(
     Extension(viewer): Extension<Viewer>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let user = viewer.require()?.id;
+    let user = viewer.require()?.id.get();
     let mut meta = Meta {
         owner: user,
         reach: viewer.scope(),
@@ -290,7 +290,7 @@ pub async fn upload(
 }
 
 fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppError> {
-    let me = viewer.require()?.id;
+    let me = viewer.require()?.id.get();
     let files = state.uploads.files.lock().expect("uploads lock");
     match files.files.get(id) {
         Some(u) if u.meta.owner == me => Ok(u.clone()),
@@ -511,7 +511,7 @@ pub async fn confirm(
 
 /// A job the viewer started; anyone else's is not found.
 fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
-    let me = viewer.require()?.id;
+    let me = viewer.require()?.id.get();
     match state.uploads.jobs.lock().expect("jobs lock").0.get(id) {
         Some(e) if e.owner == me => Ok(e.job.clone()),
         _ => Err(AppError::not_found(text!("no_import_job", job = id;
@@ -564,7 +564,7 @@ pub async fn api_import(
         return Err(AppError::Forbidden);
     }
     let meta = Meta {
-        owner: user.id,
+        owner: user.id.get(),
         reach: viewer.scope(),
         name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
         anchor: q.anchor.unwrap_or_default(),

@@ -1,8 +1,8 @@
 //! Reports an analyst publishes: public pages of aggregate figures.
 
 use super::*;
-use crate::api::Reply;
-use crate::pages::render;
+use crate::core::api::Reply;
+use crate::render::render;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};

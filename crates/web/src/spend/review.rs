@@ -11,13 +11,13 @@
 //! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
 use super::{actions, no_import, no_supplier};
-use crate::actions::Failure;
-use crate::api::{failure, Reply};
 use crate::auth::Viewer;
+use crate::core::actions::Failure;
+use crate::core::api::{failure, Reply};
+use crate::core::forms::FieldErrors;
 use crate::edge::optional;
 use crate::error::AppError;
-use crate::forms::FieldErrors;
-use crate::pages::render;
+use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};

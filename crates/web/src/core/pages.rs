@@ -1,14 +1,16 @@
-//! HTML pages. Each handler gathers data through [`crate::actions`] or the
+//! HTML pages. Each handler gathers data through [`crate::core::actions`] or the
 //! store and renders one template; forms post back to the same path and are
 //! shown again with their errors.
 
-use crate::actions::{self, Failure, FORM_ERROR};
 use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::core::actions::{self, Failure, FORM_ERROR};
+use crate::core::forms::{
+    attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields,
+};
+use crate::core::signin::{self, Refused};
 use crate::edge::redirect;
 use crate::error::AppError;
-use crate::forms::{attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields};
 use crate::i18n::{Lang, LANG_COOKIE};
-use crate::signin::{self, Refused};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -91,7 +93,7 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("assets/app.css"),
+        include_str!("../assets/app.css"),
     )
 }
 
@@ -392,7 +394,7 @@ pub async fn orgs(
     };
     let area_code = q.area.trim().to_owned();
     let within =
-        crate::api::area_path_of(&state, Some(area_code).filter(|c| !c.is_empty())).await?;
+        crate::core::api::area_path_of(&state, Some(area_code).filter(|c| !c.is_empty())).await?;
     let filter = OrgFilter {
         query: Some(q.q.clone()),
         kind,
@@ -429,7 +431,7 @@ pub async fn org(
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "organisation")?;
     let org = state
-        .blocking(move |s| s.org(id))
+        .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     let can_edit = viewer
@@ -455,7 +457,7 @@ fn org_form(
         viewer,
         uri,
         "org_form.html",
-        context! { action => action, f => fields, errors => crate::forms::shown(errors, viewer.lang), kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
+        context! { action => action, f => fields, errors => crate::core::forms::shown(errors, viewer.lang), kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
     )?;
     Ok((status, page).into_response())
 }
@@ -595,7 +597,7 @@ fn user_form(
         viewer,
         uri,
         "user_form.html",
-        context! { f => fields, errors => crate::forms::shown(errors, viewer.lang), roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
+        context! { f => fields, errors => crate::core::forms::shown(errors, viewer.lang), roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
     )?;
     Ok((status, page).into_response())
 }
@@ -650,7 +652,7 @@ fn password_page(
         viewer,
         uri,
         "password_form.html",
-        context! { user => user, errors => crate::forms::shown(errors, viewer.lang) },
+        context! { user => user, errors => crate::core::forms::shown(errors, viewer.lang) },
     )?;
     Ok((status, page).into_response())
 }

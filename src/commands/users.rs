@@ -1,10 +1,72 @@
 //! `lumbung user …`: accounts, from the command line.
 
-use crate::table;
+use crate::shared::{table, Db};
 use anyhow::{bail, Context, Result};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::Subcommand;
 use lumbung_domain::{AreaCode, Password, Role, Scope, Username};
 use lumbung_store::{Actor, ScopeRef, Store, User};
 use std::io::{BufRead, IsTerminal, Write};
+
+const PASSWORD_HELP: &str = "The password is read from stdin (--password-stdin, one line) or from the \
+    environment variable LUMBUNG_PASSWORD, never from an argument. It must have at least 10 characters.";
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user with a role and a scope (global unless --area or --org is given)
+    #[command(after_help = PASSWORD_HELP)]
+    Add {
+        /// Login name: 2–64 lowercase letters, digits, '.', '_' or '-'
+        name: String,
+        /// What the user may do
+        #[arg(long, value_parser = role_parser(), ignore_case = true)]
+        role: Role,
+        /// Limit the role to this area and everything under it (an area code)
+        #[arg(long, value_name = "CODE", conflicts_with = "org")]
+        area: Option<String>,
+        /// Limit the role to this organisation and those under it (an organisation id)
+        #[arg(long, value_name = "ID")]
+        org: Option<i64>,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for a user (ends all their sessions)
+    #[command(after_help = PASSWORD_HELP)]
+    Passwd {
+        /// Login name
+        name: String,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List all users with their role and scope
+    List,
+}
+
+fn role_parser() -> impl TypedValueParser<Value = Role> {
+    PossibleValuesParser::new(Role::ALL.map(Role::as_str))
+        .map(|s| Role::parse(&s).expect("possible values are valid roles"))
+}
+
+/// `lumbung user …`.
+pub fn run(db: &Db, command: UserCommand) -> Result<()> {
+    let store = db.open()?;
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            area,
+            org,
+            password_stdin,
+        } => add(&store, &name, role, area.as_deref(), org, password_stdin),
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => passwd(&store, &name, password_stdin),
+        UserCommand::List => list(&store),
+    }
+}
 
 /// The environment variable a password may come from.
 pub const PASSWORD_ENV: &str = "LUMBUNG_PASSWORD";

@@ -5,8 +5,10 @@
 mod community;
 mod election;
 
-use crate::{areas, orgs, serve, table};
+use super::{areas, fund, orgs, serve};
+use crate::shared::{self, table};
 use anyhow::{bail, Context, Result};
+use clap::Args;
 use lumbung_domain::UserId;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
 use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
@@ -21,20 +23,20 @@ pub const DEMO_PASSWORD: &str = "lumbung-demo-2026";
 
 const BPS_DIR: &str = "demo/id-wilayah-bps-2018";
 const BPS_FILES: [&str; 4] = [
-    include_str!("../../demo/id-wilayah-bps-2018/provinces.csv"),
-    include_str!("../../demo/id-wilayah-bps-2018/regencies.csv"),
-    include_str!("../../demo/id-wilayah-bps-2018/districts.csv"),
-    include_str!("../../demo/id-wilayah-bps-2018/villages.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/provinces.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/regencies.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/districts.csv"),
+    include_str!("../../../demo/id-wilayah-bps-2018/villages.csv"),
 ];
 const UK_AREAS: (&str, &str) = (
     "demo/uk-lancashire/areas.csv",
-    include_str!("../../demo/uk-lancashire/areas.csv"),
+    include_str!("../../../demo/uk-lancashire/areas.csv"),
 );
 const UK_POSTCODES: (&str, &str) = (
     "demo/uk-lancashire/postcodes.csv",
-    include_str!("../../demo/uk-lancashire/postcodes.csv"),
+    include_str!("../../../demo/uk-lancashire/postcodes.csv"),
 );
-const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../../demo/orgs.csv"));
+const ORGS: (&str, &str) = ("demo/orgs.csv", include_str!("../../../demo/orgs.csv"));
 
 /// Desa of KABUPATEN SERANG that get RW and RT areas: the desa code and,
 /// per RW (numbered from 1), how many RT it has.
@@ -84,11 +86,31 @@ const USERS: [(&str, Role, DemoScope); 12] = [
     ("auditor.serang", Role::Auditor, DemoScope::Area("3604")),
 ];
 
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub listen: serve::ListenArgs,
+
+    #[command(flatten)]
+    pub proxy: serve::ProxyArgs,
+}
+
+/// `lumbung demo`: the database `--db` names, else ./lumbung-demo.db.
+pub fn run(db: Option<&Path>, args: DemoArgs) -> Result<()> {
+    let path = db.unwrap_or(Path::new(shared::DEFAULT_DEMO_DB));
+    let config = lumbung_web::WebConfig {
+        behind_proxy: args.proxy.behind_proxy,
+        behind_tls_proxy: args.proxy.behind_tls_proxy,
+        ..Default::default()
+    };
+    build_and_serve(path, args.listen.addr, config)
+}
+
 /// Builds the demo database at `path` and serves it on `addr`.
-pub fn run(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
+fn build_and_serve(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
     let started = Instant::now();
     replace_file(path)?;
-    let store = Store::open(path)?.with_clock(crate::clock()?);
+    let store = Store::open(path)?.with_clock(shared::clock()?);
     let logins = load(&store)?;
     let overview = store.overview()?;
     tracing::info!(
@@ -103,7 +125,7 @@ pub fn run(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Res
         overview.organisations,
         logins.len()
     );
-    serve::run(store, addr, config, |bound| {
+    serve::listen(store, addr, config, |bound| {
         serve::announce(bound);
         println!("Demo logins (every password is {DEMO_PASSWORD}):");
         print!(
@@ -205,9 +227,9 @@ fn run_fund(store: &Store) -> Result<()> {
             .user_by_name(&Username::parse(name)?)?
             .with_context(|| format!("demo user {name} not found"))?;
         Ok((
-            u.id,
+            u.id.get(),
             Actor::User {
-                id: u.id,
+                id: u.id.get(),
                 username: u.username,
             },
         ))
@@ -315,7 +337,7 @@ fn run_fund(store: &Store) -> Result<()> {
             &kasir,
         )?;
     }
-    let upk = crate::fund::upk_id(store, UPK)?;
+    let upk = fund::upk_id(store, UPK)?;
     store.provision(upk, date(2025, 6, 30), &kasir)?;
     store.write_off(
         "CRS-2024-003",
@@ -383,7 +405,7 @@ fn load_fund(store: &Store) -> Result<()> {
         (vec![], vec![]),
         &Actor::cli(),
     )?;
-    let upk = crate::fund::upk_id(store, UPK)?;
+    let upk = fund::upk_id(store, UPK)?;
     store.post_fund_movement(
         upk,
         lumbung_store::Movement::Capital,
@@ -537,7 +559,9 @@ fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
 /// only once the BKM is stored.
 fn create_upk_and_ksm(store: &Store) -> Result<()> {
     let bkm_id = org_id(store, BKM, OrgKind::Bkm)?;
-    let bkm = store.org(bkm_id)?.context("demo BKM vanished")?;
+    let bkm = store
+        .org(lumbung_domain::OrgId::new(bkm_id))?
+        .context("demo BKM vanished")?;
     let desa = bkm.area_code.as_deref().map(AreaCode::parse).transpose()?;
     let note = |extra: &[(&str, &str)]| -> BTreeMap<String, String> {
         std::iter::once(("note", "Fiktif (data demo)"))
@@ -670,7 +694,7 @@ mod tests {
         assert_eq!(o.areas, 17 + 1 + 1 + 8 + 155 + 1501 + 11 + 42);
         assert_eq!(o.postcode_prefixes, 3114);
         let ksm = org_id(&store, "KSM Melati", OrgKind::Ksm).unwrap();
-        let ksm = store.org(ksm).unwrap().unwrap();
+        let ksm = store.org(lumbung_domain::OrgId::new(ksm)).unwrap().unwrap();
         assert_eq!(ksm.placement.orgs.len(), 3, "KSM → UPK → BKM");
         assert_eq!(ksm.area_code.as_deref(), Some("3604240003.01"));
         let pc = lumbung_domain::PostalCode::parse("PR1 2HE").unwrap();

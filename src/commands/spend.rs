@@ -1,8 +1,9 @@
 //! `lumbung spend …`: import anchor institutions' payment files and report
 //! where the money goes.
 
-use crate::table;
+use crate::shared::{table, Db};
 use anyhow::{bail, Context, Result};
+use clap::Subcommand;
 use lumbung_domain::{AreaCode, FiscalYear, ImportId, Scope, Share, SupplierId};
 use lumbung_spend::export::{self, cell_rows, opt};
 use lumbung_spend::read::{Field, Locale};
@@ -10,6 +11,242 @@ use lumbung_spend::report::{compute, ReportOptions, SpendReport};
 use lumbung_store::{Actor, OrgRef, SpendFile, SpendSettings, Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum SpendCommand {
+    /// Import payment files (CSV or XLSX), each as one import, all or nothing
+    #[command(
+        long_about = "Import anchor institutions' payment files (CSV with , ; | or TAB, UTF-8 or \
+        Windows-1252, or XLSX), each file as one import: all rows or none.\n\n\
+        Columns are recognised from common English and Indonesian headers; --mapping overrides them \
+        with a TOML file:\n\n  [columns]\n  amount = \"Net Amount\"\n  supplier_name = \"Vendor\"\n\n\
+        A mapping given with --anchor is saved for that anchor and used for its next files. The same \
+        file again changes nothing; a payment already held (the same anchor, date, supplier and \
+        amount, counted) is skipped and counted. See docs/spend.md."
+    )]
+    Import {
+        /// The files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The anchor institution, for files without an anchor column (created when new)
+        #[arg(long, value_name = "NAME")]
+        anchor: Option<String>,
+        /// The fiscal year, for rows without a readable date (e.g. 2012/13)
+        #[arg(long, value_name = "FY", value_parser = fiscal_year)]
+        year: Option<lumbung_domain::FiscalYear>,
+        /// A TOML file naming the column for each field
+        #[arg(long, value_name = "MAP.toml")]
+        mapping: Option<PathBuf>,
+        /// Number format for ambiguous columns: en (1,234.50) or id (1.234,50)
+        #[arg(long, default_value = "en", value_parser = ["en", "id"])]
+        locale: String,
+        /// The sheet to read in XLSX files (default: the first with a header)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+    },
+    /// List the imports
+    Imports,
+    /// List the rows imports flagged for review (e.g. no supplier name, no readable date)
+    Flagged {
+        /// Only this import's rows
+        import_id: Option<i64>,
+        /// At most this many
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+    /// List suppliers (with --review: those automatic merges or imports listed for review)
+    Suppliers {
+        /// Only suppliers listed for review
+        #[arg(long)]
+        review: bool,
+        /// Part of the name
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Merge supplier OTHER into KEEP by hand; later imports follow the decision
+    MergeSuppliers {
+        /// The supplier that stays
+        keep: i64,
+        /// The supplier merged into it
+        other: i64,
+    },
+    /// Split a key (id:… or name:…, as `spend suppliers` lists it) off a supplier into a new one;
+    /// later imports follow (undo and re-import a file to move its past payments)
+    SplitSupplier {
+        /// The supplier that has the key
+        supplier: i64,
+        /// The key to split off
+        key: String,
+        /// The new supplier's name
+        #[arg(long)]
+        name: String,
+    },
+    /// Fix a supplier's location to an area (no AREA: back to its postal code)
+    LocateSupplier {
+        /// The supplier's id (see `spend suppliers`)
+        supplier: i64,
+        /// An area code
+        area: Option<String>,
+    },
+    /// Remove an import and its payments (recorded in the audit log)
+    Undo {
+        /// The import's id (see `spend imports`)
+        import_id: i64,
+    },
+    /// Show or set the programme's local area, region and fiscal calendar
+    Settings {
+        /// The local area (an area code, e.g. E07000123 for Preston)
+        #[arg(long, value_name = "CODE")]
+        local: Option<String>,
+        /// The region, which contains the local area (e.g. E10000017 for Lancashire)
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+        /// The month fiscal years start in: 4 for April (UK), 1 for January (Indonesia)
+        #[arg(long, value_name = "MONTH", value_parser = clap::value_parser!(u8).range(1..=12))]
+        fiscal_year_start: Option<u8>,
+        /// Count suppliers "based or branched in" the area: their branch sites count too
+        #[arg(long, value_name = "true|false")]
+        count_branches: Option<bool>,
+    },
+    /// Record a branch site of a supplier (with --remove: forget it)
+    SupplierSite {
+        /// The supplier's id (see `spend suppliers`)
+        supplier: i64,
+        /// The area the branch is in
+        area: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Where the money goes: local, regional, outside (leakage) and unknown, by anchor, year, sector
+    Report {
+        /// The local area (overrides the setting)
+        #[arg(long, value_name = "CODE")]
+        local: Option<String>,
+        /// The region (overrides the setting)
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+        /// Only this fiscal year (e.g. 2012/13)
+        #[arg(long, value_name = "FY", value_parser = fiscal_year)]
+        year: Option<lumbung_domain::FiscalYear>,
+        /// Only this anchor institution
+        #[arg(long, value_name = "NAME")]
+        anchor: Option<String>,
+        /// Keep each anchor-year's N largest suppliers by net spend (the Preston baseline used 300)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        top_suppliers: Option<u64>,
+        /// Show the extra money kept local at this local share (e.g. 0.10)
+        #[arg(long, value_name = "F", value_parser = share)]
+        target_local_share: Option<lumbung_domain::Share>,
+        /// Output format; csv and xlsx hold the per anchor × year table (xlsx one sheet per table)
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Take the payments straight from this CSV ledger instead of the store (areas,
+        /// the postcode map and supplier decisions still come from the database)
+        #[arg(long, value_name = "LEDGER.csv")]
+        from_file: Option<PathBuf>,
+    },
+}
+
+fn fiscal_year(raw: &str) -> Result<lumbung_domain::FiscalYear, String> {
+    lumbung_domain::FiscalYear::parse(raw).map_err(|e| e.to_string())
+}
+
+fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
+    let share = lumbung_domain::Share::parse(raw).map_err(|e| e.to_string())?;
+    let as_text = share.to_string();
+    if as_text.starts_with('-') || as_text.as_str() > "1.000000" {
+        return Err(format!("{raw} is not a share between 0 and 1"));
+    }
+    Ok(share)
+}
+
+/// `lumbung spend …`.
+pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
+    let store = db.open()?;
+    let store = &store;
+    match command {
+        SpendCommand::Import {
+            files,
+            anchor,
+            year,
+            mapping,
+            locale,
+            sheet,
+        } => import(
+            store,
+            &ImportArgs {
+                files: &files,
+                anchor: anchor.as_deref(),
+                year,
+                mapping: mapping.as_deref(),
+                sheet: sheet.as_deref(),
+                locale: if locale == "id" {
+                    Locale::Id
+                } else {
+                    Locale::En
+                },
+            },
+        ),
+        SpendCommand::Imports => imports(store),
+        SpendCommand::Flagged { import_id, limit } => flagged(store, import_id, limit),
+        SpendCommand::Suppliers {
+            review,
+            search,
+            limit,
+        } => suppliers(store, review, search.as_deref(), limit),
+        SpendCommand::MergeSuppliers { keep, other } => merge_suppliers(store, keep, other),
+        SpendCommand::SplitSupplier {
+            supplier,
+            key,
+            name,
+        } => split_supplier(store, supplier, &key, &name),
+        SpendCommand::LocateSupplier { supplier, area } => {
+            locate_supplier(store, supplier, area.as_deref())
+        }
+        SpendCommand::Undo { import_id } => undo(store, import_id),
+        SpendCommand::Settings {
+            local,
+            region,
+            fiscal_year_start,
+            count_branches,
+        } => settings(store, local, region, fiscal_year_start, count_branches),
+        SpendCommand::SupplierSite {
+            supplier,
+            area,
+            remove,
+        } => supplier_site(store, supplier, &area, remove),
+        SpendCommand::Report {
+            local,
+            region,
+            year,
+            anchor,
+            top_suppliers,
+            target_local_share,
+            format,
+            output,
+            from_file,
+        } => report(
+            store,
+            ReportArgs {
+                local,
+                region,
+                year,
+                anchor,
+                top_suppliers: top_suppliers.map(|n| n as usize),
+                target_local_share,
+                format,
+                output,
+                from_file,
+            },
+        ),
+    }
+}
 
 /// A mapping file: `[columns]` field = "header as written in the file".
 #[derive(Debug, serde::Deserialize)]
@@ -106,7 +343,7 @@ fn import_large(
         return Ok(None);
     }
     let settings = store.spend_settings()?;
-    let bar = crate::progress::bar("reading");
+    let bar = crate::shared::progress::bar("reading");
     // Streamed, never held whole: the file is read once for its digest
     // (the same file twice is one import) and once by the scanner.
     let sha = {
@@ -126,7 +363,7 @@ fn import_large(
     let scanned = match lumbung_spend::fast::scan_file(
         path,
         settings.calendar(),
-        &mut crate::progress::callback(&bar),
+        &mut crate::shared::progress::callback(&bar),
     ) {
         Ok(s) => s,
         // The general reader explains what the scanner cannot read.
@@ -401,11 +638,11 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
     };
     let report = match &args.from_file {
         Some(path) => {
-            let bar = crate::progress::bar("reading");
+            let bar = crate::shared::progress::bar("reading");
             let file = lumbung_spend::fast::scan_file(
                 path,
                 settings.calendar(),
-                &mut crate::progress::callback(&bar),
+                &mut crate::shared::progress::callback(&bar),
             )?;
             bar.finish_and_clear();
             let locations = store

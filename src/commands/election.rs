@@ -1,9 +1,9 @@
 //! `lumbung election …`: the BKM election without candidates. `recount`
 //! counts a ballot box from CSV files, with no database (docs/election.md).
 
-use crate::table;
+use crate::shared::table;
 use anyhow::{Context, Result};
-use clap::Args;
+use clap::{Args, Subcommand};
 use lumbung_community::election::{
     read_ballots, read_groups, read_residents, recount, NamesPerBallot, Quorum, Recount,
     RecountConfig, RecountError,
@@ -12,6 +12,43 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum ElectionCommand {
+    /// Recount a ballot box from CSV: validity, turnout against the quorum, votes, elected and ties
+    #[command(
+        long_about = "Recount a ballot box of the BKM election without candidates.\n\n\
+        BALLOTS.csv: ballot_id,name1,name2,… (blank cells ignored). A leading apostrophe is \
+        taken off every cell (published files escape spreadsheet formulas so). Written names are trimmed, \
+        spaces collapsed and lowercased, then grouped by --groups (written,person) and checked \
+        against --residents (person). A ballot is valid with --min-names to --max-names names, no \
+        person twice, everyone a resident. The result stands when ballots ÷ --eligible reaches \
+        --quorum. Ties for the last seat are listed, never broken. Reads no database. See \
+        docs/election.md."
+    )]
+    Recount(RecountArgs),
+}
+
+/// A command line whose values contradict each other: said as clap says
+/// its own usage errors (exit status 2) by the caller, which owns the
+/// command line.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// `lumbung election …`.
+pub fn run(command: ElectionCommand) -> Result<()> {
+    match command {
+        ElectionCommand::Recount(args) => recount_command(&args),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -65,16 +102,11 @@ pub fn recount_command(args: &RecountArgs) -> Result<()> {
     let names = match NamesPerBallot::new(to_usize(args.min_names), to_usize(args.max_names)) {
         Ok(n) => n,
         Err(e) => {
-            use clap::CommandFactory;
-            crate::cli::Cli::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    format!(
-                        "--min-names {} --max-names {}: {e}",
-                        args.min_names, args.max_names
-                    ),
-                )
-                .exit()
+            return Err(Usage(format!(
+                "--min-names {} --max-names {}: {e}",
+                args.min_names, args.max_names
+            ))
+            .into())
         }
     };
     let config = RecountConfig {

@@ -55,7 +55,7 @@ fn user(store: &Store, name: &str) -> Result<Actor> {
         .user_by_name(&Username::parse(name)?)?
         .with_context(|| format!("demo user {name} not found"))?;
     Ok(Actor::User {
-        id: u.id,
+        id: u.id.get(),
         username: u.username,
     })
 }

@@ -3,10 +3,10 @@
 //! organisation. Pages and API differ only in how they render the result.
 
 use crate::auth::Viewer;
+use crate::core::forms::{FieldErrors, OrgFields, UserFields};
 use crate::error::AppError;
-use crate::forms::{FieldErrors, OrgFields, UserFields};
 use crate::AppState;
-use lumbung_domain::{Password, Placement, Resource};
+use lumbung_domain::{OrgId, Password, Placement, Resource, UserId};
 use lumbung_store::{Org, StoreError, User};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -66,7 +66,7 @@ async fn placement_of(
             None => None,
         };
         let parent = match parent {
-            Some(id) => s.org(id)?.map(|o| o.placement),
+            Some(id) => s.org(OrgId::new(id))?.map(|o| o.placement),
             None => None,
         };
         let orgs = parent.as_ref().map(|p| p.orgs.clone()).unwrap_or_default();
@@ -102,7 +102,7 @@ pub async fn create_org(
 /// An organisation the viewer may change.
 pub async fn editable_org(state: &AppState, viewer: &Viewer, id: i64) -> Result<Org, AppError> {
     let org = state
-        .blocking(move |s| s.org(id))
+        .blocking(move |s| s.org(OrgId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     viewer.require_write_at(Resource::AreasOrgs, &org.placement)?;
@@ -121,7 +121,7 @@ pub async fn update_org(
     let placement = placement_of(state, &input).await?;
     require_write_at_both(viewer, &placement)?;
     let actor = viewer.actor()?;
-    blocking(state, move |s| s.update_org(id, &input, &actor)).await
+    blocking(state, move |s| s.update_org(OrgId::new(id), &input, &actor)).await
 }
 
 /// What a viewer sees of an organisation: everything when their role and
@@ -180,7 +180,7 @@ pub async fn create_user(
 /// viewer's, strictly when they approve loans (`Scope::may_manage`).
 pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<User, AppError> {
     let user = state
-        .blocking(move |s| s.user(id))
+        .blocking(move |s| s.user(UserId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
     let me = viewer.require()?;
@@ -213,5 +213,8 @@ pub async fn reset_password(
         )])));
     }
     let actor = viewer.actor()?;
-    blocking(state, move |s| s.set_password(id, &password, &actor)).await
+    blocking(state, move |s| {
+        s.set_password(UserId::new(id), &password, &actor)
+    })
+    .await
 }

@@ -4,7 +4,7 @@
 //! of files; `summary` prints the counts per RW and RT (no personal data).
 //! Rules and file formats: docs/mapping.md.
 
-use crate::{progress, table};
+use crate::shared::{progress, table, Db};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use lumbung_community::mapping::{summarise, CsvFile, KoboMapping};
@@ -48,7 +48,9 @@ pub enum MappingCommand {
     },
 }
 
-pub fn run(store: &Store, command: MappingCommand) -> Result<()> {
+/// `lumbung mapping …`.
+pub fn run(db: &Db, command: MappingCommand) -> Result<()> {
+    let store = &db.open()?;
     match command {
         MappingCommand::ImportKobo {
             kelurahan,

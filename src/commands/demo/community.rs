@@ -17,11 +17,11 @@ use lumbung_store::{Actor, ScopeRef, Store};
 
 const HOUSEHOLDS: (&str, &[u8]) = (
     "demo/kobo/households.csv",
-    include_bytes!("../../demo/kobo/households.csv"),
+    include_bytes!("../../../demo/kobo/households.csv"),
 );
 const ROSTER: (&str, &[u8]) = (
     "demo/kobo/roster.csv",
-    include_bytes!("../../demo/kobo/roster.csv"),
+    include_bytes!("../../../demo/kobo/roster.csv"),
 );
 
 /// The desa that maps its households (it has RW and RT in the demo tree).

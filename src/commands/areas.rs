@@ -1,13 +1,88 @@
 //! `lumbung areas …`: the area tree (from an areas CSV or the BPS files of
 //! Indonesia) and the postcode map.
 
-use crate::{progress, table};
+use crate::shared::{import_path, progress, table, Db};
 use anyhow::{bail, Context, Result};
+use clap::Subcommand;
 use lumbung_domain::area_file::{parse_areas, parse_bps, parse_postcodes, BPS_LEVELS, INDONESIA};
 use lumbung_domain::{AreaRecord, ImportSummary, PostalCode, RowError};
 use lumbung_store::{Actor, AreaFilter, Store, StoreError};
 use lumbung_tabular::{CsvFile, Header};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum AreasCommand {
+    /// Import areas from a CSV file with the header code,name,parent_code[,kind] (all or nothing)
+    #[command(long_about = "Import areas from a CSV file, all or nothing.\n\n\
+        The header line names the columns code, name, parent_code and optionally kind (any order, any \
+        case). An empty parent_code makes a root area. Parents may come later in the file or be \
+        stored already. Rows already stored unchanged are left alone, so the same file twice changes \
+        nothing. Any problem (a bad row, a missing parent, a cycle, a duplicate code) rejects the \
+        whole file and lists every problem with its line and column. See docs/areas.md.")]
+    Import {
+        /// The CSV file (UTF-8, with a header line)
+        file: PathBuf,
+    },
+    /// Import the BPS areas of Indonesia (provinces, regencies, districts, villages) from a directory
+    #[command(
+        long_about = "Import the BPS administrative areas of Indonesia from DIR, all or nothing.\n\n\
+        DIR holds provinces.csv (id,name), regencies.csv, districts.csv and villages.csv \
+        (id,parent_id,name), without header lines. A root area ID \"Indonesia\" (kind country) is \
+        created when missing; provinces sit under it. Kinds: province, regency, district, kelurahan.\n\n\
+        Duplicate ids: the first row with an id keeps it; each later row with the same id is imported \
+        with the id plus a suffix -2, -3, … (e.g. 9107182005-2), and a warning names the file, line, \
+        id, both names and the new code. Rows under a duplicated id belong to the first row with it.\n\n\
+        Re-running with the same files changes nothing. See docs/areas.md."
+    )]
+    ImportIndonesia {
+        /// Directory with provinces.csv, regencies.csv, districts.csv and villages.csv
+        dir: PathBuf,
+    },
+    /// Import a postcode map from a CSV file with the header prefix,area_code (all or nothing)
+    #[command(
+        long_about = "Import a postcode map from a CSV file, all or nothing.\n\n\
+        Header: prefix,area_code. A prefix is upper-cased with spaces removed. UK postcodes (with \
+        letters) are matched by their outward code (all but the last three characters: PR1 2HE → \
+        PR1); other postal codes by the longest mapped prefix. See docs/areas.md."
+    )]
+    MapPostcodes {
+        /// The CSV file (UTF-8, with a header line)
+        file: PathBuf,
+    },
+    /// Print the area a postcode maps to (exit status 1 when none)
+    Locate {
+        /// A postal code, e.g. "PR1 2HE" or 42182
+        postcode: String,
+    },
+    /// List areas: the roots, the children of --parent, or those matching --search
+    List {
+        /// List the children of this area (with --search: search inside it)
+        #[arg(long, value_name = "CODE")]
+        parent: Option<String>,
+        /// Areas whose name contains TEXT (any case) or whose code is TEXT
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Show at most this many areas
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+}
+
+/// `lumbung areas …`.
+pub fn run(db: &Db, command: AreasCommand) -> Result<()> {
+    let store = db.open()?;
+    match command {
+        AreasCommand::Import { file } => import_path(&store, &file, import_areas_file),
+        AreasCommand::ImportIndonesia { dir } => import_indonesia(&store, &dir),
+        AreasCommand::MapPostcodes { file } => import_path(&store, &file, import_postcodes_file),
+        AreasCommand::Locate { postcode } => locate(&store, &postcode),
+        AreasCommand::List {
+            parent,
+            search,
+            limit,
+        } => list(&store, parent.as_deref(), search.as_deref(), limit),
+    }
+}
 
 // ---------------------------------------------------------------- areas CSV
 

@@ -1,8 +1,9 @@
 //! `lumbung fund …`: the UPK revolving fund's books from spreadsheets, the
 //! oversight report, and the journal's check.
 
-use crate::table;
+use crate::shared::{table, Db};
 use anyhow::{bail, Context, Result};
+use clap::Subcommand;
 use jiff::civil::Date;
 use lumbung_domain::{OrgKind, RepaymentId, Scope, UpkId};
 use lumbung_fund::books_file::{date, loans, repayments};
@@ -10,7 +11,218 @@ use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::portfolio;
 use lumbung_store::{Actor, OrgRef, RepaymentInput, Store};
 use lumbung_tabular::{CsvFile, Header};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum FundCommand {
+    /// Import loans and repayments kept in spreadsheets (each file all or nothing; rows held are skipped)
+    #[command(long_about = "Import a UPK's books from two CSV files.\n\n\
+        LOANS.csv: upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly[,schedule][,frequency] \
+        (fee_rate_monthly a fraction such as 0.015; schedule flat or declining; frequency monthly, \
+        fortnightly or weekly). REPAYMENTS.csv: \
+        loan_id,paid_on,amount. UPKs and KSMs are created when missing. Imported loans are history: \
+        rules for new loans are reported as warnings, not enforced. See docs/fund.md.")]
+    Import {
+        #[arg(value_name = "LOANS.csv")]
+        loans: PathBuf,
+        #[arg(value_name = "REPAYMENTS.csv")]
+        repayments: PathBuf,
+    },
+    /// The portfolio's health on a date: outstanding, arrears, PAR, RR, LAR, per UPK and in all
+    Report {
+        /// The date (default today); payments after it are ignored
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only this UPK
+        #[arg(long, value_name = "NAME")]
+        upk: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Check the journal: every entry balanced, the hash chain unbroken (exit 1 names the first broken entry)
+    Verify,
+    /// Post a UPK's operating cost or capital received (CCR and ROI need them); the same --key posts once
+    Post {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        /// cost (paid from cash) or capital (received into cash, e.g. a BLM grant)
+        #[arg(long, value_parser = ["cost", "capital"])]
+        kind: String,
+        /// Whole rupiah
+        #[arg(long)]
+        amount: i64,
+        /// The date (default today)
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        memo: String,
+        /// Idempotency key (default: made from the UPK, kind, date, amount and memo)
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Post repayments: one (LOAN_ID --amount) or a file of them (--file), each batch one durable commit
+    #[command(
+        long_about = "Post repayments as a UPK's cashier does, each one idempotent.\n\n\
+        One: `lumbung fund repay LOAN_ID --amount 90833 [--date 2024-05-03] [--key KUITANSI-001]`.\n\
+        Many: `lumbung fund repay --file REPAYMENTS.csv [--batch 1000]` with columns \
+        loan_id,paid_on,amount[,key]; each batch is committed at once (all of it or none), and a row \
+        whose key was posted before is skipped and counted, so a file cut short (a crash, a power cut) \
+        can simply be posted again. Without a key column, a row's key is made from its loan, date, \
+        amount and occurrence among identical rows, as `fund import` does."
+    )]
+    Repay {
+        #[arg(
+            value_name = "LOAN_ID",
+            required_unless_present = "file",
+            conflicts_with = "file"
+        )]
+        loan_id: Option<String>,
+        /// Whole rupiah
+        #[arg(long, required_unless_present = "file")]
+        amount: Option<i64>,
+        /// The date paid (default today)
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Idempotency key, e.g. the receipt number (default: made from loan, date and amount)
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long, value_name = "REPAYMENTS.csv")]
+        file: Option<PathBuf>,
+        /// Repayments per commit
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
+    },
+    /// Reverse a repayment (by its id, the receipt's number column in `fund ledger`); it is never edited
+    Reverse {
+        repayment: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Give a loan a new schedule for the principal it has left (the old one is kept)
+    Reschedule {
+        loan_id: String,
+        #[arg(long)]
+        term_months: u16,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Write off what a loan has left, against the loan-loss reserve
+    WriteOff {
+        loan_id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Bring a UPK's loan-loss reserve to what its portfolio needs on a date
+    Provision {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Show a UPK's settings (JSON), or change some: --set arrears_threshold=3 --set reserve_rates='["0.01","0.1","0.5","1"]'
+    Settings {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        #[arg(long, value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// A UPK's balance sheet, income statement (year to date) and cash book
+    Statements {
+        #[arg(long, value_name = "NAME")]
+        upk: String,
+        /// The date (default today)
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// The first day of the income statement and cash book (default: 1 January of as-of's year)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: StatementFormat,
+    },
+    /// A loan's ledger: its schedule and every repayment with its split
+    Ledger {
+        loan_id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: StatementFormat,
+    },
+}
+
+/// `lumbung fund …`.
+pub fn run(db: &Db, command: FundCommand) -> Result<()> {
+    let store = db.open()?;
+    let store = &store;
+    match command {
+        FundCommand::Import { loans, repayments } => import(store, &loans, &repayments),
+        FundCommand::Report { as_of, upk, format } => {
+            report(store, as_of.as_deref(), upk.as_deref(), format)
+        }
+        FundCommand::Verify => verify(store),
+        FundCommand::Post {
+            upk,
+            kind,
+            amount,
+            date,
+            memo,
+            key,
+        } => post(
+            store,
+            &upk,
+            &kind,
+            amount,
+            date.as_deref(),
+            &memo,
+            key.as_deref(),
+        ),
+        FundCommand::Repay {
+            loan_id,
+            amount,
+            date,
+            key,
+            file,
+            batch,
+        } => match file {
+            Some(path) => repay_file(store, &path, batch as usize),
+            None => repay_one(
+                store,
+                loan_id.as_deref().unwrap_or_default(),
+                amount.unwrap_or_default(),
+                date.as_deref(),
+                key.as_deref(),
+            ),
+        },
+        FundCommand::Reverse {
+            repayment,
+            reason,
+            date,
+        } => reverse(store, repayment, &reason, date.as_deref()),
+        FundCommand::Reschedule {
+            loan_id,
+            term_months,
+            reason,
+            date,
+        } => reschedule(store, &loan_id, term_months, &reason, date.as_deref()),
+        FundCommand::WriteOff {
+            loan_id,
+            reason,
+            date,
+        } => write_off(store, &loan_id, &reason, date.as_deref()),
+        FundCommand::Provision { upk, as_of } => provision(store, &upk, as_of.as_deref()),
+        FundCommand::Settings { upk, set } => settings(store, &upk, &set),
+        FundCommand::Statements {
+            upk,
+            as_of,
+            from,
+            format,
+        } => statements(store, &upk, as_of.as_deref(), from.as_deref(), format),
+        FundCommand::Ledger { loan_id, format } => ledger(store, &loan_id, format),
+    }
+}
 
 fn read(path: &Path) -> Result<CsvFile> {
     let name = path.display().to_string();
@@ -272,7 +484,7 @@ pub fn repay_file(store: &Store, path: &Path, batch: usize) -> Result<()> {
             )
         })
         .collect();
-    let bar = crate::progress::bar("posting");
+    let bar = crate::shared::progress::bar("posting");
     bar.set_length(inputs.len() as u64);
     let (mut posted, mut held) = (0u64, 0u64);
     for chunk in inputs.chunks(batch) {

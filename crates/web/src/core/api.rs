@@ -3,11 +3,11 @@
 //! as `Authorization: Bearer …` (no CSRF token needed then); a browser
 //! session cookie also works, with the `X-CSRF-Token` header on changes.
 
-use crate::actions::{self, Failure, OrgView};
 use crate::auth::Viewer;
+use crate::core::actions::{self, Failure, OrgView};
+use crate::core::forms::{OrgFields, UserFields};
 use crate::error::AppError;
 use crate::error::{ApiError, ApiErrorDetail};
-use crate::forms::{OrgFields, UserFields};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -102,7 +102,7 @@ pub async fn login(
     Extension(viewer): Extension<Viewer>,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let user = crate::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
+    let user = crate::core::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
     let id = user.id;
     let token = state.blocking(move |s| s.create_session(id)).await?;
     let csrf = state
@@ -115,7 +115,7 @@ pub async fn login(
     Ok((
         [(
             axum::http::header::SET_COOKIE,
-            crate::pages::session_cookie(&state, &token),
+            crate::core::pages::session_cookie(&state, &token),
         )],
         Reply(SessionStarted {
             token,
@@ -132,7 +132,7 @@ pub async fn logout(
 ) -> Result<StatusCode, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
-        crate::signin::audit_sign_out(&state, &viewer).await?;
+        crate::core::signin::audit_sign_out(&state, &viewer).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -396,7 +396,7 @@ pub async fn org(
         .parse()
         .map_err(|_| AppError::not_found(format!("organisation {id}")))?;
     let org = state
-        .blocking(move |s| s.org(id))
+        .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     Ok(Reply(actions::org_view(&viewer, org)))

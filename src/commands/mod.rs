@@ -1,0 +1,13 @@
+//! One file (or folder) per command group, each owning its clap
+//! subcommand and its `run`.
+
+pub mod areas;
+pub mod community;
+pub mod database;
+pub mod demo;
+pub mod election;
+pub mod fund;
+pub mod orgs;
+pub mod serve;
+pub mod spend;
+pub mod users;

@@ -1,0 +1,63 @@
+//! What every command shares: opening the database with the clock, the
+//! language of messages, reading an import file, tables and progress bars.
+
+pub mod progress;
+pub mod table;
+
+use anyhow::{Context, Result};
+use lumbung_domain::{Clock, ImportSummary, Language};
+use lumbung_store::Store;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The database used when neither `--db` nor `LUMBUNG_DB` is given.
+pub const DEFAULT_DB: &str = "./lumbung.db";
+/// The database `demo` replaces when neither `--db` nor `LUMBUNG_DB` is given.
+pub const DEFAULT_DEMO_DB: &str = "./lumbung-demo.db";
+
+/// The database the global options name, opened only by the commands that
+/// need it.
+pub struct Db {
+    pub path: Option<PathBuf>,
+    pub busy_timeout: Duration,
+}
+
+impl Db {
+    /// Opens (creating and migrating) the database, with the clock.
+    pub fn open(&self) -> Result<Store> {
+        let path = self.path.as_deref().unwrap_or(Path::new(DEFAULT_DB));
+        // A bad clock is refused before any file is created.
+        let clock = clock()?;
+        Ok(Store::open_with(path, self.busy_timeout)?.with_clock(clock))
+    }
+}
+
+/// The clock every command reads "now" from: the system's, or the instant
+/// `LUMBUNG_NOW` fixes (a testing aid); a value that is neither is refused.
+pub fn clock() -> Result<Clock> {
+    Clock::from_env().map_err(anyhow::Error::msg)
+}
+
+/// The language of the CLI's messages: `LUMBUNG_LANG` (`id` or `en`),
+/// English when unset, as the CLI always spoke.
+pub fn language() -> Language {
+    std::env::var("LUMBUNG_LANG")
+        .ok()
+        .and_then(|code| Language::parse(&code))
+        .unwrap_or(Language::English)
+}
+
+/// Reads the file at `path` and hands its bytes to `import` (one of the
+/// `import_*_file` functions), then prints the summary: the shape of every
+/// `… import FILE` command.
+pub fn import_path(
+    store: &Store,
+    path: &Path,
+    import: fn(&Store, &str, &[u8]) -> Result<ImportSummary>,
+) -> Result<()> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let summary = import(store, &name, &bytes)?;
+    print!("{name}: {summary}");
+    Ok(())
+}
