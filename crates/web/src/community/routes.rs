@@ -2,8 +2,8 @@
 //! self-mapping.
 
 use super::{cycle, households, mapping, progress, ps2, public};
-use crate::routes::{Need, Route};
 use crate::spec::r;
+use crate::spec::{Need, Route};
 use lumbung_community::cycle::{CyclePlan, StepReport};
 use lumbung_community::mapping::{Criteria, NewHousehold};
 use lumbung_domain::Resource::{Cycle, Mapping, PoorList};

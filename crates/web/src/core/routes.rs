@@ -2,8 +2,8 @@
 //! and the core JSON API. One line per route, as in [`crate::routes`].
 
 use super::{api, forms, pages};
-use crate::routes::{Need, Route};
 use crate::spec::r;
+use crate::spec::{Need, Route};
 use lumbung_domain::Resource;
 
 use Need::{Public, Read, SignedIn, Write};
