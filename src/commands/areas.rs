@@ -240,16 +240,13 @@ pub fn list(store: &Store, parent: Option<&str>, search: Option<&str>, limit: u3
         eprintln!("no areas found");
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = areas
-        .iter()
-        .map(|a| {
-            vec![
-                a.code.clone(),
-                a.name.clone(),
-                a.kind.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows = table::rows(&areas, |a| {
+        vec![
+            a.code.clone(),
+            a.name.clone(),
+            a.kind.clone().unwrap_or_default(),
+        ]
+    });
     table::print_page(&["CODE", "NAME", "KIND"], &rows, total);
     Ok(())
 }

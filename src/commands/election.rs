@@ -257,17 +257,13 @@ pub fn render_table(file: &str, r: &Recount) -> String {
     }
     if !r.invalid_ballots.is_empty() {
         s.push('\n');
-        let rows: Vec<Vec<String>> = r
-            .invalid_ballots
-            .iter()
-            .map(|b| {
-                vec![
-                    b.ballot_id.clone(),
-                    b.reason.code().to_owned(),
-                    b.detail.clone(),
-                ]
-            })
-            .collect();
+        let rows = table::rows(&r.invalid_ballots, |b| {
+            vec![
+                b.ballot_id.clone(),
+                b.reason.code().to_owned(),
+                b.detail.clone(),
+            ]
+        });
         s.push_str(&table::render(
             &["INVALID BALLOT", "REASON", "DETAIL"],
             &rows,

@@ -659,20 +659,16 @@ pub fn statements(
         )
     );
     println!("\nCash book {from} to {as_of} (opening {})", cash.opening);
-    let lines: Vec<Vec<String>> = cash
-        .lines
-        .iter()
-        .map(|l| {
-            vec![
-                l.date.to_string(),
-                l.sequence.to_string(),
-                l.memo.clone(),
-                l.cash_in.to_string(),
-                l.cash_out.to_string(),
-                l.balance.to_string(),
-            ]
-        })
-        .collect();
+    let lines = table::rows(&cash.lines, |l| {
+        vec![
+            l.date.to_string(),
+            l.sequence.to_string(),
+            l.memo.clone(),
+            l.cash_in.to_string(),
+            l.cash_out.to_string(),
+            l.balance.to_string(),
+        ]
+    });
     print!(
         "{}",
         table::render(&["DATE", "ENTRY", "MEMO", "IN", "OUT", "BALANCE"], &lines)
@@ -708,39 +704,31 @@ pub fn ledger(store: &Store, loan_id: &str, format: StatementFormat) -> Result<(
         view.schedule_kind.as_str(),
         view.frequency.as_str()
     );
-    let schedule: Vec<Vec<String>> = view
-        .book
-        .schedule
-        .iter()
-        .map(|i| {
-            vec![
-                i.number.to_string(),
-                i.due.to_string(),
-                i.principal.0.to_string(),
-                i.fee.0.to_string(),
-            ]
-        })
-        .collect();
+    let schedule = table::rows(&view.book.schedule, |i| {
+        vec![
+            i.number.to_string(),
+            i.due.to_string(),
+            i.principal.0.to_string(),
+            i.fee.0.to_string(),
+        ]
+    });
     print!(
         "{}",
         table::render(&["NO", "DUE", "PRINCIPAL", "FEE"], &schedule)
     );
-    let paid: Vec<Vec<String>> = repayments
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.to_string(),
-                r.paid_on.to_string(),
-                r.amount.to_string(),
-                r.principal.to_string(),
-                r.fee.to_string(),
-                r.reversed
-                    .as_deref()
-                    .map(|why| format!("reversed: {why}"))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let paid = table::rows(&repayments, |r| {
+        vec![
+            r.id.to_string(),
+            r.paid_on.to_string(),
+            r.amount.to_string(),
+            r.principal.to_string(),
+            r.fee.to_string(),
+            r.reversed
+                .as_deref()
+                .map(|why| format!("reversed: {why}"))
+                .unwrap_or_default(),
+        ]
+    });
     println!();
     print!(
         "{}",

@@ -410,25 +410,21 @@ fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
 }
 
 pub fn imports(store: &Store) -> Result<()> {
-    let rows: Vec<Vec<String>> = store
-        .spend_imports()?
-        .into_iter()
-        .map(|i| {
-            vec![
-                i.id.to_string(),
-                i.file_name,
-                i.rows_read.to_string(),
-                i.rows_stored.to_string(),
-                i.rows_skipped.to_string(),
-                i.total.to_string(),
-                i.imported_at.chars().take(19).collect(),
-                i.imported_by,
-                i.undone_at
-                    .map(|u| u.chars().take(19).collect())
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows = table::rows(store.spend_imports()?, |i| {
+        vec![
+            i.id.to_string(),
+            i.file_name,
+            i.rows_read.to_string(),
+            i.rows_stored.to_string(),
+            i.rows_skipped.to_string(),
+            i.total.to_string(),
+            i.imported_at.chars().take(19).collect(),
+            i.imported_by,
+            i.undone_at
+                .map(|u| u.chars().take(19).collect())
+                .unwrap_or_default(),
+        ]
+    });
     print!(
         "{}",
         table::render(
@@ -441,20 +437,15 @@ pub fn imports(store: &Store) -> Result<()> {
 
 pub fn flagged(store: &Store, import_id: Option<i64>, limit: u32) -> Result<()> {
     let flagged = store.spend_flagged(import_id.map(ImportId::new), limit)?;
-    if flagged.len() as u32 >= limit {
-        eprintln!("note: the first {limit} rows are listed; --limit shows more");
-    }
-    let rows: Vec<Vec<String>> = flagged
-        .into_iter()
-        .map(|f| {
-            vec![
-                f.import_id.to_string(),
-                f.file_name,
-                f.line.to_string(),
-                f.message,
-            ]
-        })
-        .collect();
+    table::note_limit(flagged.len(), limit, "rows");
+    let rows = table::rows(flagged, |f| {
+        vec![
+            f.import_id.to_string(),
+            f.file_name,
+            f.line.to_string(),
+            f.message,
+        ]
+    });
     print!(
         "{}",
         table::render(&["IMPORT", "FILE", "LINE", "FOR REVIEW"], &rows)
@@ -464,23 +455,18 @@ pub fn flagged(store: &Store, import_id: Option<i64>, limit: u32) -> Result<()> 
 
 pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) -> Result<()> {
     let list = store.suppliers(search, review, limit)?;
-    if list.len() as u32 >= limit {
-        eprintln!("note: the first {limit} suppliers are listed; --limit shows more");
-    }
-    let rows: Vec<Vec<String>> = list
-        .into_iter()
-        .map(|s| {
-            vec![
-                s.id.to_string(),
-                s.name,
-                s.postcode.unwrap_or_default(),
-                s.area_code.unwrap_or_default(),
-                s.sites.join(" "),
-                s.keys.join(" "),
-                s.review.unwrap_or_default(),
-            ]
-        })
-        .collect();
+    table::note_limit(list.len(), limit, "suppliers");
+    let rows = table::rows(list, |s| {
+        vec![
+            s.id.to_string(),
+            s.name,
+            s.postcode.unwrap_or_default(),
+            s.area_code.unwrap_or_default(),
+            s.sites.join(" "),
+            s.keys.join(" "),
+            s.review.unwrap_or_default(),
+        ]
+    });
     print!(
         "{}",
         table::render(
@@ -731,20 +717,17 @@ fn render(report: &SpendReport, selection: &serde_json::Value, format: Format) -
                 f.unknown,
                 opt(&f.unknown_share)
             ));
-            let rows: Vec<Vec<String>> = cell_rows(report)
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r[0].clone(),
-                        r[1].clone(),
-                        r[2].clone(),
-                        r[8].clone(),
-                        r[9].clone(),
-                        r[10].clone(),
-                        r[11].clone(),
-                    ]
-                })
-                .collect();
+            let rows = table::rows(cell_rows(report), |r| {
+                vec![
+                    r[0].clone(),
+                    r[1].clone(),
+                    r[2].clone(),
+                    r[8].clone(),
+                    r[9].clone(),
+                    r[10].clone(),
+                    r[11].clone(),
+                ]
+            });
             out.push_str(&table::render(
                 &[
                     "ANCHOR", "YEAR", "TOTAL", "LOCAL", "REGIONAL", "OUTSIDE", "UNKNOWN",

@@ -37,6 +37,22 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// One table row per item, its cells made by `row`.
+pub fn rows<I: IntoIterator>(
+    items: I,
+    row: impl FnMut(I::Item) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    items.into_iter().map(row).collect()
+}
+
+/// Notes on stderr that a listing of `shown` `what` may have been cut at
+/// `limit`.
+pub fn note_limit(shown: usize, limit: u32, what: &str) {
+    if shown as u32 >= limit {
+        eprintln!("note: the first {limit} {what} are listed; --limit shows more");
+    }
+}
+
 /// Prints one page of a listing, and on stderr how many more there are.
 pub fn print_page(headers: &[&str], rows: &[Vec<String>], total: u64) {
     print!("{}", render(headers, rows));

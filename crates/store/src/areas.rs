@@ -25,15 +25,18 @@ const AREA_COLUMNS: &str =
     "a.code, a.name, a.parent_code, a.kind, a.path, a.depth, (SELECT count(*) FROM areas c WHERE c.parent_code = a.code)";
 
 fn area_from_row(r: &Row<'_>) -> rusqlite::Result<Area> {
-    Ok(Area {
-        code: r.get(0)?,
-        name: r.get(1)?,
-        parent_code: r.get(2)?,
-        kind: r.get(3)?,
-        path: r.get(4)?,
-        depth: r.get(5)?,
-        children: r.get(6)?,
-    })
+    from_row!(
+        r,
+        Area {
+            code,
+            name,
+            parent_code,
+            kind,
+            path,
+            depth,
+            children
+        }
+    )
 }
 
 /// Which areas a listing shows.
@@ -79,12 +82,14 @@ impl Store {
 
     /// Direct children of `parent` (or the roots), by name.
     pub fn area_children(&self, parent: Option<&str>) -> Result<Vec<Area>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {AREA_COLUMNS} FROM areas a WHERE a.parent_code IS ?1 ORDER BY a.name COLLATE NOCASE, a.code"
-        ))?;
-        let rows = stmt.query_map([parent], area_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        crate::sql::all(
+            &*self.conn()?,
+            &format!(
+                "SELECT {AREA_COLUMNS} FROM areas a WHERE a.parent_code IS ?1 ORDER BY a.name COLLATE NOCASE, a.code"
+            ),
+            [parent],
+            area_from_row,
+        )
     }
 
     /// Areas matching `filter`, shallowest first, with the total count.
@@ -95,17 +100,10 @@ impl Store {
         offset: u32,
     ) -> Result<(Vec<Area>, u64)> {
         let conn = self.conn()?;
-        let query = filter
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty());
-        let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
+        let query = crate::sql::searched(&filter.query);
+        let like = query.map(crate::sql::like);
         let code_prefix = query.map(|q| q.to_owned());
-        let (lo, hi) = match &filter.within {
-            Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
-            None => (None, None),
-        };
+        let (lo, hi) = crate::sql::subtree(filter.within.as_ref());
         const WHERE: &str = "(?1 IS NULL OR a.name LIKE ?1 OR a.code = ?2)
              AND (?3 IS NULL OR a.kind = ?3)
              AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))";
@@ -114,15 +112,16 @@ impl Store {
             params![like, code_prefix, filter.kind, lo, hi],
             |r| r.get(0),
         )?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {AREA_COLUMNS} FROM areas a WHERE {WHERE}
+        let areas = crate::sql::all(
+            &conn,
+            &format!(
+                "SELECT {AREA_COLUMNS} FROM areas a WHERE {WHERE}
              ORDER BY a.depth, a.name COLLATE NOCASE, a.code LIMIT ?6 OFFSET ?7"
-        ))?;
-        let rows = stmt.query_map(
+            ),
             params![like, code_prefix, filter.kind, lo, hi, limit, offset],
             area_from_row,
         )?;
-        Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+        Ok((areas, total as u64))
     }
 
     pub fn area_path(&self, code: &str) -> Result<Option<AreaPath>> {
@@ -370,22 +369,18 @@ impl Store {
 }
 
 fn area_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<Area>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
-            [code],
-            area_from_row,
-        )
-        .optional()?)
+    crate::sql::optional_row(
+        conn,
+        &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
+        [code],
+        area_from_row,
+    )
 }
 
 /// [`Store::area_path`] on a connection the caller holds.
 pub(crate) fn area_path_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<AreaPath>> {
-    let path: Option<String> = conn
-        .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let path: Option<String> =
+        crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])?;
     Ok(path.map(AreaPath::from_stored))
 }
 
@@ -417,11 +412,10 @@ fn path_of(
 
 /// Rebuilds every stored path from the parent links, after areas moved.
 fn recompute_paths(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    let links: Vec<(String, Option<String>, String)> = {
-        let mut stmt = tx.prepare("SELECT code, parent_code, path FROM areas")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    let links: Vec<(String, Option<String>, String)> =
+        crate::sql::all(tx, "SELECT code, parent_code, path FROM areas", [], |r| {
+            r.try_into()
+        })?;
     let mut parent_of = HashMap::new();
     for (code, parent, _) in &links {
         let code = AreaCode::parse(code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
@@ -445,7 +439,7 @@ fn recompute_paths(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::test_support::store;
 
@@ -459,7 +453,8 @@ mod tests {
         }
     }
 
-    fn import(store: &Store, records: Vec<AreaRecord>) -> Result<ImportSummary> {
+    /// Imports areas from a file named `t.csv`, without postcodes.
+    pub(crate) fn import(store: &Store, records: Vec<AreaRecord>) -> Result<ImportSummary> {
         store.import_areas(
             "t.csv",
             records,

@@ -3,7 +3,7 @@
 
 use crate::{Result, Store};
 use lumbung_domain::Scope;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use serde::Serialize;
 
 /// Who is making a change.
@@ -62,18 +62,21 @@ pub(crate) fn record(
     // the one a user is scoped to.
     let org: Option<i64> = match entity {
         "organisation" => entity_id.parse().ok(),
-        "user" => tx
-            .query_row(
-                "SELECT scope_org FROM users WHERE username = ?1",
-                [entity_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten(),
+        "user" => crate::sql::optional(
+            tx,
+            "SELECT scope_org FROM users WHERE username = ?1",
+            [entity_id],
+        )?
+        .flatten(),
         _ => None,
     };
     write(
-        tx, actor, action, entity, entity_id, scope_path, org, details,
+        tx,
+        actor,
+        (action, entity, entity_id),
+        scope_path,
+        org,
+        details,
     )
 }
 
@@ -92,22 +95,18 @@ pub(crate) fn record_for_org(
     write(
         tx,
         actor,
-        action,
-        entity,
-        entity_id,
+        (action, entity, entity_id),
         None,
         Some(org),
         details,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes the entry: what was done (`action`) to which `entity`.
 fn write(
     tx: &Transaction<'_>,
     actor: &Actor,
-    action: &str,
-    entity: &str,
-    entity_id: &str,
+    (action, entity, entity_id): (&str, &str, &str),
     scope_path: Option<&str>,
     org: Option<i64>,
     details: serde_json::Value,
@@ -120,12 +119,11 @@ fn write(
             let lineage = crate::lineage::lineage(tx, id)?;
             let mut area = None;
             for o in &lineage {
-                area = tx
-                    .prepare_cached(
-                        "SELECT a.path FROM organisations o JOIN areas a ON a.code = o.area_code WHERE o.id = ?1",
-                    )?
-                    .query_row([o], |r| r.get::<_, String>(0))
-                    .optional()?;
+                area = crate::sql::optional(
+                    tx,
+                    "SELECT a.path FROM organisations o JOIN areas a ON a.code = o.area_code WHERE o.id = ?1",
+                    [o],
+                )?;
                 if area.is_some() {
                     break;
                 }
@@ -170,17 +168,13 @@ impl Store {
     ) -> Result<()> {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
-        let path: Option<String> = tx
-            .query_row("SELECT path FROM areas WHERE code = ?1", [area_code], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let path: Option<String> =
+            crate::sql::optional(&tx, "SELECT path FROM areas WHERE code = ?1", [area_code])?;
+        let action = format!("read.{what}");
         write(
             &tx,
             actor,
-            &format!("read.{what}"),
-            "area",
-            area_code,
+            (&action, "area", area_code),
             path.as_deref(),
             None,
             details,
@@ -216,23 +210,30 @@ impl Store {
             params![lo, hi, org],
             |r| r.get(0),
         )?;
-        let mut stmt = conn.prepare(&format!(
-            "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
+        let entries = crate::sql::all(
+            &conn,
+            &format!(
+                "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
              WHERE {FILTER} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
-        ))?;
-        let rows = stmt.query_map(params![lo, hi, org, limit, offset], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                entity: r.get(4)?,
-                entity_id: r.get(5)?,
-                details: serde_json::from_str(&r.get::<_, String>(6)?)
-                    .unwrap_or(serde_json::Value::Null),
-            })
-        })?;
-        Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+            ),
+            params![lo, hi, org, limit, offset],
+            |r| {
+                from_row!(
+                    r,
+                    AuditEntry {
+                        id,
+                        at,
+                        actor,
+                        action,
+                        entity,
+                        entity_id,
+                        details: |d: String| serde_json::from_str(&d)
+                            .unwrap_or(serde_json::Value::Null),
+                    }
+                )
+            },
+        )?;
+        Ok((entries, total as u64))
     }
 }
 
@@ -250,15 +251,7 @@ mod tests {
         let (_d, s) = store();
         let at: jiff::Timestamp = "2020-02-03T04:05:06Z".parse().unwrap();
         let s = s.with_clock(lumbung_domain::Clock::fixed(at));
-        let input = OrgInput {
-            name: "BKM".into(),
-            kind: OrgKind::Bkm,
-            area_code: None,
-            parent_id: None,
-            company_number: None,
-            npwp: None,
-            attributes: Default::default(),
-        };
+        let input = crate::test_support::org_input("BKM", OrgKind::Bkm, None);
         s.create_org(&input, &Actor::cli()).unwrap();
         let (entries, _) = s.audit_entries(&Scope::Global, 10, 0).unwrap();
         assert_eq!(entries.len(), 1);
@@ -287,13 +280,8 @@ mod tests {
         let (_d, s) = store();
         let actor = Actor::cli();
         let org = |name: &str, parent| OrgInput {
-            name: name.into(),
-            kind: OrgKind::Bkm,
-            area_code: None,
             parent_id: parent,
-            company_number: None,
-            npwp: None,
-            attributes: Default::default(),
+            ..crate::test_support::org_input(name, OrgKind::Bkm, None)
         };
         let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
         s.create_org(&org("UPK", Some(bkm)), &actor).unwrap();

@@ -5,6 +5,8 @@
 //! Every method that changes data takes an [`Actor`] and writes the audit
 //! log in the same transaction as the change.
 
+#[macro_use]
+mod sql;
 mod areas;
 mod audit;
 mod community;
@@ -496,11 +498,9 @@ impl Store {
             Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
         };
         let grouped = |sql: &str| -> Result<Vec<(String, u64)>> {
-            let mut stmt = conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| {
+            crate::sql::all(&conn, sql, [], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
         };
         Ok(Overview {
             areas: count("SELECT count(*) FROM areas")?,
@@ -526,6 +526,19 @@ pub(crate) mod test_support {
             .unwrap()
             .with_password_cost(PasswordCost::TestsOnly);
         (dir, store)
+    }
+
+    /// An organisation by name and kind alone, in `area` if given.
+    pub fn org_input(name: &str, kind: lumbung_domain::OrgKind, area: Option<&str>) -> OrgInput {
+        OrgInput {
+            name: name.into(),
+            kind,
+            area_code: area.map(|a| lumbung_domain::AreaCode::parse(a).unwrap()),
+            parent_id: None,
+            company_number: None,
+            npwp: None,
+            attributes: Default::default(),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use lumbung_domain::{
     AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgId, OrgKind, Placement, Rejected,
     RowError, Scope,
 };
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -63,33 +63,38 @@ const ORG_SELECT: &str = "SELECT o.id, o.name, o.kind, o.area_code, a.name, o.pa
     LEFT JOIN organisations p ON p.id = o.parent_id";
 
 fn org_from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
-    let attributes: String = r.get(9)?;
-    Ok(Org {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        kind: r.get(2)?,
-        area_code: r.get(3)?,
-        area_name: r.get(4)?,
-        parent_id: r.get(5)?,
-        parent_name: r.get(6)?,
-        company_number: r.get(7)?,
-        npwp: r.get(8)?,
-        attributes: serde_json::from_str(&attributes).unwrap_or_default(),
-        created_at: r.get(10)?,
-        updated_at: r.get(11)?,
-        placement: Placement {
-            area: r.get::<_, Option<String>>(12)?.map(AreaPath::from_stored),
-            orgs: vec![],
-        },
-    })
+    from_row!(
+        r,
+        Org {
+            id,
+            name,
+            kind,
+            area_code,
+            area_name,
+            parent_id,
+            parent_name,
+            company_number,
+            npwp,
+            attributes: crate::sql::json_or_default,
+            created_at,
+            updated_at,
+            placement: |area: Option<String>| Placement {
+                area: area.map(AreaPath::from_stored),
+                orgs: vec![],
+            },
+        }
+    )
 }
 
 pub(crate) use crate::lineage::{effective_area, lineage};
 
 pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
-    let org = conn
-        .query_row(&format!("{ORG_SELECT} WHERE o.id = ?1"), [id], org_from_row)
-        .optional()?;
+    let org = crate::sql::optional_row(
+        conn,
+        &format!("{ORG_SELECT} WHERE o.id = ?1"),
+        [id],
+        org_from_row,
+    )?;
     Ok(match org {
         Some(mut org) => {
             org.placement.orgs = lineage(conn, org.id)?;
@@ -190,13 +195,12 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
         ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
     ] {
         if let Some(value) = value {
-            let holder: Option<(i64, String)> = tx
-                .query_row(
-                    &format!("SELECT id, name FROM organisations WHERE {field} = ?1"),
-                    [value],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let holder: Option<(i64, String)> = crate::sql::optional_row(
+                tx,
+                &format!("SELECT id, name FROM organisations WHERE {field} = ?1"),
+                [value],
+                |r| r.try_into(),
+            )?;
             if let Some((other, name)) = holder.filter(|(other, _)| Some(*other) != id) {
                 return Err(StoreError::conflict(format!(
                     "{field} {value} already belongs to organisation {other} ({name})"
@@ -213,7 +217,8 @@ fn descendant_outside(
     id: i64,
     area: &AreaPath,
 ) -> Result<Option<(i64, String, String)>> {
-    let mut stmt = tx.prepare_cached(
+    crate::sql::optional_row(
+        tx,
         "WITH RECURSIVE down(id, n) AS (
              SELECT id, 0 FROM organisations WHERE parent_id = ?1
              UNION ALL SELECT o.id, down.n + 1 FROM organisations o JOIN down ON o.parent_id = down.id
@@ -221,12 +226,9 @@ fn descendant_outside(
          SELECT o.id, o.name, a.code FROM down JOIN organisations o ON o.id = down.id
          JOIN areas a ON a.code = o.area_code
          WHERE NOT (a.path >= ?2 AND a.path < ?3) ORDER BY o.id LIMIT 1",
-    )?;
-    Ok(stmt
-        .query_row(params![id, area.as_str(), area.subtree_end()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?)
+        params![id, area.as_str(), area.subtree_end()],
+        |r| r.try_into(),
+    )
 }
 
 fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
@@ -246,6 +248,35 @@ fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
         ],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Creates an organisation that a file or a form names by name alone (no
+/// identifiers, no attributes), with its audit entry; `details` say where
+/// it came from.
+pub(crate) fn create_named(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    name: &str,
+    kind: &str,
+    (area_code, parent): (Option<&str>, Option<i64>),
+    details: serde_json::Value,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?5)",
+    )?
+    .execute(params![name, kind, area_code, parent, crate::now()])?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        tx,
+        actor,
+        "org.create",
+        "organisation",
+        &id.to_string(),
+        None,
+        details,
+    )?;
+    Ok(id)
 }
 
 fn update(tx: &Transaction<'_>, id: i64, input: &OrgInput) -> Result<()> {
@@ -269,13 +300,11 @@ fn update(tx: &Transaction<'_>, id: i64, input: &OrgInput) -> Result<()> {
 
 fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<String>> {
     Ok(match area {
-        Some(code) => tx
-            .query_row(
-                "SELECT path FROM areas WHERE code = ?1",
-                [code.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?,
+        Some(code) => crate::sql::optional(
+            tx,
+            "SELECT path FROM areas WHERE code = ?1",
+            [code.as_str()],
+        )?,
         None => None,
     })
 }
@@ -406,19 +435,12 @@ impl Store {
         offset: u32,
     ) -> Result<(Vec<Org>, u64)> {
         let conn = self.conn()?;
-        let query = filter
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty());
-        let like = query.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
+        let query = crate::sql::searched(&filter.query);
+        let like = query.map(crate::sql::like);
         let exact = query
             .filter(|_| filter.match_identifiers)
             .map(|q| q.replace(['.', '-', ' '], "").to_uppercase());
-        let (lo, hi) = match &filter.within {
-            Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
-            None => (None, None),
-        };
+        let (lo, hi) = crate::sql::subtree(filter.within.as_ref());
         let kind = filter.kind.map(OrgKind::as_str);
         const WHERE: &str = "(?1 IS NULL OR o.name LIKE ?1 OR o.company_number = ?2 OR o.npwp = ?2)
              AND (?3 IS NULL OR o.kind = ?3)
@@ -428,14 +450,14 @@ impl Store {
             params![like, exact, kind, lo, hi],
             |r| r.get(0),
         )?;
-        let mut stmt = conn.prepare(&format!(
-            "{ORG_SELECT} WHERE {WHERE} ORDER BY o.name COLLATE NOCASE, o.id LIMIT ?6 OFFSET ?7"
-        ))?;
-        let rows = stmt.query_map(
+        let mut orgs: Vec<Org> = crate::sql::all(
+            &conn,
+            &format!(
+                "{ORG_SELECT} WHERE {WHERE} ORDER BY o.name COLLATE NOCASE, o.id LIMIT ?6 OFFSET ?7"
+            ),
             params![like, exact, kind, lo, hi, limit, offset],
             org_from_row,
         )?;
-        let mut orgs: Vec<Org> = rows.collect::<rusqlite::Result<_>>()?;
         for org in &mut orgs {
             org.placement.orgs = lineage(&conn, org.id)?;
         }
@@ -553,13 +575,11 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
         ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
     ] {
         let Some(value) = value else { continue };
-        let found: Option<i64> = tx
-            .query_row(
-                &format!("SELECT id FROM organisations WHERE {column} = ?1"),
-                [value],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let found: Option<i64> = crate::sql::optional(
+            tx,
+            &format!("SELECT id FROM organisations WHERE {column} = ?1"),
+            [value],
+        )?;
         if found.is_some() {
             return Ok(found);
         }
@@ -599,17 +619,7 @@ mod tests {
     use crate::test_support::store;
     use lumbung_domain::AreaRecord;
 
-    fn input(name: &str, kind: OrgKind, area: Option<&str>) -> OrgInput {
-        OrgInput {
-            name: name.into(),
-            kind,
-            area_code: area.map(|a| AreaCode::parse(a).unwrap()),
-            parent_id: None,
-            company_number: None,
-            npwp: None,
-            attributes: BTreeMap::new(),
-        }
-    }
+    use crate::test_support::org_input as input;
 
     fn with_areas() -> (tempfile::TempDir, Store) {
         let (d, s) = store();
@@ -620,20 +630,32 @@ mod tests {
             parent: parent.map(|p| AreaCode::parse(p).unwrap()),
             kind: None,
         };
-        s.import_areas(
-            "a.csv",
+        crate::areas::tests::import(
+            &s,
             vec![
                 rec(2, "UK", None),
                 rec(3, "PRESTON", Some("UK")),
                 rec(4, "OXFORD", Some("UK")),
             ],
-            vec![],
-            vec![],
-            &Actor::cli(),
-            &mut |_, _| {},
         )
         .unwrap();
         (d, s)
+    }
+
+    /// The areas and a BKM in PRESTON.
+    fn with_bkm() -> (tempfile::TempDir, Store, Org) {
+        let (d, s) = with_areas();
+        let bkm = input("BKM", OrgKind::Bkm, Some("PRESTON"));
+        let bkm = s.create_org(&bkm, &Actor::cli()).unwrap();
+        (d, s, bkm)
+    }
+
+    /// `org` under `parent`.
+    fn under(parent: &Org, org: OrgInput) -> OrgInput {
+        OrgInput {
+            parent_id: Some(parent.id),
+            ..org
+        }
     }
 
     #[test]
@@ -688,17 +710,12 @@ mod tests {
 
     #[test]
     fn parents_cannot_form_cycles_and_placement_follows_them() {
-        let (_d, s) = with_areas();
+        let (_d, s, bkm) = with_bkm();
         let actor = Actor::cli();
-        let bkm = s
-            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
-            .unwrap();
-        let mut upk_in = input("UPK", OrgKind::Upk, Some("PRESTON"));
-        upk_in.parent_id = Some(bkm.id);
+        let upk_in = under(&bkm, input("UPK", OrgKind::Upk, Some("PRESTON")));
         let upk = s.create_org(&upk_in, &actor).unwrap();
         assert_eq!(upk.placement.orgs, vec![upk.id, bkm.id]);
-        let mut bkm_in = input("BKM", OrgKind::Bkm, Some("PRESTON"));
-        bkm_in.parent_id = Some(upk.id);
+        let bkm_in = under(&upk, input("BKM", OrgKind::Bkm, Some("PRESTON")));
         assert!(matches!(
             s.update_org(OrgId::new(bkm.id), &bkm_in, &actor),
             Err(StoreError::Invalid { .. })
@@ -845,21 +862,15 @@ mod tests {
 
     #[test]
     fn a_child_organisation_lies_inside_its_parents_area() {
-        let (_d, s) = with_areas();
+        let (_d, s, bkm) = with_bkm();
         let actor = Actor::cli();
-        let bkm = s
-            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
-            .unwrap();
-        let mut away = input("KSM", OrgKind::Ksm, Some("OXFORD"));
-        away.parent_id = Some(bkm.id);
+        let away = under(&bkm, input("KSM", OrgKind::Ksm, Some("OXFORD")));
         assert!(
             matches!(s.create_org(&away, &actor), Err(StoreError::Invalid { field, .. }) if field == "area_code")
         );
-        let mut unplaced = input("UPK", OrgKind::Upk, None);
-        unplaced.parent_id = Some(bkm.id);
+        let unplaced = under(&bkm, input("UPK", OrgKind::Upk, None));
         let upk = s.create_org(&unplaced, &actor).unwrap();
-        let mut below = input("KSM", OrgKind::Ksm, Some("OXFORD"));
-        below.parent_id = Some(upk.id);
+        let mut below = under(&upk, input("KSM", OrgKind::Ksm, Some("OXFORD")));
         assert!(
             s.create_org(&below, &actor).is_err(),
             "a parent without an area sits where its own parent sits"
@@ -879,13 +890,9 @@ mod tests {
 
     #[test]
     fn an_organisation_placed_outside_its_parent_before_the_rule_reaches_no_area() {
-        let (_d, s) = with_areas();
+        let (_d, s, bkm) = with_bkm();
         let actor = Actor::cli();
-        let bkm = s
-            .create_org(&input("BKM", OrgKind::Bkm, Some("PRESTON")), &actor)
-            .unwrap();
-        let mut child = input("KSM", OrgKind::Ksm, Some("PRESTON"));
-        child.parent_id = Some(bkm.id);
+        let child = under(&bkm, input("KSM", OrgKind::Ksm, Some("PRESTON")));
         let child = s.create_org(&child, &actor).unwrap().id;
         let preston = s.area_path("PRESTON").unwrap();
         let conn = s.conn().unwrap();

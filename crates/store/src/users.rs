@@ -10,7 +10,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use lumbung_domain::{AreaCode, AreaPath, Password, Placement, Role, Scope, UserId, Username};
 use rand::RngCore;
-use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Row, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -221,12 +221,12 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
 }
 
 fn user_in(conn: &rusqlite::Connection, id: UserId) -> Result<Option<User>> {
-    conn.query_row(
+    crate::sql::optional_row(
+        conn,
         &format!("{USER_SELECT} WHERE u.id = ?1"),
         [id.get()],
         user_from_row,
-    )
-    .optional()?
+    )?
     .map(|u| with_lineage(conn, u))
     .transpose()
 }
@@ -252,12 +252,12 @@ impl Store {
 
     pub fn user_by_name(&self, username: &Username) -> Result<Option<User>> {
         let conn = self.conn()?;
-        conn.query_row(
+        crate::sql::optional_row(
+            &conn,
             &format!("{USER_SELECT} WHERE u.username = ?1"),
             [username.as_str()],
             user_from_row,
-        )
-        .optional()?
+        )?
         .map(|u| with_lineage(&conn, u))
         .transpose()
     }
@@ -285,16 +285,14 @@ impl Store {
         match scope {
             ScopeRef::Global => Ok((Scope::Global, Placement::default())),
             ScopeRef::Area(code) => {
-                let path: String = conn
-                    .query_row(
-                        "SELECT path FROM areas WHERE code = ?1",
-                        [code.as_str()],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .ok_or_else(|| {
-                        StoreError::invalid("area", format!("area {code} does not exist"))
-                    })?;
+                let path: String = crate::sql::optional(
+                    &conn,
+                    "SELECT path FROM areas WHERE code = ?1",
+                    [code.as_str()],
+                )?
+                .ok_or_else(|| {
+                    StoreError::invalid("area", format!("area {code} does not exist"))
+                })?;
                 let path = AreaPath::from_stored(path);
                 Ok((
                     Scope::Area {
@@ -338,14 +336,11 @@ impl Store {
         let hash = hash_password(password, self.password_cost())?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: bool = tx
-            .query_row(
-                "SELECT 1 FROM users WHERE username = ?1",
-                [username.as_str()],
-                |_| Ok(true),
-            )
-            .optional()?
-            .unwrap_or(false);
+        let taken: bool = crate::sql::exists(
+            &tx,
+            "SELECT 1 FROM users WHERE username = ?1",
+            [username.as_str()],
+        )?;
         if taken {
             return Err(StoreError::conflict(format!(
                 "user {username} already exists"
@@ -427,15 +422,14 @@ impl Store {
             return Ok(LoginCandidate(None));
         };
         let conn = self.conn()?;
-        let user = conn
-            .query_row(
-                &format!("{USER_SELECT} WHERE u.username = ?1"),
-                [name.as_str()],
-                user_from_row,
-            )
-            .optional()?
-            .map(|u| with_lineage(&conn, u))
-            .transpose()?;
+        let user = crate::sql::optional_row(
+            &conn,
+            &format!("{USER_SELECT} WHERE u.username = ?1"),
+            [name.as_str()],
+            user_from_row,
+        )?
+        .map(|u| with_lineage(&conn, u))
+        .transpose()?;
         let Some(user) = user else {
             return Ok(LoginCandidate(None));
         };
@@ -503,13 +497,12 @@ impl Store {
     /// session has expired.
     pub fn session_user(&self, token: &str) -> Result<Option<SessionUser>> {
         let conn = self.conn()?;
-        let found: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT user_id, csrf_token FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
-                params![token_hash(token), self.clock.now().to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let found: Option<(i64, String)> = crate::sql::optional_row(
+            &conn,
+            "SELECT user_id, csrf_token FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            params![token_hash(token), self.clock.now().to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let Some((user_id, csrf_token)) = found else {
             return Ok(None);
         };
@@ -637,13 +630,8 @@ mod tests {
         let (_d, s) = store();
         let actor = Actor::cli();
         let org = |name: &str, parent| crate::OrgInput {
-            name: name.into(),
-            kind: lumbung_domain::OrgKind::Bkm,
-            area_code: None,
             parent_id: parent,
-            company_number: None,
-            npwp: None,
-            attributes: Default::default(),
+            ..crate::test_support::org_input(name, lumbung_domain::OrgKind::Bkm, None)
         };
         let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
         let upk = s.create_org(&org("UPK", Some(bkm)), &actor).unwrap().id;

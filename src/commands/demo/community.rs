@@ -223,10 +223,7 @@ mod tests {
     #[test]
     fn nine_of_eleven_finished_the_pjm_one_is_late_and_one_stalled() {
         use lumbung_community::cycle::{progress_planned, ProgressSettings};
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db"))
-            .unwrap()
-            .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
+        let (_dir, store) = super::super::test_store();
         areas(&store);
         load(&store).unwrap();
         let cycles = store

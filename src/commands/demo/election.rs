@@ -60,6 +60,57 @@ fn user(store: &Store, name: &str) -> Result<Actor> {
     })
 }
 
+/// The voter register of poll `id` in RT `rt`: its residents, married as
+/// `married` says of the i-th.
+fn register(
+    store: &Store,
+    id: PollId,
+    rt: &AreaCode,
+    people: &[(String, Sex, Date)],
+    married: impl Fn(usize) -> bool,
+    by: &Actor,
+) -> Result<()> {
+    let voters: Vec<VoterInput> = people
+        .iter()
+        .enumerate()
+        .map(|(i, (name, sex, born))| VoterInput {
+            line: i as u64 + 2,
+            name: name.clone(),
+            sex: Some(*sex),
+            birth_date: Some(*born),
+            age: None,
+            married: married(i),
+        })
+        .collect();
+    store.add_voters(id, &format!("demo: daftar pemilih {rt}"), &voters, by)?;
+    Ok(())
+}
+
+/// The names on poll `id`'s voter register.
+fn voter_names(store: &Store, id: PollId) -> Result<Vec<String>> {
+    Ok(store
+        .election_voters(id)?
+        .into_iter()
+        .map(|v| v.name)
+        .collect())
+}
+
+/// The same ballot box entered twice (by `a` and `b`), everyone marked
+/// as voted, a tie broken, then published (proposed by `proposer`,
+/// confirmed by `confirmer`).
+fn count_and_publish(
+    store: &Store,
+    id: PollId,
+    ballots: &[(String, Vec<String>)],
+    [a, b, proposer, confirmer]: [&Actor; 4],
+) -> Result<()> {
+    store.enter_ballots(id, BallotEntry::A, ballots, a)?;
+    store.enter_ballots(id, BallotEntry::B, ballots, b)?;
+    mark_all_voted(store, id, ballots.len(), a)?;
+    break_tie(store, id, a)?;
+    publish(store, id, proposer, confirmer)
+}
+
 /// The residents of the `k`-th RT: twelve adults, half of them women.
 fn residents(k: usize, taken: &mut HashSet<String>) -> Vec<(String, Sex, Date)> {
     let mut out = Vec::new();
@@ -190,19 +241,7 @@ pub fn load(store: &Store) -> Result<()> {
         let rt = rw1.rt(k + 1)?;
         let id = open(store, ElectionLevel::Rt, rt.as_str(), held, &a)?;
         let people = residents(usize::from(k), &mut taken);
-        let voters: Vec<VoterInput> = people
-            .iter()
-            .enumerate()
-            .map(|(i, (name, sex, born))| VoterInput {
-                line: i as u64 + 2,
-                name: name.clone(),
-                sex: Some(*sex),
-                birth_date: Some(*born),
-                age: None,
-                married: i % 3 != 2,
-            })
-            .collect();
-        store.add_voters(id, &format!("demo: daftar pemilih {rt}"), &voters, &a)?;
+        register(store, id, &rt, &people, |i| i % 3 != 2, &a)?;
         let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
         let first = names[0].split(' ').next().unwrap_or("").to_owned();
         let (nick_a, nick_b) = (format!("Bu Haji {first}"), format!("Hj. {first}"));
@@ -235,11 +274,7 @@ pub fn load(store: &Store) -> Result<()> {
     // Level 2: the delegates elect the BKM's members, then the coordinator.
     let on = date(2025, 3, 9);
     let bkm = open(store, ElectionLevel::Bkm, KELURAHAN, on, &a)?;
-    let delegates: Vec<String> = store
-        .election_voters(bkm)?
-        .into_iter()
-        .map(|v| v.name)
-        .collect();
+    let delegates = voter_names(store, bkm)?;
     let n = delegates.len();
     let box2: Vec<(String, Vec<String>)> = (0..12usize)
         .map(|j| {
@@ -252,18 +287,10 @@ pub fn load(store: &Store) -> Result<()> {
             (format!("{}", j + 1), names)
         })
         .collect();
-    store.enter_ballots(bkm, BallotEntry::A, &box2, &a)?;
-    store.enter_ballots(bkm, BallotEntry::B, &box2, &b)?;
-    mark_all_voted(store, bkm, box2.len(), &a)?;
-    break_tie(store, bkm, &a)?;
-    publish(store, bkm, &a, &c)?;
+    count_and_publish(store, bkm, &box2, [&a, &b, &a, &c])?;
 
     let coord = open(store, ElectionLevel::Coordinator, KELURAHAN, on, &a)?;
-    let members: Vec<String> = store
-        .election_voters(coord)?
-        .into_iter()
-        .map(|v| v.name)
-        .collect();
+    let members = voter_names(store, coord)?;
     let box3: Vec<(String, Vec<String>)> = (0..members.len())
         .map(|j| {
             (
@@ -272,29 +299,13 @@ pub fn load(store: &Store) -> Result<()> {
             )
         })
         .collect();
-    store.enter_ballots(coord, BallotEntry::A, &box3, &a)?;
-    store.enter_ballots(coord, BallotEntry::B, &box3, &b)?;
-    mark_all_voted(store, coord, box3.len(), &a)?;
-    break_tie(store, coord, &a)?;
-    publish(store, coord, &b, &c)?;
+    count_and_publish(store, coord, &box3, [&a, &b, &b, &c])?;
 
     // Still counting: RT 001 of RW 02.
     let rt = AreaCode::parse(KELURAHAN)?.rw(2)?.rt(1)?;
     let id = open(store, ElectionLevel::Rt, rt.as_str(), held, &a)?;
     let people = residents(5, &mut taken);
-    let voters: Vec<VoterInput> = people
-        .iter()
-        .enumerate()
-        .map(|(i, (name, sex, born))| VoterInput {
-            line: i as u64 + 2,
-            name: name.clone(),
-            sex: Some(*sex),
-            birth_date: Some(*born),
-            age: None,
-            married: true,
-        })
-        .collect();
-    store.add_voters(id, &format!("demo: daftar pemilih {rt}"), &voters, &a)?;
+    register(store, id, &rt, &people, |_| true, &a)?;
     let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
     let few: Vec<(String, Vec<String>)> = ballots(&names, None).into_iter().take(3).collect();
     let mut other = few.clone();
@@ -318,10 +329,7 @@ mod tests {
     /// The kelurahan, its RW 01 (five RTs) and RW 02 (one), and the
     /// facilitator who makes entry A.
     fn seeded() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db"))
-            .unwrap()
-            .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
+        let (dir, store) = super::super::test_store();
         let rec = |line: u64, code: &str, parent: Option<&str>, kind: &str| AreaRecord {
             line,
             code: AreaCode::parse(code).unwrap(),

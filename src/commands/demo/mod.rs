@@ -9,9 +9,10 @@ use super::{areas, fund, orgs, serve};
 use crate::shared::{self, table};
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use jiff::civil::date;
 use lumbung_domain::UserId;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
-use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
+use lumbung_store::{Actor, Movement, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -406,24 +407,24 @@ fn load_fund(store: &Store) -> Result<()> {
         &Actor::cli(),
     )?;
     let upk = fund::upk_id(store, UPK)?;
-    store.post_fund_movement(
-        upk,
-        lumbung_store::Movement::Capital,
-        jiff::civil::date(2024, 1, 2),
-        Rupiah(25_000_000),
-        "BLM",
-        "demo:blm",
-        &Actor::cli(),
-    )?;
-    store.post_fund_movement(
-        upk,
-        lumbung_store::Movement::Cost,
-        jiff::civil::date(2024, 3, 1),
-        Rupiah(150_000),
-        "ATK dan rapat",
-        "demo:cost",
-        &Actor::cli(),
-    )?;
+    for (movement, on, amount, memo, key) in [
+        (
+            Movement::Capital,
+            date(2024, 1, 2),
+            25_000_000,
+            "BLM",
+            "demo:blm",
+        ),
+        (
+            Movement::Cost,
+            date(2024, 3, 1),
+            150_000,
+            "ATK dan rapat",
+            "demo:cost",
+        ),
+    ] {
+        store.post_fund_movement(upk, movement, on, Rupiah(amount), memo, key, &Actor::cli())?;
+    }
     Ok(())
 }
 
@@ -645,6 +646,16 @@ fn create_users(store: &Store) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
+/// A fresh database in a temporary folder, cheap passwords.
+#[cfg(test)]
+fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("demo.db"))
+        .unwrap()
+        .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,10 +694,7 @@ mod tests {
 
     #[test]
     fn the_demo_loads_into_a_fresh_database() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db"))
-            .unwrap()
-            .with_password_cost(lumbung_store::PasswordCost::TestsOnly);
+        let (_dir, store) = super::test_store();
         let logins = load(&store).unwrap();
         assert_eq!(logins.len(), 12);
         let o = store.overview().unwrap();

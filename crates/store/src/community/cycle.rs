@@ -10,7 +10,7 @@ use lumbung_community::cycle::{
 };
 use lumbung_domain::Scope;
 use lumbung_domain::{text, AreaPath, Username};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
 pub(super) fn cycle_error(e: lumbung_community::cycle::CycleError) -> StoreError {
     use lumbung_community::cycle::CycleError as E;
@@ -25,14 +25,12 @@ pub(super) fn cycle_error(e: lumbung_community::cycle::CycleError) -> StoreError
 }
 
 pub(super) fn plan_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<CyclePlan>> {
-    let raw: Option<String> = tx
-        .query_row(
-            "SELECT plan FROM community_plans WHERE kelurahan = ?1",
-            [code],
-            |r| r.get(0),
-        )
-        .optional()?;
-    raw.map(|r| stored_json("cycle plan", &r)).transpose()
+    stored_json_of(
+        tx,
+        "cycle plan",
+        "SELECT plan FROM community_plans WHERE kelurahan = ?1",
+        code,
+    )
 }
 
 pub(super) fn records_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<StepRecord>> {

@@ -56,22 +56,22 @@ pub(super) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 pub(super) fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KoboImport> {
-    Ok(KoboImport {
-        id: r.get(0)?,
-        kelurahan: r.get(1)?,
-        households_file: r.get(2)?,
-        roster_file: r.get(3)?,
-        households_sha256: r.get(4)?,
-        roster_sha256: r.get(5)?,
-        households: r.get::<_, i64>(6)? as u64,
-        members: r.get::<_, i64>(7)? as u64,
-        created: r.get::<_, i64>(8)? as u64,
-        updated: r.get::<_, i64>(9)? as u64,
-        unchanged: r.get::<_, i64>(10)? as u64,
-        imported_at: r.get(11)?,
-        imported_by: r.get(12)?,
-        already_imported: false,
-    })
+    let count = |n: i64| n as u64;
+    from_row!(r, KoboImport {
+        id,
+        kelurahan,
+        households_file,
+        roster_file,
+        households_sha256,
+        roster_sha256,
+        households: count,
+        members: count,
+        created: count,
+        updated: count,
+        unchanged: count,
+        imported_at,
+        imported_by,
+    }; already_imported: false)
 }
 
 pub(super) const IMPORT_COLUMNS: &str = "id, kelurahan, households_file, roster_file, households_sha256, roster_sha256, households, members, created, updated, unchanged, imported_at, imported_by";
@@ -80,11 +80,14 @@ impl Store {
     /// The Kobo imports of a kelurahan, newest first.
     pub fn kobo_imports(&self, code: &str) -> Result<Vec<KoboImport>> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(&format!(
+        crate::sql::all(
+            &conn,
+            &format!(
             "SELECT {IMPORT_COLUMNS} FROM community_imports WHERE kelurahan = ?1 ORDER BY id DESC"
-        ))?;
-        let rows = stmt.query_map([code], import_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        ),
+            [code],
+            import_from_row,
+        )
     }
 
     /// Imports a KoboToolbox export (the household file and its roster) into
@@ -109,16 +112,15 @@ impl Store {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let kel = kelurahan_in(&tx, code)?;
-        let earlier = tx
-            .query_row(
-                &format!(
-                    "SELECT {IMPORT_COLUMNS} FROM community_imports
+        let earlier = crate::sql::optional_row(
+            &tx,
+            &format!(
+                "SELECT {IMPORT_COLUMNS} FROM community_imports
                      WHERE kelurahan = ?1 AND households_sha256 = ?2 AND roster_sha256 = ?3"
-                ),
-                params![code, h_sha, r_sha],
-                import_from_row,
-            )
-            .optional()?;
+            ),
+            params![code, h_sha, r_sha],
+            import_from_row,
+        )?;
         if let Some(mut earlier) = earlier {
             earlier.already_imported = true;
             return Ok(earlier);

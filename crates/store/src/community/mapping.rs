@@ -5,7 +5,7 @@ use super::*;
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_community::mapping::{bps_template, manual_ids, Criteria, Household, InvalidHousehold};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use std::collections::BTreeMap;
 
 pub(super) fn households_in(
@@ -42,13 +42,12 @@ pub(super) fn household_in(
     code: &str,
     id: &str,
 ) -> Result<Option<(Household, Option<i64>)>> {
-    let row: Option<(String, Option<i64>)> = tx
-        .query_row(
-            "SELECT household, import_id FROM community_households WHERE kelurahan = ?1 AND id = ?2",
-            params![code, id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(String, Option<i64>)> = crate::sql::optional_row(
+        tx,
+        "SELECT household, import_id FROM community_households WHERE kelurahan = ?1 AND id = ?2",
+        params![code, id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     row.map(|(raw, import)| Ok((stored_json::<Household>("household", &raw)?, import)))
         .transpose()
 }
@@ -147,10 +146,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Household> {
         self.write(|tx| {
-            let kel = kelurahan_in(tx, code)?;
-            let criteria = criteria_in(tx, code)?.unwrap_or_else(bps_template);
-            let areas = areas_in(tx, &kel)?;
-            let mut h = household.checked(&criteria, &areas).map_err(refused)?;
+            let (kel, mut h) = checked_in(tx, code, household)?;
             if h.id.is_empty() {
                 h.id = next_manual_id(tx, &kel)?;
             } else if let Err(e) = h.check_own_id() {
@@ -163,16 +159,12 @@ impl Store {
                         en: "household {id} is already mapped in this kelurahan"),
                 ));
             }
-            tx.execute(
+            save_household(
+                tx,
                 "INSERT INTO community_households (kelurahan, id, rt, household, import_id, updated_at)
                  VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
-                params![
-                    code,
-                    h.id,
-                    h.rt.as_str(),
-                    serde_json::to_string(&h).expect("households serialise"),
-                    self.clock().now().to_string()
-                ],
+                code,
+                &h,
             )?;
             audit::record(
                 tx,
@@ -194,26 +186,19 @@ impl Store {
     /// `mapping.household.update`.
     pub fn update_household(&self, code: &str, household: &Household, actor: &Actor) -> Result<()> {
         self.write(|tx| {
-            let kel = kelurahan_in(tx, code)?;
-            let criteria = criteria_in(tx, code)?.unwrap_or_else(bps_template);
-            let areas = areas_in(tx, &kel)?;
-            let h = household.checked(&criteria, &areas).map_err(refused)?;
+            let (kel, h) = checked_in(tx, code, household)?;
             let Some((before, import)) = household_in(tx, code, &h.id)? else {
                 return Err(household_not_found(&h.id, code));
             };
             if before == h {
                 return Ok(());
             }
-            tx.execute(
+            save_household(
+                tx,
                 "UPDATE community_households SET rt = ?3, household = ?4, updated_at = ?5
                  WHERE kelurahan = ?1 AND id = ?2",
-                params![
-                    code,
-                    h.id,
-                    h.rt.as_str(),
-                    serde_json::to_string(&h).expect("households serialise"),
-                    self.clock().now().to_string()
-                ],
+                code,
+                &h,
             )?;
             let mut details = household_audit(&h, import);
             details["rt_before"] = serde_json::json!(before.rt);
@@ -308,4 +293,34 @@ pub(crate) fn mapping_data_in(conn: &rusqlite::Connection, code: &str) -> Result
         imported,
         kelurahan,
     })
+}
+
+/// `household` checked against kelurahan `code`'s criteria in force and
+/// its RTs and RWs, with the kelurahan.
+fn checked_in(
+    tx: &rusqlite::Connection,
+    code: &str,
+    household: &Household,
+) -> Result<(Kelurahan, Household)> {
+    let kel = kelurahan_in(tx, code)?;
+    let criteria = criteria_in(tx, code)?.unwrap_or_else(bps_template);
+    let areas = areas_in(tx, &kel)?;
+    let h = household.checked(&criteria, &areas).map_err(refused)?;
+    Ok((kel, h))
+}
+
+/// Writes household `h` of kelurahan `code` with `sql`, an insert or an
+/// update that takes the kelurahan, id, RT, household and time as ?1–?5.
+fn save_household(tx: &rusqlite::Connection, sql: &str, code: &str, h: &Household) -> Result<()> {
+    tx.execute(
+        sql,
+        params![
+            code,
+            h.id,
+            h.rt.as_str(),
+            serde_json::to_string(h).expect("households serialise"),
+            crate::now()
+        ],
+    )?;
+    Ok(())
 }

@@ -24,7 +24,7 @@ use jiff::Timestamp;
 use lumbung_community::cycle::{CyclePlan, KelurahanCycle};
 use lumbung_community::mapping::{Criteria, Household, KelurahanAreas};
 use lumbung_domain::{text, AreaCode, AreaPath, Placement, Username};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -86,6 +86,19 @@ fn stored_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<
     })
 }
 
+/// The JSON that `sql` finds for kelurahan `code` (its plan, its
+/// criteria), read as `what`; `None` when there is none.
+fn stored_json_of<T: serde::de::DeserializeOwned>(
+    tx: &rusqlite::Connection,
+    what: &str,
+    sql: &str,
+    code: &str,
+) -> Result<Option<T>> {
+    crate::sql::optional::<String>(tx, sql, [code])?
+        .map(|raw| stored_json(what, &raw))
+        .transpose()
+}
+
 fn stored_area(e: lumbung_domain::ParseError) -> StoreError {
     StoreError::conflict(text!("stored_area_unreadable", e = e;
         id: "kode wilayah tersimpan tidak bisa dibaca: {e}", en: "{e}"))
@@ -113,13 +126,12 @@ fn parse_user(raw: &str) -> Result<Username> {
 
 /// The kelurahan `code`, with its names and the organisations inside it.
 fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
-    let row: Option<(String, String, Option<String>, String)> = tx
-        .query_row(
-            "SELECT code, name, kind, path FROM areas WHERE code = ?1",
-            [code],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, Option<String>, String)> = crate::sql::optional_row(
+        tx,
+        "SELECT code, name, kind, path FROM areas WHERE code = ?1",
+        [code],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     let (code, name, path) = match row {
         Some((code, name, Some(kind), path)) if kind == "kelurahan" => (code, name, path),
         _ => {
@@ -131,9 +143,11 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
     let ancestors: Vec<&str> = path.as_str().trim_matches('/').split('/').collect();
     let name_of = |c: Option<&&str>| -> Result<Option<String>> {
         match c {
-            Some(c) => Ok(tx
-                .query_row("SELECT name FROM areas WHERE code = ?1", [c], |r| r.get(0))
-                .optional()?),
+            Some(c) => Ok(crate::sql::optional(
+                tx,
+                "SELECT name FROM areas WHERE code = ?1",
+                [c],
+            )?),
             None => Ok(None),
         }
     };
@@ -161,14 +175,12 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
 }
 
 fn criteria_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<Criteria>> {
-    let raw: Option<String> = tx
-        .query_row(
-            "SELECT criteria FROM community_criteria WHERE kelurahan = ?1",
-            [code],
-            |r| r.get(0),
-        )
-        .optional()?;
-    raw.map(|r| stored_json("criteria", &r)).transpose()
+    stored_json_of(
+        tx,
+        "criteria",
+        "SELECT criteria FROM community_criteria WHERE kelurahan = ?1",
+        code,
+    )
 }
 
 fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas> {

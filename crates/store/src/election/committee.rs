@@ -8,7 +8,7 @@ use super::types::{Count, Entry, Publication};
 use crate::{now, Result, StoreError};
 use lumbung_community::election::{boxed, makers, BallotBox, CommitteeError, Entries};
 use lumbung_domain::{text, PollId};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 /// The two entries of a poll as ballot boxes, with who made each.
 pub(super) struct EntryBoxes {
@@ -78,22 +78,24 @@ pub(super) struct ProposalRow {
 }
 
 pub(super) fn proposal_row(conn: &Connection, poll: PollId) -> Result<Option<ProposalRow>> {
-    Ok(conn
-        .query_row(
-            "SELECT proposed_by, proposed_at, count_sha256, confirmed_by, confirmed_at
+    crate::sql::optional_row(
+        conn,
+        "SELECT proposed_by, proposed_at, count_sha256, confirmed_by, confirmed_at
              FROM election_publications WHERE poll = ?1",
-            [poll.get()],
-            |r| {
-                Ok(ProposalRow {
-                    proposed_by: r.get(0)?,
-                    proposed_at: r.get(1)?,
-                    count_sha256: r.get(2)?,
-                    confirmed_by: r.get(3)?,
-                    confirmed_at: r.get(4)?,
-                })
-            },
-        )
-        .optional()?)
+        [poll.get()],
+        |r| {
+            from_row!(
+                r,
+                ProposalRow {
+                    proposed_by,
+                    proposed_at,
+                    count_sha256,
+                    confirmed_by,
+                    confirmed_at
+                }
+            )
+        },
+    )
 }
 
 impl ProposalRow {

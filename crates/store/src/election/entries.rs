@@ -17,7 +17,7 @@ use lumbung_community::election::{
     TieRecord, TieRefused, TwoMemberStep,
 };
 use lumbung_domain::{text, PollId, Rejected, RowError};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde_json::json;
 
 /// Names as entered: inner spaces collapsed, blanks dropped.
@@ -89,13 +89,11 @@ impl Store {
                 continue;
             }
             let names = clean_names(names);
-            let old: Option<String> = tx
-                .query_row(
-                    "SELECT names FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
-                    params![id, entry.as_str(), bid],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let old: Option<String> = crate::sql::optional(
+                tx,
+                "SELECT names FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
+                params![id, entry.as_str(), bid],
+            )?;
             match old {
                 Some(old) if names_from(&old) == names => {}
                 Some(_) => errors.push(RowError::new(
@@ -152,13 +150,12 @@ impl Store {
         let id = poll.get();
         self.write(|tx| {
         let e = open_poll(tx, poll)?;
-        let old: Option<(String, String)> = tx
-            .query_row(
-                "SELECT names, entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
-                params![id, entry.as_str(), ballot_id.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let old: Option<(String, String)> = crate::sql::optional_row(
+            tx,
+            "SELECT names, entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
+            params![id, entry.as_str(), ballot_id.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let Some((old, by)) = old else {
             return Err(StoreError::not_found(text!("election_ballot_in_entry",
                 ballot = ballot_id, entry = entry.as_str().to_uppercase();
@@ -221,13 +218,11 @@ impl Store {
         )
         .map_err(committee::refused)?;
         let names = names.map(clean_names);
-        let before: Option<Option<String>> = tx
-            .query_row(
-                "SELECT names FROM election_resolutions WHERE poll = ?1 AND ballot_id = ?2",
-                params![id, bid],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let before: Option<Option<String>> = crate::sql::optional(
+            tx,
+            "SELECT names FROM election_resolutions WHERE poll = ?1 AND ballot_id = ?2",
+            params![id, bid],
+        )?;
         tx.execute(
             "INSERT INTO election_resolutions (poll, ballot_id, names, note, resolved_by, resolved_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -315,13 +310,11 @@ impl Store {
                     text!("election_empty"; id: "kosong", en: "empty"),
                 )
             })?;
-            let person: Option<String> = tx
-                .query_row(
-                    "SELECT person FROM election_groups WHERE poll = ?1 AND written_key = ?2",
-                    params![id, key.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let person: Option<String> = crate::sql::optional(
+                tx,
+                "SELECT person FROM election_groups WHERE poll = ?1 AND written_key = ?2",
+                params![id, key.as_str()],
+            )?;
             let Some(person) = person else {
                 return Err(StoreError::not_found(
                     text!("election_grouping_of", written = format!("{written:?}");

@@ -15,7 +15,7 @@ use lumbung_community::election::publish::{
 };
 use lumbung_community::election::{ElectionSettings, Level, NameKey};
 use lumbung_domain::{text, AreaPath, Placement, PollId, Scope};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -213,15 +213,14 @@ pub(super) fn delegates_of(conn: &Connection, kelurahan: &str, on: Date) -> Resu
 /// The BKM members (`lumbung_community::election::publish::members`) of
 /// the latest level-2 result published for the kelurahan on or before `on`.
 pub(super) fn members_of(conn: &Connection, kelurahan: &str, on: Date) -> Result<Vec<Delegate>> {
-    let row = conn
-        .query_row(
-            "SELECT p.id, '', r.snapshot FROM election_polls p JOIN election_results r ON r.poll = p.id
+    let row = crate::sql::optional_row(
+        conn,
+        "SELECT p.id, '', r.snapshot FROM election_polls p JOIN election_results r ON r.poll = p.id
              WHERE p.kelurahan_code = ?1 AND p.level = 'bkm' AND p.held_on <= ?2
              ORDER BY p.held_on DESC, p.id DESC LIMIT 1",
-            params![kelurahan, on.to_string()],
-            ResultRow::read,
-        )
-        .optional()?;
+        params![kelurahan, on.to_string()],
+        ResultRow::read,
+    )?;
     let bkm = row.map(|row| row.source(conn)).transpose()?;
     members(kelurahan, bkm.as_ref()).map_err(|e| StoreError::conflict(e.text()))
 }
@@ -236,11 +235,14 @@ struct ResultRow {
 
 impl ResultRow {
     fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResultRow> {
-        Ok(ResultRow {
-            poll: PollId::new(r.get(0)?),
-            area_name: r.get(1)?,
-            snapshot: r.get(2)?,
-        })
+        from_row!(
+            r,
+            ResultRow {
+                poll: PollId::new,
+                area_name,
+                snapshot
+            }
+        )
     }
 
     /// With who was elected and the sex of the people on its register.
@@ -271,16 +273,10 @@ impl AreaRow {
 }
 
 fn area_row(conn: &Connection, code: &str) -> Result<Option<AreaRow>> {
-    Ok(conn
-        .query_row(
-            "SELECT path, kind FROM areas WHERE code = ?1",
-            [code],
-            |r| {
-                Ok(AreaRow {
-                    path: r.get(0)?,
-                    kind: r.get(1)?,
-                })
-            },
-        )
-        .optional()?)
+    crate::sql::optional_row(
+        conn,
+        "SELECT path, kind FROM areas WHERE code = ?1",
+        [code],
+        |r| from_row!(r, AreaRow { path, kind }),
+    )
 }

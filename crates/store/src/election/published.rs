@@ -7,32 +7,29 @@ use crate::{Result, Store};
 use lumbung_community::election::publish::PublishedFacts;
 use lumbung_community::election::Level;
 use lumbung_domain::{text, PollId};
-use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 impl Store {
     /// A published result, for everyone.
     pub fn published_election(&self, poll: PollId) -> Result<Option<Published>> {
         let conn = self.conn()?;
-        let row = conn
-            .query_row(
-                "SELECT published_at, snapshot, ballots_csv, groups_csv, residents_csv, sha256
+        let row = crate::sql::optional_row(
+            &conn,
+            "SELECT published_at, snapshot, ballots_csv, groups_csv, residents_csv, sha256
                  FROM election_results WHERE poll = ?1",
-                [poll.get()],
-                |r| {
-                    Ok(Published {
-                        election_id: poll,
-                        published_at: r.get(0)?,
-                        snapshot: serde_json::from_str(&r.get::<_, String>(1)?)
-                            .unwrap_or(Value::Null),
-                        ballots_csv: r.get(2)?,
-                        groups_csv: r.get(3)?,
-                        residents_csv: r.get(4)?,
-                        sha256: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?;
+            [poll.get()],
+            |r| {
+                Ok(Published {
+                    election_id: poll,
+                    published_at: r.get(0)?,
+                    snapshot: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or(Value::Null),
+                    ballots_csv: r.get(2)?,
+                    groups_csv: r.get(3)?,
+                    residents_csv: r.get(4)?,
+                    sha256: r.get(5)?,
+                })
+            },
+        )?;
         Ok(row)
     }
 
@@ -46,16 +43,19 @@ impl Store {
              ORDER BY r.published_at DESC, p.id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ListRow {
-                id: PollId::new(r.get(0)?),
-                level: r.get(1)?,
-                area_code: r.get(2)?,
-                area_name: r.get(3)?,
-                kelurahan_name: r.get(4)?,
-                held_on: r.get(5)?,
-                published_at: r.get(6)?,
-                snapshot: r.get(7)?,
-            })
+            from_row!(
+                r,
+                ListRow {
+                    id: PollId::new,
+                    level,
+                    area_code,
+                    area_name,
+                    kelurahan_name,
+                    held_on,
+                    published_at,
+                    snapshot
+                }
+            )
         })?;
         rows.map(|row| {
             let row = row?;

@@ -10,7 +10,7 @@ use lumbung_community::election::{
     register_additions, Level, NewVoter, RegisterError, Registered, Voter, VoterInput,
 };
 use lumbung_domain::{text, ImportSummary, PollId, Text, VoterId};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde_json::json;
 
 impl Store {
@@ -131,13 +131,11 @@ impl Store {
             let e = open_poll(tx, poll)?;
             let mut changed = 0;
             for v in voters {
-                let eligible: Option<bool> = tx
-                    .query_row(
-                        "SELECT eligible FROM election_voters WHERE poll = ?1 AND id = ?2",
-                        params![id, v.get()],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                let eligible: Option<bool> = crate::sql::optional(
+                    tx,
+                    "SELECT eligible FROM election_voters WHERE poll = ?1 AND id = ?2",
+                    params![id, v.get()],
+                )?;
                 match eligible {
                     None => return Err(StoreError::not_found(voter_text(*v))),
                     Some(false) if voted => {

@@ -72,38 +72,40 @@ struct PollRow {
 
 impl PollRow {
     fn read(r: &Row<'_>) -> rusqlite::Result<PollRow> {
-        Ok(PollRow {
-            id: r.get(0)?,
-            level: r.get(1)?,
-            area_code: r.get(2)?,
-            area_name: r.get(3)?,
-            kelurahan_code: r.get(4)?,
-            kelurahan_name: r.get(5)?,
-            kelurahan_path: r.get(6)?,
-            held_on: r.get(7)?,
-            created_at: r.get(8)?,
-            published_at: r.get(9)?,
-            term_start: r.get(10)?,
-            term_end: r.get(11)?,
-            area_path: r.get(12)?,
-            settings: r.get(13)?,
-        })
+        from_row!(
+            r,
+            PollRow {
+                id,
+                level,
+                area_code,
+                area_name,
+                kelurahan_code,
+                kelurahan_name,
+                kelurahan_path,
+                held_on,
+                created_at,
+                published_at,
+                term_start,
+                term_end,
+                area_path,
+                settings
+            }
+        )
     }
 }
 
 /// The poll row and where it sits.
 pub(super) fn load_election(conn: &Connection, id: PollId) -> Result<Option<Election>> {
-    let row = conn
-        .query_row(
-            "SELECT p.id, p.level, p.area_code, a.name, p.kelurahan_code, k.name, k.path,
+    let row = crate::sql::optional_row(
+        conn,
+        "SELECT p.id, p.level, p.area_code, a.name, p.kelurahan_code, k.name, k.path,
                     p.held_on, p.created_at, p.published_at, p.term_start, p.term_end, a.path,
                     p.settings
              FROM election_polls p JOIN areas a ON a.code = p.area_code
              JOIN areas k ON k.code = p.kelurahan_code WHERE p.id = ?1",
-            [id.get()],
-            PollRow::read,
-        )
-        .optional()?;
+        [id.get()],
+        PollRow::read,
+    )?;
     let Some(row) = row else {
         return Ok(None);
     };
@@ -174,13 +176,11 @@ pub(super) fn area_of(e: &Election) -> Option<&str> {
 }
 
 pub(super) fn settings_tx(conn: &Connection, kelurahan: &str) -> Result<ElectionSettings> {
-    let raw: Option<String> = conn
-        .query_row(
-            "SELECT settings FROM election_settings WHERE kelurahan_code = ?1",
-            [kelurahan],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let raw: Option<String> = crate::sql::optional(
+        conn,
+        "SELECT settings FROM election_settings WHERE kelurahan_code = ?1",
+        [kelurahan],
+    )?;
     match raw {
         Some(json) => Ok(ElectionSettings::from_json(&json)?),
         None => Ok(ElectionSettings::default()),
@@ -188,70 +188,83 @@ pub(super) fn settings_tx(conn: &Connection, kelurahan: &str) -> Result<Election
 }
 
 pub(super) fn voters_tx(conn: &Connection, poll: PollId) -> Result<Vec<Voter>> {
-    let mut stmt = conn.prepare_cached(
+    crate::sql::all(
+        conn,
         "SELECT id, name, sex, birth_date, age, married, eligible, voted FROM election_voters
          WHERE poll = ?1 ORDER BY name COLLATE NOCASE, id",
-    )?;
-    let rows = stmt.query_map([poll.get()], |r| {
-        Ok(Voter {
-            id: VoterId::new(r.get(0)?),
-            name: r.get(1)?,
-            sex: sex_parse(r.get(2)?),
-            birth_date: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
-            age: r.get(4)?,
-            married: r.get(5)?,
-            eligible: r.get(6)?,
-            voted: r.get(7)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        [poll.get()],
+        |r| {
+            Ok(Voter {
+                id: VoterId::new(r.get(0)?),
+                name: r.get(1)?,
+                sex: sex_parse(r.get(2)?),
+                birth_date: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
+                age: r.get(4)?,
+                married: r.get(5)?,
+                eligible: r.get(6)?,
+                voted: r.get(7)?,
+            })
+        },
+    )
 }
 
 pub(super) fn entry_tx(conn: &Connection, poll: PollId, entry: Entry) -> Result<Vec<BallotRow>> {
-    let mut stmt = conn.prepare_cached(
+    crate::sql::all(
+        conn,
         "SELECT ballot_id, names, entered_by, entered_at FROM election_ballots
          WHERE poll = ?1 AND entry = ?2 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![poll.get(), entry.as_str()], |r| {
-        Ok(BallotRow {
-            ballot_id: r.get(0)?,
-            names: names_from(&r.get::<_, String>(1)?),
-            entered_by: r.get(2)?,
-            entered_at: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        params![poll.get(), entry.as_str()],
+        |r| {
+            from_row!(
+                r,
+                BallotRow {
+                    ballot_id,
+                    names: |n: String| names_from(&n),
+                    entered_by,
+                    entered_at,
+                }
+            )
+        },
+    )
 }
 
 pub(super) fn resolutions_tx(conn: &Connection, poll: PollId) -> Result<Vec<Resolution>> {
-    let mut stmt = conn.prepare_cached(
+    crate::sql::all(
+        conn,
         "SELECT ballot_id, names, note, resolved_by, resolved_at FROM election_resolutions
          WHERE poll = ?1 ORDER BY resolved_at, ballot_id",
-    )?;
-    let rows = stmt.query_map([poll.get()], |r| {
-        Ok(Resolution {
-            ballot_id: r.get(0)?,
-            names: r.get::<_, Option<String>>(1)?.map(|n| names_from(&n)),
-            note: r.get(2)?,
-            resolved_by: r.get(3)?,
-            resolved_at: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        [poll.get()],
+        |r| {
+            from_row!(
+                r,
+                Resolution {
+                    ballot_id,
+                    names: |n: Option<String>| n.map(|n| names_from(&n)),
+                    note,
+                    resolved_by,
+                    resolved_at,
+                }
+            )
+        },
+    )
 }
 
 pub(super) fn groups_tx(conn: &Connection, poll: PollId) -> Result<Vec<GroupRow>> {
-    let mut stmt = conn.prepare_cached(
+    crate::sql::all(
+        conn,
         "SELECT written, person, confirmed_by FROM election_groups WHERE poll = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([poll.get()], |r| {
-        Ok(GroupRow {
-            written: r.get(0)?,
-            person: r.get(1)?,
-            confirmed_by: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        [poll.get()],
+        |r| {
+            from_row!(
+                r,
+                GroupRow {
+                    written,
+                    person,
+                    confirmed_by
+                }
+            )
+        },
+    )
 }
 
 pub(super) fn grouping_of(rows: &[GroupRow]) -> Result<Grouping> {
@@ -264,24 +277,23 @@ pub(super) fn grouping_of(rows: &[GroupRow]) -> Result<Grouping> {
 }
 
 pub(super) fn tie_tx(conn: &Connection, poll: PollId) -> Result<Option<(TieRecord, TieSigners)>> {
-    let raw = conn
-        .query_row(
-            "SELECT decision, decided_by, decided_at, confirmed_by, confirmed_at
+    let raw = crate::sql::optional_row(
+        conn,
+        "SELECT decision, decided_by, decided_at, confirmed_by, confirmed_at
              FROM election_ties WHERE poll = ?1",
-            [poll.get()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    TieSigners {
-                        decided_by: r.get(1)?,
-                        decided_at: r.get(2)?,
-                        confirmed_by: r.get(3)?,
-                        confirmed_at: r.get(4)?,
-                    },
-                ))
-            },
-        )
-        .optional()?;
+        [poll.get()],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                TieSigners {
+                    decided_by: r.get(1)?,
+                    decided_at: r.get(2)?,
+                    confirmed_by: r.get(3)?,
+                    confirmed_at: r.get(4)?,
+                },
+            ))
+        },
+    )?;
     Ok(raw.and_then(|(j, signers)| Some((serde_json::from_str(&j).ok()?, signers))))
 }
 
@@ -290,11 +302,14 @@ fn door_to_door_tx(conn: &Connection, poll: PollId) -> Result<Vec<DoorToDoor>> {
         "SELECT on_date, note, recorded_by FROM election_door_to_door WHERE poll = ?1 ORDER BY on_date, id",
     )?;
     let rows = stmt.query_map([poll.get()], |r| {
-        Ok(DoorToDoorRow {
-            on: r.get(0)?,
-            note: r.get(1)?,
-            recorded_by: r.get(2)?,
-        })
+        from_row!(
+            r,
+            DoorToDoorRow {
+                on,
+                note,
+                recorded_by
+            }
+        )
     })?;
     rows.map(|r| {
         let DoorToDoorRow {
@@ -383,11 +398,12 @@ pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
 /// The kelurahan an area is in (itself, or its nearest ancestor of kind
 /// `kelurahan`): its code and path.
 pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
-    let path: Option<String> = conn
-        .query_row("SELECT path FROM areas WHERE code = ?1", [code], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let path: Option<String> = crate::sql::optional_row(
+        conn,
+        "SELECT path FROM areas WHERE code = ?1",
+        [code],
+        |r| r.get(0),
+    )?;
     let Some(path) = path else { return Ok(None) };
     let mut stmt =
         conn.prepare_cached("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;

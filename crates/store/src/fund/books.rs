@@ -614,9 +614,7 @@ fn upks_within(
          WHERE o.kind = 'upk'";
     let ids =
         |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<std::collections::HashSet<i64>> {
-            let mut stmt = conn.prepare(sql)?;
-            let rows = stmt.query_map(params, |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            crate::sql::all(conn, sql, params, |r| r.get(0))
         };
     let within = |path: &lumbung_domain::AreaPath| (path.as_str().to_owned(), path.subtree_end());
     Ok(match scope {

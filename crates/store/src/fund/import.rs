@@ -100,19 +100,12 @@ impl Orgs {
             }
             _ => {}
         }
-        let now = crate::now();
-        tx.prepare_cached(
-            "INSERT INTO organisations (name, kind, parent_id, attributes, created_at, updated_at) VALUES (?1, ?2, ?3, '{}', ?4, ?4)",
-        )?
-        .execute(params![name.trim(), kind, parent, now])?;
-        let id = tx.last_insert_rowid();
-        audit::record(
+        let id = crate::orgs::create_named(
             tx,
             actor,
-            "org.create",
-            "organisation",
-            &id.to_string(),
-            None,
+            name.trim(),
+            kind,
+            (None, parent),
             serde_json::json!({"name": name.trim(), "kind": kind}),
         )?;
         created.push(name.trim().to_owned());

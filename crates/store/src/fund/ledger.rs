@@ -241,46 +241,35 @@ impl Store {
 
     /// The whole journal in sequence order, as stored.
     pub fn fund_journal(&self) -> Result<Vec<Posted>> {
-        let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (sequence, entry, hash) = row?;
-            let entry: Entry = serde_json::from_str(&entry)
-                .map_err(|_| StoreError::invalid("fund_journal", unreadable(sequence)))?;
-            Ok(Posted {
-                sequence: sequence as u64,
-                entry,
-                hash,
-            })
-        })
-        .collect()
+        journal_in(
+            &*self.conn()?,
+            "SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence",
+            [],
+        )
     }
 
     /// The journal of one UPK, in sequence order.
     pub fn upk_journal(&self, upk: UpkId) -> Result<Vec<lumbung_fund::journal::Posted>> {
         let upk = upk.get();
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        journal_in(
+            &*self.conn()?,
             "SELECT sequence, entry, hash FROM fund_journal WHERE upk_id = ?1 ORDER BY sequence",
-        )?;
-        let rows = stmt.query_map([upk], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (sequence, entry, hash) = row?;
-            Ok(lumbung_fund::journal::Posted {
+            [upk],
+        )
+    }
+}
+
+/// The journal's entries that `sql` selects (sequence, entry, hash), as
+/// stored.
+fn journal_in(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Posted>> {
+    let rows: Vec<(i64, String, String)> = crate::sql::all(conn, sql, params, |r| r.try_into())?;
+    rows.into_iter()
+        .map(|(sequence, entry, hash)| {
+            Ok(Posted {
                 sequence: sequence as u64,
                 entry: serde_json::from_str(&entry)
                     .map_err(|_| invalid("fund_journal", unreadable(sequence)))?,
@@ -288,7 +277,6 @@ impl Store {
             })
         })
         .collect()
-    }
 }
 
 /// What `fund post` records besides loans: a UPK's costs and the capital
@@ -325,14 +313,11 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            let is_upk = tx
-                .query_row(
-                    "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
-                    [upk_id],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
+            let is_upk = crate::sql::exists(
+                tx,
+                "SELECT 1 FROM organisations WHERE id = ?1 AND kind = 'upk'",
+                [upk_id],
+            )?;
             if !is_upk {
                 return Err(StoreError::invalid("upk", no_upk(upk_id)));
             }

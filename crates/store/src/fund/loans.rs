@@ -271,28 +271,24 @@ impl Store {
         let repayment = id.get();
         let reason = servicing::reason(Action::Reversal, reason)?;
         self.write(|tx| {
-            let (loan, paid_on, amount): (i64, String, i64) = tx
-                .query_row(
-                    "SELECT loan, paid_on, amount FROM fund_repayments WHERE id = ?1",
-                    [repayment],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?
-                .ok_or_else(|| {
+            let (loan, paid_on, amount): (i64, String, i64) = crate::sql::optional_row(
+                tx,
+                "SELECT loan, paid_on, amount FROM fund_repayments WHERE id = ?1",
+                [repayment],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
+            .ok_or_else(|| {
                     invalid(
                         "repayment",
                         text!("no_repayment", repayment = repayment;
                             id: "tidak ada pembayaran {repayment}", en: "no repayment {repayment}"),
                     )
                 })?;
-            let reversed: bool = tx
-                .query_row(
-                    "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
-                    [repayment],
-                    |_| Ok(true),
-                )
-                .optional()?
-                .is_some();
+            let reversed: bool = crate::sql::exists(
+                tx,
+                "SELECT 1 FROM fund_reversals WHERE repayment = ?1",
+                [repayment],
+            )?;
             let paid_on = parse_date(&paid_on)?;
             let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
                 "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
@@ -478,65 +474,65 @@ impl Store {
     pub fn loan_repayments(&self, loan_id: &str) -> Result<Vec<RepaymentRow>> {
         let conn = self.conn()?;
         let (loan, _, _) = loan_by_id(&conn, loan_id)?;
-        let mut stmt = conn.prepare(
+        type Row = (
+            i64,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
             "SELECT r.id, r.paid_on, r.amount, r.journal_seq, j.entry, v.reason
              FROM fund_repayments r LEFT JOIN fund_journal j ON j.sequence = r.journal_seq
              LEFT JOIN fund_reversals v ON v.repayment = r.id WHERE r.loan = ?1 ORDER BY r.paid_on, r.id",
+            [loan],
+            |r| r.try_into(),
         )?;
-        let rows = stmt.query_map([loan], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, on, amount, seq, entry, reversed) = row?;
-            let (mut principal, mut fee, mut left_over) = (0, 0, 0);
-            if let Some(e) = entry.and_then(|e| serde_json::from_str::<Entry>(&e).ok()) {
-                for l in e.lines {
-                    match l.account {
-                        Account::LoansReceivable(_) => principal -= l.amount.0,
-                        Account::FeeIncome => fee -= l.amount.0,
-                        Account::SavingsHeld => left_over -= l.amount.0,
-                        _ => {}
+        rows.into_iter()
+            .map(|(id, on, amount, seq, entry, reversed)| {
+                let (mut principal, mut fee, mut left_over) = (0, 0, 0);
+                if let Some(e) = entry.and_then(|e| serde_json::from_str::<Entry>(&e).ok()) {
+                    for l in e.lines {
+                        match l.account {
+                            Account::LoansReceivable(_) => principal -= l.amount.0,
+                            Account::FeeIncome => fee -= l.amount.0,
+                            Account::SavingsHeld => left_over -= l.amount.0,
+                            _ => {}
+                        }
                     }
                 }
-            }
-            Ok(RepaymentRow {
-                id: RepaymentId::new(id),
-                loan_id: loan_id.trim().to_owned(),
-                paid_on: parse_date(&on)?,
-                amount,
-                journal_seq: seq,
-                principal,
-                fee,
-                left_over,
-                reversed,
+                Ok(RepaymentRow {
+                    id: RepaymentId::new(id),
+                    loan_id: loan_id.trim().to_owned(),
+                    paid_on: parse_date(&on)?,
+                    amount,
+                    journal_seq: seq,
+                    principal,
+                    fee,
+                    left_over,
+                    reversed,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 
     /// One loan's book by its public id, with the row's facts.
     pub fn loan(&self, loan_id: &str) -> Result<Option<LoanView>> {
         let conn = self.conn()?;
-        let Some((loan, upk, ksm)) = conn
-            .query_row(
-                "SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1",
-                [loan_id.trim()],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )
-            .optional()?
+        let Some((loan, upk, ksm)) = crate::sql::optional_row(
+            &conn,
+            "SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1",
+            [loan_id.trim()],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )?
         else {
             return Ok(None);
         };
@@ -556,15 +552,18 @@ impl Store {
              FROM fund_loans l JOIN organisations k ON k.id = l.ksm_id WHERE l.id = ?1",
             [loan],
             |r| {
-                Ok(LoanTermsRow {
-                    ksm: r.get(0)?,
-                    principal: r.get(1)?,
-                    term_months: r.get(2)?,
-                    fee_rate: r.get(3)?,
-                    schedule: r.get(4)?,
-                    migrated: r.get(5)?,
-                    frequency: r.get(6)?,
-                })
+                from_row!(
+                    r,
+                    LoanTermsRow {
+                        ksm,
+                        principal,
+                        term_months,
+                        fee_rate,
+                        schedule,
+                        migrated,
+                        frequency
+                    }
+                )
             },
         )?;
         let view = LoanView {
@@ -619,13 +618,12 @@ impl Store {
     pub fn receipt(&self, id: RepaymentId) -> Result<Option<Receipt>> {
         let repayment = id.get();
         let conn = self.conn()?;
-        let row: Option<(String, i64)> = conn
-            .query_row(
-                "SELECT l.loan_id, l.upk_id FROM fund_repayments r JOIN fund_loans l ON l.id = r.loan WHERE r.id = ?1",
-                [repayment],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let row: Option<(String, i64)> = crate::sql::optional_row(
+            &conn,
+            "SELECT l.loan_id, l.upk_id FROM fund_repayments r JOIN fund_loans l ON l.id = r.loan WHERE r.id = ?1",
+            [repayment],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let Some((loan_id, upk_id)) = row else {
             return Ok(None);
         };

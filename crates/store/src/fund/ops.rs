@@ -24,13 +24,13 @@ use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeSet;
 
 fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
-    tx.query_row(
+    crate::sql::optional_row(
+        tx,
         "SELECT k.parent_id, u.name FROM organisations k JOIN organisations u ON u.id = k.parent_id
          WHERE k.id = ?1 AND k.kind = 'ksm' AND u.kind = 'upk'",
         [ksm],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()?
+    )?
     .ok_or_else(|| {
         invalid(
             "ksm",
@@ -54,25 +54,20 @@ impl Store {
         let upk = upk.get();
         let name = group::ksm_name(name)?;
         self.write(|tx| {
-            let area: Option<Option<String>> = tx
-                .query_row(
-                    "SELECT coalesce(u.area_code, p.area_code) FROM organisations u
+            let area: Option<Option<String>> = crate::sql::optional(
+                tx,
+                "SELECT coalesce(u.area_code, p.area_code) FROM organisations u
                      LEFT JOIN organisations p ON p.id = u.parent_id WHERE u.id = ?1 AND u.kind = 'upk'",
-                    [upk],
-                    |r| r.get(0),
-                )
-                .optional()?;
+                [upk],
+            )?;
             let Some(area) = area else {
                 return Err(invalid("upk", no_upk(upk)));
             };
-            let taken: bool = tx
-                .query_row(
-                    "SELECT 1 FROM organisations WHERE kind = 'ksm' AND parent_id = ?1 AND lower(name) = lower(?2)",
-                    params![upk, name],
-                    |_| Ok(true),
-                )
-                .optional()?
-                .is_some();
+            let taken: bool = crate::sql::exists(
+                tx,
+                "SELECT 1 FROM organisations WHERE kind = 'ksm' AND parent_id = ?1 AND lower(name) = lower(?2)",
+                params![upk, name],
+            )?;
             if taken {
                 return Err(invalid(
                     "name",
@@ -81,20 +76,12 @@ impl Store {
                         en: "this UPK has a KSM named {name}"),
                 ));
             }
-            let now = crate::now();
-            tx.execute(
-                "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
-                 VALUES (?1, 'ksm', ?2, ?3, '{}', ?4, ?4)",
-                params![name, area, upk, now],
-            )?;
-            let id = tx.last_insert_rowid();
-            audit::record(
+            let id = crate::orgs::create_named(
                 tx,
                 actor,
-                "org.create",
-                "organisation",
-                &id.to_string(),
-                None,
+                name,
+                "ksm",
+                (area.as_deref(), Some(upk)),
                 serde_json::json!({"name": name, "kind": "ksm", "upk": upk}),
             )?;
             Ok(KsmId::new(id))
@@ -104,14 +91,13 @@ impl Store {
     pub fn ksm(&self, id: KsmId) -> Result<Option<KsmView>> {
         let ksm = id.get();
         let conn = self.conn()?;
-        let head: Option<(String, Option<String>, Option<String>)> = conn
-            .query_row(
-                "SELECT o.name, f.joint_liability_on, f.joint_liability_ref FROM organisations o
+        let head: Option<(String, Option<String>, Option<String>)> = crate::sql::optional_row(
+            &conn,
+            "SELECT o.name, f.joint_liability_on, f.joint_liability_ref FROM organisations o
                  LEFT JOIN fund_ksm f ON f.ksm_id = o.id WHERE o.id = ?1 AND o.kind = 'ksm'",
-                [ksm],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+            [ksm],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let Some((name, jl_on, jl_ref)) = head else {
             return Ok(None);
         };
@@ -158,18 +144,13 @@ impl Store {
     /// The KSMs of a UPK, by name.
     pub fn ksms_of(&self, upk: UpkId) -> Result<Vec<KsmSummary>> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        crate::sql::all(
+            &conn,
             "SELECT o.id, o.name, (SELECT count(*) FROM fund_members m WHERE m.ksm_id = o.id AND m.left_on IS NULL)
              FROM organisations o WHERE o.kind = 'ksm' AND o.parent_id = ?1 ORDER BY o.name COLLATE NOCASE",
-        )?;
-        let rows = stmt.query_map([upk.get()], |r| {
-            Ok(KsmSummary {
-                id: KsmId::new(r.get(0)?),
-                name: r.get(1)?,
-                members: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            [upk.get()],
+            |r| from_row!(r, KsmSummary { id: KsmId::new, name, members }),
+        )
     }
 
     pub fn add_ksm_member(
@@ -301,14 +282,11 @@ impl Store {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             settings_tx(tx, upk)?.movement("amount", amount)?;
             if let Some(m) = member {
-                let ok: bool = tx
-                    .query_row(
-                        "SELECT 1 FROM fund_members WHERE id = ?1 AND ksm_id = ?2",
-                        params![m, ksm],
-                        |_| Ok(true),
-                    )
-                    .optional()?
-                    .is_some();
+                let ok: bool = crate::sql::exists(
+                    tx,
+                    "SELECT 1 FROM fund_members WHERE id = ?1 AND ksm_id = ?2",
+                    params![m, ksm],
+                )?;
                 if !ok {
                     return Err(invalid(
                         "member",
@@ -401,14 +379,12 @@ impl Store {
                     .map(|set| m.household.as_ref().is_some_and(|h| set.contains(h))),
             });
         }
-        let joint_liability: bool = conn
-            .query_row(
-                "SELECT joint_liability_on IS NOT NULL FROM fund_ksm WHERE ksm_id = ?1",
-                [ksm],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(false);
+        let joint_liability: bool = crate::sql::optional(
+            conn,
+            "SELECT joint_liability_on IS NOT NULL FROM fund_ksm WHERE ksm_id = ?1",
+            [ksm],
+        )?
+        .unwrap_or(false);
         let mut savings_months = BTreeSet::new();
         let mut stmt =
             conn.prepare("SELECT on_date FROM fund_savings WHERE ksm_id = ?1 AND amount > 0")?;
@@ -416,14 +392,11 @@ impl Store {
             let d = parse_date(&d?)?;
             savings_months.insert((d.year(), d.month()));
         }
-        let had_loan: bool = conn
-            .query_row(
-                "SELECT 1 FROM fund_loans WHERE ksm_id = ?1 LIMIT 1",
-                [ksm],
-                |_| Ok(true),
-            )
-            .optional()?
-            .is_some();
+        let had_loan: bool = crate::sql::exists(
+            conn,
+            "SELECT 1 FROM fund_loans WHERE ksm_id = ?1 LIMIT 1",
+            [ksm],
+        )?;
         Ok(Group {
             members: out,
             joint_liability,
@@ -527,14 +500,13 @@ impl Store {
     ) -> Result<()> {
         let id = application.get();
         self.write(|tx| {
-            let (upk, status, entered_by): (i64, String, i64) = tx
-                .query_row(
-                    "SELECT upk_id, status, entered_by FROM fund_applications WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?
-                .ok_or_else(|| invalid("application", no_application(id)))?;
+            let (upk, status, entered_by): (i64, String, i64) = crate::sql::optional_row(
+                tx,
+                "SELECT upk_id, status, entered_by FROM fund_applications WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
+            .ok_or_else(|| invalid("application", no_application(id)))?;
             let to = lumbung_fund::application::decide(
                 application,
                 parse_status(&status)?,
@@ -567,28 +539,30 @@ impl Store {
     pub fn disburse(&self, id: ApplicationId, on: Date, actor: &Actor) -> Result<String> {
         let application = id.get();
         self.write(|tx| {
-            let app = tx
-                .query_row(
-                    "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
+            let app = crate::sql::optional_row(
+                tx,
+                "SELECT upk_id, ksm_id, status, amounts, principal, term_months, fee_rate, schedule, applied_on, frequency
                      FROM fund_applications WHERE id = ?1",
-                    [application],
-                    |r| {
-                        Ok(ApplicationTerms {
-                            upk: r.get(0)?,
-                            ksm: r.get(1)?,
-                            status: r.get(2)?,
-                            amounts: r.get(3)?,
-                            principal: r.get(4)?,
-                            term_months: r.get(5)?,
-                            fee_rate: r.get(6)?,
-                            schedule: r.get(7)?,
-                            applied_on: r.get(8)?,
-                            frequency: r.get(9)?,
-                        })
-                    },
-                )
-                .optional()?
-                .ok_or_else(|| invalid("application", no_application(application)))?;
+                [application],
+                |r| {
+                    from_row!(
+                        r,
+                        ApplicationTerms {
+                            upk,
+                            ksm,
+                            status,
+                            amounts,
+                            principal,
+                            term_months,
+                            fee_rate,
+                            schedule,
+                            applied_on,
+                            frequency
+                        }
+                    )
+                },
+            )?
+            .ok_or_else(|| invalid("application", no_application(application)))?;
             let (upk, ksm, principal) = (app.upk, app.ksm, app.principal);
             let stored = application::Approved {
                 id,
@@ -683,12 +657,13 @@ impl Store {
                 serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default();
             let mut named = Vec::new();
             for (m, a) in amounts {
-                let name: String = conn
-                    .query_row("SELECT name FROM fund_members WHERE id = ?1", [m], |r| {
-                        r.get(0)
-                    })
-                    .optional()?
-                    .unwrap_or_else(|| m.to_string());
+                let name: String = crate::sql::optional_row(
+                    &conn,
+                    "SELECT name FROM fund_members WHERE id = ?1",
+                    [m],
+                    |r| r.get(0),
+                )?
+                .unwrap_or_else(|| m.to_string());
                 named.push((MemberId::new(m), name, a));
             }
             out.push(ApplicationRow {
@@ -754,34 +729,35 @@ impl Store {
 }
 
 fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
-    let mut stmt = conn.prepare_cached(
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = crate::sql::all(
+        conn,
         "SELECT id, name, sex, nik, joined_on, left_on, household FROM fund_members WHERE ksm_id = ?1 ORDER BY name COLLATE NOCASE, id",
+        [ksm],
+        |r| r.try_into(),
     )?;
-    let rows = stmt.query_map([ksm], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, Option<String>>(6)?,
-        ))
-    })?;
-    rows.map(|row| {
-        let (id, name, sex, nik, joined, left, household) = row?;
-        Ok(MemberRow {
-            id: MemberId::new(id),
-            ksm_id: KsmId::new(ksm),
-            name,
-            sex: Sex::parse(&sex).ok_or_else(|| bad("sex"))?,
-            nik,
-            household,
-            joined_on: parse_date(&joined)?,
-            left_on: left.as_deref().map(parse_date).transpose()?,
+    rows.into_iter()
+        .map(|(id, name, sex, nik, joined, left, household)| {
+            Ok(MemberRow {
+                id: MemberId::new(id),
+                ksm_id: KsmId::new(ksm),
+                name,
+                sex: Sex::parse(&sex).ok_or_else(|| bad("sex"))?,
+                nik,
+                household,
+                joined_on: parse_date(&joined)?,
+                left_on: left.as_deref().map(parse_date).transpose()?,
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// An application's row as a disbursal reads it.

@@ -4,7 +4,6 @@
 use crate::{Result, Store};
 use lumbung_community::mapping::{Classification, Sex as MappingSex};
 use lumbung_domain::Sex;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -25,17 +24,15 @@ pub struct Ps2Candidate {
 /// The kelurahan a KSM meets in: the kelurahan area at or above its own
 /// area (or its UPK's).
 fn kelurahan_of(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT k.code FROM organisations o
+    crate::sql::optional(
+        conn,
+        "SELECT k.code FROM organisations o
              LEFT JOIN organisations u ON u.id = o.parent_id
              JOIN areas a ON a.code = coalesce(o.area_code, u.area_code)
              JOIN areas k ON k.kind = 'kelurahan' AND substr(a.path, 1, length(k.path)) = k.path
              WHERE o.id = ?1 ORDER BY length(k.path) DESC LIMIT 1",
-            [ksm],
-            |r| r.get(0),
-        )
-        .optional()?)
+        [ksm],
+    )
 }
 
 impl Store {

@@ -9,7 +9,6 @@ use lumbung_fund::loan::{Frequency, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use lumbung_fund::rules;
 use lumbung_fund::settings::Settings;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> StoreError {
@@ -133,13 +132,11 @@ pub struct BatchOutcome {
 }
 
 pub(super) fn settings_tx(conn: &rusqlite::Connection, upk: i64) -> Result<Settings> {
-    let raw: Option<String> = conn
-        .query_row(
-            "SELECT settings FROM fund_settings WHERE upk_id = ?1",
-            [upk],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let raw: Option<String> = crate::sql::optional(
+        conn,
+        "SELECT settings FROM fund_settings WHERE upk_id = ?1",
+        [upk],
+    )?;
     match raw {
         None => Ok(Settings::default()),
         Some(raw) => Settings::from_json(&raw).map_err(|e| invalid("fund_settings", e.to_string())),

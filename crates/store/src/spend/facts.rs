@@ -141,15 +141,7 @@ impl Store {
             return Err(StoreError::invalid("area", super::no_area(area)));
         }
         self.write(|tx| {
-            let exists: bool = tx
-                .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [supplier], |_| {
-                    Ok(true)
-                })
-                .optional()?
-                .unwrap_or(false);
-            if !exists {
-                return Err(super::no_supplier(supplier));
-            }
+            super::supplier_exists(tx, supplier)?;
             if remove {
                 tx.execute(
                     "DELETE FROM supplier_sites WHERE supplier_id = ?1 AND area_code = ?2",
@@ -294,19 +286,23 @@ impl Store {
     ) -> Result<Vec<FlaggedRow>> {
         let import_id = import_id.map(ImportId::get);
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        crate::sql::all(
+            &conn,
             "SELECT f.import_id, i.file_name, f.line, f.message FROM spend_flags f
              JOIN spend_imports i ON i.id = f.import_id
              WHERE ?1 IS NULL OR f.import_id = ?1 ORDER BY f.import_id, f.line LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![import_id, limit], |r| {
-            Ok(FlaggedRow {
-                import_id: ImportId::new(r.get(0)?),
-                file_name: r.get(1)?,
-                line: r.get(2)?,
-                message: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![import_id, limit],
+            |r| {
+                from_row!(
+                    r,
+                    FlaggedRow {
+                        import_id: ImportId::new,
+                        file_name,
+                        line,
+                        message
+                    }
+                )
+            },
+        )
     }
 }

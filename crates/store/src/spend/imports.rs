@@ -62,13 +62,7 @@ impl Store {
             }
         }
         let mut sectors: HashMap<String, u32> = HashMap::new();
-        let mut resolver = SupplierResolver {
-            tx: &tx,
-            cache: HashMap::new(),
-            created: 0,
-            merged: HashSet::new(),
-            names: HashMap::new(),
-        };
+        let mut resolver = SupplierResolver::new(&tx);
         let mut facts = Facts::default();
         for p in payments {
             let supplier = resolver.resolve(
@@ -129,24 +123,25 @@ impl Store {
 
     pub fn spend_imports(&self) -> Result<Vec<SpendImport>> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        crate::sql::all(
+            &conn,
             "SELECT id, file_name, rows_read, rows_stored, rows_skipped, total, imported_at, imported_by, undone_at, anchors FROM spend_imports ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SpendImport {
-                id: ImportId::new(r.get(0)?),
-                file_name: r.get(1)?,
-                rows_read: r.get(2)?,
-                rows_stored: r.get(3)?,
-                rows_skipped: r.get(4)?,
-                total: Money::from_minor(r.get(5)?),
-                imported_at: r.get(6)?,
-                imported_by: r.get(7)?,
-                undone_at: r.get(8)?,
-                anchors: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
+            [],
+            |r| {
+            from_row!(r, SpendImport {
+                id: ImportId::new,
+                file_name,
+                rows_read,
+                rows_stored,
+                rows_skipped,
+                total: Money::from_minor,
+                imported_at,
+                imported_by,
+                undone_at,
+                anchors: crate::sql::json_or_default,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        },
+        )
     }
 
     /// Removes an import and its payments; recorded in the audit log.
@@ -426,13 +421,7 @@ impl Store {
                 .map(|name| anchor_or_create(&tx, &reach, name, file, actor, &mut summary))
                 .collect::<Result<_>>()?,
         };
-        let mut resolver = SupplierResolver {
-            tx: &tx,
-            cache: HashMap::new(),
-            created: 0,
-            merged: HashSet::new(),
-            names: HashMap::new(),
-        };
+        let mut resolver = SupplierResolver::new(&tx);
         let suppliers: Vec<u32> = scanned
             .suppliers
             .iter()

@@ -19,7 +19,7 @@ use resolve::Places;
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope, Text};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 /// Rows per stored facts blob: big enough to scan fast, small enough to
@@ -98,6 +98,14 @@ pub(super) fn no_supplier(id: i64) -> StoreError {
         en: "supplier {supplier}"))
 }
 
+/// Refuses a supplier id that names no supplier.
+pub(super) fn supplier_exists(tx: &rusqlite::Connection, id: i64) -> Result<()> {
+    match crate::sql::optional::<i64>(tx, "SELECT 1 FROM suppliers WHERE id = ?1", [id])? {
+        Some(_) => Ok(()),
+        None => Err(no_supplier(id)),
+    }
+}
+
 /// A spend import id that names no import.
 pub(super) fn no_import(id: i64) -> StoreError {
     StoreError::not_found(text!("no_spend_import", import = id;
@@ -106,11 +114,12 @@ pub(super) fn no_import(id: i64) -> StoreError {
 }
 
 pub(super) fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
-    Ok(tx
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    crate::sql::optional_row(
+        tx,
+        "SELECT value FROM settings WHERE key = ?1",
+        [key],
+        |r| r.get(0),
+    )
 }
 
 impl Store {

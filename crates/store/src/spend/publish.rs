@@ -3,7 +3,7 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::PublicationId;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 /// A spend report published for the public: a snapshot of aggregate
@@ -54,32 +54,35 @@ impl Store {
 
     pub fn spend_publications(&self) -> Result<Vec<Publication>> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        crate::sql::all(
+            &conn,
             "SELECT id, title, report, published_at, published_by FROM spend_publications ORDER BY id DESC",
-        )?;
-        let rows = stmt.query_map([], publication)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            [],
+            publication,
+        )
     }
 
     pub fn spend_publication(&self, id: PublicationId) -> Result<Option<Publication>> {
         let conn = self.conn()?;
-        Ok(conn
-            .query_row(
-                "SELECT id, title, report, published_at, published_by FROM spend_publications WHERE id = ?1",
-                [id.get()],
-                publication,
-            )
-            .optional()?)
+        crate::sql::optional_row(
+            &conn,
+            "SELECT id, title, report, published_at, published_by FROM spend_publications WHERE id = ?1",
+            [id.get()],
+            publication,
+        )
     }
 }
 
 /// A publication from its row: id, title, report, when, by whom.
 fn publication(r: &rusqlite::Row<'_>) -> rusqlite::Result<Publication> {
-    Ok(Publication {
-        id: PublicationId::new(r.get(0)?),
-        title: r.get(1)?,
-        report: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
-        published_at: r.get(3)?,
-        published_by: r.get(4)?,
-    })
+    from_row!(
+        r,
+        Publication {
+            id: PublicationId::new,
+            title,
+            report: crate::sql::json_or_default,
+            published_at,
+            published_by,
+        }
+    )
 }

@@ -23,6 +23,16 @@ pub(super) struct SupplierResolver<'a> {
 }
 
 impl<'a> SupplierResolver<'a> {
+    pub(super) fn new(tx: &'a Transaction<'a>) -> Self {
+        SupplierResolver {
+            tx,
+            cache: HashMap::new(),
+            created: 0,
+            merged: HashSet::new(),
+            names: HashMap::new(),
+        }
+    }
+
     pub(super) fn lookup(&mut self, kind: &'static str, key: &str) -> Result<Option<i64>> {
         if let Some(id) = self.cache.get(&(kind, key.to_owned())) {
             return Ok(Some(*id));
@@ -121,15 +131,11 @@ impl<'a> SupplierResolver<'a> {
                 )?;
             }
             if let Some(idk) = id_key {
-                let has_other_id: bool = self
-                    .tx
-                    .query_row(
-                        "SELECT 1 FROM supplier_keys WHERE supplier_id = ?1 AND kind = 'id' LIMIT 1",
-                        [s],
-                        |_| Ok(true),
-                    )
-                    .optional()?
-                    .unwrap_or(false);
+                let has_other_id: bool = crate::sql::exists(
+                    self.tx,
+                    "SELECT 1 FROM supplier_keys WHERE supplier_id = ?1 AND kind = 'id' LIMIT 1",
+                    [s],
+                )?;
                 self.add_key("id", idk, s)?;
                 if has_other_id {
                     self.review(
@@ -181,13 +187,11 @@ pub(super) fn already_imported(
     sha256: &str,
     rows: u64,
 ) -> Result<Option<SpendImportSummary>> {
-    let earlier: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
-            [sha256],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let earlier: Option<i64> = crate::sql::optional(
+        tx,
+        "SELECT id FROM spend_imports WHERE sha256 = ?1 AND undone_at IS NULL",
+        [sha256],
+    )?;
     Ok(earlier.map(|id| SpendImportSummary {
         import_id: Some(ImportId::new(id)),
         already_imported: true,
@@ -264,19 +268,12 @@ pub(super) fn anchor_or_create(
             ))
         }
     };
-    let now = crate::now();
-    tx.execute(
-        "INSERT INTO organisations (name, kind, area_code, attributes, created_at, updated_at) VALUES (?1, ?2, ?3, '{}', ?4, ?4)",
-        params![name, OrgKind::Anchor.as_str(), area.map(AreaCode::as_str), now],
-    )?;
-    let id = tx.last_insert_rowid();
-    audit::record(
+    let id = orgs::create_named(
         tx,
         actor,
-        "org.create",
-        "organisation",
-        &id.to_string(),
-        None,
+        name,
+        OrgKind::Anchor.as_str(),
+        (area.map(AreaCode::as_str), None),
         serde_json::json!({"name": name, "kind": "anchor", "file": file}),
     )?;
     summary.anchors_created.push(name.to_owned());
@@ -332,13 +329,11 @@ pub(super) fn sector_id(
     if let Some(id) = cache.get(&key) {
         return Ok(*id);
     }
-    let found: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM sectors WHERE lower(code) = ?1 ORDER BY id LIMIT 1",
-            [&key],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found: Option<i64> = crate::sql::optional(
+        tx,
+        "SELECT id FROM sectors WHERE lower(code) = ?1 ORDER BY id LIMIT 1",
+        [&key],
+    )?;
     let id = match found {
         Some(id) => id,
         None => {

@@ -5,7 +5,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::SupplierId;
 use lumbung_domain::{text, AreaCode};
 use lumbung_spend::facts::Facts;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 /// A supplier as the catalogue holds it.
@@ -34,22 +34,20 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Supplier>> {
         let conn = self.conn()?;
-        let like = search.map(|s| format!("%{}%", s.trim().replace(['%', '_'], "")));
+        let like = search.map(|s| crate::sql::like(s.trim()));
         let mut stmt = conn.prepare(
             "SELECT id, name, postcode, area_code, review FROM suppliers
              WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL)
              ORDER BY name COLLATE NOCASE, id LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![like, review_only as i64, limit], |r| {
-            Ok(Supplier {
-                id: SupplierId::new(r.get(0)?),
-                name: r.get(1)?,
-                postcode: r.get(2)?,
-                area_code: r.get(3)?,
-                review: r.get(4)?,
-                keys: vec![],
-                sites: vec![],
-            })
+            from_row!(r, Supplier {
+                id: SupplierId::new,
+                name,
+                postcode,
+                area_code,
+                review,
+            }; keys: vec![], sites: vec![])
         })?;
         let mut list: Vec<Supplier> = rows.collect::<rusqlite::Result<_>>()?;
         let mut keys = conn.prepare("SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key")?;
@@ -89,13 +87,7 @@ impl Store {
         }
         self.write(|tx| {
             for id in [keep, other] {
-                let exists: bool = tx
-                    .query_row("SELECT 1 FROM suppliers WHERE id = ?1", [id], |_| Ok(true))
-                    .optional()?
-                    .unwrap_or(false);
-                if !exists {
-                    return Err(super::no_supplier(id));
-                }
+                super::supplier_exists(tx, id)?;
             }
             tx.execute(
                 "UPDATE supplier_keys SET supplier_id = ?1, decided_by = ?3 WHERE supplier_id = ?2",
@@ -212,13 +204,11 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            let owner: Option<i64> = tx
-                .query_row(
-                    "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
-                    params![kind, key],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let owner: Option<i64> = crate::sql::optional(
+                tx,
+                "SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2",
+                params![kind, key],
+            )?;
             if owner != Some(supplier) {
                 return Err(StoreError::invalid(
                     "key",

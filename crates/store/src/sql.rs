@@ -1,0 +1,98 @@
+//! What every store module does with SQL the same way: a row into a
+//! struct ([`from_row!`]), the one value a query may find ([`optional`]),
+//! every row it finds ([`all`]).
+
+use crate::Result;
+use lumbung_domain::AreaPath;
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, OptionalExtension, Params, Row};
+
+/// `from_row!(r, Area { code, name, depth })` builds the struct from the
+/// row's columns in the order the fields are written (column 0 into `code`,
+/// 1 into `name`, …: field initialisers run in order). A field written
+/// `field: f` passes its column's value through `f`
+/// (`id: PollId::new`, `details: |s: String| …`); fields after a `;` take
+/// the values given, not a column (`; already_imported: false`).
+macro_rules! from_row {
+    ($r:expr, $ty:ident { $($field:ident $(: $convert:expr)?),* $(,)? }
+        $(; $($fixed:ident: $value:expr),* $(,)?)?) => {{
+        let row: &rusqlite::Row<'_> = $r;
+        let mut column = 0usize..;
+        Ok($ty {
+            $($field: from_row!(@column row, column $(, $convert)?),)*
+            $($($fixed: $value),*)?
+        })
+    }};
+    (@column $row:ident, $column:ident) => {
+        $row.get($column.next().expect("columns never run out"))?
+    };
+    (@column $row:ident, $column:ident, $convert:expr) => {
+        ($convert)($row.get($column.next().expect("columns never run out"))?)
+    };
+}
+
+/// The first column of the first row `sql` finds, or `None` when it finds
+/// no row.
+pub(crate) fn optional<T: FromSql>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> Result<Option<T>> {
+    optional_row(conn, sql, params, |r| r.get(0))
+}
+
+/// Whether `sql` finds a row.
+pub(crate) fn exists(conn: &Connection, sql: &str, params: impl Params) -> Result<bool> {
+    Ok(conn.prepare_cached(sql)?.exists(params)?)
+}
+
+/// The first row `sql` finds, read by `read`, or `None` when it finds no
+/// row.
+pub(crate) fn optional_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<T>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(params, read)
+        .optional()?)
+}
+
+/// Every row `sql` finds, each read by `read`, collected (a `Vec`, a set).
+pub(crate) fn all<T, C: FromIterator<T>>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<C> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, read)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A listing's search text, trimmed; `None` when there is none.
+pub(crate) fn searched(query: &Option<String>) -> Option<&str> {
+    query.as_deref().map(str::trim).filter(|q| !q.is_empty())
+}
+
+/// The `LIKE` pattern that finds `query` anywhere (its own `%` and `_`
+/// dropped, so they match nothing special).
+pub(crate) fn like(query: &str) -> String {
+    format!("%{}%", query.replace(['%', '_'], ""))
+}
+
+/// The range of stored paths inside `within` (`path >= lo AND path < hi`),
+/// or none for no bound.
+pub(crate) fn subtree(within: Option<&AreaPath>) -> (Option<String>, Option<String>) {
+    match within {
+        Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
+        None => (None, None),
+    }
+}
+
+/// A JSON column's value, or the type's default when it does not parse.
+pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(json: String) -> T {
+    serde_json::from_str(&json).unwrap_or_default()
+}
