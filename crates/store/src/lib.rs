@@ -528,6 +528,17 @@ pub(crate) mod test_support {
         (dir, store)
     }
 
+    /// Adds `ana`, an admin of everything.
+    pub fn add_ana(store: &Store) -> Result<User> {
+        store.create_user(
+            &lumbung_domain::Username::parse("ana").unwrap(),
+            &lumbung_domain::Password::parse("0123456789").unwrap(),
+            lumbung_domain::Role::Admin,
+            &ScopeRef::Global,
+            &Actor::cli(),
+        )
+    }
+
     /// An organisation by name and kind alone, in `area` if given.
     pub fn org_input(name: &str, kind: lumbung_domain::OrgKind, area: Option<&str>) -> OrgInput {
         OrgInput {
@@ -545,6 +556,7 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lumbung_domain::{Password, Role, Username};
 
     #[test]
     fn a_new_file_is_created_and_migrated_once() {
@@ -624,12 +636,6 @@ mod tests {
         );
         assert!(matches!(store.backup(&dest), Err(StoreError::Conflict(_))));
     }
-}
-
-#[cfg(test)]
-mod concurrency_tests {
-    use super::*;
-    use lumbung_domain::{Password, Role, Username};
 
     /// Writers take the write lock when they begin (IMMEDIATE), so
     /// concurrent requests wait for each other instead of failing with
@@ -666,11 +672,6 @@ mod concurrency_tests {
             20
         );
     }
-}
-
-#[cfg(test)]
-mod lock_tests {
-    use super::*;
 
     #[test]
     fn a_writer_blocked_by_another_program_gets_a_clear_error() {
@@ -679,15 +680,7 @@ mod lock_tests {
         let store = Store::open_with(&path, std::time::Duration::from_millis(100)).unwrap();
         let other = Connection::open(&path).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
-        let err = store
-            .create_user(
-                &lumbung_domain::Username::parse("ana").unwrap(),
-                &lumbung_domain::Password::parse("0123456789").unwrap(),
-                lumbung_domain::Role::Admin,
-                &ScopeRef::Global,
-                &Actor::cli(),
-            )
-            .unwrap_err();
+        let err = test_support::add_ana(&store).unwrap_err();
         assert!(matches!(err, StoreError::Busy), "{err:?}");
         assert!(err.to_string().contains("another program"));
         other.execute_batch("ROLLBACK").unwrap();

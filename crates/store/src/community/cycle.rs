@@ -2,7 +2,7 @@
 //! verified.
 
 use super::*;
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use lumbung_community::cycle::{
@@ -204,13 +204,10 @@ impl Store {
                 return Ok(());
             }
             save_plan(tx, code, plan, self.clock().now())?;
-            audit::record(
+            kel.audit(
                 tx,
                 actor,
                 "cycle.plan",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
                 serde_json::json!({"plan": plan, "before": before}),
             )?;
             Ok(())
@@ -254,13 +251,10 @@ impl Store {
                     record.recorded_at.to_string(),
                 ],
             )?;
-            audit::record(
+            kel.audit(
                 tx,
                 actor,
                 "cycle.record",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
                 serde_json::json!({
                     "step": record.step,
                     "done_on": record.done_on,
@@ -292,13 +286,10 @@ impl Store {
                  WHERE kelurahan = ?1 AND step = ?2 AND verified_by IS NULL",
                 params![code, step, by.as_str(), at.to_string()],
             )?;
-            audit::record(
+            kel.audit(
                 tx,
                 actor,
                 "cycle.verify",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
                 serde_json::json!({"step": step, "recorded_by": record.recorded_by}),
             )?;
             Ok(record)

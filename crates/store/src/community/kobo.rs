@@ -1,7 +1,7 @@
 //! Imports of KoboToolbox exports (households and roster files).
 
 use super::*;
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::{Result, Store, StoreError};
 use lumbung_community::mapping::{
     bps_template, import_kobo, CsvFile, Household, KoboError, KoboMapping,
@@ -205,13 +205,10 @@ impl Store {
             "UPDATE community_imports SET created = ?2, updated = ?3, unchanged = ?4 WHERE id = ?1",
             params![import_id, created as i64, updated as i64, unchanged as i64],
         )?;
-        audit::record(
+        kel.audit(
             &tx,
             actor,
             "mapping.import",
-            "kelurahan",
-            code,
-            Some(kel.path.as_str()),
             serde_json::json!({
                 "import": import_id,
                 "households_file": households.name,

@@ -2,7 +2,7 @@
 //! typed in, edited and removed.
 
 use super::*;
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::{Result, Store, StoreError};
 use lumbung_community::mapping::{bps_template, manual_ids, Criteria, Household, InvalidHousehold};
 use rusqlite::{params, Transaction};
@@ -110,14 +110,11 @@ impl Store {
                     self.clock().now().to_string()
                 ],
             )?;
-            audit::record(
-                tx,
-                actor,
-                "mapping.criteria",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
-                serde_json::json!({"criteria": criteria, "replaced": before.is_some()}),
+            kel.audit(
+tx,
+actor,
+"mapping.criteria",
+serde_json::json!({"criteria": criteria, "replaced": before.is_some()}),
             )?;
             Ok(())
         })
@@ -166,14 +163,11 @@ impl Store {
                 code,
                 &h,
             )?;
-            audit::record(
-                tx,
-                actor,
-                "mapping.household.add",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
-                household_audit(&h, None),
+            kel.audit(
+tx,
+actor,
+"mapping.household.add",
+household_audit(&h, None),
             )?;
             Ok(h)
         })
@@ -202,15 +196,7 @@ impl Store {
             )?;
             let mut details = household_audit(&h, import);
             details["rt_before"] = serde_json::json!(before.rt);
-            audit::record(
-                tx,
-                actor,
-                "mapping.household.update",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
-                details,
-            )?;
+            kel.audit(tx, actor, "mapping.household.update", details)?;
             Ok(())
         })
     }
@@ -230,13 +216,10 @@ impl Store {
                 "DELETE FROM community_households WHERE kelurahan = ?1 AND id = ?2",
                 params![code, id],
             )?;
-            audit::record(
+            kel.audit(
                 tx,
                 actor,
                 "mapping.household.remove",
-                "kelurahan",
-                code,
-                Some(kel.path.as_str()),
                 household_audit(&h, import),
             )?;
             Ok(h)

@@ -19,6 +19,7 @@ mod tests;
 pub use kobo::{KoboImport, KoboImportError};
 pub(crate) use mapping::mapping_data_in;
 
+use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use lumbung_community::cycle::{CyclePlan, KelurahanCycle};
@@ -49,6 +50,26 @@ pub struct Kelurahan {
 impl Kelurahan {
     pub fn area_code(&self) -> AreaCode {
         AreaCode::parse(&self.code).expect("stored area codes are valid")
+    }
+
+    /// Records a change to this kelurahan's data (`action`), scoped by its
+    /// area so that its auditors see it.
+    fn audit(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        actor: &Actor,
+        action: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        audit::record(
+            tx,
+            actor,
+            action,
+            "kelurahan",
+            &self.code,
+            Some(self.path.as_str()),
+            details,
+        )
     }
 }
 
