@@ -385,7 +385,7 @@ pub fn post(
 pub fn upk_id(store: &Store, raw: &str) -> Result<UpkId> {
     let r = OrgRef::NameOrId(raw.to_owned());
     match store.find_org(OrgKind::Upk, &r, &Scope::Global)? {
-        Some(upk) => Ok(UpkId::new(upk.id)),
+        Some(upk) => Ok(UpkId::new(upk.id.get())),
         None => bail!("no UPK named {:?} (nor with that id)", raw.trim()),
     }
 }

@@ -40,7 +40,7 @@ fn org_named(app: &TestApp, name: &str) -> Option<i64> {
         .0
         .into_iter()
         .find(|o| o.name == name)
-        .map(|o| o.id)
+        .map(|o| o.id.get())
 }
 
 /// The attack as reported: the admin of one BKM makes a child organisation
@@ -317,7 +317,8 @@ async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
             &Actor::cli(),
         )
         .unwrap()
-        .id;
+        .id
+        .get();
     assert!(twin > app.upk);
     let upk = app.login("upk").await;
     let res = upk
@@ -382,7 +383,7 @@ fn spend_anchors_of(app: &TestApp, name: &str) -> Vec<(i64, Option<String>)> {
         .0
         .into_iter()
         .filter(|o| o.name == name)
-        .map(|o| (o.id, o.area_code))
+        .map(|o| (o.id.get(), o.area_code))
         .collect()
 }
 
@@ -467,7 +468,8 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
             &Actor::cli(),
         )
         .unwrap()
-        .id;
+        .id
+        .get();
     let first = spend_anchors_of(&app, "RSUD Serang")[0].0;
     let res = import_spend(
         &app,

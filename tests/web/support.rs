@@ -116,17 +116,18 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
         .unwrap();
     let mut council = org("Preston City Council", OrgKind::Anchor, "E07000123", None);
     council.attributes.insert("employees".into(), "1200".into());
-    let preston_council = store.create_org(&council, &cli).unwrap().id;
+    let preston_council = store.create_org(&council, &cli).unwrap().id.get();
     let mut bkm = org("BKM Umbul Sejahtera", OrgKind::Bkm, kel, None);
     bkm.npwp = Some(lumbung_domain::Npwp::parse("01.234.567.8-901.000").unwrap());
-    let bkm = store.create_org(&bkm, &cli).unwrap().id;
+    let bkm = store.create_org(&bkm, &cli).unwrap().id.get();
     let upk = store
         .create_org(
             &org("UPK Umbul Sejahtera", OrgKind::Upk, kel, Some(bkm)),
             &cli,
         )
         .unwrap()
-        .id;
+        .id
+        .get();
 
     let pw = Password::parse(PASSWORD).unwrap();
     for role in Role::ALL {

@@ -123,6 +123,10 @@ ids! {
     PublicationId;
     /// A person on an election poll's register.
     VoterId;
+    /// An entry of the audit log.
+    AuditId;
+    /// A KoboToolbox export imported into a kelurahan's self-mapping.
+    KoboImportId;
 }
 
 #[cfg(test)]

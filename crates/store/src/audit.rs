@@ -2,6 +2,7 @@
 //! transaction as the change they describe; triggers refuse edits.
 
 use crate::{Result, Store};
+use lumbung_domain::id::AuditId;
 use lumbung_domain::Scope;
 use rusqlite::{params, Transaction};
 use serde::Serialize;
@@ -37,7 +38,7 @@ impl Actor {
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
-    pub id: i64,
+    pub id: AuditId,
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -221,7 +222,7 @@ impl Store {
                 from_row!(
                     r,
                     AuditEntry {
-                        id,
+                        id: AuditId::new,
                         at,
                         actor,
                         action,
@@ -283,9 +284,9 @@ mod tests {
             parent_id: parent,
             ..crate::test_support::org_input(name, OrgKind::Bkm, None)
         };
-        let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
+        let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id.get();
         s.create_org(&org("UPK", Some(bkm)), &actor).unwrap();
-        let other = s.create_org(&org("Other", None), &actor).unwrap().id;
+        let other = s.create_org(&org("Other", None), &actor).unwrap().id.get();
         let (seen, total) = s
             .audit_entries(
                 &Scope::Org {

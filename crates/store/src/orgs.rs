@@ -15,12 +15,12 @@ pub use lumbung_domain::org_file::{OrgInput, OrgRecord};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Org {
-    pub id: i64,
+    pub id: OrgId,
     pub name: String,
     pub kind: String,
     pub area_code: Option<String>,
     pub area_name: Option<String>,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<OrgId>,
     pub parent_name: Option<String>,
     pub company_number: Option<String>,
     pub npwp: Option<String>,
@@ -66,12 +66,12 @@ fn org_from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
     from_row!(
         r,
         Org {
-            id,
+            id: OrgId::new,
             name,
             kind,
             area_code,
             area_name,
-            parent_id,
+            parent_id: |p: Option<i64>| p.map(OrgId::new),
             parent_name,
             company_number,
             npwp,
@@ -97,7 +97,7 @@ pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> 
     )?;
     Ok(match org {
         Some(mut org) => {
-            org.placement.orgs = lineage(conn, org.id)?;
+            org.placement.orgs = lineage(conn, org.id.get())?;
             Some(org)
         }
         None => None,
@@ -459,7 +459,7 @@ impl Store {
             org_from_row,
         )?;
         for org in &mut orgs {
-            org.placement.orgs = lineage(&conn, org.id)?;
+            org.placement.orgs = lineage(&conn, org.id.get())?;
         }
         Ok((orgs, total as u64))
     }
@@ -653,7 +653,7 @@ mod tests {
     /// `org` under `parent`.
     fn under(parent: &Org, org: OrgInput) -> OrgInput {
         OrgInput {
-            parent_id: Some(parent.id),
+            parent_id: Some(parent.id.get()),
             ..org
         }
     }
@@ -669,12 +669,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(org.area_name.as_deref(), Some("PRESTON"));
-        assert_eq!(org.placement.orgs, vec![org.id]);
+        assert_eq!(org.placement.orgs, vec![org.id.get()]);
         let mut changed = input("Preston City Council", OrgKind::Anchor, Some("PRESTON"));
         changed.attributes.insert("employees".into(), "1200".into());
-        let updated = s.update_org(OrgId::new(org.id), &changed, &actor).unwrap();
+        let updated = s.update_org(org.id, &changed, &actor).unwrap();
         assert_eq!(updated.attributes["employees"], "1200");
-        s.update_org(OrgId::new(org.id), &changed, &actor).unwrap();
+        s.update_org(org.id, &changed, &actor).unwrap();
         let (log, total) = s
             .audit_entries(&lumbung_domain::Scope::Global, 10, 0)
             .unwrap();
@@ -714,10 +714,10 @@ mod tests {
         let actor = Actor::cli();
         let upk_in = under(&bkm, input("UPK", OrgKind::Upk, Some("PRESTON")));
         let upk = s.create_org(&upk_in, &actor).unwrap();
-        assert_eq!(upk.placement.orgs, vec![upk.id, bkm.id]);
+        assert_eq!(upk.placement.orgs, vec![upk.id.get(), bkm.id.get()]);
         let bkm_in = under(&upk, input("BKM", OrgKind::Bkm, Some("PRESTON")));
         assert!(matches!(
-            s.update_org(OrgId::new(bkm.id), &bkm_in, &actor),
+            s.update_org(bkm.id, &bkm_in, &actor),
             Err(StoreError::Invalid { .. })
         ));
     }
@@ -852,7 +852,7 @@ mod tests {
             Some(oxford.id)
         );
         assert_eq!(
-            s.find_org(OrgKind::Upk, &OrgRef::Id(a), &within)
+            s.find_org(OrgKind::Upk, &OrgRef::Id(a.get()), &within)
                 .unwrap()
                 .map(|o| o.id),
             None,
@@ -878,12 +878,8 @@ mod tests {
         below.area_code = Some(AreaCode::parse("PRESTON").unwrap());
         s.create_org(&below, &actor).unwrap();
         assert!(
-            s.update_org(
-                OrgId::new(bkm.id),
-                &input("BKM", OrgKind::Bkm, Some("OXFORD")),
-                &actor
-            )
-            .is_err(),
+            s.update_org(bkm.id, &input("BKM", OrgKind::Bkm, Some("OXFORD")), &actor)
+                .is_err(),
             "moving the BKM would leave its KSM outside it"
         );
     }
@@ -893,7 +889,7 @@ mod tests {
         let (_d, s, bkm) = with_bkm();
         let actor = Actor::cli();
         let child = under(&bkm, input("KSM", OrgKind::Ksm, Some("PRESTON")));
-        let child = s.create_org(&child, &actor).unwrap().id;
+        let child = s.create_org(&child, &actor).unwrap().id.get();
         let preston = s.area_path("PRESTON").unwrap();
         let conn = s.conn().unwrap();
         assert_eq!(effective_area(&conn, child).unwrap(), preston);
@@ -903,7 +899,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(effective_area(&conn, child).unwrap(), None);
-        assert_eq!(effective_area(&conn, bkm.id).unwrap(), preston);
+        assert_eq!(effective_area(&conn, bkm.id.get()).unwrap(), preston);
     }
 
     #[test]

@@ -626,8 +626,12 @@ mod tests {
             parent_id: parent,
             ..crate::test_support::org_input(name, lumbung_domain::OrgKind::Bkm, None)
         };
-        let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id;
-        let upk = s.create_org(&org("UPK", Some(bkm)), &actor).unwrap().id;
+        let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id.get();
+        let upk = s
+            .create_org(&org("UPK", Some(bkm)), &actor)
+            .unwrap()
+            .id
+            .get();
         let pw = Password::parse("0123456789").unwrap();
         s.create_user(
             &Username::parse("kasir").unwrap(),

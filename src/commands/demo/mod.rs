@@ -552,7 +552,7 @@ fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
     let r = lumbung_store::OrgRef::Name(name.to_owned());
     store
         .find_org(kind, &r, &lumbung_domain::Scope::Global)?
-        .map(|o| o.id)
+        .map(|o| o.id.get())
         .with_context(|| format!("demo organisation {name} not found"))
 }
 
@@ -589,7 +589,7 @@ fn create_upk_and_ksm(store: &Store) -> Result<()> {
                 name: name.to_owned(),
                 kind: OrgKind::Ksm,
                 area_code: Some(desa.rw(rw)?),
-                parent_id: Some(upk.id),
+                parent_id: Some(upk.id.get()),
                 company_number: None,
                 npwp: None,
                 attributes: note(&[("anggota", "7"), ("tanggung_renteng", "ya")]),

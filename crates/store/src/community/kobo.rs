@@ -6,6 +6,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_community::mapping::{
     bps_template, import_kobo, CsvFile, Household, KoboError, KoboMapping,
 };
+use lumbung_domain::id::KoboImportId;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -13,7 +14,7 @@ use sha2::{Digest, Sha256};
 /// One stored import of a Kobo export (both files).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KoboImport {
-    pub id: i64,
+    pub id: KoboImportId,
     pub kelurahan: String,
     pub households_file: String,
     pub roster_file: String,
@@ -58,7 +59,7 @@ pub(super) fn sha256_hex(bytes: &[u8]) -> String {
 pub(super) fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KoboImport> {
     let count = |n: i64| n as u64;
     from_row!(r, KoboImport {
-        id,
+        id: KoboImportId::new,
         kelurahan,
         households_file,
         roster_file,

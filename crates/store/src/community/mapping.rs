@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 pub(super) fn households_in(
     tx: &rusqlite::Connection,
     code: &str,
-) -> Result<(Vec<Household>, BTreeMap<String, i64>)> {
+) -> Result<(
+    Vec<Household>,
+    BTreeMap<String, lumbung_domain::id::KoboImportId>,
+)> {
     let mut stmt = tx.prepare(
         "SELECT household, import_id FROM community_households WHERE kelurahan = ?1
          ORDER BY rt, rowid",
@@ -27,7 +30,7 @@ pub(super) fn households_in(
         .map(|(raw, import)| {
             let h = stored_json::<Household>("household", raw)?;
             if let Some(i) = import {
-                imported.insert(h.id.clone(), *i);
+                imported.insert(h.id.clone(), lumbung_domain::id::KoboImportId::new(*i));
             }
             Ok(h)
         })

@@ -96,7 +96,7 @@ pub struct MappingData {
     /// The Kobo import each imported household came from (or was last
     /// replaced by), by household id; households typed in by hand are
     /// absent.
-    pub imported: BTreeMap<String, i64>,
+    pub imported: BTreeMap<String, lumbung_domain::id::KoboImportId>,
 }
 
 fn stored_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T> {

@@ -70,6 +70,7 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
         )
         .unwrap()
         .id
+        .get()
     };
     let bkm = org("BKM Maju", OrgKind::Bkm, None);
     let upk = UpkId::new(org("UPK Maju", OrgKind::Upk, Some(bkm)));
@@ -793,7 +794,7 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
                 &lumbung_domain::Scope::Global,
             )
             .unwrap()
-            .map(|o| UpkId::new(o.id))
+            .map(|o| UpkId::new(o.id.get()))
             .unwrap();
         for (j, on) in [
             date(2023, 12, 31),

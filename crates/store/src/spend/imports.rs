@@ -269,7 +269,7 @@ impl Store {
         let r = OrgRef::NameOrId(name.to_owned());
         Ok(self
             .find_org(OrgKind::Anchor, &r, &Scope::Global)?
-            .map(|o| OrgId::new(o.id)))
+            .map(|o| o.id))
     }
 }
 

@@ -242,7 +242,7 @@ pub(super) fn anchor_or_create(
     let r = OrgRef::Name(name.to_owned());
     if let Some(org) = orgs::one_within(orgs::named(tx, OrgKind::Anchor, &r)?, reach, "anchor", &r)?
     {
-        return Ok(org.id as u32);
+        return Ok(org.id.get() as u32);
     }
     // Names are public, and an anchor of the same name beside an existing
     // one would make that name ambiguous for everyone who imports by it.
@@ -289,7 +289,7 @@ pub(super) fn file_anchor(
     r: &OrgRef,
 ) -> Result<(Option<i64>, String)> {
     match orgs::one_within(orgs::named(conn, OrgKind::Anchor, r)?, reach, "anchor", r)? {
-        Some(org) => Ok((Some(org.id), org.name)),
+        Some(org) => Ok((Some(org.id.get()), org.name)),
         None => match r {
             OrgRef::Id(id) => Err(StoreError::invalid(
                 "anchor_id",

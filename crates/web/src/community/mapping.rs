@@ -198,7 +198,7 @@ pub(super) struct HouseholdRow {
     missing: usize,
     classification: Classification,
     /// The Kobo import it came from; `null` when typed in.
-    import: Option<i64>,
+    import: Option<lumbung_domain::id::KoboImportId>,
 }
 
 impl HouseholdRow {
@@ -365,7 +365,7 @@ pub(super) async fn mapping_view(
         .collect();
     let just = q
         .import
-        .and_then(|id| imports.iter().find(|i| i.id == id))
+        .and_then(|id| imports.iter().find(|i| i.id.get() == id))
         .map(|i| json!({"import": i, "again": q.again.is_some()}));
     let added = q
         .added

@@ -148,7 +148,7 @@ pub fn org_view(viewer: &Viewer, org: Org) -> OrgView {
         OrgView::Full(Box::new(org))
     } else {
         OrgView::Public {
-            id: org.id,
+            id: org.id.get(),
             name: org.name,
             kind: org.kind,
             area_code: org.area_code,

@@ -97,7 +97,7 @@ pub async fn api_applications(
     let allowed: std::collections::HashSet<UpkId> = upks
         .iter()
         .filter(|u| scope.covers(&u.placement))
-        .map(|u| UpkId::new(u.id))
+        .map(|u| UpkId::new(u.id.get()))
         .collect();
     Ok(Json(api::Applications {
         applications: all
