@@ -4,7 +4,7 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::area::{plan_area_import, StoredArea};
 use lumbung_domain::{
-    AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError,
+    text, AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError,
 };
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
@@ -143,38 +143,42 @@ impl Store {
     ) -> Result<ImportSummary> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (stored, mut paths) = {
-            let mut stmt = tx.prepare("SELECT code, name, parent_code, kind, path FROM areas")?;
-            let mut stored = HashMap::new();
-            let mut paths = HashMap::new();
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let code: String = r.get(0)?;
-                let parent: Option<String> = r.get(2)?;
-                let kind: Option<String> = r.get(3)?;
-                // Stored values were validated on the way in.
-                let code =
-                    AreaCode::parse(&code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
-                stored.insert(
-                    code.clone(),
-                    StoredArea {
-                        name: r.get(1)?,
-                        parent: parent
-                            .as_deref()
-                            .map(AreaCode::parse)
-                            .transpose()
-                            .map_err(|e| StoreError::invalid("areas.parent_code", e.0))?,
-                        kind: kind
-                            .as_deref()
-                            .map(AreaKind::parse)
-                            .transpose()
-                            .map_err(|e| StoreError::invalid("areas.kind", e.0))?,
-                    },
-                );
-                paths.insert(code, AreaPath::from_stored(r.get(4)?));
-            }
-            (stored, paths)
-        };
+        let (stored, mut paths) =
+            {
+                let mut stmt =
+                    tx.prepare("SELECT code, name, parent_code, kind, path FROM areas")?;
+                let mut stored = HashMap::new();
+                let mut paths = HashMap::new();
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let code: String = r.get(0)?;
+                    let parent: Option<String> = r.get(2)?;
+                    let kind: Option<String> = r.get(3)?;
+                    // Stored values were validated on the way in.
+                    let code = AreaCode::parse(&code).map_err(|e| {
+                        StoreError::invalid("areas.code", crate::words::stored_area(e))
+                    })?;
+                    stored.insert(
+                        code.clone(),
+                        StoredArea {
+                            name: r.get(1)?,
+                            parent: parent.as_deref().map(AreaCode::parse).transpose().map_err(
+                                |e| {
+                                    StoreError::invalid(
+                                        "areas.parent_code",
+                                        crate::words::stored_area(e),
+                                    )
+                                },
+                            )?,
+                            kind: kind.as_deref().map(AreaKind::parse).transpose().map_err(
+                                |e| StoreError::invalid("areas.kind", crate::words::stored_area(e)),
+                            )?,
+                        },
+                    );
+                    paths.insert(code, AreaPath::from_stored(r.get(4)?));
+                }
+                (stored, paths)
+            };
         let mut errors = read_errors;
         let plan = match plan_area_import(records, &stored) {
             Ok(plan) if errors.is_empty() => plan,
@@ -291,7 +295,9 @@ impl Store {
                     errors.push(RowError::new(
                         r.line,
                         Some("prefix"),
-                        format!("duplicate prefix {} (first on line {first})", r.prefix),
+                        text!("duplicate_prefix", prefix = r.prefix, first = first;
+                            id: "awalan {prefix} ganda (pertama di baris {first})",
+                            en: "duplicate prefix {prefix} (first on line {first})"),
                     ));
                 } else {
                     seen.insert(&r.prefix, r.line);
@@ -300,7 +306,9 @@ impl Store {
                     errors.push(RowError::new(
                         r.line,
                         Some("area_code"),
-                        format!("area {} is not stored; import the areas first", r.area_code),
+                        text!("area_not_stored", area = r.area_code;
+                            id: "wilayah {area} belum tersimpan; impor wilayahnya dulu",
+                            en: "area {area} is not stored; import the areas first"),
                     ));
                 }
             }
@@ -355,8 +363,11 @@ impl Store {
         for prefix in postcode.lookup_prefixes() {
             let area: Option<String> = stmt.query_row([prefix], |r| r.get(0)).optional()?;
             if let Some(code) = area {
-                let area = area_in(&conn, &code)?
-                    .ok_or_else(|| StoreError::not_found(format!("area {code}")))?;
+                let area = area_in(&conn, &code)?.ok_or_else(|| {
+                    StoreError::not_found(
+                        text!("area", area = code; id: "wilayah {area}", en: "area {area}"),
+                    )
+                })?;
                 return Ok(Some(PostcodeMatch {
                     postcode: postcode.as_str().to_owned(),
                     prefix: prefix.to_owned(),
@@ -418,18 +429,20 @@ fn recompute_paths(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         })?;
     let mut parent_of = HashMap::new();
     for (code, parent, _) in &links {
-        let code = AreaCode::parse(code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
+        let code = AreaCode::parse(code)
+            .map_err(|e| StoreError::invalid("areas.code", crate::words::stored_area(e)))?;
         let parent = parent
             .as_deref()
             .map(AreaCode::parse)
             .transpose()
-            .map_err(|e| StoreError::invalid("areas.parent_code", e.0))?;
+            .map_err(|e| StoreError::invalid("areas.parent_code", crate::words::stored_area(e)))?;
         parent_of.insert(code, parent);
     }
     let mut paths = HashMap::new();
     let mut update = tx.prepare("UPDATE areas SET path = ?2, depth = ?3 WHERE code = ?1")?;
     for (code, _, old) in &links {
-        let code = AreaCode::parse(code).map_err(|e| StoreError::invalid("areas.code", e.0))?;
+        let code = AreaCode::parse(code)
+            .map_err(|e| StoreError::invalid("areas.code", crate::words::stored_area(e)))?;
         let path = path_of(&code, &parent_of, &mut paths);
         if path.as_str() != old {
             update.execute(params![code.as_str(), path.as_str(), path.depth() as i64])?;

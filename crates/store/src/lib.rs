@@ -17,6 +17,7 @@ mod orgs;
 mod schema;
 mod spend;
 mod users;
+mod words;
 
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
@@ -42,7 +43,7 @@ pub use users::{
     LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,
 };
 
-use lumbung_domain::{Language, Rejected, Text};
+use lumbung_domain::{text, Language, Rejected, Text};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::cell::Cell;
@@ -327,14 +328,20 @@ impl Store {
     /// Refuses to overwrite an existing file.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         if dest.exists() {
-            return Err(StoreError::conflict(format!(
-                "{}: file exists; choose a new name for the backup",
-                dest.display()
-            )));
+            return Err(StoreError::conflict(
+                text!("backup_exists", path = dest.display();
+                id: "{path}: berkas sudah ada; pilih nama baru untuk cadangan",
+                en: "{path}: file exists; choose a new name for the backup"),
+            ));
         }
-        let dest_str = dest
-            .to_str()
-            .ok_or_else(|| StoreError::invalid("FILE", "backup path must be valid UTF-8"))?;
+        let dest_str = dest.to_str().ok_or_else(|| {
+            StoreError::invalid(
+                "FILE",
+                text!("backup_path_not_utf8";
+                    id: "jalur cadangan harus UTF-8 yang sah",
+                    en: "backup path must be valid UTF-8"),
+            )
+        })?;
         self.conn()?.execute("VACUUM INTO ?1", [dest_str])?;
         Ok(())
     }

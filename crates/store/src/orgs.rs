@@ -4,8 +4,8 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::org::lies_within;
 use lumbung_domain::{
-    AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgId, OrgKind, Placement, Rejected,
-    RowError, Scope,
+    text, AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgId, OrgKind, Placement,
+    Rejected, RowError, Scope,
 };
 use rusqlite::{params, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -132,21 +132,29 @@ fn same(org: &Org, input: &OrgInput) -> bool {
     org_snapshot(org) == snapshot(input)
 }
 
+/// An organisation id that names no organisation.
+pub(crate) fn no_org(id: impl std::fmt::Display) -> lumbung_domain::Text {
+    text!("no_org", org = id;
+        id: "organisasi {org} tidak ada",
+        en: "organisation {org} does not exist")
+}
+
 /// Checks what the schema cannot: the area and parent exist, the parent
 /// link makes no cycle, the organisation lies inside its parent's area and
 /// keeps its descendants inside its own, identifiers are not another
 /// organisation's.
 fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> {
     if input.name.trim().is_empty() {
-        return Err(StoreError::invalid("name", "name is required"));
+        return Err(StoreError::invalid(
+            "name",
+            text!("name_required"; id: "nama wajib diisi", en: "name is required"),
+        ));
     }
     let own_area = match &input.area_code {
         Some(code) => Some(
             scope_path(tx, Some(code))?
                 .map(AreaPath::from_stored)
-                .ok_or_else(|| {
-                    StoreError::invalid("area_code", format!("area {code} does not exist"))
-                })?,
+                .ok_or_else(|| StoreError::invalid("area_code", crate::words::no_area(code)))?,
         ),
         None => None,
     };
@@ -154,15 +162,14 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
     if let Some(parent) = input.parent_id {
         let chain = lineage(tx, parent)?;
         if chain.is_empty() {
-            return Err(StoreError::invalid(
-                "parent_id",
-                format!("organisation {parent} does not exist"),
-            ));
+            return Err(StoreError::invalid("parent_id", no_org(parent)));
         }
         if id.is_some_and(|id| chain.contains(&id)) {
             return Err(StoreError::invalid(
                 "parent_id",
-                "an organisation cannot sit under itself",
+                text!("org_under_itself";
+                    id: "organisasi tidak dapat berada di bawah dirinya sendiri",
+                    en: "an organisation cannot sit under itself"),
             ));
         }
         parent_area = effective_area(tx, parent)?;
@@ -170,20 +177,20 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
     if !lies_within(parent_area.as_ref(), own_area.as_ref()) {
         return Err(StoreError::invalid(
             "area_code",
-            format!(
-                "a child organisation lies inside its parent's area ({}); {} is outside it",
-                parent_area.as_ref().map_or("", AreaPath::as_str),
-                input.area_code.as_ref().map_or("", AreaCode::as_str),
-            ),
+            text!("org_outside_parent_area",
+                parent_area = parent_area.as_ref().map_or("", AreaPath::as_str),
+                area = input.area_code.as_ref().map_or("", AreaCode::as_str);
+                id: "organisasi anak berada di dalam wilayah induknya ({parent_area}); {area} di luarnya",
+                en: "a child organisation lies inside its parent's area ({parent_area}); {area} is outside it"),
         ));
     }
     if let (Some(id), Some(area)) = (id, own_area.as_ref().or(parent_area.as_ref())) {
         if let Some((child, name, code)) = descendant_outside(tx, id, area)? {
             return Err(StoreError::invalid(
                 "area_code",
-                format!(
-                    "organisation {child} ({name}) under this one sits in {code}, outside the new area"
-                ),
+                text!("org_descendant_outside", child = child, name = name, code = code;
+                    id: "organisasi {child} ({name}) di bawah organisasi ini berada di {code}, di luar wilayah baru",
+                    en: "organisation {child} ({name}) under this one sits in {code}, outside the new area"),
             ));
         }
     }
@@ -202,9 +209,11 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
                 |r| r.try_into(),
             )?;
             if let Some((other, name)) = holder.filter(|(other, _)| Some(*other) != id) {
-                return Err(StoreError::conflict(format!(
-                    "{field} {value} already belongs to organisation {other} ({name})"
-                )));
+                return Err(StoreError::conflict(
+                    text!("org_identifier_taken", field = field, value = value, other = other, name = name;
+                        id: "{field} {value} sudah milik organisasi {other} ({name})",
+                        en: "{field} {value} already belongs to organisation {other} ({name})"),
+                ));
             }
         }
     }
@@ -248,6 +257,11 @@ fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
         ],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+/// An organisation, as what was not found.
+fn organisation(id: i64) -> lumbung_domain::Text {
+    text!("organisation", org = id; id: "organisasi {org}", en: "organisation {org}")
 }
 
 /// Creates an organisation that a file or a form names by name alone (no
@@ -357,11 +371,10 @@ pub(crate) fn one_within(
         };
         return Err(StoreError::invalid(
             field,
-            format!(
-                "{given:?} names {} organisations of kind {field}: {}; give the id instead",
-                within.len(),
-                listed.join(", ")
-            ),
+            text!("org_name_fits_several", given = format!("{given:?}"), count = within.len(),
+                kind = field, listed = listed.join(", ");
+                id: "{given} cocok dengan {count} organisasi berjenis {kind}: {listed}; berikan id-nya",
+                en: "{given} names {count} organisations of kind {kind}: {listed}; give the id instead"),
         ));
     }
     Ok(within.pop())
@@ -399,14 +412,13 @@ impl Store {
             snapshot(input),
         )?;
         tx.commit()?;
-        load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))
+        load(&conn, id)?.ok_or_else(|| StoreError::not_found(organisation(id)))
     }
 
     pub fn update_org(&self, id: OrgId, input: &OrgInput, actor: &Actor) -> Result<Org> {
         let id = id.get();
         let mut conn = self.conn()?;
-        let before =
-            load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))?;
+        let before = load(&conn, id)?.ok_or_else(|| StoreError::not_found(organisation(id)))?;
         if same(&before, input) {
             return Ok(before);
         }
@@ -424,7 +436,7 @@ impl Store {
             serde_json::json!({"before": org_snapshot(&before), "after": snapshot(input)}),
         )?;
         tx.commit()?;
-        load(&conn, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))
+        load(&conn, id)?.ok_or_else(|| StoreError::not_found(organisation(id)))
     }
 
     /// Organisations matching `filter`, by name, with the total count.
@@ -497,7 +509,9 @@ impl Store {
                     errors.push(RowError::new(
                         r.line,
                         Some("name"),
-                        format!("the same organisation as line {first} (same name, kind and area, or same identifier)"),
+                        text!("org_same_as_line", first = first;
+                            id: "organisasi yang sama dengan baris {first} (nama, jenis, dan wilayah sama, atau pengenal sama)",
+                            en: "the same organisation as line {first} (same name, kind and area, or same identifier)"),
                     ));
                     continue;
                 }
@@ -505,7 +519,8 @@ impl Store {
             }
             let outcome = match existing {
                 Some(id) => {
-                    let before = load(&tx, id)?.ok_or_else(|| StoreError::not_found(format!("organisation {id}")))?;
+                    let before = load(&tx, id)?
+                        .ok_or_else(|| StoreError::not_found(organisation(id)))?;
                     if same(&before, &r.input) {
                         summary.unchanged += 1;
                         Ok(())
@@ -602,14 +617,14 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     match ids.as_slice() {
         [] => Ok(None),
         [id] => Ok(Some(*id)),
-        several => Err(StoreError::conflict(format!(
-            "the same name, kind and area as organisations {}; give a company_number or npwp to tell them apart",
-            several
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        several => {
+            let ids: Vec<String> = several.iter().map(i64::to_string).collect();
+            Err(StoreError::conflict(
+                text!("org_same_as_several", ids = ids.join(", ");
+                id: "nama, jenis, dan wilayah sama dengan organisasi {ids}; berikan company_number atau npwp untuk membedakannya",
+                en: "the same name, kind and area as organisations {ids}; give a company_number or npwp to tell them apart"),
+            ))
+        }
     }
 }
 

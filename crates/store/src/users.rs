@@ -8,7 +8,9 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use lumbung_domain::{AreaCode, AreaPath, Password, Placement, Role, Scope, UserId, Username};
+use lumbung_domain::{
+    text, AreaCode, AreaPath, Password, Placement, Role, Scope, UserId, Username,
+};
 use rand::RngCore;
 use rusqlite::{params, Row, TransactionBehavior};
 use serde::Serialize;
@@ -120,15 +122,21 @@ impl PasswordCost {
     }
 }
 
+/// The hasher refused (a bug or a broken random source, never the
+/// password typed).
+fn password_unhashable(e: impl std::fmt::Display) -> lumbung_domain::Text {
+    text!("password_unhashable", e = e; id: "kata sandi tidak dapat di-hash: {e}", en: "{e}")
+}
+
 fn hash_password(password: &Password, cost: PasswordCost) -> Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
     let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|e| StoreError::invalid("password", e.to_string()))?;
+        .map_err(|e| StoreError::invalid("password", password_unhashable(e)))?;
     cost.hasher()
         .hash_password(password.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::invalid("password", e.to_string()))
+        .map_err(|e| StoreError::invalid("password", password_unhashable(e)))
 }
 
 /// A hash to verify against when the user does not exist, so that a wrong
@@ -290,9 +298,7 @@ impl Store {
                     "SELECT path FROM areas WHERE code = ?1",
                     [code.as_str()],
                 )?
-                .ok_or_else(|| {
-                    StoreError::invalid("area", format!("area {code} does not exist"))
-                })?;
+                .ok_or_else(|| StoreError::invalid("area", crate::words::no_area(code)))?;
                 let path = AreaPath::from_stored(path);
                 Ok((
                     Scope::Area {
@@ -306,9 +312,8 @@ impl Store {
                 ))
             }
             ScopeRef::Org(id) => {
-                let org = crate::orgs::load(&conn, *id)?.ok_or_else(|| {
-                    StoreError::invalid("org", format!("organisation {id} does not exist"))
-                })?;
+                let org = crate::orgs::load(&conn, *id)?
+                    .ok_or_else(|| StoreError::invalid("org", crate::orgs::no_org(id)))?;
                 let area = crate::lineage::effective_area(&conn, *id)?;
                 Ok((
                     Scope::Org {
@@ -342,9 +347,11 @@ impl Store {
             [username.as_str()],
         )?;
         if taken {
-            return Err(StoreError::conflict(format!(
-                "user {username} already exists"
-            )));
+            return Err(StoreError::conflict(
+                text!("user_exists", username = username;
+                id: "pengguna {username} sudah ada",
+                en: "user {username} already exists"),
+            ));
         }
         let (area, org) = match scope {
             ScopeRef::Global => (None, None),
@@ -375,15 +382,20 @@ impl Store {
         )?;
         tx.commit()?;
         drop(conn);
-        self.user(UserId::new(id))?
-            .ok_or_else(|| StoreError::not_found(format!("user {id}")))
+        self.user(UserId::new(id))?.ok_or_else(|| {
+            StoreError::not_found(
+                text!("user", user = id; id: "pengguna {user}", en: "user {user}"),
+            )
+        })
     }
 
     /// Sets a new password and ends every session of that user.
     pub fn set_password(&self, user_id: UserId, password: &Password, actor: &Actor) -> Result<()> {
-        let user = self
-            .user(user_id)?
-            .ok_or_else(|| StoreError::not_found(format!("user {user_id}")))?;
+        let user = self.user(user_id)?.ok_or_else(|| {
+            StoreError::not_found(
+                text!("user", user = user_id; id: "pengguna {user}", en: "user {user}"),
+            )
+        })?;
         let hash = hash_password(password, self.password_cost())?;
         self.write(|tx| {
             tx.execute(
@@ -480,7 +492,13 @@ impl Store {
         let now = self.clock.now();
         let expires = now
             .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
-            .map_err(|e| StoreError::invalid("expires_at", e.to_string()))?;
+            .map_err(|e| {
+                StoreError::invalid(
+                    "expires_at",
+                    text!("session_end_out_of_range", e = e;
+                    id: "akhir sesi di luar jangkauan waktu: {e}", en: "{e}"),
+                )
+            })?;
         let conn = self.conn()?;
         conn.execute(
             "DELETE FROM sessions WHERE expires_at < ?1",

@@ -121,8 +121,7 @@ fn stored_json_of<T: serde::de::DeserializeOwned>(
 }
 
 fn stored_area(e: lumbung_domain::ParseError) -> StoreError {
-    StoreError::conflict(text!("stored_area_unreadable", e = e;
-        id: "kode wilayah tersimpan tidak bisa dibaca: {e}", en: "{e}"))
+    StoreError::conflict(crate::words::stored_area(e))
 }
 
 fn parse_time(raw: &str) -> Result<Timestamp> {

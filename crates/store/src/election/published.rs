@@ -1,7 +1,7 @@
 //! Published results, for everyone: one result, the list, and the
 //! turnout they add up to.
 
-use super::rows::invalid;
+use super::rows::{invalid, stored_date};
 use super::types::{Published, PublishedSummary};
 use crate::{Result, Store};
 use lumbung_community::election::publish::PublishedFacts;
@@ -69,7 +69,7 @@ impl Store {
                 held_on: row
                     .held_on
                     .parse()
-                    .map_err(|_| invalid("held_on", row.held_on.clone()))?,
+                    .map_err(|_| invalid("held_on", stored_date(row.held_on.clone())))?,
                 published_at: row.published_at,
                 elected: facts.elected.unwrap_or_default(),
             })

@@ -15,6 +15,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
+/// A stored date that does not read back, shown as it is stored.
+pub(super) fn stored_date(raw: String) -> lumbung_domain::Text {
+    lumbung_domain::Text::verbatim("stored_date", raw)
+}
+
 pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> StoreError {
     StoreError::invalid(field, message)
 }
@@ -109,7 +114,10 @@ pub(super) fn load_election(conn: &Connection, id: PollId) -> Result<Option<Elec
     let Some(row) = row else {
         return Ok(None);
     };
-    let date = |s: String| s.parse::<Date>().map_err(|_| invalid("date", s));
+    let date = |s: String| {
+        s.parse::<Date>()
+            .map_err(|_| invalid("date", stored_date(s)))
+    };
     Ok(Some(Election {
         id: PollId::new(row.id),
         level: Level::parse(&row.level).unwrap_or(Level::Rt),
@@ -318,7 +326,9 @@ fn door_to_door_tx(conn: &Connection, poll: PollId) -> Result<Vec<DoorToDoor>> {
             recorded_by,
         } = r?;
         Ok(DoorToDoor {
-            on: on.parse().map_err(|_| invalid("on", on.clone()))?,
+            on: on
+                .parse()
+                .map_err(|_| invalid("on", stored_date(on.clone())))?,
             note,
             recorded_by,
         })

@@ -192,7 +192,7 @@ impl Store {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let s = Settings::from_json(&r.get::<_, String>(1)?)
-                .map_err(|e| invalid("fund_settings", e.to_string()))?;
+                .map_err(|e| invalid("fund_settings", super::rows::stored_settings(e)))?;
             ctx.settings.insert(r.get(0)?, s);
         }
         let mut stmt = conn.prepare(

@@ -67,7 +67,22 @@ impl Poster {
         entry.check().map_err(|e| match e {
             EntryError::TooLarge(e) => StoreError::from(e),
             EntryError::Date(e) => StoreError::invalid("date", e.text()),
-            e => StoreError::invalid("journal", e.to_string()),
+            EntryError::Unbalanced(by) => StoreError::invalid(
+                "journal",
+                text!("entry_unbalanced", by = by;
+                    id: "debit dan kredit berselisih {by} rupiah",
+                    en: "debits and credits differ by {by} rupiah"),
+            ),
+            EntryError::TooFewLines => StoreError::invalid(
+                "journal",
+                text!("entry_too_few_lines";
+                    id: "sebuah entri memerlukan paling sedikit dua baris",
+                    en: "an entry needs at least two lines"),
+            ),
+            EntryError::ZeroLine => StoreError::invalid(
+                "journal",
+                text!("entry_zero_line"; id: "baris bernilai nol rupiah", en: "a line of zero rupiah"),
+            ),
         })?;
         if self.tail.is_none() {
             let last: Option<(i64, String)> = tx

@@ -11,6 +11,12 @@ use lumbung_fund::rules;
 use lumbung_fund::settings::Settings;
 use serde::Serialize;
 
+/// A UPK's stored settings that do not read back.
+pub(super) fn stored_settings(e: impl std::fmt::Display) -> lumbung_domain::Text {
+    text!("stored_settings_unreadable", e = e;
+        id: "pengaturan UPK tersimpan tidak bisa dibaca: {e}", en: "{e}")
+}
+
 pub(super) fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> StoreError {
     StoreError::invalid(field, message)
 }
@@ -139,7 +145,9 @@ pub(super) fn settings_tx(conn: &rusqlite::Connection, upk: i64) -> Result<Setti
     )?;
     match raw {
         None => Ok(Settings::default()),
-        Some(raw) => Settings::from_json(&raw).map_err(|e| invalid("fund_settings", e.to_string())),
+        Some(raw) => {
+            Settings::from_json(&raw).map_err(|e| invalid("fund_settings", stored_settings(e)))
+        }
     }
 }
 

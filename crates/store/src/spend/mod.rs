@@ -84,11 +84,12 @@ pub struct SpendImport {
     pub imported_by: String,
 }
 
-/// An area code that names no area.
-pub(super) fn no_area(code: impl std::fmt::Display) -> Text {
-    text!("no_area", area = code;
-        id: "area {area} tidak ada",
-        en: "area {area} does not exist")
+pub(super) use crate::words::no_area;
+
+/// Payment facts whose stored blob does not read back.
+pub(super) fn stored_facts(e: String) -> Text {
+    text!("stored_facts_unreadable", e = e;
+        id: "fakta pembayaran tersimpan tidak bisa dibaca: {e}", en: "{e}")
 }
 
 /// A supplier id that names no supplier.
@@ -174,8 +175,14 @@ impl Store {
                 ));
             }
         }
-        FiscalCalendar::starting(settings.fiscal_year_start)
-            .map_err(|e| StoreError::invalid("fiscal_year_start", e.0))?;
+        FiscalCalendar::starting(settings.fiscal_year_start).map_err(|_| {
+            StoreError::invalid(
+                "fiscal_year_start",
+                text!("fiscal_year_start_month", month = settings.fiscal_year_start;
+                        id: "tahun anggaran dimulai pada bulan 1–12, bukan {month}",
+                        en: "fiscal years start in a month 1–12, not {month}"),
+            )
+        })?;
         self.write(|tx| {
             for (key, value) in [
                 ("spend.local", settings.local.clone()),
