@@ -140,8 +140,14 @@ fn init_logging(serving: bool) {
 /// error carries its words in both.
 fn describe(e: &anyhow::Error, language: Language) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for cause in e.chain() {
-        let text = if let Some(e) = cause.downcast_ref::<lumbung_store::StoreError>() {
+    for (i, cause) in e.chain().enumerate() {
+        // A context is found by downcasting the whole error, the outermost.
+        let said = cause
+            .downcast_ref::<shared::Said>()
+            .or_else(|| (i == 0).then(|| e.downcast_ref::<shared::Said>()).flatten());
+        let text = if let Some(said) = said {
+            said.0.get(language).to_owned()
+        } else if let Some(e) = cause.downcast_ref::<lumbung_store::StoreError>() {
             e.in_language(language)
         } else if let Some(e) = cause.downcast_ref::<lumbung_domain::Rejected>() {
             e.in_language(language)

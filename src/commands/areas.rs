@@ -1,11 +1,11 @@
 //! `lumbung areas …`: the area tree (from an areas CSV or the BPS files of
 //! Indonesia) and the postcode map.
 
-use crate::shared::{import_path, progress, table, Db};
+use crate::shared::{self, import_path, progress, table, Db};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use lumbung_domain::area_file::{parse_areas, parse_bps, parse_postcodes, BPS_LEVELS, INDONESIA};
-use lumbung_domain::{AreaRecord, ImportSummary, PostalCode, RowError};
+use lumbung_domain::{text, AreaRecord, ImportSummary, PostalCode, RowError};
 use lumbung_store::{Actor, AreaFilter, Store, StoreError};
 use lumbung_tabular::{CsvFile, Header};
 use std::path::{Path, PathBuf};
@@ -153,7 +153,7 @@ pub fn import_indonesia(store: &Store, dir: &Path) -> Result<()> {
     for (file, _, _) in BPS_LEVELS {
         let path = dir.join(file);
         let name = path.display().to_string();
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {name}"))?;
+        let bytes = std::fs::read(&path).with_context(|| shared::cannot_read(&name))?;
         contents.push((name, bytes));
     }
     let files: [(String, &[u8]); 4] =
@@ -181,11 +181,10 @@ pub fn import_postcodes_file(store: &Store, name: &str, bytes: &[u8]) -> Result<
 pub fn locate(store: &Store, raw: &str) -> Result<()> {
     let postcode = PostalCode::parse(raw)?;
     let Some(found) = store.locate_postcode(&postcode)? else {
-        bail!(
-            "postcode {} is not in the postcode map (looked for {})",
-            raw.trim(),
-            postcode.lookup_prefixes().join(", ")
-        );
+        return Err(shared::said(text!("postcode_not_mapped",
+            prefixes = postcode.lookup_prefixes().join(", "), code = raw.trim();
+            id: "kode pos {code} tidak ada di peta kode pos (dicari {prefixes})",
+            en: "postcode {code} is not in the postcode map (looked for {prefixes})")));
     };
     let area = &found.area;
     println!(
@@ -213,11 +212,10 @@ pub fn locate(store: &Store, raw: &str) -> Result<()> {
 pub fn list(store: &Store, parent: Option<&str>, search: Option<&str>, limit: u32) -> Result<()> {
     let within = match parent {
         None => None,
-        Some(code) => Some(
-            store
-                .area_path(code)?
-                .with_context(|| format!("area {code} not found"))?,
-        ),
+        Some(code) => Some(store.area_path(code)?.with_context(|| {
+            shared::Said(text!("cli_area_not_found", area = code;
+                        id: "wilayah {area} tidak ditemukan", en: "area {area} not found"))
+        })?),
     };
     let (areas, total) = match search {
         Some(query) => store.search_areas(

@@ -4,10 +4,11 @@
 //! of files; `summary` prints the counts per RW and RT (no personal data).
 //! Rules and file formats: docs/mapping.md.
 
-use crate::shared::{progress, table, Db};
+use crate::shared::{self, progress, table, Db};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use lumbung_community::mapping::{summarise, CsvFile, KoboMapping};
+use lumbung_domain::text;
 use lumbung_store::{Actor, KoboImportError, Store};
 use std::path::{Path, PathBuf};
 
@@ -64,7 +65,7 @@ pub fn run(db: &Db, command: MappingCommand) -> Result<()> {
 
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
     Ok((name, bytes))
 }
 
@@ -80,10 +81,10 @@ pub fn import_kobo(
     let mapping: Option<KoboMapping> = match mapping {
         Some(path) => {
             let (name, bytes) = read(path)?;
-            Some(
-                serde_json::from_slice(&bytes)
-                    .with_context(|| format!("{name}: not a column mapping"))?,
-            )
+            Some(serde_json::from_slice(&bytes).with_context(|| {
+                shared::Said(text!("not_a_column_mapping", file = name;
+                            id: "{file}: bukan pemetaan kolom", en: "{file}: not a column mapping"))
+            })?)
         }
         None => None,
     };

@@ -1,13 +1,14 @@
 //! `lumbung election …`: the BKM election without candidates. `recount`
 //! counts a ballot box from CSV files, with no database (docs/election.md).
 
-use crate::shared::table;
+use crate::shared::{self, table};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use lumbung_community::election::{
     read_ballots, read_groups, read_residents, recount, NamesPerBallot, Quorum, Recount,
     RecountConfig, RecountError,
 };
+use lumbung_domain::text;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::num::{NonZeroU64, NonZeroUsize};
@@ -110,8 +111,14 @@ pub fn recount_command(args: &RecountArgs) -> Result<()> {
         }
     };
     let config = RecountConfig {
-        eligible: NonZeroU64::new(args.eligible).context("--eligible must be at least 1")?,
-        seats: NonZeroUsize::new(to_usize(args.seats)).context("--seats must be at least 1")?,
+        eligible: NonZeroU64::new(args.eligible).with_context(|| {
+            shared::Said(text!("eligible_at_least_one";
+                id: "--eligible paling sedikit 1", en: "--eligible must be at least 1"))
+        })?,
+        seats: NonZeroUsize::new(to_usize(args.seats)).with_context(|| {
+            shared::Said(text!("seats_at_least_one";
+                id: "--seats paling sedikit 1", en: "--seats must be at least 1"))
+        })?,
         names,
         quorum: args.quorum,
     };
@@ -163,7 +170,7 @@ fn refused(e: lumbung_tabular::Rejected) -> anyhow::Error {
 
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
     Ok((name, bytes))
 }
 

@@ -1,11 +1,11 @@
 //! `lumbung fund …`: the UPK revolving fund's books from spreadsheets, the
 //! oversight report, and the journal's check.
 
-use crate::shared::{table, Db};
-use anyhow::{bail, Context, Result};
+use crate::shared::{self, table, Db};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use jiff::civil::Date;
-use lumbung_domain::{OrgKind, RepaymentId, Scope, UpkId};
+use lumbung_domain::{text, OrgKind, RepaymentId, Scope, UpkId};
 use lumbung_fund::books_file::{date, loans, repayments};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::portfolio;
@@ -226,7 +226,7 @@ pub fn run(db: &Db, command: FundCommand) -> Result<()> {
 
 fn read(path: &Path) -> Result<CsvFile> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
     Ok(CsvFile::read(&name, &bytes, Header::InFile))
 }
 
@@ -270,7 +270,8 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
     let books = store.fund_books(upk)?;
     if let Some(id) = upk {
         if books.is_empty() {
-            bail!("no loans of UPK {id}");
+            return Err(shared::said(text!("no_loans_of_upk", upk = id;
+                id: "UPK {upk} tidak punya pinjaman", en: "no loans of UPK {upk}")));
         }
     }
     let mut ctx = store.fund_context(as_of)?;
@@ -386,7 +387,11 @@ pub fn upk_id(store: &Store, raw: &str) -> Result<UpkId> {
     let r = OrgRef::NameOrId(raw.to_owned());
     match store.find_org(OrgKind::Upk, &r, &Scope::Global)? {
         Some(upk) => Ok(UpkId::new(upk.id.get())),
-        None => bail!("no UPK named {:?} (nor with that id)", raw.trim()),
+        None => Err(shared::said(
+            text!("no_upk_named", name = format!("{:?}", raw.trim());
+            id: "tidak ada UPK bernama {name} (maupun dengan id itu)",
+            en: "no UPK named {name} (nor with that id)"),
+        )),
     }
 }
 
@@ -396,9 +401,9 @@ pub fn verify(store: &Store) -> Result<()> {
             println!("journal verified: {entries} entries, every one balanced and chained");
             Ok(())
         }
-        Err(seq) => bail!(
-            "journal entry {seq} does not match the chain: history was changed at or before it"
-        ),
+        Err(seq) => Err(shared::said(text!("journal_chain_broken", seq = seq;
+            id: "entri jurnal {seq} tidak cocok dengan rantainya: riwayat diubah pada entri itu atau sebelumnya",
+            en: "journal entry {seq} does not match the chain: history was changed at or before it"))),
     }
 }
 
@@ -570,11 +575,18 @@ pub fn settings(store: &Store, upk: &str, set: &[String]) -> Result<()> {
     let mut json = serde_json::to_value(&current)?;
     for pair in set {
         let Some((key, value)) = pair.split_once('=') else {
-            bail!("--set {pair:?}: expected KEY=VALUE");
+            return Err(shared::said(
+                text!("set_not_key_value", pair = format!("{pair:?}");
+                id: "--set {pair}: seharusnya KUNCI=NILAI", en: "--set {pair}: expected KEY=VALUE"),
+            ));
         };
         let key = key.trim();
         if json.get(key).is_none() {
-            bail!("--set {key}: no such setting (see `lumbung fund settings --upk {upk}`)");
+            return Err(shared::said(
+                text!("set_no_such_setting", key = key, upk = upk;
+                id: "--set {key}: pengaturan itu tidak ada (lihat `lumbung fund settings --upk {upk}`)",
+                en: "--set {key}: no such setting (see `lumbung fund settings --upk {upk}`)"),
+            ));
         }
         // A value is JSON when it reads as JSON (numbers, lists), else a string.
         json[key] = serde_json::from_str(value.trim())
@@ -679,7 +691,10 @@ pub fn statements(
 
 pub fn ledger(store: &Store, loan_id: &str, format: StatementFormat) -> Result<()> {
     let Some(view) = store.loan(loan_id)? else {
-        bail!("no loan {:?}", loan_id.trim());
+        return Err(shared::said(
+            text!("no_loan", loan = format!("{:?}", loan_id.trim());
+            id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
+        ));
     };
     let repayments = store.loan_repayments(loan_id)?;
     if format == StatementFormat::Json {

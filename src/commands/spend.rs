@@ -1,10 +1,10 @@
 //! `lumbung spend …`: import anchor institutions' payment files and report
 //! where the money goes.
 
-use crate::shared::{table, Db};
+use crate::shared::{self, table, Db};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use lumbung_domain::{AreaCode, FiscalYear, ImportId, Scope, Share, SupplierId};
+use lumbung_domain::{text, AreaCode, FiscalYear, ImportId, Scope, Share, SupplierId};
 use lumbung_spend::export::{self, cell_rows, opt};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_spend::report::{compute, ReportOptions, SpendReport};
@@ -256,7 +256,7 @@ struct MappingFile {
 
 fn read_mapping(path: &Path) -> Result<BTreeMap<Field, String>> {
     let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        std::fs::read_to_string(path).with_context(|| shared::cannot_read(path.display()))?;
     let parsed: MappingFile =
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(parsed.columns)
@@ -289,7 +289,7 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
             report_import(&name, &summary);
             continue;
         }
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
         let file = SpendFile {
             name: &name,
             bytes: &bytes,
@@ -332,7 +332,7 @@ fn import_large(
     args: &ImportArgs<'_>,
 ) -> Result<Option<lumbung_store::SpendImportSummary>> {
     let size = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {name}"))?
+        .with_context(|| shared::cannot_read(name))?
         .len();
     let csv_like = !path.extension().is_some_and(|e| {
         e.eq_ignore_ascii_case("xlsx")
@@ -349,8 +349,8 @@ fn import_large(
     let sha = {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
-        let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
-        std::io::copy(&mut file, &mut hasher).with_context(|| format!("cannot read {name}"))?;
+        let mut file = std::fs::File::open(path).with_context(|| shared::cannot_read(name))?;
+        std::io::copy(&mut file, &mut hasher).with_context(|| shared::cannot_read(name))?;
         hex::encode(hasher.finalize())
     };
     if let Some(id) = store.spend_import_by_sha(&sha)? {
@@ -610,9 +610,21 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
         let (lp, rp) = (store.area_path(l.as_str())?, store.area_path(r.as_str())?);
         match (lp, rp) {
             (Some(lp), Some(rp)) if rp.contains(&lp) => {}
-            (None, _) => bail!("local area {l} does not exist"),
-            (_, None) => bail!("region {r} does not exist"),
-            _ => bail!("the region {r} must contain the local area {l}"),
+            (None, _) => {
+                return Err(shared::said(text!("no_local_area", area = l;
+                    id: "wilayah lokal {area} tidak ada", en: "local area {area} does not exist")))
+            }
+            (_, None) => {
+                return Err(shared::said(text!("no_region", region = r;
+                    id: "kawasan {region} tidak ada", en: "region {region} does not exist")))
+            }
+            _ => {
+                return Err(shared::said(
+                    text!("region_without_local", region = r, local = l;
+                    id: "kawasan {region} harus mencakup wilayah lokal {local}",
+                    en: "the region {region} must contain the local area {local}"),
+                ))
+            }
         }
     }
     let options = ReportOptions {
@@ -664,7 +676,11 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
                 Some(name) => Some(
                     store
                         .anchor_id(name)?
-                        .with_context(|| format!("no anchor institution named {name:?}"))?
+                        .with_context(|| {
+                            shared::Said(text!("no_anchor_named", name = format!("{name:?}");
+                                id: "tidak ada lembaga jangkar bernama {name}",
+                                en: "no anchor institution named {name}"))
+                        })?
                         .get() as u32,
                 ),
                 None => None,
@@ -685,11 +701,14 @@ pub fn report(store: &Store, args: ReportArgs) -> Result<()> {
     });
     let bytes = render(&report, &selection, args.format)?;
     match args.output {
-        Some(path) => std::fs::write(&path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(&path, bytes).with_context(|| {
+            shared::Said(text!("cannot_write", file = path.display();
+                    id: "tidak dapat menulis {file}", en: "cannot write {file}"))
+        })?,
         None => {
             if args.format == Format::Xlsx {
-                bail!("xlsx needs --output FILE");
+                return Err(shared::said(text!("xlsx_needs_output";
+                    id: "xlsx memerlukan --output BERKAS", en: "xlsx needs --output FILE")));
             }
             use std::io::Write;
             std::io::stdout().write_all(&bytes)?;

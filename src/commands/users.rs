@@ -1,10 +1,10 @@
 //! `lumbung user …`: accounts, from the command line.
 
-use crate::shared::{table, Db};
-use anyhow::{bail, Context, Result};
+use crate::shared::{self, table, Db};
+use anyhow::{Context, Result};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Subcommand;
-use lumbung_domain::{AreaCode, Password, Role, Scope, Username};
+use lumbung_domain::{text, AreaCode, Password, Role, Scope, Username};
 use lumbung_store::{Actor, ScopeRef, Store, User};
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -82,22 +82,33 @@ pub fn read_password(from_stdin: bool) -> Result<Password> {
             let _ = std::io::stderr().flush();
         }
         let mut line = String::new();
-        stdin
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the password from stdin")?;
+        stdin.lock().read_line(&mut line).with_context(|| {
+            shared::Said(text!("password_stdin_unreadable";
+                    id: "kata sandi tidak dapat dibaca dari stdin",
+                    en: "cannot read the password from stdin"))
+        })?;
         if line.is_empty() {
-            bail!("--password-stdin: stdin is empty; give the password as its first line");
+            return Err(shared::said(text!("password_stdin_empty";
+                id: "--password-stdin: stdin kosong; berikan kata sandi sebagai baris pertamanya",
+                en: "--password-stdin: stdin is empty; give the password as its first line")));
         }
         line
     } else {
         match std::env::var(PASSWORD_ENV) {
             Ok(pw) => pw,
-            Err(std::env::VarError::NotPresent) => bail!(
-                "no password given: pass --password-stdin and give the password on stdin, or set {PASSWORD_ENV} \
-                 (passwords are never taken from arguments)"
-            ),
-            Err(std::env::VarError::NotUnicode(_)) => bail!("{PASSWORD_ENV} is not valid UTF-8"),
+            Err(std::env::VarError::NotPresent) => {
+                return Err(shared::said(text!("no_password_given", var = PASSWORD_ENV;
+                    id: "tidak ada kata sandi: pakai --password-stdin dan berikan kata sandi di stdin, atau isi {var} \
+                         (kata sandi tidak pernah diambil dari argumen)",
+                    en: "no password given: pass --password-stdin and give the password on stdin, or set {var} \
+                         (passwords are never taken from arguments)")))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(shared::said(
+                    text!("password_env_not_utf8", var = PASSWORD_ENV;
+                    id: "{var} bukan UTF-8 yang sah", en: "{var} is not valid UTF-8"),
+                ))
+            }
         }
     };
     Ok(Password::parse(&raw)?)
@@ -118,7 +129,9 @@ pub fn add(
         (None, None) => ScopeRef::Global,
     };
     if store.user_by_name(&username)?.is_some() {
-        bail!("user {username} already exists (use `lumbung user passwd {username}` to set a new password)");
+        return Err(shared::said(text!("cli_user_exists", username = username;
+            id: "pengguna {username} sudah ada (pakai `lumbung user passwd {username}` untuk memasang kata sandi baru)",
+            en: "user {username} already exists (use `lumbung user passwd {username}` to set a new password)")));
     }
     // Checked before the password is read, so a typo costs no retyping.
     store.resolve_scope(&scope)?;
@@ -135,9 +148,10 @@ pub fn add(
 
 pub fn passwd(store: &Store, name: &str, password_stdin: bool) -> Result<()> {
     let username = Username::parse(name)?;
-    let user = store
-        .user_by_name(&username)?
-        .with_context(|| format!("user {username} not found"))?;
+    let user = store.user_by_name(&username)?.with_context(|| {
+        shared::Said(text!("cli_user_not_found", username = username;
+                id: "pengguna {username} tidak ditemukan", en: "user {username} not found"))
+    })?;
     let password = read_password(password_stdin)?;
     store.set_password(user.id, &password, &Actor::cli())?;
     println!(

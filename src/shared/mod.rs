@@ -5,7 +5,7 @@ pub mod progress;
 pub mod table;
 
 use anyhow::{Context, Result};
-use lumbung_domain::{Clock, ImportSummary, Language};
+use lumbung_domain::{text, Clock, ImportSummary, Language, Text};
 use lumbung_store::Store;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,6 +47,32 @@ pub fn language() -> Language {
         .unwrap_or(Language::English)
 }
 
+/// A message for the person at the command line, in both languages:
+/// `main` shows it in [`language`]'s. Fails a command as an error
+/// ([`said`]) or as the context of one (`.with_context(|| Said(…))`).
+#[derive(Debug)]
+pub struct Said(pub Text);
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Said {}
+
+/// The error a command fails with, in both languages (`bail!` for a [`Text`]).
+pub fn said(text: Text) -> anyhow::Error {
+    anyhow::Error::new(Said(text))
+}
+
+/// A file named on the command line that cannot be read.
+pub fn cannot_read(name: impl std::fmt::Display) -> Said {
+    Said(
+        text!("cannot_read", file = name; id: "tidak dapat membaca {file}", en: "cannot read {file}"),
+    )
+}
+
 /// Reads the file at `path` and hands its bytes to `import` (one of the
 /// `import_*_file` functions), then prints the summary: the shape of every
 /// `… import FILE` command.
@@ -56,7 +82,7 @@ pub fn import_path(
     import: fn(&Store, &str, &[u8]) -> Result<ImportSummary>,
 ) -> Result<()> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let bytes = std::fs::read(path).with_context(|| cannot_read(&name))?;
     let summary = import(store, &name, &bytes)?;
     print!("{name}: {summary}");
     Ok(())
