@@ -597,7 +597,7 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
         .text()
         .await
         .unwrap()
-        .contains("area NOWHERE does not exist"));
+        .contains("area NOWHERE tidak ada"));
 
     let res = admin
         .send_json(
@@ -735,7 +735,7 @@ async fn admins_manage_users_and_reset_passwords() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("already exists"));
+    assert!(res.text().await.unwrap().contains("sudah ada"));
     let res = admin
         .post_form(
             "/users",
