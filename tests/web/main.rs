@@ -593,11 +593,7 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("area NOWHERE tidak ada"));
+    assert!(res.text().await.unwrap().contains("area NOWHERE tidak ada"));
 
     let res = admin
         .send_json(
