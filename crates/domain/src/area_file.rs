@@ -15,45 +15,25 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
     file.unique_headers()?;
     let (code_col, name_col, parent_col) = (cols[0], cols[1], cols[2]);
     let kind_col = file.column("kind");
-    let mut errors = file.errors.clone();
-    let mut records = Vec::with_capacity(file.rows.len());
-    for row in &file.rows {
-        let before = errors.len();
-        let mut fail = |column: &str, message: crate::Text| {
-            errors.push(RowError::new(row.line, Some(column), message))
-        };
-        let code = AreaCode::parse(row.get(code_col))
-            .map_err(|e| fail("code", e.0.into()))
-            .ok();
+    let (records, mut errors) = file.records(|row, check| {
+        let code = check.ok("code", AreaCode::parse(row.get(code_col)));
         let name = row.get(name_col);
         if name.is_empty() {
-            fail(
+            check.fail(
                 "name",
                 crate::text!("name_empty"; id: "nama kosong", en: "name is empty"),
             );
         }
-        let parent = match row.opt(Some(parent_col)) {
-            None => None,
-            Some(raw) => AreaCode::parse(raw)
-                .map_err(|e| fail("parent_code", e.0.into()))
-                .ok(),
-        };
-        let kind = match row.opt(kind_col) {
-            None => None,
-            Some(raw) => AreaKind::parse(raw)
-                .map_err(|e| fail("kind", e.0.into()))
-                .ok(),
-        };
-        if errors.len() == before {
-            records.push(AreaRecord {
-                line: row.line,
-                code: code.expect("parsed"),
-                name: name.to_owned(),
-                parent,
-                kind,
-            });
-        }
-    }
+        let parent = check.opt("parent_code", row.opt(Some(parent_col)), AreaCode::parse);
+        let kind = check.opt("kind", row.opt(kind_col), AreaKind::parse);
+        Some(AreaRecord {
+            line: row.line,
+            code: code?,
+            name: name.to_owned(),
+            parent,
+            kind,
+        })
+    });
     errors.sort_by_key(|e| e.line);
     Ok((records, errors))
 }
@@ -274,21 +254,18 @@ pub struct PostcodeRecord {
 pub fn parse_postcodes(file: &CsvFile) -> Result<(Vec<PostcodeRecord>, Vec<RowError>), Rejected> {
     let cols = file.require(&["prefix", "area_code"])?;
     file.unique_headers()?;
-    let mut errors = file.errors.clone();
-    let mut records = Vec::with_capacity(file.rows.len());
-    for row in &file.rows {
-        let prefix = crate::postcode::normalise_prefix(row.get(cols[0]))
-            .map_err(|e| errors.push(RowError::new(row.line, Some("prefix"), e.0)));
-        let area = AreaCode::parse(row.get(cols[1]))
-            .map_err(|e| errors.push(RowError::new(row.line, Some("area_code"), e.0)));
-        if let (Ok(prefix), Ok(area_code)) = (prefix, area) {
-            records.push(PostcodeRecord {
-                line: row.line,
-                prefix,
-                area_code,
-            });
-        }
-    }
+    let (records, mut errors) = file.records(|row, check| {
+        let prefix = check.ok(
+            "prefix",
+            crate::postcode::normalise_prefix(row.get(cols[0])),
+        );
+        let area_code = check.ok("area_code", AreaCode::parse(row.get(cols[1])));
+        Some(PostcodeRecord {
+            line: row.line,
+            prefix: prefix?,
+            area_code: area_code?,
+        })
+    });
     errors.sort_by_key(|e| e.line);
     Ok((records, errors))
 }

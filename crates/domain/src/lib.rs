@@ -40,6 +40,12 @@ pub use user::{Password, Username};
 #[error("{0}")]
 pub struct ParseError(pub String);
 
+impl From<ParseError> for Text {
+    fn from(e: ParseError) -> Text {
+        e.0.into()
+    }
+}
+
 impl ParseError {
     pub(crate) fn new(msg: impl Into<String>) -> Self {
         Self(msg.into())

@@ -69,22 +69,29 @@ impl fmt::Display for Money {
     }
 }
 
-impl Serialize for Money {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
+/// Serialised as its `Display` text, a JSON string of `pattern`.
+macro_rules! as_json_text {
+    ($ty:ident, $pattern:literal) => {
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ty).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "pattern": $pattern})
+            }
+        }
+    };
 }
 
-/// As JSON carries it: a decimal with two places, as text (`"-1234.50"`).
-impl schemars::JsonSchema for Money {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Money".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"})
-    }
-}
+// As JSON carries it: a decimal with two places, as text (`"-1234.50"`).
+as_json_text!(Money, "^-?[0-9]+\\.[0-9]{2}$");
 
 /// A ratio kept exact (numerator over a positive denominator) and shown
 /// as a decimal fraction with six places (`0.050000`).
@@ -135,23 +142,9 @@ impl fmt::Display for Share {
     }
 }
 
-impl Serialize for Share {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// As JSON carries it: a decimal fraction with six places, as text
-/// (`"0.050000"`).
-impl schemars::JsonSchema for Share {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Share".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{6}$"})
-    }
-}
+// As JSON carries it: a decimal fraction with six places, as text
+// (`"0.050000"`).
+as_json_text!(Share, "^-?[0-9]+\\.[0-9]{6}$");
 
 #[cfg(test)]
 mod tests {

@@ -118,94 +118,64 @@ pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejecte
     ])?;
     let kind_col = file.column("schedule");
     let frequency_col = file.column("frequency");
-    let mut errors = file.errors.clone();
-    let mut out = Vec::new();
-    for row in &file.rows {
-        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
+    Ok(file.records(|row, check| {
         let text = |i: usize| row.get(cols[i]).trim().to_owned();
         let (upk, ksm, loan_id) = (text(0), text(1), text(2));
         for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
             if v.is_empty() {
-                bad(name, format!("{name} is empty"));
+                check.fail(name, format!("{name} is empty"));
             }
         }
-        let disbursed_on = date(row.get(cols[3]))
-            .map_err(|e| bad("disbursed_on", e))
-            .ok();
-        let principal = rupiah(row.get(cols[4]))
-            .map_err(|e| bad("principal", e))
-            .ok();
-        let term = row
-            .get(cols[5])
-            .trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|t| *t >= 1);
-        if term.is_none() {
-            bad(
-                "term_months",
-                format!("{:?} is not a number of months", row.get(cols[5]).trim()),
-            );
-        }
-        let rate = FeeRate::parse(row.get(cols[6]))
-            .map_err(|e| bad("fee_rate_monthly", e.0))
-            .ok();
-        let kind = ScheduleKind::parse(row.opt(kind_col).unwrap_or_default())
-            .map_err(|e| bad("schedule", e.0))
-            .ok();
-        let frequency = Frequency::parse(row.opt(frequency_col).unwrap_or_default())
-            .map_err(|e| bad("frequency", e.0))
-            .ok();
-        if let (
-            Some(disbursed_on),
-            Some(principal),
-            Some(term_months),
-            Some(fee_rate),
-            Some(schedule),
-            Some(frequency),
-        ) = (disbursed_on, principal, term, rate, kind, frequency)
-        {
-            if !upk.is_empty() && !ksm.is_empty() && !loan_id.is_empty() {
-                out.push(LoanRecord {
-                    line: row.line,
-                    upk,
-                    ksm,
-                    loan_id,
-                    disbursed_on,
-                    principal,
-                    term_months,
-                    fee_rate,
-                    schedule,
-                    frequency,
-                });
-            }
-        }
-    }
-    Ok((out, errors))
+        let disbursed_on = check.ok("disbursed_on", date(row.get(cols[3])));
+        let principal = check.ok("principal", rupiah(row.get(cols[4])));
+        let term = row.get(cols[5]).trim();
+        let term_months = check.ok(
+            "term_months",
+            term.parse::<u16>()
+                .ok()
+                .filter(|t| *t >= 1)
+                .ok_or_else(|| format!("{term:?} is not a number of months")),
+        );
+        let fee_rate = check.ok("fee_rate_monthly", FeeRate::parse(row.get(cols[6])));
+        let schedule = check.ok(
+            "schedule",
+            ScheduleKind::parse(row.opt(kind_col).unwrap_or_default()),
+        );
+        let frequency = check.ok(
+            "frequency",
+            Frequency::parse(row.opt(frequency_col).unwrap_or_default()),
+        );
+        Some(LoanRecord {
+            line: row.line,
+            upk,
+            ksm,
+            loan_id,
+            disbursed_on: disbursed_on?,
+            principal: principal?,
+            term_months: term_months?,
+            fee_rate: fee_rate?,
+            schedule: schedule?,
+            frequency: frequency?,
+        })
+    }))
 }
 
 pub fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>), Rejected> {
     let cols = file.require(&["loan_id", "paid_on", "amount"])?;
-    let mut errors = file.errors.clone();
-    let mut out = Vec::new();
-    for row in &file.rows {
-        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
+    Ok(file.records(|row, check| {
         let loan_id = row.get(cols[0]).trim().to_owned();
         if loan_id.is_empty() {
-            bad("loan_id", "loan_id is empty".into());
+            check.fail("loan_id", "loan_id is empty");
         }
-        let paid_on = date(row.get(cols[1])).map_err(|e| bad("paid_on", e)).ok();
-        let amount = rupiah(row.get(cols[2])).map_err(|e| bad("amount", e)).ok();
-        if let (Some(paid_on), Some(amount), false) = (paid_on, amount, loan_id.is_empty()) {
-            out.push(RepaymentRecord {
-                line: row.line,
-                loan_id,
-                paid_on,
-                amount,
-            });
-        }
-    }
-    Ok((out, errors))
+        let paid_on = check.ok("paid_on", date(row.get(cols[1])));
+        let amount = check.ok("amount", rupiah(row.get(cols[2])));
+        Some(RepaymentRecord {
+            line: row.line,
+            loan_id,
+            paid_on: paid_on?,
+            amount: amount?,
+        })
+    }))
 }
 
 #[cfg(test)]

@@ -132,28 +132,21 @@ impl Facts {
             MAGIC_WITH_PAYMENT_IDS
         });
         out.extend_from_slice(&(n as u64).to_le_bytes());
-        self.anchor
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.year
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.date
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.supplier
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.amount
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.sector
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        macro_rules! put {
+            ($($column:expr),*) => {
+                $($column.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));)*
+            };
+        }
+        put!(
+            self.anchor,
+            self.year,
+            self.date,
+            self.supplier,
+            self.amount,
+            self.sector
+        );
         out.extend_from_slice(&self.flags);
-        self.payment
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        put!(self.payment);
         out
     }
 

@@ -4,6 +4,7 @@
 
 use crate::text::{Lines, NOT_UTF8};
 use crate::{too_many_fields, Rejected, RowError, MAX_FIELDS};
+use lumbung_text::Text;
 
 /// Where the column names come from.
 pub enum Header<'a> {
@@ -216,6 +217,62 @@ impl CsvFile {
             file: self.name.clone(),
             errors,
         }
+    }
+
+    /// Every row through `read`, the one loop of a file reader: the
+    /// records of the rows where nothing failed, and the file's problems
+    /// followed by the rows' (in row order).
+    pub fn records<R>(
+        &self,
+        mut read: impl FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<R>,
+    ) -> (Vec<R>, Vec<RowError>) {
+        let mut errors = self.errors.clone();
+        let mut records = Vec::with_capacity(self.rows.len());
+        for row in &self.rows {
+            let mut check = RowCheck {
+                line: row.line,
+                errors: &mut errors,
+                failed: false,
+            };
+            let record = read(row, &mut check);
+            if !check.failed {
+                records.extend(record);
+            }
+        }
+        (records, errors)
+    }
+}
+
+/// The problems of one row as [`CsvFile::records`] reads it: each names
+/// its column, and a row with one keeps no record.
+pub struct RowCheck<'a> {
+    line: u64,
+    errors: &'a mut Vec<RowError>,
+    failed: bool,
+}
+
+impl RowCheck<'_> {
+    /// A problem with the cell of `column`.
+    pub fn fail(&mut self, column: &str, message: impl Into<Text>) {
+        self.failed = true;
+        self.errors
+            .push(RowError::new(self.line, Some(column), message));
+    }
+
+    /// The parsed value, or `None` with the problem kept for `column`.
+    pub fn ok<T, E: Into<Text>>(&mut self, column: &str, parsed: Result<T, E>) -> Option<T> {
+        parsed.map_err(|e| self.fail(column, e)).ok()
+    }
+
+    /// An optional cell parsed: `None` when it is empty or fails (the
+    /// problem kept for `column`).
+    pub fn opt<T, E: Into<Text>>(
+        &mut self,
+        column: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        raw.and_then(|raw| self.ok(column, parse(raw)))
     }
 }
 

@@ -21,13 +21,9 @@ use std::collections::HashMap;
 
 /// Reads a BALLOTS file.
 pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, Rejected> {
-    let mut csv = Csv::new(file, bytes);
-    let header = csv.header("ballot_id,name1,name2,…");
-    let id_col = header.as_ref().and_then(|h| csv.require(h, &["ballot_id"]));
-    let (header, id_col) = match (header, id_col) {
-        (Some(h), Some(cols)) => (h, cols[0]),
-        _ => return Err(csv.error()),
-    };
+    let (mut csv, header, cols) =
+        Csv::open(file, bytes, "ballot_id,name1,name2,…", &["ballot_id"])?;
+    let id_col = cols[0];
     if header.len() < 2 {
         csv.problem(
             csv.header_offset,
@@ -77,24 +73,13 @@ pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, Rejected> {
             }
         }
     }
-    if csv.problems.is_empty() {
-        Ok(bx)
-    } else {
-        Err(csv.error())
-    }
+    csv.finish(bx)
 }
 
 /// Reads a GROUPS file into the grouping it records.
 pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
-    let mut csv = Csv::new(file, bytes);
-    let header = csv.header("written,person");
-    let cols = header
-        .as_ref()
-        .and_then(|h| csv.require(h, &["written", "person"]));
-    let (header, w_col, p_col) = match (header, cols) {
-        (Some(h), Some(c)) => (h, c[0], c[1]),
-        _ => return Err(csv.error()),
-    };
+    let (mut csv, header, cols) = Csv::open(file, bytes, "written,person", &["written", "person"])?;
+    let (w_col, p_col) = (cols[0], cols[1]);
     let mut grouping = Grouping::new();
     // Where each name first appeared, for the messages.
     let mut lines: HashMap<NameKey, u64> = HashMap::new();
@@ -163,22 +148,13 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
             }
         }
     }
-    if csv.problems.is_empty() {
-        Ok(grouping)
-    } else {
-        Err(csv.error())
-    }
+    csv.finish(grouping)
 }
 
 /// Reads a RESIDENTS file.
 pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, Rejected> {
-    let mut csv = Csv::new(file, bytes);
-    let header = csv.header("person");
-    let cols = header.as_ref().and_then(|h| csv.require(h, &["person"]));
-    let (header, p_col) = match (header, cols) {
-        (Some(h), Some(c)) => (h, c[0]),
-        _ => return Err(csv.error()),
-    };
+    let (mut csv, header, cols) = Csv::open(file, bytes, "person", &["person"])?;
+    let p_col = cols[0];
     let mut residents = Residents::new();
     let mut record = csv::ByteRecord::new();
     while let Some(offset) = csv.next(&mut record) {
@@ -191,11 +167,7 @@ pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, Rejected> {
             residents.add(&cells[p_col]);
         }
     }
-    if csv.problems.is_empty() {
-        Ok(residents)
-    } else {
-        Err(csv.error())
-    }
+    csv.finish(residents)
 }
 
 /// A CSV file being read: records with their byte offsets, problems with
@@ -383,6 +355,33 @@ impl<'a> Csv<'a> {
         self.lines
             .get_or_insert_with(|| LineIndex::new(bytes))
             .line(offset)
+    }
+
+    /// A reader past the header of `bytes`, with the header and the
+    /// indexes of `columns`; the file refused when the header (`expected`
+    /// in the message for an empty file) or a column is not there.
+    fn open(
+        name: &'a str,
+        bytes: &'a [u8],
+        expected: &str,
+        columns: &[&str],
+    ) -> Result<(Csv<'a>, Vec<String>, Vec<usize>), Rejected> {
+        let mut csv = Csv::new(name, bytes);
+        let header = csv.header(expected);
+        let cols = header.as_ref().and_then(|h| csv.require(h, columns));
+        match (header, cols) {
+            (Some(h), Some(c)) => Ok((csv, h, c)),
+            _ => Err(csv.error()),
+        }
+    }
+
+    /// `value` when no row had a problem, else the file refused.
+    fn finish<T>(self, value: T) -> Result<T, Rejected> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.error())
+        }
     }
 
     fn error(self) -> Rejected {

@@ -304,35 +304,19 @@ mod tests {
                 given: "lot"
             })
         );
-        let short = TieDecision {
-            winners: vec!["D"],
-            ..lot.clone()
-        };
-        assert_eq!(
-            short.apply(&o, TieRule::Lot),
-            Err(TieError::WrongCount { open: 2, given: 1 })
-        );
-        let outsider = TieDecision {
-            winners: vec!["D", "A"],
-            ..lot.clone()
-        };
-        assert_eq!(
-            outsider.apply(&o, TieRule::Lot),
-            Err(TieError::NotTied("A".into()))
-        );
-        let twice = TieDecision {
-            winners: vec!["D", "D"],
-            ..lot.clone()
-        };
-        assert_eq!(
-            twice.apply(&o, TieRule::Lot),
-            Err(TieError::Repeated("D".into()))
-        );
-        let silent = TieDecision {
-            note: " ".into(),
-            ..lot.clone()
-        };
-        assert_eq!(silent.apply(&o, TieRule::Lot), Err(TieError::NoNote));
+        for (winners, note, refused) in [
+            (vec!["D"], None, TieError::WrongCount { open: 2, given: 1 }),
+            (vec!["D", "A"], None, TieError::NotTied("A".into())),
+            (vec!["D", "D"], None, TieError::Repeated("D".into())),
+            (vec!["D", "B"], Some(" "), TieError::NoNote),
+        ] {
+            let decision = TieDecision {
+                winners,
+                note: note.map_or(lot.note.clone(), str::to_owned),
+                ..lot.clone()
+            };
+            assert_eq!(decision.apply(&o, TieRule::Lot), Err(refused));
+        }
         let none = count(&[("A", 5)], 1);
         assert_eq!(lot.apply(&none, TieRule::Lot), Err(TieError::NoTie));
     }

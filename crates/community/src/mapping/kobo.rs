@@ -913,12 +913,24 @@ mod tests {
     }
 
     fn import(main: &str, roster: &str, rt: RtColumns) -> Result<Vec<Household>, KoboError> {
-        let mapping = KoboMapping {
+        import_with(main, roster, &mapping(rt))
+    }
+
+    /// The mapping of these tests' files: the floor area and no address.
+    fn mapping(rt: RtColumns) -> KoboMapping {
+        KoboMapping {
             rt,
             address: None,
             indicators: [("criteria/luas_lantai".to_string(), "floor_area".to_string())].into(),
             ..KoboMapping::default()
-        };
+        }
+    }
+
+    fn import_with(
+        main: &str,
+        roster: &str,
+        mapping: &KoboMapping,
+    ) -> Result<Vec<Household>, KoboError> {
         import_kobo(
             CsvFile {
                 name: "h.csv",
@@ -928,7 +940,7 @@ mod tests {
                 name: "r.csv",
                 bytes: roster.as_bytes(),
             },
-            &mapping,
+            mapping,
             &bps_template(),
             &areas(),
         )
@@ -998,26 +1010,10 @@ mod tests {
         let roster = "household/anggota/nama,household/anggota/jenis_kelamin,household/anggota/umur,household/anggota/hubungan,_parent_index\n\
             Sarta,laki_laki,40,kepala,1\n\
             Juhri,-,40,kepala,2\n";
-        let mut mapping = KoboMapping {
-            address: None,
-            indicators: [("criteria/luas_lantai".to_string(), "floor_area".to_string())].into(),
-            ..KoboMapping::default()
-        };
+        let mut mapping = mapping(KoboMapping::default().rt);
         mapping.member.birth_year = None;
         mapping.member.nik = None;
-        let result = import_kobo(
-            CsvFile {
-                name: "h.csv",
-                bytes: main.as_bytes(),
-            },
-            CsvFile {
-                name: "r.csv",
-                bytes: roster.as_bytes(),
-            },
-            &mapping,
-            &bps_template(),
-            &areas(),
-        );
+        let result = import_with(main, roster, &mapping);
         let Err(KoboError::Rejected(r)) = result else {
             panic!("accepted")
         };
@@ -1032,19 +1028,7 @@ mod tests {
         // Without any roster row, the household is blamed.
         let roster = "household/anggota/nama,household/anggota/jenis_kelamin,household/anggota/umur,household/anggota/hubungan,_parent_index\n\
             Sarta,laki_laki,40,kepala,1\n";
-        let result = import_kobo(
-            CsvFile {
-                name: "h.csv",
-                bytes: main.as_bytes(),
-            },
-            CsvFile {
-                name: "r.csv",
-                bytes: roster.as_bytes(),
-            },
-            &mapping,
-            &bps_template(),
-            &areas(),
-        );
+        let result = import_with(main, roster, &mapping);
         let Err(KoboError::Rejected(r)) = result else {
             panic!("accepted")
         };
