@@ -19,10 +19,7 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
         let code = check.ok("code", AreaCode::parse(row.get(code_col)));
         let name = row.get(name_col);
         if name.is_empty() {
-            check.fail(
-                "name",
-                crate::text!("name_empty"; id: "nama kosong", en: "name is empty"),
-            );
+            check.fail("name", name_empty());
         }
         let parent = check.opt("parent_code", row.opt(Some(parent_col)), AreaCode::parse);
         let kind = check.opt("kind", row.opt(kind_col), AreaKind::parse);
@@ -36,6 +33,11 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
     });
     errors.sort_by_key(|e| e.line);
     Ok((records, errors))
+}
+
+/// The problem of a row without a name.
+pub(crate) fn name_empty() -> crate::Text {
+    crate::text!("name_empty"; id: "nama kosong", en: "name is empty")
 }
 
 // ------------------------------------------------------------ BPS Indonesia
@@ -117,7 +119,8 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
             batch.errors.push(RowError::new(
                 offset,
                 None,
-                format!("{file_name} has too many rows"),
+                crate::text!("bps_too_many_rows", file = file_name;
+                    id: "{file} terlalu banyak barisnya", en: "{file} has too many rows"),
             ));
             continue;
         }
@@ -125,7 +128,7 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
             batch.counts[level] += 1;
             let line = offset + row.line;
             let mut problems = Vec::new();
-            let mut fail = |column: &str, message: String| {
+            let mut fail = |column: &str, message: crate::Text| {
                 problems.push(RowError::new(line, Some(column), message))
             };
             let id = AreaCode::parse(row.get(0))
@@ -133,7 +136,7 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
                 .ok();
             let area_name = row.get(name_col);
             if area_name.is_empty() {
-                fail("name", "name is empty".into());
+                fail("name", name_empty());
             }
             let parent = if level == 0 {
                 Some(root.clone())
@@ -148,7 +151,8 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
                     Ok(p) => {
                         fail(
                             "parent_id",
-                            format!("{p} is not an id in {}", BPS_LEVELS[level - 1].0),
+                            crate::text!("bps_parent_unknown", id = p, file = BPS_LEVELS[level - 1].0;
+                                id: "{id} bukan id di {file}", en: "{id} is not an id in {file}"),
                         );
                         None
                     }
@@ -173,7 +177,9 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
                         batch.errors.push(RowError::new(
                             line,
                             Some("id"),
-                            format!("duplicate id {id} cannot be given a suffix (too long)"),
+                            crate::text!("bps_suffix_too_long", id = id;
+                                id: "id ganda {id} tidak bisa diberi akhiran (terlalu panjang)",
+                                en: "duplicate id {id} cannot be given a suffix (too long)"),
                         ));
                         continue;
                     };

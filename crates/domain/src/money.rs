@@ -3,7 +3,7 @@
 //! a total.
 
 use crate::fixed::{Fixed, FixedError, Ratio};
-use crate::ParseError;
+use crate::{text, ParseError};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -34,12 +34,15 @@ impl Money {
     /// file reader, which hands over this plain form.
     pub fn parse_plain(raw: &str) -> Result<Money, ParseError> {
         Fixed::parse_plain(raw).map(Money).map_err(|e| {
+            let value = format!("{raw:?}");
             ParseError::new(match e {
-                FixedError::NotANumber => format!("{raw:?} is not an amount"),
-                FixedError::TooManyDecimals => {
-                    format!("{raw:?} has more than two decimals; amounts are kept to the hundredth")
-                }
-                FixedError::TooLarge => format!("{raw:?} is too large"),
+                FixedError::NotANumber => text!("not_an_amount", value = value;
+                    id: "{value} bukan jumlah uang", en: "{value} is not an amount"),
+                FixedError::TooManyDecimals => text!("amount_decimals", value = value;
+                    id: "{value} punya lebih dari dua desimal; jumlah uang disimpan sampai perseratus",
+                    en: "{value} has more than two decimals; amounts are kept to the hundredth"),
+                FixedError::TooLarge => text!("too_large", value = value;
+                    id: "{value} terlalu besar", en: "{value} is too large"),
             })
         })
     }
@@ -107,7 +110,9 @@ impl Share {
     /// Parses a decimal fraction such as `0.10` exactly.
     pub fn parse(raw: &str) -> Result<Share, ParseError> {
         Ratio::parse_decimal(raw, 12).map(Share).ok_or_else(|| {
-            ParseError::new(format!("{raw:?} is not a decimal fraction such as 0.10"))
+            ParseError::new(text!("not_a_fraction", value = format!("{raw:?}");
+                id: "{value} bukan pecahan desimal seperti 0.10",
+                en: "{value} is not a decimal fraction such as 0.10"))
         })
     }
 

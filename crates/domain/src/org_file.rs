@@ -56,7 +56,7 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
     let (records, mut errors) = file.records(|row, check| {
         let name = row.get(name_col);
         if name.is_empty() {
-            check.fail("name", "name is empty");
+            check.fail("name", crate::area_file::name_empty());
         }
         let kind = check.ok("kind", OrgKind::parse(row.get(kind_col)));
         let area_code = check.opt("area_code", row.opt(area_col), AreaCode::parse);
@@ -65,7 +65,9 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
         let npwp = check.opt("npwp", row.opt(npwp_col), Npwp::parse);
         let parent_id = check.opt("parent_id", row.opt(parent_col), |raw| {
             raw.parse::<i64>().map_err(|_| {
-                format!("parent_id {raw:?} must be an organisation id (a whole number)")
+                crate::text!("parent_id_not_a_number", value = format!("{raw:?}");
+                    id: "parent_id {value} harus id organisasi (bilangan bulat)",
+                    en: "parent_id {value} must be an organisation id (a whole number)")
             })
         });
         let attributes: BTreeMap<String, String> = attribute_cols

@@ -6,6 +6,7 @@
 
 use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use jiff::civil::Date;
+use lumbung_domain::{text, Text};
 use lumbung_tabular::{CsvFile, Rejected, RowError};
 
 /// A loan as a LOANS.csv row gives it.
@@ -73,11 +74,11 @@ pub struct RepaymentRecord {
 
 /// A date as spreadsheets write it (`2024-01-31` or `31/01/2024`), on a
 /// day the books keep.
-pub fn date(raw: &str) -> Result<Date, String> {
-    crate::loan::book_day(calendar_date(raw)?).map_err(|e| e.to_string())
+pub fn date(raw: &str) -> Result<Date, Text> {
+    crate::loan::book_day(calendar_date(raw)?).map_err(|e| e.text())
 }
 
-fn calendar_date(raw: &str) -> Result<Date, String> {
+fn calendar_date(raw: &str) -> Result<Date, Text> {
     let s = raw.trim();
     if let Ok(d) = s.parse::<Date>() {
         return Ok(d);
@@ -90,20 +91,29 @@ fn calendar_date(raw: &str) -> Result<Date, String> {
             }
         }
     }
-    Err(format!("{s:?} is not a date (2024-01-31 or 31/01/2024)"))
+    Err(text!("not_a_book_date", value = format!("{s:?}");
+        id: "{value} bukan tanggal (2024-01-31 atau 31/01/2024)",
+        en: "{value} is not a date (2024-01-31 or 31/01/2024)"))
+}
+
+/// The problem of an empty cell in `column`.
+fn empty(column: &str) -> Text {
+    text!("column_empty", column = column; id: "{column} kosong", en: "{column} is empty")
 }
 
 /// Whole rupiah, with `.` or `,` as thousands separators allowed.
-fn rupiah(raw: &str) -> Result<Rupiah, String> {
+fn rupiah(raw: &str) -> Result<Rupiah, Text> {
     let s: String = raw
         .trim()
         .chars()
         .filter(|c| !matches!(c, '.' | ',' | ' '))
         .collect();
     let s = s.strip_prefix("Rp").unwrap_or(&s);
-    s.parse::<i64>()
-        .map(Rupiah)
-        .map_err(|_| format!("{:?} is not a whole-rupiah amount", raw.trim()))
+    s.parse::<i64>().map(Rupiah).map_err(|_| {
+        text!("not_whole_rupiah", value = format!("{:?}", raw.trim());
+                id: "{value} bukan jumlah rupiah bulat",
+                en: "{value} is not a whole-rupiah amount")
+    })
 }
 
 pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejected> {
@@ -123,7 +133,7 @@ pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejecte
         let (upk, ksm, loan_id) = (text(0), text(1), text(2));
         for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
             if v.is_empty() {
-                check.fail(name, format!("{name} is empty"));
+                check.fail(name, empty(name));
             }
         }
         let disbursed_on = check.ok("disbursed_on", date(row.get(cols[3])));
@@ -131,10 +141,10 @@ pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejecte
         let term = row.get(cols[5]).trim();
         let term_months = check.ok(
             "term_months",
-            term.parse::<u16>()
-                .ok()
-                .filter(|t| *t >= 1)
-                .ok_or_else(|| format!("{term:?} is not a number of months")),
+            term.parse::<u16>().ok().filter(|t| *t >= 1).ok_or_else(|| {
+                text!("not_months", value = format!("{term:?}");
+                        id: "{value} bukan jumlah bulan", en: "{value} is not a number of months")
+            }),
         );
         let fee_rate = check.ok("fee_rate_monthly", FeeRate::parse(row.get(cols[6])));
         let schedule = check.ok(
@@ -165,7 +175,7 @@ pub fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>
     Ok(file.records(|row, check| {
         let loan_id = row.get(cols[0]).trim().to_owned();
         if loan_id.is_empty() {
-            check.fail("loan_id", "loan_id is empty");
+            check.fail("loan_id", empty("loan_id"));
         }
         let paid_on = check.ok("paid_on", date(row.get(cols[1])));
         let amount = check.ok("amount", rupiah(row.get(cols[2])));

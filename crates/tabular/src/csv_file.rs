@@ -2,9 +2,9 @@
 //! [`RowError`] that names the line (1 = the first line of the file) and
 //! the column.
 
-use crate::text::{Lines, NOT_UTF8};
-use crate::{too_many_fields, Rejected, RowError, MAX_FIELDS};
-use lumbung_text::Text;
+use crate::text::{not_utf8, Lines};
+use crate::{row_width, too_many_fields, Rejected, RowError, MAX_FIELDS};
+use lumbung_text::{text, Text};
 
 /// Where the column names come from.
 pub enum Header<'a> {
@@ -75,7 +75,9 @@ impl CsvFile {
                     file.errors.push(RowError::new(
                         line,
                         None,
-                        format!("cannot read the row: {e}"),
+                        text!("cannot_read_row", error = e;
+                            id: "baris ini tidak bisa dibaca: {error}",
+                            en: "cannot read the row: {error}"),
                     ));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         break;
@@ -117,7 +119,7 @@ impl CsvFile {
                     ok = false;
                     let column = self.headers.get(i).map(String::as_str);
                     self.errors
-                        .push(RowError::new(line, column.or(Some("?")), NOT_UTF8));
+                        .push(RowError::new(line, column.or(Some("?")), not_utf8()));
                     fields.push(String::new());
                 }
             }
@@ -126,29 +128,13 @@ impl CsvFile {
             self.errors.push(RowError::new(
                 line,
                 Some(&self.headers[fields.len()]),
-                format!(
-                    "the row has {} field{}, the header has {width}: {} {} missing",
-                    fields.len(),
-                    if fields.len() == 1 { "" } else { "s" },
-                    self.headers[fields.len()..].join(", "),
-                    if width - fields.len() == 1 {
-                        "is"
-                    } else {
-                        "are"
-                    }
-                ),
+                row_too_short(fields.len(), &self.headers),
             ));
             return;
         }
         if fields[width..].iter().any(|f| !f.is_empty()) {
-            self.errors.push(RowError::new(
-                line,
-                None,
-                format!(
-                    "the row has {} fields, the header has {width}",
-                    fields.len()
-                ),
-            ));
+            self.errors
+                .push(RowError::new(line, None, row_width(fields.len(), width)));
             return;
         }
         fields.truncate(width);
@@ -175,14 +161,15 @@ impl CsvFile {
                 None => errors.push(RowError::new(
                     1,
                     Some(col),
-                    format!(
-                        "the required column {col} is missing (the header line has: {})",
-                        if self.headers.is_empty() {
-                            "nothing".to_owned()
-                        } else {
-                            self.headers.join(",")
-                        }
-                    ),
+                    if self.headers.is_empty() {
+                        text!("required_column_missing_empty", column = col;
+                            id: "kolom wajib {column} tidak ada (baris judulnya kosong)",
+                            en: "the required column {column} is missing (the header line has: nothing)")
+                    } else {
+                        text!("required_column_missing", column = col, header = self.headers.join(",");
+                            id: "kolom wajib {column} tidak ada (baris judulnya berisi: {header})",
+                            en: "the required column {column} is missing (the header line has: {header})")
+                    },
                 )),
             }
         }
@@ -201,7 +188,9 @@ impl CsvFile {
                 errors.push(RowError::new(
                     1,
                     Some(h),
-                    format!("the column {h} appears twice in the header"),
+                    text!("column_twice", column = h;
+                        id: "kolom {column} muncul dua kali di baris judul",
+                        en: "the column {column} appears twice in the header"),
                 ));
             }
         }
@@ -241,6 +230,26 @@ impl CsvFile {
         }
         (records, errors)
     }
+}
+
+/// The problem of a row with `fields` fields under `headers`: the columns
+/// it lacks.
+fn row_too_short(fields: usize, headers: &[String]) -> Text {
+    let (width, missing) = (headers.len(), headers[fields..].join(", "));
+    Text::new(
+        "row_too_short",
+        vec![
+            ("fields", fields.to_string()),
+            ("width", width.to_string()),
+            ("missing", missing.clone()),
+        ],
+        format!("baris ini {fields} kolom, judulnya {width}: {missing} tidak ada"),
+        format!(
+            "the row has {fields} field{}, the header has {width}: {missing} {} missing",
+            if fields == 1 { "" } else { "s" },
+            if width - fields == 1 { "is" } else { "are" }
+        ),
+    )
 }
 
 /// The problems of one row as [`CsvFile::records`] reads it: each names

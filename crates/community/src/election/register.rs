@@ -14,6 +14,11 @@ fn name_empty() -> Text {
 }
 use std::collections::HashMap;
 
+/// A CSV reader's own error, as it words it.
+fn csv_error(e: &csv::Error) -> Text {
+    text!("csv_error", error = e; id: "CSV tidak terbaca: {error}", en: "{error}")
+}
+
 /// A person to put on the register. `line` is the file line, for errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoterInput {
@@ -125,7 +130,8 @@ pub fn register_additions<'a>(
             errors.push(RowError::new(
                 v.line,
                 Some("name"),
-                format!("{:?} is already on line {first}", v.name),
+                text!("voter_already_on_line", name = format!("{:?}", v.name), first = first;
+                    id: "{name} sudah ada di baris {first}", en: "{name} is already on line {first}"),
             ));
             continue;
         }
@@ -141,10 +147,9 @@ pub fn register_additions<'a>(
                     errors.push(RowError::new(
                         v.line,
                         Some("name"),
-                        format!(
-                            "{:?} is already on the register with other details; correct or remove that entry first",
-                            old.name
-                        ),
+                        text!("voter_other_details", name = format!("{:?}", old.name);
+                            id: "{name} sudah ada di daftar pemilih dengan data lain; perbaiki atau hapus entri itu dulu",
+                            en: "{name} is already on the register with other details; correct or remove that entry first"),
                     ));
                 }
             }
@@ -170,27 +175,28 @@ pub fn register_additions<'a>(
 
 /// Reads a sex as people write it: f/female/p/perempuan/w/wanita,
 /// m/male/l/laki-laki/pria; blank is unknown.
-pub fn parse_sex(raw: &str) -> Result<Option<Sex>, String> {
+pub fn parse_sex(raw: &str) -> Result<Option<Sex>, Text> {
     match raw.trim().to_lowercase().as_str() {
         "" => Ok(None),
         "f" | "female" | "p" | "perempuan" | "w" | "wanita" => Ok(Some(Sex::Female)),
         "m" | "male" | "l" | "laki-laki" | "laki laki" | "lk" | "pria" => Ok(Some(Sex::Male)),
-        other => Err(format!(
-            "{other:?} is not a sex: write P or L (perempuan, laki-laki), F or M"
-        )),
+        other => Err(text!("voter_not_a_sex", value = format!("{other:?}");
+            id: "{value} bukan jenis kelamin: tulis P atau L (perempuan, laki-laki), F atau M",
+            en: "{value} is not a sex: write P or L (perempuan, laki-laki), F or M")),
     }
 }
 
 /// Reads married as people write it: ya/yes/y/1/true/kawin/menikah/sudah,
 /// and cerai/janda/duda (married before); tidak/no/n/0/false/belum or
 /// blank is not married.
-pub fn parse_married(raw: &str) -> Result<bool, String> {
+pub fn parse_married(raw: &str) -> Result<bool, Text> {
     match raw.trim().to_lowercase().as_str() {
         "ya" | "yes" | "y" | "1" | "true" | "kawin" | "menikah" | "sudah" | "sudah menikah"
         | "cerai" | "cerai hidup" | "cerai mati" | "janda" | "duda" => Ok(true),
         "" | "tidak" | "no" | "n" | "t" | "0" | "false" | "belum" | "belum kawin"
         | "belum menikah" => Ok(false),
-        other => Err(format!("{other:?} is not yes or no (ya/tidak)")),
+        other => Err(text!("voter_not_yes_no", value = format!("{other:?}");
+            id: "{value} bukan ya atau tidak (ya/tidak)", en: "{value} is not yes or no (ya/tidak)")),
     }
 }
 
@@ -212,12 +218,14 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
     let mut records = reader.byte_records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(reject(vec![RowError::new(1, None, e.to_string())])),
+        Some(Err(e)) => return Err(reject(vec![RowError::new(1, None, csv_error(&e))])),
         None => {
             return Err(reject(vec![RowError::new(
                 1,
                 None,
-                "the file is empty; expected a header name,sex,birth_date,married",
+                text!("register_empty";
+                    id: "berkasnya kosong; yang diharapkan baris judul name,sex,birth_date,married",
+                    en: "the file is empty; expected a header name,sex,birth_date,married"),
             )]))
         }
     };
@@ -253,14 +261,18 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
         return Err(reject(vec![RowError::new(
             1,
             None,
-            "no name column; expected a header name,sex,birth_date,married (or age instead of birth_date)",
+            text!("register_no_name_column";
+                id: "tidak ada kolom nama; yang diharapkan baris judul name,sex,birth_date,married (atau age sebagai ganti birth_date)",
+                en: "no name column; expected a header name,sex,birth_date,married (or age instead of birth_date)"),
         )]));
     };
     if col_birth.is_none() && col_age.is_none() && col_married.is_none() {
         return Err(reject(vec![RowError::new(
             1,
             None,
-            "no birth_date, age or married column: eligibility (17+ or married) cannot be judged",
+            text!("register_no_age_column";
+                id: "tidak ada kolom birth_date, age atau married: hak pilih (17+ atau sudah kawin) tidak bisa dinilai",
+                en: "no birth_date, age or married column: eligibility (17+ or married) cannot be judged"),
         )]));
     }
     let mut errors = Vec::new();
@@ -271,7 +283,7 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError::new(line, None, e.to_string()));
+                errors.push(RowError::new(line, None, csv_error(&e)));
                 continue;
             }
         };
@@ -283,11 +295,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             errors.push(RowError::new(
                 line,
                 None,
-                format!(
-                    "{} cells, but the header has {} columns",
-                    rec.len(),
-                    names.len()
-                ),
+                text!("register_too_many_cells", cells = rec.len(), columns = names.len();
+                    id: "{cells} sel, padahal baris judul punya {columns} kolom",
+                    en: "{cells} cells, but the header has {columns} columns"),
             ));
             continue;
         }
@@ -300,7 +310,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
                     errors.push(RowError::new(
                         line,
                         Some(&names[c]),
-                        "the cell is not UTF-8 text; save the file as UTF-8",
+                        text!("register_not_utf8";
+                            id: "sel ini bukan teks UTF-8; simpan berkas sebagai UTF-8",
+                            en: "the cell is not UTF-8 text; save the file as UTF-8"),
                     ));
                     utf8_ok = false;
                     cells.push("");
@@ -321,19 +333,15 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             .collect::<Vec<_>>()
             .join(" ");
         match NameKey::new(&name) {
-            None => errors.push(RowError::new(
-                line,
-                Some(&names[col_name]),
-                "the name is empty",
-            )),
+            None => errors.push(RowError::new(line, Some(&names[col_name]), name_empty())),
             Some(key) => {
                 if let Some(first) = seen.get(&key) {
                     errors.push(RowError::new(
                         line,
                         Some(&names[col_name]),
-                        format!(
-                            "{name:?} is already on line {first}; write two people of one name apart (e.g. \"{name} (no. 12)\")"
-                        ),
+                        text!("register_name_twice", quoted = format!("{name:?}"), name = name, first = first;
+                            id: "{quoted} sudah ada di baris {first}; bedakan dua orang bernama sama (mis. \"{name} (no. 12)\")",
+                            en: "{quoted} is already on line {first}; write two people of one name apart (e.g. \"{name} (no. 12)\")"),
                     ));
                 } else {
                     seen.insert(key, line);
@@ -352,7 +360,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
                     errors.push(RowError::new(
                         line,
                         colname(col_birth).as_deref(),
-                        format!("{raw:?} is not a date such as 1980-04-17"),
+                        text!("register_not_a_date", value = format!("{raw:?}");
+                            id: "{value} bukan tanggal seperti 1980-04-17",
+                            en: "{value} is not a date such as 1980-04-17"),
                     ));
                     None
                 }
@@ -366,7 +376,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
                     errors.push(RowError::new(
                         line,
                         colname(col_age).as_deref(),
-                        format!("{raw:?} is not an age in whole years"),
+                        text!("register_not_an_age", value = format!("{raw:?}");
+                            id: "{value} bukan umur dalam tahun penuh",
+                            en: "{value} is not an age in whole years"),
                     ));
                     None
                 }
@@ -383,7 +395,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             errors.push(RowError::new(
                 line,
                 None,
-                "give the birth date or the age (or married = ya)",
+                text!("register_no_age";
+                    id: "isi tanggal lahir atau umur (atau married = ya)",
+                    en: "give the birth date or the age (or married = ya)"),
             ));
             continue;
         }
@@ -418,7 +432,7 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError::new(line, None, e.to_string()));
+                errors.push(RowError::new(line, None, csv_error(&e)));
                 continue;
             }
         };
@@ -441,7 +455,7 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
             errors.push(RowError::new(
                 line,
                 Some("ballot_id"),
-                "the ballot id is empty",
+                text!("ballot_id_empty"; id: "id surat suara kosong", en: "the ballot id is empty"),
             ));
             continue;
         }
@@ -449,7 +463,9 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
             errors.push(RowError::new(
                 line,
                 Some("ballot_id"),
-                format!("the ballot id {id} is used twice (first on line {first})"),
+                text!("ballot_id_twice", id = id, first = first;
+                    id: "id surat suara {id} dipakai dua kali (pertama di baris {first})",
+                    en: "the ballot id {id} is used twice (first on line {first})"),
             ));
             continue;
         }

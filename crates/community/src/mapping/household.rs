@@ -99,7 +99,8 @@ impl Nik {
         if s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Nik(s.to_owned()))
         } else {
-            Err(ParseError(format!("NIK {s:?} must be 16 digits")))
+            Err(ParseError(text!("nik_digits", nik = format!("{s:?}");
+                id: "NIK {nik} harus 16 angka", en: "NIK {nik} must be 16 digits")))
         }
     }
 
