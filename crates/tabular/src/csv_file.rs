@@ -3,7 +3,7 @@
 //! the column.
 
 use crate::text::{not_utf8, Lines};
-use crate::{row_width, too_many_fields, Rejected, RowError, MAX_FIELDS};
+use crate::{cannot_read_row, row_width, too_many_fields, Rejected, RowError, MAX_FIELDS};
 use lumbung_text::{text, Text};
 
 /// Where the column names come from.
@@ -72,13 +72,8 @@ impl CsvFile {
                 Ok(true) => {}
                 Err(e) => {
                     let line = lines.at(e.position().map_or(0, csv::Position::byte));
-                    file.errors.push(RowError::new(
-                        line,
-                        None,
-                        text!("cannot_read_row", error = e;
-                            id: "baris ini tidak bisa dibaca: {error}",
-                            en: "cannot read the row: {error}"),
-                    ));
+                    file.errors
+                        .push(RowError::new(line, None, cannot_read_row(&e)));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         break;
                     }
@@ -236,20 +231,18 @@ impl CsvFile {
 /// it lacks.
 fn row_too_short(fields: usize, headers: &[String]) -> Text {
     let (width, missing) = (headers.len(), headers[fields..].join(", "));
-    Text::new(
-        "row_too_short",
-        vec![
-            ("fields", fields.to_string()),
-            ("width", width.to_string()),
-            ("missing", missing.clone()),
-        ],
-        format!("baris ini {fields} kolom, judulnya {width}: {missing} tidak ada"),
-        format!(
-            "the row has {fields} field{}, the header has {width}: {missing} {} missing",
-            if fields == 1 { "" } else { "s" },
-            if width - fields == 1 { "is" } else { "are" }
-        ),
-    )
+    // English counts: "1 field", "2 fields"; "c is missing", "b, c are missing".
+    let noun = if fields == 1 { "field" } else { "fields" };
+    let verb = if width - fields == 1 { "is" } else { "are" };
+    let en =
+        format!("the row has {fields} {noun}, the header has {width}: {missing} {verb} missing");
+    let id = format!("baris ini {fields} kolom, judulnya {width}: {missing} tidak ada");
+    let params = vec![
+        ("fields", fields.to_string()),
+        ("width", width.to_string()),
+        ("missing", missing),
+    ];
+    Text::new("row_too_short", params, id, en)
 }
 
 /// The problems of one row as [`CsvFile::records`] reads it: each names

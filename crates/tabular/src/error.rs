@@ -38,6 +38,17 @@ pub fn row_width(fields: usize, width: usize) -> Text {
         en: "the row has {fields} fields, the header has {width}")
 }
 
+/// A CSV reader's own error, as it words it.
+pub fn csv_error(e: &csv::Error) -> Text {
+    text!("csv_error", error = e; id: "CSV tidak terbaca: {error}", en: "{error}")
+}
+
+/// A row the CSV reader could not read.
+pub fn cannot_read_row(e: &csv::Error) -> Text {
+    text!("cannot_read_row", error = e;
+        id: "baris ini tidak bisa dibaca: {error}", en: "cannot read the row: {error}")
+}
+
 /// One problem in an input file: the line number in the file (1 = first
 /// line, the header included) and the column, when one is to blame.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

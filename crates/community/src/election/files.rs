@@ -18,7 +18,8 @@ use lumbung_domain::unescape_cell;
 use lumbung_domain::{text, Text};
 use lumbung_tabular::text::{not_utf8, strip_bom, LineIndex};
 use lumbung_tabular::{
-    row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS,
+    cannot_read_row, row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS,
+    MAX_ROWS,
 };
 use std::collections::HashMap;
 
@@ -279,13 +280,7 @@ impl<'a> Csv<'a> {
                 }
                 Err(e) => {
                     let offset = e.position().map_or(0, csv::Position::byte);
-                    self.problem(
-                        offset,
-                        None,
-                        text!("cannot_read_row", error = e;
-                            id: "baris ini tidak bisa dibaca: {error}",
-                            en: "cannot read the row: {error}"),
-                    );
+                    self.problem(offset, None, cannot_read_row(&e));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         return None;
                     }

@@ -8,16 +8,12 @@ use super::settings::Invalid;
 use jiff::civil::Date;
 use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::{text, ImportSummary, Rejected, RowError, Sex, Text};
+use lumbung_tabular::csv_error;
 
 fn name_empty() -> Text {
     text!("election_name_empty"; id: "namanya kosong", en: "the name is empty")
 }
 use std::collections::HashMap;
-
-/// A CSV reader's own error, as it words it.
-fn csv_error(e: &csv::Error) -> Text {
-    text!("csv_error", error = e; id: "CSV tidak terbaca: {error}", en: "{error}")
-}
 
 /// A person to put on the register. `line` is the file line, for errors.
 #[derive(Debug, Clone, PartialEq, Eq)]

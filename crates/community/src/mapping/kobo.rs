@@ -12,7 +12,7 @@ use super::household::{Age, Answer, Household, Member, Nik, Relation, Sex};
 use lumbung_domain::{text, AreaCode, Language, Text};
 use lumbung_tabular::text::{sniff_delimiter, strip_bom};
 use lumbung_tabular::{
-    row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS,
+    csv_error, row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -309,11 +309,7 @@ fn read_table(file: &CsvFile<'_>, errors: &mut Vec<RowError>) -> Option<Table> {
                                 en: "the text is not valid UTF-8; export the file as UTF-8 CSV"),
                         ));
                     }
-                    _ => errors.push(RowError::new(
-                        line,
-                        None,
-                        text!("csv_error", error = e; id: "CSV tidak terbaca: {error}", en: "{error}"),
-                    )),
+                    _ => errors.push(RowError::new(line, None, csv_error(&e))),
                 }
                 continue;
             }
