@@ -15,7 +15,7 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
     file.unique_headers()?;
     let (code_col, name_col, parent_col) = (cols[0], cols[1], cols[2]);
     let kind_col = file.column("kind");
-    let (records, mut errors) = file.records(|row, check| {
+    Ok(file.records_by_line(|row, check| {
         let code = check.ok("code", AreaCode::parse(row.get(code_col)));
         let name = row.get(name_col);
         if name.is_empty() {
@@ -30,9 +30,7 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
             parent,
             kind,
         })
-    });
-    errors.sort_by_key(|e| e.line);
-    Ok((records, errors))
+    }))
 }
 
 /// The problem of a row without a name.
@@ -260,7 +258,7 @@ pub struct PostcodeRecord {
 pub fn parse_postcodes(file: &CsvFile) -> Result<(Vec<PostcodeRecord>, Vec<RowError>), Rejected> {
     let cols = file.require(&["prefix", "area_code"])?;
     file.unique_headers()?;
-    let (records, mut errors) = file.records(|row, check| {
+    Ok(file.records_by_line(|row, check| {
         let prefix = check.ok(
             "prefix",
             crate::postcode::normalise_prefix(row.get(cols[0])),
@@ -271,9 +269,7 @@ pub fn parse_postcodes(file: &CsvFile) -> Result<(Vec<PostcodeRecord>, Vec<RowEr
             prefix: prefix?,
             area_code: area_code?,
         })
-    });
-    errors.sort_by_key(|e| e.line);
-    Ok((records, errors))
+    }))
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
         .map(|(i, h)| (i, h.as_str()))
         .collect();
 
-    let (records, mut errors) = file.records(|row, check| {
+    Ok(file.records_by_line(|row, check| {
         let name = row.get(name_col);
         if name.is_empty() {
             check.fail("name", crate::area_file::name_empty());
@@ -89,9 +89,7 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
                 attributes,
             },
         })
-    });
-    errors.sort_by_key(|e| e.line);
-    Ok((records, errors))
+    }))
 }
 
 #[cfg(test)]

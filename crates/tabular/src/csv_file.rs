@@ -225,6 +225,17 @@ impl CsvFile {
         }
         (records, errors)
     }
+
+    /// [`CsvFile::records`] with the problems in line order, the file's
+    /// and the rows' together.
+    pub fn records_by_line<R>(
+        &self,
+        read: impl FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<R>,
+    ) -> (Vec<R>, Vec<RowError>) {
+        let (records, mut errors) = self.records(read);
+        errors.sort_by_key(|e| e.line);
+        (records, errors)
+    }
 }
 
 /// The problem of a row with `fields` fields under `headers`: the columns

@@ -348,38 +348,28 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             errors.push(RowError::new(line, colname(col_sex).as_deref(), m));
             None
         });
-        let birth_date = match cell(col_birth) {
-            "" => None,
-            raw => match raw.parse::<Date>() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.push(RowError::new(
-                        line,
-                        colname(col_birth).as_deref(),
-                        text!("register_not_a_date", value = format!("{raw:?}");
-                            id: "{value} bukan tanggal seperti 1980-04-17",
-                            en: "{value} is not a date such as 1980-04-17"),
-                    ));
-                    None
-                }
+        let birth_date = optional_cell(
+            &mut errors,
+            (line, colname(col_birth)),
+            cell(col_birth),
+            |raw| raw.parse::<Date>().ok(),
+            |raw| {
+                text!("register_not_a_date", value = format!("{raw:?}");
+                    id: "{value} bukan tanggal seperti 1980-04-17",
+                    en: "{value} is not a date such as 1980-04-17")
             },
-        };
-        let age = match cell(col_age) {
-            "" => None,
-            raw => match raw.parse::<u16>() {
-                Ok(a) if a <= 130 => Some(a),
-                _ => {
-                    errors.push(RowError::new(
-                        line,
-                        colname(col_age).as_deref(),
-                        text!("register_not_an_age", value = format!("{raw:?}");
-                            id: "{value} bukan umur dalam tahun penuh",
-                            en: "{value} is not an age in whole years"),
-                    ));
-                    None
-                }
+        );
+        let age = optional_cell(
+            &mut errors,
+            (line, colname(col_age)),
+            cell(col_age),
+            |raw| raw.parse::<u16>().ok().filter(|a| *a <= 130),
+            |raw| {
+                text!("register_not_an_age", value = format!("{raw:?}");
+                    id: "{value} bukan umur dalam tahun penuh",
+                    en: "{value} is not an age in whole years")
             },
-        };
+        );
         let married = parse_married(cell(col_married)).unwrap_or_else(|m| {
             errors.push(RowError::new(line, colname(col_married).as_deref(), m));
             false
@@ -411,6 +401,25 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
     } else {
         Err(reject(errors))
     }
+}
+
+/// An optional cell read by `read`: `None` when it is empty, else the
+/// value, or `None` with `problem(raw)` kept for the cell's column.
+fn optional_cell<T>(
+    errors: &mut Vec<RowError>,
+    (line, column): (u64, Option<String>),
+    raw: &str,
+    read: impl FnOnce(&str) -> Option<T>,
+    problem: impl FnOnce(&str) -> Text,
+) -> Option<T> {
+    if raw.is_empty() {
+        return None;
+    }
+    let value = read(raw);
+    if value.is_none() {
+        errors.push(RowError::new(line, column.as_deref(), problem(raw)));
+    }
+    value
 }
 
 /// Reads ballots typed one per line: `ballot_id,name,name,…` (CSV, no
