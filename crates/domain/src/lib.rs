@@ -28,7 +28,7 @@ pub use id::{
     PublicationId, RepaymentId, SupplierId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
-pub use lumbung_text::{text, Language, Text};
+pub use lumbung_text::{text, text_enum, Language, Text};
 pub use money::{Money, Share};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;

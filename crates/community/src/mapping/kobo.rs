@@ -110,17 +110,24 @@ impl Default for KoboMapping {
     }
 }
 
-/// A mapping that does not fit the criteria.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MappingError {
-    #[error("column {column} is mapped to indicator {key}, which the criteria do not have")]
-    UnknownIndicator { column: String, key: String },
-    #[error("indicator {key} is mapped from more than one column: {}", .columns.join(", "))]
-    IndicatorTwice { key: String, columns: Vec<String> },
-    #[error("the column name for {field} is empty")]
-    EmptyColumn { field: String },
-    #[error("the roster needs an age column, a year-of-birth column or both")]
-    NoAge,
+lumbung_domain::text_enum! {
+    /// A mapping that does not fit the criteria.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum MappingError {
+        UnknownIndicator { column: String, key: String } => "kobo_unknown_indicator",
+            column = column, key = key;
+            id: "kolom {column} dipetakan ke indikator {key}, yang tidak ada di kriteria",
+            en: "column {column} is mapped to indicator {key}, which the criteria do not have",
+        IndicatorTwice { key: String, columns: Vec<String> } => "kobo_indicator_twice",
+            key = key, columns = columns.join(", ");
+            id: "indikator {key} dipetakan dari lebih dari satu kolom: {columns}",
+            en: "indicator {key} is mapped from more than one column: {columns}",
+        EmptyColumn { field: String } => "kobo_empty_column", field = field;
+            id: "nama kolom untuk {field} kosong", en: "the column name for {field} is empty",
+        NoAge => "kobo_no_age";
+            id: "daftar anggota perlu kolom umur, kolom tahun lahir, atau keduanya",
+            en: "the roster needs an age column, a year-of-birth column or both",
+    }
 }
 
 /// Why an import stored nothing.
@@ -131,29 +138,6 @@ pub enum KoboError {
     /// One entry per file with problems, the main file first.
     #[error("{}", join(.0, ""))]
     Rejected(Vec<Rejected>),
-}
-
-impl MappingError {
-    /// The error in both languages (the English is the `Display` text).
-    pub fn text(&self) -> Text {
-        match self {
-            MappingError::UnknownIndicator { column, key } => {
-                text!("kobo_unknown_indicator", column = column, key = key;
-                    id: "kolom {column} dipetakan ke indikator {key}, yang tidak ada di kriteria",
-                    en: "column {column} is mapped to indicator {key}, which the criteria do not have")
-            }
-            MappingError::IndicatorTwice { key, columns } => {
-                text!("kobo_indicator_twice", key = key, columns = columns.join(", ");
-                    id: "indikator {key} dipetakan dari lebih dari satu kolom: {columns}",
-                    en: "indicator {key} is mapped from more than one column: {columns}")
-            }
-            MappingError::EmptyColumn { field } => text!("kobo_empty_column", field = field;
-                id: "nama kolom untuk {field} kosong", en: "the column name for {field} is empty"),
-            MappingError::NoAge => text!("kobo_no_age";
-                id: "daftar anggota perlu kolom umur, kolom tahun lahir, atau keduanya",
-                en: "the roster needs an age column, a year-of-birth column or both"),
-        }
-    }
 }
 
 impl KoboError {
