@@ -1082,17 +1082,22 @@ mod tests {
         (plan, cycles)
     }
 
+    /// The progress on `as_of` without turnout, by the default settings.
+    fn plain(plan: &CyclePlan, cycles: &[KelurahanCycle], as_of: Date) -> Progress {
+        progress(
+            plan,
+            cycles,
+            &BTreeMap::new(),
+            as_of,
+            &ProgressSettings::default(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn nine_of_eleven_is_82_percent() {
         let (plan, cycles) = serang();
-        let p = progress(
-            &plan,
-            &cycles,
-            &BTreeMap::new(),
-            date(2024, 8, 31),
-            &ProgressSettings::default(),
-        )
-        .unwrap();
+        let p = plain(&plan, &cycles, date(2024, 8, 31));
         let pjm = p.steps.iter().find(|s| s.key == "pjm_pronangkis").unwrap();
         assert_eq!(pjm.done, 9);
         assert_eq!(pjm.share_done.unwrap().to_string(), "0.818182");
@@ -1129,14 +1134,7 @@ mod tests {
     fn late_and_stalled_kelurahan_come_first() {
         let (plan, cycles) = serang();
         let as_of = date(2024, 8, 31);
-        let p = progress(
-            &plan,
-            &cycles,
-            &BTreeMap::new(),
-            as_of,
-            &ProgressSettings::default(),
-        )
-        .unwrap();
+        let p = plain(&plan, &cycles, as_of);
         let flagged: Vec<&str> = p
             .kelurahan
             .iter()
@@ -1218,14 +1216,7 @@ mod tests {
     #[test]
     fn records_after_the_report_date_do_not_count_and_turnout_is_optional() {
         let (plan, cycles) = serang();
-        let p = progress(
-            &plan,
-            &cycles,
-            &BTreeMap::new(),
-            date(2024, 1, 29),
-            &ProgressSettings::default(),
-        )
-        .unwrap();
+        let p = plain(&plan, &cycles, date(2024, 1, 29));
         // Kelurahan 1–7 did the RKM on 2024-01-30, 8–10 on 2024-02-09.
         assert_eq!(p.steps[0].done, 0);
         assert!(p.turnout.is_none());
@@ -1383,7 +1374,7 @@ mod tests {
                 }
                 c
             }).collect();
-            let p = progress(&plan, &cycles, &BTreeMap::new(), date(2024, 1, 1), &ProgressSettings::default()).unwrap();
+            let p = plain(&plan, &cycles, date(2024, 1, 1));
             for (i, s) in p.steps.iter().enumerate() {
                 prop_assert_eq!(s.done, reached.iter().filter(|&&n| n > i).count() as u64);
             }
