@@ -65,15 +65,6 @@ pub struct ReportOptions {
 #[error("{0}: the total is too large to keep")]
 pub struct TooLarge(pub &'static str);
 
-impl TooLarge {
-    /// The refusal in both languages.
-    pub fn text(&self) -> lumbung_domain::Text {
-        lumbung_domain::text!("total_too_large", what = self.0;
-            id: "{what}: totalnya terlalu besar untuk disimpan",
-            en: "{what}: the total is too large to keep")
-    }
-}
-
 /// An exact sum back to an amount, or [`TooLarge`] naming it.
 fn money(what: &'static str, v: i128) -> Result<Money, TooLarge> {
     i64::try_from(v)
