@@ -7,7 +7,7 @@ use crate::mapping::Label;
 use crate::mapping::{count_share, serde_util};
 use jiff::civil::Date;
 use jiff::Timestamp;
-use lumbung_domain::{text, AreaCode, Share, Text, Username};
+use lumbung_domain::{AreaCode, Share, Username};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -116,47 +116,26 @@ impl TryFrom<PlanData> for CyclePlan {
     }
 }
 
-/// A list of steps that is not a plan.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlanError {
-    #[error("the plan has no steps")]
-    NoSteps,
-    #[error("step key {0:?} must be 1–64 characters of lowercase letters, digits and '_'")]
-    BadKey(String),
-    #[error("step key {0} is used twice")]
-    DuplicateKey(String),
-    #[error("steps {0} and {1} have the same order {2}")]
-    DuplicateOrder(String, String, u16),
-    #[error("step {key}: the {language} label is empty")]
-    EmptyLabel { key: String, language: &'static str },
-    #[error("the plan has no step {0}")]
-    UnknownStep(String),
-}
-
-impl PlanError {
-    /// The error in both languages (the English is the `Display` text).
-    pub fn text(&self) -> Text {
-        match self {
-            PlanError::NoSteps => text!("plan_no_steps";
-                id: "rencana tidak punya langkah", en: "the plan has no steps"),
-            PlanError::BadKey(key) => text!("plan_bad_key", key = format!("{key:?}");
-                id: "kunci langkah {key} harus 1–64 karakter berupa huruf kecil, angka dan '_'",
-                en: "step key {key} must be 1–64 characters of lowercase letters, digits and '_'"),
-            PlanError::DuplicateKey(key) => text!("plan_duplicate_key", key = key;
-                id: "kunci langkah {key} dipakai dua kali", en: "step key {key} is used twice"),
-            PlanError::DuplicateOrder(a, b, order) => {
-                text!("plan_duplicate_order", a = a, b = b, order = order;
-                    id: "langkah {a} dan {b} punya urutan yang sama {order}",
-                    en: "steps {a} and {b} have the same order {order}")
-            }
-            PlanError::EmptyLabel { key, language } => {
-                text!("plan_empty_label", key = key, language = language;
-                    id: "langkah {key}: label {language} kosong",
-                    en: "step {key}: the {language} label is empty")
-            }
-            PlanError::UnknownStep(step) => text!("plan_unknown_step", step = step;
-                id: "rencana tidak punya langkah {step}", en: "the plan has no step {step}"),
-        }
+lumbung_domain::text_enum! {
+    /// A list of steps that is not a plan.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum PlanError {
+        NoSteps => "plan_no_steps"; id: "rencana tidak punya langkah", en: "the plan has no steps",
+        BadKey(key: String) => "plan_bad_key", key = format!("{key:?}");
+            id: "kunci langkah {key} harus 1–64 karakter berupa huruf kecil, angka dan '_'",
+            en: "step key {key} must be 1–64 characters of lowercase letters, digits and '_'",
+        DuplicateKey(key: String) => "plan_duplicate_key", key = key;
+            id: "kunci langkah {key} dipakai dua kali", en: "step key {key} is used twice",
+        DuplicateOrder(a: String, b: String, order: u16) => "plan_duplicate_order",
+            a = a, b = b, order = order;
+            id: "langkah {a} dan {b} punya urutan yang sama {order}",
+            en: "steps {a} and {b} have the same order {order}",
+        EmptyLabel { key: String, language: &'static str } => "plan_empty_label",
+            key = key, language = language;
+            id: "langkah {key}: label {language} kosong",
+            en: "step {key}: the {language} label is empty",
+        UnknownStep(step: String) => "plan_unknown_step", step = step;
+            id: "rencana tidak punya langkah {step}", en: "the plan has no step {step}",
     }
 }
 
@@ -329,95 +308,53 @@ impl StepRecord {
     }
 }
 
-/// A broken cycle rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CycleError {
-    #[error("the programme has no step {0}")]
-    UnknownStep(String),
-    #[error("step {0} is already recorded")]
-    AlreadyRecorded(String),
-    #[error("step {step} cannot be recorded before step {previous} is done")]
-    PreviousNotDone { step: String, previous: String },
-    #[error("step {step} is dated {done_on}, before step {previous} ({previous_done_on})")]
-    DoneBeforePrevious {
-        step: String,
-        done_on: Date,
-        previous: String,
-        previous_done_on: Date,
-    },
-    #[error("attendance: {women} women is more than the {total} people who came")]
-    MoreWomenThanAttendance { women: u32, total: u32 },
-    #[error("attendance: {poor} poor residents is more than the {total} people who came")]
-    MorePoorThanAttendance { poor: u32, total: u32 },
-    #[error("document {0}: the title is empty")]
-    EmptyDocumentTitle(usize),
-    #[error("step {0} is not recorded, so it cannot be verified")]
-    NotRecorded(String),
-    #[error("step {step} is already verified by {by}")]
-    AlreadyVerified { step: String, by: Username },
-    #[error("step {step} was recorded by {user}; someone else must verify it")]
-    SelfVerification { step: String, user: Username },
-    #[error("step {0} cannot be verified before it was recorded")]
-    VerifiedBeforeRecorded(String),
-    #[error("kelurahan {0} is listed twice")]
-    DuplicateKelurahan(AreaCode),
-}
-
-impl CycleError {
-    /// The error in both languages (the English is the `Display` text).
-    pub fn text(&self) -> Text {
-        match self {
-            CycleError::UnknownStep(step) => text!("cycle_unknown_step", step = step;
-                id: "program tidak punya langkah {step}", en: "the programme has no step {step}"),
-            CycleError::AlreadyRecorded(step) => text!("cycle_already_recorded", step = step;
-                id: "langkah {step} sudah dicatat", en: "step {step} is already recorded"),
-            CycleError::PreviousNotDone { step, previous } => {
-                text!("cycle_previous_not_done", step = step, previous = previous;
-                    id: "langkah {step} tidak bisa dicatat sebelum langkah {previous} selesai",
-                    en: "step {step} cannot be recorded before step {previous} is done")
-            }
-            CycleError::DoneBeforePrevious {
-                step,
-                done_on,
-                previous,
-                previous_done_on,
-            } => text!("cycle_done_before_previous", step = step, done_on = done_on,
-                    previous = previous, previous_done_on = previous_done_on;
-                id: "langkah {step} bertanggal {done_on}, sebelum langkah {previous} ({previous_done_on})",
-                en: "step {step} is dated {done_on}, before step {previous} ({previous_done_on})"),
-            CycleError::MoreWomenThanAttendance { women, total } => {
-                text!("cycle_more_women", women = women, total = total;
-                    id: "kehadiran: {women} perempuan lebih banyak dari {total} orang yang datang",
-                    en: "attendance: {women} women is more than the {total} people who came")
-            }
-            CycleError::MorePoorThanAttendance { poor, total } => {
-                text!("cycle_more_poor", poor = poor, total = total;
-                    id: "kehadiran: {poor} warga miskin lebih banyak dari {total} orang yang datang",
-                    en: "attendance: {poor} poor residents is more than the {total} people who came")
-            }
-            CycleError::EmptyDocumentTitle(n) => text!("cycle_empty_document_title", n = n;
-                id: "dokumen {n}: judulnya kosong", en: "document {n}: the title is empty"),
-            CycleError::NotRecorded(step) => text!("cycle_not_recorded", step = step;
-                id: "langkah {step} belum dicatat, jadi tidak bisa diverifikasi",
-                en: "step {step} is not recorded, so it cannot be verified"),
-            CycleError::AlreadyVerified { step, by } => {
-                text!("cycle_already_verified", step = step, by = by;
-                    id: "langkah {step} sudah diverifikasi oleh {by}",
-                    en: "step {step} is already verified by {by}")
-            }
-            CycleError::SelfVerification { step, user } => {
-                text!("cycle_self_verification", step = step, user = user;
-                    id: "langkah {step} dicatat oleh {user}; orang lain yang harus memverifikasinya",
-                    en: "step {step} was recorded by {user}; someone else must verify it")
-            }
-            CycleError::VerifiedBeforeRecorded(step) => {
-                text!("cycle_verified_before_recorded", step = step;
-                    id: "langkah {step} tidak bisa diverifikasi sebelum dicatat",
-                    en: "step {step} cannot be verified before it was recorded")
-            }
-            CycleError::DuplicateKelurahan(code) => text!("cycle_duplicate_kelurahan", code = code;
-                id: "kelurahan {code} tercantum dua kali", en: "kelurahan {code} is listed twice"),
-        }
+lumbung_domain::text_enum! {
+    /// A broken cycle rule.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CycleError {
+        UnknownStep(step: String) => "cycle_unknown_step", step = step;
+            id: "program tidak punya langkah {step}", en: "the programme has no step {step}",
+        AlreadyRecorded(step: String) => "cycle_already_recorded", step = step;
+            id: "langkah {step} sudah dicatat", en: "step {step} is already recorded",
+        PreviousNotDone { step: String, previous: String } => "cycle_previous_not_done",
+            step = step, previous = previous;
+            id: "langkah {step} tidak bisa dicatat sebelum langkah {previous} selesai",
+            en: "step {step} cannot be recorded before step {previous} is done",
+        DoneBeforePrevious {
+            step: String,
+            done_on: Date,
+            previous: String,
+            previous_done_on: Date,
+        } => "cycle_done_before_previous", step = step, done_on = done_on,
+            previous = previous, previous_done_on = previous_done_on;
+            id: "langkah {step} bertanggal {done_on}, sebelum langkah {previous} ({previous_done_on})",
+            en: "step {step} is dated {done_on}, before step {previous} ({previous_done_on})",
+        MoreWomenThanAttendance { women: u32, total: u32 } => "cycle_more_women",
+            women = women, total = total;
+            id: "kehadiran: {women} perempuan lebih banyak dari {total} orang yang datang",
+            en: "attendance: {women} women is more than the {total} people who came",
+        MorePoorThanAttendance { poor: u32, total: u32 } => "cycle_more_poor",
+            poor = poor, total = total;
+            id: "kehadiran: {poor} warga miskin lebih banyak dari {total} orang yang datang",
+            en: "attendance: {poor} poor residents is more than the {total} people who came",
+        EmptyDocumentTitle(n: usize) => "cycle_empty_document_title", n = n;
+            id: "dokumen {n}: judulnya kosong", en: "document {n}: the title is empty",
+        NotRecorded(step: String) => "cycle_not_recorded", step = step;
+            id: "langkah {step} belum dicatat, jadi tidak bisa diverifikasi",
+            en: "step {step} is not recorded, so it cannot be verified",
+        AlreadyVerified { step: String, by: Username } => "cycle_already_verified",
+            step = step, by = by;
+            id: "langkah {step} sudah diverifikasi oleh {by}",
+            en: "step {step} is already verified by {by}",
+        SelfVerification { step: String, user: Username } => "cycle_self_verification",
+            step = step, user = user;
+            id: "langkah {step} dicatat oleh {user}; orang lain yang harus memverifikasinya",
+            en: "step {step} was recorded by {user}; someone else must verify it",
+        VerifiedBeforeRecorded(step: String) => "cycle_verified_before_recorded", step = step;
+            id: "langkah {step} tidak bisa diverifikasi sebelum dicatat",
+            en: "step {step} cannot be verified before it was recorded",
+        DuplicateKelurahan(code: AreaCode) => "cycle_duplicate_kelurahan", code = code;
+            id: "kelurahan {code} tercantum dua kali", en: "kelurahan {code} is listed twice",
     }
 }
 
@@ -1145,17 +1082,22 @@ mod tests {
         (plan, cycles)
     }
 
+    /// The progress on `as_of` without turnout, by the default settings.
+    fn plain(plan: &CyclePlan, cycles: &[KelurahanCycle], as_of: Date) -> Progress {
+        progress(
+            plan,
+            cycles,
+            &BTreeMap::new(),
+            as_of,
+            &ProgressSettings::default(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn nine_of_eleven_is_82_percent() {
         let (plan, cycles) = serang();
-        let p = progress(
-            &plan,
-            &cycles,
-            &BTreeMap::new(),
-            date(2024, 8, 31),
-            &ProgressSettings::default(),
-        )
-        .unwrap();
+        let p = plain(&plan, &cycles, date(2024, 8, 31));
         let pjm = p.steps.iter().find(|s| s.key == "pjm_pronangkis").unwrap();
         assert_eq!(pjm.done, 9);
         assert_eq!(pjm.share_done.unwrap().to_string(), "0.818182");
@@ -1192,14 +1134,7 @@ mod tests {
     fn late_and_stalled_kelurahan_come_first() {
         let (plan, cycles) = serang();
         let as_of = date(2024, 8, 31);
-        let p = progress(
-            &plan,
-            &cycles,
-            &BTreeMap::new(),
-            as_of,
-            &ProgressSettings::default(),
-        )
-        .unwrap();
+        let p = plain(&plan, &cycles, as_of);
         let flagged: Vec<&str> = p
             .kelurahan
             .iter()
@@ -1281,14 +1216,7 @@ mod tests {
     #[test]
     fn records_after_the_report_date_do_not_count_and_turnout_is_optional() {
         let (plan, cycles) = serang();
-        let p = progress(
-            &plan,
-            &cycles,
-            &BTreeMap::new(),
-            date(2024, 1, 29),
-            &ProgressSettings::default(),
-        )
-        .unwrap();
+        let p = plain(&plan, &cycles, date(2024, 1, 29));
         // Kelurahan 1–7 did the RKM on 2024-01-30, 8–10 on 2024-02-09.
         assert_eq!(p.steps[0].done, 0);
         assert!(p.turnout.is_none());
@@ -1446,7 +1374,7 @@ mod tests {
                 }
                 c
             }).collect();
-            let p = progress(&plan, &cycles, &BTreeMap::new(), date(2024, 1, 1), &ProgressSettings::default()).unwrap();
+            let p = plain(&plan, &cycles, date(2024, 1, 1));
             for (i, s) in p.steps.iter().enumerate() {
                 prop_assert_eq!(s.done, reached.iter().filter(|&&n| n > i).count() as u64);
             }

@@ -12,7 +12,7 @@
 //! second dimension only narrows; it is what stops an organisation's admin
 //! from reaching another kelurahan by placing a child organisation there.
 
-use crate::{AreaCode, AreaPath, ParseError};
+use crate::{text, AreaCode, AreaPath, ParseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -94,11 +94,10 @@ impl Role {
             .find(|r| r.as_str() == key)
             .ok_or_else(|| {
                 let known: Vec<_> = Self::ALL.iter().map(|r| r.as_str()).collect();
-                ParseError::new(format!(
-                    "unknown role {:?}; expected one of {}",
-                    raw.trim(),
-                    known.join(", ")
-                ))
+                ParseError::new(text!("unknown_role",
+                    role = format!("{:?}", raw.trim()), known = known.join(", ");
+                    id: "peran {role} tidak dikenal; pilih salah satu dari {known}",
+                    en: "unknown role {role}; expected one of {known}"))
             })
     }
 

@@ -4,7 +4,7 @@
 //! the kelurahan code with dot-separated, zero-padded numbers: RW 3 of
 //! kelurahan `3604010001` is `3604010001.03`, its RT 5 is `3604010001.03.005`.
 
-use crate::ParseError;
+use crate::{text, ParseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -20,20 +20,24 @@ impl AreaCode {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let code = raw.trim();
         if code.is_empty() {
-            return Err(ParseError::new("area code is empty"));
+            return Err(ParseError::new(text!("area_code_empty";
+                id: "kode wilayah kosong", en: "area code is empty")));
         }
         if code.len() > MAX_CODE_LEN {
-            return Err(ParseError::new(format!(
-                "area code is longer than {MAX_CODE_LEN} characters"
-            )));
+            return Err(ParseError::new(
+                text!("area_code_too_long", max = MAX_CODE_LEN;
+                id: "kode wilayah lebih dari {max} karakter",
+                en: "area code is longer than {max} characters"),
+            ));
         }
         if let Some(bad) = code
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
         {
-            return Err(ParseError::new(format!(
-                "area code {code:?} contains {bad:?}; only letters, digits, '.', '-' and '_' are allowed"
-            )));
+            return Err(ParseError::new(text!("area_code_character",
+                code = format!("{code:?}"), bad = format!("{bad:?}");
+                id: "kode wilayah {code} memuat {bad}; hanya huruf, angka, '.', '-' dan '_' yang boleh",
+                en: "area code {code} contains {bad}; only letters, digits, '.', '-' and '_' are allowed")));
         }
         Ok(Self(code.to_owned()))
     }
@@ -70,15 +74,18 @@ impl AreaKind {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let kind = raw.trim().to_lowercase();
         if kind.is_empty() || kind.len() > 32 {
-            return Err(ParseError::new("area kind must be 1–32 characters"));
+            return Err(ParseError::new(text!("area_kind_length";
+                id: "jenis wilayah harus 1–32 karakter", en: "area kind must be 1–32 characters")));
         }
         if !kind
             .chars()
             .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
         {
-            return Err(ParseError::new(format!(
-                "area kind {kind:?} must be a word of letters, '-' or '_'"
-            )));
+            return Err(ParseError::new(
+                text!("area_kind_word", kind = format!("{kind:?}");
+                id: "jenis wilayah {kind} harus satu kata dari huruf, '-' atau '_'",
+                en: "area kind {kind} must be a word of letters, '-' or '_'"),
+            ));
         }
         Ok(Self(kind))
     }
@@ -245,7 +252,9 @@ pub fn plan_area_import(
             errors.push(RowError::new(
                 r.line,
                 Some("code"),
-                format!("duplicate code {} (first on line {first})", r.code),
+                text!("duplicate_area_code", code = r.code, first = first;
+                    id: "kode {code} ganda (pertama di baris {first})",
+                    en: "duplicate code {code} (first on line {first})"),
             ));
         }
     }
@@ -262,13 +271,17 @@ pub fn plan_area_import(
                 errors.push(RowError::new(
                     r.line,
                     Some("parent_code"),
-                    format!("area {} is its own parent", r.code),
+                    text!("area_own_parent", code = r.code;
+                        id: "wilayah {code} menjadi induknya sendiri",
+                        en: "area {code} is its own parent"),
                 ));
             } else if !in_file.contains_key(parent) && !stored.contains_key(parent) {
                 errors.push(RowError::new(
                     r.line,
                     Some("parent_code"),
-                    format!("parent {parent} is neither in this file nor stored"),
+                    text!("parent_not_found", parent = parent;
+                        id: "induk {parent} tidak ada di berkas ini maupun yang tersimpan",
+                        en: "parent {parent} is neither in this file nor stored"),
                 ));
             }
         }
@@ -301,7 +314,9 @@ pub fn plan_area_import(
             errors.push(RowError::new(
                 r.line,
                 Some("parent_code"),
-                format!("parent links form a cycle: {} → …", chain.join(" → ")),
+                text!("parent_cycle", chain = chain.join(" → ");
+                    id: "tautan induk membentuk lingkaran: {chain} → …",
+                    en: "parent links form a cycle: {chain} → …"),
             ));
         } else {
             reaches_root.extend(trail);

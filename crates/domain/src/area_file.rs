@@ -15,47 +15,27 @@ pub fn parse_areas(file: &CsvFile) -> Result<(Vec<AreaRecord>, Vec<RowError>), R
     file.unique_headers()?;
     let (code_col, name_col, parent_col) = (cols[0], cols[1], cols[2]);
     let kind_col = file.column("kind");
-    let mut errors = file.errors.clone();
-    let mut records = Vec::with_capacity(file.rows.len());
-    for row in &file.rows {
-        let before = errors.len();
-        let mut fail = |column: &str, message: crate::Text| {
-            errors.push(RowError::new(row.line, Some(column), message))
-        };
-        let code = AreaCode::parse(row.get(code_col))
-            .map_err(|e| fail("code", e.0.into()))
-            .ok();
+    Ok(file.records_by_line(|row, check| {
+        let code = check.ok("code", AreaCode::parse(row.get(code_col)));
         let name = row.get(name_col);
         if name.is_empty() {
-            fail(
-                "name",
-                crate::text!("name_empty"; id: "nama kosong", en: "name is empty"),
-            );
+            check.fail("name", name_empty());
         }
-        let parent = match row.opt(Some(parent_col)) {
-            None => None,
-            Some(raw) => AreaCode::parse(raw)
-                .map_err(|e| fail("parent_code", e.0.into()))
-                .ok(),
-        };
-        let kind = match row.opt(kind_col) {
-            None => None,
-            Some(raw) => AreaKind::parse(raw)
-                .map_err(|e| fail("kind", e.0.into()))
-                .ok(),
-        };
-        if errors.len() == before {
-            records.push(AreaRecord {
-                line: row.line,
-                code: code.expect("parsed"),
-                name: name.to_owned(),
-                parent,
-                kind,
-            });
-        }
-    }
-    errors.sort_by_key(|e| e.line);
-    Ok((records, errors))
+        let parent = check.opt("parent_code", row.opt(Some(parent_col)), AreaCode::parse);
+        let kind = check.opt("kind", row.opt(kind_col), AreaKind::parse);
+        Some(AreaRecord {
+            line: row.line,
+            code: code?,
+            name: name.to_owned(),
+            parent,
+            kind,
+        })
+    }))
+}
+
+/// The problem of a row without a name.
+pub(crate) fn name_empty() -> crate::Text {
+    crate::text!("name_empty"; id: "nama kosong", en: "name is empty")
 }
 
 // ------------------------------------------------------------ BPS Indonesia
@@ -137,7 +117,8 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
             batch.errors.push(RowError::new(
                 offset,
                 None,
-                format!("{file_name} has too many rows"),
+                crate::text!("bps_too_many_rows", file = file_name;
+                    id: "{file} terlalu banyak barisnya", en: "{file} has too many rows"),
             ));
             continue;
         }
@@ -145,7 +126,7 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
             batch.counts[level] += 1;
             let line = offset + row.line;
             let mut problems = Vec::new();
-            let mut fail = |column: &str, message: String| {
+            let mut fail = |column: &str, message: crate::Text| {
                 problems.push(RowError::new(line, Some(column), message))
             };
             let id = AreaCode::parse(row.get(0))
@@ -153,7 +134,7 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
                 .ok();
             let area_name = row.get(name_col);
             if area_name.is_empty() {
-                fail("name", "name is empty".into());
+                fail("name", name_empty());
             }
             let parent = if level == 0 {
                 Some(root.clone())
@@ -168,7 +149,8 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
                     Ok(p) => {
                         fail(
                             "parent_id",
-                            format!("{p} is not an id in {}", BPS_LEVELS[level - 1].0),
+                            crate::text!("bps_parent_unknown", id = p, file = BPS_LEVELS[level - 1].0;
+                                id: "{id} bukan id di {file}", en: "{id} is not an id in {file}"),
                         );
                         None
                     }
@@ -193,7 +175,9 @@ pub fn parse_bps(files: &[(String, &[u8]); 4], root_stored: bool) -> BpsBatch {
                         batch.errors.push(RowError::new(
                             line,
                             Some("id"),
-                            format!("duplicate id {id} cannot be given a suffix (too long)"),
+                            crate::text!("bps_suffix_too_long", id = id;
+                                id: "id ganda {id} tidak bisa diberi akhiran (terlalu panjang)",
+                                en: "duplicate id {id} cannot be given a suffix (too long)"),
                         ));
                         continue;
                     };
@@ -274,23 +258,18 @@ pub struct PostcodeRecord {
 pub fn parse_postcodes(file: &CsvFile) -> Result<(Vec<PostcodeRecord>, Vec<RowError>), Rejected> {
     let cols = file.require(&["prefix", "area_code"])?;
     file.unique_headers()?;
-    let mut errors = file.errors.clone();
-    let mut records = Vec::with_capacity(file.rows.len());
-    for row in &file.rows {
-        let prefix = crate::postcode::normalise_prefix(row.get(cols[0]))
-            .map_err(|e| errors.push(RowError::new(row.line, Some("prefix"), e.0)));
-        let area = AreaCode::parse(row.get(cols[1]))
-            .map_err(|e| errors.push(RowError::new(row.line, Some("area_code"), e.0)));
-        if let (Ok(prefix), Ok(area_code)) = (prefix, area) {
-            records.push(PostcodeRecord {
-                line: row.line,
-                prefix,
-                area_code,
-            });
-        }
-    }
-    errors.sort_by_key(|e| e.line);
-    Ok((records, errors))
+    Ok(file.records_by_line(|row, check| {
+        let prefix = check.ok(
+            "prefix",
+            crate::postcode::normalise_prefix(row.get(cols[0])),
+        );
+        let area_code = check.ok("area_code", AreaCode::parse(row.get(cols[1])));
+        Some(PostcodeRecord {
+            line: row.line,
+            prefix: prefix?,
+            area_code: area_code?,
+        })
+    }))
 }
 
 #[cfg(test)]

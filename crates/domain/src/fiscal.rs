@@ -2,7 +2,7 @@
 //! the UK (`2012/13` runs April 2012 – March 2013), January in Indonesia
 //! (`2012`). A year is named by the calendar year it starts in.
 
-use crate::ParseError;
+use crate::{text, ParseError};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -22,9 +22,9 @@ impl FiscalCalendar {
         if (1..=12).contains(&month) {
             Ok(FiscalCalendar { start_month: month })
         } else {
-            Err(ParseError::new(format!(
-                "fiscal years start in a month 1–12, not {month}"
-            )))
+            Err(ParseError::new(text!("fiscal_start_month", month = month;
+                id: "tahun anggaran dimulai pada bulan 1–12, bukan {month}",
+                en: "fiscal years start in a month 1–12, not {month}")))
         }
     }
 
@@ -57,9 +57,11 @@ impl FiscalYear {
         if (1900..=2200).contains(&start_year) {
             Ok(FiscalYear(start_year))
         } else {
-            Err(ParseError::new(format!(
-                "fiscal year {start_year} is out of range"
-            )))
+            Err(ParseError::new(
+                text!("fiscal_year_out_of_range", start_year = start_year;
+                id: "tahun anggaran {start_year} di luar jangkauan",
+                en: "fiscal year {start_year} is out of range"),
+            ))
         }
     }
 
@@ -76,9 +78,9 @@ impl FiscalYear {
             .unwrap_or(s)
             .trim();
         let bad = || {
-            ParseError::new(format!(
-                "{raw:?} is not a fiscal year such as 2012/13 or 2012"
-            ))
+            ParseError::new(text!("not_a_fiscal_year", value = format!("{raw:?}");
+                id: "{value} bukan tahun anggaran seperti 2012/13 atau 2012",
+                en: "{value} is not a fiscal year such as 2012/13 or 2012"))
         };
         let (first, second) = match s.split_once(['/', '-']) {
             Some((a, b)) => (a, Some(b)),
@@ -96,9 +98,11 @@ impl FiscalYear {
                 _ => false,
             };
             if !ok {
-                return Err(ParseError::new(format!(
-                    "{raw:?}: the second year must follow the first"
-                )));
+                return Err(ParseError::new(
+                    text!("fiscal_second_year", value = format!("{raw:?}");
+                    id: "{value}: tahun kedua harus tepat sesudah tahun pertama",
+                    en: "{value}: the second year must follow the first"),
+                ));
             }
         }
         FiscalYear::new(start)

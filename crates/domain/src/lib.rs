@@ -28,20 +28,26 @@ pub use id::{
     PublicationId, RepaymentId, SupplierId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
-pub use lumbung_text::{text, Language, Text};
+pub use lumbung_text::{text, text_enum, Language, Text};
 pub use money::{Money, Share};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;
 pub use sex::Sex;
 pub use user::{Password, Username};
 
-/// A value that failed to parse, with the reason in plain words.
+/// A value that failed to parse, with the reason in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct ParseError(pub String);
+pub struct ParseError(pub Text);
+
+impl From<ParseError> for Text {
+    fn from(e: ParseError) -> Text {
+        e.0
+    }
+}
 
 impl ParseError {
-    pub(crate) fn new(msg: impl Into<String>) -> Self {
-        Self(msg.into())
+    pub(crate) fn new(reason: Text) -> Self {
+        Self(reason)
     }
 }

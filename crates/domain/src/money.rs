@@ -3,7 +3,7 @@
 //! a total.
 
 use crate::fixed::{Fixed, FixedError, Ratio};
-use crate::ParseError;
+use crate::{text, ParseError};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -34,12 +34,15 @@ impl Money {
     /// file reader, which hands over this plain form.
     pub fn parse_plain(raw: &str) -> Result<Money, ParseError> {
         Fixed::parse_plain(raw).map(Money).map_err(|e| {
+            let value = format!("{raw:?}");
             ParseError::new(match e {
-                FixedError::NotANumber => format!("{raw:?} is not an amount"),
-                FixedError::TooManyDecimals => {
-                    format!("{raw:?} has more than two decimals; amounts are kept to the hundredth")
-                }
-                FixedError::TooLarge => format!("{raw:?} is too large"),
+                FixedError::NotANumber => text!("not_an_amount", value = value;
+                    id: "{value} bukan jumlah uang", en: "{value} is not an amount"),
+                FixedError::TooManyDecimals => text!("amount_decimals", value = value;
+                    id: "{value} punya lebih dari dua desimal; jumlah uang disimpan sampai perseratus",
+                    en: "{value} has more than two decimals; amounts are kept to the hundredth"),
+                FixedError::TooLarge => text!("too_large", value = value;
+                    id: "{value} terlalu besar", en: "{value} is too large"),
             })
         })
     }
@@ -69,22 +72,29 @@ impl fmt::Display for Money {
     }
 }
 
-impl Serialize for Money {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
+/// Serialised as its `Display` text, a JSON string of `pattern`.
+macro_rules! as_json_text {
+    ($ty:ident, $pattern:literal) => {
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ty).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": "string", "pattern": $pattern})
+            }
+        }
+    };
 }
 
-/// As JSON carries it: a decimal with two places, as text (`"-1234.50"`).
-impl schemars::JsonSchema for Money {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Money".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"})
-    }
-}
+// As JSON carries it: a decimal with two places, as text (`"-1234.50"`).
+as_json_text!(Money, "^-?[0-9]+\\.[0-9]{2}$");
 
 /// A ratio kept exact (numerator over a positive denominator) and shown
 /// as a decimal fraction with six places (`0.050000`).
@@ -100,7 +110,9 @@ impl Share {
     /// Parses a decimal fraction such as `0.10` exactly.
     pub fn parse(raw: &str) -> Result<Share, ParseError> {
         Ratio::parse_decimal(raw, 12).map(Share).ok_or_else(|| {
-            ParseError::new(format!("{raw:?} is not a decimal fraction such as 0.10"))
+            ParseError::new(text!("not_a_fraction", value = format!("{raw:?}");
+                id: "{value} bukan pecahan desimal seperti 0.10",
+                en: "{value} is not a decimal fraction such as 0.10"))
         })
     }
 
@@ -135,23 +147,9 @@ impl fmt::Display for Share {
     }
 }
 
-impl Serialize for Share {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// As JSON carries it: a decimal fraction with six places, as text
-/// (`"0.050000"`).
-impl schemars::JsonSchema for Share {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Share".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{6}$"})
-    }
-}
+// As JSON carries it: a decimal fraction with six places, as text
+// (`"0.050000"`).
+as_json_text!(Share, "^-?[0-9]+\\.[0-9]{6}$");
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! Organisations: the bodies the programme deals with.
 
-use crate::ParseError;
+use crate::{text, ParseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -69,11 +69,10 @@ impl OrgKind {
             "university" | "universitas" | "college" => OrgKind::University,
             _ => {
                 let known: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                return Err(ParseError::new(format!(
-                    "unknown organisation kind {:?}; expected one of {}",
-                    raw.trim(),
-                    known.join(", ")
-                )));
+                return Err(ParseError::new(text!("unknown_org_kind",
+                    kind = format!("{:?}", raw.trim()), known = known.join(", ");
+                    id: "jenis organisasi {kind} tidak dikenal; pilih salah satu dari {known}",
+                    en: "unknown organisation kind {kind}; expected one of {known}")));
             }
         };
         Ok(kind)
@@ -100,10 +99,11 @@ impl Npwp {
             .filter(|c| !matches!(c, '.' | '-' | ' '))
             .collect();
         if !digits.chars().all(|c| c.is_ascii_digit()) || !(15..=16).contains(&digits.len()) {
-            return Err(ParseError::new(format!(
-                "NPWP {:?} must have 15 or 16 digits",
-                raw.trim()
-            )));
+            return Err(ParseError::new(
+                text!("npwp_digits", npwp = format!("{:?}", raw.trim());
+                id: "NPWP {npwp} harus 15 atau 16 angka",
+                en: "NPWP {npwp} must have 15 or 16 digits"),
+            ));
         }
         Ok(Self(digits))
     }
@@ -129,10 +129,11 @@ impl CompanyNumber {
             .collect::<String>()
             .to_uppercase();
         let bad = || {
-            ParseError::new(format!(
-                "company number {:?} must be 8 characters: digits, or two letters then digits",
-                raw.trim()
-            ))
+            ParseError::new(
+                text!("company_number_format", number = format!("{:?}", raw.trim());
+                id: "nomor perusahaan {number} harus 8 karakter: angka, atau dua huruf lalu angka",
+                en: "company number {number} must be 8 characters: digits, or two letters then digits"),
+            )
         };
         // Only ASCII can be a company number; checking first also keeps the
         // byte split below on a character boundary (`GÑ` once panicked).

@@ -53,55 +53,23 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
         .map(|(i, h)| (i, h.as_str()))
         .collect();
 
-    let mut errors = file.errors.clone();
-    let mut records = Vec::with_capacity(file.rows.len());
-    for row in &file.rows {
-        let before = errors.len();
-        let mut fail = |column: &str, message: String| {
-            errors.push(RowError::new(row.line, Some(column), message))
-        };
+    Ok(file.records_by_line(|row, check| {
         let name = row.get(name_col);
         if name.is_empty() {
-            fail("name", "name is empty".into());
+            check.fail("name", crate::area_file::name_empty());
         }
-        let kind = OrgKind::parse(row.get(kind_col))
-            .map_err(|e| fail("kind", e.0))
-            .ok();
-        let area_code = row
-            .opt(area_col)
-            .map(|raw| {
-                AreaCode::parse(raw)
-                    .map_err(|e| fail("area_code", e.0))
-                    .ok()
+        let kind = check.ok("kind", OrgKind::parse(row.get(kind_col)));
+        let area_code = check.opt("area_code", row.opt(area_col), AreaCode::parse);
+        let company_number =
+            check.opt("company_number", row.opt(company_col), CompanyNumber::parse);
+        let npwp = check.opt("npwp", row.opt(npwp_col), Npwp::parse);
+        let parent_id = check.opt("parent_id", row.opt(parent_col), |raw| {
+            raw.parse::<i64>().map_err(|_| {
+                crate::text!("parent_id_not_a_number", value = format!("{raw:?}");
+                    id: "parent_id {value} harus id organisasi (bilangan bulat)",
+                    en: "parent_id {value} must be an organisation id (a whole number)")
             })
-            .unwrap_or_default();
-        let company_number = row
-            .opt(company_col)
-            .map(|raw| {
-                CompanyNumber::parse(raw)
-                    .map_err(|e| fail("company_number", e.0))
-                    .ok()
-            })
-            .unwrap_or_default();
-        let npwp = row
-            .opt(npwp_col)
-            .map(|raw| Npwp::parse(raw).map_err(|e| fail("npwp", e.0)).ok())
-            .unwrap_or_default();
-        let parent_id = row
-            .opt(parent_col)
-            .map(|raw| {
-                raw.parse::<i64>()
-                    .map_err(|_| {
-                        fail(
-                            "parent_id",
-                            format!(
-                                "parent_id {raw:?} must be an organisation id (a whole number)"
-                            ),
-                        )
-                    })
-                    .ok()
-            })
-            .unwrap_or_default();
+        });
         let attributes: BTreeMap<String, String> = attribute_cols
             .iter()
             .filter_map(|(i, key)| {
@@ -109,23 +77,19 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
                 (!value.is_empty()).then(|| ((*key).to_owned(), value.to_owned()))
             })
             .collect();
-        if errors.len() == before {
-            records.push(OrgRecord {
-                line: row.line,
-                input: OrgInput {
-                    name: name.to_owned(),
-                    kind: kind.expect("parsed"),
-                    area_code,
-                    parent_id,
-                    company_number,
-                    npwp,
-                    attributes,
-                },
-            });
-        }
-    }
-    errors.sort_by_key(|e| e.line);
-    Ok((records, errors))
+        Some(OrgRecord {
+            line: row.line,
+            input: OrgInput {
+                name: name.to_owned(),
+                kind: kind?,
+                area_code,
+                parent_id,
+                company_number,
+                npwp,
+                attributes,
+            },
+        })
+    }))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Postal codes and the prefix they are mapped by.
 
-use crate::ParseError;
+use crate::{text, ParseError};
 
 /// A postal code, normalised (upper-cased, spaces removed). UK postcodes
 /// contain letters and are mapped by their outward code; other postal codes
@@ -16,13 +16,15 @@ impl PostalCode {
             .collect::<String>()
             .to_uppercase();
         if code.is_empty() {
-            return Err(ParseError::new("postal code is empty"));
+            return Err(ParseError::new(text!("postcode_empty";
+                id: "kode pos kosong", en: "postal code is empty")));
         }
         if !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(ParseError::new(format!(
-                "postal code {:?} may hold only letters and digits",
-                raw.trim()
-            )));
+            return Err(ParseError::new(
+                text!("postcode_characters", code = format!("{:?}", raw.trim());
+                id: "kode pos {code} hanya boleh berisi huruf dan angka",
+                en: "postal code {code} may hold only letters and digits"),
+            ));
         }
         Ok(Self(code))
     }

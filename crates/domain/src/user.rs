@@ -1,6 +1,6 @@
 //! User names and passwords.
 
-use crate::ParseError;
+use crate::{text, ParseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -13,15 +13,18 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let name = raw.trim().to_lowercase();
         if !(2..=64).contains(&name.chars().count()) {
-            return Err(ParseError::new("user name must be 2–64 characters"));
+            return Err(ParseError::new(text!("username_length";
+                id: "nama pengguna harus 2–64 karakter", en: "user name must be 2–64 characters")));
         }
         if !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(ParseError::new(format!(
-                "user name {name:?} may hold only letters, digits, '.', '_' and '-'"
-            )));
+            return Err(ParseError::new(
+                text!("username_characters", name = format!("{name:?}");
+                id: "nama pengguna {name} hanya boleh berisi huruf, angka, '.', '_' dan '-'",
+                en: "user name {name} may hold only letters, digits, '.', '_' and '-'"),
+            ));
         }
         Ok(Self(name))
     }
@@ -50,13 +53,15 @@ impl Password {
         let pw = raw.trim_end_matches(['\r', '\n']);
         let len = pw.chars().count();
         if len < Self::MIN_LEN {
-            return Err(ParseError::new(format!(
-                "password must be at least {} characters",
-                Self::MIN_LEN
-            )));
+            return Err(ParseError::new(
+                text!("password_too_short", min = Self::MIN_LEN;
+                id: "kata sandi minimal {min} karakter",
+                en: "password must be at least {min} characters"),
+            ));
         }
         if len > 256 {
-            return Err(ParseError::new("password must be at most 256 characters"));
+            return Err(ParseError::new(text!("password_too_long";
+                id: "kata sandi maksimal 256 karakter", en: "password must be at most 256 characters")));
         }
         Ok(Self(pw.to_owned()))
     }

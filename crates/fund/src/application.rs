@@ -45,57 +45,33 @@ impl std::fmt::Display for ApplicationStatus {
     }
 }
 
-/// Why a decision or a disbursal is refused; `field()` names the input
-/// at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refused {
-    #[error("application {id} is {status}, not pending")]
-    NotPending {
-        id: ApplicationId,
-        status: ApplicationStatus,
-    },
-    #[error("the person who entered an application cannot approve it (maker-checker)")]
-    OwnApplication,
-    #[error("application {id} is {status}; only an approved one is disbursed")]
-    NotApproved {
-        id: ApplicationId,
-        status: ApplicationStatus,
-    },
-    #[error("a loan cannot be disbursed before it was applied for")]
-    BeforeApplied,
-    #[error("the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend")]
-    NotEnoughCash { cash: i64, principal: i64 },
+lumbung_domain::text_enum! {
+    /// Why a decision or a disbursal is refused; `field()` names the input
+    /// at fault.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Refused {
+        NotPending { id: ApplicationId, status: ApplicationStatus } => "application_not_pending",
+            application = id, status = status;
+            id: "permohonan {application} berstatus {status}, bukan pending",
+            en: "application {application} is {status}, not pending",
+        OwnApplication => "maker_checker";
+            id: "orang yang memasukkan permohonan tidak boleh menyetujuinya (maker-checker)",
+            en: "the person who entered an application cannot approve it (maker-checker)",
+        NotApproved { id: ApplicationId, status: ApplicationStatus } => "application_not_approved",
+            application = id, status = status;
+            id: "permohonan {application} berstatus {status}; hanya yang disetujui yang dicairkan",
+            en: "application {application} is {status}; only an approved one is disbursed",
+        BeforeApplied => "disbursed_before_applied";
+            id: "pinjaman tidak bisa dicairkan sebelum tanggal permohonannya",
+            en: "a loan cannot be disbursed before it was applied for",
+        NotEnoughCash { cash: i64, principal: i64 } => "not_enough_cash",
+            cash = cash, principal = principal;
+            id: "kas UPK Rp {cash}, kurang dari Rp {principal} yang akan dipinjamkan",
+            en: "the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend",
+    }
 }
 
 impl Refused {
-    /// The refusal in both languages.
-    pub fn text(&self) -> lumbung_domain::Text {
-        use lumbung_domain::text;
-        match self {
-            Refused::NotPending { id, status } => {
-                text!("application_not_pending", application = id, status = status;
-                id: "permohonan {application} berstatus {status}, bukan pending",
-                en: "application {application} is {status}, not pending")
-            }
-            Refused::OwnApplication => text!("maker_checker";
-                id: "orang yang memasukkan permohonan tidak boleh menyetujuinya (maker-checker)",
-                en: "the person who entered an application cannot approve it (maker-checker)"),
-            Refused::NotApproved { id, status } => {
-                text!("application_not_approved", application = id, status = status;
-                id: "permohonan {application} berstatus {status}; hanya yang disetujui yang dicairkan",
-                en: "application {application} is {status}; only an approved one is disbursed")
-            }
-            Refused::BeforeApplied => text!("disbursed_before_applied";
-                id: "pinjaman tidak bisa dicairkan sebelum tanggal permohonannya",
-                en: "a loan cannot be disbursed before it was applied for"),
-            Refused::NotEnoughCash { cash, principal } => {
-                text!("not_enough_cash", cash = cash, principal = principal;
-                id: "kas UPK Rp {cash}, kurang dari Rp {principal} yang akan dipinjamkan",
-                en: "the UPK holds Rp {cash} in cash, less than the Rp {principal} to lend")
-            }
-        }
-    }
-
     pub fn field(&self) -> &'static str {
         match self {
             Refused::NotPending { .. } | Refused::OwnApplication | Refused::NotApproved { .. } => {

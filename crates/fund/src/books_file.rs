@@ -6,6 +6,7 @@
 
 use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use jiff::civil::Date;
+use lumbung_domain::{text, Text};
 use lumbung_tabular::{CsvFile, Rejected, RowError};
 
 /// A loan as a LOANS.csv row gives it.
@@ -73,11 +74,11 @@ pub struct RepaymentRecord {
 
 /// A date as spreadsheets write it (`2024-01-31` or `31/01/2024`), on a
 /// day the books keep.
-pub fn date(raw: &str) -> Result<Date, String> {
-    crate::loan::book_day(calendar_date(raw)?).map_err(|e| e.to_string())
+pub fn date(raw: &str) -> Result<Date, Text> {
+    crate::loan::book_day(calendar_date(raw)?).map_err(|e| e.text())
 }
 
-fn calendar_date(raw: &str) -> Result<Date, String> {
+fn calendar_date(raw: &str) -> Result<Date, Text> {
     let s = raw.trim();
     if let Ok(d) = s.parse::<Date>() {
         return Ok(d);
@@ -90,20 +91,29 @@ fn calendar_date(raw: &str) -> Result<Date, String> {
             }
         }
     }
-    Err(format!("{s:?} is not a date (2024-01-31 or 31/01/2024)"))
+    Err(text!("not_a_book_date", value = format!("{s:?}");
+        id: "{value} bukan tanggal (2024-01-31 atau 31/01/2024)",
+        en: "{value} is not a date (2024-01-31 or 31/01/2024)"))
+}
+
+/// The problem of an empty cell in `column`.
+fn empty(column: &str) -> Text {
+    text!("column_empty", column = column; id: "{column} kosong", en: "{column} is empty")
 }
 
 /// Whole rupiah, with `.` or `,` as thousands separators allowed.
-fn rupiah(raw: &str) -> Result<Rupiah, String> {
+fn rupiah(raw: &str) -> Result<Rupiah, Text> {
     let s: String = raw
         .trim()
         .chars()
         .filter(|c| !matches!(c, '.' | ',' | ' '))
         .collect();
     let s = s.strip_prefix("Rp").unwrap_or(&s);
-    s.parse::<i64>()
-        .map(Rupiah)
-        .map_err(|_| format!("{:?} is not a whole-rupiah amount", raw.trim()))
+    s.parse::<i64>().map(Rupiah).map_err(|_| {
+        text!("not_whole_rupiah", value = format!("{:?}", raw.trim());
+                id: "{value} bukan jumlah rupiah bulat",
+                en: "{value} is not a whole-rupiah amount")
+    })
 }
 
 pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejected> {
@@ -118,94 +128,64 @@ pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejecte
     ])?;
     let kind_col = file.column("schedule");
     let frequency_col = file.column("frequency");
-    let mut errors = file.errors.clone();
-    let mut out = Vec::new();
-    for row in &file.rows {
-        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
+    Ok(file.records(|row, check| {
         let text = |i: usize| row.get(cols[i]).trim().to_owned();
         let (upk, ksm, loan_id) = (text(0), text(1), text(2));
         for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
             if v.is_empty() {
-                bad(name, format!("{name} is empty"));
+                check.fail(name, empty(name));
             }
         }
-        let disbursed_on = date(row.get(cols[3]))
-            .map_err(|e| bad("disbursed_on", e))
-            .ok();
-        let principal = rupiah(row.get(cols[4]))
-            .map_err(|e| bad("principal", e))
-            .ok();
-        let term = row
-            .get(cols[5])
-            .trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|t| *t >= 1);
-        if term.is_none() {
-            bad(
-                "term_months",
-                format!("{:?} is not a number of months", row.get(cols[5]).trim()),
-            );
-        }
-        let rate = FeeRate::parse(row.get(cols[6]))
-            .map_err(|e| bad("fee_rate_monthly", e.0))
-            .ok();
-        let kind = ScheduleKind::parse(row.opt(kind_col).unwrap_or_default())
-            .map_err(|e| bad("schedule", e.0))
-            .ok();
-        let frequency = Frequency::parse(row.opt(frequency_col).unwrap_or_default())
-            .map_err(|e| bad("frequency", e.0))
-            .ok();
-        if let (
-            Some(disbursed_on),
-            Some(principal),
-            Some(term_months),
-            Some(fee_rate),
-            Some(schedule),
-            Some(frequency),
-        ) = (disbursed_on, principal, term, rate, kind, frequency)
-        {
-            if !upk.is_empty() && !ksm.is_empty() && !loan_id.is_empty() {
-                out.push(LoanRecord {
-                    line: row.line,
-                    upk,
-                    ksm,
-                    loan_id,
-                    disbursed_on,
-                    principal,
-                    term_months,
-                    fee_rate,
-                    schedule,
-                    frequency,
-                });
-            }
-        }
-    }
-    Ok((out, errors))
+        let disbursed_on = check.ok("disbursed_on", date(row.get(cols[3])));
+        let principal = check.ok("principal", rupiah(row.get(cols[4])));
+        let term = row.get(cols[5]).trim();
+        let term_months = check.ok(
+            "term_months",
+            term.parse::<u16>().ok().filter(|t| *t >= 1).ok_or_else(|| {
+                text!("not_months", value = format!("{term:?}");
+                        id: "{value} bukan jumlah bulan", en: "{value} is not a number of months")
+            }),
+        );
+        let fee_rate = check.ok("fee_rate_monthly", FeeRate::parse(row.get(cols[6])));
+        let schedule = check.ok(
+            "schedule",
+            ScheduleKind::parse(row.opt(kind_col).unwrap_or_default()),
+        );
+        let frequency = check.ok(
+            "frequency",
+            Frequency::parse(row.opt(frequency_col).unwrap_or_default()),
+        );
+        Some(LoanRecord {
+            line: row.line,
+            upk,
+            ksm,
+            loan_id,
+            disbursed_on: disbursed_on?,
+            principal: principal?,
+            term_months: term_months?,
+            fee_rate: fee_rate?,
+            schedule: schedule?,
+            frequency: frequency?,
+        })
+    }))
 }
 
 pub fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>), Rejected> {
     let cols = file.require(&["loan_id", "paid_on", "amount"])?;
-    let mut errors = file.errors.clone();
-    let mut out = Vec::new();
-    for row in &file.rows {
-        let mut bad = |col: &str, msg: String| errors.push(RowError::new(row.line, Some(col), msg));
+    Ok(file.records(|row, check| {
         let loan_id = row.get(cols[0]).trim().to_owned();
         if loan_id.is_empty() {
-            bad("loan_id", "loan_id is empty".into());
+            check.fail("loan_id", empty("loan_id"));
         }
-        let paid_on = date(row.get(cols[1])).map_err(|e| bad("paid_on", e)).ok();
-        let amount = rupiah(row.get(cols[2])).map_err(|e| bad("amount", e)).ok();
-        if let (Some(paid_on), Some(amount), false) = (paid_on, amount, loan_id.is_empty()) {
-            out.push(RepaymentRecord {
-                line: row.line,
-                loan_id,
-                paid_on,
-                amount,
-            });
-        }
-    }
-    Ok((out, errors))
+        let paid_on = check.ok("paid_on", date(row.get(cols[1])));
+        let amount = check.ok("amount", rupiah(row.get(cols[2])));
+        Some(RepaymentRecord {
+            line: row.line,
+            loan_id,
+            paid_on: paid_on?,
+            amount: amount?,
+        })
+    }))
 }
 
 #[cfg(test)]

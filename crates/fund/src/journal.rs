@@ -46,21 +46,11 @@ impl Account {
     /// Writes the name in the hashed text: stable, so that hashes stay
     /// valid.
     fn write_key(&self, out: &mut String) {
-        use std::fmt::Write;
-        let name = match self {
-            Account::Cash => "cash",
-            Account::LoansReceivable(ksm) => {
-                let _ = write!(out, "loans_receivable:{ksm}");
-                return;
-            }
-            Account::FeeIncome => "fee_income",
-            Account::SavingsHeld => "savings_held",
-            Account::LoanLossReserve => "loan_loss_reserve",
-            Account::OperatingCosts => "operating_costs",
-            Account::CapitalBlm => "capital_blm",
-            Account::ReserveExpense => "reserve_expense",
-        };
-        out.push_str(name);
+        out.push_str(self.kind());
+        if let Account::LoansReceivable(ksm) = self {
+            use std::fmt::Write;
+            let _ = write!(out, ":{ksm}");
+        }
     }
 }
 

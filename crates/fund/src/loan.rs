@@ -2,7 +2,7 @@
 
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::ParseError;
+use lumbung_domain::{text, ParseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -94,16 +94,20 @@ impl FeeRate {
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
         if s.is_empty() || !digits(int) || !digits(frac) || frac.len() > 9 {
-            return Err(ParseError(format!(
-                "{raw:?} is not a monthly rate such as 0.015"
-            )));
+            return Err(ParseError(
+                text!("not_a_monthly_rate", value = format!("{raw:?}");
+                id: "{value} bukan tarif bulanan seperti 0.015",
+                en: "{value} is not a monthly rate such as 0.015"),
+            ));
         }
         let den = 10i64.pow(frac.len() as u32);
         let int: i64 = if int.is_empty() {
             0
         } else {
-            int.parse()
-                .map_err(|_| ParseError(format!("{raw:?} is too large")))?
+            int.parse().map_err(|_| {
+                ParseError(text!("too_large", value = format!("{raw:?}");
+                        id: "{value} terlalu besar", en: "{value} is too large"))
+            })?
         };
         let frac: i64 = if frac.is_empty() {
             0
@@ -112,9 +116,11 @@ impl FeeRate {
         };
         let num = int * den + frac;
         if num > den {
-            return Err(ParseError(format!(
-                "{raw:?}: a monthly rate above 100% is surely a mistake"
-            )));
+            return Err(ParseError(
+                text!("monthly_rate_above_100", value = format!("{raw:?}");
+                id: "{value}: tarif bulanan di atas 100% pasti keliru",
+                en: "{value}: a monthly rate above 100% is surely a mistake"),
+            ));
         }
         Ok(FeeRate { num, den })
     }
@@ -172,10 +178,11 @@ impl ScheduleKind {
         match raw.trim().to_lowercase().as_str() {
             "" | "flat" => Ok(ScheduleKind::Flat),
             "declining" => Ok(ScheduleKind::Declining),
-            _ => Err(ParseError(format!(
-                "{:?}: the schedule is flat or declining",
-                raw.trim()
-            ))),
+            _ => Err(ParseError(
+                text!("unknown_schedule", value = format!("{:?}", raw.trim());
+                id: "{value}: jadwalnya flat atau declining (menurun)",
+                en: "{value}: the schedule is flat or declining"),
+            )),
         }
     }
 
@@ -209,10 +216,11 @@ impl Frequency {
             "" | "monthly" => Ok(Frequency::Monthly),
             "fortnightly" => Ok(Frequency::Fortnightly),
             "weekly" => Ok(Frequency::Weekly),
-            _ => Err(ParseError(format!(
-                "{:?}: instalments are monthly, fortnightly or weekly",
-                raw.trim()
-            ))),
+            _ => Err(ParseError(
+                text!("unknown_frequency", value = format!("{:?}", raw.trim());
+                id: "{value}: angsuran monthly (bulanan), fortnightly (dua mingguan) atau weekly (mingguan)",
+                en: "{value}: instalments are monthly, fortnightly or weekly"),
+            )),
         }
     }
 

@@ -3,6 +3,7 @@
 //! left out keeps its default.
 
 use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
+use lumbung_domain::{text, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -98,74 +99,105 @@ impl Default for Settings {
 #[error("setting {field}: {message}")]
 pub struct SettingsError {
     pub field: &'static str,
-    pub message: String,
+    pub message: Text,
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> SettingsError {
-    SettingsError {
-        field,
-        message: message.into(),
-    }
+fn bad(field: &'static str, message: Text) -> SettingsError {
+    SettingsError { field, message }
+}
+
+/// The problem of a count below one.
+fn at_least_one() -> Text {
+    text!("settings_at_least_one"; id: "paling sedikit 1", en: "must be at least 1")
 }
 
 impl Settings {
     /// Parses stored or typed JSON and checks every rule between settings.
     pub fn from_json(raw: &str) -> Result<Settings, SettingsError> {
-        let s: Settings = serde_json::from_str(raw).map_err(|e| bad("json", e.to_string()))?;
+        let s: Settings = serde_json::from_str(raw).map_err(|e| {
+            bad(
+                "json",
+                text!("settings_json", error = e;
+                id: "pengaturan bukan JSON yang sah: {error}", en: "{error}"),
+            )
+        })?;
         s.checked()
     }
 
     pub fn checked(self) -> Result<Settings, SettingsError> {
         if self.arrears_threshold == 0 {
-            return Err(bad("arrears_threshold", "must be at least 1"));
+            return Err(bad("arrears_threshold", at_least_one()));
         }
         let mut last = self.arrears_threshold;
         for t in &self.further_classes {
             if *t <= last {
                 return Err(bad(
                     "further_classes",
-                    "each threshold must be above the one before and the arrears threshold",
+                    text!("settings_further_classes";
+                        id: "setiap ambang harus di atas ambang sebelumnya dan ambang tunggakan",
+                        en: "each threshold must be above the one before and the arrears threshold"),
                 ));
             }
             last = *t;
         }
         if self.min_members == 0 {
-            return Err(bad("min_members", "must be at least 1"));
+            return Err(bad("min_members", at_least_one()));
         }
         if self.women_target_percent > 100 {
-            return Err(bad("women_target_percent", "is a percentage, 0–100"));
+            return Err(bad(
+                "women_target_percent",
+                text!("settings_percentage"; id: "berupa persen, 0–100", en: "is a percentage, 0–100"),
+            ));
         }
         if self.first_loan_limit.0 <= 0 || self.first_loan_limit > self.loan_limit {
             return Err(bad(
                 "first_loan_limit",
-                "must be above zero and no more than loan_limit",
+                text!("settings_first_loan_limit";
+                    id: "harus di atas nol dan tidak lebih dari loan_limit",
+                    en: "must be above zero and no more than loan_limit"),
             ));
         }
         if self.term_min == 0 || self.term_min > self.term_max {
             return Err(bad(
                 "term_min",
-                "must be at least 1 and no more than term_max",
+                text!("settings_term_min";
+                    id: "harus paling sedikit 1 dan tidak lebih dari term_max",
+                    en: "must be at least 1 and no more than term_max"),
             ));
         }
         // A century of weekly instalments still fits a schedule's count.
         if self.term_max > 1200 {
-            return Err(bad("term_max", "must be at most 1200 months"));
+            return Err(bad(
+                "term_max",
+                text!("settings_term_max";
+                    id: "paling lama 1200 bulan", en: "must be at most 1200 months"),
+            ));
         }
-        FeeRate::parse(&self.fee_rate).map_err(|e| bad("fee_rate", e.to_string()))?;
+        FeeRate::parse(&self.fee_rate).map_err(|e| bad("fee_rate", e.0))?;
         if self.reserve_rates.is_empty() {
-            return Err(bad("reserve_rates", "needs at least one rate"));
+            return Err(bad(
+                "reserve_rates",
+                text!("settings_no_reserve_rate";
+                    id: "perlu paling sedikit satu tarif", en: "needs at least one rate"),
+            ));
         }
         for r in &self.reserve_rates {
-            FeeRate::parse(r).map_err(|e| bad("reserve_rates", e.to_string()))?;
+            FeeRate::parse(r).map_err(|e| bad("reserve_rates", e.0))?;
         }
         if self.max_movement.0 <= 0 || self.max_movement > MOVEMENT_CEILING {
             return Err(bad(
                 "max_movement",
-                format!("must be above zero and at most {MOVEMENT_CEILING}"),
+                text!("settings_max_movement", max = MOVEMENT_CEILING;
+                    id: "harus di atas nol dan paling banyak {max}",
+                    en: "must be above zero and at most {max}"),
             ));
         }
         if self.loan_limit > self.max_movement {
-            return Err(bad("loan_limit", "must be no more than max_movement"));
+            return Err(bad(
+                "loan_limit",
+                text!("settings_loan_limit";
+                    id: "tidak boleh lebih dari max_movement", en: "must be no more than max_movement"),
+            ));
         }
         Ok(self)
     }

@@ -32,29 +32,39 @@ fn join(a: String, b: String) -> String {
 
 /// Indonesian words: 1,250,000 → "satu juta dua ratus lima puluh ribu rupiah".
 pub fn terbilang(amount: i64) -> String {
+    in_words(
+        amount,
+        "nol",
+        ["triliun", "miliar", "juta", "ribu"],
+        |group, name| match (group, name) {
+            (1, "ribu") => "seribu".to_owned(),
+            (_, "") => id_below_thousand(group),
+            _ => format!("{} {name}", id_below_thousand(group)),
+        },
+    )
+}
+
+/// `amount` in words: each non-zero group of three digits, the largest
+/// first, as `group` says it with its scale's name ("" for the last),
+/// then "rupiah".
+fn in_words(
+    amount: i64,
+    zero: &str,
+    scales: [&str; 4],
+    group: impl Fn(u64, &str) -> String,
+) -> String {
     let n = amount.unsigned_abs();
     let words = if n == 0 {
-        "nol".to_owned()
+        zero.to_owned()
     } else {
-        let mut parts = Vec::new();
-        for (scale, name) in [
-            (1_000_000_000_000u64, "triliun"),
-            (1_000_000_000, "miliar"),
-            (1_000_000, "juta"),
-            (1_000, "ribu"),
-            (1, ""),
-        ] {
-            let group = n / scale % 1000;
-            if group == 0 {
-                continue;
-            }
-            parts.push(match (group, name) {
-                (1, "ribu") => "seribu".to_owned(),
-                (_, "") => id_below_thousand(group),
-                _ => format!("{} {name}", id_below_thousand(group)),
-            });
-        }
-        parts.join(" ")
+        [1_000_000_000_000u64, 1_000_000_000, 1_000_000, 1_000, 1]
+            .into_iter()
+            .zip(scales.into_iter().chain([""]))
+            .map(|(scale, name)| (n / scale % 1000, name))
+            .filter(|(g, _)| *g > 0)
+            .map(|(g, name)| group(g, name))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let sign = if amount < 0 { "minus " } else { "" };
     format!("{sign}{words} rupiah")
@@ -102,27 +112,12 @@ fn en_below_thousand(n: u64) -> String {
 
 /// English words: 1,250,000 → "one million two hundred fifty thousand rupiah".
 pub fn in_english(amount: i64) -> String {
-    let n = amount.unsigned_abs();
-    let words = if n == 0 {
-        "zero".to_owned()
-    } else {
-        let mut parts = Vec::new();
-        for (scale, name) in [
-            (1_000_000_000_000u64, "trillion"),
-            (1_000_000_000, "billion"),
-            (1_000_000, "million"),
-            (1_000, "thousand"),
-            (1, ""),
-        ] {
-            let group = n / scale % 1000;
-            if group > 0 {
-                parts.push(join(en_below_thousand(group), name.to_owned()));
-            }
-        }
-        parts.join(" ")
-    };
-    let sign = if amount < 0 { "minus " } else { "" };
-    format!("{sign}{words} rupiah")
+    in_words(
+        amount,
+        "zero",
+        ["trillion", "billion", "million", "thousand"],
+        |group, name| join(en_below_thousand(group), name.to_owned()),
+    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! each column, dimensions as dense integer ids, money as integer minor
 //! units. Reports scan these arrays; the store keeps them as blobs.
 
-use lumbung_domain::Money;
+use lumbung_domain::{text, Money, Text};
 
 /// `date` value for a payment whose date is not known.
 pub const NO_DATE: i32 = i32::MIN;
@@ -132,42 +132,35 @@ impl Facts {
             MAGIC_WITH_PAYMENT_IDS
         });
         out.extend_from_slice(&(n as u64).to_le_bytes());
-        self.anchor
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.year
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.date
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.supplier
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.amount
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.sector
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        macro_rules! put {
+            ($($column:expr),*) => {
+                $($column.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));)*
+            };
+        }
+        put!(
+            self.anchor,
+            self.year,
+            self.date,
+            self.supplier,
+            self.amount,
+            self.sector
+        );
         out.extend_from_slice(&self.flags);
-        self.payment
-            .iter()
-            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        put!(self.payment);
         out
     }
 
-    pub fn decode(bytes: &[u8]) -> Result<Facts, String> {
+    pub fn decode(bytes: &[u8]) -> Result<Facts, Text> {
         if bytes.len() < 16 || (&bytes[..8] != MAGIC && &bytes[..8] != MAGIC_WITH_PAYMENT_IDS) {
-            return Err("not a facts segment".into());
+            return Err(text!("not_a_facts_segment";
+                id: "bukan segmen fakta", en: "not a facts segment"));
         }
         let with_ids = &bytes[..8] == MAGIC_WITH_PAYMENT_IDS;
         let n = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes")) as usize;
         if bytes.len() != 16 + n * if with_ids { 35 } else { 27 } {
-            return Err(format!(
-                "facts segment of {} bytes does not hold {n} rows",
-                bytes.len()
-            ));
+            return Err(text!("facts_segment_size", bytes = bytes.len(), rows = n;
+                id: "segmen fakta sebesar {bytes} bait tidak memuat {rows} baris",
+                en: "facts segment of {bytes} bytes does not hold {rows} rows"));
         }
         let mut at = 16;
         macro_rules! column {

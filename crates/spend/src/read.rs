@@ -48,7 +48,7 @@ pub use date::period_hint;
 pub use lumbung_tabular::limits;
 
 use jiff::civil::Date;
-use lumbung_domain::{FiscalYear, Money, Rejected, RowError};
+use lumbung_domain::{text, FiscalYear, Money, Rejected, RowError, Text};
 use lumbung_tabular::sheet;
 use lumbung_tabular::table::{self, Row, Value};
 use std::borrow::Cow;
@@ -147,9 +147,11 @@ impl fmt::Display for Field {
 pub const MAX_PAYMENT: Money = Money::from_minor(100_000_000_000);
 
 /// The row error of an amount above [`MAX_PAYMENT`], if it is.
-pub(crate) fn above_max(amount: Money) -> Option<String> {
+pub(crate) fn above_max(amount: Money) -> Option<Text> {
     (amount.minor().unsigned_abs() > MAX_PAYMENT.minor().unsigned_abs()).then(|| {
-        format!("{amount} is more than one payment may be ({MAX_PAYMENT}); is a digit too many?")
+        text!("above_max_payment", amount = amount, max = MAX_PAYMENT;
+            id: "{amount} melebihi batas satu pembayaran ({max}); kelebihan satu digit?",
+            en: "{amount} is more than one payment may be ({max}); is a digit too many?")
     })
 }
 
@@ -214,6 +216,11 @@ pub struct Ledger {
     pub notes: Vec<String>,
 }
 
+/// The problem of a payment row without an amount.
+pub(crate) fn amount_empty() -> Text {
+    text!("amount_empty"; id: "jumlahnya kosong", en: "the amount is empty")
+}
+
 /// Flag on a row without a supplier name.
 pub const NO_SUPPLIER_NAME: &str = "no supplier name";
 
@@ -225,10 +232,12 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
         file: name.to_string(),
         errors,
     };
-    let whole = |msg: String| reject(vec![RowError::new(1, None, msg)]);
-    let at = |(line, msg): (u64, String)| reject(vec![RowError::new(line, None, msg)]);
+    let whole = |msg: Text| reject(vec![RowError::new(1, None, msg)]);
+    let at = |(line, msg): (u64, Text)| reject(vec![RowError::new(line, None, msg)]);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(whole("the file is empty".to_string()));
+        return Err(whole(
+            text!("file_empty"; id: "berkasnya kosong", en: "the file is empty"),
+        ));
     }
     let blank: Vec<RowError> = options
         .mapping
@@ -339,18 +348,37 @@ fn header_errors<R: Row>(problem: header::HeaderProblem, rows: &[R]) -> Vec<RowE
                 }
             });
             let (line, seen) = match (rows.iter().find(|r| !r.is_blank()), first) {
-                (Some(r), Some(text)) => (r.line(), format!("; the first line reads: {text}")),
-                _ => (1, String::new()),
+                (Some(r), Some(text)) => (
+                    r.line(),
+                    (
+                        format!("; baris pertama berbunyi: {text}"),
+                        format!("; the first line reads: {text}"),
+                    ),
+                ),
+                _ => (1, (String::new(), String::new())),
             };
             vec![RowError::new(
                 line,
                 None,
-                format!(
-                    "no header row in the first {} rows: a header needs an amount column \
-                     (Amount, Net Amount, Value, Nilai, Jumlah, …) and at least one other known \
-                     column (Supplier Name, Paid Date, Trans No, …); name the columns with a \
-                     mapping{seen}",
-                    header::HEADER_SEARCH_ROWS
+                Text::new(
+                    "no_header_row",
+                    vec![("rows", header::HEADER_SEARCH_ROWS.to_string())],
+                    format!(
+                        "tidak ada baris judul di {} baris pertama: baris judul perlu kolom jumlah \
+                         (Amount, Net Amount, Value, Nilai, Jumlah, …) dan paling sedikit satu \
+                         kolom lain yang dikenal (Supplier Name, Paid Date, Trans No, …); beri \
+                         nama kolom dengan pemetaan{}",
+                        header::HEADER_SEARCH_ROWS,
+                        seen.0
+                    ),
+                    format!(
+                        "no header row in the first {} rows: a header needs an amount column \
+                         (Amount, Net Amount, Value, Nilai, Jumlah, …) and at least one other known \
+                         column (Supplier Name, Paid Date, Trans No, …); name the columns with a \
+                         mapping{}",
+                        header::HEADER_SEARCH_ROWS,
+                        seen.1
+                    ),
                 ),
             )]
         }
@@ -363,12 +391,14 @@ fn header_errors<R: Row>(problem: header::HeaderProblem, rows: &[R]) -> Vec<RowE
                         line,
                         Some(&head),
                         if row.is_some() {
-                            format!("column {head:?}, mapped to {field}, is not in the header row")
+                            text!("mapped_column_not_in_header", column = format!("{head:?}"), field = field;
+                                id: "kolom {column}, yang dipetakan ke {field}, tidak ada di baris judul",
+                                en: "column {column}, mapped to {field}, is not in the header row")
                         } else {
-                            format!(
-                                "column {head:?}, mapped to {field}, is in none of the first {} rows",
-                                header::HEADER_SEARCH_ROWS
-                            )
+                            text!("mapped_column_not_found", column = format!("{head:?}"), field = field,
+                                rows = header::HEADER_SEARCH_ROWS;
+                                id: "kolom {column}, yang dipetakan ke {field}, tidak ada di {rows} baris pertama",
+                                en: "column {column}, mapped to {field}, is in none of the first {rows} rows")
                         },
                     )
                 })
@@ -433,7 +463,7 @@ fn build<R: Row>(
     let amount_head = heads[amount_col].as_str();
     let mut tally = amount::Tally::default();
     // Each text amount is lexed once, here, and read below.
-    let lexed: Vec<Option<Result<amount::Lexed, String>>> = data
+    let lexed: Vec<Option<Result<amount::Lexed, Text>>> = data
         .iter()
         .map(|row| match row.get(amount_col) {
             Value::Text(s) if !table::trim(s).is_empty() => {
@@ -516,11 +546,7 @@ fn build<R: Row>(
         }
         if raw_amount.is_blank() {
             if named {
-                errors.push(RowError::new(
-                    line,
-                    Some(amount_head),
-                    lumbung_domain::text!("amount_empty"; id: "jumlahnya kosong", en: "the amount is empty"),
-                ));
+                errors.push(RowError::new(line, Some(amount_head), amount_empty()));
             } else {
                 skipped.push(line);
             }
@@ -531,10 +557,11 @@ fn build<R: Row>(
             Value::Text(s) => match lexed {
                 Some(Ok(l)) => amount::parse_lexed(&l, s, format).map(|m| (m, None)),
                 Some(Err(e)) => Err(e),
-                None => Err("the amount is empty".to_string()),
+                None => Err(amount_empty()),
             },
-            Value::Date(d) => Err(format!("{d} is a date, not an amount")),
-            Value::Empty => Err("the amount is empty".to_string()),
+            Value::Date(d) => Err(text!("date_not_amount", date = d;
+                id: "{date} adalah tanggal, bukan jumlah uang", en: "{date} is a date, not an amount")),
+            Value::Empty => Err(amount_empty()),
         };
         let (amount, rounded) = match read.and_then(|(m, r)| match above_max(m) {
             Some(msg) => Err(msg),

@@ -2,8 +2,9 @@
 //! [`RowError`] that names the line (1 = the first line of the file) and
 //! the column.
 
-use crate::text::{Lines, NOT_UTF8};
-use crate::{too_many_fields, Rejected, RowError, MAX_FIELDS};
+use crate::text::{not_utf8, Lines};
+use crate::{cannot_read_row, row_width, too_many_fields, Rejected, RowError, MAX_FIELDS};
+use lumbung_text::{text, Text};
 
 /// Where the column names come from.
 pub enum Header<'a> {
@@ -71,11 +72,8 @@ impl CsvFile {
                 Ok(true) => {}
                 Err(e) => {
                     let line = lines.at(e.position().map_or(0, csv::Position::byte));
-                    file.errors.push(RowError::new(
-                        line,
-                        None,
-                        format!("cannot read the row: {e}"),
-                    ));
+                    file.errors
+                        .push(RowError::new(line, None, cannot_read_row(&e)));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         break;
                     }
@@ -116,7 +114,7 @@ impl CsvFile {
                     ok = false;
                     let column = self.headers.get(i).map(String::as_str);
                     self.errors
-                        .push(RowError::new(line, column.or(Some("?")), NOT_UTF8));
+                        .push(RowError::new(line, column.or(Some("?")), not_utf8()));
                     fields.push(String::new());
                 }
             }
@@ -125,29 +123,13 @@ impl CsvFile {
             self.errors.push(RowError::new(
                 line,
                 Some(&self.headers[fields.len()]),
-                format!(
-                    "the row has {} field{}, the header has {width}: {} {} missing",
-                    fields.len(),
-                    if fields.len() == 1 { "" } else { "s" },
-                    self.headers[fields.len()..].join(", "),
-                    if width - fields.len() == 1 {
-                        "is"
-                    } else {
-                        "are"
-                    }
-                ),
+                row_too_short(fields.len(), &self.headers),
             ));
             return;
         }
         if fields[width..].iter().any(|f| !f.is_empty()) {
-            self.errors.push(RowError::new(
-                line,
-                None,
-                format!(
-                    "the row has {} fields, the header has {width}",
-                    fields.len()
-                ),
-            ));
+            self.errors
+                .push(RowError::new(line, None, row_width(fields.len(), width)));
             return;
         }
         fields.truncate(width);
@@ -174,14 +156,15 @@ impl CsvFile {
                 None => errors.push(RowError::new(
                     1,
                     Some(col),
-                    format!(
-                        "the required column {col} is missing (the header line has: {})",
-                        if self.headers.is_empty() {
-                            "nothing".to_owned()
-                        } else {
-                            self.headers.join(",")
-                        }
-                    ),
+                    if self.headers.is_empty() {
+                        text!("required_column_missing_empty", column = col;
+                            id: "kolom wajib {column} tidak ada (baris judulnya kosong)",
+                            en: "the required column {column} is missing (the header line has: nothing)")
+                    } else {
+                        text!("required_column_missing", column = col, header = self.headers.join(",");
+                            id: "kolom wajib {column} tidak ada (baris judulnya berisi: {header})",
+                            en: "the required column {column} is missing (the header line has: {header})")
+                    },
                 )),
             }
         }
@@ -200,7 +183,9 @@ impl CsvFile {
                 errors.push(RowError::new(
                     1,
                     Some(h),
-                    format!("the column {h} appears twice in the header"),
+                    text!("column_twice", column = h;
+                        id: "kolom {column} muncul dua kali di baris judul",
+                        en: "the column {column} appears twice in the header"),
                 ));
             }
         }
@@ -216,6 +201,91 @@ impl CsvFile {
             file: self.name.clone(),
             errors,
         }
+    }
+
+    /// Every row through `read`, the one loop of a file reader: the
+    /// records of the rows where nothing failed, and the file's problems
+    /// followed by the rows' (in row order).
+    pub fn records<R>(
+        &self,
+        mut read: impl FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<R>,
+    ) -> (Vec<R>, Vec<RowError>) {
+        let mut errors = self.errors.clone();
+        let mut records = Vec::with_capacity(self.rows.len());
+        for row in &self.rows {
+            let mut check = RowCheck {
+                line: row.line,
+                errors: &mut errors,
+                failed: false,
+            };
+            let record = read(row, &mut check);
+            if !check.failed {
+                records.extend(record);
+            }
+        }
+        (records, errors)
+    }
+
+    /// [`CsvFile::records`] with the problems in line order, the file's
+    /// and the rows' together.
+    pub fn records_by_line<R>(
+        &self,
+        read: impl FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<R>,
+    ) -> (Vec<R>, Vec<RowError>) {
+        let (records, mut errors) = self.records(read);
+        errors.sort_by_key(|e| e.line);
+        (records, errors)
+    }
+}
+
+/// The problem of a row with `fields` fields under `headers`: the columns
+/// it lacks.
+fn row_too_short(fields: usize, headers: &[String]) -> Text {
+    let (width, missing) = (headers.len(), headers[fields..].join(", "));
+    // English counts: "1 field", "2 fields"; "c is missing", "b, c are missing".
+    let noun = if fields == 1 { "field" } else { "fields" };
+    let verb = if width - fields == 1 { "is" } else { "are" };
+    let en =
+        format!("the row has {fields} {noun}, the header has {width}: {missing} {verb} missing");
+    let id = format!("baris ini {fields} kolom, judulnya {width}: {missing} tidak ada");
+    let params = vec![
+        ("fields", fields.to_string()),
+        ("width", width.to_string()),
+        ("missing", missing),
+    ];
+    Text::new("row_too_short", params, id, en)
+}
+
+/// The problems of one row as [`CsvFile::records`] reads it: each names
+/// its column, and a row with one keeps no record.
+pub struct RowCheck<'a> {
+    line: u64,
+    errors: &'a mut Vec<RowError>,
+    failed: bool,
+}
+
+impl RowCheck<'_> {
+    /// A problem with the cell of `column`.
+    pub fn fail(&mut self, column: &str, message: impl Into<Text>) {
+        self.failed = true;
+        self.errors
+            .push(RowError::new(self.line, Some(column), message));
+    }
+
+    /// The parsed value, or `None` with the problem kept for `column`.
+    pub fn ok<T, E: Into<Text>>(&mut self, column: &str, parsed: Result<T, E>) -> Option<T> {
+        parsed.map_err(|e| self.fail(column, e)).ok()
+    }
+
+    /// An optional cell parsed: `None` when it is empty or fails (the
+    /// problem kept for `column`).
+    pub fn opt<T, E: Into<Text>>(
+        &mut self,
+        column: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        raw.and_then(|raw| self.ok(column, parse(raw)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a file reader reports: every problem with its place in the file,
 //! and the one error of a file refused whole.
 
-use lumbung_text::{Language, Text};
+use lumbung_text::{text, Language, Text};
 use serde::Serialize;
 use std::fmt;
 
@@ -18,13 +18,35 @@ pub const MAX_FIELDS: usize = 16_384;
 pub const MAX_ROWS: usize = 1_000_000;
 
 /// The problem with a row of more than [`MAX_FIELDS`] fields.
-pub fn too_many_fields(fields: usize) -> String {
-    format!("the row has {fields} fields, more than the {MAX_FIELDS} read")
+pub fn too_many_fields(fields: usize) -> Text {
+    text!("too_many_fields", fields = fields, max = MAX_FIELDS;
+        id: "baris ini {fields} kolom, lebih dari {max} yang dibaca",
+        en: "the row has {fields} fields, more than the {max} read")
 }
 
 /// The problem with the row after the first [`MAX_ROWS`].
-pub fn too_many_rows() -> String {
-    format!("the file has more than {MAX_ROWS} rows: split it into smaller files")
+pub fn too_many_rows() -> Text {
+    text!("too_many_rows", max = MAX_ROWS;
+        id: "berkas ini lebih dari {max} baris: pecah menjadi berkas yang lebih kecil",
+        en: "the file has more than {max} rows: split it into smaller files")
+}
+
+/// The problem with a row of `fields` fields under a header of `width`.
+pub fn row_width(fields: usize, width: usize) -> Text {
+    text!("row_width", fields = fields, width = width;
+        id: "baris ini {fields} kolom, judulnya {width}",
+        en: "the row has {fields} fields, the header has {width}")
+}
+
+/// A CSV reader's own error, as it words it.
+pub fn csv_error(e: &csv::Error) -> Text {
+    text!("csv_error", error = e; id: "CSV tidak terbaca: {error}", en: "{error}")
+}
+
+/// A row the CSV reader could not read.
+pub fn cannot_read_row(e: &csv::Error) -> Text {
+    text!("cannot_read_row", error = e;
+        id: "baris ini tidak bisa dibaca: {error}", en: "cannot read the row: {error}")
 }
 
 /// One problem in an input file: the line number in the file (1 = first

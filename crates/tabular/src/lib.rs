@@ -20,9 +20,9 @@ pub mod sheet;
 pub mod table;
 pub mod text;
 
-pub use csv_file::{CsvFile, CsvRow, Header};
+pub use csv_file::{CsvFile, CsvRow, Header, RowCheck};
 pub use error::{
-    too_many_fields, too_many_rows, Brief, Rejected, RowError, LISTED_PROBLEMS, MAX_FIELDS,
-    MAX_ROWS,
+    cannot_read_row, csv_error, row_width, too_many_fields, too_many_rows, Brief, Rejected,
+    RowError, LISTED_PROBLEMS, MAX_FIELDS, MAX_ROWS,
 };
 pub use table::limits;

@@ -3,6 +3,8 @@
 
 use crate::table::{limits, thousands, Row, Value, OLE_MAGIC};
 use jiff::civil::Date;
+use lumbung_text::{text, Text};
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SheetCell {
@@ -57,19 +59,25 @@ pub type Book<'a> = calamine::Xlsx<std::io::Cursor<&'a [u8]>>;
 pub fn open_book<'a>(
     bytes: &'a [u8],
     wanted: Option<&str>,
-) -> Result<(Book<'a>, Vec<String>), String> {
+) -> Result<(Book<'a>, Vec<String>), Text> {
     use calamine::Reader;
     if bytes.starts_with(&OLE_MAGIC) {
-        return Err(
-            "this is an old Excel workbook (.xls), which is not read: save it as an Excel \
-             workbook (.xlsx) or as CSV"
-                .to_string(),
-        );
+        return Err(text!("old_excel_workbook";
+            id: "ini buku kerja Excel lama (.xls), yang tidak dibaca: simpan sebagai buku kerja \
+                 Excel (.xlsx) atau sebagai CSV",
+            en: "this is an old Excel workbook (.xls), which is not read: save it as an Excel \
+                 workbook (.xlsx) or as CSV"));
     }
     check_zip(bytes)?;
-    let book = guarded(|| calamine::Xlsx::new(std::io::Cursor::new(bytes)))
-        .and_then(|r| r.map_err(|e| e.to_string()))
-        .map_err(|e| format!("cannot read the workbook: {e}"))?;
+    let book = match guarded(|| calamine::Xlsx::new(std::io::Cursor::new(bytes))) {
+        Ok(read) => read.map_err(cannot_read_workbook)?,
+        Err(damaged) => {
+            return Err(damaged.prefixed(
+                "buku kerja tidak bisa dibaca: ",
+                "cannot read the workbook: ",
+            ))
+        }
+    };
     let names = book.sheet_names();
     let chosen = match wanted {
         Some(w) => {
@@ -77,14 +85,14 @@ pub fn open_book<'a>(
                 .iter()
                 .find(|n| n.trim().eq_ignore_ascii_case(w.trim()))
                 .ok_or_else(|| {
-                    format!(
-                        "no sheet named {w:?}; the sheets are: {}",
-                        names
-                            .iter()
-                            .map(|n| format!("{n:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                    let sheets = names
+                        .iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    text!("no_such_sheet", sheet = format!("{w:?}"), sheets = sheets;
+                        id: "tidak ada lembar bernama {sheet}; lembar yang ada: {sheets}",
+                        en: "no sheet named {sheet}; the sheets are: {sheets}")
                 })?;
             vec![found.clone()]
         }
@@ -95,28 +103,33 @@ pub fn open_book<'a>(
 
 /// Runs the spreadsheet library on untrusted bytes: a panic in it is a
 /// damaged file, not a crashed server.
-fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, Text> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .map_err(|_| "the file is damaged".to_string())
+        .map_err(|_| text!("file_damaged"; id: "berkasnya rusak", en: "the file is damaged"))
+}
+
+/// `cannot read the workbook: {error}`.
+fn cannot_read_workbook(error: impl fmt::Display) -> Text {
+    text!("cannot_read_workbook", error = error;
+        id: "buku kerja tidak bisa dibaca: {error}", en: "cannot read the workbook: {error}")
 }
 
 /// Refuses a zip that is not an XLSX workbook, or whose parts unzip to
 /// more than [`limits::UNZIPPED_BYTES`] (the bytes are counted as they
 /// unzip: a part's declared size is not trusted).
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
+fn check_zip(bytes: &[u8]) -> Result<(), Text> {
     check_zip_within(bytes, limits::UNZIPPED_BYTES, limits::SHARED_STRINGS_BYTES)
 }
 
-fn check_zip_within(bytes: &[u8], most: u64, most_strings: u64) -> Result<(), String> {
+fn check_zip_within(bytes: &[u8], most: u64, most_strings: u64) -> Result<(), Text> {
     use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("cannot read the workbook: {e}"))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(cannot_read_workbook)?;
     if zip.len() > limits::ZIP_PARTS {
-        return Err(format!(
-            "the workbook has {} parts, more than the {} read",
-            thousands(zip.len() as u64),
-            thousands(limits::ZIP_PARTS as u64)
-        ));
+        return Err(text!("too_many_parts", parts = thousands(zip.len() as u64),
+            max = thousands(limits::ZIP_PARTS as u64);
+            id: "buku kerja ini punya {parts} bagian, lebih dari {max} yang dibaca",
+            en: "the workbook has {parts} parts, more than the {max} read"));
     }
     let names: Vec<Vec<u8>> = zip.file_names_raw().map(<[u8]>::to_vec).collect();
     let has = |part: &str| {
@@ -125,22 +138,35 @@ fn check_zip_within(bytes: &[u8], most: u64, most_strings: u64) -> Result<(), St
             .any(|n| n.eq_ignore_ascii_case(part.as_bytes()))
     };
     if !has("xl/workbook.xml") {
-        let kind = if has("xl/workbook.bin") {
-            "a binary Excel workbook (.xlsb)"
+        let (code, id, en) = if has("xl/workbook.bin") {
+            (
+                "xlsb",
+                "buku kerja Excel biner (.xlsb)",
+                "a binary Excel workbook (.xlsb)",
+            )
         } else if has("content.xml") {
-            "an OpenDocument spreadsheet (.ods)"
+            (
+                "ods",
+                "lembar kerja OpenDocument (.ods)",
+                "an OpenDocument spreadsheet (.ods)",
+            )
         } else {
-            "not an Excel workbook"
+            (
+                "not_excel",
+                "bukan buku kerja Excel",
+                "not an Excel workbook",
+            )
         };
-        return Err(format!(
-            "this is {kind}, which is not read: save it as an Excel workbook (.xlsx) or as CSV"
+        return Err(Text::new(
+            "workbook_not_read",
+            vec![("kind", code.to_owned())],
+            format!("ini {id}, yang tidak dibaca: simpan sebagai buku kerja Excel (.xlsx) atau sebagai CSV"),
+            format!("this is {en}, which is not read: save it as an Excel workbook (.xlsx) or as CSV"),
         ));
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let mut part = zip
-            .by_index(i)
-            .map_err(|e| format!("cannot read the workbook: {e}"))?;
+        let mut part = zip.by_index(i).map_err(cannot_read_workbook)?;
         let name = String::from_utf8_lossy(part.name_raw()).into_owned();
         let strings = name.eq_ignore_ascii_case("xl/sharedStrings.xml");
         let room = if strings {
@@ -148,18 +174,33 @@ fn check_zip_within(bytes: &[u8], most: u64, most_strings: u64) -> Result<(), St
         } else {
             most - total
         };
-        let size = std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink())
-            .map_err(|e| format!("cannot read the workbook's part {name}: {e}"))?;
+        let size =
+            std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink()).map_err(|e| {
+                text!("cannot_read_part", part = name, error = e;
+                    id: "bagian {part} buku kerja tidak bisa dibaca: {error}",
+                    en: "cannot read the workbook's part {part}: {error}")
+            })?;
         if size > room {
-            let (what, limit) = if strings && most_strings < most - total {
-                ("its shared strings unzip", most_strings)
+            let ((id, en), limit) = if strings && most_strings < most - total {
+                (
+                    ("teks bersamanya", "its shared strings unzip"),
+                    most_strings,
+                )
             } else {
-                ("it unzips", most)
+                (("isinya", "it unzips"), most)
             };
-            return Err(format!(
-                "the workbook is too large to read: {what} to more than {} bytes (at {name}); \
-                 save the sheet as CSV",
-                thousands(limit)
+            let limit = thousands(limit);
+            return Err(Text::new(
+                "workbook_too_large",
+                vec![("limit", limit.clone()), ("part", name.clone())],
+                format!(
+                    "buku kerja terlalu besar untuk dibaca: {id} melebihi {limit} bait setelah \
+                     diekstrak (di {name}); simpan lembarnya sebagai CSV"
+                ),
+                format!(
+                    "the workbook is too large to read: {en} to more than {limit} bytes (at {name}); \
+                     save the sheet as CSV"
+                ),
             ));
         }
         total += size;
@@ -172,33 +213,43 @@ fn check_zip_within(bytes: &[u8], most: u64, most_strings: u64) -> Result<(), St
 /// cells span more than [`limits::SHEET_CELLS`] or the XML holds more
 /// cells than that. Rows run from the first with a value to the last;
 /// each row's cells from column A to its last value.
-pub fn sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, String> {
+pub fn sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, Text> {
     guarded(|| read_sheet(book, name)).and_then(|r| r)
 }
 
-fn read_sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, String> {
-    let mut reader = book
-        .worksheet_cells_reader(name)
-        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
-    let too_large = |what: String| {
-        format!(
-            "sheet {name:?} is too large to read: {what}; at most {} cells are read. Delete the \
-             stray cells below or to the right of the table, or save the sheet as CSV",
-            thousands(limits::SHEET_CELLS)
+fn read_sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, Text> {
+    let cannot_read = |e: calamine::XlsxError| {
+        text!("cannot_read_sheet", sheet = format!("{name:?}"), error = e;
+            id: "lembar {sheet} tidak bisa dibaca: {error}",
+            en: "cannot read sheet {sheet}: {error}")
+    };
+    let mut reader = book.worksheet_cells_reader(name).map_err(cannot_read)?;
+    let too_large = |(id, en): (String, String)| {
+        let max = thousands(limits::SHEET_CELLS);
+        Text::new(
+            "sheet_too_large",
+            vec![("sheet", name.to_owned()), ("max", max.clone())],
+            format!(
+                "lembar {name:?} terlalu besar untuk dibaca: {id}; paling banyak {max} sel yang \
+                 dibaca. Hapus sel yang tercecer di bawah atau di kanan tabel, atau simpan \
+                 lembarnya sebagai CSV"
+            ),
+            format!(
+                "sheet {name:?} is too large to read: {en}; at most {max} cells are read. Delete the \
+                 stray cells below or to the right of the table, or save the sheet as CSV"
+            ),
         )
     };
     let mut cells: Vec<(u32, u32, SheetCell)> = Vec::new();
     let mut seen = 0u64;
     let (mut top, mut bottom, mut right) = (u32::MAX, 0u32, 0u32);
-    while let Some(cell) = reader
-        .next_cell()
-        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?
-    {
+    while let Some(cell) = reader.next_cell().map_err(cannot_read)? {
         seen += 1;
         if seen > limits::SHEET_CELLS {
-            return Err(too_large(format!(
-                "it holds more than {} cells",
-                thousands(limits::SHEET_CELLS)
+            let max = thousands(limits::SHEET_CELLS);
+            return Err(too_large((
+                format!("isinya lebih dari {max} sel"),
+                format!("it holds more than {max} cells"),
             )));
         }
         let (row, col) = cell.get_position();
@@ -209,13 +260,19 @@ fn read_sheet(book: &mut Book<'_>, name: &str) -> Result<Vec<SheetRow>, String> 
         (top, bottom, right) = (top.min(row), bottom.max(row), right.max(col));
         let area = (u64::from(bottom - top) + 1) * (u64::from(right) + 1);
         if area > limits::SHEET_CELLS {
-            return Err(too_large(format!(
-                "its cells span A{}:{}{} ({} rows by {} columns)",
+            let span = format!(
+                "A{}:{}{}",
                 u64::from(top) + 1,
                 column_letters(right),
-                u64::from(bottom) + 1,
+                u64::from(bottom) + 1
+            );
+            let (rows, cols) = (
                 thousands(u64::from(bottom - top) + 1),
-                thousands(u64::from(right) + 1)
+                thousands(u64::from(right) + 1),
+            );
+            return Err(too_large((
+                format!("selnya membentang {span} ({rows} baris kali {cols} kolom)"),
+                format!("its cells span {span} ({rows} rows by {cols} columns)"),
             )));
         }
         cells.push((row, col, value));

@@ -3,6 +3,7 @@
 //! person would look at.
 
 use jiff::civil::Date;
+use lumbung_text::{text, Text};
 use std::borrow::Cow;
 
 /// `str::trim`, with a fast path for ASCII edges (this runs for every
@@ -105,7 +106,7 @@ pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// otherwise Windows-1252 (which Latin-1 files also read as). Lone CRs
 /// (old Mac line ends) become LFs so that line numbers count them. Err when
 /// the bytes are not text at all.
-pub fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, String> {
+pub fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, Text> {
     let text: Cow<'_, str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         match std::str::from_utf8(rest) {
             Ok(s) => Cow::Borrowed(s),
@@ -129,7 +130,9 @@ pub fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, String> {
         }
     };
     if text.as_bytes().contains(&0) {
-        return Err("this is not a text (CSV) file nor a spreadsheet".to_string());
+        return Err(text!("not_text_nor_spreadsheet";
+            id: "ini bukan berkas teks (CSV) maupun lembar kerja",
+            en: "this is not a text (CSV) file nor a spreadsheet"));
     }
     let bytes = text.as_bytes();
     let mut lone_cr = false;
@@ -180,7 +183,7 @@ pub fn csv_rows(
     text: &str,
     delimiter: u8,
     limit: Option<usize>,
-) -> Result<Vec<CsvRow>, (u64, String)> {
+) -> Result<Vec<CsvRow>, (u64, Text)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -212,20 +215,18 @@ pub fn csv_rows(
         if record.len() > limits::CSV_FIELDS {
             return Err((
                 line,
-                format!(
-                    "the row has {} fields, more than the {} read",
-                    thousands(record.len() as u64),
-                    thousands(limits::CSV_FIELDS as u64)
-                ),
+                text!("too_many_fields", fields = thousands(record.len() as u64),
+                    max = thousands(limits::CSV_FIELDS as u64);
+                    id: "baris ini {fields} kolom, lebih dari {max} yang dibaca",
+                    en: "the row has {fields} fields, more than the {max} read"),
             ));
         }
         if rows.len() == limits::CSV_ROWS {
             return Err((
                 line,
-                format!(
-                    "the file has more than {} rows: split it into smaller files",
-                    thousands(limits::CSV_ROWS as u64)
-                ),
+                text!("too_many_rows", max = thousands(limits::CSV_ROWS as u64);
+                    id: "berkas ini lebih dari {max} baris: pecah menjadi berkas yang lebih kecil",
+                    en: "the file has more than {max} rows: split it into smaller files"),
             ));
         }
         rows.push(CsvRow {

@@ -5,7 +5,11 @@
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The problem with a cell whose bytes are not UTF-8.
-pub const NOT_UTF8: &str = "the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8)";
+pub fn not_utf8() -> lumbung_text::Text {
+    lumbung_text::text!("not_utf8";
+        id: "sel ini bukan UTF-8 yang sah; simpan berkas sebagai UTF-8 (CSV UTF-8)",
+        en: "the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8)")
+}
 
 /// The bytes without a leading UTF-8 byte-order mark.
 pub fn strip_bom(bytes: &[u8]) -> &[u8] {

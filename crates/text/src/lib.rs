@@ -181,6 +181,76 @@ macro_rules! text {
     }};
 }
 
+/// An enum of refusals whose words are written once, beside each variant:
+/// the enum, its `text()` (the [`Text`] of each variant, made by
+/// [`text!`] from the variant's fields) and `Display` (the English), so
+/// that the sentence shown and the sentence logged cannot drift apart.
+///
+/// ```
+/// lumbung_text::text_enum! {
+///     /// Why a step is refused.
+///     #[derive(Debug, Clone, PartialEq, Eq)]
+///     pub enum StepError {
+///         /// No such step.
+///         Unknown(step: String) => "unknown_step", step = step;
+///             id: "tidak ada langkah {step}", en: "there is no step {step}",
+///         Twice { step: String, line: u64 } => "step_twice", step = step, line = line;
+///             id: "langkah {step} ganda (baris {line})", en: "step {step} is twice (line {line})",
+///         Empty => "no_steps"; id: "tidak ada langkah", en: "there are no steps",
+///     }
+/// }
+/// let e = StepError::Twice { step: "rkm".into(), line: 3 };
+/// assert_eq!(e.to_string(), "step rkm is twice (line 3)");
+/// assert_eq!(e.text().code(), "step_twice");
+/// assert_eq!(StepError::Unknown("x".into()).text().indonesian(), "tidak ada langkah x");
+/// ```
+#[macro_export]
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident
+                    $( ( $($tf:ident : $tt:ty),+ $(,)? ) )?
+                    $( { $($sf:ident : $st:ty),+ $(,)? } )?
+                => $code:literal $(, $p:ident = $pv:expr)* ; id: $id:literal, en: $en:literal
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $(
+                $(#[$vmeta])*
+                $variant $( ( $($tt),+ ) )? $( { $($sf: $st),+ } )?,
+            )*
+        }
+
+        impl $name {
+            /// The refusal in both languages.
+            #[allow(unused_variables)]
+            pub fn text(&self) -> $crate::Text {
+                match self {
+                    $(
+                        $name::$variant $( ( $($tf),+ ) )? $( { $($sf),+ } )? => {
+                            $crate::text!($code $(, $p = $pv)*; id: $id, en: $en)
+                        }
+                    )*
+                }
+            }
+        }
+
+        /// The English sentence of [`text`](Self::text).
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.text().english())
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

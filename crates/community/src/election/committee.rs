@@ -230,40 +230,48 @@ mod tests {
             made_a: &made_a,
             made_b: &made_b,
         };
-        // The maker of entry A, or of entry B, resolves nothing.
-        assert_eq!(
-            check_resolution(&e, "2", true, "ani"),
+        let made = |member: &str, entry| {
             Err(CommitteeError::ResolverMadeEntry {
-                member: "ani".into(),
-                entry: 'A'
+                member: member.into(),
+                entry,
             })
-        );
-        assert_eq!(
-            check_resolution(&e, "2", true, "budi"),
-            Err(CommitteeError::ResolverMadeEntry {
-                member: "budi".into(),
-                entry: 'B'
-            })
-        );
-        assert_eq!(check_resolution(&e, "2", true, "citra"), Ok(()));
-        // The entries agree on ballot 1 (case, spacing and order aside).
-        assert_eq!(
-            check_resolution(&e, "1", true, "citra"),
-            Err(CommitteeError::NotADifference("1".into()))
-        );
-        // Missing from entry B: entry B's maker types it, or it is not a ballot.
-        assert_eq!(
-            check_resolution(&e, "3", true, "citra"),
-            Err(CommitteeError::MissingFromEntry {
-                ballot: "3".into(),
-                entry: 'B'
-            })
-        );
-        assert_eq!(check_resolution(&e, "3", false, "citra"), Ok(()));
-        assert_eq!(
-            check_resolution(&e, "9", false, "citra"),
-            Err(CommitteeError::UnknownBallot("9".into()))
-        );
+        };
+        for (ballot, is_ballot, member, expected) in [
+            // The maker of entry A, or of entry B, resolves nothing.
+            ("2", true, "ani", made("ani", 'A')),
+            ("2", true, "budi", made("budi", 'B')),
+            ("2", true, "citra", Ok(())),
+            // The entries agree on ballot 1 (case, spacing and order aside).
+            (
+                "1",
+                true,
+                "citra",
+                Err(CommitteeError::NotADifference("1".into())),
+            ),
+            // Missing from entry B: entry B's maker types it, or it is not a ballot.
+            (
+                "3",
+                true,
+                "citra",
+                Err(CommitteeError::MissingFromEntry {
+                    ballot: "3".into(),
+                    entry: 'B',
+                }),
+            ),
+            ("3", false, "citra", Ok(())),
+            (
+                "9",
+                false,
+                "citra",
+                Err(CommitteeError::UnknownBallot("9".into())),
+            ),
+        ] {
+            assert_eq!(
+                check_resolution(&e, ballot, is_ballot, member),
+                expected,
+                "ballot {ballot} resolved by {member}"
+            );
+        }
     }
 
     #[test]

@@ -15,24 +15,26 @@
 use super::ballot::{BallotBox, BallotError};
 use super::names::{Grouping, GroupingError, NameKey, Residents};
 use lumbung_domain::unescape_cell;
-use lumbung_tabular::text::{strip_bom, LineIndex, NOT_UTF8};
-use lumbung_tabular::{too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS};
+use lumbung_domain::{text, Text};
+use lumbung_tabular::text::{not_utf8, strip_bom, LineIndex};
+use lumbung_tabular::{
+    cannot_read_row, row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS,
+    MAX_ROWS,
+};
 use std::collections::HashMap;
 
 /// Reads a BALLOTS file.
 pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, Rejected> {
-    let mut csv = Csv::new(file, bytes);
-    let header = csv.header("ballot_id,name1,name2,…");
-    let id_col = header.as_ref().and_then(|h| csv.require(h, &["ballot_id"]));
-    let (header, id_col) = match (header, id_col) {
-        (Some(h), Some(cols)) => (h, cols[0]),
-        _ => return Err(csv.error()),
-    };
+    let (mut csv, header, cols) =
+        Csv::open(file, bytes, "ballot_id,name1,name2,…", &["ballot_id"])?;
+    let id_col = cols[0];
     if header.len() < 2 {
         csv.problem(
             csv.header_offset,
             None,
-            "the header has no name columns (expected ballot_id,name1,name2,…)".to_owned(),
+            text!("ballots_no_name_columns";
+                id: "baris judul tidak punya kolom nama (yang diharapkan ballot_id,name1,name2,…)",
+                en: "the header has no name columns (expected ballot_id,name1,name2,…)"),
         );
         return Err(csv.error());
     }
@@ -47,7 +49,7 @@ pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, Rejected> {
         for (i, raw) in record.iter().enumerate() {
             if std::str::from_utf8(raw).is_err() {
                 utf8 = false;
-                csv.problem(offset, header.get(i).map(String::as_str), NOT_UTF8.into());
+                csv.problem(offset, header.get(i).map(String::as_str), not_utf8());
             }
         }
         if !utf8 {
@@ -64,37 +66,30 @@ pub fn read_ballots(file: &str, bytes: &[u8]) -> Result<BallotBox, Rejected> {
             .map(|(_, raw)| text(raw));
         match bx.push_iter(id, names) {
             Ok(()) => offsets.push(offset),
-            Err(BallotError::BlankId) => {
-                csv.problem(offset, Some("ballot_id"), "the ballot id is empty".into())
-            }
+            Err(BallotError::BlankId) => csv.problem(
+                offset,
+                Some("ballot_id"),
+                text!("ballot_id_empty"; id: "id surat suara kosong", en: "the ballot id is empty"),
+            ),
             Err(BallotError::Duplicate(id)) => {
                 let first = bx.position(&id).map_or(0, |i| csv.line(offsets[i]));
                 csv.problem(
                     offset,
                     Some("ballot_id"),
-                    format!("the ballot id {id} is used twice (first on line {first})"),
+                    text!("ballot_id_twice", id = id, first = first;
+                        id: "id surat suara {id} dipakai dua kali (pertama di baris {first})",
+                        en: "the ballot id {id} is used twice (first on line {first})"),
                 );
             }
         }
     }
-    if csv.problems.is_empty() {
-        Ok(bx)
-    } else {
-        Err(csv.error())
-    }
+    csv.finish(bx)
 }
 
 /// Reads a GROUPS file into the grouping it records.
 pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
-    let mut csv = Csv::new(file, bytes);
-    let header = csv.header("written,person");
-    let cols = header
-        .as_ref()
-        .and_then(|h| csv.require(h, &["written", "person"]));
-    let (header, w_col, p_col) = match (header, cols) {
-        (Some(h), Some(c)) => (h, c[0], c[1]),
-        _ => return Err(csv.error()),
-    };
+    let (mut csv, header, cols) = Csv::open(file, bytes, "written,person", &["written", "person"])?;
+    let (w_col, p_col) = (cols[0], cols[1]);
     let mut grouping = Grouping::new();
     // Where each name first appeared, for the messages.
     let mut lines: HashMap<NameKey, u64> = HashMap::new();
@@ -109,7 +104,9 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
         let first_line = |name: &str, lines: &HashMap<NameKey, u64>| {
             NameKey::new(name)
                 .and_then(|k| lines.get(&k).copied())
-                .map_or(String::new(), |l| format!(" (line {l})"))
+                .map_or((String::new(), String::new()), |l| {
+                    (format!(" (baris {l})"), format!(" (line {l})"))
+                })
         };
         match result {
             Ok(()) => {
@@ -120,10 +117,14 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
                 }
             }
             Err(GroupingError::BlankWritten) => {
-                csv.problem(offset, Some("written"), "the written name is empty".into())
+                csv.problem(
+                    offset,
+                    Some("written"),
+                    text!("written_name_empty"; id: "nama tertulis kosong", en: "the written name is empty"),
+                )
             }
             Err(GroupingError::BlankPerson) => {
-                csv.problem(offset, Some("person"), "the person is empty".into())
+                csv.problem(offset, Some("person"), person_empty())
             }
             Err(GroupingError::Conflict {
                 written: w,
@@ -134,8 +135,21 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
                 csv.problem(
                     offset,
                     Some("person"),
-                    format!(
-                        "{w:?} is mapped to two different persons: {first:?}{at} and {second:?}"
+                    Text::new(
+                        "grouping_conflict",
+                        vec![
+                            ("written", w.clone()),
+                            ("first", first.clone()),
+                            ("second", second.clone()),
+                        ],
+                        format!(
+                            "{w:?} dipetakan ke dua orang yang berbeda: {first:?}{} dan {second:?}",
+                            at.0
+                        ),
+                        format!(
+                            "{w:?} is mapped to two different persons: {first:?}{} and {second:?}",
+                            at.1
+                        ),
                     ),
                 );
             }
@@ -144,9 +158,19 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
                 csv.problem(
                     offset,
                     Some("person"),
-                    format!(
-                        "{name:?} is already a variant of {other:?}{at} and cannot also be a \
-                         person; map every variant straight to the person"
+                    Text::new(
+                        "grouping_person_is_variant",
+                        vec![("name", name.clone()), ("other", other.clone())],
+                        format!(
+                            "{name:?} sudah menjadi varian dari {other:?}{} dan tidak bisa juga \
+                             menjadi orang; petakan setiap varian langsung ke orangnya",
+                            at.0
+                        ),
+                        format!(
+                            "{name:?} is already a variant of {other:?}{} and cannot also be a \
+                             person; map every variant straight to the person",
+                            at.1
+                        ),
                     ),
                 );
             }
@@ -155,30 +179,31 @@ pub fn read_groups(file: &str, bytes: &[u8]) -> Result<Grouping, Rejected> {
                 csv.problem(
                     offset,
                     Some("written"),
-                    format!(
-                        "{name:?} is already a person{at} and cannot also be a variant of \
-                         {other:?}; map every variant straight to the person"
+                    Text::new(
+                        "grouping_variant_is_person",
+                        vec![("name", name.clone()), ("other", other.clone())],
+                        format!(
+                            "{name:?} sudah menjadi orang{} dan tidak bisa juga menjadi varian \
+                             dari {other:?}; petakan setiap varian langsung ke orangnya",
+                            at.0
+                        ),
+                        format!(
+                            "{name:?} is already a person{} and cannot also be a variant of \
+                             {other:?}; map every variant straight to the person",
+                            at.1
+                        ),
                     ),
                 );
             }
         }
     }
-    if csv.problems.is_empty() {
-        Ok(grouping)
-    } else {
-        Err(csv.error())
-    }
+    csv.finish(grouping)
 }
 
 /// Reads a RESIDENTS file.
 pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, Rejected> {
-    let mut csv = Csv::new(file, bytes);
-    let header = csv.header("person");
-    let cols = header.as_ref().and_then(|h| csv.require(h, &["person"]));
-    let (header, p_col) = match (header, cols) {
-        (Some(h), Some(c)) => (h, c[0]),
-        _ => return Err(csv.error()),
-    };
+    let (mut csv, header, cols) = Csv::open(file, bytes, "person", &["person"])?;
+    let p_col = cols[0];
     let mut residents = Residents::new();
     let mut record = csv::ByteRecord::new();
     while let Some(offset) = csv.next(&mut record) {
@@ -186,16 +211,17 @@ pub fn read_residents(file: &str, bytes: &[u8]) -> Result<Residents, Rejected> {
             continue;
         };
         if cells[p_col].is_empty() {
-            csv.problem(offset, Some("person"), "the person is empty".into());
+            csv.problem(offset, Some("person"), person_empty());
         } else {
             residents.add(&cells[p_col]);
         }
     }
-    if csv.problems.is_empty() {
-        Ok(residents)
-    } else {
-        Err(csv.error())
-    }
+    csv.finish(residents)
+}
+
+/// The problem of a row without a person.
+fn person_empty() -> Text {
+    text!("person_empty"; id: "orangnya kosong", en: "the person is empty")
 }
 
 /// A CSV file being read: records with their byte offsets, problems with
@@ -254,7 +280,7 @@ impl<'a> Csv<'a> {
                 }
                 Err(e) => {
                     let offset = e.position().map_or(0, csv::Position::byte);
-                    self.problem(offset, None, format!("cannot read the row: {e}"));
+                    self.problem(offset, None, cannot_read_row(&e));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         return None;
                     }
@@ -272,7 +298,9 @@ impl<'a> Csv<'a> {
                 self.problem(
                     0,
                     None,
-                    format!("the file is empty; the header line {expected} is missing"),
+                    text!("file_empty_header_missing", expected = expected;
+                        id: "berkasnya kosong; baris judul {expected} tidak ada",
+                        en: "the file is empty; the header line {expected} is missing"),
                 );
             }
             return None;
@@ -286,7 +314,9 @@ impl<'a> Csv<'a> {
                     self.problem(
                         offset,
                         None,
-                        format!("the header is not UTF-8 ({NOT_UTF8})"),
+                        text!("header_not_utf8";
+                            id: "baris judul bukan UTF-8 (sel ini bukan UTF-8 yang sah; simpan berkas sebagai UTF-8 (CSV UTF-8))",
+                            en: "the header is not UTF-8 (the cell is not valid UTF-8; save the file as UTF-8 (CSV UTF-8))"),
                     );
                     return None;
                 }
@@ -311,15 +341,16 @@ impl<'a> Csv<'a> {
                 [] => self.problem(
                     self.header_offset,
                     Some(col),
-                    format!(
-                        "the required column {col} is missing (the header line has: {})",
-                        header.join(",")
-                    ),
+                    text!("required_column_missing", column = col, header = header.join(",");
+                        id: "kolom wajib {column} tidak ada (baris judulnya berisi: {header})",
+                        en: "the required column {column} is missing (the header line has: {header})"),
                 ),
                 _ => self.problem(
                     self.header_offset,
                     Some(col),
-                    format!("the column {col} appears {} times in the header", at.len()),
+                    text!("column_repeated", column = col, times = at.len();
+                        id: "kolom {column} muncul {times} kali di baris judul",
+                        en: "the column {column} appears {times} times in the header"),
                 ),
             }
         }
@@ -334,15 +365,7 @@ impl<'a> Csv<'a> {
             .skip(header.len())
             .any(|f| !f.iter().all(u8::is_ascii_whitespace));
         if extra {
-            self.problem(
-                offset,
-                None,
-                format!(
-                    "the row has {} fields, the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            );
+            self.problem(offset, None, row_width(record.len(), header.len()));
         }
         !extra
     }
@@ -363,7 +386,7 @@ impl<'a> Csv<'a> {
             match std::str::from_utf8(raw) {
                 Ok(t) => cells.push(unescape_cell(t).trim().to_owned()),
                 Err(_) => {
-                    self.problem(offset, Some(column), NOT_UTF8.into());
+                    self.problem(offset, Some(column), not_utf8());
                     return None;
                 }
             }
@@ -371,7 +394,7 @@ impl<'a> Csv<'a> {
         Some(cells)
     }
 
-    fn problem(&mut self, offset: u64, column: Option<&str>, message: String) {
+    fn problem(&mut self, offset: u64, column: Option<&str>, message: Text) {
         let line = self.line(offset);
         self.problems
             .push((offset, RowError::new(line, column, message)));
@@ -383,6 +406,33 @@ impl<'a> Csv<'a> {
         self.lines
             .get_or_insert_with(|| LineIndex::new(bytes))
             .line(offset)
+    }
+
+    /// A reader past the header of `bytes`, with the header and the
+    /// indexes of `columns`; the file refused when the header (`expected`
+    /// in the message for an empty file) or a column is not there.
+    fn open(
+        name: &'a str,
+        bytes: &'a [u8],
+        expected: &str,
+        columns: &[&str],
+    ) -> Result<(Csv<'a>, Vec<String>, Vec<usize>), Rejected> {
+        let mut csv = Csv::new(name, bytes);
+        let header = csv.header(expected);
+        let cols = header.as_ref().and_then(|h| csv.require(h, columns));
+        match (header, cols) {
+            (Some(h), Some(c)) => Ok((csv, h, c)),
+            _ => Err(csv.error()),
+        }
+    }
+
+    /// `value` when no row had a problem, else the file refused.
+    fn finish<T>(self, value: T) -> Result<T, Rejected> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.error())
+        }
     }
 
     fn error(self) -> Rejected {

@@ -7,8 +7,6 @@
 //! election committee confirms; [`crate::election::suggest_groups`] only
 //! proposes one.
 
-use lumbung_domain::{text, Text};
-
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
@@ -130,54 +128,30 @@ impl Serialize for PersonName {
     }
 }
 
-/// Why a grouping entry was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GroupingError {
-    #[error("the written name is empty")]
-    BlankWritten,
-    #[error("the person's name is empty")]
-    BlankPerson,
-    /// The same written name (after normalisation) already means someone else.
-    #[error("{written:?} is already grouped under {first:?}; it cannot also mean {second:?}")]
-    Conflict {
-        written: String,
-        first: String,
-        second: String,
-    },
-    /// The person's name is already a variant of someone else (chains are
-    /// refused: every variant must lead straight to the person).
-    #[error("{name:?} is already a variant of {other:?}; it cannot also be a person")]
-    PersonIsVariant { name: String, other: String },
-    /// The written name is already a person's own name.
-    #[error("{name:?} is already a person; it cannot also be a variant of {other:?}")]
-    VariantIsPerson { name: String, other: String },
-}
-
-impl GroupingError {
-    /// The refusal in both languages.
-    pub fn text(&self) -> Text {
-        match self {
-            GroupingError::BlankWritten => text!("election_blank_written";
-                id: "nama yang tertulis kosong", en: "the written name is empty"),
-            GroupingError::BlankPerson => text!("election_blank_person";
-                id: "nama orangnya kosong", en: "the person's name is empty"),
-            GroupingError::Conflict {
-                written,
-                first,
-                second,
-            } => text!("election_grouping_conflict",
-                written = format!("{written:?}"), first = format!("{first:?}"), second = format!("{second:?}");
-                id: "{written} sudah dikelompokkan ke {first}; tidak bisa juga berarti {second}",
-                en: "{written} is already grouped under {first}; it cannot also mean {second}"),
-            GroupingError::PersonIsVariant { name, other } => text!("election_person_is_variant",
-                name = format!("{name:?}"), other = format!("{other:?}");
-                id: "{name} sudah menjadi varian dari {other}; tidak bisa juga menjadi orang",
-                en: "{name} is already a variant of {other}; it cannot also be a person"),
-            GroupingError::VariantIsPerson { name, other } => text!("election_variant_is_person",
-                name = format!("{name:?}"), other = format!("{other:?}");
-                id: "{name} sudah menjadi orang; tidak bisa juga menjadi varian dari {other}",
-                en: "{name} is already a person; it cannot also be a variant of {other}"),
-        }
+lumbung_domain::text_enum! {
+    /// Why a grouping entry was refused.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum GroupingError {
+        BlankWritten => "election_blank_written";
+            id: "nama yang tertulis kosong", en: "the written name is empty",
+        BlankPerson => "election_blank_person";
+            id: "nama orangnya kosong", en: "the person's name is empty",
+        /// The same written name (after normalisation) already means someone else.
+        Conflict { written: String, first: String, second: String } => "election_grouping_conflict",
+            written = format!("{written:?}"), first = format!("{first:?}"), second = format!("{second:?}");
+            id: "{written} sudah dikelompokkan ke {first}; tidak bisa juga berarti {second}",
+            en: "{written} is already grouped under {first}; it cannot also mean {second}",
+        /// The person's name is already a variant of someone else (chains are
+        /// refused: every variant must lead straight to the person).
+        PersonIsVariant { name: String, other: String } => "election_person_is_variant",
+            name = format!("{name:?}"), other = format!("{other:?}");
+            id: "{name} sudah menjadi varian dari {other}; tidak bisa juga menjadi orang",
+            en: "{name} is already a variant of {other}; it cannot also be a person",
+        /// The written name is already a person's own name.
+        VariantIsPerson { name: String, other: String } => "election_variant_is_person",
+            name = format!("{name:?}"), other = format!("{other:?}");
+            id: "{name} sudah menjadi orang; tidak bisa juga menjadi varian dari {other}",
+            en: "{name} is already a person; it cannot also be a variant of {other}",
     }
 }
 

@@ -10,7 +10,7 @@ use super::settings::Level;
 use super::snapshot::{recount_command, PublishedSnapshot, ResultSummary, SnapshotVersion, Term};
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::{csv_text, text, PollId, Sex, Text};
+use lumbung_domain::{csv_text, PollId, Sex};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -203,25 +203,16 @@ pub struct Delegate {
     pub source: PollId,
 }
 
-/// Why a level-2 register cannot be made yet.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SourceError {
-    #[error("no RT of {0} has a published result yet: the delegates come from them")]
-    NoRtResult(String),
-    #[error("{0} has no published BKM result yet: the members elect the coordinator")]
-    NoBkmResult(String),
-}
-
-impl SourceError {
-    pub fn text(&self) -> Text {
-        match self {
-            SourceError::NoRtResult(k) => text!("election_no_rt_result", kelurahan = k;
-                id: "belum ada RT di {kelurahan} yang hasilnya diumumkan: para utusan berasal dari sana",
-                en: "no RT of {kelurahan} has a published result yet: the delegates come from them"),
-            SourceError::NoBkmResult(k) => text!("election_no_bkm_result", kelurahan = k;
-                id: "{kelurahan} belum punya hasil BKM yang diumumkan: para anggota memilih koordinator",
-                en: "{kelurahan} has no published BKM result yet: the members elect the coordinator"),
-        }
+lumbung_domain::text_enum! {
+    /// Why a level-2 register cannot be made yet.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SourceError {
+        NoRtResult(k: String) => "election_no_rt_result", kelurahan = k;
+            id: "belum ada RT di {kelurahan} yang hasilnya diumumkan: para utusan berasal dari sana",
+            en: "no RT of {kelurahan} has a published result yet: the delegates come from them",
+        NoBkmResult(k: String) => "election_no_bkm_result", kelurahan = k;
+            id: "{kelurahan} belum punya hasil BKM yang diumumkan: para anggota memilih koordinator",
+            en: "{kelurahan} has no published BKM result yet: the members elect the coordinator",
     }
 }
 
@@ -297,32 +288,18 @@ impl PollArea {
     }
 }
 
-/// An area refused for an election step.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AreaRefused {
-    #[error("{0} is not a kelurahan")]
-    NotKelurahan(String),
-    #[error("{0} is not an RT: level 1 is held per RT")]
-    NotRt(String),
-    #[error("{0} is not a kelurahan: the BKM and its coordinator are elected per kelurahan")]
-    NotKelurahanForLevel2(String),
-}
-
-impl AreaRefused {
-    pub fn text(&self) -> Text {
-        match self {
-            AreaRefused::NotKelurahan(a) => text!("election_not_kelurahan", area = a;
-                id: "{area} bukan kelurahan",
-                en: "{area} is not a kelurahan"),
-            AreaRefused::NotRt(a) => text!("election_not_rt", area = a;
-                id: "{area} bukan RT: tahap 1 diadakan per RT",
-                en: "{area} is not an RT: level 1 is held per RT"),
-            AreaRefused::NotKelurahanForLevel2(a) => {
-                text!("election_not_kelurahan_level2", area = a;
-                id: "{area} bukan kelurahan: BKM dan koordinatornya dipilih per kelurahan",
-                en: "{area} is not a kelurahan: the BKM and its coordinator are elected per kelurahan")
-            }
-        }
+lumbung_domain::text_enum! {
+    /// An area refused for an election step.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum AreaRefused {
+        NotKelurahan(a: String) => "election_not_kelurahan", area = a;
+            id: "{area} bukan kelurahan", en: "{area} is not a kelurahan",
+        NotRt(a: String) => "election_not_rt", area = a;
+            id: "{area} bukan RT: tahap 1 diadakan per RT",
+            en: "{area} is not an RT: level 1 is held per RT",
+        NotKelurahanForLevel2(a: String) => "election_not_kelurahan_level2", area = a;
+            id: "{area} bukan kelurahan: BKM dan koordinatornya dipilih per kelurahan",
+            en: "{area} is not a kelurahan: the BKM and its coordinator are elected per kelurahan",
     }
 }
 

@@ -138,6 +138,16 @@ pub enum RecountError {
     MoreBallotsThanEligible { ballots: u64, eligible: u64 },
 }
 
+impl RecountError {
+    /// The refusal in both languages.
+    pub fn text(&self) -> lumbung_domain::Text {
+        let RecountError::MoreBallotsThanEligible { ballots, eligible } = self;
+        lumbung_domain::text!("recount_more_ballots", ballots = ballots, eligible = eligible;
+            id: "{ballots} surat suara padahal hanya {eligible} pemilih yang berhak: kehadiran tidak bisa lebih dari 100%",
+            en: "{ballots} ballots but only {eligible} eligible voters: turnout cannot exceed 100%")
+    }
+}
+
 /// A person as resolved from written names.
 struct Person {
     name: PersonName,

@@ -8,6 +8,7 @@ use super::settings::Invalid;
 use jiff::civil::Date;
 use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::{text, ImportSummary, Rejected, RowError, Sex, Text};
+use lumbung_tabular::csv_error;
 
 fn name_empty() -> Text {
     text!("election_name_empty"; id: "namanya kosong", en: "the name is empty")
@@ -125,7 +126,8 @@ pub fn register_additions<'a>(
             errors.push(RowError::new(
                 v.line,
                 Some("name"),
-                format!("{:?} is already on line {first}", v.name),
+                text!("voter_already_on_line", name = format!("{:?}", v.name), first = first;
+                    id: "{name} sudah ada di baris {first}", en: "{name} is already on line {first}"),
             ));
             continue;
         }
@@ -141,10 +143,9 @@ pub fn register_additions<'a>(
                     errors.push(RowError::new(
                         v.line,
                         Some("name"),
-                        format!(
-                            "{:?} is already on the register with other details; correct or remove that entry first",
-                            old.name
-                        ),
+                        text!("voter_other_details", name = format!("{:?}", old.name);
+                            id: "{name} sudah ada di daftar pemilih dengan data lain; perbaiki atau hapus entri itu dulu",
+                            en: "{name} is already on the register with other details; correct or remove that entry first"),
                     ));
                 }
             }
@@ -170,27 +171,28 @@ pub fn register_additions<'a>(
 
 /// Reads a sex as people write it: f/female/p/perempuan/w/wanita,
 /// m/male/l/laki-laki/pria; blank is unknown.
-pub fn parse_sex(raw: &str) -> Result<Option<Sex>, String> {
+pub fn parse_sex(raw: &str) -> Result<Option<Sex>, Text> {
     match raw.trim().to_lowercase().as_str() {
         "" => Ok(None),
         "f" | "female" | "p" | "perempuan" | "w" | "wanita" => Ok(Some(Sex::Female)),
         "m" | "male" | "l" | "laki-laki" | "laki laki" | "lk" | "pria" => Ok(Some(Sex::Male)),
-        other => Err(format!(
-            "{other:?} is not a sex: write P or L (perempuan, laki-laki), F or M"
-        )),
+        other => Err(text!("voter_not_a_sex", value = format!("{other:?}");
+            id: "{value} bukan jenis kelamin: tulis P atau L (perempuan, laki-laki), F atau M",
+            en: "{value} is not a sex: write P or L (perempuan, laki-laki), F or M")),
     }
 }
 
 /// Reads married as people write it: ya/yes/y/1/true/kawin/menikah/sudah,
 /// and cerai/janda/duda (married before); tidak/no/n/0/false/belum or
 /// blank is not married.
-pub fn parse_married(raw: &str) -> Result<bool, String> {
+pub fn parse_married(raw: &str) -> Result<bool, Text> {
     match raw.trim().to_lowercase().as_str() {
         "ya" | "yes" | "y" | "1" | "true" | "kawin" | "menikah" | "sudah" | "sudah menikah"
         | "cerai" | "cerai hidup" | "cerai mati" | "janda" | "duda" => Ok(true),
         "" | "tidak" | "no" | "n" | "t" | "0" | "false" | "belum" | "belum kawin"
         | "belum menikah" => Ok(false),
-        other => Err(format!("{other:?} is not yes or no (ya/tidak)")),
+        other => Err(text!("voter_not_yes_no", value = format!("{other:?}");
+            id: "{value} bukan ya atau tidak (ya/tidak)", en: "{value} is not yes or no (ya/tidak)")),
     }
 }
 
@@ -212,12 +214,14 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
     let mut records = reader.byte_records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(reject(vec![RowError::new(1, None, e.to_string())])),
+        Some(Err(e)) => return Err(reject(vec![RowError::new(1, None, csv_error(&e))])),
         None => {
             return Err(reject(vec![RowError::new(
                 1,
                 None,
-                "the file is empty; expected a header name,sex,birth_date,married",
+                text!("register_empty";
+                    id: "berkasnya kosong; yang diharapkan baris judul name,sex,birth_date,married",
+                    en: "the file is empty; expected a header name,sex,birth_date,married"),
             )]))
         }
     };
@@ -253,14 +257,18 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
         return Err(reject(vec![RowError::new(
             1,
             None,
-            "no name column; expected a header name,sex,birth_date,married (or age instead of birth_date)",
+            text!("register_no_name_column";
+                id: "tidak ada kolom nama; yang diharapkan baris judul name,sex,birth_date,married (atau age sebagai ganti birth_date)",
+                en: "no name column; expected a header name,sex,birth_date,married (or age instead of birth_date)"),
         )]));
     };
     if col_birth.is_none() && col_age.is_none() && col_married.is_none() {
         return Err(reject(vec![RowError::new(
             1,
             None,
-            "no birth_date, age or married column: eligibility (17+ or married) cannot be judged",
+            text!("register_no_age_column";
+                id: "tidak ada kolom birth_date, age atau married: hak pilih (17+ atau sudah kawin) tidak bisa dinilai",
+                en: "no birth_date, age or married column: eligibility (17+ or married) cannot be judged"),
         )]));
     }
     let mut errors = Vec::new();
@@ -271,7 +279,7 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError::new(line, None, e.to_string()));
+                errors.push(RowError::new(line, None, csv_error(&e)));
                 continue;
             }
         };
@@ -283,11 +291,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             errors.push(RowError::new(
                 line,
                 None,
-                format!(
-                    "{} cells, but the header has {} columns",
-                    rec.len(),
-                    names.len()
-                ),
+                text!("register_too_many_cells", cells = rec.len(), columns = names.len();
+                    id: "{cells} sel, padahal baris judul punya {columns} kolom",
+                    en: "{cells} cells, but the header has {columns} columns"),
             ));
             continue;
         }
@@ -300,7 +306,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
                     errors.push(RowError::new(
                         line,
                         Some(&names[c]),
-                        "the cell is not UTF-8 text; save the file as UTF-8",
+                        text!("register_not_utf8";
+                            id: "sel ini bukan teks UTF-8; simpan berkas sebagai UTF-8",
+                            en: "the cell is not UTF-8 text; save the file as UTF-8"),
                     ));
                     utf8_ok = false;
                     cells.push("");
@@ -321,19 +329,15 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             .collect::<Vec<_>>()
             .join(" ");
         match NameKey::new(&name) {
-            None => errors.push(RowError::new(
-                line,
-                Some(&names[col_name]),
-                "the name is empty",
-            )),
+            None => errors.push(RowError::new(line, Some(&names[col_name]), name_empty())),
             Some(key) => {
                 if let Some(first) = seen.get(&key) {
                     errors.push(RowError::new(
                         line,
                         Some(&names[col_name]),
-                        format!(
-                            "{name:?} is already on line {first}; write two people of one name apart (e.g. \"{name} (no. 12)\")"
-                        ),
+                        text!("register_name_twice", quoted = format!("{name:?}"), name = name, first = first;
+                            id: "{quoted} sudah ada di baris {first}; bedakan dua orang bernama sama (mis. \"{name} (no. 12)\")",
+                            en: "{quoted} is already on line {first}; write two people of one name apart (e.g. \"{name} (no. 12)\")"),
                     ));
                 } else {
                     seen.insert(key, line);
@@ -344,34 +348,28 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             errors.push(RowError::new(line, colname(col_sex).as_deref(), m));
             None
         });
-        let birth_date = match cell(col_birth) {
-            "" => None,
-            raw => match raw.parse::<Date>() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.push(RowError::new(
-                        line,
-                        colname(col_birth).as_deref(),
-                        format!("{raw:?} is not a date such as 1980-04-17"),
-                    ));
-                    None
-                }
+        let birth_date = optional_cell(
+            &mut errors,
+            (line, colname(col_birth)),
+            cell(col_birth),
+            |raw| raw.parse::<Date>().ok(),
+            |raw| {
+                text!("register_not_a_date", value = format!("{raw:?}");
+                    id: "{value} bukan tanggal seperti 1980-04-17",
+                    en: "{value} is not a date such as 1980-04-17")
             },
-        };
-        let age = match cell(col_age) {
-            "" => None,
-            raw => match raw.parse::<u16>() {
-                Ok(a) if a <= 130 => Some(a),
-                _ => {
-                    errors.push(RowError::new(
-                        line,
-                        colname(col_age).as_deref(),
-                        format!("{raw:?} is not an age in whole years"),
-                    ));
-                    None
-                }
+        );
+        let age = optional_cell(
+            &mut errors,
+            (line, colname(col_age)),
+            cell(col_age),
+            |raw| raw.parse::<u16>().ok().filter(|a| *a <= 130),
+            |raw| {
+                text!("register_not_an_age", value = format!("{raw:?}");
+                    id: "{value} bukan umur dalam tahun penuh",
+                    en: "{value} is not an age in whole years")
             },
-        };
+        );
         let married = parse_married(cell(col_married)).unwrap_or_else(|m| {
             errors.push(RowError::new(line, colname(col_married).as_deref(), m));
             false
@@ -383,7 +381,9 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
             errors.push(RowError::new(
                 line,
                 None,
-                "give the birth date or the age (or married = ya)",
+                text!("register_no_age";
+                    id: "isi tanggal lahir atau umur (atau married = ya)",
+                    en: "give the birth date or the age (or married = ya)"),
             ));
             continue;
         }
@@ -403,6 +403,25 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
     }
 }
 
+/// An optional cell read by `read`: `None` when it is empty, else the
+/// value, or `None` with `problem(raw)` kept for the cell's column.
+fn optional_cell<T>(
+    errors: &mut Vec<RowError>,
+    (line, column): (u64, Option<String>),
+    raw: &str,
+    read: impl FnOnce(&str) -> Option<T>,
+    problem: impl FnOnce(&str) -> Text,
+) -> Option<T> {
+    if raw.is_empty() {
+        return None;
+    }
+    let value = read(raw);
+    if value.is_none() {
+        errors.push(RowError::new(line, column.as_deref(), problem(raw)));
+    }
+    value
+}
+
 /// Reads ballots typed one per line: `ballot_id,name,name,…` (CSV, no
 /// header). Every problem is reported with its line.
 pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejected> {
@@ -418,7 +437,7 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError::new(line, None, e.to_string()));
+                errors.push(RowError::new(line, None, csv_error(&e)));
                 continue;
             }
         };
@@ -441,7 +460,7 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
             errors.push(RowError::new(
                 line,
                 Some("ballot_id"),
-                "the ballot id is empty",
+                text!("ballot_id_empty"; id: "id surat suara kosong", en: "the ballot id is empty"),
             ));
             continue;
         }
@@ -449,7 +468,9 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
             errors.push(RowError::new(
                 line,
                 Some("ballot_id"),
-                format!("the ballot id {id} is used twice (first on line {first})"),
+                text!("ballot_id_twice", id = id, first = first;
+                    id: "id surat suara {id} dipakai dua kali (pertama di baris {first})",
+                    en: "the ballot id {id} is used twice (first on line {first})"),
             ));
             continue;
         }

@@ -145,27 +145,31 @@ impl SettingsText {
         let quorum = Quorum::parse(&self.quorum).map_err(|e| Invalid::new("quorum", e.text()))?;
         let women_target = Fraction::parse(&self.women_target)
             .map_err(|e| Invalid::new("women_target", e.text()))?;
-        if !(1..=MAX_SEATS).contains(&self.delegates_per_rt) {
-            return Err(Invalid::new(
+        for (field, ok, refused) in [
+            (
                 "delegates_per_rt",
+                (1..=MAX_SEATS).contains(&self.delegates_per_rt),
                 text!("election_delegates_per_rt", max = MAX_SEATS;
                     id: "satu RT memilih 1 sampai {max} utusan",
                     en: "an RT elects 1 to {max} delegates"),
-            ));
-        }
-        if !(1..=MAX_SEATS).contains(&self.bkm_seats) {
-            return Err(Invalid::new(
+            ),
+            (
                 "bkm_seats",
+                (1..=MAX_SEATS).contains(&self.bkm_seats),
                 text!("election_bkm_seats", max = MAX_SEATS;
                     id: "BKM beranggota 1 sampai {max} orang",
                     en: "a BKM has 1 to {max} members"),
-            ));
-        }
-        if !(1..=10).contains(&self.term_years) {
-            return Err(Invalid::new(
+            ),
+            (
                 "term_years",
-                text!("election_term_years"; id: "masa bakti 1 sampai 10 tahun", en: "a term is 1 to 10 years"),
-            ));
+                (1..=10).contains(&self.term_years),
+                text!("election_term_years";
+                    id: "masa bakti 1 sampai 10 tahun", en: "a term is 1 to 10 years"),
+            ),
+        ] {
+            if !ok {
+                return Err(Invalid::new(field, refused));
+            }
         }
         Ok(ElectionSettings {
             names,

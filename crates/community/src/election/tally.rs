@@ -2,8 +2,6 @@
 //! is tied for the last one(s), and the recorded decision that breaks a tie.
 //! A count never breaks a tie itself.
 
-use lumbung_domain::{text, Text};
-
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -115,61 +113,34 @@ pub struct TieDecision<P> {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TieError {
-    #[error("there is no tie to decide")]
-    NoTie,
-    #[error("the decision was taken by {given}, but the rules say {configured}")]
-    WrongRule {
-        configured: &'static str,
-        given: &'static str,
-    },
-    #[error("the tie is for {open} seat(s), the decision names {given} winner(s)")]
-    WrongCount { open: usize, given: usize },
-    #[error("{0} was not among the tied")]
-    NotTied(String),
-    #[error("{0} is named twice among the winners")]
-    Repeated(String),
-    #[error("a decision needs a note (the re-vote's count, or who drew the lot before whom)")]
-    NoNote,
-    #[error("the re-vote is tied again between {0}: vote again or draw a lot")]
-    StillTied(String),
-    #[error("the re-vote named {0}, who was not among the tied")]
-    RevoteOutsideTie(String),
-}
-
-impl TieError {
-    /// The refusal in both languages.
-    pub fn text(&self) -> Text {
-        match self {
-            TieError::NoTie => text!("election_no_tie";
-                id: "tidak ada suara sama yang perlu diputuskan", en: "there is no tie to decide"),
-            TieError::WrongRule { configured, given } => {
-                text!("election_wrong_tie_rule", given = given, configured = configured;
-                id: "keputusan diambil dengan {given}, tetapi aturannya {configured}",
-                en: "the decision was taken by {given}, but the rules say {configured}")
-            }
-            TieError::WrongCount { open, given } => {
-                text!("election_wrong_winner_count", open = open, given = given;
-                id: "suara sama untuk {open} kursi, keputusan menyebut {given} pemenang",
-                en: "the tie is for {open} seat(s), the decision names {given} winner(s)")
-            }
-            TieError::NotTied(p) => text!("election_not_tied", person = p;
-                id: "{person} tidak termasuk yang bersuara sama",
-                en: "{person} was not among the tied"),
-            TieError::Repeated(p) => text!("election_repeated_winner", person = p;
-                id: "{person} disebut dua kali di antara pemenang",
-                en: "{person} is named twice among the winners"),
-            TieError::NoNote => text!("election_tie_no_note";
-                id: "keputusan perlu catatan (hasil pemungutan ulang, atau siapa yang menarik undian di depan siapa)",
-                en: "a decision needs a note (the re-vote's count, or who drew the lot before whom)"),
-            TieError::StillTied(p) => text!("election_still_tied", people = p;
-                id: "pemungutan ulang kembali sama antara {people}: pilih lagi atau undi",
-                en: "the re-vote is tied again between {people}: vote again or draw a lot"),
-            TieError::RevoteOutsideTie(p) => text!("election_revote_outside_tie", person = p;
-                id: "pemungutan ulang menyebut {person}, yang tidak termasuk yang bersuara sama",
-                en: "the re-vote named {person}, who was not among the tied"),
-        }
+lumbung_domain::text_enum! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TieError {
+        NoTie => "election_no_tie";
+            id: "tidak ada suara sama yang perlu diputuskan", en: "there is no tie to decide",
+        WrongRule { configured: &'static str, given: &'static str } => "election_wrong_tie_rule",
+            given = given, configured = configured;
+            id: "keputusan diambil dengan {given}, tetapi aturannya {configured}",
+            en: "the decision was taken by {given}, but the rules say {configured}",
+        WrongCount { open: usize, given: usize } => "election_wrong_winner_count",
+            open = open, given = given;
+            id: "suara sama untuk {open} kursi, keputusan menyebut {given} pemenang",
+            en: "the tie is for {open} seat(s), the decision names {given} winner(s)",
+        NotTied(p: String) => "election_not_tied", person = p;
+            id: "{person} tidak termasuk yang bersuara sama",
+            en: "{person} was not among the tied",
+        Repeated(p: String) => "election_repeated_winner", person = p;
+            id: "{person} disebut dua kali di antara pemenang",
+            en: "{person} is named twice among the winners",
+        NoNote => "election_tie_no_note";
+            id: "keputusan perlu catatan (hasil pemungutan ulang, atau siapa yang menarik undian di depan siapa)",
+            en: "a decision needs a note (the re-vote's count, or who drew the lot before whom)",
+        StillTied(p: String) => "election_still_tied", people = p;
+            id: "pemungutan ulang kembali sama antara {people}: pilih lagi atau undi",
+            en: "the re-vote is tied again between {people}: vote again or draw a lot",
+        RevoteOutsideTie(p: String) => "election_revote_outside_tie", person = p;
+            id: "pemungutan ulang menyebut {person}, yang tidak termasuk yang bersuara sama",
+            en: "the re-vote named {person}, who was not among the tied",
     }
 }
 
@@ -304,35 +275,19 @@ mod tests {
                 given: "lot"
             })
         );
-        let short = TieDecision {
-            winners: vec!["D"],
-            ..lot.clone()
-        };
-        assert_eq!(
-            short.apply(&o, TieRule::Lot),
-            Err(TieError::WrongCount { open: 2, given: 1 })
-        );
-        let outsider = TieDecision {
-            winners: vec!["D", "A"],
-            ..lot.clone()
-        };
-        assert_eq!(
-            outsider.apply(&o, TieRule::Lot),
-            Err(TieError::NotTied("A".into()))
-        );
-        let twice = TieDecision {
-            winners: vec!["D", "D"],
-            ..lot.clone()
-        };
-        assert_eq!(
-            twice.apply(&o, TieRule::Lot),
-            Err(TieError::Repeated("D".into()))
-        );
-        let silent = TieDecision {
-            note: " ".into(),
-            ..lot.clone()
-        };
-        assert_eq!(silent.apply(&o, TieRule::Lot), Err(TieError::NoNote));
+        for (winners, note, refused) in [
+            (vec!["D"], None, TieError::WrongCount { open: 2, given: 1 }),
+            (vec!["D", "A"], None, TieError::NotTied("A".into())),
+            (vec!["D", "D"], None, TieError::Repeated("D".into())),
+            (vec!["D", "B"], Some(" "), TieError::NoNote),
+        ] {
+            let decision = TieDecision {
+                winners,
+                note: note.map_or(lot.note.clone(), str::to_owned),
+                ..lot.clone()
+            };
+            assert_eq!(decision.apply(&o, TieRule::Lot), Err(refused));
+        }
         let none = count(&[("A", 5)], 1);
         assert_eq!(lot.apply(&none, TieRule::Lot), Err(TieError::NoTie));
     }

@@ -2,7 +2,7 @@
 //! each, and the rule "poor when at least k of the n indicators hold".
 
 use super::decimal::Decimal;
-use lumbung_domain::{text, Language, Text};
+use lumbung_domain::{Language, Text};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -132,27 +132,30 @@ impl TryFrom<CriteriaData> for Criteria {
     }
 }
 
-/// One rule a criteria set breaks. Positions count from 1.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CriteriaError {
-    #[error("the criteria need a name")]
-    EmptyName,
-    #[error("the criteria have no indicators")]
-    NoIndicators,
-    #[error(
-        "indicator {position}: key {key:?} must be 1–64 characters of lowercase letters, digits and '_'"
-    )]
-    BadKey { position: usize, key: String },
-    #[error("indicator {position}: key {key:?} is already used by indicator {first}")]
-    DuplicateKey {
-        position: usize,
-        key: String,
-        first: usize,
-    },
-    #[error("indicator {key}: the {language} label is empty")]
-    EmptyLabel { key: String, language: &'static str },
-    #[error("poor when at least {k} of {n} indicators hold: k must be from 1 to {n}")]
-    ThresholdOutOfRange { k: usize, n: usize },
+lumbung_domain::text_enum! {
+    /// One rule a criteria set breaks. Positions count from 1.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CriteriaError {
+        EmptyName => "criteria_empty_name";
+            id: "kriteria perlu nama", en: "the criteria need a name",
+        NoIndicators => "criteria_no_indicators";
+            id: "kriteria tidak punya indikator", en: "the criteria have no indicators",
+        BadKey { position: usize, key: String } => "criteria_bad_key",
+            position = position, key = format!("{key:?}");
+            id: "indikator {position}: kunci {key} harus 1–64 karakter berupa huruf kecil, angka dan '_'",
+            en: "indicator {position}: key {key} must be 1–64 characters of lowercase letters, digits and '_'",
+        DuplicateKey { position: usize, key: String, first: usize } => "criteria_duplicate_key",
+            position = position, key = format!("{key:?}"), first = first;
+            id: "indikator {position}: kunci {key} sudah dipakai indikator {first}",
+            en: "indicator {position}: key {key} is already used by indicator {first}",
+        EmptyLabel { key: String, language: &'static str } => "criteria_empty_label",
+            key = key, language = language;
+            id: "indikator {key}: label {language} kosong",
+            en: "indicator {key}: the {language} label is empty",
+        ThresholdOutOfRange { k: usize, n: usize } => "criteria_threshold", k = k, n = n;
+            id: "miskin bila paling sedikit {k} dari {n} indikator terpenuhi: k harus dari 1 sampai {n}",
+            en: "poor when at least {k} of {n} indicators hold: k must be from 1 to {n}",
+    }
 }
 
 /// Every rule a criteria set breaks.
@@ -169,42 +172,6 @@ impl fmt::Display for InvalidCriteria {
             write!(f, "{e}")?;
         }
         Ok(())
-    }
-}
-
-impl CriteriaError {
-    /// The error in both languages (the English is the `Display` text).
-    pub fn text(&self) -> Text {
-        match self {
-            CriteriaError::EmptyName => text!("criteria_empty_name";
-                id: "kriteria perlu nama", en: "the criteria need a name"),
-            CriteriaError::NoIndicators => text!("criteria_no_indicators";
-                id: "kriteria tidak punya indikator", en: "the criteria have no indicators"),
-            CriteriaError::BadKey { position, key } => {
-                text!("criteria_bad_key", position = position, key = format!("{key:?}");
-                    id: "indikator {position}: kunci {key} harus 1–64 karakter berupa huruf kecil, angka dan '_'",
-                    en: "indicator {position}: key {key} must be 1–64 characters of lowercase letters, digits and '_'")
-            }
-            CriteriaError::DuplicateKey {
-                position,
-                key,
-                first,
-            } => {
-                text!("criteria_duplicate_key", position = position, key = format!("{key:?}"), first = first;
-                id: "indikator {position}: kunci {key} sudah dipakai indikator {first}",
-                en: "indicator {position}: key {key} is already used by indicator {first}")
-            }
-            CriteriaError::EmptyLabel { key, language } => {
-                text!("criteria_empty_label", key = key, language = language;
-                    id: "indikator {key}: label {language} kosong",
-                    en: "indicator {key}: the {language} label is empty")
-            }
-            CriteriaError::ThresholdOutOfRange { k, n } => {
-                text!("criteria_threshold", k = k, n = n;
-                    id: "miskin bila paling sedikit {k} dari {n} indikator terpenuhi: k harus dari 1 sampai {n}",
-                    en: "poor when at least {k} of {n} indicators hold: k must be from 1 to {n}")
-            }
-        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Exact decimal numbers for numeric answers and thresholds (floor area in
 //! m², income in rupiah a month, land in hectares).
 
-use lumbung_domain::{Fixed, FixedError, ParseError};
+use lumbung_domain::{text, Fixed, FixedError, ParseError};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -34,13 +34,19 @@ impl Decimal {
     /// decimals (more than four only when the extra ones are zeros). No
     /// grouping, no decimal comma, no exponent.
     pub fn parse(raw: &str) -> Result<Decimal, ParseError> {
-        let too_large = || ParseError(format!("{raw:?} is too large"));
+        let value = format!("{raw:?}");
+        let too_large = || {
+            ParseError(text!("too_large", value = value;
+                id: "{value} terlalu besar", en: "{value} is too large"))
+        };
         let v = Fixed::<4>::parse_plain(raw).map_err(|e| match e {
-            FixedError::NotANumber => {
-                ParseError(format!("{raw:?} is not a number such as 12 or 7.5"))
-            }
+            FixedError::NotANumber => ParseError(text!("not_a_decimal", value = value;
+                id: "{value} bukan angka seperti 12 atau 7.5",
+                en: "{value} is not a number such as 12 or 7.5")),
             FixedError::TooManyDecimals => {
-                ParseError(format!("{raw:?} has more than four decimal places"))
+                ParseError(text!("more_than_four_decimals", value = value;
+                id: "{value} punya lebih dari empat angka desimal",
+                en: "{value} has more than four decimal places"))
             }
             FixedError::TooLarge => too_large(),
         })?;

@@ -99,7 +99,8 @@ impl Nik {
         if s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Nik(s.to_owned()))
         } else {
-            Err(ParseError(format!("NIK {s:?} must be 16 digits")))
+            Err(ParseError(text!("nik_digits", nik = format!("{s:?}");
+                id: "NIK {nik} harus 16 angka", en: "NIK {nik} must be 16 digits")))
         }
     }
 
@@ -707,16 +708,25 @@ pub(crate) mod tests {
         );
     }
 
+    /// `n` yes/no indicators `i0`, `i1`, …, poor when `k` hold.
+    pub(crate) fn yes_no_criteria(n: usize, k: usize) -> Criteria {
+        let inds: Vec<Indicator> = (0..n)
+            .map(|i| Indicator {
+                key: format!("i{i}"),
+                label: Label::new("x", "x"),
+                test: Test::YesNo { holds_when: true },
+            })
+            .collect();
+        Criteria::new("c", inds, k).unwrap()
+    }
+
     proptest! {
         /// All answered: poor exactly when at least k hold.
         #[test]
         fn k_of_n_threshold(answers in prop::collection::vec(any::<bool>(), 1..16), k_seed in 0usize..100) {
             let n = answers.len();
             let k = 1 + k_seed % n;
-            let inds: Vec<Indicator> = (0..n).map(|i| Indicator {
-                key: format!("i{i}"), label: Label::new("x", "x"), test: Test::YesNo { holds_when: true },
-            }).collect();
-            let c = Criteria::new("c", inds, k).unwrap();
+            let c = yes_no_criteria(n, k);
             let a = answers.iter().enumerate().map(|(i, &b)| (format!("i{i}"), Answer::YesNo(b))).collect();
             let s = c.score(&household("x", a, vec![]));
             let yes = answers.iter().filter(|b| **b).count();
@@ -734,10 +744,7 @@ pub(crate) mod tests {
         ) {
             let n = answers.len();
             let k = 1 + k_seed % n;
-            let inds: Vec<Indicator> = (0..n).map(|i| Indicator {
-                key: format!("i{i}"), label: Label::new("x", "x"), test: Test::YesNo { holds_when: true },
-            }).collect();
-            let c = Criteria::new("c", inds, k).unwrap();
+            let c = yes_no_criteria(n, k);
             let a = answers.iter().enumerate()
                 .filter_map(|(i, b)| b.map(|b| (format!("i{i}"), Answer::YesNo(b)))).collect();
             let s = c.score(&household("x", a, vec![]));

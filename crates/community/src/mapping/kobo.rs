@@ -11,7 +11,9 @@ use super::decimal::Decimal;
 use super::household::{Age, Answer, Household, Member, Nik, Relation, Sex};
 use lumbung_domain::{text, AreaCode, Language, Text};
 use lumbung_tabular::text::{sniff_delimiter, strip_bom};
-use lumbung_tabular::{too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS};
+use lumbung_tabular::{
+    csv_error, row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -108,17 +110,24 @@ impl Default for KoboMapping {
     }
 }
 
-/// A mapping that does not fit the criteria.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MappingError {
-    #[error("column {column} is mapped to indicator {key}, which the criteria do not have")]
-    UnknownIndicator { column: String, key: String },
-    #[error("indicator {key} is mapped from more than one column: {}", .columns.join(", "))]
-    IndicatorTwice { key: String, columns: Vec<String> },
-    #[error("the column name for {field} is empty")]
-    EmptyColumn { field: String },
-    #[error("the roster needs an age column, a year-of-birth column or both")]
-    NoAge,
+lumbung_domain::text_enum! {
+    /// A mapping that does not fit the criteria.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum MappingError {
+        UnknownIndicator { column: String, key: String } => "kobo_unknown_indicator",
+            column = column, key = key;
+            id: "kolom {column} dipetakan ke indikator {key}, yang tidak ada di kriteria",
+            en: "column {column} is mapped to indicator {key}, which the criteria do not have",
+        IndicatorTwice { key: String, columns: Vec<String> } => "kobo_indicator_twice",
+            key = key, columns = columns.join(", ");
+            id: "indikator {key} dipetakan dari lebih dari satu kolom: {columns}",
+            en: "indicator {key} is mapped from more than one column: {columns}",
+        EmptyColumn { field: String } => "kobo_empty_column", field = field;
+            id: "nama kolom untuk {field} kosong", en: "the column name for {field} is empty",
+        NoAge => "kobo_no_age";
+            id: "daftar anggota perlu kolom umur, kolom tahun lahir, atau keduanya",
+            en: "the roster needs an age column, a year-of-birth column or both",
+    }
 }
 
 /// Why an import stored nothing.
@@ -129,29 +138,6 @@ pub enum KoboError {
     /// One entry per file with problems, the main file first.
     #[error("{}", join(.0, ""))]
     Rejected(Vec<Rejected>),
-}
-
-impl MappingError {
-    /// The error in both languages (the English is the `Display` text).
-    pub fn text(&self) -> Text {
-        match self {
-            MappingError::UnknownIndicator { column, key } => {
-                text!("kobo_unknown_indicator", column = column, key = key;
-                    id: "kolom {column} dipetakan ke indikator {key}, yang tidak ada di kriteria",
-                    en: "column {column} is mapped to indicator {key}, which the criteria do not have")
-            }
-            MappingError::IndicatorTwice { key, columns } => {
-                text!("kobo_indicator_twice", key = key, columns = columns.join(", ");
-                    id: "indikator {key} dipetakan dari lebih dari satu kolom: {columns}",
-                    en: "indicator {key} is mapped from more than one column: {columns}")
-            }
-            MappingError::EmptyColumn { field } => text!("kobo_empty_column", field = field;
-                id: "nama kolom untuk {field} kosong", en: "the column name for {field} is empty"),
-            MappingError::NoAge => text!("kobo_no_age";
-                id: "daftar anggota perlu kolom umur, kolom tahun lahir, atau keduanya",
-                en: "the roster needs an age column, a year-of-birth column or both"),
-        }
-    }
 }
 
 impl KoboError {
@@ -302,10 +288,12 @@ fn read_table(file: &CsvFile<'_>, errors: &mut Vec<RowError>) -> Option<Table> {
                         errors.push(RowError::new(
                             line,
                             column,
-                            "the text is not valid UTF-8; export the file as UTF-8 CSV",
+                            text!("kobo_not_utf8";
+                                id: "teksnya bukan UTF-8 yang sah; ekspor berkas sebagai CSV UTF-8",
+                                en: "the text is not valid UTF-8; export the file as UTF-8 CSV"),
                         ));
                     }
-                    _ => errors.push(RowError::new(line, None, e.to_string())),
+                    _ => errors.push(RowError::new(line, None, csv_error(&e))),
                 }
                 continue;
             }
@@ -332,24 +320,12 @@ fn read_table(file: &CsvFile<'_>, errors: &mut Vec<RowError>) -> Option<Table> {
             errors.push(RowError::new(
                 line,
                 Some(&h[cells.len()]),
-                format!(
-                    "the row has {} fields, the header has {}",
-                    cells.len(),
-                    h.len()
-                ),
+                row_width(cells.len(), h.len()),
             ));
             continue;
         }
         if cells[h.len()..].iter().any(|c| !c.is_empty()) {
-            errors.push(RowError::new(
-                line,
-                None,
-                format!(
-                    "the row has {} fields, the header has {}",
-                    cells.len(),
-                    h.len()
-                ),
-            ));
+            errors.push(RowError::new(line, None, row_width(cells.len(), h.len())));
             continue;
         }
         rows.push((line, cells));
@@ -357,7 +333,13 @@ fn read_table(file: &CsvFile<'_>, errors: &mut Vec<RowError>) -> Option<Table> {
     match headers {
         Some(headers) if !headers.iter().all(String::is_empty) => Some(Table { headers, rows }),
         _ => {
-            errors.push(RowError::new(1, None, "the file is empty: no header line"));
+            errors.push(RowError::new(
+                1,
+                None,
+                text!("empty_file_no_header";
+                    id: "berkasnya kosong: tidak ada baris judul",
+                    en: "the file is empty: no header line"),
+            ));
             None
         }
     }
@@ -387,18 +369,19 @@ fn find(headers: &[String], wanted: &str) -> Result<usize, RowError> {
         [] => Err(RowError::new(
             1,
             Some(wanted),
-            format!("column {wanted} is not in the file"),
+            text!("kobo_column_missing", column = wanted;
+                id: "kolom {column} tidak ada di berkas", en: "column {column} is not in the file"),
         )),
         many => Err(RowError::new(
             1,
             Some(wanted),
-            format!(
-                "column {wanted} matches several columns: {}",
-                many.iter()
+            text!("kobo_column_ambiguous", column = wanted, matches = many
+                    .iter()
                     .map(|&i| headers[i].as_str())
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .join(", ");
+                id: "kolom {column} cocok dengan beberapa kolom: {matches}",
+                en: "column {column} matches several columns: {matches}"),
         )),
     }
 }
@@ -470,8 +453,16 @@ fn parse_index(c: &Cells<'_>, col: usize) -> Result<u64, RowError> {
     let raw = c.get(col);
     match raw.parse::<u64>() {
         Ok(n) if n > 0 => Ok(n),
-        _ if raw.is_empty() => Err(c.err(col, "the row number is empty")),
-        _ => Err(c.err(col, format!("{raw:?} is not a row number (1, 2, 3, …)"))),
+        _ if raw.is_empty() => Err(c.err(
+            col,
+            text!("kobo_index_empty"; id: "nomor barisnya kosong", en: "the row number is empty"),
+        )),
+        _ => Err(c.err(
+            col,
+            text!("kobo_not_an_index", value = format!("{raw:?}");
+                id: "{value} bukan nomor baris (1, 2, 3, …)",
+                en: "{value} is not a row number (1, 2, 3, …)"),
+        )),
     }
 }
 
@@ -481,11 +472,19 @@ fn parse_rt(c: &Cells<'_>, idx: &RtIdx, areas: &KelurahanAreas) -> Result<AreaCo
         RtIdx::Code(col) => {
             let raw = c.get(col);
             if raw.is_empty() {
-                return Err(c.err(col, "the RT is empty"));
+                return Err(c.err(
+                    col,
+                    text!("kobo_rt_empty"; id: "RT-nya kosong", en: "the RT is empty"),
+                ));
             }
             let code = AreaCode::parse(raw).map_err(|e| c.err(col, e.0))?;
             if areas.rw_of(&code).is_none() {
-                return Err(c.err(col, format!("{code} is not an RT of kelurahan {kel}")));
+                return Err(c.err(
+                    col,
+                    text!("kobo_not_an_rt", code = code, kel = kel;
+                        id: "{code} bukan RT di kelurahan {kel}",
+                        en: "{code} is not an RT of kelurahan {kel}"),
+                ));
             }
             Ok(code)
         }
@@ -493,12 +492,22 @@ fn parse_rt(c: &Cells<'_>, idx: &RtIdx, areas: &KelurahanAreas) -> Result<AreaCo
             let number = |col: usize, what: &str| -> Result<u16, RowError> {
                 let raw = c.get(col);
                 if raw.is_empty() {
-                    return Err(c.err(col, format!("the {what} is empty")));
+                    return Err(c.err(
+                        col,
+                        text!("kobo_number_empty", what = what;
+                            id: "{what}-nya kosong", en: "the {what} is empty"),
+                    ));
                 }
                 raw.parse::<u16>()
                     .ok()
                     .filter(|n| *n > 0)
-                    .ok_or_else(|| c.err(col, format!("{raw:?} is not an {what} number")))
+                    .ok_or_else(|| {
+                        c.err(
+                            col,
+                            text!("kobo_not_a_number", value = format!("{raw:?}"), what = what;
+                                id: "{value} bukan nomor {what}", en: "{value} is not an {what} number"),
+                        )
+                    })
             };
             let rw_n = number(rw, "RW")?;
             let rt_n = number(rt, "RT")?;
@@ -506,16 +515,19 @@ fn parse_rt(c: &Cells<'_>, idx: &RtIdx, areas: &KelurahanAreas) -> Result<AreaCo
             if !areas.rws().contains(&rw_code) {
                 return Err(c.err(
                     rw,
-                    format!("RW {rw_n:02} ({rw_code}) is not an RW of kelurahan {kel}"),
+                    text!("kobo_not_an_rw", rw = format!("{rw_n:02}"), code = rw_code, kel = kel;
+                        id: "RW {rw} ({code}) bukan RW di kelurahan {kel}",
+                        en: "RW {rw} ({code}) is not an RW of kelurahan {kel}"),
                 ));
             }
             let code = rw_code.rt(rt_n).map_err(|e| c.err(rt, e.0))?;
             if areas.rw_of(&code) != Some(&rw_code) {
                 return Err(c.err(
                     rt,
-                    format!(
-                        "RT {rt_n:03} of RW {rw_n:02} ({code}) is not an RT of kelurahan {kel}"
-                    ),
+                    text!("kobo_rt_not_in_rw", rt = format!("{rt_n:03}"), rw = format!("{rw_n:02}"),
+                        code = code, kel = kel;
+                        id: "RT {rt} RW {rw} ({code}) bukan RT di kelurahan {kel}",
+                        en: "RT {rt} of RW {rw} ({code}) is not an RT of kelurahan {kel}"),
                 ));
             }
             Ok(code)
@@ -534,7 +546,9 @@ fn parse_answer(c: &Cells<'_>, col: usize, test: &Test) -> Result<Option<Answer>
             .ok_or_else(|| {
                 c.err(
                     col,
-                    format!("{raw:?} is not yes or no (yes/no, ya/tidak, 1/0, true/false)"),
+                    text!("kobo_not_yes_no", value = format!("{raw:?}");
+                        id: "{value} bukan ya atau tidak (yes/no, ya/tidak, 1/0, true/false)",
+                        en: "{value} is not yes or no (yes/no, ya/tidak, 1/0, true/false)"),
                 )
             }),
         Test::Number { .. } => Decimal::parse(raw)
@@ -547,16 +561,18 @@ fn parse_member(c: &Cells<'_>, m: &MemberIdx) -> Result<Member, Vec<RowError>> {
     let mut errors = Vec::new();
     let name = c.get(m.name).to_owned();
     if name.is_empty() {
-        errors.push(c.err(m.name, "the member's name is empty"));
+        errors.push(c.err(
+            m.name,
+            text!("member_name_empty"; id: "nama anggota kosong", en: "the member's name is empty"),
+        ));
     }
     let sex = Sex::parse(c.get(m.sex));
     if sex.is_none() {
         errors.push(c.err(
             m.sex,
-            format!(
-                "{:?} is not a sex (perempuan/laki_laki, P/L, female/male)",
-                c.get(m.sex)
-            ),
+            text!("kobo_not_a_sex", value = format!("{:?}", c.get(m.sex));
+                id: "{value} bukan jenis kelamin (perempuan/laki_laki, P/L, female/male)",
+                en: "{value} is not a sex (perempuan/laki_laki, P/L, female/male)"),
         ));
     }
     let age_cell = m.age.filter(|&i| !c.get(i).is_empty());
@@ -565,20 +581,34 @@ fn parse_member(c: &Cells<'_>, m: &MemberIdx) -> Result<Member, Vec<RowError>> {
         (Some(i), _) => match c.get(i).parse::<u16>() {
             Ok(y) if y <= 130 => Some(Age::Years(y)),
             _ => {
-                errors.push(c.err(i, format!("{:?} is not an age in years (0–130)", c.get(i))));
+                errors.push(c.err(
+                    i,
+                    text!("kobo_not_an_age", value = format!("{:?}", c.get(i));
+                        id: "{value} bukan umur dalam tahun (0–130)",
+                        en: "{value} is not an age in years (0–130)"),
+                ));
                 None
             }
         },
         (None, Some(i)) => match c.get(i).parse::<i16>() {
             Ok(y) if (1880..=2100).contains(&y) => Some(Age::BirthYear(y)),
             _ => {
-                errors.push(c.err(i, format!("{:?} is not a year of birth", c.get(i))));
+                errors.push(c.err(
+                    i,
+                    text!("kobo_not_a_birth_year", value = format!("{:?}", c.get(i));
+                        id: "{value} bukan tahun lahir", en: "{value} is not a year of birth"),
+                ));
                 None
             }
         },
         (None, None) => {
             let col = m.age.or(m.birth_year).expect("checked by the mapping");
-            errors.push(c.err(col, "neither the age nor the year of birth is given"));
+            errors.push(c.err(
+                col,
+                text!("kobo_no_age";
+                    id: "umur maupun tahun lahir tidak diisi",
+                    en: "neither the age nor the year of birth is given"),
+            ));
             None
         }
     };
@@ -586,10 +616,9 @@ fn parse_member(c: &Cells<'_>, m: &MemberIdx) -> Result<Member, Vec<RowError>> {
     if relation.is_none() {
         errors.push(c.err(
             m.relation,
-            format!(
-                "{:?} is not a relation to the head (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)",
-                c.get(m.relation)
-            ),
+            text!("kobo_not_a_relation", value = format!("{:?}", c.get(m.relation));
+                id: "{value} bukan hubungan dengan kepala keluarga (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)",
+                en: "{value} is not a relation to the head (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)"),
         ));
     }
     let nik = match m.nik.map(|i| (i, c.get(i))) {
@@ -683,11 +712,16 @@ pub fn import_kobo(
                 let before = main_errors.len();
                 let id = c.get(hc.uuid).to_owned();
                 if id.is_empty() {
-                    main_errors.push(c.err(hc.uuid, "the _uuid is empty"));
+                    main_errors.push(c.err(
+                        hc.uuid,
+                        text!("kobo_uuid_empty"; id: "_uuid kosong", en: "the _uuid is empty"),
+                    ));
                 } else if let Some(first) = uuids.get(&id) {
                     main_errors.push(c.err(
                         hc.uuid,
-                        format!("duplicate _uuid {id} (first on line {first})"),
+                        text!("kobo_duplicate_uuid", id = id, first = first;
+                            id: "_uuid {id} ganda (pertama di baris {first})",
+                            en: "duplicate _uuid {id} (first on line {first})"),
                     ));
                 } else {
                     uuids.insert(id.clone(), *line);
@@ -697,7 +731,9 @@ pub fn import_kobo(
                         if let Some(first) = index_lines.get(&i) {
                             main_errors.push(c.err(
                                 hc.index,
-                                format!("duplicate _index {i} (first on line {first})"),
+                                text!("kobo_duplicate_index", index = i, first = first;
+                                    id: "_index {index} ganda (pertama di baris {first})",
+                                    en: "duplicate _index {index} (first on line {first})"),
                             ));
                         } else {
                             index_lines.insert(i, *line);
@@ -714,7 +750,12 @@ pub fn import_kobo(
                     .ok();
                 let head_name = c.get(hc.head).to_owned();
                 if head_name.is_empty() {
-                    main_errors.push(c.err(hc.head, "the head of household's name is empty"));
+                    main_errors.push(c.err(
+                        hc.head,
+                        text!("kobo_head_empty";
+                            id: "nama kepala keluarga kosong",
+                            en: "the head of household's name is empty"),
+                    ));
                 }
                 let address = hc.address.map(|i| c.get(i).to_owned()).unwrap_or_default();
                 let mut answers = BTreeMap::new();
@@ -788,7 +829,9 @@ pub fn import_kobo(
                 match by_index.get(&parent) {
                     None => roster_errors.push(c.err(
                         idx.parent,
-                        format!("no household in {} has _index {parent}", households.name),
+                        text!("kobo_no_parent", file = households.name, parent = parent;
+                            id: "tidak ada rumah tangga di {file} dengan _index {parent}",
+                            en: "no household in {file} has _index {parent}"),
                     )),
                     Some(&usize::MAX) => {}
                     Some(&h) => {
@@ -805,10 +848,9 @@ pub fn import_kobo(
                         main_errors.push(RowError::new(
                             *line,
                             Some(&main.as_ref().expect("read").headers[index_col]),
-                            format!(
-                                "household {} has no members in {}",
-                                h.head_name, roster.name
-                            ),
+                            text!("kobo_no_members", head = h.head_name, file = roster.name;
+                                id: "rumah tangga {head} tidak punya anggota di {file}",
+                                en: "household {head} has no members in {file}"),
                         ));
                     }
                 }
@@ -913,12 +955,24 @@ mod tests {
     }
 
     fn import(main: &str, roster: &str, rt: RtColumns) -> Result<Vec<Household>, KoboError> {
-        let mapping = KoboMapping {
+        import_with(main, roster, &mapping(rt))
+    }
+
+    /// The mapping of these tests' files: the floor area and no address.
+    fn mapping(rt: RtColumns) -> KoboMapping {
+        KoboMapping {
             rt,
             address: None,
             indicators: [("criteria/luas_lantai".to_string(), "floor_area".to_string())].into(),
             ..KoboMapping::default()
-        };
+        }
+    }
+
+    fn import_with(
+        main: &str,
+        roster: &str,
+        mapping: &KoboMapping,
+    ) -> Result<Vec<Household>, KoboError> {
         import_kobo(
             CsvFile {
                 name: "h.csv",
@@ -928,7 +982,7 @@ mod tests {
                 name: "r.csv",
                 bytes: roster.as_bytes(),
             },
-            &mapping,
+            mapping,
             &bps_template(),
             &areas(),
         )
@@ -998,26 +1052,10 @@ mod tests {
         let roster = "household/anggota/nama,household/anggota/jenis_kelamin,household/anggota/umur,household/anggota/hubungan,_parent_index\n\
             Sarta,laki_laki,40,kepala,1\n\
             Juhri,-,40,kepala,2\n";
-        let mut mapping = KoboMapping {
-            address: None,
-            indicators: [("criteria/luas_lantai".to_string(), "floor_area".to_string())].into(),
-            ..KoboMapping::default()
-        };
+        let mut mapping = mapping(KoboMapping::default().rt);
         mapping.member.birth_year = None;
         mapping.member.nik = None;
-        let result = import_kobo(
-            CsvFile {
-                name: "h.csv",
-                bytes: main.as_bytes(),
-            },
-            CsvFile {
-                name: "r.csv",
-                bytes: roster.as_bytes(),
-            },
-            &mapping,
-            &bps_template(),
-            &areas(),
-        );
+        let result = import_with(main, roster, &mapping);
         let Err(KoboError::Rejected(r)) = result else {
             panic!("accepted")
         };
@@ -1032,19 +1070,7 @@ mod tests {
         // Without any roster row, the household is blamed.
         let roster = "household/anggota/nama,household/anggota/jenis_kelamin,household/anggota/umur,household/anggota/hubungan,_parent_index\n\
             Sarta,laki_laki,40,kepala,1\n";
-        let result = import_kobo(
-            CsvFile {
-                name: "h.csv",
-                bytes: main.as_bytes(),
-            },
-            CsvFile {
-                name: "r.csv",
-                bytes: roster.as_bytes(),
-            },
-            &mapping,
-            &bps_template(),
-            &areas(),
-        );
+        let result = import_with(main, roster, &mapping);
         let Err(KoboError::Rejected(r)) = result else {
             panic!("accepted")
         };

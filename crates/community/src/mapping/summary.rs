@@ -243,25 +243,13 @@ pub fn ps2_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::criteria::{Indicator, Test};
-    use crate::mapping::household::tests::{household, member};
+    use crate::mapping::household::tests::{household, member, yes_no_criteria as criteria};
     use crate::mapping::household::{Answer, Sex};
     use proptest::prelude::*;
 
     fn areas() -> KelurahanAreas {
         let kel = AreaCode::parse("3604010001").unwrap();
         KelurahanAreas::by_convention(kel, &[(3, 4), (3, 5), (5, 1), (5, 2)]).unwrap()
-    }
-
-    fn criteria(n: usize, k: usize) -> Criteria {
-        let inds = (0..n)
-            .map(|i| Indicator {
-                key: format!("i{i}"),
-                label: Label::new("x", "x"),
-                test: Test::YesNo { holds_when: true },
-            })
-            .collect();
-        Criteria::new("c", inds, k).unwrap()
     }
 
     const RTS: [&str; 4] = [

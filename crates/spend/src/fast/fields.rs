@@ -409,8 +409,13 @@ pub(super) fn days_from_civil(y: i32, m: u8, d: u8) -> i32 {
     era * 146_097 + doe - 719_468
 }
 
+/// The problem of a cell that is not UTF-8.
+pub(super) fn not_utf8() -> Text {
+    text!("not_utf8_short"; id: "bukan UTF-8", en: "not UTF-8")
+}
+
 /// `2012/13` quickly, anything else through [`FiscalYear::parse`].
-pub(super) fn parse_fiscal_year(s: &[u8]) -> Result<i16, String> {
+pub(super) fn parse_fiscal_year(s: &[u8]) -> Result<i16, Text> {
     if s.len() == 7 && (s[4] == b'/' || s[4] == b'-') {
         if let (Some(y), Some(next)) = (digits(&s[..4]), digits(&s[5..])) {
             if (y + 1) % 100 == next && (1900..=2200).contains(&y) {
@@ -418,7 +423,7 @@ pub(super) fn parse_fiscal_year(s: &[u8]) -> Result<i16, String> {
             }
         }
     }
-    let text = std::str::from_utf8(s).map_err(|_| "not UTF-8".to_owned())?;
+    let text = std::str::from_utf8(s).map_err(|_| not_utf8())?;
     FiscalYear::parse(text)
         .map(|y| y.start_year() as i16)
         .map_err(|e| e.0)

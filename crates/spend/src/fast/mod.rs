@@ -266,7 +266,7 @@ pub fn scan_reader<R: Read>(
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = mpsc::channel::<BlockOut>();
     let mut blocks: Vec<BlockOut> = Vec::new();
-    let mut stopped: Option<(u32, String)> = None;
+    let mut stopped: Option<(u32, Text)> = None;
 
     let dicts: Vec<Dicts> = std::thread::scope(|s| -> Result<Vec<Dicts>, Rejected> {
         let handles: Vec<_> = (0..threads)
@@ -323,10 +323,9 @@ pub fn scan_reader<R: Read>(
                 let Some(cut) = cut else {
                     stopped = Some((
                         index,
-                        format!(
-                            "a record runs past {} MB: a quote that is never closed?",
-                            MAX_RECORD_BYTES >> 20
-                        ),
+                        text!("record_too_long", mb = MAX_RECORD_BYTES >> 20;
+                            id: "satu rekaman melewati {mb} MB: ada kutip yang tidak pernah ditutup?",
+                            en: "a record runs past {mb} MB: a quote that is never closed?"),
                     ));
                     return Ok(());
                 };

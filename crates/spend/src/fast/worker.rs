@@ -192,7 +192,11 @@ impl<'a> Worker<'a> {
         while let Err(e) = std::str::from_utf8(&data[from..]) {
             let bad = from + e.valid_up_to();
             let line = memchr_iter(b'\n', &data[..bad]).count() as u64;
-            sink.push(line, None, "the text is not UTF-8");
+            sink.push(
+                line,
+                None,
+                text!("text_not_utf8"; id: "teksnya bukan UTF-8", en: "the text is not UTF-8"),
+            );
             from = bad + e.error_len().unwrap_or(data.len() - bad).max(1);
             if from >= data.len() {
                 break;
@@ -241,7 +245,13 @@ impl<'a> Worker<'a> {
                             used
                         }
                         Err(used) => {
-                            sink.push(line, None, "a quoted field is never closed");
+                            sink.push(
+                                line,
+                                None,
+                                text!("quote_never_closed";
+                                    id: "ada kolom berkutip yang tidak pernah ditutup",
+                                    en: "a quoted field is never closed"),
+                            );
                             used
                         }
                     };
@@ -327,13 +337,13 @@ pub(super) fn row_into(
         Some(v) => v,
         None => {
             let parsed = std::str::from_utf8(raw)
-                .map_err(|_| "not UTF-8".to_owned())
+                .map_err(|_| not_utf8())
                 .and_then(|t| Money::parse_plain(t).map_err(|e| e.0));
             match parsed {
                 Ok(m) => m.minor(),
                 Err(e) => {
                     let message = if raw.is_empty() {
-                        "the amount is empty".to_owned()
+                        crate::read::amount_empty()
                     } else {
                         e
                     };
@@ -396,7 +406,11 @@ pub(super) fn row_into(
         Some(c) => {
             let a = field(c);
             if a.is_empty() {
-                sink.push(at.line, col(c), "the anchor is empty");
+                sink.push(
+                    at.line,
+                    col(c),
+                    text!("anchor_empty"; id: "lembaga jangkarnya kosong", en: "the anchor is empty"),
+                );
                 ok = false;
                 0
             } else {
@@ -469,7 +483,13 @@ pub(super) fn row_into(
             }
         }
     } else {
-        sink.push(at.line, None, "no supplier id and no supplier name");
+        sink.push(
+            at.line,
+            None,
+            text!("no_supplier";
+                id: "tidak ada id pemasok maupun nama pemasok",
+                en: "no supplier id and no supplier name"),
+        );
         ok = false;
         0
     };

@@ -10,7 +10,7 @@
 //! ([`sheet_number`]).
 
 use super::Locale;
-use lumbung_domain::Money;
+use lumbung_domain::{text, Money, Text};
 use lumbung_tabular::table::trim;
 
 /// Which separator is the decimal one.
@@ -49,10 +49,19 @@ pub(crate) struct Lexed {
     pub hint: Option<NumberFormat>,
 }
 
+fn not_an_amount(raw: &str) -> Text {
+    text!("not_an_amount", value = format!("{raw:?}");
+        id: "{value} bukan jumlah uang", en: "{value} is not an amount")
+}
+
+fn too_large(raw: &str) -> Text {
+    text!("too_large", value = format!("{raw:?}"); id: "{value} terlalu besar", en: "{value} is too large")
+}
+
 /// Takes a value apart. Err says why it is not an amount.
-pub(crate) fn lex(raw: &str) -> Result<Lexed, String> {
+pub(crate) fn lex(raw: &str) -> Result<Lexed, Text> {
     let s = trim(raw);
-    let bad = || format!("{s:?} is not an amount");
+    let bad = || not_an_amount(s);
     let mut body = String::with_capacity(s.len());
     let mut minus = 0;
     let mut minus_after_digits = false;
@@ -257,26 +266,25 @@ pub(crate) fn decide(
 
 /// Reads a value written as text, in the column's format.
 #[cfg(test)]
-pub(crate) fn parse(raw: &str, format: NumberFormat) -> Result<Money, String> {
+pub(crate) fn parse(raw: &str, format: NumberFormat) -> Result<Money, Text> {
     parse_lexed(&lex(raw)?, raw, format)
 }
 
 /// Reads a lexed value in the column's format (`raw` for messages):
 /// grouping in threes, one decimal separator, at most two non-zero
 /// decimals; straight into hundredths.
-pub(crate) fn parse_lexed(lexed: &Lexed, raw: &str, format: NumberFormat) -> Result<Money, String> {
+pub(crate) fn parse_lexed(lexed: &Lexed, raw: &str, format: NumberFormat) -> Result<Money, Text> {
     let raw = trim(raw);
     let (group, decimal) = match format {
         NumberFormat::Point => (b',', b'.'),
         NumberFormat::Comma => (b'.', b','),
     };
     let wrong = || {
-        format!(
-            "{raw:?} is not an amount in this column's format ({})",
-            format.example()
-        )
+        text!("amount_not_in_format", value = format!("{raw:?}"), example = format.example();
+            id: "{value} bukan jumlah uang dalam format kolom ini ({example})",
+            en: "{value} is not an amount in this column's format ({example})")
     };
-    let too_large = || format!("{raw:?} is too large");
+    let too_large = || too_large(raw);
     let (mut units, mut cents) = (0i64, 0i64);
     let (mut in_frac, mut frac_digits, mut excess) = (false, 0, false);
     // Digits since the last group separator, and whether there was one.
@@ -320,7 +328,10 @@ pub(crate) fn parse_lexed(lexed: &Lexed, raw: &str, format: NumberFormat) -> Res
         return Err(wrong());
     }
     if excess {
-        return Err(format!("{raw:?} has more than two decimals"));
+        return Err(
+            text!("amount_more_than_two_decimals", value = format!("{raw:?}");
+            id: "{value} punya lebih dari dua desimal", en: "{value} has more than two decimals"),
+        );
     }
     if frac_digits == 1 {
         cents *= 10;
@@ -340,11 +351,11 @@ pub(crate) fn parse_lexed(lexed: &Lexed, raw: &str, format: NumberFormat) -> Res
 /// [`lumbung_tabular::sheet::sheet_decimal`] form).
 /// More than two decimals are rounded half away from zero, as the sheet
 /// most likely shows it; `Some(note)` says so.
-pub(crate) fn sheet_number(decimal: &str) -> Result<(Money, Option<String>), String> {
+pub(crate) fn sheet_number(decimal: &str) -> Result<(Money, Option<String>), Text> {
     if let Ok(m) = Money::parse_plain(decimal) {
         return Ok((m, None));
     }
-    let bad = || format!("{decimal:?} is not an amount");
+    let bad = || not_an_amount(decimal);
     let (negative, body) = match decimal.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, decimal),
@@ -356,7 +367,7 @@ pub(crate) fn sheet_number(decimal: &str) -> Result<(Money, Option<String>), Str
     let scale = 10i128.pow(frac.len() as u32 - 2);
     let n: i128 = format!("{int}{frac}").parse().map_err(|_| bad())?;
     let cents = (n + scale / 2) / scale;
-    let cents = i64::try_from(cents).map_err(|_| format!("{decimal:?} is too large"))?;
+    let cents = i64::try_from(cents).map_err(|_| too_large(decimal))?;
     let money = Money::from_minor(if negative { -cents } else { cents });
     Ok((
         money,
