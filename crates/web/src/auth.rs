@@ -10,8 +10,9 @@ use crate::i18n::Lang;
 use crate::spec::Need;
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lumbung_domain::{Placement, Resource, Scope};
@@ -70,6 +71,32 @@ impl Viewer {
         Ok(lumbung_store::Actor::User {
             id: user.id.get(),
             username: user.username.clone(),
+        })
+    }
+}
+
+/// What every handler starts from: the app's state, the visitor (the
+/// guard's [`Viewer`]) and the address asked for.
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: AppState,
+    pub viewer: Viewer,
+    pub uri: Uri,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let viewer = parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("the guard left no viewer".into()))?;
+        Ok(Ctx {
+            state: state.clone(),
+            viewer,
+            uri: parts.uri.clone(),
         })
     }
 }

@@ -2,14 +2,13 @@
 
 use super::mapping::{mapping_view, MappingQuery};
 use super::{kelurahan, mapping_data, rt_label};
-use crate::auth::Viewer;
+use crate::auth::Ctx;
 use crate::edge::{invalid, redirect};
 use crate::error::AppError;
-use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use lumbung_community::mapping::{
     parse_yes_no, Age, Answer, Decimal, Household, Member, NewHousehold, Nik, Relation, Score, Sex,
     Test,
@@ -272,8 +271,7 @@ fn household_from_form(
 /// the household shown; a refused form comes back (422) filled in, with
 /// every problem next to its field (members by line).
 pub async fn household_add(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<HouseholdForm>,
 ) -> Result<Response, AppError> {
@@ -327,8 +325,7 @@ pub async fn household_add(
 /// Removes a household (typed in or imported; a later Kobo export that
 /// holds it brings an imported one back). The form asks to confirm.
 pub async fn household_remove(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<RemoveForm>,
 ) -> Result<Response, AppError> {
@@ -367,8 +364,7 @@ pub async fn household_remove(
 /// indicator key of the criteria in force. Read from the raw body so that
 /// a body of the wrong shape is refused by field (`household`), as always.
 pub async fn api_household_add(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(body): Json<Value>,
 ) -> Result<(StatusCode, Json<HouseholdAdded>), AppError> {

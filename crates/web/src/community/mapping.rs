@@ -6,16 +6,17 @@ use super::{
     area_name, audit_read, kelurahan, kelurahan_in_scope, mapping_data, may_read, may_write,
     percent, rt_label, KelurahanView,
 };
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{invalid, redirect};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use lumbung_community::mapping::{
     bps_template, summarise, AreaTally, Classification, Criteria, CsvFile, Household, KoboError,
     Label, MappingSummary, Test,
@@ -332,9 +333,7 @@ async fn read_mapping(
 }
 
 pub async fn mapping_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
     Query(q): Query<MappingQuery>,
 ) -> Result<Html<String>, AppError> {
@@ -398,8 +397,7 @@ pub(super) async fn mapping_view(
 }
 
 pub async fn api_mapping(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<Mapping>, AppError> {
     let (kel, data) = read_mapping(&state, &viewer, &code).await?;
@@ -438,8 +436,7 @@ async fn adopt_criteria(
 /// The criteria form: the JSON of the criteria, or `template=bps` for the
 /// 14 BPS criteria.
 pub async fn criteria_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<CriteriaForm>,
 ) -> Result<Response, AppError> {
@@ -462,8 +459,7 @@ pub async fn criteria_save(
 }
 
 pub async fn api_criteria_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(criteria): Json<Criteria>,
 ) -> Result<Json<CriteriaAdopted>, AppError> {
@@ -475,9 +471,7 @@ pub async fn api_criteria_save(
 /// `roster`; the CSRF token in the query string). All or nothing: a
 /// refused export shows every problem, with file, line and column.
 pub async fn import_upload(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {

@@ -3,6 +3,7 @@
 //! as `Authorization: Bearer …` (no CSRF token needed then); a browser
 //! session cookie also works, with the `X-CSRF-Token` header on changes.
 
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::core::actions::{self, Failure, OrgView};
 use crate::core::forms::{OrgFields, UserFields};
@@ -98,8 +99,7 @@ pub struct SessionStarted {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
     let user = crate::core::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
@@ -126,10 +126,7 @@ pub async fn login(
         .into_response())
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<StatusCode, AppError> {
+pub async fn logout(Ctx { state, viewer, .. }: Ctx) -> Result<StatusCode, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
         crate::core::signin::audit_sign_out(&state, &viewer).await?;
@@ -308,8 +305,7 @@ pub struct Organisations {
 }
 
 pub async fn orgs(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<OrgQuery>,
 ) -> Result<Reply<Organisations>, AppError> {
     let limit = q.limit.unwrap_or(100).min(MAX_LIMIT);
@@ -375,11 +371,7 @@ impl OrgBody {
     }
 }
 
-pub async fn org_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Json(body): Json<OrgBody>,
-) -> Response {
+pub async fn org_create(Ctx { state, viewer, .. }: Ctx, Json(body): Json<OrgBody>) -> Response {
     let (fields, attributes) = body.fields();
     match actions::create_org(&state, &viewer, &fields, attributes).await {
         Ok(org) => (StatusCode::CREATED, Reply(org)).into_response(),
@@ -388,8 +380,7 @@ pub async fn org_create(
 }
 
 pub async fn org(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply<OrgView>, AppError> {
     let id: i64 = id
@@ -403,8 +394,7 @@ pub async fn org(
 }
 
 pub async fn org_update(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<OrgBody>,
 ) -> Response {
@@ -424,18 +414,14 @@ pub struct Users {
     users: Vec<User>,
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Reply<Users>, AppError> {
+pub async fn users(Ctx { state, viewer, .. }: Ctx) -> Result<Reply<Users>, AppError> {
     let scope = viewer.scope();
     let users = state.blocking(move |s| s.users(&scope)).await?;
     Ok(Reply(Users { users }))
 }
 
 pub async fn user_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Json(fields): Json<UserFields>,
 ) -> Response {
     match actions::create_user(&state, &viewer, &fields).await {
@@ -450,8 +436,7 @@ pub struct PasswordBody {
 }
 
 pub async fn password_reset(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<PasswordBody>,
 ) -> Response {
@@ -481,8 +466,7 @@ pub struct AuditLog {
 }
 
 pub async fn audit(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<PageQuery>,
 ) -> Result<Reply<AuditLog>, AppError> {
     let scope = viewer.scope();

@@ -2,6 +2,7 @@
 //! store and renders one template; forms post back to the same path and are
 //! shown again with their errors.
 
+use crate::auth::Ctx;
 use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::core::actions::{self, Failure, FORM_ERROR};
 use crate::core::forms::{
@@ -66,11 +67,7 @@ fn pager(page: u32, total: u64) -> Value {
     context! { page => page, pages => pages, total => total, prev => page > 1, next => (page as u64) < pages }
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let (overview, reports) = state
         .blocking(|s| Ok((s.overview()?, s.spend_publications()?)))
         .await?;
@@ -161,9 +158,7 @@ fn login_page(
 }
 
 pub async fn login_form(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
@@ -217,9 +212,7 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let user = match signin::sign_in(&state, &viewer, &form.username, form.password.clone()).await {
@@ -283,10 +276,7 @@ pub fn session_cookie(state: &AppState, token: &str) -> String {
     )
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Response, AppError> {
+pub async fn logout(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
         signin::audit_sign_out(&state, &viewer).await?;
@@ -305,9 +295,7 @@ pub async fn logout(
 }
 
 pub async fn areas(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let query = q.q.trim().to_owned();
@@ -337,9 +325,7 @@ pub async fn areas(
 }
 
 pub async fn area(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let lookup = code.clone();
@@ -383,9 +369,7 @@ fn org_kinds(lang: Lang) -> Vec<Value> {
 }
 
 pub async fn orgs(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let kind = match q.kind.trim() {
@@ -424,9 +408,7 @@ fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
 }
 
 pub async fn org(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, "organisation")?;
@@ -445,21 +427,38 @@ pub async fn org(
     )
 }
 
+/// A form's page: as first shown (200), or shown again with what was
+/// typed and its field errors beside the inputs (422).
+fn form_page(
+    viewer: &Viewer,
+    uri: &Uri,
+    template: &str,
+    errors: &FieldErrors,
+    ctx: Value,
+) -> Result<Response, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(
+        viewer,
+        uri,
+        template,
+        context! { errors => crate::core::forms::shown(errors, viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())), ..ctx },
+    )?;
+    Ok((status, page).into_response())
+}
+
 fn org_form(
     viewer: &Viewer,
     uri: &Uri,
     action: &str,
     fields: &OrgFields,
     errors: &FieldErrors,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let page = render(
-        viewer,
-        uri,
-        "org_form.html",
-        context! { action => action, f => fields, errors => crate::core::forms::shown(errors, viewer.lang), kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
-    )?;
-    Ok((status, page).into_response())
+    let ctx = context! { action => action, f => fields, kinds => org_kinds(viewer.lang) };
+    form_page(viewer, uri, "org_form.html", errors, ctx)
 }
 
 pub async fn org_new(Extension(viewer): Extension<Viewer>, uri: Uri) -> Result<Response, AppError> {
@@ -469,7 +468,6 @@ pub async fn org_new(Extension(viewer): Extension<Viewer>, uri: Uri) -> Result<R
         "/orgs",
         &OrgFields::default(),
         &FieldErrors::new(),
-        StatusCode::OK,
     )
 }
 
@@ -486,38 +484,22 @@ where
     F: FnOnce(OrgFields, BTreeMap<String, String>) -> Fut,
     Fut: std::future::Future<Output = Result<lumbung_store::Org, Failure>>,
 {
-    let attributes = match parse_attribute_lines(&fields.attributes) {
-        Ok(map) => map,
-        Err(e) => {
-            let errors = FieldErrors::from([("attributes".to_owned(), e.into())]);
-            return org_form(
-                viewer,
-                uri,
-                action_path,
-                &fields,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+    let result = match parse_attribute_lines(&fields.attributes) {
+        Ok(attributes) => action(fields.clone(), attributes).await,
+        Err(e) => Err(Failure::Fields(FieldErrors::from([(
+            "attributes".to_owned(),
+            e.into(),
+        )]))),
     };
-    match action(fields.clone(), attributes).await {
+    match result {
         Ok(org) => Ok(redirect(&format!("/orgs/{}", org.id))),
-        Err(Failure::Fields(errors)) => org_form(
-            viewer,
-            uri,
-            action_path,
-            &fields,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(Failure::Fields(errors)) => org_form(viewer, uri, action_path, &fields, &errors),
         Err(Failure::App(e)) => Err(e),
     }
 }
 
 pub async fn org_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Form(fields): Form<OrgFields>,
 ) -> Result<Response, AppError> {
     submit_org(&viewer, &uri, "/orgs", fields, |f, attrs| {
@@ -528,9 +510,7 @@ pub async fn org_create(
 }
 
 pub async fn org_edit(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "organisation")?;
@@ -544,20 +524,12 @@ pub async fn org_edit(
         npwp: org.npwp.unwrap_or_default(),
         attributes: attribute_lines(&org.attributes),
     };
-    org_form(
-        &viewer,
-        &uri,
-        &format!("/orgs/{id}"),
-        &fields,
-        &FieldErrors::new(),
-        StatusCode::OK,
-    )
+    let action = format!("/orgs/{id}");
+    org_form(&viewer, &uri, &action, &fields, &FieldErrors::new())
 }
 
 pub async fn org_update(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
     Form(fields): Form<OrgFields>,
 ) -> Result<Response, AppError> {
@@ -569,11 +541,7 @@ pub async fn org_update(
     .await
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn users(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let scope = viewer.scope();
     let users = state.blocking(move |s| s.users(&scope)).await?;
     render(&viewer, &uri, "users.html", context! { users => users })
@@ -591,45 +559,25 @@ fn user_form(
     uri: &Uri,
     fields: &UserFields,
     errors: &FieldErrors,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let page = render(
-        viewer,
-        uri,
-        "user_form.html",
-        context! { f => fields, errors => crate::core::forms::shown(errors, viewer.lang), roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
-    )?;
-    Ok((status, page).into_response())
+    let ctx = context! { f => fields, roles => roles(viewer.lang) };
+    form_page(viewer, uri, "user_form.html", errors, ctx)
 }
 
 pub async fn user_new(
     Extension(viewer): Extension<Viewer>,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    user_form(
-        &viewer,
-        &uri,
-        &UserFields::default(),
-        &FieldErrors::new(),
-        StatusCode::OK,
-    )
+    user_form(&viewer, &uri, &UserFields::default(), &FieldErrors::new())
 }
 
 pub async fn user_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Form(fields): Form<UserFields>,
 ) -> Result<Response, AppError> {
     match actions::create_user(&state, &viewer, &fields).await {
         Ok(_) => Ok(redirect("/users")),
-        Err(Failure::Fields(errors)) => user_form(
-            &viewer,
-            &uri,
-            &fields,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(Failure::Fields(errors)) => user_form(&viewer, &uri, &fields, &errors),
         Err(Failure::App(e)) => Err(e),
     }
 }
@@ -646,64 +594,39 @@ fn password_page(
     uri: &Uri,
     user: &lumbung_store::User,
     errors: &FieldErrors,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let page = render(
-        viewer,
-        uri,
-        "password_form.html",
-        context! { user => user, errors => crate::core::forms::shown(errors, viewer.lang) },
-    )?;
-    Ok((status, page).into_response())
+    let ctx = context! { user => user };
+    form_page(viewer, uri, "password_form.html", errors, ctx)
 }
 
 pub async fn password_form(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "user")?;
     let user = actions::managed_user(&state, &viewer, id).await?;
-    password_page(&viewer, &uri, &user, &FieldErrors::new(), StatusCode::OK)
+    password_page(&viewer, &uri, &user, &FieldErrors::new())
 }
 
 pub async fn password_reset(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "user")?;
-    match actions::reset_password(
-        &state,
-        &viewer,
-        id,
-        &form.password,
-        Some(&form.password_confirm),
-    )
-    .await
-    {
+    let confirm = Some(form.password_confirm.as_str());
+    match actions::reset_password(&state, &viewer, id, &form.password, confirm).await {
         Ok(()) => Ok(redirect("/users")),
         Err(Failure::Fields(errors)) => {
             let user = actions::managed_user(&state, &viewer, id).await?;
-            password_page(
-                &viewer,
-                &uri,
-                &user,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            password_page(&viewer, &uri, &user, &errors)
         }
         Err(Failure::App(e)) => Err(e),
     }
 }
 
 pub async fn audit(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let scope = viewer.scope();

@@ -2,6 +2,7 @@
 //! the voted flag.
 
 use super::*;
+use crate::auth::Ctx;
 use axum::extract::Multipart;
 
 /// A register names voters: each reading is audited (no names in the entry).
@@ -16,9 +17,7 @@ pub(super) async fn read_register(
 }
 
 pub async fn register_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
@@ -41,9 +40,20 @@ pub async fn register_page(
     )
 }
 
-fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
-    let sex = lumbung_store::parse_sex(field(f, "sex")).map_err(|m| invalid("sex", m))?;
-    let birth_date = match field(f, "birth_date") {
+/// A voter typed in.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VoterForm {
+    name: String,
+    sex: String,
+    birth_date: String,
+    age: String,
+    married: String,
+}
+
+fn voter_from(f: &VoterForm) -> Result<VoterInput, AppError> {
+    let sex = lumbung_store::parse_sex(f.sex.trim()).map_err(|m| invalid("sex", m))?;
+    let birth_date = match f.birth_date.trim() {
         "" => None,
         raw => Some(raw.parse().map_err(|_| {
             invalid(
@@ -54,7 +64,7 @@ fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
             )
         })?),
     };
-    let age = match field(f, "age") {
+    let age = match f.age.trim() {
         "" => None,
         raw => Some(
             raw.parse::<u16>()
@@ -72,36 +82,33 @@ fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
     };
     Ok(VoterInput {
         line: 1,
-        name: field(f, "name").to_owned(),
+        name: f.name.trim().to_owned(),
         sex,
         birth_date,
         age,
-        married: matches!(field(f, "married"), "1" | "on" | "true" | "ya" | "yes"),
+        married: matches!(f.married.trim(), "1" | "on" | "true" | "ya" | "yes"),
     })
 }
 
 pub async fn add_voter(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    MultiForm(f): MultiForm<VoterForm>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
     let voter = voter_from(&f)?
         .checked(e.held_on)
         .map_err(lumbung_store::StoreError::from)?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.add_voters(poll, "form", &[voter], actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
 }
 
 /// A register file uploaded (multipart: `file`, or `text` pasted; the CSRF
 /// token comes in the query string).
 pub async fn import_voters(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
@@ -146,21 +153,31 @@ pub async fn import_voters(
         ));
     }
     let voters = read_voters(&name, &bytes).map_err(lumbung_store::StoreError::from)?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.add_voters(poll, &name, &voters, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
+}
+
+/// Voters marked as having voted (`voter` repeats; `voted=0` unmarks),
+/// or one voter taken off the register.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VotersForm {
+    voter: Many,
+    voted: String,
 }
 
 pub async fn mark_voted(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voters = fields(&f, "voter")
+    let voters = f
+        .voter
+        .0
+        .iter()
         .map(|v| {
             v.parse::<i64>().map(VoterId::new).map_err(|_| {
                 invalid(
@@ -171,33 +188,28 @@ pub async fn mark_voted(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let voted = field(&f, "voted") != "0";
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let voted = f.voted.trim() != "0";
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.mark_voted(poll, &voters, voted, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
 }
 
 pub async fn remove_voter(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
     let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voter = field(&f, "voter")
-        .parse::<i64>()
-        .map(VoterId::new)
-        .map_err(|_| {
-            invalid(
-                "voter",
-                text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
-            )
-        })?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let first = f.voter.0.first().map_or("", String::as_str);
+    let voter = first.parse::<i64>().map(VoterId::new).map_err(|_| {
+        invalid(
+            "voter",
+            text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
+        )
+    })?;
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.remove_voter(poll, voter, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
 }

@@ -15,14 +15,13 @@ pub mod routes;
 mod upk;
 
 use crate::auth::Viewer;
-use crate::edge::{invalid, redirect, today};
+use crate::edge::{acting, invalid, redirect, today, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::extract::{Path, Query};
 use axum::response::{Html, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId};
@@ -35,20 +34,15 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-pub(super) type Fields = HashMap<String, String>;
 
-/// Today by the store's clock (tests fix it).
 /// A fresh idempotency key for a form.
 pub(super) fn form_key() -> String {
     hex::encode(rand::random::<[u8; 12]>())
 }
 
-pub(super) fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.get(name).map(|s| s.trim()).unwrap_or("")
-}
-
-pub(super) fn date_field(f: &Fields, name: &str, today: Date) -> Result<Date, AppError> {
-    match text(f, name) {
+/// A book day typed in a form; blank is `today`.
+pub(super) fn day_or(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
+    match raw.trim() {
         "" => Ok(today),
         raw => book_day(raw, name),
     }
@@ -67,15 +61,17 @@ pub(super) fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, 
     }
 }
 
-pub(super) fn rupiah_field(f: &Fields, name: &str) -> Result<i64, AppError> {
-    let raw: String = text(f, name)
+/// Whole rupiah as typed, thousands separators allowed.
+pub(super) fn rupiah(raw: &str, name: &str) -> Result<i64, AppError> {
+    let typed = raw.trim();
+    let digits: String = typed
         .chars()
         .filter(|c| !matches!(c, '.' | ',' | ' '))
         .collect();
-    raw.parse().map_err(|_| {
+    digits.parse().map_err(|_| {
         invalid(
             name,
-            text!("not_whole_rupiah", value = format!("{:?}", text(f, name));
+            text!("not_whole_rupiah", value = format!("{typed:?}");
                 id: "{value} bukan jumlah rupiah bulat",
                 en: "{value} is not a whole-rupiah amount"),
         )
@@ -90,14 +86,14 @@ pub(super) fn too_large(field: &str) -> AppError {
     }
 }
 
-pub(super) fn number_field<T: std::str::FromStr>(f: &Fields, name: &str) -> Result<T, AppError> {
-    text(f, name)
-        .parse()
-        .map_err(|_| not_a_number(name, text(f, name)))
+pub(super) fn number<T: std::str::FromStr>(raw: &str, name: &str) -> Result<T, AppError> {
+    let raw = raw.trim();
+    raw.parse().map_err(|_| not_a_number(name, raw))
 }
 
-pub(super) fn key_field(f: &Fields) -> Result<String, AppError> {
-    match text(f, "key") {
+/// The form's idempotency key (made when the form was shown).
+pub(super) fn posting_key(raw: &str) -> Result<String, AppError> {
+    match raw.trim() {
         "" => Err(invalid(
             "key",
             text!("form_without_key";
@@ -105,6 +101,24 @@ pub(super) fn key_field(f: &Fields) -> Result<String, AppError> {
                 en: "the form has no key; load the page again"),
         )),
         k => Ok(format!("web:{k}")),
+    }
+}
+
+/// A form that posts on a day (blank: today), maybe with a reason,
+/// a term, an amount and an idempotency key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct DatedForm {
+    date: String,
+    reason: String,
+    term_months: String,
+    amount: String,
+    key: String,
+}
+
+impl DatedForm {
+    pub(super) fn on(&self, state: &AppState) -> Result<Date, AppError> {
+        day_or(&self.date, "date", today(state))
     }
 }
 

@@ -1,12 +1,12 @@
 //! Reports an analyst publishes: public pages of aggregate figures.
 
 use super::*;
+use crate::auth::Ctx;
 use crate::core::api::Reply;
 use crate::render::render;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use lumbung_domain::PublicationId;
 use minijinja::context;
 use schemars::JsonSchema;
@@ -38,8 +38,7 @@ pub fn public_view(c: &Computed) -> serde_json::Value {
 }
 
 pub async fn publish(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Form(form): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let q = ReportQuery {
@@ -61,11 +60,7 @@ pub async fn publish(
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn list(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let list = state.blocking(|s| s.spend_publications()).await?;
     let items: Vec<_> = list
         .iter()
@@ -88,9 +83,7 @@ fn parse_id(raw: &str) -> Result<PublicationId, AppError> {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id)?;
