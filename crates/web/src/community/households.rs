@@ -1,7 +1,7 @@
 //! Households typed in by hand (and removed), as a form and in the API.
 
 use super::mapping::{mapping_view, MappingQuery};
-use super::{kelurahan, mapping_data, rt_label};
+use super::{mapping_data, mapping_to_write, rt_label};
 use crate::auth::Ctx;
 use crate::edge::{invalid, redirect};
 use crate::error::AppError;
@@ -13,7 +13,7 @@ use lumbung_community::mapping::{
     parse_yes_no, Age, Answer, Decimal, Household, Member, NewHousehold, Nik, Relation, Score, Sex,
     Test,
 };
-use lumbung_domain::{text, AreaCode, Resource};
+use lumbung_domain::{text, AreaCode};
 use lumbung_store::MappingData;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -275,8 +275,7 @@ pub async fn household_add(
     Path(code): Path<String>,
     Form(f): Form<HouseholdForm>,
 ) -> Result<Response, AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
     let result = match household_from_form(&f, &data, viewer.lang) {
         Ok(h) => {
@@ -329,8 +328,7 @@ pub async fn household_remove(
     Path(code): Path<String>,
     Form(f): Form<RemoveForm>,
 ) -> Result<Response, AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let id = f.household.trim().to_owned();
     if id.is_empty() {
         return Err(invalid(
@@ -368,8 +366,7 @@ pub async fn api_household_add(
     Path(code): Path<String>,
     Json(body): Json<Value>,
 ) -> Result<(StatusCode, Json<HouseholdAdded>), AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let household: Household = serde_json::from_value::<NewHousehold>(body)
         .map_err(|e| invalid("household", e.to_string()))?
         .into();

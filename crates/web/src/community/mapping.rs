@@ -3,7 +3,7 @@
 
 use super::households::{household_form_json, rt_choices, HouseholdForm};
 use super::{
-    area_name, audit_read, kelurahan, kelurahan_in_scope, mapping_data, may_read, may_write,
+    area_name, audit_read, kelurahan_in_scope, mapping_data, mapping_to_write, may_read, may_write,
     percent, rt_label, KelurahanView,
 };
 use crate::auth::Ctx;
@@ -424,8 +424,7 @@ async fn adopt_criteria(
     code: &str,
     criteria: Criteria,
 ) -> Result<(), AppError> {
-    let kel = kelurahan(state, code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(state, viewer, code).await?;
     let actor = viewer.actor()?;
     let code = kel.code.clone();
     state
@@ -475,8 +474,7 @@ pub async fn import_upload(
     Path(code): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let mut files: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
     while let Some(field) = multipart
         .next_field()

@@ -49,6 +49,18 @@ async fn kelurahan(state: &AppState, code: &str) -> Result<Kelurahan, AppError> 
     state.blocking(move |s| s.kelurahan(&code)).await
 }
 
+/// The kelurahan whose mapping the viewer writes to (forbidden unless
+/// their role and scope allow it there).
+async fn mapping_to_write(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<Kelurahan, AppError> {
+    let kel = kelurahan(state, code).await?;
+    viewer.require_write_at(lumbung_domain::Resource::Mapping, &kel.placement)?;
+    Ok(kel)
+}
+
 /// The kelurahan, when the signed-in viewer's scope covers it.
 async fn kelurahan_in_scope(
     state: &AppState,

@@ -5,18 +5,20 @@ use super::*;
 use crate::auth::Ctx;
 use lumbung_fund::application::ApplicationStatus;
 
-/// The application's UPK, checked against the viewer's scope.
-async fn application_upk(
+/// The application named in the address, and its UPK, checked against
+/// the viewer's scope.
+async fn application_in_scope(
     state: &AppState,
     viewer: &Viewer,
-    id: ApplicationId,
-) -> Result<UpkId, AppError> {
+    raw: &str,
+) -> Result<(ApplicationId, UpkId), AppError> {
+    let id: ApplicationId = parse_id(raw, "application")?;
     let upk = state
         .blocking(move |s| s.application_upk(id))
         .await?
         .ok_or_else(|| AppError::not_found(thing("application", id)))?;
     org_in_scope(state, viewer, upk, "upk").await?;
-    Ok(upk)
+    Ok((id, upk))
 }
 
 /// The checker's decision on an application, with a note.
@@ -32,8 +34,7 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let id: ApplicationId = parse_id(&id, "application")?;
-    let upk = application_upk(&state, &viewer, id).await?;
+    let (id, upk) = application_in_scope(&state, &viewer, &id).await?;
     let approve = match f.decision.trim() {
         "approve" => true,
         "reject" => false,
@@ -52,8 +53,7 @@ pub async fn api_decide(
     Path(id): Path<String>,
     Json(body): Json<api::DecisionBody>,
 ) -> Result<Json<api::Decided>, AppError> {
-    let id: ApplicationId = parse_id(&id, "application")?;
-    application_upk(&state, &viewer, id).await?;
+    let (id, _) = application_in_scope(&state, &viewer, &id).await?;
     let approve = match body.decision.as_deref() {
         Some("approve") => true,
         Some("reject") => false,
@@ -115,8 +115,7 @@ pub async fn disburse(
     Path(id): Path<String>,
     Form(f): Form<DatedForm>,
 ) -> Result<Response, AppError> {
-    let id: ApplicationId = parse_id(&id, "application")?;
-    application_upk(&state, &viewer, id).await?;
+    let (id, _) = application_in_scope(&state, &viewer, &id).await?;
     let on = f.on(&state)?;
     let loan = acting(&state, &viewer, move |s, actor| s.disburse(id, on, actor)).await?;
     Ok(redirect(&format!("/fund/loans/{loan}")))

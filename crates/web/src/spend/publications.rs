@@ -76,6 +76,15 @@ fn no_report(id: impl std::fmt::Display) -> AppError {
         en: "report {report}"))
 }
 
+/// A published report by the number in its address, or not found.
+async fn publication(state: &AppState, raw: &str) -> Result<lumbung_store::Publication, AppError> {
+    let id = parse_id(raw)?;
+    state
+        .blocking(move |s| s.spend_publication(id))
+        .await?
+        .ok_or_else(|| no_report(id))
+}
+
 fn parse_id(raw: &str) -> Result<PublicationId, AppError> {
     raw.parse()
         .map(PublicationId::new)
@@ -86,11 +95,7 @@ pub async fn show(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id)?;
-    let p = state
-        .blocking(move |s| s.spend_publication(id))
-        .await?
-        .ok_or_else(|| no_report(id))?;
+    let p = publication(&state, &id).await?;
     render(
         &viewer,
         &uri,
@@ -141,11 +146,7 @@ pub async fn api_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Reply<PublishedReport>, AppError> {
-    let id = parse_id(&id)?;
-    let p = state
-        .blocking(move |s| s.spend_publication(id))
-        .await?
-        .ok_or_else(|| no_report(id))?;
+    let p = publication(&state, &id).await?;
     Ok(Reply(PublishedReport {
         id: p.id,
         title: p.title,
