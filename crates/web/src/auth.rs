@@ -218,7 +218,10 @@ pub async fn guard(
         let (given, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
             let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
-                .map_err(|_| AppError::bad_request("form too large"))?;
+                .map_err(|_| {
+                    AppError::bad_request(lumbung_domain::text!("form_too_large";
+                    id: "formulirnya terlalu besar", en: "form too large"))
+                })?;
             let field = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .and_then(|pairs| {

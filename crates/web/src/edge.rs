@@ -126,9 +126,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for MultiForm<T> {
         }
         let map =
             serde::de::value::MapDeserializer::<_, serde_json::Error>::new(fields.into_iter());
-        T::deserialize(map)
-            .map(MultiForm)
-            .map_err(|e| AppError::bad_request(e.to_string()).into_response())
+        T::deserialize(map).map(MultiForm).map_err(|e| {
+            let detail = e.to_string();
+            AppError::bad_request(lumbung_domain::text!("unreadable_form", detail = detail;
+                    id: "formulir tidak terbaca: {detail}", en: "{detail}"))
+            .into_response()
+        })
     }
 }
 

@@ -368,7 +368,7 @@ pub async fn api_household_add(
 ) -> Result<(StatusCode, Json<HouseholdAdded>), AppError> {
     let kel = mapping_to_write(&state, &viewer, &code).await?;
     let household: Household = serde_json::from_value::<NewHousehold>(body)
-        .map_err(|e| invalid("household", e.to_string()))?
+        .map_err(|e| AppError::refused("household", e))?
         .into();
     let actor = viewer.actor()?;
     let c = kel.code.clone();

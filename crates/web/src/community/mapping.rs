@@ -451,7 +451,7 @@ pub async fn criteria_save(
                     en: "write the criteria, or use the BPS template"),
             ));
         }
-        serde_json::from_str::<Criteria>(raw).map_err(|e| invalid("criteria", e.to_string()))?
+        serde_json::from_str::<Criteria>(raw).map_err(|e| AppError::refused("criteria", e))?
     };
     adopt_criteria(&state, &viewer, &code, criteria).await?;
     Ok(redirect(&format!("/community/kelurahan/{code}/mapping")))
@@ -479,7 +479,7 @@ pub async fn import_upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::bad_request(e.body_text()))?
+        .map_err(AppError::unreadable_upload)?
     {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "households" || name == "roster" {
@@ -487,10 +487,7 @@ pub async fn import_upload(
                 .file_name()
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{name}.csv"));
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::bad_request(e.body_text()))?;
+            let bytes = field.bytes().await.map_err(AppError::unreadable_upload)?;
             files.insert(name, (file_name, bytes.to_vec()));
         }
     }

@@ -5,9 +5,9 @@
 
 use crate::auth::Ctx;
 use crate::auth::Viewer;
-use crate::core::actions::{self, Failure, OrgView};
+use crate::core::actions::{self, no_area, no_org, no_user, Failure, OrgView};
 use crate::core::forms::{OrgFields, UserFields};
-use crate::error::AppError;
+use crate::error::{refused_text, AppError};
 use crate::error::{ApiError, ApiErrorDetail};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -178,7 +178,7 @@ pub(crate) async fn area_path_of(
         .blocking(move |s| s.area_path(&lookup))
         .await?
         .map(Some)
-        .ok_or_else(|| AppError::not_found(format!("area {code}")))
+        .ok_or_else(|| no_area(&code))
 }
 
 /// `GET /api/v1/areas`: a page of a search (with `limit` and `offset`), or
@@ -204,10 +204,7 @@ pub async fn areas(
         if let Some(p) = &parent {
             let p = p.clone();
             if state.blocking(move |s| s.area(&p)).await?.is_none() {
-                return Err(AppError::not_found(format!(
-                    "area {}",
-                    parent.unwrap_or_default()
-                )));
+                return Err(no_area(parent.unwrap_or_default()));
             }
         }
         let children = state
@@ -263,7 +260,7 @@ pub async fn area(
         .await?;
     let mut lineage = lineage;
     let Some(area) = lineage.pop() else {
-        return Err(AppError::not_found(format!("area {code}")));
+        return Err(no_area(code));
     };
     Ok(Reply(AreaDetail {
         area,
@@ -276,12 +273,15 @@ pub async fn locate_postcode(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Reply<PostcodeMatch>, AppError> {
-    let postcode = PostalCode::parse(&raw).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let postcode = PostalCode::parse(&raw).map_err(|e| AppError::bad_request(refused_text(e)))?;
     let found = state
         .blocking(move |s| s.locate_postcode(&postcode))
         .await?;
     let found =
-        found.ok_or_else(|| AppError::not_found(format!("postcode {raw} in the postcode map")))?;
+        found.ok_or_else(|| {
+        AppError::not_found(lumbung_domain::text!("no_postcode_match", postcode = raw;
+            id: "kode pos {postcode} di peta kode pos", en: "postcode {postcode} in the postcode map"))
+    })?;
     Ok(Reply(found))
 }
 
@@ -315,7 +315,7 @@ pub async fn orgs(
         .as_deref()
         .map(OrgKind::parse)
         .transpose()
-        .map_err(|e| AppError::bad_request(e.to_string()))?;
+        .map_err(|e| AppError::bad_request(refused_text(e)))?;
     let within = area_path_of(&state, q.area.clone()).await?;
     let filter = OrgFilter {
         query: q.q,
@@ -383,13 +383,11 @@ pub async fn org(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply<OrgView>, AppError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::not_found(format!("organisation {id}")))?;
+    let id: i64 = id.parse().map_err(|_| no_org(&id))?;
     let org = state
         .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        .ok_or_else(|| no_org(id))?;
     Ok(Reply(actions::org_view(&viewer, org)))
 }
 
@@ -399,7 +397,7 @@ pub async fn org_update(
     Json(body): Json<OrgBody>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return AppError::not_found(format!("organisation {id}")).into_response();
+        return no_org(id).into_response();
     };
     let (fields, attributes) = body.fields();
     match actions::update_org(&state, &viewer, id, &fields, attributes).await {
@@ -441,7 +439,7 @@ pub async fn password_reset(
     Json(body): Json<PasswordBody>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return AppError::not_found(format!("user {id}")).into_response();
+        return no_user(id).into_response();
     };
     match actions::reset_password(&state, &viewer, id, &body.password, None).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

@@ -4,13 +4,13 @@
 
 use crate::auth::Ctx;
 use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::core::actions::{self, Failure, FORM_ERROR};
+use crate::core::actions::{self, no_area, no_org, no_user, Failure, FORM_ERROR};
 use crate::core::forms::{
     attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields,
 };
 use crate::core::signin::{self, Refused};
 use crate::edge::redirect;
-use crate::error::AppError;
+use crate::error::{refused_text, AppError};
 use crate::i18n::{Lang, LANG_COOKIE};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -105,7 +105,10 @@ pub async fn switch_lang(
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    let lang = Lang::parse(&code).ok_or_else(|| AppError::not_found(format!("language {code}")))?;
+    let lang = Lang::parse(&code).ok_or_else(|| {
+        AppError::not_found(lumbung_domain::text!("no_language", language = code;
+            id: "bahasa {language}", en: "language {language}"))
+    })?;
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
         lang.code(),
@@ -345,7 +348,7 @@ pub async fn area(
         })
         .await?;
     let Some(area) = lineage.last() else {
-        return Err(AppError::not_found(format!("area {code}")));
+        return Err(no_area(code));
     };
     render(
         &viewer,
@@ -374,7 +377,7 @@ pub async fn orgs(
 ) -> Result<Html<String>, AppError> {
     let kind = match q.kind.trim() {
         "" => None,
-        k => Some(OrgKind::parse(k).map_err(|e| AppError::bad_request(e.to_string()))?),
+        k => Some(OrgKind::parse(k).map_err(|e| AppError::bad_request(refused_text(e)))?),
     };
     let area_code = q.area.trim().to_owned();
     let within =
@@ -402,20 +405,20 @@ pub async fn orgs(
     )
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
+/// An id from the address; one that is no number names nothing (`missing`).
+fn parse_id(raw: &str, missing: impl Fn(&str) -> AppError) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| missing(raw))
 }
 
 pub async fn org(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "organisation")?;
+    let id = parse_id(&id, |raw| no_org(raw))?;
     let org = state
         .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        .ok_or_else(|| no_org(id))?;
     let can_edit = viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::AreasOrgs) && u.scope.covers(&org.placement));
@@ -488,7 +491,7 @@ where
         Ok(attributes) => action(fields.clone(), attributes).await,
         Err(e) => Err(Failure::Fields(FieldErrors::from([(
             "attributes".to_owned(),
-            e.into(),
+            e,
         )]))),
     };
     match result {
@@ -513,7 +516,7 @@ pub async fn org_edit(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "organisation")?;
+    let id = parse_id(&id, |raw| no_org(raw))?;
     let org = actions::editable_org(&state, &viewer, id).await?;
     let fields = OrgFields {
         name: org.name,
@@ -533,7 +536,7 @@ pub async fn org_update(
     Path(id): Path<String>,
     Form(fields): Form<OrgFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "organisation")?;
+    let id = parse_id(&id, |raw| no_org(raw))?;
     submit_org(&viewer, &uri, &format!("/orgs/{id}"), fields, |f, attrs| {
         let (state, viewer) = (state.clone(), viewer.clone());
         async move { actions::update_org(&state, &viewer, id, &f, attrs).await }
@@ -603,7 +606,7 @@ pub async fn password_form(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "user")?;
+    let id = parse_id(&id, |raw| no_user(raw))?;
     let user = actions::managed_user(&state, &viewer, id).await?;
     password_page(&viewer, &uri, &user, &FieldErrors::new())
 }
@@ -613,7 +616,7 @@ pub async fn password_reset(
     Path(id): Path<String>,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "user")?;
+    let id = parse_id(&id, |raw| no_user(raw))?;
     let confirm = Some(form.password_confirm.as_str());
     match actions::reset_password(&state, &viewer, id, &form.password, confirm).await {
         Ok(()) => Ok(redirect("/users")),

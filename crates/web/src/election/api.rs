@@ -299,7 +299,7 @@ pub async fn api_add_voters(
             let input = VoterInput {
                 line: i as u64 + 1,
                 name: v.name,
-                sex: lumbung_store::parse_sex(&v.sex).map_err(|m| invalid("sex", m))?,
+                sex: lumbung_store::parse_sex(&v.sex).map_err(|m| AppError::refused("sex", m))?,
                 birth_date: v
                     .birth_date
                     .filter(|d| !d.trim().is_empty())

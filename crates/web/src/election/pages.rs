@@ -28,7 +28,7 @@ pub async fn index(
         .filter(|k| !k.is_empty())
     {
         let code =
-            lumbung_domain::AreaCode::parse(k).map_err(|e| invalid("kelurahan", e.to_string()))?;
+            lumbung_domain::AreaCode::parse(k).map_err(|e| AppError::refused("kelurahan", e))?;
         return Ok(redirect(&format!("/election/kelurahan/{code}")));
     }
     let reads = can_read(&viewer, Resource::Election);

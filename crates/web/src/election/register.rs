@@ -52,7 +52,7 @@ pub struct VoterForm {
 }
 
 fn voter_from(f: &VoterForm) -> Result<VoterInput, AppError> {
-    let sex = lumbung_store::parse_sex(f.sex.trim()).map_err(|m| invalid("sex", m))?;
+    let sex = lumbung_store::parse_sex(f.sex.trim()).map_err(|m| AppError::refused("sex", m))?;
     let birth_date = match f.birth_date.trim() {
         "" => None,
         raw => Some(raw.parse().map_err(|_| {
@@ -117,26 +117,20 @@ pub async fn import_voters(
     while let Some(part) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::bad_request(e.body_text()))?
+        .map_err(AppError::unreadable_upload)?
     {
         match part.name().unwrap_or_default() {
             "file" => {
                 if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
                     name = n.to_owned();
                 }
-                let b = part
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::bad_request(e.body_text()))?;
+                let b = part.bytes().await.map_err(AppError::unreadable_upload)?;
                 if !b.is_empty() {
                     bytes = b.to_vec();
                 }
             }
             "text" => {
-                let t = part
-                    .text()
-                    .await
-                    .map_err(|e| AppError::bad_request(e.body_text()))?;
+                let t = part.text().await.map_err(AppError::unreadable_upload)?;
                 if bytes.is_empty() && !t.trim().is_empty() {
                     bytes = t.into_bytes();
                 }

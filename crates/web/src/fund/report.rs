@@ -43,11 +43,15 @@ async fn report_and_trend(
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(d) => d
             .parse::<Date>()
-            .map_err(|_| format!("{d:?} is not a date such as 2024-06-30"))
-            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.to_string()))
+            .map_err(|_| {
+                lumbung_domain::text!("not_a_date", value = format!("{d:?}");
+                    id: "{value} bukan tanggal seperti 2024-06-30",
+                    en: "{value} is not a date such as 2024-06-30")
+            })
+            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.text()))
             .map_err(|message| AppError::Invalid {
                 field: "as_of".into(),
-                message: message.into(),
+                message,
             })?,
         None => state.store.clock().today(),
     };

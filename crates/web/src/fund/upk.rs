@@ -272,7 +272,7 @@ pub async fn settings_save(
         }
     }
     let settings = Settings::from_json(&Value::Object(json).to_string())
-        .map_err(|e| invalid(e.field, e.message))?;
+        .map_err(|e| AppError::refused(e.field, e.message))?;
     let actor = viewer.actor()?;
     state
         .blocking(move |s| s.set_fund_settings(id, settings, &actor))

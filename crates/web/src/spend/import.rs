@@ -226,7 +226,7 @@ pub async fn upload(
         locale: "en".into(),
     };
     let mut spooled: Option<(TempPath, usize)> = None;
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::bad_request(e.body_text());
+    let bad = AppError::unreadable_upload;
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -399,7 +399,7 @@ pub async fn preview(
         .blocking(move |s| {
             let bytes = u.bytes()?;
             let file = spend_file(&u.meta, &bytes, None)
-                .map_err(|e| StoreError::invalid("year", e.to_string()))?;
+                .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             match s.read_spend_file(&file) {
                 Ok(l) => Ok(Ok(l)),
                 Err(StoreError::Rejected(r)) => Ok(Err(r)),
@@ -570,7 +570,7 @@ pub async fn api_import(
     let summary = state
         .blocking(move |s| {
             let file = spend_file(&meta, &body, None)
-                .map_err(|e| StoreError::invalid("year", e.to_string()))?;
+                .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             s.import_spend_file(&file, &actor)
         })
         .await?;

@@ -64,7 +64,7 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
     blank(raw)
         .map(parse)
         .transpose()
-        .map_err(|e| crate::edge::invalid(field, e.to_string()))
+        .map_err(|e| AppError::refused(field, e))
 }
 
 /// The imports a viewer may see and undo: those whose every anchor lies
@@ -322,7 +322,7 @@ pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {
     export::csv_table(&c.report, table).map_err(|e| match e {
         export::ExportError::UnknownTable(_) => AppError::Invalid {
             field: "table".into(),
-            message: e.to_string().into(),
+            message: crate::error::refused_text(e),
         },
         other => AppError::Internal(other.to_string()),
     })

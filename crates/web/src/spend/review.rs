@@ -280,13 +280,18 @@ pub async fn undo(
     let id = parse_id(&id, no_import)?;
     match actions::undo_import(&state, &viewer, id).await {
         Ok(_) => Ok(Redirect::to("/spend/imports").into_response()),
-        Err(Failure::Fields(errors)) => Err(AppError::bad_request(
-            errors
-                .into_values()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )),
+        Err(Failure::Fields(errors)) => {
+            let (id, en): (Vec<_>, Vec<_>) = errors
+                .values()
+                .map(|e| (e.indonesian(), e.english()))
+                .unzip();
+            Err(AppError::bad_request(lumbung_domain::Text::new(
+                "undo_refused",
+                vec![],
+                id.join("; "),
+                en.join("; "),
+            )))
+        }
         Err(Failure::App(e)) => Err(e),
     }
 }
