@@ -169,6 +169,15 @@ impl<'de> Deserialize<'de> for Many {
 pub struct Rest(Vec<(String, Many)>);
 
 impl Rest {
+    /// The value of the field `name` ("" when absent or blank).
+    pub fn value(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(field, _)| field == name)
+            .and_then(|(_, values)| values.0.first())
+            .map_or("", String::as_str)
+    }
+
     /// The fields named `prefix` and something: (that something, the full
     /// name, the value), blank ones left out.
     pub fn prefixed<'a>(

@@ -159,20 +159,10 @@ pub async fn joint_liability(
 
 /// Savings paid in (or, `direction=withdrawal`, taken out), by a member
 /// or the group.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SavingsForm {
-    amount: String,
-    direction: String,
-    member: String,
-    date: String,
-    key: String,
-}
-
 pub async fn savings(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<SavingsForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let id = ksm_for_write(&state, &viewer, &id).await?;
     let amount = rupiah(&f.amount, "amount")?;

@@ -113,7 +113,7 @@ pub async fn api_applications(
 pub async fn disburse(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DatedForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let (id, _) = application_in_scope(&state, &viewer, &id).await?;
     let on = f.on(&state)?;
@@ -196,7 +196,7 @@ pub async fn api_loan(
 pub async fn repay(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DatedForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
     let input = RepaymentInput {
@@ -263,7 +263,7 @@ pub async fn api_repay(
 pub async fn reverse(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DatedForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let id: RepaymentId = parse_id(&id, "repayment")?;
     let receipt = state
@@ -285,7 +285,7 @@ pub async fn reverse(
 pub async fn reschedule(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DatedForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
     let term: u16 = number(&f.term_months, "term_months")?;
@@ -302,7 +302,7 @@ pub async fn reschedule(
 pub async fn write_off(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DatedForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let view = loan_in_scope(&state, &viewer, &id).await?;
     correct_loan(&state, &viewer, view, &f, |s, loan, on, reason, actor| {
@@ -339,7 +339,7 @@ async fn correct_loan<T: Send + 'static>(
     state: &AppState,
     viewer: &Viewer,
     view: lumbung_store::LoanView,
-    f: &DatedForm,
+    f: &PostingForm,
     work: impl FnOnce(
             &lumbung_store::Store,
             &str,

@@ -104,19 +104,25 @@ pub(super) fn posting_key(raw: &str) -> Result<String, AppError> {
     }
 }
 
-/// A form that posts on a day (blank: today), maybe with a reason,
-/// a term, an amount and an idempotency key.
+/// The fields of the forms that post to the books: each on a day (blank:
+/// today), each form with those it needs — an amount and its idempotency
+/// key, a reason, a term, a memo, the kind of movement, the direction and
+/// member of savings.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub(super) struct DatedForm {
+pub(super) struct PostingForm {
     date: String,
-    reason: String,
-    term_months: String,
     amount: String,
     key: String,
+    reason: String,
+    term_months: String,
+    memo: String,
+    kind: String,
+    direction: String,
+    member: String,
 }
 
-impl DatedForm {
+impl PostingForm {
     pub(super) fn on(&self, state: &AppState) -> Result<Date, AppError> {
         day_or(&self.date, "date", today(state))
     }

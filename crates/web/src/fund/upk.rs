@@ -125,20 +125,10 @@ pub async fn create_ksm(
 }
 
 /// Money in or out of the UPK's books: an operating cost or capital.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct MovementForm {
-    kind: String,
-    date: String,
-    amount: String,
-    key: String,
-    memo: String,
-}
-
 pub async fn post_movement(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<MovementForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let id = upk_for_write(&state, &viewer, &id).await?;
     let movement = match f.kind.trim() {
@@ -162,7 +152,7 @@ pub async fn post_movement(
 pub async fn provision(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DatedForm>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let id = upk_for_write(&state, &viewer, &id).await?;
     let on = f.on(&state)?;
@@ -226,15 +216,26 @@ pub async fn settings_page(
     )
 }
 
+/// A UPK's settings as typed: the two choices, and a value for each of
+/// [`SETTING_FIELDS`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    schedule: String,
+    frequency: String,
+    #[serde(flatten)]
+    values: Rest,
+}
+
 pub async fn settings_save(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
     let id = upk_for_write(&state, &viewer, &id).await?;
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
-        let raw = f.get(k).map_or("", |v| v.trim());
+        let raw = f.values.value(k);
         // A form from before the bound existed keeps its default.
         if k == "max_movement" && raw.is_empty() {
             continue;
@@ -265,8 +266,8 @@ pub async fn settings_save(
     }
     // Choices left out keep their defaults (a form from before a choice
     // existed still saves).
-    for k in ["schedule", "frequency"] {
-        let chosen = f.get(k).map_or("", |v| v.trim());
+    for (k, chosen) in [("schedule", &f.schedule), ("frequency", &f.frequency)] {
+        let chosen = chosen.trim();
         if !chosen.is_empty() {
             json.insert(k.into(), Value::from(chosen));
         }
