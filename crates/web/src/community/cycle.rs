@@ -8,7 +8,7 @@ use super::{
 };
 use crate::auth::Ctx;
 use crate::auth::Viewer;
-use crate::edge::{invalid, parse_date, redirect, today};
+use crate::edge::{acting, invalid, parse_date, redirect, today};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
@@ -423,11 +423,11 @@ async fn save_plan(
     let c = kel.code.clone();
     let (_, plan, _) = state.blocking(move |s| s.kelurahan_cycle(&c)).await?;
     let plan = change(plan)?;
-    let actor = viewer.actor()?;
     let code = kel.code.clone();
-    state
-        .blocking(move |s| s.set_cycle_plan(&code, &plan, &actor))
-        .await
+    acting(state, viewer, move |s, actor| {
+        s.set_cycle_plan(&code, &plan, actor)
+    })
+    .await
 }
 
 /// The plan form: the start date and a target date per step (empty: none).

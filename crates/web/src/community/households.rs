@@ -3,7 +3,7 @@
 use super::mapping::{mapping_view, MappingQuery};
 use super::{mapping_data, mapping_to_write, rt_label};
 use crate::auth::Ctx;
-use crate::edge::{invalid, redirect};
+use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
 use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
@@ -279,11 +279,11 @@ pub async fn household_add(
     let data = mapping_data(&state, &kel).await?;
     let result = match household_from_form(&f, &data, viewer.lang) {
         Ok(h) => {
-            let actor = viewer.actor()?;
             let c = kel.code.clone();
-            match state
-                .blocking(move |s| s.add_household(&c, &h, &actor))
-                .await
+            match acting(&state, &viewer, move |s, actor| {
+                s.add_household(&c, &h, actor)
+            })
+            .await
             {
                 Ok(stored) => Ok(stored),
                 Err(AppError::Invalid { field, message }) => {
@@ -345,11 +345,11 @@ pub async fn household_remove(
                 en: "tick the box to confirm the removal of the household"),
         ));
     }
-    let actor = viewer.actor()?;
     let c = kel.code.clone();
-    let removed = state
-        .blocking(move |s| s.remove_household(&c, &id, &actor))
-        .await?;
+    let removed = acting(&state, &viewer, move |s, actor| {
+        s.remove_household(&c, &id, actor)
+    })
+    .await?;
     Ok(redirect(&format!(
         "/community/kelurahan/{}/mapping?removed={}#households",
         kel.code,
@@ -370,11 +370,11 @@ pub async fn api_household_add(
     let household: Household = serde_json::from_value::<NewHousehold>(body)
         .map_err(|e| AppError::refused("household", e))?
         .into();
-    let actor = viewer.actor()?;
     let c = kel.code.clone();
-    let stored = state
-        .blocking(move |s| s.add_household(&c, &household, &actor))
-        .await?;
+    let stored = acting(&state, &viewer, move |s, actor| {
+        s.add_household(&c, &household, actor)
+    })
+    .await?;
     let data = mapping_data(&state, &kel).await?;
     Ok((
         StatusCode::CREATED,

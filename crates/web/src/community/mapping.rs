@@ -9,7 +9,7 @@ use super::{
 use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::charts;
-use crate::edge::{invalid, redirect};
+use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
@@ -425,11 +425,11 @@ async fn adopt_criteria(
     criteria: Criteria,
 ) -> Result<(), AppError> {
     let kel = mapping_to_write(state, viewer, code).await?;
-    let actor = viewer.actor()?;
     let code = kel.code.clone();
-    state
-        .blocking(move |s| s.set_mapping_criteria(&code, &criteria, &actor))
-        .await
+    acting(state, viewer, move |s, actor| {
+        s.set_mapping_criteria(&code, &criteria, actor)
+    })
+    .await
 }
 
 /// The criteria form: the JSON of the criteria, or `template=bps` for the

@@ -24,6 +24,7 @@ mod public;
 pub mod routes;
 
 use crate::auth::Viewer;
+use crate::edge::acting;
 use crate::error::AppError;
 use crate::AppState;
 use lumbung_community::cycle::{whole_percent, Turnout};
@@ -156,10 +157,11 @@ pub(crate) async fn audit_read(
     area: &str,
     details: Value,
 ) -> Result<(), AppError> {
-    let (actor, area) = (viewer.actor()?, area.to_owned());
-    state
-        .blocking(move |s| s.record_read(&actor, what, &area, details))
-        .await
+    let area = area.to_owned();
+    acting(state, viewer, move |s, actor| {
+        s.record_read(actor, what, &area, details)
+    })
+    .await
 }
 
 async fn mapping_data(state: &AppState, kel: &Kelurahan) -> Result<MappingData, AppError> {

@@ -274,10 +274,10 @@ pub async fn settings_save(
     }
     let settings = Settings::from_json(&Value::Object(json).to_string())
         .map_err(|e| AppError::refused(e.field, e.message))?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.set_fund_settings(id, settings, &actor))
-        .await?;
+    acting(&state, &viewer, move |s, actor| {
+        s.set_fund_settings(id, settings, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/upk/{id}/settings")))
 }
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::auth::Ctx;
 use crate::core::api::Reply;
+use crate::edge::acting;
 use crate::render::render;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -52,11 +53,11 @@ pub async fn publish(
     };
     let c = compute_for(&state, &viewer, &q).await?;
     let snapshot = public_view(&c);
-    let actor = viewer.actor()?;
     let title = form.title;
-    let id = state
-        .blocking(move |s| s.publish_spend_report(&title, &snapshot, &actor))
-        .await?;
+    let id = acting(&state, &viewer, move |s, actor| {
+        s.publish_spend_report(&title, &snapshot, actor)
+    })
+    .await?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
