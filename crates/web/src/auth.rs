@@ -101,6 +101,21 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+impl Ctx {
+    /// The context and the one parameter of the address, for the
+    /// extractors of what an address names (a poll, a KSM, a UPK).
+    pub async fn and_path(parts: &mut Parts, state: &AppState) -> Result<(Ctx, String), Response> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok((ctx, raw))
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)

@@ -233,19 +233,17 @@ pub async fn api_create(
 }
 
 pub async fn api_election(
-    Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Ctx { state, .. }: Ctx,
+    Poll(e): Poll,
 ) -> Result<Json<PollCount>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
     Ok(Json(PollCount(c)))
 }
 
 pub async fn api_register(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
 ) -> Result<Json<Register>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
     read_register(&state, &viewer, &e, voters.len()).await?;
@@ -274,11 +272,10 @@ pub struct VotersBody {
 /// text/csv`, the register file's format) or JSON `{"voters": [...]}`.
 pub async fn api_add_voters(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<VotersAdded>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let is_csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -339,10 +336,9 @@ fn yes() -> bool {
 
 pub async fn api_voted(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<VotedBody>,
 ) -> Result<Json<VotedChanged>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let voters: Vec<VoterId> = b.voters.into_iter().map(VoterId::new).collect();
     let changed = acting(&state, &viewer, move |s, actor| {
         s.mark_voted(e.id, &voters, b.voted, actor)
@@ -352,10 +348,9 @@ pub async fn api_voted(
 }
 
 pub async fn api_entries(
-    Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Ctx { state, .. }: Ctx,
+    Poll(e): Poll,
 ) -> Result<Json<EntryBoth>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (a, b) = state.blocking(move |s| s.election_entries(e.id)).await?;
     Ok(Json(EntryBoth { a, b }))
 }
@@ -374,10 +369,9 @@ pub struct BallotsBody {
 
 pub async fn api_ballots(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<BallotsBody>,
 ) -> Result<Json<BallotsAdded>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
     let ballots: Vec<(String, Vec<String>)> = b
         .ballots
@@ -401,10 +395,9 @@ pub struct CorrectionBody {
 
 pub async fn api_correct(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<CorrectionBody>,
 ) -> Result<Json<Corrected>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
     acting(&state, &viewer, move |s, actor| {
         s.correct_ballot(e.id, entry, &b.ballot_id, b.names.as_deref(), actor)
@@ -424,10 +417,9 @@ pub struct ResolutionBody {
 
 pub async fn api_resolve(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<ResolutionBody>,
 ) -> Result<Json<Resolved>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     acting(&state, &viewer, move |s, actor| {
         s.resolve_ballot(e.id, &b.ballot_id, b.names.as_deref(), &b.note, actor)
     })
@@ -444,10 +436,9 @@ pub struct GroupBody {
 
 pub async fn api_group(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<GroupBody>,
 ) -> Result<Json<Saved>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     acting(&state, &viewer, move |s, actor| match &b.person {
         Some(p) => s.add_group(e.id, &b.written, p, actor),
         None => s.remove_group(e.id, &b.written, actor),
@@ -465,10 +456,9 @@ pub struct DoorBody {
 
 pub async fn api_door_to_door(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<DoorBody>,
 ) -> Result<Json<Recorded>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let on = date_of(&b.on, "on", state.store.clock().today())?;
     acting(&state, &viewer, move |s, actor| {
         s.record_door_to_door(e.id, on, &b.note, actor)
@@ -491,10 +481,9 @@ pub struct TieBody {
 
 pub async fn api_tie(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     Json(b): Json<TieBody>,
 ) -> Result<Json<Decision>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let input = TieInput {
         rule: b.rule,
         winners: b.winners,
@@ -510,9 +499,8 @@ pub async fn api_tie(
 
 pub async fn api_publish(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
 ) -> Result<Json<PublishAnswer>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let step = acting(&state, &viewer, move |s, actor| {
         s.publish_election(e.id, actor)
     })

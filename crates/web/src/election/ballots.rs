@@ -8,9 +8,8 @@ use crate::auth::Ctx;
 /// Both entries of the ballot box side by side, and the entry form.
 pub async fn ballots_page(
     Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let (a, b) = state.blocking(move |s| s.election_entries(pid)).await?;
     let entered = |rows: &[lumbung_store::BallotRow]| {
@@ -46,10 +45,9 @@ pub struct BallotsForm {
 
 pub async fn enter_ballots(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<BallotsForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = entry_of(&f.entry)?;
     let ballots = read_ballot_lines(f.lines.trim()).map_err(lumbung_store::StoreError::from)?;
     if ballots.is_empty() {
@@ -88,10 +86,9 @@ impl BallotForm {
 
 pub async fn correct_ballot(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = entry_of(&f.entry)?;
     let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.remove));
     step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
@@ -102,10 +99,9 @@ pub async fn correct_ballot(
 
 pub async fn resolve(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.not_a_ballot));
     let note = f.note.trim().to_owned();
     step(
@@ -129,10 +125,9 @@ pub struct GroupForm {
 
 pub async fn add_groups(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (person, written) = (f.person.trim().to_owned(), f.written.0);
     if person.is_empty() || written.is_empty() {
         return Err(invalid(
@@ -152,10 +147,9 @@ pub async fn add_groups(
 
 pub async fn remove_group(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let written = f.written.0.into_iter().next().unwrap_or_default();
     step(&state, &viewer, e.id, "#groups", move |s, poll, actor| {
         s.remove_group(poll, &written, actor)
@@ -173,10 +167,9 @@ pub struct DoorForm {
 
 pub async fn door_to_door(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<DoorForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let on = date_of(&f.on, "on", state.store.clock().today())?;
     let note = f.note.trim().to_owned();
     step(&state, &viewer, e.id, "", move |s, poll, actor| {
@@ -224,10 +217,9 @@ fn tie_from(f: TieForm) -> Result<TieInput, AppError> {
 
 pub async fn tie(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<TieForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let input = tie_from(f)?;
     step(&state, &viewer, e.id, "", move |s, poll, actor| {
         s.record_tie(poll, &input, actor)
@@ -235,11 +227,7 @@ pub async fn tie(
     .await
 }
 
-pub async fn publish(
-    Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
+pub async fn publish(Ctx { state, viewer, .. }: Ctx, Poll(e): Poll) -> Result<Response, AppError> {
     let poll = e.id;
     let step = acting(&state, &viewer, move |s, actor| {
         s.publish_election(poll, actor)
@@ -262,11 +250,10 @@ pub struct SheetQuery {
 /// Blank ballots for printing: numbered (the number is the ballot id the
 /// two entries use), `per_page` to an A4 page, a line per name.
 pub async fn ballot_sheets(
-    Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    Ctx { viewer, uri, .. }: Ctx,
+    Poll(e): Poll,
     Query(q): Query<SheetQuery>,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (min, max) = names_range(&e);
     // Ballot numbers stay far from the end of u32.
     let from = q.from.unwrap_or(1).clamp(1, 1_000_000_000);
@@ -298,9 +285,8 @@ pub async fn ballot_sheets(
 /// to check before publishing.
 pub async fn draft_minutes(
     Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
     render(
         &viewer,

@@ -12,12 +12,14 @@
 //! of its kelurahan); a poll outside the scope is "not found". Published
 //! results are public and hold no voter identity.
 
-use crate::auth::Viewer;
+use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, invalid, redirect, Many, MultiForm, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
+use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -118,6 +120,22 @@ async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<E
     match e {
         Some(e) if reaches(viewer, &e.placement) => Ok(e),
         _ => Err(AppError::not_found(election_text(raw))),
+    }
+}
+
+/// The poll named in the address (`/election/{id}/…`), when the viewer's
+/// scope covers it; otherwise not found (its existence is not told).
+pub struct Poll(pub Election);
+
+impl FromRequestParts<AppState> for Poll {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let (ctx, id) = Ctx::and_path(parts, state).await?;
+        poll_in_scope(state, &ctx.viewer, &id)
+            .await
+            .map(Poll)
+            .map_err(IntoResponse::into_response)
     }
 }
 

@@ -250,9 +250,8 @@ pub async fn create(
 /// The committee's page of a poll: where the count stands and what is left.
 pub async fn poll_page(
     Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (c, (a, b)) = state
         .blocking(move |s| Ok((s.election_count(e.id)?, s.election_entries(e.id)?)))
         .await?;

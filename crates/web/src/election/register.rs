@@ -18,9 +18,8 @@ pub(super) async fn read_register(
 
 pub async fn register_page(
     Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
     read_register(&state, &viewer, &e, voters.len()).await?;
@@ -92,10 +91,9 @@ fn voter_from(f: &VoterForm) -> Result<VoterInput, AppError> {
 
 pub async fn add_voter(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<VoterForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let voter = voter_from(&f)?
         .checked(e.held_on)
         .map_err(lumbung_store::StoreError::from)?;
@@ -109,10 +107,9 @@ pub async fn add_voter(
 /// token comes in the query string).
 pub async fn import_voters(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (mut name, mut bytes) = (String::from("register.csv"), Vec::new());
     while let Some(part) = multipart
         .next_field()
@@ -164,10 +161,9 @@ pub struct VotersForm {
 
 pub async fn mark_voted(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let voters = f
         .voter
         .0
@@ -191,10 +187,9 @@ pub async fn mark_voted(
 
 pub async fn remove_voter(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    Poll(e): Poll,
     MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let first = f.voter.0.first().map_or("", String::as_str);
     let voter = first.parse::<i64>().map(VoterId::new).map_err(|_| {
         invalid(

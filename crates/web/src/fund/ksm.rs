@@ -7,10 +7,8 @@ use crate::auth::Ctx;
 
 pub async fn ksm_page(
     Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<KsmId>,
 ) -> Result<Html<String>, AppError> {
-    let id: KsmId = parse_id(&id, "ksm")?;
-    org_in_scope(&state, &viewer, id, "ksm").await?;
     // Members are picked from the PS-2 list by those who may read it.
     let read_ps2 = viewer
         .user()
@@ -70,12 +68,6 @@ pub async fn ksm_page(
     )
 }
 
-async fn ksm_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<KsmId, AppError> {
-    let id: KsmId = parse_id(id, "ksm")?;
-    org_in_scope(state, viewer, id, "ksm").await?;
-    Ok(id)
-}
-
 /// A member typed in, or picked from the PS-2 list (`household|index`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -89,10 +81,9 @@ pub struct MemberForm {
 
 pub async fn add_member(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<KsmId>,
     Form(f): Form<MemberForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
     let on = day_or(&f.joined_on, "joined_on", today(&state));
     if let Some(pick) = f.from_ps2.as_deref().map(str::trim) {
         let (household, index) = pick
@@ -136,10 +127,9 @@ pub struct AgreementForm {
 
 pub async fn joint_liability(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<KsmId>,
     Form(f): Form<AgreementForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
     let reference = f.reference.trim().to_owned();
     if reference.is_empty() {
         return Err(invalid(
@@ -161,10 +151,9 @@ pub async fn joint_liability(
 /// or the group.
 pub async fn savings(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<KsmId>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
     let amount = rupiah(&f.amount, "amount")?;
     let signed = match f.direction.trim() {
         "withdrawal" => amount.checked_neg().ok_or_else(|| too_large("amount"))?,
@@ -197,10 +186,9 @@ pub struct ApplicationForm {
 
 pub async fn apply(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<KsmId>,
     Form(f): Form<ApplicationForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
     let mut amounts = Vec::new();
     for (member, name, raw) in f.amounts.prefixed("amount_") {
         if raw == "0" {
@@ -222,11 +210,9 @@ pub async fn apply(
 
 pub async fn collection_page(
     Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<KsmId>,
     Query(q): Query<DateQuery>,
 ) -> Result<Html<String>, AppError> {
-    let id: KsmId = parse_id(&id, "ksm")?;
-    org_in_scope(&state, &viewer, id, "ksm").await?;
     let on = query_date(q.on.as_deref(), "on")?.unwrap_or_else(|| today(&state));
     let (ksm, loans) = state
         .blocking(move |s| {

@@ -14,12 +14,15 @@ pub mod report;
 pub mod routes;
 mod upk;
 
-use crate::auth::Viewer;
+use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, invalid, redirect, today, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
+use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
 use axum::response::{Html, Response};
 use axum::{Form, Json};
 use jiff::civil::Date;
@@ -131,6 +134,39 @@ impl PostingForm {
 pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
     raw.parse()
         .map_err(|_| AppError::not_found(thing(what, raw)))
+}
+
+/// A fund organisation named in an address: its id and its kind.
+pub(super) trait FundOrg:
+    std::str::FromStr + Into<i64> + Copy + Send + Sync + 'static
+{
+    const KIND: &'static str;
+}
+
+impl FundOrg for KsmId {
+    const KIND: &'static str = "ksm";
+}
+
+impl FundOrg for UpkId {
+    const KIND: &'static str = "upk";
+}
+
+/// The KSM or UPK of the address (`/fund/ksm/{id}`, `/fund/upk/{id}`…)
+/// when the viewer's scope covers it; otherwise not found.
+pub struct InScope<T>(pub T);
+
+impl<T: FundOrg> FromRequestParts<AppState> for InScope<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let (ctx, raw) = Ctx::and_path(parts, state).await?;
+        let found = async {
+            let id: T = parse_id(&raw, T::KIND)?;
+            org_in_scope(state, &ctx.viewer, id, T::KIND).await?;
+            Ok::<_, AppError>(InScope(id))
+        };
+        found.await.map_err(IntoResponse::into_response)
+    }
 }
 
 /// The organisation of `kind` with this id, when the viewer's scope covers

@@ -112,10 +112,9 @@ pub struct KsmForm {
 
 pub async fn create_ksm(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<UpkId>,
     Form(f): Form<KsmForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
     let name = f.name.trim().to_owned();
     let ksm = acting(&state, &viewer, move |s, actor| {
         s.create_ksm(id, &name, actor)
@@ -127,10 +126,9 @@ pub async fn create_ksm(
 /// Money in or out of the UPK's books: an operating cost or capital.
 pub async fn post_movement(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<UpkId>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
     let movement = match f.kind.trim() {
         "cost" => lumbung_store::Movement::Cost,
         "capital" => lumbung_store::Movement::Capital,
@@ -151,10 +149,9 @@ pub async fn post_movement(
 
 pub async fn provision(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<UpkId>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
     let on = f.on(&state)?;
     acting(&state, &viewer, move |s, actor| s.provision(id, on, actor)).await?;
     Ok(redirect(&format!("/fund/upk/{id}/statements")))
@@ -229,10 +226,9 @@ pub struct SettingsForm {
 
 pub async fn settings_save(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(id): InScope<UpkId>,
     Form(f): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
         let raw = f.values.value(k);
@@ -325,11 +321,4 @@ pub async fn api_statements(
 ) -> Result<Json<api::Statements>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(statements_data(&state, &viewer, id, &q).await?))
-}
-
-/// The UPK a form writes to, checked against the viewer's scope.
-async fn upk_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<UpkId, AppError> {
-    let id: UpkId = parse_id(id, "upk")?;
-    org_in_scope(state, viewer, id, "upk").await?;
-    Ok(id)
 }
