@@ -5,20 +5,19 @@ use super::*;
 use crate::auth::Ctx;
 use lumbung_fund::application::ApplicationStatus;
 
-/// The application named in the address, and its UPK, checked against
-/// the viewer's scope.
-async fn application_in_scope(
-    state: &AppState,
-    viewer: &Viewer,
-    raw: &str,
-) -> Result<(ApplicationId, UpkId), AppError> {
-    let id: ApplicationId = parse_id(raw, "application")?;
-    let upk = state
-        .blocking(move |s| s.application_upk(id))
-        .await?
-        .ok_or_else(|| AppError::not_found(thing("application", id)))?;
-    org_in_scope(state, viewer, upk, "upk").await?;
-    Ok((id, upk))
+/// An application and the UPK it was made to.
+pub struct Application(ApplicationId, UpkId);
+
+impl Named for Application {
+    async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+        let id: ApplicationId = parse_id(raw, "application")?;
+        let upk = state
+            .blocking(move |s| s.application_upk(id))
+            .await?
+            .ok_or_else(|| AppError::not_found(thing("application", id)))?;
+        org_in_scope(state, viewer, upk, "upk").await?;
+        Ok(Application(id, upk))
+    }
 }
 
 /// The checker's decision on an application, with a note.
@@ -31,10 +30,9 @@ pub struct DecisionForm {
 
 pub async fn decide(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(Application(id, upk)): InScope<Application>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let (id, upk) = application_in_scope(&state, &viewer, &id).await?;
     let approve = match f.decision.trim() {
         "approve" => true,
         "reject" => false,
@@ -50,10 +48,9 @@ pub async fn decide(
 
 pub async fn api_decide(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(Application(id, _)): InScope<Application>,
     Json(body): Json<api::DecisionBody>,
 ) -> Result<Json<api::Decided>, AppError> {
-    let (id, _) = application_in_scope(&state, &viewer, &id).await?;
     let approve = match body.decision.as_deref() {
         Some("approve") => true,
         Some("reject") => false,
@@ -112,10 +109,9 @@ pub async fn api_applications(
 
 pub async fn disburse(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(Application(id, _)): InScope<Application>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let (id, _) = application_in_scope(&state, &viewer, &id).await?;
     let on = f.on(&state)?;
     let loan = acting(&state, &viewer, move |s, actor| s.disburse(id, on, actor)).await?;
     Ok(redirect(&format!("/fund/loans/{loan}")))
@@ -195,10 +191,9 @@ pub async fn api_loan(
 
 pub async fn repay(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(view): InScope<lumbung_store::LoanView>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
     let input = RepaymentInput {
         loan_id: view.loan_id.clone(),
         paid_on: f.on(&state)?,
@@ -214,10 +209,9 @@ pub async fn repay(
 
 pub async fn api_repay(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(view): InScope<lumbung_store::LoanView>,
     Json(body): Json<api::RepaymentBody>,
 ) -> Result<Json<api::RepaymentPosted>, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
     let paid_on = match body.paid_on.as_deref() {
         Some(d) => d.parse().map_err(|_| not_a_date("paid_on", d))?,
         None => today(&state),
@@ -284,10 +278,9 @@ pub async fn reverse(
 
 pub async fn reschedule(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(view): InScope<lumbung_store::LoanView>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
     let term: u16 = number(&f.term_months, "term_months")?;
     correct_loan(
         &state,
@@ -301,10 +294,9 @@ pub async fn reschedule(
 
 pub async fn write_off(
     Ctx { state, viewer, .. }: Ctx,
-    Path(id): Path<String>,
+    InScope(view): InScope<lumbung_store::LoanView>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
     correct_loan(&state, &viewer, view, &f, |s, loan, on, reason, actor| {
         s.write_off(loan, on, reason, actor)
     })

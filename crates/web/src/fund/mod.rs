@@ -136,36 +136,50 @@ pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T,
         .map_err(|_| AppError::not_found(thing(what, raw)))
 }
 
-/// A fund organisation named in an address: its id and its kind.
-pub(super) trait FundOrg:
-    std::str::FromStr + Into<i64> + Copy + Send + Sync + 'static
-{
-    const KIND: &'static str;
+/// What an address of the fund names (`/fund/ksm/{id}`, `/fund/loans/{id}`…),
+/// found only within the viewer's scope.
+pub(super) trait Named: Sized + Send + 'static {
+    fn find(
+        state: &AppState,
+        viewer: &Viewer,
+        raw: &str,
+    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
 }
 
-impl FundOrg for KsmId {
-    const KIND: &'static str = "ksm";
+/// A KSM or a UPK: by its id, when it is of its kind and in scope.
+macro_rules! named_org {
+    ($id:ty, $kind:literal) => {
+        impl Named for $id {
+            async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+                let id: $id = parse_id(raw, $kind)?;
+                org_in_scope(state, viewer, id, $kind).await?;
+                Ok(id)
+            }
+        }
+    };
+}
+named_org!(KsmId, "ksm");
+named_org!(UpkId, "upk");
+
+impl Named for lumbung_store::LoanView {
+    async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+        loan_in_scope(state, viewer, raw).await
+    }
 }
 
-impl FundOrg for UpkId {
-    const KIND: &'static str = "upk";
-}
-
-/// The KSM or UPK of the address (`/fund/ksm/{id}`, `/fund/upk/{id}`…)
-/// when the viewer's scope covers it; otherwise not found.
+/// What the address names, when the viewer's scope covers it; otherwise
+/// not found (its existence is not told).
 pub struct InScope<T>(pub T);
 
-impl<T: FundOrg> FromRequestParts<AppState> for InScope<T> {
+impl<T: Named> FromRequestParts<AppState> for InScope<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let (ctx, raw) = Ctx::and_path(parts, state).await?;
-        let found = async {
-            let id: T = parse_id(&raw, T::KIND)?;
-            org_in_scope(state, &ctx.viewer, id, T::KIND).await?;
-            Ok::<_, AppError>(InScope(id))
-        };
-        found.await.map_err(IntoResponse::into_response)
+        T::find(state, &ctx.viewer, &raw)
+            .await
+            .map(InScope)
+            .map_err(IntoResponse::into_response)
     }
 }
 
