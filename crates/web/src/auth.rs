@@ -101,10 +101,24 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
-impl Ctx {
-    /// The context and the one parameter of the address, for the
-    /// extractors of what an address names (a poll, a KSM, a UPK).
-    pub async fn and_path(parts: &mut Parts, state: &AppState) -> Result<(Ctx, String), Response> {
+/// What an address names by its one parameter (`/fund/ksm/{id}`,
+/// `/election/{id}`, …), found only within the viewer's scope.
+pub trait Named: Sized + Send + 'static {
+    fn find(
+        state: &AppState,
+        viewer: &Viewer,
+        raw: &str,
+    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
+}
+
+/// What the address names, when the viewer's scope covers it; otherwise
+/// not found (its existence is not told).
+pub struct InScope<T>(pub T);
+
+impl<T: Named> FromRequestParts<AppState> for InScope<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let axum::extract::Path(raw) =
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
@@ -112,7 +126,10 @@ impl Ctx {
         let ctx = Ctx::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok((ctx, raw))
+        T::find(state, &ctx.viewer, &raw)
+            .await
+            .map(InScope)
+            .map_err(IntoResponse::into_response)
     }
 }
 

@@ -234,7 +234,7 @@ pub async fn api_create(
 
 pub async fn api_election(
     Ctx { state, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<PollCount>, AppError> {
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
     Ok(Json(PollCount(c)))
@@ -242,7 +242,7 @@ pub async fn api_election(
 
 pub async fn api_register(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<Register>, AppError> {
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
@@ -272,7 +272,7 @@ pub struct VotersBody {
 /// text/csv`, the register file's format) or JSON `{"voters": [...]}`.
 pub async fn api_add_voters(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<VotersAdded>, AppError> {
@@ -336,7 +336,7 @@ fn yes() -> bool {
 
 pub async fn api_voted(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<VotedBody>,
 ) -> Result<Json<VotedChanged>, AppError> {
     let voters: Vec<VoterId> = b.voters.into_iter().map(VoterId::new).collect();
@@ -349,7 +349,7 @@ pub async fn api_voted(
 
 pub async fn api_entries(
     Ctx { state, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<EntryBoth>, AppError> {
     let (a, b) = state.blocking(move |s| s.election_entries(e.id)).await?;
     Ok(Json(EntryBoth { a, b }))
@@ -369,7 +369,7 @@ pub struct BallotsBody {
 
 pub async fn api_ballots(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<BallotsBody>,
 ) -> Result<Json<BallotsAdded>, AppError> {
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
@@ -395,7 +395,7 @@ pub struct CorrectionBody {
 
 pub async fn api_correct(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<CorrectionBody>,
 ) -> Result<Json<Corrected>, AppError> {
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
@@ -417,7 +417,7 @@ pub struct ResolutionBody {
 
 pub async fn api_resolve(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<ResolutionBody>,
 ) -> Result<Json<Resolved>, AppError> {
     acting(&state, &viewer, move |s, actor| {
@@ -436,7 +436,7 @@ pub struct GroupBody {
 
 pub async fn api_group(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<GroupBody>,
 ) -> Result<Json<Saved>, AppError> {
     acting(&state, &viewer, move |s, actor| match &b.person {
@@ -456,7 +456,7 @@ pub struct DoorBody {
 
 pub async fn api_door_to_door(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<DoorBody>,
 ) -> Result<Json<Recorded>, AppError> {
     let on = date_of(&b.on, "on", state.store.clock().today())?;
@@ -481,7 +481,7 @@ pub struct TieBody {
 
 pub async fn api_tie(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Json(b): Json<TieBody>,
 ) -> Result<Json<Decision>, AppError> {
     let input = TieInput {
@@ -499,7 +499,7 @@ pub async fn api_tie(
 
 pub async fn api_publish(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<PublishAnswer>, AppError> {
     let step = acting(&state, &viewer, move |s, actor| {
         s.publish_election(e.id, actor)

@@ -8,7 +8,7 @@ use crate::auth::Ctx;
 /// Both entries of the ballot box side by side, and the entry form.
 pub async fn ballots_page(
     Ctx { state, viewer, uri }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
     let pid = e.id;
     let (a, b) = state.blocking(move |s| s.election_entries(pid)).await?;
@@ -45,7 +45,7 @@ pub struct BallotsForm {
 
 pub async fn enter_ballots(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<BallotsForm>,
 ) -> Result<Response, AppError> {
     let entry = entry_of(&f.entry)?;
@@ -86,7 +86,7 @@ impl BallotForm {
 
 pub async fn correct_ballot(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
     let entry = entry_of(&f.entry)?;
@@ -99,7 +99,7 @@ pub async fn correct_ballot(
 
 pub async fn resolve(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
     let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.not_a_ballot));
@@ -125,7 +125,7 @@ pub struct GroupForm {
 
 pub async fn add_groups(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
     let (person, written) = (f.person.trim().to_owned(), f.written.0);
@@ -147,7 +147,7 @@ pub async fn add_groups(
 
 pub async fn remove_group(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
     let written = f.written.0.into_iter().next().unwrap_or_default();
@@ -167,7 +167,7 @@ pub struct DoorForm {
 
 pub async fn door_to_door(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<DoorForm>,
 ) -> Result<Response, AppError> {
     let on = date_of(&f.on, "on", state.store.clock().today())?;
@@ -217,7 +217,7 @@ fn tie_from(f: TieForm) -> Result<TieInput, AppError> {
 
 pub async fn tie(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<TieForm>,
 ) -> Result<Response, AppError> {
     let input = tie_from(f)?;
@@ -227,7 +227,10 @@ pub async fn tie(
     .await
 }
 
-pub async fn publish(Ctx { state, viewer, .. }: Ctx, Poll(e): Poll) -> Result<Response, AppError> {
+pub async fn publish(
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+) -> Result<Response, AppError> {
     let poll = e.id;
     let step = acting(&state, &viewer, move |s, actor| {
         s.publish_election(poll, actor)
@@ -251,7 +254,7 @@ pub struct SheetQuery {
 /// two entries use), `per_page` to an A4 page, a line per name.
 pub async fn ballot_sheets(
     Ctx { viewer, uri, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     Query(q): Query<SheetQuery>,
 ) -> Result<Html<String>, AppError> {
     let (min, max) = names_range(&e);
@@ -285,7 +288,7 @@ pub async fn ballot_sheets(
 /// to check before publishing.
 pub async fn draft_minutes(
     Ctx { state, viewer, uri }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
     render(

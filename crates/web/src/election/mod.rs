@@ -12,14 +12,12 @@
 //! of its kelurahan); a poll outside the scope is "not found". Published
 //! results are public and hold no voter identity.
 
-use crate::auth::{Ctx, Viewer};
+use crate::auth::{InScope, Named, Viewer};
 use crate::edge::{acting, invalid, redirect, Many, MultiForm, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -123,19 +121,10 @@ async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<E
     }
 }
 
-/// The poll named in the address (`/election/{id}/…`), when the viewer's
-/// scope covers it; otherwise not found (its existence is not told).
-pub struct Poll(pub Election);
-
-impl FromRequestParts<AppState> for Poll {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let (ctx, id) = Ctx::and_path(parts, state).await?;
-        poll_in_scope(state, &ctx.viewer, &id)
-            .await
-            .map(Poll)
-            .map_err(IntoResponse::into_response)
+/// A poll of the address (`/election/{id}/…`), in the viewer's scope.
+impl Named for Election {
+    async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+        poll_in_scope(state, viewer, raw).await
     }
 }
 

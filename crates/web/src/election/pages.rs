@@ -250,7 +250,7 @@ pub async fn create(
 /// The committee's page of a poll: where the count stands and what is left.
 pub async fn poll_page(
     Ctx { state, viewer, uri }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
     let (c, (a, b)) = state
         .blocking(move |s| Ok((s.election_count(e.id)?, s.election_entries(e.id)?)))

@@ -18,7 +18,7 @@ pub(super) async fn read_register(
 
 pub async fn register_page(
     Ctx { state, viewer, uri }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
@@ -91,7 +91,7 @@ fn voter_from(f: &VoterForm) -> Result<VoterInput, AppError> {
 
 pub async fn add_voter(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<VoterForm>,
 ) -> Result<Response, AppError> {
     let voter = voter_from(&f)?
@@ -107,7 +107,7 @@ pub async fn add_voter(
 /// token comes in the query string).
 pub async fn import_voters(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let (mut name, mut bytes) = (String::from("register.csv"), Vec::new());
@@ -161,7 +161,7 @@ pub struct VotersForm {
 
 pub async fn mark_voted(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
     let voters = f
@@ -187,7 +187,7 @@ pub async fn mark_voted(
 
 pub async fn remove_voter(
     Ctx { state, viewer, .. }: Ctx,
-    Poll(e): Poll,
+    InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
     let first = f.voter.0.first().map_or("", String::as_str);

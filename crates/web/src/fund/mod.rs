@@ -14,15 +14,12 @@ pub mod report;
 pub mod routes;
 mod upk;
 
-use crate::auth::{Ctx, Viewer};
+use crate::auth::{InScope, Named, Viewer};
 use crate::edge::{acting, invalid, redirect, today, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query};
-use axum::http::request::Parts;
-use axum::response::IntoResponse;
 use axum::response::{Html, Response};
 use axum::{Form, Json};
 use jiff::civil::Date;
@@ -136,16 +133,6 @@ pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T,
         .map_err(|_| AppError::not_found(thing(what, raw)))
 }
 
-/// What an address of the fund names (`/fund/ksm/{id}`, `/fund/loans/{id}`…),
-/// found only within the viewer's scope.
-pub(super) trait Named: Sized + Send + 'static {
-    fn find(
-        state: &AppState,
-        viewer: &Viewer,
-        raw: &str,
-    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
-}
-
 /// A KSM or a UPK: by its id, when it is of its kind and in scope.
 macro_rules! named_org {
     ($id:ty, $kind:literal) => {
@@ -164,22 +151,6 @@ named_org!(UpkId, "upk");
 impl Named for lumbung_store::LoanView {
     async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
         loan_in_scope(state, viewer, raw).await
-    }
-}
-
-/// What the address names, when the viewer's scope covers it; otherwise
-/// not found (its existence is not told).
-pub struct InScope<T>(pub T);
-
-impl<T: Named> FromRequestParts<AppState> for InScope<T> {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let (ctx, raw) = Ctx::and_path(parts, state).await?;
-        T::find(state, &ctx.viewer, &raw)
-            .await
-            .map(InScope)
-            .map_err(IntoResponse::into_response)
     }
 }
 
