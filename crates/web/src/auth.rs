@@ -10,8 +10,9 @@ use crate::i18n::Lang;
 use crate::spec::Need;
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lumbung_domain::{Placement, Resource, Scope};
@@ -71,6 +72,64 @@ impl Viewer {
             id: user.id.get(),
             username: user.username.clone(),
         })
+    }
+}
+
+/// What every handler starts from: the app's state, the visitor (the
+/// guard's [`Viewer`]) and the address asked for.
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: AppState,
+    pub viewer: Viewer,
+    pub uri: Uri,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let viewer = parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("the guard left no viewer".into()))?;
+        Ok(Ctx {
+            state: state.clone(),
+            viewer,
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+/// What an address names by its one parameter (`/fund/ksm/{id}`,
+/// `/election/{id}`, …), found only within the viewer's scope.
+pub trait Named: Sized + Send + 'static {
+    fn find(
+        state: &AppState,
+        viewer: &Viewer,
+        raw: &str,
+    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
+}
+
+/// What the address names, when the viewer's scope covers it; otherwise
+/// not found (its existence is not told).
+pub struct InScope<T>(pub T);
+
+impl<T: Named> FromRequestParts<AppState> for InScope<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        T::find(state, &ctx.viewer, &raw)
+            .await
+            .map(InScope)
+            .map_err(IntoResponse::into_response)
     }
 }
 
@@ -191,7 +250,10 @@ pub async fn guard(
         let (given, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
             let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
-                .map_err(|_| AppError::bad_request("form too large"))?;
+                .map_err(|_| {
+                    AppError::bad_request(lumbung_domain::text!("form_too_large";
+                    id: "formulirnya terlalu besar", en: "form too large"))
+                })?;
             let field = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .and_then(|pairs| {

@@ -4,11 +4,17 @@
 //! helpers every handler needs (`invalid`, `today`, `redirect`,
 //! `parse_date`). Feature modules use these instead of their own copies.
 
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::AppState;
+use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
+use lumbung_store::{Actor, Store};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::collections::HashMap;
 
 /// A field the user got wrong, named, with what is wrong with it.
 pub fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> AppError {
@@ -26,6 +32,17 @@ pub fn today(state: &AppState) -> Date {
 /// See other: where a form goes after a change.
 pub fn redirect(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+/// A change in the store made as the viewer (the audit entry's actor),
+/// off the async threads.
+pub async fn acting<T: Send + 'static>(
+    state: &AppState,
+    viewer: &Viewer,
+    work: impl FnOnce(&Store, &Actor) -> lumbung_store::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    let actor = viewer.actor()?;
+    state.blocking(move |s| work(s, &actor)).await
 }
 
 /// An optional date as typed in a form: empty is none, anything else must
@@ -78,6 +95,119 @@ where
     match raw.trim() {
         "" => Ok(None),
         text => text.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// A form whose fields may repeat (a list of checkboxes), read into `T`: a
+/// repeated field is a [`Many`], and the fields `T` does not name (made up
+/// of a prefix and a name) wait, in their order, in a flattened [`Rest`].
+pub struct MultiForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for MultiForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let mut fields: Vec<(String, Value)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (name, value) in pairs {
+            match index.get(&name) {
+                Some(&i) => match &mut fields[i].1 {
+                    Value::Array(values) => values.push(value.into()),
+                    first => *first = Value::Array(vec![first.take(), value.into()]),
+                },
+                None => {
+                    index.insert(name.clone(), fields.len());
+                    fields.push((name, value.into()));
+                }
+            }
+        }
+        let map =
+            serde::de::value::MapDeserializer::<_, serde_json::Error>::new(fields.into_iter());
+        T::deserialize(map).map(MultiForm).map_err(|e| {
+            let detail = e.to_string();
+            AppError::bad_request(lumbung_domain::text!("unreadable_form", detail = detail;
+                    id: "formulir tidak terbaca: {detail}", en: "{detail}"))
+            .into_response()
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Every value of a field that may repeat, trimmed, the blank ones left out.
+#[derive(Debug, Default)]
+pub struct Many(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Many {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let values = match OneOrMany::deserialize(d)? {
+            OneOrMany::One(v) => vec![v],
+            OneOrMany::Many(vs) => vs,
+        };
+        Ok(Many(
+            values
+                .into_iter()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .collect(),
+        ))
+    }
+}
+
+/// The fields of a form that its struct does not name, in their order
+/// (`#[serde(flatten)]`): fields named by a prefix and a name, such as
+/// `amount_12` or `votes:Ani`.
+#[derive(Debug, Default)]
+pub struct Rest(Vec<(String, Many)>);
+
+impl Rest {
+    /// The value of the field `name` ("" when absent or blank).
+    pub fn value(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(field, _)| field == name)
+            .and_then(|(_, values)| values.0.first())
+            .map_or("", String::as_str)
+    }
+
+    /// The fields named `prefix` and something: (that something, the full
+    /// name, the value), blank ones left out.
+    pub fn prefixed<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
+        self.0.iter().filter_map(move |(name, values)| {
+            let rest = name.strip_prefix(prefix)?;
+            Some((rest, name.as_str(), values.0.first()?.as_str()))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Rest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Rest;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("form fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Rest, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry()? {
+                    fields.push(field);
+                }
+                Ok(Rest(fields))
+            }
+        }
+        d.deserialize_map(Fields)
     }
 }
 

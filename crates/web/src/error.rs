@@ -57,6 +57,31 @@ impl AppError {
     pub fn conflict(message: impl Into<Text>) -> Self {
         AppError::Conflict(message.into())
     }
+
+    /// An upload whose parts could not be read (the detail in the HTTP
+    /// library's English).
+    pub fn unreadable_upload(e: axum::extract::multipart::MultipartError) -> Self {
+        AppError::BadRequest(
+            lumbung_domain::text!("unreadable_upload", detail = e.body_text();
+            id: "unggahan tidak terbaca: {detail}", en: "{detail}"),
+        )
+    }
+
+    /// A value refused by a rule worded elsewhere in English only (a
+    /// domain type's parser): its field, and the rule's words.
+    pub fn refused(field: &str, detail: impl std::fmt::Display) -> Self {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: refused_text(detail),
+        }
+    }
+}
+
+/// The words of a rule written elsewhere in English only, with an
+/// Indonesian lead.
+pub fn refused_text(detail: impl std::fmt::Display) -> Text {
+    lumbung_domain::text!("refused_value", detail = detail.to_string();
+        id: "nilai ditolak: {detail}", en: "{detail}")
 }
 
 impl From<StoreError> for AppError {

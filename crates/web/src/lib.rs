@@ -166,7 +166,9 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             state.clone(),
             auth::guard,
         ))
-        .fallback(|| async { AppError::not_found("page") })
+        .fallback(|| async {
+            AppError::not_found(lumbung_domain::text!("page"; id: "halaman", en: "page"))
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

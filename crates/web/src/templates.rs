@@ -6,140 +6,64 @@ use crate::i18n::Lang;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use std::sync::OnceLock;
 
-pub const SOURCES: &[(&str, &str)] = &[
-    ("base.html", include_str!("templates/base.html")),
-    ("home.html", include_str!("templates/home.html")),
-    ("error.html", include_str!("templates/error.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("areas.html", include_str!("templates/areas.html")),
-    ("area.html", include_str!("templates/area.html")),
-    ("orgs.html", include_str!("templates/orgs.html")),
-    ("org.html", include_str!("templates/org.html")),
-    ("org_form.html", include_str!("templates/org_form.html")),
-    ("users.html", include_str!("templates/users.html")),
-    ("user_form.html", include_str!("templates/user_form.html")),
-    (
-        "password_form.html",
-        include_str!("templates/password_form.html"),
-    ),
-    ("audit.html", include_str!("templates/audit.html")),
-    ("pager.html", include_str!("templates/pager.html")),
-    ("spend.html", include_str!("templates/spend.html")),
-    (
-        "spend_payments.html",
-        include_str!("templates/spend_payments.html"),
-    ),
-    (
-        "spend_import.html",
-        include_str!("templates/spend_import.html"),
-    ),
-    (
-        "spend_preview.html",
-        include_str!("templates/spend_preview.html"),
-    ),
-    ("spend_job.html", include_str!("templates/spend_job.html")),
-    (
-        "spend_suppliers.html",
-        include_str!("templates/spend_suppliers.html"),
-    ),
-    (
-        "spend_imports.html",
-        include_str!("templates/spend_imports.html"),
-    ),
-    (
-        "spend_flagged.html",
-        include_str!("templates/spend_flagged.html"),
-    ),
-    ("reports.html", include_str!("templates/reports.html")),
-    ("fund.html", include_str!("templates/fund.html")),
-    ("fund_upk.html", include_str!("templates/fund_upk.html")),
-    ("fund_ksm.html", include_str!("templates/fund_ksm.html")),
-    ("fund_loan.html", include_str!("templates/fund_loan.html")),
-    (
-        "fund_receipt.html",
-        include_str!("templates/fund_receipt.html"),
-    ),
-    (
-        "fund_statements.html",
-        include_str!("templates/fund_statements.html"),
-    ),
-    (
-        "fund_settings.html",
-        include_str!("templates/fund_settings.html"),
-    ),
-    (
-        "fund_collection.html",
-        include_str!("templates/fund_collection.html"),
-    ),
-    ("report.html", include_str!("templates/report.html")),
-    (
-        "community_progress.html",
-        include_str!("templates/community_progress.html"),
-    ),
-    (
-        "community_kelurahan.html",
-        include_str!("templates/community_kelurahan.html"),
-    ),
-    (
-        "community_criteria.html",
-        include_str!("templates/community_criteria.html"),
-    ),
-    (
-        "community_summary.html",
-        include_str!("templates/community_summary.html"),
-    ),
-    (
-        "community_mapping.html",
-        include_str!("templates/community_mapping.html"),
-    ),
-    (
-        "community_mapping_public.html",
-        include_str!("templates/community_mapping_public.html"),
-    ),
-    (
-        "community_ps2.html",
-        include_str!("templates/community_ps2.html"),
-    ),
-    (
-        "community_rejected.html",
-        include_str!("templates/community_rejected.html"),
-    ),
-    (
-        "election_index.html",
-        include_str!("templates/election_index.html"),
-    ),
-    (
-        "election_results.html",
-        include_str!("templates/election_results.html"),
-    ),
-    (
-        "election_kelurahan.html",
-        include_str!("templates/election_kelurahan.html"),
-    ),
-    (
-        "election_poll.html",
-        include_str!("templates/election_poll.html"),
-    ),
-    (
-        "election_register.html",
-        include_str!("templates/election_register.html"),
-    ),
-    (
-        "election_ballots.html",
-        include_str!("templates/election_ballots.html"),
-    ),
-    (
-        "election_sheets.html",
-        include_str!("templates/election_sheets.html"),
-    ),
-    (
-        "election_minutes.html",
-        include_str!("templates/election_minutes.html"),
-    ),
-    (
-        "election_result.html",
-        include_str!("templates/election_result.html"),
-    ),
+/// Each template's name and source, read from `templates/<name>`.
+macro_rules! sources {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("templates/", $name)))),*]
+    };
+}
+
+pub const SOURCES: &[(&str, &str)] = sources![
+    "base.html",
+    "home.html",
+    "error.html",
+    "login.html",
+    "areas.html",
+    "area.html",
+    "orgs.html",
+    "org.html",
+    "org_form.html",
+    "users.html",
+    "user_form.html",
+    "password_form.html",
+    "audit.html",
+    "pager.html",
+    "spend.html",
+    "spend_payments.html",
+    "spend_import.html",
+    "spend_preview.html",
+    "spend_job.html",
+    "spend_suppliers.html",
+    "spend_imports.html",
+    "spend_flagged.html",
+    "reports.html",
+    "fund.html",
+    "fund_upk.html",
+    "fund_ksm.html",
+    "fund_loan.html",
+    "fund_receipt.html",
+    "fund_statements.html",
+    "fund_settings.html",
+    "fund_collection.html",
+    "report.html",
+    "community_progress.html",
+    "community_kelurahan.html",
+    "community_criteria.html",
+    "community_summary.html",
+    "community_mapping.html",
+    "community_mapping_public.html",
+    "community_ps2.html",
+    "community_rejected.html",
+    "election_index.html",
+    "election_results.html",
+    "election_results_table.html",
+    "election_kelurahan.html",
+    "election_poll.html",
+    "election_register.html",
+    "election_ballots.html",
+    "election_sheets.html",
+    "election_minutes.html",
+    "election_result.html",
 ];
 
 fn env() -> &'static Environment<'static> {

@@ -7,6 +7,7 @@ mod facts;
 mod imports;
 mod publish;
 mod resolve;
+mod scoped;
 mod suppliers;
 
 pub use facts::FlaggedRow;

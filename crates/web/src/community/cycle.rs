@@ -6,15 +6,16 @@ use super::{
     coordinates, kelurahan, kelurahan_in_scope, may_read, may_write, percent, turnout_map,
     username, KelurahanView,
 };
+use crate::auth::Ctx;
 use crate::auth::Viewer;
-use crate::edge::{invalid, parse_date, redirect, today};
+use crate::edge::{acting, invalid, parse_date, redirect, today};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{Html, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use jiff::civil::Date;
 use lumbung_community::cycle::{
     progress_planned, Attendance, CyclePlan, Document, ProgressSettings, StepRecord, StepReport,
@@ -245,9 +246,7 @@ async fn kelurahan_data(state: &AppState, kel: &Kelurahan) -> Result<KelurahanCy
 }
 
 pub async fn kelurahan_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
@@ -270,8 +269,7 @@ pub async fn kelurahan_page(
 }
 
 pub async fn api_kelurahan(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<KelurahanCycleView>, AppError> {
     let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
@@ -378,8 +376,7 @@ async fn verify(
 }
 
 pub async fn record_step(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
@@ -389,8 +386,7 @@ pub async fn record_step(
 }
 
 pub async fn verify_step(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<VerifyForm>,
 ) -> Result<Response, AppError> {
@@ -399,8 +395,7 @@ pub async fn verify_step(
 }
 
 pub async fn api_record_step(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(report): Json<StepReport>,
 ) -> Result<(StatusCode, Json<StepRecorded>), AppError> {
@@ -409,8 +404,7 @@ pub async fn api_record_step(
 }
 
 pub async fn api_verify_step(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(body): Json<VerifyBody>,
 ) -> Result<Json<StepRecorded>, AppError> {
@@ -429,17 +423,16 @@ async fn save_plan(
     let c = kel.code.clone();
     let (_, plan, _) = state.blocking(move |s| s.kelurahan_cycle(&c)).await?;
     let plan = change(plan)?;
-    let actor = viewer.actor()?;
     let code = kel.code.clone();
-    state
-        .blocking(move |s| s.set_cycle_plan(&code, &plan, &actor))
-        .await
+    acting(state, viewer, move |s, actor| {
+        s.set_cycle_plan(&code, &plan, actor)
+    })
+    .await
 }
 
 /// The plan form: the start date and a target date per step (empty: none).
 pub async fn plan_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<PlanForm>,
 ) -> Result<Response, AppError> {
@@ -461,8 +454,7 @@ pub async fn plan_save(
 
 /// Replaces the kelurahan's plan (steps, targets, start) with the JSON body.
 pub async fn api_plan_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(plan): Json<CyclePlan>,
 ) -> Result<Json<PlanSaved>, AppError> {

@@ -1,20 +1,19 @@
 //! Households typed in by hand (and removed), as a form and in the API.
 
 use super::mapping::{mapping_view, MappingQuery};
-use super::{kelurahan, mapping_data, rt_label};
-use crate::auth::Viewer;
-use crate::edge::{invalid, redirect};
+use super::{mapping_data, mapping_to_write, rt_label};
+use crate::auth::Ctx;
+use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
-use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use lumbung_community::mapping::{
     parse_yes_no, Age, Answer, Decimal, Household, Member, NewHousehold, Nik, Relation, Score, Sex,
     Test,
 };
-use lumbung_domain::{text, AreaCode, Resource};
+use lumbung_domain::{text, AreaCode};
 use lumbung_store::MappingData;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -272,21 +271,19 @@ fn household_from_form(
 /// the household shown; a refused form comes back (422) filled in, with
 /// every problem next to its field (members by line).
 pub async fn household_add(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<HouseholdForm>,
 ) -> Result<Response, AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let data = mapping_data(&state, &kel).await?;
     let result = match household_from_form(&f, &data, viewer.lang) {
         Ok(h) => {
-            let actor = viewer.actor()?;
             let c = kel.code.clone();
-            match state
-                .blocking(move |s| s.add_household(&c, &h, &actor))
-                .await
+            match acting(&state, &viewer, move |s, actor| {
+                s.add_household(&c, &h, actor)
+            })
+            .await
             {
                 Ok(stored) => Ok(stored),
                 Err(AppError::Invalid { field, message }) => {
@@ -327,13 +324,11 @@ pub async fn household_add(
 /// Removes a household (typed in or imported; a later Kobo export that
 /// holds it brings an imported one back). The form asks to confirm.
 pub async fn household_remove(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<RemoveForm>,
 ) -> Result<Response, AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let id = f.household.trim().to_owned();
     if id.is_empty() {
         return Err(invalid(
@@ -350,11 +345,11 @@ pub async fn household_remove(
                 en: "tick the box to confirm the removal of the household"),
         ));
     }
-    let actor = viewer.actor()?;
     let c = kel.code.clone();
-    let removed = state
-        .blocking(move |s| s.remove_household(&c, &id, &actor))
-        .await?;
+    let removed = acting(&state, &viewer, move |s, actor| {
+        s.remove_household(&c, &id, actor)
+    })
+    .await?;
     Ok(redirect(&format!(
         "/community/kelurahan/{}/mapping?removed={}#households",
         kel.code,
@@ -367,21 +362,19 @@ pub async fn household_remove(
 /// indicator key of the criteria in force. Read from the raw body so that
 /// a body of the wrong shape is refused by field (`household`), as always.
 pub async fn api_household_add(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(body): Json<Value>,
 ) -> Result<(StatusCode, Json<HouseholdAdded>), AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let household: Household = serde_json::from_value::<NewHousehold>(body)
-        .map_err(|e| invalid("household", e.to_string()))?
+        .map_err(|e| AppError::refused("household", e))?
         .into();
-    let actor = viewer.actor()?;
     let c = kel.code.clone();
-    let stored = state
-        .blocking(move |s| s.add_household(&c, &household, &actor))
-        .await?;
+    let stored = acting(&state, &viewer, move |s, actor| {
+        s.add_household(&c, &household, actor)
+    })
+    .await?;
     let data = mapping_data(&state, &kel).await?;
     Ok((
         StatusCode::CREATED,

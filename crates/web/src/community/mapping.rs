@@ -3,19 +3,20 @@
 
 use super::households::{household_form_json, rt_choices, HouseholdForm};
 use super::{
-    area_name, audit_read, kelurahan, kelurahan_in_scope, mapping_data, may_read, may_write,
+    area_name, audit_read, kelurahan_in_scope, mapping_data, mapping_to_write, may_read, may_write,
     percent, rt_label, KelurahanView,
 };
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::charts;
-use crate::edge::{invalid, redirect};
+use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use lumbung_community::mapping::{
     bps_template, summarise, AreaTally, Classification, Criteria, CsvFile, Household, KoboError,
     Label, MappingSummary, Test,
@@ -332,9 +333,7 @@ async fn read_mapping(
 }
 
 pub async fn mapping_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
     Query(q): Query<MappingQuery>,
 ) -> Result<Html<String>, AppError> {
@@ -398,8 +397,7 @@ pub(super) async fn mapping_view(
 }
 
 pub async fn api_mapping(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<Mapping>, AppError> {
     let (kel, data) = read_mapping(&state, &viewer, &code).await?;
@@ -426,20 +424,18 @@ async fn adopt_criteria(
     code: &str,
     criteria: Criteria,
 ) -> Result<(), AppError> {
-    let kel = kelurahan(state, code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
-    let actor = viewer.actor()?;
+    let kel = mapping_to_write(state, viewer, code).await?;
     let code = kel.code.clone();
-    state
-        .blocking(move |s| s.set_mapping_criteria(&code, &criteria, &actor))
-        .await
+    acting(state, viewer, move |s, actor| {
+        s.set_mapping_criteria(&code, &criteria, actor)
+    })
+    .await
 }
 
 /// The criteria form: the JSON of the criteria, or `template=bps` for the
 /// 14 BPS criteria.
 pub async fn criteria_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<CriteriaForm>,
 ) -> Result<Response, AppError> {
@@ -455,15 +451,14 @@ pub async fn criteria_save(
                     en: "write the criteria, or use the BPS template"),
             ));
         }
-        serde_json::from_str::<Criteria>(raw).map_err(|e| invalid("criteria", e.to_string()))?
+        serde_json::from_str::<Criteria>(raw).map_err(|e| AppError::refused("criteria", e))?
     };
     adopt_criteria(&state, &viewer, &code, criteria).await?;
     Ok(redirect(&format!("/community/kelurahan/{code}/mapping")))
 }
 
 pub async fn api_criteria_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     Json(criteria): Json<Criteria>,
 ) -> Result<Json<CriteriaAdopted>, AppError> {
@@ -475,19 +470,16 @@ pub async fn api_criteria_save(
 /// `roster`; the CSRF token in the query string). All or nothing: a
 /// refused export shows every problem, with file, line and column.
 pub async fn import_upload(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let kel = kelurahan(&state, &code).await?;
-    viewer.require_write_at(Resource::Mapping, &kel.placement)?;
+    let kel = mapping_to_write(&state, &viewer, &code).await?;
     let mut files: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::bad_request(e.body_text()))?
+        .map_err(AppError::unreadable_upload)?
     {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "households" || name == "roster" {
@@ -495,10 +487,7 @@ pub async fn import_upload(
                 .file_name()
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{name}.csv"));
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::bad_request(e.body_text()))?;
+            let bytes = field.bytes().await.map_err(AppError::unreadable_upload)?;
             files.insert(name, (file_name, bytes.to_vec()));
         }
     }

@@ -24,6 +24,7 @@ mod public;
 pub mod routes;
 
 use crate::auth::Viewer;
+use crate::edge::acting;
 use crate::error::AppError;
 use crate::AppState;
 use lumbung_community::cycle::{whole_percent, Turnout};
@@ -47,6 +48,18 @@ fn percent(part: u64, whole: u64) -> Option<u64> {
 async fn kelurahan(state: &AppState, code: &str) -> Result<Kelurahan, AppError> {
     let code = code.to_owned();
     state.blocking(move |s| s.kelurahan(&code)).await
+}
+
+/// The kelurahan whose mapping the viewer writes to (forbidden unless
+/// their role and scope allow it there).
+async fn mapping_to_write(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<Kelurahan, AppError> {
+    let kel = kelurahan(state, code).await?;
+    viewer.require_write_at(lumbung_domain::Resource::Mapping, &kel.placement)?;
+    Ok(kel)
 }
 
 /// The kelurahan, when the signed-in viewer's scope covers it.
@@ -144,10 +157,11 @@ pub(crate) async fn audit_read(
     area: &str,
     details: Value,
 ) -> Result<(), AppError> {
-    let (actor, area) = (viewer.actor()?, area.to_owned());
-    state
-        .blocking(move |s| s.record_read(&actor, what, &area, details))
-        .await
+    let area = area.to_owned();
+    acting(state, viewer, move |s, actor| {
+        s.record_read(actor, what, &area, details)
+    })
+    .await
 }
 
 async fn mapping_data(state: &AppState, kel: &Kelurahan) -> Result<MappingData, AppError> {

@@ -2,6 +2,7 @@
 //! aggregates without names of people, for everyone.
 
 use super::{percent, turnout_map};
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{parse_date, today};
@@ -11,7 +12,7 @@ use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
-use axum::{Extension, Json};
+use axum::Json;
 use jiff::civil::Date;
 use lumbung_community::cycle::{
     progress_planned, whole_percent, CyclePlan, KelurahanCycle, Participation, Progress,
@@ -312,9 +313,7 @@ async fn progress_page(
 /// `/community/cycle`: progress in the viewer's scope, with links to each
 /// kelurahan.
 pub async fn cycle_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Html<String>, AppError> {
     progress_page(state, viewer, uri, q, false).await
@@ -322,9 +321,7 @@ pub async fn cycle_page(
 
 /// `/community/progress`: the same aggregates for everyone.
 pub async fn public_progress_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Html<String>, AppError> {
     progress_page(state, viewer, uri, q, true).await
@@ -338,8 +335,7 @@ pub async fn api_progress(
 }
 
 pub async fn api_cycle(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Json<CycleProgress>, AppError> {
     Ok(Json(progress_data(&state, viewer.scope(), &q).await?))

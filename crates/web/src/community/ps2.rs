@@ -2,15 +2,15 @@
 
 use super::mapping::CriteriaView;
 use super::{area_name, audit_read, kelurahan_in_scope, mapping_data, KelurahanView};
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::edge::today;
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::Uri;
+use axum::extract::Path;
 use axum::response::Html;
-use axum::{Extension, Json};
+use axum::Json;
 use jiff::civil::Date;
 use lumbung_community::mapping::{ps2_list, Label, Ps2Entry, Ps2List};
 use lumbung_store::MappingData;
@@ -100,9 +100,7 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Ps2, 
 }
 
 pub async fn ps2_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let d = ps2_data(&state, &viewer, &code).await?;
@@ -110,8 +108,7 @@ pub async fn ps2_page(
 }
 
 pub async fn api_ps2(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<Ps2>, AppError> {
     Ok(Json(ps2_data(&state, &viewer, &code).await?))

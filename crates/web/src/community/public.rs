@@ -2,14 +2,13 @@
 
 use super::mapping::{mapping_summary, summary_charts, CriteriaView, SummaryView};
 use super::{kelurahan, mapping_data, may_read, KelurahanView};
-use crate::auth::Viewer;
+use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::Html;
-use axum::{Extension, Json};
+use axum::Json;
 use lumbung_community::mapping::{public_summary, MappingSummary, MIN_PUBLIC_CELL};
 use lumbung_domain::Resource;
 use lumbung_store::MappingData;
@@ -72,9 +71,7 @@ async fn public_mapping_data(
 }
 
 pub async fn public_mapping_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let (d, summary, data) = public_mapping_data(&state, &code).await?;

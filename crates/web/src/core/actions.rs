@@ -25,6 +25,24 @@ impl From<AppError> for Failure {
     }
 }
 
+/// "organisation 7", as what was not found.
+pub fn no_org(id: impl std::fmt::Display) -> AppError {
+    AppError::not_found(lumbung_domain::text!("no_organisation", organisation = id;
+        id: "organisasi {organisation}", en: "organisation {organisation}"))
+}
+
+/// "user 7", as what was not found.
+pub fn no_user(id: impl std::fmt::Display) -> AppError {
+    AppError::not_found(lumbung_domain::text!("no_user", user = id;
+        id: "pengguna {user}", en: "user {user}"))
+}
+
+/// "area 3604", as what was not found.
+pub fn no_area(code: impl std::fmt::Display) -> AppError {
+    AppError::not_found(lumbung_domain::text!("no_area", area = code;
+        id: "wilayah {area}", en: "area {area}"))
+}
+
 /// The key of errors that belong to no single field.
 pub const FORM_ERROR: &str = "_form";
 
@@ -104,7 +122,7 @@ pub async fn editable_org(state: &AppState, viewer: &Viewer, id: i64) -> Result<
     let org = state
         .blocking(move |s| s.org(OrgId::new(id)))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        .ok_or_else(|| no_org(id))?;
     viewer.require_write_at(Resource::AreasOrgs, &org.placement)?;
     Ok(org)
 }
@@ -182,7 +200,7 @@ pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<
     let user = state
         .blocking(move |s| s.user(UserId::new(id)))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
+        .ok_or_else(|| no_user(id))?;
     let me = viewer.require()?;
     if !me.scope.may_manage(user.role, &user.scope, &user.placement) {
         return Err(AppError::Forbidden);
@@ -201,7 +219,7 @@ pub async fn reset_password(
     let password = Password::parse(password).map_err(|e| {
         Failure::Fields(BTreeMap::from([(
             "password".to_owned(),
-            e.to_string().into(),
+            crate::error::refused_text(e),
         )]))
     })?;
     if confirm.is_some_and(|c| c != password.expose()) {

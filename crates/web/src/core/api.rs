@@ -3,10 +3,11 @@
 //! as `Authorization: Bearer …` (no CSRF token needed then); a browser
 //! session cookie also works, with the `X-CSRF-Token` header on changes.
 
+use crate::auth::Ctx;
 use crate::auth::Viewer;
-use crate::core::actions::{self, Failure, OrgView};
+use crate::core::actions::{self, no_area, no_org, no_user, Failure, OrgView};
 use crate::core::forms::{OrgFields, UserFields};
-use crate::error::AppError;
+use crate::error::{refused_text, AppError};
 use crate::error::{ApiError, ApiErrorDetail};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -98,8 +99,7 @@ pub struct SessionStarted {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
     let user = crate::core::signin::sign_in(&state, &viewer, &req.username, req.password).await?;
@@ -126,10 +126,7 @@ pub async fn login(
         .into_response())
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<StatusCode, AppError> {
+pub async fn logout(Ctx { state, viewer, .. }: Ctx) -> Result<StatusCode, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
         crate::core::signin::audit_sign_out(&state, &viewer).await?;
@@ -181,7 +178,7 @@ pub(crate) async fn area_path_of(
         .blocking(move |s| s.area_path(&lookup))
         .await?
         .map(Some)
-        .ok_or_else(|| AppError::not_found(format!("area {code}")))
+        .ok_or_else(|| no_area(&code))
 }
 
 /// `GET /api/v1/areas`: a page of a search (with `limit` and `offset`), or
@@ -207,10 +204,7 @@ pub async fn areas(
         if let Some(p) = &parent {
             let p = p.clone();
             if state.blocking(move |s| s.area(&p)).await?.is_none() {
-                return Err(AppError::not_found(format!(
-                    "area {}",
-                    parent.unwrap_or_default()
-                )));
+                return Err(no_area(parent.unwrap_or_default()));
             }
         }
         let children = state
@@ -266,7 +260,7 @@ pub async fn area(
         .await?;
     let mut lineage = lineage;
     let Some(area) = lineage.pop() else {
-        return Err(AppError::not_found(format!("area {code}")));
+        return Err(no_area(code));
     };
     Ok(Reply(AreaDetail {
         area,
@@ -279,12 +273,15 @@ pub async fn locate_postcode(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Reply<PostcodeMatch>, AppError> {
-    let postcode = PostalCode::parse(&raw).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let postcode = PostalCode::parse(&raw).map_err(|e| AppError::bad_request(refused_text(e)))?;
     let found = state
         .blocking(move |s| s.locate_postcode(&postcode))
         .await?;
     let found =
-        found.ok_or_else(|| AppError::not_found(format!("postcode {raw} in the postcode map")))?;
+        found.ok_or_else(|| {
+        AppError::not_found(lumbung_domain::text!("no_postcode_match", postcode = raw;
+            id: "kode pos {postcode} di peta kode pos", en: "postcode {postcode} in the postcode map"))
+    })?;
     Ok(Reply(found))
 }
 
@@ -308,8 +305,7 @@ pub struct Organisations {
 }
 
 pub async fn orgs(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<OrgQuery>,
 ) -> Result<Reply<Organisations>, AppError> {
     let limit = q.limit.unwrap_or(100).min(MAX_LIMIT);
@@ -319,7 +315,7 @@ pub async fn orgs(
         .as_deref()
         .map(OrgKind::parse)
         .transpose()
-        .map_err(|e| AppError::bad_request(e.to_string()))?;
+        .map_err(|e| AppError::bad_request(refused_text(e)))?;
     let within = area_path_of(&state, q.area.clone()).await?;
     let filter = OrgFilter {
         query: q.q,
@@ -375,11 +371,7 @@ impl OrgBody {
     }
 }
 
-pub async fn org_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Json(body): Json<OrgBody>,
-) -> Response {
+pub async fn org_create(Ctx { state, viewer, .. }: Ctx, Json(body): Json<OrgBody>) -> Response {
     let (fields, attributes) = body.fields();
     match actions::create_org(&state, &viewer, &fields, attributes).await {
         Ok(org) => (StatusCode::CREATED, Reply(org)).into_response(),
@@ -388,28 +380,24 @@ pub async fn org_create(
 }
 
 pub async fn org(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply<OrgView>, AppError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::not_found(format!("organisation {id}")))?;
+    let id: i64 = id.parse().map_err(|_| no_org(&id))?;
     let org = state
         .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        .ok_or_else(|| no_org(id))?;
     Ok(Reply(actions::org_view(&viewer, org)))
 }
 
 pub async fn org_update(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<OrgBody>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return AppError::not_found(format!("organisation {id}")).into_response();
+        return no_org(id).into_response();
     };
     let (fields, attributes) = body.fields();
     match actions::update_org(&state, &viewer, id, &fields, attributes).await {
@@ -424,18 +412,14 @@ pub struct Users {
     users: Vec<User>,
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Reply<Users>, AppError> {
+pub async fn users(Ctx { state, viewer, .. }: Ctx) -> Result<Reply<Users>, AppError> {
     let scope = viewer.scope();
     let users = state.blocking(move |s| s.users(&scope)).await?;
     Ok(Reply(Users { users }))
 }
 
 pub async fn user_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Json(fields): Json<UserFields>,
 ) -> Response {
     match actions::create_user(&state, &viewer, &fields).await {
@@ -450,13 +434,12 @@ pub struct PasswordBody {
 }
 
 pub async fn password_reset(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<PasswordBody>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return AppError::not_found(format!("user {id}")).into_response();
+        return no_user(id).into_response();
     };
     match actions::reset_password(&state, &viewer, id, &body.password, None).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -481,8 +464,7 @@ pub struct AuditLog {
 }
 
 pub async fn audit(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<PageQuery>,
 ) -> Result<Reply<AuditLog>, AppError> {
     let scope = viewer.scope();

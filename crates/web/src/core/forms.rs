@@ -2,7 +2,10 @@
 //! error names its field, so a page can show it beside the input and the
 //! API can return it.
 
-use lumbung_domain::{AreaCode, CompanyNumber, Npwp, OrgKind, Password, Role, Username};
+use crate::error::refused_text;
+use lumbung_domain::{
+    text, AreaCode, CompanyNumber, Npwp, OrgKind, Password, Role, Text, Username,
+};
 use lumbung_store::{OrgInput, ScopeRef};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,32 +43,29 @@ pub struct OrgFields {
 impl OrgFields {
     pub fn parse(&self, attributes: BTreeMap<String, String>) -> Result<OrgInput, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let mut field = |name: &str, result: Result<(), String>| {
+        let mut field = |name: &str, result: Result<(), Text>| {
             if let Err(e) = result {
-                errors.insert(name.to_owned(), e.into());
+                errors.insert(name.to_owned(), e);
             }
         };
         let name = self.name.trim().to_owned();
         field(
             "name",
             if name.is_empty() {
-                Err("name is required".into())
+                Err(text!("name_required"; id: "nama wajib diisi", en: "name is required"))
             } else {
                 Ok(())
             },
         );
         let kind = OrgKind::parse(&self.kind);
-        field("kind", kind.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        field("kind", kind.as_ref().map(|_| ()).map_err(refused_text));
         let area_code = blank(&self.area_code).map(AreaCode::parse).transpose();
         field(
             "area_code",
-            area_code.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+            area_code.as_ref().map(|_| ()).map_err(refused_text),
         );
         let parent_id = blank(&self.parent_id)
-            .map(|p| {
-                p.parse::<i64>()
-                    .map_err(|_| format!("{p:?} is not an organisation number"))
-            })
+            .map(|p| p.parse::<i64>().map_err(|_| not_an_org_number(p)))
             .transpose();
         field(
             "parent_id",
@@ -76,13 +76,10 @@ impl OrgFields {
             .transpose();
         field(
             "company_number",
-            company_number
-                .as_ref()
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            company_number.as_ref().map(|_| ()).map_err(refused_text),
         );
         let npwp = blank(&self.npwp).map(Npwp::parse).transpose();
-        field("npwp", npwp.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        field("npwp", npwp.as_ref().map(|_| ()).map_err(refused_text));
         match (kind, area_code, parent_id, company_number, npwp) {
             (Ok(kind), Ok(area_code), Ok(parent_id), Ok(company_number), Ok(npwp))
                 if errors.is_empty() =>
@@ -102,20 +99,28 @@ impl OrgFields {
     }
 }
 
+/// `"x" is not an organisation number`.
+fn not_an_org_number(raw: &str) -> Text {
+    text!("not_an_organisation_number", value = format!("{raw:?}");
+        id: "{value} bukan nomor organisasi", en: "{value} is not an organisation number")
+}
+
 /// Parses `key = value` lines; blank lines are skipped.
-pub fn parse_attribute_lines(text: &str) -> Result<BTreeMap<String, String>, String> {
+pub fn parse_attribute_lines(lines: &str) -> Result<BTreeMap<String, String>, Text> {
     let mut map = BTreeMap::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in lines.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let (k, v) = line
-            .split_once('=')
-            .ok_or_else(|| format!("line {}: write key = value", i + 1))?;
+        let (k, v) = line.split_once('=').ok_or_else(|| {
+            text!("attribute_line", line = i + 1;
+                    id: "baris {line}: tulis kunci = nilai", en: "line {line}: write key = value")
+        })?;
         let k = k.trim();
         if k.is_empty() {
-            return Err(format!("line {}: the key is empty", i + 1));
+            return Err(text!("attribute_key_empty", line = i + 1;
+                id: "baris {line}: kuncinya kosong", en: "line {line}: the key is empty"));
         }
         map.insert(k.to_owned(), v.trim().to_owned());
     }
@@ -152,35 +157,32 @@ impl UserFields {
     pub fn parse(&self) -> Result<NewUser, FieldErrors> {
         let mut errors = FieldErrors::new();
         let username = Username::parse(&self.username)
-            .map_err(|e| errors.insert("username".into(), e.to_string().into()));
+            .map_err(|e| errors.insert("username".into(), refused_text(e)));
         let role =
-            Role::parse(&self.role).map_err(|e| errors.insert("role".into(), e.to_string().into()));
+            Role::parse(&self.role).map_err(|e| errors.insert("role".into(), refused_text(e)));
         let scope = match (blank(&self.area_code), blank(&self.org_id)) {
             (Some(_), Some(_)) => {
                 errors.insert(
                     "area_code".into(),
-                    "give an area or an organisation, not both".into(),
+                    text!("area_or_organisation";
+                        id: "isi wilayah atau organisasi, tidak keduanya",
+                        en: "give an area or an organisation, not both"),
                 );
                 None
             }
             (Some(a), None) => AreaCode::parse(a)
                 .map(ScopeRef::Area)
-                .map_err(|e| errors.insert("area_code".into(), e.to_string().into()))
+                .map_err(|e| errors.insert("area_code".into(), refused_text(e)))
                 .ok(),
             (None, Some(o)) => o
                 .parse::<i64>()
                 .map(ScopeRef::Org)
-                .map_err(|_| {
-                    errors.insert(
-                        "org_id".into(),
-                        format!("{o:?} is not an organisation number").into(),
-                    )
-                })
+                .map_err(|_| errors.insert("org_id".into(), not_an_org_number(o)))
                 .ok(),
             (None, None) => Some(ScopeRef::Global),
         };
         let password = Password::parse(&self.password)
-            .map_err(|e| errors.insert("password".into(), e.to_string().into()));
+            .map_err(|e| errors.insert("password".into(), refused_text(e)));
         match (username, role, scope, password) {
             (Ok(username), Ok(role), Some(scope), Ok(password)) if errors.is_empty() => {
                 Ok(NewUser {

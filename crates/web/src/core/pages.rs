@@ -2,14 +2,15 @@
 //! store and renders one template; forms post back to the same path and are
 //! shown again with their errors.
 
+use crate::auth::Ctx;
 use crate::auth::{Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::core::actions::{self, Failure, FORM_ERROR};
+use crate::core::actions::{self, no_area, no_org, no_user, Failure, FORM_ERROR};
 use crate::core::forms::{
     attribute_lines, parse_attribute_lines, FieldErrors, OrgFields, UserFields,
 };
 use crate::core::signin::{self, Refused};
 use crate::edge::redirect;
-use crate::error::AppError;
+use crate::error::{refused_text, AppError};
 use crate::i18n::{Lang, LANG_COOKIE};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -66,11 +67,7 @@ fn pager(page: u32, total: u64) -> Value {
     context! { page => page, pages => pages, total => total, prev => page > 1, next => (page as u64) < pages }
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let (overview, reports) = state
         .blocking(|s| Ok((s.overview()?, s.spend_publications()?)))
         .await?;
@@ -108,7 +105,10 @@ pub async fn switch_lang(
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    let lang = Lang::parse(&code).ok_or_else(|| AppError::not_found(format!("language {code}")))?;
+    let lang = Lang::parse(&code).ok_or_else(|| {
+        AppError::not_found(lumbung_domain::text!("no_language", language = code;
+            id: "bahasa {language}", en: "language {language}"))
+    })?;
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
         lang.code(),
@@ -161,9 +161,7 @@ fn login_page(
 }
 
 pub async fn login_form(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
@@ -217,9 +215,7 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let user = match signin::sign_in(&state, &viewer, &form.username, form.password.clone()).await {
@@ -283,10 +279,7 @@ pub fn session_cookie(state: &AppState, token: &str) -> String {
     )
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Response, AppError> {
+pub async fn logout(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
     if let Some(token) = viewer.token.clone() {
         state.blocking(move |s| s.end_session(&token)).await?;
         signin::audit_sign_out(&state, &viewer).await?;
@@ -305,9 +298,7 @@ pub async fn logout(
 }
 
 pub async fn areas(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let query = q.q.trim().to_owned();
@@ -337,9 +328,7 @@ pub async fn areas(
 }
 
 pub async fn area(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let lookup = code.clone();
@@ -359,7 +348,7 @@ pub async fn area(
         })
         .await?;
     let Some(area) = lineage.last() else {
-        return Err(AppError::not_found(format!("area {code}")));
+        return Err(no_area(code));
     };
     render(
         &viewer,
@@ -383,14 +372,12 @@ fn org_kinds(lang: Lang) -> Vec<Value> {
 }
 
 pub async fn orgs(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let kind = match q.kind.trim() {
         "" => None,
-        k => Some(OrgKind::parse(k).map_err(|e| AppError::bad_request(e.to_string()))?),
+        k => Some(OrgKind::parse(k).map_err(|e| AppError::bad_request(refused_text(e)))?),
     };
     let area_code = q.area.trim().to_owned();
     let within =
@@ -418,22 +405,20 @@ pub async fn orgs(
     )
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::not_found(format!("{what} {raw}")))
+/// An id from the address; one that is no number names nothing (`missing`).
+fn parse_id(raw: &str, missing: impl Fn(&str) -> AppError) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| missing(raw))
 }
 
 pub async fn org(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id, "organisation")?;
+    let id = parse_id(&id, |raw| no_org(raw))?;
     let org = state
         .blocking(move |s| s.org(lumbung_domain::OrgId::new(id)))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        .ok_or_else(|| no_org(id))?;
     let can_edit = viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::AreasOrgs) && u.scope.covers(&org.placement));
@@ -445,21 +430,38 @@ pub async fn org(
     )
 }
 
+/// A form's page: as first shown (200), or shown again with what was
+/// typed and its field errors beside the inputs (422).
+fn form_page(
+    viewer: &Viewer,
+    uri: &Uri,
+    template: &str,
+    errors: &FieldErrors,
+    ctx: Value,
+) -> Result<Response, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(
+        viewer,
+        uri,
+        template,
+        context! { errors => crate::core::forms::shown(errors, viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())), ..ctx },
+    )?;
+    Ok((status, page).into_response())
+}
+
 fn org_form(
     viewer: &Viewer,
     uri: &Uri,
     action: &str,
     fields: &OrgFields,
     errors: &FieldErrors,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let page = render(
-        viewer,
-        uri,
-        "org_form.html",
-        context! { action => action, f => fields, errors => crate::core::forms::shown(errors, viewer.lang), kinds => org_kinds(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
-    )?;
-    Ok((status, page).into_response())
+    let ctx = context! { action => action, f => fields, kinds => org_kinds(viewer.lang) };
+    form_page(viewer, uri, "org_form.html", errors, ctx)
 }
 
 pub async fn org_new(Extension(viewer): Extension<Viewer>, uri: Uri) -> Result<Response, AppError> {
@@ -469,7 +471,6 @@ pub async fn org_new(Extension(viewer): Extension<Viewer>, uri: Uri) -> Result<R
         "/orgs",
         &OrgFields::default(),
         &FieldErrors::new(),
-        StatusCode::OK,
     )
 }
 
@@ -486,38 +487,22 @@ where
     F: FnOnce(OrgFields, BTreeMap<String, String>) -> Fut,
     Fut: std::future::Future<Output = Result<lumbung_store::Org, Failure>>,
 {
-    let attributes = match parse_attribute_lines(&fields.attributes) {
-        Ok(map) => map,
-        Err(e) => {
-            let errors = FieldErrors::from([("attributes".to_owned(), e.into())]);
-            return org_form(
-                viewer,
-                uri,
-                action_path,
-                &fields,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+    let result = match parse_attribute_lines(&fields.attributes) {
+        Ok(attributes) => action(fields.clone(), attributes).await,
+        Err(e) => Err(Failure::Fields(FieldErrors::from([(
+            "attributes".to_owned(),
+            e,
+        )]))),
     };
-    match action(fields.clone(), attributes).await {
+    match result {
         Ok(org) => Ok(redirect(&format!("/orgs/{}", org.id))),
-        Err(Failure::Fields(errors)) => org_form(
-            viewer,
-            uri,
-            action_path,
-            &fields,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(Failure::Fields(errors)) => org_form(viewer, uri, action_path, &fields, &errors),
         Err(Failure::App(e)) => Err(e),
     }
 }
 
 pub async fn org_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Form(fields): Form<OrgFields>,
 ) -> Result<Response, AppError> {
     submit_org(&viewer, &uri, "/orgs", fields, |f, attrs| {
@@ -528,12 +513,10 @@ pub async fn org_create(
 }
 
 pub async fn org_edit(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "organisation")?;
+    let id = parse_id(&id, |raw| no_org(raw))?;
     let org = actions::editable_org(&state, &viewer, id).await?;
     let fields = OrgFields {
         name: org.name,
@@ -544,24 +527,16 @@ pub async fn org_edit(
         npwp: org.npwp.unwrap_or_default(),
         attributes: attribute_lines(&org.attributes),
     };
-    org_form(
-        &viewer,
-        &uri,
-        &format!("/orgs/{id}"),
-        &fields,
-        &FieldErrors::new(),
-        StatusCode::OK,
-    )
+    let action = format!("/orgs/{id}");
+    org_form(&viewer, &uri, &action, &fields, &FieldErrors::new())
 }
 
 pub async fn org_update(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
     Form(fields): Form<OrgFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "organisation")?;
+    let id = parse_id(&id, |raw| no_org(raw))?;
     submit_org(&viewer, &uri, &format!("/orgs/{id}"), fields, |f, attrs| {
         let (state, viewer) = (state.clone(), viewer.clone());
         async move { actions::update_org(&state, &viewer, id, &f, attrs).await }
@@ -569,11 +544,7 @@ pub async fn org_update(
     .await
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn users(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let scope = viewer.scope();
     let users = state.blocking(move |s| s.users(&scope)).await?;
     render(&viewer, &uri, "users.html", context! { users => users })
@@ -591,45 +562,25 @@ fn user_form(
     uri: &Uri,
     fields: &UserFields,
     errors: &FieldErrors,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let page = render(
-        viewer,
-        uri,
-        "user_form.html",
-        context! { f => fields, errors => crate::core::forms::shown(errors, viewer.lang), roles => roles(viewer.lang), form_error => errors.get(FORM_ERROR).map(|e| e.get(viewer.lang.into())) },
-    )?;
-    Ok((status, page).into_response())
+    let ctx = context! { f => fields, roles => roles(viewer.lang) };
+    form_page(viewer, uri, "user_form.html", errors, ctx)
 }
 
 pub async fn user_new(
     Extension(viewer): Extension<Viewer>,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    user_form(
-        &viewer,
-        &uri,
-        &UserFields::default(),
-        &FieldErrors::new(),
-        StatusCode::OK,
-    )
+    user_form(&viewer, &uri, &UserFields::default(), &FieldErrors::new())
 }
 
 pub async fn user_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Form(fields): Form<UserFields>,
 ) -> Result<Response, AppError> {
     match actions::create_user(&state, &viewer, &fields).await {
         Ok(_) => Ok(redirect("/users")),
-        Err(Failure::Fields(errors)) => user_form(
-            &viewer,
-            &uri,
-            &fields,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(Failure::Fields(errors)) => user_form(&viewer, &uri, &fields, &errors),
         Err(Failure::App(e)) => Err(e),
     }
 }
@@ -646,64 +597,39 @@ fn password_page(
     uri: &Uri,
     user: &lumbung_store::User,
     errors: &FieldErrors,
-    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let page = render(
-        viewer,
-        uri,
-        "password_form.html",
-        context! { user => user, errors => crate::core::forms::shown(errors, viewer.lang) },
-    )?;
-    Ok((status, page).into_response())
+    let ctx = context! { user => user };
+    form_page(viewer, uri, "password_form.html", errors, ctx)
 }
 
 pub async fn password_form(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "user")?;
+    let id = parse_id(&id, |raw| no_user(raw))?;
     let user = actions::managed_user(&state, &viewer, id).await?;
-    password_page(&viewer, &uri, &user, &FieldErrors::new(), StatusCode::OK)
+    password_page(&viewer, &uri, &user, &FieldErrors::new())
 }
 
 pub async fn password_reset(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "user")?;
-    match actions::reset_password(
-        &state,
-        &viewer,
-        id,
-        &form.password,
-        Some(&form.password_confirm),
-    )
-    .await
-    {
+    let id = parse_id(&id, |raw| no_user(raw))?;
+    let confirm = Some(form.password_confirm.as_str());
+    match actions::reset_password(&state, &viewer, id, &form.password, confirm).await {
         Ok(()) => Ok(redirect("/users")),
         Err(Failure::Fields(errors)) => {
             let user = actions::managed_user(&state, &viewer, id).await?;
-            password_page(
-                &viewer,
-                &uri,
-                &user,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            password_page(&viewer, &uri, &user, &errors)
         }
         Err(Failure::App(e)) => Err(e),
     }
 }
 
 pub async fn audit(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let scope = viewer.scope();

@@ -5,6 +5,7 @@ use super::pages::new_election;
 use super::register::read_register;
 use super::results::published;
 use super::*;
+use crate::auth::Ctx;
 use lumbung_store::{BallotRow, ElectionCount, PublishedSummary, TieRecord, Voter};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -205,10 +206,7 @@ pub async fn api_result(
     }))
 }
 
-pub async fn api_elections(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Json<Elections>, AppError> {
+pub async fn api_elections(Ctx { state, viewer, .. }: Ctx) -> Result<Json<Elections>, AppError> {
     let scope = viewer.scope();
     let elections = state.blocking(move |s| s.elections(&scope)).await?;
     Ok(Json(Elections { elections }))
@@ -223,8 +221,7 @@ pub struct NewElectionBody {
 }
 
 pub async fn api_create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Json(b): Json<NewElectionBody>,
 ) -> Result<Json<Opened>, AppError> {
     let new = new_election(&b.level, &b.area, &b.held_on, state.store.clock().today())?;
@@ -236,21 +233,17 @@ pub async fn api_create(
 }
 
 pub async fn api_election(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, .. }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<PollCount>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
     Ok(Json(PollCount(c)))
 }
 
 pub async fn api_register(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<Register>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
     read_register(&state, &viewer, &e, voters.len()).await?;
@@ -278,13 +271,11 @@ pub struct VotersBody {
 /// Voters for the register: a CSV file as the body (`Content-Type:
 /// text/csv`, the register file's format) or JSON `{"voters": [...]}`.
 pub async fn api_add_voters(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<VotersAdded>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let is_csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -305,7 +296,7 @@ pub async fn api_add_voters(
             let input = VoterInput {
                 line: i as u64 + 1,
                 name: v.name,
-                sex: lumbung_store::parse_sex(&v.sex).map_err(|m| invalid("sex", m))?,
+                sex: lumbung_store::parse_sex(&v.sex).map_err(|m| AppError::refused("sex", m))?,
                 birth_date: v
                     .birth_date
                     .filter(|d| !d.trim().is_empty())
@@ -322,8 +313,8 @@ pub async fn api_add_voters(
         }
         ("api".to_owned(), out)
     };
-    let summary = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.add_voters(poll, &file, &voters, actor)
+    let summary = acting(&state, &viewer, move |s, actor| {
+        s.add_voters(e.id, &file, &voters, actor)
     })
     .await?;
     Ok(Json(VotersAdded {
@@ -344,28 +335,22 @@ fn yes() -> bool {
 }
 
 pub async fn api_voted(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<VotedBody>,
 ) -> Result<Json<VotedChanged>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let actor = viewer.actor()?;
-    let changed = state
-        .blocking(move |s| {
-            let voters: Vec<VoterId> = b.voters.into_iter().map(VoterId::new).collect();
-            s.mark_voted(e.id, &voters, b.voted, &actor)
-        })
-        .await?;
+    let voters: Vec<VoterId> = b.voters.into_iter().map(VoterId::new).collect();
+    let changed = acting(&state, &viewer, move |s, actor| {
+        s.mark_voted(e.id, &voters, b.voted, actor)
+    })
+    .await?;
     Ok(Json(VotedChanged { changed }))
 }
 
 pub async fn api_entries(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, .. }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<EntryBoth>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (a, b) = state.blocking(move |s| s.election_entries(e.id)).await?;
     Ok(Json(EntryBoth { a, b }))
 }
@@ -383,20 +368,18 @@ pub struct BallotsBody {
 }
 
 pub async fn api_ballots(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<BallotsBody>,
 ) -> Result<Json<BallotsAdded>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
     let ballots: Vec<(String, Vec<String>)> = b
         .ballots
         .into_iter()
         .map(|b| (b.ballot_id, b.names))
         .collect();
-    let added = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.enter_ballots(poll, entry, &ballots, actor)
+    let added = acting(&state, &viewer, move |s, actor| {
+        s.enter_ballots(e.id, entry, &ballots, actor)
     })
     .await?;
     Ok(Json(BallotsAdded { added }))
@@ -411,15 +394,13 @@ pub struct CorrectionBody {
 }
 
 pub async fn api_correct(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<CorrectionBody>,
 ) -> Result<Json<Corrected>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let entry = BallotEntry::parse(&b.entry).ok_or_else(|| invalid("entry", entry_is_a_or_b()))?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.correct_ballot(poll, entry, &b.ballot_id, b.names.as_deref(), actor)
+    acting(&state, &viewer, move |s, actor| {
+        s.correct_ballot(e.id, entry, &b.ballot_id, b.names.as_deref(), actor)
     })
     .await?;
     Ok(Json(Corrected { corrected: true }))
@@ -435,18 +416,14 @@ pub struct ResolutionBody {
 }
 
 pub async fn api_resolve(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<ResolutionBody>,
 ) -> Result<Json<Resolved>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| {
-            s.resolve_ballot(e.id, &b.ballot_id, b.names.as_deref(), &b.note, &actor)
-        })
-        .await?;
+    acting(&state, &viewer, move |s, actor| {
+        s.resolve_ballot(e.id, &b.ballot_id, b.names.as_deref(), &b.note, actor)
+    })
+    .await?;
     Ok(Json(Resolved { resolved: true }))
 }
 
@@ -458,19 +435,15 @@ pub struct GroupBody {
 }
 
 pub async fn api_group(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<GroupBody>,
 ) -> Result<Json<Saved>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| match &b.person {
-            Some(p) => s.add_group(e.id, &b.written, p, &actor),
-            None => s.remove_group(e.id, &b.written, &actor),
-        })
-        .await?;
+    acting(&state, &viewer, move |s, actor| match &b.person {
+        Some(p) => s.add_group(e.id, &b.written, p, actor),
+        None => s.remove_group(e.id, &b.written, actor),
+    })
+    .await?;
     Ok(Json(Saved { saved: true }))
 }
 
@@ -482,15 +455,13 @@ pub struct DoorBody {
 }
 
 pub async fn api_door_to_door(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<DoorBody>,
 ) -> Result<Json<Recorded>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let on = date_of(&b.on, "on", state.store.clock().today())?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.record_door_to_door(poll, on, &b.note, actor)
+    acting(&state, &viewer, move |s, actor| {
+        s.record_door_to_door(e.id, on, &b.note, actor)
     })
     .await?;
     Ok(Json(Recorded { recorded: true }))
@@ -509,33 +480,29 @@ pub struct TieBody {
 }
 
 pub async fn api_tie(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Json(b): Json<TieBody>,
 ) -> Result<Json<Decision>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let input = TieInput {
         rule: b.rule,
         winners: b.winners,
         revote: b.revote.into_iter().collect(),
         note: b.note,
     };
-    let rec = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.record_tie(poll, &input, actor)
+    let rec = acting(&state, &viewer, move |s, actor| {
+        s.record_tie(e.id, &input, actor)
     })
     .await?;
     Ok(Json(Decision { decision: rec }))
 }
 
 pub async fn api_publish(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Json<PublishAnswer>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let step = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.publish_election(poll, actor)
+    let step = acting(&state, &viewer, move |s, actor| {
+        s.publish_election(e.id, actor)
     })
     .await?;
     Ok(Json(match step {
@@ -555,8 +522,7 @@ pub async fn api_publish(
 }
 
 pub async fn api_settings(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<ElectionSettings>, AppError> {
     let (_, settings) = kelurahan_in_scope(&state, &viewer, &code).await?;
@@ -564,8 +530,7 @@ pub async fn api_settings(
 }
 
 pub async fn api_settings_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<ElectionSettings>, AppError> {
@@ -575,10 +540,11 @@ pub async fn api_settings_save(
                 id: "isinya bukan UTF-8", en: "the body is not UTF-8"))
     })?;
     let settings = ElectionSettings::from_json(text).map_err(lumbung_store::StoreError::from)?;
-    let (c, actor, saved) = (code.clone(), viewer.actor()?, settings.clone());
-    state
-        .blocking(move |s| s.set_election_settings(&c, settings, &actor))
-        .await?;
+    let (c, saved) = (code.clone(), settings.clone());
+    acting(&state, &viewer, move |s, actor| {
+        s.set_election_settings(&c, settings, actor)
+    })
+    .await?;
     Ok(Json(saved))
 }
 

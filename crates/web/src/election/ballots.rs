@@ -3,34 +3,22 @@
 //! draft minutes.
 
 use super::*;
+use crate::auth::Ctx;
 
 /// Both entries of the ballot box side by side, and the entry form.
 pub async fn ballots_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { state, viewer, uri }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let (a, b) = state.blocking(move |s| s.election_entries(pid)).await?;
-    let settings = &e.settings;
-    let me = viewer
-        .user()
-        .map(|u| u.username.clone())
-        .unwrap_or_default();
-    let my_entry = if a.iter().any(|r| r.entered_by == me) {
-        "a"
-    } else if b.iter().any(|r| r.entered_by == me) {
-        "b"
-    } else {
-        ""
+    let entered = |rows: &[lumbung_store::BallotRow]| {
+        rows.iter()
+            .map(|r| r.entered_by.clone())
+            .collect::<Vec<_>>()
     };
-    let (min, max) = match e.level {
-        ElectionLevel::Rt => (settings.names.min(), settings.names.max()),
-        ElectionLevel::Bkm => (settings.bkm_names.min(), settings.bkm_names.max()),
-        ElectionLevel::Coordinator => (1, 1),
-    };
+    let mine = my_entry(&viewer, &entered(&a), &entered(&b));
+    let (min, max) = names_range(&e);
     render(
         &viewer,
         &uri,
@@ -39,7 +27,7 @@ pub async fn ballots_page(
             e => e,
             a => a,
             b => b,
-            my_entry => my_entry,
+            my_entry => mine,
             names_min => min,
             names_max => max,
             can_write => can_write(&viewer, Resource::Election) && e.published_at.is_none(),
@@ -47,16 +35,21 @@ pub async fn ballots_page(
     )
 }
 
+/// One entry's ballots typed in, a ballot a line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BallotsForm {
+    entry: String,
+    lines: String,
+}
+
 pub async fn enter_ballots(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<BallotsForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let entry =
-        BallotEntry::parse(field(&f, "entry")).ok_or_else(|| invalid("entry", choose_entry()))?;
-    let ballots = read_ballot_lines(field(&f, "lines")).map_err(lumbung_store::StoreError::from)?;
+    let entry = entry_of(&f.entry)?;
+    let ballots = read_ballot_lines(f.lines.trim()).map_err(lumbung_store::StoreError::from)?;
     if ballots.is_empty() {
         return Err(invalid(
             "lines",
@@ -65,57 +58,77 @@ pub async fn enter_ballots(
                 en: "type one ballot per line: ballot id, names"),
         ));
     }
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
         s.enter_ballots(poll, entry, &ballots, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/ballots", e.id)))
+    .await
+}
+
+/// A ballot of one entry corrected (`remove=1`: taken out), or a
+/// difference resolved (`not_a_ballot=1`: no ballot), with a note.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BallotForm {
+    entry: String,
+    ballot_id: String,
+    names: String,
+    remove: String,
+    not_a_ballot: String,
+    note: String,
+}
+
+impl BallotForm {
+    /// The names written, or none when `flag` (the ballot is out) is set.
+    fn names(&self, flag: &str) -> Option<Vec<String>> {
+        (flag.trim() != "1").then(|| name_list(self.names.trim()))
+    }
 }
 
 pub async fn correct_ballot(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let entry =
-        BallotEntry::parse(field(&f, "entry")).ok_or_else(|| invalid("entry", choose_entry()))?;
-    let ballot = field(&f, "ballot_id").to_owned();
-    let names = (field(&f, "remove") != "1").then(|| name_list(field(&f, "names")));
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let entry = entry_of(&f.entry)?;
+    let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.remove));
+    step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
         s.correct_ballot(poll, entry, &ballot, names.as_deref(), actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/ballots", e.id)))
+    .await
 }
 
 pub async fn resolve(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let ballot = field(&f, "ballot_id").to_owned();
-    let names = (field(&f, "not_a_ballot") != "1").then(|| name_list(field(&f, "names")));
-    let note = field(&f, "note").to_owned();
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
-        s.resolve_ballot(poll, &ballot, names.as_deref(), &note, actor)
-    })
-    .await?;
-    Ok(redirect(&format!("/election/{}#differences", e.id)))
+    let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.not_a_ballot));
+    let note = f.note.trim().to_owned();
+    step(
+        &state,
+        &viewer,
+        e.id,
+        "#differences",
+        move |s, poll, actor| s.resolve_ballot(poll, &ballot, names.as_deref(), &note, actor),
+    )
+    .await
+}
+
+/// Written forms of a name grouped as one person (`written` repeats), or
+/// one taken out of its group.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GroupForm {
+    person: String,
+    written: Many,
 }
 
 pub async fn add_groups(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let person = field(&f, "person").to_owned();
-    let written: Vec<String> = fields(&f, "written").map(str::to_owned).collect();
+    let (person, written) = (f.person.trim().to_owned(), f.written.0);
     if person.is_empty() || written.is_empty() {
         return Err(invalid(
             "person",
@@ -124,102 +137,102 @@ pub async fn add_groups(
                 en: "name the person and at least one written form"),
         ));
     }
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| {
-            for w in &written {
-                s.add_group(e.id, w, &person, &actor)?;
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(redirect(&format!("/election/{}#groups", e.id)))
+    step(&state, &viewer, e.id, "#groups", move |s, poll, actor| {
+        written
+            .iter()
+            .try_for_each(|w| s.add_group(poll, w, &person, actor))
+    })
+    .await
 }
 
 pub async fn remove_group(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let written = field(&f, "written").to_owned();
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let written = f.written.0.into_iter().next().unwrap_or_default();
+    step(&state, &viewer, e.id, "#groups", move |s, poll, actor| {
         s.remove_group(poll, &written, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}#groups", e.id)))
+    .await
+}
+
+/// A door-to-door collection, on a day (blank: today).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DoorForm {
+    on: String,
+    note: String,
 }
 
 pub async fn door_to_door(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<DoorForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let on = date_of(field(&f, "on"), "on", state.store.clock().today())?;
-    let note = field(&f, "note").to_owned();
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let on = date_of(&f.on, "on", state.store.clock().today())?;
+    let note = f.note.trim().to_owned();
+    step(&state, &viewer, e.id, "", move |s, poll, actor| {
         s.record_door_to_door(poll, on, &note, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}", e.id)))
+    .await
 }
 
-fn tie_from(f: &Pairs) -> Result<TieInput, AppError> {
-    let rule = match field(f, "rule") {
+/// A tie decided: by revote (`votes:<name>` for each tied name) or by lot
+/// (`winner` repeats), with a note.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TieForm {
+    rule: String,
+    winner: Many,
+    note: String,
+    #[serde(flatten)]
+    votes: Rest,
+}
+
+fn tie_from(f: TieForm) -> Result<TieInput, AppError> {
+    let rule = match f.rule.trim() {
         "revote" => TieRule::Revote,
         "lot" => TieRule::Lot,
         other => return Err(invalid("rule", neither_revote_nor_lot(other))),
     };
     let mut revote = Vec::new();
-    for (k, v) in f {
-        if let Some(name) = k.strip_prefix("votes:") {
-            let v = v.trim();
-            if v.is_empty() {
-                continue;
-            }
-            let n: u64 = v.parse().map_err(|_| {
-                invalid(
-                    k,
-                    text!("election_not_votes", value = format!("{v:?}");
-                        id: "{value} bukan jumlah suara", en: "{value} is not a number of votes"),
-                )
-            })?;
-            revote.push((name.to_owned(), n));
-        }
+    for (name, field, v) in f.votes.prefixed("votes:") {
+        let n: u64 = v.parse().map_err(|_| {
+            invalid(
+                field,
+                text!("election_not_votes", value = format!("{v:?}");
+                    id: "{value} bukan jumlah suara", en: "{value} is not a number of votes"),
+            )
+        })?;
+        revote.push((name.to_owned(), n));
     }
     Ok(TieInput {
         rule,
-        winners: fields(f, "winner").map(str::to_owned).collect(),
+        winners: f.winner.0,
         revote,
-        note: field(f, "note").to_owned(),
+        note: f.note.trim().to_owned(),
     })
 }
 
 pub async fn tie(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<TieForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let input = tie_from(&f)?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let input = tie_from(f)?;
+    step(&state, &viewer, e.id, "", move |s, poll, actor| {
         s.record_tie(poll, &input, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}", e.id)))
+    .await
 }
 
 pub async fn publish(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let step = as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let poll = e.id;
+    let step = acting(&state, &viewer, move |s, actor| {
         s.publish_election(poll, actor)
     })
     .await?;
@@ -240,19 +253,11 @@ pub struct SheetQuery {
 /// Blank ballots for printing: numbered (the number is the ballot id the
 /// two entries use), `per_page` to an A4 page, a line per name.
 pub async fn ballot_sheets(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { viewer, uri, .. }: Ctx,
+    InScope(e): InScope<Election>,
     Query(q): Query<SheetQuery>,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let settings = &e.settings;
-    let (min, max) = match e.level {
-        ElectionLevel::Rt => (settings.names.min(), settings.names.max()),
-        ElectionLevel::Bkm => (settings.bkm_names.min(), settings.bkm_names.max()),
-        ElectionLevel::Coordinator => (1, 1),
-    };
+    let (min, max) = names_range(&e);
     // Ballot numbers stay far from the end of u32.
     let from = q.from.unwrap_or(1).clamp(1, 1_000_000_000);
     let count = q.count.unwrap_or(12).clamp(1, 1000);
@@ -282,12 +287,9 @@ pub async fn ballot_sheets(
 /// The minutes (berita acara) of the count as it stands, for the committee
 /// to check before publishing.
 pub async fn draft_minutes(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { state, viewer, uri }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let c = state.blocking(move |s| s.election_count(e.id)).await?;
     render(
         &viewer,
@@ -297,6 +299,12 @@ pub async fn draft_minutes(
     )
 }
 
-fn choose_entry() -> Text {
-    text!("election_choose_entry"; id: "pilih entri A atau entri B", en: "choose entry A or entry B")
+/// Entry A or B, as the form names it.
+fn entry_of(raw: &str) -> Result<BallotEntry, AppError> {
+    BallotEntry::parse(raw.trim()).ok_or_else(|| {
+        invalid(
+            "entry",
+            text!("election_choose_entry"; id: "pilih entri A atau entri B", en: "choose entry A or entry B"),
+        )
+    })
 }

@@ -12,15 +12,15 @@
 //! of its kelurahan); a poll outside the scope is "not found". Published
 //! results are public and hold no voter identity.
 
-use crate::auth::Viewer;
-use crate::edge::{invalid, redirect};
+use crate::auth::{InScope, Named, Viewer};
+use crate::edge::{acting, invalid, redirect, Many, MultiForm, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, Uri};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::Json;
 use jiff::civil::Date;
 use lumbung_community::election::TieRule;
 use lumbung_domain::{text, PollId, Resource, Text, VoterId};
@@ -38,24 +38,6 @@ pub mod pages;
 pub mod register;
 pub mod results;
 pub mod routes;
-
-type Pairs = Vec<(String, String)>;
-
-/// The first value of a form field, trimmed ("" when missing).
-fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
-/// Every value of a repeated form field (checkboxes), trimmed, non-empty.
-fn fields<'a>(f: &'a Pairs, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    f.iter()
-        .filter(move |(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
 
 /// A date from a form; blank is `today`.
 fn date_of(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
@@ -139,17 +121,52 @@ async fn poll_in_scope(state: &AppState, viewer: &Viewer, raw: &str) -> Result<E
     }
 }
 
-/// Runs a step on a poll in the store, as the viewer.
-async fn as_viewer<T: Send + 'static>(
+/// A poll of the address (`/election/{id}/…`), in the viewer's scope.
+impl Named for Election {
+    async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+        poll_in_scope(state, viewer, raw).await
+    }
+}
+
+/// A committee's step on a poll, made as the viewer; then back to the
+/// poll's page `to` (`""`, `"/ballots"`, `"#groups"`, …).
+async fn step<T: Send + 'static>(
     state: &AppState,
     viewer: &Viewer,
     poll: PollId,
+    to: &str,
     work: impl FnOnce(&lumbung_store::Store, PollId, &lumbung_store::Actor) -> lumbung_store::Result<T>
         + Send
         + 'static,
-) -> Result<T, AppError> {
-    let actor = viewer.actor()?;
-    state.blocking(move |s| work(s, poll, &actor)).await
+) -> Result<Response, AppError> {
+    acting(state, viewer, move |s, actor| work(s, poll, actor)).await?;
+    Ok(redirect(&format!("/election/{poll}{to}")))
+}
+
+/// The fewest and the most names a ballot of this poll carries.
+fn names_range(e: &Election) -> (usize, usize) {
+    let settings = &e.settings;
+    match e.level {
+        ElectionLevel::Rt => (settings.names.min(), settings.names.max()),
+        ElectionLevel::Bkm => (settings.bkm_names.min(), settings.bkm_names.max()),
+        ElectionLevel::Coordinator => (1, 1),
+    }
+}
+
+/// Which of the two entries (`"a"`, `"b"` or `""`) the viewer typed in,
+/// from who entered each.
+fn my_entry(viewer: &Viewer, a: &[String], b: &[String]) -> &'static str {
+    let me = viewer
+        .user()
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
+    if a.contains(&me) {
+        "a"
+    } else if b.contains(&me) {
+        "b"
+    } else {
+        ""
+    }
 }
 
 /// A kelurahan the viewer works in: its area, path and settings.

@@ -2,6 +2,7 @@
 //! opening a poll and the poll's count.
 
 use super::*;
+use crate::auth::Ctx;
 use lumbung_community::election::SettingsText;
 use lumbung_domain::AreaPath;
 use lumbung_store::{AreaFilter, NewElection};
@@ -17,9 +18,7 @@ pub struct IndexQuery {
 /// The elections: published results for everyone; for the committee, the
 /// BKM and auditors, the polls in their scope and the kelurahan to open.
 pub async fn index(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<IndexQuery>,
 ) -> Result<Response, AppError> {
     if let Some(k) = q
@@ -29,7 +28,7 @@ pub async fn index(
         .filter(|k| !k.is_empty())
     {
         let code =
-            lumbung_domain::AreaCode::parse(k).map_err(|e| invalid("kelurahan", e.to_string()))?;
+            lumbung_domain::AreaCode::parse(k).map_err(|e| AppError::refused("kelurahan", e))?;
         return Ok(redirect(&format!("/election/kelurahan/{code}")));
     }
     let reads = can_read(&viewer, Resource::Election);
@@ -72,9 +71,7 @@ pub async fn index(
 /// A kelurahan's elections: its settings, its RTs and their polls, the
 /// level-2 polls, and the forms to open polls.
 pub async fn kelurahan_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let (area, settings) = kelurahan_in_scope(&state, &viewer, &code).await?;
@@ -124,11 +121,28 @@ pub async fn kelurahan_page(
     )
 }
 
+/// A kelurahan's election settings as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    names_min: String,
+    names_max: String,
+    quorum: String,
+    delegates_per_rt: String,
+    bkm_seats: String,
+    bkm_names_min: String,
+    bkm_names_max: String,
+    tie_rule: String,
+    women_target: String,
+    term_years: String,
+    check_residents: String,
+}
+
 /// Settings from the form: every field, defaults for the blank ones.
-fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
+fn settings_from(f: &SettingsForm) -> Result<ElectionSettings, AppError> {
     let d = SettingsText::default();
-    let num = |name: &str, default: usize| -> Result<usize, AppError> {
-        match field(f, name) {
+    let num = |raw: &str, name: &str, default: usize| -> Result<usize, AppError> {
+        match raw.trim() {
             "" => Ok(default),
             raw => raw.parse().map_err(|_| {
                 invalid(
@@ -139,25 +153,25 @@ fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
             }),
         }
     };
-    let text = |name: &str, default: &str| match field(f, name) {
+    let text = |raw: &str, default: &str| match raw.trim() {
         "" => default.to_owned(),
         v => v.replace(',', "."),
     };
     let s = SettingsText {
-        names_min: num("names_min", d.names_min)?,
-        names_max: num("names_max", d.names_max)?,
-        quorum: text("quorum", &d.quorum),
-        delegates_per_rt: num("delegates_per_rt", d.delegates_per_rt)?,
-        bkm_seats: num("bkm_seats", d.bkm_seats)?,
-        bkm_names_min: num("bkm_names_min", d.bkm_names_min)?,
-        bkm_names_max: num("bkm_names_max", d.bkm_names_max)?,
-        tie_rule: match field(f, "tie_rule") {
+        names_min: num(&f.names_min, "names_min", d.names_min)?,
+        names_max: num(&f.names_max, "names_max", d.names_max)?,
+        quorum: text(&f.quorum, &d.quorum),
+        delegates_per_rt: num(&f.delegates_per_rt, "delegates_per_rt", d.delegates_per_rt)?,
+        bkm_seats: num(&f.bkm_seats, "bkm_seats", d.bkm_seats)?,
+        bkm_names_min: num(&f.bkm_names_min, "bkm_names_min", d.bkm_names_min)?,
+        bkm_names_max: num(&f.bkm_names_max, "bkm_names_max", d.bkm_names_max)?,
+        tie_rule: match f.tie_rule.trim() {
             "" | "revote" => TieRule::Revote,
             "lot" => TieRule::Lot,
             other => return Err(invalid("tie_rule", neither_revote_nor_lot(other))),
         },
-        women_target: text("women_target", &d.women_target),
-        term_years: num("term_years", d.term_years.into())?
+        women_target: text(&f.women_target, &d.women_target),
+        term_years: num(&f.term_years, "term_years", d.term_years.into())?
             .try_into()
             .map_err(|_| {
                 invalid(
@@ -166,23 +180,23 @@ fn settings_from(f: &Pairs) -> Result<ElectionSettings, AppError> {
                     id: "masa bakti 1 sampai 10 tahun", en: "a term is 1 to 10 years"),
                 )
             })?,
-        check_residents: matches!(field(f, "check_residents"), "1" | "on" | "true"),
+        check_residents: matches!(f.check_residents.trim(), "1" | "on" | "true"),
     };
     Ok(s.checked().map_err(lumbung_store::StoreError::from)?)
 }
 
 pub async fn settings_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(code): Path<String>,
-    Form(f): Form<Pairs>,
+    MultiForm(f): MultiForm<SettingsForm>,
 ) -> Result<Response, AppError> {
     kelurahan_in_scope(&state, &viewer, &code).await?;
     let settings = settings_from(&f)?;
-    let (c, actor) = (code.clone(), viewer.actor()?);
-    state
-        .blocking(move |s| s.set_election_settings(&c, settings, &actor))
-        .await?;
+    let c = code.clone();
+    acting(&state, &viewer, move |s, actor| {
+        s.set_election_settings(&c, settings, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/kelurahan/{code}")))
 }
 
@@ -206,32 +220,38 @@ pub(super) fn new_election(
     })
 }
 
+/// A poll opened: its level, its area, the day it is held.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewPollForm {
+    level: String,
+    area: String,
+    held_on: String,
+}
+
 pub async fn create(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    MultiForm(f): MultiForm<NewPollForm>,
 ) -> Result<Response, AppError> {
     let new = new_election(
-        field(&f, "level"),
-        field(&f, "area"),
-        field(&f, "held_on"),
+        f.level.trim(),
+        f.area.trim(),
+        f.held_on.trim(),
         state.store.clock().today(),
     )?;
-    let (scope, actor) = (committee_scope(&viewer)?, viewer.actor()?);
-    let id = state
-        .blocking(move |s| s.create_election(&new, &scope, &actor))
-        .await?;
+    let scope = committee_scope(&viewer)?;
+    let id = acting(&state, &viewer, move |s, actor| {
+        s.create_election(&new, &scope, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/election/{id}")))
 }
 
 /// The committee's page of a poll: where the count stands and what is left.
 pub async fn poll_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { state, viewer, uri }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (c, (a, b)) = state
         .blocking(move |s| Ok((s.election_count(e.id)?, s.election_entries(e.id)?)))
         .await?;
@@ -259,17 +279,7 @@ pub async fn poll_page(
             })
         })
         .collect();
-    let me = viewer
-        .user()
-        .map(|u| u.username.clone())
-        .unwrap_or_default();
-    let my_entry = if c.entry_a.entered_by.contains(&me) {
-        "a"
-    } else if c.entry_b.entered_by.contains(&me) {
-        "b"
-    } else {
-        ""
-    };
+    let mine = my_entry(&viewer, &c.entry_a.entered_by, &c.entry_b.entered_by);
     render(
         &viewer,
         &uri,
@@ -280,7 +290,7 @@ pub async fn poll_page(
             diffs => diffs,
             can_write => can_write(&viewer, Resource::Election) && c.election.published_at.is_none(),
             can_publish => can_write(&viewer, Resource::ElectionResult) && c.election.published_at.is_none(),
-            my_entry => my_entry,
+            my_entry => mine,
             today => state.store.clock().today(),
         },
     )

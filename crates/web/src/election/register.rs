@@ -2,6 +2,7 @@
 //! the voted flag.
 
 use super::*;
+use crate::auth::Ctx;
 use axum::extract::Multipart;
 
 /// A register names voters: each reading is audited (no names in the entry).
@@ -16,12 +17,9 @@ pub(super) async fn read_register(
 }
 
 pub async fn register_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { state, viewer, uri }: Ctx,
+    InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
     read_register(&state, &viewer, &e, voters.len()).await?;
@@ -41,9 +39,20 @@ pub async fn register_page(
     )
 }
 
-fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
-    let sex = lumbung_store::parse_sex(field(f, "sex")).map_err(|m| invalid("sex", m))?;
-    let birth_date = match field(f, "birth_date") {
+/// A voter typed in.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VoterForm {
+    name: String,
+    sex: String,
+    birth_date: String,
+    age: String,
+    married: String,
+}
+
+fn voter_from(f: &VoterForm) -> Result<VoterInput, AppError> {
+    let sex = lumbung_store::parse_sex(f.sex.trim()).map_err(|m| AppError::refused("sex", m))?;
+    let birth_date = match f.birth_date.trim() {
         "" => None,
         raw => Some(raw.parse().map_err(|_| {
             invalid(
@@ -54,7 +63,7 @@ fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
             )
         })?),
     };
-    let age = match field(f, "age") {
+    let age = match f.age.trim() {
         "" => None,
         raw => Some(
             raw.parse::<u16>()
@@ -72,64 +81,53 @@ fn voter_from(f: &Pairs) -> Result<VoterInput, AppError> {
     };
     Ok(VoterInput {
         line: 1,
-        name: field(f, "name").to_owned(),
+        name: f.name.trim().to_owned(),
         sex,
         birth_date,
         age,
-        married: matches!(field(f, "married"), "1" | "on" | "true" | "ya" | "yes"),
+        married: matches!(f.married.trim(), "1" | "on" | "true" | "ya" | "yes"),
     })
 }
 
 pub async fn add_voter(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<VoterForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let voter = voter_from(&f)?
         .checked(e.held_on)
         .map_err(lumbung_store::StoreError::from)?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.add_voters(poll, "form", &[voter], actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
 }
 
 /// A register file uploaded (multipart: `file`, or `text` pasted; the CSRF
 /// token comes in the query string).
 pub async fn import_voters(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
     let (mut name, mut bytes) = (String::from("register.csv"), Vec::new());
     while let Some(part) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::bad_request(e.body_text()))?
+        .map_err(AppError::unreadable_upload)?
     {
         match part.name().unwrap_or_default() {
             "file" => {
                 if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
                     name = n.to_owned();
                 }
-                let b = part
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::bad_request(e.body_text()))?;
+                let b = part.bytes().await.map_err(AppError::unreadable_upload)?;
                 if !b.is_empty() {
                     bytes = b.to_vec();
                 }
             }
             "text" => {
-                let t = part
-                    .text()
-                    .await
-                    .map_err(|e| AppError::bad_request(e.body_text()))?;
+                let t = part.text().await.map_err(AppError::unreadable_upload)?;
                 if bytes.is_empty() && !t.trim().is_empty() {
                     bytes = t.into_bytes();
                 }
@@ -146,21 +144,30 @@ pub async fn import_voters(
         ));
     }
     let voters = read_voters(&name, &bytes).map_err(lumbung_store::StoreError::from)?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.add_voters(poll, &name, &voters, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
+}
+
+/// Voters marked as having voted (`voter` repeats; `voted=0` unmarks),
+/// or one voter taken off the register.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VotersForm {
+    voter: Many,
+    voted: String,
 }
 
 pub async fn mark_voted(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voters = fields(&f, "voter")
+    let voters = f
+        .voter
+        .0
+        .iter()
         .map(|v| {
             v.parse::<i64>().map(VoterId::new).map_err(|_| {
                 invalid(
@@ -171,33 +178,27 @@ pub async fn mark_voted(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let voted = field(&f, "voted") != "0";
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let voted = f.voted.trim() != "0";
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.mark_voted(poll, &voters, voted, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
 }
 
 pub async fn remove_voter(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    MultiForm(f): MultiForm<VotersForm>,
 ) -> Result<Response, AppError> {
-    let e = poll_in_scope(&state, &viewer, &id).await?;
-    let voter = field(&f, "voter")
-        .parse::<i64>()
-        .map(VoterId::new)
-        .map_err(|_| {
-            invalid(
-                "voter",
-                text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
-            )
-        })?;
-    as_viewer(&state, &viewer, e.id, move |s, poll, actor| {
+    let first = f.voter.0.first().map_or("", String::as_str);
+    let voter = first.parse::<i64>().map(VoterId::new).map_err(|_| {
+        invalid(
+            "voter",
+            text!("election_choose_voter"; id: "pilih seorang pemilih", en: "choose a voter"),
+        )
+    })?;
+    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
         s.remove_voter(poll, voter, actor)
     })
-    .await?;
-    Ok(redirect(&format!("/election/{}/register", e.id)))
+    .await
 }

@@ -2,6 +2,7 @@
 //! the files to recount it.
 
 use super::*;
+use crate::auth::Ctx;
 
 // ------------------------------------------------------ published results
 
@@ -16,11 +17,7 @@ pub(super) async fn published(state: &AppState, raw: &str) -> Result<Published, 
         })
 }
 
-pub async fn results_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn results_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let results = state.blocking(|s| s.published_elections()).await?;
     render(
         &viewer,
@@ -33,9 +30,7 @@ pub async fn results_page(
 /// A published result: votes per nominee, the groupings, the decisions and
 /// the files to recount it. Nothing of the register.
 pub async fn result_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let p = published(&state, &id).await?;
@@ -54,9 +49,7 @@ pub async fn result_page(
 }
 
 pub async fn result_minutes(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let p = published(&state, &id).await?;

@@ -3,15 +3,12 @@
 //! group meeting.
 
 use super::*;
+use crate::auth::Ctx;
 
 pub async fn ksm_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { state, viewer, uri }: Ctx,
+    InScope(id): InScope<KsmId>,
 ) -> Result<Html<String>, AppError> {
-    let id: KsmId = parse_id(&id, "ksm")?;
-    org_in_scope(&state, &viewer, id, "ksm").await?;
     // Members are picked from the PS-2 list by those who may read it.
     let read_ps2 = viewer
         .user()
@@ -71,20 +68,24 @@ pub async fn ksm_page(
     )
 }
 
-async fn ksm_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<KsmId, AppError> {
-    let id: KsmId = parse_id(id, "ksm")?;
-    org_in_scope(state, viewer, id, "ksm").await?;
-    Ok(id)
+/// A member typed in, or picked from the PS-2 list (`household|index`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    from_ps2: Option<String>,
+    sex: String,
+    name: String,
+    nik: String,
+    joined_on: String,
 }
 
 pub async fn add_member(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<KsmId>,
+    Form(f): Form<MemberForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
-    if let Some(pick) = f.get("from_ps2").map(|p| p.trim().to_owned()) {
+    let on = day_or(&f.joined_on, "joined_on", today(&state));
+    if let Some(pick) = f.from_ps2.as_deref().map(str::trim) {
         let (household, index) = pick
             .rsplit_once('|')
             .and_then(|(h, i)| Some((h.to_owned(), i.parse::<usize>().ok()?)))
@@ -96,37 +97,40 @@ pub async fn add_member(
                         en: "{pick} names no household member"),
                 )
             })?;
-        let (on, actor) = (date_field(&f, "joined_on", today(&state))?, viewer.actor()?);
-        state
-            .blocking(move |s| s.add_ksm_member_from_ps2(id, &household, index, on, &actor))
-            .await?;
+        let on = on?;
+        acting(&state, &viewer, move |s, actor| {
+            s.add_ksm_member_from_ps2(id, &household, index, on, actor)
+        })
+        .await?;
         return Ok(redirect(&format!("/fund/ksm/{id}")));
     }
-    let sex = match text(&f, "sex") {
+    let sex = match f.sex.trim() {
         "f" => Sex::Female,
         "m" => Sex::Male,
         other => return Err(neither("sex", other, "f", "m")),
     };
-    let (name, nik, on, actor) = (
-        text(&f, "name").to_owned(),
-        text(&f, "nik").to_owned(),
-        date_field(&f, "joined_on", today(&state))?,
-        viewer.actor()?,
-    );
-    state
-        .blocking(move |s| s.add_ksm_member(id, &name, sex, Some(&nik), on, &actor))
-        .await?;
+    let (name, nik, on) = (f.name.trim().to_owned(), f.nik.trim().to_owned(), on?);
+    acting(&state, &viewer, move |s, actor| {
+        s.add_ksm_member(id, &name, sex, Some(&nik), on, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/ksm/{id}")))
 }
 
+/// The signed joint-liability agreement.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AgreementForm {
+    reference: String,
+    date: String,
+}
+
 pub async fn joint_liability(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<KsmId>,
+    Form(f): Form<AgreementForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
-    let reference = text(&f, "reference").to_owned();
+    let reference = f.reference.trim().to_owned();
     if reference.is_empty() {
         return Err(invalid(
             "reference",
@@ -135,76 +139,80 @@ pub async fn joint_liability(
                 en: "name the signed agreement (its number or date)"),
         ));
     }
-    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
-    state
-        .blocking(move |s| s.record_joint_liability(id, on, &reference, &actor))
-        .await?;
+    let on = day_or(&f.date, "date", today(&state))?;
+    acting(&state, &viewer, move |s, actor| {
+        s.record_joint_liability(id, on, &reference, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/ksm/{id}")))
 }
 
+/// Savings paid in (or, `direction=withdrawal`, taken out), by a member
+/// or the group.
 pub async fn savings(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<KsmId>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
-    let amount = rupiah_field(&f, "amount")?;
-    let signed = match text(&f, "direction") {
+    let amount = rupiah(&f.amount, "amount")?;
+    let signed = match f.direction.trim() {
         "withdrawal" => amount.checked_neg().ok_or_else(|| too_large("amount"))?,
         _ => amount,
     };
-    let member = match text(&f, "member") {
+    let member = match f.member.trim() {
         "" => None,
         m => Some(parse_id::<MemberId>(m, "member")?),
     };
-    let (on, key, actor) = (
-        date_field(&f, "date", today(&state))?,
-        key_field(&f)?,
-        viewer.actor()?,
+    let (on, key) = (
+        day_or(&f.date, "date", today(&state))?,
+        posting_key(&f.key)?,
     );
-    state
-        .blocking(move |s| s.post_savings(id, member, on, Rupiah(signed), &key, &actor))
-        .await?;
+    acting(&state, &viewer, move |s, actor| {
+        s.post_savings(id, member, on, Rupiah(signed), &key, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/ksm/{id}")))
 }
 
+/// A loan application: each member's amount (`amount_<member>`), the term.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApplicationForm {
+    term_months: String,
+    applied_on: String,
+    #[serde(flatten)]
+    amounts: Rest,
+}
+
 pub async fn apply(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<KsmId>,
+    Form(f): Form<ApplicationForm>,
 ) -> Result<Response, AppError> {
-    let id = ksm_for_write(&state, &viewer, &id).await?;
     let mut amounts = Vec::new();
-    for (name, raw) in &f {
-        if let Some(member) = name.strip_prefix("amount_") {
-            if raw.trim().is_empty() || raw.trim() == "0" {
-                continue;
-            }
-            let member: MemberId = parse_id(member, "member")?;
-            amounts.push((member, Rupiah(rupiah_field(&f, name)?)));
+    for (member, name, raw) in f.amounts.prefixed("amount_") {
+        if raw == "0" {
+            continue;
         }
+        let member: MemberId = parse_id(member, "member")?;
+        amounts.push((member, Rupiah(rupiah(raw, name)?)));
     }
     amounts.sort();
-    let term: u16 = number_field(&f, "term_months")?;
-    let on = date_field(&f, "applied_on", today(&state))?;
-    let (maker, actor) = (viewer.require()?.id, viewer.actor()?);
-    let application = state
-        .blocking(move |s| s.apply_for_loan(id, on, &amounts, term, maker, &actor))
-        .await?;
+    let term: u16 = number(&f.term_months, "term_months")?;
+    let on = day_or(&f.applied_on, "applied_on", today(&state))?;
+    let maker = viewer.require()?.id;
+    let application = acting(&state, &viewer, move |s, actor| {
+        s.apply_for_loan(id, on, &amounts, term, maker, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/ksm/{id}?applied={application}")))
 }
 
 pub async fn collection_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-    Path(id): Path<String>,
+    Ctx { state, viewer, uri }: Ctx,
+    InScope(id): InScope<KsmId>,
     Query(q): Query<DateQuery>,
 ) -> Result<Html<String>, AppError> {
-    let id: KsmId = parse_id(&id, "ksm")?;
-    org_in_scope(&state, &viewer, id, "ksm").await?;
     let on = query_date(q.on.as_deref(), "on")?.unwrap_or_else(|| today(&state));
     let (ksm, loans) = state
         .blocking(move |s| {

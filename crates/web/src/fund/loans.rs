@@ -2,54 +2,55 @@
 //! repayments, reversals, rescheduling, write-off and receipts.
 
 use super::*;
+use crate::auth::Ctx;
 use lumbung_fund::application::ApplicationStatus;
 
-/// The application's UPK, checked against the viewer's scope.
-async fn application_upk(
-    state: &AppState,
-    viewer: &Viewer,
-    id: ApplicationId,
-) -> Result<UpkId, AppError> {
-    let upk = state
-        .blocking(move |s| s.application_upk(id))
-        .await?
-        .ok_or_else(|| AppError::not_found(thing("application", id)))?;
-    org_in_scope(state, viewer, upk, "upk").await?;
-    Ok(upk)
+/// An application and the UPK it was made to.
+pub struct Application(ApplicationId, UpkId);
+
+impl Named for Application {
+    async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+        let id: ApplicationId = parse_id(raw, "application")?;
+        let upk = state
+            .blocking(move |s| s.application_upk(id))
+            .await?
+            .ok_or_else(|| AppError::not_found(thing("application", id)))?;
+        org_in_scope(state, viewer, upk, "upk").await?;
+        Ok(Application(id, upk))
+    }
+}
+
+/// The checker's decision on an application, with a note.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    note: String,
 }
 
 pub async fn decide(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(Application(id, upk)): InScope<Application>,
+    Form(f): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let id: ApplicationId = parse_id(&id, "application")?;
-    let upk = application_upk(&state, &viewer, id).await?;
-    let approve = match text(&f, "decision") {
+    let approve = match f.decision.trim() {
         "approve" => true,
         "reject" => false,
         other => return Err(neither("decision", other, "approve", "reject")),
     };
-    let (note, checker, actor) = (
-        text(&f, "note").to_owned(),
-        viewer.require()?.id,
-        viewer.actor()?,
-    );
-    state
-        .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
-        .await?;
+    let (note, checker) = (f.note.trim().to_owned(), viewer.require()?.id);
+    acting(&state, &viewer, move |s, actor| {
+        s.decide_application(id, approve, &note, checker, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/upk/{upk}")))
 }
 
 pub async fn api_decide(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(Application(id, _)): InScope<Application>,
     Json(body): Json<api::DecisionBody>,
 ) -> Result<Json<api::Decided>, AppError> {
-    let id: ApplicationId = parse_id(&id, "application")?;
-    application_upk(&state, &viewer, id).await?;
     let approve = match body.decision.as_deref() {
         Some("approve") => true,
         Some("reject") => false,
@@ -62,11 +63,11 @@ pub async fn api_decide(
             ))
         }
     };
-    let note = body.note.unwrap_or_default();
-    let (checker, actor) = (viewer.require()?.id, viewer.actor()?);
-    state
-        .blocking(move |s| s.decide_application(id, approve, &note, checker, &actor))
-        .await?;
+    let (note, checker) = (body.note.unwrap_or_default(), viewer.require()?.id);
+    acting(&state, &viewer, move |s, actor| {
+        s.decide_application(id, approve, &note, checker, actor)
+    })
+    .await?;
     Ok(Json(api::Decided {
         application: id,
         status: if approve {
@@ -78,8 +79,7 @@ pub async fn api_decide(
 }
 
 pub async fn api_applications(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
 ) -> Result<Json<api::Applications>, AppError> {
     let scope = viewer.scope();
     let (all, upks) = state
@@ -108,15 +108,12 @@ pub async fn api_applications(
 }
 
 pub async fn disburse(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(Application(id, _)): InScope<Application>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id: ApplicationId = parse_id(&id, "application")?;
-    application_upk(&state, &viewer, id).await?;
-    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
-    let loan = state.blocking(move |s| s.disburse(id, on, &actor)).await?;
+    let on = f.on(&state)?;
+    let loan = acting(&state, &viewer, move |s, actor| s.disburse(id, on, actor)).await?;
     Ok(redirect(&format!("/fund/loans/{loan}")))
 }
 
@@ -173,9 +170,7 @@ async fn loan_data(
 }
 
 pub async fn loan_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let d = loan_data(&state, &viewer, &id).await?;
@@ -188,28 +183,24 @@ pub async fn loan_page(
 }
 
 pub async fn api_loan(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Json<api::LoanLedger>, AppError> {
     Ok(Json(loan_data(&state, &viewer, &id).await?))
 }
 
 pub async fn repay(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(view): InScope<lumbung_store::LoanView>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
     let input = RepaymentInput {
         loan_id: view.loan_id.clone(),
-        paid_on: date_field(&f, "date", today(&state))?,
-        amount: Rupiah(rupiah_field(&f, "amount")?),
-        key: key_field(&f)?,
+        paid_on: f.on(&state)?,
+        amount: Rupiah(rupiah(&f.amount, "amount")?),
+        key: posting_key(&f.key)?,
     };
-    let actor = viewer.actor()?;
-    let done = state.blocking(move |s| s.repay(&input, &actor)).await?;
+    let done = acting(&state, &viewer, move |s, actor| s.repay(&input, actor)).await?;
     Ok(match done.repayment {
         Some(r) => redirect(&format!("/fund/receipts/{r}")),
         None => redirect(&format!("/fund/loans/{}", view.loan_id)),
@@ -217,12 +208,10 @@ pub async fn repay(
 }
 
 pub async fn api_repay(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(view): InScope<lumbung_store::LoanView>,
     Json(body): Json<api::RepaymentBody>,
 ) -> Result<Json<api::RepaymentPosted>, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
     let paid_on = match body.paid_on.as_deref() {
         Some(d) => d.parse().map_err(|_| not_a_date("paid_on", d))?,
         None => today(&state),
@@ -257,8 +246,7 @@ pub async fn api_repay(
         amount: Rupiah(amount),
         key: format!("api:{}", key.trim()),
     };
-    let actor = viewer.actor()?;
-    let done = state.blocking(move |s| s.repay(&input, &actor)).await?;
+    let done = acting(&state, &viewer, move |s, actor| s.repay(&input, actor)).await?;
     Ok(Json(api::RepaymentPosted {
         posted: done.repayment.is_some(),
         repayment: done.repayment,
@@ -267,10 +255,9 @@ pub async fn api_repay(
 }
 
 pub async fn reverse(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let id: RepaymentId = parse_id(&id, "repayment")?;
     let receipt = state
@@ -278,10 +265,11 @@ pub async fn reverse(
         .await?
         .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
     org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
-    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
-    state
-        .blocking(move |s| s.reverse_repayment(id, on, &reason, &actor))
-        .await?;
+    let (reason, on) = (f.reason.trim().to_owned(), f.on(&state)?);
+    acting(&state, &viewer, move |s, actor| {
+        s.reverse_repayment(id, on, &reason, actor)
+    })
+    .await?;
     Ok(redirect(&format!(
         "/fund/loans/{}",
         receipt.repayment.loan_id
@@ -289,40 +277,34 @@ pub async fn reverse(
 }
 
 pub async fn reschedule(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(view): InScope<lumbung_store::LoanView>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
-    let term: u16 = number_field(&f, "term_months")?;
-    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
-    let loan_id = view.loan_id.clone();
-    state
-        .blocking(move |s| s.reschedule(&loan_id, on, term, &reason, &actor))
-        .await?;
-    Ok(redirect(&format!("/fund/loans/{}", view.loan_id)))
+    let term: u16 = number(&f.term_months, "term_months")?;
+    correct_loan(
+        &state,
+        &viewer,
+        view,
+        &f,
+        move |s, loan, on, reason, actor| s.reschedule(loan, on, term, reason, actor),
+    )
+    .await
 }
 
 pub async fn write_off(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(view): InScope<lumbung_store::LoanView>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let view = loan_in_scope(&state, &viewer, &id).await?;
-    let (reason, on, actor) = reasoned(&state, &viewer, &f)?;
-    let loan_id = view.loan_id.clone();
-    state
-        .blocking(move |s| s.write_off(&loan_id, on, &reason, &actor))
-        .await?;
-    Ok(redirect(&format!("/fund/loans/{}", view.loan_id)))
+    correct_loan(&state, &viewer, view, &f, |s, loan, on, reason, actor| {
+        s.write_off(loan, on, reason, actor)
+    })
+    .await
 }
 
 pub async fn receipt_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id: RepaymentId = parse_id(&id, "repayment")?;
@@ -343,16 +325,28 @@ pub async fn receipt_page(
     )
 }
 
-/// What a correction's form gives: its reason, its date (today when
-/// empty) and who makes it.
-fn reasoned(
+/// A correction of a loan (in the viewer's scope), dated (today when
+/// blank) and with its reason; then back to the loan.
+async fn correct_loan<T: Send + 'static>(
     state: &AppState,
     viewer: &Viewer,
-    f: &Fields,
-) -> Result<(String, Date, lumbung_store::Actor), AppError> {
-    Ok((
-        text(f, "reason").to_owned(),
-        date_field(f, "date", today(state))?,
-        viewer.actor()?,
-    ))
+    view: lumbung_store::LoanView,
+    f: &PostingForm,
+    work: impl FnOnce(
+            &lumbung_store::Store,
+            &str,
+            Date,
+            &str,
+            &lumbung_store::Actor,
+        ) -> lumbung_store::Result<T>
+        + Send
+        + 'static,
+) -> Result<Response, AppError> {
+    let (reason, on) = (f.reason.trim().to_owned(), f.on(state)?);
+    let loan_id = view.loan_id.clone();
+    acting(state, viewer, move |s, actor| {
+        work(s, &loan_id, on, &reason, actor)
+    })
+    .await?;
+    Ok(redirect(&format!("/fund/loans/{}", view.loan_id)))
 }

@@ -14,15 +14,14 @@ pub mod report;
 pub mod routes;
 mod upk;
 
-use crate::auth::Viewer;
-use crate::edge::{invalid, redirect, today};
+use crate::auth::{InScope, Named, Viewer};
+use crate::edge::{acting, invalid, redirect, today, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::extract::{Path, Query};
 use axum::response::{Html, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_domain::{ApplicationId, KsmId, MemberId, RepaymentId, Sex, UpkId};
@@ -35,20 +34,15 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-pub(super) type Fields = HashMap<String, String>;
 
-/// Today by the store's clock (tests fix it).
 /// A fresh idempotency key for a form.
 pub(super) fn form_key() -> String {
     hex::encode(rand::random::<[u8; 12]>())
 }
 
-pub(super) fn text<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.get(name).map(|s| s.trim()).unwrap_or("")
-}
-
-pub(super) fn date_field(f: &Fields, name: &str, today: Date) -> Result<Date, AppError> {
-    match text(f, name) {
+/// A book day typed in a form; blank is `today`.
+pub(super) fn day_or(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
+    match raw.trim() {
         "" => Ok(today),
         raw => book_day(raw, name),
     }
@@ -67,15 +61,17 @@ pub(super) fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, 
     }
 }
 
-pub(super) fn rupiah_field(f: &Fields, name: &str) -> Result<i64, AppError> {
-    let raw: String = text(f, name)
+/// Whole rupiah as typed, thousands separators allowed.
+pub(super) fn rupiah(raw: &str, name: &str) -> Result<i64, AppError> {
+    let typed = raw.trim();
+    let digits: String = typed
         .chars()
         .filter(|c| !matches!(c, '.' | ',' | ' '))
         .collect();
-    raw.parse().map_err(|_| {
+    digits.parse().map_err(|_| {
         invalid(
             name,
-            text!("not_whole_rupiah", value = format!("{:?}", text(f, name));
+            text!("not_whole_rupiah", value = format!("{typed:?}");
                 id: "{value} bukan jumlah rupiah bulat",
                 en: "{value} is not a whole-rupiah amount"),
         )
@@ -90,14 +86,14 @@ pub(super) fn too_large(field: &str) -> AppError {
     }
 }
 
-pub(super) fn number_field<T: std::str::FromStr>(f: &Fields, name: &str) -> Result<T, AppError> {
-    text(f, name)
-        .parse()
-        .map_err(|_| not_a_number(name, text(f, name)))
+pub(super) fn number<T: std::str::FromStr>(raw: &str, name: &str) -> Result<T, AppError> {
+    let raw = raw.trim();
+    raw.parse().map_err(|_| not_a_number(name, raw))
 }
 
-pub(super) fn key_field(f: &Fields) -> Result<String, AppError> {
-    match text(f, "key") {
+/// The form's idempotency key (made when the form was shown).
+pub(super) fn posting_key(raw: &str) -> Result<String, AppError> {
+    match raw.trim() {
         "" => Err(invalid(
             "key",
             text!("form_without_key";
@@ -108,9 +104,54 @@ pub(super) fn key_field(f: &Fields) -> Result<String, AppError> {
     }
 }
 
+/// The fields of the forms that post to the books: each on a day (blank:
+/// today), each form with those it needs — an amount and its idempotency
+/// key, a reason, a term, a memo, the kind of movement, the direction and
+/// member of savings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct PostingForm {
+    date: String,
+    amount: String,
+    key: String,
+    reason: String,
+    term_months: String,
+    memo: String,
+    kind: String,
+    direction: String,
+    member: String,
+}
+
+impl PostingForm {
+    pub(super) fn on(&self, state: &AppState) -> Result<Date, AppError> {
+        day_or(&self.date, "date", today(state))
+    }
+}
+
 pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
     raw.parse()
         .map_err(|_| AppError::not_found(thing(what, raw)))
+}
+
+/// A KSM or a UPK: by its id, when it is of its kind and in scope.
+macro_rules! named_org {
+    ($id:ty, $kind:literal) => {
+        impl Named for $id {
+            async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+                let id: $id = parse_id(raw, $kind)?;
+                org_in_scope(state, viewer, id, $kind).await?;
+                Ok(id)
+            }
+        }
+    };
+}
+named_org!(KsmId, "ksm");
+named_org!(UpkId, "upk");
+
+impl Named for lumbung_store::LoanView {
+    async fn find(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Self, AppError> {
+        loan_in_scope(state, viewer, raw).await
+    }
 }
 
 /// The organisation of `kind` with this id, when the viewer's scope covers

@@ -3,14 +3,14 @@
 //! health figures — ratios and bands, no money, no KSM — for everyone.
 
 use super::api::{PublicHealth, Report};
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::Uri;
 use axum::response::Html;
-use axum::{Extension, Json};
+use axum::Json;
 use jiff::civil::Date;
 use lumbung_domain::Scope;
 use lumbung_fund::report::{portfolio, trend, FundReport, TrendPoint};
@@ -43,11 +43,15 @@ async fn report_and_trend(
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(d) => d
             .parse::<Date>()
-            .map_err(|_| format!("{d:?} is not a date such as 2024-06-30"))
-            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.to_string()))
+            .map_err(|_| {
+                lumbung_domain::text!("not_a_date", value = format!("{d:?}");
+                    id: "{value} bukan tanggal seperti 2024-06-30",
+                    en: "{value} is not a date such as 2024-06-30")
+            })
+            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.text()))
             .map_err(|message| AppError::Invalid {
                 field: "as_of".into(),
-                message: message.into(),
+                message,
             })?,
         None => state.store.clock().today(),
     };
@@ -92,9 +96,7 @@ pub(crate) fn trend_chart(points: &[TrendPoint]) -> String {
 
 /// Ratios and bands only: what the public may see.
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<FundQuery>,
 ) -> Result<Html<String>, AppError> {
     let (r, points) =
@@ -109,8 +111,7 @@ pub async fn page(
 }
 
 pub async fn api_report(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<FundQuery>,
 ) -> Result<Json<Report>, AppError> {
     let (report, trend) =
@@ -119,9 +120,7 @@ pub async fn api_report(
 }
 
 pub async fn health_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<FundQuery>,
 ) -> Result<Html<String>, AppError> {
     let r = public_report(&state, &q).await?;

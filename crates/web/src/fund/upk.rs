@@ -2,6 +2,7 @@
 //! it forms, its postings and reserve, its settings and statements.
 
 use super::*;
+use crate::auth::Ctx;
 
 /// A loan's line in a list: its standing today.
 pub(super) fn loan_line(
@@ -81,9 +82,7 @@ async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::U
 }
 
 pub async fn upk_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
@@ -98,63 +97,63 @@ pub async fn upk_page(
 }
 
 pub async fn api_upk(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Json<api::UpkBooks>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(upk_data(&state, &viewer, id).await?))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KsmForm {
+    name: String,
+}
+
 pub async fn create_ksm(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<UpkId>,
+    Form(f): Form<KsmForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
-    let (name, actor) = (text(&f, "name").to_owned(), viewer.actor()?);
-    let ksm = state
-        .blocking(move |s| s.create_ksm(id, &name, &actor))
-        .await?;
+    let name = f.name.trim().to_owned();
+    let ksm = acting(&state, &viewer, move |s, actor| {
+        s.create_ksm(id, &name, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/ksm/{ksm}")))
 }
 
+/// Money in or out of the UPK's books: an operating cost or capital.
 pub async fn post_movement(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<UpkId>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
-    let movement = match text(&f, "kind") {
+    let movement = match f.kind.trim() {
         "cost" => lumbung_store::Movement::Cost,
         "capital" => lumbung_store::Movement::Capital,
         other => return Err(neither("kind", other, "cost", "capital")),
     };
     let (on, amount, key) = (
-        date_field(&f, "date", today(&state))?,
-        rupiah_field(&f, "amount")?,
-        key_field(&f)?,
+        day_or(&f.date, "date", today(&state))?,
+        rupiah(&f.amount, "amount")?,
+        posting_key(&f.key)?,
     );
-    let (memo, actor) = (text(&f, "memo").to_owned(), viewer.actor()?);
-    state
-        .blocking(move |s| {
-            s.post_fund_movement(id, movement, on, Rupiah(amount), &memo, &key, &actor)
-        })
-        .await?;
+    let memo = f.memo.trim().to_owned();
+    acting(&state, &viewer, move |s, actor| {
+        s.post_fund_movement(id, movement, on, Rupiah(amount), &memo, &key, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/upk/{id}")))
 }
 
 pub async fn provision(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<UpkId>,
+    Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
-    let (on, actor) = (date_field(&f, "date", today(&state))?, viewer.actor()?);
-    state.blocking(move |s| s.provision(id, on, &actor)).await?;
+    let on = f.on(&state)?;
+    acting(&state, &viewer, move |s, actor| s.provision(id, on, actor)).await?;
     Ok(redirect(&format!("/fund/upk/{id}/statements")))
 }
 
@@ -200,9 +199,7 @@ fn settings_fields(s: &Settings) -> Vec<(String, String)> {
 }
 
 pub async fn settings_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
@@ -216,16 +213,25 @@ pub async fn settings_page(
     )
 }
 
+/// A UPK's settings as typed: the two choices, and a value for each of
+/// [`SETTING_FIELDS`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    schedule: String,
+    frequency: String,
+    #[serde(flatten)]
+    values: Rest,
+}
+
 pub async fn settings_save(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(id): InScope<UpkId>,
+    Form(f): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    let id = upk_for_write(&state, &viewer, &id).await?;
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
-        let raw = text(&f, k);
+        let raw = f.values.value(k);
         // A form from before the bound existed keeps its default.
         if k == "max_movement" && raw.is_empty() {
             continue;
@@ -250,24 +256,24 @@ pub async fn settings_save(
                     .collect(),
             ),
             "fee_rate" => Value::from(raw),
-            _ => Value::from(number_field::<i64>(&f, k)?),
+            _ => Value::from(number::<i64>(raw, k)?),
         };
         json.insert(k.to_owned(), value);
     }
     // Choices left out keep their defaults (a form from before a choice
     // existed still saves).
-    for k in ["schedule", "frequency"] {
-        let chosen = text(&f, k);
+    for (k, chosen) in [("schedule", &f.schedule), ("frequency", &f.frequency)] {
+        let chosen = chosen.trim();
         if !chosen.is_empty() {
             json.insert(k.into(), Value::from(chosen));
         }
     }
     let settings = Settings::from_json(&Value::Object(json).to_string())
-        .map_err(|e| invalid(e.field, e.message))?;
-    let actor = viewer.actor()?;
-    state
-        .blocking(move |s| s.set_fund_settings(id, settings, &actor))
-        .await?;
+        .map_err(|e| AppError::refused(e.field, e.message))?;
+    acting(&state, &viewer, move |s, actor| {
+        s.set_fund_settings(id, settings, actor)
+    })
+    .await?;
     Ok(redirect(&format!("/fund/upk/{id}/settings")))
 }
 
@@ -294,9 +300,7 @@ async fn statements_data(
 }
 
 pub async fn statements_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> Result<Html<String>, AppError> {
@@ -311,18 +315,10 @@ pub async fn statements_page(
 }
 
 pub async fn api_statements(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<api::Statements>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
     Ok(Json(statements_data(&state, &viewer, id, &q).await?))
-}
-
-/// The UPK a form writes to, checked against the viewer's scope.
-async fn upk_for_write(state: &AppState, viewer: &Viewer, id: &str) -> Result<UpkId, AppError> {
-    let id: UpkId = parse_id(id, "upk")?;
-    org_in_scope(state, viewer, id, "upk").await?;
-    Ok(id)
 }

@@ -27,7 +27,7 @@ fn area_field(field: &str, raw: &str) -> Result<AreaCode, Failure> {
                 en: "an area code is required"),
         ));
     }
-    AreaCode::parse(raw).map_err(|e| field_error(field, e.to_string()))
+    AreaCode::parse(raw).map_err(|e| field_error(field, crate::error::refused_text(e)))
 }
 
 fn field_error(field: &str, message: impl Into<lumbung_domain::Text>) -> Failure {

@@ -1,21 +1,19 @@
 //! The routes of spend analysis.
 
 use super::*;
+use crate::auth::Ctx;
 use crate::charts;
 use crate::core::api::Reply;
 use crate::render::render as render_page;
-use axum::extract::{Query, State};
-use axum::http::{header, Uri};
+use axum::extract::Query;
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Extension;
 use minijinja::context;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 pub async fn page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Html<String>, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
@@ -97,9 +95,7 @@ pub async fn page(
 }
 
 pub async fn payments_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<PaymentsQuery>,
 ) -> Result<Html<String>, AppError> {
     let c = compute_for(&state, &viewer, &q.report()).await?;
@@ -127,8 +123,7 @@ fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
 }
 
 pub async fn report_csv(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
@@ -144,8 +139,7 @@ pub async fn report_csv(
 }
 
 pub async fn report_xlsx(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
@@ -157,8 +151,7 @@ pub async fn report_xlsx(
 }
 
 pub async fn api_report(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Reply<ReportAnswer>, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
@@ -193,8 +186,7 @@ pub struct ImportList {
 }
 
 pub async fn api_payments(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<PaymentsQuery>,
 ) -> Result<Reply<PaymentList>, AppError> {
     let c = compute_for(&state, &viewer, &q.report()).await?;
@@ -207,10 +199,7 @@ pub async fn api_payments(
     }))
 }
 
-pub async fn api_imports(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Reply<ImportList>, AppError> {
+pub async fn api_imports(Ctx { state, viewer, .. }: Ctx) -> Result<Reply<ImportList>, AppError> {
     let imports = visible_imports(&state, &viewer).await?;
     Ok(Reply(ImportList { imports }))
 }

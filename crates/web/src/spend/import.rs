@@ -3,12 +3,13 @@
 //! import's progress. The import runs on a blocking thread, so the server
 //! keeps answering; pages refresh themselves while it runs (no JavaScript).
 
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::edge::{invalid, redirect};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::Uri;
 use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
@@ -211,8 +212,7 @@ pub async fn form(
 /// the `X-CSRF-Token` header, which the guard reads, see [`crate::csrf`])
 /// and spools it to a temporary file as it arrives.
 pub async fn upload(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let user = viewer.require()?.id.get();
@@ -226,7 +226,7 @@ pub async fn upload(
         locale: "en".into(),
     };
     let mut spooled: Option<(TempPath, usize)> = None;
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::bad_request(e.body_text());
+    let bad = AppError::unreadable_upload;
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -390,9 +390,7 @@ impl ConfirmForm {
 }
 
 pub async fn preview(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let upload = waiting(&state, &viewer, &id)?;
@@ -401,7 +399,7 @@ pub async fn preview(
         .blocking(move |s| {
             let bytes = u.bytes()?;
             let file = spend_file(&u.meta, &bytes, None)
-                .map_err(|e| StoreError::invalid("year", e.to_string()))?;
+                .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             match s.read_spend_file(&file) {
                 Ok(l) => Ok(Ok(l)),
                 Err(StoreError::Rejected(r)) => Ok(Err(r)),
@@ -458,8 +456,7 @@ pub async fn preview(
 }
 
 pub async fn confirm(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
@@ -521,9 +518,7 @@ fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
 }
 
 pub async fn job_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let job = job(&state, &viewer, &id)?;
@@ -531,8 +526,7 @@ pub async fn job_page(
 }
 
 pub async fn api_job(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Json<Job>, AppError> {
     Ok(Json(job(&state, &viewer, &id)?))
@@ -554,8 +548,7 @@ pub struct ApiImport {
 }
 
 pub async fn api_import(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     axum::extract::Query(q): axum::extract::Query<ApiImport>,
     body: axum::body::Bytes,
 ) -> Result<Json<SpendImportSummary>, AppError> {
@@ -577,7 +570,7 @@ pub async fn api_import(
     let summary = state
         .blocking(move |s| {
             let file = spend_file(&meta, &body, None)
-                .map_err(|e| StoreError::invalid("year", e.to_string()))?;
+                .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             s.import_spend_file(&file, &actor)
         })
         .await?;

@@ -64,7 +64,7 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
     blank(raw)
         .map(parse)
         .transpose()
-        .map_err(|e| crate::edge::invalid(field, e.to_string()))
+        .map_err(|e| AppError::refused(field, e))
 }
 
 /// The imports a viewer may see and undo: those whose every anchor lies
@@ -83,20 +83,10 @@ pub(crate) async fn visible_suppliers(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<Option<HashSet<i64>>, AppError> {
-    let Some(allowed) = allowed_anchors(state, viewer).await? else {
-        return Ok(None);
-    };
-    let facts = state.blocking(|s| s.spend_facts()).await?;
-    Ok(Some(
-        facts
-            .iter()
-            .flat_map(|f| {
-                (0..f.len())
-                    .filter(|&i| allowed.contains(&f.anchor[i]))
-                    .map(move |i| f.supplier[i] as i64)
-            })
-            .collect(),
-    ))
+    let scope = viewer.scope();
+    state
+        .blocking(move |s| s.spend_supplier_ids_in(&scope))
+        .await
 }
 
 /// The anchors a viewer may analyse: all for a global scope, else those
@@ -137,7 +127,7 @@ pub async fn compute_for(
         top_leaking: None,
     };
     // Reading and computing both run off the async threads.
-    let in_scope = allowed.clone();
+    let scope = viewer.scope();
     let ((local, region), dims, facts, report) = state
         .blocking(move |s| {
             let settings = s.spend_settings()?;
@@ -145,14 +135,7 @@ pub async fn compute_for(
             let local = local_q.or_else(|| parse(settings.local.clone()));
             let region = region_q.or_else(|| parse(settings.region.clone()));
             let dims = s.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
-            let facts = s.spend_facts()?;
-            let facts: Vec<Facts> = match &in_scope {
-                None => facts,
-                Some(allowed) => facts
-                    .iter()
-                    .map(|f| f.filter(|f, i| allowed.contains(&f.anchor[i])))
-                    .collect(),
-            };
+            let facts = s.spend_facts_in(&scope)?;
             let refs: Vec<&Facts> = facts.iter().collect();
             let report = compute(&refs, &dims, &options)
                 .map_err(|e| lumbung_store::StoreError::too_large(e.0))?;
@@ -339,7 +322,7 @@ pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {
     export::csv_table(&c.report, table).map_err(|e| match e {
         export::ExportError::UnknownTable(_) => AppError::Invalid {
             field: "table".into(),
-            message: e.to_string().into(),
+            message: crate::error::refused_text(e),
         },
         other => AppError::Internal(other.to_string()),
     })

@@ -1,12 +1,13 @@
 //! Reports an analyst publishes: public pages of aggregate figures.
 
 use super::*;
+use crate::auth::Ctx;
 use crate::core::api::Reply;
+use crate::edge::acting;
 use crate::render::render;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use lumbung_domain::PublicationId;
 use minijinja::context;
 use schemars::JsonSchema;
@@ -38,8 +39,7 @@ pub fn public_view(c: &Computed) -> serde_json::Value {
 }
 
 pub async fn publish(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Form(form): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let q = ReportQuery {
@@ -53,19 +53,15 @@ pub async fn publish(
     };
     let c = compute_for(&state, &viewer, &q).await?;
     let snapshot = public_view(&c);
-    let actor = viewer.actor()?;
     let title = form.title;
-    let id = state
-        .blocking(move |s| s.publish_spend_report(&title, &snapshot, &actor))
-        .await?;
+    let id = acting(&state, &viewer, move |s, actor| {
+        s.publish_spend_report(&title, &snapshot, actor)
+    })
+    .await?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn list(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let list = state.blocking(|s| s.spend_publications()).await?;
     let items: Vec<_> = list
         .iter()
@@ -81,6 +77,15 @@ fn no_report(id: impl std::fmt::Display) -> AppError {
         en: "report {report}"))
 }
 
+/// A published report by the number in its address, or not found.
+async fn publication(state: &AppState, raw: &str) -> Result<lumbung_store::Publication, AppError> {
+    let id = parse_id(raw)?;
+    state
+        .blocking(move |s| s.spend_publication(id))
+        .await?
+        .ok_or_else(|| no_report(id))
+}
+
 fn parse_id(raw: &str) -> Result<PublicationId, AppError> {
     raw.parse()
         .map(PublicationId::new)
@@ -88,16 +93,10 @@ fn parse_id(raw: &str) -> Result<PublicationId, AppError> {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = parse_id(&id)?;
-    let p = state
-        .blocking(move |s| s.spend_publication(id))
-        .await?
-        .ok_or_else(|| no_report(id))?;
+    let p = publication(&state, &id).await?;
     render(
         &viewer,
         &uri,
@@ -148,11 +147,7 @@ pub async fn api_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Reply<PublishedReport>, AppError> {
-    let id = parse_id(&id)?;
-    let p = state
-        .blocking(move |s| s.spend_publication(id))
-        .await?
-        .ok_or_else(|| no_report(id))?;
+    let p = publication(&state, &id).await?;
     Ok(Reply(PublishedReport {
         id: p.id,
         title: p.title,

@@ -11,6 +11,7 @@
 //! [`crate::spend::visible_imports`] and [`crate::spend::visible_suppliers`]).
 
 use super::{actions, no_import, no_supplier};
+use crate::auth::Ctx;
 use crate::auth::Viewer;
 use crate::core::actions::Failure;
 use crate::core::api::{failure, Reply};
@@ -19,10 +20,10 @@ use crate::edge::optional;
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
+use axum::{Form, Json};
 use lumbung_domain::{AreaCode, SupplierId};
 use lumbung_store::SpendImport;
 use minijinja::context;
@@ -180,8 +181,7 @@ async fn list_page(
 }
 
 pub async fn suppliers_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<SupplierQuery>,
 ) -> Result<Response, AppError> {
     list_page(&state, &viewer, &q, None).await
@@ -217,8 +217,7 @@ async fn after(
 }
 
 pub async fn locate(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
@@ -230,8 +229,7 @@ pub async fn locate(
 }
 
 pub async fn site(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
@@ -244,8 +242,7 @@ pub async fn site(
 }
 
 pub async fn merge(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Form(form): Form<SupplierForm>,
 ) -> Result<Response, AppError> {
@@ -265,11 +262,7 @@ pub async fn merge(
     after(&state, &viewer, id, "merge", form, result).await
 }
 
-pub async fn imports_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
-) -> Result<Html<String>, AppError> {
+pub async fn imports_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let mut imports = crate::spend::visible_imports(&state, &viewer).await?;
     imports.reverse();
     render(
@@ -281,28 +274,30 @@ pub async fn imports_page(
 }
 
 pub async fn undo(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, no_import)?;
     match actions::undo_import(&state, &viewer, id).await {
         Ok(_) => Ok(Redirect::to("/spend/imports").into_response()),
-        Err(Failure::Fields(errors)) => Err(AppError::bad_request(
-            errors
-                .into_values()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )),
+        Err(Failure::Fields(errors)) => {
+            let (id, en): (Vec<_>, Vec<_>) = errors
+                .values()
+                .map(|e| (e.indonesian(), e.english()))
+                .unzip();
+            Err(AppError::bad_request(lumbung_domain::Text::new(
+                "undo_refused",
+                vec![],
+                id.join("; "),
+                en.join("; "),
+            )))
+        }
         Err(Failure::App(e)) => Err(e),
     }
 }
 
 pub async fn flagged_page(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    uri: Uri,
+    Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, no_import)?;
@@ -328,8 +323,7 @@ pub struct SupplierList {
 }
 
 pub async fn api_suppliers(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<SupplierQuery>,
 ) -> Result<Reply<SupplierList>, AppError> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_SUPPLIERS);
@@ -361,8 +355,7 @@ pub struct Located {
 }
 
 pub async fn api_locate(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<LocateBody>,
 ) -> Result<Response, AppError> {
@@ -387,8 +380,7 @@ pub struct SiteRecorded {
 }
 
 pub async fn api_site(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<SiteBody>,
 ) -> Result<Response, AppError> {
@@ -417,8 +409,7 @@ pub struct Merged {
 }
 
 pub async fn api_merge(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Json(body): Json<MergeBody>,
 ) -> Result<Response, AppError> {
@@ -439,8 +430,7 @@ pub struct Undone {
 }
 
 pub async fn api_undo(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, no_import)?;
@@ -464,8 +454,7 @@ pub struct FlaggedList {
 }
 
 pub async fn api_flagged(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Query(q): Query<FlaggedQuery>,
 ) -> Result<Reply<FlaggedList>, AppError> {
