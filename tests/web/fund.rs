@@ -3,7 +3,7 @@
 //! the BKM (never by its maker), disbursed, repaid once however often the
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
-use crate::support::{location, posted, spawn_app, TestApp, Visitor};
+use crate::support::{column, location, posted, signed_in, spawn_app, text_of, TestApp, Visitor};
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -82,9 +82,7 @@ pub(crate) fn member_ids(ksm_page: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
-    let bkm = app.login("bkm").await;
+    let (app, [upk, bkm]) = signed_in(["upk", "bkm"]).await;
     let ksm = group(&app, &upk).await;
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
     let members = member_ids(&page);
@@ -105,14 +103,9 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         .post_form(&format!("/fund/ksm/{ksm}/apply"), &greedy)
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("500000"));
+    assert!(text_of(res).await.contains("500000"));
     posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk
-        .get("/api/v1/fund/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let apps: Value = upk.json("/api/v1/fund/applications").await;
     let id = apps["applications"][0]["id"].as_i64().unwrap();
     assert_eq!(apps["applications"][0]["status"], "pending");
     // The maker's role cannot approve; the BKM can, and then the UPK disburses.
@@ -145,12 +138,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     assert!(receipt.starts_with("/fund/receipts/"), "{receipt}");
     let again = posted(&upk, &format!("/fund/loans/{loan}/repay"), &pay).await;
     assert_eq!(again, format!("/fund/loans/{loan}"));
-    let ledger: Value = upk
-        .get(&format!("/api/v1/fund/loans/{loan}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = upk.json(&format!("/api/v1/fund/loans/{loan}")).await;
     assert_eq!(ledger["repayments"].as_array().unwrap().len(), 1);
     assert_eq!(ledger["repayments"][0]["principal"], 100_000);
     assert_eq!(ledger["repayments"][0]["fee"], 7_500);
@@ -184,12 +172,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         &[("reason", "salah ketik")],
     )
     .await;
-    let ledger: Value = upk
-        .get(&format!("/api/v1/fund/loans/{loan}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = upk.json(&format!("/api/v1/fund/loans/{loan}")).await;
     assert_eq!(ledger["repayments"][0]["reversed"], "salah ketik");
     assert_eq!(
         ledger["standing"]["outstanding"],
@@ -197,11 +180,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         "the 50,000 now pays the fee first"
     );
     let s: Value = upk
-        .get(&format!("/api/v1/fund/upk/{}/statements", app.upk))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/api/v1/fund/upk/{}/statements", app.upk))
+        .await;
     assert_eq!(
         s["balance_sheet"]["total_assets"],
         s["balance_sheet"]["total_liabilities_and_equity"]
@@ -242,8 +222,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
 
 #[tokio::test]
 async fn settings_scope_and_the_public_stay_in_their_place() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
+    let (app, [upk]) = signed_in(["upk"]).await;
     // A setting changes the rules; a contradiction is refused, naming it.
     posted(
         &upk,
@@ -272,12 +251,7 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         .unwrap();
     assert_eq!(saved.further_classes, vec![4, 6]);
     assert_eq!(saved.frequency, lumbung_fund::loan::Frequency::Weekly);
-    let page = upk
-        .get(&format!("/fund/upk/{}/settings", app.upk))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = upk.text(&format!("/fund/upk/{}/settings", app.upk)).await;
     assert!(
         page.contains(r#"<option value="weekly" selected>mingguan</option>"#),
         "the page shows the frequency chosen"
@@ -303,7 +277,7 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("further_classes"));
+    assert!(text_of(res).await.contains("further_classes"));
     // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
     let other = app
         .store
@@ -323,11 +297,11 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         .id;
     let scoped = app.login("bkm-user").await;
     assert_eq!(
-        scoped.get(&format!("/fund/upk/{}", app.upk)).await.status(),
+        scoped.status(&format!("/fund/upk/{}", app.upk)).await,
         StatusCode::OK
     );
     assert_eq!(
-        scoped.get(&format!("/fund/upk/{other}")).await.status(),
+        scoped.status(&format!("/fund/upk/{other}")).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -342,17 +316,14 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
     let res = anon.get(&format!("/fund/upk/{}", app.upk)).await;
     assert!(location(&res).starts_with("/login"));
     assert_eq!(
-        anon.get(&format!("/api/v1/fund/upk/{}", app.upk))
-            .await
-            .status(),
+        anon.status(&format!("/api/v1/fund/upk/{}", app.upk)).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
         app.login("analyst")
             .await
-            .get(&format!("/fund/upk/{}", app.upk))
-            .await
-            .status(),
+            .status(&format!("/fund/upk/{}", app.upk))
+            .await,
         StatusCode::FORBIDDEN
     );
 }
@@ -383,19 +354,11 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
         .unwrap();
     let facilitator = app.login("facilitator").await;
     let r: Value = facilitator
-        .get("/api/v1/fund/report?as_of=2024-05-20&trend=3")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json("/api/v1/fund/report?as_of=2024-05-20&trend=3")
+        .await;
     assert_eq!(r["attention"][0]["upk"], "UPK Umbul Sejahtera");
     assert_eq!(r["attention"][0]["inadequate"], json!(["par", "rr", "lar"]));
-    let areas: Vec<&str> = r["by_area"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["code"].as_str().unwrap())
-        .collect();
+    let areas = column(&r, "by_area", "code");
     assert!(
         areas.contains(&"3604"),
         "rolled up into the kabupaten: {areas:?}"
@@ -409,8 +372,9 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
     assert_eq!(trend.len(), 3);
     assert_eq!(trend[0]["as_of"], "2024-03-31");
     assert_eq!(trend[2]["as_of"], "2024-05-20");
-    let (status, html) = facilitator.get_html("/fund?as_of=2024-05-20").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = facilitator
+        .page("/fund?as_of=2024-05-20", StatusCode::OK)
+        .await;
     let attention = html.find("UPK Umbul Sejahtera").unwrap();
     assert!(
         attention < html.find("<th>PAR</th>").unwrap(),
@@ -495,9 +459,7 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
 /// books' days are refused where they are typed.
 #[tokio::test]
 async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
-    let bkm = app.login("bkm").await;
+    let (app, [upk, bkm]) = signed_in(["upk", "bkm"]).await;
     let ksm = group(&app, &upk).await;
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
     let fields: Vec<(String, String)> = member_ids(&page)
@@ -514,12 +476,7 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
     let res = upk.post_form(&format!("/fund/ksm/{ksm}/apply"), &far).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk
-        .get("/api/v1/fund/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let apps: Value = upk.json("/api/v1/fund/applications").await;
     let id = apps["applications"][0]["id"].as_i64().unwrap();
     posted(
         &bkm,
@@ -545,7 +502,7 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
     ] {
         let res = upk.post_form(&path, &fields).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
-        assert!(res.text().await.unwrap().contains("2199-12-31"), "{path}");
+        assert!(text_of(res).await.contains("2199-12-31"), "{path}");
     }
     let res = upk.get("/fund?as_of=-009999-01-01&trend=2").await;
     assert!(res.status().is_client_error(), "{}", res.status());

@@ -1,7 +1,7 @@
 //! Files that would unfold into gigabytes are refused with a clear error,
 //! and the server keeps answering (issue 10, finding 3).
 
-use crate::support::spawn_app;
+use crate::support::{file_form, location, spawn_app};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -24,24 +24,11 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
     let bomb = corner_to_corner_workbook();
     assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
     let analyst = app.login("analyst").await;
-    let csrf = analyst.csrf.clone().unwrap();
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bomb.clone()).file_name("bomb.xlsx"),
-        )
-        .text("anchor", "UCLan");
-    let res = analyst
-        .client
-        .post(format!("{}/spend/import?csrf={csrf}", app.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = file_form("file", &bomb, "bomb.xlsx").text("anchor", "UCLan");
+    let res = analyst.upload("/spend/import", form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let preview = res.headers()["location"].to_str().unwrap().to_owned();
-    let (status, html) = analyst.get_html(&preview).await;
-    assert_eq!(status, StatusCode::OK);
+    let preview = location(&res);
+    let html = analyst.page(&preview, StatusCode::OK).await;
     for part in [
         "bomb.xlsx",
         "sheet &quot;Payments&quot; is too large",
@@ -52,17 +39,8 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
 
     let token = app.token("analyst").await;
     let res = app
-        .anonymous()
-        .client
-        .post(format!(
-            "{}/api/v1/spend/imports?file_name=bomb.xlsx&anchor=UCLan",
-            app.base
-        ))
-        .bearer_auth(&token)
-        .body(bomb)
-        .send()
-        .await
-        .unwrap();
+        .import_spend(&token, "file_name=bomb.xlsx&anchor=UCLan", bomb)
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let err: Value = res.json().await.unwrap();
     let detail = err["error"]["detail"].as_str().unwrap();
@@ -71,9 +49,6 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
         "{err}"
     );
 
-    assert_eq!(
-        app.anonymous().get("/health").await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(analyst.get("/spend").await.status(), StatusCode::OK);
+    assert_eq!(app.anonymous().status("/health").await, StatusCode::OK);
+    assert_eq!(analyst.status("/spend").await, StatusCode::OK);
 }

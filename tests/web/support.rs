@@ -174,6 +174,19 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
     }
 }
 
+/// A fresh app with `users` signed in, each with their own cookie jar.
+pub async fn signed_in<const N: usize>(users: [&str; N]) -> (TestApp, [Visitor; N]) {
+    let app = spawn_app().await;
+    let mut visitors = Vec::with_capacity(N);
+    for user in users {
+        visitors.push(app.login(user).await);
+    }
+    let Ok(visitors) = visitors.try_into() else {
+        unreachable!("one visitor a user")
+    };
+    (app, visitors)
+}
+
 /// The value of the first `name="csrf" value="…"` in a page.
 pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
@@ -200,6 +213,48 @@ pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String 
         res.text().await.unwrap()
     );
     to
+}
+
+/// The scope of the area `code`.
+pub fn in_area(code: &str) -> ScopeRef {
+    ScopeRef::Area(AreaCode::parse(code).unwrap())
+}
+
+/// The `key` text of each item of the list `list` of a JSON answer.
+pub fn column<'a>(answer: &'a serde_json::Value, list: &str, key: &str) -> Vec<&'a str> {
+    let items = answer[list].as_array().unwrap();
+    items.iter().map(|i| i[key].as_str().unwrap()).collect()
+}
+
+/// The item of the list `list` of a JSON answer whose `key` is `value`.
+pub fn item<'a, T>(
+    answer: &'a serde_json::Value,
+    list: &str,
+    key: &str,
+    value: T,
+) -> &'a serde_json::Value
+where
+    serde_json::Value: PartialEq<T>,
+    T: std::fmt::Debug,
+{
+    let items = answer[list].as_array().unwrap();
+    let found = items.iter().find(|i| i[key] == value);
+    found.unwrap_or_else(|| panic!("no {key} {value:?} in {list}: {answer}"))
+}
+
+/// The body of an answer as text.
+pub async fn text_of(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+/// A file part of a multipart form.
+pub fn file_part(bytes: &[u8], name: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned())
+}
+
+/// A multipart form of one file, in the field `field`.
+pub fn file_form(field: &str, bytes: &[u8], name: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part(field.to_owned(), file_part(bytes, name))
 }
 
 /// The JSON of a GET that must answer 200.
@@ -232,16 +287,61 @@ impl TestApp {
         v
     }
 
-    /// A bearer token from the JSON sign-in.
-    pub async fn token(&self, username: &str) -> String {
-        let res = self
+    /// The id of the user named `name`.
+    pub fn user_id(&self, name: &str) -> lumbung_domain::UserId {
+        let name = Username::parse(name).unwrap();
+        self.store.user_by_name(&name).unwrap().unwrap().id
+    }
+
+    /// Adds a user with the test password, `role` and `scope`.
+    pub fn add_user(&self, name: &str, role: Role, scope: ScopeRef) -> lumbung_domain::UserId {
+        let pw = Password::parse(PASSWORD).unwrap();
+        let name = Username::parse(name).unwrap();
+        let cli = Actor::cli();
+        let user = self.store.create_user(&name, &pw, role, &scope, &cli);
+        user.unwrap().id
+    }
+
+    /// A request to `path` with a bearer token (no cookie, no CSRF token).
+    pub fn bearer(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        let url = format!("{}{path}", self.base);
+        self.anonymous()
+            .client
+            .request(method, url)
+            .bearer_auth(token)
+    }
+
+    /// POSTs a payment file as it is to the spend import API (`query`
+    /// names it and its anchor) with a bearer token.
+    pub async fn import_spend(
+        &self,
+        token: &str,
+        query: &str,
+        file: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let path = format!("/api/v1/spend/imports?{query}");
+        let req = self.bearer(reqwest::Method::POST, &path, token);
+        req.body(file).send().await.unwrap()
+    }
+
+    /// The JSON sign-in's answer.
+    pub async fn api_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let body = serde_json::json!({"username": username, "password": password});
+        let req = self
             .anonymous()
             .client
-            .post(format!("{}/api/v1/session", self.base))
-            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+            .post(format!("{}/api/v1/session", self.base));
+        req.json(&body).send().await.unwrap()
+    }
+
+    /// A bearer token from the JSON sign-in.
+    pub async fn token(&self, username: &str) -> String {
+        let res = self.api_sign_in(username, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK);
         let body: serde_json::Value = res.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
@@ -255,11 +355,21 @@ impl Visitor {
         let form = self.get("/login").await;
         assert_eq!(form.status(), StatusCode::OK);
         let token = csrf_in(&form.text().await.unwrap()).expect("sign-in form has a CSRF token");
+        self.sign_in_with(username, password, &token)
+    }
+
+    /// The sign-in form with the CSRF token `csrf`, whatever it is.
+    pub fn sign_in_with(
+        &self,
+        username: &str,
+        password: &str,
+        csrf: &str,
+    ) -> reqwest::RequestBuilder {
         self.client.post(format!("{}/login", self.base)).form(&[
             ("username", username),
             ("password", password),
             ("next", "/"),
-            ("csrf", &token),
+            ("csrf", csrf),
         ])
     }
 
@@ -272,6 +382,28 @@ impl Visitor {
             .await
             .unwrap();
         crate::contract::checked("GET", path, res).await
+    }
+
+    /// The JSON of a GET, whatever its status.
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
+    /// The status of a GET.
+    pub async fn status(&self, path: &str) -> StatusCode {
+        self.get(path).await.status()
+    }
+
+    /// The body of a GET as text, whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// The HTML of a GET that must answer `status`.
+    pub async fn page(&self, path: &str, status: StatusCode) -> String {
+        let (got, html) = self.get_html(path).await;
+        assert_eq!(got, status, "{path}");
+        html
     }
 
     pub async fn get_html(&self, path: &str) -> (StatusCode, String) {
@@ -291,6 +423,30 @@ impl Visitor {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Posts a multipart form as it is (no CSRF token added).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.post(url).multipart(form).send().await.unwrap()
+    }
+
+    /// Uploads a multipart form with the CSRF token in the query, as the
+    /// upload forms send it.
+    pub async fn upload(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        let csrf = self.csrf.as_deref().unwrap_or_default();
+        let glue = if path.contains('?') { '&' } else { '?' };
+        self.post_multipart(&format!("{path}{glue}csrf={csrf}"), form)
+            .await
+    }
+
+    /// POSTs JSON with the CSRF header (see [`Visitor::send_json`]).
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// Sends JSON with the CSRF header, as a script in the page would.
