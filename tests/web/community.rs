@@ -6,11 +6,10 @@
 //! page in both languages.
 
 use crate::support::{
-    column, file_form, file_part, in_area, item, json_of, location, posted, signed_in, spawn_app,
-    text_of, TestApp, Visitor,
+    area, column, file_form, file_part, import_areas, in_area, item, json_of, location, posted,
+    signed_in, spawn_app, text_of, TestApp, Visitor,
 };
-use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Role};
-use lumbung_store::Actor;
+use lumbung_domain::{AreaCode, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -35,33 +34,21 @@ pub(crate) fn sample_areas(app: &TestApp) {
     let mut records = Vec::new();
     for (rw, rts) in [(3u16, [4u16, 5]), (5, [1, 2])] {
         let rw_code = AreaCode::parse(KEL).unwrap().rw(rw).unwrap();
-        records.push(AreaRecord {
-            line: records.len() as u64 + 2,
-            code: rw_code.clone(),
-            name: format!("RW {rw:02}"),
-            parent: Some(AreaCode::parse(KEL).unwrap()),
-            kind: Some(AreaKind::parse("rw").unwrap()),
-        });
+        let (line, name) = (records.len() as u64 + 2, format!("RW {rw:02}"));
+        records.push(area(line, rw_code.as_str(), &name, Some(KEL), "rw"));
         for rt in rts {
-            records.push(AreaRecord {
-                line: records.len() as u64 + 2,
-                code: rw_code.rt(rt).unwrap(),
-                name: format!("RT {rt:03}"),
-                parent: Some(rw_code.clone()),
-                kind: Some(AreaKind::parse("rt").unwrap()),
-            });
+            let (line, name) = (records.len() as u64 + 2, format!("RT {rt:03}"));
+            let rt_code = rw_code.rt(rt).unwrap();
+            records.push(area(
+                line,
+                rt_code.as_str(),
+                &name,
+                Some(rw_code.as_str()),
+                "rt",
+            ));
         }
     }
-    app.store
-        .import_areas(
-            "rt.csv",
-            records,
-            vec![],
-            vec![],
-            &Actor::cli(),
-            &mut |_, _| {},
-        )
-        .unwrap();
+    import_areas(&app.store, "rt.csv", records);
 }
 
 pub(crate) async fn upload(

@@ -26,7 +26,8 @@ pub struct Visitor {
     pub csrf: Option<String>,
 }
 
-fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
+/// An area as a file line gives it.
+pub fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
     AreaRecord {
         line,
         code: AreaCode::parse(code).unwrap(),
@@ -34,6 +35,14 @@ fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> 
         parent: parent.map(|p| AreaCode::parse(p).unwrap()),
         kind: Some(AreaKind::parse(kind).unwrap()),
     }
+}
+
+/// Imports `records` as the file `file` would, by the command line.
+pub fn import_areas(store: &Store, file: &str, records: Vec<AreaRecord>) {
+    let cli = Actor::cli();
+    let no_progress = &mut |_, _| {};
+    let summary = store.import_areas(file, records, vec![], vec![], &cli, no_progress);
+    summary.unwrap();
 }
 
 fn org(name: &str, kind: OrgKind, area: &str, parent: Option<i64>) -> OrgInput {
@@ -86,34 +95,29 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
     .with_password_cost(PasswordCost::TestsOnly);
     let cli = Actor::cli();
     let kel = "3604010001";
-    store
-        .import_areas(
-            "seed.csv",
-            vec![
-                area(2, "ID", "Indonesia", None, "country"),
-                area(3, "36", "BANTEN", Some("ID"), "province"),
-                area(4, "3604", "KABUPATEN SERANG", Some("36"), "regency"),
-                area(5, "3604010", "CINANGKA", Some("3604"), "district"),
-                area(6, kel, "UMBUL TANJUNG", Some("3604010"), "kelurahan"),
-                area(7, "3604010001.01", "RW 01", Some(kel), "rw"),
-                area(
-                    8,
-                    "3604010001.01.001",
-                    "RT 001",
-                    Some("3604010001.01"),
-                    "rt",
-                ),
-                area(9, "3604010002", "KAMASAN", Some("3604010"), "kelurahan"),
-                area(10, "UK", "United Kingdom", None, "country"),
-                area(11, "E10000017", "Lancashire", Some("UK"), "county"),
-                area(12, "E07000123", "Preston", Some("E10000017"), "district"),
-            ],
-            vec![],
-            vec![],
-            &cli,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    import_areas(
+        &store,
+        "seed.csv",
+        vec![
+            area(2, "ID", "Indonesia", None, "country"),
+            area(3, "36", "BANTEN", Some("ID"), "province"),
+            area(4, "3604", "KABUPATEN SERANG", Some("36"), "regency"),
+            area(5, "3604010", "CINANGKA", Some("3604"), "district"),
+            area(6, kel, "UMBUL TANJUNG", Some("3604010"), "kelurahan"),
+            area(7, "3604010001.01", "RW 01", Some(kel), "rw"),
+            area(
+                8,
+                "3604010001.01.001",
+                "RT 001",
+                Some("3604010001.01"),
+                "rt",
+            ),
+            area(9, "3604010002", "KAMASAN", Some("3604010"), "kelurahan"),
+            area(10, "UK", "United Kingdom", None, "country"),
+            area(11, "E10000017", "Lancashire", Some("UK"), "county"),
+            area(12, "E07000123", "Preston", Some("E10000017"), "district"),
+        ],
+    );
     let mut council = org("Preston City Council", OrgKind::Anchor, "E07000123", None);
     council.attributes.insert("employees".into(), "1200".into());
     let preston_council = store.create_org(&council, &cli).unwrap().id;
