@@ -69,14 +69,13 @@ fn json_has_every_key_with_exact_values() {
         .code(0);
     assert!(out.stderr.is_empty(), "{out:#?}");
     let j = out.json();
-    assert_eq!(j["ballots"], 8);
-    assert_eq!(j["valid"], 6);
-    assert_eq!(j["invalid"], 2);
-    assert_eq!(j["eligible"], 20);
-    assert_eq!(j["seats"], 2);
-    assert_eq!(j["quorum"], "0.300000");
-    assert_eq!(j["turnout"], "0.400000");
-    assert_eq!(j["quorum_met"], true);
+    let summary = serde_json::json!({
+        "ballots": 8, "valid": 6, "invalid": 2, "eligible": 20, "seats": 2,
+        "quorum": "0.300000", "turnout": "0.400000", "quorum_met": true,
+    });
+    for (key, value) in summary.as_object().unwrap() {
+        assert_eq!(&j[key], value, "{key}");
+    }
     assert_eq!(
         j["votes"],
         serde_json::json!({"A": 5, "B": 3, "C": 3, "D": 1})

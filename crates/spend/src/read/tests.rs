@@ -22,6 +22,12 @@ fn lines(ledger: &Ledger) -> Vec<u64> {
     ledger.rows.iter().map(|r| r.line).collect()
 }
 
+/// The line and column of each error.
+fn error_places(ledger: &Ledger) -> Vec<(u64, Option<&str>)> {
+    let places = ledger.errors.iter();
+    places.map(|e| (e.line, e.column.as_deref())).collect()
+}
+
 fn no_errors(ledger: &Ledger) {
     assert!(ledger.errors.is_empty(), "{:?}", ledger.errors);
 }
@@ -208,11 +214,7 @@ fn errors_carry_line_and_column() {
                 F,6,5\n";
     let l = read("x.csv", text);
     assert_eq!(amounts(&l), vec![1_250, 500]);
-    let got: Vec<(u64, Option<&str>)> = l
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
+    let got = error_places(&l);
     assert_eq!(
         got,
         vec![
@@ -701,11 +703,7 @@ fn amounts_above_the_largest_payment_are_row_errors() {
                 04/04/2024,Acme,\"92,233,720,368,547,758.07\"\n";
     let ledger = read("pay.csv", text);
     assert_eq!(amounts(&ledger), vec![100_000_000_000]);
-    let got: Vec<(u64, Option<&str>)> = ledger
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
+    let got = error_places(&ledger);
     assert_eq!(
         got,
         vec![

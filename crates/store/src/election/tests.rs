@@ -74,6 +74,15 @@ fn register(s: &Store, id: PollId, n: usize, women: usize) {
         .unwrap();
 }
 
+/// The seeded store with an RT election in RT1 and a register of `n`
+/// voters, `women` of them women.
+fn rt_poll(n: usize, women: usize) -> (tempfile::TempDir, Store, PollId) {
+    let (dir, s) = seeded();
+    let id = poll(&s, Level::Rt, RT1);
+    register(&s, id, n, women);
+    (dir, s, id)
+}
+
 fn ballots(lines: &str) -> Vec<(String, Vec<String>)> {
     read_ballot_lines(lines).unwrap()
 }
@@ -139,9 +148,7 @@ fn settings_default_check_and_are_kept_per_kelurahan() {
 
 #[test]
 fn a_register_file_is_all_or_nothing_and_idempotent() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 4, 2);
+    let (_d, s, id) = rt_poll(4, 2);
     let again = read_voters(
         "r.csv",
         b"nama,jenis_kelamin,umur,kawin\nV1,P,21,tidak\nV9,L,40,ya\n",
@@ -161,9 +168,7 @@ fn a_register_file_is_all_or_nothing_and_idempotent() {
 
 #[test]
 fn double_entry_flags_differences_and_blocks_until_resolved() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 5);
+    let (_d, s, id) = rt_poll(10, 5);
     let a = "1,V1,V2\n2,V1,V3\n3,V2,V3\n4,V1,V2,V4\n";
     let b = "1,V1,V2\n2,V1,V8\n4,v1,V4, V2\n5,V3,V4\n";
     s.enter_ballots(id, Entry::A, &ballots(a), &user("ani"))
@@ -282,9 +287,7 @@ fn double_entry_flags_differences_and_blocks_until_resolved() {
 
 #[test]
 fn the_quorum_is_met_at_exactly_thirty_percent() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 3);
+    let (_d, s, id) = rt_poll(10, 3);
     both(&s, id, "1,V1,V2\n2,V1,V3\n");
     let c = s.election_count(id).unwrap();
     let r = c.recount.as_ref().unwrap();
@@ -385,9 +388,7 @@ fn a_tie_needs_a_recorded_decision_by_the_configured_rule() {
 
 #[test]
 fn groupings_are_confirmed_by_the_committee_and_published_with_the_ballots() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 6, 3);
+    let (_d, s, id) = rt_poll(6, 3);
     both(
         &s,
         id,
@@ -567,9 +568,7 @@ fn raw(s: &Store, sql: &str, id: PollId) -> rusqlite::Result<usize> {
 
 #[test]
 fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 5);
+    let (_d, s, id) = rt_poll(10, 5);
     s.enter_ballots(
         id,
         Entry::A,
@@ -627,9 +626,7 @@ fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
 
 #[test]
 fn publishing_needs_both_entries_and_a_second_members_confirmation() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 4, 2);
+    let (_d, s, id) = rt_poll(4, 2);
     let lines = "1,V1,V2\n2,V1,V3\n3,V2,V3\n";
     s.enter_ballots(id, Entry::A, &ballots(lines), &user("ani"))
         .unwrap();
@@ -696,9 +693,7 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
 
 #[test]
 fn a_poll_counts_with_the_settings_frozen_when_it_opened() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 5);
+    let (_d, s, id) = rt_poll(10, 5);
     both(&s, id, "1,V1,V2\n2,V1,V3\n");
     let before = s.election_count(id).unwrap();
     assert!(!before.recount.as_ref().unwrap().quorum_met, "2 of 10");
@@ -786,9 +781,7 @@ fn a_lot_counts_once_a_second_member_records_the_same_winners() {
 
 #[test]
 fn published_files_escape_formulas_and_still_recount() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 4, 2);
+    let (_d, s, id) = rt_poll(4, 2);
     both(
         &s,
         id,
