@@ -6,8 +6,8 @@
 //! page in both languages.
 
 use crate::support::{
-    area, column, file_form, file_part, import_areas, in_area, item, json_of, location, posted,
-    signed_in, spawn_app, text_of, TestApp, Visitor,
+    area, borrowed, column, file_form, file_part, import_areas, in_area, item, json_of, location,
+    posted, signed_in, spawn_app, text_of, TestApp, Visitor,
 };
 use lumbung_domain::{AreaCode, Role};
 use reqwest::{Method, StatusCode};
@@ -76,6 +76,12 @@ async fn bearer(
     req.json(&body).send().await.unwrap()
 }
 
+/// Verifies the seed kelurahan's step `step` through its form.
+async fn verify(v: &Visitor, step: &str) -> reqwest::Response {
+    let path = format!("/community/kelurahan/{KEL}/verify");
+    v.post_form(&path, &[("step", step)]).await
+}
+
 fn step(key: &str, on: &str) -> Vec<(&'static str, String)> {
     vec![
         ("step", key.to_owned()),
@@ -125,51 +131,25 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    // The recorder's own scope is the kelurahan: not a coordinator.
-    let res = field
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "rkm")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    // The BKM reads but does not verify.
+    // The recorder's own scope is the kelurahan: not a coordinator; the
+    // BKM reads but does not verify.
     let bkm = app.login("bkm-user").await;
-    let res = bkm
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "rkm")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    for v in [&field, &bkm] {
+        assert_eq!(verify(v, "rkm").await.status(), StatusCode::FORBIDDEN);
+    }
 
     let (_, html) = korkot.get_html(&page).await;
     assert!(html.contains(&format!("/community/kelurahan/{KEL}/verify")));
-    posted(
-        &korkot,
-        &format!("/community/kelurahan/{KEL}/verify"),
-        &[("step", "rkm")],
-    )
-    .await;
-    let res = korkot
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "rkm")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "verified once");
+    assert_eq!(verify(&korkot, "rkm").await.status(), StatusCode::SEE_OTHER);
+    let again = verify(&korkot, "rkm").await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "verified once");
     let (_, html) = field.get_html(&page).await;
     assert!(html.contains("✓ korkot-serang"));
 
     // A coordinator who recorded a step never verifies it; another does.
     let res = record(&korkot, KEL, "volunteers", "2024-02-01").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = korkot
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "volunteers")],
-        )
-        .await;
+    let res = verify(&korkot, "volunteers").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     // The detail in the page's language (Indonesian by default).
     assert!(text_of(res)
@@ -585,10 +565,7 @@ pub(crate) async fn household_fields(
 }
 
 pub(crate) async fn add_household(v: &Visitor, fields: &[(String, String)]) -> reqwest::Response {
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let fields = borrowed(&fields);
     v.post_form(&format!("/community/kelurahan/{KEL}/households"), &fields)
         .await
 }

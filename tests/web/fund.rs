@@ -3,7 +3,9 @@
 //! the BKM (never by its maker), disbursed, repaid once however often the
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
-use crate::support::{column, location, posted, signed_in, spawn_app, text_of, TestApp, Visitor};
+use crate::support::{
+    borrowed, column, location, posted, signed_in, spawn_app, text_of, TestApp, Visitor,
+};
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -68,6 +70,54 @@ pub(crate) async fn group(app: &TestApp, upk: &Visitor) -> i64 {
     ksm
 }
 
+/// Imports the books of one loan: KSM Melati's L-1 of 600,000 from the
+/// seed's UPK, disbursed on 10 January 2024 over six months.
+pub(crate) fn import_one_loan(app: &TestApp) {
+    let loan = lumbung_store::LoanRecord {
+        line: 2,
+        upk: "UPK Umbul Sejahtera".into(),
+        ksm: "KSM Melati".into(),
+        loan_id: "L-1".into(),
+        disbursed_on: jiff::civil::date(2024, 1, 10),
+        principal: lumbung_fund::loan::Rupiah(600_000),
+        term_months: 6,
+        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
+        schedule: lumbung_fund::loan::ScheduleKind::Flat,
+        frequency: lumbung_fund::loan::Frequency::Monthly,
+    };
+    let cli = lumbung_store::Actor::cli();
+    let files = ("l.csv", "r.csv");
+    app.store
+        .import_fund(files, vec![loan], vec![], (vec![], vec![]), &cli)
+        .unwrap();
+}
+
+/// Applies for a loan with `fields`, has the BKM decide with `approval`
+/// and disburses it: the loan's id.
+pub(crate) async fn lend(
+    upk: &Visitor,
+    bkm: &Visitor,
+    ksm: i64,
+    fields: &[(&str, &str)],
+    approval: &[(&str, &str)],
+) -> String {
+    posted(upk, &format!("/fund/ksm/{ksm}/apply"), fields).await;
+    let apps: Value = upk.json("/api/v1/fund/applications").await;
+    let id = apps["applications"][0]["id"].as_i64().unwrap();
+    posted(bkm, &format!("/fund/applications/{id}/decide"), approval).await;
+    let to = posted(upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
+    to.rsplit('/').next().unwrap().to_owned()
+}
+
+/// The application form: 100,000 for each member, over five months.
+pub(crate) fn application(members: &[String]) -> Vec<(String, String)> {
+    let amounts = members
+        .iter()
+        .map(|m| (format!("amount_{m}"), "100000".to_owned()));
+    let term = ("term_months".to_owned(), "5".to_owned());
+    amounts.chain([term]).collect()
+}
+
 pub(crate) fn member_ids(ksm_page: &str) -> Vec<String> {
     ksm_page
         .match_indices("name=\"amount_")
@@ -87,15 +137,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
     let members = member_ids(&page);
     assert_eq!(members.len(), 5);
-    let fields: Vec<(String, String)> = members
-        .iter()
-        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
-        .chain([("term_months".to_owned(), "5".to_owned())])
-        .collect();
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let fields = application(&members);
+    let fields = borrowed(&fields);
     // A member above the first-loan limit: refused with the rule named.
     let mut greedy = fields.clone();
     greedy[0].1 = "600000";
@@ -331,27 +374,7 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
 #[tokio::test]
 async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area() {
     let app = spawn_app().await;
-    let loan = lumbung_store::LoanRecord {
-        line: 2,
-        upk: "UPK Umbul Sejahtera".into(),
-        ksm: "KSM Melati".into(),
-        loan_id: "L-1".into(),
-        disbursed_on: jiff::civil::date(2024, 1, 10),
-        principal: lumbung_fund::loan::Rupiah(600_000),
-        term_months: 6,
-        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
-        schedule: lumbung_fund::loan::ScheduleKind::Flat,
-        frequency: lumbung_fund::loan::Frequency::Monthly,
-    };
-    app.store
-        .import_fund(
-            ("l.csv", "r.csv"),
-            vec![loan],
-            vec![],
-            (vec![], vec![]),
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap();
+    import_one_loan(&app);
     let facilitator = app.login("facilitator").await;
     let r: Value = facilitator
         .json("/api/v1/fund/report?as_of=2024-05-20&trend=3")
@@ -462,30 +485,14 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
     let (app, [upk, bkm]) = signed_in(["upk", "bkm"]).await;
     let ksm = group(&app, &upk).await;
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
-    let fields: Vec<(String, String)> = member_ids(&page)
-        .iter()
-        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
-        .chain([("term_months".to_owned(), "5".to_owned())])
-        .collect();
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let fields = application(&member_ids(&page));
+    let fields = borrowed(&fields);
     let mut far = fields.clone();
     far.push(("applied_on", "9999-12-01"));
     let res = upk.post_form(&format!("/fund/ksm/{ksm}/apply"), &far).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk.json("/api/v1/fund/applications").await;
-    let id = apps["applications"][0]["id"].as_i64().unwrap();
-    posted(
-        &bkm,
-        &format!("/fund/applications/{id}/decide"),
-        &[("decision", "approve"), ("note", "rapat BKM")],
-    )
-    .await;
-    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
-    let loan = to.rsplit('/').next().unwrap().to_owned();
+    let approval = [("decision", "approve"), ("note", "rapat BKM")];
+    let loan = lend(&upk, &bkm, ksm, &fields, &approval).await;
     for (path, fields) in [
         (
             format!("/fund/loans/{loan}/reschedule"),

@@ -1360,12 +1360,8 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Suppliers are one catalogue for all anchors: a decision about one is
     // for an analyst of the whole system, not one scoped to Lancashire.
     let lancs = app.login("analyst-lancs").await;
-    let res = lancs
-        .post_form(
-            &format!("/spend/suppliers/{apotek}/locate"),
-            &[("area", "3604")],
-        )
-        .await;
+    let locate = format!("/spend/suppliers/{apotek}/locate");
+    let res = lancs.post_form(&locate, &[("area", "3604")]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // And a scoped analyst sees only their anchors' suppliers and imports.
     let seen: Value = lancs.json("/api/v1/spend/suppliers").await;
@@ -1546,22 +1542,17 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
         StatusCode::OK
     );
     let locate = format!("/spend/suppliers/{faraway}/locate");
-    let res = auditor.post_form(&locate, &[("area", "E07000123")]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = auditor
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/merge"),
+    for (path, fields) in [
+        (locate.clone(), &[("area", "E07000123")][..]),
+        (
+            format!("/spend/suppliers/{faraway}/merge"),
             &[("into", "1")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        auditor
-            .post_form("/spend/imports/1/undo", &[])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+        ),
+        ("/spend/imports/1/undo".to_owned(), &[]),
+    ] {
+        let res = auditor.post_form(&path, fields).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
     let res = auditor
         .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/locate"),
@@ -1664,27 +1655,7 @@ async fn the_payments_behind_a_cut_report_add_up_to_its_figures() {
 #[tokio::test]
 async fn the_fund_report_for_its_readers_and_health_figures_for_everyone() {
     let app = spawn_app().await;
-    let loan = |id: &str, ksm: &str, principal: i64| lumbung_store::LoanRecord {
-        line: 2,
-        upk: "UPK Umbul Sejahtera".into(),
-        ksm: ksm.into(),
-        loan_id: id.into(),
-        disbursed_on: jiff::civil::date(2024, 1, 10),
-        principal: lumbung_fund::loan::Rupiah(principal),
-        term_months: 6,
-        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
-        schedule: lumbung_fund::loan::ScheduleKind::Flat,
-        frequency: lumbung_fund::loan::Frequency::Monthly,
-    };
-    app.store
-        .import_fund(
-            ("l.csv", "r.csv"),
-            vec![loan("L-1", "KSM Melati", 600_000)],
-            vec![],
-            (vec![], vec![]),
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap();
+    fund::import_one_loan(&app);
     let upk = app.login("upk").await;
     let r: Value = upk.json("/api/v1/fund/report?as_of=2024-05-20").await;
     assert_eq!(r["outstanding"], 600_000);

@@ -3,8 +3,8 @@
 //! KSM's savings for good) is refused in the user's language, naming the
 //! field; the books stay whole and a withdrawal still works.
 
-use crate::fund::{group, member_ids};
-use crate::support::{posted, signed_in, text_of, Visitor};
+use crate::fund::{application, group, lend, member_ids};
+use crate::support::{borrowed, posted, signed_in, text_of, Visitor};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -69,26 +69,9 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
 
     // The API: a repayment of i64::MAX is refused with a code and the field.
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
-    let fields: Vec<(String, String)> = member_ids(&page)
-        .iter()
-        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
-        .chain([("term_months".to_owned(), "5".to_owned())])
-        .collect();
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk.json("/api/v1/fund/applications").await;
-    let id = apps["applications"][0]["id"].as_i64().unwrap();
-    posted(
-        &bkm,
-        &format!("/fund/applications/{id}/decide"),
-        &[("decision", "approve")],
-    )
-    .await;
-    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
-    let loan = to.rsplit('/').next().unwrap().to_owned();
+    let fields = application(&member_ids(&page));
+    let fields = borrowed(&fields);
+    let loan = lend(&upk, &bkm, ksm, &fields, &[("decision", "approve")]).await;
     let repay = format!("/api/v1/fund/loans/{loan}/repayments");
     for key in ["api-max-1", "api-max-2"] {
         let res = upk
@@ -149,10 +132,7 @@ async fn a_upk_sets_its_own_bound_on_one_movement() {
             f.1 = "5000000".into();
         }
     }
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let fields = borrowed(&fields);
     posted(&upk, &settings, &fields).await;
     let (_, html) = upk.get_html(&settings).await;
     assert!(

@@ -246,6 +246,14 @@ where
     found.unwrap_or_else(|| panic!("no {key} {value:?} in {list}: {answer}"))
 }
 
+/// Owned form fields as `post_form` takes them.
+pub fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// The body of an answer as text.
 pub async fn text_of(res: reqwest::Response) -> String {
     res.text().await.unwrap()
