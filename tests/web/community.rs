@@ -565,7 +565,7 @@ pub(crate) async fn household_fields(
 }
 
 pub(crate) async fn add_household(v: &Visitor, fields: &[(String, String)]) -> reqwest::Response {
-    let fields = borrowed(&fields);
+    let fields = borrowed(fields);
     v.post_form(&format!("/community/kelurahan/{KEL}/households"), &fields)
         .await
 }
