@@ -55,15 +55,9 @@ fn seeded() -> (tempfile::TempDir, Store) {
             ));
         }
     }
-    s.import_areas(
-        "t.csv",
-        records,
-        vec![],
-        vec![],
-        &Actor::cli(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let (cli, no_progress) = (Actor::cli(), &mut |_, _| {});
+    let summary = s.import_areas("t.csv", records, vec![], vec![], &cli, no_progress);
+    summary.unwrap();
     (dir, s)
 }
 
@@ -108,6 +102,17 @@ fn import_sample(s: &Store) -> KoboImport {
         &mut |_, _| {},
     )
     .unwrap()
+}
+
+/// The sample again, with one head of household's name written longer.
+fn import_renamed(s: &Store) -> KoboImport {
+    let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
+    let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
+    let households = file("households-2.csv", changed.as_bytes());
+    let (cli, no_progress) = (Actor::cli(), &mut |_, _| {});
+    let roster = file("roster.csv", ROSTER);
+    let import = s.import_kobo(KEL, households, roster, None, &cli, no_progress);
+    import.unwrap()
 }
 
 #[test]
@@ -322,20 +327,8 @@ fn criteria_are_adopted_and_households_scored_against_them() {
 #[test]
 fn a_new_export_replaces_households_by_uuid() {
     let (_d, s) = seeded();
-    let actor = Actor::cli();
     import_sample(&s);
-    let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
-    let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
-    let second = s
-        .import_kobo(
-            KEL,
-            file("households-2.csv", changed.as_bytes()),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let second = import_renamed(&s);
     assert_eq!(
         (second.created, second.updated, second.unchanged),
         (0, 1, 29)
@@ -548,18 +541,7 @@ fn imported_households_are_edited_and_removed_until_a_new_export() {
     assert!(again.already_imported);
     assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 29);
     // A new export that still holds it brings it back.
-    let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
-    let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
-    let later = s
-        .import_kobo(
-            KEL,
-            file("households-2.csv", changed.as_bytes()),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let later = import_renamed(&s);
     assert_eq!((later.created, later.updated), (1, 1));
     let data = s.mapping_data(KEL).unwrap();
     assert_eq!(data.households.len(), 30);

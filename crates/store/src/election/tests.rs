@@ -13,33 +13,29 @@ const KEL: &str = "3604240003";
 const RT1: &str = "3604240003.01.001";
 const RT2: &str = "3604240003.01.002";
 
-fn area(line: u64, code: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
-    AreaRecord {
-        line,
-        code: AreaCode::parse(code).unwrap(),
-        name: code.to_owned(),
-        parent: parent.map(|p| AreaCode::parse(p).unwrap()),
-        kind: Some(AreaKind::parse(kind).unwrap()),
-    }
-}
-
+/// A kelurahan with one RW of two RTs, each area named by its code.
 fn seeded() -> (tempfile::TempDir, Store) {
     let (dir, s) = store();
-    s.import_areas(
-        "t",
-        vec![
-            area(1, "ID", None, "country"),
-            area(2, KEL, Some("ID"), "kelurahan"),
-            area(3, "3604240003.01", Some(KEL), "rw"),
-            area(4, RT1, Some("3604240003.01"), "rt"),
-            area(5, RT2, Some("3604240003.01"), "rt"),
-        ],
-        vec![],
-        vec![],
-        &Actor::cli(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let rw = "3604240003.01";
+    let areas = [
+        ("ID", None, "country"),
+        (KEL, Some("ID"), "kelurahan"),
+        (rw, Some(KEL), "rw"),
+        (RT1, Some(rw), "rt"),
+        (RT2, Some(rw), "rt"),
+    ];
+    let records = (1..)
+        .zip(areas)
+        .map(|(line, (code, parent, kind))| AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: code.to_owned(),
+            parent: parent.map(|p: &str| AreaCode::parse(p).unwrap()),
+            kind: Some(AreaKind::parse(kind).unwrap()),
+        });
+    let (cli, no_progress) = (Actor::cli(), &mut |_, _| {});
+    let summary = s.import_areas("t", records.collect(), vec![], vec![], &cli, no_progress);
+    summary.unwrap();
     (dir, s)
 }
 
