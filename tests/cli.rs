@@ -28,6 +28,12 @@ impl Env {
         self.run(args).code(0)
     }
 
+    /// Whether `user` signs in with `password`, as the store checks it.
+    fn signs_in(&self, user: &str, password: &str) -> bool {
+        let store = lumbung_store::Store::open(&self.db).unwrap();
+        store.verify_login(user, password).unwrap().is_some()
+    }
+
     /// `ARGS… --password-stdin` with the test password on stdin.
     fn with_password(&self, args: &[&str]) -> Out {
         let args = [args, &["--password-stdin"]].concat();
@@ -183,13 +189,13 @@ fn user_add_takes_the_password_from_stdin_or_the_environment_only() {
         .code(1)
         .stderr_has("user name");
 
-    let store = lumbung_store::Store::open(&env.db).unwrap();
-    assert!(store.verify_login("ana", PASSWORD).unwrap().is_some());
-    assert!(store
-        .verify_login("budi", "another-long-password")
-        .unwrap()
-        .is_some());
-    assert!(store.verify_login("citra", PASSWORD).unwrap().is_none());
+    for (user, password, can) in [
+        ("ana", PASSWORD, true),
+        ("budi", "another-long-password", true),
+        ("citra", PASSWORD, false),
+    ] {
+        assert_eq!(env.signs_in(user, password), can, "{user}");
+    }
 }
 
 #[test]
@@ -212,12 +218,8 @@ fn user_passwd_sets_a_new_password() {
     )
     .code(1)
     .stderr_has("user nobody not found");
-    let store = lumbung_store::Store::open(&env.db).unwrap();
-    assert!(store.verify_login("ana", PASSWORD).unwrap().is_none());
-    assert!(store
-        .verify_login("ana", "the-new-password")
-        .unwrap()
-        .is_some());
+    assert!(!env.signs_in("ana", PASSWORD));
+    assert!(env.signs_in("ana", "the-new-password"));
 }
 
 #[test]

@@ -152,12 +152,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     let id = apps["applications"][0]["id"].as_i64().unwrap();
     assert_eq!(apps["applications"][0]["status"], "pending");
     // The maker's role cannot approve; the BKM can, and then the UPK disburses.
-    let res = upk
-        .post_form(
-            &format!("/fund/applications/{id}/decide"),
-            &[("decision", "approve")],
-        )
-        .await;
+    let decide = format!("/fund/applications/{id}/decide");
+    let res = upk.post_form(&decide, &[("decision", "approve")]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = upk
         .post_form(&format!("/fund/applications/{id}/disburse"), &[])
@@ -167,12 +163,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         StatusCode::UNPROCESSABLE_ENTITY,
         "not approved yet"
     );
-    posted(
-        &bkm,
-        &format!("/fund/applications/{id}/decide"),
-        &[("decision", "approve"), ("note", "rapat BKM 3")],
-    )
-    .await;
+    let approval = [("decision", "approve"), ("note", "rapat BKM 3")];
+    posted(&bkm, &decide, &approval).await;
     let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
     let loan = to.rsplit('/').next().unwrap().to_owned();
     // 100,000 principal + 7,500 fee a month; the form sent twice posts once.
@@ -267,12 +259,12 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
 async fn settings_scope_and_the_public_stay_in_their_place() {
     let (app, [upk]) = signed_in(["upk"]).await;
     // A setting changes the rules; a contradiction is refused, naming it.
-    posted(
-        &upk,
-        &format!("/fund/upk/{}/settings", app.upk),
-        &[
-            ("arrears_threshold", "2"),
-            ("further_classes", "4, 6"),
+    let settings = format!("/fund/upk/{}/settings", app.upk);
+    // The form's fields but the ones that differ below.
+    let form = |arrears: &'static str, classes: &'static str, reserve: &'static str| {
+        vec![
+            ("arrears_threshold", arrears),
+            ("further_classes", classes),
             ("min_members", "5"),
             ("women_target_percent", "30"),
             ("savings_months", "3"),
@@ -282,12 +274,13 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
             ("term_min", "3"),
             ("term_max", "12"),
             ("fee_rate", "0.015"),
-            ("reserve_rates", "0.01, 0.1, 0.5, 1"),
+            ("reserve_rates", reserve),
             ("schedule", "flat"),
-            ("frequency", "weekly"),
-        ],
-    )
-    .await;
+        ]
+    };
+    let mut weekly = form("2", "4, 6", "0.01, 0.1, 0.5, 1");
+    weekly.push(("frequency", "weekly"));
+    posted(&upk, &settings, &weekly).await;
     let saved = app
         .store
         .fund_settings(lumbung_domain::UpkId::new(app.upk))
@@ -299,26 +292,7 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         page.contains(r#"<option value="weekly" selected>mingguan</option>"#),
         "the page shows the frequency chosen"
     );
-    let res = upk
-        .post_form(
-            &format!("/fund/upk/{}/settings", app.upk),
-            &[
-                ("arrears_threshold", "3"),
-                ("further_classes", "2"),
-                ("min_members", "5"),
-                ("women_target_percent", "30"),
-                ("savings_months", "3"),
-                ("first_loan_limit", "500000"),
-                ("loan_limit", "2000000"),
-                ("loans_before_bank", "4"),
-                ("term_min", "3"),
-                ("term_max", "12"),
-                ("fee_rate", "0.015"),
-                ("reserve_rates", "0.01"),
-                ("schedule", "flat"),
-            ],
-        )
-        .await;
+    let res = upk.post_form(&settings, &form("3", "2", "0.01")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(res).await.contains("further_classes"));
     // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
@@ -467,11 +441,9 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         .collect();
     assert_eq!(off.len(), 1);
     assert!(off[0].detail.contains("Tamu") && !off[0].detail.contains(&picked.name));
+    let members = format!("/fund/ksm/{ksm}/members");
     let res = upk
-        .post_form(
-            &format!("/fund/ksm/{ksm}/members"),
-            &[("from_ps2", "no-such-household|0")],
-        )
+        .post_form(&members, &[("from_ps2", "no-such-household|0")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

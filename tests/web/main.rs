@@ -1176,6 +1176,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     );
     let faraway = supplier_id(&analyst, "Faraway PLC").await;
     let apotek = supplier_id(&analyst, "Apotek Sehat").await;
+    let faraway_at = |action: &str| format!("/spend/suppliers/{faraway}/{action}");
     let list: Value = analyst.json("/api/v1/spend/suppliers?q=ribble").await;
     assert_eq!(list["suppliers"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list["suppliers"][0]["postcode"], "PR12HE");
@@ -1192,7 +1193,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Fixing Faraway's location in Preston makes its 700 local.
     let res = analyst
         .post_form(
-            &format!("/spend/suppliers/{faraway}/locate"),
+            &faraway_at("locate"),
             &[("area", "E07000123"), ("q", "Faraway")],
         )
         .await;
@@ -1226,10 +1227,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Bad areas are shown beside the row; unknown suppliers are 404.
     for bad in ["E99999999", "no such area!"] {
         let res = analyst
-            .post_form(
-                &format!("/spend/suppliers/{faraway}/locate"),
-                &[("area", bad)],
-            )
+            .post_form(&faraway_at("locate"), &[("area", bad)])
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         let html = text_of(res).await;
@@ -1267,10 +1265,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
 
     // A branch site in Preston counts once the settings count branches.
     let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/sites"),
-            &[("area", "E07000123")],
-        )
+        .post_form(&faraway_at("sites"), &[("area", "E07000123")])
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(spend_report(&analyst).await["local"], "300.00");
@@ -1313,10 +1308,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert!(html.contains("Apotek Sehat") && !html.contains("Ribble Print"));
     // A supplier cannot be merged into itself or into one that is not there.
     let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/merge"),
-            &[("into", &faraway.to_string())],
-        )
+        .post_form(&faraway_at("merge"), &[("into", &faraway.to_string())])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The page speaks Indonesian, its error detail too.
@@ -1324,10 +1316,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .await
         .contains("tidak dapat digabung ke dirinya sendiri"));
     let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/merge"),
-            &[("into", "twelve")],
-        )
+        .post_form(&faraway_at("merge"), &[("into", "twelve")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = analyst
