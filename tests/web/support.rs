@@ -28,11 +28,12 @@ pub struct Visitor {
 
 /// An area as a file line gives it.
 pub fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
+    let parse = |code: &str| AreaCode::parse(code).unwrap();
     AreaRecord {
         line,
-        code: AreaCode::parse(code).unwrap(),
+        code: parse(code),
         name: name.into(),
-        parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+        parent: parent.map(parse),
         kind: Some(AreaKind::parse(kind).unwrap()),
     }
 }

@@ -265,14 +265,8 @@ fn bad_rows_are_reported_with_line_and_column() {
     // Bytes that are not UTF-8.
     let mut bytes = format!("{HEADER}A,2012/13,,S1,Acme,,,,,1\n").into_bytes();
     bytes.extend_from_slice(b"A,2012/13,,S1,Ac\xffme,,,,,1\n");
-    let err = scan_reader(
-        "b.csv",
-        bytes.as_slice(),
-        0,
-        &ScanOptions::new(FiscalCalendar::UK),
-        &mut |_, _| {},
-    )
-    .unwrap_err();
+    let opts = ScanOptions::new(FiscalCalendar::UK);
+    let err = scan_reader("b.csv", bytes.as_slice(), 0, &opts, &mut |_, _| {}).unwrap_err();
     assert_eq!(err.errors[0].line, 3);
     // A quote never closed.
     let errors = rejected(&format!(

@@ -28,6 +28,12 @@ fn error_places(ledger: &Ledger) -> Vec<(u64, Option<&str>)> {
     places.map(|e| (e.line, e.column.as_deref())).collect()
 }
 
+/// Panics unless one of the ledger's notes holds `text`.
+fn assert_noted(ledger: &Ledger, text: &str) {
+    let notes = &ledger.notes;
+    assert!(notes.iter().any(|n| n.contains(text)), "{text}: {notes:?}");
+}
+
 fn no_errors(ledger: &Ledger) {
     assert!(ledger.errors.is_empty(), "{:?}", ledger.errors);
 }
@@ -56,11 +62,7 @@ fn semicolons_win_over_commas_inside_amounts() {
     no_errors(&l);
     assert_eq!(amounts(&l), vec![123_450, 200_000_000]);
     assert_eq!(l.rows[0].supplier_name.as_deref(), Some("CV Maju, Jaya"));
-    assert!(
-        l.notes.iter().any(|n| n.contains("semicolon")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "semicolon");
 }
 
 #[test]
@@ -187,11 +189,7 @@ fn number_format_is_decided_per_column() {
     let l = read_bytes("x.csv", text, &id);
     no_errors(&l);
     assert_eq!(amounts(&l), vec![123_400, 250_000]);
-    assert!(
-        l.notes.iter().any(|n| n.contains("either way")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "either way");
     let l = read_bytes("x.csv", text, &ReadOptions::default());
     assert_eq!(amounts(&l), vec![250], "2.500 in en is 2.50");
     assert_eq!(l.errors.len(), 1, "1.234 in en has three decimals");
@@ -214,16 +212,8 @@ fn errors_carry_line_and_column() {
                 F,6,5\n";
     let l = read("x.csv", text);
     assert_eq!(amounts(&l), vec![1_250, 500]);
-    let got = error_places(&l);
-    assert_eq!(
-        got,
-        vec![
-            (4, Some("Net Amount")),
-            (5, Some("Net Amount")),
-            (6, Some("Net Amount")),
-            (7, Some("Net Amount")),
-        ]
-    );
+    let lines = [4, 5, 6, 7];
+    assert_eq!(error_places(&l), lines.map(|n| (n, Some("Net Amount"))));
     assert!(l.errors[0].message.contains("empty"));
     assert!(l.errors[1].message.contains("\"twelve\""));
     assert!(l.errors[2].message.contains("more than two decimals"));
@@ -276,11 +266,7 @@ fn a_repeated_header_is_skipped() {
     let l = read("x.csv", text);
     no_errors(&l);
     assert_eq!(amounts(&l), vec![100, 200]);
-    assert!(
-        l.notes.iter().any(|n| n.contains("repeated on line 3")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "repeated on line 3");
 }
 
 #[test]
@@ -488,11 +474,7 @@ fn xlsx_written_and_read_back() {
         &bytes,
         &ReadOptions::default(),
     );
-    assert!(
-        l.notes.iter().any(|n| n.contains("\"Payments\"")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "\"Payments\"");
     assert_eq!(l.header_line, 3);
     assert_eq!(lines(&l), vec![4, 5, 6, 7]);
     assert_eq!(amounts(&l), vec![123_456, 30, 150_000, -1_235]);
@@ -621,11 +603,7 @@ fn oxford_city_council_real_files() {
     assert_eq!(l.rows[1].supplier_name.as_deref(), Some("CgMs Ltd."));
     assert_eq!(l.rows[1].amount, Money::from_minor(10_056_540));
     // The last line, `,,xxx,,,,,,,`, is skipped, and said so.
-    assert!(
-        l.notes.iter().any(|n| n.contains("line 3861")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(l, "line 3861");
     assert_eq!(l.period_hint, Some(date(2014, 1, 1)));
     assert_eq!(l.mapping[&Field::Amount], "amount");
 
@@ -703,15 +681,8 @@ fn amounts_above_the_largest_payment_are_row_errors() {
                 04/04/2024,Acme,\"92,233,720,368,547,758.07\"\n";
     let ledger = read("pay.csv", text);
     assert_eq!(amounts(&ledger), vec![100_000_000_000]);
-    let got = error_places(&ledger);
-    assert_eq!(
-        got,
-        vec![
-            (3, Some("Amount")),
-            (4, Some("Amount")),
-            (5, Some("Amount"))
-        ]
-    );
+    let lines = [3, 4, 5];
+    assert_eq!(error_places(&ledger), lines.map(|n| (n, Some("Amount"))));
     assert!(
         ledger.errors[0].message.contains("1000000000.00"),
         "{:?}",
