@@ -137,18 +137,17 @@ fn the_quorum_is_compared_exactly() {
         .code(0)
         .json()
     };
-    let j = run("10", "0.30");
-    assert_eq!(j["turnout"], "0.300000");
-    assert_eq!(j["quorum_met"], true);
-    let j = run("10", "0.31");
-    assert_eq!(j["quorum_met"], false);
-    assert_eq!(j["quorum"], "0.310000");
-    let j = run("9", "0.333333");
-    assert_eq!(j["turnout"], "0.333333");
-    assert_eq!(j["quorum_met"], true);
-    let j = run("9", "0.3333334");
-    assert_eq!(j["quorum_met"], false);
-    assert_eq!(j["quorum"], "0.3333334");
+    // (eligible, quorum, a figure and its value, whether the quorum is met)
+    for (eligible, quorum, key, value, met) in [
+        ("10", "0.30", "turnout", "0.300000", true),
+        ("10", "0.31", "quorum", "0.310000", false),
+        ("9", "0.333333", "turnout", "0.333333", true),
+        ("9", "0.3333334", "quorum", "0.3333334", false),
+    ] {
+        let j = run(eligible, quorum);
+        assert_eq!(j[key], value, "{eligible} {quorum}");
+        assert_eq!(j["quorum_met"], met, "{eligible} {quorum}");
+    }
 
     // 29 of 100 is below the default 0.30.
     let mut text = String::from("ballot_id,n1,n2\n");

@@ -7,7 +7,7 @@
 
 use crate::support::{
     area, borrowed, column, file_form, file_part, import_areas, in_area, item, json_of, location,
-    posted, signed_in, spawn_app, text_of, TestApp, Visitor,
+    posted, signed_in, text_of, TestApp, Visitor,
 };
 use lumbung_domain::{AreaCode, Role};
 use reqwest::{Method, StatusCode};
@@ -256,9 +256,8 @@ async fn progress_in_scope_and_in_public_without_names() {
 
 #[tokio::test]
 async fn roles_and_scope_decide_who_reads_and_writes() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     assert_eq!(
         upload(&field, KEL, HOUSEHOLDS, ROSTER).await.status(),
         StatusCode::SEE_OTHER
@@ -359,9 +358,8 @@ fn head_names() -> Vec<String> {
 
 #[tokio::test]
 async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let mapping = format!("/community/kelurahan/{KEL}/mapping");
 
     // A bad export: refused whole, every problem with its line.
@@ -499,9 +497,8 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
 
 #[tokio::test]
 async fn community_pages_speak_both_languages() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     record(&field, KEL, "rkm", "2024-01-10").await;
     upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     let bkm = app.login("bkm-user").await;
@@ -579,9 +576,8 @@ fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, St
 
 #[tokio::test]
 async fn households_are_typed_in_per_rt_scored_and_removed() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     field.get("/lang/en").await;
     let bkm = app.login("bkm-user").await;
     let mapping = format!("/community/kelurahan/{KEL}/mapping");
@@ -799,9 +795,8 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
 
 #[tokio::test]
 async fn an_imported_household_can_be_removed() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     let api = format!("/api/v1/community/kelurahan/{KEL}/mapping");
     let data: Value = json_of(&field, &api).await;

@@ -3,9 +3,7 @@
 //! the BKM (never by its maker), disbursed, repaid once however often the
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
-use crate::support::{
-    borrowed, column, location, posted, signed_in, spawn_app, text_of, TestApp, Visitor,
-};
+use crate::support::{borrowed, column, location, posted, signed_in, text_of, TestApp, Visitor};
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -347,9 +345,8 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
 
 #[tokio::test]
 async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area() {
-    let app = spawn_app().await;
+    let (app, [facilitator]) = signed_in(["facilitator"]).await;
     import_one_loan(&app);
-    let facilitator = app.login("facilitator").await;
     let r: Value = facilitator
         .json("/api/v1/fund/report?as_of=2024-05-20&trend=3")
         .await;
@@ -382,9 +379,8 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
 #[tokio::test]
 async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     use crate::community::{sample_areas, upload, HOUSEHOLDS, ROSTER};
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let res = upload(&field, "3604010001", HOUSEHOLDS, ROSTER).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let upk = app.login("upk").await;

@@ -902,10 +902,8 @@ fn payment(
 
 #[tokio::test]
 async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_it() {
-    let app = spawn_app().await;
+    let (app, [global]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-
-    let global = app.login("analyst").await;
     let r: Value = global.json("/api/v1/spend/report").await;
     assert_eq!(r["total"], "1050.00");
     assert_eq!(r["local"], "300.00");
@@ -1110,9 +1108,8 @@ fn seed_spend(app: &TestApp) {
 
 #[tokio::test]
 async fn published_reports_are_public_and_hold_aggregates_only() {
-    let app = spawn_app().await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-    let analyst = app.login("analyst").await;
     let (_, page) = analyst.get_html("/spend").await;
     assert!(
         page.contains("action=\"/spend/publish\""),
@@ -1166,9 +1163,8 @@ async fn spend_report(v: &Visitor) -> Value {
 
 #[tokio::test]
 async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
-    let app = spawn_app().await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-    let analyst = app.login("analyst").await;
     let (_, spend) = analyst.get_html("/spend").await;
     assert!(
         spend.contains("href=\"/spend/suppliers\"") && spend.contains("href=\"/spend/imports\""),
@@ -1518,9 +1514,8 @@ async fn analysts_undo_imports_and_see_their_flagged_rows() {
 
 #[tokio::test]
 async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csrf_token() {
-    let app = spawn_app().await;
+    let (app, [auditor]) = signed_in(["auditor"]).await;
     seed_spend(&app);
-    let auditor = app.login("auditor").await;
     let faraway = supplier_id(&auditor, "Faraway PLC").await;
     let html = auditor.page("/spend/suppliers", StatusCode::OK).await;
     assert!(html.contains("Faraway PLC") && !html.contains("/locate\""));
@@ -1605,9 +1600,8 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
 
 #[tokio::test]
 async fn the_payments_behind_a_cut_report_add_up_to_its_figures() {
-    let app = spawn_app().await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-    let analyst = app.login("analyst").await;
     let r: Value = analyst.json("/api/v1/spend/report?top_suppliers=1").await;
     assert_eq!(
         r["total"], "750.00",

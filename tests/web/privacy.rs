@@ -5,7 +5,7 @@
 //! it.
 
 use crate::community::{add_household, household_fields, sample_areas};
-use crate::support::{in_area, item, location, spawn_app, TestApp, Visitor};
+use crate::support::{in_area, item, location, signed_in, spawn_app, TestApp, Visitor};
 use lumbung_domain::{AreaCode, Role};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -34,9 +34,8 @@ async fn add(field: &Visitor, rt: &str, head: &str, poor: bool) {
 
 #[tokio::test]
 async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothing() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let kel = AreaCode::parse(KEL).unwrap();
     let big = kel.rw(3).unwrap().rt(4).unwrap();
     let small = kel.rw(3).unwrap().rt(5).unwrap();
@@ -165,9 +164,8 @@ async fn reading_personal_data_is_audited_for_the_areas_auditors() {
 /// members from, and wrote no audit entry for it.
 #[tokio::test]
 async fn the_ps2_names_on_a_ksm_page_are_an_audited_reading() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
     add(&field, rt.as_str(), "Siti Aminah", true).await;
     let upk = app.login("upk").await;

@@ -34,6 +34,13 @@ fn assert_noted(ledger: &Ledger, text: &str) {
     assert!(notes.iter().any(|n| n.contains(text)), "{text}: {notes:?}");
 }
 
+/// `text` read as `x.csv`, which must have no errors.
+fn read_clean(text: &str) -> Ledger {
+    let ledger = read("x.csv", text);
+    no_errors(&ledger);
+    ledger
+}
+
 fn no_errors(ledger: &Ledger) {
     assert!(ledger.errors.is_empty(), "{:?}", ledger.errors);
 }
@@ -155,8 +162,7 @@ fn amount_formats_and_negatives_in_a_file() {
                 G,\"1 234.50\"\n\
                 H,GBP 7\n\
                 I,1.05\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(
         amounts(&l),
         vec![123_450, -1_250, -1_250, -1_250, -1_250, -1_250, 123_450, 700, 105]
@@ -167,13 +173,11 @@ fn amount_formats_and_negatives_in_a_file() {
 fn number_format_is_decided_per_column() {
     // Comma decimals somewhere make `1.234` a thousand, whatever the locale.
     let text = "Supplier;Amount;Gross Amount\nA;1.234;9\nB;1.234,50;9\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(amounts(&l), vec![123_400, 123_450]);
 
     // Three-digit dot groups: rupiah.
-    let l = read("x.csv", "Penyedia,Jumlah\nA,Rp 1.234.500\nB,500\n");
-    no_errors(&l);
+    let l = read_clean("Penyedia,Jumlah\nA,Rp 1.234.500\nB,500\n");
     assert_eq!(amounts(&l), vec![123_450_000, 50_000]);
 
     // `1.05` with nothing else is a decimal point, even for locale id.
@@ -263,16 +267,14 @@ fn total_lines_are_errors_and_footers_are_skipped() {
 #[test]
 fn a_repeated_header_is_skipped() {
     let text = "Supplier,Amount\nA,1\nSupplier,Amount\nB,2\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(amounts(&l), vec![100, 200]);
     assert_noted(&l, "repeated on line 3");
 }
 
 #[test]
 fn rows_without_supplier_are_kept_and_flagged() {
-    let l = read("x.csv", "Supplier Name,Trans No,Amount\n,T1,-0.01\n");
-    no_errors(&l);
+    let l = read_clean("Supplier Name,Trans No,Amount\n,T1,-0.01\n");
     assert_eq!(l.rows[0].supplier_name, None);
     assert_eq!(l.rows[0].transaction.as_deref(), Some("T1"));
     assert_eq!(l.rows[0].flags, vec![NO_SUPPLIER_NAME.to_string()]);
@@ -288,8 +290,7 @@ fn dates_in_a_file_and_unreadable_ones_flagged() {
                 D,00:00:00,1\n\
                 E,21.11.2023,1\n\
                 F,,1\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     let dates: Vec<Option<Date>> = l.rows.iter().map(|r| r.date).collect();
     let d = Some(date(2023, 11, 21));
     assert_eq!(dates, vec![d, d, d, None, d, None]);
@@ -343,8 +344,7 @@ fn all_fields_english_and_indonesian() {
 
     let text = "anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount,trans_no,description\n\
                 Preston CC,2013/14,2013-04-02,123,Acme,PR1 2HE,41100,maybe,Framework,10,9,Bricks\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(l.mapping.len(), 12);
     assert_eq!(l.rows[0].sme, None);
     assert_eq!(l.rows[0].flags, vec!["SME unreadable: maybe".to_string()]);

@@ -46,16 +46,19 @@ fn user(name: &str) -> Actor {
 }
 
 fn poll(s: &Store, level: Level, area: &str) -> PollId {
-    s.create_election(
-        &NewElection {
-            level,
-            area_code: area.into(),
-            held_on: "2025-03-02".parse().unwrap(),
-        },
-        &Scope::Global,
-        &user("fasilitator"),
-    )
-    .unwrap()
+    open_poll(s, level, area, "2025-03-02", "fasilitator")
+}
+
+/// A poll opened by `by` over the whole system.
+fn open_poll(s: &Store, level: Level, area: &str, held_on: &str, by: &str) -> PollId {
+    let held_on = held_on.parse().unwrap();
+    let election = NewElection {
+        level,
+        area_code: area.into(),
+        held_on,
+    };
+    let by = user(by);
+    s.create_election(&election, &Scope::Global, &by).unwrap()
 }
 
 /// A register of `n` adults named V1…Vn, the first `women` women.
@@ -468,17 +471,7 @@ fn level_two_takes_the_delegates_and_the_coordinator_the_members() {
         both(&s, id, lines);
         publish(&s, id);
     }
-    let bkm = s
-        .create_election(
-            &NewElection {
-                level: Level::Bkm,
-                area_code: KEL.into(),
-                held_on: "2025-04-01".parse().unwrap(),
-            },
-            &Scope::Global,
-            &user("f"),
-        )
-        .unwrap();
+    let bkm = open_poll(&s, Level::Bkm, KEL, "2025-04-01", "f");
     let names: Vec<String> = s
         .election_voters(bkm)
         .unwrap()
@@ -510,17 +503,7 @@ fn level_two_takes_the_delegates_and_the_coordinator_the_members() {
     let e = s.election(bkm).unwrap().unwrap();
     assert_eq!(e.term_start.unwrap().to_string(), "2025-04-01");
     assert_eq!(e.term_end.unwrap().to_string(), "2028-04-01");
-    let coord = s
-        .create_election(
-            &NewElection {
-                level: Level::Coordinator,
-                area_code: KEL.into(),
-                held_on: "2025-04-01".parse().unwrap(),
-            },
-            &Scope::Global,
-            &user("f"),
-        )
-        .unwrap();
+    let coord = open_poll(&s, Level::Coordinator, KEL, "2025-04-01", "f");
     assert_eq!(s.election_voters(coord).unwrap().len(), 3);
     both(&s, coord, "1,V2\n2,V2\n3,V3\n");
     let c = s.election_count(coord).unwrap();
