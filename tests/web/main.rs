@@ -308,32 +308,16 @@ async fn session_cookies_are_http_only_and_same_site() {
 async fn forms_without_a_valid_csrf_token_are_refused() {
     let (app, [admin]) = signed_in(["admin"]).await;
     let fields = [("name", "Koperasi Forged"), ("kind", "cooperative")];
-    let res = admin
-        .client
-        .post(format!("{}/orgs", app.base))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let res = admin.post_form_as_is("/orgs", &fields).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let mut forged = fields.to_vec();
     forged.push(("csrf", "0000"));
-    let res = admin
-        .client
-        .post(format!("{}/orgs", app.base))
-        .form(&forged)
-        .send()
-        .await
-        .unwrap();
+    let res = admin.post_form_as_is("/orgs", &forged).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(text_of(res).await.contains("Formulir kedaluwarsa"));
     let res = admin
-        .client
-        .post(format!("{}/api/v1/orgs", app.base))
-        .json(&json!({"name": "X", "kind": "ngo"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_as_is("/api/v1/orgs", json!({"name": "X", "kind": "ngo"}))
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::FORBIDDEN,
@@ -1552,28 +1536,16 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
     // An analyst's forms and cookie-borne JSON without the token are refused.
     let analyst = app.login("analyst").await;
     let res = analyst
-        .client
-        .post(format!("{}{locate}", app.base))
-        .form(&[("area", "E07000123")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_as_is(&locate, &[("area", "E07000123")])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = analyst
-        .client
-        .post(format!("{}/api/v1{locate}", app.base))
-        .json(&json!({"area": "E07000123"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_as_is(&format!("/api/v1{locate}"), json!({"area": "E07000123"}))
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = analyst
-        .client
-        .post(format!("{}/spend/imports/1/undo", app.base))
-        .form(&[("x", "")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_as_is("/spend/imports/1/undo", &[("x", "")])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let r = spend_report(&analyst).await;
     assert_eq!(

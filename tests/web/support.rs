@@ -430,12 +430,19 @@ impl Visitor {
         if let Some(csrf) = &self.csrf {
             fields.push(("csrf", csrf));
         }
-        self.client
-            .post(format!("{}{path}", self.base))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap()
+        self.post_form_as_is(path, &fields).await
+    }
+
+    /// Posts a form as it is: no CSRF token added.
+    pub async fn post_form_as_is(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.post(url).form(fields).send().await.unwrap()
+    }
+
+    /// POSTs JSON with the session cookie alone: no CSRF header.
+    pub async fn post_json_as_is(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.post(url).json(&body).send().await.unwrap()
     }
 
     /// Posts a multipart form as it is (no CSRF token added).
