@@ -953,14 +953,13 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
     let bad = lancs.get("/api/v1/spend/report?year=20xx").await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    assert_eq!(
-        app.login("facilitator").await.status("/spend").await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.login("auditor").await.status("/spend").await,
-        StatusCode::OK
-    );
+    for (user, status) in [
+        ("facilitator", StatusCode::FORBIDDEN),
+        ("auditor", StatusCode::OK),
+    ] {
+        let v = app.login(user).await;
+        assert_eq!(v.status("/spend").await, status, "{user} reads /spend");
+    }
 }
 
 #[tokio::test]
