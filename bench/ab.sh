@@ -20,15 +20,13 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -eq 2 ] || { echo "usage: bench/ab.sh BEFORE AFTER" >&2; exit 2; }
-RUNS="${RUNS:-3}"
 ROWS="${ROWS:-3000000}"
 UPKS="${UPKS:-100}" LOANS="${LOANS:-100000}" REPAYMENTS="${REPAYMENTS:-2000000}" POSTINGS="${POSTINGS:-100000}"
 BALLOTS="${BALLOTS:-999999}"
 STEPS="${STEPS:-spend fund election}"
-DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}/ab"
-SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
 TODAY="$(date +%F)"
 . "$repo/bench/lib.sh"
+DIR="$BENCH_DIR/ab"
 
 need_gnu_time
 mkdir -p "$DIR/bin" "$DIR/out"

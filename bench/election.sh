@@ -17,11 +17,10 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BALLOTS="${BALLOTS:-999999}"
-RUNS="${RUNS:-3}"
 SEATS="${SEATS:-9}"
-DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
 IDLE_WAIT="${IDLE_WAIT:-60}"
 . "$repo/bench/lib.sh"
+DIR="$BENCH_DIR"
 
 need_gnu_time
 prefix="$(election_files "$DIR" "$BALLOTS")"

@@ -23,24 +23,19 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUNS="${RUNS:-3}"
 UPKS="${UPKS:-1000}"
 LOANS="${LOANS:-1000000}"
 REPAYMENTS="${REPAYMENTS:-20000000}"
 POSTINGS="${POSTINGS:-1000000}"
-DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}/fund-$LOANS"
 REIMPORT="${REIMPORT:-0}"
 STEPS="${STEPS:-import report posting verify}"
-IDLE_WAIT="${IDLE_WAIT:-120}"
 TODAY="$(date +%F)"
 . "$repo/bench/lib.sh"
+DIR="$BENCH_DIR/fund-$LOANS"
 
 # (a) what the benchmark needs
 need_gnu_time
-if ! python3 -c 'import duckdb' 2>/dev/null; then
-    say "installing duckdb"
-    python3 -m pip install -q duckdb >&2
-fi
+need_python duckdb
 
 # (b) the books, generated once (the posting file's repayments are dated
 # the day it was generated)

@@ -3,7 +3,22 @@
 
 export PYTHONPATH="$repo/bench${PYTHONPATH:+:$PYTHONPATH}"
 
+# The settings every benchmark shares (each script's header says what they
+# mean); a script that wants another default sets it before sourcing this.
+RUNS="${RUNS:-3}"
+BENCH_DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
+SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
+IDLE_WAIT="${IDLE_WAIT:-120}"
+
 say() { printf '%s\n' "$*" >&2; }
+
+# Installs the Python packages named unless they all import already.
+need_python() {
+    if ! python3 -c "import $(IFS=,; printf '%s' "$*")" 2>/dev/null; then
+        say "installing $*"
+        python3 -m pip install -q "$@" >&2
+    fi
+}
 
 # Whether STEPS names step $1.
 has() { case " ${STEPS:-} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }

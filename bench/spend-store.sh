@@ -11,10 +11,8 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROWS="${ROWS:-10000000}"
-RUNS="${RUNS:-3}"
-DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
-SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
 . "$repo/bench/lib.sh"
+DIR="$BENCH_DIR"
 ledger="$DIR/spend-$ROWS.csv"
 [ -s "$ledger" ] || { say "no ledger at $ledger: run bench/spend.sh first"; exit 1; }
 need_gnu_time

@@ -17,20 +17,14 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROWS="${ROWS:-10000000}"
-RUNS="${RUNS:-3}"
-DIR="${LUMBUNG_BENCH_DIR:-$HOME/.cache/lumbung-bench}"
-SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
-IDLE_WAIT="${IDLE_WAIT:-120}"
 TOOLS="${TOOLS:-duckdb polars lumbung}"
 VERIFY="${VERIFY:-1}"
 . "$repo/bench/lib.sh"
+DIR="$BENCH_DIR"
 
 # (a) what the benchmark needs
 need_gnu_time
-if ! python3 -c 'import numpy, polars, duckdb' 2>/dev/null; then
-    say "installing numpy, polars, duckdb"
-    python3 -m pip install -q numpy polars duckdb >&2
-fi
+need_python numpy polars duckdb
 [ -f "$SHARED_BENCH/gen_spend.py" ] || { say "no generator at $SHARED_BENCH (set SHARED_BENCH)"; exit 1; }
 
 # (b) the ledger, generated once

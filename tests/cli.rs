@@ -28,14 +28,16 @@ impl Env {
         self.run(args).code(0)
     }
 
-    fn import_lancashire(&self) {
-        let dir = repo().join("demo/uk-lancashire");
-        self.ok(&["areas", "import", dir.join("areas.csv").to_str().unwrap()]);
-        self.ok(&[
-            "areas",
-            "map-postcodes",
-            dir.join("postcodes.csv").to_str().unwrap(),
-        ]);
+    /// Whether `user` signs in with `password`, as the store checks it.
+    fn signs_in(&self, user: &str, password: &str) -> bool {
+        let store = lumbung_store::Store::open(&self.db).unwrap();
+        store.verify_login(user, password).unwrap().is_some()
+    }
+
+    /// `ARGS… --password-stdin` with the test password on stdin.
+    fn with_password(&self, args: &[&str]) -> Out {
+        let args = [args, &["--password-stdin"]].concat();
+        Out::of(self.cmd(&args).write_stdin(format!("{PASSWORD}\n")))
     }
 }
 
@@ -51,45 +53,26 @@ fn bare_cmd(cwd: &Path) -> assert_cmd::Command {
 #[test]
 fn help_lists_the_commands() {
     let env = Env::new();
-    let out = Out::of(bare_cmd(env.dir.path()).arg("--help")).code(0);
-    for command in [
-        "serve",
-        "migrate",
-        "backup",
-        "user",
-        "areas",
-        "orgs",
-        "demo",
-        "--db",
-        "LUMBUNG_DB",
+    // Each help page and the words it must hold.
+    for (args, commands) in [
+        (
+            "--help",
+            "serve migrate backup user areas orgs demo --db LUMBUNG_DB",
+        ),
+        (
+            "areas --help",
+            "import import-indonesia map-postcodes locate list",
+        ),
+        ("user --help", "add passwd list"),
     ] {
-        assert!(
-            out.stdout.contains(command),
-            "{command} missing from\n{}",
-            out.stdout
-        );
-    }
-    let out = Out::of(bare_cmd(env.dir.path()).args(["areas", "--help"])).code(0);
-    for command in [
-        "import",
-        "import-indonesia",
-        "map-postcodes",
-        "locate",
-        "list",
-    ] {
-        assert!(
-            out.stdout.contains(command),
-            "{command} missing from\n{}",
-            out.stdout
-        );
-    }
-    let out = Out::of(bare_cmd(env.dir.path()).args(["user", "--help"])).code(0);
-    for command in ["add", "passwd", "list"] {
-        assert!(
-            out.stdout.contains(command),
-            "{command} missing from\n{}",
-            out.stdout
-        );
+        let out = Out::of(bare_cmd(env.dir.path()).args(args.split(' '))).code(0);
+        for command in commands.split(' ') {
+            assert!(
+                out.stdout.contains(command),
+                "{command} missing from\n{}",
+                out.stdout
+            );
+        }
     }
     Out::of(bare_cmd(env.dir.path()).args(["areas", "import-indonesia", "--help"]))
         .code(0)
@@ -185,86 +168,41 @@ fn user_add_takes_the_password_from_stdin_or_the_environment_only() {
         .write_stdin("short\n"),
     );
     short.code(1).stderr_has("at least 10 characters");
-    Out::of(
-        env.cmd(&[
-            "user",
-            "add",
-            "ana",
-            "--role",
-            "analyst",
-            "--password-stdin",
-        ])
-        .write_stdin(format!("{PASSWORD}\n")),
-    )
-    .code(1)
-    .stderr_has("user ana already exists");
+    env.with_password(&["user", "add", "ana", "--role", "analyst"])
+        .code(1)
+        .stderr_has("user ana already exists");
     env.run(&["user", "add", "eko", "--role", "root"])
         .code(2)
         .stderr_has("admin")
         .stderr_has("analyst")
         .stderr_has("facilitator")
         .stderr_has("auditor");
-    Out::of(
-        env.cmd(&[
-            "user",
-            "add",
-            "eko",
-            "--role",
-            "analyst",
-            "--area",
-            "NOWHERE",
-            "--password-stdin",
-        ])
-        .write_stdin(format!("{PASSWORD}\n")),
-    )
+    env.with_password(&[
+        "user", "add", "eko", "--role", "analyst", "--area", "NOWHERE",
+    ])
     .code(1)
     .stderr_has("area NOWHERE does not exist");
-    Out::of(
-        env.cmd(&[
-            "user",
-            "add",
-            "eko",
-            "--role",
-            "bkm",
-            "--org",
-            "999",
-            "--password-stdin",
-        ])
-        .write_stdin(format!("{PASSWORD}\n")),
-    )
-    .code(1)
-    .stderr_has("organisation 999 does not exist");
-    Out::of(
-        env.cmd(&[
-            "user",
-            "add",
-            "not a name",
-            "--role",
-            "bkm",
-            "--password-stdin",
-        ])
-        .write_stdin(format!("{PASSWORD}\n")),
-    )
-    .code(1)
-    .stderr_has("user name");
+    env.with_password(&["user", "add", "eko", "--role", "bkm", "--org", "999"])
+        .code(1)
+        .stderr_has("organisation 999 does not exist");
+    env.with_password(&["user", "add", "not a name", "--role", "bkm"])
+        .code(1)
+        .stderr_has("user name");
 
-    let store = lumbung_store::Store::open(&env.db).unwrap();
-    assert!(store.verify_login("ana", PASSWORD).unwrap().is_some());
-    assert!(store
-        .verify_login("budi", "another-long-password")
-        .unwrap()
-        .is_some());
-    assert!(store.verify_login("citra", PASSWORD).unwrap().is_none());
+    for (user, password, can) in [
+        ("ana", PASSWORD, true),
+        ("budi", "another-long-password", true),
+        ("citra", PASSWORD, false),
+    ] {
+        assert_eq!(env.signs_in(user, password), can, "{user}");
+    }
 }
 
 #[test]
 fn user_passwd_sets_a_new_password() {
     let env = Env::new();
-    Out::of(
-        env.cmd(&["user", "add", "ana", "--role", "admin", "--password-stdin"])
-            .write_stdin(format!("{PASSWORD}\n")),
-    )
-    .code(0);
+    env.with_password(&["user", "add", "ana", "--role", "admin"])
+        .code(0);
     Out::of(
         env.cmd(&["user", "passwd", "ana", "--password-stdin"])
             .write_stdin("the-new-password\r\n"),
@@ -280,12 +218,8 @@ fn user_passwd_sets_a_new_password() {
     )
     .code(1)
     .stderr_has("user nobody not found");
-    let store = lumbung_store::Store::open(&env.db).unwrap();
-    assert!(store.verify_login("ana", PASSWORD).unwrap().is_none());
-    assert!(store
-        .verify_login("ana", "the-new-password")
-        .unwrap()
-        .is_some());
+    assert!(!env.signs_in("ana", PASSWORD));
+    assert!(env.signs_in("ana", "the-new-password"));
 }
 
 #[test]
@@ -608,8 +542,7 @@ const ORGS: &str = "name,kind,area_code,company_number,npwp,Website,Sector\n\
 
 #[test]
 fn orgs_import_is_idempotent_and_extra_columns_are_attributes() {
-    let env = Env::new();
-    env.import_lancashire();
+    let env = Env::lancashire();
     let file = env.write("orgs.csv", ORGS);
     env.ok(&["orgs", "import", &file])
         .stdout_has("4 created, 0 updated, 0 unchanged");
@@ -680,8 +613,7 @@ fn orgs_import_is_idempotent_and_extra_columns_are_attributes() {
 
 #[test]
 fn a_bad_orgs_file_is_refused_whole() {
-    let env = Env::new();
-    env.import_lancashire();
+    let env = Env::lancashire();
     let file = env.write(
         "orgs.csv",
         "name,kind,area_code,company_number,parent_id\n\
@@ -1106,8 +1038,7 @@ fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
 /// fits several, listing their ids, and takes an id instead.
 #[test]
 fn options_that_name_an_organisation_refuse_an_ambiguous_name() {
-    let env = Env::new();
-    env.import_lancashire();
+    let env = Env::lancashire();
     let orgs = env.write(
         "orgs.csv",
         "name,kind,area_code\n\

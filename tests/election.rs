@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 mod common;
 use common::{Env, Out};
 
@@ -16,6 +18,19 @@ impl Env {
             .args(["election", "recount"])
             .args(args);
         Out::of(&mut cmd)
+    }
+
+    /// `recount FILE --eligible ELIGIBLE --seats SEATS EXTRA…`.
+    fn count(&self, file: &str, eligible: &str, seats: &str, extra: &[&str]) -> Out {
+        let mut args = vec![file, "--eligible", eligible, "--seats", seats];
+        args.extend_from_slice(extra);
+        self.recount(&args)
+    }
+
+    /// [`Env::count`] with `--format json`, which must succeed.
+    fn count_json(&self, file: &str, eligible: &str, seats: &str, extra: &[&str]) -> Value {
+        let extra = [extra, &["--format", "json"]].concat();
+        self.count(file, eligible, seats, &extra).code(0).json()
     }
 }
 
@@ -33,34 +48,34 @@ const BALLOTS: &str = "ballot_id,name1,name2,name3\n\
 
 const GROUPS: &str = "written,person\nH. Udin,Udin\nPak Haji Udin,Udin\n";
 
-#[test]
-fn json_has_every_key_with_exact_values() {
+/// An environment holding `ballots.csv` and `groups.csv`.
+fn ballot_box() -> Env {
     let env = Env::new();
     env.write("ballots.csv", BALLOTS);
     env.write("groups.csv", GROUPS);
+    env
+}
+
+#[test]
+fn json_has_every_key_with_exact_values() {
+    let env = ballot_box();
     let out = env
-        .recount(&[
+        .count(
             "ballots.csv",
-            "--eligible",
             "20",
-            "--seats",
             "2",
-            "--groups",
-            "groups.csv",
-            "--format",
-            "json",
-        ])
+            &["--groups", "groups.csv", "--format", "json"],
+        )
         .code(0);
     assert!(out.stderr.is_empty(), "{out:#?}");
     let j = out.json();
-    assert_eq!(j["ballots"], 8);
-    assert_eq!(j["valid"], 6);
-    assert_eq!(j["invalid"], 2);
-    assert_eq!(j["eligible"], 20);
-    assert_eq!(j["seats"], 2);
-    assert_eq!(j["quorum"], "0.300000");
-    assert_eq!(j["turnout"], "0.400000");
-    assert_eq!(j["quorum_met"], true);
+    let summary = serde_json::json!({
+        "ballots": 8, "valid": 6, "invalid": 2, "eligible": 20, "seats": 2,
+        "quorum": "0.300000", "turnout": "0.400000", "quorum_met": true,
+    });
+    for (key, value) in summary.as_object().unwrap() {
+        assert_eq!(&j[key], value, "{key}");
+    }
     assert_eq!(
         j["votes"],
         serde_json::json!({"A": 5, "B": 3, "C": 3, "D": 1})
@@ -91,36 +106,12 @@ fn json_has_every_key_with_exact_values() {
     );
 
     // Three seats: no tie.
-    let j = env
-        .recount(&[
-            "ballots.csv",
-            "--eligible",
-            "20",
-            "--seats",
-            "3",
-            "--groups",
-            "groups.csv",
-            "--format",
-            "json",
-        ])
-        .code(0)
-        .json();
+    let j = env.count_json("ballots.csv", "20", "3", &["--groups", "groups.csv"]);
     assert_eq!(j["elected"], serde_json::json!(["A", "B", "C"]));
     assert_eq!(j["ties"], serde_json::json!([]));
 
     // Without the grouping ballot 7 names two people (the first-written forms).
-    let j = env
-        .recount(&[
-            "ballots.csv",
-            "--eligible",
-            "20",
-            "--seats",
-            "2",
-            "--format",
-            "json",
-        ])
-        .code(0)
-        .json();
+    let j = env.count_json("ballots.csv", "20", "2", &[]);
     assert_eq!(j["valid"], 7);
     assert_eq!(j["votes"]["H. Udin"], 1);
     assert_eq!(j["votes"]["udin"], 1);
@@ -146,18 +137,17 @@ fn the_quorum_is_compared_exactly() {
         .code(0)
         .json()
     };
-    let j = run("10", "0.30");
-    assert_eq!(j["turnout"], "0.300000");
-    assert_eq!(j["quorum_met"], true);
-    let j = run("10", "0.31");
-    assert_eq!(j["quorum_met"], false);
-    assert_eq!(j["quorum"], "0.310000");
-    let j = run("9", "0.333333");
-    assert_eq!(j["turnout"], "0.333333");
-    assert_eq!(j["quorum_met"], true);
-    let j = run("9", "0.3333334");
-    assert_eq!(j["quorum_met"], false);
-    assert_eq!(j["quorum"], "0.3333334");
+    // (eligible, quorum, a figure and its value, whether the quorum is met)
+    for (eligible, quorum, key, value, met) in [
+        ("10", "0.30", "turnout", "0.300000", true),
+        ("10", "0.31", "quorum", "0.310000", false),
+        ("9", "0.333333", "turnout", "0.333333", true),
+        ("9", "0.3333334", "quorum", "0.3333334", false),
+    ] {
+        let j = run(eligible, quorum);
+        assert_eq!(j[key], value, "{eligible} {quorum}");
+        assert_eq!(j["quorum_met"], met, "{eligible} {quorum}");
+    }
 
     // 29 of 100 is below the default 0.30.
     let mut text = String::from("ballot_id,n1,n2\n");
@@ -165,18 +155,7 @@ fn the_quorum_is_compared_exactly() {
         text.push_str(&format!("{i},A,B\n"));
     }
     env.write("29.csv", &text);
-    let j = env
-        .recount(&[
-            "29.csv",
-            "--eligible",
-            "100",
-            "--seats",
-            "1",
-            "--format",
-            "json",
-        ])
-        .code(0)
-        .json();
+    let j = env.count_json("29.csv", "100", "1", &[]);
     assert_eq!(j["turnout"], "0.290000");
     assert_eq!(j["quorum_met"], false);
 }
@@ -190,22 +169,12 @@ fn residents_and_names_per_ballot() {
     );
     env.write("r.csv", "person\nUdin\nAsep\nSiti\n");
     env.write("g.csv", GROUPS);
-    let j = env
-        .recount(&[
-            "b.csv",
-            "--eligible",
-            "10",
-            "--seats",
-            "1",
-            "--residents",
-            "r.csv",
-            "--groups",
-            "g.csv",
-            "--format",
-            "json",
-        ])
-        .code(0)
-        .json();
+    let j = env.count_json(
+        "b.csv",
+        "10",
+        "1",
+        &["--residents", "r.csv", "--groups", "g.csv"],
+    );
     assert_eq!(j["residents_checked"], true);
     assert_eq!(j["invalid_ballots"][0]["ballot_id"], "2");
     assert_eq!(j["invalid_ballots"][0]["reason"], "not_a_resident");
@@ -222,22 +191,12 @@ fn residents_and_names_per_ballot() {
     assert_eq!(j["elected"], serde_json::json!([]));
 
     // One name per ballot allowed, at most two.
-    let j = env
-        .recount(&[
-            "b.csv",
-            "--eligible",
-            "10",
-            "--seats",
-            "1",
-            "--min-names",
-            "1",
-            "--max-names",
-            "2",
-            "--format",
-            "json",
-        ])
-        .code(0)
-        .json();
+    let j = env.count_json(
+        "b.csv",
+        "10",
+        "1",
+        &["--min-names", "1", "--max-names", "2"],
+    );
     assert_eq!(j["invalid"], 1);
     assert_eq!(j["invalid_ballots"][0]["reason"], "too_many_names");
     assert_eq!(j["elected"], serde_json::json!(["Udin"]));
@@ -245,9 +204,7 @@ fn residents_and_names_per_ballot() {
 
 #[test]
 fn the_table_shows_turnout_ranking_elected_ties_and_invalid_ballots() {
-    let env = Env::new();
-    env.write("ballots.csv", BALLOTS);
-    env.write("groups.csv", GROUPS);
+    let env = ballot_box();
     let out = env
         .recount(&["ballots.csv", "--eligible", "20", "--seats", "2", "--groups", "groups.csv"])
         .code(0)
@@ -260,18 +217,10 @@ fn the_table_shows_turnout_ranking_elected_ties_and_invalid_ballots() {
         .stdout_has("7               repeated_name  Udin is named twice")
         .stdout_has("8               too_few_names  1 name; a ballot needs 2 to 3");
     assert!(out.stderr.is_empty());
-    env.recount(&[
-        "ballots.csv",
-        "--eligible",
-        "100",
-        "--seats",
-        "3",
-        "--format",
-        "table",
-    ])
-    .code(0)
-    .stdout_has("Turnout: 0.080000 — quorum 0.300000: NOT met")
-    .stdout_has("Ties: none");
+    env.count("ballots.csv", "100", "3", &["--format", "table"])
+        .code(0)
+        .stdout_has("Turnout: 0.080000 — quorum 0.300000: NOT met")
+        .stdout_has("Ties: none");
 }
 
 #[test]
@@ -351,48 +300,19 @@ fn usage_errors_exit_2() {
         .refused(2, "--eligible");
     env.recount(&["ok.csv", "--eligible", "10", "--seats", "0"])
         .refused(2, "--seats");
-    env.recount(&[
+    env.count("ok.csv", "10", "1", &["--quorum", "1.5"])
+        .refused(2, "is not a quorum");
+    env.count("ok.csv", "10", "1", &["--quorum", "30%"])
+        .refused(2, "--quorum");
+    env.count(
         "ok.csv",
-        "--eligible",
         "10",
-        "--seats",
         "1",
-        "--quorum",
-        "1.5",
-    ])
-    .refused(2, "is not a quorum");
-    env.recount(&[
-        "ok.csv",
-        "--eligible",
-        "10",
-        "--seats",
-        "1",
-        "--quorum",
-        "30%",
-    ])
-    .refused(2, "--quorum");
-    env.recount(&[
-        "ok.csv",
-        "--eligible",
-        "10",
-        "--seats",
-        "1",
-        "--min-names",
-        "3",
-        "--max-names",
-        "2",
-    ])
+        &["--min-names", "3", "--max-names", "2"],
+    )
     .refused(2, "--min-names 3 --max-names 2");
-    env.recount(&[
-        "ok.csv",
-        "--eligible",
-        "10",
-        "--seats",
-        "1",
-        "--format",
-        "xml",
-    ])
-    .refused(2, "--format");
+    env.count("ok.csv", "10", "1", &["--format", "xml"])
+        .refused(2, "--format");
     env.recount(&["ok.csv", "--seats", "1"])
         .refused(2, "--eligible");
     assert!(

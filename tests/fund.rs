@@ -6,16 +6,6 @@ use serde_json::Value;
 mod common;
 use common::Env;
 
-impl Env {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        common::stdout_of(args, self.cmd(args))
-    }
-}
-
 const LOANS: &str = "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule
 UPK Ciruas,KSM Melati,L-001,2024-01-10,600000,6,0.015,flat
 UPK Ciruas,KSM Mawar,L-002,10/01/2024,600.000,6,0.015,
@@ -32,7 +22,7 @@ fn spreadsheet_books_give_the_oversight_figures() {
         "repayments-march.csv",
         "loan_id,paid_on,amount\nL-001,2024-02-10,109000\nL-001,2024-03-10,109000\nL-002,2024-02-10,109000\n",
     );
-    let out = env.ok(&["fund", "import", &loans, &march]);
+    let out = env.stdout(&["fund", "import", &loans, &march]);
     assert!(
         out.contains("loans: 4 new") && out.contains("repayments: 3 stored"),
         "{out}"
@@ -50,7 +40,7 @@ fn spreadsheet_books_give_the_oversight_figures() {
         "repayments-may.csv",
         "loan_id,paid_on,amount\nL-001,2024-02-10,109000\nL-001,2024-03-10,109000\nL-002,2024-02-10,109000\nL-001,2024-04-10,109000\nL-001,2024-05-10,109000\n",
     );
-    let out = env.ok(&["fund", "import", &loans, &may]);
+    let out = env.stdout(&["fund", "import", &loans, &may]);
     assert!(
         out.contains("4 already held")
             && out.contains("2 stored")
@@ -58,7 +48,7 @@ fn spreadsheet_books_give_the_oversight_figures() {
         "{out}"
     );
 
-    let r: Value = serde_json::from_str(&env.ok(&[
+    let r: Value = serde_json::from_str(&env.stdout(&[
         "fund",
         "report",
         "--as-of",
@@ -88,7 +78,7 @@ fn spreadsheet_books_give_the_oversight_figures() {
     assert_eq!(ciruas["lar"], "0.500000");
     assert!(r["outstanding"].as_i64().unwrap() > ciruas["outstanding"].as_i64().unwrap());
     // Payments after the date are ignored.
-    let before: Value = serde_json::from_str(&env.ok(&[
+    let before: Value = serde_json::from_str(&env.stdout(&[
         "fund",
         "report",
         "--as-of",
@@ -100,10 +90,10 @@ fn spreadsheet_books_give_the_oversight_figures() {
     ]))
     .unwrap();
     assert_eq!(before["outstanding"], 400_000 + 500_000);
-    let csv = env.ok(&["fund", "report", "--as-of", "2024-05-20", "--format", "csv"]);
+    let csv = env.stdout(&["fund", "report", "--as-of", "2024-05-20", "--format", "csv"]);
     assert!(csv.starts_with("upk,loans,outstanding,arrears"), "{csv}");
     assert!(env
-        .ok(&["fund", "verify"])
+        .stdout(&["fund", "verify"])
         .contains("journal verified: 9 entries"));
 
     // Costs and capital make CCR and ROI; the same post again changes nothing.
@@ -121,9 +111,9 @@ fn spreadsheet_books_give_the_oversight_figures() {
         "--memo",
         "BLM",
     ];
-    assert!(env.ok(&capital).contains("posted"));
-    assert!(env.ok(&capital).contains("already posted"));
-    env.ok(&[
+    assert!(env.stdout(&capital).contains("posted"));
+    assert!(env.stdout(&capital).contains("already posted"));
+    env.stdout(&[
         "fund",
         "post",
         "--upk",
@@ -136,12 +126,12 @@ fn spreadsheet_books_give_the_oversight_figures() {
         "2024-03-01",
     ]);
     assert_eq!(
-        env.cmd(&["fund", "post", "--upk", "Nobody", "--kind", "cost", "--amount", "1"])
+        env.output(&["fund", "post", "--upk", "Nobody", "--kind", "cost", "--amount", "1"])
             .status
             .code(),
         Some(1)
     );
-    let r: Value = serde_json::from_str(&env.ok(&[
+    let r: Value = serde_json::from_str(&env.stdout(&[
         "fund",
         "report",
         "--as-of",
@@ -159,7 +149,7 @@ fn spreadsheet_books_give_the_oversight_figures() {
     );
     assert_eq!(r["health"]["ccr"], "inadequate");
     assert_eq!(r["health"]["par"], "inadequate");
-    assert!(env.ok(&["fund", "verify"]).contains("11 entries"));
+    assert!(env.stdout(&["fund", "verify"]).contains("11 entries"));
 }
 
 #[test]
@@ -170,26 +160,27 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
         "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly\nUPK A,KSM B,L-1,2024-13-01,100000,6,0.015\nUPK A,KSM B,L-2,2024-01-01,lots,6,1.5%\n",
     );
     let reps = env.write("r.csv", "loan_id,paid_on,amount\nL-9,2024-02-01,1000\n");
-    let out = env.cmd(&["fund", "import", &loans, &reps]);
+    let out = env.output(&["fund", "import", &loans, &reps]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    for needle in [
-        "line 2, column disbursed_on",
-        "line 3, column principal",
-        "line 3, column fee_rate_monthly",
-    ] {
-        assert!(err.contains(needle), "{needle}: {err}");
-    }
+    common::assert_has_all(
+        &err,
+        &[
+            "line 2, column disbursed_on",
+            "line 3, column principal",
+            "line 3, column fee_rate_monthly",
+        ],
+    );
     let good = env.write("good.csv", LOANS);
-    let out = env.cmd(&["fund", "import", &good, &reps]);
+    let out = env.output(&["fund", "import", &good, &reps]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column loan_id"));
     assert!(
-        env.ok(&["fund", "verify"]).contains("0 entries"),
+        env.stdout(&["fund", "verify"]).contains("0 entries"),
         "nothing was posted"
     );
     // The same id with other terms is an error.
-    env.ok(&[
+    env.stdout(&[
         "fund",
         "import",
         &good,
@@ -199,7 +190,7 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
         "changed.csv",
         &LOANS.replace("L-001,2024-01-10,600000", "L-001,2024-01-10,700000"),
     );
-    let out = env.cmd(&[
+    let out = env.output(&[
         "fund",
         "import",
         &changed,
@@ -217,7 +208,7 @@ fn changed_history_is_found_by_verify() {
         "r.csv",
         "loan_id,paid_on,amount\nL-001,2024-02-10,109000\nL-001,2024-03-10,109000\n",
     );
-    env.ok(&["fund", "import", &loans, &reps]);
+    env.stdout(&["fund", "import", &loans, &reps]);
     let db = rusqlite::Connection::open(&env.db).unwrap();
     let refused = db.execute(
         "UPDATE fund_journal SET entry = entry WHERE sequence = 5",
@@ -230,7 +221,7 @@ fn changed_history_is_found_by_verify() {
          UPDATE fund_journal SET entry = replace(entry, '109000', '109001') WHERE sequence = 5;",
     )
     .unwrap();
-    let out = env.cmd(&["fund", "verify"]);
+    let out = env.output(&["fund", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("entry 5"),
@@ -244,7 +235,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
     let env = Env::new();
     let loans = env.write("loans.csv", LOANS);
     let none = env.write("none.csv", "loan_id,paid_on,amount\n");
-    env.ok(&["fund", "import", &loans, &none]);
+    env.stdout(&["fund", "import", &loans, &none]);
     // One repayment with a receipt number as its key: posted once.
     let args = [
         "fund",
@@ -257,24 +248,25 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "--key",
         "KW-1",
     ];
-    assert!(env.ok(&args).contains("posted: repayment"));
-    assert!(env.ok(&args).contains("already posted"));
+    assert!(env.stdout(&args).contains("posted: repayment"));
+    assert!(env.stdout(&args).contains("already posted"));
     // A file, in batches: rows with a key posted before are skipped.
     let file = env.write(
         "pay.csv",
         "loan_id,paid_on,amount,key\nL-001,2024-02-10,109000,KW-1\nL-001,2024-03-10,109000,KW-2\nL-002,2024-02-10,109000,KW-3\n",
     );
-    let out = env.ok(&["fund", "repay", "--file", &file, "--batch", "2"]);
+    let out = env.stdout(&["fund", "repay", "--file", &file, "--batch", "2"]);
     assert!(out.contains("2 posted, 1 posted before"), "{out}");
-    let out = env.ok(&["fund", "repay", "--file", &file]);
+    let out = env.stdout(&["fund", "repay", "--file", &file]);
     assert!(out.contains("0 posted, 3 posted before"), "{out}");
     let bad = env.write("bad.csv", "loan_id,paid_on,amount\nL-001,2024-04-10,0\n");
-    let out = env.cmd(&["fund", "repay", "--file", &bad]);
+    let out = env.output(&["fund", "repay", "--file", &bad]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
     // The ledger shows each payment's split; a reversal marks one.
     let ledger: Value =
-        serde_json::from_str(&env.ok(&["fund", "ledger", "L-001", "--format", "json"])).unwrap();
+        serde_json::from_str(&env.stdout(&["fund", "ledger", "L-001", "--format", "json"]))
+            .unwrap();
     let pays = ledger["repayments"].as_array().unwrap();
     assert_eq!(pays.len(), 2);
     assert_eq!(
@@ -282,7 +274,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         (Some(100_000), Some(9_000))
     );
     let id = pays[1]["id"].to_string();
-    env.ok(&[
+    env.stdout(&[
         "fund",
         "reverse",
         &id,
@@ -291,10 +283,10 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "--date",
         "2024-03-11",
     ]);
-    let out = env.cmd(&["fund", "reverse", &id, "--reason", "again"]);
+    let out = env.output(&["fund", "reverse", &id, "--reason", "again"]);
     assert_eq!(out.status.code(), Some(1), "a repayment is reversed once");
     // Mawar's loan over a new term; Kenanga's written off; a reserve made.
-    env.ok(&[
+    env.stdout(&[
         "fund",
         "reschedule",
         "L-002",
@@ -305,7 +297,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "--date",
         "2024-04-01",
     ]);
-    let out = env.ok(&[
+    let out = env.stdout(&[
         "fund",
         "write-off",
         "L-003",
@@ -315,7 +307,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "2024-12-31",
     ]);
     assert!(out.contains("600000"), "{out}");
-    let out = env.cmd(&[
+    let out = env.output(&[
         "fund",
         "repay",
         "L-003",
@@ -325,7 +317,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "2025-01-05",
     ]);
     assert_eq!(out.status.code(), Some(1), "no repayment after a write-off");
-    env.ok(&[
+    env.stdout(&[
         "fund",
         "provision",
         "--upk",
@@ -333,7 +325,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "--as-of",
         "2024-12-31",
     ]);
-    let r: Value = serde_json::from_str(&env.ok(&[
+    let r: Value = serde_json::from_str(&env.stdout(&[
         "fund",
         "report",
         "--as-of",
@@ -344,7 +336,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
     .unwrap();
     assert_eq!(r["written_off"], 600_000);
     assert_eq!(r["by_upk"][0]["upk"], "UPK Ciruas");
-    let s: Value = serde_json::from_str(&env.ok(&[
+    let s: Value = serde_json::from_str(&env.stdout(&[
         "fund",
         "statements",
         "--upk",
@@ -362,7 +354,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "the reserve holds what Ciruas's portfolio needs"
     );
     // Settings: shown, changed, and a wrong one named.
-    let out = env.ok(&[
+    let out = env.stdout(&[
         "fund",
         "settings",
         "--upk",
@@ -373,7 +365,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "reserve_rates=[\"0.02\",\"0.2\",\"1\"]",
     ]);
     assert!(out.contains("\"arrears_threshold\": 2"), "{out}");
-    let out = env.cmd(&[
+    let out = env.output(&[
         "fund",
         "settings",
         "--upk",
@@ -383,7 +375,7 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such setting"));
-    env.ok(&["fund", "verify"]);
+    env.stdout(&["fund", "verify"]);
 }
 
 #[test]
@@ -397,9 +389,9 @@ fn a_ksm_name_is_its_own_only_within_its_upk() {
          UPK Ciruas,KSM Melati,A-2,2024-02-10,300000,6,0.015\n",
     );
     let none = env.write("none.csv", "loan_id,paid_on,amount\n");
-    let out = env.ok(&["fund", "import", &loans, &none]);
+    let out = env.stdout(&["fund", "import", &loans, &none]);
     assert!(out.contains("new KSMs: KSM Melati, KSM Melati"), "{out}");
-    let r: Value = serde_json::from_str(&env.ok(&[
+    let r: Value = serde_json::from_str(&env.stdout(&[
         "fund",
         "report",
         "--as-of",
@@ -429,9 +421,9 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
         "reps.csv",
         "loan_id,paid_on,amount\nW-1,2024-01-08,104500\nW-1,2024-01-15,104500\nF-1,2024-03-01,1254000\n",
     );
-    env.ok(&["fund", "import", &loans, &reps]);
+    env.stdout(&["fund", "import", &loans, &reps]);
     let report = |as_of: &str| -> Value {
-        serde_json::from_str(&env.ok(&["fund", "report", "--as-of", as_of, "--format", "json"]))
+        serde_json::from_str(&env.stdout(&["fund", "report", "--as-of", as_of, "--format", "json"]))
             .unwrap()
     };
     // On 5 February W-1 has missed the weeks of 22 and 29 January and
@@ -443,10 +435,10 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
     assert_eq!(r["arrears"], 300_000 + 400_000 + 200_000);
     assert_eq!(report("2024-03-01")["outstanding"], 1_100_000 + 600_000);
     let ledger: Value =
-        serde_json::from_str(&env.ok(&["fund", "ledger", "W-1", "--format", "json"])).unwrap();
+        serde_json::from_str(&env.stdout(&["fund", "ledger", "W-1", "--format", "json"])).unwrap();
     assert_eq!(ledger["loan"]["frequency"], "weekly", "{ledger}");
     assert_eq!(ledger["schedule"].as_array().unwrap().len(), 13);
-    let table = env.ok(&["fund", "ledger", "W-1"]);
+    let table = env.stdout(&["fund", "ledger", "W-1"]);
     assert!(table.contains("flat, weekly instalments"), "{table}");
     // The same loan id with another frequency is held with other terms.
     let changed = env.write(
@@ -455,7 +447,7 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
          UPK Ciruas,KSM Melati,W-1,2024-01-01,1300000,3,0.015,monthly\n",
     );
     let none = env.write("none.csv", "loan_id,paid_on,amount\n");
-    let out = env.cmd(&["fund", "import", &changed, &none]);
+    let out = env.output(&["fund", "import", &changed, &none]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
     let bad = env.write(
@@ -463,7 +455,7 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
         "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,frequency\n\
          UPK Ciruas,KSM Melati,D-1,2024-01-01,1300000,3,0.015,daily\n",
     );
-    let out = env.cmd(&["fund", "import", &bad, &none]);
+    let out = env.output(&["fund", "import", &bad, &none]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("line 2, column frequency"),

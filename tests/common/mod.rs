@@ -54,6 +54,13 @@ pub fn stdout_of(args: &[&str], out: Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Panics unless `text` holds every one of `parts`.
+pub fn assert_has_all(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+}
+
 /// A temporary directory with a database path in it (not yet created).
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -86,6 +93,31 @@ impl Env {
             .arg(&self.db)
             .args(args);
         cmd
+    }
+
+    /// What `lumbung --db … ARGS…` ended with.
+    pub fn output(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// The stdout of `lumbung --db … ARGS…`, which must succeed.
+    pub fn stdout(&self, args: &[&str]) -> String {
+        stdout_of(args, self.output(args))
+    }
+
+    /// A new environment holding the Lancashire demo's areas and postcode map.
+    pub fn lancashire() -> Env {
+        let env = Env::new();
+        env.import_lancashire();
+        env
+    }
+
+    /// Imports the Lancashire demo's areas and postcode map.
+    pub fn import_lancashire(&self) {
+        let dir = repo().join("demo/uk-lancashire");
+        let file = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+        self.stdout(&["areas", "import", &file("areas.csv")]);
+        self.stdout(&["areas", "map-postcodes", &file("postcodes.csv")]);
     }
 }
 

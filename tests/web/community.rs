@@ -5,9 +5,11 @@
 //! data for the roles of the access table inside their scope only; every
 //! page in both languages.
 
-use crate::support::{json_of, location, posted, spawn_app, TestApp, Visitor, PASSWORD};
-use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Password, Role, Username};
-use lumbung_store::{Actor, ScopeRef};
+use crate::support::{
+    area, borrowed, column, file_form, file_part, import_areas, in_area, item, json_of, location,
+    posted, signed_in, text_of, TestApp, Visitor,
+};
+use lumbung_domain::{AreaCode, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -23,15 +25,7 @@ const ROSTER_BAD: &[u8] = include_bytes!("../../crates/community/tests/data/kobo
 
 /// The city coordinator: a facilitator scoped to Kabupaten Serang.
 async fn coordinator(app: &TestApp) -> Visitor {
-    app.store
-        .create_user(
-            &Username::parse("korkot-serang").unwrap(),
-            &Password::parse(PASSWORD).unwrap(),
-            Role::Facilitator,
-            &ScopeRef::Area(AreaCode::parse("3604").unwrap()),
-            &Actor::cli(),
-        )
-        .unwrap();
+    app.add_user("korkot-serang", Role::Facilitator, in_area("3604"));
     app.login("korkot-serang").await
 }
 
@@ -40,33 +34,21 @@ pub(crate) fn sample_areas(app: &TestApp) {
     let mut records = Vec::new();
     for (rw, rts) in [(3u16, [4u16, 5]), (5, [1, 2])] {
         let rw_code = AreaCode::parse(KEL).unwrap().rw(rw).unwrap();
-        records.push(AreaRecord {
-            line: records.len() as u64 + 2,
-            code: rw_code.clone(),
-            name: format!("RW {rw:02}"),
-            parent: Some(AreaCode::parse(KEL).unwrap()),
-            kind: Some(AreaKind::parse("rw").unwrap()),
-        });
+        let (line, name) = (records.len() as u64 + 2, format!("RW {rw:02}"));
+        records.push(area(line, rw_code.as_str(), &name, Some(KEL), "rw"));
         for rt in rts {
-            records.push(AreaRecord {
-                line: records.len() as u64 + 2,
-                code: rw_code.rt(rt).unwrap(),
-                name: format!("RT {rt:03}"),
-                parent: Some(rw_code.clone()),
-                kind: Some(AreaKind::parse("rt").unwrap()),
-            });
+            let (line, name) = (records.len() as u64 + 2, format!("RT {rt:03}"));
+            let rt_code = rw_code.rt(rt).unwrap();
+            records.push(area(
+                line,
+                rt_code.as_str(),
+                &name,
+                Some(rw_code.as_str()),
+                "rt",
+            ));
         }
     }
-    app.store
-        .import_areas(
-            "rt.csv",
-            records,
-            vec![],
-            vec![],
-            &Actor::cli(),
-            &mut |_, _| {},
-        )
-        .unwrap();
+    import_areas(&app.store, "rt.csv", records);
 }
 
 pub(crate) async fn upload(
@@ -76,24 +58,10 @@ pub(crate) async fn upload(
     roster: &[u8],
 ) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
-        .part(
-            "households",
-            reqwest::multipart::Part::bytes(households.to_vec()).file_name("households.csv"),
-        )
-        .part(
-            "roster",
-            reqwest::multipart::Part::bytes(roster.to_vec()).file_name("roster.csv"),
-        );
-    v.client
-        .post(format!(
-            "{}/community/kelurahan/{code}/mapping/import?csrf={}",
-            v.base,
-            v.csrf.as_deref().unwrap_or_default()
-        ))
-        .multipart(form)
-        .send()
+        .part("households", file_part(households, "households.csv"))
+        .part("roster", file_part(roster, "roster.csv"));
+    v.upload(&format!("/community/kelurahan/{code}/mapping/import"), form)
         .await
-        .unwrap()
 }
 
 async fn bearer(
@@ -104,14 +72,14 @@ async fn bearer(
     body: Value,
 ) -> reqwest::Response {
     let token = app.token(user).await;
-    app.anonymous()
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    let req = app.bearer(method, path, &token);
+    req.json(&body).send().await.unwrap()
+}
+
+/// Verifies the seed kelurahan's step `step` through its form.
+async fn verify(v: &Visitor, step: &str) -> reqwest::Response {
+    let path = format!("/community/kelurahan/{KEL}/verify");
+    v.post_form(&path, &[("step", step)]).await
 }
 
 fn step(key: &str, on: &str) -> Vec<(&'static str, String)> {
@@ -137,20 +105,18 @@ pub(crate) async fn record(v: &Visitor, code: &str, key: &str, on: &str) -> reqw
 
 #[tokio::test]
 async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
-    let app = spawn_app().await;
-    let field = app.login("facilitator-kel").await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     let korkot = coordinator(&app).await;
     let page = format!("/community/kelurahan/{KEL}");
 
     // In order only.
     let res = record(&field, KEL, "volunteers", "2024-01-10").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(res.text().await.unwrap().contains("rkm"));
+    assert!(text_of(res).await.contains("rkm"));
     let res = record(&field, KEL, "rkm", "2024-01-10").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), page);
-    let (status, html) = field.get_html(&page).await;
-    assert_eq!(status, StatusCode::OK);
+    let html = field.page(&page, StatusCode::OK).await;
     assert!(html.contains("BA-01&#x2f;2024") && html.contains("facilitator-kel"));
     assert!(
         !html.contains(&format!("/community/kelurahan/{KEL}/verify")),
@@ -165,57 +131,29 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    // The recorder's own scope is the kelurahan: not a coordinator.
-    let res = field
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "rkm")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    // The BKM reads but does not verify.
+    // The recorder's own scope is the kelurahan: not a coordinator; the
+    // BKM reads but does not verify.
     let bkm = app.login("bkm-user").await;
-    let res = bkm
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "rkm")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    for v in [&field, &bkm] {
+        assert_eq!(verify(v, "rkm").await.status(), StatusCode::FORBIDDEN);
+    }
 
     let (_, html) = korkot.get_html(&page).await;
     assert!(html.contains(&format!("/community/kelurahan/{KEL}/verify")));
-    posted(
-        &korkot,
-        &format!("/community/kelurahan/{KEL}/verify"),
-        &[("step", "rkm")],
-    )
-    .await;
-    let res = korkot
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "rkm")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "verified once");
+    assert_eq!(verify(&korkot, "rkm").await.status(), StatusCode::SEE_OTHER);
+    let again = verify(&korkot, "rkm").await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "verified once");
     let (_, html) = field.get_html(&page).await;
     assert!(html.contains("✓ korkot-serang"));
 
     // A coordinator who recorded a step never verifies it; another does.
     let res = record(&korkot, KEL, "volunteers", "2024-02-01").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = korkot
-        .post_form(
-            &format!("/community/kelurahan/{KEL}/verify"),
-            &[("step", "volunteers")],
-        )
-        .await;
+    let res = verify(&korkot, "volunteers").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     // The detail in the page's language (Indonesian by default).
-    assert!(res
-        .text()
+    assert!(text_of(res)
         .await
-        .unwrap()
         .contains("orang lain yang harus memverifikasinya"));
     let res = bearer(
         &app,
@@ -258,12 +196,7 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
 
     // Every change is in the audit log.
     let audit: Value = json_of(&app.login("auditor").await, "/api/v1/audit").await;
-    let actions: Vec<&str> = audit["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = column(&audit, "entries", "action");
     assert_eq!(
         actions.iter().filter(|a| a.starts_with("cycle.")).count(),
         5,
@@ -273,9 +206,7 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
 
 #[tokio::test]
 async fn progress_in_scope_and_in_public_without_names() {
-    let app = spawn_app().await;
-    let field = app.login("facilitator-kel").await;
-    let facilitator = app.login("facilitator").await;
+    let (app, [field, facilitator]) = signed_in(["facilitator-kel", "facilitator"]).await;
     record(&field, KEL, "rkm", "2024-01-10").await;
     // The other kelurahan joins the programme with a target already past.
     posted(
@@ -286,11 +217,8 @@ async fn progress_in_scope_and_in_public_without_names() {
     .await;
     let all: Value = app
         .anonymous()
-        .get("/api/v1/community/progress?as_of=2024-02-15")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json("/api/v1/community/progress?as_of=2024-02-15")
+        .await;
     assert_eq!(all["kelurahan_count"], 2);
     assert_eq!(all["steps"][0]["key"], "rkm");
     assert_eq!(all["steps"][0]["done"], 1);
@@ -312,8 +240,7 @@ async fn progress_in_scope_and_in_public_without_names() {
     let mine: Value = json_of(&field, "/api/v1/community/cycle?as_of=2024-02-15").await;
     assert_eq!(mine["kelurahan_count"], 1);
     assert_eq!(mine["steps"][0]["percent_done"], 100);
-    let (status, html) = field.get_html("/community/cycle").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = field.page("/community/cycle", StatusCode::OK).await;
     assert!(html.contains(&format!("/community/kelurahan/{KEL}")));
     assert!(!html.contains(&format!("/community/kelurahan/{OTHER}")));
     // Filtered by area.
@@ -321,18 +248,16 @@ async fn progress_in_scope_and_in_public_without_names() {
     assert_eq!(none["kelurahan_count"], 0);
     assert_eq!(
         facilitator
-            .get("/api/v1/community/cycle?area=nowhere")
-            .await
-            .status(),
+            .status("/api/v1/community/cycle?area=nowhere")
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
 
 #[tokio::test]
 async fn roles_and_scope_decide_who_reads_and_writes() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     assert_eq!(
         upload(&field, KEL, HOUSEHOLDS, ROSTER).await.status(),
         StatusCode::SEE_OTHER
@@ -368,7 +293,7 @@ async fn roles_and_scope_decide_who_reads_and_writes() {
         ("admin", format!("{kel}/mapping"), StatusCode::FORBIDDEN),
     ] {
         let v = app.login(user).await;
-        assert_eq!(v.get(&path).await.status(), status, "{user} {path}");
+        assert_eq!(v.status(&path).await, status, "{user} {path}");
     }
     // Writes: only the facilitator, only in scope.
     let bkm = app.login("bkm-user").await;
@@ -401,20 +326,18 @@ async fn roles_and_scope_decide_who_reads_and_writes() {
     assert!(html.contains("mapping/import\" enctype=\"multipart/form-data\""));
     // Anonymous visitors are sent to sign in; the API answers 401.
     let anon = app.anonymous();
-    assert_eq!(anon.get(&kel).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anon.status(&kel).await, StatusCode::SEE_OTHER);
     assert_eq!(
-        anon.get(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
-            .await
-            .status(),
+        anon.status(&format!("/api/v1/community/kelurahan/{KEL}/ps2"))
+            .await,
         StatusCode::UNAUTHORIZED
     );
     // Not a kelurahan.
     assert_eq!(
         app.login("facilitator")
             .await
-            .get("/community/kelurahan/3604")
-            .await
-            .status(),
+            .status("/community/kelurahan/3604")
+            .await,
         StatusCode::NOT_FOUND
     );
 }
@@ -435,15 +358,14 @@ fn head_names() -> Vec<String> {
 
 #[tokio::test]
 async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let mapping = format!("/community/kelurahan/{KEL}/mapping");
 
     // A bad export: refused whole, every problem with its line.
     let res = upload(&field, KEL, HOUSEHOLDS_BAD, ROSTER_BAD).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(html.contains("households.csv") && html.contains("roster.csv"));
     assert!(
         html.contains("<td>5</td>") && html.contains("RT 009"),
@@ -458,34 +380,13 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
     assert_eq!(data["summary"]["kelurahan"]["households"], 0);
     assert_eq!(data["imports"].as_array().unwrap().len(), 0);
     // One file missing.
-    let form = reqwest::multipart::Form::new().part(
-        "households",
-        reqwest::multipart::Part::bytes(HOUSEHOLDS.to_vec()).file_name("h.csv"),
-    );
-    let res = field
-        .client
-        .post(format!(
-            "{}/community/kelurahan/{KEL}/mapping/import?csrf={}",
-            field.base,
-            field.csrf.as_deref().unwrap()
-        ))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let import = format!("/community/kelurahan/{KEL}/mapping/import");
+    let form = file_form("households", HOUSEHOLDS, "h.csv");
+    let res = field.upload(&import, form).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Without the token: refused.
     let form = reqwest::multipart::Form::new();
-    let res = field
-        .client
-        .post(format!(
-            "{}/community/kelurahan/{KEL}/mapping/import",
-            field.base
-        ))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = field.post_multipart(&import, form).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // The sample: 30 households, once.
@@ -493,8 +394,7 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let to = location(&res);
     assert!(to.starts_with(&format!("{mapping}?import=")), "{to}");
-    let (status, html) = field.get_html(&to).await;
-    assert_eq!(status, StatusCode::OK);
+    let html = field.page(&to, StatusCode::OK).await;
     assert!(html.contains("Mulyadi"), "facilitators see the households");
     let res = upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     assert!(location(&res).ends_with("&again=1"));
@@ -529,14 +429,10 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
 
     // Public: counts only, never a name or a household id.
     let anon = app.anonymous();
-    let (status, public) = anon.get_html(&format!("/community/mapping/{KEL}")).await;
-    assert_eq!(status, StatusCode::OK);
-    let api = anon
-        .get(&format!("/api/v1/community/mapping/{KEL}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let public = anon
+        .page(&format!("/community/mapping/{KEL}"), StatusCode::OK)
+        .await;
+    let api = anon.text(&format!("/api/v1/community/mapping/{KEL}")).await;
     // Small cells withheld (issue 10, finding 11): the public totals are
     // the sums of the RTs shown, each with no count between 1 and 4.
     let counts: Value = serde_json::from_str(&api).unwrap();
@@ -601,9 +497,8 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
 
 #[tokio::test]
 async fn community_pages_speak_both_languages() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     record(&field, KEL, "rkm", "2024-01-10").await;
     upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     let bkm = app.login("bkm-user").await;
@@ -631,7 +526,7 @@ async fn community_pages_speak_both_languages() {
             .await;
         assert!(html.contains(words), "{lang}");
         let res = upload(&field, KEL, HOUSEHOLDS_BAD, ROSTER_BAD).await;
-        let html = res.text().await.unwrap();
+        let html = text_of(res).await;
         assert!(html.contains(&format!("<html lang=\"{lang}\">")) && !html.contains("??"));
     }
 }
@@ -667,10 +562,7 @@ pub(crate) async fn household_fields(
 }
 
 pub(crate) async fn add_household(v: &Visitor, fields: &[(String, String)]) -> reqwest::Response {
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let fields = borrowed(fields);
     v.post_form(&format!("/community/kelurahan/{KEL}/households"), &fields)
         .await
 }
@@ -684,9 +576,8 @@ fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, St
 
 #[tokio::test]
 async fn households_are_typed_in_per_rt_scored_and_removed() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     field.get("/lang/en").await;
     let bkm = app.login("bkm-user").await;
     let mapping = format!("/community/kelurahan/{KEL}/mapping");
@@ -716,8 +607,7 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let to = location(&res);
     assert!(to.starts_with(&format!("{mapping}?added=manual-1")), "{to}");
-    let (status, html) = field.get_html(&to).await;
-    assert_eq!(status, StatusCode::OK);
+    let html = field.page(&to, StatusCode::OK).await;
     assert!(html.contains("Household added: Siti Aminah"), "{html}");
     assert!(html.contains("Typed in"));
     // Not poor: every criterion answered no.
@@ -742,29 +632,14 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     assert_eq!(k["not_poor"], 1);
     assert_eq!(k["members"], 3);
     assert_eq!(k["women"], 1);
-    let rt_row = data["summary"]["rts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["area"] == rt)
-        .unwrap();
+    let rt_row = item(&data["summary"], "rts", "area", rt);
     assert_eq!(rt_row["households"], 2);
-    let siti = data["households"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["id"] == "manual-1")
-        .unwrap();
+    let siti = item(&data, "households", "id", "manual-1");
     assert_eq!(siti["classification"], "poor");
     assert_eq!(siti["holds"], 14);
     assert_eq!(siti["import"], Value::Null);
     let ps2: Value = json_of(&bkm, &format!("/api/v1/community/kelurahan/{KEL}/ps2")).await;
-    let names: Vec<&str> = ps2["poor"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["head_name"].as_str().unwrap())
-        .collect();
+    let names = column(&ps2, "poor", "head_name");
     assert_eq!(names, ["Siti Aminah"]);
 
     // Refused with 422, the form kept, every problem next to its field.
@@ -775,7 +650,7 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     );
     let res = add_household(&field, &bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(
         html.contains("Line 2: &quot;X&quot;: is not a sex"),
         "{html}"
@@ -796,11 +671,7 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     );
     let res = add_household(&field, &with(&poor, "members", " \n")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("Write at least one member"));
+    assert!(text_of(res).await.contains("Write at least one member"));
     let other_rt = AreaCode::parse(OTHER)
         .unwrap()
         .rw(3)
@@ -809,28 +680,26 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
         .unwrap();
     let res = add_household(&field, &with(&poor, "rt", other_rt.as_str())).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(html.contains("is not an RT of this kelurahan"), "{html}");
     assert!(html.contains(other_rt.as_str()));
     let res = add_household(&field, &with(&poor, "rt", "")).await;
-    assert!(res.text().await.unwrap().contains("Choose the RT."));
+    assert!(text_of(res).await.contains("Choose the RT."));
     let res = add_household(&field, &with(&poor, "answer_floor_area", "lots")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res
-        .text()
+    assert!(text_of(res)
         .await
-        .unwrap()
         .contains("&quot;lots&quot;: is not a number"));
     // An id already taken: the store's check, on the form.
     let res = add_household(&field, &with(&poor, "id", "kk-7")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = add_household(&field, &with(&poor, "id", "kk-7")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("already mapped"));
+    assert!(text_of(res).await.contains("already mapped"));
     // In Indonesian too.
     field.get("/lang/id").await;
     let res = add_household(&field, &bad).await;
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(html.contains("Baris 2: &quot;X&quot;: bukan jenis kelamin") && !html.contains("??"));
     field.get("/lang/en").await;
 
@@ -926,9 +795,8 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
 
 #[tokio::test]
 async fn an_imported_household_can_be_removed() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     upload(&field, KEL, HOUSEHOLDS, ROSTER).await;
     let api = format!("/api/v1/community/kelurahan/{KEL}/mapping");
     let data: Value = json_of(&field, &api).await;

@@ -5,7 +5,10 @@
 //! result with the library and the command line), level 2 and the
 //! coordinator; permissions per role and scope; every page in id and en.
 
-use crate::support::{json_of, location, posted, spawn_app, Visitor, PASSWORD};
+use crate::support::{
+    column, file_form, in_area, item, json_of, location, posted, signed_in, spawn_app, text_of,
+    Visitor,
+};
 use lumbung_community::election::{read_ballots, read_groups, read_residents, recount};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -54,25 +57,13 @@ async fn open_poll(v: &Visitor, level: &str, area: &str) -> i64 {
 }
 
 async fn import_register(v: &Visitor, id: i64, csv: &str) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("register.csv"),
-    );
-    v.client
-        .post(format!(
-            "{}/election/{id}/register/import?csrf={}",
-            v.base,
-            v.csrf.as_deref().unwrap_or("")
-        ))
-        .multipart(form)
-        .send()
+    let form = file_form("file", csv.as_bytes(), "register.csv");
+    v.upload(&format!("/election/{id}/register/import"), form)
         .await
-        .unwrap()
 }
 
 async fn enter(v: &Visitor, id: i64, entry: &str, ballots: Value) -> reqwest::Response {
-    v.send_json(
-        Method::POST,
+    v.post_json(
         &format!("/api/v1/election/elections/{id}/ballots"),
         json!({"entry": entry, "ballots": ballots}),
     )
@@ -82,15 +73,7 @@ async fn enter(v: &Visitor, id: i64, entry: &str, ballots: Value) -> reqwest::Re
 /// A third committee member of the kelurahan: makes no entry, resolves
 /// differences and confirms what another member proposes.
 async fn third_member(app: &crate::support::TestApp) -> Visitor {
-    app.store
-        .create_user(
-            &lumbung_domain::Username::parse("saksi-kel").unwrap(),
-            &lumbung_domain::Password::parse(PASSWORD).unwrap(),
-            lumbung_domain::Role::Facilitator,
-            &lumbung_store::ScopeRef::Area(lumbung_domain::AreaCode::parse(KEL).unwrap()),
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap();
+    app.add_user("saksi-kel", lumbung_domain::Role::Facilitator, in_area(KEL));
     app.login("saksi-kel").await
 }
 
@@ -118,9 +101,7 @@ fn all_pages(id: i64) -> Vec<String> {
 
 #[tokio::test]
 async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_recount() {
-    let app = spawn_app().await;
-    let ani = app.login("facilitator-kel").await;
-    let budi = app.login("facilitator").await;
+    let (app, [ani, budi]) = signed_in(["facilitator-kel", "facilitator"]).await;
     let saksi = third_member(&app).await;
     let id = open_poll(&ani, "rt", RT).await;
 
@@ -141,7 +122,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         res.status(),
         StatusCode::SEE_OTHER,
         "{}",
-        res.text().await.unwrap()
+        text_of(res).await
     );
     let (_, html) = ani.get_html(&format!("/election/{id}/register")).await;
     assert!(html.contains("Wartini Register") && !html.contains(">A<"));
@@ -310,13 +291,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let res = crate::community::record(&ani, KEL, "rkm", "2024-01-10").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let progress = json_of(&ani, "/api/v1/community/cycle").await;
-    let row = progress["kelurahan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["code"] == KEL)
-        .unwrap()
-        .clone();
+    let row = item(&progress, "kelurahan", "code", KEL).clone();
     assert!(row["turnout"]["voted"].as_u64().unwrap() > 0);
     assert_eq!(row["turnout"]["voted"], count["recount"]["ballots"]);
     assert_eq!(row["turnout"]["eligible"], count["recount"]["eligible"]);
@@ -334,8 +309,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
 
     // Everyone sees it; no voter identity, no register, no enterers.
     let anon = app.anonymous();
-    let (status, html) = anon.get_html(&to).await;
-    assert_eq!(status, StatusCode::OK);
+    let html = anon.page(&to, StatusCode::OK).await;
     for shown in [
         "Udin",
         "Siti",
@@ -357,8 +331,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         api["result"]["register"],
         json!({"eligible": 10, "voted": 3})
     );
-    let (status, minutes) = anon.get_html(&format!("{to}/minutes")).await;
-    assert_eq!(status, StatusCode::OK);
+    let minutes = anon.page(&format!("{to}/minutes"), StatusCode::OK).await;
     assert!(minutes.contains("BERITA ACARA") && !minutes.contains("Register"));
     in_both_languages(
         &anon,
@@ -375,15 +348,10 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let ballots = anon.get(&format!("{to}/BALLOTS.csv")).await;
     assert_eq!(ballots.headers()["content-type"], "text/csv; charset=utf-8");
     let ballots = ballots.text().await.unwrap();
-    let groups = anon
-        .get(&format!("{to}/GROUPS.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let groups = anon.text(&format!("{to}/GROUPS.csv")).await;
     assert!(!ballots.contains("Register") && ballots.starts_with("ballot_id,name1,name2,name3\n"));
     assert_eq!(
-        anon.get(&format!("{to}/RESIDENTS.csv")).await.status(),
+        anon.status(&format!("{to}/RESIDENTS.csv")).await,
         StatusCode::NOT_FOUND
     );
     let published = &api["result"]["recount"];
@@ -445,12 +413,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     // Level 2: the delegates elect the BKM members, who elect a coordinator.
     let bkm = open_poll(&ani, "bkm", KEL).await;
     let voters = json_of(&ani, &format!("/api/v1/election/elections/{bkm}/register")).await;
-    let names: Vec<&str> = voters["voters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["name"].as_str().unwrap())
-        .collect();
+    let names = column(&voters, "voters", "name");
     assert_eq!(names, ["Ani", "Siti", "Udin"]);
     for (v, entry) in [(&ani, "a"), (&budi, "b")] {
         posted(
@@ -476,19 +439,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         json!({"start": "2025-03-02", "end": "2028-03-02"})
     );
     let residents = anon
-        .get(&format!("/election/results/{bkm}/RESIDENTS.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("/election/results/{bkm}/RESIDENTS.csv"))
+        .await;
     let rc = recount(
         &read_ballots(
             "B",
-            anon.get(&format!("/election/results/{bkm}/BALLOTS.csv"))
+            anon.text(&format!("/election/results/{bkm}/BALLOTS.csv"))
                 .await
-                .text()
-                .await
-                .unwrap()
                 .as_bytes(),
         )
         .unwrap(),
@@ -531,12 +488,9 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
 
 #[tokio::test]
 async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
-    let app = spawn_app().await;
-    let a = app.login("facilitator-kel").await;
-    let b = app.login("facilitator").await;
+    let (_app, [a, b]) = signed_in(["facilitator-kel", "facilitator"]).await;
     let created = a
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/election/elections",
             json!({"level": "rt", "area": RT, "held_on": "2025-03-02"}),
         )
@@ -549,18 +503,12 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         .map(|i| json!({"name": format!("Warga {i}"), "sex": "P", "age": 30 + i}))
         .collect();
     let res = a
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/election/elections/{id}/register"),
             json!({ "voters": voters }),
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    assert_eq!(res.status(), StatusCode::OK, "{}", text_of(res).await);
     let two = json!([
         {"ballot_id": "1", "names": ["Warga 1", "Warga 2"]},
         {"ballot_id": "2", "names": ["Warga 1", "Warga 3"]},
@@ -579,8 +527,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         .iter()
         .any(|b| b["code"] == "quorum_not_met"));
     let res = a
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/election/elections/{id}/publish"),
             json!({}),
         )
@@ -601,8 +548,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     assert_eq!(count["recount"]["quorum_met"], false);
     assert_eq!(count["seats"], 3);
     let res = a
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/election/elections/{id}/publish"),
             json!({}),
         )
@@ -610,8 +556,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     // The committee goes door to door and brings one more ballot.
     let res = a
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/election/elections/{id}/door-to-door"),
             json!({"on": "2025-03-04", "note": "RT 001, 2 petugas, rumah ke rumah"}),
         )
@@ -620,8 +565,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     let third = json!([{"ballot_id": "3", "names": ["Warga 3", "Warga 2"]}]);
     enter(&a, id, "a", third.clone()).await;
     // Just below: 3 of 11 when an eleventh voter is on the register.
-    a.send_json(
-        Method::POST,
+    a.post_json(
         &format!("/api/v1/election/elections/{id}/register"),
         json!({"voters": [{"name": "Warga 11", "married": true}]}),
     )
@@ -632,13 +576,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     assert_eq!(count["recount"]["quorum_met"], false);
     // Exactly at: Warga 11 was on the register by mistake.
     let voters = json_of(&a, &format!("/api/v1/election/elections/{id}/register")).await;
-    let eleventh = voters["voters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "Warga 11")
-        .unwrap()["id"]
-        .to_string();
+    let eleventh = item(&voters, "voters", "name", "Warga 11")["id"].to_string();
     posted(
         &a,
         &format!("/election/{id}/register/remove"),
@@ -671,15 +609,11 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
 async fn roles_and_scopes_follow_the_access_table() {
     let app = spawn_app().await;
     // A facilitator of the neighbouring kelurahan.
-    app.store
-        .create_user(
-            &lumbung_domain::Username::parse("facilitator-kamasan").unwrap(),
-            &lumbung_domain::Password::parse(PASSWORD).unwrap(),
-            lumbung_domain::Role::Facilitator,
-            &lumbung_store::ScopeRef::Area(lumbung_domain::AreaCode::parse("3604010002").unwrap()),
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap();
+    app.add_user(
+        "facilitator-kamasan",
+        lumbung_domain::Role::Facilitator,
+        in_area("3604010002"),
+    );
     let committee = app.login("facilitator-kel").await;
     let id = open_poll(&committee, "rt", RT).await;
     let page = format!("/election/{id}");
@@ -696,16 +630,16 @@ async fn roles_and_scopes_follow_the_access_table() {
         ("facilitator-kamasan", StatusCode::NOT_FOUND),
     ] {
         let v = app.login(user).await;
-        assert_eq!(v.get(&page).await.status(), status, "{user} reads {page}");
+        assert_eq!(v.status(&page).await, status, "{user} reads {page}");
         assert_eq!(
-            v.get(&format!("{page}/register")).await.status(),
+            v.status(&format!("{page}/register")).await,
             status,
             "{user} reads the register"
         );
     }
     let anon = app.anonymous();
-    assert_eq!(anon.get(&page).await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(anon.get("/election").await.status(), StatusCode::OK);
+    assert_eq!(anon.status(&page).await, StatusCode::SEE_OTHER);
+    assert_eq!(anon.status("/election").await, StatusCode::OK);
 
     // Readers do not write; the other kelurahan's facilitator finds nothing.
     for (user, status) in [
@@ -739,18 +673,15 @@ async fn roles_and_scopes_follow_the_access_table() {
     let list: Value = json_of(&kamasan, "/api/v1/election/elections").await;
     assert_eq!(list["elections"], json!([]));
     assert_eq!(
-        kamasan
-            .get(&format!("/election/kelurahan/{KEL}"))
-            .await
-            .status(),
+        kamasan.status(&format!("/election/kelurahan/{KEL}")).await,
         StatusCode::NOT_FOUND
     );
     let upk = app.login("upk").await;
     assert_eq!(
-        upk.get("/api/v1/election/elections").await.status(),
+        upk.status("/api/v1/election/elections").await,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(upk.get("/election").await.status(), StatusCode::OK);
+    assert_eq!(upk.status("/election").await, StatusCode::OK);
     let res = committee.get(&format!("/election?kelurahan={KEL}")).await;
     assert_eq!(location(&res), format!("/election/kelurahan/{KEL}"));
     let res = committee
@@ -765,12 +696,12 @@ async fn roles_and_scopes_follow_the_access_table() {
     );
     // Bearer tokens work for the committee's API.
     let token = app.token("facilitator-kel").await;
-    let res = reqwest::Client::new()
-        .post(format!(
-            "{}/api/v1/election/elections/{id}/register",
-            app.base
-        ))
-        .bearer_auth(&token)
+    let res = app
+        .bearer(
+            Method::POST,
+            &format!("/api/v1/election/elections/{id}/register"),
+            &token,
+        )
         .header("content-type", "text/csv")
         .body(REGISTER)
         .send()
@@ -780,28 +711,22 @@ async fn roles_and_scopes_follow_the_access_table() {
     assert_eq!(res.json::<Value>().await.unwrap()["added"], 10);
     // Not published: nothing public.
     assert_eq!(
-        anon.get(&format!("/election/results/{id}")).await.status(),
+        anon.status(&format!("/election/results/{id}")).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        anon.get(&format!("/api/v1/election/results/{id}"))
-            .await
-            .status(),
+        anon.status(&format!("/api/v1/election/results/{id}")).await,
         StatusCode::NOT_FOUND
     );
 }
 
 async fn api(v: &Visitor, id: i64, what: &str, body: Value) -> reqwest::Response {
-    v.send_json(
-        Method::POST,
-        &format!("/api/v1/election/elections/{id}/{what}"),
-        body,
-    )
-    .await
+    v.post_json(&format!("/api/v1/election/elections/{id}/{what}"), body)
+        .await
 }
 
 async fn status_of(res: reqwest::Response) -> (StatusCode, String) {
-    (res.status(), res.text().await.unwrap())
+    (res.status(), text_of(res).await)
 }
 
 /// Every way one committee member could count and publish alone, tried
@@ -810,9 +735,7 @@ async fn status_of(res: reqwest::Response) -> (StatusCode, String) {
 /// and the downloaded files still recount to the published result.
 #[tokio::test]
 async fn one_committee_member_cannot_count_or_publish_alone() {
-    let app = spawn_app().await;
-    let ani = app.login("facilitator-kel").await;
-    let budi = app.login("facilitator").await;
+    let (app, [ani, budi]) = signed_in(["facilitator-kel", "facilitator"]).await;
     let saksi = third_member(&app).await;
     let id = open_poll(&ani, "rt", RT).await;
     assert_eq!(
@@ -919,7 +842,7 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     assert!(body.contains("a second committee member"), "{body}");
     let anon = app.anonymous();
     assert_eq!(
-        anon.get(&format!("/election/results/{id}")).await.status(),
+        anon.status(&format!("/election/results/{id}")).await,
         StatusCode::NOT_FOUND,
         "proposed is not published"
     );
@@ -934,23 +857,13 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
 
     // The formula is published escaped, and the files still recount.
     let to = format!("/election/results/{id}");
-    let ballots = anon
-        .get(&format!("{to}/BALLOTS.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ballots = anon.text(&format!("{to}/BALLOTS.csv")).await;
     assert!(
         ballots.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
         "{ballots}"
     );
     assert!(!ballots.contains(",\"=HYPERLINK") && !ballots.contains(",=HYPERLINK"));
-    let groups = anon
-        .get(&format!("{to}/GROUPS.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let groups = anon.text(&format!("{to}/GROUPS.csv")).await;
     let result: Value = json_of(&anon, &format!("/api/v1/election/results/{id}")).await;
     let published = &result["result"]["recount"];
     assert_eq!(published["votes"][formula], 1, "{published}");
@@ -980,9 +893,7 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
 /// winners; the first member alone cannot confirm it.
 #[tokio::test]
 async fn a_lot_needs_a_second_committee_member() {
-    let app = spawn_app().await;
-    let ani = app.login("facilitator-kel").await;
-    let budi = app.login("facilitator").await;
+    let (_app, [ani, budi]) = signed_in(["facilitator-kel", "facilitator"]).await;
     let res = ani
         .send_json(
             Method::PUT,
@@ -1046,8 +957,7 @@ async fn a_lot_needs_a_second_committee_member() {
 /// set, and a sheet's numbering stays in range.
 #[tokio::test]
 async fn absurd_election_limits_are_refused_and_sheets_stay_bounded() {
-    let app = spawn_app().await;
-    let a = app.login("facilitator-kel").await;
+    let (app, [a]) = signed_in(["facilitator-kel"]).await;
     for (field, value) in [
         ("names_max", json!(1_000_000_000_000u64)),
         ("bkm_names_max", json!(51)),
@@ -1072,5 +982,5 @@ async fn absurd_election_limits_are_refused_and_sheets_stay_bounded() {
         ))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(app.anonymous().get("/health").await.status().is_success());
+    assert!(app.anonymous().status("/health").await.is_success());
 }

@@ -3,7 +3,7 @@
 //! the BKM (never by its maker), disbursed, repaid once however often the
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
-use crate::support::{location, posted, spawn_app, TestApp, Visitor};
+use crate::support::{borrowed, column, location, posted, signed_in, text_of, TestApp, Visitor};
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -68,6 +68,54 @@ pub(crate) async fn group(app: &TestApp, upk: &Visitor) -> i64 {
     ksm
 }
 
+/// Imports the books of one loan: KSM Melati's L-1 of 600,000 from the
+/// seed's UPK, disbursed on 10 January 2024 over six months.
+pub(crate) fn import_one_loan(app: &TestApp) {
+    let loan = lumbung_store::LoanRecord {
+        line: 2,
+        upk: "UPK Umbul Sejahtera".into(),
+        ksm: "KSM Melati".into(),
+        loan_id: "L-1".into(),
+        disbursed_on: jiff::civil::date(2024, 1, 10),
+        principal: lumbung_fund::loan::Rupiah(600_000),
+        term_months: 6,
+        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
+        schedule: lumbung_fund::loan::ScheduleKind::Flat,
+        frequency: lumbung_fund::loan::Frequency::Monthly,
+    };
+    let cli = lumbung_store::Actor::cli();
+    let files = ("l.csv", "r.csv");
+    app.store
+        .import_fund(files, vec![loan], vec![], (vec![], vec![]), &cli)
+        .unwrap();
+}
+
+/// Applies for a loan with `fields`, has the BKM decide with `approval`
+/// and disburses it: the loan's id.
+pub(crate) async fn lend(
+    upk: &Visitor,
+    bkm: &Visitor,
+    ksm: i64,
+    fields: &[(&str, &str)],
+    approval: &[(&str, &str)],
+) -> String {
+    posted(upk, &format!("/fund/ksm/{ksm}/apply"), fields).await;
+    let apps: Value = upk.json("/api/v1/fund/applications").await;
+    let id = apps["applications"][0]["id"].as_i64().unwrap();
+    posted(bkm, &format!("/fund/applications/{id}/decide"), approval).await;
+    let to = posted(upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
+    to.rsplit('/').next().unwrap().to_owned()
+}
+
+/// The application form: 100,000 for each member, over five months.
+pub(crate) fn application(members: &[String]) -> Vec<(String, String)> {
+    let amounts = members
+        .iter()
+        .map(|m| (format!("amount_{m}"), "100000".to_owned()));
+    let term = ("term_months".to_owned(), "5".to_owned());
+    amounts.chain([term]).collect()
+}
+
 pub(crate) fn member_ids(ksm_page: &str) -> Vec<String> {
     ksm_page
         .match_indices("name=\"amount_")
@@ -82,22 +130,13 @@ pub(crate) fn member_ids(ksm_page: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
-    let bkm = app.login("bkm").await;
+    let (app, [upk, bkm]) = signed_in(["upk", "bkm"]).await;
     let ksm = group(&app, &upk).await;
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
     let members = member_ids(&page);
     assert_eq!(members.len(), 5);
-    let fields: Vec<(String, String)> = members
-        .iter()
-        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
-        .chain([("term_months".to_owned(), "5".to_owned())])
-        .collect();
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let fields = application(&members);
+    let fields = borrowed(&fields);
     // A member above the first-loan limit: refused with the rule named.
     let mut greedy = fields.clone();
     greedy[0].1 = "600000";
@@ -105,23 +144,14 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         .post_form(&format!("/fund/ksm/{ksm}/apply"), &greedy)
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("500000"));
+    assert!(text_of(res).await.contains("500000"));
     posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk
-        .get("/api/v1/fund/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let apps: Value = upk.json("/api/v1/fund/applications").await;
     let id = apps["applications"][0]["id"].as_i64().unwrap();
     assert_eq!(apps["applications"][0]["status"], "pending");
     // The maker's role cannot approve; the BKM can, and then the UPK disburses.
-    let res = upk
-        .post_form(
-            &format!("/fund/applications/{id}/decide"),
-            &[("decision", "approve")],
-        )
-        .await;
+    let decide = format!("/fund/applications/{id}/decide");
+    let res = upk.post_form(&decide, &[("decision", "approve")]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = upk
         .post_form(&format!("/fund/applications/{id}/disburse"), &[])
@@ -131,12 +161,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         StatusCode::UNPROCESSABLE_ENTITY,
         "not approved yet"
     );
-    posted(
-        &bkm,
-        &format!("/fund/applications/{id}/decide"),
-        &[("decision", "approve"), ("note", "rapat BKM 3")],
-    )
-    .await;
+    let approval = [("decision", "approve"), ("note", "rapat BKM 3")];
+    posted(&bkm, &decide, &approval).await;
     let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
     let loan = to.rsplit('/').next().unwrap().to_owned();
     // 100,000 principal + 7,500 fee a month; the form sent twice posts once.
@@ -145,12 +171,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     assert!(receipt.starts_with("/fund/receipts/"), "{receipt}");
     let again = posted(&upk, &format!("/fund/loans/{loan}/repay"), &pay).await;
     assert_eq!(again, format!("/fund/loans/{loan}"));
-    let ledger: Value = upk
-        .get(&format!("/api/v1/fund/loans/{loan}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = upk.json(&format!("/api/v1/fund/loans/{loan}")).await;
     assert_eq!(ledger["repayments"].as_array().unwrap().len(), 1);
     assert_eq!(ledger["repayments"][0]["principal"], 100_000);
     assert_eq!(ledger["repayments"][0]["fee"], 7_500);
@@ -184,12 +205,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         &[("reason", "salah ketik")],
     )
     .await;
-    let ledger: Value = upk
-        .get(&format!("/api/v1/fund/loans/{loan}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = upk.json(&format!("/api/v1/fund/loans/{loan}")).await;
     assert_eq!(ledger["repayments"][0]["reversed"], "salah ketik");
     assert_eq!(
         ledger["standing"]["outstanding"],
@@ -197,11 +213,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         "the 50,000 now pays the fee first"
     );
     let s: Value = upk
-        .get(&format!("/api/v1/fund/upk/{}/statements", app.upk))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/api/v1/fund/upk/{}/statements", app.upk))
+        .await;
     assert_eq!(
         s["balance_sheet"]["total_assets"],
         s["balance_sheet"]["total_liabilities_and_equity"]
@@ -242,15 +255,14 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
 
 #[tokio::test]
 async fn settings_scope_and_the_public_stay_in_their_place() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
+    let (app, [upk]) = signed_in(["upk"]).await;
     // A setting changes the rules; a contradiction is refused, naming it.
-    posted(
-        &upk,
-        &format!("/fund/upk/{}/settings", app.upk),
-        &[
-            ("arrears_threshold", "2"),
-            ("further_classes", "4, 6"),
+    let settings = format!("/fund/upk/{}/settings", app.upk);
+    // The form's fields but the ones that differ below.
+    let form = |arrears: &'static str, classes: &'static str, reserve: &'static str| {
+        vec![
+            ("arrears_threshold", arrears),
+            ("further_classes", classes),
             ("min_members", "5"),
             ("women_target_percent", "30"),
             ("savings_months", "3"),
@@ -260,50 +272,27 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
             ("term_min", "3"),
             ("term_max", "12"),
             ("fee_rate", "0.015"),
-            ("reserve_rates", "0.01, 0.1, 0.5, 1"),
+            ("reserve_rates", reserve),
             ("schedule", "flat"),
-            ("frequency", "weekly"),
-        ],
-    )
-    .await;
+        ]
+    };
+    let mut weekly = form("2", "4, 6", "0.01, 0.1, 0.5, 1");
+    weekly.push(("frequency", "weekly"));
+    posted(&upk, &settings, &weekly).await;
     let saved = app
         .store
         .fund_settings(lumbung_domain::UpkId::new(app.upk))
         .unwrap();
     assert_eq!(saved.further_classes, vec![4, 6]);
     assert_eq!(saved.frequency, lumbung_fund::loan::Frequency::Weekly);
-    let page = upk
-        .get(&format!("/fund/upk/{}/settings", app.upk))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = upk.text(&format!("/fund/upk/{}/settings", app.upk)).await;
     assert!(
         page.contains(r#"<option value="weekly" selected>mingguan</option>"#),
         "the page shows the frequency chosen"
     );
-    let res = upk
-        .post_form(
-            &format!("/fund/upk/{}/settings", app.upk),
-            &[
-                ("arrears_threshold", "3"),
-                ("further_classes", "2"),
-                ("min_members", "5"),
-                ("women_target_percent", "30"),
-                ("savings_months", "3"),
-                ("first_loan_limit", "500000"),
-                ("loan_limit", "2000000"),
-                ("loans_before_bank", "4"),
-                ("term_min", "3"),
-                ("term_max", "12"),
-                ("fee_rate", "0.015"),
-                ("reserve_rates", "0.01"),
-                ("schedule", "flat"),
-            ],
-        )
-        .await;
+    let res = upk.post_form(&settings, &form("3", "2", "0.01")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("further_classes"));
+    assert!(text_of(res).await.contains("further_classes"));
     // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
     let other = app
         .store
@@ -323,11 +312,11 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         .id;
     let scoped = app.login("bkm-user").await;
     assert_eq!(
-        scoped.get(&format!("/fund/upk/{}", app.upk)).await.status(),
+        scoped.status(&format!("/fund/upk/{}", app.upk)).await,
         StatusCode::OK
     );
     assert_eq!(
-        scoped.get(&format!("/fund/upk/{other}")).await.status(),
+        scoped.status(&format!("/fund/upk/{other}")).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -342,60 +331,28 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
     let res = anon.get(&format!("/fund/upk/{}", app.upk)).await;
     assert!(location(&res).starts_with("/login"));
     assert_eq!(
-        anon.get(&format!("/api/v1/fund/upk/{}", app.upk))
-            .await
-            .status(),
+        anon.status(&format!("/api/v1/fund/upk/{}", app.upk)).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
         app.login("analyst")
             .await
-            .get(&format!("/fund/upk/{}", app.upk))
-            .await
-            .status(),
+            .status(&format!("/fund/upk/{}", app.upk))
+            .await,
         StatusCode::FORBIDDEN
     );
 }
 
 #[tokio::test]
 async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area() {
-    let app = spawn_app().await;
-    let loan = lumbung_store::LoanRecord {
-        line: 2,
-        upk: "UPK Umbul Sejahtera".into(),
-        ksm: "KSM Melati".into(),
-        loan_id: "L-1".into(),
-        disbursed_on: jiff::civil::date(2024, 1, 10),
-        principal: lumbung_fund::loan::Rupiah(600_000),
-        term_months: 6,
-        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
-        schedule: lumbung_fund::loan::ScheduleKind::Flat,
-        frequency: lumbung_fund::loan::Frequency::Monthly,
-    };
-    app.store
-        .import_fund(
-            ("l.csv", "r.csv"),
-            vec![loan],
-            vec![],
-            (vec![], vec![]),
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap();
-    let facilitator = app.login("facilitator").await;
+    let (app, [facilitator]) = signed_in(["facilitator"]).await;
+    import_one_loan(&app);
     let r: Value = facilitator
-        .get("/api/v1/fund/report?as_of=2024-05-20&trend=3")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json("/api/v1/fund/report?as_of=2024-05-20&trend=3")
+        .await;
     assert_eq!(r["attention"][0]["upk"], "UPK Umbul Sejahtera");
     assert_eq!(r["attention"][0]["inadequate"], json!(["par", "rr", "lar"]));
-    let areas: Vec<&str> = r["by_area"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["code"].as_str().unwrap())
-        .collect();
+    let areas = column(&r, "by_area", "code");
     assert!(
         areas.contains(&"3604"),
         "rolled up into the kabupaten: {areas:?}"
@@ -409,8 +366,9 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
     assert_eq!(trend.len(), 3);
     assert_eq!(trend[0]["as_of"], "2024-03-31");
     assert_eq!(trend[2]["as_of"], "2024-05-20");
-    let (status, html) = facilitator.get_html("/fund?as_of=2024-05-20").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = facilitator
+        .page("/fund?as_of=2024-05-20", StatusCode::OK)
+        .await;
     let attention = html.find("UPK Umbul Sejahtera").unwrap();
     assert!(
         attention < html.find("<th>PAR</th>").unwrap(),
@@ -421,9 +379,8 @@ async fn the_oversight_lists_upks_needing_attention_first_and_rolls_up_per_area(
 #[tokio::test]
 async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     use crate::community::{sample_areas, upload, HOUSEHOLDS, ROSTER};
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let res = upload(&field, "3604010001", HOUSEHOLDS, ROSTER).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let upk = app.login("upk").await;
@@ -480,11 +437,9 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         .collect();
     assert_eq!(off.len(), 1);
     assert!(off[0].detail.contains("Tamu") && !off[0].detail.contains(&picked.name));
+    let members = format!("/fund/ksm/{ksm}/members");
     let res = upk
-        .post_form(
-            &format!("/fund/ksm/{ksm}/members"),
-            &[("from_ps2", "no-such-household|0")],
-        )
+        .post_form(&members, &[("from_ps2", "no-such-household|0")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -495,40 +450,17 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
 /// books' days are refused where they are typed.
 #[tokio::test]
 async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
-    let bkm = app.login("bkm").await;
+    let (app, [upk, bkm]) = signed_in(["upk", "bkm"]).await;
     let ksm = group(&app, &upk).await;
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
-    let fields: Vec<(String, String)> = member_ids(&page)
-        .iter()
-        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
-        .chain([("term_months".to_owned(), "5".to_owned())])
-        .collect();
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let fields = application(&member_ids(&page));
+    let fields = borrowed(&fields);
     let mut far = fields.clone();
     far.push(("applied_on", "9999-12-01"));
     let res = upk.post_form(&format!("/fund/ksm/{ksm}/apply"), &far).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk
-        .get("/api/v1/fund/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = apps["applications"][0]["id"].as_i64().unwrap();
-    posted(
-        &bkm,
-        &format!("/fund/applications/{id}/decide"),
-        &[("decision", "approve"), ("note", "rapat BKM")],
-    )
-    .await;
-    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
-    let loan = to.rsplit('/').next().unwrap().to_owned();
+    let approval = [("decision", "approve"), ("note", "rapat BKM")];
+    let loan = lend(&upk, &bkm, ksm, &fields, &approval).await;
     for (path, fields) in [
         (
             format!("/fund/loans/{loan}/reschedule"),
@@ -545,7 +477,7 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
     ] {
         let res = upk.post_form(&path, &fields).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
-        assert!(res.text().await.unwrap().contains("2199-12-31"), "{path}");
+        assert!(text_of(res).await.contains("2199-12-31"), "{path}");
     }
     let res = upk.get("/fund?as_of=-009999-01-01&trend=2").await;
     assert!(res.status().is_client_error(), "{}", res.status());

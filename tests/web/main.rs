@@ -18,7 +18,9 @@ use lumbung_domain::Role;
 use lumbung_web::routes::{self, Need};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{csrf_in, spawn_app, TestApp, Visitor};
+use support::{
+    column, csrf_in, file_form, item, location, signed_in, spawn_app, text_of, TestApp, Visitor,
+};
 
 fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> String {
     // A kelurahan of the seed (with an RW and an RT) for the community pages.
@@ -77,14 +79,9 @@ async fn send(v: &Visitor, method: &Method, path: &str) -> reqwest::Response {
 #[tokio::test]
 async fn every_route_enforces_its_declared_permission_for_every_role() {
     let app = spawn_app().await;
-    let user_id = app
-        .store
-        .user_by_name(&lumbung_domain::Username::parse("upk").unwrap())
-        .unwrap()
-        .unwrap()
-        .id;
+    let user_id = app.user_id("upk");
     let mut anonymous = app.anonymous();
-    let login_page = anonymous.get("/login").await.text().await.unwrap();
+    let login_page = anonymous.text("/login").await;
     anonymous.csrf = csrf_in(&login_page);
     let mut visitors = vec![(None, anonymous)];
     for role in Role::ALL {
@@ -139,15 +136,11 @@ async fn the_access_table_of_the_design_holds() {
         ("bkm", "/orgs", StatusCode::OK),
     ] {
         let v = app.login(user).await;
-        assert_eq!(v.get(path).await.status(), status, "{user} {path}");
+        assert_eq!(v.status(path).await, status, "{user} {path}");
     }
     let auditor = app.login("auditor").await;
     let res = auditor
-        .send_json(
-            Method::POST,
-            "/api/v1/orgs",
-            json!({"name": "X", "kind": "ngo"}),
-        )
+        .post_json("/api/v1/orgs", json!({"name": "X", "kind": "ngo"}))
         .await;
     assert_eq!(
         res.status(),
@@ -160,8 +153,7 @@ async fn the_access_table_of_the_design_holds() {
 async fn public_pages_answer_anonymous_visitors_and_private_ones_ask_to_sign_in() {
     let app = spawn_app().await;
     let anon = app.anonymous();
-    let (status, home) = anon.get_html("/").await;
-    assert_eq!(status, StatusCode::OK);
+    let home = anon.page("/", StatusCode::OK).await;
     assert!(home.contains("<html lang=\"id\">"));
     assert!(home.contains("Apa yang disimpan Lumbung ini"));
     let res = anon.get("/users").await;
@@ -171,7 +163,7 @@ async fn public_pages_answer_anonymous_visitors_and_private_ones_ask_to_sign_in(
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthenticated");
-    let health: Value = anon.get("/health").await.json().await.unwrap();
+    let health: Value = anon.json("/health").await;
     assert_eq!(health["status"], "ok");
     let css = anon.get("/assets/app.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
@@ -189,12 +181,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     let res = admin.get("/lang/en?next=/areas").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/areas");
-    let user_id = app
-        .store
-        .user_by_name(&lumbung_domain::Username::parse("upk").unwrap())
-        .unwrap()
-        .unwrap()
-        .id;
+    let user_id = app.user_id("upk");
     for lang in ["en", "id"] {
         admin.get(&format!("/lang/{lang}")).await;
         analyst.get(&format!("/lang/{lang}")).await;
@@ -263,7 +250,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     }
     let (_, html) = admin.get_html("/orgs").await;
     assert!(html.contains("Lembaga jangkar"), "Indonesian kind labels");
-    assert!(admin.get("/lang/fr").await.status() == StatusCode::NOT_FOUND);
+    assert!(admin.status("/lang/fr").await == StatusCode::NOT_FOUND);
     let res = admin.get("/lang/en?next=//evil.example/").await;
     assert_eq!(res.headers()["location"], "/", "no open redirect");
 }
@@ -272,20 +259,10 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
 async fn sign_in_failures_expiry_and_sign_out() {
     let app = spawn_app().await;
     let v = app.anonymous();
-    let token = csrf_in(&v.get("/login").await.text().await.unwrap()).unwrap();
-    let res = v
-        .client
-        .post(format!("{}/login", v.base))
-        .form(&[
-            ("username", "admin"),
-            ("password", "wrong password"),
-            ("csrf", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = v.sign_in("admin", "wrong password").await;
+    let res = res.send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(html.contains("Nama pengguna atau kata sandi salah"));
     assert!(
         !html.contains("wrong password"),
@@ -308,7 +285,7 @@ async fn sign_in_failures_expiry_and_sign_out() {
     // Sign-out ends the session on the server, not only in the browser.
     let res = admin.post_form("/logout", &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(admin.get("/audit").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(admin.status("/audit").await, StatusCode::SEE_OTHER);
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("Max-Age=0"));
 }
@@ -317,18 +294,8 @@ async fn sign_in_failures_expiry_and_sign_out() {
 async fn session_cookies_are_http_only_and_same_site() {
     let app = spawn_app().await;
     let v = app.anonymous();
-    let token = csrf_in(&v.get("/login").await.text().await.unwrap()).unwrap();
-    let res = v
-        .client
-        .post(format!("{}/login", v.base))
-        .form(&[
-            ("username", "admin"),
-            ("password", support::PASSWORD),
-            ("csrf", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = v.sign_in("admin", support::PASSWORD).await;
+    let res = res.send().await.unwrap();
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("lumbung_session="));
     assert!(
@@ -339,35 +306,18 @@ async fn session_cookies_are_http_only_and_same_site() {
 
 #[tokio::test]
 async fn forms_without_a_valid_csrf_token_are_refused() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     let fields = [("name", "Koperasi Forged"), ("kind", "cooperative")];
-    let res = admin
-        .client
-        .post(format!("{}/orgs", app.base))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let res = admin.post_form_as_is("/orgs", &fields).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let mut forged = fields.to_vec();
     forged.push(("csrf", "0000"));
-    let res = admin
-        .client
-        .post(format!("{}/orgs", app.base))
-        .form(&forged)
-        .send()
-        .await
-        .unwrap();
+    let res = admin.post_form_as_is("/orgs", &forged).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res.text().await.unwrap().contains("Formulir kedaluwarsa"));
+    assert!(text_of(res).await.contains("Formulir kedaluwarsa"));
     let res = admin
-        .client
-        .post(format!("{}/api/v1/orgs", app.base))
-        .json(&json!({"name": "X", "kind": "ngo"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_as_is("/api/v1/orgs", json!({"name": "X", "kind": "ngo"}))
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::FORBIDDEN,
@@ -380,17 +330,8 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
 
     // Sign-in itself is protected by a double-submit token.
     let anon = app.anonymous();
-    let res = anon
-        .client
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("username", "admin"),
-            ("password", support::PASSWORD),
-            ("csrf", "guess"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = anon.sign_in_with("admin", support::PASSWORD, "guess");
+    let res = res.send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
@@ -398,11 +339,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
 async fn bearer_tokens_need_no_csrf_token() {
     let app = spawn_app().await;
     let token = app.token("admin").await;
-    let res = app
-        .anonymous()
-        .client
-        .post(format!("{}/api/v1/orgs", app.base))
-        .bearer_auth(&token)
+    let res = app.bearer(Method::POST, "/api/v1/orgs", &token)
         .json(&json!({"name": "Preston Co-operative Development Network", "kind": "cooperative", "area_code": "E07000123"}))
         .send()
         .await
@@ -416,8 +353,7 @@ async fn areas_browse_search_and_unknown_codes() {
     let anon = app.anonymous();
     let (_, roots) = anon.get_html("/areas").await;
     assert!(roots.contains("Indonesia") && roots.contains("United Kingdom"));
-    let (status, kel) = anon.get_html("/areas/3604010001").await;
-    assert_eq!(status, StatusCode::OK);
+    let kel = anon.page("/areas/3604010001", StatusCode::OK).await;
     assert!(kel.contains("KABUPATEN SERANG"), "breadcrumbs");
     assert!(kel.contains("RW 01"), "children");
     assert!(
@@ -426,8 +362,7 @@ async fn areas_browse_search_and_unknown_codes() {
     );
     let (_, found) = anon.get_html("/areas?q=kamasan").await;
     assert!(found.contains("/areas/3604010002"));
-    let (status, missing) = anon.get_html("/areas/NOPE").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let missing = anon.page("/areas/NOPE", StatusCode::NOT_FOUND).await;
     assert!(missing.contains("Tidak ditemukan"));
     let res = anon.get("/api/v1/areas/NOPE").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -435,27 +370,12 @@ async fn areas_browse_search_and_unknown_codes() {
         res.json::<Value>().await.unwrap()["error"]["code"],
         "not_found"
     );
-    let api: Value = anon
-        .get("/api/v1/areas/3604010001.01")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let api: Value = anon.json("/api/v1/areas/3604010001.01").await;
     assert_eq!(api["area"]["kind"], "rw");
     assert_eq!(api["lineage"].as_array().unwrap().len(), 5);
-    let search: Value = anon
-        .get("/api/v1/areas?q=serang")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let search: Value = anon.json("/api/v1/areas?q=serang").await;
     assert_eq!(search["total"], 1);
-    let within: Value = anon
-        .get("/api/v1/areas?within=3604&kind=kelurahan")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let within: Value = anon.json("/api/v1/areas?within=3604&kind=kelurahan").await;
     assert_eq!(within["total"], 2);
 }
 
@@ -463,29 +383,15 @@ async fn areas_browse_search_and_unknown_codes() {
 async fn anonymous_visitors_and_users_outside_the_scope_see_names_only() {
     let app = spawn_app().await;
     let path = format!("/api/v1/orgs/{}", app.bkm);
-    let public: Value = app.anonymous().get(&path).await.json().await.unwrap();
+    let public: Value = app.anonymous().json(&path).await;
     assert_eq!(public["name"], "BKM Umbul Sejahtera");
     assert!(
         public.get("npwp").is_none() && public.get("attributes").is_none(),
         "{public}"
     );
-    let outsider: Value = app
-        .login("analyst-lancs")
-        .await
-        .get(&path)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let outsider: Value = app.login("analyst-lancs").await.json(&path).await;
     assert!(outsider.get("npwp").is_none());
-    let insider: Value = app
-        .login("facilitator-kel")
-        .await
-        .get(&path)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let insider: Value = app.login("facilitator-kel").await.json(&path).await;
     assert_eq!(insider["npwp"], "012345678901000");
     let (_, html) = app
         .anonymous()
@@ -505,8 +411,7 @@ async fn anonymous_visitors_and_users_outside_the_scope_see_names_only() {
 
 #[tokio::test]
 async fn admins_create_and_edit_organisations_through_forms() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     let res = admin
         .post_form(
             "/orgs",
@@ -520,7 +425,7 @@ async fn admins_create_and_edit_organisations_through_forms() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let location = location(&res);
     let (_, page) = admin.get_html(&location).await;
     assert!(
         page.contains("Koperasi Tani Makmur")
@@ -529,8 +434,9 @@ async fn admins_create_and_edit_organisations_through_forms() {
     );
 
     let id = location.rsplit('/').next().unwrap();
-    let (status, form) = admin.get_html(&format!("/orgs/{id}/edit")).await;
-    assert_eq!(status, StatusCode::OK);
+    let form = admin
+        .page(&format!("/orgs/{id}/edit"), StatusCode::OK)
+        .await;
     assert!(form.contains("members = 45"));
     let res = admin
         .post_form(
@@ -561,8 +467,7 @@ async fn admins_create_and_edit_organisations_through_forms() {
 
 #[tokio::test]
 async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     let res = admin
         .post_form(
             "/orgs",
@@ -575,7 +480,7 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(html.contains("must have 15 or 16 digits"), "{html}");
     assert!(html.contains("unknown organisation kind"));
     assert!(
@@ -593,11 +498,10 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("area NOWHERE tidak ada"));
+    assert!(text_of(res).await.contains("area NOWHERE tidak ada"));
 
     let res = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "", "kind": "ngo", "npwp": "1"}),
         )
@@ -632,19 +536,16 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
 
 #[tokio::test]
 async fn scoped_admins_work_inside_their_area_only() {
-    let app = spawn_app().await;
-    let admin = app.login("admin-serang").await;
+    let (app, [admin]) = signed_in(["admin-serang"]).await;
     let inside = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "KSM Mawar", "kind": "ksm", "area_code": "3604010001.01.001"}),
         )
         .await;
     assert_eq!(inside.status(), StatusCode::CREATED);
     let outside = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "Preston Bakery", "kind": "supplier", "area_code": "E07000123"}),
         )
@@ -652,9 +553,8 @@ async fn scoped_admins_work_inside_their_area_only() {
     assert_eq!(outside.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         admin
-            .get(&format!("/orgs/{}/edit", app.preston_council))
-            .await
-            .status(),
+            .status(&format!("/orgs/{}/edit", app.preston_council))
+            .await,
         StatusCode::FORBIDDEN
     );
     let res = admin
@@ -671,8 +571,7 @@ async fn scoped_admins_work_inside_their_area_only() {
     );
 
     let global_user = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/users",
             json!({"username": "rogue", "role": "admin", "password": "0123456789abc"}),
         )
@@ -683,20 +582,13 @@ async fn scoped_admins_work_inside_their_area_only() {
         "a scoped admin cannot create a global user"
     );
     let local_user = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/users",
+        .post_json("/api/v1/users",
             json!({"username": "fasilitator2", "role": "facilitator", "area_code": "3604010002", "password": "0123456789abc"}),
         )
         .await;
     assert_eq!(local_user.status(), StatusCode::CREATED);
-    let users: Value = admin.get("/api/v1/users").await.json().await.unwrap();
-    let names: Vec<&str> = users["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap())
-        .collect();
+    let users: Value = admin.json("/api/v1/users").await;
+    let names = column(&users, "users", "username");
     assert!(names.contains(&"fasilitator2") && names.contains(&"facilitator-kel"));
     assert!(
         !names.contains(&"analyst-lancs") && !names.contains(&"admin"),
@@ -706,8 +598,7 @@ async fn scoped_admins_work_inside_their_area_only() {
 
 #[tokio::test]
 async fn admins_manage_users_and_reset_passwords() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     let res = admin
         .post_form(
             "/users",
@@ -731,14 +622,14 @@ async fn admins_manage_users_and_reset_passwords() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("sudah ada"));
+    assert!(text_of(res).await.contains("sudah ada"));
     let res = admin
         .post_form(
             "/users",
             &[("username", "x y"), ("role", "king"), ("password", "short")],
         )
         .await;
-    let html = res.text().await.unwrap();
+    let html = text_of(res).await;
     assert!(html.contains("unknown role") && html.contains("at least 10 characters"));
 
     let siti = app
@@ -747,14 +638,7 @@ async fn admins_manage_users_and_reset_passwords() {
         .unwrap()
         .unwrap();
     let siti_token = {
-        let res = app
-            .anonymous()
-            .client
-            .post(format!("{}/api/v1/session", app.base))
-            .json(&json!({"username": "siti", "password": "kata-sandi-siti"}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.api_sign_in("siti", "kata-sandi-siti").await;
         res.json::<Value>().await.unwrap()["token"]
             .as_str()
             .unwrap()
@@ -781,10 +665,7 @@ async fn admins_manage_users_and_reset_passwords() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = app
-        .anonymous()
-        .client
-        .get(format!("{}/api/v1/me", app.base))
-        .bearer_auth(&siti_token)
+        .bearer(Method::GET, "/api/v1/me", &siti_token)
         .send()
         .await
         .unwrap();
@@ -802,38 +683,25 @@ async fn admins_manage_users_and_reset_passwords() {
 
 #[tokio::test]
 async fn the_audit_log_is_scoped_for_auditors() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "Preston Bakery", "kind": "supplier", "area_code": "E07000123"}),
         )
         .await;
     admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "KSM Melati", "kind": "ksm", "area_code": "3604010001"}),
         )
         .await;
-    let global: Value = app
-        .login("auditor")
-        .await
-        .get("/api/v1/audit")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let global: Value = app.login("auditor").await.json("/api/v1/audit").await;
     let serang: Value = app
         .login("auditor-serang")
         .await
-        .get("/api/v1/audit")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json("/api/v1/audit")
+        .await;
     let names = |v: &Value| -> Vec<String> {
         v["entries"]
             .as_array()
@@ -857,13 +725,7 @@ async fn the_audit_log_is_scoped_for_auditors() {
 #[tokio::test]
 async fn the_openapi_document_lists_the_api() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .anonymous()
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.anonymous().json("/api/v1/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/orgs"]["post"]["summary"].is_string());
     assert!(doc["paths"]["/api/v1/areas/{code}"]["get"]["parameters"][0]["name"] == "code");
@@ -873,14 +735,10 @@ async fn the_openapi_document_lists_the_api() {
 async fn unknown_pages_and_bad_ids_are_clear_errors() {
     let app = spawn_app().await;
     let anon = app.anonymous();
-    let (status, html) = anon.get_html("/no-such-page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let html = anon.page("/no-such-page", StatusCode::NOT_FOUND).await;
     assert!(html.contains("<html lang=\"id\">"));
-    assert_eq!(anon.get("/orgs/abc").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        anon.get("/orgs/999999").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(anon.status("/orgs/abc").await, StatusCode::NOT_FOUND);
+    assert_eq!(anon.status("/orgs/999999").await, StatusCode::NOT_FOUND);
     let res = anon.get("/api/v1/orgs?kind=bank").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.json::<Value>().await.unwrap()["error"]["detail"]
@@ -888,24 +746,22 @@ async fn unknown_pages_and_bad_ids_are_clear_errors() {
         .unwrap()
         .contains("bank"));
     assert_eq!(
-        anon.get("/api/v1/postcodes/PR1%202HE").await.status(),
+        anon.status("/api/v1/postcodes/PR1%202HE").await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        anon.get("/api/v1/postcodes/PR1-2HE").await.status(),
+        anon.status("/api/v1/postcodes/PR1-2HE").await,
         StatusCode::BAD_REQUEST
     );
 }
 
 #[tokio::test]
 async fn a_database_busy_with_another_program_is_a_clear_503() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     let other = rusqlite::Connection::open(app.store.path()).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let res = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
         )
@@ -919,15 +775,10 @@ async fn a_database_busy_with_another_program_is_a_clear_503() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("Basis data sedang sibuk"));
+    assert!(text_of(res).await.contains("Basis data sedang sibuk"));
     other.execute_batch("ROLLBACK").unwrap();
     let res = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
         )
@@ -941,10 +792,9 @@ async fn a_database_busy_with_another_program_is_a_clear_503() {
 
 #[tokio::test]
 async fn wrong_methods_and_tricky_redirects_are_handled() {
-    let app = spawn_app().await;
-    let admin = app.login("admin").await;
+    let (app, [admin]) = signed_in(["admin"]).await;
     assert_eq!(
-        admin.get("/logout").await.status(),
+        admin.status("/logout").await,
         StatusCode::METHOD_NOT_ALLOWED
     );
     let res = admin
@@ -973,35 +823,19 @@ async fn wrong_methods_and_tricky_redirects_are_handled() {
 
 #[tokio::test]
 async fn a_signed_in_user_can_sign_in_as_someone_else() {
-    let app = spawn_app().await;
-    let first = app.login("analyst").await;
-    let form = first.get("/login").await.text().await.unwrap();
-    let token = csrf_in(&form).unwrap();
-    let res = first
-        .client
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("username", "auditor"),
-            ("password", support::PASSWORD),
-            ("csrf", &token),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (_app, [first]) = signed_in(["analyst"]).await;
+    let res = first.sign_in("auditor", support::PASSWORD).await;
+    let res = res.send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let me: Value = first.get("/api/v1/me").await.json().await.unwrap();
+    let me: Value = first.json("/api/v1/me").await;
     assert_eq!(me["user"]["username"], "auditor");
 }
 
 #[tokio::test]
 async fn scoped_admins_cannot_hang_organisations_under_one_outside_their_scope() {
-    let app = spawn_app().await;
-    let admin = app.login("admin-serang").await;
+    let (app, [admin]) = signed_in(["admin-serang"]).await;
     let res = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/orgs",
+        .post_json("/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": "3604010001", "parent_id": app.preston_council}),
         )
         .await;
@@ -1011,29 +845,16 @@ async fn scoped_admins_cannot_hang_organisations_under_one_outside_their_scope()
 #[tokio::test]
 async fn identifiers_are_searchable_only_when_signed_in_and_numbers_may_be_numbers() {
     let app = spawn_app().await;
-    let anon: Value = app
-        .anonymous()
-        .get("/api/v1/orgs?q=012345678901000")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let anon: Value = app.anonymous().json("/api/v1/orgs?q=012345678901000").await;
     assert_eq!(
         anon["total"], 0,
         "anonymous visitors cannot confirm an NPWP"
     );
     let admin = app.login("admin").await;
-    let found: Value = admin
-        .get("/api/v1/orgs?q=012345678901000")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found: Value = admin.json("/api/v1/orgs?q=012345678901000").await;
     assert_eq!(found["total"], 1);
     let res = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/users",
+        .post_json("/api/v1/users",
             json!({"username": "kasir2", "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
         )
         .await;
@@ -1065,30 +886,17 @@ fn payment(
 
 #[tokio::test]
 async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_it() {
-    let app = spawn_app().await;
+    let (app, [global]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-
-    let global = app.login("analyst").await;
-    let r: Value = global
-        .get("/api/v1/spend/report")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Value = global.json("/api/v1/spend/report").await;
     assert_eq!(r["total"], "1050.00");
     assert_eq!(r["local"], "300.00");
     assert_eq!(r["outside"], "750.00");
 
     let lancs = app.login("analyst-lancs").await;
-    let r: Value = lancs
-        .get("/api/v1/spend/report")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Value = lancs.json("/api/v1/spend/report").await;
     assert_eq!(r["total"], "1000.00", "only anchors inside Lancashire");
-    let (status, html) = lancs.get_html("/spend").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = lancs.page("/spend", StatusCode::OK).await;
     assert!(
         html.contains("<svg class=\"chart\"")
             && html.contains("Preston City Council")
@@ -1096,13 +904,10 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
     );
     let anchor = app.preston_council;
     let outside: Value = lancs
-        .get(&format!(
+        .json(&format!(
             "/api/v1/spend/payments?anchor={anchor}&year=2013/14&location=outside"
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(outside["count"], 1);
     assert_eq!(
         outside["sum"], "700.00",
@@ -1115,9 +920,8 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
     let serang = app.store.anchor_id("RSUD Serang").unwrap().unwrap();
     assert_eq!(
         lancs
-            .get(&format!("/api/v1/spend/report?anchor={serang}"))
-            .await
-            .status(),
+            .status(&format!("/api/v1/spend/report?anchor={serang}"))
+            .await,
         StatusCode::FORBIDDEN
     );
 
@@ -1131,12 +935,7 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
         .await
         .unwrap()
         .contains("Preston City Council,2013/14,1000.00,300.00"));
-    let sectors = lancs
-        .get("/spend/report.csv?table=by_sector")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let sectors = lancs.text("/spend/report.csv?table=by_sector").await;
     assert!(
         sectors.starts_with("\u{feff}sector,sector_name,total,leakage"),
         "a BOM for spreadsheets, then the header: {sectors}"
@@ -1146,7 +945,7 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
         "{sectors}"
     );
     assert_eq!(
-        lancs.get("/spend/report.csv?table=nope").await.status(),
+        lancs.status("/spend/report.csv?table=nope").await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let xlsx = lancs.get("/spend/report.xlsx").await.bytes().await.unwrap();
@@ -1154,53 +953,30 @@ async fn analysts_see_the_spend_report_of_their_scope_with_the_payments_behind_i
     let bad = lancs.get("/api/v1/spend/report?year=20xx").await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    assert_eq!(
-        app.login("facilitator").await.get("/spend").await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.login("auditor").await.get("/spend").await.status(),
-        StatusCode::OK
-    );
+    for (user, status) in [
+        ("facilitator", StatusCode::FORBIDDEN),
+        ("auditor", StatusCode::OK),
+    ] {
+        let v = app.login(user).await;
+        assert_eq!(v.status("/spend").await, status, "{user} reads /spend");
+    }
 }
 
 #[tokio::test]
 async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
-    let app = spawn_app().await;
-    let analyst = app.login("analyst").await;
-    let csrf = analyst.csrf.clone().unwrap();
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     let csv = "Paid Date,Vendor,Gross Amount,Net Amount\n01/05/2013,Ribble Print Ltd,120.00,100.00\n02/05/2013,Acme PLC,60.00,50.00\n";
-    let form = || {
-        reqwest::multipart::Form::new()
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("may.csv"),
-            )
-            .text("anchor", "UCLan")
-    };
-    let refused = analyst
-        .client
-        .post(format!("{}/spend/import", app.base))
-        .multipart(form())
-        .send()
-        .await
-        .unwrap();
+    let form = || file_form("file", csv.as_bytes(), "may.csv").text("anchor", "UCLan");
+    let refused = analyst.post_multipart("/spend/import", form()).await;
     assert_eq!(
         refused.status(),
         StatusCode::FORBIDDEN,
         "uploads need the CSRF token too"
     );
-    let res = analyst
-        .client
-        .post(format!("{}/spend/import?csrf={csrf}", app.base))
-        .multipart(form())
-        .send()
-        .await
-        .unwrap();
+    let res = analyst.upload("/spend/import", form()).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let preview_path = res.headers()["location"].to_str().unwrap().to_owned();
-    let (status, preview) = analyst.get_html(&preview_path).await;
-    assert_eq!(status, StatusCode::OK);
+    let preview_path = location(&res);
+    let preview = analyst.page(&preview_path, StatusCode::OK).await;
     assert!(preview.contains("Ribble Print Ltd"), "first rows shown");
     assert!(
         preview.contains("value=\"Vendor\""),
@@ -1208,10 +984,7 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
     );
     // Another user cannot see or confirm someone else's upload.
     let other = app.login("analyst-lancs").await;
-    assert_eq!(
-        other.get(&preview_path).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(other.status(&preview_path).await, StatusCode::NOT_FOUND);
 
     // The analyst takes the gross amount instead.
     let res = analyst
@@ -1225,17 +998,12 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let job_path = res.headers()["location"].to_str().unwrap().to_owned();
+    let job_path = location(&res);
     let job_id = job_path.rsplit('/').next().unwrap().to_owned();
     // Polled until it ends; the deadline only stops a hung job.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let state = loop {
-        let state: Value = analyst
-            .get(&format!("/api/v1/spend/jobs/{job_id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let state: Value = analyst.json(&format!("/api/v1/spend/jobs/{job_id}")).await;
         if state["state"] != "running" {
             break state;
         }
@@ -1249,29 +1017,15 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
     assert_eq!(state["summary"]["stored"], 2);
     let (_, page) = analyst.get_html(&job_path).await;
     assert!(page.contains("180,00"), "grouped the Indonesian way");
-    let r: Value = analyst
-        .get("/api/v1/spend/report")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Value = analyst.json("/api/v1/spend/report").await;
     assert_eq!(r["total"], "180.00", "gross, as mapped");
 
     // Scripts send the file as the body with a bearer token.
     let token = app.token("analyst").await;
     let body = "Date,Supplier,Amount\n03/05/2013,Fylde Foods,5.00\n03/05/2013,Broken Ltd,five\n";
     let res = app
-        .anonymous()
-        .client
-        .post(format!(
-            "{}/api/v1/spend/imports?file_name=bad.csv&anchor=UCLan",
-            app.base
-        ))
-        .bearer_auth(&token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .import_spend(&token, "file_name=bad.csv&anchor=UCLan", body)
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let err: Value = res.json().await.unwrap();
     assert!(
@@ -1279,17 +1033,12 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
         "{err}"
     );
     let res = app
-        .anonymous()
-        .client
-        .post(format!(
-            "{}/api/v1/spend/imports?file_name=good.csv&anchor=UCLan",
-            app.base
-        ))
-        .bearer_auth(&token)
-        .body("Date,Supplier,Amount\n03/05/2013,Fylde Foods,5.00\n")
-        .send()
-        .await
-        .unwrap();
+        .import_spend(
+            &token,
+            "file_name=good.csv&anchor=UCLan",
+            "Date,Supplier,Amount\n03/05/2013,Fylde Foods,5.00\n",
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["stored"], 1);
 }
@@ -1342,9 +1091,8 @@ fn seed_spend(app: &TestApp) {
 
 #[tokio::test]
 async fn published_reports_are_public_and_hold_aggregates_only() {
-    let app = spawn_app().await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-    let analyst = app.login("analyst").await;
     let (_, page) = analyst.get_html("/spend").await;
     assert!(
         page.contains("action=\"/spend/publish\""),
@@ -1357,10 +1105,9 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let path = res.headers()["location"].to_str().unwrap().to_owned();
+    let path = location(&res);
     let anon = app.anonymous();
-    let (status, html) = anon.get_html(&path).await;
-    assert_eq!(status, StatusCode::OK);
+    let html = anon.page(&path, StatusCode::OK).await;
     assert!(
         html.contains("Baseline 2013") && html.contains("1.050,00"),
         "{html}"
@@ -1370,12 +1117,7 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         "no supplier names in public"
     );
     let id = path.rsplit('/').next().unwrap();
-    let json: Value = anon
-        .get(&format!("/api/v1/reports/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json: Value = anon.json(&format!("/api/v1/reports/{id}")).await;
     assert_eq!(json["report"]["total"], "1050.00");
     assert!(json["report"].get("top_leaking_suppliers").is_none());
     let (_, home) = anon.get_html("/").await;
@@ -1392,26 +1134,20 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
 
 /// The catalogue id of the supplier named `name`, through the API.
 async fn supplier_id(v: &Visitor, name: &str) -> i64 {
-    let list: Value = v.get("/api/v1/spend/suppliers").await.json().await.unwrap();
-    list["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no supplier {name} in {list}"))["id"]
+    let list: Value = v.json("/api/v1/spend/suppliers").await;
+    item(&list, "suppliers", "name", name)["id"]
         .as_i64()
         .unwrap()
 }
 
 async fn spend_report(v: &Visitor) -> Value {
-    v.get("/api/v1/spend/report").await.json().await.unwrap()
+    v.json("/api/v1/spend/report").await
 }
 
 #[tokio::test]
 async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
-    let app = spawn_app().await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-    let analyst = app.login("analyst").await;
     let (_, spend) = analyst.get_html("/spend").await;
     assert!(
         spend.contains("href=\"/spend/suppliers\"") && spend.contains("href=\"/spend/imports\""),
@@ -1419,18 +1155,15 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     );
     let faraway = supplier_id(&analyst, "Faraway PLC").await;
     let apotek = supplier_id(&analyst, "Apotek Sehat").await;
-    let list: Value = analyst
-        .get("/api/v1/spend/suppliers?q=ribble")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let faraway_at = |action: &str| format!("/spend/suppliers/{faraway}/{action}");
+    let list: Value = analyst.json("/api/v1/spend/suppliers?q=ribble").await;
     assert_eq!(list["suppliers"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list["suppliers"][0]["postcode"], "PR12HE");
     assert!(!list["suppliers"][0]["keys"].as_array().unwrap().is_empty());
 
-    let (status, html) = analyst.get_html("/spend/suppliers?q=Faraway").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = analyst
+        .page("/spend/suppliers?q=Faraway", StatusCode::OK)
+        .await;
     assert!(html.contains("Faraway PLC") && !html.contains("Ribble Print"));
     assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/locate\"")));
     assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/sites\"")));
@@ -1439,7 +1172,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Fixing Faraway's location in Preston makes its 700 local.
     let res = analyst
         .post_form(
-            &format!("/spend/suppliers/{faraway}/locate"),
+            &faraway_at("locate"),
             &[("area", "E07000123"), ("q", "Faraway")],
         )
         .await;
@@ -1457,8 +1190,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     );
     // No area: back to its postal code.
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/locate"),
             json!({"area": null}),
         )
@@ -1474,19 +1206,15 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Bad areas are shown beside the row; unknown suppliers are 404.
     for bad in ["E99999999", "no such area!"] {
         let res = analyst
-            .post_form(
-                &format!("/spend/suppliers/{faraway}/locate"),
-                &[("area", bad)],
-            )
+            .post_form(&faraway_at("locate"), &[("area", bad)])
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        let html = res.text().await.unwrap();
+        let html = text_of(res).await;
         assert!(html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""));
         assert!(html.contains(bad), "the typed value is kept: {bad}");
     }
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/sites"),
             json!({"area": "E99999999"}),
         )
@@ -1506,8 +1234,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/spend/suppliers/999999/locate",
             json!({"area": "E07000123"}),
         )
@@ -1517,10 +1244,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
 
     // A branch site in Preston counts once the settings count branches.
     let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/sites"),
-            &[("area", "E07000123")],
-        )
+        .post_form(&faraway_at("sites"), &[("area", "E07000123")])
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(spend_report(&analyst).await["local"], "300.00");
@@ -1531,8 +1255,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .unwrap();
     assert_eq!(spend_report(&analyst).await["local"], "1000.00");
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/sites"),
             json!({"area": "E07000123", "remove": true}),
         )
@@ -1554,12 +1277,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert_eq!(r["top_leaking_suppliers"][0]["supplier"], "Faraway PLC");
     assert_eq!(r["top_leaking_suppliers"][0]["leakage"], "750.00");
     assert_eq!(r["top_leaking_suppliers"].as_array().unwrap().len(), 1);
-    let review: Value = analyst
-        .get("/api/v1/spend/suppliers?review=true")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let review: Value = analyst.json("/api/v1/spend/suppliers?review=true").await;
     assert_eq!(review["suppliers"][0]["id"], apotek, "{review}");
     assert_eq!(
         review["suppliers"][0]["review"],
@@ -1569,28 +1287,19 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert!(html.contains("Apotek Sehat") && !html.contains("Ribble Print"));
     // A supplier cannot be merged into itself or into one that is not there.
     let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/merge"),
-            &[("into", &faraway.to_string())],
-        )
+        .post_form(&faraway_at("merge"), &[("into", &faraway.to_string())])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The page speaks Indonesian, its error detail too.
-    assert!(res
-        .text()
+    assert!(text_of(res)
         .await
-        .unwrap()
         .contains("tidak dapat digabung ke dirinya sendiri"));
     let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/merge"),
-            &[("into", "twelve")],
-        )
+        .post_form(&faraway_at("merge"), &[("into", "twelve")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
             json!({"into": faraway}),
         )
@@ -1598,8 +1307,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["into"].is_string());
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
             json!({"into": 999999}),
         )
@@ -1608,8 +1316,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Through the API as well.
     let ribble = supplier_id(&analyst, "Ribble Print Ltd").await;
     let res = analyst
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{ribble}/merge"),
             json!({"into": faraway}),
         )
@@ -1621,26 +1328,12 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // Suppliers are one catalogue for all anchors: a decision about one is
     // for an analyst of the whole system, not one scoped to Lancashire.
     let lancs = app.login("analyst-lancs").await;
-    let res = lancs
-        .post_form(
-            &format!("/spend/suppliers/{apotek}/locate"),
-            &[("area", "3604")],
-        )
-        .await;
+    let locate = format!("/spend/suppliers/{apotek}/locate");
+    let res = lancs.post_form(&locate, &[("area", "3604")]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // And a scoped analyst sees only their anchors' suppliers and imports.
-    let seen: Value = lancs
-        .get("/api/v1/spend/suppliers")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let names: Vec<&str> = seen["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let seen: Value = lancs.json("/api/v1/spend/suppliers").await;
+    let names = column(&seen, "suppliers", "name");
     assert!(!names.contains(&"Apotek Sehat"), "{names:?}");
     assert!(!names.is_empty(), "Preston's suppliers are listed");
 }
@@ -1666,18 +1359,8 @@ async fn scoped_analysts_see_and_undo_only_imports_of_their_anchors_and_place_ne
         )
         .unwrap();
     let lancs = app.login("analyst-lancs").await;
-    let imports: Value = lancs
-        .get("/api/v1/spend/imports")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let files: Vec<&str> = imports["imports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["file_name"].as_str().unwrap())
-        .collect();
+    let imports: Value = lancs.json("/api/v1/spend/imports").await;
+    let files = column(&imports, "imports", "file_name");
     assert_eq!(
         files,
         vec!["preston.csv"],
@@ -1688,7 +1371,7 @@ async fn scoped_analysts_see_and_undo_only_imports_of_their_anchors_and_place_ne
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        lancs.get("/api/v1/spend/imports/1/flagged").await.status(),
+        lancs.status("/api/v1/spend/imports/1/flagged").await,
         StatusCode::NOT_FOUND
     );
     let res = lancs
@@ -1699,30 +1382,15 @@ async fn scoped_analysts_see_and_undo_only_imports_of_their_anchors_and_place_ne
     // An anchor first met in a scoped analyst's file lands in their area.
     let token = app.token("analyst-lancs").await;
     let res = app
-        .anonymous()
-        .client
-        .post(format!(
-            "{}/api/v1/spend/imports?file_name=new.csv&anchor=Blackpool%20Test",
-            app.base
-        ))
-        .bearer_auth(&token)
-        .body("Date,Supplier,Postcode,Amount\n03/05/2013,Fylde Foods,PR1 2HE,5.00\n")
-        .send()
-        .await
-        .unwrap();
+        .import_spend(
+            &token,
+            "file_name=new.csv&anchor=Blackpool%20Test",
+            "Date,Supplier,Postcode,Amount\n03/05/2013,Fylde Foods,PR1 2HE,5.00\n",
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let r: Value = lancs
-        .get("/api/v1/spend/report")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let anchors: Vec<&str> = r["by_anchor"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["anchor"].as_str().unwrap())
-        .collect();
+    let r: Value = lancs.json("/api/v1/spend/report").await;
+    let anchors = column(&r, "by_anchor", "anchor");
     assert!(anchors.contains(&"Blackpool Test"), "{anchors:?}");
 }
 
@@ -1744,60 +1412,39 @@ async fn analysts_undo_imports_and_see_their_flagged_rows() {
         )
         .unwrap();
     let analyst = app.login("analyst").await;
-    let imports: Value = analyst
-        .get("/api/v1/spend/imports")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let imports: Value = analyst.json("/api/v1/spend/imports").await;
     let id_of = |file: &str| {
-        imports["imports"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["file_name"] == file)
-            .unwrap()["id"]
+        item(&imports, "imports", "file_name", file)["id"]
             .as_i64()
             .unwrap()
     };
     let (seed, late) = (id_of("seed.csv"), id_of("late.csv"));
     assert_eq!(spend_report(&analyst).await["total"], "1070.00");
 
-    let (status, html) = analyst.get_html("/spend/imports").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = analyst.page("/spend/imports", StatusCode::OK).await;
     assert!(html.contains("seed.csv") && html.contains("late.csv"));
     assert!(html.contains(&format!("action=\"/spend/imports/{late}/undo\"")));
     assert!(html.contains(&format!("href=\"/spend/imports/{late}/flagged\"")));
 
-    let (status, html) = analyst
-        .get_html(&format!("/spend/imports/{late}/flagged"))
+    let html = analyst
+        .page(&format!("/spend/imports/{late}/flagged"), StatusCode::OK)
         .await;
-    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("late.csv") && html.contains("no supplier name"));
     let flagged: Value = analyst
-        .get(&format!("/api/v1/spend/imports/{late}/flagged"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/api/v1/spend/imports/{late}/flagged"))
+        .await;
     assert_eq!(flagged["flagged"][0]["line"], 7, "{flagged}");
     assert_eq!(flagged["flagged"][0]["message"], "no supplier name");
     let none: Value = analyst
-        .get(&format!("/api/v1/spend/imports/{seed}/flagged"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/api/v1/spend/imports/{seed}/flagged"))
+        .await;
     assert_eq!(none["flagged"], json!([]));
     assert_eq!(
-        analyst.get("/spend/imports/999999/flagged").await.status(),
+        analyst.status("/spend/imports/999999/flagged").await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        analyst
-            .get("/api/v1/spend/imports/999999/flagged")
-            .await
-            .status(),
+        analyst.status("/api/v1/spend/imports/999999/flagged").await,
         StatusCode::NOT_FOUND
     );
 
@@ -1850,40 +1497,31 @@ async fn analysts_undo_imports_and_see_their_flagged_rows() {
 
 #[tokio::test]
 async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csrf_token() {
-    let app = spawn_app().await;
+    let (app, [auditor]) = signed_in(["auditor"]).await;
     seed_spend(&app);
-    let auditor = app.login("auditor").await;
     let faraway = supplier_id(&auditor, "Faraway PLC").await;
-    let (status, html) = auditor.get_html("/spend/suppliers").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = auditor.page("/spend/suppliers", StatusCode::OK).await;
     assert!(html.contains("Faraway PLC") && !html.contains("/locate\""));
-    let (status, html) = auditor.get_html("/spend/imports").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = auditor.page("/spend/imports", StatusCode::OK).await;
     assert!(html.contains("seed.csv") && !html.contains("/undo\""));
     assert_eq!(
-        auditor.get("/spend/imports/1/flagged").await.status(),
+        auditor.status("/spend/imports/1/flagged").await,
         StatusCode::OK
     );
     let locate = format!("/spend/suppliers/{faraway}/locate");
-    let res = auditor.post_form(&locate, &[("area", "E07000123")]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = auditor
-        .post_form(
-            &format!("/spend/suppliers/{faraway}/merge"),
+    for (path, fields) in [
+        (locate.clone(), &[("area", "E07000123")][..]),
+        (
+            format!("/spend/suppliers/{faraway}/merge"),
             &[("into", "1")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        auditor
-            .post_form("/spend/imports/1/undo", &[])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+        ),
+        ("/spend/imports/1/undo".to_owned(), &[]),
+    ] {
+        let res = auditor.post_form(&path, fields).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
     let res = auditor
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/locate"),
             json!({"area": "E07000123"}),
         )
@@ -1897,28 +1535,16 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
     // An analyst's forms and cookie-borne JSON without the token are refused.
     let analyst = app.login("analyst").await;
     let res = analyst
-        .client
-        .post(format!("{}{locate}", app.base))
-        .form(&[("area", "E07000123")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_as_is(&locate, &[("area", "E07000123")])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = analyst
-        .client
-        .post(format!("{}/api/v1{locate}", app.base))
-        .json(&json!({"area": "E07000123"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json_as_is(&format!("/api/v1{locate}"), json!({"area": "E07000123"}))
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = analyst
-        .client
-        .post(format!("{}/spend/imports/1/undo", app.base))
-        .form(&[("x", "")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_as_is("/spend/imports/1/undo", &[("x", "")])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let r = spend_report(&analyst).await;
     assert_eq!(
@@ -1934,10 +1560,7 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
     // Bearer tokens need none.
     let token = app.token("analyst").await;
     let res = app
-        .anonymous()
-        .client
-        .post(format!("{}/api/v1{locate}", app.base))
-        .bearer_auth(&token)
+        .bearer(Method::POST, &format!("/api/v1{locate}"), &token)
         .json(&json!({"area": "E07000123"}))
         .send()
         .await
@@ -1948,110 +1571,54 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
 
 #[tokio::test]
 async fn the_payments_behind_a_cut_report_add_up_to_its_figures() {
-    let app = spawn_app().await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     seed_spend(&app);
-    let analyst = app.login("analyst").await;
-    let r: Value = analyst
-        .get("/api/v1/spend/report?top_suppliers=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Value = analyst.json("/api/v1/spend/report?top_suppliers=1").await;
     assert_eq!(
         r["total"], "750.00",
         "Faraway (700) for Preston, Apotek (50) for Serang"
     );
-    let rows: Value = analyst
-        .get("/api/v1/spend/payments?top_suppliers=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rows: Value = analyst.json("/api/v1/spend/payments?top_suppliers=1").await;
     assert_eq!(rows["sum"], r["total"]);
     assert_eq!(rows["count"], 2);
 
     // Sectors, leaking suppliers and influenceable spend link to their rows too.
-    let r: Value = analyst
-        .get("/api/v1/spend/report")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Value = analyst.json("/api/v1/spend/report").await;
     let sector = &r["by_sector"][0];
     let rows: Value = analyst
-        .get(&format!(
+        .json(&format!(
             "/api/v1/spend/payments?sector={}&location=outside",
             sector["sector_id"]
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(rows["sum"], sector["leakage"]);
     let top = &r["top_leaking_suppliers"][0];
     let rows: Value = analyst
-        .get(&format!(
+        .json(&format!(
             "/api/v1/spend/payments?supplier={}&location=outside",
             top["supplier_id"]
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(rows["sum"], top["leakage"]);
     let rows: Value = analyst
-        .get("/api/v1/spend/payments?influenceable=true")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json("/api/v1/spend/payments?influenceable=true")
+        .await;
     assert_eq!(rows["sum"], r["influenceable"]["total"]);
 }
 
 #[tokio::test]
 async fn the_fund_report_for_its_readers_and_health_figures_for_everyone() {
     let app = spawn_app().await;
-    let loan = |id: &str, ksm: &str, principal: i64| lumbung_store::LoanRecord {
-        line: 2,
-        upk: "UPK Umbul Sejahtera".into(),
-        ksm: ksm.into(),
-        loan_id: id.into(),
-        disbursed_on: jiff::civil::date(2024, 1, 10),
-        principal: lumbung_fund::loan::Rupiah(principal),
-        term_months: 6,
-        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
-        schedule: lumbung_fund::loan::ScheduleKind::Flat,
-        frequency: lumbung_fund::loan::Frequency::Monthly,
-    };
-    app.store
-        .import_fund(
-            ("l.csv", "r.csv"),
-            vec![loan("L-1", "KSM Melati", 600_000)],
-            vec![],
-            (vec![], vec![]),
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap();
+    fund::import_one_loan(&app);
     let upk = app.login("upk").await;
-    let r: Value = upk
-        .get("/api/v1/fund/report?as_of=2024-05-20")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let r: Value = upk.json("/api/v1/fund/report?as_of=2024-05-20").await;
     assert_eq!(r["outstanding"], 600_000);
     assert_eq!(r["loans_in_arrears"], 1);
     assert_eq!(r["health"]["par"], "inadequate");
-    let (status, html) = upk.get_html("/fund?as_of=2024-05-20").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = upk.page("/fund?as_of=2024-05-20", StatusCode::OK).await;
     assert!(html.contains("UPK Umbul Sejahtera") && html.contains("600.000"));
     let anon = app.anonymous();
-    let health: Value = anon
-        .get("/api/v1/fund/health?as_of=2024-05-20")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let health: Value = anon.json("/api/v1/fund/health?as_of=2024-05-20").await;
     assert_eq!(health["all"]["par"], "1.000000");
     assert!(
         health["all"].get("outstanding").is_none(),
@@ -2060,15 +1627,15 @@ async fn the_fund_report_for_its_readers_and_health_figures_for_everyone() {
     let (_, public) = anon.get_html("/fund/health?as_of=2024-05-20").await;
     assert!(public.contains("UPK Umbul Sejahtera") && !public.contains("600.000"));
     assert_eq!(
-        app.login("analyst").await.get("/fund").await.status(),
+        app.login("analyst").await.status("/fund").await,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        anon.get("/api/v1/fund/report").await.status(),
+        anon.status("/api/v1/fund/report").await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        upk.get("/api/v1/fund/report?as_of=soon").await.status(),
+        upk.status("/api/v1/fund/report?as_of=soon").await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }

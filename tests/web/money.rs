@@ -3,21 +3,32 @@
 //! KSM's savings for good) is refused in the user's language, naming the
 //! field; the books stay whole and a withdrawal still works.
 
-use crate::fund::{group, member_ids};
-use crate::support::{posted, spawn_app};
-use reqwest::{Method, StatusCode};
+use crate::fund::{application, group, lend, member_ids};
+use crate::support::{borrowed, posted, signed_in, text_of, Visitor};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const MAX: &str = "9223372036854775807";
 
+/// Saves into or takes out of the KSM's savings, as its form does.
+async fn savings(
+    upk: &Visitor,
+    ksm: i64,
+    amount: &str,
+    direction: &str,
+    key: &str,
+) -> reqwest::Response {
+    let fields = [("amount", amount), ("direction", direction), ("key", key)];
+    upk.post_form(&format!("/fund/ksm/{ksm}/savings"), &fields)
+        .await
+}
+
 #[tokio::test]
 async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
-    let bkm = app.login("bkm").await;
+    let (app, [upk, bkm]) = signed_in(["upk", "bkm"]).await;
     let ksm = group(&app, &upk).await;
     let statements = format!("/api/v1/fund/upk/{}/statements", app.upk);
-    let before: Value = upk.get(&statements).await.json().await.unwrap();
+    let before: Value = upk.json(&statements).await;
     // Twice, in both languages: refused, the field and the bound named.
     for (lang, title, field) in [
         ("id", "Jumlah terlalu besar", "Jumlah"),
@@ -25,14 +36,9 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
     ] {
         upk.get(&format!("/lang/{lang}")).await;
         for key in ["max-1", "max-2"] {
-            let res = upk
-                .post_form(
-                    &format!("/fund/ksm/{ksm}/savings"),
-                    &[("amount", MAX), ("direction", "deposit"), ("key", key)],
-                )
-                .await;
+            let res = savings(&upk, ksm, MAX, "deposit", key).await;
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            let html = res.text().await.unwrap();
+            let html = text_of(res).await;
             assert!(html.contains(title), "{html}");
             assert!(
                 html.contains(&format!("<strong>{field}</strong>")),
@@ -42,41 +48,16 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
         }
     }
     // A withdrawal of i64::MIN cannot be turned round either.
-    let res = upk
-        .post_form(
-            &format!("/fund/ksm/{ksm}/savings"),
-            &[
-                ("amount", "-9223372036854775808"),
-                ("direction", "withdrawal"),
-                ("key", "min"),
-            ],
-        )
-        .await;
+    let res = savings(&upk, ksm, "-9223372036854775808", "withdrawal", "min").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let after: Value = upk.get(&statements).await.json().await.unwrap();
+    let after: Value = upk.json(&statements).await;
     assert_eq!(after, before, "nothing was posted");
     // The savings still work: a withdrawal, then a deposit at the bound.
-    posted(
-        &upk,
-        &format!("/fund/ksm/{ksm}/savings"),
-        &[
-            ("amount", "25.000"),
-            ("direction", "withdrawal"),
-            ("key", "out"),
-        ],
-    )
-    .await;
-    posted(
-        &upk,
-        &format!("/fund/ksm/{ksm}/savings"),
-        &[
-            ("amount", "100.000.000.000"),
-            ("direction", "deposit"),
-            ("key", "bound"),
-        ],
-    )
-    .await;
-    let s: Value = upk.get(&statements).await.json().await.unwrap();
+    let res = savings(&upk, ksm, "25.000", "withdrawal", "out").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = savings(&upk, ksm, "100.000.000.000", "deposit", "bound").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let s: Value = upk.json(&statements).await;
     assert_eq!(
         s["balance_sheet"]["savings_held"],
         75_000 - 25_000 + 100_000_000_000i64
@@ -88,39 +69,13 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
 
     // The API: a repayment of i64::MAX is refused with a code and the field.
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
-    let fields: Vec<(String, String)> = member_ids(&page)
-        .iter()
-        .map(|m| (format!("amount_{m}"), "100000".to_owned()))
-        .chain([("term_months".to_owned(), "5".to_owned())])
-        .collect();
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
-    let apps: Value = upk
-        .get("/api/v1/fund/applications")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = apps["applications"][0]["id"].as_i64().unwrap();
-    posted(
-        &bkm,
-        &format!("/fund/applications/{id}/decide"),
-        &[("decision", "approve")],
-    )
-    .await;
-    let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
-    let loan = to.rsplit('/').next().unwrap().to_owned();
+    let fields = application(&member_ids(&page));
+    let fields = borrowed(&fields);
+    let loan = lend(&upk, &bkm, ksm, &fields, &[("decision", "approve")]).await;
     let repay = format!("/api/v1/fund/loans/{loan}/repayments");
     for key in ["api-max-1", "api-max-2"] {
         let res = upk
-            .send_json(
-                Method::POST,
-                &repay,
-                json!({"amount": i64::MAX, "key": key}),
-            )
+            .post_json(&repay, json!({"amount": i64::MAX, "key": key}))
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let e: Value = res.json().await.unwrap();
@@ -129,17 +84,13 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
         assert_eq!(e["error"]["detail"], "at most 100000000000");
     }
     let r: Value = upk
-        .send_json(
-            Method::POST,
-            &repay,
-            json!({"amount": 107_500, "key": "api-ok"}),
-        )
+        .post_json(&repay, json!({"amount": 107_500, "key": "api-ok"}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(r["posted"], true, "{r}");
-    let s: Value = upk.get(&statements).await.json().await.unwrap();
+    let s: Value = upk.json(&statements).await;
     assert_eq!(
         s["balance_sheet"]["total_assets"],
         s["balance_sheet"]["total_liabilities_and_equity"]
@@ -153,8 +104,7 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
 
 #[tokio::test]
 async fn a_upk_sets_its_own_bound_on_one_movement() {
-    let app = spawn_app().await;
-    let upk = app.login("upk").await;
+    let (app, [upk]) = signed_in(["upk"]).await;
     let ksm = group(&app, &upk).await;
     let settings = format!("/fund/upk/{}/settings", app.upk);
     let (_, html) = upk.get_html(&settings).await;
@@ -182,36 +132,16 @@ async fn a_upk_sets_its_own_bound_on_one_movement() {
             f.1 = "5000000".into();
         }
     }
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let fields = borrowed(&fields);
     posted(&upk, &settings, &fields).await;
     let (_, html) = upk.get_html(&settings).await;
     assert!(
         html.contains("name=\"max_movement\" value=\"5000000\""),
         "{fields:?} {html}"
     );
-    let res = upk
-        .post_form(
-            &format!("/fund/ksm/{ksm}/savings"),
-            &[
-                ("amount", "5000001"),
-                ("direction", "deposit"),
-                ("key", "over"),
-            ],
-        )
-        .await;
+    let res = savings(&upk, ksm, "5000001", "deposit", "over").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("5000000"));
-    posted(
-        &upk,
-        &format!("/fund/ksm/{ksm}/savings"),
-        &[
-            ("amount", "5000000"),
-            ("direction", "deposit"),
-            ("key", "at"),
-        ],
-    )
-    .await;
+    assert!(text_of(res).await.contains("5000000"));
+    let res = savings(&upk, ksm, "5000000", "deposit", "at").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }

@@ -5,9 +5,8 @@
 //! it.
 
 use crate::community::{add_household, household_fields, sample_areas};
-use crate::support::{spawn_app, TestApp, Visitor, PASSWORD};
-use lumbung_domain::{AreaCode, Password, Role, Username};
-use lumbung_store::{Actor, ScopeRef};
+use crate::support::{in_area, item, location, signed_in, spawn_app, TestApp, Visitor};
+use lumbung_domain::{AreaCode, Role};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -35,9 +34,8 @@ async fn add(field: &Visitor, rt: &str, head: &str, poor: bool) {
 
 #[tokio::test]
 async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothing() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let kel = AreaCode::parse(KEL).unwrap();
     let big = kel.rw(3).unwrap().rt(4).unwrap();
     let small = kel.rw(3).unwrap().rt(5).unwrap();
@@ -73,31 +71,21 @@ async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothin
         (&serde_json::json!(5), &serde_json::json!(0)),
         "the kelurahan less the shown RTs leaves nothing of the small one"
     );
-    let rw = |code: &str| {
-        s["rws"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["area"] == code)
-            .unwrap()["households"]
-            .clone()
-    };
+    let rw = |code: &str| item(s, "rws", "area", code)["households"].clone();
     assert_eq!(rw("3604010001.03"), 5, "the RW is the sum of its shown RTs");
     // Facilitators keep the exact counts.
     let exact: Value = field
-        .get(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await;
     assert_eq!(exact["summary"]["kelurahan"]["households"], 8);
     // One more household in the small RT: no public figure moves.
     add(&field, small.as_str(), "Warga Kecil 3", true).await;
     assert_eq!(public_summary(&app).await, before);
     // The page says why, in both languages.
     let anon = app.anonymous();
-    let (status, html) = anon.get_html(&format!("/community/mapping/{KEL}")).await;
-    assert_eq!(status, StatusCode::OK);
+    let html = anon
+        .page(&format!("/community/mapping/{KEL}"), StatusCode::OK)
+        .await;
     assert!(html.contains("angka di bawah 5 disembunyikan"), "{html}");
     assert!(html.contains("RT yang disembunyikan: RW 03 · RT 005"));
     assert!(!html.contains("Warga Kecil"));
@@ -108,19 +96,11 @@ async fn small_rts_are_withheld_from_public_counts_and_differences_reveal_nothin
 
 /// An auditor scoped to Lancashire: outside the kelurahan.
 fn auditor_elsewhere(app: &TestApp) {
-    app.store
-        .create_user(
-            &Username::parse("auditor-lancs").unwrap(),
-            &Password::parse(PASSWORD).unwrap(),
-            Role::Auditor,
-            &ScopeRef::Area(AreaCode::parse("E10000017").unwrap()),
-            &Actor::cli(),
-        )
-        .unwrap();
+    app.add_user("auditor-lancs", Role::Auditor, in_area("E10000017"));
 }
 
 async fn audited(v: &Visitor, action: &str) -> Vec<Value> {
-    let log: Value = v.get("/api/v1/audit").await.json().await.unwrap();
+    let log: Value = v.json("/api/v1/audit").await;
     log["entries"]
         .as_array()
         .unwrap()
@@ -138,14 +118,15 @@ async fn reading_personal_data_is_audited_for_the_areas_auditors() {
     let field = app.login("facilitator-kel").await;
     let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
     add(&field, rt.as_str(), "Siti Aminah", true).await;
-    let (status, _) = field
-        .get_html(&format!("/community/kelurahan/{KEL}/ps2"))
+    let _ = field
+        .page(&format!("/community/kelurahan/{KEL}/ps2"), StatusCode::OK)
         .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = field
-        .get_html(&format!("/community/kelurahan/{KEL}/mapping"))
+    let _ = field
+        .page(
+            &format!("/community/kelurahan/{KEL}/mapping"),
+            StatusCode::OK,
+        )
         .await;
-    assert_eq!(status, StatusCode::OK);
     let poll = field
         .post_form(
             "/election",
@@ -156,9 +137,10 @@ async fn reading_personal_data_is_audited_for_the_areas_auditors() {
             ],
         )
         .await;
-    let poll = poll.headers()["location"].to_str().unwrap().to_owned();
-    let (status, _) = field.get_html(&format!("{poll}/register")).await;
-    assert_eq!(status, StatusCode::OK);
+    let poll = location(&poll);
+    let _ = field
+        .page(&format!("{poll}/register"), StatusCode::OK)
+        .await;
 
     let serang = app.login("auditor-serang").await;
     let lancs = app.login("auditor-lancs").await;
@@ -182,15 +164,13 @@ async fn reading_personal_data_is_audited_for_the_areas_auditors() {
 /// members from, and wrote no audit entry for it.
 #[tokio::test]
 async fn the_ps2_names_on_a_ksm_page_are_an_audited_reading() {
-    let app = spawn_app().await;
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
     sample_areas(&app);
-    let field = app.login("facilitator-kel").await;
     let rt = AreaCode::parse(KEL).unwrap().rw(3).unwrap().rt(4).unwrap();
     add(&field, rt.as_str(), "Siti Aminah", true).await;
     let upk = app.login("upk").await;
     let ksm = crate::fund::group(&app, &upk).await;
-    let (status, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
-    assert_eq!(status, StatusCode::OK);
+    let page = upk.page(&format!("/fund/ksm/{ksm}"), StatusCode::OK).await;
     assert!(page.contains("Siti Aminah"), "the PS-2 names are offered");
     let seen = audited(&app.login("auditor-serang").await, "read.ps2").await;
     assert_eq!(seen.len(), 1, "{seen:?}");

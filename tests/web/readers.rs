@@ -1,21 +1,15 @@
 //! Files that would unfold into gigabytes are refused with a clear error,
 //! and the server keeps answering (issue 10, finding 3).
 
-use crate::support::spawn_app;
+use crate::support::{file_form, location, spawn_app};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// A few kilobytes: cells at A1 and XFD1048576, a dense range of 549 GB.
+/// The fuzz corpus's 1.5 KB workbook (hand-written XML, zipped) with cells
+/// at A1 and XFD1048576: a dense range of 549 GB; the CLI's test reads it too.
 fn corner_to_corner_workbook() -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Payments").unwrap();
-    sheet.write_string(0, 0, "Amount").unwrap();
-    sheet.write_string(0, 1, "Supplier Name").unwrap();
-    sheet.write_number(1, 0, 10.0).unwrap();
-    sheet.write_string(1, 1, "ACME").unwrap();
-    sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
-    book.save_to_buffer().unwrap()
+    let path = "fuzz/corpus/spend-xlsx/a1-xfd1048576.xlsx";
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
 
 #[tokio::test]
@@ -24,24 +18,11 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
     let bomb = corner_to_corner_workbook();
     assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
     let analyst = app.login("analyst").await;
-    let csrf = analyst.csrf.clone().unwrap();
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bomb.clone()).file_name("bomb.xlsx"),
-        )
-        .text("anchor", "UCLan");
-    let res = analyst
-        .client
-        .post(format!("{}/spend/import?csrf={csrf}", app.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = file_form("file", &bomb, "bomb.xlsx").text("anchor", "UCLan");
+    let res = analyst.upload("/spend/import", form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let preview = res.headers()["location"].to_str().unwrap().to_owned();
-    let (status, html) = analyst.get_html(&preview).await;
-    assert_eq!(status, StatusCode::OK);
+    let preview = location(&res);
+    let html = analyst.page(&preview, StatusCode::OK).await;
     for part in [
         "bomb.xlsx",
         "sheet &quot;Payments&quot; is too large",
@@ -52,17 +33,8 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
 
     let token = app.token("analyst").await;
     let res = app
-        .anonymous()
-        .client
-        .post(format!(
-            "{}/api/v1/spend/imports?file_name=bomb.xlsx&anchor=UCLan",
-            app.base
-        ))
-        .bearer_auth(&token)
-        .body(bomb)
-        .send()
-        .await
-        .unwrap();
+        .import_spend(&token, "file_name=bomb.xlsx&anchor=UCLan", bomb)
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let err: Value = res.json().await.unwrap();
     let detail = err["error"]["detail"].as_str().unwrap();
@@ -71,9 +43,6 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
         "{err}"
     );
 
-    assert_eq!(
-        app.anonymous().get("/health").await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(analyst.get("/spend").await.status(), StatusCode::OK);
+    assert_eq!(app.anonymous().status("/health").await, StatusCode::OK);
+    assert_eq!(analyst.status("/spend").await, StatusCode::OK);
 }

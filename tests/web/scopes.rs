@@ -3,28 +3,14 @@
 //! loan checker's account is made only from above (issue 10, findings 2
 //! and 13).
 
-use crate::support::{spawn_app, TestApp, PASSWORD};
-use lumbung_domain::{Password, Role, Username};
+use crate::support::{in_area, signed_in, spawn_app, text_of, TestApp, PASSWORD};
+use lumbung_domain::Role;
 use lumbung_store::{Actor, ScopeRef};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const KEL: &str = "3604010001";
 const OTHER_KEL: &str = "3604010002";
-
-fn add_user(app: &TestApp, name: &str, role: Role, scope: ScopeRef) -> i64 {
-    app.store
-        .create_user(
-            &Username::parse(name).unwrap(),
-            &Password::parse(PASSWORD).unwrap(),
-            role,
-            &scope,
-            &Actor::cli(),
-        )
-        .unwrap()
-        .id
-        .get()
-}
 
 fn org_named(app: &TestApp, name: &str) -> Option<i64> {
     app.store
@@ -51,7 +37,7 @@ fn org_named(app: &TestApp, name: &str) -> Option<i64> {
 #[tokio::test]
 async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelurahan() {
     let app = spawn_app().await;
-    add_user(&app, "admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    app.add_user("admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
     let admin = app.login("admin-bkm").await;
     let bkm = app.bkm.to_string();
 
@@ -68,9 +54,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
     let res = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/orgs",
+        .post_json("/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
         )
         .await;
@@ -79,9 +63,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
 
     // Inside the BKM's kelurahan (an RW of it) the admin may place one.
     let res = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/orgs",
+        .post_json("/api/v1/orgs",
             json!({"name": "KSM Melati", "kind": "ksm", "area_code": "3604010001.01", "parent_id": app.bkm}),
         )
         .await;
@@ -100,19 +82,12 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
     // A facilitator scoped to the BKM is made from above (the BKM's own
     // admin may not: facilitators take part in two-person decisions)…
     let res = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/users",
+        .post_json("/api/v1/users",
             json!({"username": "fasilitator-bkm", "role": "facilitator", "org_id": app.bkm, "password": PASSWORD}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    add_user(
-        &app,
-        "fasilitator-bkm",
-        Role::Facilitator,
-        ScopeRef::Org(app.bkm),
-    );
+    app.add_user("fasilitator-bkm", Role::Facilitator, ScopeRef::Org(app.bkm));
     // … and reaches the BKM's kelurahan only.
     let facilitator = app.login("fasilitator-bkm").await;
     for path in [
@@ -120,11 +95,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
         format!("/api/v1/community/kelurahan/{KEL}/ps2"),
         format!("/community/kelurahan/{KEL}/mapping"),
     ] {
-        assert_eq!(
-            facilitator.get(&path).await.status(),
-            StatusCode::OK,
-            "{path}"
-        );
+        assert_eq!(facilitator.status(&path).await, StatusCode::OK, "{path}");
     }
     for path in [
         format!("/community/kelurahan/{OTHER_KEL}/ps2"),
@@ -132,7 +103,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
         format!("/community/kelurahan/{OTHER_KEL}/mapping"),
         format!("/api/v1/community/kelurahan/{OTHER_KEL}/mapping"),
     ] {
-        let status = facilitator.get(&path).await.status();
+        let status = facilitator.status(&path).await;
         assert!(
             matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
             "{path}: {status}"
@@ -146,8 +117,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
 /// area, whoever writes it).
 #[tokio::test]
 async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
-    let app = spawn_app().await;
-    let admin = app.login("admin-serang").await;
+    let (app, [admin]) = signed_in(["admin-serang"]).await;
     let res = admin
         .post_form(
             "/orgs",
@@ -160,8 +130,7 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
     let res = admin
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/orgs",
             json!({"name": "Koperasi Luar", "kind": "cooperative", "area_code": "E07000123"}),
         )
@@ -179,9 +148,7 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
     // Inside Serang, but in another kelurahan than its parent: refused
     // with the reason beside the area field.
     let res = admin
-        .send_json(
-            Method::POST,
-            "/api/v1/orgs",
+        .post_json("/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
         )
         .await;
@@ -210,25 +177,13 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
 #[tokio::test]
 async fn loan_checkers_are_made_and_reset_only_from_above() {
     let app = spawn_app().await;
-    add_user(
-        &app,
-        "admin-kel",
-        Role::Admin,
-        ScopeRef::Area(lumbung_domain::AreaCode::parse(KEL).unwrap()),
-    );
-    add_user(&app, "admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
-    let checker = app
-        .store
-        .user_by_name(&Username::parse("bkm-user").unwrap())
-        .unwrap()
-        .unwrap()
-        .id;
+    app.add_user("admin-kel", Role::Admin, in_area(KEL));
+    app.add_user("admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    let checker = app.user_id("bkm-user");
     let new_checker = |name: &str| json!({"username": name, "role": "bkm", "org_id": app.bkm, "password": "0123456789abc"});
     for admin in ["admin-kel", "admin-bkm"] {
         let v = app.login(admin).await;
-        let res = v
-            .send_json(Method::POST, "/api/v1/users", new_checker("pemeriksa"))
-            .await;
+        let res = v.post_json("/api/v1/users", new_checker("pemeriksa")).await;
         assert_eq!(
             res.status(),
             StatusCode::FORBIDDEN,
@@ -249,8 +204,7 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
             "{admin} resets a checker"
         );
         let res = v
-            .send_json(
-                Method::POST,
+            .post_json(
                 &format!("/api/v1/users/{checker}/password"),
                 json!({"password": "sandi-baru-bkm"}),
             )
@@ -258,9 +212,7 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} resets by API");
         // Other accounts of the BKM they may still make.
         let res = v
-            .send_json(
-                Method::POST,
-                "/api/v1/users",
+            .post_json("/api/v1/users",
                 json!({"username": format!("kasir-{admin}"), "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
             )
             .await;
@@ -270,12 +222,11 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
     // The admin of the kabupaten is above the BKM.
     let serang = app.login("admin-serang").await;
     let res = serang
-        .send_json(Method::POST, "/api/v1/users", new_checker("pemeriksa"))
+        .post_json("/api/v1/users", new_checker("pemeriksa"))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let res = serang
-        .send_json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/users/{checker}/password"),
             json!({"password": "sandi-baru-bkm"}),
         )
@@ -338,13 +289,10 @@ async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
         let upk = &upk;
         async move {
             let body: Value = upk
-                .get(&format!(
+                .json(&format!(
                     "/api/v1/fund/upk/{id}/statements?from=2024-01-01&as_of=2024-12-31"
                 ))
-                .await
-                .json()
-                .await
-                .unwrap();
+                .await;
             body["balance_sheet"]["cash"].as_i64().unwrap()
         }
     };
@@ -354,18 +302,6 @@ async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
         "the cost is in the twin's books"
     );
     assert_eq!(cash(app.upk).await, 0, "and not in the first UPK's");
-}
-
-/// Posts a payment file through the API as `token`'s user.
-async fn import_spend(app: &TestApp, token: &str, query: &str, file: &str) -> reqwest::Response {
-    app.anonymous()
-        .client
-        .post(format!("{}/api/v1/spend/imports?{query}", app.base))
-        .bearer_auth(token)
-        .body(file.to_owned())
-        .send()
-        .await
-        .unwrap()
 }
 
 fn spend_anchors_of(app: &TestApp, name: &str) -> Vec<(i64, Option<String>)> {
@@ -396,25 +332,20 @@ fn spend_anchors_of(app: &TestApp, name: &str) -> Vec<(i64, Option<String>)> {
 #[tokio::test]
 async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
     let app = spawn_app().await;
-    add_user(
-        &app,
-        "analyst-serang",
-        Role::Analyst,
-        ScopeRef::Area(lumbung_domain::AreaCode::parse("3604").unwrap()),
-    );
+    app.add_user("analyst-serang", Role::Analyst, in_area("3604"));
     let token = app.token("analyst-serang").await;
     let file = "Date,Supplier,Amount\n03/05/2013,Toko Maju,5.00\n";
     let preston = app.preston_council as u32;
 
-    let res = import_spend(
-        &app,
-        &token,
-        "file_name=a.csv&anchor=Preston%20City%20Council",
-        file,
-    )
-    .await;
+    let res = app
+        .import_spend(
+            &token,
+            "file_name=a.csv&anchor=Preston%20City%20Council",
+            file,
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let text = res.text().await.unwrap();
+    let text = text_of(res).await;
     assert!(
         text.contains("outside your scope") && text.contains(&preston.to_string()),
         "{text}"
@@ -429,24 +360,24 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
     let same_name = spend_anchors_of(&app, "Preston City Council");
     assert_eq!(same_name.len(), 1, "{same_name:?}");
 
-    let res = import_spend(
-        &app,
-        &token,
-        &format!("file_name=b.csv&anchor_id={preston}"),
-        file,
-    )
-    .await;
+    let res = app
+        .import_spend(
+            &token,
+            &format!("file_name=b.csv&anchor_id={preston}"),
+            file,
+        )
+        .await;
     assert!(res.status().is_client_error(), "{}", res.status());
-    assert!(res.text().await.unwrap().contains("within your scope"));
+    assert!(text_of(res).await.contains("within your scope"));
 
     // Two anchors of one name inside the scope: refused, naming both.
-    let res = import_spend(
-        &app,
-        &token,
-        "file_name=c.csv&anchor=RSUD%20Serang",
-        "Date,Supplier,Amount\n03/05/2013,Toko Maju,6.00\n",
-    )
-    .await;
+    let res = app
+        .import_spend(
+            &token,
+            "file_name=c.csv&anchor=RSUD%20Serang",
+            "Date,Supplier,Amount\n03/05/2013,Toko Maju,6.00\n",
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         res.json::<Value>().await.unwrap()["anchors_created"],
@@ -471,26 +402,22 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
         .id
         .get();
     let first = spend_anchors_of(&app, "RSUD Serang")[0].0;
-    let res = import_spend(
-        &app,
-        &token,
-        "file_name=d.csv&anchor=RSUD%20Serang",
-        serang_file,
-    )
-    .await;
+    let res = app
+        .import_spend(&token, "file_name=d.csv&anchor=RSUD%20Serang", serang_file)
+        .await;
     assert!(res.status().is_client_error(), "{}", res.status());
-    let text = res.text().await.unwrap();
+    let text = text_of(res).await;
     assert!(
         text.contains(&first.to_string()) && text.contains(&second.to_string()),
         "{text}"
     );
-    let res = import_spend(
-        &app,
-        &token,
-        &format!("file_name=d.csv&anchor_id={second}"),
-        serang_file,
-    )
-    .await;
+    let res = app
+        .import_spend(
+            &token,
+            &format!("file_name=d.csv&anchor_id={second}"),
+            serang_file,
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let facts = app.store.spend_facts().unwrap();
     let anchors: Vec<u32> = facts.iter().flat_map(|f| f.anchor.clone()).collect();
@@ -505,13 +432,8 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
 #[tokio::test]
 async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
     let app = spawn_app().await;
-    add_user(
-        &app,
-        "admin-kel",
-        Role::Admin,
-        ScopeRef::Area(lumbung_domain::AreaCode::parse(KEL).unwrap()),
-    );
-    add_user(&app, "admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    app.add_user("admin-kel", Role::Admin, in_area(KEL));
+    app.add_user("admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
     for (admin, scope) in [
         ("admin-kel", json!({"area_code": KEL})),
         ("admin-bkm", json!({"org_id": app.bkm})),
@@ -522,14 +444,12 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
         body.as_object_mut()
             .unwrap()
             .extend(scope.as_object().unwrap().clone());
-        let res = v.send_json(Method::POST, "/api/v1/users", body).await;
+        let res = v.post_json("/api/v1/users", body).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} {scope}");
     }
     let serang = app.login("admin-serang").await;
     let res = serang
-        .send_json(
-            Method::POST,
-            "/api/v1/users",
+        .post_json("/api/v1/users",
             json!({"username": "panitia-kel", "role": "facilitator", "area_code": KEL, "password": "0123456789abc"}),
         )
         .await;
@@ -539,17 +459,14 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
     let res = app
         .login("admin-bkm")
         .await
-        .send_json(
-            Method::POST,
-            "/api/v1/users",
+        .post_json("/api/v1/users",
             json!({"username": "panitia-bkm", "role": "facilitator", "org_id": app.upk, "password": PASSWORD}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let v = app.login("panitia-bkm").await;
     let res = v
-        .send_json(
-            Method::POST,
+        .post_json(
             "/api/v1/election/elections",
             json!({"level": "rt", "area": format!("{KEL}.01.001"), "held_on": "2025-03-02"}),
         )

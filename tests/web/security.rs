@@ -1,10 +1,12 @@
 //! Sign-in limits and their audit, security headers and Secure cookies,
 //! and the upload cache's eviction.
 
-use crate::support::{csrf_in, spawn_app, spawn_app_with, TestApp, Visitor, PASSWORD};
+use crate::support::{
+    csrf_in, file_form, location, signed_in, spawn_app, spawn_app_with, text_of, Visitor, PASSWORD,
+};
 use lumbung_domain::Scope;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// One sign-in through the form, with a fresh form's CSRF token.
 async fn form_sign_in(v: &Visitor, username: &str, password: &str) -> reqwest::Response {
@@ -22,16 +24,6 @@ async fn form_sign_in_from(
         req = req.header("x-forwarded-for", a);
     }
     req.send().await.unwrap()
-}
-
-async fn api_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.anonymous()
-        .client
-        .post(format!("{}/api/v1/session", app.base))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap()
 }
 
 fn retry_after(res: &reqwest::Response) -> u64 {
@@ -56,7 +48,7 @@ async fn the_eleventh_failed_sign_in_of_an_account_is_refused_on_form_and_api() 
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait = retry_after(&res);
     assert!((1..=15 * 60).contains(&wait), "{wait}");
-    let page = res.text().await.unwrap();
+    let page = text_of(res).await;
     assert!(page.contains("Terlalu banyak percobaan masuk"), "{page}");
     assert!(
         page.contains("value=\"analyst\""),
@@ -65,7 +57,7 @@ async fn the_eleventh_failed_sign_in_of_an_account_is_refused_on_form_and_api() 
     // Even the right password waits now: the limit must not become an oracle.
     let res = form_sign_in(&v, "analyst", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let res = api_sign_in(&app, "ANALYST ", PASSWORD).await;
+    let res = app.api_sign_in("ANALYST ", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&res) > 0);
     let body: Value = res.json().await.unwrap();
@@ -75,14 +67,14 @@ async fn the_eleventh_failed_sign_in_of_an_account_is_refused_on_form_and_api() 
     let res = form_sign_in(&v, "auditor", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        api_sign_in(&app, "admin", PASSWORD).await.status(),
+        app.api_sign_in("admin", PASSWORD).await.status(),
         StatusCode::OK
     );
     // Ordinary pages are not limited.
-    assert_eq!(v.get("/").await.status(), StatusCode::OK);
+    assert_eq!(v.status("/").await, StatusCode::OK);
 
     // Sign-ins, failures and sign-outs are audited, without passwords.
-    let me: Value = v.get("/api/v1/me").await.json().await.unwrap();
+    let me: Value = v.json("/api/v1/me").await;
     let csrf = me["csrf_token"].as_str().unwrap();
     let res = v
         .client
@@ -134,7 +126,7 @@ async fn the_thirty_first_failure_from_one_address_is_refused() {
     let res = form_sign_in_from(&v, "guess30", "wrong-password", Some("10.9.9.9")).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!((1..=60).contains(&retry_after(&res)));
-    let res = api_sign_in(&app, "guess31", "wrong-password").await;
+    let res = app.api_sign_in("guess31", "wrong-password").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -175,8 +167,7 @@ fn cookies(res: &reqwest::Response) -> Vec<String> {
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
-    let app = spawn_app().await;
-    let analyst = app.login("analyst").await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     for path in [
         "/",
         "/login",
@@ -225,73 +216,46 @@ async fn behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent() {
         "{csrf_cookie:?}"
     );
     let token = csrf_in(&form.text().await.unwrap()).unwrap();
-    let res = v
-        .client
-        .post(format!("{}/login", v.base))
-        .form(&[
-            ("username", "analyst"),
-            ("password", PASSWORD),
-            ("next", "/"),
-            ("csrf", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = v.sign_in_with("analyst", PASSWORD, &token);
+    let res = res.send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(cookies(&res)
         .iter()
         .any(|c| c.starts_with("lumbung_session=") && c.contains("; Secure")));
     let lang = v.get("/lang/en?next=/").await;
     assert!(cookies(&lang).iter().all(|c| c.contains("; Secure")));
-    let api = api_sign_in(&app, "auditor", PASSWORD).await;
+    let api = app.api_sign_in("auditor", PASSWORD).await;
     assert!(cookies(&api).iter().all(|c| c.contains("; Secure")));
 }
 
 async fn upload(v: &Visitor, name: &str) -> String {
-    let csrf = v.csrf.clone().unwrap();
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(
-                b"Paid Date,Vendor,Amount\n01/05/2013,Ribble Print Ltd,100.00\n".to_vec(),
-            )
-            .file_name(name.to_owned()),
-        )
-        .text("anchor", "UCLan");
-    let res = v
-        .client
-        .post(format!("{}/spend/import?csrf={csrf}", v.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let csv = b"Paid Date,Vendor,Amount\n01/05/2013,Ribble Print Ltd,100.00\n";
+    let form = file_form("file", csv, name).text("anchor", "UCLan");
+    let res = v.upload("/spend/import", form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    res.headers()["location"].to_str().unwrap().to_owned()
+    location(&res)
 }
 
 #[tokio::test]
 async fn an_analyst_uploading_many_files_pushes_out_only_their_own_oldest() {
-    let app = spawn_app().await;
-    let mine = app.login("analyst-lancs").await;
-    let busy = app.login("analyst").await;
+    let (_app, [mine, busy]) = signed_in(["analyst-lancs", "analyst"]).await;
     let kept = upload(&mine, "mine.csv").await;
     let mut theirs = Vec::new();
     for i in 0..40 {
         theirs.push(upload(&busy, &format!("f{i}.csv")).await);
     }
     assert_eq!(
-        mine.get(&kept).await.status(),
+        mine.status(&kept).await,
         StatusCode::OK,
         "another's uploads leave mine"
     );
-    let (status, newest) = busy.get_html(theirs.last().unwrap()).await;
-    assert_eq!(status, StatusCode::OK);
+    let newest = busy.page(theirs.last().unwrap(), StatusCode::OK).await;
     assert!(newest.contains("f39.csv"));
     // Their oldest went first; only their latest few wait.
-    assert_eq!(busy.get(&theirs[0]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(busy.status(&theirs[0]).await, StatusCode::NOT_FOUND);
     let mut waiting = 0;
     for path in &theirs {
-        if busy.get(path).await.status() == StatusCode::OK {
+        if busy.status(path).await == StatusCode::OK {
             waiting += 1;
         }
     }

@@ -26,14 +26,24 @@ pub struct Visitor {
     pub csrf: Option<String>,
 }
 
-fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
+/// An area as a file line gives it.
+pub fn area(line: u64, code: &str, name: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
+    let parse = |code: &str| AreaCode::parse(code).unwrap();
     AreaRecord {
         line,
-        code: AreaCode::parse(code).unwrap(),
+        code: parse(code),
         name: name.into(),
-        parent: parent.map(|p| AreaCode::parse(p).unwrap()),
+        parent: parent.map(parse),
         kind: Some(AreaKind::parse(kind).unwrap()),
     }
+}
+
+/// Imports `records` as the file `file` would, by the command line.
+pub fn import_areas(store: &Store, file: &str, records: Vec<AreaRecord>) {
+    let cli = Actor::cli();
+    let no_progress = &mut |_, _| {};
+    let summary = store.import_areas(file, records, vec![], vec![], &cli, no_progress);
+    summary.unwrap();
 }
 
 fn org(name: &str, kind: OrgKind, area: &str, parent: Option<i64>) -> OrgInput {
@@ -86,34 +96,29 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
     .with_password_cost(PasswordCost::TestsOnly);
     let cli = Actor::cli();
     let kel = "3604010001";
-    store
-        .import_areas(
-            "seed.csv",
-            vec![
-                area(2, "ID", "Indonesia", None, "country"),
-                area(3, "36", "BANTEN", Some("ID"), "province"),
-                area(4, "3604", "KABUPATEN SERANG", Some("36"), "regency"),
-                area(5, "3604010", "CINANGKA", Some("3604"), "district"),
-                area(6, kel, "UMBUL TANJUNG", Some("3604010"), "kelurahan"),
-                area(7, "3604010001.01", "RW 01", Some(kel), "rw"),
-                area(
-                    8,
-                    "3604010001.01.001",
-                    "RT 001",
-                    Some("3604010001.01"),
-                    "rt",
-                ),
-                area(9, "3604010002", "KAMASAN", Some("3604010"), "kelurahan"),
-                area(10, "UK", "United Kingdom", None, "country"),
-                area(11, "E10000017", "Lancashire", Some("UK"), "county"),
-                area(12, "E07000123", "Preston", Some("E10000017"), "district"),
-            ],
-            vec![],
-            vec![],
-            &cli,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    import_areas(
+        &store,
+        "seed.csv",
+        vec![
+            area(2, "ID", "Indonesia", None, "country"),
+            area(3, "36", "BANTEN", Some("ID"), "province"),
+            area(4, "3604", "KABUPATEN SERANG", Some("36"), "regency"),
+            area(5, "3604010", "CINANGKA", Some("3604"), "district"),
+            area(6, kel, "UMBUL TANJUNG", Some("3604010"), "kelurahan"),
+            area(7, "3604010001.01", "RW 01", Some(kel), "rw"),
+            area(
+                8,
+                "3604010001.01.001",
+                "RT 001",
+                Some("3604010001.01"),
+                "rt",
+            ),
+            area(9, "3604010002", "KAMASAN", Some("3604010"), "kelurahan"),
+            area(10, "UK", "United Kingdom", None, "country"),
+            area(11, "E10000017", "Lancashire", Some("UK"), "county"),
+            area(12, "E07000123", "Preston", Some("E10000017"), "district"),
+        ],
+    );
     let mut council = org("Preston City Council", OrgKind::Anchor, "E07000123", None);
     council.attributes.insert("employees".into(), "1200".into());
     let preston_council = store.create_org(&council, &cli).unwrap().id.get();
@@ -175,6 +180,19 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
     }
 }
 
+/// A fresh app with `users` signed in, each with their own cookie jar.
+pub async fn signed_in<const N: usize>(users: [&str; N]) -> (TestApp, [Visitor; N]) {
+    let app = spawn_app().await;
+    let mut visitors = Vec::with_capacity(N);
+    for user in users {
+        visitors.push(app.login(user).await);
+    }
+    let Ok(visitors) = visitors.try_into() else {
+        unreachable!("one visitor a user")
+    };
+    (app, visitors)
+}
+
 /// The value of the first `name="csrf" value="…"` in a page.
 pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
@@ -201,6 +219,56 @@ pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String 
         res.text().await.unwrap()
     );
     to
+}
+
+/// The scope of the area `code`.
+pub fn in_area(code: &str) -> ScopeRef {
+    ScopeRef::Area(AreaCode::parse(code).unwrap())
+}
+
+/// The `key` text of each item of the list `list` of a JSON answer.
+pub fn column<'a>(answer: &'a serde_json::Value, list: &str, key: &str) -> Vec<&'a str> {
+    let items = answer[list].as_array().unwrap();
+    items.iter().map(|i| i[key].as_str().unwrap()).collect()
+}
+
+/// The item of the list `list` of a JSON answer whose `key` is `value`.
+pub fn item<'a, T>(
+    answer: &'a serde_json::Value,
+    list: &str,
+    key: &str,
+    value: T,
+) -> &'a serde_json::Value
+where
+    serde_json::Value: PartialEq<T>,
+    T: std::fmt::Debug,
+{
+    let items = answer[list].as_array().unwrap();
+    let found = items.iter().find(|i| i[key] == value);
+    found.unwrap_or_else(|| panic!("no {key} {value:?} in {list}: {answer}"))
+}
+
+/// Owned form fields as `post_form` takes them.
+pub fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The body of an answer as text.
+pub async fn text_of(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+/// A file part of a multipart form.
+pub fn file_part(bytes: &[u8], name: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned())
+}
+
+/// A multipart form of one file, in the field `field`.
+pub fn file_form(field: &str, bytes: &[u8], name: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part(field.to_owned(), file_part(bytes, name))
 }
 
 /// The JSON of a GET that must answer 200.
@@ -233,16 +301,61 @@ impl TestApp {
         v
     }
 
-    /// A bearer token from the JSON sign-in.
-    pub async fn token(&self, username: &str) -> String {
-        let res = self
+    /// The id of the user named `name`.
+    pub fn user_id(&self, name: &str) -> lumbung_domain::UserId {
+        let name = Username::parse(name).unwrap();
+        self.store.user_by_name(&name).unwrap().unwrap().id
+    }
+
+    /// Adds a user with the test password, `role` and `scope`.
+    pub fn add_user(&self, name: &str, role: Role, scope: ScopeRef) -> lumbung_domain::UserId {
+        let pw = Password::parse(PASSWORD).unwrap();
+        let name = Username::parse(name).unwrap();
+        let cli = Actor::cli();
+        let user = self.store.create_user(&name, &pw, role, &scope, &cli);
+        user.unwrap().id
+    }
+
+    /// A request to `path` with a bearer token (no cookie, no CSRF token).
+    pub fn bearer(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        let url = format!("{}{path}", self.base);
+        self.anonymous()
+            .client
+            .request(method, url)
+            .bearer_auth(token)
+    }
+
+    /// POSTs a payment file as it is to the spend import API (`query`
+    /// names it and its anchor) with a bearer token.
+    pub async fn import_spend(
+        &self,
+        token: &str,
+        query: &str,
+        file: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let path = format!("/api/v1/spend/imports?{query}");
+        let req = self.bearer(reqwest::Method::POST, &path, token);
+        req.body(file).send().await.unwrap()
+    }
+
+    /// The JSON sign-in's answer.
+    pub async fn api_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let body = serde_json::json!({"username": username, "password": password});
+        let req = self
             .anonymous()
             .client
-            .post(format!("{}/api/v1/session", self.base))
-            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+            .post(format!("{}/api/v1/session", self.base));
+        req.json(&body).send().await.unwrap()
+    }
+
+    /// A bearer token from the JSON sign-in.
+    pub async fn token(&self, username: &str) -> String {
+        let res = self.api_sign_in(username, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK);
         let body: serde_json::Value = res.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
@@ -256,11 +369,21 @@ impl Visitor {
         let form = self.get("/login").await;
         assert_eq!(form.status(), StatusCode::OK);
         let token = csrf_in(&form.text().await.unwrap()).expect("sign-in form has a CSRF token");
+        self.sign_in_with(username, password, &token)
+    }
+
+    /// The sign-in form with the CSRF token `csrf`, whatever it is.
+    pub fn sign_in_with(
+        &self,
+        username: &str,
+        password: &str,
+        csrf: &str,
+    ) -> reqwest::RequestBuilder {
         self.client.post(format!("{}/login", self.base)).form(&[
             ("username", username),
             ("password", password),
             ("next", "/"),
-            ("csrf", &token),
+            ("csrf", csrf),
         ])
     }
 
@@ -275,6 +398,28 @@ impl Visitor {
         crate::contract::checked("GET", path, res).await
     }
 
+    /// The JSON of a GET, whatever its status.
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
+    /// The status of a GET.
+    pub async fn status(&self, path: &str) -> StatusCode {
+        self.get(path).await.status()
+    }
+
+    /// The body of a GET as text, whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// The HTML of a GET that must answer `status`.
+    pub async fn page(&self, path: &str, status: StatusCode) -> String {
+        let (got, html) = self.get_html(path).await;
+        assert_eq!(got, status, "{path}");
+        html
+    }
+
     pub async fn get_html(&self, path: &str) -> (StatusCode, String) {
         let res = self.get(path).await;
         (res.status(), res.text().await.unwrap())
@@ -286,12 +431,43 @@ impl Visitor {
         if let Some(csrf) = &self.csrf {
             fields.push(("csrf", csrf));
         }
-        self.client
-            .post(format!("{}{path}", self.base))
-            .form(&fields)
-            .send()
+        self.post_form_as_is(path, &fields).await
+    }
+
+    /// Posts a form as it is: no CSRF token added.
+    pub async fn post_form_as_is(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.post(url).form(fields).send().await.unwrap()
+    }
+
+    /// POSTs JSON with the session cookie alone: no CSRF header.
+    pub async fn post_json_as_is(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.post(url).json(&body).send().await.unwrap()
+    }
+
+    /// Posts a multipart form as it is (no CSRF token added).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.post(url).multipart(form).send().await.unwrap()
+    }
+
+    /// Uploads a multipart form with the CSRF token in the query, as the
+    /// upload forms send it.
+    pub async fn upload(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        let csrf = self.csrf.as_deref().unwrap_or_default();
+        let glue = if path.contains('?') { '&' } else { '?' };
+        self.post_multipart(&format!("{path}{glue}csrf={csrf}"), form)
             .await
-            .unwrap()
+    }
+
+    /// POSTs JSON with the CSRF header (see [`Visitor::send_json`]).
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// Sends JSON with the CSRF header, as a script in the page would.

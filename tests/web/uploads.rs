@@ -1,22 +1,20 @@
 //! Uploads carry the CSRF token in the body or a header, never in the
 //! query string: a URL can end up in a log.
 
-use crate::support::spawn_app;
+use crate::support::{file_part, location, signed_in};
 use reqwest::StatusCode;
 
 const CSV: &[u8] = b"Paid Date,Vendor,Amount\n01/05/2013,Ribble Print Ltd,100.00\n";
 
 fn file() -> reqwest::multipart::Part {
-    reqwest::multipart::Part::bytes(CSV.to_vec()).file_name("spend.csv")
+    file_part(CSV, "spend.csv")
 }
 
 #[tokio::test]
 async fn the_upload_form_sends_its_token_as_the_first_part_not_in_the_url() {
-    let app = spawn_app().await;
-    let analyst = app.login("analyst").await;
+    let (app, [analyst]) = signed_in(["analyst"]).await;
     let csrf = analyst.csrf.clone().unwrap();
-    let (status, html) = analyst.get_html("/spend/import").await;
-    assert_eq!(status, StatusCode::OK);
+    let html = analyst.page("/spend/import", StatusCode::OK).await;
     assert!(!html.contains("csrf="), "no token in a URL: {html}");
     let form = html
         .split("enctype=\"multipart/form-data\"")
@@ -35,17 +33,10 @@ async fn the_upload_form_sends_its_token_as_the_first_part_not_in_the_url() {
             .part("file", file())
             .text("anchor", "UCLan")
     };
-    let res = analyst
-        .client
-        .post(format!("{}/spend/import", app.base))
-        .multipart(upload(&csrf))
-        .send()
-        .await
-        .unwrap();
+    let res = analyst.post_multipart("/spend/import", upload(&csrf)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let preview = res.headers()["location"].to_str().unwrap().to_owned();
-    let (status, html) = analyst.get_html(&preview).await;
-    assert_eq!(status, StatusCode::OK);
+    let preview = location(&res);
+    let html = analyst.page(&preview, StatusCode::OK).await;
     assert!(
         html.contains("Ribble Print Ltd"),
         "the file came through whole"
@@ -53,23 +44,13 @@ async fn the_upload_form_sends_its_token_as_the_first_part_not_in_the_url() {
 
     // A wrong token in the body is refused, and so is one after the file.
     let res = analyst
-        .client
-        .post(format!("{}/spend/import", app.base))
-        .multipart(upload("not-the-token"))
-        .send()
-        .await
-        .unwrap();
+        .post_multipart("/spend/import", upload("not-the-token"))
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let late = reqwest::multipart::Form::new()
         .part("file", file())
         .text("csrf", csrf.clone());
-    let res = analyst
-        .client
-        .post(format!("{}/spend/import", app.base))
-        .multipart(late)
-        .send()
-        .await
-        .unwrap();
+    let res = analyst.post_multipart("/spend/import", late).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // The header works for scripts that hold a cookie session.
@@ -86,17 +67,8 @@ async fn the_upload_form_sends_its_token_as_the_first_part_not_in_the_url() {
     // The raw-body API with a bearer token needs no CSRF token at all.
     let token = app.token("analyst").await;
     let res = app
-        .anonymous()
-        .client
-        .post(format!(
-            "{}/api/v1/spend/imports?file_name=spend.csv&anchor=UCLan",
-            app.base
-        ))
-        .bearer_auth(&token)
-        .body(CSV.to_vec())
-        .send()
-        .await
-        .unwrap();
+        .import_spend(&token, "file_name=spend.csv&anchor=UCLan", CSV.to_vec())
+        .await;
     assert!(res.status().is_success(), "{}", res.status());
 }
 

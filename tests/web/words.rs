@@ -10,15 +10,19 @@ async fn a_bad_date_is_explained_in_the_visitors_language_and_coded_for_programs
     let app = spawn_app().await;
     let v = app.anonymous();
 
-    let (status, page) = v.get_html("/community/progress?as_of=30/06/2024").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = v
+        .page(
+            "/community/progress?as_of=30/06/2024",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     assert!(
         page.contains("&quot;30&#x2f;06&#x2f;2024&quot; bukan tanggal seperti 2024-06-30"),
         "{page}"
     );
     assert!(!page.contains("is not a date"), "{page}");
 
-    assert_eq!(v.get("/lang/en").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(v.status("/lang/en").await, StatusCode::SEE_OTHER);
     let (_, page) = v.get_html("/community/progress?as_of=30/06/2024").await;
     assert!(page.contains("is not a date such as 2024-06-30"), "{page}");
     assert!(!page.contains("bukan tanggal"), "{page}");

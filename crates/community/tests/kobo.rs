@@ -13,6 +13,14 @@ const HOUSEHOLDS_BAD: &[u8] = include_bytes!("data/kobo/households_bad.csv");
 const ROSTER_BAD: &[u8] = include_bytes!("data/kobo/roster_bad.csv");
 const HOUSEHOLDS_OLD: &[u8] = include_bytes!("data/kobo/households_old_version.csv");
 
+/// A file of an export: its name and bytes.
+type File = (&'static str, &'static [u8]);
+const HOUSEHOLDS_FILE: File = ("households.csv", HOUSEHOLDS);
+const ROSTER_FILE: File = ("roster.csv", ROSTER);
+const HOUSEHOLDS_BAD_FILE: File = ("households_bad.csv", HOUSEHOLDS_BAD);
+const ROSTER_BAD_FILE: File = ("roster_bad.csv", ROSTER_BAD);
+const HOUSEHOLDS_OLD_FILE: File = ("households_old_version.csv", HOUSEHOLDS_OLD);
+
 fn areas() -> KelurahanAreas {
     KelurahanAreas::by_convention(
         AreaCode::parse("3604010001").unwrap(),
@@ -38,7 +46,7 @@ fn import(h: (&str, &[u8]), r: (&str, &[u8])) -> Result<Vec<Household>, KoboErro
 }
 
 fn sample() -> Vec<Household> {
-    import(("households.csv", HOUSEHOLDS), ("roster.csv", ROSTER)).unwrap()
+    import(HOUSEHOLDS_FILE, ROSTER_FILE).unwrap()
 }
 
 fn rejected(result: Result<Vec<Household>, KoboError>) -> Vec<Rejected> {
@@ -221,16 +229,13 @@ fn semicolons_a_byte_order_mark_and_crlf_give_the_same_households() {
         }
         w.flush().unwrap();
     }
-    let again = import(("households.csv", &out), ("roster.csv", ROSTER)).unwrap();
+    let again = import(("households.csv", &out), ROSTER_FILE).unwrap();
     assert_eq!(again, sample());
 }
 
 #[test]
 fn a_bad_main_file_is_rejected_whole_with_line_and_column() {
-    let r = rejected(import(
-        ("households_bad.csv", HOUSEHOLDS_BAD),
-        ("roster.csv", ROSTER),
-    ));
+    let r = rejected(import(HOUSEHOLDS_BAD_FILE, ROSTER_FILE));
     assert_eq!(r.len(), 1, "the roster is fine: {r:?}");
     assert_eq!(r[0].file, "households_bad.csv");
     let p = problems(&r[0]);
@@ -253,10 +258,7 @@ fn a_bad_main_file_is_rejected_whole_with_line_and_column() {
 
 #[test]
 fn a_bad_roster_is_rejected_whole() {
-    let r = rejected(import(
-        ("households.csv", HOUSEHOLDS),
-        ("roster_bad.csv", ROSTER_BAD),
-    ));
+    let r = rejected(import(HOUSEHOLDS_FILE, ROSTER_BAD_FILE));
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].file, "roster_bad.csv");
     let p = problems(&r[0]);
@@ -269,10 +271,7 @@ fn a_bad_roster_is_rejected_whole() {
 
 #[test]
 fn an_older_form_without_a_mapped_column_is_rejected_on_its_header() {
-    let r = rejected(import(
-        ("households_old_version.csv", HOUSEHOLDS_OLD),
-        ("roster.csv", ROSTER),
-    ));
+    let r = rejected(import(HOUSEHOLDS_OLD_FILE, ROSTER_FILE));
     assert_eq!(r.len(), 1);
     let p = problems(&r[0]);
     assert_eq!(
@@ -287,10 +286,7 @@ fn an_older_form_without_a_mapped_column_is_rejected_on_its_header() {
 
 #[test]
 fn both_files_bad_are_both_reported() {
-    let r = rejected(import(
-        ("households_bad.csv", HOUSEHOLDS_BAD),
-        ("roster_bad.csv", ROSTER_BAD),
-    ));
+    let r = rejected(import(HOUSEHOLDS_BAD_FILE, ROSTER_BAD_FILE));
     assert_eq!(
         r.iter()
             .map(|f| (f.file.as_str(), f.errors.len()))

@@ -50,6 +50,12 @@ fn rejected(text: &str) -> Vec<RowError> {
         .errors
 }
 
+/// The line and column of each error.
+fn places(errors: &[RowError]) -> Vec<(u64, Option<&str>)> {
+    let places = errors.iter();
+    places.map(|e| (e.line, e.column.as_deref())).collect()
+}
+
 /// The reader's limit on one payment, as in `read`: the row's error.
 #[test]
 fn amounts_above_the_largest_payment_are_row_errors() {
@@ -59,10 +65,7 @@ fn amounts_above_the_largest_payment_are_row_errors() {
          A,2012/13,,S1,Acme,,,,,-9223372036854775.80\n"
     );
     let errors = rejected(&text);
-    let got: Vec<(u64, Option<&str>)> = errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
+    let got = places(&errors);
     assert_eq!(got, vec![(3, Some("amount")), (4, Some("amount"))]);
     assert!(errors[0].message.contains("1000000000.00"));
 }
@@ -239,10 +242,7 @@ fn bad_rows_are_reported_with_line_and_column() {
          A,2012/13,,S1\n"
     );
     let errors = rejected(&text);
-    let got: Vec<(u64, Option<&str>)> = errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
+    let got = places(&errors);
     assert_eq!(
         got,
         vec![
@@ -265,14 +265,8 @@ fn bad_rows_are_reported_with_line_and_column() {
     // Bytes that are not UTF-8.
     let mut bytes = format!("{HEADER}A,2012/13,,S1,Acme,,,,,1\n").into_bytes();
     bytes.extend_from_slice(b"A,2012/13,,S1,Ac\xffme,,,,,1\n");
-    let err = scan_reader(
-        "b.csv",
-        bytes.as_slice(),
-        0,
-        &ScanOptions::new(FiscalCalendar::UK),
-        &mut |_, _| {},
-    )
-    .unwrap_err();
+    let opts = ScanOptions::new(FiscalCalendar::UK);
+    let err = scan_reader("b.csv", bytes.as_slice(), 0, &opts, &mut |_, _| {}).unwrap_err();
     assert_eq!(err.errors[0].line, 3);
     // A quote never closed.
     let errors = rejected(&format!(

@@ -22,6 +22,25 @@ fn lines(ledger: &Ledger) -> Vec<u64> {
     ledger.rows.iter().map(|r| r.line).collect()
 }
 
+/// The line and column of each error.
+fn error_places(ledger: &Ledger) -> Vec<(u64, Option<&str>)> {
+    let places = ledger.errors.iter();
+    places.map(|e| (e.line, e.column.as_deref())).collect()
+}
+
+/// Panics unless one of the ledger's notes holds `text`.
+fn assert_noted(ledger: &Ledger, text: &str) {
+    let notes = &ledger.notes;
+    assert!(notes.iter().any(|n| n.contains(text)), "{text}: {notes:?}");
+}
+
+/// `text` read as `x.csv`, which must have no errors.
+fn read_clean(text: &str) -> Ledger {
+    let ledger = read("x.csv", text);
+    no_errors(&ledger);
+    ledger
+}
+
 fn no_errors(ledger: &Ledger) {
     assert!(ledger.errors.is_empty(), "{:?}", ledger.errors);
 }
@@ -50,11 +69,7 @@ fn semicolons_win_over_commas_inside_amounts() {
     no_errors(&l);
     assert_eq!(amounts(&l), vec![123_450, 200_000_000]);
     assert_eq!(l.rows[0].supplier_name.as_deref(), Some("CV Maju, Jaya"));
-    assert!(
-        l.notes.iter().any(|n| n.contains("semicolon")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "semicolon");
 }
 
 #[test]
@@ -147,8 +162,7 @@ fn amount_formats_and_negatives_in_a_file() {
                 G,\"1 234.50\"\n\
                 H,GBP 7\n\
                 I,1.05\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(
         amounts(&l),
         vec![123_450, -1_250, -1_250, -1_250, -1_250, -1_250, 123_450, 700, 105]
@@ -159,13 +173,11 @@ fn amount_formats_and_negatives_in_a_file() {
 fn number_format_is_decided_per_column() {
     // Comma decimals somewhere make `1.234` a thousand, whatever the locale.
     let text = "Supplier;Amount;Gross Amount\nA;1.234;9\nB;1.234,50;9\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(amounts(&l), vec![123_400, 123_450]);
 
     // Three-digit dot groups: rupiah.
-    let l = read("x.csv", "Penyedia,Jumlah\nA,Rp 1.234.500\nB,500\n");
-    no_errors(&l);
+    let l = read_clean("Penyedia,Jumlah\nA,Rp 1.234.500\nB,500\n");
     assert_eq!(amounts(&l), vec![123_450_000, 50_000]);
 
     // `1.05` with nothing else is a decimal point, even for locale id.
@@ -181,11 +193,7 @@ fn number_format_is_decided_per_column() {
     let l = read_bytes("x.csv", text, &id);
     no_errors(&l);
     assert_eq!(amounts(&l), vec![123_400, 250_000]);
-    assert!(
-        l.notes.iter().any(|n| n.contains("either way")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "either way");
     let l = read_bytes("x.csv", text, &ReadOptions::default());
     assert_eq!(amounts(&l), vec![250], "2.500 in en is 2.50");
     assert_eq!(l.errors.len(), 1, "1.234 in en has three decimals");
@@ -208,20 +216,8 @@ fn errors_carry_line_and_column() {
                 F,6,5\n";
     let l = read("x.csv", text);
     assert_eq!(amounts(&l), vec![1_250, 500]);
-    let got: Vec<(u64, Option<&str>)> = l
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            (4, Some("Net Amount")),
-            (5, Some("Net Amount")),
-            (6, Some("Net Amount")),
-            (7, Some("Net Amount")),
-        ]
-    );
+    let lines = [4, 5, 6, 7];
+    assert_eq!(error_places(&l), lines.map(|n| (n, Some("Net Amount"))));
     assert!(l.errors[0].message.contains("empty"));
     assert!(l.errors[1].message.contains("\"twelve\""));
     assert!(l.errors[2].message.contains("more than two decimals"));
@@ -271,20 +267,14 @@ fn total_lines_are_errors_and_footers_are_skipped() {
 #[test]
 fn a_repeated_header_is_skipped() {
     let text = "Supplier,Amount\nA,1\nSupplier,Amount\nB,2\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(amounts(&l), vec![100, 200]);
-    assert!(
-        l.notes.iter().any(|n| n.contains("repeated on line 3")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "repeated on line 3");
 }
 
 #[test]
 fn rows_without_supplier_are_kept_and_flagged() {
-    let l = read("x.csv", "Supplier Name,Trans No,Amount\n,T1,-0.01\n");
-    no_errors(&l);
+    let l = read_clean("Supplier Name,Trans No,Amount\n,T1,-0.01\n");
     assert_eq!(l.rows[0].supplier_name, None);
     assert_eq!(l.rows[0].transaction.as_deref(), Some("T1"));
     assert_eq!(l.rows[0].flags, vec![NO_SUPPLIER_NAME.to_string()]);
@@ -300,8 +290,7 @@ fn dates_in_a_file_and_unreadable_ones_flagged() {
                 D,00:00:00,1\n\
                 E,21.11.2023,1\n\
                 F,,1\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     let dates: Vec<Option<Date>> = l.rows.iter().map(|r| r.date).collect();
     let d = Some(date(2023, 11, 21));
     assert_eq!(dates, vec![d, d, d, None, d, None]);
@@ -355,8 +344,7 @@ fn all_fields_english_and_indonesian() {
 
     let text = "anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount,trans_no,description\n\
                 Preston CC,2013/14,2013-04-02,123,Acme,PR1 2HE,41100,maybe,Framework,10,9,Bricks\n";
-    let l = read("x.csv", text);
-    no_errors(&l);
+    let l = read_clean(text);
     assert_eq!(l.mapping.len(), 12);
     assert_eq!(l.rows[0].sme, None);
     assert_eq!(l.rows[0].flags, vec!["SME unreadable: maybe".to_string()]);
@@ -486,11 +474,7 @@ fn xlsx_written_and_read_back() {
         &bytes,
         &ReadOptions::default(),
     );
-    assert!(
-        l.notes.iter().any(|n| n.contains("\"Payments\"")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(&l, "\"Payments\"");
     assert_eq!(l.header_line, 3);
     assert_eq!(lines(&l), vec![4, 5, 6, 7]);
     assert_eq!(amounts(&l), vec![123_456, 30, 150_000, -1_235]);
@@ -619,11 +603,7 @@ fn oxford_city_council_real_files() {
     assert_eq!(l.rows[1].supplier_name.as_deref(), Some("CgMs Ltd."));
     assert_eq!(l.rows[1].amount, Money::from_minor(10_056_540));
     // The last line, `,,xxx,,,,,,,`, is skipped, and said so.
-    assert!(
-        l.notes.iter().any(|n| n.contains("line 3861")),
-        "{:?}",
-        l.notes
-    );
+    assert_noted(l, "line 3861");
     assert_eq!(l.period_hint, Some(date(2014, 1, 1)));
     assert_eq!(l.mapping[&Field::Amount], "amount");
 
@@ -701,19 +681,8 @@ fn amounts_above_the_largest_payment_are_row_errors() {
                 04/04/2024,Acme,\"92,233,720,368,547,758.07\"\n";
     let ledger = read("pay.csv", text);
     assert_eq!(amounts(&ledger), vec![100_000_000_000]);
-    let got: Vec<(u64, Option<&str>)> = ledger
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.as_deref()))
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            (3, Some("Amount")),
-            (4, Some("Amount")),
-            (5, Some("Amount"))
-        ]
-    );
+    let lines = [3, 4, 5];
+    assert_eq!(error_places(&ledger), lines.map(|n| (n, Some("Amount"))));
     assert!(
         ledger.errors[0].message.contains("1000000000.00"),
         "{:?}",

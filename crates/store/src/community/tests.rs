@@ -30,40 +30,31 @@ fn area(line: u64, code: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
 /// the first.
 fn seeded() -> (tempfile::TempDir, Store) {
     let (dir, s) = store();
-    let mut records = vec![
-        area(1, "ID", None, "country"),
-        area(2, "36", Some("ID"), "province"),
-        area(3, "3604", Some("36"), "regency"),
-        area(4, "3604010", Some("3604"), "district"),
-        area(5, KEL, Some("3604010"), "kelurahan"),
-        area(6, "3604010002", Some("3604010"), "kelurahan"),
-    ];
+    let mut records = Vec::new();
+    let mut add = |code: &str, parent: Option<&str>, kind: &str| {
+        let line = records.len() as u64 + 1;
+        records.push(area(line, code, parent, kind));
+    };
+    add("ID", None, "country");
+    add("36", Some("ID"), "province");
+    add("3604", Some("36"), "regency");
+    add("3604010", Some("3604"), "district");
+    add(KEL, Some("3604010"), "kelurahan");
+    add("3604010002", Some("3604010"), "kelurahan");
     for (rw, rts) in [(3u16, [4u16, 5]), (5, [1, 2])] {
         let rw_code = AreaCode::parse(KEL).unwrap().rw(rw).unwrap();
-        records.push(area(
-            records.len() as u64 + 1,
-            rw_code.as_str(),
-            Some(KEL),
-            "rw",
-        ));
+        add(rw_code.as_str(), Some(KEL), "rw");
         for rt in rts {
-            records.push(area(
-                records.len() as u64 + 1,
+            add(
                 rw_code.rt(rt).unwrap().as_str(),
                 Some(rw_code.as_str()),
                 "rt",
-            ));
+            );
         }
     }
-    s.import_areas(
-        "t.csv",
-        records,
-        vec![],
-        vec![],
-        &Actor::cli(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let (cli, no_progress) = (Actor::cli(), &mut |_, _| {});
+    let summary = s.import_areas("t.csv", records, vec![], vec![], &cli, no_progress);
+    summary.unwrap();
     (dir, s)
 }
 
@@ -97,17 +88,29 @@ fn file<'a>(name: &'a str, bytes: &'a [u8]) -> CsvFile<'a> {
     CsvFile { name, bytes }
 }
 
+/// A Kobo export into the kelurahan `code`, imported by the CLI.
+fn import(
+    s: &Store,
+    code: &str,
+    households: CsvFile,
+    roster: CsvFile,
+) -> Result<KoboImport, KoboImportError> {
+    let (cli, no_progress) = (Actor::cli(), &mut |_, _| {});
+    s.import_kobo(code, households, roster, None, &cli, no_progress)
+}
+
 /// The sample export, imported by the CLI.
 fn import_sample(s: &Store) -> KoboImport {
-    s.import_kobo(
-        KEL,
-        file("households.csv", HOUSEHOLDS),
-        file("roster.csv", ROSTER),
-        None,
-        &Actor::cli(),
-        &mut |_, _| {},
-    )
-    .unwrap()
+    let households = file("households.csv", HOUSEHOLDS);
+    import(s, KEL, households, file("roster.csv", ROSTER)).unwrap()
+}
+
+/// The sample again, with one head of household's name written longer.
+fn import_renamed(s: &Store) -> KoboImport {
+    let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
+    let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
+    let households = file("households-2.csv", changed.as_bytes());
+    import(s, KEL, households, file("roster.csv", ROSTER)).unwrap()
 }
 
 #[test]
@@ -255,16 +258,8 @@ fn a_kobo_export_imports_whole_once() {
     assert_eq!(list.poor.len() as u64, summary.kelurahan.poor);
 
     // Another kelurahan has no such RT: refused whole.
-    let err = s
-        .import_kobo(
-            "3604010002",
-            file("households.csv", HOUSEHOLDS),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap_err();
+    let households = file("households.csv", HOUSEHOLDS);
+    let err = import(&s, "3604010002", households, file("roster.csv", ROSTER)).unwrap_err();
     assert!(matches!(err, KoboImportError::Kobo(KoboError::Rejected(_))));
     assert!(s.mapping_data("3604010002").unwrap().households.is_empty());
 }
@@ -272,16 +267,8 @@ fn a_kobo_export_imports_whole_once() {
 #[test]
 fn a_bad_export_stores_nothing_and_names_every_problem() {
     let (_d, s) = seeded();
-    let err = s
-        .import_kobo(
-            KEL,
-            file("households_bad.csv", HOUSEHOLDS_BAD),
-            file("roster_bad.csv", ROSTER_BAD),
-            None,
-            &Actor::cli(),
-            &mut |_, _| {},
-        )
-        .unwrap_err();
+    let households = file("households_bad.csv", HOUSEHOLDS_BAD);
+    let err = import(&s, KEL, households, file("roster_bad.csv", ROSTER_BAD)).unwrap_err();
     let KoboImportError::Kobo(KoboError::Rejected(files)) = err else {
         panic!("expected a rejection, got {err:?}");
     };
@@ -322,20 +309,8 @@ fn criteria_are_adopted_and_households_scored_against_them() {
 #[test]
 fn a_new_export_replaces_households_by_uuid() {
     let (_d, s) = seeded();
-    let actor = Actor::cli();
     import_sample(&s);
-    let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
-    let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
-    let second = s
-        .import_kobo(
-            KEL,
-            file("households-2.csv", changed.as_bytes()),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let second = import_renamed(&s);
     assert_eq!(
         (second.created, second.updated, second.unchanged),
         (0, 1, 29)
@@ -548,18 +523,7 @@ fn imported_households_are_edited_and_removed_until_a_new_export() {
     assert!(again.already_imported);
     assert_eq!(s.mapping_data(KEL).unwrap().households.len(), 29);
     // A new export that still holds it brings it back.
-    let text = String::from_utf8(HOUSEHOLDS.to_vec()).unwrap();
-    let changed = text.replacen("Mulyadi", "Mulyadi bin Sarta", 1);
-    let later = s
-        .import_kobo(
-            KEL,
-            file("households-2.csv", changed.as_bytes()),
-            file("roster.csv", ROSTER),
-            None,
-            &actor,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let later = import_renamed(&s);
     assert_eq!((later.created, later.updated), (1, 1));
     let data = s.mapping_data(KEL).unwrap();
     assert_eq!(data.households.len(), 30);

@@ -13,33 +13,29 @@ const KEL: &str = "3604240003";
 const RT1: &str = "3604240003.01.001";
 const RT2: &str = "3604240003.01.002";
 
-fn area(line: u64, code: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
-    AreaRecord {
-        line,
-        code: AreaCode::parse(code).unwrap(),
-        name: code.to_owned(),
-        parent: parent.map(|p| AreaCode::parse(p).unwrap()),
-        kind: Some(AreaKind::parse(kind).unwrap()),
-    }
-}
-
+/// A kelurahan with one RW of two RTs, each area named by its code.
 fn seeded() -> (tempfile::TempDir, Store) {
     let (dir, s) = store();
-    s.import_areas(
-        "t",
-        vec![
-            area(1, "ID", None, "country"),
-            area(2, KEL, Some("ID"), "kelurahan"),
-            area(3, "3604240003.01", Some(KEL), "rw"),
-            area(4, RT1, Some("3604240003.01"), "rt"),
-            area(5, RT2, Some("3604240003.01"), "rt"),
-        ],
-        vec![],
-        vec![],
-        &Actor::cli(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let rw = "3604240003.01";
+    let areas = [
+        ("ID", None, "country"),
+        (KEL, Some("ID"), "kelurahan"),
+        (rw, Some(KEL), "rw"),
+        (RT1, Some(rw), "rt"),
+        (RT2, Some(rw), "rt"),
+    ];
+    let records = (1..)
+        .zip(areas)
+        .map(|(line, (code, parent, kind))| AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: code.to_owned(),
+            parent: parent.map(|p: &str| AreaCode::parse(p).unwrap()),
+            kind: Some(AreaKind::parse(kind).unwrap()),
+        });
+    let (cli, no_progress) = (Actor::cli(), &mut |_, _| {});
+    let summary = s.import_areas("t", records.collect(), vec![], vec![], &cli, no_progress);
+    summary.unwrap();
     (dir, s)
 }
 
@@ -50,16 +46,19 @@ fn user(name: &str) -> Actor {
 }
 
 fn poll(s: &Store, level: Level, area: &str) -> PollId {
-    s.create_election(
-        &NewElection {
-            level,
-            area_code: area.into(),
-            held_on: "2025-03-02".parse().unwrap(),
-        },
-        &Scope::Global,
-        &user("fasilitator"),
-    )
-    .unwrap()
+    open_poll(s, level, area, "2025-03-02", "fasilitator")
+}
+
+/// A poll opened by `by` over the whole system.
+fn open_poll(s: &Store, level: Level, area: &str, held_on: &str, by: &str) -> PollId {
+    let held_on = held_on.parse().unwrap();
+    let election = NewElection {
+        level,
+        area_code: area.into(),
+        held_on,
+    };
+    let by = user(by);
+    s.create_election(&election, &Scope::Global, &by).unwrap()
 }
 
 /// A register of `n` adults named V1…Vn, the first `women` women.
@@ -72,6 +71,15 @@ fn register(s: &Store, id: PollId, n: usize, women: usize) {
     let voters = read_voters("register.csv", csv.as_bytes()).unwrap();
     s.add_voters(id, "register.csv", &voters, &user("fasilitator"))
         .unwrap();
+}
+
+/// The seeded store with an RT election in RT1 and a register of `n`
+/// voters, `women` of them women.
+fn rt_poll(n: usize, women: usize) -> (tempfile::TempDir, Store, PollId) {
+    let (dir, s) = seeded();
+    let id = poll(&s, Level::Rt, RT1);
+    register(&s, id, n, women);
+    (dir, s, id)
 }
 
 fn ballots(lines: &str) -> Vec<(String, Vec<String>)> {
@@ -139,9 +147,7 @@ fn settings_default_check_and_are_kept_per_kelurahan() {
 
 #[test]
 fn a_register_file_is_all_or_nothing_and_idempotent() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 4, 2);
+    let (_d, s, id) = rt_poll(4, 2);
     let again = read_voters(
         "r.csv",
         b"nama,jenis_kelamin,umur,kawin\nV1,P,21,tidak\nV9,L,40,ya\n",
@@ -161,9 +167,7 @@ fn a_register_file_is_all_or_nothing_and_idempotent() {
 
 #[test]
 fn double_entry_flags_differences_and_blocks_until_resolved() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 5);
+    let (_d, s, id) = rt_poll(10, 5);
     let a = "1,V1,V2\n2,V1,V3\n3,V2,V3\n4,V1,V2,V4\n";
     let b = "1,V1,V2\n2,V1,V8\n4,v1,V4, V2\n5,V3,V4\n";
     s.enter_ballots(id, Entry::A, &ballots(a), &user("ani"))
@@ -282,9 +286,7 @@ fn double_entry_flags_differences_and_blocks_until_resolved() {
 
 #[test]
 fn the_quorum_is_met_at_exactly_thirty_percent() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 3);
+    let (_d, s, id) = rt_poll(10, 3);
     both(&s, id, "1,V1,V2\n2,V1,V3\n");
     let c = s.election_count(id).unwrap();
     let r = c.recount.as_ref().unwrap();
@@ -385,9 +387,7 @@ fn a_tie_needs_a_recorded_decision_by_the_configured_rule() {
 
 #[test]
 fn groupings_are_confirmed_by_the_committee_and_published_with_the_ballots() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 6, 3);
+    let (_d, s, id) = rt_poll(6, 3);
     both(
         &s,
         id,
@@ -471,17 +471,7 @@ fn level_two_takes_the_delegates_and_the_coordinator_the_members() {
         both(&s, id, lines);
         publish(&s, id);
     }
-    let bkm = s
-        .create_election(
-            &NewElection {
-                level: Level::Bkm,
-                area_code: KEL.into(),
-                held_on: "2025-04-01".parse().unwrap(),
-            },
-            &Scope::Global,
-            &user("f"),
-        )
-        .unwrap();
+    let bkm = open_poll(&s, Level::Bkm, KEL, "2025-04-01", "f");
     let names: Vec<String> = s
         .election_voters(bkm)
         .unwrap()
@@ -513,17 +503,7 @@ fn level_two_takes_the_delegates_and_the_coordinator_the_members() {
     let e = s.election(bkm).unwrap().unwrap();
     assert_eq!(e.term_start.unwrap().to_string(), "2025-04-01");
     assert_eq!(e.term_end.unwrap().to_string(), "2028-04-01");
-    let coord = s
-        .create_election(
-            &NewElection {
-                level: Level::Coordinator,
-                area_code: KEL.into(),
-                held_on: "2025-04-01".parse().unwrap(),
-            },
-            &Scope::Global,
-            &user("f"),
-        )
-        .unwrap();
+    let coord = open_poll(&s, Level::Coordinator, KEL, "2025-04-01", "f");
     assert_eq!(s.election_voters(coord).unwrap().len(), 3);
     both(&s, coord, "1,V2\n2,V2\n3,V3\n");
     let c = s.election_count(coord).unwrap();
@@ -567,9 +547,7 @@ fn raw(s: &Store, sql: &str, id: PollId) -> rusqlite::Result<usize> {
 
 #[test]
 fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 5);
+    let (_d, s, id) = rt_poll(10, 5);
     s.enter_ballots(
         id,
         Entry::A,
@@ -627,9 +605,7 @@ fn only_a_member_who_made_neither_entry_resolves_and_only_a_difference() {
 
 #[test]
 fn publishing_needs_both_entries_and_a_second_members_confirmation() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 4, 2);
+    let (_d, s, id) = rt_poll(4, 2);
     let lines = "1,V1,V2\n2,V1,V3\n3,V2,V3\n";
     s.enter_ballots(id, Entry::A, &ballots(lines), &user("ani"))
         .unwrap();
@@ -696,9 +672,7 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
 
 #[test]
 fn a_poll_counts_with_the_settings_frozen_when_it_opened() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 10, 5);
+    let (_d, s, id) = rt_poll(10, 5);
     both(&s, id, "1,V1,V2\n2,V1,V3\n");
     let before = s.election_count(id).unwrap();
     assert!(!before.recount.as_ref().unwrap().quorum_met, "2 of 10");
@@ -786,9 +760,7 @@ fn a_lot_counts_once_a_second_member_records_the_same_winners() {
 
 #[test]
 fn published_files_escape_formulas_and_still_recount() {
-    let (_d, s) = seeded();
-    let id = poll(&s, Level::Rt, RT1);
-    register(&s, id, 4, 2);
+    let (_d, s, id) = rt_poll(4, 2);
     both(
         &s,
         id,
