@@ -19,7 +19,7 @@ use resolve::Places;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope, Text};
+use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope};
 use rusqlite::params;
 use serde::Serialize;
 
@@ -86,12 +86,6 @@ pub struct SpendImport {
 }
 
 pub(super) use crate::words::no_area;
-
-/// Payment facts whose stored blob does not read back.
-pub(super) fn stored_facts(e: String) -> Text {
-    text!("stored_facts_unreadable", e = e;
-        id: "fakta pembayaran tersimpan tidak bisa dibaca: {e}", en: "{e}")
-}
 
 /// A supplier id that names no supplier.
 pub(super) fn no_supplier(id: i64) -> StoreError {

@@ -175,10 +175,7 @@ pub(super) fn load_facts(
             continue;
         }
         let blob: Vec<u8> = r.get(1)?;
-        out.push(
-            Facts::decode(&blob)
-                .map_err(|e| StoreError::invalid("spend_facts", super::stored_facts(e)))?,
-        );
+        out.push(Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?);
     }
     Ok(out)
 }

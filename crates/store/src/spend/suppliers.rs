@@ -100,8 +100,8 @@ impl Store {
                 rows.collect::<rusqlite::Result<_>>()?
             };
             for (import_id, chunk, blob) in chunks {
-                let mut facts = Facts::decode(&blob)
-                    .map_err(|e| StoreError::invalid("spend_facts", super::stored_facts(e)))?;
+                let mut facts =
+                    Facts::decode(&blob).map_err(|e| StoreError::invalid("spend_facts", e))?;
                 let mut changed = false;
                 for s in facts.supplier.iter_mut().filter(|s| **s == other as u32) {
                     *s = keep as u32;
