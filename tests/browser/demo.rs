@@ -12,6 +12,7 @@ pub const PASSWORD: &str = "lumbung-demo-2026";
 /// The demo's logins, one of each kind of work.
 pub const USERS: &[&str] = &[
     "admin",
+    "analyst",
     "admin.serang",
     "analyst.lancashire",
     "analyst.serang",
