@@ -115,7 +115,7 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
     assert!(text_of(res).await.contains("rkm"));
     let res = record(&field, KEL, "rkm", "2024-01-10").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&res), page);
+    assert_eq!(location(&res), format!("{page}?done=saved"), "confirmed");
     let html = field.page(&page, StatusCode::OK).await;
     assert!(html.contains("BA-01&#x2f;2024") && html.contains("facilitator-kel"));
     assert!(

@@ -3,7 +3,9 @@
 //! the BKM (never by its maker), disbursed, repaid once however often the
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
-use crate::support::{borrowed, column, location, posted, signed_in, text_of, TestApp, Visitor};
+use crate::support::{
+    borrowed, column, last_segment, location, posted, signed_in, text_of, TestApp, Visitor,
+};
 use jiff::ToSpan;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -17,7 +19,7 @@ pub(crate) async fn group(app: &TestApp, upk: &Visitor) -> i64 {
         &[("name", "KSM Mawar")],
     )
     .await;
-    let ksm: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    let ksm: i64 = last_segment(&to).parse().unwrap();
     for (name, sex) in [
         ("Siti", "f"),
         ("Aminah", "f"),
@@ -104,7 +106,7 @@ pub(crate) async fn lend(
     let id = apps["applications"][0]["id"].as_i64().unwrap();
     posted(bkm, &format!("/fund/applications/{id}/decide"), approval).await;
     let to = posted(upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
-    to.rsplit('/').next().unwrap().to_owned()
+    last_segment(&to).to_owned()
 }
 
 /// The application form: 100,000 for each member, over five months.
@@ -145,10 +147,27 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(res).await.contains("500000"));
-    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
+    // The form as shown carries its key: sent twice (a second click), it
+    // records one application; the KSM's page confirms it and lists it.
+    let mut once = fields.clone();
+    once.push(("key", "form-apply-1"));
+    let to = posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &once).await;
+    let again = posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &once).await;
+    assert_eq!(to, again, "the same application");
     let apps: Value = upk.json("/api/v1/fund/applications").await;
+    assert_eq!(apps["applications"].as_array().unwrap().len(), 1, "{apps}");
     let id = apps["applications"][0]["id"].as_i64().unwrap();
     assert_eq!(apps["applications"][0]["status"], "pending");
+    let (_, page) = upk.get_html(&to).await;
+    assert!(
+        page.contains("role=\"status\"") && page.contains("menunggu persetujuan BKM"),
+        "a confirmation: {page}"
+    );
+    assert!(
+        page.contains(&format!("id=\"application-{id}\"")),
+        "listed on the KSM page"
+    );
+    assert!(page.contains("name=\"key\""), "the form carries a key");
     // The maker's role cannot approve; the BKM can, and then the UPK disburses.
     let decide = format!("/fund/applications/{id}/decide");
     let res = upk.post_form(&decide, &[("decision", "approve")]).await;
@@ -164,7 +183,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     let approval = [("decision", "approve"), ("note", "rapat BKM 3")];
     posted(&bkm, &decide, &approval).await;
     let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
-    let loan = to.rsplit('/').next().unwrap().to_owned();
+    let loan = last_segment(&to).to_owned();
     // 100,000 principal + 7,500 fee a month; the form sent twice posts once.
     let pay = [("amount", "107.500"), ("key", "form-1")];
     let receipt = posted(&upk, &format!("/fund/loans/{loan}/repay"), &pay).await;
@@ -390,7 +409,7 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         &[("name", "KSM Dahlia")],
     )
     .await;
-    let ksm: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    let ksm: i64 = last_segment(&to).parse().unwrap();
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
     let i = page
         .find("name=\"from_ps2\"")

@@ -207,6 +207,13 @@ pub fn location(res: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
+/// The id an address ends with, without its query (`/fund/ksm/7?done=saved`
+/// → `7`).
+pub fn last_segment(to: &str) -> &str {
+    let path = to.split('?').next().unwrap_or(to);
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// Posts a form that must redirect (303); returns where to.
 pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String {
     let res = v.post_form(path, fields).await;

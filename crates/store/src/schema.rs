@@ -674,4 +674,10 @@ CREATE TRIGGER fund_account_days_integer_update BEFORE UPDATE ON fund_account_da
 WHEN typeof(NEW.amount) <> 'integer'
 BEGIN SELECT RAISE(ABORT, 'fund_account_days: a balance too large to keep'); END;
 "#,
+    // 14: a loan application remembers the form it came from, so that a
+    // second click on the same form records nothing twice.
+    r#"
+ALTER TABLE fund_applications ADD COLUMN form_key TEXT;
+CREATE UNIQUE INDEX fund_applications_form_key ON fund_applications(ksm_id, form_key);
+"#,
 ];

@@ -34,6 +34,13 @@ pub fn redirect(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// See other, with the confirmation the page then shows (`?done=what`,
+/// the message `flash_<what>` of the catalogues; see `render`).
+pub fn done(to: &str, what: &str) -> Response {
+    let join = if to.contains('?') { '&' } else { '?' };
+    redirect(&format!("{to}{join}done={what}"))
+}
+
 /// A change in the store made as the viewer (the audit entry's actor),
 /// off the async threads.
 pub async fn acting<T: Send + 'static>(

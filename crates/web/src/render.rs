@@ -34,7 +34,22 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
     context! {
         me => me,
         path => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+        flash => flash(viewer, uri),
     }
+}
+
+/// The confirmation of a change just made (`?done=what`, see
+/// `edge::done`): a message of the catalogues, never the address's text.
+fn flash(viewer: &Viewer, uri: &Uri) -> Option<&'static str> {
+    let what = uri
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("done="))?;
+    viewer
+        .lang
+        .catalogue()
+        .get(&format!("flash_{what}"))
+        .map(String::as_str)
 }
 
 pub(crate) fn render(

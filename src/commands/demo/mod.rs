@@ -333,7 +333,7 @@ fn run_fund(store: &Store) -> Result<()> {
     // Melati's second loan: 7 × 400,000 over 6 months, repaid on time.
     let (melati, members) = &ids[0];
     let amounts: Vec<_> = members.iter().map(|m| (*m, Rupiah(400_000))).collect();
-    let app = store.apply_for_loan(*melati, date(2025, 1, 10), &amounts, 6, maker, &kasir)?;
+    let app = store.apply_for_loan(*melati, date(2025, 1, 10), &amounts, 6, maker, None, &kasir)?;
     store.decide_application(app, true, "Rapat BKM 12 Januari 2025", checker, &ketua)?;
     let loan = store.disburse(app, date(2025, 1, 15), &kasir)?;
     let view = store.loan(&loan)?.context("the demo loan was disbursed")?;
@@ -382,7 +382,7 @@ fn run_fund(store: &Store) -> Result<()> {
         .take(5)
         .map(|m| (*m, Rupiah(300_000)))
         .collect();
-    store.apply_for_loan(*mawar, date(2025, 7, 1), &amounts, 10, maker, &kasir)?;
+    store.apply_for_loan(*mawar, date(2025, 7, 1), &amounts, 10, maker, None, &kasir)?;
     Ok(())
 }
 

@@ -434,6 +434,7 @@ impl Store {
 
     /// Enters an application (the maker). A broken rule refuses it, every
     /// finding listed; missed targets are kept as warnings for the checker.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply_for_loan(
         &self,
         ksm: KsmId,
@@ -441,9 +442,15 @@ impl Store {
         amounts: &[(MemberId, Rupiah)],
         term_months: u16,
         entered_by: UserId,
+        form_key: Option<&str>,
         actor: &Actor,
     ) -> Result<ApplicationId> {
         lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.text()))?;
+        let form_key = form_key.map(str::trim).filter(|k| !k.is_empty());
+        // The same form sent again: the application it recorded, once.
+        if let Some(earlier) = application_of_form(&*self.conn()?, ksm.get(), form_key)? {
+            return Ok(earlier);
+        }
         let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
         if !judgement.refused.is_empty() {
             let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
@@ -451,13 +458,17 @@ impl Store {
         }
         let (ksm, entered_by) = (ksm.get(), entered_by.get());
         self.write(|tx| {
+            // Checked again inside the transaction: two clicks race.
+            if let Some(earlier) = application_of_form(tx, ksm, form_key)? {
+                return Ok(earlier);
+            }
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             let settings = settings_tx(tx, upk)?;
             let principal = lumbung_fund::loan::sum("principal", amounts.iter().map(|(_, a)| a.0))?;
             tx.execute(
                 "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
-                     frequency, warnings, entered_by, entered_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     frequency, warnings, entered_by, entered_at, status, form_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     upk,
                     ksm,
@@ -471,7 +482,8 @@ impl Store {
                     serde_json::to_string(&judgement.warnings).expect("json"),
                     entered_by,
                     crate::now(),
-                    ApplicationStatus::Pending.as_str()
+                    ApplicationStatus::Pending.as_str(),
+                    form_key
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -788,4 +800,19 @@ fn refused(e: application::Refused) -> StoreError {
 fn no_application(id: i64) -> lumbung_domain::Text {
     text!("no_application", application = id;
         id: "tidak ada permohonan {application}", en: "no application {application}")
+}
+
+/// The application a form (by its key) already recorded for a KSM.
+fn application_of_form(
+    conn: &rusqlite::Connection,
+    ksm: i64,
+    key: Option<&str>,
+) -> Result<Option<ApplicationId>> {
+    let Some(key) = key else { return Ok(None) };
+    let id = crate::sql::optional(
+        conn,
+        "SELECT id FROM fund_applications WHERE ksm_id = ?1 AND form_key = ?2",
+        params![ksm, key],
+    )?;
+    Ok(id.map(ApplicationId::new))
 }

@@ -120,7 +120,7 @@ fn upk_with_group_in(s: &Store, capital: i64, area: Option<&str>) -> Upk {
 fn lend(s: &Store, u: &Upk, on: Date, per_member: i64, term: u16) -> Result<String> {
     let amounts: Vec<(MemberId, Rupiah)> =
         u.members.iter().map(|m| (*m, Rupiah(per_member))).collect();
-    let app = s.apply_for_loan(u.ksm, on, &amounts, term, u.maker, &actor())?;
+    let app = s.apply_for_loan(u.ksm, on, &amounts, term, u.maker, None, &actor())?;
     s.decide_application(app, true, "ok", u.checker, &actor())?;
     s.disburse(app, on, &actor())
 }
@@ -200,7 +200,15 @@ fn a_loan_from_application_to_receipt() {
     let amounts: Vec<(MemberId, Rupiah)> =
         u.members.iter().map(|m| (*m, Rupiah(100_000))).collect();
     let app = s
-        .apply_for_loan(u.ksm, date(2024, 4, 2), &amounts, 6, u.maker, &actor())
+        .apply_for_loan(
+            u.ksm,
+            date(2024, 4, 2),
+            &amounts,
+            6,
+            u.maker,
+            None,
+            &actor(),
+        )
         .unwrap();
     let e = s
         .decide_application(app, true, "", u.maker, &actor())
@@ -517,7 +525,15 @@ fn movements_above_the_bound_are_refused_and_the_books_stay_whole() {
     assert!(matches!(big, Err(StoreError::TooLarge { .. })), "{big:?}");
     let amounts: Vec<(MemberId, Rupiah)> =
         u.members.iter().map(|m| (*m, Rupiah(i64::MAX))).collect();
-    let apply = s.apply_for_loan(u.ksm, date(2024, 4, 5), &amounts, 6, u.maker, &actor());
+    let apply = s.apply_for_loan(
+        u.ksm,
+        date(2024, 4, 5),
+        &amounts,
+        6,
+        u.maker,
+        None,
+        &actor(),
+    );
     assert!(
         matches!(apply, Err(StoreError::TooLarge { .. })),
         "{apply:?}"

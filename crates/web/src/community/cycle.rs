@@ -8,7 +8,7 @@ use super::{
 };
 use crate::auth::Ctx;
 use crate::auth::Viewer;
-use crate::edge::{acting, invalid, parse_date, redirect, today};
+use crate::edge::{acting, done, invalid, parse_date, today};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
@@ -382,7 +382,7 @@ pub async fn record_step(
 ) -> Result<Response, AppError> {
     let report = step_report(&f)?;
     record(&state, &viewer, &code, report).await?;
-    Ok(redirect(&format!("/community/kelurahan/{code}")))
+    Ok(done(&format!("/community/kelurahan/{code}"), "saved"))
 }
 
 pub async fn verify_step(
@@ -391,7 +391,7 @@ pub async fn verify_step(
     Form(f): Form<VerifyForm>,
 ) -> Result<Response, AppError> {
     verify(&state, &viewer, &code, &f.step).await?;
-    Ok(redirect(&format!("/community/kelurahan/{code}")))
+    Ok(done(&format!("/community/kelurahan/{code}"), "saved"))
 }
 
 pub async fn api_record_step(
@@ -449,7 +449,7 @@ pub async fn plan_save(
         Ok(plan)
     })
     .await?;
-    Ok(redirect(&format!("/community/kelurahan/{code}")))
+    Ok(done(&format!("/community/kelurahan/{code}"), "saved"))
 }
 
 /// Replaces the kelurahan's plan (steps, targets, start) with the JSON body.

@@ -13,7 +13,7 @@ pub async fn ksm_page(
     let read_ps2 = viewer
         .user()
         .is_some_and(|u| u.role.can_read(lumbung_domain::Resource::PoorList));
-    let (ksm, loans, settings, ps2) = state
+    let (ksm, loans, settings, ps2, applications) = state
         .blocking(move |s| {
             let ksm = s
                 .ksm(id)?
@@ -24,7 +24,18 @@ pub async fn ksm_page(
             } else {
                 None
             };
-            Ok((ksm, s.loans_of(None, Some(id))?, settings, ps2))
+            let applications: Vec<_> = s
+                .fund_applications(Some(ksm.upk_id))?
+                .into_iter()
+                .filter(|a| a.ksm_id == id)
+                .collect();
+            Ok((
+                ksm,
+                s.loans_of(None, Some(id))?,
+                settings,
+                ps2,
+                applications,
+            ))
         })
         .await?;
     // Names of the PS-2 list were read: audited like the list's own page,
@@ -62,6 +73,7 @@ pub async fn ksm_page(
             loans => loans.iter().map(|(l, b)| super::upk::loan_line(l, b, &settings, on)).collect::<Vec<_>>(),
             settings => settings,
             ps2 => ps2,
+            applications => applications,
             key => form_key(),
             today => on,
         },
@@ -102,7 +114,7 @@ pub async fn add_member(
             s.add_ksm_member_from_ps2(id, &household, index, on, actor)
         })
         .await?;
-        return Ok(redirect(&format!("/fund/ksm/{id}")));
+        return Ok(done(&format!("/fund/ksm/{id}"), "member_added"));
     }
     let sex = match f.sex.trim() {
         "f" => Sex::Female,
@@ -114,7 +126,7 @@ pub async fn add_member(
         s.add_ksm_member(id, &name, sex, Some(&nik), on, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/ksm/{id}")))
+    Ok(done(&format!("/fund/ksm/{id}"), "member_added"))
 }
 
 /// The signed joint-liability agreement.
@@ -144,7 +156,7 @@ pub async fn joint_liability(
         s.record_joint_liability(id, on, &reference, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/ksm/{id}")))
+    Ok(done(&format!("/fund/ksm/{id}"), "saved"))
 }
 
 /// Savings paid in (or, `direction=withdrawal`, taken out), by a member
@@ -171,7 +183,7 @@ pub async fn savings(
         s.post_savings(id, member, on, Rupiah(signed), &key, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/ksm/{id}")))
+    Ok(done(&format!("/fund/ksm/{id}"), "saved"))
 }
 
 /// A loan application: each member's amount (`amount_<member>`), the term.
@@ -180,6 +192,9 @@ pub async fn savings(
 pub struct ApplicationForm {
     term_months: String,
     applied_on: String,
+    /// Made when the form was shown: the same form sent twice records one
+    /// application.
+    key: String,
     #[serde(flatten)]
     amounts: Rest,
 }
@@ -200,12 +215,15 @@ pub async fn apply(
     amounts.sort();
     let term: u16 = number(&f.term_months, "term_months")?;
     let on = day_or(&f.applied_on, "applied_on", today(&state))?;
-    let maker = viewer.require()?.id;
+    let (maker, key) = (viewer.require()?.id, f.key);
     let application = acting(&state, &viewer, move |s, actor| {
-        s.apply_for_loan(id, on, &amounts, term, maker, actor)
+        s.apply_for_loan(id, on, &amounts, term, maker, Some(&key), actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/ksm/{id}?applied={application}")))
+    Ok(done(
+        &format!("/fund/ksm/{id}?applied={application}"),
+        "applied",
+    ))
 }
 
 pub async fn collection_page(

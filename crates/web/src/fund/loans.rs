@@ -43,7 +43,8 @@ pub async fn decide(
         s.decide_application(id, approve, &note, checker, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/upk/{upk}")))
+    let what = if approve { "approved" } else { "rejected" };
+    Ok(done(&format!("/fund/upk/{upk}"), what))
 }
 
 pub async fn api_decide(
@@ -114,7 +115,7 @@ pub async fn disburse(
 ) -> Result<Response, AppError> {
     let on = f.on(&state)?;
     let loan = acting(&state, &viewer, move |s, actor| s.disburse(id, on, actor)).await?;
-    Ok(redirect(&format!("/fund/loans/{loan}")))
+    Ok(done(&format!("/fund/loans/{loan}"), "saved"))
 }
 
 async fn loan_data(
@@ -270,10 +271,10 @@ pub async fn reverse(
         s.reverse_repayment(id, on, &reason, actor)
     })
     .await?;
-    Ok(redirect(&format!(
-        "/fund/loans/{}",
-        receipt.repayment.loan_id
-    )))
+    Ok(done(
+        &format!("/fund/loans/{}", receipt.repayment.loan_id),
+        "saved",
+    ))
 }
 
 pub async fn reschedule(
@@ -348,5 +349,5 @@ async fn correct_loan<T: Send + 'static>(
         work(s, &loan_id, on, &reason, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/loans/{}", view.loan_id)))
+    Ok(done(&format!("/fund/loans/{}", view.loan_id), "saved"))
 }

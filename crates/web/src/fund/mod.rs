@@ -15,7 +15,7 @@ pub mod routes;
 mod upk;
 
 use crate::auth::{InScope, Named, Viewer};
-use crate::edge::{acting, invalid, redirect, today, Rest};
+use crate::edge::{acting, done, invalid, redirect, today, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;

@@ -120,7 +120,7 @@ pub async fn create_ksm(
         s.create_ksm(id, &name, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/ksm/{ksm}")))
+    Ok(done(&format!("/fund/ksm/{ksm}"), "saved"))
 }
 
 /// Money in or out of the UPK's books: an operating cost or capital.
@@ -144,7 +144,7 @@ pub async fn post_movement(
         s.post_fund_movement(id, movement, on, Rupiah(amount), &memo, &key, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/upk/{id}")))
+    Ok(done(&format!("/fund/upk/{id}"), "saved"))
 }
 
 pub async fn provision(
@@ -154,7 +154,7 @@ pub async fn provision(
 ) -> Result<Response, AppError> {
     let on = f.on(&state)?;
     acting(&state, &viewer, move |s, actor| s.provision(id, on, actor)).await?;
-    Ok(redirect(&format!("/fund/upk/{id}/statements")))
+    Ok(done(&format!("/fund/upk/{id}/statements"), "saved"))
 }
 
 /// The settings a form shows, one input each.
@@ -274,7 +274,7 @@ pub async fn settings_save(
         s.set_fund_settings(id, settings, actor)
     })
     .await?;
-    Ok(redirect(&format!("/fund/upk/{id}/settings")))
+    Ok(done(&format!("/fund/upk/{id}/settings"), "saved"))
 }
 
 async fn statements_data(
