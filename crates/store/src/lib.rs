@@ -201,6 +201,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// Spare connections in use now (at most [`SPARES`]).
+    spares: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     path: PathBuf,
     clock: lumbung_domain::Clock,
     password_cost: PasswordCost,
@@ -268,15 +270,17 @@ impl Store {
         drop(conn);
         let manager =
             SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
-        // Callers admit at most `max_size` tasks at once (the web app's
-        // gate), so a wait here is short; a bug that still waits gives up
-        // well before r2d2's 30 s.
+        // Callers admit at most `WORKERS` tasks at once (the web app's
+        // gate), each holding one connection, and the spares are counted
+        // apart: nobody waits here; a bug that still waits gives up well
+        // before r2d2's 30 s.
         let pool = r2d2::Pool::builder()
-            .max_size(8)
+            .max_size((WORKERS + SPARES) as u32)
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
         Ok(Store {
             pool,
+            spares: Default::default(),
             path,
             clock: lumbung_domain::Clock::system(),
             password_cost: PasswordCost::Production,
@@ -356,7 +360,7 @@ impl Store {
     /// concurrently admit at most this many at once, so that nobody waits
     /// for the pool.
     pub fn max_connections(&self) -> usize {
-        self.pool.max_size() as usize
+        WORKERS
     }
 
     /// The one connection of the calling thread. A thread holding one never
@@ -383,10 +387,59 @@ impl Store {
         })
     }
 
-    /// A second connection only if one is idle right now (never waits):
-    /// for reading one snapshot on two cores at once.
-    fn spare_conn(&self) -> Option<r2d2::PooledConnection<SqliteConnectionManager>> {
-        self.pool.try_get()
+    /// A second connection only if a spare one is free right now (never
+    /// waits): for reading one snapshot on two cores at once. Spares are
+    /// counted apart from the workers' connections, so taking one never
+    /// leaves an admitted task waiting for the pool.
+    fn spare_conn(&self) -> Option<Spare> {
+        use std::sync::atomic::Ordering;
+        self.spares
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < SPARES).then_some(n + 1)
+            })
+            .ok()?;
+        // Counted back on drop even when no connection is free.
+        let mut spare = Spare {
+            conn: None,
+            count: self.spares.clone(),
+        };
+        spare.conn = Some(self.pool.try_get()?);
+        Some(spare)
+    }
+}
+
+/// Tasks that hold a connection at once (the web app admits as many).
+const WORKERS: usize = 8;
+/// Connections beyond the workers', taken only when free ([`Store::spare_conn`]).
+const SPARES: usize = 2;
+
+/// A spare connection; counted back when dropped.
+struct Spare {
+    conn: Option<r2d2::PooledConnection<SqliteConnectionManager>>,
+    count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl std::ops::Deref for Spare {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+            .as_ref()
+            .expect("a spare holds its connection until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Spare {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn
+            .as_mut()
+            .expect("a spare holds its connection until dropped")
+    }
+}
+
+impl Drop for Spare {
+    fn drop(&mut self) {
+        self.conn.take();
+        self.count.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
@@ -564,6 +617,23 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
     use lumbung_domain::{Password, Role, Username};
+
+    #[test]
+    fn spares_never_take_the_connection_an_admitted_task_needs() {
+        // The web app admits `max_connections` tasks; with all of them
+        // holding a connection, the city-wide read still finds its two
+        // spares, and a third is refused rather than taken from a task.
+        let (_d, s) = test_support::store();
+        let workers: Vec<_> = (0..s.max_connections())
+            .map(|_| s.pool.get().unwrap())
+            .collect();
+        let a = s.spare_conn().expect("a spare");
+        let b = s.spare_conn().expect("a second spare");
+        assert!(s.spare_conn().is_none(), "two spares at most");
+        drop(a);
+        assert!(s.spare_conn().is_some(), "a spare is counted back");
+        drop((b, workers));
+    }
 
     #[test]
     fn a_new_file_is_created_and_migrated_once() {
