@@ -205,19 +205,17 @@ impl Store {
             Scope::Org { id, .. } => format!("%/{id}/%"),
             _ => String::new(),
         };
-        const FILTER: &str = "(?1 = '' OR (scope_path >= ?1 AND scope_path < ?2) OR (?3 <> '' AND org_path LIKE ?3))";
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM audit_log WHERE {FILTER}"),
-            params![lo, hi, org],
-            |r| r.get(0),
-        )?;
-        let entries = crate::sql::all(
+        let rows = "FROM audit_log
+             WHERE (?1 = '' OR (scope_path >= ?1 AND scope_path < ?2) OR (?3 <> '' AND org_path LIKE ?3))";
+        crate::sql::page(
             &conn,
-            &format!(
-                "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
-             WHERE {FILTER} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
+            (
+                "id, at, actor, action, entity, entity_id, details",
+                rows,
+                "id DESC",
             ),
-            params![lo, hi, org, limit, offset],
+            params![lo, hi, org],
+            (limit, offset),
             |r| {
                 from_row!(
                     r,
@@ -233,8 +231,7 @@ impl Store {
                     }
                 )
             },
-        )?;
-        Ok((entries, total as u64))
+        )
     }
 }
 
