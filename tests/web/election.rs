@@ -143,13 +143,12 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .await;
     // The two enterers must differ.
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/ballots"),
-            &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    ani.post_form_expect(
+        &format!("/election/{id}/ballots"),
+        &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
+        StatusCode::CONFLICT,
+    )
+    .await;
     posted(
         &budi,
         &format!("/election/{id}/ballots"),
@@ -174,27 +173,27 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let (_, html) = ani.get_html(&format!("/election/{id}")).await;
     assert!(html.contains("Dodi") && html.contains("Dedi"));
     in_both_languages(&ani, &all_pages(id)).await;
-    let res = ani.post_form(&format!("/election/{id}/publish"), &[]).await;
-    assert_eq!(
-        res.status(),
+    // Blocked by the difference
+    ani.post_form_expect(
+        &format!("/election/{id}/publish"),
+        &[],
         StatusCode::CONFLICT,
-        "blocked by the difference"
-    );
+    )
+    .await;
 
     // The committee reads paper ballot 2: Dodi. Neither enterer may
     // decide it; a third member, who made neither entry, does.
     for v in [&ani, &budi] {
-        let res = v
-            .post_form(
-                &format!("/election/{id}/resolve"),
-                &[
-                    ("ballot_id", "2"),
-                    ("names", "H. Udin, Siti, Dedi"),
-                    ("note", "x"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CONFLICT);
+        v.post_form_expect(
+            &format!("/election/{id}/resolve"),
+            &[
+                ("ballot_id", "2"),
+                ("names", "H. Udin, Siti, Dedi"),
+                ("note", "x"),
+            ],
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     posted(
         &saksi,
@@ -234,25 +233,23 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert_eq!(count["blockers"][0]["code"], "tie_undecided");
     in_both_languages(&budi, &all_pages(id)).await;
     // The kelurahan's rule is a re-vote; a lot is refused, so is a new tie.
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/tie"),
-            &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/tie"),
-            &[
-                ("rule", "revote"),
-                ("votes:Ani", "4"),
-                ("votes:Dodi", "4"),
-                ("note", "ulang"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    ani.post_form_expect(
+        &format!("/election/{id}/tie"),
+        &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    ani.post_form_expect(
+        &format!("/election/{id}/tie"),
+        &[
+            ("rule", "revote"),
+            ("votes:Ani", "4"),
+            ("votes:Dodi", "4"),
+            ("note", "ulang"),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     posted(
         &ani,
         &format!("/election/{id}/tie"),
@@ -295,17 +292,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert!(row["turnout"]["voted"].as_u64().unwrap() > 0);
     assert_eq!(row["turnout"]["voted"], count["recount"]["ballots"]);
     assert_eq!(row["turnout"]["eligible"], count["recount"]["eligible"]);
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/groups"),
-            &[("written", "Udin S"), ("person", "Udin")],
-        )
-        .await;
-    assert_eq!(
-        res.status(),
+    // A published poll is kept
+    ani.post_form_expect(
+        &format!("/election/{id}/groups"),
+        &[("written", "Udin S"), ("person", "Udin")],
         StatusCode::CONFLICT,
-        "a published poll is kept"
-    );
+    )
+    .await;
 
     // Everyone sees it; no voter identity, no register, no enterers.
     let anon = app.anonymous();

@@ -151,16 +151,15 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     assert_eq!(apps["applications"][0]["status"], "pending");
     // The maker's role cannot approve; the BKM can, and then the UPK disburses.
     let decide = format!("/fund/applications/{id}/decide");
-    let res = upk.post_form(&decide, &[("decision", "approve")]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = upk
-        .post_form(&format!("/fund/applications/{id}/disburse"), &[])
+    upk.post_form_expect(&decide, &[("decision", "approve")], StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(
-        res.status(),
+    // Not approved yet
+    upk.post_form_expect(
+        &format!("/fund/applications/{id}/disburse"),
+        &[],
         StatusCode::UNPROCESSABLE_ENTITY,
-        "not approved yet"
-    );
+    )
+    .await;
     let approval = [("decision", "approve"), ("note", "rapat BKM 3")];
     posted(&bkm, &decide, &approval).await;
     let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
@@ -294,22 +293,7 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(res).await.contains("further_classes"));
     // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
-    let other = app
-        .store
-        .create_org(
-            &lumbung_store::OrgInput {
-                name: "UPK Lain".into(),
-                kind: lumbung_domain::OrgKind::Upk,
-                area_code: Some(lumbung_domain::AreaCode::parse("E07000123").unwrap()),
-                parent_id: None,
-                company_number: None,
-                npwp: None,
-                attributes: Default::default(),
-            },
-            &lumbung_store::Actor::cli(),
-        )
-        .unwrap()
-        .id;
+    let other = app.add_org("UPK Lain", lumbung_domain::OrgKind::Upk, "E07000123");
     let scoped = app.login("bkm-user").await;
     assert_eq!(
         scoped.status(&format!("/fund/upk/{}", app.upk)).await,
@@ -438,10 +422,12 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     assert_eq!(off.len(), 1);
     assert!(off[0].detail.contains("Tamu") && !off[0].detail.contains(&picked.name));
     let members = format!("/fund/ksm/{ksm}/members");
-    let res = upk
-        .post_form(&members, &[("from_ps2", "no-such-household|0")])
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    upk.post_form_expect(
+        &members,
+        &[("from_ps2", "no-such-household|0")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 }
 
 /// Review of issue 10: one cashier rescheduled a loan to 9999-12-01, and
@@ -457,8 +443,12 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
     let fields = borrowed(&fields);
     let mut far = fields.clone();
     far.push(("applied_on", "9999-12-01"));
-    let res = upk.post_form(&format!("/fund/ksm/{ksm}/apply"), &far).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    upk.post_form_expect(
+        &format!("/fund/ksm/{ksm}/apply"),
+        &far,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let approval = [("decision", "approve"), ("note", "rapat BKM")];
     let loan = lend(&upk, &bkm, ksm, &fields, &approval).await;
     for (path, fields) in [
@@ -475,9 +465,10 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
             vec![("date", "9999-12-01"), ("amount", "1000"), ("key", "far-1")],
         ),
     ] {
-        let res = upk.post_form(&path, &fields).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
-        assert!(text_of(res).await.contains("2199-12-31"), "{path}");
+        let body = upk
+            .post_form_expect(&path, &fields, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+        assert!(body.contains("2199-12-31"), "{path}");
     }
     let res = upk.get("/fund?as_of=-009999-01-01&trend=2").await;
     assert!(res.status().is_client_error(), "{}", res.status());

@@ -19,7 +19,8 @@ use lumbung_web::routes::{self, Need};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{
-    column, csrf_in, file_form, item, location, signed_in, spawn_app, text_of, TestApp, Visitor,
+    column, csrf_in, file_form, item, location, posted, signed_in, spawn_app, text_of, TestApp,
+    Visitor,
 };
 
 fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> String {
@@ -412,20 +413,18 @@ async fn anonymous_visitors_and_users_outside_the_scope_see_names_only() {
 #[tokio::test]
 async fn admins_create_and_edit_organisations_through_forms() {
     let (app, [admin]) = signed_in(["admin"]).await;
-    let res = admin
-        .post_form(
-            "/orgs",
-            &[
-                ("name", "Koperasi Tani Makmur"),
-                ("kind", "cooperative"),
-                ("area_code", "3604010002"),
-                ("npwp", "02.345.678.9-012.000"),
-                ("attributes", "members = 45\nsector = pertanian"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = location(&res);
+    let location = posted(
+        &admin,
+        "/orgs",
+        &[
+            ("name", "Koperasi Tani Makmur"),
+            ("kind", "cooperative"),
+            ("area_code", "3604010002"),
+            ("npwp", "02.345.678.9-012.000"),
+            ("attributes", "members = 45\nsector = pertanian"),
+        ],
+    )
+    .await;
     let (_, page) = admin.get_html(&location).await;
     assert!(
         page.contains("Koperasi Tani Makmur")
@@ -438,17 +437,16 @@ async fn admins_create_and_edit_organisations_through_forms() {
         .page(&format!("/orgs/{id}/edit"), StatusCode::OK)
         .await;
     assert!(form.contains("members = 45"));
-    let res = admin
-        .post_form(
-            &format!("/orgs/{id}"),
-            &[
-                ("name", "Koperasi Tani Makmur Jaya"),
-                ("kind", "cooperative"),
-                ("area_code", "3604010002"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &admin,
+        &format!("/orgs/{id}"),
+        &[
+            ("name", "Koperasi Tani Makmur Jaya"),
+            ("kind", "cooperative"),
+            ("area_code", "3604010002"),
+        ],
+    )
+    .await;
     let org = app.store.org(id.parse().unwrap()).unwrap().unwrap();
     assert_eq!(org.name, "Koperasi Tani Makmur Jaya");
     assert!(
@@ -468,8 +466,8 @@ async fn admins_create_and_edit_organisations_through_forms() {
 #[tokio::test]
 async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored() {
     let (app, [admin]) = signed_in(["admin"]).await;
-    let res = admin
-        .post_form(
+    let html = admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "Bad Npwp"),
@@ -477,10 +475,9 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
                 ("npwp", "123"),
                 ("area_code", "NOWHERE"),
             ],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text_of(res).await;
     assert!(html.contains("must have 15 or 16 digits"), "{html}");
     assert!(html.contains("unknown organisation kind"));
     assert!(
@@ -599,18 +596,17 @@ async fn scoped_admins_work_inside_their_area_only() {
 #[tokio::test]
 async fn admins_manage_users_and_reset_passwords() {
     let (app, [admin]) = signed_in(["admin"]).await;
-    let res = admin
-        .post_form(
-            "/users",
-            &[
-                ("username", "siti"),
-                ("role", "upk"),
-                ("org_id", &app.upk.to_string()),
-                ("password", "kata-sandi-siti"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &admin,
+        "/users",
+        &[
+            ("username", "siti"),
+            ("role", "upk"),
+            ("org_id", &app.upk.to_string()),
+            ("password", "kata-sandi-siti"),
+        ],
+    )
+    .await;
     let res = admin
         .post_form(
             "/users",
@@ -644,26 +640,25 @@ async fn admins_manage_users_and_reset_passwords() {
             .unwrap()
             .to_owned()
     };
-    let res = admin
-        .post_form(
+    admin
+        .post_form_expect(
             &format!("/users/{}/password", siti.id),
             &[
                 ("password", "sandi-baru-siti"),
                 ("password_confirm", "berbeda-sama-sekali"),
             ],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = admin
-        .post_form(
-            &format!("/users/{}/password", siti.id),
-            &[
-                ("password", "sandi-baru-siti"),
-                ("password_confirm", "sandi-baru-siti"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &admin,
+        &format!("/users/{}/password", siti.id),
+        &[
+            ("password", "sandi-baru-siti"),
+            ("password_confirm", "sandi-baru-siti"),
+        ],
+    )
+    .await;
     let res = app
         .bearer(Method::GET, "/api/v1/me", &siti_token)
         .send()
@@ -987,18 +982,16 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
     assert_eq!(other.status(&preview_path).await, StatusCode::NOT_FOUND);
 
     // The analyst takes the gross amount instead.
-    let res = analyst
-        .post_form(
-            &preview_path,
-            &[
-                ("map_amount", "Gross Amount"),
-                ("map_supplier_name", "Vendor"),
-                ("map_payment_date", "Paid Date"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let job_path = location(&res);
+    let job_path = posted(
+        &analyst,
+        &preview_path,
+        &[
+            ("map_amount", "Gross Amount"),
+            ("map_supplier_name", "Vendor"),
+            ("map_payment_date", "Paid Date"),
+        ],
+    )
+    .await;
     let job_id = job_path.rsplit('/').next().unwrap().to_owned();
     // Polled until it ends; the deadline only stops a hung job.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -1098,14 +1091,12 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         page.contains("action=\"/spend/publish\""),
         "analysts may publish"
     );
-    let res = analyst
-        .post_form(
-            "/spend/publish",
-            &[("title", "Baseline 2013/14"), ("year", "2013/14")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let path = location(&res);
+    let path = posted(
+        &analyst,
+        "/spend/publish",
+        &[("title", "Baseline 2013/14"), ("year", "2013/14")],
+    )
+    .await;
     let anon = app.anonymous();
     let html = anon.page(&path, StatusCode::OK).await;
     assert!(
@@ -1126,10 +1117,14 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         "the home page lists public boards"
     );
     let auditor = app.login("auditor").await;
-    let res = auditor
-        .post_form("/spend/publish", &[("title", "Nope")])
+    // Auditors only read
+    auditor
+        .post_form_expect(
+            "/spend/publish",
+            &[("title", "Nope")],
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "auditors only read");
 }
 
 /// The catalogue id of the supplier named `name`, through the API.
@@ -1205,11 +1200,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
 
     // Bad areas are shown beside the row; unknown suppliers are 404.
     for bad in ["E99999999", "no such area!"] {
-        let res = analyst
-            .post_form(&faraway_at("locate"), &[("area", bad)])
+        let html = analyst
+            .post_form_expect(
+                &faraway_at("locate"),
+                &[("area", bad)],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
             .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        let html = text_of(res).await;
         assert!(html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""));
         assert!(html.contains(bad), "the typed value is kept: {bad}");
     }
@@ -1230,8 +1227,9 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         "/spend/suppliers/999999/sites",
         "/spend/suppliers/abc/locate",
     ] {
-        let res = analyst.post_form(path, &[("area", "E07000123")]).await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        analyst
+            .post_form_expect(path, &[("area", "E07000123")], StatusCode::NOT_FOUND)
+            .await;
     }
     let res = analyst
         .post_json(
@@ -1243,10 +1241,7 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert_eq!(app.store.suppliers(None, false, 100).unwrap().len(), 3);
 
     // A branch site in Preston counts once the settings count branches.
-    let res = analyst
-        .post_form(&faraway_at("sites"), &[("area", "E07000123")])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(&analyst, &faraway_at("sites"), &[("area", "E07000123")]).await;
     assert_eq!(spend_report(&analyst).await["local"], "300.00");
     let mut settings = app.store.spend_settings().unwrap();
     settings.count_branches = true;
@@ -1286,18 +1281,22 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     let (_, html) = analyst.get_html("/spend/suppliers?review=1").await;
     assert!(html.contains("Apotek Sehat") && !html.contains("Ribble Print"));
     // A supplier cannot be merged into itself or into one that is not there.
-    let res = analyst
-        .post_form(&faraway_at("merge"), &[("into", &faraway.to_string())])
+    let body = analyst
+        .post_form_expect(
+            &faraway_at("merge"),
+            &[("into", &faraway.to_string())],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The page speaks Indonesian, its error detail too.
-    assert!(text_of(res)
-        .await
-        .contains("tidak dapat digabung ke dirinya sendiri"));
-    let res = analyst
-        .post_form(&faraway_at("merge"), &[("into", "twelve")])
+    assert!(body.contains("tidak dapat digabung ke dirinya sendiri"));
+    analyst
+        .post_form_expect(
+            &faraway_at("merge"),
+            &[("into", "twelve")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = analyst
         .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
@@ -1329,8 +1328,9 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // for an analyst of the whole system, not one scoped to Lancashire.
     let lancs = app.login("analyst-lancs").await;
     let locate = format!("/spend/suppliers/{apotek}/locate");
-    let res = lancs.post_form(&locate, &[("area", "3604")]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    lancs
+        .post_form_expect(&locate, &[("area", "3604")], StatusCode::FORBIDDEN)
+        .await;
     // And a scoped analyst sees only their anchors' suppliers and imports.
     let seen: Value = lancs.json("/api/v1/spend/suppliers").await;
     let names = column(&seen, "suppliers", "name");
@@ -1517,8 +1517,9 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
         ),
         ("/spend/imports/1/undo".to_owned(), &[]),
     ] {
-        let res = auditor.post_form(&path, fields).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        auditor
+            .post_form_expect(&path, fields, StatusCode::FORBIDDEN)
+            .await;
     }
     let res = auditor
         .post_json(

@@ -3,9 +3,9 @@
 //! loan checker's account is made only from above (issue 10, findings 2
 //! and 13).
 
-use crate::support::{in_area, signed_in, spawn_app, text_of, TestApp, PASSWORD};
+use crate::support::{in_area, posted, signed_in, spawn_app, text_of, TestApp, PASSWORD};
 use lumbung_domain::Role;
-use lumbung_store::{Actor, ScopeRef};
+use lumbung_store::ScopeRef;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -41,8 +41,9 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
     let admin = app.login("admin-bkm").await;
     let bkm = app.bkm.to_string();
 
-    let res = admin
-        .post_form(
+    // By form
+    admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "KSM Titipan"),
@@ -50,9 +51,9 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
                 ("area_code", OTHER_KEL),
                 ("parent_id", &bkm),
             ],
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
     let res = admin
         .post_json("/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
@@ -118,17 +119,18 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
 #[tokio::test]
 async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
     let (app, [admin]) = signed_in(["admin-serang"]).await;
-    let res = admin
-        .post_form(
+    // By form
+    admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "Koperasi Luar"),
                 ("kind", "cooperative"),
                 ("area_code", "E07000123"),
             ],
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
     let res = admin
         .post_json(
             "/api/v1/orgs",
@@ -253,38 +255,25 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
 #[tokio::test]
 async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
     let app = spawn_app().await;
-    let twin = app
-        .store
-        .create_org(
-            &lumbung_store::OrgInput {
-                name: "UPK Umbul Sejahtera".into(),
-                kind: lumbung_domain::OrgKind::Upk,
-                area_code: Some(lumbung_domain::AreaCode::parse(OTHER_KEL).unwrap()),
-                parent_id: None,
-                company_number: None,
-                npwp: None,
-                attributes: Default::default(),
-            },
-            &Actor::cli(),
-        )
-        .unwrap()
-        .id
-        .get();
+    let twin = app.add_org(
+        "UPK Umbul Sejahtera",
+        lumbung_domain::OrgKind::Upk,
+        OTHER_KEL,
+    );
     assert!(twin > app.upk);
     let upk = app.login("upk").await;
-    let res = upk
-        .post_form(
-            &format!("/fund/upk/{twin}/post"),
-            &[
-                ("kind", "cost"),
-                ("amount", "150000"),
-                ("date", "2024-03-01"),
-                ("memo", "ATK"),
-                ("key", "kembar-1"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &upk,
+        &format!("/fund/upk/{twin}/post"),
+        &[
+            ("kind", "cost"),
+            ("amount", "150000"),
+            ("date", "2024-03-01"),
+            ("memo", "ATK"),
+            ("key", "kembar-1"),
+        ],
+    )
+    .await;
     let cash = |id: i64| {
         let upk = &upk;
         async move {
@@ -384,23 +373,7 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
         json!(["RSUD Serang"])
     );
     let serang_file = "Date,Supplier,Amount\n04/05/2013,Toko Maju,7.00\n";
-    let second = app
-        .store
-        .create_org(
-            &lumbung_store::OrgInput {
-                name: "RSUD Serang".into(),
-                kind: lumbung_domain::OrgKind::Anchor,
-                area_code: Some(lumbung_domain::AreaCode::parse(KEL).unwrap()),
-                parent_id: None,
-                company_number: None,
-                npwp: None,
-                attributes: Default::default(),
-            },
-            &Actor::cli(),
-        )
-        .unwrap()
-        .id
-        .get();
+    let second = app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, KEL);
     let first = spend_anchors_of(&app, "RSUD Serang")[0].0;
     let res = app
         .import_spend(&token, "file_name=d.csv&anchor=RSUD%20Serang", serang_file)

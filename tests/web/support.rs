@@ -301,6 +301,15 @@ impl TestApp {
         v
     }
 
+    /// Adds an organisation of `kind` named `name` in the area `area`,
+    /// by the command line; its id.
+    pub fn add_org(&self, name: &str, kind: OrgKind, area: &str) -> i64 {
+        let org = self
+            .store
+            .create_org(&org(name, kind, area, None), &Actor::cli());
+        org.unwrap().id.get()
+    }
+
     /// The id of the user named `name`.
     pub fn user_id(&self, name: &str) -> lumbung_domain::UserId {
         let name = Username::parse(name).unwrap();
@@ -432,6 +441,21 @@ impl Visitor {
             fields.push(("csrf", csrf));
         }
         self.post_form_as_is(path, &fields).await
+    }
+
+    /// Posts a form (CSRF token added) that must answer `status`; returns
+    /// the body of the answer.
+    pub async fn post_form_expect(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        status: StatusCode,
+    ) -> String {
+        let res = self.post_form(path, fields).await;
+        let got = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(got, status, "{path}: {body}");
+        body
     }
 
     /// Posts a form as it is: no CSRF token added.
