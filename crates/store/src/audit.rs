@@ -81,6 +81,27 @@ pub(crate) fn record(
     )
 }
 
+/// Records `action` on the organisation `org` (a UPK's books and settings,
+/// an anchor's mapping): an `organisation` entry of no area of its own,
+/// scoped by the organisation's.
+pub(crate) fn record_on_org(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    org: i64,
+    details: serde_json::Value,
+) -> Result<()> {
+    record(
+        tx,
+        actor,
+        action,
+        "organisation",
+        &org.to_string(),
+        None,
+        details,
+    )
+}
+
 /// Records a change to something an organisation holds (a UPK's member,
 /// its books): scoped by the organisation's area and lineage, so that
 /// auditors of its area or of an organisation above it see the entry.

@@ -154,7 +154,7 @@ impl Store {
             tx,
             "SELECT names, entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
             params![id, entry.as_str(), ballot_id.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.try_into(),
         )?;
         let Some((old, by)) = old else {
             return Err(StoreError::not_found(text!("election_ballot_in_entry",

@@ -418,10 +418,7 @@ pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(Stri
     let mut stmt =
         conn.prepare_cached("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;
     for c in path.trim_matches('/').split('/').rev() {
-        if let Some(found) = stmt
-            .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-        {
+        if let Some(found) = stmt.query_row([c], |r| r.try_into()).optional()? {
             return Ok(Some(found));
         }
     }
