@@ -140,14 +140,14 @@ async fn the_access_table_of_the_design_holds() {
         assert_eq!(v.status(path).await, status, "{user} {path}");
     }
     let auditor = app.login("auditor").await;
-    let res = auditor
-        .post_json("/api/v1/orgs", json!({"name": "X", "kind": "ngo"}))
+    // Auditors are read-only
+    auditor
+        .post_json_expect(
+            "/api/v1/orgs",
+            json!({"name": "X", "kind": "ngo"}),
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::FORBIDDEN,
-        "auditors are read-only"
-    );
 }
 
 #[tokio::test]
@@ -567,23 +567,21 @@ async fn scoped_admins_work_inside_their_area_only() {
         "cannot move an organisation out of the scope"
     );
 
-    let global_user = admin
-        .post_json(
+    // A scoped admin cannot create a global user
+    admin
+        .post_json_expect(
             "/api/v1/users",
             json!({"username": "rogue", "role": "admin", "password": "0123456789abc"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(
-        global_user.status(),
-        StatusCode::FORBIDDEN,
-        "a scoped admin cannot create a global user"
-    );
-    let local_user = admin
-        .post_json("/api/v1/users",
+    admin
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "fasilitator2", "role": "facilitator", "area_code": "3604010002", "password": "0123456789abc"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(local_user.status(), StatusCode::CREATED);
     let users: Value = admin.json("/api/v1/users").await;
     let names = column(&users, "users", "username");
     assert!(names.contains(&"fasilitator2") && names.contains(&"facilitator-kel"));
@@ -772,17 +770,14 @@ async fn a_database_busy_with_another_program_is_a_clear_503() {
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(text_of(res).await.contains("Basis data sedang sibuk"));
     other.execute_batch("ROLLBACK").unwrap();
-    let res = admin
-        .post_json(
+    // Works again once the other program is done
+    admin
+        .post_json_expect(
             "/api/v1/orgs",
             json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "works again once the other program is done"
-    );
 }
 
 #[tokio::test]
@@ -829,12 +824,13 @@ async fn a_signed_in_user_can_sign_in_as_someone_else() {
 #[tokio::test]
 async fn scoped_admins_cannot_hang_organisations_under_one_outside_their_scope() {
     let (app, [admin]) = signed_in(["admin-serang"]).await;
-    let res = admin
-        .post_json("/api/v1/orgs",
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": "3604010001", "parent_id": app.preston_council}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -848,12 +844,13 @@ async fn identifiers_are_searchable_only_when_signed_in_and_numbers_may_be_numbe
     let admin = app.login("admin").await;
     let found: Value = admin.json("/api/v1/orgs?q=012345678901000").await;
     assert_eq!(found["total"], 1);
-    let res = admin
-        .post_json("/api/v1/users",
+    admin
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "kasir2", "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
 }
 
 fn payment(
@@ -1231,13 +1228,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
             .post_form_expect(path, &[("area", "E07000123")], StatusCode::NOT_FOUND)
             .await;
     }
-    let res = analyst
-        .post_json(
+    analyst
+        .post_json_expect(
             "/api/v1/spend/suppliers/999999/locate",
             json!({"area": "E07000123"}),
+            StatusCode::NOT_FOUND,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.store.suppliers(None, false, 100).unwrap().len(), 3);
 
     // A branch site in Preston counts once the settings count branches.
@@ -1249,13 +1246,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .set_spend_settings(&settings, &lumbung_store::Actor::cli())
         .unwrap();
     assert_eq!(spend_report(&analyst).await["local"], "1000.00");
-    let res = analyst
-        .post_json(
+    analyst
+        .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/sites"),
             json!({"area": "E07000123", "remove": true}),
+            StatusCode::OK,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(spend_report(&analyst).await["local"], "300.00");
 
     // Apotek Sehat merged into Faraway: its payment moves, and it is
@@ -1305,13 +1302,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["into"].is_string());
-    let res = analyst
-        .post_json(
+    analyst
+        .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
             json!({"into": 999999}),
+            StatusCode::NOT_FOUND,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Through the API as well.
     let ribble = supplier_id(&analyst, "Ribble Print Ltd").await;
     let res = analyst
@@ -1521,13 +1518,13 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
             .post_form_expect(&path, fields, StatusCode::FORBIDDEN)
             .await;
     }
-    let res = auditor
-        .post_json(
+    auditor
+        .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/locate"),
             json!({"area": "E07000123"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = auditor
         .send_json(Method::DELETE, "/api/v1/spend/imports/1", json!({}))
         .await;

@@ -54,21 +54,24 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
             StatusCode::FORBIDDEN,
         )
         .await;
-    let res = admin
-        .post_json("/api/v1/orgs",
+    // By API
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by API");
     assert_eq!(org_named(&app, "KSM Titipan"), None, "nothing was created");
 
     // Inside the BKM's kelurahan (an RW of it) the admin may place one.
-    let res = admin
-        .post_json("/api/v1/orgs",
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
             json!({"name": "KSM Melati", "kind": "ksm", "area_code": "3604010001.01", "parent_id": app.bkm}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
     let melati = org_named(&app, "KSM Melati").unwrap();
     // … but not move it out afterwards.
     let res = admin
@@ -82,12 +85,13 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
 
     // A facilitator scoped to the BKM is made from above (the BKM's own
     // admin may not: facilitators take part in two-person decisions)…
-    let res = admin
-        .post_json("/api/v1/users",
+    admin
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "fasilitator-bkm", "role": "facilitator", "org_id": app.bkm, "password": PASSWORD}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     app.add_user("fasilitator-bkm", Role::Facilitator, ScopeRef::Org(app.bkm));
     // … and reaches the BKM's kelurahan only.
     let facilitator = app.login("fasilitator-bkm").await;
@@ -131,13 +135,14 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
             StatusCode::FORBIDDEN,
         )
         .await;
-    let res = admin
-        .post_json(
+    // By API
+    admin
+        .post_json_expect(
             "/api/v1/orgs",
             json!({"name": "Koperasi Luar", "kind": "cooperative", "area_code": "E07000123"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by API");
     let res = admin
         .send_json(
             Method::PUT,
@@ -223,10 +228,13 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
 
     // The admin of the kabupaten is above the BKM.
     let serang = app.login("admin-serang").await;
-    let res = serang
-        .post_json("/api/v1/users", new_checker("pemeriksa"))
+    serang
+        .post_json_expect(
+            "/api/v1/users",
+            new_checker("pemeriksa"),
+            StatusCode::CREATED,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
     let res = serang
         .post_json(
             &format!("/api/v1/users/{checker}/password"),
@@ -421,12 +429,14 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} {scope}");
     }
     let serang = app.login("admin-serang").await;
-    let res = serang
-        .post_json("/api/v1/users",
+    // The kabupaten makes it
+    serang
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "panitia-kel", "role": "facilitator", "area_code": KEL, "password": "0123456789abc"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "the kabupaten makes it");
     // The BKM's admin may make a facilitator of the UPK below it, but one
     // scoped to an organisation is no committee member.
     let res = app

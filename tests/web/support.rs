@@ -256,6 +256,14 @@ pub fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The body of `res`, the answer to `path`, which must have `status`.
+pub async fn expect_status(path: &str, res: reqwest::Response, status: StatusCode) -> String {
+    let got = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(got, status, "{path}: {body}");
+    body
+}
+
 /// The body of an answer as text.
 pub async fn text_of(res: reqwest::Response) -> String {
     res.text().await.unwrap()
@@ -451,11 +459,7 @@ impl Visitor {
         fields: &[(&str, &str)],
         status: StatusCode,
     ) -> String {
-        let res = self.post_form(path, fields).await;
-        let got = res.status();
-        let body = res.text().await.unwrap();
-        assert_eq!(got, status, "{path}: {body}");
-        body
+        expect_status(path, self.post_form(path, fields).await, status).await
     }
 
     /// Posts a form as it is: no CSRF token added.
@@ -492,6 +496,17 @@ impl Visitor {
     /// POSTs JSON with the CSRF header (see [`Visitor::send_json`]).
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
         self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// POSTs JSON with the CSRF header that must answer `status`; returns
+    /// the body of the answer.
+    pub async fn post_json_expect(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        status: StatusCode,
+    ) -> String {
+        expect_status(path, self.post_json(path, body).await, status).await
     }
 
     /// Sends JSON with the CSRF header, as a script in the page would.
