@@ -166,7 +166,13 @@ impl Store {
                  ON CONFLICT (upk_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
                 params![upk, json, crate::now()],
             )?;
-            audit::record_on_org(tx, actor, "fund.settings", upk, serde_json::from_str(&json).expect("json"))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.settings",
+                upk,
+                serde_json::from_str(&json).expect("json"),
+            )?;
             Ok(())
         })
     }

@@ -352,7 +352,13 @@ impl Store {
             )?
             .is_some();
             if posted {
-                audit::record_on_org(tx, actor, "fund.post", upk_id, serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}))?;
+                audit::record_on_org(
+                    tx,
+                    actor,
+                    "fund.post",
+                    upk_id,
+                    serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}),
+                )?;
             }
             Ok(posted)
         })

@@ -214,7 +214,13 @@ impl Store {
             )?;
             poster.finish(tx)?;
             if let Some(id) = done.repayment {
-                audit::record_on_org(tx, actor, "fund.repay", upk, serde_json::json!({"loan": input.loan_id.trim(), "repayment": id, "amount": input.amount.0}))?;
+                audit::record_on_org(
+                    tx,
+                    actor,
+                    "fund.repay",
+                    upk,
+                    serde_json::json!({"loan": input.loan_id.trim(), "repayment": id, "amount": input.amount.0}),
+                )?;
             }
             Ok(done)
         })
@@ -320,7 +326,13 @@ impl Store {
                 "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![repayment, reason, seq, crate::now()],
             )?;
-            audit::record_on_org(tx, actor, "fund.reverse", upk, serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.reverse",
+                upk,
+                serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason}),
+            )?;
             Ok(seq)
         })
     }
@@ -355,7 +367,13 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason, crate::now()],
             )?;
-            audit::record_on_org(tx, actor, "fund.reschedule", upk, serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.reschedule",
+                upk,
+                serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason}),
+            )?;
             Ok(())
         })
     }
@@ -387,7 +405,13 @@ impl Store {
                 "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![loan, on.to_string(), principal, reason, seq, crate::now()],
             )?;
-            audit::record_on_org(tx, actor, "fund.write_off", upk, serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.write_off",
+                upk,
+                serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason}),
+            )?;
             Ok(principal)
         })
     }
@@ -423,7 +447,13 @@ impl Store {
                         ],
                     ),
                 )?;
-                audit::record_on_org(tx, actor, "fund.provision", upk, serde_json::json!({"as_of": as_of.to_string(), "needed": needed, "change": change}))?;
+                audit::record_on_org(
+                    tx,
+                    actor,
+                    "fund.provision",
+                    upk,
+                    serde_json::json!({"as_of": as_of.to_string(), "needed": needed, "change": change}),
+                )?;
             }
             Ok(change)
         })

@@ -186,7 +186,13 @@ impl Store {
                 params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()],
             )?;
             let id = tx.last_insert_rowid();
-            audit::record_on_org(tx, actor, "fund.member.add", upk, serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.member.add",
+                upk,
+                serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
+            )?;
             Ok(MemberId::new(id))
         })
     }
@@ -242,7 +248,13 @@ impl Store {
                      joint_liability_ref = excluded.joint_liability_ref",
                 params![ksm, on.to_string(), reference.trim()],
             )?;
-            audit::record_on_org(tx, actor, "fund.joint_liability", upk, serde_json::json!({"ksm": ksm, "on": on.to_string(), "reference": reference.trim()}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.joint_liability",
+                upk,
+                serde_json::json!({"ksm": ksm, "on": on.to_string(), "reference": reference.trim()}),
+            )?;
             Ok(())
         })
     }
@@ -310,7 +322,13 @@ impl Store {
                 "INSERT INTO fund_savings (ksm_id, member_id, on_date, amount, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![ksm, member, on.to_string(), amount.0, seq],
             )?;
-            audit::record_on_org(tx, actor, "fund.savings", upk, serde_json::json!({"ksm": ksm, "amount": amount.0, "journal": seq}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.savings",
+                upk,
+                serde_json::json!({"ksm": ksm, "amount": amount.0, "journal": seq}),
+            )?;
             Ok(true)
         })
     }
@@ -451,7 +469,13 @@ impl Store {
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            audit::record_on_org(tx, actor, "fund.apply", upk, serde_json::json!({"application": id, "ksm": ksm, "principal": principal}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.apply",
+                upk,
+                serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
+            )?;
             Ok(ApplicationId::new(id))
         })
     }
@@ -488,7 +512,13 @@ impl Store {
                 "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
                 params![id, to, decided_by.get(), crate::now(), note.trim()],
             )?;
-            audit::record_on_org(tx, actor, &format!("fund.application.{to}"), upk, serde_json::json!({"application": id, "note": note.trim()}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                &format!("fund.application.{to}"),
+                upk,
+                serde_json::json!({"application": id, "note": note.trim()}),
+            )?;
             Ok(())
         })
     }
@@ -573,7 +603,13 @@ impl Store {
                 "UPDATE fund_applications SET status = ?3, loan = ?2 WHERE id = ?1",
                 params![application, loan, ApplicationStatus::Disbursed.as_str()],
             )?;
-            audit::record_on_org(tx, actor, "fund.disburse", upk, serde_json::json!({"application": application, "loan": loan_id, "principal": principal}))?;
+            audit::record_on_org(
+                tx,
+                actor,
+                "fund.disburse",
+                upk,
+                serde_json::json!({"application": application, "loan": loan_id, "principal": principal}),
+            )?;
             Ok(loan_id)
         })
     }
