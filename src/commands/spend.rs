@@ -407,6 +407,12 @@ fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
         "  suppliers: {} new, {} merged by name and postal code (listed for review)",
         summary.suppliers_created, summary.suppliers_merged
     );
+    if summary.suppliers_suggested > 0 {
+        println!(
+            "  {} new suppliers look like others (another spelling or postal code): listed for review",
+            summary.suppliers_suggested
+        );
+    }
 }
 
 pub fn imports(store: &Store) -> Result<()> {

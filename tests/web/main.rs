@@ -168,6 +168,11 @@ async fn public_pages_answer_anonymous_visitors_and_private_ones_ask_to_sign_in(
     assert_eq!(health["status"], "ok");
     let css = anon.get("/assets/app.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    // Browsers ask for the icon by themselves: no 404 on any first visit.
+    let icon = anon.get("/favicon.ico").await;
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(text_of(icon).await.starts_with("<svg"));
 }
 
 #[tokio::test]
@@ -194,6 +199,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                 route.path,
                 "/health"
                     | "/assets/app.css"
+                    | "/favicon.ico"
                     | "/lang/{lang}"
                     | "/spend/report.csv"
                     | "/spend/report.xlsx"
@@ -1333,6 +1339,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     let names = column(&seen, "suppliers", "name");
     assert!(!names.contains(&"Apotek Sehat"), "{names:?}");
     assert!(!names.is_empty(), "Preston's suppliers are listed");
+    // The forms it could not submit are not shown; a note says who decides.
+    let html = lancs.page("/spend/suppliers", StatusCode::OK).await;
+    assert!(
+        !html.contains("/locate\"") && !html.contains("/merge\""),
+        "{html}"
+    );
+    assert!(html.contains("analis tingkat seluruh sistem"), "{html}");
 }
 
 #[tokio::test]

@@ -245,10 +245,9 @@ pub fn plan_area_import(
     use std::collections::HashMap;
 
     let mut errors = Vec::new();
-    let mut first_line: HashMap<&AreaCode, u64> = HashMap::new();
+    let mut first_lines = lumbung_tabular::FirstLines::default();
     for r in &records {
-        if let Some(first) = first_line.insert(&r.code, r.line) {
-            first_line.insert(&r.code, first);
+        if let Some(first) = first_lines.repeat_of(&r.code, r.line) {
             errors.push(RowError::new(
                 r.line,
                 Some("code"),

@@ -2,6 +2,7 @@
 //! and a write-off, each decided on the loan's book. Pure decisions; the
 //! store loads the book, posts what these return and saves the row.
 
+use crate::journal::Account;
 use crate::loan::{sum, Rupiah, TooLarge};
 use crate::report::LoanBook;
 use crate::settings::{AboveMax, Settings};
@@ -345,6 +346,19 @@ pub fn write_off(book: &LoanBook, loan: &str, on: Date) -> Result<i64, Refused> 
     Ok(principal)
 }
 
+/// How a write-off is booked: the principal leaves the KSM's receivable,
+/// first against the loan-loss reserve the UPK holds; a shortfall is
+/// provisioned as an expense in the same entry, so the reserve never turns
+/// negative.
+pub fn write_off_lines(ksm: i64, principal: i64, reserve_held: i64) -> [(Account, i64); 3] {
+    let from_reserve = principal.min(reserve_held.max(0));
+    [
+        (Account::LoanLossReserve, from_reserve),
+        (Account::ReserveExpense, principal - from_reserve),
+        (Account::LoansReceivable(ksm), -principal),
+    ]
+}
+
 fn no_payment_after(book: &LoanBook, on: Date) -> Result<(), Refused> {
     match book.payments.last().filter(|p| p.0 > on) {
         Some(last) => Err(Refused::PaymentAfter {
@@ -585,5 +599,39 @@ mod tests {
             e.text().indonesian(),
             "pinjaman L-1 tidak punya sisa untuk dihapusbukukan"
         );
+    }
+
+    #[test]
+    fn a_write_off_uses_the_reserve_first_and_expenses_the_shortfall() {
+        let ksm = 7;
+        // Reserve enough: all of it from the reserve.
+        assert_eq!(
+            write_off_lines(ksm, 900_000, 1_000_000),
+            [
+                (Account::LoanLossReserve, 900_000),
+                (Account::ReserveExpense, 0),
+                (Account::LoansReceivable(ksm), -900_000),
+            ]
+        );
+        // Reserve short: what it holds, the rest an expense.
+        assert_eq!(
+            write_off_lines(ksm, 900_000, 40_000),
+            [
+                (Account::LoanLossReserve, 40_000),
+                (Account::ReserveExpense, 860_000),
+                (Account::LoansReceivable(ksm), -900_000),
+            ]
+        );
+        // No reserve (or one already short): all an expense.
+        for held in [0, -5_000] {
+            assert_eq!(
+                write_off_lines(ksm, 900_000, held)[0],
+                (Account::LoanLossReserve, 0)
+            );
+            assert_eq!(
+                write_off_lines(ksm, 900_000, held)[1],
+                (Account::ReserveExpense, 900_000)
+            );
+        }
     }
 }

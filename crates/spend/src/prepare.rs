@@ -64,7 +64,7 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
     let mut errors = Vec::new();
     // A payment id names one payment: one that repeats within the file is a
     // reference (an invoice, a card statement), not a payment id.
-    let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut first_lines = lumbung_tabular::FirstLines::default();
     for row in &rows {
         if let Some(id) = row
             .payment_id
@@ -72,7 +72,7 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
             .map(str::trim)
             .filter(|id| !id.is_empty())
         {
-            if let Some(first) = first_line.get(id) {
+            if let Some(first) = first_lines.repeat_of(id, row.line) {
                 errors.push(RowError::new(
                     row.line,
                     Some("payment_id"),
@@ -80,8 +80,6 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
                         id: "id pembayaran {payment} berulang (pertama di baris {first}): rujukan yang berulang bukan id pembayaran; petakan sebagai `transaction`",
                         en: "payment id {payment} repeats (first on line {first}): a reference that repeats is not a payment id; map it as `transaction`"),
                 ));
-            } else {
-                first_line.insert(id.to_owned(), row.line);
             }
         }
     }

@@ -81,6 +81,70 @@ pub fn name_key(name: &str, postcode: Option<&str>) -> String {
     format!("{}|{postcode}", normalise_name(name))
 }
 
+/// A supplier of the catalogue as the near-duplicate search sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub postcode: Option<&'a str>,
+}
+
+/// How many neighbours, in the order of normal names, each new supplier
+/// is compared with on either side: spellings of one name sort together.
+const NEIGHBOURS: usize = 4;
+
+/// The suppliers of `new` whose names look like another supplier's of the
+/// catalogue: the same normal name at another postal code, or a spelling
+/// close to it ("Fylde Co-op" and "Fylde Cooperative Society"), never two
+/// names whose numbers differ ("Ribble Print 12", "Ribble Print 13").
+/// Each new supplier once, with the one it looks like: (new, other).
+pub fn near_duplicates(
+    catalogue: &[Listed],
+    new: &std::collections::HashSet<i64>,
+) -> Vec<(i64, i64)> {
+    let mut sorted: Vec<(String, &Listed)> = catalogue
+        .iter()
+        .map(|s| (normalise_name(s.name), s))
+        .filter(|(n, _)| !n.is_empty())
+        .collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+    let mut found = Vec::new();
+    for (i, (name, s)) in sorted.iter().enumerate() {
+        if !new.contains(&s.id) {
+            continue;
+        }
+        let around =
+            sorted[i.saturating_sub(NEIGHBOURS)..(i + NEIGHBOURS + 1).min(sorted.len())].iter();
+        let like = around
+            .filter(|(_, o)| o.id != s.id)
+            .filter(|(other, _)| look_alike(name, other))
+            // The oldest first: the one a merge should keep.
+            .min_by_key(|(_, o)| o.id);
+        if let Some((_, o)) = like {
+            found.push((s.id, o.id));
+        }
+    }
+    found
+}
+
+/// Two normal names that may be one business's.
+fn look_alike(a: &str, b: &str) -> bool {
+    let numbers = |n: &str| -> Vec<String> {
+        n.split(' ')
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+            .collect()
+    };
+    if numbers(a) != numbers(b) {
+        return false;
+    }
+    let squashed = |n: &str| n.replace("cooperative", "coop").replace(' ', "");
+    let close = |a: &str, b: &str| {
+        a == b || (a.len().min(b.len()) >= 6 && strsim::jaro_winkler(a, b) >= 0.93)
+    };
+    close(a, b) || close(&squashed(a), &squashed(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +180,57 @@ mod tests {
             name_key("Acme Ltd", Some("pr1 2he")),
             name_key("ACME LIMITED", Some("PR12HE"))
         );
+    }
+
+    #[test]
+    fn near_duplicates_are_spellings_and_other_postcodes_of_one_name() {
+        let catalogue = [
+            Listed {
+                id: 1,
+                name: "Fylde Foods Ltd",
+                postcode: Some("FY1 1AA"),
+            },
+            Listed {
+                id: 2,
+                name: "Preston Co-operative Society",
+                postcode: None,
+            },
+            Listed {
+                id: 3,
+                name: "Ribble Print 12 Ltd",
+                postcode: None,
+            },
+            Listed {
+                id: 10,
+                name: "Fylde Foods Limited",
+                postcode: Some("FY8 2BB"),
+            },
+            Listed {
+                id: 11,
+                name: "Preston Coop Society",
+                postcode: None,
+            },
+            Listed {
+                id: 12,
+                name: "Preston Cooperativ Society",
+                postcode: None,
+            },
+            Listed {
+                id: 13,
+                name: "Ribble Print 13 Ltd",
+                postcode: None,
+            },
+            Listed {
+                id: 14,
+                name: "Lancaster Bakery",
+                postcode: None,
+            },
+        ];
+        let new = [10, 11, 12, 13, 14].into_iter().collect();
+        let mut found = near_duplicates(&catalogue, &new);
+        found.sort();
+        assert_eq!(found, vec![(10, 1), (11, 2), (12, 2)]);
+        // Nothing new, nothing suggested.
+        assert!(near_duplicates(&catalogue, &Default::default()).is_empty());
     }
 }

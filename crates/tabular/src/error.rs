@@ -3,7 +3,9 @@
 
 use lumbung_text::{text, Language, Text};
 use serde::Serialize;
+use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
+use std::hash::Hash;
 
 /// How many problems an error message lists before it only counts the rest.
 pub const LISTED_PROBLEMS: usize = 50;
@@ -64,6 +66,31 @@ impl RowError {
             line,
             column: column.map(str::to_owned),
             message: message.into(),
+        }
+    }
+}
+
+/// The line each key of a file was first seen on, so that a row repeating
+/// a key can name where it first stood.
+#[derive(Debug)]
+pub struct FirstLines<K>(HashMap<K, u64>);
+
+impl<K> Default for FirstLines<K> {
+    fn default() -> Self {
+        FirstLines(HashMap::new())
+    }
+}
+
+impl<K: Eq + Hash> FirstLines<K> {
+    /// Notes `key` as seen on `line`; when it was seen before, the line
+    /// it was first seen on (which stays the first).
+    pub fn repeat_of(&mut self, key: K, line: u64) -> Option<u64> {
+        match self.0.entry(key) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(line);
+                None
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ pub mod text;
 
 pub use csv_file::{CsvFile, CsvRow, Header, RowCheck};
 pub use error::{
-    cannot_read_row, csv_error, row_width, too_many_fields, too_many_rows, Brief, Rejected,
-    RowError, LISTED_PROBLEMS, MAX_FIELDS, MAX_ROWS,
+    cannot_read_row, csv_error, row_width, too_many_fields, too_many_rows, Brief, FirstLines,
+    Rejected, RowError, LISTED_PROBLEMS, MAX_FIELDS, MAX_ROWS,
 };
 pub use table::limits;

@@ -60,6 +60,14 @@ impl Viewer {
         }
     }
 
+    /// Whether the viewer decides about the one supplier catalogue of all
+    /// anchors (a decision changes figures wherever the supplier was
+    /// paid): a writer of spend whose scope is the whole system.
+    pub fn decides_catalogue(&self) -> bool {
+        self.user()
+            .is_some_and(|u| u.role.can_write(Resource::Spend) && u.scope == Scope::Global)
+    }
+
     pub fn scope(&self) -> Scope {
         self.user()
             .map(|u| u.scope.clone())

@@ -23,6 +23,7 @@ fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_write_orgs => u.role.can_write(Resource::AreasOrgs),
             can_write_users => u.role.can_write(Resource::Users),
             can_write_spend => u.role.can_write(Resource::Spend),
+            can_decide_suppliers => viewer.decides_catalogue(),
             can_fund => u.role.can_read(Resource::Fund),
             can_write_fund => u.role.can_write(Resource::Fund),
             can_approve_fund => u.role.can_write(Resource::FundApproval),

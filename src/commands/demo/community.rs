@@ -114,7 +114,7 @@ pub fn load(store: &Store) -> Result<()> {
                 attendance: attendance(k, s)?,
                 documents: vec![
                     Document {
-                        title: format!("Berita acara: {}", step.label.id),
+                        title: "Notulen rapat".into(),
                         reference: Some(format!("BA-{:02}/{}", s + 1, done_on.year())),
                     },
                     Document {
@@ -133,7 +133,7 @@ pub fn load(store: &Store) -> Result<()> {
         }
     }
     let mut criteria = serde_json::to_value(bps_template())?;
-    criteria["name"] = "Kriteria kemiskinan warga Ciruas (dari 14 kriteria BPS)".into();
+    criteria["name"] = "Ciruas 2026 (BPS 14)".into();
     let criteria: Criteria = serde_json::from_value(criteria)?;
     store.set_mapping_criteria(MAPPED, &criteria, &cli)?;
     store

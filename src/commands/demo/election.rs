@@ -190,7 +190,7 @@ fn break_tie(store: &Store, id: PollId, who: &Actor) -> Result<()> {
                 rule: count.settings.tie_rule,
                 winners: vec![],
                 revote,
-                note: "Pemilihan ulang di antara yang sama suaranya, rapat yang sama".into(),
+                note: "Diulang oleh rapat yang sama: dua calon bersuara sama".into(),
             },
             who,
         )?;

@@ -59,9 +59,12 @@ enum DemoScope {
     Org(&'static str),
 }
 
-/// Two users of every role, with sensible scopes.
-const USERS: [(&str, Role, DemoScope); 12] = [
+/// Two users of every role, with sensible scopes, and an analyst of the
+/// whole system, who decides about the one supplier catalogue of all
+/// anchors.
+const USERS: [(&str, Role, DemoScope); 13] = [
     ("admin", Role::Admin, DemoScope::Global),
+    ("analyst", Role::Analyst, DemoScope::Global),
     ("admin.serang", Role::Admin, DemoScope::Area("3604")),
     (
         "analyst.lancashire",
@@ -205,11 +208,37 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     create_upk_and_ksm(store)?;
     load_spend(store)?;
     load_fund(store)?;
-    let logins = create_users(store)?;
+    create_users(store)?;
     run_fund(store)?;
     community::load(store)?;
     election::load(store)?;
-    Ok(logins)
+    logins(store)
+}
+
+/// Every login the demo made (the cycle's and the election's too), by
+/// name: user, role, scope, password.
+fn logins(store: &Store) -> Result<Vec<Vec<String>>> {
+    Ok(store
+        .users(&lumbung_domain::Scope::Global)?
+        .into_iter()
+        .map(|u| {
+            let scope = match (&u.scope, &u.scope_name) {
+                (lumbung_domain::Scope::Global, _) => "global".to_owned(),
+                (lumbung_domain::Scope::Area { code, .. }, name) => {
+                    format!("area {code} {}", name.as_deref().unwrap_or(""))
+                }
+                (lumbung_domain::Scope::Org { id, .. }, name) => {
+                    format!("org {id} {}", name.as_deref().unwrap_or(""))
+                }
+            };
+            vec![
+                u.username,
+                u.role.to_string(),
+                scope.trim_end().to_owned(),
+                DEMO_PASSWORD.to_owned(),
+            ]
+        })
+        .collect())
 }
 
 /// A year of the UPK's work after its books were moved in: members and
@@ -600,50 +629,33 @@ fn create_upk_and_ksm(store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// The demo users; returns the logins table.
-fn create_users(store: &Store) -> Result<Vec<Vec<String>>> {
+/// The demo users of `USERS`, one after the other: the store's write
+/// transactions start deferred, so two concurrent writers can fail with
+/// SQLITE_BUSY_SNAPSHOT.
+fn create_users(store: &Store) -> Result<()> {
     let password = Password::parse(DEMO_PASSWORD)?;
-    let mut planned = Vec::with_capacity(USERS.len());
     for (name, role, scope) in USERS {
-        let (scope_ref, label) = match scope {
-            DemoScope::Global => (ScopeRef::Global, "global".to_owned()),
-            DemoScope::Area(code) => {
-                let area = store
-                    .area(code)?
-                    .with_context(|| format!("demo area {code} not found"))?;
-                (
-                    ScopeRef::Area(AreaCode::parse(code)?),
-                    format!("area {code} {}", area.name),
-                )
-            }
+        let scope = match scope {
+            DemoScope::Global => ScopeRef::Global,
+            DemoScope::Area(code) => ScopeRef::Area(AreaCode::parse(code)?),
             DemoScope::Org(org) => {
                 let kind = if org == BKM {
                     OrgKind::Bkm
                 } else {
                     OrgKind::Upk
                 };
-                let id = org_id(store, org, kind)?;
-                (ScopeRef::Org(id), format!("org {id} {org}"))
+                ScopeRef::Org(org_id(store, org, kind)?)
             }
         };
-        planned.push((Username::parse(name)?, role, scope_ref, label));
+        store.create_user(
+            &Username::parse(name)?,
+            &password,
+            role,
+            &scope,
+            &Actor::cli(),
+        )?;
     }
-    // One after the other: the store's write transactions start deferred,
-    // so two concurrent writers can fail with SQLITE_BUSY_SNAPSHOT.
-    for (name, role, scope, _) in &planned {
-        store.create_user(name, &password, *role, scope, &Actor::cli())?;
-    }
-    Ok(planned
-        .into_iter()
-        .map(|(name, role, _, label)| {
-            vec![
-                name.to_string(),
-                role.to_string(),
-                label,
-                DEMO_PASSWORD.to_owned(),
-            ]
-        })
-        .collect())
+    Ok(())
 }
 
 /// A fresh database in a temporary folder, cheap passwords.
@@ -681,14 +693,18 @@ mod tests {
     }
 
     #[test]
-    fn two_users_of_every_role() {
+    fn two_users_of_every_role_and_an_analyst_of_the_whole_system() {
         for role in Role::ALL {
+            let extra = usize::from(role == Role::Analyst);
             assert_eq!(
                 USERS.iter().filter(|(_, r, _)| *r == role).count(),
-                2,
+                2 + extra,
                 "{role}"
             );
         }
+        assert!(USERS
+            .iter()
+            .any(|(_, r, s)| *r == Role::Analyst && matches!(s, DemoScope::Global)));
         assert!(Password::parse(DEMO_PASSWORD).is_ok());
     }
 
@@ -696,7 +712,18 @@ mod tests {
     fn the_demo_loads_into_a_fresh_database() {
         let (_dir, store) = super::test_store();
         let logins = load(&store).unwrap();
-        assert_eq!(logins.len(), 12);
+        // The startup list names every login: USERS, the cycle's
+        // coordinator and facilitators, the election committee's two.
+        let names: Vec<&str> = logins.iter().map(|l| l[0].as_str()).collect();
+        assert_eq!(logins.len(), USERS.len() + 4, "{names:?}");
+        for name in USERS.iter().map(|u| u.0).chain([
+            community::COORDINATOR,
+            community::FACILITATORS,
+            election::SECOND_ENTERER,
+            election::THIRD_MEMBER,
+        ]) {
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
         let o = store.overview().unwrap();
         // UK: 17 areas; Banten: ID + 1 + 8 + 155 + 1501; RW/RT: 11 + 42.
         assert_eq!(o.areas, 17 + 1 + 1 + 8 + 155 + 1501 + 11 + 42);

@@ -77,6 +77,17 @@ impl BallotBox {
         BallotBox::default()
     }
 
+    /// A box of `(id, names)` rows, for tests: a refused ballot fails the
+    /// test.
+    #[cfg(test)]
+    pub(crate) fn of(rows: &[(&str, &[&str])]) -> BallotBox {
+        let mut bx = BallotBox::new();
+        for (id, names) in rows {
+            bx.push(id, names).unwrap();
+        }
+        bx
+    }
+
     /// Adds a ballot. The id is trimmed and must be new; names are trimmed
     /// and blank ones left out.
     pub fn push<S: AsRef<str>>(&mut self, id: &str, names: &[S]) -> Result<(), BallotError> {

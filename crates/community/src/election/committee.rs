@@ -203,26 +203,18 @@ pub fn check_second_member(
 mod tests {
     use super::*;
 
-    fn bx(rows: &[(&str, &[&str])]) -> BallotBox {
-        let mut b = BallotBox::new();
-        for (id, names) in rows {
-            b.push(id, names).unwrap();
-        }
-        b
-    }
-
     fn who(name: &str) -> Vec<String> {
         vec![name.to_owned()]
     }
 
     #[test]
     fn a_difference_is_resolved_by_a_member_who_made_neither_entry() {
-        let a = bx(&[
+        let a = BallotBox::of(&[
             ("1", &["Udin", "Siti"]),
             ("2", &["Ani", "Dodi"]),
             ("3", &["Ani", "Siti"]),
         ]);
-        let b = bx(&[("1", &["siti", " UDIN"]), ("2", &["Ani", "Dedi"])]);
+        let b = BallotBox::of(&[("1", &["siti", " UDIN"]), ("2", &["Ani", "Dedi"])]);
         let (made_a, made_b) = (who("ani"), who("budi"));
         let e = Entries {
             a: &a,
@@ -276,7 +268,7 @@ mod tests {
 
     #[test]
     fn publishing_needs_every_ballot_in_both_entries_by_two_members() {
-        let a = bx(&[("1", &["Udin", "Siti"]), ("2", &["Ani", "Dodi"])]);
+        let a = BallotBox::of(&[("1", &["Udin", "Siti"]), ("2", &["Ani", "Dodi"])]);
         let empty = BallotBox::new();
         let (made_a, made_b, none) = (who("ani"), who("budi"), vec![]);
         let e = Entries {
@@ -289,7 +281,7 @@ mod tests {
             check_double_entry(&e, &[]),
             Err(CommitteeError::EntryEmpty('B'))
         );
-        let b = bx(&[("1", &["Udin", "Siti"])]);
+        let b = BallotBox::of(&[("1", &["Udin", "Siti"])]);
         let e = Entries {
             a: &a,
             b: &b,

@@ -74,18 +74,10 @@ fn keys(ballot: BallotRef<'_>) -> Vec<NameKey> {
 mod tests {
     use super::*;
 
-    fn entry(rows: &[(&str, &[&str])]) -> BallotBox {
-        let mut bx = BallotBox::new();
-        for (id, names) in rows {
-            bx.push(id, names).unwrap();
-        }
-        bx
-    }
-
     #[test]
     fn identical_entries_agree_whatever_the_case_spacing_and_order() {
-        let a = entry(&[("1", &["Udin", "Asep"]), ("2", &["Siti", "Ani", "Budi"])]);
-        let b = entry(&[
+        let a = BallotBox::of(&[("1", &["Udin", "Asep"]), ("2", &["Siti", "Ani", "Budi"])]);
+        let b = BallotBox::of(&[
             ("2", &["ani", "SITI", "  Budi "]),
             ("1", &["Asep", "udin", ""]),
         ]);
@@ -94,12 +86,12 @@ mod tests {
 
     #[test]
     fn missing_ballots_and_different_names_are_flagged() {
-        let a = entry(&[
+        let a = BallotBox::of(&[
             ("1", &["Udin", "Asep"]),
             ("2", &["Siti", "Ani"]),
             ("3", &["Budi", "Ani"]),
         ]);
-        let b = entry(&[
+        let b = BallotBox::of(&[
             ("1", &["H. Udin", "Asep"]),
             ("3", &["Budi", "Ani"]),
             ("4", &["Budi", "Siti"]),
@@ -128,12 +120,12 @@ mod tests {
 
     #[test]
     fn a_name_left_out_is_a_difference() {
-        let a = entry(&[("1", &["Udin", "Asep", "Siti"])]);
-        let b = entry(&[("1", &["Udin", "Asep"])]);
+        let a = BallotBox::of(&[("1", &["Udin", "Asep", "Siti"])]);
+        let b = BallotBox::of(&[("1", &["Udin", "Asep"])]);
         assert_eq!(compare_entries(&a, &b).len(), 1);
         // The same name twice is not the same as once.
-        let c = entry(&[("1", &["Udin", "Udin", "Asep"])]);
-        let d = entry(&[("1", &["Udin", "Asep", "Asep"])]);
+        let c = BallotBox::of(&[("1", &["Udin", "Udin", "Asep"])]);
+        let d = BallotBox::of(&[("1", &["Udin", "Asep", "Asep"])]);
         assert_eq!(compare_entries(&c, &d).len(), 1);
     }
 }

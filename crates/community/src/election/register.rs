@@ -8,7 +8,7 @@ use super::settings::Invalid;
 use jiff::civil::Date;
 use lumbung_domain::import::{too_many_fields, too_many_rows, MAX_FIELDS, MAX_ROWS};
 use lumbung_domain::{text, ImportSummary, Rejected, RowError, Sex, Text};
-use lumbung_tabular::csv_error;
+use lumbung_tabular::{csv_error, FirstLines};
 
 fn name_empty() -> Text {
     text!("election_name_empty"; id: "namanya kosong", en: "the name is empty")
@@ -273,7 +273,7 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
     }
     let mut errors = Vec::new();
     let mut out: Vec<VoterInput> = Vec::new();
-    let mut seen: HashMap<NameKey, u64> = HashMap::new();
+    let mut first_lines = FirstLines::default();
     for (i, rec) in records.enumerate() {
         let line = i as u64 + 2;
         let rec = match rec {
@@ -331,7 +331,7 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
         match NameKey::new(&name) {
             None => errors.push(RowError::new(line, Some(&names[col_name]), name_empty())),
             Some(key) => {
-                if let Some(first) = seen.get(&key) {
+                if let Some(first) = first_lines.repeat_of(key, line) {
                     errors.push(RowError::new(
                         line,
                         Some(&names[col_name]),
@@ -339,8 +339,6 @@ pub fn read_voters(file: &str, bytes: &[u8]) -> Result<Vec<VoterInput>, Rejected
                             id: "{quoted} sudah ada di baris {first}; bedakan dua orang bernama sama (mis. \"{name} (no. 12)\")",
                             en: "{quoted} is already on line {first}; write two people of one name apart (e.g. \"{name} (no. 12)\")"),
                     ));
-                } else {
-                    seen.insert(key, line);
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! to_json`] writes every object with its keys sorted and no whitespace
 //! (the bytes `serde_json::Value` writes), and a test pins the bytes.
 
-use super::count::TieRecord;
+use super::count::{Resolution, TieRecord};
 use super::recount::Recount;
 use super::settings::{ElectionSettings, Level};
 use super::women::WomenShare;
@@ -51,6 +51,17 @@ pub struct ResolutionNote {
     pub ballot_id: String,
     pub names: Option<Vec<String>>,
     pub note: String,
+}
+
+/// A resolution as published: without who resolved it or when.
+impl From<&Resolution> for ResolutionNote {
+    fn from(r: &Resolution) -> ResolutionNote {
+        ResolutionNote {
+            ballot_id: r.ballot_id.clone(),
+            names: r.names.clone(),
+            note: r.note.clone(),
+        }
+    }
 }
 
 /// The two entries: their sizes, differences and resolutions.

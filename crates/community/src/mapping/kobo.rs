@@ -12,7 +12,8 @@ use super::household::{Age, Answer, Household, Member, Nik, Relation, Sex};
 use lumbung_domain::{text, AreaCode, Language, Text};
 use lumbung_tabular::text::{sniff_delimiter, strip_bom};
 use lumbung_tabular::{
-    csv_error, row_width, too_many_fields, too_many_rows, Rejected, RowError, MAX_FIELDS, MAX_ROWS,
+    csv_error, row_width, too_many_fields, too_many_rows, FirstLines, Rejected, RowError,
+    MAX_FIELDS, MAX_ROWS,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -422,6 +423,23 @@ impl Cells<'_> {
     fn err(&self, col: usize, msg: impl Into<lumbung_domain::Text>) -> RowError {
         RowError::new(self.line, Some(&self.headers[col]), msg)
     }
+    /// The cell as `parse` reads it, or an error that quotes the cell in
+    /// the words of `not_a`.
+    fn read<T>(
+        &self,
+        col: usize,
+        parse: impl FnOnce(&str) -> Option<T>,
+        not_a: impl FnOnce(String) -> Text,
+    ) -> Result<T, RowError> {
+        let raw = self.get(col);
+        parse(raw).ok_or_else(|| self.err(col, not_a(format!("{raw:?}"))))
+    }
+}
+
+/// The value, or `None` with its error kept: a row reports every bad cell
+/// at once.
+fn keep<T>(errors: &mut Vec<RowError>, read: Result<T, RowError>) -> Option<T> {
+    read.map_err(|e| errors.push(e)).ok()
 }
 
 struct HouseholdColumns {
@@ -541,16 +559,13 @@ fn parse_answer(c: &Cells<'_>, col: usize, test: &Test) -> Result<Option<Answer>
         return Ok(None);
     }
     match test {
-        Test::YesNo { .. } => parse_yes_no(raw)
-            .map(|b| Some(Answer::YesNo(b)))
-            .ok_or_else(|| {
-                c.err(
-                    col,
-                    text!("kobo_not_yes_no", value = format!("{raw:?}");
-                        id: "{value} bukan ya atau tidak (yes/no, ya/tidak, 1/0, true/false)",
-                        en: "{value} is not yes or no (yes/no, ya/tidak, 1/0, true/false)"),
-                )
-            }),
+        Test::YesNo { .. } => c
+            .read(col, parse_yes_no, |value| {
+                text!("kobo_not_yes_no", value = value;
+                    id: "{value} bukan ya atau tidak (yes/no, ya/tidak, 1/0, true/false)",
+                    en: "{value} is not yes or no (yes/no, ya/tidak, 1/0, true/false)")
+            })
+            .map(|b| Some(Answer::YesNo(b))),
         Test::Number { .. } => Decimal::parse(raw)
             .map(|d| Some(Answer::Number(d)))
             .map_err(|e| c.err(col, e.0)),
@@ -566,69 +581,63 @@ fn parse_member(c: &Cells<'_>, m: &MemberIdx) -> Result<Member, Vec<RowError>> {
             text!("member_name_empty"; id: "nama anggota kosong", en: "the member's name is empty"),
         ));
     }
-    let sex = Sex::parse(c.get(m.sex));
-    if sex.is_none() {
-        errors.push(c.err(
-            m.sex,
-            text!("kobo_not_a_sex", value = format!("{:?}", c.get(m.sex));
-                id: "{value} bukan jenis kelamin (perempuan/laki_laki, P/L, female/male)",
-                en: "{value} is not a sex (perempuan/laki_laki, P/L, female/male)"),
-        ));
-    }
+    let sex = c.read(m.sex, Sex::parse, |value| {
+        text!("kobo_not_a_sex", value = value;
+            id: "{value} bukan jenis kelamin (perempuan/laki_laki, P/L, female/male)",
+            en: "{value} is not a sex (perempuan/laki_laki, P/L, female/male)")
+    });
+    let sex = keep(&mut errors, sex);
     let age_cell = m.age.filter(|&i| !c.get(i).is_empty());
     let year_cell = m.birth_year.filter(|&i| !c.get(i).is_empty());
     let age = match (age_cell, year_cell) {
-        (Some(i), _) => match c.get(i).parse::<u16>() {
-            Ok(y) if y <= 130 => Some(Age::Years(y)),
-            _ => {
-                errors.push(c.err(
-                    i,
-                    text!("kobo_not_an_age", value = format!("{:?}", c.get(i));
-                        id: "{value} bukan umur dalam tahun (0–130)",
-                        en: "{value} is not an age in years (0–130)"),
-                ));
-                None
-            }
-        },
-        (None, Some(i)) => match c.get(i).parse::<i16>() {
-            Ok(y) if (1880..=2100).contains(&y) => Some(Age::BirthYear(y)),
-            _ => {
-                errors.push(c.err(
-                    i,
-                    text!("kobo_not_a_birth_year", value = format!("{:?}", c.get(i));
-                        id: "{value} bukan tahun lahir", en: "{value} is not a year of birth"),
-                ));
-                None
-            }
-        },
+        (Some(i), _) => c.read(
+            i,
+            |raw| {
+                raw.parse::<u16>()
+                    .ok()
+                    .filter(|&y| y <= 130)
+                    .map(Age::Years)
+            },
+            |value| {
+                text!("kobo_not_an_age", value = value;
+                    id: "{value} bukan umur dalam tahun (0–130)",
+                    en: "{value} is not an age in years (0–130)")
+            },
+        ),
+        (None, Some(i)) => c.read(
+            i,
+            |raw| {
+                raw.parse::<i16>()
+                    .ok()
+                    .filter(|y| (1880..=2100).contains(y))
+                    .map(Age::BirthYear)
+            },
+            |value| {
+                text!("kobo_not_a_birth_year", value = value;
+                    id: "{value} bukan tahun lahir", en: "{value} is not a year of birth")
+            },
+        ),
         (None, None) => {
             let col = m.age.or(m.birth_year).expect("checked by the mapping");
-            errors.push(c.err(
+            Err(c.err(
                 col,
                 text!("kobo_no_age";
                     id: "umur maupun tahun lahir tidak diisi",
                     en: "neither the age nor the year of birth is given"),
-            ));
-            None
+            ))
         }
     };
-    let relation = Relation::parse(c.get(m.relation));
-    if relation.is_none() {
-        errors.push(c.err(
-            m.relation,
-            text!("kobo_not_a_relation", value = format!("{:?}", c.get(m.relation));
-                id: "{value} bukan hubungan dengan kepala keluarga (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)",
-                en: "{value} is not a relation to the head (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)"),
-        ));
-    }
+    let age = keep(&mut errors, age);
+    let relation = c.read(m.relation, Relation::parse, |value| {
+        text!("kobo_not_a_relation", value = value;
+            id: "{value} bukan hubungan dengan kepala keluarga (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)",
+            en: "{value} is not a relation to the head (kepala, istri, suami, anak, menantu, cucu, orang_tua, mertua, famili_lain, pembantu, lainnya)")
+    });
+    let relation = keep(&mut errors, relation);
     let nik = match m.nik.map(|i| (i, c.get(i))) {
-        Some((i, raw)) if !raw.is_empty() => match Nik::parse(raw) {
-            Ok(n) => Some(n),
-            Err(e) => {
-                errors.push(c.err(i, e.0));
-                None
-            }
-        },
+        Some((i, raw)) if !raw.is_empty() => {
+            keep(&mut errors, Nik::parse(raw).map_err(|e| c.err(i, e.0)))
+        }
         _ => None,
     };
     match (sex, age, relation) {
@@ -701,8 +710,8 @@ pub fn import_kobo(
         main_errors.extend(cols.errors);
         index_col = hc.index;
         if main_ok {
-            let mut uuids: HashMap<String, u64> = HashMap::new();
-            let mut index_lines: HashMap<u64, u64> = HashMap::new();
+            let mut uuids = FirstLines::default();
+            let mut indices = FirstLines::default();
             for (line, cells) in &t.rows {
                 let c = Cells {
                     line: *line,
@@ -716,38 +725,25 @@ pub fn import_kobo(
                         hc.uuid,
                         text!("kobo_uuid_empty"; id: "_uuid kosong", en: "the _uuid is empty"),
                     ));
-                } else if let Some(first) = uuids.get(&id) {
+                } else if let Some(first) = uuids.repeat_of(id.clone(), *line) {
                     main_errors.push(c.err(
                         hc.uuid,
                         text!("kobo_duplicate_uuid", id = id, first = first;
                             id: "_uuid {id} ganda (pertama di baris {first})",
                             en: "duplicate _uuid {id} (first on line {first})"),
                     ));
-                } else {
-                    uuids.insert(id.clone(), *line);
                 }
-                let index = match parse_index(&c, hc.index) {
-                    Ok(i) => {
-                        if let Some(first) = index_lines.get(&i) {
-                            main_errors.push(c.err(
-                                hc.index,
-                                text!("kobo_duplicate_index", index = i, first = first;
-                                    id: "_index {index} ganda (pertama di baris {first})",
-                                    en: "duplicate _index {index} (first on line {first})"),
-                            ));
-                        } else {
-                            index_lines.insert(i, *line);
-                        }
-                        Some(i)
-                    }
-                    Err(e) => {
-                        main_errors.push(e);
-                        None
-                    }
-                };
-                let rt = parse_rt(&c, &hc.rt, areas)
-                    .map_err(|e| main_errors.push(e))
-                    .ok();
+                let index = keep(&mut main_errors, parse_index(&c, hc.index));
+                let repeat = index.and_then(|i| Some((i, indices.repeat_of(i, *line)?)));
+                if let Some((index, first)) = repeat {
+                    main_errors.push(c.err(
+                        hc.index,
+                        text!("kobo_duplicate_index", index = index, first = first;
+                            id: "_index {index} ganda (pertama di baris {first})",
+                            en: "duplicate _index {index} (first on line {first})"),
+                    ));
+                }
+                let rt = keep(&mut main_errors, parse_rt(&c, &hc.rt, areas));
                 let head_name = c.get(hc.head).to_owned();
                 if head_name.is_empty() {
                     main_errors.push(c.err(
@@ -815,13 +811,7 @@ pub fn import_kobo(
                     cells,
                     headers: &t.headers,
                 };
-                let parent = match parse_index(&c, idx.parent) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        roster_errors.push(e);
-                        None
-                    }
-                };
+                let parent = keep(&mut roster_errors, parse_index(&c, idx.parent));
                 let member = parse_member(&c, &idx).map_err(|e| roster_errors.extend(e));
                 let (Some(parent), true) = (parent, main_ok) else {
                     continue;

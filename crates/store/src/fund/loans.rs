@@ -379,13 +379,15 @@ impl Store {
     }
 
     /// Writes off the principal a loan still has on a date, against the
-    /// loan-loss reserve. Later payments are refused.
+    /// loan-loss reserve as far as it goes (`servicing::write_off_lines`).
+    /// Later payments are refused.
     pub fn write_off(&self, loan_id: &str, on: Date, reason: &str, actor: &Actor) -> Result<i64> {
         let reason = servicing::reason(Action::WriteOff, reason)?;
         self.write(|tx| {
             let (loan, upk, ksm) = loan_by_id(tx, loan_id)?;
             let book = book_of(tx, loan)?;
             let principal = servicing::write_off(&book, loan_id, on)?;
+            let reserve_held = reserve_held(tx, upk, on)?;
             let seq = post(
                 tx,
                 upk,
@@ -394,10 +396,7 @@ impl Store {
                     on,
                     format!("write-off of loan {}: {}", loan_id.trim(), reason),
                     format!("write_off:{}", loan_id.trim()),
-                    [
-                        (Account::LoanLossReserve, principal),
-                        (Account::LoansReceivable(ksm), -principal),
-                    ],
+                    servicing::write_off_lines(ksm, principal, reserve_held),
                 ),
             )?
             .expect("a loan is written off once");
@@ -426,11 +425,7 @@ impl Store {
             let mut ctx = Context::default();
             ctx.settings.insert(upk, settings_tx(tx, upk)?);
             let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
-            let held: i64 = -tx.query_row(
-                "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
-                params![upk, as_of.to_string()],
-                |r| r.get::<_, i64>(0),
-            )?;
+            let held = reserve_held(tx, upk, as_of)?;
             let change = needed - held;
             if change != 0 {
                 post(
@@ -645,4 +640,17 @@ struct LoanTermsRow {
     schedule: String,
     migrated: bool,
     frequency: String,
+}
+
+/// The loan-loss reserve a UPK holds at the end of a day (a credit
+/// balance, positive).
+fn reserve_held(tx: &rusqlite::Connection, upk: i64, on: Date) -> Result<i64> {
+    let balance: i64 = tx.query_row(
+        "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
+        params![upk, on.to_string()],
+        |r| r.get(0),
+    )?;
+    balance
+        .checked_neg()
+        .ok_or_else(|| lumbung_fund::loan::TooLarge("reserve").into())
 }

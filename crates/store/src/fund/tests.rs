@@ -166,6 +166,10 @@ fn check_books(s: &Store, u: &Upk) {
         reserve_posted - written_off,
         "the reserve is what was provided less what was written off"
     );
+    assert!(
+        -b.get(&Account::LoanLossReserve).copied().unwrap_or(0) >= 0,
+        "a write-off never takes the reserve below zero"
+    );
     // The per-day balances agree with the journal, account by account.
     let conn = s.conn().unwrap();
     let mut by_kind: std::collections::BTreeMap<&str, i64> = Default::default();

@@ -96,6 +96,7 @@ impl Store {
         }
         summary.suppliers_created = resolver.created;
         summary.suppliers_merged = resolver.merged.len() as u64;
+        summary.suppliers_suggested = resolver.suggest_near_duplicates()?;
         if payments.iter().any(|p| p.payment_id.is_some()) {
             facts.payment = payments
                 .iter()
@@ -426,6 +427,7 @@ impl Store {
             .collect::<Result<_>>()?;
         summary.suppliers_created = resolver.created;
         summary.suppliers_merged = resolver.merged.len() as u64;
+        summary.suppliers_suggested = resolver.suggest_near_duplicates()?;
         let mut cache = HashMap::new();
         let sectors: Vec<u32> = scanned
             .sectors
@@ -558,5 +560,76 @@ Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local con
             "all four already held"
         );
         assert_eq!(s.spend_imports().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn new_suppliers_that_look_like_others_are_listed_for_review() {
+        const MORE: &str = "anchor,fiscal_year,payment_date,supplier_name,postcode,amount
+Anchor 00,2013/14,01/06/2013,Acme Print 1 Limited,FY1 1AA,10.00
+Anchor 00,2013/14,01/06/2013,Preston Co-operative Society,,11.00
+Anchor 00,2013/14,01/06/2013,Preston Coop Society,PR2 2AA,12.00
+Anchor 00,2013/14,01/06/2013,Acme Print 2 Ltd,PR1 2HE,13.00
+";
+        let (_a, by_rows) = store();
+        let (_b, by_scan) = store();
+        let first = general(&by_rows, "x");
+        assert_eq!(first.suppliers_suggested, 0, "nothing looks alike yet");
+        fast(&by_scan, "x");
+        let ledger = read_ledger("m.csv", MORE.as_bytes(), &ReadOptions::default()).unwrap();
+        let defaults = lumbung_spend::prepare::Defaults {
+            anchor: None,
+            year: None,
+            calendar: FiscalCalendar::UK,
+            period_hint: None,
+        };
+        let (payments, errors) = lumbung_spend::prepare::prepare(ledger.rows, &defaults);
+        assert!(errors.is_empty());
+        let rows = by_rows
+            .import_spend(
+                "m.csv",
+                "y",
+                &payments,
+                &serde_json::Value::Null,
+                &Actor::cli(),
+            )
+            .unwrap();
+        let scanned = scan_reader(
+            "m.csv",
+            MORE.as_bytes(),
+            0,
+            &ScanOptions::new(FiscalCalendar::UK),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let scan = by_scan
+            .import_spend_facts("m.csv", "y", scanned, None, &Actor::cli())
+            .unwrap();
+        for (s, summary) in [(&by_rows, rows), (&by_scan, scan)] {
+            // Acme Print 1 at another postal code, and both spellings of
+            // the co-operative (each like the other); never Acme Print 2.
+            assert_eq!(summary.suppliers_suggested, 3, "{summary:?}");
+            let listed: Vec<(String, String)> = s
+                .suppliers(None, true, 100)
+                .unwrap()
+                .into_iter()
+                .map(|x| (x.name, x.review.unwrap_or_default()))
+                .collect();
+            assert!(
+                listed.iter().any(|(n, r)| n == "Acme Print 1 Limited"
+                    && r.contains("Acme Print 1 Ltd")
+                    && r.contains("PR12HE")),
+                "{listed:?}"
+            );
+            assert!(
+                listed
+                    .iter()
+                    .any(|(n, r)| n.starts_with("Preston Co") && r.contains("Preston Co")),
+                "{listed:?}"
+            );
+            assert!(
+                !listed.iter().any(|(n, _)| n == "Acme Print 2 Ltd"),
+                "{listed:?}"
+            );
+        }
     }
 }

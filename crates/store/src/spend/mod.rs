@@ -66,6 +66,10 @@ pub struct SpendImportSummary {
     /// Suppliers that rows joined by name and postal code although their
     /// identifiers differ: listed for review.
     pub suppliers_merged: u64,
+    /// New suppliers whose names look like another's (another spelling,
+    /// another postal code): listed for review as perhaps the same.
+    #[serde(default)]
+    pub suppliers_suggested: u64,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

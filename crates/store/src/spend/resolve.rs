@@ -8,7 +8,7 @@ use crate::{Result, StoreError};
 use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgKind, PostalCode, Scope};
 use lumbung_spend::facts::{Facts, NO_SECTOR};
 use lumbung_spend::report::Location;
-use lumbung_spend::suppliers::{name_key, normalise_name};
+use lumbung_spend::suppliers::{name_key, near_duplicates, normalise_name, Listed};
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +17,8 @@ pub(super) struct SupplierResolver<'a> {
     pub(super) tx: &'a Transaction<'a>,
     pub(super) cache: HashMap<(&'static str, String), i64>,
     pub(super) created: u64,
+    /// The suppliers this import created.
+    created_ids: HashSet<i64>,
     pub(super) merged: HashSet<i64>,
     /// Display names already read, by supplier.
     pub(super) names: HashMap<i64, String>,
@@ -28,6 +30,7 @@ impl<'a> SupplierResolver<'a> {
             tx,
             cache: HashMap::new(),
             created: 0,
+            created_ids: HashSet::new(),
             merged: HashSet::new(),
             names: HashMap::new(),
         }
@@ -78,6 +81,49 @@ impl<'a> SupplierResolver<'a> {
                 .execute(params![supplier, reason])?;
         }
         Ok(())
+    }
+
+    /// Lists each supplier this import created whose name looks like
+    /// another's of the catalogue (`near_duplicates`) for review, unless
+    /// already listed; returns how many.
+    pub(super) fn suggest_near_duplicates(&mut self) -> Result<u64> {
+        if self.created_ids.is_empty() {
+            return Ok(0);
+        }
+        let rows: Vec<(i64, String, Option<String>)> = crate::sql::all(
+            self.tx,
+            "SELECT id, name, postcode FROM suppliers",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let listed: Vec<Listed> = rows
+            .iter()
+            .map(|(id, name, postcode)| Listed {
+                id: *id,
+                name,
+                postcode: postcode.as_deref(),
+            })
+            .collect();
+        let by_id: HashMap<i64, &Listed> = listed.iter().map(|l| (l.id, l)).collect();
+        let mut suggested = 0;
+        for (new, like) in near_duplicates(&listed, &self.created_ids) {
+            if self.merged.contains(&new) {
+                continue;
+            }
+            let other = by_id[&like];
+            let at = other
+                .postcode
+                .map(|pc| format!(" at {pc}"))
+                .unwrap_or_default();
+            self.tx
+                .prepare_cached("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
+                .execute(params![
+                    new,
+                    format!("perhaps the same as supplier {like} {:?}{at}", other.name)
+                ])?;
+            suggested += 1;
+        }
+        Ok(suggested)
     }
 
     /// The rule: the same identifier is the same supplier; otherwise the
@@ -153,6 +199,7 @@ impl<'a> SupplierResolver<'a> {
             .execute(params![name, postcode, crate::now()])?;
         let s = self.tx.last_insert_rowid();
         self.created += 1;
+        self.created_ids.insert(s);
         self.add_key("name", &nkey, s)?;
         if let Some(idk) = id_key {
             self.add_key("id", idk, s)?;

@@ -94,6 +94,17 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// Served at the address browsers ask for by themselves.
+pub async fn icon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../assets/icon.svg"),
+    )
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NextQuery {

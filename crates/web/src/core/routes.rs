@@ -15,6 +15,7 @@ pub static ROUTES: &[Route] = &[
     r!(GET "/", Public, pages::home, "Home: what this Lumbung holds"),
     r!(GET "/health", Public, api::health, "Liveness and database check").answers(api::answers::HEALTH),
     r!(GET "/assets/app.css", Public, pages::stylesheet, "Stylesheet"),
+    r!(GET "/favicon.ico", Public, pages::icon, "The app's icon (a lumbung)"),
     r!(GET "/lang/{lang}", Public, pages::switch_lang, "Switch the interface language"),
     r!(GET "/login", Public, pages::login_form, "Sign-in form"),
     r!(POST "/login", Public, pages::login, "Sign in"),

@@ -41,7 +41,7 @@ fn field_error(field: &str, message: impl Into<lumbung_domain::Text>) -> Failure
 /// is the whole system makes it (the access rule: a role holds inside its
 /// scope).
 fn require_whole_catalogue(viewer: &Viewer) -> Result<(), Failure> {
-    if viewer.scope() == lumbung_domain::Scope::Global {
+    if viewer.decides_catalogue() {
         Ok(())
     } else {
         Err(Failure::App(AppError::Forbidden))

@@ -107,14 +107,7 @@ fn pinned_summary() -> ResultSummary {
             a: t.entry_a.ballots,
             b: t.entry_b.ballots,
             differences: t.differences.len(),
-            resolutions: resolutions
-                .iter()
-                .map(|r| ResolutionNote {
-                    ballot_id: r.ballot_id.clone(),
-                    names: r.names.clone(),
-                    note: r.note.clone(),
-                })
-                .collect(),
+            resolutions: resolutions.iter().map(ResolutionNote::from).collect(),
         },
         ranking: t.recount.as_ref().map(|r| {
             r.votes

@@ -1,0 +1,97 @@
+//! `lumbung demo` as its users start it: the real binary on a free port
+//! over a fresh database.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The demo's password of every login (README.md, the startup list).
+pub const PASSWORD: &str = "lumbung-demo-2026";
+
+/// The demo's logins, one of each kind of work.
+pub const USERS: &[&str] = &[
+    "admin",
+    "analyst",
+    "admin.serang",
+    "analyst.lancashire",
+    "analyst.serang",
+    "facilitator.ciruas",
+    "bkm.ketua",
+    "upk.kasir",
+    "auditor",
+];
+
+/// Stands for the anonymous visitor in the journeys.
+pub const VISITOR: &str = "visitor";
+
+pub struct Demo {
+    pub base: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Demo {
+    pub fn start() -> Demo {
+        let dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_lumbung"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("LUMBUNG_DB", dir.path().join("demo.db"))
+            .args(["demo", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start lumbung demo");
+        let demo = Demo {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "lumbung demo did not listen within 120 s:\n{}",
+                std::fs::read_to_string(demo.dir.path().join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        demo
+    }
+
+    /// Writes a failing page's screenshot; returns where.
+    pub fn failure_shot(&self, name: &str, png: &[u8]) -> String {
+        let dir = PathBuf::from(
+            std::env::var("CARGO_TARGET_DIR")
+                .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").into()),
+        )
+        .join("browser-failures");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(format!("{file}.png"));
+        std::fs::write(&path, png).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,215 @@
+//! The web app as its users meet it: the real `lumbung demo` driven by
+//! headless Chromium over the DevTools protocol, as every demo role and as
+//! a visitor, on a desktop and a phone, in Indonesian and English. A page
+//! fails on a console error, a 4xx/5xx answer, a horizontal overflow, or a
+//! phrase of the other language; a screenshot of each failing page is
+//! written to `target/browser-failures/`.
+
+mod cdp;
+mod demo;
+mod words;
+
+use cdp::{Browser, Trouble};
+use demo::Demo;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+const DESKTOP: (u32, u32, bool) = (1366, 900, false);
+const PHONE: (u32, u32, bool) = (390, 844, true);
+
+/// Every page reached in one visit, with what went wrong on it.
+struct Visit<'a> {
+    browser: &'a mut Browser,
+    demo: &'a Demo,
+    lang: &'static str,
+    device: &'static str,
+    who: &'a str,
+    failures: Vec<String>,
+}
+
+impl Visit<'_> {
+    /// Checks the page now shown; `what` names it in a failure.
+    fn check(&mut self, what: &str) {
+        let mut problems: Vec<String> = Vec::new();
+        for t in self.browser.take_troubles() {
+            match t {
+                Trouble::Console(text) => problems.push(format!("console error: {text}")),
+                // A 403 is the access table at work only where a test
+                // asks for it; none of the journeys' links may lead there.
+                Trouble::Status { status, url } => problems.push(format!("{status} for {url}")),
+            }
+        }
+        let overflow = self
+            .browser
+            .eval("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        if overflow.as_i64().unwrap_or(0) > 1 {
+            problems.push(format!("overflows sideways by {overflow} px"));
+        }
+        let text = self.browser.eval("document.body.innerText");
+        let text = text.as_str().unwrap_or("");
+        for phrase in words::foreign(self.lang, text) {
+            problems.push(format!("text of the other language: {phrase:?}"));
+        }
+        if !problems.is_empty() {
+            let shot = self.demo.failure_shot(
+                &format!("{}-{}-{}-{}", self.who, self.lang, self.device, what),
+                &self.browser.screenshot(),
+            );
+            self.failures.push(format!(
+                "{} ({}, {}) on {what}: {}\n  screenshot: {shot}",
+                self.who,
+                self.lang,
+                self.device,
+                problems.join("; ")
+            ));
+        }
+    }
+
+    fn open(&mut self, path: &str) {
+        let url = format!("{}{path}", self.demo.base);
+        self.browser.goto(&url);
+        self.check(path);
+    }
+
+    fn sign_in(&mut self, user: &str) {
+        self.open("/login");
+        self.browser.eval_and_wait(&format!(
+            "document.getElementById('username').value = {user:?};
+             document.getElementById('password').value = {pw:?};
+             document.querySelector('form[action=\"/login\"]').requestSubmit();",
+            pw = demo::PASSWORD
+        ));
+        let path = self.browser.eval("location.pathname");
+        assert_ne!(path, "/login", "{user} could not sign in through the form");
+        self.check(&format!("after sign-in ({path})"));
+    }
+
+    /// Where the page now shown leads: the app's own links (menu and
+    /// content, without sign-out, language switches, downloads and the
+    /// API) and each GET form sent with its defaults.
+    fn leads(&mut self) -> Vec<String> {
+        let found = self.browser.eval(
+            "[...[...document.querySelectorAll('a[href^=\"/\"]')]
+               .map(a => a.getAttribute('href').split('#')[0]),
+              ...[...document.querySelectorAll('form')]
+               .filter(f => (f.getAttribute('method') || 'get').toLowerCase() === 'get')
+               .map(f => {
+                 const q = new URLSearchParams(new FormData(f)).toString();
+                 const to = f.getAttribute('action') || location.pathname;
+                 return to + (q ? (to.includes('?') ? '&' : '?') + q : '');
+               })]
+              .filter(h => h.startsWith('/') && !h.startsWith('/logout') && !h.startsWith('/lang/')
+                           && !h.includes('.csv') && !h.includes('.xlsx') && !h.includes('.json')
+                           && !h.includes('download') && !h.startsWith('/api/'))",
+        );
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Every page reachable from the one now shown, breadth first; of the
+    /// pages of one shape (`/fund/loan/{id}`) only the first `per_shape`.
+    fn crawl(&mut self, per_shape: usize) -> usize {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
+        let mut queue: VecDeque<String> = self.leads().into();
+        assert!(!queue.is_empty(), "{} sees no link at all", self.who);
+        while let Some(path) = queue.pop_front() {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let count = shapes.entry(shape(&path)).or_default();
+            *count += 1;
+            if *count > per_shape || seen.len() > MAX_PAGES {
+                continue;
+            }
+            self.open(&path);
+            queue.extend(self.leads());
+        }
+        seen.len()
+    }
+}
+
+/// While fixing a page: `LUMBUNG_BROWSER_USERS=upk.kasir` and
+/// `LUMBUNG_BROWSER_DEVICES=phone` narrow the run (comma-separated).
+fn only(variable: &str, what: &str) -> bool {
+    std::env::var(variable).map_or(true, |list| list.split(',').any(|w| w == what))
+}
+
+const MAX_PAGES: usize = 400;
+
+/// A path with its numbers and query values blanked: the pages of one
+/// kind.
+fn shape(path: &str) -> String {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut shaped: String = path
+        .split('/')
+        .map(|part| {
+            if part.chars().any(|c| c.is_ascii_digit()) {
+                "#"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut keys: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| kv.split('=').next().unwrap_or(kv))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    if !keys.is_empty() {
+        shaped.push('?');
+        shaped.push_str(&keys.join("&"));
+    }
+    shaped
+}
+
+/// Every demo login, then a visitor: sign in, then every page the menu and
+/// the landing page link to, each checked.
+#[test]
+fn every_role_reaches_its_pages_without_errors_in_both_languages_on_desktop_and_phone() {
+    let demo = Demo::start();
+    let mut browser = Browser::launch();
+    let mut failures = Vec::new();
+    let mut pages_seen = 0;
+    for (device, (w, h, mobile)) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        if !only("LUMBUNG_BROWSER_DEVICES", device) {
+            continue;
+        }
+        browser.viewport(w, h, mobile);
+        for lang in ["id", "en"] {
+            let everyone = demo::USERS.iter().copied().chain([demo::VISITOR]);
+            for who in everyone.filter(|who| only("LUMBUNG_BROWSER_USERS", who)) {
+                browser.clear_cookies();
+                browser.set_cookie(&demo.base, "lumbung_lang", lang);
+                let mut visit = Visit {
+                    browser: &mut browser,
+                    demo: &demo,
+                    lang,
+                    device,
+                    who,
+                    failures: Vec::new(),
+                };
+                if who == demo::VISITOR {
+                    visit.open("/");
+                } else {
+                    visit.sign_in(who);
+                }
+                // On a phone, one page of each kind shows its layout.
+                pages_seen += visit.crawl(if device == "phone" { 1 } else { 2 });
+                failures.append(&mut visit.failures);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems in {pages_seen} pages:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
