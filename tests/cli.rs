@@ -28,6 +28,11 @@ impl Env {
         self.run(args).code(0)
     }
 
+    /// A run that must fail (exit code 1) saying `text` on stderr.
+    fn fails(&self, args: &[&str], text: &str) -> Out {
+        self.run(args).code(1).stderr_has(text)
+    }
+
     /// Whether `user` signs in with `password`, as the store checks it.
     fn signs_in(&self, user: &str, password: &str) -> bool {
         let store = lumbung_store::Store::open(&self.db).unwrap();
@@ -152,10 +157,11 @@ fn user_add_takes_the_password_from_stdin_or_the_environment_only() {
         .env("LUMBUNG_PASSWORD", "another-long-password")
         .assert()
         .success();
-    env.run(&["user", "add", "citra", "--role", "analyst"])
-        .code(1)
-        .stderr_has("error: no password given")
-        .stderr_has("--password-stdin");
+    env.fails(
+        &["user", "add", "citra", "--role", "analyst"],
+        "error: no password given",
+    )
+    .stderr_has("--password-stdin");
     let short = Out::of(
         env.cmd(&[
             "user",
@@ -209,9 +215,7 @@ fn user_passwd_sets_a_new_password() {
     )
     .code(0)
     .stdout_has("password of ana changed");
-    env.run(&["user", "passwd", "ana"])
-        .code(1)
-        .stderr_has("no password given");
+    env.fails(&["user", "passwd", "ana"], "no password given");
     Out::of(
         env.cmd(&["user", "passwd", "nobody"])
             .env("LUMBUNG_PASSWORD", "the-new-password"),
@@ -293,9 +297,10 @@ fn areas_import_then_the_same_file_again_changes_nothing() {
         .stdout_has("P2");
     env.ok(&["areas", "list", "--search", "P1", "--parent", "UK"])
         .stdout_has("Preston Ward");
-    env.run(&["areas", "list", "--parent", "NOPE"])
-        .code(1)
-        .stderr_has("area NOPE not found");
+    env.fails(
+        &["areas", "list", "--parent", "NOPE"],
+        "area NOPE not found",
+    );
 
     // A changed name is an update.
     let changed = env.write(
@@ -348,12 +353,14 @@ fn a_bad_areas_file_is_refused_whole_with_every_problem_named() {
         .stderr_has("no areas found");
 
     let no_parent_col = env.write("cols.csv", "code,name\nA,Alpha\n");
-    env.run(&["areas", "import", &no_parent_col])
-        .code(1)
-        .stderr_has("line 1, column parent_code: the required column parent_code is missing");
-    env.run(&["areas", "import", env.path("absent.csv").to_str().unwrap()])
-        .code(1)
-        .stderr_has("cannot read");
+    env.fails(
+        &["areas", "import", &no_parent_col],
+        "line 1, column parent_code: the required column parent_code is missing",
+    );
+    env.fails(
+        &["areas", "import", env.path("absent.csv").to_str().unwrap()],
+        "cannot read",
+    );
 }
 
 /// A small BPS-shaped directory: no header lines, CRLF in villages.csv, a
@@ -442,9 +449,10 @@ fn import_indonesia_names_the_file_line_and_column_of_each_problem() {
         .stderr_has(&format!("{villages}: line 3, column name"));
     env.ok(&["areas", "list"]).stderr_has("no areas found");
     std::fs::remove_file(dir.join("districts.csv")).unwrap();
-    env.run(&["areas", "import-indonesia", dir.to_str().unwrap()])
-        .code(1)
-        .stderr_has("districts.csv");
+    env.fails(
+        &["areas", "import-indonesia", dir.to_str().unwrap()],
+        "districts.csv",
+    );
 }
 
 /// The whole BPS 2018 set, from `shared/` beside the repository.
@@ -505,12 +513,8 @@ fn postcodes_map_to_areas_by_outward_code() {
         .stdout_has("United Kingdom > Lancashire > Preston");
     env.ok(&["areas", "locate", "bb1 1aa"])
         .stdout_has("Blackburn with Darwen");
-    env.run(&["areas", "locate", "42182"])
-        .code(1)
-        .stderr_has("not in the postcode map");
-    env.run(&["areas", "locate", "PR1-2HE"])
-        .code(1)
-        .stderr_has("letters and digits");
+    env.fails(&["areas", "locate", "42182"], "not in the postcode map");
+    env.fails(&["areas", "locate", "PR1-2HE"], "letters and digits");
 
     let bad = env.write(
         "bad-map.csv",
@@ -527,9 +531,7 @@ fn postcodes_map_to_areas_by_outward_code() {
             "{name}: line 5, column prefix: duplicate prefix PR1"
         ));
     let missing = env.write("cols.csv", "prefix,area\nPR1,E07000123\n");
-    env.run(&["areas", "map-postcodes", &missing])
-        .code(1)
-        .stderr_has("column area_code");
+    env.fails(&["areas", "map-postcodes", &missing], "column area_code");
 }
 
 // ------------------------------------------------------------ organisations
@@ -624,9 +626,7 @@ fn a_bad_orgs_file_is_refused_whole() {
          Orphan,ksm,,,777\n",
     );
     let name = file.clone();
-    env.run(&["orgs", "import", &file])
-        .code(1)
-        .stderr_has("rejected, nothing imported")
+    env.fails(&["orgs", "import", &file], "rejected, nothing imported")
         .stderr_has(&format!(
             "{name}: line 3, column kind: unknown organisation kind"
         ))
@@ -640,9 +640,7 @@ fn a_bad_orgs_file_is_refused_whole() {
     env.ok(&["orgs", "list"])
         .stderr_has("no organisations found");
     let no_kind = env.write("nokind.csv", "name,type\nA,b\n");
-    env.run(&["orgs", "import", &no_kind])
-        .code(1)
-        .stderr_has("column kind");
+    env.fails(&["orgs", "import", &no_kind], "column kind");
 }
 
 // ------------------------------------------------------- files and backups
@@ -672,9 +670,7 @@ fn backup_writes_a_database_and_never_overwrites() {
     .code(0)
     .stdout_has("Preston Ward");
     let before = std::fs::read(&copy).unwrap();
-    env.run(&["backup", copy.to_str().unwrap()])
-        .code(1)
-        .stderr_has("file exists");
+    env.fails(&["backup", copy.to_str().unwrap()], "file exists");
     assert_eq!(std::fs::read(&copy).unwrap(), before);
 }
 
@@ -702,11 +698,9 @@ fn a_read_only_database_is_refused() {
     env.ok(&["migrate"]);
     std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o444)).unwrap();
     let before = std::fs::read(&env.db).unwrap();
-    env.run(&["user", "list"]).code(1).stderr_has("read-only");
+    env.fails(&["user", "list"], "read-only");
     let areas = env.write("areas.csv", GOOD_AREAS);
-    env.run(&["areas", "import", &areas])
-        .code(1)
-        .stderr_has("read-only");
+    env.fails(&["areas", "import", &areas], "read-only");
     assert_eq!(std::fs::read(&env.db).unwrap(), before);
 }
 
@@ -735,9 +729,10 @@ fn a_database_locked_by_another_program_is_a_clear_refusal() {
     let other = rusqlite::Connection::open(&env.db).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let areas = env.write("areas.csv", GOOD_AREAS);
-    env.run(&["--busy-timeout-ms", "100", "areas", "import", &areas])
-        .code(1)
-        .stderr_has("busy");
+    env.fails(
+        &["--busy-timeout-ms", "100", "areas", "import", &areas],
+        "busy",
+    );
     other.execute_batch("ROLLBACK").unwrap();
     let listed = env.run(&["areas", "list"]).code(0);
     assert!(
@@ -1019,9 +1014,7 @@ fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
     let holds =
         || env.stdout(&["areas", "list", "--parent", "LANCS"]) + &env.stdout(&["areas", "list"]);
     let before = holds();
-    env.run(&["demo", "--addr", "127.0.0.1:0"])
-        .code(1)
-        .stderr_has("not a demo database");
+    env.fails(&["demo", "--addr", "127.0.0.1:0"], "not a demo database");
     assert_eq!(holds(), before);
     // LUMBUNG_DB counts as --db.
     let text = env.write(
@@ -1122,26 +1115,30 @@ fn options_that_name_an_organisation_refuse_an_ambiguous_name() {
          UPK Kembar,KSM Mawar,K-1,2024-01-10,1000000,10,0.015\n",
     );
     let repayments = env.write("repayments.csv", "loan_id,paid_on,amount\n");
-    env.run(&["fund", "import", &loans, &repayments])
-        .code(1)
-        .stderr_has("line 2, column upk")
-        .stderr_has("ids 1, 2");
-    env.run(&["fund", "settings", "--upk", "UPK Nobody"])
-        .code(1)
-        .stderr_has("no UPK named \"UPK Nobody\"");
+    env.fails(
+        &["fund", "import", &loans, &repayments],
+        "line 2, column upk",
+    )
+    .stderr_has("ids 1, 2");
+    env.fails(
+        &["fund", "settings", "--upk", "UPK Nobody"],
+        "no UPK named \"UPK Nobody\"",
+    );
 
     let ledger = env.write(
         "ledger.csv",
         "Date,Supplier,Amount\n03/05/2013,Toko Maju,5.00\n",
     );
-    env.run(&["spend", "import", "--anchor", "Kembar Council", &ledger])
-        .code(1)
-        .stderr_has("names 2 organisations")
-        .stderr_has("3 (Kembar Council, Preston)")
-        .stderr_has("4 (Kembar Council, Chorley)");
-    env.run(&["spend", "report", "--anchor", "Kembar Council"])
-        .code(1)
-        .stderr_has("3 (Kembar Council, Preston)");
+    env.fails(
+        &["spend", "import", "--anchor", "Kembar Council", &ledger],
+        "names 2 organisations",
+    )
+    .stderr_has("3 (Kembar Council, Preston)")
+    .stderr_has("4 (Kembar Council, Chorley)");
+    env.fails(
+        &["spend", "report", "--anchor", "Kembar Council"],
+        "3 (Kembar Council, Preston)",
+    );
     env.ok(&["spend", "import", "--anchor", "4", &ledger]);
     let report = env.ok(&["spend", "report", "--anchor", "4", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();

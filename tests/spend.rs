@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 mod common;
 use common::{repo, shared_dir, Env};
+use std::process::Output;
 
 /// The Lancashire demo's areas with Preston as the local area.
 fn preston() -> Env {
@@ -20,7 +21,26 @@ fn preston() -> Env {
     env
 }
 
+/// `spend import --anchor ANCHOR OPTIONS… FILE`.
+fn import_args<'a>(anchor: &'a str, options: &[&'a str], file: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["spend", "import", "--anchor", anchor];
+    args.extend_from_slice(options);
+    args.push(file);
+    args
+}
+
 impl Env {
+    /// What `spend import --anchor ANCHOR OPTIONS… FILE` ended with.
+    fn import_output(&self, anchor: &str, options: &[&str], file: &str) -> Output {
+        self.output(&import_args(anchor, options, file))
+    }
+
+    /// What `spend import --anchor ANCHOR OPTIONS… FILE` printed; it must
+    /// succeed.
+    fn import(&self, anchor: &str, options: &[&str], file: &str) -> String {
+        self.stdout(&import_args(anchor, options, file))
+    }
+
     /// The id of the first supplier `spend suppliers --search NAME` lists.
     fn supplier_id(&self, name: &str) -> String {
         let list = self.stdout(&["spend", "suppliers", "--search", name]);
@@ -104,13 +124,7 @@ fn messy_files_overlaps_undo_and_errors() {
          07/01/2013;;Acme Services PLC;M1 1AA;250,00\r\
          08/01/2013;;;;10,00\r",
     );
-    let out = env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
-        "Preston City Council",
-        &january,
-    ]);
+    let out = env.import("Preston City Council", &[], &january);
     assert!(out.contains("5 stored"), "{out}");
     assert!(
         out.contains("new anchor institutions: Preston City Council"),
@@ -134,15 +148,7 @@ fn messy_files_overlaps_undo_and_errors() {
          07/01/2013,Acme Services PLC,M1 1AA,\"250,00\"\n\
          07/01/2013,Acme Services PLC,M1 1AA,\"250,00\"\n",
     );
-    let out = env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
-        "Preston City Council",
-        "--locale",
-        "id",
-        &reissued,
-    ]);
+    let out = env.import("Preston City Council", &["--locale", "id"], &reissued);
     assert!(
         out.contains("1 stored") && out.contains("2 already held"),
         "{out}"
@@ -160,7 +166,7 @@ fn messy_files_overlaps_undo_and_errors() {
         "bad.csv",
         "Date,Supplier,Amount\n01/02/2013,Good Ltd,10.00\n02/02/2013,Bad Ltd,ten pounds\n03/02/2013,Worse Ltd,\n",
     );
-    let out = env.output(&["spend", "import", "--anchor", "Preston City Council", &bad]);
+    let out = env.import_output("Preston City Council", &[], &bad);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -358,15 +364,11 @@ fn a_workbook_imports_from_a_named_sheet() {
     sheet.write_number(2, 2, -250.5).unwrap();
     book.save(&path).unwrap();
     env.stdout(&["spend", "settings", "--fiscal-year-start", "1"]);
-    let out = env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
+    let out = env.import(
         "Pemerintah Kabupaten Serang",
-        "--sheet",
-        "Payments",
+        &["--sheet", "Payments"],
         path.to_str().unwrap(),
-    ]);
+    );
     assert!(out.contains("2 stored"), "{out}");
     let r = env.report(&[]);
     assert_eq!(r["total"], "1249749.50");
@@ -383,7 +385,7 @@ fn analysts_merge_suppliers_and_fix_locations_and_later_imports_follow() {
         "a.csv",
         "Date,Supplier,Postcode,Amount\n01/05/2013,Ribble Print,PR1 2HE,100.00\n02/05/2013,Ribble Printing Co,,50.00\n03/05/2013,Mystery Ltd,,25.00\n",
     );
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &first]);
+    env.import("UCLan", &[], &first);
     assert_eq!(env.report(&[])["local"], "100.00");
     let list = env.stdout(&["spend", "suppliers", "--search", "Ribble"]);
     // The row whose NAME column starts with `name` (REVIEW may name
@@ -428,7 +430,7 @@ fn analysts_merge_suppliers_and_fix_locations_and_later_imports_follow() {
         "b.csv",
         "Date,Supplier,Amount\n01/06/2013,Ribble Printing Co,10.00\n",
     );
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &later]);
+    env.import("UCLan", &[], &later);
     assert_eq!(env.report(&[])["local"], "160.00");
 }
 
@@ -439,7 +441,7 @@ fn suppliers_branched_in_the_area_count_as_local_when_the_setting_says_so() {
         "branches.csv",
         "Date,Supplier,Postcode,Amount\n01/05/2013,Northern Energy PLC,M1 1AE,100.00\n",
     );
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &file]);
+    env.import("UCLan", &[], &file);
     let id = env.supplier_id("Northern");
     env.stdout(&["spend", "supplier-site", &id, "E07000123"]);
     assert_eq!(
@@ -549,15 +551,7 @@ fn a_mapped_payment_id_decides_what_is_already_held() {
         "march.csv",
         "Date,Supplier,Amount,Payment Ref,Invoice\n01/03/2013,Acme Ltd,100.00,P1,INV-9\n02/03/2013,Acme Ltd,50.00,P2,INV-9\n",
     );
-    let out = env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
-        "UCLan",
-        "--mapping",
-        &mapping,
-        &first,
-    ]);
+    let out = env.import("UCLan", &["--mapping", &mapping], &first);
     assert!(
         out.contains("2 stored"),
         "an invoice number that repeats is just a reference: {out}"
@@ -567,22 +561,14 @@ fn a_mapped_payment_id_decides_what_is_already_held() {
         "march-v2.csv",
         "Date,Supplier,Amount,Payment Ref\n01/03/2013,Acme Ltd,90.00,P1\n02/03/2013,Acme Ltd,50.00,P2\n01/03/2013,Acme Ltd,100.00,P3\n",
     );
-    let out = env.stdout(&["spend", "import", "--anchor", "UCLan", &reissued]);
+    let out = env.import("UCLan", &[], &reissued);
     assert!(
         out.contains("1 stored") && out.contains("2 already held"),
         "the saved mapping and the ids decide: {out}"
     );
     assert_eq!(env.report(&[])["total"], "250.00");
     let repeated = env.write("bad.csv", "Date,Supplier,Amount,Payment Ref\n01/04/2013,Acme Ltd,1.00,P9\n02/04/2013,Acme Ltd,2.00,P9\n");
-    let out = env.output(&[
-        "spend",
-        "import",
-        "--anchor",
-        "UCLan",
-        "--mapping",
-        &mapping,
-        &repeated,
-    ]);
+    let out = env.import_output("UCLan", &["--mapping", &mapping], &repeated);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("repeats (first on line 2)"));
 }
@@ -595,8 +581,8 @@ fn undo_refuses_to_lose_payments_a_later_import_skipped_and_ids_are_never_reused
         "q1.csv",
         "Date,Supplier,Amount\n01/04/2013,A Ltd,100.00\n01/04/2013,A Ltd,100.00\n01/04/2013,A Ltd,100.00\n03/05/2013,C Ltd,15.00\n",
     );
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &april]);
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &quarter]);
+    env.import("UCLan", &[], &april);
+    env.import("UCLan", &[], &quarter);
     assert_eq!(env.report(&[])["total"], "365.00");
     let out = env.output(&["spend", "undo", "1"]);
     assert_eq!(out.status.code(), Some(1));
@@ -605,7 +591,7 @@ fn undo_refuses_to_lose_payments_a_later_import_skipped_and_ids_are_never_reused
     env.stdout(&["spend", "undo", "2"]);
     env.stdout(&["spend", "undo", "1"]);
     assert_eq!(env.report(&[])["total"], "0.00");
-    let out = env.stdout(&["spend", "import", "--anchor", "UCLan", &quarter]);
+    let out = env.import("UCLan", &[], &quarter);
     assert!(
         out.contains("import 3:"),
         "a new id, never a reused one: {out}"
@@ -622,7 +608,7 @@ fn nameless_rows_with_an_identifier_stay_apart() {
         "ids.csv",
         "Date,Supplier ID,Supplier,Amount\n01/04/2013,ID1,,10.00\n02/04/2013,ID2,,20.00\n03/04/2013,,,5.00\n",
     );
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &file]);
+    env.import("UCLan", &[], &file);
     let list = env.stdout(&["spend", "suppliers"]);
     assert!(
         list.contains("(unnamed supplier) ID1") && list.contains("(unnamed supplier) ID2"),
@@ -659,15 +645,7 @@ fn area_codes_locate_suppliers_where_files_give_no_postcode() {
         "belanja.csv",
         "Tanggal;Nama Penyedia;Kode Wilayah;Nilai\n01/03/2023;CV Sumber Rejeki;3604;1.000.000\n02/03/2023;PT Tangerang Jaya;3603;500.000\n03/03/2023;PT Jakarta Raya;3171;250.000\n04/03/2023;UD Entah;9999;100.000\n",
     );
-    env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
-        "Pemerintah Kabupaten Serang",
-        "--locale",
-        "id",
-        &file,
-    ]);
+    env.import("Pemerintah Kabupaten Serang", &["--locale", "id"], &file);
     let r = env.report(&[]);
     assert_eq!(r["local"], "1000000.00");
     assert_eq!(r["regional"], "1500000.00");
@@ -691,8 +669,8 @@ fn colliding_identifiers_and_other_spellings_are_listed_for_review() {
     let env = Env::new();
     let a = env.write("a.csv", "Date,Supplier ID,Supplier,Postcode,Amount\n01/04/2013,1001,Alpha Ltd,PR1 2HE,10.00\n02/04/2013,2002,Acme Services Limited,M1 1AE,5.00\n");
     let b = env.write("b.csv", "Date,Supplier ID,Supplier,Postcode,Amount\n01/04/2013,1001,Beta Ltd,M1 1AE,20.00\n03/04/2013,,ACME SERVICES LTD.,M1 1AE,7.00\n");
-    env.stdout(&["spend", "import", "--anchor", "UCLan", &a]);
-    env.stdout(&["spend", "import", "--anchor", "Preston City Council", &b]);
+    env.import("UCLan", &[], &a);
+    env.import("Preston City Council", &[], &b);
     let review = env.stdout(&["spend", "suppliers", "--review"]);
     assert!(
         review.contains("identifier 1001 also names \"Beta Ltd\""),
@@ -712,13 +690,7 @@ fn a_sheet_spanning_a1_to_xfd1048576_is_refused_on_the_command_line() {
     // 1.5 KB, hand-written XML zipped: cells at A1 and XFD1048576.
     let bomb = repo().join("fuzz/corpus/spend-xlsx/a1-xfd1048576.xlsx");
     assert!(std::fs::metadata(&bomb).unwrap().len() < 2048);
-    let out = env.output(&[
-        "spend",
-        "import",
-        "--anchor",
-        "UCLan",
-        bomb.to_str().unwrap(),
-    ]);
+    let out = env.import_output("UCLan", &[], bomb.to_str().unwrap());
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     common::assert_has_all(

@@ -126,10 +126,13 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
     let mut bad = step("volunteers", "2024-02-01");
     bad[3].1 = "41".into();
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = field
-        .post_form(&format!("/community/kelurahan/{KEL}/steps"), &bad)
+    field
+        .post_form_expect(
+            &format!("/community/kelurahan/{KEL}/steps"),
+            &bad,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // The recorder's own scope is the kelurahan: not a coordinator; the
     // BKM reads but does not verify.
@@ -453,16 +456,16 @@ async fn a_kobo_export_imports_whole_once_and_public_pages_show_counts_only() {
     assert!(!public.contains("Kp. Pasir Awi"), "no addresses");
 
     // Criteria: the community's own, or the BPS template.
-    let res = field
-        .post_form(
+    field
+        .post_form_expect(
             &format!("/community/kelurahan/{KEL}/criteria"),
             &[(
                 "criteria",
                 "{\"name\": \"\", \"indicators\": [], \"poor_when_at_least\": 0}",
             )],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     posted(
         &field,
         &format!("/community/kelurahan/{KEL}/criteria"),
@@ -759,12 +762,14 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
 
     // Removed: confirmed, then gone from the counts and the PS-2 list.
     let remove = format!("/community/kelurahan/{KEL}/households/remove");
-    let res = field.post_form(&remove, &[("household", "manual-1")]).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "not confirmed"
-    );
+    // Not confirmed
+    field
+        .post_form_expect(
+            &remove,
+            &[("household", "manual-1")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     let to = posted(
         &field,
         &remove,
@@ -777,10 +782,13 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     );
     let (_, html) = field.get_html(&to).await;
     assert!(html.contains("Household removed: manual-1"));
-    let res = field
-        .post_form(&remove, &[("household", "manual-1"), ("confirm", "1")])
+    field
+        .post_form_expect(
+            &remove,
+            &[("household", "manual-1"), ("confirm", "1")],
+            StatusCode::NOT_FOUND,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let data: Value = json_of(&field, &api).await;
     assert_eq!(data["summary"]["kelurahan"]["households"], 3);
     assert!(data["households"]

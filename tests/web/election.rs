@@ -6,8 +6,8 @@
 //! coordinator; permissions per role and scope; every page in id and en.
 
 use crate::support::{
-    column, file_form, in_area, item, json_of, location, posted, signed_in, spawn_app, text_of,
-    Visitor,
+    column, expect_status, file_form, in_area, item, json_of, location, posted, signed_in,
+    spawn_app, text_of, Visitor,
 };
 use lumbung_community::election::{read_ballots, read_groups, read_residents, recount};
 use reqwest::{Method, StatusCode};
@@ -143,13 +143,12 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .await;
     // The two enterers must differ.
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/ballots"),
-            &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    ani.post_form_expect(
+        &format!("/election/{id}/ballots"),
+        &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
+        StatusCode::CONFLICT,
+    )
+    .await;
     posted(
         &budi,
         &format!("/election/{id}/ballots"),
@@ -174,27 +173,27 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let (_, html) = ani.get_html(&format!("/election/{id}")).await;
     assert!(html.contains("Dodi") && html.contains("Dedi"));
     in_both_languages(&ani, &all_pages(id)).await;
-    let res = ani.post_form(&format!("/election/{id}/publish"), &[]).await;
-    assert_eq!(
-        res.status(),
+    // Blocked by the difference
+    ani.post_form_expect(
+        &format!("/election/{id}/publish"),
+        &[],
         StatusCode::CONFLICT,
-        "blocked by the difference"
-    );
+    )
+    .await;
 
     // The committee reads paper ballot 2: Dodi. Neither enterer may
     // decide it; a third member, who made neither entry, does.
     for v in [&ani, &budi] {
-        let res = v
-            .post_form(
-                &format!("/election/{id}/resolve"),
-                &[
-                    ("ballot_id", "2"),
-                    ("names", "H. Udin, Siti, Dedi"),
-                    ("note", "x"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CONFLICT);
+        v.post_form_expect(
+            &format!("/election/{id}/resolve"),
+            &[
+                ("ballot_id", "2"),
+                ("names", "H. Udin, Siti, Dedi"),
+                ("note", "x"),
+            ],
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     posted(
         &saksi,
@@ -234,25 +233,23 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert_eq!(count["blockers"][0]["code"], "tie_undecided");
     in_both_languages(&budi, &all_pages(id)).await;
     // The kelurahan's rule is a re-vote; a lot is refused, so is a new tie.
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/tie"),
-            &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/tie"),
-            &[
-                ("rule", "revote"),
-                ("votes:Ani", "4"),
-                ("votes:Dodi", "4"),
-                ("note", "ulang"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    ani.post_form_expect(
+        &format!("/election/{id}/tie"),
+        &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    ani.post_form_expect(
+        &format!("/election/{id}/tie"),
+        &[
+            ("rule", "revote"),
+            ("votes:Ani", "4"),
+            ("votes:Dodi", "4"),
+            ("note", "ulang"),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     posted(
         &ani,
         &format!("/election/{id}/tie"),
@@ -295,17 +292,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert!(row["turnout"]["voted"].as_u64().unwrap() > 0);
     assert_eq!(row["turnout"]["voted"], count["recount"]["ballots"]);
     assert_eq!(row["turnout"]["eligible"], count["recount"]["eligible"]);
-    let res = ani
-        .post_form(
-            &format!("/election/{id}/groups"),
-            &[("written", "Udin S"), ("person", "Udin")],
-        )
-        .await;
-    assert_eq!(
-        res.status(),
+    // A published poll is kept
+    ani.post_form_expect(
+        &format!("/election/{id}/groups"),
+        &[("written", "Udin S"), ("person", "Udin")],
         StatusCode::CONFLICT,
-        "a published poll is kept"
-    );
+    )
+    .await;
 
     // Everyone sees it; no voter identity, no register, no enterers.
     let anon = app.anonymous();
@@ -526,13 +519,12 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         .unwrap()
         .iter()
         .any(|b| b["code"] == "quorum_not_met"));
-    let res = a
-        .post_json(
-            &format!("/api/v1/election/elections/{id}/publish"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    a.post_json_expect(
+        &format!("/api/v1/election/elections/{id}/publish"),
+        json!({}),
+        StatusCode::CONFLICT,
+    )
+    .await;
     // Lowering the kelurahan's quorum while the poll is open changes
     // nothing for it: it counts with the settings it opened with.
     let res = a
@@ -547,21 +539,19 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     assert_eq!(count["recount"]["quorum"], "0.300000");
     assert_eq!(count["recount"]["quorum_met"], false);
     assert_eq!(count["seats"], 3);
-    let res = a
-        .post_json(
-            &format!("/api/v1/election/elections/{id}/publish"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    a.post_json_expect(
+        &format!("/api/v1/election/elections/{id}/publish"),
+        json!({}),
+        StatusCode::CONFLICT,
+    )
+    .await;
     // The committee goes door to door and brings one more ballot.
-    let res = a
-        .post_json(
-            &format!("/api/v1/election/elections/{id}/door-to-door"),
-            json!({"on": "2025-03-04", "note": "RT 001, 2 petugas, rumah ke rumah"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    a.post_json_expect(
+        &format!("/api/v1/election/elections/{id}/door-to-door"),
+        json!({"on": "2025-03-04", "note": "RT 001, 2 petugas, rumah ke rumah"}),
+        StatusCode::OK,
+    )
+    .await;
     let third = json!([{"ballot_id": "3", "names": ["Warga 3", "Warga 2"]}]);
     enter(&a, id, "a", third.clone()).await;
     // Just below: 3 of 11 when an eleventh voter is on the register.
@@ -725,8 +715,9 @@ async fn api(v: &Visitor, id: i64, what: &str, body: Value) -> reqwest::Response
         .await
 }
 
-async fn status_of(res: reqwest::Response) -> (StatusCode, String) {
-    (res.status(), text_of(res).await)
+/// The body of an [`api`] call that must answer `status`.
+async fn api_answers(v: &Visitor, id: i64, what: &str, body: Value, status: StatusCode) -> String {
+    expect_status(what, api(v, id, what, body).await, status).await
 }
 
 /// Every way one committee member could count and publish alone, tried
@@ -753,33 +744,26 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     // Entry B is empty: Ani resolves the ballots "missing from B" herself
     // and publishes. Refused.
     for b in ["1", "2", "3"] {
-        let (status, body) = status_of(
-            api(
-                &ani,
-                id,
-                "resolutions",
-                json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"}),
-            )
-            .await,
-        )
-        .await;
-        assert_eq!(status, StatusCode::CONFLICT, "{body}");
-        assert!(body.contains("made neither entry"), "{body}");
-    }
-    let (status, body) = status_of(api(&ani, id, "publish", json!({})).await).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    // A third member cannot fill entry B by resolving either.
-    let (status, body) = status_of(
-        api(
-            &saksi,
+        let body = api_answers(
+            &ani,
             id,
             "resolutions",
-            json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"}),
+            json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"}),
+            StatusCode::CONFLICT,
         )
-        .await,
+        .await;
+        assert!(body.contains("made neither entry"), "{body}");
+    }
+    api_answers(&ani, id, "publish", json!({}), StatusCode::CONFLICT).await;
+    // A third member cannot fill entry B by resolving either.
+    let body = api_answers(
+        &saksi,
+        id,
+        "resolutions",
+        json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"}),
+        StatusCode::CONFLICT,
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("missing from entry B"), "{body}");
 
     let entry_b = json!([
@@ -793,40 +777,31 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     );
     // Budi made entry B: he does not resolve; nobody overwrites a ballot
     // both entries agree on.
-    let (status, _) = status_of(
-        api(
-            &budi,
-            id,
-            "resolutions",
-            json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"}),
-        )
-        .await,
+    api_answers(
+        &budi,
+        id,
+        "resolutions",
+        json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"}),
+        StatusCode::CONFLICT,
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    let (status, body) = status_of(
-        api(
-            &saksi,
-            id,
-            "resolutions",
-            json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"}),
-        )
-        .await,
+    let body = api_answers(
+        &saksi,
+        id,
+        "resolutions",
+        json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"}),
+        StatusCode::CONFLICT,
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("agree on ballot 3"), "{body}");
-    let (status, body) = status_of(
-        api(
-            &saksi,
-            id,
-            "resolutions",
-            json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"}),
-        )
-        .await,
+    api_answers(
+        &saksi,
+        id,
+        "resolutions",
+        json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"}),
+        StatusCode::OK,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
     assert_eq!(count["resolutions"][0]["resolved_by"], "saksi-kel");
@@ -837,8 +812,7 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     let proposed: Value = res.json().await.unwrap();
     assert_eq!(proposed["published"], false);
     assert_eq!(proposed["proposed_by"], "facilitator-kel");
-    let (status, body) = status_of(api(&ani, id, "publish", json!({})).await).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let body = api_answers(&ani, id, "publish", json!({}), StatusCode::CONFLICT).await;
     assert!(body.contains("a second committee member"), "{body}");
     let anon = app.anonymous();
     assert_eq!(
@@ -930,8 +904,7 @@ async fn a_lot_needs_a_second_committee_member() {
         .any(|b| b["code"] == "tie_unconfirmed"));
     assert_eq!(count["tie_signers"]["decided_by"], "facilitator-kel");
     in_both_languages(&budi, &[format!("/election/{id}")]).await;
-    let (status, body) = status_of(api(&ani, id, "tie", lot.clone()).await).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    api_answers(&ani, id, "tie", lot.clone(), StatusCode::CONFLICT).await;
     assert_eq!(
         api(&ani, id, "publish", json!({})).await.status(),
         StatusCode::CONFLICT

@@ -4,7 +4,7 @@
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
 use crate::support::{
-    borrowed, column, last_segment, location, posted, signed_in, text_of, TestApp, Visitor,
+    borrowed, column, last_segment, location, posted, signed_in, TestApp, Visitor,
 };
 use jiff::ToSpan;
 use reqwest::StatusCode;
@@ -142,11 +142,14 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     // A member above the first-loan limit: refused with the rule named.
     let mut greedy = fields.clone();
     greedy[0].1 = "600000";
-    let res = upk
-        .post_form(&format!("/fund/ksm/{ksm}/apply"), &greedy)
+    let answer = upk
+        .post_form_expect(
+            &format!("/fund/ksm/{ksm}/apply"),
+            &greedy,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text_of(res).await.contains("500000"));
+    assert!(answer.contains("500000"));
     // The form as shown carries its key: sent twice (a second click), it
     // records one application; the KSM's page confirms it and lists it.
     let mut once = fields.clone();
@@ -170,16 +173,15 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     assert!(page.contains("name=\"key\""), "the form carries a key");
     // The maker's role cannot approve; the BKM can, and then the UPK disburses.
     let decide = format!("/fund/applications/{id}/decide");
-    let res = upk.post_form(&decide, &[("decision", "approve")]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = upk
-        .post_form(&format!("/fund/applications/{id}/disburse"), &[])
+    upk.post_form_expect(&decide, &[("decision", "approve")], StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(
-        res.status(),
+    // Not approved yet
+    upk.post_form_expect(
+        &format!("/fund/applications/{id}/disburse"),
+        &[],
         StatusCode::UNPROCESSABLE_ENTITY,
-        "not approved yet"
-    );
+    )
+    .await;
     let approval = [("decision", "approve"), ("note", "rapat BKM 3")];
     posted(&bkm, &decide, &approval).await;
     let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
@@ -309,26 +311,16 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         page.contains(r#"<option value="weekly" selected>mingguan</option>"#),
         "the page shows the frequency chosen"
     );
-    let res = upk.post_form(&settings, &form("3", "2", "0.01")).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text_of(res).await.contains("further_classes"));
-    // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
-    let other = app
-        .store
-        .create_org(
-            &lumbung_store::OrgInput {
-                name: "UPK Lain".into(),
-                kind: lumbung_domain::OrgKind::Upk,
-                area_code: Some(lumbung_domain::AreaCode::parse("E07000123").unwrap()),
-                parent_id: None,
-                company_number: None,
-                npwp: None,
-                attributes: Default::default(),
-            },
-            &lumbung_store::Actor::cli(),
+    let answer = upk
+        .post_form_expect(
+            &settings,
+            &form("3", "2", "0.01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
-        .unwrap()
-        .id;
+        .await;
+    assert!(answer.contains("further_classes"));
+    // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
+    let other = app.add_org("UPK Lain", lumbung_domain::OrgKind::Upk, "E07000123");
     let scoped = app.login("bkm-user").await;
     assert_eq!(
         scoped.status(&format!("/fund/upk/{}", app.upk)).await,
@@ -457,10 +449,12 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     assert_eq!(off.len(), 1);
     assert!(off[0].detail.contains("Tamu") && !off[0].detail.contains(&picked.name));
     let members = format!("/fund/ksm/{ksm}/members");
-    let res = upk
-        .post_form(&members, &[("from_ps2", "no-such-household|0")])
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    upk.post_form_expect(
+        &members,
+        &[("from_ps2", "no-such-household|0")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 }
 
 /// Review of issue 10: one cashier rescheduled a loan to 9999-12-01, and
@@ -476,8 +470,12 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
     let fields = borrowed(&fields);
     let mut far = fields.clone();
     far.push(("applied_on", "9999-12-01"));
-    let res = upk.post_form(&format!("/fund/ksm/{ksm}/apply"), &far).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    upk.post_form_expect(
+        &format!("/fund/ksm/{ksm}/apply"),
+        &far,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let approval = [("decision", "approve"), ("note", "rapat BKM")];
     let loan = lend(&upk, &bkm, ksm, &fields, &approval).await;
     for (path, fields) in [
@@ -494,9 +492,10 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
             vec![("date", "9999-12-01"), ("amount", "1000"), ("key", "far-1")],
         ),
     ] {
-        let res = upk.post_form(&path, &fields).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
-        assert!(text_of(res).await.contains("2199-12-31"), "{path}");
+        let body = upk
+            .post_form_expect(&path, &fields, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+        assert!(body.contains("2199-12-31"), "{path}");
     }
     let res = upk.get("/fund?as_of=-009999-01-01&trend=2").await;
     assert!(res.status().is_client_error(), "{}", res.status());

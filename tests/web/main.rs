@@ -19,7 +19,8 @@ use lumbung_web::routes::{self, Need};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{
-    column, csrf_in, file_form, item, location, signed_in, spawn_app, text_of, TestApp, Visitor,
+    column, csrf_in, file_form, item, location, posted, signed_in, spawn_app, text_of, TestApp,
+    Visitor,
 };
 
 fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> String {
@@ -139,14 +140,14 @@ async fn the_access_table_of_the_design_holds() {
         assert_eq!(v.status(path).await, status, "{user} {path}");
     }
     let auditor = app.login("auditor").await;
-    let res = auditor
-        .post_json("/api/v1/orgs", json!({"name": "X", "kind": "ngo"}))
+    // Auditors are read-only
+    auditor
+        .post_json_expect(
+            "/api/v1/orgs",
+            json!({"name": "X", "kind": "ngo"}),
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::FORBIDDEN,
-        "auditors are read-only"
-    );
 }
 
 #[tokio::test]
@@ -418,20 +419,18 @@ async fn anonymous_visitors_and_users_outside_the_scope_see_names_only() {
 #[tokio::test]
 async fn admins_create_and_edit_organisations_through_forms() {
     let (app, [admin]) = signed_in(["admin"]).await;
-    let res = admin
-        .post_form(
-            "/orgs",
-            &[
-                ("name", "Koperasi Tani Makmur"),
-                ("kind", "cooperative"),
-                ("area_code", "3604010002"),
-                ("npwp", "02.345.678.9-012.000"),
-                ("attributes", "members = 45\nsector = pertanian"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = location(&res);
+    let location = posted(
+        &admin,
+        "/orgs",
+        &[
+            ("name", "Koperasi Tani Makmur"),
+            ("kind", "cooperative"),
+            ("area_code", "3604010002"),
+            ("npwp", "02.345.678.9-012.000"),
+            ("attributes", "members = 45\nsector = pertanian"),
+        ],
+    )
+    .await;
     let (_, page) = admin.get_html(&location).await;
     assert!(
         page.contains("Koperasi Tani Makmur")
@@ -444,17 +443,16 @@ async fn admins_create_and_edit_organisations_through_forms() {
         .page(&format!("/orgs/{id}/edit"), StatusCode::OK)
         .await;
     assert!(form.contains("members = 45"));
-    let res = admin
-        .post_form(
-            &format!("/orgs/{id}"),
-            &[
-                ("name", "Koperasi Tani Makmur Jaya"),
-                ("kind", "cooperative"),
-                ("area_code", "3604010002"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &admin,
+        &format!("/orgs/{id}"),
+        &[
+            ("name", "Koperasi Tani Makmur Jaya"),
+            ("kind", "cooperative"),
+            ("area_code", "3604010002"),
+        ],
+    )
+    .await;
     let org = app.store.org(id.parse().unwrap()).unwrap().unwrap();
     assert_eq!(org.name, "Koperasi Tani Makmur Jaya");
     assert!(
@@ -474,8 +472,8 @@ async fn admins_create_and_edit_organisations_through_forms() {
 #[tokio::test]
 async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored() {
     let (app, [admin]) = signed_in(["admin"]).await;
-    let res = admin
-        .post_form(
+    let html = admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "Bad Npwp"),
@@ -483,28 +481,27 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
                 ("npwp", "123"),
                 ("area_code", "NOWHERE"),
             ],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text_of(res).await;
     assert!(html.contains("must have 15 or 16 digits"), "{html}");
     assert!(html.contains("unknown organisation kind"));
     assert!(
         html.contains("value=\"Bad Npwp\""),
         "what was typed is kept"
     );
-    let res = admin
-        .post_form(
+    let answer = admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "Nowhere"),
                 ("kind", "ngo"),
                 ("area_code", "NOWHERE"),
             ],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text_of(res).await.contains("area NOWHERE tidak ada"));
+    assert!(answer.contains("area NOWHERE tidak ada"));
 
     let res = admin
         .post_json(
@@ -576,23 +573,21 @@ async fn scoped_admins_work_inside_their_area_only() {
         "cannot move an organisation out of the scope"
     );
 
-    let global_user = admin
-        .post_json(
+    // A scoped admin cannot create a global user
+    admin
+        .post_json_expect(
             "/api/v1/users",
             json!({"username": "rogue", "role": "admin", "password": "0123456789abc"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(
-        global_user.status(),
-        StatusCode::FORBIDDEN,
-        "a scoped admin cannot create a global user"
-    );
-    let local_user = admin
-        .post_json("/api/v1/users",
+    admin
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "fasilitator2", "role": "facilitator", "area_code": "3604010002", "password": "0123456789abc"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(local_user.status(), StatusCode::CREATED);
     let users: Value = admin.json("/api/v1/users").await;
     let names = column(&users, "users", "username");
     assert!(names.contains(&"fasilitator2") && names.contains(&"facilitator-kel"));
@@ -605,30 +600,29 @@ async fn scoped_admins_work_inside_their_area_only() {
 #[tokio::test]
 async fn admins_manage_users_and_reset_passwords() {
     let (app, [admin]) = signed_in(["admin"]).await;
-    let res = admin
-        .post_form(
+    posted(
+        &admin,
+        "/users",
+        &[
+            ("username", "siti"),
+            ("role", "upk"),
+            ("org_id", &app.upk.to_string()),
+            ("password", "kata-sandi-siti"),
+        ],
+    )
+    .await;
+    let answer = admin
+        .post_form_expect(
             "/users",
             &[
                 ("username", "siti"),
                 ("role", "upk"),
-                ("org_id", &app.upk.to_string()),
                 ("password", "kata-sandi-siti"),
             ],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = admin
-        .post_form(
-            "/users",
-            &[
-                ("username", "siti"),
-                ("role", "upk"),
-                ("password", "kata-sandi-siti"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text_of(res).await.contains("sudah ada"));
+    assert!(answer.contains("sudah ada"));
     let res = admin
         .post_form(
             "/users",
@@ -650,26 +644,25 @@ async fn admins_manage_users_and_reset_passwords() {
             .unwrap()
             .to_owned()
     };
-    let res = admin
-        .post_form(
+    admin
+        .post_form_expect(
             &format!("/users/{}/password", siti.id),
             &[
                 ("password", "sandi-baru-siti"),
                 ("password_confirm", "berbeda-sama-sekali"),
             ],
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = admin
-        .post_form(
-            &format!("/users/{}/password", siti.id),
-            &[
-                ("password", "sandi-baru-siti"),
-                ("password_confirm", "sandi-baru-siti"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &admin,
+        &format!("/users/{}/password", siti.id),
+        &[
+            ("password", "sandi-baru-siti"),
+            ("password_confirm", "sandi-baru-siti"),
+        ],
+    )
+    .await;
     let res = app
         .bearer(Method::GET, "/api/v1/me", &siti_token)
         .send()
@@ -774,26 +767,23 @@ async fn a_database_busy_with_another_program_is_a_clear_503() {
         .await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "busy");
-    let res = admin
-        .post_form(
+    let answer = admin
+        .post_form_expect(
             "/orgs",
             &[("name", "Koperasi Sibuk"), ("kind", "cooperative")],
+            StatusCode::SERVICE_UNAVAILABLE,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(text_of(res).await.contains("Basis data sedang sibuk"));
+    assert!(answer.contains("Basis data sedang sibuk"));
     other.execute_batch("ROLLBACK").unwrap();
-    let res = admin
-        .post_json(
+    // Works again once the other program is done
+    admin
+        .post_json_expect(
             "/api/v1/orgs",
             json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "works again once the other program is done"
-    );
 }
 
 #[tokio::test]
@@ -840,12 +830,13 @@ async fn a_signed_in_user_can_sign_in_as_someone_else() {
 #[tokio::test]
 async fn scoped_admins_cannot_hang_organisations_under_one_outside_their_scope() {
     let (app, [admin]) = signed_in(["admin-serang"]).await;
-    let res = admin
-        .post_json("/api/v1/orgs",
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": "3604010001", "parent_id": app.preston_council}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -859,12 +850,13 @@ async fn identifiers_are_searchable_only_when_signed_in_and_numbers_may_be_numbe
     let admin = app.login("admin").await;
     let found: Value = admin.json("/api/v1/orgs?q=012345678901000").await;
     assert_eq!(found["total"], 1);
-    let res = admin
-        .post_json("/api/v1/users",
+    admin
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "kasir2", "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
 }
 
 fn payment(
@@ -993,18 +985,16 @@ async fn analysts_upload_preview_change_the_mapping_and_import_a_file() {
     assert_eq!(other.status(&preview_path).await, StatusCode::NOT_FOUND);
 
     // The analyst takes the gross amount instead.
-    let res = analyst
-        .post_form(
-            &preview_path,
-            &[
-                ("map_amount", "Gross Amount"),
-                ("map_supplier_name", "Vendor"),
-                ("map_payment_date", "Paid Date"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let job_path = location(&res);
+    let job_path = posted(
+        &analyst,
+        &preview_path,
+        &[
+            ("map_amount", "Gross Amount"),
+            ("map_supplier_name", "Vendor"),
+            ("map_payment_date", "Paid Date"),
+        ],
+    )
+    .await;
     let job_id = job_path.rsplit('/').next().unwrap().to_owned();
     // Polled until it ends; the deadline only stops a hung job.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -1104,14 +1094,12 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         page.contains("action=\"/spend/publish\""),
         "analysts may publish"
     );
-    let res = analyst
-        .post_form(
-            "/spend/publish",
-            &[("title", "Baseline 2013/14"), ("year", "2013/14")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let path = location(&res);
+    let path = posted(
+        &analyst,
+        "/spend/publish",
+        &[("title", "Baseline 2013/14"), ("year", "2013/14")],
+    )
+    .await;
     let anon = app.anonymous();
     let html = anon.page(&path, StatusCode::OK).await;
     assert!(
@@ -1132,10 +1120,14 @@ async fn published_reports_are_public_and_hold_aggregates_only() {
         "the home page lists public boards"
     );
     let auditor = app.login("auditor").await;
-    let res = auditor
-        .post_form("/spend/publish", &[("title", "Nope")])
+    // Auditors only read
+    auditor
+        .post_form_expect(
+            "/spend/publish",
+            &[("title", "Nope")],
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "auditors only read");
 }
 
 /// The catalogue id of the supplier named `name`, through the API.
@@ -1211,11 +1203,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
 
     // Bad areas are shown beside the row; unknown suppliers are 404.
     for bad in ["E99999999", "no such area!"] {
-        let res = analyst
-            .post_form(&faraway_at("locate"), &[("area", bad)])
+        let html = analyst
+            .post_form_expect(
+                &faraway_at("locate"),
+                &[("area", bad)],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
             .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        let html = text_of(res).await;
         assert!(html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""));
         assert!(html.contains(bad), "the typed value is kept: {bad}");
     }
@@ -1236,23 +1230,21 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         "/spend/suppliers/999999/sites",
         "/spend/suppliers/abc/locate",
     ] {
-        let res = analyst.post_form(path, &[("area", "E07000123")]).await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        analyst
+            .post_form_expect(path, &[("area", "E07000123")], StatusCode::NOT_FOUND)
+            .await;
     }
-    let res = analyst
-        .post_json(
+    analyst
+        .post_json_expect(
             "/api/v1/spend/suppliers/999999/locate",
             json!({"area": "E07000123"}),
+            StatusCode::NOT_FOUND,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.store.suppliers(None, false, 100).unwrap().len(), 3);
 
     // A branch site in Preston counts once the settings count branches.
-    let res = analyst
-        .post_form(&faraway_at("sites"), &[("area", "E07000123")])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(&analyst, &faraway_at("sites"), &[("area", "E07000123")]).await;
     assert_eq!(spend_report(&analyst).await["local"], "300.00");
     let mut settings = app.store.spend_settings().unwrap();
     settings.count_branches = true;
@@ -1260,13 +1252,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .set_spend_settings(&settings, &lumbung_store::Actor::cli())
         .unwrap();
     assert_eq!(spend_report(&analyst).await["local"], "1000.00");
-    let res = analyst
-        .post_json(
+    analyst
+        .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/sites"),
             json!({"area": "E07000123", "remove": true}),
+            StatusCode::OK,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(spend_report(&analyst).await["local"], "300.00");
 
     // Apotek Sehat merged into Faraway: its payment moves, and it is
@@ -1292,18 +1284,22 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     let (_, html) = analyst.get_html("/spend/suppliers?review=1").await;
     assert!(html.contains("Apotek Sehat") && !html.contains("Ribble Print"));
     // A supplier cannot be merged into itself or into one that is not there.
-    let res = analyst
-        .post_form(&faraway_at("merge"), &[("into", &faraway.to_string())])
+    let body = analyst
+        .post_form_expect(
+            &faraway_at("merge"),
+            &[("into", &faraway.to_string())],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The page speaks Indonesian, its error detail too.
-    assert!(text_of(res)
-        .await
-        .contains("tidak dapat digabung ke dirinya sendiri"));
-    let res = analyst
-        .post_form(&faraway_at("merge"), &[("into", "twelve")])
+    assert!(body.contains("tidak dapat digabung ke dirinya sendiri"));
+    analyst
+        .post_form_expect(
+            &faraway_at("merge"),
+            &[("into", "twelve")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = analyst
         .post_json(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
@@ -1312,13 +1308,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["into"].is_string());
-    let res = analyst
-        .post_json(
+    analyst
+        .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
             json!({"into": 999999}),
+            StatusCode::NOT_FOUND,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Through the API as well.
     let ribble = supplier_id(&analyst, "Ribble Print Ltd").await;
     let res = analyst
@@ -1335,8 +1331,9 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     // for an analyst of the whole system, not one scoped to Lancashire.
     let lancs = app.login("analyst-lancs").await;
     let locate = format!("/spend/suppliers/{apotek}/locate");
-    let res = lancs.post_form(&locate, &[("area", "3604")]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    lancs
+        .post_form_expect(&locate, &[("area", "3604")], StatusCode::FORBIDDEN)
+        .await;
     // And a scoped analyst sees only their anchors' suppliers and imports.
     let seen: Value = lancs.json("/api/v1/spend/suppliers").await;
     let names = column(&seen, "suppliers", "name");
@@ -1530,16 +1527,17 @@ async fn auditors_read_the_supplier_review_and_changes_need_an_analyst_and_a_csr
         ),
         ("/spend/imports/1/undo".to_owned(), &[]),
     ] {
-        let res = auditor.post_form(&path, fields).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        auditor
+            .post_form_expect(&path, fields, StatusCode::FORBIDDEN)
+            .await;
     }
-    let res = auditor
-        .post_json(
+    auditor
+        .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/locate"),
             json!({"area": "E07000123"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = auditor
         .send_json(Method::DELETE, "/api/v1/spend/imports/1", json!({}))
         .await;

@@ -3,9 +3,9 @@
 //! loan checker's account is made only from above (issue 10, findings 2
 //! and 13).
 
-use crate::support::{in_area, signed_in, spawn_app, text_of, TestApp, PASSWORD};
+use crate::support::{in_area, posted, signed_in, spawn_app, text_of, TestApp, PASSWORD};
 use lumbung_domain::Role;
-use lumbung_store::{Actor, ScopeRef};
+use lumbung_store::ScopeRef;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -41,8 +41,9 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
     let admin = app.login("admin-bkm").await;
     let bkm = app.bkm.to_string();
 
-    let res = admin
-        .post_form(
+    // By form
+    admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "KSM Titipan"),
@@ -50,24 +51,27 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
                 ("area_code", OTHER_KEL),
                 ("parent_id", &bkm),
             ],
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
-    let res = admin
-        .post_json("/api/v1/orgs",
+    // By API
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by API");
     assert_eq!(org_named(&app, "KSM Titipan"), None, "nothing was created");
 
     // Inside the BKM's kelurahan (an RW of it) the admin may place one.
-    let res = admin
-        .post_json("/api/v1/orgs",
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
             json!({"name": "KSM Melati", "kind": "ksm", "area_code": "3604010001.01", "parent_id": app.bkm}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
     let melati = org_named(&app, "KSM Melati").unwrap();
     // … but not move it out afterwards.
     let res = admin
@@ -81,12 +85,13 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
 
     // A facilitator scoped to the BKM is made from above (the BKM's own
     // admin may not: facilitators take part in two-person decisions)…
-    let res = admin
-        .post_json("/api/v1/users",
+    admin
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "fasilitator-bkm", "role": "facilitator", "org_id": app.bkm, "password": PASSWORD}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     app.add_user("fasilitator-bkm", Role::Facilitator, ScopeRef::Org(app.bkm));
     // … and reaches the BKM's kelurahan only.
     let facilitator = app.login("fasilitator-bkm").await;
@@ -118,24 +123,26 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
 #[tokio::test]
 async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
     let (app, [admin]) = signed_in(["admin-serang"]).await;
-    let res = admin
-        .post_form(
+    // By form
+    admin
+        .post_form_expect(
             "/orgs",
             &[
                 ("name", "Koperasi Luar"),
                 ("kind", "cooperative"),
                 ("area_code", "E07000123"),
             ],
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by form");
-    let res = admin
-        .post_json(
+    // By API
+    admin
+        .post_json_expect(
             "/api/v1/orgs",
             json!({"name": "Koperasi Luar", "kind": "cooperative", "area_code": "E07000123"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "by API");
     let res = admin
         .send_json(
             Method::PUT,
@@ -221,10 +228,13 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
 
     // The admin of the kabupaten is above the BKM.
     let serang = app.login("admin-serang").await;
-    let res = serang
-        .post_json("/api/v1/users", new_checker("pemeriksa"))
+    serang
+        .post_json_expect(
+            "/api/v1/users",
+            new_checker("pemeriksa"),
+            StatusCode::CREATED,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
     let res = serang
         .post_json(
             &format!("/api/v1/users/{checker}/password"),
@@ -253,38 +263,25 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
 #[tokio::test]
 async fn a_posting_lands_in_the_books_of_the_upk_it_was_posted_to() {
     let app = spawn_app().await;
-    let twin = app
-        .store
-        .create_org(
-            &lumbung_store::OrgInput {
-                name: "UPK Umbul Sejahtera".into(),
-                kind: lumbung_domain::OrgKind::Upk,
-                area_code: Some(lumbung_domain::AreaCode::parse(OTHER_KEL).unwrap()),
-                parent_id: None,
-                company_number: None,
-                npwp: None,
-                attributes: Default::default(),
-            },
-            &Actor::cli(),
-        )
-        .unwrap()
-        .id
-        .get();
+    let twin = app.add_org(
+        "UPK Umbul Sejahtera",
+        lumbung_domain::OrgKind::Upk,
+        OTHER_KEL,
+    );
     assert!(twin > app.upk);
     let upk = app.login("upk").await;
-    let res = upk
-        .post_form(
-            &format!("/fund/upk/{twin}/post"),
-            &[
-                ("kind", "cost"),
-                ("amount", "150000"),
-                ("date", "2024-03-01"),
-                ("memo", "ATK"),
-                ("key", "kembar-1"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &upk,
+        &format!("/fund/upk/{twin}/post"),
+        &[
+            ("kind", "cost"),
+            ("amount", "150000"),
+            ("date", "2024-03-01"),
+            ("memo", "ATK"),
+            ("key", "kembar-1"),
+        ],
+    )
+    .await;
     let cash = |id: i64| {
         let upk = &upk;
         async move {
@@ -384,23 +381,7 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
         json!(["RSUD Serang"])
     );
     let serang_file = "Date,Supplier,Amount\n04/05/2013,Toko Maju,7.00\n";
-    let second = app
-        .store
-        .create_org(
-            &lumbung_store::OrgInput {
-                name: "RSUD Serang".into(),
-                kind: lumbung_domain::OrgKind::Anchor,
-                area_code: Some(lumbung_domain::AreaCode::parse(KEL).unwrap()),
-                parent_id: None,
-                company_number: None,
-                npwp: None,
-                attributes: Default::default(),
-            },
-            &Actor::cli(),
-        )
-        .unwrap()
-        .id
-        .get();
+    let second = app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, KEL);
     let first = spend_anchors_of(&app, "RSUD Serang")[0].0;
     let res = app
         .import_spend(&token, "file_name=d.csv&anchor=RSUD%20Serang", serang_file)
@@ -448,12 +429,14 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} {scope}");
     }
     let serang = app.login("admin-serang").await;
-    let res = serang
-        .post_json("/api/v1/users",
+    // The kabupaten makes it
+    serang
+        .post_json_expect(
+            "/api/v1/users",
             json!({"username": "panitia-kel", "role": "facilitator", "area_code": KEL, "password": "0123456789abc"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "the kabupaten makes it");
     // The BKM's admin may make a facilitator of the UPK below it, but one
     // scoped to an organisation is no committee member.
     let res = app

@@ -263,6 +263,14 @@ pub fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The body of `res`, the answer to `path`, which must have `status`.
+pub async fn expect_status(path: &str, res: reqwest::Response, status: StatusCode) -> String {
+    let got = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(got, status, "{path}: {body}");
+    body
+}
+
 /// The body of an answer as text.
 pub async fn text_of(res: reqwest::Response) -> String {
     res.text().await.unwrap()
@@ -306,6 +314,15 @@ impl TestApp {
         let me: serde_json::Value = v.get("/api/v1/me").await.json().await.unwrap();
         v.csrf = Some(me["csrf_token"].as_str().unwrap().to_owned());
         v
+    }
+
+    /// Adds an organisation of `kind` named `name` in the area `area`,
+    /// by the command line; its id.
+    pub fn add_org(&self, name: &str, kind: OrgKind, area: &str) -> i64 {
+        let org = self
+            .store
+            .create_org(&org(name, kind, area, None), &Actor::cli());
+        org.unwrap().id.get()
     }
 
     /// The id of the user named `name`.
@@ -441,6 +458,17 @@ impl Visitor {
         self.post_form_as_is(path, &fields).await
     }
 
+    /// Posts a form (CSRF token added) that must answer `status`; returns
+    /// the body of the answer.
+    pub async fn post_form_expect(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        status: StatusCode,
+    ) -> String {
+        expect_status(path, self.post_form(path, fields).await, status).await
+    }
+
     /// Posts a form as it is: no CSRF token added.
     pub async fn post_form_as_is(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let url = format!("{}{path}", self.base);
@@ -475,6 +503,17 @@ impl Visitor {
     /// POSTs JSON with the CSRF header (see [`Visitor::send_json`]).
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
         self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// POSTs JSON with the CSRF header that must answer `status`; returns
+    /// the body of the answer.
+    pub async fn post_json_expect(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        status: StatusCode,
+    ) -> String {
+        expect_status(path, self.post_json(path, body).await, status).await
     }
 
     /// Sends JSON with the CSRF header, as a script in the page would.

@@ -104,24 +104,17 @@ impl Store {
         let like = query.map(crate::sql::like);
         let code_prefix = query.map(|q| q.to_owned());
         let (lo, hi) = crate::sql::subtree(filter.within.as_ref());
-        const WHERE: &str = "(?1 IS NULL OR a.name LIKE ?1 OR a.code = ?2)
+        let rows = "FROM areas a WHERE (?1 IS NULL OR a.name LIKE ?1 OR a.code = ?2)
              AND (?3 IS NULL OR a.kind = ?3)
              AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))";
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM areas a WHERE {WHERE}"),
-            params![like, code_prefix, filter.kind, lo, hi],
-            |r| r.get(0),
-        )?;
-        let areas = crate::sql::all(
+        let order = "a.depth, a.name COLLATE NOCASE, a.code";
+        crate::sql::page(
             &conn,
-            &format!(
-                "SELECT {AREA_COLUMNS} FROM areas a WHERE {WHERE}
-             ORDER BY a.depth, a.name COLLATE NOCASE, a.code LIMIT ?6 OFFSET ?7"
-            ),
-            params![like, code_prefix, filter.kind, lo, hi, limit, offset],
+            (AREA_COLUMNS, rows, order),
+            params![like, code_prefix, filter.kind, lo, hi],
+            (limit, offset),
             area_from_row,
-        )?;
-        Ok((areas, total as u64))
+        )
     }
 
     pub fn area_path(&self, code: &str) -> Result<Option<AreaPath>> {
@@ -203,14 +196,7 @@ impl Store {
             )?;
             for r in &plan.inserts {
                 let path = path_of(&r.code, &parent_of, &mut paths);
-                insert.execute(params![
-                    r.code.as_str(),
-                    r.name,
-                    r.parent.as_ref().map(AreaCode::as_str),
-                    r.kind.as_ref().map(AreaKind::as_str),
-                    path.as_str(),
-                    path.depth() as i64
-                ])?;
+                insert.execute(area_row(r, &path))?;
                 done += 1;
                 if done % 5_000 == 0 {
                     progress(done, total);
@@ -222,14 +208,7 @@ impl Store {
             for r in &plan.updates {
                 let path = path_of(&r.code, &parent_of, &mut paths);
                 let before = &stored[&r.code];
-                update.execute(params![
-                    r.code.as_str(),
-                    r.name,
-                    r.parent.as_ref().map(AreaCode::as_str),
-                    r.kind.as_ref().map(AreaKind::as_str),
-                    path.as_str(),
-                    path.depth() as i64
-                ])?;
+                update.execute(area_row(r, &path))?;
                 audit::record(
                     &tx,
                     actor,
@@ -405,6 +384,19 @@ fn reject(file: &str, errors: Vec<RowError>) -> StoreError {
 /// The path of `code`, from the new parents where the batch gives them and
 /// the stored paths otherwise (memoised in `paths`). The batch was checked
 /// for cycles and missing parents, so the walk ends.
+/// An area's row as the import's insert and update bind it: code, name,
+/// parent, kind, path, depth.
+fn area_row<'a>(r: &'a AreaRecord, path: &'a AreaPath) -> impl rusqlite::Params + 'a {
+    (
+        r.code.as_str(),
+        r.name.as_str(),
+        r.parent.as_ref().map(AreaCode::as_str),
+        r.kind.as_ref().map(AreaKind::as_str),
+        path.as_str(),
+        path.depth() as i64,
+    )
+}
+
 fn path_of(
     code: &AreaCode,
     new_parent: &HashMap<AreaCode, Option<AreaCode>>,

@@ -81,6 +81,27 @@ pub(crate) fn record(
     )
 }
 
+/// Records `action` on the organisation `org` (a UPK's books and settings,
+/// an anchor's mapping): an `organisation` entry of no area of its own,
+/// scoped by the organisation's.
+pub(crate) fn record_on_org(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    org: i64,
+    details: serde_json::Value,
+) -> Result<()> {
+    record(
+        tx,
+        actor,
+        action,
+        "organisation",
+        &org.to_string(),
+        None,
+        details,
+    )
+}
+
 /// Records a change to something an organisation holds (a UPK's member,
 /// its books): scoped by the organisation's area and lineage, so that
 /// auditors of its area or of an organisation above it see the entry.
@@ -205,19 +226,17 @@ impl Store {
             Scope::Org { id, .. } => format!("%/{id}/%"),
             _ => String::new(),
         };
-        const FILTER: &str = "(?1 = '' OR (scope_path >= ?1 AND scope_path < ?2) OR (?3 <> '' AND org_path LIKE ?3))";
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM audit_log WHERE {FILTER}"),
-            params![lo, hi, org],
-            |r| r.get(0),
-        )?;
-        let entries = crate::sql::all(
+        let rows = "FROM audit_log
+             WHERE (?1 = '' OR (scope_path >= ?1 AND scope_path < ?2) OR (?3 <> '' AND org_path LIKE ?3))";
+        crate::sql::page(
             &conn,
-            &format!(
-                "SELECT id, at, actor, action, entity, entity_id, details FROM audit_log
-             WHERE {FILTER} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
+            (
+                "id, at, actor, action, entity, entity_id, details",
+                rows,
+                "id DESC",
             ),
-            params![lo, hi, org, limit, offset],
+            params![lo, hi, org],
+            (limit, offset),
             |r| {
                 from_row!(
                     r,
@@ -233,8 +252,7 @@ impl Store {
                     }
                 )
             },
-        )?;
-        Ok((entries, total as u64))
+        )
     }
 }
 

@@ -7,7 +7,8 @@ use lumbung_domain::{
     text, AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgId, OrgKind, Placement,
     Rejected, RowError, Scope,
 };
-use rusqlite::{params, Row, Transaction, TransactionBehavior};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -56,9 +57,9 @@ pub struct OrgFilter {
     pub match_identifiers: bool,
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.name, o.kind, o.area_code, a.name, o.parent_id, p.name,
-        o.company_number, o.npwp, o.attributes, o.created_at, o.updated_at, a.path
-    FROM organisations o
+const ORG_COLUMNS: &str = "o.id, o.name, o.kind, o.area_code, a.name, o.parent_id, p.name,
+        o.company_number, o.npwp, o.attributes, o.created_at, o.updated_at, a.path";
+const ORG_FROM: &str = "FROM organisations o
     LEFT JOIN areas a ON a.code = o.area_code
     LEFT JOIN organisations p ON p.id = o.parent_id";
 
@@ -91,7 +92,7 @@ pub(crate) use crate::lineage::{effective_area, lineage};
 pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
     let org = crate::sql::optional_row(
         conn,
-        &format!("{ORG_SELECT} WHERE o.id = ?1"),
+        &format!("SELECT {ORG_COLUMNS} {ORG_FROM} WHERE o.id = ?1"),
         [id],
         org_from_row,
     )?;
@@ -194,13 +195,7 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
             ));
         }
     }
-    for (field, value) in [
-        (
-            "company_number",
-            input.company_number.as_ref().map(CompanyNumber::as_str),
-        ),
-        ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
-    ] {
+    for (field, value) in identifiers(input) {
         if let Some(value) = value {
             let holder: Option<(i64, String)> = crate::sql::optional_row(
                 tx,
@@ -240,21 +235,28 @@ fn descendant_outside(
     )
 }
 
+/// The columns an [`OrgInput`] sets, in the order the insert and the update
+/// bind them: `name, kind, area_code, parent_id, company_number, npwp,
+/// attributes`, then now (`?8`).
+fn columns(input: &OrgInput) -> Vec<Value> {
+    let text = |s: Option<&str>| Value::from(s.map(str::to_owned));
+    vec![
+        Value::from(input.name.trim().to_owned()),
+        Value::from(input.kind.as_str().to_owned()),
+        text(input.area_code.as_ref().map(AreaCode::as_str)),
+        Value::from(input.parent_id),
+        text(input.company_number.as_ref().map(CompanyNumber::as_str)),
+        text(input.npwp.as_ref().map(Npwp::as_str)),
+        Value::from(serde_json::to_string(&input.attributes).expect("string map serialises")),
+        Value::from(crate::now()),
+    ]
+}
+
 fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
-    let now = crate::now();
     tx.execute(
         "INSERT INTO organisations (name, kind, area_code, parent_id, company_number, npwp, attributes, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![
-            input.name.trim(),
-            input.kind.as_str(),
-            input.area_code.as_ref().map(AreaCode::as_str),
-            input.parent_id,
-            input.company_number.as_ref().map(CompanyNumber::as_str),
-            input.npwp.as_ref().map(Npwp::as_str),
-            serde_json::to_string(&input.attributes).expect("string map serialises"),
-            now
-        ],
+        params_from_iter(columns(input)),
     )?;
     Ok(tx.last_insert_rowid())
 }
@@ -295,21 +297,44 @@ pub(crate) fn create_named(
 
 fn update(tx: &Transaction<'_>, id: i64, input: &OrgInput) -> Result<()> {
     tx.execute(
-        "UPDATE organisations SET name = ?2, kind = ?3, area_code = ?4, parent_id = ?5, company_number = ?6,
-             npwp = ?7, attributes = ?8, updated_at = ?9 WHERE id = ?1",
-        params![
-            id,
-            input.name.trim(),
-            input.kind.as_str(),
-            input.area_code.as_ref().map(AreaCode::as_str),
-            input.parent_id,
-            input.company_number.as_ref().map(CompanyNumber::as_str),
-            input.npwp.as_ref().map(Npwp::as_str),
-            serde_json::to_string(&input.attributes).expect("string map serialises"),
-            crate::now()
-        ],
+        "UPDATE organisations SET name = ?1, kind = ?2, area_code = ?3, parent_id = ?4, company_number = ?5,
+             npwp = ?6, attributes = ?7, updated_at = ?8 WHERE id = ?9",
+        params_from_iter(columns(input).into_iter().chain([Value::from(id)])),
     )?;
     Ok(())
+}
+
+/// Records `action` (`org.create`, `org.update`) on organisation `id`,
+/// scoped by the area `input` places it in.
+fn audit_org(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    (id, input): (i64, &OrgInput),
+    details: serde_json::Value,
+) -> Result<()> {
+    let path = scope_path(tx, input.area_code.as_ref())?;
+    audit::record(
+        tx,
+        actor,
+        action,
+        "organisation",
+        &id.to_string(),
+        path.as_deref(),
+        details,
+    )
+}
+
+/// The identifiers an organisation may give, by column: each names one
+/// organisation at most.
+fn identifiers(input: &OrgInput) -> [(&'static str, Option<&str>); 2] {
+    [
+        (
+            "company_number",
+            input.company_number.as_ref().map(CompanyNumber::as_str),
+        ),
+        ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
+    ]
 }
 
 fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<String>> {
@@ -401,16 +426,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check(&tx, None, input)?;
         let id = insert(&tx, input)?;
-        let path = scope_path(&tx, input.area_code.as_ref())?;
-        audit::record(
-            &tx,
-            actor,
-            "org.create",
-            "organisation",
-            &id.to_string(),
-            path.as_deref(),
-            snapshot(input),
-        )?;
+        audit_org(&tx, actor, "org.create", (id, input), snapshot(input))?;
         tx.commit()?;
         load(&conn, id)?.ok_or_else(|| StoreError::not_found(organisation(id)))
     }
@@ -425,16 +441,8 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check(&tx, Some(id), input)?;
         update(&tx, id, input)?;
-        let path = scope_path(&tx, input.area_code.as_ref())?;
-        audit::record(
-            &tx,
-            actor,
-            "org.update",
-            "organisation",
-            &id.to_string(),
-            path.as_deref(),
-            serde_json::json!({"before": org_snapshot(&before), "after": snapshot(input)}),
-        )?;
+        let change = serde_json::json!({"before": org_snapshot(&before), "after": snapshot(input)});
+        audit_org(&tx, actor, "org.update", (id, input), change)?;
         tx.commit()?;
         load(&conn, id)?.ok_or_else(|| StoreError::not_found(organisation(id)))
     }
@@ -454,26 +462,22 @@ impl Store {
             .map(|q| q.replace(['.', '-', ' '], "").to_uppercase());
         let (lo, hi) = crate::sql::subtree(filter.within.as_ref());
         let kind = filter.kind.map(OrgKind::as_str);
-        const WHERE: &str = "(?1 IS NULL OR o.name LIKE ?1 OR o.company_number = ?2 OR o.npwp = ?2)
+        let rows = format!(
+            "{ORG_FROM} WHERE (?1 IS NULL OR o.name LIKE ?1 OR o.company_number = ?2 OR o.npwp = ?2)
              AND (?3 IS NULL OR o.kind = ?3)
-             AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))";
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM organisations o LEFT JOIN areas a ON a.code = o.area_code WHERE {WHERE}"),
-            params![like, exact, kind, lo, hi],
-            |r| r.get(0),
-        )?;
-        let mut orgs: Vec<Org> = crate::sql::all(
+             AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))"
+        );
+        let (mut orgs, total) = crate::sql::page(
             &conn,
-            &format!(
-                "{ORG_SELECT} WHERE {WHERE} ORDER BY o.name COLLATE NOCASE, o.id LIMIT ?6 OFFSET ?7"
-            ),
-            params![like, exact, kind, lo, hi, limit, offset],
+            (ORG_COLUMNS, &rows, "o.name COLLATE NOCASE, o.id"),
+            params![like, exact, kind, lo, hi],
+            (limit, offset),
             org_from_row,
         )?;
         for org in &mut orgs {
             org.placement.orgs = lineage(&conn, org.id.get())?;
         }
-        Ok((orgs, total as u64))
+        Ok((orgs, total))
     }
 
     /// Imports organisations, all or nothing. A row is the same
@@ -528,16 +532,8 @@ impl Store {
                         check(&tx, Some(id), &r.input).and_then(|()| {
                             update(&tx, id, &r.input)?;
                             summary.updated += 1;
-                            let path = scope_path(&tx, r.input.area_code.as_ref())?;
-                            audit::record(
-                                &tx,
-                                actor,
-                                "org.update",
-                                "organisation",
-                                &id.to_string(),
-                                path.as_deref(),
-                                serde_json::json!({"file": file, "line": r.line, "before": org_snapshot(&before), "after": snapshot(&r.input)}),
-                            )
+                            let change = serde_json::json!({"file": file, "line": r.line, "before": org_snapshot(&before), "after": snapshot(&r.input)});
+                            audit_org(&tx, actor, "org.update", (id, &r.input), change)
                         })
                     }
                 }
@@ -545,16 +541,8 @@ impl Store {
                     let id = insert(&tx, &r.input)?;
                     first_line_of.insert(id, r.line);
                     summary.created += 1;
-                    let path = scope_path(&tx, r.input.area_code.as_ref())?;
-                    audit::record(
-                        &tx,
-                        actor,
-                        "org.create",
-                        "organisation",
-                        &id.to_string(),
-                        path.as_deref(),
-                        serde_json::json!({"file": file, "line": r.line, "org": snapshot(&r.input)}),
-                    )
+                    let created = serde_json::json!({"file": file, "line": r.line, "org": snapshot(&r.input)});
+                    audit_org(&tx, actor, "org.create", (id, &r.input), created)
                 }),
             };
             match outcome {
@@ -582,13 +570,7 @@ impl Store {
 
 fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     // An identifier decides first; then name, kind and area.
-    for (column, value) in [
-        (
-            "company_number",
-            input.company_number.as_ref().map(CompanyNumber::as_str),
-        ),
-        ("npwp", input.npwp.as_ref().map(Npwp::as_str)),
-    ] {
+    for (column, value) in identifiers(input) {
         let Some(value) = value else { continue };
         let found: Option<i64> = crate::sql::optional(
             tx,
@@ -635,6 +617,11 @@ mod tests {
     use lumbung_domain::AreaRecord;
 
     use crate::test_support::org_input as input;
+
+    /// The row of a file at `line`.
+    fn record(line: u64, input: OrgInput) -> OrgRecord {
+        OrgRecord { line, input }
+    }
 
     fn with_areas() -> (tempfile::TempDir, Store) {
         let (d, s) = store();
@@ -800,24 +787,15 @@ mod tests {
         a.company_number = Some(CompanyNumber::parse("01234567").unwrap());
         let mut b = input("Other Ltd", OrgKind::Supplier, None);
         b.company_number = a.company_number.clone();
-        let rows = vec![
-            OrgRecord { line: 2, input: a },
-            OrgRecord { line: 3, input: b },
-        ];
+        let rows = vec![record(2, a), record(3, b)];
         let err = s.import_orgs("o.csv", rows, vec![], &actor).unwrap_err();
         assert!(
             err.to_string().contains("line 3") && err.to_string().contains("line 2"),
             "{err}"
         );
         let same_name = vec![
-            OrgRecord {
-                line: 2,
-                input: input("Same Name", OrgKind::Ngo, None),
-            },
-            OrgRecord {
-                line: 3,
-                input: input("same name", OrgKind::Ngo, None),
-            },
+            record(2, input("Same Name", OrgKind::Ngo, None)),
+            record(3, input("same name", OrgKind::Ngo, None)),
         ];
         assert!(s.import_orgs("o.csv", same_name, vec![], &actor).is_err());
         assert_eq!(s.search_orgs(&OrgFilter::default(), 10, 0).unwrap().1, 0);
@@ -830,10 +808,7 @@ mod tests {
         let twin = input("UPK Kembar", OrgKind::Upk, Some("PRESTON"));
         let a = s.create_org(&twin, &actor).unwrap().id;
         let b = s.create_org(&twin, &actor).unwrap().id;
-        let rows = vec![OrgRecord {
-            line: 2,
-            input: twin.clone(),
-        }];
+        let rows = vec![record(2, twin.clone())];
         let err = s.import_orgs("o.csv", rows, vec![], &actor).unwrap_err();
         assert!(
             err.to_string().contains(&format!("organisations {a}, {b}")),
@@ -922,14 +897,14 @@ mod tests {
         let (_d, s) = with_areas();
         let actor = Actor::cli();
         let rows = vec![
-            OrgRecord {
-                line: 2,
-                input: input("Preston City Council", OrgKind::Anchor, Some("PRESTON")),
-            },
-            OrgRecord {
-                line: 3,
-                input: input("Lancashire Constabulary", OrgKind::Anchor, Some("PRESTON")),
-            },
+            record(
+                2,
+                input("Preston City Council", OrgKind::Anchor, Some("PRESTON")),
+            ),
+            record(
+                3,
+                input("Lancashire Constabulary", OrgKind::Anchor, Some("PRESTON")),
+            ),
         ];
         let first = s
             .import_orgs("o.csv", rows.clone(), vec![], &actor)
@@ -940,14 +915,11 @@ mod tests {
             .unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
         let mut bad = rows;
-        bad.push(OrgRecord {
-            line: 4,
-            input: input("Nowhere Ltd", OrgKind::Supplier, Some("ATLANTIS")),
-        });
-        bad.push(OrgRecord {
-            line: 5,
-            input: input("Elsewhere Ltd", OrgKind::Supplier, None),
-        });
+        bad.push(record(
+            4,
+            input("Nowhere Ltd", OrgKind::Supplier, Some("ATLANTIS")),
+        ));
+        bad.push(record(5, input("Elsewhere Ltd", OrgKind::Supplier, None)));
         let err = s.import_orgs("o.csv", bad, vec![], &actor).unwrap_err();
         assert!(
             err.to_string().contains("line 4, column area_code"),

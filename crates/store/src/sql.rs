@@ -5,7 +5,7 @@
 use crate::Result;
 use lumbung_domain::AreaPath;
 use rusqlite::types::FromSql;
-use rusqlite::{Connection, OptionalExtension, Params, Row};
+use rusqlite::{Connection, OptionalExtension, Params, Row, ToSql};
 
 /// `from_row!(r, Area { code, name, depth })` builds the struct from the
 /// row's columns in the order the fields are written (column 0 into `code`,
@@ -70,6 +70,26 @@ pub(crate) fn all<T, C: FromIterator<T>>(
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params, read)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One page of a listing, with the count of all its rows: `rows` is its
+/// `FROM … WHERE …` (parameters `?1`, `?2`, … in `params`), `columns` what
+/// `read` reads of each row, `order` its `ORDER BY`; the page is `limit`
+/// rows from `offset`.
+pub(crate) fn page<T>(
+    conn: &Connection,
+    (columns, rows, order): (&str, &str, &str),
+    params: &[&dyn ToSql],
+    (limit, offset): (u32, u32),
+    read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<(Vec<T>, u64)> {
+    let total: i64 = conn.query_row(&format!("SELECT count(*) {rows}"), params, |r| r.get(0))?;
+    let (l, o) = (params.len() + 1, params.len() + 2);
+    let sql = format!("SELECT {columns} {rows} ORDER BY {order} LIMIT ?{l} OFFSET ?{o}");
+    let mut bound = params.to_vec();
+    bound.extend([&limit as &dyn ToSql, &offset]);
+    let found = all(conn, &sql, bound.as_slice(), read)?;
+    Ok((found, total as u64))
 }
 
 /// A listing's search text, trimmed; `None` when there is none.

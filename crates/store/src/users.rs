@@ -519,7 +519,7 @@ impl Store {
             &conn,
             "SELECT user_id, csrf_token FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
             params![token_hash(token), self.clock.now().to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.try_into(),
         )?;
         let Some((user_id, csrf_token)) = found else {
             return Ok(None);

@@ -49,7 +49,7 @@ pub(super) fn household_in(
         tx,
         "SELECT household, import_id FROM community_households WHERE kelurahan = ?1 AND id = ?2",
         params![code, id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.try_into(),
     )?;
     row.map(|(raw, import)| Ok((stored_json::<Household>("household", &raw)?, import)))
         .transpose()
@@ -267,7 +267,7 @@ pub(crate) fn mapping_data_in(conn: &rusqlite::Connection, code: &str) -> Result
     let area_names = stmt
         .query_map(
             params![kelurahan.path.as_str(), kelurahan.path.subtree_end()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.try_into(),
         )?
         .collect::<rusqlite::Result<_>>()?;
     Ok(MappingData {

@@ -150,7 +150,7 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
         tx,
         "SELECT code, name, kind, path FROM areas WHERE code = ?1",
         [code],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| r.try_into(),
     )?;
     let (code, name, path) = match row {
         Some((code, name, Some(kind), path)) if kind == "kelurahan" => (code, name, path),

@@ -5,11 +5,10 @@
 
 use super::committee;
 use super::rows::{
-    area_of, count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json,
-    open_poll, tie_tx,
+    count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json, open_poll,
+    record_on_poll, tie_tx,
 };
 use super::types::Entry;
-use crate::audit::record;
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{
@@ -122,13 +121,11 @@ impl Store {
             .into());
         }
         if added > 0 {
-            record(
+            record_on_poll(
                 tx,
                 actor,
                 "election_ballots",
-                "election",
-                &id.to_string(),
-                area_of(&e),
+                &e,
                 json!({"entry": entry, "added": added}),
             )?;
         }
@@ -154,7 +151,7 @@ impl Store {
             tx,
             "SELECT names, entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND ballot_id = ?3",
             params![id, entry.as_str(), ballot_id.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.try_into(),
         )?;
         let Some((old, by)) = old else {
             return Err(StoreError::not_found(text!("election_ballot_in_entry",
@@ -179,13 +176,11 @@ impl Store {
                 params![id, entry.as_str(), ballot_id.trim()],
             )?,
         };
-        record(
+        record_on_poll(
             tx,
             actor,
             "election_ballot_correct",
-            "election",
-            &id.to_string(),
-            area_of(&e),
+            &e,
             json!({"entry": entry, "ballot_id": ballot_id.trim(), "before": names_from(&old), "after": new}),
         )?;
         Ok(())
@@ -237,13 +232,11 @@ impl Store {
                 now()
             ],
         )?;
-        record(
+        record_on_poll(
             tx,
             actor,
             "election_ballot_resolve",
-            "election",
-            &id.to_string(),
-            area_of(&e),
+            &e,
             json!({
                 "ballot_id": bid,
                 "names": names,
@@ -285,13 +278,11 @@ impl Store {
                     now()
                 ],
             )?;
-            record(
+            record_on_poll(
                 tx,
                 actor,
                 "election_group",
-                "election",
-                &id.to_string(),
-                area_of(&e),
+                &e,
                 json!({"written": w, "person": p.as_str()}),
             )?;
         }
@@ -328,13 +319,11 @@ impl Store {
             // What is left must still be a grouping (a person's own name may
             // have been a variant's only link).
             grouping_of(&groups_tx(tx, poll)?)?;
-            record(
+            record_on_poll(
                 tx,
                 actor,
                 "election_group_remove",
-                "election",
-                &id.to_string(),
-                area_of(&e),
+                &e,
                 json!({"written": written.trim(), "person": person}),
             )?;
             Ok(())
@@ -366,13 +355,11 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![id, on.to_string(), note.trim(), actor.label(), now()],
             )?;
-            record(
+            record_on_poll(
                 tx,
                 actor,
                 "election_door_to_door",
-                "election",
-                &id.to_string(),
-                area_of(&e),
+                &e,
                 json!({"on": on, "note": note.trim()}),
             )?;
             Ok(())
@@ -406,13 +393,11 @@ impl Store {
                     "UPDATE election_ties SET confirmed_by = ?2, confirmed_at = ?3 WHERE poll = ?1",
                     params![id, actor.label(), now()],
                 )?;
-                record(
+                record_on_poll(
                     tx,
                     actor,
                     "election_tie_confirm",
-                    "election",
-                    &id.to_string(),
-                    area_of(&e),
+                    &e,
                     json!({"winners": old.winners, "decided_by": signers.decided_by}),
                 )?;
                 return Ok(old);
@@ -426,13 +411,11 @@ impl Store {
                  confirmed_by = NULL, confirmed_at = NULL",
             params![id, json, actor.label(), now()],
         )?;
-        record(
+        record_on_poll(
             tx,
             actor,
             "election_tie",
-            "election",
-            &id.to_string(),
-            area_of(&e),
+            &e,
             serde_json::to_value(&rec).expect("decision serialises"),
         )?;
         Ok(rec)

@@ -4,7 +4,9 @@
 //! changes.
 
 use super::committee;
-use super::rows::{area_of, count_tx, grouping_of, open_poll, sha256_hex, voters_tx};
+use super::rows::{
+    area_of, count_tx, grouping_of, open_poll, record_on_poll, sha256_hex, voters_tx,
+};
 use super::types::{Count, Election, PublishStep, Published};
 use crate::audit::record;
 use crate::{now, Actor, Result, Store, StoreError};
@@ -151,13 +153,11 @@ fn publish_tx(
             term.map(|t| t.end.to_string())
         ],
     )?;
-    record(
+    record_on_poll(
         tx,
         actor,
         "election_publish",
-        "election",
-        &id.to_string(),
-        area_of(e),
+        e,
         json!({"sha256": sha, "elected": count.elected, "proposed_by": proposed_by}),
     )?;
     Ok(Published {

@@ -3,7 +3,7 @@
 //! flag that a person voted — no time, no order, nothing that could tie a
 //! voter to a ballot.
 
-use super::rows::{area_of, invalid, open_poll, sex_str, voters_tx};
+use super::rows::{area_of, invalid, open_poll, record_on_poll, sex_str, voters_tx};
 use crate::audit::record;
 use crate::{Actor, Result, Store, StoreError};
 use lumbung_community::election::{
@@ -78,13 +78,11 @@ impl Store {
             )?;
         }
         if summary.created > 0 {
-            record(
+            record_on_poll(
                 tx,
                 actor,
                 "election_register",
-                "election",
-                &id.to_string(),
-                area_of(&e),
+                &e,
                 json!({"file": file, "added": summary.created, "unchanged": summary.unchanged}),
             )?;
         }
@@ -104,13 +102,11 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::not_found(voter_text(voter)));
             }
-            record(
+            record_on_poll(
                 tx,
                 actor,
                 "election_register_remove",
-                "election",
-                &id.to_string(),
-                area_of(&e),
+                &e,
                 json!({"voter": voter}),
             )?;
             Ok(())

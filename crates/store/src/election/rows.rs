@@ -4,14 +4,14 @@
 //! count`.
 
 use super::types::{Count, DoorToDoor, Election, Entry, GroupRow, TieSigners};
-use crate::{Result, StoreError};
+use crate::{Actor, Result, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{
     count, BallotRow, CountInput, ElectionSettings, Grouping, Invalid, Level, Resolution,
     TieRecord, Voter,
 };
 use lumbung_domain::{text, AreaPath, Placement, PollId, Sex, VoterId};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
@@ -181,6 +181,25 @@ pub(super) fn open_poll(conn: &Connection, id: PollId) -> Result<Election> {
 /// The poll's area path, as the audit log records it.
 pub(super) fn area_of(e: &Election) -> Option<&str> {
     e.placement.area.as_ref().map(AreaPath::as_str)
+}
+
+/// Records `action` on the poll `e` in the audit log, scoped by its area.
+pub(super) fn record_on_poll(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    e: &Election,
+    details: serde_json::Value,
+) -> Result<()> {
+    crate::audit::record(
+        tx,
+        actor,
+        action,
+        "election",
+        &e.id.to_string(),
+        area_of(e),
+        details,
+    )
 }
 
 pub(super) fn settings_tx(conn: &Connection, kelurahan: &str) -> Result<ElectionSettings> {
@@ -418,10 +437,7 @@ pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(Stri
     let mut stmt =
         conn.prepare_cached("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;
     for c in path.trim_matches('/').split('/').rev() {
-        if let Some(found) = stmt
-            .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-        {
+        if let Some(found) = stmt.query_row([c], |r| r.try_into()).optional()? {
             return Ok(Some(found));
         }
     }

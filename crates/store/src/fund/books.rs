@@ -8,7 +8,7 @@ use crate::{Result, Store};
 use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_domain::{Scope, UpkId};
-use lumbung_fund::loan::{schedule, FeeRate, Rupiah};
+use lumbung_fund::loan::{schedule, FeeRate, Instalment, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
 use lumbung_fund::settings::Settings;
 use rusqlite::{params, OptionalExtension};
@@ -166,13 +166,11 @@ impl Store {
                  ON CONFLICT (upk_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
                 params![upk, json, crate::now()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.settings",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::from_str(&json).expect("json"),
             )?;
             Ok(())
@@ -202,7 +200,7 @@ impl Store {
              WHERE u.kind = 'upk'",
         )?;
         let rows: Vec<(i64, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| r.try_into())?
             .collect::<rusqlite::Result<_>>()?;
         let mut area_stmt = conn
             .prepare_cached("SELECT code, name, coalesce(kind, '') FROM areas WHERE code = ?1")?;
@@ -404,10 +402,6 @@ fn loans_where(
             continue;
         };
         let on = date_of(r.get_ref(3)?.as_bytes().map_err(|_| bad("date"))?)?;
-        let rate = FeeRate::parse(r.get_ref(6)?.as_str().map_err(|_| bad("rate"))?)
-            .map_err(|_| bad("rate"))?;
-        let kind = parse_kind(r.get_ref(7)?.as_str().map_err(|_| bad("schedule"))?)?;
-        let frequency = parse_frequency(r.get_ref(8)?.as_str().map_err(|_| bad("frequency"))?)?;
         books.push((
             r.get(0)?,
             LoanBook {
@@ -415,14 +409,7 @@ fn loans_where(
                 upk_id,
                 ksm: r.get(2)?,
                 disbursed_on: on,
-                schedule: schedule(
-                    on,
-                    Rupiah(r.get(4)?),
-                    r.get::<_, i64>(5)? as u16,
-                    rate,
-                    kind,
-                    frequency,
-                )?,
+                schedule: schedule_from(r, 4, on)?,
                 payments: Vec::new(),
                 rescheduled: Vec::new(),
                 written_off: None,
@@ -493,6 +480,20 @@ fn complete_payments(
     sort_payments(books);
 }
 
+/// The schedule from `on` that five columns of a row from `first` hold:
+/// principal, term in months, fee rate, schedule kind, frequency.
+fn schedule_from(r: &rusqlite::Row<'_>, first: usize, on: Date) -> Result<Vec<Instalment>> {
+    let text = |i: usize, what: &str| -> Result<&str> {
+        r.get_ref(first + i)?.as_str().map_err(|_| bad(what))
+    };
+    let rate = FeeRate::parse(text(2, "rate")?).map_err(|_| bad("rate"))?;
+    let kind = parse_kind(text(3, "schedule")?)?;
+    let frequency = parse_frequency(text(4, "frequency")?)?;
+    let term_months = r.get::<_, i64>(first + 1)? as u16;
+    let principal = Rupiah(r.get(first)?);
+    Ok(schedule(on, principal, term_months, rate, kind, frequency)?)
+}
+
 /// Adds each book's reschedulings and write-off.
 fn finish_books(
     conn: &rusqlite::Connection,
@@ -510,23 +511,13 @@ fn finish_books(
     while let Some(r) = rows.next()? {
         if let Some(i) = index.get(r.get(0)?) {
             let on = parse_date(&r.get::<_, String>(1)?)?;
-            let rate = FeeRate::parse(&r.get::<_, String>(4)?).map_err(|_| bad("rate"))?;
-            let kind = parse_kind(&r.get::<_, String>(5)?)?;
-            let frequency = parse_frequency(&r.get::<_, String>(6)?)?;
             books[i]
                 .1
                 .rescheduled
                 .push(lumbung_fund::report::Rescheduled {
                     on,
                     term_months: r.get::<_, i64>(3)? as u16,
-                    schedule: schedule(
-                        on,
-                        Rupiah(r.get(2)?),
-                        r.get::<_, i64>(3)? as u16,
-                        rate,
-                        kind,
-                        frequency,
-                    )?,
+                    schedule: schedule_from(r, 2, on)?,
                 });
         }
     }

@@ -89,7 +89,7 @@ impl Poster {
                 .prepare_cached(
                     "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
                 )?
-                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([], |r| r.try_into())
                 .optional()?;
             self.tail = Some(last.unwrap_or((0, GENESIS.to_owned())));
         }
@@ -352,13 +352,11 @@ impl Store {
             )?
             .is_some();
             if posted {
-                audit::record(
+                audit::record_on_org(
                     tx,
                     actor,
                     "fund.post",
-                    "organisation",
-                    &upk_id.to_string(),
-                    None,
+                    upk_id,
                     serde_json::json!({"key": key, "amount": amount.0, "memo": memo, "capital": movement == Movement::Capital}),
                 )?;
             }

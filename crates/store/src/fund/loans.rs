@@ -22,7 +22,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 /// The loan's row id, UPK and KSM from its public id.
 fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64)> {
     tx.prepare_cached("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
-        .query_row([loan_id.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([loan_id.trim()], |r| r.try_into())
         .optional()?
         .ok_or_else(|| {
             invalid(
@@ -214,13 +214,11 @@ impl Store {
             )?;
             poster.finish(tx)?;
             if let Some(id) = done.repayment {
-                audit::record(
+                audit::record_on_org(
                     tx,
                     actor,
                     "fund.repay",
-                    "organisation",
-                    &upk.to_string(),
-                    None,
+                    upk,
                     serde_json::json!({"loan": input.loan_id.trim(), "repayment": id, "amount": input.amount.0}),
                 )?;
             }
@@ -275,7 +273,7 @@ impl Store {
                 tx,
                 "SELECT loan, paid_on, amount FROM fund_repayments WHERE id = ?1",
                 [repayment],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.try_into(),
             )?
             .ok_or_else(|| {
                     invalid(
@@ -293,7 +291,7 @@ impl Store {
             let (loan_id, upk, ksm): (String, i64, i64) = tx.query_row(
                 "SELECT loan_id, upk_id, ksm_id FROM fund_loans WHERE id = ?1",
                 [loan],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.try_into(),
             )?;
             let mut book = book_of(tx, loan)?;
             let split = servicing::reverse(
@@ -328,13 +326,11 @@ impl Store {
                 "INSERT INTO fund_reversals (repayment, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![repayment, reason, seq, crate::now()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.reverse",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"repayment": repayment, "loan": loan_id, "reason": reason}),
             )?;
             Ok(seq)
@@ -364,20 +360,18 @@ impl Store {
             let (rate, kind, frequency): (String, String, String) = tx.query_row(
                 "SELECT fee_rate, schedule, frequency FROM fund_loans WHERE id = ?1",
                 [loan],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.try_into(),
             )?;
             tx.execute(
                 "INSERT INTO fund_reschedules (loan, on_date, principal, term_months, fee_rate, schedule, frequency, reason, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![loan, on.to_string(), remaining, term_months, rate, kind, frequency, reason, crate::now()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.reschedule",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"loan": loan_id.trim(), "on": on.to_string(), "principal": remaining, "term_months": term_months, "reason": reason}),
             )?;
             Ok(())
@@ -410,13 +404,11 @@ impl Store {
                 "INSERT INTO fund_write_offs (loan, on_date, principal, reason, journal_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![loan, on.to_string(), principal, reason, seq, crate::now()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.write_off",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"loan": loan_id.trim(), "principal": principal, "reason": reason}),
             )?;
             Ok(principal)
@@ -450,13 +442,11 @@ impl Store {
                         ],
                     ),
                 )?;
-                audit::record(
+                audit::record_on_org(
                     tx,
                     actor,
                     "fund.provision",
-                    "organisation",
-                    &upk.to_string(),
-                    None,
+                    upk,
                     serde_json::json!({"as_of": as_of.to_string(), "needed": needed, "change": change}),
                 )?;
             }
@@ -617,7 +607,7 @@ impl Store {
             &conn,
             "SELECT l.loan_id, l.upk_id FROM fund_repayments r JOIN fund_loans l ON l.id = r.loan WHERE r.id = ?1",
             [repayment],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.try_into(),
         )?;
         let Some((loan_id, upk_id)) = row else {
             return Ok(None);

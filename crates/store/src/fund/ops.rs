@@ -29,7 +29,7 @@ fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
         "SELECT k.parent_id, u.name FROM organisations k JOIN organisations u ON u.id = k.parent_id
          WHERE k.id = ?1 AND k.kind = 'ksm' AND u.kind = 'upk'",
         [ksm],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.try_into(),
     )?
     .ok_or_else(|| {
         invalid(
@@ -96,7 +96,7 @@ impl Store {
             "SELECT o.name, f.joint_liability_on, f.joint_liability_ref FROM organisations o
                  LEFT JOIN fund_ksm f ON f.ksm_id = o.id WHERE o.id = ?1 AND o.kind = 'ksm'",
             [ksm],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| r.try_into(),
         )?;
         let Some((name, jl_on, jl_ref)) = head else {
             return Ok(None);
@@ -186,13 +186,11 @@ impl Store {
                 params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()],
             )?;
             let id = tx.last_insert_rowid();
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.member.add",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
             )?;
             Ok(MemberId::new(id))
@@ -250,13 +248,11 @@ impl Store {
                      joint_liability_ref = excluded.joint_liability_ref",
                 params![ksm, on.to_string(), reference.trim()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.joint_liability",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"ksm": ksm, "on": on.to_string(), "reference": reference.trim()}),
             )?;
             Ok(())
@@ -326,13 +322,11 @@ impl Store {
                 "INSERT INTO fund_savings (ksm_id, member_id, on_date, amount, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![ksm, member, on.to_string(), amount.0, seq],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.savings",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"ksm": ksm, "amount": amount.0, "journal": seq}),
             )?;
             Ok(true)
@@ -487,13 +481,11 @@ impl Store {
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.apply",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"application": id, "ksm": ksm, "principal": principal}),
             )?;
             Ok(ApplicationId::new(id))
@@ -516,7 +508,7 @@ impl Store {
                 tx,
                 "SELECT upk_id, status, entered_by FROM fund_applications WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.try_into(),
             )?
             .ok_or_else(|| invalid("application", no_application(id)))?;
             let to = lumbung_fund::application::decide(
@@ -532,13 +524,11 @@ impl Store {
                 "UPDATE fund_applications SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5 WHERE id = ?1",
                 params![id, to, decided_by.get(), crate::now(), note.trim()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 &format!("fund.application.{to}"),
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"application": id, "note": note.trim()}),
             )?;
             Ok(())
@@ -625,13 +615,11 @@ impl Store {
                 "UPDATE fund_applications SET status = ?3, loan = ?2 WHERE id = ?1",
                 params![application, loan, ApplicationStatus::Disbursed.as_str()],
             )?;
-            audit::record(
+            audit::record_on_org(
                 tx,
                 actor,
                 "fund.disburse",
-                "organisation",
-                &upk.to_string(),
-                None,
+                upk,
                 serde_json::json!({"application": application, "loan": loan_id, "principal": principal}),
             )?;
             Ok(loan_id)

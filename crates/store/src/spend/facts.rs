@@ -36,7 +36,7 @@ impl Store {
         let places = Self::places(&conn, local, region)?;
         let prefixes: HashMap<String, String> = {
             let mut stmt = conn.prepare("SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = stmt.query_map([], |r| r.try_into())?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let classify = |path: &str| places.classify(path);

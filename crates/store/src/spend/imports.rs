@@ -179,7 +179,7 @@ impl Store {
                 let mut stmt = tx.prepare(
                     "SELECT id, anchors FROM spend_imports WHERE id > ?1 AND rows_skipped > 0 AND undone_at IS NULL ORDER BY id",
                 )?;
-                let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let rows = stmt.query_map([id], |r| r.try_into())?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             if let Some((blocking, _)) = later
@@ -250,15 +250,7 @@ impl Store {
                  ON CONFLICT (anchor_id) DO UPDATE SET mapping = excluded.mapping",
                 params![anchor.get(), mapping.to_string()],
             )?;
-            audit::record(
-                tx,
-                actor,
-                "spend.mapping",
-                "organisation",
-                &anchor.to_string(),
-                None,
-                mapping.clone(),
-            )?;
+            audit::record_on_org(tx, actor, "spend.mapping", anchor.get(), mapping.clone())?;
             Ok(())
         })
     }

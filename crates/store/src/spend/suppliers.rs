@@ -96,7 +96,7 @@ impl Store {
             let mut moved = 0u64;
             let chunks: Vec<(i64, i64, Vec<u8>)> = {
                 let mut stmt = tx.prepare("SELECT import_id, chunk, data FROM spend_facts")?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                let rows = stmt.query_map([], |r| r.try_into())?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             for (import_id, chunk, blob) in chunks {

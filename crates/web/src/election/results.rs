@@ -27,38 +27,38 @@ pub async fn results_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String
     )
 }
 
+/// A page of the published result `raw`: `template` with what `context`
+/// makes of the result for the viewer.
+async fn published_page(
+    Ctx { state, viewer, uri }: Ctx,
+    raw: &str,
+    template: &str,
+    context: impl FnOnce(Published, &Viewer) -> minijinja::Value,
+) -> Result<Html<String>, AppError> {
+    let p = published(&state, raw).await?;
+    render(&viewer, &uri, template, context(p, &viewer))
+}
+
 /// A published result: votes per nominee, the groupings, the decisions and
 /// the files to recount it. Nothing of the register.
-pub async fn result_page(
-    Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
-    let p = published(&state, &id).await?;
-    render(
-        &viewer,
-        &uri,
-        "election_result.html",
+pub async fn result_page(ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+    published_page(ctx, &id, "election_result.html", |p, viewer| {
         context! {
             r => p.snapshot,
             id => p.election_id,
             sha256 => p.sha256,
             has_residents => p.residents_csv.is_some(),
-            committee => can_read(&viewer, Resource::Election),
-        },
-    )
+            committee => can_read(viewer, Resource::Election),
+        }
+    })
+    .await
 }
 
-pub async fn result_minutes(
-    Ctx { state, viewer, uri }: Ctx,
-    Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
-    let p = published(&state, &id).await?;
-    render(
-        &viewer,
-        &uri,
-        "election_minutes.html",
-        context! { r => p.snapshot, draft => false, ready => true, sha256 => p.sha256 },
-    )
+pub async fn result_minutes(ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+    published_page(ctx, &id, "election_minutes.html", |p, _| {
+        context! { r => p.snapshot, draft => false, ready => true, sha256 => p.sha256 }
+    })
+    .await
 }
 
 fn csv_file(name: &str, text: String) -> Response {

@@ -255,17 +255,28 @@ pub async fn api_repay(
     }))
 }
 
+/// The repayment `raw` names, with its receipt, when its UPK is in the
+/// viewer's scope.
+async fn receipt_in_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+) -> Result<(RepaymentId, lumbung_store::Receipt), AppError> {
+    let id: RepaymentId = parse_id(raw, "repayment")?;
+    let receipt = state
+        .blocking(move |s| s.receipt(id))
+        .await?
+        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
+    org_in_scope(state, viewer, receipt.upk_id, "upk").await?;
+    Ok((id, receipt))
+}
+
 pub async fn reverse(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
-    let id: RepaymentId = parse_id(&id, "repayment")?;
-    let receipt = state
-        .blocking(move |s| s.receipt(id))
-        .await?
-        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
-    org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
+    let (id, receipt) = receipt_in_scope(&state, &viewer, &id).await?;
     let (reason, on) = (f.reason.trim().to_owned(), f.on(&state)?);
     acting(&state, &viewer, move |s, actor| {
         s.reverse_repayment(id, on, &reason, actor)
@@ -308,12 +319,7 @@ pub async fn receipt_page(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id: RepaymentId = parse_id(&id, "repayment")?;
-    let receipt = state
-        .blocking(move |s| s.receipt(id))
-        .await?
-        .ok_or_else(|| AppError::not_found(thing("repayment", id)))?;
-    org_in_scope(&state, &viewer, receipt.upk_id, "upk").await?;
+    let (_, receipt) = receipt_in_scope(&state, &viewer, &id).await?;
     let amount = receipt.repayment.amount;
     render(
         &viewer,
