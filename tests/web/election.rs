@@ -172,6 +172,26 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert_eq!(count["blockers"][0]["code"], "differences");
     let (_, html) = ani.get_html(&format!("/election/{id}")).await;
     assert!(html.contains("Dodi") && html.contains("Dedi"));
+    // The draft minutes say what the election's page says: one open.
+    let (_, minutes) = ani.get_html(&format!("/election/{id}/minutes")).await;
+    assert!(
+        minutes.contains("1 perbedaan, 1 belum diselesaikan")
+            && !minutes.contains("semua diselesaikan"),
+        "{minutes}"
+    );
+    // A line without its ballot's number is refused, not counted as a
+    // ballot called "Dewi Hayati".
+    let refused = ani
+        .post_form_expect(
+            &format!("/election/{id}/ballots"),
+            &[("entry", "a"), ("lines", "4, Siti\nDewi Hayati\n")],
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    assert!(
+        refused.contains("Dewi Hayati bukan nomor surat suara"),
+        "{refused}"
+    );
     in_both_languages(&ani, &all_pages(id)).await;
     // Blocked by the difference
     ani.post_form_expect(

@@ -755,6 +755,27 @@ async fn unknown_pages_and_bad_ids_are_clear_errors() {
 }
 
 #[tokio::test]
+async fn error_pages_keep_the_signed_in_header() {
+    let (_app, [analyst]) = signed_in(["analyst"]).await;
+    for (path, status) in [
+        ("/no-such-page", StatusCode::NOT_FOUND),
+        ("/orgs/999999", StatusCode::NOT_FOUND),
+        ("/users", StatusCode::FORBIDDEN),
+        (
+            "/fund/health?as_of=tomorrow",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let html = analyst.page(path, status).await;
+        assert!(
+            html.contains("action=\"/logout\"") && html.contains("analyst"),
+            "{path}: the header of a signed-in visitor\n{html}"
+        );
+        assert!(!html.contains("href=\"/login"), "{path}: no sign-in link");
+    }
+}
+
+#[tokio::test]
 async fn a_database_busy_with_another_program_is_a_clear_503() {
     let (app, [admin]) = signed_in(["admin"]).await;
     let other = rusqlite::Connection::open(app.store.path()).unwrap();

@@ -194,22 +194,44 @@ pub async fn guard(
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let (mut parts, body) = request.into_parts();
-    let lang = lang_of(&parts.headers);
+    let (parts, body) = request.into_parts();
+    let viewer = resolve(&state, &parts).await?;
+    // Error pages render for the same visitor: signed in, they keep the
+    // signed-in header (`AppState::error_page` reads it back).
+    let mut response = match checked(&state, parts, body, viewer.clone(), next).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    };
+    response.extensions_mut().insert(viewer);
+    Ok(response)
+}
+
+/// Who asks: the session of the bearer token or cookie, the language, the
+/// address.
+pub async fn resolve(state: &AppState, parts: &Parts) -> Result<Viewer, AppError> {
     let via_bearer = bearer(&parts.headers).map(str::to_owned);
-    let token = via_bearer
-        .clone()
-        .or_else(|| cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned));
+    let token = via_bearer.or_else(|| cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned));
     let session = match token.clone() {
         Some(token) => state.blocking(move |s| s.session_user(&token)).await?,
         None => None,
     };
-    let viewer = Viewer {
+    Ok(Viewer {
         session,
         token,
-        lang,
-        address: client_address(&state, &parts),
-    };
+        lang: lang_of(&parts.headers),
+        address: client_address(state, parts),
+    })
+}
+
+/// The route's permission and the CSRF token, then the handler.
+async fn checked(
+    state: &AppState,
+    mut parts: Parts,
+    body: Body,
+    viewer: Viewer,
+    next: Next,
+) -> Result<Response, AppError> {
+    let via_bearer = bearer(&parts.headers).map(str::to_owned);
 
     let matched = parts
         .extensions
@@ -290,10 +312,7 @@ pub async fn guard(
     };
 
     parts.extensions.insert(viewer);
-    Ok(next
-        .run(Request::from_parts(parts, body))
-        .await
-        .into_response())
+    Ok(next.run(Request::from_parts(parts, body)).await)
 }
 
 #[cfg(test)]

@@ -281,6 +281,8 @@ async fn rendered(
     path: &str,
 ) -> Response {
     let status = response.status();
+    // The guard leaves the visitor here: the page keeps its header.
+    let visitor = response.extensions().clone();
     let info = match response.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
         None if is_plain(&response) => {
@@ -319,7 +321,7 @@ async fn rendered(
         };
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
-    match state.error_page(lang, status, &info) {
+    match state.error_page(lang, status, &info, &visitor, path) {
         Ok(html) => (status, axum::response::Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "error page failed");

@@ -122,11 +122,20 @@ impl AppState {
         lang: Lang,
         status: StatusCode,
         info: &ErrorInfo,
+        visitor: &axum::http::Extensions,
+        path: &str,
     ) -> Result<String, minijinja::Error> {
+        let layout = match (
+            visitor.get::<auth::Viewer>(),
+            path.parse::<axum::http::Uri>(),
+        ) {
+            (Some(viewer), Ok(uri)) => render::common(viewer, &uri),
+            _ => minijinja::context! { me => (), path => "/" },
+        };
         templates::render(
             "error.html",
             lang,
-            minijinja::context! { me => (), path => "/" },
+            layout,
             minijinja::context! {
                 status => status.as_u16(),
                 title_key => info.title_key,
@@ -136,6 +145,23 @@ impl AppState {
             },
         )
     }
+}
+
+/// An address no route answers: not found, for the visitor as signed in
+/// (the guard, which resolves the visitor, guards routes only).
+async fn unknown_page(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, _) = request.into_parts();
+    let mut response =
+        AppError::not_found(lumbung_domain::text!("page"; id: "halaman", en: "page"))
+            .into_response();
+    if let Ok(viewer) = auth::resolve(&state, &parts).await {
+        response.extensions_mut().insert(viewer);
+    }
+    response
 }
 
 /// The whole app: every route of [`routes::all`] behind the guard, a
@@ -166,9 +192,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             state.clone(),
             auth::guard,
         ))
-        .fallback(|| async {
-            AppError::not_found(lumbung_domain::text!("page"; id: "halaman", en: "page"))
-        })
+        .fallback(unknown_page)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

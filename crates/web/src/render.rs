@@ -10,7 +10,7 @@ use minijinja::{context, Value};
 
 /// What every page's layout needs: the viewer and the current path (for the
 /// language switch).
-fn common(viewer: &Viewer, uri: &Uri) -> Value {
+pub(crate) fn common(viewer: &Viewer, uri: &Uri) -> Value {
     let me = viewer.session.as_ref().map(|s| {
         let u = &s.user;
         context! {

@@ -462,6 +462,18 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
             ));
             continue;
         }
+        // A line that starts with a name has lost its ballot's number: it
+        // would count as a ballot called "Dewi Hayati" with no names.
+        if !id.chars().any(|c| c.is_ascii_digit()) {
+            errors.push(RowError::new(
+                line,
+                Some("ballot_id"),
+                text!("ballot_id_no_number", id = id;
+                    id: "{id} bukan nomor surat suara: tiap baris dimulai dengan nomor surat suara, lalu nama-nama",
+                    en: "{id} is not a ballot number: each line starts with the ballot's number, then the names"),
+            ));
+            continue;
+        }
         if let Some(first) = seen.insert(id.clone(), line) {
             errors.push(RowError::new(
                 line,
@@ -600,5 +612,18 @@ mod tests {
             register_additions("r.csv", &existing, &[voter(2, " ", 40)], on),
             Err(RegisterError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_ballot_line_starts_with_the_ballots_number() {
+        let ballots = read_ballot_lines("1, Dewi Hayati, Siti\nA-02, Siti\n").unwrap();
+        assert_eq!(ballots.len(), 2);
+        let e = read_ballot_lines("1, Siti\nDewi Hayati\n").unwrap_err();
+        assert_eq!(e.errors.len(), 1, "{e:?}");
+        assert_eq!(e.errors[0].line, 2);
+        assert_eq!(
+            e.errors[0].message.english(),
+            "Dewi Hayati is not a ballot number: each line starts with the ballot's number, then the names"
+        );
     }
 }

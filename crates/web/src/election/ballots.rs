@@ -295,7 +295,9 @@ pub async fn draft_minutes(
         &viewer,
         &uri,
         "election_minutes.html",
-        context! { r => c.summary(), draft => !c.ready || c.election.published_at.is_none(), ready => c.ready, sha256 => "" },
+        // The differences still open come from the same count as the
+        // election's page, so the two never disagree.
+        context! { r => c.summary(), draft => !c.ready || c.election.published_at.is_none(), ready => c.ready, sha256 => "", unresolved => c.unresolved },
     )
 }
 
