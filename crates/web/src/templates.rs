@@ -73,6 +73,7 @@ fn env() -> &'static Environment<'static> {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.add_filter("label", label);
         env.add_filter("money", money);
+        env.add_filter("percent", percent);
         for (name, source) in SOURCES {
             env.add_template(name, source).expect("templates compile");
         }
@@ -134,9 +135,59 @@ fn money(value: Value, lang: String) -> String {
     }
 }
 
+/// `share|percent(lang)`: a fraction as written (`0.373100`, `1`, `0.30`)
+/// read as a percentage to two places, rounded half up, without trailing
+/// zeros — `37,31%` in Indonesian, `37.31%` in English. Anything that is
+/// not such a fraction is shown as it is.
+fn percent(value: Value, lang: String) -> String {
+    let text = value.to_string();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let is_number = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !is_number(int) || !is_number(frac) || int.len() > 12 {
+        return text;
+    }
+    // Hundredths of a percent: the fraction's first four decimals, and the
+    // fifth to round.
+    let padded = format!("{frac:0<5}");
+    let (kept, next) = padded.split_at(4);
+    let next = next.as_bytes()[0] - b'0';
+    let (Ok(int), Ok(kept)) = (int.parse::<u64>(), kept.parse::<u64>()) else {
+        return text;
+    };
+    let hundredths = int * 10_000 + kept + u64::from(next >= 5);
+    let (whole, part) = (hundredths / 100, hundredths % 100);
+    let point = if lang == "id" { ',' } else { '.' };
+    let sign = if negative && hundredths > 0 { "-" } else { "" };
+    let whole = money(Value::from(whole.to_string()), lang);
+    match part {
+        0 => format!("{sign}{whole}%"),
+        p if p % 10 == 0 => format!("{sign}{whole}{point}{}%", p / 10),
+        p => format!("{sign}{whole}{point}{p:02}%"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_read_as_percentages_per_language() {
+        let p = |v: &str, lang: &str| percent(Value::from(v), lang.to_owned());
+        assert_eq!(p("0.373100", "id"), "37,31%");
+        assert_eq!(p("0.373100", "en"), "37.31%");
+        assert_eq!(p("1.000000", "id"), "100%");
+        assert_eq!(p("0.30", "id"), "30%");
+        assert_eq!(p("0.015", "en"), "1.5%");
+        assert_eq!(p("0.123456", "en"), "12.35%");
+        assert_eq!(p("12.5", "en"), "1,250%");
+        assert_eq!(p("-0.0042", "id"), "-0,42%");
+        assert_eq!(p("-0.00001", "id"), "0%");
+        assert_eq!(p("n/a", "id"), "n/a");
+    }
 
     #[test]
     fn money_is_grouped_per_language() {
