@@ -83,6 +83,63 @@ impl Visit<'_> {
         self.check(&format!("after sign-in ({path})"));
     }
 
+    /// Opens the link whose text is `text` (the first, as a person would).
+    fn follow(&mut self, text: &str) {
+        let href = self.browser.eval(&format!(
+            "([...document.querySelectorAll('a')].find(a => a.textContent.trim() === {text:?}) || {{}}).href || ''"
+        ));
+        let href = href.as_str().unwrap_or("").to_owned();
+        let (who, here) = (self.who.to_owned(), self.path());
+        assert!(!href.is_empty(), "{who}: no link {text:?} on {here}");
+        self.browser.goto(&href);
+        self.check(&format!("link {text:?}"));
+    }
+
+    /// Fills the form `form` (a CSS selector) with `fields` by name and
+    /// sends it with the button whose value is `button` (else its first);
+    /// checks the page it leads to.
+    fn submit(&mut self, form: &str, fields: &[(&str, &str)], button: Option<&str>) {
+        let fields = serde_json::to_string(fields).unwrap();
+        let found = self.browser.eval(&format!(
+            "(() => {{ const f = document.querySelector({form:?}); if (!f) return false;
+               for (const [n, v] of {fields}) {{ const i = f.elements[n]; if (!i) return 'no field ' + n; i.value = v; }}
+               return true; }})()"
+        ));
+        let (who, here) = (self.who.to_owned(), self.path());
+        assert_eq!(
+            found,
+            serde_json::json!(true),
+            "{who}: form {form} on {here}"
+        );
+        let button = match button {
+            Some(v) => format!("f.querySelector('button[value={v:?}]')"),
+            None => "f.querySelector('button')".to_owned(),
+        };
+        self.browser.eval_and_wait(&format!(
+            "(() => {{ const f = document.querySelector({form:?}); f.requestSubmit({button}); }})()"
+        ));
+        self.check(&format!("sent {form}"));
+    }
+
+    /// The address now shown, path and query.
+    fn path(&mut self) -> String {
+        let here = self.browser.eval("location.pathname + location.search");
+        here.as_str().unwrap_or("").to_owned()
+    }
+
+    /// The page's text.
+    fn text(&mut self) -> String {
+        let text = self.browser.eval("document.body.innerText");
+        text.as_str().unwrap_or("").to_owned()
+    }
+
+    /// Signs out (the session cookie gone) keeping the language.
+    fn sign_out(&mut self) {
+        self.browser.clear_cookies();
+        self.browser
+            .set_cookie(&self.demo.base, "lumbung_lang", self.lang);
+    }
+
     /// Where the page now shown leads: the app's own links (menu and
     /// content, without sign-out, language switches, downloads and the
     /// API) and each GET form sent with its defaults.
@@ -212,4 +269,100 @@ fn every_role_reaches_its_pages_without_errors_in_both_languages_on_desktop_and_
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// A KSM's loan as its people make it, through the pages only: the UPK's
+/// cashier applies, the BKM approves, the cashier disburses, takes the
+/// first repayment and prints the receipt — in Indonesian on a desktop and
+/// in English on a phone, each page checked like the crawl's.
+#[test]
+fn a_loan_goes_from_application_to_receipt_through_the_pages() {
+    let demo = Demo::start();
+    let mut browser = Browser::launch();
+    let mut failures = Vec::new();
+    for (lang, (w, h, mobile), device) in [("id", DESKTOP, "desktop"), ("en", PHONE, "phone")] {
+        browser.viewport(w, h, mobile);
+        browser.clear_cookies();
+        browser.set_cookie(&demo.base, "lumbung_lang", lang);
+        let mut v = Visit {
+            browser: &mut browser,
+            demo: &demo,
+            lang,
+            device,
+            who: "upk.kasir",
+            failures: Vec::new(),
+        };
+        v.sign_in("upk.kasir");
+        v.open("/fund");
+        v.follow("UPK BKM Ciruas Sejahtera");
+        let upk_page = v.path();
+        v.follow("KSM Mawar");
+        // The first member asks for 300,000 over the form's term.
+        let member = v.browser.eval(
+            "document.querySelector('form[action$=\"/apply\"] input[name^=\"amount_\"]').name",
+        );
+        let member = member.as_str().unwrap().to_owned();
+        v.submit("form[action$=\"/apply\"]", &[(&member, "300000")], None);
+        let here = v.path();
+        let application = here
+            .split("applied=")
+            .nth(1)
+            .and_then(|a| a.split('&').next())
+            .unwrap_or_else(|| panic!("no application in {here}"))
+            .to_owned();
+        assert!(
+            v.browser
+                .eval("!!document.querySelector('.flash[role=status]')")
+                == serde_json::json!(true),
+            "a confirmation after applying"
+        );
+        assert!(
+            v.browser.eval(&format!(
+                "!!document.getElementById('application-{application}')"
+            )) == serde_json::json!(true),
+            "the application is listed on its KSM's page"
+        );
+
+        // The BKM approves it on the UPK's page.
+        v.sign_out();
+        v.who = "bkm.ketua";
+        v.sign_in("bkm.ketua");
+        v.open(&upk_page);
+        v.submit(
+            &format!("form[action=\"/fund/applications/{application}/decide\"]"),
+            &[("note", "rapat BKM")],
+            Some("approve"),
+        );
+
+        // The cashier disburses it and takes the first instalment.
+        v.sign_out();
+        v.who = "upk.kasir";
+        v.sign_in("upk.kasir");
+        v.open(&upk_page);
+        v.submit(
+            &format!("form[action=\"/fund/applications/{application}/disburse\"]"),
+            &[],
+            None,
+        );
+        let loan = v.path();
+        assert!(
+            loan.starts_with("/fund/loans/"),
+            "a disbursal shows its loan: {loan}"
+        );
+        v.submit("form[action$=\"/repay\"]", &[("amount", "50000")], None);
+        let receipt = v.path();
+        assert!(
+            receipt.starts_with("/fund/receipts/"),
+            "a receipt after paying: {receipt}"
+        );
+        let text = v.text();
+        let words = if lang == "id" {
+            "lima puluh ribu rupiah"
+        } else {
+            "fifty thousand rupiah"
+        };
+        assert!(text.to_lowercase().contains(words), "{receipt}: {text}");
+        failures.append(&mut v.failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -59,8 +59,14 @@ async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
                         }
                         let res = client.get(format!("{base}{path}")).send().await.unwrap();
                         let status = res.status();
-                        res.bytes().await.unwrap();
-                        answers.push((round, path, status));
+                        let body = res.text().await.unwrap();
+                        // What a refusal said, to tell its cause.
+                        let said = if status == StatusCode::OK {
+                            String::new()
+                        } else {
+                            body
+                        };
+                        answers.push((round, path, status, said));
                     }
                 }
                 answers
@@ -69,8 +75,8 @@ async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
         .collect();
     let mut answered = 0;
     for c in clients {
-        for (round, path, status) in c.await.unwrap() {
-            assert_eq!(status, StatusCode::OK, "{path} (round {round})");
+        for (round, path, status, said) in c.await.unwrap() {
+            assert_eq!(status, StatusCode::OK, "{path} (round {round}): {said}");
             answered += 1;
         }
     }

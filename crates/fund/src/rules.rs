@@ -6,7 +6,7 @@ use crate::loan::Rupiah;
 use crate::settings::Settings;
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::Sex;
+use lumbung_domain::{text, Sex, Text};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -50,7 +50,11 @@ pub struct Application {
 pub struct Finding {
     /// A stable code for scripts and translations.
     pub code: String,
+    /// In English.
     pub detail: String,
+    /// In Indonesian (empty in findings stored before it was kept).
+    #[serde(default)]
+    pub detail_id: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,10 +63,29 @@ pub struct Judgement {
     pub warnings: Vec<Finding>,
 }
 
-fn finding(code: &str, detail: String) -> Finding {
+fn finding(text: Text) -> Finding {
     Finding {
-        code: code.to_owned(),
-        detail,
+        code: text.code().to_owned(),
+        detail: text.english().to_owned(),
+        detail_id: text.indonesian().to_owned(),
+    }
+}
+
+impl Finding {
+    /// What a person reads, in both languages (the English one alone for
+    /// findings stored before the Indonesian was kept).
+    pub fn text(&self) -> Text {
+        let id = if self.detail_id.is_empty() {
+            &self.detail
+        } else {
+            &self.detail_id
+        };
+        Text::new(
+            "application_finding",
+            Vec::new(),
+            id.clone(),
+            self.detail.clone(),
+        )
     }
 }
 
@@ -79,11 +102,9 @@ pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement
     let n = group.members.len();
     if n < settings.min_members as usize {
         j.refused.push(finding(
-            "too_few_members",
-            format!(
-                "the KSM has {n} members; at least {} are needed",
-                settings.min_members
-            ),
+            text!("too_few_members", n = n, min = settings.min_members;
+            id: "KSM beranggota {n}; paling sedikit {min} yang diperlukan",
+            en: "the KSM has {n} members; at least {min} are needed"),
         ));
     }
     let women = group
@@ -92,13 +113,11 @@ pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement
         .filter(|m| m.sex == Sex::Female)
         .count();
     if n > 0 && women * 100 < settings.women_target_percent as usize * n {
-        j.warnings.push(finding(
-            "women_below_target",
-            format!(
-                "{women} of {n} members are women; the target is {}%",
-                settings.women_target_percent
-            ),
-        ));
+        j.warnings
+            .push(finding(text!("women_below_target", women = women, n = n,
+            target = settings.women_target_percent;
+            id: "{women} dari {n} anggota perempuan; targetnya {target}%",
+            en: "{women} of {n} members are women; the target is {target}%")));
     }
     let off_list: Vec<&str> = group
         .members
@@ -107,19 +126,15 @@ pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement
         .map(|m| m.name.as_str())
         .collect();
     if !off_list.is_empty() {
-        j.warnings.push(finding(
-            "not_on_ps2",
-            format!(
-                "not on the kelurahan's PS-2 list of poor households: {}",
-                off_list.join(", ")
-            ),
-        ));
+        j.warnings
+            .push(finding(text!("not_on_ps2", names = off_list.join(", ");
+            id: "tidak ada di daftar PS-2 rumah tangga miskin kelurahan: {names}",
+            en: "not on the kelurahan's PS-2 list of poor households: {names}")));
     }
     if !group.joint_liability {
-        j.refused.push(finding(
-            "no_joint_liability",
-            "the group's joint liability (tanggung renteng) is not recorded".into(),
-        ));
+        j.refused.push(finding(text!("no_joint_liability";
+            id: "tanggung renteng kelompok belum tercatat",
+            en: "the group's joint liability (tanggung renteng) is not recorded")));
     }
     if !group.had_loan {
         let missing: Vec<String> = (1..=settings.savings_months as i32)
@@ -133,67 +148,52 @@ pub fn judge(settings: &Settings, group: &Group, app: &Application) -> Judgement
             .map(|d| format!("{}-{:02}", d.year(), d.month()))
             .collect();
         if !missing.is_empty() {
-            j.refused.push(finding(
-                "savings_too_short",
-                format!(
-                    "a first loan needs group savings in each of the {} months before; none in {}",
-                    settings.savings_months,
-                    missing.join(", ")
-                ),
-            ));
+            j.refused.push(finding(text!("savings_too_short", months = settings.savings_months,
+                missing = missing.join(", ");
+                id: "pinjaman pertama perlu tabungan kelompok di tiap {months} bulan sebelumnya; tidak ada di {missing}",
+                en: "a first loan needs group savings in each of the {months} months before; none in {missing}")));
         }
     }
     if !(settings.term_min..=settings.term_max).contains(&app.term_months) {
-        j.refused.push(finding(
-            "term_out_of_range",
-            format!(
-                "a term of {} months is outside {}–{}",
-                app.term_months, settings.term_min, settings.term_max
-            ),
-        ));
+        j.refused
+            .push(finding(text!("term_out_of_range", term = app.term_months,
+            min = settings.term_min, max = settings.term_max;
+            id: "jangka waktu {term} bulan di luar {min}–{max}",
+            en: "a term of {term} months is outside {min}–{max}")));
     }
     if app.amounts.is_empty() {
-        j.refused.push(finding(
-            "no_amounts",
-            "the application names no member's amount".into(),
-        ));
+        j.refused.push(finding(text!("no_amounts";
+            id: "pengajuan tidak menyebut jumlah untuk anggota mana pun",
+            en: "the application names no member's amount")));
     }
     let mut seen = BTreeSet::new();
     for (id, amount) in &app.amounts {
         let Some(m) = group.members.iter().find(|m| m.id == *id) else {
-            j.refused.push(finding(
-                "not_a_member",
-                format!("member {id} is not in this KSM"),
-            ));
+            j.refused.push(finding(text!("not_a_member", id = id;
+                id: "anggota {id} tidak ada di KSM ini",
+                en: "member {id} is not in this KSM")));
             continue;
         };
         if !seen.insert(*id) {
-            j.refused.push(finding(
-                "member_twice",
-                format!("{} is named twice", m.name),
-            ));
+            j.refused.push(finding(text!("member_twice", name = m.name;
+                id: "{name} disebut dua kali",
+                en: "{name} is named twice")));
         }
         if amount.0 <= 0 {
-            j.refused.push(finding(
-                "amount_not_positive",
-                format!("{}: the amount must be more than zero", m.name),
-            ));
+            j.refused
+                .push(finding(text!("amount_not_positive", name = m.name;
+                id: "{name}: jumlahnya harus lebih dari nol",
+                en: "{name}: the amount must be more than zero")));
         } else if m.earlier_loans >= settings.loans_before_bank || *amount > settings.loan_limit {
-            j.refused.push(finding(
-                "refer_to_bank",
-                format!(
-                    "{}: after {} loans or above Rp {} the member is referred to a bank",
-                    m.name, settings.loans_before_bank, settings.loan_limit.0
-                ),
-            ));
+            j.refused.push(finding(text!("refer_to_bank", name = m.name,
+                loans = settings.loans_before_bank, limit = settings.loan_limit.0;
+                id: "{name}: setelah {loans} pinjaman atau di atas Rp {limit} anggota dirujuk ke bank",
+                en: "{name}: after {loans} loans or above Rp {limit} the member is referred to a bank")));
         } else if (m.earlier_loans == 0 || !m.good_record) && *amount > settings.first_loan_limit {
-            j.refused.push(finding(
-                "above_first_loan_limit",
-                format!(
-                    "{}: Rp {} is above Rp {}, the limit of a first loan or of a member without a good record",
-                    m.name, amount.0, settings.first_loan_limit.0
-                ),
-            ));
+            j.refused.push(finding(text!("above_first_loan_limit", name = m.name,
+                amount = amount.0, limit = settings.first_loan_limit.0;
+                id: "{name}: Rp {amount} di atas Rp {limit}, batas pinjaman pertama atau anggota tanpa catatan baik",
+                en: "{name}: Rp {amount} is above Rp {limit}, the limit of a first loan or of a member without a good record")));
         }
     }
     j

@@ -54,8 +54,9 @@ pub struct WebConfig {
     /// The smallest count public mapping pages show (`None`: the default,
     /// `lumbung_community::mapping::MIN_PUBLIC_CELL`).
     pub public_min_cell: Option<u64>,
-    /// How long a request may wait for a free database connection before
-    /// the server answers 503 (`None`: [`gate::MAX_WAIT`]).
+    /// How long a request may wait for a free database connection (or a
+    /// public report for its turn) before the server answers 503 (`None`:
+    /// [`gate::MAX_WAIT`]).
     pub queue_wait: Option<std::time::Duration>,
 }
 
@@ -176,7 +177,10 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             config.queue_wait.unwrap_or(gate::MAX_WAIT),
         ),
         hashing: gate::Gate::new(cores, 64 * cores, gate::MAX_WAIT),
-        public_reports: gate::Gate::new(1, 16, gate::MAX_WAIT),
+        // One public report at a time, as many waiting as one connection's
+        // share of the store's queue, with the same wait: a crowd of
+        // dashboards waits its turn rather than being turned away.
+        public_reports: gate::Gate::new(1, 64, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
         sign_ins: Default::default(),
         declared: routes::spec,
         store,

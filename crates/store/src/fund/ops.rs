@@ -12,13 +12,13 @@ use super::rows::{
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::text;
+use lumbung_domain::{text, Text};
 use lumbung_domain::{ApplicationId, KsmId, MemberId, Sex, UpkId, UserId};
 use lumbung_fund::application::{self, ApplicationStatus};
 use lumbung_fund::group;
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Rupiah;
-use lumbung_fund::rules::{self, Application, Group, Judgement, Member};
+use lumbung_fund::rules::{self, Application, Finding, Group, Judgement, Member};
 use lumbung_fund::settings::Settings;
 use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeSet;
@@ -447,8 +447,16 @@ impl Store {
         }
         let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
         if !judgement.refused.is_empty() {
-            let text: Vec<String> = judgement.refused.iter().map(|f| f.detail.clone()).collect();
-            return Err(invalid("application", text.join("; ")));
+            let texts: Vec<Text> = judgement.refused.iter().map(Finding::text).collect();
+            let (id, en): (Vec<&str>, Vec<&str>) =
+                texts.iter().map(|t| (t.indonesian(), t.english())).unzip();
+            let text = Text::new(
+                "application_refused",
+                Vec::new(),
+                id.join("; "),
+                en.join("; "),
+            );
+            return Err(invalid("application", text));
         }
         let (ksm, entered_by) = (ksm.get(), entered_by.get());
         self.write(|tx| {
