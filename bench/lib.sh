@@ -68,6 +68,7 @@ spend_ledger() { # DIR ROWS
     mkdir -p "$1"
     if [ ! -s "$ledger.postcodes.csv" ]; then
         say "generating $2 rows into $ledger"
+        need_python numpy polars
         python3 "$SHARED_BENCH/gen_spend.py" "$2" "$ledger.tmp"
         mv "$ledger.tmp.areas.csv" "$ledger.areas.csv"
         mv "$ledger.tmp.postcodes.csv" "$ledger.postcodes.csv"
