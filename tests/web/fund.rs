@@ -149,7 +149,15 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(answer.contains("500000"));
+    // Shown again on the KSM's page: the rule in the visitor's language
+    // beside the form, and what was typed kept.
+    assert!(answer.contains("di atas Rp 500000"), "{answer}");
+    assert!(answer.contains("id=\"apply-errors\"") && answer.contains("role=\"alert\""));
+    assert!(
+        answer.contains("value=\"600000\""),
+        "the typed amount is kept"
+    );
+    assert!(answer.contains("action=\"/logout\""), "still signed in");
     // The form as shown carries its key: sent twice (a second click), it
     // records one application; the KSM's page confirms it and lists it.
     let mut once = fields.clone();

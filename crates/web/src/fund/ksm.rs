@@ -9,6 +9,27 @@ pub async fn ksm_page(
     Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
 ) -> Result<Html<String>, AppError> {
+    ksm_view(&state, &viewer, &uri, id, None).await
+}
+
+/// A form sent back with its problems: which form, what was typed, and
+/// each field's message in the visitor's language.
+#[derive(Debug, serde::Serialize)]
+struct Failed {
+    action: &'static str,
+    typed: std::collections::BTreeMap<String, String>,
+    errors: std::collections::BTreeMap<String, String>,
+}
+
+/// The KSM's page; with `failed`, the form that failed shows its errors
+/// beside its fields and keeps what was typed.
+async fn ksm_view(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    id: KsmId,
+    failed: Option<Failed>,
+) -> Result<Html<String>, AppError> {
     // Members are picked from the PS-2 list by those who may read it.
     let read_ps2 = viewer
         .user()
@@ -43,7 +64,7 @@ pub async fn ksm_page(
     if let Some(first) = ps2.as_ref().and_then(|c| c.first()) {
         let kelurahan = first.rt.split('.').next().unwrap_or(&first.rt).to_owned();
         let details = serde_json::json!({"ksm": id, "members": ps2.as_ref().map_or(0, Vec::len)});
-        crate::community::audit_read(&state, &viewer, "ps2", &kelurahan, details).await?;
+        crate::community::audit_read(state, viewer, "ps2", &kelurahan, details).await?;
     }
     let taken: std::collections::HashSet<(String, String)> = ksm
         .members
@@ -55,7 +76,7 @@ pub async fn ksm_page(
             .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())))
             .collect()
     });
-    let on = today(&state);
+    let on = today(state);
     let women = ksm
         .members
         .iter()
@@ -63,8 +84,8 @@ pub async fn ksm_page(
         .count();
     let active = ksm.members.iter().filter(|m| m.left_on.is_none()).count();
     render(
-        &viewer,
-        &uri,
+        viewer,
+        uri,
         "fund_ksm.html",
         context! {
             ksm => ksm,
@@ -76,6 +97,7 @@ pub async fn ksm_page(
             applications => applications,
             key => form_key(),
             today => on,
+            failed => failed,
         },
     )
 }
@@ -200,9 +222,42 @@ pub struct ApplicationForm {
 }
 
 pub async fn apply(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
     Form(f): Form<ApplicationForm>,
+) -> Result<Response, AppError> {
+    match application(&state, &viewer, id, &f).await {
+        Err(AppError::Invalid { field, message }) => {
+            // Shown again with what was typed and why, beside the form.
+            let mut typed: std::collections::BTreeMap<String, String> = f
+                .amounts
+                .prefixed("amount_")
+                .map(|(_, name, value)| (name.to_owned(), value.to_owned()))
+                .collect();
+            typed.insert("term_months".into(), f.term_months.clone());
+            typed.insert("applied_on".into(), f.applied_on.clone());
+            let message = message.get(viewer.lang.into()).to_owned();
+            let failed = Failed {
+                action: "apply",
+                typed,
+                errors: [(field, message)].into(),
+            };
+            let html = ksm_view(&state, &viewer, &uri, id, Some(failed)).await?;
+            Ok(axum::response::IntoResponse::into_response((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                html,
+            )))
+        }
+        other => other,
+    }
+}
+
+/// Reads and records the application; where its page goes after.
+async fn application(
+    state: &AppState,
+    viewer: &Viewer,
+    id: KsmId,
+    f: &ApplicationForm,
 ) -> Result<Response, AppError> {
     let mut amounts = Vec::new();
     for (member, name, raw) in f.amounts.prefixed("amount_") {
@@ -214,9 +269,9 @@ pub async fn apply(
     }
     amounts.sort();
     let term: u16 = number(&f.term_months, "term_months")?;
-    let on = day_or(&f.applied_on, "applied_on", today(&state))?;
-    let (maker, key) = (viewer.require()?.id, f.key);
-    let application = acting(&state, &viewer, move |s, actor| {
+    let on = day_or(&f.applied_on, "applied_on", today(state))?;
+    let (maker, key) = (viewer.require()?.id, f.key.clone());
+    let application = acting(state, viewer, move |s, actor| {
         s.apply_for_loan(id, on, &amounts, term, maker, Some(&key), actor)
     })
     .await?;
