@@ -190,6 +190,14 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+    // On the UPK's page approving asks first: the button that sends it
+    // sits behind a confirmation.
+    let upk_page = format!("/fund/upk/{}", app.upk);
+    let (_, page) = bkm.get_html(&upk_page).await;
+    let confirm = page
+        .find("<details class=\"confirm\"><summary>Setujui</summary>")
+        .expect("approving asks for confirmation");
+    assert!(page[confirm..].contains("value=\"approve\">Ya: Setujui</button></details>"));
     let approval = [("decision", "approve"), ("note", "rapat BKM 3")];
     posted(&bkm, &decide, &approval).await;
     let to = posted(&upk, &format!("/fund/applications/{id}/disburse"), &[]).await;
