@@ -89,6 +89,9 @@ impl Browser {
         for domain in ["Page", "Runtime", "Network", "Log"] {
             browser.call(&format!("{domain}.enable"), json!({}));
         }
+        // The tests' own scripts (axe-core) run under the app's strict
+        // Content-Security-Policy, which the app's pages keep.
+        browser.call("Page.setBypassCSP", json!({"enabled": true}));
         browser
     }
 

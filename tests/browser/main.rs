@@ -5,6 +5,7 @@
 //! phrase of the other language; a screenshot of each failing page is
 //! written to `target/browser-failures/`.
 
+mod axe;
 mod cdp;
 mod demo;
 mod words;
@@ -24,6 +25,8 @@ struct Visit<'a> {
     device: &'static str,
     who: &'a str,
     failures: Vec<String>,
+    /// Whether each page also meets axe-core (the journeys' pages).
+    accessible: bool,
 }
 
 impl Visit<'_> {
@@ -43,6 +46,11 @@ impl Visit<'_> {
             .eval("document.documentElement.scrollWidth - document.documentElement.clientWidth");
         if overflow.as_i64().unwrap_or(0) > 1 {
             problems.push(format!("overflows sideways by {overflow} px"));
+        }
+        if self.accessible {
+            for v in axe::violations(self.browser) {
+                problems.push(format!("accessibility: {v}"));
+            }
         }
         let text = self.browser.eval("document.body.innerText");
         let text = text.as_str().unwrap_or("");
@@ -251,6 +259,7 @@ fn every_role_reaches_its_pages_without_errors_in_both_languages_on_desktop_and_
                     device,
                     who,
                     failures: Vec::new(),
+                    accessible: std::env::var("LUMBUNG_AXE_CRAWL").is_ok(),
                 };
                 if who == demo::VISITOR {
                     visit.open("/");
@@ -291,6 +300,7 @@ fn a_loan_goes_from_application_to_receipt_through_the_pages() {
             device,
             who: "upk.kasir",
             failures: Vec::new(),
+            accessible: true,
         };
         v.sign_in("upk.kasir");
         v.open("/fund");
