@@ -533,6 +533,16 @@ fn load_spend(store: &Store) -> Result<()> {
             }
         }
     }
+    // Another spelling and a second site at another postal code: what the
+    // analyst's review queue is for (listed as perhaps the same).
+    for (name, postcode) in [
+        ("Preston Catering Coop", "PR1 3JJ"),
+        ("Fylde Foods Limited", "FY1 1AA"),
+    ] {
+        csv.push_str(&format!(
+            "Preston City Council,15/03/2015,{name},{postcode},56290,Y,local contract,1200.00\n"
+        ));
+    }
     let file = lumbung_store::SpendFile {
         name: "demo: Preston anchors' spend 2012/13–2014/15",
         bytes: csv.as_bytes(),
@@ -723,6 +733,16 @@ mod tests {
             election::THIRD_MEMBER,
         ]) {
             assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+        // The analyst of the whole system has suppliers to review.
+        let review: Vec<String> = store
+            .suppliers(None, true, 100)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        for name in ["Preston Catering Coop", "Fylde Foods Limited"] {
+            assert!(review.iter().any(|r| r == name), "{name} not in {review:?}");
         }
         let o = store.overview().unwrap();
         // UK: 17 areas; Banten: ID + 1 + 8 + 155 + 1501; RW/RT: 11 + 42.
