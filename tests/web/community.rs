@@ -113,6 +113,32 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
     let res = record(&field, KEL, "volunteers", "2024-01-10").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(text_of(res).await.contains("rkm"));
+    // A value that is no number comes back beside the form, in the
+    // visitor's language, with everything typed kept.
+    let mut typo = step("rkm", "2024-01-10");
+    for (k, v) in typo.iter_mut() {
+        if *k == "women" {
+            *v = "dua belas".into();
+        }
+    }
+    let typo: Vec<(&str, &str)> = typo.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = field
+        .post_form_expect(
+            &format!("/community/kelurahan/{KEL}/steps"),
+            &typo,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(answer.contains("id=\"step-errors\"") && answer.contains("role=\"alert\""));
+    assert!(
+        answer.contains("value=\"dua belas\" aria-invalid=\"true\""),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("value=\"2024-01-10\""),
+        "the date typed is kept"
+    );
+    assert!(answer.contains("action=\"/logout\""), "still signed in");
     let res = record(&field, KEL, "rkm", "2024-01-10").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), format!("{page}?done=saved"), "confirmed");

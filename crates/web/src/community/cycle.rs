@@ -162,7 +162,7 @@ pub struct VerifyBody {
 }
 
 /// The form that records a step; numbers as typed (empty: 0).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct StepForm {
     #[serde(default)]
     step: String,
@@ -249,21 +249,43 @@ pub async fn kelurahan_page(
     Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let kel = kelurahan_in_scope(&state, &viewer, &code).await?;
-    let data = kelurahan_data(&state, &kel).await?;
+    kelurahan_view(&state, &viewer, &uri, &code, None).await
+}
+
+/// The step form sent back: what was typed and the problem, in the
+/// visitor's language, shown beside the form.
+#[derive(Debug, serde::Serialize)]
+struct FailedStep<'a> {
+    typed: &'a StepForm,
+    field: String,
+    message: String,
+}
+
+/// A kelurahan's cycle page; with `failed`, the step form shows its
+/// problem and keeps what was typed.
+async fn kelurahan_view(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    code: &str,
+    failed: Option<FailedStep<'_>>,
+) -> Result<Html<String>, AppError> {
+    let kel = kelurahan_in_scope(state, viewer, code).await?;
+    let data = kelurahan_data(state, &kel).await?;
     render(
-        &viewer,
-        &uri,
+        viewer,
+        uri,
         "community_kelurahan.html",
         context! {
             k => data,
-            today => today(&state),
-            can_record => may_write(&viewer, Resource::Cycle, &kel),
-            can_verify => coordinates(&viewer, &kel),
-            can_mapping => may_read(&viewer, Resource::Mapping, &kel),
-            can_ps2 => may_read(&viewer, Resource::PoorList, &kel),
+            today => today(state),
+            can_record => may_write(viewer, Resource::Cycle, &kel),
+            can_verify => coordinates(viewer, &kel),
+            can_mapping => may_read(viewer, Resource::Mapping, &kel),
+            can_ps2 => may_read(viewer, Resource::PoorList, &kel),
             me_name => viewer.user().map(|u| u.username.clone()),
             stalled_after => ProgressSettings::default().stalled_after_days,
+            failed => failed,
         },
     )
 }
@@ -376,13 +398,30 @@ async fn verify(
 }
 
 pub async fn record_step(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
-    let report = step_report(&f)?;
-    record(&state, &viewer, &code, report).await?;
-    Ok(done(&format!("/community/kelurahan/{code}"), "saved"))
+    let recorded = match step_report(&f) {
+        Ok(report) => record(&state, &viewer, &code, report).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match recorded {
+        Ok(()) => Ok(done(&format!("/community/kelurahan/{code}"), "saved")),
+        Err(AppError::Invalid { field, message }) => {
+            let failed = FailedStep {
+                typed: &f,
+                field,
+                message: message.get(viewer.lang.into()).to_owned(),
+            };
+            let html = kelurahan_view(&state, &viewer, &uri, &code, Some(failed)).await?;
+            Ok(axum::response::IntoResponse::into_response((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                html,
+            )))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn verify_step(
