@@ -773,6 +773,22 @@ async fn error_pages_keep_the_signed_in_header() {
         );
         assert!(!html.contains("href=\"/login"), "{path}: no sign-in link");
     }
+    // A date the fund's form cannot read stays in its field with the
+    // reason beside it, in the visitor's language; today's figures show.
+    let html = analyst
+        .page(
+            "/fund/health?as_of=tomorrow",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(
+        html.contains("value=\"tomorrow\" size=\"10\" aria-invalid=\"true\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"as_of-error\"") && html.contains("angka hari ini"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use crate::render::render;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use axum::response::Response;
 use axum::Json;
 use jiff::civil::Date;
 use lumbung_domain::Scope;
@@ -97,17 +98,49 @@ pub(crate) fn trend_chart(points: &[TrendPoint]) -> String {
 /// Ratios and bands only: what the public may see.
 pub async fn page(
     Ctx { state, viewer, uri }: Ctx,
-    Query(q): Query<FundQuery>,
-) -> Result<Html<String>, AppError> {
-    let (r, points) =
-        report_and_trend(&state, Some(&viewer), &q, q.trend.unwrap_or(12), None).await?;
+    Query(mut q): Query<FundQuery>,
+) -> Result<Response, AppError> {
+    let months = q.trend.unwrap_or(12);
+    let (found, bad) = match report_and_trend(&state, Some(&viewer), &q, months, None).await {
+        Err(AppError::Invalid { field, message }) if field == "as_of" => {
+            let bad = unreadable_date(&mut q, &viewer, &message);
+            (
+                report_and_trend(&state, Some(&viewer), &q, months, None).await?,
+                bad,
+            )
+        }
+        other => (other?, None),
+    };
+    let (r, points) = found;
     let chart = trend_chart(&points);
-    render(
+    let html = render(
         &viewer,
         &uri,
         "fund.html",
-        context! { r => r, public => false, trend => points, trend_chart => chart },
-    )
+        context! { r => r, public => false, trend => points, trend_chart => chart, bad_as_of => bad },
+    )?;
+    Ok(shown(html, bad.is_some()))
+}
+
+/// A date the form's field cannot take: today's figures are shown, with
+/// what was typed and why beside the field.
+fn unreadable_date(
+    q: &mut FundQuery,
+    viewer: &Viewer,
+    message: &lumbung_domain::Text,
+) -> Option<serde_json::Value> {
+    let typed = q.as_of.take().unwrap_or_default();
+    Some(serde_json::json!({"typed": typed, "message": message.get(viewer.lang.into())}))
+}
+
+/// The page, as 422 when a field came back with a problem.
+fn shown(html: Html<String>, refused: bool) -> Response {
+    let status = if refused {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    axum::response::IntoResponse::into_response((status, html))
 }
 
 pub async fn api_report(
@@ -121,15 +154,22 @@ pub async fn api_report(
 
 pub async fn health_page(
     Ctx { state, viewer, uri }: Ctx,
-    Query(q): Query<FundQuery>,
-) -> Result<Html<String>, AppError> {
-    let r = public_report(&state, &q).await?;
-    render(
+    Query(mut q): Query<FundQuery>,
+) -> Result<Response, AppError> {
+    let (r, bad) = match public_report(&state, &q).await {
+        Err(AppError::Invalid { field, message }) if field == "as_of" => {
+            let bad = unreadable_date(&mut q, &viewer, &message);
+            (public_report(&state, &q).await?, bad)
+        }
+        other => (other?, None),
+    };
+    let html = render(
         &viewer,
         &uri,
         "fund.html",
-        context! { r => PublicHealth::from(&r), public => true },
-    )
+        context! { r => PublicHealth::from(&r), public => true, bad_as_of => bad },
+    )?;
+    Ok(shown(html, bad.is_some()))
 }
 
 pub async fn api_health(
