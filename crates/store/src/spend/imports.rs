@@ -481,7 +481,16 @@ Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local con
 ";
 
     fn general(s: &Store, sha: &str) -> SpendImportSummary {
-        let ledger = read_ledger("l.csv", LEDGER.as_bytes(), &ReadOptions::default()).unwrap();
+        general_of(s, "l.csv", LEDGER, sha)
+    }
+
+    fn fast(s: &Store, sha: &str) -> SpendImportSummary {
+        fast_of(s, "l.csv", LEDGER, sha)
+    }
+
+    /// `ledger` read row by row and imported.
+    fn general_of(s: &Store, file: &str, ledger: &str, sha: &str) -> SpendImportSummary {
+        let ledger = read_ledger(file, ledger.as_bytes(), &ReadOptions::default()).unwrap();
         let defaults = lumbung_spend::prepare::Defaults {
             anchor: None,
             year: None,
@@ -491,20 +500,21 @@ Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local con
         let (payments, errors) = lumbung_spend::prepare::prepare(ledger.rows, &defaults);
         assert!(errors.is_empty());
         let mapping = serde_json::Value::Null;
-        s.import_spend("l.csv", sha, &payments, &mapping, &Actor::cli())
+        s.import_spend(file, sha, &payments, &mapping, &Actor::cli())
             .unwrap()
     }
 
-    fn fast(s: &Store, sha: &str) -> SpendImportSummary {
+    /// `ledger` scanned by the fast reader and imported.
+    fn fast_of(s: &Store, file: &str, ledger: &str, sha: &str) -> SpendImportSummary {
         let scanned = scan_reader(
-            "l.csv",
-            LEDGER.as_bytes(),
+            file,
+            ledger.as_bytes(),
             0,
             &ScanOptions::new(FiscalCalendar::UK),
             &mut |_, _| {},
         )
         .unwrap();
-        s.import_spend_facts("l.csv", sha, scanned, None, &Actor::cli())
+        s.import_spend_facts(file, sha, scanned, None, &Actor::cli())
             .unwrap()
     }
 
@@ -575,35 +585,8 @@ Anchor 00,2013/14,01/06/2013,Acme Print 2 Ltd,PR1 2HE,13.00
         let first = general(&by_rows, "x");
         assert_eq!(first.suppliers_suggested, 0, "nothing looks alike yet");
         fast(&by_scan, "x");
-        let ledger = read_ledger("m.csv", MORE.as_bytes(), &ReadOptions::default()).unwrap();
-        let defaults = lumbung_spend::prepare::Defaults {
-            anchor: None,
-            year: None,
-            calendar: FiscalCalendar::UK,
-            period_hint: None,
-        };
-        let (payments, errors) = lumbung_spend::prepare::prepare(ledger.rows, &defaults);
-        assert!(errors.is_empty());
-        let rows = by_rows
-            .import_spend(
-                "m.csv",
-                "y",
-                &payments,
-                &serde_json::Value::Null,
-                &Actor::cli(),
-            )
-            .unwrap();
-        let scanned = scan_reader(
-            "m.csv",
-            MORE.as_bytes(),
-            0,
-            &ScanOptions::new(FiscalCalendar::UK),
-            &mut |_, _| {},
-        )
-        .unwrap();
-        let scan = by_scan
-            .import_spend_facts("m.csv", "y", scanned, None, &Actor::cli())
-            .unwrap();
+        let rows = general_of(&by_rows, "m.csv", MORE, "y");
+        let scan = fast_of(&by_scan, "m.csv", MORE, "y");
         for (s, summary) in [(&by_rows, rows), (&by_scan, scan)] {
             // Acme Print 1 at another postal code, and both spellings of
             // the co-operative (each like the other); never Acme Print 2.
