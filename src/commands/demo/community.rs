@@ -34,11 +34,15 @@ pub const COORDINATOR: &str = "korkot.serang";
 pub const FACILITATORS: &str = "faskel.ciruas";
 const CIRUAS_FACILITATOR: &str = "facilitator.ciruas";
 
+/// The day of the programme on which the mapped desa formed its BKM, by
+/// the election of `election`.
+pub const BKM_FORMED: i64 = 190;
+
 /// Each kelurahan with the days after the programme's start on which it
 /// did its steps, in the plan's order.
 const SCHEDULE: [(&str, &[i64]); 11] = [
     // Six on time, into Musrenbang.
-    (MAPPED, &[5, 35, 75, 130, 190, 250, 340]),
+    (MAPPED, &[5, 35, 75, 130, BKM_FORMED, 250, 340]),
     ("3604240001", &[6, 37, 78, 132, 195, 255, 345]),
     ("3604240002", &[7, 38, 80, 135, 198, 258, 350]),
     ("3604240004", &[8, 40, 82, 138, 200, 262, 355]),
@@ -67,7 +71,12 @@ const TARGETS: [(&str, i64); 9] = [
     ("review", 760),
 ];
 
-fn day(start: Date, offset: i64) -> Result<Date> {
+/// The day the programme started in the demo's kecamatan: 400 days ago.
+pub fn programme_start(store: &Store) -> Result<Date> {
+    Ok(store.clock().today().checked_sub(400.days())?)
+}
+
+pub fn day(start: Date, offset: i64) -> Result<Date> {
     Ok(start.checked_add(offset.days())?)
 }
 
@@ -92,7 +101,7 @@ pub fn load(store: &Store) -> Result<()> {
             &cli,
         )?;
     }
-    let start = store.clock().today().checked_sub(400.days())?;
+    let start = programme_start(store)?;
     let mut plan = CyclePlan::default();
     plan.set_start(Some(start));
     for (key, offset) in TARGETS {

@@ -233,7 +233,11 @@ pub fn load(store: &Store) -> Result<()> {
     let b = user(store, SECOND_ENTERER)?;
     let c = user(store, THIRD_MEMBER)?;
     let rw1 = AreaCode::parse(KELURAHAN)?.rw(1)?;
-    let held = date(2025, 2, 16);
+    // The RTs vote in the two weeks before the BKM is elected, on the
+    // day the cycle records the BKM's formation.
+    use super::community::{day, programme_start, BKM_FORMED};
+    let start = programme_start(store)?;
+    let held = day(start, BKM_FORMED - 14)?;
     let mut taken = HashSet::new();
 
     // Level 1: the five RTs of RW 01.
@@ -272,7 +276,7 @@ pub fn load(store: &Store) -> Result<()> {
     }
 
     // Level 2: the delegates elect the BKM's members, then the coordinator.
-    let on = date(2025, 3, 9);
+    let on = day(start, BKM_FORMED)?;
     let bkm = open(store, ElectionLevel::Bkm, KELURAHAN, on, &a)?;
     let delegates = voter_names(store, bkm)?;
     let n = delegates.len();
@@ -314,7 +318,7 @@ pub fn load(store: &Store) -> Result<()> {
     store.enter_ballots(id, BallotEntry::B, &other, &b)?;
     store.record_door_to_door(
         id,
-        date(2025, 2, 23),
+        day(start, BKM_FORMED - 7)?,
         "Kuorum belum tercapai (3 dari 12): panitia RW 02 mendatangi warga rumah ke rumah",
         &a,
     )?;

@@ -4,15 +4,14 @@
 
 mod community;
 mod election;
+mod loans;
 
-use super::{areas, fund, orgs, serve};
+use super::{areas, orgs, serve};
 use crate::shared::{self, table};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use jiff::civil::date;
-use lumbung_domain::UserId;
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
-use lumbung_store::{Actor, Movement, OrgInput, ScopeRef, Store, StoreError};
+use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -207,9 +206,9 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     orgs::import_orgs_file(store, ORGS.0, ORGS.1.as_bytes())?;
     create_upk_and_ksm(store)?;
     load_spend(store)?;
-    load_fund(store)?;
+    loans::load_books(store)?;
     create_users(store)?;
-    run_fund(store)?;
+    loans::run(store)?;
     community::load(store)?;
     election::load(store)?;
     logins(store)
@@ -239,222 +238,6 @@ fn logins(store: &Store) -> Result<Vec<Vec<String>>> {
             ]
         })
         .collect())
-}
-
-/// A year of the UPK's work after its books were moved in: members and
-/// joint liability, monthly group savings, a second loan to Melati entered
-/// by the cashier and approved by the BKM's chair (maker-checker) and
-/// repaid on time, Mawar's loan rescheduled, Kenanga's written off against
-/// a reserve, and an application waiting for the BKM.
-fn run_fund(store: &Store) -> Result<()> {
-    use jiff::civil::date;
-    use jiff::ToSpan;
-    use lumbung_domain::Sex;
-    use lumbung_fund::loan::Rupiah;
-    let cli = Actor::cli();
-    let user = |name: &str| -> Result<(i64, Actor)> {
-        let u = store
-            .user_by_name(&Username::parse(name)?)?
-            .with_context(|| format!("demo user {name} not found"))?;
-        Ok((
-            u.id.get(),
-            Actor::User {
-                id: u.id.get(),
-                username: u.username,
-            },
-        ))
-    };
-    let (maker, kasir) = user("upk.kasir")?;
-    let (checker, ketua) = user("bkm.ketua")?;
-    let (maker, checker) = (UserId::new(maker), UserId::new(checker));
-    const MEMBERS: [[(&str, Sex); 7]; 3] = [
-        [
-            ("Siti Aminah", Sex::Female),
-            ("Nur Hayati", Sex::Female),
-            ("Euis Kurniasih", Sex::Female),
-            ("Dedi Supriadi", Sex::Male),
-            ("Ujang Saepudin", Sex::Male),
-            ("Rohmat", Sex::Male),
-            ("Iis Sumiati", Sex::Female),
-        ],
-        [
-            ("Aisyah", Sex::Female),
-            ("Entin Kartini", Sex::Female),
-            ("Asep Saepuloh", Sex::Male),
-            ("Jajang Nurjaman", Sex::Male),
-            ("Yayah Rokayah", Sex::Female),
-            ("Endang", Sex::Male),
-            ("Cucu Suryani", Sex::Female),
-        ],
-        [
-            ("Imas Masitoh", Sex::Female),
-            ("Tatang", Sex::Male),
-            ("Ade Rahmat", Sex::Male),
-            ("Neneng Hasanah", Sex::Female),
-            ("Oman Abdurahman", Sex::Male),
-            ("Wawan Setiawan", Sex::Male),
-            ("Lilis Suryani", Sex::Female),
-        ],
-    ];
-    let mut ids = Vec::new();
-    for ((name, _), members) in KSM.iter().zip(MEMBERS) {
-        let ksm = lumbung_domain::KsmId::new(org_id(store, name, OrgKind::Ksm)?);
-        let mut member_ids = Vec::new();
-        for (person, sex) in members {
-            member_ids.push(store.add_ksm_member(
-                ksm,
-                person,
-                sex,
-                None,
-                date(2023, 11, 1),
-                &kasir,
-            )?);
-        }
-        store.record_joint_liability(
-            ksm,
-            date(2023, 11, 1),
-            "Surat perjanjian tanggung renteng 2023",
-            &kasir,
-        )?;
-        let mut month = date(2024, 10, 5);
-        while month <= date(2025, 6, 5) {
-            store.post_savings(
-                ksm,
-                None,
-                month,
-                Rupiah(70_000),
-                &format!("demo:savings:{name}:{month}"),
-                &kasir,
-            )?;
-            month = month.checked_add(1.month())?;
-        }
-        ids.push((ksm, member_ids));
-    }
-    // Melati's second loan: 7 × 400,000 over 6 months, repaid on time.
-    let (melati, members) = &ids[0];
-    let amounts: Vec<_> = members.iter().map(|m| (*m, Rupiah(400_000))).collect();
-    let app = store.apply_for_loan(*melati, date(2025, 1, 10), &amounts, 6, maker, None, &kasir)?;
-    store.decide_application(app, true, "Rapat BKM 12 Januari 2025", checker, &ketua)?;
-    let loan = store.disburse(app, date(2025, 1, 15), &kasir)?;
-    let view = store.loan(&loan)?.context("the demo loan was disbursed")?;
-    for (k, i) in view.book.schedule.iter().enumerate() {
-        store.repay(
-            &lumbung_store::RepaymentInput {
-                loan_id: loan.clone(),
-                paid_on: i.due,
-                amount: Rupiah(i.principal.0 + i.fee.0),
-                key: format!("demo:kuitansi:{loan}:{}", k + 1),
-            },
-            &kasir,
-        )?;
-    }
-    // Mawar could not keep up: the rest over 12 months from July 2024.
-    store.reschedule(
-        "CRS-2024-002",
-        date(2024, 7, 1),
-        12,
-        "Usaha anggota terdampak banjir",
-        &cli,
-    )?;
-    for month in 8..=12 {
-        store.repay(
-            &lumbung_store::RepaymentInput {
-                loan_id: "CRS-2024-002".into(),
-                paid_on: date(2024, month, 3),
-                amount: Rupiah(176_389),
-                key: format!("demo:mawar:{month}"),
-            },
-            &kasir,
-        )?;
-    }
-    let upk = fund::upk_id(store, UPK)?;
-    store.provision(upk, date(2025, 6, 30), &kasir)?;
-    store.write_off(
-        "CRS-2024-003",
-        date(2025, 6, 30),
-        "Kelompok bubar; ditagih terus secara kekeluargaan",
-        &kasir,
-    )?;
-    // Mawar asks again; the BKM has not decided yet.
-    let (mawar, members) = &ids[1];
-    let amounts: Vec<_> = members
-        .iter()
-        .take(5)
-        .map(|m| (*m, Rupiah(300_000)))
-        .collect();
-    store.apply_for_loan(*mawar, date(2025, 7, 1), &amounts, 10, maker, None, &kasir)?;
-    Ok(())
-}
-
-/// The UPK's books: a loan to each KSM in January 2024 (Rp 500,000 per
-/// member for 5–6 members, 6 months, 1.5% flat), Melati paying on time,
-/// Mawar late, Kenanga not at all; BLM capital and a month's costs.
-fn load_fund(store: &Store) -> Result<()> {
-    use lumbung_fund::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
-    let on = jiff::civil::date(2024, 1, 10);
-    let rate = FeeRate::parse("0.015")?;
-    let loans: Vec<lumbung_store::LoanRecord> = KSM
-        .iter()
-        .enumerate()
-        .map(|(i, (ksm, _))| lumbung_store::LoanRecord {
-            line: i as u64 + 2,
-            upk: UPK.into(),
-            ksm: (*ksm).into(),
-            loan_id: format!("CRS-2024-{:03}", i + 1),
-            disbursed_on: on,
-            principal: Rupiah(if i == 1 { 2_500_000 } else { 3_000_000 }),
-            term_months: 6,
-            fee_rate: rate,
-            schedule: ScheduleKind::Flat,
-            frequency: Frequency::Monthly,
-        })
-        .collect();
-    // Instalments: 500,000 + 45,000 (Melati, Kenanga); 416,666 + 37,500 (Mawar).
-    let mut repayments = Vec::new();
-    for month in 2..=6 {
-        repayments.push(("CRS-2024-001", jiff::civil::date(2024, month, 10), 545_000));
-    }
-    repayments.push(("CRS-2024-002", jiff::civil::date(2024, 2, 12), 454_166));
-    repayments.push(("CRS-2024-002", jiff::civil::date(2024, 5, 2), 454_166));
-    let repayments = repayments
-        .into_iter()
-        .enumerate()
-        .map(
-            |(i, (loan, paid_on, amount))| lumbung_store::RepaymentRecord {
-                line: i as u64 + 2,
-                loan_id: loan.into(),
-                paid_on,
-                amount: Rupiah(amount),
-            },
-        )
-        .collect();
-    store.import_fund(
-        ("demo: loans", "demo: repayments"),
-        loans,
-        repayments,
-        (vec![], vec![]),
-        &Actor::cli(),
-    )?;
-    let upk = fund::upk_id(store, UPK)?;
-    for (movement, on, amount, memo, key) in [
-        (
-            Movement::Capital,
-            date(2024, 1, 2),
-            25_000_000,
-            "BLM",
-            "demo:blm",
-        ),
-        (
-            Movement::Cost,
-            date(2024, 3, 1),
-            150_000,
-            "ATK dan rapat",
-            "demo:cost",
-        ),
-    ] {
-        store.post_fund_movement(upk, movement, on, Rupiah(amount), memo, key, &Actor::cli())?;
-    }
-    Ok(())
 }
 
 /// The Preston anchors' spend, generated (a fixed seed, so every demo is
@@ -678,6 +461,14 @@ fn test_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// [`test_store`] on whose clock it is noon of `today`.
+#[cfg(test)]
+fn test_store_on(today: &str) -> (tempfile::TempDir, Store) {
+    let (dir, store) = test_store();
+    let noon: jiff::Timestamp = format!("{today}T12:00:00Z").parse().unwrap();
+    (dir, store.with_clock(lumbung_domain::Clock::fixed(noon)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,5 +559,55 @@ mod tests {
         );
         let j = store.fund_journal().unwrap();
         assert_eq!(lumbung_fund::journal::verify(&j), Ok(()));
+    }
+
+    /// Whatever day the demo runs on, its programme is the same living
+    /// one: the same portfolio at risk, an instalment falling due in the
+    /// coming month, an application a few days old, and elections held
+    /// after the cycle began and before today.
+    #[test]
+    fn the_demo_programme_is_alive_on_any_date() {
+        let mut figures = Vec::new();
+        for today in ["2026-12-03", "2031-05-03", "2029-02-28"] {
+            let (_dir, store) = super::test_store_on(today);
+            load(&store).unwrap();
+            let on: jiff::civil::Date = today.parse().unwrap();
+            assert_eq!(store.clock().today(), on);
+            let (books, ctx) = store.fund_report_inputs(&Scope::Global, on).unwrap();
+            let report = lumbung_fund::report::portfolio(&books, on, &ctx).unwrap();
+            let i = &report.indicators;
+            assert_eq!(
+                (i.loans_in_arrears, i.active_ksm, i.ksm_in_arrears),
+                (1, 2, 1),
+                "{today} {i:#?}"
+            );
+            assert_eq!(i.written_off_loans, 1, "{today}");
+            assert!(i.ccr.is_some(), "{today}: costs this year");
+            let par = i.par.unwrap().to_string();
+            figures.push((today, par, i.outstanding_in_arrears));
+            let due_soon = books.iter().filter_map(|b| b.due(on).unwrap().next);
+            assert!(
+                due_soon
+                    .map(|(due, _)| due)
+                    .any(|due| due > on && due <= on.checked_add(jiff::ToSpan::months(1)).unwrap()),
+                "{today}: nothing falls due in the coming month"
+            );
+            let pending = store.fund_applications(None).unwrap();
+            let pending = pending
+                .iter()
+                .find(|a| a.status.as_str() == "pending")
+                .unwrap();
+            assert_eq!(on.since(pending.applied_on).unwrap().get_days(), 10);
+            let began = community::programme_start(&store).unwrap();
+            let elections = store.elections(&Scope::Global).unwrap();
+            assert_eq!(elections.len(), 8, "{today}");
+            for e in elections {
+                assert!(e.held_on > began && e.held_on < on, "{today}: {e:?}");
+            }
+        }
+        // The same portfolio at risk on every date (the instalments fall
+        // on the same days of the month).
+        assert_eq!(figures[0].1, figures[1].1, "{figures:?}");
+        assert_eq!(figures[0].2, figures[2].2, "{figures:?}");
     }
 }
