@@ -13,7 +13,7 @@ use lumbung_domain::{AreaCode, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const KEL: &str = "3604010001";
+pub(crate) const KEL: &str = "3604010001";
 const OTHER: &str = "3604010002";
 pub(crate) const HOUSEHOLDS: &[u8] =
     include_bytes!("../../crates/community/tests/data/kobo/households.csv");

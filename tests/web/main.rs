@@ -13,6 +13,7 @@ mod security;
 mod support;
 mod uploads;
 mod words;
+mod work;
 
 use lumbung_domain::Role;
 use lumbung_web::routes::{self, Need};

@@ -403,6 +403,11 @@ impl KelurahanCycle {
         &self.records
     }
 
+    /// Steps recorded that the city coordinator has not verified yet.
+    pub fn awaiting_verification(&self) -> impl Iterator<Item = &StepRecord> {
+        self.records.iter().filter(|r| !r.is_verified())
+    }
+
     pub fn record_of(&self, step: &str) -> Option<&StepRecord> {
         self.records.iter().find(|r| r.step == step)
     }

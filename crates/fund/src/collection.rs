@@ -2,7 +2,7 @@
 //! group on a date and each member's share of it.
 
 use crate::loan::{add, TooLarge};
-use crate::report::{split_due, LoanBook};
+use crate::report::{split_due, Due, LoanBook};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -69,6 +69,33 @@ pub fn sheet(group: &str, loans: &[GroupLoan<'_>], on: Date) -> Result<Sheet, To
         });
     }
     Ok(Sheet { lines, total })
+}
+
+/// The loans a cashier collects from soon, each with what it asks: those
+/// with an unpaid instalment due by `on` (most owed first), then those
+/// whose next instalment falls within `days` after `on` (soonest first).
+/// Written-off and repaid loans ask nothing and are left out.
+pub fn to_collect<K>(
+    loans: &[(K, LoanBook)],
+    on: Date,
+    days: i64,
+) -> Result<Vec<(&K, Due)>, TooLarge> {
+    let horizon = on.saturating_add(jiff::Span::new().days(days));
+    let mut out = Vec::new();
+    for (key, book) in loans {
+        let mut due = book.due(on)?;
+        due.next = due.next.filter(|(date, _)| *date <= horizon);
+        if due.overdue > 0 || due.next.is_some() {
+            out.push((key, due));
+        }
+    }
+    out.sort_by_key(|(_, due)| {
+        (
+            std::cmp::Reverse(due.overdue),
+            due.next.map(|(date, _)| date),
+        )
+    });
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -189,5 +216,42 @@ mod tests {
             },
         ];
         assert!(sheet("KSM", &loans, date(2024, 5, 10)).is_err());
+    }
+
+    #[test]
+    fn to_collect_lists_the_overdue_first_then_what_falls_due_soon() {
+        // Due 10 Feb, 10 Mar, 10 Apr 2024; 33,334 + 1% fee of 100,000.
+        let late = book(100_000);
+        let mut soon = book(100_000);
+        soon.payments = vec![(date(2024, 2, 10), Rupiah(34_333))];
+        let mut paid = book(100_000);
+        paid.payments = vec![(date(2024, 2, 10), Rupiah(103_000))];
+        let mut gone = book(100_000);
+        gone.written_off = Some((date(2024, 2, 20), Rupiah(100_000)));
+        let loans = [
+            ("paid", paid),
+            ("soon", soon),
+            ("gone", gone),
+            ("late", late),
+        ];
+        let on = date(2024, 3, 1);
+        let list = to_collect(&loans, on, 14).unwrap();
+        let keys: Vec<&str> = list.iter().map(|(k, _)| **k).collect();
+        assert_eq!(keys, ["late", "soon"]);
+        assert_eq!(list[0].1.overdue, 34_333);
+        assert_eq!(
+            list[1].1,
+            Due {
+                overdue: 0,
+                next: Some((date(2024, 3, 10), 34_333))
+            }
+        );
+        // A week ahead, the 10 March instalment is not yet close.
+        let keys: Vec<&str> = to_collect(&loans, on, 7)
+            .unwrap()
+            .iter()
+            .map(|(k, _)| **k)
+            .collect();
+        assert_eq!(keys, ["late"]);
     }
 }

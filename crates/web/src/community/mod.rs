@@ -19,6 +19,7 @@ mod cycle;
 mod households;
 mod mapping;
 mod progress;
+pub(crate) use progress::{work, StepWork};
 mod ps2;
 mod public;
 pub mod routes;

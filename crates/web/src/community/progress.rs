@@ -340,3 +340,52 @@ pub async fn api_cycle(
 ) -> Result<Json<CycleProgress>, AppError> {
     Ok(Json(progress_data(&state, viewer.scope(), &q).await?))
 }
+
+/// A kelurahan with work waiting for its facilitators: steps late, the
+/// cycle stalled, steps recorded and not yet verified.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StepWork {
+    code: AreaCode,
+    name: String,
+    late: Vec<Option<Label>>,
+    stalled: bool,
+    days_idle: Option<i64>,
+    /// Steps recorded and waiting for the city coordinator.
+    awaiting: Vec<Label>,
+}
+
+/// The kelurahan of the viewer's scope with late, stalled or unverified
+/// steps: flagged ones first, as the progress report orders them.
+pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<Vec<StepWork>, AppError> {
+    let scope = viewer.scope();
+    let progress = progress_data(state, scope.clone(), &ProgressQuery::default()).await?;
+    let cycles = state
+        .blocking(move |s| s.programme_cycles(None, &scope))
+        .await?;
+    let awaiting: HashMap<&str, Vec<Label>> = cycles
+        .iter()
+        .map(|c| {
+            let steps = c
+                .cycle
+                .awaiting_verification()
+                .filter_map(|r| c.plan.step(&r.step).map(|s| s.label.clone()))
+                .collect();
+            (c.kelurahan.code.as_str(), steps)
+        })
+        .collect();
+    Ok(progress
+        .kelurahan
+        .into_iter()
+        .filter_map(|k| {
+            let waiting = awaiting.get(k.code.as_str()).cloned().unwrap_or_default();
+            (k.flagged || !waiting.is_empty()).then_some(StepWork {
+                code: k.code,
+                name: k.name,
+                late: k.late,
+                stalled: k.stalled,
+                days_idle: k.days_idle,
+                awaiting: waiting,
+            })
+        })
+        .collect())
+}

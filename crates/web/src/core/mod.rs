@@ -7,3 +7,4 @@ pub mod forms;
 pub mod pages;
 pub mod routes;
 pub mod signin;
+pub mod work;

@@ -71,6 +71,7 @@ pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppEr
     let (overview, reports) = state
         .blocking(|s| Ok((s.overview()?, s.spend_publications()?)))
         .await?;
+    let work = super::work::your_work(&state, &viewer).await?;
     let reports: Vec<_> = reports
         .iter()
         .take(10)
@@ -80,7 +81,7 @@ pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppEr
         &viewer,
         &uri,
         "home.html",
-        context! { overview => overview, reports => reports },
+        context! { overview => overview, reports => reports, work => work, today => crate::edge::today(&state) },
     )
 }
 

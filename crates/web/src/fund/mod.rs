@@ -13,6 +13,7 @@ mod loans;
 pub mod report;
 pub mod routes;
 mod upk;
+pub(crate) mod work;
 
 use crate::auth::{InScope, Named, Viewer};
 use crate::edge::{acting, done, invalid, redirect, today, Rest};

@@ -89,6 +89,32 @@ pub(crate) async fn visible_suppliers(
         .await
 }
 
+/// The analyst's part of "your work": the latest imports the viewer may
+/// see, newest first, and how many of their suppliers wait for review.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct SpendWork {
+    pub imports: Vec<lumbung_store::SpendImport>,
+    pub to_review: u64,
+}
+
+/// Imports shown in "your work"; the rest are on the imports page.
+const LATEST_IMPORTS: usize = 5;
+
+pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<SpendWork, AppError> {
+    let mut imports = visible_imports(state, viewer).await?;
+    imports.reverse();
+    imports.truncate(LATEST_IMPORTS);
+    let visible = visible_suppliers(state, viewer).await?;
+    let review = state
+        .blocking(|s| s.suppliers(None, true, u32::MAX))
+        .await?;
+    let to_review = review
+        .iter()
+        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
+        .count() as u64;
+    Ok(SpendWork { imports, to_review })
+}
+
 /// The anchors a viewer may analyse: all for a global scope, else those
 /// placed inside it.
 pub(crate) async fn allowed_anchors(
