@@ -37,7 +37,7 @@ pub use fund::{
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
-    UNNAMED_SUPPLIER,
+    SupplierFilter, SupplierOrder, UNNAMED_SUPPLIER,
 };
 pub use users::{
     LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,
