@@ -248,3 +248,320 @@ async fn payments_are_paged_sorted_and_downloaded_as_the_scope_sees_them() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The ids of the loans a UPK page lists, in their order.
+fn loan_ids(html: &str) -> Vec<String> {
+    html.split("href=\"/fund/loans/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_upks_loans_are_paged_sorted_and_downloaded_within_the_scope() {
+    let (app, [upk, bkm]) = signed_in(["upk", "bkm-user"]).await;
+    // Seven loans, disbursed a month apart from L-100 (the oldest, the
+    // latest in arrears) to L-1; none repaid.
+    let ids = ["L-100", "L-20", "L-11", "L-10", "L-3", "L-2", "L-1"];
+    let loans = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let on = jiff::civil::date(2024, 1 + i as i8, 10);
+            let ksm = if i % 2 == 0 {
+                "KSM Anggrek"
+            } else {
+                "KSM Bakung"
+            };
+            crate::fund::loan_record(ksm, id, on, 100_000 * (1 + i as i64 % 3))
+        })
+        .collect();
+    crate::fund::import_loans(&app, loans);
+    let books = format!("/fund/upk/{}", app.upk);
+
+    let html = page(&upk, &format!("{books}?per=3")).await;
+    assert!(
+        html.contains(&page_of(1, 3)) && html.contains("Ditemukan: 7"),
+        "{html}"
+    );
+    assert_eq!(loan_ids(&html).len(), 3);
+    let html = page(&upk, &format!("{books}?per=3&sort=loan")).await;
+    assert_eq!(
+        loan_ids(&html),
+        ["L-1", "L-2", "L-3"],
+        "numbers in ids as numbers"
+    );
+    assert!(html.contains(&format!(
+        "href=\"{books}?sort=loan&dir=asc&per=3&page=2#loans\""
+    )));
+    let html = page(&upk, &format!("{books}?per=3&sort=loan&page=3")).await;
+    assert_eq!(loan_ids(&html), ["L-100"]);
+    let html = page(&upk, &format!("{books}?per=3&sort=late&dir=desc&page=")).await;
+    assert_eq!(
+        loan_ids(&html),
+        ["L-100", "L-20", "L-11"],
+        "the longest in arrears first"
+    );
+
+    let csv = format!("{books}/loans.csv?sort=principal&dir=desc");
+    let (header, rows) = download(&upk, &csv).await;
+    assert_eq!(header[..2], ["Pinjaman", "KSM"]);
+    assert_eq!(rows.len(), 7);
+    assert_eq!(
+        column(&rows, 3),
+        ["300000", "300000", "200000", "200000", "100000", "100000", "100000"]
+    );
+    let late = header.iter().position(|h| h == "Hari terlambat").unwrap();
+    let (_, by_id) = download(&upk, &format!("{books}/loans.csv?sort=loan")).await;
+    assert_eq!(
+        column(&by_id, 0),
+        ["L-1", "L-2", "L-3", "L-10", "L-11", "L-20", "L-100"]
+    );
+    let days: Vec<i64> = column(&by_id, late)
+        .iter()
+        .map(|d| d.parse().unwrap())
+        .collect();
+    assert!(
+        days.windows(2).all(|w| w[0] < w[1]),
+        "older loans are later: {days:?}"
+    );
+
+    // The BKM's user reads its UPK's loans; another UPK is not found for
+    // it, its download neither; who may not read the books is refused.
+    let (_, rows) = download(&bkm, &csv).await;
+    assert_eq!(rows.len(), 7);
+    let other = app.add_org("UPK Lain", lumbung_domain::OrgKind::Upk, "E07000123");
+    for path in [
+        format!("/fund/upk/{other}"),
+        format!("/fund/upk/{other}/loans.csv"),
+    ] {
+        assert_eq!(bkm.status(&path).await, StatusCode::NOT_FOUND, "{path}");
+    }
+    let analyst = app.login("analyst").await;
+    assert_eq!(analyst.status(&csv).await, StatusCode::FORBIDDEN);
+}
+
+const KEL: &str = "3604010001";
+
+#[tokio::test]
+async fn a_kelurahans_households_are_paged_sorted_and_downloaded_within_the_scope() {
+    let (app, [field, auditor]) = signed_in(["facilitator-kel", "auditor"]).await;
+    crate::community::sample_areas(&app);
+    let res = crate::community::upload(
+        &field,
+        KEL,
+        crate::community::HOUSEHOLDS,
+        crate::community::ROSTER,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mapping = format!("/community/kelurahan/{KEL}/mapping");
+    let heads = crate::community::head_names();
+
+    // Ten a page: three pages that together list every household once.
+    let mut listed = vec![];
+    for n in 1..=3 {
+        let html = page(&field, &format!("{mapping}?per=10&page={n}")).await;
+        assert!(
+            html.contains(&page_of(n, 3)) && html.contains("Ditemukan: 30"),
+            "{html}"
+        );
+        let here: Vec<&String> = heads
+            .iter()
+            .filter(|h| html.contains(&format!("<td>{h}</td>")))
+            .collect();
+        assert_eq!(here.len(), 10, "page {n}: {here:?}");
+        listed.extend(here);
+    }
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), 30);
+    // A notice of the import stays off the list's links.
+    let html = page(&field, &format!("{mapping}?import=1&per=10")).await;
+    assert!(
+        html.contains(&format!("href=\"{mapping}?per=10&page=2#households\"")),
+        "{html}"
+    );
+
+    // The download: every household, in the order asked.
+    let csv = format!("/community/kelurahan/{KEL}/households.csv");
+    let before = audited(&auditor).await;
+    let (header, rows) = download(&field, &format!("{csv}?sort=score&dir=desc")).await;
+    assert_eq!(
+        audited(&auditor).await,
+        before + 1,
+        "reading them is audited"
+    );
+    assert_eq!(header[..3], ["RW", "RT", "Kepala rumah tangga"]);
+    assert_eq!(rows.len(), 30);
+    let held = header
+        .iter()
+        .position(|h| h == "Indikator terpenuhi")
+        .unwrap();
+    let scores: Vec<u32> = column(&rows, held)
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(scores[0] > scores[29]);
+    // The page shows the download's first rows.
+    let html = page(&field, &format!("{mapping}?per=10&sort=score&dir=desc")).await;
+    let first: Vec<&str> = rows[..10].iter().map(|r| r[2].as_str()).collect();
+    assert!(in_order(&html, &first), "{first:?}");
+    let (_, by_head) = download(&field, &format!("{csv}?sort=head")).await;
+    let mut sorted: Vec<String> = heads.clone();
+    sorted.sort_by_key(|h| h.to_lowercase());
+    assert_eq!(
+        column(&by_head, 2),
+        sorted.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+
+    // A facilitator of the other kelurahan: refused as the page refuses.
+    app.add_user(
+        "fasilitator-kamasan",
+        lumbung_domain::Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    let other = app.login("fasilitator-kamasan").await;
+    let refused = other.status(&mapping).await;
+    assert!(
+        matches!(refused, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{refused}"
+    );
+    assert_eq!(other.status(&csv).await, refused);
+    let analyst = app.login("analyst").await;
+    assert_eq!(analyst.status(&csv).await, StatusCode::FORBIDDEN);
+}
+
+/// How many readings of a kelurahan's mapping the audit log holds.
+async fn audited(auditor: &Visitor) -> usize {
+    let log: serde_json::Value = auditor.json("/api/v1/audit").await;
+    let entries = log["entries"].as_array().unwrap();
+    entries
+        .iter()
+        .filter(|e| e["action"] == "read.mapping")
+        .count()
+}
+
+/// The ballot ids of a ballots page's tables, in their order.
+fn ballot_ids(html: &str) -> Vec<String> {
+    html.split("<tr><td>")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_polls_ballots_are_paged_sorted_and_downloaded_within_the_scope() {
+    let (app, [ani, budi]) = signed_in(["facilitator-kel", "facilitator"]).await;
+    let rt = "3604010001.01.001";
+    let to = crate::support::posted(
+        &ani,
+        "/election",
+        &[("level", "rt"), ("area", rt), ("held_on", "2025-03-02")],
+    )
+    .await;
+    let id: i64 = to.trim_start_matches("/election/").parse().unwrap();
+    let enter = |v: &'static str, lines: &'static str| (v, lines);
+    for (entry, lines) in [
+        enter(
+            "a",
+            "10, Udin\n2, Siti\n100, Ani\n1, Dodi\n20, Udin\n3, Siti\n11, Ani\n",
+        ),
+        enter("b", "2, Siti\n1, =HYPERLINK(\"x\")\n"),
+    ] {
+        let who = if entry == "a" { &ani } else { &budi };
+        crate::support::posted(
+            who,
+            &format!("/election/{id}/ballots"),
+            &[("entry", entry), ("lines", lines)],
+        )
+        .await;
+    }
+    let ballots = format!("/election/{id}/ballots");
+
+    // Three a page: entry A's seven fill three pages; B's two, the first.
+    let html = page(&ani, &format!("{ballots}?per=3")).await;
+    assert!(
+        html.contains(&page_of(1, 3))
+            && html.contains("Entri A (7)")
+            && html.contains("Entri B (2)"),
+        "{html}"
+    );
+    assert_eq!(
+        ballot_ids(&html),
+        ["10", "2", "100", "2", "1"],
+        "as entered"
+    );
+    let html = page(&ani, &format!("{ballots}?per=3&sort=number")).await;
+    assert_eq!(ballot_ids(&html), ["1", "2", "3", "1", "2"]);
+    let html = page(&ani, &format!("{ballots}?per=3&sort=number&page=3")).await;
+    assert_eq!(ballot_ids(&html), ["100"]);
+    assert!(
+        !html.contains("Belum ada surat suara"),
+        "entry B has ballots, on other pages"
+    );
+    let html = page(
+        &ani,
+        &format!("{ballots}?per=3&sort=number&dir=desc&page=7"),
+    )
+    .await;
+    assert!(html.contains(&page_of(3, 3)));
+    assert_eq!(ballot_ids(&html), ["1"]);
+    assert!(html.contains(&format!(
+        "href=\"{ballots}?sort=number&dir=desc&per=3&page=2#entries\""
+    )));
+
+    let csv = format!("/election/{id}/ballots.csv?sort=number&dir=desc");
+    let (header, rows) = download(&ani, &csv).await;
+    assert_eq!(
+        header,
+        ["Entri", "No. surat suara", "Nama", "Dimasukkan oleh"]
+    );
+    assert_eq!(
+        column(&rows, 0),
+        ["A", "A", "A", "A", "A", "A", "A", "B", "B"]
+    );
+    assert_eq!(
+        column(&rows, 1),
+        ["100", "20", "11", "10", "3", "2", "1", "2", "1"]
+    );
+    assert_eq!(
+        rows[8][2], "'=HYPERLINK(\"x\")",
+        "a formula is written as text"
+    );
+    assert_eq!(rows[8][3], "facilitator");
+
+    // A poll outside the viewer's scope is not found, nor its download.
+    app.add_user(
+        "fasilitator-kamasan",
+        lumbung_domain::Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    let other = app.login("fasilitator-kamasan").await;
+    assert_eq!(other.status(&ballots).await, StatusCode::NOT_FOUND);
+    assert_eq!(other.status(&csv).await, StatusCode::NOT_FOUND);
+    let analyst = app.login("analyst").await;
+    assert_eq!(analyst.status(&csv).await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_paged_lists_of_before_answer_any_page() {
+    let (_app, [admin]) = signed_in(["admin"]).await;
+    for path in [
+        "/orgs?page=",
+        "/orgs?q=&kind=&area=&page=x",
+        "/areas?q=a&page=-1",
+        "/audit?page=99999999999",
+        "/audit?page=3&per=1",
+    ] {
+        let html = page(&admin, path).await;
+        assert!(!html.contains("??"), "{path}");
+    }
+    let html = page(&admin, "/audit?per=1&page=2").await;
+    assert!(
+        html.contains("href=\"/audit?per=1&page=1\"")
+            && html.contains("href=\"/audit?per=1&page=3\""),
+        "{html}"
+    );
+}
