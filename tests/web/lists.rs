@@ -249,12 +249,17 @@ async fn payments_are_paged_sorted_and_downloaded_as_the_scope_sees_them() {
     );
 }
 
+/// What follows each `start` in `html`, up to `end`: a column of a page's
+/// tables, in its order.
+fn after_each(html: &str, start: &str, end: char) -> Vec<String> {
+    let rest = html.split(start).skip(1);
+    rest.map(|r| r.split(end).next().unwrap().to_owned())
+        .collect()
+}
+
 /// The ids of the loans a UPK page lists, in their order.
 fn loan_ids(html: &str) -> Vec<String> {
-    html.split("href=\"/fund/loans/")
-        .skip(1)
-        .map(|rest| rest.split('"').next().unwrap().to_owned())
-        .collect()
+    after_each(html, "href=\"/fund/loans/", '"')
 }
 
 #[tokio::test]
@@ -445,10 +450,7 @@ async fn audited(auditor: &Visitor) -> usize {
 
 /// The ballot ids of a ballots page's tables, in their order.
 fn ballot_ids(html: &str) -> Vec<String> {
-    html.split("<tr><td>")
-        .skip(1)
-        .map(|rest| rest.split('<').next().unwrap().to_owned())
-        .collect()
+    after_each(html, "<tr><td>", '<')
 }
 
 #[tokio::test]

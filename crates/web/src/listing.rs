@@ -40,6 +40,28 @@ pub trait SortKey: Copy + PartialEq + Send + Sync + 'static {
     }
 }
 
+/// A list's sort keys: an enum whose variants are each named in the
+/// address by the text after it, with its [`SortKey`]; `default Key Asc`
+/// after the braces makes that key the order without `sort=`.
+macro_rules! sort_keys {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$doc:meta])* $variant:ident = $key:literal),+ $(,)?
+    } $(default $default:ident $dir:ident)?) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$doc])* $variant),+
+        }
+
+        impl $crate::listing::SortKey for $name {
+            const KEYS: &'static [(&'static str, Self)] = &[$(($key, $name::$variant)),+];
+            $(const DEFAULT: Option<(Self, $crate::listing::Dir)> =
+                Some(($name::$default, $crate::listing::Dir::$dir));)?
+        }
+    };
+}
+pub(crate) use sort_keys;
+
 /// Which way a sorted list runs (`dir=asc|desc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
@@ -498,15 +520,8 @@ pub fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
 mod tests {
     use super::*;
 
-    #[derive(Debug, Clone, Copy, PartialEq)]
-    enum Key {
-        Name,
-        Total,
-    }
-
-    impl SortKey for Key {
-        const KEYS: &'static [(&'static str, Self)] = &[("name", Key::Name), ("total", Key::Total)];
-        const DEFAULT: Option<(Self, Dir)> = Some((Key::Name, Dir::Asc));
+    sort_keys! {
+        enum Key { Name = "name", Total = "total" } default Name Asc
     }
 
     fn listing(uri: &str) -> Listing<Key> {

@@ -5,8 +5,8 @@
 
 use super::committee;
 use super::rows::{
-    count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json, open_poll,
-    record_on_poll, tie_tx,
+    ballot_row, count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json,
+    open_poll, record_on_poll, tie_tx, BALLOT_COLUMNS,
 };
 use super::types::{BallotOrder, Entry, EntryList};
 use crate::{now, Actor, Result, Store, StoreError};
@@ -63,22 +63,11 @@ impl Store {
             (BallotOrder::EnteredBy, true) => "entered_by DESC, seq DESC",
         };
         let rows = "FROM election_ballots WHERE poll = ?1 AND entry = ?2";
-        let columns = "ballot_id, names, entered_by, entered_at";
         let list = |entry: Entry| -> Result<EntryList> {
             let params: [&dyn rusqlite::ToSql; 2] = [&poll.get(), &entry.as_str()];
             let window = window.unwrap_or((u32::MAX, 0));
-            let (ballots, count) =
-                crate::sql::page(&conn, (columns, rows, order), &params, window, |r| {
-                    from_row!(
-                        r,
-                        BallotRow {
-                            ballot_id,
-                            names: |n: String| names_from(&n),
-                            entered_by,
-                            entered_at,
-                        }
-                    )
-                })?;
+            let sql = (BALLOT_COLUMNS, rows, order);
+            let (ballots, count) = crate::sql::page(&conn, sql, &params, window, ballot_row)?;
             let entered_by = crate::sql::all(
                 &conn,
                 "SELECT DISTINCT entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 ORDER BY entered_by",

@@ -11,7 +11,7 @@ use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
-use crate::listing::{natural, Cell, Csv, Listing, Paged, Part, SortKey};
+use crate::listing::{natural, sort_keys, Cell, Csv, Listing, Paged, Part};
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query};
@@ -222,27 +222,18 @@ impl HouseholdRow {
     }
 }
 
-/// The orders of a kelurahan's households; without one, the mapping's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HouseholdSort {
-    /// By RW, then RT.
-    Rt,
-    Head,
-    Members,
-    /// By the indicators that hold.
-    Score,
-    /// Poor, not poor, incomplete.
-    Status,
-}
-
-impl SortKey for HouseholdSort {
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("rt", HouseholdSort::Rt),
-        ("head", HouseholdSort::Head),
-        ("members", HouseholdSort::Members),
-        ("score", HouseholdSort::Score),
-        ("status", HouseholdSort::Status),
-    ];
+sort_keys! {
+    /// The orders of a kelurahan's households; without one, the mapping's.
+    pub enum HouseholdSort {
+        /// By RW, then RT.
+        Rt = "rt",
+        Head = "head",
+        Members = "members",
+        /// By the indicators that hold.
+        Score = "score",
+        /// Poor, not poor, incomplete.
+        Status = "status",
+    }
 }
 
 fn rank(c: Classification) -> u8 {

@@ -4,21 +4,15 @@
 
 use super::*;
 use crate::auth::Ctx;
-use crate::listing::{Cell, Csv, Dir, Listing, Paged, Part, SortKey};
+use crate::listing::{sort_keys, Cell, Csv, Dir, Listing, Paged, Part};
 use lumbung_store::{BallotOrder, EntryList};
 
-/// The orders of the ballot entries; without one, as entered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BallotSort {
-    Number,
-    EnteredBy,
-}
-
-impl SortKey for BallotSort {
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("number", BallotSort::Number),
-        ("entered_by", BallotSort::EnteredBy),
-    ];
+sort_keys! {
+    /// The orders of the ballot entries; without one, as entered.
+    pub enum BallotSort {
+        Number = "number",
+        EnteredBy = "entered_by",
+    }
 }
 
 /// Both entries in the order asked, paged in SQL: the same page of each

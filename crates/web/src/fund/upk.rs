@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::auth::Ctx;
-use crate::listing::{natural, Cell, Csv, Listing, Paged, Part, SortKey};
+use crate::listing::{natural, sort_keys, Cell, Csv, Listing, Paged, Part};
 
 /// A loan's line in a list: its standing today.
 pub(super) fn loan_line(
@@ -83,26 +83,16 @@ async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::U
     })
 }
 
-/// The orders of a UPK's loans; without one, the books' order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoanSort {
-    Loan,
-    Ksm,
-    Disbursed,
-    Principal,
-    Outstanding,
-    Late,
-}
-
-impl SortKey for LoanSort {
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("loan", LoanSort::Loan),
-        ("ksm", LoanSort::Ksm),
-        ("disbursed", LoanSort::Disbursed),
-        ("principal", LoanSort::Principal),
-        ("outstanding", LoanSort::Outstanding),
-        ("late", LoanSort::Late),
-    ];
+sort_keys! {
+    /// The orders of a UPK's loans; without one, the books' order.
+    pub enum LoanSort {
+        Loan = "loan",
+        Ksm = "ksm",
+        Disbursed = "disbursed",
+        Principal = "principal",
+        Outstanding = "outstanding",
+        Late = "late",
+    }
 }
 
 /// A UPK's loans in the order asked: the page asked for, or all of them.

@@ -5,7 +5,7 @@
 use crate::auth::Viewer;
 use crate::edge::optional;
 use crate::error::AppError;
-use crate::listing::{natural, Listing, Paged, Part, SortKey};
+use crate::listing::{natural, sort_keys, Listing, Paged, Part};
 use crate::AppState;
 use lumbung_domain::{text, AreaCode, FiscalYear, Share};
 use lumbung_spend::export;
@@ -219,24 +219,15 @@ impl PaymentsQuery {
 
 pub const MAX_PAYMENT_LINES: usize = 1000;
 
-/// The orders of the payments list; without one, the files' order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentSort {
-    Anchor,
-    Year,
-    Date,
-    Supplier,
-    Amount,
-}
-
-impl SortKey for PaymentSort {
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("anchor", PaymentSort::Anchor),
-        ("year", PaymentSort::Year),
-        ("date", PaymentSort::Date),
-        ("supplier", PaymentSort::Supplier),
-        ("amount", PaymentSort::Amount),
-    ];
+sort_keys! {
+    /// The orders of the payments list; without one, the files' order.
+    pub enum PaymentSort {
+        Anchor = "anchor",
+        Year = "year",
+        Date = "date",
+        Supplier = "supplier",
+        Amount = "amount",
+    }
 }
 
 /// A payment among the computed facts: its chunk and its row.

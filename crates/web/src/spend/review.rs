@@ -18,7 +18,7 @@ use crate::core::api::{failure, Reply};
 use crate::core::forms::FieldErrors;
 use crate::edge::optional;
 use crate::error::AppError;
-use crate::listing::{Cell, Csv, Dir, Listing, Paged, Part, SortKey};
+use crate::listing::{sort_keys, Cell, Csv, Dir, Listing, Paged, Part};
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query};
@@ -77,25 +77,16 @@ impl SupplierQuery {
     }
 }
 
-/// The orders of the supplier list: by number or name (in the catalogue's
-/// SQL), by payments or total (of the viewer's scope, counted from the
-/// facts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SupplierSort {
-    Number,
-    Name,
-    Payments,
-    Total,
-}
-
-impl SortKey for SupplierSort {
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("number", SupplierSort::Number),
-        ("name", SupplierSort::Name),
-        ("payments", SupplierSort::Payments),
-        ("total", SupplierSort::Total),
-    ];
-    const DEFAULT: Option<(Self, Dir)> = Some((SupplierSort::Name, Dir::Asc));
+sort_keys! {
+    /// The orders of the supplier list: by number or name (in the
+    /// catalogue's SQL), by payments or total (of the viewer's scope,
+    /// counted from the facts).
+    pub enum SupplierSort {
+        Number = "number",
+        Name = "name",
+        Payments = "payments",
+        Total = "total",
+    } default Name Asc
 }
 
 /// A supplier as the list shows it: the catalogue's row, and its payments
