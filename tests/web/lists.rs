@@ -175,6 +175,40 @@ async fn suppliers_are_paged_sorted_and_downloaded_as_the_scope_sees_them() {
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0][1], "Bravo Ltd");
     assert!(!column(&rows, 1).contains(&"Echo Apotek"));
+    // A decision on a row comes back to the page and order it was made on.
+    let html = page(
+        &analyst,
+        "/spend/suppliers?sort=total&dir=desc&per=2&page=2",
+    )
+    .await;
+    for (name, value) in [
+        ("sort", "total"),
+        ("dir", "desc"),
+        ("per", "2"),
+        ("page", "2"),
+    ] {
+        assert!(
+            html.contains(&format!("name=\"{name}\" value=\"{value}\"")),
+            "{name}"
+        );
+    }
+    let list: serde_json::Value = analyst.json("/api/v1/spend/suppliers?q=Alpha").await;
+    let alpha = list["suppliers"][0]["id"].as_i64().unwrap();
+    let fields = [
+        ("area", "E07000123"),
+        ("sort", "total"),
+        ("dir", "desc"),
+        ("per", "2"),
+        ("page", "2"),
+    ];
+    let to = crate::support::posted(
+        &analyst,
+        &format!("/spend/suppliers/{alpha}/locate"),
+        &fields,
+    )
+    .await;
+    assert_eq!(to, "/spend/suppliers?sort=total&dir=desc&per=2&page=2");
+
     // Whom the page refuses, the download refuses.
     let facilitator = app.login("facilitator").await;
     for path in ["/spend/suppliers", "/spend/suppliers.csv"] {
