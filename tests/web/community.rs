@@ -372,7 +372,7 @@ async fn roles_and_scope_decide_who_reads_and_writes() {
 }
 
 /// Every head of household's name in the sample export.
-fn head_names() -> Vec<String> {
+pub(crate) fn head_names() -> Vec<String> {
     let mut reader = csv::Reader::from_reader(HOUSEHOLDS);
     let headers = reader.headers().unwrap().clone();
     let col = headers

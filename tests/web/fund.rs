@@ -73,22 +73,37 @@ pub(crate) async fn group(app: &TestApp, upk: &Visitor) -> i64 {
 /// Imports the books of one loan: KSM Melati's L-1 of 600,000 from the
 /// seed's UPK, disbursed on 10 January 2024 over six months.
 pub(crate) fn import_one_loan(app: &TestApp) {
-    let loan = lumbung_store::LoanRecord {
+    let on = jiff::civil::date(2024, 1, 10);
+    import_loans(app, vec![loan_record("KSM Melati", "L-1", on, 600_000)]);
+}
+
+/// A monthly loan of the seed's UPK over six months, at a flat 1.5 %.
+pub(crate) fn loan_record(
+    ksm: &str,
+    loan_id: &str,
+    disbursed_on: jiff::civil::Date,
+    principal: i64,
+) -> lumbung_store::LoanRecord {
+    lumbung_store::LoanRecord {
         line: 2,
         upk: "UPK Umbul Sejahtera".into(),
-        ksm: "KSM Melati".into(),
-        loan_id: "L-1".into(),
-        disbursed_on: jiff::civil::date(2024, 1, 10),
-        principal: lumbung_fund::loan::Rupiah(600_000),
+        ksm: ksm.into(),
+        loan_id: loan_id.into(),
+        disbursed_on,
+        principal: lumbung_fund::loan::Rupiah(principal),
         term_months: 6,
         fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
         schedule: lumbung_fund::loan::ScheduleKind::Flat,
         frequency: lumbung_fund::loan::Frequency::Monthly,
-    };
+    }
+}
+
+/// Imports the books of `loans` (without repayments), as the command line.
+pub(crate) fn import_loans(app: &TestApp, loans: Vec<lumbung_store::LoanRecord>) {
     let cli = lumbung_store::Actor::cli();
     let files = ("l.csv", "r.csv");
     app.store
-        .import_fund(files, vec![loan], vec![], (vec![], vec![]), &cli)
+        .import_fund(files, loans, vec![], (vec![], vec![]), &cli)
         .unwrap();
 }
 

@@ -316,6 +316,33 @@ pub fn top_suppliers(facts: &[&Facts], opts: &ReportOptions, n: usize) -> HashSe
     keep
 }
 
+/// A supplier's payments, as the supplier list shows them: how many, and
+/// their net sum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SupplierTotal {
+    pub payments: u64,
+    pub total: Money,
+}
+
+/// Each supplier's payments among `facts` (count and net sum), by the
+/// supplier's id; a supplier without a payment there is not in the map.
+pub fn supplier_totals(facts: &[&Facts]) -> Result<HashMap<u32, SupplierTotal>, TooLarge> {
+    let mut sums: HashMap<u32, (u64, i128)> = HashMap::new();
+    for f in facts {
+        for i in 0..f.len() {
+            let entry = sums.entry(f.supplier[i]).or_default();
+            entry.0 += 1;
+            entry.1 += f.amount[i] as i128;
+        }
+    }
+    sums.into_iter()
+        .map(|(supplier, (payments, sum))| {
+            let total = money("supplier total", sum)?;
+            Ok((supplier, SupplierTotal { payments, total }))
+        })
+        .collect()
+}
+
 /// The id ranges in the facts, to size dense accumulators.
 #[derive(Debug, Clone, Copy)]
 struct Bounds {
@@ -932,6 +959,24 @@ mod tests {
         pay(&mut f, 10, 2013, OUTSIDE, -100, 0); // a credit note
         pay(&mut f, 11, 2012, OUTSIDE, 1000, 0);
         f
+    }
+
+    #[test]
+    fn each_supplier_is_counted_and_summed_net() {
+        let f = sample();
+        let totals = supplier_totals(&[&f, &f]).unwrap();
+        let outside = totals[&OUTSIDE];
+        assert_eq!(outside.payments, 8);
+        assert_eq!(
+            outside.total,
+            Money::from_units(2 * (600 + 700 - 100 + 1000))
+        );
+        assert_eq!(totals[&LOCAL].total, Money::from_units(800));
+        assert!(!totals.contains_key(&0), "no payment, no line");
+        let mut huge = Facts::default();
+        pay(&mut huge, 10, 2012, LOCAL, i64::MAX / 100, 0);
+        pay(&mut huge, 10, 2012, LOCAL, i64::MAX / 100, 0);
+        assert_eq!(supplier_totals(&[&huge]), Err(TooLarge("supplier total")));
     }
 
     #[test]

@@ -33,8 +33,8 @@ pub use lumbung_community::election::{
     VoterInput,
 };
 pub use types::{
-    Count, DoorToDoor, Election, Entry, GroupRow, NewElection, Publication, PublishStep, Published,
-    PublishedSummary, TieSigners,
+    BallotOrder, Count, DoorToDoor, Election, Entry, EntryList, GroupRow, NewElection, Publication,
+    PublishStep, Published, PublishedSummary, TieSigners,
 };
 
 #[cfg(test)]

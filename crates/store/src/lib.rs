@@ -23,11 +23,11 @@ pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use community::{Kelurahan, KoboImport, KoboImportError, MappingData, ProgrammeCycle};
 pub use election::{
-    ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, BallotRow, Blocker,
-    Count as ElectionCount, Difference as EntryDiff, DoorToDoor, Election, ElectionSettings,
-    Entry as BallotEntry, EntryInfo, GroupRow, Level as ElectionLevel, NewElection,
-    Publication as ElectionPublication, PublishStep, Published, PublishedSummary, Resolution,
-    TieInput, TieRecord, TieSigners, Voter, VoterInput,
+    ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, BallotOrder, BallotRow,
+    Blocker, Count as ElectionCount, Difference as EntryDiff, DoorToDoor, Election,
+    ElectionSettings, Entry as BallotEntry, EntryInfo, EntryList, GroupRow, Level as ElectionLevel,
+    NewElection, Publication as ElectionPublication, PublishStep, Published, PublishedSummary,
+    Resolution, TieInput, TieRecord, TieSigners, Voter, VoterInput,
 };
 pub use fund::{
     ApplicationRow, BatchOutcome, FundImportSummary, KsmSummary, KsmView, LoanRecord, LoanView,
@@ -37,7 +37,7 @@ pub use fund::{
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use spend::{
     FlaggedRow, Publication, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
-    UNNAMED_SUPPLIER,
+    SupplierFilter, SupplierOrder, UNNAMED_SUPPLIER,
 };
 pub use users::{
     LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,

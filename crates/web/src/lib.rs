@@ -14,6 +14,7 @@ mod fund;
 mod gate;
 mod headers;
 mod i18n;
+mod listing;
 mod render;
 pub mod routes;
 mod spec;

@@ -28,6 +28,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "password_form.html",
     "audit.html",
     "pager.html",
+    "listing.html",
     "spend.html",
     "spend_payments.html",
     "spend_import.html",

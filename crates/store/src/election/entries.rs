@@ -5,10 +5,10 @@
 
 use super::committee;
 use super::rows::{
-    count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json, open_poll,
-    record_on_poll, tie_tx,
+    ballot_row, count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json,
+    open_poll, record_on_poll, tie_tx, BALLOT_COLUMNS,
 };
-use super::types::Entry;
+use super::types::{BallotOrder, Entry, EntryList};
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{
@@ -36,6 +36,51 @@ impl Store {
             entry_tx(&conn, poll, Entry::A)?,
             entry_tx(&conn, poll, Entry::B)?,
         ))
+    }
+
+    /// Both entries of the ballot box, each listed in `order` (downward
+    /// when `desc`) with its count and who entered it: `window` (limit,
+    /// offset) of each entry's ballots, or all of them.
+    pub fn election_entry_lists(
+        &self,
+        poll: PollId,
+        order: BallotOrder,
+        desc: bool,
+        window: Option<(u32, u32)>,
+    ) -> Result<[EntryList; 2]> {
+        let conn = self.conn()?;
+        let order = match (order, desc) {
+            (BallotOrder::Entered, false) => "seq",
+            (BallotOrder::Entered, true) => "seq DESC",
+            // Ids of digits by their number; others by length, then text.
+            (BallotOrder::Number, false) => {
+                "length(ltrim(ballot_id, '0')), ltrim(ballot_id, '0'), ballot_id"
+            }
+            (BallotOrder::Number, true) => {
+                "length(ltrim(ballot_id, '0')) DESC, ltrim(ballot_id, '0') DESC, ballot_id DESC"
+            }
+            (BallotOrder::EnteredBy, false) => "entered_by, seq",
+            (BallotOrder::EnteredBy, true) => "entered_by DESC, seq DESC",
+        };
+        let rows = "FROM election_ballots WHERE poll = ?1 AND entry = ?2";
+        let list = |entry: Entry| -> Result<EntryList> {
+            let params: [&dyn rusqlite::ToSql; 2] = [&poll.get(), &entry.as_str()];
+            let window = window.unwrap_or((u32::MAX, 0));
+            let sql = (BALLOT_COLUMNS, rows, order);
+            let (ballots, count) = crate::sql::page(&conn, sql, &params, window, ballot_row)?;
+            let entered_by = crate::sql::all(
+                &conn,
+                "SELECT DISTINCT entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 ORDER BY entered_by",
+                params.as_slice(),
+                |r| r.get(0),
+            )?;
+            Ok(EntryList {
+                ballots,
+                count,
+                entered_by,
+            })
+        };
+        Ok([list(Entry::A)?, list(Entry::B)?])
     }
 
     /// Enters ballots into one entry. A committee member makes only one of

@@ -236,22 +236,25 @@ pub(super) fn voters_tx(conn: &Connection, poll: PollId) -> Result<Vec<Voter>> {
 }
 
 pub(super) fn entry_tx(conn: &Connection, poll: PollId, entry: Entry) -> Result<Vec<BallotRow>> {
-    crate::sql::all(
-        conn,
-        "SELECT ballot_id, names, entered_by, entered_at FROM election_ballots
-         WHERE poll = ?1 AND entry = ?2 ORDER BY seq",
-        params![poll.get(), entry.as_str()],
-        |r| {
-            from_row!(
-                r,
-                BallotRow {
-                    ballot_id,
-                    names: |n: String| names_from(&n),
-                    entered_by,
-                    entered_at,
-                }
-            )
-        },
+    let sql = format!(
+        "SELECT {BALLOT_COLUMNS} FROM election_ballots WHERE poll = ?1 AND entry = ?2 ORDER BY seq"
+    );
+    crate::sql::all(conn, &sql, params![poll.get(), entry.as_str()], ballot_row)
+}
+
+/// The columns [`ballot_row`] reads.
+pub(super) const BALLOT_COLUMNS: &str = "ballot_id, names, entered_by, entered_at";
+
+/// A ballot of an entry, from [`BALLOT_COLUMNS`].
+pub(super) fn ballot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BallotRow> {
+    from_row!(
+        r,
+        BallotRow {
+            ballot_id,
+            names: |n: String| names_from(&n),
+            entered_by,
+            entered_at,
+        }
     )
 }
 

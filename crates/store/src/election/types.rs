@@ -45,6 +45,24 @@ impl Entry {
     }
 }
 
+/// The orders a ballot entry is listed in: as entered, by ballot number,
+/// by who entered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BallotOrder {
+    Entered,
+    Number,
+    EnteredBy,
+}
+
+/// Part of one entry of a ballot box: ballots, the count of all of them,
+/// and who entered them.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryList {
+    pub ballots: Vec<lumbung_community::election::BallotRow>,
+    pub count: u64,
+    pub entered_by: Vec<String>,
+}
+
 /// One poll, with where it sits.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Election {

@@ -13,7 +13,7 @@ mod suppliers;
 pub use facts::FlaggedRow;
 pub use imports::SpendFile;
 pub use publish::Publication;
-pub use suppliers::Supplier;
+pub use suppliers::{Supplier, SupplierFilter, SupplierOrder};
 
 use resolve::Places;
 

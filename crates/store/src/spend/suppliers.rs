@@ -5,7 +5,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::SupplierId;
 use lumbung_domain::{text, AreaCode};
 use lumbung_spend::facts::Facts;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A supplier as the catalogue holds it.
@@ -25,6 +25,21 @@ pub struct Supplier {
     pub sites: Vec<String>,
 }
 
+/// Which suppliers a list holds: a name search, and only those listed for
+/// review.
+#[derive(Debug, Clone, Default)]
+pub struct SupplierFilter {
+    pub search: Option<String>,
+    pub review_only: bool,
+}
+
+/// The orders the catalogue lists suppliers in (each its own `ORDER BY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupplierOrder {
+    Name,
+    Number,
+}
+
 impl Store {
     /// Suppliers by name; only those listed for review when `review_only`.
     pub fn suppliers(
@@ -33,36 +48,82 @@ impl Store {
         review_only: bool,
         limit: u32,
     ) -> Result<Vec<Supplier>> {
+        let filter = SupplierFilter {
+            search: search.map(str::to_owned),
+            review_only,
+        };
+        let (ids, _) = self.supplier_ids(&filter, SupplierOrder::Name, false, Some((limit, 0)))?;
+        self.suppliers_by_id(&ids)
+    }
+
+    /// The numbers of the suppliers `filter` finds, in `order` (downward
+    /// when `desc`; ties by number), with their count: `window` (limit,
+    /// offset) of them, or all.
+    pub fn supplier_ids(
+        &self,
+        filter: &SupplierFilter,
+        order: SupplierOrder,
+        desc: bool,
+        window: Option<(u32, u32)>,
+    ) -> Result<(Vec<SupplierId>, u64)> {
         let conn = self.conn()?;
-        let like = search.map(|s| crate::sql::like(s.trim()));
-        let mut stmt = conn.prepare(
-            "SELECT id, name, postcode, area_code, review FROM suppliers
-             WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL)
-             ORDER BY name COLLATE NOCASE, id LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![like, review_only as i64, limit], |r| {
-            from_row!(r, Supplier {
-                id: SupplierId::new,
-                name,
-                postcode,
-                area_code,
-                review,
-            }; keys: vec![], sites: vec![])
-        })?;
-        let mut list: Vec<Supplier> = rows.collect::<rusqlite::Result<_>>()?;
-        let mut keys = conn.prepare("SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key")?;
-        for s in &mut list {
-            s.keys = keys
-                .query_map([s.id.get()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+        let like = crate::sql::searched(&filter.search).map(crate::sql::like);
+        let review = filter.review_only as i64;
+        let params: [&dyn rusqlite::ToSql; 2] = [&like, &review];
+        let rows =
+            "FROM suppliers WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL)";
+        let order = match (order, desc) {
+            (SupplierOrder::Name, false) => "lower(name), name, id",
+            (SupplierOrder::Name, true) => "lower(name) DESC, name DESC, id DESC",
+            (SupplierOrder::Number, false) => "id",
+            (SupplierOrder::Number, true) => "id DESC",
+        };
+        let id = |r: &rusqlite::Row<'_>| r.get(0).map(SupplierId::new);
+        match window {
+            Some(window) => crate::sql::page(&conn, ("id", rows, order), &params, window, id),
+            None => {
+                let sql = format!("SELECT id {rows} ORDER BY {order}");
+                let ids: Vec<SupplierId> = crate::sql::all(&conn, &sql, params.as_slice(), id)?;
+                let total = ids.len() as u64;
+                Ok((ids, total))
+            }
         }
-        let mut sites = conn.prepare(
+    }
+
+    /// The suppliers numbered `ids`, in that order, with their keys and
+    /// sites (a number that names none is left out).
+    pub fn suppliers_by_id(&self, ids: &[SupplierId]) -> Result<Vec<Supplier>> {
+        let conn = self.conn()?;
+        let mut one = conn.prepare_cached(
+            "SELECT id, name, postcode, area_code, review FROM suppliers WHERE id = ?1",
+        )?;
+        let mut keys = conn.prepare_cached(
+            "SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key",
+        )?;
+        let mut sites = conn.prepare_cached(
             "SELECT area_code FROM supplier_sites WHERE supplier_id = ?1 ORDER BY area_code",
         )?;
-        for s in &mut list {
-            s.sites = sites
-                .query_map([s.id.get()], |r| r.get(0))?
+        let mut list = Vec::with_capacity(ids.len());
+        for id in ids {
+            let found = one
+                .query_row([id.get()], |r| {
+                    from_row!(r, Supplier {
+                        id: SupplierId::new,
+                        name,
+                        postcode,
+                        area_code,
+                        review,
+                    }; keys: vec![], sites: vec![])
+                })
+                .optional()?;
+            let Some(mut s) = found else { continue };
+            s.keys = keys
+                .query_map([id.get()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
+            s.sites = sites
+                .query_map([id.get()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            list.push(s);
         }
         Ok(list)
     }

@@ -11,6 +11,7 @@ use crate::auth::Viewer;
 use crate::charts;
 use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
+use crate::listing::{natural, sort_keys, Cell, Csv, Listing, Paged, Part};
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query};
@@ -221,6 +222,108 @@ impl HouseholdRow {
     }
 }
 
+sort_keys! {
+    /// The orders of a kelurahan's households; without one, the mapping's.
+    pub enum HouseholdSort {
+        /// By RW, then RT.
+        Rt = "rt",
+        Head = "head",
+        Members = "members",
+        /// By the indicators that hold.
+        Score = "score",
+        /// Poor, not poor, incomplete.
+        Status = "status",
+    }
+}
+
+fn rank(c: Classification) -> u8 {
+    match c {
+        Classification::Poor => 0,
+        Classification::NotPoor => 1,
+        Classification::Incomplete => 2,
+    }
+}
+
+/// The kelurahan's households (scored by its criteria, in memory) in the
+/// order asked: the page asked for, or all of them.
+fn household_list(
+    data: &MappingData,
+    listing: &Listing<HouseholdSort>,
+    part: Part,
+) -> Paged<Vec<HouseholdRow>> {
+    let mut rows: Vec<HouseholdRow> = data
+        .households
+        .iter()
+        .map(|h| HouseholdRow::new(h, data))
+        .collect();
+    listing.sort_rows(&mut rows, |key, a, b| match key {
+        HouseholdSort::Rt => natural(a.rw.as_deref().unwrap_or(""), b.rw.as_deref().unwrap_or(""))
+            .then_with(|| natural(&a.rt, &b.rt)),
+        HouseholdSort::Head => natural(&a.head_name, &b.head_name),
+        HouseholdSort::Members => a.members.cmp(&b.members),
+        HouseholdSort::Score => a.holds.cmp(&b.holds),
+        HouseholdSort::Status => rank(a.classification).cmp(&rank(b.classification)),
+    });
+    listing.window.cut(rows, part)
+}
+
+/// The list of households of a mapping page (its notices left out of the
+/// list's links).
+fn households_listing(uri: &Uri) -> Listing<HouseholdSort> {
+    let notices = ["import", "again", "added", "removed"];
+    Listing::from_uri(uri).without(&notices).at("households")
+}
+
+/// A kelurahan's households as its mapping page sorts them, every page, as
+/// CSV; the reading is audited as the page's is.
+pub async fn households_csv(
+    Ctx { state, viewer, uri }: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let (kel, data) = read_mapping(&state, &viewer, &code).await?;
+    let list = household_list(&data, &households_listing(&uri), Part::Whole);
+    let columns = [
+        "cm_rw",
+        "cm_rt",
+        "cm_head_name",
+        "cm_address",
+        "cm_members",
+        "cm_women",
+        "cm_indicators_held",
+        "cm_unanswered_count",
+        "cm_classification",
+        "cm_source",
+        "cm_household_number",
+    ];
+    let mut csv = Csv::new(viewer.lang, &columns);
+    let t = |key: &str| viewer.lang.t(key);
+    for h in list.rows {
+        let class = match h.classification {
+            Classification::Poor => "cm_class_poor",
+            Classification::NotPoor => "cm_class_not_poor",
+            Classification::Incomplete => "cm_class_incomplete",
+        };
+        let source = match h.import {
+            Some(id) => format!("{} #{id}", t("cm_source_import")),
+            None => t("cm_source_typed").to_owned(),
+        };
+        csv.row([
+            Cell::text(h.rw.unwrap_or_default()),
+            Cell::text(h.rt),
+            Cell::text(h.head_name),
+            Cell::text(h.address),
+            Cell::number(h.members),
+            Cell::number(h.women),
+            Cell::number(h.holds),
+            Cell::number(h.missing),
+            Cell::text(t(class)),
+            Cell::text(source),
+            Cell::text(h.id),
+        ]);
+    }
+    Ok(csv.download(&format!("lumbung-households-{}.csv", kel.code)))
+}
+
 /// A kelurahan's self-mapping: the criteria, the summary, the households
 /// and the imports.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -357,11 +460,9 @@ pub(super) async fn mapping_view(
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(data)?;
     let charts = summary_charts(&summary, data, viewer.lang);
-    let households: Vec<HouseholdRow> = data
-        .households
-        .iter()
-        .map(|h| HouseholdRow::new(h, data))
-        .collect();
+    let listing = households_listing(uri);
+    let households = household_list(data, &listing, Part::Page);
+    let csv = format!("/community/kelurahan/{}/households.csv", kel.code);
     let just = q
         .import
         .and_then(|id| imports.iter().find(|i| i.id.get() == id))
@@ -383,7 +484,8 @@ pub(super) async fn mapping_view(
             adopted => data.criteria_adopted,
             summary => SummaryView::new(&summary, &data.area_names),
             charts => charts,
-            households => households,
+            list => listing.view(&households, Some(&csv)),
+            households => households.rows,
             imports => imports,
             just => just,
             added => added,

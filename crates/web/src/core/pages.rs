@@ -12,6 +12,7 @@ use crate::core::signin::{self, Refused};
 use crate::edge::redirect;
 use crate::error::{refused_text, AppError};
 use crate::i18n::{Lang, LANG_COOKIE};
+use crate::listing::{Listing, Unsorted};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -22,8 +23,6 @@ use lumbung_store::{AreaFilter, OrgFilter, SESSION_HOURS};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-pub const PER_PAGE: u32 = 50;
 
 // Feature modules still import `render` from here; it lives in crate::render.
 pub(crate) use crate::render::render;
@@ -43,28 +42,13 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The search of a list (its page is a [`Listing`]).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
     q: String,
     kind: String,
     area: String,
-    page: Option<u32>,
-}
-
-impl ListQuery {
-    fn page(&self) -> u32 {
-        self.page.unwrap_or(1).max(1)
-    }
-
-    fn offset(&self) -> u32 {
-        (self.page() - 1).saturating_mul(PER_PAGE)
-    }
-}
-
-fn pager(page: u32, total: u64) -> Value {
-    let pages = total.div_ceil(PER_PAGE as u64).max(1);
-    context! { page => page, pages => pages, total => total, prev => page > 1, next => (page as u64) < pages }
 }
 
 pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
@@ -312,6 +296,7 @@ pub async fn logout(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError
 pub async fn areas(
     Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
+    listing: Listing<Unsorted>,
 ) -> Result<Html<String>, AppError> {
     let query = q.q.trim().to_owned();
     if query.is_empty() {
@@ -320,22 +305,22 @@ pub async fn areas(
             &viewer,
             &uri,
             "areas.html",
-            context! { q => "", areas => roots, pager => () },
+            context! { q => "", areas => roots, list => () },
         );
     }
     let filter = AreaFilter {
         query: Some(query.clone()),
         ..Default::default()
     };
-    let offset = q.offset();
-    let (found, total) = state
-        .blocking(move |s| s.search_areas(&filter, PER_PAGE, offset))
+    let window = listing.window;
+    let paged = state
+        .blocking(move |s| window.fetch(|n, at| s.search_areas(&filter, n, at)))
         .await?;
     render(
         &viewer,
         &uri,
         "areas.html",
-        context! { q => query, areas => found, pager => pager(q.page(), total) },
+        context! { q => query, list => listing.view(&paged, None), areas => paged.rows },
     )
 }
 
@@ -386,6 +371,7 @@ fn org_kinds(lang: Lang) -> Vec<Value> {
 pub async fn orgs(
     Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<ListQuery>,
+    listing: Listing<Unsorted>,
 ) -> Result<Html<String>, AppError> {
     let kind = match q.kind.trim() {
         "" => None,
@@ -400,10 +386,11 @@ pub async fn orgs(
         within,
         match_identifiers: viewer.session.is_some(),
     };
-    let offset = q.offset();
-    let (found, total) = state
-        .blocking(move |s| s.search_orgs(&filter, PER_PAGE, offset))
+    let window = listing.window;
+    let paged = state
+        .blocking(move |s| window.fetch(|n, at| s.search_orgs(&filter, n, at)))
         .await?;
+    let list = listing.view(&paged, None);
     render(
         &viewer,
         &uri,
@@ -411,8 +398,8 @@ pub async fn orgs(
         context! {
             q => q.q, kind => q.kind, area => q.area,
             kinds => org_kinds(viewer.lang),
-            orgs => found.into_iter().map(|o| actions::org_view(&viewer, o)).collect::<Vec<_>>(),
-            pager => pager(q.page(), total),
+            orgs => paged.rows.into_iter().map(|o| actions::org_view(&viewer, o)).collect::<Vec<_>>(),
+            list => list,
         },
     )
 }
@@ -642,17 +629,17 @@ pub async fn password_reset(
 
 pub async fn audit(
     Ctx { state, viewer, uri }: Ctx,
-    Query(q): Query<ListQuery>,
+    listing: Listing<Unsorted>,
 ) -> Result<Html<String>, AppError> {
     let scope = viewer.scope();
-    let offset = q.offset();
-    let (entries, total) = state
-        .blocking(move |s| s.audit_entries(&scope, PER_PAGE, offset))
+    let window = listing.window;
+    let paged = state
+        .blocking(move |s| window.fetch(|n, at| s.audit_entries(&scope, n, at)))
         .await?;
     render(
         &viewer,
         &uri,
         "audit.html",
-        context! { entries => entries, pager => pager(q.page(), total) },
+        context! { list => listing.view(&paged, None), entries => paged.rows },
     )
 }

@@ -4,35 +4,108 @@
 
 use super::*;
 use crate::auth::Ctx;
+use crate::listing::{sort_keys, Cell, Csv, Dir, Listing, Paged, Part};
+use lumbung_store::{BallotOrder, EntryList};
+
+sort_keys! {
+    /// The orders of the ballot entries; without one, as entered.
+    pub enum BallotSort {
+        Number = "number",
+        EnteredBy = "entered_by",
+    }
+}
+
+/// Both entries in the order asked, paged in SQL: the same page of each
+/// (as many pages as the longer entry fills), or all of them.
+async fn entry_lists(
+    state: &AppState,
+    poll: PollId,
+    listing: &Listing<BallotSort>,
+    part: Part,
+) -> Result<Paged<[EntryList; 2]>, AppError> {
+    let order = match listing.sort() {
+        Some(BallotSort::Number) => BallotOrder::Number,
+        Some(BallotSort::EnteredBy) => BallotOrder::EnteredBy,
+        None => BallotOrder::Entered,
+    };
+    let (desc, window) = (listing.dir() == Dir::Desc, listing.window);
+    state
+        .blocking(move |s| {
+            let lists = |window: Option<(u32, u32)>| {
+                let lists = s.election_entry_lists(poll, order, desc, window)?;
+                let longer = lists[0].count.max(lists[1].count);
+                Ok((lists, longer))
+            };
+            match part {
+                Part::Page => window.fetch(|n, at| lists(Some((n, at)))),
+                Part::Whole => {
+                    let (rows, total) = lists(None)?;
+                    Ok(Paged {
+                        rows,
+                        total,
+                        window,
+                    })
+                }
+            }
+        })
+        .await
+}
 
 /// Both entries of the ballot box side by side, and the entry form.
 pub async fn ballots_page(
     Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
+    listing: Listing<BallotSort>,
 ) -> Result<Html<String>, AppError> {
-    let pid = e.id;
-    let (a, b) = state.blocking(move |s| s.election_entries(pid)).await?;
-    let entered = |rows: &[lumbung_store::BallotRow]| {
-        rows.iter()
-            .map(|r| r.entered_by.clone())
-            .collect::<Vec<_>>()
-    };
-    let mine = my_entry(&viewer, &entered(&a), &entered(&b));
+    let listing = listing.at("entries");
+    let paged = entry_lists(&state, e.id, &listing, Part::Page).await?;
+    let [a, b] = &paged.rows;
+    let mine = my_entry(&viewer, &a.entered_by, &b.entered_by);
     let (min, max) = names_range(&e);
+    let csv = format!("/election/{}/ballots.csv", e.id);
     render(
         &viewer,
         &uri,
         "election_ballots.html",
         context! {
-            e => e,
+            list => listing.view(&paged, Some(&csv)),
             a => a,
             b => b,
+            e => e,
             my_entry => mine,
             names_min => min,
             names_max => max,
             can_write => can_write(&viewer, Resource::Election) && e.published_at.is_none(),
         },
     )
+}
+
+/// Both entries in the page's order, every page, as CSV: a row a ballot,
+/// entry A's first.
+pub async fn ballots_csv(
+    Ctx { state, viewer, .. }: Ctx,
+    InScope(e): InScope<Election>,
+    listing: Listing<BallotSort>,
+) -> Result<Response, AppError> {
+    let lists = entry_lists(&state, e.id, &listing, Part::Whole).await?;
+    let columns = [
+        "election_entry",
+        "election_ballot_id",
+        "election_names",
+        "election_entered_by",
+    ];
+    let mut csv = Csv::new(viewer.lang, &columns);
+    for (entry, list) in ["A", "B"].into_iter().zip(lists.rows) {
+        for r in list.ballots {
+            csv.row([
+                Cell::text(entry),
+                Cell::text(r.ballot_id),
+                Cell::text(r.names.join(", ")),
+                Cell::text(r.entered_by),
+            ]);
+        }
+    }
+    Ok(csv.download(&format!("lumbung-ballots-{}.csv", e.id)))
 }
 
 /// One entry's ballots typed in, a ballot a line.

@@ -105,6 +105,8 @@ pub struct LoanLine {
     pub principal: i64,
     pub outstanding: Option<i64>,
     pub missed: Option<u16>,
+    /// Days the oldest missed instalment is overdue (0 when none).
+    pub days_late: Option<i32>,
     pub class: Option<u8>,
     pub written_off: Option<i64>,
     pub rescheduled: bool,

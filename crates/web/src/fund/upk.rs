@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::auth::Ctx;
+use crate::listing::{natural, sort_keys, Cell, Csv, Listing, Paged, Part};
 
 /// A loan's line in a list: its standing today.
 pub(super) fn loan_line(
@@ -20,6 +21,7 @@ pub(super) fn loan_line(
         principal: book.schedule.iter().map(|i| i.principal.0).sum::<i64>(),
         outstanding: standing.map(|a| a.outstanding.0),
         missed: standing.map(|a| a.missed),
+        days_late: standing.map(|a| a.days_overdue),
         class: standing.map(|a| a.quality_class),
         written_off: book.written_off.map(|w| w.1 .0),
         rescheduled: !book.rescheduled.is_empty(),
@@ -81,19 +83,99 @@ async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::U
     })
 }
 
+sort_keys! {
+    /// The orders of a UPK's loans; without one, the books' order.
+    pub enum LoanSort {
+        Loan = "loan",
+        Ksm = "ksm",
+        Disbursed = "disbursed",
+        Principal = "principal",
+        Outstanding = "outstanding",
+        Late = "late",
+    }
+}
+
+/// A UPK's loans in the order asked: the page asked for, or all of them.
+fn loan_list(
+    mut loans: Vec<api::LoanLine>,
+    listing: &Listing<LoanSort>,
+    part: Part,
+) -> Paged<Vec<api::LoanLine>> {
+    listing.sort_rows(&mut loans, |key, a, b| match key {
+        LoanSort::Loan => natural(&a.loan_id, &b.loan_id),
+        LoanSort::Ksm => natural(
+            a.ksm_name.as_deref().unwrap_or(""),
+            b.ksm_name.as_deref().unwrap_or(""),
+        ),
+        LoanSort::Disbursed => a.disbursed_on.cmp(&b.disbursed_on),
+        LoanSort::Principal => a.principal.cmp(&b.principal),
+        LoanSort::Outstanding => a.outstanding.cmp(&b.outstanding),
+        LoanSort::Late => a.days_late.cmp(&b.days_late),
+    });
+    listing.window.cut(loans, part)
+}
+
 pub async fn upk_page(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
+    listing: Listing<LoanSort>,
 ) -> Result<Html<String>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
-    let data = upk_data(&state, &viewer, id).await?;
+    let mut data = upk_data(&state, &viewer, id).await?;
     let chart = super::report::trend_chart(&data.trend);
+    let listing = listing.at("loans");
+    let loans = loan_list(std::mem::take(&mut data.loans), &listing, Part::Page);
+    let csv = format!("/fund/upk/{id}/loans.csv");
     render(
         &viewer,
         &uri,
         "fund_upk.html",
-        context! { d => data, trend_chart => chart, key => form_key(), today => today(&state) },
+        context! {
+            list => listing.view(&loans, Some(&csv)),
+            loans => loans.rows,
+            d => data,
+            trend_chart => chart,
+            key => form_key(),
+            today => today(&state),
+        },
     )
+}
+
+/// A UPK's loans as its page sorts them, every page, as CSV.
+pub async fn loans_csv(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(id): Path<String>,
+    listing: Listing<LoanSort>,
+) -> Result<Response, AppError> {
+    let id: UpkId = parse_id(&id, "upk")?;
+    let data = upk_data(&state, &viewer, id).await?;
+    let loans = loan_list(data.loans, &listing, Part::Whole);
+    let columns = [
+        "fund_loan",
+        "fund_ksm",
+        "fund_disbursed_on",
+        "fund_principal",
+        "fund_outstanding",
+        "fund_missed",
+        "fund_days_late",
+        "fund_class",
+        "fund_written_off",
+    ];
+    let mut csv = Csv::new(viewer.lang, &columns);
+    for l in loans.rows {
+        csv.row([
+            Cell::text(l.loan_id),
+            Cell::text(l.ksm_name.unwrap_or_default()),
+            Cell::text(l.disbursed_on.to_string()),
+            Cell::number(l.principal),
+            Cell::maybe(l.outstanding),
+            Cell::maybe(l.missed),
+            Cell::maybe(l.days_late),
+            Cell::maybe(l.class),
+            Cell::maybe(l.written_off),
+        ]);
+    }
+    Ok(csv.download(&format!("lumbung-loans-upk-{id}.csv")))
 }
 
 pub async fn api_upk(

@@ -4,10 +4,10 @@ use super::*;
 use crate::auth::Ctx;
 use crate::charts;
 use crate::core::api::Reply;
+use crate::listing::{csv_download, download, Cell, Csv, Listing, Part};
 use crate::render::render as render_page;
 use axum::extract::Query;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use minijinja::context;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -97,29 +97,58 @@ pub async fn page(
 pub async fn payments_page(
     Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<PaymentsQuery>,
+    listing: Listing<PaymentSort>,
 ) -> Result<Html<String>, AppError> {
     let c = compute_for(&state, &viewer, &q.report()).await?;
-    let (lines, count, sum) = payments(&c, &q)?;
+    let (paged, sum) = payment_list(&c, &q, &listing, Part::Page)?;
     render_page(
         &viewer,
         &uri,
         "spend_payments.html",
-        context! { lines => lines, count => count, sum => sum, location => q.location, more => count as usize > lines.len() },
+        context! {
+            list => listing.view(&paged, Some("/spend/payments.csv")),
+            lines => paged.rows,
+            sum => sum,
+            location => q.location,
+        },
     )
 }
 
-fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+/// The payments behind a figure as the page filters and sorts them, every
+/// page, as CSV.
+pub async fn payments_csv(
+    Ctx { state, viewer, .. }: Ctx,
+    Query(q): Query<PaymentsQuery>,
+    listing: Listing<PaymentSort>,
+) -> Result<Response, AppError> {
+    let c = compute_for(&state, &viewer, &q.report()).await?;
+    let (list, _) = payment_list(&c, &q, &listing, Part::Whole)?;
+    let columns = [
+        "spend_anchor",
+        "spend_year",
+        "spend_date",
+        "spend_supplier",
+        "spend_location",
+        "spend_amount",
+    ];
+    let mut csv = Csv::new(viewer.lang, &columns);
+    for p in list.rows {
+        let location = match p.location {
+            Location::Local => "location_local",
+            Location::Regional => "location_regional",
+            Location::Outside => "location_outside",
+            Location::Unknown => "location_unknown",
+        };
+        csv.row([
+            Cell::text(p.anchor),
+            Cell::text(p.fiscal_year),
+            Cell::text(p.date.unwrap_or_default()),
+            Cell::text(p.supplier),
+            Cell::text(viewer.lang.t(location)),
+            Cell::number(p.amount),
+        ]);
+    }
+    Ok(csv.download("lumbung-payments.csv"))
 }
 
 pub async fn report_csv(
@@ -127,10 +156,8 @@ pub async fn report_csv(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
-    Ok(download(
-        // A byte-order mark tells spreadsheets the file is UTF-8.
-        [b"\xEF\xBB\xBF".as_slice(), &csv(&c, q.table.as_deref())?].concat(),
-        "text/csv; charset=utf-8",
+    Ok(csv_download(
+        &csv(&c, q.table.as_deref())?,
         &format!(
             "lumbung-spend-{}.csv",
             q.table.as_deref().unwrap_or("by_anchor_year")

@@ -5,6 +5,7 @@
 use crate::auth::Viewer;
 use crate::edge::optional;
 use crate::error::AppError;
+use crate::listing::{natural, sort_keys, Listing, Paged, Part};
 use crate::AppState;
 use lumbung_domain::{text, AreaCode, FiscalYear, Share};
 use lumbung_spend::export;
@@ -244,12 +245,27 @@ impl PaymentsQuery {
 
 pub const MAX_PAYMENT_LINES: usize = 1000;
 
-/// Every payment matching the query (as the report counts it), the first
-/// [`MAX_PAYMENT_LINES`] listed, with their count and sum.
-pub fn payments(
-    c: &Computed,
-    q: &PaymentsQuery,
-) -> Result<(Vec<PaymentLine>, u64, lumbung_domain::Money), AppError> {
+sort_keys! {
+    /// The orders of the payments list; without one, the files' order.
+    pub enum PaymentSort {
+        Anchor = "anchor",
+        Year = "year",
+        Date = "date",
+        Supplier = "supplier",
+        Amount = "amount",
+    }
+}
+
+/// A payment among the computed facts: its chunk and its row.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    chunk: u32,
+    row: u32,
+}
+
+/// Every payment matching the query (as the report counts it), in the
+/// files' order, with their sum.
+fn matching(c: &Computed, q: &PaymentsQuery) -> Result<(Vec<At>, lumbung_domain::Money), AppError> {
     let wanted = blank(&q.location).map(str::to_owned);
     let matches_location = |l: Location| match wanted.as_deref() {
         None => true,
@@ -280,11 +296,10 @@ pub fn payments(
         let refs: Vec<&Facts> = c.facts.iter().collect();
         lumbung_spend::report::top_suppliers(&refs, &opts, n)
     });
-    let mut lines = Vec::new();
-    let mut count = 0u64;
+    let mut found = Vec::new();
     // Exact in i128 (a payment fits in i64); refused below if the sum does not.
     let mut sum = 0i128;
-    for f in &c.facts {
+    for (chunk, f) in c.facts.iter().enumerate() {
         for i in 0..f.len() {
             if q.anchor.is_some_and(|a| f.anchor[i] != a)
                 || year.is_some_and(|y| f.year[i] as i32 != y.start_year())
@@ -296,51 +311,100 @@ pub fn payments(
                 || q.influenceable.is_some_and(|want| {
                     (f.flags[i] & lumbung_spend::facts::flag::NOT_INFLUENCEABLE == 0) != want
                 })
+                || !matches_location(location_of(c, f.supplier[i]))
             {
                 continue;
             }
-            let location = c
-                .dims
-                .supplier_location
-                .get(f.supplier[i] as usize)
-                .copied()
-                .unwrap_or(Location::Unknown);
-            if !matches_location(location) {
-                continue;
-            }
-            count += 1;
-            let amount = lumbung_domain::Money::from_minor(f.amount[i]);
-            sum += amount.minor() as i128;
-            if lines.len() < MAX_PAYMENT_LINES {
-                let date = lumbung_spend::facts::date_of(f.date[i]).map(|d| d.to_string());
-                lines.push(PaymentLine {
-                    anchor: c
-                        .dims
-                        .anchors
-                        .get(&f.anchor[i])
-                        .cloned()
-                        .unwrap_or_default(),
-                    fiscal_year: FiscalYear::new(f.year[i] as i32)
-                        .map(|y| c.dims.calendar.label(y))
-                        .unwrap_or_default(),
-                    date,
-                    supplier: c
-                        .dims
-                        .supplier_name
-                        .get(f.supplier[i] as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    location,
-                    amount,
-                });
-            }
+            sum += f.amount[i] as i128;
+            found.push(At {
+                chunk: chunk as u32,
+                row: i as u32,
+            });
         }
     }
     let sum = i64::try_from(sum).map_err(|_| AppError::TooLarge {
         field: "total".into(),
         max: None,
     })?;
-    Ok((lines, count, lumbung_domain::Money::from_minor(sum)))
+    Ok((found, lumbung_domain::Money::from_minor(sum)))
+}
+
+fn location_of(c: &Computed, supplier: u32) -> Location {
+    let known = c.dims.supplier_location.get(supplier as usize);
+    known.copied().unwrap_or(Location::Unknown)
+}
+
+fn anchor_name(c: &Computed, anchor: u32) -> &str {
+    c.dims.anchors.get(&anchor).map_or("", String::as_str)
+}
+
+fn supplier_name(c: &Computed, supplier: u32) -> &str {
+    let name = c.dims.supplier_name.get(supplier as usize);
+    name.map_or("", String::as_str)
+}
+
+/// The payment at `at`, as a list shows it.
+fn line(c: &Computed, at: At) -> PaymentLine {
+    let (f, i) = (&c.facts[at.chunk as usize], at.row as usize);
+    PaymentLine {
+        anchor: anchor_name(c, f.anchor[i]).to_owned(),
+        fiscal_year: FiscalYear::new(f.year[i] as i32)
+            .map(|y| c.dims.calendar.label(y))
+            .unwrap_or_default(),
+        date: lumbung_spend::facts::date_of(f.date[i]).map(|d| d.to_string()),
+        supplier: supplier_name(c, f.supplier[i]).to_owned(),
+        location: location_of(c, f.supplier[i]),
+        amount: lumbung_domain::Money::from_minor(f.amount[i]),
+    }
+}
+
+/// Every payment matching the query (as the report counts it), the first
+/// [`MAX_PAYMENT_LINES`] listed, with their count and sum.
+pub fn payments(
+    c: &Computed,
+    q: &PaymentsQuery,
+) -> Result<(Vec<PaymentLine>, u64, lumbung_domain::Money), AppError> {
+    let (found, sum) = matching(c, q)?;
+    let lines = found.iter().take(MAX_PAYMENT_LINES);
+    let lines = lines.map(|at| line(c, *at)).collect();
+    Ok((lines, found.len() as u64, sum))
+}
+
+/// The payments matching the query in the order asked: the page asked
+/// for or all of them (`part`); and their sum.
+pub fn payment_list(
+    c: &Computed,
+    q: &PaymentsQuery,
+    listing: &Listing<PaymentSort>,
+    part: Part,
+) -> Result<(Paged<Vec<PaymentLine>>, lumbung_domain::Money), AppError> {
+    let (mut found, sum) = matching(c, q)?;
+    listing.sort_rows(&mut found, |key, a, b| {
+        let (fa, i) = (&c.facts[a.chunk as usize], a.row as usize);
+        let (fb, j) = (&c.facts[b.chunk as usize], b.row as usize);
+        match key {
+            PaymentSort::Anchor => {
+                natural(anchor_name(c, fa.anchor[i]), anchor_name(c, fb.anchor[j]))
+            }
+            PaymentSort::Year => fa.year[i].cmp(&fb.year[j]),
+            PaymentSort::Date => fa.date[i].cmp(&fb.date[j]),
+            PaymentSort::Supplier => natural(
+                supplier_name(c, fa.supplier[i]),
+                supplier_name(c, fb.supplier[j]),
+            ),
+            PaymentSort::Amount => fa.amount[i].cmp(&fb.amount[j]),
+        }
+    });
+    let paged = listing.window.cut(found, part);
+    let rows = paged.rows.iter().map(|at| line(c, *at)).collect();
+    Ok((
+        Paged {
+            rows,
+            total: paged.total,
+            window: paged.window,
+        },
+        sum,
+    ))
 }
 
 pub fn csv(c: &Computed, table: Option<&str>) -> Result<Vec<u8>, AppError> {

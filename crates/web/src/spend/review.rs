@@ -18,20 +18,21 @@ use crate::core::api::{failure, Reply};
 use crate::core::forms::FieldErrors;
 use crate::edge::optional;
 use crate::error::AppError;
+use crate::listing::{sort_keys, Cell, Csv, Dir, Listing, Paged, Part};
 use crate::render::render;
 use crate::AppState;
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use lumbung_domain::{AreaCode, SupplierId};
-use lumbung_store::SpendImport;
+use lumbung_domain::{AreaCode, Money, SupplierId};
+use lumbung_spend::facts::Facts;
+use lumbung_spend::report::{supplier_totals, SupplierTotal};
+use lumbung_store::{SpendImport, StoreError, SupplierFilter, SupplierOrder};
 use minijinja::context;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Suppliers listed on the page (a search narrows the list).
-pub const PAGE_SUPPLIERS: u32 = 200;
 /// Suppliers the API returns at most in one answer.
 pub const MAX_SUPPLIERS: u32 = 500;
 /// Flagged rows listed at most, on the page and in the API.
@@ -68,20 +69,97 @@ impl SupplierQuery {
         truthy(&self.review)
     }
 
-    /// The list with this search: where the row forms come back to.
-    fn list_path(&self) -> String {
-        let mut pairs = vec![];
-        if let Some(q) = self.search() {
-            pairs.push(("q", q));
-        }
-        if self.review_only() {
-            pairs.push(("review", "1".to_owned()));
-        }
-        match serde_urlencoded::to_string(&pairs) {
-            Ok(query) if !query.is_empty() => format!("/spend/suppliers?{query}"),
-            _ => "/spend/suppliers".to_owned(),
+    fn filter(&self) -> SupplierFilter {
+        SupplierFilter {
+            search: self.search(),
+            review_only: self.review_only(),
         }
     }
+}
+
+sort_keys! {
+    /// The orders of the supplier list: by number or name (in the
+    /// catalogue's SQL), by payments or total (of the viewer's scope,
+    /// counted from the facts).
+    pub enum SupplierSort {
+        Number = "number",
+        Name = "name",
+        Payments = "payments",
+        Total = "total",
+    } default Name Asc
+}
+
+/// A supplier as the list shows it: the catalogue's row, and its payments
+/// that the viewer may see (count and net sum).
+#[derive(Debug, Serialize)]
+struct SupplierLine {
+    #[serde(flatten)]
+    supplier: lumbung_store::Supplier,
+    payments: u64,
+    total: Money,
+}
+
+/// The suppliers the query finds that the viewer may see (for a scope
+/// short of the whole system, those its anchors paid), in the order
+/// asked: the page asked for, or all of them (`part`). Paged in SQL for a
+/// viewer of the whole system in the catalogue's orders; otherwise the
+/// numbers are filtered and ordered in memory, and only the page's rows
+/// read whole.
+async fn supplier_list(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &SupplierQuery,
+    listing: &Listing<SupplierSort>,
+    part: Part,
+) -> Result<Paged<Vec<SupplierLine>>, AppError> {
+    let (scope, filter, listing) = (viewer.scope(), q.filter(), listing.clone());
+    state
+        .blocking(move |s| {
+            let scoped = s.spend_anchors_in(&scope)?.is_some();
+            let facts = s.spend_facts_in(&scope)?;
+            let refs: Vec<&Facts> = facts.iter().collect();
+            let totals = supplier_totals(&refs).map_err(|e| StoreError::too_large(e.0))?;
+            let of = |id: SupplierId| totals.get(&(id.get() as u32)).copied().unwrap_or_default();
+            let desc = listing.dir() == Dir::Desc;
+            let (order, in_sql) = match listing.sort() {
+                Some(SupplierSort::Number) => (SupplierOrder::Number, true),
+                Some(SupplierSort::Name) | None => (SupplierOrder::Name, true),
+                Some(SupplierSort::Payments | SupplierSort::Total) => (SupplierOrder::Name, false),
+            };
+            let window = listing.window;
+            let ids = if in_sql && !scoped && part == Part::Page {
+                window.fetch(|n, at| s.supplier_ids(&filter, order, desc, Some((n, at))))?
+            } else {
+                let (mut ids, _) = s.supplier_ids(&filter, order, desc && in_sql, None)?;
+                if scoped {
+                    ids.retain(|id| of(*id).payments > 0);
+                }
+                listing.sort_rows(&mut ids, |key, a, b| match key {
+                    SupplierSort::Payments => of(*a).payments.cmp(&of(*b).payments),
+                    SupplierSort::Total => of(*a).total.cmp(&of(*b).total),
+                    SupplierSort::Number | SupplierSort::Name => std::cmp::Ordering::Equal,
+                });
+                window.cut(ids, part)
+            };
+            let rows = s
+                .suppliers_by_id(&ids.rows)?
+                .into_iter()
+                .map(|supplier| {
+                    let SupplierTotal { payments, total } = of(supplier.id);
+                    SupplierLine {
+                        supplier,
+                        payments,
+                        total,
+                    }
+                })
+                .collect();
+            Ok(Paged {
+                rows,
+                total: ids.total,
+                window: ids.window,
+            })
+        })
+        .await
 }
 
 /// Suppliers matching the query that the viewer may see (see
@@ -129,6 +207,11 @@ pub struct SupplierForm {
     pub into: String,
     pub q: String,
     pub review: String,
+    /// The list's page and order, to come back to.
+    pub page: String,
+    pub per: String,
+    pub sort: String,
+    pub dir: String,
 }
 
 impl SupplierForm {
@@ -137,6 +220,28 @@ impl SupplierForm {
             q: self.q.clone(),
             review: self.review.clone(),
             limit: None,
+        }
+    }
+
+    /// The list the form was sent from, with its search, page and order.
+    fn list_path(&self) -> String {
+        let q = self.query();
+        let search = q.search().unwrap_or_default();
+        let review = if q.review_only() { "1" } else { "" };
+        let pairs: Vec<(&str, &str)> = [
+            ("q", search.as_str()),
+            ("review", review),
+            ("sort", self.sort.trim()),
+            ("dir", self.dir.trim()),
+            ("per", self.per.trim()),
+            ("page", self.page.trim()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        match serde_urlencoded::to_string(&pairs) {
+            Ok(query) if !query.is_empty() => format!("/spend/suppliers?{query}"),
+            _ => "/spend/suppliers".to_owned(),
         }
     }
 }
@@ -151,27 +256,29 @@ struct Failed {
     typed: SupplierForm,
 }
 
+/// The list's page; `uri` is its own address (after a row form, the
+/// list the form came from), for the language switch and the list's links.
 async fn list_page(
     state: &AppState,
     viewer: &Viewer,
+    uri: &Uri,
     q: &SupplierQuery,
     failed: Option<Failed>,
 ) -> Result<Response, AppError> {
-    let list = suppliers(state, viewer, q, PAGE_SUPPLIERS).await?;
+    let listing = Listing::from_uri(uri);
+    let paged = supplier_list(state, viewer, q, &listing, Part::Page).await?;
     let status = if failed.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    // The page's own address (not the form's), for the language switch.
-    let uri: Uri = q.list_path().parse().unwrap_or_default();
     let page = render(
         viewer,
-        &uri,
+        uri,
         "spend_suppliers.html",
         context! {
-            more => list.len() as u32 >= PAGE_SUPPLIERS,
-            suppliers => list,
+            list => listing.view(&paged, Some("/spend/suppliers.csv")),
+            suppliers => paged.rows,
             q => q.search().unwrap_or_default(),
             review => q.review_only(),
             failed => failed,
@@ -181,10 +288,48 @@ async fn list_page(
 }
 
 pub async fn suppliers_page(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<SupplierQuery>,
 ) -> Result<Response, AppError> {
-    list_page(&state, &viewer, &q, None).await
+    list_page(&state, &viewer, &uri, &q, None).await
+}
+
+/// The list as the page shows it (search, order), every page, as CSV.
+pub async fn suppliers_csv(
+    Ctx { state, viewer, .. }: Ctx,
+    Query(q): Query<SupplierQuery>,
+    listing: Listing<SupplierSort>,
+) -> Result<Response, AppError> {
+    let list = supplier_list(&state, &viewer, &q, &listing, Part::Whole).await?;
+    let mut csv = Csv::new(
+        viewer.lang,
+        &[
+            "spend_number",
+            "spend_supplier",
+            "spend_postcode",
+            "spend_fixed_area",
+            "spend_sites",
+            "spend_keys",
+            "spend_review_note",
+            "payments",
+            "figure_total",
+        ],
+    );
+    for line in list.rows {
+        let s = line.supplier;
+        csv.row([
+            Cell::number(s.id.get()),
+            Cell::text(s.name),
+            Cell::text(s.postcode.unwrap_or_default()),
+            Cell::text(s.area_code.unwrap_or_default()),
+            Cell::text(s.sites.join("; ")),
+            Cell::text(s.keys.join("; ")),
+            Cell::text(s.review.unwrap_or_default()),
+            Cell::number(line.payments),
+            Cell::number(line.total),
+        ]);
+    }
+    Ok(csv.download("lumbung-suppliers.csv"))
 }
 
 /// Back to the list on success; bad fields show the list again (422) with
@@ -197,9 +342,9 @@ async fn after(
     form: SupplierForm,
     result: Result<(), Failure>,
 ) -> Result<Response, AppError> {
-    let q = form.query();
+    let (q, back) = (form.query(), form.list_path());
     match result {
-        Ok(()) => Ok(Redirect::to(&q.list_path()).into_response()),
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
         Err(Failure::Fields(errors)) => {
             let failed = Failed {
                 id,
@@ -210,7 +355,8 @@ async fn after(
                     .collect(),
                 typed: form,
             };
-            list_page(state, viewer, &q, Some(failed)).await
+            let uri: Uri = back.parse().unwrap_or_default();
+            list_page(state, viewer, &uri, &q, Some(failed)).await
         }
         Err(Failure::App(e)) => Err(e),
     }

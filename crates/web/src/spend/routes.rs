@@ -12,7 +12,8 @@ use Need::{Public, Read, Write};
 pub static ROUTES: &[Route] = &[
     // Anchor spend (crate::spend) and its published reports.
     r!(GET "/spend", Read(Spend), spend::page, "Spend analysis: where the anchors' money goes"),
-    r!(GET "/spend/payments", Read(Spend), spend::payments_page, "The payments behind a figure"),
+    r!(GET "/spend/payments", Read(Spend), spend::payments_page, "The payments behind a figure, paged and sorted (?page=&sort=anchor|year|date|supplier|amount&dir=)"),
+    r!(GET "/spend/payments.csv", Read(Spend), spend::payments_csv, "The payments behind a figure as the page filters and sorts them, every page, as CSV"),
     r!(GET "/spend/report.csv", Read(Spend), spend::report_csv, "The per anchor × year table as CSV"),
     r!(GET "/spend/report.xlsx", Read(Spend), spend::report_xlsx, "The report as a workbook"),
     r!(GET "/api/v1/spend/report", Read(Spend), spend::api_report, "The spend report (same keys as `lumbung spend report --format json`)").answers(answers::REPORT),
@@ -21,7 +22,8 @@ pub static ROUTES: &[Route] = &[
     // The supplier catalogue is shared by all anchors: a decision about a
     // supplier needs an analyst of the whole system, and scoped users see
     // and undo only what concerns their anchors (checked in the handlers).
-    r!(GET "/spend/suppliers", Read(Spend), review::suppliers_page, "Suppliers: search, those listed for review; for analysts the decisions"),
+    r!(GET "/spend/suppliers", Read(Spend), review::suppliers_page, "Suppliers: search, those listed for review, paged and sorted (?q=&review=1&page=&sort=number|name|payments|total&dir=); for analysts the decisions"),
+    r!(GET "/spend/suppliers.csv", Read(Spend), review::suppliers_csv, "The supplier list as the page filters and sorts it, every page, as CSV"),
     r!(POST "/spend/suppliers/{id}/locate", Write(Spend), review::locate, "Fix a supplier's location (empty area: back to its postal code)"),
     r!(POST "/spend/suppliers/{id}/sites", Write(Spend), review::site, "Record (or with remove, forget) a supplier's branch site"),
     r!(POST "/spend/suppliers/{id}/merge", Write(Spend), review::merge, "Merge a supplier into another (field into: the one that stays)"),
