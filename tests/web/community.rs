@@ -868,3 +868,108 @@ async fn progress_as_of_today_follows_the_clock() {
     let today = lumbung_domain::Clock::fixed(at).today().to_string();
     assert_eq!(body["as_of"], json!(today), "{body}");
 }
+
+/// The criteria are edited as a form: each indicator a row (labels, a
+/// yes/no or a number test), new ones in the empty rows, "poor when at
+/// least k"; a refused form comes back with every problem in the
+/// visitor's language and everything typed kept.
+#[tokio::test]
+async fn criteria_are_edited_in_a_form_and_problems_come_back_beside_it() {
+    let (_app, [field]) = signed_in(["facilitator-kel"]).await;
+    let page = format!("/community/kelurahan/{KEL}/mapping");
+    let html = field.page(&page, StatusCode::OK).await;
+    assert!(html.contains("id=\"criteria-form\"") && html.contains("name=\"label_id_0\""));
+    assert!(
+        !html.contains("<small>floor_area</small>"),
+        "no internal key shown"
+    );
+    let action = format!("/community/kelurahan/{KEL}/criteria");
+    // Two indicators: a yes/no one and a number per member; one too many asked.
+    let rows: &[(&str, &str)] = &[
+        ("name", "Kriteria warga"),
+        ("label_id_0", "Lantai tanah"),
+        ("label_en_0", "Earth floor"),
+        ("kind_0", "yes_no"),
+        ("holds_0", "yes"),
+        ("label_id_1", "Luas lantai sempit"),
+        ("label_en_1", "Small floor"),
+        ("kind_1", "number"),
+        ("op_1", "<"),
+        ("threshold_1", "8,5"),
+        ("unit_1", "m²"),
+        ("per_member_1", "1"),
+        ("label_id_2", ""),
+        ("label_en_2", ""),
+        ("kind_2", "yes_no"),
+    ];
+    let mut too_many = rows.to_vec();
+    too_many.push(("poor_when_at_least", "3"));
+    let answer = field
+        .post_form_expect(&action, &too_many, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert!(answer.contains("id=\"criteria-errors\""), "{answer}");
+    assert!(answer.contains("3 dari 2 indikator"), "{answer}");
+    assert!(
+        answer.contains("value=\"Luas lantai sempit\""),
+        "typed kept"
+    );
+    assert!(answer.contains("value=\"8,5\""), "typed kept");
+    assert!(answer.contains("action=\"/logout\""), "still signed in");
+
+    let mut fine = rows.to_vec();
+    fine.push(("poor_when_at_least", "1"));
+    let res = field.post_form(&action, &fine).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(location(&res).contains("done=criteria"));
+    let data: Value = field
+        .json(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await;
+    let c = &data["criteria"];
+    assert_eq!(c["name"], "Kriteria warga");
+    assert_eq!(c["poor_when_at_least"], 1);
+    let keys: Vec<&str> = c["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["lantai_tanah", "luas_lantai_sempit"]);
+    assert_eq!(c["indicators"][1]["test"]["threshold"], json!(8.5));
+    assert_eq!(c["indicators"][1]["test"]["per_member"], true);
+    // Editing again keeps the keys of the rows in force and removes one.
+    let html = field.page(&page, StatusCode::OK).await;
+    assert!(
+        html.contains("name=\"key_1\" value=\"luas_lantai_sempit\""),
+        "{html}"
+    );
+    let res = field
+        .post_form(
+            &action,
+            &[
+                ("name", "Kriteria warga"),
+                ("key_0", "lantai_tanah"),
+                ("existing_0", "1"),
+                ("label_id_0", "Lantai tanah"),
+                ("label_en_0", "Earth floor"),
+                ("kind_0", "yes_no"),
+                ("remove_0", "1"),
+                ("key_1", "luas_lantai_sempit"),
+                ("existing_1", "1"),
+                ("label_id_1", "Luas lantai sempit sekali"),
+                ("label_en_1", "Very small floor"),
+                ("kind_1", "number"),
+                ("op_1", "<="),
+                ("threshold_1", "6"),
+                ("poor_when_at_least", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let data: Value = field
+        .json(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
+        .await;
+    let indicators = data["criteria"]["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 1);
+    assert_eq!(indicators[0]["key"], "luas_lantai_sempit");
+    assert_eq!(indicators[0]["label"]["id"], "Luas lantai sempit sekali");
+}

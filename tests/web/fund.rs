@@ -70,6 +70,15 @@ pub(crate) async fn group(app: &TestApp, upk: &Visitor) -> i64 {
     ksm
 }
 
+/// [`group`] applies for 100,000 for each of its five members: the KSM.
+pub(crate) async fn group_applies(app: &TestApp, upk: &Visitor) -> i64 {
+    let ksm = group(app, upk).await;
+    let page = upk.page(&format!("/fund/ksm/{ksm}"), StatusCode::OK).await;
+    let fields = application(&member_ids(&page));
+    posted(upk, &format!("/fund/ksm/{ksm}/apply"), &borrowed(&fields)).await;
+    ksm
+}
+
 /// Imports the books of one loan: KSM Melati's L-1 of 600,000 from the
 /// seed's UPK, disbursed on 10 January 2024 over six months.
 pub(crate) fn import_one_loan(app: &TestApp) {

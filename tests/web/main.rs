@@ -9,6 +9,7 @@ mod load;
 mod money;
 mod privacy;
 mod readers;
+mod reading;
 mod scopes;
 mod security;
 mod support;

@@ -2,8 +2,8 @@
 //! scope, on the home page and as `GET /api/v1/work`.
 
 use crate::community::{record, KEL};
-use crate::fund::{application, group, import_one_loan, member_ids};
-use crate::support::{posted, signed_in};
+use crate::fund::import_one_loan;
+use crate::support::signed_in;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -18,14 +18,7 @@ async fn the_upk_collects_the_bkm_decides_the_facilitator_verifies_the_analyst_r
     assert!(w.get("steps").is_none() && w.get("spend").is_none(), "{w}");
 
     // A group applies; the BKM is asked to decide, the UPK sees it waiting.
-    let ksm = group(&app, &upk).await;
-    let page = upk.page(&format!("/fund/ksm/{ksm}"), StatusCode::OK).await;
-    let fields = application(&member_ids(&page));
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    posted(&upk, &format!("/fund/ksm/{ksm}/apply"), &fields).await;
+    crate::fund::group_applies(&app, &upk).await;
     for v in [&upk, &bkm] {
         let w: Value = v.json("/api/v1/work").await;
         let pending = w["fund"]["pending"].as_array().unwrap();

@@ -29,7 +29,7 @@ pub use id::{
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, text_enum, Language, Text};
-pub use money::{Money, Share};
+pub use money::{Currency, Money, Share};
 pub use org::{CompanyNumber, Npwp, OrgKind};
 pub use postcode::PostalCode;
 pub use sex::Sex;

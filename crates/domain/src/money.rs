@@ -7,6 +7,51 @@ use crate::{text, ParseError};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+/// The currency amounts are shown in: a country's own. Amounts are
+/// stored without one (a ledger holds one country's payments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Currency {
+    #[serde(rename = "IDR")]
+    Rupiah,
+    #[serde(rename = "GBP")]
+    Pound,
+}
+
+impl Currency {
+    /// The currency of a country of the area tree (its root code: `ID`,
+    /// `UK`/`GB`); `None` for a country Lumbung has no currency for.
+    pub fn of_country(code: &str) -> Option<Currency> {
+        match code.to_ascii_uppercase().as_str() {
+            "ID" | "IDN" => Some(Currency::Rupiah),
+            "UK" | "GB" | "GBR" => Some(Currency::Pound),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Rupiah => "IDR",
+            Currency::Pound => "GBP",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Currency> {
+        match code {
+            "IDR" => Some(Currency::Rupiah),
+            "GBP" => Some(Currency::Pound),
+            _ => None,
+        }
+    }
+
+    /// Written before the amount: `Rp 262.138`, `£262,138.23`.
+    pub fn sign(self) -> &'static str {
+        match self {
+            Currency::Rupiah => "Rp\u{a0}",
+            Currency::Pound => "£",
+        }
+    }
+}
+
 /// An amount in hundredths of the currency unit. Rupiah amounts carry two
 /// zero decimals, so one type serves pounds and rupiah alike; a total of
 /// ten million payments of a billion rupiah each still fits.

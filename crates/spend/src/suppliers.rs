@@ -81,6 +81,47 @@ pub fn name_key(name: &str, postcode: Option<&str>) -> String {
     format!("{}|{postcode}", normalise_name(name))
 }
 
+/// A supplier's key as a person reads it: `name:fylde foods|FY85AB` is
+/// the name "fylde foods" at postal code FY85AB, `id:0123` the identifier
+/// 0123. A key of another shape is shown as it is.
+pub fn describe_key(key: &str, indonesian: bool) -> String {
+    let (name_word, postcode_word, id_word) = if indonesian {
+        ("nama", "kode pos", "nomor identitas")
+    } else {
+        ("name", "postcode", "identifier")
+    };
+    if let Some(id) = key.strip_prefix("id:") {
+        return format!("{id_word} {id}");
+    }
+    match key
+        .strip_prefix("name:")
+        .map(|k| k.split_once('|').unwrap_or((k, "")))
+    {
+        Some((name, "")) => format!("{name_word} “{name}”"),
+        Some((name, postcode)) => format!("{name_word} “{name}”, {postcode_word} {postcode}"),
+        None => key.to_owned(),
+    }
+}
+
+/// The review note of a new supplier whose name looks like supplier
+/// `like`'s: in signs, not words, so it reads in either language
+/// (`≈ #7 "Fylde Foods Ltd" FY85AB`).
+pub fn suggestion_note(like: i64, name: &str, postcode: Option<&str>) -> String {
+    let at = postcode.map(|pc| format!(" {pc}")).unwrap_or_default();
+    format!("≈ #{like} {name:?}{at}")
+}
+
+/// The suppliers a review note suggests (each `≈ #N`), in order.
+pub fn suggested_in(note: &str) -> Vec<i64> {
+    note.split("≈ #")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
 /// A supplier of the catalogue as the near-duplicate search sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Listed<'a> {
@@ -232,5 +273,24 @@ mod tests {
         assert_eq!(found, vec![(10, 1), (11, 2), (12, 2)]);
         // Nothing new, nothing suggested.
         assert!(near_duplicates(&catalogue, &Default::default()).is_empty());
+    }
+
+    #[test]
+    fn keys_and_suggestions_read_as_people_read_them() {
+        assert_eq!(
+            describe_key("name:fylde foods|FY85AB", true),
+            "nama “fylde foods”, kode pos FY85AB"
+        );
+        assert_eq!(describe_key("name:acme|", false), "name “acme”");
+        assert_eq!(describe_key("id:07361234", false), "identifier 07361234");
+        assert_eq!(describe_key("other", true), "other");
+        let note = suggestion_note(7, "Fylde Foods Ltd", Some("FY85AB"));
+        assert_eq!(note, "≈ #7 \"Fylde Foods Ltd\" FY85AB");
+        assert_eq!(suggested_in(&note), [7]);
+        assert_eq!(
+            suggested_in("spellings merged; ≈ #12 \"A\"; ≈ #3 \"B\""),
+            [12, 3]
+        );
+        assert!(suggested_in("≈ #x").is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! test instead of rendering an empty string.
 
 use crate::i18n::Lang;
+use lumbung_domain::Currency;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use std::sync::OnceLock;
 
@@ -75,6 +76,8 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("label", label);
         env.add_filter("money", money);
         env.add_filter("percent", percent);
+        env.add_filter("narration", narration);
+        env.add_filter("supplier_key", supplier_key);
         for (name, source) in SOURCES {
             env.add_template(name, source).expect("templates compile");
         }
@@ -98,6 +101,17 @@ pub fn render(
     tmpl.render(minijinja::value::merge_maps([ctx, common, base]))
 }
 
+/// `memo|narration(lang)`: a journal entry's narration in the reader's
+/// language (see [`lumbung_fund::words::narration`]).
+fn narration(memo: String, lang: String) -> String {
+    lumbung_fund::words::narration(&memo, lang == "id")
+}
+
+/// `key|supplier_key(lang)`: a supplier's key as a person reads it.
+fn supplier_key(key: String, lang: String) -> String {
+    lumbung_spend::suppliers::describe_key(&key, lang == "id")
+}
+
 /// `t|label("org_kind_", kind)`: the message for an open-ended key (area
 /// kinds come from data files), or the key itself when there is none.
 fn label(t: Value, prefix: String, key: Option<String>) -> String {
@@ -108,18 +122,25 @@ fn label(t: Value, prefix: String, key: Option<String>) -> String {
     }
 }
 
-/// `amount|money(lang)`: a plain decimal (`-14588360.72`) grouped for
-/// reading — `-14,588,360.72` in English, `-14.588.360,72` in Indonesian.
-/// Files and the API keep the plain form; only pages group.
-fn money(value: Value, lang: String) -> String {
-    let text = value.to_string();
+/// `amount|money(lang)` or `amount|money(lang, "IDR")`: a plain decimal
+/// (`-14588360.72`) grouped for reading — `-14,588,360.72` in English,
+/// `-14.588.360,72` in Indonesian — with its currency's sign when given
+/// (`Rp 262.138`, `£262,138.23`). Files and the API keep the plain form;
+/// only pages group.
+fn money(value: Value, lang: String, currency: Option<String>) -> String {
+    let currency = currency.as_deref().and_then(Currency::parse);
+    money_text(&value.to_string(), &lang, currency)
+}
+
+/// What [`money`] writes, for text made outside templates (chart labels).
+pub(crate) fn money_text(text: &str, lang: &str, currency: Option<Currency>) -> String {
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
+        None => ("", text),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
-        return text;
+        return text.to_owned();
     }
     let (group, point) = if lang == "id" { ('.', ',') } else { (',', '.') };
     let mut grouped = String::new();
@@ -129,10 +150,11 @@ fn money(value: Value, lang: String) -> String {
         }
         grouped.push(c);
     }
+    let unit = currency.map_or("", Currency::sign);
     if frac.is_empty() {
-        format!("{sign}{grouped}")
+        format!("{sign}{unit}{grouped}")
     } else {
-        format!("{sign}{grouped}{point}{frac}")
+        format!("{sign}{unit}{grouped}{point}{frac}")
     }
 }
 
@@ -141,15 +163,19 @@ fn money(value: Value, lang: String) -> String {
 /// zeros — `37,31%` in Indonesian, `37.31%` in English. Anything that is
 /// not such a fraction is shown as it is.
 fn percent(value: Value, lang: String) -> String {
-    let text = value.to_string();
+    percent_text(&value.to_string(), &lang)
+}
+
+/// What [`percent`] writes, for text made outside templates (chart labels).
+pub(crate) fn percent_text(text: &str, lang: &str) -> String {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, text.as_str()),
+        None => (false, text),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let is_number = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if int.is_empty() || !is_number(int) || !is_number(frac) || int.len() > 12 {
-        return text;
+        return text.to_owned();
     }
     // Hundredths of a percent: the fraction's first four decimals, and the
     // fifth to round.
@@ -157,13 +183,13 @@ fn percent(value: Value, lang: String) -> String {
     let (kept, next) = padded.split_at(4);
     let next = next.as_bytes()[0] - b'0';
     let (Ok(int), Ok(kept)) = (int.parse::<u64>(), kept.parse::<u64>()) else {
-        return text;
+        return text.to_owned();
     };
     let hundredths = int * 10_000 + kept + u64::from(next >= 5);
     let (whole, part) = (hundredths / 100, hundredths % 100);
     let point = if lang == "id" { ',' } else { '.' };
     let sign = if negative && hundredths > 0 { "-" } else { "" };
-    let whole = money(Value::from(whole.to_string()), lang);
+    let whole = money_text(&whole.to_string(), lang, None);
     match part {
         0 => format!("{sign}{whole}%"),
         p if p % 10 == 0 => format!("{sign}{whole}{point}{}%", p / 10),
@@ -193,14 +219,24 @@ mod tests {
     #[test]
     fn money_is_grouped_per_language() {
         assert_eq!(
-            money(Value::from("-14588360.72"), "en".into()),
+            money(Value::from("-14588360.72"), "en".into(), None),
             "-14,588,360.72"
         );
         assert_eq!(
-            money(Value::from("14588360.72"), "id".into()),
+            money(Value::from("14588360.72"), "id".into(), None),
             "14.588.360,72"
         );
-        assert_eq!(money(Value::from("500.00"), "en".into()), "500.00");
-        assert_eq!(money(Value::from("n/a"), "en".into()), "n/a");
+        assert_eq!(money(Value::from("500.00"), "en".into(), None), "500.00");
+        assert_eq!(money(Value::from("n/a"), "en".into(), None), "n/a");
+        let gbp = Some("GBP".to_owned());
+        assert_eq!(
+            money(Value::from("-262138.23"), "en".into(), gbp.clone()),
+            "-£262,138.23"
+        );
+        assert_eq!(
+            money(Value::from(262138), "id".into(), Some("IDR".into())),
+            "Rp\u{a0}262.138"
+        );
+        assert_eq!(money(Value::from(5), "en".into(), Some("XYZ".into())), "5");
     }
 }

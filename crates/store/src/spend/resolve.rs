@@ -111,15 +111,10 @@ impl<'a> SupplierResolver<'a> {
                 continue;
             }
             let other = by_id[&like];
-            // In signs, not words: the note is shown as stored, in either
-            // language (`≈ #7 "Fylde Foods Ltd" FY85AB`).
-            let at = other
-                .postcode
-                .map(|pc| format!(" {pc}"))
-                .unwrap_or_default();
+            let note = lumbung_spend::suppliers::suggestion_note(like, other.name, other.postcode);
             self.tx
                 .prepare_cached("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
-                .execute(params![new, format!("≈ #{like} {:?}{at}", other.name)])?;
+                .execute(params![new, note])?;
             suggested += 1;
         }
         Ok(suggested)

@@ -1,13 +1,12 @@
 //! Households typed in by hand (and removed), as a form and in the API.
 
-use super::mapping::{mapping_view, MappingQuery};
 use super::{mapping_data, mapping_to_write, rt_label};
 use crate::auth::Ctx;
 use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
 use axum::extract::Path;
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Form, Json};
 use lumbung_community::mapping::{
     parse_yes_no, Age, Answer, Decimal, Household, Member, NewHousehold, Nik, Relation, Score, Sex,
@@ -106,7 +105,7 @@ pub(super) fn household_form_json(
 
 /// A number as typed in a form: a plain decimal with `.` or, when there is
 /// no `.`, with a decimal comma (`7,5`).
-fn form_number(raw: &str) -> Option<Decimal> {
+pub(super) fn form_number(raw: &str) -> Option<Decimal> {
     let raw = raw.trim();
     let normal = if raw.contains('.') || raw.matches(',').count() != 1 {
         raw.to_owned()
@@ -302,21 +301,11 @@ pub async fn household_add(
             crate::error::urlencode(&stored.id)
         ))),
         Err(errors) => {
-            let form = household_form_json(&data, &f, &errors);
-            let here: Uri = format!("/community/kelurahan/{}/mapping", kel.code)
-                .parse()
-                .map_err(|_| AppError::Internal("mapping page address".into()))?;
-            let html = mapping_view(
-                &state,
-                &viewer,
-                &here,
-                &kel,
-                &data,
-                &MappingQuery::default(),
-                form,
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+            let forms = super::mapping::Forms {
+                household: household_form_json(&data, &f, &errors),
+                criteria: None,
+            };
+            super::mapping::mapping_again(&state, &viewer, &kel, &data, forms).await
         }
     }
 }

@@ -17,10 +17,10 @@ use crate::AppState;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use lumbung_community::mapping::{
-    bps_template, summarise, AreaTally, Classification, Criteria, CsvFile, Household, KoboError,
-    Label, MappingSummary, Test,
+    summarise, AreaTally, Classification, Criteria, CsvFile, Household, KoboError, Label,
+    MappingSummary, Test,
 };
 use lumbung_domain::{text, AreaCode, Resource, Share};
 use lumbung_store::{Kelurahan, KoboImport, KoboImportError, MappingData};
@@ -342,15 +342,6 @@ pub struct CriteriaAdopted {
     criteria: Criteria,
 }
 
-/// The criteria form: `template=bps`, or the criteria's JSON.
-#[derive(Debug, Deserialize)]
-pub struct CriteriaForm {
-    #[serde(default)]
-    template: String,
-    #[serde(default)]
-    criteria: String,
-}
-
 pub(super) fn summary_charts(
     s: &MappingSummary,
     data: &MappingData,
@@ -442,11 +433,40 @@ pub async fn mapping_page(
 ) -> Result<Html<String>, AppError> {
     let (kel, data) = read_mapping(&state, &viewer, &code).await?;
     let form = household_form_json(&data, &HouseholdForm::default(), &BTreeMap::new());
-    mapping_view(&state, &viewer, &uri, &kel, &data, &q, form).await
+    let forms = Forms {
+        household: form,
+        criteria: None,
+    };
+    mapping_view(&state, &viewer, &uri, &kel, &data, &q, forms).await
 }
 
-/// The mapping page: criteria, upload, summary, households and the form
-/// that adds one (`form`: its values and errors).
+/// The mapping page again after a refused form, with `forms` showing what
+/// was typed and why it was refused: 422, at the page's own address.
+pub(super) async fn mapping_again(
+    state: &AppState,
+    viewer: &Viewer,
+    kel: &Kelurahan,
+    data: &MappingData,
+    forms: Forms,
+) -> Result<Response, AppError> {
+    let here: Uri = format!("/community/kelurahan/{}/mapping", kel.code)
+        .parse()
+        .map_err(|_| AppError::Internal("mapping page address".into()))?;
+    let q = MappingQuery::default();
+    let html = mapping_view(state, viewer, &here, kel, data, &q, forms).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+/// The page's forms as they are shown again: their values and errors.
+pub(super) struct Forms {
+    /// The form that adds a household.
+    pub household: Value,
+    /// The criteria editor; `None` fills it with the criteria in force.
+    pub criteria: Option<Value>,
+}
+
+/// The mapping page: criteria, upload, summary, households and the forms
+/// that edit the criteria and add a household.
 pub(super) async fn mapping_view(
     state: &AppState,
     viewer: &Viewer,
@@ -454,8 +474,14 @@ pub(super) async fn mapping_view(
     kel: &Kelurahan,
     data: &MappingData,
     q: &MappingQuery,
-    form: Value,
+    forms: Forms,
 ) -> Result<Html<String>, AppError> {
+    let Forms {
+        household: form,
+        criteria,
+    } = forms;
+    let criteria_form =
+        criteria.unwrap_or_else(|| super::criteria::criteria_form_json(&data.criteria));
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
     let summary = mapping_summary(data)?;
@@ -481,6 +507,7 @@ pub(super) async fn mapping_view(
             kelurahan => KelurahanView::from(kel),
             criteria => CriteriaView::from(&data.criteria),
             criteria_edit => serde_json::to_string_pretty(&data.criteria).expect("criteria serialise"),
+            criteria_form => criteria_form,
             adopted => data.criteria_adopted,
             summary => SummaryView::new(&summary, &data.area_names),
             charts => charts,
@@ -520,7 +547,7 @@ pub async fn api_mapping(
     }))
 }
 
-async fn adopt_criteria(
+pub(super) async fn adopt_criteria(
     state: &AppState,
     viewer: &Viewer,
     code: &str,
@@ -532,31 +559,6 @@ async fn adopt_criteria(
         s.set_mapping_criteria(&code, &criteria, actor)
     })
     .await
-}
-
-/// The criteria form: the JSON of the criteria, or `template=bps` for the
-/// 14 BPS criteria.
-pub async fn criteria_save(
-    Ctx { state, viewer, .. }: Ctx,
-    Path(code): Path<String>,
-    Form(f): Form<CriteriaForm>,
-) -> Result<Response, AppError> {
-    let criteria = if f.template.trim() == "bps" {
-        bps_template()
-    } else {
-        let raw = f.criteria.trim();
-        if raw.is_empty() {
-            return Err(invalid(
-                "criteria",
-                text!("criteria_write";
-                    id: "tulis kriterianya, atau pakai templat BPS",
-                    en: "write the criteria, or use the BPS template"),
-            ));
-        }
-        serde_json::from_str::<Criteria>(raw).map_err(|e| AppError::refused("criteria", e))?
-    };
-    adopt_criteria(&state, &viewer, &code, criteria).await?;
-    Ok(redirect(&format!("/community/kelurahan/{code}/mapping")))
 }
 
 pub async fn api_criteria_save(

@@ -15,6 +15,7 @@
 //! The figures are `lumbung_community`'s; this module only gathers, checks
 //! scope and renders.
 
+mod criteria;
 mod cycle;
 mod households;
 mod mapping;

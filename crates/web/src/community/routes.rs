@@ -1,7 +1,7 @@
 //! The community's routes (see [`crate::routes`]): the P2KP cycle and
 //! self-mapping.
 
-use super::{cycle, households, mapping, progress, ps2, public};
+use super::{criteria, cycle, households, mapping, progress, ps2, public};
 use crate::spec::r;
 use crate::spec::{Need, Route};
 use lumbung_community::cycle::{CyclePlan, StepReport};
@@ -20,7 +20,7 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/community/kelurahan/{code}/plan", Write(Cycle), cycle::plan_save, "Set the start and target dates of a kelurahan's plan"),
     r!(GET "/community/kelurahan/{code}/mapping", Read(Mapping), mapping::mapping_page, "A kelurahan's self-mapping: criteria, households (paged and sorted: ?page=&sort=rt|head|members|score|status&dir=), tables and charts per RT/RW"),
     r!(GET "/community/kelurahan/{code}/households.csv", Read(Mapping), mapping::households_csv, "A kelurahan's households as its mapping page sorts them, every page, as CSV (the reading audited)"),
-    r!(POST "/community/kelurahan/{code}/criteria", Write(Mapping), mapping::criteria_save, "Adopt the community's poverty criteria (JSON, or the BPS 14 template)"),
+    r!(POST "/community/kelurahan/{code}/criteria", Write(Mapping), criteria::criteria_save, "Adopt the community's poverty criteria (JSON, or the BPS 14 template)"),
     r!(POST "/community/kelurahan/{code}/households", Write(Mapping), households::household_add, "Add a household typed in by hand: RT, head, address, answers, members (one per line)"),
     r!(POST "/community/kelurahan/{code}/households/remove", Write(Mapping), households::household_remove, "Remove a household (typed in or imported): household, confirm"),
     r!(POST "/community/kelurahan/{code}/mapping/import", Write(Mapping), mapping::import_upload, "Import a KoboToolbox export: households and roster CSV (multipart; all or nothing)", limit super::MAX_KOBO_BYTES),

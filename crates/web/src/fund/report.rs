@@ -78,8 +78,9 @@ async fn report_and_trend(
         .await
 }
 
-/// The monthly trend as bars of the principal outstanding, labelled with PAR.
-pub(crate) fn trend_chart(points: &[TrendPoint]) -> String {
+/// The monthly trend as bars of the principal outstanding, labelled with
+/// PAR as a percentage in the visitor's language.
+pub(crate) fn trend_chart(points: &[TrendPoint], lang: crate::i18n::Lang) -> String {
     crate::charts::bars(
         "PAR",
         &points
@@ -88,7 +89,9 @@ pub(crate) fn trend_chart(points: &[TrendPoint]) -> String {
                 (
                     format!("{}-{:02}", p.as_of.year(), p.as_of.month()),
                     p.outstanding,
-                    p.par.map(|s| s.to_string()).unwrap_or_default(),
+                    p.par
+                        .map(|s| crate::templates::percent_text(&s.to_string(), lang.code()))
+                        .unwrap_or_default(),
                 )
             })
             .collect::<Vec<_>>(),
@@ -112,7 +115,7 @@ pub async fn page(
         other => (other?, None),
     };
     let (r, points) = found;
-    let chart = trend_chart(&points);
+    let chart = trend_chart(&points, viewer.lang);
     let html = render(
         &viewer,
         &uri,

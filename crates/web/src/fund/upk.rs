@@ -122,7 +122,7 @@ pub async fn upk_page(
 ) -> Result<Html<String>, AppError> {
     let id: UpkId = parse_id(&id, "upk")?;
     let mut data = upk_data(&state, &viewer, id).await?;
-    let chart = super::report::trend_chart(&data.trend);
+    let chart = super::report::trend_chart(&data.trend, viewer.lang);
     let listing = listing.at("loans");
     let loans = loan_list(std::mem::take(&mut data.loans), &listing, Part::Page);
     let csv = format!("/fund/upk/{id}/loans.csv");

@@ -6,6 +6,7 @@ use crate::charts;
 use crate::core::api::Reply;
 use crate::listing::{csv_download, download, Cell, Csv, Listing, Part};
 use crate::render::render as render_page;
+use crate::templates::{money_text, percent_text};
 use axum::extract::Query;
 use axum::response::{Html, Response};
 use minijinja::context;
@@ -17,7 +18,9 @@ pub async fn page(
     Query(q): Query<ReportQuery>,
 ) -> Result<Html<String>, AppError> {
     let c = compute_for(&state, &viewer, &q).await?;
+    let cur = crate::spend::currency(&state).await?;
     let t = viewer.lang;
+    let money = |m: &lumbung_domain::Money| money_text(&m.to_string(), t.code(), cur);
     let legend = [
         t.t("location_local"),
         t.t("location_regional"),
@@ -57,7 +60,7 @@ pub async fn page(
                     .clone()
                     .or(s.sector.clone())
                     .unwrap_or_else(|| t.t("spend_no_sector").to_owned());
-                (label, s.leakage.minor(), s.leakage.to_string())
+                (label, s.leakage.minor(), money(&s.leakage))
             })
             .collect::<Vec<_>>(),
     );
@@ -67,7 +70,10 @@ pub async fn page(
             .progress
             .iter()
             .map(|p| {
-                let share = p.local_share.map(|s| s.to_string()).unwrap_or_default();
+                let share = p
+                    .local_share
+                    .map(|s| percent_text(&s.to_string(), t.code()))
+                    .unwrap_or_default();
                 let minor = p
                     .local_share
                     .map(|s| (s.to_string().parse::<f64>().unwrap_or(0.0) * 1e6) as i64)
@@ -90,6 +96,7 @@ pub async fn page(
             chart_shares => minijinja::Value::from_safe_string(shares),
             chart_sectors => minijinja::Value::from_safe_string(sectors),
             chart_trend => minijinja::Value::from_safe_string(trend),
+            cur => cur.map(|c| c.code()),
         },
     )
 }
@@ -110,6 +117,7 @@ pub async fn payments_page(
             lines => paged.rows,
             sum => sum,
             location => q.location,
+            cur => crate::spend::currency(&state).await?.map(|c| c.code()),
         },
     )
 }

@@ -522,7 +522,13 @@ pub async fn job_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let job = job(&state, &viewer, &id)?;
-    render(&viewer, &uri, "spend_job.html", context! { job => job })
+    let cur = crate::spend::currency(&state).await?.map(|c| c.code());
+    render(
+        &viewer,
+        &uri,
+        "spend_job.html",
+        context! { job => job, cur => cur },
+    )
 }
 
 pub async fn api_job(

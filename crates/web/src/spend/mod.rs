@@ -46,6 +46,9 @@ pub struct Computed {
 pub struct Selection {
     pub local: Option<String>,
     pub region: Option<String>,
+    /// The names of the local area and the region, for people to read.
+    pub local_name: Option<String>,
+    pub region_name: Option<String>,
     pub year: Option<String>,
     pub anchor: Option<u32>,
     pub top_suppliers: Option<usize>,
@@ -96,6 +99,8 @@ pub(crate) async fn visible_suppliers(
 pub struct SpendWork {
     pub imports: Vec<lumbung_store::SpendImport>,
     pub to_review: u64,
+    #[schemars(with = "Option<String>")]
+    pub currency: Option<lumbung_domain::Currency>,
 }
 
 /// Imports shown in "your work"; the rest are on the imports page.
@@ -113,7 +118,31 @@ pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<SpendWork,
         .iter()
         .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
         .count() as u64;
-    Ok(SpendWork { imports, to_review })
+    let currency = currency(state).await?;
+    Ok(SpendWork {
+        imports,
+        to_review,
+        currency,
+    })
+}
+
+/// The currency spend is shown in: the local area's country's (the
+/// settings name one local area for every anchor).
+pub(crate) async fn currency(
+    state: &AppState,
+) -> Result<Option<lumbung_domain::Currency>, AppError> {
+    state
+        .blocking(|s| {
+            let Some(local) = s.spend_settings()?.local else {
+                return Ok(None);
+            };
+            let country = s.area(&local)?.and_then(|a| {
+                let root = a.path.trim_start_matches('/').split('/').next()?;
+                lumbung_domain::Currency::of_country(root)
+            });
+            Ok(country)
+        })
+        .await
 }
 
 /// The anchors a viewer may analyse: all for a global scope, else those
@@ -155,18 +184,25 @@ pub async fn compute_for(
     };
     // Reading and computing both run off the async threads.
     let scope = viewer.scope();
-    let ((local, region), dims, facts, report) = state
+    let ((local, region), (local_name, region_name), dims, facts, report) = state
         .blocking(move |s| {
             let settings = s.spend_settings()?;
             let parse = |c: Option<String>| c.and_then(|c| AreaCode::parse(&c).ok());
             let local = local_q.or_else(|| parse(settings.local.clone()));
             let region = region_q.or_else(|| parse(settings.region.clone()));
             let dims = s.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
+            let name = |c: &Option<AreaCode>| -> lumbung_store::Result<Option<String>> {
+                Ok(match c {
+                    Some(code) => s.area(code.as_str())?.map(|a| a.name),
+                    None => None,
+                })
+            };
+            let names = (name(&local)?, name(&region)?);
             let facts = s.spend_facts_in(&scope)?;
             let refs: Vec<&Facts> = facts.iter().collect();
             let report = compute(&refs, &dims, &options)
                 .map_err(|e| lumbung_store::StoreError::too_large(e.0))?;
-            Ok(((local, region), dims, facts, report))
+            Ok(((local, region), names, dims, facts, report))
         })
         .await?;
     let calendar = dims.calendar;
@@ -180,6 +216,8 @@ pub async fn compute_for(
     let selection = Selection {
         local: local.as_ref().map(|c| c.as_str().to_owned()),
         region: region.as_ref().map(|c| c.as_str().to_owned()),
+        local_name,
+        region_name,
         year: year.map(|y| calendar.label(y)),
         anchor: q.anchor,
         top_suppliers: q.top_suppliers,

@@ -101,7 +101,7 @@ pub async fn show(
         &viewer,
         &uri,
         "report.html",
-        context! { p => p, r => p.report },
+        context! { p => p, r => p.report, cur => crate::spend::currency(&state).await?.map(|c| c.code()), },
     )
 }
 

@@ -32,6 +32,7 @@ use lumbung_store::{SpendImport, StoreError, SupplierFilter, SupplierOrder};
 use minijinja::context;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Suppliers the API returns at most in one answer.
 pub const MAX_SUPPLIERS: u32 = 500;
@@ -56,6 +57,9 @@ fn parse_id(raw: &str, missing: impl Fn(String) -> AppError) -> Result<i64, AppE
 pub struct SupplierQuery {
     pub q: String,
     pub review: String,
+    /// The supplier being merged: the list is a search for the one it
+    /// goes into, each row offering to take it.
+    pub merge: String,
     #[serde(skip_serializing, deserialize_with = "optional")]
     pub limit: Option<u32>,
 }
@@ -219,6 +223,7 @@ impl SupplierForm {
         SupplierQuery {
             q: self.q.clone(),
             review: self.review.clone(),
+            merge: String::new(),
             limit: None,
         }
     }
@@ -256,6 +261,63 @@ struct Failed {
     typed: SupplierForm,
 }
 
+/// A supplier as the merge forms name it: number, name, postal code.
+type Named = (i64, String, String);
+
+/// For the one who decides about the catalogue: each row's suggested
+/// suppliers (row id → suppliers) from its review note, and the supplier
+/// being merged when the list is a search for where it goes (`merge=`).
+async fn merge_choices(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: &[SupplierLine],
+    merge: &str,
+) -> Result<(HashMap<String, Vec<Named>>, Option<Named>), AppError> {
+    let wanted: Vec<(i64, Vec<i64>)> = rows
+        .iter()
+        .map(|line| {
+            let s = &line.supplier;
+            let note = s.review.as_deref().unwrap_or("");
+            let ids = if viewer.decides_catalogue() {
+                lumbung_spend::suppliers::suggested_in(note)
+            } else {
+                vec![]
+            };
+            (s.id.get(), ids)
+        })
+        .collect();
+    let merging = merge
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|_| viewer.decides_catalogue());
+    let mut ids: Vec<lumbung_domain::SupplierId> = wanted
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(|id| lumbung_domain::SupplierId::new(*id)))
+        .collect();
+    ids.extend(merging.map(lumbung_domain::SupplierId::new));
+    let found = state.blocking(move |s| s.suppliers_by_id(&ids)).await?;
+    let by_id: HashMap<i64, Named> = found
+        .iter()
+        .map(|s| {
+            let named = (
+                s.id.get(),
+                s.name.clone(),
+                s.postcode.clone().unwrap_or_default(),
+            );
+            (s.id.get(), named)
+        })
+        .collect();
+    let suggested = wanted
+        .into_iter()
+        .map(|(row, ids)| {
+            let lines = ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+            (row.to_string(), lines)
+        })
+        .collect();
+    Ok((suggested, merging.and_then(|id| by_id.get(&id).cloned())))
+}
+
 /// The list's page; `uri` is its own address (after a row form, the
 /// list the form came from), for the language switch and the list's links.
 async fn list_page(
@@ -267,6 +329,7 @@ async fn list_page(
 ) -> Result<Response, AppError> {
     let listing = Listing::from_uri(uri);
     let paged = supplier_list(state, viewer, q, &listing, Part::Page).await?;
+    let (suggested, merging) = merge_choices(state, viewer, &paged.rows, &q.merge).await?;
     let status = if failed.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -282,6 +345,9 @@ async fn list_page(
             q => q.search().unwrap_or_default(),
             review => q.review_only(),
             failed => failed,
+            suggested => suggested,
+            merging => merging,
+            cur => crate::spend::currency(state).await?.map(|c| c.code()),
         },
     )?;
     Ok((status, page).into_response())
@@ -415,7 +481,7 @@ pub async fn imports_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String
         &viewer,
         &uri,
         "spend_imports.html",
-        context! { imports => imports },
+        context! { imports => imports, cur => crate::spend::currency(&state).await?.map(|c| c.code()), },
     )
 }
 
