@@ -544,3 +544,73 @@ async fn a_date_beyond_the_books_is_refused_and_the_reports_stay_up() {
         assert_eq!(res.status(), StatusCode::OK, "{path}");
     }
 }
+
+/// Every form of a KSM's page that is refused comes back beside itself:
+/// the reason in the visitor's language, what was typed kept, still
+/// signed in — a member without a name, savings of "lots", a withdrawal
+/// beyond what the group saved, an agreement without a reference.
+#[tokio::test]
+async fn each_ksm_form_refused_shows_why_beside_what_was_typed() {
+    let (app, [upk]) = signed_in(["upk"]).await;
+    let ksm = group(&app, &upk).await;
+    let base = format!("/fund/ksm/{ksm}");
+    let member = upk
+        .post_form_expect(
+            &format!("{base}/members"),
+            &[
+                ("name", " "),
+                ("sex", "x"),
+                ("nik", "3604"),
+                ("joined_on", "2024-02-30"),
+            ],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(member.contains("id=\"member-errors\""), "{member}");
+    assert!(member.contains("value=\"3604\" aria-invalid") || member.contains("value=\"3604\""));
+    assert!(member.contains("action=\"/logout\""), "still signed in");
+
+    let savings = upk
+        .post_form_expect(
+            &format!("{base}/savings"),
+            &[
+                ("amount", "lots"),
+                ("date", ""),
+                ("key", "s-bad"),
+                ("direction", "deposit"),
+            ],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(savings.contains("id=\"savings-errors\""), "{savings}");
+    assert!(
+        savings.contains("value=\"lots\" aria-invalid=\"true\""),
+        "{savings}"
+    );
+    // The group saved 75,000: taking out a million is refused, kept.
+    let more = upk
+        .post_form_expect(
+            &format!("{base}/savings"),
+            &[
+                ("amount", "1000000"),
+                ("key", "s-more"),
+                ("direction", "withdrawal"),
+            ],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(more.contains("id=\"savings-errors\""), "{more}");
+    assert!(more.contains("value=\"withdrawal\" selected"), "{more}");
+    assert!(more.contains("value=\"1000000\""), "{more}");
+
+    let agreement = upk
+        .post_form_expect(
+            &format!("{base}/joint-liability"),
+            &[("reference", ""), ("date", "2024-03-01")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(agreement.contains("id=\"agreement-errors\""), "{agreement}");
+    assert!(agreement.contains("sebutkan perjanjian"), "{agreement}");
+    assert!(agreement.contains("value=\"2024-03-01\""), "{agreement}");
+}

@@ -21,6 +21,39 @@ struct Failed {
     errors: std::collections::BTreeMap<String, String>,
 }
 
+/// What a KSM form answers: where to go after it, or — when a value was
+/// refused — the KSM's page again with `action`'s form showing why, in
+/// the visitor's language, beside what was `typed`.
+async fn or_sent_back(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    id: KsmId,
+    (action, typed): (&'static str, Vec<(&str, &str)>),
+    result: Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match result {
+        Err(AppError::Invalid { field, message }) => {
+            let typed = typed
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            let message = message.get(viewer.lang.into()).to_owned();
+            let failed = Failed {
+                action,
+                typed,
+                errors: [(field, message)].into(),
+            };
+            let html = ksm_view(state, viewer, uri, id, Some(failed)).await?;
+            Ok(axum::response::IntoResponse::into_response((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                html,
+            )))
+        }
+        other => other,
+    }
+}
+
 /// The KSM's page; with `failed`, the form that failed shows its errors
 /// beside its fields and keeps what was typed.
 async fn ksm_view(
@@ -114,11 +147,32 @@ pub struct MemberForm {
 }
 
 pub async fn add_member(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
     Form(f): Form<MemberForm>,
 ) -> Result<Response, AppError> {
-    let on = day_or(&f.joined_on, "joined_on", today(&state));
+    let action = if f.from_ps2.is_some() {
+        "ps2"
+    } else {
+        "member"
+    };
+    let typed = vec![
+        ("name", f.name.as_str()),
+        ("sex", f.sex.as_str()),
+        ("nik", f.nik.as_str()),
+        ("joined_on", f.joined_on.as_str()),
+    ];
+    let result = member(&state, &viewer, id, &f).await;
+    or_sent_back(&state, &viewer, &uri, id, (action, typed), result).await
+}
+
+async fn member(
+    state: &AppState,
+    viewer: &Viewer,
+    id: KsmId,
+    f: &MemberForm,
+) -> Result<Response, AppError> {
+    let on = day_or(&f.joined_on, "joined_on", today(state));
     if let Some(pick) = f.from_ps2.as_deref().map(str::trim) {
         let (household, index) = pick
             .rsplit_once('|')
@@ -132,7 +186,7 @@ pub async fn add_member(
                 )
             })?;
         let on = on?;
-        acting(&state, &viewer, move |s, actor| {
+        acting(state, viewer, move |s, actor| {
             s.add_ksm_member_from_ps2(id, &household, index, on, actor)
         })
         .await?;
@@ -144,7 +198,7 @@ pub async fn add_member(
         other => return Err(neither("sex", other, "f", "m")),
     };
     let (name, nik, on) = (f.name.trim().to_owned(), f.nik.trim().to_owned(), on?);
-    acting(&state, &viewer, move |s, actor| {
+    acting(state, viewer, move |s, actor| {
         s.add_ksm_member(id, &name, sex, Some(&nik), on, actor)
     })
     .await?;
@@ -160,9 +214,23 @@ pub struct AgreementForm {
 }
 
 pub async fn joint_liability(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
     Form(f): Form<AgreementForm>,
+) -> Result<Response, AppError> {
+    let typed = vec![
+        ("reference", f.reference.as_str()),
+        ("date", f.date.as_str()),
+    ];
+    let result = agreement(&state, &viewer, id, &f).await;
+    or_sent_back(&state, &viewer, &uri, id, ("agreement", typed), result).await
+}
+
+async fn agreement(
+    state: &AppState,
+    viewer: &Viewer,
+    id: KsmId,
+    f: &AgreementForm,
 ) -> Result<Response, AppError> {
     let reference = f.reference.trim().to_owned();
     if reference.is_empty() {
@@ -173,8 +241,8 @@ pub async fn joint_liability(
                 en: "name the signed agreement (its number or date)"),
         ));
     }
-    let on = day_or(&f.date, "date", today(&state))?;
-    acting(&state, &viewer, move |s, actor| {
+    let on = day_or(&f.date, "date", today(state))?;
+    acting(state, viewer, move |s, actor| {
         s.record_joint_liability(id, on, &reference, actor)
     })
     .await?;
@@ -184,9 +252,25 @@ pub async fn joint_liability(
 /// Savings paid in (or, `direction=withdrawal`, taken out), by a member
 /// or the group.
 pub async fn savings(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
     Form(f): Form<PostingForm>,
+) -> Result<Response, AppError> {
+    let typed = vec![
+        ("direction", f.direction.as_str()),
+        ("member", f.member.as_str()),
+        ("amount", f.amount.as_str()),
+        ("date", f.date.as_str()),
+    ];
+    let result = save(&state, &viewer, id, &f).await;
+    or_sent_back(&state, &viewer, &uri, id, ("savings", typed), result).await
+}
+
+async fn save(
+    state: &AppState,
+    viewer: &Viewer,
+    id: KsmId,
+    f: &PostingForm,
 ) -> Result<Response, AppError> {
     let amount = rupiah(&f.amount, "amount")?;
     let signed = match f.direction.trim() {
@@ -197,11 +281,8 @@ pub async fn savings(
         "" => None,
         m => Some(parse_id::<MemberId>(m, "member")?),
     };
-    let (on, key) = (
-        day_or(&f.date, "date", today(&state))?,
-        posting_key(&f.key)?,
-    );
-    acting(&state, &viewer, move |s, actor| {
+    let (on, key) = (day_or(&f.date, "date", today(state))?, posting_key(&f.key)?);
+    acting(state, viewer, move |s, actor| {
         s.post_savings(id, member, on, Rupiah(signed), &key, actor)
     })
     .await?;
@@ -226,30 +307,15 @@ pub async fn apply(
     InScope(id): InScope<KsmId>,
     Form(f): Form<ApplicationForm>,
 ) -> Result<Response, AppError> {
-    match application(&state, &viewer, id, &f).await {
-        Err(AppError::Invalid { field, message }) => {
-            // Shown again with what was typed and why, beside the form.
-            let mut typed: std::collections::BTreeMap<String, String> = f
-                .amounts
-                .prefixed("amount_")
-                .map(|(_, name, value)| (name.to_owned(), value.to_owned()))
-                .collect();
-            typed.insert("term_months".into(), f.term_months.clone());
-            typed.insert("applied_on".into(), f.applied_on.clone());
-            let message = message.get(viewer.lang.into()).to_owned();
-            let failed = Failed {
-                action: "apply",
-                typed,
-                errors: [(field, message)].into(),
-            };
-            let html = ksm_view(&state, &viewer, &uri, id, Some(failed)).await?;
-            Ok(axum::response::IntoResponse::into_response((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                html,
-            )))
-        }
-        other => other,
-    }
+    let mut typed: Vec<(&str, &str)> = f
+        .amounts
+        .prefixed("amount_")
+        .map(|(_, name, value)| (name, value))
+        .collect();
+    typed.push(("term_months", &f.term_months));
+    typed.push(("applied_on", &f.applied_on));
+    let result = application(&state, &viewer, id, &f).await;
+    or_sent_back(&state, &viewer, &uri, id, ("apply", typed), result).await
 }
 
 /// Reads and records the application; where its page goes after.
