@@ -614,3 +614,20 @@ async fn each_ksm_form_refused_shows_why_beside_what_was_typed() {
     assert!(agreement.contains("sebutkan perjanjian"), "{agreement}");
     assert!(agreement.contains("value=\"2024-03-01\""), "{agreement}");
 }
+
+/// The cashier's main action on a loan's page, taking a repayment, comes
+/// before the schedule and the ledger (first on a phone's narrow screen);
+/// those who only read the books get no form.
+#[tokio::test]
+async fn a_loans_repayment_form_comes_first() {
+    let (app, [upk, auditor]) = signed_in(["upk", "auditor"]).await;
+    import_one_loan(&app);
+    let html = upk.page("/fund/loans/L-1", StatusCode::OK).await;
+    let form = html
+        .find("action=\"/fund/loans/L-1/repay\"")
+        .expect("a repayment form");
+    let schedule = html.find("<table").expect("the schedule");
+    assert!(form < schedule, "{html}");
+    let html = auditor.page("/fund/loans/L-1", StatusCode::OK).await;
+    assert!(!html.contains("/repay\""), "{html}");
+}
