@@ -977,3 +977,39 @@ async fn absurd_election_limits_are_refused_and_sheets_stay_bounded() {
     assert_eq!(res.status(), StatusCode::OK);
     assert!(app.anonymous().status("/health").await.is_success());
 }
+
+/// The kelurahan's election settings refused come back beside the form:
+/// why, in the visitor's language, with what was typed; saved, they are
+/// confirmed.
+#[tokio::test]
+async fn refused_election_settings_come_back_beside_the_form() {
+    let (_app, [field]) = signed_in(["facilitator-kel"]).await;
+    let action = format!("/election/kelurahan/{KEL}/settings");
+    let answer = field
+        .post_form_expect(
+            &action,
+            &[("names_min", "dua"), ("quorum", "0,6"), ("term_years", "5")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(answer.contains("id=\"settings-errors\""), "{answer}");
+    assert!(answer.contains("&quot;dua&quot; bukan bilangan bulat"), "{answer}");
+    assert!(
+        answer.contains("value=\"dua\" aria-invalid=\"true\""),
+        "{answer}"
+    );
+    assert!(answer.contains("value=\"0,6\""), "typed kept: {answer}");
+    assert!(answer.contains("action=\"/logout\""), "still signed in");
+    let res = field
+        .post_form(
+            &action,
+            &[("names_min", "1"), ("names_max", "3"), ("term_years", "5")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&res).ends_with("?done=saved"),
+        "{}",
+        location(&res)
+    );
+}

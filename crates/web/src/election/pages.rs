@@ -74,7 +74,19 @@ pub async fn kelurahan_page(
     Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let (area, settings) = kelurahan_in_scope(&state, &viewer, &code).await?;
+    kelurahan_view(&state, &viewer, &uri, &code, None).await
+}
+
+/// A kelurahan's page; with `refused`, the settings form shows why it was
+/// refused beside what was typed (`{typed, errors}`).
+async fn kelurahan_view(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    code: &str,
+    refused: Option<Value>,
+) -> Result<Html<String>, AppError> {
+    let (area, settings) = kelurahan_in_scope(state, viewer, code).await?;
     let scope = viewer.scope();
     let path = AreaPath::from_stored(area.path.clone());
     let kel = area.code.clone();
@@ -107,22 +119,23 @@ pub async fn kelurahan_page(
         .filter(|e| e.level != ElectionLevel::Rt)
         .collect();
     render(
-        &viewer,
-        &uri,
+        viewer,
+        uri,
         "election_kelurahan.html",
         context! {
             area => json!({"code": area.code, "name": area.name}),
             settings => settings,
+            refused => refused,
             rts => rts,
             level2 => level2,
-            can_write => can_write(&viewer, Resource::Election),
+            can_write => can_write(viewer, Resource::Election),
             today => state.store.clock().today(),
         },
     )
 }
 
 /// A kelurahan's election settings as typed.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct SettingsForm {
     names_min: String,
@@ -186,18 +199,38 @@ fn settings_from(f: &SettingsForm) -> Result<ElectionSettings, AppError> {
 }
 
 pub async fn settings_save(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     Path(code): Path<String>,
     MultiForm(f): MultiForm<SettingsForm>,
 ) -> Result<Response, AppError> {
     kelurahan_in_scope(&state, &viewer, &code).await?;
-    let settings = settings_from(&f)?;
-    let c = code.clone();
-    acting(&state, &viewer, move |s, actor| {
-        s.set_election_settings(&c, settings, actor)
-    })
-    .await?;
-    Ok(redirect(&format!("/election/kelurahan/{code}")))
+    let saved = match settings_from(&f) {
+        Ok(settings) => {
+            let c = code.clone();
+            acting(&state, &viewer, move |s, actor| {
+                s.set_election_settings(&c, settings, actor)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(crate::edge::done(
+            &format!("/election/kelurahan/{code}"),
+            "saved",
+        )),
+        // Shown again beside the form, as typed, with why.
+        Err(AppError::Invalid { field, message }) => {
+            let refused = json!({
+                "typed": f,
+                "field": field,
+                "errors": [message.get(viewer.lang.into())],
+            });
+            let html = kelurahan_view(&state, &viewer, &uri, &code, Some(refused)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub(super) fn new_election(
