@@ -993,7 +993,10 @@ async fn refused_election_settings_come_back_beside_the_form() {
         )
         .await;
     assert!(answer.contains("id=\"settings-errors\""), "{answer}");
-    assert!(answer.contains("&quot;dua&quot; bukan bilangan bulat"), "{answer}");
+    assert!(
+        answer.contains("&quot;dua&quot; bukan bilangan bulat"),
+        "{answer}"
+    );
     assert!(
         answer.contains("value=\"dua\" aria-invalid=\"true\""),
         "{answer}"

@@ -359,6 +359,16 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         )
         .await;
     assert!(answer.contains("further_classes"));
+    // Beside the form: why, and what was typed, the field marked.
+    assert!(answer.contains("id=\"settings-errors\""), "{answer}");
+    assert!(
+        answer.contains("name=\"further_classes\" value=\"2\" aria-invalid=\"true\""),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("name=\"arrears_threshold\" value=\"3\""),
+        "{answer}"
+    );
     // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
     let other = app.add_org("UPK Lain", lumbung_domain::OrgKind::Upk, "E07000123");
     let scoped = app.login("bkm-user").await;

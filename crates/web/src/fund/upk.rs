@@ -291,7 +291,7 @@ pub async fn settings_page(
         &viewer,
         &uri,
         "fund_settings.html",
-        context! { upk => api::UpkRef { id, name: upk.name }, fields => settings_fields(&settings), schedule => settings.schedule, frequency => settings.frequency },
+        context! { upk => api::UpkRef { id, name: upk.name }, fields => settings_fields(&settings), schedule => settings.schedule, frequency => settings.frequency, refused => () },
     )
 }
 
@@ -307,9 +307,43 @@ pub struct SettingsForm {
 }
 
 pub async fn settings_save(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<UpkId>,
     Form(f): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    match save_settings(&state, &viewer, id, &f).await {
+        // Shown again beside the form: what was typed, and why not.
+        Err(AppError::Invalid { field, message }) => {
+            let upk = org_in_scope(&state, &viewer, id, "upk").await?;
+            let fields: Vec<(String, String)> = SETTING_FIELDS
+                .iter()
+                .map(|k| (k.to_string(), f.values.value(k).to_owned()))
+                .collect();
+            let refused = json!({"field": field, "errors": [message.get(viewer.lang.into())]});
+            let html = render(
+                &viewer,
+                &uri,
+                "fund_settings.html",
+                context! {
+                    upk => api::UpkRef { id, name: upk.name },
+                    fields => fields,
+                    schedule => f.schedule.trim(),
+                    frequency => f.frequency.trim(),
+                    refused => refused,
+                },
+            )?;
+            let answer = (axum::http::StatusCode::UNPROCESSABLE_ENTITY, html);
+            Ok(axum::response::IntoResponse::into_response(answer))
+        }
+        other => other,
+    }
+}
+
+async fn save_settings(
+    state: &AppState,
+    viewer: &Viewer,
+    id: UpkId,
+    f: &SettingsForm,
 ) -> Result<Response, AppError> {
     let mut json = serde_json::Map::new();
     for k in SETTING_FIELDS {
@@ -352,7 +386,7 @@ pub async fn settings_save(
     }
     let settings = Settings::from_json(&Value::Object(json).to_string())
         .map_err(|e| AppError::refused(e.field, e.message))?;
-    acting(&state, &viewer, move |s, actor| {
+    acting(state, viewer, move |s, actor| {
         s.set_fund_settings(id, settings, actor)
     })
     .await?;
