@@ -41,6 +41,20 @@ async fn the_upload_form_sends_its_token_as_the_first_part_not_in_the_url() {
         html.contains("Ribble Print Ltd"),
         "the file came through whole"
     );
+    // Fields are mapped by picking from the file's own headers.
+    assert!(
+        html.contains("<select id=\"map_amount\" name=\"map_amount\">"),
+        "{html}"
+    );
+    assert!(html.contains(">Nama pemasok</label>"), "{html}");
+    assert!(
+        html.contains("<option value=\"Vendor\" selected>Vendor</option>"),
+        "the column the reader chose is picked: {html}"
+    );
+    assert!(
+        !html.contains("<code>supplier_name</code>"),
+        "no internal key"
+    );
 
     // A wrong token in the body is refused, and so is one after the file.
     let res = analyst

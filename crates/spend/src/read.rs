@@ -211,6 +211,9 @@ pub struct Ledger {
     pub period_hint: Option<Date>,
     /// The line (sheet row) of the header.
     pub header_line: u64,
+    /// The header row's column names as written (blank ones left out): what
+    /// a person picks from when mapping fields to columns.
+    pub headers: Vec<String>,
     /// What the reader decided that a person may want to check: encoding,
     /// delimiter, sheet, number formats, rows skipped.
     pub notes: Vec<String>,
@@ -443,6 +446,11 @@ fn build<R: Row>(
     let header_row = &rows[found.row];
     let heads = header_row.texts();
     let header_line = header_row.line();
+    let headers: Vec<String> = heads
+        .iter()
+        .filter(|h| !h.trim().is_empty())
+        .cloned()
+        .collect();
     notes.extend(found.notes.iter().cloned());
     let columns = found.columns;
     let mapping: BTreeMap<Field, String> = columns
@@ -677,6 +685,7 @@ fn build<R: Row>(
         errors,
         period_hint: date::period_hint(name),
         header_line,
+        headers,
         notes,
     }
 }

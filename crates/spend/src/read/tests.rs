@@ -143,6 +143,7 @@ fn header_after_title_and_blank_lines_with_interleaved_empty_columns() {
     let l = read("spend.csv", text);
     no_errors(&l);
     assert_eq!(l.header_line, 5);
+    assert!(!l.headers.is_empty() && l.headers.iter().all(|h| !h.trim().is_empty()));
     assert_eq!(lines(&l), vec![6, 8]);
     assert_eq!(amounts(&l), vec![1_250, 300]);
     assert_eq!(l.mapping[&Field::Amount], "AMOUNT");

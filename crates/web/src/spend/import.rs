@@ -407,7 +407,7 @@ pub async fn preview(
             }
         })
         .await?;
-    let (mapping, rows, errors, notes, problem) = match ledger {
+    let (mapping, headers, rows, errors, notes, problem) = match ledger {
         Ok(l) => {
             let rows: Vec<_> = l
                 .rows
@@ -430,10 +430,11 @@ pub async fn preview(
                 .take(50)
                 .map(|e| format!("{}: {}", e.line, e.message))
                 .collect();
-            (l.mapping, rows, errors, l.notes, None)
+            (l.mapping, l.headers, rows, errors, l.notes, None)
         }
         Err(rejected) => (
             BTreeMap::new(),
+            vec![],
             vec![],
             vec![],
             vec![],
@@ -450,7 +451,7 @@ pub async fn preview(
         "spend_preview.html",
         context! {
             id => id, file => upload.meta.name, anchor => upload.meta.anchor, year => upload.meta.year,
-            fields => fields, rows => rows, errors => errors, notes => notes, problem => problem,
+            fields => fields, headers => headers, rows => rows, errors => errors, notes => notes, problem => problem,
         },
     )
 }
