@@ -1237,6 +1237,10 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         html.contains("value=\"E07000123\""),
         "the fixed area is shown"
     );
+    assert!(
+        html.contains(">Preston</a> <small>E07000123</small>"),
+        "by its name, the code beside: {html}"
+    );
     // No area: back to its postal code.
     let res = analyst
         .post_json(

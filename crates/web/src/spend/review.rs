@@ -330,6 +330,23 @@ async fn list_page(
     let listing = Listing::from_uri(uri);
     let paged = supplier_list(state, viewer, q, &listing, Part::Page).await?;
     let (suggested, merging) = merge_choices(state, viewer, &paged.rows, &q.merge).await?;
+    // Areas are shown by name, their codes beside.
+    let codes: Vec<String> = paged
+        .rows
+        .iter()
+        .flat_map(|l| l.supplier.area_code.iter().chain(&l.supplier.sites))
+        .cloned()
+        .collect();
+    let area_names: HashMap<String, String> = state
+        .blocking(move |s| {
+            let mut names = HashMap::new();
+            for code in codes {
+                let name = s.area(&code)?.map_or_else(|| code.clone(), |a| a.name);
+                names.insert(code, name);
+            }
+            Ok(names)
+        })
+        .await?;
     let status = if failed.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -347,6 +364,7 @@ async fn list_page(
             failed => failed,
             suggested => suggested,
             merging => merging,
+            area_names => area_names,
             cur => crate::spend::currency(state).await?.map(|c| c.code()),
         },
     )?;
