@@ -52,7 +52,14 @@ impl Visit<'_> {
                 problems.push(format!("accessibility: {v}"));
             }
         }
-        let text = self.browser.eval("document.body.innerText");
+        // Data shown verbatim (`translate="no"`: an audit entry's stored
+        // details) is no text of the page's language.
+        let text = self.browser.eval(
+            "(() => { const b = document.body.cloneNode(true);
+               b.querySelectorAll('[translate=no]').forEach(e => e.remove());
+               document.documentElement.appendChild(b);
+               const text = b.innerText; b.remove(); return text; })()",
+        );
         let text = text.as_str().unwrap_or("");
         for phrase in words::foreign(self.lang, text) {
             problems.push(format!("text of the other language: {phrase:?}"));
@@ -220,10 +227,12 @@ fn shape(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/");
+    // Another page or order of a list is the same kind of page.
     let mut keys: Vec<&str> = query
         .split('&')
         .filter(|kv| !kv.is_empty())
         .map(|kv| kv.split('=').next().unwrap_or(kv))
+        .filter(|k| !["page", "per", "sort", "dir"].contains(k))
         .collect();
     keys.sort();
     keys.dedup();
