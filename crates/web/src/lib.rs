@@ -20,6 +20,7 @@ pub mod routes;
 mod spec;
 mod spend;
 mod templates;
+mod work;
 
 pub use auth::{CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use csrf::CSRF_FIELD;

@@ -149,16 +149,6 @@ pub async fn me(Extension(viewer): Extension<Viewer>) -> Result<Reply<Me>, AppEr
     }))
 }
 
-/// `GET /api/v1/work`: what waits for the signed-in user (see
-/// [`super::work`]).
-pub async fn work(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-) -> Result<Reply<super::work::YourWork>, AppError> {
-    viewer.require()?;
-    Ok(Reply(super::work::your_work(&state, &viewer).await?))
-}
-
 pub async fn overview(State(state): State<AppState>) -> Result<Reply<Overview>, AppError> {
     Ok(Reply(state.blocking(|s| s.overview()).await?))
 }
@@ -501,7 +491,6 @@ pub mod answers {
     pub const SIGN_IN: &[Answer] = &[json::<SessionStarted>(200), error(401), error(429)];
     pub const SIGN_OUT: &[Answer] = &[empty(204)];
     pub const ME: &[Answer] = &[json::<Me>(200)];
-    pub const WORK: &[Answer] = &[json::<super::super::work::YourWork>(200)];
     pub const OVERVIEW: &[Answer] = &[json::<Overview>(200)];
     pub const AREAS: &[Answer] = &[json::<Areas>(200), error(400), error(404)];
     pub const AREA: &[Answer] = &[json::<AreaDetail>(200), error(404)];

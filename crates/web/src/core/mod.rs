@@ -7,4 +7,3 @@ pub mod forms;
 pub mod pages;
 pub mod routes;
 pub mod signin;
-pub mod work;

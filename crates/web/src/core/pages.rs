@@ -51,24 +51,6 @@ pub struct ListQuery {
     area: String,
 }
 
-pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let (overview, reports) = state
-        .blocking(|s| Ok((s.overview()?, s.spend_publications()?)))
-        .await?;
-    let work = super::work::your_work(&state, &viewer).await?;
-    let reports: Vec<_> = reports
-        .iter()
-        .take(10)
-        .map(|p| context! { id => p.id, title => p.title })
-        .collect();
-    render(
-        &viewer,
-        &uri,
-        "home.html",
-        context! { overview => overview, reports => reports, work => work, today => crate::edge::today(&state) },
-    )
-}
-
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [

@@ -12,7 +12,6 @@ use Resource::{AreasOrgs, AuditLog, Users};
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
     // Core: sign-in, areas, organisations, users, the audit log.
-    r!(GET "/", Public, pages::home, "Home: what this Lumbung holds"),
     r!(GET "/health", Public, api::health, "Liveness and database check").answers(api::answers::HEALTH),
     r!(GET "/assets/app.css", Public, pages::stylesheet, "Stylesheet"),
     r!(GET "/favicon.ico", Public, pages::icon, "The app's icon (a lumbung)"),
@@ -38,7 +37,6 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/api/v1/session", Public, api::login, "Sign in; returns a bearer token").csrf_exempt().takes::<api::LoginRequest>().answers(api::answers::SIGN_IN),
     r!(DELETE "/api/v1/session", SignedIn, api::logout, "Sign out (ends the token's session)").answers(api::answers::SIGN_OUT),
     r!(GET "/api/v1/me", SignedIn, api::me, "The signed-in user").answers(api::answers::ME),
-    r!(GET "/api/v1/work", SignedIn, api::work, "What waits for the signed-in user in their scope: loans to collect from, applications, kelurahan steps, imports and suppliers to review").answers(api::answers::WORK),
     r!(GET "/api/v1/overview", Public, api::overview, "What this Lumbung holds").answers(api::answers::OVERVIEW),
     r!(GET "/api/v1/areas", Public, api::areas, "Areas: roots, children of `parent`, or search by `q`").answers(api::answers::AREAS),
     r!(GET "/api/v1/areas/{code}", Public, api::area, "One area with its lineage and children").answers(api::answers::AREA),

@@ -12,12 +12,13 @@ use crate::core::routes::ROUTES as CORE;
 use crate::spec::r;
 pub use crate::spec::{Answer, Need, Route};
 use crate::spend::routes::ROUTES as SPEND;
+use crate::work::routes::ROUTES as HOME;
 use axum::http::Method;
 
 use Need::Public;
 
 /// Every route, one table per feature: its folder may own its table.
-pub static TABLES: &[&[Route]] = &[DOCUMENT, CORE, SPEND, FUND, COMMUNITY, ELECTION];
+pub static TABLES: &[&[Route]] = &[DOCUMENT, HOME, CORE, SPEND, FUND, COMMUNITY, ELECTION];
 
 /// The API's own description, made from the table.
 #[rustfmt::skip]
