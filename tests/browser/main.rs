@@ -52,7 +52,13 @@ impl Visit<'_> {
                 problems.push(format!("accessibility: {v}"));
             }
         }
-        let text = self.browser.eval("document.body.innerText");
+        // What the page marks `translate="no"` (an audit entry's JSON, in
+        // both languages as stored) is data, not the page's language.
+        let text = self.browser.eval(
+            "(() => { let t = document.body.innerText;
+               for (const e of document.querySelectorAll('[translate=no]')) t = t.replace(e.innerText, ' ');
+               return t; })()",
+        );
         let text = text.as_str().unwrap_or("");
         for phrase in words::foreign(self.lang, text) {
             problems.push(format!("text of the other language: {phrase:?}"));

@@ -152,3 +152,77 @@ mod tests {
         );
     }
 }
+
+/// A journal entry's narration in the reader's language. The books write
+/// their own narrations in English (`repayment of loan L-1`, `savings
+/// deposit`) and keep them as written; a narration a person typed is shown
+/// as it is.
+pub fn narration(memo: &str, indonesian: bool) -> String {
+    if !indonesian {
+        return memo.to_owned();
+    }
+    if let Some(rest) = memo.strip_prefix("reversal of: ") {
+        return format!("pembalikan: {}", narration(rest, true));
+    }
+    if let Some(loan) = memo.strip_prefix("repayment of loan ") {
+        return format!("angsuran pinjaman {loan}");
+    }
+    if let Some(rest) = memo.strip_prefix("write-off of loan ") {
+        return format!("penghapusan pinjaman {rest}");
+    }
+    if let Some(amount) = memo.strip_prefix("loan-loss reserve to ") {
+        return format!("cadangan kerugian pinjaman menjadi {amount}");
+    }
+    if let Some(ksm) = memo.strip_prefix("loan to KSM ") {
+        return format!("pinjaman kepada KSM {ksm}");
+    }
+    if let Some((loan, ksm)) = memo
+        .strip_prefix("loan ")
+        .and_then(|rest| rest.split_once(" to KSM "))
+    {
+        return format!("pinjaman {loan} kepada KSM {ksm}");
+    }
+    match memo {
+        "savings deposit" => "setoran simpanan".to_owned(),
+        "savings withdrawal" => "penarikan simpanan".to_owned(),
+        _ => memo.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod narration_tests {
+    use super::narration;
+
+    #[test]
+    fn the_books_own_narrations_read_in_indonesian_and_typed_ones_stay() {
+        for (en, id) in [
+            (
+                "repayment of loan CRS-2025-002",
+                "angsuran pinjaman CRS-2025-002",
+            ),
+            ("savings deposit", "setoran simpanan"),
+            ("savings withdrawal", "penarikan simpanan"),
+            (
+                "loan UPK22-000001 to KSM Melati",
+                "pinjaman UPK22-000001 kepada KSM Melati",
+            ),
+            ("loan to KSM Mawar", "pinjaman kepada KSM Mawar"),
+            (
+                "write-off of loan L-3: bubar",
+                "penghapusan pinjaman L-3: bubar",
+            ),
+            (
+                "loan-loss reserve to Rp 3000000",
+                "cadangan kerugian pinjaman menjadi Rp 3000000",
+            ),
+            (
+                "reversal of: repayment of loan L-1",
+                "pembalikan: angsuran pinjaman L-1",
+            ),
+            ("ATK dan rapat", "ATK dan rapat"),
+        ] {
+            assert_eq!(narration(en, true), id);
+            assert_eq!(narration(en, false), en);
+        }
+    }
+}

@@ -75,6 +75,7 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("label", label);
         env.add_filter("money", money);
         env.add_filter("percent", percent);
+        env.add_filter("narration", narration);
         for (name, source) in SOURCES {
             env.add_template(name, source).expect("templates compile");
         }
@@ -96,6 +97,12 @@ pub fn render(
         lang => lang.code(),
     };
     tmpl.render(minijinja::value::merge_maps([ctx, common, base]))
+}
+
+/// `memo|narration(lang)`: a journal entry's narration in the reader's
+/// language (see [`lumbung_fund::words::narration`]).
+fn narration(memo: String, lang: String) -> String {
+    lumbung_fund::words::narration(&memo, lang == "id")
 }
 
 /// `t|label("org_kind_", kind)`: the message for an open-ended key (area
