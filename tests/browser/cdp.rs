@@ -233,6 +233,23 @@ impl Browser {
         self.wait_for("Page.loadEventFired");
     }
 
+    /// Chooses `files` in the file input `selector` (a CSS selector), as
+    /// a person would in the file dialog.
+    pub fn set_files(&mut self, selector: &str, files: &[&std::path::Path]) {
+        let found = self.call(
+            "Runtime.evaluate",
+            json!({"expression": format!("document.querySelector({selector:?})")}),
+        );
+        let object = found["result"]["objectId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no file input {selector}"))
+            .to_owned();
+        self.call(
+            "DOM.setFileInputFiles",
+            json!({"files": files, "objectId": object}),
+        );
+    }
+
     pub fn set_cookie(&mut self, base: &str, name: &str, value: &str) {
         self.call(
             "Network.setCookie",

@@ -2,7 +2,7 @@
 //! over a fresh database.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -72,21 +72,29 @@ impl Demo {
                 .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target").into()),
         )
         .join("browser-failures");
-        std::fs::create_dir_all(&dir).unwrap();
-        let file: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let path = dir.join(format!("{file}.png"));
-        std::fs::write(&path, png).unwrap();
-        path.display().to_string()
+        write_shot(&dir, name, png)
     }
+}
+
+/// Writes a screenshot as `dir/name.png`, the name made safe for a file
+/// (creating `dir`); returns where.
+pub fn write_shot(dir: &Path, name: &str, png: &[u8]) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let file: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        // A file name's limit is 255 bytes; a long query is cut.
+        .take(200)
+        .collect();
+    let path = dir.join(format!("{file}.png"));
+    std::fs::write(&path, png).unwrap();
+    path.display().to_string()
 }
 
 impl Drop for Demo {

@@ -3,35 +3,45 @@
 //! a visitor, on a desktop and a phone, in Indonesian and English. A page
 //! fails on a console error, a 4xx/5xx answer, a horizontal overflow, or a
 //! phrase of the other language; a screenshot of each failing page is
-//! written to `target/browser-failures/`.
+//! written to `target/browser-failures/` (and of every page checked to
+//! `$LUMBUNG_BROWSER_SHOTS`, when set). The crawl is here, the journeys
+//! through the forms in `journeys.rs`.
 
 mod axe;
 mod cdp;
 mod demo;
+mod journeys;
 mod words;
 
 use cdp::{Browser, Trouble};
 use demo::Demo;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-const DESKTOP: (u32, u32, bool) = (1366, 900, false);
-const PHONE: (u32, u32, bool) = (390, 844, true);
+pub(crate) const DESKTOP: (u32, u32, bool) = (1366, 900, false);
+pub(crate) const PHONE: (u32, u32, bool) = (390, 844, true);
 
 /// Every page reached in one visit, with what went wrong on it.
-struct Visit<'a> {
-    browser: &'a mut Browser,
-    demo: &'a Demo,
-    lang: &'static str,
-    device: &'static str,
-    who: &'a str,
-    failures: Vec<String>,
+pub(crate) struct Visit<'a> {
+    pub(crate) browser: &'a mut Browser,
+    pub(crate) demo: &'a Demo,
+    pub(crate) lang: &'static str,
+    pub(crate) device: &'static str,
+    pub(crate) who: &'a str,
+    pub(crate) failures: Vec<String>,
     /// Whether each page also meets axe-core (the journeys' pages).
-    accessible: bool,
+    pub(crate) accessible: bool,
 }
 
+/// The pages checked so far in this run, numbering the screenshots of
+/// `LUMBUNG_BROWSER_SHOTS` in the order they were taken.
+static SHOTS: AtomicUsize = AtomicUsize::new(0);
+
 impl Visit<'_> {
-    /// Checks the page now shown; `what` names it in a failure.
-    fn check(&mut self, what: &str) {
+    /// Checks the page now shown; `what` names it in a failure. With
+    /// `LUMBUNG_BROWSER_SHOTS=DIR`, every page checked is also kept as
+    /// `DIR/who-lang-device-seq-path.png`, for a person to look through.
+    pub(crate) fn check(&mut self, what: &str) {
         let mut problems: Vec<String> = Vec::new();
         for t in self.browser.take_troubles() {
             match t {
@@ -52,23 +62,30 @@ impl Visit<'_> {
                 problems.push(format!("accessibility: {v}"));
             }
         }
-        // Data shown verbatim (`translate="no"`: an audit entry's stored
-        // details) is no text of the page's language.
+        // What the page marks `translate="no"` (an audit entry's JSON, in
+        // both languages as stored) is data, not the page's language.
         let text = self.browser.eval(
-            "(() => { const b = document.body.cloneNode(true);
-               b.querySelectorAll('[translate=no]').forEach(e => e.remove());
-               document.documentElement.appendChild(b);
-               const text = b.innerText; b.remove(); return text; })()",
+            "(() => { let t = document.body.innerText;
+               for (const e of document.querySelectorAll('[translate=no]')) t = t.replace(e.innerText, ' ');
+               return t; })()",
         );
         let text = text.as_str().unwrap_or("");
         for phrase in words::foreign(self.lang, text) {
             problems.push(format!("text of the other language: {phrase:?}"));
         }
+        let shots = std::env::var_os("LUMBUNG_BROWSER_SHOTS");
+        if problems.is_empty() && shots.is_none() {
+            return;
+        }
+        let png = self.browser.screenshot();
+        let name = format!("{}-{}-{}", self.who, self.lang, self.device);
+        if let Some(dir) = shots {
+            let seq = SHOTS.fetch_add(1, Ordering::Relaxed);
+            let here = self.path();
+            demo::write_shot(dir.as_ref(), &format!("{name}-{seq:04}-{here}"), &png);
+        }
         if !problems.is_empty() {
-            let shot = self.demo.failure_shot(
-                &format!("{}-{}-{}-{}", self.who, self.lang, self.device, what),
-                &self.browser.screenshot(),
-            );
+            let shot = self.demo.failure_shot(&format!("{name}-{what}"), &png);
             self.failures.push(format!(
                 "{} ({}, {}) on {what}: {}\n  screenshot: {shot}",
                 self.who,
@@ -79,13 +96,13 @@ impl Visit<'_> {
         }
     }
 
-    fn open(&mut self, path: &str) {
+    pub(crate) fn open(&mut self, path: &str) {
         let url = format!("{}{path}", self.demo.base);
         self.browser.goto(&url);
         self.check(path);
     }
 
-    fn sign_in(&mut self, user: &str) {
+    pub(crate) fn sign_in(&mut self, user: &str) {
         self.open("/login");
         self.browser.eval_and_wait(&format!(
             "document.getElementById('username').value = {user:?};
@@ -99,7 +116,7 @@ impl Visit<'_> {
     }
 
     /// Opens the link whose text is `text` (the first, as a person would).
-    fn follow(&mut self, text: &str) {
+    pub(crate) fn follow(&mut self, text: &str) {
         let href = self.browser.eval(&format!(
             "([...document.querySelectorAll('a')].find(a => a.textContent.trim() === {text:?}) || {{}}).href || ''"
         ));
@@ -112,12 +129,20 @@ impl Visit<'_> {
 
     /// Fills the form `form` (a CSS selector) with `fields` by name and
     /// sends it with the button whose value is `button` (else its first);
-    /// checks the page it leads to.
-    fn submit(&mut self, form: &str, fields: &[(&str, &str)], button: Option<&str>) {
+    /// checks the page it leads to. A checkbox is ticked when its value is
+    /// given (of boxes sharing a name, the one with that value).
+    pub(crate) fn submit(&mut self, form: &str, fields: &[(&str, &str)], button: Option<&str>) {
         let fields = serde_json::to_string(fields).unwrap();
         let found = self.browser.eval(&format!(
             "(() => {{ const f = document.querySelector({form:?}); if (!f) return false;
-               for (const [n, v] of {fields}) {{ const i = f.elements[n]; if (!i) return 'no field ' + n; i.value = v; }}
+               for (const [n, v] of {fields}) {{
+                 const i = f.elements[n]; if (!i) return 'no field ' + n;
+                 const boxes = i instanceof RadioNodeList ? [...i] : [i];
+                 if (boxes[0].type === 'checkbox') {{
+                   const box = boxes.find(b => b.value === v); if (!box) return 'no box ' + n + '=' + v;
+                   box.checked = true;
+                 }} else {{ i.value = v; }}
+               }}
                return true; }})()"
         ));
         let (who, here) = (self.who.to_owned(), self.path());
@@ -137,19 +162,19 @@ impl Visit<'_> {
     }
 
     /// The address now shown, path and query.
-    fn path(&mut self) -> String {
+    pub(crate) fn path(&mut self) -> String {
         let here = self.browser.eval("location.pathname + location.search");
         here.as_str().unwrap_or("").to_owned()
     }
 
     /// The page's text.
-    fn text(&mut self) -> String {
+    pub(crate) fn text(&mut self) -> String {
         let text = self.browser.eval("document.body.innerText");
         text.as_str().unwrap_or("").to_owned()
     }
 
     /// Signs out (the session cookie gone) keeping the language.
-    fn sign_out(&mut self) {
+    pub(crate) fn sign_out(&mut self) {
         self.browser.clear_cookies();
         self.browser
             .set_cookie(&self.demo.base, "lumbung_lang", self.lang);
@@ -287,101 +312,4 @@ fn every_role_reaches_its_pages_without_errors_in_both_languages_on_desktop_and_
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// A KSM's loan as its people make it, through the pages only: the UPK's
-/// cashier applies, the BKM approves, the cashier disburses, takes the
-/// first repayment and prints the receipt — in Indonesian on a desktop and
-/// in English on a phone, each page checked like the crawl's.
-#[test]
-fn a_loan_goes_from_application_to_receipt_through_the_pages() {
-    let demo = Demo::start();
-    let mut browser = Browser::launch();
-    let mut failures = Vec::new();
-    for (lang, (w, h, mobile), device) in [("id", DESKTOP, "desktop"), ("en", PHONE, "phone")] {
-        browser.viewport(w, h, mobile);
-        browser.clear_cookies();
-        browser.set_cookie(&demo.base, "lumbung_lang", lang);
-        let mut v = Visit {
-            browser: &mut browser,
-            demo: &demo,
-            lang,
-            device,
-            who: "upk.kasir",
-            failures: Vec::new(),
-            accessible: true,
-        };
-        v.sign_in("upk.kasir");
-        v.open("/fund");
-        v.follow("UPK BKM Ciruas Sejahtera");
-        let upk_page = v.path();
-        v.follow("KSM Mawar");
-        // The first member asks for 300,000 over the form's term.
-        let member = v.browser.eval(
-            "document.querySelector('form[action$=\"/apply\"] input[name^=\"amount_\"]').name",
-        );
-        let member = member.as_str().unwrap().to_owned();
-        v.submit("form[action$=\"/apply\"]", &[(&member, "300000")], None);
-        let here = v.path();
-        let application = here
-            .split("applied=")
-            .nth(1)
-            .and_then(|a| a.split('&').next())
-            .unwrap_or_else(|| panic!("no application in {here}"))
-            .to_owned();
-        assert!(
-            v.browser
-                .eval("!!document.querySelector('.flash[role=status]')")
-                == serde_json::json!(true),
-            "a confirmation after applying"
-        );
-        assert!(
-            v.browser.eval(&format!(
-                "!!document.getElementById('application-{application}')"
-            )) == serde_json::json!(true),
-            "the application is listed on its KSM's page"
-        );
-
-        // The BKM approves it on the UPK's page.
-        v.sign_out();
-        v.who = "bkm.ketua";
-        v.sign_in("bkm.ketua");
-        v.open(&upk_page);
-        v.submit(
-            &format!("form[action=\"/fund/applications/{application}/decide\"]"),
-            &[("note", "rapat BKM")],
-            Some("approve"),
-        );
-
-        // The cashier disburses it and takes the first instalment.
-        v.sign_out();
-        v.who = "upk.kasir";
-        v.sign_in("upk.kasir");
-        v.open(&upk_page);
-        v.submit(
-            &format!("form[action=\"/fund/applications/{application}/disburse\"]"),
-            &[],
-            None,
-        );
-        let loan = v.path();
-        assert!(
-            loan.starts_with("/fund/loans/"),
-            "a disbursal shows its loan: {loan}"
-        );
-        v.submit("form[action$=\"/repay\"]", &[("amount", "50000")], None);
-        let receipt = v.path();
-        assert!(
-            receipt.starts_with("/fund/receipts/"),
-            "a receipt after paying: {receipt}"
-        );
-        let text = v.text();
-        let words = if lang == "id" {
-            "lima puluh ribu rupiah"
-        } else {
-            "fifty thousand rupiah"
-        };
-        assert!(text.to_lowercase().contains(words), "{receipt}: {text}");
-        failures.append(&mut v.failures);
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -207,7 +207,10 @@ async fn suppliers_are_paged_sorted_and_downloaded_as_the_scope_sees_them() {
         &fields,
     )
     .await;
-    assert_eq!(to, "/spend/suppliers?sort=total&dir=desc&per=2&page=2");
+    assert_eq!(
+        to,
+        "/spend/suppliers?sort=total&dir=desc&per=2&page=2&done=saved"
+    );
 
     // Whom the page refuses, the download refuses.
     let facilitator = app.login("facilitator").await;

@@ -1226,7 +1226,10 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()["location"], "/spend/suppliers?q=Faraway");
+    assert_eq!(
+        res.headers()["location"],
+        "/spend/suppliers?q=Faraway&done=saved"
+    );
     let r = spend_report(&analyst).await;
     assert_eq!(
         (&r["local"], &r["outside"]),
@@ -1325,17 +1328,17 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()["location"], "/spend/suppliers?review=1");
+    assert_eq!(
+        res.headers()["location"],
+        "/spend/suppliers?review=1&done=saved"
+    );
     let r = spend_report(&analyst).await;
     assert_eq!(r["top_leaking_suppliers"][0]["supplier"], "Faraway PLC");
     assert_eq!(r["top_leaking_suppliers"][0]["leakage"], "750.00");
     assert_eq!(r["top_leaking_suppliers"].as_array().unwrap().len(), 1);
     let review: Value = analyst.json("/api/v1/spend/suppliers?review=true").await;
     assert_eq!(review["suppliers"][0]["id"], apotek, "{review}");
-    assert_eq!(
-        review["suppliers"][0]["review"],
-        format!("merged into supplier {faraway}")
-    );
+    assert_eq!(review["suppliers"][0]["review"], format!("→ #{faraway}"));
     let (_, html) = analyst.get_html("/spend/suppliers?review=1").await;
     assert!(html.contains("Apotek Sehat") && !html.contains("Ribble Print"));
     // A supplier cannot be merged into itself or into one that is not there.

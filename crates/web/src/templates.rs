@@ -201,6 +201,19 @@ pub(crate) fn percent_text(text: &str, lang: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A page that reloads itself takes a screen reader's place away and
+    /// fails axe-core's meta-refresh rule: a running import's page offers
+    /// a link to reload it instead.
+    #[test]
+    fn no_page_reloads_itself() {
+        for (name, source) in SOURCES {
+            assert!(
+                !source.to_lowercase().contains("http-equiv=\"refresh\""),
+                "{name} reloads itself"
+            );
+        }
+    }
+
     #[test]
     fn shares_read_as_percentages_per_language() {
         let p = |v: &str, lang: &str| percent(Value::from(v), lang.to_owned());

@@ -73,7 +73,8 @@ impl<'a> SupplierResolver<'a> {
         Ok(name)
     }
 
-    /// Lists a supplier for review (once per import) with the reason.
+    /// Lists a supplier for review (once per import) with the reason, in
+    /// signs (see `Supplier::review`).
     pub(super) fn review(&mut self, supplier: i64, reason: String) -> Result<()> {
         if self.merged.insert(supplier) {
             self.tx
@@ -154,7 +155,7 @@ impl<'a> SupplierResolver<'a> {
                     // that collide — a person should look.
                     let known = self.display_name(s)?;
                     if normalise_name(&known) != normalise_name(name) {
-                        self.review(s, format!("identifier {idk} also names {name:?}"))?;
+                        self.review(s, format!("id:{idk} = {name:?}"))?;
                     }
                 }
                 return Ok(s);
@@ -165,23 +166,17 @@ impl<'a> SupplierResolver<'a> {
             // merged, and listed for review.
             let known = self.display_name(s)?;
             if known != name.trim() {
-                self.review(
-                    s,
-                    format!("spellings merged: {known:?} and {:?}", name.trim()),
-                )?;
+                self.review(s, format!("{known:?} = {:?}", name.trim()))?;
             }
             if let Some(idk) = id_key {
-                let has_other_id: bool = crate::sql::exists(
+                let other_id: Option<String> = crate::sql::optional(
                     self.tx,
-                    "SELECT 1 FROM supplier_keys WHERE supplier_id = ?1 AND kind = 'id' LIMIT 1",
+                    "SELECT key FROM supplier_keys WHERE supplier_id = ?1 AND kind = 'id' ORDER BY key LIMIT 1",
                     [s],
                 )?;
                 self.add_key("id", idk, s)?;
-                if has_other_id {
-                    self.review(
-                        s,
-                        format!("merged by name and postal code; identifiers differ (e.g. {idk})"),
-                    )?;
+                if let Some(other) = other_id {
+                    self.review(s, format!("id:{other} ≠ id:{idk}"))?;
                 }
             }
             return Ok(s);

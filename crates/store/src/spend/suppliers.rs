@@ -17,7 +17,11 @@ pub struct Supplier {
     pub postcode: Option<String>,
     /// The area an analyst fixed for it (wins over the postal code).
     pub area_code: Option<String>,
-    /// Why it is listed for review, if it is.
+    /// Why it is listed for review, if it is: in signs, not words, read
+    /// the same in either language — `≈ #7 "Name" PC` (perhaps supplier
+    /// 7), `"Name Ltd" = "Name Limited"` (spellings merged), `id:1001 =
+    /// "Other"` (an identifier naming another), `id:1001 ≠ id:2002` (merged
+    /// by name and postal code, identifiers differ), `→ #7` (merged into 7).
     pub review: Option<String>,
     /// Identifiers and name keys that lead rows to it.
     pub keys: Vec<String>,
@@ -179,7 +183,7 @@ impl Store {
             tx.execute("UPDATE suppliers SET review = NULL WHERE id = ?1", [keep])?;
             tx.execute(
                 "UPDATE suppliers SET review = ?2 WHERE id = ?1",
-                params![other, format!("merged into supplier {keep}")],
+                params![other, format!("→ #{keep}")],
             )?;
             audit::record(
                 tx,

@@ -1,7 +1,8 @@
 //! Importing a payment file in the web app: upload, preview with the
 //! detected mapping (which the analyst may change), confirm, and follow the
 //! import's progress. The import runs on a blocking thread, so the server
-//! keeps answering; pages refresh themselves while it runs (no JavaScript).
+//! keeps answering; while it runs its page says so, with a link to reload
+//! it (no JavaScript, and no page that reloads itself under a reader).
 
 use crate::auth::Ctx;
 use crate::auth::Viewer;

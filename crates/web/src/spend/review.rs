@@ -416,8 +416,8 @@ pub async fn suppliers_csv(
     Ok(csv.download("lumbung-suppliers.csv"))
 }
 
-/// Back to the list on success; bad fields show the list again (422) with
-/// the error beside the row; an unknown supplier is a 404.
+/// Back to the list on success, confirmed; bad fields show the list again
+/// (422) with the error beside the row; an unknown supplier is a 404.
 async fn after(
     state: &AppState,
     viewer: &Viewer,
@@ -428,7 +428,7 @@ async fn after(
 ) -> Result<Response, AppError> {
     let (q, back) = (form.query(), form.list_path());
     match result {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Ok(()) => Ok(crate::edge::done(&back, "saved")),
         Err(Failure::Fields(errors)) => {
             let failed = Failed {
                 id,
