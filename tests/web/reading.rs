@@ -71,6 +71,16 @@ async fn amounts_shares_keys_and_narrations_read_as_people_read_them() {
     import_one_loan(&app);
     let home = upk.page("/", StatusCode::OK).await;
     assert!(home.contains("Rp\u{a0}500.000"), "{home}");
+    // Rates and ratios as percentages: "Jasa 1,5% per bulan", PAR.
+    let loan = upk.page("/fund/loans/L-1", StatusCode::OK).await;
+    assert!(loan.contains("Jasa 1,5% per bulan"), "{loan}");
+    let books = upk
+        .page(&format!("/fund/upk/{}", app.upk), StatusCode::OK)
+        .await;
+    assert!(
+        books.contains("<td>100%"),
+        "PAR of the one loan, all late: {books}"
+    );
     let statements = format!("/fund/upk/{}/statements?from=2024-01-01", app.upk);
     let html = upk.page(&statements, StatusCode::OK).await;
     assert!(html.contains("setoran simpanan"), "{html}");
