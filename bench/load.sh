@@ -13,7 +13,10 @@
 # connection asks for the pages of its step in turn, back to back (or
 # after a think time). Steps: "mix" (every page below), then one step per
 # dashboard group. Every answer that is not 2xx, and every socket error or
-# timeout, fails the script (after the table is printed).
+# timeout, fails the script (after the table is printed). Before each
+# measurement it waits (at most IDLE_WAIT s) for idle CPUs; during it, it
+# counts the CPU time of the server, of wrk and of everything else (other
+# developers' builds), so that a noisy run shows as one.
 #
 #   group   user            page
 #   spend   analyst         /spend                        (global analyst)
@@ -85,6 +88,7 @@ if ! command -v wrk > /dev/null; then
     say "installing wrk"
     (apt-get update -qq && apt-get install -y -qq wrk) >&2
 fi
+need_gnu_time
 build_lumbung
 files="$DIR/imports-$IMPORT_ROWS"
 if [ ! -e "$files/complete" ] || [ ! -s "$(printf '%s/%04d.csv' "$files" "$IMPORT_FILES")" ]; then
@@ -190,9 +194,16 @@ import_loop() { # TOKEN LOG
     done
 }
 
-# (d) one measurement: SCENARIO STEP RUN SECONDS
+# CPU ticks since boot: all, idle; and of process $1 (its threads included).
+cpu_ticks() { awk 'NR == 1 { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
+process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# (d) one measurement: SCENARIO STEP RUN SECONDS. Besides wrk's figures it
+# keeps the CPU the machine spent in the window: in all, by the server, by
+# wrk; the rest is everyone else's (the import loop's curl among them).
 measure() {
-    local scenario=$1 step=$2 run=$3 seconds=$4 name="$1.${2//\//_}.$3"
+    local scenario=$1 step=$2 run=$3 seconds=$4 name="$1.${2//\//_}.$3" before server
+    wait_idle
     start_demo
     targets "$step" "$tmp/targets"
     if [ "$scenario" = imports ]; then
@@ -202,9 +213,12 @@ measure() {
     fi
     cut -d' ' -f1 /proc/loadavg > "$out/$name.load"
     say "run $run: $step, $scenario ($seconds s, $CLIENTS clients)"
-    wrk -t "$THREADS" -c "$CLIENTS" -d "${seconds}s" --timeout 30s --latency \
+    before="$(cpu_ticks)"; server="$(process_ticks "$demo_pid")"
+    /usr/bin/time -f '%U %S' -o "$out/$name.wrkcpu" \
+        wrk -t "$THREADS" -c "$CLIENTS" -d "${seconds}s" --timeout 30s --latency \
         -s "$repo/bench/load.lua" "$base" -- "$tmp/targets" "$THINK_MS" > "$out/$name.wrk"
     date +%s.%N > "$out/$name.end"
+    echo "$before $(cpu_ticks) $server $(process_ticks "$demo_pid") $(getconf CLK_TCK)" > "$out/$name.cpu"
     if [ -n "$import_pid" ]; then
         touch "$tmp/stop"; wait "$import_pid"; import_pid=""
     fi
@@ -220,7 +234,6 @@ measure() {
     printf 'date %s\n' "$(date -u +%FT%TZ)"
 } > "$out/machine"
 for run in $(seq 1 "$RUNS"); do
-    wait_idle
     for step in $STEPS; do
         seconds="$GROUP_DURATION"; [ "$step" = mix ] && seconds="$DURATION"
         for scenario in $SCENARIOS; do
@@ -238,10 +251,13 @@ loads = [float(open(p).read()) for p in glob.glob(f"{out}/*.load")]
 print(f"commit {facts['commit']}, nproc {facts['nproc']}, wrk {facts['wrk']}, {facts['date']}; "
       f"{clients} clients, think time {think} ms; imports of {rows} payments"
       f"{', each undone once done' if undo == '1' else ', kept'}; "
-      f"1-minute load average before the runs {min(loads):.2f}–{max(loads):.2f}\n")
+      f"1-minute load average before the runs {min(loads):.2f}–{max(loads):.2f} (it includes the "
+      f"previous run's own load)\n")
+print("CPU: the share of both cores' time in the window spent by the server, and by every process "
+      "but the server and wrk (others' builds, the import loop's curl)\n")
 print("| step | scenario | runs | 2xx answers/s | p50 (ms) | p90 (ms) | p99 (ms) | p99 of the runs (ms) "
-      "| max (ms) | not 2xx | imports done | p99 < 50 ms |")
-print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
+      "| max (ms) | not 2xx | imports done | CPU: server / others | p99 < 50 ms |")
+print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
 order = ["mix", "spend", "fund", "cycle", "public"]
 names = sorted({tuple(os.path.basename(p).split(".")[:2]) for p in glob.glob(f"{out}/*.json")},
                key=lambda n: (order.index(n[1]) if n[1] in order else 99, n[0] != "quiet"))
@@ -260,6 +276,10 @@ for scenario, step in names:
             r["imports"] = len(done)
             r["import_s"] = statistics.median(float(l[2]) for l in done) if done else float("nan")
             failed += [f"{p}: import answered {l[1]}: {l[2]} {l[3][:200]}" for l in lines if l[1] != "200"]
+        t0, i0, t1, i1, s0, s1, hz = map(float, open(p[:-len(".json")] + ".cpu").read().split())
+        wrk = sum(map(float, open(p[:-len(".json")] + ".wrkcpu").read().split()[-2:])) * hz
+        r["server"] = (s1 - s0) / (t1 - t0)
+        r["others"] = max(0.0, ((t1 - t0) - (i1 - i0) - (s1 - s0) - wrk) / (t1 - t0))
         errors = sum(r["errors"].values())
         if r["non_2xx"] or errors:
             failed.append(f"{os.path.basename(p)}: {r['non_2xx']} not 2xx {r['statuses']}, "
@@ -271,7 +291,8 @@ for scenario, step in names:
     each = ", ".join(f"{r['p99_us'] / 1000:.0f}" for r in runs)
     print(f"| {step} | {scenario} | {len(runs)} | {med('rps'):,.0f} | {ms('p50_us'):.1f} | {ms('p90_us'):.1f} "
           f"| {ms('p99_us'):.1f} | {each} | {ms('max_us'):.0f} "
-          f"| {sum(r['non_2xx'] for r in runs)} | {imports} | {'yes' if ms('p99_us') < 50 else 'no'} |")
+          f"| {sum(r['non_2xx'] for r in runs)} | {imports} | {med('server'):.0%} / {med('others'):.0%} "
+          f"| {'yes' if ms('p99_us') < 50 else 'no'} |")
 if failed:
     print("\nFAILED: answers that are not 2xx, or socket errors:", *failed, sep="\n  ", file=sys.stderr)
     if any("'503'" in f for f in failed):
