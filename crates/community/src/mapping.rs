@@ -16,7 +16,8 @@ mod summary;
 pub use areas::KelurahanAreas;
 pub(crate) use criteria::valid_key as criteria_key_ok;
 pub use criteria::{
-    bps_template, Comparison, Criteria, CriteriaError, Indicator, InvalidCriteria, Label, Test,
+    bps_template, key_from_label, Comparison, Criteria, CriteriaError, Indicator, InvalidCriteria,
+    Label, Test,
 };
 pub use decimal::Decimal;
 pub use household::{

@@ -107,6 +107,36 @@ pub struct Indicator {
     pub test: Test,
 }
 
+/// A key for a new indicator from its label: lowercase letters, digits
+/// and `_` (at most 40, then a number to make it unused by `taken`), so
+/// that a community adding an indicator by its words gets a valid key.
+pub fn key_from_label(label: &str, taken: &[String]) -> String {
+    let mut key = String::new();
+    for c in label.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+        } else if !key.ends_with('_') && !key.is_empty() {
+            key.push('_');
+        }
+        if key.len() >= 40 {
+            break;
+        }
+    }
+    let key = key.trim_end_matches('_').to_owned();
+    let key = if key.is_empty() {
+        "indikator".into()
+    } else {
+        key
+    };
+    let mut candidate = key.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{key}_{n}");
+        n += 1;
+    }
+    candidate
+}
+
 /// A valid set of poverty criteria: at least one indicator, unique keys of
 /// `a–z 0–9 _` (1–64 characters), both labels present, and
 /// `1 ≤ poor_when_at_least ≤ n`. Deserialising checks the same rules.
@@ -501,5 +531,14 @@ mod tests {
             let inds = (0..n).map(|i| yes_no(&format!("k{i}"), "x", "x")).collect();
             prop_assert_eq!(Criteria::new("c", inds, k).is_ok(), (1..=n).contains(&k));
         }
+    }
+
+    #[test]
+    fn a_key_made_from_a_label_is_valid_and_unused() {
+        let taken = vec!["lantai_tanah".to_owned()];
+        assert_eq!(key_from_label("Lantai tanah", &taken), "lantai_tanah_2");
+        assert_eq!(key_from_label("Luas < 8 m²", &[]), "luas_8_m");
+        assert_eq!(key_from_label("—", &[]), "indikator");
+        assert!(key_from_label(&"a".repeat(500), &[]).len() <= 40);
     }
 }

@@ -10,7 +10,9 @@ use crate::error::AppError;
 use axum::extract::Path;
 use axum::response::Response;
 use axum::Form;
-use lumbung_community::mapping::{bps_template, Comparison, Criteria, Indicator, Label, Test};
+use lumbung_community::mapping::{
+    bps_template, key_from_label, Comparison, Criteria, Indicator, Label, Test,
+};
 use lumbung_domain::text;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -121,35 +123,6 @@ fn rows_of(fields: &BTreeMap<String, String>) -> Vec<Row> {
         .collect()
 }
 
-/// A key for a new indicator from its label: lowercase letters, digits
-/// and `_`, unused by the others.
-fn key_from(label: &str, taken: &[String]) -> String {
-    let mut key = String::new();
-    for c in label.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            key.push(c);
-        } else if !key.ends_with('_') && !key.is_empty() {
-            key.push('_');
-        }
-        if key.len() >= 40 {
-            break;
-        }
-    }
-    let key = key.trim_end_matches('_').to_owned();
-    let key = if key.is_empty() {
-        "indikator".into()
-    } else {
-        key
-    };
-    let mut candidate = key.clone();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{key}_{n}");
-        n += 1;
-    }
-    candidate
-}
-
 /// The criteria the rows describe, or each problem in the visitor's
 /// language (a row's number counts from 1 as the page shows them).
 fn criteria_of(
@@ -168,7 +141,7 @@ fn criteria_of(
     let kept = rows.iter().filter(|r| !r.remove && !r.is_blank());
     for (position, row) in kept.enumerate().map(|(i, r)| (i + 1, r)) {
         let key = if row.key.is_empty() {
-            let key = key_from(&row.label_id, &taken);
+            let key = key_from_label(&row.label_id, &taken);
             taken.push(key.clone());
             key
         } else {
