@@ -102,7 +102,11 @@ impl Reader {
                     l.rows.len().min(3),
                     l.errors.first().map_or("", |e| e.message.as_str()),
                     l.rows.first().map_or(String::new(), |r| r.flags.join(";")),
-                    l.notes.join("; ")
+                    l.notes
+                        .iter()
+                        .map(|n| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 )),
                 Err(e) => shape(&e.to_string()),
             }

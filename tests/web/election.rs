@@ -112,10 +112,45 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         "nama,jenis_kelamin,umur,kawin\nA,L,30,ya\nB,X,30,ya\n",
     )
     .await;
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // Said beside the form, in the viewer's language, the text kept.
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("id=\"import-errors\""), "{html}");
+    assert!(html.contains("baris 3"), "{html}");
     assert!(
-        bad.text().await.unwrap().contains("baris 3"),
-        "the page speaks the viewer's language"
+        html.contains("accept=\".csv,text/csv\" aria-invalid=\"true\""),
+        "{html}"
+    );
+    // A register pasted in comes back as it was pasted.
+    let pasted = "nama,jenis_kelamin,umur,kawin\nB,X,30,ya\n";
+    let form = reqwest::multipart::Form::new().text("text", pasted);
+    let res = ani
+        .upload(&format!("/election/{id}/register/import"), form)
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!(" aria-invalid=\"true\">{pasted}</textarea>")),
+        "{html}"
+    );
+    // So is a voter typed in without an age.
+    let html = ani
+        .post_form_expect(
+            &format!("/election/{id}/register"),
+            &[("name", "Wartini"), ("sex", "female")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(html.contains("id=\"voter-errors\""), "{html}");
+    assert!(html.contains("tulis tanggal lahir atau umur"), "{html}");
+    assert!(html.contains("value=\"Wartini\""), "{html}");
+    assert!(
+        html.contains("<option value=\"female\" selected>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("type=\"date\" value=\"\" aria-invalid=\"true\""),
+        "{html}"
     );
     let res = import_register(&ani, id, REGISTER).await;
     assert_eq!(
@@ -142,13 +177,22 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         ],
     )
     .await;
-    // The two enterers must differ.
-    ani.post_form_expect(
-        &format!("/election/{id}/ballots"),
-        &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
-        StatusCode::CONFLICT,
-    )
-    .await;
+    // The two enterers must differ: said beside the form, what was typed
+    // kept.
+    let refused = ani
+        .post_form_expect(
+            &format!("/election/{id}/ballots"),
+            &[("entry", "b"), ("lines", "1, Pak Haji Udin, Siti\n")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(refused.contains("id=\"ballots-errors\""), "{refused}");
+    assert!(
+        refused.contains(">1, Pak Haji Udin, Siti\n</textarea>")
+            && refused.contains("<option value=\"b\" selected>"),
+        "{refused}"
+    );
+    assert!(refused.contains("action=\"/logout\""), "still signed in");
     posted(
         &budi,
         &format!("/election/{id}/ballots"),
@@ -185,35 +229,60 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         .post_form_expect(
             &format!("/election/{id}/ballots"),
             &[("entry", "a"), ("lines", "4, Siti\nDewi Hayati\n")],
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     assert!(
-        refused.contains("Dewi Hayati bukan nomor surat suara"),
+        refused.contains("baris 2: Dewi Hayati bukan nomor surat suara"),
         "{refused}"
     );
+    assert!(
+        refused.contains("aria-invalid=\"true\">4, Siti\nDewi Hayati\n</textarea>"),
+        "the lines kept, marked: {refused}"
+    );
+    // A correction refused the same way: beside its form.
+    let refused = ani
+        .post_form_expect(
+            &format!("/election/{id}/ballots/correct"),
+            &[("entry", "b"), ("ballot_id", "2"), ("names", "Dodi")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(refused.contains("id=\"correct-errors\""), "{refused}");
+    assert!(refused.contains("value=\"Dodi\""), "{refused}");
     in_both_languages(&ani, &all_pages(id)).await;
-    // Blocked by the difference
-    ani.post_form_expect(
-        &format!("/election/{id}/publish"),
-        &[],
-        StatusCode::CONFLICT,
-    )
-    .await;
+    // Blocked by the difference: said on the poll's page, where the
+    // publish button is.
+    let refused = ani
+        .post_form_expect(
+            &format!("/election/{id}/publish"),
+            &[],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(refused.contains("id=\"publish-errors\""), "{refused}");
 
     // The committee reads paper ballot 2: Dodi. Neither enterer may
     // decide it; a third member, who made neither entry, does.
     for v in [&ani, &budi] {
-        v.post_form_expect(
-            &format!("/election/{id}/resolve"),
-            &[
-                ("ballot_id", "2"),
-                ("names", "H. Udin, Siti, Dedi"),
-                ("note", "x"),
-            ],
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let refused = v
+            .post_form_expect(
+                &format!("/election/{id}/resolve"),
+                &[
+                    ("ballot_id", "2"),
+                    ("names", "H. Udin, Siti, Dedi"),
+                    ("note", "dibaca ulang"),
+                ],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        // Beside the difference's own form, what was typed kept.
+        assert!(refused.contains("id=\"resolve-1-errors\""), "{refused}");
+        assert!(
+            refused.contains("value=\"H. Udin, Siti, Dedi\"")
+                && refused.contains("value=\"dibaca ulang\""),
+            "{refused}"
+        );
     }
     posted(
         &saksi,
@@ -253,12 +322,15 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert_eq!(count["blockers"][0]["code"], "tie_undecided");
     in_both_languages(&budi, &all_pages(id)).await;
     // The kelurahan's rule is a re-vote; a lot is refused, so is a new tie.
-    ani.post_form_expect(
-        &format!("/election/{id}/tie"),
-        &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    let refused = ani
+        .post_form_expect(
+            &format!("/election/{id}/tie"),
+            &[("rule", "lot"), ("winner", "Ani"), ("note", "undian")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(refused.contains("id=\"tie-errors\""), "{refused}");
+    assert!(refused.contains("value=\"undian\""), "{refused}");
     ani.post_form_expect(
         &format!("/election/{id}/tie"),
         &[
@@ -313,12 +385,14 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     assert_eq!(row["turnout"]["voted"], count["recount"]["ballots"]);
     assert_eq!(row["turnout"]["eligible"], count["recount"]["eligible"]);
     // A published poll is kept
-    ani.post_form_expect(
-        &format!("/election/{id}/groups"),
-        &[("written", "Udin S"), ("person", "Udin")],
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let refused = ani
+        .post_form_expect(
+            &format!("/election/{id}/groups"),
+            &[("written", "Udin S"), ("person", "Udin")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(refused.contains("id=\"groups-errors\""), "{refused}");
 
     // Everyone sees it; no voter identity, no register, no enterers.
     let anon = app.anonymous();

@@ -83,3 +83,40 @@ async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
     assert!(answered >= 64 * 3);
     health.await.unwrap();
 }
+
+/// A crowd of anonymous visitors on the public health figures: each is
+/// answered (they once queued one at a time for a city-wide report each,
+/// 64 at most, and the rest were turned away with 503). Those arriving
+/// while the report is being computed share it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_visitors_of_the_public_health_figures_are_all_answered() {
+    let app = spawn_app_with(lumbung_web::WebConfig {
+        queue_wait: Some(Duration::from_secs(3600)),
+        ..Default::default()
+    })
+    .await;
+    let visitors: Vec<_> = (0..200)
+        .map(|_| {
+            let (client, base) = (app.anonymous().client, app.base.clone());
+            tokio::spawn(async move {
+                let mut refused = Vec::new();
+                for _ in 0..3 {
+                    let res = client
+                        .get(format!("{base}/api/v1/fund/health"))
+                        .send()
+                        .await
+                        .unwrap();
+                    if res.status() != StatusCode::OK {
+                        refused.push(res.status());
+                    }
+                }
+                refused
+            })
+        })
+        .collect();
+    let mut refused = Vec::new();
+    for v in visitors {
+        refused.extend(v.await.unwrap());
+    }
+    assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
+}

@@ -1,5 +1,6 @@
 //! Files that would unfold into gigabytes are refused with a clear error,
-//! and the server keeps answering (issue 10, finding 3).
+//! in the user's language, and the server keeps answering (issue 10,
+//! finding 3).
 
 use crate::support::{file_form, location, spawn_app};
 use reqwest::StatusCode;
@@ -25,7 +26,7 @@ async fn a_sheet_spanning_a1_to_xfd1048576_is_refused_and_the_server_keeps_answe
     let html = analyst.page(&preview, StatusCode::OK).await;
     for part in [
         "bomb.xlsx",
-        "sheet &quot;Payments&quot; is too large",
+        "lembar &quot;Payments&quot; terlalu besar",
         "A1:XFD1048576",
     ] {
         assert!(html.contains(part), "{part}: {html}");

@@ -108,3 +108,31 @@ fn no_template_puts_the_token_in_a_url() {
     }
     assert_eq!(uploads, 3, "spend, mapping and register uploads");
 }
+
+/// What the reader noticed about a file, and the flags on its rows, read
+/// in the user's language on the preview (they were English on an
+/// Indonesian page).
+#[tokio::test]
+async fn the_preview_tells_what_the_reader_noticed_in_the_users_language() {
+    let (_app, [analyst]) = signed_in(["analyst"]).await;
+    let csrf = analyst.csrf.clone().unwrap();
+    let csv = "Paid Date;Vendor;SME;Amount\n31/02/2013;;perhaps;100.00\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .part("file", file_part(csv.as_bytes(), "spend.csv"))
+        .text("anchor", "UCLan");
+    let res = analyst.post_multipart("/spend/import", form).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = analyst.page(&location(&res), StatusCode::OK).await;
+    for id in [
+        "kolom dipisahkan oleh titik koma",
+        "tanggal tak terbaca: 31&#x2f;02&#x2f;2013",
+        "status UMKM tak terbaca: perhaps",
+        "tanpa nama pemasok",
+    ] {
+        assert!(html.contains(id), "{id}: {html}");
+    }
+    for en in ["separated by", "unreadable", "no supplier name"] {
+        assert!(!html.contains(en), "{en}: {html}");
+    }
+}

@@ -7,6 +7,9 @@ use jiff::civil::Date;
 use lumbung_domain::{FiscalCalendar, FiscalYear, Money, Rejected, RowError};
 use std::collections::BTreeMap;
 
+/// Flag on a row whose fiscal year came from the file's name alone.
+pub const YEAR_FROM_FILE_NAME: &str = "fiscal year taken from the file name";
+
 /// Contract types whose spend an anchor cannot steer locally (compared
 /// case-insensitively, ignoring `-`/`_`).
 pub const NOT_INFLUENCEABLE: &[&str] = &[
@@ -112,7 +115,7 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
             (None, Some(y), _, _) => y,
             (None, None, Some(y), _) => y,
             (None, None, None, Some(hint)) => {
-                flags.push("fiscal year taken from the file name".into());
+                flags.push(YEAR_FROM_FILE_NAME.into());
                 defaults.calendar.year_of(hint.year(), hint.month())
             }
             (None, None, None, None) => {
@@ -127,7 +130,7 @@ pub fn prepare(rows: Vec<PaymentRow>, defaults: &Defaults) -> (Vec<Payment>, Vec
             }
         };
         if row.supplier_name.is_none() && !flags.iter().any(|f| f.contains("supplier")) {
-            flags.push("no supplier name".into());
+            flags.push(crate::read::NO_SUPPLIER_NAME.into());
         }
         payments.push(Payment {
             line: row.line,

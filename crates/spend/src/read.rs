@@ -216,7 +216,7 @@ pub struct Ledger {
     pub headers: Vec<String>,
     /// What the reader decided that a person may want to check: encoding,
     /// delimiter, sheet, number formats, rows skipped.
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 /// The problem of a payment row without an amount.
@@ -273,9 +273,9 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
             match header::find_header(&texts, &options.mapping) {
                 Ok(found) => {
                     if i > 0 {
-                        notes.push(format!(
-                            "read sheet {sheet:?}: the sheets before it have no header row"
-                        ));
+                        notes.push(text!("read_sheet", sheet = format!("{sheet:?}");
+                            id: "dibaca lembar {sheet}: lembar sebelumnya tanpa baris judul kolom",
+                            en: "read sheet {sheet}: the sheets before it have no header row"));
                     }
                     return Ok(build(name, &rows, found, options, notes));
                 }
@@ -330,9 +330,12 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
             });
         };
         if delimiter != b',' {
-            notes.push(format!(
-                "columns separated by {}",
-                table::delimiter_name(delimiter)
+            let by = table::delimiter_name(delimiter);
+            notes.push(Text::new(
+                "separated_by",
+                vec![("delimiter", by.english().to_owned())],
+                format!("kolom dipisahkan oleh {}", by.indonesian()),
+                format!("columns separated by {by}"),
             ));
         }
         let rows = table::csv_rows(&text, delimiter, None).map_err(at)?;
@@ -441,7 +444,7 @@ fn build<R: Row>(
     rows: &[R],
     found: header::HeaderMatch,
     options: &ReadOptions,
-    mut notes: Vec<String>,
+    mut notes: Vec<Text>,
 ) -> Ledger {
     let header_row = &rows[found.row];
     let heads = header_row.texts();
@@ -500,17 +503,15 @@ fn build<R: Row>(
                 }
             }
             if month > 0 && day == 0 {
-                notes.push(format!(
-                    "column {:?}: dates read month first (as 01/21/2014)",
-                    heads[c]
-                ));
+                notes.push(text!("month_first", column = format!("{:?}", heads[c]);
+                    id: "kolom {column}: tanggal dibaca bulan dulu (seperti 01/21/2014)",
+                    en: "column {column}: dates read month first (as 01/21/2014)"));
                 date::Order::MonthFirst
             } else {
                 if month > 0 {
-                    notes.push(format!(
-                        "column {:?} has dates both day first and month first: read day first",
-                        heads[c]
-                    ));
+                    notes.push(text!("day_and_month_first", column = format!("{:?}", heads[c]);
+                        id: "kolom {column} berisi tanggal hari dulu dan bulan dulu: dibaca hari dulu",
+                        en: "column {column} has dates both day first and month first: read day first"));
                 }
                 date::Order::DayFirst
             }
@@ -662,21 +663,25 @@ fn build<R: Row>(
     if !skipped.is_empty() {
         let shown: Vec<String> = skipped.iter().take(10).map(u64::to_string).collect();
         let more = if skipped.len() > 10 { ", …" } else { "" };
-        notes.push(format!(
-            "skipped {} row{} with no amount and no supplier, transaction or date: line{} {}{more}",
-            skipped.len(),
-            if skipped.len() == 1 { "" } else { "s" },
-            if skipped.len() == 1 { "" } else { "s" },
-            shown.join(", ")
+        let (count, s) = (skipped.len(), if skipped.len() == 1 { "" } else { "s" });
+        let lines = format!("{}{more}", shown.join(", "));
+        notes.push(Text::new(
+            "rows_skipped",
+            vec![("count", count.to_string()), ("lines", lines.clone())],
+            format!("{count} baris tanpa jumlah dan tanpa pemasok, transaksi, atau tanggal dilewati: baris {lines}"),
+            format!("skipped {count} row{s} with no amount and no supplier, transaction or date: line{s} {lines}"),
         ));
     }
     if !repeated.is_empty() {
         let shown: Vec<String> = repeated.iter().take(10).map(u64::to_string).collect();
-        notes.push(format!(
-            "skipped the header repeated on line{} {}{}",
-            if repeated.len() == 1 { "" } else { "s" },
-            shown.join(", "),
-            if repeated.len() > 10 { ", …" } else { "" }
+        let s = if repeated.len() == 1 { "" } else { "s" };
+        let more = if repeated.len() > 10 { ", …" } else { "" };
+        let lines = format!("{}{more}", shown.join(", "));
+        notes.push(Text::new(
+            "header_repeated",
+            vec![("lines", lines.clone())],
+            format!("judul kolom yang diulang pada baris {lines} dilewati"),
+            format!("skipped the header repeated on line{s} {lines}"),
         ));
     }
     Ledger {

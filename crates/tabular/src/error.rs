@@ -126,6 +126,35 @@ impl Rejected {
         In(self, language).to_string()
     }
 
+    /// The problems, line by line, without the file's name: for text
+    /// typed into a form, shown beside the field it came from.
+    pub fn by_line(&self) -> Text {
+        let lines = |language: Language| {
+            let mut out: Vec<String> = self
+                .errors
+                .iter()
+                .take(LISTED_PROBLEMS)
+                .map(|e| {
+                    let line = match language {
+                        Language::English => "line",
+                        Language::Indonesian => "baris",
+                    };
+                    format!("{line} {}: {}", e.line, e.message.get(language))
+                })
+                .collect();
+            if self.errors.len() > LISTED_PROBLEMS {
+                out.push(more(self.errors.len() - LISTED_PROBLEMS, language));
+            }
+            out.join("; ")
+        };
+        Text::new(
+            "rejected_lines",
+            vec![("problems", self.errors.len().to_string())],
+            lines(Language::Indonesian),
+            lines(Language::English),
+        )
+    }
+
     /// [`Rejected::brief`] in `language`.
     pub fn brief_in(&self, language: Language) -> Brief<'_> {
         Brief(self, language)

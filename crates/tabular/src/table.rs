@@ -106,25 +106,30 @@ pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// otherwise Windows-1252 (which Latin-1 files also read as). Lone CRs
 /// (old Mac line ends) become LFs so that line numbers count them. Err when
 /// the bytes are not text at all.
-pub fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, Text> {
+pub fn decode(bytes: &[u8], notes: &mut Vec<Text>) -> Result<String, Text> {
     let text: Cow<'_, str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         match std::str::from_utf8(rest) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => {
-                notes.push("some bytes were not UTF-8 and were replaced".to_string());
+                notes.push(text!("bytes_replaced";
+                    id: "sebagian bita bukan UTF-8 dan diganti",
+                    en: "some bytes were not UTF-8 and were replaced"));
                 String::from_utf8_lossy(rest)
             }
         }
     } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let (text, encoding, _) = encoding_rs::UTF_16LE.decode(bytes);
-        notes.push(format!("read as {}", encoding.name()));
+        notes.push(text!("read_as", encoding = encoding.name();
+            id: "dibaca sebagai {encoding}", en: "read as {encoding}"));
         text
     } else {
         match std::str::from_utf8(bytes) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => {
                 let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-                notes.push("not UTF-8: read as Windows-1252 (Latin-1)".to_string());
+                notes.push(text!("read_as_windows_1252";
+                    id: "bukan UTF-8: dibaca sebagai Windows-1252 (Latin-1)",
+                    en: "not UTF-8: read as Windows-1252 (Latin-1)"));
                 text
             }
         }
@@ -165,14 +170,15 @@ pub fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, Text> {
 
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
-pub fn delimiter_name(d: u8) -> &'static str {
-    match d {
-        b',' => "comma",
-        b';' => "semicolon",
-        b'\t' => "tab",
-        b'|' => "pipe",
-        _ => "?",
-    }
+pub fn delimiter_name(d: u8) -> Text {
+    let (id, en) = match d {
+        b',' => ("koma", "comma"),
+        b';' => ("titik koma", "semicolon"),
+        b'\t' => ("tab", "tab"),
+        b'|' => ("garis tegak", "pipe"),
+        _ => ("?", "?"),
+    };
+    Text::new("delimiter", Vec::new(), id.to_owned(), en.to_owned())
 }
 
 /// Reads CSV rows with a delimiter; `limit` rows at most. Line numbers are
@@ -309,7 +315,7 @@ mod tests {
             decode(b"P\xF3sto,\xA3\x80\n", &mut notes).unwrap(),
             "Pósto,£€\n"
         );
-        assert!(notes[0].contains("Windows-1252"));
+        assert!(notes[0].english().contains("Windows-1252"));
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("a;£\n".encode_utf16().flat_map(u16::to_le_bytes))

@@ -16,6 +16,43 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::collections::HashMap;
 
+/// A form sent back with its problems: which form (`action`), what was
+/// typed, and each field's message in the visitor's language (`form`
+/// names a problem of the whole form, such as a conflict with what was
+/// done before).
+#[derive(Debug, serde::Serialize)]
+pub struct Failed {
+    pub action: &'static str,
+    pub typed: std::collections::BTreeMap<String, String>,
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+impl Failed {
+    /// What `action`'s form shows beside its fields when `error` is one a
+    /// person can put right there (a value refused, or a conflict with the
+    /// state of things); any other error stays as it is.
+    pub fn of(
+        action: &'static str,
+        typed: Vec<(&str, &str)>,
+        error: AppError,
+        lang: crate::i18n::Lang,
+    ) -> Result<Failed, AppError> {
+        let (field, message) = match error {
+            AppError::Invalid { field, message } => (field, message),
+            AppError::Conflict(message) => ("form".to_owned(), message),
+            other => return Err(other),
+        };
+        Ok(Failed {
+            action,
+            typed: typed
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            errors: [(field, message.get(lang.into()).to_owned())].into(),
+        })
+    }
+}
+
 /// A field the user got wrong, named, with what is wrong with it.
 pub fn invalid(field: &str, message: impl Into<lumbung_domain::Text>) -> AppError {
     AppError::Invalid {

@@ -5,10 +5,12 @@
 //! slows the server down but never stalls it.
 
 use crate::error::AppError;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
 /// How long a request waits for a permit before it is told to come back.
 pub const MAX_WAIT: Duration = Duration::from_secs(10);
@@ -60,6 +62,47 @@ impl Gate {
     }
 }
 
+/// Work that many ask for at once, done once: whoever asks for a key
+/// while its work runs waits for that work and shares its result; once it
+/// ends, the next to ask starts it anew, so no result is older than the
+/// work that was running when it was asked for. A crowd on one report
+/// costs one computation, not one each.
+pub struct Shared<K, V> {
+    running: Mutex<HashMap<K, Arc<OnceCell<V>>>>,
+}
+
+impl<K, V> Default for Shared<K, V> {
+    fn default() -> Self {
+        Shared {
+            running: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Shared<K, V> {
+    /// The result of `work` for `key`, run by this caller or by one
+    /// already running it. When the running one fails (or its visitor
+    /// leaves), one of those waiting runs it again.
+    pub async fn get<F, Fut>(&self, key: K, work: F) -> Result<V, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, AppError>>,
+    {
+        let cell = self.lock().entry(key.clone()).or_default().clone();
+        let result = cell.get_or_try_init(work).await.cloned();
+        let mut running = self.lock();
+        if running.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            running.remove(&key);
+        }
+        result
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Arc<OnceCell<V>>>> {
+        // The map is left whole by every holder (no panic while held).
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +128,39 @@ mod tests {
         drop(held);
         assert!(waiter.await.unwrap().is_ok());
         assert!(gate.admit().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn those_asking_while_the_work_runs_share_it_and_later_ones_start_anew() {
+        let shared = Arc::new(Shared::<u8, usize>::default());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (release, hold) = tokio::sync::watch::channel(false);
+        let ask = |shared: Arc<Shared<u8, usize>>| {
+            let (runs, mut hold) = (runs.clone(), hold.clone());
+            tokio::spawn(async move {
+                shared
+                    .get(1, || async move {
+                        let n = runs.fetch_add(1, Ordering::SeqCst) + 1;
+                        hold.wait_for(|go| *go).await.unwrap();
+                        Ok(n)
+                    })
+                    .await
+            })
+        };
+        let first = ask(shared.clone());
+        while runs.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let crowd: Vec<_> = (0..10).map(|_| ask(shared.clone())).collect();
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        release.send(true).unwrap();
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        for c in crowd {
+            assert_eq!(c.await.unwrap().unwrap(), 1);
+        }
+        assert_eq!(ask(shared.clone()).await.unwrap().unwrap(), 2);
+        assert!(shared.lock().is_empty());
     }
 }

@@ -37,6 +37,7 @@ use error::{AppError, ErrorInfo};
 use i18n::Lang;
 use lumbung_store::Store;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -87,6 +88,9 @@ pub struct AppState {
     /// health figures), one at a time: a crowd of them waits here, and
     /// signed-in users keep the rest of the gate.
     public_reports: gate::Gate,
+    /// The public health figures being computed, by day: visitors asking
+    /// for the same day meanwhile share the one computation.
+    public_health: Arc<gate::Shared<jiff::civil::Date, Arc<lumbung_fund::report::FundReport>>>,
     sign_ins: crate::core::signin::Throttle,
     /// The declared route of a method and path ([`routes::spec`]), handed to
     /// the guard so that it needs no import of the table.
@@ -183,6 +187,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         // share of the store's queue, with the same wait: a crowd of
         // dashboards waits its turn rather than being turned away.
         public_reports: gate::Gate::new(1, 64, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
+        public_health: Default::default(),
         sign_ins: Default::default(),
         declared: routes::spec,
         store,

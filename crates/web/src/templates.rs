@@ -30,6 +30,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "audit.html",
     "pager.html",
     "listing.html",
+    "forms.html",
     "spend.html",
     "spend_payments.html",
     "spend_import.html",
@@ -78,6 +79,7 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("percent", percent);
         env.add_filter("narration", narration);
         env.add_filter("supplier_key", supplier_key);
+        env.add_filter("row_flags", row_flags);
         for (name, source) in SOURCES {
             env.add_template(name, source).expect("templates compile");
         }
@@ -105,6 +107,12 @@ pub fn render(
 /// language (see [`lumbung_fund::words::narration`]).
 fn narration(memo: String, lang: String) -> String {
     lumbung_fund::words::narration(&memo, lang == "id")
+}
+
+/// `flags|row_flags(lang)`: an imported row's flags in the reader's
+/// language (see [`lumbung_spend::words::flags`]).
+fn row_flags(flags: String, lang: String) -> String {
+    lumbung_spend::words::flags(&flags, lang == "id")
 }
 
 /// `key|supplier_key(lang)`: a supplier's key as a person reads it.

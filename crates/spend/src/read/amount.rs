@@ -214,11 +214,7 @@ impl Tally {
 
 /// The format of a column, and a note when the decision was not forced by
 /// its values.
-pub(crate) fn decide(
-    tally: &Tally,
-    locale: Locale,
-    column: &str,
-) -> (NumberFormat, Option<String>) {
+pub(crate) fn decide(tally: &Tally, locale: Locale, column: &str) -> (NumberFormat, Option<Text>) {
     use NumberFormat::*;
     match (tally.point, tally.comma) {
         (p, 0) if p > 0 => (Point, None),
@@ -231,33 +227,44 @@ pub(crate) fn decide(
             } else {
                 NumberFormat::of(locale)
             };
-            let note = format!(
-                "column {column:?} mixes number formats ({p} values like 1,234.56, {c} like \
-                 1.234,56): read as {}; the values in the other format are errors",
-                format.example()
-            );
+            let note = text!("mixed_number_formats", column = format!("{column:?}"), p = p, c = c,
+                example = format.example();
+                id: "kolom {column} mencampur format angka ({p} nilai seperti 1,234.56, {c} seperti \
+                     1.234,56): dibaca sebagai {example}; nilai dalam format lain menjadi galat",
+                en: "column {column} mixes number formats ({p} values like 1,234.56, {c} like \
+                     1.234,56): read as {example}; the values in the other format are errors");
             (format, Some(note))
         }
         _ if tally.ambiguous == 0 => (NumberFormat::of(locale), None),
         _ => {
             let example = tally.example_ambiguous.as_deref().unwrap_or("");
-            let (format, why) = match (tally.hint_point, tally.hint_comma) {
-                (0, c) if c > 0 => (Comma, "as the rupiah amounts suggest".to_string()),
-                (p, 0) if p > 0 => (Point, "as the currency sign suggests".to_string()),
+            let code = match locale {
+                Locale::En => "en",
+                Locale::Id => "id",
+            };
+            let (format, id_why, why) = match (tally.hint_point, tally.hint_comma) {
+                (0, c) if c > 0 => (
+                    Comma,
+                    "seperti ditunjukkan jumlah rupiahnya".to_owned(),
+                    "as the rupiah amounts suggest".to_owned(),
+                ),
+                (p, 0) if p > 0 => (
+                    Point,
+                    "seperti ditunjukkan tanda mata uangnya".to_owned(),
+                    "as the currency sign suggests".to_owned(),
+                ),
                 _ => (
                     NumberFormat::of(locale),
-                    format!(
-                        "by the locale ({})",
-                        match locale {
-                            Locale::En => "en",
-                            Locale::Id => "id",
-                        }
-                    ),
+                    format!("menurut bahasa ({code})"),
+                    format!("by the locale ({code})"),
                 ),
             };
-            let note = format!(
-                "column {column:?}: values such as {example:?} read either way; read as {} {why}",
-                format.example()
+            let (column, read_as) = (format!("{column:?}"), format.example());
+            let note = Text::new(
+                "ambiguous_number_format",
+                vec![("column", column.clone()), ("example", example.to_owned())],
+                format!("kolom {column}: nilai seperti {example:?} dapat dibaca dua cara; dibaca sebagai {read_as} {id_why}"),
+                format!("column {column}: values such as {example:?} read either way; read as {read_as} {why}"),
             );
             (format, Some(note))
         }
@@ -533,7 +540,7 @@ mod tests {
         assert_eq!(ev("500"), Evidence::None);
     }
 
-    fn column(values: &[&str], locale: Locale) -> (NumberFormat, Option<String>) {
+    fn column(values: &[&str], locale: Locale) -> (NumberFormat, Option<Text>) {
         let mut t = Tally::default();
         for v in values {
             t.add(v);

@@ -8,6 +8,7 @@
 //! ranks the leftmost column.
 
 use super::Field;
+use lumbung_domain::Text;
 use std::collections::BTreeMap;
 
 /// Lower-case letters and digits only: `"Supplier Name "` → `"suppliername"`.
@@ -350,7 +351,7 @@ pub(crate) struct HeaderMatch {
     /// Field → column index.
     pub columns: BTreeMap<Field, usize>,
     /// Decisions a person should know about (several amount columns, …).
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 impl HeaderMatch {
@@ -435,15 +436,17 @@ pub(crate) fn find_header(
                 .iter()
                 .map(|(_, c)| format!("{:?}", cells[*c].trim()))
                 .collect();
-            let why = if amounts.iter().any(|(rank, _)| *rank == 0) {
-                "the net amount"
+            let (id_why, why) = if amounts.iter().any(|(rank, _)| *rank == 0) {
+                ("jumlah bersih", "the net amount")
             } else {
-                "the first"
+                ("yang pertama", "the first")
             };
-            notes.push(format!(
-                "several amount columns ({}): used {:?}, {why}; map amount to choose another",
-                names.join(", "),
-                cells[chosen].trim()
+            let (names, used) = (names.join(", "), format!("{:?}", cells[chosen].trim()));
+            notes.push(Text::new(
+                "several_amounts",
+                vec![("columns", names.clone()), ("used", used.clone())],
+                format!("beberapa kolom jumlah ({names}): dipakai {used}, {id_why}; petakan amount untuk memilih yang lain"),
+                format!("several amount columns ({names}): used {used}, {why}; map amount to choose another"),
             ));
         }
         let has_amount = columns.contains_key(&Field::Amount);
@@ -582,12 +585,16 @@ mod tests {
         let rows = vec![row(&["Supplier", "Gross Amount", "Net Amount", "VAT"])];
         let m = find_header(&rows, &BTreeMap::new()).unwrap();
         assert_eq!(m.columns[&Field::Amount], 2);
-        assert!(m.notes[0].contains("\"Net Amount\""), "{:?}", m.notes);
+        assert!(
+            m.notes[0].english().contains("\"Net Amount\""),
+            "{:?}",
+            m.notes
+        );
 
         let rows = vec![row(&["Supplier", "Value", "Amount"])];
         let m = find_header(&rows, &BTreeMap::new()).unwrap();
         assert_eq!(m.columns[&Field::Amount], 1);
-        assert!(m.notes[0].contains("the first"), "{:?}", m.notes);
+        assert!(m.notes[0].english().contains("the first"), "{:?}", m.notes);
     }
 
     #[test]

@@ -57,15 +57,28 @@ pub async fn ballots_page(
     InScope(e): InScope<Election>,
     listing: Listing<BallotSort>,
 ) -> Result<Html<String>, AppError> {
+    ballots_view(&state, &viewer, &uri, &e, listing, None).await
+}
+
+/// The ballots page; with `failed`, the form that failed shows why
+/// beside its fields and keeps what was typed.
+pub(super) async fn ballots_view(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    e: &Election,
+    listing: Listing<BallotSort>,
+    failed: Option<Failed>,
+) -> Result<Html<String>, AppError> {
     let listing = listing.at("entries");
-    let paged = entry_lists(&state, e.id, &listing, Part::Page).await?;
+    let paged = entry_lists(state, e.id, &listing, Part::Page).await?;
     let [a, b] = &paged.rows;
-    let mine = my_entry(&viewer, &a.entered_by, &b.entered_by);
-    let (min, max) = names_range(&e);
+    let mine = my_entry(viewer, &a.entered_by, &b.entered_by);
+    let (min, max) = names_range(e);
     let csv = format!("/election/{}/ballots.csv", e.id);
     render(
-        &viewer,
-        &uri,
+        viewer,
+        uri,
         "election_ballots.html",
         context! {
             list => listing.view(&paged, Some(&csv)),
@@ -75,7 +88,8 @@ pub async fn ballots_page(
             my_entry => mine,
             names_min => min,
             names_max => max,
-            can_write => can_write(&viewer, Resource::Election) && e.published_at.is_none(),
+            can_write => can_write(viewer, Resource::Election) && e.published_at.is_none(),
+            failed => failed,
         },
     )
 }
@@ -117,23 +131,36 @@ pub struct BallotsForm {
 }
 
 pub async fn enter_ballots(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<BallotsForm>,
 ) -> Result<Response, AppError> {
-    let entry = entry_of(&f.entry)?;
-    let ballots = read_ballot_lines(f.lines.trim()).map_err(lumbung_store::StoreError::from)?;
-    if ballots.is_empty() {
-        return Err(invalid(
-            "lines",
-            text!("election_ballot_lines";
-                id: "ketik satu surat suara per baris: nomor surat suara, nama-nama",
-                en: "type one ballot per line: ballot id, names"),
-        ));
+    let entered = async {
+        let entry = entry_of(&f.entry)?;
+        let ballots =
+            read_ballot_lines(f.lines.trim()).map_err(|r| invalid("lines", r.by_line()))?;
+        if ballots.is_empty() {
+            return Err(invalid(
+                "lines",
+                text!("election_ballot_lines";
+                    id: "ketik satu surat suara per baris: nomor surat suara, nama-nama",
+                    en: "type one ballot per line: ballot id, names"),
+            ));
+        }
+        step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
+            s.enter_ballots(poll, entry, &ballots, actor)
+        })
+        .await
     }
-    step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
-        s.enter_ballots(poll, entry, &ballots, actor)
-    })
+    .await;
+    let typed = vec![("entry", f.entry.as_str()), ("lines", f.lines.as_str())];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Ballots,
+        ("ballots", typed),
+        entered,
+    )
     .await
 }
 
@@ -158,31 +185,62 @@ impl BallotForm {
 }
 
 pub async fn correct_ballot(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
-    let entry = entry_of(&f.entry)?;
-    let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.remove));
-    step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
-        s.correct_ballot(poll, entry, &ballot, names.as_deref(), actor)
-    })
+    let corrected = async {
+        let entry = entry_of(&f.entry)?;
+        let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.remove));
+        step(&state, &viewer, e.id, "/ballots", move |s, poll, actor| {
+            s.correct_ballot(poll, entry, &ballot, names.as_deref(), actor)
+        })
+        .await
+    }
+    .await;
+    let typed = vec![
+        ("entry", f.entry.as_str()),
+        ("ballot_id", f.ballot_id.as_str()),
+        ("names", f.names.as_str()),
+        ("remove", f.remove.as_str()),
+    ];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Ballots,
+        ("correct", typed),
+        corrected,
+    )
     .await
 }
 
 pub async fn resolve(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<BallotForm>,
 ) -> Result<Response, AppError> {
     let (ballot, names) = (f.ballot_id.trim().to_owned(), f.names(&f.not_a_ballot));
     let note = f.note.trim().to_owned();
-    step(
+    let resolved = step(
         &state,
         &viewer,
         e.id,
         "#differences",
         move |s, poll, actor| s.resolve_ballot(poll, &ballot, names.as_deref(), &note, actor),
+    )
+    .await;
+    let typed = vec![
+        ("ballot_id", f.ballot_id.as_str()),
+        ("names", f.names.as_str()),
+        ("not_a_ballot", f.not_a_ballot.as_str()),
+        ("note", f.note.as_str()),
+    ];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Poll,
+        ("resolve", typed),
+        resolved,
     )
     .await
 }
@@ -197,24 +255,37 @@ pub struct GroupForm {
 }
 
 pub async fn add_groups(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<GroupForm>,
 ) -> Result<Response, AppError> {
-    let (person, written) = (f.person.trim().to_owned(), f.written.0);
-    if person.is_empty() || written.is_empty() {
-        return Err(invalid(
-            "person",
-            text!("election_group_needs";
-                id: "sebutkan orangnya dan sedikitnya satu bentuk tulisan",
-                en: "name the person and at least one written form"),
-        ));
+    let (person, written) = (f.person.trim().to_owned(), f.written.0.clone());
+    let grouped = async {
+        if person.is_empty() || written.is_empty() {
+            return Err(invalid(
+                "person",
+                text!("election_group_needs";
+                    id: "sebutkan orangnya dan sedikitnya satu bentuk tulisan",
+                    en: "name the person and at least one written form"),
+            ));
+        }
+        step(&state, &viewer, e.id, "#groups", move |s, poll, actor| {
+            written
+                .iter()
+                .try_for_each(|w| s.add_group(poll, w, &person, actor))
+        })
+        .await
     }
-    step(&state, &viewer, e.id, "#groups", move |s, poll, actor| {
-        written
-            .iter()
-            .try_for_each(|w| s.add_group(poll, w, &person, actor))
-    })
+    .await;
+    let written = f.written.0.join(", ");
+    let typed = vec![("person", f.person.as_str()), ("written", written.as_str())];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Poll,
+        ("groups", typed),
+        grouped,
+    )
     .await
 }
 
@@ -239,15 +310,27 @@ pub struct DoorForm {
 }
 
 pub async fn door_to_door(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<DoorForm>,
 ) -> Result<Response, AppError> {
-    let on = date_of(&f.on, "on", state.store.clock().today())?;
-    let note = f.note.trim().to_owned();
-    step(&state, &viewer, e.id, "", move |s, poll, actor| {
-        s.record_door_to_door(poll, on, &note, actor)
-    })
+    let recorded = async {
+        let on = date_of(&f.on, "on", state.store.clock().today())?;
+        let note = f.note.trim().to_owned();
+        step(&state, &viewer, e.id, "", move |s, poll, actor| {
+            s.record_door_to_door(poll, on, &note, actor)
+        })
+        .await
+    }
+    .await;
+    let typed = vec![("on", f.on.as_str()), ("note", f.note.as_str())];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Poll,
+        ("door", typed),
+        recorded,
+    )
     .await
 }
 
@@ -289,30 +372,53 @@ fn tie_from(f: TieForm) -> Result<TieInput, AppError> {
 }
 
 pub async fn tie(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<TieForm>,
 ) -> Result<Response, AppError> {
-    let input = tie_from(f)?;
-    step(&state, &viewer, e.id, "", move |s, poll, actor| {
-        s.record_tie(poll, &input, actor)
-    })
+    let note = f.note.clone();
+    let decided = async {
+        let input = tie_from(f)?;
+        step(&state, &viewer, e.id, "", move |s, poll, actor| {
+            s.record_tie(poll, &input, actor)
+        })
+        .await
+    }
+    .await;
+    let typed = vec![("note", note.as_str())];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Poll,
+        ("tie", typed),
+        decided,
+    )
     .await
 }
 
 pub async fn publish(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
 ) -> Result<Response, AppError> {
     let poll = e.id;
     let step = acting(&state, &viewer, move |s, actor| {
         s.publish_election(poll, actor)
     })
-    .await?;
-    Ok(redirect(&match step {
-        PublishStep::Proposed(_) => format!("/election/{}#publication", e.id),
-        PublishStep::Published(_) => format!("/election/results/{}", e.id),
-    }))
+    .await;
+    let published = step.map(|step| {
+        redirect(&match step {
+            PublishStep::Proposed(_) => format!("/election/{poll}#publication"),
+            PublishStep::Published(_) => format!("/election/results/{poll}"),
+        })
+    });
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Poll,
+        ("publish", vec![]),
+        published,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -13,7 +13,7 @@
 //! results are public and hold no voter identity.
 
 use crate::auth::{InScope, Named, Viewer};
-use crate::edge::{acting, invalid, redirect, Many, MultiForm, Rest};
+use crate::edge::{acting, invalid, redirect, Failed, Many, MultiForm, Rest};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
@@ -141,6 +141,38 @@ async fn step<T: Send + 'static>(
 ) -> Result<Response, AppError> {
     acting(state, viewer, move |s, actor| work(s, poll, actor)).await?;
     Ok(redirect(&format!("/election/{poll}{to}")))
+}
+
+/// The pages of a poll that hold forms.
+enum Page {
+    Poll,
+    Ballots,
+    Register,
+}
+
+/// What a poll's form answers: where its work sent it when the work was
+/// done, or — when it was refused for a reason a person can put right —
+/// `page` again with `action`'s form showing why beside what was `typed`.
+async fn or_sent_back(
+    (state, viewer, uri): (&AppState, &Viewer, &axum::http::Uri),
+    e: &Election,
+    page: Page,
+    (action, typed): (&'static str, Vec<(&str, &str)>),
+    result: Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    let Err(error) = result else {
+        return result;
+    };
+    let failed = Some(Failed::of(action, typed, error, viewer.lang)?);
+    let html = match page {
+        Page::Poll => pages::poll_view(state, viewer, uri, e, failed).await?,
+        Page::Ballots => {
+            let listing = crate::listing::Listing::from_uri(uri);
+            ballots::ballots_view(state, viewer, uri, e, listing, failed).await?
+        }
+        Page::Register => register::register_view(state, viewer, uri, e, failed).await?,
+    };
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }
 
 /// The fewest and the most names a ballot of this poll carries.

@@ -285,8 +285,21 @@ pub async fn poll_page(
     Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
+    poll_view(&state, &viewer, &uri, &e, None).await
+}
+
+/// The poll's page; with `failed`, the form that failed shows why beside
+/// its fields and keeps what was typed.
+pub(super) async fn poll_view(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    e: &Election,
+    failed: Option<Failed>,
+) -> Result<Html<String>, AppError> {
+    let poll = e.id;
     let (c, (a, b)) = state
-        .blocking(move |s| Ok((s.election_count(e.id)?, s.election_entries(e.id)?)))
+        .blocking(move |s| Ok((s.election_count(poll)?, s.election_entries(poll)?)))
         .await?;
     let names = |rows: &[lumbung_store::BallotRow], id: &str| {
         rows.iter()
@@ -312,19 +325,20 @@ pub async fn poll_page(
             })
         })
         .collect();
-    let mine = my_entry(&viewer, &c.entry_a.entered_by, &c.entry_b.entered_by);
+    let mine = my_entry(viewer, &c.entry_a.entered_by, &c.entry_b.entered_by);
     render(
-        &viewer,
-        &uri,
+        viewer,
+        uri,
         "election_poll.html",
         context! {
             c => c,
             summary => c.summary(),
             diffs => diffs,
-            can_write => can_write(&viewer, Resource::Election) && c.election.published_at.is_none(),
-            can_publish => can_write(&viewer, Resource::ElectionResult) && c.election.published_at.is_none(),
+            can_write => can_write(viewer, Resource::Election) && c.election.published_at.is_none(),
+            can_publish => can_write(viewer, Resource::ElectionResult) && c.election.published_at.is_none(),
             my_entry => mine,
             today => state.store.clock().today(),
+            failed => failed,
         },
     )
 }

@@ -20,21 +20,34 @@ pub async fn register_page(
     Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
 ) -> Result<Html<String>, AppError> {
+    register_view(&state, &viewer, &uri, &e, None).await
+}
+
+/// The register's page; with `failed`, the form that failed shows why
+/// beside its fields and keeps what was typed.
+pub(super) async fn register_view(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &axum::http::Uri,
+    e: &Election,
+    failed: Option<Failed>,
+) -> Result<Html<String>, AppError> {
     let pid = e.id;
     let voters = state.blocking(move |s| s.election_voters(pid)).await?;
-    read_register(&state, &viewer, &e, voters.len()).await?;
+    read_register(state, viewer, e, voters.len()).await?;
     let eligible = voters.iter().filter(|v| v.eligible).count();
     let voted = voters.iter().filter(|v| v.voted).count();
     render(
-        &viewer,
-        &uri,
+        viewer,
+        uri,
         "election_register.html",
         context! {
             e => e,
             voters => voters,
             eligible => eligible,
             voted => voted,
-            can_write => can_write(&viewer, Resource::Election) && e.published_at.is_none(),
+            can_write => can_write(viewer, Resource::Election) && e.published_at.is_none(),
+            failed => failed,
         },
     )
 }
@@ -90,27 +103,45 @@ fn voter_from(f: &VoterForm) -> Result<VoterInput, AppError> {
 }
 
 pub async fn add_voter(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     MultiForm(f): MultiForm<VoterForm>,
 ) -> Result<Response, AppError> {
-    let voter = voter_from(&f)?
-        .checked(e.held_on)
-        .map_err(lumbung_store::StoreError::from)?;
-    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
-        s.add_voters(poll, "form", &[voter], actor)
-    })
+    let added = async {
+        let voter = voter_from(&f)?
+            .checked(e.held_on)
+            .map_err(|r| invalid(r.field, r.message))?;
+        step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
+            s.add_voters(poll, "form", &[voter], actor)
+        })
+        .await
+    }
+    .await;
+    let typed = vec![
+        ("name", f.name.as_str()),
+        ("sex", f.sex.as_str()),
+        ("birth_date", f.birth_date.as_str()),
+        ("age", f.age.as_str()),
+        ("married", f.married.as_str()),
+    ];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Register,
+        ("voter", typed),
+        added,
+    )
     .await
 }
 
 /// A register file uploaded (multipart: `file`, or `text` pasted; the CSRF
 /// token comes in the query string).
 pub async fn import_voters(
-    Ctx { state, viewer, .. }: Ctx,
+    Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let (mut name, mut bytes) = (String::from("register.csv"), Vec::new());
+    let (mut name, mut bytes, mut pasted) = (String::from("register.csv"), Vec::new(), None);
     while let Some(part) = multipart
         .next_field()
         .await
@@ -129,24 +160,44 @@ pub async fn import_voters(
             "text" => {
                 let t = part.text().await.map_err(AppError::unreadable_upload)?;
                 if bytes.is_empty() && !t.trim().is_empty() {
-                    bytes = t.into_bytes();
+                    bytes = t.clone().into_bytes();
                 }
+                pasted = Some(t);
             }
             _ => {}
         }
     }
-    if bytes.is_empty() {
-        return Err(invalid(
-            "file",
-            text!("election_register_file";
-            id: "pilih berkas atau tempelkan daftar pemilih",
-            en: "choose a file or paste the register"),
-        ));
+    let imported = async {
+        if bytes.is_empty() {
+            return Err(invalid(
+                "file",
+                text!("election_register_file";
+                id: "pilih berkas atau tempelkan daftar pemilih",
+                en: "choose a file or paste the register"),
+            ));
+        }
+        let voters = read_voters(&name, &bytes).map_err(|r| {
+            let file = if pasted.is_some() { "text" } else { "file" };
+            invalid(
+                file,
+                r.by_line()
+                    .prefixed(&format!("{name}: "), &format!("{name}: ")),
+            )
+        })?;
+        step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
+            s.add_voters(poll, &name, &voters, actor)
+        })
+        .await
     }
-    let voters = read_voters(&name, &bytes).map_err(lumbung_store::StoreError::from)?;
-    step(&state, &viewer, e.id, "/register", move |s, poll, actor| {
-        s.add_voters(poll, &name, &voters, actor)
-    })
+    .await;
+    let typed = vec![("text", pasted.as_deref().unwrap_or_default())];
+    or_sent_back(
+        (&state, &viewer, &uri),
+        &e,
+        Page::Register,
+        ("import", typed),
+        imported,
+    )
     .await
 }
 

@@ -4,21 +4,13 @@
 
 use super::*;
 use crate::auth::Ctx;
+use crate::edge::Failed;
 
 pub async fn ksm_page(
     Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
 ) -> Result<Html<String>, AppError> {
     ksm_view(&state, &viewer, &uri, id, None).await
-}
-
-/// A form sent back with its problems: which form, what was typed, and
-/// each field's message in the visitor's language.
-#[derive(Debug, serde::Serialize)]
-struct Failed {
-    action: &'static str,
-    typed: std::collections::BTreeMap<String, String>,
-    errors: std::collections::BTreeMap<String, String>,
 }
 
 /// What a KSM form answers: where to go after it, or — when a value was
@@ -33,17 +25,8 @@ async fn or_sent_back(
     result: Result<Response, AppError>,
 ) -> Result<Response, AppError> {
     match result {
-        Err(AppError::Invalid { field, message }) => {
-            let typed = typed
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
-            let message = message.get(viewer.lang.into()).to_owned();
-            let failed = Failed {
-                action,
-                typed,
-                errors: [(field, message)].into(),
-            };
+        Err(e @ AppError::Invalid { .. }) => {
+            let failed = Failed::of(action, typed, e, viewer.lang)?;
             let html = ksm_view(state, viewer, uri, id, Some(failed)).await?;
             Ok(axum::response::IntoResponse::into_response((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

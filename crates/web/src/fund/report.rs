@@ -29,6 +29,25 @@ pub struct FundQuery {
     trend: Option<u16>,
 }
 
+/// The query's date, or today when none is given.
+fn as_of_date(state: &AppState, q: &FundQuery) -> Result<Date, AppError> {
+    match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => d
+            .parse::<Date>()
+            .map_err(|_| {
+                lumbung_domain::text!("not_a_date", value = format!("{d:?}");
+                    id: "{value} bukan tanggal seperti 2024-06-30",
+                    en: "{value} is not a date such as 2024-06-30")
+            })
+            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.text()))
+            .map_err(|message| AppError::Invalid {
+                field: "as_of".into(),
+                message,
+            }),
+        None => Ok(state.store.clock().today()),
+    }
+}
+
 /// The report as of the query's date (default today), over the UPKs the
 /// viewer may see (all for the public health figures), and the monthly
 /// trend of its portfolio over `months`.
@@ -41,21 +60,7 @@ async fn report_and_trend(
     months: u16,
     turn: Option<Arc<OwnedSemaphorePermit>>,
 ) -> Result<(FundReport, Vec<TrendPoint>), AppError> {
-    let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => d
-            .parse::<Date>()
-            .map_err(|_| {
-                lumbung_domain::text!("not_a_date", value = format!("{d:?}");
-                    id: "{value} bukan tanggal seperti 2024-06-30",
-                    en: "{value} is not a date such as 2024-06-30")
-            })
-            .and_then(|d| lumbung_fund::book_day(d).map_err(|e| e.text()))
-            .map_err(|message| AppError::Invalid {
-                field: "as_of".into(),
-                message,
-            })?,
-        None => state.store.clock().today(),
-    };
+    let as_of = as_of_date(state, q)?;
     let scope = viewer.map(Viewer::scope).unwrap_or(Scope::Global);
     let held = turn.clone();
     let (books, ctx) = state
@@ -170,7 +175,7 @@ pub async fn health_page(
         &viewer,
         &uri,
         "fund.html",
-        context! { r => PublicHealth::from(&r), public => true, bad_as_of => bad },
+        context! { r => PublicHealth::from(r.as_ref()), public => true, bad_as_of => bad },
     )?;
     Ok(shown(html, bad.is_some()))
 }
@@ -180,12 +185,20 @@ pub async fn api_health(
     Query(q): Query<FundQuery>,
 ) -> Result<Json<PublicHealth>, AppError> {
     let r = public_report(&state, &q).await?;
-    Ok(Json(PublicHealth::from(&r)))
+    Ok(Json(PublicHealth::from(r.as_ref())))
 }
 
 /// The city's report for the public health figures: every loan of every
-/// UPK, so anonymous visitors compute it one at a time.
-async fn public_report(state: &AppState, q: &FundQuery) -> Result<FundReport, AppError> {
-    let turn = Arc::new(state.public_reports.admit().await?);
-    Ok(report_and_trend(state, None, q, 0, Some(turn)).await?.0)
+/// UPK, so anonymous visitors compute it one at a time, and those asking
+/// for the same day while it is computed share it.
+async fn public_report(state: &AppState, q: &FundQuery) -> Result<Arc<FundReport>, AppError> {
+    let as_of = as_of_date(state, q)?;
+    state
+        .public_health
+        .get(as_of, || async {
+            let turn = Arc::new(state.public_reports.admit().await?);
+            let (report, _) = report_and_trend(state, None, q, 0, Some(turn)).await?;
+            Ok(Arc::new(report))
+        })
+        .await
 }

@@ -408,6 +408,8 @@ pub async fn preview(
             }
         })
         .await?;
+    let lang: lumbung_domain::Language = viewer.lang.into();
+    let indonesian = lang == lumbung_domain::Language::Indonesian;
     let (mapping, headers, rows, errors, notes, problem) = match ledger {
         Ok(l) => {
             let rows: Vec<_> = l
@@ -421,7 +423,7 @@ pub async fn preview(
                         supplier => r.supplier_name,
                         postcode => r.postcode,
                         amount => r.amount,
-                        flags => r.flags.join("; "),
+                        flags => lumbung_spend::words::flags(&r.flags.join("; "), indonesian),
                     }
                 })
                 .collect();
@@ -429,9 +431,10 @@ pub async fn preview(
                 .errors
                 .iter()
                 .take(50)
-                .map(|e| format!("{}: {}", e.line, e.message))
+                .map(|e| format!("{}: {}", e.line, e.message.get(lang)))
                 .collect();
-            (l.mapping, l.headers, rows, errors, l.notes, None)
+            let notes: Vec<_> = l.notes.iter().map(|n| n.get(lang).to_owned()).collect();
+            (l.mapping, l.headers, rows, errors, notes, None)
         }
         Err(rejected) => (
             BTreeMap::new(),
@@ -439,7 +442,7 @@ pub async fn preview(
             vec![],
             vec![],
             vec![],
-            Some(rejected.to_string()),
+            Some(rejected.in_language(lang)),
         ),
     };
     let fields: Vec<_> = Field::ALL
