@@ -413,6 +413,9 @@ fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
             summary.suppliers_suggested
         );
     }
+    for note in &summary.notes {
+        println!("  note: {note}");
+    }
 }
 
 pub fn imports(store: &Store) -> Result<()> {

@@ -144,6 +144,10 @@ async fn steps_are_recorded_in_order_and_verified_by_the_city_coordinator() {
     assert_eq!(location(&res), format!("{page}?done=saved"), "confirmed");
     let html = field.page(&page, StatusCode::OK).await;
     assert!(html.contains("BA-01&#x2f;2024") && html.contains("facilitator-kel"));
+    // The next step's record, the page's main action, comes before the
+    // table of steps (first on a phone's narrow screen).
+    let form = html.find("/steps\"").expect("the next step's form");
+    assert!(form < html.find("<table").unwrap(), "{html}");
     assert!(
         !html.contains(&format!("/community/kelurahan/{KEL}/verify")),
         "the kelurahan's facilitator gets no verify button"

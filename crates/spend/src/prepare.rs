@@ -190,6 +190,10 @@ pub struct PreparedFile {
     pub payments: Vec<Payment>,
     /// Field → column header, as the reader used them.
     pub mapping: BTreeMap<Field, String>,
+    /// What the reader noticed (see [`Ledger::notes`]).
+    pub notes: Vec<lumbung_domain::Text>,
+    /// The file's grand total beside the sum of its payments.
+    pub total_check: Option<crate::read::TotalCheck>,
 }
 
 /// Prepares every row of a file read (see [`prepare`]). Any bad row, the
@@ -212,6 +216,8 @@ pub fn prepare_ledger(
     Ok(PreparedFile {
         payments,
         mapping: ledger.mapping,
+        notes: ledger.notes,
+        total_check: ledger.total_check,
     })
 }
 

@@ -37,10 +37,13 @@
 //!   shows them.
 
 mod amount;
+mod around;
 mod date;
 mod header;
 mod values;
 
+#[cfg(test)]
+mod mixtures;
 #[cfg(test)]
 mod tests;
 
@@ -215,9 +218,15 @@ pub struct Ledger {
     /// a person picks from when mapping fields to columns.
     pub headers: Vec<String>,
     /// What the reader decided that a person may want to check: encoding,
-    /// delimiter, sheet, number formats, rows skipped.
+    /// delimiter, sheet, number formats, title, total and footer lines
+    /// skipped, the grand total's check.
     pub notes: Vec<Text>,
+    /// The file's grand total beside the sum of its payments, when it
+    /// states one.
+    pub total_check: Option<TotalCheck>,
 }
+
+pub use around::TotalCheck;
 
 /// The problem of a payment row without an amount.
 pub(crate) fn amount_empty() -> Text {
@@ -447,6 +456,15 @@ fn build<R: Row>(
     mut notes: Vec<Text>,
 ) -> Ledger {
     let header_row = &rows[found.row];
+    let titles: Vec<String> = rows[..found.row]
+        .iter()
+        .filter(|r| !r.is_blank())
+        .map(|r| {
+            let cells: Vec<String> = r.texts().into_iter().filter(|c| !c.is_empty()).collect();
+            cells.join(" ")
+        })
+        .collect();
+    notes.extend(around::title_note(&titles));
     let heads = header_row.texts();
     let header_line = header_row.line();
     let headers: Vec<String> = heads
@@ -534,6 +552,11 @@ fn build<R: Row>(
     let mut errors = Vec::new();
     let mut skipped: Vec<u64> = Vec::new();
     let mut repeated: Vec<u64> = Vec::new();
+    let mut totals: Vec<around::TotalLine> = Vec::new();
+    // Rows naming something without an amount: a footer when they come
+    // after the last payment, carry no readable date and hold one text (or
+    // a sentence its commas cut into the first cells), else errors.
+    let mut no_amount: Vec<(u64, bool)> = Vec::new();
     let amount_head_compact = header::compact(amount_head);
     for (row, lexed) in data.iter().zip(lexed) {
         if row.is_blank() {
@@ -555,7 +578,18 @@ fn build<R: Row>(
         }
         if raw_amount.is_blank() {
             if named {
-                errors.push(RowError::new(line, Some(amount_head), amount_empty()));
+                let dated = col(Field::PaymentDate).is_some_and(|c| match row.get(c) {
+                    Value::Empty => false,
+                    Value::Date(_) => true,
+                    Value::Number(s) => date::serial_decimal(s).is_some(),
+                    Value::Text(s) => date::parse(s, order).is_some(),
+                });
+                let filled = (0..row.len()).filter(|&c| !row.get(c).is_blank()).count();
+                let leading = (0..row.len())
+                    .take_while(|&c| !row.get(c).is_blank())
+                    .count();
+                let sentence = filled == 1 || leading == filled;
+                no_amount.push((line, sentence && !dated));
             } else {
                 skipped.push(line);
             }
@@ -582,14 +616,23 @@ fn build<R: Row>(
                 continue;
             }
         };
-        // With columns that name payments, a row that names none is a
-        // total line; without such columns, a row labelled so.
-        let total_line = if identifying.is_empty() {
-            (0..row.len()).any(|c| c != amount_col && is_total_word(row.get(c)))
-        } else {
-            !named
-        };
-        if total_line {
+        // A row labelled a total that names no payment is none: skipped,
+        // and a grand total checked. With columns that name payments, a
+        // row that names none and has no such label is refused.
+        let label = (0..row.len())
+            .filter(|&c| c != amount_col && !named)
+            .map(|c| row.get(c))
+            .find(|v| is_total_word(*v))
+            .and_then(Value::text);
+        if let Some(label) = label {
+            totals.push(around::TotalLine {
+                line,
+                label: header::compact(&label),
+                amount,
+            });
+            continue;
+        }
+        if !identifying.is_empty() && !named {
             errors.push(RowError::new(
                 line,
                 Some(amount_head),
@@ -660,11 +703,27 @@ fn build<R: Row>(
             flags,
         });
     }
+    let last_payment = out.last().map_or(0, |p| p.line);
+    let mut footers = Vec::new();
+    for (line, footer_like) in no_amount {
+        if footer_like && line > last_payment {
+            footers.push(line);
+        } else {
+            errors.push(RowError::new(line, Some(amount_head), amount_empty()));
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    let payments: Vec<(u64, Money)> = out.iter().map(|p| (p.line, p.amount)).collect();
+    let total_check = around::check_totals(&totals, &payments);
+    notes.extend(around::total_notes(
+        &totals,
+        total_check.as_ref(),
+        payments.len(),
+    ));
+    notes.extend(around::footer_note(&footers));
     if !skipped.is_empty() {
-        let shown: Vec<String> = skipped.iter().take(10).map(u64::to_string).collect();
-        let more = if skipped.len() > 10 { ", …" } else { "" };
         let (count, s) = (skipped.len(), if skipped.len() == 1 { "" } else { "s" });
-        let lines = format!("{}{more}", shown.join(", "));
+        let lines = around::line_list(&skipped);
         notes.push(Text::new(
             "rows_skipped",
             vec![("count", count.to_string()), ("lines", lines.clone())],
@@ -673,10 +732,8 @@ fn build<R: Row>(
         ));
     }
     if !repeated.is_empty() {
-        let shown: Vec<String> = repeated.iter().take(10).map(u64::to_string).collect();
         let s = if repeated.len() == 1 { "" } else { "s" };
-        let more = if repeated.len() > 10 { ", …" } else { "" };
-        let lines = format!("{}{more}", shown.join(", "));
+        let lines = around::line_list(&repeated);
         notes.push(Text::new(
             "header_repeated",
             vec![("lines", lines.clone())],
@@ -692,5 +749,6 @@ fn build<R: Row>(
         header_line,
         headers,
         notes,
+        total_check,
     }
 }

@@ -6,15 +6,21 @@ use jiff::civil::Date;
 use lumbung_text::{text, Text};
 use std::borrow::Cow;
 
-/// `str::trim`, with a fast path for ASCII edges (this runs for every
-/// cell, in debug builds too).
+/// `str::trim`, also of the padding marks [`PADDING`], with a fast path
+/// for ASCII edges (this runs for every cell, in debug builds too).
 pub fn trim(s: &str) -> &str {
     let t = s.trim_ascii();
     match (t.as_bytes().first(), t.as_bytes().last()) {
-        (Some(a), Some(z)) if *a >= 0x80 || *z >= 0x80 => t.trim(),
+        (Some(a), Some(z)) if *a >= 0x80 || *z >= 0x80 => {
+            t.trim_matches(|c: char| c.is_whitespace() || PADDING.contains(&c))
+        }
         _ => t,
     }
 }
+
+/// Marks some exports pad cells with, beside spaces (non-breaking ones
+/// too): a cell of only these is blank.
+const PADDING: [char; 2] = ['†', '‡'];
 
 /// One cell's value, as the file holds it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,11 +105,22 @@ pub fn is_spreadsheet(name: &str, bytes: &[u8]) -> bool {
             .any(|ext| lower.ends_with(ext))
 }
 
+/// Whether the bytes write `£` as DOS code pages 437 and 850 do, 0x9C
+/// (which Windows-1252 reads as `œ`): a 0x9C before a digit (`\x9C12.50`)
+/// or closing a bracket (`Net Amount(\x9C)`). `œ` is not written so in
+/// English or Indonesian text.
+fn dos_pound(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|w| w[0] == 0x9C && (w[1].is_ascii_digit() || w[1] == b')'))
+}
+
 /// The first bytes of an old Excel workbook (OLE).
 pub const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Bytes as text: UTF-8 (a BOM is dropped), UTF-16 with a BOM, and
-/// otherwise Windows-1252 (which Latin-1 files also read as). Lone CRs
+/// Bytes as text: UTF-8 (a BOM is dropped), UTF-16 with a BOM, DOS code
+/// page 850 when the bytes show it (see [`dos_pound`]), and otherwise
+/// Windows-1252 (which Latin-1 files also read as). Lone CRs
 /// (old Mac line ends) become LFs so that line numbers count them. Err when
 /// the bytes are not text at all.
 pub fn decode(bytes: &[u8], notes: &mut Vec<Text>) -> Result<String, Text> {
@@ -125,6 +142,15 @@ pub fn decode(bytes: &[u8], notes: &mut Vec<Text>) -> Result<String, Text> {
     } else {
         match std::str::from_utf8(bytes) {
             Ok(s) => Cow::Borrowed(s),
+            Err(_) if dos_pound(bytes) => {
+                notes.push(text!("read_as_cp850";
+                    id: "bukan UTF-8: dibaca sebagai kode halaman DOS 850 (£ ditulis sebagai bita 0x9C)",
+                    en: "not UTF-8: read as DOS code page 850 (£ written as byte 0x9C)"));
+                Cow::Owned(oem_cp::decode_string_complete_table(
+                    bytes,
+                    &oem_cp::code_table::DECODING_TABLE_CP850,
+                ))
+            }
             Err(_) => {
                 let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
                 notes.push(text!("read_as_windows_1252";
@@ -316,6 +342,21 @@ mod tests {
             "Pósto,£€\n"
         );
         assert!(notes[0].english().contains("Windows-1252"));
+        // A DOS export: £ as 0x9C, é as 0x82 (code page 850).
+        notes.clear();
+        assert_eq!(
+            decode(
+                b"Supplier,Net Amount(\x9C)\nCaf\x82 Ltd,\x9C12.50\n",
+                &mut notes
+            )
+            .unwrap(),
+            "Supplier,Net Amount(£)\nCafé Ltd,£12.50\n"
+        );
+        assert!(notes[0].english().contains("code page 850"), "{notes:?}");
+        // Without that evidence, 0x9C stays Windows-1252's œ.
+        notes.clear();
+        assert_eq!(decode(b"C\x9Cur\n", &mut notes).unwrap(), "C\u{153}ur\n");
+        assert!(trim("\u{a0}† \u{a0}").is_empty() && trim(" †Total†") == "Total");
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("a;£\n".encode_utf16().flat_map(u16::to_le_bytes))

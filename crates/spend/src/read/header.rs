@@ -142,6 +142,9 @@ const NAMES: &[(Field, u8, &[&str])] = &[
             "penerima",
         ],
     ),
+    // A bare "Name" beside a date and an amount: the payee, when no other
+    // column names the supplier.
+    (Field::SupplierName, 2, &["name", "nama"]),
     (
         Field::Postcode,
         0,
@@ -205,6 +208,10 @@ const NAMES: &[(Field, u8, &[&str])] = &[
         &[
             "netamount",
             "nettamount",
+            "net",
+            "nett",
+            "invoicenetamount",
+            "invoicenettamount",
             "amountnet",
             "netvalue",
             "amountexvat",
@@ -323,24 +330,45 @@ const NAMES: &[(Field, u8, &[&str])] = &[
 const CURRENCY_SUFFIXES: &[&str] = &["gbp", "idr", "rupiah", "rp", "eur", "usd"];
 
 /// The field a header names, and the rank of that spelling (0 is best).
+/// Annotations are set aside: a unit or currency in brackets (`Net
+/// Amount(£)`, `Nilai (Rp)`, even `Net Amount(œ)` from a file read in the
+/// wrong code page), a currency word at the end (`Amount GBP`), and a
+/// pivot table's `Sum of` (`Sum of Invoice Nett Amount`).
 pub(crate) fn recognise(header: &str) -> Option<(Field, u8)> {
-    let c = compact(header);
-    if c.is_empty() {
-        return None;
-    }
-    let lookup = |c: &str| {
-        NAMES
-            .iter()
-            .find(|(_, _, names)| names.contains(&c))
-            .map(|(f, rank, _)| (*f, *rank))
-    };
-    lookup(&c).or_else(|| {
-        CURRENCY_SUFFIXES.iter().find_map(|suffix| {
-            c.strip_suffix(suffix)
-                .filter(|rest| !rest.is_empty())
-                .and_then(lookup)
+    let plain = compact(header);
+    let bare = compact(without_brackets(header));
+    [plain, bare].iter().find_map(|c| {
+        let c = c.strip_prefix("sumof").unwrap_or(c);
+        if c.is_empty() {
+            return None;
+        }
+        lookup(c).or_else(|| {
+            CURRENCY_SUFFIXES.iter().find_map(|suffix| {
+                c.strip_suffix(suffix)
+                    .map(|rest| rest.strip_suffix("in").unwrap_or(rest))
+                    .filter(|rest| !rest.is_empty())
+                    .and_then(lookup)
+            })
         })
     })
+}
+
+fn lookup(c: &str) -> Option<(Field, u8)> {
+    NAMES
+        .iter()
+        .find(|(_, _, names)| names.contains(&c))
+        .map(|(f, rank, _)| (*f, *rank))
+}
+
+/// The header before a bracketed annotation at its end: `Net Amount (£)`
+/// → `Net Amount `.
+fn without_brackets(header: &str) -> &str {
+    let h = header.trim_end();
+    match h.chars().last() {
+        Some(')') => h.rfind('(').map_or(h, |at| &h[..at]),
+        Some(']') => h.rfind('[').map_or(h, |at| &h[..at]),
+        _ => h,
+    }
 }
 
 /// A header row found: which column holds each field.
@@ -555,6 +583,54 @@ mod tests {
         ] {
             assert_eq!(recognise(header), None, "{header}");
         }
+    }
+
+    /// Real councils' headers carry units, currencies and pivot tables'
+    /// words; the annotation is set aside (issue 13).
+    #[test]
+    fn headers_with_units_currencies_and_pivot_words() {
+        for header in [
+            "Net Amount(£)",
+            "Net Amount(œ)",
+            "Amount (GBP)",
+            "Nilai (Rp)",
+            "Value £",
+            "Amount in GBP",
+            "Nett",
+            "Sum of Invoice Nett Amount",
+            "Sum of Amount",
+            "Net Amount [excl. VAT]",
+        ] {
+            assert_eq!(
+                recognise(header).map(|r| r.0),
+                Some(Field::Amount),
+                "{header}"
+            );
+        }
+        assert_eq!(
+            recognise("Sum of Supplier Name").map(|r| r.0),
+            Some(Field::SupplierName)
+        );
+        // Brackets that are the whole header name nothing.
+        assert_eq!(recognise("(£)"), None);
+    }
+
+    /// A bare `Name` is the supplier beside a date and an amount, and only
+    /// when no other column names the supplier.
+    #[test]
+    fn a_bare_name_is_the_supplier_only_when_nothing_else_is() {
+        let m = find_header(
+            &[row(&["Payment date", "Name", "Amount"])],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(m.columns[&Field::SupplierName], 1);
+        let m = find_header(
+            &[row(&["Name", "Supplier Name", "Amount"])],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(m.columns[&Field::SupplierName], 1);
     }
 
     #[test]

@@ -224,12 +224,14 @@ fn errors_carry_line_and_column() {
     assert!(l.errors[2].message.contains("more than two decimals"));
 }
 
+/// Total lines are no payments: skipped, and a grand total checked against
+/// the sum of the payments, a mismatch said but not fatal (issue 13).
 #[test]
-fn total_lines_are_errors_and_footers_are_skipped() {
+fn total_lines_are_skipped_and_the_grand_total_checked() {
     let text = "Supplier,Paid Date,Amount,Notes\n\
                 A,21/01/2014,10,\n\
                 Total,,,\n\
-                ,,10,Total\n\
+                ,,10,Sub-total\n\
                 Grand Total,,20,\n\
                 ,,,Source: the council\n\
                 Total,22/01/2014,,\n\
@@ -238,31 +240,90 @@ fn total_lines_are_errors_and_footers_are_skipped() {
     // A supplier called "Total" with a date is a payment all the same.
     assert_eq!(amounts(&l), vec![1_000, 500]);
     assert_eq!(l.rows[1].supplier_name.as_deref(), Some("Total"));
-    // An amount with no supplier, date or transaction: an error; so is a
-    // dated row without an amount.
-    let got: Vec<u64> = l.errors.iter().map(|e| e.line).collect();
-    assert_eq!(got, vec![4, 5, 7]);
-    assert!(l.errors[0].message.contains("total"), "{:?}", l.errors[0]);
-    assert!(l.errors[1].message.contains("total"), "{:?}", l.errors[1]);
-    assert!(l.errors[2].message.contains("empty"), "{:?}", l.errors[2]);
+    // A dated row without an amount is an error.
+    assert_eq!(error_places(&l), vec![(7, Some("Amount"))]);
+    assert_noted(&l, "skipped 2 total lines (not payments): lines 4, 5");
+    // 20 stated, 15 read: flagged in the notes, the rows kept.
+    let check = l.total_check.clone().unwrap();
+    assert_eq!((check.line, check.matches), (5, false));
+    assert_eq!((check.stated.minor(), check.sum.minor()), (2_000, 1_500));
+    assert_noted(&l, "does NOT match the sum of the 2 payments (15.00)");
     // Rows with neither an amount nor anything naming a payment: skipped.
-    assert!(
-        l.notes
-            .iter()
-            .any(|n| n.contains("skipped 2 rows") && n.contains("lines 3, 6")),
-        "{:?}",
-        l.notes
+    assert_noted(
+        &l,
+        "skipped 2 rows with no amount and no supplier, transaction or date: lines 3, 6",
     );
 
-    // A file with nothing naming a payment: only total words give a total
-    // line away.
+    // A file with nothing naming a payment: total words give a total line
+    // away; an amount with no supplier, date or transaction and no such
+    // label is still refused.
     let l = read(
         "x.csv",
         "Description,Amount,Anchor\nRent,10,X\nGrand Total,10,\n",
     );
+    no_errors(&l);
     assert_eq!(amounts(&l), vec![1_000]);
-    assert_eq!(l.errors.len(), 1);
-    assert_eq!(l.errors[0].line, 3);
+    assert!(l.total_check.unwrap().matches);
+    let l = read("x.csv", "Supplier,Amount\nA,10\n,10\n");
+    assert_eq!(error_places(&l), vec![(3, Some("Amount"))]);
+    assert!(l.errors[0].message.contains("total"), "{:?}", l.errors[0]);
+}
+
+/// A published report as councils export it: a title block with its
+/// parameters above the header, cells padded with non-breaking spaces and
+/// daggers, a grand total and footer lines below (issue 13).
+#[test]
+fn a_report_with_a_title_block_totals_and_footers_reads_as_its_payments() {
+    let text = "Spend over \u{a3}500 Report\n\
+                Report Date: 03/02/2020,,\n\
+                Parameters: Period 10 2019/20; Threshold 500,,\n\
+                \u{2020},,\n\
+                Name,Payment date,Net Amount(\u{a3})\n\
+                Fylde Foods Ltd,\u{a0}14/01/2020\u{a0},\u{a3}600.00\n\
+                Ribble Print,15/01/2020,1200.50\n\
+                Grand Total\u{2020},,1800.50\n\
+                \u{2020} Net of VAT,,\n\
+                Produced by the finance system on 03/02/2020,,\n";
+    let l = read_clean(text);
+    assert_eq!(amounts(&l), vec![60_000, 120_050]);
+    assert_eq!(l.rows[0].supplier_name.as_deref(), Some("Fylde Foods Ltd"));
+    assert_eq!(l.rows[0].date, Some(date(2020, 1, 14)));
+    assert_eq!(l.header_line, 5);
+    assert_noted(
+        &l,
+        "\"Report Date: 03/02/2020\"; \"Parameters: Period 10 2019/20; Threshold 500\"",
+    );
+    assert!(
+        l.total_check.clone().unwrap().matches,
+        "{:?}",
+        l.total_check
+    );
+    assert_noted(&l, "skipped 2 footer lines after the payments: lines 9, 10");
+    assert!(l
+        .notes
+        .iter()
+        .any(|n| n.indonesian().contains("baris di atas judul kolom")));
+}
+
+/// A DOS export: `£` as byte 0x9C, in the header and before amounts.
+#[test]
+fn a_dos_code_page_file_reads_its_pound_signs() {
+    let bytes = b"Supplier Name,Paid Date,Net Amount(\x9C)\nCaf\x82 Ltd,14/01/2020,\x9C12.50\n";
+    let l = read_bytes("x.csv", bytes, &ReadOptions::default());
+    no_errors(&l);
+    assert_eq!(l.mapping[&Field::Amount], "Net Amount(£)");
+    assert_eq!(l.rows[0].supplier_name.as_deref(), Some("Café Ltd"));
+    assert_eq!(amounts(&l), vec![1_250]);
+    assert_noted(&l, "code page 850");
+}
+
+/// Pivot-table exports: "Sum of …" headers and a bare Name, no date.
+#[test]
+fn a_pivot_tables_sum_of_headers_are_read() {
+    let l = read_clean("Name,Sum of Invoice Nett Amount\nACME,10\nBeta,5\nGrand Total,15\n");
+    assert_eq!(amounts(&l), vec![1_000, 500]);
+    assert_eq!(l.mapping[&Field::SupplierName], "Name");
+    assert!(l.total_check.unwrap().matches);
 }
 
 #[test]
@@ -503,7 +564,9 @@ fn xlsx_written_and_read_back() {
     };
     let l = read_bytes("spend.bin", &bytes, &options);
     assert_eq!(l.rows.len(), 4);
-    assert!(l.notes.is_empty(), "{:?}", l.notes);
+    // Only its title line is noted: no other sheet was tried.
+    let codes: Vec<&str> = l.notes.iter().map(Text::code).collect();
+    assert_eq!(codes, ["title_lines"], "{:?}", l.notes);
     let options = ReadOptions {
         sheet: Some("Sheet9".into()),
         ..ReadOptions::default()

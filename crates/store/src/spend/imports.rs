@@ -346,8 +346,10 @@ impl Store {
                 .as_ref()
                 .and_then(|(id, name)| id.map(|id| (name.clone(), id as u32))),
         };
-        let summary =
+        let mut summary =
             self.import_spend_within(file.name, &sha, &payments, &mapping, &reach, actor)?;
+        summary.notes = prepared.notes;
+        summary.total_check = prepared.total_check;
         if let (Some(m), false) = (&file.mapping, summary.already_imported) {
             // The file's anchor exists now, created by the import if new.
             if let Some((Some(id), _)) = self.spend_file_anchor(file)? {

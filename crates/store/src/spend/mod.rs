@@ -70,6 +70,14 @@ pub struct SpendImportSummary {
     /// another postal code): listed for review as perhaps the same.
     #[serde(default)]
     pub suppliers_suggested: u64,
+    /// What the reader noticed about the file (title lines and their
+    /// parameters, total and footer lines skipped, encoding, …), in
+    /// English here; pages show them in the reader's language.
+    #[schemars(with = "Vec<String>")]
+    pub notes: Vec<lumbung_domain::Text>,
+    /// The file's grand total beside the sum of its payments, when it
+    /// states one (a mismatch is flagged in the notes, not fatal).
+    pub total_check: Option<lumbung_spend::read::TotalCheck>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

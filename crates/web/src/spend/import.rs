@@ -528,11 +528,20 @@ pub async fn job_page(
 ) -> Result<Html<String>, AppError> {
     let job = job(&state, &viewer, &id)?;
     let cur = crate::spend::currency(&state).await?.map(|c| c.code());
+    let lang: lumbung_domain::Language = viewer.lang.into();
+    let notes: Vec<String> = match &job {
+        Job::Done { summary, .. } => summary
+            .notes
+            .iter()
+            .map(|n| n.get(lang).to_owned())
+            .collect(),
+        _ => Vec::new(),
+    };
     render(
         &viewer,
         &uri,
         "spend_job.html",
-        context! { job => job, cur => cur },
+        context! { job => job, cur => cur, notes => notes },
     )
 }
 
