@@ -704,3 +704,47 @@ fn a_sheet_spanning_a1_to_xfd1048576_is_refused_on_the_command_line() {
         ],
     );
 }
+
+/// Per-supplier monthly sums without a date column: each file's period
+/// comes from its name (or `--period`), its rows take the period's last
+/// day, and the same supplier and sum in two months are two payments
+/// (issue 13). A published report's title block and grand total are
+/// skipped, said in the summary.
+#[test]
+fn monthly_sums_without_dates_take_their_period_from_the_file_name() {
+    let env = Env::new();
+    let sums = "Spend over £500 Report\nParameters: all suppliers\n\
+                Name,Sum of Invoice Nett Amount\nFylde Foods Ltd,600.00\nRibble Print,50.00\n\
+                Grand Total,650.00\n";
+    let jan = env.write("spend_2011_01.csv", sums);
+    let feb = env.write("download?wpdmdl=7&filename=February-2011.csv", sums);
+    let out = env.import("Preston City Council", &[], &jan);
+    assert!(out.contains("\"Parameters: all suppliers\""), "{out}");
+    assert!(
+        out.contains("grand total on line 6 (650.00) matches"),
+        "{out}"
+    );
+    let out = env.import("Preston City Council", &[], &feb);
+    assert!(out.contains("2 stored"), "not held already: {out}");
+    // A name that says nothing takes --period; without either, refused.
+    let march = env.write("sums.csv", sums);
+    env.import("Preston City Council", &["--period", "2011-03"], &march);
+    let april = env.write("other-sums.csv", sums);
+    let refused = env.import_output("Preston City Council", &[], &april);
+    assert!(!refused.status.success());
+    let bad = env.import_output("Preston City Council", &["--period", "2011-13"], &april);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a month such as 2011-01"));
+
+    let report = env.report(&[]);
+    assert_eq!(report["payments"], 6, "{report}");
+    let flagged = env.stdout(&["spend", "flagged"]);
+    assert!(flagged.contains("date from file name"), "{flagged}");
+    assert!(flagged.contains("date from the period given"), "{flagged}");
+    let years: Vec<&str> = report["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["fiscal_year"].as_str().unwrap())
+        .collect();
+    assert_eq!(years, ["2010/11"], "January to March 2011 fall in 2010/11");
+}

@@ -34,6 +34,10 @@ pub enum SpendCommand {
         /// The fiscal year, for rows without a readable date (e.g. 2012/13)
         #[arg(long, value_name = "FY", value_parser = fiscal_year)]
         year: Option<lumbung_domain::FiscalYear>,
+        /// The month a file without dates covers (e.g. 2011-01), when its name
+        /// does not say: its rows are dated the month's last day
+        #[arg(long, value_name = "YYYY-MM", value_parser = period)]
+        period: Option<lumbung_spend::read::Period>,
         /// A TOML file naming the column for each field
         #[arg(long, value_name = "MAP.toml")]
         mapping: Option<PathBuf>,
@@ -157,6 +161,11 @@ fn fiscal_year(raw: &str) -> Result<lumbung_domain::FiscalYear, String> {
     lumbung_domain::FiscalYear::parse(raw).map_err(|e| e.to_string())
 }
 
+fn period(raw: &str) -> Result<lumbung_spend::read::Period, String> {
+    lumbung_spend::read::Period::month(raw)
+        .ok_or_else(|| format!("{raw:?} is not a month such as 2011-01"))
+}
+
 fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
     let share = lumbung_domain::Share::parse(raw).map_err(|e| e.to_string())?;
     let as_text = share.to_string();
@@ -175,6 +184,7 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
             files,
             anchor,
             year,
+            period,
             mapping,
             locale,
             sheet,
@@ -184,6 +194,7 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
                 files: &files,
                 anchor: anchor.as_deref(),
                 year,
+                period,
                 mapping: mapping.as_deref(),
                 sheet: sheet.as_deref(),
                 locale: if locale == "id" {
@@ -266,6 +277,7 @@ pub struct ImportArgs<'a> {
     pub files: &'a [PathBuf],
     pub anchor: Option<&'a str>,
     pub year: Option<FiscalYear>,
+    pub period: Option<lumbung_spend::read::Period>,
     pub mapping: Option<&'a Path>,
     pub locale: Locale,
     pub sheet: Option<&'a str>,
@@ -295,6 +307,7 @@ pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
             bytes: &bytes,
             anchor: anchor_ref(args.anchor),
             year: args.year,
+            period: args.period,
             locale: args.locale,
             sheet: args.sheet.map(str::to_owned),
             mapping: mapping.clone(),

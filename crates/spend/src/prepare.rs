@@ -2,13 +2,21 @@
 //! of every row decided, contract types classified, and the rows that a
 //! person should look at flagged.
 
-use crate::read::{read_ledger, Field, Ledger, Locale, PaymentRow, ReadOptions};
+use crate::read::{read_ledger, Field, Ledger, Locale, PaymentRow, Period, ReadOptions};
 use jiff::civil::Date;
 use lumbung_domain::{FiscalCalendar, FiscalYear, Money, Rejected, RowError};
 use std::collections::BTreeMap;
 
 /// Flag on a row whose fiscal year came from the file's name alone.
 pub const YEAR_FROM_FILE_NAME: &str = "fiscal year taken from the file name";
+
+/// Flag on a row of a file without dates, dated the last day of the
+/// period its name names.
+pub const DATE_FROM_FILE_NAME: &str = "date from file name";
+
+/// Flag on a row of a file without dates, dated the last day of the
+/// period the analyst gave (`--period`).
+pub const DATE_FROM_PERIOD: &str = "date from the period given";
 
 /// Contract types whose spend an anchor cannot steer locally (compared
 /// case-insensitively, ignoring `-`/`_`).
@@ -58,6 +66,9 @@ pub struct Defaults {
     /// The first day of the period the file's name names, the last resort
     /// for the fiscal year of rows without a readable date.
     pub period_hint: Option<Date>,
+    /// The period the file covers as the analyst gave it (`--period`): it
+    /// wins over the one its name names.
+    pub period: Option<Period>,
 }
 
 /// Decides anchor and fiscal year for each row. A row without an anchor
@@ -194,6 +205,30 @@ pub struct PreparedFile {
     pub notes: Vec<lumbung_domain::Text>,
     /// The file's grand total beside the sum of its payments.
     pub total_check: Option<crate::read::TotalCheck>,
+    /// The period whose last day dates every row, in a file without dates:
+    /// part of what the file is (the same sums for another month are
+    /// other payments).
+    pub dated_by: Option<Period>,
+}
+
+/// A file without a date column (per-supplier sums of a month): each row
+/// takes the last day of the period given, else of the one the file's
+/// name names, flagged so. Rows of different periods then never look like
+/// the same payment.
+fn date_by_period(ledger: &mut Ledger, given: Option<Period>) -> Option<Period> {
+    if ledger.mapping.contains_key(&Field::PaymentDate) {
+        return None;
+    }
+    let (period, flag) = match (given, ledger.period) {
+        (Some(p), _) => (p, DATE_FROM_PERIOD),
+        (None, Some(p)) => (p, DATE_FROM_FILE_NAME),
+        (None, None) => return None,
+    };
+    for row in &mut ledger.rows {
+        row.date = Some(period.last);
+        row.flags.push(flag.to_owned());
+    }
+    Some(period)
 }
 
 /// Prepares every row of a file read (see [`prepare`]). Any bad row, the
@@ -201,9 +236,10 @@ pub struct PreparedFile {
 /// problem, in line order.
 pub fn prepare_ledger(
     file: &str,
-    ledger: Ledger,
+    mut ledger: Ledger,
     defaults: &Defaults,
 ) -> Result<PreparedFile, Rejected> {
+    let dated_by = date_by_period(&mut ledger, defaults.period);
     let (payments, mut errors) = prepare(ledger.rows, defaults);
     errors.extend(ledger.errors);
     if !errors.is_empty() {
@@ -218,6 +254,7 @@ pub fn prepare_ledger(
         mapping: ledger.mapping,
         notes: ledger.notes,
         total_check: ledger.total_check,
+        dated_by,
     })
 }
 
@@ -251,6 +288,7 @@ mod tests {
             year: None,
             calendar: FiscalCalendar::UK,
             period_hint: None,
+            period: None,
         }
     }
 
@@ -269,6 +307,7 @@ mod tests {
         assert_eq!(e[0].line, 4);
         let hinted = Defaults {
             period_hint: Some(jiff::civil::date(2014, 4, 1)),
+            period: None,
             ..defaults()
         };
         let (p, _) = prepare(vec![row(5)], &hinted);
@@ -354,6 +393,7 @@ mod tests {
             year: None,
             calendar: FiscalCalendar::UK,
             period_hint: None,
+            period: None,
         };
         let rejected = |d: &Defaults| {
             let e = prepare_ledger("spend.csv", file(None).read(None).unwrap(), d).unwrap_err();

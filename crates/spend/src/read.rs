@@ -47,7 +47,7 @@ mod mixtures;
 #[cfg(test)]
 mod tests;
 
-pub use date::period_hint;
+pub use date::{period_hint, period_of, Period};
 pub use lumbung_tabular::limits;
 
 use jiff::civil::Date;
@@ -212,6 +212,8 @@ pub struct Ledger {
     /// The first day of the period the file's name names
     /// (`…-apr-jun-2014.csv` → 2014-04-01), see [`period_hint`].
     pub period_hint: Option<Date>,
+    /// The whole period the file's name names, see [`period_of`].
+    pub period: Option<Period>,
     /// The line (sheet row) of the header.
     pub header_line: u64,
     /// The header row's column names as written (blank ones left out): what
@@ -746,6 +748,7 @@ fn build<R: Row>(
         mapping,
         errors,
         period_hint: date::period_hint(name),
+        period: date::period_of(name),
         header_line,
         headers,
         notes,

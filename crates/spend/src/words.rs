@@ -35,6 +35,8 @@ fn flag_in_indonesian(flag: &str) -> String {
     match flag {
         crate::read::NO_SUPPLIER_NAME => "tanpa nama pemasok".to_owned(),
         crate::prepare::YEAR_FROM_FILE_NAME => "tahun anggaran diambil dari nama berkas".to_owned(),
+        crate::prepare::DATE_FROM_FILE_NAME => "tanggal dari nama berkas".to_owned(),
+        crate::prepare::DATE_FROM_PERIOD => "tanggal dari periode yang diberikan".to_owned(),
         _ => flag.to_owned(),
     }
 }

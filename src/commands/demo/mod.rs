@@ -331,6 +331,7 @@ fn load_spend(store: &Store) -> Result<()> {
         bytes: csv.as_bytes(),
         anchor: None,
         year: None,
+        period: None,
         locale: lumbung_spend::read::Locale::En,
         sheet: None,
         mapping: None,

@@ -259,13 +259,61 @@ pub(crate) fn serial_decimal(decimal: &str) -> Option<Date> {
     serial(int.parse().ok()?)
 }
 
-/// The first day of the period that a file's name names:
-/// `expenditure-over-500-apr-jun-2014.csv` → 2014-04-01,
-/// `spend-2013-04.csv` → 2013-04-01, `belanja-januari-2023.xlsx` →
-/// 2023-01-01. A year alone names no period here: whether `2014` is a
-/// calendar or a fiscal year (and which) the name does not say.
+/// A period a file covers: its first and last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub first: Date,
+    pub last: Date,
+}
+
+impl Period {
+    /// The months `first..=last` of `year` (`last` before `first` runs
+    /// into the next year: `nov-jan-2014`).
+    fn months(year: i16, first: i8, last: i8) -> Option<Period> {
+        let start = Date::new(year, first, 1).ok()?;
+        let end_year = if last < first {
+            year.checked_add(1)?
+        } else {
+            year
+        };
+        let end = Date::new(end_year, last, 1).ok()?.last_of_month();
+        Some(Period {
+            first: start,
+            last: end,
+        })
+    }
+
+    /// `YYYY-MM` (as `--period` takes it): that month.
+    pub fn month(raw: &str) -> Option<Period> {
+        let (y, m) = raw.trim().split_once('-')?;
+        if y.len() != 4 || !(1..=2).contains(&m.len()) {
+            return None;
+        }
+        let m: i8 = m.parse().ok()?;
+        Period::months(y.parse().ok()?, m, m)
+    }
+}
+
+/// The first day of the period that a file's name names (see
+/// [`period_of`]).
 pub fn period_hint(name: &str) -> Option<Date> {
+    period_of(name).map(|p| p.first)
+}
+
+/// The period that a file's name names, from its last path segment or the
+/// `filename=` of a downloaded name (`?wpdmdl=…&filename=November-2020.csv`):
+/// `expenditure-over-500-apr-jun-2014.csv` → April to June 2014,
+/// `spend-2013-04.csv`, `spend_2013_04.csv`, `201304.csv` → April 2013,
+/// `belanja-januari-2023.xlsx`, `Jan-2011.csv` → that month, `2011-Q3` →
+/// July to September 2011. A year alone names no period here: whether
+/// `2014` is a calendar or a fiscal year (and which) the name does not say.
+pub fn period_of(name: &str) -> Option<Period> {
+    let name = match name.rfind("filename=") {
+        Some(at) => &name[at + "filename=".len()..],
+        None => name,
+    };
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let base = base.split('&').next().unwrap_or(base);
     let stem = match base.rsplit_once('.') {
         Some((stem, ext)) if !ext.is_empty() && ext.len() <= 4 => stem,
         _ => base,
@@ -289,18 +337,29 @@ pub fn period_hint(name: &str) -> Option<Date> {
     // yyyymm or yyyymmdd in one word.
     for w in &words {
         if (w.len() == 6 || w.len() == 8) && w.bytes().all(|b| b.is_ascii_digit()) {
-            if let (true, Ok(m)) = (is_year(&w[..4]), w[4..6].parse::<i32>()) {
-                if let Some(d) = civil(w[..4].parse().ok()?, m, 1) {
-                    return Some(d);
+            if let (true, Ok(m)) = (is_year(&w[..4]), w[4..6].parse::<i8>()) {
+                if let Some(p) = Period::months(w[..4].parse().ok()?, m, m) {
+                    return Some(p);
                 }
             }
         }
     }
     let year_at = words.iter().position(|w| is_year(w))?;
     let y: i16 = words[year_at].parse().ok()?;
-    // The first month named in words wins: `apr-jun-2014` starts in April.
-    if let Some(m) = words.iter().find_map(|w| month_named(w)) {
-        return civil(y, m.into(), 1);
+    // Months named in words: from the first to the last (`apr-jun-2014`).
+    let named: Vec<i8> = words.iter().filter_map(|w| month_named(w)).collect();
+    if let (Some(first), Some(last)) = (named.first(), named.last()) {
+        return Period::months(y, *first, *last);
+    }
+    // A calendar quarter: `2011-Q3`, `q3-2011`.
+    if let Some(q) = words.iter().find_map(|w| {
+        let q = w.strip_prefix('q')?;
+        (q.len() == 1)
+            .then(|| q.parse::<i8>().ok())
+            .flatten()
+            .filter(|q| (1..=4).contains(q))
+    }) {
+        return Period::months(y, q * 3 - 2, q * 3);
     }
     // A month number next to the year: `2013-04`, `04-2013`.
     let after = words.get(year_at + 1).filter(|w| month_number(w));
@@ -308,8 +367,8 @@ pub fn period_hint(name: &str) -> Option<Date> {
         .checked_sub(1)
         .and_then(|i| words.get(i))
         .filter(|w| month_number(w));
-    let m: i32 = after.or(before)?.parse().ok()?;
-    civil(y, m, 1)
+    let m: i8 = after.or(before)?.parse().ok()?;
+    Period::months(y, m, m)
 }
 
 #[cfg(test)]
@@ -440,6 +499,45 @@ mod tests {
             ("marketing-2014.csv", None),
         ] {
             assert_eq!(period_hint(name), want, "{name}");
+        }
+    }
+
+    /// Every common form of a month's or a quarter's file name, with its
+    /// last day (issue 13).
+    #[test]
+    fn periods_from_file_names_end_on_their_last_day() {
+        for (name, first, last) in [
+            ("2011-01-payments.csv", date(2011, 1, 1), date(2011, 1, 31)),
+            ("spend_2011_01.csv", date(2011, 1, 1), date(2011, 1, 31)),
+            ("Jan-2011.csv", date(2011, 1, 1), date(2011, 1, 31)),
+            ("january-2011.csv", date(2011, 1, 1), date(2011, 1, 31)),
+            ("2011-Q3", date(2011, 7, 1), date(2011, 9, 30)),
+            ("apr-jun-2014.csv", date(2014, 4, 1), date(2014, 6, 30)),
+            ("feb-2012.csv", date(2012, 2, 1), date(2012, 2, 29)),
+            ("nov-jan-2014.csv", date(2014, 11, 1), date(2015, 1, 31)),
+            (
+                "download?wpdmdl=4411&filename=November-2020.csv",
+                date(2020, 11, 1),
+                date(2020, 11, 30),
+            ),
+            (
+                "data/2019/spend-201903.csv",
+                date(2019, 3, 1),
+                date(2019, 3, 31),
+            ),
+        ] {
+            assert_eq!(period_of(name), Some(Period { first, last }), "{name}");
+        }
+        assert_eq!(period_of("spend-2014.csv"), None);
+        assert_eq!(
+            Period::month("2011-01"),
+            Some(Period {
+                first: date(2011, 1, 1),
+                last: date(2011, 1, 31)
+            })
+        );
+        for bad in ["2011", "2011-13", "11-01", "2011-1-1", "january"] {
+            assert_eq!(Period::month(bad), None, "{bad}");
         }
     }
 }

@@ -276,6 +276,9 @@ pub struct SpendFile<'a> {
     pub anchor: Option<OrgRef>,
     /// The fiscal year for rows without a readable date.
     pub year: Option<lumbung_domain::FiscalYear>,
+    /// The period a file without dates covers (`--period`), when its name
+    /// does not say.
+    pub period: Option<lumbung_spend::read::Period>,
     pub locale: lumbung_spend::read::Locale,
     pub sheet: Option<String>,
     /// Field → column header, given by the analyst; saved for the anchor.
@@ -335,11 +338,18 @@ impl Store {
             year: file.year,
             calendar: self.spend_settings()?.calendar(),
             period_hint: ledger.period_hint,
+            period: file.period,
         };
         let prepared = prepare_ledger(file.name, ledger, &defaults)?;
         let payments = prepared.payments;
         let mapping = serde_json::to_value(&prepared.mapping).unwrap_or_default();
-        let sha = hex::encode(sha2::Sha256::digest(file.bytes));
+        // The same bytes for another period are another file.
+        let mut digest = sha2::Sha256::new();
+        digest.update(file.bytes);
+        if let Some(p) = prepared.dated_by {
+            digest.update(format!("\0period {} {}", p.first, p.last));
+        }
+        let sha = hex::encode(digest.finalize());
         let reach = AnchorReach {
             scope: &file.reach,
             known: anchor
@@ -498,6 +508,7 @@ Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local con
             year: None,
             calendar: FiscalCalendar::UK,
             period_hint: None,
+            period: None,
         };
         let (payments, errors) = lumbung_spend::prepare::prepare(ledger.rows, &defaults);
         assert!(errors.is_empty());

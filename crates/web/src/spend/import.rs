@@ -318,6 +318,7 @@ fn spend_file<'a>(
         bytes,
         anchor,
         year,
+        period: None,
         locale: if u.locale == "id" {
             Locale::Id
         } else {
