@@ -748,3 +748,99 @@ fn monthly_sums_without_dates_take_their_period_from_the_file_name() {
         .collect();
     assert_eq!(years, ["2010/11"], "January to March 2011 fall in 2010/11");
 }
+
+/// A folder, a ZIP archive and a workbook of one sheet per month: every
+/// payment file inside imported in byte order of the names, each sheet
+/// with a header as an import of its own, each file all or nothing, one
+/// summary at the end (issue 13).
+#[test]
+fn folders_archives_and_workbooks_of_several_sheets_import_file_by_file() {
+    use std::io::Write;
+    let env = Env::new();
+    let month = |m: u32, amount: &str| {
+        format!("Supplier,Paid Date,Amount\nFylde Foods Ltd,15/{m:02}/2013,{amount}\n")
+    };
+    let folder = env.dir.path().join("council");
+    std::fs::create_dir_all(folder.join("2013")).unwrap();
+    std::fs::write(folder.join("2013/b-may.csv"), month(5, "20.00")).unwrap();
+    std::fs::write(folder.join("2013/a-apr.csv"), month(4, "10.00")).unwrap();
+    std::fs::write(
+        folder.join("2013/c-bad.csv"),
+        "Supplier,Paid Date,Amount\nX,15/06/2013,ten\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("notes.md"), "not a payment file").unwrap();
+    let out = env.import_output("Preston City Council", &[], folder.to_str().unwrap());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "one file was refused");
+    assert!(
+        stdout.find("a-apr.csv").unwrap() < stdout.find("b-may.csv").unwrap(),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 files: 2 imported, 1 refused, 0 already held"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("c-bad.csv") && stderr.contains("1 of 3 files refused"),
+        "{stderr}"
+    );
+
+    // The same months again, zipped, and a third: held, held, imported.
+    let archive = env.dir.path().join("spend.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    for (name, text) in [
+        ("z/2013-06.csv", month(6, "30.00")),
+        ("a-apr.csv", month(4, "10.00")),
+        ("b-may.csv", month(5, "20.00")),
+        ("readme.txt.bak", "skipped".into()),
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let out = env.import("Preston City Council", &[], archive.to_str().unwrap());
+    assert!(out.contains("spend.zip/z/2013-06.csv"), "{out}");
+    assert!(
+        out.contains("3 files: 1 imported, 0 refused, 2 already held"),
+        "{out}"
+    );
+
+    // A workbook: a cover sheet, then a sheet per month.
+    let book_path = env.dir.path().join("months.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Cover")
+        .unwrap()
+        .write_string(0, 0, "Spend over £500")
+        .unwrap();
+    for (m, name) in [(7, "July"), (8, "August")] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (c, h) in ["Supplier", "Paid Date", "Amount"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "Fylde Foods Ltd").unwrap();
+        sheet.write_string(1, 1, format!("15/{m:02}/2013")).unwrap();
+        sheet.write_number(1, 2, 40.0).unwrap();
+    }
+    book.save(&book_path).unwrap();
+    let out = env.import("Preston City Council", &[], book_path.to_str().unwrap());
+    assert!(
+        out.contains("sheets without a header row, skipped: Cover"),
+        "{out}"
+    );
+    assert!(
+        out.contains("months.xlsx [July]: import") && out.contains("months.xlsx [August]: import"),
+        "{out}"
+    );
+    assert_eq!(env.report(&[])["payments"], 5);
+    // --sheet narrows it to one.
+    let again = env.import(
+        "Preston City Council",
+        &["--sheet", "July"],
+        book_path.to_str().unwrap(),
+    );
+    assert!(!again.contains("August"), "{again}");
+}

@@ -290,47 +290,209 @@ fn anchor_ref(raw: Option<&str>) -> Option<OrgRef> {
     raw.map(|a| OrgRef::NameOrId(a.to_owned()))
 }
 
-/// Imports each file as one import. Every file is checked before any is
-/// stored; a file with any bad row is refused whole, with every problem.
+/// What became of the files of one `spend import`.
+#[derive(Default)]
+struct Tally {
+    imported: usize,
+    held: usize,
+    refused: usize,
+}
+
+impl Tally {
+    fn files(&self) -> usize {
+        self.imported + self.held + self.refused
+    }
+
+    fn count(&mut self, summary: &lumbung_store::SpendImportSummary) {
+        if summary.already_imported || summary.import_id.is_none() {
+            self.held += 1;
+        } else {
+            self.imported += 1;
+        }
+    }
+}
+
+/// Imports each file as one import: a folder's payment files and a ZIP
+/// archive's, each in byte order of their names, and each sheet with a
+/// header of a workbook. Every file is all or nothing: one with any bad
+/// row is refused whole, with every problem, and the others go on.
 pub fn import(store: &Store, args: &ImportArgs<'_>) -> Result<()> {
     let mapping = args.mapping.map(read_mapping).transpose()?;
-    let mut failures = 0;
+    let mut tally = Tally::default();
     for path in args.files {
         let name = path.display().to_string();
-        if let Some(summary) = import_large(store, path, &name, args)? {
-            report_import(&name, &summary);
-            continue;
-        }
-        let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
-        let file = SpendFile {
-            name: &name,
-            bytes: &bytes,
-            anchor: anchor_ref(args.anchor),
-            year: args.year,
-            period: args.period,
-            locale: args.locale,
-            sheet: args.sheet.map(str::to_owned),
-            mapping: mapping.clone(),
-            reach: Scope::Global,
-        };
-        let summary = match store.import_spend_file(&file, &Actor::cli()) {
-            Ok(summary) => summary,
-            Err(StoreError::Rejected(rejected)) => {
-                eprint!("{rejected}");
-                failures += 1;
-                continue;
+        if path.is_dir() {
+            for file in payment_files_in(path)? {
+                import_path(store, &file, args, &mapping, &mut tally)?;
             }
-            Err(other) => return Err(other.into()),
-        };
-        report_import(&name, &summary);
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+        {
+            let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
+            let mut archive = lumbung_tabular::archive::Archive::open(&bytes)
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            for entry in archive.payment_files() {
+                let inner = format!("{name}/{entry}");
+                match archive.read(&entry) {
+                    Ok(bytes) => import_bytes(store, &inner, &bytes, args, &mapping, &mut tally)?,
+                    Err(e) => {
+                        eprintln!("{inner}: {e}");
+                        tally.refused += 1;
+                    }
+                }
+            }
+        } else {
+            import_path(store, path, args, &mapping, &mut tally)?;
+        }
     }
-    if failures > 0 {
+    if tally.files() > 1 {
+        println!(
+            "{} files: {} imported, {} refused, {} already held",
+            tally.files(),
+            tally.imported,
+            tally.refused,
+            tally.held
+        );
+    }
+    if tally.refused > 0 {
         bail!(
-            "{failures} of {} files refused; nothing from them was imported",
-            args.files.len()
+            "{} of {} files refused; nothing from them was imported",
+            tally.refused,
+            tally.files()
         );
     }
     Ok(())
+}
+
+/// A folder's payment files, its subfolders' too, in byte order of their
+/// paths.
+fn payment_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries =
+            std::fs::read_dir(&folder).with_context(|| shared::cannot_read(folder.display()))?;
+        for entry in entries {
+            let path = entry
+                .with_context(|| shared::cannot_read(folder.display()))?
+                .path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if lumbung_tabular::archive::is_payment_file(&path.to_string_lossy()) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort_unstable_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    Ok(found)
+}
+
+/// One file on disk: a large clean CSV through the fast scanner, else read
+/// whole.
+fn import_path(
+    store: &Store,
+    path: &Path,
+    args: &ImportArgs<'_>,
+    mapping: &Option<BTreeMap<Field, String>>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let name = path.display().to_string();
+    if let Some(summary) = import_large(store, path, &name, args)? {
+        report_import(&name, &summary);
+        tally.count(&summary);
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
+    import_bytes(store, &name, &bytes, args, mapping, tally)
+}
+
+/// One file's bytes: a workbook with several sheets with a header as one
+/// import per sheet (unless `--sheet` names one), anything else as one.
+fn import_bytes(
+    store: &Store,
+    name: &str,
+    bytes: &[u8],
+    args: &ImportArgs<'_>,
+    mapping: &Option<BTreeMap<Field, String>>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let options = lumbung_spend::read::ReadOptions {
+        mapping: mapping.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    let sheets = match args.sheet {
+        Some(_) => None,
+        None => lumbung_spend::read::sheets_with_header(name, bytes, &options)
+            .ok()
+            .flatten()
+            .filter(|s| s.with_header.len() > 1),
+    };
+    let Some(lumbung_spend::read::Sheets {
+        with_header,
+        without,
+    }) = sheets
+    else {
+        return import_one(
+            store,
+            name,
+            bytes,
+            args.sheet.map(str::to_owned),
+            args,
+            mapping,
+            tally,
+        );
+    };
+    if !without.is_empty() {
+        println!(
+            "{name}: sheets without a header row, skipped: {}",
+            without.join(", ")
+        );
+    }
+    for sheet in with_header {
+        let named = format!("{name} [{sheet}]");
+        import_one(store, &named, bytes, Some(sheet), args, mapping, tally)?;
+    }
+    Ok(())
+}
+
+fn import_one(
+    store: &Store,
+    name: &str,
+    bytes: &[u8],
+    sheet: Option<String>,
+    args: &ImportArgs<'_>,
+    mapping: &Option<BTreeMap<Field, String>>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let file = SpendFile {
+        name,
+        bytes,
+        anchor: anchor_ref(args.anchor),
+        year: args.year,
+        period: args.period,
+        locale: args.locale,
+        sheet,
+        mapping: mapping.clone(),
+        reach: Scope::Global,
+    };
+    match store.import_spend_file(&file, &Actor::cli()) {
+        Ok(summary) => {
+            report_import(name, &summary);
+            tally.count(&summary);
+            Ok(())
+        }
+        Err(StoreError::Rejected(rejected)) => {
+            eprint!("{rejected}");
+            tally.refused += 1;
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Files larger than this go through the fast scanner first (clean CSV
@@ -352,7 +514,12 @@ fn import_large(
             || e.eq_ignore_ascii_case("xls")
             || e.eq_ignore_ascii_case("ods")
     });
-    if size < LARGE_FILE || !csv_like || args.mapping.is_some() || args.year.is_some() {
+    if size < LARGE_FILE
+        || !csv_like
+        || args.mapping.is_some()
+        || args.year.is_some()
+        || args.period.is_some()
+    {
         return Ok(None);
     }
     let settings = store.spend_settings()?;

@@ -238,6 +238,46 @@ pub(crate) fn amount_empty() -> Text {
 /// Flag on a row without a supplier name.
 pub const NO_SUPPLIER_NAME: &str = "no supplier name";
 
+/// A workbook's sheets by whether they have a header row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sheets {
+    /// Read as payment files of their own.
+    pub with_header: Vec<String>,
+    /// A cover sheet, notes: skipped.
+    pub without: Vec<String>,
+}
+
+/// A workbook's sheets, split by whether they have a header row. None
+/// when the file is no workbook.
+pub fn sheets_with_header(
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<Option<Sheets>, Rejected> {
+    if !table::is_spreadsheet(name, bytes) {
+        return Ok(None);
+    }
+    let whole = |msg: Text| Rejected {
+        file: name.to_string(),
+        errors: vec![RowError::new(1, None, msg)],
+    };
+    let (mut book, names) = sheet::open_book(bytes, None).map_err(whole)?;
+    let mut sheets = Sheets::default();
+    for sheet in names {
+        let rows = sheet::sheet(&mut book, &sheet).map_err(whole)?;
+        let texts: Vec<Vec<String>> = rows
+            .iter()
+            .take(header::HEADER_SEARCH_ROWS)
+            .map(Row::texts)
+            .collect();
+        match header::find_header(&texts, &options.mapping) {
+            Ok(_) => sheets.with_header.push(sheet),
+            Err(_) => sheets.without.push(sheet),
+        }
+    }
+    Ok(Some(sheets))
+}
+
 /// Reads a payment file. Err when the file cannot be read as a ledger at
 /// all (no amount column found, not text, …); row problems are in
 /// `Ledger::errors`.

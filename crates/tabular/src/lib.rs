@@ -13,6 +13,8 @@
 //! - [`sheet`] (feature `xlsx`): an XLSX sheet, its size checked before
 //!   it is unzipped.
 
+#[cfg(feature = "xlsx")]
+pub mod archive;
 pub mod csv_file;
 mod error;
 #[cfg(feature = "xlsx")]

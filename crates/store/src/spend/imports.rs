@@ -349,6 +349,10 @@ impl Store {
         if let Some(p) = prepared.dated_by {
             digest.update(format!("\0period {} {}", p.first, p.last));
         }
+        // Each sheet of a workbook is a file of its own.
+        if let Some(sheet) = &file.sheet {
+            digest.update(format!("\0sheet {}", sheet.trim().to_lowercase()));
+        }
         let sha = hex::encode(digest.finalize());
         let reach = AnchorReach {
             scope: &file.reach,
