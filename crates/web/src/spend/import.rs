@@ -450,6 +450,7 @@ pub async fn preview(
         .iter()
         .map(|f| context! { key => f.name(), header => mapping.get(f) })
         .collect();
+    let cur = crate::spend::currency(&state).await?.map(|c| c.code());
     render(
         &viewer,
         &uri,
@@ -457,6 +458,7 @@ pub async fn preview(
         context! {
             id => id, file => upload.meta.name, anchor => upload.meta.anchor, year => upload.meta.year,
             fields => fields, headers => headers, rows => rows, errors => errors, notes => notes, problem => problem,
+            cur => cur,
         },
     )
 }
