@@ -844,3 +844,53 @@ fn folders_archives_and_workbooks_of_several_sheets_import_file_by_file() {
     );
     assert!(!again.contains("August"), "{again}");
 }
+
+/// Damaged rows (a lost separator, line breaks that stop half way): the
+/// file is refused naming each by default; with --skip-bad-rows the good
+/// rows are imported, each damaged row kept with the import as read, and
+/// the summary says what they held (issue 13). Never repaired.
+#[test]
+fn skip_bad_rows_imports_the_good_rows_and_keeps_the_damaged_ones() {
+    let env = Env::new();
+    let file = env.write(
+        "damaged.csv",
+        "Supplier,Paid Date,Amount\n\
+         Fylde Foods Ltd,24/06/2012,100.00\n\
+         Ribble Print,25/06/2012900,\n\
+         Lancs Care CIC,26/06/2012,50.00Acme Widgets\n\
+         ,,20.00\n\
+         Acme Widgets,27/06/2012,25.00\n",
+    );
+    let refused = env.import_output("Preston City Council", &[], &file);
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        why.contains("line 3") && why.contains("line 4") && why.contains("line 5"),
+        "{why}"
+    );
+
+    let out = env.import("Preston City Council", &["--skip-bad-rows"], &file);
+    assert!(out.contains("2 stored"), "{out}");
+    assert!(
+        out.contains("3 damaged rows skipped, kept with the import (spend imports --id 1 --bad-rows): they held 20.00 and 2 amounts that cannot be read"),
+        "{out}"
+    );
+    let bad = env.stdout(&["spend", "imports", "--id", "1", "--bad-rows"]);
+    for part in [
+        "Ribble Print,25/06/2012900",
+        "Lancs Care CIC,26/06/2012,50.00Acme Widgets",
+        ",,20.00",
+    ] {
+        assert!(bad.contains(part), "{part}: {bad}");
+    }
+    assert_eq!(env.report(&[])["total"], "125.00");
+    // --bad-rows names an import; an unknown one is refused.
+    assert!(!env
+        .output(&["spend", "imports", "--bad-rows"])
+        .status
+        .success());
+    assert!(!env
+        .output(&["spend", "imports", "--id", "9", "--bad-rows"])
+        .status
+        .success());
+}

@@ -38,6 +38,11 @@ pub enum SpendCommand {
         /// does not say: its rows are dated the month's last day
         #[arg(long, value_name = "YYYY-MM", value_parser = period)]
         period: Option<lumbung_spend::read::Period>,
+        /// Import the good rows of a file with damaged ones (a lost separator,
+        /// a broken line end); each skipped row is kept with the import
+        /// (`spend imports --id N --bad-rows`), never repaired
+        #[arg(long)]
+        skip_bad_rows: bool,
         /// A TOML file naming the column for each field
         #[arg(long, value_name = "MAP.toml")]
         mapping: Option<PathBuf>,
@@ -49,7 +54,14 @@ pub enum SpendCommand {
         sheet: Option<String>,
     },
     /// List the imports
-    Imports,
+    Imports {
+        /// Only this import
+        #[arg(long, value_name = "N")]
+        id: Option<i64>,
+        /// The rows the import skipped as damaged (`import --skip-bad-rows`)
+        #[arg(long, requires = "id")]
+        bad_rows: bool,
+    },
     /// List the rows imports flagged for review (e.g. no supplier name, no readable date)
     Flagged {
         /// Only this import's rows
@@ -185,6 +197,7 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
             anchor,
             year,
             period,
+            skip_bad_rows,
             mapping,
             locale,
             sheet,
@@ -195,6 +208,7 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
                 anchor: anchor.as_deref(),
                 year,
                 period,
+                skip_bad_rows,
                 mapping: mapping.as_deref(),
                 sheet: sheet.as_deref(),
                 locale: if locale == "id" {
@@ -204,7 +218,7 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
                 },
             },
         ),
-        SpendCommand::Imports => imports(store),
+        SpendCommand::Imports { id, bad_rows } => imports(store, id, bad_rows),
         SpendCommand::Flagged { import_id, limit } => flagged(store, import_id, limit),
         SpendCommand::Suppliers {
             review,
@@ -278,6 +292,7 @@ pub struct ImportArgs<'a> {
     pub anchor: Option<&'a str>,
     pub year: Option<FiscalYear>,
     pub period: Option<lumbung_spend::read::Period>,
+    pub skip_bad_rows: bool,
     pub mapping: Option<&'a Path>,
     pub locale: Locale,
     pub sheet: Option<&'a str>,
@@ -475,6 +490,7 @@ fn import_one(
         anchor: anchor_ref(args.anchor),
         year: args.year,
         period: args.period,
+        skip_bad_rows: args.skip_bad_rows,
         locale: args.locale,
         sheet,
         mapping: mapping.clone(),
@@ -593,13 +609,51 @@ fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
             summary.suppliers_suggested
         );
     }
+    if summary.bad_rows_skipped > 0 {
+        println!(
+            "  {} damaged rows skipped, kept with the import (spend imports --id {} --bad-rows): they held {}{}",
+            summary.bad_rows_skipped,
+            summary.import_id.map_or(0, ImportId::get),
+            summary.bad_rows_amount,
+            match summary.bad_rows_unreadable {
+                0 => String::new(),
+                n => format!(" and {n} amounts that cannot be read"),
+            }
+        );
+    }
     for note in &summary.notes {
         println!("  note: {note}");
     }
 }
 
-pub fn imports(store: &Store) -> Result<()> {
-    let rows = table::rows(store.spend_imports()?, |i| {
+pub fn imports(store: &Store, id: Option<i64>, bad_rows: bool) -> Result<()> {
+    let list = store.spend_imports()?;
+    if let Some(id) = id {
+        if !list.iter().any(|i| i.id.get() == id) {
+            bail!("there is no import {id}");
+        }
+    }
+    if let (Some(id), true) = (id, bad_rows) {
+        let rows = table::rows(store.spend_bad_rows(ImportId::new(id))?, |b| {
+            vec![
+                b.line.to_string(),
+                b.amount
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                b.reason,
+                b.text,
+            ]
+        });
+        print!(
+            "{}",
+            table::render(&["LINE", "AMOUNT", "WHY", "AS READ"], &rows)
+        );
+        return Ok(());
+    }
+    let list = list
+        .into_iter()
+        .filter(|i| id.is_none_or(|id| i.id.get() == id));
+    let rows = table::rows(list, |i| {
         vec![
             i.id.to_string(),
             i.file_name,

@@ -136,3 +136,41 @@ async fn the_preview_tells_what_the_reader_noticed_in_the_users_language() {
         assert!(!html.contains(en), "{en}: {html}");
     }
 }
+
+/// An import that skipped damaged rows shows them on its page, as read,
+/// with why in the user's language (issue 13).
+#[tokio::test]
+async fn an_imports_page_lists_the_damaged_rows_it_skipped() {
+    let (app, [analyst]) = signed_in(["analyst"]).await;
+    let csv = "Supplier,Paid Date,Amount\nFylde Foods Ltd,24/06/2012,100.00\nLancs Care CIC,26/06/2012,50.00Acme\n";
+    let file = lumbung_store::SpendFile {
+        name: "damaged.csv",
+        bytes: csv.as_bytes(),
+        anchor: Some(lumbung_store::OrgRef::Name("UCLan".into())),
+        year: None,
+        period: None,
+        skip_bad_rows: true,
+        locale: lumbung_spend::read::Locale::En,
+        sheet: None,
+        mapping: None,
+        reach: lumbung_domain::Scope::Global,
+    };
+    let summary = app
+        .store
+        .import_spend_file(&file, &lumbung_store::Actor::cli())
+        .unwrap();
+    assert_eq!((summary.stored, summary.bad_rows_skipped), (1, 1));
+    let id = summary.import_id.unwrap();
+    let html = analyst
+        .page(&format!("/spend/imports/{id}/flagged"), StatusCode::OK)
+        .await;
+    assert!(html.contains("Baris rusak yang dilewati"), "{html}");
+    assert!(
+        html.contains("Lancs Care CIC,26&#x2f;06&#x2f;2012,50.00Acme"),
+        "{html}"
+    );
+    assert!(
+        html.contains("bukan jumlah uang") && !html.contains("is not an amount"),
+        "the reason in Indonesian: {html}"
+    );
+}

@@ -2,7 +2,7 @@
 //! of every row decided, contract types classified, and the rows that a
 //! person should look at flagged.
 
-use crate::read::{read_ledger, Field, Ledger, Locale, PaymentRow, Period, ReadOptions};
+use crate::read::{read_ledger, BadRow, Field, Ledger, Locale, PaymentRow, Period, ReadOptions};
 use jiff::civil::Date;
 use lumbung_domain::{FiscalCalendar, FiscalYear, Money, Rejected, RowError};
 use std::collections::BTreeMap;
@@ -69,6 +69,9 @@ pub struct Defaults {
     /// The period the file covers as the analyst gave it (`--period`): it
     /// wins over the one its name names.
     pub period: Option<Period>,
+    /// Import the good rows of a file with bad ones, keeping each bad row
+    /// as read (`--skip-bad-rows`), instead of refusing the file.
+    pub skip_bad_rows: bool,
 }
 
 /// Decides anchor and fiscal year for each row. A row without an anchor
@@ -209,6 +212,8 @@ pub struct PreparedFile {
     /// part of what the file is (the same sums for another month are
     /// other payments).
     pub dated_by: Option<Period>,
+    /// The rows skipped as bad (with `skip_bad_rows`), in line order.
+    pub skipped: Vec<BadRow>,
 }
 
 /// A file without a date column (per-supplier sums of a month): each row
@@ -240,14 +245,33 @@ pub fn prepare_ledger(
     defaults: &Defaults,
 ) -> Result<PreparedFile, Rejected> {
     let dated_by = date_by_period(&mut ledger, defaults.period);
+    // A row refused here is kept as read, for when bad rows are skipped.
+    let as_read: BTreeMap<u64, BadRow> = if defaults.skip_bad_rows {
+        ledger.rows.iter().map(|r| (r.line, as_read(r))).collect()
+    } else {
+        BTreeMap::new()
+    };
     let (payments, mut errors) = prepare(ledger.rows, defaults);
-    errors.extend(ledger.errors);
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(Rejected {
-            file: file.to_owned(),
-            errors,
-        });
+    let mut skipped = ledger.bad_rows;
+    if defaults.skip_bad_rows && !payments.is_empty() {
+        for e in &errors {
+            if let Some(mut row) = as_read.get(&e.line).cloned() {
+                row.reason = e.message.clone();
+                skipped.push(row);
+            }
+        }
+        skipped.sort_by_key(|r| r.line);
+        skipped.dedup_by_key(|r| r.line);
+    } else {
+        errors.extend(ledger.errors);
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(Rejected {
+                file: file.to_owned(),
+                errors,
+            });
+        }
+        skipped.clear();
     }
     Ok(PreparedFile {
         payments,
@@ -255,7 +279,28 @@ pub fn prepare_ledger(
         notes: ledger.notes,
         total_check: ledger.total_check,
         dated_by,
+        skipped,
     })
+}
+
+/// A row the reader read, as a person finds it in the file.
+fn as_read(r: &PaymentRow) -> BadRow {
+    let date = r.date.map(|d| d.to_string());
+    let amount = r.amount.to_string();
+    let cells = [
+        r.anchor.as_deref(),
+        date.as_deref(),
+        r.supplier_id.as_deref(),
+        r.supplier_name.as_deref(),
+        r.postcode.as_deref(),
+        Some(amount.as_str()),
+    ];
+    BadRow {
+        line: r.line,
+        text: cells.into_iter().flatten().collect::<Vec<_>>().join(","),
+        amount: Some(r.amount),
+        reason: lumbung_domain::Text::verbatim("as_read", ""),
+    }
 }
 
 #[cfg(test)]
@@ -289,6 +334,7 @@ mod tests {
             calendar: FiscalCalendar::UK,
             period_hint: None,
             period: None,
+            skip_bad_rows: false,
         }
     }
 
@@ -308,6 +354,7 @@ mod tests {
         let hinted = Defaults {
             period_hint: Some(jiff::civil::date(2014, 4, 1)),
             period: None,
+            skip_bad_rows: false,
             ..defaults()
         };
         let (p, _) = prepare(vec![row(5)], &hinted);
@@ -394,6 +441,7 @@ mod tests {
             calendar: FiscalCalendar::UK,
             period_hint: None,
             period: None,
+            skip_bad_rows: false,
         };
         let rejected = |d: &Defaults| {
             let e = prepare_ledger("spend.csv", file(None).read(None).unwrap(), d).unwrap_err();

@@ -226,6 +226,22 @@ pub struct Ledger {
     /// The file's grand total beside the sum of its payments, when it
     /// states one.
     pub total_check: Option<TotalCheck>,
+    /// The rows with errors, as read: what `--skip-bad-rows` skips.
+    pub bad_rows: Vec<BadRow>,
+}
+
+/// A row that could not be read as a payment, kept as the file has it so
+/// that a person can find it (`spend import --skip-bad-rows`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct BadRow {
+    pub line: u64,
+    /// The row's cells, joined by commas.
+    pub text: String,
+    /// The amount, where it could be read.
+    pub amount: Option<Money>,
+    /// Why it was refused (the row's errors, joined).
+    #[schemars(with = "String")]
+    pub reason: Text,
 }
 
 pub use around::TotalCheck;
@@ -595,6 +611,8 @@ fn build<R: Row>(
     let mut skipped: Vec<u64> = Vec::new();
     let mut repeated: Vec<u64> = Vec::new();
     let mut totals: Vec<around::TotalLine> = Vec::new();
+    // The amounts of rows refused after their amount was read.
+    let mut read_amounts: std::collections::HashMap<u64, Money> = Default::default();
     // Rows naming something without an amount: a footer when they come
     // after the last payment, carry no readable date and hold one text (or
     // a sentence its commas cut into the first cells), else errors.
@@ -675,6 +693,7 @@ fn build<R: Row>(
             continue;
         }
         if !identifying.is_empty() && !named {
+            read_amounts.insert(line, amount);
             errors.push(RowError::new(
                 line,
                 Some(amount_head),
@@ -755,6 +774,7 @@ fn build<R: Row>(
         }
     }
     errors.sort_by_key(|e| e.line);
+    let bad_rows = bad_rows_of(data, &errors, &read_amounts);
     let payments: Vec<(u64, Money)> = out.iter().map(|p| (p.line, p.amount)).collect();
     let total_check = around::check_totals(&totals, &payments);
     notes.extend(around::total_notes(
@@ -793,5 +813,51 @@ fn build<R: Row>(
         headers,
         notes,
         total_check,
+        bad_rows,
     }
+}
+
+/// Several sentences as one, in both languages.
+fn joined(texts: &[&Text]) -> Text {
+    match texts {
+        [one] => (*one).clone(),
+        _ => {
+            let join = |get: fn(&Text) -> &str| {
+                texts.iter().map(|t| get(t)).collect::<Vec<_>>().join("; ")
+            };
+            Text::new(
+                "row_errors",
+                Vec::new(),
+                join(Text::indonesian),
+                join(Text::english),
+            )
+        }
+    }
+}
+
+/// The rows `errors` name, as the file has them.
+fn bad_rows_of<R: Row>(
+    data: &[R],
+    errors: &[RowError],
+    amounts: &std::collections::HashMap<u64, Money>,
+) -> Vec<BadRow> {
+    let mut reasons: BTreeMap<u64, Vec<&Text>> = BTreeMap::new();
+    for e in errors {
+        reasons.entry(e.line).or_default().push(&e.message);
+    }
+    data.iter()
+        .filter_map(|row| {
+            let why = reasons.get(&row.line())?;
+            let mut cells = row.texts();
+            while cells.last().is_some_and(String::is_empty) {
+                cells.pop();
+            }
+            Some(BadRow {
+                line: row.line(),
+                text: cells.join(","),
+                amount: amounts.get(&row.line()).copied(),
+                reason: joined(why),
+            })
+        })
+        .collect()
 }

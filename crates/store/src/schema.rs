@@ -680,4 +680,16 @@ BEGIN SELECT RAISE(ABORT, 'fund_account_days: a balance too large to keep'); END
 ALTER TABLE fund_applications ADD COLUMN form_key TEXT;
 CREATE UNIQUE INDEX fund_applications_form_key ON fund_applications(ksm_id, form_key);
 "#,
+    // 15: rows an import skipped as damaged (`--skip-bad-rows`), as read.
+    r#"
+CREATE TABLE spend_bad_rows (
+    import_id INTEGER NOT NULL REFERENCES spend_imports(id) ON DELETE CASCADE,
+    line      INTEGER NOT NULL,
+    text      TEXT NOT NULL,
+    amount    INTEGER,
+    reason    TEXT NOT NULL,
+    reason_id TEXT NOT NULL
+);
+CREATE INDEX spend_bad_rows_import ON spend_bad_rows(import_id);
+"#,
 ];

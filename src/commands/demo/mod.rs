@@ -332,6 +332,7 @@ fn load_spend(store: &Store) -> Result<()> {
         anchor: None,
         year: None,
         period: None,
+        skip_bad_rows: false,
         locale: lumbung_spend::read::Locale::En,
         sheet: None,
         mapping: None,

@@ -277,7 +277,38 @@ pub struct FlaggedRow {
     pub message: String,
 }
 
+/// A row an import skipped as damaged (`--skip-bad-rows`), as read.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SkippedRow {
+    pub line: i64,
+    pub text: String,
+    /// The amount, where it could be read.
+    pub amount: Option<Money>,
+    pub reason: String,
+    /// The reason in Indonesian.
+    pub reason_id: String,
+}
+
 impl Store {
+    /// The rows one import skipped as damaged, by line.
+    pub fn spend_bad_rows(&self, import_id: ImportId) -> Result<Vec<SkippedRow>> {
+        let conn = self.conn()?;
+        crate::sql::all(
+            &conn,
+            "SELECT line, text, amount, reason, reason_id FROM spend_bad_rows WHERE import_id = ?1 ORDER BY line",
+            params![import_id.get()],
+            |r| {
+                Ok(SkippedRow {
+                    line: r.get(0)?,
+                    text: r.get(1)?,
+                    amount: r.get::<_, Option<i64>>(2)?.map(Money::from_minor),
+                    reason: r.get(3)?,
+                    reason_id: r.get(4)?,
+                })
+            },
+        )
+    }
+
     /// The rows flagged for review, of one import or all, by file and line.
     pub fn spend_flagged(
         &self,

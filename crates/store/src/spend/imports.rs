@@ -30,10 +30,11 @@ impl Store {
             scope: &Scope::Global,
             known: None,
         };
-        self.import_spend_within(file, sha256, payments, mapping, &reach, actor)
+        self.import_spend_within(file, sha256, payments, mapping, &reach, &[], actor)
     }
 
     /// [`Store::import_spend`], naming anchors within a reach.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn import_spend_within(
         &self,
         file: &str,
@@ -41,6 +42,7 @@ impl Store {
         payments: &[Payment],
         mapping: &serde_json::Value,
         reach: &AnchorReach<'_>,
+        bad_rows: &[lumbung_spend::read::BadRow],
         actor: &Actor,
     ) -> Result<SpendImportSummary> {
         let mut conn = self.conn()?;
@@ -117,6 +119,7 @@ impl Store {
             vec![facts],
             &anchor_ids,
             &flag_of,
+            bad_rows,
             &mut summary,
         )?;
         Ok(summary)
@@ -279,6 +282,9 @@ pub struct SpendFile<'a> {
     /// The period a file without dates covers (`--period`), when its name
     /// does not say.
     pub period: Option<lumbung_spend::read::Period>,
+    /// Import the good rows of a file with bad ones; each bad row is kept
+    /// with the import (`--skip-bad-rows`).
+    pub skip_bad_rows: bool,
     pub locale: lumbung_spend::read::Locale,
     pub sheet: Option<String>,
     /// Field → column header, given by the analyst; saved for the anchor.
@@ -339,6 +345,7 @@ impl Store {
             calendar: self.spend_settings()?.calendar(),
             period_hint: ledger.period_hint,
             period: file.period,
+            skip_bad_rows: file.skip_bad_rows,
         };
         let prepared = prepare_ledger(file.name, ledger, &defaults)?;
         let payments = prepared.payments;
@@ -360,8 +367,17 @@ impl Store {
                 .as_ref()
                 .and_then(|(id, name)| id.map(|id| (name.clone(), id as u32))),
         };
-        let mut summary =
-            self.import_spend_within(file.name, &sha, &payments, &mapping, &reach, actor)?;
+        let skipped = prepared.skipped;
+        let mut summary = self.import_spend_within(
+            file.name, &sha, &payments, &mapping, &reach, &skipped, actor,
+        )?;
+        summary.bad_rows_skipped = skipped.len() as u64;
+        summary.bad_rows_unreadable = skipped.iter().filter(|b| b.amount.is_none()).count() as u64;
+        summary.bad_rows_amount = skipped
+            .iter()
+            .filter_map(|b| b.amount)
+            .try_fold(Money::ZERO, Money::checked_add)
+            .unwrap_or(Money::ZERO);
         summary.notes = prepared.notes;
         summary.total_check = prepared.total_check;
         if let (Some(m), false) = (&file.mapping, summary.already_imported) {
@@ -475,6 +491,7 @@ impl Store {
             scanned.facts,
             &anchor_ids,
             &|_| None,
+            &[],
             &mut summary,
         )?;
         Ok(summary)
@@ -513,6 +530,7 @@ Anchor 01,2013/14,03/05/2013,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local con
             calendar: FiscalCalendar::UK,
             period_hint: None,
             period: None,
+            skip_bad_rows: false,
         };
         let (payments, errors) = lumbung_spend::prepare::prepare(ledger.rows, &defaults);
         assert!(errors.is_empty());

@@ -10,7 +10,7 @@ mod resolve;
 mod scoped;
 mod suppliers;
 
-pub use facts::FlaggedRow;
+pub use facts::{FlaggedRow, SkippedRow};
 pub use imports::SpendFile;
 pub use publish::Publication;
 pub use suppliers::{Supplier, SupplierFilter, SupplierOrder};
@@ -78,6 +78,12 @@ pub struct SpendImportSummary {
     /// The file's grand total beside the sum of its payments, when it
     /// states one (a mismatch is flagged in the notes, not fatal).
     pub total_check: Option<lumbung_spend::read::TotalCheck>,
+    /// Rows skipped as damaged (`--skip-bad-rows`), kept with the import.
+    pub bad_rows_skipped: u64,
+    /// What those rows would have held, where their amount could be read.
+    pub bad_rows_amount: Money,
+    /// How many of them have no readable amount.
+    pub bad_rows_unreadable: u64,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

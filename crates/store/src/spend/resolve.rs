@@ -397,6 +397,7 @@ pub(super) fn store_facts(
     segments: Vec<Facts>,
     anchor_ids: &HashSet<u32>,
     flag_of: &dyn Fn(usize) -> Option<(u64, String)>,
+    bad_rows: &[lumbung_spend::read::BadRow],
     summary: &mut SpendImportSummary,
 ) -> Result<()> {
     type Key = (u32, i32, u32, i64);
@@ -533,6 +534,19 @@ pub(super) fn store_facts(
                 summary.flagged += 1;
                 flag_row.execute(params![import_id, line as i64, message])?;
             }
+        }
+        let mut bad_row = tx.prepare(
+            "INSERT INTO spend_bad_rows (import_id, line, text, amount, reason, reason_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for b in bad_rows {
+            bad_row.execute(params![
+                import_id,
+                b.line as i64,
+                b.text,
+                b.amount.map(Money::minor),
+                b.reason.english(),
+                b.reason.indonesian()
+            ])?;
         }
     }
     audit::record(

@@ -319,6 +319,7 @@ fn spend_file<'a>(
         anchor,
         year,
         period: None,
+        skip_bad_rows: false,
         locale: if u.locale == "id" {
             Locale::Id
         } else {

@@ -532,14 +532,20 @@ pub async fn flagged_page(
 ) -> Result<Html<String>, AppError> {
     let id = parse_id(&id, no_import)?;
     let file = import(&state, &viewer, id).await?;
-    let rows = state
-        .blocking(move |s| s.spend_flagged(Some(lumbung_domain::ImportId::new(id)), MAX_FLAGGED))
+    let (rows, bad) = state
+        .blocking(move |s| {
+            let id = lumbung_domain::ImportId::new(id);
+            Ok((
+                s.spend_flagged(Some(id), MAX_FLAGGED)?,
+                s.spend_bad_rows(id)?,
+            ))
+        })
         .await?;
     render(
         &viewer,
         &uri,
         "spend_flagged.html",
-        context! { file => file, more => rows.len() as u32 >= MAX_FLAGGED, rows => rows },
+        context! { file => file, more => rows.len() as u32 >= MAX_FLAGGED, rows => rows, bad => bad },
     )
 }
 
