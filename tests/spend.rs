@@ -894,3 +894,242 @@ fn skip_bad_rows_imports_the_good_rows_and_keeps_the_damaged_ones() {
         .status
         .success());
 }
+
+/// The Free Company Data Product's header as published (the leading
+/// spaces included).
+const COMPANIES_HEADER: &str = "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,SICCode.SicText_1,SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4";
+
+fn company_line(name: &str, number: &str, postcode: &str, status: &str, sic: &str) -> String {
+    format!("\"{name}\",\"{number}\",\"\",\"\",\"1 HIGH ST\",\"\",\"TOWN\",\"\",\"UNITED KINGDOM\",\"{postcode}\",\"Private Limited Company\",\"{status}\",\"United Kingdom\",\"\",\"01/01/2001\",\"{sic}\",\"\",\"\",\"\"")
+}
+
+fn money_of(v: &Value) -> f64 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn suppliers_without_postcodes_are_located_from_companies_house_and_a_vendor_master() {
+    let env = preston();
+    // Like Hyndburn's files: no postal code at all.
+    let payments = env.write(
+        "payments.csv",
+        "Date,Supplier ID,Supplier Name,Amount\n\
+         10/05/2012,V01,Ribble Print,100.00\n\
+         11/05/2012,V02,Fylde Foods Ltd,200.00\n\
+         12/05/2012,V03,Acme Widgets Ltd,400.00\n\
+         13/05/2012,V04,Old Mill Ltd,800.00\n\
+         14/05/2012,V05,Brookside Bakery Ltd,1600.00\n",
+    );
+    env.import("Hyndburn Borough Council", &[], &payments);
+    let before = env.report(&[]);
+    assert_eq!(money_of(&before["unknown"]), 3100.0);
+    assert_eq!(before["located_share"], Value::from("0.000000"));
+
+    let lines = [
+        company_line(
+            "FYLDE FOODS LIMITED",
+            "01111111",
+            "PR1 2AB",
+            "Active",
+            "10890 - Manufacture of other food products n.e.c.",
+        ),
+        company_line(
+            "ACME WIDGETS LIMITED",
+            "02222222",
+            "PR1 3CD",
+            "Active",
+            "None Supplied",
+        ),
+        company_line(
+            "ACME WIDGETS LTD",
+            "02222223",
+            "M1 1AA",
+            "Active - Proposal to Strike off",
+            "",
+        ),
+        company_line("OLD MILL LIMITED", "03333333", "PR1 4EF", "Dissolved", ""),
+        company_line(
+            "BROOKSIDE BAKERIES LIMITED",
+            "04444444",
+            "PR1 5GH",
+            "Active",
+            "",
+        ),
+        company_line("LUNE VALLEY DAIRY LTD", "05555555", "LA1 1AA", "Active", ""),
+        company_line("NORTHERN NUMBERS LTD", "06666666", "PR1 6JK", "Active", ""),
+    ];
+    let register = env.write(
+        "BasicCompanyData-2026-12-01-part1_1.csv",
+        &format!("{COMPANIES_HEADER}\n{}\n", lines.join("\n")),
+    );
+    let import_companies = |file: &str| {
+        env.stdout(&[
+            "spend",
+            "registers",
+            "import",
+            "--kind",
+            "companies-house",
+            file,
+        ])
+    };
+    let out = import_companies(&register);
+    assert!(out.contains("7 companies read, 6 of them active"), "{out}");
+    assert!(out.contains("located by the register: 1"), "{out}");
+    assert!(out.contains("1 ambiguous, 1 with near names"), "{out}");
+    let after = env.report(&[]);
+    assert_eq!(money_of(&after["located"]["register"]), 200.0);
+    assert_eq!(money_of(&after["local"]), 200.0);
+    assert_eq!(money_of(&after["located"]["file"]), 0.0);
+    // The register's SIC code is the sector of payments that give none.
+    let sectors = after["by_sector"].as_array().unwrap();
+    assert!(
+        sectors
+            .iter()
+            .any(|s| s["sector"] == "10890" && money_of(&s["total"]) == 200.0),
+        "{sectors:?}"
+    );
+
+    // Two active companies of the name are for review; a near name is only
+    // suggested; a dissolved company never matches.
+    let review = env.stdout(&["spend", "registers", "review"]);
+    let acme = env.supplier_id("Acme Widgets");
+    let row_of = |text: &str, needle: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(row_of(&review, "ambiguous").len(), 2, "{review}");
+    assert!(
+        row_of(&review, "near name")
+            .iter()
+            .any(|l| l.contains("04444444")),
+        "{review}"
+    );
+    assert!(!review.contains("03333333"), "{review}");
+
+    // The analyst confirms one; the decision outlives a new register import.
+    env.stdout(&["spend", "registers", "confirm", &acme, "02222222"]);
+    let out = import_companies(&register);
+    assert!(out.contains("located by the register: 2"), "{out}");
+    assert_eq!(money_of(&env.report(&[])["located"]["register"]), 600.0);
+    let decided = env.stdout(&["spend", "registers", "review", "--decided"]);
+    assert!(
+        decided.contains("confirmed") && decided.contains("02222222"),
+        "{decided}"
+    );
+
+    // The anchor's vendor master wins over the public register.
+    let vendors = env.write(
+        "vendors.csv",
+        "supplier_id,name,postcode,company_number,sic,sme\n\
+         V01,Ribble Print,FY8 1AA,,18129,yes\n\
+         V02,Fylde Foods Ltd,LA1 2BB,01111111,,no\n",
+    );
+    let refused = env.output(&[
+        "spend",
+        "registers",
+        "import",
+        "--kind",
+        "vendors",
+        &vendors,
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--anchor"));
+    env.stdout(&[
+        "spend",
+        "registers",
+        "import",
+        "--kind",
+        "vendors",
+        "--anchor",
+        "Hyndburn Borough Council",
+        &vendors,
+    ]);
+    let r = env.report(&[]);
+    assert_eq!(money_of(&r["located"]["vendor"]), 300.0);
+    assert_eq!(money_of(&r["located"]["register"]), 400.0);
+    assert_eq!(money_of(&r["regional"]), 100.0 + 200.0 + 400.0);
+    assert_eq!(money_of(&r["sme"]), 100.0);
+    assert_eq!(
+        r["located_share"],
+        Value::from(format!("{:.6}", 700.0 / 3100.0))
+    );
+
+    // Later files are located as they come: by name, and by the company
+    // number a file gives.
+    let later = env.write(
+        "later.csv",
+        "Date,Company Number,Supplier Name,Amount\n\
+         10/06/2012,05555555,Lune Valley Dairy,50.00\n\
+         11/06/2012,6666666,Trading Name Of Northern,25.00\n",
+    );
+    let out = env.import("Hyndburn Borough Council", &[], &later);
+    assert!(
+        out.contains("2 new suppliers located by a register"),
+        "{out}"
+    );
+    let r = env.report(&[]);
+    assert_eq!(money_of(&r["located"]["register"]), 475.0);
+    assert_eq!(money_of(&r["local"]), 25.0 + 400.0);
+}
+
+#[test]
+fn each_anchor_keeps_its_own_fiscal_calendar() {
+    let env = preston();
+    let file = env.write(
+        "both.csv",
+        "Anchor,Date,Supplier Name,Postcode,Amount\n\
+         Preston City Council,10/02/2023,Fylde Foods,PR1 2AB,100.00\n\
+         Kota Bandung,10/02/2023,Toko Maju,PR1 2AB,50.00\n\
+         Kota Bandung,10/05/2023,Toko Maju,PR1 2AB,25.00\n",
+    );
+    env.stdout(&["spend", "import", &file]);
+    let out = env.stdout(&[
+        "spend",
+        "settings",
+        "--anchor",
+        "Kota Bandung",
+        "--fiscal-year-start",
+        "1",
+    ]);
+    assert!(out.contains("1 payments moved"), "{out}");
+    assert!(out.contains("month 1 (its own)"), "{out}");
+    let r = env.report(&[]);
+    let years: Vec<(String, u64, f64)> = r["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| {
+            (
+                y["fiscal_year"].as_str().unwrap().to_owned(),
+                y["fiscal_year_start_month"].as_u64().unwrap(),
+                money_of(&y["total"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        years,
+        vec![("2022/23".into(), 4, 100.0), ("2023".into(), 1, 75.0)],
+        "{years:?}"
+    );
+    // A file imported later lands in the anchor's own years too.
+    let more = env.write(
+        "more.csv",
+        "Date,Supplier Name,Postcode,Amount\n15/03/2024,Toko Maju,PR1 2AB,10.00\n",
+    );
+    env.import("Kota Bandung", &[], &more);
+    let r = env.report(&["--anchor", "Kota Bandung"]);
+    let labels: Vec<&str> = r["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["fiscal_year"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, vec!["2023", "2024"]);
+    let settings = env.stdout(&["spend", "settings", "--anchor", "Preston City Council"]);
+    assert!(
+        settings.contains("month 4 (the spend settings')"),
+        "{settings}"
+    );
+}

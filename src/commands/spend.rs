@@ -112,8 +112,16 @@ pub enum SpendCommand {
         /// The import's id (see `spend imports`)
         import_id: i64,
     },
+    /// Registers that locate suppliers: Companies House, anchors' vendor masters
+    #[command(subcommand)]
+    Registers(super::registers::RegistersCommand),
     /// Show or set the programme's local area, region and fiscal calendar
+    /// (with --anchor: that anchor's own fiscal calendar)
     Settings {
+        /// Only this anchor institution's fiscal calendar: its dated payments
+        /// move to their years in it
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["local", "region", "count_branches"])]
+        anchor: Option<String>,
         /// The local area (an area code, e.g. E07000123 for Preston)
         #[arg(long, value_name = "CODE")]
         local: Option<String>,
@@ -235,7 +243,14 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
             locate_supplier(store, supplier, area.as_deref())
         }
         SpendCommand::Undo { import_id } => undo(store, import_id),
+        SpendCommand::Registers(command) => super::registers::run(store, command),
         SpendCommand::Settings {
+            anchor: Some(anchor),
+            fiscal_year_start,
+            ..
+        } => anchor_calendar(store, &anchor, fiscal_year_start),
+        SpendCommand::Settings {
+            anchor: None,
             local,
             region,
             fiscal_year_start,
@@ -609,6 +624,12 @@ fn report_import(name: &str, summary: &lumbung_store::SpendImportSummary) {
             summary.suppliers_suggested
         );
     }
+    if summary.suppliers_located > 0 {
+        println!(
+            "  {} new suppliers located by a register (Companies House, a vendor master)",
+            summary.suppliers_located
+        );
+    }
     if summary.bad_rows_skipped > 0 {
         println!(
             "  {} damaged rows skipped, kept with the import (spend imports --id {} --bad-rows): they held {}{}",
@@ -803,6 +824,23 @@ pub fn settings(
     );
     println!("fiscal year start: month {fiscal_year_start}");
     println!("count branches:    {count_branches}");
+    Ok(())
+}
+
+/// `spend settings --anchor NAME [--fiscal-year-start M]`.
+fn anchor_calendar(store: &Store, anchor: &str, month: Option<u8>) -> Result<()> {
+    let Some(id) = store.anchor_id(anchor)? else {
+        bail!("no anchor institution named {anchor:?} (see `lumbung orgs list`)");
+    };
+    if let Some(m) = month {
+        let moved = store.set_anchor_fiscal_year_start(id, Some(m), &Actor::cli())?;
+        println!("{anchor}: {moved} payments moved to their fiscal years");
+    }
+    let (own, settings) = store.anchor_fiscal_year_start(id)?;
+    match own {
+        Some(m) => println!("{anchor}: fiscal year starts in month {m} (its own)"),
+        None => println!("{anchor}: fiscal year starts in month {settings} (the spend settings')"),
+    }
     Ok(())
 }
 

@@ -348,13 +348,13 @@ mod tests {
             0,
         );
         f.push(1, 2013, NO_DATE, 2, Money::from_minor(-500), NO_SECTOR, 0);
-        let dims = Dimensions {
-            calendar: FiscalCalendar::UK,
-            anchors: HashMap::from([(1, "Preston, \"City\" Council".to_owned())]),
-            supplier_location: vec![Location::Unknown, Location::Local, Location::Outside],
-            supplier_name: vec![String::new(), "A".into(), "B".into()],
-            sectors: HashMap::new(),
-        };
+        let dims = Dimensions::plain(
+            FiscalCalendar::UK,
+            HashMap::from([(1, "Preston, \"City\" Council".to_owned())]),
+            vec![Location::Unknown, Location::Local, Location::Outside],
+            vec![String::new(), "A".into(), "B".into()],
+            HashMap::new(),
+        );
         compute(&[&f], &dims, &ReportOptions::default()).unwrap()
     }
 

@@ -103,6 +103,29 @@ impl Facts {
         self.flags.push(flags);
     }
 
+    /// Moves each dated payment of an anchor with its own fiscal calendar
+    /// (`calendar_of` answers for those only) to that calendar's year;
+    /// returns how many moved. Undated payments keep the year their file
+    /// gave.
+    pub fn reyear(
+        &mut self,
+        calendar_of: impl Fn(u32) -> Option<lumbung_domain::FiscalCalendar>,
+    ) -> usize {
+        let mut moved = 0;
+        for i in 0..self.len() {
+            let (Some(calendar), Some(date)) = (calendar_of(self.anchor[i]), date_of(self.date[i]))
+            else {
+                continue;
+            };
+            let year = calendar.year_of(date.year(), date.month()).start_year() as i16;
+            if self.year[i] != year {
+                self.year[i] = year;
+                moved += 1;
+            }
+        }
+        moved
+    }
+
     /// The payments whose row passes `keep`, as a new set of columns.
     pub fn filter(&self, keep: impl Fn(&Facts, usize) -> bool) -> Facts {
         let mut out = Facts::default();
@@ -200,6 +223,19 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_anchors_own_calendar_moves_its_dated_payments_only() {
+        let mut f = Facts::default();
+        let day = day_number(jiff::civil::date(2023, 2, 10));
+        f.push(1, 2022, day, 1, Money::from_minor(5), NO_SECTOR, 0);
+        f.push(2, 2022, day, 1, Money::from_minor(5), NO_SECTOR, 0);
+        f.push(1, 2020, NO_DATE, 1, Money::from_minor(5), NO_SECTOR, 0);
+        let january = lumbung_domain::FiscalCalendar::starting(1).unwrap();
+        let moved = f.reyear(|a| (a == 1).then_some(january));
+        assert_eq!(moved, 1);
+        assert_eq!(f.year, vec![2023, 2022, 2020]);
+    }
 
     #[test]
     fn encode_decode_round_trip() {

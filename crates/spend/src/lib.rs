@@ -7,6 +7,7 @@ pub mod facts;
 pub mod fast;
 pub mod prepare;
 pub mod read;
+pub mod registers;
 pub mod report;
 pub mod sectors;
 pub mod suppliers;

@@ -9,7 +9,7 @@
 //! - `unknown` — suppliers without a usable location (never counted as outside);
 //! - each `*_share` is the amount ÷ `total` (unknown stays in the denominator).
 
-use crate::facts::{flag, Facts};
+use crate::facts::{flag, Facts, NO_SECTOR};
 use lumbung_domain::{FiscalCalendar, FiscalYear, Money, Share};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -26,10 +26,25 @@ pub enum Location {
     Unknown,
 }
 
+/// How a supplier's location was found: the payment file's postal code,
+/// a public register (Companies House), the anchor's vendor master, or an
+/// analyst (a fixed area or a branch site).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LocatedBy {
+    File,
+    Register,
+    Vendor,
+    Manual,
+}
+
 /// Names and locations for the ids in the facts.
 #[derive(Debug, Clone)]
 pub struct Dimensions {
+    /// The calendar of anchors without their own.
     pub calendar: FiscalCalendar,
+    /// Anchors whose fiscal year starts in another month.
+    pub anchor_calendar: HashMap<u32, FiscalCalendar>,
     pub anchors: HashMap<u32, String>,
     /// Indexed by supplier id; ids past the end are `Unknown`.
     pub supplier_location: Vec<Location>,
@@ -37,15 +52,110 @@ pub struct Dimensions {
     pub supplier_name: Vec<String>,
     /// Sector id → (code or text as given, name from the sector list).
     pub sectors: HashMap<u32, (String, Option<String>)>,
+    /// Indexed by supplier id: how its location was found (none: unknown).
+    pub supplier_source: Vec<Option<LocatedBy>>,
+    /// Indexed by supplier id: its sector from a register, for payments
+    /// whose file gives none ([`NO_SECTOR`]: none known).
+    pub supplier_sector: Vec<u32>,
+    /// Indexed by supplier id: whether a vendor master says it is an SME,
+    /// for payments whose file does not say.
+    pub supplier_sme: Vec<Option<bool>>,
 }
 
 impl Dimensions {
+    /// Names and locations without any register's or anchor's own
+    /// calendar (files read on their own, tests).
+    pub fn plain(
+        calendar: FiscalCalendar,
+        anchors: HashMap<u32, String>,
+        supplier_location: Vec<Location>,
+        supplier_name: Vec<String>,
+        sectors: HashMap<u32, (String, Option<String>)>,
+    ) -> Dimensions {
+        Dimensions {
+            calendar,
+            anchor_calendar: HashMap::new(),
+            anchors,
+            supplier_location,
+            supplier_name,
+            sectors,
+            supplier_source: vec![],
+            supplier_sector: vec![],
+            supplier_sme: vec![],
+        }
+    }
+
     fn location(&self, supplier: u32) -> Location {
         self.supplier_location
             .get(supplier as usize)
             .copied()
             .unwrap_or(Location::Unknown)
     }
+
+    /// The fiscal calendar of an anchor's payments.
+    pub fn calendar_of(&self, anchor: u32) -> FiscalCalendar {
+        self.anchor_calendar
+            .get(&anchor)
+            .copied()
+            .unwrap_or(self.calendar)
+    }
+
+    /// Payment `i`'s sector: the file's, else its supplier's register's.
+    #[inline]
+    pub fn sector_of(&self, f: &Facts, i: usize) -> u32 {
+        match f.sector[i] {
+            NO_SECTOR => self
+                .supplier_sector
+                .get(f.supplier[i] as usize)
+                .copied()
+                .unwrap_or(NO_SECTOR),
+            sector => sector,
+        }
+    }
+
+    /// Whether payment `i` went to an SME: as the file says, else as the
+    /// supplier's vendor master says.
+    #[inline]
+    fn sme_of(&self, flags: u8, supplier: u32) -> bool {
+        if flags & flag::SME_KNOWN != 0 {
+            flags & flag::SME != 0
+        } else {
+            self.supplier_sme
+                .get(supplier as usize)
+                .copied()
+                .flatten()
+                .unwrap_or(false)
+        }
+    }
+
+    /// Which `located` sum a supplier's payments add to: 0 when its
+    /// location is unknown, else 1 + its [`LocatedBy`].
+    #[inline]
+    fn located_index(&self, supplier: u32, location: Location) -> usize {
+        if location == Location::Unknown {
+            return 0;
+        }
+        match self
+            .supplier_source
+            .get(supplier as usize)
+            .copied()
+            .flatten()
+        {
+            None | Some(LocatedBy::File) => 1,
+            Some(LocatedBy::Register) => 2,
+            Some(LocatedBy::Vendor) => 3,
+            Some(LocatedBy::Manual) => 4,
+        }
+    }
+}
+
+/// Located spend by how the location was found.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, JsonSchema)]
+pub struct Located {
+    pub file: Money,
+    pub register: Money,
+    pub vendor: Money,
+    pub manual: Money,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -168,6 +278,9 @@ pub struct AnchorFigures {
 pub struct YearFigures {
     pub fiscal_year: String,
     pub fiscal_year_start: i32,
+    /// The month the year starts in (4: April, 1: January): anchors keep
+    /// their own fiscal calendars, and years of different ones stay apart.
+    pub fiscal_year_start_month: u8,
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -178,6 +291,7 @@ pub struct AnchorYearFigures {
     pub anchor: String,
     pub fiscal_year: String,
     pub fiscal_year_start: i32,
+    pub fiscal_year_start_month: u8,
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -245,6 +359,10 @@ pub struct Target {
 pub struct SpendReport {
     #[serde(flatten)]
     pub figures: Figures,
+    /// Spend with located suppliers, by how they were located.
+    pub located: Located,
+    /// `located` (all four) ÷ `total`.
+    pub located_share: Option<Share>,
     pub by_anchor: Vec<AnchorFigures>,
     pub by_year: Vec<YearFigures>,
     pub by_anchor_year: Vec<AnchorYearFigures>,
@@ -264,10 +382,15 @@ struct Acc {
     sector_total: HashMap<u32, i128>,
     sector_outside: HashMap<u32, i128>,
     supplier_outside: HashMap<u32, i128>,
+    /// Indexed by [`Dimensions::located_index`].
+    located: [i128; 5],
 }
 
 impl Acc {
     fn merge(&mut self, o: Acc) {
+        for (a, b) in self.located.iter_mut().zip(o.located) {
+            *a += b;
+        }
         for (k, v) in o.cells {
             self.cells.entry(k).or_default().merge(&v);
         }
@@ -464,6 +587,7 @@ struct Dense {
     sector_outside: Vec<i128>,
     supplier_outside: Vec<i128>,
     supplier_seen: Vec<bool>,
+    located: [i128; 5],
 }
 
 impl Dense {
@@ -477,6 +601,7 @@ impl Dense {
             sector_outside: vec![0; shape.sectors],
             supplier_outside: vec![0; shape.suppliers],
             supplier_seen: vec![false; shape.suppliers],
+            located: [0; 5],
         }
     }
 
@@ -492,12 +617,16 @@ impl Dense {
         add(&mut self.sector_outside, &o.sector_outside);
         add(&mut self.supplier_outside, &o.supplier_outside);
         or(&mut self.supplier_seen, &o.supplier_seen);
+        for (a, b) in self.located.iter_mut().zip(o.located) {
+            *a += b;
+        }
     }
 
     fn into_acc(self) -> Acc {
         let Shape { span, year0, .. } = self.shape;
         let mut acc = Acc {
             influenceable: self.influenceable.sums(),
+            located: self.located,
             ..Acc::default()
         };
         for (i, s) in self.cells.iter().enumerate() {
@@ -589,15 +718,17 @@ fn scan_dense(
             }
             let amount = f.amount[i];
             let flags = f.flags[i];
-            let location = dims.location(supplier) as usize;
-            let sme = flags & (flag::SME_KNOWN | flag::SME) == flag::SME_KNOWN | flag::SME;
+            let known = dims.location(supplier);
+            let location = known as usize;
+            let sme = dims.sme_of(flags, supplier);
             let sme_mask = -(sme as i64);
+            d.located[dims.located_index(supplier, known)] += amount as i128;
             let cell = anchor as usize * shape.span + (year as i32 - shape.year0 as i32) as usize;
             d.cells[cell].add(amount, location, sme_mask, -1);
             let influenceable = -((flags & flag::NOT_INFLUENCEABLE == 0) as i64);
             d.influenceable
                 .add(amount, location, sme_mask, influenceable);
-            let sector = f.sector[i] as usize;
+            let sector = dims.sector_of(f, i) as usize;
             d.sector_total[sector] += amount as i128;
             d.sector_seen[sector] = true;
             let outside = location == Location::Outside as usize;
@@ -633,7 +764,8 @@ fn scan(
             let wide = amount as i128;
             let flags = facts.flags[i];
             let location = dims.location(supplier);
-            let sme = flags & (flag::SME_KNOWN | flag::SME) == flag::SME_KNOWN | flag::SME;
+            let sme = dims.sme_of(flags, supplier);
+            acc.located[dims.located_index(supplier, location)] += wide;
             acc.cells
                 .entry((anchor, year))
                 .or_default()
@@ -641,9 +773,10 @@ fn scan(
             if flags & flag::NOT_INFLUENCEABLE == 0 {
                 acc.influenceable.add(amount, location, sme);
             }
-            *acc.sector_total.entry(facts.sector[i]).or_default() += wide;
+            let sector = dims.sector_of(facts, i);
+            *acc.sector_total.entry(sector).or_default() += wide;
             if location == Location::Outside {
-                *acc.sector_outside.entry(facts.sector[i]).or_default() += wide;
+                *acc.sector_outside.entry(sector).or_default() += wide;
                 *acc.supplier_outside.entry(supplier).or_default() += wide;
             }
         }
@@ -672,8 +805,14 @@ pub fn compute(
         .into_iter()
         .flatten()
         .reduce(Bounds::merge);
+    let register_sectors = dims
+        .supplier_sector
+        .iter()
+        .max()
+        .map_or(0, |m| *m as usize + 1);
     let acc = match bounds.and_then(Bounds::shape) {
-        Some(shape) => {
+        Some(mut shape) => {
+            shape.sectors = shape.sectors.max(register_sectors);
             let mut dense = each_part(&parts, |w| scan_dense(facts, w, dims, opts, keep, shape));
             let mut whole = dense.pop().expect("one part at least");
             for d in &dense {
@@ -699,11 +838,13 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
             .cloned()
             .unwrap_or_else(|| format!("anchor {id}"))
     };
-    let label = |y: i16| {
-        dims.calendar.label(
+    let calendar = |month: u8| FiscalCalendar::starting(month).unwrap_or(dims.calendar);
+    let label = |(y, month): (i16, u8)| {
+        calendar(month).label(
             FiscalYear::new(y as i32).unwrap_or_else(|_| FiscalYear::new(1900).expect("in range")),
         )
     };
+    let month_of = |anchor: u32| dims.calendar_of(anchor).start_month();
 
     let mut cells: Vec<((u32, i16), Sums)> = acc.cells.into_iter().collect();
     cells.sort_by(|a, b| {
@@ -715,14 +856,16 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
 
     let mut whole = Sums::default();
     let mut by_anchor: Vec<(u32, Sums)> = Vec::new();
-    let mut by_year: std::collections::BTreeMap<i16, Sums> = Default::default();
+    // Years of different calendars (2011/12 from April, 2011 from
+    // January) are different years.
+    let mut by_year: std::collections::BTreeMap<(i16, u8), Sums> = Default::default();
     for ((a, y), s) in &cells {
         whole.merge(s);
         match by_anchor.last_mut() {
             Some((last, sums)) if last == a => sums.merge(s),
             _ => by_anchor.push((*a, *s)),
         }
-        by_year.entry(*y).or_default().merge(s);
+        by_year.entry((*y, month_of(*a))).or_default().merge(s);
     }
     // The total first: the figure a refusal names is the one most read.
     let figures = whole.figures()?;
@@ -772,7 +915,7 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
         .collect::<Result<_, TooLarge>>()?;
 
     let progress_of =
-        |anchor: Option<String>, years: &[(i16, Sums)]| -> Result<Vec<Progress>, TooLarge> {
+        |anchor: Option<String>, years: &[((i16, u8), Sums)]| -> Result<Vec<Progress>, TooLarge> {
             let Some((base_year, base)) = years.first() else {
                 return Ok(vec![]);
             };
@@ -812,14 +955,14 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
                 })
                 .collect()
         };
-    let years: Vec<(i16, Sums)> = by_year.iter().map(|(y, s)| (*y, *s)).collect();
+    let years: Vec<((i16, u8), Sums)> = by_year.iter().map(|(y, s)| (*y, *s)).collect();
     let progress = progress_of(None, &years)?;
     let mut progress_by_anchor = Vec::new();
     for (a, _) in &by_anchor {
-        let own: Vec<(i16, Sums)> = cells
+        let own: Vec<((i16, u8), Sums)> = cells
             .iter()
             .filter(|((ca, _), _)| ca == a)
-            .map(|((_, y), s)| (*y, *s))
+            .map(|((_, y), s)| ((*y, month_of(*a)), *s))
             .collect();
         progress_by_anchor.extend(progress_of(Some(anchor_name(*a)), &own)?);
     }
@@ -858,7 +1001,16 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
         }
     };
 
+    let located = Located {
+        file: money("located by file", acc.located[1])?,
+        register: money("located by register", acc.located[2])?,
+        vendor: money("located by vendor", acc.located[3])?,
+        manual: money("located by hand", acc.located[4])?,
+    };
+    let located_total = money("located", acc.located[1..].iter().sum())?;
     Ok(SpendReport {
+        located_share: Share::of(located_total, figures.total),
+        located,
         figures,
         by_anchor: by_anchor
             .iter()
@@ -875,7 +1027,8 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
             .map(|(y, s)| {
                 Ok(YearFigures {
                     fiscal_year: label(*y),
-                    fiscal_year_start: *y as i32,
+                    fiscal_year_start: y.0 as i32,
+                    fiscal_year_start_month: y.1,
                     figures: s.figures()?,
                 })
             })
@@ -886,8 +1039,9 @@ fn assemble(acc: Acc, dims: &Dimensions, opts: &ReportOptions) -> Result<SpendRe
                 Ok(AnchorYearFigures {
                     anchor_id: *a,
                     anchor: anchor_name(*a),
-                    fiscal_year: label(*y),
+                    fiscal_year: label((*y, month_of(*a))),
                     fiscal_year_start: *y as i32,
+                    fiscal_year_start_month: month_of(*a),
                     figures: s.figures()?,
                 })
             })
@@ -912,28 +1066,28 @@ mod tests {
     const UNKNOWN: u32 = 4;
 
     fn dims() -> Dimensions {
-        Dimensions {
-            calendar: FiscalCalendar::UK,
-            anchors: HashMap::from([(10, "Preston City Council".into()), (11, "UCLan".into())]),
-            supplier_location: vec![
+        Dimensions::plain(
+            FiscalCalendar::UK,
+            HashMap::from([(10, "Preston City Council".into()), (11, "UCLan".into())]),
+            vec![
                 Location::Unknown,
                 Location::Local,
                 Location::Regional,
                 Location::Outside,
                 Location::Unknown,
             ],
-            supplier_name: vec![
+            vec![
                 "".into(),
                 "Local Ltd".into(),
                 "Regional Ltd".into(),
                 "Outside PLC".into(),
                 "Nowhere".into(),
             ],
-            sectors: HashMap::from([(
+            HashMap::from([(
                 1,
                 ("81210".into(), Some("General cleaning of buildings".into())),
             )]),
-        }
+        )
     }
 
     fn pay(f: &mut Facts, anchor: u32, year: i16, supplier: u32, pounds: i64, flags: u8) {
@@ -1231,13 +1385,13 @@ mod tests {
                 next_supplier += 1;
             }
         }
-        let dims = Dimensions {
-            calendar: FiscalCalendar::UK,
-            anchors: (0..anchors).map(|a| (a, format!("Anchor {a}"))).collect(),
-            supplier_location: locations,
-            supplier_name: names,
-            sectors: HashMap::new(),
-        };
+        let dims = Dimensions::plain(
+            FiscalCalendar::UK,
+            (0..anchors).map(|a| (a, format!("Anchor {a}"))).collect(),
+            locations,
+            names,
+            HashMap::new(),
+        );
         let opts = ReportOptions {
             top_suppliers: Some(300),
             target_local_share: Some(Share::parse("0.10").unwrap()),

@@ -36,8 +36,9 @@ pub use fund::{
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use spend::{
-    FlaggedRow, Publication, SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings,
-    Supplier, SupplierFilter, SupplierOrder, UNNAMED_SUPPLIER,
+    FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
+    SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
+    SupplierFilter, SupplierOrder, UNNAMED_SUPPLIER,
 };
 pub use users::{
     LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,

@@ -692,4 +692,56 @@ CREATE TABLE spend_bad_rows (
 );
 CREATE INDEX spend_bad_rows_import ON spend_bad_rows(import_id);
 "#,
+    // 16: registers that locate suppliers (Companies House, an anchor's
+    // vendor master), the analyst's decisions on their matches, where a
+    // register placed each supplier, and each anchor's fiscal calendar.
+    r#"
+CREATE TABLE register_companies (
+    number   TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    postcode TEXT,
+    status   TEXT NOT NULL,
+    active   INTEGER NOT NULL,
+    sic      TEXT
+);
+CREATE INDEX register_companies_name ON register_companies(name_key) WHERE active = 1;
+CREATE TABLE register_vendors (
+    anchor_id      INTEGER NOT NULL REFERENCES organisations(id),
+    supplier_ref   TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    name_key       TEXT NOT NULL,
+    postcode       TEXT,
+    company_number TEXT,
+    sic            TEXT,
+    sme            INTEGER,
+    PRIMARY KEY (anchor_id, supplier_ref)
+);
+CREATE INDEX register_vendors_ref ON register_vendors(supplier_ref);
+CREATE INDEX register_vendors_name ON register_vendors(name_key);
+CREATE TABLE register_imports (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    anchor_id   INTEGER REFERENCES organisations(id),
+    file_name   TEXT NOT NULL,
+    rows_read   INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+);
+CREATE TABLE supplier_register_matches (
+    supplier_id    INTEGER NOT NULL REFERENCES suppliers(id),
+    company_number TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('ambiguous', 'suggested', 'confirmed', 'rejected')),
+    similarity     REAL,
+    decided_by     TEXT,
+    PRIMARY KEY (supplier_id, company_number)
+);
+ALTER TABLE suppliers ADD COLUMN company_number TEXT;
+ALTER TABLE suppliers ADD COLUMN located_by TEXT;
+ALTER TABLE suppliers ADD COLUMN located_ref TEXT;
+ALTER TABLE suppliers ADD COLUMN located_postcode TEXT;
+ALTER TABLE suppliers ADD COLUMN located_sector INTEGER;
+ALTER TABLE suppliers ADD COLUMN located_sme INTEGER;
+ALTER TABLE organisations ADD COLUMN fiscal_year_start INTEGER;
+"#,
 ];

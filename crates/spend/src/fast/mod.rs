@@ -120,24 +120,22 @@ impl FileFacts {
         calendar: FiscalCalendar,
         supplier_location: Vec<Location>,
     ) -> Dimensions {
-        Dimensions {
+        Dimensions::plain(
             calendar,
-            anchors: self
-                .anchors
+            self.anchors
                 .iter()
                 .enumerate()
                 .map(|(i, a)| (i as u32, a.clone()))
                 .collect(),
             supplier_location,
-            supplier_name: self.suppliers.iter().map(|s| s.name.clone()).collect(),
-            sectors: self
-                .sectors
+            self.suppliers.iter().map(|s| s.name.clone()).collect(),
+            self.sectors
                 .iter()
                 .enumerate()
                 .skip(1)
                 .map(|(i, s)| (i as u32, (s.clone(), None)))
                 .collect(),
-        }
+        )
     }
 }
 

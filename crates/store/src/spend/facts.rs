@@ -8,7 +8,8 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::{AreaCode, FiscalCalendar, PostalCode};
 use lumbung_domain::{ImportId, SupplierId};
 use lumbung_spend::facts::Facts;
-use lumbung_spend::report::{Dimensions, Location};
+use lumbung_spend::facts::NO_SECTOR;
+use lumbung_spend::report::{Dimensions, LocatedBy, Location};
 use lumbung_spend::sectors;
 use lumbung_spend::suppliers::name_key;
 use rusqlite::{params, OptionalExtension};
@@ -42,12 +43,16 @@ impl Store {
         let classify = |path: &str| places.classify(path);
         let mut supplier_location = vec![Location::Unknown];
         let mut supplier_name = vec![String::new()];
+        let mut supplier_source = vec![None];
+        let mut supplier_sector = vec![NO_SECTOR];
+        let mut supplier_sme = vec![None];
         {
             // A "postal code" that is no mapped postcode may be an area code
             // (Indonesian files give "Kode Wilayah").
             let mut area_path = conn.prepare("SELECT path FROM areas WHERE code = ?1")?;
             let mut stmt = conn.prepare(
-                "SELECT s.id, s.name, s.postcode, a.path FROM suppliers s LEFT JOIN areas a ON a.code = s.area_code ORDER BY s.id",
+                "SELECT s.id, s.name, s.postcode, a.path, s.located_by, s.located_postcode, s.located_sector, s.located_sme
+                 FROM suppliers s LEFT JOIN areas a ON a.code = s.area_code ORDER BY s.id",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -56,25 +61,52 @@ impl Store {
                 if supplier_location.len() <= idx {
                     supplier_location.resize(idx + 1, Location::Unknown);
                     supplier_name.resize(idx + 1, String::new());
+                    supplier_source.resize(idx + 1, None);
+                    supplier_sector.resize(idx + 1, NO_SECTOR);
+                    supplier_sme.resize(idx + 1, None);
                 }
                 supplier_name[idx] = r.get(1)?;
                 let postcode: Option<String> = r.get(2)?;
                 let fixed: Option<String> = r.get(3)?;
-                let path = fixed
-                    .or_else(|| {
-                        let pc = PostalCode::parse(postcode.as_deref()?).ok()?;
-                        pc.lookup_prefixes()
-                            .into_iter()
-                            .find_map(|p| prefixes.get(p).cloned())
-                    })
-                    .or_else(|| {
-                        area_path
-                            .query_row([postcode.as_deref()?], |r| r.get::<_, String>(0))
-                            .optional()
-                            .ok()
-                            .flatten()
-                    });
-                supplier_location[idx] = path.as_deref().map_or(Location::Unknown, classify);
+                let register: Option<String> = r.get(4)?;
+                let registered: Option<String> = r.get(5)?;
+                supplier_sector[idx] = r.get::<_, Option<u32>>(6)?.unwrap_or(NO_SECTOR);
+                supplier_sme[idx] = r.get(7)?;
+                let mut path_of = |postcode: Option<&str>| {
+                    PostalCode::parse(postcode?)
+                        .ok()
+                        .and_then(|pc| {
+                            pc.lookup_prefixes()
+                                .into_iter()
+                                .find_map(|p| prefixes.get(p).cloned())
+                        })
+                        .or_else(|| {
+                            area_path
+                                .query_row([postcode?], |r| r.get::<_, String>(0))
+                                .optional()
+                                .ok()
+                                .flatten()
+                        })
+                };
+                // An analyst's area, then what the payment file says, then
+                // the anchor's vendor master or the public register.
+                let found = match fixed {
+                    Some(path) => Some((path, LocatedBy::Manual)),
+                    None => path_of(postcode.as_deref())
+                        .map(|p| (p, LocatedBy::File))
+                        .or_else(|| {
+                            let by = match register.as_deref() {
+                                Some("vendor") => LocatedBy::Vendor,
+                                Some("register") => LocatedBy::Register,
+                                _ => return None,
+                            };
+                            path_of(registered.as_deref()).map(|p| (p, by))
+                        }),
+                };
+                if let Some((path, by)) = found {
+                    supplier_location[idx] = classify(&path);
+                    supplier_source[idx] = Some(by);
+                }
             }
         }
         if setting(&conn, "spend.count_branches")?.as_deref() == Some("true") {
@@ -95,18 +127,30 @@ impl Store {
                 if let Some(own) = supplier_location.get_mut(idx) {
                     if rank(site) < rank(*own) {
                         *own = site;
+                        // Sites are recorded by an analyst.
+                        supplier_source[idx] = Some(LocatedBy::Manual);
                     }
                 }
             }
         }
-        let anchors = {
-            let mut stmt =
-                conn.prepare("SELECT id, name FROM organisations WHERE kind = 'anchor'")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let mut anchors = HashMap::new();
+        let mut anchor_calendar = HashMap::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT id, name, fiscal_year_start FROM organisations WHERE kind = 'anchor'",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id = r.get::<_, i64>(0)? as u32;
+                anchors.insert(id, r.get::<_, String>(1)?);
+                if let Some(own) = r
+                    .get::<_, Option<u8>>(2)?
+                    .and_then(|m| FiscalCalendar::starting(m).ok())
+                {
+                    anchor_calendar.insert(id, own);
+                }
+            }
+        }
         let sectors = {
             let mut stmt = conn.prepare("SELECT id, code FROM sectors")?;
             let prefer = sectors::list_for(calendar.start_month());
@@ -119,10 +163,14 @@ impl Store {
         };
         Ok(Dimensions {
             calendar,
+            anchor_calendar,
             anchors,
             supplier_location,
             supplier_name,
             sectors,
+            supplier_source,
+            supplier_sector,
+            supplier_sme,
         })
     }
 }

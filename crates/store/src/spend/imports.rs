@@ -10,6 +10,8 @@ use lumbung_domain::{ImportId, OrgId};
 use lumbung_domain::{Money, OrgKind, Scope};
 use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SECTOR};
 use lumbung_spend::prepare::Payment;
+use lumbung_spend::read::Field;
+use lumbung_spend::registers::is_company_number_header;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
 
@@ -65,6 +67,10 @@ impl Store {
         }
         let mut sectors: HashMap<String, u32> = HashMap::new();
         let mut resolver = SupplierResolver::new(&tx);
+        resolver.company_numbers = mapping
+            .get(Field::SupplierId.name())
+            .and_then(|h| h.as_str())
+            .is_some_and(is_company_number_header);
         let mut facts = Facts::default();
         for p in payments {
             let supplier = resolver.resolve(
@@ -99,6 +105,7 @@ impl Store {
         summary.suppliers_created = resolver.created;
         summary.suppliers_merged = resolver.merged.len() as u64;
         summary.suppliers_suggested = resolver.suggest_near_duplicates()?;
+        summary.suppliers_located = located(&tx, &resolver)?;
         if payments.iter().any(|p| p.payment_id.is_some()) {
             facts.payment = payments
                 .iter()
@@ -447,6 +454,10 @@ impl Store {
                 .collect::<Result<_>>()?,
         };
         let mut resolver = SupplierResolver::new(&tx);
+        resolver.company_numbers = scanned
+            .columns
+            .get(&Field::SupplierId)
+            .is_some_and(|h| is_company_number_header(h));
         let suppliers: Vec<u32> = scanned
             .suppliers
             .iter()
@@ -460,6 +471,7 @@ impl Store {
         summary.suppliers_created = resolver.created;
         summary.suppliers_merged = resolver.merged.len() as u64;
         summary.suppliers_suggested = resolver.suggest_near_duplicates()?;
+        summary.suppliers_located = located(&tx, &resolver)?;
         let mut cache = HashMap::new();
         let sectors: Vec<u32> = scanned
             .sectors
@@ -496,6 +508,16 @@ impl Store {
         )?;
         Ok(summary)
     }
+}
+
+/// Places the suppliers an import created from the registers held;
+/// returns how many they located.
+fn located(tx: &rusqlite::Transaction<'_>, resolver: &SupplierResolver<'_>) -> Result<u64> {
+    if resolver.created_ids.is_empty() {
+        return Ok(0);
+    }
+    let found = super::registers::locate_suppliers(tx, Some(&resolver.created_ids))?;
+    Ok(found.located_by_register + found.located_by_vendor)
 }
 
 #[cfg(test)]

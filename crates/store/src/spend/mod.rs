@@ -6,6 +6,7 @@
 mod facts;
 mod imports;
 mod publish;
+mod registers;
 mod resolve;
 mod scoped;
 mod suppliers;
@@ -13,13 +14,14 @@ mod suppliers;
 pub use facts::{FlaggedRow, SkippedRow};
 pub use imports::SpendFile;
 pub use publish::Publication;
+pub use registers::{MatchKind, RegisterImportSummary, RegisterMatch, Relocated};
 pub use suppliers::{Supplier, SupplierFilter, SupplierOrder};
 
 use resolve::Places;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, Scope};
+use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, OrgId, Scope};
 use rusqlite::params;
 use serde::Serialize;
 
@@ -70,6 +72,10 @@ pub struct SpendImportSummary {
     /// another postal code): listed for review as perhaps the same.
     #[serde(default)]
     pub suppliers_suggested: u64,
+    /// New suppliers the registers located (a vendor master, Companies
+    /// House).
+    #[serde(default)]
+    pub suppliers_located: u64,
     /// What the reader noticed about the file (title lines and their
     /// parameters, total and footer lines skipped, encoding, …), in
     /// English here; pages show them in the reader's language.
@@ -227,6 +233,88 @@ impl Store {
                 serde_json::json!(settings),
             )?;
             Ok(())
+        })
+    }
+
+    /// An anchor's own fiscal year start month, if it has one, beside the
+    /// spend settings' (which it follows otherwise).
+    pub fn anchor_fiscal_year_start(&self, anchor: OrgId) -> Result<(Option<u8>, u8)> {
+        let settings = self.spend_settings()?.fiscal_year_start;
+        let conn = self.conn()?;
+        let own: Option<Option<u8>> = crate::sql::optional(
+            &conn,
+            "SELECT fiscal_year_start FROM organisations WHERE id = ?1 AND kind = 'anchor'",
+            [anchor.get()],
+        )?;
+        match own {
+            Some(own) => Ok((own, settings)),
+            None => Err(StoreError::NotFound(
+                text!("anchor_numbered", id = anchor.get();
+                id: "lembaga jangkar {id}", en: "anchor {id}"),
+            )),
+        }
+    }
+
+    /// Gives an anchor its own fiscal calendar (`None`: the spend
+    /// settings' again) and moves its dated payments to their years in
+    /// it; returns how many payments moved.
+    pub fn set_anchor_fiscal_year_start(
+        &self,
+        anchor: OrgId,
+        month: Option<u8>,
+        actor: &Actor,
+    ) -> Result<u64> {
+        let calendar = match month {
+            Some(m) => FiscalCalendar::starting(m).map_err(|_| {
+                StoreError::invalid(
+                    "fiscal_year_start",
+                    text!("fiscal_year_start_month", month = m;
+                        id: "tahun anggaran dimulai pada bulan 1–12, bukan {month}",
+                        en: "fiscal years start in a month 1–12, not {month}"),
+                )
+            })?,
+            None => self.spend_settings()?.calendar(),
+        };
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE organisations SET fiscal_year_start = ?2 WHERE id = ?1 AND kind = 'anchor'",
+                params![anchor.get(), month],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(text!("anchor_numbered", id = anchor.get();
+                    id: "lembaga jangkar {id}", en: "anchor {id}")));
+            }
+            let id = anchor.get() as u32;
+            let chunks: Vec<(i64, i64, Vec<u8>)> = crate::sql::all(
+                tx,
+                "SELECT f.import_id, f.chunk, f.data FROM spend_facts f JOIN spend_imports i ON i.id = f.import_id
+                 WHERE i.undone_at IS NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let mut moved = 0u64;
+            for (import, chunk, data) in chunks {
+                let mut facts = lumbung_spend::facts::Facts::decode(&data)
+                    .map_err(|m| StoreError::invalid("spend_facts", m))?;
+                let n = facts.reyear(|a| (a == id).then_some(calendar));
+                if n > 0 {
+                    tx.execute(
+                        "UPDATE spend_facts SET data = ?3 WHERE import_id = ?1 AND chunk = ?2",
+                        params![import, chunk, facts.encode()],
+                    )?;
+                    moved += n as u64;
+                }
+            }
+            audit::record(
+                tx,
+                actor,
+                "spend.anchor_calendar",
+                "organisation",
+                &anchor.get().to_string(),
+                None,
+                serde_json::json!({"fiscal_year_start": month, "payments_moved": moved}),
+            )?;
+            Ok(moved)
         })
     }
 

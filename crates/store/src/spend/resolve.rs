@@ -5,7 +5,7 @@ use super::*;
 use crate::audit::{self, Actor};
 use crate::orgs::{self, OrgRef};
 use crate::{Result, StoreError};
-use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgKind, PostalCode, Scope};
+use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, Money, OrgKind, PostalCode, Scope};
 use lumbung_spend::facts::{Facts, NO_SECTOR};
 use lumbung_spend::report::Location;
 use lumbung_spend::suppliers::{name_key, near_duplicates, normalise_name, Listed};
@@ -18,7 +18,11 @@ pub(super) struct SupplierResolver<'a> {
     pub(super) cache: HashMap<(&'static str, String), i64>,
     pub(super) created: u64,
     /// The suppliers this import created.
-    created_ids: HashSet<i64>,
+    pub(super) created_ids: HashSet<i64>,
+    /// The file's supplier numbers are company numbers: each supplier
+    /// keeps its own for the registers.
+    pub(super) company_numbers: bool,
+    numbered: HashSet<i64>,
     pub(super) merged: HashSet<i64>,
     /// Display names already read, by supplier.
     pub(super) names: HashMap<i64, String>,
@@ -31,6 +35,8 @@ impl<'a> SupplierResolver<'a> {
             cache: HashMap::new(),
             created: 0,
             created_ids: HashSet::new(),
+            company_numbers: false,
+            numbered: HashSet::new(),
             merged: HashSet::new(),
             names: HashMap::new(),
         }
@@ -121,10 +127,32 @@ impl<'a> SupplierResolver<'a> {
         Ok(suggested)
     }
 
+    /// [`Self::resolve_by_rule`], keeping the supplier's company number
+    /// when the file's supplier numbers are company numbers.
+    pub(super) fn resolve(
+        &mut self,
+        supplier_id: Option<&str>,
+        name: Option<&str>,
+        postcode: Option<&str>,
+    ) -> Result<i64> {
+        let s = self.resolve_by_rule(supplier_id, name, postcode)?;
+        if self.company_numbers && !self.numbered.contains(&s) {
+            if let Some(number) = supplier_id.and_then(lumbung_spend::registers::company_number) {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE suppliers SET company_number = coalesce(company_number, ?2) WHERE id = ?1",
+                    )?
+                    .execute(params![s, number])?;
+            }
+            self.numbered.insert(s);
+        }
+        Ok(s)
+    }
+
     /// The rule: the same identifier is the same supplier; otherwise the
     /// same normalised name and postal code is, and when identifiers
     /// differ that merge is listed for review.
-    pub(super) fn resolve(
+    fn resolve_by_rule(
         &mut self,
         supplier_id: Option<&str>,
         name: Option<&str>,
@@ -338,6 +366,20 @@ pub(super) fn file_anchor(
     }
 }
 
+/// The anchors with a fiscal calendar of their own.
+pub(super) fn anchor_calendars(tx: &Transaction<'_>) -> Result<HashMap<u32, FiscalCalendar>> {
+    let rows: Vec<(i64, u8)> = crate::sql::all(
+        tx,
+        "SELECT id, fiscal_year_start FROM organisations WHERE kind = 'anchor' AND fiscal_year_start IS NOT NULL",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, m)| Some((id as u32, FiscalCalendar::starting(m).ok()?)))
+        .collect())
+}
+
 /// An anchor refused for one row becomes that row's error.
 pub(super) fn at_line(e: StoreError, file: &str, line: u64) -> StoreError {
     match e {
@@ -394,12 +436,18 @@ pub(super) fn store_facts(
     sha256: &str,
     mapping: &serde_json::Value,
     actor: &Actor,
-    segments: Vec<Facts>,
+    mut segments: Vec<Facts>,
     anchor_ids: &HashSet<u32>,
     flag_of: &dyn Fn(usize) -> Option<(u64, String)>,
     bad_rows: &[lumbung_spend::read::BadRow],
     summary: &mut SpendImportSummary,
 ) -> Result<()> {
+    let own = anchor_calendars(&tx)?;
+    if !own.is_empty() {
+        for f in &mut segments {
+            f.reyear(|a| own.get(&a).copied());
+        }
+    }
     type Key = (u32, i32, u32, i64);
     let key_of =
         |f: &Facts, i: usize| -> Key { (f.anchor[i], f.date[i], f.supplier[i], f.amount[i]) };

@@ -27,6 +27,14 @@ pub struct Supplier {
     pub keys: Vec<String>,
     /// Areas of its branch sites.
     pub sites: Vec<String>,
+    /// Its Companies House number, when a payment file or vendor line gave
+    /// it or a register matched it.
+    pub company_number: Option<String>,
+    /// Which register placed it, if one did: `register` (Companies
+    /// House) or `vendor` (the anchor's vendor master).
+    pub located_by: Option<String>,
+    /// The postal code that register gives it.
+    pub located_postcode: Option<String>,
 }
 
 /// Which suppliers a list holds: a name search, and only those listed for
@@ -99,7 +107,8 @@ impl Store {
     pub fn suppliers_by_id(&self, ids: &[SupplierId]) -> Result<Vec<Supplier>> {
         let conn = self.conn()?;
         let mut one = conn.prepare_cached(
-            "SELECT id, name, postcode, area_code, review FROM suppliers WHERE id = ?1",
+            "SELECT id, name, postcode, area_code, review, company_number, located_by, located_postcode
+             FROM suppliers WHERE id = ?1",
         )?;
         let mut keys = conn.prepare_cached(
             "SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key",
@@ -117,6 +126,9 @@ impl Store {
                         postcode,
                         area_code,
                         review,
+                        company_number,
+                        located_by,
+                        located_postcode,
                     }; keys: vec![], sites: vec![])
                 })
                 .optional()?;

@@ -344,7 +344,7 @@ fn matching(c: &Computed, q: &PaymentsQuery) -> Result<(Vec<At>, lumbung_domain:
                 || keep
                     .as_ref()
                     .is_some_and(|k| !k.contains(&(f.anchor[i], f.year[i], f.supplier[i])))
-                || q.sector.is_some_and(|s| f.sector[i] != s)
+                || q.sector.is_some_and(|s| c.dims.sector_of(f, i) != s)
                 || q.supplier.is_some_and(|s| f.supplier[i] != s)
                 || q.influenceable.is_some_and(|want| {
                     (f.flags[i] & lumbung_spend::facts::flag::NOT_INFLUENCEABLE == 0) != want
