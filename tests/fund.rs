@@ -463,3 +463,33 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_city_import_counts_the_groups_it_created_and_lists_them_on_request() {
+    let env = Env::new();
+    let mut loans = String::from(
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule\n",
+    );
+    for i in 0..12 {
+        loans += &format!("UPK Kota,KSM {i:02},L-{i:03},2024-01-10,600000,6,0.015,flat\n");
+    }
+    let loans = env.write("loans.csv", &loans);
+    let none = env.write("repayments.csv", "loan_id,paid_on,amount\n");
+    let out = env.stdout(&["fund", "import", &loans, &none]);
+    assert!(
+        out.contains("new KSMs: 12 in all — KSM 00, KSM 01, KSM 02, KSM 03, KSM 04, …"),
+        "{out}"
+    );
+    assert!(!out.contains("KSM 05"), "{out}");
+    assert!(out.contains("new UPKs: UPK Kota\n"), "{out}");
+
+    let env = Env::new();
+    let loans = env.write("loans.csv", &std::fs::read_to_string(&loans).unwrap());
+    let none = env.write("repayments.csv", "loan_id,paid_on,amount\n");
+    let out = env.stdout(&["fund", "import", "--list-created", &loans, &none]);
+    let all: Vec<String> = (0..12).map(|i| format!("KSM {i:02}")).collect();
+    assert!(
+        out.contains(&format!("new KSMs: {}", all.join(", "))),
+        "{out}"
+    );
+}

@@ -27,6 +27,9 @@ pub enum FundCommand {
         loans: PathBuf,
         #[arg(value_name = "REPAYMENTS.csv")]
         repayments: PathBuf,
+        /// List every UPK and KSM the import created (by default: how many, and the first few)
+        #[arg(long)]
+        list_created: bool,
     },
     /// The portfolio's health on a date: outstanding, arrears, PAR, RR, LAR, per UPK and in all
     Report {
@@ -158,7 +161,11 @@ pub fn run(db: &Db, command: FundCommand) -> Result<()> {
     let store = db.open()?;
     let store = &store;
     match command {
-        FundCommand::Import { loans, repayments } => import(store, &loans, &repayments),
+        FundCommand::Import {
+            loans,
+            repayments,
+            list_created,
+        } => import(store, &loans, &repayments, list_created),
         FundCommand::Report { as_of, upk, format } => {
             report(store, as_of.as_deref(), upk.as_deref(), format)
         }
@@ -230,7 +237,12 @@ fn read(path: &Path) -> Result<CsvFile> {
     Ok(CsvFile::read(&name, &bytes, Header::InFile))
 }
 
-pub fn import(store: &Store, loans_path: &Path, repayments_path: &Path) -> Result<()> {
+pub fn import(
+    store: &Store,
+    loans_path: &Path,
+    repayments_path: &Path,
+    list_created: bool,
+) -> Result<()> {
     let (lf, rf) = (read(loans_path)?, read(repayments_path)?);
     let (l, le) = loans(&lf)?;
     let (r, re) = repayments(&rf)?;
@@ -242,16 +254,34 @@ pub fn import(store: &Store, loans_path: &Path, repayments_path: &Path) -> Resul
         "loans: {} new, {} already held; repayments: {} stored, {} already held and skipped",
         s.loans_created, s.loans_unchanged, s.repayments_stored, s.repayments_skipped
     );
-    if !s.upks_created.is_empty() {
-        println!("  new UPKs: {}", s.upks_created.join(", "));
-    }
-    if !s.ksms_created.is_empty() {
-        println!("  new KSMs: {}", s.ksms_created.join(", "));
+    for (what, names) in [("UPKs", &s.upks_created), ("KSMs", &s.ksms_created)] {
+        if let Some(line) = created_line(what, names, list_created) {
+            println!("{line}");
+        }
     }
     for w in &s.warnings {
         println!("warning (migrated loan, not enforced): {w}");
     }
     Ok(())
+}
+
+/// How many created names the summary shows without `--list-created`.
+const FIRST_CREATED: usize = 5;
+
+/// `  new KSMs: 12000 in all — A, B, C, D, E, …`: a city's import creates
+/// thousands, so only the count and the first few unless all are asked for.
+fn created_line(what: &str, names: &[String], all: bool) -> Option<String> {
+    if names.is_empty() {
+        return None;
+    }
+    if all || names.len() <= FIRST_CREATED {
+        return Some(format!("  new {what}: {}", names.join(", ")));
+    }
+    Some(format!(
+        "  new {what}: {} in all — {}, … (`fund import --list-created` lists them all)",
+        names.len(),
+        names[..FIRST_CREATED].join(", ")
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -65,6 +65,12 @@ async fn amounts_shares_keys_and_narrations_read_as_people_read_them() {
         html.contains("<span id=\"local-name\" class=\"hint\">Preston</span>"),
         "{html}"
     );
+    // How the locations were found, in the reader's language.
+    assert!(
+        html.contains("Asal lokasi pemasok: berkas pembayaran £400"),
+        "{html}"
+    );
+    assert!(html.contains("lokasi diketahui seluruhnya 100%"), "{html}");
 
     // The books: rupiah with its sign, narrations in Indonesian.
     crate::fund::group_applies(&app, &upk).await;

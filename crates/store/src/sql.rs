@@ -116,3 +116,19 @@ pub(crate) fn subtree(within: Option<&AreaPath>) -> (Option<String>, Option<Stri
 pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(json: String) -> T {
     serde_json::from_str(&json).unwrap_or_default()
 }
+
+/// Runs `f` with a page cache of `mib` MiB on this (pooled) connection,
+/// then gives the connection its own cache size back.
+pub(crate) fn with_cache<T>(
+    conn: &mut rusqlite::Connection,
+    mib: i64,
+    f: impl FnOnce(&mut rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.execute_batch(&format!("PRAGMA cache_size = -{}", mib * 1024))?;
+    let out = f(conn);
+    let restored = conn.execute_batch(&format!("PRAGMA cache_size = {before}"));
+    let out = out?;
+    restored?;
+    Ok(out)
+}

@@ -130,30 +130,14 @@ impl Store {
         actor: &Actor,
     ) -> Result<FundImportSummary> {
         let mut conn = self.conn()?;
-        with_cache(&mut conn, BULK_CACHE_MIB, |conn| {
+        crate::sql::with_cache(&mut conn, BULK_CACHE_MIB, |conn| {
             import_tx(conn, files, &loans, &repayments, errors, actor)
         })
     }
 }
 
 /// A bigger page cache for bulk work: the import's tables and indexes.
-const BULK_CACHE_MIB: i64 = 512;
-
-/// Runs `f` with a page cache of `mib` MiB on this (pooled) connection,
-/// then gives the connection its own cache size back.
-fn with_cache<T>(
-    conn: &mut rusqlite::Connection,
-    mib: i64,
-    f: impl FnOnce(&mut rusqlite::Connection) -> Result<T>,
-) -> Result<T> {
-    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.execute_batch(&format!("PRAGMA cache_size = -{}", mib * 1024))?;
-    let out = f(conn);
-    let restored = conn.execute_batch(&format!("PRAGMA cache_size = {before}"));
-    let out = out?;
-    restored?;
-    Ok(out)
-}
+pub(crate) const BULK_CACHE_MIB: i64 = 512;
 
 /// [`Store::import_fund`] on one connection.
 fn import_tx(

@@ -8,7 +8,7 @@
 //! books; `ps2` the poor-household list members are picked from.
 
 mod books;
-mod import;
+pub(crate) mod import;
 mod ledger;
 mod loans;
 mod ops;

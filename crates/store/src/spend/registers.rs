@@ -102,81 +102,11 @@ impl Store {
                     en: "a vendor master is one anchor's: name it with --anchor"),
             ));
         }
-        self.write(|tx| {
-            let mut summary = RegisterImportSummary {
-                kind: kind.name().to_owned(),
-                ..Default::default()
-            };
-            let mut company = tx.prepare(
-                "INSERT INTO register_companies (number, name, name_key, postcode, status, active, sic)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (number) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
-                   postcode = excluded.postcode, status = excluded.status, active = excluded.active,
-                   sic = excluded.sic",
-            )?;
-            let mut vendor = tx.prepare(
-                "INSERT INTO register_vendors (anchor_id, supplier_ref, name, name_key, postcode, company_number, sic, sme)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (anchor_id, supplier_ref) DO UPDATE SET name = excluded.name,
-                   name_key = excluded.name_key, postcode = excluded.postcode,
-                   company_number = excluded.company_number, sic = excluded.sic, sme = excluded.sme",
-            )?;
-            for (file, input) in files {
-                let mut rows = RegisterRows::open(kind, &file, input).map_err(|e| refused(&file, e))?;
-                let mut read = 0u64;
-                while let Some(row) = rows.next_row().map_err(|e| refused(&file, e))? {
-                    read += 1;
-                    match row {
-                        RegisterRow::Company(c) => {
-                            let active = is_active(&c.status);
-                            summary.active += active as u64;
-                            company.execute(params![
-                                c.number,
-                                c.name,
-                                register_key(&c.name),
-                                c.postcode,
-                                c.status,
-                                active as i64,
-                                c.sic
-                            ])?;
-                        }
-                        RegisterRow::Vendor(v) => {
-                            vendor.execute(params![
-                                anchor.map(|a| a.get()),
-                                v.supplier_id,
-                                v.name,
-                                register_key(&v.name),
-                                v.postcode,
-                                v.company_number,
-                                v.sic,
-                                v.sme
-                            ])?;
-                        }
-                    }
-                }
-                tx.execute(
-                    "INSERT INTO register_imports (kind, anchor_id, file_name, rows_read, imported_at, imported_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![kind.name(), anchor.map(|a| a.get()), file, read as i64, crate::now(), actor.label()],
-                )?;
-                summary.rows += read;
-                summary.files.push((file, read));
-            }
-            summary.located = locate_suppliers(tx, None)?;
-            audit::record(
-                tx,
-                actor,
-                "spend.register_import",
-                "register",
-                kind.name(),
-                None,
-                serde_json::json!({
-                    "files": summary.files,
-                    "rows": summary.rows,
-                    "anchor": anchor.map(|a| a.get()),
-                }),
-            )?;
-            Ok(summary)
+        let mut conn = self.conn()?;
+        // The full product is millions of rows into two indexes: a page
+        // cache that holds them keeps the import from waiting on the disk.
+        crate::sql::with_cache(&mut conn, crate::fund::import::BULK_CACHE_MIB, |conn| {
+            crate::write_on(conn, |tx| import_rows(tx, kind, anchor, files, actor))
         })
     }
 
@@ -275,6 +205,90 @@ impl Store {
             Ok(relocated)
         })
     }
+}
+
+/// [`Store::import_register`] within its transaction.
+fn import_rows<R: Read>(
+    tx: &Transaction<'_>,
+    kind: RegisterKind,
+    anchor: Option<OrgId>,
+    files: Vec<(String, R)>,
+    actor: &Actor,
+) -> Result<RegisterImportSummary> {
+    let mut summary = RegisterImportSummary {
+        kind: kind.name().to_owned(),
+        ..Default::default()
+    };
+    let mut company = tx.prepare(
+        "INSERT INTO register_companies (number, name, name_key, postcode, status, active, sic)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (number) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
+           postcode = excluded.postcode, status = excluded.status, active = excluded.active,
+           sic = excluded.sic",
+    )?;
+    let mut vendor = tx.prepare(
+        "INSERT INTO register_vendors (anchor_id, supplier_ref, name, name_key, postcode, company_number, sic, sme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (anchor_id, supplier_ref) DO UPDATE SET name = excluded.name,
+           name_key = excluded.name_key, postcode = excluded.postcode,
+           company_number = excluded.company_number, sic = excluded.sic, sme = excluded.sme",
+    )?;
+    for (file, input) in files {
+        let mut rows = RegisterRows::open(kind, &file, input).map_err(|e| refused(&file, e))?;
+        let mut read = 0u64;
+        while let Some(row) = rows.next_row().map_err(|e| refused(&file, e))? {
+            read += 1;
+            match row {
+                RegisterRow::Company(c) => {
+                    let active = is_active(&c.status);
+                    summary.active += active as u64;
+                    company.execute(params![
+                        c.number,
+                        c.name,
+                        register_key(&c.name),
+                        c.postcode,
+                        c.status,
+                        active as i64,
+                        c.sic
+                    ])?;
+                }
+                RegisterRow::Vendor(v) => {
+                    vendor.execute(params![
+                        anchor.map(|a| a.get()),
+                        v.supplier_id,
+                        v.name,
+                        register_key(&v.name),
+                        v.postcode,
+                        v.company_number,
+                        v.sic,
+                        v.sme
+                    ])?;
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO register_imports (kind, anchor_id, file_name, rows_read, imported_at, imported_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![kind.name(), anchor.map(|a| a.get()), file, read as i64, crate::now(), actor.label()],
+        )?;
+        summary.rows += read;
+        summary.files.push((file, read));
+    }
+    summary.located = locate_suppliers(tx, None)?;
+    audit::record(
+        tx,
+        actor,
+        "spend.register_import",
+        "register",
+        kind.name(),
+        None,
+        serde_json::json!({
+            "files": summary.files,
+            "rows": summary.rows,
+            "anchor": anchor.map(|a| a.get()),
+        }),
+    )?;
+    Ok(summary)
 }
 
 /// Matches suppliers (those of `only`, or all) against the registers and
