@@ -604,3 +604,84 @@ async fn the_paged_lists_of_before_answer_any_page() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn register_companies_that_may_be_a_supplier_are_decided_on_the_review_list() {
+    let (app, [analyst, lancs]) = signed_in(["analyst", "analyst-lancs"]).await;
+    crate::spend_places(&app);
+    let cli = lumbung_store::Actor::cli();
+    let nowhere = |name: &str| lumbung_spend::prepare::Payment {
+        postcode: None,
+        ..crate::payment("Preston City Council", name, "", 100)
+    };
+    app.store
+        .import_spend(
+            "a.csv",
+            "a",
+            &[nowhere("Acme Widgets Ltd")],
+            &serde_json::json!({}),
+            &cli,
+        )
+        .unwrap();
+    let register = "CompanyName, CompanyNumber,RegAddress.PostCode,CompanyStatus\n\
+        ACME WIDGETS LIMITED,02222222,PR1 3CD,Active\n\
+        ACME WIDGETS LTD,02222223,M1 1AA,Active\n";
+    app.store
+        .import_register(
+            lumbung_spend::registers::RegisterKind::CompaniesHouse,
+            None,
+            vec![("BasicCompanyData.csv".to_owned(), register.as_bytes())],
+            &cli,
+        )
+        .unwrap();
+    let acme = app.store.suppliers(Some("Acme"), false, 5).unwrap()[0]
+        .id
+        .get();
+
+    // Listed for review, with both companies to decide between.
+    let html = analyst
+        .page("/spend/suppliers?review=1", StatusCode::OK)
+        .await;
+    assert!(html.contains("ACME WIDGETS LIMITED"), "{html}");
+    assert!(
+        html.contains("Salah satu dari beberapa perusahaan bernama sama di daftar Companies House"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("class=\"register-confirm\"").count(),
+        2,
+        "{html}"
+    );
+    // An analyst of one county sees no decision it cannot make, and is
+    // refused when it tries.
+    let scoped = lancs
+        .page("/spend/suppliers?review=1", StatusCode::OK)
+        .await;
+    assert!(!scoped.contains("register-confirm"), "{scoped}");
+    let path = format!("/spend/suppliers/{acme}/register");
+    let fields = [("company", "02222222"), ("decision", "confirm")];
+    assert_eq!(
+        lancs.post_form(&path, &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // A company that is no register's is refused, naming it.
+    let html = analyst
+        .post_form_expect(
+            &path,
+            &[("company", "99999999"), ("decision", "confirm")],
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    assert!(html.contains("99999999"), "{html}");
+
+    let to = crate::support::posted(&analyst, &path, &fields).await;
+    assert!(to.contains("done=saved"), "{to}");
+    let r: serde_json::Value = analyst.json("/api/v1/spend/report").await;
+    assert_eq!(r["located"]["register"], "100.00");
+    assert_eq!(r["local"], "100.00");
+    let html = analyst.page("/spend/suppliers", StatusCode::OK).await;
+    assert!(
+        html.contains("PR13CD <small>(daftar perusahaan Companies House 02222222)</small>"),
+        "{html}"
+    );
+}

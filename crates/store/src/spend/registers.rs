@@ -76,6 +76,19 @@ pub struct RegisterMatch {
     pub similarity: Option<f64>,
 }
 
+fn match_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RegisterMatch> {
+    Ok(RegisterMatch {
+        supplier: SupplierId::new(r.get(0)?),
+        supplier_name: r.get(1)?,
+        kind: MatchKind::of(&r.get::<_, String>(2)?),
+        company_number: r.get(3)?,
+        company_name: r.get(4)?,
+        postcode: r.get(5)?,
+        status: r.get(6)?,
+        similarity: r.get(7)?,
+    })
+}
+
 fn refused(file: &str, e: lumbung_spend::registers::RegisterError) -> StoreError {
     StoreError::Invalid {
         field: file.to_owned(),
@@ -126,18 +139,23 @@ impl Store {
              WHERE m.kind IN {kinds}
              ORDER BY lower(s.name), m.supplier_id, m.similarity DESC, m.company_number"
         );
-        crate::sql::all(&conn, &sql, [], |r| {
-            Ok(RegisterMatch {
-                supplier: SupplierId::new(r.get(0)?),
-                supplier_name: r.get(1)?,
-                kind: MatchKind::of(&r.get::<_, String>(2)?),
-                company_number: r.get(3)?,
-                company_name: r.get(4)?,
-                postcode: r.get(5)?,
-                status: r.get(6)?,
-                similarity: r.get(7)?,
-            })
-        })
+        crate::sql::all(&conn, &sql, [], match_row)
+    }
+
+    /// The matches of one supplier waiting for review, the most likely
+    /// first.
+    pub fn pending_register_matches(&self, supplier: SupplierId) -> Result<Vec<RegisterMatch>> {
+        let conn = self.conn()?;
+        crate::sql::all(
+            &conn,
+            "SELECT m.supplier_id, s.name, m.kind, m.company_number, c.name, c.postcode, c.status, m.similarity
+             FROM supplier_register_matches m JOIN suppliers s ON s.id = m.supplier_id
+             LEFT JOIN register_companies c ON c.number = m.company_number
+             WHERE m.supplier_id = ?1 AND m.kind IN ('ambiguous', 'suggested')
+             ORDER BY m.similarity DESC, m.company_number",
+            [supplier.get()],
+            match_row,
+        )
     }
 
     /// An analyst confirms (or rejects) that a supplier is a register's

@@ -35,6 +35,9 @@ pub struct Supplier {
     pub located_by: Option<String>,
     /// The postal code that register gives it.
     pub located_postcode: Option<String>,
+    /// Its entry there: the company number, or the vendor master's
+    /// supplier number.
+    pub located_ref: Option<String>,
 }
 
 /// Which suppliers a list holds: a name search, and only those listed for
@@ -83,7 +86,8 @@ impl Store {
         let review = filter.review_only as i64;
         let params: [&dyn rusqlite::ToSql; 2] = [&like, &review];
         let rows =
-            "FROM suppliers WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL)";
+            "FROM suppliers WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL
+               OR id IN (SELECT supplier_id FROM supplier_register_matches WHERE kind IN ('ambiguous', 'suggested')))";
         let order = match (order, desc) {
             (SupplierOrder::Name, false) => "lower(name), name, id",
             (SupplierOrder::Name, true) => "lower(name) DESC, name DESC, id DESC",
@@ -107,7 +111,7 @@ impl Store {
     pub fn suppliers_by_id(&self, ids: &[SupplierId]) -> Result<Vec<Supplier>> {
         let conn = self.conn()?;
         let mut one = conn.prepare_cached(
-            "SELECT id, name, postcode, area_code, review, company_number, located_by, located_postcode
+            "SELECT id, name, postcode, area_code, review, company_number, located_by, located_postcode, located_ref
              FROM suppliers WHERE id = ?1",
         )?;
         let mut keys = conn.prepare_cached(
@@ -129,6 +133,7 @@ impl Store {
                         company_number,
                         located_by,
                         located_postcode,
+                        located_ref,
                     }; keys: vec![], sites: vec![])
                 })
                 .optional()?;

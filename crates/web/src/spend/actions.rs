@@ -113,6 +113,25 @@ pub async fn merge_supplier(
     })
 }
 
+/// Confirms (or rejects) a register's company as a supplier: a decision
+/// about the shared catalogue, so an analyst of the whole system's.
+pub async fn decide_register_match(
+    state: &AppState,
+    viewer: &Viewer,
+    supplier: i64,
+    company: &str,
+    confirm: bool,
+) -> Result<(), Failure> {
+    require_whole_catalogue(viewer)?;
+    let actor = viewer.actor()?;
+    let company = company.to_owned();
+    blocking(state, move |s| {
+        s.decide_register_match(SupplierId::new(supplier), &company, confirm, &actor)
+    })
+    .await
+    .map(drop)
+}
+
 /// Removes an import and its payments (recorded in the audit log).
 pub async fn undo_import(
     state: &AppState,

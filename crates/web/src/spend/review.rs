@@ -209,6 +209,9 @@ pub struct SupplierForm {
     pub remove: String,
     /// `merge`: the number of the supplier that stays.
     pub into: String,
+    /// `register`: the company number, and `confirm` or `reject`.
+    pub company: String,
+    pub decision: String,
     pub q: String,
     pub review: String,
     /// The list's page and order, to come back to.
@@ -330,6 +333,17 @@ async fn list_page(
     let listing = Listing::from_uri(uri);
     let paged = supplier_list(state, viewer, q, &listing, Part::Page).await?;
     let (suggested, merging) = merge_choices(state, viewer, &paged.rows, &q.merge).await?;
+    // Register companies that may be the supplier, for an analyst to decide.
+    let ids: Vec<SupplierId> = paged.rows.iter().map(|l| l.supplier.id).collect();
+    let register: HashMap<String, Vec<lumbung_store::RegisterMatch>> = state
+        .blocking(move |s| {
+            let mut found = HashMap::new();
+            for id in ids {
+                found.insert(id.get().to_string(), s.pending_register_matches(id)?);
+            }
+            Ok(found)
+        })
+        .await?;
     // Areas are shown by name, their codes beside.
     let codes: Vec<String> = paged
         .rows
@@ -363,6 +377,7 @@ async fn list_page(
             review => q.review_only(),
             failed => failed,
             suggested => suggested,
+            register => register,
             merging => merging,
             area_names => area_names,
             cur => crate::spend::currency(state).await?.map(|c| c.code()),
@@ -469,6 +484,30 @@ pub async fn site(
         .await
         .map(drop);
     after(&state, &viewer, id, "sites", form, result).await
+}
+
+/// `POST /spend/suppliers/{id}/register`: a register company confirmed
+/// (or rejected) as this supplier.
+pub async fn register(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<SupplierForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, no_supplier)?;
+    let confirm = match form.decision.as_str() {
+        "confirm" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                lumbung_domain::text!("register_decision";
+                id: "keputusan: konfirmasi atau tolak",
+                en: "decision: confirm or reject"),
+            ))
+        }
+    };
+    let company = form.company.clone();
+    let result = actions::decide_register_match(&state, &viewer, id, &company, confirm).await;
+    after(&state, &viewer, id, "register", form, result).await
 }
 
 pub async fn merge(

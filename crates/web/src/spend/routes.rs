@@ -27,6 +27,7 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/spend/suppliers/{id}/locate", Write(Spend), review::locate, "Fix a supplier's location (empty area: back to its postal code)"),
     r!(POST "/spend/suppliers/{id}/sites", Write(Spend), review::site, "Record (or with remove, forget) a supplier's branch site"),
     r!(POST "/spend/suppliers/{id}/merge", Write(Spend), review::merge, "Merge a supplier into another (field into: the one that stays)"),
+    r!(POST "/spend/suppliers/{id}/register", Write(Spend), review::register, "Confirm or reject a register's company as the supplier (fields company, decision=confirm|reject)"),
     r!(GET "/spend/imports", Read(Spend), review::imports_page, "Imported payment files"),
     r!(POST "/spend/imports/{id}/undo", Write(Spend), review::undo, "Undo an import (its payments are removed)"),
     r!(GET "/spend/imports/{id}/flagged", Read(Spend), review::flagged_page, "The rows of an import flagged for review"),
