@@ -1013,6 +1013,8 @@ fn suppliers_without_postcodes_are_located_from_companies_house_and_a_vendor_mas
     let out = import_companies(&register);
     assert!(out.contains("located by the register: 2"), "{out}");
     assert_eq!(money_of(&env.report(&[])["located"]["register"]), 600.0);
+    let listed = env.stdout(&["spend", "suppliers", "--search", "Acme"]);
+    assert!(listed.contains("PR13CD (register 02222222)"), "{listed}");
     let decided = env.stdout(&["spend", "registers", "review", "--decided"]);
     assert!(
         decided.contains("confirmed") && decided.contains("02222222"),

@@ -729,6 +729,12 @@ pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) 
             s.sites.join(" "),
             s.keys.join(" "),
             s.review.unwrap_or_default(),
+            match (s.located_by, s.located_postcode) {
+                (Some(by), Some(pc)) => {
+                    format!("{pc} ({by} {})", s.located_ref.unwrap_or_default())
+                }
+                _ => String::new(),
+            },
         ]
     });
     print!(
@@ -741,7 +747,8 @@ pub fn suppliers(store: &Store, review: bool, search: Option<&str>, limit: u32) 
                 "FIXED AREA",
                 "SITES",
                 "KEYS",
-                "REVIEW"
+                "REVIEW",
+                "REGISTERED"
             ],
             &rows
         )
