@@ -530,3 +530,50 @@ pub(super) fn locate_suppliers(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+
+    const HEADER: &str = "CompanyName, CompanyNumber,RegAddress.PostCode,CompanyStatus\n";
+
+    fn import(s: &Store, body: &str) -> Result<RegisterImportSummary> {
+        let file = vec![("ch.csv".to_owned(), body.as_bytes())];
+        s.import_register(RegisterKind::CompaniesHouse, None, file, &Actor::cli())
+    }
+
+    fn companies(s: &Store) -> i64 {
+        let conn = s.conn().unwrap();
+        conn.query_row("SELECT count(*) FROM register_companies", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn name_index(s: &Store) -> bool {
+        let conn = s.conn().unwrap();
+        crate::sql::exists(
+            &conn,
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'register_companies_name'",
+            [],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_refused_first_import_leaves_nothing_and_keeps_the_name_index() {
+        let (_dir, s) = store();
+        let bad =
+            format!("{HEADER}ACME LTD,01234567,PR1 1AA,Active\nNO NUMBER LTD,,PR1 1AA,Active\n");
+        let e = import(&s, &bad).unwrap_err();
+        assert!(e.to_string().contains("line 3"), "{e}");
+        assert_eq!(companies(&s), 0);
+        assert!(name_index(&s));
+        // The first import that succeeds builds the index again, once.
+        let good = format!("{HEADER}ACME LTD,01234567,PR1 1AA,Active\n");
+        assert_eq!(import(&s, &good).unwrap().rows, 1);
+        assert!(name_index(&s));
+        // The same file again changes nothing.
+        assert_eq!(import(&s, &good).unwrap().active, 1);
+        assert_eq!(companies(&s), 1);
+    }
+}
