@@ -42,6 +42,14 @@ mod date;
 mod header;
 mod values;
 
+/// The cells of the rows a header is looked for in.
+fn header_texts<R: Row>(rows: &[R]) -> Vec<Vec<String>> {
+    rows.iter()
+        .take(header::HEADER_SEARCH_ROWS)
+        .map(Row::texts)
+        .collect()
+}
+
 #[cfg(test)]
 mod mixtures;
 #[cfg(test)]
@@ -281,12 +289,7 @@ pub fn sheets_with_header(
     let mut sheets = Sheets::default();
     for sheet in names {
         let rows = sheet::sheet(&mut book, &sheet).map_err(whole)?;
-        let texts: Vec<Vec<String>> = rows
-            .iter()
-            .take(header::HEADER_SEARCH_ROWS)
-            .map(Row::texts)
-            .collect();
-        match header::find_header(&texts, &options.mapping) {
+        match header::find_header(&header_texts(&rows), &options.mapping) {
             Ok(_) => sheets.with_header.push(sheet),
             Err(_) => sheets.without.push(sheet),
         }
@@ -332,12 +335,7 @@ pub fn read_ledger(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Le
         let mut problem = None;
         for (i, sheet) in names.iter().enumerate() {
             let rows = sheet::sheet(&mut book, sheet).map_err(whole)?;
-            let texts: Vec<Vec<String>> = rows
-                .iter()
-                .take(header::HEADER_SEARCH_ROWS)
-                .map(Row::texts)
-                .collect();
-            match header::find_header(&texts, &options.mapping) {
+            match header::find_header(&header_texts(&rows), &options.mapping) {
                 Ok(found) => {
                     if i > 0 {
                         notes.push(text!("read_sheet", sheet = format!("{sheet:?}");

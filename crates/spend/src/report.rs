@@ -38,6 +38,31 @@ pub enum LocatedBy {
     Manual,
 }
 
+impl LocatedBy {
+    /// The register a stored `located_by` names (`vendor`, `register`).
+    pub fn of_register(name: &str) -> Option<LocatedBy> {
+        match name {
+            "vendor" => Some(LocatedBy::Vendor),
+            "register" => Some(LocatedBy::Register),
+            _ => None,
+        }
+    }
+}
+
+/// Which of a supplier's locations counts: an analyst's area, then the
+/// payment file's postal code, then the vendor master's or the public
+/// register's. Each is the area path it leads to, if any.
+pub fn winning_location<P>(
+    manual: Option<P>,
+    file: Option<P>,
+    register: Option<(LocatedBy, P)>,
+) -> Option<(P, LocatedBy)> {
+    manual
+        .map(|p| (p, LocatedBy::Manual))
+        .or_else(|| file.map(|p| (p, LocatedBy::File)))
+        .or_else(|| register.map(|(by, p)| (p, by)))
+}
+
 /// Names and locations for the ids in the facts.
 #[derive(Debug, Clone)]
 pub struct Dimensions {
@@ -1064,6 +1089,24 @@ mod tests {
     const REGIONAL: u32 = 2;
     const OUTSIDE: u32 = 3;
     const UNKNOWN: u32 = 4;
+
+    #[test]
+    fn an_analysts_area_wins_then_the_file_then_a_register() {
+        let reg = Some((LocatedBy::Register, "r"));
+        assert_eq!(
+            winning_location(Some("m"), Some("f"), reg),
+            Some(("m", LocatedBy::Manual))
+        );
+        assert_eq!(
+            winning_location(None, Some("f"), reg),
+            Some(("f", LocatedBy::File))
+        );
+        assert_eq!(
+            winning_location(None, None, reg),
+            Some(("r", LocatedBy::Register))
+        );
+        assert_eq!(winning_location::<&str>(None, None, None), None);
+    }
 
     fn dims() -> Dimensions {
         Dimensions::plain(

@@ -9,7 +9,7 @@ use lumbung_domain::{AreaCode, FiscalCalendar, PostalCode};
 use lumbung_domain::{ImportId, SupplierId};
 use lumbung_spend::facts::Facts;
 use lumbung_spend::facts::NO_SECTOR;
-use lumbung_spend::report::{Dimensions, LocatedBy, Location};
+use lumbung_spend::report::{winning_location, Dimensions, LocatedBy, Location};
 use lumbung_spend::sectors;
 use lumbung_spend::suppliers::name_key;
 use rusqlite::{params, OptionalExtension};
@@ -88,21 +88,11 @@ impl Store {
                                 .flatten()
                         })
                 };
-                // An analyst's area, then what the payment file says, then
-                // the anchor's vendor master or the public register.
-                let found = match fixed {
-                    Some(path) => Some((path, LocatedBy::Manual)),
-                    None => path_of(postcode.as_deref())
-                        .map(|p| (p, LocatedBy::File))
-                        .or_else(|| {
-                            let by = match register.as_deref() {
-                                Some("vendor") => LocatedBy::Vendor,
-                                Some("register") => LocatedBy::Register,
-                                _ => return None,
-                            };
-                            path_of(registered.as_deref()).map(|p| (p, by))
-                        }),
-                };
+                let register = register
+                    .as_deref()
+                    .and_then(LocatedBy::of_register)
+                    .and_then(|by| Some((by, path_of(registered.as_deref())?)));
+                let found = winning_location(fixed, path_of(postcode.as_deref()), register);
                 if let Some((path, by)) = found {
                     supplier_location[idx] = classify(&path);
                     supplier_source[idx] = Some(by);
