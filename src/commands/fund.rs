@@ -6,11 +6,14 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use jiff::civil::Date;
 use lumbung_domain::{text, OrgKind, RepaymentId, Scope, UpkId};
-use lumbung_fund::books_file::{date, loans, repayments};
+use lumbung_fund::books_file::{
+    date, loan_rows, repayment_rows, repayments, RepaymentRow, RepaymentSource,
+};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::portfolio;
 use lumbung_store::{Actor, OrgRef, RepaymentInput, Store};
-use lumbung_tabular::{CsvFile, Header};
+use lumbung_tabular::csv_file::CsvRows;
+use lumbung_tabular::{CsvFile, Header, Rejected, RowError};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +234,41 @@ pub fn run(db: &Db, command: FundCommand) -> Result<()> {
     }
 }
 
+/// REPAYMENTS.csv, read from its file at each pass of the import: a
+/// city's is gigabytes, never held whole.
+struct RepaymentFile {
+    path: PathBuf,
+    name: String,
+}
+
+impl RepaymentFile {
+    fn open(path: &Path) -> Result<RepaymentFile> {
+        let name = path.display().to_string();
+        std::fs::File::open(path).with_context(|| shared::cannot_read(&name))?;
+        Ok(RepaymentFile {
+            path: path.to_owned(),
+            name,
+        })
+    }
+}
+
+impl RepaymentSource for RepaymentFile {
+    fn rows(&mut self) -> Result<Box<dyn Iterator<Item = RepaymentRow> + '_>, Rejected> {
+        let file = std::fs::File::open(&self.path).map_err(|e| Rejected {
+            file: self.name.clone(),
+            errors: vec![RowError::new(
+                1,
+                None,
+                text!("file_unreadable", error = e;
+                    id: "berkas tidak dapat dibaca: {error}",
+                    en: "the file cannot be read: {error}"),
+            )],
+        })?;
+        let rows = CsvRows::new(&self.name, file, Header::InFile);
+        Ok(Box::new(repayment_rows(rows)?))
+    }
+}
+
 fn read(path: &Path) -> Result<CsvFile> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
@@ -243,13 +281,19 @@ pub fn import(
     repayments_path: &Path,
     list_created: bool,
 ) -> Result<()> {
-    let (lf, rf) = (read(loans_path)?, read(repayments_path)?);
-    let (l, le) = loans(&lf)?;
-    let (r, re) = repayments(&rf)?;
-    // The files' text is not needed any more: a city's is gigabytes.
-    let names = (lf.name.clone(), rf.name.clone());
-    drop((lf, rf));
-    let s = store.import_fund((&names.0, &names.1), l, r, (le, re), &Actor::cli())?;
+    // Row by row: a city's loans are a million rows, held as records only.
+    let loans_name = loans_path.display().to_string();
+    let file = std::fs::File::open(loans_path).with_context(|| shared::cannot_read(&loans_name))?;
+    let (mut l, mut le) = (Vec::new(), Vec::new());
+    for row in loan_rows(CsvRows::new(&loans_name, file, Header::InFile))? {
+        match row {
+            Ok(loan) => l.push(loan),
+            Err(problem) => le.push(problem),
+        }
+    }
+    let mut repayments = RepaymentFile::open(repayments_path)?;
+    let name = repayments.name.clone();
+    let s = store.import_fund((&loans_name, &name), l, &mut repayments, le, &Actor::cli())?;
     println!(
         "loans: {} new, {} already held; repayments: {} stored, {} already held and skipped",
         s.loans_created, s.loans_unchanged, s.repayments_stored, s.repayments_skipped

@@ -112,7 +112,7 @@ pub(crate) fn import_loans(app: &TestApp, loans: Vec<lumbung_store::LoanRecord>)
     let cli = lumbung_store::Actor::cli();
     let files = ("l.csv", "r.csv");
     app.store
-        .import_fund(files, loans, vec![], (vec![], vec![]), &cli)
+        .import_fund(files, loans, &mut vec![], vec![], &cli)
         .unwrap();
 }
 

@@ -7,7 +7,9 @@
 use crate::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use jiff::civil::Date;
 use lumbung_domain::{text, Text};
-use lumbung_tabular::{CsvFile, Rejected, RowError};
+use lumbung_tabular::csv_file::CsvRows;
+use lumbung_tabular::{CsvFile, CsvRow, Rejected, RowCheck, RowError};
+use std::io::Read;
 
 /// A loan as a LOANS.csv row gives it.
 #[derive(Debug, Clone)]
@@ -116,76 +118,132 @@ fn rupiah(raw: &str) -> Result<Rupiah, Text> {
     })
 }
 
+const LOAN_COLUMNS: [&str; 7] = [
+    "upk",
+    "ksm",
+    "loan_id",
+    "disbursed_on",
+    "principal",
+    "term_months",
+    "fee_rate_monthly",
+];
+
+/// Where a LOANS.csv's columns are.
+struct LoanColumns {
+    required: Vec<usize>,
+    schedule: Option<usize>,
+    frequency: Option<usize>,
+}
+
 pub fn loans(file: &CsvFile) -> Result<(Vec<LoanRecord>, Vec<RowError>), Rejected> {
-    let cols = file.require(&[
-        "upk",
-        "ksm",
-        "loan_id",
-        "disbursed_on",
-        "principal",
-        "term_months",
-        "fee_rate_monthly",
-    ])?;
-    let kind_col = file.column("schedule");
-    let frequency_col = file.column("frequency");
-    Ok(file.records(|row, check| {
-        let text = |i: usize| row.get(cols[i]).trim().to_owned();
-        let (upk, ksm, loan_id) = (text(0), text(1), text(2));
-        for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
-            if v.is_empty() {
-                check.fail(name, empty(name));
-            }
+    let cols = LoanColumns {
+        required: file.require(&LOAN_COLUMNS)?,
+        schedule: file.column("schedule"),
+        frequency: file.column("frequency"),
+    };
+    Ok(file.records(|row, check| loan(&cols, row, check)))
+}
+
+/// LOANS.csv read row by row from a stream.
+pub fn loan_rows<R: Read>(
+    rows: CsvRows<R>,
+) -> Result<impl Iterator<Item = Result<LoanRecord, RowError>>, Rejected> {
+    let cols = LoanColumns {
+        required: rows.require(&LOAN_COLUMNS)?,
+        schedule: rows.column("schedule"),
+        frequency: rows.column("frequency"),
+    };
+    Ok(rows.records(move |row, check| loan(&cols, row, check)))
+}
+
+fn loan(cols: &LoanColumns, row: &CsvRow, check: &mut RowCheck<'_>) -> Option<LoanRecord> {
+    let req = &cols.required;
+    let text = |i: usize| row.get(req[i]).trim().to_owned();
+    let (upk, ksm, loan_id) = (text(0), text(1), text(2));
+    for (name, v) in [("upk", &upk), ("ksm", &ksm), ("loan_id", &loan_id)] {
+        if v.is_empty() {
+            check.fail(name, empty(name));
         }
-        let disbursed_on = check.ok("disbursed_on", date(row.get(cols[3])));
-        let principal = check.ok("principal", rupiah(row.get(cols[4])));
-        let term = row.get(cols[5]).trim();
-        let term_months = check.ok(
-            "term_months",
-            term.parse::<u16>().ok().filter(|t| *t >= 1).ok_or_else(|| {
-                text!("not_months", value = format!("{term:?}");
-                        id: "{value} bukan jumlah bulan", en: "{value} is not a number of months")
-            }),
-        );
-        let fee_rate = check.ok("fee_rate_monthly", FeeRate::parse(row.get(cols[6])));
-        let schedule = check.ok(
-            "schedule",
-            ScheduleKind::parse(row.opt(kind_col).unwrap_or_default()),
-        );
-        let frequency = check.ok(
-            "frequency",
-            Frequency::parse(row.opt(frequency_col).unwrap_or_default()),
-        );
-        Some(LoanRecord {
-            line: row.line,
-            upk,
-            ksm,
-            loan_id,
-            disbursed_on: disbursed_on?,
-            principal: principal?,
-            term_months: term_months?,
-            fee_rate: fee_rate?,
-            schedule: schedule?,
-            frequency: frequency?,
-        })
-    }))
+    }
+    let disbursed_on = check.ok("disbursed_on", date(row.get(req[3])));
+    let principal = check.ok("principal", rupiah(row.get(req[4])));
+    let term = row.get(req[5]).trim();
+    let term_months = check.ok(
+        "term_months",
+        term.parse::<u16>().ok().filter(|t| *t >= 1).ok_or_else(|| {
+            text!("not_months", value = format!("{term:?}");
+                    id: "{value} bukan jumlah bulan", en: "{value} is not a number of months")
+        }),
+    );
+    let fee_rate = check.ok("fee_rate_monthly", FeeRate::parse(row.get(req[6])));
+    let schedule = check.ok(
+        "schedule",
+        ScheduleKind::parse(row.opt(cols.schedule).unwrap_or_default()),
+    );
+    let frequency = check.ok(
+        "frequency",
+        Frequency::parse(row.opt(cols.frequency).unwrap_or_default()),
+    );
+    Some(LoanRecord {
+        line: row.line,
+        upk,
+        ksm,
+        loan_id,
+        disbursed_on: disbursed_on?,
+        principal: principal?,
+        term_months: term_months?,
+        fee_rate: fee_rate?,
+        schedule: schedule?,
+        frequency: frequency?,
+    })
 }
 
 pub fn repayments(file: &CsvFile) -> Result<(Vec<RepaymentRecord>, Vec<RowError>), Rejected> {
-    let cols = file.require(&["loan_id", "paid_on", "amount"])?;
-    Ok(file.records(|row, check| {
-        let loan_id = row.get(cols[0]).trim().to_owned();
-        if loan_id.is_empty() {
-            check.fail("loan_id", empty("loan_id"));
-        }
-        let paid_on = check.ok("paid_on", date(row.get(cols[1])));
-        let amount = check.ok("amount", rupiah(row.get(cols[2])));
-        Some(RepaymentRecord {
-            line: row.line,
-            loan_id,
-            paid_on: paid_on?,
-            amount: amount?,
-        })
-    }))
+    let cols = file.require(&REPAYMENT_COLUMNS)?;
+    Ok(file.records(|row, check| repayment(&cols, row, check)))
+}
+
+/// REPAYMENTS.csv read row by row from a stream.
+pub fn repayment_rows<R: Read>(
+    rows: CsvRows<R>,
+) -> Result<impl Iterator<Item = RepaymentRow>, Rejected> {
+    let cols = rows.require(&REPAYMENT_COLUMNS)?;
+    Ok(rows.records(move |row, check| repayment(&cols, row, check)))
+}
+
+const REPAYMENT_COLUMNS: [&str; 3] = ["loan_id", "paid_on", "amount"];
+
+fn repayment(cols: &[usize], row: &CsvRow, check: &mut RowCheck<'_>) -> Option<RepaymentRecord> {
+    let loan_id = row.get(cols[0]).trim().to_owned();
+    if loan_id.is_empty() {
+        check.fail("loan_id", empty("loan_id"));
+    }
+    let paid_on = check.ok("paid_on", date(row.get(cols[1])));
+    let amount = check.ok("amount", rupiah(row.get(cols[2])));
+    Some(RepaymentRecord {
+        line: row.line,
+        loan_id,
+        paid_on: paid_on?,
+        amount: amount?,
+    })
+}
+
+/// The repayments of an import, read as often as the import needs (checked
+/// in a first pass, posted in a second) and never held whole: a city's
+/// are tens of millions of rows.
+pub trait RepaymentSource {
+    /// The rows from the first: each good row, or a problem of a bad one
+    /// (a row may have several).
+    fn rows(&mut self) -> Result<Box<dyn Iterator<Item = RepaymentRow> + '_>, Rejected>;
+}
+
+pub type RepaymentRow = Result<RepaymentRecord, RowError>;
+
+/// Repayments already read (a demo's, a test's).
+impl RepaymentSource for Vec<RepaymentRecord> {
+    fn rows(&mut self) -> Result<Box<dyn Iterator<Item = RepaymentRow> + '_>, Rejected> {
+        Ok(Box::new(self.iter().cloned().map(Ok)))
+    }
 }
 
 #[cfg(test)]

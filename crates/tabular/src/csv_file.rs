@@ -2,9 +2,11 @@
 //! [`RowError`] that names the line (1 = the first line of the file) and
 //! the column.
 
-use crate::text::{not_utf8, Lines};
+use crate::text::{not_utf8, LineCounting, BOM};
 use crate::{cannot_read_row, row_width, too_many_fields, Rejected, RowError, MAX_FIELDS};
 use lumbung_text::{text, Text};
+use std::collections::VecDeque;
+use std::io::{Chain, Cursor, Read};
 
 /// Where the column names come from.
 pub enum Header<'a> {
@@ -44,135 +46,304 @@ pub struct CsvFile {
     pub errors: Vec<RowError>,
 }
 
-impl CsvFile {
-    /// Reads `bytes` (UTF-8, with or without a byte-order mark). Rows with
-    /// every cell empty are skipped. A row with fewer fields than the
-    /// header, or with more non-empty ones, is an error.
-    pub fn read(name: &str, bytes: &[u8], header: Header<'_>) -> CsvFile {
-        let bytes = crate::text::strip_bom(bytes);
-        let mut reader = csv::ReaderBuilder::new()
+/// A CSV file read row by row from a stream: memory holds one row, not
+/// the file (a city's repayments are gigabytes).
+pub struct CsvRows<R> {
+    pub name: String,
+    pub headers: Vec<String>,
+    reader: csv::Reader<LineCounting<Chain<Cursor<Vec<u8>>, R>>>,
+    record: csv::ByteRecord,
+    /// The header line's problems, handed out with the first rows'.
+    early: Vec<RowError>,
+    done: bool,
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Opens `source` (UTF-8, with or without a byte-order mark) and reads
+    /// the header line when the file has one.
+    pub fn new(name: &str, mut source: R, header: Header<'_>) -> CsvRows<R> {
+        // The first bytes, to see whether they are a byte-order mark (a
+        // read error shows again on the next read, as the row's problem).
+        let mut first = Vec::with_capacity(BOM.len());
+        let _ = (&mut source).take(BOM.len() as u64).read_to_end(&mut first);
+        if first == BOM {
+            first.clear();
+        }
+        let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes);
-        let mut file = CsvFile {
+            .from_reader(LineCounting::new(Cursor::new(first).chain(source)));
+        let mut rows = CsvRows {
             name: name.to_owned(),
             headers: match header {
                 Header::InFile => vec![],
                 Header::Given(cols) => cols.iter().map(|c| (*c).to_owned()).collect(),
             },
-            rows: vec![],
-            errors: vec![],
+            reader,
+            record: csv::ByteRecord::new(),
+            early: vec![],
+            done: false,
         };
-        let mut want_header = matches!(header, Header::InFile);
-        let mut lines = Lines::new(bytes);
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = lines.at(e.position().map_or(0, csv::Position::byte));
-                    file.errors
-                        .push(RowError::new(line, None, cannot_read_row(&e)));
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        break;
-                    }
-                    continue;
-                }
-            }
-            let line = lines.at(record.position().map_or(0, csv::Position::byte));
-            if record.len() > MAX_FIELDS {
-                // Reading stops: the rest would only cost memory.
-                file.errors
-                    .push(RowError::new(line, None, too_many_fields(record.len())));
-                break;
-            }
-            if want_header {
-                want_header = false;
-                file.headers = record
+        if matches!(header, Header::InFile) {
+            let mut early = vec![];
+            if rows.next_record(&mut early).is_some() {
+                rows.headers = rows
+                    .record
                     .iter()
                     .map(|h| String::from_utf8_lossy(h).trim().to_owned())
                     .collect();
-                continue;
             }
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
-            }
-            file.push_row(line, &record);
+            rows.early = early;
         }
-        file
+        rows
     }
 
-    fn push_row(&mut self, line: u64, record: &csv::ByteRecord) {
-        let width = self.headers.len();
-        let mut fields = Vec::with_capacity(record.len());
-        let mut ok = true;
-        for (i, raw) in record.iter().enumerate() {
-            match std::str::from_utf8(raw) {
-                Ok(text) => fields.push(text.trim().to_owned()),
-                Err(_) => {
-                    ok = false;
-                    let column = self.headers.get(i).map(String::as_str);
-                    self.errors
-                        .push(RowError::new(line, column.or(Some("?")), not_utf8()));
-                    fields.push(String::new());
+    /// The next record's line, the record in `self.record`; the problems
+    /// of records that cannot be read go to `errors`. Rows with every
+    /// cell empty are skipped.
+    fn next_record(&mut self, errors: &mut Vec<RowError>) -> Option<u64> {
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    let byte = self.record.position().map_or(0, csv::Position::byte);
+                    let line = self.reader.get_mut().line_at(byte);
+                    if self.record.len() > MAX_FIELDS {
+                        // Reading stops: the rest would only cost memory.
+                        errors.push(RowError::new(
+                            line,
+                            None,
+                            too_many_fields(self.record.len()),
+                        ));
+                        self.done = true;
+                    } else if self
+                        .record
+                        .iter()
+                        .any(|f| !f.iter().all(u8::is_ascii_whitespace))
+                    {
+                        return Some(line);
+                    }
+                }
+                Err(e) => {
+                    let byte = e.position().map_or(0, csv::Position::byte);
+                    let line = self.reader.get_mut().line_at(byte);
+                    errors.push(RowError::new(line, None, cannot_read_row(&e)));
+                    self.done = matches!(e.kind(), csv::ErrorKind::Io(_));
                 }
             }
         }
-        if fields.len() < width {
-            self.errors.push(RowError::new(
-                line,
-                Some(&self.headers[fields.len()]),
-                row_too_short(fields.len(), &self.headers),
-            ));
-            return;
-        }
-        if fields[width..].iter().any(|f| !f.is_empty()) {
-            self.errors
-                .push(RowError::new(line, None, row_width(fields.len(), width)));
-            return;
-        }
-        fields.truncate(width);
-        if ok {
-            self.rows.push(CsvRow { line, fields });
-        }
+        None
     }
 
-    /// The index of a column, by name: case and surrounding spaces ignored.
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
+    /// The next row that can be read, each problem of the rows before it
+    /// (and of the header line) added to `errors`; `None` at the end.
+    pub fn next_row(&mut self, errors: &mut Vec<RowError>) -> Option<CsvRow> {
+        errors.append(&mut self.early);
+        while let Some(line) = self.next_record(errors) {
+            if let Some(row) = row(&self.headers, line, &self.record, errors) {
+                return Some(row);
+            }
+        }
+        None
+    }
+
+    /// The next row through `read` (see [`CsvFile::records`]): the record
+    /// of the next row where nothing failed, the problems of the others
+    /// added to `errors`; `None` at the end.
+    pub fn next_checked<T>(
+        &mut self,
+        errors: &mut Vec<RowError>,
+        mut read: impl FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<T>,
+    ) -> Option<T> {
+        while let Some(row) = self.next_row(errors) {
+            if let Some(record) = checked(&row, errors, &mut read) {
+                return Some(record);
+            }
+        }
+        None
     }
 
     /// The indexes of required columns, or the whole file refused with
     /// each missing column named.
     pub fn require(&self, columns: &[&str]) -> Result<Vec<usize>, Rejected> {
-        let mut found = Vec::with_capacity(columns.len());
-        let mut errors = Vec::new();
-        for col in columns {
-            match self.column(col) {
-                Some(i) => found.push(i),
-                None => errors.push(RowError::new(
-                    1,
-                    Some(col),
-                    if self.headers.is_empty() {
-                        text!("required_column_missing_empty", column = col;
-                            id: "kolom wajib {column} tidak ada (baris judulnya kosong)",
-                            en: "the required column {column} is missing (the header line has: nothing)")
-                    } else {
-                        text!("required_column_missing", column = col, header = self.headers.join(",");
-                            id: "kolom wajib {column} tidak ada (baris judulnya berisi: {header})",
-                            en: "the required column {column} is missing (the header line has: {header})")
-                    },
-                )),
+        require(&self.name, &self.headers, columns)
+    }
+
+    /// The index of a column, by name: case and surrounding spaces ignored.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        column(&self.headers, name)
+    }
+
+    /// The rows through `read`, one at a time (see [`Records`]).
+    pub fn records<T, F>(self, read: F) -> Records<R, T, F>
+    where
+        F: FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<T>,
+    {
+        Records {
+            rows: self,
+            read,
+            problems: VecDeque::new(),
+            next: None,
+        }
+    }
+}
+
+/// A stream's rows through a reader of records: each good row's record,
+/// or one problem of a bad row (a row may have several; the problems of
+/// the rows before a good row come before its record).
+pub struct Records<R, T, F> {
+    rows: CsvRows<R>,
+    read: F,
+    problems: VecDeque<RowError>,
+    /// A good row's record read after problems still to be handed out.
+    next: Option<T>,
+}
+
+impl<R, T, F> Iterator for Records<R, T, F>
+where
+    R: Read,
+    F: FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<T>,
+{
+    type Item = Result<T, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.problems.is_empty() && self.next.is_none() {
+            let mut problems = Vec::new();
+            self.next = self.rows.next_checked(&mut problems, &mut self.read);
+            self.problems.extend(problems);
+        }
+        match self.problems.pop_front() {
+            Some(problem) => Some(Err(problem)),
+            None => self.next.take().map(Ok),
+        }
+    }
+}
+
+/// A row's trimmed fields, or `None` with its problems added to `errors`:
+/// a row with fewer fields than the header, or with more non-empty ones,
+/// is an error.
+fn row(
+    headers: &[String],
+    line: u64,
+    record: &csv::ByteRecord,
+    errors: &mut Vec<RowError>,
+) -> Option<CsvRow> {
+    let width = headers.len();
+    let mut fields = Vec::with_capacity(record.len());
+    let mut ok = true;
+    for (i, raw) in record.iter().enumerate() {
+        match std::str::from_utf8(raw) {
+            Ok(text) => fields.push(text.trim().to_owned()),
+            Err(_) => {
+                ok = false;
+                let column = headers.get(i).map(String::as_str);
+                errors.push(RowError::new(line, column.or(Some("?")), not_utf8()));
+                fields.push(String::new());
             }
         }
-        if errors.is_empty() {
-            Ok(found)
-        } else {
-            Err(self.rejected(errors))
+    }
+    if fields.len() < width {
+        errors.push(RowError::new(
+            line,
+            Some(&headers[fields.len()]),
+            row_too_short(fields.len(), headers),
+        ));
+        return None;
+    }
+    if fields[width..].iter().any(|f| !f.is_empty()) {
+        errors.push(RowError::new(line, None, row_width(fields.len(), width)));
+        return None;
+    }
+    fields.truncate(width);
+    ok.then_some(CsvRow { line, fields })
+}
+
+/// `read` on one row: its record when nothing failed, every problem
+/// added to `errors`.
+fn checked<T>(
+    row: &CsvRow,
+    errors: &mut Vec<RowError>,
+    read: &mut impl FnMut(&CsvRow, &mut RowCheck<'_>) -> Option<T>,
+) -> Option<T> {
+    let mut check = RowCheck {
+        line: row.line,
+        errors,
+        failed: false,
+    };
+    let record = read(row, &mut check);
+    if check.failed {
+        None
+    } else {
+        record
+    }
+}
+
+/// The index of a column among `headers`, by name: case and surrounding
+/// spaces ignored.
+fn column(headers: &[String], name: &str) -> Option<usize> {
+    headers.iter().position(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// [`CsvFile::require`] over a file's name and headers.
+fn require(file: &str, headers: &[String], columns: &[&str]) -> Result<Vec<usize>, Rejected> {
+    let mut found = Vec::with_capacity(columns.len());
+    let mut errors = Vec::new();
+    for col in columns {
+        match column(headers, col) {
+            Some(i) => found.push(i),
+            None => errors.push(RowError::new(
+                1,
+                Some(col),
+                if headers.is_empty() {
+                    text!("required_column_missing_empty", column = col;
+                        id: "kolom wajib {column} tidak ada (baris judulnya kosong)",
+                        en: "the required column {column} is missing (the header line has: nothing)")
+                } else {
+                    text!("required_column_missing", column = col, header = headers.join(",");
+                        id: "kolom wajib {column} tidak ada (baris judulnya berisi: {header})",
+                        en: "the required column {column} is missing (the header line has: {header})")
+                },
+            )),
         }
+    }
+    if errors.is_empty() {
+        Ok(found)
+    } else {
+        Err(Rejected {
+            file: file.to_owned(),
+            errors,
+        })
+    }
+}
+
+impl CsvFile {
+    /// Reads `bytes` whole (see [`CsvRows`]): UTF-8, with or without a
+    /// byte-order mark. Rows with every cell empty are skipped. A row with
+    /// fewer fields than the header, or with more non-empty ones, is an
+    /// error.
+    pub fn read(name: &str, bytes: &[u8], header: Header<'_>) -> CsvFile {
+        let mut stream = CsvRows::new(name, bytes, header);
+        let (mut rows, mut errors) = (vec![], vec![]);
+        while let Some(row) = stream.next_row(&mut errors) {
+            rows.push(row);
+        }
+        CsvFile {
+            name: stream.name,
+            headers: stream.headers,
+            rows,
+            errors,
+        }
+    }
+
+    /// The index of a column, by name: case and surrounding spaces ignored.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        column(&self.headers, name)
+    }
+
+    /// The indexes of required columns, or the whole file refused with
+    /// each missing column named.
+    pub fn require(&self, columns: &[&str]) -> Result<Vec<usize>, Rejected> {
+        require(&self.name, &self.headers, columns)
     }
 
     /// Refuses the file if two columns have the same name.
@@ -213,15 +384,7 @@ impl CsvFile {
         let mut errors = self.errors.clone();
         let mut records = Vec::with_capacity(self.rows.len());
         for row in &self.rows {
-            let mut check = RowCheck {
-                line: row.line,
-                errors: &mut errors,
-                failed: false,
-            };
-            let record = read(row, &mut check);
-            if !check.failed {
-                records.extend(record);
-            }
+            records.extend(checked(row, &mut errors, &mut read));
         }
         (records, errors)
     }
@@ -342,6 +505,43 @@ mod tests {
         let cr = CsvFile::read("c.csv", b"id,name\r1,a\r2,b", Header::InFile);
         let lines: Vec<_> = cr.rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![2, 3]);
+    }
+
+    #[test]
+    fn a_stream_read_a_byte_at_a_time_finds_the_same_lines() {
+        let texts: [&[u8]; 4] = [
+            b"id,name\r\n1,\"two\nlines\"\r\n\r\n2,ok\r\n , \r\n3\r\n4,x,y\r\n5,z,,\r\n",
+            b"\xEF\xBB\xBFid,name\n\n1,\"a\nb\nc\"\n2,d\n",
+            b"id,name\r1,a\r\r2,b\r",
+            b"id,name\r\n\r\r\n1,\"a\rb\"\n\r2,b",
+        ];
+        for text in texts {
+            let whole = CsvFile::read("a.csv", text, Header::InFile);
+            let mut stream = CsvRows::new(
+                "a.csv",
+                std::io::BufReader::with_capacity(1, text),
+                Header::InFile,
+            );
+            let (mut rows, mut errors) = (vec![], vec![]);
+            while let Some(row) = stream.next_row(&mut errors) {
+                rows.push((row.line, row.get(0).to_owned(), row.get(1).to_owned()));
+            }
+            let want: Vec<_> = whole
+                .rows
+                .iter()
+                .map(|r| (r.line, r.get(0).to_owned(), r.get(1).to_owned()))
+                .collect();
+            assert_eq!(rows, want, "{}", String::from_utf8_lossy(text));
+            assert_eq!(errors, whole.errors);
+            assert_eq!(stream.headers, ["id", "name"]);
+        }
+        let cr = CsvFile::read(
+            "c.csv",
+            b"id,name\r\n\r\r\n1,\"a\rb\"\n\r2,b",
+            Header::InFile,
+        );
+        let lines: Vec<_> = cr.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![4, 7]);
     }
 
     #[test]

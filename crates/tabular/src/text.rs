@@ -1,6 +1,8 @@
 //! Bytes before they are rows: the byte-order mark, the separator, and
 //! the line a record starts on.
 
+use std::collections::VecDeque;
+
 /// The UTF-8 byte-order mark, which spreadsheets write before "CSV UTF-8".
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -40,43 +42,84 @@ pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-/// Line numbers from byte offsets. The csv crate's own line count misses
-/// line breaks inside quoted fields and is one short after a CRLF (the LF is
-/// read with the next record), so lines are counted here: a record starts
-/// at its byte offset after any line breaks, and a line ends with LF, CRLF
-/// or a lone CR.
-pub struct Lines<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// A reader that notes its line breaks as the bytes pass, so that the line
+/// a record starts on is known while the file streams: the csv crate's own
+/// line count misses line breaks inside quoted fields and is one short
+/// after a CRLF (the LF is read with the next record). A record starts at
+/// its byte offset after any line breaks, and a line ends with LF, CRLF or
+/// a lone CR.
+pub struct LineCounting<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// For each line break read and not yet passed: where its run of CR
+    /// and LF bytes starts (a record at or after that byte is past it).
+    breaks: VecDeque<u64>,
+    /// Where the run of CR and LF bytes at the end of what was read starts.
+    run: Option<u64>,
+    /// The last byte read was a CR: a lone one unless an LF follows.
+    cr_pending: bool,
     line: u64,
 }
 
-impl<'a> Lines<'a> {
-    pub fn new(bytes: &'a [u8]) -> Self {
+impl<R> LineCounting<R> {
+    pub fn new(inner: R) -> Self {
         Self {
-            bytes,
-            pos: 0,
+            inner,
+            offset: 0,
+            breaks: VecDeque::new(),
+            run: None,
+            cr_pending: false,
             line: 1,
         }
     }
 
     /// The line of the record that starts at `byte`; offsets must not
-    /// decrease from one call to the next.
-    pub fn at(&mut self, byte: u64) -> u64 {
-        let len = self.bytes.len();
-        let mut start = usize::try_from(byte).unwrap_or(len).min(len).max(self.pos);
-        while start < len && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
+    /// decrease from one call to the next, and the record must have been
+    /// read.
+    pub fn line_at(&mut self, byte: u64) -> u64 {
+        while self.breaks.front().is_some_and(|&run| run <= byte) {
+            self.breaks.pop_front();
+            self.line += 1;
         }
-        for i in self.pos..start {
-            match self.bytes[i] {
-                b'\n' => self.line += 1,
-                b'\r' if self.bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
+        self.line
+    }
+
+    fn lone_cr(&mut self) {
+        if std::mem::take(&mut self.cr_pending) {
+            self.breaks
+                .push_back(self.run.expect("a CR starts or continues a run"));
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.lone_cr();
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => {
+                    let run = *self.run.get_or_insert(self.offset + i as u64);
+                    // A CR before this LF is one break with it.
+                    self.cr_pending = false;
+                    self.breaks.push_back(run);
+                }
+                b'\r' => {
+                    self.lone_cr();
+                    self.run.get_or_insert(self.offset + i as u64);
+                    self.cr_pending = true;
+                }
+                _ => {
+                    self.lone_cr();
+                    self.run = None;
+                }
             }
         }
-        self.pos = start;
-        self.line
+        self.offset += n as u64;
+        Ok(n)
     }
 }
 

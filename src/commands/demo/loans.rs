@@ -73,7 +73,7 @@ pub fn load_books(store: &Store) -> Result<()> {
     }
     repayments.push((1, cal.at(FIRST_LOANS - 1, 12)?, 454_166));
     repayments.push((1, cal.at(FIRST_LOANS - 4, 2)?, 454_166));
-    let repayments = repayments
+    let mut repayments = repayments
         .into_iter()
         .enumerate()
         .map(|(i, (k, paid_on, amount))| RepaymentRecord {
@@ -82,12 +82,12 @@ pub fn load_books(store: &Store) -> Result<()> {
             paid_on,
             amount: Rupiah(amount),
         })
-        .collect();
+        .collect::<Vec<_>>();
     store.import_fund(
         ("demo: loans", "demo: repayments"),
         loans,
-        repayments,
-        (vec![], vec![]),
+        &mut repayments,
+        vec![],
         &Actor::cli(),
     )?;
     let upk = fund::upk_id(store, UPK)?;

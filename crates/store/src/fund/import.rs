@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_domain::{Rejected, RowError};
 use lumbung_fund::books_file::LoanTerms;
-pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord};
+pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord, RepaymentSource};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::schedule;
 use lumbung_fund::loan::{FeeRate, Rupiah};
@@ -19,6 +19,7 @@ use lumbung_fund::report::LoanBook;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FundImportSummary {
@@ -120,18 +121,21 @@ impl Orgs {
 impl Store {
     /// Imports spreadsheet books: loans, then repayments, in one
     /// transaction. Any bad row in either file rejects both, every problem
-    /// listed; loans and rows already held are skipped and counted.
+    /// listed; loans and rows already held are skipped and counted. The
+    /// repayments are read twice, never held whole: checked, then posted.
     pub fn import_fund(
         &self,
         files: (&str, &str),
         loans: Vec<LoanRecord>,
-        repayments: Vec<RepaymentRecord>,
-        errors: (Vec<RowError>, Vec<RowError>),
+        repayments: &mut impl RepaymentSource,
+        loan_errors: Vec<RowError>,
         actor: &Actor,
     ) -> Result<FundImportSummary> {
         let mut conn = self.conn()?;
-        crate::sql::with_cache(&mut conn, BULK_CACHE_MIB, |conn| {
-            import_tx(conn, files, &loans, &repayments, errors, actor)
+        crate::sql::with_cache(&mut conn, IMPORT_CACHE_MIB, |conn| {
+            crate::write_on(conn, |tx| {
+                import_tx(tx, files, loans, repayments, loan_errors, actor)
+            })
         })
     }
 }
@@ -139,213 +143,253 @@ impl Store {
 /// A bigger page cache for bulk work: the import's tables and indexes.
 pub(crate) const BULK_CACHE_MIB: i64 = 512;
 
-/// [`Store::import_fund`] on one connection.
+/// The fund import's page cache: its postings append to the journal, so a
+/// cache of the indexes it looks up is enough, and the whole import stays
+/// under a gigabyte.
+const IMPORT_CACHE_MIB: i64 = 256;
+
+/// How many problems of the repayments file are gathered before reading
+/// stops: a file of millions of bad rows would otherwise fill memory.
+const MAX_PROBLEMS: usize = 10_000;
+
+/// (row id, UPK, KSM) of a loan held.
+type LoanIds = (i64, i64, i64);
+
+/// What the import knows of one loan id named by either file (a million
+/// of them in a city: kept small).
+#[derive(Default)]
+struct Slot {
+    /// Its row, UPK and KSM, once held (before the import or created by it).
+    ids: Option<LoanIds>,
+    /// Its row of LOANS.csv, by index.
+    record: Option<u32>,
+    /// Created by this import: its book starts empty.
+    created: bool,
+    /// Its rows in the repayments file not yet posted.
+    rows: u32,
+}
+
+/// A loan whose repayments are being posted: its book, and how many rows
+/// of each (date, amount) were met and are held, so that the k-th
+/// identical row is skipped when the store holds k. Dropped after the
+/// loan's last row.
+struct Open {
+    book: LoanBook,
+    seen: HashMap<(Date, i64), (u32, i64)>,
+}
+
+/// [`Store::import_fund`] in its transaction.
 fn import_tx(
-    conn: &mut rusqlite::Connection,
+    tx: &Transaction<'_>,
     files: (&str, &str),
-    loans: &[LoanRecord],
-    repayments: &[RepaymentRecord],
-    mut errors: (Vec<RowError>, Vec<RowError>),
+    loans: Vec<LoanRecord>,
+    repayments: &mut impl RepaymentSource,
+    mut loan_errors: Vec<RowError>,
     actor: &Actor,
 ) -> Result<FundImportSummary> {
-    crate::write_on(conn, |tx| {
-        let mut summary = FundImportSummary::default();
-        // Every amount within the programme's default bound on one movement
-        // (the UPKs may not exist yet).
-        let bound = lumbung_fund::settings::Settings::default();
-        // Loans: a loan id is unique in the whole database.
-        let mut in_file: HashMap<&str, &LoanRecord> = HashMap::with_capacity(loans.len());
-        {
-            let mut held_stmt = tx.prepare_cached(
-                "SELECT id, disbursed_on, principal, term_months, fee_rate, schedule, frequency FROM fund_loans WHERE loan_id = ?1",
-            )?;
-            for l in loans {
-                if let Some(first) = in_file.insert(&l.loan_id, l) {
-                    errors.0.push(RowError::new(
-                        l.line,
-                        Some("loan_id"),
-                        text!("loan_again", loan = l.loan_id, first = first.line;
-                            id: "pinjaman {loan} muncul lagi (pertama di baris {first})",
-                            en: "loan {loan} again (first on line {first})"),
-                    ));
-                    continue;
-                }
-                if let Err(e) = bound.movement("principal", l.principal) {
-                    errors
-                        .0
-                        .push(RowError::new(l.line, Some("principal"), e.text()));
-                }
-                let held = held_stmt
-                    .query_row([&l.loan_id], |r| {
-                        Ok((
-                            r.get::<_, String>(1)?,
-                            r.get::<_, i64>(2)?,
-                            r.get::<_, i64>(3)?,
-                            r.get::<_, String>(4)?,
-                            r.get::<_, String>(5)?,
-                            r.get::<_, String>(6)?,
-                        ))
-                    })
-                    .optional()?;
-                if let Some((on, principal, term, rate, kind, frequency)) = held {
-                    let held = LoanTerms {
-                        disbursed_on: parse_date(&on)?,
-                        principal: Rupiah(principal),
-                        term_months: u16::try_from(term).map_err(|_| bad("term"))?,
-                        fee_rate: FeeRate::parse(&rate).map_err(|_| bad("fee rate"))?,
-                        schedule: parse_kind(&kind)?,
-                        frequency: parse_frequency(&frequency)?,
-                    };
-                    if let Err(e) = l.check_held(&held) {
-                        errors.0.push(e);
-                    }
-                }
+    let mut summary = FundImportSummary::default();
+    let refused = |file: &str, mut errors: Vec<RowError>| {
+        errors.sort_by_key(|e| e.line);
+        StoreError::Rejected(Rejected {
+            file: file.to_owned(),
+            errors,
+        })
+    };
+    // Every amount within the programme's default bound on one movement
+    // (the UPKs may not exist yet).
+    let bound = lumbung_fund::settings::Settings::default();
+    // Loans: a loan id is unique in the whole database.
+    let mut slots: HashMap<Box<str>, Slot> = HashMap::with_capacity(loans.len());
+    for (i, l) in loans.iter().enumerate() {
+        let record = u32::try_from(i).map_err(|_| bad("loans"))?;
+        if let Some(first) = slots.get(l.loan_id.as_str()).and_then(|s| s.record) {
+            let first = loans[first as usize].line;
+            loan_errors.push(RowError::new(
+                l.line,
+                Some("loan_id"),
+                text!("loan_again", loan = l.loan_id, first = first;
+                    id: "pinjaman {loan} muncul lagi (pertama di baris {first})",
+                    en: "loan {loan} again (first on line {first})"),
+            ));
+            continue;
+        }
+        if let Err(e) = bound.movement("principal", l.principal) {
+            loan_errors.push(RowError::new(l.line, Some("principal"), e.text()));
+        }
+        let held = held_loan(tx, &l.loan_id)?;
+        if let Some((_, terms)) = &held {
+            if let Err(e) = l.check_held(terms) {
+                loan_errors.push(e);
             }
         }
-        // loan_id → (row id, UPK, KSM) of every loan held.
-        let known: HashMap<String, (i64, i64, i64)> = {
-            let mut stmt = tx.prepare("SELECT loan_id, id, upk_id, ksm_id FROM fund_loans")?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
-            rows.collect::<rusqlite::Result<_>>()?
+        slots.insert(
+            l.loan_id.as_str().into(),
+            Slot {
+                ids: held.map(|(ids, _)| ids),
+                record: Some(record),
+                ..Slot::default()
+            },
+        );
+    }
+
+    // The first pass over the repayments: every problem, and each loan's
+    // rows counted (to let its book go after its last); the good rows'
+    // digest, to know the second pass reads the same.
+    let mut errors = Vec::new();
+    let mut digest = DefaultHasher::new();
+    for row in repayments.rows()? {
+        if errors.len() >= MAX_PROBLEMS {
+            errors.push(RowError::new(
+                errors.last().map_or(0, |e: &RowError| e.line),
+                None,
+                text!("reading_stopped", max = MAX_PROBLEMS;
+                    id: "berkas berhenti dibaca setelah {max} masalah",
+                    en: "reading stopped after {max} problems"),
+            ));
+            break;
+        }
+        let r = match row {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         };
-        for r in repayments {
-            if !known.contains_key(&r.loan_id) && !in_file.contains_key(r.loan_id.as_str()) {
-                errors.1.push(RowError::new(
-                    r.line,
-                    Some("loan_id"),
-                    text!("loan_unknown_to_import", loan = r.loan_id;
-                        id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
-                        en: "loan {loan} is in neither file nor the store"),
-                ));
-            }
-            if let Err(e) = bound.movement("amount", r.amount) {
-                errors
-                    .1
-                    .push(RowError::new(r.line, Some("amount"), e.text()));
-            }
-            if r.amount.0 <= 0 {
-                errors.1.push(RowError::new(
-                    r.line,
-                    Some("amount"),
-                    lumbung_fund::servicing::Refused::NotPositive.text(),
-                ));
-            }
+        if !slots.contains_key(r.loan_id.as_str()) {
+            let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
+            slots.insert(
+                r.loan_id.as_str().into(),
+                Slot {
+                    ids,
+                    ..Slot::default()
+                },
+            );
         }
-        if !errors.0.is_empty() {
-            errors.0.sort_by_key(|e| e.line);
-            return Err(StoreError::Rejected(Rejected {
+        let slot = slots.get_mut(r.loan_id.as_str()).expect("inserted above");
+        if slot.ids.is_none() && slot.record.is_none() {
+            errors.push(RowError::new(
+                r.line,
+                Some("loan_id"),
+                text!("loan_unknown_to_import", loan = r.loan_id;
+                    id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
+                    en: "loan {loan} is in neither file nor the store"),
+            ));
+        }
+        if let Err(e) = bound.movement("amount", r.amount) {
+            errors.push(RowError::new(r.line, Some("amount"), e.text()));
+        }
+        if r.amount.0 <= 0 {
+            errors.push(RowError::new(
+                r.line,
+                Some("amount"),
+                lumbung_fund::servicing::Refused::NotPositive.text(),
+            ));
+        }
+        slot.rows = slot.rows.checked_add(1).ok_or_else(|| bad("rows"))?;
+        digest_row(&mut digest, &r);
+    }
+    if !loan_errors.is_empty() {
+        return Err(refused(files.0, loan_errors));
+    }
+    if !errors.is_empty() {
+        return Err(refused(files.1, errors));
+    }
+    let digest = digest.finish();
+
+    let mut orgs = Orgs::load(tx)?;
+    let mut poster = Poster::default();
+    for l in &loans {
+        let slot = slots
+            .get_mut(l.loan_id.as_str())
+            .expect("every loan has its slot");
+        if slot.ids.is_some() {
+            summary.loans_unchanged += 1;
+            continue;
+        }
+        let at_line = |e: StoreError| match e {
+            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
                 file: files.0.to_owned(),
-                errors: errors.0,
-            }));
-        }
-        if !errors.1.is_empty() {
-            errors.1.sort_by_key(|e| e.line);
-            return Err(StoreError::Rejected(Rejected {
-                file: files.1.to_owned(),
-                errors: errors.1,
-            }));
-        }
-
-        let mut orgs = Orgs::load(tx)?;
-        let mut poster = Poster::default();
-        // loan_id → (row id, upk, ksm)
-        let mut ids: HashMap<&str, (i64, i64, i64)> =
-            HashMap::with_capacity(known.len() + loans.len());
-        // Loans created here, by row id: their books start empty.
-        let mut created: HashMap<i64, &LoanRecord> = HashMap::new();
-        for l in loans {
-            if let Some(held) = known.get(&l.loan_id) {
-                summary.loans_unchanged += 1;
-                ids.insert(&l.loan_id, *held);
-                continue;
-            }
-            let at_line = |e: StoreError| match e {
-                StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
-                    file: files.0.to_owned(),
-                    errors: vec![RowError::new(l.line, Some(&field), message)],
-                }),
-                other => other,
-            };
-            let upk = orgs
-                .find_or_create(tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
-                .map_err(at_line)?;
-            let ksm = orgs
-                .find_or_create(
-                    tx,
-                    "ksm",
-                    &l.ksm,
-                    Some(upk),
-                    actor,
-                    &mut summary.ksms_created,
-                )
-                .map_err(at_line)?;
-            if !(3..=12).contains(&l.term_months) {
-                summary.warnings.push(format!(
-                    "{}: line {}: loan {}: a term of {} months is outside 3–12",
-                    files.0, l.line, l.loan_id, l.term_months
-                ));
-            }
-            tx.prepare_cached(
-                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
-            )?
-            .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()])?;
-            let id = tx.last_insert_rowid();
-            ids.insert(&l.loan_id, (id, upk, ksm));
-            created.insert(id, l);
-            poster.post(
+                errors: vec![RowError::new(l.line, Some(&field), message)],
+            }),
+            other => other,
+        };
+        let upk = orgs
+            .find_or_create(tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
+            .map_err(at_line)?;
+        let ksm = orgs
+            .find_or_create(
                 tx,
-                upk,
-                Some(id),
-                &Entry::new(
-                    l.disbursed_on,
-                    format!("loan {} to {}", l.loan_id, l.ksm.trim()),
-                    format!("loan:{}", l.loan_id),
-                    [
-                        (Account::LoansReceivable(ksm), l.principal.0),
-                        (Account::Cash, -l.principal.0),
-                    ],
-                ),
-            )?;
-            summary.loans_created += 1;
+                "ksm",
+                &l.ksm,
+                Some(upk),
+                actor,
+                &mut summary.ksms_created,
+            )
+            .map_err(at_line)?;
+        if !(3..=12).contains(&l.term_months) {
+            summary.warnings.push(format!(
+                "{}: line {}: loan {}: a term of {} months is outside 3–12",
+                files.0, l.line, l.loan_id, l.term_months
+            ));
         }
-        for (loan_id, held) in &known {
-            ids.entry(loan_id).or_insert(*held);
-        }
-
-        // Repayments: the k-th identical row is held when the store has k
-        // (counted once per loan, date and amount, then kept here).
-        let mut seen: HashMap<(i64, Date, i64), (u32, i64)> = HashMap::new();
-        let mut books: HashMap<i64, LoanBook> = HashMap::new();
-        for r in repayments {
-            let (loan, upk, ksm) = ids[r.loan_id.as_str()];
-            let key = (loan, r.paid_on, r.amount.0);
-            let (nth, held) = match seen.entry(key) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let held = if created.contains_key(&loan) {
-                        0
-                    } else {
-                        tx.prepare_cached(
-                            "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
-                        )?
-                        .query_row(params![loan, r.paid_on.to_string(), r.amount.0], |row| row.get(0))?
-                    };
-                    v.insert((0, held))
-                }
-            };
-            *nth += 1;
-            if *held >= *nth as i64 {
-                summary.repayments_skipped += 1;
-                continue;
-            }
-            let occurrence = *held + 1;
-            let book = match books.entry(loan) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(match created.get(&loan) {
-                        Some(l) => LoanBook {
+        tx.prepare_cached(
+            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+        )?
+        .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()])?;
+        let id = tx.last_insert_rowid();
+        slot.ids = Some((id, upk, ksm));
+        slot.created = true;
+        poster.post(
+            tx,
+            upk,
+            Some(id),
+            &Entry::new(
+                l.disbursed_on,
+                format!("loan {} to {}", l.loan_id, l.ksm.trim()),
+                format!("loan:{}", l.loan_id),
+                [
+                    (Account::LoansReceivable(ksm), l.principal.0),
+                    (Account::Cash, -l.principal.0),
+                ],
+            ),
+        )?;
+        summary.loans_created += 1;
+    }
+    // The second pass posts; a file that changed since the first is
+    // refused (a row or loan the first did not count, or another digest).
+    let changed = |line: u64| {
+        StoreError::Rejected(Rejected {
+            file: files.1.to_owned(),
+            errors: vec![RowError::new(
+                line,
+                None,
+                text!("file_changed_during_import";
+                    id: "berkas berubah selama diimpor; tidak ada yang disimpan, impor lagi",
+                    en: "the file changed while it was imported; nothing was stored, import it again"),
+            )],
+        })
+    };
+    let mut again = DefaultHasher::new();
+    let mut open: HashMap<i64, Open> = HashMap::new();
+    let mut last_line = 0;
+    for row in repayments.rows()? {
+        let r = row.map_err(|e| changed(e.line))?;
+        last_line = r.line;
+        digest_row(&mut again, &r);
+        let slot = match slots.get_mut(r.loan_id.as_str()) {
+            Some(slot) if slot.rows > 0 => slot,
+            _ => return Err(changed(r.line)),
+        };
+        slot.rows -= 1;
+        let (loan, upk, ksm) = slot.ids.ok_or_else(|| changed(r.line))?;
+        let Open { book, seen } = match open.entry(loan) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(Open {
+                book: match slot.record.filter(|_| slot.created) {
+                    Some(record) => {
+                        let l = &loans[record as usize];
+                        LoanBook {
                             upk: orgs.upk_names.get(&upk).cloned().unwrap_or_default(),
                             upk_id: upk,
                             ksm,
@@ -361,14 +405,35 @@ fn import_tx(
                             payments: Vec::new(),
                             rescheduled: Vec::new(),
                             written_off: None,
-                        },
-                        None => load_books(tx, "l.id = ?1", Some(loan))?
-                            .into_iter()
-                            .next()
-                            .expect("the loan was stored"),
-                    })
-                }
-            };
+                        }
+                    }
+                    None => load_books(tx, "l.id = ?1", Some(loan))?
+                        .into_iter()
+                        .next()
+                        .expect("the loan was stored"),
+                },
+                seen: HashMap::new(),
+            }),
+        };
+        let (nth, held) = match seen.entry((r.paid_on, r.amount.0)) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let held = if slot.created {
+                    0
+                } else {
+                    tx.prepare_cached(
+                        "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
+                    )?
+                    .query_row(params![loan, r.paid_on.to_string(), r.amount.0], |row| row.get(0))?
+                };
+                v.insert((0, held))
+            }
+        };
+        *nth += 1;
+        if *held >= i64::from(*nth) {
+            summary.repayments_skipped += 1;
+        } else {
+            let occurrence = *held + 1;
             let done = repay_tx(
                 tx,
                 &mut poster,
@@ -396,21 +461,68 @@ fn import_tx(
             }
             summary.repayments_stored += 1;
         }
-        poster.finish(tx)?;
-        if summary.loans_created + summary.repayments_stored > 0 {
-            audit::record(
-                tx,
-                actor,
-                "fund.import",
-                "fund",
-                files.0,
-                None,
-                serde_json::json!({
-                    "repayments_file": files.1, "loans_created": summary.loans_created,
-                    "repayments_stored": summary.repayments_stored, "repayments_skipped": summary.repayments_skipped,
-                }),
-            )?;
+        if slot.rows == 0 {
+            open.remove(&loan);
         }
-        Ok(summary)
-    })
+    }
+    if again.finish() != digest {
+        return Err(changed(last_line));
+    }
+    poster.finish(tx)?;
+    if summary.loans_created + summary.repayments_stored > 0 {
+        audit::record(
+            tx,
+            actor,
+            "fund.import",
+            "fund",
+            files.0,
+            None,
+            serde_json::json!({
+                "repayments_file": files.1, "loans_created": summary.loans_created,
+                "repayments_stored": summary.repayments_stored, "repayments_skipped": summary.repayments_skipped,
+            }),
+        )?;
+    }
+    Ok(summary)
+}
+
+/// Feeds one repayment row to a digest of the file's rows.
+fn digest_row(digest: &mut DefaultHasher, r: &RepaymentRecord) {
+    (r.line, &r.loan_id, r.paid_on, r.amount.0).hash(digest);
+}
+
+/// The ids and terms of the loan held under `loan_id`, if one is.
+fn held_loan(tx: &Transaction<'_>, loan_id: &str) -> Result<Option<(LoanIds, LoanTerms)>> {
+    let held = tx
+        .prepare_cached(
+            "SELECT id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency FROM fund_loans WHERE loan_id = ?1",
+        )?
+        .query_row([loan_id], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?, r.get(2)?),
+                (
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                ),
+            ))
+        })
+        .optional()?;
+    let Some((ids, (on, principal, term, rate, kind, frequency))) = held else {
+        return Ok(None);
+    };
+    Ok(Some((
+        ids,
+        LoanTerms {
+            disbursed_on: parse_date(&on)?,
+            principal: Rupiah(principal),
+            term_months: u16::try_from(term).map_err(|_| bad("term"))?,
+            fee_rate: FeeRate::parse(&rate).map_err(|_| bad("fee rate"))?,
+            schedule: parse_kind(&kind)?,
+            frequency: parse_frequency(&frequency)?,
+        },
+    )))
 }

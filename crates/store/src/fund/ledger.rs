@@ -33,6 +33,11 @@ pub(super) fn post(
 /// movements in memory until [`Poster::finish`] writes them. While a
 /// poster is in use, nothing else in the transaction may append to the
 /// journal or read `fund_account_days`; `finish` must run before commit.
+/// How many (day, UPK, account) sums a poster holds before it adds them
+/// to the table: a city's years of days would otherwise take hundreds of
+/// megabytes.
+const DAYS_HELD: usize = 100_000;
+
 #[derive(Default)]
 pub(super) struct Poster {
     /// The last entry's sequence and hash, once read.
@@ -115,11 +120,19 @@ impl Poster {
                 .or_insert(0);
             *day = lumbung_fund::loan::add("balance", *day, l.amount.0)?;
         }
+        if self.days.len() >= DAYS_HELD {
+            self.write_days(tx)?;
+        }
         Ok(Some(sequence))
     }
 
     /// Writes the per-day balance movements gathered.
     pub(super) fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.write_days(tx)
+    }
+
+    /// Adds the per-day balance movements gathered so far to the table.
+    fn write_days(&mut self, tx: &Transaction<'_>) -> Result<()> {
         let mut add = tx.prepare_cached(
             "INSERT INTO fund_account_days (day, upk_id, account, amount) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = amount + excluded.amount",

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 use lumbung_domain::{KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_domain::{OrgKind, Password, Role, Username};
+use lumbung_fund::books_file::RepaymentSource;
 use lumbung_fund::journal::Account;
 use lumbung_fund::journal::{balances, verify};
 use lumbung_fund::loan::Frequency;
@@ -608,8 +609,8 @@ fn imported_amounts_above_the_bound_are_row_errors() {
         .import_fund(
             ("LOANS.csv", "REPAYMENTS.csv"),
             vec![loan],
+            &mut vec![],
             vec![],
-            (vec![], vec![]),
             &actor(),
         )
         .unwrap_err();
@@ -769,8 +770,8 @@ fn books(s: &Store, loans: usize, repayments: usize) {
     s.import_fund(
         ("loans.csv", "repayments.csv"),
         (0..loans).map(loan).collect(),
-        (0..repayments).map(repayment).collect(),
-        (vec![], vec![]),
+        &mut (0..repayments).map(repayment).collect::<Vec<_>>(),
+        vec![],
         &actor(),
     )
     .unwrap();
@@ -959,4 +960,194 @@ fn a_citys_books_read_by_two_connections_are_the_books_read_by_one() {
         "the reversed one left out"
     );
     assert!(one[3].rescheduled.len() == 1 && one[4].written_off.is_some());
+}
+
+/// Repayments that read differently at the import's second reading, as a
+/// file written over while it is imported.
+struct Changing {
+    readings: Vec<Vec<RepaymentRecord>>,
+}
+
+impl RepaymentSource for Changing {
+    fn rows(
+        &mut self,
+    ) -> std::result::Result<
+        Box<dyn Iterator<Item = lumbung_fund::books_file::RepaymentRow> + '_>,
+        lumbung_domain::Rejected,
+    > {
+        let rows = self.readings.remove(0);
+        Ok(Box::new(rows.into_iter().map(Ok)))
+    }
+}
+
+fn two_loans() -> Vec<LoanRecord> {
+    (1..=2)
+        .map(|i| LoanRecord {
+            line: i + 1,
+            upk: "UPK".into(),
+            ksm: format!("KSM {i}"),
+            loan_id: format!("L{i}"),
+            disbursed_on: date(2024, 1, 10),
+            principal: Rupiah(1_000_000),
+            term_months: 6,
+            fee_rate: FeeRate::parse("0.015").unwrap(),
+            schedule: ScheduleKind::Flat,
+            frequency: Frequency::Monthly,
+        })
+        .collect()
+}
+
+fn paid(line: u64, loan: &str, day: i8, amount: i64) -> RepaymentRecord {
+    RepaymentRecord {
+        line,
+        loan_id: loan.into(),
+        paid_on: date(2024, 2, day),
+        amount: Rupiah(amount),
+    }
+}
+
+#[test]
+fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
+    let (_d, s) = store();
+    let first = vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)];
+    let seconds = [
+        vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 300_000)],
+        vec![paid(2, "L1", 10, 200_000)],
+        vec![
+            paid(2, "L1", 10, 200_000),
+            paid(3, "L2", 11, 200_000),
+            paid(4, "L2", 12, 200_000),
+        ],
+        vec![paid(2, "L1", 10, 200_000), paid(3, "L3", 11, 200_000)],
+        vec![paid(2, "L1", 10, 200_000), paid(3, "L1", 11, 200_000)],
+    ];
+    for second in seconds {
+        let mut source = Changing {
+            readings: vec![first.clone(), second.clone()],
+        };
+        let e = s
+            .import_fund(
+                ("LOANS.csv", "REPAYMENTS.csv"),
+                two_loans(),
+                &mut source,
+                vec![],
+                &actor(),
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("REPAYMENTS.csv")
+                && e.to_string()
+                    .contains("the file changed while it was imported"),
+            "{second:?}: {e}"
+        );
+        let conn = rusqlite::Connection::open(s.path()).unwrap();
+        let held: (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM fund_loans), (SELECT count(*) FROM fund_journal)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(held, (0, 0), "{second:?}");
+    }
+    let mut same = Changing {
+        readings: vec![first.clone(), first],
+    };
+    let summary = s
+        .import_fund(("l", "r"), two_loans(), &mut same, vec![], &actor())
+        .unwrap();
+    assert_eq!((summary.loans_created, summary.repayments_stored), (2, 2));
+}
+
+#[test]
+fn a_file_of_bad_rows_is_read_only_up_to_a_bounded_number_of_problems() {
+    struct Bad;
+    impl RepaymentSource for Bad {
+        fn rows(
+            &mut self,
+        ) -> std::result::Result<
+            Box<dyn Iterator<Item = lumbung_fund::books_file::RepaymentRow> + '_>,
+            lumbung_domain::Rejected,
+        > {
+            Ok(Box::new((2..1_000_000).map(|line| {
+                Err(lumbung_domain::RowError::new(line, Some("amount"), "bad"))
+            })))
+        }
+    }
+    let (_d, s) = store();
+    let e = s
+        .import_fund(("l", "r"), vec![], &mut Bad, vec![], &actor())
+        .unwrap_err();
+    let StoreError::Rejected(r) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(r.errors.len(), 10_001);
+    assert!(r.errors[10_000]
+        .message
+        .to_string()
+        .contains("reading stopped after 10000 problems"));
+}
+
+/// Each loan's book is let go after its last row: rows of the loans
+/// interleaved or loan after loan post the same entries.
+#[test]
+fn the_order_of_the_repayment_rows_does_not_change_the_books() {
+    let rows = |interleaved: bool| {
+        let mut rows = Vec::new();
+        for day in 1..=20i8 {
+            for loan in ["L1", "L2"] {
+                // An instalment paid in two equal parts on one day: the
+                // second is another row, not one held.
+                rows.push(paid(0, loan, day, 60_000));
+                rows.push(paid(0, loan, day, 60_000));
+            }
+        }
+        if !interleaved {
+            rows.sort_by_key(|r| r.loan_id.clone());
+        }
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.line = i as u64 + 2;
+        }
+        rows
+    };
+    let entries = |interleaved: bool| {
+        let (_d, s) = store();
+        let summary = s
+            .import_fund(
+                ("l", "r"),
+                two_loans(),
+                &mut rows(interleaved),
+                vec![],
+                &actor(),
+            )
+            .unwrap();
+        assert_eq!(summary.repayments_stored, 80);
+        // Again: every row is held already.
+        let again = s
+            .import_fund(
+                ("l", "r"),
+                two_loans(),
+                &mut rows(interleaved),
+                vec![],
+                &actor(),
+            )
+            .unwrap();
+        assert_eq!((again.repayments_stored, again.repayments_skipped), (0, 80));
+        let conn = rusqlite::Connection::open(s.path()).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT idempotency_key, entry FROM fund_journal ORDER BY idempotency_key")
+            .unwrap();
+        let entries: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        entries
+    };
+    let (loan_after_loan, interleaved) = (entries(false), entries(true));
+    assert_eq!(loan_after_loan.len(), 82);
+    assert!(loan_after_loan
+        .iter()
+        .any(|(k, _)| k == "repayment:L2:2024-02-20:60000:2"));
+    assert_eq!(loan_after_loan, interleaved);
 }
