@@ -1112,26 +1112,19 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
     };
     let entries = |interleaved: bool| {
         let (_d, s) = store();
-        let summary = s
-            .import_fund(
+        let import = || {
+            s.import_fund(
                 ("l", "r"),
                 two_loans(),
                 &mut rows(interleaved),
                 vec![],
                 &actor(),
             )
-            .unwrap();
-        assert_eq!(summary.repayments_stored, 80);
+            .unwrap()
+        };
+        assert_eq!(import().repayments_stored, 80);
         // Again: every row is held already.
-        let again = s
-            .import_fund(
-                ("l", "r"),
-                two_loans(),
-                &mut rows(interleaved),
-                vec![],
-                &actor(),
-            )
-            .unwrap();
+        let again = import();
         assert_eq!((again.repayments_stored, again.repayments_skipped), (0, 80));
         let conn = rusqlite::Connection::open(s.path()).unwrap();
         let mut stmt = conn
