@@ -1,0 +1,11 @@
+//! Bringing spend back (seed 000): what an anchor's contracts were awarded
+//! to, read from the Open Contracting Data Standard, so that the local
+//! share of awarded value can be measured beside the local share of spend.
+//!
+//! - [`ocds::read`]: OCDS 1.1 files as publishers serve them (release and
+//!   record packages, single releases, arrays, JSON Lines, gzipped) into
+//!   releases, every problem with its position and JSON path.
+//! - [`ocds::merge`]: releases of one process compiled by the OCDS merge
+//!   routine.
+
+pub mod ocds;

@@ -1,0 +1,160 @@
+//! The OCDS merge routine for a compiled release (OCDS 1.1, "Merging"):
+//! a process's releases in `date` order, each merged into the output
+//! field by field, the later value winning.
+//!
+//! - `id`, `date` and `tag` of a release are discarded (`omitWhenMerged`);
+//!   the compiled release gets `tag` `["compiled"]`, `date` the latest
+//!   release's date and `id` `{ocid}-{date}`.
+//! - A `null` removes the field from the output.
+//! - Objects merge field by field; an empty object changes nothing.
+//! - An array holding anything but objects, or one the 1.1 schema marks
+//!   `wholeListMerge` (`additionalIdentifiers`, `additionalClassifications`)
+//!   or whose objects have no `id` in the schema (`Amendment.changes`), is
+//!   a literal: replaced whole.
+//! - Other arrays of objects merge by `id`: an object whose `id` matches
+//!   one in the output merges into it, others are appended; inside one
+//!   release too, a repeated `id` is one entry, the later winning; an
+//!   empty array changes nothing.
+//!
+//! Releases sort by their `date` text, as the reference implementation
+//! (`ocdsmerge`) sorts them; releases of one date keep their order.
+
+use serde_json::{Map, Value};
+
+/// The fields of a release that are metadata about it alone.
+const OMITTED: [&str; 3] = ["id", "date", "tag"];
+
+/// The arrays the 1.1 release schema merges whole, by name (each name
+/// occurs nowhere else in the schema): `wholeListMerge`
+/// (`Organization.additionalIdentifiers`, `OrganizationReference.
+/// additionalIdentifiers`, `Item.additionalClassifications`), arrays of
+/// objects without `id` (`Amendment.changes`) and arrays of strings
+/// (`Organization.roles`, `RelatedProcess.relationship`,
+/// `Tender.additionalProcurementCategories`, `Tender.submissionMethod`),
+/// so that an empty one replaces too. Other arrays holding anything but
+/// objects are whole lists by what they hold.
+const WHOLE_LISTS: [&str; 7] = [
+    "additionalIdentifiers",
+    "additionalClassifications",
+    "changes",
+    "roles",
+    "relationship",
+    "additionalProcurementCategories",
+    "submissionMethod",
+];
+
+/// The compiled release of `ocid` from its releases (each a JSON object).
+pub fn compile<'a>(
+    ocid: &str,
+    releases: impl IntoIterator<Item = &'a Map<String, Value>>,
+) -> Map<String, Value> {
+    let mut releases: Vec<&Map<String, Value>> = releases.into_iter().collect();
+    releases.sort_by(|a, b| date(a).cmp(date(b)));
+    let mut out = Map::new();
+    out.insert("tag".into(), Value::Array(vec![Value::from("compiled")]));
+    for release in &releases {
+        merge_object(&mut out, release, true);
+    }
+    let latest = releases.last().map(|r| date(r)).unwrap_or_default();
+    out.insert("id".into(), Value::from(format!("{ocid}-{latest}")));
+    out.insert("date".into(), Value::from(latest));
+    out
+}
+
+/// A release's `date` as text ("" when it has none).
+fn date(release: &Map<String, Value>) -> &str {
+    release.get("date").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Merges the object `input` into `out`; at the top of a release
+/// (`release`), its own metadata is left out.
+fn merge_object(out: &mut Map<String, Value>, input: &Map<String, Value>, release: bool) {
+    for (key, value) in input {
+        if release && OMITTED.contains(&key.as_str()) {
+            continue;
+        }
+        if value.is_null() {
+            out.remove(key);
+            continue;
+        }
+        match out.get_mut(key) {
+            Some(held) => merge_field(held, key, value),
+            None => {
+                if let Some(fresh) = fresh(key, value) {
+                    out.insert(key.clone(), fresh);
+                }
+            }
+        }
+    }
+}
+
+/// What `value` becomes where the output has nothing yet: merged into an
+/// empty value of its kind, so that its nulls are dropped and repeated
+/// ids are one entry; `None` for an empty object or identifier array.
+fn fresh(key: &str, value: &Value) -> Option<Value> {
+    let mut held = match value {
+        Value::Object(_) => Value::Object(Map::new()),
+        Value::Array(items) if merges_by_id(key, items) => Value::Array(Vec::new()),
+        literal => return Some(literal.clone()),
+    };
+    merge_field(&mut held, key, value);
+    let empty = match &held {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    };
+    (!empty).then_some(held)
+}
+
+/// Whether an array under `key` merges by `id` rather than whole.
+fn merges_by_id(key: &str, items: &[Value]) -> bool {
+    !WHOLE_LISTS.contains(&key) && items.iter().all(Value::is_object)
+}
+
+/// Merges `value` (not null) into the output's `held` value of `key`.
+fn merge_field(held: &mut Value, key: &str, value: &Value) {
+    match value {
+        Value::Object(input) => {
+            if let Value::Object(out) = held {
+                merge_object(out, input, false);
+            } else if let Some(fresh) = fresh(key, value) {
+                *held = fresh;
+            }
+        }
+        Value::Array(items) if merges_by_id(key, items) => {
+            if items.is_empty() {
+                return;
+            }
+            if !matches!(held, Value::Array(out) if out.iter().all(Value::is_object)) {
+                *held = Value::Array(Vec::new());
+            }
+            let Value::Array(out) = held else {
+                unreachable!("made an array above")
+            };
+            for item in items {
+                let input = item.as_object().expect("merges_by_id: objects only");
+                let id = input.get("id").filter(|id| !id.is_null());
+                let matching = id.and_then(|id| {
+                    out.iter_mut()
+                        .find(|o| o.get("id") == Some(id))
+                        .and_then(Value::as_object_mut)
+                });
+                match matching {
+                    Some(object) => merge_object(object, input, false),
+                    None => {
+                        let mut object = Map::new();
+                        merge_object(&mut object, input, false);
+                        if !object.is_empty() {
+                            out.push(Value::Object(object));
+                        }
+                    }
+                }
+            }
+        }
+        literal => *held = literal.clone(),
+    }
+}
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;

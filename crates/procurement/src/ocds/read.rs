@@ -1,0 +1,318 @@
+//! OCDS files as publishers serve them, into releases: a release package
+//! (`{"releases": [...]}`), a record package (`records[]`, each record's
+//! `compiledRelease` when it has one, else its `releases`), a single
+//! release, a JSON array of releases, or JSON Lines (a release or a
+//! package per line); any of them gzipped. A file with any problem is
+//! refused whole, each problem with its line (of a JSON Lines file; 1
+//! otherwise) and the JSON path of what is wrong.
+
+use lumbung_domain::{text, Rejected, RowError, Text};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+/// The most a gzipped file may unpack to: more is refused, not unpacked
+/// into memory.
+pub const MAX_UNPACKED: u64 = 2 << 30;
+
+/// One release read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    /// The line it starts on (of a JSON Lines file; 1 otherwise).
+    pub line: u64,
+    /// Where it stands in its value (`/releases/3`; `` for a lone release).
+    pub path: String,
+    pub ocid: String,
+    /// The release's `id` as published, if it has one.
+    pub id: Option<String>,
+    /// What names the release within its process: its `id`, or, without
+    /// one, `sha256:` and the SHA-256 of its canonical JSON.
+    pub identity: String,
+    /// Its `date` as published ("" without one).
+    pub date: String,
+    pub json: Map<String, Value>,
+}
+
+/// The releases of file `name`, or the file refused with every problem.
+pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Release>, Rejected> {
+    let refuse = |errors: Vec<RowError>| Rejected {
+        file: name.to_owned(),
+        errors,
+    };
+    let unpacked;
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        unpacked = gunzip(bytes).map_err(|e| refuse(vec![RowError::new(1, None, e)]))?;
+        &unpacked[..]
+    } else {
+        bytes
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (values, lines) = values(bytes).map_err(|e| refuse(vec![e]))?;
+    let mut releases = Vec::new();
+    let mut errors = Vec::new();
+    for (value, line) in values.into_iter().zip(lines) {
+        unpack(value, line, String::new(), &mut releases, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(releases)
+    } else {
+        Err(refuse(errors))
+    }
+}
+
+/// The file unpacked, within [`MAX_UNPACKED`].
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, Text> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_UNPACKED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            text!("not_gzip", error = e;
+                id: "berkas gzip ini tidak dapat dibuka: {error}",
+                en: "the gzipped file cannot be unpacked: {error}")
+        })?;
+    if out.len() as u64 > MAX_UNPACKED {
+        return Err(text!("gzip_too_large", max = MAX_UNPACKED >> 30;
+            id: "isi berkas gzip ini lebih dari {max} GiB",
+            en: "the gzipped file unpacks to more than {max} GiB"));
+    }
+    Ok(out)
+}
+
+/// The JSON values of the file, one or (JSON Lines) several, each with the
+/// line it starts on.
+fn values(bytes: &[u8]) -> Result<(Vec<Value>, Vec<u64>), RowError> {
+    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+    let (mut values, mut lines) = (Vec::new(), Vec::new());
+    let mut line = 1u64;
+    let mut counted = 0usize;
+    loop {
+        // Where the next value starts: after the white space that follows
+        // the last one.
+        let start = stream.byte_offset()
+            + bytes[stream.byte_offset()..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+        match stream.next() {
+            None => break,
+            Some(Ok(value)) => {
+                line += bytes[counted..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+                counted = start;
+                values.push(value);
+                lines.push(line);
+            }
+            Some(Err(e)) => {
+                return Err(RowError::new(
+                    e.line() as u64,
+                    None,
+                    text!("not_json", column = e.column(), error = e;
+                        id: "bukan JSON yang sah (kolom {column}): {error}",
+                        en: "not valid JSON (column {column}): {error}"),
+                ))
+            }
+        }
+    }
+    if values.is_empty() {
+        return Err(RowError::new(
+            1,
+            None,
+            text!("ocds_empty"; id: "berkas ini kosong", en: "the file is empty"),
+        ));
+    }
+    Ok((values, lines))
+}
+
+/// The releases of one JSON value: a package, a release or an array.
+fn unpack(
+    value: Value,
+    line: u64,
+    path: String,
+    releases: &mut Vec<Release>,
+    errors: &mut Vec<RowError>,
+) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                release(item, line, format!("{path}/{i}"), releases, errors);
+            }
+        }
+        Value::Object(mut map) => {
+            if let Some(Value::Array(records)) = map.remove("records") {
+                for (i, record) in records.into_iter().enumerate() {
+                    let at = format!("{path}/records/{i}");
+                    match record {
+                        Value::Object(mut record) => match record.remove("compiledRelease") {
+                            Some(compiled) if compiled.is_object() => release(
+                                compiled,
+                                line,
+                                format!("{at}/compiledRelease"),
+                                releases,
+                                errors,
+                            ),
+                            _ => match record.remove("releases") {
+                                Some(Value::Array(items)) => {
+                                    for (j, item) in items.into_iter().enumerate() {
+                                        release(
+                                            item,
+                                            line,
+                                            format!("{at}/releases/{j}"),
+                                            releases,
+                                            errors,
+                                        );
+                                    }
+                                }
+                                _ => errors.push(problem(line, &at, not_a_record())),
+                            },
+                        },
+                        _ => errors.push(problem(line, &at, not_a_record())),
+                    }
+                }
+            } else if let Some(Value::Array(items)) = map.remove("releases") {
+                for (i, item) in items.into_iter().enumerate() {
+                    release(item, line, format!("{path}/releases/{i}"), releases, errors);
+                }
+            } else {
+                release(Value::Object(map), line, path, releases, errors);
+            }
+        }
+        _ => errors.push(problem(
+            line,
+            &path,
+            text!("not_ocds_value";
+                id: "bukan objek atau larik JSON", en: "not a JSON object or array"),
+        )),
+    }
+}
+
+fn not_a_record() -> Text {
+    text!("not_an_ocds_record";
+        id: "rekaman tanpa compiledRelease maupun releases",
+        en: "a record with neither compiledRelease nor releases")
+}
+
+/// A problem at `path` (`/` when empty) of the value on `line`.
+fn problem(line: u64, path: &str, message: Text) -> RowError {
+    let path = if path.is_empty() { "/" } else { path };
+    RowError::new(line, Some(path), message)
+}
+
+/// One release, checked: an `ocid`, and an amount in every value read
+/// (the tender's, the awards', the contracts').
+fn release(
+    value: Value,
+    line: u64,
+    path: String,
+    releases: &mut Vec<Release>,
+    errors: &mut Vec<RowError>,
+) {
+    let Value::Object(json) = value else {
+        errors.push(problem(
+            line,
+            &path,
+            text!("release_not_object"; id: "rilis ini bukan objek JSON", en: "the release is not a JSON object"),
+        ));
+        return;
+    };
+    let before = errors.len();
+    let ocid = match json.get("ocid").and_then(Value::as_str).map(str::trim) {
+        Some(ocid) if !ocid.is_empty() => ocid.to_owned(),
+        _ => {
+            errors.push(problem(
+                line,
+                &format!("{path}/ocid"),
+                text!("release_without_ocid"; id: "rilis tanpa ocid", en: "a release without ocid"),
+            ));
+            String::new()
+        }
+    };
+    let mut values = vec![(
+        format!("{path}/tender/value"),
+        json.get("tender").and_then(|t| t.get("value")),
+    )];
+    for list in ["awards", "contracts"] {
+        if let Some(Value::Array(items)) = json.get(list) {
+            for (i, item) in items.iter().enumerate() {
+                values.push((format!("{path}/{list}/{i}/value"), item.get("value")));
+            }
+        }
+    }
+    for (at, value) in values {
+        if let Some(Value::Object(value)) = value {
+            if value.get("amount").is_none_or(Value::is_null) {
+                errors.push(problem(
+                    line,
+                    &at,
+                    text!("value_without_amount";
+                        id: "nilai tanpa amount", en: "a value without amount"),
+                ));
+            }
+        }
+    }
+    if errors.len() > before {
+        return;
+    }
+    let id = match json.get("id") {
+        Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let identity = id.clone().unwrap_or_else(|| {
+        let mut text = Vec::new();
+        canonical(&Value::Object(json.clone()), &mut text);
+        format!("sha256:{}", hex::encode(Sha256::digest(text)))
+    });
+    let date = json
+        .get("date")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    releases.push(Release {
+        line,
+        path,
+        ocid,
+        id,
+        identity,
+        date,
+        json,
+    });
+}
+
+/// The canonical JSON text of `value`: compact, object keys in byte
+/// order at every depth (whatever order the map keeps them in).
+pub fn canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push(b'{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, key).expect("a key serialises");
+                out.push(b':');
+                canonical(&map[key], out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical(item, out);
+            }
+            out.push(b']');
+        }
+        literal => serde_json::to_writer(&mut *out, literal).expect("a literal serialises"),
+    }
+}
+
+#[cfg(test)]
+#[path = "read_tests.rs"]
+mod tests;
