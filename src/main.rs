@@ -10,7 +10,9 @@ mod shared;
 
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
-use commands::{areas, community, database, demo, election, fund, orgs, serve, spend, users};
+use commands::{
+    areas, community, database, demo, election, fund, orgs, procurement, serve, spend, users,
+};
 use lumbung_domain::Language;
 use shared::{language, Db};
 use std::io::IsTerminal;
@@ -74,6 +76,9 @@ enum Command {
     /// The UPK revolving fund: import spreadsheet books, the oversight report, check the journal
     #[command(subcommand)]
     Fund(fund::FundCommand),
+    /// Public contracts in OCDS: import releases, print a process's compiled release
+    #[command(subcommand)]
+    Procurement(procurement::ProcurementCommand),
     /// The BKM election without candidates: recount a ballot box
     #[command(subcommand)]
     Election(election::ElectionCommand),
@@ -177,6 +182,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Spend(command) => spend::run(&db, command),
         Command::Fund(command) => fund::run(&db, command),
         Command::Orgs(command) => orgs::run(&db, command),
+        Command::Procurement(command) => procurement::run(&db, command),
         Command::Election(command) => {
             election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
                 Ok(usage) => Cli::command()

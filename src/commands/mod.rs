@@ -8,6 +8,7 @@ pub mod demo;
 pub mod election;
 pub mod fund;
 pub mod orgs;
+pub mod procurement;
 pub mod registers;
 pub mod serve;
 pub mod spend;

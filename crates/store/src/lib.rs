@@ -14,6 +14,7 @@ mod election;
 mod fund;
 mod lineage;
 mod orgs;
+mod procurement;
 mod schema;
 mod spend;
 mod users;
@@ -35,6 +36,7 @@ pub use fund::{
     RepaymentRow, SavingsRow,
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
+pub use procurement::{OcdsImportSummary, SkippedRelease};
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

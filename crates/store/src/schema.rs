@@ -744,4 +744,29 @@ ALTER TABLE suppliers ADD COLUMN located_sector INTEGER;
 ALTER TABLE suppliers ADD COLUMN located_sme INTEGER;
 ALTER TABLE organisations ADD COLUMN fiscal_year_start INTEGER;
 "#,
+    // 17: public contracts in OCDS: every release as published, and each
+    // process's compiled release.
+    r#"
+CREATE TABLE ocds_imports (
+    id          INTEGER PRIMARY KEY,
+    file_name   TEXT NOT NULL,
+    releases    INTEGER NOT NULL,
+    skipped     INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+);
+CREATE TABLE ocds_releases (
+    id           INTEGER PRIMARY KEY,
+    ocid         TEXT NOT NULL,
+    identity     TEXT NOT NULL,
+    release_date TEXT NOT NULL,
+    release      TEXT NOT NULL,
+    import_id    INTEGER NOT NULL REFERENCES ocds_imports(id),
+    UNIQUE (ocid, identity)
+);
+CREATE TABLE ocds_processes (
+    ocid     TEXT PRIMARY KEY,
+    compiled TEXT NOT NULL
+);
+"#,
 ];

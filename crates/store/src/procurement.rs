@@ -1,0 +1,193 @@
+//! Public contracts in OCDS: every release as published, kept once per
+//! (ocid, release identity), and each process's compiled release, made
+//! again by [`lumbung_procurement::ocds::compile`] whenever a release of
+//! the process arrives.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store};
+use lumbung_procurement::ocds::{compile, Release};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// What an OCDS import stored and skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OcdsImportSummary {
+    /// Releases stored.
+    pub releases: u64,
+    /// Processes whose compiled release was made again.
+    pub processes: u64,
+    /// Releases held already (same ocid and id, or the same content when
+    /// the release has no id), skipped even when their bytes differ.
+    pub skipped: Vec<SkippedRelease>,
+}
+
+/// A release held already.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedRelease {
+    pub file: String,
+    pub ocid: String,
+    pub identity: String,
+}
+
+impl Store {
+    /// Stores the releases of files read whole (each file's releases in
+    /// order), all or nothing, and compiles again each process they touch.
+    pub fn import_ocds(
+        &self,
+        files: Vec<(String, Vec<Release>)>,
+        actor: &Actor,
+    ) -> Result<OcdsImportSummary> {
+        let mut conn = self.conn()?;
+        crate::write_on(&mut conn, |tx| import_tx(tx, files, actor))
+    }
+
+    /// The compiled release of `ocid`, if a release of it is held.
+    pub fn ocds_compiled(&self, ocid: &str) -> Result<Option<Map<String, Value>>> {
+        let conn = self.conn()?;
+        let text: Option<String> = conn
+            .query_row(
+                "SELECT compiled FROM ocds_processes WHERE ocid = ?1",
+                [ocid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(text.map(|t| {
+            serde_json::from_str(&t).expect("compiled releases are stored as JSON objects")
+        }))
+    }
+}
+
+fn import_tx(
+    tx: &Transaction<'_>,
+    files: Vec<(String, Vec<Release>)>,
+    actor: &Actor,
+) -> Result<OcdsImportSummary> {
+    let mut summary = OcdsImportSummary::default();
+    let mut touched = BTreeSet::new();
+    for (file, releases) in files {
+        let (mut stored, mut skipped) = (0i64, 0i64);
+        tx.execute(
+            "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3)",
+            params![file, crate::now(), actor.label()],
+        )?;
+        let import = tx.last_insert_rowid();
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (ocid, identity) DO NOTHING",
+        )?;
+        for r in releases {
+            let json = serde_json::to_string(&r.json).expect("JSON values serialise");
+            if insert.execute(params![r.ocid, r.identity, r.date, json, import])? == 0 {
+                skipped += 1;
+                summary.skipped.push(SkippedRelease {
+                    file: file.clone(),
+                    ocid: r.ocid,
+                    identity: r.identity,
+                });
+            } else {
+                stored += 1;
+                touched.insert(r.ocid);
+            }
+        }
+        tx.execute(
+            "UPDATE ocds_imports SET releases = ?1, skipped = ?2 WHERE id = ?3",
+            params![stored, skipped, import],
+        )?;
+        summary.releases += stored as u64;
+    }
+    let mut held =
+        tx.prepare_cached("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?;
+    let mut save = tx.prepare_cached(
+        "INSERT INTO ocds_processes (ocid, compiled) VALUES (?1, ?2)
+         ON CONFLICT (ocid) DO UPDATE SET compiled = excluded.compiled",
+    )?;
+    for ocid in &touched {
+        let releases: Vec<Map<String, Value>> = held
+            .query_map([ocid], |r| r.get::<_, String>(0))?
+            .map(|t| Ok(serde_json::from_str(&t?).expect("releases are stored as JSON objects")))
+            .collect::<rusqlite::Result<_>>()?;
+        let compiled = compile(ocid, &releases);
+        save.execute(params![
+            ocid,
+            serde_json::to_string(&compiled).expect("JSON values serialise")
+        ])?;
+    }
+    summary.processes = touched.len() as u64;
+    if summary.releases > 0 {
+        audit::record(
+            tx,
+            actor,
+            "procurement.import_ocds",
+            "ocds",
+            &summary.releases.to_string(),
+            None,
+            serde_json::json!({"releases": summary.releases, "processes": summary.processes, "skipped": summary.skipped.len()}),
+        )?;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+    use lumbung_procurement::ocds::read;
+
+    fn actor() -> Actor {
+        Actor::Cli {
+            os_user: "test".into(),
+        }
+    }
+
+    #[test]
+    fn releases_are_kept_once_and_a_later_one_updates_the_compiled_view() {
+        let (_d, s) = store();
+        let first = br#"{"releases": [
+            {"ocid": "o-1", "id": "1", "date": "2024-01-01", "tag": ["tender"], "tender": {"status": "active", "title": "Lamps"}},
+            {"ocid": "o-2", "date": "2024-01-05", "tender": {"status": "active"}}
+        ]}"#;
+        let read_file = |name: &str, bytes: &[u8]| (name.to_owned(), read(name, bytes).unwrap());
+        let summary = s
+            .import_ocds(vec![read_file("a.json", first)], &actor())
+            .unwrap();
+        assert_eq!(
+            (summary.releases, summary.processes, summary.skipped.len()),
+            (2, 2, 0)
+        );
+        // The same file again changes nothing; a release with a held id
+        // is skipped even when its bytes differ.
+        let again = s
+            .import_ocds(vec![read_file("a.json", first)], &actor())
+            .unwrap();
+        assert_eq!((again.releases, again.skipped.len()), (0, 2));
+        let changed = br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"status": "cancelled"}}"#;
+        let skipped = s
+            .import_ocds(vec![read_file("b.json", changed)], &actor())
+            .unwrap();
+        assert_eq!(
+            skipped.skipped[0],
+            SkippedRelease {
+                file: "b.json".into(),
+                ocid: "o-1".into(),
+                identity: "1".into()
+            }
+        );
+        assert_eq!(
+            s.ocds_compiled("o-1").unwrap().unwrap()["tender"]["status"],
+            "active"
+        );
+        // A later release updates the compiled view.
+        let update = br#"{"ocid": "o-1", "id": "2", "date": "2024-02-01", "tag": ["tenderUpdate"], "tender": {"status": "complete"}}"#;
+        s.import_ocds(vec![read_file("c.json", update)], &actor())
+            .unwrap();
+        let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
+        assert_eq!(
+            Value::Object(compiled.clone())["tender"],
+            serde_json::json!({"status": "complete", "title": "Lamps"})
+        );
+        assert_eq!(compiled["id"], "o-1-2024-02-01");
+        assert!(s.ocds_compiled("o-3").unwrap().is_none());
+    }
+}
