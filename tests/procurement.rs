@@ -93,3 +93,136 @@ fn a_bad_file_refuses_the_import_whole_naming_line_and_path() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ocds-abc-2"));
 }
+
+/// The report places each awarded supplier by its postcode (found in its
+/// street address where publishers put it) against the local area and
+/// region: local ⊆ regional, unknown never outside.
+#[test]
+fn the_report_places_awards_by_their_suppliers_postcodes() {
+    let env = Env::lancashire();
+    let release = |id: &str, date: &str, buyer: &str, awards: Value| {
+        json!({"ocid": format!("ocds-x-{id}"), "id": id, "date": date,
+               "buyer": {"id": buyer, "name": buyer},
+               "tender": {"status": "complete"},
+               "parties": [
+                   {"id": "S-PRE", "name": "Preston Joinery", "address": {"streetAddress": "2 Fishergate, Preston, PR1 2HE"},
+                    "details": {"scale": "micro"}},
+                   {"id": "S-LAN", "name": "Lancaster Print", "address": {"postalCode": "LA1 1AA"}},
+                   {"id": "S-MAN", "name": "Manchester Supplies", "address": {"locality": "Manchester M1 1AA"},
+                    "details": {"scale": "large"}},
+                   {"id": "S-NONE", "name": "Somewhere Ltd"}
+               ],
+               "awards": awards})
+    };
+    let lines = [
+        release(
+            "1",
+            "2024-05-01T00:00:00Z",
+            "Preston City Council",
+            json!([
+            {"id": "A", "status": "active", "value": {"amount": 1000, "currency": "GBP"},
+             "suppliers": [{"id": "S-PRE"}, {"id": "S-LAN"}]},
+            {"id": "B", "status": "cancelled", "value": {"amount": 5000, "currency": "GBP"},
+             "suppliers": [{"id": "S-MAN"}]}]),
+        ),
+        release(
+            "2",
+            "2024-06-01T00:00:00Z",
+            "Lancashire Police",
+            json!([
+            {"id": "C", "status": "active", "value": {"amount": 300.5, "currency": "GBP"},
+             "suppliers": [{"id": "S-MAN"}]},
+            {"id": "D", "status": "active", "value": {"amount": 200, "currency": "GBP"},
+             "suppliers": [{"id": "S-NONE"}]}]),
+        ),
+    ]
+    .map(|l| l.to_string())
+    .join("\n");
+    let file = env.write("contracts.jsonl", &lines);
+    env.stdout(&["procurement", "import-ocds", &file]);
+    let json = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "procurement",
+            "report",
+            "--local",
+            "E07000123",
+            "--region",
+            "E10000017",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&env.stdout(&args)).unwrap()
+    };
+    let r = json(&[]);
+    assert_eq!(
+        (
+            r["processes"].as_u64(),
+            r["releases"].as_u64(),
+            r["awards"].as_u64()
+        ),
+        (Some(2), Some(2), Some(3))
+    );
+    assert_eq!(r["awarded_value"], json!({"GBP": "1500.50"}));
+    assert_eq!(r["awarded_sme"], json!({"GBP": "500.00"}));
+    assert_eq!(
+        r["by_location"],
+        json!({"local": {"GBP": "500.00"}, "regional": {"GBP": "1000.00"},
+               "outside": {"GBP": "300.50"}, "unknown": {"GBP": "200.00"}})
+    );
+    assert_eq!(r["suppliers"], 4);
+    assert_eq!(r["open_tenders"], 0);
+    let buyers: Vec<&str> = r["by_buyer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["buyer"].as_str().unwrap())
+        .collect();
+    assert_eq!(buyers, ["Lancashire Police", "Preston City Council"]);
+    // One buyer; a date range.
+    let preston = json(&["--buyer", "preston city council"]);
+    assert_eq!(preston["awarded_value"], json!({"GBP": "1000.00"}));
+    let june = json(&["--from", "2024-06-01", "--to", "2024-06-30"]);
+    assert_eq!(june["processes"], 1);
+    assert_eq!(june["awarded_value"], json!({"GBP": "500.50"}));
+    // Without a region, regional is local.
+    let r: Value = serde_json::from_str(&env.stdout(&[
+        "procurement",
+        "report",
+        "--local",
+        "E07000123",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(r["by_location"]["regional"], json!({"GBP": "500.00"}));
+    assert_eq!(r["by_location"]["outside"], json!({"GBP": "800.50"}));
+    // The table and CSV carry the same figures.
+    let csv = env.stdout(&[
+        "procurement",
+        "report",
+        "--local",
+        "E07000123",
+        "--region",
+        "E10000017",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.starts_with("buyer,currency,processes"), "{csv}");
+    assert!(
+        csv.contains("(all),GBP,2,2,0,3,1500.50,500.00,500.00,1000.00,300.50,200.00,4"),
+        "{csv}"
+    );
+    let xlsx = env.path("r.xlsx");
+    env.stdout(&[
+        "procurement",
+        "report",
+        "--local",
+        "E07000123",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+}

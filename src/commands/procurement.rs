@@ -4,10 +4,14 @@
 use crate::shared::{self, Db};
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use jiff::civil::Date;
 use lumbung_domain::text;
+use lumbung_domain::PostalCode;
+use lumbung_procurement::contracts::{self, Party, Place, Process, Report};
 use lumbung_procurement::ocds;
 use lumbung_store::{Actor, Store};
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum ProcurementCommand {
@@ -18,6 +22,30 @@ pub enum ProcurementCommand {
         /// The files
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Contracts awarded: processes, awards, awarded value, to small firms
+    /// and by where the suppliers are (see docs/procurement.md)
+    Report {
+        /// Only processes of this buyer (its name, any case)
+        #[arg(long, value_name = "NAME")]
+        buyer: Option<String>,
+        /// Only processes whose compiled date is on or after this day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only processes whose compiled date is on or before this day
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The local area (default: the spend settings')
+        #[arg(long, value_name = "AREA")]
+        local: Option<String>,
+        /// The region (default: the spend settings'; without one, regional = local)
+        #[arg(long, value_name = "AREA", requires = "local")]
+        region: Option<String>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write to FILE instead of standard output (needed for xlsx)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print a process's compiled release, as the OCDS merge routine makes it
     Release {
@@ -33,6 +61,14 @@ pub enum Format {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
 pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
     let store = db.open()?;
     match command {
@@ -41,6 +77,23 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
             ocid,
             format: Format::Json,
         } => release(&store, &ocid),
+        ProcurementCommand::Report {
+            buyer,
+            from,
+            to,
+            local,
+            region,
+            format,
+            output,
+        } => {
+            let filter = Filter {
+                buyer,
+                from: from.as_deref().map(day).transpose()?,
+                to: to.as_deref().map(day).transpose()?,
+            };
+            let r = report(&store, &filter, local, region)?;
+            write_report(&r, format, output.as_deref())
+        }
     }
 }
 
@@ -76,4 +129,214 @@ fn release(store: &Store, ocid: &str) -> Result<()> {
     };
     println!("{}", serde_json::to_string_pretty(&compiled)?);
     Ok(())
+}
+
+fn day(raw: &str) -> Result<Date> {
+    raw.trim().parse().map_err(|_| {
+        shared::said(text!("not_a_day", value = format!("{raw:?}");
+            id: "{value} bukan tanggal (YYYY-MM-DD)", en: "{value} is not a date (YYYY-MM-DD)"))
+    })
+}
+
+/// Which processes a report covers.
+struct Filter {
+    buyer: Option<String>,
+    from: Option<Date>,
+    to: Option<Date>,
+}
+
+impl Filter {
+    fn keeps(&self, p: &Process) -> bool {
+        let buyer = self.buyer.as_deref().is_none_or(|b| {
+            p.buyer
+                .as_deref()
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case(b.trim()))
+        });
+        let on = p.date.get(..10).and_then(|d| d.parse::<Date>().ok());
+        let dated = match (self.from, self.to) {
+            (None, None) => true,
+            (from, to) => {
+                on.is_some_and(|on| from.is_none_or(|f| on >= f) && to.is_none_or(|t| on <= t))
+            }
+        };
+        buyer && dated
+    }
+}
+
+/// The report: the store's compiled releases read as processes, each
+/// supplier placed by the postcode map against the local area and region.
+fn report(
+    store: &Store,
+    filter: &Filter,
+    local: Option<String>,
+    region: Option<String>,
+) -> Result<Report> {
+    let settings = store.spend_settings()?;
+    let (local, region) = match local {
+        Some(local) => (local, region),
+        None => match settings.local {
+            Some(local) => (local, settings.region),
+            None => {
+                return Err(shared::said(text!("procurement_needs_local";
+                    id: "wilayah lokal belum ditetapkan: pakai --local AREA (atau spend settings --local)",
+                    en: "no local area is set: give --local AREA (or spend settings --local)")))
+            }
+        },
+    };
+    let path_of = |code: &str| -> Result<String> {
+        match store.area_path(code.trim())? {
+            Some(path) => Ok(path.as_str().to_owned()),
+            None => Err(shared::said(text!("unknown_area", area = code;
+                id: "wilayah {area} tidak ada", en: "no area {area}"))),
+        }
+    };
+    let local = path_of(&local)?;
+    let region = match region {
+        Some(region) => path_of(&region)?,
+        None => local.clone(),
+    };
+    let held = store.ocds_processes()?;
+    let processes: Vec<Process> = held
+        .compiled
+        .iter()
+        .map(Process::of)
+        .filter(|p| filter.keeps(p))
+        .collect();
+    // Each postcode located once.
+    let mut located: HashMap<String, Option<String>> = HashMap::new();
+    for p in &processes {
+        for s in p.awards.iter().flat_map(|a| &a.suppliers) {
+            if let Some(pc) = &s.postcode {
+                if !located.contains_key(pc) {
+                    let area = match PostalCode::parse(pc) {
+                        Ok(code) => store.locate_postcode(&code)?.map(|m| m.area.path),
+                        Err(_) => None,
+                    };
+                    located.insert(pc.clone(), area);
+                }
+            }
+        }
+    }
+    let place = |s: &Party| match s
+        .postcode
+        .as_ref()
+        .and_then(|pc| located.get(pc)?.as_deref())
+    {
+        None => Place::Unknown,
+        Some(path) if path.starts_with(&local) => Place::Local,
+        Some(path) if path.starts_with(&region) => Place::Regional,
+        Some(_) => Place::Outside,
+    };
+    Ok(contracts::report(&processes, &held.releases, &place)?)
+}
+
+const REPORT_HEADERS: [&str; 13] = [
+    "buyer",
+    "currency",
+    "processes",
+    "releases",
+    "open_tenders",
+    "awards",
+    "awarded_value",
+    "awarded_sme",
+    "local",
+    "regional",
+    "outside",
+    "unknown",
+    "suppliers",
+];
+
+/// The report as rows: in all (buyer empty), then per buyer; a row per
+/// currency awarded (one row without a currency when nothing was).
+fn report_rows(r: &Report) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let scopes = std::iter::once(("(all)", &r.all))
+        .chain(r.by_buyer.iter().map(|b| (b.buyer.as_str(), &b.figures)));
+    for (buyer, f) in scopes {
+        let mut currencies: Vec<&String> = f.awarded_value.keys().collect();
+        if currencies.is_empty() {
+            currencies.push(&EMPTY);
+        }
+        for currency in currencies {
+            let money = |m: &contracts::PerCurrency| {
+                m.get(currency)
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "0.00".into())
+            };
+            rows.push(vec![
+                buyer.to_owned(),
+                currency.clone(),
+                f.processes.to_string(),
+                f.releases.to_string(),
+                f.open_tenders.to_string(),
+                f.awards.to_string(),
+                money(&f.awarded_value),
+                money(&f.awarded_sme),
+                money(&f.by_location.local),
+                money(&f.by_location.regional),
+                money(&f.by_location.outside),
+                money(&f.by_location.unknown),
+                f.suppliers.to_string(),
+            ]);
+        }
+    }
+    rows
+}
+
+static EMPTY: String = String::new();
+
+fn write_report(r: &Report, format: ReportFormat, output: Option<&Path>) -> Result<()> {
+    let bytes = match format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(r)?).into_bytes(),
+        ReportFormat::Table => shared::table::render(&REPORT_HEADERS, &report_rows(r)).into_bytes(),
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(REPORT_HEADERS)?;
+            for row in report_rows(r) {
+                w.write_record(&row)?;
+            }
+            w.into_inner()?
+        }
+        ReportFormat::Xlsx => {
+            if output.is_none() {
+                return Err(shared::said(text!("xlsx_needs_output";
+                    id: "xlsx memerlukan --output BERKAS", en: "xlsx needs --output FILE")));
+            }
+            xlsx(&report_rows(r))?
+        }
+    };
+    match output {
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// The report's rows as one sheet, amounts and counts as numbers.
+fn xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let sheet = book.add_worksheet().set_name("awards")?;
+    for (c, h) in REPORT_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            match (c, cell.parse::<f64>()) {
+                (6..=11, Ok(v)) => sheet.write_number_with_format(r, col, v, &money)?,
+                (2..=5 | 12, Ok(v)) => sheet.write_number(r, col, v)?,
+                _ => sheet.write_string(r, col, cell)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
 }

@@ -7,5 +7,8 @@
 //!   releases, every problem with its position and JSON path.
 //! - [`ocds::merge`]: releases of one process compiled by the OCDS merge
 //!   routine.
+//! - [`contracts`]: who a compiled release says was awarded what, and the
+//!   report's figures (awarded value, to small firms, by location).
 
+pub mod contracts;
 pub mod ocds;

@@ -9,7 +9,7 @@ use lumbung_procurement::ocds::{compile, Release};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -21,6 +21,14 @@ pub struct OcdsImportSummary {
     /// Releases held already (same ocid and id, or the same content when
     /// the release has no id), skipped even when their bytes differ.
     pub skipped: Vec<SkippedRelease>,
+}
+
+/// The processes held: their compiled releases, by ocid, and how many
+/// releases of each are held.
+#[derive(Debug, Clone, Default)]
+pub struct OcdsHeld {
+    pub compiled: Vec<Map<String, Value>>,
+    pub releases: HashMap<String, u64>,
 }
 
 /// A release held already.
@@ -56,6 +64,28 @@ impl Store {
         Ok(text.map(|t| {
             serde_json::from_str(&t).expect("compiled releases are stored as JSON objects")
         }))
+    }
+
+    /// Every process's compiled release, by ocid, and how many releases
+    /// of each are held.
+    pub fn ocds_processes(&self) -> Result<OcdsHeld> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT compiled FROM ocds_processes ORDER BY ocid")?;
+        let compiled =
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .map(|t| {
+                    Ok(serde_json::from_str(&t?)
+                        .expect("compiled releases are stored as JSON objects"))
+                })
+                .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare("SELECT ocid, count(*) FROM ocds_releases GROUP BY ocid")?;
+        let counts = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(OcdsHeld {
+            compiled,
+            releases: counts,
+        })
     }
 }
 

@@ -242,13 +242,21 @@ fn release(
     }
     for (at, value) in values {
         if let Some(Value::Object(value)) = value {
-            if value.get("amount").is_none_or(Value::is_null) {
-                errors.push(problem(
+            match value.get("amount").filter(|a| !a.is_null()) {
+                None => errors.push(problem(
                     line,
                     &at,
                     text!("value_without_amount";
                         id: "nilai tanpa amount", en: "a value without amount"),
-                ));
+                )),
+                Some(amount) if crate::contracts::amount(amount).is_none() => errors.push(problem(
+                    line,
+                    &format!("{at}/amount"),
+                    text!("ocds_amount", value = amount;
+                        id: "{value} bukan jumlah uang (paling banyak dua desimal)",
+                        en: "{value} is not an amount (two decimals at most)"),
+                )),
+                Some(_) => {}
             }
         }
     }

@@ -1,0 +1,376 @@
+//! What a compiled release says about who was awarded what, and the
+//! figures of a set of processes (`lumbung procurement report`): awarded
+//! value per currency, to small firms, and by where the suppliers are —
+//! with the spend analysis's rule that local is part of regional and
+//! unknown is never counted as outside.
+
+use lumbung_domain::Money;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A party of a process, as its compiled release describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// Its `id` in the release, else its name: how awards name it.
+    pub key: String,
+    pub name: String,
+    /// From `address.postalCode`, else found in the address's text.
+    pub postcode: Option<String>,
+    /// `details.scale` (`sme`, `micro`, `small`, `medium`, `large`).
+    pub scale: Option<String>,
+}
+
+/// An award of a process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Award {
+    pub status: Option<String>,
+    /// Its `date`, else the compiled release's.
+    pub date: String,
+    /// `value.amount` and `value.currency` (`""` without one).
+    pub value: Option<(Money, String)>,
+    /// The suppliers' parties.
+    pub suppliers: Vec<Party>,
+}
+
+/// A process as the report reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Process {
+    pub ocid: String,
+    pub date: String,
+    pub buyer: Option<String>,
+    pub tender_status: Option<String>,
+    pub awards: Vec<Award>,
+}
+
+fn text<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
+    value?
+        .get(key)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The amount of an OCDS value: a JSON number (or numeric text) with at
+/// most two decimals, within Money's bounds.
+pub fn amount(value: &Value) -> Option<Money> {
+    let raw = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_owned(),
+        _ => return None,
+    };
+    Money::parse_plain(&raw).ok()
+}
+
+impl Process {
+    /// The process a compiled release describes.
+    pub fn of(compiled: &Map<String, Value>) -> Process {
+        let date = compiled
+            .get("date")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let parties: HashMap<String, &Value> = compiled
+            .get("parties")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((party_key(p)?, p)))
+            .collect();
+        let buyer = compiled.get("buyer");
+        let buyer = text(buyer, "name").map(str::to_owned).or_else(|| {
+            let key = party_key(buyer?)?;
+            text(parties.get(&key).copied(), "name").map(str::to_owned)
+        });
+        let awards = compiled
+            .get("awards")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|a| Award {
+                status: text(Some(a), "status").map(str::to_owned),
+                date: text(Some(a), "date").unwrap_or(&date).to_owned(),
+                value: a.get("value").and_then(|v| {
+                    Some((
+                        amount(v.get("amount")?)?,
+                        text(Some(v), "currency").unwrap_or("").to_owned(),
+                    ))
+                }),
+                suppliers: a
+                    .get("suppliers")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| {
+                        let key = party_key(s)?;
+                        // The party's own entry says more than the reference.
+                        Some(party(&key, parties.get(&key).copied().unwrap_or(s)))
+                    })
+                    .collect(),
+            })
+            .collect();
+        Process {
+            ocid: compiled
+                .get("ocid")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            date,
+            buyer,
+            tender_status: text(compiled.get("tender"), "status").map(str::to_owned),
+            awards,
+        }
+    }
+}
+
+fn party_key(p: &Value) -> Option<String> {
+    match p.get("id") {
+        Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => text(Some(p), "name").map(str::to_owned),
+    }
+}
+
+fn party(key: &str, p: &Value) -> Party {
+    let address = p.get("address");
+    let postcode = text(address, "postalCode")
+        .map(str::to_owned)
+        .or_else(|| text(address, "locality").and_then(postcode_in))
+        .or_else(|| text(address, "streetAddress").and_then(postcode_in));
+    Party {
+        key: key.to_owned(),
+        name: text(Some(p), "name").unwrap_or(key).to_owned(),
+        postcode,
+        scale: text(p.get("details"), "scale").map(str::to_lowercase),
+    }
+}
+
+/// The postcode publishers put in an address's free text: the last whole
+/// word run matching a UK postcode (`[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}`,
+/// any case), else the last Indonesian 5-digit postal code.
+pub fn postcode_in(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A postcode is one word (`PR12HE`) or two (`PR1 2HE`).
+    let mut found = None;
+    for (i, word) in words.iter().enumerate() {
+        if is_uk_postcode(word) {
+            found = Some(word.to_uppercase());
+        } else if let Some(next) = words.get(i + 1) {
+            let joined = format!("{word}{next}");
+            if next.len() == 3 && is_uk_postcode(&joined) && is_outward(word) {
+                found = Some(format!("{} {}", word.to_uppercase(), next.to_uppercase()));
+            }
+        }
+    }
+    found.or_else(|| {
+        words
+            .iter()
+            .rev()
+            .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()))
+            .map(|w| (*w).to_owned())
+    })
+}
+
+/// `[A-Z]{1,2}[0-9][A-Z0-9]?`, any case.
+fn is_outward(w: &str) -> bool {
+    let b = w.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    if !(1..=2).contains(&letters) || b.len() <= letters || !b[letters].is_ascii_digit() {
+        return false;
+    }
+    match &b[letters + 1..] {
+        [] => true,
+        [c] => c.is_ascii_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// A whole UK postcode without its space.
+fn is_uk_postcode(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 5
+        && is_outward(&w[..b.len() - 3])
+        && b[b.len() - 3].is_ascii_digit()
+        && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Where a supplier is, as the spend analysis places it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Local,
+    /// In the region, not in the local area.
+    Regional,
+    Outside,
+    Unknown,
+}
+
+/// Sums per currency, as decimal strings with two decimals.
+pub type PerCurrency = BTreeMap<String, Money>;
+
+/// Awarded value by where the suppliers are. `regional` includes `local`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ByLocation {
+    pub local: PerCurrency,
+    pub regional: PerCurrency,
+    pub outside: PerCurrency,
+    pub unknown: PerCurrency,
+}
+
+/// The figures of a set of processes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    pub processes: u64,
+    pub releases: u64,
+    /// Processes whose compiled tender status is `active`.
+    pub open_tenders: u64,
+    /// Awards whose compiled status is `active`.
+    pub awards: u64,
+    pub awarded_value: PerCurrency,
+    /// To suppliers whose `details.scale` is `sme`, `micro`, `small` or
+    /// `medium` (an award with several suppliers split equally).
+    pub awarded_sme: PerCurrency,
+    pub by_location: ByLocation,
+    /// Distinct awarded suppliers.
+    pub suppliers: u64,
+}
+
+/// [`Figures`] in all and per buyer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    pub all: Figures,
+    pub by_buyer: Vec<BuyerFigures>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuyerFigures {
+    pub buyer: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A sum would not fit: refused, never wrapped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the awarded value of {currency} does not fit")]
+pub struct Overflow {
+    pub currency: String,
+}
+
+fn add(sums: &mut PerCurrency, currency: &str, amount: Money) -> Result<(), Overflow> {
+    let sum = sums.entry(currency.to_owned()).or_insert(Money::ZERO);
+    *sum = sum.checked_add(amount).ok_or_else(|| Overflow {
+        currency: currency.to_owned(),
+    })?;
+    Ok(())
+}
+
+/// `amount` split into `n` parts that sum to it exactly: the hundredths
+/// left over go one each to the first parts.
+fn split(amount: Money, n: usize) -> Vec<Money> {
+    let minor = amount.minor();
+    let n64 = n as i64;
+    (0..n64)
+        .map(|i| Money::from_minor(minor / n64 + i64::from(i < minor % n64)))
+        .collect()
+}
+
+/// The figures of `processes` (with `releases` held of them), each
+/// supplier placed by `place`.
+pub fn figures(
+    processes: &[&Process],
+    releases: u64,
+    place: &impl Fn(&Party) -> Place,
+) -> Result<Figures, Overflow> {
+    let mut f = Figures {
+        processes: processes.len() as u64,
+        releases,
+        ..Figures::default()
+    };
+    let mut suppliers = BTreeSet::new();
+    for p in processes {
+        f.open_tenders += u64::from(p.tender_status.as_deref() == Some("active"));
+        for a in p
+            .awards
+            .iter()
+            .filter(|a| a.status.as_deref() == Some("active"))
+        {
+            f.awards += 1;
+            for s in &a.suppliers {
+                suppliers.insert(s.key.clone());
+            }
+            let Some((amount, currency)) = &a.value else {
+                continue;
+            };
+            add(&mut f.awarded_value, currency, *amount)?;
+            let parts = if a.suppliers.is_empty() {
+                Vec::new()
+            } else {
+                split(*amount, a.suppliers.len())
+            };
+            if parts.is_empty() {
+                add(&mut f.by_location.unknown, currency, *amount)?;
+            }
+            for (s, part) in a.suppliers.iter().zip(parts) {
+                if matches!(
+                    s.scale.as_deref(),
+                    Some("sme" | "micro" | "small" | "medium")
+                ) {
+                    add(&mut f.awarded_sme, currency, part)?;
+                }
+                match place(s) {
+                    Place::Local => {
+                        add(&mut f.by_location.local, currency, part)?;
+                        add(&mut f.by_location.regional, currency, part)?;
+                    }
+                    Place::Regional => add(&mut f.by_location.regional, currency, part)?,
+                    Place::Outside => add(&mut f.by_location.outside, currency, part)?,
+                    Place::Unknown => add(&mut f.by_location.unknown, currency, part)?,
+                }
+            }
+        }
+    }
+    f.suppliers = suppliers.len() as u64;
+    Ok(f)
+}
+
+/// The report of `processes`: in all and per buyer (by name; processes
+/// without a buyer under ""). `releases` counts the releases held per
+/// ocid.
+pub fn report(
+    processes: &[Process],
+    releases: &HashMap<String, u64>,
+    place: &impl Fn(&Party) -> Place,
+) -> Result<Report, Overflow> {
+    let count = |ps: &[&Process]| {
+        ps.iter()
+            .map(|p| releases.get(&p.ocid).copied().unwrap_or(0))
+            .sum()
+    };
+    let all: Vec<&Process> = processes.iter().collect();
+    let mut buyers: BTreeMap<&str, Vec<&Process>> = BTreeMap::new();
+    for p in processes {
+        buyers
+            .entry(p.buyer.as_deref().unwrap_or(""))
+            .or_default()
+            .push(p);
+    }
+    Ok(Report {
+        all: figures(&all, count(&all), place)?,
+        by_buyer: buyers
+            .into_iter()
+            .map(|(buyer, ps)| {
+                Ok(BuyerFigures {
+                    buyer: buyer.to_owned(),
+                    figures: figures(&ps, count(&ps), place)?,
+                })
+            })
+            .collect::<Result<_, Overflow>>()?,
+    })
+}
+
+#[cfg(test)]
+#[path = "contracts_tests.rs"]
+mod tests;

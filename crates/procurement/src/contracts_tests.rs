@@ -1,0 +1,112 @@
+use super::*;
+use serde_json::json;
+
+fn compiled(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn postcodes_are_found_in_free_text() {
+    assert_eq!(
+        postcode_in("Unit 4, Preston PR1 2HE").as_deref(),
+        Some("PR1 2HE")
+    );
+    assert_eq!(postcode_in("Lancaster, la14yw").as_deref(), Some("LA14YW"));
+    assert_eq!(
+        postcode_in("10 Downing St, London SW1A 2AA").as_deref(),
+        Some("SW1A 2AA")
+    );
+    // The last match wins; a word inside a longer word does not match.
+    assert_eq!(
+        postcode_in("from BB1 1AA to PR2 3XY").as_deref(),
+        Some("PR2 3XY")
+    );
+    assert_eq!(postcode_in("XPR12HEX road"), None);
+    assert_eq!(
+        postcode_in("Jl. Raya Serang No. 5, Ciruas 42182").as_deref(),
+        Some("42182")
+    );
+    assert_eq!(postcode_in("Suite 100"), None);
+}
+
+/// Suppliers' postcodes appear only inside `streetAddress`; an award with
+/// two suppliers is split equally (the odd hundredth to the first).
+#[test]
+fn awards_are_placed_by_their_suppliers_postcodes_and_split_equally() {
+    let process = Process::of(&compiled(json!({
+        "ocid": "o-1", "date": "2024-03-01T00:00:00Z",
+        "buyer": {"id": "B", "name": "Preston City Council"},
+        "tender": {"status": "active"},
+        "parties": [
+            {"id": "S1", "name": "Local Ltd", "address": {"streetAddress": "1 Fishergate, Preston PR1 2HE"},
+             "details": {"scale": "micro"}},
+            {"id": "S2", "name": "Far plc", "address": {"streetAddress": "1 High St", "locality": "Leeds LS1 1AA"},
+             "details": {"scale": "large"}},
+            {"id": "S3", "name": "Nowhere Ltd"}
+        ],
+        "awards": [
+            {"id": "A1", "status": "active", "value": {"amount": 100.01, "currency": "GBP"},
+             "suppliers": [{"id": "S1", "name": "Local Ltd"}, {"id": "S2", "name": "Far plc"}]},
+            {"id": "A2", "status": "active", "value": {"amount": 50, "currency": "GBP"},
+             "suppliers": [{"id": "S3", "name": "Nowhere Ltd"}]},
+            {"id": "A3", "status": "pending", "value": {"amount": 999, "currency": "GBP"},
+             "suppliers": [{"id": "S1"}]}
+        ]
+    })));
+    assert_eq!(
+        process.awards[0].suppliers[0].postcode.as_deref(),
+        Some("PR1 2HE")
+    );
+    assert_eq!(
+        process.awards[0].suppliers[1].postcode.as_deref(),
+        Some("LS1 1AA")
+    );
+    let place = |p: &Party| match p.postcode.as_deref() {
+        Some(pc) if pc.starts_with("PR") => Place::Local,
+        Some(_) => Place::Outside,
+        None => Place::Unknown,
+    };
+    let releases = HashMap::from([("o-1".to_owned(), 3)]);
+    let r = report(&[process], &releases, &place).unwrap();
+    let got = serde_json::to_value(&r).unwrap();
+    assert_eq!(got["processes"], 1);
+    assert_eq!(got["releases"], 3);
+    assert_eq!(got["open_tenders"], 1);
+    assert_eq!(got["awards"], 2);
+    assert_eq!(got["awarded_value"], json!({"GBP": "150.01"}));
+    assert_eq!(got["awarded_sme"], json!({"GBP": "50.01"}));
+    assert_eq!(
+        got["by_location"],
+        json!({"local": {"GBP": "50.01"}, "regional": {"GBP": "50.01"},
+               "outside": {"GBP": "50.00"}, "unknown": {"GBP": "50.00"}})
+    );
+    assert_eq!(got["suppliers"], 3);
+    assert_eq!(got["by_buyer"][0]["buyer"], "Preston City Council");
+    assert_eq!(
+        got["by_buyer"][0]["awarded_value"],
+        json!({"GBP": "150.01"})
+    );
+}
+
+#[test]
+fn sums_that_do_not_fit_are_refused() {
+    let p = Process {
+        ocid: "o".into(),
+        date: String::new(),
+        buyer: None,
+        tender_status: None,
+        awards: (0..2)
+            .map(|_| Award {
+                status: Some("active".into()),
+                date: String::new(),
+                value: Some((Money::from_minor(i64::MAX - 1), "GBP".into())),
+                suppliers: vec![],
+            })
+            .collect(),
+    };
+    let e = report(&[p], &HashMap::new(), &|_| Place::Unknown).unwrap_err();
+    assert_eq!(e.currency, "GBP");
+}
