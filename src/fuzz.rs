@@ -42,6 +42,9 @@ enum Reader {
     Postcodes,
     /// The four BPS files, separated by [`NEXT_FILE`].
     Bps,
+    /// `lumbung_procurement::ocds::read`, then every process compiled and
+    /// reported.
+    Ocds,
 }
 
 /// Separates the files of a reader that reads more than one.
@@ -50,7 +53,7 @@ const NEXT_FILE: &[u8] = b"\n==== next ====\n";
 const SHARED_STRINGS: &[u8] = b"\n==== sharedStrings ====\n";
 
 impl Reader {
-    const ALL: [Reader; 16] = [
+    const ALL: [Reader; 17] = [
         Reader::SpendCsv,
         Reader::SpendXlsx,
         Reader::SpendSheetXml,
@@ -67,6 +70,7 @@ impl Reader {
         Reader::Orgs,
         Reader::Postcodes,
         Reader::Bps,
+        Reader::Ocds,
     ];
 
     fn dir(self) -> &'static str {
@@ -87,6 +91,7 @@ impl Reader {
             Reader::Orgs => "orgs",
             Reader::Postcodes => "postcodes",
             Reader::Bps => "bps",
+            Reader::Ocds => "ocds",
         }
     }
 
@@ -210,8 +215,31 @@ impl Reader {
                 let batch = lumbung_domain::area_file::parse_bps(&files, false);
                 listed(Ok::<_, String>(((), batch.errors)))
             }
+            Reader::Ocds => outcome(ocds(bytes)),
         }
     }
+}
+
+/// An OCDS file read, each process compiled and the report made of them.
+fn ocds(bytes: &[u8]) -> Result<(), String> {
+    use lumbung_procurement::{contracts, ocds};
+    let releases = ocds::read("releases.json", bytes).map_err(|e| e.to_string())?;
+    let mut by_ocid: std::collections::BTreeMap<
+        &str,
+        Vec<&serde_json::Map<String, serde_json::Value>>,
+    > = Default::default();
+    for r in &releases {
+        by_ocid.entry(&r.ocid).or_default().push(&r.json);
+    }
+    let processes: Vec<contracts::Process> = by_ocid
+        .into_iter()
+        .map(|(ocid, rs)| contracts::Process::of(&ocds::compile(ocid, rs)))
+        .collect();
+    contracts::report(&processes, &Default::default(), &|_| {
+        contracts::Place::Unknown
+    })
+    .map(|_| ())
+    .map_err(|e| e.to_string())
 }
 
 fn spend(bytes: &[u8], name: &str) -> Result<(), lumbung_domain::Rejected> {

@@ -6,11 +6,9 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use jiff::civil::Date;
 use lumbung_domain::text;
-use lumbung_domain::PostalCode;
-use lumbung_procurement::contracts::{self, Party, Place, Process, Report};
+use lumbung_procurement::contracts::{self, Filter, Report};
 use lumbung_procurement::ocds;
 use lumbung_store::{Actor, Store};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -91,7 +89,7 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
                 from: from.as_deref().map(day).transpose()?,
                 to: to.as_deref().map(day).transpose()?,
             };
-            let r = report(&store, &filter, local, region)?;
+            let r = store.procurement_report(&filter, local.as_deref(), region.as_deref())?;
             write_report(&r, format, output.as_deref())
         }
     }
@@ -136,98 +134,6 @@ fn day(raw: &str) -> Result<Date> {
         shared::said(text!("not_a_day", value = format!("{raw:?}");
             id: "{value} bukan tanggal (YYYY-MM-DD)", en: "{value} is not a date (YYYY-MM-DD)"))
     })
-}
-
-/// Which processes a report covers.
-struct Filter {
-    buyer: Option<String>,
-    from: Option<Date>,
-    to: Option<Date>,
-}
-
-impl Filter {
-    fn keeps(&self, p: &Process) -> bool {
-        let buyer = self.buyer.as_deref().is_none_or(|b| {
-            p.buyer
-                .as_deref()
-                .is_some_and(|name| name.trim().eq_ignore_ascii_case(b.trim()))
-        });
-        let on = p.date.get(..10).and_then(|d| d.parse::<Date>().ok());
-        let dated = match (self.from, self.to) {
-            (None, None) => true,
-            (from, to) => {
-                on.is_some_and(|on| from.is_none_or(|f| on >= f) && to.is_none_or(|t| on <= t))
-            }
-        };
-        buyer && dated
-    }
-}
-
-/// The report: the store's compiled releases read as processes, each
-/// supplier placed by the postcode map against the local area and region.
-fn report(
-    store: &Store,
-    filter: &Filter,
-    local: Option<String>,
-    region: Option<String>,
-) -> Result<Report> {
-    let settings = store.spend_settings()?;
-    let (local, region) = match local {
-        Some(local) => (local, region),
-        None => match settings.local {
-            Some(local) => (local, settings.region),
-            None => {
-                return Err(shared::said(text!("procurement_needs_local";
-                    id: "wilayah lokal belum ditetapkan: pakai --local AREA (atau spend settings --local)",
-                    en: "no local area is set: give --local AREA (or spend settings --local)")))
-            }
-        },
-    };
-    let path_of = |code: &str| -> Result<String> {
-        match store.area_path(code.trim())? {
-            Some(path) => Ok(path.as_str().to_owned()),
-            None => Err(shared::said(text!("unknown_area", area = code;
-                id: "wilayah {area} tidak ada", en: "no area {area}"))),
-        }
-    };
-    let local = path_of(&local)?;
-    let region = match region {
-        Some(region) => path_of(&region)?,
-        None => local.clone(),
-    };
-    let held = store.ocds_processes()?;
-    let processes: Vec<Process> = held
-        .compiled
-        .iter()
-        .map(Process::of)
-        .filter(|p| filter.keeps(p))
-        .collect();
-    // Each postcode located once.
-    let mut located: HashMap<String, Option<String>> = HashMap::new();
-    for p in &processes {
-        for s in p.awards.iter().flat_map(|a| &a.suppliers) {
-            if let Some(pc) = &s.postcode {
-                if !located.contains_key(pc) {
-                    let area = match PostalCode::parse(pc) {
-                        Ok(code) => store.locate_postcode(&code)?.map(|m| m.area.path),
-                        Err(_) => None,
-                    };
-                    located.insert(pc.clone(), area);
-                }
-            }
-        }
-    }
-    let place = |s: &Party| match s
-        .postcode
-        .as_ref()
-        .and_then(|pc| located.get(pc)?.as_deref())
-    {
-        None => Place::Unknown,
-        Some(path) if path.starts_with(&local) => Place::Local,
-        Some(path) if path.starts_with(&region) => Place::Regional,
-        Some(_) => Place::Outside,
-    };
-    Ok(contracts::report(&processes, &held.releases, &place)?)
 }
 
 const REPORT_HEADERS: [&str; 13] = [

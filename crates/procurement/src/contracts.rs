@@ -4,6 +4,7 @@
 //! with the spend analysis's rule that local is part of regional and
 //! unknown is never counted as outside.
 
+use jiff::civil::Date;
 use lumbung_domain::Money;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -195,6 +196,71 @@ fn is_uk_postcode(w: &str) -> bool {
         && is_outward(&w[..b.len() - 3])
         && b[b.len() - 3].is_ascii_digit()
         && b[b.len() - 2..].iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Which processes a report covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// The buyer's name, any case.
+    pub buyer: Option<String>,
+    /// The compiled release's date (its day) on or after.
+    pub from: Option<Date>,
+    /// The compiled release's date on or before.
+    pub to: Option<Date>,
+}
+
+impl Filter {
+    pub fn keeps(&self, p: &Process) -> bool {
+        let buyer = self.buyer.as_deref().is_none_or(|b| {
+            p.buyer
+                .as_deref()
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case(b.trim()))
+        });
+        let on = p.date.get(..10).and_then(|d| d.parse::<Date>().ok());
+        let dated = match (self.from, self.to) {
+            (None, None) => true,
+            (from, to) => {
+                on.is_some_and(|on| from.is_none_or(|f| on >= f) && to.is_none_or(|t| on <= t))
+            }
+        };
+        buyer && dated
+    }
+}
+
+/// Where suppliers are: the area paths of the local area and the region
+/// (the region holds the local area; without one, it is the local area),
+/// and the area path each postcode is mapped to (`None`: not mapped).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placing {
+    pub local: String,
+    pub region: String,
+    pub located: HashMap<String, Option<String>>,
+}
+
+impl Placing {
+    /// Where `party` is, as the spend analysis places a supplier.
+    pub fn place(&self, party: &Party) -> Place {
+        match party
+            .postcode
+            .as_ref()
+            .and_then(|pc| self.located.get(pc)?.as_deref())
+        {
+            None => Place::Unknown,
+            Some(path) if path.starts_with(&self.local) => Place::Local,
+            Some(path) if path.starts_with(&self.region) => Place::Regional,
+            Some(_) => Place::Outside,
+        }
+    }
+}
+
+/// The postcodes of the suppliers awarded in `processes`, once each.
+pub fn supplier_postcodes(processes: &[Process]) -> BTreeSet<&str> {
+    processes
+        .iter()
+        .flat_map(|p| &p.awards)
+        .flat_map(|a| &a.suppliers)
+        .filter_map(|s| s.postcode.as_deref())
+        .collect()
 }
 
 /// Where a supplier is, as the spend analysis places it.

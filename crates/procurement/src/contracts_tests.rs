@@ -110,3 +110,53 @@ fn sums_that_do_not_fit_are_refused() {
     let e = report(&[p], &HashMap::new(), &|_| Place::Unknown).unwrap_err();
     assert_eq!(e.currency, "GBP");
 }
+
+#[test]
+fn filters_and_places_need_no_database() {
+    let p = |buyer: &str, date: &str| Process {
+        ocid: "o".into(),
+        date: date.into(),
+        buyer: Some(buyer.into()),
+        tender_status: None,
+        awards: vec![],
+    };
+    let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+    let filter = Filter {
+        buyer: Some(" preston city council".into()),
+        from: Some(day("2024-01-01")),
+        to: Some(day("2024-01-31")),
+    };
+    assert!(filter.keeps(&p("Preston City Council", "2024-01-31T23:00:00Z")));
+    assert!(!filter.keeps(&p("Preston City Council", "2024-02-01T00:00:00Z")));
+    assert!(!filter.keeps(&p("Lancashire Police", "2024-01-10")));
+    assert!(!filter.keeps(&p("Preston City Council", "")));
+    assert!(Filter::default().keeps(&p("x", "")));
+
+    let placing = Placing {
+        local: "/UK/E10000017/E07000123/".into(),
+        region: "/UK/E10000017/".into(),
+        located: HashMap::from([
+            (
+                "PR1 2HE".to_owned(),
+                Some("/UK/E10000017/E07000123/".to_owned()),
+            ),
+            (
+                "LA1 1AA".to_owned(),
+                Some("/UK/E10000017/E07000121/".to_owned()),
+            ),
+            ("M1 1AA".to_owned(), Some("/UK/UK-OTHER/".to_owned())),
+            ("ZZ1 1ZZ".to_owned(), None),
+        ]),
+    };
+    let at = |pc: Option<&str>| Party {
+        key: "k".into(),
+        name: "n".into(),
+        postcode: pc.map(str::to_owned),
+        scale: None,
+    };
+    assert_eq!(placing.place(&at(Some("PR1 2HE"))), Place::Local);
+    assert_eq!(placing.place(&at(Some("LA1 1AA"))), Place::Regional);
+    assert_eq!(placing.place(&at(Some("M1 1AA"))), Place::Outside);
+    assert_eq!(placing.place(&at(Some("ZZ1 1ZZ"))), Place::Unknown);
+    assert_eq!(placing.place(&at(None)), Place::Unknown);
+}

@@ -4,7 +4,11 @@
 //! the process arrives.
 
 use crate::audit::{self, Actor};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, PostalCode};
+use lumbung_procurement::contracts::{
+    report, supplier_postcodes, Filter, Party, Placing, Process, Report,
+};
 use lumbung_procurement::ocds::{compile, Release};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -64,6 +68,75 @@ impl Store {
         Ok(text.map(|t| {
             serde_json::from_str(&t).expect("compiled releases are stored as JSON objects")
         }))
+    }
+
+    /// The contracts report (`lumbung procurement report`): the processes
+    /// `filter` keeps, each supplier placed by the postcode map against
+    /// `local` and `region` (area codes; the spend settings' when `local`
+    /// is not given).
+    pub fn procurement_report(
+        &self,
+        filter: &Filter,
+        local: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<Report> {
+        let settings = self.spend_settings()?;
+        let (local, region) = match local {
+            Some(local) => (local.to_owned(), region.map(str::to_owned)),
+            None => match settings.local {
+                Some(local) => (local, settings.region),
+                None => {
+                    return Err(StoreError::invalid(
+                        "local",
+                        text!("procurement_needs_local";
+                            id: "wilayah lokal belum ditetapkan: pakai --local AREA (atau spend settings --local)",
+                            en: "no local area is set: give --local AREA (or spend settings --local)"),
+                    ))
+                }
+            },
+        };
+        let path_of = |field: &str, code: &str| -> Result<String> {
+            match self.area_path(code.trim())? {
+                Some(path) => Ok(path.as_str().to_owned()),
+                None => Err(StoreError::invalid(
+                    field,
+                    text!("unknown_area", area = code; id: "wilayah {area} tidak ada", en: "no area {area}"),
+                )),
+            }
+        };
+        let local = path_of("local", &local)?;
+        let region = match region {
+            Some(region) => path_of("region", &region)?,
+            None => local.clone(),
+        };
+        let held = self.ocds_processes()?;
+        let processes: Vec<Process> = held
+            .compiled
+            .iter()
+            .map(Process::of)
+            .filter(|p| filter.keeps(p))
+            .collect();
+        let mut located = HashMap::new();
+        for pc in supplier_postcodes(&processes) {
+            let area = match PostalCode::parse(pc) {
+                Ok(code) => self.locate_postcode(&code)?.map(|m| m.area.path),
+                Err(_) => None,
+            };
+            located.insert(pc.to_owned(), area);
+        }
+        let placing = Placing {
+            local,
+            region,
+            located,
+        };
+        report(&processes, &held.releases, &|p: &Party| placing.place(p)).map_err(|e| {
+            StoreError::invalid(
+                "amount",
+                text!("procurement_sum_overflow", currency = e.currency;
+                    id: "jumlah nilai kontrak dalam {currency} terlalu besar",
+                    en: "the awarded value in {currency} is too large to add up"),
+            )
+        })
     }
 
     /// Every process's compiled release, by ocid, and how many releases
