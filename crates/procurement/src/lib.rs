@@ -7,8 +7,11 @@
 //!   releases, every problem with its position and JSON path.
 //! - [`ocds::merge`]: releases of one process compiled by the OCDS merge
 //!   routine.
+//! - [`business`]: the local business base's file read into records, and
+//!   a business's size judged by the UK SME thresholds or PP 7/2021.
 //! - [`contracts`]: who a compiled release says was awarded what, and the
 //!   report's figures (awarded value, to small firms, by location).
 
+pub mod business;
 pub mod contracts;
 pub mod ocds;

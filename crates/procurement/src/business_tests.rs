@@ -1,0 +1,99 @@
+use super::*;
+
+fn read(headers: &str, rows: &[&str]) -> Result<Vec<BusinessRecord>, Rejected> {
+    let split = |s: &str| s.split(',').map(str::to_owned).collect::<Vec<_>>();
+    records(
+        "businesses.csv",
+        &split(headers),
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| (i as u64 + 2, split(r))),
+    )
+}
+
+#[test]
+fn english_and_indonesian_headers_are_read() {
+    let uk = read(
+        "Name,Company Number,Postcode,SIC,CPV,Employees,Turnover,Form,Contact Email,Consent",
+        &["Preston Joinery,01234567,PR1 2HE,16230;43320,45421000,8,350000,employee-owned,hello@pj.example,yes"],
+    )
+    .unwrap();
+    let b = &uk[0];
+    assert_eq!(
+        b.identifiers,
+        vec![Identifier::CompanyNumber("01234567".into())]
+    );
+    assert_eq!(b.sectors, vec!["16230", "43320"]);
+    assert_eq!(b.cpv, vec!["45421000"]);
+    assert_eq!(
+        (b.size, b.form, b.consent),
+        (Some(Size::Micro), Some(Form::EmployeeOwned), true)
+    );
+    let id = read(
+        "nama,npwp,kode_wilayah,kbli,omzet,bentuk,persetujuan",
+        &["Koperasi Tani Makmur,01.234.567.8-901.000,3604240003,01111,3000000000,koperasi,ya"],
+    )
+    .unwrap();
+    let b = &id[0];
+    assert_eq!(
+        b.identifiers,
+        vec![Identifier::Npwp("012345678901000".into())]
+    );
+    assert_eq!(b.area_code.as_deref(), Some("3604240003"));
+    // Rp 3 miliar of sales a year: kecil under PP 7/2021.
+    assert_eq!(
+        (b.size, b.form, b.consent),
+        (Some(Size::Small), Some(Form::Cooperative), true)
+    );
+}
+
+#[test]
+fn sizes_are_judged_by_each_countrys_thresholds() {
+    let gbp = |units: i64| Some(Money::from_minor(units * 100));
+    assert_eq!(Size::judge_uk(Some(9), gbp(2_000_000)), Some(Size::Micro));
+    assert_eq!(Size::judge_uk(Some(10), gbp(100)), Some(Size::Small));
+    assert_eq!(Size::judge_uk(Some(5), gbp(2_000_001)), Some(Size::Small));
+    assert_eq!(Size::judge_uk(Some(249), None), Some(Size::Medium));
+    assert_eq!(Size::judge_uk(None, gbp(50_000_001)), Some(Size::Large));
+    assert_eq!(Size::judge_uk(None, None), None);
+    assert_eq!(Size::judge_id(gbp(2_000_000_000)), Some(Size::Micro));
+    assert_eq!(Size::judge_id(gbp(15_000_000_000)), Some(Size::Small));
+    assert_eq!(Size::judge_id(gbp(50_000_000_000)), Some(Size::Medium));
+    assert_eq!(Size::judge_id(gbp(50_000_000_001)), Some(Size::Large));
+    // A size given wins over the figures.
+    let b = read("name,size,employees", &["Big Ltd,large,3"]).unwrap();
+    assert_eq!(b[0].size, Some(Size::Large));
+}
+
+#[test]
+fn every_problem_is_named_by_line_and_column() {
+    let e = read(
+        "name,cpv,kbli,employees,form,contact_email,consent",
+        &[
+            "Good Ltd,45000000,,,,,no",
+            ",,,,,,",
+            ",45000000,,,,,",
+            "Bad Ltd,4500,ABC,many,plc,nobody,maybe",
+        ],
+    )
+    .unwrap_err();
+    let got: Vec<(u64, Option<&str>)> = e
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (4, Some("name")),
+            (5, Some("kbli")),
+            (5, Some("cpv")),
+            (5, Some("employees")),
+            (5, Some("form")),
+            (5, Some("contact_email")),
+            (5, Some("consent")),
+        ]
+    );
+    let e = read("company,postcode", &["X,PR1"]).unwrap_err();
+    assert_eq!(e.errors[0].column.as_deref(), Some("name"));
+}
