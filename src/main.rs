@@ -11,7 +11,8 @@ mod shared;
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    areas, community, database, demo, election, fund, orgs, procurement, serve, spend, users,
+    areas, business, community, database, demo, election, fund, orgs, procurement, serve, spend,
+    users,
 };
 use lumbung_domain::Language;
 use shared::{language, Db};
@@ -76,6 +77,9 @@ enum Command {
     /// The UPK revolving fund: import spreadsheet books, the oversight report, check the journal
     #[command(subcommand)]
     Fund(fund::FundCommand),
+    /// The local business base: import the firms an anchor can buy from
+    #[command(subcommand)]
+    Business(business::BusinessCommand),
     /// Public contracts in OCDS: import releases, print a process's compiled release
     #[command(subcommand)]
     Procurement(procurement::ProcurementCommand),
@@ -183,6 +187,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Fund(command) => fund::run(&db, command),
         Command::Orgs(command) => orgs::run(&db, command),
         Command::Procurement(command) => procurement::run(&db, command),
+        Command::Business(command) => business::run(&db, command),
         Command::Election(command) => {
             election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
                 Ok(usage) => Cli::command()

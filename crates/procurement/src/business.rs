@@ -15,7 +15,7 @@ use lumbung_domain::{text, Money, Rejected, RowError, Text};
 use serde::Serialize;
 
 /// A business's size class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Size {
     Micro,
@@ -93,7 +93,7 @@ fn judge(
 }
 
 /// The legal and ownership form, as the seeds tell businesses apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     Cooperative,
@@ -119,7 +119,7 @@ impl Form {
 }
 
 /// How a business is identified in its country's registers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "scheme", content = "value", rename_all = "snake_case")]
 pub enum Identifier {
     /// A Companies House company number.
@@ -131,7 +131,7 @@ pub enum Identifier {
 }
 
 /// A business as a row of the file gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BusinessRecord {
     pub line: u64,
     pub name: String,
@@ -149,6 +149,38 @@ pub struct BusinessRecord {
     pub contact_email: Option<String>,
     /// May be contacted about opportunities.
     pub consent: bool,
+}
+
+impl Identifier {
+    /// Its scheme and value, as stored.
+    pub fn parts(&self) -> (&'static str, &str) {
+        match self {
+            Identifier::CompanyNumber(v) => ("company_number", v),
+            Identifier::Npwp(v) => ("npwp", v),
+            Identifier::Nib(v) => ("nib", v),
+        }
+    }
+}
+
+impl BusinessRecord {
+    /// The record as the business base keeps it: without its line, so
+    /// that the same business in another file is the same record.
+    pub fn kept(&self) -> BusinessRecord {
+        BusinessRecord {
+            line: 0,
+            ..self.clone()
+        }
+    }
+
+    /// The organisation kind of the registry it is.
+    pub fn org_kind(&self) -> &'static str {
+        match self.form {
+            Some(Form::Cooperative) => "cooperative",
+            Some(Form::SocialEnterprise | Form::CommunityBusiness) => "social_enterprise",
+            Some(Form::Charity) => "ngo",
+            _ => "company",
+        }
+    }
 }
 
 /// The columns a business file may have: each field's header names.
@@ -207,6 +239,49 @@ fn columns(headers: &[String]) -> Columns {
     }
     c.consent = find(&CONSENT);
     c
+}
+
+/// Reads a business file (CSV in any common encoding and separator, or an
+/// XLSX workbook's first sheet): the header is its first non-blank row.
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<BusinessRecord>, Rejected> {
+    use lumbung_tabular::table::{self, Row};
+    let whole = |message: Text| Rejected {
+        file: name.to_owned(),
+        errors: vec![RowError::new(1, None, message)],
+    };
+    let rows: Vec<(u64, Vec<String>)> = if table::is_spreadsheet(name, bytes) {
+        let (mut book, sheets) = lumbung_tabular::sheet::open_book(bytes, None).map_err(whole)?;
+        let first = sheets.first().ok_or_else(|| {
+            whole(text!("workbook_without_sheets";
+                id: "buku kerja tidak memiliki lembar", en: "the workbook has no sheets"))
+        })?;
+        lumbung_tabular::sheet::sheet(&mut book, first)
+            .map_err(whole)?
+            .iter()
+            .map(|r| (r.line(), r.texts()))
+            .collect()
+    } else {
+        let mut notes = Vec::new();
+        let text = table::decode(bytes, &mut notes).map_err(whole)?;
+        let delimiter = lumbung_tabular::text::sniff_delimiter(text.as_bytes());
+        table::csv_rows(&text, delimiter, None)
+            .map_err(|(line, message)| Rejected {
+                file: name.to_owned(),
+                errors: vec![RowError::new(line, None, message)],
+            })?
+            .iter()
+            .map(|r| (r.line(), r.texts()))
+            .collect()
+    };
+    let mut rows = rows
+        .into_iter()
+        .skip_while(|(_, cells)| cells.iter().all(String::is_empty));
+    let Some((_, headers)) = rows.next() else {
+        return Err(whole(
+            text!("file_empty"; id: "berkasnya kosong", en: "the file is empty"),
+        ));
+    };
+    records(name, &headers, rows)
 }
 
 /// Reads a business file's rows (`headers` then each row's line and

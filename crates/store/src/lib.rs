@@ -36,7 +36,7 @@ pub use fund::{
     RepaymentRow, SavingsRow,
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
-pub use procurement::{OcdsHeld, OcdsImportSummary, SkippedRelease};
+pub use procurement::{BusinessImportSummary, OcdsHeld, OcdsImportSummary, SkippedRelease};
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

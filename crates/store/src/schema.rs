@@ -769,4 +769,33 @@ CREATE TABLE ocds_processes (
     compiled TEXT NOT NULL
 );
 "#,
+    // 18: the local business base: each business an organisation of the
+    // registry, its current record, its identifiers, the supplier of the
+    // spend analysis it is, and every earlier record.
+    r#"
+CREATE TABLE businesses (
+    id          INTEGER PRIMARY KEY,
+    org_id      INTEGER NOT NULL UNIQUE REFERENCES organisations(id),
+    name_key    TEXT NOT NULL,
+    record      TEXT NOT NULL,
+    source      TEXT,
+    supplier_id INTEGER REFERENCES suppliers(id),
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX businesses_name_key ON businesses(name_key);
+CREATE TABLE business_identifiers (
+    scheme      TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    business_id INTEGER NOT NULL REFERENCES businesses(id),
+    PRIMARY KEY (scheme, value)
+);
+CREATE TABLE business_history (
+    id          INTEGER PRIMARY KEY,
+    business_id INTEGER NOT NULL REFERENCES businesses(id),
+    record      TEXT NOT NULL,
+    source      TEXT,
+    file_name   TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+);
+"#,
 ];

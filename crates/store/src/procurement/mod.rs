@@ -3,6 +3,10 @@
 //! again by [`lumbung_procurement::ocds::compile`] whenever a release of
 //! the process arrives.
 
+mod business;
+
+pub use business::BusinessImportSummary;
+
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, PostalCode};

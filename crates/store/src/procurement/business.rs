@@ -1,0 +1,227 @@
+//! The local business base: files of businesses saved all or nothing. A
+//! record updates the business it names by identifier, else by normal
+//! name and postcode (the spend analysis's key); the record it replaces
+//! is kept in `business_history`. Each business is an organisation of the
+//! registry (the one holding its company number or NPWP when there is
+//! one) and is linked to the supplier of the spend analysis it is.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store};
+use lumbung_procurement::business::BusinessRecord;
+use lumbung_spend::suppliers::name_key;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+
+/// What a business import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BusinessImportSummary {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Businesses linked to a supplier of the spend analysis by this import.
+    pub linked: u64,
+}
+
+impl Store {
+    /// Saves the records of business files (each file's records, read
+    /// whole), all or nothing; `source` says where they come from.
+    pub fn import_businesses(
+        &self,
+        files: &[(String, Vec<BusinessRecord>)],
+        source: Option<&str>,
+        actor: &Actor,
+    ) -> Result<BusinessImportSummary> {
+        let mut conn = self.conn()?;
+        crate::write_on(&mut conn, |tx| {
+            let mut summary = BusinessImportSummary::default();
+            for (file, records) in files {
+                for r in records {
+                    save(tx, file, r, source, actor, &mut summary)?;
+                }
+            }
+            if summary.created + summary.updated > 0 {
+                audit::record(
+                    tx,
+                    actor,
+                    "procurement.import_businesses",
+                    "business",
+                    &(summary.created + summary.updated).to_string(),
+                    None,
+                    serde_json::json!({"created": summary.created, "updated": summary.updated,
+                        "unchanged": summary.unchanged, "source": source}),
+                )?;
+            }
+            Ok(summary)
+        })
+    }
+}
+
+/// The business a record names: by any of its identifiers, else by its
+/// name key.
+fn held(tx: &Transaction<'_>, r: &BusinessRecord, key: &str) -> Result<Option<(i64, i64, String)>> {
+    let mut by_id = tx.prepare_cached(
+        "SELECT b.id, b.org_id, b.record FROM business_identifiers i JOIN businesses b ON b.id = i.business_id
+         WHERE i.scheme = ?1 AND i.value = ?2",
+    )?;
+    for id in &r.identifiers {
+        let (scheme, value) = id.parts();
+        if let Some(found) = by_id
+            .query_row(params![scheme, value], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?
+        {
+            return Ok(Some(found));
+        }
+    }
+    Ok(tx
+        .prepare_cached(
+            "SELECT id, org_id, record FROM businesses WHERE name_key = ?1 ORDER BY id LIMIT 1",
+        )?
+        .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?)
+}
+
+fn save(
+    tx: &Transaction<'_>,
+    file: &str,
+    r: &BusinessRecord,
+    source: Option<&str>,
+    actor: &Actor,
+    summary: &mut BusinessImportSummary,
+) -> Result<()> {
+    let key = name_key(&r.name, r.postcode.as_deref());
+    let kept = serde_json::to_string(&r.kept()).expect("records serialise");
+    let business = match held(tx, r, &key)? {
+        Some((_, _, record)) if record == kept => {
+            summary.unchanged += 1;
+            return Ok(());
+        }
+        Some((id, org, _)) => {
+            tx.execute(
+                "INSERT INTO business_history (business_id, record, source, file_name, replaced_at)
+                 SELECT id, record, source, ?2, ?3 FROM businesses WHERE id = ?1",
+                params![id, file, crate::now()],
+            )?;
+            tx.execute(
+                "UPDATE businesses SET name_key = ?2, record = ?3, source = ?4, updated_at = ?5 WHERE id = ?1",
+                params![id, key, kept, source, crate::now()],
+            )?;
+            tx.execute(
+                "UPDATE organisations SET name = ?2, updated_at = ?3 WHERE id = ?1",
+                params![org, r.name, crate::now()],
+            )?;
+            summary.updated += 1;
+            id
+        }
+        None => {
+            let org = organisation(tx, r, actor)?;
+            tx.execute(
+                "INSERT INTO businesses (org_id, name_key, record, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![org, key, kept, source, crate::now()],
+            )?;
+            summary.created += 1;
+            tx.last_insert_rowid()
+        }
+    };
+    for id in &r.identifiers {
+        let (scheme, value) = id.parts();
+        tx.execute(
+            "INSERT INTO business_identifiers (scheme, value, business_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT (scheme, value) DO NOTHING",
+            params![scheme, value, business],
+        )?;
+    }
+    if link(tx, business, r, &key)? {
+        summary.linked += 1;
+    }
+    Ok(())
+}
+
+/// The registry's organisation of the business: the one holding its
+/// company number or NPWP, else a new one.
+fn organisation(tx: &Transaction<'_>, r: &BusinessRecord, actor: &Actor) -> Result<i64> {
+    for id in &r.identifiers {
+        let column = match id.parts().0 {
+            "company_number" => "company_number",
+            "npwp" => "npwp",
+            _ => continue,
+        };
+        let found: Option<i64> = tx
+            .query_row(
+                &format!("SELECT id FROM organisations WHERE {column} = ?1"),
+                [id.parts().1],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(org) = found {
+            return Ok(org);
+        }
+    }
+    let org = crate::orgs::create_named(
+        tx,
+        actor,
+        &r.name,
+        r.org_kind(),
+        (None, None),
+        serde_json::json!({"name": r.name, "kind": r.org_kind(), "business": true}),
+    )?;
+    for id in &r.identifiers {
+        let (scheme, value) = id.parts();
+        if matches!(scheme, "company_number" | "npwp") {
+            tx.execute(
+                &format!("UPDATE organisations SET {scheme} = ?2 WHERE id = ?1"),
+                params![org, value],
+            )?;
+        }
+    }
+    Ok(org)
+}
+
+/// Links the business to the spend analysis's supplier that is the same
+/// firm (by identifier, else by name key), when it has none yet; whether
+/// it did.
+fn link(tx: &Transaction<'_>, business: i64, r: &BusinessRecord, key: &str) -> Result<bool> {
+    let linked: Option<i64> = tx.query_row(
+        "SELECT supplier_id FROM businesses WHERE id = ?1",
+        [business],
+        |row| row.get(0),
+    )?;
+    if linked.is_some() {
+        return Ok(false);
+    }
+    let mut supplier: Option<i64> = None;
+    for id in &r.identifiers {
+        let value = id.parts().1;
+        supplier = tx
+            .query_row(
+                "SELECT supplier_id FROM supplier_keys WHERE kind = 'id' AND key = ?1
+                 UNION ALL SELECT id FROM suppliers WHERE company_number = ?1 LIMIT 1",
+                [value],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if supplier.is_some() {
+            break;
+        }
+    }
+    if supplier.is_none() {
+        supplier = tx
+            .query_row(
+                "SELECT supplier_id FROM supplier_keys WHERE kind = 'name' AND key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()?;
+    }
+    match supplier {
+        Some(s) => {
+            tx.execute(
+                "UPDATE businesses SET supplier_id = ?2 WHERE id = ?1",
+                params![business, s],
+            )?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}

@@ -1,0 +1,157 @@
+//! `lumbung business …` end to end: the local business base imported,
+//! again, and updated.
+
+mod common;
+use common::Env;
+
+fn sqlite(env: &Env, sql: &str) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i).map(|v| match v {
+                    rusqlite::types::Value::Null => "NULL".to_owned(),
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+            })
+            .collect()
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+#[test]
+fn businesses_import_once_update_by_identifier_or_name_and_link_to_suppliers() {
+    let env = Env::new();
+    // A supplier the spend analysis already knows, at a postcode.
+    env.stdout(&[
+        "orgs",
+        "import",
+        &env.write("orgs.csv", "name,kind\nPreston City Council,anchor\n"),
+    ]);
+    let ledger = env.write(
+        "ledger.csv",
+        "Date,Supplier,Postcode,Amount\n03/05/2023,Fishergate Bakery Ltd,PR1 2HE,120.00\n",
+    );
+    env.stdout(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Preston City Council",
+        &ledger,
+    ]);
+
+    let first = env.write(
+        "firms.csv",
+        "Name,Company Number,Postcode,SIC,Employees,Turnover,Form,Contact Email,Consent\n\
+         Preston Joinery,01234567,PR1 3AB,16230,8,350000,employee_owned,hi@pj.example,yes\n\
+         Fishergate Bakery,,PR1 2HE,10710,30,,conventional,,no\n",
+    );
+    let out = env.stdout(&["business", "import", &first, "--source", "chamber"]);
+    assert!(
+        out.contains("2 new, 0 updated, 0 unchanged") && out.contains("spend analysis: 1"),
+        "{out}"
+    );
+    let again = env.stdout(&["business", "import", &first]);
+    assert!(again.contains("0 new, 0 updated, 2 unchanged"), "{again}");
+
+    // A later file: the joinery by its company number under a new name,
+    // the bakery by name and postcode, and a new co-operative (XLSX, in
+    // Indonesian).
+    let later = env.write(
+        "later.csv",
+        "name,company_number,postcode,sic,employees,turnover,form,consent\n\
+         Preston Joinery & Sons,01234567,PR1 3AB,16230,12,350000,employee_owned,yes\n\
+         FISHERGATE BAKERY LIMITED,,PR1 2HE,10710,30,,conventional,yes\n",
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["nama", "kode_pos", "kbli", "omzet", "bentuk", "persetujuan"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "Koperasi Pekerja Preston",
+        "PR2 1AA",
+        "43320",
+        "",
+        "koperasi",
+        "ya",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    let xlsx = env.path("koperasi.xlsx");
+    book.save(&xlsx).unwrap();
+    let out = env.stdout(&["business", "import", &later, xlsx.to_str().unwrap()]);
+    assert!(out.contains("1 new, 2 updated, 0 unchanged"), "{out}");
+
+    let rows = sqlite(
+        &env,
+        "SELECT o.name, o.kind, coalesce(o.company_number, ''), b.supplier_id IS NOT NULL,
+                (SELECT count(*) FROM business_history h WHERE h.business_id = b.id),
+                json_extract(b.record, '$.size'), json_extract(b.record, '$.consent')
+         FROM businesses b JOIN organisations o ON o.id = b.org_id ORDER BY b.id",
+    );
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                "Preston Joinery & Sons",
+                "company",
+                "01234567",
+                "0",
+                "1",
+                "small",
+                "1"
+            ],
+            vec![
+                "FISHERGATE BAKERY LIMITED",
+                "company",
+                "",
+                "1",
+                "1",
+                "small",
+                "1"
+            ],
+            vec![
+                "Koperasi Pekerja Preston",
+                "cooperative",
+                "",
+                "0",
+                "0",
+                "NULL",
+                "1"
+            ],
+        ]
+    );
+}
+
+#[test]
+fn a_bad_row_refuses_every_file_of_the_import() {
+    let env = Env::new();
+    let good = env.write("good.csv", "name,postcode\nGood Ltd,PR1 1AA\n");
+    let bad = env.write("bad.csv", "name,cpv,consent\nBad Ltd,4500,maybe\n");
+    let out = env.output(&["business", "import", &good, &bad]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv")
+            && err.contains("line 2, column cpv")
+            && err.contains("column consent"),
+        "{err}"
+    );
+    assert_eq!(
+        sqlite(&env, "SELECT count(*) FROM businesses"),
+        vec![vec!["0"]]
+    );
+}
