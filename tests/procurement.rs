@@ -207,3 +207,91 @@ fn the_report_places_awards_by_their_suppliers_postcodes() {
     ]);
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
 }
+
+/// Leaking spend is matched to the local businesses able to supply it:
+/// best sector fit first, nearer before further, never outside the region.
+#[test]
+fn leaking_spend_is_matched_to_local_businesses() {
+    let env = Env::lancashire();
+    env.stdout(&[
+        "spend",
+        "settings",
+        "--local",
+        "E07000123",
+        "--region",
+        "E10000017",
+    ]);
+    env.stdout(&[
+        "orgs",
+        "import",
+        &env.write("orgs.csv", "name,kind\nPreston City Council,anchor\n"),
+    ]);
+    let ledger = env.write(
+        "ledger.csv",
+        "Date,Supplier,Postcode,SIC,Amount\n\
+         03/05/2023,Far Cleaning Ltd,M1 1AA,81210,1000.00\n\
+         04/05/2023,Preston IT Ltd,PR1 2HE,62020,400.00\n",
+    );
+    env.stdout(&[
+        "spend",
+        "import",
+        "--anchor",
+        "Preston City Council",
+        &ledger,
+    ]);
+    let firms = env.write(
+        "firms.csv",
+        "name,postcode,sic,size,consent\n\
+         Preston Cleaners,PR1 2HE,81210,micro,yes\n\
+         Lancaster Cleaning,LA1 1AA,812,small,no\n\
+         Manchester Cleaning,M1 1AA,81210,micro,yes\n",
+    );
+    env.stdout(&["business", "import", &firms]);
+    let o: Value = serde_json::from_str(&env.stdout(&[
+        "procurement",
+        "opportunities",
+        "--anchor",
+        "preston city council",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(o["opportunities"].as_array().unwrap().len(), 1, "{o}");
+    let op = &o["opportunities"][0];
+    assert_eq!(
+        (op["anchor"].as_str(), op["sector"].as_str()),
+        (Some("Preston City Council"), Some("81210"))
+    );
+    assert_eq!(op["outside_spend"], "1000.00");
+    let names: Vec<(&str, u64, &str)> = op["businesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap(),
+                b["fit"].as_u64().unwrap(),
+                b["size"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Preston Cleaners", 5, "micro"),
+            ("Lancaster Cleaning", 3, "small")
+        ]
+    );
+    assert_eq!(o["redirectable_spend"], "1000.00");
+    let table = env.stdout(&["procurement", "opportunities"]);
+    assert!(
+        table.contains("Preston Cleaners") && table.contains("redirectable spend: 1000.00"),
+        "{table}"
+    );
+    let csv = env.stdout(&["procurement", "opportunities", "--format", "csv"]);
+    assert!(
+        csv.starts_with("anchor,sector,sector_name,outside_spend,business_id"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+}

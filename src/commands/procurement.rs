@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_procurement::contracts::{self, Filter, Report};
 use lumbung_procurement::ocds;
+use lumbung_procurement::opportunities::{Leak, Opportunities};
 use lumbung_store::{Actor, Store};
 use std::path::{Path, PathBuf};
 
@@ -45,6 +46,21 @@ pub enum ProcurementCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Leaking spend matched to local capacity: for each anchor and sector
+    /// with spend outside the region, the local businesses able to supply it
+    Opportunities {
+        /// Only this anchor institution
+        #[arg(long, value_name = "NAME")]
+        anchor: Option<String>,
+        /// Only this fiscal year (2023 or 2023/24)
+        #[arg(long, value_name = "FY", value_parser = fiscal_year)]
+        year: Option<lumbung_domain::FiscalYear>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write to FILE instead of standard output (needed for xlsx)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print a process's compiled release, as the OCDS merge routine makes it
     Release {
         /// The process's ocid
@@ -75,6 +91,15 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
             ocid,
             format: Format::Json,
         } => release(&store, &ocid),
+        ProcurementCommand::Opportunities {
+            anchor,
+            year,
+            format,
+            output,
+        } => {
+            let o = opportunities(&store, anchor.as_deref(), year)?;
+            write_opportunities(&o, format, output.as_deref())
+        }
         ProcurementCommand::Report {
             buyer,
             from,
@@ -192,57 +217,240 @@ fn report_rows(r: &Report) -> Vec<Vec<String>> {
 static EMPTY: String = String::new();
 
 fn write_report(r: &Report, format: ReportFormat, output: Option<&Path>) -> Result<()> {
+    let rows = report_rows(r);
     let bytes = match format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(r)?).into_bytes(),
-        ReportFormat::Table => shared::table::render(&REPORT_HEADERS, &report_rows(r)).into_bytes(),
-        ReportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(REPORT_HEADERS)?;
-            for row in report_rows(r) {
-                w.write_record(&row)?;
-            }
-            w.into_inner()?
-        }
+        ReportFormat::Table => shared::table::render(&REPORT_HEADERS, &rows).into_bytes(),
+        ReportFormat::Csv => csv_bytes(&REPORT_HEADERS, &rows)?,
         ReportFormat::Xlsx => {
-            if output.is_none() {
-                return Err(shared::said(text!("xlsx_needs_output";
-                    id: "xlsx memerlukan --output BERKAS", en: "xlsx needs --output FILE")));
-            }
-            xlsx(&report_rows(r))?
+            needs_output(output)?;
+            xlsx(
+                "awards",
+                &REPORT_HEADERS,
+                &rows,
+                &[6, 7, 8, 9, 10, 11],
+                &[2, 3, 4, 5, 12],
+            )?
         }
     };
+    write_out(&bytes, output)
+}
+
+fn needs_output(output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(_) => Ok(()),
+        None => Err(shared::said(text!("xlsx_needs_output";
+            id: "xlsx memerlukan --output BERKAS", en: "xlsx needs --output FILE"))),
+    }
+}
+
+fn write_out(bytes: &[u8], output: Option<&Path>) -> Result<()> {
     match output {
         Some(path) => std::fs::write(path, bytes)
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(&bytes)?;
+            std::io::stdout().write_all(bytes)?;
         }
     }
     Ok(())
 }
 
-/// The report's rows as one sheet, amounts and counts as numbers.
-fn xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>> {
+fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(headers)?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Rows as one sheet: the columns `money` and `counts` as numbers.
+fn xlsx(
+    name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    money: &[usize],
+    counts: &[usize],
+) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let sheet = book.add_worksheet().set_name("awards")?;
-    for (c, h) in REPORT_HEADERS.iter().enumerate() {
+    let amount = Format::new().set_num_format("#,##0.00");
+    let sheet = book.add_worksheet().set_name(name)?;
+    for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
             let col = c as u16;
-            match (c, cell.parse::<f64>()) {
-                (6..=11, Ok(v)) => sheet.write_number_with_format(r, col, v, &money)?,
-                (2..=5 | 12, Ok(v)) => sheet.write_number(r, col, v)?,
+            match cell.parse::<f64>() {
+                Ok(v) if money.contains(&c) => {
+                    sheet.write_number_with_format(r, col, v, &amount)?
+                }
+                Ok(v) if counts.contains(&c) => sheet.write_number(r, col, v)?,
                 _ => sheet.write_string(r, col, cell)?,
             };
         }
     }
     sheet.set_freeze_panes(1, 0)?;
     Ok(book.save_to_buffer()?)
+}
+
+fn fiscal_year(raw: &str) -> Result<lumbung_domain::FiscalYear, String> {
+    lumbung_domain::FiscalYear::parse(raw).map_err(|e| e.to_string())
+}
+
+/// The spend report's outside spend per anchor and sector (with the spend
+/// settings' local area and region), matched to the business base.
+fn opportunities(
+    store: &Store,
+    anchor: Option<&str>,
+    year: Option<lumbung_domain::FiscalYear>,
+) -> Result<Opportunities> {
+    use lumbung_spend::report::{compute, ReportOptions};
+    let settings = store.spend_settings()?;
+    let code = |raw: &Option<String>| -> Result<Option<lumbung_domain::AreaCode>> {
+        Ok(raw
+            .as_deref()
+            .map(lumbung_domain::AreaCode::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{e}"))?)
+    };
+    let (local, region) = (code(&settings.local)?, code(&settings.region)?);
+    let Some(local) = local else {
+        return Err(shared::said(text!("opportunities_need_local";
+            id: "wilayah lokal belum ditetapkan: spend settings --local AREA --region AREA",
+            en: "no local area is set: spend settings --local AREA --region AREA")));
+    };
+    let path = |code: &lumbung_domain::AreaCode| -> Result<String> {
+        Ok(store
+            .area_path(code.as_str())?
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default())
+    };
+    let local_path = path(&local)?;
+    let region_path = match &region {
+        Some(region) => path(region)?,
+        None => local_path.clone(),
+    };
+    let dims = store.spend_dimensions(Some(&local), region.as_ref(), settings.calendar())?;
+    let facts = store.spend_facts()?;
+    let refs: Vec<_> = facts.iter().collect();
+    let mut anchors: Vec<(u32, &String)> = dims
+        .anchors
+        .iter()
+        .map(|(id, name)| (*id, name))
+        .filter(|(_, name)| anchor.is_none_or(|a| name.eq_ignore_ascii_case(a.trim())))
+        .collect();
+    if anchors.is_empty() {
+        if let Some(name) = anchor {
+            return Err(shared::said(
+                text!("no_anchor_named", name = format!("{name:?}");
+                id: "tidak ada lembaga jangkar bernama {name}",
+                en: "no anchor institution named {name}"),
+            ));
+        }
+    }
+    anchors.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    let mut leaks = Vec::new();
+    for (id, name) in anchors {
+        let report = compute(
+            &refs,
+            &dims,
+            &ReportOptions {
+                anchor: Some(id),
+                year,
+                ..ReportOptions::default()
+            },
+        )
+        .context("the spend report cannot be computed")?;
+        for s in report.by_sector {
+            if let Some(sector) = s.sector {
+                leaks.push(Leak {
+                    anchor: name.clone(),
+                    anchor_area: local_path.clone(),
+                    sector,
+                    sector_name: s.sector_name,
+                    outside_spend: s.leakage,
+                });
+            }
+        }
+    }
+    let candidates = store.business_candidates()?;
+    Ok(lumbung_procurement::opportunities::opportunities(
+        &leaks,
+        &candidates,
+        &region_path,
+    )?)
+}
+
+const OPPORTUNITY_HEADERS: [&str; 10] = [
+    "anchor",
+    "sector",
+    "sector_name",
+    "outside_spend",
+    "business_id",
+    "business",
+    "size",
+    "area",
+    "fit",
+    "consent",
+];
+
+/// A row per matched business (one without a business when none matched).
+fn opportunity_rows(o: &Opportunities) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for op in &o.opportunities {
+        let head = [
+            op.anchor.clone(),
+            op.sector.clone(),
+            op.sector_name.clone().unwrap_or_default(),
+            op.outside_spend.to_string(),
+        ];
+        if op.businesses.is_empty() {
+            rows.push([&head[..], &vec![String::new(); 6]].concat());
+        }
+        for b in &op.businesses {
+            rows.push(
+                [
+                    &head[..],
+                    &[
+                        b.id.to_string(),
+                        b.name.clone(),
+                        b.size.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                        b.area.clone().unwrap_or_default(),
+                        b.fit.to_string(),
+                        if b.consent { "yes" } else { "no" }.to_owned(),
+                    ],
+                ]
+                .concat(),
+            );
+        }
+    }
+    rows
+}
+
+fn write_opportunities(
+    o: &Opportunities,
+    format: ReportFormat,
+    output: Option<&Path>,
+) -> Result<()> {
+    let rows = opportunity_rows(o);
+    let bytes = match format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(o)?).into_bytes(),
+        ReportFormat::Table => format!(
+            "{}redirectable spend: {}\n",
+            shared::table::render(&OPPORTUNITY_HEADERS, &rows),
+            o.redirectable_spend
+        )
+        .into_bytes(),
+        ReportFormat::Csv => csv_bytes(&OPPORTUNITY_HEADERS, &rows)?,
+        ReportFormat::Xlsx => {
+            needs_output(output)?;
+            xlsx("opportunities", &OPPORTUNITY_HEADERS, &rows, &[3], &[4, 8])?
+        }
+    };
+    write_out(&bytes, output)
 }

@@ -11,7 +11,10 @@
 //!   a business's size judged by the UK SME thresholds or PP 7/2021.
 //! - [`contracts`]: who a compiled release says was awarded what, and the
 //!   report's figures (awarded value, to small firms, by location).
+//! - [`opportunities`]: leaking spend per anchor and sector matched to the
+//!   local businesses able to supply it.
 
 pub mod business;
 pub mod contracts;
 pub mod ocds;
+pub mod opportunities;

@@ -8,6 +8,7 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store};
 use lumbung_procurement::business::BusinessRecord;
+use lumbung_procurement::opportunities::Candidate;
 use lumbung_spend::suppliers::name_key;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -223,5 +224,54 @@ fn link(tx: &Transaction<'_>, business: i64, r: &BusinessRecord, key: &str) -> R
             Ok(true)
         }
         None => Ok(false),
+    }
+}
+
+impl Store {
+    /// Every business of the base as a candidate for opportunities: its
+    /// record, and its place in the area tree (its area code, else its
+    /// postcode by the postcode map).
+    pub fn business_candidates(&self) -> Result<Vec<Candidate>> {
+        let rows: Vec<(i64, String)> = {
+            let conn = self.conn()?;
+            let mut stmt = conn.prepare("SELECT id, record FROM businesses ORDER BY id")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            rows
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, record) in rows {
+            let r: BusinessRecord =
+                serde_json::from_str(&record).expect("business records are stored as JSON");
+            let (area, area_path) = match r.area_code.as_deref() {
+                Some(code) => (
+                    Some(code.to_owned()),
+                    self.area_path(code)?.map(|p| p.as_str().to_owned()),
+                ),
+                None => match r
+                    .postcode
+                    .as_deref()
+                    .and_then(|p| lumbung_domain::PostalCode::parse(p).ok())
+                {
+                    Some(pc) => match self.locate_postcode(&pc)? {
+                        Some(m) => (Some(m.area.code), Some(m.area.path)),
+                        None => (None, None),
+                    },
+                    None => (None, None),
+                },
+            };
+            out.push(Candidate {
+                id,
+                name: r.name,
+                form: r.form,
+                size: r.size,
+                area,
+                area_path,
+                sectors: r.sectors,
+                consent: r.consent,
+            });
+        }
+        Ok(out)
     }
 }
