@@ -312,11 +312,10 @@ fn opportunities(
     use lumbung_spend::report::{compute, ReportOptions};
     let settings = store.spend_settings()?;
     let code = |raw: &Option<String>| -> Result<Option<lumbung_domain::AreaCode>> {
-        Ok(raw
-            .as_deref()
+        raw.as_deref()
             .map(lumbung_domain::AreaCode::parse)
             .transpose()
-            .map_err(|e| anyhow::anyhow!("{e}"))?)
+            .map_err(|e| anyhow::anyhow!("{e}"))
     };
     let (local, region) = (code(&settings.local)?, code(&settings.region)?);
     let Some(local) = local else {
