@@ -352,7 +352,7 @@ fn opportunities(
             ));
         }
     }
-    anchors.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    anchors.sort_by_key(|a| a.1.to_lowercase());
     let mut leaks = Vec::new();
     for (id, name) in anchors {
         let report = compute(
