@@ -155,3 +155,45 @@ fn a_bad_row_refuses_every_file_of_the_import() {
         vec![vec!["0"]]
     );
 }
+
+#[test]
+fn the_base_is_searched_by_name_sector_area_size_and_form() {
+    let env = Env::lancashire();
+    let firms = env.write(
+        "firms.csv",
+        "name,postcode,sic,size,form,consent\n\
+         Preston Cleaning Co-operative,PR1 2HE,81210,small,cooperative,yes\n\
+         Lancaster Joinery,LA1 1AA,16230,micro,conventional,no\n",
+    );
+    env.stdout(&["business", "import", &firms]);
+    let names = |args: &[&str]| -> Vec<String> {
+        let out = env.stdout(&[&["business", "list", "--format", "json"], args].concat());
+        let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&["--name", "prestn claning"]),
+        ["Preston Cleaning Co-operative"]
+    );
+    assert_eq!(names(&["--area", "E07000121"]), ["Lancaster Joinery"]);
+    assert_eq!(
+        names(&["--area", "E10000017", "--sector", "812"]),
+        ["Preston Cleaning Co-operative"]
+    );
+    assert_eq!(
+        names(&["--size", "micro", "--form", "conventional"]),
+        ["Lancaster Joinery"]
+    );
+    assert!(names(&["--form", "charity"]).is_empty());
+    let table = env.stdout(&["business", "list"]);
+    assert!(
+        table.contains("Lancaster Joinery") && table.contains("81210"),
+        "{table}"
+    );
+    let out = env.output(&["business", "list", "--area", "NOWHERE"]);
+    assert!(!out.status.success());
+}

@@ -3,7 +3,9 @@
 use crate::shared::{self, Db};
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use lumbung_domain::text;
 use lumbung_procurement::business;
+use lumbung_procurement::opportunities::Search;
 use lumbung_store::Actor;
 use std::path::PathBuf;
 
@@ -20,6 +22,40 @@ pub enum BusinessCommand {
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
     },
+    /// Search the business base: by name (misspellings forgiven), sector
+    /// (SIC/KBLI code or its prefix), area (within the area tree), size
+    /// and form; every criterion given must hold
+    List {
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
+        #[arg(long, value_name = "CODE")]
+        sector: Option<String>,
+        #[arg(long, value_name = "AREA")]
+        area: Option<String>,
+        #[arg(long, value_parser = size)]
+        size: Option<business::Size>,
+        #[arg(long, value_parser = form)]
+        form: Option<business::Form>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn size(raw: &str) -> Result<business::Size, String> {
+    business::Size::parse(raw).ok_or_else(|| "micro, small, medium or large".to_owned())
+}
+
+fn form(raw: &str) -> Result<business::Form, String> {
+    business::Form::parse(raw).ok_or_else(|| {
+        "cooperative, employee_owned, social_enterprise, community_business, charity or conventional"
+            .to_owned()
+    })
 }
 
 pub fn run(db: &Db, command: BusinessCommand) -> Result<()> {
@@ -38,6 +74,72 @@ pub fn run(db: &Db, command: BusinessCommand) -> Result<()> {
                 "businesses: {} new, {} updated, {} unchanged; linked to a supplier of the spend analysis: {}",
                 s.created, s.updated, s.unchanged, s.linked
             );
+            Ok(())
+        }
+        BusinessCommand::List {
+            name,
+            sector,
+            area,
+            size,
+            form,
+            format,
+        } => {
+            let area_path = match area {
+                Some(code) => Some(
+                    store
+                        .area_path(code.trim())?
+                        .ok_or_else(|| {
+                            shared::said(text!("unknown_area", area = code;
+                                id: "wilayah {area} tidak ada", en: "no area {area}"))
+                        })?
+                        .as_str()
+                        .to_owned(),
+                ),
+                None => None,
+            };
+            let search = Search {
+                name,
+                sector,
+                area_path,
+                size,
+                form,
+            };
+            let candidates = store.business_candidates()?;
+            let found = search.run(&candidates);
+            match format {
+                Format::Json => {
+                    let list: Vec<_> = found
+                        .iter()
+                        .map(|c| {
+                            serde_json::json!({"id": c.id, "name": c.name, "form": c.form, "size": c.size,
+                                "area": c.area, "sectors": c.sectors, "consent": c.consent})
+                        })
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&list)?);
+                }
+                Format::Table => {
+                    let rows: Vec<Vec<String>> = found
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.id.to_string(),
+                                c.name.clone(),
+                                c.size.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                                c.area.clone().unwrap_or_default(),
+                                c.sectors.join(";"),
+                                if c.consent { "yes" } else { "no" }.to_owned(),
+                            ]
+                        })
+                        .collect();
+                    print!(
+                        "{}",
+                        shared::table::render(
+                            &["id", "name", "size", "area", "sectors", "consent"],
+                            &rows
+                        )
+                    );
+                }
+            }
             Ok(())
         }
     }

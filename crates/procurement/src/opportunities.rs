@@ -151,6 +151,71 @@ pub fn opportunities(
     })
 }
 
+/// A search of the business base; every criterion given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    /// Part of the name, or a name spelt nearly so.
+    pub name: Option<String>,
+    /// A SIC/KBLI code: businesses whose codes fit it.
+    pub sector: Option<String>,
+    /// An area path: businesses within it.
+    pub area_path: Option<String>,
+    pub size: Option<Size>,
+    pub form: Option<Form>,
+}
+
+/// How alike two normal names must be (trigram similarity) to be a typo's
+/// match.
+const NEAR: f64 = 0.45;
+
+impl Search {
+    /// The businesses found, best name match first, then by name.
+    pub fn run<'a>(&self, candidates: &'a [Candidate]) -> Vec<&'a Candidate> {
+        use lumbung_spend::registers::trigram_similarity;
+        use lumbung_spend::suppliers::normalise_name;
+        let query = self.name.as_deref().map(normalise_name);
+        let mut found: Vec<(f64, &Candidate)> = candidates
+            .iter()
+            .filter(|c| {
+                self.sector
+                    .as_deref()
+                    .is_none_or(|s| c.sectors.iter().any(|code| fit(code, s).is_some()))
+                    && self
+                        .area_path
+                        .as_deref()
+                        .is_none_or(|a| c.area_path.as_deref().is_some_and(|p| p.starts_with(a)))
+                    && self.size.is_none_or(|s| c.size == Some(s))
+                    && self.form.is_none_or(|f| c.form == Some(f))
+            })
+            .filter_map(|c| match &query {
+                None => Some((1.0, c)),
+                Some(q) => {
+                    let name = normalise_name(&c.name);
+                    // The query against the run of as many of the name's
+                    // words as it has, wherever it stands in the name.
+                    let words: Vec<&str> = name.split_whitespace().collect();
+                    let k = q.split_whitespace().count().clamp(1, words.len().max(1));
+                    let score = if name.contains(q.as_str()) {
+                        1.0
+                    } else {
+                        words
+                            .windows(k)
+                            .map(|w| trigram_similarity(&w.join(" "), q))
+                            .fold(trigram_similarity(&name, q), f64::max)
+                    };
+                    (score >= NEAR).then_some((score, c))
+                }
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()))
+                .then(a.1.id.cmp(&b.1.id))
+        });
+        found.into_iter().map(|(_, c)| c).collect()
+    }
+}
+
 /// The redirectable spend would not fit: refused, never wrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the redirectable spend is too large to add up")]
@@ -178,6 +243,63 @@ mod tests {
             sectors: sectors.iter().map(|s| (*s).to_owned()).collect(),
             consent,
         }
+    }
+
+    #[test]
+    fn the_base_is_searched_by_a_misspelt_name_sector_area_size_and_form() {
+        let preston = "/UK/E10000017/E07000123/";
+        let mut coop = candidate(
+            1,
+            "Preston Cleaning Co-operative Ltd",
+            preston,
+            &["81210"],
+            Some(Size::Small),
+            true,
+        );
+        coop.form = Some(Form::Cooperative);
+        let all = vec![
+            coop,
+            candidate(
+                2,
+                "Lancaster Joinery",
+                "/UK/E10000017/E07000121/",
+                &["16230"],
+                Some(Size::Micro),
+                true,
+            ),
+            candidate(3, "Preston IT", preston, &["62020"], None, false),
+        ];
+        let ids = |s: Search| s.run(&all).iter().map(|c| c.id).collect::<Vec<_>>();
+        let name = |n: &str| Search {
+            name: Some(n.into()),
+            ..Search::default()
+        };
+        assert_eq!(ids(name("cleaning")), vec![1]);
+        assert_eq!(ids(name("Prestn Claning Cooperative")), vec![1]);
+        assert_eq!(ids(name("lancastr joinry")), vec![2]);
+        assert_eq!(ids(name("zzz")), Vec::<i64>::new());
+        assert_eq!(
+            ids(Search {
+                area_path: Some(preston.into()),
+                ..Search::default()
+            }),
+            vec![1, 3]
+        );
+        assert_eq!(
+            ids(Search {
+                sector: Some("16".into()),
+                ..Search::default()
+            }),
+            vec![2]
+        );
+        assert_eq!(
+            ids(Search {
+                size: Some(Size::Small),
+                form: Some(Form::Cooperative),
+                ..Search::default()
+            }),
+            vec![1]
+        );
     }
 
     #[test]
