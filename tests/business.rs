@@ -29,11 +29,7 @@ fn sqlite(env: &Env, sql: &str) -> Vec<Vec<String>> {
 fn businesses_import_once_update_by_identifier_or_name_and_link_to_suppliers() {
     let env = Env::new();
     // A supplier the spend analysis already knows, at a postcode.
-    env.stdout(&[
-        "orgs",
-        "import",
-        &env.write("orgs.csv", "name,kind\nPreston City Council,anchor\n"),
-    ]);
+    env.add_anchor("Preston City Council");
     let ledger = env.write(
         "ledger.csv",
         "Date,Supplier,Postcode,Amount\n03/05/2023,Fishergate Bakery Ltd,PR1 2HE,120.00\n",

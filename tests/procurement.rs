@@ -212,20 +212,8 @@ fn the_report_places_awards_by_their_suppliers_postcodes() {
 /// best sector fit first, nearer before further, never outside the region.
 #[test]
 fn leaking_spend_is_matched_to_local_businesses() {
-    let env = Env::lancashire();
-    env.stdout(&[
-        "spend",
-        "settings",
-        "--local",
-        "E07000123",
-        "--region",
-        "E10000017",
-    ]);
-    env.stdout(&[
-        "orgs",
-        "import",
-        &env.write("orgs.csv", "name,kind\nPreston City Council,anchor\n"),
-    ]);
+    let env = Env::preston();
+    env.add_anchor("Preston City Council");
     let ledger = env.write(
         "ledger.csv",
         "Date,Supplier,Postcode,SIC,Amount\n\

@@ -7,20 +7,6 @@ mod common;
 use common::{repo, shared_dir, Env};
 use std::process::Output;
 
-/// The Lancashire demo's areas with Preston as the local area.
-fn preston() -> Env {
-    let env = Env::lancashire();
-    env.stdout(&[
-        "spend",
-        "settings",
-        "--local",
-        "E07000123",
-        "--region",
-        "E10000017",
-    ]);
-    env
-}
-
 /// `spend import --anchor ANCHOR OPTIONS… FILE`.
 fn import_args<'a>(anchor: &'a str, options: &[&'a str], file: &'a str) -> Vec<&'a str> {
     let mut args = vec!["spend", "import", "--anchor", anchor];
@@ -112,7 +98,7 @@ fn the_oxford_city_council_files_import_without_any_mapping() {
 
 #[test]
 fn messy_files_overlaps_undo_and_errors() {
-    let env = preston();
+    let env = Env::preston();
     // Semicolons, a title line and a blank line before the header, an empty
     // interleaved column, CR-only line ends, decimal commas, negatives three ways.
     let january = env.write(
@@ -182,7 +168,7 @@ fn messy_files_overlaps_undo_and_errors() {
 
 #[test]
 fn reports_export_csv_and_xlsx_and_check_their_options() {
-    let env = preston();
+    let env = Env::preston();
     let file = env.write(
         "spend.csv",
         "anchor,fiscal_year,supplier_name,postcode,sic,sme,contract_type,amount\n\
@@ -280,7 +266,7 @@ fn reports_export_csv_and_xlsx_and_check_their_options() {
 /// anchor below the top 300, which `--top-suppliers 300` leaves out.
 #[test]
 fn reproduces_the_preston_baseline_from_a_generated_file() {
-    let env = preston();
+    let env = Env::preston();
     let mut csv = String::from("anchor,payment_date,supplier_id,supplier_name,postcode,amount\n");
     let mut n = 0;
     for a in 0..6 {
@@ -380,7 +366,7 @@ fn a_workbook_imports_from_a_named_sheet() {
 
 #[test]
 fn analysts_merge_suppliers_and_fix_locations_and_later_imports_follow() {
-    let env = preston();
+    let env = Env::preston();
     let first = env.write(
         "a.csv",
         "Date,Supplier,Postcode,Amount\n01/05/2013,Ribble Print,PR1 2HE,100.00\n02/05/2013,Ribble Printing Co,,50.00\n03/05/2013,Mystery Ltd,,25.00\n",
@@ -436,7 +422,7 @@ fn analysts_merge_suppliers_and_fix_locations_and_later_imports_follow() {
 
 #[test]
 fn suppliers_branched_in_the_area_count_as_local_when_the_setting_says_so() {
-    let env = preston();
+    let env = Env::preston();
     let file = env.write(
         "branches.csv",
         "Date,Supplier,Postcode,Amount\n01/05/2013,Northern Energy PLC,M1 1AE,100.00\n",
@@ -468,7 +454,7 @@ fn suppliers_branched_in_the_area_count_as_local_when_the_setting_says_so() {
 
 #[test]
 fn a_report_straight_from_a_file_equals_the_report_from_the_store() {
-    let env = preston();
+    let env = Env::preston();
     let mut csv = String::from("anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount\n");
     let postcodes = ["PR1 2HE", "LA1 1AA", "M1 1AE", "", "FY8 5AB"];
     for i in 0..500u32 {
@@ -909,7 +895,7 @@ fn money_of(v: &Value) -> f64 {
 
 #[test]
 fn suppliers_without_postcodes_are_located_from_companies_house_and_a_vendor_master() {
-    let env = preston();
+    let env = Env::preston();
     // Like Hyndburn's files: no postal code at all.
     let payments = env.write(
         "payments.csv",
@@ -1078,7 +1064,7 @@ fn suppliers_without_postcodes_are_located_from_companies_house_and_a_vendor_mas
 
 #[test]
 fn each_anchor_keeps_its_own_fiscal_calendar() {
-    let env = preston();
+    let env = Env::preston();
     let file = env.write(
         "both.csv",
         "Anchor,Date,Supplier Name,Postcode,Amount\n\

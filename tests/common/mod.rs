@@ -112,6 +112,27 @@ impl Env {
         env
     }
 
+    /// The Lancashire demo's areas with Preston as the local area and
+    /// Lancashire as the region.
+    pub fn preston() -> Env {
+        let env = Env::lancashire();
+        env.stdout(&[
+            "spend",
+            "settings",
+            "--local",
+            "E07000123",
+            "--region",
+            "E10000017",
+        ]);
+        env
+    }
+
+    /// Adds an anchor institution to the registry.
+    pub fn add_anchor(&self, name: &str) {
+        let file = self.write("anchor.csv", &format!("name,kind\n{name},anchor\n"));
+        self.stdout(&["orgs", "import", &file]);
+    }
+
     /// Imports the Lancashire demo's areas and postcode map.
     pub fn import_lancashire(&self) {
         let dir = repo().join("demo/uk-lancashire");
