@@ -29,18 +29,10 @@ fn sqlite(env: &Env, sql: &str) -> Vec<Vec<String>> {
 fn businesses_import_once_update_by_identifier_or_name_and_link_to_suppliers() {
     let env = Env::new();
     // A supplier the spend analysis already knows, at a postcode.
-    env.add_anchor("Preston City Council");
-    let ledger = env.write(
-        "ledger.csv",
+    env.anchor_with_spend(
+        "Preston City Council",
         "Date,Supplier,Postcode,Amount\n03/05/2023,Fishergate Bakery Ltd,PR1 2HE,120.00\n",
     );
-    env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
-        "Preston City Council",
-        &ledger,
-    ]);
 
     let first = env.write(
         "firms.csv",

@@ -213,20 +213,12 @@ fn the_report_places_awards_by_their_suppliers_postcodes() {
 #[test]
 fn leaking_spend_is_matched_to_local_businesses() {
     let env = Env::preston();
-    env.add_anchor("Preston City Council");
-    let ledger = env.write(
-        "ledger.csv",
+    env.anchor_with_spend(
+        "Preston City Council",
         "Date,Supplier,Postcode,SIC,Amount\n\
          03/05/2023,Far Cleaning Ltd,M1 1AA,81210,1000.00\n\
          04/05/2023,Preston IT Ltd,PR1 2HE,62020,400.00\n",
     );
-    env.stdout(&[
-        "spend",
-        "import",
-        "--anchor",
-        "Preston City Council",
-        &ledger,
-    ]);
     let firms = env.write(
         "firms.csv",
         "name,postcode,sic,size,consent\n\

@@ -133,6 +133,14 @@ impl Env {
         self.stdout(&["orgs", "import", &file]);
     }
 
+    /// Adds an anchor institution and imports its payments (`ledger`, a
+    /// CSV's text).
+    pub fn anchor_with_spend(&self, name: &str, ledger: &str) {
+        self.add_anchor(name);
+        let file = self.write("ledger.csv", ledger);
+        self.stdout(&["spend", "import", "--anchor", name, &file]);
+    }
+
     /// Imports the Lancashire demo's areas and postcode map.
     pub fn import_lancashire(&self) {
         let dir = repo().join("demo/uk-lancashire");
