@@ -8,8 +8,9 @@
 //! - [`text`]: byte-order mark, separator sniffing, line numbers.
 //! - [`table`]: decoding (UTF-8, UTF-16, Windows-1252) and CSV dialects
 //!   into [`table::Row`]s, with the size limits.
-//! - [`csv_file`]: a UTF-8 CSV file with a header, read whole into trimmed
-//!   text rows ([`csv_file::CsvFile`]), columns found by name.
+//! - [`csv_file`]: a UTF-8 CSV file with a header, read row by row from a
+//!   stream ([`csv_file::CsvRows`]) or whole into trimmed text rows
+//!   ([`csv_file::CsvFile`]), columns found by name.
 //! - [`sheet`] (feature `xlsx`): an XLSX sheet, its size checked before
 //!   it is unzipped.
 
