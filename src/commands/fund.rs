@@ -7,7 +7,7 @@ use clap::Subcommand;
 use jiff::civil::Date;
 use lumbung_domain::{text, OrgKind, RepaymentId, Scope, UpkId};
 use lumbung_fund::books_file::{
-    date, loan_rows, repayment_rows, repayments, RepaymentRow, RepaymentSource,
+    date, loan_rows, repayment_rows, repayments, RepaymentReading, RepaymentSource,
 };
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::report::portfolio;
@@ -253,7 +253,7 @@ impl RepaymentFile {
 }
 
 impl RepaymentSource for RepaymentFile {
-    fn rows(&mut self) -> Result<Box<dyn Iterator<Item = RepaymentRow> + '_>, Rejected> {
+    fn rows(&mut self) -> RepaymentReading<'_> {
         let file = std::fs::File::open(&self.path).map_err(|e| Rejected {
             file: self.name.clone(),
             errors: vec![RowError::new(

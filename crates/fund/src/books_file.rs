@@ -234,14 +234,17 @@ fn repayment(cols: &[usize], row: &CsvRow, check: &mut RowCheck<'_>) -> Option<R
 pub trait RepaymentSource {
     /// The rows from the first: each good row, or a problem of a bad one
     /// (a row may have several).
-    fn rows(&mut self) -> Result<Box<dyn Iterator<Item = RepaymentRow> + '_>, Rejected>;
+    fn rows(&mut self) -> RepaymentReading<'_>;
 }
 
 pub type RepaymentRow = Result<RepaymentRecord, RowError>;
 
+/// A reading of the repayments: its rows, or the file refused.
+pub type RepaymentReading<'a> = Result<Box<dyn Iterator<Item = RepaymentRow> + 'a>, Rejected>;
+
 /// Repayments already read (a demo's, a test's).
 impl RepaymentSource for Vec<RepaymentRecord> {
-    fn rows(&mut self) -> Result<Box<dyn Iterator<Item = RepaymentRow> + '_>, Rejected> {
+    fn rows(&mut self) -> RepaymentReading<'_> {
         Ok(Box::new(self.iter().cloned().map(Ok)))
     }
 }

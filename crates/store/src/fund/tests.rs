@@ -969,12 +969,7 @@ struct Changing {
 }
 
 impl RepaymentSource for Changing {
-    fn rows(
-        &mut self,
-    ) -> std::result::Result<
-        Box<dyn Iterator<Item = lumbung_fund::books_file::RepaymentRow> + '_>,
-        lumbung_domain::Rejected,
-    > {
+    fn rows(&mut self) -> lumbung_fund::books_file::RepaymentReading<'_> {
         let rows = self.readings.remove(0);
         Ok(Box::new(rows.into_iter().map(Ok)))
     }
@@ -1063,12 +1058,7 @@ fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
 fn a_file_of_bad_rows_is_read_only_up_to_a_bounded_number_of_problems() {
     struct Bad;
     impl RepaymentSource for Bad {
-        fn rows(
-            &mut self,
-        ) -> std::result::Result<
-            Box<dyn Iterator<Item = lumbung_fund::books_file::RepaymentRow> + '_>,
-            lumbung_domain::Rejected,
-        > {
+        fn rows(&mut self) -> lumbung_fund::books_file::RepaymentReading<'_> {
             Ok(Box::new((2..1_000_000).map(|line| {
                 Err(lumbung_domain::RowError::new(line, Some("amount"), "bad"))
             })))
