@@ -4,27 +4,6 @@
 mod common;
 use common::Env;
 
-fn sqlite(env: &Env, sql: &str) -> Vec<Vec<String>> {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let mut stmt = conn.prepare(sql).unwrap();
-    let n = stmt.column_count();
-    stmt.query_map([], |r| {
-        (0..n)
-            .map(|i| {
-                r.get::<_, rusqlite::types::Value>(i).map(|v| match v {
-                    rusqlite::types::Value::Null => "NULL".to_owned(),
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                })
-            })
-            .collect()
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
-}
-
 #[test]
 fn businesses_import_once_update_by_identifier_or_name_and_link_to_suppliers() {
     let env = Env::new();
@@ -83,8 +62,7 @@ fn businesses_import_once_update_by_identifier_or_name_and_link_to_suppliers() {
     let out = env.stdout(&["business", "import", &later, xlsx.to_str().unwrap()]);
     assert!(out.contains("1 new, 2 updated, 0 unchanged"), "{out}");
 
-    let rows = sqlite(
-        &env,
+    let rows = env.sqlite(
         "SELECT o.name, o.kind, coalesce(o.company_number, ''), b.supplier_id IS NOT NULL,
                 (SELECT count(*) FROM business_history h WHERE h.business_id = b.id),
                 json_extract(b.record, '$.size'), json_extract(b.record, '$.consent')
@@ -139,7 +117,7 @@ fn a_bad_row_refuses_every_file_of_the_import() {
         "{err}"
     );
     assert_eq!(
-        sqlite(&env, "SELECT count(*) FROM businesses"),
+        env.sqlite("SELECT count(*) FROM businesses"),
         vec![vec!["0"]]
     );
 }

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 
 mod common;
-use common::Env;
+use common::{Env, Out};
 
 #[test]
 fn ocds_files_of_every_shape_import_once_and_compile() {
@@ -274,4 +274,184 @@ fn leaking_spend_is_matched_to_local_businesses() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 3, "{csv}");
+}
+
+/// One firm is one supplier across payments and awards: an awarded
+/// supplier joins the spend analysis's catalogue by its name and postcode,
+/// and by its company number in another process that names it otherwise.
+#[test]
+fn awarded_suppliers_join_the_spend_catalogue() {
+    let env = Env::preston();
+    env.anchor_with_spend(
+        "Preston City Council",
+        "Date,Supplier,Postcode,Amount\n03/05/2023,Preston Joinery Ltd,PR1 2HE,120.00\n",
+    );
+    let lines = [
+        json!({"ocid": "ocds-j-1", "id": "1", "date": "2024-01-01T00:00:00Z",
+               "parties": [{"id": "P1", "name": "Preston Joinery Limited",
+                            "identifier": {"scheme": "GB-COH", "id": "1234567"},
+                            "address": {"streetAddress": "2 Fishergate, Preston PR1 2HE"}}],
+               "awards": [{"id": "A", "status": "active", "value": {"amount": 10, "currency": "GBP"},
+                           "suppliers": [{"id": "P1", "name": "Preston Joinery Limited"}]}]}),
+        json!({"ocid": "ocds-j-2", "id": "1", "date": "2024-02-01T00:00:00Z",
+               "parties": [{"id": "X9", "name": "PJ Ltd",
+                            "identifier": {"scheme": "GB-COH", "id": "01234567"}}],
+               "awards": [{"id": "A", "status": "active", "value": {"amount": 20, "currency": "GBP"},
+                           "suppliers": [{"id": "X9", "name": "PJ Ltd"}]}]}),
+    ]
+    .map(|l| l.to_string())
+    .join("\n");
+    let file = env.write("joinery.jsonl", &lines);
+    env.stdout(&["procurement", "import-ocds", &file]);
+    let suppliers = env.sqlite(
+        "SELECT DISTINCT a.supplier_id, s.name, coalesce(s.company_number, '')
+         FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id",
+    );
+    assert_eq!(suppliers.len(), 1, "{suppliers:?}");
+    assert_eq!(
+        suppliers[0][1], "Preston Joinery Ltd",
+        "the payments' supplier"
+    );
+    assert_eq!(suppliers[0][2], "01234567");
+    let r: Value =
+        serde_json::from_str(&env.stdout(&["procurement", "report", "--format", "json"])).unwrap();
+    assert_eq!(r["suppliers"], 1, "{r}");
+    assert_eq!(r["by_location"]["local"], json!({"GBP": "30.00"}), "{r}");
+}
+
+/// Open tenders, published or entered by hand, are matched to local
+/// businesses by CPV code; notices go to the ones that consented, once,
+/// and never after consent is withdrawn.
+#[test]
+fn open_tenders_are_matched_and_only_consenting_businesses_are_written_to() {
+    let env = Env::preston();
+    env.add_anchor("Preston City Council");
+    let anchor = env.sqlite("SELECT id FROM organisations WHERE kind = 'anchor'")[0][0].clone();
+    let firms = |consent: &str| {
+        env.write(
+            "firms.csv",
+            &format!(
+                "name,postcode,cpv,sic,size,contact_email,consent\n\
+                 Preston Roads,PR1 2HE,45233000,42110,small,roads@example.org,{consent}\n\
+                 Lancaster Builders,LA1 1AA,45000000,,micro,build@example.org,no\n\
+                 Preston Paving,PR1 3AB,45233142,,micro,,yes\n\
+                 Leeds Roads,LS1 1AA,45233142,,micro,leeds@example.org,yes\n\
+                 Preston Bakery,PR1 2HE,15810000,10710,micro,bread@example.org,yes\n"
+            ),
+        )
+    };
+    env.stdout(&["business", "import", &firms("yes")]);
+    let published = env.write(
+        "tender.json",
+        &json!({"ocid": "ocds-t-1", "id": "1", "date": "2024-01-01T00:00:00Z",
+                "buyer": {"name": "Lancashire County Council"},
+                "tender": {"id": "T", "title": "Resurfacing", "status": "active",
+                           "tenderPeriod": {"endDate": "2027-03-01T12:00:00Z"},
+                           "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "45233142-6"}}]}})
+        .to_string(),
+    );
+    env.stdout(&["procurement", "import-ocds", &published]);
+    // A bad form is refused naming its fields; nothing is entered.
+    Out::from(env.output(&[
+        "procurement",
+        "tender-add",
+        "--anchor",
+        &anchor,
+        "--title",
+        "Cleaning",
+        "--cpv",
+        "9091",
+        "--closes-on",
+        "31/03/2027",
+    ]))
+    .refused(1, "--cpv")
+    .stderr_has("--closes-on");
+    let added = env.stdout(&[
+        "procurement",
+        "tender-add",
+        "--anchor",
+        &anchor,
+        "--title",
+        "Road markings",
+        "--cpv",
+        "45233221",
+        "--sectors",
+        "4211",
+        "--value",
+        "50000",
+        "--currency",
+        "GBP",
+        "--closes-on",
+        "2027-02-01",
+    ]);
+    assert!(added.starts_with("tender "), "{added}");
+    let list: Value = serde_json::from_str(&env.stdout(&[
+        "procurement",
+        "tenders",
+        "--open",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let tenders = list["tenders"].as_array().unwrap();
+    assert_eq!(tenders.len(), 2, "{list}");
+    // By closing date: the hand-entered one first.
+    assert_eq!(tenders[0]["title"], "Road markings");
+    assert_eq!(tenders[0]["anchor_name"], "Preston City Council");
+    let names = |t: &Value| -> Vec<String> {
+        t["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&tenders[0]),
+        ["Preston Roads", "Preston Paving", "Lancaster Builders"]
+    );
+    assert_eq!(tenders[1]["ocid"], "ocds-t-1");
+    assert_eq!(tenders[1]["cpv"], json!(["45233142"]));
+    assert_eq!(
+        names(&tenders[1]),
+        ["Preston Paving", "Preston Roads", "Lancaster Builders"]
+    );
+
+    let id = tenders[0]["id"].to_string();
+    let queued = env.stdout(&["procurement", "notify", &id]);
+    assert!(
+        queued.contains("notices queued: 1; queued before: 0; matched without consent (never written to): 1; consenting without an email address: 1"),
+        "{queued}"
+    );
+    let again = env.stdout(&["procurement", "notify", &id]);
+    assert!(
+        again.contains("notices queued: 0; queued before: 1"),
+        "{again}"
+    );
+    let outbox: Value =
+        serde_json::from_str(&env.stdout(&["procurement", "outbox", "--format", "json"])).unwrap();
+    let notices = outbox["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{outbox}");
+    assert_eq!(notices[0]["email"], "roads@example.org");
+    assert_eq!(notices[0]["status"], "queued");
+    assert_eq!(notices[0]["language"], "en");
+    assert_eq!(
+        notices[0]["subject"],
+        "Procurement opportunity: Road markings"
+    );
+    let notice = notices[0]["id"].to_string();
+
+    // Consent withdrawn before the relay sends: withheld, never sent.
+    env.stdout(&["business", "import", &firms("no")]);
+    let outbox: Value =
+        serde_json::from_str(&env.stdout(&["procurement", "outbox", "--unsent"])).unwrap();
+    assert_eq!(outbox["notices"], json!([]));
+    Out::from(env.output(&["procurement", "outbox", "--mark-sent", &notice]))
+        .refused(1, "withheld");
+    env.stdout(&["business", "import", &firms("yes")]);
+    env.stdout(&["procurement", "outbox", "--mark-sent", &notice]);
+    let outbox: Value = serde_json::from_str(&env.stdout(&["procurement", "outbox"])).unwrap();
+    assert_eq!(outbox["notices"][0]["status"], "sent");
+    Out::from(env.output(&["procurement", "outbox", "--mark-sent", &notice]))
+        .refused(1, "sent already");
 }

@@ -13,4 +13,5 @@ pub mod procurement;
 pub mod registers;
 pub mod serve;
 pub mod spend;
+pub mod tenders;
 pub mod users;

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_procurement::contracts::{self, Filter, Report};
 use lumbung_procurement::ocds;
-use lumbung_procurement::opportunities::{Leak, Opportunities};
+use lumbung_procurement::opportunities::Opportunities;
 use lumbung_store::{Actor, Store};
 use std::path::{Path, PathBuf};
 
@@ -61,6 +61,38 @@ pub enum ProcurementCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Enter an open tender by hand, to be matched to local businesses
+    #[command(name = "tender-add")]
+    TenderAdd(super::tenders::TenderArgs),
+    /// Open tenders (from OCDS or entered by hand), each with the local
+    /// businesses able to answer it: by CPV code, then sector, then nearness
+    Tenders {
+        /// Only tenders whose status is active or planned
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write to FILE instead of standard output (needed for xlsx)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Queue a notice about a tender to each matched business that
+    /// consented to be contacted (never to one that did not)
+    Notify {
+        /// The tender's id
+        tender: i64,
+    },
+    /// The notices queued for the mail relay (JSON), or mark some sent
+    Outbox {
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Only the notices waiting to be sent
+        #[arg(long)]
+        unsent: bool,
+        /// Mark these notices sent (ids, comma-separated)
+        #[arg(long, value_name = "IDS", value_delimiter = ',')]
+        mark_sent: Vec<i64>,
+    },
     /// Print a process's compiled release, as the OCDS merge routine makes it
     Release {
         /// The process's ocid
@@ -84,20 +116,32 @@ pub enum ReportFormat {
 }
 
 pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
-    let store = db.open()?;
+    use super::tenders;
     match command {
-        ProcurementCommand::ImportOcds { files } => import_ocds(&store, &files),
+        ProcurementCommand::TenderAdd(args) => tenders::add(db, args),
+        ProcurementCommand::Tenders {
+            open,
+            format,
+            output,
+        } => tenders::list(db, open, format, output.as_deref()),
+        ProcurementCommand::Notify { tender } => tenders::notify(db, tender),
+        ProcurementCommand::Outbox {
+            format: Format::Json,
+            unsent,
+            mark_sent,
+        } => tenders::outbox(db, &mark_sent, unsent),
+        ProcurementCommand::ImportOcds { files } => import_ocds(&db.open()?, &files),
         ProcurementCommand::Release {
             ocid,
             format: Format::Json,
-        } => release(&store, &ocid),
+        } => release(&db.open()?, &ocid),
         ProcurementCommand::Opportunities {
             anchor,
             year,
             format,
             output,
         } => {
-            let o = opportunities(&store, anchor.as_deref(), year)?;
+            let o = opportunities(&db.open()?, anchor.as_deref(), year)?;
             write_opportunities(&o, format, output.as_deref())
         }
         ProcurementCommand::Report {
@@ -114,7 +158,9 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
                 from: from.as_deref().map(day).transpose()?,
                 to: to.as_deref().map(day).transpose()?,
             };
-            let r = store.procurement_report(&filter, local.as_deref(), region.as_deref())?;
+            let r = db
+                .open()?
+                .procurement_report(&filter, local.as_deref(), region.as_deref())?;
             write_report(&r, format, output.as_deref())
         }
     }
@@ -236,7 +282,7 @@ fn write_report(r: &Report, format: ReportFormat, output: Option<&Path>) -> Resu
     write_out(&bytes, output)
 }
 
-fn needs_output(output: Option<&Path>) -> Result<()> {
+pub(super) fn needs_output(output: Option<&Path>) -> Result<()> {
     match output {
         Some(_) => Ok(()),
         None => Err(shared::said(text!("xlsx_needs_output";
@@ -244,7 +290,7 @@ fn needs_output(output: Option<&Path>) -> Result<()> {
     }
 }
 
-fn write_out(bytes: &[u8], output: Option<&Path>) -> Result<()> {
+pub(super) fn write_out(bytes: &[u8], output: Option<&Path>) -> Result<()> {
     match output {
         Some(path) => std::fs::write(path, bytes)
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -256,7 +302,7 @@ fn write_out(bytes: &[u8], output: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+pub(super) fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(headers)?;
     for row in rows {
@@ -266,7 +312,7 @@ fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
 }
 
 /// Rows as one sheet: the columns `money` and `counts` as numbers.
-fn xlsx(
+pub(super) fn xlsx(
     name: &str,
     headers: &[&str],
     rows: &[Vec<String>],
@@ -302,49 +348,21 @@ fn fiscal_year(raw: &str) -> Result<lumbung_domain::FiscalYear, String> {
     lumbung_domain::FiscalYear::parse(raw).map_err(|e| e.to_string())
 }
 
-/// The spend report's outside spend per anchor and sector (with the spend
-/// settings' local area and region), matched to the business base.
+/// The opportunities of the anchor named (all anchors without a name).
 fn opportunities(
     store: &Store,
     anchor: Option<&str>,
     year: Option<lumbung_domain::FiscalYear>,
 ) -> Result<Opportunities> {
-    use lumbung_spend::report::{compute, ReportOptions};
-    let settings = store.spend_settings()?;
-    let code = |raw: &Option<String>| -> Result<Option<lumbung_domain::AreaCode>> {
-        raw.as_deref()
-            .map(lumbung_domain::AreaCode::parse)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    };
-    let (local, region) = (code(&settings.local)?, code(&settings.region)?);
-    let Some(local) = local else {
-        return Err(shared::said(text!("opportunities_need_local";
-            id: "wilayah lokal belum ditetapkan: spend settings --local AREA --region AREA",
-            en: "no local area is set: spend settings --local AREA --region AREA")));
-    };
-    let path = |code: &lumbung_domain::AreaCode| -> Result<String> {
-        Ok(store
-            .area_path(code.as_str())?
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_default())
-    };
-    let local_path = path(&local)?;
-    let region_path = match &region {
-        Some(region) => path(region)?,
-        None => local_path.clone(),
-    };
-    let dims = store.spend_dimensions(Some(&local), region.as_ref(), settings.calendar())?;
-    let facts = store.spend_facts()?;
-    let refs: Vec<_> = facts.iter().collect();
-    let mut anchors: Vec<(u32, &String)> = dims
-        .anchors
-        .iter()
-        .map(|(id, name)| (*id, name))
-        .filter(|(_, name)| anchor.is_none_or(|a| name.eq_ignore_ascii_case(a.trim())))
-        .collect();
-    if anchors.is_empty() {
-        if let Some(name) = anchor {
+    let named = |name: &str| anchor.is_none_or(|a| name.eq_ignore_ascii_case(a.trim()));
+    let found = store.procurement_opportunities(|_, name| named(name), year)?;
+    if let (Some(name), true) = (anchor, found.opportunities.is_empty()) {
+        let known = store
+            .spend_dimensions(None, None, store.spend_settings()?.calendar())?
+            .anchors
+            .values()
+            .any(|n| named(n));
+        if !known {
             return Err(shared::said(
                 text!("no_anchor_named", name = format!("{name:?}");
                 id: "tidak ada lembaga jangkar bernama {name}",
@@ -352,37 +370,7 @@ fn opportunities(
             ));
         }
     }
-    anchors.sort_by_key(|a| a.1.to_lowercase());
-    let mut leaks = Vec::new();
-    for (id, name) in anchors {
-        let report = compute(
-            &refs,
-            &dims,
-            &ReportOptions {
-                anchor: Some(id),
-                year,
-                ..ReportOptions::default()
-            },
-        )
-        .context("the spend report cannot be computed")?;
-        for s in report.by_sector {
-            if let Some(sector) = s.sector {
-                leaks.push(Leak {
-                    anchor: name.clone(),
-                    anchor_area: local_path.clone(),
-                    sector,
-                    sector_name: s.sector_name,
-                    outside_spend: s.leakage,
-                });
-            }
-        }
-    }
-    let candidates = store.business_candidates()?;
-    Ok(lumbung_procurement::opportunities::opportunities(
-        &leaks,
-        &candidates,
-        &region_path,
-    )?)
+    Ok(found)
 }
 
 const OPPORTUNITY_HEADERS: [&str; 10] = [

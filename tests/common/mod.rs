@@ -127,6 +127,28 @@ impl Env {
         env
     }
 
+    /// The rows `sql` finds in the database, each value as text (`NULL`).
+    pub fn sqlite(&self, sql: &str) -> Vec<Vec<String>> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    r.get::<_, rusqlite::types::Value>(i).map(|v| match v {
+                        rusqlite::types::Value::Null => "NULL".to_owned(),
+                        rusqlite::types::Value::Integer(i) => i.to_string(),
+                        rusqlite::types::Value::Text(t) => t,
+                        other => format!("{other:?}"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
     /// Adds an anchor institution to the registry.
     pub fn add_anchor(&self, name: &str) {
         let file = self.write("anchor.csv", &format!("name,kind\n{name},anchor\n"));

@@ -57,6 +57,12 @@ pub enum Resource {
     /// A published election result. The public sees it too, without any
     /// voter identity (`docs/election.md`).
     ElectionResult,
+    /// The local business base, with its contacts. Public: counts per
+    /// area and form only.
+    BusinessBase,
+    /// Public contracts (OCDS), open tenders and the outbox of notices.
+    /// Public: aggregates only.
+    Contracts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -162,6 +168,16 @@ impl Role {
             Resource::ElectionResult => match self {
                 Facilitator => Access::Write,
                 Bkm | Upk | Auditor => Access::Read,
+                _ => Access::None,
+            },
+            Resource::BusinessBase => match self {
+                Analyst => Access::Write,
+                Facilitator | Auditor => Access::Read,
+                _ => Access::None,
+            },
+            Resource::Contracts => match self {
+                Analyst => Access::Write,
+                Auditor => Access::Read,
                 _ => Access::None,
             },
         }

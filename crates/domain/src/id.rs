@@ -113,6 +113,12 @@ ids! {
     RepaymentId;
     /// A supplier of the spend catalogue.
     SupplierId;
+    /// A business of the local business base.
+    BusinessId;
+    /// An open tender (published in OCDS or entered by hand).
+    TenderId;
+    /// A notice queued in the outbox.
+    NoticeId;
     /// A spend import (one file).
     ImportId;
     /// A mapped household.

@@ -34,6 +34,8 @@ fn resource_of(row: &str) -> Option<Resource> {
         "election register, ballot entry" => Resource::Election,
         "published election result" => Resource::ElectionResult,
         "audit log" => Resource::AuditLog,
+        "local business base (contacts)" => Resource::BusinessBase,
+        "contracts (OCDS), tenders, evaluations, LM3" => Resource::Contracts,
         _ => return None,
     })
 }
@@ -42,8 +44,6 @@ fn resource_of(row: &str) -> Option<Resource> {
 /// programme, partnerships). A row that is neither implemented nor listed
 /// here fails the test, so a new row of the design is never skipped.
 const PLANNED: &[&str] = &[
-    "local business base (contacts)",
-    "contracts (OCDS), tenders, evaluations, LM3",
     "plans, BLM grants, activities, swadaya",
     "complaints",
     "partnerships, offers/needs, co-ops, pools, capitals",
@@ -101,7 +101,7 @@ fn role_access_is_the_design_table() {
     }
     assert_eq!(
         checked,
-        9 * Role::ALL.len(),
+        11 * Role::ALL.len(),
         "every implemented row was checked"
     );
     // Only the checker approves, so no one who writes the books approves.

@@ -93,7 +93,9 @@ fn judge(
 }
 
 /// The legal and ownership form, as the seeds tell businesses apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     Cooperative,
@@ -476,6 +478,26 @@ pub fn records(
     } else {
         Err(refuse(errors))
     }
+}
+
+/// A supplier's payments per anchor (by the anchor's number in the facts):
+/// how many and their sum, checked.
+pub fn payments_to(
+    facts: &[lumbung_spend::facts::Facts],
+    supplier: u32,
+) -> Result<std::collections::BTreeMap<u32, (u64, Money)>, crate::opportunities::Overflow> {
+    let mut sums: std::collections::BTreeMap<u32, (u64, Money)> = Default::default();
+    for f in facts {
+        for i in (0..f.supplier.len()).filter(|&i| f.supplier[i] == supplier) {
+            let entry = sums.entry(f.anchor[i]).or_insert((0, Money::ZERO));
+            entry.0 += 1;
+            entry.1 = entry
+                .1
+                .checked_add(Money::from_minor(f.amount[i]))
+                .ok_or(crate::opportunities::Overflow)?;
+        }
+    }
+    Ok(sums)
 }
 
 #[cfg(test)]

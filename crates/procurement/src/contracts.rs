@@ -5,7 +5,7 @@
 //! unknown is never counted as outside.
 
 use jiff::civil::Date;
-use lumbung_domain::Money;
+use lumbung_domain::{Money, SupplierId};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,11 +20,18 @@ pub struct Party {
     pub postcode: Option<String>,
     /// `details.scale` (`sme`, `micro`, `small`, `medium`, `large`).
     pub scale: Option<String>,
+    /// Its `identifier`: a company number when the scheme is Companies
+    /// House's (`GB-COH`), as the registers write it; else `SCHEME-ID`.
+    pub identifier: Option<String>,
+    /// The supplier of the spend analysis's catalogue it is, once the
+    /// store has resolved it (the same rules as a payment's supplier).
+    pub supplier: Option<SupplierId>,
 }
 
 /// An award of a process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Award {
+    pub id: Option<String>,
     pub status: Option<String>,
     /// Its `date`, else the compiled release's.
     pub date: String,
@@ -41,7 +48,23 @@ pub struct Process {
     pub date: String,
     pub buyer: Option<String>,
     pub tender_status: Option<String>,
+    pub tender: Tender,
     pub awards: Vec<Award>,
+}
+
+/// What a compiled release says of its tender, to match it to local firms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tender {
+    pub title: Option<String>,
+    /// The CPV codes of `tender.classification`, its additional
+    /// classifications and its items' (8 digits each, once, in order).
+    pub cpv: Vec<String>,
+    /// `tender.value`.
+    pub value: Option<(Money, String)>,
+    /// `tenderPeriod.endDate`.
+    pub closes: Option<String>,
+    /// How many lots.
+    pub lots: u64,
 }
 
 fn text<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
@@ -89,6 +112,7 @@ impl Process {
             .into_iter()
             .flatten()
             .map(|a| Award {
+                id: party_key_id(a),
                 status: text(Some(a), "status").map(str::to_owned),
                 date: text(Some(a), "date").unwrap_or(&date).to_owned(),
                 value: a.get("value").and_then(|v| {
@@ -119,16 +143,97 @@ impl Process {
             date,
             buyer,
             tender_status: text(compiled.get("tender"), "status").map(str::to_owned),
+            tender: compiled.get("tender").map(Tender::of).unwrap_or_default(),
             awards,
         }
     }
 }
 
-fn party_key(p: &Value) -> Option<String> {
+impl Tender {
+    fn of(tender: &Value) -> Tender {
+        let mut cpv: Vec<String> = Vec::new();
+        let mut note = |classification: Option<&Value>| {
+            let Some(c) = classification else { return };
+            let scheme = text(Some(c), "scheme").unwrap_or("");
+            if let Some(code) = text(Some(c), "id")
+                .filter(|_| scheme.eq_ignore_ascii_case("CPV"))
+                .and_then(cpv_code)
+            {
+                if !cpv.contains(&code) {
+                    cpv.push(code);
+                }
+            }
+        };
+        note(tender.get("classification"));
+        let array = |v: Option<&Value>, key: &str| -> Vec<Value> {
+            v.and_then(|v| v.get(key))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        for c in array(Some(tender), "additionalClassifications") {
+            note(Some(&c));
+        }
+        for item in array(Some(tender), "items") {
+            note(item.get("classification"));
+            for c in array(Some(&item), "additionalClassifications") {
+                note(Some(&c));
+            }
+        }
+        Tender {
+            title: text(Some(tender), "title").map(str::to_owned),
+            cpv,
+            value: tender.get("value").and_then(|v| {
+                Some((
+                    amount(v.get("amount")?)?,
+                    text(Some(v), "currency").unwrap_or("").to_owned(),
+                ))
+            }),
+            closes: text(tender.get("tenderPeriod"), "endDate").map(str::to_owned),
+            lots: tender
+                .get("lots")
+                .and_then(Value::as_array)
+                .map_or(0, |l| l.len() as u64),
+        }
+    }
+}
+
+/// A CPV code's 8 digits (`45233142-6` → `45233142`).
+pub fn cpv_code(raw: &str) -> Option<String> {
+    let digits: String = raw.trim().chars().take(8).collect();
+    (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+fn party_key_id(p: &Value) -> Option<String> {
     match p.get("id") {
         Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
         Some(Value::Number(n)) => Some(n.to_string()),
-        _ => text(Some(p), "name").map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn party_key(p: &Value) -> Option<String> {
+    party_key_id(p).or_else(|| text(Some(p), "name").map(str::to_owned))
+}
+
+/// A party's identifier: a Companies House number as the registers write
+/// it, else `SCHEME-ID`.
+fn identifier(p: &Value) -> Option<String> {
+    let identifier = p.get("identifier")?;
+    let id = match identifier.get("id")? {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    if id.is_empty() {
+        return None;
+    }
+    match text(Some(identifier), "scheme") {
+        Some(s) if s.eq_ignore_ascii_case("GB-COH") => {
+            lumbung_spend::registers::company_number(&id)
+        }
+        Some(scheme) => Some(format!("{scheme}-{id}")),
+        None => None,
     }
 }
 
@@ -143,6 +248,8 @@ fn party(key: &str, p: &Value) -> Party {
         name: text(Some(p), "name").unwrap_or(key).to_owned(),
         postcode,
         scale: text(p.get("details"), "scale").map(str::to_lowercase),
+        identifier: identifier(p),
+        supplier: None,
     }
 }
 
@@ -365,7 +472,10 @@ pub fn figures(
         {
             f.awards += 1;
             for s in &a.suppliers {
-                suppliers.insert(s.key.clone());
+                suppliers.insert(match s.supplier {
+                    Some(id) => Err(id),
+                    None => Ok(s.key.clone()),
+                });
             }
             let Some((amount, currency)) = &a.value else {
                 continue;

@@ -98,8 +98,10 @@ fn sums_that_do_not_fit_are_refused() {
         date: String::new(),
         buyer: None,
         tender_status: None,
+        tender: Tender::default(),
         awards: (0..2)
             .map(|_| Award {
+                id: None,
                 status: Some("active".into()),
                 date: String::new(),
                 value: Some((Money::from_minor(i64::MAX - 1), "GBP".into())),
@@ -118,6 +120,7 @@ fn filters_and_places_need_no_database() {
         date: date.into(),
         buyer: Some(buyer.into()),
         tender_status: None,
+        tender: Tender::default(),
         awards: vec![],
     };
     let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
@@ -153,6 +156,8 @@ fn filters_and_places_need_no_database() {
         name: "n".into(),
         postcode: pc.map(str::to_owned),
         scale: None,
+        identifier: None,
+        supplier: None,
     };
     assert_eq!(placing.place(&at(Some("PR1 2HE"))), Place::Local);
     assert_eq!(placing.place(&at(Some("LA1 1AA"))), Place::Regional);

@@ -13,8 +13,11 @@
 //!   report's figures (awarded value, to small firms, by location).
 //! - [`opportunities`]: leaking spend per anchor and sector matched to the
 //!   local businesses able to supply it.
+//! - [`tenders`]: open tenders matched to local businesses by CPV code and
+//!   sector, and the notices the consenting ones are sent.
 
 pub mod business;
 pub mod contracts;
 pub mod ocds;
 pub mod opportunities;
+pub mod tenders;

@@ -3,7 +3,7 @@
 //! local businesses able to supply it, best fit first.
 
 use crate::business::{Form, Size};
-use lumbung_domain::Money;
+use lumbung_domain::{BusinessId, Money};
 use serde::Serialize;
 
 /// An anchor's spend outside the region in one sector.
@@ -22,7 +22,7 @@ pub struct Leak {
 /// A business of the base, placed in the area tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: BusinessId,
     pub name: String,
     pub form: Option<Form>,
     pub size: Option<Size>,
@@ -30,13 +30,15 @@ pub struct Candidate {
     /// Its area's path; `None` when it cannot be placed.
     pub area_path: Option<String>,
     pub sectors: Vec<String>,
+    /// CPV codes of interest, 8 digits each.
+    pub cpv: Vec<String>,
     pub consent: bool,
 }
 
 /// A business able to supply a leaking sector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Match {
-    pub id: i64,
+    pub id: BusinessId,
     pub name: String,
     pub form: Option<Form>,
     pub size: Option<Size>,
@@ -77,7 +79,7 @@ pub fn fit(business: &str, spend: &str) -> Option<usize> {
 }
 
 /// How many areas two paths share from the root (`/UK/E10000017/…/`).
-fn shared_depth(a: &str, b: &str) -> usize {
+pub fn shared_depth(a: &str, b: &str) -> usize {
     a.split('/')
         .zip(b.split('/'))
         .take_while(|(x, y)| x == y)
@@ -234,13 +236,14 @@ mod tests {
         consent: bool,
     ) -> Candidate {
         Candidate {
-            id,
+            id: BusinessId::new(id),
             name: name.into(),
             form: None,
             size,
             area: path.rsplit('/').nth(1).map(str::to_owned),
             area_path: Some(path.into()),
             sectors: sectors.iter().map(|s| (*s).to_owned()).collect(),
+            cpv: Vec::new(),
             consent,
         }
     }
@@ -269,7 +272,7 @@ mod tests {
             ),
             candidate(3, "Preston IT", preston, &["62020"], None, false),
         ];
-        let ids = |s: Search| s.run(&all).iter().map(|c| c.id).collect::<Vec<_>>();
+        let ids = |s: Search| s.run(&all).iter().map(|c| c.id.get()).collect::<Vec<_>>();
         let name = |n: &str| Search {
             name: Some(n.into()),
             ..Search::default()
@@ -390,7 +393,7 @@ mod tests {
             candidate(6, "Preston IT", preston, &["62020"], None, false),
         ];
         let got = opportunities(&leaks, &candidates, "/UK/E10000017/").unwrap();
-        let names = |o: &Opportunity| o.businesses.iter().map(|b| b.id).collect::<Vec<_>>();
+        let names = |o: &Opportunity| o.businesses.iter().map(|b| b.id.get()).collect::<Vec<_>>();
         assert_eq!(
             got.opportunities.len(),
             2,

@@ -36,7 +36,10 @@ pub use fund::{
     RepaymentRow, SavingsRow,
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
-pub use procurement::{BusinessImportSummary, OcdsHeld, OcdsImportSummary, SkippedRelease};
+pub use procurement::{
+    AwardTo, BusinessCount, BusinessImportSummary, BusinessView, NoticeStatus, OcdsImportSummary,
+    OutboxNotice, PaymentsTo, Queued, SkippedRelease, TenderMatches,
+};
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
@@ -501,6 +504,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
+        after_migration(&tx, i + 1)?;
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
             i + 1
@@ -509,6 +513,15 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tracing::info!(version = i + 1, "applied migration");
     }
     Ok(())
+}
+
+/// What a migration needs beyond SQL, in its transaction: data derived
+/// by a rule the code holds.
+fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
+    match version {
+        19 => procurement::derive_all(tx),
+        _ => Ok(()),
+    }
 }
 
 /// [`Store::write`] on a connection the caller holds (batches that tune it).

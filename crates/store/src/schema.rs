@@ -798,4 +798,71 @@ CREATE TABLE business_history (
     replaced_at TEXT NOT NULL
 );
 "#,
+    // 19: what each compiled release says, typed for the report and the
+    // business pages: the process's buyer, date and tender; its awards;
+    // each award's suppliers, resolved to the spend analysis's catalogue.
+    // Open tenders (from OCDS or entered by hand) and the outbox of notices
+    // to consenting local businesses. The compiled releases held are
+    // recompiled into these tables after this migration (see `migrate`).
+    r#"
+ALTER TABLE ocds_processes ADD COLUMN buyer TEXT;
+ALTER TABLE ocds_processes ADD COLUMN date TEXT NOT NULL DEFAULT '';
+ALTER TABLE ocds_processes ADD COLUMN tender_status TEXT;
+ALTER TABLE ocds_processes ADD COLUMN releases INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE ocds_awards (
+    ocid      TEXT NOT NULL REFERENCES ocds_processes(ocid),
+    position  INTEGER NOT NULL,
+    award_id  TEXT,
+    status    TEXT,
+    date      TEXT NOT NULL,
+    currency  TEXT,
+    amount    INTEGER,
+    PRIMARY KEY (ocid, position)
+);
+CREATE TABLE ocds_award_suppliers (
+    ocid           TEXT NOT NULL,
+    award_position INTEGER NOT NULL,
+    position       INTEGER NOT NULL,
+    party_key      TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    postcode       TEXT,
+    scale          TEXT,
+    identifier     TEXT,
+    supplier_id    INTEGER NOT NULL REFERENCES suppliers(id),
+    PRIMARY KEY (ocid, award_position, position)
+);
+CREATE INDEX ocds_award_suppliers_supplier ON ocds_award_suppliers(supplier_id);
+CREATE TABLE tenders (
+    id          INTEGER PRIMARY KEY,
+    ocid        TEXT UNIQUE,
+    anchor_id   INTEGER REFERENCES organisations(id),
+    buyer       TEXT,
+    title       TEXT NOT NULL,
+    cpv         TEXT NOT NULL,
+    sectors     TEXT NOT NULL DEFAULT '',
+    lots        INTEGER NOT NULL DEFAULT 0,
+    currency    TEXT,
+    value       INTEGER,
+    closes_on   TEXT,
+    status      TEXT NOT NULL,
+    entered_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX tenders_anchor ON tenders(anchor_id);
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    tender_id   INTEGER NOT NULL REFERENCES tenders(id),
+    business_id INTEGER NOT NULL REFERENCES businesses(id),
+    email       TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    queued_at   TEXT NOT NULL,
+    queued_by   TEXT NOT NULL,
+    sent_at     TEXT,
+    sent_by     TEXT,
+    UNIQUE (tender_id, business_id)
+);
+"#,
 ];

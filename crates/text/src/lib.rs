@@ -26,6 +26,14 @@ impl Language {
             _ => None,
         }
     }
+
+    /// `id` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Indonesian => "id",
+            Language::English => "en",
+        }
+    }
 }
 
 /// A sentence for a person: a code that programs may rely on, the values

@@ -6,12 +6,14 @@
 //! one) and is linked to the supplier of the spend analysis it is.
 
 use crate::audit::{self, Actor};
-use crate::{Result, Store};
-use lumbung_procurement::business::BusinessRecord;
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, BusinessId, Money, Scope, SupplierId};
+use lumbung_procurement::business::{BusinessRecord, Form};
 use lumbung_procurement::opportunities::Candidate;
 use lumbung_spend::suppliers::name_key;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// What a business import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -262,14 +264,164 @@ impl Store {
                 },
             };
             out.push(Candidate {
-                id,
+                id: BusinessId::new(id),
                 name: r.name,
                 form: r.form,
                 size: r.size,
                 area,
                 area_path,
                 sectors: r.sectors,
+                cpv: r.cpv,
                 consent: r.consent,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A business of the base as its page shows it: its record, where it is,
+/// the payments the anchors made to it and the contracts awarded to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BusinessView {
+    pub id: BusinessId,
+    pub record: BusinessRecord,
+    pub area: Option<String>,
+    pub area_name: Option<String>,
+    pub source: Option<String>,
+    pub updated_at: String,
+    /// The supplier of the spend analysis it is.
+    pub supplier: Option<SupplierId>,
+    /// Per anchor the viewer may see: payments and their sum.
+    pub payments: Vec<PaymentsTo>,
+    pub awards: Vec<AwardTo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentsTo {
+    pub anchor: String,
+    pub payments: u64,
+    pub total: Money,
+}
+
+/// An award of a published process to the business (its part when the
+/// award has several suppliers is not split here: the award as published).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardTo {
+    pub ocid: String,
+    pub buyer: Option<String>,
+    pub award: Option<String>,
+    pub status: Option<String>,
+    pub date: String,
+    pub value: Option<Money>,
+    pub currency: Option<String>,
+}
+
+/// How many businesses per area and form: what the public sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BusinessCount {
+    pub area: Option<String>,
+    pub area_name: Option<String>,
+    pub form: Option<Form>,
+    pub businesses: u64,
+}
+
+impl Store {
+    /// The business `id`, with the payments of the anchors `scope` covers.
+    pub fn business(&self, id: BusinessId, scope: &Scope) -> Result<Option<BusinessView>> {
+        let row: Option<(String, Option<String>, String, Option<i64>)> = self
+            .conn()?
+            .query_row(
+                "SELECT record, source, updated_at, supplier_id FROM businesses WHERE id = ?1",
+                [id.get()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((record, source, updated_at, supplier)) = row else {
+            return Ok(None);
+        };
+        let record: BusinessRecord =
+            serde_json::from_str(&record).expect("business records are stored as JSON");
+        let candidate = self.business_candidates()?.into_iter().find(|c| c.id == id);
+        let area = candidate.and_then(|c| c.area);
+        let area_name = match &area {
+            Some(code) => self.area(code)?.map(|a| a.name),
+            None => None,
+        };
+        let supplier = supplier.map(SupplierId::new);
+        let mut payments = Vec::new();
+        let mut awards = Vec::new();
+        if let Some(supplier) = supplier {
+            let facts = self.spend_facts_in(scope)?;
+            let sums = lumbung_procurement::business::payments_to(&facts, supplier.get() as u32)
+                .map_err(|_| {
+                    StoreError::invalid(
+                        "payments",
+                        text!("business_payments_overflow";
+                            id: "jumlah pembayaran terlalu besar", en: "the payments are too large to add up"),
+                    )
+                })?;
+            for (anchor, (count, total)) in sums {
+                let name = crate::orgs::load(&*self.conn()?, i64::from(anchor))?
+                    .map(|o| o.name)
+                    .unwrap_or_else(|| anchor.to_string());
+                payments.push(PaymentsTo {
+                    anchor: name,
+                    payments: count,
+                    total,
+                });
+            }
+            let conn = self.conn()?;
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT p.ocid, p.buyer, a.award_id, a.status, a.date, a.amount, a.currency
+                 FROM ocds_award_suppliers s
+                 JOIN ocds_awards a ON a.ocid = s.ocid AND a.position = s.award_position
+                 JOIN ocds_processes p ON p.ocid = s.ocid
+                 WHERE s.supplier_id = ?1 ORDER BY a.date DESC, p.ocid",
+            )?;
+            awards = stmt
+                .query_map([supplier.get()], |r| {
+                    Ok(AwardTo {
+                        ocid: r.get(0)?,
+                        buyer: r.get(1)?,
+                        award: r.get(2)?,
+                        status: r.get(3)?,
+                        date: r.get(4)?,
+                        value: r.get::<_, Option<i64>>(5)?.map(Money::from_minor),
+                        currency: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(Some(BusinessView {
+            id,
+            record,
+            area,
+            area_name,
+            source,
+            updated_at,
+            supplier,
+            payments,
+            awards,
+        }))
+    }
+
+    /// How many businesses the base holds per area and form.
+    pub fn business_counts(&self) -> Result<Vec<BusinessCount>> {
+        let mut counts: BTreeMap<(Option<String>, Option<Form>), u64> = BTreeMap::new();
+        for c in self.business_candidates()? {
+            *counts.entry((c.area, c.form)).or_default() += 1;
+        }
+        let mut out = Vec::with_capacity(counts.len());
+        for ((area, form), businesses) in counts {
+            let area_name = match &area {
+                Some(code) => self.area(code)?.map(|a| a.name),
+                None => None,
+            };
+            out.push(BusinessCount {
+                area,
+                area_name,
+                form,
+                businesses,
             });
         }
         Ok(out)

@@ -4,16 +4,22 @@
 //! the process arrives.
 
 mod business;
+mod opportunities;
+mod processes;
+mod tenders;
 
-pub use business::BusinessImportSummary;
+pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
+pub(crate) use processes::derive_all;
+pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 
 use crate::audit::{self, Actor};
+use crate::spend::SupplierResolver;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, PostalCode};
 use lumbung_procurement::contracts::{
     report, supplier_postcodes, Filter, Party, Placing, Process, Report,
 };
-use lumbung_procurement::ocds::{compile, Release};
+use lumbung_procurement::ocds::Release;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -29,14 +35,6 @@ pub struct OcdsImportSummary {
     /// Releases held already (same ocid and id, or the same content when
     /// the release has no id), skipped even when their bytes differ.
     pub skipped: Vec<SkippedRelease>,
-}
-
-/// The processes held: their compiled releases, by ocid, and how many
-/// releases of each are held.
-#[derive(Debug, Clone, Default)]
-pub struct OcdsHeld {
-    pub compiled: Vec<Map<String, Value>>,
-    pub releases: HashMap<String, u64>,
 }
 
 /// A release held already.
@@ -113,13 +111,8 @@ impl Store {
             Some(region) => path_of("region", &region)?,
             None => local.clone(),
         };
-        let held = self.ocds_processes()?;
-        let processes: Vec<Process> = held
-            .compiled
-            .iter()
-            .map(Process::of)
-            .filter(|p| filter.keeps(p))
-            .collect();
+        let (processes, releases) = processes::load(&*self.conn()?)?;
+        let processes: Vec<Process> = processes.into_iter().filter(|p| filter.keeps(p)).collect();
         let mut located = HashMap::new();
         for pc in supplier_postcodes(&processes) {
             let area = match PostalCode::parse(pc) {
@@ -133,35 +126,13 @@ impl Store {
             region,
             located,
         };
-        report(&processes, &held.releases, &|p: &Party| placing.place(p)).map_err(|e| {
+        report(&processes, &releases, &|p: &Party| placing.place(p)).map_err(|e| {
             StoreError::invalid(
                 "amount",
                 text!("procurement_sum_overflow", currency = e.currency;
                     id: "jumlah nilai kontrak dalam {currency} terlalu besar",
                     en: "the awarded value in {currency} is too large to add up"),
             )
-        })
-    }
-
-    /// Every process's compiled release, by ocid, and how many releases
-    /// of each are held.
-    pub fn ocds_processes(&self) -> Result<OcdsHeld> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare("SELECT compiled FROM ocds_processes ORDER BY ocid")?;
-        let compiled =
-            stmt.query_map([], |r| r.get::<_, String>(0))?
-                .map(|t| {
-                    Ok(serde_json::from_str(&t?)
-                        .expect("compiled releases are stored as JSON objects"))
-                })
-                .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = conn.prepare("SELECT ocid, count(*) FROM ocds_releases GROUP BY ocid")?;
-        let counts = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(OcdsHeld {
-            compiled,
-            releases: counts,
         })
     }
 }
@@ -204,22 +175,10 @@ fn import_tx(
         )?;
         summary.releases += stored as u64;
     }
-    let mut held =
-        tx.prepare_cached("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?;
-    let mut save = tx.prepare_cached(
-        "INSERT INTO ocds_processes (ocid, compiled) VALUES (?1, ?2)
-         ON CONFLICT (ocid) DO UPDATE SET compiled = excluded.compiled",
-    )?;
+    let mut resolver = SupplierResolver::new(tx);
+    resolver.company_numbers = true;
     for ocid in &touched {
-        let releases: Vec<Map<String, Value>> = held
-            .query_map([ocid], |r| r.get::<_, String>(0))?
-            .map(|t| Ok(serde_json::from_str(&t?).expect("releases are stored as JSON objects")))
-            .collect::<rusqlite::Result<_>>()?;
-        let compiled = compile(ocid, &releases);
-        save.execute(params![
-            ocid,
-            serde_json::to_string(&compiled).expect("JSON values serialise")
-        ])?;
+        processes::derive(tx, &mut resolver, ocid)?;
     }
     summary.processes = touched.len() as u64;
     if summary.releases > 0 {
@@ -296,5 +255,34 @@ mod tests {
         );
         assert_eq!(compiled["id"], "o-1-2024-02-01");
         assert!(s.ocds_compiled("o-3").unwrap().is_none());
+    }
+
+    /// A database from before the typed tables holds releases and
+    /// compiled releases only: the migration derives the rest.
+    #[test]
+    fn the_migration_derives_awards_from_the_releases_held() {
+        let (_d, s) = store();
+        let bytes = br#"{"ocid": "o-9", "id": "1", "date": "2024-01-01",
+            "parties": [{"id": "S", "name": "Joinery Ltd", "address": {"postalCode": "PR1 2HE"}}],
+            "awards": [{"id": "A", "status": "active", "value": {"amount": 5, "currency": "GBP"}, "suppliers": [{"id": "S"}]}]}"#;
+        s.import_ocds(
+            vec![("a.json".into(), read("a.json", bytes).unwrap())],
+            &actor(),
+        )
+        .unwrap();
+        let mut conn = s.conn().unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_processes; DELETE FROM tenders;")
+            .unwrap();
+        crate::after_migration(&tx, 19).unwrap();
+        let n: (i64, i64, String) = tx
+            .query_row(
+                "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_awards),
+                        (SELECT s.name FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(n, (1, 1, "Joinery Ltd".to_owned()));
     }
 }

@@ -18,6 +18,7 @@ pub use registers::{MatchKind, RegisterImportSummary, RegisterMatch, Relocated};
 pub use suppliers::{Supplier, SupplierFilter, SupplierOrder};
 
 use resolve::Places;
+pub(crate) use resolve::SupplierResolver;
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};

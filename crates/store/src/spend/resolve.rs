@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// Finds or creates suppliers for rows, within one import's transaction.
-pub(super) struct SupplierResolver<'a> {
+pub(crate) struct SupplierResolver<'a> {
     pub(super) tx: &'a Transaction<'a>,
     pub(super) cache: HashMap<(&'static str, String), i64>,
     pub(super) created: u64,
@@ -21,7 +21,7 @@ pub(super) struct SupplierResolver<'a> {
     pub(super) created_ids: HashSet<i64>,
     /// The file's supplier numbers are company numbers: each supplier
     /// keeps its own for the registers.
-    pub(super) company_numbers: bool,
+    pub(crate) company_numbers: bool,
     numbered: HashSet<i64>,
     pub(super) merged: HashSet<i64>,
     /// Display names already read, by supplier.
@@ -29,7 +29,7 @@ pub(super) struct SupplierResolver<'a> {
 }
 
 impl<'a> SupplierResolver<'a> {
-    pub(super) fn new(tx: &'a Transaction<'a>) -> Self {
+    pub(crate) fn new(tx: &'a Transaction<'a>) -> Self {
         SupplierResolver {
             tx,
             cache: HashMap::new(),
@@ -129,7 +129,7 @@ impl<'a> SupplierResolver<'a> {
 
     /// [`Self::resolve_by_rule`], keeping the supplier's company number
     /// when the file's supplier numbers are company numbers.
-    pub(super) fn resolve(
+    pub(crate) fn resolve(
         &mut self,
         supplier_id: Option<&str>,
         name: Option<&str>,

@@ -1,0 +1,409 @@
+//! Open tenders — published in OCDS (kept by ocid, as the compiled
+//! release says) or entered by hand for an anchor — their local matches,
+//! and the outbox of notices to the matched businesses that consented.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, TenderId};
+use lumbung_procurement::business::{BusinessRecord, Identifier};
+use lumbung_procurement::contracts::Process;
+use lumbung_procurement::tenders::{matches, notice, NewTender, Tender, TenderMatch};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+
+/// A tender with the local businesses able to answer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenderMatches {
+    #[serde(flatten)]
+    pub tender: Tender,
+    pub matches: Vec<TenderMatch>,
+}
+
+/// What queueing a tender's notices did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Queued {
+    pub queued: u64,
+    /// Matched businesses queued before for this tender.
+    pub already: u64,
+    /// Matched businesses that did not consent: never written to.
+    pub without_consent: u64,
+    /// Consenting businesses without an email address.
+    pub without_email: u64,
+}
+
+/// Where a notice stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeStatus {
+    /// Waiting for the mail relay.
+    Queued,
+    Sent,
+    /// The business withdrew its consent after the notice was queued:
+    /// it is not to be sent.
+    Withheld,
+}
+
+/// A notice of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxNotice {
+    pub id: NoticeId,
+    pub tender_id: TenderId,
+    pub business_id: BusinessId,
+    pub business: String,
+    pub email: String,
+    pub language: &'static str,
+    pub subject: String,
+    pub body: String,
+    pub status: NoticeStatus,
+    pub queued_at: String,
+    pub sent_at: Option<String>,
+}
+
+const TENDER_COLUMNS: &str = "t.id, t.ocid, t.anchor_id, o.name, t.buyer, t.title, t.cpv, t.sectors, t.lots, t.value, t.currency, t.closes_on, t.status";
+
+fn tender_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tender> {
+    let split = |s: String| -> Vec<String> {
+        s.split(';')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    Ok(Tender {
+        id: TenderId::new(r.get(0)?),
+        ocid: r.get(1)?,
+        anchor: r.get::<_, Option<i64>>(2)?.map(AnchorId::new),
+        anchor_name: r.get(3)?,
+        buyer: r.get(4)?,
+        title: r.get(5)?,
+        cpv: split(r.get(6)?),
+        sectors: split(r.get(7)?),
+        lots: r.get::<_, i64>(8)? as u64,
+        value: r.get::<_, Option<i64>>(9)?.map(Money::from_minor),
+        currency: r.get(10)?,
+        closes_on: r.get(11)?,
+        status: r.get(12)?,
+    })
+}
+
+fn load_tender(conn: &Connection, id: TenderId) -> Result<Option<Tender>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {TENDER_COLUMNS} FROM tenders t LEFT JOIN organisations o ON o.id = t.anchor_id WHERE t.id = ?1"
+            ),
+            [id.get()],
+            tender_row,
+        )
+        .optional()?)
+}
+
+/// Keeps the tender a compiled release describes (one with a title or a
+/// CPV code), by its ocid, as published.
+pub(super) fn save_published(tx: &Transaction<'_>, process: &Process) -> Result<()> {
+    let t = &process.tender;
+    if t.title.is_none() && t.cpv.is_empty() {
+        return Ok(());
+    }
+    let (value, currency) = match &t.value {
+        Some((v, c)) => (Some(v.minor()), Some(c.as_str()).filter(|c| !c.is_empty())),
+        None => (None, None),
+    };
+    let now = crate::now();
+    tx.prepare_cached(
+        "INSERT INTO tenders (ocid, buyer, title, cpv, lots, currency, value, closes_on, status, entered_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'ocds', ?10, ?10)
+         ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, title = excluded.title, cpv = excluded.cpv,
+             lots = excluded.lots, currency = excluded.currency, value = excluded.value,
+             closes_on = excluded.closes_on, status = excluded.status, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        process.ocid,
+        process.buyer,
+        t.title.as_deref().unwrap_or(&process.ocid),
+        t.cpv.join(";"),
+        t.lots as i64,
+        currency,
+        value,
+        t.closes.as_deref(),
+        process.tender_status.as_deref().unwrap_or(""),
+        now
+    ])?;
+    Ok(())
+}
+
+/// The language a business is written to: Indonesian for a business the
+/// base places in Indonesia (an NPWP or NIB, a numeric area code or a
+/// 5-digit postcode), else English.
+fn language_of(r: &BusinessRecord) -> Language {
+    let indonesian = r
+        .identifiers
+        .iter()
+        .any(|i| matches!(i, Identifier::Npwp(_) | Identifier::Nib(_)))
+        || r.area_code
+            .as_deref()
+            .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
+        || r.postcode
+            .as_deref()
+            .is_some_and(|p| p.len() == 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if indonesian {
+        Language::Indonesian
+    } else {
+        Language::English
+    }
+}
+
+impl Store {
+    /// Enters an open tender by hand for `anchor`.
+    pub fn add_tender(&self, anchor: OrgId, tender: &NewTender, actor: &Actor) -> Result<TenderId> {
+        self.write(|tx| {
+            let Some(org) = crate::orgs::load(tx, anchor.get())?.filter(|o| o.kind == "anchor")
+            else {
+                return Err(StoreError::invalid(
+                    "anchor",
+                    text!("tender_no_anchor", id = anchor;
+                        id: "tidak ada lembaga jangkar dengan id {id}",
+                        en: "no anchor institution has id {id}"),
+                ));
+            };
+            let now = crate::now();
+            tx.execute(
+                "INSERT INTO tenders (anchor_id, buyer, title, cpv, sectors, lots, currency, value, closes_on, status, entered_by, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11, ?11)",
+                params![
+                    anchor.get(),
+                    org.name,
+                    tender.title,
+                    tender.cpv.join(";"),
+                    tender.sectors.join(";"),
+                    tender.lots as i64,
+                    tender.currency,
+                    tender.value.map(|v| v.minor()),
+                    tender.closes_on.map(|d| d.to_string()),
+                    actor.label(),
+                    now
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "procurement.add_tender",
+                "tender",
+                &id.to_string(),
+                org.area_code.as_deref(),
+                serde_json::json!({"anchor": anchor.get(), "title": tender.title, "cpv": tender.cpv}),
+            )?;
+            Ok(TenderId::new(id))
+        })
+    }
+
+    /// Every tender held, the open ones (status `active`, or `planned`)
+    /// first, then by closing date.
+    pub fn tenders(&self) -> Result<Vec<Tender>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {TENDER_COLUMNS} FROM tenders t LEFT JOIN organisations o ON o.id = t.anchor_id
+             ORDER BY t.status NOT IN ('active', 'planned'), t.closes_on IS NULL, t.closes_on, t.id"
+        ))?;
+        let out = stmt
+            .query_map([], tender_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(out)
+    }
+
+    /// A tender and the local businesses able to answer it (within the
+    /// spend settings' region, nearest its anchor's area first).
+    pub fn tender_matches(&self, id: TenderId) -> Result<Option<TenderMatches>> {
+        let Some(tender) = load_tender(&*self.conn()?, id)? else {
+            return Ok(None);
+        };
+        let (local, region) = self.local_and_region()?;
+        let near = match tender.anchor {
+            Some(anchor) => self.org_area_path(anchor.get())?.unwrap_or(local),
+            None => local,
+        };
+        let candidates = self.business_candidates()?;
+        let found = matches(&tender, &candidates, &region, &near);
+        Ok(Some(TenderMatches {
+            tender,
+            matches: found,
+        }))
+    }
+
+    /// Queues a notice about tender `id` to each matched business that
+    /// consented and has an email address, once per business.
+    pub fn queue_notices(&self, id: TenderId, actor: &Actor) -> Result<Queued> {
+        let Some(found) = self.tender_matches(id)? else {
+            return Err(StoreError::invalid(
+                "tender",
+                text!("no_tender", id = id; id: "tidak ada tender dengan id {id}", en: "no tender has id {id}"),
+            ));
+        };
+        self.write(|tx| {
+            let mut q = Queued::default();
+            for m in &found.matches {
+                if !m.consent {
+                    q.without_consent += 1;
+                    continue;
+                }
+                let record: String = tx.query_row(
+                    "SELECT record FROM businesses WHERE id = ?1",
+                    [m.id.get()],
+                    |r| r.get(0),
+                )?;
+                let record: BusinessRecord =
+                    serde_json::from_str(&record).expect("business records are stored as JSON");
+                // Consent is read again inside the transaction that queues.
+                if !record.consent {
+                    q.without_consent += 1;
+                    continue;
+                }
+                let Some(email) = record.contact_email.as_deref() else {
+                    q.without_email += 1;
+                    continue;
+                };
+                let language = language_of(&record);
+                let n = notice(&found.tender, &record.name, language);
+                let added = tx.execute(
+                    "INSERT INTO outbox (tender_id, business_id, email, language, subject, body, queued_at, queued_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (tender_id, business_id) DO NOTHING",
+                    params![id.get(), m.id.get(), email, language.code(), n.subject, n.body, crate::now(), actor.label()],
+                )?;
+                if added == 0 {
+                    q.already += 1;
+                } else {
+                    q.queued += 1;
+                }
+            }
+            if q.queued > 0 {
+                audit::record(
+                    tx,
+                    actor,
+                    "procurement.queue_notices",
+                    "tender",
+                    &id.to_string(),
+                    None,
+                    serde_json::json!({"queued": q.queued}),
+                )?;
+            }
+            Ok(q)
+        })
+    }
+
+    /// The outbox, oldest first. A queued notice whose business withdrew
+    /// its consent since is withheld.
+    pub fn outbox(&self) -> Result<Vec<OutboxNotice>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT n.id, n.tender_id, n.business_id, b.record, n.email, n.language, n.subject, n.body,
+                    n.queued_at, n.sent_at
+             FROM outbox n JOIN businesses b ON b.id = n.business_id ORDER BY n.id",
+        )?;
+        let out = stmt
+            .query_map([], |r| {
+                let record: BusinessRecord = serde_json::from_str(&r.get::<_, String>(3)?)
+                    .expect("business records are stored as JSON");
+                let sent_at: Option<String> = r.get(9)?;
+                let language: String = r.get(5)?;
+                Ok(OutboxNotice {
+                    id: NoticeId::new(r.get(0)?),
+                    tender_id: TenderId::new(r.get(1)?),
+                    business_id: BusinessId::new(r.get(2)?),
+                    status: match (&sent_at, record.consent) {
+                        (Some(_), _) => NoticeStatus::Sent,
+                        (None, true) => NoticeStatus::Queued,
+                        (None, false) => NoticeStatus::Withheld,
+                    },
+                    business: record.name,
+                    email: r.get(4)?,
+                    language: Language::parse(&language).unwrap_or_default().code(),
+                    subject: r.get(6)?,
+                    body: r.get(7)?,
+                    queued_at: r.get(8)?,
+                    sent_at,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(out)
+    }
+
+    /// Marks notices sent (by the mail relay), all or nothing: each must
+    /// be queued, not sent, and its business still consenting.
+    pub fn mark_sent(&self, ids: &[NoticeId], actor: &Actor) -> Result<u64> {
+        let held: Vec<OutboxNotice> = self.outbox()?;
+        self.write(|tx| {
+            for id in ids {
+                match held.iter().find(|n| n.id == *id).map(|n| n.status) {
+                    Some(NoticeStatus::Queued) => {}
+                    status => {
+                        return Err(StoreError::invalid(
+                            "notice",
+                            match status {
+                                None => text!("no_notice", id = id;
+                                    id: "tidak ada pemberitahuan dengan id {id}",
+                                    en: "no notice has id {id}"),
+                                Some(NoticeStatus::Sent) => text!("notice_sent_already", id = id;
+                                    id: "pemberitahuan {id} sudah terkirim",
+                                    en: "notice {id} was sent already"),
+                                Some(_) => text!("notice_withheld", id = id;
+                                    id: "pemberitahuan {id} ditahan: usahanya tidak lagi bersedia dihubungi",
+                                    en: "notice {id} is withheld: its business no longer agrees to be contacted"),
+                            },
+                        ))
+                    }
+                }
+                tx.execute(
+                    "UPDATE outbox SET sent_at = ?2, sent_by = ?3 WHERE id = ?1 AND sent_at IS NULL",
+                    params![id.get(), crate::now(), actor.label()],
+                )?;
+            }
+            if !ids.is_empty() {
+                audit::record(
+                    tx,
+                    actor,
+                    "procurement.mark_sent",
+                    "outbox",
+                    &ids.len().to_string(),
+                    None,
+                    serde_json::json!({"notices": ids.iter().map(|i| i.get()).collect::<Vec<_>>()}),
+                )?;
+            }
+            Ok(ids.len() as u64)
+        })
+    }
+
+    /// The area path of an organisation's area, if it has one.
+    pub(crate) fn org_area_path(&self, org: i64) -> Result<Option<String>> {
+        crate::sql::optional(
+            &*self.conn()?,
+            "SELECT a.path FROM organisations o JOIN areas a ON a.code = o.area_code WHERE o.id = ?1",
+            [org],
+        )
+    }
+
+    /// The area paths of the spend settings' local area and region (the
+    /// local area when no region is set).
+    pub(crate) fn local_and_region(&self) -> Result<(String, String)> {
+        let settings = self.spend_settings()?;
+        let Some(local) = settings.local else {
+            return Err(StoreError::invalid(
+                "local",
+                text!("procurement_needs_local_setting";
+                    id: "wilayah lokal belum ditetapkan: spend settings --local AREA --region AREA",
+                    en: "no local area is set: spend settings --local AREA --region AREA"),
+            ));
+        };
+        let path = |code: &str| -> Result<String> {
+            Ok(self
+                .area_path(code)?
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default())
+        };
+        let local = path(&local)?;
+        let region = match settings.region {
+            Some(region) => path(&region)?,
+            None => local.clone(),
+        };
+        Ok((local, region))
+    }
+}
