@@ -22,7 +22,8 @@ years from 2019) each have:
 - for most (not after a cancelled or unsuccessful tender) a later `award`
   release: 1 award (2 lots for 1 in 8), each with id, status `active` or
   `pending`, date, value (at most 2 decimals; GBP, 1 in 25 EUR), one
-  supplier (two for 1 in 10) and contractPeriod;
+  supplier (two for 1 in 10; none, the key left out, for 1 in 100) and
+  contractPeriod;
 - for 1 in 6 awarded processes a later `awardUpdate` restating one award
   wholly (every field, the same suppliers) with another status (a pending
   one made active or cancelled; an active one cancelled) or an amended
@@ -343,6 +344,8 @@ def main():
                     other = pick_supplier()
                     if other is not sups[0]:
                         sups.append(other)
+                elif rng.random() < 0.01:
+                    sups = []  # published without its supplier
                 pence = int(estimate / lots * rng.uniform(0.7, 1.1))
                 if rng.random() < 0.3:
                     pence -= pence % 100
@@ -352,7 +355,7 @@ def main():
                     "status": "active" if rng.random() < 0.85 else "pending",
                     "date": iso(ta),
                     "value": {"amount": amount_json(pence), "currency": "GBP" if rng.random() < 0.96 else "EUR"},
-                    "suppliers": [s["ref"] for s in sups],
+                    "suppliers": [s["ref"] for s in sups] or None,
                     "contractPeriod": {"startDate": iso(ta + 14 * 86400),
                                        "endDate": iso(ta + rng.choice((365, 730, 1095)) * 86400)},
                     "_sups": sups, "_pence": pence,
@@ -368,7 +371,7 @@ def main():
                 return ps
 
             def public(aw):
-                return {k: v for k, v in aw.items() if not k.startswith("_")}
+                return {k: v for k, v in aw.items() if not k.startswith("_") and v is not None}
 
             release(ta, "award", {"awards": [public(aw) for aw in awards]}, party_list(awards))
             awards_n += len(awards)

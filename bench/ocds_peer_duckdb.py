@@ -27,9 +27,13 @@ restate what they mention (bench/ocds-gen.py's): per process, the latest
 release (by date) giving the tender's status or the buyer's name; per award
 (ocid and award id) each of status, value.amount, value.currency and the
 suppliers list from the latest release that gives it; per party (ocid and
-id, else name) the latest release's. Assumed too: no release is repeated
-(same ocid and id), no JSON null is published, no two releases of a
-process share a date.
+id, else name) each of its address's postalCode, locality and
+streetAddress and its details.scale from the latest release that gives
+it. Assumed too: no release is repeated (same ocid and id), no JSON null
+is published, no two releases of a process share a date, a supplier's
+reference says no more than its party, and suppliers, in an award, are
+never dropped or reordered (DuckDB takes the latest list whole where the
+merge would merge the lists by id).
 """
 
 import argparse
@@ -96,20 +100,30 @@ FROM (SELECT ocid, buyer, cur, cents, len(keys) AS n,
              unnest(keys) AS key, generate_subscripts(keys, 1) AS pos
       FROM act WHERE len(keys) > 0);
 
--- the parties of the processes with active awards, as compiled; where each is
+-- the parties of the processes with active awards, as compiled (field by
+-- field), and their postcodes (the free text read once per distinct text)
 CREATE TEMP TABLE party AS
 WITH mentioned AS (
     SELECT ocid, date, unnest(parties) AS p FROM releases
     WHERE parties IS NOT NULL AND ocid IN (SELECT ocid FROM act)
 ), compiled AS (
-    SELECT ocid, coalesce(txt(p.id), txt(p.name)) AS key, arg_max(p, date) AS p
+    SELECT ocid, coalesce(txt(p.id), txt(p.name)) AS key,
+           txt(arg_max(p.address.postalCode, date) FILTER (WHERE p.address.postalCode IS NOT NULL)) AS postal_code,
+           txt(arg_max(p.address.locality, date) FILTER (WHERE p.address.locality IS NOT NULL)) AS locality,
+           txt(arg_max(p.address.streetAddress, date) FILTER (WHERE p.address.streetAddress IS NOT NULL)) AS street,
+           arg_max(p.details.scale, date) FILTER (WHERE p.details.scale IS NOT NULL) AS scale
     FROM mentioned GROUP BY ALL
+), texts AS (
+    SELECT DISTINCT t FROM (SELECT locality AS t FROM compiled WHERE postal_code IS NULL
+                            UNION ALL SELECT street FROM compiled WHERE postal_code IS NULL)
+    WHERE t IS NOT NULL
+), found AS (
+    SELECT t, postcode_in(t) AS pc FROM texts
 )
-SELECT ocid, key,
-       coalesce(txt(p.address.postalCode), postcode_in(txt(p.address.locality)),
-                postcode_in(txt(p.address.streetAddress))) AS pc,
-       lower(txt(p.details.scale)) IN ('sme', 'micro', 'small', 'medium') AS sme
-FROM compiled WHERE key IS NOT NULL;
+SELECT c.ocid, c.key, coalesce(c.postal_code, fl.pc, fs.pc) AS pc,
+       lower(txt(c.scale)) IN ('sme', 'micro', 'small', 'medium') AS sme
+FROM compiled c LEFT JOIN found fl ON fl.t = c.locality LEFT JOIN found fs ON fs.t = c.street
+WHERE c.key IS NOT NULL;
 
 CREATE TEMP TABLE located AS
 WITH codes AS (

@@ -115,7 +115,7 @@ pub fn list(db: &Db, open_only: bool, format: ReportFormat, output: Option<&Path
     let store = db.open()?;
     let mut all = Vec::new();
     for t in store.tenders()? {
-        if open_only && !matches!(t.status.as_str(), "active" | "planned") {
+        if open_only && !t.is_open() {
             continue;
         }
         if let Some(found) = store.tender_matches(t.id)? {

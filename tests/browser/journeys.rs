@@ -789,3 +789,90 @@ fn a_poll_goes_from_double_entry_to_a_published_result() {
         assert_eq!(v.texts_of(".card ol li"), elected, "the public result");
     });
 }
+
+/// Bringing spend back: an analyst finds a local firm in the base (by a
+/// misspelt name), sees what leaks and who could supply it, enters a tender
+/// (a mistake first: the form keeps what was typed) and queues its notices;
+/// the firm that consented is in the outbox; the public sees only counts.
+#[test]
+fn an_analyst_finds_local_firms_and_tells_the_consenting_ones_of_a_tender() {
+    twice(|v, run| {
+        let (typo, firm) = [
+            ("ribble ofice", "Ribble Office Supplies Ltd"),
+            (
+                "preston comunity energy",
+                "Preston Community Energy Co-operative",
+            ),
+        ][run];
+        v.as_user("analyst.lancashire");
+        v.open("/business");
+        v.submit("form[action=\"/business\"]", &[("q", typo)], None);
+        v.follow(firm);
+        assert_eq!(v.text_of("h1"), firm);
+        let facts = facts(v);
+        assert!(
+            facts.iter().any(|(_, value)| value.contains("@")),
+            "the base's readers see the contact: {facts:?}"
+        );
+
+        v.open("/procurement/opportunities");
+        assert!(
+            v.texts_of("main table a").contains(&firm.to_owned()),
+            "{firm} can supply leaking spend"
+        );
+        assert!(v.js("!!document.querySelector('svg.chart')") == json!(true));
+        v.open("/procurement");
+        let shares = v.texts_of("main table tbody tr:first-child td:nth-child(4)");
+        assert!(shares[0].contains('%'), "the local share: {shares:?}");
+
+        v.open("/procurement/tenders");
+        let title = ["Pembersihan kantor kecamatan", "Cleaning of the town hall"][run];
+        let form = "form[action=\"/procurement/tenders#add\"]";
+        v.submit(
+            form,
+            &[
+                ("anchor", "1"),
+                ("title", title),
+                ("cpv", "9091"),
+                ("closes_on", "2027-01-31"),
+            ],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-cpv')") == json!(true),
+            "the CPV code is refused"
+        );
+        assert_eq!(
+            v.js("document.getElementById('t-title').value"),
+            json!(title)
+        );
+        v.submit(form, &[("cpv", "90910000")], None);
+        assert!(v.path().contains("done=tender_added"), "{}", v.path());
+        let notify = v.js(&format!(
+            "[...document.querySelectorAll('section.card')].find(s => s.querySelector('h2').innerText.trim() === {title:?})
+               .querySelector('form').getAttribute('action')"
+        ));
+        let notify = notify.as_str().unwrap().to_owned();
+        assert!(
+            v.texts_of(&format!(
+                "section.card:has(form[action=\"{notify}\"]) tbody td:first-child"
+            ))
+            .contains(&"Red Rose Cleaning Ltd".to_owned()),
+            "the cleaners match the tender"
+        );
+        v.submit(&format!("form[action=\"{notify}\"]"), &[], None);
+        assert!(v.path().starts_with("/procurement/outbox"), "{}", v.path());
+        let emails = v.texts_of("main table tbody td:nth-child(3)");
+        assert!(
+            emails.contains(&"office@redrose.example".to_owned()),
+            "{emails:?}"
+        );
+
+        v.as_visitor();
+        v.open("/business/counts");
+        let page = v.text();
+        for private in [firm, "@"] {
+            assert!(!page.contains(private), "{private} is not public");
+        }
+    });
+}

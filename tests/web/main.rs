@@ -8,6 +8,7 @@ mod lists;
 mod load;
 mod money;
 mod privacy;
+mod procurement;
 mod readers;
 mod reading;
 mod scopes;
@@ -41,6 +42,9 @@ fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> Strin
     // The first import and supplier of `seed_spend`, where a test seeds it.
     .replace("/spend/imports/{id}", "/spend/imports/1")
     .replace("/suppliers/{id}", "/suppliers/1")
+    .replace("/business/{id}", "/business/1")
+    .replace("/tenders/{id}", "/tenders/1")
+    .replace("/outbox/{id}", "/outbox/1")
 }
 
 fn denied(res: &reqwest::Response) -> bool {
@@ -227,6 +231,8 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/election/results/{id}/BALLOTS.csv"
                     | "/election/results/{id}/GROUPS.csv"
                     | "/election/results/{id}/RESIDENTS.csv"
+                    // Needs a business; tests/web/procurement.rs renders it.
+                    | "/business/{id}"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs

@@ -481,23 +481,20 @@ pub fn records(
 }
 
 /// A supplier's payments per anchor (by the anchor's number in the facts):
-/// how many and their sum, checked.
+/// how many and their sum; `None` when a sum would not fit.
 pub fn payments_to(
     facts: &[lumbung_spend::facts::Facts],
     supplier: u32,
-) -> Result<std::collections::BTreeMap<u32, (u64, Money)>, crate::opportunities::Overflow> {
+) -> Option<std::collections::BTreeMap<u32, (u64, Money)>> {
     let mut sums: std::collections::BTreeMap<u32, (u64, Money)> = Default::default();
     for f in facts {
         for i in (0..f.supplier.len()).filter(|&i| f.supplier[i] == supplier) {
             let entry = sums.entry(f.anchor[i]).or_insert((0, Money::ZERO));
             entry.0 += 1;
-            entry.1 = entry
-                .1
-                .checked_add(Money::from_minor(f.amount[i]))
-                .ok_or(crate::opportunities::Overflow)?;
+            entry.1 = entry.1.checked_add(Money::from_minor(f.amount[i]))?;
         }
     }
-    Ok(sums)
+    Some(sums)
 }
 
 #[cfg(test)]

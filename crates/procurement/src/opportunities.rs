@@ -20,7 +20,7 @@ pub struct Leak {
 }
 
 /// A business of the base, placed in the area tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
     pub id: BusinessId,
     pub name: String,

@@ -39,6 +39,13 @@ pub struct Tender {
     pub status: String,
 }
 
+impl Tender {
+    /// Open to bids, or about to be: notices are sent about these only.
+    pub fn is_open(&self) -> bool {
+        matches!(self.status.as_str(), "active" | "planned")
+    }
+}
+
 /// A tender entered by hand, read at the edge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TenderForm {

@@ -72,7 +72,7 @@ impl Lang {
 }
 
 /// Each part's catalogues: (part, Indonesian, English).
-const CATALOGUES: [(&str, &str, &str); 7] = [
+const CATALOGUES: [(&str, &str, &str); 8] = [
     (
         "base",
         include_str!("i18n/id.json"),
@@ -102,6 +102,11 @@ const CATALOGUES: [(&str, &str, &str); 7] = [
         "money",
         include_str!("i18n/money.id.json"),
         include_str!("i18n/money.en.json"),
+    ),
+    (
+        "procurement",
+        include_str!("i18n/procurement.id.json"),
+        include_str!("i18n/procurement.en.json"),
     ),
     (
         "disclosure",

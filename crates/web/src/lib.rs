@@ -15,6 +15,7 @@ mod gate;
 mod headers;
 mod i18n;
 mod listing;
+mod procurement;
 mod render;
 pub mod routes;
 mod spec;

@@ -29,6 +29,9 @@ pub(crate) fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_approve_fund => u.role.can_write(Resource::FundApproval),
             can_spend => u.role.can_read(Resource::Spend),
             can_cycle => u.role.can_read(Resource::Cycle),
+            can_business => u.role.can_read(Resource::BusinessBase),
+            can_contracts => u.role.can_read(Resource::Contracts),
+            can_write_contracts => u.role.can_write(Resource::Contracts),
         }
     });
     context! {

@@ -5,6 +5,7 @@
 mod community;
 mod election;
 mod loans;
+mod procurement;
 
 use super::{areas, orgs, serve};
 use crate::shared::{self, table};
@@ -206,6 +207,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     orgs::import_orgs_file(store, ORGS.0, ORGS.1.as_bytes())?;
     create_upk_and_ksm(store)?;
     load_spend(store)?;
+    procurement::load(store)?;
     loans::load_books(store)?;
     create_users(store)?;
     loans::run(store)?;

@@ -353,7 +353,7 @@ impl Store {
         if let Some(supplier) = supplier {
             let facts = self.spend_facts_in(scope)?;
             let sums = lumbung_procurement::business::payments_to(&facts, supplier.get() as u32)
-                .map_err(|_| {
+                .ok_or_else(|| {
                     StoreError::invalid(
                         "payments",
                         text!("business_payments_overflow";

@@ -48,6 +48,8 @@ pub enum NoticeStatus {
 pub struct OutboxNotice {
     pub id: NoticeId,
     pub tender_id: TenderId,
+    /// The tender's title.
+    pub tender: String,
     pub business_id: BusinessId,
     pub business: String,
     pub email: String,
@@ -58,6 +60,9 @@ pub struct OutboxNotice {
     pub queued_at: String,
     pub sent_at: Option<String>,
 }
+
+/// The tender statuses that are open ([`Tender::is_open`]), for SQL.
+const OPEN: &str = "'active', 'planned'";
 
 const TENDER_COLUMNS: &str = "t.id, t.ocid, t.anchor_id, o.name, t.buyer, t.title, t.cpv, t.sectors, t.lots, t.value, t.currency, t.closes_on, t.status";
 
@@ -203,7 +208,7 @@ impl Store {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT {TENDER_COLUMNS} FROM tenders t LEFT JOIN organisations o ON o.id = t.anchor_id
-             ORDER BY t.status NOT IN ('active', 'planned'), t.closes_on IS NULL, t.closes_on, t.id"
+             ORDER BY t.status NOT IN ({OPEN}), t.closes_on IS NULL, t.closes_on, t.id"
         ))?;
         let out = stmt
             .query_map([], tender_row)?
@@ -239,6 +244,14 @@ impl Store {
                 text!("no_tender", id = id; id: "tidak ada tender dengan id {id}", en: "no tender has id {id}"),
             ));
         };
+        if !found.tender.is_open() {
+            return Err(StoreError::invalid(
+                "tender",
+                text!("tender_closed", id = id, status = found.tender.status;
+                    id: "tender {id} berstatus {status}: pemberitahuan hanya untuk tender yang dibuka",
+                    en: "tender {id} is {status}: notices are for open tenders only"),
+            ));
+        }
         self.write(|tx| {
             let mut q = Queued::default();
             for m in &found.matches {
@@ -296,8 +309,9 @@ impl Store {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT n.id, n.tender_id, n.business_id, b.record, n.email, n.language, n.subject, n.body,
-                    n.queued_at, n.sent_at
-             FROM outbox n JOIN businesses b ON b.id = n.business_id ORDER BY n.id",
+                    n.queued_at, n.sent_at, t.title
+             FROM outbox n JOIN businesses b ON b.id = n.business_id JOIN tenders t ON t.id = n.tender_id
+             ORDER BY n.id",
         )?;
         let out = stmt
             .query_map([], |r| {
@@ -308,6 +322,7 @@ impl Store {
                 Ok(OutboxNotice {
                     id: NoticeId::new(r.get(0)?),
                     tender_id: TenderId::new(r.get(1)?),
+                    tender: r.get(10)?,
                     business_id: BusinessId::new(r.get(2)?),
                     status: match (&sent_at, record.consent) {
                         (Some(_), _) => NoticeStatus::Sent,

@@ -9,6 +9,7 @@ pub mod openapi;
 
 use crate::community::routes::ROUTES as COMMUNITY;
 use crate::core::routes::ROUTES as CORE;
+use crate::procurement::routes::ROUTES as PROCUREMENT;
 use crate::spec::r;
 pub use crate::spec::{Answer, Need, Route};
 use crate::spend::routes::ROUTES as SPEND;
@@ -18,7 +19,16 @@ use axum::http::Method;
 use Need::Public;
 
 /// Every route, one table per feature: its folder may own its table.
-pub static TABLES: &[&[Route]] = &[DOCUMENT, HOME, CORE, SPEND, FUND, COMMUNITY, ELECTION];
+pub static TABLES: &[&[Route]] = &[
+    DOCUMENT,
+    HOME,
+    CORE,
+    SPEND,
+    PROCUREMENT,
+    FUND,
+    COMMUNITY,
+    ELECTION,
+];
 
 /// The API's own description, made from the table.
 #[rustfmt::skip]

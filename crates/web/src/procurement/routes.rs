@@ -1,0 +1,22 @@
+//! Bringing spend back: the business base, contracts, opportunities,
+//! tenders and the outbox. Listed in [`crate::routes::TABLES`].
+
+use super::{business, contracts, tenders};
+use crate::spec::{r, Need, Route};
+use lumbung_domain::Resource::{BusinessBase, Contracts};
+use Need::{Public, Read, Write};
+
+#[rustfmt::skip]
+pub static ROUTES: &[Route] = &[
+    r!(GET "/business", Read(BusinessBase), business::page, "The local business base: search by name (typo-tolerant), sector, area, size and form (?q=&sector=&area=&size=&form=), and counts per area"),
+    r!(GET "/business/counts", Public, business::counts_page, "How many local businesses per area and form (no names, no contacts)"),
+    r!(GET "/business/{id}", Read(BusinessBase), business::business_page, "A business of the base: its record, the payments the anchors made to it and the contracts awarded to it"),
+    r!(GET "/procurement", Read(Contracts), contracts::page, "Contracts awarded (OCDS): processes, awards, local and SME shares of the awarded value, by buyer (?buyer=&from=&to=)"),
+    r!(GET "/procurement/opportunities", Read(Contracts), contracts::opportunities_page, "Leaking spend per anchor and sector matched to local businesses, the redirectable spend in a chart (?year=)"),
+    r!(GET "/procurement/tenders", Read(Contracts), tenders::page, "Open tenders, each with the local businesses able to answer it"),
+    r!(POST "/procurement/tenders", Write(Contracts), tenders::add, "Enter an open tender for an anchor: anchor, title, cpv, sectors, lots, value, currency, closes_on"),
+    r!(GET "/procurement/tenders.csv", Read(Contracts), tenders::csv, "Every tender and its matches, a row per match, as CSV"),
+    r!(POST "/procurement/tenders/{id}/notify", Write(Contracts), tenders::notify, "Queue a notice to each matched business that consented"),
+    r!(GET "/procurement/outbox", Read(Contracts), tenders::outbox_page, "The notices queued for the mail relay, sent and withheld"),
+    r!(POST "/procurement/outbox/{id}/sent", Write(Contracts), tenders::mark_sent, "Mark a notice sent"),
+];

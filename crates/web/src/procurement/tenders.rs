@@ -1,0 +1,257 @@
+//! Open tenders and their local matches (entered by hand for an anchor in
+//! the viewer's scope, or published in OCDS), the notices queued to the
+//! businesses that consented, and the outbox a mail relay sends from.
+
+use super::{anchors_seen, not_found, FormErrors};
+use crate::auth::{Ctx, Viewer};
+use crate::edge::{acting, done};
+use crate::error::AppError;
+use crate::listing::{Cell, Csv};
+use crate::render::render;
+use crate::AppState;
+use axum::extract::Path;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use lumbung_domain::{NoticeId, OrgId, OrgKind, Resource, TenderId};
+use lumbung_procurement::tenders::TenderForm;
+use lumbung_store::{OrgFilter, TenderMatches};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// The add-a-tender form as typed.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct TenderFields {
+    anchor: String,
+    title: String,
+    cpv: String,
+    sectors: String,
+    lots: String,
+    value: String,
+    currency: String,
+    closes_on: String,
+}
+
+/// The anchors the viewer may enter tenders for: (id, name).
+async fn anchor_choices(state: &AppState, viewer: &Viewer) -> Result<Vec<(i64, String)>, AppError> {
+    let seen = anchors_seen(state, viewer.scope()).await?;
+    let (orgs, _) = state
+        .blocking(|s| {
+            s.search_orgs(
+                &OrgFilter {
+                    kind: Some(OrgKind::Anchor),
+                    ..OrgFilter::default()
+                },
+                1_000,
+                0,
+            )
+        })
+        .await?;
+    Ok(orgs
+        .into_iter()
+        .filter(|o| {
+            seen.as_ref()
+                .is_none_or(|ids| ids.contains(&(o.id.get() as u32)))
+        })
+        .map(|o| (o.id.get(), o.name))
+        .collect())
+}
+
+/// Every tender with its matches.
+async fn all_matches(state: &AppState) -> Result<Vec<TenderMatches>, AppError> {
+    state
+        .blocking(|s| {
+            let mut out = Vec::new();
+            for t in s.tenders()? {
+                out.extend(s.tender_matches(t.id)?);
+            }
+            Ok(out)
+        })
+        .await
+}
+
+async fn page_with(
+    ctx: Ctx,
+    fields: TenderFields,
+    errors: FormErrors,
+) -> Result<Html<String>, AppError> {
+    let Ctx { state, viewer, uri } = ctx;
+    let tenders = all_matches(&state).await?;
+    let can_write = viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(Resource::Contracts));
+    let anchors = if can_write {
+        anchor_choices(&state, &viewer).await?
+    } else {
+        Vec::new()
+    };
+    let cur = crate::spend::currency(&state).await?.map(|c| c.code());
+    render(
+        &viewer,
+        &uri,
+        "tenders.html",
+        context! { tenders => tenders, f => fields, errors => errors, anchors => anchors, can_write => can_write, cur => cur },
+    )
+}
+
+pub async fn page(ctx: Ctx) -> Result<Html<String>, AppError> {
+    page_with(ctx, TenderFields::default(), FormErrors::new()).await
+}
+
+pub async fn add(ctx: Ctx, Form(f): Form<TenderFields>) -> Result<Response, AppError> {
+    let lang = ctx.viewer.lang;
+    let mut errors = FormErrors::new();
+    let choices = anchor_choices(&ctx.state, &ctx.viewer).await?;
+    let anchor = f
+        .anchor
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| choices.iter().any(|(a, _)| a == id));
+    if anchor.is_none() {
+        errors.insert("anchor", lang.t("tender_pick_anchor").to_owned());
+    }
+    let form = TenderForm {
+        title: f.title.clone(),
+        cpv: f.cpv.clone(),
+        sectors: f.sectors.clone(),
+        lots: f.lots.clone(),
+        value: f.value.clone(),
+        currency: f.currency.clone(),
+        closes_on: f.closes_on.clone(),
+    };
+    let checked = form.check();
+    if let Err(problems) = &checked {
+        for p in problems {
+            errors
+                .entry(p.field)
+                .or_insert_with(|| p.text.get(lang.into()).to_owned());
+        }
+    }
+    match (anchor, checked) {
+        (Some(anchor), Ok(tender)) if errors.is_empty() => {
+            acting(&ctx.state, &ctx.viewer, move |s, actor| {
+                s.add_tender(OrgId::new(anchor), &tender, actor)
+            })
+            .await?;
+            Ok(done("/procurement/tenders", "tender_added"))
+        }
+        _ => Ok(page_with(ctx, f, errors).await?.into_response()),
+    }
+}
+
+/// The tender in an address, if the viewer may act on it: a published
+/// one, or one of an anchor in the viewer's scope.
+async fn tender_to_write(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+) -> Result<TenderId, AppError> {
+    let id = raw
+        .parse::<i64>()
+        .map(TenderId::new)
+        .map_err(|_| not_found("tender", raw))?;
+    let tender = state
+        .blocking(move |s| s.tender_matches(id))
+        .await?
+        .ok_or_else(|| not_found("tender", raw))?
+        .tender;
+    let seen: Option<HashSet<u32>> = anchors_seen(state, viewer.scope()).await?;
+    match (tender.anchor, seen) {
+        (Some(anchor), Some(seen)) if !seen.contains(&(anchor.get() as u32)) => {
+            Err(AppError::Forbidden)
+        }
+        _ => Ok(id),
+    }
+}
+
+pub async fn notify(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let id = tender_to_write(&state, &viewer, &raw).await?;
+    acting(&state, &viewer, move |s, actor| s.queue_notices(id, actor)).await?;
+    Ok(done("/procurement/outbox", "notices_queued"))
+}
+
+/// Every tender and its matches, a row per match, as CSV.
+pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
+    let columns = [
+        "tender_id",
+        "tender_ocid",
+        "tender_buyer",
+        "tender_title",
+        "tender_cpv",
+        "tender_closes_on",
+        "tender_status",
+        "business_id",
+        "business_name",
+        "business_size",
+        "business_area",
+        "tender_cpv_fit",
+        "business_consent",
+    ];
+    let mut csv = Csv::new(viewer.lang, &columns);
+    for t in all_matches(&state).await? {
+        let head = |csv: &mut Csv, tail: [Cell; 6]| {
+            let tender = &t.tender;
+            let head = [
+                Cell::number(tender.id),
+                Cell::text(tender.ocid.clone().unwrap_or_default()),
+                Cell::text(
+                    tender
+                        .anchor_name
+                        .clone()
+                        .or(tender.buyer.clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::text(tender.title.clone()),
+                Cell::text(tender.cpv.join(";")),
+                Cell::text(tender.closes_on.clone().unwrap_or_default()),
+                Cell::text(tender.status.clone()),
+            ];
+            csv.row(head.into_iter().chain(tail));
+        };
+        if t.matches.is_empty() {
+            head(&mut csv, std::array::from_fn(|_| Cell::text("")));
+        }
+        for m in &t.matches {
+            head(
+                &mut csv,
+                [
+                    Cell::number(m.id),
+                    Cell::text(m.name.clone()),
+                    Cell::text(m.size.map(|s| s.as_str()).unwrap_or_default()),
+                    Cell::text(m.area.clone().unwrap_or_default()),
+                    Cell::number(m.cpv_fit),
+                    Cell::text(viewer.lang.t(if m.consent { "yes" } else { "no" })),
+                ],
+            );
+        }
+    }
+    Ok(csv.download("lumbung-tenders.csv"))
+}
+
+pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
+    let notices = state.blocking(|s| s.outbox()).await?;
+    render(
+        &viewer,
+        &uri,
+        "outbox.html",
+        context! { notices => notices },
+    )
+}
+
+/// Marks a notice sent (by whoever sent it by hand).
+pub async fn mark_sent(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let id = raw
+        .parse::<i64>()
+        .map(NoticeId::new)
+        .map_err(|_| not_found("notice", &raw))?;
+    acting(&state, &viewer, move |s, actor| s.mark_sent(&[id], actor)).await?;
+    Ok(done("/procurement/outbox", "notice_sent"))
+}

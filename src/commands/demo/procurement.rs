@@ -1,0 +1,84 @@
+//! The demo's procurement: a local business base around Preston, contracts
+//! two anchors published in OCDS (one award local, one not), an open tender
+//! matched to local firms, and a notice queued to the one that consented.
+
+use anyhow::Result;
+use lumbung_procurement::tenders::TenderForm;
+use lumbung_store::{Actor, Store};
+use serde_json::json;
+
+/// Local firms able to supply what the anchors buy from outside Lancashire
+/// (energy, office supplies, engineering, consulting, transport, cleaning).
+const BUSINESSES: &str = "\
+name,company_number,postcode,sic,cpv,size,form,capacity,contact_email,consent
+Preston Community Energy Co-operative,,PR1 3BQ,35110,09310000,small,cooperative,Solar installation and supply for public buildings,hello@pcenergy.example,yes
+Ribble Office Supplies Ltd,08123456,PR1 2HE,47990,30190000,micro,conventional,Stationery and office furniture,sales@ribbleoffice.example,yes
+Fylde Engineering Services Ltd,07654321,FY8 5AB,71129,71300000,small,employee_owned,Structural and civil engineering design,,no
+Lancashire Consulting CIC,,BB10 1AA,70229,79400000,micro,social_enterprise,Business and management consultancy,team@lancsconsult.example,yes
+Red Rose Cleaning Ltd,,LA1 4XY,81210,90910000,small,conventional,Office and school cleaning,office@redrose.example,yes
+Preston Catering Co-operative,,PR1 3JJ,56290,55520000,small,cooperative,School and hospital meals,,yes
+Bowland Construction Ltd,06111222,LA1 1QJ,41201,45233142,medium,conventional,Road surfacing and repairs,bids@bowland.example,yes
+";
+
+pub fn load(store: &Store) -> Result<()> {
+    let cli = Actor::cli();
+    let records =
+        lumbung_procurement::business::read_file("demo: business base", BUSINESSES.as_bytes())?;
+    store.import_businesses(
+        &[("demo: business base".into(), records)],
+        Some("Preston chamber of commerce (demo)"),
+        &cli,
+    )?;
+    let party = |id: &str, name: &str, street: &str, scale: &str| {
+        json!({"id": id, "name": name, "roles": ["supplier"], "address": {"streetAddress": street},
+               "details": {"scale": scale}})
+    };
+    let council = json!({"id": "GB-LAC-E07000123", "name": "Preston City Council"});
+    let county = json!({"id": "GB-LAC-E10000017", "name": "Lancashire County Council"});
+    let releases = json!({"releases": [
+        {"ocid": "ocds-demo-1", "id": "1", "date": "2014-05-01T09:00:00Z", "tag": ["tender"],
+         "buyer": council, "tender": {"id": "T1", "title": "Printing of council publications", "status": "complete",
+            "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "79810000-5"}}],
+            "value": {"amount": 60000, "currency": "GBP"}}},
+        {"ocid": "ocds-demo-1", "id": "2", "date": "2014-07-01T09:00:00Z", "tag": ["award"],
+         "buyer": council,
+         "parties": [party("S1", "Ribble Print Ltd", "12 Fishergate, Preston PR1 2HE", "sme")],
+         "awards": [{"id": "A1", "status": "active", "date": "2014-07-01", "value": {"amount": 48250.5, "currency": "GBP"},
+                     "suppliers": [{"id": "S1", "name": "Ribble Print Ltd"}]}]},
+        {"ocid": "ocds-demo-2", "id": "1", "date": "2014-09-15T09:00:00Z", "tag": ["award"],
+         "buyer": county,
+         "tender": {"id": "T2", "title": "Electricity supply", "status": "complete"},
+         "parties": [party("S2", "Northern Energy PLC", "1 Piccadilly, Manchester M1 1AE", "large")],
+         "awards": [{"id": "A2", "status": "active", "date": "2014-09-15", "value": {"amount": 310000, "currency": "GBP"},
+                     "suppliers": [{"id": "S2", "name": "Northern Energy PLC"}]}]},
+        {"ocid": "ocds-demo-3", "id": "1", "date": "2015-02-01T09:00:00Z", "tag": ["tender"],
+         "buyer": county,
+         "tender": {"id": "T3", "title": "Resurfacing of rural roads", "status": "active",
+            "tenderPeriod": {"endDate": "2015-03-31T12:00:00Z"},
+            "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "45233142-6"}}],
+            "value": {"amount": 250000, "currency": "GBP"}, "suitability": {"sme": true}}}
+    ]});
+    let bytes = serde_json::to_vec(&releases)?;
+    let read = lumbung_procurement::ocds::read("demo: contracts.json", &bytes)?;
+    store.import_ocds(vec![("demo: contracts.json".into(), read)], &cli)?;
+
+    // An analyst enters a cleaning tender for the council and queues its
+    // notices: Red Rose Cleaning consented, so it is written to.
+    let council = store
+        .anchor_id("Preston City Council")?
+        .expect("the demo's organisations hold the council");
+    let tender = TenderForm {
+        title: "Cleaning of council offices".into(),
+        cpv: "90910000".into(),
+        sectors: "8121".into(),
+        value: "85000".into(),
+        currency: "GBP".into(),
+        closes_on: "2015-06-30".into(),
+        ..TenderForm::default()
+    }
+    .check()
+    .map_err(|p| anyhow::anyhow!("the demo's tender: {:?}", p))?;
+    let id = store.add_tender(council, &tender, &cli)?;
+    store.queue_notices(id, &cli)?;
+    Ok(())
+}
