@@ -97,3 +97,32 @@ fn every_problem_is_named_by_line_and_column() {
     let e = read("company,postcode", &["X,PR1"]).unwrap_err();
     assert_eq!(e.errors[0].column.as_deref(), Some("name"));
 }
+
+#[test]
+fn a_suppliers_payments_are_counted_and_summed_per_anchor_checked() {
+    use lumbung_spend::facts::Facts;
+    let mut f = Facts::default();
+    for (anchor, supplier, amount) in [(1, 7, 100), (1, 7, -40), (2, 7, 5), (1, 8, 999)] {
+        f.anchor.push(anchor);
+        f.year.push(2024);
+        f.date.push(0);
+        f.supplier.push(supplier);
+        f.amount.push(amount);
+        f.sector.push(0);
+        f.flags.push(0);
+    }
+    let sums = payments_to(std::slice::from_ref(&f), 7).unwrap();
+    assert_eq!(
+        sums.into_iter().collect::<Vec<_>>(),
+        [
+            (1, (2, Money::from_minor(60))),
+            (2, (1, Money::from_minor(5)))
+        ]
+    );
+    f.amount[1] = i64::MAX;
+    assert_eq!(
+        payments_to(&[f], 7),
+        None,
+        "a sum that would not fit is refused"
+    );
+}

@@ -165,3 +165,39 @@ fn filters_and_places_need_no_database() {
     assert_eq!(placing.place(&at(Some("ZZ1 1ZZ"))), Place::Unknown);
     assert_eq!(placing.place(&at(None)), Place::Unknown);
 }
+
+/// A tender's CPV codes come from its classification, its additional
+/// classifications and its items' (8 digits, once each); a party's
+/// Companies House identifier is a company number as the registers write
+/// it, another scheme's is kept with its scheme.
+#[test]
+fn tenders_and_identifiers_are_read_from_the_compiled_release() {
+    let p = Process::of(&compiled(json!({
+        "ocid": "o", "date": "2024-01-01",
+        "tender": {"title": "Roads", "status": "active", "lots": [{"id": "1"}, {"id": "2"}],
+            "classification": {"scheme": "CPV", "id": "45233142-6"},
+            "additionalClassifications": [{"scheme": "CPV", "id": "45233000"}, {"scheme": "UNSPSC", "id": "72141000"}],
+            "items": [{"id": "1", "classification": {"scheme": "cpv", "id": "45233142"}},
+                      {"id": "2", "classification": {"scheme": "CPV", "id": "4523"}}],
+            "value": {"amount": "1500.5", "currency": "GBP"},
+            "tenderPeriod": {"endDate": "2024-02-01T12:00:00Z"}},
+        "parties": [{"id": "S1", "name": "A", "identifier": {"scheme": "GB-COH", "id": "1234567"}},
+                    {"id": "S2", "name": "B", "identifier": {"scheme": "GB-CHC", "id": 1100}}],
+        "awards": [{"id": "A", "status": "active", "suppliers": [{"id": "S1"}, {"id": "S2"}]}]
+    })));
+    assert_eq!(p.tender.title.as_deref(), Some("Roads"));
+    assert_eq!(p.tender.cpv, ["45233142", "45233000"]);
+    assert_eq!(p.tender.lots, 2);
+    assert_eq!(
+        p.tender.value,
+        Some((Money::from_minor(150_050), "GBP".into()))
+    );
+    assert_eq!(p.tender.closes.as_deref(), Some("2024-02-01T12:00:00Z"));
+    let ids: Vec<Option<&str>> = p.awards[0]
+        .suppliers
+        .iter()
+        .map(|s| s.identifier.as_deref())
+        .collect();
+    assert_eq!(ids, [Some("01234567"), Some("GB-CHC-1100")]);
+    assert_eq!(p.awards[0].id.as_deref(), Some("A"));
+}

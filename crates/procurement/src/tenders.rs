@@ -85,6 +85,22 @@ fn codes(raw: &str) -> Vec<&str> {
         .collect()
 }
 
+/// An optional field as typed: blank is none; else what `read` makes of
+/// it, or its problem noted under `field`.
+fn optional<T>(
+    raw: &str,
+    field: &'static str,
+    problems: &mut Vec<Problem>,
+    read: impl FnOnce(&str) -> Result<T, Text>,
+) -> Option<T> {
+    match raw.trim() {
+        "" => None,
+        raw => read(raw)
+            .map_err(|text| problems.push(Problem { field, text }))
+            .ok(),
+    }
+}
+
 impl TenderForm {
     /// The tender the form describes, or every field's problem.
     pub fn check(&self) -> Result<NewTender, Vec<Problem>> {
@@ -146,65 +162,39 @@ impl TenderForm {
                     en: "at most {max} codes per tender"),
             );
         }
-        let lots = match self.lots.trim() {
-            "" => 0,
-            raw => match raw.parse::<u64>() {
-                Ok(n) if n <= 1_000 => n,
-                _ => {
-                    problem(
-                        "lots",
-                        text!("tender_lots"; id: "jumlah lot: bilangan bulat 0 sampai 1000",
-                            en: "lots: a whole number from 0 to 1000"),
-                    );
-                    0
-                }
-            },
-        };
-        let value = match self.value.trim() {
-            "" => None,
-            raw => match Money::parse_plain(raw) {
-                Ok(v) if v >= Money::ZERO => Some(v),
-                _ => {
-                    problem(
-                        "value",
-                        text!("tender_value", value = raw;
-                            id: "nilai perkiraan {value} tidak sah: angka tanpa pemisah ribuan, paling banyak 2 desimal",
-                            en: "the estimated value {value} is not valid: a number without thousands separators, at most 2 decimals"),
-                    );
-                    None
-                }
-            },
-        };
-        let currency = match self.currency.trim() {
-            "" => None,
-            raw if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) => {
-                Some(raw.to_ascii_uppercase())
-            }
-            raw => {
-                problem(
-                    "currency",
+        let lots = optional(&self.lots, "lots", &mut problems, |raw| {
+            raw.parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 1_000)
+                .ok_or_else(|| {
+                    text!("tender_lots"; id: "jumlah lot: bilangan bulat 0 sampai 1000",
+                    en: "lots: a whole number from 0 to 1000")
+                })
+        })
+        .unwrap_or(0);
+        let value = optional(&self.value, "value", &mut problems, |raw| {
+            Money::parse_plain(raw).ok().filter(|v| *v >= Money::ZERO).ok_or_else(|| {
+                text!("tender_value", value = raw;
+                    id: "nilai perkiraan {value} tidak sah: angka tanpa pemisah ribuan, paling banyak 2 desimal",
+                    en: "the estimated value {value} is not valid: a number without thousands separators, at most 2 decimals")
+            })
+        });
+        let currency = optional(&self.currency, "currency", &mut problems, |raw| {
+            (raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()))
+                .then(|| raw.to_ascii_uppercase())
+                .ok_or_else(|| {
                     text!("tender_currency", currency = raw;
                         id: "mata uang {currency} tidak sah: tiga huruf (IDR, GBP)",
-                        en: "the currency {currency} is not valid: three letters (IDR, GBP)"),
-                );
-                None
-            }
-        };
-        let closes_on = match self.closes_on.trim() {
-            "" => None,
-            raw => match raw.parse::<Date>() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    problem(
-                        "closes_on",
-                        text!("tender_closes_on", date = raw;
-                            id: "tanggal penutupan {date} tidak sah: TTTT-BB-HH",
-                            en: "the closing date {date} is not valid: YYYY-MM-DD"),
-                    );
-                    None
-                }
-            },
-        };
+                        en: "the currency {currency} is not valid: three letters (IDR, GBP)")
+                })
+        });
+        let closes_on = optional(&self.closes_on, "closes_on", &mut problems, |raw| {
+            raw.parse::<Date>().map_err(|_| {
+                text!("tender_closes_on", date = raw;
+                    id: "tanggal penutupan {date} tidak sah: TTTT-BB-HH",
+                    en: "the closing date {date} is not valid: YYYY-MM-DD")
+            })
+        });
         if problems.is_empty() {
             Ok(NewTender {
                 title,
