@@ -7,7 +7,6 @@ use clap::Subcommand;
 use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_procurement::contracts::{self, Filter, Report};
-use lumbung_procurement::ocds;
 use lumbung_procurement::opportunities::Opportunities;
 use lumbung_store::{Actor, Store};
 use std::path::{Path, PathBuf};
@@ -172,9 +171,9 @@ fn import_ocds(store: &Store, paths: &[PathBuf]) -> Result<()> {
     for path in paths {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
-        files.push((name.clone(), ocds::read(&name, &bytes)?));
+        files.push((name, bytes));
     }
-    let s = store.import_ocds(files, &Actor::cli())?;
+    let s = store.import_ocds(&files, &Actor::cli())?;
     println!(
         "releases: {} stored, {} already held and skipped; processes compiled: {}",
         s.releases,

@@ -30,9 +30,8 @@ fn seed(app: &TestApp) {
                      "details": {"scale": "small"}}],
         "awards": [{"id": "A1", "status": "active", "value": {"amount": 2500, "currency": "GBP"},
                     "suppliers": [{"id": "S1", "name": "Preston Roads Limited"}]}]}"#;
-    let releases = lumbung_procurement::ocds::read("award.json", award).unwrap();
     app.store
-        .import_ocds(vec![("award.json".into(), releases)], &cli)
+        .import_ocds(&[("award.json".into(), award.to_vec())], &cli)
         .unwrap();
     let firms = b"name,postcode,sic,cpv,size,form,contact_email,consent\n\
         Preston Roads Ltd,PR1 2HE,42110,45233000,small,employee_owned,roads@example.org,yes\n\

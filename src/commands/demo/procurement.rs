@@ -59,8 +59,7 @@ pub fn load(store: &Store) -> Result<()> {
             "value": {"amount": 250000, "currency": "GBP"}, "suitability": {"sme": true}}}
     ]});
     let bytes = serde_json::to_vec(&releases)?;
-    let read = lumbung_procurement::ocds::read("demo: contracts.json", &bytes)?;
-    store.import_ocds(vec![("demo: contracts.json".into(), read)], &cli)?;
+    store.import_ocds(&[("demo: contracts.json".into(), bytes)], &cli)?;
 
     // An analyst enters a cleaning tender for the council and queues its
     // notices: Red Rose Cleaning consented, so it is written to.

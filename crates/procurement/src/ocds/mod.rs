@@ -4,4 +4,4 @@ pub mod merge;
 pub mod read;
 
 pub use merge::compile;
-pub use read::{read, Release};
+pub use read::{read, read_each, Release};

@@ -35,6 +35,16 @@ pub struct Release {
 
 /// The releases of file `name`, or the file refused with every problem.
 pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Release>, Rejected> {
+    let mut releases = Vec::new();
+    read_each(name, bytes, |r| releases.push(r))?;
+    Ok(releases)
+}
+
+/// Each release of file `name` handed to `each` as it is read, one JSON
+/// value at a time (a city's JSON Lines are never held as values all at
+/// once); the file refused with every problem. A caller that stores
+/// releases as they come undoes them when the file is refused.
+pub fn read_each(name: &str, bytes: &[u8], mut each: impl FnMut(Release)) -> Result<(), Rejected> {
     let refuse = |errors: Vec<RowError>| Rejected {
         file: name.to_owned(),
         errors,
@@ -47,14 +57,20 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Release>, Rejected> {
         bytes
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (values, lines) = values(bytes).map_err(|e| refuse(vec![e]))?;
-    let mut releases = Vec::new();
     let mut errors = Vec::new();
-    for (value, line) in values.into_iter().zip(lines) {
+    let mut releases = Vec::new();
+    values(bytes, |value, line| {
         unpack(value, line, String::new(), &mut releases, &mut errors);
-    }
+        // Once the file is refused, its releases are only checked.
+        for r in releases.drain(..) {
+            if errors.is_empty() {
+                each(r);
+            }
+        }
+    })
+    .map_err(|e| refuse(vec![e]))?;
     if errors.is_empty() {
-        Ok(releases)
+        Ok(())
     } else {
         Err(refuse(errors))
     }
@@ -79,13 +95,13 @@ fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, Text> {
     Ok(out)
 }
 
-/// The JSON values of the file, one or (JSON Lines) several, each with the
-/// line it starts on.
-fn values(bytes: &[u8]) -> Result<(Vec<Value>, Vec<u64>), RowError> {
+/// Each JSON value of the file, one or (JSON Lines) several, handed to
+/// `each` with the line it starts on.
+fn values(bytes: &[u8], mut each: impl FnMut(Value, u64)) -> Result<(), RowError> {
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
-    let (mut values, mut lines) = (Vec::new(), Vec::new());
     let mut line = 1u64;
     let mut counted = 0usize;
+    let mut any = false;
     loop {
         // Where the next value starts: after the white space that follows
         // the last one.
@@ -102,8 +118,8 @@ fn values(bytes: &[u8]) -> Result<(Vec<Value>, Vec<u64>), RowError> {
                     .filter(|&&b| b == b'\n')
                     .count() as u64;
                 counted = start;
-                values.push(value);
-                lines.push(line);
+                any = true;
+                each(value, line);
             }
             Some(Err(e)) => {
                 return Err(RowError::new(
@@ -116,14 +132,14 @@ fn values(bytes: &[u8]) -> Result<(Vec<Value>, Vec<u64>), RowError> {
             }
         }
     }
-    if values.is_empty() {
+    if !any {
         return Err(RowError::new(
             1,
             None,
             text!("ocds_empty"; id: "berkas ini kosong", en: "the file is empty"),
         ));
     }
-    Ok((values, lines))
+    Ok(())
 }
 
 /// The releases of one JSON value: a package, a release or an array.

@@ -15,15 +15,15 @@ pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 use crate::audit::{self, Actor};
 use crate::spend::SupplierResolver;
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, PostalCode};
+use lumbung_domain::text;
 use lumbung_procurement::contracts::{
     report, supplier_postcodes, Filter, Party, Placing, Process, Report,
 };
-use lumbung_procurement::ocds::Release;
+use lumbung_procurement::ocds::{read_each, Release};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -46,11 +46,13 @@ pub struct SkippedRelease {
 }
 
 impl Store {
-    /// Stores the releases of files read whole (each file's releases in
-    /// order), all or nothing, and compiles again each process they touch.
+    /// Stores the releases of OCDS files (name and bytes, each read by
+    /// [`lumbung_procurement::ocds::read_each`] as it is stored), all or
+    /// nothing: a refused file undoes the whole import. Then compiles again
+    /// each process the new releases touch.
     pub fn import_ocds(
         &self,
-        files: Vec<(String, Vec<Release>)>,
+        files: &[(String, Vec<u8>)],
         actor: &Actor,
     ) -> Result<OcdsImportSummary> {
         let mut conn = self.conn()?;
@@ -62,7 +64,7 @@ impl Store {
         let conn = self.conn()?;
         let text: Option<String> = conn
             .query_row(
-                "SELECT compiled FROM ocds_processes WHERE ocid = ?1",
+                "SELECT compiled FROM ocds_compiled WHERE ocid = ?1",
                 [ocid],
                 |r| r.get(0),
             )
@@ -113,14 +115,7 @@ impl Store {
         };
         let (processes, releases) = processes::load(&*self.conn()?)?;
         let processes: Vec<Process> = processes.into_iter().filter(|p| filter.keeps(p)).collect();
-        let mut located = HashMap::new();
-        for pc in supplier_postcodes(&processes) {
-            let area = match PostalCode::parse(pc) {
-                Ok(code) => self.locate_postcode(&code)?.map(|m| m.area.path),
-                Err(_) => None,
-            };
-            located.insert(pc.to_owned(), area);
-        }
+        let located = processes::postcode_areas(&*self.conn()?, supplier_postcodes(&processes))?;
         let placing = Placing {
             local,
             region,
@@ -139,12 +134,12 @@ impl Store {
 
 fn import_tx(
     tx: &Transaction<'_>,
-    files: Vec<(String, Vec<Release>)>,
+    files: &[(String, Vec<u8>)],
     actor: &Actor,
 ) -> Result<OcdsImportSummary> {
     let mut summary = OcdsImportSummary::default();
     let mut touched = BTreeSet::new();
-    for (file, releases) in files {
+    for (file, bytes) in files {
         let (mut stored, mut skipped) = (0i64, 0i64);
         tx.execute(
             "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3)",
@@ -155,20 +150,32 @@ fn import_tx(
             "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (ocid, identity) DO NOTHING",
         )?;
-        for r in releases {
-            let json = serde_json::to_string(&r.json).expect("JSON values serialise");
-            if insert.execute(params![r.ocid, r.identity, r.date, json, import])? == 0 {
-                skipped += 1;
-                summary.skipped.push(SkippedRelease {
-                    file: file.clone(),
-                    ocid: r.ocid,
-                    identity: r.identity,
-                });
-            } else {
-                stored += 1;
-                touched.insert(r.ocid);
+        let mut failed = None;
+        let read = read_each(file, bytes, |r: Release| {
+            if failed.is_some() {
+                return;
             }
+            let json = serde_json::to_string(&r.json).expect("JSON values serialise");
+            match insert.execute(params![r.ocid, r.identity, r.date, json, import]) {
+                Ok(0) => {
+                    skipped += 1;
+                    summary.skipped.push(SkippedRelease {
+                        file: file.clone(),
+                        ocid: r.ocid,
+                        identity: r.identity,
+                    });
+                }
+                Ok(_) => {
+                    stored += 1;
+                    touched.insert(r.ocid);
+                }
+                Err(e) => failed = Some(e),
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e.into());
         }
+        read?;
         tx.execute(
             "UPDATE ocds_imports SET releases = ?1, skipped = ?2 WHERE id = ?3",
             params![stored, skipped, import],
@@ -199,7 +206,6 @@ fn import_tx(
 mod tests {
     use super::*;
     use crate::test_support::store;
-    use lumbung_procurement::ocds::read;
 
     fn actor() -> Actor {
         Actor::Cli {
@@ -214,9 +220,9 @@ mod tests {
             {"ocid": "o-1", "id": "1", "date": "2024-01-01", "tag": ["tender"], "tender": {"status": "active", "title": "Lamps"}},
             {"ocid": "o-2", "date": "2024-01-05", "tender": {"status": "active"}}
         ]}"#;
-        let read_file = |name: &str, bytes: &[u8]| (name.to_owned(), read(name, bytes).unwrap());
+        let read_file = |name: &str, bytes: &[u8]| (name.to_owned(), bytes.to_vec());
         let summary = s
-            .import_ocds(vec![read_file("a.json", first)], &actor())
+            .import_ocds(&[read_file("a.json", first)], &actor())
             .unwrap();
         assert_eq!(
             (summary.releases, summary.processes, summary.skipped.len()),
@@ -225,12 +231,12 @@ mod tests {
         // The same file again changes nothing; a release with a held id
         // is skipped even when its bytes differ.
         let again = s
-            .import_ocds(vec![read_file("a.json", first)], &actor())
+            .import_ocds(&[read_file("a.json", first)], &actor())
             .unwrap();
         assert_eq!((again.releases, again.skipped.len()), (0, 2));
         let changed = br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"status": "cancelled"}}"#;
         let skipped = s
-            .import_ocds(vec![read_file("b.json", changed)], &actor())
+            .import_ocds(&[read_file("b.json", changed)], &actor())
             .unwrap();
         assert_eq!(
             skipped.skipped[0],
@@ -246,7 +252,7 @@ mod tests {
         );
         // A later release updates the compiled view.
         let update = br#"{"ocid": "o-1", "id": "2", "date": "2024-02-01", "tag": ["tenderUpdate"], "tender": {"status": "complete"}}"#;
-        s.import_ocds(vec![read_file("c.json", update)], &actor())
+        s.import_ocds(&[read_file("c.json", update)], &actor())
             .unwrap();
         let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
         assert_eq!(
@@ -265,11 +271,8 @@ mod tests {
         let bytes = br#"{"ocid": "o-9", "id": "1", "date": "2024-01-01",
             "parties": [{"id": "S", "name": "Joinery Ltd", "address": {"postalCode": "PR1 2HE"}}],
             "awards": [{"id": "A", "status": "active", "value": {"amount": 5, "currency": "GBP"}, "suppliers": [{"id": "S"}]}]}"#;
-        s.import_ocds(
-            vec![("a.json".into(), read("a.json", bytes).unwrap())],
-            &actor(),
-        )
-        .unwrap();
+        s.import_ocds(&[("a.json".into(), bytes.to_vec())], &actor())
+            .unwrap();
         let mut conn = s.conn().unwrap();
         let tx = conn.transaction().unwrap();
         tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_processes; DELETE FROM tenders;")

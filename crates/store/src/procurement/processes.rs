@@ -6,7 +6,7 @@
 
 use crate::spend::SupplierResolver;
 use crate::Result;
-use lumbung_domain::{Money, SupplierId};
+use lumbung_domain::{Money, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{Award, Party, Process};
 use lumbung_procurement::ocds::compile;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -33,18 +33,25 @@ pub(super) fn derive(
         }
     }
     tx.prepare_cached(
-        "INSERT INTO ocds_processes (ocid, compiled, buyer, date, tender_status, releases)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (ocid) DO UPDATE SET compiled = excluded.compiled, buyer = excluded.buyer,
+        "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer,
              date = excluded.date, tender_status = excluded.tender_status, releases = excluded.releases",
     )?
     .execute(params![
         ocid,
-        serde_json::to_string(&compiled).expect("JSON values serialise"),
         process.buyer,
         process.date,
         process.tender_status,
         releases.len() as i64
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO ocds_compiled (ocid, compiled) VALUES (?1, ?2)
+         ON CONFLICT (ocid) DO UPDATE SET compiled = excluded.compiled",
+    )?
+    .execute(params![
+        ocid,
+        serde_json::to_string(&compiled).expect("JSON values serialise")
     ])?;
     tx.prepare_cached("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
         .execute([ocid])?;
@@ -156,7 +163,8 @@ pub(super) fn load(conn: &Connection) -> Result<(Vec<Process>, HashMap<String, u
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let ocid: String = r.get(0)?;
+        let ocid = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let at = index.get(ocid).copied();
         let amount: Option<i64> = r.get(5)?;
         let award = Award {
             id: r.get(1)?,
@@ -172,7 +180,7 @@ pub(super) fn load(conn: &Connection) -> Result<(Vec<Process>, HashMap<String, u
                 .transpose()?,
             suppliers: Vec::new(),
         };
-        if let Some(&i) = index.get(&ocid) {
+        if let Some(i) = at {
             processes[i].awards.push(award);
         }
     }
@@ -184,7 +192,8 @@ pub(super) fn load(conn: &Connection) -> Result<(Vec<Process>, HashMap<String, u
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let ocid: String = r.get(0)?;
+        let ocid = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let at = index.get(ocid).copied();
         let award = r.get::<_, i64>(1)? as usize;
         let party = Party {
             key: r.get(2)?,
@@ -194,12 +203,36 @@ pub(super) fn load(conn: &Connection) -> Result<(Vec<Process>, HashMap<String, u
             identifier: r.get(6)?,
             supplier: Some(SupplierId::new(r.get(7)?)),
         };
-        if let Some(a) = index
-            .get(&ocid)
-            .and_then(|&i| processes[i].awards.get_mut(award))
-        {
+        if let Some(a) = at.and_then(|i| processes[i].awards.get_mut(award)) {
             a.suppliers.push(party);
         }
     }
     Ok((processes, releases))
+}
+
+/// The area path each postcode lies in by the postcode map (`None`: not
+/// mapped), the map read once.
+pub(super) fn postcode_areas<'a>(
+    conn: &Connection,
+    postcodes: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, Option<String>>> {
+    let mut prefixes: HashMap<String, String> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        prefixes.insert(r.get(0)?, r.get(1)?);
+    }
+    Ok(postcodes
+        .into_iter()
+        .map(|pc| {
+            let path = PostalCode::parse(pc).ok().and_then(|code| {
+                code.lookup_prefixes()
+                    .into_iter()
+                    .find_map(|p| prefixes.get(p).cloned())
+            });
+            (pc.to_owned(), path)
+        })
+        .collect())
 }
