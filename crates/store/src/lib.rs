@@ -519,7 +519,9 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 /// by a rule the code holds.
 fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
     match version {
-        19 => procurement::derive_all(tx),
+        // The typed rows of the processes held before them (migration
+        // 19 added them, 20 the table of compiled releases they need).
+        20 => procurement::derive_all(tx),
         _ => Ok(()),
     }
 }

@@ -275,17 +275,78 @@ mod tests {
             .unwrap();
         let mut conn = s.conn().unwrap();
         let tx = conn.transaction().unwrap();
-        tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_processes; DELETE FROM tenders;")
+        tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_compiled; DELETE FROM ocds_processes; DELETE FROM tenders;")
             .unwrap();
-        crate::after_migration(&tx, 19).unwrap();
-        let n: (i64, i64, String) = tx
+        crate::after_migration(&tx, 20).unwrap();
+        let n: (i64, i64, i64, String) = tx
             .query_row(
-                "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_awards),
+                "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_compiled), (SELECT count(*) FROM ocds_awards),
                         (SELECT s.name FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id)",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .unwrap();
-        assert_eq!(n, (1, 1, "Joinery Ltd".to_owned()));
+        assert_eq!(n, (1, 1, 1, "Joinery Ltd".to_owned()));
+    }
+
+    /// A database made before the typed tables (schema 18, or 19 with
+    /// the compiled release beside them) opens with every process's typed
+    /// rows derived, and its compiled release in its own table.
+    #[test]
+    fn databases_with_releases_from_before_migrate_with_their_processes_derived() {
+        for version in [18usize, 19] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("old.db");
+            {
+                let conn = rusqlite::Connection::open(&path).unwrap();
+                for sql in &crate::schema::MIGRATIONS[..version] {
+                    conn.execute_batch(sql).unwrap();
+                }
+                conn.execute_batch(&format!(
+                    "PRAGMA application_id = {}; PRAGMA user_version = {version};",
+                    crate::APPLICATION_ID
+                ))
+                .unwrap();
+                let release = r#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "buyer": {"name": "Preston City Council"},
+                    "parties": [{"id": "S", "name": "Joinery Ltd", "address": {"postalCode": "PR1 2HE"}}],
+                    "awards": [{"id": "A", "status": "active", "value": {"amount": 5, "currency": "GBP"}, "suppliers": [{"id": "S"}]}]}"#;
+                conn.execute_batch(&format!(
+                    "INSERT INTO ocds_imports VALUES (1, 'a.json', 1, 0, '2024-01-01', 'test');
+                     INSERT INTO ocds_releases VALUES (1, 'o-1', '1', '2024-01-01', '{}', 1);
+                     INSERT INTO ocds_processes (ocid, compiled) VALUES ('o-1', '{{\"ocid\": \"o-1\"}}');",
+                    release.replace('\'', "''")
+                ))
+                .unwrap();
+            }
+            let s = Store::open(&path).unwrap();
+            assert_eq!(
+                s.schema_version().unwrap(),
+                crate::schema::MIGRATIONS.len() as i64
+            );
+            let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
+            assert_eq!(
+                compiled["buyer"]["name"], "Preston City Council",
+                "from {version}"
+            );
+            let report = s
+                .conn()
+                .unwrap()
+                .query_row(
+                    "SELECT p.buyer, a.amount, x.name FROM ocds_processes p JOIN ocds_awards a ON a.ocid = p.ocid
+                     JOIN ocds_award_suppliers x ON x.ocid = a.ocid",
+                    [],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)),
+                )
+                .unwrap();
+            assert_eq!(
+                report,
+                (
+                    "Preston City Council".to_owned(),
+                    500,
+                    "Joinery Ltd".to_owned()
+                ),
+                "from {version}"
+            );
+        }
     }
 }
