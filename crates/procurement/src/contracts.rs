@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use lumbung_domain::{Money, SupplierId};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// A party of a process, as its compiled release describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,12 +318,16 @@ pub struct Filter {
 
 impl Filter {
     pub fn keeps(&self, p: &Process) -> bool {
-        let buyer = self.buyer.as_deref().is_none_or(|b| {
-            p.buyer
-                .as_deref()
-                .is_some_and(|name| name.trim().eq_ignore_ascii_case(b.trim()))
-        });
-        let on = p.date.get(..10).and_then(|d| d.parse::<Date>().ok());
+        self.keeps_at(p.buyer.as_deref(), &p.date)
+    }
+
+    /// Whether a process of `buyer` whose compiled date is `date` is kept.
+    pub fn keeps_at(&self, buyer: Option<&str>, date: &str) -> bool {
+        let buyer = self
+            .buyer
+            .as_deref()
+            .is_none_or(|b| buyer.is_some_and(|name| name.trim().eq_ignore_ascii_case(b.trim())));
+        let on = date.get(..10).and_then(|d| d.parse::<Date>().ok());
         let dated = match (self.from, self.to) {
             (None, None) => true,
             (from, to) => {
@@ -345,29 +349,20 @@ pub struct Placing {
 }
 
 impl Placing {
-    /// Where `party` is, as the spend analysis places a supplier.
-    pub fn place(&self, party: &Party) -> Place {
-        match party
-            .postcode
-            .as_ref()
-            .and_then(|pc| self.located.get(pc)?.as_deref())
-        {
+    /// Where a supplier at `postcode` is, as the spend analysis places one.
+    pub fn place(&self, postcode: Option<&str>) -> Place {
+        self.at(postcode.and_then(|pc| self.located.get(pc)?.as_deref()))
+    }
+
+    /// Where the area of `path` is (`None`: not placed).
+    pub fn at(&self, path: Option<&str>) -> Place {
+        match path {
             None => Place::Unknown,
             Some(path) if path.starts_with(&self.local) => Place::Local,
             Some(path) if path.starts_with(&self.region) => Place::Regional,
             Some(_) => Place::Outside,
         }
     }
-}
-
-/// The postcodes of the suppliers awarded in `processes`, once each.
-pub fn supplier_postcodes(processes: &[Process]) -> BTreeSet<&str> {
-    processes
-        .iter()
-        .flat_map(|p| &p.awards)
-        .flat_map(|a| &a.suppliers)
-        .filter_map(|s| s.postcode.as_deref())
-        .collect()
 }
 
 /// Where a supplier is, as the spend analysis places it.
@@ -425,6 +420,10 @@ pub struct BuyerFigures {
     pub figures: Figures,
 }
 
+#[path = "contracts_facts.rs"]
+mod facts;
+pub use facts::{AwardFacts, Facts, SupplierFacts, Tally, Who};
+
 /// A sum would not fit: refused, never wrapped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the awarded value of {currency} does not fit")]
@@ -455,101 +454,20 @@ fn split(amount: Money, n: usize) -> Vec<Money> {
         .collect()
 }
 
-/// The figures of `processes` (with `releases` held of them), each
-/// supplier placed by `place`.
-pub fn figures(
-    processes: &[&Process],
-    releases: u64,
-    place: &impl Fn(&Party) -> Place,
-) -> Result<Figures, Overflow> {
-    let mut f = Figures {
-        processes: processes.len() as u64,
-        releases,
-        ..Figures::default()
-    };
-    let mut suppliers: HashSet<Result<&str, SupplierId>> = HashSet::new();
-    for p in processes {
-        f.open_tenders += u64::from(p.tender_status.as_deref() == Some("active"));
-        for a in p
-            .awards
-            .iter()
-            .filter(|a| a.status.as_deref() == Some("active"))
-        {
-            f.awards += 1;
-            for s in &a.suppliers {
-                suppliers.insert(match s.supplier {
-                    Some(id) => Err(id),
-                    None => Ok(s.key.as_str()),
-                });
-            }
-            let Some((amount, currency)) = &a.value else {
-                continue;
-            };
-            add(&mut f.awarded_value, currency, *amount)?;
-            let parts = if a.suppliers.is_empty() {
-                Vec::new()
-            } else {
-                split(*amount, a.suppliers.len())
-            };
-            if parts.is_empty() {
-                add(&mut f.by_location.unknown, currency, *amount)?;
-            }
-            for (s, part) in a.suppliers.iter().zip(parts) {
-                if matches!(
-                    s.scale.as_deref(),
-                    Some("sme" | "micro" | "small" | "medium")
-                ) {
-                    add(&mut f.awarded_sme, currency, part)?;
-                }
-                match place(s) {
-                    Place::Local => {
-                        add(&mut f.by_location.local, currency, part)?;
-                        add(&mut f.by_location.regional, currency, part)?;
-                    }
-                    Place::Regional => add(&mut f.by_location.regional, currency, part)?,
-                    Place::Outside => add(&mut f.by_location.outside, currency, part)?,
-                    Place::Unknown => add(&mut f.by_location.unknown, currency, part)?,
-                }
-            }
-        }
-    }
-    f.suppliers = suppliers.len() as u64;
-    Ok(f)
-}
-
 /// The report of `processes`: in all and per buyer (by name; processes
 /// without a buyer under ""). `releases` counts the releases held per
-/// ocid.
+/// ocid; `place` says where a supplier's postcode is.
 pub fn report(
     processes: &[Process],
     releases: &HashMap<String, u64>,
-    place: &impl Fn(&Party) -> Place,
+    place: &impl Fn(Option<&str>) -> Place,
 ) -> Result<Report, Overflow> {
-    let count = |ps: &[&Process]| {
-        ps.iter()
-            .map(|p| releases.get(&p.ocid).copied().unwrap_or(0))
-            .sum()
-    };
-    let all: Vec<&Process> = processes.iter().collect();
-    let mut buyers: BTreeMap<&str, Vec<&Process>> = BTreeMap::new();
+    let mut tally = Tally::default();
     for p in processes {
-        buyers
-            .entry(p.buyer.as_deref().unwrap_or(""))
-            .or_default()
-            .push(p);
+        let held = releases.get(&p.ocid).copied().unwrap_or(0);
+        tally.add(p.buyer.as_deref(), held, &p.facts(), place)?;
     }
-    Ok(Report {
-        all: figures(&all, count(&all), place)?,
-        by_buyer: buyers
-            .into_iter()
-            .map(|(buyer, ps)| {
-                Ok(BuyerFigures {
-                    buyer: buyer.to_owned(),
-                    figures: figures(&ps, count(&ps), place)?,
-                })
-            })
-            .collect::<Result<_, Overflow>>()?,
-    })
+    Ok(tally.finish())
 }
 
 #[cfg(test)]

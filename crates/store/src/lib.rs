@@ -520,8 +520,9 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
     match version {
         // The typed rows of the processes held before them (migration
-        // 19 added them, 20 the table of compiled releases they need).
-        20 => procurement::derive_all(tx),
+        // 19 added them, 20 the compiled releases' table, 21 the facts):
+        // derived once, with the last of the tables they need.
+        21 => procurement::derive_all(tx),
         _ => Ok(()),
     }
 }

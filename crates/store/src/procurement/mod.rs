@@ -16,9 +16,7 @@ use crate::audit::{self, Actor};
 use crate::spend::SupplierResolver;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::text;
-use lumbung_procurement::contracts::{
-    report, supplier_postcodes, Filter, Party, Placing, Process, Report,
-};
+use lumbung_procurement::contracts::{Filter, Placing, Report};
 use lumbung_procurement::ocds::{read_each, Release};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -113,21 +111,19 @@ impl Store {
             Some(region) => path_of("region", &region)?,
             None => local.clone(),
         };
-        let (processes, releases) = processes::load(&*self.conn()?)?;
-        let processes: Vec<Process> = processes.into_iter().filter(|p| filter.keeps(p)).collect();
-        let located = processes::postcode_areas(&*self.conn()?, supplier_postcodes(&processes))?;
         let placing = Placing {
             local,
             region,
-            located,
+            located: Default::default(),
         };
-        report(&processes, &releases, &|p: &Party| placing.place(p)).map_err(|e| {
-            StoreError::invalid(
+        processes::report(&*self.conn()?, filter, &placing).map_err(|e| match e {
+            processes::ReportError::Store(e) => e,
+            processes::ReportError::Overflow(e) => StoreError::invalid(
                 "amount",
                 text!("procurement_sum_overflow", currency = e.currency;
                     id: "jumlah nilai kontrak dalam {currency} terlalu besar",
                     en: "the awarded value in {currency} is too large to add up"),
-            )
+            ),
         })
     }
 }
@@ -277,7 +273,7 @@ mod tests {
         let tx = conn.transaction().unwrap();
         tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_compiled; DELETE FROM ocds_processes; DELETE FROM tenders;")
             .unwrap();
-        crate::after_migration(&tx, 20).unwrap();
+        crate::after_migration(&tx, 21).unwrap();
         let n: (i64, i64, i64, String) = tx
             .query_row(
                 "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_compiled), (SELECT count(*) FROM ocds_awards),
@@ -289,12 +285,13 @@ mod tests {
         assert_eq!(n, (1, 1, 1, "Joinery Ltd".to_owned()));
     }
 
-    /// A database made before the typed tables (schema 18, or 19 with
-    /// the compiled release beside them) opens with every process's typed
-    /// rows derived, and its compiled release in its own table.
+    /// A database made before the typed tables (schema 18; 19 with the
+    /// compiled release beside them; 20 without the facts) opens with every
+    /// process's typed rows and facts derived, and its compiled release in
+    /// its own table.
     #[test]
     fn databases_with_releases_from_before_migrate_with_their_processes_derived() {
-        for version in [18usize, 19] {
+        for version in [18usize, 19, 20] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("old.db");
             {
@@ -313,8 +310,14 @@ mod tests {
                 conn.execute_batch(&format!(
                     "INSERT INTO ocds_imports VALUES (1, 'a.json', 1, 0, '2024-01-01', 'test');
                      INSERT INTO ocds_releases VALUES (1, 'o-1', '1', '2024-01-01', '{}', 1);
-                     INSERT INTO ocds_processes (ocid, compiled) VALUES ('o-1', '{{\"ocid\": \"o-1\"}}');",
-                    release.replace('\'', "''")
+                     {}",
+                    release.replace('\'', "''"),
+                    if version < 20 {
+                        "INSERT INTO ocds_processes (ocid, compiled) VALUES ('o-1', '{}');"
+                    } else {
+                        "INSERT INTO ocds_processes (ocid) VALUES ('o-1');
+                         INSERT INTO ocds_compiled (ocid, compiled) VALUES ('o-1', '{}');"
+                    }
                 ))
                 .unwrap();
             }
@@ -332,10 +335,17 @@ mod tests {
                 .conn()
                 .unwrap()
                 .query_row(
-                    "SELECT p.buyer, a.amount, x.name FROM ocds_processes p JOIN ocds_awards a ON a.ocid = p.ocid
-                     JOIN ocds_award_suppliers x ON x.ocid = a.ocid",
+                    "SELECT p.buyer, a.amount, x.name, length(p.facts) > 0 FROM ocds_processes p
+                     JOIN ocds_awards a ON a.ocid = p.ocid JOIN ocds_award_suppliers x ON x.ocid = a.ocid",
                     [],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)),
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, bool>(3)?,
+                        ))
+                    },
                 )
                 .unwrap();
             assert_eq!(
@@ -343,7 +353,8 @@ mod tests {
                 (
                     "Preston City Council".to_owned(),
                     500,
-                    "Joinery Ltd".to_owned()
+                    "Joinery Ltd".to_owned(),
+                    true
                 ),
                 "from {version}"
             );

@@ -5,12 +5,15 @@
 //! business base.
 
 use crate::spend::SupplierResolver;
-use crate::Result;
-use lumbung_domain::{Money, PostalCode, SupplierId};
-use lumbung_procurement::contracts::{Award, Party, Process};
+use crate::{Result, StoreError};
+use lumbung_domain::{text, PostalCode, SupplierId};
+use lumbung_procurement::contracts::{
+    Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
+};
 use lumbung_procurement::ocds::compile;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Compiles `ocid` again from every release held of it and saves the
@@ -33,17 +36,18 @@ pub(super) fn derive(
         }
     }
     tx.prepare_cached(
-        "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer,
-             date = excluded.date, tender_status = excluded.tender_status, releases = excluded.releases",
+        "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
+             tender_status = excluded.tender_status, releases = excluded.releases, facts = excluded.facts",
     )?
     .execute(params![
         ocid,
         process.buyer,
         process.date,
         process.tender_status,
-        releases.len() as i64
+        releases.len() as i64,
+        process.facts().encode()
     ])?;
     tx.prepare_cached(
         "INSERT INTO ocds_compiled (ocid, compiled) VALUES (?1, ?2)
@@ -134,88 +138,33 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Every process held, typed (its tender left out), with its suppliers
-/// resolved — a supplier whose party gives no postcode takes its
-/// catalogue supplier's (from payments or the registers); and how many
-/// releases of each are held.
-pub(super) fn load(conn: &Connection) -> Result<(Vec<Process>, HashMap<String, u64>)> {
-    let mut processes = Vec::new();
-    let mut releases = HashMap::new();
-    let mut index = HashMap::new();
-    let mut stmt =
-        conn.prepare("SELECT ocid, buyer, date, tender_status, releases FROM ocds_processes")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let ocid: String = r.get(0)?;
-        releases.insert(ocid.clone(), r.get::<_, i64>(4)? as u64);
-        index.insert(ocid.clone(), processes.len());
-        processes.push(Process {
-            ocid,
-            buyer: r.get(1)?,
-            date: r.get(2)?,
-            tender_status: r.get(3)?,
-            tender: Default::default(),
-            awards: Vec::new(),
-        });
-    }
-    let mut stmt = conn.prepare(
-        "SELECT ocid, award_id, status, date, currency, amount FROM ocds_awards ORDER BY ocid, position",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let ocid = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let at = index.get(ocid).copied();
-        let amount: Option<i64> = r.get(5)?;
-        let award = Award {
-            id: r.get(1)?,
-            status: r.get(2)?,
-            date: r.get(3)?,
-            value: amount
-                .map(|a| {
-                    Ok::<_, rusqlite::Error>((
-                        Money::from_minor(a),
-                        r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    ))
-                })
-                .transpose()?,
-            suppliers: Vec::new(),
-        };
-        if let Some(i) = at {
-            processes[i].awards.push(award);
-        }
-    }
-    let mut stmt = conn.prepare(
-        "SELECT a.ocid, a.award_position, a.party_key, a.name,
-                coalesce(a.postcode, s.postcode, s.located_postcode), a.scale, a.identifier, a.supplier_id
-         FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id
-         ORDER BY a.ocid, a.award_position, a.position",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let ocid = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let at = index.get(ocid).copied();
-        let award = r.get::<_, i64>(1)? as usize;
-        let party = Party {
-            key: r.get(2)?,
-            name: r.get(3)?,
-            postcode: r.get(4)?,
-            scale: r.get(5)?,
-            identifier: r.get(6)?,
-            supplier: Some(SupplierId::new(r.get(7)?)),
-        };
-        if let Some(a) = at.and_then(|i| processes[i].awards.get_mut(award)) {
-            a.suppliers.push(party);
-        }
-    }
-    Ok((processes, releases))
+/// Why the report could not be made.
+pub(super) enum ReportError {
+    Store(StoreError),
+    Overflow(Overflow),
 }
 
-/// The area path each postcode lies in by the postcode map (`None`: not
-/// mapped), the map read once.
-pub(super) fn postcode_areas<'a>(
+impl From<StoreError> for ReportError {
+    fn from(e: StoreError) -> Self {
+        ReportError::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for ReportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ReportError::Store(e.into())
+    }
+}
+
+/// The report of the processes `filter` keeps, read one compact record
+/// per process ([`Facts`]); a supplier whose party gives no postcode takes
+/// its catalogue supplier's (from payments or the registers); each
+/// postcode placed by the postcode map (read once) and `placing`.
+pub(super) fn report(
     conn: &Connection,
-    postcodes: impl IntoIterator<Item = &'a str>,
-) -> Result<HashMap<String, Option<String>>> {
+    filter: &Filter,
+    placing: &Placing,
+) -> std::result::Result<Report, ReportError> {
     let mut prefixes: HashMap<String, String> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
@@ -224,15 +173,61 @@ pub(super) fn postcode_areas<'a>(
     while let Some(r) = rows.next()? {
         prefixes.insert(r.get(0)?, r.get(1)?);
     }
-    Ok(postcodes
-        .into_iter()
-        .map(|pc| {
-            let path = PostalCode::parse(pc).ok().and_then(|code| {
-                code.lookup_prefixes()
-                    .into_iter()
-                    .find_map(|p| prefixes.get(p).cloned())
-            });
-            (pc.to_owned(), path)
-        })
-        .collect())
+    let mut catalogue: HashMap<SupplierId, String> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, coalesce(postcode, located_postcode) FROM suppliers
+         WHERE coalesce(postcode, located_postcode) IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        catalogue.insert(SupplierId::new(r.get(0)?), r.get(1)?);
+    }
+    let places: RefCell<HashMap<String, Place>> = RefCell::default();
+    let place = |postcode: Option<&str>| -> Place {
+        let Some(pc) = postcode else {
+            return Place::Unknown;
+        };
+        if let Some(known) = places.borrow().get(pc) {
+            return *known;
+        }
+        let path = PostalCode::parse(pc).ok().and_then(|code| {
+            code.lookup_prefixes()
+                .into_iter()
+                .find_map(|p| prefixes.get(p).map(String::as_str))
+        });
+        let found = placing.at(path);
+        places.borrow_mut().insert(pc.to_owned(), found);
+        found
+    };
+    let mut tally = Tally::default();
+    let mut stmt = conn.prepare("SELECT buyer, date, releases, facts FROM ocds_processes")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let buyer = r
+            .get_ref(0)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?;
+        let date = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        if !filter.keeps_at(buyer, date) {
+            continue;
+        }
+        let releases = r.get::<_, i64>(2)? as u64;
+        let bytes = r.get_ref(3)?.as_blob().map_err(rusqlite::Error::from)?;
+        let mut facts = Facts::decode(bytes).ok_or_else(|| {
+            StoreError::invalid(
+                "ocds_processes",
+                text!("ocds_facts_unreadable";
+                    id: "ringkasan sebuah proses tidak terbaca", en: "a process's summary cannot be read"),
+            )
+        })?;
+        for s in facts.awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
+            if let (None, Who::Supplier(id)) = (s.postcode, s.who) {
+                s.postcode = catalogue.get(&id).map(String::as_str);
+            }
+        }
+        tally
+            .add(buyer, releases, &facts, &place)
+            .map_err(ReportError::Overflow)?;
+    }
+    Ok(tally.finish())
 }
