@@ -180,9 +180,8 @@ fn import_tx(
     }
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    for ocid in &touched {
-        processes::derive(tx, &mut resolver, ocid)?;
-    }
+    let touched: Vec<String> = touched.into_iter().collect();
+    processes::derive_many(tx, &mut resolver, &touched)?;
     summary.processes = touched.len() as u64;
     if summary.releases > 0 {
         audit::record(

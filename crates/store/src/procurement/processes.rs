@@ -16,20 +16,98 @@ use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// Compiles `ocid` again from every release held of it and saves the
-/// compiled release, its awards, their suppliers and its tender.
-pub(super) fn derive(
+/// A process compiled off the store's thread, to be saved.
+struct Compiled {
+    ocid: String,
+    /// The compiled release, as JSON text.
+    json: String,
+    process: Process,
+    releases: usize,
+}
+
+/// Compiles `ocid` from its releases' stored text.
+fn compiled(ocid: String, texts: Vec<String>) -> Compiled {
+    let releases: Vec<Map<String, Value>> = texts
+        .iter()
+        .map(|t| serde_json::from_str(t).expect("releases are stored as JSON objects"))
+        .collect();
+    let compiled = compile(&ocid, &releases);
+    Compiled {
+        process: Process::of(&compiled),
+        json: serde_json::to_string(&compiled).expect("JSON values serialise"),
+        releases: releases.len(),
+        ocid,
+    }
+}
+
+/// How many processes go to the compiling thread at a time.
+const BATCH: usize = 1_000;
+
+/// Compiles each process of `ocids` again from every release held of it
+/// and saves the compiled release, its awards, their suppliers and its
+/// tender. The compiling (parsing, merging, writing JSON) runs on a second
+/// thread while this one reads the next batch's releases and saves the
+/// last one's: the transaction never leaves this thread.
+pub(super) fn derive_many(
     tx: &Transaction<'_>,
     resolver: &mut SupplierResolver<'_>,
-    ocid: &str,
+    ocids: &[String],
 ) -> Result<()> {
-    let releases: Vec<Map<String, Value>> = tx
-        .prepare_cached("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?
-        .query_map([ocid], |r| r.get::<_, String>(0))?
-        .map(|t| Ok(serde_json::from_str(&t?).expect("releases are stored as JSON objects")))
-        .collect::<rusqlite::Result<_>>()?;
-    let compiled = compile(ocid, &releases);
-    let mut process = Process::of(&compiled);
+    std::thread::scope(|scope| {
+        let (to_compile, batches) = std::sync::mpsc::sync_channel::<Vec<(String, Vec<String>)>>(1);
+        let (to_save, done) = std::sync::mpsc::sync_channel::<Vec<Compiled>>(1);
+        scope.spawn(move || {
+            for batch in batches {
+                let out = batch
+                    .into_iter()
+                    .map(|(ocid, texts)| compiled(ocid, texts))
+                    .collect();
+                if to_save.send(out).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut in_flight = 0;
+        for chunk in ocids.chunks(BATCH) {
+            let mut read =
+                tx.prepare_cached("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?;
+            let mut batch = Vec::with_capacity(chunk.len());
+            for ocid in chunk {
+                let texts = read
+                    .query_map([ocid], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                batch.push((ocid.clone(), texts));
+            }
+            to_compile
+                .send(batch)
+                .expect("the compiling thread waits for batches");
+            in_flight += 1;
+            if in_flight == 2 {
+                for c in done.recv().expect("the compiling thread answers") {
+                    save(tx, resolver, c)?;
+                }
+                in_flight -= 1;
+            }
+        }
+        drop(to_compile);
+        for batch in done {
+            for c in batch {
+                save(tx, resolver, c)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Saves a compiled process, its suppliers resolved.
+fn save(tx: &Transaction<'_>, resolver: &mut SupplierResolver<'_>, c: Compiled) -> Result<()> {
+    let Compiled {
+        ocid,
+        json,
+        mut process,
+        releases,
+    } = c;
+    let ocid = ocid.as_str();
     for award in &mut process.awards {
         for party in &mut award.suppliers {
             party.supplier = Some(supplier_of(tx, resolver, party)?);
@@ -46,17 +124,14 @@ pub(super) fn derive(
         process.buyer,
         process.date,
         process.tender_status,
-        releases.len() as i64,
+        releases as i64,
         process.facts().encode()
     ])?;
     tx.prepare_cached(
         "INSERT INTO ocds_compiled (ocid, compiled) VALUES (?1, ?2)
          ON CONFLICT (ocid) DO UPDATE SET compiled = excluded.compiled",
     )?
-    .execute(params![
-        ocid,
-        serde_json::to_string(&compiled).expect("JSON values serialise")
-    ])?;
+    .execute(params![ocid, json])?;
     tx.prepare_cached("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
         .execute([ocid])?;
     tx.prepare_cached("DELETE FROM ocds_awards WHERE ocid = ?1")?
@@ -132,10 +207,7 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     )?;
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    for ocid in &ocids {
-        derive(tx, &mut resolver, ocid)?;
-    }
-    Ok(())
+    derive_many(tx, &mut resolver, &ocids)
 }
 
 /// Why the report could not be made.
