@@ -817,7 +817,8 @@ fn an_analyst_finds_local_firms_and_tells_the_consenting_ones_of_a_tender() {
 
         v.open("/procurement/opportunities");
         assert!(
-            v.texts_of("main table a").contains(&firm.to_owned()),
+            v.texts_of("main section.opportunity a")
+                .contains(&firm.to_owned()),
             "{firm} can supply leaking spend"
         );
         assert!(v.js("!!document.querySelector('svg.chart')") == json!(true));
