@@ -455,3 +455,100 @@ fn open_tenders_are_matched_and_only_consenting_businesses_are_written_to() {
     Out::from(env.output(&["procurement", "outbox", "--mark-sent", &notice]))
         .refused(1, "sent already");
 }
+
+/// `procurement proxies import` keeps the example set once; `evaluate`
+/// weighs bids with it (or with a file), and refuses a bad row by file,
+/// line and column.
+#[test]
+fn bids_are_weighed_on_price_quality_and_social_value() {
+    let env = Env::new();
+    let example = common::repo().join("docs/examples/social-value-proxies.csv");
+    let example = example.to_str().unwrap();
+    let first = env.stdout(&["procurement", "proxies", "import", example]);
+    assert!(first.contains("proxy set 1 in use: 8 measures"), "{first}");
+    let again = env.stdout(&["procurement", "proxies", "import", example]);
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(env.sqlite("SELECT count(*) FROM sv_proxy_sets")[0][0], "1");
+
+    let bids = env.write(
+        "bids.csv",
+        "bidder,price,quality\nAlpha Ltd,100000,80\nBeta Co,90000,70\nGamma CIC,120000,90\n",
+    );
+    let commitments = env.write(
+        "commitments.csv",
+        "bidder,measure,quantity\nAlpha Ltd,volunteer_hour,100\nAlpha Ltd,carbon_saved,2.5\nGamma CIC,local_hire,0.5\n",
+    );
+    let e: Value = serde_json::from_str(&env.stdout(&[
+        "procurement",
+        "evaluate",
+        &bids,
+        "--commitments",
+        &commitments,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    // Alpha: 1500 + 250 = 1750 of social value; Gamma 5000, the highest:
+    // Gamma 45 + 27 + 10 = 82, Alpha 54 + 24 + 3.5, Beta 60 + 21 + 0.
+    assert_eq!(e["winner"], "Gamma CIC", "{e}");
+    let alpha = &e["bids"][1];
+    assert_eq!(
+        (
+            &alpha["bidder"],
+            &alpha["social_value"],
+            &alpha["price_score"],
+            &alpha["social_score"],
+            &alpha["total"],
+            &alpha["rank"]
+        ),
+        (
+            &json!("Alpha Ltd"),
+            &json!("1750.00"),
+            &json!("54.0000"),
+            &json!("3.5000"),
+            &json!("81.5000"),
+            &json!(2)
+        )
+    );
+    assert_eq!(alpha["social_value_by_outcome"]["environment"], "250.00");
+    let totals: Vec<&Value> = e["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| &b["total"])
+        .collect();
+    assert_eq!(
+        totals,
+        [&json!("82.0000"), &json!("81.5000"), &json!("81.0000")]
+    );
+
+    let with_weights = env.stdout(&[
+        "procurement",
+        "evaluate",
+        &bids,
+        "--commitments",
+        &commitments,
+        "--proxies",
+        example,
+        "--weights",
+        "price=80,quality=20",
+    ]);
+    assert!(with_weights.contains("winner: Beta Co"), "{with_weights}");
+
+    let bad = env.write(
+        "bad.csv",
+        "bidder,measure,quantity\nAlpha Ltd,volunteer_hour,1\nDelta,local_hire,1\n",
+    );
+    Out::from(env.output(&["procurement", "evaluate", &bids, "--commitments", &bad]))
+        .refused(1, "line 3")
+        .stderr_has("bad.csv")
+        .stderr_has("bidder");
+    Out::from(env.output(&[
+        "procurement",
+        "evaluate",
+        &bids,
+        "--weights",
+        "price=50,quality=30,social=10",
+    ]))
+    .refused(1, "add up to 100, not 90");
+}

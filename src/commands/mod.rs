@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod procurement;
 pub mod registers;
 pub mod serve;
+pub mod social_value;
 pub mod spend;
 pub mod tenders;
 pub mod users;

@@ -92,6 +92,14 @@ pub enum ProcurementCommand {
         #[arg(long, value_name = "IDS", value_delimiter = ',')]
         mark_sent: Vec<i64>,
     },
+    /// Social-value proxy values (the money value of a unit of a measure)
+    Proxies {
+        #[command(subcommand)]
+        command: super::social_value::ProxiesCommand,
+    },
+    /// Weigh a tender's bids on price, quality and social value, exactly
+    /// (see docs/procurement.md)
+    Evaluate(super::social_value::EvaluateArgs),
     /// Print a process's compiled release, as the OCDS merge routine makes it
     Release {
         /// The process's ocid
@@ -124,6 +132,8 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
             output,
         } => tenders::list(db, open, format, output.as_deref()),
         ProcurementCommand::Notify { tender } => tenders::notify(db, tender),
+        ProcurementCommand::Proxies { command } => super::social_value::proxies(db, command),
+        ProcurementCommand::Evaluate(args) => super::social_value::evaluate(db, args),
         ProcurementCommand::Outbox {
             format: Format::Json,
             unsent,

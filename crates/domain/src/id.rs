@@ -119,6 +119,8 @@ ids! {
     TenderId;
     /// A notice queued in the outbox.
     NoticeId;
+    /// A set of social-value proxy values, as imported.
+    ProxySetId;
     /// A spend import (one file).
     ImportId;
     /// A mapped household.

@@ -214,16 +214,7 @@ const COLUMNS: [(&str, &[&str]); 16] = [
 /// The consent column's names; read apart (it is a yes/no).
 const CONSENT: [&str; 3] = ["consent", "persetujuan", "bersedia_dihubungi"];
 
-/// A header's comparable form: lower case, spaces and dashes as `_`.
-fn key(header: &str) -> String {
-    header
-        .trim()
-        .to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("_")
-}
+use crate::files::key;
 
 /// Where each field's column is in `headers`.
 #[derive(Debug, Default)]
@@ -246,44 +237,8 @@ fn columns(headers: &[String]) -> Columns {
 /// Reads a business file (CSV in any common encoding and separator, or an
 /// XLSX workbook's first sheet): the header is its first non-blank row.
 pub fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<BusinessRecord>, Rejected> {
-    use lumbung_tabular::table::{self, Row};
-    let whole = |message: Text| Rejected {
-        file: name.to_owned(),
-        errors: vec![RowError::new(1, None, message)],
-    };
-    let rows: Vec<(u64, Vec<String>)> = if table::is_spreadsheet(name, bytes) {
-        let (mut book, sheets) = lumbung_tabular::sheet::open_book(bytes, None).map_err(whole)?;
-        let first = sheets.first().ok_or_else(|| {
-            whole(text!("workbook_without_sheets";
-                id: "buku kerja tidak memiliki lembar", en: "the workbook has no sheets"))
-        })?;
-        lumbung_tabular::sheet::sheet(&mut book, first)
-            .map_err(whole)?
-            .iter()
-            .map(|r| (r.line(), r.texts()))
-            .collect()
-    } else {
-        let mut notes = Vec::new();
-        let text = table::decode(bytes, &mut notes).map_err(whole)?;
-        let delimiter = lumbung_tabular::text::sniff_delimiter(text.as_bytes());
-        table::csv_rows(&text, delimiter, None)
-            .map_err(|(line, message)| Rejected {
-                file: name.to_owned(),
-                errors: vec![RowError::new(line, None, message)],
-            })?
-            .iter()
-            .map(|r| (r.line(), r.texts()))
-            .collect()
-    };
-    let mut rows = rows
-        .into_iter()
-        .skip_while(|(_, cells)| cells.iter().all(String::is_empty));
-    let Some((_, headers)) = rows.next() else {
-        return Err(whole(
-            text!("file_empty"; id: "berkasnya kosong", en: "the file is empty"),
-        ));
-    };
-    records(name, &headers, rows)
+    let table = crate::files::read_table(name, bytes)?;
+    records(name, &table.headers, table.rows)
 }
 
 /// Reads a business file's rows (`headers` then each row's line and

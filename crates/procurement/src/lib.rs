@@ -15,9 +15,16 @@
 //!   local businesses able to supply it.
 //! - [`tenders`]: open tenders matched to local businesses by CPV code and
 //!   sector, and the notices the consenting ones are sent.
+//! - [`social_value`]: the six outcomes of seed 000 and the proxy values
+//!   that price a measure of one; [`evaluation`]: a tender's bids weighed
+//!   on price, quality and social value, exactly.
 
 pub mod business;
 pub mod contracts;
+pub mod evaluation;
+pub mod exact;
+mod files;
 pub mod ocds;
 pub mod opportunities;
+pub mod social_value;
 pub mod tenders;

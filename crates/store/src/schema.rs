@@ -885,4 +885,26 @@ ALTER TABLE ocds_processes DROP COLUMN compiled;
     r#"
 ALTER TABLE ocds_processes ADD COLUMN facts BLOB;
 "#,
+    // 22: social-value proxy sets, loaded as configuration; each import of
+    // another set is kept beside the earlier ones, so that an evaluation
+    // can name the set it was weighed with.
+    r#"
+CREATE TABLE sv_proxy_sets (
+    id          INTEGER PRIMARY KEY,
+    file_name   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+);
+CREATE TABLE sv_proxies (
+    set_id      INTEGER NOT NULL REFERENCES sv_proxy_sets(id),
+    position    INTEGER NOT NULL,
+    measure     TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    proxy_value TEXT NOT NULL,
+    description TEXT,
+    PRIMARY KEY (set_id, position)
+);
+"#,
 ];

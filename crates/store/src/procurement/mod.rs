@@ -6,10 +6,12 @@
 mod business;
 mod opportunities;
 mod processes;
+mod social_value;
 mod tenders;
 
 pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
 pub(crate) use processes::derive_all;
+pub use social_value::ProxyImport;
 pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 
 use crate::audit::{self, Actor};

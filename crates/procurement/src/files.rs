@@ -1,0 +1,78 @@
+//! The tables this crate reads (business base, bids, commitments, proxy
+//! values, re-spend surveys): CSV in any common encoding and separator, or
+//! an XLSX workbook's first sheet, the header its first non-blank row.
+
+use lumbung_domain::{text, Rejected, RowError, Text};
+
+/// A table as read: its header cells and each later row with its line.
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    /// Where the column named by any of `names` (compared by [`key`]) is.
+    pub fn column(&self, names: &[&str]) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| names.contains(&key(h).as_str()))
+    }
+}
+
+/// Reads `bytes` (file `name`) into a [`Table`], or refuses it whole.
+pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, Rejected> {
+    use lumbung_tabular::table::{self, Row};
+    let whole = |message: Text| Rejected {
+        file: name.to_owned(),
+        errors: vec![RowError::new(1, None, message)],
+    };
+    let rows: Vec<(u64, Vec<String>)> = if table::is_spreadsheet(name, bytes) {
+        let (mut book, sheets) = lumbung_tabular::sheet::open_book(bytes, None).map_err(whole)?;
+        let first = sheets.first().ok_or_else(|| {
+            whole(text!("workbook_without_sheets";
+                id: "buku kerja tidak memiliki lembar", en: "the workbook has no sheets"))
+        })?;
+        lumbung_tabular::sheet::sheet(&mut book, first)
+            .map_err(whole)?
+            .iter()
+            .map(|r| (r.line(), r.texts()))
+            .collect()
+    } else {
+        let mut notes = Vec::new();
+        let text = table::decode(bytes, &mut notes).map_err(whole)?;
+        let delimiter = lumbung_tabular::text::sniff_delimiter(text.as_bytes());
+        table::csv_rows(&text, delimiter, None)
+            .map_err(|(line, message)| Rejected {
+                file: name.to_owned(),
+                errors: vec![RowError::new(line, None, message)],
+            })?
+            .iter()
+            .map(|r| (r.line(), r.texts()))
+            .collect()
+    };
+    let mut rows = rows
+        .into_iter()
+        .skip_while(|(_, cells)| cells.iter().all(String::is_empty));
+    let Some((_, headers)) = rows.next() else {
+        return Err(whole(
+            text!("file_empty"; id: "berkasnya kosong", en: "the file is empty"),
+        ));
+    };
+    Ok(Table {
+        headers,
+        rows: rows
+            .filter(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()))
+            .collect(),
+    })
+}
+
+/// A header's comparable form: lower case, spaces and dashes as `_`.
+pub fn key(header: &str) -> String {
+    header
+        .trim()
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}

@@ -1,0 +1,122 @@
+//! Social-value proxy sets: each import kept beside the earlier ones, the
+//! latest the one in use.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, ProxySetId};
+use lumbung_procurement::exact;
+use lumbung_procurement::social_value::{Outcome, Proxy, ProxySet, PROXY_PLACES};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// What importing a proxy set did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProxyImport {
+    pub set: ProxySetId,
+    pub measures: usize,
+    /// The set in use had the same values already: nothing was stored.
+    pub unchanged: bool,
+}
+
+impl Store {
+    /// Makes `set` (read from `file`) the proxy set in use, unless the set
+    /// in use has the same values.
+    pub fn import_proxies(&self, file: &str, set: &ProxySet, actor: &Actor) -> Result<ProxyImport> {
+        let fingerprint = set.fingerprint();
+        self.write(|tx| {
+            let current: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT id, fingerprint FROM sv_proxy_sets ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((id, held)) = current {
+                if held == fingerprint {
+                    return Ok(ProxyImport {
+                        set: ProxySetId::new(id),
+                        measures: set.proxies.len(),
+                        unchanged: true,
+                    });
+                }
+            }
+            tx.execute(
+                "INSERT INTO sv_proxy_sets (file_name, fingerprint, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4)",
+                params![file, fingerprint, crate::now(), actor.label()],
+            )?;
+            let id = tx.last_insert_rowid();
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO sv_proxies (set_id, position, measure, outcome, unit, proxy_value, description)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (position, p) in set.proxies.iter().enumerate() {
+                insert.execute(params![
+                    id,
+                    position as i64,
+                    p.measure,
+                    p.outcome.as_str(),
+                    p.unit,
+                    p.value_text(),
+                    p.description
+                ])?;
+            }
+            audit::record(
+                tx,
+                actor,
+                "procurement.import_proxies",
+                "proxy_set",
+                &id.to_string(),
+                None,
+                serde_json::json!({"file": file, "measures": set.proxies.len()}),
+            )?;
+            Ok(ProxyImport {
+                set: ProxySetId::new(id),
+                measures: set.proxies.len(),
+                unchanged: false,
+            })
+        })
+    }
+
+    /// The proxy set in use (the latest imported), if any.
+    pub fn proxies(&self) -> Result<Option<(ProxySetId, ProxySet)>> {
+        let conn = self.conn()?;
+        let Some(id) = conn.query_row("SELECT max(id) FROM sv_proxy_sets", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })?
+        else {
+            return Ok(None);
+        };
+        let mut stmt = conn.prepare(
+            "SELECT measure, outcome, unit, proxy_value, description FROM sv_proxies WHERE set_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut set = ProxySet::default();
+        for row in rows {
+            let (measure, outcome, unit, value, description) = row?;
+            let corrupt = || {
+                StoreError::invalid(
+                    "sv_proxies",
+                    text!("proxy_row_corrupt", measure = measure;
+                        id: "nilai proksi {measure} yang tersimpan rusak",
+                        en: "the stored proxy value of {measure} is damaged"),
+                )
+            };
+            set.proxies.push(Proxy {
+                outcome: Outcome::parse(&outcome).ok_or_else(corrupt)?,
+                value: exact::parse_decimal(&value, PROXY_PLACES).ok_or_else(corrupt)?,
+                measure,
+                unit,
+                description,
+            });
+        }
+        Ok(Some((ProxySetId::new(id), set)))
+    }
+}
