@@ -1,6 +1,7 @@
 //! `lumbung procurement proxies import` and `procurement evaluate`: a
 //! tender's bids weighed on price, quality and social value.
 
+use super::business::Format;
 use crate::shared::{self, Db};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -35,12 +36,6 @@ pub struct EvaluateArgs {
     weights: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
 }
 
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {

@@ -153,6 +153,14 @@ fn weights_are_parts_of_exactly_100() {
     assert!(e.english().contains("not 99.00"), "{}", e.english());
 }
 
+/// Where each problem of a refused file is: line and column.
+fn places(e: &Rejected) -> Vec<(u64, String)> {
+    e.errors
+        .iter()
+        .map(|e| (e.line, e.column.clone().unwrap()))
+        .collect()
+}
+
 #[test]
 fn bad_rows_are_refused_naming_line_and_column() {
     let e = read_bids(
@@ -160,13 +168,8 @@ fn bad_rows_are_refused_naming_line_and_column() {
         b"bidder,price,quality\nA,0,50\nB,100,101\nA,10,5\n,5,5\n",
     )
     .unwrap_err();
-    let places: Vec<_> = e
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.clone().unwrap()))
-        .collect();
     assert_eq!(
-        places,
+        places(&e),
         vec![
             (2, "price".into()),
             (3, "quality".into()),
@@ -182,13 +185,8 @@ fn bad_rows_are_refused_naming_line_and_column() {
         &proxies(),
     )
     .unwrap_err();
-    let places: Vec<_> = e
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.clone().unwrap()))
-        .collect();
     assert_eq!(
-        places,
+        places(&e),
         vec![
             (3, "bidder".into()),
             (4, "measure".into()),
@@ -210,13 +208,8 @@ fn proxies_name_one_of_the_six_outcomes_once() {
         b"measure,outcome,unit,proxy_value\na,employment,x,1\nA,equity,x,2\nb,happiness,x,1\nc,equity,x,-1\nd,equity,x,0.12345\n",
     )
     .unwrap_err();
-    let places: Vec<_> = e
-        .errors
-        .iter()
-        .map(|e| (e.line, e.column.clone().unwrap()))
-        .collect();
     assert_eq!(
-        places,
+        places(&e),
         vec![
             (3, "measure".into()),
             (4, "outcome".into()),
