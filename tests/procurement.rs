@@ -552,3 +552,153 @@ fn bids_are_weighed_on_price_quality_and_social_value() {
     ]))
     .refused(1, "add up to 100, not 90");
 }
+
+/// Two anchors' spend, the worked example of docs/procurement.md.
+fn two_anchors_spending() -> Env {
+    let env = Env::preston();
+    env.anchor_with_spend(
+        "Preston City Council",
+        "Date,Supplier,Postcode,SIC,Amount\n\
+         03/05/2023,Preston Joinery Ltd,PR1 2HE,43320,1000.00\n\
+         04/05/2023,Fishergate Cafe,PR1 2AA,56101,500.00\n\
+         05/05/2023,Far Builders Ltd,M1 1AA,43320,2500.00\n",
+    );
+    env.anchor_with_spend(
+        "Preston College",
+        "Date,Supplier,Postcode,SIC,Amount\n\
+         03/06/2023,Preston Joinery Ltd,PR1 2HE,43320,200.00\n\
+         04/06/2023,Avenham Print,PR1 3BB,18129,300.00\n\
+         05/06/2023,Far Builders Ltd,M1 1AA,43320,500.00\n",
+    );
+    env
+}
+
+#[test]
+fn the_local_multiplier_counts_three_rounds_from_the_survey() {
+    let env = two_anchors_spending();
+    let survey = env.write(
+        "respend.csv",
+        "supplier,local_respend_share\nPreston Joinery Ltd,0.5\navenham print,0.2\nFar Builders Ltd,0.9\n",
+    );
+    let out = Out::from(env.output(&[
+        "procurement",
+        "lm3",
+        "--respend",
+        &survey,
+        "--format",
+        "json",
+    ]))
+    .code(0)
+    .stderr_has("line 4: Far Builders Ltd is not a local supplier, ignored");
+    let m = out.json();
+    let figures: Vec<&Value> = [
+        "round1",
+        "round2",
+        "round3",
+        "lm3",
+        "coverage",
+        "surveyed_suppliers",
+        "local_suppliers",
+    ]
+    .iter()
+    .map(|k| &m[*k])
+    .collect();
+    assert_eq!(
+        figures,
+        [
+            &json!("5000.00"),
+            &json!("2000.00"),
+            &json!("880.00"),
+            &json!("1.5760"),
+            &json!("0.750000"),
+            &json!(2),
+            &json!(3)
+        ],
+        "{m}"
+    );
+    assert_eq!(m["by_anchor"][0]["anchor"], "Preston City Council");
+    assert_eq!(m["by_anchor"][0]["lm3"], "1.5550");
+    assert!(m["method"].as_str().unwrap().contains("0.440000"), "{m}");
+    // The group's first round is the spend report's total.
+    let report: Value =
+        serde_json::from_str(&env.stdout(&["spend", "report", "--format", "json"])).unwrap();
+    assert_eq!(report["total"], m["round1"]);
+    let one = env.stdout(&[
+        "procurement",
+        "lm3",
+        "--respend",
+        &survey,
+        "--anchor",
+        "Preston College",
+        "--format",
+        "json",
+    ]);
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(
+        (&one["round1"], &one["lm3"]),
+        (&json!("1000.00"), &json!("1.6600")),
+        "{one}"
+    );
+
+    let unknown = env.write(
+        "unknown.csv",
+        "supplier,local_respend_share\nPreston Joinery Ltd,0.5\nNobody Ltd,0.3\n",
+    );
+    Out::from(env.output(&["procurement", "lm3", "--respend", &unknown]))
+        .refused(1, "line 3, column supplier: no supplier \"Nobody Ltd\"");
+    let share = env.write(
+        "share.csv",
+        "supplier,local_respend_share\nPreston Joinery Ltd,1.5\n",
+    );
+    Out::from(env.output(&["procurement", "lm3", "--respend", &share]))
+        .refused(1, "line 2, column local_respend_share");
+}
+
+#[test]
+fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
+    let env = two_anchors_spending();
+    let survey = env.write(
+        "respend.csv",
+        "supplier,local_respend_share\nPreston Joinery Ltd,0.5\nAvenham Print,0.2\n",
+    );
+    let w: Value = serde_json::from_str(&env.stdout(&[
+        "spend",
+        "whatif",
+        "--shift",
+        "43320=20%",
+        "--target-local-share",
+        "0.6",
+        "--respend",
+        &survey,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(w["shifts"][0]["outside_before"], "3000.00", "{w}");
+    assert_eq!(w["kept"], "600.00");
+    assert_eq!(
+        (&w["before"]["local_share"], &w["after"]["local_share"]),
+        (&json!("0.400000"), &json!("0.520000"))
+    );
+    assert_eq!(
+        (&w["before"]["lm3"], &w["after"]["lm3"], &w["lm3_change"]),
+        (&json!("1.5760"), &json!("1.7488"), &json!("0.1728"))
+    );
+    assert_eq!(
+        (&w["progress"]["gap_before"], &w["progress"]["gap_after"]),
+        (&json!("1000.00"), &json!("400.00"))
+    );
+    assert_eq!(w["progress"]["reached"], false);
+    // Shifting nothing changes nothing; the target may come from the settings.
+    env.stdout(&["spend", "settings", "--target-local-share", "0.4"]);
+    let none: Value = serde_json::from_str(
+        &env.stdout(&["spend", "whatif", "--shift", "43320=0", "--format", "json"]),
+    )
+    .unwrap();
+    assert_eq!(none["before"], none["after"]);
+    assert_eq!(none["progress"]["reached"], true, "{none}");
+    Out::from(env.output(&["spend", "whatif", "--shift", "99999=0.1"]))
+        .refused(1, "no spend in sector 99999");
+    Out::from(env.output(&["spend", "whatif", "--shift", "43320=2"]))
+        .refused(1, "--shift: \"43320=2\" is not a shift");
+}

@@ -8,6 +8,7 @@ pub mod database;
 pub mod demo;
 pub mod election;
 pub mod fund;
+pub mod multiplier;
 pub mod orgs;
 pub mod procurement;
 pub mod registers;

@@ -100,6 +100,9 @@ pub enum ProcurementCommand {
     /// Weigh a tender's bids on price, quality and social value, exactly
     /// (see docs/procurement.md)
     Evaluate(super::social_value::EvaluateArgs),
+    /// The local multiplier (LM3) of the anchors' spend, from a survey of
+    /// the local suppliers' re-spend (see docs/procurement.md)
+    Lm3(super::multiplier::Lm3Args),
     /// Print a process's compiled release, as the OCDS merge routine makes it
     Release {
         /// The process's ocid
@@ -134,6 +137,7 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
         ProcurementCommand::Notify { tender } => tenders::notify(db, tender),
         ProcurementCommand::Proxies { command } => super::social_value::proxies(db, command),
         ProcurementCommand::Evaluate(args) => super::social_value::evaluate(db, args),
+        ProcurementCommand::Lm3(args) => super::multiplier::lm3(db, args),
         ProcurementCommand::Outbox {
             format: Format::Json,
             unsent,

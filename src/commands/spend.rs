@@ -134,6 +134,9 @@ pub enum SpendCommand {
         /// Count suppliers "based or branched in" the area: their branch sites count too
         #[arg(long, value_name = "true|false")]
         count_branches: Option<bool>,
+        /// The local share aimed at (e.g. 0.10), which what-if scenarios measure against
+        #[arg(long, value_name = "SHARE", value_parser = share)]
+        target_local_share: Option<lumbung_domain::Share>,
     },
     /// Record a branch site of a supplier (with --remove: forget it)
     SupplierSite {
@@ -144,6 +147,9 @@ pub enum SpendCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// What if a share of the outside spend in some sectors went to local
+    /// suppliers: local and regional shares, money kept, LM3, the target
+    Whatif(super::multiplier::WhatIfArgs),
     /// Where the money goes: local, regional, outside (leakage) and unknown, by anchor, year, sector
     Report {
         /// The local area (overrides the setting)
@@ -186,7 +192,7 @@ fn period(raw: &str) -> Result<lumbung_spend::read::Period, String> {
         .ok_or_else(|| format!("{raw:?} is not a month such as 2011-01"))
 }
 
-fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
+pub(super) fn share(raw: &str) -> Result<lumbung_domain::Share, String> {
     let share = lumbung_domain::Share::parse(raw).map_err(|e| e.to_string())?;
     let as_text = share.to_string();
     if as_text.starts_with('-') || as_text.as_str() > "1.000000" {
@@ -255,12 +261,21 @@ pub fn run(db: &Db, command: SpendCommand) -> Result<()> {
             region,
             fiscal_year_start,
             count_branches,
-        } => settings(store, local, region, fiscal_year_start, count_branches),
+            target_local_share,
+        } => settings(
+            store,
+            local,
+            region,
+            fiscal_year_start,
+            count_branches,
+            target_local_share,
+        ),
         SpendCommand::SupplierSite {
             supplier,
             area,
             remove,
         } => supplier_site(store, supplier, &area, remove),
+        SpendCommand::Whatif(args) => super::multiplier::what_if(store, args),
         SpendCommand::Report {
             local,
             region,
@@ -794,12 +809,14 @@ pub fn settings(
     region: Option<String>,
     fiscal_year_start: Option<u8>,
     count_branches: Option<bool>,
+    target_local_share: Option<lumbung_domain::Share>,
 ) -> Result<()> {
     let mut current = store.spend_settings()?;
     if local.is_some()
         || region.is_some()
         || fiscal_year_start.is_some()
         || count_branches.is_some()
+        || target_local_share.is_some()
     {
         if let Some(l) = local {
             current.local = Some(AreaCode::parse(&l)?.as_str().to_owned());
@@ -813,6 +830,9 @@ pub fn settings(
         if let Some(b) = count_branches {
             current.count_branches = b;
         }
+        if let Some(t) = target_local_share {
+            current.target_local_share = Some(t);
+        }
         store.set_spend_settings(&current, &Actor::cli())?;
     }
     let SpendSettings {
@@ -820,6 +840,7 @@ pub fn settings(
         region,
         fiscal_year_start,
         count_branches,
+        target_local_share,
     } = current;
     println!(
         "local area:        {}",
@@ -831,6 +852,9 @@ pub fn settings(
     );
     println!("fiscal year start: month {fiscal_year_start}");
     println!("count branches:    {count_branches}");
+    if let Some(t) = target_local_share {
+        println!("target local share: {t}");
+    }
     Ok(())
 }
 

@@ -1136,6 +1136,7 @@ pub(crate) fn spend_places(app: &TestApp) {
                 region: Some("E10000017".into()),
                 fiscal_year_start: 4,
                 count_branches: false,
+                target_local_share: None,
             },
             &cli,
         )

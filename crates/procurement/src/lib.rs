@@ -18,13 +18,18 @@
 //! - [`social_value`]: the six outcomes of seed 000 and the proxy values
 //!   that price a measure of one; [`evaluation`]: a tender's bids weighed
 //!   on price, quality and social value, exactly.
+//! - [`lm3`]: the local multiplier of the anchors' spend, from a survey of
+//!   the local suppliers' re-spend; [`whatif`]: scenarios that move a
+//!   share of a sector's leaking spend to local suppliers.
 
 pub mod business;
 pub mod contracts;
 pub mod evaluation;
 pub mod exact;
 mod files;
+pub mod lm3;
 pub mod ocds;
 pub mod opportunities;
 pub mod social_value;
 pub mod tenders;
+pub mod whatif;

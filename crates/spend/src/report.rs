@@ -110,7 +110,8 @@ impl Dimensions {
         }
     }
 
-    fn location(&self, supplier: u32) -> Location {
+    /// Where a supplier is (unknown for an id past the end).
+    pub fn location(&self, supplier: u32) -> Location {
         self.supplier_location
             .get(supplier as usize)
             .copied()
@@ -462,6 +463,24 @@ pub fn top_suppliers(facts: &[&Facts], opts: &ReportOptions, n: usize) -> HashSe
         keep.extend(list.into_iter().take(n).map(|(_, s)| (a, y, s)));
     }
     keep
+}
+
+/// Each (anchor, supplier)'s net spend among the payments of the year and
+/// anchor `opts` selects (every supplier: no top-N cut): what the local
+/// multiplier weighs each supplier's re-spend by.
+pub fn spend_by_anchor_supplier(
+    facts: &[&Facts],
+    opts: &ReportOptions,
+) -> HashMap<(u32, u32), i128> {
+    let mut net: HashMap<(u32, u32), i128> = HashMap::new();
+    for f in facts {
+        for i in 0..f.len() {
+            if selected(f, i, opts) {
+                *net.entry((f.anchor[i], f.supplier[i])).or_default() += f.amount[i] as i128;
+            }
+        }
+    }
+    net
 }
 
 /// A supplier's payments, as the supplier list shows them: how many, and

@@ -38,7 +38,7 @@ pub use fund::{
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
     AwardTo, BusinessCount, BusinessImportSummary, BusinessView, NoticeStatus, OcdsImportSummary,
-    OutboxNotice, PaymentsTo, ProxyImport, Queued, SkippedRelease, TenderMatches,
+    OutboxNotice, PaymentsTo, ProxyImport, Queued, SkippedRelease, SpendSelection, TenderMatches,
 };
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

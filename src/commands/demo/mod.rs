@@ -252,6 +252,9 @@ fn load_spend(store: &Store) -> Result<()> {
             region: Some("E10000017".into()),
             fiscal_year_start: 4,
             count_branches: false,
+            // Above the generated anchors' local share (about 37%), so that
+            // a what-if scenario shows the way to it.
+            target_local_share: Some(lumbung_domain::Share::parse("0.45")?),
         },
         &Actor::cli(),
     )?;

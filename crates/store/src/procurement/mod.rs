@@ -4,12 +4,14 @@
 //! the process arrives.
 
 mod business;
+mod multiplier;
 mod opportunities;
 mod processes;
 mod social_value;
 mod tenders;
 
 pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
+pub use multiplier::SpendSelection;
 pub(crate) use processes::derive_all;
 pub use social_value::ProxyImport;
 pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};

@@ -43,6 +43,9 @@ pub struct SpendSettings {
     /// branched in" the area: its branch sites count as well as its own
     /// location (the CLES rule). Off: its own location only.
     pub count_branches: bool,
+    /// The local share the anchors aim at (Preston: 5% to 10%), which
+    /// what-if scenarios measure their progress against.
+    pub target_local_share: Option<lumbung_domain::Share>,
 }
 
 impl SpendSettings {
@@ -168,6 +171,8 @@ impl Store {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(4),
             count_branches: setting(&conn, "spend.count_branches")?.as_deref() == Some("true"),
+            target_local_share: setting(&conn, "spend.target_local_share")?
+                .and_then(|v| lumbung_domain::Share::parse(&v).ok()),
         })
     }
 
@@ -214,6 +219,10 @@ impl Store {
                 (
                     "spend.count_branches",
                     Some(settings.count_branches.to_string()),
+                ),
+                (
+                    "spend.target_local_share",
+                    settings.target_local_share.map(|s| s.to_string()),
                 ),
             ] {
                 match value {
