@@ -6,6 +6,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AreaCode, FiscalYear, OrgId, Share, SupplierId};
 use lumbung_procurement::lm3::{answers, lm3, Found, Lm3, Paid, RespendRow};
 use lumbung_procurement::whatif::{what_if, Baseline, SectorLeak, Shift, WhatIf, WhatIfError};
+use lumbung_spend::facts::Facts;
 use lumbung_spend::report::{
     compute, spend_by_anchor_supplier, Dimensions, Location, ReportOptions,
 };
@@ -64,25 +65,7 @@ impl Store {
         let (dims, options) = self.selected(selection)?;
         let facts = self.spend_facts()?;
         let refs: Vec<_> = facts.iter().collect();
-        let mut paid: Vec<Paid> = spend_by_anchor_supplier(&refs, &options)
-            .into_iter()
-            .map(|((anchor, supplier), net)| {
-                let spend = i64::try_from(net)
-                    .map(lumbung_domain::Money::from_minor)
-                    .map_err(|_| StoreError::TooLarge {
-                        field: "spend".into(),
-                        max: None,
-                    })?;
-                Ok(Paid {
-                    anchor: dims.anchors.get(&anchor).cloned().unwrap_or_default(),
-                    supplier: SupplierId::new(i64::from(supplier)),
-                    local: dims.location(supplier) == Location::Local,
-                    spend,
-                })
-            })
-            .collect::<Result<_>>()?;
-        paid.sort_by(|a, b| (&a.anchor, a.supplier).cmp(&(&b.anchor, b.supplier)));
-        Ok(paid)
+        paid_of(&dims, &refs, &options)
     }
 
     /// The supplier each survey row names: by identifier, else by
@@ -153,6 +136,12 @@ impl Store {
         survey: Option<(&str, &[RespendRow])>,
     ) -> Result<WhatIf> {
         let target = target.or(self.spend_settings()?.target_local_share);
+        // The survey is checked first, and the payments read once for both
+        // the report and the multiplier.
+        let answers = match survey {
+            Some((file, rows)) => answers(file, rows, &self.find_suppliers(rows)?)?,
+            None => Vec::new(),
+        };
         let (dims, options) = self.selected(selection)?;
         let facts = self.spend_facts()?;
         let refs: Vec<_> = facts.iter().collect();
@@ -175,15 +164,34 @@ impl Store {
                 })
             })
             .collect();
-        let multiplier = match survey {
-            Some((file, rows)) => self.local_multiplier(selection, file, rows)?,
-            None => lm3(&self.paid_in(selection)?, &[]).map_err(|_| too_large())?,
-        };
+        let paid = paid_of(&dims, &refs, &options)?;
+        let multiplier = lm3(&paid, &answers).map_err(|_| too_large())?;
         what_if(base, &sectors, shifts, &multiplier, target).map_err(|e| match e {
             WhatIfError::TooLarge => too_large(),
             e => StoreError::invalid("shift", e.text()),
         })
     }
+}
+
+/// Each anchor–supplier pair's net spend among the payments `options`
+/// selects, the supplier local or not as `dims` places it.
+fn paid_of(dims: &Dimensions, refs: &[&Facts], options: &ReportOptions) -> Result<Vec<Paid>> {
+    let mut paid: Vec<Paid> = spend_by_anchor_supplier(refs, options)
+        .into_iter()
+        .map(|((anchor, supplier), net)| {
+            let spend = i64::try_from(net)
+                .map(lumbung_domain::Money::from_minor)
+                .map_err(|_| too_large())?;
+            Ok(Paid {
+                anchor: dims.anchors.get(&anchor).cloned().unwrap_or_default(),
+                supplier: SupplierId::new(i64::from(supplier)),
+                local: dims.location(supplier) == Location::Local,
+                spend,
+            })
+        })
+        .collect::<Result<_>>()?;
+    paid.sort_by(|a, b| (&a.anchor, a.supplier).cmp(&(&b.anchor, b.supplier)));
+    Ok(paid)
 }
 
 fn too_large() -> StoreError {
