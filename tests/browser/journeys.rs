@@ -877,3 +877,112 @@ fn an_analyst_finds_local_firms_and_tells_the_consenting_ones_of_a_tender() {
         }
     });
 }
+
+/// Social value in a tender: an analyst enters a tender, pastes its bids
+/// and commitments (a mistake first: the form keeps what was pasted),
+/// keeps a second version with other weights, awards it (a reason is
+/// asked for) and reports what the winner delivered, seen against its
+/// promises per outcome.
+#[test]
+fn an_analyst_weighs_bids_with_social_value_awards_the_tender_and_follows_its_promises() {
+    twice(|v, run| {
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/tenders");
+        let title = ["Katering rapat dewan", "Catering for council meetings"][run];
+        v.submit(
+            "form[action=\"/procurement/tenders#add\"]",
+            &[
+                ("anchor", "1"),
+                ("title", title),
+                ("cpv", "55520000"),
+                ("closes_on", "2027-02-28"),
+            ],
+            None,
+        );
+        assert!(v.path().contains("done=tender_added"), "{}", v.path());
+        let evaluation = v.js(&format!(
+            "[...document.querySelectorAll('section.card')].find(s => s.querySelector('h2').innerText.trim() === {title:?})
+               .querySelector('a[href$=\"/evaluation\"]').getAttribute('href')"
+        ));
+        let evaluation = evaluation.as_str().unwrap().to_owned();
+        v.open(&evaluation);
+        let form = "form[action$=\"/evaluation#version\"]";
+        let bids =
+            "bidder,price,quality\nPreston Catering Co-operative,41000,75\nBigFood PLC,36000,70\n";
+        v.submit(
+            form,
+            &[("bids", "bidder,price,quality\nBigFood PLC,free,70\n")],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-bids')") == json!(true),
+            "the price is refused"
+        );
+        assert!(v
+            .js("document.getElementById('v-bids').value")
+            .as_str()
+            .unwrap()
+            .contains("BigFood PLC,free"));
+        v.submit(
+            form,
+            &[
+                ("bids", bids),
+                (
+                    "commitments",
+                    "bidder,measure,quantity\nPreston Catering Co-operative,local_hire,2\nBigFood PLC,vcs_donation,500\n",
+                ),
+            ],
+            None,
+        );
+        assert!(v.path().contains("done=evaluation_saved"), "{}", v.path());
+        assert_eq!(v.texts_of("#bids tbody tr").len(), 2);
+        let note = v.say(
+            "Bobot nilai sosial dinaikkan",
+            "More weight on social value",
+        );
+        v.submit(
+            form,
+            &[
+                ("price", "50"),
+                ("quality", "30"),
+                ("social", "20"),
+                ("note", note),
+            ],
+            None,
+        );
+        assert_eq!(v.texts_of("#history tbody tr").len(), 2, "two versions");
+        assert_eq!(
+            v.text_of("#bids tbody tr:first-child td:nth-child(2)"),
+            "Preston Catering Co-operative"
+        );
+        let award = "form[action$=\"/award#decide\"]";
+        v.submit(award, &[("reason", "")], None);
+        assert!(
+            v.js("!!document.getElementById('e-award_reason')") == json!(true),
+            "a reason is asked for"
+        );
+        let reason = v.say(
+            "Total tertinggi dan dua pekerja lokal",
+            "Highest total and two local hires",
+        );
+        v.submit(award, &[("reason", reason)], None);
+        assert!(v.path().contains("done=tender_awarded"), "{}", v.path());
+        assert!(v.text_of("#award").contains(reason));
+        v.submit(
+            "form[action$=\"/deliveries#report\"]",
+            &[
+                ("measure", "local_hire"),
+                ("quantity", "1"),
+                ("period", "2027-06-30"),
+                ("evidence", v.say("Daftar gaji Juni", "June payroll")),
+            ],
+            None,
+        );
+        assert!(v.path().contains("done=delivery_reported"), "{}", v.path());
+        assert!(
+            v.text_of("#outcomes tbody tr:first-child")
+                .contains("50.0%"),
+            "half the promised employment is delivered"
+        );
+    });
+}

@@ -231,8 +231,9 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/election/results/{id}/BALLOTS.csv"
                     | "/election/results/{id}/GROUPS.csv"
                     | "/election/results/{id}/RESIDENTS.csv"
-                    // Needs a business; tests/web/procurement.rs renders it.
+                    // Need a business, a tender; tests/web/procurement.rs renders them.
                     | "/business/{id}"
+                    | "/procurement/tenders/{id}/evaluation"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs

@@ -234,3 +234,234 @@ async fn tenders_are_entered_matched_and_only_consenting_firms_are_written_to() 
         .await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A tender entered by hand for `anchor`, and the example proxy set.
+fn tender_with_proxies(app: &TestApp, anchor: i64, title: &str) -> lumbung_domain::TenderId {
+    let cli = lumbung_store::Actor::cli();
+    let proxies = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/examples/social-value-proxies.csv"
+    ))
+    .unwrap();
+    let set = lumbung_procurement::social_value::read_proxies("p.csv", &proxies).unwrap();
+    app.store.import_proxies("p.csv", &set, &cli).unwrap();
+    let tender = lumbung_procurement::tenders::TenderForm {
+        title: title.into(),
+        cpv: "90910000".into(),
+        currency: "GBP".into(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    app.store
+        .add_tender(lumbung_domain::OrgId::new(anchor), &tender, &cli)
+        .unwrap();
+    app.store
+        .tenders()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.title == title)
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_followed() {
+    let (app, [lancs, analyst, auditor]) = signed_in(["analyst-lancs", "analyst", "auditor"]).await;
+    let id = tender_with_proxies(&app, app.preston_council, "Office cleaning");
+    let page = format!("/procurement/tenders/{id}/evaluation");
+    let bids = "bidder,price,quality\nAlpha Ltd,100000,80\nBeta Co,90000,70\n";
+    let commitments =
+        "bidder,measure,quantity\nAlpha Ltd,local_hire,2\nBeta Co,volunteer_hour,10\n";
+    // A bad version keeps what was typed and names the line and column.
+    let bad = lancs
+        .post_form_expect(
+            &page,
+            &[
+                ("price", "60"),
+                ("quality", "30"),
+                ("social", "20"),
+                ("bids", "bidder,price,quality\nAlpha Ltd,-5,80\n"),
+                ("commitments", commitments),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        bad.contains("id=\"e-weights\"")
+            && bad.contains("id=\"e-bids\"")
+            && bad.contains("Alpha Ltd,-5,80"),
+        "{bad}"
+    );
+    assert!(app.store.evaluation_versions(id).unwrap().is_empty());
+    let keep = |weights: [&'static str; 3], note: &'static str| {
+        [
+            ("price", weights[0]),
+            ("quality", weights[1]),
+            ("social", weights[2]),
+            ("bids", bids),
+            ("commitments", commitments),
+            ("note", note),
+        ]
+    };
+    let res = lancs.post_form(&page, &keep(["60", "30", "10"], "")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A change is a second version; the first stays in the history.
+    let res = lancs
+        .post_form(
+            &page,
+            &keep(["40", "30", "30"], "more weight on social value"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let versions = app.store.evaluation_versions(id).unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let shown = auditor.page(&page, StatusCode::OK).await;
+    assert!(
+        shown.contains("more weight on social value") && shown.contains("?version=1"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("/award\""),
+        "an auditor only reads: {shown}"
+    );
+    let first = auditor
+        .page(&format!("{page}?version=1"), StatusCode::OK)
+        .await;
+    // Price scores: 60 × 90,000 ÷ 100,000 in the first, 40 × … in the second.
+    assert!(
+        first.contains("54.0000") && !first.contains("36.0000"),
+        "{first}"
+    );
+    assert!(
+        shown.contains("36.0000") && !shown.contains("54.0000"),
+        "{shown}"
+    );
+    // The auditor cannot keep a version; an analyst of another scope
+    // cannot see a tender of an anchor outside it.
+    let res = auditor
+        .post_form(&page, &keep(["60", "30", "10"], ""))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let serang = app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604");
+    let other = tender_with_proxies(&app, serang, "Linen");
+    assert_eq!(
+        lancs
+            .status(&format!("/procurement/tenders/{other}/evaluation"))
+            .await,
+        StatusCode::FORBIDDEN
+    );
+    let res = lancs
+        .post_form(
+            &format!("/procurement/tenders/{other}/evaluation"),
+            &keep(["60", "30", "10"], ""),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The award says why; without a reason it is refused, the form kept.
+    let refused = lancs
+        .post_form_expect(
+            &format!("/procurement/tenders/{id}/award"),
+            &[("version", "2"), ("bidder", "Beta Co"), ("reason", " ")],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(refused.contains("id=\"e-award_reason\""), "{refused}");
+    // A decision on a stale version is refused.
+    let stale = lancs
+        .post_form(
+            &format!("/procurement/tenders/{id}/award"),
+            &[
+                ("version", "1"),
+                ("bidder", "Alpha Ltd"),
+                ("reason", "best"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let res = lancs
+        .post_form(
+            &format!("/procurement/tenders/{id}/award"),
+            &[
+                ("version", "2"),
+                ("bidder", "Alpha Ltd"),
+                ("reason", "Highest total; two local jobs"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let award = app.store.tender_award(id).unwrap().unwrap();
+    assert_eq!(
+        (
+            award.bidder.as_str(),
+            award.version,
+            award.decided_by.as_str()
+        ),
+        ("Alpha Ltd", 2, "analyst-lancs")
+    );
+    // Awarded: no more versions, no second award.
+    let res = analyst
+        .post_form(&page, &keep(["60", "30", "10"], ""))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(app.store.evaluation_versions(id).unwrap().len(), 2);
+    // Deliveries: a bad report names its fields; a good one counts; a
+    // mistaken one is reversed, never edited.
+    let deliveries = format!("/procurement/tenders/{id}/deliveries");
+    let bad = lancs
+        .post_form_expect(
+            &deliveries,
+            &[("measure", "trees"), ("quantity", "0"), ("period", "June")],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        bad.contains("id=\"e-measure\"")
+            && bad.contains("id=\"e-quantity\"")
+            && bad.contains("id=\"e-period\""),
+        "{bad}"
+    );
+    for quantity in ["1", "5"] {
+        let res = lancs
+            .post_form(
+                &deliveries,
+                &[
+                    ("measure", "local_hire"),
+                    ("quantity", quantity),
+                    ("period", "2026-06-30"),
+                    ("evidence", "payroll"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let wrong = app.store.deliveries(id).unwrap()[1].id;
+    let res = lancs
+        .post_form(&format!("{deliveries}/{wrong}/reverse"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let again = lancs
+        .post_form(&format!("{deliveries}/{wrong}/reverse"), &[])
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let reports = app.store.deliveries(id).unwrap();
+    assert_eq!(
+        reports
+            .iter()
+            .map(|r| r.quantity.as_str())
+            .collect::<Vec<_>>(),
+        ["1.00", "5.00", "-5.00"]
+    );
+    let followed = auditor.page(&page, StatusCode::OK).await;
+    assert!(
+        followed.contains("id=\"outcomes\"") && followed.contains("50.0%"),
+        "{followed}"
+    );
+    assert!(
+        followed.contains("Highest total; two local jobs"),
+        "{followed}"
+    );
+}

@@ -121,6 +121,8 @@ ids! {
     NoticeId;
     /// A set of social-value proxy values, as imported.
     ProxySetId;
+    /// A report of social value delivered under an awarded contract.
+    DeliveryId;
     /// A spend import (one file).
     ImportId;
     /// A mapped household.

@@ -28,6 +28,7 @@ pub mod evaluation;
 pub mod exact;
 mod files;
 pub mod lm3;
+pub mod monitoring;
 pub mod ocds;
 pub mod opportunities;
 pub mod social_value;

@@ -37,8 +37,9 @@ pub use fund::{
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
-    AwardTo, BusinessCount, BusinessImportSummary, BusinessView, NoticeStatus, OcdsImportSummary,
-    OutboxNotice, PaymentsTo, ProxyImport, Queued, SkippedRelease, SpendSelection, TenderMatches,
+    Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, DeliveryReport,
+    EvaluationVersion, NoticeStatus, OcdsImportSummary, OutboxNotice, PaymentsTo, ProxyImport,
+    Queued, SkippedRelease, SpendSelection, TenderMatches, VersionInput,
 };
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

@@ -907,4 +907,62 @@ CREATE TABLE sv_proxies (
     PRIMARY KEY (set_id, position)
 );
 "#,
+    // 23: a tender's evaluations, each change a new version beside the
+    // old ones (never an edit), weighed with the proxy set it names; the
+    // award (once per tender: who decided, on which version, why); and
+    // the winner's promised social value as delivered, a mistaken report
+    // reversed by a negated one.
+    r#"
+CREATE TABLE sv_evaluations (
+    id             INTEGER PRIMARY KEY,
+    tender_id      INTEGER NOT NULL REFERENCES tenders(id),
+    version        INTEGER NOT NULL,
+    proxy_set_id   INTEGER NOT NULL REFERENCES sv_proxy_sets(id),
+    weight_price   TEXT NOT NULL,
+    weight_quality TEXT NOT NULL,
+    weight_social  TEXT NOT NULL,
+    note           TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    UNIQUE (tender_id, version)
+);
+CREATE TABLE sv_bids (
+    evaluation_id INTEGER NOT NULL REFERENCES sv_evaluations(id),
+    position      INTEGER NOT NULL,
+    bidder        TEXT NOT NULL,
+    price         INTEGER NOT NULL,
+    quality       TEXT NOT NULL,
+    PRIMARY KEY (evaluation_id, position)
+);
+CREATE TABLE sv_commitments (
+    evaluation_id INTEGER NOT NULL REFERENCES sv_evaluations(id),
+    position      INTEGER NOT NULL,
+    bidder        TEXT NOT NULL,
+    measure       TEXT NOT NULL,
+    quantity      TEXT NOT NULL,
+    PRIMARY KEY (evaluation_id, position)
+);
+CREATE TABLE sv_awards (
+    id            INTEGER PRIMARY KEY,
+    tender_id     INTEGER NOT NULL UNIQUE REFERENCES tenders(id),
+    evaluation_id INTEGER NOT NULL REFERENCES sv_evaluations(id),
+    bidder        TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    departs       INTEGER NOT NULL,
+    decided_by    TEXT NOT NULL,
+    decided_at    TEXT NOT NULL
+);
+CREATE TABLE sv_deliveries (
+    id          INTEGER PRIMARY KEY,
+    award_id    INTEGER NOT NULL REFERENCES sv_awards(id),
+    measure     TEXT NOT NULL,
+    quantity    TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    evidence    TEXT NOT NULL,
+    reverses    INTEGER UNIQUE REFERENCES sv_deliveries(id),
+    reported_by TEXT NOT NULL,
+    reported_at TEXT NOT NULL
+);
+CREATE INDEX sv_deliveries_award ON sv_deliveries(award_id);
+"#,
 ];

@@ -74,8 +74,17 @@ pub fn redirect(to: &str) -> Response {
 /// See other, with the confirmation the page then shows (`?done=what`,
 /// the message `flash_<what>` of the catalogues; see `render`).
 pub fn done(to: &str, what: &str) -> Response {
-    let join = if to.contains('?') { '&' } else { '?' };
-    redirect(&format!("{to}{join}done={what}"))
+    redirect(&done_address(to, what))
+}
+
+/// `to` with `done=what` in its query, before any `#fragment`.
+fn done_address(to: &str, what: &str) -> String {
+    let (path, fragment) = to.split_once('#').map_or((to, None), |(p, f)| (p, Some(f)));
+    let join = if path.contains('?') { '&' } else { '?' };
+    match fragment {
+        Some(f) => format!("{path}{join}done={what}#{f}"),
+        None => format!("{path}{join}done={what}"),
+    }
 }
 
 /// A change in the store made as the viewer (the audit entry's actor),
@@ -263,6 +272,17 @@ pub fn text_or_number_schema(_: &mut schemars::SchemaGenerator) -> schemars::Sch
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_confirmation_goes_in_the_query_before_the_fragment() {
+        assert_eq!(super::done_address("/a", "x"), "/a?done=x");
+        assert_eq!(super::done_address("/a?b=1", "x"), "/a?b=1&done=x");
+        assert_eq!(super::done_address("/a#part", "x"), "/a?done=x#part");
+        assert_eq!(
+            super::done_address("/a?b=1#part", "x"),
+            "/a?b=1&done=x#part"
+        );
+    }
+
     use super::*;
 
     #[derive(Deserialize, Debug, PartialEq)]

@@ -43,6 +43,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "contracts.html",
     "opportunities.html",
     "tenders.html",
+    "evaluation.html",
     "outbox.html",
     "spend_imports.html",
     "spend_flagged.html",

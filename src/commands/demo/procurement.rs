@@ -1,10 +1,12 @@
 //! The demo's procurement: a local business base around Preston, contracts
 //! two anchors published in OCDS (one award local, one not), an open tender
-//! matched to local firms, and a notice queued to the one that consented.
+//! matched to local firms, a notice queued to the one that consented, and
+//! a cleaning contract weighed with social value, awarded and followed.
 
 use anyhow::Result;
+use lumbung_domain::TenderId;
 use lumbung_procurement::tenders::TenderForm;
-use lumbung_store::{Actor, Store};
+use lumbung_store::{Actor, Store, VersionInput};
 use serde_json::json;
 
 /// Local firms able to supply what the anchors buy from outside Lancashire
@@ -79,5 +81,64 @@ pub fn load(store: &Store) -> Result<()> {
     .map_err(|p| anyhow::anyhow!("the demo's tender: {:?}", p))?;
     let id = store.add_tender(council, &tender, &cli)?;
     store.queue_notices(id, &cli)?;
+    evaluate_cleaning(store, id, &cli)
+}
+
+/// The example proxy set, and the cleaning tender weighed (a second
+/// version with more weight on social value), awarded, and its first
+/// promises reported delivered.
+fn evaluate_cleaning(store: &Store, tender: TenderId, cli: &Actor) -> anyhow::Result<()> {
+    use lumbung_procurement::evaluation::{read_bids, read_commitments, Weights};
+    use lumbung_procurement::monitoring::{check_award, check_delivery};
+    let proxies = include_bytes!("../../../docs/examples/social-value-proxies.csv");
+    let set = lumbung_procurement::social_value::read_proxies("social-value-proxies.csv", proxies)?;
+    let proxy_set = store
+        .import_proxies("social-value-proxies.csv", &set, cli)?
+        .set;
+    let bids = read_bids(
+        "demo: bids",
+        b"bidder,price,quality\nRed Rose Cleaning Ltd,82000,78\nNationwide Facilities PLC,74500,72\nRibble Cleaning Co-operative,86000,81\n",
+    )?;
+    let commitments = read_commitments(
+        "demo: commitments",
+        b"bidder,measure,quantity\nRed Rose Cleaning Ltd,local_hire,3\nRed Rose Cleaning Ltd,apprenticeship_week,40\n\
+          Nationwide Facilities PLC,vcs_donation,1500\nRibble Cleaning Co-operative,local_hire,4\n\
+          Ribble Cleaning Co-operative,volunteer_hour,200\nRibble Cleaning Co-operative,carbon_saved,6\n",
+        &bids,
+        &set,
+    )?;
+    let mut input = VersionInput {
+        weights: Weights::default(),
+        bids,
+        commitments,
+        note: String::new(),
+        proxy_set,
+    };
+    store.add_evaluation_version(tender, &input, cli)?;
+    input.weights =
+        Weights::parse("price=50,quality=30,social=20").map_err(|e| anyhow::anyhow!("{e}"))?;
+    input.note = "Weights revised after the suppliers' day".into();
+    let version = store.add_evaluation_version(tender, &input, cli)?;
+    let evaluation = lumbung_procurement::evaluation::evaluate(
+        &input.weights,
+        &input.bids,
+        &input.commitments,
+        &set,
+    )?;
+    let choice = check_award(
+        &evaluation,
+        &evaluation.winner,
+        "Highest total; four local hires and an apprenticeship programme",
+    )
+    .map_err(|p| anyhow::anyhow!("the demo's award: {p:?}"))?;
+    store.award_tender(tender, version, &choice, cli)?;
+    for (measure, quantity, period, evidence) in [
+        ("local_hire", "2", "2015-12-31", "Payroll, December 2015"),
+        ("volunteer_hour", "120", "2015-12-31", "Volunteering log"),
+    ] {
+        let delivery = check_delivery(measure, quantity, &set)
+            .map_err(|p| anyhow::anyhow!("the demo's delivery: {p:?}"))?;
+        store.report_delivery(tender, &delivery, period, evidence, cli)?;
+    }
     Ok(())
 }

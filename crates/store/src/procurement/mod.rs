@@ -4,6 +4,7 @@
 //! the process arrives.
 
 mod business;
+mod evaluations;
 mod multiplier;
 mod opportunities;
 mod processes;
@@ -11,6 +12,7 @@ mod social_value;
 mod tenders;
 
 pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
+pub use evaluations::{Award, DeliveryReport, EvaluationVersion, VersionInput};
 pub use multiplier::SpendSelection;
 pub(crate) use processes::derive_all;
 pub use social_value::ProxyImport;

@@ -6,7 +6,7 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, ProxySetId};
 use lumbung_procurement::exact;
 use lumbung_procurement::social_value::{Outcome, Proxy, ProxySet, PROXY_PLACES};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// What importing a proxy set did.
@@ -86,37 +86,47 @@ impl Store {
         else {
             return Ok(None);
         };
-        let mut stmt = conn.prepare(
-            "SELECT measure, outcome, unit, proxy_value, description FROM sv_proxies WHERE set_id = ?1 ORDER BY position",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        let mut set = ProxySet::default();
-        for row in rows {
-            let (measure, outcome, unit, value, description) = row?;
-            let corrupt = || {
-                StoreError::invalid(
-                    "sv_proxies",
-                    text!("proxy_row_corrupt", measure = measure;
-                        id: "nilai proksi {measure} yang tersimpan rusak",
-                        en: "the stored proxy value of {measure} is damaged"),
-                )
-            };
-            set.proxies.push(Proxy {
-                outcome: Outcome::parse(&outcome).ok_or_else(corrupt)?,
-                value: exact::parse_decimal(&value, PROXY_PLACES).ok_or_else(corrupt)?,
-                measure,
-                unit,
-                description,
-            });
-        }
-        Ok(Some((ProxySetId::new(id), set)))
+        let id = ProxySetId::new(id);
+        Ok(Some((id, load_set(&conn, id)?)))
     }
+
+    /// A proxy set kept, in use or not (the one an evaluation names).
+    pub fn proxy_set(&self, id: ProxySetId) -> Result<ProxySet> {
+        load_set(&*self.conn()?, id)
+    }
+}
+
+fn load_set(conn: &Connection, id: ProxySetId) -> Result<ProxySet> {
+    let mut stmt = conn.prepare(
+        "SELECT measure, outcome, unit, proxy_value, description FROM sv_proxies WHERE set_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id.get()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut set = ProxySet::default();
+    for row in rows {
+        let (measure, outcome, unit, value, description) = row?;
+        let corrupt = || {
+            StoreError::invalid(
+                "sv_proxies",
+                text!("proxy_row_corrupt", measure = measure;
+                    id: "nilai proksi {measure} yang tersimpan rusak",
+                    en: "the stored proxy value of {measure} is damaged"),
+            )
+        };
+        set.proxies.push(Proxy {
+            outcome: Outcome::parse(&outcome).ok_or_else(corrupt)?,
+            value: exact::parse_decimal(&value, PROXY_PLACES).ok_or_else(corrupt)?,
+            measure,
+            unit,
+            description,
+        });
+    }
+    Ok(set)
 }

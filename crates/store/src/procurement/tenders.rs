@@ -216,6 +216,11 @@ impl Store {
         Ok(out)
     }
 
+    /// A tender, if held.
+    pub fn tender(&self, id: TenderId) -> Result<Option<Tender>> {
+        load_tender(&*self.conn()?, id)
+    }
+
     /// A tender and the local businesses able to answer it (within the
     /// spend settings' region, nearest its anchor's area first).
     pub fn tender_matches(&self, id: TenderId) -> Result<Option<TenderMatches>> {

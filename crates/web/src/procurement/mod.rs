@@ -4,6 +4,7 @@
 
 mod business;
 mod contracts;
+mod evaluations;
 pub mod routes;
 mod tenders;
 

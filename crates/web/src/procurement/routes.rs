@@ -1,7 +1,7 @@
 //! Bringing spend back: the business base, contracts, opportunities,
 //! tenders and the outbox. Listed in [`crate::routes::TABLES`].
 
-use super::{business, contracts, tenders};
+use super::{business, contracts, evaluations, tenders};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::{BusinessBase, Contracts};
 use Need::{Public, Read, Write};
@@ -17,6 +17,11 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/procurement/tenders", Write(Contracts), tenders::add, "Enter an open tender for an anchor: anchor, title, cpv, sectors, lots, value, currency, closes_on"),
     r!(GET "/procurement/tenders.csv", Read(Contracts), tenders::csv, "Every tender and its matches, a row per match, as CSV"),
     r!(POST "/procurement/tenders/{id}/notify", Write(Contracts), tenders::notify, "Queue a notice to each matched business that consented"),
+    r!(GET "/procurement/tenders/{id}/evaluation", Read(Contracts), evaluations::page, "A tender's evaluation with social value: the bids weighed, every version, the award and promised vs delivered social value (?version=)"),
+    r!(POST "/procurement/tenders/{id}/evaluation", Write(Contracts), evaluations::add_version, "Keep a new version of the evaluation: price, quality, social (weights), bids and commitments as pasted tables, note"),
+    r!(POST "/procurement/tenders/{id}/award", Write(Contracts), evaluations::award, "Award the tender on the latest version: version, bidder, reason"),
+    r!(POST "/procurement/tenders/{id}/deliveries", Write(Contracts), evaluations::report_delivery, "Report social value delivered under the award: measure, quantity, period (date), evidence"),
+    r!(POST "/procurement/tenders/{id}/deliveries/{delivery}/reverse", Write(Contracts), evaluations::reverse_delivery, "Reverse a report of delivery (the original stays)"),
     r!(GET "/procurement/outbox", Read(Contracts), tenders::outbox_page, "The notices queued for the mail relay, sent and withheld"),
     r!(POST "/procurement/outbox/{id}/sent", Write(Contracts), tenders::mark_sent, "Mark a notice sent"),
 ];

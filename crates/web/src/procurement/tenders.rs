@@ -13,7 +13,7 @@ use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use lumbung_domain::{NoticeId, OrgId, OrgKind, Resource, TenderId};
-use lumbung_procurement::tenders::TenderForm;
+use lumbung_procurement::tenders::{Tender, TenderForm};
 use lumbung_store::{OrgFilter, TenderMatches};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -141,28 +141,27 @@ pub async fn add(ctx: Ctx, Form(f): Form<TenderFields>) -> Result<Response, AppE
     }
 }
 
-/// The tender in an address, if the viewer may act on it: a published
-/// one, or one of an anchor in the viewer's scope.
-async fn tender_to_write(
+/// The tender in an address, if the viewer may see and act on it: a
+/// published one, or one of an anchor in the viewer's scope.
+pub(super) async fn tender_in_scope(
     state: &AppState,
     viewer: &Viewer,
     raw: &str,
-) -> Result<TenderId, AppError> {
+) -> Result<Tender, AppError> {
     let id = raw
         .parse::<i64>()
         .map(TenderId::new)
         .map_err(|_| not_found("tender", raw))?;
     let tender = state
-        .blocking(move |s| s.tender_matches(id))
+        .blocking(move |s| s.tender(id))
         .await?
-        .ok_or_else(|| not_found("tender", raw))?
-        .tender;
+        .ok_or_else(|| not_found("tender", raw))?;
     let seen: Option<HashSet<u32>> = anchors_seen(state, viewer.scope()).await?;
     match (tender.anchor, seen) {
         (Some(anchor), Some(seen)) if !seen.contains(&(anchor.get() as u32)) => {
             Err(AppError::Forbidden)
         }
-        _ => Ok(id),
+        _ => Ok(tender),
     }
 }
 
@@ -170,7 +169,7 @@ pub async fn notify(
     Ctx { state, viewer, .. }: Ctx,
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = tender_to_write(&state, &viewer, &raw).await?;
+    let id = tender_in_scope(&state, &viewer, &raw).await?.id;
     acting(&state, &viewer, move |s, actor| s.queue_notices(id, actor)).await?;
     Ok(done("/procurement/outbox", "notices_queued"))
 }
