@@ -22,6 +22,7 @@
 //!   the local suppliers' re-spend; [`whatif`]: scenarios that move a
 //!   share of a sector's leaking spend to local suppliers.
 
+pub mod assessment;
 pub mod business;
 pub mod contracts;
 pub mod evaluation;

@@ -68,9 +68,10 @@ impl Store {
         paid_of(&dims, &refs, &options)
     }
 
-    /// The supplier each survey row names: by identifier, else by
-    /// normalised name (and postal code when the row gives one).
-    pub fn find_suppliers(&self, rows: &[RespendRow]) -> Result<Vec<Found>> {
+    /// The supplier each (name, postal code) names, as a survey or an
+    /// assessment file gives it: by identifier, else by normalised name
+    /// (and postal code when given).
+    pub fn find_suppliers(&self, rows: &[(&str, Option<&str>)]) -> Result<Vec<Found>> {
         let conn = self.conn()?;
         let mut by_key = conn
             .prepare_cached("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?;
@@ -78,18 +79,18 @@ impl Store {
             "SELECT DISTINCT supplier_id FROM supplier_keys WHERE kind = 'name' AND key LIKE ?1 ORDER BY supplier_id",
         )?;
         let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
+        for &(supplier, postcode) in rows {
             let one = |kind: &str, key: &str, stmt: &mut rusqlite::CachedStatement<'_>| {
                 stmt.query_row([kind, key], |r| r.get::<_, i64>(0))
                     .optional()
             };
-            if let Some(id) = one("id", row.supplier.trim(), &mut by_key)? {
+            if let Some(id) = one("id", supplier.trim(), &mut by_key)? {
                 out.push(Found::One(SupplierId::new(id)));
                 continue;
             }
-            if let Some(pc) = &row.postcode {
+            if let Some(pc) = postcode {
                 out.push(
-                    match one("name", &name_key(&row.supplier, Some(pc)), &mut by_key)? {
+                    match one("name", &name_key(supplier, Some(pc)), &mut by_key)? {
                         Some(id) => Found::One(SupplierId::new(id)),
                         None => Found::None,
                     },
@@ -98,7 +99,7 @@ impl Store {
             }
             // Normal names hold letters, digits and spaces only: no LIKE
             // wildcard can come from the survey.
-            let pattern = format!("{}|%", normalise_name(&row.supplier));
+            let pattern = format!("{}|%", normalise_name(supplier));
             let ids: BTreeSet<i64> = by_name
                 .query_map([pattern], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -119,7 +120,7 @@ impl Store {
         file: &str,
         rows: &[RespendRow],
     ) -> Result<Lm3> {
-        let found = self.find_suppliers(rows)?;
+        let found = self.find_suppliers(&names(rows))?;
         let answers = answers(file, rows, &found)?;
         let paid = self.paid_in(selection)?;
         lm3(&paid, &answers).map_err(|_| too_large())
@@ -139,7 +140,7 @@ impl Store {
         // The survey is checked first, and the payments read once for both
         // the report and the multiplier.
         let answers = match survey {
-            Some((file, rows)) => answers(file, rows, &self.find_suppliers(rows)?)?,
+            Some((file, rows)) => answers(file, rows, &self.find_suppliers(&names(rows))?)?,
             None => Vec::new(),
         };
         let (dims, options) = self.selected(selection)?;
@@ -199,4 +200,10 @@ fn too_large() -> StoreError {
         field: "spend".into(),
         max: None,
     }
+}
+
+fn names(rows: &[RespendRow]) -> Vec<(&str, Option<&str>)> {
+    rows.iter()
+        .map(|r| (r.supplier.as_str(), r.postcode.as_deref()))
+        .collect()
 }

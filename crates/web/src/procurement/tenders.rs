@@ -87,11 +87,15 @@ async fn page_with(
         Vec::new()
     };
     let cur = crate::spend::currency(&state).await?.map(|c| c.code());
+    // The anchors whose tenders' evaluations the viewer may open.
+    let seen: Option<Vec<u32>> = anchors_seen(&state, viewer.scope())
+        .await?
+        .map(|ids| ids.into_iter().collect());
     render(
         &viewer,
         &uri,
         "tenders.html",
-        context! { tenders => tenders, f => fields, errors => errors, anchors => anchors, can_write => can_write, cur => cur },
+        context! { tenders => tenders, f => fields, errors => errors, anchors => anchors, can_write => can_write, cur => cur, seen => seen },
     )
 }
 
