@@ -702,3 +702,71 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
     Out::from(env.output(&["spend", "whatif", "--shift", "43320=2"]))
         .refused(1, "--shift: \"43320=2\" is not a shift");
 }
+
+#[test]
+fn suppliers_are_assessed_in_rounds_and_the_dashboard_shows_the_change() {
+    let env = two_anchors_spending();
+    let first = env.write(
+        "2025.csv",
+        "supplier,outcome,score,evidence\nPreston Joinery Ltd,employment,2,\nFar Builders Ltd,employment,1,\nAvenham Print,environment,3,FSC paper\n",
+    );
+    Out::from(env.output(&["procurement", "assess", &first, "--round", "2025"]))
+        .code(0)
+        .stdout_has("round 2025: 3 scores kept, 0 held already");
+    // The same file again changes nothing.
+    Out::from(env.output(&["procurement", "assess", &first, "--round", "2025"]))
+        .code(0)
+        .stdout_has("round 2025: 0 scores kept, 3 held already");
+    // A bad file is refused whole, naming line and column.
+    let bad = env.write(
+        "bad.csv",
+        "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\nAvenham Print,joy,9\n",
+    );
+    Out::from(env.output(&["procurement", "assess", &bad, "--round", "2026"]))
+        .code(1)
+        .stderr_has("line 4, column outcome")
+        .stderr_has("line 4, column score");
+    let unknown = env.write(
+        "unknown.csv",
+        "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\n",
+    );
+    Out::from(env.output(&["procurement", "assess", &unknown, "--round", "2026"]))
+        .code(1)
+        .stderr_has("line 3, column supplier: no supplier \"Nobody Ltd\"");
+    let second = env.write(
+        "2026.csv",
+        "pemasok,hasil,skor\npreston joinery ltd,employment,4\nFar Builders Ltd,employment,2\n",
+    );
+    Out::from(env.output(&["procurement", "assess", &second, "--round", "2026"])).code(0);
+    let d = Out::from(env.output(&["procurement", "assessments", "--format", "json"]))
+        .code(0)
+        .json();
+    assert_eq!(d["round"], "2026");
+    assert_eq!(d["previous"], "2025");
+    let employment = &d["by_outcome"][0];
+    assert_eq!(
+        (
+            &employment["mean"],
+            &employment["previous_mean"],
+            &employment["change"]
+        ),
+        (&json!("3.00"), &json!("1.50"), &json!("+1.50"))
+    );
+    // The council paid Joinery 1,000 and Far Builders 2,500:
+    // (4 × 1,000 + 2 × 2,500) ÷ 3,500 = 2.57, weighted by spend.
+    let council = d["by_anchor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Preston City Council")
+        .unwrap();
+    assert_eq!(council["means"]["employment"], "2.57");
+    // The largest move first.
+    assert_eq!(d["changes"][0]["name"], "Preston Joinery Ltd");
+    assert_eq!(
+        (&d["changes"][0]["from"], &d["changes"][0]["to"]),
+        (&json!(2), &json!(4))
+    );
+    let earlier = Out::from(env.output(&["procurement", "assessments", "--round", "2025"])).code(0);
+    earlier.stdout_has("round 2025 (3 suppliers)");
+}

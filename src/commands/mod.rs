@@ -2,6 +2,7 @@
 //! subcommand and its `run`.
 
 pub mod areas;
+pub mod assessment;
 pub mod business;
 pub mod community;
 pub mod database;

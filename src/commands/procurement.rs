@@ -100,6 +100,13 @@ pub enum ProcurementCommand {
     /// Weigh a tender's bids on price, quality and social value, exactly
     /// (see docs/procurement.md)
     Evaluate(super::social_value::EvaluateArgs),
+    /// Score suppliers against the six social-value outcomes in a round
+    /// (`supplier,outcome,score[,evidence]`, score 0–5); the same scores
+    /// again change nothing
+    Assess(super::assessment::AssessArgs),
+    /// The supplier assessment of a round: mean scores by outcome and the
+    /// change since the round before
+    Assessments(super::assessment::AssessmentsArgs),
     /// The local multiplier (LM3) of the anchors' spend, from a survey of
     /// the local suppliers' re-spend (see docs/procurement.md)
     Lm3(super::multiplier::Lm3Args),
@@ -138,6 +145,8 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
         ProcurementCommand::Proxies { command } => super::social_value::proxies(db, command),
         ProcurementCommand::Evaluate(args) => super::social_value::evaluate(db, args),
         ProcurementCommand::Lm3(args) => super::multiplier::lm3(db, args),
+        ProcurementCommand::Assess(args) => super::assessment::assess(db, args),
+        ProcurementCommand::Assessments(args) => super::assessment::assessments(db, args),
         ProcurementCommand::Outbox {
             format: Format::Json,
             unsent,

@@ -6,13 +6,14 @@
 
 use crate::exact::{self, Exact};
 use crate::files::read_table;
+use crate::lm3::Found;
 use crate::social_value::{cell, require, Outcome};
 use lumbung_domain::{text, Money, Rejected, RowError, SupplierId, Text};
 use lumbung_spend::facts::{Facts, NO_SECTOR};
 use lumbung_spend::report::{Dimensions, TooLarge};
 use num_traits::Zero;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The highest score.
 pub const SCORE_MAX: u8 = 5;
@@ -153,6 +154,60 @@ pub fn read_assessments(name: &str, bytes: &[u8]) -> Result<Vec<AssessmentRow>, 
     } else {
         Err(Rejected {
             file: name.to_owned(),
+            errors,
+        })
+    }
+}
+
+/// Matches the file's rows to suppliers (`found` beside each) that the
+/// assessor may assess (`allowed`; `None`: all): a row naming no supplier,
+/// several, or one outside the assessor's anchors refuses the file.
+pub fn matched(
+    file: &str,
+    rows: &[AssessmentRow],
+    found: &[Found],
+    allowed: Option<&HashSet<SupplierId>>,
+) -> Result<Vec<(SupplierId, Outcome, u8, String)>, Rejected> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    // The same supplier under two spellings would be scored twice.
+    let mut first: HashMap<(SupplierId, Outcome), u64> = HashMap::new();
+    for (row, found) in rows.iter().zip(found) {
+        let fail = |message: Text| RowError::new(row.line, Some("supplier"), message);
+        match found {
+            Found::One(id) if allowed.is_none_or(|a| a.contains(id)) => {
+                match first.insert((*id, row.outcome), row.line) {
+                    Some(line) => errors.push(RowError::new(
+                        row.line,
+                        Some("outcome"),
+                        text!("assessment_twice", supplier = row.supplier, line = line;
+                        id: "hasil ini untuk {supplier} sudah dinilai di baris {line}",
+                        en: "this outcome of {supplier} is scored on line {line} already"),
+                    )),
+                    None => out.push((*id, row.outcome, row.score, row.evidence.clone())),
+                }
+            }
+            Found::One(_) => errors.push(fail(
+                text!("assessment_out_of_scope", supplier = row.supplier;
+                id: "{supplier} tidak dibayar lembaga jangkar dalam cakupan Anda",
+                en: "{supplier} is not paid by an anchor of your scope"),
+            )),
+            Found::None => errors.push(fail(text!("assessment_unknown", supplier = row.supplier;
+                id: "tidak ada pemasok {supplier:?} dalam analisis belanja",
+                en: "no supplier {supplier:?} is in the spend analysis"))),
+            Found::Several(ids) => {
+                let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                errors.push(fail(text!("assessment_several", supplier = row.supplier, ids = ids.join(", ");
+                    id: "beberapa pemasok bernama {supplier:?} (id {ids}): tambahkan kolom kode_pos",
+                    en: "several suppliers are named {supplier:?} (ids {ids}): add a postcode column")));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Rejected {
+            file: file.to_owned(),
             errors,
         })
     }

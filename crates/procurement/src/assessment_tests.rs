@@ -156,3 +156,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rows_name_one_supplier_within_the_assessors_scope() {
+    let rows = read_assessments(
+        "a.csv",
+        b"supplier,outcome,score\nRibble,employment,3\nRIBBLE CO,employment,4\nNobody,equity,1\nSmith,equity,2\nFar Away,equity,2\n",
+    )
+    .unwrap();
+    let (one, far) = (SupplierId::new(1), SupplierId::new(9));
+    let found = [
+        Found::One(one),
+        Found::One(one),
+        Found::None,
+        Found::Several(vec![SupplierId::new(2), SupplierId::new(3)]),
+        Found::One(far),
+    ];
+    let allowed: HashSet<SupplierId> = [one].into();
+    let refused = matched("a.csv", &rows, &found, Some(&allowed)).unwrap_err();
+    let lines: Vec<(u64, Option<String>)> = refused
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column.clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (3, Some("outcome".into())),
+            (4, Some("supplier".into())),
+            (5, Some("supplier".into())),
+            (6, Some("supplier".into())),
+        ]
+    );
+    let fine = matched("a.csv", &rows[..1], &found[..1], Some(&allowed)).unwrap();
+    assert_eq!(fine, [(one, Outcome::Employment, 3, String::new())]);
+    assert!(
+        matched("a.csv", &rows[4..], &found[4..], None).is_ok(),
+        "no scope: every supplier"
+    );
+}

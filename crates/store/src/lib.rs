@@ -38,8 +38,9 @@ pub use fund::{
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, DeliveryReport,
-    EvaluationVersion, NoticeStatus, OcdsImportSummary, OutboxNotice, PaymentsTo, ProxyImport,
-    Queued, SkippedRelease, SpendSelection, TenderMatches, VersionInput,
+    EvaluationVersion, NewScore, NoticeStatus, OcdsImportSummary, OutboxNotice, PaymentsTo,
+    ProxyImport, Queued, ScoreRecord, ScoresKept, SkippedRelease, SpendSelection, TenderMatches,
+    VersionInput,
 };
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

@@ -965,4 +965,21 @@ CREATE TABLE sv_deliveries (
 );
 CREATE INDEX sv_deliveries_award ON sv_deliveries(award_id);
 "#,
+    // 24: suppliers assessed against the six social-value outcomes, in
+    // named rounds; a score changed is a new row, the latest per round,
+    // supplier and outcome the one in use.
+    r#"
+CREATE TABLE sv_assessments (
+    id          INTEGER PRIMARY KEY,
+    round       TEXT NOT NULL,
+    supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+    outcome     TEXT NOT NULL,
+    score       INTEGER NOT NULL,
+    evidence    TEXT NOT NULL,
+    assessed_by TEXT NOT NULL,
+    assessed_at TEXT NOT NULL
+);
+CREATE INDEX sv_assessments_key ON sv_assessments(round, supplier_id, outcome);
+CREATE INDEX sv_assessments_supplier ON sv_assessments(supplier_id);
+"#,
 ];

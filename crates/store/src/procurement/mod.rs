@@ -3,6 +3,7 @@
 //! again by [`lumbung_procurement::ocds::compile`] whenever a release of
 //! the process arrives.
 
+mod assessments;
 mod business;
 mod evaluations;
 mod multiplier;
@@ -11,6 +12,7 @@ mod processes;
 mod social_value;
 mod tenders;
 
+pub use assessments::{NewScore, ScoreRecord, ScoresKept};
 pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
 pub use evaluations::{Award, DeliveryReport, EvaluationVersion, VersionInput};
 pub use multiplier::SpendSelection;
