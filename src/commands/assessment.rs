@@ -7,9 +7,7 @@ use crate::shared::{self, Db};
 use anyhow::{Context, Result};
 use clap::Args;
 use lumbung_domain::{text, Scope};
-use lumbung_procurement::assessment::{
-    check_round, dashboard, matched, read_assessments, Dashboard,
-};
+use lumbung_procurement::assessment::{check_round, dashboard, read_assessments, Dashboard};
 use lumbung_store::Actor;
 use std::path::PathBuf;
 
@@ -37,14 +35,9 @@ pub fn assess(db: &Db, args: AssessArgs) -> Result<()> {
     let name = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| shared::cannot_read(&name))?;
     let rows = read_assessments(&name, &bytes)?;
-    let store = db.open()?;
-    let names: Vec<(&str, Option<&str>)> = rows
-        .iter()
-        .map(|r| (r.supplier.as_str(), r.postcode.as_deref()))
-        .collect();
-    let found = store.find_suppliers(&names)?;
-    let scores = matched(&name, &rows, &found, None)?;
-    let kept = store.keep_scores(&round, &name, &scores, &Actor::cli())?;
+    let kept = db
+        .open()?
+        .assess(&round, &name, &rows, &Scope::Global, &Actor::cli())?;
     println!(
         "round {}: {} scores kept, {} held already",
         kept.round, kept.stored, kept.unchanged

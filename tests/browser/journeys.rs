@@ -986,3 +986,49 @@ fn an_analyst_weighs_bids_with_social_value_awards_the_tender_and_follows_its_pr
         );
     });
 }
+
+/// Supplier assessment: an analyst opens the dashboard, picks a supplier
+/// among the most paid, scores it for a new round (a mistake first: the
+/// form keeps what was typed) and sees the round on the dashboard.
+#[test]
+fn an_analyst_scores_a_supplier_for_a_new_round_and_reads_the_dashboard() {
+    twice(|v, run| {
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/assessments");
+        assert!(
+            !v.texts_of("#outcomes tbody tr").is_empty(),
+            "the demo's rounds are on the dashboard"
+        );
+        v.go("#to-assess a[href^=\"/procurement/assessments/suppliers/\"]");
+        let round = ["2016", "2017"][run];
+        let form = "form[action$=\"#score\"]";
+        let evidence = v.say("Upah layak untuk semua staf", "Living wage for all staff");
+        v.submit(
+            form,
+            &[
+                ("round", round),
+                ("score_living_standards", "5"),
+                ("evidence_living_standards", evidence),
+                ("evidence_equity", &"x".repeat(2_001)),
+            ],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-evidence_equity')") == json!(true),
+            "evidence too long is refused"
+        );
+        assert_eq!(
+            v.js("document.getElementById('s-evidence_living_standards').value"),
+            json!(evidence)
+        );
+        v.submit(form, &[("evidence_equity", "")], None);
+        assert!(v.path().contains("done=scores_kept"), "{}", v.path());
+        assert!(v.text_of("#history").contains(evidence));
+        v.open(&format!("/procurement/assessments?round={round}"));
+        assert!(
+            v.text_of("h2").contains(round),
+            "the round's dashboard: {}",
+            v.text_of("h2")
+        );
+    });
+}

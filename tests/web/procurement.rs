@@ -465,3 +465,135 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
         "{followed}"
     );
 }
+
+/// A supplier's id by its name.
+fn supplier_named(app: &TestApp, name: &str) -> lumbung_domain::SupplierId {
+    match &app.store.find_suppliers(&[(name, None)]).unwrap()[0] {
+        lumbung_procurement::lm3::Found::One(id) => *id,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
+    let (app, [lancs, auditor]) = signed_in(["analyst-lancs", "auditor"]).await;
+    seed(&app);
+    let serang = app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604");
+    assert!(serang > 0);
+    app.store
+        .import_spend(
+            "serang.csv",
+            "def",
+            &[crate::payment("RSUD Serang", "Serang Linen", "42111", 100)],
+            &serde_json::json!({}),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let form = |round: &str, text: &str| {
+        reqwest::multipart::Form::new()
+            .text("round", round.to_owned())
+            .text("text", text.to_owned())
+    };
+    // A bad table is refused whole and kept as pasted.
+    let bad = "supplier,outcome,score\nPreston Roads Ltd,employment,7\n";
+    let res = lancs
+        .upload("/procurement/assessments", form("2026", bad))
+        .await;
+    let page = expect_status("/procurement/assessments", res, StatusCode::OK).await;
+    assert!(
+        page.contains("id=\"e-text\"") && page.contains("employment,7"),
+        "{page}"
+    );
+    // A supplier no anchor of the scope paid is refused.
+    let outside = "supplier,outcome,score\nSerang Linen,equity,3\n";
+    let res = lancs
+        .upload("/procurement/assessments", form("2026", outside))
+        .await;
+    let page = expect_status("/procurement/assessments", res, StatusCode::OK).await;
+    assert!(
+        page.contains("is not paid by an anchor of your scope") || page.contains("tidak dibayar"),
+        "{page}"
+    );
+    assert!(
+        app.store.assessment_rounds().unwrap().is_empty(),
+        "nothing kept"
+    );
+    let good = "supplier,outcome,score,evidence\nPreston Roads Ltd,employment,4,Local crew\nFaraway Cleaning PLC,environment,1,\n";
+    let res = lancs
+        .upload("/procurement/assessments", form("2026", good))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.assessment_rounds().unwrap(), ["2026"]);
+    // The form of one supplier: a second round, a score out of range kept.
+    let roads = supplier_named(&app, "Preston Roads Ltd");
+    let path = format!("/procurement/assessments/suppliers/{roads}");
+    let bad = lancs
+        .post_form_expect(
+            &path,
+            &[
+                ("round", "2027"),
+                ("score_employment", "9"),
+                ("evidence_employment", "Apprentices"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        bad.contains("id=\"e-score_employment\"") && bad.contains("Apprentices"),
+        "{bad}"
+    );
+    let res = lancs
+        .post_form(
+            &path,
+            &[
+                ("round", "2027"),
+                ("score_employment", "5"),
+                ("evidence_employment", "Apprentices"),
+                ("score_equity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let history = app.store.supplier_scores(roads).unwrap();
+    let rows: Vec<_> = history
+        .iter()
+        .map(|h| (h.round.as_str(), h.outcome.as_str(), h.score))
+        .collect();
+    assert_eq!(rows, [("2026", "employment", 4), ("2027", "employment", 5)]);
+    // The dashboard: the change between the rounds, read by the auditor.
+    let d = auditor
+        .page("/procurement/assessments", StatusCode::OK)
+        .await;
+    assert!(
+        d.contains("+1.00") && d.contains("Preston Roads Ltd"),
+        "{d}"
+    );
+    assert!(!d.contains("id=\"a-round\""), "an auditor only reads: {d}");
+    let earlier = auditor
+        .page("/procurement/assessments?round=2026", StatusCode::OK)
+        .await;
+    assert!(!earlier.contains("+1.00"), "{earlier}");
+    assert_eq!(
+        auditor.status("/procurement/assessments?round=1999").await,
+        StatusCode::NOT_FOUND
+    );
+    // Out of scope: the Serang supplier's page and form.
+    let linen = supplier_named(&app, "Serang Linen");
+    let linen_path = format!("/procurement/assessments/suppliers/{linen}");
+    assert_eq!(lancs.status(&linen_path).await, StatusCode::FORBIDDEN);
+    let res = lancs
+        .post_form(&linen_path, &[("round", "2027"), ("score_equity", "2")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(app.store.supplier_scores(linen).unwrap().is_empty());
+    let res = auditor
+        .post_form(&path, &[("round", "2027"), ("score_equity", "2")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    auditor.get("/lang/en").await;
+    let english = auditor.page(&path, StatusCode::OK).await;
+    assert!(
+        english.contains("<html lang=\"en\">") && !english.contains("??"),
+        "{english}"
+    );
+}

@@ -106,7 +106,10 @@ fn no_template_puts_the_token_in_a_url() {
             }
         }
     }
-    assert_eq!(uploads, 3, "spend, mapping and register uploads");
+    assert_eq!(
+        uploads, 4,
+        "spend, mapping, register and assessment uploads"
+    );
 }
 
 /// What the reader noticed about a file, and the flags on its rows, read

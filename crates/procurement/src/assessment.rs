@@ -6,7 +6,7 @@
 
 use crate::exact::{self, Exact};
 use crate::files::read_table;
-use crate::lm3::Found;
+use crate::lm3::{unmatched, Found};
 use crate::social_value::{cell, require, Outcome};
 use lumbung_domain::{text, Money, Rejected, RowError, SupplierId, Text};
 use lumbung_spend::facts::{Facts, NO_SECTOR};
@@ -192,14 +192,8 @@ pub fn matched(
                 id: "{supplier} tidak dibayar lembaga jangkar dalam cakupan Anda",
                 en: "{supplier} is not paid by an anchor of your scope"),
             )),
-            Found::None => errors.push(fail(text!("assessment_unknown", supplier = row.supplier;
-                id: "tidak ada pemasok {supplier:?} dalam analisis belanja",
-                en: "no supplier {supplier:?} is in the spend analysis"))),
-            Found::Several(ids) => {
-                let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-                errors.push(fail(text!("assessment_several", supplier = row.supplier, ids = ids.join(", ");
-                    id: "beberapa pemasok bernama {supplier:?} (id {ids}): tambahkan kolom kode_pos",
-                    en: "several suppliers are named {supplier:?} (ids {ids}): add a postcode column")));
+            Found::None | Found::Several(_) => {
+                errors.extend(unmatched(&row.supplier, found).map(fail))
             }
         }
     }

@@ -107,6 +107,25 @@ pub enum Found {
     Several(Vec<SupplierId>),
 }
 
+/// Why a row's supplier name leads to no single supplier (none when it
+/// leads to one).
+pub fn unmatched(supplier: &str, found: &Found) -> Option<Text> {
+    match found {
+        Found::One(_) => None,
+        Found::None => Some(text!("respend_unknown", supplier = supplier;
+            id: "tidak ada pemasok {supplier:?} dalam analisis belanja",
+            en: "no supplier {supplier:?} is in the spend analysis")),
+        Found::Several(ids) => {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            Some(
+                text!("respend_several", supplier = supplier, ids = ids.join(", ");
+                id: "beberapa pemasok bernama {supplier:?} (id {ids}): tambahkan kolom kode_pos",
+                en: "several suppliers are named {supplier:?} (ids {ids}): add a postcode column"),
+            )
+        }
+    }
+}
+
 /// A survey answer matched to a supplier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -141,14 +160,8 @@ pub fn answers(file: &str, rows: &[RespendRow], found: &[Found]) -> Result<Vec<A
                     });
                 }
             }
-            Found::None => errors.push(fail(text!("respend_unknown", supplier = row.supplier;
-                id: "tidak ada pemasok {supplier:?} dalam analisis belanja",
-                en: "no supplier {supplier:?} is in the spend analysis"))),
-            Found::Several(ids) => {
-                let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-                errors.push(fail(text!("respend_several", supplier = row.supplier, ids = ids.join(", ");
-                    id: "beberapa pemasok bernama {supplier:?} (id {ids}): tambahkan kolom kode_pos",
-                    en: "several suppliers are named {supplier:?} (ids {ids}): add a postcode column")));
+            Found::None | Found::Several(_) => {
+                errors.extend(unmatched(&row.supplier, found).map(fail))
             }
         }
     }

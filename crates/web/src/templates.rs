@@ -44,6 +44,8 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "opportunities.html",
     "tenders.html",
     "evaluation.html",
+    "assessments.html",
+    "assessment_supplier.html",
     "outbox.html",
     "spend_imports.html",
     "spend_flagged.html",

@@ -81,7 +81,45 @@ pub fn load(store: &Store) -> Result<()> {
     .map_err(|p| anyhow::anyhow!("the demo's tender: {:?}", p))?;
     let id = store.add_tender(council, &tender, &cli)?;
     store.queue_notices(id, &cli)?;
-    evaluate_cleaning(store, id, &cli)
+    evaluate_cleaning(store, id, &cli)?;
+    assess_suppliers(store, &cli)
+}
+
+/// Two rounds of supplier assessment: the main suppliers scored in 2014,
+/// and again in 2015 after the council talked with them.
+fn assess_suppliers(store: &Store, cli: &Actor) -> anyhow::Result<()> {
+    use lumbung_procurement::assessment::read_assessments;
+    for (round, file) in [
+        (
+            "2014",
+            "supplier,outcome,score,evidence\n\
+             Bowland Construction Ltd,employment,3,Local crews\n\
+             Bowland Construction Ltd,environment,1,\n\
+             Red Rose Cleaning Ltd,employment,2,\n\
+             Red Rose Cleaning Ltd,living_standards,1,Below the living wage\n\
+             Preston Catering Co-operative,employment,4,Staff own the firm\n\
+             Preston Catering Co-operative,participation,3,Open members' meetings\n\
+             Midlands Transport Ltd,employment,1,\n\
+             Capital Consulting LLP,equity,1,\n",
+        ),
+        (
+            "2015",
+            "supplier,outcome,score,evidence\n\
+             Bowland Construction Ltd,employment,4,Two local apprentices\n\
+             Bowland Construction Ltd,environment,2,Recycled aggregate\n\
+             Red Rose Cleaning Ltd,employment,2,\n\
+             Red Rose Cleaning Ltd,living_standards,4,Pays the living wage since April\n\
+             Preston Catering Co-operative,employment,4,Staff own the firm\n\
+             Preston Catering Co-operative,participation,4,Residents on the board\n\
+             Midlands Transport Ltd,employment,1,\n\
+             Capital Consulting LLP,equity,2,\n",
+        ),
+    ] {
+        let name = format!("demo: assessment {round}");
+        let rows = read_assessments(&name, file.as_bytes())?;
+        store.assess(round, &name, &rows, &lumbung_domain::Scope::Global, cli)?;
+    }
+    Ok(())
 }
 
 /// The example proxy set, and the cleaning tender weighed (a second

@@ -5,7 +5,9 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Scope, SupplierId};
-use lumbung_procurement::assessment::{supplier_spend, Score, SupplierSpend};
+use lumbung_procurement::assessment::{
+    matched, supplier_spend, AssessmentRow, Score, SupplierSpend,
+};
 use lumbung_procurement::social_value::Outcome;
 use lumbung_spend::report::Dimensions;
 use rusqlite::{params, OptionalExtension};
@@ -109,6 +111,27 @@ impl Store {
             }
             Ok(kept)
         })
+    }
+
+    /// Scores `rows` of `file` for `round` as a viewer of `scope` (who may
+    /// score only the suppliers its anchors paid): every row must name one
+    /// such supplier, else the file is refused whole.
+    pub fn assess(
+        &self,
+        round: &str,
+        file: &str,
+        rows: &[AssessmentRow],
+        scope: &Scope,
+        actor: &Actor,
+    ) -> Result<ScoresKept> {
+        let names: Vec<(&str, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.supplier.as_str(), r.postcode.as_deref()))
+            .collect();
+        let found = self.find_suppliers(&names)?;
+        let allowed = self.assessable_suppliers(scope)?;
+        let scores = matched(file, rows, &found, allowed.as_ref())?;
+        self.keep_scores(round, file, &scores, actor)
     }
 
     /// The rounds held, the first first.

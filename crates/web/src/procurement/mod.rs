@@ -2,6 +2,7 @@
 //! public contracts, opportunities, open tenders and the outbox. Analysts
 //! write; auditors read; the public sees counts per area and form.
 
+mod assessments;
 mod business;
 mod contracts;
 mod evaluations;

@@ -1,7 +1,7 @@
 //! Bringing spend back: the business base, contracts, opportunities,
 //! tenders and the outbox. Listed in [`crate::routes::TABLES`].
 
-use super::{business, contracts, evaluations, tenders};
+use super::{assessments, business, contracts, evaluations, tenders};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::{BusinessBase, Contracts};
 use Need::{Public, Read, Write};
@@ -22,6 +22,10 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/procurement/tenders/{id}/award", Write(Contracts), evaluations::award, "Award the tender on the latest version: version, bidder, reason"),
     r!(POST "/procurement/tenders/{id}/deliveries", Write(Contracts), evaluations::report_delivery, "Report social value delivered under the award: measure, quantity, period (date), evidence"),
     r!(POST "/procurement/tenders/{id}/deliveries/{delivery}/reverse", Write(Contracts), evaluations::reverse_delivery, "Reverse a report of delivery (the original stays)"),
+    r!(GET "/procurement/assessments", Read(Contracts), assessments::page, "Supplier assessment on the six social-value outcomes: a round's mean scores by outcome, anchor and sector, the change since the round before, the suppliers most paid to assess (?round=)"),
+    r!(POST "/procurement/assessments", Write(Contracts), assessments::import, "Import a round's scores (multipart: round, file or text; supplier,outcome,score[,evidence])"),
+    r!(GET "/procurement/assessments/suppliers/{id}", Read(Contracts), assessments::supplier_page, "A supplier's scores, round by round, and the form to score it"),
+    r!(POST "/procurement/assessments/suppliers/{id}", Write(Contracts), assessments::score_supplier, "Score a supplier for a round: round, score_<outcome> (0-5, blank: leave), evidence_<outcome>"),
     r!(GET "/procurement/outbox", Read(Contracts), tenders::outbox_page, "The notices queued for the mail relay, sent and withheld"),
     r!(POST "/procurement/outbox/{id}/sent", Write(Contracts), tenders::mark_sent, "Mark a notice sent"),
 ];
