@@ -597,3 +597,73 @@ async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
         "{english}"
     );
 }
+
+#[tokio::test]
+async fn a_what_if_scenario_moves_leaking_spend_and_is_kept_beside_the_year_after() {
+    let (app, [lancs, auditor]) = signed_in(["analyst-lancs", "auditor"]).await;
+    seed(&app);
+    let preston = app.preston_council;
+    // Faraway Cleaning (outside) was paid 700 in sector 81210: half moved.
+    let page = lancs
+        .page(
+            &format!("/procurement/whatif?anchor={preston}&year=2013&s_81210=50"),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        page.contains("name=\"s_81210\"") && page.contains("350,00"),
+        "{page}"
+    );
+    assert!(page.contains("<svg class=\"chart\""), "{page}");
+    // A slider outside 0–100 is refused, the page still shown.
+    let bad = lancs
+        .page(
+            &format!("/procurement/whatif?anchor={preston}&s_81210=150"),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(bad.contains("id=\"e-sliders\""), "{bad}");
+    let keep = [
+        ("anchor", preston.to_string()),
+        ("year", "2013".to_owned()),
+        ("s_81210", "50".to_owned()),
+        ("name", "Clean local".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = auditor
+        .post_form("/procurement/whatif/scenarios", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = lancs
+        .post_form("/procurement/whatif/scenarios", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let kept = app.store.scenarios().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (
+            kept[0].name.as_str(),
+            kept[0].shifts.as_str(),
+            kept[0].kept.to_string()
+        ),
+        ("Clean local", "81210=50%", "350.00".to_owned())
+    );
+    // Local share foreseen: (300 + 350) ÷ 1,000.
+    assert_eq!(kept[0].local_share_after.as_deref(), Some("0.650000"));
+    let page = auditor.page("/procurement/whatif", StatusCode::OK).await;
+    assert!(
+        page.contains("Clean local") && page.contains("81210=50%"),
+        "{page}"
+    );
+    // Without a name, nothing is kept and the form says why.
+    let unnamed: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "name")
+        .collect();
+    let page = lancs
+        .post_form_expect("/procurement/whatif/scenarios", &unnamed, StatusCode::OK)
+        .await;
+    assert!(page.contains("id=\"e-name\""), "{page}");
+    assert_eq!(app.store.scenarios().unwrap().len(), 1);
+}

@@ -123,6 +123,8 @@ ids! {
     ProxySetId;
     /// A report of social value delivered under an awarded contract.
     DeliveryId;
+    /// A what-if scenario kept.
+    ScenarioId;
     /// A spend import (one file).
     ImportId;
     /// A mapped household.

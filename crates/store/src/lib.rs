@@ -39,8 +39,8 @@ pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, DeliveryReport,
     EvaluationVersion, NewScore, NoticeStatus, OcdsImportSummary, OutboxNotice, PaymentsTo,
-    ProxyImport, Queued, ScoreRecord, ScoresKept, SkippedRelease, SpendSelection, TenderMatches,
-    VersionInput,
+    ProxyImport, Queued, SavedScenario, ScoreRecord, ScoresKept, SkippedRelease, SpendSelection,
+    TenderMatches, VersionInput,
 };
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

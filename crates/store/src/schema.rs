@@ -982,4 +982,20 @@ CREATE TABLE sv_assessments (
 CREATE INDEX sv_assessments_key ON sv_assessments(round, supplier_id, outcome);
 CREATE INDEX sv_assessments_supplier ON sv_assessments(supplier_id);
 "#,
+    // 25: what-if scenarios kept, to compare with what happened the year
+    // after: the selection, the shifts as typed, and the figures foreseen.
+    r#"
+CREATE TABLE whatif_scenarios (
+    id                INTEGER PRIMARY KEY,
+    name              TEXT NOT NULL,
+    anchor_id         INTEGER REFERENCES organisations(id),
+    year              INTEGER,
+    shifts            TEXT NOT NULL,
+    local_share_before TEXT,
+    local_share_after TEXT,
+    kept              INTEGER NOT NULL,
+    created_by        TEXT NOT NULL,
+    created_at        TEXT NOT NULL
+);
+"#,
 ];

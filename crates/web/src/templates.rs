@@ -44,6 +44,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "opportunities.html",
     "tenders.html",
     "evaluation.html",
+    "whatif.html",
     "assessments.html",
     "assessment_supplier.html",
     "outbox.html",

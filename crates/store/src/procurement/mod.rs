@@ -9,6 +9,7 @@ mod evaluations;
 mod multiplier;
 mod opportunities;
 mod processes;
+mod scenarios;
 mod social_value;
 mod tenders;
 
@@ -17,6 +18,7 @@ pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, 
 pub use evaluations::{Award, DeliveryReport, EvaluationVersion, VersionInput};
 pub use multiplier::SpendSelection;
 pub(crate) use processes::derive_all;
+pub use scenarios::SavedScenario;
 pub use social_value::ProxyImport;
 pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 

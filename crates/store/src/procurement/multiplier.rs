@@ -126,6 +126,23 @@ impl Store {
         lm3(&paid, &answers).map_err(|_| too_large())
     }
 
+    /// The sectors of the selection with spend outside the region, most
+    /// first: what a scenario can move.
+    pub fn leaking_sectors(&self, selection: &SpendSelection) -> Result<Vec<SectorLeak>> {
+        let (dims, options) = self.selected(selection)?;
+        let facts = self.spend_facts()?;
+        let refs: Vec<_> = facts.iter().collect();
+        let report = compute(&refs, &dims, &options).map_err(|_| too_large())?;
+        let mut sectors = leaks(&report);
+        sectors.retain(|s| s.outside.minor() > 0);
+        sectors.sort_by(|a, b| {
+            b.outside
+                .cmp(&a.outside)
+                .then_with(|| a.sector.cmp(&b.sector))
+        });
+        Ok(sectors)
+    }
+
     /// A what-if scenario over the selection's spend (`spend whatif`): the
     /// target local share is `target`, else the spend settings'; the moved
     /// money re-spends at the survey's mean share (none: 0).
@@ -154,17 +171,7 @@ impl Store {
             regional: f.regional,
             outside: f.outside,
         };
-        let sectors: Vec<SectorLeak> = report
-            .by_sector
-            .iter()
-            .filter_map(|s| {
-                Some(SectorLeak {
-                    sector: s.sector.clone()?,
-                    sector_name: s.sector_name.clone(),
-                    outside: s.leakage,
-                })
-            })
-            .collect();
+        let sectors = leaks(&report);
         let paid = paid_of(&dims, &refs, &options)?;
         let multiplier = lm3(&paid, &answers).map_err(|_| too_large())?;
         what_if(base, &sectors, shifts, &multiplier, target).map_err(|e| match e {
@@ -172,6 +179,22 @@ impl Store {
             e => StoreError::invalid("shift", e.text()),
         })
     }
+}
+
+/// The sectors whose spend leaks outside the region in `report`, the
+/// report's order (most leaking first).
+fn leaks(report: &lumbung_spend::report::SpendReport) -> Vec<SectorLeak> {
+    report
+        .by_sector
+        .iter()
+        .filter_map(|s| {
+            Some(SectorLeak {
+                sector: s.sector.clone()?,
+                sector_name: s.sector_name.clone(),
+                outside: s.leakage,
+            })
+        })
+        .collect()
 }
 
 /// Each anchor–supplier pair's net spend among the payments `options`

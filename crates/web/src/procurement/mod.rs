@@ -8,6 +8,7 @@ mod contracts;
 mod evaluations;
 pub mod routes;
 mod tenders;
+mod whatif;
 
 use crate::error::AppError;
 use crate::AppState;

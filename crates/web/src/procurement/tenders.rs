@@ -34,7 +34,10 @@ pub struct TenderFields {
 }
 
 /// The anchors the viewer may enter tenders for: (id, name).
-async fn anchor_choices(state: &AppState, viewer: &Viewer) -> Result<Vec<(i64, String)>, AppError> {
+pub(super) async fn anchor_choices(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(i64, String)>, AppError> {
     let seen = anchors_seen(state, viewer.scope()).await?;
     let (orgs, _) = state
         .blocking(|s| {
