@@ -1032,3 +1032,31 @@ fn an_analyst_scores_a_supplier_for_a_new_round_and_reads_the_dashboard() {
         );
     });
 }
+
+/// What if: an analyst moves a sector's slider, sees the chart and the
+/// money kept, and keeps the scenario, which is then listed.
+#[test]
+fn an_analyst_tries_a_what_if_scenario_and_keeps_it() {
+    twice(|v, run| {
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/whatif");
+        let slider =
+            v.js("(document.querySelector('#scenario input[type=range]') || {}).name || ''");
+        let slider = slider.as_str().unwrap().to_owned();
+        assert!(slider.starts_with("s_"), "a slider per leaking sector");
+        v.submit("#scenario", &[("year", "2014"), (&slider, "40")], None);
+        assert!(v.js("!!document.querySelector('#result svg.chart')") == json!(true));
+        assert!(
+            v.text_of("#moved").contains("40"),
+            "{}",
+            v.text_of("#moved")
+        );
+        let name = [
+            v.say("Katering lokal", "Local catering"),
+            v.say("Katering lokal 2", "Local catering 2"),
+        ][run];
+        v.submit("#keep", &[("name", name)], None);
+        assert!(v.path().contains("done=scenario_kept"), "{}", v.path());
+        assert!(v.text_of("#kept").contains(name));
+    });
+}
