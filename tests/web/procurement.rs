@@ -268,7 +268,30 @@ fn tender_with_proxies(app: &TestApp, anchor: i64, title: &str) -> lumbung_domai
 #[tokio::test]
 async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_followed() {
     let (app, [lancs, analyst, auditor]) = signed_in(["analyst-lancs", "analyst", "auditor"]).await;
+    seed(&app);
     let id = tender_with_proxies(&app, app.preston_council, "Office cleaning");
+    // A published tender has no anchor: no scoped analyst weighs or awards
+    // it (its buyer is no anchor of a scope), one of the whole system may.
+    let published = app
+        .store
+        .tenders()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.title == "Resurfacing")
+        .unwrap()
+        .id;
+    let published = format!("/procurement/tenders/{published}/evaluation");
+    assert_eq!(lancs.status(&published).await, StatusCode::FORBIDDEN);
+    let res = lancs
+        .post_form(
+            &published,
+            &[("price", "60"), ("quality", "30"), ("social", "10")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(analyst.status(&published).await, StatusCode::OK);
+    let listed = lancs.page("/procurement/tenders", StatusCode::OK).await;
+    assert!(!listed.contains(&published), "{listed}");
     let page = format!("/procurement/tenders/{id}/evaluation");
     let bids = "bidder,price,quality\nAlpha Ltd,100000,80\nBeta Co,90000,70\n";
     let commitments =
@@ -339,6 +362,16 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
     assert!(
         shown.contains("36.0000") && !shown.contains("54.0000"),
         "{shown}"
+    );
+    // An earlier version shows no award form: a decision is made on the
+    // rankings of the latest.
+    let old = lancs
+        .page(&format!("{page}?version=1"), StatusCode::OK)
+        .await;
+    let latest = lancs.page(&page, StatusCode::OK).await;
+    assert!(
+        !old.contains("/award#decide") && latest.contains("/award#decide"),
+        "{old}"
     );
     // The auditor cannot keep a version; an analyst of another scope
     // cannot see a tender of an anchor outside it.
@@ -424,6 +457,21 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
             && bad.contains("id=\"e-period\""),
         "{bad}"
     );
+    // A quantity whose value would not fit an amount is refused before it
+    // is kept, so that the page can always add the reports up.
+    let huge = lancs
+        .post_form_expect(
+            &deliveries,
+            &[
+                ("measure", "local_hire"),
+                ("quantity", "999999999999999999999999"),
+                ("period", "2026-06-30"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(huge.contains("id=\"e-quantity\""), "{huge}");
+    assert!(app.store.deliveries(id).unwrap().is_empty());
     for quantity in ["1", "5"] {
         let res = lancs
             .post_form(

@@ -134,11 +134,11 @@ impl Store {
         self.keep_scores(round, file, &scores, actor)
     }
 
-    /// The rounds held, the first first.
+    /// The rounds held, in the order of their names (`2025` before
+    /// `2026`, `2026-H1` before `2026-H2`).
     pub fn assessment_rounds(&self) -> Result<Vec<String>> {
         let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT round FROM sv_assessments GROUP BY round ORDER BY min(id)")?;
+        let mut stmt = conn.prepare("SELECT DISTINCT round FROM sv_assessments ORDER BY round")?;
         let rounds = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -171,11 +171,12 @@ impl Store {
         Ok(out)
     }
 
-    /// `supplier`'s scores in use, round by round (the first first).
+    /// `supplier`'s scores in use, round by round (in the order of their
+    /// names).
     pub fn supplier_scores(&self, supplier: SupplierId) -> Result<Vec<ScoreRecord>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!(
-            "{CURRENT} AND a.supplier_id = ?1 ORDER BY (SELECT min(id) FROM sv_assessments c WHERE c.round = a.round), a.outcome"
+            "{CURRENT} AND a.supplier_id = ?1 ORDER BY a.round, a.outcome"
         ))?;
         let rows = stmt.query_map([supplier.get()], |r| {
             Ok(ScoreRecord {

@@ -6,9 +6,11 @@
 use super::tenders::tender_in_scope;
 use super::FormErrors;
 use crate::auth::Ctx;
+use crate::auth::Viewer;
 use crate::edge::{acting, done};
 use crate::error::AppError;
 use crate::render::render;
+use crate::AppState;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
@@ -18,6 +20,7 @@ use lumbung_procurement::evaluation::{
 };
 use lumbung_procurement::monitoring::{check_award, check_delivery, monitor, REASON_MAX};
 use lumbung_procurement::social_value::{plain, ProxySet};
+use lumbung_procurement::tenders::Tender;
 use lumbung_store::{EvaluationVersion, VersionInput};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -73,6 +76,21 @@ struct Typed {
     award: AwardFields,
     delivery: DeliveryFields,
     errors: FormErrors,
+}
+
+/// The tender in an address, if the viewer may weigh and award it: one of
+/// an anchor in its scope; a published tender (no anchor) only for a
+/// viewer of the whole system, since its buyer is no anchor of a scope.
+async fn tender_to_evaluate(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+) -> Result<Tender, AppError> {
+    let tender = tender_in_scope(state, viewer, raw).await?;
+    if tender.anchor.is_none() && viewer.scope() != lumbung_domain::Scope::Global {
+        return Err(AppError::Forbidden);
+    }
+    Ok(tender)
 }
 
 /// A cell written back into a pasted table.
@@ -144,13 +162,15 @@ async fn page_with(
     typed: Typed,
 ) -> Result<Html<String>, AppError> {
     let Ctx { state, viewer, uri } = ctx;
-    let tender = tender_in_scope(&state, &viewer, &raw).await?;
+    let tender = tender_to_evaluate(&state, &viewer, &raw).await?;
     let id = tender.id;
     let (versions, award, deliveries, in_use) = state
         .blocking(move |s| {
+            // The award first: the versions read after it hold its version.
+            let award = s.tender_award(id)?;
             Ok((
                 s.evaluation_versions(id)?,
-                s.tender_award(id)?,
+                award,
                 s.deliveries(id)?,
                 s.proxies()?,
             ))
@@ -268,21 +288,21 @@ fn too_long(max: usize) -> Text {
         id: "paling panjang {max} karakter", en: "at most {max} characters")
 }
 
-/// Reads a pasted table; an empty one (only blank lines) is none.
+/// Reads a pasted table, refused past [`MAX_ROWS`] lines before it is
+/// read (the checks of each row are not free).
 fn rows_of<T>(
     name: &str,
     raw: &str,
     lang: Language,
     read: impl FnOnce(&[u8]) -> Result<Vec<T>, lumbung_domain::Rejected>,
 ) -> Result<Vec<T>, String> {
-    let rows = read(raw.as_bytes()).map_err(|r| r.in_language(lang))?;
-    if rows.len() > MAX_ROWS {
+    if raw.lines().count() > MAX_ROWS + 1 {
         return Err(text!("table_too_many_rows", name = name, max = MAX_ROWS;
             id: "{name}: paling banyak {max} baris", en: "{name}: at most {max} rows")
         .get(lang)
         .to_owned());
     }
-    Ok(rows)
+    read(raw.as_bytes()).map_err(|r| r.in_language(lang))
 }
 
 /// Checks a new version as typed against the proxy set in use.
@@ -337,7 +357,7 @@ pub async fn add_version(
     Form(f): Form<VersionFields>,
 ) -> Result<Response, AppError> {
     let lang: Language = ctx.viewer.lang.into();
-    let tender = tender_in_scope(&ctx.state, &ctx.viewer, &raw).await?;
+    let tender = tender_to_evaluate(&ctx.state, &ctx.viewer, &raw).await?;
     let in_use = ctx.state.blocking(|s| s.proxies()).await?;
     let mut errors = FormErrors::new();
     let checked = match &in_use {
@@ -387,7 +407,7 @@ pub async fn award(
     Form(f): Form<AwardFields>,
 ) -> Result<Response, AppError> {
     let lang: Language = ctx.viewer.lang.into();
-    let tender = tender_in_scope(&ctx.state, &ctx.viewer, &raw).await?;
+    let tender = tender_to_evaluate(&ctx.state, &ctx.viewer, &raw).await?;
     let id = tender.id;
     let versions = ctx
         .state
@@ -448,7 +468,7 @@ pub async fn report_delivery(
     Form(f): Form<DeliveryFields>,
 ) -> Result<Response, AppError> {
     let lang: Language = ctx.viewer.lang.into();
-    let tender = tender_in_scope(&ctx.state, &ctx.viewer, &raw).await?;
+    let tender = tender_to_evaluate(&ctx.state, &ctx.viewer, &raw).await?;
     let id = tender.id;
     let (award, versions) = ctx
         .state
@@ -487,6 +507,18 @@ pub async fn report_delivery(
     if f.evidence.chars().count() > NOTE_MAX {
         errors.insert("evidence", too_long(NOTE_MAX).get(lang).to_owned());
     }
+    if let Some(d) = &delivery {
+        let version = versions
+            .iter()
+            .find(|v| v.version == award.version)
+            .expect("an award names a kept version");
+        let reported = ctx.state.blocking(move |s| s.deliveries(id)).await?;
+        let mut all: Vec<_> = reported.iter().map(|r| r.delivery()).collect();
+        all.push(d.clone());
+        if let Err(e) = monitor(&award.bidder, &version.input.commitments, &all, &set) {
+            errors.insert("quantity", e.text().get(lang).to_owned());
+        }
+    }
     match (delivery, period) {
         (Some(delivery), Some(period)) if errors.is_empty() => {
             let evidence = f.evidence.trim().to_owned();
@@ -515,7 +547,7 @@ pub async fn reverse_delivery(
     ctx: Ctx,
     Path((raw, delivery)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let tender = tender_in_scope(&ctx.state, &ctx.viewer, &raw).await?;
+    let tender = tender_to_evaluate(&ctx.state, &ctx.viewer, &raw).await?;
     let delivery = delivery
         .parse::<i64>()
         .map(DeliveryId::new)
