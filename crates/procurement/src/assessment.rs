@@ -224,7 +224,8 @@ pub struct SupplierSpend {
     pub name: String,
     /// The sector most of its spend is in, as shown.
     pub sector: Option<String>,
-    pub by_anchor: Vec<(String, Money)>,
+    /// (anchor's name, its id, net spend): anchors of one name stay apart.
+    pub by_anchor: Vec<(String, u32, Money)>,
 }
 
 /// Each supplier's spend among `facts` as [`SupplierSpend`]: its sector
@@ -259,7 +260,13 @@ pub fn supplier_spend(facts: &[&Facts], dims: &Dimensions) -> Result<Vec<Supplie
             });
         let mut by_anchor = anchors
             .into_iter()
-            .map(|(a, v)| Ok((dims.anchors.get(&a).cloned().unwrap_or_default(), money(v)?)))
+            .map(|(a, v)| {
+                Ok((
+                    dims.anchors.get(&a).cloned().unwrap_or_default(),
+                    a,
+                    money(v)?,
+                ))
+            })
             .collect::<Result<Vec<_>, TooLarge>>()?;
         by_anchor.sort();
         out.push(SupplierSpend {
@@ -285,7 +292,10 @@ pub fn most_paid(spend: &[SupplierSpend], n: usize) -> Vec<(&SupplierSpend, Mone
         .map(|s| {
             (
                 s,
-                s.by_anchor.iter().map(|(_, m)| i128::from(m.minor())).sum(),
+                s.by_anchor
+                    .iter()
+                    .map(|(_, _, m)| i128::from(m.minor()))
+                    .sum(),
             )
         })
         .filter(|(_, t)| *t > 0)
@@ -429,7 +439,7 @@ pub fn dashboard(
     let known: HashMap<SupplierId, &SupplierSpend> =
         spend.iter().map(|s| (s.supplier, s)).collect();
     let mut sectors: BTreeMap<String, Vec<(SupplierId, Exact)>> = BTreeMap::new();
-    let mut anchors: BTreeMap<String, Vec<(SupplierId, Exact)>> = BTreeMap::new();
+    let mut anchors: BTreeMap<(String, u32), Vec<(SupplierId, Exact)>> = BTreeMap::new();
     for s in now.keys() {
         let Some(facts) = known.get(s) else { continue };
         if let Some(sector) = &facts.sector {
@@ -438,16 +448,16 @@ pub fn dashboard(
                 .or_default()
                 .push((*s, exact::int(1)));
         }
-        for (anchor, paid) in &facts.by_anchor {
+        for (anchor, id, paid) in &facts.by_anchor {
             if paid.minor() > 0 {
                 anchors
-                    .entry(anchor.clone())
+                    .entry((anchor.clone(), *id))
                     .or_default()
                     .push((*s, exact::money(*paid)));
             }
         }
     }
-    let groups = |g: BTreeMap<String, Vec<(SupplierId, Exact)>>| -> Vec<GroupScores> {
+    let groups = |g: Vec<(String, Vec<(SupplierId, Exact)>)>| -> Vec<GroupScores> {
         g.into_iter()
             .map(|(name, members)| GroupScores {
                 suppliers: members.len(),
@@ -491,8 +501,13 @@ pub fn dashboard(
         previous: previous.map(str::to_owned),
         suppliers: now.len(),
         by_outcome,
-        by_sector: groups(sectors),
-        by_anchor: groups(anchors),
+        by_sector: groups(sectors.into_iter().collect()),
+        by_anchor: groups(
+            anchors
+                .into_iter()
+                .map(|((name, _), m)| (name, m))
+                .collect(),
+        ),
         changes,
     }
 }

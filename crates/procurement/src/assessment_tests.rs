@@ -75,7 +75,7 @@ fn spend(supplier: i64, name: &str, sector: &str, by_anchor: &[(&str, i64)]) -> 
         sector: Some(sector.into()),
         by_anchor: by_anchor
             .iter()
-            .map(|(a, p)| ((*a).to_owned(), Money::from_minor(p * 100)))
+            .map(|(a, p)| ((*a).to_owned(), a.len() as u32, Money::from_minor(p * 100)))
             .collect(),
     }
 }
@@ -103,6 +103,7 @@ fn the_dashboard_reads_outcomes_sectors_anchors_and_the_change_between_rounds() 
     ];
     let d = dashboard("2026", Some("2025"), &scores, &facts);
     assert_eq!(d.suppliers, 2);
+    assert_eq!(d.by_anchor.len(), 2);
     let employment = &d.by_outcome[0];
     assert_eq!(
         (
@@ -136,6 +137,17 @@ fn the_dashboard_reads_outcomes_sectors_anchors_and_the_change_between_rounds() 
         .map(|c| (c.name.as_str(), c.from, c.to))
         .collect();
     assert_eq!(moves, [("Ribble Co-op", 2, 4), ("Bowland Ltd", 3, 2)]);
+    // Two anchors of one name stay two groups.
+    let mut twins = facts.clone();
+    twins[1].by_anchor = vec![("Council".into(), 99, Money::from_minor(100_000))];
+    let d = dashboard("2026", Some("2025"), &scores, &twins);
+    let councils: Vec<usize> = d
+        .by_anchor
+        .iter()
+        .filter(|a| a.name == "Council")
+        .map(|a| a.suppliers)
+        .collect();
+    assert_eq!(councils, [1, 1]);
     let first = dashboard("2025", None, &scores, &facts);
     assert!(first.changes.is_empty() && first.by_outcome[0].change.is_none());
 }
