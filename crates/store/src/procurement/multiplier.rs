@@ -76,7 +76,7 @@ impl Store {
         let mut by_key = conn
             .prepare_cached("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?;
         let mut by_name = conn.prepare_cached(
-            "SELECT DISTINCT supplier_id FROM supplier_keys WHERE kind = 'name' AND key LIKE ?1 ORDER BY supplier_id",
+            "SELECT DISTINCT supplier_id FROM supplier_keys WHERE kind = 'name' AND key >= ?1 AND key < ?2 ORDER BY supplier_id",
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for &(supplier, postcode) in rows {
@@ -97,11 +97,13 @@ impl Store {
                 );
                 continue;
             }
-            // Normal names hold letters, digits and spaces only: no LIKE
-            // wildcard can come from the survey.
-            let pattern = format!("{}|%", normalise_name(supplier));
+            // Every name key of the name, with any postal code: the keys
+            // from `name|` up to `name}` (`}` follows `|`), a range the
+            // primary key's index reads directly.
+            let name = normalise_name(supplier);
+            let (from, to) = (format!("{name}|"), format!("{name}}}"));
             let ids: BTreeSet<i64> = by_name
-                .query_map([pattern], |r| r.get(0))?
+                .query_map([from, to], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             out.push(match ids.len() {
                 0 => Found::None,
