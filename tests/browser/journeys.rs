@@ -1060,3 +1060,25 @@ fn an_analyst_tries_a_what_if_scenario_and_keeps_it() {
         assert!(v.text_of("#kept").contains(name));
     });
 }
+
+/// LM3: an analyst pastes a re-spend survey and reads the three rounds.
+#[test]
+fn an_analyst_figures_the_local_multiplier_from_a_pasted_survey() {
+    twice(|v, _| {
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/lm3");
+        v.submit(
+            "#survey",
+            &[
+                ("anchor", "1"),
+                (
+                    "text",
+                    "supplier,local_respend_share\nRed Rose Cleaning Ltd,0.6\n",
+                ),
+            ],
+            None,
+        );
+        let group = v.text_of("#rounds tbody tr:first-child");
+        assert!(group.contains("1."), "an LM3 above 1: {group}");
+    });
+}

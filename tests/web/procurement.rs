@@ -715,3 +715,42 @@ async fn a_what_if_scenario_moves_leaking_spend_and_is_kept_beside_the_year_afte
     assert!(page.contains("id=\"e-name\""), "{page}");
     assert_eq!(app.store.scenarios().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_local_multiplier_is_figured_from_a_survey_given_in_the_browser() {
+    let (app, [lancs, auditor]) = signed_in(["analyst-lancs", "auditor"]).await;
+    seed(&app);
+    let preston = app.preston_council.to_string();
+    let form = |anchor: &str, text: &str| {
+        reqwest::multipart::Form::new()
+            .text("anchor", anchor.to_owned())
+            .text("text", text.to_owned())
+    };
+    // Preston paid its local Roads 300 and Faraway 700: 1,000 + 300 + 150.
+    let survey = "supplier,local_respend_share\nPreston Roads Ltd,0.5\n";
+    let res = lancs
+        .upload("/procurement/lm3", form(&preston, survey))
+        .await;
+    let page = expect_status("/procurement/lm3", res, StatusCode::OK).await;
+    assert!(
+        page.contains("1.4500") && page.contains("id=\"rounds\""),
+        "{page}"
+    );
+    // A scoped analyst names one of its anchors; a bad survey is refused
+    // by line and kept as pasted.
+    let res = lancs.upload("/procurement/lm3", form("", survey)).await;
+    let page = expect_status("/procurement/lm3", res, StatusCode::OK).await;
+    assert!(
+        page.contains("id=\"e-anchor\"") && !page.contains("1.4500"),
+        "{page}"
+    );
+    let bad = "supplier,local_respend_share\nPreston Roads Ltd,1.5\n";
+    let res = auditor
+        .upload("/procurement/lm3", form(&preston, bad))
+        .await;
+    let page = expect_status("/procurement/lm3", res, StatusCode::OK).await;
+    assert!(
+        page.contains("id=\"e-text\"") && page.contains("Preston Roads Ltd,1.5"),
+        "{page}"
+    );
+}

@@ -107,8 +107,8 @@ fn no_template_puts_the_token_in_a_url() {
         }
     }
     assert_eq!(
-        uploads, 4,
-        "spend, mapping, register and assessment uploads"
+        uploads, 5,
+        "spend, mapping, register, assessment and LM3 survey uploads"
     );
 }
 

@@ -44,6 +44,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "opportunities.html",
     "tenders.html",
     "evaluation.html",
+    "lm3.html",
     "whatif.html",
     "assessments.html",
     "assessment_supplier.html",

@@ -6,6 +6,7 @@ mod assessments;
 mod business;
 mod contracts;
 mod evaluations;
+mod lm3;
 pub mod routes;
 mod tenders;
 mod whatif;

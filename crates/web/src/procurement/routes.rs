@@ -1,7 +1,7 @@
 //! Bringing spend back: the business base, contracts, opportunities,
 //! tenders and the outbox. Listed in [`crate::routes::TABLES`].
 
-use super::{assessments, business, contracts, evaluations, tenders, whatif};
+use super::{assessments, business, contracts, evaluations, lm3, tenders, whatif};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::{BusinessBase, Contracts};
 use Need::{Public, Read, Write};
@@ -28,6 +28,8 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/procurement/assessments/suppliers/{id}", Write(Contracts), assessments::score_supplier, "Score a supplier for a round: round, score_<outcome> (0-5, blank: leave), evidence_<outcome>"),
     r!(GET "/procurement/whatif", Read(Contracts), whatif::page, "What-if: a slider per leaking sector moves a share of its outside spend to local suppliers; the local share, money kept, LM3 and progress to the target before and after, in a chart; kept scenarios beside the year after (?anchor=&year=&s_<sector>=<percent>)"),
     r!(POST "/procurement/whatif/scenarios", Write(Contracts), whatif::save, "Keep a scenario: name, anchor, year, s_<sector>=<percent>"),
+    r!(GET "/procurement/lm3", Read(Contracts), lm3::page, "The local multiplier: the form to give a re-spend survey"),
+    r!(POST "/procurement/lm3", Read(Contracts), lm3::figure, "LM3 of the viewer's anchors from a survey given (multipart: anchor, year, file or text; nothing kept)"),
     r!(GET "/procurement/outbox", Read(Contracts), tenders::outbox_page, "The notices queued for the mail relay, sent and withheld"),
     r!(POST "/procurement/outbox/{id}/sent", Write(Contracts), tenders::mark_sent, "Mark a notice sent"),
 ];

@@ -1,0 +1,143 @@
+//! The local multiplier (LM3) in the browser: a re-spend survey uploaded
+//! (or pasted) is matched to the suppliers and the three rounds shown for
+//! the viewer's anchors, per anchor and in all. Nothing is kept: the
+//! figures follow the survey given. Rules: `lumbung_procurement::lm3`.
+
+use super::tenders::anchor_choices;
+use super::FormErrors;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::render::render;
+use axum::extract::Multipart;
+use axum::response::Html;
+use lumbung_domain::{FiscalYear, Language, OrgId, Scope};
+use lumbung_procurement::lm3::{read_respend, Lm3};
+use lumbung_store::{SpendSelection, StoreError};
+use minijinja::context;
+use serde::Serialize;
+
+/// The longest survey read, in lines.
+const MAX_LINES: usize = 20_000;
+
+/// The form as typed.
+#[derive(Debug, Default, Clone, Serialize)]
+struct Fields {
+    anchor: String,
+    year: String,
+    text: String,
+}
+
+async fn page_with(
+    ctx: Ctx,
+    f: Fields,
+    errors: FormErrors,
+    lm3: Option<Lm3>,
+) -> Result<Html<String>, AppError> {
+    let Ctx { state, viewer, uri } = ctx;
+    let anchors = anchor_choices(&state, &viewer).await?;
+    let lang: Language = viewer.lang.into();
+    let method = lm3.as_ref().map(|m| m.method.get(lang).to_owned());
+    render(
+        &viewer,
+        &uri,
+        "lm3.html",
+        context! {
+            f => f, errors => errors, anchors => anchors, m => lm3, method => method,
+            scoped => viewer.scope() != Scope::Global,
+        },
+    )
+}
+
+pub async fn page(ctx: Ctx) -> Result<Html<String>, AppError> {
+    page_with(ctx, Fields::default(), FormErrors::new(), None).await
+}
+
+/// The survey given (multipart: anchor, year, and file or text), figured.
+pub async fn figure(ctx: Ctx, mut multipart: Multipart) -> Result<Html<String>, AppError> {
+    let lang: Language = ctx.viewer.lang.into();
+    let (mut name, mut bytes, mut f) = (String::from("respend.csv"), Vec::new(), Fields::default());
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(AppError::unreadable_upload)?
+    {
+        match part.name().unwrap_or_default() {
+            "file" => {
+                if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
+                    name = n.to_owned();
+                }
+                let b = part.bytes().await.map_err(AppError::unreadable_upload)?;
+                if !b.is_empty() {
+                    bytes = b.to_vec();
+                }
+            }
+            "text" => f.text = part.text().await.map_err(AppError::unreadable_upload)?,
+            "anchor" => f.anchor = part.text().await.map_err(AppError::unreadable_upload)?,
+            "year" => f.year = part.text().await.map_err(AppError::unreadable_upload)?,
+            _ => {}
+        }
+    }
+    let mut errors = FormErrors::new();
+    let anchors = anchor_choices(&ctx.state, &ctx.viewer).await?;
+    let scoped = ctx.viewer.scope() != Scope::Global;
+    let anchor = match f.anchor.trim() {
+        "" if scoped => None.or_else(|| {
+            errors.insert("anchor", ctx.viewer.lang.t("tender_pick_anchor").to_owned());
+            None
+        }),
+        "" => None,
+        raw => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|a| anchors.iter().any(|(id, _)| id == a))
+            .or_else(|| {
+                errors.insert("anchor", ctx.viewer.lang.t("tender_pick_anchor").to_owned());
+                None
+            }),
+    };
+    let year = match f.year.trim() {
+        "" => None,
+        raw => FiscalYear::parse(raw)
+            .map_err(|e| errors.insert("year", e.0.get(lang).to_owned()))
+            .ok(),
+    };
+    let field = if bytes.is_empty() { "text" } else { "file" };
+    if bytes.is_empty() {
+        bytes = f.text.clone().into_bytes();
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        errors.insert("file", ctx.viewer.lang.t("lm3_file").to_owned());
+    } else if bytes.iter().filter(|b| **b == b'\n').count() > MAX_LINES {
+        errors.insert(field, ctx.viewer.lang.t("lm3_too_long").to_owned());
+    }
+    if !errors.is_empty() {
+        return page_with(ctx, f, errors, None).await;
+    }
+    let selection = SpendSelection {
+        anchor: anchor.map(OrgId::new),
+        year,
+        local: None,
+    };
+    let figured = ctx
+        .state
+        .blocking(move |s| {
+            let rows = match read_respend(&name, &bytes) {
+                Ok(rows) => rows,
+                Err(refused) => return Ok(Err(refused.in_language(lang))),
+            };
+            match s.local_multiplier(&selection, &name, &rows) {
+                Ok(m) => Ok(Ok(m)),
+                Err(StoreError::Rejected(refused)) => Ok(Err(refused.in_language(lang))),
+                Err(StoreError::Invalid { message, .. }) => Ok(Err(message.get(lang).to_owned())),
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    match figured {
+        Ok(m) => page_with(ctx, f, errors, Some(m)).await,
+        Err(problem) => {
+            errors.insert(field, problem);
+            page_with(ctx, f, errors, None).await
+        }
+    }
+}
