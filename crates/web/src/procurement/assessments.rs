@@ -3,7 +3,7 @@
 //! assess first, an import of scores, and a supplier's own form. A viewer
 //! sees and scores only the suppliers its anchors paid.
 
-use super::{not_found, FormErrors};
+use super::{not_found, table_upload, FormErrors, TableUpload};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done};
 use crate::error::AppError;
@@ -127,41 +127,21 @@ pub async fn page(ctx: Ctx, Query(q): Query<RoundQuery>) -> Result<Html<String>,
 
 /// Scores imported for a round (multipart: `round`, and `file` or `text`
 /// pasted): all or nothing, the same scores again change nothing.
-pub async fn import(ctx: Ctx, mut multipart: Multipart) -> Result<Response, AppError> {
+pub async fn import(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
     let lang: Language = ctx.viewer.lang.into();
-    let (mut name, mut bytes, mut typed) = (
-        String::from("assessments.csv"),
-        Vec::new(),
-        ImportFields::default(),
-    );
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(AppError::unreadable_upload)?
-    {
-        match part.name().unwrap_or_default() {
-            "file" => {
-                if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
-                    name = n.to_owned();
-                }
-                let b = part.bytes().await.map_err(AppError::unreadable_upload)?;
-                if !b.is_empty() {
-                    bytes = b.to_vec();
-                }
-            }
-            "text" => typed.text = part.text().await.map_err(AppError::unreadable_upload)?,
-            "round" => typed.round = part.text().await.map_err(AppError::unreadable_upload)?,
-            _ => {}
-        }
-    }
+    let upload = table_upload(multipart, "assessments.csv").await?;
+    let field_of = |k: &str| upload.fields.get(k).cloned().unwrap_or_default();
+    let typed = ImportFields {
+        round: field_of("round"),
+        text: field_of("text"),
+    };
+    let TableUpload {
+        name, bytes, field, ..
+    } = upload;
     let mut errors = FormErrors::new();
     let round = check_round(&typed.round)
         .map_err(|e| errors.insert("round", e.get(lang).to_owned()))
         .ok();
-    let field = if bytes.is_empty() { "text" } else { "file" };
-    if bytes.is_empty() {
-        bytes = typed.text.clone().into_bytes();
-    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         errors.insert("file", ctx.viewer.lang.t("assessment_file").to_owned());
     }

@@ -4,7 +4,7 @@
 //! figures follow the survey given. Rules: `lumbung_procurement::lm3`.
 
 use super::tenders::anchor_choices;
-use super::FormErrors;
+use super::{table_upload, FormErrors, TableUpload};
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::render::render;
@@ -53,30 +53,18 @@ pub async fn page(ctx: Ctx) -> Result<Html<String>, AppError> {
 }
 
 /// The survey given (multipart: anchor, year, and file or text), figured.
-pub async fn figure(ctx: Ctx, mut multipart: Multipart) -> Result<Html<String>, AppError> {
+pub async fn figure(ctx: Ctx, multipart: Multipart) -> Result<Html<String>, AppError> {
     let lang: Language = ctx.viewer.lang.into();
-    let (mut name, mut bytes, mut f) = (String::from("respend.csv"), Vec::new(), Fields::default());
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(AppError::unreadable_upload)?
-    {
-        match part.name().unwrap_or_default() {
-            "file" => {
-                if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
-                    name = n.to_owned();
-                }
-                let b = part.bytes().await.map_err(AppError::unreadable_upload)?;
-                if !b.is_empty() {
-                    bytes = b.to_vec();
-                }
-            }
-            "text" => f.text = part.text().await.map_err(AppError::unreadable_upload)?,
-            "anchor" => f.anchor = part.text().await.map_err(AppError::unreadable_upload)?,
-            "year" => f.year = part.text().await.map_err(AppError::unreadable_upload)?,
-            _ => {}
-        }
-    }
+    let upload = table_upload(multipart, "respend.csv").await?;
+    let field_of = |k: &str| upload.fields.get(k).cloned().unwrap_or_default();
+    let f = Fields {
+        anchor: field_of("anchor"),
+        year: field_of("year"),
+        text: field_of("text"),
+    };
+    let TableUpload {
+        name, bytes, field, ..
+    } = upload;
     let mut errors = FormErrors::new();
     let anchors = anchor_choices(&ctx.state, &ctx.viewer).await?;
     let scoped = ctx.viewer.scope() != Scope::Global;
@@ -101,10 +89,6 @@ pub async fn figure(ctx: Ctx, mut multipart: Multipart) -> Result<Html<String>, 
             .map_err(|e| errors.insert("year", e.0.get(lang).to_owned()))
             .ok(),
     };
-    let field = if bytes.is_empty() { "text" } else { "file" };
-    if bytes.is_empty() {
-        bytes = f.text.clone().into_bytes();
-    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         errors.insert("file", ctx.viewer.lang.t("lm3_file").to_owned());
     } else if bytes.iter().filter(|b| **b == b'\n').count() > MAX_LINES {

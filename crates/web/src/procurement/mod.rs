@@ -37,3 +37,52 @@ fn not_found(what: &'static str, id: &str) -> AppError {
     AppError::not_found(text!("procurement_not_found", what = what, id = id;
         id: "{what} {id}", en: "{what} {id}"))
 }
+
+/// A table given in a form: a `file` uploaded, else the `text` pasted
+/// (with the file's name, or `default_name`), and the form's other fields.
+struct TableUpload {
+    name: String,
+    /// The file's bytes, else the pasted text's; empty when neither.
+    bytes: Vec<u8>,
+    /// Which field the table came in (`file` or `text`): where a problem
+    /// is shown.
+    field: &'static str,
+    /// Every text field, `text` included.
+    fields: BTreeMap<String, String>,
+}
+
+async fn table_upload(
+    mut multipart: axum::extract::Multipart,
+    default_name: &str,
+) -> Result<TableUpload, AppError> {
+    let (mut name, mut bytes, mut fields) = (default_name.to_owned(), Vec::new(), BTreeMap::new());
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(AppError::unreadable_upload)?
+    {
+        let key = part.name().unwrap_or_default().to_owned();
+        if key == "file" {
+            if let Some(n) = part.file_name().filter(|n| !n.is_empty()) {
+                name = n.to_owned();
+            }
+            let b = part.bytes().await.map_err(AppError::unreadable_upload)?;
+            if !b.is_empty() {
+                bytes = b.to_vec();
+            }
+        } else {
+            let text = part.text().await.map_err(AppError::unreadable_upload)?;
+            fields.insert(key, text);
+        }
+    }
+    let field = if bytes.is_empty() { "text" } else { "file" };
+    if bytes.is_empty() {
+        bytes = fields.get("text").cloned().unwrap_or_default().into_bytes();
+    }
+    Ok(TableUpload {
+        name,
+        bytes,
+        field,
+        fields,
+    })
+}

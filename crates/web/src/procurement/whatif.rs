@@ -51,6 +51,19 @@ struct Read {
     shifts: Vec<(String, u8)>,
 }
 
+impl Read {
+    /// The sliders above 0 as the rule takes them: a share of 1.
+    fn to_shifts(&self) -> Vec<Shift> {
+        self.shifts
+            .iter()
+            .map(|(sector, p)| Shift {
+                sector: sector.clone(),
+                share: exact::int(i64::from(*p)) / exact::int(100),
+            })
+            .collect()
+    }
+}
+
 fn read(
     f: &ScenarioFields,
     anchors: &[(i64, String)],
@@ -124,14 +137,7 @@ async fn page_with(
         year: r.year,
         local: None,
     };
-    let shifts: Vec<Shift> = r
-        .shifts
-        .iter()
-        .map(|(sector, p)| Shift {
-            sector: sector.clone(),
-            share: exact::int(i64::from(*p)) / exact::int(100),
-        })
-        .collect();
+    let shifts = r.to_shifts();
     let figured = if scoped && r.anchor.is_none() {
         None
     } else {
@@ -257,14 +263,7 @@ pub async fn save(ctx: Ctx, Form(f): Form<ScenarioFields>) -> Result<Response, A
     if !errors.is_empty() {
         return Ok(page_with(ctx, f, errors).await?.into_response());
     }
-    let shifts: Vec<Shift> = r
-        .shifts
-        .iter()
-        .map(|(sector, p)| Shift {
-            sector: sector.clone(),
-            share: exact::int(i64::from(*p)) / exact::int(100),
-        })
-        .collect();
+    let shifts = r.to_shifts();
     let (anchor, year, text) = (r.anchor.map(OrgId::new), r.year, shifts_text(&r.shifts));
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         let sel = SpendSelection {
