@@ -1082,3 +1082,45 @@ fn an_analyst_figures_the_local_multiplier_from_a_pasted_survey() {
         assert!(group.contains("1."), "an LM3 above 1: {group}");
     });
 }
+
+/// The anchors' charter: an analyst reads where the group stands, enters
+/// a figure measured by hand, and adds a goal (a target above 100% is
+/// refused first, the form keeping what was typed).
+#[test]
+fn an_analyst_reads_the_anchors_charter_enters_a_figure_and_adds_a_goal() {
+    twice(|v, run| {
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/charters");
+        v.go("#charters a[href^=\"/procurement/charters/\"]");
+        let goals = v.texts_of("#scorecard tbody tr").len();
+        assert!(goals >= 6, "seed 000's six goals: {goals}");
+        v.submit("#enter form", &[("value", ["3", "5"][run])], None);
+        assert!(v.path().contains("done=charter_value_kept"), "{}", v.path());
+        let title = [
+            v.say("Upah layak", "Living wage"),
+            v.say("Upah layak lagi", "Living wage again"),
+        ][run];
+        let measure = v.say("pemasok yang membayarnya", "suppliers paying it");
+        v.submit(
+            "#add-goal form",
+            &[
+                ("title", title),
+                ("indicator", "manual_percent"),
+                ("measure", measure),
+                ("target", "150"),
+            ],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-target')") == json!(true),
+            "a percentage above 100 is refused"
+        );
+        assert_eq!(
+            v.js("document.getElementById('n-title').value"),
+            json!(title)
+        );
+        v.submit("#add-goal form", &[("target", "50")], None);
+        assert!(v.path().contains("done=charter_goal_saved"), "{}", v.path());
+        assert!(v.text_of("#scorecard").contains(title));
+    });
+}

@@ -234,6 +234,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     // Need a business, a tender; tests/web/procurement.rs renders them.
                     | "/business/{id}"
                     | "/procurement/tenders/{id}/evaluation"
+                    | "/procurement/charters/{id}"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs

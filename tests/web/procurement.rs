@@ -754,3 +754,214 @@ async fn the_local_multiplier_is_figured_from_a_survey_given_in_the_browser() {
         "{page}"
     );
 }
+
+/// The current fiscal year (April to March) of the system clock: awards
+/// decided in a test fall in it.
+fn this_fiscal_year() -> i32 {
+    let today = jiff::Zoned::now().date();
+    i32::from(today.year()) - i32::from(today.month() < 4)
+}
+
+/// A cleaning tender of the council weighed and awarded to the local
+/// co-operative, which promised two local hires.
+fn award_cleaning(app: &TestApp) {
+    use lumbung_procurement::evaluation::{read_bids, read_commitments, Weights};
+    use lumbung_procurement::monitoring::check_award;
+    let cli = lumbung_store::Actor::cli();
+    let tender = lumbung_procurement::tenders::TenderForm {
+        title: "Cleaning".into(),
+        cpv: "90910000".into(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let council = lumbung_domain::OrgId::new(app.preston_council);
+    let id = app.store.add_tender(council, &tender, &cli).unwrap();
+    let proxies = include_bytes!("../../docs/examples/social-value-proxies.csv");
+    let set = lumbung_procurement::social_value::read_proxies("p.csv", proxies).unwrap();
+    let proxy_set = app.store.import_proxies("p.csv", &set, &cli).unwrap().set;
+    let bids = read_bids(
+        "bids",
+        b"bidder,price,quality\nRibble Cleaning Co-operative,900,80\nFaraway Cleaning PLC,800,70\n",
+    )
+    .unwrap();
+    let commitments = read_commitments(
+        "c",
+        b"bidder,measure,quantity\nRibble Cleaning Co-operative,local_hire,2\n",
+        &bids,
+        &set,
+    )
+    .unwrap();
+    let input = lumbung_store::VersionInput {
+        weights: Weights::default(),
+        bids,
+        commitments,
+        note: String::new(),
+        proxy_set,
+    };
+    let version = app.store.add_evaluation_version(id, &input, &cli).unwrap();
+    let e = lumbung_procurement::evaluation::evaluate(
+        &input.weights,
+        &input.bids,
+        &input.commitments,
+        &set,
+    )
+    .unwrap();
+    let choice = check_award(&e, "Ribble Cleaning Co-operative", "Local co-operative").unwrap();
+    app.store.award_tender(id, version, &choice, &cli).unwrap();
+}
+
+#[tokio::test]
+async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
+    let (app, [lancs, auditor, serang_auditor]) =
+        signed_in(["analyst-lancs", "auditor", "auditor-serang"]).await;
+    seed(&app);
+    award_cleaning(&app);
+    let preston = app.preston_council.to_string();
+    let serang = app
+        .add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604")
+        .to_string();
+    // An anchor outside the analyst's scope: refused, nothing agreed.
+    let page = lancs
+        .post_form_expect(
+            "/procurement/charters",
+            &[("name", "Lancs"), ("member", &preston), ("member", &serang)],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        page.contains("id=\"e-members\"") && page.contains("value=\"Lancs\""),
+        "{page}"
+    );
+    assert!(app.store.charters().unwrap().is_empty());
+    let res = auditor
+        .post_form(
+            "/procurement/charters",
+            &[("name", "Lancs"), ("member", &preston)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = lancs
+        .post_form(
+            "/procurement/charters",
+            &[("name", "Lancs"), ("member", &preston)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let charter = app.store.charters().unwrap()[0].id;
+    let path = format!("/procurement/charters/{charter}");
+    // 2013/14: the council paid 300 of 1,000 locally; the target is 10%.
+    let page = lancs
+        .page(&format!("{path}?year=2013"), StatusCode::OK)
+        .await;
+    assert!(page.contains("30,0%"), "{page}");
+    assert!(page.contains("Menyederhanakan proses pengadaan"), "{page}");
+    // A manual goal needs what it counts; the form keeps what was typed.
+    let goal = |title: &'static str, measure: &'static str, target: &'static str| {
+        [
+            ("title", title),
+            ("indicator", "manual_percent"),
+            ("measure", measure),
+            ("target", target),
+        ]
+    };
+    let page = lancs
+        .post_form_expect(
+            &format!("{path}/goals"),
+            &goal("Living wage", "", "50"),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        page.contains("id=\"e-measure\"") && page.contains("value=\"Living wage\""),
+        "{page}"
+    );
+    let page = lancs
+        .post_form_expect(
+            &format!("{path}/goals"),
+            &goal("Living wage", "suppliers paying it", "120"),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(page.contains("id=\"e-target\""), "{page}");
+    let res = lancs
+        .post_form(
+            &format!("{path}/goals"),
+            &goal("Living wage", "suppliers paying it", "50"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let goals = app.store.charter(charter).unwrap().unwrap().goals;
+    assert_eq!(goals.len(), 7);
+    let manual = goals[6].id.to_string();
+    // A figure for an anchor outside the charter is refused; one for the
+    // council is kept, and a later one replaces it.
+    let value = |anchor: &str, v: &str| {
+        [
+            ("goal", manual.clone()),
+            ("anchor", anchor.to_owned()),
+            ("year", "2013".to_owned()),
+            ("value", v.to_owned()),
+        ]
+    };
+    let fields = value(&serang, "40");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = lancs
+        .post_form_expect(&format!("{path}/values"), &fields, StatusCode::OK)
+        .await;
+    assert!(page.contains("id=\"e-value_anchor\""), "{page}");
+    for v in ["40", "55.5"] {
+        let fields = value(&preston, v);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = lancs.post_form(&format!("{path}/values"), &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let page = auditor
+        .page(&format!("{path}?year=2013"), StatusCode::OK)
+        .await;
+    assert!(page.contains("55,5%") && !page.contains("40,0%"), "{page}");
+    assert!(
+        !page.contains("id=\"enter\""),
+        "an auditor only reads: {page}"
+    );
+    // This year: the co-operative's award (all of the awarded value, to a
+    // local social enterprise), its bid and its promise of two hires.
+    let year = this_fiscal_year();
+    let known = app
+        .store
+        .charter_known(
+            &[(lumbung_domain::OrgId::new(app.preston_council), "x".into())],
+            Some(lumbung_domain::FiscalYear::new(year).unwrap()),
+        )
+        .unwrap();
+    let k = &known.members[0].2;
+    assert_eq!(
+        (k.awarded_total.to_string(), k.awarded_local.to_string()),
+        ("900.00".to_owned(), "900.00".to_owned())
+    );
+    assert_eq!(k.awarded_social.to_string(), "900.00");
+    assert_eq!(k.local_bids, 1);
+    assert_eq!(k.promised.to_string(), "20000.00");
+    let page = lancs
+        .page(&format!("{path}?year={year}"), StatusCode::OK)
+        .await;
+    assert!(page.contains("100,0%"), "{page}");
+    // Retired, a goal is no longer shown; its figures stay.
+    let res = lancs
+        .post_form(&format!("{path}/goals/retire"), &[("goal", &manual)])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.charter(charter).unwrap().unwrap().goals.len(), 6);
+    // A viewer who does not see every anchor of the charter sees nothing.
+    assert_eq!(serang_auditor.status(&path).await, StatusCode::NOT_FOUND);
+    let list = serang_auditor
+        .page("/procurement/charters", StatusCode::OK)
+        .await;
+    assert!(!list.contains(&path), "{list}");
+    auditor.get("/lang/en").await;
+    let english = auditor.page(&path, StatusCode::OK).await;
+    assert!(
+        english.contains("Simplify the procurement process") && !english.contains("??"),
+        "{english}"
+    );
+}

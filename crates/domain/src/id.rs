@@ -123,6 +123,10 @@ ids! {
     ProxySetId;
     /// A report of social value delivered under an awarded contract.
     DeliveryId;
+    /// A charter a group of anchors agreed.
+    CharterId;
+    /// A goal of a charter.
+    GoalId;
     /// A what-if scenario kept.
     ScenarioId;
     /// A spend import (one file).

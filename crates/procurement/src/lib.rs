@@ -18,12 +18,15 @@
 //! - [`social_value`]: the six outcomes of seed 000 and the proxy values
 //!   that price a measure of one; [`evaluation`]: a tender's bids weighed
 //!   on price, quality and social value, exactly.
+//! - [`charter`]: the anchors' charter, its goals, indicators and
+//!   targets, and where each anchor of the group stands in a year.
 //! - [`lm3`]: the local multiplier of the anchors' spend, from a survey of
 //!   the local suppliers' re-spend; [`whatif`]: scenarios that move a
 //!   share of a sector's leaking spend to local suppliers.
 
 pub mod assessment;
 pub mod business;
+pub mod charter;
 pub mod contracts;
 pub mod evaluation;
 pub mod exact;

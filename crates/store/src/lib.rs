@@ -37,10 +37,10 @@ pub use fund::{
 };
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
-    Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, DeliveryReport,
-    EvaluationVersion, NewScore, NoticeStatus, OcdsImportSummary, OutboxNotice, PaymentsTo,
-    ProxyImport, Queued, SavedScenario, ScoreRecord, ScoresKept, SkippedRelease, SpendSelection,
-    TenderMatches, VersionInput,
+    Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,
+    CharterYear, DeliveryReport, EvaluationVersion, NewScore, NoticeStatus, OcdsImportSummary,
+    OutboxNotice, PaymentsTo, ProxyImport, Queued, SavedScenario, ScoreRecord, ScoresKept,
+    SkippedRelease, SpendSelection, TenderMatches, VersionInput,
 };
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

@@ -998,4 +998,45 @@ CREATE TABLE whatif_scenarios (
     created_at        TEXT NOT NULL
 );
 "#,
+    // 26: the anchors' charters: a group of anchors, its goals (changed
+    // in place, each change in the audit log; a goal retired is kept with
+    // its figures), and the figures entered by hand per year (kept; the
+    // last one in use).
+    r#"
+CREATE TABLE charters (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE charter_members (
+    charter_id INTEGER NOT NULL REFERENCES charters(id),
+    anchor_id  INTEGER NOT NULL REFERENCES organisations(id),
+    PRIMARY KEY (charter_id, anchor_id)
+);
+CREATE TABLE charter_goals (
+    id         INTEGER PRIMARY KEY,
+    charter_id INTEGER NOT NULL REFERENCES charters(id),
+    position   INTEGER NOT NULL,
+    preset     TEXT,
+    title      TEXT,
+    indicator  TEXT NOT NULL,
+    measure    TEXT,
+    target     TEXT NOT NULL,
+    retired    INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX charter_goals_charter ON charter_goals(charter_id);
+CREATE TABLE charter_values (
+    id         INTEGER PRIMARY KEY,
+    goal_id    INTEGER NOT NULL REFERENCES charter_goals(id),
+    anchor_id  INTEGER REFERENCES organisations(id),
+    year       INTEGER NOT NULL,
+    value      TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entered_at TEXT NOT NULL
+);
+CREATE INDEX charter_values_goal ON charter_values(goal_id, year);
+"#,
 ];

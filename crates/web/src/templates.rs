@@ -49,6 +49,8 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "assessments.html",
     "assessment_supplier.html",
     "outbox.html",
+    "charters.html",
+    "charter.html",
     "spend_imports.html",
     "spend_flagged.html",
     "reports.html",

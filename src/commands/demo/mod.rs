@@ -242,6 +242,16 @@ fn logins(store: &Store) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
+/// The six Preston anchors of seed 000.
+const ANCHORS: [&str; 6] = [
+    "Preston City Council",
+    "Lancashire County Council",
+    "Lancashire Teaching Hospitals NHS Foundation Trust",
+    "Preston's College",
+    "University of Central Lancashire",
+    "Lancashire Constabulary",
+];
+
 /// The Preston anchors' spend, generated (a fixed seed, so every demo is
 /// the same): three years in which the local share grows, as Preston's
 /// did, imported through the same path as real files.
@@ -258,14 +268,7 @@ fn load_spend(store: &Store) -> Result<()> {
         },
         &Actor::cli(),
     )?;
-    let anchors = [
-        "Preston City Council",
-        "Lancashire County Council",
-        "Lancashire Teaching Hospitals NHS Foundation Trust",
-        "Preston's College",
-        "University of Central Lancashire",
-        "Lancashire Constabulary",
-    ];
+    let anchors = ANCHORS;
     let suppliers = [
         ("Ribble Print Ltd", "PR1 2HE", "18129", "Y"),
         ("Preston Catering Co-operative", "PR1 3JJ", "56290", "Y"),

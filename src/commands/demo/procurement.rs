@@ -1,7 +1,8 @@
 //! The demo's procurement: a local business base around Preston, contracts
 //! two anchors published in OCDS (one award local, one not), an open tender
 //! matched to local firms, a notice queued to the one that consented, and
-//! a cleaning contract weighed with social value, awarded and followed.
+//! a cleaning contract weighed with social value, awarded and followed,
+//! and the anchors' charter.
 
 use anyhow::Result;
 use lumbung_domain::TenderId;
@@ -82,7 +83,51 @@ pub fn load(store: &Store) -> Result<()> {
     let id = store.add_tender(council, &tender, &cli)?;
     store.queue_notices(id, &cli)?;
     evaluate_cleaning(store, id, &cli)?;
-    assess_suppliers(store, &cli)
+    assess_suppliers(store, &cli)?;
+    agree_charter(store, &cli)
+}
+
+/// The six anchors' charter with seed 000's goals, and two figures
+/// entered by hand for 2014/15.
+fn agree_charter(store: &Store, cli: &Actor) -> anyhow::Result<()> {
+    use lumbung_procurement::charter::{default_goals, Preset};
+    let mut members = Vec::new();
+    for name in super::ANCHORS {
+        members.extend(store.anchor_id(name)?);
+    }
+    let charter = store.create_charter(
+        "Preston 2014",
+        &members,
+        &default_goals(Some(lumbung_procurement::exact::int(45))),
+        cli,
+    )?;
+    let goals = store.charter(charter)?.expect("just agreed").goals;
+    let goal = |preset| {
+        goals
+            .iter()
+            .find(|g| g.preset == Some(preset))
+            .map(|g| g.id)
+            .expect("a default goal")
+    };
+    let year = lumbung_domain::FiscalYear::new(2014)?;
+    let council = store.anchor_id("Preston City Council")?;
+    store.enter_charter_value(
+        charter,
+        goal(Preset::KnowBusinessBase),
+        None,
+        year,
+        &lumbung_procurement::exact::int(7),
+        cli,
+    )?;
+    store.enter_charter_value(
+        charter,
+        goal(Preset::OpportunityAwareness),
+        council,
+        year,
+        &lumbung_procurement::exact::int(2),
+        cli,
+    )?;
+    Ok(())
 }
 
 /// Two rounds of supplier assessment: the main suppliers scored in 2014,

@@ -5,6 +5,7 @@
 
 mod assessments;
 mod business;
+mod charters;
 mod evaluations;
 mod multiplier;
 mod opportunities;
@@ -15,6 +16,7 @@ mod tenders;
 
 pub use assessments::{NewScore, ScoreRecord, ScoresKept};
 pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
+pub use charters::{Charter, CharterSummary, CharterYear};
 pub use evaluations::{Award, DeliveryReport, EvaluationVersion, VersionInput};
 pub use multiplier::SpendSelection;
 pub(crate) use processes::derive_all;

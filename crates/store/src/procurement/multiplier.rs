@@ -26,7 +26,10 @@ pub struct SpendSelection {
 impl Store {
     /// The names and places of the spend analysis as `selection` sees
     /// them (its local area, else the settings'), with its report options.
-    fn selected(&self, selection: &SpendSelection) -> Result<(Dimensions, ReportOptions)> {
+    pub(super) fn selected(
+        &self,
+        selection: &SpendSelection,
+    ) -> Result<(Dimensions, ReportOptions)> {
         let settings = self.spend_settings()?;
         let code = |raw: &Option<String>| raw.as_deref().and_then(|c| AreaCode::parse(c).ok());
         let (local, region) = match &selection.local {
@@ -220,7 +223,7 @@ fn paid_of(dims: &Dimensions, refs: &[&Facts], options: &ReportOptions) -> Resul
     Ok(paid)
 }
 
-fn too_large() -> StoreError {
+pub(super) fn too_large() -> StoreError {
     StoreError::TooLarge {
         field: "spend".into(),
         max: None,

@@ -4,6 +4,7 @@
 
 mod assessments;
 mod business;
+mod charters;
 mod contracts;
 mod evaluations;
 mod lm3;

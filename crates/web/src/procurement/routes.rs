@@ -1,7 +1,7 @@
 //! Bringing spend back: the business base, contracts, opportunities,
 //! tenders and the outbox. Listed in [`crate::routes::TABLES`].
 
-use super::{assessments, business, contracts, evaluations, lm3, tenders, whatif};
+use super::{assessments, business, charters, contracts, evaluations, lm3, tenders, whatif};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::{BusinessBase, Contracts};
 use Need::{Public, Read, Write};
@@ -26,6 +26,12 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/procurement/assessments", Write(Contracts), assessments::import, "Import a round's scores (multipart: round, file or text; supplier,outcome,score[,evidence])"),
     r!(GET "/procurement/assessments/suppliers/{id}", Read(Contracts), assessments::supplier_page, "A supplier's scores, round by round, and the form to score it"),
     r!(POST "/procurement/assessments/suppliers/{id}", Write(Contracts), assessments::score_supplier, "Score a supplier for a round: round, score_<outcome> (0-5, blank: leave), evidence_<outcome>"),
+    r!(GET "/procurement/charters", Read(Contracts), charters::list, "The anchors' charters the viewer sees (every anchor of each its own), and the form to agree a new one"),
+    r!(POST "/procurement/charters", Write(Contracts), charters::create, "Agree a charter: name, member (an anchor id, repeated); it starts with the six goals of seed 000"),
+    r!(GET "/procurement/charters/{id}", Read(Contracts), charters::page, "A charter against a year: each goal's indicator, target, the group and every anchor, figured or entered (?year=)"),
+    r!(POST "/procurement/charters/{id}/goals", Write(Contracts), charters::save_goal, "Add a goal, or change one (goal): title, indicator, measure, target"),
+    r!(POST "/procurement/charters/{id}/goals/retire", Write(Contracts), charters::retire_goal, "Retire a goal (goal): kept with its figures, no longer shown"),
+    r!(POST "/procurement/charters/{id}/values", Write(Contracts), charters::enter_value, "Enter a figure of a goal measured by hand: goal, anchor (an id, or group), year, value"),
     r!(GET "/procurement/whatif", Read(Contracts), whatif::page, "What-if: a slider per leaking sector moves a share of its outside spend to local suppliers; the local share, money kept, LM3 and progress to the target before and after, in a chart; kept scenarios beside the year after (?anchor=&year=&s_<sector>=<percent>)"),
     r!(POST "/procurement/whatif/scenarios", Write(Contracts), whatif::save, "Keep a scenario: name, anchor, year, s_<sector>=<percent>"),
     r!(GET "/procurement/lm3", Read(Contracts), lm3::page, "The local multiplier: the form to give a re-spend survey"),
