@@ -1124,3 +1124,46 @@ fn an_analyst_reads_the_anchors_charter_enters_a_figure_and_adds_a_goal() {
         assert!(v.text_of("#scorecard").contains(title));
     });
 }
+
+/// The re-spend survey: an analyst queues it for the council's local
+/// suppliers, a supplier answers through its link without an account,
+/// and the analyst reads the multiplier from the answers.
+#[test]
+fn a_supplier_answers_the_respend_survey_and_the_analyst_reads_lm3() {
+    twice(|v, run| {
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/lm3");
+        let name = [
+            v.say("Survei 2014", "Survey 2014"),
+            v.say("Survei lagi", "Survey again"),
+        ][run];
+        v.submit(
+            "#new-survey",
+            &[("name", name), ("anchor", "1"), ("year", "2014")],
+            None,
+        );
+        assert!(v.path().contains("done=survey_queued"), "{}", v.path());
+        let link = v.js(
+            "[...document.querySelectorAll('#invitations pre')].map(p => p.textContent).join(' ').split(/\\s+/).filter(w => w.includes('/survey/')).pop() || ''",
+        );
+        let link = link.as_str().unwrap_or("").to_owned();
+        let path = link
+            .split_once("/survey/")
+            .map(|(_, t)| format!("/survey/{t}"));
+        let path = path.unwrap_or_else(|| panic!("a link in the invitations: {link:?}"));
+        v.as_visitor();
+        v.open(&path);
+        v.submit("#answer", &[("wages", "70"), ("suppliers", "40")], None);
+        assert!(
+            v.js("!!document.getElementById('e-suppliers')") == json!(true),
+            "more than 100 in all is refused"
+        );
+        v.submit("#answer", &[("suppliers", "20")], None);
+        assert!(!v.flash().is_empty(), "the answer is kept");
+        v.as_user("analyst.lancashire");
+        v.open("/procurement/lm3");
+        v.go("#surveys a[href^=\"/procurement/lm3/surveys/\"]");
+        let group = v.text_of("#rounds tbody tr:first-child");
+        assert!(group.contains("1."), "an LM3 above 1: {group}");
+    });
+}

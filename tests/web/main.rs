@@ -235,6 +235,8 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/business/{id}"
                     | "/procurement/tenders/{id}/evaluation"
                     | "/procurement/charters/{id}"
+                    | "/procurement/lm3/surveys/{id}"
+                    | "/survey/{token}"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs

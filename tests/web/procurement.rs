@@ -965,3 +965,85 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
         "{english}"
     );
 }
+
+#[tokio::test]
+async fn a_respend_survey_goes_through_the_outbox_and_its_answers_give_the_multiplier() {
+    let (app, [lancs, auditor, serang_auditor]) =
+        signed_in(["analyst-lancs", "auditor", "auditor-serang"]).await;
+    seed(&app);
+    let preston = app.preston_council.to_string();
+    let fields = |name: &'static str| [("name", name), ("anchor", &preston), ("year", "2013")];
+    let page = lancs
+        .post_form_expect("/procurement/lm3/surveys", &fields(""), StatusCode::OK)
+        .await;
+    assert!(page.contains("id=\"e-survey_name\""), "{page}");
+    let res = auditor
+        .post_form("/procurement/lm3/surveys", &fields("Roads"))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = lancs
+        .post_form("/procurement/lm3/surveys", &fields("Roads"))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Preston Roads (local, paid, consenting) is invited; Faraway
+    // Cleaning is not local.
+    let outbox = app.store.survey_outbox().unwrap();
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0].email, "roads@example.org");
+    let link = outbox[0]
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/survey/"))
+        .unwrap()
+        .to_owned();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(token.len(), 64, "{link}");
+    let page = lancs.page("/procurement/outbox", StatusCode::OK).await;
+    assert!(
+        page.contains("id=\"invitations\"") && page.contains("roads@example.org"),
+        "{page}"
+    );
+    let serang_outbox = serang_auditor
+        .page("/procurement/outbox", StatusCode::OK)
+        .await;
+    assert!(
+        !serang_outbox.contains("id=\"invitations\""),
+        "{serang_outbox}"
+    );
+    // The supplier answers without an account; a sum above 100 is refused
+    // and kept as typed.
+    let visitor = app.anonymous();
+    let path = format!("/survey/{token}");
+    let form = visitor.page(&path, StatusCode::OK).await;
+    assert!(form.contains("Preston Roads Ltd"), "{form}");
+    let res = visitor
+        .post_form_as_is(&path, &[("wages", "60"), ("suppliers", "50")])
+        .await;
+    let page = expect_status(&path, res, StatusCode::OK).await;
+    assert!(
+        page.contains("id=\"e-suppliers\"") && page.contains("value=\"60\""),
+        "{page}"
+    );
+    let res = visitor
+        .post_form_as_is(&path, &[("wages", "30"), ("suppliers", "20")])
+        .await;
+    let page = expect_status(&path, res, StatusCode::OK).await;
+    assert!(page.contains("role=\"status\""), "{page}");
+    assert_eq!(
+        visitor.status("/survey/not-a-token").await,
+        StatusCode::NOT_FOUND
+    );
+    // LM3 from the answers: (1,000 + 300 + 300 × 0.5) ÷ 1,000.
+    let survey = app.store.surveys().unwrap()[0].id;
+    let figured = format!("/procurement/lm3/surveys/{survey}");
+    let page = auditor.page(&figured, StatusCode::OK).await;
+    assert!(page.contains("1.4500") && page.contains("Roads"), "{page}");
+    assert_eq!(serang_auditor.status(&figured).await, StatusCode::NOT_FOUND);
+    // Marked sent by an analyst of the scope only.
+    let sent = format!("/procurement/outbox/invitations/{}/sent", outbox[0].id);
+    let res = serang_auditor.post_form(&sent, &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = lancs.post_form(&sent, &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(app.store.survey_outbox().unwrap()[0].sent_at.is_some());
+}

@@ -127,6 +127,10 @@ ids! {
     CharterId;
     /// A goal of a charter.
     GoalId;
+    /// A re-spend survey sent to local suppliers.
+    SurveyId;
+    /// An invitation to a local supplier to answer a re-spend survey.
+    InvitationId;
     /// A what-if scenario kept.
     ScenarioId;
     /// A spend import (one file).

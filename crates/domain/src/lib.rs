@@ -25,8 +25,8 @@ pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
     AnchorId, ApplicationId, BadId, BusinessId, CharterId, DeliveryId, GoalId, HouseholdId,
-    ImportId, KsmId, LoanId, MemberId, NoticeId, OrgId, PollId, ProxySetId, PublicationId,
-    RepaymentId, ScenarioId, SupplierId, TenderId, UpkId, UserId, VoterId,
+    ImportId, InvitationId, KsmId, LoanId, MemberId, NoticeId, OrgId, PollId, ProxySetId,
+    PublicationId, RepaymentId, ScenarioId, SupplierId, SurveyId, TenderId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, text_enum, Language, Text};

@@ -21,7 +21,8 @@
 //! - [`charter`]: the anchors' charter, its goals, indicators and
 //!   targets, and where each anchor of the group stands in a year.
 //! - [`lm3`]: the local multiplier of the anchors' spend, from a survey of
-//!   the local suppliers' re-spend; [`whatif`]: scenarios that move a
+//!   the local suppliers' re-spend ([`respend_survey`]: the survey sent
+//!   through the outbox and answered in the web app); [`whatif`]: scenarios that move a
 //!   share of a sector's leaking spend to local suppliers.
 
 pub mod assessment;
@@ -35,6 +36,7 @@ pub mod lm3;
 pub mod monitoring;
 pub mod ocds;
 pub mod opportunities;
+pub mod respend_survey;
 pub mod social_value;
 pub mod tenders;
 pub mod whatif;

@@ -38,9 +38,10 @@ pub use fund::{
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,
-    CharterYear, DeliveryReport, EvaluationVersion, NewScore, NoticeStatus, OcdsImportSummary,
-    OutboxNotice, PaymentsTo, ProxyImport, Queued, SavedScenario, ScoreRecord, ScoresKept,
-    SkippedRelease, SpendSelection, TenderMatches, VersionInput,
+    CharterYear, DeliveryReport, EvaluationVersion, InvitationView, NewScore, NoticeStatus,
+    OcdsImportSummary, OutboxNotice, PaymentsTo, ProxyImport, Queued, SavedScenario, ScoreRecord,
+    ScoresKept, SkippedRelease, SpendSelection, SurveyNotice, SurveyQueued, SurveySummary,
+    TenderMatches, VersionInput,
 };
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

@@ -1039,4 +1039,40 @@ CREATE TABLE charter_values (
 );
 CREATE INDEX charter_values_goal ON charter_values(goal_id, year);
 "#,
+    // 27: the re-spend survey sent to local suppliers through the outbox:
+    // each invitation holds the hash of its link's token (the link itself
+    // is only in the message), and each answer is kept (the last in use).
+    r#"
+CREATE TABLE respend_surveys (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    anchor_id  INTEGER REFERENCES organisations(id),
+    year       INTEGER,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE respend_invitations (
+    id          INTEGER PRIMARY KEY,
+    survey_id   INTEGER NOT NULL REFERENCES respend_surveys(id),
+    business_id INTEGER NOT NULL REFERENCES businesses(id),
+    token_hash  TEXT NOT NULL UNIQUE,
+    email       TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    queued_at   TEXT NOT NULL,
+    queued_by   TEXT NOT NULL,
+    sent_at     TEXT,
+    sent_by     TEXT,
+    UNIQUE (survey_id, business_id)
+);
+CREATE TABLE respend_answers (
+    id              INTEGER PRIMARY KEY,
+    invitation_id   INTEGER NOT NULL REFERENCES respend_invitations(id),
+    wages_share     TEXT NOT NULL,
+    suppliers_share TEXT NOT NULL,
+    answered_at     TEXT NOT NULL
+);
+CREATE INDEX respend_answers_invitation ON respend_answers(invitation_id);
+"#,
 ];

@@ -51,6 +51,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "outbox.html",
     "charters.html",
     "charter.html",
+    "respend_answer.html",
     "spend_imports.html",
     "spend_flagged.html",
     "reports.html",

@@ -19,7 +19,7 @@ Ribble Office Supplies Ltd,08123456,PR1 2HE,47990,30190000,micro,conventional,St
 Fylde Engineering Services Ltd,07654321,FY8 5AB,71129,71300000,small,employee_owned,Structural and civil engineering design,,no
 Lancashire Consulting CIC,,BB10 1AA,70229,79400000,micro,social_enterprise,Business and management consultancy,team@lancsconsult.example,yes
 Red Rose Cleaning Ltd,,LA1 4XY,81210,90910000,small,conventional,Office and school cleaning,office@redrose.example,yes
-Preston Catering Co-operative,,PR1 3JJ,56290,55520000,small,cooperative,School and hospital meals,,yes
+Preston Catering Co-operative,,PR1 3JJ,56290,55520000,small,cooperative,School and hospital meals,kitchen@prestoncatering.example,yes
 Bowland Construction Ltd,06111222,LA1 1QJ,41201,45233142,medium,conventional,Road surfacing and repairs,bids@bowland.example,yes
 ";
 

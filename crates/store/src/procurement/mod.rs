@@ -12,6 +12,7 @@ mod opportunities;
 mod processes;
 mod scenarios;
 mod social_value;
+mod surveys;
 mod tenders;
 
 pub use assessments::{NewScore, ScoreRecord, ScoresKept};
@@ -22,6 +23,7 @@ pub use multiplier::SpendSelection;
 pub(crate) use processes::derive_all;
 pub use scenarios::SavedScenario;
 pub use social_value::ProxyImport;
+pub use surveys::{InvitationView, SurveyNotice, SurveyQueued, SurveySummary};
 pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 
 use crate::audit::{self, Actor};

@@ -139,7 +139,7 @@ pub(super) fn save_published(tx: &Transaction<'_>, process: &Process) -> Result<
 /// The language a business is written to: Indonesian for a business the
 /// base places in Indonesia (an NPWP or NIB, a numeric area code or a
 /// 5-digit postcode), else English.
-fn language_of(r: &BusinessRecord) -> Language {
+pub(super) fn language_of(r: &BusinessRecord) -> Language {
     let indonesian = r
         .identifiers
         .iter()

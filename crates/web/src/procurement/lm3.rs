@@ -3,6 +3,7 @@
 //! the viewer's anchors, per anchor and in all. Nothing is kept: the
 //! figures follow the survey given. Rules: `lumbung_procurement::lm3`.
 
+use super::surveys::SurveyFields;
 use super::tenders::anchor_choices;
 use super::{table_upload, FormErrors, TableUpload};
 use crate::auth::Ctx;
@@ -12,7 +13,7 @@ use axum::extract::Multipart;
 use axum::response::Html;
 use lumbung_domain::{FiscalYear, Language, OrgId, Scope};
 use lumbung_procurement::lm3::{read_respend, Lm3};
-use lumbung_store::{SpendSelection, StoreError};
+use lumbung_store::{SpendSelection, StoreError, SurveySummary};
 use minijinja::context;
 use serde::Serialize;
 
@@ -33,17 +34,63 @@ async fn page_with(
     errors: FormErrors,
     lm3: Option<Lm3>,
 ) -> Result<Html<String>, AppError> {
+    page_full(ctx, f, errors, lm3, SurveyFields::default(), None).await
+}
+
+/// The page with the survey form as typed, refused.
+pub(super) async fn page_with_survey(
+    ctx: Ctx,
+    survey: SurveyFields,
+    errors: FormErrors,
+) -> Result<Html<String>, AppError> {
+    page_full(ctx, Fields::default(), errors, None, survey, None).await
+}
+
+/// The page with the multiplier figured from a survey's answers.
+pub(super) async fn page_of_survey(
+    ctx: Ctx,
+    (survey, lm3): (SurveySummary, Lm3),
+) -> Result<Html<String>, AppError> {
+    let f = Fields {
+        anchor: survey.anchor.map(|a| a.to_string()).unwrap_or_default(),
+        year: survey.year.map(|y| y.to_string()).unwrap_or_default(),
+        text: String::new(),
+    };
+    page_full(
+        ctx,
+        f,
+        FormErrors::new(),
+        Some(lm3),
+        SurveyFields::default(),
+        Some(survey),
+    )
+    .await
+}
+
+async fn page_full(
+    ctx: Ctx,
+    f: Fields,
+    errors: FormErrors,
+    lm3: Option<Lm3>,
+    survey_form: SurveyFields,
+    from_survey: Option<SurveySummary>,
+) -> Result<Html<String>, AppError> {
+    let surveys = super::surveys::surveys_seen(&ctx.state, &ctx.viewer).await?;
     let Ctx { state, viewer, uri } = ctx;
     let anchors = anchor_choices(&state, &viewer).await?;
     let lang: Language = viewer.lang.into();
     let method = lm3.as_ref().map(|m| m.method.get(lang).to_owned());
+    let can_write = viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(lumbung_domain::Resource::Contracts));
     render(
         &viewer,
         &uri,
         "lm3.html",
         context! {
             f => f, errors => errors, anchors => anchors, m => lm3, method => method,
-            scoped => viewer.scope() != Scope::Global,
+            scoped => viewer.scope() != Scope::Global, surveys => surveys, sf => survey_form,
+            from_survey => from_survey, can_write => can_write,
         },
     )
 }

@@ -9,6 +9,7 @@ mod contracts;
 mod evaluations;
 mod lm3;
 pub mod routes;
+mod surveys;
 mod tenders;
 mod whatif;
 

@@ -1,7 +1,9 @@
 //! Bringing spend back: the business base, contracts, opportunities,
 //! tenders and the outbox. Listed in [`crate::routes::TABLES`].
 
-use super::{assessments, business, charters, contracts, evaluations, lm3, tenders, whatif};
+use super::{
+    assessments, business, charters, contracts, evaluations, lm3, surveys, tenders, whatif,
+};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::{BusinessBase, Contracts};
 use Need::{Public, Read, Write};
@@ -36,6 +38,11 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/procurement/whatif/scenarios", Write(Contracts), whatif::save, "Keep a scenario: name, anchor, year, s_<sector>=<percent>"),
     r!(GET "/procurement/lm3", Read(Contracts), lm3::page, "The local multiplier: the form to give a re-spend survey"),
     r!(POST "/procurement/lm3", Read(Contracts), lm3::figure, "LM3 of the viewer's anchors from a survey given (multipart: anchor, year, file or text; nothing kept)"),
+    r!(POST "/procurement/lm3/surveys", Write(Contracts), surveys::create, "Queue a re-spend survey to the local suppliers of an anchor (one of the viewer's; blank: all, for a whole-system viewer) and year: name, anchor, year"),
+    r!(GET "/procurement/lm3/surveys/{id}", Read(Contracts), surveys::figured, "LM3 of a survey's anchor and year from the answers kept"),
+    r!(POST "/procurement/outbox/invitations/{id}/sent", Write(Contracts), surveys::mark_sent, "Mark a survey invitation sent"),
+    r!(GET "/survey/{token}", Public, surveys::answer_form, "The re-spend survey a supplier's link opens: two percentages"),
+    r!(POST "/survey/{token}", Public, surveys::answer, "A supplier's answer: wages, suppliers (percentages of what it receives spent locally); the link's token is the key").csrf_exempt(),
     r!(GET "/procurement/outbox", Read(Contracts), tenders::outbox_page, "The notices queued for the mail relay, sent and withheld"),
     r!(POST "/procurement/outbox/{id}/sent", Write(Contracts), tenders::mark_sent, "Mark a notice sent"),
 ];

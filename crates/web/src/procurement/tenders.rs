@@ -241,11 +241,19 @@ pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
 
 pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let notices = state.blocking(|s| s.outbox()).await?;
+    // Survey invitations of the viewer's anchors' surveys only.
+    let seen = super::surveys::surveys_seen(&state, &viewer).await?;
+    let invitations: Vec<_> = state
+        .blocking(|s| s.survey_outbox())
+        .await?
+        .into_iter()
+        .filter(|n| seen.iter().any(|s| s.id == n.survey))
+        .collect();
     render(
         &viewer,
         &uri,
         "outbox.html",
-        context! { notices => notices },
+        context! { notices => notices, invitations => invitations },
     )
 }
 
