@@ -1016,6 +1016,8 @@ async fn a_respend_survey_goes_through_the_outbox_and_its_answers_give_the_multi
     let path = format!("/survey/{token}");
     let form = visitor.page(&path, StatusCode::OK).await;
     assert!(form.contains("Preston Roads Ltd"), "{form}");
+    // Not having chosen a language, the supplier reads the invitation's.
+    assert!(form.contains("<html lang=\"en\">"), "{form}");
     let res = visitor
         .post_form_as_is(&path, &[("wages", "60"), ("suppliers", "50")])
         .await;

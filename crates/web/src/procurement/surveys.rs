@@ -9,6 +9,7 @@ use super::{not_found, FormErrors};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::render::render;
 use crate::AppState;
 use axum::extract::Path;
@@ -163,6 +164,7 @@ pub struct AnswerFields {
 
 async fn answer_page(
     ctx: Ctx,
+    headers: &HeaderMap,
     token: &str,
     typed: Option<AnswerFields>,
     errors: FormErrors,
@@ -178,7 +180,13 @@ async fn answer_page(
         wages: found.wages.clone().unwrap_or_default(),
         suppliers: found.suppliers.clone().unwrap_or_default(),
     });
-    let Ctx { viewer, uri, .. } = ctx;
+    let Ctx {
+        mut viewer, uri, ..
+    } = ctx;
+    // A supplier who has not chosen a language reads the invitation's.
+    if crate::headers::cookie(headers, crate::i18n::LANG_COOKIE).is_none() {
+        viewer.lang = Lang::parse(&found.language).unwrap_or(viewer.lang);
+    }
     render(
         &viewer,
         &uri,
@@ -188,13 +196,18 @@ async fn answer_page(
 }
 
 /// The answer form a supplier's link opens.
-pub async fn answer_form(ctx: Ctx, Path(token): Path<String>) -> Result<Html<String>, AppError> {
-    answer_page(ctx, &token, None, FormErrors::new(), false).await
+pub async fn answer_form(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Html<String>, AppError> {
+    answer_page(ctx, &headers, &token, None, FormErrors::new(), false).await
 }
 
 /// Keeps a supplier's answer; a later one replaces it.
 pub async fn answer(
     ctx: Ctx,
+    headers: HeaderMap,
     Path(token): Path<String>,
     Form(f): Form<AnswerFields>,
 ) -> Result<Html<String>, AppError> {
@@ -214,14 +227,14 @@ pub async fn answer(
             ctx.state
                 .blocking(move |s| s.answer_survey(id, &answer, &actor))
                 .await?;
-            answer_page(ctx, &token, None, FormErrors::new(), true).await
+            answer_page(ctx, &headers, &token, None, FormErrors::new(), true).await
         }
         Err(problems) => {
             let mut errors = FormErrors::new();
             for (field, message) in problems {
                 errors.insert(field, message.get(lang).to_owned());
             }
-            answer_page(ctx, &token, Some(f), errors, false).await
+            answer_page(ctx, &headers, &token, Some(f), errors, false).await
         }
     }
 }
