@@ -45,6 +45,10 @@ enum Reader {
     /// `lumbung_procurement::ocds::read`, then every process compiled and
     /// reported.
     Ocds,
+    /// `lumbung_programme::files::read_grants`.
+    Grants,
+    /// `lumbung_programme::files::read_activities`.
+    Activities,
 }
 
 /// Separates the files of a reader that reads more than one.
@@ -53,7 +57,7 @@ const NEXT_FILE: &[u8] = b"\n==== next ====\n";
 const SHARED_STRINGS: &[u8] = b"\n==== sharedStrings ====\n";
 
 impl Reader {
-    const ALL: [Reader; 17] = [
+    const ALL: [Reader; 19] = [
         Reader::SpendCsv,
         Reader::SpendXlsx,
         Reader::SpendSheetXml,
@@ -71,6 +75,8 @@ impl Reader {
         Reader::Postcodes,
         Reader::Bps,
         Reader::Ocds,
+        Reader::Grants,
+        Reader::Activities,
     ];
 
     fn dir(self) -> &'static str {
@@ -92,6 +98,8 @@ impl Reader {
             Reader::Postcodes => "postcodes",
             Reader::Bps => "bps",
             Reader::Ocds => "ocds",
+            Reader::Grants => "grants",
+            Reader::Activities => "activities",
         }
     }
 
@@ -215,6 +223,11 @@ impl Reader {
                 let batch = lumbung_domain::area_file::parse_bps(&files, false);
                 listed(Ok::<_, String>(((), batch.errors)))
             }
+            Reader::Grants => outcome(lumbung_programme::files::read_grants("grants.csv", bytes)),
+            Reader::Activities => outcome(lumbung_programme::files::read_activities(
+                "activities.csv",
+                bytes,
+            )),
             Reader::Ocds => outcome(ocds(bytes)),
         }
     }

@@ -11,8 +11,8 @@ mod shared;
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    areas, business, community, database, demo, election, fund, orgs, procurement, serve, spend,
-    users,
+    areas, business, community, database, demo, election, fund, orgs, procurement, programme,
+    serve, spend, users,
 };
 use lumbung_domain::Language;
 use shared::{language, Db};
@@ -83,6 +83,9 @@ enum Command {
     /// Public contracts in OCDS: import releases, print a process's compiled release
     #[command(subcommand)]
     Procurement(procurement::ProcurementCommand),
+    /// The P2KP programme: BLM grants and activities with community contributions, the report of an area
+    #[command(subcommand)]
+    Programme(programme::ProgrammeCommand),
     /// The BKM election without candidates: recount a ballot box
     #[command(subcommand)]
     Election(election::ElectionCommand),
@@ -188,6 +191,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Orgs(command) => orgs::run(&db, command),
         Command::Procurement(command) => procurement::run(&db, command),
         Command::Business(command) => business::run(&db, command),
+        Command::Programme(command) => programme::run(&db, command),
         Command::Election(command) => {
             election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
                 Ok(usage) => Cli::command()

@@ -12,6 +12,7 @@ pub mod fund;
 pub mod multiplier;
 pub mod orgs;
 pub mod procurement;
+pub mod programme;
 pub mod registers;
 pub mod serve;
 pub mod social_value;

@@ -3,7 +3,7 @@
 //! that put a money figure on a measure of one of them.
 
 use crate::exact::{self, Exact};
-use crate::files::{read_table, Table};
+use crate::files::read_table;
 use lumbung_domain::{text, Rejected, RowError, Text};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -143,44 +143,7 @@ impl ProxySet {
     }
 }
 
-/// A cell of a row, trimmed; `None` when blank or the column is absent.
-pub(crate) fn cell(cells: &[String], at: Option<usize>) -> Option<&str> {
-    at.and_then(|i| cells.get(i))
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-}
-
-/// The columns named by `wanted` (each its names), or the file refused
-/// naming the first one missing.
-pub(crate) fn require(
-    file: &str,
-    table: &Table,
-    wanted: &[(&str, &[&str])],
-) -> Result<Vec<Option<usize>>, Rejected> {
-    let at: Vec<Option<usize>> = wanted
-        .iter()
-        .map(|(_, names)| table.column(names))
-        .collect();
-    let missing: Vec<&str> = wanted
-        .iter()
-        .zip(&at)
-        .filter(|(_, a)| a.is_none())
-        .map(|((c, _), _)| *c)
-        .collect();
-    if let Some(first) = missing.first() {
-        return Err(Rejected {
-            file: file.to_owned(),
-            errors: vec![RowError::new(
-                1,
-                Some(first),
-                text!("table_columns_missing", columns = missing.join(", "), header = table.headers.join(",");
-                    id: "kolom {columns} tidak ada (baris judulnya berisi: {header})",
-                    en: "the column {columns} is missing (the header line has: {header})"),
-            )],
-        });
-    }
-    Ok(at)
-}
+pub(crate) use lumbung_tabular::small::{cell, require};
 
 /// Reads a proxy file: `measure,outcome,unit,proxy_value[,description]`
 /// (Indonesian headers `ukuran,hasil,satuan,nilai_proksi,keterangan`).

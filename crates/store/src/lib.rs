@@ -15,6 +15,7 @@ mod fund;
 mod lineage;
 mod orgs;
 mod procurement;
+mod programme;
 mod schema;
 mod spend;
 mod users;
@@ -43,6 +44,7 @@ pub use procurement::{
     ScoresKept, SkippedRelease, SpendSelection, SurveyNotice, SurveyQueued, SurveySummary,
     TenderMatches, VersionInput,
 };
+pub use programme::ProgrammeImport;
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

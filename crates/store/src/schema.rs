@@ -1075,4 +1075,72 @@ CREATE TABLE respend_answers (
 );
 CREATE INDEX respend_answers_invitation ON respend_answers(invitation_id);
 "#,
+    // 28: the P2KP programme's grants and activities, per kelurahan and
+    // programme: each a version (a changed row of a later file is a new
+    // version beside the old, never an edit), the files imported (the
+    // same bytes twice change nothing) with what they flagged for review;
+    // programmes and implementers are created by name on first use.
+    r#"
+CREATE TABLE programmes (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    name_key   TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE programme_imports (
+    id          INTEGER PRIMARY KEY,
+    what        TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    flags       TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    UNIQUE (what, fingerprint)
+);
+CREATE TABLE programme_grants (
+    id           INTEGER PRIMARY KEY,
+    area_code    TEXT NOT NULL REFERENCES areas(code),
+    programme_id INTEGER NOT NULL REFERENCES programmes(id),
+    tranche      INTEGER NOT NULL,
+    version      INTEGER NOT NULL,
+    date         TEXT NOT NULL,
+    amount       INTEGER NOT NULL,
+    import_id    INTEGER NOT NULL REFERENCES programme_imports(id),
+    line         INTEGER NOT NULL,
+    UNIQUE (area_code, programme_id, tranche, version)
+);
+CREATE TABLE programme_implementers (
+    id        INTEGER PRIMARY KEY,
+    area_code TEXT NOT NULL REFERENCES areas(code),
+    name      TEXT NOT NULL,
+    name_key  TEXT NOT NULL,
+    UNIQUE (area_code, name_key)
+);
+CREATE TABLE programme_activities (
+    id                INTEGER PRIMARY KEY,
+    area_code         TEXT NOT NULL REFERENCES areas(code),
+    programme_id      INTEGER NOT NULL REFERENCES programmes(id),
+    year              INTEGER NOT NULL,
+    name              TEXT NOT NULL,
+    name_key          TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    kind              TEXT NOT NULL,
+    implementer_id    INTEGER NOT NULL REFERENCES programme_implementers(id),
+    blm               INTEGER NOT NULL,
+    spent             INTEGER NOT NULL,
+    swadaya_cash      INTEGER NOT NULL,
+    labour_days       INTEGER NOT NULL,
+    wage              INTEGER NOT NULL,
+    swadaya_materials INTEGER NOT NULL,
+    other_funds       INTEGER NOT NULL,
+    beneficiaries     INTEGER NOT NULL,
+    poor              INTEGER NOT NULL,
+    women             INTEGER NOT NULL,
+    progress          INTEGER NOT NULL,
+    import_id         INTEGER NOT NULL REFERENCES programme_imports(id),
+    line              INTEGER NOT NULL,
+    UNIQUE (area_code, programme_id, year, name_key, version)
+);
+"#,
 ];

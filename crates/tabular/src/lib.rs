@@ -13,6 +13,8 @@
 //!   ([`csv_file::CsvFile`]), columns found by name.
 //! - [`sheet`] (feature `xlsx`): an XLSX sheet, its size checked before
 //!   it is unzipped.
+//! - [`small`] (feature `xlsx`): a small table read whole, CSV or an
+//!   XLSX's first sheet, its header the first non-blank row.
 
 #[cfg(feature = "xlsx")]
 pub mod archive;
@@ -20,6 +22,8 @@ pub mod csv_file;
 mod error;
 #[cfg(feature = "xlsx")]
 pub mod sheet;
+#[cfg(feature = "xlsx")]
+pub mod small;
 pub mod table;
 pub mod text;
 

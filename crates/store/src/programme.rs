@@ -1,0 +1,455 @@
+//! The P2KP programme's grants and activities: imports kept as versions
+//! (all or nothing, the same bytes twice a no-op), what they flag for
+//! review, and the inputs of an area's report. The rules live in
+//! `lumbung_programme`.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, Money};
+use lumbung_programme::files::{ActivityRow, GrantRow};
+use lumbung_programme::report::{report, HeldActivity, HeldGrant, Report};
+use lumbung_programme::review::{flags, Flag, Held};
+use lumbung_programme::Kind;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What an import of grants or activities did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProgrammeImport {
+    /// The same file was imported before: nothing changed.
+    pub held_already: bool,
+    /// Rows new to Lumbung.
+    pub stored: u64,
+    /// Rows that changed one held before: a new version of it.
+    pub versions: u64,
+    /// Rows as held already.
+    pub unchanged: u64,
+    /// What is flagged for review once the file is in (never refused).
+    pub flags: Vec<Flag>,
+}
+
+/// What a programme or implementer is known by: its name, lower case,
+/// spaces collapsed.
+fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The first rows naming an area Lumbung does not hold: refused.
+fn unknown_areas(tx: &Transaction<'_>, file: &str, codes: &[(u64, &str)]) -> Result<()> {
+    let mut stmt = tx.prepare_cached("SELECT 1 FROM areas WHERE code = ?1")?;
+    let mut errors = Vec::new();
+    for (line, code) in codes {
+        if stmt.query_row([code], |_| Ok(())).optional()?.is_none() {
+            errors.push(lumbung_domain::RowError::new(
+                *line,
+                Some("kelurahan"),
+                text!("programme_unknown_area", code = code;
+                    id: "wilayah {code} tidak ada (impor wilayah dulu)",
+                    en: "there is no area {code} (import the areas first)"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(lumbung_domain::Rejected {
+            file: file.to_owned(),
+            errors,
+        }
+        .into())
+    }
+}
+
+fn programme_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+    let key = name_key(name);
+    if let Some(id) = tx
+        .query_row(
+            "SELECT id FROM programmes WHERE name_key = ?1",
+            [&key],
+            |r| r.get(0),
+        )
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO programmes (name, name_key, created_at) VALUES (?1, ?2, ?3)",
+        params![name.trim(), key, crate::now()],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn implementer_id(tx: &Transaction<'_>, area: &str, name: &str) -> Result<i64> {
+    let key = name_key(name);
+    if let Some(id) = tx
+        .query_row(
+            "SELECT id FROM programme_implementers WHERE area_code = ?1 AND name_key = ?2",
+            [area, &key],
+            |r| r.get(0),
+        )
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO programme_implementers (area_code, name, name_key) VALUES (?1, ?2, ?3)",
+        params![area, name.trim(), key],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Opens the import of `file` (its bytes' fingerprint): `None` when the
+/// same bytes were imported before.
+fn open_import(
+    tx: &Transaction<'_>,
+    what: &str,
+    file: &str,
+    bytes: &[u8],
+    rows: usize,
+    actor: &Actor,
+) -> Result<Option<i64>> {
+    let fingerprint = hex::encode(Sha256::digest(bytes));
+    let held: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM programme_imports WHERE what = ?1 AND fingerprint = ?2",
+            [what, &fingerprint],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if held.is_some() {
+        return Ok(None);
+    }
+    tx.execute(
+        "INSERT INTO programme_imports (what, file, fingerprint, rows, flags, imported_at, imported_by)
+         VALUES (?1, ?2, ?3, ?4, '[]', ?5, ?6)",
+        params![what, file, fingerprint, rows as i64, crate::now(), actor.label()],
+    )?;
+    Ok(Some(tx.last_insert_rowid()))
+}
+
+/// Starts an import: its rows' areas must be held (else the file is
+/// refused), and `None` when the same bytes were imported before.
+fn begin(
+    tx: &Transaction<'_>,
+    what: &str,
+    file: &str,
+    bytes: &[u8],
+    codes: &[(u64, &str)],
+    actor: &Actor,
+) -> Result<Option<i64>> {
+    unknown_areas(tx, file, codes)?;
+    open_import(tx, what, file, bytes, codes.len(), actor)
+}
+
+/// Whether a row is new, a new version, or as held.
+enum Kept {
+    New,
+    Version,
+    Same,
+}
+
+impl ProgrammeImport {
+    /// The same file was imported before.
+    fn held() -> ProgrammeImport {
+        ProgrammeImport {
+            held_already: true,
+            ..ProgrammeImport::default()
+        }
+    }
+
+    fn count(&mut self, kept: Kept) {
+        match kept {
+            Kept::New => self.stored += 1,
+            Kept::Version => self.versions += 1,
+            Kept::Same => self.unchanged += 1,
+        }
+    }
+}
+
+impl Store {
+    /// Imports grant tranches (`file`'s `rows`, read from `bytes`).
+    pub fn import_grants(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        rows: &[GrantRow],
+        actor: &Actor,
+    ) -> Result<ProgrammeImport> {
+        self.write(|tx| {
+            let codes: Vec<_> = rows.iter().map(|r| (r.line, r.kelurahan.as_str())).collect();
+            let Some(import) = begin(tx, "grants", file, bytes, &codes, actor)? else {
+                return Ok(ProgrammeImport::held());
+            };
+            let mut out = ProgrammeImport::default();
+            for r in rows {
+                let programme = programme_id(tx, &r.programme)?;
+                let area = r.kelurahan.as_str();
+                let latest: Option<(i64, String, i64)> = tx
+                    .query_row(
+                        "SELECT version, date, amount FROM programme_grants
+                         WHERE area_code = ?1 AND programme_id = ?2 AND tranche = ?3 ORDER BY version DESC LIMIT 1",
+                        params![area, programme, r.tranche],
+                        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+                    )
+                    .optional()?;
+                let date = r.date.to_string();
+                let (version, kept) = match latest {
+                    Some((_, d, a)) if d == date && a == r.amount.minor() => {
+                        out.count(Kept::Same);
+                        continue;
+                    }
+                    Some((v, _, _)) => (v + 1, Kept::Version),
+                    None => (1, Kept::New),
+                };
+                tx.execute(
+                    "INSERT INTO programme_grants (area_code, programme_id, tranche, version, date, amount, import_id, line)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![area, programme, r.tranche, version, date, r.amount.minor(), import, r.line as i64],
+                )?;
+                out.count(kept);
+            }
+            self.finish_import(tx, import, file, "grants", &mut out, actor)?;
+            Ok(out)
+        })
+    }
+
+    /// Imports activities (`file`'s `rows`, read from `bytes`).
+    pub fn import_activities(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        rows: &[ActivityRow],
+        actor: &Actor,
+    ) -> Result<ProgrammeImport> {
+        self.write(|tx| {
+            let codes: Vec<_> = rows.iter().map(|r| (r.line, r.kelurahan.as_str())).collect();
+            let Some(import) = begin(tx, "activities", file, bytes, &codes, actor)? else {
+                return Ok(ProgrammeImport::held());
+            };
+            let mut out = ProgrammeImport::default();
+            for r in rows {
+                let programme = programme_id(tx, &r.programme)?;
+                let area = r.kelurahan.as_str();
+                let implementer = implementer_id(tx, area, &r.implementer)?;
+                let values = [
+                    implementer,
+                    r.blm.minor(),
+                    r.spent.minor(),
+                    r.swadaya_cash.minor(),
+                    r.labour_days,
+                    r.wage.minor(),
+                    r.swadaya_materials.minor(),
+                    r.other_funds.minor(),
+                    r.beneficiaries as i64,
+                    r.poor as i64,
+                    r.women as i64,
+                    i64::from(r.progress),
+                ];
+                let key = name_key(&r.activity);
+                let latest: Option<(i64, String, String, Vec<i64>)> = tx
+                    .query_row(
+                        "SELECT version, name, kind, implementer_id, blm, spent, swadaya_cash, labour_days, wage,
+                                swadaya_materials, other_funds, beneficiaries, poor, women, progress
+                         FROM programme_activities WHERE area_code = ?1 AND programme_id = ?2 AND year = ?3 AND name_key = ?4
+                         ORDER BY version DESC LIMIT 1",
+                        params![area, programme, r.year, key],
+                        |x| {
+                            let mut held = Vec::with_capacity(12);
+                            for i in 3..15 {
+                                held.push(x.get(i)?);
+                            }
+                            Ok((x.get(0)?, x.get(1)?, x.get(2)?, held))
+                        },
+                    )
+                    .optional()?;
+                let (version, kept) = match latest {
+                    Some((_, name, kind, held))
+                        if name == r.activity && kind == r.kind.as_str() && held == values =>
+                    {
+                        out.count(Kept::Same);
+                        continue;
+                    }
+                    Some((v, ..)) => (v + 1, Kept::Version),
+                    None => (1, Kept::New),
+                };
+                tx.execute(
+                    "INSERT INTO programme_activities (area_code, programme_id, year, name, name_key, version, kind,
+                        implementer_id, blm, spent, swadaya_cash, labour_days, wage, swadaya_materials, other_funds,
+                        beneficiaries, poor, women, progress, import_id, line)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                    params![
+                        area, programme, r.year, r.activity, key, version, r.kind.as_str(), values[0], values[1],
+                        values[2], values[3], values[4], values[5], values[6], values[7], values[8], values[9],
+                        values[10], values[11], import, r.line as i64
+                    ],
+                )?;
+                out.count(kept);
+            }
+            self.finish_import(tx, import, file, "activities", &mut out, actor)?;
+            Ok(out)
+        })
+    }
+
+    /// Flags what is held once the import is in, keeps the flags with the
+    /// import, and writes the audit entry.
+    fn finish_import(
+        &self,
+        tx: &Transaction<'_>,
+        import: i64,
+        file: &str,
+        what: &str,
+        out: &mut ProgrammeImport,
+        actor: &Actor,
+    ) -> Result<()> {
+        out.flags = flags(&held(tx)?);
+        tx.execute(
+            "UPDATE programme_imports SET flags = ?2 WHERE id = ?1",
+            params![
+                import,
+                serde_json::to_string(&out.flags).expect("flags serialise")
+            ],
+        )?;
+        audit::record(
+            tx,
+            actor,
+            &format!("programme.import_{what}"),
+            "programme_import",
+            &import.to_string(),
+            None,
+            serde_json::json!({"file": file, "stored": out.stored, "versions": out.versions,
+                "unchanged": out.unchanged, "flags": out.flags.len()}),
+        )
+    }
+
+    /// The report of area `code` (any level) over the latest versions,
+    /// for one programme (by name) and year, or all.
+    pub fn programme_report(
+        &self,
+        code: &str,
+        programme: Option<&str>,
+        year: Option<i32>,
+    ) -> Result<Report> {
+        let area = self.area(code)?.ok_or_else(|| {
+            StoreError::invalid(
+                "area",
+                text!("programme_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),
+            )
+        })?;
+        let conn = self.conn()?;
+        let children: Vec<(String, String, String)> = conn
+            .prepare("SELECT code, name, path FROM areas WHERE parent_code = ?1 ORDER BY code")?
+            .query_map([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let key = programme.map(name_key);
+        let year_text = year.map(|y| format!("{y:04}"));
+        let mut grants = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT a.path, g.amount FROM programme_grants g JOIN areas a ON a.code = g.area_code
+             JOIN programmes p ON p.id = g.programme_id
+             WHERE a.path >= ?1 AND a.path < ?2 AND (?3 IS NULL OR p.name_key = ?3)
+               AND (?4 IS NULL OR substr(g.date, 1, 4) = ?4)
+               AND g.version = (SELECT max(version) FROM programme_grants l
+                   WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)",
+        )?;
+        let subtree = crate::areas::area_path_in(&conn, code)?.expect("the area was just read");
+        let (from, end) = (subtree.as_str().to_owned(), subtree.subtree_end());
+        let mut rows = stmt.query(params![from, end, key, year_text])?;
+        while let Some(r) = rows.next()? {
+            grants.push(HeldGrant {
+                path: r.get(0)?,
+                amount: Money::from_minor(r.get(1)?),
+            });
+        }
+        let mut activities = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT ar.path, x.area_code, x.kind, i.name, x.blm, x.spent, x.swadaya_cash, x.labour_days, x.wage,
+                    x.swadaya_materials, x.beneficiaries, x.poor, x.women
+             FROM programme_activities x JOIN areas ar ON ar.code = x.area_code
+             JOIN programmes p ON p.id = x.programme_id JOIN programme_implementers i ON i.id = x.implementer_id
+             WHERE ar.path >= ?1 AND ar.path < ?2 AND (?3 IS NULL OR p.name_key = ?3) AND (?4 IS NULL OR x.year = ?4)
+               AND x.version = (SELECT max(version) FROM programme_activities l
+                   WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year
+                     AND l.name_key = x.name_key)",
+        )?;
+        let mut rows = stmt.query(params![from, end, key, year])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(2)?;
+            let labour = lumbung_programme::labour_value(r.get(7)?, Money::from_minor(r.get(8)?))
+                .ok_or_else(too_large)?;
+            activities.push(HeldActivity {
+                path: r.get(0)?,
+                kelurahan: r.get(1)?,
+                kind: Kind::parse(&kind)
+                    .map_err(|m| StoreError::invalid("programme_activities", m))?,
+                implementer: r.get(3)?,
+                blm: Money::from_minor(r.get(4)?),
+                spent: Money::from_minor(r.get(5)?),
+                swadaya_cash: Money::from_minor(r.get(6)?),
+                swadaya_labour: labour,
+                swadaya_materials: Money::from_minor(r.get(9)?),
+                beneficiaries: r.get::<_, i64>(10)? as u64,
+                poor: r.get::<_, i64>(11)? as u64,
+                women: r.get::<_, i64>(12)? as u64,
+            });
+        }
+        report(
+            (&area.code, &area.name, &area.path),
+            &children,
+            &grants,
+            &activities,
+        )
+        .map_err(|_| too_large())
+    }
+}
+
+fn too_large() -> StoreError {
+    StoreError::invalid(
+        "programme",
+        text!("programme_too_large"; id: "angka program terlalu besar untuk dijumlah",
+            en: "the programme's figures are too large to add up"),
+    )
+}
+
+/// What the flags are judged on: every grant and activity held (latest
+/// versions), and the kelurahan with a UPK.
+fn held(tx: &Transaction<'_>) -> Result<Held> {
+    let mut held = Held::default();
+    let mut stmt = tx.prepare(
+        "SELECT g.area_code, p.name, g.tranche, g.amount FROM programme_grants g JOIN programmes p ON p.id = g.programme_id
+         WHERE g.version = (SELECT max(version) FROM programme_grants l
+             WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        held.tranches
+            .entry((r.get(0)?, r.get(1)?))
+            .or_default()
+            .push((r.get::<_, i64>(2)? as u32, Money::from_minor(r.get(3)?)));
+    }
+    let mut stmt = tx.prepare(
+        "SELECT x.area_code, p.name, x.kind, x.spent FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
+         WHERE x.version = (SELECT max(version) FROM programme_activities l
+             WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year AND l.name_key = x.name_key)",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (area, programme, kind): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let spent = Money::from_minor(r.get(3)?);
+        let sum = held.spent.entry((area.clone(), programme)).or_default();
+        *sum = sum.checked_add(spent).ok_or_else(too_large)?;
+        if kind == Kind::Economic.as_str() {
+            held.economic.insert(area);
+        }
+    }
+    let mut stmt = tx.prepare(
+        "SELECT DISTINCT area_code FROM organisations WHERE kind = 'upk' AND area_code IS NOT NULL",
+    )?;
+    held.with_upk = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(held)
+}

@@ -1,0 +1,174 @@
+//! `lumbung programme …` end to end: grants and activities files in,
+//! versions kept, flags for review, and seed 002's roll-up out.
+
+use assert_cmd::Command;
+
+mod common;
+use common::{Env, Out};
+
+const AREAS: &str = "code,name,parent_code,kind\n\
+    36,Banten,,province\n\
+    3604,Kabupaten Serang,36,regency\n\
+    3604240,Ciruas,3604,district\n\
+    3604250,Kragilan,3604,district\n\
+    3604240003,Citerep,3604240,village\n\
+    3604250001,Kragilan,3604250,village\n";
+
+const GRANTS: &str = "kelurahan,programme,tranche,date,amount\n\
+    3604240003,P2KP,1,2008-03-01,1080000000\n\
+    3604240003,P2KP,2,2008-08-01,720000000\n\
+    3604250001,P2KP,1,2008-03-01,1800000000\n";
+
+const ACTIVITIES: &str = "kelurahan,programme,year,activity,kind,implementer,blm,spent,swadaya_cash,swadaya_labour_days,swadaya_wage,swadaya_materials,other_funds,beneficiaries,beneficiaries_poor,beneficiaries_women,progress\n\
+    3604240003,P2KP,2008,Pinjaman bergulir,ekonomi,KSM Maju,1066235000,1066235000,,,,,,40,30,25,100\n\
+    3604250001,P2KP,2008,Pinjaman bergulir,economic,KSM Maju,1066235000,1066235000,,,,,,20,15,10,100\n\
+    3604240003,P2KP,2008,Jalan lingkungan RW 03,fisik,Panitia RW 03,1158080000,1158080000,500000000,25000,80000,1500000000,,300,120,150,100\n\
+    3604250001,P2KP,2008,Santunan lansia,sosial,Panitia santunan,189450000,189450000,,,,,,50,50,30,100\n";
+
+fn run(env: &Env, args: &[&str]) -> Out {
+    Out::of(&mut Command::from_std(env.command(args)))
+}
+
+fn setup() -> Env {
+    let env = Env::new();
+    let areas = env.write("areas.csv", AREAS);
+    run(&env, &["areas", "import", &areas]).code(0);
+    env
+}
+
+#[test]
+fn grants_and_activities_roll_up_to_serangs_table_with_the_gap_shown() {
+    let env = setup();
+    let grants = env.write("grants.csv", GRANTS);
+    let activities = env.write("activities.csv", ACTIVITIES);
+    run(&env, &["programme", "import-grants", &grants])
+        .code(0)
+        .stdout_has("3 new, 0 new versions, 0 unchanged");
+    run(&env, &["programme", "import-grants", &grants])
+        .code(0)
+        .stdout_has("imported before, nothing changed");
+    // No UPK in either kelurahan: their economic capital waits, flagged.
+    run(&env, &["programme", "import-activities", &activities])
+        .code(0)
+        .stdout_has("4 new")
+        .stdout_has("\"kind\":\"no_upk\"");
+    let r = run(
+        &env,
+        &["programme", "report", "--area", "3604", "--format", "json"],
+    )
+    .code(0)
+    .json();
+    assert_eq!(r["kelurahan"], 2);
+    assert_eq!(r["blm_received"], "3600000000.00");
+    assert_eq!(r["blm_allocated"]["economic"], "2132470000.00");
+    assert_eq!(r["blm_allocated"]["physical"], "1158080000.00");
+    assert_eq!(r["blm_allocated"]["social"], "189450000.00");
+    assert_eq!(r["blm_unallocated"], "120000000.00");
+    // 25,000 days at Rp 80,000: Rp 2,000,000,000 of labour.
+    assert_eq!(r["swadaya"]["labour"], "2000000000.00");
+    assert_eq!(r["swadaya"]["total"], "4000000000.00");
+    assert_eq!(r["leverage"]["physical"], "3.4540");
+    assert_eq!(r["leverage"]["social"], "0.0000");
+    assert_eq!(r["beneficiaries"]["poor"], 215);
+    assert_eq!(r["implementers"], 2);
+    let by_area = r["by_area"].as_array().unwrap();
+    assert_eq!(by_area.len(), 2);
+    assert_eq!(by_area[0]["code"], "3604240");
+    assert_eq!(by_area[0]["blm_unallocated"], "-424315000.00");
+    // Nothing physical was spent in Kragilan: no leverage, not zero.
+    assert!(by_area[1]["leverage"]["physical"].is_null(), "{by_area:?}");
+    // Another year: nothing.
+    let other = run(
+        &env,
+        &[
+            "programme",
+            "report",
+            "--area",
+            "3604",
+            "--year",
+            "2009",
+            "--format",
+            "json",
+        ],
+    )
+    .code(0)
+    .json();
+    assert_eq!(other["blm_received"], "0.00");
+    // A changed row of a file imported before is a new version of it.
+    let changed = env.write(
+        "changed.csv",
+        &ACTIVITIES.replace("189450000,189450000", "189450000,100000000"),
+    );
+    run(&env, &["programme", "import-activities", &changed])
+        .code(0)
+        .stdout_has("0 new, 1 new versions, 3 unchanged");
+    let r = run(
+        &env,
+        &[
+            "programme",
+            "report",
+            "--area",
+            "3604250",
+            "--format",
+            "json",
+        ],
+    )
+    .code(0)
+    .json();
+    assert_eq!(r["blm_spent"]["social"], "100000000.00");
+    let versions = env.sqlite("SELECT count(*) FROM programme_activities");
+    assert_eq!(versions[0][0], "5");
+    // Table, CSV; XLSX needs a file.
+    run(
+        &env,
+        &["programme", "report", "--area", "3604", "--format", "csv"],
+    )
+    .code(0)
+    .stdout_has("3604240,Ciruas,1,");
+    run(
+        &env,
+        &["programme", "report", "--area", "3604", "--format", "xlsx"],
+    )
+    .refused(1, "--output");
+}
+
+#[test]
+fn a_bad_file_is_refused_whole_and_review_flags_never_refuse() {
+    let env = setup();
+    let bad = env.write(
+        "bad.csv",
+        "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n9999999999,P2KP,1,2008-03-01,100\n3604240003,P2KP,x,2008-03-01,100\n",
+    );
+    run(&env, &["programme", "import-grants", &bad])
+        .refused(1, "line 4")
+        .stderr_has("tranche");
+    let unknown = env.write(
+        "unknown.csv",
+        "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n9999999999,P2KP,1,2008-03-01,100\n",
+    );
+    run(&env, &["programme", "import-grants", &unknown]).refused(1, "9999999999");
+    assert_eq!(
+        env.sqlite("SELECT count(*) FROM programme_grants")[0][0],
+        "0"
+    );
+    // A tranche without the one before, and spending beyond the grant:
+    // kept and flagged.
+    let skipped = env.write(
+        "skipped.csv",
+        "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n3604240003,P2KP,3,2008-09-01,100\n",
+    );
+    run(&env, &["programme", "import-grants", &skipped])
+        .code(0)
+        .stdout_has("tranche_out_of_order");
+    let over = env.write(
+        "over.csv",
+        "kelurahan,programme,year,activity,kind,implementer,blm,spent\n3604240003,P2KP,2008,Balai warga,fisik,Panitia,300,250\n",
+    );
+    run(&env, &["programme", "import-activities", &over])
+        .code(0)
+        .stdout_has("spent_beyond_grants");
+    assert_eq!(
+        env.sqlite("SELECT count(*) FROM programme_activities")[0][0],
+        "1"
+    );
+}
