@@ -1167,3 +1167,27 @@ fn a_supplier_answers_the_respend_survey_and_the_analyst_reads_lm3() {
         assert!(group.contains("1."), "an LM3 above 1: {group}");
     });
 }
+
+/// The programme's money: the city coordinator reads the kabupaten's
+/// roll-up, goes down to a kecamatan and to a desa, and finds its tranches
+/// and activities.
+#[test]
+fn a_coordinator_goes_down_from_the_kabupaten_to_a_desas_activities() {
+    twice(|v, _| {
+        v.as_user("korkot.serang");
+        v.open("/programme");
+        assert!(
+            v.text_of("#rollup").contains("KABUPATEN SERANG"),
+            "{}",
+            v.text_of("#rollup")
+        );
+        v.go("#rollup a[href=\"/programme?area=3604240\"]");
+        v.go("#rollup a[href=\"/programme?area=3604240003\"]");
+        assert!(
+            v.text_of("#activities").contains("Jalan lingkungan RW 02"),
+            "{}",
+            v.text_of("#activities")
+        );
+        assert!(!v.texts_of("#grants tbody tr").is_empty());
+    });
+}

@@ -9,6 +9,7 @@ mod load;
 mod money;
 mod privacy;
 mod procurement;
+mod programme;
 mod readers;
 mod reading;
 mod scopes;

@@ -63,6 +63,11 @@ pub enum Resource {
     /// Public contracts (OCDS), open tenders and the outbox of notices.
     /// Public: aggregates only.
     Contracts,
+    /// The P2KP programme's plans, BLM grants, activities and swadaya.
+    /// Facilitators and the BKM write (the BKM approves plans and writes
+    /// activities); analysts, the UPK and auditors read. Public: the
+    /// kelurahan's public board.
+    Programme,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -179,6 +184,11 @@ impl Role {
                 Analyst => Access::Write,
                 Auditor => Access::Read,
                 _ => Access::None,
+            },
+            Resource::Programme => match self {
+                Facilitator | Bkm => Access::Write,
+                Analyst | Upk | Auditor => Access::Read,
+                Admin => Access::None,
             },
         }
     }
@@ -418,6 +428,15 @@ mod tests {
                     _ => Access::None,
                 },
                 "election register and ballot entry: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::Programme),
+                match role {
+                    Role::Facilitator | Role::Bkm => Access::Write,
+                    Role::Analyst | Role::Upk | Role::Auditor => Access::Read,
+                    Role::Admin => Access::None,
+                },
+                "plans, BLM grants, activities, swadaya: {role}"
             );
             assert_eq!(
                 role.access(Resource::ElectionResult),

@@ -44,7 +44,7 @@ pub use procurement::{
     ScoresKept, SkippedRelease, SpendSelection, SurveyNotice, SurveyQueued, SurveySummary,
     TenderMatches, VersionInput,
 };
-pub use programme::ProgrammeImport;
+pub use programme::{ActivityView, GrantView, ProgrammeImport};
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

@@ -453,3 +453,121 @@ fn held(tx: &Transaction<'_>) -> Result<Held> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(held)
 }
+
+/// A grant tranche as a kelurahan's page lists it (its latest version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantView {
+    pub programme: String,
+    pub tranche: u32,
+    pub date: String,
+    pub amount: Money,
+    pub version: u32,
+}
+
+/// An activity as a kelurahan's page lists it (its latest version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityView {
+    pub programme: String,
+    pub year: i32,
+    pub name: String,
+    pub kind: Kind,
+    pub implementer: String,
+    pub blm: Money,
+    pub spent: Money,
+    pub swadaya: Money,
+    pub beneficiaries: u64,
+    pub poor: u64,
+    pub women: u64,
+    pub progress: u8,
+    pub version: u32,
+}
+
+impl Store {
+    /// The tranches and activities of kelurahan `code` (latest versions),
+    /// by programme, tranche or year and name.
+    pub fn programme_in_kelurahan(
+        &self,
+        code: &str,
+    ) -> Result<(Vec<GrantView>, Vec<ActivityView>)> {
+        let conn = self.conn()?;
+        let grants = conn
+            .prepare(
+                "SELECT p.name, g.tranche, g.date, g.amount, g.version FROM programme_grants g
+                 JOIN programmes p ON p.id = g.programme_id
+                 WHERE g.area_code = ?1 AND g.version = (SELECT max(version) FROM programme_grants l
+                     WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)
+                 ORDER BY p.name, g.tranche",
+            )?
+            .query_map([code], |r| {
+                Ok(GrantView {
+                    programme: r.get(0)?,
+                    tranche: r.get::<_, i64>(1)? as u32,
+                    date: r.get(2)?,
+                    amount: Money::from_minor(r.get(3)?),
+                    version: r.get::<_, i64>(4)? as u32,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT p.name, x.year, x.name, x.kind, i.name, x.blm, x.spent, x.swadaya_cash, x.labour_days, x.wage,
+                    x.swadaya_materials, x.beneficiaries, x.poor, x.women, x.progress, x.version
+             FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
+             JOIN programme_implementers i ON i.id = x.implementer_id
+             WHERE x.area_code = ?1 AND x.version = (SELECT max(version) FROM programme_activities l
+                 WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year
+                   AND l.name_key = x.name_key)
+             ORDER BY p.name, x.year, x.name",
+        )?;
+        let mut rows = stmt.query([code])?;
+        let mut activities = Vec::new();
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(3)?;
+            let labour = lumbung_programme::labour_value(r.get(8)?, Money::from_minor(r.get(9)?))
+                .ok_or_else(too_large)?;
+            let materials = Money::from_minor(r.get(10)?);
+            let swadaya = Money::from_minor(r.get(7)?)
+                .checked_add(labour)
+                .and_then(|s| s.checked_add(materials))
+                .ok_or_else(too_large)?;
+            activities.push(ActivityView {
+                programme: r.get(0)?,
+                year: r.get(1)?,
+                name: r.get(2)?,
+                kind: Kind::parse(&kind)
+                    .map_err(|m| StoreError::invalid("programme_activities", m))?,
+                implementer: r.get(4)?,
+                blm: Money::from_minor(r.get(5)?),
+                spent: Money::from_minor(r.get(6)?),
+                swadaya,
+                beneficiaries: r.get::<_, i64>(11)? as u64,
+                poor: r.get::<_, i64>(12)? as u64,
+                women: r.get::<_, i64>(13)? as u64,
+                progress: r.get::<_, i64>(14)? as u8,
+                version: r.get::<_, i64>(15)? as u32,
+            });
+        }
+        Ok((grants, activities))
+    }
+
+    /// The top areas (without a parent) whose subtree holds grants or
+    /// activities: where a whole-system viewer starts.
+    pub fn programme_roots(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.conn()?;
+        let held: Vec<String> = conn
+            .prepare(
+                "SELECT DISTINCT a.path FROM areas a WHERE a.code IN
+                    (SELECT area_code FROM programme_grants UNION SELECT area_code FROM programme_activities)",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let roots: Vec<(String, String, String)> = conn
+            .prepare("SELECT code, name, path FROM areas WHERE parent_code IS NULL ORDER BY code")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(roots
+            .into_iter()
+            .filter(|(_, _, path)| held.iter().any(|h| h.starts_with(path.as_str())))
+            .map(|(code, name, _)| (code, name))
+            .collect())
+    }
+}

@@ -72,7 +72,7 @@ impl Lang {
 }
 
 /// Each part's catalogues: (part, Indonesian, English).
-const CATALOGUES: [(&str, &str, &str); 8] = [
+const CATALOGUES: [(&str, &str, &str); 9] = [
     (
         "base",
         include_str!("i18n/id.json"),
@@ -107,6 +107,11 @@ const CATALOGUES: [(&str, &str, &str); 8] = [
         "procurement",
         include_str!("i18n/procurement.id.json"),
         include_str!("i18n/procurement.en.json"),
+    ),
+    (
+        "programme",
+        include_str!("i18n/programme.id.json"),
+        include_str!("i18n/programme.en.json"),
     ),
     (
         "disclosure",

@@ -16,6 +16,7 @@ mod headers;
 mod i18n;
 mod listing;
 mod procurement;
+mod programme;
 mod render;
 pub mod routes;
 mod spec;

@@ -32,6 +32,7 @@ pub(crate) fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_business => u.role.can_read(Resource::BusinessBase),
             can_contracts => u.role.can_read(Resource::Contracts),
             can_write_contracts => u.role.can_write(Resource::Contracts),
+            can_programme => u.role.can_read(Resource::Programme),
         }
     });
     context! {

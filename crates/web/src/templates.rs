@@ -52,6 +52,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "charters.html",
     "charter.html",
     "respend_answer.html",
+    "programme.html",
     "spend_imports.html",
     "spend_flagged.html",
     "reports.html",

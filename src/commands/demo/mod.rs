@@ -6,6 +6,7 @@ mod community;
 mod election;
 mod loans;
 mod procurement;
+mod programme;
 
 use super::{areas, orgs, serve};
 use crate::shared::{self, table};
@@ -208,6 +209,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     create_upk_and_ksm(store)?;
     load_spend(store)?;
     procurement::load(store)?;
+    programme::load(store)?;
     loans::load_books(store)?;
     create_users(store)?;
     loans::run(store)?;

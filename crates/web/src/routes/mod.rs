@@ -25,6 +25,7 @@ pub static TABLES: &[&[Route]] = &[
     CORE,
     SPEND,
     PROCUREMENT,
+    PROGRAMME,
     FUND,
     COMMUNITY,
     ELECTION,
@@ -42,6 +43,7 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
 }
 
 use crate::fund::routes::ROUTES as FUND;
+use crate::programme::routes::ROUTES as PROGRAMME;
 
 use crate::election::routes::ROUTES as ELECTION;
 

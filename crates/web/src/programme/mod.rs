@@ -1,0 +1,7 @@
+//! The P2KP programme's money (`lumbung_programme`): the roll-up of an
+//! area (seed 002's table) with its charts, and a kelurahan's grants and
+//! activities. Facilitators and the BKM write; analysts, the UPK and
+//! auditors read; each within its scope.
+
+mod pages;
+pub mod routes;
