@@ -172,3 +172,52 @@ fn a_bad_file_is_refused_whole_and_review_flags_never_refuse() {
         "1"
     );
 }
+
+#[test]
+fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_difference() {
+    let env = setup();
+    let orgs = env.write(
+        "orgs.csv",
+        "name,kind,area_code\nUPK Citerep,upk,3604240003\n",
+    );
+    run(&env, &["orgs", "import", &orgs]).code(0);
+    let grants = env.write("grants.csv", GRANTS);
+    run(&env, &["programme", "import-grants", &grants]).code(0);
+    let activities = env.write("activities.csv", ACTIVITIES);
+    // Citerep has a UPK: its economic allocation is posted as capital;
+    // Kragilan has none: flagged, nothing posted.
+    run(&env, &["programme", "import-activities", &activities])
+        .code(0)
+        .stdout_has("capital: 3604240003 P2KP 2008")
+        .stdout_has("1066235000.00")
+        .stdout_has("\"kelurahan\":\"3604250001\"");
+    let capital = || {
+        env.sqlite(
+            "SELECT area_code, sum(amount), count(*) FROM programme_capital GROUP BY area_code",
+        )
+    };
+    assert_eq!(capital(), [["3604240003", "106623500000", "1"]]);
+    // The allocation falls: the difference is returned by a new entry;
+    // the first one stays.
+    let lower = env.write(
+        "lower.csv",
+        &ACTIVITIES.replace(
+            "Pinjaman bergulir,ekonomi,KSM Maju,1066235000,1066235000",
+            "Pinjaman bergulir,ekonomi,KSM Maju,1000000000,1000000000",
+        ),
+    );
+    run(&env, &["programme", "import-activities", &lower])
+        .code(0)
+        .stdout_has("-66235000.00");
+    assert_eq!(capital(), [["3604240003", "100000000000", "2"]]);
+    // The journal still verifies, and holds both entries.
+    run(&env, &["fund", "verify"]).code(0);
+    let entries =
+        env.sqlite("SELECT count(*) FROM fund_journal WHERE idempotency_key LIKE 'programme:%'");
+    assert_eq!(entries[0][0], "2");
+    // The same file again posts nothing.
+    run(&env, &["programme", "import-activities", &lower])
+        .code(0)
+        .stdout_has("imported before");
+    assert_eq!(capital()[0][2], "2");
+}

@@ -92,6 +92,12 @@ fn say(name: &str, done: &ProgrammeImport) -> Result<()> {
     for f in &done.flags {
         println!("  review: {}", serde_json::to_string(f)?);
     }
+    for c in &done.capital {
+        println!(
+            "  capital: {} {} {} → UPK {}: {} (journal entry {})",
+            c.kelurahan, c.programme, c.year, c.upk_id, c.amount, c.journal_sequence
+        );
+    }
     Ok(())
 }
 

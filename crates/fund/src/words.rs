@@ -173,6 +173,12 @@ pub fn narration(memo: &str, indonesian: bool) -> String {
     if let Some(amount) = memo.strip_prefix("loan-loss reserve to ") {
         return format!("cadangan kerugian pinjaman menjadi {amount}");
     }
+    if let Some(rest) = memo.strip_prefix("BLM economic capital ") {
+        let rest = rest
+            .replace(" received (import ", " diterima (impor ")
+            .replace(" returned (import ", " dikembalikan (impor ");
+        return format!("modal BLM ekonomi {rest}");
+    }
     if let Some(ksm) = memo.strip_prefix("loan to KSM ") {
         return format!("pinjaman kepada KSM {ksm}");
     }
@@ -196,6 +202,14 @@ mod narration_tests {
     #[test]
     fn the_books_own_narrations_read_in_indonesian_and_typed_ones_stay() {
         for (en, id) in [
+            (
+                "BLM economic capital P2KP 2008 received (import 2)",
+                "modal BLM ekonomi P2KP 2008 diterima (impor 2)",
+            ),
+            (
+                "BLM economic capital P2KP 2008 returned (import 5)",
+                "modal BLM ekonomi P2KP 2008 dikembalikan (impor 5)",
+            ),
             (
                 "repayment of loan CRS-2025-002",
                 "angsuran pinjaman CRS-2025-002",

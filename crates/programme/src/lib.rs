@@ -11,7 +11,10 @@
 //!   spending beyond the grants, a tranche before the one it follows, a
 //!   kelurahan without a UPK.
 //! - [`report`]: the figures of an area and of each area below it.
+//! - [`capital`]: the economic allocation kept equal to the BLM capital
+//!   on the UPK's books, by postings of the difference.
 
+pub mod capital;
 pub mod files;
 pub mod report;
 pub mod review;

@@ -549,6 +549,11 @@ fn now() -> String {
     CLOCK.with(Cell::get).now().to_string()
 }
 
+/// Today, by the same clock.
+fn today() -> jiff::civil::Date {
+    CLOCK.with(Cell::get).today()
+}
+
 /// Counts for the public home page.
 #[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Overview {

@@ -27,6 +27,20 @@ pub struct ProgrammeImport {
     pub unchanged: u64,
     /// What is flagged for review once the file is in (never refused).
     pub flags: Vec<Flag>,
+    /// BLM capital posted to UPKs' books: received, or returned (negative).
+    pub capital: Vec<CapitalPosted>,
+}
+
+/// A difference of economic allocation posted to a UPK's journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CapitalPosted {
+    pub kelurahan: String,
+    pub programme: String,
+    pub year: i32,
+    pub upk_id: i64,
+    /// Positive: capital received; negative: returned.
+    pub amount: Money,
+    pub journal_sequence: i64,
 }
 
 /// What a programme or implementer is known by: its name, lower case,
@@ -289,6 +303,7 @@ impl Store {
                 )?;
                 out.count(kept);
             }
+            out.capital = post_capital(tx, import)?;
             self.finish_import(tx, import, file, "activities", &mut out, actor)?;
             Ok(out)
         })
@@ -321,7 +336,7 @@ impl Store {
             &import.to_string(),
             None,
             serde_json::json!({"file": file, "stored": out.stored, "versions": out.versions,
-                "unchanged": out.unchanged, "flags": out.flags.len()}),
+                "unchanged": out.unchanged, "flags": out.flags.len(), "capital": out.capital}),
         )
     }
 
@@ -404,6 +419,99 @@ impl Store {
         )
         .map_err(|_| too_large())
     }
+}
+
+/// Posts to each UPK's journal the difference between the economic BLM
+/// allocated (latest versions) and the capital posted before, per
+/// kelurahan, programme and year (`lumbung_programme::capital`).
+fn post_capital(tx: &Transaction<'_>, import: i64) -> Result<Vec<CapitalPosted>> {
+    use lumbung_fund::journal::{Account, Entry};
+    use lumbung_programme::capital::{postings, CapitalKey};
+    use std::collections::BTreeMap;
+    let mut allocated: BTreeMap<CapitalKey, Money> = BTreeMap::new();
+    let mut ids: BTreeMap<String, i64> = BTreeMap::new();
+    let mut stmt = tx.prepare(
+        "SELECT x.area_code, p.name, x.year, x.blm, p.id FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
+         WHERE x.kind = 'economic' AND x.version = (SELECT max(version) FROM programme_activities l
+             WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year AND l.name_key = x.name_key)",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: CapitalKey = (r.get(0)?, r.get(1)?, r.get(2)?);
+        ids.insert(key.1.clone(), r.get(4)?);
+        let sum = allocated.entry(key).or_insert(Money::ZERO);
+        *sum = sum
+            .checked_add(Money::from_minor(r.get(3)?))
+            .ok_or_else(too_large)?;
+    }
+    let mut posted: BTreeMap<CapitalKey, i64> = BTreeMap::new();
+    let mut stmt = tx.prepare(
+        "SELECT c.area_code, p.name, c.year, sum(c.amount), p.id FROM programme_capital c JOIN programmes p ON p.id = c.programme_id
+         GROUP BY c.area_code, p.name, c.year, p.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: CapitalKey = (r.get(0)?, r.get(1)?, r.get(2)?);
+        ids.insert(key.1.clone(), r.get(4)?);
+        posted.insert(key, r.get(3)?);
+    }
+    // The kelurahan's UPK: the first registered there.
+    let mut upks = BTreeMap::new();
+    let mut stmt = tx.prepare(
+        "SELECT area_code, min(id) FROM organisations WHERE kind = 'upk' AND area_code IS NOT NULL GROUP BY area_code",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        upks.insert(
+            r.get::<_, String>(0)?,
+            lumbung_domain::UpkId::new(r.get(1)?),
+        );
+    }
+    let mut out = Vec::new();
+    for p in postings(&allocated, &posted, &upks).ok_or_else(too_large)? {
+        let (kelurahan, programme, year) = p.key;
+        let amount = p.amount;
+        let (lines, said) = if amount > 0 {
+            (
+                [(Account::Cash, amount), (Account::CapitalBlm, -amount)],
+                "received",
+            )
+        } else {
+            (
+                [(Account::CapitalBlm, -amount), (Account::Cash, amount)],
+                "returned",
+            )
+        };
+        // The books' own narration, in English as all of them are
+        // (`lumbung_fund::words::narration` reads it in Indonesian).
+        let entry = Entry::new(
+            crate::today(),
+            format!("BLM economic capital {programme} {year} {said} (import {import})"),
+            format!("programme:{import}:{kelurahan}:{programme}:{year}"),
+            lines,
+        );
+        let sequence =
+            crate::fund::post_entry(tx, p.upk.get(), None, &entry)?.ok_or_else(|| {
+                StoreError::conflict(
+                    text!("programme_capital_posted", key = entry.idempotency_key.clone();
+                id: "entri {key} sudah diposting", en: "the entry {key} is posted already"),
+                )
+            })?;
+        tx.execute(
+            "INSERT INTO programme_capital (area_code, programme_id, year, upk_id, amount, journal_seq, import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![kelurahan, ids[&programme], year, p.upk.get(), amount, sequence, import],
+        )?;
+        out.push(CapitalPosted {
+            kelurahan,
+            programme,
+            year,
+            upk_id: p.upk.get(),
+            amount: Money::from_minor(amount),
+            journal_sequence: sequence,
+        });
+    }
+    Ok(out)
 }
 
 fn too_large() -> StoreError {

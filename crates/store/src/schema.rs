@@ -1143,4 +1143,20 @@ CREATE TABLE programme_activities (
     UNIQUE (area_code, programme_id, year, name_key, version)
 );
 "#,
+    // 29: the economic allocation posted as BLM capital to the UPK's
+    // journal: each posting of a difference (received or returned), the
+    // journal entry it is, and the import that made it.
+    r#"
+CREATE TABLE programme_capital (
+    id           INTEGER PRIMARY KEY,
+    area_code    TEXT NOT NULL REFERENCES areas(code),
+    programme_id INTEGER NOT NULL REFERENCES programmes(id),
+    year         INTEGER NOT NULL,
+    upk_id       INTEGER NOT NULL REFERENCES organisations(id),
+    amount       INTEGER NOT NULL,
+    journal_seq  INTEGER NOT NULL REFERENCES fund_journal(sequence),
+    import_id    INTEGER NOT NULL REFERENCES programme_imports(id)
+);
+CREATE INDEX programme_capital_key ON programme_capital(area_code, programme_id, year);
+"#,
 ];

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// Appends an entry to the journal (tagged with the loan it is about, if
 /// any); a key posted before is not posted again. Returns the new entry's
 /// sequence number, or `None` when the key was held.
-pub(super) fn post(
+pub(crate) fn post(
     tx: &Transaction<'_>,
     upk: i64,
     loan: Option<i64>,

@@ -10,6 +10,9 @@
 mod books;
 pub(crate) mod import;
 mod ledger;
+/// Posting one entry to a UPK's journal inside another domain's
+/// transaction (the programme's BLM capital).
+pub(crate) use ledger::post as post_entry;
 mod loans;
 mod ops;
 mod ps2;
