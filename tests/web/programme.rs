@@ -83,3 +83,36 @@ async fn each_role_reads_the_programme_of_its_own_area_only() {
         "{english}"
     );
 }
+
+#[tokio::test]
+async fn the_public_board_shows_the_kelurahans_money_and_no_person() {
+    let (app, [field]) = signed_in(["facilitator-kel"]).await;
+    seed(&app);
+    crate::community::sample_areas(&app);
+    // Households mapped in the kelurahan: their names never reach the
+    // board.
+    let fields = crate::community::household_fields(
+        &field,
+        "3604010001.03.004",
+        "Siti Rahmawati",
+        "yes",
+        "7,5",
+        "Siti Rahmawati; P; 41; kepala\nAhmad Fauzi; L; 12; anak",
+    )
+    .await;
+    let res = crate::community::add_household(&field, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let visitor = app.anonymous();
+    let board = visitor.page("/board/3604010001", StatusCode::OK).await;
+    assert!(
+        board.contains("Jalan setapak RW 01") && board.contains("Rp\u{a0}40.000.000,00"),
+        "{board}"
+    );
+    for name in ["Siti Rahmawati", "Ahmad Fauzi"] {
+        assert!(!board.contains(name), "{name} on the public board");
+    }
+    assert_eq!(
+        visitor.status("/board/9999999999").await,
+        StatusCode::NOT_FOUND
+    );
+}

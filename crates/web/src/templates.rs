@@ -53,6 +53,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "charter.html",
     "respend_answer.html",
     "programme.html",
+    "board.html",
     "spend_imports.html",
     "spend_flagged.html",
     "reports.html",

@@ -3,5 +3,6 @@
 //! activities. Facilitators and the BKM write; analysts, the UPK and
 //! auditors read; each within its scope.
 
+mod board;
 mod pages;
 pub mod routes;
