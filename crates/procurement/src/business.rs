@@ -11,7 +11,7 @@
 //! `bentuk`; `capacity`/`kapasitas`; `contact_email`/`email`;
 //! `consent`/`persetujuan` (yes/no, ya/tidak).
 
-use lumbung_domain::{text, Money, Rejected, RowError, Text};
+use lumbung_domain::{text, Language, Money, Rejected, RowError, Text};
 use serde::Serialize;
 
 /// A business's size class.
@@ -120,6 +120,15 @@ impl Form {
     }
 }
 
+/// Why a business is not written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    /// It did not agree to be contacted (or withdrew).
+    NoConsent,
+    /// It gave no address.
+    NoEmail,
+}
+
 /// How a business is identified in its country's registers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "scheme", content = "value", rename_all = "snake_case")]
@@ -172,6 +181,35 @@ impl BusinessRecord {
             line: 0,
             ..self.clone()
         }
+    }
+
+    /// Where and in which language the business may be written to: only
+    /// when it agreed to be contacted and gave an address; Indonesian for
+    /// a business the base places in Indonesia (an NPWP or NIB, a numeric
+    /// area code or a 5-digit postcode), else English.
+    pub fn contact(&self) -> Result<(&str, Language), Unreachable> {
+        if !self.consent {
+            return Err(Unreachable::NoConsent);
+        }
+        let email = self.contact_email.as_deref().ok_or(Unreachable::NoEmail)?;
+        let indonesian = self
+            .identifiers
+            .iter()
+            .any(|i| matches!(i, Identifier::Npwp(_) | Identifier::Nib(_)))
+            || self
+                .area_code
+                .as_deref()
+                .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
+            || self
+                .postcode
+                .as_deref()
+                .is_some_and(|p| p.len() == 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        let language = if indonesian {
+            Language::Indonesian
+        } else {
+            Language::English
+        };
+        Ok((email, language))
     }
 
     /// The organisation kind of the registry it is.

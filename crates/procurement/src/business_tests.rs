@@ -126,3 +126,23 @@ fn a_suppliers_payments_are_counted_and_summed_per_anchor_checked() {
         "a sum that would not fit is refused"
     );
 }
+
+#[test]
+fn a_business_is_written_to_only_with_consent_and_an_address_in_its_language() {
+    let rows = read_file(
+        "b.csv",
+        b"name,postcode,npwp,contact_email,consent\n\
+          Joinery,PR1 2HE,,j@example.org,yes\n\
+          Warung,42111,01.234.567.8-901.000,w@example.org,yes\n\
+          Quiet,PR1 2HE,,q@example.org,no\n\
+          Silent,PR1 2HE,,,yes\n",
+    )
+    .unwrap();
+    assert_eq!(rows[0].contact(), Ok(("j@example.org", Language::English)));
+    assert_eq!(
+        rows[1].contact(),
+        Ok(("w@example.org", Language::Indonesian))
+    );
+    assert_eq!(rows[2].contact(), Err(Unreachable::NoConsent));
+    assert_eq!(rows[3].contact(), Err(Unreachable::NoEmail));
+}

@@ -9,7 +9,7 @@ use crate::audit::{self, Actor};
 use crate::users::{random_token, token_hash};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, BusinessId, FiscalYear, InvitationId, OrgId, SupplierId, SurveyId};
-use lumbung_procurement::business::BusinessRecord;
+use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::exact;
 use lumbung_procurement::lm3::{lm3, Lm3};
 use lumbung_procurement::respend_survey::{answers, invitation, local_suppliers, SurveyAnswer};
@@ -123,15 +123,17 @@ impl Store {
             for (business, record) in firms {
                 let record: BusinessRecord =
                     serde_json::from_str(&record).expect("business records are stored as JSON");
-                if !record.consent {
-                    q.without_consent += 1;
-                    continue;
-                }
-                let Some(email) = record.contact_email.as_deref() else {
-                    q.without_email += 1;
-                    continue;
+                let (email, language) = match record.contact() {
+                    Ok(contact) => contact,
+                    Err(Unreachable::NoConsent) => {
+                        q.without_consent += 1;
+                        continue;
+                    }
+                    Err(Unreachable::NoEmail) => {
+                        q.without_email += 1;
+                        continue;
+                    }
                 };
-                let language = super::tenders::language_of(&record);
                 let token = random_token();
                 let link = format!("{}/survey/{token}", link_base.trim_end_matches('/'));
                 let i = invitation(&record.name, &anchors, &link, language);

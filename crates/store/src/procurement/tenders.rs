@@ -5,7 +5,7 @@
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, TenderId};
-use lumbung_procurement::business::{BusinessRecord, Identifier};
+use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::contracts::Process;
 use lumbung_procurement::tenders::{matches, notice, NewTender, Tender, TenderMatch};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -136,27 +136,6 @@ pub(super) fn save_published(tx: &Transaction<'_>, process: &Process) -> Result<
     Ok(())
 }
 
-/// The language a business is written to: Indonesian for a business the
-/// base places in Indonesia (an NPWP or NIB, a numeric area code or a
-/// 5-digit postcode), else English.
-pub(super) fn language_of(r: &BusinessRecord) -> Language {
-    let indonesian = r
-        .identifiers
-        .iter()
-        .any(|i| matches!(i, Identifier::Npwp(_) | Identifier::Nib(_)))
-        || r.area_code
-            .as_deref()
-            .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
-        || r.postcode
-            .as_deref()
-            .is_some_and(|p| p.len() == 5 && p.bytes().all(|b| b.is_ascii_digit()));
-    if indonesian {
-        Language::Indonesian
-    } else {
-        Language::English
-    }
-}
-
 impl Store {
     /// Enters an open tender by hand for `anchor`.
     pub fn add_tender(&self, anchor: OrgId, tender: &NewTender, actor: &Actor) -> Result<TenderId> {
@@ -272,15 +251,17 @@ impl Store {
                 let record: BusinessRecord =
                     serde_json::from_str(&record).expect("business records are stored as JSON");
                 // Consent is read again inside the transaction that queues.
-                if !record.consent {
-                    q.without_consent += 1;
-                    continue;
-                }
-                let Some(email) = record.contact_email.as_deref() else {
-                    q.without_email += 1;
-                    continue;
+                let (email, language) = match record.contact() {
+                    Ok(contact) => contact,
+                    Err(Unreachable::NoConsent) => {
+                        q.without_consent += 1;
+                        continue;
+                    }
+                    Err(Unreachable::NoEmail) => {
+                        q.without_email += 1;
+                        continue;
+                    }
                 };
-                let language = language_of(&record);
                 let n = notice(&found.tender, &record.name, language);
                 let added = tx.execute(
                     "INSERT INTO outbox (tender_id, business_id, email, language, subject, body, queued_at, queued_by)
