@@ -11,8 +11,8 @@ mod shared;
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    areas, business, community, database, demo, election, fund, orgs, procurement, programme,
-    serve, spend, users,
+    areas, board, business, community, database, demo, election, fund, orgs, procurement,
+    programme, serve, spend, users,
 };
 use lumbung_domain::Language;
 use shared::{language, Db};
@@ -86,6 +86,9 @@ enum Command {
     /// The P2KP programme: BLM grants and activities with community contributions, the report of an area
     #[command(subcommand)]
     Programme(programme::ProgrammeCommand),
+    /// A kelurahan's public board: publish a frozen, fingerprinted version; export it; verify a file against it
+    #[command(subcommand)]
+    Board(board::BoardCommand),
     /// The BKM election without candidates: recount a ballot box
     #[command(subcommand)]
     Election(election::ElectionCommand),
@@ -192,6 +195,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Procurement(command) => procurement::run(&db, command),
         Command::Business(command) => business::run(&db, command),
         Command::Programme(command) => programme::run(&db, command),
+        Command::Board(command) => board::run(&db, command),
         Command::Election(command) => {
             election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
                 Ok(usage) => Cli::command()

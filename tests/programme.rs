@@ -221,3 +221,111 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
         .stdout_has("imported before");
     assert_eq!(capital()[0][2], "2");
 }
+
+#[test]
+fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
+    let env = setup();
+    let orgs = env.write(
+        "orgs.csv",
+        "name,kind,area_code\nUPK Citerep,upk,3604240003\n",
+    );
+    run(&env, &["orgs", "import", &orgs]).code(0);
+    run(
+        &env,
+        &["programme", "import-grants", &env.write("g.csv", GRANTS)],
+    )
+    .code(0);
+    run(
+        &env,
+        &[
+            "programme",
+            "import-activities",
+            &env.write("a.csv", ACTIVITIES),
+        ],
+    )
+    .code(0);
+    let published = run(&env, &["board", "publish", "3604240003"]).code(0);
+    let (id, sha) = published.stdout.trim().split_once('\t').unwrap();
+    assert_eq!(sha.len(), 64, "{published:#?}");
+    let file = env.path("board.json");
+    let file = file.to_str().unwrap();
+    run(&env, &["board", "export", id, "--output", file]).code(0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(doc["sha256"], sha);
+    let board = &doc["board"];
+    assert_eq!(board["figures"]["blm_received"], "1800000000.00");
+    assert_eq!(board["activities"].as_array().unwrap().len(), 2);
+    // The economic allocation's capital, down to its journal entry, and
+    // the journal's head at publication.
+    let capital = &board["capital"][0];
+    assert_eq!(capital["amount"], "1066235000.00");
+    let head = board["journal_head"]["hash"].as_str().unwrap().to_owned();
+    assert_eq!(capital["journal_hash"], head.as_str());
+    assert_eq!(board["fund"]["upks"], 1);
+    assert_eq!(board["complaints"]["received"], 0);
+    run(&env, &["board", "verify", file])
+        .code(0)
+        .stdout_has(sha);
+    // One figure changed: refused, naming it.
+    let altered = env.write(
+        "altered.json",
+        &std::fs::read_to_string(file)
+            .unwrap()
+            .replace("\"1800000000.00\"", "\"1700000000.00\""),
+    );
+    run(&env, &["board", "verify", &altered])
+        .refused(1, "board.figures.blm_received")
+        .stderr_has(&format!("board {id}"));
+    let garbled = env.write("garbled.json", "{\"id\": ");
+    run(&env, &["board", "verify", &garbled]).refused(1, "line 1");
+    // Figures as of an earlier date: the first tranche only (the
+    // activities of 2008 as last reported); the board published before is
+    // unchanged.
+    let early = run(
+        &env,
+        &["board", "publish", "3604240003", "--as-of", "2008-05-01"],
+    )
+    .code(0);
+    let early_id = early.stdout.split('\t').next().unwrap().to_owned();
+    let early_file = env.path("early.json");
+    let early_file = early_file.to_str().unwrap();
+    run(
+        &env,
+        &["board", "export", &early_id, "--output", early_file],
+    )
+    .code(0);
+    let early: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(early_file).unwrap()).unwrap();
+    assert_eq!(early["board"]["figures"]["blm_received"], "1080000000.00");
+    assert_eq!(early["board"]["grants"].as_array().unwrap().len(), 1);
+    assert_eq!(early["board"]["activities"].as_array().unwrap().len(), 2);
+    run(&env, &["board", "verify", file]).code(0);
+    run(
+        &env,
+        &["board", "publish", "3604240003", "--as-of", "2008-13-01"],
+    )
+    .refused(1, "--as-of");
+    run(&env, &["board", "publish", "9999"]).refused(1, "9999");
+    // The printed board's head proves the books later.
+    run(&env, &["fund", "verify", "--head", &head])
+        .code(0)
+        .stdout_has(&head);
+    run(&env, &["fund", "verify", "--head", &"0".repeat(64)]).refused(1, "000000");
+    // A published board cannot be changed in the database.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    assert!(conn
+        .execute("UPDATE boards SET body = '{}' WHERE id = ?1", [id])
+        .is_err());
+    assert!(conn.execute("DELETE FROM boards", []).is_err());
+    // The books rewritten (the head entry gone, the rest still chained):
+    // `fund verify` alone passes, with the printed head it fails.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; DROP TRIGGER fund_journal_no_delete;
+         DELETE FROM fund_journal WHERE sequence = (SELECT max(sequence) FROM fund_journal);",
+    )
+    .unwrap();
+    drop(conn);
+    run(&env, &["fund", "verify"]).code(0);
+    run(&env, &["fund", "verify", "--head", &head]).refused(1, &head);
+}

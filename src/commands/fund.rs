@@ -46,7 +46,11 @@ pub enum FundCommand {
         format: Format,
     },
     /// Check the journal: every entry balanced, the hash chain unbroken (exit 1 names the first broken entry)
-    Verify,
+    Verify {
+        /// Also require the entry with this hash (a published board's journal head) to be in the chain unchanged
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
     /// Post a UPK's operating cost or capital received (CCR and ROI need them); the same --key posts once
     Post {
         #[arg(long, value_name = "NAME")]
@@ -172,7 +176,7 @@ pub fn run(db: &Db, command: FundCommand) -> Result<()> {
         FundCommand::Report { as_of, upk, format } => {
             report(store, as_of.as_deref(), upk.as_deref(), format)
         }
-        FundCommand::Verify => verify(store),
+        FundCommand::Verify { head } => verify(store, head.as_deref()),
         FundCommand::Post {
             upk,
             kind,
@@ -469,9 +473,26 @@ pub fn upk_id(store: &Store, raw: &str) -> Result<UpkId> {
     }
 }
 
-pub fn verify(store: &Store) -> Result<()> {
+/// Checks the whole chain and, given a `head` hash, that the entry it
+/// names is still in it: each hash follows from every entry before it, so
+/// an unbroken chain holding that hash holds those entries unchanged.
+pub fn verify(store: &Store, head: Option<&str>) -> Result<()> {
     match store.verify_fund_journal()? {
         Ok(entries) => {
+            if let Some(hash) = head {
+                let Some(sequence) = store.fund_journal_entry_with_hash(hash)? else {
+                    return Err(shared::said(
+                        text!("journal_head_missing", hash = hash.trim();
+                        id: "jurnal tidak memuat entri dengan hash {hash}: buku diubah sejak hash itu dicatat",
+                        en: "the journal holds no entry with hash {hash}: the books changed since it was taken"),
+                    ));
+                };
+                println!(
+                    "journal verified: {entries} entries, every one balanced and chained; entry {sequence} has hash {} unchanged",
+                    hash.trim()
+                );
+                return Ok(());
+            }
             println!("journal verified: {entries} entries, every one balanced and chained");
             Ok(())
         }

@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod assessment;
+pub mod board;
 pub mod business;
 pub mod community;
 pub mod database;

@@ -65,7 +65,7 @@ pub fn run(db: &Db, command: ProgrammeCommand) -> Result<()> {
         } => {
             let r = db
                 .open()?
-                .programme_report(&area, programme.as_deref(), year)?;
+                .programme_report(&area, programme.as_deref(), year, None)?;
             write_report(&r, format, output.as_deref())
         }
     }

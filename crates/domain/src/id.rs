@@ -131,6 +131,10 @@ ids! {
     SurveyId;
     /// An invitation to a local supplier to answer a re-spend survey.
     InvitationId;
+    /// A kelurahan's public board as published (frozen).
+    BoardId;
+    /// A complaint or question (PPM).
+    ComplaintId;
     /// A what-if scenario kept.
     ScenarioId;
     /// A spend import (one file).

@@ -24,9 +24,10 @@ pub use csv_out::{csv_text, escape_cell, unescape_cell, CsvCell, CsvOut};
 pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
-    AnchorId, ApplicationId, BadId, BusinessId, CharterId, DeliveryId, GoalId, HouseholdId,
-    ImportId, InvitationId, KsmId, LoanId, MemberId, NoticeId, OrgId, PollId, ProxySetId,
-    PublicationId, RepaymentId, ScenarioId, SupplierId, SurveyId, TenderId, UpkId, UserId, VoterId,
+    AnchorId, ApplicationId, BadId, BoardId, BusinessId, CharterId, ComplaintId, DeliveryId,
+    GoalId, HouseholdId, ImportId, InvitationId, KsmId, LoanId, MemberId, NoticeId, OrgId, PollId,
+    ProxySetId, PublicationId, RepaymentId, ScenarioId, SupplierId, SurveyId, TenderId, UpkId,
+    UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, text_enum, Language, Text};

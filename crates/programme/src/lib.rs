@@ -11,10 +11,16 @@
 //!   spending beyond the grants, a tranche before the one it follows, a
 //!   kelurahan without a UPK.
 //! - [`report`]: the figures of an area and of each area below it.
+//! - [`board`]: a kelurahan's public board, its fingerprint once
+//!   published, and the first field where a file differs from it.
+//! - [`complaints`]: complaints and questions (PPM): submissions,
+//!   statuses, deadlines and escalation, the monthly summary.
 //! - [`capital`]: the economic allocation kept equal to the BLM capital
 //!   on the UPK's books, by postings of the difference.
 
+pub mod board;
 pub mod capital;
+pub mod complaints;
 pub mod files;
 pub mod report;
 pub mod review;

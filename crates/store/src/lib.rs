@@ -9,7 +9,9 @@
 mod sql;
 mod areas;
 mod audit;
+mod board;
 mod community;
+mod complaints;
 mod election;
 mod fund;
 mod lineage;
@@ -24,6 +26,7 @@ mod words;
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use community::{Kelurahan, KoboImport, KoboImportError, MappingData, ProgrammeCycle};
+pub use complaints::{ComplaintEvent, ComplaintView, Filed, Tracked};
 pub use election::{
     ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, BallotOrder, BallotRow,
     Blocker, Count as ElectionCount, Difference as EntryDiff, DoorToDoor, Election,
@@ -36,6 +39,7 @@ pub use fund::{
     MemberRow, Movement, Ps2Candidate, Receipt, Repaid, RepaymentInput, RepaymentRecord,
     RepaymentRow, SavingsRow,
 };
+pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,
@@ -44,7 +48,7 @@ pub use procurement::{
     ScoresKept, SkippedRelease, SpendSelection, SurveyNotice, SurveyQueued, SurveySummary,
     TenderMatches, VersionInput,
 };
-pub use programme::{ActivityView, GrantView, ProgrammeImport};
+pub use programme::ProgrammeImport;
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

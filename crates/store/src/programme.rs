@@ -5,7 +5,9 @@
 
 use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
 use lumbung_domain::{text, Money};
+use lumbung_programme::board::{ActivityView, GrantView};
 use lumbung_programme::files::{ActivityRow, GrantRow};
 use lumbung_programme::report::{report, HeldActivity, HeldGrant, Report};
 use lumbung_programme::review::{flags, Flag, Held};
@@ -341,12 +343,15 @@ impl Store {
     }
 
     /// The report of area `code` (any level) over the latest versions,
-    /// for one programme (by name) and year, or all.
+    /// for one programme (by name) and year, or all; `as_of` a date, over
+    /// the tranches received by then and the activities of its year and
+    /// before (as last reported).
     pub fn programme_report(
         &self,
         code: &str,
         programme: Option<&str>,
         year: Option<i32>,
+        as_of: Option<Date>,
     ) -> Result<Report> {
         let area = self.area(code)?.ok_or_else(|| {
             StoreError::invalid(
@@ -367,12 +372,14 @@ impl Store {
              JOIN programmes p ON p.id = g.programme_id
              WHERE a.path >= ?1 AND a.path < ?2 AND (?3 IS NULL OR p.name_key = ?3)
                AND (?4 IS NULL OR substr(g.date, 1, 4) = ?4)
-               AND g.version = (SELECT max(version) FROM programme_grants l
+               AND (?5 IS NULL OR g.date <= ?5) AND g.version = (SELECT max(version) FROM programme_grants l
                    WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)",
         )?;
         let subtree = crate::areas::area_path_in(&conn, code)?.expect("the area was just read");
         let (from, end) = (subtree.as_str().to_owned(), subtree.subtree_end());
-        let mut rows = stmt.query(params![from, end, key, year_text])?;
+        let as_of_year = as_of.map(|d| i32::from(d.year()));
+        let as_of = as_of.map(|d| d.to_string());
+        let mut rows = stmt.query(params![from, end, key, year_text, as_of])?;
         while let Some(r) = rows.next()? {
             grants.push(HeldGrant {
                 path: r.get(0)?,
@@ -386,11 +393,12 @@ impl Store {
              FROM programme_activities x JOIN areas ar ON ar.code = x.area_code
              JOIN programmes p ON p.id = x.programme_id JOIN programme_implementers i ON i.id = x.implementer_id
              WHERE ar.path >= ?1 AND ar.path < ?2 AND (?3 IS NULL OR p.name_key = ?3) AND (?4 IS NULL OR x.year = ?4)
+               AND (?5 IS NULL OR x.year <= ?5)
                AND x.version = (SELECT max(version) FROM programme_activities l
                    WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year
                      AND l.name_key = x.name_key)",
         )?;
-        let mut rows = stmt.query(params![from, end, key, year])?;
+        let mut rows = stmt.query(params![from, end, key, year, as_of_year])?;
         while let Some(r) = rows.next()? {
             let kind: String = r.get(2)?;
             let labour = lumbung_programme::labour_value(r.get(7)?, Money::from_minor(r.get(8)?))
@@ -562,51 +570,28 @@ fn held(tx: &Transaction<'_>) -> Result<Held> {
     Ok(held)
 }
 
-/// A grant tranche as a kelurahan's page lists it (its latest version).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GrantView {
-    pub programme: String,
-    pub tranche: u32,
-    pub date: String,
-    pub amount: Money,
-    pub version: u32,
-}
-
-/// An activity as a kelurahan's page lists it (its latest version).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActivityView {
-    pub programme: String,
-    pub year: i32,
-    pub name: String,
-    pub kind: Kind,
-    pub implementer: String,
-    pub blm: Money,
-    pub spent: Money,
-    pub swadaya: Money,
-    pub beneficiaries: u64,
-    pub poor: u64,
-    pub women: u64,
-    pub progress: u8,
-    pub version: u32,
-}
-
 impl Store {
-    /// The tranches and activities of kelurahan `code` (latest versions),
-    /// by programme, tranche or year and name.
+    /// The tranches and activities of kelurahan `code` (latest versions;
+    /// as of a date as [`Store::programme_report`] reads one), by
+    /// programme, tranche or year and name.
     pub fn programme_in_kelurahan(
         &self,
         code: &str,
+        as_of: Option<Date>,
     ) -> Result<(Vec<GrantView>, Vec<ActivityView>)> {
         let conn = self.conn()?;
+        let as_of_year = as_of.map(|d| i32::from(d.year()));
+        let as_of = as_of.map(|d| d.to_string());
         let grants = conn
             .prepare(
                 "SELECT p.name, g.tranche, g.date, g.amount, g.version FROM programme_grants g
                  JOIN programmes p ON p.id = g.programme_id
-                 WHERE g.area_code = ?1 AND g.version = (SELECT max(version) FROM programme_grants l
+                 WHERE g.area_code = ?1 AND (?2 IS NULL OR g.date <= ?2)
+                   AND g.version = (SELECT max(version) FROM programme_grants l
                      WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)
                  ORDER BY p.name, g.tranche",
             )?
-            .query_map([code], |r| {
+            .query_map(params![code, as_of], |r| {
                 Ok(GrantView {
                     programme: r.get(0)?,
                     tranche: r.get::<_, i64>(1)? as u32,
@@ -621,12 +606,13 @@ impl Store {
                     x.swadaya_materials, x.beneficiaries, x.poor, x.women, x.progress, x.version
              FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
              JOIN programme_implementers i ON i.id = x.implementer_id
-             WHERE x.area_code = ?1 AND x.version = (SELECT max(version) FROM programme_activities l
+             WHERE x.area_code = ?1 AND (?2 IS NULL OR x.year <= ?2)
+               AND x.version = (SELECT max(version) FROM programme_activities l
                  WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year
                    AND l.name_key = x.name_key)
              ORDER BY p.name, x.year, x.name",
         )?;
-        let mut rows = stmt.query([code])?;
+        let mut rows = stmt.query(params![code, as_of_year])?;
         let mut activities = Vec::new();
         while let Some(r) = rows.next()? {
             let kind: String = r.get(3)?;

@@ -1159,4 +1159,57 @@ CREATE TABLE programme_capital (
 );
 CREATE INDEX programme_capital_key ON programme_capital(area_code, programme_id, year);
 "#,
+    // 30: public boards as published (frozen: never updated nor
+    // deleted), and complaints (PPM) with their append-only events and the
+    // deadlines set per area. A complainant's name and contact are kept
+    // only when not anonymous; the tracking code only as its hash.
+    r#"
+CREATE TABLE boards (
+    id           INTEGER PRIMARY KEY,
+    area_code    TEXT NOT NULL REFERENCES areas(code),
+    as_of        TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    published_by TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    sha256       TEXT NOT NULL
+);
+CREATE INDEX boards_area ON boards(area_code, id);
+CREATE TRIGGER boards_never_change BEFORE UPDATE ON boards
+BEGIN SELECT RAISE(ABORT, 'a published board never changes'); END;
+CREATE TRIGGER boards_never_go BEFORE DELETE ON boards
+BEGIN SELECT RAISE(ABORT, 'a published board is never deleted'); END;
+CREATE TABLE complaints (
+    id            INTEGER PRIMARY KEY,
+    area_code     TEXT NOT NULL REFERENCES areas(code),
+    tracking_hash TEXT NOT NULL UNIQUE,
+    category      TEXT NOT NULL,
+    subject       TEXT NOT NULL,
+    channel       TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    name          TEXT,
+    contact       TEXT,
+    language      TEXT NOT NULL,
+    received_on   TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    entered_by    TEXT
+);
+CREATE INDEX complaints_area ON complaints(area_code, received_on);
+CREATE TABLE complaint_events (
+    id           INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    on_date      TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    by_user      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    reply        TEXT NOT NULL
+);
+CREATE INDEX complaint_events_of ON complaint_events(complaint_id, id);
+CREATE TABLE complaint_settings (
+    area_code    TEXT PRIMARY KEY REFERENCES areas(code),
+    answer_days  INTEGER NOT NULL,
+    resolve_days INTEGER NOT NULL,
+    set_at       TEXT NOT NULL,
+    set_by       TEXT NOT NULL
+);
+"#,
 ];

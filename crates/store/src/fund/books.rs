@@ -33,6 +33,13 @@ impl Store {
         load_books(&conn, "l.upk_id = ?1 OR ?1 IS NULL", upk_id)
     }
 
+    /// How many UPKs `scope` covers (as [`Store::fund_report_inputs`]
+    /// reads them).
+    pub fn upks_in(&self, scope: &Scope) -> Result<u64> {
+        let conn = self.conn()?;
+        Ok(upks_within(&conn, scope)?.0.len() as u64)
+    }
+
     /// What the portfolio report of a viewer reads: the books of the
     /// UPKs `scope` covers, and the context with those UPKs' finances.
     /// A UPK is covered as [`Scope::covers`] reads an organisation's

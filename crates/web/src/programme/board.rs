@@ -29,8 +29,8 @@ pub async fn page(
     let (report, (grants, activities)) = state
         .blocking(move |s| {
             Ok((
-                s.programme_report(&c, None, None)?,
-                s.programme_in_kelurahan(&c)?,
+                s.programme_report(&c, None, None, None)?,
+                s.programme_in_kelurahan(&c, None)?,
             ))
         })
         .await?;

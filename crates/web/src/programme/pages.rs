@@ -108,7 +108,7 @@ pub async fn page(
     }
     let (c, p) = (code.clone(), programme.clone());
     let report = state
-        .blocking(move |s| s.programme_report(&c, p.as_deref(), year))
+        .blocking(move |s| s.programme_report(&c, p.as_deref(), year, None))
         .await?;
     let lineage = {
         let c = code.clone();
@@ -123,7 +123,7 @@ pub async fn page(
     let (grants, activities) = {
         let c = code.clone();
         state
-            .blocking(move |s| s.programme_in_kelurahan(&c))
+            .blocking(move |s| s.programme_in_kelurahan(&c, None))
             .await?
     };
     let kelurahan = !grants.is_empty() || !activities.is_empty();

@@ -1,0 +1,264 @@
+//! A kelurahan's public board (seed 001: anyone may check): what it shows
+//! — the programme's money by kind, tranches, activities and progress,
+//! the BLM capital on the UPK's books down to its journal entries, the
+//! revolving fund's health, complaints by status — aggregates only, no
+//! person named. A published board is frozen: its fingerprint is the
+//! SHA-256 of its figures as stored, and a file claiming to be it is
+//! checked field by field.
+
+use crate::report::Report;
+use crate::Kind;
+use lumbung_domain::{BoardId, Money, Share};
+use lumbung_fund::report::{Health, Indicators};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// A grant tranche as a kelurahan's pages list it (its latest version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantView {
+    pub programme: String,
+    pub tranche: u32,
+    pub date: String,
+    pub amount: Money,
+    pub version: u32,
+}
+
+/// An activity as a kelurahan's pages list it (its latest version). The
+/// implementer is a KSM or panitia: a group, never a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityView {
+    pub programme: String,
+    pub year: i32,
+    pub name: String,
+    pub kind: Kind,
+    pub implementer: String,
+    pub blm: Money,
+    pub spent: Money,
+    pub swadaya: Money,
+    pub beneficiaries: u64,
+    pub poor: u64,
+    pub women: u64,
+    pub progress: u8,
+    pub version: u32,
+}
+
+/// A posting of BLM capital to the UPK's books, with the journal entry it
+/// is: where the economic allocation can be followed into the books.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CapitalLine {
+    pub programme: String,
+    pub year: i32,
+    pub date: String,
+    /// Positive: received; negative: returned.
+    pub amount: Money,
+    pub journal_sequence: u64,
+    pub journal_hash: String,
+}
+
+/// The revolving fund's health of the kelurahan's UPKs as of the board's
+/// date: portfolio sums and the SOP's bands, no loan or member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FundHealth {
+    pub upks: u64,
+    pub loans: u64,
+    pub active_ksm: u64,
+    /// Whole rupiah, as the fund's report keeps them.
+    pub outstanding: i64,
+    pub arrears: i64,
+    pub par: Option<Share>,
+    pub rr: Option<Share>,
+    pub lar: Option<Share>,
+    pub health: Health,
+}
+
+impl FundHealth {
+    /// The board's part of a portfolio report of `upks` UPKs; `None`
+    /// without a UPK.
+    pub fn of(upks: u64, i: &Indicators) -> Option<FundHealth> {
+        (upks > 0).then_some(FundHealth {
+            upks,
+            loans: i.loans,
+            active_ksm: i.active_ksm,
+            outstanding: i.outstanding,
+            arrears: i.arrears,
+            par: i.par,
+            rr: i.rr,
+            lar: i.lar,
+            health: i.health,
+        })
+    }
+}
+
+/// The fund journal's last entry when the board was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalHead {
+    pub sequence: u64,
+    pub hash: String,
+}
+
+/// Everything a kelurahan's board shows as of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Board {
+    pub area_code: String,
+    pub area_name: String,
+    pub as_of: String,
+    /// The programme's figures (the keys of `lumbung programme report`).
+    pub figures: Report,
+    pub grants: Vec<GrantView>,
+    pub activities: Vec<ActivityView>,
+    pub capital: Vec<CapitalLine>,
+    pub fund: Option<FundHealth>,
+    /// Complaints by status (every status, zero included).
+    pub complaints: BTreeMap<String, u64>,
+    pub journal_head: Option<JournalHead>,
+}
+
+/// A board as published: frozen, its figures kept as the text they were
+/// published as, fingerprinted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedBoard {
+    pub id: BoardId,
+    pub area_code: String,
+    pub as_of: String,
+    pub published_at: String,
+    /// [`fingerprint`] of `body`, as published.
+    pub sha256: String,
+    /// The [`Board`] as JSON, as published.
+    pub body: String,
+}
+
+impl PublishedBoard {
+    /// The document `lumbung board export` writes and `verify` reads; an
+    /// error when the stored figures do not read as JSON.
+    pub fn document(&self) -> Result<Value, serde_json::Error> {
+        Ok(serde_json::json!({
+            "id": self.id,
+            "area_code": self.area_code,
+            "as_of": self.as_of,
+            "published_at": self.published_at,
+            "sha256": self.sha256,
+            "board": serde_json::from_str::<Value>(&self.body)?,
+        }))
+    }
+
+    /// Whether the stored figures still have the fingerprint they were
+    /// published with.
+    pub fn intact(&self) -> bool {
+        fingerprint(&self.body) == self.sha256
+    }
+}
+
+/// The SHA-256 of a board's text, in hex.
+pub fn fingerprint(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The first place, in the published document's order, where `file`
+/// differs from `published`: a dotted path (`board.figures.blm_received`,
+/// `board.grants[2].amount`), or the field that is extra in the file.
+/// `None` when they are the same.
+pub fn first_difference(published: &Value, file: &Value) -> Option<String> {
+    fn walk(path: &str, a: &Value, b: &Value) -> Option<String> {
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                for (key, value) in a {
+                    match b.get(key) {
+                        Some(other) => {
+                            if let Some(found) = walk(&join(key), value, other) {
+                                return Some(found);
+                            }
+                        }
+                        None => return Some(join(key)),
+                    }
+                }
+                b.keys().find(|k| !a.contains_key(*k)).map(|k| join(k))
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                for (i, value) in a.iter().enumerate() {
+                    let here = format!("{path}[{i}]");
+                    match b.get(i) {
+                        Some(other) => {
+                            if let Some(found) = walk(&here, value, other) {
+                                return Some(found);
+                            }
+                        }
+                        None => return Some(here),
+                    }
+                }
+                (b.len() > a.len()).then(|| format!("{path}[{}]", a.len()))
+            }
+            _ if a == b => None,
+            _ => Some(if path.is_empty() {
+                "(document)".to_owned()
+            } else {
+                path.to_owned()
+            }),
+        }
+    }
+    walk("", published, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_first_altered_field_is_named_by_its_path() {
+        let published = json!({"id": 1, "sha256": "ab", "board": {"figures": {"blm_received": "100.00",
+            "blm_spent": {"total": "90.00"}}, "grants": [{"amount": "60.00"}, {"amount": "40.00"}]}});
+        assert_eq!(first_difference(&published, &published.clone()), None);
+        let mut file = published.clone();
+        file["board"]["grants"][1]["amount"] = json!("400.00");
+        file["board"]["figures"]["blm_spent"]["total"] = json!("9.00");
+        assert_eq!(
+            first_difference(&published, &file).as_deref(),
+            Some("board.figures.blm_spent.total")
+        );
+        let mut file = published.clone();
+        file["board"]["grants"][1]["amount"] = json!(40);
+        assert_eq!(
+            first_difference(&published, &file).as_deref(),
+            Some("board.grants[1].amount")
+        );
+        let mut file = published.clone();
+        file["board"]["grants"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({}));
+        assert_eq!(
+            first_difference(&published, &file).as_deref(),
+            Some("board.grants[2]")
+        );
+        let mut file = published.clone();
+        file["board"].as_object_mut().unwrap().remove("figures");
+        assert_eq!(
+            first_difference(&published, &file).as_deref(),
+            Some("board.figures")
+        );
+        let mut file = published.clone();
+        file["note"] = json!("added");
+        assert_eq!(first_difference(&published, &file).as_deref(), Some("note"));
+        assert_eq!(
+            first_difference(&published, &json!([])).as_deref(),
+            Some("(document)")
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_sha256_of_the_text() {
+        assert_eq!(
+            fingerprint("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! A kelurahan's public board: what it shows as of a date, read from the
+//! programme, the fund and the complaints; publishing it as a frozen
+//! version; and whether the fund journal still holds an entry a printed
+//! board carries. The board's shape lives in `lumbung_programme::board`.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_domain::{text, AreaCode, BoardId, Money, Scope};
+use lumbung_fund::journal::Entry;
+use lumbung_programme::board::{
+    fingerprint, Board, CapitalLine, FundHealth, JournalHead, PublishedBoard,
+};
+use rusqlite::params;
+
+fn no_area(code: &str) -> StoreError {
+    StoreError::not_found(text!("board_no_area", code = code;
+        id: "wilayah {code} tidak ada", en: "there is no area {code}"))
+}
+
+impl Store {
+    /// The board of area `code` as of `as_of`: the programme's figures,
+    /// tranches and activities imported by then, the BLM capital posted
+    /// by then with its journal entries, the fund's health of the UPKs in
+    /// the area, complaints by status, and the journal's head now.
+    pub fn board(&self, code: &str, as_of: Date) -> Result<Board> {
+        let area = self.area(code)?.ok_or_else(|| no_area(code))?;
+        let figures = self.programme_report(code, None, None, Some(as_of))?;
+        let (grants, activities) = self.programme_in_kelurahan(code, Some(as_of))?;
+        let conn = self.conn()?;
+        let mut capital = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT p.name, c.year, c.amount, c.journal_seq, j.entry, j.hash FROM programme_capital c
+             JOIN programmes p ON p.id = c.programme_id JOIN fund_journal j ON j.sequence = c.journal_seq
+             WHERE c.area_code = ?1 ORDER BY c.journal_seq",
+        )?;
+        let mut rows = stmt.query([code])?;
+        while let Some(r) = rows.next()? {
+            let entry: Entry = serde_json::from_str(&r.get::<_, String>(4)?).map_err(|_| {
+                StoreError::invalid(
+                    "fund_journal",
+                    text!("board_unreadable_entry"; id: "entri jurnal tidak terbaca",
+                        en: "a journal entry cannot be read"),
+                )
+            })?;
+            if entry.date > as_of {
+                continue;
+            }
+            capital.push(CapitalLine {
+                programme: r.get(0)?,
+                year: r.get(1)?,
+                date: entry.date.to_string(),
+                amount: Money::from_minor(r.get(2)?),
+                journal_sequence: r.get::<_, i64>(3)? as u64,
+                journal_hash: r.get(5)?,
+            });
+        }
+        let journal_head = crate::sql::optional_row(
+            &conn,
+            "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?
+        .map(|(sequence, hash)| JournalHead {
+            sequence: sequence as u64,
+            hash,
+        });
+        let complaints = crate::complaints::counts_in(&conn, &area.path)?;
+        drop(rows);
+        drop(stmt);
+        drop(conn);
+        let scope = Scope::Area {
+            code: AreaCode::parse(&area.code).map_err(|_| no_area(code))?,
+            path: lumbung_domain::AreaPath::from_stored(area.path.clone()),
+        };
+        let (books, ctx) = self.fund_report_inputs(&scope, as_of)?;
+        let upks = self.upks_in(&scope)?;
+        let report = lumbung_fund::report::portfolio(&books, as_of, &ctx)?;
+        Ok(Board {
+            area_code: area.code,
+            area_name: area.name,
+            as_of: as_of.to_string(),
+            figures,
+            grants,
+            activities,
+            capital,
+            fund: FundHealth::of(upks, &report.indicators),
+            complaints,
+            journal_head,
+        })
+    }
+
+    /// Publishes the board of area `code` as of `as_of`: a new frozen
+    /// version, with its fingerprint.
+    pub fn publish_board(&self, code: &str, as_of: Date, actor: &Actor) -> Result<PublishedBoard> {
+        let board = self.board(code, as_of)?;
+        let body = serde_json::to_string(&board).expect("a board serialises");
+        let sha256 = fingerprint(&body);
+        let published_at = crate::now();
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO boards (area_code, as_of, published_at, published_by, body, sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![code, board.as_of, published_at, actor.label(), body, sha256],
+            )?;
+            let id = tx.last_insert_rowid();
+            let path: Option<String> =
+                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            audit::record(
+                tx,
+                actor,
+                "board.publish",
+                "board",
+                &id.to_string(),
+                path.as_deref(),
+                serde_json::json!({"area": code, "as_of": board.as_of, "sha256": sha256}),
+            )?;
+            Ok(id)
+        })?;
+        Ok(PublishedBoard {
+            id: BoardId::new(id),
+            area_code: code.to_owned(),
+            as_of: board.as_of,
+            published_at,
+            sha256,
+            body,
+        })
+    }
+
+    /// A published board by its id.
+    pub fn published_board(&self, id: BoardId) -> Result<Option<PublishedBoard>> {
+        let conn = self.conn()?;
+        let row = crate::sql::optional_row(
+            &conn,
+            "SELECT area_code, as_of, published_at, sha256, body FROM boards WHERE id = ?1",
+            [id.get()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        Ok(row.map(
+            |(area_code, as_of, published_at, sha256, body)| PublishedBoard {
+                id,
+                area_code,
+                as_of,
+                published_at,
+                sha256,
+                body,
+            },
+        ))
+    }
+
+    /// The boards published for area `code`, newest first: id, as-of date,
+    /// when, fingerprint.
+    pub fn published_boards(&self, code: &str) -> Result<Vec<(BoardId, String, String, String)>> {
+        let conn = self.conn()?;
+        let rows: Vec<(i64, String, String, String)> = crate::sql::all(
+            &conn,
+            "SELECT id, as_of, published_at, sha256 FROM boards WHERE area_code = ?1 ORDER BY id DESC",
+            [code],
+            |r| r.try_into(),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, a, p, s)| (BoardId::new(id), a, p, s))
+            .collect())
+    }
+
+    /// The sequence of the journal entry whose hash is `hash`, if the
+    /// journal holds one.
+    pub fn fund_journal_entry_with_hash(&self, hash: &str) -> Result<Option<u64>> {
+        let conn = self.conn()?;
+        let seq: Option<i64> = crate::sql::optional(
+            &conn,
+            "SELECT sequence FROM fund_journal WHERE hash = ?1",
+            [hash.trim()],
+        )?;
+        Ok(seq.map(|s| s as u64))
+    }
+}
