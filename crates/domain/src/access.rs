@@ -68,6 +68,12 @@ pub enum Resource {
     /// activities); analysts, the UPK and auditors read. Public: the
     /// kelurahan's public board.
     Programme,
+    /// Complaints and questions (PPM), with the complainant's name and
+    /// contact unless anonymous. Facilitators handle those of their scope,
+    /// the BKM those of its kelurahan; admins and auditors read. Public:
+    /// anyone submits, and follows one by its tracking code; the board
+    /// shows counts by status.
+    Complaints,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -189,6 +195,11 @@ impl Role {
                 Facilitator | Bkm => Access::Write,
                 Analyst | Upk | Auditor => Access::Read,
                 Admin => Access::None,
+            },
+            Resource::Complaints => match self {
+                Facilitator | Bkm => Access::Write,
+                Admin | Auditor => Access::Read,
+                Analyst | Upk => Access::None,
             },
         }
     }
@@ -437,6 +448,15 @@ mod tests {
                     Role::Admin => Access::None,
                 },
                 "plans, BLM grants, activities, swadaya: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::Complaints),
+                match role {
+                    Role::Facilitator | Role::Bkm => Access::Write,
+                    Role::Admin | Role::Auditor => Access::Read,
+                    _ => Access::None,
+                },
+                "complaints: {role}"
             );
             assert_eq!(
                 role.access(Resource::ElectionResult),

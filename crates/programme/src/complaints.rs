@@ -198,6 +198,21 @@ pub fn check(draft: &Draft<'_>) -> Result<Submission, Vec<(&'static str, Text)>>
     }
 }
 
+/// The day a complaint was received: today for the public form; for one
+/// entered later from a text message or paper, the day it came, never in
+/// the future nor more than a year back.
+pub fn received_on(given: Option<Date>, today: Date) -> Result<Date, Text> {
+    let Some(day) = given else {
+        return Ok(today);
+    };
+    if day > today || day < today.saturating_sub(1.year()) {
+        return Err(text!("complaint_bad_received", day = day.to_string();
+            id: "tanggal diterima {day} harus antara setahun lalu dan hari ini",
+            en: "the day received, {day}, must be between a year ago and today"));
+    }
+    Ok(day)
+}
+
 /// Whether a complaint may move from `from` to `to`: forward, or a
 /// resolved one reopened; a closed one stays closed.
 pub fn may_move(from: Status, to: Status) -> Result<(), Text> {
@@ -369,6 +384,19 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["category", "subject", "text"]);
+    }
+
+    #[test]
+    fn a_complaint_is_received_today_or_on_a_day_of_the_past_year() {
+        let today = date(2026, 12, 4);
+        assert_eq!(received_on(None, today), Ok(today));
+        assert_eq!(
+            received_on(Some(date(2026, 11, 30)), today),
+            Ok(date(2026, 11, 30))
+        );
+        assert!(received_on(Some(date(2026, 12, 5)), today).is_err());
+        assert!(received_on(Some(date(2025, 12, 3)), today).is_err());
+        assert!(received_on(Some(date(2025, 12, 4)), today).is_ok());
     }
 
     #[test]

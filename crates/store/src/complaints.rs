@@ -8,8 +8,8 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaPath, ComplaintId, Scope};
 use lumbung_programme::complaints::{
-    by_status, may_move, monthly, standing, Category, Channel, Counted, Deadlines, Month, Standing,
-    Status, Subject, Submission, Timeline,
+    by_status, may_move, monthly, received_on, standing, Category, Channel, Counted, Deadlines,
+    Month, Standing, Status, Subject, Submission, Timeline,
 };
 use rand::RngCore;
 use rusqlite::{params, Connection};
@@ -251,19 +251,38 @@ pub(crate) fn counts_in(conn: &Connection, path: &str) -> Result<BTreeMap<String
 }
 
 impl Store {
+    /// The kelurahan complaints may be about: those holding the
+    /// programme's grants or activities, or a BKM or UPK; by name (code,
+    /// name, path).
+    pub fn complaint_places(&self) -> Result<Vec<(String, String, String)>> {
+        let conn = self.conn()?;
+        crate::sql::all(
+            &conn,
+            "SELECT code, name, path FROM areas WHERE code IN (
+                 SELECT area_code FROM programme_grants UNION SELECT area_code FROM programme_activities
+                 UNION SELECT area_code FROM organisations WHERE kind IN ('bkm', 'upk') AND area_code IS NOT NULL)
+             ORDER BY name, code",
+            [],
+            |r| r.try_into(),
+        )
+    }
+
     /// Files a complaint about area `code`: from the public form (a
     /// visitor) or entered by a user from a text message, paper or a
-    /// visit. Returns its tracking code.
+    /// visit, received on a day of the past year (default today).
+    /// Returns its tracking code.
     pub fn file_complaint(
         &self,
         code: &str,
         submission: &Submission,
         channel: Channel,
+        received: Option<Date>,
         language: &str,
         actor: &Actor,
     ) -> Result<Filed> {
         self.write(|tx| {
-            let today = crate::today();
+            let today = received_on(received, crate::today())
+                .map_err(|m| StoreError::invalid("received_on", m))?;
             let path: Option<String> =
                 crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
             let Some(path) = path else {

@@ -66,6 +66,25 @@ pub fn today(state: &AppState) -> Date {
     state.store.clock().today()
 }
 
+/// Where the site is reached, for links that leave it (an invitation's, a
+/// printed board's QR code): the address the visitor's browser used.
+pub fn origin(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.https() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 /// See other: where a form goes after a change.
 pub fn redirect(to: &str) -> Response {
     Redirect::to(to).into_response()

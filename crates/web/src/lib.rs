@@ -94,6 +94,10 @@ pub struct AppState {
     /// for the same day meanwhile share the one computation.
     public_health: Arc<gate::Shared<jiff::civil::Date, Arc<lumbung_fund::report::FundReport>>>,
     sign_ins: crate::core::signin::Throttle,
+    /// Complaints filed from the public form, per address.
+    complaint_filings: crate::core::signin::Limit,
+    /// Tracking codes looked up, per address (a code cannot be guessed).
+    complaint_lookups: crate::core::signin::Limit,
     /// The declared route of a method and path ([`routes::spec`]), handed to
     /// the guard so that it needs no import of the table.
     declared: fn(&axum::http::Method, &str) -> Option<&'static spec::Route>,
@@ -191,6 +195,14 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         public_reports: gate::Gate::new(1, 64, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
         public_health: Default::default(),
         sign_ins: Default::default(),
+        complaint_filings: crate::core::signin::Limit::new(
+            programme::complaints::FILINGS_PER_HOUR,
+            std::time::Duration::from_secs(3600),
+        ),
+        complaint_lookups: crate::core::signin::Limit::new(
+            programme::complaints::LOOKUPS_PER_MINUTE,
+            std::time::Duration::from_secs(60),
+        ),
         declared: routes::spec,
         store,
         config,

@@ -33,6 +33,9 @@ pub(crate) fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_contracts => u.role.can_read(Resource::Contracts),
             can_write_contracts => u.role.can_write(Resource::Contracts),
             can_programme => u.role.can_read(Resource::Programme),
+            can_write_programme => u.role.can_write(Resource::Programme),
+            can_complaints => u.role.can_read(Resource::Complaints),
+            can_write_complaints => u.role.can_write(Resource::Complaints),
         }
     });
     context! {

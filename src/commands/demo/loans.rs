@@ -142,7 +142,7 @@ const MEMBERS: [[(&str, Sex); 7]; 3] = [
     ],
 ];
 
-fn demo_user(store: &Store, name: &str) -> Result<(UserId, Actor)> {
+pub(super) fn demo_user(store: &Store, name: &str) -> Result<(UserId, Actor)> {
     let u = store
         .user_by_name(&Username::parse(name)?)?
         .with_context(|| format!("demo user {name} not found"))?;

@@ -1,8 +1,12 @@
 //! The demo's P2KP money: BLM tranches and activities of the tridaya in
 //! three desa of Kabupaten Serang, with the community's swadaya, imported
-//! through the same path as files (Ranjeng has no UPK: flagged).
+//! through the same path as files (Ranjeng has no UPK: flagged). Then
+//! complaints about Citerep in every state (one answered late, one past
+//! its resolution deadline) and a board of Citerep published.
 
 use anyhow::Result;
+use jiff::ToSpan;
+use lumbung_programme::complaints::{check, Channel, Draft, Status};
 use lumbung_programme::files::{read_activities, read_grants};
 use lumbung_store::{Actor, Store};
 
@@ -32,5 +36,78 @@ pub fn load(store: &Store) -> Result<()> {
     let name = "demo: activities 2008";
     let rows = read_activities(name, ACTIVITIES.as_bytes())?;
     store.import_activities(name, ACTIVITIES.as_bytes(), &rows, &cli)?;
+    Ok(())
+}
+
+/// Complaints about Citerep (the demo BKM's desa): filed on the public
+/// form or entered by its facilitator, answered by the BKM; one still
+/// unanswered past 3 days (the facilitator's now), one open past 30 days
+/// (the city coordinator's). Then Citerep's board published as of today.
+pub fn complaints_and_board(store: &Store) -> Result<()> {
+    const CITEREP: &str = "3604240003";
+    let today = store.clock().today();
+    let (_, facilitator) = super::loans::demo_user(store, "facilitator.ciruas")?;
+    let (_, ketua) = super::loans::demo_user(store, "bkm.ketua")?;
+    let visitor = Actor::Visitor {
+        address: "public form".into(),
+    };
+    let filed = |category, subject, text: &str, days_ago: i64, channel: Channel, who: &Actor| {
+        let submission = check(&Draft {
+            category,
+            subject,
+            text,
+            anonymous: days_ago != 0,
+            name: "Warga RW 02",
+            contact: "",
+        })
+        .map_err(|e| anyhow::anyhow!("demo complaint: {e:?}"))?;
+        let received = (channel != Channel::Web).then(|| today.saturating_sub(days_ago.days()));
+        anyhow::Ok(store.file_complaint(CITEREP, &submission, channel, received, "id", who)?)
+    };
+    let asked = filed(
+        "informasi",
+        "dana",
+        "Berapa dana BLM tahap 2 yang sudah diterima dan untuk kegiatan apa saja?",
+        0,
+        Channel::Web,
+        &visitor,
+    )?;
+    store.answer_complaint(
+        asked.id,
+        Status::Resolved,
+        "Tahap 2 Rp 70.000.000 diterima 11 Agustus 2008; rinciannya ada di papan informasi kelurahan.",
+        &ketua,
+    )?;
+    filed(
+        "masalah",
+        "pembangunan",
+        "Saluran di ujung jalan lingkungan RW 02 belum selesai dan air menggenang.",
+        5,
+        Channel::Sms,
+        &facilitator,
+    )?;
+    let overdue = filed(
+        "masalah",
+        "sasaran",
+        "Ada keluarga miskin di RT 03 yang tidak masuk daftar penerima santunan.",
+        40,
+        Channel::Paper,
+        &facilitator,
+    )?;
+    store.answer_complaint(
+        overdue.id,
+        Status::InProgress,
+        "Daftar PS-2 RT 03 sedang dicek ulang bersama relawan.",
+        &ketua,
+    )?;
+    filed(
+        "masalah",
+        "dana",
+        "Kapan laporan keuangan UPK ditempel di papan informasi?",
+        0,
+        Channel::Web,
+        &visitor,
+    )?;
+    store.publish_board(CITEREP, today, &Actor::cli())?;
     Ok(())
 }

@@ -98,6 +98,26 @@ impl<K: Hash + Eq + Clone> Window<K> {
     }
 }
 
+/// Public forms' uses per client address within a window (the complaint
+/// form, the tracking lookup): past the limit, how long to wait.
+#[derive(Clone)]
+pub struct Limit(Arc<Mutex<Window<IpAddr>>>);
+
+impl Limit {
+    pub fn new(limit: usize, window: Duration) -> Limit {
+        Limit(Arc::new(Mutex::new(Window::new(limit, window))))
+    }
+
+    /// Counts one use by `address` (none known: not limited here; the
+    /// server's own limits still hold).
+    pub fn take(&self, address: Option<IpAddr>) -> Result<(), Duration> {
+        match address {
+            Some(a) => self.0.lock().expect("limit lock").take(&a, Instant::now()),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The sign-in limits of one server.
 #[derive(Clone)]
 pub struct Throttle(Arc<Mutex<(Window<String>, Window<IpAddr>)>>);

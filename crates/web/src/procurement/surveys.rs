@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::render::render;
 use crate::AppState;
 use axum::extract::Path;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use lumbung_domain::{FiscalYear, InvitationId, Language, OrgId, Scope, SurveyId};
@@ -48,25 +48,6 @@ pub struct SurveyFields {
     name: String,
     anchor: String,
     year: String,
-}
-
-/// Where the site is reached, for the links in the invitations: the
-/// address the analyst's own browser used.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.https() {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
 }
 
 /// Queues a survey of the local suppliers of the anchor chosen (one of the
@@ -108,7 +89,7 @@ pub async fn create(
             .await?
             .into_response());
     }
-    let base = origin(&ctx.state, &headers);
+    let base = crate::edge::origin(&ctx.state, &headers);
     let selection = SpendSelection {
         anchor,
         year,

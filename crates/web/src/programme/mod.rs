@@ -4,5 +4,6 @@
 //! auditors read; each within its scope.
 
 mod board;
+pub(crate) mod complaints;
 mod pages;
 pub mod routes;

@@ -24,7 +24,7 @@ pub struct ProgrammeQuery {
 }
 
 /// Whether `scope` reaches the area at `path`.
-fn reaches(scope: &Scope, path: &AreaPath) -> bool {
+pub(crate) fn reaches(scope: &Scope, path: &AreaPath) -> bool {
     match scope {
         Scope::Global => true,
         Scope::Area { path: own, .. } => own.contains(path),
@@ -34,7 +34,7 @@ fn reaches(scope: &Scope, path: &AreaPath) -> bool {
 
 /// The area a viewer starts at: its scope's (an organisation's: the
 /// organisation's area), the last code of its path.
-fn home(scope: &Scope) -> Option<String> {
+pub(crate) fn home(scope: &Scope) -> Option<String> {
     let path = match scope {
         Scope::Global => None,
         Scope::Area { path, .. } => Some(path),
