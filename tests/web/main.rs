@@ -238,6 +238,10 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/procurement/charters/{id}"
                     | "/procurement/lm3/surveys/{id}"
                     | "/survey/{token}"
+                    // Need a published board, a complaint; tests/web/programme.rs renders them.
+                    | "/boards/{id}"
+                    | "/boards/{id}/json"
+                    | "/complaints/{id}"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs

@@ -116,3 +116,359 @@ async fn the_public_board_shows_the_kelurahans_money_and_no_person() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The tracking code a page shows.
+fn tracking_code(page: &str) -> String {
+    let at = page
+        .find("PPM-")
+        .unwrap_or_else(|| panic!("no tracking code: {page}"));
+    page[at..at + 18].to_owned()
+}
+
+/// A complaint about `kel` as the public form sends it.
+fn complaint<'a>(kel: &'a str, text: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("kelurahan", kel),
+        ("category", "problem"),
+        ("subject", "construction"),
+        ("text", text),
+        ("name", name),
+        ("contact", ""),
+    ]
+}
+
+#[tokio::test]
+async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads() {
+    let (app, [bkm, kel, serang, analyst]) =
+        signed_in(["bkm-user", "facilitator-kel", "auditor-serang", "analyst"]).await;
+    let visitor = app.anonymous();
+    let form = visitor.page("/complaints/new", StatusCode::OK).await;
+    assert!(form.contains("value=\"3604010001\""), "{form}");
+    // Problems named by field; what was typed is kept.
+    let refused = visitor
+        .post_form_expect(
+            "/complaints/new",
+            &[
+                ("kelurahan", "3604010001"),
+                ("subject", "funds"),
+                ("text", " "),
+                ("name", "Pak Budi"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        refused.contains("id=\"e-category\"")
+            && refused.contains("id=\"e-text\"")
+            && refused.contains("value=\"Pak Budi\"")
+            && refused.contains("value=\"funds\" selected"),
+        "{refused}"
+    );
+    let long = "x".repeat(4_001);
+    let too_long = visitor
+        .post_form_expect(
+            "/complaints/new",
+            &complaint("3604010001", &long, ""),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(too_long.contains("id=\"e-text\""), "{too_long}");
+    // Filed anonymously: the name typed is not kept.
+    let mut fields = complaint("3604010001", "Saluran RW 01 belum selesai", "Pak Budi");
+    fields.push(("anonymous", "on"));
+    let filed = visitor
+        .post_form_expect("/complaints/new", &fields, StatusCode::OK)
+        .await;
+    let code = tracking_code(&filed);
+    let kept = app
+        .store
+        .complaints_in(&lumbung_domain::Scope::Global, 10)
+        .unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (kept[0].name.as_deref(), kept[0].contact.as_deref()),
+        (None, None)
+    );
+    let id = kept[0].id.get();
+    // Its kelurahan's BKM and facilitator and the kabupaten's auditor read
+    // it; an analyst does not, nor a BKM of another kelurahan.
+    for v in [&bkm, &kel, &serang] {
+        let list = v.page("/complaints", StatusCode::OK).await;
+        assert!(
+            list.contains(&format!("href=\"/complaints/{id}\"")),
+            "{list}"
+        );
+    }
+    assert_eq!(analyst.status("/complaints").await, StatusCode::FORBIDDEN);
+    let other_bkm = app.add_org("BKM Kamasan", lumbung_domain::OrgKind::Bkm, "3604010002");
+    app.add_user(
+        "bkm-kamasan",
+        lumbung_domain::Role::Bkm,
+        lumbung_store::ScopeRef::Org(other_bkm),
+    );
+    let other = app.login("bkm-kamasan").await;
+    assert_eq!(
+        other.status(&format!("/complaints/{id}")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!other
+        .page("/complaints", StatusCode::OK)
+        .await
+        .contains("Saluran RW 01"));
+    let refused = other
+        .post_form(
+            &format!("/complaints/{id}/answer"),
+            &[("status", "closed"), ("reply", "x")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    // The BKM answers and resolves; the complainant reads it by the code,
+    // typed loosely.
+    let page = bkm.page(&format!("/complaints/{id}"), StatusCode::OK).await;
+    assert!(page.contains("Tanpa nama"), "{page}");
+    let res = bkm
+        .post_form(
+            &format!("/complaints/{id}/answer"),
+            &[
+                ("status", "resolved"),
+                ("reply", "Saluran diselesaikan minggu ini."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let typed = code.to_lowercase().replace('-', " ");
+    let tracked = visitor
+        .post_form_expect("/complaints/track", &[("code", &typed)], StatusCode::OK)
+        .await;
+    assert!(
+        tracked.contains("Saluran diselesaikan minggu ini.") && tracked.contains("Selesai"),
+        "{tracked}"
+    );
+    let unknown = visitor
+        .post_form_expect(
+            "/complaints/track",
+            &[("code", "PPM-0000-0000-0000")],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(unknown.contains("id=\"e-code\""), "{unknown}");
+    // Closed, it stays closed.
+    let res = bkm
+        .post_form(
+            &format!("/complaints/{id}/answer"),
+            &[("status", "closed"), ("reply", "Ditutup.")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let again = bkm
+        .post_form_expect(
+            &format!("/complaints/{id}/answer"),
+            &[("status", "in_progress"), ("reply", "Dibuka lagi")],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(again.contains("id=\"e-status\""), "{again}");
+    // The board counts it, and names nobody; a named complaint's name
+    // never reaches it either.
+    visitor
+        .post_form_expect(
+            "/complaints/new",
+            &complaint("3604010001", "Dana tahap 2?", "Pak Budi"),
+            StatusCode::OK,
+        )
+        .await;
+    let board = visitor.page("/board/3604010001", StatusCode::OK).await;
+    assert!(
+        !board.contains("Pak Budi") && !board.contains("Saluran RW 01"),
+        "{board}"
+    );
+    let counts = app
+        .store
+        .board("3604010001", app.store.clock().today())
+        .unwrap()
+        .complaints;
+    assert_eq!(
+        (counts["closed"], counts["received"], counts["resolved"]),
+        (1, 1, 0)
+    );
+    // Ten filings an hour from one address (the refused ones count).
+    let mut limited = None;
+    for n in 0..20 {
+        let res = visitor
+            .post_form("/complaints/new", &complaint("3604010001", "Spam", ""))
+            .await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(n);
+            break;
+        }
+    }
+    assert_eq!(limited, Some(6), "the 11th filing of the hour is refused");
+    let stored = app
+        .store
+        .complaints_in(&lumbung_domain::Scope::Global, 50)
+        .unwrap();
+    assert_eq!(stored.len(), 8);
+}
+
+#[tokio::test]
+async fn a_facilitator_enters_a_complaint_by_sms_and_a_late_answer_escalates() {
+    let (app, [kel, bkm, serang]) =
+        signed_in(["facilitator-kel", "bkm-user", "auditor-serang"]).await;
+    let today = app.store.clock().today();
+    let five_days_ago = today.saturating_sub(jiff::ToSpan::days(5)).to_string();
+    let tomorrow = today.tomorrow().unwrap().to_string();
+    let mut fields = complaint("3604010001", "SMS: jalan RW 01 rusak lagi", "Bu Sri");
+    fields.extend([("channel", "sms"), ("received_on", tomorrow.as_str())]);
+    let refused = kel
+        .post_form_expect("/complaints", &fields, StatusCode::OK)
+        .await;
+    assert!(
+        refused.contains("id=\"e-received_on\"") && refused.contains("SMS: jalan RW 01 rusak lagi"),
+        "{refused}"
+    );
+    // Outside the facilitator's scope: refused by field.
+    let mut outside = complaint("3604010002", "x", "");
+    outside.extend([("channel", "paper"), ("received_on", "")]);
+    let refused = kel
+        .post_form_expect("/complaints", &outside, StatusCode::OK)
+        .await;
+    assert!(refused.contains("id=\"e-kelurahan\""), "{refused}");
+    // Received five days ago and unanswered: late, the facilitator's.
+    let mut fields = complaint("3604010001", "SMS: jalan RW 01 rusak lagi", "Bu Sri");
+    fields.extend([("channel", "sms"), ("received_on", five_days_ago.as_str())]);
+    let entered = kel
+        .post_form_expect("/complaints", &fields, StatusCode::OK)
+        .await;
+    tracking_code(&entered);
+    assert!(
+        entered.contains("Fasilitator kelurahan") && entered.contains("Bu Sri"),
+        "{entered}"
+    );
+    // Ten days to answer in this kelurahan: the BKM's again. The BKM
+    // cannot change the deadlines it is judged by.
+    let refused = bkm
+        .post_form_expect(
+            "/complaints/deadlines",
+            &[
+                ("area", "3604010001"),
+                ("answer_days", "30"),
+                ("resolve_days", "60"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(refused.contains("role=\"alert\""), "{refused}");
+    let bad = kel
+        .post_form_expect(
+            "/complaints/deadlines",
+            &[
+                ("area", "3604010001"),
+                ("answer_days", "40"),
+                ("resolve_days", "30"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(bad.contains("id=\"e-deadlines\""), "{bad}");
+    let res = kel
+        .post_form(
+            "/complaints/deadlines",
+            &[
+                ("area", "3604010001"),
+                ("answer_days", "10"),
+                ("resolve_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let deadlines = app.store.complaint_deadlines("3604010001").unwrap();
+    assert_eq!((deadlines.answer_days, deadlines.resolve_days), (10, 30));
+    let listed = kel.page("/complaints", StatusCode::OK).await;
+    assert!(listed.contains(">BKM<"), "{listed}");
+    assert_eq!(
+        kel.post_form(
+            "/complaints/deadlines",
+            &[
+                ("area", "3604010002"),
+                ("answer_days", "10"),
+                ("resolve_days", "30")
+            ],
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The kabupaten's monthly summary.
+    let summary = serang
+        .page("/complaints/summary?area=3604", StatusCode::OK)
+        .await;
+    let month = &five_days_ago[..7];
+    assert!(summary.contains(month), "{summary}");
+    assert_eq!(
+        serang.status("/complaints/summary?area=E07000123").await,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_board_published_in_the_browser_is_frozen_and_its_file_verifies() {
+    let (app, [kel, analyst]) = signed_in(["facilitator-kel", "analyst"]).await;
+    seed(&app);
+    let visitor = app.anonymous();
+    let live = kel.page("/board/3604010001", StatusCode::OK).await;
+    assert!(live.contains("id=\"publish-board\""), "{live}");
+    assert!(!visitor
+        .page("/board/3604010001", StatusCode::OK)
+        .await
+        .contains("id=\"publish-board\""));
+    // Every figure links to its breakdown.
+    for anchor in ["#board-grants", "#kind-physical", "#board-activities"] {
+        assert!(live.contains(&format!("href=\"{anchor}\"")), "{anchor}");
+    }
+    assert_eq!(
+        analyst
+            .post_form("/board/3604010001/publish", &[("as_of", "")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        kel.post_form("/board/3604010002/publish", &[("as_of", "")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = kel
+        .post_form("/board/3604010001/publish", &[("as_of", "2008-06-30")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    assert!(to.starts_with("/boards/"), "{to}");
+    let id = last_segment(to.split('?').next().unwrap()).to_owned();
+    let stored = app
+        .store
+        .published_board(lumbung_domain::BoardId::new(id.parse().unwrap()))
+        .unwrap()
+        .unwrap();
+    let page = visitor.page(&format!("/boards/{id}"), StatusCode::OK).await;
+    assert!(
+        page.contains(&stored.sha256) && page.contains("<svg") && page.contains("2008-06-30"),
+        "{page}"
+    );
+    let file = visitor.json(&format!("/boards/{id}/json")).await;
+    assert_eq!(
+        lumbung_programme::board::first_difference(&stored.document().unwrap(), &file),
+        None
+    );
+    assert_eq!(file["board"]["figures"]["blm_received"], "100000000.00");
+    for missing in ["/boards/999", "/boards/abc", "/boards/0/json"] {
+        assert_eq!(
+            visitor.status(missing).await,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    // The live page lists the version.
+    let live = visitor.page("/board/3604010001", StatusCode::OK).await;
+    assert!(live.contains(&format!("href=\"/boards/{id}\"")), "{live}");
+}

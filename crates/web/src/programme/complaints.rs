@@ -469,7 +469,16 @@ pub async fn deadlines(ctx: Ctx, Form(f): Form<DeadlineFields>) -> Result<Respon
         .user()
         .is_none_or(|u| u.role != Role::Facilitator)
     {
-        return Err(AppError::Forbidden);
+        // The BKM answers for the deadlines: it never sets them.
+        let errors = [(
+            "deadlines".to_owned(),
+            ctx.viewer
+                .lang
+                .t("complaint_deadlines_facilitators")
+                .to_owned(),
+        )]
+        .into();
+        return list_page(ctx, ComplaintFields::default(), errors).await;
     }
     let code = f.area.trim().to_owned();
     let looked = code.clone();
