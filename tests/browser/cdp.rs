@@ -268,6 +268,18 @@ impl Browser {
         );
     }
 
+    /// The page printed as the browser prints it (its CSS page size).
+    pub fn pdf(&mut self) -> Vec<u8> {
+        use base64::Engine;
+        let printed = self.call(
+            "Page.printToPDF",
+            json!({"preferCSSPageSize": true, "printBackground": true}),
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(printed["data"].as_str().unwrap())
+            .unwrap()
+    }
+
     /// A PNG of the whole page.
     pub fn screenshot(&mut self) -> Vec<u8> {
         use base64::Engine;

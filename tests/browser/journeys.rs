@@ -1191,3 +1191,77 @@ fn a_coordinator_goes_down_from_the_kabupaten_to_a_desas_activities() {
         assert!(!v.texts_of("#grants tbody tr").is_empty());
     });
 }
+
+/// The pages of a PDF: its `/Type /Page` objects (not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type")
+        .filter(|(at, _)| {
+            let rest = text[at + 5..].trim_start();
+            rest.starts_with("/Page") && !rest.starts_with("/Pages")
+        })
+        .count()
+}
+
+/// A resident asks about a desa's programme from its public board,
+/// anonymously, and keeps the tracking code; the BKM answers; the
+/// resident reads the answer by the code and the board counts it; the
+/// facilitator publishes the board, which prints on one A4 page with its
+/// fingerprint and QR code.
+#[test]
+fn a_resident_complains_from_the_board_the_bkm_answers_and_the_board_is_published() {
+    twice(|v, run| {
+        v.as_visitor();
+        v.open("/board/3604240003");
+        let before = v.text_of("#board-complaints + table");
+        v.go("a[href^=\"/complaints/new\"]");
+        let text = [
+            "Dana tahap 2 dipakai untuk apa?",
+            "What was tranche 2 spent on?",
+        ][run];
+        v.submit(
+            "#complaint",
+            &[
+                ("category", "information"),
+                ("subject", "funds"),
+                ("text", text),
+                ("anonymous", "on"),
+            ],
+            None,
+        );
+        let code = v.text_of("#filed .tracking");
+        assert!(code.starts_with("PPM-"), "{}", v.text());
+        v.as_user("bkm.ketua");
+        v.open("/complaints");
+        v.go("#complaints a");
+        assert!(v.text_of("blockquote").contains(text), "{}", v.text());
+        v.submit(
+            "#answer",
+            &[
+                ("status", "resolved"),
+                ("reply", "Rp 70.000.000 untuk kegiatan 2008."),
+            ],
+            None,
+        );
+        assert!(!v.flash().is_empty(), "{}", v.text());
+        v.as_visitor();
+        v.open("/complaints/track");
+        v.submit("#track", &[("code", &code)], None);
+        assert!(
+            v.text_of("#tracked")
+                .contains("Rp 70.000.000 untuk kegiatan 2008."),
+            "{}",
+            v.text()
+        );
+        v.open("/board/3604240003");
+        assert_ne!(v.text_of("#board-complaints + table"), before);
+        v.as_user("facilitator.ciruas");
+        v.open("/board/3604240003");
+        v.submit("#publish-board", &[], None);
+        assert!(v.path().starts_with("/boards/"), "{}", v.path());
+        assert_eq!(v.text_of("#board-proof .hash").len(), 64);
+        assert!(v.js("!!document.querySelector('#board-proof svg')") == json!(true));
+        let pdf = v.browser.pdf();
+        assert_eq!(pdf_pages(&pdf), 1, "the printed board fits one A4 page");
+    });
+}

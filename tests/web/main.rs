@@ -240,7 +240,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/survey/{token}"
                     // Need a published board, a complaint; tests/web/programme.rs renders them.
                     | "/boards/{id}"
-                    | "/boards/{id}/json"
+                    | "/boards/{id}/board.json"
                     | "/complaints/{id}"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"

@@ -164,6 +164,12 @@ async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads(
             && refused.contains("value=\"funds\" selected"),
         "{refused}"
     );
+    // A body past the public form's size is refused unread.
+    let huge = "x".repeat(100_000);
+    let res = visitor
+        .post_form_as_is("/complaints/new", &complaint("3604010001", &huge, ""))
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let long = "x".repeat(4_001);
     let too_long = visitor
         .post_form_expect(
@@ -455,13 +461,13 @@ async fn a_board_published_in_the_browser_is_frozen_and_its_file_verifies() {
         page.contains(&stored.sha256) && page.contains("<svg") && page.contains("2008-06-30"),
         "{page}"
     );
-    let file = visitor.json(&format!("/boards/{id}/json")).await;
+    let file = visitor.json(&format!("/boards/{id}/board.json")).await;
     assert_eq!(
         lumbung_programme::board::first_difference(&stored.document().unwrap(), &file),
         None
     );
     assert_eq!(file["board"]["figures"]["blm_received"], "100000000.00");
-    for missing in ["/boards/999", "/boards/abc", "/boards/0/json"] {
+    for missing in ["/boards/999", "/boards/abc", "/boards/0/board.json"] {
         assert_eq!(
             visitor.status(missing).await,
             StatusCode::NOT_FOUND,

@@ -2,7 +2,7 @@
 //! physical notice board: `/board/{code}` as of today, with the versions
 //! published; `/boards/{id}` a published version as it was frozen, with
 //! its SHA-256, the fund journal's head and a QR code to itself;
-//! `/boards/{id}/json` the file `lumbung board verify` checks. Aggregates
+//! `/boards/{id}/board.json` the file `lumbung board verify` checks. Aggregates
 //! only: no household, member or voter appears.
 
 use super::pages::reaches;
@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use lumbung_domain::{text, AreaPath, BoardId, Resource};
+use lumbung_programme::board::PublishedBoard;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -114,19 +115,28 @@ pub async fn publish(
     ))
 }
 
+/// The published board an address names, and its document.
+async fn load_published(
+    state: &crate::AppState,
+    raw: &str,
+) -> Result<(BoardId, PublishedBoard, serde_json::Value), AppError> {
+    let id = board_id(raw)?;
+    let board = state
+        .blocking(move |s| s.published_board(id))
+        .await?
+        .ok_or_else(|| unseen_board(raw))?;
+    let document = board
+        .document()
+        .map_err(|_| AppError::Internal("a published board does not read as JSON".into()))?;
+    Ok((id, board, document))
+}
+
 pub async fn published(
     Ctx { state, viewer, uri }: Ctx,
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = board_id(&raw)?;
-    let board = state
-        .blocking(move |s| s.published_board(id))
-        .await?
-        .ok_or_else(|| unseen_board(&raw))?;
-    let document = board
-        .document()
-        .map_err(|_| AppError::Internal("a published board does not read as JSON".into()))?;
+    let (id, board, document) = load_published(&state, &raw).await?;
     let url = format!("{}/boards/{id}", origin(&state, &headers));
     render(
         &viewer,
@@ -144,14 +154,7 @@ pub async fn published(
 
 /// The published board as the file `lumbung board verify` checks.
 pub async fn export(Ctx { state, .. }: Ctx, Path(raw): Path<String>) -> Result<Response, AppError> {
-    let id = board_id(&raw)?;
-    let board = state
-        .blocking(move |s| s.published_board(id))
-        .await?
-        .ok_or_else(|| unseen_board(&raw))?;
-    let document = board
-        .document()
-        .map_err(|_| AppError::Internal("a published board does not read as JSON".into()))?;
+    let (id, _, document) = load_published(&state, &raw).await?;
     let body = serde_json::to_string_pretty(&document).expect("JSON serialises") + "\n";
     Ok((
         [
