@@ -329,3 +329,130 @@ fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
     run(&env, &["fund", "verify"]).code(0);
     run(&env, &["fund", "verify", "--head", &head]).refused(1, &head);
 }
+
+const PLAN: &str = "kelurahan,plan,years,problem,activity,kind,location,poor_households,women,cost,blm,swadaya,government,companies,other_programmes,schedule,responsible,musrenbang,spkd\n\
+    3604240003,pjm,2008-2010,Modal usaha kurang,Pinjaman bergulir,ekonomi,RW 01,30,25,1066235000,1066235000,,,,,2008,KSM Maju,Musrenbang Ciruas 2008,SPKD Serang\n\
+    3604240003,pjm,2008-2010,Jalan rusak,Jalan lingkungan RW 03,fisik,RW 03,120,150,1658080000,1158080000,500000000,,,,2008,Panitia RW 03,,\n";
+
+#[test]
+fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged() {
+    let env = setup();
+    run(
+        &env,
+        &["programme", "import-grants", &env.write("g.csv", GRANTS)],
+    )
+    .code(0)
+    .stdout_has("\"unmet\":{\"condition\":\"plan_approved\",\"year\":2008}");
+    // Nothing spent yet: the second tranche's condition is unmet too.
+    run(
+        &env,
+        &[
+            "programme",
+            "import-grants",
+            &env.write(
+                "g2.csv",
+                &format!("{GRANTS}3604250001,P2KP,2,2008-09-01,1\n"),
+            ),
+        ],
+    )
+    .code(0)
+    .stdout_has("\"condition\":\"previous_spent\"");
+    let plan = env.write("plan.csv", PLAN);
+    run(&env, &["programme", "import-plan", &plan])
+        .code(0)
+        .stdout_has("1 new, 0 new versions, 0 unchanged");
+    run(&env, &["programme", "import-plan", &plan])
+        .code(0)
+        .stdout_has("imported before");
+    // Not approved yet: Citerep's activities are outside any plan.
+    let out = run(
+        &env,
+        &[
+            "programme",
+            "import-activities",
+            &env.write("a.csv", ACTIVITIES),
+        ],
+    )
+    .code(0);
+    assert_eq!(
+        out.stdout.matches("\"kind\":\"outside_plan\"").count(),
+        4,
+        "{out:#?}"
+    );
+    // Approved by a second person: only Kragilan's (no plan) stay outside.
+    let plan_id = env.sqlite("SELECT id FROM programme_plans")[0][0].clone();
+    env.sqlite(&format!(
+        "INSERT INTO programme_plan_approvals (plan_id, approved_at, approved_by) VALUES ({plan_id}, '2008-02-01T00:00:00Z', 'bkm.ketua') RETURNING plan_id"
+    ));
+    let changed = env.write(
+        "changed.csv",
+        &ACTIVITIES.replace("189450000,189450000", "189450000,1"),
+    );
+    let out = run(&env, &["programme", "import-activities", &changed]).code(0);
+    assert_eq!(
+        out.stdout.matches("\"kind\":\"outside_plan\"").count(),
+        2,
+        "{out:#?}"
+    );
+    assert!(
+        out.stdout.contains("\"activity\":\"Santunan lansia\""),
+        "{out:#?}"
+    );
+    // Citerep's first tranche now has its approved plan; Kragilan's not.
+    let unmet_plan = |k: &str| {
+        format!("\"kelurahan\":\"{k}\",\"programme\":\"P2KP\",\"tranche\":1,\"unmet\":{{\"condition\":\"plan_approved\"")
+    };
+    assert!(!out.stdout.contains(&unmet_plan("3604240003")), "{out:#?}");
+    assert!(out.stdout.contains(&unmet_plan("3604250001")), "{out:#?}");
+    // A changed plan is a new version; the approved one stays as it was.
+    let changed_plan = env.write(
+        "plan2.csv",
+        &PLAN.replace("Jalan rusak", "Jalan rusak dan becek"),
+    );
+    run(&env, &["programme", "import-plan", &changed_plan])
+        .code(0)
+        .stdout_has("0 new, 1 new versions");
+    assert_eq!(
+        env.sqlite("SELECT version FROM programme_plans ORDER BY version"),
+        [["1"], ["2"]]
+    );
+    // A bad plan is refused whole, by line and column.
+    let bad = env.write(
+        "bad.csv",
+        &PLAN.replace("1658080000,1158080000,500000000", "1658080000,1158080000,5"),
+    );
+    run(&env, &["programme", "import-plan", &bad])
+        .refused(1, "line 3")
+        .stderr_has("cost");
+    // The programme's rules: shown, set, checked.
+    run(&env, &["programme", "rules", "--programme", "P2KP"])
+        .code(0)
+        .stdout_has("{\"plan_required\":true,\"previous_spent_percent\":80}");
+    run(
+        &env,
+        &[
+            "programme",
+            "rules",
+            "--programme",
+            "P2KP",
+            "--plan-required",
+            "no",
+            "--previous-spent-percent",
+            "50",
+        ],
+    )
+    .code(0)
+    .stdout_has("{\"plan_required\":false,\"previous_spent_percent\":50}");
+    run(
+        &env,
+        &[
+            "programme",
+            "rules",
+            "--programme",
+            "P2KP",
+            "--previous-spent-percent",
+            "101",
+        ],
+    )
+    .refused(1, "100");
+}

@@ -18,6 +18,22 @@ pub enum ProgrammeCommand {
     /// swadaya_cash,swadaya_labour_days,swadaya_wage,swadaya_materials,other_funds,
     /// beneficiaries,beneficiaries_poor,beneficiaries_women,progress`
     ImportActivities { file: PathBuf },
+    /// Import plans (PJM Pronangkis, annual): `kelurahan,plan,years,problem,activity,kind,location,
+    /// poor_households,women,cost,blm,swadaya,government,companies,other_programmes,schedule,
+    /// responsible,musrenbang,spkd`; a changed plan becomes a new version, waiting for the BKM's approval
+    ImportPlan { file: PathBuf },
+    /// A programme's tranche rules: show them, or set them (flags, never refusals)
+    Rules {
+        /// The programme (its name)
+        #[arg(long, value_name = "NAME")]
+        programme: String,
+        /// Whether the first tranche of a year needs an approved plan governing it
+        #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
+        plan_required: Option<bool>,
+        /// The share (percent) of the tranches before a tranche that must be reported spent
+        #[arg(long, value_name = "PERCENT")]
+        previous_spent_percent: Option<u8>,
+    },
     /// BLM received, allocated and spent by kind, swadaya and its leverage,
     /// beneficiaries and implementers of an area and of each area below it
     Report {
@@ -55,6 +71,33 @@ pub fn run(db: &Db, command: ProgrammeCommand) -> Result<()> {
                 .open()?
                 .import_activities(&name, &bytes, &rows, &Actor::cli())?;
             say(&name, &done)
+        }
+        ProgrammeCommand::ImportPlan { file } => {
+            let (name, bytes) = read(&file)?;
+            let plans = lumbung_programme::plan::read_plans(&name, &bytes)?;
+            let done = db
+                .open()?
+                .import_plans(&name, &bytes, &plans, &Actor::cli())?;
+            say(&name, &done)
+        }
+        ProgrammeCommand::Rules {
+            programme,
+            plan_required,
+            previous_spent_percent,
+        } => {
+            let store = db.open()?;
+            let held = store.programme_rules(&programme)?.unwrap_or_default();
+            if plan_required.is_some() || previous_spent_percent.is_some() {
+                let rules = lumbung_programme::review::TrancheRules::new(
+                    plan_required.unwrap_or(held.plan_required),
+                    previous_spent_percent.unwrap_or(held.previous_spent_percent),
+                )
+                .map_err(shared::said)?;
+                store.set_programme_rules(&programme, rules, &Actor::cli())?;
+            }
+            let rules = store.programme_rules(&programme)?.unwrap_or_default();
+            println!("{}", serde_json::to_string(&rules)?);
+            Ok(())
         }
         ProgrammeCommand::Report {
             area,

@@ -478,3 +478,119 @@ async fn a_board_published_in_the_browser_is_frozen_and_its_file_verifies() {
     let live = visitor.page("/board/3604010001", StatusCode::OK).await;
     assert!(live.contains(&format!("href=\"/boards/{id}\"")), "{live}");
 }
+
+/// A plan file's form as the page sends it: the CSRF token first.
+fn plan_form(v: &Visitor, csv: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("csrf", v.csrf.clone().unwrap_or_default())
+        .part("file", file_part(csv.as_bytes(), "plan.csv"))
+}
+
+#[tokio::test]
+async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
+    let (app, [kel, bkm, serang]) =
+        signed_in(["facilitator-kel", "bkm-user", "auditor-serang"]).await;
+    seed(&app);
+    let csv = "kelurahan,plan,years,problem,activity,kind,location,poor_households,women,cost,blm,swadaya\n\
+        3604010001,tahunan,2008,Jalan setapak rusak,Jalan setapak RW 01,fisik,RW 01,40,30,70000000,60000000,10000000\n";
+    // Another kelurahan's plan on this page: refused.
+    let other = csv.replace("3604010001,", "3604010002,");
+    let res = kel
+        .post_multipart("/programme/3604010001/plans", plan_form(&kel, &other))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = kel
+        .post_multipart("/programme/3604010001/plans", plan_form(&kel, csv))
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text_of(res).await
+    );
+    let plans = app.store.plans_of("3604010001").unwrap();
+    assert_eq!(plans.len(), 1);
+    let id = plans[0].id.get();
+    // Outside a kelurahan of the scope: not found.
+    assert_eq!(
+        kel.post_multipart("/programme/3604010002/plans", plan_form(&kel, &other))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Only the BKM approves; the facilitator who brought it in cannot.
+    let page = kel.page("/programme?area=3604010001", StatusCode::OK).await;
+    assert!(
+        page.contains("Jalan setapak rusak")
+            && !page.contains(&format!("/programme/plans/{id}/approve")),
+        "{page}"
+    );
+    assert_eq!(
+        kel.post_form(&format!("/programme/plans/{id}/approve"), &[])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let page = bkm.page("/programme", StatusCode::OK).await;
+    assert!(
+        page.contains(&format!("/programme/plans/{id}/approve")),
+        "{page}"
+    );
+    // Before approval the activity is outside any plan.
+    let flags = app.store.programme_flags("3604010001").unwrap();
+    assert!(
+        flags
+            .iter()
+            .any(|f| matches!(f, lumbung_programme::review::Flag::OutsidePlan { .. })),
+        "{flags:?}"
+    );
+    let res = bkm
+        .post_form(&format!("/programme/plans/{id}/approve"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let flags = app.store.programme_flags("3604010001").unwrap();
+    assert!(
+        !flags
+            .iter()
+            .any(|f| matches!(f, lumbung_programme::review::Flag::OutsidePlan { .. })),
+        "{flags:?}"
+    );
+    assert_eq!(
+        bkm.post_form(&format!("/programme/plans/{id}/approve"), &[])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // Whoever brings a plan in cannot approve it, even as the BKM.
+    let v2 = csv.replace("Jalan setapak rusak", "Jalan setapak rusak berat");
+    bkm.post_multipart("/programme/3604010001/plans", plan_form(&bkm, &v2))
+        .await;
+    let newest = app.store.plans_of("3604010001").unwrap()[0].id.get();
+    assert_ne!(newest, id);
+    assert_eq!(
+        bkm.post_form(&format!("/programme/plans/{newest}/approve"), &[])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // The auditor reads; the board shows the approved plan, not the draft.
+    assert_eq!(
+        serang
+            .post_form(&format!("/programme/plans/{id}/approve"), &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let board = app
+        .anonymous()
+        .page("/board/3604010001", StatusCode::OK)
+        .await;
+    assert!(
+        board.contains("Jalan setapak rusak") && !board.contains("rusak berat"),
+        "{board}"
+    );
+    assert_eq!(
+        kel.status(&format!("/programme/plans/{id}/approve")).await,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}

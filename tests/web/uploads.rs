@@ -107,8 +107,8 @@ fn no_template_puts_the_token_in_a_url() {
         }
     }
     assert_eq!(
-        uploads, 5,
-        "spend, mapping, register, assessment and LM3 survey uploads"
+        uploads, 6,
+        "spend, mapping, register, assessment, LM3 survey and plan uploads"
     );
 }
 

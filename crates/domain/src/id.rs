@@ -135,6 +135,8 @@ ids! {
     BoardId;
     /// A complaint or question (PPM).
     ComplaintId;
+    /// A version of a kelurahan's plan (PJM Pronangkis or annual).
+    PlanId;
     /// A what-if scenario kept.
     ScenarioId;
     /// A spend import (one file).

@@ -91,6 +91,20 @@ impl FundHealth {
     }
 }
 
+/// An approved plan as the board shows it: what it answers and costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanSummary {
+    pub kind: crate::plan::PlanKind,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub version: u32,
+    pub approved_on: String,
+    pub problems: Vec<String>,
+    pub activities: u64,
+    pub cost: Money,
+    pub blm: Money,
+}
+
 /// The fund journal's last entry when the board was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalHead {
@@ -104,6 +118,8 @@ pub struct Board {
     pub area_code: String,
     pub area_name: String,
     pub as_of: String,
+    /// The approved plans (the latest approved version of each).
+    pub plans: Vec<PlanSummary>,
     /// The programme's figures (the keys of `lumbung programme report`).
     pub figures: Report,
     pub grants: Vec<GrantView>,

@@ -61,19 +61,19 @@ impl ActivityRow {
 }
 
 /// Reads the columns of one row, collecting every problem.
-struct Reader<'a> {
-    line: u64,
-    cells: &'a [String],
-    errors: &'a mut Vec<RowError>,
+pub(crate) struct Reader<'a> {
+    pub(crate) line: u64,
+    pub(crate) cells: &'a [String],
+    pub(crate) errors: &'a mut Vec<RowError>,
 }
 
 impl Reader<'_> {
-    fn fail(&mut self, column: &str, message: Text) {
+    pub(crate) fn fail(&mut self, column: &str, message: Text) {
         self.errors
             .push(RowError::new(self.line, Some(column), message));
     }
 
-    fn text(&mut self, column: &str, at: Option<usize>) -> Option<String> {
+    pub(crate) fn text(&mut self, column: &str, at: Option<usize>) -> Option<String> {
         match cell(self.cells, at) {
             Some(v) if v.chars().count() <= NAME_MAX => Some(v.to_owned()),
             Some(_) => {
@@ -91,7 +91,7 @@ impl Reader<'_> {
         }
     }
 
-    fn area(&mut self, column: &str, at: Option<usize>) -> Option<AreaCode> {
+    pub(crate) fn area(&mut self, column: &str, at: Option<usize>) -> Option<AreaCode> {
         let raw = cell(self.cells, at);
         match raw.map(AreaCode::parse) {
             Some(Ok(code)) => Some(code),
@@ -108,7 +108,7 @@ impl Reader<'_> {
 
     /// An amount ≥ 0 and at most [`AMOUNT_MAX`]; blank is 0 unless
     /// `needed`.
-    fn money(&mut self, column: &str, at: Option<usize>, needed: bool) -> Option<Money> {
+    pub(crate) fn money(&mut self, column: &str, at: Option<usize>, needed: bool) -> Option<Money> {
         let Some(raw) = cell(self.cells, at) else {
             if needed {
                 self.fail(column, required());
@@ -131,7 +131,7 @@ impl Reader<'_> {
     }
 
     /// A whole number ≥ 0 up to `max`; blank is 0.
-    fn count(&mut self, column: &str, at: Option<usize>, max: u64) -> Option<u64> {
+    pub(crate) fn count(&mut self, column: &str, at: Option<usize>, max: u64) -> Option<u64> {
         let Some(raw) = cell(self.cells, at) else {
             return Some(0);
         };
@@ -146,7 +146,7 @@ impl Reader<'_> {
     }
 }
 
-fn required() -> Text {
+pub(crate) fn required() -> Text {
     text!("programme_required"; id: "wajib diisi", en: "required")
 }
 
@@ -390,7 +390,7 @@ fn within_all() -> Text {
         en: "cannot exceed all beneficiaries")
 }
 
-fn done<T>(name: &str, rows: Vec<T>, errors: Vec<RowError>) -> Result<Vec<T>, Rejected> {
+pub(crate) fn done<T>(name: &str, rows: Vec<T>, errors: Vec<RowError>) -> Result<Vec<T>, Rejected> {
     if errors.is_empty() {
         Ok(rows)
     } else {

@@ -15,6 +15,8 @@
 //!   published, and the first field where a file differs from it.
 //! - [`complaints`]: complaints and questions (PPM): submissions,
 //!   statuses, deadlines and escalation, the monthly summary.
+//! - [`plan`]: the PJM Pronangkis and annual plans read from a file,
+//!   their versions' fingerprints, the plan governing a year.
 //! - [`capital`]: the economic allocation kept equal to the BLM capital
 //!   on the UPK's books, by postings of the difference.
 
@@ -22,6 +24,7 @@ pub mod board;
 pub mod capital;
 pub mod complaints;
 pub mod files;
+pub mod plan;
 pub mod report;
 pub mod review;
 

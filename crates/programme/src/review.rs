@@ -1,12 +1,64 @@
 //! What an import records for review instead of refusing (seed 001: no
 //! rupiah may leak, and anyone may check): spending beyond the grants a
 //! kelurahan received for a programme, a tranche received before the one
-//! it follows, and a kelurahan without a UPK, whose economic allocation
-//! cannot be posted to a UPK's books yet.
+//! it follows, a tranche whose conditions are unmet (a plan approved, the
+//! tranches before it spent), an activity outside the approved plan, and
+//! a kelurahan without a UPK, whose economic allocation cannot be posted
+//! to a UPK's books yet.
 
-use lumbung_domain::Money;
+use crate::plan::{governing, name_key, Approved};
+use lumbung_domain::{text, Money, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A programme's tranche conditions (settings; p2kp-rules: the real
+/// numbers are unconfirmed, so these defaults are Lumbung's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TrancheRules {
+    /// The first tranche of a year needs an approved plan governing it.
+    pub plan_required: bool,
+    /// A later tranche needs this share (percent) of the tranches before
+    /// it reported spent.
+    pub previous_spent_percent: u8,
+}
+
+impl Default for TrancheRules {
+    fn default() -> Self {
+        TrancheRules {
+            plan_required: true,
+            previous_spent_percent: 80,
+        }
+    }
+}
+
+impl TrancheRules {
+    /// Checked settings: a share from 0 to 100.
+    pub fn new(plan_required: bool, previous_spent_percent: u8) -> Result<TrancheRules, Text> {
+        if previous_spent_percent > 100 {
+            return Err(text!("programme_bad_percent";
+                id: "persentase 0 sampai 100", en: "a percentage from 0 to 100"));
+        }
+        Ok(TrancheRules {
+            plan_required,
+            previous_spent_percent,
+        })
+    }
+}
+
+/// A tranche condition not met.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "condition", rename_all = "snake_case")]
+pub enum Unmet {
+    /// No approved plan governs the tranche's year.
+    PlanApproved { year: i32 },
+    /// Less than the share required of the tranches before it was
+    /// reported spent.
+    PreviousSpent {
+        percent: u8,
+        spent: Money,
+        before: Money,
+    },
+}
 
 /// Why something is flagged.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -29,17 +81,37 @@ pub enum Flag {
     /// Economic activities in a kelurahan without a UPK: their capital
     /// posting waits.
     NoUpk { kelurahan: String },
+    /// A tranche held though its conditions are not met.
+    TrancheConditionUnmet {
+        kelurahan: String,
+        programme: String,
+        tranche: u32,
+        unmet: Unmet,
+    },
+    /// An activity that no approved plan governing its year holds.
+    OutsidePlan {
+        kelurahan: String,
+        programme: String,
+        year: i32,
+        activity: String,
+    },
 }
 
 /// What the flags are judged on, per (kelurahan, programme): the grants'
 /// tranches and amounts held, the BLM spent on its activities, whether it
-/// has economic activities; and the kelurahan that have a UPK.
+/// has economic activities; the kelurahan that have a UPK; each tranche's
+/// year, each activity (kelurahan, programme, year, name), each
+/// kelurahan's approved plans and each programme's tranche rules.
 #[derive(Debug, Clone, Default)]
 pub struct Held {
     pub tranches: BTreeMap<(String, String), Vec<(u32, Money)>>,
     pub spent: BTreeMap<(String, String), Money>,
     pub economic: BTreeSet<String>,
     pub with_upk: BTreeSet<String>,
+    pub tranche_years: BTreeMap<(String, String, u32), i32>,
+    pub activities: Vec<(String, String, i32, String)>,
+    pub plans: BTreeMap<String, Vec<Approved>>,
+    pub rules: BTreeMap<String, TrancheRules>,
 }
 
 /// The flags of what is held, in order.
@@ -70,6 +142,62 @@ pub fn flags(held: &Held) -> Vec<Flag> {
                     tranche: *n,
                 });
             }
+        }
+    }
+    for ((kelurahan, programme), tranches) in &held.tranches {
+        let rules = held.rules.get(programme).copied().unwrap_or_default();
+        let plans = held.plans.get(kelurahan).map_or(&[][..], Vec::as_slice);
+        let spent = held
+            .spent
+            .get(&(kelurahan.clone(), programme.clone()))
+            .copied()
+            .unwrap_or(Money::ZERO);
+        for (n, _) in tranches {
+            let year = held
+                .tranche_years
+                .get(&(kelurahan.clone(), programme.clone(), *n))
+                .copied();
+            let mut unmet = |u| {
+                out.push(Flag::TrancheConditionUnmet {
+                    kelurahan: kelurahan.clone(),
+                    programme: programme.clone(),
+                    tranche: *n,
+                    unmet: u,
+                })
+            };
+            if let (true, 1, Some(year)) = (rules.plan_required, *n, year) {
+                if governing(plans, year).is_none() {
+                    unmet(Unmet::PlanApproved { year });
+                }
+            }
+            if *n > 1 && rules.previous_spent_percent > 0 {
+                let before: i128 = tranches
+                    .iter()
+                    .filter(|(m, _)| m < n)
+                    .map(|(_, a)| i128::from(a.minor()))
+                    .sum();
+                let needed = before * i128::from(rules.previous_spent_percent);
+                if i128::from(spent.minor()) * 100 < needed {
+                    unmet(Unmet::PreviousSpent {
+                        percent: rules.previous_spent_percent,
+                        spent,
+                        before: Money::from_minor(i64::try_from(before).unwrap_or(i64::MAX)),
+                    });
+                }
+            }
+        }
+    }
+    for (kelurahan, programme, year, activity) in &held.activities {
+        let plans = held.plans.get(kelurahan).map_or(&[][..], Vec::as_slice);
+        let planned =
+            governing(plans, *year).is_some_and(|p| p.activities.contains(&name_key(activity)));
+        if !planned {
+            out.push(Flag::OutsidePlan {
+                kelurahan: kelurahan.clone(),
+                programme: programme.clone(),
+                year: *year,
+                activity: activity.clone(),
+            });
         }
     }
     for k in held.economic.difference(&held.with_upk) {
@@ -118,5 +246,82 @@ mod tests {
                 },
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::plan::PlanKind;
+
+    #[test]
+    fn unmet_tranche_conditions_and_activities_outside_the_plan_are_flagged() {
+        let key = |k: &str| (k.to_owned(), "P2KP".to_owned());
+        let mut held = Held::default();
+        held.tranches.insert(
+            key("A"),
+            vec![(1, Money::from_units(100)), (2, Money::from_units(50))],
+        );
+        held.tranche_years.extend([
+            (("A".into(), "P2KP".into(), 1), 2008),
+            (("A".into(), "P2KP".into(), 2), 2008),
+        ]);
+        // 79 of the first 100 spent: short of 80%.
+        held.spent.insert(key("A"), Money::from_units(79));
+        held.activities = vec![
+            ("A".into(), "P2KP".into(), 2008, "Jalan  RW 02".into()),
+            ("A".into(), "P2KP".into(), 2008, "Balai warga".into()),
+        ];
+        let all = flags(&held);
+        assert!(all.contains(&Flag::TrancheConditionUnmet {
+            kelurahan: "A".into(),
+            programme: "P2KP".into(),
+            tranche: 1,
+            unmet: Unmet::PlanApproved { year: 2008 },
+        }));
+        assert!(all.contains(&Flag::TrancheConditionUnmet {
+            kelurahan: "A".into(),
+            programme: "P2KP".into(),
+            tranche: 2,
+            unmet: Unmet::PreviousSpent {
+                percent: 80,
+                spent: Money::from_units(79),
+                before: Money::from_units(100)
+            },
+        }));
+        assert_eq!(
+            all.iter()
+                .filter(|f| matches!(f, Flag::OutsidePlan { .. }))
+                .count(),
+            2
+        );
+        // A PJM approved holding the road; 80 spent: only the hall is left.
+        held.plans.insert(
+            "A".into(),
+            vec![Approved {
+                kind: PlanKind::Pjm,
+                first_year: 2008,
+                last_year: 2010,
+                activities: ["jalan rw 02".to_owned()].into(),
+            }],
+        );
+        held.spent.insert(key("A"), Money::from_units(80));
+        assert_eq!(
+            flags(&held),
+            [Flag::OutsidePlan {
+                kelurahan: "A".into(),
+                programme: "P2KP".into(),
+                year: 2008,
+                activity: "Balai warga".into()
+            }]
+        );
+        // Rules of the programme: no plan needed, nothing spent needed.
+        held.plans.clear();
+        held.spent.clear();
+        held.activities.clear();
+        held.rules
+            .insert("P2KP".into(), TrancheRules::new(false, 0).unwrap());
+        assert_eq!(flags(&held), []);
+        assert!(TrancheRules::new(true, 101).is_err());
     }
 }

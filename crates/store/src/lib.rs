@@ -16,6 +16,7 @@ mod election;
 mod fund;
 mod lineage;
 mod orgs;
+mod plans;
 mod procurement;
 mod programme;
 mod schema;
@@ -41,6 +42,7 @@ pub use fund::{
 };
 pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
+pub use plans::PlanView;
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,
     CharterYear, DeliveryReport, EvaluationVersion, InvitationView, NewScore, NoticeStatus,

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use lumbung_domain::{text, Money};
 use lumbung_programme::board::{ActivityView, GrantView};
 use lumbung_programme::files::{ActivityRow, GrantRow};
+use lumbung_programme::plan::{Approved, PlanKind};
 use lumbung_programme::report::{report, HeldActivity, HeldGrant, Report};
 use lumbung_programme::review::{flags, Flag, Held};
 use lumbung_programme::Kind;
@@ -47,7 +48,7 @@ pub struct CapitalPosted {
 
 /// What a programme or implementer is known by: its name, lower case,
 /// spaces collapsed.
-fn name_key(name: &str) -> String {
+pub(crate) fn name_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -80,7 +81,7 @@ fn unknown_areas(tx: &Transaction<'_>, file: &str, codes: &[(u64, &str)]) -> Res
     }
 }
 
-fn programme_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+pub(crate) fn programme_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     let key = name_key(name);
     if let Some(id) = tx
         .query_row(
@@ -149,7 +150,7 @@ fn open_import(
 
 /// Starts an import: its rows' areas must be held (else the file is
 /// refused), and `None` when the same bytes were imported before.
-fn begin(
+pub(crate) fn begin(
     tx: &Transaction<'_>,
     what: &str,
     file: &str,
@@ -162,7 +163,7 @@ fn begin(
 }
 
 /// Whether a row is new, a new version, or as held.
-enum Kept {
+pub(crate) enum Kept {
     New,
     Version,
     Same,
@@ -170,14 +171,14 @@ enum Kept {
 
 impl ProgrammeImport {
     /// The same file was imported before.
-    fn held() -> ProgrammeImport {
+    pub(crate) fn held() -> ProgrammeImport {
         ProgrammeImport {
             held_already: true,
             ..ProgrammeImport::default()
         }
     }
 
-    fn count(&mut self, kept: Kept) {
+    pub(crate) fn count(&mut self, kept: Kept) {
         match kept {
             Kept::New => self.stored += 1,
             Kept::Version => self.versions += 1,
@@ -313,7 +314,7 @@ impl Store {
 
     /// Flags what is held once the import is in, keeps the flags with the
     /// import, and writes the audit entry.
-    fn finish_import(
+    pub(crate) fn finish_import(
         &self,
         tx: &Transaction<'_>,
         import: i64,
@@ -532,7 +533,7 @@ fn too_large() -> StoreError {
 
 /// What the flags are judged on: every grant and activity held (latest
 /// versions), and the kelurahan with a UPK.
-fn held(tx: &Transaction<'_>) -> Result<Held> {
+pub(crate) fn held(tx: &Transaction<'_>) -> Result<Held> {
     let mut held = Held::default();
     let mut stmt = tx.prepare(
         "SELECT g.area_code, p.name, g.tranche, g.amount FROM programme_grants g JOIN programmes p ON p.id = g.programme_id
@@ -567,6 +568,41 @@ fn held(tx: &Transaction<'_>) -> Result<Held> {
     held.with_upk = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = tx.prepare(
+        "SELECT g.area_code, p.name, g.tranche, g.date FROM programme_grants g JOIN programmes p ON p.id = g.programme_id
+         WHERE g.version = (SELECT max(version) FROM programme_grants l
+             WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let date: String = r.get(3)?;
+        if let Ok(year) = date.get(..4).unwrap_or("").parse::<i32>() {
+            held.tranche_years
+                .insert((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u32), year);
+        }
+    }
+    let mut stmt = tx.prepare(
+        "SELECT x.area_code, p.name, x.year, x.name FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
+         WHERE x.version = (SELECT max(version) FROM programme_activities l
+             WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year AND l.name_key = x.name_key)
+         ORDER BY x.area_code, p.name, x.year, x.name",
+    )?;
+    held.activities = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    held.plans = approved_plans(tx)?;
+    let mut stmt = tx.prepare(
+        "SELECT p.name, r.plan_required, r.previous_spent_percent FROM programme_rules r JOIN programmes p ON p.id = r.programme_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let rules = lumbung_programme::review::TrancheRules::new(
+            r.get::<_, i64>(1)? != 0,
+            u8::try_from(r.get::<_, i64>(2)?).unwrap_or(u8::MAX),
+        )
+        .map_err(|m| StoreError::invalid("programme_rules", m))?;
+        held.rules.insert(r.get(0)?, rules);
+    }
     Ok(held)
 }
 
@@ -664,4 +700,42 @@ impl Store {
             .map(|(code, name, _)| (code, name))
             .collect())
     }
+}
+
+/// Each kelurahan's approved plans: of each plan (kind, first year), its
+/// latest approved version, with its activities' names.
+fn approved_plans(
+    tx: &Transaction<'_>,
+) -> Result<std::collections::BTreeMap<String, Vec<Approved>>> {
+    let mut stmt = tx.prepare(
+        "SELECT p.id, p.area_code, p.kind, p.first_year, p.last_year FROM programme_plans p
+         WHERE p.version = (SELECT max(l.version) FROM programme_plans l JOIN programme_plan_approvals a ON a.plan_id = l.id
+             WHERE l.area_code = p.area_code AND l.kind = p.kind AND l.first_year = p.first_year)",
+    )?;
+    let plans: Vec<(i64, String, String, i32, i32)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut names =
+        tx.prepare_cached("SELECT name_key FROM programme_plan_activities WHERE plan_id = ?1")?;
+    let mut out: std::collections::BTreeMap<String, Vec<Approved>> = Default::default();
+    for (id, area, kind, first_year, last_year) in plans {
+        let activities = names
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        out.entry(area).or_default().push(Approved {
+            kind: PlanKind::parse(&kind).ok_or_else(|| {
+                StoreError::invalid(
+                    "programme_plans",
+                    text!("plan_unreadable_kind"; id: "jenis rencana yang tersimpan tidak terbaca",
+                        en: "a plan's stored kind cannot be read"),
+                )
+            })?,
+            first_year,
+            last_year,
+            activities,
+        });
+    }
+    Ok(out)
 }

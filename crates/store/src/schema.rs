@@ -1212,4 +1212,60 @@ CREATE TABLE complaint_settings (
     set_by       TEXT NOT NULL
 );
 "#,
+    // 31: the kelurahan's plans (PJM Pronangkis, annual) as versions, each
+    // with its activities; the BKM's approval of a version (append-only);
+    // each programme's tranche rules.
+    r#"
+CREATE TABLE programme_plans (
+    id          INTEGER PRIMARY KEY,
+    area_code   TEXT NOT NULL REFERENCES areas(code),
+    kind        TEXT NOT NULL,
+    first_year  INTEGER NOT NULL,
+    last_year   INTEGER NOT NULL,
+    version     INTEGER NOT NULL,
+    musrenbang  TEXT NOT NULL,
+    spkd        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    import_id   INTEGER NOT NULL REFERENCES programme_imports(id),
+    made_at     TEXT NOT NULL,
+    made_by     TEXT NOT NULL,
+    UNIQUE (area_code, kind, first_year, version)
+);
+CREATE TABLE programme_plan_activities (
+    plan_id          INTEGER NOT NULL REFERENCES programme_plans(id),
+    position         INTEGER NOT NULL,
+    name             TEXT NOT NULL,
+    name_key         TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    problem          TEXT NOT NULL,
+    location         TEXT NOT NULL,
+    poor_households  INTEGER NOT NULL,
+    women            INTEGER NOT NULL,
+    cost             INTEGER NOT NULL,
+    blm              INTEGER NOT NULL,
+    swadaya          INTEGER NOT NULL,
+    government       INTEGER NOT NULL,
+    companies        INTEGER NOT NULL,
+    other_programmes INTEGER NOT NULL,
+    schedule         TEXT NOT NULL,
+    responsible      TEXT NOT NULL,
+    PRIMARY KEY (plan_id, position)
+);
+CREATE TABLE programme_plan_approvals (
+    plan_id     INTEGER PRIMARY KEY REFERENCES programme_plans(id),
+    approved_at TEXT NOT NULL,
+    approved_by TEXT NOT NULL
+);
+CREATE TRIGGER programme_plans_never_change BEFORE UPDATE ON programme_plans
+BEGIN SELECT RAISE(ABORT, 'a plan changes only by a new version'); END;
+CREATE TRIGGER programme_plan_activities_never_change BEFORE UPDATE ON programme_plan_activities
+BEGIN SELECT RAISE(ABORT, 'a plan changes only by a new version'); END;
+CREATE TABLE programme_rules (
+    programme_id           INTEGER PRIMARY KEY REFERENCES programmes(id),
+    plan_required          INTEGER NOT NULL,
+    previous_spent_percent INTEGER NOT NULL,
+    set_at                 TEXT NOT NULL,
+    set_by                 TEXT NOT NULL
+);
+"#,
 ];

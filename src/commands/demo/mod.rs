@@ -215,7 +215,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     loans::run(store)?;
     community::load(store)?;
     election::load(store)?;
-    programme::complaints_and_board(store)?;
+    programme::plans_complaints_and_board(store)?;
     logins(store)
 }
 

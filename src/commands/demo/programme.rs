@@ -39,15 +39,32 @@ pub fn load(store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// Complaints about Citerep (the demo BKM's desa): filed on the public
-/// form or entered by its facilitator, answered by the BKM; one still
-/// unanswered past 3 days (the facilitator's now), one open past 30 days
-/// (the city coordinator's). Then Citerep's board published as of today.
-pub fn complaints_and_board(store: &Store) -> Result<()> {
+/// Citerep's PJM Pronangkis 2008–2010, brought in by its facilitator and
+/// approved by the BKM's chair; Ranjeng and Kramat have none (their
+/// activities are flagged outside a plan).
+const PLAN: &str = "kelurahan,plan,years,problem,activity,kind,location,poor_households,women,cost,blm,swadaya,government,companies,other_programmes,schedule,responsible,musrenbang,spkd
+3604240003,pjm,2008-2010,Modal usaha warga miskin kurang,Pinjaman bergulir KSM,ekonomi,RW 01-05,36,30,70000000,70000000,,,,,2008-2010,UPK BKM Ciruas Sejahtera,Musrenbang Kecamatan Ciruas 2008,SPKD Kabupaten Serang 2008
+3604240003,pjm,2008-2010,Jalan becek dan rusak saat hujan,Jalan lingkungan RW 02,fisik,RW 02,140,150,74000000,60000000,14000000,,,,Juli-Agustus 2008,Panitia RW 02,,
+3604240003,pjm,2008-2010,Lansia miskin dan anak putus sekolah,Santunan lansia dan beasiswa,sosial,RW 01-05,85,50,26500000,25000000,1500000,,,,2008,Panitia sosial,,
+3604240003,pjm,2008-2010,Genangan air di RW 04,Drainase RW 04,fisik,RW 04,60,70,90000000,50000000,15000000,25000000,,,2009,Panitia RW 04,,
+";
+
+/// Citerep's plan, then complaints about Citerep (the demo BKM's desa):
+/// filed on the public form or entered by its facilitator, answered by
+/// the BKM; one still unanswered past 3 days (the facilitator's now), one
+/// open past 30 days (the city coordinator's). Then Citerep's board
+/// published as of today.
+pub fn plans_complaints_and_board(store: &Store) -> Result<()> {
     const CITEREP: &str = "3604240003";
     let today = store.clock().today();
     let (_, facilitator) = super::loans::demo_user(store, "facilitator.ciruas")?;
     let (_, ketua) = super::loans::demo_user(store, "bkm.ketua")?;
+    let name = "demo: PJM Pronangkis Citerep 2008-2010";
+    let plans = lumbung_programme::plan::read_plans(name, PLAN.as_bytes())?;
+    store.import_plans(name, PLAN.as_bytes(), &plans, &facilitator)?;
+    for plan in store.plans_of(CITEREP)? {
+        store.approve_plan(plan.id, &ketua)?;
+    }
     let visitor = Actor::Visitor {
         address: "public form".into(),
     };

@@ -6,4 +6,5 @@
 mod board;
 pub(crate) mod complaints;
 mod pages;
+mod plans;
 pub mod routes;

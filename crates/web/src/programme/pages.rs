@@ -126,7 +126,22 @@ pub async fn page(
             .blocking(move |s| s.programme_in_kelurahan(&c, None))
             .await?
     };
-    let kelurahan = !grants.is_empty() || !activities.is_empty();
+    let (plans, flags) = {
+        let c = code.clone();
+        state
+            .blocking(move |s| Ok((s.plans_of(&c)?, s.programme_flags(&c)?)))
+            .await?
+    };
+    let kelurahan = !grants.is_empty()
+        || !activities.is_empty()
+        || !plans.is_empty()
+        || area.kind.as_deref() == Some("kelurahan");
+    let can_write = viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(lumbung_domain::Resource::Programme));
+    let approves = viewer
+        .user()
+        .is_some_and(|u| u.role == lumbung_domain::Role::Bkm);
     let allocation = (!report.by_area.is_empty()).then(|| {
         let rows: Vec<(String, Vec<i64>)> = report
             .by_area
@@ -172,7 +187,8 @@ pub async fn page(
         context! {
             r => Some(report), q => q, errors => errors, roots => roots, crumbs => crumbs,
             grants => grants, activities => activities, kelurahan => kelurahan,
-            allocation => allocation, leverage => leverage,
+            allocation => allocation, leverage => leverage, plans => plans, flags => flags,
+            can_write => can_write, approves => approves,
         },
     )
 }

@@ -1,6 +1,6 @@
 //! The programme's routes. Listed in [`crate::routes::TABLES`].
 
-use super::{board, complaints, pages};
+use super::{board, complaints, pages, plans};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::{Complaints, Programme};
 use Need::{Public, Read, Write};
@@ -12,6 +12,8 @@ const PUBLIC_FORM_BYTES: usize = 64 * 1024;
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
     r!(GET "/programme", Read(Programme), pages::page, "BLM received, allocated and spent by kind, the unallocated gap, swadaya and its leverage, beneficiaries and implementers of an area in your scope and of each area below it; a kelurahan's tranches and activities (?area=&programme=&year=)"),
+    r!(POST "/programme/{code}/plans", Write(Programme), plans::import, "Bring in a plan file (PJM Pronangkis or annual) for a kelurahan of your scope: each changed plan a new version (multipart `file`; all or nothing)", limit plans::MAX_PLAN_BYTES),
+    r!(POST "/programme/plans/{id}/approve", Write(Programme), plans::approve, "The BKM approves a version of a plan of its kelurahan (never whoever brought it in)"),
     r!(GET "/board/{code}", Public, board::page, "A kelurahan's public board as of today, printable: BLM received, allocated and spent by kind (each figure linked to its breakdown), the unallocated gap, swadaya, tranches, activities with progress, BLM capital down to its journal entries, the fund's health, complaints by status, and the versions published (aggregates only, no personal data)"),
     r!(POST "/board/{code}/publish", Write(Programme), board::publish, "Publish the board of a kelurahan in your scope as of a date (as_of, default today): a frozen version with its SHA-256 and the fund journal's head"),
     r!(GET "/boards/{id}", Public, board::published, "A published board as it was frozen, printable on one page, with its SHA-256, the fund journal's head hash and a QR code to this address"),
