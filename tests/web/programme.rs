@@ -594,3 +594,128 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
         StatusCode::METHOD_NOT_ALLOWED
     );
 }
+
+#[tokio::test]
+async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
+    let (app, [kel, bkm]) = signed_in(["facilitator-kel", "bkm-user"]).await;
+    seed(&app);
+    let csv = "kelurahan,plan,years,activity,kind,cost,blm\n\
+        3604010001,tahunan,2008,Jalan setapak RW 01,fisik,60000000,60000000\n";
+    let res = kel
+        .post_multipart("/programme/3604010001/plans", plan_form(&kel, csv))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let plan = app.store.plans_of("3604010001").unwrap()[0].id.get();
+    bkm.post_form(&format!("/programme/plans/{plan}/approve"), &[])
+        .await;
+    let fields = |activity: &'static str, requested: &'static str, poor: &'static str| {
+        vec![
+            ("year", "2008"),
+            ("activity", activity),
+            ("implementer", "Panitia RW 01"),
+            ("requested", requested),
+            ("poor", poor),
+            ("women", ""),
+        ]
+    };
+    // Problems by field; what was typed is kept.
+    let mut bad = fields("Jalan setapak RW 01", "-5", "");
+    bad[0] = ("year", "20x8");
+    let page = kel
+        .post_form_expect("/programme/3604010001/proposals", &bad, StatusCode::OK)
+        .await;
+    assert!(
+        page.contains("id=\"e-pr-year\"")
+            && page.contains("id=\"e-pr-requested\"")
+            && page.contains("value=\"20x8\""),
+        "{page}"
+    );
+    assert_eq!(
+        kel.post_form("/programme/3604010002/proposals", &fields("x", "1", ""))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    for requested in ["40000000", "30000000"] {
+        let res = kel
+            .post_form(
+                "/programme/3604010001/proposals",
+                &fields("jalan setapak  rw 01", requested, ""),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let res = kel
+        .post_form(
+            "/programme/3604010001/proposals",
+            &fields("Balai warga", "1000000", "5"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let proposals = app.store.proposals_of("3604010001").unwrap();
+    let (hall, second, first) = (&proposals[0], &proposals[1], &proposals[2]);
+    assert_eq!(
+        serde_json::to_value(&hall.findings).unwrap(),
+        serde_json::json!([{"finding": "not_in_plan"}, {"finding": "beyond_ps2", "poor": 5, "on_list": null}])
+    );
+    assert!(first.findings.is_empty() && second.findings.is_empty());
+    // The facilitator does not decide; the BKM funds the first.
+    let decide = |id: i64| format!("/programme/proposals/{id}/decide");
+    assert_eq!(
+        kel.post_form(&decide(first.id.get()), &[("decision", "funded")])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let res = bkm
+        .post_form(&decide(first.id.get()), &[("decision", "funded")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // 40 of 60 funded: the second's 30 is now beyond the plan, and is
+    // not funded; it is refused.
+    let now = app.store.proposals_of("3604010001").unwrap();
+    assert!(
+        matches!(
+            now[1].findings[..],
+            [lumbung_programme::proposal::Finding::BeyondPlan { .. }]
+        ),
+        "{:?}",
+        now[1].findings
+    );
+    assert_eq!(
+        bkm.post_form(&decide(second.id.get()), &[("decision", "funded")])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        bkm.post_form(&decide(second.id.get()), &[("decision", "refused")])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        bkm.post_form(&decide(first.id.get()), &[("decision", "refused")])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // The BKM does not decide a proposal it entered itself.
+    bkm.post_form(
+        "/programme/3604010001/proposals",
+        &fields("Jalan setapak RW 01", "1000000", ""),
+    )
+    .await;
+    let own = app.store.proposals_of("3604010001").unwrap()[0].id.get();
+    assert_eq!(
+        bkm.post_form(&decide(own), &[("decision", "refused")])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let page = bkm.page("/programme", StatusCode::OK).await;
+    assert!(
+        page.contains("Didanai") && page.contains("Ditolak"),
+        "{page}"
+    );
+}

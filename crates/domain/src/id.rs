@@ -137,6 +137,8 @@ ids! {
     ComplaintId;
     /// A version of a kelurahan's plan (PJM Pronangkis or annual).
     PlanId;
+    /// A KSM's or panitia's proposal for BLM.
+    ProposalId;
     /// A what-if scenario kept.
     ScenarioId;
     /// A spend import (one file).

@@ -26,8 +26,8 @@ pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
     AnchorId, ApplicationId, BadId, BoardId, BusinessId, CharterId, ComplaintId, DeliveryId,
     GoalId, HouseholdId, ImportId, InvitationId, KsmId, LoanId, MemberId, NoticeId, OrgId, PlanId,
-    PollId, ProxySetId, PublicationId, RepaymentId, ScenarioId, SupplierId, SurveyId, TenderId,
-    UpkId, UserId, VoterId,
+    PollId, ProposalId, ProxySetId, PublicationId, RepaymentId, ScenarioId, SupplierId, SurveyId,
+    TenderId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, text_enum, Language, Text};

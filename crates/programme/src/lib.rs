@@ -17,6 +17,8 @@
 //!   statuses, deadlines and escalation, the monthly summary.
 //! - [`plan`]: the PJM Pronangkis and annual plans read from a file,
 //!   their versions' fingerprints, the plan governing a year.
+//! - [`proposal`]: a KSM's or panitia's proposal checked against the
+//!   plan and the PS-2 list before the BKM funds it.
 //! - [`capital`]: the economic allocation kept equal to the BLM capital
 //!   on the UPK's books, by postings of the difference.
 
@@ -25,6 +27,7 @@ pub mod capital;
 pub mod complaints;
 pub mod files;
 pub mod plan;
+pub mod proposal;
 pub mod report;
 pub mod review;
 

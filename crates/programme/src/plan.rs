@@ -158,17 +158,17 @@ pub struct Approved {
 /// The approved plan that governs `year`: the annual plan of that year,
 /// else the PJM covering it.
 pub fn governing(plans: &[Approved], year: i32) -> Option<&Approved> {
-    let covers = |p: &&Approved| (p.first_year..=p.last_year).contains(&year);
-    plans
-        .iter()
-        .filter(covers)
-        .find(|p| p.kind == PlanKind::Annual)
-        .or_else(|| {
-            plans
-                .iter()
-                .filter(covers)
-                .find(|p| p.kind == PlanKind::Pjm)
-        })
+    governing_at(plans, year).map(|i| &plans[i])
+}
+
+/// Where in `plans` the one governing `year` is (see [`governing`]).
+pub fn governing_at(plans: &[Approved], year: i32) -> Option<usize> {
+    let covering = |kind: PlanKind| {
+        plans
+            .iter()
+            .position(|p| p.kind == kind && (p.first_year..=p.last_year).contains(&year))
+    };
+    covering(PlanKind::Annual).or_else(|| covering(PlanKind::Pjm))
 }
 
 /// What an activity's name is known by: lower case, spaces collapsed.

@@ -88,6 +88,17 @@ pub enum Flag {
         tranche: u32,
         unmet: Unmet,
     },
+    /// An activity reporting more poor beneficiaries than there are people
+    /// in the poor households of its kelurahan's PS-2 list (`on_list`
+    /// `None`: the kelurahan has no list yet).
+    BeyondPs2 {
+        kelurahan: String,
+        programme: String,
+        year: i32,
+        activity: String,
+        poor: u64,
+        on_list: Option<u64>,
+    },
     /// An activity that no approved plan governing its year holds.
     OutsidePlan {
         kelurahan: String,
@@ -100,8 +111,9 @@ pub enum Flag {
 /// What the flags are judged on, per (kelurahan, programme): the grants'
 /// tranches and amounts held, the BLM spent on its activities, whether it
 /// has economic activities; the kelurahan that have a UPK; each tranche's
-/// year, each activity (kelurahan, programme, year, name), each
-/// kelurahan's approved plans and each programme's tranche rules.
+/// year, each activity (kelurahan, programme, year, name, poor
+/// beneficiaries), each kelurahan's approved plans, each programme's
+/// tranche rules, and the people of each mapped kelurahan's PS-2 list.
 #[derive(Debug, Clone, Default)]
 pub struct Held {
     pub tranches: BTreeMap<(String, String), Vec<(u32, Money)>>,
@@ -109,9 +121,10 @@ pub struct Held {
     pub economic: BTreeSet<String>,
     pub with_upk: BTreeSet<String>,
     pub tranche_years: BTreeMap<(String, String, u32), i32>,
-    pub activities: Vec<(String, String, i32, String)>,
+    pub activities: Vec<(String, String, i32, String, u64)>,
     pub plans: BTreeMap<String, Vec<Approved>>,
     pub rules: BTreeMap<String, TrancheRules>,
+    pub ps2_people: BTreeMap<String, u64>,
 }
 
 /// The flags of what is held, in order.
@@ -187,7 +200,18 @@ pub fn flags(held: &Held) -> Vec<Flag> {
             }
         }
     }
-    for (kelurahan, programme, year, activity) in &held.activities {
+    for (kelurahan, programme, year, activity, poor) in &held.activities {
+        let on_list = held.ps2_people.get(kelurahan).copied();
+        if *poor > on_list.unwrap_or(0) {
+            out.push(Flag::BeyondPs2 {
+                kelurahan: kelurahan.clone(),
+                programme: programme.clone(),
+                year: *year,
+                activity: activity.clone(),
+                poor: *poor,
+                on_list,
+            });
+        }
         let plans = held.plans.get(kelurahan).map_or(&[][..], Vec::as_slice);
         let planned =
             governing(plans, *year).is_some_and(|p| p.activities.contains(&name_key(activity)));
@@ -269,9 +293,11 @@ mod plan_tests {
         // 79 of the first 100 spent: short of 80%.
         held.spent.insert(key("A"), Money::from_units(79));
         held.activities = vec![
-            ("A".into(), "P2KP".into(), 2008, "Jalan  RW 02".into()),
-            ("A".into(), "P2KP".into(), 2008, "Balai warga".into()),
+            ("A".into(), "P2KP".into(), 2008, "Jalan  RW 02".into(), 40),
+            ("A".into(), "P2KP".into(), 2008, "Balai warga".into(), 0),
         ];
+        // 40 poor beneficiaries, 40 people on the list: nothing beyond it.
+        held.ps2_people.insert("A".into(), 40);
         let all = flags(&held);
         assert!(all.contains(&Flag::TrancheConditionUnmet {
             kelurahan: "A".into(),
@@ -315,6 +341,20 @@ mod plan_tests {
                 activity: "Balai warga".into()
             }]
         );
+        // A list of 39: one beyond it; no list at all: beyond it too.
+        held.ps2_people.insert("A".into(), 39);
+        assert!(flags(&held).contains(&Flag::BeyondPs2 {
+            kelurahan: "A".into(),
+            programme: "P2KP".into(),
+            year: 2008,
+            activity: "Jalan  RW 02".into(),
+            poor: 40,
+            on_list: Some(39)
+        }));
+        held.ps2_people.clear();
+        assert!(flags(&held)
+            .iter()
+            .any(|f| matches!(f, Flag::BeyondPs2 { on_list: None, .. })));
         // Rules of the programme: no plan needed, nothing spent needed.
         held.plans.clear();
         held.spent.clear();

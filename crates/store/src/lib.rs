@@ -19,6 +19,7 @@ mod orgs;
 mod plans;
 mod procurement;
 mod programme;
+mod proposals;
 mod schema;
 mod spend;
 mod users;
@@ -51,6 +52,7 @@ pub use procurement::{
     TenderMatches, VersionInput,
 };
 pub use programme::ProgrammeImport;
+pub use proposals::ProposalView;
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
     SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,

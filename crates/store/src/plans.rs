@@ -266,7 +266,8 @@ impl Store {
                 | Flag::TrancheOutOfOrder { kelurahan, .. }
                 | Flag::NoUpk { kelurahan }
                 | Flag::TrancheConditionUnmet { kelurahan, .. }
-                | Flag::OutsidePlan { kelurahan, .. } => codes.contains(kelurahan),
+                | Flag::OutsidePlan { kelurahan, .. }
+                | Flag::BeyondPs2 { kelurahan, .. } => codes.contains(kelurahan),
             })
             .collect())
     }

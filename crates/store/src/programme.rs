@@ -582,14 +582,31 @@ pub(crate) fn held(tx: &Transaction<'_>) -> Result<Held> {
         }
     }
     let mut stmt = tx.prepare(
-        "SELECT x.area_code, p.name, x.year, x.name FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
+        "SELECT x.area_code, p.name, x.year, x.name, x.poor FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
          WHERE x.version = (SELECT max(version) FROM programme_activities l
              WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year AND l.name_key = x.name_key)
          ORDER BY x.area_code, p.name, x.year, x.name",
     )?;
     held.activities = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get::<_, i64>(4)? as u64,
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
+    // The people of each mapped kelurahan's PS-2 list (its poor
+    // households by its own criteria).
+    let kelurahan: std::collections::BTreeSet<String> =
+        held.activities.iter().map(|a| a.0.clone()).collect();
+    for code in kelurahan {
+        if let Some(people) = ps2_people_in(tx, &code)? {
+            held.ps2_people.insert(code, people);
+        }
+    }
     held.plans = approved_plans(tx)?;
     let mut stmt = tx.prepare(
         "SELECT p.name, r.plan_required, r.previous_spent_percent FROM programme_rules r JOIN programmes p ON p.id = r.programme_id",
@@ -738,4 +755,28 @@ fn approved_plans(
         });
     }
     Ok(out)
+}
+
+/// The people in the poor households of kelurahan `code`'s PS-2 list (by
+/// its own criteria); `None` without a mapping (or for an area that is
+/// not a kelurahan).
+pub(crate) fn ps2_people_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<u64>> {
+    let data = match crate::community::mapping_data_in(conn, code) {
+        Ok(data) => data,
+        Err(StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if data.households.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        data.households
+            .iter()
+            .filter(|h| {
+                data.criteria.score(h).classification
+                    == lumbung_community::mapping::Classification::Poor
+            })
+            .map(|h| h.members.len() as u64)
+            .sum(),
+    ))
 }

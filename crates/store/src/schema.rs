@@ -1268,4 +1268,32 @@ CREATE TABLE programme_rules (
     set_by                 TEXT NOT NULL
 );
 "#,
+    // 32: proposals of KSM and panitia for BLM, and the BKM's decision on
+    // each (once; append-only).
+    r#"
+CREATE TABLE programme_proposals (
+    id          INTEGER PRIMARY KEY,
+    area_code   TEXT NOT NULL REFERENCES areas(code),
+    year        INTEGER NOT NULL,
+    activity    TEXT NOT NULL,
+    activity_key TEXT NOT NULL,
+    implementer TEXT NOT NULL,
+    requested   INTEGER NOT NULL,
+    poor        INTEGER NOT NULL,
+    women       INTEGER NOT NULL,
+    made_at     TEXT NOT NULL,
+    made_by     TEXT NOT NULL
+);
+CREATE INDEX programme_proposals_area ON programme_proposals(area_code, activity_key);
+CREATE TABLE programme_proposal_decisions (
+    proposal_id INTEGER PRIMARY KEY REFERENCES programme_proposals(id),
+    decision    TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    decided_by  TEXT NOT NULL
+);
+CREATE TRIGGER programme_proposals_never_change BEFORE UPDATE ON programme_proposals
+BEGIN SELECT RAISE(ABORT, 'a proposal is never edited'); END;
+CREATE TRIGGER programme_proposal_decisions_never_change BEFORE UPDATE ON programme_proposal_decisions
+BEGIN SELECT RAISE(ABORT, 'a decision is never edited'); END;
+"#,
 ];

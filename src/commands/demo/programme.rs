@@ -65,6 +65,21 @@ pub fn plans_complaints_and_board(store: &Store) -> Result<()> {
     for plan in store.plans_of(CITEREP)? {
         store.approve_plan(plan.id, &ketua)?;
     }
+    // Two proposals waiting for the BKM: one in the plan, one not.
+    for (activity, implementer, requested) in [
+        ("Drainase RW 04", "Panitia RW 04", 50_000_000),
+        ("Balai warga RW 05", "Panitia RW 05", 35_000_000),
+    ] {
+        let proposal = lumbung_programme::proposal::Proposal {
+            year: 2009,
+            activity: activity.into(),
+            implementer: implementer.into(),
+            requested: lumbung_domain::Money::from_units(requested),
+            poor: 0,
+            women: 0,
+        };
+        store.propose(CITEREP, &proposal, &facilitator)?;
+    }
     let visitor = Actor::Visitor {
         address: "public form".into(),
     };

@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ProgrammeQuery {
-    area: String,
-    programme: String,
-    year: String,
+    pub area: String,
+    pub programme: String,
+    pub year: String,
 }
 
 /// Whether `scope` reaches the area at `path`.
@@ -53,9 +53,28 @@ fn unseen(code: &str) -> AppError {
     )
 }
 
-pub async fn page(
+pub async fn page(ctx: Ctx, Query(q): Query<ProgrammeQuery>) -> Result<Html<String>, AppError> {
+    page_with(ctx, q, ProposalFields::default(), Default::default()).await
+}
+
+/// A proposal as typed on a kelurahan's page.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ProposalFields {
+    pub year: String,
+    pub activity: String,
+    pub implementer: String,
+    pub requested: String,
+    pub poor: String,
+    pub women: String,
+}
+
+/// The page with a proposal as typed and its problems by field.
+pub async fn page_with(
     Ctx { state, viewer, uri }: Ctx,
-    Query(q): Query<ProgrammeQuery>,
+    q: ProgrammeQuery,
+    proposal: ProposalFields,
+    proposal_errors: std::collections::BTreeMap<String, String>,
 ) -> Result<Html<String>, AppError> {
     let scope = viewer.scope();
     let lang = viewer.lang;
@@ -126,10 +145,10 @@ pub async fn page(
             .blocking(move |s| s.programme_in_kelurahan(&c, None))
             .await?
     };
-    let (plans, flags) = {
+    let (plans, flags, proposals) = {
         let c = code.clone();
         state
-            .blocking(move |s| Ok((s.plans_of(&c)?, s.programme_flags(&c)?)))
+            .blocking(move |s| Ok((s.plans_of(&c)?, s.programme_flags(&c)?, s.proposals_of(&c)?)))
             .await?
     };
     let kelurahan = !grants.is_empty()
@@ -188,7 +207,8 @@ pub async fn page(
             r => Some(report), q => q, errors => errors, roots => roots, crumbs => crumbs,
             grants => grants, activities => activities, kelurahan => kelurahan,
             allocation => allocation, leverage => leverage, plans => plans, flags => flags,
-            can_write => can_write, approves => approves,
+            can_write => can_write, approves => approves, proposals => proposals,
+            proposal => proposal, proposal_errors => proposal_errors,
         },
     )
 }

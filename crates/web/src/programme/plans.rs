@@ -1,6 +1,8 @@
 //! A kelurahan's plans in the browser: a plan file brought in from the
 //! kelurahan's programme page (each changed plan a new version), and the
-//! BKM's approval of a version — never by whoever brought it in.
+//! BKM's approval of a version — never by whoever brought it in. KSM and
+//! panitia proposals entered there, checked against the plan and the
+//! PS-2 list, and the BKM's decision on each.
 
 use super::pages::reaches;
 use crate::auth::{Ctx, Viewer};
@@ -8,8 +10,11 @@ use crate::edge::{acting, done, invalid};
 use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{Multipart, Path};
+use axum::response::IntoResponse;
 use axum::response::Response;
-use lumbung_domain::{text, AreaPath, PlanId, Role};
+use axum::Form;
+use lumbung_domain::{text, AreaPath, Money, PlanId, ProposalId, Role};
+use lumbung_programme::proposal::{Decision, Proposal};
 
 /// The largest plan file taken from the browser.
 pub const MAX_PLAN_BYTES: usize = 4 * 1024 * 1024;
@@ -101,5 +106,152 @@ pub async fn approve(
     Ok(done(
         &format!("/programme?area={code}#plans"),
         "plan_approved",
+    ))
+}
+
+/// A proposal entered for a kelurahan of the viewer's scope: the page
+/// again with its problems by field, or with the proposal and what its
+/// check finds.
+pub async fn propose(
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<super::pages::ProposalFields>,
+) -> Result<Response, AppError> {
+    area_in_scope(&ctx.state, &ctx.viewer, &code).await?;
+    let lang = ctx.viewer.lang;
+    let mut errors = std::collections::BTreeMap::new();
+    let year = f
+        .year
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2200).contains(y));
+    if year.is_none() {
+        errors.insert("year".to_owned(), lang.t("programme_bad_year").to_owned());
+    }
+    let name = |raw: &str| {
+        let v = raw.trim();
+        (!v.is_empty() && v.chars().count() <= lumbung_programme::files::NAME_MAX)
+            .then(|| v.to_owned())
+    };
+    let activity = name(&f.activity);
+    if activity.is_none() {
+        errors.insert(
+            "activity".to_owned(),
+            lang.t("proposal_name_needed").to_owned(),
+        );
+    }
+    let implementer = name(&f.implementer);
+    if implementer.is_none() {
+        errors.insert(
+            "implementer".to_owned(),
+            lang.t("proposal_name_needed").to_owned(),
+        );
+    }
+    let requested = Money::parse_plain(f.requested.trim())
+        .ok()
+        .filter(|m| m.minor() > 0 && *m <= lumbung_programme::files::AMOUNT_MAX);
+    if requested.is_none() {
+        errors.insert(
+            "requested".to_owned(),
+            lang.t("proposal_bad_amount").to_owned(),
+        );
+    }
+    let count = |raw: &str| match raw.trim() {
+        "" => Some(0),
+        v => v.parse::<u64>().ok().filter(|n| *n <= 10_000_000),
+    };
+    let (poor, women) = (count(&f.poor), count(&f.women));
+    for (field, v) in [("poor", poor), ("women", women)] {
+        if v.is_none() {
+            errors.insert(field.to_owned(), lang.t("proposal_bad_count").to_owned());
+        }
+    }
+    let q = super::pages::ProgrammeQuery {
+        area: code.clone(),
+        ..Default::default()
+    };
+    let (
+        Some(year),
+        Some(activity),
+        Some(implementer),
+        Some(requested),
+        Some(poor),
+        Some(women),
+        true,
+    ) = (
+        year,
+        activity,
+        implementer,
+        requested,
+        poor,
+        women,
+        errors.is_empty(),
+    )
+    else {
+        return Ok(super::pages::page_with(ctx, q, f, errors)
+            .await?
+            .into_response());
+    };
+    let proposal = Proposal {
+        year,
+        activity,
+        implementer,
+        requested,
+        poor,
+        women,
+    };
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.propose(&code, &proposal, actor)
+    })
+    .await?;
+    Ok(done(
+        &format!("/programme?area={}#proposals", q.area),
+        "proposal_entered",
+    ))
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionFields {
+    decision: String,
+}
+
+/// The BKM funds or refuses a proposal of its kelurahan.
+pub async fn decide(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(raw): Path<String>,
+    Form(f): Form<DecisionFields>,
+) -> Result<Response, AppError> {
+    let id = raw
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ProposalId::new)
+        .ok_or_else(|| unseen(&raw))?;
+    let code = state
+        .blocking(move |s| s.proposal_area(id))
+        .await?
+        .ok_or_else(|| unseen(&raw))?;
+    area_in_scope(&state, &viewer, &code).await?;
+    if viewer.user().is_none_or(|u| u.role != Role::Bkm) {
+        return Err(AppError::conflict(text!("proposal_bkm_decides";
+            id: "usulan diputuskan oleh BKM", en: "the BKM decides proposals")));
+    }
+    let decision = Decision::parse(&f.decision).ok_or_else(|| {
+        invalid(
+            "decision",
+            text!("proposal_pick_decision"; id: "pilih: didanai atau ditolak",
+            en: "choose: funded or refused"),
+        )
+    })?;
+    acting(&state, &viewer, move |s, actor| {
+        s.decide_proposal(id, decision, actor)
+    })
+    .await?;
+    Ok(done(
+        &format!("/programme?area={code}#proposals"),
+        "proposal_decided",
     ))
 }
