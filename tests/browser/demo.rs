@@ -65,6 +65,11 @@ impl Demo {
         demo
     }
 
+    /// The demo's database file.
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("demo.db")
+    }
+
     /// Writes a failing page's screenshot; returns where.
     pub fn failure_shot(&self, name: &str, png: &[u8]) -> String {
         let dir = PathBuf::from(

@@ -11,6 +11,7 @@ mod axe;
 mod cdp;
 mod demo;
 mod journeys;
+mod privacy;
 mod words;
 
 use cdp::{Browser, Trouble};

@@ -719,3 +719,69 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn grants_and_activities_are_brought_in_from_the_kelurahans_page() {
+    let (app, [kel, analyst]) = signed_in(["facilitator-kel", "analyst"]).await;
+    let grants =
+        "kelurahan,programme,tranche,date,amount\n3604010001,P2KP,1,2008-03-01,100000000\n";
+    let res = kel
+        .post_multipart("/programme/3604010001/grants", plan_form(&kel, grants))
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text_of(res).await
+    );
+    let again = kel
+        .post_multipart("/programme/3604010001/grants", plan_form(&kel, grants))
+        .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let (held, _) = app
+        .store
+        .programme_in_kelurahan("3604010001", None)
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    // A row of another kelurahan, a bad row: refused whole.
+    let other = grants.replace("3604010001,", "3604010002,");
+    let res = kel
+        .post_multipart("/programme/3604010001/grants", plan_form(&kel, &other))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = format!("{grants}3604010001,P2KP,x,2008-03-01,1\n");
+    let res = kel
+        .post_multipart("/programme/3604010001/grants", plan_form(&kel, &bad))
+        .await;
+    assert!(text_of(res).await.contains("tranche"));
+    let activities = "kelurahan,programme,year,activity,kind,implementer,blm,spent\n\
+        3604010001,P2KP,2008,Jalan setapak RW 01,fisik,Panitia RW 01,60000000,30000000\n";
+    let res = kel
+        .post_multipart(
+            "/programme/3604010001/activities",
+            plan_form(&kel, activities),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = kel.page("/programme?area=3604010001", StatusCode::OK).await;
+    assert!(
+        page.contains("Jalan setapak RW 01") && page.contains("id=\"activities-import\""),
+        "{page}"
+    );
+    assert_eq!(
+        analyst
+            .post_multipart(
+                "/programme/3604010001/activities",
+                plan_form(&analyst, activities)
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        kel.post_multipart("/programme/3604010002/grants", plan_form(&kel, &other))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

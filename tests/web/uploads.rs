@@ -107,8 +107,8 @@ fn no_template_puts_the_token_in_a_url() {
         }
     }
     assert_eq!(
-        uploads, 6,
-        "spend, mapping, register, assessment, LM3 survey and plan uploads"
+        uploads, 7,
+        "spend, mapping, register, assessment, LM3 survey, plan and programme (grants, activities) uploads"
     );
 }
 

@@ -106,6 +106,21 @@ impl Reader<'_> {
         }
     }
 
+    /// An activity's kind (required).
+    pub(crate) fn kind(&mut self, column: &str, at: Option<usize>) -> Option<Kind> {
+        match cell(self.cells, at).map(Kind::parse) {
+            Some(Ok(k)) => Some(k),
+            Some(Err(m)) => {
+                self.fail(column, m);
+                None
+            }
+            None => {
+                self.fail(column, required());
+                None
+            }
+        }
+    }
+
     /// An amount ≥ 0 and at most [`AMOUNT_MAX`]; blank is 0 unless
     /// `needed`.
     pub(crate) fn money(&mut self, column: &str, at: Option<usize>, needed: bool) -> Option<Money> {
@@ -264,17 +279,7 @@ pub fn read_activities(name: &str, bytes: &[u8]) -> Result<Vec<ActivityRow>, Rej
             );
         }
         let activity = r.text("activity", at[3]);
-        let kind = match cell(cells, at[4]).map(Kind::parse) {
-            Some(Ok(k)) => Some(k),
-            Some(Err(m)) => {
-                r.fail("kind", m);
-                None
-            }
-            None => {
-                r.fail("kind", required());
-                None
-            }
-        };
+        let kind = r.kind("kind", at[4]);
         let implementer = r.text("implementer", at[5]);
         let blm = r.money("blm", at[6], true);
         let spent = r.money("spent", at[7], false);

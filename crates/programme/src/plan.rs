@@ -267,17 +267,7 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
             }
         }
         let activity = r.text("activity", at[3]);
-        let kind = match cell(cells, at[4]).map(Kind::parse) {
-            Some(Ok(k)) => Some(k),
-            Some(Err(m)) => {
-                r.fail("kind", m);
-                None
-            }
-            None => {
-                r.fail("kind", required());
-                None
-            }
-        };
+        let kind = r.kind("kind", at[4]);
         let cost = r.money("cost", at[5], true);
         let long_text = |r: &mut Reader<'_>, column: &str, at: Option<usize>| {
             let v = cell(cells, at).unwrap_or("");

@@ -35,14 +35,8 @@ async fn area_in_scope(state: &AppState, viewer: &Viewer, code: &str) -> Result<
     }
 }
 
-/// A plan file for the kelurahan of the page (multipart `file`, the CSRF
-/// token its first part); all or nothing.
-pub async fn import(
-    Ctx { state, viewer, .. }: Ctx,
-    Path(code): Path<String>,
-    mut multipart: Multipart,
-) -> Result<Response, AppError> {
-    area_in_scope(&state, &viewer, &code).await?;
+/// The file of a multipart upload (field `file`), or the field's error.
+async fn uploaded(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
     let mut file = None;
     while let Some(field) = multipart
         .next_field()
@@ -55,21 +49,37 @@ pub async fn import(
             file = Some((name, bytes.to_vec()));
         }
     }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(invalid(
+    file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| {
+        invalid(
             "file",
-            text!("plan_choose_file"; id: "pilih berkas rencananya", en: "choose the plan's file"),
-        ));
-    };
+            text!("plan_choose_file"; id: "pilih berkasnya", en: "choose the file"),
+        )
+    })
+}
+
+/// A row of another kelurahan in a file brought in on a kelurahan's page.
+fn other_kelurahan(line: u64, code: &str) -> AppError {
+    invalid(
+        "file",
+        text!("plan_other_kelurahan", line = line, code = code;
+            id: "baris {line}: kelurahan {code}, bukan kelurahan halaman ini",
+            en: "line {line}: kelurahan {code}, not this page's"),
+    )
+}
+
+/// A plan file for the kelurahan of the page (multipart `file`, the CSRF
+/// token its first part); all or nothing.
+pub async fn import(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    area_in_scope(&state, &viewer, &code).await?;
+    let (name, bytes) = uploaded(multipart).await?;
     let plans = lumbung_programme::plan::read_plans(&name, &bytes)
         .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
     if let Some(other) = plans.iter().find(|p| p.kelurahan != code) {
-        return Err(invalid(
-            "file",
-            text!("plan_other_kelurahan", line = other.line, code = other.kelurahan.clone();
-                id: "baris {line}: rencana kelurahan {code}, bukan kelurahan halaman ini",
-                en: "line {line}: a plan of kelurahan {code}, not this page's"),
-        ));
+        return Err(other_kelurahan(other.line, &other.kelurahan));
     }
     acting(&state, &viewer, move |s, actor| {
         s.import_plans(&name, &bytes, &plans, actor)
@@ -78,6 +88,86 @@ pub async fn import(
     Ok(done(
         &format!("/programme?area={code}#plans"),
         "plan_imported",
+    ))
+}
+
+/// How a store keeps a file's rows (`Store::import_grants`, …).
+type Keep<R> = fn(
+    &lumbung_store::Store,
+    &str,
+    &[u8],
+    &[R],
+    &lumbung_store::Actor,
+) -> lumbung_store::Result<lumbung_store::ProgrammeImport>;
+
+/// A file of rows of the kelurahan `code` only, read by `read` and kept by
+/// `keep` (all or nothing).
+async fn import_rows<R: Send + Sync + 'static>(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    multipart: Multipart,
+    read: fn(&str, &[u8]) -> Result<Vec<R>, lumbung_domain::Rejected>,
+    place: fn(&R) -> (u64, &str),
+    keep: Keep<R>,
+) -> Result<(), AppError> {
+    area_in_scope(state, viewer, code).await?;
+    let (name, bytes) = uploaded(multipart).await?;
+    let rows =
+        read(&name, &bytes).map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    if let Some((line, other)) = rows.iter().map(place).find(|(_, k)| *k != code) {
+        return Err(other_kelurahan(line, other));
+    }
+    acting(state, viewer, move |s, actor| {
+        keep(s, &name, &bytes, &rows, actor)
+    })
+    .await?;
+    Ok(())
+}
+
+/// A grants file for the kelurahan of the page (`kelurahan,programme,
+/// tranche,date,amount`), as `lumbung programme import-grants` takes it.
+pub async fn import_grants(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    import_rows(
+        &state,
+        &viewer,
+        &code,
+        multipart,
+        lumbung_programme::files::read_grants,
+        |r| (r.line, r.kelurahan.as_str()),
+        lumbung_store::Store::import_grants,
+    )
+    .await?;
+    Ok(done(
+        &format!("/programme?area={code}#grants"),
+        "grants_imported",
+    ))
+}
+
+/// An activities file for the kelurahan of the page, as `lumbung
+/// programme import-activities` takes it (a changed row a new version).
+pub async fn import_activities(
+    Ctx { state, viewer, .. }: Ctx,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    import_rows(
+        &state,
+        &viewer,
+        &code,
+        multipart,
+        lumbung_programme::files::read_activities,
+        |r| (r.line, r.kelurahan.as_str()),
+        lumbung_store::Store::import_activities,
+    )
+    .await?;
+    Ok(done(
+        &format!("/programme?area={code}#activities"),
+        "activities_imported",
     ))
 }
 

@@ -1,0 +1,69 @@
+//! The demo's public boards, as a visitor's browser shows them, name no
+//! person: no mapped household or its members, no KSM member, no
+//! complainant — every name the demo's database holds is looked for.
+
+use crate::cdp::Browser;
+use crate::demo::Demo;
+
+/// Every person's name in the demo's database: household heads and
+/// members of the self-mapping, KSM members, named complainants.
+fn names(demo: &Demo) -> Vec<String> {
+    let conn = rusqlite::Connection::open(demo.db()).unwrap();
+    let mut out: Vec<String> = Vec::new();
+    let mut stmt = conn
+        .prepare("SELECT household FROM community_households")
+        .unwrap();
+    let households: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for h in households {
+        let h: serde_json::Value = serde_json::from_str(&h).unwrap();
+        out.extend(h["head_name"].as_str().map(str::to_owned));
+        for m in h["members"].as_array().into_iter().flatten() {
+            out.extend(m["name"].as_str().map(str::to_owned));
+        }
+    }
+    for sql in [
+        "SELECT name FROM fund_members",
+        "SELECT name FROM complaints WHERE name IS NOT NULL",
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        out.extend(
+            stmt.query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(Result::unwrap),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn the_demos_public_boards_name_no_household_member_or_complainant() {
+    let demo = Demo::start();
+    let names = names(&demo);
+    assert!(names.len() >= 20, "the demo holds people: {names:?}");
+    let mut browser = Browser::launch();
+    for path in [
+        "/board/3604240003",
+        "/board/3604240002",
+        "/boards/1",
+        "/boards/1/board.json",
+    ] {
+        // The board's file is a download: read as the page's script would.
+        let page = if path.ends_with(".json") {
+            browser.eval(&format!("fetch({path:?}).then(r => r.text())"))
+        } else {
+            browser.goto(&format!("{}{path}", demo.base));
+            browser.eval("document.documentElement.outerHTML")
+        };
+        let page = page.as_str().unwrap_or("");
+        assert!(page.contains("3604240"), "{path} is a board: {page}");
+        for name in &names {
+            assert!(!page.contains(name.as_str()), "{name:?} on {path}");
+        }
+    }
+}
