@@ -427,7 +427,7 @@ fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged(
     // The programme's rules: shown, set, checked.
     run(&env, &["programme", "rules", "--programme", "P2KP"])
         .code(0)
-        .stdout_has("{\"plan_required\":true,\"previous_spent_percent\":80}");
+        .stdout_has("{\"shares\":[],\"plan_required\":true,\"previous_spent_percent\":80}");
     run(
         &env,
         &[
@@ -442,7 +442,62 @@ fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged(
         ],
     )
     .code(0)
-    .stdout_has("{\"plan_required\":false,\"previous_spent_percent\":50}");
+    .stdout_has("{\"shares\":[],\"plan_required\":false,\"previous_spent_percent\":50}");
+    // Shares of 60 and 40: Citerep's 1,080,000,000 and 720,000,000 are
+    // exactly that; a tranche of Kragilan beyond the second is flagged.
+    run(
+        &env,
+        &[
+            "programme",
+            "rules",
+            "--programme",
+            "P2KP",
+            "--shares",
+            "60, 40",
+        ],
+    )
+    .code(0)
+    .stdout_has("\"shares\":[60,40]");
+    run(
+        &env,
+        &[
+            "programme",
+            "rules",
+            "--programme",
+            "P2KP",
+            "--shares",
+            "60,30",
+        ],
+    )
+    .refused(1, "100");
+    run(
+        &env,
+        &[
+            "programme",
+            "rules",
+            "--programme",
+            "P2KP",
+            "--shares",
+            "sixty",
+        ],
+    )
+    .refused(1, "--shares");
+    let third = env.write(
+        "g3.csv",
+        &format!("{GRANTS}3604250001,P2KP,2,2008-09-01,1\n3604250001,P2KP,3,2008-10-01,1\n"),
+    );
+    let out = run(&env, &["programme", "import-grants", &third]).code(0);
+    assert!(
+        out.stdout
+            .contains("\"tranche\":3,\"unmet\":{\"condition\":\"number\",\"tranches\":2}"),
+        "{out:#?}"
+    );
+    assert!(!out.stdout.contains("\"kelurahan\":\"3604240003\",\"programme\":\"P2KP\",\"tranche\":1,\"unmet\":{\"condition\":\"share\""), "{out:#?}");
+    assert!(
+        out.stdout
+            .contains("\"condition\":\"share\",\"expected\":60,\"actual\":\"100.00\""),
+        "{out:#?}"
+    );
     run(
         &env,
         &[

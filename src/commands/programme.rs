@@ -33,6 +33,9 @@ pub enum ProgrammeCommand {
         /// The share (percent) of the tranches before a tranche that must be reported spent
         #[arg(long, value_name = "PERCENT")]
         previous_spent_percent: Option<u8>,
+        /// Each tranche's share of the grant in percent, adding up to 100 (e.g. 20,50,30); "" for none
+        #[arg(long, value_name = "PERCENTS")]
+        shares: Option<String>,
     },
     /// BLM received, allocated and spent by kind, swadaya and its leverage,
     /// beneficiaries and implementers of an area and of each area below it
@@ -84,11 +87,29 @@ pub fn run(db: &Db, command: ProgrammeCommand) -> Result<()> {
             programme,
             plan_required,
             previous_spent_percent,
+            shares,
         } => {
             let store = db.open()?;
             let held = store.programme_rules(&programme)?.unwrap_or_default();
-            if plan_required.is_some() || previous_spent_percent.is_some() {
+            if plan_required.is_some() || previous_spent_percent.is_some() || shares.is_some() {
+                let shares = match shares {
+                    None => held.shares.clone(),
+                    Some(raw) => raw
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse::<u8>())
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .map_err(|_| {
+                            shared::said(
+                                lumbung_domain::text!("programme_shares_numbers", raw = raw.clone();
+                                id: "--shares: {raw:?} bukan persentase seperti 20,50,30",
+                                en: "--shares: {raw:?} is not percentages such as 20,50,30"),
+                            )
+                        })?,
+                };
                 let rules = lumbung_programme::review::TrancheRules::new(
+                    shares,
                     plan_required.unwrap_or(held.plan_required),
                     previous_spent_percent.unwrap_or(held.previous_spent_percent),
                 )

@@ -11,10 +11,13 @@ use lumbung_domain::{text, Money, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A programme's tranche conditions (settings; p2kp-rules: the real
-/// numbers are unconfirmed, so these defaults are Lumbung's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A programme's tranches and their conditions (settings; p2kp-rules:
+/// the real numbers are unconfirmed, so these defaults are Lumbung's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrancheRules {
+    /// Each tranche's share of the grant, in percent, adding up to 100
+    /// (its length the number of tranches); empty: not set.
+    pub shares: Vec<u8>,
     /// The first tranche of a year needs an approved plan governing it.
     pub plan_required: bool,
     /// A later tranche needs this share (percent) of the tranches before
@@ -25,6 +28,7 @@ pub struct TrancheRules {
 impl Default for TrancheRules {
     fn default() -> Self {
         TrancheRules {
+            shares: Vec::new(),
             plan_required: true,
             previous_spent_percent: 80,
         }
@@ -32,13 +36,25 @@ impl Default for TrancheRules {
 }
 
 impl TrancheRules {
-    /// Checked settings: a share from 0 to 100.
-    pub fn new(plan_required: bool, previous_spent_percent: u8) -> Result<TrancheRules, Text> {
+    /// Checked settings: a share from 0 to 100; the tranches' shares
+    /// (at most 12, none 0) adding up to 100, or none.
+    pub fn new(
+        shares: Vec<u8>,
+        plan_required: bool,
+        previous_spent_percent: u8,
+    ) -> Result<TrancheRules, Text> {
         if previous_spent_percent > 100 {
             return Err(text!("programme_bad_percent";
                 id: "persentase 0 sampai 100", en: "a percentage from 0 to 100"));
         }
+        let sum: u32 = shares.iter().map(|s| u32::from(*s)).sum();
+        if !shares.is_empty() && (sum != 100 || shares.len() > 12 || shares.contains(&0)) {
+            return Err(text!("programme_bad_shares";
+                id: "bagian tiap tahap (paling banyak 12, tidak ada yang 0) harus berjumlah 100",
+                en: "the tranches' shares (at most 12, none 0) must add up to 100"));
+        }
         Ok(TrancheRules {
+            shares,
             plan_required,
             previous_spent_percent,
         })
@@ -51,6 +67,11 @@ impl TrancheRules {
 pub enum Unmet {
     /// No approved plan governs the tranche's year.
     PlanApproved { year: i32 },
+    /// A tranche beyond the number the programme's shares set.
+    Number { tranches: u32 },
+    /// With every tranche held, a tranche's share of them is not the
+    /// one set (percent, to the hundredth).
+    Share { expected: u8, actual: String },
     /// Less than the share required of the tranches before it was
     /// reported spent.
     PreviousSpent {
@@ -158,7 +179,15 @@ pub fn flags(held: &Held) -> Vec<Flag> {
         }
     }
     for ((kelurahan, programme), tranches) in &held.tranches {
-        let rules = held.rules.get(programme).copied().unwrap_or_default();
+        let rules = held.rules.get(programme).cloned().unwrap_or_default();
+        // The grant: the tranches the shares count.
+        let total: i128 = tranches
+            .iter()
+            .filter(|(n, _)| (*n as usize) <= rules.shares.len())
+            .map(|(_, a)| i128::from(a.minor()))
+            .sum();
+        let complete = !rules.shares.is_empty()
+            && (1..=rules.shares.len() as u32).all(|n| tranches.iter().any(|(m, _)| *m == n));
         let plans = held.plans.get(kelurahan).map_or(&[][..], Vec::as_slice);
         let spent = held
             .spent
@@ -178,6 +207,28 @@ pub fn flags(held: &Held) -> Vec<Flag> {
                     unmet: u,
                 })
             };
+            match rules.shares.get(*n as usize - 1) {
+                None if !rules.shares.is_empty() => unmet(Unmet::Number {
+                    tranches: rules.shares.len() as u32,
+                }),
+                Some(share) if complete && total > 0 => {
+                    let amount = tranches
+                        .iter()
+                        .filter(|(m, _)| m == n)
+                        .map(|(_, a)| i128::from(a.minor()))
+                        .sum::<i128>();
+                    // Hundredths of a percent, half up; a share is met
+                    // within half a percentage point.
+                    let hundredths = (amount * 20_000 + total) / (2 * total);
+                    if (hundredths - i128::from(*share) * 100).abs() > 50 {
+                        unmet(Unmet::Share {
+                            expected: *share,
+                            actual: format!("{}.{:02}", hundredths / 100, hundredths % 100),
+                        });
+                    }
+                }
+                _ => {}
+            }
             if let (true, 1, Some(year)) = (rules.plan_required, *n, year) {
                 if governing(plans, year).is_none() {
                     unmet(Unmet::PlanApproved { year });
@@ -360,8 +411,43 @@ mod plan_tests {
         held.spent.clear();
         held.activities.clear();
         held.rules
-            .insert("P2KP".into(), TrancheRules::new(false, 0).unwrap());
+            .insert("P2KP".into(), TrancheRules::new(vec![], false, 0).unwrap());
         assert_eq!(flags(&held), []);
-        assert!(TrancheRules::new(true, 101).is_err());
+        assert!(TrancheRules::new(vec![], true, 101).is_err());
+        assert!(TrancheRules::new(vec![40, 50], true, 80).is_err());
+        assert!(TrancheRules::new(vec![100, 0], true, 80).is_err());
+        // Shares of 60 and 40: 100 and 50 are 66.67% and 33.33%; a third
+        // tranche is one too many.
+        held.rules.insert(
+            "P2KP".into(),
+            TrancheRules::new(vec![60, 40], false, 0).unwrap(),
+        );
+        let share = |tranche, expected, actual: &str| Flag::TrancheConditionUnmet {
+            kelurahan: "A".into(),
+            programme: "P2KP".into(),
+            tranche,
+            unmet: Unmet::Share {
+                expected,
+                actual: actual.into(),
+            },
+        };
+        assert_eq!(flags(&held), [share(1, 60, "66.67"), share(2, 40, "33.33")]);
+        held.tranches.insert(
+            key("A"),
+            vec![
+                (1, Money::from_units(60)),
+                (2, Money::from_units(40)),
+                (3, Money::from_units(1)),
+            ],
+        );
+        assert_eq!(
+            flags(&held),
+            [Flag::TrancheConditionUnmet {
+                kelurahan: "A".into(),
+                programme: "P2KP".into(),
+                tranche: 3,
+                unmet: Unmet::Number { tranches: 2 },
+            }]
+        );
     }
 }

@@ -275,20 +275,20 @@ impl Store {
     /// A programme's tranche rules (the defaults until set), by name.
     pub fn programme_rules(&self, programme: &str) -> Result<Option<TrancheRules>> {
         let conn = self.conn()?;
-        let row: Option<(Option<i64>, Option<i64>)> = crate::sql::optional_row(
+        let row: Option<(Option<i64>, Option<i64>, Option<String>)> = crate::sql::optional_row(
             &conn,
-            "SELECT r.plan_required, r.previous_spent_percent FROM programmes p
+            "SELECT r.plan_required, r.previous_spent_percent, r.shares FROM programmes p
              LEFT JOIN programme_rules r ON r.programme_id = p.id WHERE p.name_key = ?1",
             [name_key(programme)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        Ok(row.map(|r| match r {
-            (Some(plan), Some(percent)) => TrancheRules {
-                plan_required: plan != 0,
-                previous_spent_percent: u8::try_from(percent).unwrap_or(100),
-            },
-            _ => TrancheRules::default(),
-        }))
+        row.map(|r| match r {
+            (Some(plan), Some(percent), shares) => {
+                crate::programme::stored_rules(plan, percent, shares.as_deref().unwrap_or(""))
+            }
+            _ => Ok(TrancheRules::default()),
+        })
+        .transpose()
     }
 
     /// Sets a programme's tranche rules (the programme created by name if
@@ -302,11 +302,19 @@ impl Store {
         self.write(|tx| {
             let id = crate::programme::programme_id(tx, programme)?;
             tx.execute(
-                "INSERT INTO programme_rules (programme_id, plan_required, previous_spent_percent, set_at, set_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO programme_rules (programme_id, plan_required, previous_spent_percent, set_at, set_by, shares)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (programme_id) DO UPDATE SET plan_required = excluded.plan_required,
-                     previous_spent_percent = excluded.previous_spent_percent, set_at = excluded.set_at, set_by = excluded.set_by",
-                params![id, rules.plan_required, rules.previous_spent_percent, crate::now(), actor.label()],
+                     previous_spent_percent = excluded.previous_spent_percent, set_at = excluded.set_at,
+                     set_by = excluded.set_by, shares = excluded.shares",
+                params![
+                    id,
+                    rules.plan_required,
+                    rules.previous_spent_percent,
+                    crate::now(),
+                    actor.label(),
+                    rules.shares.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+                ],
             )?;
             audit::record(tx, actor, "programme.rules", "programme", &id.to_string(), None, serde_json::json!(rules))
         })

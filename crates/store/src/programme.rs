@@ -609,15 +609,12 @@ pub(crate) fn held(tx: &Transaction<'_>) -> Result<Held> {
     }
     held.plans = approved_plans(tx)?;
     let mut stmt = tx.prepare(
-        "SELECT p.name, r.plan_required, r.previous_spent_percent FROM programme_rules r JOIN programmes p ON p.id = r.programme_id",
+        "SELECT p.name, r.plan_required, r.previous_spent_percent, r.shares FROM programme_rules r
+         JOIN programmes p ON p.id = r.programme_id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let rules = lumbung_programme::review::TrancheRules::new(
-            r.get::<_, i64>(1)? != 0,
-            u8::try_from(r.get::<_, i64>(2)?).unwrap_or(u8::MAX),
-        )
-        .map_err(|m| StoreError::invalid("programme_rules", m))?;
+        let rules = stored_rules(r.get(1)?, r.get(2)?, &r.get::<_, String>(3)?)?;
         held.rules.insert(r.get(0)?, rules);
     }
     Ok(held)
@@ -779,4 +776,28 @@ pub(crate) fn ps2_people_in(conn: &rusqlite::Connection, code: &str) -> Result<O
             .map(|h| h.members.len() as u64)
             .sum(),
     ))
+}
+
+/// A programme's rules as stored, checked again.
+pub(crate) fn stored_rules(
+    plan_required: i64,
+    previous_spent_percent: i64,
+    shares: &str,
+) -> Result<lumbung_programme::review::TrancheRules> {
+    let unreadable = |m| StoreError::invalid("programme_rules", m);
+    let shares = shares
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u8>())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| {
+            unreadable(text!("programme_rules_unreadable";
+                id: "bagian tahap yang tersimpan tidak terbaca", en: "the stored tranche shares cannot be read"))
+        })?;
+    lumbung_programme::review::TrancheRules::new(
+        shares,
+        plan_required != 0,
+        u8::try_from(previous_spent_percent).unwrap_or(u8::MAX),
+    )
+    .map_err(unreadable)
 }

@@ -1296,4 +1296,9 @@ BEGIN SELECT RAISE(ABORT, 'a proposal is never edited'); END;
 CREATE TRIGGER programme_proposal_decisions_never_change BEFORE UPDATE ON programme_proposal_decisions
 BEGIN SELECT RAISE(ABORT, 'a decision is never edited'); END;
 "#,
+    // 33: each programme's tranche shares (percent, comma-separated; empty:
+    // not set).
+    r#"
+ALTER TABLE programme_rules ADD COLUMN shares TEXT NOT NULL DEFAULT '';
+"#,
 ];
