@@ -11,7 +11,7 @@ mod shared;
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    areas, board, business, community, database, demo, election, fund, orgs, procurement,
+    areas, board, business, community, database, demo, election, fund, invest, orgs, procurement,
     programme, serve, spend, users,
 };
 use lumbung_domain::Language;
@@ -89,6 +89,9 @@ enum Command {
     /// A kelurahan's public board: publish a frozen, fingerprinted version; export it; verify a file against it
     #[command(subcommand)]
     Board(board::BoardCommand),
+    /// Local investment pools: projects grouped into pools an investor can take, of most social value
+    #[command(subcommand)]
+    Invest(invest::InvestCommand),
     /// The BKM election without candidates: recount a ballot box
     #[command(subcommand)]
     Election(election::ElectionCommand),
@@ -196,6 +199,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Business(command) => business::run(&db, command),
         Command::Programme(command) => programme::run(&db, command),
         Command::Board(command) => board::run(&db, command),
+        Command::Invest(command) => invest::run(command),
         Command::Election(command) => {
             election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
                 Ok(usage) => Cli::command()

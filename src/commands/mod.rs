@@ -10,6 +10,7 @@ pub mod database;
 pub mod demo;
 pub mod election;
 pub mod fund;
+pub mod invest;
 pub mod multiplier;
 pub mod orgs;
 pub mod procurement;
