@@ -104,4 +104,11 @@ fn projects_are_pooled_to_the_ticket_with_the_most_social_value() {
         .refused(1, "line 2")
         .stderr_has("risk")
         .stderr_has("line 3");
+    // Bounded: past 5,000 projects (where sums could leave an amount).
+    let mut many = String::from("project,amount,sector,risk,social_value\n");
+    for i in 0..5_001 {
+        many.push_str(&format!("P{i},9999999999999,energy,low,9999999999999\n"));
+    }
+    let many = env.write("many.csv", &many);
+    run(&env, &["invest", "pools", &many, "--min-size", "10"]).refused(1, "5000");
 }

@@ -408,6 +408,9 @@ mod tests;
 
 /// The largest project amount read (10 trillion).
 pub const AMOUNT_MAX: Money = Money::from_minor(10_000_000_000_000 * 100);
+/// The most projects one file may hold: their amounts and social values
+/// then always add up within an amount (5,000 × 10 trillion).
+pub const PROJECTS_MAX: usize = 5_000;
 
 /// Reads a projects file: `project,amount,sector,risk,social_value` (CSV
 /// or XLSX; Indonesian names too), every problem by line and column.
@@ -507,6 +510,15 @@ pub fn read_projects(name: &str, bytes: &[u8]) -> Result<Vec<Project>, lumbung_d
                 social_value,
             });
         }
+    }
+    if table.rows.len() > PROJECTS_MAX {
+        let line = table.rows.get(PROJECTS_MAX).map_or(0, |(l, _)| *l);
+        errors.push(RowError::new(
+            line,
+            None,
+            text!("pool_too_many", max = PROJECTS_MAX;
+            id: "paling banyak {max} proyek", en: "at most {max} projects"),
+        ));
     }
     if errors.is_empty() {
         Ok(out)
