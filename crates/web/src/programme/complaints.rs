@@ -134,6 +134,16 @@ pub async fn file(ctx: Ctx, Form(f): Form<ComplaintFields>) -> Result<Response, 
         .into();
         return new_page(ctx, f, errors, None, StatusCode::TOO_MANY_REQUESTS).await;
     }
+    // Only a kelurahan of the programme, as the form offers them.
+    let choices = places(&ctx.state, None).await?;
+    if !choices.iter().any(|(code, _)| *code == f.kelurahan.trim()) {
+        let errors = [(
+            "kelurahan".to_owned(),
+            ctx.viewer.lang.t("complaint_pick_place").to_owned(),
+        )]
+        .into();
+        return new_page(ctx, f, errors, None, StatusCode::OK).await;
+    }
     filed(ctx, f, Channel::Web).await
 }
 
