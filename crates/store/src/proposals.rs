@@ -88,10 +88,35 @@ fn governing_plan(
     )))
 }
 
+/// What a kelurahan's proposals are checked against, each read once:
+/// its PS-2 list's people and the plan governing each year asked about.
+struct Against {
+    ps2: Option<u64>,
+    plans: std::collections::HashMap<i32, Option<(Vec<Planned>, i32, i32)>>,
+}
+
+impl Against {
+    fn of(conn: &Connection, code: &str) -> Result<Against> {
+        Ok(Against {
+            ps2: ps2_people_in(conn, code)?,
+            plans: Default::default(),
+        })
+    }
+}
+
 /// What `p` (of kelurahan `code`, stored as `own` if it is) is found
 /// wanting in now.
-fn findings(conn: &Connection, code: &str, p: &Proposal, own: Option<i64>) -> Result<Vec<Finding>> {
-    let plan = governing_plan(conn, code, p.year)?;
+fn findings(
+    conn: &Connection,
+    code: &str,
+    p: &Proposal,
+    own: Option<i64>,
+    against: &mut Against,
+) -> Result<Vec<Finding>> {
+    if let std::collections::hash_map::Entry::Vacant(e) = against.plans.entry(p.year) {
+        e.insert(governing_plan(conn, code, p.year)?);
+    }
+    let plan = &against.plans[&p.year];
     let funded_before = match &plan {
         None => Money::ZERO,
         Some((_, first, last)) => {
@@ -107,12 +132,11 @@ fn findings(conn: &Connection, code: &str, p: &Proposal, own: Option<i64>) -> Re
             Money::from_minor(sum)
         }
     };
-    let ps2 = ps2_people_in(conn, code)?;
     Ok(check(
         p,
         plan.as_ref().map(|(lines, ..)| lines.as_slice()),
         funded_before,
-        ps2,
+        against.ps2,
     ))
 }
 
@@ -169,7 +193,7 @@ impl Store {
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            let found = findings(tx, code, p, Some(id))?;
+            let found = findings(tx, code, p, Some(id), &mut Against::of(tx, code)?)?;
             audit::record(tx, actor, "programme.propose", "programme_proposal", &id.to_string(), Some(&path),
                 serde_json::json!({"activity": p.activity, "requested": p.requested, "findings": found}))?;
             Ok(ProposalId::new(id))
@@ -185,12 +209,13 @@ impl Store {
             [code],
             proposal_of,
         )?;
+        let mut against = Against::of(&conn, code)?;
         rows.into_iter()
             .map(|row: Stored| {
                 let p = row.proposal;
                 Ok(ProposalView {
                     id: ProposalId::new(row.id),
-                    findings: findings(&conn, code, &p, Some(row.id))?,
+                    findings: findings(&conn, code, &p, Some(row.id), &mut against)?,
                     year: p.year,
                     activity: p.activity,
                     implementer: p.implementer,
@@ -250,7 +275,7 @@ impl Store {
                 [id.get()],
                 |r| r.get(0),
             )?;
-            let found = findings(tx, &code, &p, Some(id.get()))?;
+            let found = findings(tx, &code, &p, Some(id.get()), &mut Against::of(tx, &code)?)?;
             may_decide(&found, decision).map_err(StoreError::conflict)?;
             tx.execute(
                 "INSERT INTO programme_proposal_decisions (proposal_id, decision, decided_at, decided_by) VALUES (?1, ?2, ?3, ?4)",
