@@ -7,6 +7,7 @@ mod fund;
 mod lists;
 mod load;
 mod money;
+mod partnerships;
 mod privacy;
 mod procurement;
 mod programme;
@@ -242,6 +243,9 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
                     | "/boards/{id}"
                     | "/boards/{id}/board.json"
                     | "/complaints/{id}"
+                    // Need a partnership; tests/web/partnerships.rs renders them.
+                    | "/partnerships/{id}"
+                    | "/partnership/{id}"
                     // Facilitators and the BKM only; tests/web/community.rs renders it.
                     | "/community/kelurahan/{code}/mapping"
                     // The books' pages need a loan first; tests/web/fund.rs

@@ -74,6 +74,12 @@ pub enum Resource {
     /// anyone submits, and follows one by its tracking code; the board
     /// shows counts by status.
     Complaints,
+    /// Partnerships (partners, commitments, meetings, indicators), offers
+    /// and needs, the co-operative economy, investment projects and
+    /// community capitals. Admins, analysts and facilitators write in
+    /// their scope, the BKM for its organisation; auditors read. Public:
+    /// a published partnership's summary.
+    Partnerships,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -200,6 +206,11 @@ impl Role {
                 Facilitator | Bkm => Access::Write,
                 Admin | Auditor => Access::Read,
                 Analyst | Upk => Access::None,
+            },
+            Resource::Partnerships => match self {
+                Admin | Analyst | Facilitator | Bkm => Access::Write,
+                Auditor => Access::Read,
+                Upk => Access::None,
             },
         }
     }
@@ -457,6 +468,15 @@ mod tests {
                     _ => Access::None,
                 },
                 "complaints: {role}"
+            );
+            assert_eq!(
+                role.access(Resource::Partnerships),
+                match role {
+                    Role::Admin | Role::Analyst | Role::Facilitator | Role::Bkm => Access::Write,
+                    Role::Auditor => Access::Read,
+                    Role::Upk => Access::None,
+                },
+                "partnerships, offers and needs, co-operatives, pools, capitals: {role}"
             );
             assert_eq!(
                 role.access(Resource::ElectionResult),

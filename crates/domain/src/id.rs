@@ -155,6 +155,14 @@ ids! {
     AuditId;
     /// A KoboToolbox export imported into a kelurahan's self-mapping.
     KoboImportId;
+    /// A partnership (partners, vision, commitments, meetings, indicators).
+    PartnershipId;
+    /// A partner's commitment to a partnership.
+    CommitmentId;
+    /// An indicator of a partnership.
+    IndicatorId;
+    /// An offer or a need published for partners to find.
+    OfferId;
 }
 
 #[cfg(test)]

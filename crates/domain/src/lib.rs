@@ -10,6 +10,7 @@ pub mod fiscal;
 pub mod fixed;
 pub mod id;
 pub mod import;
+mod keyed;
 pub mod money;
 pub mod org;
 pub mod org_file;
@@ -24,10 +25,10 @@ pub use csv_out::{csv_text, escape_cell, unescape_cell, CsvCell, CsvOut};
 pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
-    AnchorId, ApplicationId, BadId, BoardId, BusinessId, CharterId, ComplaintId, DeliveryId,
-    GoalId, HouseholdId, ImportId, InvitationId, KsmId, LoanId, MemberId, NoticeId, OrgId, PlanId,
-    PollId, ProposalId, ProxySetId, PublicationId, RepaymentId, ScenarioId, SupplierId, SurveyId,
-    TenderId, UpkId, UserId, VoterId,
+    AnchorId, ApplicationId, BadId, BoardId, BusinessId, CharterId, CommitmentId, ComplaintId,
+    DeliveryId, GoalId, HouseholdId, ImportId, IndicatorId, InvitationId, KsmId, LoanId, MemberId,
+    NoticeId, OfferId, OrgId, PartnershipId, PlanId, PollId, ProposalId, ProxySetId, PublicationId,
+    RepaymentId, ScenarioId, SupplierId, SurveyId, TenderId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, text_enum, Language, Text};

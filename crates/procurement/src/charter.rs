@@ -16,31 +16,9 @@ pub const GOALS_MAX: usize = 20;
 /// The most anchors in a group.
 pub const MEMBERS_MAX: usize = 50;
 
-/// An enum stored and typed by its snake_case key.
-macro_rules! keyed {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $key:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $key,)* }
-            }
-
-            pub fn parse(raw: &str) -> Option<$name> {
-                match raw { $($key => Some($name::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-keyed! {
+lumbung_domain::keyed! {
     /// What a goal is measured by.
-    pub enum Indicator {
+    Indicator {
         /// Spend with local suppliers ÷ all spend (spend analysis).
         LocalShare = "local_share",
         /// Spend with suppliers in the region (local included) ÷ all spend.
@@ -95,10 +73,10 @@ impl Indicator {
     }
 }
 
-keyed! {
+lumbung_domain::keyed! {
     /// The six goals of the Preston charter (seed 000), a new charter's
     /// goals until the group edits them.
-    pub enum Preset {
+    Preset {
         SimplerProcess = "simpler_process",
         LessLeakage = "less_leakage",
         KnowBusinessBase = "know_business_base",

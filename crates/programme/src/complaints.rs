@@ -16,37 +16,12 @@ pub const MAX_TEXT: usize = 4_000;
 /// The longest name or contact, in characters.
 pub const MAX_FIELD: usize = 200;
 
-macro_rules! keyed {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $key:literal $(| $alias:literal)*),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            /// The key (or its Indonesian word); `None` otherwise.
-            pub fn parse(raw: &str) -> Option<$name> {
-                match raw.trim().to_lowercase().as_str() {
-                    $($key $(| $alias)* => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-keyed! {
+lumbung_domain::keyed! {
     /// What is asked: information, or a problem to be put right.
     Category { Information = "information" | "informasi", Problem = "problem" | "masalah" }
 }
 
-keyed! {
+lumbung_domain::keyed! {
     /// What it is about.
     Subject {
         Funds = "funds" | "dana",
@@ -57,13 +32,13 @@ keyed! {
     }
 }
 
-keyed! {
+lumbung_domain::keyed! {
     /// How it reached the programme: the public form, or entered by a
     /// facilitator from a text message, paper or a visit.
     Channel { Web = "web", Sms = "sms", Paper = "paper" | "surat", InPerson = "in_person" | "langsung" }
 }
 
-keyed! {
+lumbung_domain::keyed! {
     /// Where a complaint stands.
     Status {
         Received = "received",
@@ -73,7 +48,7 @@ keyed! {
     }
 }
 
-keyed! {
+lumbung_domain::keyed! {
     /// Who answers for a complaint now.
     Level { Bkm = "bkm", Facilitator = "facilitator", Coordinator = "coordinator" }
 }

@@ -16,6 +16,7 @@ mod election;
 mod fund;
 mod lineage;
 mod orgs;
+mod partnerships;
 mod plans;
 mod procurement;
 mod programme;
@@ -43,6 +44,10 @@ pub use fund::{
 };
 pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
+pub use partnerships::{
+    CommitmentView, IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipView,
+    ProposedMatch, PublicPartnership, ReadingView,
+};
 pub use plans::PlanView;
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,

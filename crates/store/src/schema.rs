@@ -1301,4 +1301,126 @@ BEGIN SELECT RAISE(ABORT, 'a decision is never edited'); END;
     r#"
 ALTER TABLE programme_rules ADD COLUMN shares TEXT NOT NULL DEFAULT '';
 "#,
+    // 34: partnerships (issue 17): partners and roles, commitments (kept
+    // in a table of their own, so that neither is ever edited), meetings,
+    // indicators and their readings, the no-meeting setting; offers and
+    // needs, the matches turned into partnerships and the notices to both
+    // sides queued in an outbox.
+    r#"
+CREATE TABLE partnerships (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    area_code    TEXT NOT NULL REFERENCES areas(code),
+    owner_org_id INTEGER REFERENCES organisations(id),
+    vision       TEXT NOT NULL,
+    goals        TEXT NOT NULL,
+    started_on   TEXT NOT NULL,
+    published    INTEGER NOT NULL DEFAULT 0,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX partnerships_area ON partnerships(area_code);
+CREATE TABLE partnership_partners (
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    org_id         INTEGER NOT NULL REFERENCES organisations(id),
+    role           TEXT NOT NULL,
+    added_by       TEXT NOT NULL,
+    added_at       TEXT NOT NULL,
+    PRIMARY KEY (partnership_id, org_id)
+);
+CREATE INDEX partnership_partners_org ON partnership_partners(org_id);
+CREATE TABLE partnership_commitments (
+    id             INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    org_id         INTEGER NOT NULL REFERENCES organisations(id),
+    kind           TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    amount         INTEGER,
+    hours          INTEGER,
+    due_on         TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX partnership_commitments_of ON partnership_commitments(partnership_id);
+CREATE TABLE partnership_commitments_kept (
+    commitment_id INTEGER PRIMARY KEY REFERENCES partnership_commitments(id),
+    kept_on       TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    recorded_by   TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+);
+CREATE TABLE partnership_meetings (
+    id             INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    held_on        TEXT NOT NULL,
+    attendees      INTEGER NOT NULL,
+    minutes        TEXT NOT NULL,
+    decisions      TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX partnership_meetings_of ON partnership_meetings(partnership_id);
+CREATE TABLE partnership_indicators (
+    id             INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    name           TEXT NOT NULL,
+    unit           TEXT NOT NULL,
+    baseline       INTEGER NOT NULL,
+    target         INTEGER NOT NULL,
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+CREATE TABLE partnership_readings (
+    id           INTEGER PRIMARY KEY,
+    indicator_id INTEGER NOT NULL REFERENCES partnership_indicators(id),
+    read_on      TEXT NOT NULL,
+    value        INTEGER NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX partnership_readings_of ON partnership_readings(indicator_id, read_on);
+CREATE TABLE partnership_settings (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    no_meeting_days INTEGER NOT NULL
+);
+CREATE TABLE offers (
+    id          INTEGER PRIMARY KEY,
+    side        TEXT NOT NULL,
+    org_id      INTEGER NOT NULL REFERENCES organisations(id),
+    area_code   TEXT NOT NULL REFERENCES areas(code),
+    title       TEXT NOT NULL,
+    description TEXT NOT NULL,
+    themes      TEXT NOT NULL,
+    kinds       TEXT NOT NULL,
+    contact     TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE offer_matches (
+    id             INTEGER PRIMARY KEY,
+    offer_id       INTEGER NOT NULL REFERENCES offers(id),
+    need_id        INTEGER NOT NULL REFERENCES offers(id),
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    UNIQUE (offer_id, need_id)
+);
+CREATE TABLE partnership_outbox (
+    id             INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    offer_id       INTEGER NOT NULL REFERENCES offers(id),
+    email          TEXT NOT NULL,
+    language       TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    body           TEXT NOT NULL,
+    queued_at      TEXT NOT NULL,
+    queued_by      TEXT NOT NULL,
+    sent_at        TEXT,
+    sent_by        TEXT
+);
+CREATE TRIGGER partnership_commitments_never_change BEFORE UPDATE ON partnership_commitments
+BEGIN SELECT RAISE(ABORT, 'a commitment is never edited'); END;
+CREATE TRIGGER partnership_commitments_kept_never_change BEFORE UPDATE ON partnership_commitments_kept
+BEGIN SELECT RAISE(ABORT, 'a kept commitment is never edited'); END;
+"#,
 ];

@@ -72,7 +72,7 @@ impl Lang {
 }
 
 /// Each part's catalogues: (part, Indonesian, English).
-const CATALOGUES: [(&str, &str, &str); 9] = [
+const CATALOGUES: [(&str, &str, &str); 10] = [
     (
         "base",
         include_str!("i18n/id.json"),
@@ -112,6 +112,11 @@ const CATALOGUES: [(&str, &str, &str); 9] = [
         "programme",
         include_str!("i18n/programme.id.json"),
         include_str!("i18n/programme.en.json"),
+    ),
+    (
+        "partnerships",
+        include_str!("i18n/partnerships.id.json"),
+        include_str!("i18n/partnerships.en.json"),
     ),
     (
         "disclosure",

@@ -15,6 +15,7 @@ mod gate;
 mod headers;
 mod i18n;
 mod listing;
+mod partnerships;
 mod procurement;
 mod programme;
 mod render;

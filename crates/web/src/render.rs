@@ -36,6 +36,7 @@ pub(crate) fn common(viewer: &Viewer, uri: &Uri) -> Value {
             can_write_programme => u.role.can_write(Resource::Programme),
             can_complaints => u.role.can_read(Resource::Complaints),
             can_write_complaints => u.role.can_write(Resource::Complaints),
+            can_partnerships => u.role.can_read(Resource::Partnerships),
         }
     });
     context! {

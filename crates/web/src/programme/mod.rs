@@ -5,6 +5,6 @@
 
 mod board;
 pub(crate) mod complaints;
-mod pages;
+pub(crate) mod pages;
 mod plans;
 pub mod routes;

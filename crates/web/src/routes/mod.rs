@@ -29,6 +29,7 @@ pub static TABLES: &[&[Route]] = &[
     FUND,
     COMMUNITY,
     ELECTION,
+    PARTNERSHIPS,
 ];
 
 /// The API's own description, made from the table.
@@ -43,6 +44,7 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
 }
 
 use crate::fund::routes::ROUTES as FUND;
+use crate::partnerships::routes::ROUTES as PARTNERSHIPS;
 use crate::programme::routes::ROUTES as PROGRAMME;
 
 use crate::election::routes::ROUTES as ELECTION;

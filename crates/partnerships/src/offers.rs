@@ -1,0 +1,317 @@
+//! Offers and needs (seed 002: a gas company's CSR programme looking for a
+//! BKM to work with). A company publishes what it offers — money, skills,
+//! goods — on some themes in some area; BKMs, co-operatives and community
+//! groups publish what they need. An offer matches a need when they share
+//! a theme and neither side is closed; matches are ranked nearest in the
+//! area tree first (the steps from each side up to the areas' nearest
+//! common ancestor), then by the themes and kinds they share.
+
+use lumbung_domain::{text, AreaPath, OfferId, OrgId, Text};
+use serde::Serialize;
+
+/// The longest title, in characters.
+pub const TITLE_MAX: usize = 200;
+/// The longest description, in characters.
+pub const DESCRIPTION_MAX: usize = 4_000;
+/// The longest contact address, in characters.
+pub const CONTACT_MAX: usize = 254;
+
+lumbung_domain::keyed! {
+    /// An offer (what a company or another partner gives) or a need.
+    Side { Offer = "offer" | "tawaran", Need = "need" | "kebutuhan" }
+}
+
+lumbung_domain::keyed! {
+    /// What an offer or a need is about.
+    Theme {
+        Economy = "economy" | "ekonomi",
+        Environment = "environment" | "lingkungan",
+        Health = "health" | "kesehatan",
+        Education = "education" | "pendidikan",
+        Housing = "housing" | "perumahan",
+        Infrastructure = "infrastructure" | "prasarana",
+        Social = "social" | "sosial",
+        Culture = "culture" | "budaya",
+    }
+}
+
+lumbung_domain::keyed! {
+    /// What is given or wanted.
+    Kind { Money = "money" | "uang", Skills = "skills" | "keahlian", Goods = "goods" | "barang" }
+}
+
+/// An open offer or need, as matching reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub id: OfferId,
+    pub side: Side,
+    pub org: OrgId,
+    pub themes: Vec<Theme>,
+    pub kinds: Vec<Kind>,
+    pub area: AreaPath,
+}
+
+/// An offer that fits a need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Match {
+    pub offer: OfferId,
+    pub need: OfferId,
+    /// Themes both name.
+    pub themes: Vec<Theme>,
+    /// Kinds both name (none shared still matches on a theme).
+    pub kinds: Vec<Kind>,
+    /// Steps through the area tree from one area to the other (0: the
+    /// same area; 1: one holds the other directly, …).
+    pub distance: usize,
+}
+
+/// The steps between two areas through their nearest common ancestor.
+pub fn distance(a: &AreaPath, b: &AreaPath) -> usize {
+    let segs = |p: &AreaPath| -> Vec<String> {
+        p.as_str()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (sa, sb) = (segs(a), segs(b));
+    let common = sa.iter().zip(&sb).take_while(|(x, y)| x == y).count();
+    (sa.len() - common) + (sb.len() - common)
+}
+
+/// Every offer that fits each need, nearest first, then most themes and
+/// kinds shared, then by ids. An organisation's offer never matches its
+/// own need.
+pub fn matches(listings: &[Listing]) -> Vec<Match> {
+    let (offers, needs): (Vec<&Listing>, Vec<&Listing>) =
+        listings.iter().partition(|l| l.side == Side::Offer);
+    let mut found = Vec::new();
+    for need in &needs {
+        for offer in &offers {
+            if offer.org == need.org {
+                continue;
+            }
+            let themes: Vec<Theme> = need
+                .themes
+                .iter()
+                .copied()
+                .filter(|t| offer.themes.contains(t))
+                .collect();
+            if themes.is_empty() {
+                continue;
+            }
+            let kinds = need
+                .kinds
+                .iter()
+                .copied()
+                .filter(|k| offer.kinds.contains(k))
+                .collect();
+            found.push(Match {
+                offer: offer.id,
+                need: need.id,
+                themes,
+                kinds,
+                distance: distance(&offer.area, &need.area),
+            });
+        }
+    }
+    found.sort_by(|a, b| {
+        a.distance
+            .cmp(&b.distance)
+            .then(b.themes.len().cmp(&a.themes.len()))
+            .then(b.kinds.len().cmp(&a.kinds.len()))
+            .then(a.need.cmp(&b.need))
+            .then(a.offer.cmp(&b.offer))
+    });
+    found
+}
+
+/// An offer or a need as typed, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    pub side: Side,
+    pub title: String,
+    pub description: String,
+    pub themes: Vec<Theme>,
+    pub kinds: Vec<Kind>,
+    pub contact: String,
+}
+
+pub struct PostingDraft<'a> {
+    pub side: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub themes: &'a [String],
+    pub kinds: &'a [String],
+    pub contact: &'a str,
+}
+
+/// Checks a posting; its problems by field otherwise.
+pub fn check_posting(d: &PostingDraft<'_>) -> Result<Posting, crate::partnership::Problems> {
+    let mut errors: Vec<(&'static str, Text)> = Vec::new();
+    let side = Side::parse(d.side);
+    if side.is_none() {
+        errors.push((
+            "side",
+            text!("offer_bad_side"; id: "pilih: tawaran atau kebutuhan", en: "choose: offer or need"),
+        ));
+    }
+    let title = d.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        errors.push((
+            "title",
+            text!("offer_title", max = TITLE_MAX;
+                id: "judul wajib, paling banyak {max} karakter",
+                en: "a title is required, at most {max} characters"),
+        ));
+    }
+    let description = d.description.trim().to_owned();
+    if description.chars().count() > DESCRIPTION_MAX {
+        errors.push((
+            "description",
+            text!("offer_description", max = DESCRIPTION_MAX;
+                id: "paling banyak {max} karakter", en: "at most {max} characters"),
+        ));
+    }
+    let mut themes = Vec::new();
+    for raw in d.themes {
+        match Theme::parse(raw) {
+            Some(t) if !themes.contains(&t) => themes.push(t),
+            Some(_) => {}
+            None => errors.push((
+                "themes",
+                text!("offer_bad_theme", theme = format!("{raw:?}");
+                    id: "tema {theme} tidak dikenal", en: "unknown theme {theme}"),
+            )),
+        }
+    }
+    if themes.is_empty() && !errors.iter().any(|e| e.0 == "themes") {
+        errors.push((
+            "themes",
+            text!("offer_no_theme"; id: "pilih sedikitnya satu tema", en: "choose at least one theme"),
+        ));
+    }
+    let mut kinds = Vec::new();
+    for raw in d.kinds {
+        match Kind::parse(raw) {
+            Some(k) if !kinds.contains(&k) => kinds.push(k),
+            Some(_) => {}
+            None => errors.push((
+                "kinds",
+                text!("offer_bad_kind", kind = format!("{raw:?}");
+                    id: "jenis {kind} tidak dikenal", en: "unknown kind {kind}"),
+            )),
+        }
+    }
+    if kinds.is_empty() && !errors.iter().any(|e| e.0 == "kinds") {
+        errors.push((
+            "kinds",
+            text!("offer_no_kind"; id: "pilih sedikitnya satu: uang, keahlian atau barang",
+                en: "choose at least one: money, skills or goods"),
+        ));
+    }
+    let contact = d.contact.trim().to_owned();
+    let looks_like_mail = contact.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty() && host.contains('.') && !contact.contains(char::is_whitespace)
+    });
+    if !looks_like_mail || contact.chars().count() > CONTACT_MAX {
+        errors.push((
+            "contact",
+            text!("offer_contact"; id: "alamat surel untuk pemberitahuan, seperti nama@contoh.id",
+                en: "an e-mail address for notices, such as name@example.org"),
+        ));
+    }
+    match side {
+        Some(side) if errors.is_empty() => Ok(Posting {
+            side,
+            title,
+            description,
+            themes,
+            kinds,
+            contact,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(p: &str) -> AreaPath {
+        AreaPath::from_stored(p.to_owned())
+    }
+
+    fn listing(id: i64, side: Side, org: i64, themes: &[Theme], area: &str) -> Listing {
+        Listing {
+            id: OfferId::new(id),
+            side,
+            org: OrgId::new(org),
+            themes: themes.to_vec(),
+            kinds: vec![Kind::Money],
+            area: path(area),
+        }
+    }
+
+    #[test]
+    fn distance_goes_through_the_nearest_common_ancestor() {
+        let kel = path("/ID/36/3604/3604010/3604010001/");
+        assert_eq!(distance(&kel, &kel), 0);
+        assert_eq!(distance(&path("/ID/36/3604/"), &kel), 2);
+        assert_eq!(
+            distance(&path("/ID/36/3604/3604010/3604010002/"), &kel),
+            2,
+            "two kelurahan of one kecamatan"
+        );
+        assert_eq!(distance(&path("/UK/E10000017/"), &kel), 7);
+    }
+
+    #[test]
+    fn needs_meet_offers_on_a_theme_nearest_first() {
+        use Theme::*;
+        let kel = "/ID/36/3604/3604010/3604010001/";
+        let listings = [
+            listing(1, Side::Offer, 10, &[Economy, Health], "/ID/36/"),
+            listing(2, Side::Offer, 11, &[Economy], "/ID/36/3604/"),
+            listing(3, Side::Offer, 12, &[Culture], kel),
+            listing(4, Side::Need, 20, &[Economy], kel),
+            // An organisation's offer never matches its own need.
+            listing(5, Side::Need, 10, &[Health], "/ID/36/"),
+        ];
+        let found = matches(&listings);
+        let pairs: Vec<_> = found
+            .iter()
+            .map(|m| (m.offer.get(), m.need.get(), m.distance))
+            .collect();
+        assert_eq!(pairs, [(2, 4, 2), (1, 4, 3)]);
+        assert_eq!(found[0].themes, [Economy]);
+        assert_eq!(found[0].kinds, [Kind::Money]);
+    }
+
+    #[test]
+    fn postings_are_checked_by_field() {
+        let themes = ["ekonomi".to_owned(), "economy".to_owned()];
+        let kinds = ["skills".to_owned()];
+        let ok = check_posting(&PostingDraft {
+            side: "tawaran",
+            title: "CSR pelatihan usaha",
+            description: "",
+            themes: &themes,
+            kinds: &kinds,
+            contact: "csr@pgas.example.id",
+        })
+        .unwrap();
+        assert_eq!((ok.side, ok.themes.len()), (Side::Offer, 1));
+        let bad = check_posting(&PostingDraft {
+            side: "gift",
+            title: " ",
+            description: "",
+            themes: &["weather".to_owned()],
+            kinds: &[],
+            contact: "not mail",
+        })
+        .unwrap_err();
+        let fields: Vec<_> = bad.into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["side", "title", "themes", "kinds", "contact"]);
+    }
+}

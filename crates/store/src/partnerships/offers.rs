@@ -1,0 +1,348 @@
+//! Offers and needs, the matches between them (the rule:
+//! `lumbung_partnerships::offers::matches`), a match turned into a
+//! partnership, and the notices to both sides queued in the outbox.
+
+use super::insert_partnership;
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, Placement};
+use lumbung_partnerships::offers::{matches, Kind, Listing, Posting, Side, Theme};
+use lumbung_partnerships::partnership::{Founding, PartnerRole};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+/// The most offers and needs a listing reads.
+const OFFERS_MAX: i64 = 5_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OfferView {
+    pub id: OfferId,
+    pub side: Side,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub area_code: String,
+    pub area_name: String,
+    pub title: String,
+    pub description: String,
+    pub themes: Vec<Theme>,
+    pub kinds: Vec<Kind>,
+    pub contact: String,
+    pub created_at: String,
+    /// Where it sits: its area and its organisation's lineage.
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+/// A match between an offer and a need, with the partnership it became.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposedMatch {
+    pub offer: OfferView,
+    pub need: OfferView,
+    pub themes: Vec<Theme>,
+    pub kinds: Vec<Kind>,
+    pub distance: usize,
+    pub partnership: Option<PartnershipId>,
+}
+
+/// A notice waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outboxed {
+    pub id: i64,
+    pub partnership_id: PartnershipId,
+    /// The offer or need whose side is notified.
+    pub offer_id: OfferId,
+    pub email: String,
+    pub language: String,
+    pub subject: String,
+    pub body: String,
+    pub queued_at: String,
+    pub sent_at: Option<String>,
+}
+
+fn list<T>(raw: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    raw.split(',').filter_map(parse).collect()
+}
+
+type OfferRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+const OFFER_SELECT: &str = "SELECT f.id, f.side, f.org_id, o.name, f.area_code, a.name, a.path,
+        f.title, f.description, f.themes, f.kinds, f.contact, f.created_at
+    FROM offers f JOIN organisations o ON o.id = f.org_id JOIN areas a ON a.code = f.area_code";
+
+fn offers_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<OfferView>> {
+    let sql = format!("{OFFER_SELECT} {filter} ORDER BY f.id DESC LIMIT {OFFERS_MAX}");
+    let rows: Vec<OfferRow> =
+        crate::sql::all(conn, &sql, rusqlite::params_from_iter(id), |r| r.try_into())?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (
+        id,
+        side,
+        org,
+        org_name,
+        area_code,
+        area_name,
+        path,
+        title,
+        description,
+        themes,
+        kinds,
+        contact,
+        at,
+    ) in rows
+    {
+        out.push(OfferView {
+            id: OfferId::new(id),
+            side: Side::parse(&side).ok_or_else(|| unreadable("side"))?,
+            org_id: OrgId::new(org),
+            org_name,
+            area_code,
+            area_name,
+            title,
+            description,
+            themes: list(&themes, Theme::parse),
+            kinds: list(&kinds, Kind::parse),
+            contact,
+            created_at: at,
+            placement: Placement {
+                area: Some(AreaPath::from_stored(path)),
+                orgs: crate::orgs::lineage(conn, org)?,
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn unreadable(what: &str) -> StoreError {
+    StoreError::invalid(
+        "offers",
+        text!("offer_unreadable", what = what;
+            id: "nilai {what} tawaran yang tersimpan tidak terbaca",
+            en: "an offer's stored {what} cannot be read"),
+    )
+}
+
+fn joined<T: Copy>(items: &[T], key: impl Fn(T) -> &'static str) -> String {
+    items.iter().map(|i| key(*i)).collect::<Vec<_>>().join(",")
+}
+
+impl Store {
+    /// Publishes an offer or a need of `org` in `area`.
+    pub fn post_offer(
+        &self,
+        org: OrgId,
+        area: &AreaCode,
+        posting: &Posting,
+        actor: &Actor,
+    ) -> Result<OfferId> {
+        self.write(|tx| {
+            let Some(path) = crate::sql::optional::<String>(
+                tx,
+                "SELECT path FROM areas WHERE code = ?1",
+                [area.as_str()],
+            )?
+            else {
+                return Err(StoreError::invalid(
+                    "area",
+                    text!("offer_no_area", code = area;
+                        id: "wilayah {code} tidak ada", en: "there is no area {code}"),
+                ));
+            };
+            if crate::orgs::load(tx, org.get())?.is_none() {
+                return Err(super::no_org(org));
+            }
+            tx.execute(
+                "INSERT INTO offers (side, org_id, area_code, title, description, themes, kinds,
+                    contact, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    posting.side.as_str(),
+                    org.get(),
+                    area.as_str(),
+                    posting.title,
+                    posting.description,
+                    joined(&posting.themes, Theme::as_str),
+                    joined(&posting.kinds, Kind::as_str),
+                    posting.contact,
+                    actor.label(),
+                    crate::now()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::record(
+                tx,
+                actor,
+                "offer.post",
+                "offer",
+                &id.to_string(),
+                Some(&path),
+                serde_json::json!({"side": posting.side, "org": org.get(), "title": posting.title}),
+            )?;
+            Ok(OfferId::new(id))
+        })
+    }
+
+    /// Every offer and need, newest first (at most 5,000).
+    pub fn offers(&self) -> Result<Vec<OfferView>> {
+        offers_where(&*self.conn()?, "", None)
+    }
+
+    pub fn offer(&self, id: OfferId) -> Result<Option<OfferView>> {
+        Ok(offers_where(&*self.conn()?, "WHERE f.id = ?1", Some(id.get()))?.pop())
+    }
+
+    /// Every offer that fits a need, nearest first, with the partnership
+    /// each became.
+    pub fn offer_matches(&self) -> Result<Vec<ProposedMatch>> {
+        let conn = self.conn()?;
+        let all = offers_where(&conn, "", None)?;
+        let listings: Vec<Listing> = all
+            .iter()
+            .filter_map(|o| {
+                Some(Listing {
+                    id: o.id,
+                    side: o.side,
+                    org: o.org_id,
+                    themes: o.themes.clone(),
+                    kinds: o.kinds.clone(),
+                    area: o.placement.area.clone()?,
+                })
+            })
+            .collect();
+        let made: Vec<(i64, i64, i64)> = crate::sql::all(
+            &conn,
+            "SELECT offer_id, need_id, partnership_id FROM offer_matches",
+            [],
+            |r| r.try_into(),
+        )?;
+        let by_id = |id: OfferId| all.iter().find(|o| o.id == id).cloned();
+        Ok(matches(&listings)
+            .into_iter()
+            .filter_map(|m| {
+                Some(ProposedMatch {
+                    partnership: made
+                        .iter()
+                        .find(|(o, n, _)| *o == m.offer.get() && *n == m.need.get())
+                        .map(|(_, _, p)| PartnershipId::new(*p)),
+                    offer: by_id(m.offer)?,
+                    need: by_id(m.need)?,
+                    themes: m.themes,
+                    kinds: m.kinds,
+                    distance: m.distance,
+                })
+            })
+            .collect())
+    }
+
+    /// Turns a match into a partnership of both organisations, in the
+    /// need's area and owned by the need's organisation, and queues a
+    /// notice to each side (`notices`: subject and body, in the viewer's
+    /// language). Once per match.
+    pub fn partner_up(
+        &self,
+        offer: OfferId,
+        need: OfferId,
+        founding: &Founding,
+        notices: &[(String, String)],
+        language: &str,
+        actor: &Actor,
+    ) -> Result<PartnershipId> {
+        let found = self
+            .offer_matches()?
+            .into_iter()
+            .find(|m| m.offer.id == offer && m.need.id == need)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "match",
+                    text!("offer_no_match";
+                        id: "tawaran dan kebutuhan itu tidak cocok", en: "that offer and need do not match"),
+                )
+            })?;
+        if found.partnership.is_some() {
+            return Err(StoreError::conflict(text!("offer_matched_already";
+                id: "pasangan ini sudah menjadi kemitraan", en: "this match is a partnership already")));
+        }
+        self.write(|tx| {
+            let area = AreaCode::parse(&found.need.area_code).map_err(|_| unreadable("area"))?;
+            let partners = [
+                (found.need.org_id, PartnerRole::Implementer),
+                (found.offer.org_id, PartnerRole::Funder),
+            ];
+            let id = insert_partnership(
+                tx,
+                &area,
+                Some(found.need.org_id),
+                founding,
+                &partners,
+                actor,
+            )?;
+            tx.execute(
+                "INSERT INTO offer_matches (offer_id, need_id, partnership_id, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![offer.get(), need.get(), id.get(), actor.label(), crate::now()],
+            )?;
+            for (side, (subject, body)) in [&found.offer, &found.need].into_iter().zip(notices) {
+                tx.execute(
+                    "INSERT INTO partnership_outbox (partnership_id, offer_id, email, language, subject,
+                        body, queued_at, queued_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        id.get(),
+                        side.id.get(),
+                        side.contact,
+                        language,
+                        subject,
+                        body,
+                        crate::now(),
+                        actor.label()
+                    ],
+                )?;
+            }
+            audit::record(
+                tx,
+                actor,
+                "offer.match",
+                "partnership",
+                &id.to_string(),
+                found.need.placement.area.as_ref().map(AreaPath::as_str),
+                serde_json::json!({"offer": offer.get(), "need": need.get()}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The notices queued for partnerships, newest first.
+    pub fn partnership_outbox(&self) -> Result<Vec<Outboxed>> {
+        let conn = self.conn()?;
+        crate::sql::all(
+            &conn,
+            "SELECT id, partnership_id, offer_id, email, language, subject, body, queued_at, sent_at
+             FROM partnership_outbox ORDER BY id DESC LIMIT 2000",
+            [],
+            |r| {
+                Ok(Outboxed {
+                    id: r.get(0)?,
+                    partnership_id: PartnershipId::new(r.get(1)?),
+                    offer_id: OfferId::new(r.get(2)?),
+                    email: r.get(3)?,
+                    language: r.get(4)?,
+                    subject: r.get(5)?,
+                    body: r.get(6)?,
+                    queued_at: r.get(7)?,
+                    sent_at: r.get(8)?,
+                })
+            },
+        )
+    }
+}

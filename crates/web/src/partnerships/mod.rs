@@ -1,0 +1,69 @@
+//! Partnerships (`lumbung_partnerships`): partners and their roles, the
+//! shared vision, commitments, meetings and indicators; offers and needs
+//! matched into partnerships. Admins, analysts and facilitators write in
+//! their scope, the BKM for its organisation, auditors read; a partner's
+//! own people see the partnership whole and keep their own commitments.
+
+mod offers;
+mod pages;
+pub mod routes;
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::AppState;
+use lumbung_domain::{text, PartnershipId, Resource};
+use lumbung_partnerships::partnership::Reach;
+use lumbung_store::PartnershipView;
+use std::collections::BTreeMap;
+
+/// A refused form's problems by field, and what was typed.
+pub(crate) type Errors = BTreeMap<String, String>;
+
+fn unseen(raw: &str) -> AppError {
+    AppError::not_found(
+        text!("partnership_page", id = raw; id: "kemitraan {id}", en: "partnership {id}"),
+    )
+}
+
+/// What the viewer may do in a partnership.
+pub(crate) fn reach_of(viewer: &Viewer, view: &PartnershipView) -> Reach {
+    let writes = viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(Resource::Partnerships));
+    let partners: Vec<_> = view
+        .partners
+        .iter()
+        .map(|p| (p.org_id, &p.placement))
+        .collect();
+    Reach::of(&viewer.scope(), writes, &view.placement, &partners)
+}
+
+/// A partnership by the id in the address, with the viewer's reach, when
+/// the viewer sees it (a not-found otherwise: nobody learns what exists).
+pub(crate) async fn seen(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+) -> Result<(PartnershipView, Reach), AppError> {
+    let id: PartnershipId = raw.parse().map_err(|_| unseen(raw))?;
+    let view = state
+        .blocking(move |s| s.partnership(id))
+        .await?
+        .ok_or_else(|| unseen(raw))?;
+    let reach = reach_of(viewer, &view);
+    if !reach.sees() {
+        return Err(unseen(raw));
+    }
+    Ok((view, reach))
+}
+
+/// The problems of a checked form, by field, in the viewer's language.
+pub(crate) fn errors_of(
+    problems: Vec<(&'static str, lumbung_domain::Text)>,
+    viewer: &Viewer,
+) -> Errors {
+    problems
+        .into_iter()
+        .map(|(f, m)| (f.to_owned(), m.get(viewer.lang.into()).to_owned()))
+        .collect()
+}

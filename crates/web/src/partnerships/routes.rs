@@ -1,0 +1,25 @@
+//! The partnerships' routes. Listed in [`crate::routes::TABLES`].
+
+use super::{offers, pages};
+use crate::spec::{r, Need, Route};
+use lumbung_domain::Resource::Partnerships;
+use Need::{Public, Read, Write};
+
+#[rustfmt::skip]
+pub static ROUTES: &[Route] = &[
+    r!(GET "/partnerships", Read(Partnerships), pages::list, "The partnerships you hold or are a partner of, with overdue commitments and those that have not met for the set number of days; forms to start one and (whole-system users) the setting"),
+    r!(POST "/partnerships", Write(Partnerships), pages::create, "Start a partnership in an area of your scope: name, vision, goals and a leading partner (an organisation's user: its organisation leads)"),
+    r!(POST "/partnerships/settings", Write(Partnerships), pages::settings, "The days without a meeting after which a partnership stands out (no_meeting_days; whole-system users)"),
+    r!(GET "/partnerships/offers", Read(Partnerships), offers::page, "Offers and needs, the offers that fit each need (a theme shared; nearest in the area tree first) and the notices queued for both sides of a match"),
+    r!(POST "/partnerships/offers", Write(Partnerships), offers::post, "Publish an offer or a need (side, org, area, title, description, theme…, kind…, contact) of an organisation you act for"),
+    r!(POST "/partnerships/matches", Write(Partnerships), offers::partner_up, "Make a match of an offer and a need a partnership of both organisations (offer, need), notifying both through the outbox; by one who acts for the side in need"),
+    r!(GET "/partnerships/{id}", Read(Partnerships), pages::page, "A partnership you hold or are a partner of: partners and roles, vision and goals, commitments with their state, meetings and indicators"),
+    r!(POST "/partnerships/{id}/partners", Write(Partnerships), pages::add_partner, "Add a partner (org, role) to a partnership you hold"),
+    r!(POST "/partnerships/{id}/commitments", Write(Partnerships), pages::add_commitment, "A partner's commitment (org, kind money|in_kind|staff_time, description, amount, hours, due_on): those who hold the partnership, or the partner's own people"),
+    r!(POST "/partnerships/{id}/meetings", Write(Partnerships), pages::add_meeting, "A meeting's date, attendance, minutes and decisions, in a partnership you hold"),
+    r!(POST "/partnerships/{id}/indicators", Write(Partnerships), pages::add_indicator, "An indicator (name, unit, baseline, target) of a partnership you hold"),
+    r!(POST "/partnerships/{id}/publish", Write(Partnerships), pages::publish, "Show a partnership's summary to the public, or stop (published: yes|no)"),
+    r!(POST "/partnerships/commitments/{id}/kept", Write(Partnerships), pages::keep, "Record a commitment kept (kept_on, note): those who hold the partnership, or the committed partner's own people; once"),
+    r!(POST "/partnerships/indicators/{id}/readings", Write(Partnerships), pages::add_reading, "A reading of an indicator (read_on, value)"),
+    r!(GET "/partnership/{id}", Public, pages::public, "A published partnership: vision, goals, partners and their roles, commitments kept, open and overdue, meetings held and indicators (aggregates only)"),
+];

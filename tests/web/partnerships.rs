@@ -1,0 +1,440 @@
+//! Partnerships, offers and needs through the pages: who sees and does
+//! what, what stands out, the public summary, and a match made a
+//! partnership with both sides notified.
+
+use crate::support::{last_segment, posted, spawn_app, TestApp, Visitor};
+use lumbung_domain::{OrgKind, Role};
+use reqwest::StatusCode;
+
+const KEL: &str = "3604010001";
+
+/// A partnership of the seed's kelurahan started by its facilitator, the
+/// BKM leading, and a company partner; its id.
+async fn started(app: &TestApp, fac: &Visitor) -> (String, i64) {
+    let company = app.add_org("PT Gas Banten", OrgKind::Company, "36");
+    let to = posted(
+        fac,
+        "/partnerships",
+        &[
+            ("name", "Kemitraan Umbul Tanjung"),
+            ("area", KEL),
+            ("vision", "Usaha warga miskin tumbuh"),
+            ("goals", "50 usaha baru dalam 3 tahun"),
+            ("lead", &app.bkm.to_string()),
+        ],
+    )
+    .await;
+    let id = last_segment(&to).to_owned();
+    posted(
+        fac,
+        &format!("/partnerships/{id}/partners"),
+        &[("org", &company.to_string()), ("role", "funder")],
+    )
+    .await;
+    (id, company)
+}
+
+#[tokio::test]
+async fn a_partnership_shows_who_promised_what_and_what_is_overdue() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator-kel").await;
+    // A refused form keeps what was typed and names the field.
+    let html = fac
+        .post_form_expect(
+            "/partnerships",
+            &[
+                ("name", "Kemitraan Kamasan"),
+                ("area", "3604010002"),
+                ("vision", "x"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-create-area\""), "{html}");
+    assert!(html.contains("value=\"Kemitraan Kamasan\""));
+    let (id, company) = started(&app, &fac).await;
+    let page = format!("/partnerships/{id}");
+    // The BKM's money is overdue (due yesterday), the company's staff time open.
+    let yesterday = app.store.clock().today().yesterday().unwrap().to_string();
+    let next_year = app
+        .store
+        .clock()
+        .today()
+        .checked_add(jiff::Span::new().years(1))
+        .unwrap()
+        .to_string();
+    posted(
+        &fac,
+        &format!("{page}/commitments"),
+        &[
+            ("org", &app.bkm.to_string()),
+            ("kind", "money"),
+            ("description", "Swadaya tunai"),
+            ("amount", "2500000"),
+            ("due_on", &yesterday),
+        ],
+    )
+    .await;
+    posted(
+        &fac,
+        &format!("{page}/commitments"),
+        &[
+            ("org", &company.to_string()),
+            ("kind", "staff_time"),
+            ("description", "Pendampingan usaha"),
+            ("hours", "120"),
+            ("due_on", &next_year),
+        ],
+    )
+    .await;
+    // A commitment's problems by field, what was typed kept.
+    let html = fac
+        .post_form_expect(
+            &format!("{page}/commitments"),
+            &[
+                ("org", &company.to_string()),
+                ("kind", "money"),
+                ("description", "Dana hibah"),
+                ("amount", "12,5x"),
+                ("due_on", "besok"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-commitment-amount\""));
+    assert!(html.contains("id=\"e-commitment-due_on\""));
+    assert!(html.contains("value=\"Dana hibah\""));
+    let html = fac.page(&page, StatusCode::OK).await;
+    assert!(html.contains("1 komitmen lewat jatuh tempo"), "{html}");
+    assert!(html.contains("0 dari 2 komitmen ditepati; 1 terlambat"));
+
+    // A meeting ten days ago; with a five-day setting the partnership stands out.
+    let ten_days_ago = app
+        .store
+        .clock()
+        .today()
+        .checked_sub(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    posted(
+        &fac,
+        &format!("{page}/meetings"),
+        &[
+            ("held_on", &ten_days_ago),
+            ("attendees", "14"),
+            ("minutes", "Rapat perdana: pembagian peran"),
+            ("decisions", "BKM menyiapkan daftar usaha"),
+        ],
+    )
+    .await;
+    let admin = app.login("admin").await;
+    posted(
+        &admin,
+        "/partnerships/settings",
+        &[("no_meeting_days", "5")],
+    )
+    .await;
+    let list = fac.page("/partnerships", StatusCode::OK).await;
+    assert!(list.contains("tidak rapat selama 10 hari"), "{list}");
+    // Only whole-system users change the setting.
+    fac.post_form_expect(
+        "/partnerships/settings",
+        &[("no_meeting_days", "30")],
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // The BKM (a partner) sees it whole, keeps its own commitment, and
+    // commits only for itself; it does not run the partnership.
+    let bkm = app.login("bkm-user").await;
+    let html = bkm.page(&page, StatusCode::OK).await;
+    assert!(
+        html.contains("Pendampingan usaha"),
+        "sees the others' commitments"
+    );
+    let bkm_commitment = app
+        .store
+        .partnership(id.parse().unwrap())
+        .unwrap()
+        .unwrap()
+        .commitments
+        .iter()
+        .find(|c| c.org_id.get() == app.bkm)
+        .unwrap()
+        .id;
+    posted(
+        &bkm,
+        &format!("/partnerships/commitments/{bkm_commitment}/kept"),
+        &[
+            ("kept_on", &app.store.clock().today().to_string()),
+            ("note", ""),
+        ],
+    )
+    .await;
+    let html = bkm
+        .post_form_expect(
+            &format!("{page}/commitments"),
+            &[
+                ("org", &company.to_string()),
+                ("kind", "goods"),
+                ("description", "x"),
+                ("due_on", &next_year),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        html.contains("id=\"e-commitment-org\""),
+        "never for another partner"
+    );
+    bkm.post_form_expect(
+        &format!("{page}/meetings"),
+        &[("held_on", &yesterday), ("minutes", "x")],
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let view = app.store.partnership(id.parse().unwrap()).unwrap().unwrap();
+    assert_eq!((view.standing.kept_late, view.standing.overdue), (1, 0));
+    assert_eq!(view.meetings.len(), 1);
+    // Kept once.
+    bkm.post_form_expect(
+        &format!("/partnerships/commitments/{bkm_commitment}/kept"),
+        &[("kept_on", &app.store.clock().today().to_string())],
+        StatusCode::OK,
+    )
+    .await;
+
+    // Someone of another kelurahan learns nothing; auditors read only; the UPK nothing.
+    app.add_user(
+        "fac-kamasan",
+        Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    let other = app.login("fac-kamasan").await;
+    other.page(&page, StatusCode::NOT_FOUND).await;
+    assert!(!other
+        .page("/partnerships", StatusCode::OK)
+        .await
+        .contains("Kemitraan Umbul Tanjung"));
+    other
+        .post_form_expect(
+            &format!("{page}/meetings"),
+            &[("held_on", &yesterday), ("minutes", "x")],
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    let auditor = app.login("auditor").await;
+    auditor.page(&page, StatusCode::OK).await;
+    auditor
+        .post_form_expect(
+            &format!("{page}/publish"),
+            &[("published", "yes")],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    let upk = app.login("upk").await;
+    assert_eq!(upk.status("/partnerships").await, StatusCode::FORBIDDEN);
+
+    // Indicators, in both languages.
+    let to = posted(
+        &fac,
+        &format!("{page}/indicators"),
+        &[
+            ("name", "Usaha baru"),
+            ("unit", "usaha"),
+            ("baseline", "0"),
+            ("target", "50"),
+        ],
+    )
+    .await;
+    assert!(to.ends_with("#indicators"));
+    let indicator = app
+        .store
+        .partnership(id.parse().unwrap())
+        .unwrap()
+        .unwrap()
+        .indicators[0]
+        .id;
+    posted(
+        &fac,
+        &format!("/partnerships/indicators/{indicator}/readings"),
+        &[("read_on", &yesterday), ("value", "12.5")],
+    )
+    .await;
+    let html = fac.page(&page, StatusCode::OK).await;
+    assert!(html.contains("25%"), "12.5 of 50 from 0");
+    fac.get("/lang/en").await;
+    let html = fac.page(&page, StatusCode::OK).await;
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Commitments"));
+}
+
+#[tokio::test]
+async fn a_published_partnership_shows_only_its_summary() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator-kel").await;
+    let (id, _) = started(&app, &fac).await;
+    let yesterday = app.store.clock().today().yesterday().unwrap().to_string();
+    posted(
+        &fac,
+        &format!("/partnerships/{id}/commitments"),
+        &[
+            ("org", &app.bkm.to_string()),
+            ("kind", "money"),
+            ("description", "Rahasia: rekening 1234"),
+            ("amount", "777000"),
+            ("due_on", &yesterday),
+        ],
+    )
+    .await;
+    posted(
+        &fac,
+        &format!("/partnerships/{id}/meetings"),
+        &[
+            ("held_on", &yesterday),
+            ("minutes", "Notulen internal Bu Siti"),
+        ],
+    )
+    .await;
+    let anon = app.anonymous();
+    anon.page(&format!("/partnership/{id}"), StatusCode::NOT_FOUND)
+        .await;
+    posted(
+        &fac,
+        &format!("/partnerships/{id}/publish"),
+        &[("published", "yes")],
+    )
+    .await;
+    for lang in ["id", "en"] {
+        anon.get(&format!("/lang/{lang}")).await;
+        let html = anon
+            .page(&format!("/partnership/{id}"), StatusCode::OK)
+            .await;
+        assert!(html.contains("50 usaha baru dalam 3 tahun"), "goals");
+        assert!(html.contains("PT Gas Banten") && html.contains("BKM Umbul Sejahtera"));
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        for private in ["Rahasia", "777", "Notulen internal", "Bu Siti"] {
+            assert!(!html.contains(private), "{private} on the public page");
+        }
+    }
+    let html = anon
+        .page(&format!("/partnership/{id}"), StatusCode::OK)
+        .await;
+    assert!(
+        html.contains("Commitments overdue</th><td class=\"num\">1<"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_offer_meets_a_need_and_becomes_a_partnership() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let company = app.add_org("PT Gas Banten", OrgKind::Company, "36");
+    posted(
+        &admin,
+        "/partnerships/offers",
+        &[
+            ("side", "offer"),
+            ("org", &company.to_string()),
+            ("area", "36"),
+            ("title", "CSR pelatihan dan modal usaha"),
+            ("theme", "economy"),
+            ("theme", "education"),
+            ("kind", "money"),
+            ("kind", "skills"),
+            ("contact", "csr@gas.example.id"),
+        ],
+    )
+    .await;
+    let bkm = app.login("bkm-user").await;
+    // The BKM speaks only for its own organisation.
+    let html = bkm
+        .post_form_expect(
+            "/partnerships/offers",
+            &[
+                ("side", "offer"),
+                ("org", &company.to_string()),
+                ("area", KEL),
+                ("title", "x"),
+                ("theme", "economy"),
+                ("kind", "money"),
+                ("contact", "a@b.id"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-org\""), "{html}");
+    posted(
+        &bkm,
+        "/partnerships/offers",
+        &[
+            ("side", "need"),
+            ("org", &app.bkm.to_string()),
+            ("area", KEL),
+            ("title", "Modal bergulir untuk KSM perempuan"),
+            ("description", "Dua puluh KSM menunggu modal"),
+            ("theme", "economy"),
+            ("kind", "money"),
+            ("contact", "bkm@umbul.example.id"),
+        ],
+    )
+    .await;
+    let html = bkm.page("/partnerships/offers", StatusCode::OK).await;
+    assert!(html.contains("Jadikan kemitraan"), "{html}");
+    let offers = app.store.offers().unwrap();
+    let (offer, need) = (offers[1].id.to_string(), offers[0].id.to_string());
+    // The company's side (not the BKM's) cannot make it for the BKM.
+    app.add_user(
+        "fac-kamasan",
+        Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    let other = app.login("fac-kamasan").await;
+    other
+        .post_form_expect(
+            "/partnerships/matches",
+            &[("offer", &offer), ("need", &need)],
+            StatusCode::CONFLICT,
+        )
+        .await;
+    let to = posted(
+        &bkm,
+        "/partnerships/matches",
+        &[("offer", &offer), ("need", &need)],
+    )
+    .await;
+    let id: i64 = last_segment(&to).parse().unwrap();
+    let view = app
+        .store
+        .partnership(lumbung_domain::PartnershipId::new(id))
+        .unwrap()
+        .unwrap();
+    let partners: Vec<_> = view.partners.iter().map(|p| p.org_id.get()).collect();
+    assert_eq!(partners, [app.bkm, company]);
+    let outbox = app.store.partnership_outbox().unwrap();
+    let mut to: Vec<_> = outbox.iter().map(|n| n.email.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["bkm@umbul.example.id", "csr@gas.example.id"]);
+    // Once per match.
+    bkm.post_form_expect(
+        "/partnerships/matches",
+        &[("offer", &offer), ("need", &need)],
+        StatusCode::CONFLICT,
+    )
+    .await;
+    // The BKM sees its own side's notice, not the company's address.
+    let html = bkm.page("/partnerships/offers", StatusCode::OK).await;
+    assert!(html.contains("bkm@umbul.example.id") && !html.contains("csr@gas.example.id"));
+    // The BKM runs the partnership it made.
+    bkm.page(&format!("/partnerships/{id}"), StatusCode::OK)
+        .await;
+    posted(
+        &bkm,
+        &format!("/partnerships/{id}/meetings"),
+        &[
+            ("held_on", &app.store.clock().today().to_string()),
+            ("minutes", "Rapat pertama"),
+        ],
+    )
+    .await;
+}
