@@ -11,8 +11,8 @@ mod shared;
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    areas, board, business, community, database, demo, election, fund, invest, orgs, procurement,
-    programme, serve, spend, users,
+    areas, board, business, community, compare, database, demo, election, fund, invest, orgs,
+    procurement, programme, serve, spend, users,
 };
 use lumbung_domain::Language;
 use shared::{language, Db};
@@ -92,6 +92,9 @@ enum Command {
     /// Local investment pools: projects grouped into pools an investor can take, of most social value
     #[command(subcommand)]
     Invest(invest::InvestCommand),
+    /// Several cities or programmes side by side: spend baselines and progress, fund health,
+    /// programme cycle progress and BLM roll-ups, each as its own report gives them
+    Compare(compare::CompareArgs),
     /// The BKM election without candidates: recount a ballot box
     #[command(subcommand)]
     Election(election::ElectionCommand),
@@ -200,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Programme(command) => programme::run(&db, command),
         Command::Board(command) => board::run(&db, command),
         Command::Invest(command) => invest::run(command),
+        Command::Compare(args) => compare::run(&db, args),
         Command::Election(command) => {
             election::run(command).map_err(|e| match e.downcast::<election::Usage>() {
                 Ok(usage) => Cli::command()

@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod board;
 pub mod business;
 pub mod community;
+pub mod compare;
 pub mod database;
 pub mod demo;
 pub mod election;

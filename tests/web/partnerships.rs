@@ -438,3 +438,34 @@ async fn an_offer_meets_a_need_and_becomes_a_partnership() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn cities_are_compared_side_by_side_spend_only_for_its_readers() {
+    let app = spawn_app().await;
+    let analyst = app.login("analyst").await;
+    let html = analyst
+        .page("/compare?areas=3604,E07000123", StatusCode::OK)
+        .await;
+    assert!(html.contains("KABUPATEN SERANG") && html.contains("Preston"));
+    assert!(
+        html.contains("Belanja lembaga jangkar"),
+        "analysts read spend"
+    );
+    let fac = app.login("facilitator").await;
+    let html = fac
+        .page("/compare?areas=3604,E07000123", StatusCode::OK)
+        .await;
+    assert!(html.contains("Kesehatan dana bergulir") && !html.contains("Belanja lembaga jangkar"));
+    // An unknown area is named; the form keeps what was typed.
+    let html = fac.page("/compare?areas=3604,99999", StatusCode::OK).await;
+    assert!(
+        html.contains("id=\"e-areas\"") && html.contains("99999"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"3604,99999\""));
+    let upk = app.login("upk").await;
+    assert_eq!(
+        upk.status("/compare?areas=3604").await,
+        StatusCode::FORBIDDEN
+    );
+}

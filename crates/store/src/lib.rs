@@ -11,6 +11,7 @@ mod areas;
 mod audit;
 mod board;
 mod community;
+mod compare;
 mod complaints;
 mod election;
 mod fund;

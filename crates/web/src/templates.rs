@@ -53,6 +53,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "partnership.html",
     "partnership_public.html",
     "offers.html",
+    "compare.html",
     "charters.html",
     "charter.html",
     "respend_answer.html",

@@ -1,6 +1,6 @@
 //! The partnerships' routes. Listed in [`crate::routes::TABLES`].
 
-use super::{offers, pages};
+use super::{compare, offers, pages};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::Partnerships;
 use Need::{Public, Read, Write};
@@ -21,5 +21,6 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/partnerships/{id}/publish", Write(Partnerships), pages::publish, "Show a partnership's summary to the public, or stop (published: yes|no)"),
     r!(POST "/partnerships/commitments/{id}/kept", Write(Partnerships), pages::keep, "Record a commitment kept (kept_on, note): those who hold the partnership, or the committed partner's own people; once"),
     r!(POST "/partnerships/indicators/{id}/readings", Write(Partnerships), pages::add_reading, "A reading of an indicator (read_on, value)"),
+    r!(GET "/compare", Read(Partnerships), compare::page, "Several cities or programmes side by side (?areas=CODE,CODE,…&as_of=): spend baselines and progress (to those who read spend), fund health, programme cycle progress and BLM roll-ups, each as its own report gives them"),
     r!(GET "/partnership/{id}", Public, pages::public, "A published partnership: vision, goals, partners and their roles, commitments kept, open and overdue, meetings held and indicators (aggregates only)"),
 ];
