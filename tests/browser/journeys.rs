@@ -1265,3 +1265,83 @@ fn a_resident_complains_from_the_board_the_bkm_answers_and_the_board_is_publishe
         assert_eq!(pdf_pages(&pdf), 1, "the printed board fits one A4 page");
     });
 }
+
+/// A partnership as its people keep it (seed 002): the facilitator records
+/// a commitment and a meeting, the BKM keeps its own commitment and makes
+/// a matching offer a partnership with one click, and a visitor reads the
+/// published summary. The second run posts the BKM's need first, so that
+/// it has a match of its own to take.
+#[test]
+fn a_partnership_keeps_its_commitments_and_an_offer_meets_a_need() {
+    twice(|v, run| {
+        v.as_user("facilitator.ciruas");
+        v.open("/partnerships");
+        v.go("#partnerships a[href^=\"/partnerships/\"]");
+        let promise = [
+            v.say("Ruang rapat balai warga", "Meeting room at the hall"),
+            v.say("Ruang pelatihan", "Training room"),
+        ][run];
+        v.submit(
+            "#add-commitment",
+            &[
+                ("kind", "in_kind"),
+                ("description", promise),
+                ("amount", "abc"),
+                ("due_on", "2030-01-31"),
+            ],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-commitment-amount')") == json!(true),
+            "an amount that is not one is named"
+        );
+        v.submit("#add-commitment", &[("amount", "1500000")], None);
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+        assert!(v.text_of("#commitment-list").contains(promise));
+        v.submit(
+            "#add-meeting",
+            &[
+                ("attendees", "12"),
+                ("minutes", v.say("Rapat bulanan", "Monthly meeting")),
+            ],
+            None,
+        );
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+
+        v.as_user("bkm.ketua");
+        if run == 1 {
+            v.open("/partnerships/offers");
+            v.submit(
+                "#new-offer",
+                &[
+                    ("side", "need"),
+                    ("area", "3604240003"),
+                    ("title", "Pelatihan kader kesehatan"),
+                    ("theme", "education"),
+                    ("kind", "skills"),
+                    ("contact", "bkm.citerep@example.id"),
+                ],
+                None,
+            );
+            assert!(v.path().contains("done=saved"), "{}", v.path());
+        }
+        v.open("/partnerships/offers");
+        v.submit("#match-list form", &[], None);
+        assert!(
+            v.path().contains("done=partnership_created"),
+            "{}",
+            v.path()
+        );
+        assert!(v.text_of("#partner-list").contains("PT Gas Banten"));
+        v.open("/partnerships/offers");
+        assert!(v.text_of("#notices").contains("bkm.citerep@example.id"));
+
+        v.as_visitor();
+        v.open("/partnership/1");
+        assert!(v.text().contains("BKM Ciruas Sejahtera"));
+        assert!(
+            !v.text().contains(promise),
+            "no commitment's text in public"
+        );
+    });
+}

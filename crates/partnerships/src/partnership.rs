@@ -604,7 +604,8 @@ pub struct Reach {
     pub holds: bool,
     /// The viewer may write and holds it.
     pub manages: bool,
-    /// The partners whose people the viewer is (its scope holds them).
+    /// The partners whose people the viewer is (its organisation scope
+    /// holds them).
     pub member_of: Vec<lumbung_domain::OrgId>,
     /// The viewer may write for those partners.
     pub writes: bool,
@@ -623,7 +624,11 @@ impl Reach {
             manages: writes && holds,
             member_of: partners
                 .iter()
-                .filter(|(_, p)| !matches!(scope, lumbung_domain::Scope::Global) && scope.covers(p))
+                // Only an organisation's own people: an area's user holds
+                // partnerships, it is no partner's.
+                .filter(|(_, p)| {
+                    matches!(scope, lumbung_domain::Scope::Org { .. }) && scope.covers(p)
+                })
                 .map(|(id, _)| *id)
                 .collect(),
             writes,
@@ -683,6 +688,7 @@ mod reach_tests {
         };
         let f = Reach::of(&fac, true, &here, &partners);
         assert!(f.manages && f.commits_for(OrgId::new(30)));
+        assert!(f.member_of.is_empty(), "a facilitator is no partner's");
         // An auditor reads without writing.
         let a = Reach::of(&Scope::Global, false, &here, &partners);
         assert!(a.sees() && !a.manages && !a.commits_for(OrgId::new(7)));

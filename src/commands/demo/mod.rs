@@ -5,6 +5,7 @@
 mod community;
 mod election;
 mod loans;
+mod partnerships;
 mod procurement;
 mod programme;
 
@@ -216,6 +217,7 @@ fn load(store: &Store) -> Result<Vec<Vec<String>>> {
     community::load(store)?;
     election::load(store)?;
     programme::plans_complaints_and_board(store)?;
+    partnerships::load(store)?;
     logins(store)
 }
 
