@@ -469,3 +469,75 @@ async fn cities_are_compared_side_by_side_spend_only_for_its_readers() {
         StatusCode::FORBIDDEN
     );
 }
+
+const PROJECTS: &str = "project,amount,sector,risk,social_value,area,expected_return\n\
+    Solar schools,8000000,energy,low,40,E07000123,4.5\n\
+    Community homes,9500000,housing,medium,55,E07000123,3\n\
+    Co-op bakery,2500000,enterprise,high,30,,\n\
+    Heat network,7000000,energy,medium,20,,\n\
+    Wind share,6000000,energy,high,10,,\n";
+
+#[tokio::test]
+async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out() {
+    let app = spawn_app().await;
+    let analyst = app.login("analyst").await;
+    // An unknown area is named by line and column; nothing is kept.
+    let bad = PROJECTS.replace(
+        "Wind share,6000000,energy,high,10,,",
+        "Wind share,6000000,energy,high,10,XX99,",
+    );
+    let res = analyst
+        .upload(
+            "/invest/projects",
+            crate::support::file_form("file", bad.as_bytes(), "projects.csv"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("XX99") && body.contains('6'), "{body}");
+    assert!(
+        app.store.invest_projects().unwrap().is_empty(),
+        "all or nothing"
+    );
+    for _ in 0..2 {
+        let res = analyst
+            .upload(
+                "/invest/projects",
+                crate::support::file_form("file", PROJECTS.as_bytes(), "projects.csv"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.store.invest_projects().unwrap().len(),
+        5,
+        "the same file twice"
+    );
+    // Seed 000's case: a 20m ticket, at most 20% high risk.
+    let html = analyst
+        .page(
+            "/invest?min_size=20000000&max_high_risk=0.2",
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("Terbukti optimal"), "{html}");
+    assert!(html.contains("id=\"unplaced\""));
+    let pools_section = html.split("id=\"pools\"").nth(1).unwrap();
+    assert!(pools_section.contains("Community homes"));
+    // A refused constraint is named, what was typed kept.
+    let html = analyst
+        .page("/invest?min_size=20000000&max_high_risk=2", StatusCode::OK)
+        .await;
+    assert!(html.contains("id=\"e-max_high_risk\"") && html.contains("value=\"2\""));
+    let auditor = app.login("auditor").await;
+    auditor.page("/invest", StatusCode::OK).await;
+    let res = auditor
+        .upload(
+            "/invest/projects",
+            crate::support::file_form("file", PROJECTS.as_bytes(), "projects.csv"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let upk = app.login("upk").await;
+    assert_eq!(upk.status("/invest").await, StatusCode::FORBIDDEN);
+}

@@ -13,3 +13,4 @@ pub mod compare;
 pub mod offers;
 pub mod partnership;
 pub mod pools;
+pub mod projects;

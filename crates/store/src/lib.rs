@@ -47,7 +47,7 @@ pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use partnerships::{
     CommitmentView, IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipView,
-    ProposedMatch, PublicPartnership, ReadingView,
+    ProjectView, ProjectsImport, ProposedMatch, PublicPartnership, ReadingView,
 };
 pub use plans::PlanView;
 pub use procurement::{

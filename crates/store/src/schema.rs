@@ -1423,4 +1423,20 @@ BEGIN SELECT RAISE(ABORT, 'a commitment is never edited'); END;
 CREATE TRIGGER partnership_commitments_kept_never_change BEFORE UPDATE ON partnership_commitments_kept
 BEGIN SELECT RAISE(ABORT, 'a kept commitment is never edited'); END;
 "#,
+    // 35: local projects seeking investment (issue 17), one row a
+    // project by its name; a re-import updates what changed.
+    r#"
+CREATE TABLE invest_projects (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    amount          INTEGER NOT NULL,
+    sector          TEXT NOT NULL,
+    risk            TEXT NOT NULL,
+    social_value    INTEGER NOT NULL,
+    area_code       TEXT REFERENCES areas(code),
+    expected_return INTEGER,
+    updated_by      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+"#,
 ];

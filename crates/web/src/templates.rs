@@ -54,6 +54,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "partnership_public.html",
     "offers.html",
     "compare.html",
+    "invest.html",
     "charters.html",
     "charter.html",
     "respend_answer.html",

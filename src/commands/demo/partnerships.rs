@@ -16,7 +16,20 @@ use lumbung_store::{OrgInput, Store};
 
 const CITEREP: &str = "3604240003";
 
+/// Seed 000: Lancashire schemes each under £10m, while pension managers
+/// want tickets of about £20m (fictional figures).
+const PROJECTS: &str = "project,amount,sector,risk,social_value,area,expected_return
+Preston solar schools,8000000,energy,low,40,E07000123,4.5
+Community-led homes Deepdale,9500000,housing,medium,55,E07000123,3.2
+Co-op bakery expansion,2500000,enterprise,high,30,E07000123,6
+Heat network Lancaster,7000000,energy,medium,20,E07000121,4
+Community wind share,6000000,energy,high,10,E07000119,5.5
+";
+
 pub fn load(store: &Store) -> Result<()> {
+    let name = "demo: local projects seeking investment";
+    let listed = lumbung_partnerships::projects::read_listed(name, PROJECTS.as_bytes())?;
+    store.import_projects(name, &listed, &lumbung_store::Actor::cli())?;
     let today = store.clock().today();
     let (_, facilitator) = super::loans::demo_user(store, "facilitator.ciruas")?;
     let (_, ketua) = super::loans::demo_user(store, "bkm.ketua")?;

@@ -5,8 +5,10 @@
 //! Offers and needs: [`offers`].
 
 mod offers;
+mod projects;
 
 pub use offers::{OfferView, Outboxed, ProposedMatch};
+pub use projects::{ProjectView, ProjectsImport};
 
 use crate::audit::{self, Actor};
 use crate::orgs::load as load_org;

@@ -1,6 +1,6 @@
 //! The partnerships' routes. Listed in [`crate::routes::TABLES`].
 
-use super::{compare, offers, pages};
+use super::{compare, invest, offers, pages};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::Partnerships;
 use Need::{Public, Read, Write};
@@ -22,5 +22,7 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/partnerships/commitments/{id}/kept", Write(Partnerships), pages::keep, "Record a commitment kept (kept_on, note): those who hold the partnership, or the committed partner's own people; once"),
     r!(POST "/partnerships/indicators/{id}/readings", Write(Partnerships), pages::add_reading, "A reading of an indicator (read_on, value)"),
     r!(GET "/compare", Read(Partnerships), compare::page, "Several cities or programmes side by side (?areas=CODE,CODE,…&as_of=): spend baselines and progress (to those who read spend), fund health, programme cycle progress and BLM roll-ups, each as its own report gives them"),
+    r!(GET "/invest", Read(Partnerships), invest::page, "Local projects seeking investment, and the pools an investor could take (?min_size=&max_size=&max_high_risk=&max_sector_share=): each pool's projects, amount, social value, high-risk and sector shares, and why each project left out is out"),
+    r!(POST "/invest/projects", Write(Partnerships), invest::import, "Bring in a projects file (project,amount,sector,risk,social_value and optional area, expected_return; multipart `file`; all or nothing; the same file twice changes nothing)", limit invest::MAX_PROJECTS_BYTES),
     r!(GET "/partnership/{id}", Public, pages::public, "A published partnership: vision, goals, partners and their roles, commitments kept, open and overdue, meetings held and indicators (aggregates only)"),
 ];

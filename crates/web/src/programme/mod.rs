@@ -6,5 +6,5 @@
 mod board;
 pub(crate) mod complaints;
 pub(crate) mod pages;
-mod plans;
+pub(crate) mod plans;
 pub mod routes;

@@ -36,7 +36,7 @@ async fn area_in_scope(state: &AppState, viewer: &Viewer, code: &str) -> Result<
 }
 
 /// The file of a multipart upload (field `file`), or the field's error.
-async fn uploaded(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
+pub(crate) async fn uploaded(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
     let mut file = None;
     while let Some(field) = multipart
         .next_field()

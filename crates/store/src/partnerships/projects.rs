@@ -1,0 +1,177 @@
+//! Local projects seeking investment, kept by name: an import is all or
+//! nothing, and the same file twice changes nothing.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use lumbung_domain::{text, Fixed, Money, Rejected, RowError};
+use lumbung_partnerships::pools::{Project, Risk};
+use lumbung_partnerships::projects::Listed;
+use rusqlite::params;
+use serde::Serialize;
+
+/// A kept project with where it is and what it expects to return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectView {
+    pub name: String,
+    pub amount: Money,
+    pub sector: String,
+    pub risk: Risk,
+    pub social_value: String,
+    pub area_code: Option<String>,
+    pub area_name: Option<String>,
+    /// Percent a year.
+    pub expected_return: Option<String>,
+    #[serde(skip)]
+    pub project: Project,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ProjectsImport {
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+}
+
+/// A project's stored columns: amount, sector, risk, social value, area,
+/// expected return.
+type Stored = (i64, String, String, i64, Option<String>, Option<i64>);
+
+fn risk_key(r: Risk) -> &'static str {
+    match r {
+        Risk::Low => "low",
+        Risk::Medium => "medium",
+        Risk::High => "high",
+    }
+}
+
+impl Store {
+    pub fn import_projects(
+        &self,
+        file: &str,
+        listed: &[Listed],
+        actor: &Actor,
+    ) -> Result<ProjectsImport> {
+        self.write(|tx| {
+            let mut errors = Vec::new();
+            for l in listed {
+                if let Some(code) = &l.area {
+                    if !crate::sql::exists(tx, "SELECT 1 FROM areas WHERE code = ?1", [code])? {
+                        errors.push(RowError::new(
+                            l.line,
+                            Some("area"),
+                            text!("project_no_area", code = code;
+                                id: "wilayah {code} tidak ada", en: "there is no area {code}"),
+                        ));
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                return Err(StoreError::Rejected(Rejected {
+                    file: file.to_owned(),
+                    errors,
+                }));
+            }
+            let mut done = ProjectsImport::default();
+            for l in listed {
+                let p = &l.project;
+                let row = (
+                    p.amount.minor(),
+                    p.sector.clone(),
+                    risk_key(p.risk).to_owned(),
+                    p.social_value.raw(),
+                    l.area.clone(),
+                    l.expected_return.map(|r| r.raw()),
+                );
+                let before: Option<Stored> =
+                    crate::sql::optional_row(
+                        tx,
+                        "SELECT amount, sector, risk, social_value, area_code, expected_return
+                         FROM invest_projects WHERE name = ?1",
+                        [&p.name],
+                        |r| r.try_into(),
+                    )?;
+                match before {
+                    Some(b) if b == row => {
+                        done.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => done.changed += 1,
+                    None => done.new += 1,
+                }
+                tx.execute(
+                    "INSERT INTO invest_projects (name, amount, sector, risk, social_value, area_code,
+                        expected_return, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (name) DO UPDATE SET amount = excluded.amount, sector = excluded.sector,
+                        risk = excluded.risk, social_value = excluded.social_value,
+                        area_code = excluded.area_code, expected_return = excluded.expected_return,
+                        updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                    params![p.name, row.0, row.1, row.2, row.3, row.4, row.5, actor.label(), crate::now()],
+                )?;
+            }
+            if done.new + done.changed > 0 {
+                audit::record(
+                    tx,
+                    actor,
+                    "invest.import",
+                    "invest_projects",
+                    file,
+                    None,
+                    serde_json::json!({"file": file, "new": done.new, "changed": done.changed}),
+                )?;
+            }
+            Ok(done)
+        })
+    }
+
+    /// Every kept project, by name.
+    pub fn invest_projects(&self) -> Result<Vec<ProjectView>> {
+        let conn = self.conn()?;
+        type Row = (
+            String,
+            i64,
+            String,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
+            "SELECT p.name, p.amount, p.sector, p.risk, p.social_value, p.area_code, a.name, p.expected_return
+             FROM invest_projects p LEFT JOIN areas a ON a.code = p.area_code ORDER BY p.name",
+            [],
+            |r| r.try_into(),
+        )?;
+        rows.into_iter()
+            .map(|(name, amount, sector, risk, value, area_code, area_name, ret)| {
+                let risk = Risk::parse(&risk).ok_or_else(|| {
+                    StoreError::invalid(
+                        "invest_projects",
+                        text!("project_unreadable"; id: "risiko proyek yang tersimpan tidak terbaca",
+                            en: "a project's stored risk cannot be read"),
+                    )
+                })?;
+                let project = Project {
+                    name: name.clone(),
+                    amount: Money::from_minor(amount),
+                    sector: sector.clone(),
+                    risk,
+                    social_value: Fixed::from_raw(value),
+                };
+                Ok(ProjectView {
+                    name,
+                    amount: project.amount,
+                    sector,
+                    risk,
+                    social_value: project.social_value.short().to_string(),
+                    area_code,
+                    area_name,
+                    expected_return: ret.map(|r| Fixed::<2>::from_raw(r).short().to_string()),
+                    project,
+                })
+            })
+            .collect()
+    }
+}
