@@ -541,3 +541,165 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
     let upk = app.login("upk").await;
     assert_eq!(upk.status("/invest").await, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator-kel").await;
+    // A co-operative's problems by field, what was typed kept.
+    let html = fac
+        .post_form_expect(
+            "/economy/coops",
+            &[
+                ("name", "Koperasi Jahit Umbul"),
+                ("area", KEL),
+                ("stage", "x"),
+                ("members", "5"),
+                ("members_women", "9"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-coop-stage\"") && html.contains("id=\"e-coop-members_women\""));
+    assert!(html.contains("value=\"Koperasi Jahit Umbul\""));
+    posted(
+        &fac,
+        "/economy/coops",
+        &[
+            ("name", "Koperasi Jahit Umbul"),
+            ("area", KEL),
+            ("sector", "garmen"),
+            ("stage", "steering_group"),
+            ("members", "12"),
+            ("members_women", "10"),
+            ("support_asked", "badan hukum"),
+            ("mentor", "Dinas Koperasi"),
+        ],
+    )
+    .await;
+    let coop = app.store.coops().unwrap()[0].id;
+    posted(
+        &fac,
+        &format!("/economy/coops/{coop}/stage"),
+        &[("stage", "registered")],
+    )
+    .await;
+    fac.post_form_expect(
+        &format!("/economy/coops/{coop}/stage"),
+        &[("stage", "idea")],
+        StatusCode::CONFLICT,
+    )
+    .await;
+    // Buy-outs: two businesses, one converted, one dropped, read as a funnel.
+    for (business, jobs) in [("Bengkel Jaya", "14"), ("Toko Besi Makmur", "6")] {
+        posted(
+            &fac,
+            "/economy/buyouts",
+            &[
+                ("business", business),
+                ("area", KEL),
+                ("owner_retires", "2028"),
+                ("jobs", jobs),
+            ],
+        )
+        .await;
+    }
+    let ids: Vec<i64> = app.store.buyouts().unwrap().iter().map(|b| b.id).collect();
+    for stage in ["feasibility", "financing", "converted"] {
+        posted(
+            &fac,
+            &format!("/economy/buyouts/{}/stage", ids[0]),
+            &[("stage", stage)],
+        )
+        .await;
+    }
+    posted(
+        &fac,
+        &format!("/economy/buyouts/{}/stage", ids[1]),
+        &[("stage", "dropped")],
+    )
+    .await;
+    fac.post_form_expect(
+        &format!("/economy/buyouts/{}/stage", ids[0]),
+        &[("stage", "dropped")],
+        StatusCode::CONFLICT,
+    )
+    .await;
+    // The credit union: figures of the facilitator's kelurahan only.
+    let months = "area,month,members,savings,loans\n3604010001,2026-09,120,15000000,9000000\n3604010001,2026-10,131,16500000,9800000\n";
+    let res = fac
+        .upload(
+            "/economy/credit-union",
+            crate::support::file_form("file", months.as_bytes(), "cu.csv"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let outside = "area,month,members,savings,loans\n3604010002,2026-10,1,1,1\n";
+    let res = fac
+        .upload(
+            "/economy/credit-union",
+            crate::support::file_form("file", outside.as_bytes(), "cu.csv"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("3604010002"));
+    let closures = "area,bank,closed_on\n3604010001,Bank Contoh,2025-06-30\n";
+    let res = fac
+        .upload(
+            "/economy/closures",
+            crate::support::file_form("file", closures.as_bytes(), "c.csv"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = fac.page("/economy", StatusCode::OK).await;
+    assert!(
+        html.contains("131 (+11)"),
+        "the latest month against the one before"
+    );
+    assert!(
+        html.contains("<strong>belum</strong>"),
+        "no service point yet"
+    );
+    assert!(
+        html.contains("1 batal") && html.contains("14 pekerjaan terselamatkan"),
+        "{html}"
+    );
+    assert!(html.contains("terdaftar"));
+    posted(
+        &fac,
+        "/economy/points",
+        &[("name", "Agen CU Umbul"), ("area", KEL), ("kind", "agent")],
+    )
+    .await;
+    let html = fac.page("/economy", StatusCode::OK).await;
+    assert!(!html.contains("<strong>belum</strong>"), "served now");
+
+    // Others of another kelurahan see none of it; the UPK nothing.
+    app.add_user(
+        "fac-kamasan",
+        Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    let other = app.login("fac-kamasan").await;
+    let html = other.page("/economy", StatusCode::OK).await;
+    assert!(!html.contains("Koperasi Jahit Umbul") && !html.contains("Bengkel Jaya"));
+    other
+        .post_form_expect(
+            &format!("/economy/coops/{coop}/stage"),
+            &[("stage", "trading")],
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    let upk = app.login("upk").await;
+    assert_eq!(upk.status("/economy").await, StatusCode::FORBIDDEN);
+    // Spend with co-operatives only for those who read spend.
+    let analyst = app.login("analyst").await;
+    assert!(analyst
+        .page("/economy", StatusCode::OK)
+        .await
+        .contains("Belanja lembaga jangkar ke koperasi"));
+    assert!(!fac
+        .page("/economy", StatusCode::OK)
+        .await
+        .contains("Belanja lembaga jangkar ke koperasi"));
+}

@@ -107,8 +107,8 @@ fn no_template_puts_the_token_in_a_url() {
         }
     }
     assert_eq!(
-        uploads, 8,
-        "spend, mapping, register, assessment, LM3 survey, plan, programme (grants, activities) and investment projects uploads"
+        uploads, 10,
+        "spend, mapping, register, assessment, LM3 survey, plan, programme (grants, activities) investment projects, credit union figures and bank closures uploads"
     );
 }
 

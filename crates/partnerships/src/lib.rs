@@ -10,6 +10,7 @@
 //!   constraints, placing as much social value as can be placed.
 
 pub mod compare;
+pub mod economy;
 pub mod offers;
 pub mod partnership;
 pub mod pools;

@@ -1439,4 +1439,81 @@ CREATE TABLE invest_projects (
     updated_at      TEXT NOT NULL
 );
 "#,
+    // 36: the co-operative economy (issue 17): co-operatives and their
+    // stages, a credit union's monthly figures by area, its service points
+    // and the bank branches closed, and employee buy-outs with their
+    // stages. Stages are appended, never edited.
+    r#"
+CREATE TABLE coops (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    area_code     TEXT NOT NULL REFERENCES areas(code),
+    owner_org_id  INTEGER REFERENCES organisations(id),
+    org_id        INTEGER REFERENCES organisations(id),
+    sector        TEXT NOT NULL,
+    members       INTEGER NOT NULL,
+    members_women INTEGER NOT NULL,
+    support_asked TEXT NOT NULL,
+    mentor        TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE coop_stages (
+    id          INTEGER PRIMARY KEY,
+    coop_id     INTEGER NOT NULL REFERENCES coops(id),
+    stage       TEXT NOT NULL,
+    on_date     TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE cu_months (
+    area_code   TEXT NOT NULL REFERENCES areas(code),
+    month       TEXT NOT NULL,
+    members     INTEGER NOT NULL,
+    savings     INTEGER NOT NULL,
+    loans       INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (area_code, month)
+);
+CREATE TABLE cu_points (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    area_code  TEXT NOT NULL REFERENCES areas(code),
+    kind       TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE bank_closures (
+    area_code   TEXT NOT NULL REFERENCES areas(code),
+    bank        TEXT NOT NULL,
+    closed_on   TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (area_code, bank, closed_on)
+);
+CREATE TABLE buyouts (
+    id            INTEGER PRIMARY KEY,
+    business      TEXT NOT NULL,
+    area_code     TEXT NOT NULL REFERENCES areas(code),
+    owner_org_id  INTEGER REFERENCES organisations(id),
+    owner_retires INTEGER,
+    jobs          INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE buyout_stages (
+    id          INTEGER PRIMARY KEY,
+    buyout_id   INTEGER NOT NULL REFERENCES buyouts(id),
+    stage       TEXT NOT NULL,
+    on_date     TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TRIGGER coop_stages_never_change BEFORE UPDATE ON coop_stages
+BEGIN SELECT RAISE(ABORT, 'a stage is never edited'); END;
+CREATE TRIGGER buyout_stages_never_change BEFORE UPDATE ON buyout_stages
+BEGIN SELECT RAISE(ABORT, 'a stage is never edited'); END;
+"#,
 ];

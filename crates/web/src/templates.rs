@@ -55,6 +55,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "offers.html",
     "compare.html",
     "invest.html",
+    "economy.html",
     "charters.html",
     "charter.html",
     "respend_answer.html",

@@ -26,7 +26,105 @@ Heat network Lancaster,7000000,energy,medium,20,E07000121,4
 Community wind share,6000000,energy,high,10,E07000119,5.5
 ";
 
+/// Preston's co-operative economy (fictional): co-operatives on their
+/// way, a credit union's months where a branch closed, buy-outs.
+fn economy(store: &Store) -> Result<()> {
+    use lumbung_partnerships::economy::{
+        check_buyout, check_coop, read_closures, read_cu_months, BuyoutStage, CoopDraft, CoopStage,
+    };
+    let cli = lumbung_store::Actor::cli();
+    let today = store.clock().today();
+    let preston = AreaCode::parse("E07000123")?;
+    for (name, sector, stage, members, women, support, mentor) in [
+        (
+            "Preston Cleaning Co-operative",
+            "cleaning",
+            "trading",
+            "14",
+            "9",
+            "",
+            "Preston Co-operative Development Network",
+        ),
+        (
+            "Deepdale Digital Co-op",
+            "IT services",
+            "registered",
+            "6",
+            "2",
+            "first contracts",
+            "UCLan",
+        ),
+        (
+            "Riverside Food Co-op",
+            "food",
+            "steering_group",
+            "8",
+            "5",
+            "legal form, premises",
+            "",
+        ),
+    ] {
+        let coop = check_coop(&CoopDraft {
+            name,
+            sector,
+            stage: "idea",
+            members,
+            members_women: women,
+            support_asked: support,
+            mentor,
+        })
+        .map_err(|_| anyhow::anyhow!("demo co-operative"))?;
+        let id = store.add_coop(&preston, None, &coop, today - 400.days(), &cli)?;
+        let target = CoopStage::parse(stage).unwrap_or(CoopStage::Idea);
+        for (i, s) in CoopStage::ALL.iter().enumerate().skip(1) {
+            if *s <= target {
+                store.move_coop(id, *s, today - (300 - 90 * i as i64).days(), &cli)?;
+            }
+        }
+    }
+    for (business, jobs, stages) in [
+        (
+            "Harris Joinery",
+            "22",
+            &["feasibility", "valuation", "financing", "converted"][..],
+        ),
+        ("Moor Park Bakery", "9", &["feasibility", "valuation"][..]),
+        ("Ribble Print", "15", &["feasibility", "dropped"][..]),
+        ("Fishergate Florist", "4", &[][..]),
+    ] {
+        let b =
+            check_buyout(business, "2027", jobs).map_err(|_| anyhow::anyhow!("demo buy-out"))?;
+        let id = store.add_buyout(&preston, None, &b, today - 500.days(), &cli)?;
+        for (i, s) in stages.iter().enumerate() {
+            let stage = BuyoutStage::parse(s).unwrap_or(BuyoutStage::Dropped);
+            store.move_buyout(id, stage, today - (400 - 80 * i as i64).days(), "", &cli)?;
+        }
+    }
+    let months = "area,month,members,savings,loans
+        E07000123,2026-08,4120,1820000,960000
+        E07000123,2026-09,4185,1861000,978000
+        E07000123,2026-10,4260,1903000,1011000
+        E07000119,2026-10,1310,402000,221000
+";
+    let rows = read_cu_months("demo: credit union months", months.as_bytes())?;
+    store.import_cu_months("demo: credit union months", &rows, &cli)?;
+    let closed = "area,bank,closed_on
+E07000119,High Street Bank,2025-03-31
+E07000123,Old Bank Fishergate,2024-09-30
+";
+    let rows = read_closures("demo: closed branches", closed.as_bytes())?;
+    store.import_closures("demo: closed branches", &rows, &cli)?;
+    store.add_cu_point(
+        "Preston credit union office",
+        &preston,
+        lumbung_partnerships::economy::PointKind::Office,
+        &cli,
+    )?;
+    Ok(())
+}
+
 pub fn load(store: &Store) -> Result<()> {
+    economy(store)?;
     let name = "demo: local projects seeking investment";
     let listed = lumbung_partnerships::projects::read_listed(name, PROJECTS.as_bytes())?;
     store.import_projects(name, &listed, &lumbung_store::Actor::cli())?;

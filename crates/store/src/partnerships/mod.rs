@@ -4,9 +4,11 @@
 //! `lumbung_partnerships::partnership`; this module loads and saves.
 //! Offers and needs: [`offers`].
 
+mod economy;
 mod offers;
 mod projects;
 
+pub use economy::{BuyoutView, ClosureView, CoopView, CuMonthView, PointView, StageView};
 pub use offers::{OfferView, Outboxed, ProposedMatch};
 pub use projects::{ProjectView, ProjectsImport};
 

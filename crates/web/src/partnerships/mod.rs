@@ -5,6 +5,7 @@
 //! own people see the partnership whole and keep their own commitments.
 
 mod compare;
+mod economy;
 mod invest;
 mod offers;
 mod pages;

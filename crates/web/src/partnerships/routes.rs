@@ -1,6 +1,6 @@
 //! The partnerships' routes. Listed in [`crate::routes::TABLES`].
 
-use super::{compare, invest, offers, pages};
+use super::{compare, economy, invest, offers, pages};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::Partnerships;
 use Need::{Public, Read, Write};
@@ -24,5 +24,13 @@ pub static ROUTES: &[Route] = &[
     r!(GET "/compare", Read(Partnerships), compare::page, "Several cities or programmes side by side (?areas=CODE,CODE,…&as_of=): spend baselines and progress (to those who read spend), fund health, programme cycle progress and BLM roll-ups, each as its own report gives them"),
     r!(GET "/invest", Read(Partnerships), invest::page, "Local projects seeking investment, and the pools an investor could take (?min_size=&max_size=&max_high_risk=&max_sector_share=): each pool's projects, amount, social value, high-risk and sector shares, and why each project left out is out"),
     r!(POST "/invest/projects", Write(Partnerships), invest::import, "Bring in a projects file (project,amount,sector,risk,social_value and optional area, expected_return; multipart `file`; all or nothing; the same file twice changes nothing)", limit invest::MAX_PROJECTS_BYTES),
+    r!(GET "/economy", Read(Partnerships), economy::page, "The co-operative economy of your scope: co-operatives with their stages, members, support asked and mentors; each anchor's spend with co-operatives by year (to those who read spend); a credit union's members, savings and loans by area, its service points and the bank branches closed; employee buy-outs with their stages and the funnel"),
+    r!(POST "/economy/coops", Write(Partnerships), economy::add_coop, "Add a co-operative or a prospective one (name, area, sector, stage, members, members_women, support_asked, mentor) in your scope"),
+    r!(POST "/economy/coops/{id}/stage", Write(Partnerships), economy::move_coop, "Move a co-operative of your scope to a later stage (stage, on)"),
+    r!(POST "/economy/credit-union", Write(Partnerships), economy::import_months, "Bring in a credit union's monthly figures (area,month,members,savings,loans; multipart `file`; areas of your scope; all or nothing)", limit economy::MAX_FILE_BYTES),
+    r!(POST "/economy/closures", Write(Partnerships), economy::import_closures, "Bring in the bank branches closed (area,bank,closed_on; multipart `file`; areas of your scope; all or nothing)", limit economy::MAX_FILE_BYTES),
+    r!(POST "/economy/points", Write(Partnerships), economy::add_point, "Add a credit union service point (name, area, kind office|agent|mobile) in your scope"),
+    r!(POST "/economy/buyouts", Write(Partnerships), economy::add_buyout, "Add a business whose owner plans to retire (business, area, owner_retires, jobs) in your scope, at first contact"),
+    r!(POST "/economy/buyouts/{id}/stage", Write(Partnerships), economy::move_buyout, "Move a buy-out of your scope on (stage feasibility|valuation|financing|converted|dropped, on, note): forward only, or dropped before it ends"),
     r!(GET "/partnership/{id}", Public, pages::public, "A published partnership: vision, goals, partners and their roles, commitments kept, open and overdue, meetings held and indicators (aggregates only)"),
 ];

@@ -1,0 +1,552 @@
+//! The co-operative economy: co-operatives and buy-outs with their stages
+//! (appended, moves judged by `lumbung_partnerships::economy`), a credit
+//! union's monthly figures, service points and closed bank branches.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgId, Placement, Rejected, RowError};
+use lumbung_partnerships::economy::{
+    coop_may_move, may_move, Buyout, BuyoutStage, Closure, Coop, CoopStage, CuMonth, PointKind,
+};
+use rusqlite::{params, Connection, Transaction};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageView<S> {
+    pub stage: S,
+    pub on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoopView {
+    pub id: i64,
+    pub name: String,
+    pub area_code: String,
+    pub area_name: String,
+    pub org_name: Option<String>,
+    pub sector: String,
+    pub members: u64,
+    pub members_women: u64,
+    pub support_asked: String,
+    pub mentor: String,
+    /// Oldest first; the last is where it is.
+    pub stages: Vec<StageView<CoopStage>>,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BuyoutView {
+    pub id: i64,
+    pub business: String,
+    pub area_code: String,
+    pub area_name: String,
+    pub owner_retires: Option<i32>,
+    pub jobs: u64,
+    pub stages: Vec<StageView<BuyoutStage>>,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CuMonthView {
+    pub area_code: String,
+    pub area_name: String,
+    pub month: String,
+    pub members: u64,
+    pub savings: Money,
+    pub loans: Money,
+    #[serde(skip)]
+    pub path: AreaPath,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointView {
+    pub name: String,
+    pub area_code: String,
+    pub area_name: String,
+    pub kind: PointKind,
+    #[serde(skip)]
+    pub path: AreaPath,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClosureView {
+    pub area_code: String,
+    pub area_name: String,
+    pub bank: String,
+    pub closed_on: String,
+    #[serde(skip)]
+    pub path: AreaPath,
+}
+
+fn area_path(tx: &Connection, code: &str) -> Result<Option<String>> {
+    crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])
+}
+
+fn no_area(code: &str) -> StoreError {
+    StoreError::invalid(
+        "area",
+        text!("economy_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),
+    )
+}
+
+fn placement(conn: &Connection, path: String, owner: Option<i64>) -> Result<Placement> {
+    Ok(Placement {
+        area: Some(AreaPath::from_stored(path)),
+        orgs: match owner {
+            Some(o) => crate::orgs::lineage(conn, o)?,
+            None => vec![],
+        },
+    })
+}
+
+fn unreadable() -> StoreError {
+    StoreError::invalid(
+        "economy",
+        text!("economy_unreadable"; id: "tahap yang tersimpan tidak terbaca", en: "a stored stage cannot be read"),
+    )
+}
+
+fn stages<S>(
+    conn: &Connection,
+    table: &str,
+    key: &str,
+    id: i64,
+    parse: fn(&str) -> Option<S>,
+) -> Result<Vec<StageView<S>>> {
+    let rows: Vec<(String, String)> = crate::sql::all(
+        conn,
+        &format!("SELECT stage, on_date FROM {table} WHERE {key} = ?1 ORDER BY id"),
+        [id],
+        |r| r.try_into(),
+    )?;
+    rows.into_iter()
+        .map(|(s, on)| {
+            Ok(StageView {
+                stage: parse(&s).ok_or_else(unreadable)?,
+                on,
+            })
+        })
+        .collect()
+}
+
+/// A file's rows whose area is unknown, by line.
+fn unknown_areas<'a>(
+    tx: &Transaction<'_>,
+    file: &str,
+    rows: impl Iterator<Item = (u64, &'a str)>,
+) -> Result<()> {
+    let mut errors = Vec::new();
+    for (line, code) in rows {
+        if area_path(tx, code)?.is_none() {
+            errors.push(RowError::new(
+                line,
+                Some("area"),
+                text!("economy_row_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Rejected(Rejected {
+            file: file.to_owned(),
+            errors,
+        }))
+    }
+}
+
+impl Store {
+    pub fn add_coop(
+        &self,
+        area: &AreaCode,
+        owner: Option<OrgId>,
+        coop: &Coop,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        self.write(|tx| {
+            let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
+            tx.execute(
+                "INSERT INTO coops (name, area_code, owner_org_id, sector, members, members_women,
+                    support_asked, mentor, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    coop.name,
+                    area.as_str(),
+                    owner.map(OrgId::get),
+                    coop.sector,
+                    coop.members,
+                    coop.members_women,
+                    coop.support_asked,
+                    coop.mentor,
+                    actor.label(),
+                    crate::now()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO coop_stages (coop_id, stage, on_date, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, coop.stage.as_str(), on.to_string(), actor.label(), crate::now()],
+            )?;
+            audit::record(
+                tx,
+                actor,
+                "coop.add",
+                "coop",
+                &id.to_string(),
+                Some(&path),
+                serde_json::json!({"name": coop.name, "stage": coop.stage, "members": coop.members}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Moves a co-operative to a later stage.
+    pub fn move_coop(&self, id: i64, stage: CoopStage, on: Date, actor: &Actor) -> Result<()> {
+        self.write(|tx| {
+            let path: String = crate::sql::optional(
+                tx,
+                "SELECT a.path FROM coops c JOIN areas a ON a.code = c.area_code WHERE c.id = ?1",
+                [id],
+            )?
+            .ok_or_else(|| StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}")))?;
+            let now = stages(tx, "coop_stages", "coop_id", id, CoopStage::parse)?
+                .pop()
+                .ok_or_else(unreadable)?;
+            if !coop_may_move(now.stage, stage) {
+                return Err(StoreError::conflict(text!("coop_no_move";
+                    id: "koperasi hanya bergerak ke tahap berikutnya", en: "a co-operative only moves to a later stage")));
+            }
+            tx.execute(
+                "INSERT INTO coop_stages (coop_id, stage, on_date, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, stage.as_str(), on.to_string(), actor.label(), crate::now()],
+            )?;
+            audit::record(tx, actor, "coop.stage", "coop", &id.to_string(), Some(&path),
+                serde_json::json!({"stage": stage, "on": on}))
+        })
+    }
+
+    pub fn coops(&self) -> Result<Vec<CoopView>> {
+        let conn = self.conn()?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
+            "SELECT c.id, c.name, c.area_code, a.name, a.path, c.owner_org_id, o.name, c.sector,
+                    c.members, c.members_women, c.support_asked, c.mentor
+             FROM coops c JOIN areas a ON a.code = c.area_code
+             LEFT JOIN organisations o ON o.id = c.org_id ORDER BY c.name, c.id LIMIT 5000",
+            [],
+            |r| r.try_into(),
+        )?;
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    name,
+                    area_code,
+                    area_name,
+                    path,
+                    owner,
+                    org_name,
+                    sector,
+                    m,
+                    w,
+                    support,
+                    mentor,
+                )| {
+                    Ok(CoopView {
+                        id,
+                        name,
+                        area_code,
+                        area_name,
+                        org_name,
+                        sector,
+                        members: m.max(0) as u64,
+                        members_women: w.max(0) as u64,
+                        support_asked: support,
+                        mentor,
+                        stages: stages(&conn, "coop_stages", "coop_id", id, CoopStage::parse)?,
+                        placement: placement(&conn, path, owner)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// The spend catalogue's suppliers that are co-operatives: those whose
+    /// organisation is of kind co-operative, or is a co-op of the network,
+    /// through the local business base.
+    pub fn coop_supplier_ids(&self) -> Result<std::collections::HashSet<u32>> {
+        let conn = self.conn()?;
+        let ids: Vec<i64> = crate::sql::all(
+            &conn,
+            "SELECT b.supplier_id FROM businesses b JOIN organisations o ON o.id = b.org_id
+             WHERE b.supplier_id IS NOT NULL
+               AND (o.kind = 'cooperative' OR o.id IN (SELECT org_id FROM coops WHERE org_id IS NOT NULL))",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect())
+    }
+
+    /// Saves a credit union's monthly figures (all or nothing; a month of
+    /// an area given again replaces its figures). Returns how many rows
+    /// changed.
+    pub fn import_cu_months(&self, file: &str, rows: &[CuMonth], actor: &Actor) -> Result<u64> {
+        self.write(|tx| {
+            unknown_areas(tx, file, rows.iter().map(|r| (r.line, r.area.as_str())))?;
+            let mut changed = 0;
+            for r in rows {
+                changed += tx.execute(
+                    "INSERT INTO cu_months (area_code, month, members, savings, loans, recorded_by, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (area_code, month) DO UPDATE SET members = excluded.members,
+                        savings = excluded.savings, loans = excluded.loans,
+                        recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
+                     WHERE cu_months.members <> excluded.members OR cu_months.savings <> excluded.savings
+                        OR cu_months.loans <> excluded.loans",
+                    params![r.area, r.month, r.members, r.savings.minor(), r.loans.minor(), actor.label(), crate::now()],
+                )? as u64;
+            }
+            if changed > 0 {
+                audit::record(tx, actor, "credit_union.import", "cu_months", file, None,
+                    serde_json::json!({"file": file, "rows": rows.len(), "changed": changed}))?;
+            }
+            Ok(changed)
+        })
+    }
+
+    pub fn cu_months(&self) -> Result<Vec<CuMonthView>> {
+        let conn = self.conn()?;
+        type Row = (String, String, String, String, i64, i64, i64);
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
+            "SELECT m.area_code, a.name, a.path, m.month, m.members, m.savings, m.loans
+             FROM cu_months m JOIN areas a ON a.code = m.area_code ORDER BY a.name, m.month LIMIT 20000",
+            [],
+            |r| r.try_into(),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(area_code, area_name, path, month, members, savings, loans)| CuMonthView {
+                    area_code,
+                    area_name,
+                    month,
+                    members: members.max(0) as u64,
+                    savings: Money::from_minor(savings),
+                    loans: Money::from_minor(loans),
+                    path: AreaPath::from_stored(path),
+                },
+            )
+            .collect())
+    }
+
+    pub fn add_cu_point(
+        &self,
+        name: &str,
+        area: &AreaCode,
+        kind: PointKind,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
+            tx.execute(
+                "INSERT INTO cu_points (name, area_code, kind, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, area.as_str(), kind.as_str(), actor.label(), crate::now()],
+            )?;
+            audit::record(tx, actor, "credit_union.point", "cu_points", name, Some(&path),
+                serde_json::json!({"name": name, "kind": kind}))
+        })
+    }
+
+    pub fn cu_points(&self) -> Result<Vec<PointView>> {
+        let conn = self.conn()?;
+        let rows: Vec<(String, String, String, String, String)> = crate::sql::all(
+            &conn,
+            "SELECT p.name, p.area_code, a.name, a.path, p.kind FROM cu_points p
+             JOIN areas a ON a.code = p.area_code ORDER BY a.name, p.name LIMIT 5000",
+            [],
+            |r| r.try_into(),
+        )?;
+        rows.into_iter()
+            .map(|(name, area_code, area_name, path, kind)| {
+                Ok(PointView {
+                    name,
+                    area_code,
+                    area_name,
+                    kind: PointKind::parse(&kind).ok_or_else(unreadable)?,
+                    path: AreaPath::from_stored(path),
+                })
+            })
+            .collect()
+    }
+
+    /// Saves closed bank branches (all or nothing; a closure listed again
+    /// is kept once). Returns how many were new.
+    pub fn import_closures(&self, file: &str, rows: &[Closure], actor: &Actor) -> Result<u64> {
+        self.write(|tx| {
+            unknown_areas(tx, file, rows.iter().map(|r| (r.line, r.area.as_str())))?;
+            let mut new = 0;
+            for r in rows {
+                new += tx.execute(
+                    "INSERT INTO bank_closures (area_code, bank, closed_on, recorded_by, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                    params![r.area, r.bank, r.closed_on.to_string(), actor.label(), crate::now()],
+                )? as u64;
+            }
+            if new > 0 {
+                audit::record(tx, actor, "credit_union.closures", "bank_closures", file, None,
+                    serde_json::json!({"file": file, "new": new}))?;
+            }
+            Ok(new)
+        })
+    }
+
+    pub fn closures(&self) -> Result<Vec<ClosureView>> {
+        let conn = self.conn()?;
+        let rows: Vec<(String, String, String, String, String)> = crate::sql::all(
+            &conn,
+            "SELECT c.area_code, a.name, a.path, c.bank, c.closed_on FROM bank_closures c
+             JOIN areas a ON a.code = c.area_code ORDER BY c.closed_on DESC LIMIT 5000",
+            [],
+            |r| r.try_into(),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(area_code, area_name, path, bank, closed_on)| ClosureView {
+                    area_code,
+                    area_name,
+                    bank,
+                    closed_on,
+                    path: AreaPath::from_stored(path),
+                },
+            )
+            .collect())
+    }
+
+    pub fn add_buyout(
+        &self,
+        area: &AreaCode,
+        owner: Option<OrgId>,
+        b: &Buyout,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        self.write(|tx| {
+            let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
+            tx.execute(
+                "INSERT INTO buyouts (business, area_code, owner_org_id, owner_retires, jobs, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![b.business, area.as_str(), owner.map(OrgId::get), b.owner_retires, b.jobs, actor.label(), crate::now()],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO buyout_stages (buyout_id, stage, on_date, note, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, '', ?4, ?5)",
+                params![id, BuyoutStage::FirstContact.as_str(), on.to_string(), actor.label(), crate::now()],
+            )?;
+            audit::record(tx, actor, "buyout.add", "buyout", &id.to_string(), Some(&path),
+                serde_json::json!({"business": b.business, "jobs": b.jobs}))?;
+            Ok(id)
+        })
+    }
+
+    /// Moves a buy-out on (forward, or dropped), once per stage.
+    pub fn move_buyout(
+        &self,
+        id: i64,
+        stage: BuyoutStage,
+        on: Date,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let path: String = crate::sql::optional(
+                tx,
+                "SELECT a.path FROM buyouts b JOIN areas a ON a.code = b.area_code WHERE b.id = ?1",
+                [id],
+            )?
+            .ok_or_else(|| StoreError::not_found(text!("buyout_missing", id = id; id: "pengambilalihan {id}", en: "buy-out {id}")))?;
+            let now = stages(tx, "buyout_stages", "buyout_id", id, BuyoutStage::parse)?
+                .pop()
+                .map(|s| s.stage);
+            if !may_move(now, stage) {
+                return Err(StoreError::conflict(text!("buyout_no_move";
+                    id: "pengambilalihan hanya maju ke tahap berikutnya, atau batal sebelum selesai",
+                    en: "a buy-out only moves to a later stage, or is dropped before it ends")));
+            }
+            tx.execute(
+                "INSERT INTO buyout_stages (buyout_id, stage, on_date, note, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, stage.as_str(), on.to_string(), note, actor.label(), crate::now()],
+            )?;
+            audit::record(tx, actor, "buyout.stage", "buyout", &id.to_string(), Some(&path),
+                serde_json::json!({"stage": stage, "on": on}))
+        })
+    }
+
+    pub fn buyouts(&self) -> Result<Vec<BuyoutView>> {
+        let conn = self.conn()?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i32>,
+            i64,
+        );
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
+            "SELECT b.id, b.business, b.area_code, a.name, a.path, b.owner_org_id, b.owner_retires, b.jobs
+             FROM buyouts b JOIN areas a ON a.code = b.area_code ORDER BY b.id LIMIT 5000",
+            [],
+            |r| r.try_into(),
+        )?;
+        rows.into_iter()
+            .map(
+                |(id, business, area_code, area_name, path, owner, retires, jobs)| {
+                    Ok(BuyoutView {
+                        id,
+                        business,
+                        area_code,
+                        area_name,
+                        owner_retires: retires,
+                        jobs: jobs.max(0) as u64,
+                        stages: stages(
+                            &conn,
+                            "buyout_stages",
+                            "buyout_id",
+                            id,
+                            BuyoutStage::parse,
+                        )?,
+                        placement: placement(&conn, path, owner)?,
+                    })
+                },
+            )
+            .collect()
+    }
+}

@@ -1,0 +1,448 @@
+//! `/economy`: the co-operative economy — co-operatives from an idea to
+//! trading with the support they asked and their mentors, each anchor's
+//! spend with co-operatives by year (to those who read spend), a credit
+//! union's members, savings and loans by area with its service points and
+//! the bank branches closed, and employee buy-outs as a funnel. Rules:
+//! `lumbung_partnerships::economy`.
+
+use super::{errors_of, Errors};
+use crate::auth::{Ctx, Viewer};
+use crate::charts;
+use crate::edge::{acting, done, invalid, parse_date, today};
+use crate::error::AppError;
+use crate::programme::pages::reaches;
+use crate::programme::plans::uploaded;
+use crate::render::render;
+use axum::extract::{Multipart, Path};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Resource, Scope};
+use lumbung_partnerships::economy::{
+    check_buyout, check_coop, coop_spend, funnel, read_closures, read_cu_months, served,
+    BuyoutStage, CoopDraft, CoopStage, PointKind,
+};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The largest credit union or closures file taken.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+fn writes(viewer: &Viewer) -> bool {
+    viewer
+        .user()
+        .is_some_and(|u| u.role.can_write(Resource::Partnerships))
+}
+
+/// A refused form: which one, what was typed, and its problems.
+#[derive(Debug, Default, Serialize)]
+struct Sent {
+    form: &'static str,
+    typed: BTreeMap<String, String>,
+    errors: Errors,
+}
+
+fn sent(form: &'static str, typed: &impl Serialize, errors: Errors) -> Sent {
+    let typed = serde_json::to_value(typed)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    Sent {
+        form,
+        typed,
+        errors,
+    }
+}
+
+async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
+    let Ctx { state, viewer, uri } = ctx;
+    let scope = viewer.scope();
+    let lang = viewer.lang;
+    let coops: Vec<_> = state
+        .blocking(|s| s.coops())
+        .await?
+        .into_iter()
+        .filter(|c| scope.covers(&c.placement))
+        .collect();
+    let reads_spend = viewer
+        .user()
+        .is_some_and(|u| u.role.can_read(Resource::Spend));
+    let spend = if reads_spend {
+        let s2 = scope.clone();
+        let (facts, suppliers, anchors) = state
+            .blocking(move |s| {
+                Ok((
+                    s.spend_facts_in(&s2)?,
+                    s.coop_supplier_ids()?,
+                    s.search_orgs(
+                        &lumbung_store::OrgFilter {
+                            kind: Some(lumbung_domain::OrgKind::Anchor),
+                            ..Default::default()
+                        },
+                        5_000,
+                        0,
+                    )?
+                    .0,
+                ))
+            })
+            .await?;
+        let anchors: std::collections::HashMap<i64, String> =
+            anchors.into_iter().map(|o| (o.id.get(), o.name)).collect();
+        let refs: Vec<_> = facts.iter().collect();
+        coop_spend(&refs, &suppliers)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let name = anchors
+                    .get(&(r.anchor as i64))
+                    .cloned()
+                    .unwrap_or_else(|| r.anchor.to_string());
+                context! { anchor => name, row => r }
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let months: Vec<_> = state
+        .blocking(|s| s.cu_months())
+        .await?
+        .into_iter()
+        .filter(|m| reaches(&scope, &m.path))
+        .collect();
+    // Each area's latest month, with the one before it.
+    let mut latest: BTreeMap<String, (Option<usize>, usize)> = BTreeMap::new();
+    for (i, m) in months.iter().enumerate() {
+        let e = latest.entry(m.area_code.clone()).or_insert((None, i));
+        if months[e.1].month < m.month {
+            *e = (Some(e.1), i);
+        }
+    }
+    let credit: Vec<_> = latest
+        .values()
+        .map(|(before, now)| context! { now => months[*now], before => before.map(|b| &months[b]) })
+        .collect();
+    let points: Vec<_> = state
+        .blocking(|s| s.cu_points())
+        .await?
+        .into_iter()
+        .filter(|p| reaches(&scope, &p.path))
+        .collect();
+    let point_paths: Vec<AreaPath> = points.iter().map(|p| p.path.clone()).collect();
+    let closures: Vec<_> = state
+        .blocking(|s| s.closures())
+        .await?
+        .into_iter()
+        .filter(|c| reaches(&scope, &c.path))
+        .map(|c| {
+            let ok = served(&c.path, &point_paths);
+            context! { c => c, served => ok }
+        })
+        .collect();
+    let buyouts: Vec<_> = state
+        .blocking(|s| s.buyouts())
+        .await?
+        .into_iter()
+        .filter(|b| scope.covers(&b.placement))
+        .collect();
+    let f = funnel(
+        &buyouts
+            .iter()
+            .map(|b| (b.stages.iter().map(|s| s.stage).collect(), b.jobs))
+            .collect::<Vec<_>>(),
+    );
+    let chart_rows: Vec<(String, i64, String)> = f
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                lang.t(&format!("buyout_stage_{}", s.stage.as_str()))
+                    .to_owned(),
+                s.reached as i64,
+                s.reached.to_string(),
+            )
+        })
+        .collect();
+    let chart = charts::bars(lang.t("buyout_funnel"), &chart_rows);
+    Ok(render(
+        &viewer,
+        &uri,
+        "economy.html",
+        context! {
+            coops => coops, spend => spend, reads_spend => reads_spend, credit => credit,
+            points => points, closures => closures, buyouts => buyouts, funnel => f,
+            chart => chart, sent => typed, can_write => writes(&viewer),
+            home => crate::programme::pages::home(&scope), today => today(&state).to_string(),
+            coop_stages => CoopStage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            buyout_stages => BuyoutStage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            point_kinds => PointKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        },
+    )?
+    .into_response())
+}
+
+pub async fn page(ctx: Ctx) -> Result<Response, AppError> {
+    page_with(ctx, Sent::default()).await
+}
+
+/// The area of a form, when the viewer's scope reaches it.
+async fn area_of(ctx: &Ctx, raw: &str) -> Result<Option<AreaCode>, AppError> {
+    let code = raw.trim().to_owned();
+    let found = ctx.state.blocking(move |s| s.area(&code)).await?;
+    let scope = ctx.viewer.scope();
+    Ok(found
+        .filter(|a| reaches(&scope, &AreaPath::from_stored(a.path.clone())))
+        .and_then(|a| AreaCode::parse(&a.code).ok()))
+}
+
+fn owner(viewer: &Viewer) -> Option<OrgId> {
+    match viewer.scope() {
+        Scope::Org { id, .. } => Some(OrgId::new(id)),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CoopFields {
+    name: String,
+    area: String,
+    sector: String,
+    stage: String,
+    members: String,
+    members_women: String,
+    support_asked: String,
+    mentor: String,
+}
+
+pub async fn add_coop(ctx: Ctx, Form(f): Form<CoopFields>) -> Result<Response, AppError> {
+    let checked = check_coop(&CoopDraft {
+        name: &f.name,
+        sector: &f.sector,
+        stage: &f.stage,
+        members: &f.members,
+        members_women: &f.members_women,
+        support_asked: &f.support_asked,
+        mentor: &f.mentor,
+    });
+    let mut errors = match &checked {
+        Ok(_) => Errors::new(),
+        Err(p) => errors_of(p.clone(), &ctx.viewer),
+    };
+    let area = area_of(&ctx, &f.area).await?;
+    if area.is_none() {
+        errors.insert(
+            "area".into(),
+            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
+        );
+    }
+    let (Ok(coop), Some(area)) = (checked, area) else {
+        return page_with(ctx, sent("coop", &f, errors)).await;
+    };
+    let (owner, on) = (owner(&ctx.viewer), today(&ctx.state));
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.add_coop(&area, owner, &coop, on, actor)
+    })
+    .await?;
+    Ok(done("/economy#coops", "saved"))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct StageFields {
+    stage: String,
+    on: String,
+    note: String,
+}
+
+fn stage_date(ctx: &Ctx, raw: &str) -> Result<jiff::civil::Date, AppError> {
+    match parse_date(raw, "on")? {
+        Some(d) if d <= today(&ctx.state) => Ok(d),
+        None => Ok(today(&ctx.state)),
+        Some(_) => Err(invalid(
+            "on",
+            text!("economy_future"; id: "tanggal tidak boleh setelah hari ini", en: "the date may not be after today"),
+        )),
+    }
+}
+
+pub async fn move_coop(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StageFields>,
+) -> Result<Response, AppError> {
+    let missing = || {
+        AppError::not_found(
+            text!("coop_page", id = id; id: "koperasi {id}", en: "co-operative {id}"),
+        )
+    };
+    let coop = ctx
+        .state
+        .blocking(|s| s.coops())
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(missing)?;
+    if !ctx.viewer.scope().covers(&coop.placement) {
+        return Err(missing());
+    }
+    let stage = CoopStage::parse(&f.stage).ok_or_else(|| {
+        invalid(
+            "stage",
+            text!("coop_pick_stage"; id: "pilih tahap", en: "choose a stage"),
+        )
+    })?;
+    let on = stage_date(&ctx, &f.on)?;
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.move_coop(id, stage, on, actor)
+    })
+    .await?;
+    Ok(done("/economy#coops", "saved"))
+}
+
+/// A credit union's monthly figures (`area,month,members,savings,loans`),
+/// every row's area in the viewer's scope; all or nothing.
+pub async fn import_months(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let (name, bytes) = uploaded(multipart).await?;
+    let rows = read_cu_months(&name, &bytes)
+        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    for r in &rows {
+        if area_of(&ctx, &r.area).await?.is_none() {
+            let (line, code) = (r.line, r.area.clone());
+            return Err(invalid(
+                "file",
+                text!("cu_area_outside", line = line, code = code;
+                    id: "baris {line}: wilayah {code} tidak ada atau di luar cakupan Anda",
+                    en: "line {line}: area {code} does not exist or is outside your scope"),
+            ));
+        }
+    }
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.import_cu_months(&name, &rows, actor)
+    })
+    .await?;
+    Ok(done("/economy#credit-union", "saved"))
+}
+
+/// Closed bank branches (`area,bank,closed_on`), in the viewer's scope.
+pub async fn import_closures(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let (name, bytes) = uploaded(multipart).await?;
+    let rows = read_closures(&name, &bytes)
+        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    for r in &rows {
+        if area_of(&ctx, &r.area).await?.is_none() {
+            let (line, code) = (r.line, r.area.clone());
+            return Err(invalid(
+                "file",
+                text!("closure_area_outside", line = line, code = code;
+                    id: "baris {line}: wilayah {code} tidak ada atau di luar cakupan Anda",
+                    en: "line {line}: area {code} does not exist or is outside your scope"),
+            ));
+        }
+    }
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.import_closures(&name, &rows, actor)
+    })
+    .await?;
+    Ok(done("/economy#credit-union", "saved"))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PointFields {
+    name: String,
+    area: String,
+    kind: String,
+}
+
+pub async fn add_point(ctx: Ctx, Form(f): Form<PointFields>) -> Result<Response, AppError> {
+    let lang = ctx.viewer.lang;
+    let mut errors = Errors::new();
+    let name = f.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.insert("name".into(), lang.t("economy_name_needed").to_owned());
+    }
+    let kind = PointKind::parse(&f.kind);
+    if kind.is_none() {
+        errors.insert("kind".into(), lang.t("economy_pick_kind").to_owned());
+    }
+    let area = area_of(&ctx, &f.area).await?;
+    if area.is_none() {
+        errors.insert("area".into(), lang.t("partnership_pick_area").to_owned());
+    }
+    let (Some(kind), Some(area), true) = (kind, area, errors.is_empty()) else {
+        return page_with(ctx, sent("point", &f, errors)).await;
+    };
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.add_cu_point(&name, &area, kind, actor)
+    })
+    .await?;
+    Ok(done("/economy#credit-union", "saved"))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct BuyoutFields {
+    business: String,
+    area: String,
+    owner_retires: String,
+    jobs: String,
+}
+
+pub async fn add_buyout(ctx: Ctx, Form(f): Form<BuyoutFields>) -> Result<Response, AppError> {
+    let checked = check_buyout(&f.business, &f.owner_retires, &f.jobs);
+    let mut errors = match &checked {
+        Ok(_) => Errors::new(),
+        Err(p) => errors_of(p.clone(), &ctx.viewer),
+    };
+    let area = area_of(&ctx, &f.area).await?;
+    if area.is_none() {
+        errors.insert(
+            "area".into(),
+            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
+        );
+    }
+    let (Ok(b), Some(area)) = (checked, area) else {
+        return page_with(ctx, sent("buyout", &f, errors)).await;
+    };
+    let (owner, on) = (owner(&ctx.viewer), today(&ctx.state));
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.add_buyout(&area, owner, &b, on, actor)
+    })
+    .await?;
+    Ok(done("/economy#buyouts", "saved"))
+}
+
+pub async fn move_buyout(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StageFields>,
+) -> Result<Response, AppError> {
+    let missing = || {
+        AppError::not_found(
+            text!("buyout_page", id = id; id: "pengambilalihan {id}", en: "buy-out {id}"),
+        )
+    };
+    let b = ctx
+        .state
+        .blocking(|s| s.buyouts())
+        .await?
+        .into_iter()
+        .find(|b| b.id == id)
+        .ok_or_else(missing)?;
+    if !ctx.viewer.scope().covers(&b.placement) {
+        return Err(missing());
+    }
+    let stage = BuyoutStage::parse(&f.stage).ok_or_else(|| {
+        invalid(
+            "stage",
+            text!("buyout_pick_stage"; id: "pilih tahap", en: "choose a stage"),
+        )
+    })?;
+    let on = stage_date(&ctx, &f.on)?;
+    let note: String = f.note.trim().chars().take(1_000).collect();
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.move_buyout(id, stage, on, &note, actor)
+    })
+    .await?;
+    Ok(done("/economy#buyouts", "saved"))
+}
