@@ -703,3 +703,128 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         .await
         .contains("Belanja lembaga jangkar ke koperasi"));
 }
+
+#[tokio::test]
+async fn capitals_are_counted_and_active_citizens_named_only_with_consent_to_those_who_need_it() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator-kel").await;
+    for (kind, name) in [
+        ("cultural", "Sanggar rebana"),
+        ("social", "Arisan ibu-ibu RW 01"),
+        ("social", "Karang taruna"),
+    ] {
+        posted(
+            &fac,
+            "/capitals/assets",
+            &[
+                ("area", KEL),
+                ("kind", kind),
+                ("name", name),
+                ("holder", "RW 01"),
+            ],
+        )
+        .await;
+    }
+    let html = fac
+        .post_form_expect(
+            "/capitals/assets",
+            &[("area", KEL), ("kind", "gold"), ("name", "Emas")],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-asset-kind\"") && html.contains("value=\"Emas\""));
+    // No consent, no record; the form keeps what was typed.
+    let html = fac
+        .post_form_expect(
+            "/capitals/citizens",
+            &[
+                ("area", KEL),
+                ("name", "Bu Siti Aminah"),
+                ("leads", "posyandu"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-citizen-consent\"") && html.contains("value=\"Bu Siti Aminah\""));
+    assert!(app.store.citizens().unwrap().is_empty());
+    posted(
+        &fac,
+        "/capitals/citizens",
+        &[
+            ("area", KEL),
+            ("name", "Bu Siti Aminah"),
+            ("leads", "posyandu"),
+            ("consent", "yes"),
+        ],
+    )
+    .await;
+    let id = app.store.citizens().unwrap()[0].id;
+    let month = app.store.clock().today().strftime("%Y-%m").to_string();
+    posted(
+        &fac,
+        &format!("/capitals/citizens/{id}/activity"),
+        &[("month", &month), ("note", "posyandu")],
+    )
+    .await;
+    fac.post_form_expect(
+        &format!("/capitals/citizens/{id}/activity"),
+        &[("month", "2999-01")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let html = fac.page("/capitals", StatusCode::OK).await;
+    assert!(html.contains("Bu Siti Aminah") && html.contains("id=\"asset-counts\""));
+    let counts = html
+        .split("id=\"asset-counts\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(
+        counts.contains("<td class=\"num\">2</td>"),
+        "two social assets: {counts}"
+    );
+    // No household count of the self-mapping here: one active citizen is
+    // not thin leadership (none would be).
+    let leadership = html
+        .split("id=\"leadership\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(
+        leadership.contains("UMBUL TANJUNG") && !leadership.contains("tipis"),
+        "{leadership}"
+    );
+    // An auditor reads the counts, never the names; another kelurahan sees nothing.
+    let auditor = app.login("auditor").await;
+    let html = auditor.page("/capitals", StatusCode::OK).await;
+    assert!(!html.contains("Bu Siti Aminah") && html.contains("Sanggar rebana"));
+    app.add_user(
+        "fac-kamasan",
+        Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    let other = app.login("fac-kamasan").await;
+    let html = other.page("/capitals", StatusCode::OK).await;
+    assert!(!html.contains("Bu Siti Aminah") && !html.contains("Sanggar rebana"));
+    other
+        .post_form_expect(
+            &format!("/capitals/citizens/{id}/activity"),
+            &[("month", &month)],
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    assert_eq!(
+        app.login("upk").await.status("/capitals").await,
+        StatusCode::FORBIDDEN
+    );
+    // The audit log names no one.
+    let (entries, _) = app
+        .store
+        .audit_entries(&lumbung_domain::Scope::Global, 1_000, 0)
+        .unwrap();
+    assert!(!serde_json::to_string(&entries).unwrap().contains("Bu Siti"));
+}

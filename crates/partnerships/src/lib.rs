@@ -9,6 +9,7 @@
 //!   minimum ticket, grouped into disjoint pools that meet an investor's
 //!   constraints, placing as much social value as can be placed.
 
+pub mod capitals;
 pub mod compare;
 pub mod economy;
 pub mod offers;

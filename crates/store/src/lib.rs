@@ -46,9 +46,9 @@ pub use fund::{
 pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use partnerships::{
-    BuyoutView, ClosureView, CommitmentView, CoopView, CuMonthView, IndicatorView, MeetingView,
-    OfferView, Outboxed, PartnerView, PartnershipView, PointView, ProjectView, ProjectsImport,
-    ProposedMatch, PublicPartnership, ReadingView, StageView,
+    AssetView, BuyoutView, CitizenView, ClosureView, CommitmentView, CoopView, CuMonthView,
+    IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipView, PointView,
+    ProjectView, ProjectsImport, ProposedMatch, PublicPartnership, ReadingView, StageView,
 };
 pub use plans::PlanView;
 pub use procurement::{

@@ -1516,4 +1516,38 @@ BEGIN SELECT RAISE(ABORT, 'a stage is never edited'); END;
 CREATE TRIGGER buyout_stages_never_change BEFORE UPDATE ON buyout_stages
 BEGIN SELECT RAISE(ABORT, 'a stage is never edited'); END;
 "#,
+    // 37: community capitals and active citizens (issue 17): assets by
+    // area and capital; active citizens kept only with their consent (its
+    // date), and what they did month by month.
+    r#"
+CREATE TABLE capital_assets (
+    id           INTEGER PRIMARY KEY,
+    area_code    TEXT NOT NULL REFERENCES areas(code),
+    owner_org_id INTEGER REFERENCES organisations(id),
+    kind         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    holder       TEXT NOT NULL,
+    used_by      TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE TABLE active_citizens (
+    id           INTEGER PRIMARY KEY,
+    area_code    TEXT NOT NULL REFERENCES areas(code),
+    owner_org_id INTEGER REFERENCES organisations(id),
+    name         TEXT NOT NULL,
+    leads        TEXT NOT NULL,
+    consent_on   TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE TABLE citizen_activity (
+    id          INTEGER PRIMARY KEY,
+    citizen_id  INTEGER NOT NULL REFERENCES active_citizens(id),
+    month       TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+"#,
 ];

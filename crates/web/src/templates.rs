@@ -56,6 +56,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "compare.html",
     "invest.html",
     "economy.html",
+    "capitals.html",
     "charters.html",
     "charter.html",
     "respend_answer.html",

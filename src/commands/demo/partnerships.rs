@@ -123,8 +123,56 @@ E07000123,Old Bank Fishergate,2024-09-30
     Ok(())
 }
 
+/// Citerep's capitals and two active citizens (fictional, who agreed).
+fn capitals(store: &Store) -> Result<()> {
+    use lumbung_partnerships::capitals::{check_asset, check_citizen};
+    let (_, facilitator) = super::loans::demo_user(store, "facilitator.ciruas")?;
+    let citerep = AreaCode::parse(CITEREP)?;
+    for (kind, name, holder, used_by) in [
+        (
+            "human",
+            "Penjahit terlatih (12 orang)",
+            "KSM Melati",
+            "Pelatihan menjahit P2KP",
+        ),
+        ("social", "Arisan ibu-ibu RW 02", "RW 02", ""),
+        ("physical", "Balai warga RW 05", "Kelurahan", "Rapat BKM"),
+        (
+            "financial",
+            "Kelompok simpan pinjam perempuan",
+            "PKK",
+            "Pinjaman bergulir",
+        ),
+        ("natural", "Lahan kosong tepi sungai", "Desa", ""),
+        (
+            "cultural",
+            "Sanggar rebana",
+            "Karang taruna",
+            "Peringatan hari besar",
+        ),
+    ] {
+        let asset =
+            check_asset(kind, name, holder, used_by).map_err(|_| anyhow::anyhow!("demo asset"))?;
+        store.add_asset(&citerep, None, &asset, &facilitator)?;
+    }
+    let today = store.clock().today();
+    for (name, leads) in [
+        ("Ibu Rohmah (fiktif)", "Posyandu RW 02"),
+        ("Pak Jaenudin (fiktif)", "Kerja bakti RW 05"),
+    ] {
+        let c = check_citizen(name, leads, true).map_err(|_| anyhow::anyhow!("demo citizen"))?;
+        let id = store.add_citizen(&citerep, None, &c, today - 120.days(), &facilitator)?;
+        for back in [0, 1, 2] {
+            let month = (today - (back * 31).days()).strftime("%Y-%m").to_string();
+            store.add_citizen_activity(id, &month, "", &facilitator)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn load(store: &Store) -> Result<()> {
     economy(store)?;
+    capitals(store)?;
     let name = "demo: local projects seeking investment";
     let listed = lumbung_partnerships::projects::read_listed(name, PROJECTS.as_bytes())?;
     store.import_projects(name, &listed, &lumbung_store::Actor::cli())?;

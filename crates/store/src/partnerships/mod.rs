@@ -4,10 +4,12 @@
 //! `lumbung_partnerships::partnership`; this module loads and saves.
 //! Offers and needs: [`offers`].
 
+mod capitals;
 mod economy;
 mod offers;
 mod projects;
 
+pub use capitals::{AssetView, CitizenView};
 pub use economy::{BuyoutView, ClosureView, CoopView, CuMonthView, PointView, StageView};
 pub use offers::{OfferView, Outboxed, ProposedMatch};
 pub use projects::{ProjectView, ProjectsImport};

@@ -4,6 +4,7 @@
 //! their scope, the BKM for its organisation, auditors read; a partner's
 //! own people see the partnership whole and keep their own commitments.
 
+mod capitals;
 mod compare;
 mod economy;
 mod invest;

@@ -1,6 +1,6 @@
 //! The partnerships' routes. Listed in [`crate::routes::TABLES`].
 
-use super::{compare, economy, invest, offers, pages};
+use super::{capitals, compare, economy, invest, offers, pages};
 use crate::spec::{r, Need, Route};
 use lumbung_domain::Resource::Partnerships;
 use Need::{Public, Read, Write};
@@ -32,5 +32,9 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/economy/points", Write(Partnerships), economy::add_point, "Add a credit union service point (name, area, kind office|agent|mobile) in your scope"),
     r!(POST "/economy/buyouts", Write(Partnerships), economy::add_buyout, "Add a business whose owner plans to retire (business, area, owner_retires, jobs) in your scope, at first contact"),
     r!(POST "/economy/buyouts/{id}/stage", Write(Partnerships), economy::move_buyout, "Move a buy-out of your scope on (stage feasibility|valuation|financing|converted|dropped, on, note): forward only, or dropped before it ends"),
+    r!(GET "/capitals", Read(Partnerships), capitals::page, "Community capitals of your scope counted per area and capital with who holds them and which programmes use them; active citizens (named only to those who write here), activity by month, and where leadership is thin per 100 households of the self-mapping"),
+    r!(POST "/capitals/assets", Write(Partnerships), capitals::add_asset, "Add an asset (area, kind human|social|physical|financial|natural|cultural, name, holder, used_by) in your scope"),
+    r!(POST "/capitals/citizens", Write(Partnerships), capitals::add_citizen, "Add an active citizen (area, name, leads) with their consent (consent=yes, dated today) in your scope"),
+    r!(POST "/capitals/citizens/{id}/activity", Write(Partnerships), capitals::add_activity, "Record what an active citizen of your scope did in a month (month YYYY-MM, note)"),
     r!(GET "/partnership/{id}", Public, pages::public, "A published partnership: vision, goals, partners and their roles, commitments kept, open and overdue, meetings held and indicators (aggregates only)"),
 ];

@@ -1,0 +1,223 @@
+//! Community capitals and active citizens: assets by area and capital,
+//! citizens kept with the date of their consent and their activity by
+//! month, and the households the self-mapping counted per kelurahan.
+
+use crate::audit::{self, Actor};
+use crate::{Result, Store, StoreError};
+use jiff::civil::Date;
+use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Placement};
+use lumbung_partnerships::capitals::{Asset, Capital, Citizen};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetView {
+    pub area_code: String,
+    pub area_name: String,
+    pub kind: Capital,
+    pub name: String,
+    pub holder: String,
+    pub used_by: String,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CitizenView {
+    pub id: i64,
+    pub area_code: String,
+    pub area_name: String,
+    pub name: String,
+    pub leads: String,
+    pub consent_on: String,
+    /// Activities recorded by month (`YYYY-MM`).
+    pub activity: BTreeMap<String, u64>,
+    /// Activities recorded in all.
+    pub activities: u64,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
+fn placed(conn: &Connection, path: String, owner: Option<i64>) -> Result<Placement> {
+    Ok(Placement {
+        area: Some(AreaPath::from_stored(path)),
+        orgs: match owner {
+            Some(o) => crate::orgs::lineage(conn, o)?,
+            None => vec![],
+        },
+    })
+}
+
+fn area_path(conn: &Connection, code: &str) -> Result<String> {
+    crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])?.ok_or_else(|| {
+        StoreError::invalid(
+            "area",
+            text!("capital_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),
+        )
+    })
+}
+
+impl Store {
+    pub fn add_asset(
+        &self,
+        area: &AreaCode,
+        owner: Option<OrgId>,
+        a: &Asset,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let path = area_path(tx, area.as_str())?;
+            tx.execute(
+                "INSERT INTO capital_assets (area_code, owner_org_id, kind, name, holder, used_by, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![area.as_str(), owner.map(OrgId::get), a.kind.as_str(), a.name, a.holder, a.used_by, actor.label(), crate::now()],
+            )?;
+            audit::record(tx, actor, "capital.asset", "capital_assets", &tx.last_insert_rowid().to_string(),
+                Some(&path), serde_json::json!({"kind": a.kind, "name": a.name}))
+        })
+    }
+
+    pub fn assets(&self) -> Result<Vec<AssetView>> {
+        let conn = self.conn()?;
+        type Row = (
+            String,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
+            "SELECT c.area_code, a.name, a.path, c.owner_org_id, c.kind, c.name, c.holder, c.used_by
+             FROM capital_assets c JOIN areas a ON a.code = c.area_code ORDER BY a.name, c.kind, c.name LIMIT 20000",
+            [],
+            |r| r.try_into(),
+        )?;
+        rows.into_iter()
+            .map(|(area_code, area_name, path, owner, kind, name, holder, used_by)| {
+                Ok(AssetView {
+                    area_code,
+                    area_name,
+                    kind: Capital::parse(&kind).ok_or_else(|| {
+                        StoreError::invalid("capital_assets", text!("capital_unreadable";
+                            id: "jenis modal yang tersimpan tidak terbaca", en: "a stored capital cannot be read"))
+                    })?,
+                    name,
+                    holder,
+                    used_by,
+                    placement: placed(&conn, path, owner)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records an active citizen who consented on `consent_on`.
+    pub fn add_citizen(
+        &self,
+        area: &AreaCode,
+        owner: Option<OrgId>,
+        c: &Citizen,
+        consent_on: Date,
+        actor: &Actor,
+    ) -> Result<i64> {
+        self.write(|tx| {
+            let path = area_path(tx, area.as_str())?;
+            tx.execute(
+                "INSERT INTO active_citizens (area_code, owner_org_id, name, leads, consent_on, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![area.as_str(), owner.map(OrgId::get), c.name, c.leads, consent_on.to_string(), actor.label(), crate::now()],
+            )?;
+            let id = tx.last_insert_rowid();
+            // The audit log names no one: the citizen's id only.
+            audit::record(tx, actor, "citizen.add", "active_citizen", &id.to_string(), Some(&path),
+                serde_json::json!({"consent_on": consent_on}))?;
+            Ok(id)
+        })
+    }
+
+    /// Records what an active citizen did in a month.
+    pub fn add_citizen_activity(
+        &self,
+        id: i64,
+        month: &str,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let code: String = crate::sql::optional(tx, "SELECT area_code FROM active_citizens WHERE id = ?1", [id])?
+                .ok_or_else(|| StoreError::not_found(text!("citizen_missing", id = id; id: "warga aktif {id}", en: "active citizen {id}")))?;
+            let path = area_path(tx, &code)?;
+            tx.execute(
+                "INSERT INTO citizen_activity (citizen_id, month, note, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, month, note, actor.label(), crate::now()],
+            )?;
+            audit::record(tx, actor, "citizen.activity", "active_citizen", &id.to_string(), Some(&path),
+                serde_json::json!({"month": month}))
+        })
+    }
+
+    pub fn citizens(&self) -> Result<Vec<CitizenView>> {
+        let conn = self.conn()?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = crate::sql::all(
+            &conn,
+            "SELECT c.id, c.area_code, a.name, a.path, c.owner_org_id, c.name, c.leads, c.consent_on
+             FROM active_citizens c JOIN areas a ON a.code = c.area_code ORDER BY a.name, c.name LIMIT 20000",
+            [],
+            |r| r.try_into(),
+        )?;
+        rows.into_iter()
+            .map(|(id, area_code, area_name, path, owner, name, leads, consent_on)| {
+                let months: Vec<(String, i64)> = crate::sql::all(
+                    &conn,
+                    "SELECT month, COUNT(*) FROM citizen_activity WHERE citizen_id = ?1 GROUP BY month ORDER BY month",
+                    [id],
+                    |r| r.try_into(),
+                )?;
+                let activity: BTreeMap<String, u64> =
+                    months.into_iter().map(|(m, n)| (m, n.max(0) as u64)).collect();
+                Ok(CitizenView {
+                    id,
+                    area_code,
+                    area_name,
+                    name,
+                    leads,
+                    consent_on,
+                    activities: activity.values().sum(),
+                    activity,
+                    placement: placed(&conn, path, owner)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The households the self-mapping holds, per kelurahan (code, name,
+    /// path, households).
+    pub fn mapped_households(&self) -> Result<Vec<(String, String, AreaPath, u64)>> {
+        let conn = self.conn()?;
+        let rows: Vec<(String, String, String, i64)> = crate::sql::all(
+            &conn,
+            "SELECT h.kelurahan, a.name, a.path, COUNT(*) FROM community_households h
+             JOIN areas a ON a.code = h.kelurahan GROUP BY h.kelurahan, a.name, a.path ORDER BY a.name",
+            [],
+            |r| r.try_into(),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(c, n, p, h)| (c, n, AreaPath::from_stored(p), h.max(0) as u64))
+            .collect())
+    }
+}
