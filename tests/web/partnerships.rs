@@ -562,12 +562,34 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         .await;
     assert!(html.contains("id=\"e-coop-stage\"") && html.contains("id=\"e-coop-members_women\""));
     assert!(html.contains("value=\"Koperasi Jahit Umbul\""));
+    let registered = app.add_org(
+        "Koperasi Jahit Umbul (badan hukum)",
+        OrgKind::Cooperative,
+        KEL,
+    );
+    let html = fac
+        .post_form_expect(
+            "/economy/coops",
+            &[
+                ("name", "Koperasi Jahit Umbul"),
+                ("area", KEL),
+                ("stage", "idea"),
+                ("org", &app.bkm.to_string()),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        html.contains("id=\"e-coop-org\""),
+        "only a co-operative or social enterprise"
+    );
     posted(
         &fac,
         "/economy/coops",
         &[
             ("name", "Koperasi Jahit Umbul"),
             ("area", KEL),
+            ("org", &registered.to_string()),
             ("sector", "garmen"),
             ("stage", "steering_group"),
             ("members", "12"),
@@ -643,6 +665,22 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("3604010002"));
+    // A month by hand: problems by field, then kept.
+    let html = fac
+        .post_form_expect(
+            "/economy/credit-union/month",
+            &[
+                ("area", KEL),
+                ("month", "Nov"),
+                ("members", "140"),
+                ("savings", "17000000"),
+                ("loans", "x"),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-month-month\"") && html.contains("id=\"e-month-loans\""));
+    assert!(html.contains("value=\"140\""));
     let closures = "area,bank,closed_on\n3604010001,Bank Contoh,2025-06-30\n";
     let res = fac
         .upload(
@@ -664,7 +702,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         html.contains("1 batal") && html.contains("14 pekerjaan terselamatkan"),
         "{html}"
     );
-    assert!(html.contains("terdaftar"));
+    assert!(html.contains("terdaftar") && html.contains("Koperasi Jahit Umbul (badan hukum)"));
     posted(
         &fac,
         "/economy/points",
@@ -682,7 +720,8 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
     );
     let other = app.login("fac-kamasan").await;
     let html = other.page("/economy", StatusCode::OK).await;
-    assert!(!html.contains("Koperasi Jahit Umbul") && !html.contains("Bengkel Jaya"));
+    // (The registry's names are everyone's: the co-op's own record is not.)
+    assert!(!html.contains("id=\"coop-list\"") && !html.contains("Bengkel Jaya"));
     other
         .post_form_expect(
             &format!("/economy/coops/{coop}/stage"),

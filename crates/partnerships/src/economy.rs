@@ -6,7 +6,7 @@
 
 use crate::partnership::Problems;
 use jiff::civil::Date;
-use lumbung_domain::{text, Money, Rejected, RowError, Share, Text};
+use lumbung_domain::{text, Money, Rejected, RowError, Share};
 use lumbung_spend::facts::Facts;
 use lumbung_tabular::small::{cell, read_table, require};
 use serde::Serialize;
@@ -364,70 +364,87 @@ pub fn read_cu_months(name: &str, bytes: &[u8]) -> Result<Vec<CuMonth>, Rejected
     let mut errors = Vec::new();
     let mut out: Vec<CuMonth> = Vec::new();
     for (line, cells) in &table.rows {
-        let mut fail = |c: &str, m: Text| errors.push(RowError::new(*line, Some(c), m));
-        let area = cell(cells, at[0]).map(str::to_owned);
-        if area.is_none() {
-            fail(
-                "area",
-                text!("cu_required"; id: "wajib diisi", en: "required"),
-            );
-        }
-        let month = cell(cells, at[1]).and_then(month_of);
-        if month.is_none() {
-            fail(
-                "month",
-                text!("cu_bad_month"; id: "bulan seperti 2026-01", en: "a month such as 2026-01"),
-            );
-        }
-        let members = cell(cells, at[2])
-            .and_then(|m| m.parse::<u64>().ok())
-            .filter(|m| *m <= COUNT_MAX);
-        if members.is_none() {
-            fail(
-                "members",
-                text!("cu_bad_members"; id: "jumlah anggota: bilangan bulat", en: "members: a whole number"),
-            );
-        }
-        let mut money = |at: Option<usize>, column: &str| {
-            let m = cell(cells, at)
-                .and_then(|m| Money::parse_plain(m).ok())
-                .filter(|m| *m >= Money::ZERO && *m <= AMOUNT_MAX);
-            if m.is_none() {
-                fail(
-                    column,
-                    text!("cu_bad_amount"; id: "jumlah uang 0 atau lebih", en: "an amount of 0 or more"),
-                );
+        let fields = [0, 1, 2, 3, 4].map(|i| cell(cells, at[i]).unwrap_or(""));
+        match cu_month(*line, fields) {
+            Ok(m) => {
+                if out.iter().any(|o| o.area == m.area && o.month == m.month) {
+                    errors.push(RowError::new(
+                        *line,
+                        Some("month"),
+                        text!("cu_duplicate", area = m.area.clone(), month = m.month.clone();
+                            id: "{area} {month} sudah ada di baris sebelumnya",
+                            en: "{area} {month} is on an earlier line"),
+                    ));
+                }
+                out.push(m);
             }
-            m
-        };
-        let savings = money(at[3], "savings");
-        let loans = money(at[4], "loans");
-        if let (Some(area), Some(month), Some(members), Some(savings), Some(loans)) =
-            (area, month, members, savings, loans)
-        {
-            if out.iter().any(|m| m.area == area && m.month == month) {
-                errors.push(RowError::new(
-                    *line,
-                    Some("month"),
-                    text!("cu_duplicate", area = area.clone(), month = month.clone();
-                        id: "{area} {month} sudah ada di baris sebelumnya",
-                        en: "{area} {month} is on an earlier line"),
-                ));
-            }
-            out.push(CuMonth {
-                line: *line,
-                area,
-                month,
-                members,
-                savings,
-                loans,
-            });
+            Err(problems) => errors.extend(
+                problems
+                    .into_iter()
+                    .map(|(column, message)| RowError::new(*line, Some(column), message)),
+            ),
         }
     }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(rejected(name, errors))
+    }
+}
+
+/// A month of a credit union's figures from its five fields (area,
+/// month, members, savings, loans), as a file's row or a form gives them;
+/// problems by field.
+pub fn cu_month(
+    line: u64,
+    [area, month, members, savings, loans]: [&str; 5],
+) -> Result<CuMonth, Problems> {
+    let mut errors = Problems::new();
+    let area = Some(area.trim())
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned);
+    if area.is_none() {
+        errors.push((
+            "area",
+            text!("cu_required"; id: "wajib diisi", en: "required"),
+        ));
+    }
+    let month = month_of(month);
+    if month.is_none() {
+        errors.push((
+            "month",
+            text!("cu_bad_month"; id: "bulan seperti 2026-01", en: "a month such as 2026-01"),
+        ));
+    }
+    let members = members
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|m| *m <= COUNT_MAX);
+    if members.is_none() {
+        errors.push(("members", text!("cu_bad_members"; id: "jumlah anggota: bilangan bulat", en: "members: a whole number")));
+    }
+    let mut money = |raw: &str, field: &'static str| {
+        let m = Money::parse_plain(raw.trim())
+            .ok()
+            .filter(|m| *m >= Money::ZERO && *m <= AMOUNT_MAX);
+        if m.is_none() {
+            errors.push((field, text!("cu_bad_amount"; id: "jumlah uang 0 atau lebih", en: "an amount of 0 or more")));
+        }
+        m
+    };
+    let savings = money(savings, "savings");
+    let loans = money(loans, "loans");
+    match (area, month, members, savings, loans) {
+        (Some(area), Some(month), Some(members), Some(savings), Some(loans)) => Ok(CuMonth {
+            line,
+            area,
+            month,
+            members,
+            savings,
+            loans,
+        }),
+        _ => Err(errors),
     }
 }
 

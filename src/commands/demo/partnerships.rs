@@ -74,7 +74,7 @@ fn economy(store: &Store) -> Result<()> {
             mentor,
         })
         .map_err(|_| anyhow::anyhow!("demo co-operative"))?;
-        let id = store.add_coop(&preston, None, &coop, today - 400.days(), &cli)?;
+        let id = store.add_coop(&preston, None, None, &coop, today - 400.days(), &cli)?;
         let target = CoopStage::parse(stage).unwrap_or(CoopStage::Idea);
         for (i, s) in CoopStage::ALL.iter().enumerate().skip(1) {
             if *s <= target {

@@ -163,6 +163,7 @@ impl Store {
         &self,
         area: &AreaCode,
         owner: Option<OrgId>,
+        org: Option<OrgId>,
         coop: &Coop,
         on: Date,
         actor: &Actor,
@@ -170,12 +171,13 @@ impl Store {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
             tx.execute(
-                "INSERT INTO coops (name, area_code, owner_org_id, sector, members, members_women,
-                    support_asked, mentor, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO coops (name, area_code, owner_org_id, org_id, sector, members, members_women,
+                    support_asked, mentor, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     coop.name,
                     area.as_str(),
                     owner.map(OrgId::get),
+                    org.map(OrgId::get),
                     coop.sector,
                     coop.members,
                     coop.members_women,

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Resource, Scope};
 use lumbung_partnerships::economy::{
-    check_buyout, check_coop, coop_spend, funnel, read_closures, read_cu_months, served,
+    check_buyout, check_coop, coop_spend, cu_month, funnel, read_closures, read_cu_months, served,
     BuyoutStage, CoopDraft, CoopStage, PointKind,
 };
 use minijinja::context;
@@ -55,6 +55,11 @@ fn sent(form: &'static str, typed: &impl Serialize, errors: Errors) -> Sent {
 }
 
 async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
+    let orgs = if writes(&ctx.viewer) {
+        coop_orgs(&ctx).await?
+    } else {
+        vec![]
+    };
     let Ctx { state, viewer, uri } = ctx;
     let scope = viewer.scope();
     let lang = viewer.lang;
@@ -170,7 +175,7 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
         context! {
             coops => coops, spend => spend, reads_spend => reads_spend, credit => credit,
             points => points, closures => closures, buyouts => buyouts, funnel => f,
-            chart => chart, sent => typed, can_write => writes(&viewer),
+            chart => chart, sent => typed, can_write => writes(&viewer), orgs => orgs,
             home => crate::programme::pages::home(&scope), today => today(&state).to_string(),
             coop_stages => CoopStage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             buyout_stages => BuyoutStage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
@@ -212,6 +217,28 @@ pub struct CoopFields {
     members_women: String,
     support_asked: String,
     mentor: String,
+    org: String,
+}
+
+/// The registry's co-operatives and social enterprises, a co-op's record
+/// may name (id, name).
+async fn coop_orgs(ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+    let mut out = Vec::new();
+    for kind in [
+        lumbung_domain::OrgKind::Cooperative,
+        lumbung_domain::OrgKind::SocialEnterprise,
+    ] {
+        let filter = lumbung_store::OrgFilter {
+            kind: Some(kind),
+            ..Default::default()
+        };
+        let (orgs, _) = ctx
+            .state
+            .blocking(move |s| s.search_orgs(&filter, 1_000, 0))
+            .await?;
+        out.extend(orgs.into_iter().map(|o| (o.id.get(), o.name)));
+    }
+    Ok(out)
 }
 
 pub async fn add_coop(ctx: Ctx, Form(f): Form<CoopFields>) -> Result<Response, AppError> {
@@ -235,12 +262,29 @@ pub async fn add_coop(ctx: Ctx, Form(f): Form<CoopFields>) -> Result<Response, A
             ctx.viewer.lang.t("partnership_pick_area").to_owned(),
         );
     }
-    let (Ok(coop), Some(area)) = (checked, area) else {
+    let org = match f.org.trim() {
+        "" => None,
+        raw => {
+            let choices = coop_orgs(&ctx).await?;
+            let found = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|id| choices.iter().any(|(c, _)| c == id));
+            if found.is_none() {
+                errors.insert(
+                    "org".into(),
+                    ctx.viewer.lang.t("partnership_pick_org").to_owned(),
+                );
+            }
+            found.map(OrgId::new)
+        }
+    };
+    let (Ok(coop), Some(area), true) = (checked, area, errors.is_empty()) else {
         return page_with(ctx, sent("coop", &f, errors)).await;
     };
     let (owner, on) = (owner(&ctx.viewer), today(&ctx.state));
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
-        s.add_coop(&area, owner, &coop, on, actor)
+        s.add_coop(&area, owner, org, &coop, on, actor)
     })
     .await?;
     Ok(done("/economy#coops", "saved"))
@@ -341,6 +385,40 @@ pub async fn import_closures(ctx: Ctx, multipart: Multipart) -> Result<Response,
     }
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.import_closures(&name, &rows, actor)
+    })
+    .await?;
+    Ok(done("/economy#credit-union", "saved"))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MonthFields {
+    area: String,
+    month: String,
+    members: String,
+    savings: String,
+    loans: String,
+}
+
+/// A credit union's month entered by hand, in an area of the viewer's
+/// scope (a month given again replaces its figures).
+pub async fn enter_month(ctx: Ctx, Form(f): Form<MonthFields>) -> Result<Response, AppError> {
+    let checked = cu_month(1, [&f.area, &f.month, &f.members, &f.savings, &f.loans]);
+    let mut errors = match &checked {
+        Ok(_) => Errors::new(),
+        Err(p) => errors_of(p.clone(), &ctx.viewer),
+    };
+    if area_of(&ctx, &f.area).await?.is_none() {
+        errors.insert(
+            "area".into(),
+            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
+        );
+    }
+    let (Ok(row), true) = (checked, errors.is_empty()) else {
+        return page_with(ctx, sent("month", &f, errors)).await;
+    };
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.import_cu_months("form", &[row], actor)
     })
     .await?;
     Ok(done("/economy#credit-union", "saved"))
