@@ -3,7 +3,7 @@
 //! to those who write here in their scope (recorded with consent), counted
 //! for everyone else; where leadership is thin (`leadership`).
 
-use super::{errors_of, Errors};
+use super::{area_of, errors_of, owner, sent, Errors, Sent};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done, invalid, today};
 use crate::error::AppError;
@@ -12,7 +12,7 @@ use crate::render::render;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Resource, Scope};
+use lumbung_domain::{text, Resource};
 use lumbung_partnerships::capitals::{check_asset, check_citizen, leadership, Capital};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -22,25 +22,6 @@ fn writes(viewer: &Viewer) -> bool {
     viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::Partnerships))
-}
-
-#[derive(Debug, Default, Serialize)]
-struct Sent {
-    form: &'static str,
-    typed: BTreeMap<String, String>,
-    errors: Errors,
-}
-
-fn sent(form: &'static str, typed: &impl Serialize, errors: Errors) -> Sent {
-    let typed = serde_json::to_value(typed)
-        .ok()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    Sent {
-        form,
-        typed,
-        errors,
-    }
 }
 
 async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
@@ -110,22 +91,6 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
 
 pub async fn page(ctx: Ctx) -> Result<Response, AppError> {
     page_with(ctx, Sent::default()).await
-}
-
-async fn area_of(ctx: &Ctx, raw: &str) -> Result<Option<AreaCode>, AppError> {
-    let code = raw.trim().to_owned();
-    let found = ctx.state.blocking(move |s| s.area(&code)).await?;
-    let scope = ctx.viewer.scope();
-    Ok(found
-        .filter(|a| reaches(&scope, &AreaPath::from_stored(a.path.clone())))
-        .and_then(|a| AreaCode::parse(&a.code).ok()))
-}
-
-fn owner(viewer: &Viewer) -> Option<OrgId> {
-    match viewer.scope() {
-        Scope::Org { id, .. } => Some(OrgId::new(id)),
-        _ => None,
-    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

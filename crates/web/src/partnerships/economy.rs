@@ -5,7 +5,7 @@
 //! the bank branches closed, and employee buy-outs as a funnel. Rules:
 //! `lumbung_partnerships::economy`.
 
-use super::{errors_of, Errors};
+use super::{area_of, errors_of, owner, sent, Errors, Sent};
 use crate::auth::{Ctx, Viewer};
 use crate::charts;
 use crate::edge::{acting, done, invalid, parse_date, today};
@@ -16,7 +16,7 @@ use crate::render::render;
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Resource, Scope};
+use lumbung_domain::{text, AreaPath, OrgId, Resource};
 use lumbung_partnerships::economy::{
     check_buyout, check_coop, coop_spend, cu_month, funnel, read_closures, read_cu_months, served,
     BuyoutStage, CoopDraft, CoopStage, PointKind,
@@ -32,26 +32,6 @@ fn writes(viewer: &Viewer) -> bool {
     viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::Partnerships))
-}
-
-/// A refused form: which one, what was typed, and its problems.
-#[derive(Debug, Default, Serialize)]
-struct Sent {
-    form: &'static str,
-    typed: BTreeMap<String, String>,
-    errors: Errors,
-}
-
-fn sent(form: &'static str, typed: &impl Serialize, errors: Errors) -> Sent {
-    let typed = serde_json::to_value(typed)
-        .ok()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    Sent {
-        form,
-        typed,
-        errors,
-    }
 }
 
 async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
@@ -187,23 +167,6 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
 
 pub async fn page(ctx: Ctx) -> Result<Response, AppError> {
     page_with(ctx, Sent::default()).await
-}
-
-/// The area of a form, when the viewer's scope reaches it.
-async fn area_of(ctx: &Ctx, raw: &str) -> Result<Option<AreaCode>, AppError> {
-    let code = raw.trim().to_owned();
-    let found = ctx.state.blocking(move |s| s.area(&code)).await?;
-    let scope = ctx.viewer.scope();
-    Ok(found
-        .filter(|a| reaches(&scope, &AreaPath::from_stored(a.path.clone())))
-        .and_then(|a| AreaCode::parse(&a.code).ok()))
-}
-
-fn owner(viewer: &Viewer) -> Option<OrgId> {
-    match viewer.scope() {
-        Scope::Org { id, .. } => Some(OrgId::new(id)),
-        _ => None,
-    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

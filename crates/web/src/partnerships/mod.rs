@@ -71,3 +71,50 @@ pub(crate) fn errors_of(
         .map(|(f, m)| (f.to_owned(), m.get(viewer.lang.into()).to_owned()))
         .collect()
 }
+
+/// A refused form: which one, what was typed, and its problems.
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct Sent {
+    pub form: &'static str,
+    pub typed: BTreeMap<String, String>,
+    pub errors: Errors,
+}
+
+pub(crate) fn sent(form: &'static str, typed: &impl serde::Serialize, errors: Errors) -> Sent {
+    let typed = serde_json::to_value(typed)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    Sent {
+        form,
+        typed,
+        errors,
+    }
+}
+
+/// The area of a form, when the viewer's scope reaches it.
+pub(crate) async fn area_of(
+    ctx: &crate::auth::Ctx,
+    raw: &str,
+) -> Result<Option<lumbung_domain::AreaCode>, AppError> {
+    let code = raw.trim().to_owned();
+    let found = ctx.state.blocking(move |s| s.area(&code)).await?;
+    let scope = ctx.viewer.scope();
+    Ok(found
+        .filter(|a| {
+            crate::programme::pages::reaches(
+                &scope,
+                &lumbung_domain::AreaPath::from_stored(a.path.clone()),
+            )
+        })
+        .and_then(|a| lumbung_domain::AreaCode::parse(&a.code).ok()))
+}
+
+/// The organisation a viewer of an organisation scope acts for: what it
+/// records is placed under it.
+pub(crate) fn owner(viewer: &Viewer) -> Option<lumbung_domain::OrgId> {
+    match viewer.scope() {
+        lumbung_domain::Scope::Org { id, .. } => Some(lumbung_domain::OrgId::new(id)),
+        _ => None,
+    }
+}

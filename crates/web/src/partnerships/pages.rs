@@ -2,7 +2,7 @@
 //! each (overdue commitments, no recent meeting), one partnership with its
 //! forms, and a published partnership's public page.
 
-use super::{errors_of, reach_of, seen, Errors};
+use super::{errors_of, reach_of, seen, sent, Errors, Sent};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done, invalid, parse_date, today};
 use crate::error::AppError;
@@ -20,30 +20,9 @@ use lumbung_partnerships::partnership::{
 use lumbung_store::OrgFilter;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The organisations a partner may be chosen from.
 const ORG_CHOICES: u32 = 1_000;
-
-/// A refused form: which one, what was typed, and its problems.
-#[derive(Debug, Default, Serialize)]
-struct Sent {
-    form: &'static str,
-    typed: BTreeMap<String, String>,
-    errors: Errors,
-}
-
-fn sent(form: &'static str, typed: &impl Serialize, errors: Errors) -> Sent {
-    let typed = serde_json::to_value(typed)
-        .ok()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    Sent {
-        form,
-        typed,
-        errors,
-    }
-}
 
 /// A store refusal a person can put right on the form (a value, a
 /// conflict), as that form's problems; any other error as it is.
