@@ -1345,3 +1345,89 @@ fn a_partnership_keeps_its_commitments_and_an_offer_meets_a_need() {
         );
     });
 }
+
+/// Seed 000's other half through the pages: an analyst of Lancashire
+/// groups the kept projects for a £20m ticket, adds a co-operative and
+/// moves a buy-out on, enters a credit union's month; a facilitator
+/// records an asset and an active citizen (with consent) of Citerep. The
+/// second run adds other ones.
+#[test]
+fn an_analyst_pools_projects_and_follows_the_cooperative_economy_and_a_facilitator_maps_capitals() {
+    twice(|v, run| {
+        v.as_user("analyst.lancashire");
+        v.open("/invest");
+        v.submit(
+            "#investor",
+            &[("min_size", "20000000"), ("max_high_risk", "2")],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-max_high_risk')") == json!(true),
+            "a share above 1 is named"
+        );
+        v.submit("#investor", &[("max_high_risk", "0.2")], None);
+        assert!(v.text_of("#pools").contains("Community-led homes Deepdale"));
+
+        v.open("/economy");
+        let coop = ["Fishergate Bike Co-op", "Avenham Care Co-op"][run];
+        v.submit(
+            "#add-coop",
+            &[
+                ("name", coop),
+                ("area", "E07000123"),
+                ("stage", "steering_group"),
+                ("members", "7"),
+                ("members_women", "4"),
+            ],
+            None,
+        );
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+        assert!(v.text_of("#coop-list").contains(coop));
+        v.submit(
+            "#buyout-list form",
+            &[("stage", ["financing", "converted"][run])],
+            None,
+        );
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+        v.submit(
+            "#cu-month",
+            &[
+                ("area", "E07000123"),
+                ("month", ["2026-11", "2026-12"][run]),
+                ("members", "4300"),
+                ("savings", "1950000"),
+                ("loans", "1040000"),
+            ],
+            None,
+        );
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+        assert!(v.text_of("#credit").contains("4300"));
+
+        v.as_user("facilitator.ciruas");
+        v.open("/capitals");
+        let asset = [
+            v.say("Kebun gizi RW 03", "Nutrition garden RW 03"),
+            "Lumbung padi RW 04",
+        ][run];
+        v.submit(
+            "#add-asset",
+            &[("kind", "natural"), ("name", asset), ("holder", "RW 03")],
+            None,
+        );
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+        assert!(v.text_of("#asset-list").contains(asset));
+        let person = ["Ibu Nur (fiktif)", "Pak Dedi (fiktif)"][run];
+        v.submit(
+            "#add-citizen",
+            &[("name", person), ("leads", "Kelompok tani")],
+            None,
+        );
+        assert!(
+            v.js("!!document.getElementById('e-citizen-consent')") == json!(true),
+            "no record without consent"
+        );
+        v.submit("#add-citizen", &[("consent", "yes")], None);
+        assert!(v.path().contains("done=saved"), "{}", v.path());
+        assert!(v.text_of("#citizen-list").contains(person));
+    });
+}

@@ -600,6 +600,27 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
     )
     .await;
     let coop = app.store.coops().unwrap()[0].id;
+    // Its own member list: only with consent, shown only to writers.
+    let html = fac
+        .post_form_expect(
+            &format!("/economy/coops/{coop}/members"),
+            &[("name", "Ibu Warsih")],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-member-consent\"") && html.contains("value=\"Ibu Warsih\""));
+    posted(
+        &fac,
+        &format!("/economy/coops/{coop}/members"),
+        &[("name", "Ibu Warsih"), ("consent", "yes")],
+    )
+    .await;
+    assert_eq!(app.store.coops().unwrap()[0].member_list, ["Ibu Warsih"]);
+    let auditor = app.login("auditor").await;
+    assert!(!auditor
+        .page("/economy", StatusCode::OK)
+        .await
+        .contains("Ibu Warsih"));
     posted(
         &fac,
         &format!("/economy/coops/{coop}/stage"),

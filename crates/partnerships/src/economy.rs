@@ -187,6 +187,21 @@ impl BuyoutStage {
     ];
 }
 
+/// A member a co-operative lists here, only with their consent.
+pub fn check_member(name: &str, consent: bool) -> Result<String, Problems> {
+    let mut errors = Problems::new();
+    let name = self::name(name, "name", true, &mut errors);
+    if !consent {
+        errors.push((
+            "consent",
+            text!("coop_member_no_consent";
+                id: "hanya dengan persetujuan anggota: centang bahwa ia setuju dicatat",
+                en: "only with the member's consent: tick that they agreed to be listed"),
+        ));
+    }
+    errors.is_empty().then_some(name).ok_or(errors)
+}
+
 /// Whether a buy-out at `from` may move to `to`: forward along the path
 /// (a stage may be skipped), or dropped from any stage before the ends.
 pub fn may_move(from: Option<BuyoutStage>, to: BuyoutStage) -> bool {
@@ -566,6 +581,8 @@ mod tests {
             .collect();
         assert_eq!(fields, ["name", "stage", "members_women"]);
         assert!(coop_may_move(CoopStage::Idea, CoopStage::Registered));
+        assert_eq!(check_member(" Ani ", true).unwrap(), "Ani");
+        assert!(check_member("Ani", false).is_err() && check_member(" ", true).is_err());
         assert!(!coop_may_move(CoopStage::Trading, CoopStage::Idea));
         assert!(check_buyout("Bengkel Jaya", "2028", "14").is_ok());
         let fields: Vec<_> = check_buyout(" ", "soon", "-1")

@@ -30,6 +30,8 @@ pub struct CoopView {
     pub members_women: u64,
     pub support_asked: String,
     pub mentor: String,
+    /// The member list the co-operative keeps here (names), if any.
+    pub member_list: Vec<String>,
     /// Oldest first; the last is where it is.
     pub stages: Vec<StageView<CoopStage>>,
     #[serde(skip)]
@@ -284,12 +286,44 @@ impl Store {
                         members_women: w.max(0) as u64,
                         support_asked: support,
                         mentor,
+                        member_list: crate::sql::all(
+                            &conn,
+                            "SELECT name FROM coop_members WHERE coop_id = ?1 ORDER BY name, id",
+                            [id],
+                            |r| r.get(0),
+                        )?,
                         stages: stages(&conn, "coop_stages", "coop_id", id, CoopStage::parse)?,
                         placement: placement(&conn, path, owner)?,
                     })
                 },
             )
             .collect()
+    }
+
+    /// Adds a member to a co-operative's own list, who agreed on
+    /// `consent_on` to be listed.
+    pub fn add_coop_member(
+        &self,
+        id: i64,
+        name: &str,
+        consent_on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let path: String = crate::sql::optional(
+                tx,
+                "SELECT a.path FROM coops c JOIN areas a ON a.code = c.area_code WHERE c.id = ?1",
+                [id],
+            )?
+            .ok_or_else(|| StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}")))?;
+            tx.execute(
+                "INSERT INTO coop_members (coop_id, name, consent_on, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, name, consent_on.to_string(), actor.label(), crate::now()],
+            )?;
+            // The audit log names no one.
+            audit::record(tx, actor, "coop.member", "coop", &id.to_string(), Some(&path),
+                serde_json::json!({"consent_on": consent_on}))
+        })
     }
 
     /// The spend catalogue's suppliers that are co-operatives: those whose

@@ -8,6 +8,7 @@ mod capitals;
 mod economy;
 mod offers;
 mod projects;
+pub(crate) mod schema;
 
 pub use capitals::{AssetView, CitizenView};
 pub use economy::{BuyoutView, ClosureView, CoopView, CuMonthView, PointView, StageView};

@@ -18,8 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use lumbung_domain::{text, AreaPath, OrgId, Resource};
 use lumbung_partnerships::economy::{
-    check_buyout, check_coop, coop_spend, cu_month, funnel, read_closures, read_cu_months, served,
-    BuyoutStage, CoopDraft, CoopStage, PointKind,
+    check_buyout, check_coop, check_member, coop_spend, cu_month, funnel, read_closures,
+    read_cu_months, served, BuyoutStage, CoopDraft, CoopStage, PointKind,
 };
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -301,6 +301,51 @@ pub async fn move_coop(
     let on = stage_date(&ctx, &f.on)?;
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.move_coop(id, stage, on, actor)
+    })
+    .await?;
+    Ok(done("/economy#coops", "saved"))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MemberFields {
+    name: String,
+    consent: String,
+}
+
+/// A member on a co-operative's own list (of the viewer's scope), with
+/// their consent, dated today.
+pub async fn add_member(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberFields>,
+) -> Result<Response, AppError> {
+    let missing = || {
+        AppError::not_found(
+            text!("coop_page", id = id; id: "koperasi {id}", en: "co-operative {id}"),
+        )
+    };
+    let coop = ctx
+        .state
+        .blocking(|s| s.coops())
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(missing)?;
+    if !ctx.viewer.scope().covers(&coop.placement) {
+        return Err(missing());
+    }
+    let name = match check_member(&f.name, f.consent == "yes") {
+        Ok(n) => n,
+        Err(p) => {
+            let mut typed = sent("member", &f, errors_of(p, &ctx.viewer));
+            typed.typed.insert("coop".into(), id.to_string());
+            return page_with(ctx, typed).await;
+        }
+    };
+    let on = today(&ctx.state);
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.add_coop_member(id, &name, on, actor)
     })
     .await?;
     Ok(done("/economy#coops", "saved"))
