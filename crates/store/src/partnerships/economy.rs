@@ -378,7 +378,7 @@ impl Store {
         let rows: Vec<Row> = crate::sql::all(
             &conn,
             "SELECT m.area_code, a.name, a.path, m.month, m.members, m.savings, m.loans
-             FROM cu_months m JOIN areas a ON a.code = m.area_code ORDER BY a.name, m.month LIMIT 20000",
+             FROM cu_months m JOIN areas a ON a.code = m.area_code ORDER BY a.name, m.area_code, m.month LIMIT 20000",
             [],
             |r| r.try_into(),
         )?;

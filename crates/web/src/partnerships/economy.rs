@@ -23,7 +23,6 @@ use lumbung_partnerships::economy::{
 };
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The largest credit union or closures file taken.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -94,17 +93,18 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
         .into_iter()
         .filter(|m| reaches(&scope, &m.path))
         .collect();
-    // Each area's latest month, with the one before it.
-    let mut latest: BTreeMap<String, (Option<usize>, usize)> = BTreeMap::new();
-    for (i, m) in months.iter().enumerate() {
-        let e = latest.entry(m.area_code.clone()).or_insert((None, i));
-        if months[e.1].month < m.month {
-            *e = (Some(e.1), i);
-        }
-    }
-    let credit: Vec<_> = latest
-        .values()
-        .map(|(before, now)| context! { now => months[*now], before => before.map(|b| &months[b]) })
+    // Every month of each area (by area, then month), with the change in
+    // members since the area's month before.
+    let credit: Vec<_> = months
+        .iter()
+        .enumerate()
+        .map(|(i, now)| {
+            let before = i
+                .checked_sub(1)
+                .map(|b| &months[b])
+                .filter(|b| b.area_code == now.area_code);
+            context! { now => now, before => before }
+        })
         .collect();
     let points: Vec<_> = state
         .blocking(|s| s.cu_points())
