@@ -425,6 +425,33 @@ async fn an_offer_meets_a_need_and_becomes_a_partnership() {
     // The BKM sees its own side's notice, not the company's address.
     let html = bkm.page("/partnerships/offers", StatusCode::OK).await;
     assert!(html.contains("bkm@umbul.example.id") && !html.contains("csr@gas.example.id"));
+    // The BKM marks its own side's notice sent, never the company's.
+    let notices = app.store.partnership_outbox().unwrap();
+    let own = notices
+        .iter()
+        .find(|n| n.email == "bkm@umbul.example.id")
+        .unwrap()
+        .id;
+    let theirs = notices
+        .iter()
+        .find(|n| n.email == "csr@gas.example.id")
+        .unwrap()
+        .id;
+    posted(&bkm, &format!("/partnerships/outbox/{own}/sent"), &[]).await;
+    bkm.post_form_expect(
+        &format!("/partnerships/outbox/{theirs}/sent"),
+        &[],
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let sent: Vec<_> = app
+        .store
+        .partnership_outbox()
+        .unwrap()
+        .into_iter()
+        .map(|n| n.sent_at.is_some())
+        .collect();
+    assert_eq!(sent.iter().filter(|s| **s).count(), 1);
     // The BKM runs the partnership it made.
     bkm.page(&format!("/partnerships/{id}"), StatusCode::OK)
         .await;

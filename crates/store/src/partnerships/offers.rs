@@ -322,6 +322,22 @@ impl Store {
         })
     }
 
+    /// Marks a queued notice sent (by the mail relay's operator); `false`
+    /// when it was sent already.
+    pub fn mark_partnership_notice_sent(&self, id: i64, actor: &Actor) -> Result<bool> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE partnership_outbox SET sent_at = ?2, sent_by = ?3 WHERE id = ?1 AND sent_at IS NULL",
+                params![id, crate::now(), actor.label()],
+            )?;
+            if changed > 0 {
+                audit::record(tx, actor, "offer.notice_sent", "partnership_outbox", &id.to_string(), None,
+                    serde_json::json!({"notice": id}))?;
+            }
+            Ok(changed > 0)
+        })
+    }
+
     /// The notices queued for partnerships, newest first.
     pub fn partnership_outbox(&self) -> Result<Vec<Outboxed>> {
         let conn = self.conn()?;

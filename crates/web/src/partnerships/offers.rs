@@ -245,3 +245,36 @@ pub async fn partner_up(ctx: Ctx, Form(f): Form<MatchFields>) -> Result<Response
     .await?;
     Ok(done(&format!("/partnerships/{id}"), "partnership_created"))
 }
+
+/// Marks a notice of a side the viewer acts for sent (once).
+pub async fn mark_sent(
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, AppError> {
+    let missing = || {
+        AppError::not_found(
+            text!("notice_page", id = id; id: "pemberitahuan {id}", en: "notice {id}"),
+        )
+    };
+    let notice = ctx
+        .state
+        .blocking(|s| s.partnership_outbox())
+        .await?
+        .into_iter()
+        .find(|n| n.id == id)
+        .ok_or_else(missing)?;
+    let offer = notice.offer_id;
+    let side = ctx
+        .state
+        .blocking(move |s| s.offer(offer))
+        .await?
+        .ok_or_else(missing)?;
+    if !acts_for(&ctx.viewer, &side.placement) {
+        return Err(missing());
+    }
+    acting(&ctx.state, &ctx.viewer, move |s, actor| {
+        s.mark_partnership_notice_sent(id, actor)
+    })
+    .await?;
+    Ok(done("/partnerships/offers#outbox", "saved"))
+}

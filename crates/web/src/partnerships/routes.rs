@@ -13,6 +13,7 @@ pub static ROUTES: &[Route] = &[
     r!(GET "/partnerships/offers", Read(Partnerships), offers::page, "Offers and needs, the offers that fit each need (a theme shared; nearest in the area tree first) and the notices queued for both sides of a match"),
     r!(POST "/partnerships/offers", Write(Partnerships), offers::post, "Publish an offer or a need (side, org, area, title, description, theme…, kind…, contact) of an organisation you act for"),
     r!(POST "/partnerships/matches", Write(Partnerships), offers::partner_up, "Make a match of an offer and a need a partnership of both organisations (offer, need), notifying both through the outbox; by one who acts for the side in need"),
+    r!(POST "/partnerships/outbox/{id}/sent", Write(Partnerships), offers::mark_sent, "Mark a notice to a side you act for sent (once)"),
     r!(GET "/partnerships/{id}", Read(Partnerships), pages::page, "A partnership you hold or are a partner of: partners and roles, vision and goals, commitments with their state, meetings and indicators"),
     r!(POST "/partnerships/{id}/partners", Write(Partnerships), pages::add_partner, "Add a partner (org, role) to a partnership you hold"),
     r!(POST "/partnerships/{id}/commitments", Write(Partnerships), pages::add_commitment, "A partner's commitment (org, kind money|in_kind|staff_time, description, amount, hours, due_on): those who hold the partnership, or the partner's own people"),
