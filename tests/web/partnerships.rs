@@ -567,6 +567,39 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let upk = app.login("upk").await;
     assert_eq!(upk.status("/invest").await, StatusCode::FORBIDDEN);
+    // A facilitator of a kelurahan neither adds a project elsewhere nor
+    // changes Preston's by its name (regression: any writer could).
+    let fac = app.login("facilitator-kel").await;
+    for file in [
+        "project,amount,sector,risk,social_value,area\nSolar schools,1,energy,low,1,3604010001\n",
+        "project,amount,sector,risk,social_value,area\nKebun warga,1000000,food,low,5,E07000123\n",
+        "project,amount,sector,risk,social_value\nKebun warga,1000000,food,low,5\n",
+    ] {
+        let res = fac
+            .upload(
+                "/invest/projects",
+                crate::support::file_form("file", file.as_bytes(), "p.csv"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{file}");
+    }
+    let solar = app
+        .store
+        .invest_projects()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "Solar schools")
+        .unwrap();
+    assert_eq!(solar.amount.minor(), 800_000_000, "unchanged");
+    let own =
+        "project,amount,sector,risk,social_value,area\nKebun warga,1000000,food,low,5,3604010001\n";
+    let res = fac
+        .upload(
+            "/invest/projects",
+            crate::support::file_form("file", own.as_bytes(), "p.csv"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]

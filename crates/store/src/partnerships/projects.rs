@@ -23,6 +23,9 @@ pub struct ProjectView {
     pub expected_return: Option<String>,
     #[serde(skip)]
     pub project: Project,
+    /// Where it is, for scope checks.
+    #[serde(skip)]
+    pub area_path: Option<lumbung_domain::AreaPath>,
 }
 
 /// What an import did.
@@ -136,16 +139,17 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<i64>,
+            Option<String>,
         );
         let rows: Vec<Row> = crate::sql::all(
             &conn,
-            "SELECT p.name, p.amount, p.sector, p.risk, p.social_value, p.area_code, a.name, p.expected_return
+            "SELECT p.name, p.amount, p.sector, p.risk, p.social_value, p.area_code, a.name, p.expected_return, a.path
              FROM invest_projects p LEFT JOIN areas a ON a.code = p.area_code ORDER BY p.name",
             [],
             |r| r.try_into(),
         )?;
         rows.into_iter()
-            .map(|(name, amount, sector, risk, value, area_code, area_name, ret)| {
+            .map(|(name, amount, sector, risk, value, area_code, area_name, ret, path)| {
                 let risk = Risk::parse(&risk).ok_or_else(|| {
                     StoreError::invalid(
                         "invest_projects",
@@ -170,6 +174,7 @@ impl Store {
                     area_name,
                     expected_return: ret.map(|r| Fixed::<2>::from_raw(r).short().to_string()),
                     project,
+                    area_path: path.map(lumbung_domain::AreaPath::from_stored),
                 })
             })
             .collect()
