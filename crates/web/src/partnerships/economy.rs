@@ -272,11 +272,8 @@ fn stage_date(ctx: &Ctx, raw: &str) -> Result<jiff::civil::Date, AppError> {
     }
 }
 
-pub async fn move_coop(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<StageFields>,
-) -> Result<Response, AppError> {
+/// A co-operative of the viewer's scope, else not found.
+async fn coop_in_scope(ctx: &Ctx, id: i64) -> Result<(), AppError> {
     let missing = || {
         AppError::not_found(
             text!("coop_page", id = id; id: "koperasi {id}", en: "co-operative {id}"),
@@ -289,9 +286,39 @@ pub async fn move_coop(
         .into_iter()
         .find(|c| c.id == id)
         .ok_or_else(missing)?;
-    if !ctx.viewer.scope().covers(&coop.placement) {
-        return Err(missing());
+    if ctx.viewer.scope().covers(&coop.placement) {
+        Ok(())
+    } else {
+        Err(missing())
     }
+}
+
+/// Refuses a file whose row (line, area) names an area that does not
+/// exist or lies outside the viewer's scope, naming the first.
+async fn rows_in_scope<'a>(
+    ctx: &Ctx,
+    rows: impl Iterator<Item = (u64, &'a str)>,
+) -> Result<(), AppError> {
+    for (line, code) in rows {
+        if area_of(ctx, code).await?.is_none() {
+            let code = code.to_owned();
+            return Err(invalid(
+                "file",
+                text!("cu_area_outside", line = line, code = code;
+                    id: "baris {line}: wilayah {code} tidak ada atau di luar cakupan Anda",
+                    en: "line {line}: area {code} does not exist or is outside your scope"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn move_coop(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StageFields>,
+) -> Result<Response, AppError> {
+    coop_in_scope(&ctx, id).await?;
     let stage = CoopStage::parse(&f.stage).ok_or_else(|| {
         invalid(
             "stage",
@@ -320,21 +347,7 @@ pub async fn add_member(
     Path(id): Path<i64>,
     Form(f): Form<MemberFields>,
 ) -> Result<Response, AppError> {
-    let missing = || {
-        AppError::not_found(
-            text!("coop_page", id = id; id: "koperasi {id}", en: "co-operative {id}"),
-        )
-    };
-    let coop = ctx
-        .state
-        .blocking(|s| s.coops())
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or_else(missing)?;
-    if !ctx.viewer.scope().covers(&coop.placement) {
-        return Err(missing());
-    }
+    coop_in_scope(&ctx, id).await?;
     let name = match check_member(&f.name, f.consent == "yes") {
         Ok(n) => n,
         Err(p) => {
@@ -357,17 +370,7 @@ pub async fn import_months(ctx: Ctx, multipart: Multipart) -> Result<Response, A
     let (name, bytes) = uploaded(multipart).await?;
     let rows = read_cu_months(&name, &bytes)
         .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
-    for r in &rows {
-        if area_of(&ctx, &r.area).await?.is_none() {
-            let (line, code) = (r.line, r.area.clone());
-            return Err(invalid(
-                "file",
-                text!("cu_area_outside", line = line, code = code;
-                    id: "baris {line}: wilayah {code} tidak ada atau di luar cakupan Anda",
-                    en: "line {line}: area {code} does not exist or is outside your scope"),
-            ));
-        }
-    }
+    rows_in_scope(&ctx, rows.iter().map(|r| (r.line, r.area.as_str()))).await?;
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.import_cu_months(&name, &rows, actor)
     })
@@ -380,17 +383,7 @@ pub async fn import_closures(ctx: Ctx, multipart: Multipart) -> Result<Response,
     let (name, bytes) = uploaded(multipart).await?;
     let rows = read_closures(&name, &bytes)
         .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
-    for r in &rows {
-        if area_of(&ctx, &r.area).await?.is_none() {
-            let (line, code) = (r.line, r.area.clone());
-            return Err(invalid(
-                "file",
-                text!("closure_area_outside", line = line, code = code;
-                    id: "baris {line}: wilayah {code} tidak ada atau di luar cakupan Anda",
-                    en: "line {line}: area {code} does not exist or is outside your scope"),
-            ));
-        }
-    }
+    rows_in_scope(&ctx, rows.iter().map(|r| (r.line, r.area.as_str()))).await?;
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.import_closures(&name, &rows, actor)
     })
