@@ -162,4 +162,19 @@ fn the_base_is_searched_by_name_sector_area_size_and_form() {
     );
     let out = env.output(&["business", "list", "--area", "NOWHERE"]);
     assert!(!out.status.success());
+    // 16230 is joinery in SIC and wooden crates in KBLI: the lists are
+    // told apart when asked.
+    let crates = env.write(
+        "peti.csv",
+        "nama,kode_pos,kbli\nIndustri Peti Kayu,PR1 2HE,16230\n",
+    );
+    env.stdout(&["business", "import", &crates]);
+    let joinery = |list: &[&str]| names(&[&["--sector", "1623"], list].concat());
+    assert_eq!(joinery(&["--list", "sic"]), ["Lancaster Joinery"]);
+    assert_eq!(joinery(&["--list", "KBLI"]), ["Industri Peti Kayu"]);
+    assert_eq!(joinery(&[]).len(), 2);
+    assert!(!env
+        .output(&["business", "list", "--list", "isic"])
+        .status
+        .success());
 }

@@ -6,6 +6,7 @@ use clap::Subcommand;
 use lumbung_domain::text;
 use lumbung_procurement::business;
 use lumbung_procurement::opportunities::Search;
+use lumbung_spend::sectors::SectorList;
 use lumbung_store::Actor;
 use std::path::PathBuf;
 
@@ -30,6 +31,11 @@ pub enum BusinessCommand {
         name: Option<String>,
         #[arg(long, value_name = "CODE")]
         sector: Option<String>,
+        /// The list `--sector` is of (`sic` or `kbli`; either when not given:
+        /// the two lists share their digits, 16230 is joinery in one and
+        /// wooden crates in the other)
+        #[arg(long, value_parser = list)]
+        list: Option<SectorList>,
         #[arg(long, value_name = "AREA")]
         area: Option<String>,
         #[arg(long, value_parser = size)]
@@ -45,6 +51,10 @@ pub enum BusinessCommand {
 pub enum Format {
     Table,
     Json,
+}
+
+fn list(raw: &str) -> Result<SectorList, String> {
+    SectorList::parse(raw).ok_or_else(|| "sic or kbli".to_owned())
 }
 
 fn size(raw: &str) -> Result<business::Size, String> {
@@ -79,6 +89,7 @@ pub fn run(db: &Db, command: BusinessCommand) -> Result<()> {
         BusinessCommand::List {
             name,
             sector,
+            list,
             area,
             size,
             form,
@@ -100,6 +111,7 @@ pub fn run(db: &Db, command: BusinessCommand) -> Result<()> {
             let search = Search {
                 name,
                 sector,
+                list,
                 area_path,
                 size,
                 form,

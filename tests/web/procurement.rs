@@ -66,6 +66,14 @@ async fn the_business_base_is_searched_by_its_readers_and_only_counted_in_public
         bad.contains("role=\"alert\"") && bad.contains("value=\"roads\""),
         "{bad}"
     );
+    let bad = analyst
+        .page("/business?q=roads&list=isic", StatusCode::OK)
+        .await;
+    assert!(bad.contains("id=\"list-error\""), "{bad}");
+    let sic = analyst
+        .page("/business?sector=42&list=sic", StatusCode::OK)
+        .await;
+    assert!(sic.contains("<option value=\"sic\" selected"), "{sic}");
     // The business: its contact, its payments and the award made to it.
     for lang in ["id", "en"] {
         analyst.get(&format!("/lang/{lang}")).await;

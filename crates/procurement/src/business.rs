@@ -12,6 +12,7 @@
 //! `consent`/`persetujuan` (yes/no, ya/tidak).
 
 use lumbung_domain::{text, Language, Money, Rejected, RowError, Text};
+use lumbung_spend::sectors::SectorList;
 use serde::Serialize;
 
 /// A business's size class.
@@ -150,8 +151,17 @@ pub struct BusinessRecord {
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub area_code: Option<String>,
-    /// SIC 2007 codes (UK) or KBLI 2020 codes (Indonesia), as digits.
+    /// Every sector code, SIC 2007 (UK) and KBLI 2020 (Indonesia), as
+    /// digits: `sic` then `kbli`.
     pub sectors: Vec<String>,
+    /// The SIC 2007 codes of `sectors` (its `sic` column). A record kept
+    /// before the lists were told apart has neither list: see
+    /// [`sector_codes`].
+    #[serde(default)]
+    pub sic: Vec<String>,
+    /// The KBLI 2020 codes of `sectors` (its `kbli` column).
+    #[serde(default)]
+    pub kbli: Vec<String>,
     /// CPV codes of interest, 8 digits.
     pub cpv: Vec<String>,
     pub size: Option<Size>,
@@ -160,6 +170,26 @@ pub struct BusinessRecord {
     pub contact_email: Option<String>,
     /// May be contacted about opportunities.
     pub consent: bool,
+}
+
+/// The codes of `sectors` that are of `list`: its own list's codes, or
+/// all of them for a record kept before the two lists were told apart
+/// (one with neither `sic` nor `kbli`), which fit a code of either list.
+/// SIC and KBLI share the five-digit space, so a KBLI code never fits a
+/// SIC one by its digits alone.
+pub fn sector_codes<'a>(
+    sectors: &'a [String],
+    sic: &'a [String],
+    kbli: &'a [String],
+    list: SectorList,
+) -> &'a [String] {
+    if sic.is_empty() && kbli.is_empty() {
+        return sectors;
+    }
+    match list {
+        SectorList::Sic2007 => sic,
+        SectorList::Kbli2020 => kbli,
+    }
 }
 
 impl Identifier {
@@ -334,8 +364,8 @@ pub fn records(
                 identifiers.push(make(v.to_uppercase()));
             }
         }
-        let mut sectors = Vec::new();
-        for field in [7, 8] {
+        let (mut sic, mut kbli) = (Vec::new(), Vec::new());
+        for (field, sectors) in [(7, &mut sic), (8, &mut kbli)] {
             for code in cell(field).into_iter().flat_map(|v| v.split(';')) {
                 let digits: String = code
                     .trim()
@@ -457,7 +487,9 @@ pub fn records(
             address: cell(4).map(str::to_owned),
             postcode: cell(5).map(str::to_owned),
             area_code: cell(6).map(str::to_owned),
-            sectors,
+            sectors: sic.iter().chain(&kbli).cloned().collect(),
+            sic,
+            kbli,
             cpv,
             size,
             form,

@@ -24,6 +24,11 @@ fn english_and_indonesian_headers_are_read() {
         vec![Identifier::CompanyNumber("01234567".into())]
     );
     assert_eq!(b.sectors, vec!["16230", "43320"]);
+    assert_eq!(
+        (b.sic.len(), b.kbli.len()),
+        (2, 0),
+        "the SIC column's codes are SIC"
+    );
     assert_eq!(b.cpv, vec!["45421000"]);
     assert_eq!(
         (b.size, b.form, b.consent),
@@ -40,6 +45,10 @@ fn english_and_indonesian_headers_are_read() {
         vec![Identifier::Npwp("012345678901000".into())]
     );
     assert_eq!(b.area_code.as_deref(), Some("3604240003"));
+    assert_eq!(
+        (b.sectors.clone(), b.sic.len(), b.kbli.clone()),
+        (vec!["01111".to_owned()], 0, vec!["01111".to_owned()])
+    );
     // Rp 3 miliar of sales a year: kecil under PP 7/2021.
     assert_eq!(
         (b.size, b.form, b.consent),
@@ -145,4 +154,19 @@ fn a_business_is_written_to_only_with_consent_and_an_address_in_its_language() {
     );
     assert_eq!(rows[2].contact(), Err(Unreachable::NoConsent));
     assert_eq!(rows[3].contact(), Err(Unreachable::NoEmail));
+}
+
+#[test]
+fn a_record_kept_before_the_lists_were_told_apart_fits_either() {
+    let uk = read("Name,SIC,KBLI", &["Both Ltd,16230,01111"]).unwrap();
+    let kept = serde_json::to_value(&uk[0]).unwrap();
+    let mut legacy = kept.clone();
+    legacy.as_object_mut().unwrap().remove("sic");
+    legacy.as_object_mut().unwrap().remove("kbli");
+    let legacy: BusinessRecord = serde_json::from_value(legacy).unwrap();
+    let codes = |r: &BusinessRecord, list| sector_codes(&r.sectors, &r.sic, &r.kbli, list).to_vec();
+    assert_eq!(codes(&legacy, SectorList::Sic2007), vec!["16230", "01111"]);
+    assert_eq!(codes(&legacy, SectorList::Kbli2020), vec!["16230", "01111"]);
+    assert_eq!(codes(&uk[0], SectorList::Sic2007), vec!["16230"]);
+    assert_eq!(codes(&uk[0], SectorList::Kbli2020), vec!["01111"]);
 }

@@ -2,8 +2,9 @@
 //! early): for each anchor and sector with spend outside the region, the
 //! local businesses able to supply it, best fit first.
 
-use crate::business::{Form, Size};
+use crate::business::{sector_codes, Form, Size};
 use lumbung_domain::{BusinessId, Money};
+use lumbung_spend::sectors::SectorList;
 use serde::Serialize;
 
 /// An anchor's spend outside the region in one sector.
@@ -15,6 +16,8 @@ pub struct Leak {
     pub anchor_area: String,
     /// The sector's code (SIC or KBLI digits).
     pub sector: String,
+    /// The list `sector` is of (the spend settings').
+    pub list: SectorList,
     pub sector_name: Option<String>,
     pub outside_spend: Money,
 }
@@ -29,10 +32,20 @@ pub struct Candidate {
     pub area: Option<String>,
     /// Its area's path; `None` when it cannot be placed.
     pub area_path: Option<String>,
+    /// Every sector code: `sic` then `kbli`.
     pub sectors: Vec<String>,
+    pub sic: Vec<String>,
+    pub kbli: Vec<String>,
     /// CPV codes of interest, 8 digits each.
     pub cpv: Vec<String>,
     pub consent: bool,
+}
+
+impl Candidate {
+    /// Its sector codes of `list` ([`sector_codes`]).
+    pub fn codes(&self, list: SectorList) -> &[String] {
+        sector_codes(&self.sectors, &self.sic, &self.kbli, list)
+    }
 }
 
 /// A business able to supply a leaking sector.
@@ -103,7 +116,7 @@ pub fn opportunities(
             .filter_map(|c| {
                 let path = c.area_path.as_deref().filter(|p| p.starts_with(region))?;
                 let fit = c
-                    .sectors
+                    .codes(leak.list)
                     .iter()
                     .filter_map(|s| fit(s, &leak.sector))
                     .max()?;
@@ -160,6 +173,8 @@ pub struct Search {
     pub name: Option<String>,
     /// A SIC/KBLI code: businesses whose codes fit it.
     pub sector: Option<String>,
+    /// The list `sector` is of; either list when none.
+    pub list: Option<SectorList>,
     /// An area path: businesses within it.
     pub area_path: Option<String>,
     pub size: Option<Size>,
@@ -179,13 +194,16 @@ impl Search {
         let mut found: Vec<(f64, &Candidate)> = candidates
             .iter()
             .filter(|c| {
-                self.sector
+                self.sector.as_deref().is_none_or(|s| {
+                    let codes = match self.list {
+                        Some(list) => c.codes(list),
+                        None => &c.sectors,
+                    };
+                    codes.iter().any(|code| fit(code, s).is_some())
+                }) && self
+                    .area_path
                     .as_deref()
-                    .is_none_or(|s| c.sectors.iter().any(|code| fit(code, s).is_some()))
-                    && self
-                        .area_path
-                        .as_deref()
-                        .is_none_or(|a| c.area_path.as_deref().is_some_and(|p| p.starts_with(a)))
+                    .is_none_or(|a| c.area_path.as_deref().is_some_and(|p| p.starts_with(a)))
                     && self.size.is_none_or(|s| c.size == Some(s))
                     && self.form.is_none_or(|f| c.form == Some(f))
             })
@@ -243,9 +261,57 @@ mod tests {
             area: path.rsplit('/').nth(1).map(str::to_owned),
             area_path: Some(path.into()),
             sectors: sectors.iter().map(|s| (*s).to_owned()).collect(),
+            sic: sectors.iter().map(|s| (*s).to_owned()).collect(),
+            kbli: Vec::new(),
             cpv: Vec::new(),
             consent,
         }
+    }
+
+    #[test]
+    fn a_kbli_code_never_fits_a_sic_code_of_the_same_digits() {
+        let preston = "/UK/E10000017/E07000123/";
+        // 16230 is builders' joinery in SIC 2007 and wooden containers
+        // in KBLI 2020.
+        let sic = candidate(1, "Preston Joinery", preston, &["16230"], None, true);
+        let mut kbli = candidate(2, "Industri Peti Kayu", preston, &[], None, true);
+        kbli.sectors = vec!["16230".into()];
+        kbli.kbli = vec!["16230".into()];
+        let mut legacy = candidate(3, "Kept before", preston, &[], None, true);
+        legacy.sectors = vec!["16230".into()];
+        let all = vec![sic, kbli, legacy];
+        let leak = |list| Leak {
+            anchor: "Preston City Council".into(),
+            anchor_area: preston.into(),
+            sector: "16230".into(),
+            list,
+            sector_name: None,
+            outside_spend: Money::from_units(100),
+        };
+        let ids = |list| {
+            opportunities(&[leak(list)], &all, "/UK/")
+                .unwrap()
+                .opportunities[0]
+                .businesses
+                .iter()
+                .map(|b| b.id.get())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(SectorList::Sic2007), vec![3, 1]);
+        assert_eq!(ids(SectorList::Kbli2020), vec![2, 3]);
+        let search = |list| {
+            Search {
+                sector: Some("1623".into()),
+                list,
+                ..Search::default()
+            }
+            .run(&all)
+            .iter()
+            .map(|c| c.id.get())
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(search(Some(SectorList::Kbli2020)), vec![2, 3]);
+        assert_eq!(search(None).len(), 3);
     }
 
     #[test]
@@ -331,6 +397,7 @@ mod tests {
                 anchor: "Preston City Council".into(),
                 anchor_area: preston.into(),
                 sector: "81210".into(),
+                list: SectorList::Sic2007,
                 sector_name: Some("General cleaning of buildings".into()),
                 outside_spend: Money::from_units(1000),
             },
@@ -338,6 +405,7 @@ mod tests {
                 anchor: "Preston City Council".into(),
                 anchor_area: preston.into(),
                 sector: "62020".into(),
+                list: SectorList::Sic2007,
                 sector_name: None,
                 outside_spend: Money::from_units(500),
             },
@@ -345,6 +413,7 @@ mod tests {
                 anchor: "Preston City Council".into(),
                 anchor_area: preston.into(),
                 sector: "49410".into(),
+                list: SectorList::Sic2007,
                 sector_name: None,
                 outside_spend: Money::ZERO,
             },

@@ -8,6 +8,7 @@ use crate::contracts::cpv_code;
 use crate::opportunities::{fit, shared_depth, Candidate};
 use jiff::civil::Date;
 use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, TenderId, Text};
+use lumbung_spend::sectors::SectorList;
 use serde::Serialize;
 
 /// The most CPV codes or sector codes a tender entered by hand may name.
@@ -233,13 +234,15 @@ pub struct TenderMatch {
 }
 
 /// The businesses among `candidates` within `region` (an area path) able
-/// to answer `tender`: by the longest CPV prefix shared, then sector fit,
-/// then nearness to `near` (an area path), smaller first, then name.
+/// to answer `tender`: by the longest CPV prefix shared, then sector fit
+/// (the tender's sector codes being of `list`), then nearness to `near`
+/// (an area path), smaller first, then name.
 pub fn matches(
     tender: &Tender,
     candidates: &[Candidate],
     region: &str,
     near: &str,
+    list: SectorList,
 ) -> Vec<TenderMatch> {
     let mut ranked: Vec<(usize, usize, usize, &Candidate)> = candidates
         .iter()
@@ -254,7 +257,7 @@ pub fn matches(
             let by_sector = tender
                 .sectors
                 .iter()
-                .flat_map(|t| c.sectors.iter().filter_map(move |b| fit(b, t)))
+                .flat_map(|t| c.codes(list).iter().filter_map(move |b| fit(b, t)))
                 .max()
                 .unwrap_or(0);
             (by_cpv > 0 || by_sector > 0).then(|| (by_cpv, by_sector, shared_depth(path, near), c))

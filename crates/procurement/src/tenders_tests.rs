@@ -10,6 +10,8 @@ fn candidate(id: i64, name: &str, path: &str, cpv: &[&str], sectors: &[&str]) ->
         area: Some(path.rsplit('/').nth(1).unwrap_or("").into()),
         area_path: Some(path.into()),
         sectors: sectors.iter().map(|s| s.to_string()).collect(),
+        sic: sectors.iter().map(|s| s.to_string()).collect(),
+        kbli: Vec::new(),
         cpv: cpv.iter().map(|s| s.to_string()).collect(),
         consent: true,
     }
@@ -62,6 +64,7 @@ fn tenders_are_matched_by_cpv_then_sector_then_nearness_within_the_region() {
         &candidates,
         region,
         preston,
+        SectorList::Sic2007,
     );
     let names: Vec<&str> = found.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(

@@ -13,6 +13,25 @@ pub enum SectorList {
     Kbli2020,
 }
 
+impl SectorList {
+    /// `sic` or `kbli`, in any case.
+    pub fn parse(raw: &str) -> Option<SectorList> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "sic" => Some(SectorList::Sic2007),
+            "kbli" => Some(SectorList::Kbli2020),
+            _ => None,
+        }
+    }
+
+    /// The list's key: `sic` or `kbli`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SectorList::Sic2007 => "sic",
+            SectorList::Kbli2020 => "kbli",
+        }
+    }
+}
+
 fn load(text: &str) -> HashMap<String, String> {
     csv::Reader::from_reader(text.as_bytes())
         .records()

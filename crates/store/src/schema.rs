@@ -1311,4 +1311,10 @@ ALTER TABLE programme_rules ADD COLUMN shares TEXT NOT NULL DEFAULT '';
     crate::partnerships::schema::CAPITALS,
     // 38: see `partnerships::schema`.
     crate::partnerships::schema::COOP_MEMBERS,
+    // 39: compiled releases are no longer kept: `procurement release`
+    // compiles a process from its releases when asked, and an import
+    // writes only what the reports read.
+    r#"
+DROP TABLE ocds_compiled;
+"#,
 ];

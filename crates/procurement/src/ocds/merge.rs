@@ -48,14 +48,22 @@ pub fn compile<'a>(
     ocid: &str,
     releases: impl IntoIterator<Item = &'a Map<String, Value>>,
 ) -> Map<String, Value> {
-    let mut releases: Vec<&Map<String, Value>> = releases.into_iter().collect();
+    compile_owned(ocid, releases.into_iter().cloned().collect())
+}
+
+/// [`compile`] of releases given away: their values move into the output
+/// instead of being copied.
+pub fn compile_owned(ocid: &str, mut releases: Vec<Map<String, Value>>) -> Map<String, Value> {
     releases.sort_by(|a, b| date(a).cmp(date(b)));
+    let latest = releases
+        .last()
+        .map(|r| date(r).to_owned())
+        .unwrap_or_default();
     let mut out = Map::new();
     out.insert("tag".into(), Value::Array(vec![Value::from("compiled")]));
-    for release in &releases {
+    for release in releases {
         merge_object(&mut out, release, true);
     }
-    let latest = releases.last().map(|r| date(r)).unwrap_or_default();
     out.insert("id".into(), Value::from(format!("{ocid}-{latest}")));
     out.insert("date".into(), Value::from(latest));
     out
@@ -68,20 +76,20 @@ fn date(release: &Map<String, Value>) -> &str {
 
 /// Merges the object `input` into `out`; at the top of a release
 /// (`release`), its own metadata is left out.
-fn merge_object(out: &mut Map<String, Value>, input: &Map<String, Value>, release: bool) {
+fn merge_object(out: &mut Map<String, Value>, input: Map<String, Value>, release: bool) {
     for (key, value) in input {
         if release && OMITTED.contains(&key.as_str()) {
             continue;
         }
         if value.is_null() {
-            out.remove(key);
+            out.remove(&key);
             continue;
         }
-        match out.get_mut(key) {
-            Some(held) => merge_field(held, key, value),
+        match out.get_mut(&key) {
+            Some(held) => merge_field(held, &key, value),
             None => {
-                if let Some(fresh) = fresh(key, value) {
-                    out.insert(key.clone(), fresh);
+                if let Some(fresh) = fresh(&key, value) {
+                    out.insert(key, fresh);
                 }
             }
         }
@@ -91,11 +99,11 @@ fn merge_object(out: &mut Map<String, Value>, input: &Map<String, Value>, releas
 /// What `value` becomes where the output has nothing yet: merged into an
 /// empty value of its kind, so that its nulls are dropped and repeated
 /// ids are one entry; `None` for an empty object or identifier array.
-fn fresh(key: &str, value: &Value) -> Option<Value> {
-    let mut held = match value {
+fn fresh(key: &str, value: Value) -> Option<Value> {
+    let mut held = match &value {
         Value::Object(_) => Value::Object(Map::new()),
         Value::Array(items) if merges_by_id(key, items) => Value::Array(Vec::new()),
-        literal => return Some(literal.clone()),
+        _ => return Some(value),
     };
     merge_field(&mut held, key, value);
     let empty = match &held {
@@ -112,16 +120,16 @@ fn merges_by_id(key: &str, items: &[Value]) -> bool {
 }
 
 /// Merges `value` (not null) into the output's `held` value of `key`.
-fn merge_field(held: &mut Value, key: &str, value: &Value) {
+fn merge_field(held: &mut Value, key: &str, value: Value) {
     match value {
         Value::Object(input) => {
             if let Value::Object(out) = held {
                 merge_object(out, input, false);
-            } else if let Some(fresh) = fresh(key, value) {
+            } else if let Some(fresh) = fresh(key, Value::Object(input)) {
                 *held = fresh;
             }
         }
-        Value::Array(items) if merges_by_id(key, items) => {
+        Value::Array(items) if merges_by_id(key, &items) => {
             if items.is_empty() {
                 return;
             }
@@ -132,15 +140,16 @@ fn merge_field(held: &mut Value, key: &str, value: &Value) {
                 unreachable!("made an array above")
             };
             for item in items {
-                let input = item.as_object().expect("merges_by_id: objects only");
+                let Value::Object(input) = item else {
+                    unreachable!("merges_by_id: objects only")
+                };
                 let id = input.get("id").filter(|id| !id.is_null());
-                let matching = id.and_then(|id| {
-                    out.iter_mut()
-                        .find(|o| o.get("id") == Some(id))
-                        .and_then(Value::as_object_mut)
-                });
+                let matching = id.and_then(|id| out.iter().position(|o| o.get("id") == Some(id)));
                 match matching {
-                    Some(object) => merge_object(object, input, false),
+                    Some(at) => {
+                        let object = out[at].as_object_mut().expect("objects only");
+                        merge_object(object, input, false);
+                    }
                     None => {
                         let mut object = Map::new();
                         merge_object(&mut object, input, false);
@@ -151,7 +160,7 @@ fn merge_field(held: &mut Value, key: &str, value: &Value) {
                 }
             }
         }
-        literal => *held = literal.clone(),
+        literal => *held = literal,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The Open Contracting Data Standard, 1.1.
 
 pub mod merge;
+pub mod parallel;
 pub mod read;
 
-pub use merge::compile;
-pub use read::{read, read_each, Release};
+pub use merge::{compile, compile_owned};
+pub use read::{read, read_each, read_kept, unpacked, Kept, Release};

@@ -6,10 +6,13 @@
 //! refused whole, each problem with its line (of a JSON Lines file; 1
 //! otherwise) and the JSON path of what is wrong.
 
+use super::parallel;
 use lumbung_domain::{text, Rejected, RowError, Text};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::io::Read;
+use std::ops::Range;
 
 /// The most a gzipped file may unpack to: more is refused, not unpacked
 /// into memory.
@@ -31,6 +34,9 @@ pub struct Release {
     /// Its `date` as published ("" without one).
     pub date: String,
     pub json: Map<String, Value>,
+    /// Where its text stands in the (unpacked) bytes read, when it is a
+    /// whole value of them (a line of JSON Lines, a lone release).
+    pub span: Option<Range<usize>>,
 }
 
 /// The releases of file `name`, or the file refused with every problem.
@@ -59,8 +65,8 @@ pub fn read_each(name: &str, bytes: &[u8], mut each: impl FnMut(Release)) -> Res
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut errors = Vec::new();
     let mut releases = Vec::new();
-    values(bytes, |value, line| {
-        unpack(value, line, String::new(), &mut releases, &mut errors);
+    values(bytes, false, |value, line, span| {
+        unpack(value, line, span, &mut releases, &mut errors);
         // Once the file is refused, its releases are only checked.
         for r in releases.drain(..) {
             if errors.is_empty() {
@@ -74,6 +80,146 @@ pub fn read_each(name: &str, bytes: &[u8], mut each: impl FnMut(Release)) -> Res
     } else {
         Err(refuse(errors))
     }
+}
+
+/// The bytes of file `name` as they are read: a gzipped file unpacked
+/// (within [`MAX_UNPACKED`]), any other as it is.
+pub fn unpacked<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, Rejected> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    gunzip(bytes).map(Cow::Owned).map_err(|e| Rejected {
+        file: name.to_owned(),
+        errors: vec![RowError::new(1, None, e)],
+    })
+}
+
+/// A release as it is kept: what names it, and its JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept<'a> {
+    pub ocid: String,
+    /// As [`Release::identity`].
+    pub identity: String,
+    pub date: String,
+    /// Its text as the file gives it when it is a whole value of the file
+    /// (a line of JSON Lines, a lone release); else written compact.
+    pub text: Cow<'a, str>,
+}
+
+impl<'a> Kept<'a> {
+    fn of(release: Release, bytes: &'a [u8]) -> Kept<'a> {
+        let as_given = release
+            .span
+            .and_then(|span| std::str::from_utf8(&bytes[span]).ok());
+        let text = match as_given {
+            Some(text) => Cow::Borrowed(text),
+            None => {
+                Cow::Owned(serde_json::to_string(&release.json).expect("JSON values serialise"))
+            }
+        };
+        Kept {
+            ocid: release.ocid,
+            identity: release.identity,
+            date: release.date,
+            text,
+        }
+    }
+}
+
+/// How many bytes of JSON Lines a worker reads at a time.
+const CHUNK: usize = 1 << 22;
+
+/// Each release of `bytes` (file `name`, as [`unpacked`] gives it) handed
+/// to `each` as it is kept, in the file's order; or the file refused as
+/// [`read_each`] refuses it. JSON Lines are read in chunks of whole lines
+/// on `threads` threads; any other file, and any file with a problem, is
+/// read as [`read_each`] reads it (a caller that stores releases as they
+/// come undoes them when the file is refused).
+pub fn read_kept<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    threads: usize,
+    each: impl FnMut(Kept<'a>),
+) -> Result<(), Rejected> {
+    read_kept_in(name, bytes, threads, CHUNK, each)
+}
+
+/// [`read_kept`] in chunks of about `size` bytes.
+fn read_kept_in<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    threads: usize,
+    size: usize,
+    mut each: impl FnMut(Kept<'a>),
+) -> Result<(), Rejected> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut given = 0usize;
+    if let Some(chunks) = json_lines(body, size) {
+        let read: Result<(), ()> = parallel::ordered_map(
+            chunks,
+            threads,
+            |range| chunk(body, range),
+            |kept: Option<Vec<Kept<'a>>>| {
+                for k in kept.ok_or(())? {
+                    given += 1;
+                    each(k);
+                }
+                Ok(())
+            },
+        );
+        if read.is_ok() {
+            return Ok(());
+        }
+    }
+    // Read whole; the releases handed out already are not handed again.
+    let mut seen = 0usize;
+    read_each(name, body, |release| {
+        seen += 1;
+        if seen > given {
+            each(Kept::of(release, body));
+        }
+    })
+}
+
+/// The chunks of whole lines of `body` when it is JSON Lines (its first
+/// line a whole JSON value, and more lines after it); `None` otherwise.
+fn json_lines(body: &[u8], size: usize) -> Option<Vec<Range<usize>>> {
+    let first = body.iter().position(|&b| b == b'\n')?;
+    if first + 1 >= body.len()
+        || serde_json::from_slice::<serde::de::IgnoredAny>(&body[..first]).is_err()
+    {
+        return None;
+    }
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        let end = match body[(start + size).min(body.len())..]
+            .iter()
+            .position(|&b| b == b'\n')
+        {
+            Some(at) => (start + size).min(body.len()) + at + 1,
+            None => body.len(),
+        };
+        chunks.push(start..end);
+        start = end;
+    }
+    Some(chunks)
+}
+
+/// The releases of a chunk of JSON Lines as they are kept; `None` when
+/// anything in it is wrong (the whole file is then read again, for the
+/// problems' lines).
+fn chunk(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
+    let (mut releases, mut errors, mut kept) = (Vec::new(), Vec::new(), Vec::new());
+    values(&body[range.clone()], true, |value, line, span| {
+        unpack(value, line, span, &mut releases, &mut errors);
+        for mut r in releases.drain(..) {
+            r.span = r.span.map(|s| s.start + range.start..s.end + range.start);
+            kept.push(Kept::of(r, body));
+        }
+    })
+    .ok()?;
+    errors.is_empty().then_some(kept)
 }
 
 /// The file unpacked, within [`MAX_UNPACKED`].
@@ -96,8 +242,13 @@ fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, Text> {
 }
 
 /// Each JSON value of the file, one or (JSON Lines) several, handed to
-/// `each` with the line it starts on.
-fn values(bytes: &[u8], mut each: impl FnMut(Value, u64)) -> Result<(), RowError> {
+/// `each` with the line it starts on and where it stands; none at all is
+/// an error unless `may_be_empty`.
+fn values(
+    bytes: &[u8],
+    may_be_empty: bool,
+    mut each: impl FnMut(Value, u64, Range<usize>),
+) -> Result<(), RowError> {
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let mut line = 1u64;
     let mut counted = 0usize;
@@ -119,7 +270,7 @@ fn values(bytes: &[u8], mut each: impl FnMut(Value, u64)) -> Result<(), RowError
                     .count() as u64;
                 counted = start;
                 any = true;
-                each(value, line);
+                each(value, line, start..stream.byte_offset());
             }
             Some(Err(e)) => {
                 return Err(RowError::new(
@@ -132,7 +283,7 @@ fn values(bytes: &[u8], mut each: impl FnMut(Value, u64)) -> Result<(), RowError
             }
         }
     }
-    if !any {
+    if !any && !may_be_empty {
         return Err(RowError::new(
             1,
             None,
@@ -146,17 +297,20 @@ fn values(bytes: &[u8], mut each: impl FnMut(Value, u64)) -> Result<(), RowError
 fn unpack(
     value: Value,
     line: u64,
-    path: String,
+    span: Range<usize>,
     releases: &mut Vec<Release>,
     errors: &mut Vec<RowError>,
 ) {
+    let path = String::new();
     match value {
         Value::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
-                release(item, line, format!("{path}/{i}"), releases, errors);
+                release(item, line, format!("{path}/{i}"), None, releases, errors);
             }
         }
         Value::Object(mut map) => {
+            // Its text is the release's only when nothing is taken out.
+            let whole = !map.contains_key("records") && !map.contains_key("releases");
             if let Some(Value::Array(records)) = map.remove("records") {
                 for (i, record) in records.into_iter().enumerate() {
                     let at = format!("{path}/records/{i}");
@@ -166,6 +320,7 @@ fn unpack(
                                 compiled,
                                 line,
                                 format!("{at}/compiledRelease"),
+                                None,
                                 releases,
                                 errors,
                             ),
@@ -176,6 +331,7 @@ fn unpack(
                                             item,
                                             line,
                                             format!("{at}/releases/{j}"),
+                                            None,
                                             releases,
                                             errors,
                                         );
@@ -189,10 +345,18 @@ fn unpack(
                 }
             } else if let Some(Value::Array(items)) = map.remove("releases") {
                 for (i, item) in items.into_iter().enumerate() {
-                    release(item, line, format!("{path}/releases/{i}"), releases, errors);
+                    release(
+                        item,
+                        line,
+                        format!("{path}/releases/{i}"),
+                        None,
+                        releases,
+                        errors,
+                    );
                 }
             } else {
-                release(Value::Object(map), line, path, releases, errors);
+                let span = whole.then_some(span);
+                release(Value::Object(map), line, path, span, releases, errors);
             }
         }
         _ => errors.push(problem(
@@ -222,6 +386,7 @@ fn release(
     value: Value,
     line: u64,
     path: String,
+    span: Option<Range<usize>>,
     releases: &mut Vec<Release>,
     errors: &mut Vec<RowError>,
 ) {
@@ -302,6 +467,7 @@ fn release(
         identity,
         date,
         json,
+        span,
     });
 }
 

@@ -138,3 +138,70 @@ fn problems_name_the_line_and_the_json_path() {
     assert!(read("e.json", b"  \n").is_err());
     assert!(read("g.json.gz", &[0x1f, 0x8b, 1, 2, 3]).is_err());
 }
+
+/// What `read_kept_in` hands out, in order, or the file's problems.
+fn kept(bytes: &[u8], threads: usize, size: usize) -> Result<Vec<Kept<'_>>, Rejected> {
+    let mut out = Vec::new();
+    read_kept_in("r.jsonl", bytes, threads, size, |k| out.push(k)).map(|()| out)
+}
+
+#[test]
+fn json_lines_read_in_chunks_on_threads_are_the_releases_of_the_whole_file_in_order() {
+    let mut lines = String::from("\u{feff}");
+    for i in 0..300 {
+        match i % 3 {
+            // A package on a line is unpacked; its releases are written compact.
+            0 => lines.push_str(&format!(
+                r#"{{"releases": [{{"ocid": "o-{i}", "id": "a", "date": "2024-01-01"}}, {{"ocid": "o-{i}", "date": "2024-02-01", "tag": []}}]}}"#
+            )),
+            _ => lines.push_str(&format!(
+                r#"{{ "ocid": "o-{i}", "id": "{i}", "date": "2024-03-01", "tender": {{"value": {{"amount": 1.5}}}} }}"#
+            )),
+        }
+        lines.push_str(if i % 7 == 0 { "\r\n\n" } else { "\n" });
+    }
+    let bytes = lines.as_bytes();
+    let mut whole = Vec::new();
+    read_each("r.jsonl", bytes, |r| whole.push(r)).unwrap();
+    for (threads, size) in [(1, 1 << 20), (3, 64), (2, 1)] {
+        let got = kept(bytes, threads, size).unwrap();
+        assert_eq!(got.len(), 400);
+        for (k, r) in got.iter().zip(&whole) {
+            assert_eq!(
+                (&k.ocid, &k.identity, &k.date),
+                (&r.ocid, &r.identity, &r.date)
+            );
+            let text: Value = serde_json::from_str(&k.text).unwrap();
+            assert_eq!(text, Value::Object(r.json.clone()));
+        }
+    }
+    // A line's release is kept as the file gives it, spaces and all.
+    assert_eq!(
+        kept(bytes, 2, 64).unwrap()[2].text,
+        r#"{ "ocid": "o-1", "id": "1", "date": "2024-03-01", "tender": {"value": {"amount": 1.5}} }"#
+    );
+}
+
+#[test]
+fn a_chunk_with_a_problem_refuses_the_file_as_a_whole_read_would() {
+    let mut lines = String::new();
+    for i in 0..100 {
+        lines.push_str(&format!("{{\"ocid\": \"o-{i}\", \"id\": \"1\"}}\n"));
+    }
+    for bad in ["{\"id\": \"no ocid\"}\n", "{\"ocid\": \"o\",}\n"] {
+        let bytes = format!("{lines}{bad}{lines}");
+        let whole = read("r.jsonl", bytes.as_bytes()).unwrap_err();
+        let chunked = kept(bytes.as_bytes(), 2, 50).unwrap_err();
+        assert_eq!(chunked.errors, whole.errors);
+        assert_eq!(chunked.errors[0].line, 101);
+    }
+    // Pretty-printed values after a first line that is whole are not JSON
+    // Lines: read whole, every release once and in order.
+    let pretty = b"{\"ocid\": \"a\", \"id\": \"1\"}\n{\"ocid\": \"b\",\n \"id\": \"2\"}\n{\"ocid\": \"c\", \"id\": \"3\"}\n";
+    let got: Vec<String> = kept(pretty, 2, 1)
+        .unwrap()
+        .into_iter()
+        .map(|k| k.ocid)
+        .collect();
+    assert_eq!(got, ["a", "b", "c"]);
+}

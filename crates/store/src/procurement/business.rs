@@ -271,6 +271,8 @@ impl Store {
                 area,
                 area_path,
                 sectors: r.sectors,
+                sic: r.sic,
+                kbli: r.kbli,
                 cpv: r.cpv,
                 consent: r.consent,
             });

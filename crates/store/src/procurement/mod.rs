@@ -31,11 +31,12 @@ use crate::spend::SupplierResolver;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::text;
 use lumbung_procurement::contracts::{Filter, Placing, Report};
-use lumbung_procurement::ocds::{read_each, Release};
-use rusqlite::{params, OptionalExtension, Transaction};
+use lumbung_procurement::ocds::{parallel, read_kept, unpacked, Kept};
+use rusqlite::{params, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -73,17 +74,7 @@ impl Store {
 
     /// The compiled release of `ocid`, if a release of it is held.
     pub fn ocds_compiled(&self, ocid: &str) -> Result<Option<Map<String, Value>>> {
-        let conn = self.conn()?;
-        let text: Option<String> = conn
-            .query_row(
-                "SELECT compiled FROM ocds_compiled WHERE ocid = ?1",
-                [ocid],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(text.map(|t| {
-            serde_json::from_str(&t).expect("compiled releases are stored as JSON objects")
-        }))
+        processes::compiled_release(&*self.conn()?, ocid)
     }
 
     /// The contracts report (`lumbung procurement report`): the processes
@@ -148,25 +139,37 @@ fn import_tx(
     actor: &Actor,
 ) -> Result<OcdsImportSummary> {
     let mut summary = OcdsImportSummary::default();
-    let mut touched = BTreeSet::new();
-    for (file, bytes) in files {
+    let bodies = files
+        .iter()
+        .map(|(file, bytes)| unpacked(file, bytes))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    // The processes held before, whose earlier releases are read back for
+    // their compile; the new ones are compiled from the files' own text.
+    let held: HashSet<String> =
+        crate::sql::all(tx, "SELECT DISTINCT ocid FROM ocds_releases", [], |r| {
+            r.get(0)
+        })?;
+    let mut first_import = None;
+    let mut new: HashMap<String, Vec<Cow<'_, str>>> = HashMap::new();
+    let threads = parallel::threads();
+    for ((file, _), body) in files.iter().zip(&bodies) {
         let (mut stored, mut skipped) = (0i64, 0i64);
         tx.execute(
             "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3)",
             params![file, crate::now(), actor.label()],
         )?;
         let import = tx.last_insert_rowid();
+        first_import.get_or_insert(import);
         let mut insert = tx.prepare_cached(
             "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (ocid, identity) DO NOTHING",
         )?;
         let mut failed = None;
-        let read = read_each(file, bytes, |r: Release| {
+        let read = read_kept(file, body, threads, |r: Kept<'_>| {
             if failed.is_some() {
                 return;
             }
-            let json = serde_json::to_string(&r.json).expect("JSON values serialise");
-            match insert.execute(params![r.ocid, r.identity, r.date, json, import]) {
+            match insert.execute(params![r.ocid, r.identity, r.date, r.text, import]) {
                 Ok(0) => {
                     skipped += 1;
                     summary.skipped.push(SkippedRelease {
@@ -177,7 +180,7 @@ fn import_tx(
                 }
                 Ok(_) => {
                     stored += 1;
-                    touched.insert(r.ocid);
+                    new.entry(r.ocid).or_default().push(r.text);
                 }
                 Err(e) => failed = Some(e),
             }
@@ -194,8 +197,18 @@ fn import_tx(
     }
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    let touched: Vec<String> = touched.into_iter().collect();
-    processes::derive_many(tx, &mut resolver, &touched)?;
+    let mut touched: Vec<String> = new.keys().cloned().collect();
+    touched.sort_unstable();
+    let before = first_import.unwrap_or(i64::MAX);
+    processes::derive_many(tx, &mut resolver, &touched, |ocid| {
+        let held = held.contains(ocid);
+        let mut texts = Vec::new();
+        if held {
+            texts = processes::texts_before(tx, ocid, before)?;
+        }
+        texts.extend(new.remove(ocid).unwrap_or_default());
+        Ok((texts, held))
+    })?;
     summary.processes = touched.len() as u64;
     if summary.releases > 0 {
         audit::record(
@@ -284,24 +297,24 @@ mod tests {
             .unwrap();
         let mut conn = s.conn().unwrap();
         let tx = conn.transaction().unwrap();
-        tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_compiled; DELETE FROM ocds_processes; DELETE FROM tenders;")
+        tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_processes; DELETE FROM tenders;")
             .unwrap();
         crate::after_migration(&tx, 21).unwrap();
-        let n: (i64, i64, i64, String) = tx
+        let n: (i64, i64, String) = tx
             .query_row(
-                "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_compiled), (SELECT count(*) FROM ocds_awards),
+                "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_awards),
                         (SELECT s.name FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id)",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
-        assert_eq!(n, (1, 1, 1, "Joinery Ltd".to_owned()));
+        assert_eq!(n, (1, 1, "Joinery Ltd".to_owned()));
     }
 
     /// A database made before the typed tables (schema 18; 19 with the
     /// compiled release beside them; 20 without the facts) opens with every
-    /// process's typed rows and facts derived, and its compiled release in
-    /// its own table.
+    /// process's typed rows and facts derived, its compiled release made
+    /// from its releases (no longer kept, from 39).
     #[test]
     fn databases_with_releases_from_before_migrate_with_their_processes_derived() {
         for version in [18usize, 19, 20] {

@@ -5,8 +5,17 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AreaCode, FiscalYear};
 use lumbung_procurement::opportunities::{opportunities, Leak, Opportunities};
 use lumbung_spend::report::{compute, ReportOptions};
+use lumbung_spend::sectors::{self, SectorList};
 
 impl Store {
+    /// The list the spend's sector codes are of, by the spend settings
+    /// (the list that names them first in the reports).
+    pub fn sector_list(&self) -> Result<SectorList> {
+        Ok(sectors::list_for(
+            self.spend_settings()?.calendar().start_month(),
+        ))
+    }
+
     /// The opportunities of the anchors `keep` admits (by id and name) in
     /// `year` (all years when none): each anchor's outside spend per sector
     /// (with the spend settings' local area and region), matched to the
@@ -23,6 +32,7 @@ impl Store {
         let (local, region) = (code(&settings.local), code(&settings.region));
         let dims = self.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
         let facts = self.spend_facts()?;
+        let list = sectors::list_for(settings.calendar().start_month());
         let refs: Vec<_> = facts.iter().collect();
         let mut anchors: Vec<(u32, &String)> = dims
             .anchors
@@ -59,6 +69,7 @@ impl Store {
                         anchor: name.clone(),
                         anchor_area: anchor_area.clone(),
                         sector,
+                        list,
                         sector_name: s.sector_name,
                         outside_spend: s.leakage,
                     });

@@ -10,102 +10,120 @@ use lumbung_domain::{text, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{
     Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
 };
-use lumbung_procurement::ocds::compile;
+use lumbung_procurement::ocds::{compile_owned, parallel};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// A process compiled off the store's thread, to be saved.
 struct Compiled {
     ocid: String,
-    /// The compiled release, as JSON text.
-    json: String,
     process: Process,
     releases: usize,
+    /// Whether rows of the process may be held from before.
+    held: bool,
 }
 
-/// Compiles `ocid` from its releases' stored text.
-fn compiled(ocid: String, texts: Vec<String>) -> Compiled {
-    let releases: Vec<Map<String, Value>> = texts
-        .iter()
-        .map(|t| serde_json::from_str(t).expect("releases are stored as JSON objects"))
-        .collect();
-    let compiled = compile(&ocid, &releases);
+/// Compiles `ocid` from its releases' text.
+fn compiled(ocid: String, texts: &[Cow<'_, str>], held: bool) -> Compiled {
+    let releases = parsed(texts);
     Compiled {
-        process: Process::of(&compiled),
-        json: serde_json::to_string(&compiled).expect("JSON values serialise"),
+        held,
         releases: releases.len(),
+        process: Process::of(&compile_owned(&ocid, releases)),
         ocid,
     }
 }
 
-/// How many processes go to the compiling thread at a time.
-const BATCH: usize = 1_000;
+/// Releases as kept, parsed.
+fn parsed(texts: &[Cow<'_, str>]) -> Vec<Map<String, Value>> {
+    texts
+        .iter()
+        .map(|t| serde_json::from_str(t).expect("releases are stored as JSON objects"))
+        .collect()
+}
 
-/// Compiles each process of `ocids` again from every release held of it
-/// and saves the compiled release, its awards, their suppliers and its
-/// tender. The compiling (parsing, merging, writing JSON) runs on a second
-/// thread while this one reads the next batch's releases and saves the
-/// last one's: the transaction never leaves this thread.
-pub(super) fn derive_many(
+/// The text of the releases of `ocid` held, in the order they came
+/// (those of imports before `import` only).
+pub(super) fn texts_before(
+    tx: &Transaction<'_>,
+    ocid: &str,
+    import: i64,
+) -> Result<Vec<Cow<'static, str>>> {
+    let mut read = tx.prepare_cached(
+        "SELECT release FROM ocds_releases WHERE ocid = ?1 AND import_id < ?2 ORDER BY id",
+    )?;
+    let texts = read
+        .query_map(params![ocid, import], |r| r.get::<_, String>(0))?
+        .map(|t| t.map(Cow::Owned))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(texts)
+}
+
+/// The compiled release of `ocid` from every release held of it (`None`
+/// when none is).
+pub(super) fn compiled_release(
+    conn: &Connection,
+    ocid: &str,
+) -> Result<Option<Map<String, Value>>> {
+    let texts: Vec<Cow<'static, str>> = crate::sql::all(
+        conn,
+        "SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id",
+        [ocid],
+        |r| r.get::<_, String>(0).map(Cow::Owned),
+    )?;
+    Ok((!texts.is_empty()).then(|| compile_owned(ocid, parsed(&texts))))
+}
+
+/// How many processes go to a compiling thread at a time.
+const BATCH: usize = 256;
+
+/// Compiles each process of `ocids` again from the text of every release
+/// held of it (`texts_of`, read on this thread, which also says whether
+/// the process may have been derived before) and saves what it says:
+/// its awards, their suppliers and its tender. The compiling (parsing and
+/// merging) runs on worker threads while this one reads the next batch
+/// and saves the last: the transaction never leaves this thread.
+pub(super) fn derive_many<'a>(
     tx: &Transaction<'_>,
     resolver: &mut SupplierResolver<'_>,
     ocids: &[String],
+    mut texts_of: impl FnMut(&str) -> Result<(Vec<Cow<'a, str>>, bool)>,
 ) -> Result<()> {
-    std::thread::scope(|scope| {
-        let (to_compile, batches) = std::sync::mpsc::sync_channel::<Vec<(String, Vec<String>)>>(1);
-        let (to_save, done) = std::sync::mpsc::sync_channel::<Vec<Compiled>>(1);
-        scope.spawn(move || {
-            for batch in batches {
-                let out = batch
-                    .into_iter()
-                    .map(|(ocid, texts)| compiled(ocid, texts))
-                    .collect();
-                if to_save.send(out).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut in_flight = 0;
-        for chunk in ocids.chunks(BATCH) {
-            let mut read =
-                tx.prepare_cached("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?;
-            let mut batch = Vec::with_capacity(chunk.len());
-            for ocid in chunk {
-                let texts = read
-                    .query_map([ocid], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                batch.push((ocid.clone(), texts));
-            }
-            to_compile
-                .send(batch)
-                .expect("the compiling thread waits for batches");
-            in_flight += 1;
-            if in_flight == 2 {
-                for c in done.recv().expect("the compiling thread answers") {
-                    save(tx, resolver, c)?;
-                }
-                in_flight -= 1;
-            }
-        }
-        drop(to_compile);
-        for batch in done {
-            for c in batch {
-                save(tx, resolver, c)?;
-            }
-        }
-        Ok(())
-    })
+    let mut failed = None;
+    let batches = ocids.chunks(BATCH).map_while(|chunk| {
+        let batch: Result<Vec<_>> = chunk
+            .iter()
+            .map(|ocid| {
+                let (texts, held) = texts_of(ocid)?;
+                Ok((ocid.clone(), texts, held))
+            })
+            .collect();
+        batch.map_err(|e| failed = Some(e)).ok()
+    });
+    parallel::ordered_map(
+        batches,
+        parallel::threads(),
+        |batch: Vec<(String, Vec<Cow<'a, str>>, bool)>| {
+            batch
+                .into_iter()
+                .map(|(ocid, texts, held)| compiled(ocid, &texts, held))
+                .collect::<Vec<_>>()
+        },
+        |done| done.into_iter().try_for_each(|c| save(tx, resolver, c)),
+    )?;
+    failed.map_or(Ok(()), Err)
 }
 
 /// Saves a compiled process, its suppliers resolved.
 fn save(tx: &Transaction<'_>, resolver: &mut SupplierResolver<'_>, c: Compiled) -> Result<()> {
     let Compiled {
         ocid,
-        json,
         mut process,
         releases,
+        held,
     } = c;
     let ocid = ocid.as_str();
     for award in &mut process.awards {
@@ -127,15 +145,12 @@ fn save(tx: &Transaction<'_>, resolver: &mut SupplierResolver<'_>, c: Compiled) 
         releases as i64,
         process.facts().encode()
     ])?;
-    tx.prepare_cached(
-        "INSERT INTO ocds_compiled (ocid, compiled) VALUES (?1, ?2)
-         ON CONFLICT (ocid) DO UPDATE SET compiled = excluded.compiled",
-    )?
-    .execute(params![ocid, json])?;
-    tx.prepare_cached("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
-        .execute([ocid])?;
-    tx.prepare_cached("DELETE FROM ocds_awards WHERE ocid = ?1")?
-        .execute([ocid])?;
+    if held {
+        tx.prepare_cached("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
+            .execute([ocid])?;
+        tx.prepare_cached("DELETE FROM ocds_awards WHERE ocid = ?1")?
+            .execute([ocid])?;
+    }
     let mut award_row = tx.prepare_cached(
         "INSERT INTO ocds_awards (ocid, position, award_id, status, date, currency, amount)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -207,7 +222,9 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     )?;
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    derive_many(tx, &mut resolver, &ocids)
+    derive_many(tx, &mut resolver, &ocids, |ocid| {
+        Ok((texts_before(tx, ocid, i64::MAX)?, true))
+    })
 }
 
 /// Why the report could not be made.

@@ -212,7 +212,7 @@ impl Store {
             None => local,
         };
         let candidates = self.business_candidates()?;
-        let found = matches(&tender, &candidates, &region, &near);
+        let found = matches(&tender, &candidates, &region, &near, self.sector_list()?);
         Ok(Some(TenderMatches {
             tender,
             matches: found,

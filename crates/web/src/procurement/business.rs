@@ -11,6 +11,7 @@ use axum::response::Html;
 use lumbung_domain::{BusinessId, Resource};
 use lumbung_procurement::business::{Form, Size};
 use lumbung_procurement::opportunities::Search;
+use lumbung_spend::sectors::SectorList;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,8 @@ const SHOWN: usize = 200;
 pub struct SearchQuery {
     q: String,
     sector: String,
+    /// `sic`, `kbli`, or either when empty.
+    list: String,
     area: String,
     size: String,
     form: String,
@@ -41,6 +44,12 @@ pub async fn page(
     {
         errors.insert("sector", lang.t("business_bad_sector").to_owned());
     }
+    let list = typed(&q.list).and_then(|l| {
+        SectorList::parse(&l).or_else(|| {
+            errors.insert("list", lang.t("business_bad_list").to_owned());
+            None
+        })
+    });
     let size = typed(&q.size).and_then(|s| {
         Size::parse(&s).or_else(|| {
             errors.insert("size", lang.t("business_bad_size").to_owned());
@@ -66,6 +75,7 @@ pub async fn page(
             let search = Search {
                 name,
                 sector,
+                list,
                 area_path,
                 size,
                 form,
