@@ -240,6 +240,28 @@ impl Role {
     pub fn sits_on_committee(self, scope: &Scope) -> bool {
         self.can_write(Resource::Election) && !matches!(scope, Scope::Org { .. })
     }
+
+    /// Sets the days complaints may take in an area of its scope: the
+    /// facilitator alone. The BKM answers for the deadlines, so it never
+    /// sets its own.
+    pub fn sets_complaint_deadlines(self) -> bool {
+        self == Role::Facilitator
+    }
+
+    /// Approves a plan version and funds or refuses a proposal: the BKM
+    /// alone, the community's own board (seed 001); a facilitator guides
+    /// and records, and never decides for it.
+    pub fn decides_plans(self) -> bool {
+        self == Role::Bkm
+    }
+
+    /// Changes a setting the partnerships of the whole system share (the
+    /// days without a meeting after which one stands out): a writer of
+    /// partnerships over the whole system, never one of an area deciding
+    /// for the others.
+    pub fn sets_partnership_settings(self, scope: &Scope) -> bool {
+        self.can_write(Resource::Partnerships) && *scope == Scope::Global
+    }
 }
 
 impl fmt::Display for Role {
@@ -487,6 +509,27 @@ mod tests {
                 },
                 "published election result: {role}"
             );
+        }
+    }
+
+    #[test]
+    fn duties_the_programme_gives_one_role_alone() {
+        let kel = Scope::Area {
+            code: AreaCode::parse("3604010001").unwrap(),
+            path: path(&["ID", "36", "3604", "3604010", "3604010001"]),
+        };
+        for role in Role::ALL {
+            assert_eq!(role.sets_complaint_deadlines(), role == Role::Facilitator);
+            assert_eq!(role.decides_plans(), role == Role::Bkm);
+            assert_eq!(
+                role.sets_partnership_settings(&Scope::Global),
+                matches!(
+                    role,
+                    Role::Admin | Role::Analyst | Role::Facilitator | Role::Bkm
+                ),
+                "{role}"
+            );
+            assert!(!role.sets_partnership_settings(&kel), "{role} of one area");
         }
     }
 

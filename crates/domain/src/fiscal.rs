@@ -42,6 +42,13 @@ impl FiscalCalendar {
         })
     }
 
+    /// The days a fiscal year runs, as `YYYY-MM-DD` text: from its first
+    /// day (included) to the next year's first day (excluded).
+    pub fn bounds(self, fy: FiscalYear) -> (String, String) {
+        let first = |year: i32| format!("{year:04}-{:02}-01", self.start_month);
+        (first(fy.0), first(fy.0 + 1))
+    }
+
     /// `2012/13` for years that straddle two calendar years, `2012` otherwise.
     pub fn label(self, fy: FiscalYear) -> String {
         if self.start_month == 1 {
@@ -134,6 +141,14 @@ mod tests {
         assert_eq!(uk.label(FiscalYear(1999)), "1999/00");
         assert_eq!(FiscalCalendar::CALENDAR.year_of(2013, 3), FiscalYear(2013));
         assert_eq!(FiscalCalendar::CALENDAR.label(FiscalYear(2013)), "2013");
+        assert_eq!(
+            uk.bounds(FiscalYear(2012)),
+            ("2012-04-01".to_owned(), "2013-04-01".to_owned())
+        );
+        assert_eq!(
+            FiscalCalendar::CALENDAR.bounds(FiscalYear(2013)),
+            ("2013-01-01".to_owned(), "2014-01-01".to_owned())
+        );
     }
 
     #[test]

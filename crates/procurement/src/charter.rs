@@ -5,7 +5,7 @@
 //! the others are entered per year ([`Entered`]). See `docs/procurement.md`.
 
 use crate::exact::{self, Exact};
-use lumbung_domain::{text, GoalId, Money, OrgId, Text};
+use lumbung_domain::{text, FiscalYear, GoalId, Money, OrgId, Text};
 use num_traits::{Signed, Zero};
 use serde::Serialize;
 
@@ -113,6 +113,20 @@ pub struct GoalInput {
     pub indicator: Indicator,
     pub measure: Option<String>,
     pub target: Exact,
+}
+
+/// The year a charter is shown for: the one asked, else the latest year
+/// with spend (`years`), else the year `today` falls in by the calendar.
+pub fn year_shown(
+    asked: Option<FiscalYear>,
+    years: &[i32],
+    today: FiscalYear,
+) -> Result<FiscalYear, lumbung_domain::ParseError> {
+    match (asked, years.iter().max()) {
+        (Some(year), _) => Ok(year),
+        (None, Some(&latest)) => FiscalYear::new(latest),
+        (None, None) => Ok(today),
+    }
 }
 
 /// The six goals of seed 000 with the indicators and targets a group

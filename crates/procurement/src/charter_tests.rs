@@ -201,3 +201,15 @@ proptest! {
         prop_assert!(b.progress >= a.progress);
     }
 }
+
+#[test]
+fn a_charter_shows_the_year_asked_else_the_latest_with_spend_else_todays() {
+    let fy = |y| FiscalYear::new(y).unwrap();
+    assert_eq!(
+        year_shown(Some(fy(2019)), &[2021, 2022], fy(2026)),
+        Ok(fy(2019))
+    );
+    assert_eq!(year_shown(None, &[2022, 2021], fy(2026)), Ok(fy(2022)));
+    assert_eq!(year_shown(None, &[], fy(2026)), Ok(fy(2026)));
+    assert!(year_shown(None, &[1200], fy(2026)).is_err());
+}

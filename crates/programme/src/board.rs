@@ -105,6 +105,67 @@ pub struct PlanSummary {
     pub blm: Money,
 }
 
+/// A version of a plan as the board weighs it.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanVersion<'a> {
+    pub kind: crate::plan::PlanKind,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub version: u32,
+    /// When the BKM approved it (RFC 3339 or a day); `None`: not approved.
+    pub approved_at: Option<&'a str>,
+    pub activities: &'a [crate::plan::PlannedActivity],
+    pub cost: Money,
+}
+
+/// The sum of a plan's BLM would not fit: refused, never wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the plan's BLM is too large to add up")]
+pub struct PlanOverflow;
+
+/// What a board shows of `plans` as of `as_of`: of each plan (kind, first
+/// year), its latest version approved by then, summed up. `plans` come
+/// newest version first within each plan.
+pub fn plan_summaries<'a>(
+    plans: impl IntoIterator<Item = PlanVersion<'a>>,
+    as_of: jiff::civil::Date,
+) -> Result<Vec<PlanSummary>, PlanOverflow> {
+    let day = as_of.to_string();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for p in plans {
+        let Some(on) = p.approved_at.map(|a| a.get(..10).unwrap_or(a)) else {
+            continue;
+        };
+        if on > day.as_str() || !seen.insert((p.kind, p.first_year)) {
+            continue;
+        }
+        let blm = p
+            .activities
+            .iter()
+            .try_fold(Money::ZERO, |s, a| s.checked_add(a.funding.blm))
+            .ok_or(PlanOverflow)?;
+        let mut problems: Vec<String> = Vec::new();
+        for a in p.activities {
+            if !a.problem.is_empty() && !problems.contains(&a.problem) {
+                problems.push(a.problem.clone());
+            }
+        }
+        out.push(PlanSummary {
+            kind: p.kind,
+            first_year: p.first_year,
+            last_year: p.last_year,
+            version: p.version,
+            approved_on: on.to_owned(),
+            problems,
+            activities: p.activities.len() as u64,
+            cost: p.cost,
+            blm,
+        });
+    }
+    Ok(out)
+}
+
 /// The fund journal's last entry when the board was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalHead {
@@ -226,7 +287,83 @@ pub fn first_difference(published: &Value, file: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{Funding, PlanKind, PlannedActivity};
     use serde_json::json;
+
+    #[test]
+    fn a_board_shows_each_plans_latest_version_approved_by_its_day() {
+        let activity = |problem: &str, blm: i64| PlannedActivity {
+            name: "Jalan".into(),
+            kind: crate::Kind::Physical,
+            problem: problem.into(),
+            location: "RW 02".into(),
+            poor_households: 10,
+            women: 5,
+            cost: Money::from_units(blm),
+            funding: Funding {
+                blm: Money::from_units(blm),
+                ..Funding::default()
+            },
+            schedule: "2025".into(),
+            responsible: "KSM".into(),
+        };
+        let (v2, v1) = (
+            vec![
+                activity("banjir", 70),
+                activity("banjir", 30),
+                activity("", 5),
+            ],
+            vec![activity("sampah", 10)],
+        );
+        let version = |version, approved_at, activities: &'static [PlannedActivity]| PlanVersion {
+            kind: PlanKind::Pjm,
+            first_year: 2025,
+            last_year: 2027,
+            version,
+            approved_at,
+            activities,
+            cost: Money::from_units(1),
+        };
+        let (v2, v1): (&'static [_], &'static [_]) = (v2.leak(), v1.leak());
+        // Newest first: version 3 was never approved, 2 on 1 March, 1 in January.
+        let plans = [
+            version(3, None, v2),
+            version(2, Some("2025-03-01T10:00:00Z"), v2),
+            version(1, Some("2025-01-10"), v1),
+        ];
+        let on = |day: &str| plan_summaries(plans, day.parse().unwrap()).unwrap();
+        assert!(on("2025-01-09").is_empty());
+        let january = on("2025-02-28");
+        assert_eq!(
+            (january[0].version, january[0].problems.clone()),
+            (1, vec!["sampah".to_owned()])
+        );
+        let march = on("2025-03-01");
+        assert_eq!(march.len(), 1, "one summary a plan");
+        assert_eq!(
+            (
+                march[0].version,
+                march[0].approved_on.as_str(),
+                march[0].blm,
+                march[0].problems.clone()
+            ),
+            (
+                2,
+                "2025-03-01",
+                Money::from_units(105),
+                vec!["banjir".to_owned()]
+            )
+        );
+        let huge = [activity("x", i64::MAX / 100), activity("x", i64::MAX / 100)];
+        let huge: &'static [_] = Vec::from(huge).leak();
+        assert_eq!(
+            plan_summaries(
+                [version(1, Some("2025-01-01"), huge)],
+                "2025-02-01".parse().unwrap()
+            ),
+            Err(PlanOverflow)
+        );
+    }
 
     #[test]
     fn the_first_altered_field_is_named_by_its_path() {

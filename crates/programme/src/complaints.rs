@@ -79,6 +79,17 @@ impl Default for Deadlines {
 }
 
 impl Deadlines {
+    /// The deadlines that hold at `path` (an area path): those of the
+    /// nearest area at or above it that has its own (`set`: area paths and
+    /// their deadlines), else the defaults.
+    pub fn nearest(set: &[(String, Deadlines)], path: &str) -> Deadlines {
+        set.iter()
+            .filter(|(p, _)| path.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, d)| *d)
+            .unwrap_or_default()
+    }
+
     /// Checked settings: 1 ≤ answer ≤ resolve ≤ 365 days.
     pub fn new(answer_days: u16, resolve_days: u16) -> Result<Deadlines, Text> {
         if answer_days == 0 || answer_days > resolve_days || resolve_days > 365 {
@@ -327,6 +338,20 @@ pub fn by_status(statuses: impl IntoIterator<Item = Status>) -> BTreeMap<String,
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn the_nearest_area_with_its_own_deadlines_sets_them() {
+        let city = Deadlines::new(5, 20).unwrap();
+        let kelurahan = Deadlines::new(2, 10).unwrap();
+        let set = vec![
+            ("/ID/36/3604/".to_owned(), city),
+            ("/ID/36/3604/3604010/3604010001/".to_owned(), kelurahan),
+        ];
+        let at = |path: &str| Deadlines::nearest(&set, path);
+        assert_eq!(at("/ID/36/3604/3604010/3604010001/"), kelurahan);
+        assert_eq!(at("/ID/36/3604/3604010/3604010002/"), city);
+        assert_eq!(at("/ID/36/3671/"), Deadlines::default());
+    }
 
     #[test]
     fn a_submission_needs_its_fields_and_anonymity_keeps_no_name() {

@@ -9,7 +9,8 @@ use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, BoardId, Money, Scope};
 use lumbung_fund::journal::Entry;
 use lumbung_programme::board::{
-    fingerprint, Board, CapitalLine, FundHealth, JournalHead, PlanSummary, PublishedBoard,
+    self, fingerprint, Board, CapitalLine, FundHealth, JournalHead, PlanSummary, PlanVersion,
+    PublishedBoard,
 };
 use rusqlite::params;
 
@@ -19,49 +20,24 @@ fn no_area(code: &str) -> StoreError {
 }
 
 /// Of each plan (kind, first year), its latest version approved by
-/// `as_of`, summed up.
-fn plan_summaries(plans: Vec<crate::PlanView>, as_of: Date) -> Result<Vec<PlanSummary>> {
-    let day = as_of.to_string();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    // Newest version first within each plan (as `plans_of` orders them).
-    for p in plans {
-        let Some(on) = p.approved_at.as_deref().map(|a| a.get(..10).unwrap_or(a)) else {
-            continue;
-        };
-        if on > day.as_str() || !seen.insert((p.kind, p.first_year)) {
-            continue;
-        }
-        let blm = p
-            .activities
-            .iter()
-            .try_fold(Money::ZERO, |s, a| s.checked_add(a.funding.blm))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "programme_plans",
-                    text!("board_plan_sum";
+/// `as_of`, summed up (`lumbung_programme::board::plan_summaries`).
+fn plan_summaries(plans: &[crate::PlanView], as_of: Date) -> Result<Vec<PlanSummary>> {
+    let versions = plans.iter().map(|p| PlanVersion {
+        kind: p.kind,
+        first_year: p.first_year,
+        last_year: p.last_year,
+        version: p.version,
+        approved_at: p.approved_at.as_deref(),
+        activities: &p.activities,
+        cost: p.cost,
+    });
+    board::plan_summaries(versions, as_of).map_err(|_| {
+        StoreError::invalid(
+            "programme_plans",
+            text!("board_plan_sum";
                 id: "jumlah rencana terlalu besar", en: "the plan's sum is too large"),
-                )
-            })?;
-        let mut problems: Vec<String> = Vec::new();
-        for a in &p.activities {
-            if !a.problem.is_empty() && !problems.contains(&a.problem) {
-                problems.push(a.problem.clone());
-            }
-        }
-        out.push(PlanSummary {
-            kind: p.kind,
-            first_year: p.first_year,
-            last_year: p.last_year,
-            version: p.version,
-            approved_on: on.to_owned(),
-            problems,
-            activities: p.activities.len() as u64,
-            cost: p.cost,
-            blm,
-        });
-    }
-    Ok(out)
+        )
+    })
 }
 
 impl Store {
@@ -73,7 +49,7 @@ impl Store {
         let area = self.area(code)?.ok_or_else(|| no_area(code))?;
         let figures = self.programme_report(code, None, None, Some(as_of))?;
         let (grants, activities) = self.programme_in_kelurahan(code, Some(as_of))?;
-        let plans = plan_summaries(self.plans_of(code)?, as_of)?;
+        let plans = plan_summaries(&self.plans_of(code)?, as_of)?;
         let conn = self.conn()?;
         let mut capital = Vec::new();
         let mut stmt = conn.prepare(

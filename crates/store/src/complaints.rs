@@ -128,16 +128,6 @@ fn settings(conn: &Connection) -> Result<Vec<(String, Deadlines)>> {
         .collect())
 }
 
-/// The deadlines of the nearest area at or above `path` that has its
-/// own; the defaults otherwise.
-fn deadlines_for(all: &[(String, Deadlines)], path: &str) -> Deadlines {
-    all.iter()
-        .filter(|(p, _)| path.starts_with(p.as_str()))
-        .max_by_key(|(p, _)| p.len())
-        .map(|(_, d)| *d)
-        .unwrap_or_default()
-}
-
 /// The subtree `scope` reaches, as a path range; `None`: nothing.
 fn reach(scope: &Scope) -> Option<(String, String)> {
     let range = |p: &AreaPath| (p.as_str().to_owned(), p.subtree_end());
@@ -343,7 +333,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let deadlines = deadlines_for(&settings(&conn)?, &row.path);
+        let deadlines = Deadlines::nearest(&settings(&conn)?, &row.path);
         let (status, standing) = row.judged(deadlines, self.clock().today())?;
         Ok(Some(Tracked {
             area_name: row.area_name.clone(),
@@ -363,7 +353,8 @@ impl Store {
         row: Row,
         all: &[(String, Deadlines)],
     ) -> Result<ComplaintView> {
-        let (status, standing) = row.judged(deadlines_for(all, &row.path), self.clock().today())?;
+        let (status, standing) =
+            row.judged(Deadlines::nearest(all, &row.path), self.clock().today())?;
         Ok(ComplaintView {
             id: ComplaintId::new(row.id),
             area_code: row.area_code,
@@ -467,7 +458,7 @@ impl Store {
         let conn = self.conn()?;
         let path = crate::areas::area_path_in(&conn, code)?;
         Ok(match path {
-            Some(p) => deadlines_for(&settings(&conn)?, p.as_str()),
+            Some(p) => Deadlines::nearest(&settings(&conn)?, p.as_str()),
             None => Deadlines::default(),
         })
     }
@@ -522,7 +513,7 @@ impl Store {
         let counted = rows
             .iter()
             .map(|row| {
-                let (status, standing) = row.judged(deadlines_for(&all, &row.path), today)?;
+                let (status, standing) = row.judged(Deadlines::nearest(&all, &row.path), today)?;
                 Ok(Counted {
                     received: date(&row.received_on)?,
                     category: stored("category", Category::parse(&row.category))?,

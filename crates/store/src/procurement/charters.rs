@@ -9,7 +9,7 @@ use crate::audit::{self, Actor};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, CharterId, FiscalYear, GoalId, Money, OrgId, PostalCode, TenderId};
 use lumbung_procurement::charter::{
-    add_awards, plain, AwardPart, Entered, Goal, GoalInput, Indicator, Known, Preset,
+    add_awards, plain, year_shown, AwardPart, Entered, Goal, GoalInput, Indicator, Known, Preset,
 };
 use lumbung_procurement::contracts::{Place, Placing};
 use lumbung_procurement::exact;
@@ -376,14 +376,11 @@ impl Store {
         let mut years: Vec<i32> = report.by_year.iter().map(|y| y.fiscal_year_start).collect();
         years.sort_unstable();
         years.dedup();
-        let year = match year {
-            Some(y) => y,
-            None => match years.last() {
-                Some(&y) => FiscalYear::new(y).map_err(|e| StoreError::invalid("year", e.0))?,
-                None => FiscalYear::new(jiff::Zoned::now().year().into())
-                    .map_err(|e| StoreError::invalid("year", e.0))?,
-            },
-        };
+        let settings = self.spend_settings()?;
+        let calendar = settings.calendar();
+        let today = self.clock().today();
+        let year = year_shown(year, &years, calendar.year_of(today.year(), today.month()))
+            .map_err(|e| StoreError::invalid("year", e.0))?;
         for a in report
             .by_anchor_year
             .iter()
@@ -396,14 +393,7 @@ impl Store {
                 k.spend_sme = a.figures.sme;
             }
         }
-        let settings = self.spend_settings()?;
-        let calendar = settings.calendar();
-        let from = format!("{:04}-{:02}-01", year.start_year(), calendar.start_month());
-        let to = format!(
-            "{:04}-{:02}-01",
-            year.start_year() + 1,
-            calendar.start_month()
-        );
+        let (from, to) = calendar.bounds(year);
         {
             let conn = self.conn()?;
             let place =

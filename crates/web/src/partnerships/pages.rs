@@ -98,7 +98,7 @@ async fn list_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
         context! {
             partnerships => rows, settings => settings, sent => typed, orgs => orgs,
             home => home(&scope), can_write => writes(&viewer),
-            sets => writes(&viewer) && scope == Scope::Global,
+            sets => viewer.user().is_some_and(|u| u.role.sets_partnership_settings(&scope)),
         },
     )?
     .into_response())
@@ -170,7 +170,12 @@ pub async fn create(ctx: Ctx, Form(f): Form<NewPartnership>) -> Result<Response,
 /// The days without a meeting after which a partnership stands out: a
 /// setting of the whole system, for its whole-system writers.
 pub async fn settings(ctx: Ctx, Form(f): Form<SettingsFields>) -> Result<Response, AppError> {
-    if ctx.viewer.scope() != Scope::Global {
+    let scope = ctx.viewer.scope();
+    if ctx
+        .viewer
+        .user()
+        .is_none_or(|u| !u.role.sets_partnership_settings(&scope))
+    {
         return Err(AppError::conflict(text!("partnership_settings_global";
             id: "pengaturan ini berlaku untuk seluruh sistem: hanya pengguna seluruh sistem yang mengubahnya",
             en: "this setting holds for the whole system: only whole-system users change it")));

@@ -17,7 +17,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, AreaPath, ComplaintId, Role, Scope};
+use lumbung_domain::{text, AreaPath, ComplaintId, Scope};
 use lumbung_programme::complaints::{check, Channel, Deadlines, Draft, Status};
 use lumbung_store::{Actor, ComplaintView};
 use minijinja::context;
@@ -284,7 +284,7 @@ async fn list_page(ctx: Ctx, typed: ComplaintFields, errors: Errors) -> Result<R
     let sets_deadlines = ctx
         .viewer
         .user()
-        .is_some_and(|u| u.role == Role::Facilitator);
+        .is_some_and(|u| u.role.sets_complaint_deadlines());
     Ok(render(
         &ctx.viewer,
         &ctx.uri,
@@ -477,7 +477,7 @@ pub async fn deadlines(ctx: Ctx, Form(f): Form<DeadlineFields>) -> Result<Respon
     if ctx
         .viewer
         .user()
-        .is_none_or(|u| u.role != Role::Facilitator)
+        .is_none_or(|u| !u.role.sets_complaint_deadlines())
     {
         // The BKM answers for the deadlines: it never sets them.
         let errors = [(

@@ -158,9 +158,7 @@ pub async fn page_with(
     let can_write = viewer
         .user()
         .is_some_and(|u| u.role.can_write(lumbung_domain::Resource::Programme));
-    let approves = viewer
-        .user()
-        .is_some_and(|u| u.role == lumbung_domain::Role::Bkm);
+    let approves = viewer.user().is_some_and(|u| u.role.decides_plans());
     let allocation = (!report.by_area.is_empty()).then(|| {
         let rows: Vec<(String, Vec<i64>)> = report
             .by_area

@@ -13,7 +13,7 @@ use axum::extract::{Multipart, Path};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::Form;
-use lumbung_domain::{text, AreaPath, Money, PlanId, ProposalId, Role};
+use lumbung_domain::{text, AreaPath, Money, PlanId, ProposalId};
 use lumbung_programme::proposal::{Decision, Proposal};
 
 /// The largest plan file taken from the browser.
@@ -188,7 +188,7 @@ pub async fn approve(
         .await?
         .ok_or_else(|| unseen(&raw))?;
     area_in_scope(&state, &viewer, &code).await?;
-    if viewer.user().is_none_or(|u| u.role != Role::Bkm) {
+    if viewer.user().is_none_or(|u| !u.role.decides_plans()) {
         return Err(AppError::conflict(text!("plan_bkm_approves";
             id: "rencana disetujui oleh BKM", en: "the BKM approves plans")));
     }
@@ -325,7 +325,7 @@ pub async fn decide(
         .await?
         .ok_or_else(|| unseen(&raw))?;
     area_in_scope(&state, &viewer, &code).await?;
-    if viewer.user().is_none_or(|u| u.role != Role::Bkm) {
+    if viewer.user().is_none_or(|u| !u.role.decides_plans()) {
         return Err(AppError::conflict(text!("proposal_bkm_decides";
             id: "usulan diputuskan oleh BKM", en: "the BKM decides proposals")));
     }
