@@ -37,6 +37,31 @@ fn retry_after(res: &reqwest::Response) -> u64 {
 }
 
 #[tokio::test]
+async fn failed_sign_ins_spread_over_two_servers_of_one_database_meet_one_limit() {
+    // Regression: each server counted failures in its own memory, so an
+    // attacker alternating between two servers had twice the attempts.
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let (here, there) = (app.anonymous(), other.anonymous());
+    for i in 0..10 {
+        let v = if i % 2 == 0 { &here } else { &there };
+        let res = form_sign_in(v, "analyst", &format!("wrong-password-{i}")).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {}", i + 1);
+    }
+    for v in [&here, &there] {
+        let res = form_sign_in(v, "analyst", "wrong-password-x").await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    // Once its failures are forgotten (the window passed), the account
+    // signs in on either server.
+    app.store.clear_uses("signin.account", "analyst").unwrap();
+    assert_eq!(
+        form_sign_in(&there, "analyst", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
 async fn the_eleventh_failed_sign_in_of_an_account_is_refused_on_form_and_api() {
     let app = spawn_app().await;
     let v = app.anonymous();

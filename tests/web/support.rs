@@ -294,6 +294,32 @@ pub async fn json_of(v: &Visitor, path: &str) -> serde_json::Value {
 }
 
 impl TestApp {
+    /// A second server over the same database, as another process would
+    /// serve it (nothing shared but the database); the same users and
+    /// data. Returns an app whose visitors talk to the second server.
+    pub async fn another_server(&self) -> TestApp {
+        let store = Store::open(&self._dir.path().join("test.db"))
+            .unwrap()
+            .with_password_cost(PasswordCost::TestsOnly);
+        let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(lumbung_web::serve(
+            store.clone(),
+            lumbung_web::WebConfig::default(),
+            listener,
+        ));
+        TestApp {
+            base,
+            store,
+            preston_council: self.preston_council,
+            bkm: self.bkm,
+            upk: self.upk,
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub fn anonymous(&self) -> Visitor {
         Visitor {
             client: Client::builder()

@@ -11,6 +11,7 @@ pub mod fixed;
 pub mod id;
 pub mod import;
 mod keyed;
+pub mod limit;
 pub mod money;
 pub mod org;
 pub mod org_file;

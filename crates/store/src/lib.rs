@@ -15,6 +15,7 @@ mod compare;
 mod complaints;
 mod election;
 mod fund;
+mod limits;
 mod lineage;
 mod orgs;
 mod partnerships;
@@ -43,6 +44,7 @@ pub use fund::{
     MemberRow, Movement, Ps2Candidate, Receipt, Repaid, RepaymentInput, RepaymentRecord,
     RepaymentRow, SavingsRow,
 };
+pub use limits::UseId;
 pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use partnerships::{

@@ -1317,4 +1317,16 @@ ALTER TABLE programme_rules ADD COLUMN shares TEXT NOT NULL DEFAULT '';
     r#"
 DROP TABLE ocds_compiled;
 "#,
+    // 40: uses counted in sliding windows (failed sign-ins, public forms),
+    // shared by every server of the database (`limits.rs`).
+    r#"
+CREATE TABLE limit_uses (
+    id     INTEGER PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    at     INTEGER NOT NULL
+);
+CREATE INDEX limit_uses_key ON limit_uses(bucket, key);
+CREATE INDEX limit_uses_at ON limit_uses(bucket, at);
+"#,
 ];

@@ -94,7 +94,6 @@ pub struct AppState {
     /// The public health figures being computed, by day: visitors asking
     /// for the same day meanwhile share the one computation.
     public_health: Arc<gate::Shared<jiff::civil::Date, Arc<lumbung_fund::report::FundReport>>>,
-    sign_ins: crate::core::signin::Throttle,
     /// Complaints filed from the public form, per address.
     complaint_filings: crate::core::signin::Limit,
     /// Tracking codes looked up, per address (a code cannot be guessed).
@@ -195,12 +194,13 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         // dashboards waits its turn rather than being turned away.
         public_reports: gate::Gate::new(1, 64, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
         public_health: Default::default(),
-        sign_ins: Default::default(),
         complaint_filings: crate::core::signin::Limit::new(
+            "complaints.filed",
             programme::complaints::FILINGS_PER_HOUR,
             std::time::Duration::from_secs(3600),
         ),
         complaint_lookups: crate::core::signin::Limit::new(
+            "complaints.tracked",
             programme::complaints::LOOKUPS_PER_MINUTE,
             std::time::Duration::from_secs(60),
         ),

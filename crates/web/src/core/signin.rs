@@ -6,12 +6,10 @@
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::AppState;
-use lumbung_store::{SessionEvent, User};
-use std::collections::{HashMap, VecDeque};
-use std::hash::Hash;
+use lumbung_domain::limit::Window;
+use lumbung_store::{SessionEvent, UseId, User};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Failed sign-ins one account may have within [`ACCOUNT_WINDOW`].
 pub const ACCOUNT_LIMIT: usize = 10;
@@ -19,165 +17,118 @@ pub const ACCOUNT_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Failed sign-ins one client address may have within [`ADDRESS_WINDOW`].
 pub const ADDRESS_LIMIT: usize = 30;
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(60);
-/// Accounts and addresses remembered at most (each): an attacker rotating
-/// names or addresses pushes out the quietest, never grows memory.
-const MAX_KEYS: usize = 10_000;
-
-/// Recent failures per key, within a sliding window.
-struct Window<K> {
-    limit: usize,
-    window: Duration,
-    failures: HashMap<K, VecDeque<Instant>>,
-}
-
-impl<K: Hash + Eq + Clone> Window<K> {
-    fn new(limit: usize, window: Duration) -> Self {
-        Window {
-            limit,
-            window,
-            failures: HashMap::new(),
-        }
-    }
-
-    /// Counts an attempt as failed until it is [`Window::forgive`]n, or
-    /// says how long to wait when the key has used up its attempts.
-    fn take(&mut self, key: &K, now: Instant) -> Result<(), Duration> {
-        if !self.failures.contains_key(key) && self.failures.len() >= MAX_KEYS {
-            self.make_room(now);
-        }
-        let times = self.failures.entry(key.clone()).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            times.pop_front();
-        }
-        if times.len() >= self.limit {
-            let oldest = *times.front().expect("over the limit");
-            return Err(self.window.saturating_sub(now.duration_since(oldest)));
-        }
-        times.push_back(now);
-        Ok(())
-    }
-
-    /// Takes back the attempt made at `at` (it succeeded, or was never
-    /// judged).
-    fn forgive(&mut self, key: &K, at: Instant) {
-        if let Some(times) = self.failures.get_mut(key) {
-            if let Some(i) = times.iter().rposition(|t| *t == at) {
-                times.remove(i);
-            }
-            if times.is_empty() {
-                self.failures.remove(key);
-            }
-        }
-    }
-
-    fn clear(&mut self, key: &K) {
-        self.failures.remove(key);
-    }
-
-    /// Forgets keys whose failures have all expired; if too few have, the
-    /// tenth of the keys whose latest failure is oldest (a tenth at once,
-    /// so that a flood of new keys costs little per key).
-    fn make_room(&mut self, now: Instant) {
-        let window = self.window;
-        self.failures
-            .retain(|_, t| t.back().is_some_and(|t| now.duration_since(*t) < window));
-        if self.failures.len() >= MAX_KEYS {
-            let mut latest: Vec<Instant> = self
-                .failures
-                .values()
-                .filter_map(|t| t.back().copied())
-                .collect();
-            let cut = latest.len() / 10;
-            let (_, &mut edge, _) = latest.select_nth_unstable(cut);
-            self.failures
-                .retain(|_, t| t.back().is_some_and(|t| *t > edge));
-        }
-    }
-}
+/// The buckets the sign-in limits count uses in.
+const ACCOUNTS: &str = "signin.account";
+const ADDRESSES: &str = "signin.address";
 
 /// Public forms' uses per client address within a window (the complaint
-/// form, the tracking lookup): past the limit, how long to wait.
-#[derive(Clone)]
-pub struct Limit(Arc<Mutex<Window<IpAddr>>>);
+/// form, the tracking lookup): past the limit, how long to wait. The uses
+/// are counted in the database, so that every server of it counts the
+/// same ones.
+#[derive(Clone, Copy)]
+pub struct Limit {
+    bucket: &'static str,
+    window: Window,
+}
 
 impl Limit {
-    pub fn new(limit: usize, window: Duration) -> Limit {
-        Limit(Arc::new(Mutex::new(Window::new(limit, window))))
+    pub const fn new(bucket: &'static str, limit: usize, window: Duration) -> Limit {
+        Limit {
+            bucket,
+            window: Window::new(limit, window),
+        }
     }
 
     /// Counts one use by `address` (none known: not limited here; the
-    /// server's own limits still hold).
-    pub fn take(&self, address: Option<IpAddr>) -> Result<(), Duration> {
-        match address {
-            Some(a) => self.0.lock().expect("limit lock").take(&a, Instant::now()),
-            None => Ok(()),
-        }
-    }
-}
-
-/// The sign-in limits of one server.
-#[derive(Clone)]
-pub struct Throttle(Arc<Mutex<(Window<String>, Window<IpAddr>)>>);
-
-impl Default for Throttle {
-    fn default() -> Self {
-        Throttle(Arc::new(Mutex::new((
-            Window::new(ACCOUNT_LIMIT, ACCOUNT_WINDOW),
-            Window::new(ADDRESS_LIMIT, ADDRESS_WINDOW),
-        ))))
+    /// server's own limits still hold); `Err` with how long to wait.
+    pub async fn take(
+        self,
+        state: &AppState,
+        address: Option<IpAddr>,
+    ) -> Result<Result<(), Duration>, AppError> {
+        let Some(address) = address else {
+            return Ok(Ok(()));
+        };
+        let used = state
+            .blocking(move |s| s.take_use(self.bucket, &address.to_string(), self.window))
+            .await?;
+        Ok(used.map(|_| ()))
     }
 }
 
 /// An attempt let through; it counts as a failure until it succeeds.
 struct Attempt {
     account: String,
-    address: Option<IpAddr>,
-    at: Instant,
+    account_use: UseId,
+    address_use: Option<UseId>,
 }
 
-impl Throttle {
-    fn attempt(&self, account: String, address: Option<IpAddr>) -> Result<Attempt, Duration> {
-        let now = Instant::now();
-        let mut guard = self.0.lock().expect("throttle lock");
-        let (accounts, addresses) = &mut *guard;
-        if let Some(a) = address {
-            addresses.take(&a, now)?;
-        }
-        if let Err(wait) = accounts.take(&account, now) {
-            if let Some(a) = address {
-                addresses.forgive(&a, now);
+/// Counts a sign-in attempt against the account's and the address's
+/// limits (the address first; an account over its limit takes the
+/// address's use back), or says how long to wait.
+async fn attempt(
+    state: &AppState,
+    account: String,
+    address: Option<IpAddr>,
+) -> Result<Result<Attempt, Duration>, AppError> {
+    state
+        .blocking(move |s| {
+            let address_use = match address {
+                Some(a) => match s.take_use(
+                    ADDRESSES,
+                    &a.to_string(),
+                    Window::new(ADDRESS_LIMIT, ADDRESS_WINDOW),
+                )? {
+                    Ok(used) => Some(used),
+                    Err(wait) => return Ok(Err(wait)),
+                },
+                None => None,
+            };
+            match s.take_use(
+                ACCOUNTS,
+                &account,
+                Window::new(ACCOUNT_LIMIT, ACCOUNT_WINDOW),
+            )? {
+                Ok(account_use) => Ok(Ok(Attempt {
+                    account,
+                    account_use,
+                    address_use,
+                })),
+                Err(wait) => {
+                    if let Some(used) = address_use {
+                        s.forgive_use(used)?;
+                    }
+                    Ok(Err(wait))
+                }
             }
-            return Err(wait);
-        }
-        Ok(Attempt {
-            account,
-            address,
-            at: now,
         })
-    }
+        .await
+}
 
-    /// A success clears the account's failures and takes back this one.
-    fn succeeded(&self, attempt: &Attempt) {
-        let mut guard = self.0.lock().expect("throttle lock");
-        let (accounts, addresses) = &mut *guard;
-        accounts.clear(&attempt.account);
-        if let Some(a) = attempt.address {
-            addresses.forgive(&a, attempt.at);
-        }
-    }
+/// A success clears the account's failures and takes back this attempt.
+async fn succeeded(state: &AppState, attempt: Attempt) -> Result<(), AppError> {
+    state
+        .blocking(move |s| {
+            s.clear_uses(ACCOUNTS, &attempt.account)?;
+            match attempt.address_use {
+                Some(used) => s.forgive_use(used),
+                None => Ok(()),
+            }
+        })
+        .await
+}
 
-    /// The attempt was not judged (the server was too busy to hash).
-    fn withdrawn(&self, attempt: &Attempt) {
-        let mut guard = self.0.lock().expect("throttle lock");
-        let (accounts, addresses) = &mut *guard;
-        accounts.forgive(&attempt.account, attempt.at);
-        if let Some(a) = attempt.address {
-            addresses.forgive(&a, attempt.at);
-        }
-    }
+/// The attempt was not judged (the server was too busy to hash).
+async fn withdrawn(state: &AppState, attempt: Attempt) -> Result<(), AppError> {
+    state
+        .blocking(move |s| {
+            s.forgive_use(attempt.account_use)?;
+            match attempt.address_use {
+                Some(used) => s.forgive_use(used),
+                None => Ok(()),
+            }
+        })
+        .await
 }
 
 /// Why a sign-in did not succeed.
@@ -223,9 +174,8 @@ pub async fn sign_in(
     username: &str,
     password: String,
 ) -> Result<User, Refused> {
-    let attempt = state
-        .sign_ins
-        .attempt(account_key(username), viewer.address)
+    let attempt = attempt(state, account_key(username), viewer.address)
+        .await?
         .map_err(|wait| {
             tracing::warn!(username = %account_key(username), address = %address_text(viewer), "sign-in limited");
             // Whole seconds, rounded up: never "come back in 0 s".
@@ -235,14 +185,14 @@ pub async fn sign_in(
     let candidate = match state.blocking(move |s| s.login_candidate(&name)).await {
         Ok(c) => c,
         Err(e) => {
-            state.sign_ins.withdrawn(&attempt);
+            withdrawn(state, attempt).await?;
             return Err(e.into());
         }
     };
     let permit = match state.hashing.admit().await {
         Ok(p) => p,
         Err(e) => {
-            state.sign_ins.withdrawn(&attempt);
+            withdrawn(state, attempt).await?;
             return Err(e.into());
         }
     };
@@ -255,7 +205,7 @@ pub async fn sign_in(
     let address = address_text(viewer);
     let (event, audited) = match &user {
         Some(u) => {
-            state.sign_ins.succeeded(&attempt);
+            succeeded(state, attempt).await?;
             (SessionEvent::SignIn, Some(u.clone()))
         }
         None => (SessionEvent::SignInFailed, None),
@@ -278,35 +228,4 @@ pub async fn audit_sign_out(state: &AppState, viewer: &Viewer) -> Result<(), App
             s.audit_session(SessionEvent::SignOut, &user.username, Some(&user), &address)
         })
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_refuses_past_the_limit_and_forgets_after_it() {
-        let mut w = Window::new(2, Duration::from_secs(60));
-        let t0 = Instant::now();
-        assert!(w.take(&"a", t0).is_ok());
-        assert!(w.take(&"a", t0 + Duration::from_secs(10)).is_ok());
-        let wait = w.take(&"a", t0 + Duration::from_secs(20)).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(40));
-        assert!(w.take(&"b", t0 + Duration::from_secs(20)).is_ok());
-        assert!(w.take(&"a", t0 + Duration::from_secs(61)).is_ok());
-        w.forgive(&"b", t0 + Duration::from_secs(20));
-        assert!(!w.failures.contains_key("b"));
-    }
-
-    #[test]
-    fn rotating_keys_never_grow_the_memory() {
-        let mut w = Window::new(10, Duration::from_secs(900));
-        let t0 = Instant::now();
-        for i in 0..(MAX_KEYS as u64 * 3) {
-            let _ = w.take(&i, t0 + Duration::from_millis(i));
-        }
-        assert!(w.failures.len() <= MAX_KEYS);
-        // The newest keys are the ones kept.
-        assert!(w.failures.contains_key(&(MAX_KEYS as u64 * 3 - 1)));
-    }
 }

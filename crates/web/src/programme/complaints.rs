@@ -122,7 +122,8 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> Result<Response, A
 
 /// Files a complaint from the public form (limited per address).
 pub async fn file(ctx: Ctx, Form(f): Form<ComplaintFields>) -> Result<Response, AppError> {
-    if let Err(wait) = ctx.state.complaint_filings.take(ctx.viewer.address) {
+    let filings = ctx.state.complaint_filings;
+    if let Err(wait) = filings.take(&ctx.state, ctx.viewer.address).await? {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         let message = text!("complaint_limited", minutes = minutes;
             id: "terlalu banyak pengaduan dari alamat ini: coba lagi dalam {minutes} menit",
@@ -232,7 +233,8 @@ pub async fn track(
     let mut errors = Errors::new();
     let mut tracked = None;
     let mut status = StatusCode::OK;
-    if let Err(wait) = state.complaint_lookups.take(viewer.address) {
+    let lookups = state.complaint_lookups;
+    if let Err(wait) = lookups.take(&state, viewer.address).await? {
         let seconds = wait.as_secs().max(1);
         errors.insert(
             "code".into(),
