@@ -15,6 +15,7 @@ mod readers;
 mod reading;
 mod scopes;
 mod security;
+mod servers;
 mod support;
 mod uploads;
 mod words;

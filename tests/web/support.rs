@@ -46,7 +46,7 @@ pub fn import_areas(store: &Store, file: &str, records: Vec<AreaRecord>) {
     summary.unwrap();
 }
 
-fn org(name: &str, kind: OrgKind, area: &str, parent: Option<i64>) -> OrgInput {
+pub fn org(name: &str, kind: OrgKind, area: &str, parent: Option<i64>) -> OrgInput {
     OrgInput {
         name: name.into(),
         kind,
