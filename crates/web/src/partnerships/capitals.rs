@@ -3,7 +3,7 @@
 //! to those who write here in their scope (recorded with consent), counted
 //! for everyone else; where leadership is thin (`leadership`).
 
-use super::{area_of, errors_of, owner, sent, Errors, Sent};
+use super::{owner, problems_and_area, sent, Sent};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done, invalid, today};
 use crate::error::AppError;
@@ -105,17 +105,7 @@ pub struct AssetFields {
 
 pub async fn add_asset(ctx: Ctx, Form(f): Form<AssetFields>) -> Result<Response, AppError> {
     let checked = check_asset(&f.kind, &f.name, &f.holder, &f.used_by);
-    let mut errors = match &checked {
-        Ok(_) => Errors::new(),
-        Err(p) => errors_of(p.clone(), &ctx.viewer),
-    };
-    let area = area_of(&ctx, &f.area).await?;
-    if area.is_none() {
-        errors.insert(
-            "area".into(),
-            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
-        );
-    }
+    let (errors, area) = problems_and_area(&ctx, &checked, &f.area).await?;
     let (Ok(asset), Some(area)) = (checked, area) else {
         return page_with(ctx, sent("asset", &f, errors)).await;
     };
@@ -139,17 +129,7 @@ pub struct CitizenFields {
 /// An active citizen, recorded only with their consent (dated today).
 pub async fn add_citizen(ctx: Ctx, Form(f): Form<CitizenFields>) -> Result<Response, AppError> {
     let checked = check_citizen(&f.name, &f.leads, f.consent == "yes");
-    let mut errors = match &checked {
-        Ok(_) => Errors::new(),
-        Err(p) => errors_of(p.clone(), &ctx.viewer),
-    };
-    let area = area_of(&ctx, &f.area).await?;
-    if area.is_none() {
-        errors.insert(
-            "area".into(),
-            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
-        );
-    }
+    let (errors, area) = problems_and_area(&ctx, &checked, &f.area).await?;
     let (Ok(citizen), Some(area)) = (checked, area) else {
         return page_with(ctx, sent("citizen", &f, errors)).await;
     };

@@ -5,7 +5,7 @@
 //! the bank branches closed, and employee buy-outs as a funnel. Rules:
 //! `lumbung_partnerships::economy`.
 
-use super::{area_of, errors_of, owner, sent, Errors, Sent};
+use super::{area_of, errors_of, owner, problems_and_area, sent, Errors, Sent};
 use crate::auth::{Ctx, Viewer};
 use crate::charts;
 use crate::edge::{acting, done, invalid, parse_date, today};
@@ -214,17 +214,7 @@ pub async fn add_coop(ctx: Ctx, Form(f): Form<CoopFields>) -> Result<Response, A
         support_asked: &f.support_asked,
         mentor: &f.mentor,
     });
-    let mut errors = match &checked {
-        Ok(_) => Errors::new(),
-        Err(p) => errors_of(p.clone(), &ctx.viewer),
-    };
-    let area = area_of(&ctx, &f.area).await?;
-    if area.is_none() {
-        errors.insert(
-            "area".into(),
-            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
-        );
-    }
+    let (mut errors, area) = problems_and_area(&ctx, &checked, &f.area).await?;
     let org = match f.org.trim() {
         "" => None,
         raw => {
@@ -469,17 +459,7 @@ pub struct BuyoutFields {
 
 pub async fn add_buyout(ctx: Ctx, Form(f): Form<BuyoutFields>) -> Result<Response, AppError> {
     let checked = check_buyout(&f.business, &f.owner_retires, &f.jobs);
-    let mut errors = match &checked {
-        Ok(_) => Errors::new(),
-        Err(p) => errors_of(p.clone(), &ctx.viewer),
-    };
-    let area = area_of(&ctx, &f.area).await?;
-    if area.is_none() {
-        errors.insert(
-            "area".into(),
-            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
-        );
-    }
+    let (errors, area) = problems_and_area(&ctx, &checked, &f.area).await?;
     let (Ok(b), Some(area)) = (checked, area) else {
         return page_with(ctx, sent("buyout", &f, errors)).await;
     };

@@ -72,6 +72,27 @@ pub(crate) fn errors_of(
         .collect()
 }
 
+/// The problems of a checked form, and the area of the viewer's scope it
+/// names (with a problem of its own when it names none).
+pub(crate) async fn problems_and_area<T>(
+    ctx: &crate::auth::Ctx,
+    checked: &Result<T, Vec<(&'static str, lumbung_domain::Text)>>,
+    area: &str,
+) -> Result<(Errors, Option<lumbung_domain::AreaCode>), AppError> {
+    let mut errors = match checked {
+        Ok(_) => Errors::new(),
+        Err(p) => errors_of(p.clone(), &ctx.viewer),
+    };
+    let area = area_of(ctx, area).await?;
+    if area.is_none() {
+        errors.insert(
+            "area".into(),
+            ctx.viewer.lang.t("partnership_pick_area").to_owned(),
+        );
+    }
+    Ok((errors, area))
+}
+
 /// A refused form: which one, what was typed, and its problems.
 #[derive(Debug, Default, serde::Serialize)]
 pub(crate) struct Sent {
