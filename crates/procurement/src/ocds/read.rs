@@ -110,7 +110,8 @@ impl<'a> Kept<'a> {
     fn of(release: Release, bytes: &'a [u8]) -> Kept<'a> {
         let as_given = release
             .span
-            .and_then(|span| std::str::from_utf8(&bytes[span]).ok());
+            .and_then(|span| bytes.get(span))
+            .and_then(|text| std::str::from_utf8(text).ok());
         let text = match as_given {
             Some(text) => Cow::Borrowed(text),
             None => {
@@ -172,11 +173,18 @@ fn read_kept_in<'a>(
         }
     }
     // Read whole; the releases handed out already are not handed again.
+    // A gzipped file is unpacked by `read_each` into bytes of its own,
+    // where the releases' spans point: their text is written again.
+    let given_bytes: &'a [u8] = if body.starts_with(&[0x1f, 0x8b]) {
+        &[]
+    } else {
+        body
+    };
     let mut seen = 0usize;
     read_each(name, body, |release| {
         seen += 1;
         if seen > given {
-            each(Kept::of(release, body));
+            each(Kept::of(release, given_bytes));
         }
     })
 }

@@ -204,4 +204,15 @@ fn a_chunk_with_a_problem_refuses_the_file_as_a_whole_read_would() {
         .map(|k| k.ocid)
         .collect();
     assert_eq!(got, ["a", "b", "c"]);
+    // A gzipped file read here (not unpacked first) keeps each release's
+    // own JSON, never bytes of the packed file.
+    let mut packed = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut packed, pretty).unwrap();
+    let packed = packed.finish().unwrap();
+    let texts: Vec<Value> = kept(&packed, 2, 1)
+        .unwrap()
+        .into_iter()
+        .map(|k| serde_json::from_str(&k.text).unwrap())
+        .collect();
+    assert_eq!(texts[1], serde_json::json!({"ocid": "b", "id": "2"}));
 }
