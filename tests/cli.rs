@@ -112,6 +112,36 @@ fn wrong_usage_exits_2() {
 }
 
 #[test]
+fn a_postgresql_address_is_refused_in_both_languages_never_taken_for_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgres://lumbung:rahasia@db.example:5432/lumbung";
+    for (lang, words) in [("en", "not supported yet"), ("id", "belum didukung")] {
+        for args in [
+            &["--db", url, "migrate"][..],
+            &["--db", url, "demo", "--addr", "127.0.0.1:0"],
+        ] {
+            let out = bare_cmd(dir.path())
+                .env("LUMBUNG_LANG", lang)
+                .args(args)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+            assert!(err.contains("PostgreSQL") && err.contains(words), "{err}");
+            assert!(
+                !err.contains("rahasia"),
+                "the password is never repeated: {err}"
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing created"
+    );
+}
+
+#[test]
 fn migrate_creates_the_database_and_prints_the_schema_version() {
     let env = Env::new();
     let out = env.ok(&["migrate"]).stdout_has("schema version ");

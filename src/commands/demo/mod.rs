@@ -103,7 +103,7 @@ pub struct DemoArgs {
 
 /// `lumbung demo`: the database `--db` names, else ./lumbung-demo.db.
 pub fn run(db: Option<&Path>, args: DemoArgs) -> Result<()> {
-    let path = db.unwrap_or(Path::new(shared::DEFAULT_DEMO_DB));
+    let path = shared::sqlite_file(db.unwrap_or(Path::new(shared::DEFAULT_DEMO_DB)))?;
     let config = lumbung_web::WebConfig {
         behind_proxy: args.proxy.behind_proxy,
         behind_tls_proxy: args.proxy.behind_tls_proxy,
