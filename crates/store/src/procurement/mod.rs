@@ -36,7 +36,7 @@ use rusqlite::{params, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -143,13 +143,14 @@ fn import_tx(
         .iter()
         .map(|(file, bytes)| unpacked(file, bytes))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    // The processes held before, whose earlier releases are read back for
-    // their compile; the new ones are compiled from the files' own text.
-    let held: HashSet<String> =
-        crate::sql::all(tx, "SELECT DISTINCT ocid FROM ocds_releases", [], |r| {
+    // Releases held before this import have ids up to `last_before`: a
+    // process with one of them reads those back for its compile (an index
+    // seek per process touched, nothing for a fresh database); the new ones
+    // are compiled from the files' own text.
+    let last_before: i64 =
+        tx.query_row("SELECT coalesce(max(id), 0) FROM ocds_releases", [], |r| {
             r.get(0)
         })?;
-    let mut first_import = None;
     let mut new: HashMap<String, Vec<Cow<'_, str>>> = HashMap::new();
     let threads = parallel::threads();
     for ((file, _), body) in files.iter().zip(&bodies) {
@@ -159,7 +160,6 @@ fn import_tx(
             params![file, crate::now(), actor.label()],
         )?;
         let import = tx.last_insert_rowid();
-        first_import.get_or_insert(import);
         let mut insert = tx.prepare_cached(
             "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (ocid, identity) DO NOTHING",
@@ -199,13 +199,12 @@ fn import_tx(
     resolver.company_numbers = true;
     let mut touched: Vec<String> = new.keys().cloned().collect();
     touched.sort_unstable();
-    let before = first_import.unwrap_or(i64::MAX);
     processes::derive_many(tx, &mut resolver, &touched, |ocid| {
-        let held = held.contains(ocid);
         let mut texts = Vec::new();
-        if held {
-            texts = processes::texts_before(tx, ocid, before)?;
+        if last_before > 0 {
+            texts = processes::texts_before(tx, ocid, last_before)?;
         }
+        let held = !texts.is_empty();
         texts.extend(new.remove(ocid).unwrap_or_default());
         Ok((texts, held))
     })?;

@@ -46,17 +46,17 @@ fn parsed(texts: &[Cow<'_, str>]) -> Vec<Map<String, Value>> {
 }
 
 /// The text of the releases of `ocid` held, in the order they came
-/// (those of imports before `import` only).
+/// (those with ids up to `last` only).
 pub(super) fn texts_before(
     tx: &Transaction<'_>,
     ocid: &str,
-    import: i64,
+    last: i64,
 ) -> Result<Vec<Cow<'static, str>>> {
     let mut read = tx.prepare_cached(
-        "SELECT release FROM ocds_releases WHERE ocid = ?1 AND import_id < ?2 ORDER BY id",
+        "SELECT release FROM ocds_releases WHERE ocid = ?1 AND id <= ?2 ORDER BY id",
     )?;
     let texts = read
-        .query_map(params![ocid, import], |r| r.get::<_, String>(0))?
+        .query_map(params![ocid, last], |r| r.get::<_, String>(0))?
         .map(|t| t.map(Cow::Owned))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(texts)
