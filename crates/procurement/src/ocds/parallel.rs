@@ -29,7 +29,7 @@ where
     let threads = threads.max(1);
     let window = 2 * threads;
     let (to_work, work) = mpsc::channel::<(usize, I)>();
-    let (to_main, done) = mpsc::channel::<(usize, O)>();
+    let (to_main, done) = mpsc::channel::<(usize, std::thread::Result<O>)>();
     let work = Mutex::new(work);
     std::thread::scope(|scope| {
         // Dropped on every way out, so that the workers stop.
@@ -42,7 +42,11 @@ where
                     .expect("a worker never panics holding it")
                     .recv();
                 let Ok((k, item)) = next else { break };
-                if to_main.send((k, f(item))).is_err() {
+                // A panic goes to the caller's thread, which would otherwise
+                // wait for this item for ever.
+                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(item)));
+                let panicked = out.is_err();
+                if to_main.send((k, out)).is_err() || panicked {
                     break;
                 }
             });
@@ -66,7 +70,10 @@ where
                 return Ok(());
             }
             let (k, out) = done.recv().expect("a worker answers each item");
-            pending.insert(k, out);
+            pending.insert(
+                k,
+                out.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
             while let Some(out) = pending.remove(&next) {
                 next += 1;
                 sink(out)?;
@@ -112,5 +119,15 @@ mod tests {
             },
         );
         assert_eq!((stopped, seen), (Err(10), 11));
+        // A worker's panic reaches the caller instead of leaving it waiting.
+        let panicked = std::panic::catch_unwind(|| {
+            ordered_map(
+                0..100u64,
+                2,
+                |i| if i == 42 { panic!("item 42") } else { i },
+                |_| Ok::<_, ()>(()),
+            )
+        });
+        assert!(panicked.is_err());
     }
 }
