@@ -1,12 +1,12 @@
 //! Areas and the postcode map.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Row, TransactionBehavior};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::area::{plan_area_import, StoredArea};
 use lumbung_domain::{
     text, AreaCode, AreaKind, AreaPath, AreaRecord, ImportSummary, PostalCode, Rejected, RowError,
 };
-use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -24,7 +24,7 @@ pub struct Area {
 const AREA_COLUMNS: &str =
     "a.code, a.name, a.parent_code, a.kind, a.path, a.depth, (SELECT count(*) FROM areas c WHERE c.parent_code = a.code)";
 
-fn area_from_row(r: &Row<'_>) -> rusqlite::Result<Area> {
+fn area_from_row(r: &Row<'_>) -> crate::db::Result<Area> {
     from_row!(
         r,
         Area {
@@ -358,7 +358,7 @@ impl Store {
     }
 }
 
-fn area_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<Area>> {
+fn area_in(conn: &crate::db::Connection, code: &str) -> Result<Option<Area>> {
     crate::sql::optional_row(
         conn,
         &format!("SELECT {AREA_COLUMNS} FROM areas a WHERE a.code = ?1"),
@@ -368,7 +368,7 @@ fn area_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<Area>> {
 }
 
 /// [`Store::area_path`] on a connection the caller holds.
-pub(crate) fn area_path_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<AreaPath>> {
+pub(crate) fn area_path_in(conn: &crate::db::Connection, code: &str) -> Result<Option<AreaPath>> {
     let path: Option<String> =
         crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])?;
     Ok(path.map(AreaPath::from_stored))
@@ -386,7 +386,7 @@ fn reject(file: &str, errors: Vec<RowError>) -> StoreError {
 /// for cycles and missing parents, so the walk ends.
 /// An area's row as the import's insert and update bind it: code, name,
 /// parent, kind, path, depth.
-fn area_row<'a>(r: &'a AreaRecord, path: &'a AreaPath) -> impl rusqlite::Params + 'a {
+fn area_row<'a>(r: &'a AreaRecord, path: &'a AreaPath) -> impl crate::db::Params + 'a {
     (
         r.code.as_str(),
         r.name.as_str(),
@@ -414,7 +414,7 @@ fn path_of(
 }
 
 /// Rebuilds every stored path from the parent links, after areas moved.
-fn recompute_paths(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+fn recompute_paths(tx: &crate::db::Transaction<'_>) -> Result<()> {
     let links: Vec<(String, Option<String>, String)> =
         crate::sql::all(tx, "SELECT code, parent_code, path FROM areas", [], |r| {
             r.try_into()

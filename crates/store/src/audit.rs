@@ -1,10 +1,10 @@
 //! The audit log: who changed what and when. Rows are written in the same
 //! transaction as the change they describe; triggers refuse edits.
 
+use crate::db::{params, Transaction};
 use crate::{Result, Store};
 use lumbung_domain::id::AuditId;
 use lumbung_domain::Scope;
-use rusqlite::{params, Transaction};
 use serde::Serialize;
 
 /// Who is making a change.

@@ -4,6 +4,7 @@
 //! board carries. The board's shape lives in `lumbung_programme::board`.
 
 use crate::audit::{self, Actor};
+use crate::db::params;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, BoardId, Money, Scope};
@@ -12,7 +13,6 @@ use lumbung_programme::board::{
     self, fingerprint, Board, CapitalLine, FundHealth, JournalHead, PlanSummary, PlanVersion,
     PublishedBoard,
 };
-use rusqlite::params;
 
 fn no_area(code: &str) -> StoreError {
     StoreError::not_found(text!("board_no_area", code = code;
@@ -122,12 +122,12 @@ impl Store {
         let sha256 = fingerprint(&body);
         let published_at = crate::now();
         let id = self.write(|tx| {
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO boards (area_code, as_of, published_at, published_by, body, sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                 params![code, board.as_of, published_at, actor.label(), body, sha256],
+                |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             let path: Option<String> =
                 crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
             audit::record(

@@ -4,6 +4,7 @@
 //! the nearest area. The rules live in `lumbung_programme::complaints`.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaPath, ComplaintId, Scope};
@@ -12,7 +13,6 @@ use lumbung_programme::complaints::{
     Month, Standing, Status, Subject, Submission, Timeline,
 };
 use rand::RngCore;
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -161,7 +161,7 @@ struct Row {
     answered: Option<String>,
 }
 
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+fn read_row(r: &crate::db::Row<'_>) -> crate::db::Result<Row> {
     Ok(Row {
         id: r.get(0)?,
         area_code: r.get(1)?,
@@ -284,10 +284,10 @@ impl Store {
             };
             let tracking_code = tracking_code();
             let entered_by = matches!(actor, Actor::User { .. }).then(|| actor.label());
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO complaints (area_code, tracking_hash, category, subject, channel, body, name, contact,
                     language, received_on, received_at, entered_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
                 params![
                     code,
                     code_hash(&tracking_code),
@@ -301,9 +301,8 @@ impl Store {
                     today.to_string(),
                     crate::now(),
                     entered_by
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 actor,

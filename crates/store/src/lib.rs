@@ -13,12 +13,14 @@ mod board;
 mod community;
 mod compare;
 mod complaints;
+mod db;
 mod election;
 mod fund;
 mod limits;
 mod lineage;
 mod orgs;
 mod partnerships;
+mod pg_store;
 mod plans;
 mod procurement;
 mod programme;
@@ -52,6 +54,7 @@ pub use partnerships::{
     IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipView, PointView,
     ProjectView, ProjectsImport, ProposedMatch, PublicPartnership, ReadingView, StageView,
 };
+pub use pg_store::is_postgres_url;
 pub use plans::PlanView;
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,
@@ -71,9 +74,11 @@ pub use users::{
     LoginCandidate, PasswordCost, ScopeRef, SessionEvent, SessionUser, User, SESSION_HOURS,
 };
 
+pub use db::Backend;
+use db::{Connection, Transaction, TransactionBehavior};
 use lumbung_domain::{text, Language, Rejected, Text};
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{ErrorCode, OpenFlags};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
@@ -118,7 +123,7 @@ pub enum StoreError {
     )]
     Busy,
     #[error("database error: {0}")]
-    Db(rusqlite::Error),
+    Db(db::Error),
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::Error),
 }
@@ -139,15 +144,15 @@ impl From<lumbung_fund::TooLarge> for StoreError {
     }
 }
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+impl From<db::Error> for StoreError {
+    fn from(e: db::Error) -> Self {
+        if e.is_busy() {
+            return StoreError::Busy;
+        }
+        match e.message() {
             // SQLite's sum() refusing to overflow, or the triggers that keep
             // per-day balances integers.
-            _ if matches!(&e, rusqlite::Error::SqliteFailure(_, Some(m))
-                if m == "integer overflow" || m.ends_with("too large to keep")) =>
-            {
+            Some(m) if m == "integer overflow" || m.ends_with("too large to keep") => {
                 StoreError::TooLarge {
                     field: "amount".into(),
                     max: None,
@@ -155,6 +160,12 @@ impl From<rusqlite::Error> for StoreError {
             }
             _ => StoreError::Db(e),
         }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        db::Error::from(e).into()
     }
 }
 
@@ -228,7 +239,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// blocking, so async callers run them on a blocking thread.
 #[derive(Clone)]
 pub struct Store {
-    pool: r2d2::Pool<SqliteConnectionManager>,
+    pool: r2d2::Pool<db::Manager>,
     /// Spare connections in use now (at most [`SPARES`]).
     spares: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     path: PathBuf,
@@ -236,7 +247,10 @@ pub struct Store {
     password_cost: PasswordCost,
 }
 
-fn configure(conn: &mut Connection, busy_timeout: std::time::Duration) -> rusqlite::Result<()> {
+fn configure(
+    conn: &mut rusqlite::Connection,
+    busy_timeout: std::time::Duration,
+) -> rusqlite::Result<()> {
     conn.busy_timeout(busy_timeout)?;
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
 }
@@ -272,13 +286,14 @@ impl Store {
                 },
             }
         };
-        let mut conn = Connection::open_with_flags(
+        let conn = rusqlite::Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(e, &path))?;
+        let mut conn = conn;
         configure(&mut conn, busy_timeout).map_err(|e| classify(e, &path))?;
         let check = || -> rusqlite::Result<(i64, i64)> {
             let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -290,8 +305,9 @@ impl Store {
         if app != APPLICATION_ID && !(app == 0 && tables == 0) {
             return Err(StoreError::NotLumbung { path });
         }
+        let mut conn = Connection::Sqlite(conn);
         migrate(&mut conn, &path).map_err(|e| match e {
-            StoreError::Db(e) => classify(e, &path),
+            StoreError::Db(db::Error::Sqlite(e)) => classify(e, &path),
             StoreError::Busy => StoreError::Locked { path: path.clone() },
             other => other,
         })?;
@@ -305,7 +321,7 @@ impl Store {
         let pool = r2d2::Pool::builder()
             .max_size((WORKERS + SPARES) as u32)
             .connection_timeout(std::time::Duration::from_secs(10))
-            .build(manager)?;
+            .build(db::Manager::sqlite(manager))?;
         Ok(Store {
             pool,
             spares: Default::default(),
@@ -350,9 +366,16 @@ impl Store {
 
     /// The schema version: how many migrations have been applied.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn()?
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        let conn = self.conn()?;
+        match conn.backend() {
+            db::Backend::Sqlite => Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?),
+            db::Backend::Postgres => pg_store::version(&conn),
+        }
+    }
+
+    /// Which database this store keeps its data in.
+    pub fn backend(&self) -> Result<db::Backend> {
+        Ok(self.conn()?.backend())
     }
 
     /// Writes a consistent copy of the whole database to `dest` while
@@ -374,7 +397,13 @@ impl Store {
                     en: "backup path must be valid UTF-8"),
             )
         })?;
-        self.conn()?.execute("VACUUM INTO ?1", [dest_str])?;
+        let conn = self.conn()?;
+        if conn.backend() == db::Backend::Postgres {
+            return Err(StoreError::conflict(text!("backup_on_postgres";
+                id: "basis data ini ada di server PostgreSQL: cadangkan dengan pg_dump (lihat docs/operations.md)",
+                en: "this database is on a PostgreSQL server: back it up with pg_dump (see docs/operations.md)")));
+        }
+        conn.execute("VACUUM INTO ?1", [dest_str])?;
         Ok(())
     }
 
@@ -443,7 +472,7 @@ const SPARES: usize = 2;
 
 /// A spare connection; counted back when dropped.
 struct Spare {
-    conn: Option<r2d2::PooledConnection<SqliteConnectionManager>>,
+    conn: Option<r2d2::PooledConnection<db::Manager>>,
     count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -483,7 +512,7 @@ thread_local! {
 /// A pooled connection counted in [`HELD`]; it stays on the thread that
 /// took it (not `Send`), so the count is that thread's.
 struct Conn {
-    inner: r2d2::PooledConnection<SqliteConnectionManager>,
+    inner: r2d2::PooledConnection<db::Manager>,
     /// The thread's clock before this connection was taken, put back on drop.
     outer_clock: lumbung_domain::Clock,
     _not_send: std::marker::PhantomData<*const ()>,
@@ -626,7 +655,89 @@ impl Store {
 pub(crate) mod test_support {
     use super::*;
 
-    pub fn store() -> (tempfile::TempDir, Store) {
+    /// Where a test's database lives; removed when dropped.
+    pub enum TestDb {
+        File(tempfile::TempDir),
+        /// A database made for the test on the server of `LUMBUNG_TEST_PG`.
+        Postgres {
+            server: String,
+            name: String,
+        },
+    }
+
+    impl TestDb {
+        /// The directory of a SQLite test's file: a test that asks for it
+        /// needs SQLite and says so ([`sqlite_store`]).
+        pub fn path(&self) -> &Path {
+            match self {
+                TestDb::File(dir) => dir.path(),
+                TestDb::Postgres { .. } => panic!("this test needs SQLite: use sqlite_store()"),
+            }
+        }
+
+        /// Opens the same database again (a second server of it).
+        pub fn open_again(&self) -> Store {
+            match self {
+                TestDb::File(dir) => Store::open(&dir.path().join("t.db")).unwrap(),
+                TestDb::Postgres { server, name } => {
+                    Store::open_postgres(&database_url(server, name)).unwrap()
+                }
+            }
+            .with_password_cost(PasswordCost::TestsOnly)
+        }
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            if let TestDb::Postgres { server, name } = self {
+                if let Ok(mut admin) = postgres::Client::connect(server, postgres::NoTls) {
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+
+    /// `server` (a URL naming any database) with its database `name`.
+    fn database_url(server: &str, name: &str) -> String {
+        let base = server.split('?').next().unwrap_or(server);
+        let query = server
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
+        let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
+        format!("{host}/{name}{query}")
+    }
+
+    /// A new, empty database: on the PostgreSQL server `LUMBUNG_TEST_PG`
+    /// names when it is set, else in a SQLite file.
+    pub fn store() -> (TestDb, Store) {
+        match std::env::var("LUMBUNG_TEST_PG") {
+            Ok(server) if !server.trim().is_empty() => {
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let name = format!(
+                    "lumbung_test_{}_{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                let mut admin = postgres::Client::connect(&server, postgres::NoTls)
+                    .expect("LUMBUNG_TEST_PG: the test server answers");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("a test database is created");
+                let db = TestDb::Postgres { server, name };
+                let store = db.open_again();
+                (db, store)
+            }
+            _ => {
+                let (dir, store) = sqlite_store();
+                (TestDb::File(dir), store)
+            }
+        }
+    }
+
+    /// A new SQLite database, for a test of what only SQLite has.
+    pub fn sqlite_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db"))
             .unwrap()
@@ -716,7 +827,7 @@ mod tests {
             .starts_with("shopping list"));
 
         let other = dir.path().join("other.db");
-        Connection::open(&other)
+        rusqlite::Connection::open(&other)
             .unwrap()
             .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
             .unwrap();
@@ -724,7 +835,7 @@ mod tests {
             Store::open(&other),
             Err(StoreError::NotLumbung { .. })
         ));
-        let n: i64 = Connection::open(&other)
+        let n: i64 = rusqlite::Connection::open(&other)
             .unwrap()
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .unwrap();
@@ -736,7 +847,7 @@ mod tests {
         let (dir, store) = test_support::store();
         let path = store.path().to_path_buf();
         drop(store);
-        Connection::open(&path)
+        rusqlite::Connection::open(&path)
             .unwrap()
             .execute_batch("PRAGMA user_version = 999")
             .unwrap();
@@ -801,7 +912,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("locked.db");
         let store = Store::open_with(&path, std::time::Duration::from_millis(100)).unwrap();
-        let other = Connection::open(&path).unwrap();
+        let other = rusqlite::Connection::open(&path).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
         let err = test_support::add_ana(&store).unwrap_err();
         assert!(matches!(err, StoreError::Busy), "{err:?}");

@@ -3,9 +3,9 @@
 //! an attacker spreading failed sign-ins over several servers meets one
 //! limit, not one per server.
 
+use crate::db::params;
 use crate::{Result, Store};
 use lumbung_domain::limit::Window;
-use rusqlite::params;
 use std::time::Duration;
 
 /// A use let through, to be taken back when it did not count after all.
@@ -36,9 +36,12 @@ impl Store {
             if let Err(wait) = window.judge(&uses, now) {
                 return Ok(Err(wait));
             }
-            tx.prepare_cached("INSERT INTO limit_uses (bucket, key, at) VALUES (?1, ?2, ?3)")?
-                .execute(params![bucket, key, now])?;
-            Ok(Ok(UseId(tx.last_insert_rowid())))
+            let id: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO limit_uses (bucket, key, at) VALUES (?1, ?2, ?3) RETURNING id",
+                )?
+                .query_row(params![bucket, key, now], |r| r.get::<_, i64>(0))?;
+            Ok(Ok(UseId(id)))
         })
     }
 

@@ -6,7 +6,7 @@ use lumbung_domain::org::lies_within;
 use lumbung_domain::AreaPath;
 
 /// The organisation and its ancestors' ids, nearest first.
-pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Vec<i64>> {
+pub(crate) fn lineage(conn: &crate::db::Connection, id: i64) -> crate::db::Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "WITH RECURSIVE up(id, parent_id, n) AS (
              SELECT id, parent_id, 0 FROM organisations WHERE id = ?1
@@ -24,9 +24,9 @@ pub(crate) fn lineage(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<
 /// that area is not inside every placed ancestor's (a placement the store
 /// refuses today, perhaps made before): such a scope reaches no area.
 pub(crate) fn effective_area(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     id: i64,
-) -> rusqlite::Result<Option<AreaPath>> {
+) -> crate::db::Result<Option<AreaPath>> {
     let mut stmt = conn.prepare_cached(
         "WITH RECURSIVE up(id, parent_id, area_code, n) AS (
              SELECT id, parent_id, area_code, 0 FROM organisations WHERE id = ?1
@@ -37,7 +37,7 @@ pub(crate) fn effective_area(
     )?;
     let placed = stmt
         .query_map([id], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     let mut up = placed.into_iter().map(AreaPath::from_stored);
     let Some(own) = up.next() else {
         return Ok(None);

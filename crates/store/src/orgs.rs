@@ -1,14 +1,14 @@
 //! The organisation registry.
 
 use crate::audit::{self, Actor};
+use crate::db::Value;
+use crate::db::{params, params_from_iter, Row, Transaction, TransactionBehavior};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::org::lies_within;
 use lumbung_domain::{
     text, AreaCode, AreaPath, CompanyNumber, ImportSummary, Npwp, OrgId, OrgKind, Placement,
     Rejected, RowError, Scope,
 };
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -63,7 +63,7 @@ const ORG_FROM: &str = "FROM organisations o
     LEFT JOIN areas a ON a.code = o.area_code
     LEFT JOIN organisations p ON p.id = o.parent_id";
 
-fn org_from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
+fn org_from_row(r: &Row<'_>) -> crate::db::Result<Org> {
     from_row!(
         r,
         Org {
@@ -89,7 +89,7 @@ fn org_from_row(r: &Row<'_>) -> rusqlite::Result<Org> {
 
 pub(crate) use crate::lineage::{effective_area, lineage};
 
-pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Option<Org>> {
+pub(crate) fn load(conn: &crate::db::Connection, id: i64) -> Result<Option<Org>> {
     let org = crate::sql::optional_row(
         conn,
         &format!("SELECT {ORG_COLUMNS} {ORG_FROM} WHERE o.id = ?1"),
@@ -253,12 +253,12 @@ fn columns(input: &OrgInput) -> Vec<Value> {
 }
 
 fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
-    tx.execute(
+    let inserted: i64 = tx.query_row(
         "INSERT INTO organisations (name, kind, area_code, parent_id, company_number, npwp, attributes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params_from_iter(columns(input)),
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+        params_from_iter(columns(input)), |r| r.get::<_, i64>(0),
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(inserted)
 }
 
 /// An organisation, as what was not found.
@@ -277,12 +277,11 @@ pub(crate) fn create_named(
     (area_code, parent): (Option<&str>, Option<i64>),
     details: serde_json::Value,
 ) -> Result<i64> {
-    tx.prepare_cached(
+    let id: i64 = tx.prepare_cached(
         "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?5)",
+         VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?5) RETURNING id",
     )?
-    .execute(params![name, kind, area_code, parent, crate::now()])?;
-    let id = tx.last_insert_rowid();
+    .query_row(params![name, kind, area_code, parent, crate::now()], |r| r.get::<_, i64>(0))?;
     audit::record(
         tx,
         actor,
@@ -349,7 +348,7 @@ fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<St
 }
 
 /// The organisations of `kind` that `r` names, of any scope, oldest first.
-pub(crate) fn named(conn: &rusqlite::Connection, kind: OrgKind, r: &OrgRef) -> Result<Vec<Org>> {
+pub(crate) fn named(conn: &crate::db::Connection, kind: OrgKind, r: &OrgRef) -> Result<Vec<Org>> {
     let (name, id) = match r {
         OrgRef::Id(id) => (None, Some(*id)),
         OrgRef::Name(name) => (Some(name.trim()), None),
@@ -361,7 +360,7 @@ pub(crate) fn named(conn: &rusqlite::Connection, kind: OrgKind, r: &OrgRef) -> R
     )?;
     let ids = stmt
         .query_map(params![kind.as_str(), name, id], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     let mut orgs = Vec::with_capacity(ids.len());
     for id in ids {
         orgs.extend(load(conn, id)?);
@@ -595,7 +594,7 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
             ],
             |r| r.get::<_, i64>(0),
         )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     match ids.as_slice() {
         [] => Ok(None),
         [id] => Ok(Some(*id)),
@@ -623,7 +622,7 @@ mod tests {
         OrgRecord { line, input }
     }
 
-    fn with_areas() -> (tempfile::TempDir, Store) {
+    fn with_areas() -> (crate::test_support::TestDb, Store) {
         let (d, s) = store();
         let rec = |line, code: &str, parent: Option<&str>| AreaRecord {
             line,
@@ -645,7 +644,7 @@ mod tests {
     }
 
     /// The areas and a BKM in PRESTON.
-    fn with_bkm() -> (tempfile::TempDir, Store, Org) {
+    fn with_bkm() -> (crate::test_support::TestDb, Store, Org) {
         let (d, s) = with_areas();
         let bkm = input("BKM", OrgKind::Bkm, Some("PRESTON"));
         let bkm = s.create_org(&bkm, &Actor::cli()).unwrap();

@@ -5,13 +5,13 @@
 //! `::review`.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::programme::{begin, name_key, Kept, ProgrammeImport};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Money, PlanId};
 use lumbung_programme::plan::{Funding, Plan, PlanKind, PlannedActivity};
 use lumbung_programme::review::TrancheRules;
 use lumbung_programme::Kind;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A version of a plan as its kelurahan's page shows it.
@@ -81,16 +81,15 @@ impl Store {
                     Some((v, _)) => (v + 1, Kept::Version),
                     None => (1, Kept::New),
                 };
-                tx.execute(
+                let id: i64 = tx.query_row(
                     "INSERT INTO programme_plans (area_code, kind, first_year, last_year, version, musrenbang, spkd,
                         fingerprint, import_id, made_at, made_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                     params![
                         plan.kelurahan, plan.kind.as_str(), plan.first_year, plan.last_year, version,
                         plan.musrenbang, plan.spkd, fingerprint, import, crate::now(), actor.label()
-                    ],
+                    ], |r| r.get::<_, i64>(0),
                 )?;
-                let id = tx.last_insert_rowid();
                 let mut add = tx.prepare_cached(
                     "INSERT INTO programme_plan_activities (plan_id, position, name, name_key, kind, problem, location,
                         poor_households, women, cost, blm, swadaya, government, companies, other_programmes, schedule, responsible)
@@ -126,7 +125,7 @@ impl Store {
                 Ok(PlanView {
                     id: PlanId::new(r.get(0)?),
                     kind: PlanKind::parse(&kind).ok_or_else(|| {
-                        rusqlite::Error::InvalidColumnType(1, "kind".into(), rusqlite::types::Type::Text)
+                        crate::db::Error::conversion(format!("column 1: {kind:?} is not a plan kind"))
                     })?,
                     first_year: r.get(2)?,
                     last_year: r.get(3)?,
@@ -155,7 +154,7 @@ impl Store {
             let mut rows = stmt.query([id])?;
             while let Some(r) = rows.next()? {
                 let kind: String = r.get(1)?;
-                let m = |i: usize| -> rusqlite::Result<Money> { Ok(Money::from_minor(r.get(i)?)) };
+                let m = |i: usize| -> crate::db::Result<Money> { Ok(Money::from_minor(r.get(i)?)) };
                 activities.push(PlannedActivity {
                     name: r.get(0)?,
                     kind: Kind::parse(&kind).map_err(|_| unreadable("kind"))?,

@@ -4,6 +4,7 @@
 //! `lumbung_programme`.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, Money};
@@ -13,7 +14,6 @@ use lumbung_programme::plan::{Approved, PlanKind};
 use lumbung_programme::report::{report, HeldActivity, HeldGrant, Report};
 use lumbung_programme::review::{flags, Flag, Held};
 use lumbung_programme::Kind;
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -93,11 +93,12 @@ pub(crate) fn programme_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     {
         return Ok(id);
     }
-    tx.execute(
-        "INSERT INTO programmes (name, name_key, created_at) VALUES (?1, ?2, ?3)",
+    let inserted: i64 = tx.query_row(
+        "INSERT INTO programmes (name, name_key, created_at) VALUES (?1, ?2, ?3) RETURNING id",
         params![name.trim(), key, crate::now()],
+        |r| r.get::<_, i64>(0),
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(inserted)
 }
 
 fn implementer_id(tx: &Transaction<'_>, area: &str, name: &str) -> Result<i64> {
@@ -112,11 +113,11 @@ fn implementer_id(tx: &Transaction<'_>, area: &str, name: &str) -> Result<i64> {
     {
         return Ok(id);
     }
-    tx.execute(
-        "INSERT INTO programme_implementers (area_code, name, name_key) VALUES (?1, ?2, ?3)",
-        params![area, name.trim(), key],
+    let inserted: i64 = tx.query_row(
+        "INSERT INTO programme_implementers (area_code, name, name_key) VALUES (?1, ?2, ?3) RETURNING id",
+        params![area, name.trim(), key], |r| r.get::<_, i64>(0),
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(inserted)
 }
 
 /// Opens the import of `file` (its bytes' fingerprint): `None` when the
@@ -140,12 +141,12 @@ fn open_import(
     if held.is_some() {
         return Ok(None);
     }
-    tx.execute(
+    let inserted: i64 = tx.query_row(
         "INSERT INTO programme_imports (what, file, fingerprint, rows, flags, imported_at, imported_by)
-         VALUES (?1, ?2, ?3, ?4, '[]', ?5, ?6)",
-        params![what, file, fingerprint, rows as i64, crate::now(), actor.label()],
+         VALUES (?1, ?2, ?3, ?4, '[]', ?5, ?6) RETURNING id",
+        params![what, file, fingerprint, rows as i64, crate::now(), actor.label()], |r| r.get::<_, i64>(0),
     )?;
-    Ok(Some(tx.last_insert_rowid()))
+    Ok(Some(inserted))
 }
 
 /// Starts an import: its rows' areas must be held (else the file is
@@ -364,7 +365,7 @@ impl Store {
         let children: Vec<(String, String, String)> = conn
             .prepare("SELECT code, name, path FROM areas WHERE parent_code = ?1 ORDER BY code")?
             .query_map([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let key = programme.map(name_key);
         let year_text = year.map(|y| format!("{y:04}"));
         let mut grants = Vec::new();
@@ -567,7 +568,7 @@ pub(crate) fn held(tx: &Transaction<'_>) -> Result<Held> {
     )?;
     held.with_upk = stmt
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let mut stmt = tx.prepare(
         "SELECT g.area_code, p.name, g.tranche, g.date FROM programme_grants g JOIN programmes p ON p.id = g.programme_id
          WHERE g.version = (SELECT max(version) FROM programme_grants l
@@ -597,7 +598,7 @@ pub(crate) fn held(tx: &Transaction<'_>) -> Result<Held> {
                 r.get::<_, i64>(4)? as u64,
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     // The people of each mapped kelurahan's PS-2 list (its poor
     // households by its own criteria).
     let kelurahan: std::collections::BTreeSet<String> =
@@ -650,7 +651,7 @@ impl Store {
                     version: r.get::<_, i64>(4)? as u32,
                 })
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::db::Result<Vec<_>>>()?;
         let mut stmt = conn.prepare(
             "SELECT p.name, x.year, x.name, x.kind, i.name, x.blm, x.spent, x.swadaya_cash, x.labour_days, x.wage,
                     x.swadaya_materials, x.beneficiaries, x.poor, x.women, x.progress, x.version
@@ -703,11 +704,11 @@ impl Store {
                     (SELECT area_code FROM programme_grants UNION SELECT area_code FROM programme_activities)",
             )?
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let roots: Vec<(String, String, String)> = conn
             .prepare("SELECT code, name, path FROM areas WHERE parent_code IS NULL ORDER BY code")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(roots
             .into_iter()
             .filter(|(_, _, path)| held.iter().any(|h| h.starts_with(path.as_str())))
@@ -730,14 +731,14 @@ fn approved_plans(
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let mut names =
         tx.prepare_cached("SELECT name_key FROM programme_plan_activities WHERE plan_id = ?1")?;
     let mut out: std::collections::BTreeMap<String, Vec<Approved>> = Default::default();
     for (id, area, kind, first_year, last_year) in plans {
         let activities = names
             .query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         out.entry(area).or_default().push(Approved {
             kind: PlanKind::parse(&kind).ok_or_else(|| {
                 StoreError::invalid(
@@ -757,7 +758,7 @@ fn approved_plans(
 /// The people in the poor households of kelurahan `code`'s PS-2 list (by
 /// its own criteria); `None` without a mapping (or for an area that is
 /// not a kelurahan).
-pub(crate) fn ps2_people_in(conn: &rusqlite::Connection, code: &str) -> Result<Option<u64>> {
+pub(crate) fn ps2_people_in(conn: &crate::db::Connection, code: &str) -> Result<Option<u64>> {
     let data = match crate::community::mapping_data_in(conn, code) {
         Ok(data) => data,
         Err(StoreError::NotFound(_)) => return Ok(None),

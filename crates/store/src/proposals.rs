@@ -6,12 +6,12 @@
 //! `lumbung_programme::proposal`.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, OptionalExtension};
 use crate::programme::{name_key, ps2_people_in};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Money, ProposalId};
 use lumbung_programme::plan::{governing_at, Approved, PlanKind};
 use lumbung_programme::proposal::{check, may_decide, Decision, Finding, Planned, Proposal};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// A proposal with what its check finds now and the BKM's decision.
@@ -150,7 +150,7 @@ struct Stored {
     decided_by: Option<String>,
 }
 
-fn proposal_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+fn proposal_of(r: &crate::db::Row<'_>) -> crate::db::Result<Stored> {
     Ok(Stored {
         id: r.get(0)?,
         proposal: Proposal {
@@ -183,16 +183,15 @@ impl Store {
                 return Err(StoreError::not_found(text!("proposal_area", code = code;
                     id: "wilayah {code}", en: "area {code}")));
             };
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO programme_proposals (area_code, year, activity, activity_key, implementer, requested, poor, women,
                     made_at, made_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
                 params![
                     code, p.year, p.activity.trim(), name_key(&p.activity), p.implementer.trim(), p.requested.minor(),
                     p.poor as i64, p.women as i64, crate::now(), actor.label()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             let found = findings(tx, code, p, Some(id), &mut Against::of(tx, code)?)?;
             audit::record(tx, actor, "programme.propose", "programme_proposal", &id.to_string(), Some(&path),
                 serde_json::json!({"activity": p.activity, "requested": p.requested, "findings": found}))?;

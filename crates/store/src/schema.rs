@@ -1330,3 +1330,23 @@ CREATE INDEX limit_uses_key ON limit_uses(bucket, key);
 CREATE INDEX limit_uses_at ON limit_uses(bucket, at);
 "#,
 ];
+
+/// PostgreSQL's schema begins as SQLite's after this many migrations
+/// ([`PG_BASE`]); each later SQLite migration has its PostgreSQL text in
+/// [`PG_MIGRATIONS`], so both backends count versions alike.
+pub const PG_BASELINE: usize = 40;
+pub const PG_BASE: &str = include_str!("schema/postgres_40.sql");
+/// Migration `PG_BASELINE + 1 + i` in PostgreSQL's dialect.
+pub const PG_MIGRATIONS: &[&str] = &[];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_migration_has_its_postgresql_twin() {
+        assert_eq!(
+            super::PG_BASELINE + super::PG_MIGRATIONS.len(),
+            super::MIGRATIONS.len(),
+            "a SQLite migration was added without its PostgreSQL text in PG_MIGRATIONS"
+        );
+    }
+}

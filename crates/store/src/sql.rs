@@ -2,10 +2,10 @@
 //! struct ([`from_row!`]), the one value a query may find ([`optional`]),
 //! every row it finds ([`all`]).
 
+use crate::db::FromSql;
+use crate::db::{Connection, OptionalExtension, Params, Row, ToSql};
 use crate::Result;
 use lumbung_domain::AreaPath;
-use rusqlite::types::FromSql;
-use rusqlite::{Connection, OptionalExtension, Params, Row, ToSql};
 
 /// `from_row!(r, Area { code, name, depth })` builds the struct from the
 /// row's columns in the order the fields are written (column 0 into `code`,
@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, Params, Row, ToSql};
 macro_rules! from_row {
     ($r:expr, $ty:ident { $($field:ident $(: $convert:expr)?),* $(,)? }
         $(; $($fixed:ident: $value:expr),* $(,)?)?) => {{
-        let row: &rusqlite::Row<'_> = $r;
+        let row: &crate::db::Row<'_> = $r;
         let mut column = 0usize..;
         Ok($ty {
             $($field: from_row!(@column row, column $(, $convert)?),)*
@@ -52,7 +52,7 @@ pub(crate) fn optional_row<T>(
     conn: &Connection,
     sql: &str,
     params: impl Params,
-    read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    read: impl FnOnce(&Row<'_>) -> crate::db::Result<T>,
 ) -> Result<Option<T>> {
     Ok(conn
         .prepare_cached(sql)?
@@ -65,11 +65,11 @@ pub(crate) fn all<T, C: FromIterator<T>>(
     conn: &Connection,
     sql: &str,
     params: impl Params,
-    read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    read: impl FnMut(&Row<'_>) -> crate::db::Result<T>,
 ) -> Result<C> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params, read)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// One page of a listing, with the count of all its rows: `rows` is its
@@ -81,7 +81,7 @@ pub(crate) fn page<T>(
     (columns, rows, order): (&str, &str, &str),
     params: &[&dyn ToSql],
     (limit, offset): (u32, u32),
-    read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    read: impl FnMut(&Row<'_>) -> crate::db::Result<T>,
 ) -> Result<(Vec<T>, u64)> {
     let total: i64 = conn.query_row(&format!("SELECT count(*) {rows}"), params, |r| r.get(0))?;
     let (l, o) = (params.len() + 1, params.len() + 2);
@@ -120,9 +120,9 @@ pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(json: St
 /// Runs `f` with a page cache of `mib` MiB on this (pooled) connection,
 /// then gives the connection its own cache size back.
 pub(crate) fn with_cache<T>(
-    conn: &mut rusqlite::Connection,
+    conn: &mut crate::db::Connection,
     mib: i64,
-    f: impl FnOnce(&mut rusqlite::Connection) -> Result<T>,
+    f: impl FnOnce(&mut crate::db::Connection) -> Result<T>,
 ) -> Result<T> {
     let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     conn.execute_batch(&format!("PRAGMA cache_size = -{}", mib * 1024))?;

@@ -5,6 +5,7 @@
 //! own CSRF token for forms.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Row, TransactionBehavior};
 use crate::{Result, Store, StoreError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -12,7 +13,6 @@ use lumbung_domain::{
     text, AreaCode, AreaPath, Password, Placement, Role, Scope, UserId, Username,
 };
 use rand::RngCore;
-use rusqlite::{params, Row, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -170,24 +170,18 @@ const USER_SELECT: &str =
     LEFT JOIN organisations o ON o.id = u.scope_org
     LEFT JOIN areas oa ON oa.code = o.area_code";
 
-fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+fn user_from_row(r: &Row<'_>) -> crate::db::Result<User> {
     let role: String = r.get(2)?;
-    let role = Role::parse(&role).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let role =
+        Role::parse(&role).map_err(|e| crate::db::Error::conversion(format!("column 2: {e}")))?;
     let area: Option<String> = r.get(3)?;
     let area_path: Option<String> = r.get(4)?;
     let org: Option<i64> = r.get(6)?;
     let org_area_path: Option<String> = r.get(8)?;
     let (scope, scope_name, placement) = match (area, area_path, org) {
         (Some(code), Some(path), _) => {
-            let code = AreaCode::parse(&code).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    3,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?;
+            let code = AreaCode::parse(&code)
+                .map_err(|e| crate::db::Error::conversion(format!("column 3: {e}")))?;
             let path = AreaPath::from_stored(path);
             (
                 Scope::Area {
@@ -228,7 +222,7 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-fn user_in(conn: &rusqlite::Connection, id: UserId) -> Result<Option<User>> {
+fn user_in(conn: &crate::db::Connection, id: UserId) -> Result<Option<User>> {
     crate::sql::optional_row(
         conn,
         &format!("{USER_SELECT} WHERE u.id = ?1"),
@@ -243,7 +237,7 @@ fn user_in(conn: &rusqlite::Connection, id: UserId) -> Result<Option<User>> {
 /// its area (its own, else its nearest placed ancestor's) and under its
 /// parents, so that admins and auditors of a parent organisation cover
 /// them; their scope reaches that area and no further.
-fn with_lineage(conn: &rusqlite::Connection, mut user: User) -> Result<User> {
+fn with_lineage(conn: &crate::db::Connection, mut user: User) -> Result<User> {
     if let Scope::Org { id, .. } = user.scope {
         let area = crate::lineage::effective_area(conn, id)?;
         user.placement.orgs = crate::lineage::lineage(conn, id)?;
@@ -275,7 +269,7 @@ impl Store {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!("{USER_SELECT} ORDER BY u.username"))?;
         let rows = stmt.query_map([], user_from_row)?;
-        let all: Vec<User> = rows.collect::<rusqlite::Result<_>>()?;
+        let all: Vec<User> = rows.collect::<crate::db::Result<_>>()?;
         let all = all
             .into_iter()
             .map(|u| with_lineage(&conn, u))
@@ -358,9 +352,9 @@ impl Store {
             ScopeRef::Area(code) => (Some(code.as_str()), None),
             ScopeRef::Org(id) => (None, Some(*id)),
         };
-        tx.execute(
+        let id: i64 = tx.query_row(
             "INSERT INTO users (username, password_hash, role, scope_area, scope_org, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![
                 username.as_str(),
                 hash,
@@ -369,8 +363,8 @@ impl Store {
                 org,
                 crate::now()
             ],
+            |r| r.get::<_, i64>(0),
         )?;
-        let id = tx.last_insert_rowid();
         audit::record(
             &tx,
             actor,

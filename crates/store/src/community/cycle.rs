@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::audit::Actor;
+use crate::db::{params, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use lumbung_community::cycle::{
@@ -10,7 +11,6 @@ use lumbung_community::cycle::{
 };
 use lumbung_domain::Scope;
 use lumbung_domain::{text, AreaPath, Username};
-use rusqlite::{params, Transaction};
 
 pub(super) fn cycle_error(e: lumbung_community::cycle::CycleError) -> StoreError {
     use lumbung_community::cycle::CycleError as E;
@@ -24,7 +24,7 @@ pub(super) fn cycle_error(e: lumbung_community::cycle::CycleError) -> StoreError
     }
 }
 
-pub(super) fn plan_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<CyclePlan>> {
+pub(super) fn plan_in(tx: &crate::db::Connection, code: &str) -> Result<Option<CyclePlan>> {
     stored_json_of(
         tx,
         "cycle plan",
@@ -33,7 +33,7 @@ pub(super) fn plan_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<Cy
     )
 }
 
-pub(super) fn records_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<StepRecord>> {
+pub(super) fn records_in(tx: &crate::db::Connection, code: &str) -> Result<Vec<StepRecord>> {
     let mut stmt = tx.prepare(
         "SELECT step, done_on, attendance_total, attendance_women, attendance_poor, documents,
                 recorded_by, recorded_at, verified_by, verified_at
@@ -66,7 +66,7 @@ pub(super) fn records_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<St
                 r.get(9)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<Raw>>>()?;
+        .collect::<crate::db::Result<Vec<Raw>>>()?;
     rows.into_iter()
         .map(
             |(step, done_on, total, women, poor, docs, by, at, vby, vat)| {
@@ -99,7 +99,7 @@ pub(super) fn records_in(tx: &rusqlite::Connection, code: &str) -> Result<Vec<St
 /// The kelurahan's plan (stored, or the programme's default) and its
 /// records, re-checked by the cycle's rules.
 pub(super) fn cycle_in(
-    tx: &rusqlite::Connection,
+    tx: &crate::db::Connection,
     kel: &Kelurahan,
 ) -> Result<(CyclePlan, KelurahanCycle)> {
     let plan = plan_in(tx, &kel.code)?.unwrap_or_default();
@@ -170,7 +170,7 @@ impl Store {
             .query_map(params![lo, hi, scope_lo, scope_hi], |r| {
                 r.get::<_, String>(0)
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::db::Result<Vec<_>>>()?;
         let mut cycles = Vec::new();
         for code in &codes {
             let kelurahan = kelurahan_in(&conn, code)?;

@@ -2,12 +2,12 @@
 
 use super::*;
 use crate::audit::Actor;
+use crate::db::{params, OptionalExtension, TransactionBehavior};
 use crate::{Result, Store, StoreError};
 use lumbung_community::mapping::{
     bps_template, import_kobo, CsvFile, Household, KoboError, KoboMapping,
 };
 use lumbung_domain::id::KoboImportId;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -46,8 +46,8 @@ pub enum KoboImportError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for KoboImportError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::Error> for KoboImportError {
+    fn from(e: crate::db::Error) -> Self {
         KoboImportError::Store(e.into())
     }
 }
@@ -56,7 +56,7 @@ pub(super) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-pub(super) fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KoboImport> {
+pub(super) fn import_from_row(r: &crate::db::Row<'_>) -> crate::db::Result<KoboImport> {
     let count = |n: i64| n as u64;
     from_row!(r, KoboImport {
         id: KoboImportId::new,
@@ -141,11 +141,11 @@ impl Store {
         let total = read.len() as u64;
         let members: u64 = read.iter().map(|h| h.members.len() as u64).sum();
         let now = self.clock().now().to_string();
-        tx.execute(
+        let import_id: i64 = tx.query_row(
             "INSERT INTO community_imports (kelurahan, households_file, roster_file,
                  households_sha256, roster_sha256, households, members, created, updated,
                  unchanged, imported_at, imported_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, 0, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, 0, ?8, ?9) RETURNING id",
             params![
                 code,
                 households.name,
@@ -157,8 +157,8 @@ impl Store {
                 now,
                 actor.label()
             ],
+            |r| r.get::<_, i64>(0),
         )?;
-        let import_id = tx.last_insert_rowid();
         let (mut created, mut updated, mut unchanged) = (0u64, 0u64, 0u64);
         {
             let mut find = tx.prepare(

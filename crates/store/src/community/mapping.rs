@@ -3,13 +3,13 @@
 
 use super::*;
 use crate::audit::Actor;
+use crate::db::{params, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_community::mapping::{bps_template, manual_ids, Criteria, Household, InvalidHousehold};
-use rusqlite::{params, Transaction};
 use std::collections::BTreeMap;
 
 pub(super) fn households_in(
-    tx: &rusqlite::Connection,
+    tx: &crate::db::Connection,
     code: &str,
 ) -> Result<(
     Vec<Household>,
@@ -23,7 +23,7 @@ pub(super) fn households_in(
         .query_map([code], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     let mut imported = BTreeMap::new();
     let households = raws
         .iter()
@@ -41,7 +41,7 @@ pub(super) fn households_in(
 /// The stored household `id` of kelurahan `code` and the import it came
 /// from (`None`: typed in).
 pub(super) fn household_in(
-    tx: &rusqlite::Connection,
+    tx: &crate::db::Connection,
     code: &str,
     id: &str,
 ) -> Result<Option<(Household, Option<i64>)>> {
@@ -246,7 +246,7 @@ pub(super) fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<St
     )?;
     let stored = stmt
         .query_map([&kel.code], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     for id in manual_ids(added.max(0) as u64, stored.iter().map(String::as_str)) {
         if household_in(tx, &kel.code, &id)?.is_none() {
             return Ok(id);
@@ -256,7 +256,7 @@ pub(super) fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<St
 }
 
 /// [`Store::mapping_data`] on a connection the caller holds.
-pub(crate) fn mapping_data_in(conn: &rusqlite::Connection, code: &str) -> Result<MappingData> {
+pub(crate) fn mapping_data_in(conn: &crate::db::Connection, code: &str) -> Result<MappingData> {
     let kelurahan = kelurahan_in(conn, code)?;
     let adopted = criteria_in(conn, code)?;
     let areas = areas_in(conn, &kelurahan)?;
@@ -269,7 +269,7 @@ pub(crate) fn mapping_data_in(conn: &rusqlite::Connection, code: &str) -> Result
             params![kelurahan.path.as_str(), kelurahan.path.subtree_end()],
             |r| r.try_into(),
         )?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     Ok(MappingData {
         area_names,
         criteria_adopted: adopted.is_some(),
@@ -284,7 +284,7 @@ pub(crate) fn mapping_data_in(conn: &rusqlite::Connection, code: &str) -> Result
 /// `household` checked against kelurahan `code`'s criteria in force and
 /// its RTs and RWs, with the kelurahan.
 fn checked_in(
-    tx: &rusqlite::Connection,
+    tx: &crate::db::Connection,
     code: &str,
     household: &Household,
 ) -> Result<(Kelurahan, Household)> {
@@ -297,7 +297,7 @@ fn checked_in(
 
 /// Writes household `h` of kelurahan `code` with `sql`, an insert or an
 /// update that takes the kelurahan, id, RT, household and time as ?1–?5.
-fn save_household(tx: &rusqlite::Connection, sql: &str, code: &str, h: &Household) -> Result<()> {
+fn save_household(tx: &crate::db::Connection, sql: &str, code: &str, h: &Household) -> Result<()> {
     tx.execute(
         sql,
         params![

@@ -20,12 +20,12 @@ pub use kobo::{KoboImport, KoboImportError};
 pub(crate) use mapping::mapping_data_in;
 
 use crate::audit::{self, Actor};
+use crate::db::params;
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use lumbung_community::cycle::{CyclePlan, KelurahanCycle};
 use lumbung_community::mapping::{Criteria, Household, KelurahanAreas};
 use lumbung_domain::{text, AreaCode, AreaPath, Placement, Username};
-use rusqlite::params;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -56,7 +56,7 @@ impl Kelurahan {
     /// area so that its auditors see it.
     fn audit(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &crate::db::Transaction<'_>,
         actor: &Actor,
         action: &str,
         details: serde_json::Value,
@@ -110,7 +110,7 @@ fn stored_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<
 /// The JSON that `sql` finds for kelurahan `code` (its plan, its
 /// criteria), read as `what`; `None` when there is none.
 fn stored_json_of<T: serde::de::DeserializeOwned>(
-    tx: &rusqlite::Connection,
+    tx: &crate::db::Connection,
     what: &str,
     sql: &str,
     code: &str,
@@ -145,7 +145,7 @@ fn parse_user(raw: &str) -> Result<Username> {
 }
 
 /// The kelurahan `code`, with its names and the organisations inside it.
-fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
+fn kelurahan_in(tx: &crate::db::Connection, code: &str) -> Result<Kelurahan> {
     let row: Option<(String, String, Option<String>, String)> = crate::sql::optional_row(
         tx,
         "SELECT code, name, kind, path FROM areas WHERE code = ?1",
@@ -180,7 +180,7 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
     )?;
     let orgs = stmt
         .query_map(params![path.as_str(), path.subtree_end()], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+        .collect::<crate::db::Result<Vec<i64>>>()?;
     Ok(Kelurahan {
         code,
         name,
@@ -194,7 +194,7 @@ fn kelurahan_in(tx: &rusqlite::Connection, code: &str) -> Result<Kelurahan> {
     })
 }
 
-fn criteria_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<Criteria>> {
+fn criteria_in(tx: &crate::db::Connection, code: &str) -> Result<Option<Criteria>> {
     stored_json_of(
         tx,
         "criteria",
@@ -203,7 +203,7 @@ fn criteria_in(tx: &rusqlite::Connection, code: &str) -> Result<Option<Criteria>
     )
 }
 
-fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas> {
+fn areas_in(tx: &crate::db::Connection, kel: &Kelurahan) -> Result<KelurahanAreas> {
     let mut stmt = tx.prepare(
         "SELECT rw.code, rt.code FROM areas rw JOIN areas rt ON rt.parent_code = rw.code
          WHERE rw.parent_code = ?1 AND rw.kind = 'rw' AND rt.kind = 'rt'",
@@ -212,7 +212,7 @@ fn areas_in(tx: &rusqlite::Connection, kel: &Kelurahan) -> Result<KelurahanAreas
         .query_map([&kel.code], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     let pairs = pairs
         .into_iter()
         .map(|(rw, rt)| {

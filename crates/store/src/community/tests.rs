@@ -28,7 +28,7 @@ fn area(line: u64, code: &str, parent: Option<&str>, kind: &str) -> AreaRecord {
 
 /// Kabupaten Serang with two kelurahan; the sample's RW and RT under
 /// the first.
-fn seeded() -> (tempfile::TempDir, Store) {
+fn seeded() -> (crate::test_support::TestDb, Store) {
     let (dir, s) = store();
     let mut records = Vec::new();
     let mut add = |code: &str, parent: Option<&str>, kind: &str| {

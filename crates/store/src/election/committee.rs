@@ -5,10 +5,10 @@
 
 use super::rows::{entry_tx, resolutions_tx, sha256_hex};
 use super::types::{Count, Entry, Publication};
+use crate::db::{params, Connection};
 use crate::{now, Result, StoreError};
 use lumbung_community::election::{boxed, makers, BallotBox, CommitteeError, Entries};
 use lumbung_domain::{text, PollId};
-use rusqlite::{params, Connection};
 
 /// The two entries of a poll as ballot boxes, with who made each.
 pub(super) struct EntryBoxes {

@@ -9,6 +9,7 @@ use super::rows::{
     open_poll, record_on_poll, tie_tx, BALLOT_COLUMNS,
 };
 use super::types::{BallotOrder, Entry, EntryList};
+use crate::db::params;
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{
@@ -16,7 +17,6 @@ use lumbung_community::election::{
     TieRecord, TieRefused, TwoMemberStep,
 };
 use lumbung_domain::{text, PollId, Rejected, RowError};
-use rusqlite::params;
 use serde_json::json;
 
 /// Names as entered: inner spaces collapsed, blanks dropped.
@@ -64,7 +64,7 @@ impl Store {
         };
         let rows = "FROM election_ballots WHERE poll = ?1 AND entry = ?2";
         let list = |entry: Entry| -> Result<EntryList> {
-            let params: [&dyn rusqlite::ToSql; 2] = [&poll.get(), &entry.as_str()];
+            let params: [&dyn crate::db::ToSql; 2] = [&poll.get(), &entry.as_str()];
             let window = window.unwrap_or((u32::MAX, 0));
             let sql = (BALLOT_COLUMNS, rows, order);
             let (ballots, count) = crate::sql::page(&conn, sql, &params, window, ballot_row)?;

@@ -7,6 +7,7 @@ use super::rows::{
 };
 use super::types::{Election, NewElection};
 use crate::audit::record;
+use crate::db::{params, Connection};
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::publish::{
@@ -15,7 +16,6 @@ use lumbung_community::election::publish::{
 };
 use lumbung_community::election::{ElectionSettings, Level, NameKey};
 use lumbung_domain::{text, AreaPath, Placement, PollId, Scope};
-use rusqlite::{params, Connection};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -108,9 +108,9 @@ impl Store {
         // The settings are frozen now: the count never follows a later change.
         let settings =
             serde_json::to_string(&settings_tx(tx, &kel_code)?).expect("settings serialise");
-        tx.execute(
+        let id: i64 = tx.query_row(
             "INSERT INTO election_polls (level, area_code, kelurahan_code, held_on, created_at, settings)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![
                 new.level.as_str(),
                 new.area_code,
@@ -118,9 +118,8 @@ impl Store {
                 new.held_on.to_string(),
                 now(),
                 settings
-            ],
+            ], |r| r.get::<_, i64>(0),
         )?;
-        let id = tx.last_insert_rowid();
         let register = match new.level {
             Level::Rt => vec![],
             Level::Bkm => delegates_of(tx, &kel_code, new.held_on)?,
@@ -173,7 +172,7 @@ impl Store {
                  ORDER BY p.held_on DESC, a.path, p.id DESC",
             )?;
             let rows = stmt.query_map([], |r| r.get(0).map(PollId::new))?;
-            rows.collect::<rusqlite::Result<_>>()?
+            rows.collect::<crate::db::Result<_>>()?
         };
         let mut out = Vec::new();
         for id in ids {
@@ -202,7 +201,7 @@ pub(super) fn delegates_of(conn: &Connection, kelurahan: &str, on: Date) -> Resu
     )?;
     let rows: Vec<ResultRow> = stmt
         .query_map(params![kelurahan, on.to_string()], ResultRow::read)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let rts: Vec<SourceResult> = rows
         .into_iter()
         .map(|row| row.source(conn))
@@ -234,7 +233,7 @@ struct ResultRow {
 }
 
 impl ResultRow {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResultRow> {
+    fn read(r: &crate::db::Row<'_>) -> crate::db::Result<ResultRow> {
         from_row!(
             r,
             ResultRow {

@@ -9,11 +9,11 @@ use super::rows::{
 };
 use super::types::{Count, Election, PublishStep, Published};
 use crate::audit::record;
+use crate::db::params;
 use crate::{now, Actor, Result, Store, StoreError};
 use lumbung_community::election::publish::{snapshot_of, term_of, PublishFiles, PublishInput};
 use lumbung_community::election::{check_double_entry, check_second_member, TwoMemberStep};
 use lumbung_domain::{text, PollId};
-use rusqlite::params;
 use serde_json::json;
 
 impl Store {
@@ -85,7 +85,7 @@ impl Store {
 /// (`lumbung_community::election::PublishFiles`) and their hashes. The
 /// poll takes no more changes. A level-2 result starts the BKM's term.
 fn publish_tx(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::db::Transaction<'_>,
     e: &Election,
     count: &Count,
     actor: &Actor,

@@ -5,12 +5,12 @@
 
 use super::rows::{area_of, invalid, open_poll, record_on_poll, sex_str, voters_tx};
 use crate::audit::record;
+use crate::db::params;
 use crate::{Actor, Result, Store, StoreError};
 use lumbung_community::election::{
     register_additions, Level, NewVoter, RegisterError, Registered, Voter, VoterInput,
 };
 use lumbung_domain::{text, ImportSummary, PollId, Text, VoterId};
-use rusqlite::params;
 use serde_json::json;
 
 impl Store {

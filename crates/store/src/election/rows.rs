@@ -4,6 +4,7 @@
 //! count`.
 
 use super::types::{Count, DoorToDoor, Election, Entry, GroupRow, TieSigners};
+use crate::db::{params, Connection, OptionalExtension, Row, Transaction};
 use crate::{Actor, Result, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{
@@ -11,7 +12,6 @@ use lumbung_community::election::{
     TieRecord, Voter,
 };
 use lumbung_domain::{text, AreaPath, Placement, PollId, Sex, VoterId};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
@@ -76,7 +76,7 @@ struct PollRow {
 }
 
 impl PollRow {
-    fn read(r: &Row<'_>) -> rusqlite::Result<PollRow> {
+    fn read(r: &Row<'_>) -> crate::db::Result<PollRow> {
         from_row!(
             r,
             PollRow {
@@ -152,7 +152,7 @@ pub(super) fn orgs_within(conn: &Connection, kelurahan: &AreaPath) -> Result<Vec
         .query_map(params![kelurahan.as_str(), kelurahan.subtree_end()], |r| {
             r.get(0)
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let mut all = BTreeSet::new();
     for id in ids {
         all.extend(crate::orgs::lineage(conn, id)?);
@@ -246,7 +246,7 @@ pub(super) fn entry_tx(conn: &Connection, poll: PollId, entry: Entry) -> Result<
 pub(super) const BALLOT_COLUMNS: &str = "ballot_id, names, entered_by, entered_at";
 
 /// A ballot of an entry, from [`BALLOT_COLUMNS`].
-pub(super) fn ballot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BallotRow> {
+pub(super) fn ballot_row(r: &crate::db::Row<'_>) -> crate::db::Result<BallotRow> {
     from_row!(
         r,
         BallotRow {
@@ -369,7 +369,7 @@ fn sources_tx(conn: &Connection, poll: PollId) -> Result<Vec<PollId>> {
     let mut stmt =
         conn.prepare_cached("SELECT source FROM election_sources WHERE poll = ?1 ORDER BY source")?;
     let rows = stmt.query_map([poll.get()], |r| r.get(0).map(PollId::new))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Loads a poll's records and counts them (`lumbung_community::election::

@@ -14,7 +14,7 @@ const RT1: &str = "3604240003.01.001";
 const RT2: &str = "3604240003.01.002";
 
 /// A kelurahan with one RW of two RTs, each area named by its code.
-fn seeded() -> (tempfile::TempDir, Store) {
+fn seeded() -> (crate::test_support::TestDb, Store) {
     let (dir, s) = store();
     let rw = "3604240003.01";
     let areas = [
@@ -75,7 +75,7 @@ fn register(s: &Store, id: PollId, n: usize, women: usize) {
 
 /// The seeded store with an RT election in RT1 and a register of `n`
 /// voters, `women` of them women.
-fn rt_poll(n: usize, women: usize) -> (tempfile::TempDir, Store, PollId) {
+fn rt_poll(n: usize, women: usize) -> (crate::test_support::TestDb, Store, PollId) {
     let (dir, s) = seeded();
     let id = poll(&s, Level::Rt, RT1);
     register(&s, id, n, women);
@@ -541,7 +541,7 @@ fn scope_and_kind_are_checked_when_a_poll_is_opened() {
 
 /// Runs raw SQL as an attacker with database access through the app would
 /// need to: the triggers must refuse it.
-fn raw(s: &Store, sql: &str, id: PollId) -> rusqlite::Result<usize> {
+fn raw(s: &Store, sql: &str, id: PollId) -> crate::db::Result<usize> {
     s.conn().unwrap().execute(sql, [id.get()])
 }
 

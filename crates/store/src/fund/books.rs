@@ -4,6 +4,7 @@
 
 use super::rows::{bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx};
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::{Result, Store};
 use jiff::civil::Date;
 use lumbung_domain::text;
@@ -11,7 +12,6 @@ use lumbung_domain::{Scope, UpkId};
 use lumbung_fund::loan::{schedule, FeeRate, Instalment, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
 use lumbung_fund::settings::Settings;
-use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
 impl Store {
@@ -84,7 +84,7 @@ impl Store {
         let (Some(probe), Some(mut b)) = (self.spare_conn(), self.spare_conn()) else {
             return Ok(None);
         };
-        let version = |c: &rusqlite::Connection| -> Result<i64> {
+        let version = |c: &crate::db::Connection| -> Result<i64> {
             Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?)
         };
         for _ in 0..3 {
@@ -208,7 +208,7 @@ impl Store {
         )?;
         let rows: Vec<(i64, String)> = stmt
             .query_map([], |r| r.try_into())?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let mut area_stmt = conn
             .prepare_cached("SELECT code, name, coalesce(kind, '') FROM areas WHERE code = ?1")?;
         for (upk, path) in rows {
@@ -236,7 +236,7 @@ impl Store {
     }
 }
 
-pub(super) fn book_of(tx: &rusqlite::Connection, loan: i64) -> Result<LoanBook> {
+pub(super) fn book_of(tx: &crate::db::Connection, loan: i64) -> Result<LoanBook> {
     load_books_with_ids(tx, "l.id = ?1", Some(loan))?
         .pop()
         .map(|(_, b)| b)
@@ -246,7 +246,7 @@ pub(super) fn book_of(tx: &rusqlite::Connection, loan: i64) -> Result<LoanBook> 
 /// Loans matching `filter` (SQL over `fund_loans l`, one parameter) as
 /// books, ordered by row id; the map gives each book's loan row id.
 pub(super) fn load_books(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     filter: &str,
     param: Option<i64>,
 ) -> Result<Vec<LoanBook>> {
@@ -257,7 +257,7 @@ pub(super) fn load_books(
 }
 
 pub(super) fn load_books_with_ids(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     filter: &str,
     param: Option<i64>,
 ) -> Result<Vec<(i64, LoanBook)>> {
@@ -268,7 +268,7 @@ pub(super) fn load_books_with_ids(
 /// The book of one loan by its public id (with its row id), as
 /// [`load_books_with_ids`] gives it; `names` keeps UPK names between calls.
 pub(super) fn book_by_loan_id(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     loan_id: &str,
     names: &mut HashMap<i64, Option<String>>,
 ) -> Result<Option<(i64, LoanBook)>> {
@@ -282,7 +282,7 @@ pub(super) fn book_by_loan_id(
 /// Adds to loans just loaded (by `filter`) their payments, reschedulings
 /// and write-offs.
 fn fill_books(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     filter: &str,
     param: Option<i64>,
     mut books: Vec<(i64, LoanBook)>,
@@ -348,11 +348,11 @@ fn loans_in(column: &str, filter: &str) -> String {
 
 /// A read transaction on a pooled connection, ended when dropped (so that
 /// the connection goes back to the pool without one).
-struct Reading<'c>(&'c mut rusqlite::Connection);
+struct Reading<'c>(&'c mut crate::db::Connection);
 
 impl<'c> Reading<'c> {
     /// Begins reading: the database's state is fixed from here on.
-    fn begin(conn: &'c mut rusqlite::Connection) -> Result<Reading<'c>> {
+    fn begin(conn: &'c mut crate::db::Connection) -> Result<Reading<'c>> {
         conn.execute_batch("BEGIN")?;
         let reading = Reading(conn);
         reading
@@ -373,7 +373,7 @@ impl Drop for Reading<'_> {
 /// ordered by row id, with their schedules and no payments yet. A loan
 /// whose UPK is not an organisation is left out.
 fn load_loans(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     filter: &str,
     param: Option<i64>,
 ) -> Result<Vec<(i64, LoanBook)>> {
@@ -383,9 +383,9 @@ fn load_loans(
 /// [`load_loans`] by any condition over `fund_loans l`; `names` caches
 /// the UPKs' names (`None`: no such organisation).
 fn loans_where(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     condition: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::db::Params,
     names: &mut HashMap<i64, Option<String>>,
 ) -> Result<Vec<(i64, LoanBook)>> {
     let mut books: Vec<(i64, LoanBook)> = Vec::new();
@@ -416,7 +416,7 @@ fn loans_where(
                 upk_id,
                 ksm: r.get(2)?,
                 disbursed_on: on,
-                schedule: schedule_from(r, 4, on)?,
+                schedule: schedule_from(&r, 4, on)?,
                 payments: Vec::new(),
                 rescheduled: Vec::new(),
                 written_off: None,
@@ -427,17 +427,17 @@ fn loans_where(
 }
 
 /// The repayments that were reversed, by id.
-fn reversed_repayments(conn: &rusqlite::Connection) -> Result<std::collections::HashSet<i64>> {
+fn reversed_repayments(conn: &crate::db::Connection) -> Result<std::collections::HashSet<i64>> {
     Ok(conn
         .prepare_cached("SELECT repayment FROM fund_reversals")?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+        .collect::<crate::db::Result<_>>()?)
 }
 
 /// Every repayment after row `after`, in row order, but the reversed:
 /// `each(loan, paid on, amount)`.
 fn scan_repayments(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     after: i64,
     reversed: &std::collections::HashSet<i64>,
     mut each: impl FnMut(i64, Date, i64),
@@ -489,7 +489,7 @@ fn complete_payments(
 
 /// The schedule from `on` that five columns of a row from `first` hold:
 /// principal, term in months, fee rate, schedule kind, frequency.
-fn schedule_from(r: &rusqlite::Row<'_>, first: usize, on: Date) -> Result<Vec<Instalment>> {
+fn schedule_from(r: &crate::db::Row<'_>, first: usize, on: Date) -> Result<Vec<Instalment>> {
     let text = |i: usize, what: &str| -> Result<&str> {
         r.get_ref(first + i)?.as_str().map_err(|_| bad(what))
     };
@@ -503,7 +503,7 @@ fn schedule_from(r: &rusqlite::Row<'_>, first: usize, on: Date) -> Result<Vec<In
 
 /// Adds each book's reschedulings and write-off.
 fn finish_books(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     filter: &str,
     param: Option<i64>,
     books: &mut [(i64, LoanBook)],
@@ -524,7 +524,7 @@ fn finish_books(
                 .push(lumbung_fund::report::Rescheduled {
                     on,
                     term_months: r.get::<_, i64>(3)? as u16,
-                    schedule: schedule_from(r, 2, on)?,
+                    schedule: schedule_from(&r, 2, on)?,
                 });
         }
     }
@@ -605,13 +605,13 @@ fn date_of(raw: &[u8]) -> Result<Date> {
 /// its subtree (as deep as a lineage is read) whose own area, if any, lies
 /// in its area; an area scope those whose own area lies in it.
 fn upks_within(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     scope: &Scope,
 ) -> Result<(std::collections::HashSet<i64>, bool)> {
     const UPK: &str = "SELECT o.id FROM organisations o LEFT JOIN areas a ON a.code = o.area_code
          WHERE o.kind = 'upk'";
     let ids =
-        |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<std::collections::HashSet<i64>> {
+        |sql: &str, params: &[&dyn crate::db::ToSql]| -> Result<std::collections::HashSet<i64>> {
             crate::sql::all(conn, sql, params, |r| r.get(0))
         };
     let within = |path: &lumbung_domain::AreaPath| (path.as_str().to_owned(), path.subtree_end());

@@ -6,6 +6,7 @@ use super::ledger::Poster;
 use super::loans::repay_tx;
 use super::rows::{bad, parse_date, parse_frequency, parse_kind};
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
@@ -16,7 +17,6 @@ use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::schedule;
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::LoanBook;
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -58,7 +58,7 @@ impl Orgs {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let kind: &'static str = if r.get_ref(1)?.as_str() == Ok("upk") {
+            let kind: &'static str = if r.get_ref(1)?.as_str().ok() == Some("upk") {
                 "upk"
             } else {
                 "ksm"
@@ -332,12 +332,11 @@ fn import_tx(
                 files.0, l.line, l.loan_id, l.term_months
             ));
         }
-        tx.prepare_cached(
+        let id: i64 = tx.prepare_cached(
             "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10) RETURNING id",
         )?
-        .execute(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()])?;
-        let id = tx.last_insert_rowid();
+        .query_row(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()], |r| r.get::<_, i64>(0))?;
         slot.ids = Some((id, upk, ksm));
         slot.created = true;
         poster.post(

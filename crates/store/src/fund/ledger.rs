@@ -4,13 +4,13 @@
 
 use super::rows::{invalid, no_upk, settings_tx};
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_domain::UpkId;
 use lumbung_fund::journal::{Account, Entry, EntryError, Posted, GENESIS};
 use lumbung_fund::loan::Rupiah;
-use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
 
 /// Appends an entry to the journal (tagged with the loan it is about, if
@@ -220,16 +220,7 @@ impl Store {
                 let mut piece = empty(GENESIS.to_owned());
                 let mut entries = 0u64;
                 while let Some(r) = rows.next()? {
-                    let text = |i: usize| -> Result<&str> {
-                        r.get_ref(i)?.as_str().map_err(|e| {
-                            rusqlite::Error::FromSqlConversionFailure(
-                                i,
-                                rusqlite::types::Type::Text,
-                                Box::new(e),
-                            )
-                            .into()
-                        })
-                    };
+                    let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
                     piece.text.push_str(text(1)?);
                     let entry_end = piece.text.len();
                     piece.text.push_str(text(2)?);
@@ -290,9 +281,9 @@ impl Store {
 /// The journal's entries that `sql` selects (sequence, entry, hash), as
 /// stored.
 fn journal_in(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     sql: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::db::Params,
 ) -> Result<Vec<Posted>> {
     let rows: Vec<(i64, String, String)> = crate::sql::all(conn, sql, params, |r| r.try_into())?;
     rows.into_iter()

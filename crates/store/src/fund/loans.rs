@@ -9,6 +9,7 @@ use super::rows::{
     Receipt, Repaid, RepaymentInput, RepaymentRow,
 };
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
@@ -17,10 +18,9 @@ use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::{portfolio, Context, LoanBook};
 use lumbung_fund::servicing::{self, Action};
-use rusqlite::{params, OptionalExtension, Transaction};
 
 /// The loan's row id, UPK and KSM from its public id.
-fn loan_by_id(tx: &rusqlite::Connection, loan_id: &str) -> Result<(i64, i64, i64)> {
+fn loan_by_id(tx: &crate::db::Connection, loan_id: &str) -> Result<(i64, i64, i64)> {
     tx.prepare_cached("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
         .query_row([loan_id.trim()], |r| r.try_into())
         .optional()?
@@ -74,12 +74,12 @@ pub(super) fn repay_tx(
             journal_seq: None,
         });
     };
-    tx.prepare_cached(
-        "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4)",
+    let id: i64 = tx.prepare_cached(
+        "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4) RETURNING id",
     )?
-    .execute(params![loan, paid_on.to_string(), amount.0, seq])?;
+    .query_row(params![loan, paid_on.to_string(), amount.0, seq], |r| r.get::<_, i64>(0))?;
     Ok(Repaid {
-        repayment: Some(RepaymentId::new(tx.last_insert_rowid())),
+        repayment: Some(RepaymentId::new(id)),
         journal_seq: Some(seq),
     })
 }
@@ -108,7 +108,7 @@ fn crash_point() {
 
 /// [`Store::repay_batch`] on one connection.
 fn repay_batch_tx(
-    conn: &mut rusqlite::Connection,
+    conn: &mut crate::db::Connection,
     batch: &[RepaymentInput],
     actor: &Actor,
 ) -> Result<BatchOutcome> {
@@ -530,7 +530,7 @@ impl Store {
             .query_map([loan], |r| {
                 Ok((MemberId::new(r.get(0)?), r.get(1)?, r.get(2)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let settings = settings_tx(&conn, upk)?;
         let row = conn.query_row(
             "SELECT k.name, l.principal, l.term_months, l.fee_rate, l.schedule, l.migrated, l.frequency
@@ -644,7 +644,7 @@ struct LoanTermsRow {
 
 /// The loan-loss reserve a UPK holds at the end of a day (a credit
 /// balance, positive).
-fn reserve_held(tx: &rusqlite::Connection, upk: i64, on: Date) -> Result<i64> {
+fn reserve_held(tx: &crate::db::Connection, upk: i64, on: Date) -> Result<i64> {
     let balance: i64 = tx.query_row(
         "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve' AND day <= ?2",
         params![upk, on.to_string()],

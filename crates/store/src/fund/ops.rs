@@ -10,6 +10,7 @@ use super::rows::{
     KsmSummary, KsmView, MemberRow, SavingsRow,
 };
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, Text};
@@ -20,10 +21,9 @@ use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Rupiah;
 use lumbung_fund::rules::{self, Application, Finding, Group, Judgement, Member};
 use lumbung_fund::settings::Settings;
-use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeSet;
 
-fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
+fn upk_of_ksm(tx: &crate::db::Connection, ksm: i64) -> Result<(i64, String)> {
     crate::sql::optional_row(
         tx,
         "SELECT k.parent_id, u.name FROM organisations k JOIN organisations u ON u.id = k.parent_id
@@ -39,7 +39,7 @@ fn upk_of_ksm(tx: &rusqlite::Connection, ksm: i64) -> Result<(i64, String)> {
     })
 }
 
-fn cash_of(tx: &rusqlite::Connection, upk: i64) -> Result<i64> {
+fn cash_of(tx: &crate::db::Connection, upk: i64) -> Result<i64> {
     Ok(tx.query_row(
         "SELECT coalesce(sum(amount), 0) FROM fund_account_days WHERE upk_id = ?1 AND account = 'cash'",
         [upk],
@@ -181,11 +181,10 @@ impl Store {
         let nik = group::nik(nik)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
-            tx.execute(
-                "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()],
+            let id: i64 = tx.query_row(
+                "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit::record_on_org(
                 tx,
                 actor,
@@ -336,7 +335,7 @@ impl Store {
     /// What the rules know of a group on a date.
     fn group_tx(
         &self,
-        conn: &rusqlite::Connection,
+        conn: &crate::db::Connection,
         ksm: i64,
         settings: &Settings,
     ) -> Result<Group> {
@@ -348,7 +347,7 @@ impl Store {
             let loans: Vec<i64> = conn
                 .prepare_cached("SELECT loan FROM fund_loan_members WHERE member_id = ?1")?
                 .query_map([m.id.get()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             let mut good = true;
             for loan in &loans {
                 let book = book_of(conn, *loan)?;
@@ -467,10 +466,10 @@ impl Store {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             let settings = settings_tx(tx, upk)?;
             let principal = lumbung_fund::loan::sum("principal", amounts.iter().map(|(_, a)| a.0))?;
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO fund_applications (upk_id, ksm_id, applied_on, amounts, principal, term_months, fee_rate, schedule,
                      frequency, warnings, entered_by, entered_at, status, form_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
                 params![
                     upk,
                     ksm,
@@ -486,9 +485,8 @@ impl Store {
                     crate::now(),
                     ApplicationStatus::Pending.as_str(),
                     form_key
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit::record_on_org(
                 tx,
                 actor,
@@ -582,12 +580,11 @@ impl Store {
             };
             application::check_disbursal(&stored, on, cash_of(tx, upk)?).map_err(refused)?;
             let loan_id = application::loan_id(UpkId::new(upk), id);
-            tx.execute(
+            let loan: i64 = tx.query_row(
                 "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
-                params![loan_id, upk, ksm, on.to_string(), principal, app.term_months, app.fee_rate, app.schedule, app.frequency, crate::now()],
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10) RETURNING id",
+                params![loan_id, upk, ksm, on.to_string(), principal, app.term_months, app.fee_rate, app.schedule, app.frequency, crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            let loan = tx.last_insert_rowid();
             let shares: Vec<(i64, i64)> =
                 serde_json::from_str(&app.amounts).map_err(|_| {
                     invalid(
@@ -736,7 +733,7 @@ impl Store {
     }
 }
 
-fn members_tx(conn: &rusqlite::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
+fn members_tx(conn: &crate::db::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
     type Row = (
         i64,
         String,
@@ -800,7 +797,7 @@ fn no_application(id: i64) -> lumbung_domain::Text {
 
 /// The application a form (by its key) already recorded for a KSM.
 fn application_of_form(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     ksm: i64,
     key: Option<&str>,
 ) -> Result<Option<ApplicationId>> {

@@ -23,7 +23,7 @@ pub struct Ps2Candidate {
 
 /// The kelurahan a KSM meets in: the kelurahan area at or above its own
 /// area (or its UPK's).
-fn kelurahan_of(conn: &rusqlite::Connection, ksm: i64) -> Result<Option<String>> {
+fn kelurahan_of(conn: &crate::db::Connection, ksm: i64) -> Result<Option<String>> {
     crate::sql::optional(
         conn,
         "SELECT k.code FROM organisations o
@@ -46,7 +46,7 @@ impl Store {
 
 /// [`Store::ps2_candidates`] on a connection the caller holds.
 pub(super) fn ps2_candidates_in(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     ksm: i64,
 ) -> Result<Option<Vec<Ps2Candidate>>> {
     let Some(code) = kelurahan_of(conn, ksm)? else {
@@ -81,7 +81,7 @@ pub(super) fn ps2_candidates_in(
 
 /// The PS-2 households of the KSM's kelurahan (`None` without a mapping).
 pub(super) fn ps2_households(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     ksm: i64,
 ) -> Result<Option<HashSet<String>>> {
     Ok(ps2_candidates_in(conn, ksm)?.map(|c| c.into_iter().map(|c| c.household_id).collect()))

@@ -137,7 +137,7 @@ pub struct BatchOutcome {
     pub already_posted: u64,
 }
 
-pub(super) fn settings_tx(conn: &rusqlite::Connection, upk: i64) -> Result<Settings> {
+pub(super) fn settings_tx(conn: &crate::db::Connection, upk: i64) -> Result<Settings> {
     let raw: Option<String> = crate::sql::optional(
         conn,
         "SELECT settings FROM fund_settings WHERE upk_id = ?1",

@@ -1,6 +1,7 @@
 use super::books::load_books;
 use super::*;
 use crate::audit::Actor;
+use crate::db::params;
 use crate::test_support::store;
 use crate::{OrgInput, ScopeRef};
 use crate::{Result, Store, StoreError};
@@ -17,7 +18,6 @@ use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
 use lumbung_fund::settings::Settings;
 use proptest::prelude::*;
-use rusqlite::params;
 
 struct Upk {
     upk: UpkId,
@@ -887,7 +887,7 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
             ))
         })
         .unwrap()
-        .collect::<rusqlite::Result<std::collections::BTreeMap<_, _>>>()
+        .collect::<crate::db::Result<std::collections::BTreeMap<_, _>>>()
         .unwrap()
     };
     for as_of in [

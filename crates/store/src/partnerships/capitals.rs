@@ -3,11 +3,11 @@
 //! month, and the households the self-mapping counted per kelurahan.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Placement};
 use lumbung_partnerships::capitals::{Asset, Capital, Citizen};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -68,12 +68,12 @@ impl Store {
     ) -> Result<()> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?;
-            tx.execute(
+            let inserted: i64 = tx.query_row(
                 "INSERT INTO capital_assets (area_code, owner_org_id, kind, name, holder, used_by, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![area.as_str(), owner.map(OrgId::get), a.kind.as_str(), a.name, a.holder, a.used_by, actor.label(), crate::now()],
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                params![area.as_str(), owner.map(OrgId::get), a.kind.as_str(), a.name, a.holder, a.used_by, actor.label(), crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            audit::record(tx, actor, "capital.asset", "capital_assets", &tx.last_insert_rowid().to_string(),
+            audit::record(tx, actor, "capital.asset", "capital_assets", &inserted.to_string(),
                 Some(&path), serde_json::json!({"kind": a.kind, "name": a.name}))
         })
     }
@@ -126,12 +126,11 @@ impl Store {
     ) -> Result<i64> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?;
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO active_citizens (area_code, owner_org_id, name, leads, consent_on, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![area.as_str(), owner.map(OrgId::get), c.name, c.leads, consent_on.to_string(), actor.label(), crate::now()],
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                params![area.as_str(), owner.map(OrgId::get), c.name, c.leads, consent_on.to_string(), actor.label(), crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             // The audit log names no one: the citizen's id only.
             audit::record(tx, actor, "citizen.add", "active_citizen", &id.to_string(), Some(&path),
                 serde_json::json!({"consent_on": consent_on}))?;

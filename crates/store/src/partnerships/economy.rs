@@ -3,13 +3,13 @@
 //! union's monthly figures, service points and closed bank branches.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgId, Placement, Rejected, RowError};
 use lumbung_partnerships::economy::{
     coop_may_move, may_move, Buyout, BuyoutStage, Closure, Coop, CoopStage, CuMonth, PointKind,
 };
-use rusqlite::{params, Connection, Transaction};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -172,9 +172,9 @@ impl Store {
     ) -> Result<i64> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO coops (name, area_code, owner_org_id, org_id, sector, members, members_women,
-                    support_asked, mentor, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    support_asked, mentor, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                 params![
                     coop.name,
                     area.as_str(),
@@ -187,9 +187,8 @@ impl Store {
                     coop.mentor,
                     actor.label(),
                     crate::now()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             tx.execute(
                 "INSERT INTO coop_stages (coop_id, stage, on_date, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -492,12 +491,11 @@ impl Store {
     ) -> Result<i64> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO buyouts (business, area_code, owner_org_id, owner_retires, jobs, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![b.business, area.as_str(), owner.map(OrgId::get), b.owner_retires, b.jobs, actor.label(), crate::now()],
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                params![b.business, area.as_str(), owner.map(OrgId::get), b.owner_retires, b.jobs, actor.label(), crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             tx.execute(
                 "INSERT INTO buyout_stages (buyout_id, stage, on_date, note, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, '', ?4, ?5)",

@@ -16,6 +16,7 @@ pub use offers::{OfferView, Outboxed, ProposedMatch};
 pub use projects::{ProjectView, ProjectsImport};
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, Transaction};
 use crate::orgs::load as load_org;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
@@ -27,7 +28,6 @@ use lumbung_partnerships::partnership::{
     indicator_progress, standing, CommitmentKind, CommitmentState, Founding, Measure, Minutes,
     PartnerRole, Pledge, Settings, Standing,
 };
-use rusqlite::{params, Connection, Transaction};
 use serde::Serialize;
 
 /// The most partnerships a listing reads.
@@ -409,9 +409,9 @@ pub(crate) fn insert_partnership(
                 id: "wilayah {code} tidak ada", en: "there is no area {code}"),
         )
     })?;
-    tx.execute(
+    let id: i64 = tx.query_row(
         "INSERT INTO partnerships (name, area_code, owner_org_id, vision, goals, started_on,
-            created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
         params![
             founding.name,
             area.as_str(),
@@ -422,8 +422,8 @@ pub(crate) fn insert_partnership(
             actor.label(),
             crate::now()
         ],
+        |r| r.get::<_, i64>(0),
     )?;
-    let id = tx.last_insert_rowid();
     for (org, role) in partners {
         if load_org(tx, org.get())?.is_none() {
             return Err(no_org(*org));
@@ -589,10 +589,10 @@ impl Store {
                         id: "hanya mitra yang dapat berkomitmen", en: "only a partner makes commitments"),
                 ));
             }
-            tx.execute(
+            let cid: i64 = tx.query_row(
                 "INSERT INTO partnership_commitments (partnership_id, org_id, kind, description,
                     amount, hours, due_on, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 params![
                     id.get(),
                     org.get(),
@@ -603,9 +603,8 @@ impl Store {
                     pledge.due_on.to_string(),
                     actor.label(),
                     crate::now()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let cid = tx.last_insert_rowid();
             audit::record(
                 tx,
                 actor,
@@ -711,9 +710,9 @@ impl Store {
     ) -> Result<IndicatorId> {
         self.write(|tx| {
             let path = exists(tx, id)?;
-            tx.execute(
+            let iid: i64 = tx.query_row(
                 "INSERT INTO partnership_indicators (partnership_id, name, unit, baseline, target,
-                    created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                 params![
                     id.get(),
                     m.name,
@@ -723,8 +722,8 @@ impl Store {
                     actor.label(),
                     crate::now()
                 ],
+                |r| r.get::<_, i64>(0),
             )?;
-            let iid = tx.last_insert_rowid();
             audit::record(
                 tx,
                 actor,

@@ -4,11 +4,11 @@
 
 use super::insert_partnership;
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, Placement};
 use lumbung_partnerships::offers::{matches, Kind, Listing, Posting, Side, Theme};
 use lumbung_partnerships::partnership::{Founding, PartnerRole};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
 /// The most offers and needs a listing reads.
@@ -85,8 +85,9 @@ const OFFER_SELECT: &str = "SELECT f.id, f.side, f.org_id, o.name, f.area_code, 
 
 fn offers_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<OfferView>> {
     let sql = format!("{OFFER_SELECT} {filter} ORDER BY f.id DESC LIMIT {OFFERS_MAX}");
-    let rows: Vec<OfferRow> =
-        crate::sql::all(conn, &sql, rusqlite::params_from_iter(id), |r| r.try_into())?;
+    let rows: Vec<OfferRow> = crate::sql::all(conn, &sql, crate::db::params_from_iter(id), |r| {
+        r.try_into()
+    })?;
     let mut out = Vec::with_capacity(rows.len());
     for (
         id,
@@ -164,9 +165,9 @@ impl Store {
             if crate::orgs::load(tx, org.get())?.is_none() {
                 return Err(super::no_org(org));
             }
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO offers (side, org_id, area_code, title, description, themes, kinds,
-                    contact, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    contact, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
                 params![
                     posting.side.as_str(),
                     org.get(),
@@ -178,9 +179,8 @@ impl Store {
                     posting.contact,
                     actor.label(),
                     crate::now()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 actor,

@@ -2,11 +2,11 @@
 //! nothing, and the same file twice changes nothing.
 
 use crate::audit::{self, Actor};
+use crate::db::params;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Fixed, Money, Rejected, RowError};
 use lumbung_partnerships::pools::{Project, Risk};
 use lumbung_partnerships::projects::Listed;
-use rusqlite::params;
 use serde::Serialize;
 
 /// A kept project with where it is and what it expects to return.

@@ -3,6 +3,7 @@
 //! score again changes nothing. Rules: `lumbung_procurement::assessment`.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Scope, SupplierId};
 use lumbung_procurement::assessment::{
@@ -10,7 +11,6 @@ use lumbung_procurement::assessment::{
 };
 use lumbung_procurement::social_value::Outcome;
 use lumbung_spend::report::Dimensions;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -43,14 +43,9 @@ const CURRENT: &str = "SELECT a.round, a.supplier_id, a.outcome, a.score, a.evid
     WHERE a.id = (SELECT max(b.id) FROM sv_assessments b
                   WHERE b.round = a.round AND b.supplier_id = a.supplier_id AND b.outcome = a.outcome)";
 
-fn outcome_of(raw: String) -> rusqlite::Result<Outcome> {
-    Outcome::parse(&raw).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            2,
-            rusqlite::types::Type::Text,
-            format!("{raw:?} is not an outcome").into(),
-        )
-    })
+fn outcome_of(raw: String) -> crate::db::Result<Outcome> {
+    Outcome::parse(&raw)
+        .ok_or_else(|| crate::db::Error::conversion(format!("column 2: {raw:?} is not an outcome")))
 }
 
 impl Store {
@@ -141,7 +136,7 @@ impl Store {
         let mut stmt = conn.prepare("SELECT DISTINCT round FROM sv_assessments ORDER BY round")?;
         let rounds = stmt
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(rounds)
     }
 
@@ -188,7 +183,7 @@ impl Store {
                 assessed_at: r.get(6)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::db::Result<_>>()?)
     }
 
     /// The suppliers `scope` may assess: those its anchors paid; `None`:

@@ -6,12 +6,12 @@
 //! one) and is linked to the supplier of the spend analysis it is.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, BusinessId, Money, Scope, SupplierId};
 use lumbung_procurement::business::{BusinessRecord, Form};
 use lumbung_procurement::opportunities::Candidate;
 use lumbung_spend::suppliers::name_key;
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -119,12 +119,12 @@ fn save(
         }
         None => {
             let org = organisation(tx, r, actor)?;
-            tx.execute(
-                "INSERT INTO businesses (org_id, name_key, record, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![org, key, kept, source, crate::now()],
+            let inserted: i64 = tx.query_row(
+                "INSERT INTO businesses (org_id, name_key, record, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                params![org, key, kept, source, crate::now()], |r| r.get::<_, i64>(0),
             )?;
             summary.created += 1;
-            tx.last_insert_rowid()
+            inserted
         }
     };
     for id in &r.identifiers {
@@ -239,7 +239,7 @@ impl Store {
             let mut stmt = conn.prepare("SELECT id, record FROM businesses ORDER BY id")?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             rows
         };
         let mut out = Vec::with_capacity(rows.len());
@@ -392,7 +392,7 @@ impl Store {
                         currency: r.get(6)?,
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
         }
         Ok(Some(BusinessView {
             id,

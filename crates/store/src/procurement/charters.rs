@@ -6,6 +6,7 @@
 
 use super::SpendSelection;
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, CharterId, FiscalYear, GoalId, Money, OrgId, PostalCode, TenderId};
 use lumbung_procurement::charter::{
@@ -16,7 +17,6 @@ use lumbung_procurement::exact;
 use lumbung_procurement::monitoring::monitor;
 use lumbung_spend::report::compute;
 use lumbung_spend::suppliers::normalise_name;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -59,11 +59,11 @@ impl Store {
         actor: &Actor,
     ) -> Result<CharterId> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO charters (name, created_by, created_at) VALUES (?1, ?2, ?3)",
-                params![name, actor.label(), crate::now()],
+            let inserted: i64 = tx.query_row(
+                "INSERT INTO charters (name, created_by, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+                params![name, actor.label(), crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            let id = CharterId::new(tx.last_insert_rowid());
+            let id = CharterId::new(inserted);
             for m in members {
                 let kind: Option<String> = tx
                     .query_row("SELECT kind FROM organisations WHERE id = ?1", [m.get()], |r| {
@@ -104,7 +104,7 @@ impl Store {
         let ids: Vec<i64> = conn
             .prepare("SELECT id FROM charters ORDER BY id DESC")?
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         ids.into_iter()
             .map(|id| summary(&conn, CharterId::new(id)).map(|s| s.expect("listed just now")))
             .collect()
@@ -570,7 +570,7 @@ impl Store {
         )?;
         let rows: Vec<(i64, String, i64)> = stmt
             .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         for (anchor, winner, price) in rows {
             let anchor = OrgId::new(anchor);
             if !members.iter().any(|(id, _)| *id == anchor) {
@@ -607,7 +607,7 @@ impl Store {
         )?;
         let rows: Vec<(i64, String)> = stmt
             .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         for (anchor, bidder) in rows {
             let Some(k) = known.get_mut(&OrgId::new(anchor)) else {
                 continue;
@@ -631,7 +631,7 @@ impl Store {
                  WHERE t.anchor_id IS NOT NULL AND w.decided_at >= ?1 AND w.decided_at < ?2 ORDER BY w.id",
             )?
             .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         for (tender, anchor) in rows {
             let Some(k) = known.get_mut(&OrgId::new(anchor)) else {
                 continue;
@@ -678,7 +678,7 @@ fn business_named(conn: &Connection, name: &str) -> Result<Option<Firm>> {
     )?;
     let found: Vec<(String, String)> = stmt
         .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let [(record, kind)] = found.as_slice() else {
         return Ok(None);
     };
@@ -703,9 +703,9 @@ fn insert_goal(
     g: &GoalInput,
     actor: &Actor,
 ) -> Result<GoalId> {
-    tx.execute(
+    let inserted: i64 = tx.query_row(
         "INSERT INTO charter_goals (charter_id, position, preset, title, indicator, measure, target, retired, updated_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9) RETURNING id",
         params![
             charter.get(),
             position,
@@ -716,9 +716,9 @@ fn insert_goal(
             plain(&g.target),
             actor.label(),
             crate::now()
-        ],
+        ], |r| r.get::<_, i64>(0),
     )?;
-    Ok(GoalId::new(tx.last_insert_rowid()))
+    Ok(GoalId::new(inserted))
 }
 
 fn goal_json(g: &GoalInput) -> serde_json::Value {
@@ -749,7 +749,7 @@ fn summary(conn: &Connection, id: CharterId) -> Result<Option<CharterSummary>> {
              WHERE m.charter_id = ?1 ORDER BY o.name, o.id",
         )?
         .query_map([id.get()], |r| Ok((OrgId::new(r.get(0)?), r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     Ok(Some(CharterSummary {
         id,
         name,

@@ -4,13 +4,13 @@
 //! `lumbung_procurement::{evaluation, monitoring}`.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, DeliveryId, Money, ProxySetId, TenderId};
 use lumbung_procurement::evaluation::{Bid, Commitment, Weights, PLACES};
 use lumbung_procurement::exact::{self, Exact};
 use lumbung_procurement::monitoring::{AwardChoice, Delivery};
 use lumbung_procurement::social_value::plain;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 /// What a new version is made of, as checked.
@@ -91,14 +91,9 @@ fn is_awarded(tx: &Connection, tender: TenderId) -> Result<bool> {
         .is_some())
 }
 
-fn decimal(raw: String) -> rusqlite::Result<Exact> {
-    exact::parse_decimal(&raw, PLACES).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("{raw:?} is not a stored decimal").into(),
-        )
-    })
+fn decimal(raw: String) -> crate::db::Result<Exact> {
+    exact::parse_decimal(&raw, PLACES)
+        .ok_or_else(|| crate::db::Error::conversion(format!("{raw:?} is not a stored decimal")))
 }
 
 impl Store {
@@ -120,9 +115,9 @@ impl Store {
                 |r| r.get(0),
             )?;
             let w = &input.weights;
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO sv_evaluations (tender_id, version, proxy_set_id, weight_price, weight_quality, weight_social, note, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 params![
                     tender.get(),
                     version,
@@ -133,9 +128,8 @@ impl Store {
                     input.note,
                     actor.label(),
                     crate::now()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             let mut bid = tx.prepare_cached(
                 "INSERT INTO sv_bids (evaluation_id, position, bidder, price, quality) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
@@ -203,7 +197,7 @@ impl Store {
                     },
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<crate::db::Result<Vec<_>>>()?;
         let mut bids = conn.prepare_cached(
             "SELECT bidder, price, quality FROM sv_bids WHERE evaluation_id = ?1 ORDER BY position",
         )?;
@@ -219,7 +213,7 @@ impl Store {
                         quality: decimal(r.get(2)?)?,
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             v.input.commitments = commitments
                 .query_map([*id], |r| {
                     Ok(Commitment {
@@ -228,7 +222,7 @@ impl Store {
                         quantity: decimal(r.get(2)?)?,
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
         }
         Ok(versions.into_iter().map(|(_, v)| v).collect())
     }
@@ -392,7 +386,7 @@ impl Store {
                 reported_at: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::db::Result<_>>()?)
     }
 }
 
@@ -421,9 +415,9 @@ fn insert_delivery(
     actor: &Actor,
 ) -> Result<DeliveryId> {
     let quantity = plain(quantity, PLACES as u32);
-    tx.execute(
+    let inserted: i64 = tx.query_row(
         "INSERT INTO sv_deliveries (award_id, measure, quantity, period, evidence, reverses, reported_by, reported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
         params![
             award,
             measure,
@@ -433,9 +427,9 @@ fn insert_delivery(
             reverses.map(|r| r.get()),
             actor.label(),
             crate::now()
-        ],
+        ], |r| r.get::<_, i64>(0),
     )?;
-    let id = DeliveryId::new(tx.last_insert_rowid());
+    let id = DeliveryId::new(inserted);
     audit::record(
         tx,
         actor,

@@ -27,12 +27,12 @@ pub use surveys::{InvitationView, SurveyNotice, SurveyQueued, SurveySummary};
 pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Transaction};
 use crate::spend::SupplierResolver;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::text;
 use lumbung_procurement::contracts::{Filter, Placing, Report};
 use lumbung_procurement::ocds::{parallel, read_kept, unpacked, Kept};
-use rusqlite::{params, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -155,11 +155,10 @@ fn import_tx(
     let threads = parallel::threads();
     for ((file, _), body) in files.iter().zip(&bodies) {
         let (mut stored, mut skipped) = (0i64, 0i64);
-        tx.execute(
-            "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3)",
-            params![file, crate::now(), actor.label()],
+        let import: i64 = tx.query_row(
+            "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3) RETURNING id",
+            params![file, crate::now(), actor.label()], |r| r.get::<_, i64>(0),
         )?;
-        let import = tx.last_insert_rowid();
         let mut insert = tx.prepare_cached(
             "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (ocid, identity) DO NOTHING",

@@ -2,6 +2,7 @@
 //! spend per supplier in the selection, suppliers placed as the spend
 //! report places them, and a re-spend survey matched to the catalogue.
 
+use crate::db::OptionalExtension;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AreaCode, FiscalYear, OrgId, Share, SupplierId};
 use lumbung_procurement::lm3::{answers, lm3, Found, Lm3, Paid, RespendRow};
@@ -11,7 +12,6 @@ use lumbung_spend::report::{
     compute, spend_by_anchor_supplier, Dimensions, Location, ReportOptions,
 };
 use lumbung_spend::suppliers::{name_key, normalise_name};
-use rusqlite::OptionalExtension;
 use std::collections::BTreeSet;
 
 /// Which payments a figure over the spend analysis counts.
@@ -83,7 +83,7 @@ impl Store {
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for &(supplier, postcode) in rows {
-            let one = |kind: &str, key: &str, stmt: &mut rusqlite::CachedStatement<'_>| {
+            let one = |kind: &str, key: &str, stmt: &mut crate::db::CachedStatement<'_>| {
                 stmt.query_row([kind, key], |r| r.get::<_, i64>(0))
                     .optional()
             };
@@ -107,7 +107,7 @@ impl Store {
             let (from, to) = (format!("{name}|"), format!("{name}}}"));
             let ids: BTreeSet<i64> = by_name
                 .query_map([from, to], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             out.push(match ids.len() {
                 0 => Found::None,
                 1 => Found::One(SupplierId::new(*ids.first().expect("one id"))),

@@ -4,6 +4,7 @@
 //! so that one firm is one supplier across payments, awards and the
 //! business base.
 
+use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::spend::SupplierResolver;
 use crate::{Result, StoreError};
 use lumbung_domain::{text, PostalCode, SupplierId};
@@ -11,7 +12,6 @@ use lumbung_procurement::contracts::{
     Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
 };
 use lumbung_procurement::ocds::{compile_owned, parallel};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -58,7 +58,7 @@ pub(super) fn texts_before(
     let texts = read
         .query_map(params![ocid, last], |r| r.get::<_, String>(0))?
         .map(|t| t.map(Cow::Owned))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     Ok(texts)
 }
 
@@ -239,8 +239,8 @@ impl From<StoreError> for ReportError {
     }
 }
 
-impl From<rusqlite::Error> for ReportError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::Error> for ReportError {
+    fn from(e: crate::db::Error) -> Self {
         ReportError::Store(e.into())
     }
 }
@@ -292,16 +292,13 @@ pub(super) fn report(
     let mut stmt = conn.prepare("SELECT buyer, date, releases, facts FROM ocds_processes")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let buyer = r
-            .get_ref(0)?
-            .as_str_or_null()
-            .map_err(rusqlite::Error::from)?;
-        let date = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let buyer = r.get_ref(0)?.as_str_or_null()?;
+        let date = r.get_ref(1)?.as_str()?;
         if !filter.keeps_at(buyer, date) {
             continue;
         }
         let releases = r.get::<_, i64>(2)? as u64;
-        let bytes = r.get_ref(3)?.as_blob().map_err(rusqlite::Error::from)?;
+        let bytes = r.get_ref(3)?.as_blob()?;
         let mut facts = Facts::decode(bytes).ok_or_else(|| {
             StoreError::invalid(
                 "ocds_processes",

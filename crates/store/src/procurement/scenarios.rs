@@ -2,10 +2,10 @@
 //! set beside what the spend of the year after shows.
 
 use crate::audit::{self, Actor};
+use crate::db::params;
 use crate::{Result, Store};
 use lumbung_domain::{FiscalYear, Money, OrgId, ScenarioId};
 use lumbung_procurement::whatif::WhatIf;
-use rusqlite::params;
 use serde::Serialize;
 
 /// A scenario as kept.
@@ -38,9 +38,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<ScenarioId> {
         self.write(|tx| {
-            tx.execute(
+            let inserted: i64 = tx.query_row(
                 "INSERT INTO whatif_scenarios (name, anchor_id, year, shifts, local_share_before, local_share_after, kept, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 params![
                     name,
                     anchor.map(|a| a.get()),
@@ -51,9 +51,9 @@ impl Store {
                     result.kept.minor(),
                     actor.label(),
                     crate::now()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = ScenarioId::new(tx.last_insert_rowid());
+            let id = ScenarioId::new(inserted);
             audit::record(
                 tx,
                 actor,
@@ -90,6 +90,6 @@ impl Store {
                 created_at: r.get(10)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::db::Result<_>>()?)
     }
 }

@@ -2,11 +2,11 @@
 //! latest the one in use.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, ProxySetId};
 use lumbung_procurement::exact;
 use lumbung_procurement::social_value::{Outcome, Proxy, ProxySet, PROXY_PLACES};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// What importing a proxy set did.
@@ -40,11 +40,10 @@ impl Store {
                     });
                 }
             }
-            tx.execute(
-                "INSERT INTO sv_proxy_sets (file_name, fingerprint, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4)",
-                params![file, fingerprint, crate::now(), actor.label()],
+            let id: i64 = tx.query_row(
+                "INSERT INTO sv_proxy_sets (file_name, fingerprint, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                params![file, fingerprint, crate::now(), actor.label()], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             let mut insert = tx.prepare_cached(
                 "INSERT INTO sv_proxies (set_id, position, measure, outcome, unit, proxy_value, description)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

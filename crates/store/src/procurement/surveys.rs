@@ -6,6 +6,7 @@
 
 use super::SpendSelection;
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::users::{random_token, token_hash};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, BusinessId, FiscalYear, InvitationId, OrgId, SupplierId, SurveyId};
@@ -13,7 +14,6 @@ use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::exact;
 use lumbung_procurement::lm3::{lm3, Lm3};
 use lumbung_procurement::respend_survey::{answers, invitation, local_suppliers, SurveyAnswer};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A survey as listed.
@@ -108,17 +108,17 @@ impl Store {
                 }
             }
             q.not_in_base = local.len().saturating_sub(firms.len()) as u64;
-            tx.execute(
-                "INSERT INTO respend_surveys (name, anchor_id, year, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            let inserted: i64 = tx.query_row(
+                "INSERT INTO respend_surveys (name, anchor_id, year, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                 params![
                     name,
                     selection.anchor.map(|a| a.get()),
                     selection.year.map(|y| y.start_year()),
                     actor.label(),
                     crate::now()
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let survey = SurveyId::new(tx.last_insert_rowid());
+            let survey = SurveyId::new(inserted);
             q.survey = Some(survey);
             for (business, record) in firms {
                 let record: BusinessRecord =
@@ -191,7 +191,7 @@ impl Store {
                 answered: r.get::<_, i64>(8)? as u64,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::db::Result<_>>()?)
     }
 
     /// The invitations queued, the oldest first.
@@ -221,7 +221,7 @@ impl Store {
                 answered: r.get(12)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::db::Result<_>>()?)
     }
 
     /// Marks an invitation sent (by whoever sent it).

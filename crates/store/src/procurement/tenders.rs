@@ -3,12 +3,12 @@
 //! and the outbox of notices to the matched businesses that consented.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, TenderId};
 use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::contracts::Process;
 use lumbung_procurement::tenders::{matches, notice, NewTender, Tender, TenderMatch};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 /// A tender with the local businesses able to answer it.
@@ -66,7 +66,7 @@ const OPEN: &str = "'active', 'planned'";
 
 const TENDER_COLUMNS: &str = "t.id, t.ocid, t.anchor_id, o.name, t.buyer, t.title, t.cpv, t.sectors, t.lots, t.value, t.currency, t.closes_on, t.status";
 
-fn tender_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tender> {
+fn tender_row(r: &crate::db::Row<'_>) -> crate::db::Result<Tender> {
     let split = |s: String| -> Vec<String> {
         s.split(';')
             .filter(|c| !c.is_empty())
@@ -150,9 +150,9 @@ impl Store {
                 ));
             };
             let now = crate::now();
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO tenders (anchor_id, buyer, title, cpv, sectors, lots, currency, value, closes_on, status, entered_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11, ?11)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11, ?11) RETURNING id",
                 params![
                     anchor.get(),
                     org.name,
@@ -165,9 +165,8 @@ impl Store {
                     tender.closes_on.map(|d| d.to_string()),
                     actor.label(),
                     now
-                ],
+                ], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 actor,
@@ -191,7 +190,7 @@ impl Store {
         ))?;
         let out = stmt
             .query_map([], tender_row)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(out)
     }
 
@@ -324,7 +323,7 @@ impl Store {
                     sent_at,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         Ok(out)
     }
 

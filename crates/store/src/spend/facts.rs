@@ -4,6 +4,7 @@
 use super::resolve::*;
 use super::*;
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{AreaCode, FiscalCalendar, PostalCode};
 use lumbung_domain::{ImportId, SupplierId};
@@ -12,7 +13,6 @@ use lumbung_spend::facts::NO_SECTOR;
 use lumbung_spend::report::{winning_location, Dimensions, LocatedBy, Location};
 use lumbung_spend::sectors;
 use lumbung_spend::suppliers::name_key;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -38,7 +38,7 @@ impl Store {
         let prefixes: HashMap<String, String> = {
             let mut stmt = conn.prepare("SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code")?;
             let rows = stmt.query_map([], |r| r.try_into())?;
-            rows.collect::<rusqlite::Result<_>>()?
+            rows.collect::<crate::db::Result<_>>()?
         };
         let classify = |path: &str| places.classify(path);
         let mut supplier_location = vec![Location::Unknown];
@@ -149,7 +149,7 @@ impl Store {
                 let name = sectors::label(&code, prefer);
                 Ok((r.get::<_, i64>(0)? as u32, (code, name)))
             })?;
-            rows.collect::<rusqlite::Result<_>>()?
+            rows.collect::<crate::db::Result<_>>()?
         };
         Ok(Dimensions {
             calendar,

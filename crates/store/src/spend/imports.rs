@@ -4,6 +4,7 @@
 use super::resolve::*;
 use super::*;
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, TransactionBehavior};
 use crate::orgs::OrgRef;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{ImportId, OrgId};
@@ -12,7 +13,6 @@ use lumbung_spend::facts::{day_number, flag, payment_key, Facts, NO_DATE, NO_SEC
 use lumbung_spend::prepare::Payment;
 use lumbung_spend::read::Field;
 use lumbung_spend::registers::is_company_number_header;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
 
 impl Store {
@@ -190,7 +190,7 @@ impl Store {
                     "SELECT id, anchors FROM spend_imports WHERE id > ?1 AND rows_skipped > 0 AND undone_at IS NULL ORDER BY id",
                 )?;
                 let rows = stmt.query_map([id], |r| r.try_into())?;
-                rows.collect::<rusqlite::Result<_>>()?
+                rows.collect::<crate::db::Result<_>>()?
             };
             if let Some((blocking, _)) = later
                 .into_iter()
@@ -512,7 +512,7 @@ impl Store {
 
 /// Places the suppliers an import created from the registers held;
 /// returns how many they located.
-fn located(tx: &rusqlite::Transaction<'_>, resolver: &SupplierResolver<'_>) -> Result<u64> {
+fn located(tx: &crate::db::Transaction<'_>, resolver: &SupplierResolver<'_>) -> Result<u64> {
     if resolver.created_ids.is_empty() {
         return Ok(0);
     }

@@ -21,9 +21,9 @@ use resolve::Places;
 pub(crate) use resolve::SupplierResolver;
 
 use crate::audit::{self, Actor};
+use crate::db::params;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, ImportId, Money, OrgId, Scope};
-use rusqlite::params;
 use serde::Serialize;
 
 /// Rows per stored facts blob: big enough to scan fast, small enough to
@@ -123,7 +123,7 @@ pub(super) fn no_supplier(id: i64) -> StoreError {
 }
 
 /// Refuses a supplier id that names no supplier.
-pub(super) fn supplier_exists(tx: &rusqlite::Connection, id: i64) -> Result<()> {
+pub(super) fn supplier_exists(tx: &crate::db::Connection, id: i64) -> Result<()> {
     match crate::sql::optional::<i64>(tx, "SELECT 1 FROM suppliers WHERE id = ?1", [id])? {
         Some(_) => Ok(()),
         None => Err(no_supplier(id)),
@@ -137,7 +137,7 @@ pub(super) fn no_import(id: i64) -> StoreError {
         en: "spend import {import}"))
 }
 
-pub(super) fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+pub(super) fn setting(tx: &crate::db::Connection, key: &str) -> Result<Option<String>> {
     crate::sql::optional_row(
         tx,
         "SELECT value FROM settings WHERE key = ?1",
@@ -148,7 +148,7 @@ pub(super) fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<Str
 
 impl Store {
     fn places(
-        conn: &rusqlite::Connection,
+        conn: &crate::db::Connection,
         local: Option<&AreaCode>,
         region: Option<&AreaCode>,
     ) -> Result<Places> {
@@ -345,7 +345,7 @@ impl Store {
                      WHERE o.kind = 'anchor' AND a.path >= ?1 AND a.path < ?2",
                 )?
                 .query_map(params![path.as_str(), path.subtree_end()], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?,
+                .collect::<crate::db::Result<Vec<i64>>>()?,
             Scope::Org { id, area } => conn
                 .prepare(
                     "WITH RECURSIVE down(id) AS (
@@ -364,7 +364,7 @@ impl Store {
                     ],
                     |r| r.get(0),
                 )?
-                .collect::<rusqlite::Result<Vec<i64>>>()?,
+                .collect::<crate::db::Result<Vec<i64>>>()?,
         };
         Ok(Some(
             ids.into_iter().map(lumbung_domain::AnchorId::new).collect(),

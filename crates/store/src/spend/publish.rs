@@ -1,9 +1,9 @@
 //! Spend reports published for the public.
 
 use crate::audit::{self, Actor};
+use crate::db::params;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::PublicationId;
-use rusqlite::params;
 use serde::Serialize;
 
 /// A spend report published for the public: a snapshot of aggregate
@@ -34,11 +34,10 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO spend_publications (title, report, published_at, published_by) VALUES (?1, ?2, ?3, ?4)",
-                params![title, report.to_string(), crate::now(), actor.label()],
+            let id: i64 = tx.query_row(
+                "INSERT INTO spend_publications (title, report, published_at, published_by) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                params![title, report.to_string(), crate::now(), actor.label()], |r| r.get::<_, i64>(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit::record(
                 tx,
                 actor,
@@ -74,7 +73,7 @@ impl Store {
 }
 
 /// A publication from its row: id, title, report, when, by whom.
-fn publication(r: &rusqlite::Row<'_>) -> rusqlite::Result<Publication> {
+fn publication(r: &crate::db::Row<'_>) -> crate::db::Result<Publication> {
     from_row!(
         r,
         Publication {

@@ -5,13 +5,13 @@
 
 use super::resolve::sector_id;
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, OrgId, SupplierId};
 use lumbung_spend::registers::{
     decide, is_active, register_key, Candidates, Company, Found, Held, RegisterKind, RegisterRow,
     RegisterRows, Vendor,
 };
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -76,7 +76,7 @@ pub struct RegisterMatch {
     pub similarity: Option<f64>,
 }
 
-fn match_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RegisterMatch> {
+fn match_row(r: &crate::db::Row<'_>) -> crate::db::Result<RegisterMatch> {
     Ok(RegisterMatch {
         supplier: SupplierId::new(r.get(0)?),
         supplier_name: r.get(1)?,
@@ -386,7 +386,7 @@ pub(super) fn locate_suppliers(
            company_number = coalesce(company_number, ?7)
          WHERE id = ?1",
     )?;
-    let company = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Company> {
+    let company = |r: &crate::db::Row<'_>| -> crate::db::Result<Company> {
         Ok(Company {
             number: r.get(0)?,
             name: r.get(1)?,
@@ -395,7 +395,7 @@ pub(super) fn locate_suppliers(
             sic: r.get(4)?,
         })
     };
-    let vendor = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Vendor> {
+    let vendor = |r: &crate::db::Row<'_>| -> crate::db::Result<Vendor> {
         Ok(Vendor {
             supplier_id: r.get(0)?,
             name: r.get(1)?,
@@ -429,7 +429,7 @@ pub(super) fn locate_suppliers(
         let mut found = Candidates::default();
         let refs: Vec<String> = keys
             .query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         for key in &refs {
             for v in vendors_by_ref.query_map([key], vendor)? {
                 found.vendors.push(v?);
@@ -439,7 +439,7 @@ pub(super) fn locate_suppliers(
         if found.vendors.is_empty() && !key.is_empty() {
             let by_name: Vec<Vendor> = vendors_by_name
                 .query_map([&key], vendor)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             // One vendor line of that name alone locates it.
             if by_name.len() == 1 {
                 found.vendors = by_name;
@@ -456,14 +456,14 @@ pub(super) fn locate_suppliers(
         if !key.is_empty() {
             found.same_name = same_name
                 .query_map([&key], company)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             if found.same_name.is_empty() {
                 // Near names: those that share the first word.
                 let first = key.split(' ').next().unwrap_or(&key);
                 let upper = format!("{first}\u{10ffff}");
                 found.near = near
                     .query_map([first, upper.as_str()], company)?
-                    .collect::<rusqlite::Result<_>>()?;
+                    .collect::<crate::db::Result<_>>()?;
             }
         }
         clear.execute([id])?;

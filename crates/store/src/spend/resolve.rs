@@ -3,13 +3,13 @@
 
 use super::*;
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension, Transaction};
 use crate::orgs::{self, OrgRef};
 use crate::{Result, StoreError};
 use lumbung_domain::{text, AreaCode, AreaPath, FiscalCalendar, Money, OrgKind, PostalCode, Scope};
 use lumbung_spend::facts::{Facts, NO_SECTOR};
 use lumbung_spend::report::Location;
 use lumbung_spend::suppliers::{name_key, near_duplicates, normalise_name, Listed};
-use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// Finds or creates suppliers for rows, within one import's transaction.
@@ -209,12 +209,11 @@ impl<'a> SupplierResolver<'a> {
             }
             return Ok(s);
         }
-        self.tx
+        let s = self.tx
             .prepare_cached(
-                "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3)",
+                "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3) RETURNING id",
             )?
-            .execute(params![name, postcode, crate::now()])?;
-        let s = self.tx.last_insert_rowid();
+            .query_row(params![name, postcode, crate::now()], |r| r.get::<_, i64>(0))?;
         self.created += 1;
         self.created_ids.insert(s);
         self.add_key("name", &nkey, s)?;
@@ -226,7 +225,7 @@ impl<'a> SupplierResolver<'a> {
 }
 
 pub(super) fn load_facts(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     import_ids: Option<&[i64]>,
 ) -> Result<Vec<Facts>> {
     let mut stmt =
@@ -348,7 +347,7 @@ pub(super) fn anchor_or_create(
 /// when it exists, and the name its rows take. An id outside the reach is
 /// not found; a name not found is created on import.
 pub(super) fn file_anchor(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     reach: &Scope,
     r: &OrgRef,
 ) -> Result<(Option<i64>, String)> {
@@ -415,8 +414,12 @@ pub(super) fn sector_id(
     let id = match found {
         Some(id) => id,
         None => {
-            tx.execute("INSERT INTO sectors (code) VALUES (?1)", [code])?;
-            tx.last_insert_rowid()
+            let inserted: i64 = tx.query_row(
+                "INSERT INTO sectors (code) VALUES (?1) RETURNING id",
+                [code],
+                |r| r.get::<_, i64>(0),
+            )?;
+            inserted
         }
     };
     cache.insert(key, id as u32);
@@ -538,9 +541,9 @@ pub(super) fn store_facts(
     }
     let anchors_json =
         serde_json::to_string(&anchor_ids.iter().collect::<Vec<_>>()).expect("ids serialise");
-    tx.execute(
+    let import_id: i64 = tx.query_row(
         "INSERT INTO spend_imports (file_name, sha256, rows_read, rows_stored, rows_skipped, total, anchors, mapping, imported_at, imported_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
         params![
             file,
             sha256,
@@ -552,9 +555,8 @@ pub(super) fn store_facts(
             mapping.to_string(),
             crate::now(),
             actor.label()
-        ],
+        ], |r| r.get::<_, i64>(0),
     )?;
-    let import_id = tx.last_insert_rowid();
     summary.import_id = Some(ImportId::new(import_id));
     {
         let mut insert = tx.prepare(

@@ -1,11 +1,11 @@
 //! The supplier catalogue: list, merge, locate and split suppliers.
 
 use crate::audit::{self, Actor};
+use crate::db::{params, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::SupplierId;
 use lumbung_domain::{text, AreaCode};
 use lumbung_spend::facts::Facts;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// A supplier as the catalogue holds it.
@@ -84,7 +84,7 @@ impl Store {
         let conn = self.conn()?;
         let like = crate::sql::searched(&filter.search).map(crate::sql::like);
         let review = filter.review_only as i64;
-        let params: [&dyn rusqlite::ToSql; 2] = [&like, &review];
+        let params: [&dyn crate::db::ToSql; 2] = [&like, &review];
         let rows =
             "FROM suppliers WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL
                OR id IN (SELECT supplier_id FROM supplier_register_matches WHERE kind IN ('ambiguous', 'suggested')))";
@@ -94,7 +94,7 @@ impl Store {
             (SupplierOrder::Number, false) => "id",
             (SupplierOrder::Number, true) => "id DESC",
         };
-        let id = |r: &rusqlite::Row<'_>| r.get(0).map(SupplierId::new);
+        let id = |r: &crate::db::Row<'_>| r.get(0).map(SupplierId::new);
         match window {
             Some(window) => crate::sql::page(&conn, ("id", rows, order), &params, window, id),
             None => {
@@ -140,10 +140,10 @@ impl Store {
             let Some(mut s) = found else { continue };
             s.keys = keys
                 .query_map([id.get()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             s.sites = sites
                 .query_map([id.get()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::db::Result<_>>()?;
             list.push(s);
         }
         Ok(list)
@@ -179,7 +179,7 @@ impl Store {
             let chunks: Vec<(i64, i64, Vec<u8>)> = {
                 let mut stmt = tx.prepare("SELECT import_id, chunk, data FROM spend_facts")?;
                 let rows = stmt.query_map([], |r| r.try_into())?;
-                rows.collect::<rusqlite::Result<_>>()?
+                rows.collect::<crate::db::Result<_>>()?
             };
             for (import_id, chunk, blob) in chunks {
                 let mut facts =
@@ -312,11 +312,10 @@ impl Store {
                         en: "a supplier keeps at least one key; there is nothing to split"),
                 ));
             }
-            tx.execute(
-                "INSERT INTO suppliers (name, created_at) VALUES (?1, ?2)",
-                params![name, crate::now()],
+            let new_id: i64 = tx.query_row(
+                "INSERT INTO suppliers (name, created_at) VALUES (?1, ?2) RETURNING id",
+                params![name, crate::now()], |r| r.get::<_, i64>(0),
             )?;
-            let new_id = tx.last_insert_rowid();
             tx.execute(
                 "UPDATE supplier_keys SET supplier_id = ?3, decided_by = ?4 WHERE kind = ?1 AND key = ?2",
                 params![kind, key, new_id, actor.label()],
