@@ -85,7 +85,7 @@ impl Store {
         crate::sql::all(
             &*self.conn()?,
             &format!(
-                "SELECT {AREA_COLUMNS} FROM areas a WHERE a.parent_code IS ?1 ORDER BY a.name COLLATE NOCASE, a.code"
+                "SELECT {AREA_COLUMNS} FROM areas a WHERE a.parent_code IS NOT DISTINCT FROM ?1 ORDER BY lower(a.name), a.code"
             ),
             [parent],
             area_from_row,
@@ -104,10 +104,10 @@ impl Store {
         let like = query.map(crate::sql::like);
         let code_prefix = query.map(|q| q.to_owned());
         let (lo, hi) = crate::sql::subtree(filter.within.as_ref());
-        let rows = "FROM areas a WHERE (?1 IS NULL OR a.name LIKE ?1 OR a.code = ?2)
-             AND (?3 IS NULL OR a.kind = ?3)
-             AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))";
-        let order = "a.depth, a.name COLLATE NOCASE, a.code";
+        let rows = "FROM areas a WHERE (lower(a.name) LIKE lower(?1) OR ?1 IS NULL OR a.code = ?2)
+             AND (a.kind = ?3 OR ?3 IS NULL)
+             AND ((a.path >= ?4 AND a.path < ?5) OR ?4 IS NULL)";
+        let order = "a.depth, lower(a.name), a.code";
         crate::sql::page(
             &conn,
             (AREA_COLUMNS, rows, order),

@@ -502,7 +502,7 @@ impl Store {
         let rows: Vec<Row> = crate::sql::all(
             &conn,
             &format!(
-                "{COMPLAINT} WHERE a.path >= ?1 AND a.path < ?2 AND (?3 IS NULL OR substr(c.received_on, 1, 4) = ?3)"
+                "{COMPLAINT} WHERE a.path >= ?1 AND a.path < ?2 AND (substr(c.received_on, 1, 4) = ?3 OR ?3 IS NULL)"
             ),
             params![path.as_str(), path.subtree_end(), year],
             read_row,

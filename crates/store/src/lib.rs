@@ -666,15 +666,6 @@ pub(crate) mod test_support {
     }
 
     impl TestDb {
-        /// The directory of a SQLite test's file: a test that asks for it
-        /// needs SQLite and says so ([`sqlite_store`]).
-        pub fn path(&self) -> &Path {
-            match self {
-                TestDb::File(dir) => dir.path(),
-                TestDb::Postgres { .. } => panic!("this test needs SQLite: use sqlite_store()"),
-            }
-        }
-
         /// Opens the same database again (a second server of it).
         pub fn open_again(&self) -> Store {
             match self {
@@ -723,7 +714,10 @@ pub(crate) mod test_support {
                 let mut admin = postgres::Client::connect(&server, postgres::NoTls)
                     .expect("LUMBUNG_TEST_PG: the test server answers");
                 admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .batch_execute(&format!(
+                        "CREATE DATABASE {name} TEMPLATE {}",
+                        template(&server)
+                    ))
                     .expect("a test database is created");
                 let db = TestDb::Postgres { server, name };
                 let store = db.open_again();
@@ -734,6 +728,25 @@ pub(crate) mod test_support {
                 (TestDb::File(dir), store)
             }
         }
+    }
+
+    /// A database migrated once per test process, which each test's
+    /// database copies (far quicker than migrating each).
+    fn template(server: &str) -> &'static str {
+        static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let name = format!("lumbung_template_{}", std::process::id());
+            let mut admin = postgres::Client::connect(server, postgres::NoTls)
+                .expect("LUMBUNG_TEST_PG: the test server answers");
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
+                .expect("the template database is created");
+            drop(
+                Store::open_postgres(&database_url(server, &name)).expect("the template migrates"),
+            );
+            name
+        })
     }
 
     /// A new SQLite database, for a test of what only SQLite has.
@@ -844,7 +857,7 @@ mod tests {
 
     #[test]
     fn a_newer_schema_is_refused() {
-        let (dir, store) = test_support::store();
+        let (dir, store) = test_support::sqlite_store();
         let path = store.path().to_path_buf();
         drop(store);
         rusqlite::Connection::open(&path)
@@ -860,7 +873,7 @@ mod tests {
 
     #[test]
     fn backup_is_a_full_lumbung_database_and_never_overwrites() {
-        let (dir, store) = test_support::store();
+        let (dir, store) = test_support::sqlite_store();
         let dest = dir.path().join("copy.db");
         store.backup(&dest).unwrap();
         let copy = Store::open(&dest).unwrap();

@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn two_stores_of_one_database_count_the_same_uses() {
         let (dir, first) = store();
-        let second = crate::Store::open(&dir.path().join("t.db")).unwrap();
+        let second = dir.open_again();
         let w = Window::new(2, Duration::from_secs(60));
         let one = first.take_use("signin", "analyst", w).unwrap().unwrap();
         second.take_use("signin", "analyst", w).unwrap().unwrap();

@@ -356,7 +356,7 @@ pub(crate) fn named(conn: &crate::db::Connection, kind: OrgKind, r: &OrgRef) -> 
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM organisations
-         WHERE kind = ?1 AND ((?2 IS NOT NULL AND lower(name) = lower(?2)) OR id IS ?3) ORDER BY id",
+         WHERE kind = ?1 AND ((lower(name) = lower(?2) AND ?2 IS NOT NULL) OR id IS NOT DISTINCT FROM ?3) ORDER BY id",
     )?;
     let ids = stmt
         .query_map(params![kind.as_str(), name, id], |r| r.get::<_, i64>(0))?
@@ -462,13 +462,13 @@ impl Store {
         let (lo, hi) = crate::sql::subtree(filter.within.as_ref());
         let kind = filter.kind.map(OrgKind::as_str);
         let rows = format!(
-            "{ORG_FROM} WHERE (?1 IS NULL OR o.name LIKE ?1 OR o.company_number = ?2 OR o.npwp = ?2)
-             AND (?3 IS NULL OR o.kind = ?3)
-             AND (?4 IS NULL OR (a.path >= ?4 AND a.path < ?5))"
+            "{ORG_FROM} WHERE (lower(o.name) LIKE lower(?1) OR ?1 IS NULL OR o.company_number = ?2 OR o.npwp = ?2)
+             AND (o.kind = ?3 OR ?3 IS NULL)
+             AND ((a.path >= ?4 AND a.path < ?5) OR ?4 IS NULL)"
         );
         let (mut orgs, total) = crate::sql::page(
             &conn,
-            (ORG_COLUMNS, &rows, "o.name COLLATE NOCASE, o.id"),
+            (ORG_COLUMNS, &rows, "lower(o.name), o.id"),
             params![like, exact, kind, lo, hi],
             (limit, offset),
             org_from_row,
@@ -583,7 +583,7 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     // Names are not unique: a row that fits several is refused, never
     // taken for one of them.
     let mut stmt = tx.prepare_cached(
-        "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS ?3 ORDER BY id",
+        "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS NOT DISTINCT FROM ?3 ORDER BY id",
     )?;
     let ids = stmt
         .query_map(

@@ -372,9 +372,9 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT a.path, g.amount FROM programme_grants g JOIN areas a ON a.code = g.area_code
              JOIN programmes p ON p.id = g.programme_id
-             WHERE a.path >= ?1 AND a.path < ?2 AND (?3 IS NULL OR p.name_key = ?3)
-               AND (?4 IS NULL OR substr(g.date, 1, 4) = ?4)
-               AND (?5 IS NULL OR g.date <= ?5) AND g.version = (SELECT max(version) FROM programme_grants l
+             WHERE a.path >= ?1 AND a.path < ?2 AND (p.name_key = ?3 OR ?3 IS NULL)
+               AND (substr(g.date, 1, 4) = ?4 OR ?4 IS NULL)
+               AND (g.date <= ?5 OR ?5 IS NULL) AND g.version = (SELECT max(version) FROM programme_grants l
                    WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)",
         )?;
         let subtree = crate::areas::area_path_in(&conn, code)?.expect("the area was just read");
@@ -394,8 +394,8 @@ impl Store {
                     x.swadaya_materials, x.beneficiaries, x.poor, x.women
              FROM programme_activities x JOIN areas ar ON ar.code = x.area_code
              JOIN programmes p ON p.id = x.programme_id JOIN programme_implementers i ON i.id = x.implementer_id
-             WHERE ar.path >= ?1 AND ar.path < ?2 AND (?3 IS NULL OR p.name_key = ?3) AND (?4 IS NULL OR x.year = ?4)
-               AND (?5 IS NULL OR x.year <= ?5)
+             WHERE ar.path >= ?1 AND ar.path < ?2 AND (p.name_key = ?3 OR ?3 IS NULL) AND (x.year = ?4 OR ?4 IS NULL)
+               AND (x.year <= ?5 OR ?5 IS NULL)
                AND x.version = (SELECT max(version) FROM programme_activities l
                    WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year
                      AND l.name_key = x.name_key)",
@@ -637,7 +637,7 @@ impl Store {
             .prepare(
                 "SELECT p.name, g.tranche, g.date, g.amount, g.version FROM programme_grants g
                  JOIN programmes p ON p.id = g.programme_id
-                 WHERE g.area_code = ?1 AND (?2 IS NULL OR g.date <= ?2)
+                 WHERE g.area_code = ?1 AND (g.date <= ?2 OR ?2 IS NULL)
                    AND g.version = (SELECT max(version) FROM programme_grants l
                      WHERE l.area_code = g.area_code AND l.programme_id = g.programme_id AND l.tranche = g.tranche)
                  ORDER BY p.name, g.tranche",
@@ -657,7 +657,7 @@ impl Store {
                     x.swadaya_materials, x.beneficiaries, x.poor, x.women, x.progress, x.version
              FROM programme_activities x JOIN programmes p ON p.id = x.programme_id
              JOIN programme_implementers i ON i.id = x.implementer_id
-             WHERE x.area_code = ?1 AND (?2 IS NULL OR x.year <= ?2)
+             WHERE x.area_code = ?1 AND (x.year <= ?2 OR ?2 IS NULL)
                AND x.version = (SELECT max(version) FROM programme_activities l
                  WHERE l.area_code = x.area_code AND l.programme_id = x.programme_id AND l.year = x.year
                    AND l.name_key = x.name_key)

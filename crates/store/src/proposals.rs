@@ -125,7 +125,7 @@ fn findings(
                 "SELECT coalesce(sum(x.requested), 0) FROM programme_proposals x
                  JOIN programme_proposal_decisions d ON d.proposal_id = x.id AND d.decision = 'funded'
                  WHERE x.area_code = ?1 AND x.activity_key = ?2 AND x.year BETWEEN ?3 AND ?4
-                   AND x.id IS NOT ?5",
+                   AND x.id IS DISTINCT FROM ?5",
                 params![code, name_key(&p.activity), first, last, own],
             )?
             .unwrap_or(0);

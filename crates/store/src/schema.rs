@@ -1329,6 +1329,18 @@ CREATE TABLE limit_uses (
 CREATE INDEX limit_uses_key ON limit_uses(bucket, key);
 CREATE INDEX limit_uses_at ON limit_uses(bucket, at);
 "#,
+    // 41: names sorted and searched by lower(name), as both databases
+    // can (SQLite's NOCASE collation is its own); households keep the
+    // order they were entered in a column of their own, not SQLite's rowid.
+    r#"
+ALTER TABLE community_households ADD COLUMN seq INTEGER;
+UPDATE community_households SET seq = rowid;
+CREATE INDEX community_households_seq ON community_households(seq);
+DROP INDEX areas_name;
+CREATE INDEX areas_name ON areas(lower(name));
+DROP INDEX organisations_name;
+CREATE INDEX organisations_name ON organisations(lower(name));
+"#,
 ];
 
 /// PostgreSQL's schema begins as SQLite's after this many migrations
@@ -1337,7 +1349,11 @@ CREATE INDEX limit_uses_at ON limit_uses(bucket, at);
 pub const PG_BASELINE: usize = 40;
 pub const PG_BASE: &str = include_str!("schema/postgres_40.sql");
 /// Migration `PG_BASELINE + 1 + i` in PostgreSQL's dialect.
-pub const PG_MIGRATIONS: &[&str] = &[];
+pub const PG_MIGRATIONS: &[&str] = &[
+    // 41: the base already indexes lower(name).
+    "ALTER TABLE community_households ADD COLUMN seq BIGINT;
+     CREATE INDEX community_households_seq ON community_households(seq);",
+];
 
 #[cfg(test)]
 mod tests {

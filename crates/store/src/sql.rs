@@ -124,6 +124,10 @@ pub(crate) fn with_cache<T>(
     mib: i64,
     f: impl FnOnce(&mut crate::db::Connection) -> Result<T>,
 ) -> Result<T> {
+    if conn.backend() != crate::db::Backend::Sqlite {
+        // PostgreSQL's shared buffers are the server's to size.
+        return f(conn);
+    }
     let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     conn.execute_batch(&format!("PRAGMA cache_size = -{}", mib * 1024))?;
     let out = f(conn);

@@ -165,8 +165,8 @@ impl Store {
                 "SELECT household FROM community_households WHERE kelurahan = ?1 AND id = ?2",
             )?;
             let mut insert = tx.prepare(
-                "INSERT INTO community_households (kelurahan, id, rt, household, import_id, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO community_households (kelurahan, id, rt, household, import_id, updated_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(seq), 0) + 1 FROM community_households))",
             )?;
             let mut replace = tx.prepare(
                 "UPDATE community_households SET rt = ?3, household = ?4, import_id = ?5,

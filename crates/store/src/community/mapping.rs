@@ -17,7 +17,7 @@ pub(super) fn households_in(
 )> {
     let mut stmt = tx.prepare(
         "SELECT household, import_id FROM community_households WHERE kelurahan = ?1
-         ORDER BY rt, rowid",
+         ORDER BY rt, seq",
     )?;
     let raws = stmt
         .query_map([code], |r| {
@@ -161,8 +161,8 @@ serde_json::json!({"criteria": criteria, "replaced": before.is_some()}),
             }
             save_household(
                 tx,
-                "INSERT INTO community_households (kelurahan, id, rt, household, import_id, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
+                "INSERT INTO community_households (kelurahan, id, rt, household, import_id, updated_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM community_households))",
                 code,
                 &h,
             )?;

@@ -218,7 +218,7 @@ pub(super) fn voters_tx(conn: &Connection, poll: PollId) -> Result<Vec<Voter>> {
     crate::sql::all(
         conn,
         "SELECT id, name, sex, birth_date, age, married, eligible, voted FROM election_voters
-         WHERE poll = ?1 ORDER BY name COLLATE NOCASE, id",
+         WHERE poll = ?1 ORDER BY lower(name), id",
         [poll.get()],
         |r| {
             Ok(Voter {

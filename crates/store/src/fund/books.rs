@@ -81,6 +81,10 @@ impl Store {
         // Two more connections if they are idle now: waiting for them while
         // holding one could deadlock a busy pool.
         let mut a = self.conn()?;
+        if a.backend() != crate::db::Backend::Sqlite {
+            // Two connections reading one snapshot is SQLite's trick here.
+            return Ok(None);
+        }
         let (Some(probe), Some(mut b)) = (self.spare_conn(), self.spare_conn()) else {
             return Ok(None);
         };
@@ -329,7 +333,7 @@ fn fill_books(
 }
 
 /// The filter of every loan.
-const ALL_LOANS: &str = "?1 IS NULL";
+const ALL_LOANS: &str = "CAST(?1 AS BIGINT) IS NULL";
 
 /// The filter of one loan by row id.
 const ONE_LOAN: &str = "l.id = ?1";
@@ -634,7 +638,7 @@ fn upks_within(
                          UNION ALL SELECT o.id, down.n + 1 FROM organisations o JOIN down ON o.parent_id = down.id
                          WHERE down.n < 64)
                      {UPK} AND o.id IN (SELECT id FROM down)
-                       AND (a.path IS NULL OR (?2 IS NOT NULL AND a.path >= ?2 AND a.path < ?3))"
+                       AND (a.path IS NULL OR (a.path >= ?2 AND a.path < ?3 AND ?2 IS NOT NULL))"
                 ),
                 &[id, &lo, &hi],
             )?;

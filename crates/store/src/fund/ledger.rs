@@ -135,7 +135,7 @@ impl Poster {
     fn write_days(&mut self, tx: &Transaction<'_>) -> Result<()> {
         let mut add = tx.prepare_cached(
             "INSERT INTO fund_account_days (day, upk_id, account, amount) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = amount + excluded.amount",
+             ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = fund_account_days.amount + excluded.amount",
         )?;
         // In the key's order: a day's rows of the whole city are neighbours.
         let mut days: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
@@ -378,12 +378,12 @@ impl Store {
         let day = as_of.to_string();
         let year_start = format!("{:04}-01-01", as_of.year());
         // The year's income and costs: one range of the key (day first),
-        // read in order; `+account` keeps SQLite off the per-account index,
+        // read in order; `account || ''` keeps SQLite off the per-account index,
         // which would look each row up again.
         let mut year: HashMap<i64, (i64, i64)> = HashMap::new();
         let mut stmt = conn.prepare_cached(
             "SELECT upk_id, account, sum(amount) FROM fund_account_days
-             WHERE day >= ?1 AND day <= ?2 AND +account IN ('fee_income', 'operating_costs')
+             WHERE day >= ?1 AND day <= ?2 AND account || '' IN ('fee_income', 'operating_costs')
              GROUP BY upk_id, account",
         )?;
         let mut rows = stmt.query(params![year_start, day])?;

@@ -230,6 +230,10 @@ impl Store {
     /// batch): all or none; keys posted before are skipped and counted.
     pub fn repay_batch(&self, batch: &[RepaymentInput], actor: &Actor) -> Result<BatchOutcome> {
         let mut conn = self.conn()?;
+        if conn.backend() != crate::db::Backend::Sqlite {
+            // PostgreSQL's commits are durable as the server is set up.
+            return repay_batch_tx(&mut conn, batch, actor);
+        }
         // A city's batch touches index pages all over the books: this
         // connection keeps more of them in memory (for the batches after
         // too), and the WAL grows to ~400 MB before it is copied back into
@@ -582,7 +586,7 @@ impl Store {
         let (filter, param) = match (upk, ksm) {
             (_, Some(k)) => ("l.ksm_id = ?1", Some(k.get())),
             (Some(u), None) => ("l.upk_id = ?1", Some(u.get())),
-            (None, None) => ("?1 IS NULL", None),
+            (None, None) => ("CAST(?1 AS BIGINT) IS NULL", None),
         };
         let books = load_books_with_ids(&conn, filter, param)?;
         let mut ids = std::collections::HashMap::new();

@@ -147,7 +147,7 @@ impl Store {
         crate::sql::all(
             &conn,
             "SELECT o.id, o.name, (SELECT count(*) FROM fund_members m WHERE m.ksm_id = o.id AND m.left_on IS NULL)
-             FROM organisations o WHERE o.kind = 'ksm' AND o.parent_id = ?1 ORDER BY o.name COLLATE NOCASE",
+             FROM organisations o WHERE o.kind = 'ksm' AND o.parent_id = ?1 ORDER BY lower(o.name), o.id",
             [upk.get()],
             |r| from_row!(r, KsmSummary { id: KsmId::new, name, members }),
         )
@@ -653,7 +653,7 @@ impl Store {
              JOIN organisations u ON u.id = a.upk_id JOIN organisations k ON k.id = a.ksm_id
              JOIN users e ON e.id = a.entered_by LEFT JOIN users d ON d.id = a.decided_by
              LEFT JOIN fund_loans l ON l.id = a.loan
-             WHERE ?1 IS NULL OR a.upk_id = ?1 ORDER BY a.id DESC",
+             WHERE a.upk_id = ?1 OR ?1 IS NULL ORDER BY a.id DESC",
         )?;
         let mut rows = stmt.query([upk.map(UpkId::get)])?;
         let mut out = Vec::new();
@@ -745,7 +745,7 @@ fn members_tx(conn: &crate::db::Connection, ksm: i64) -> Result<Vec<MemberRow>> 
     );
     let rows: Vec<Row> = crate::sql::all(
         conn,
-        "SELECT id, name, sex, nik, joined_on, left_on, household FROM fund_members WHERE ksm_id = ?1 ORDER BY name COLLATE NOCASE, id",
+        "SELECT id, name, sex, nik, joined_on, left_on, household FROM fund_members WHERE ksm_id = ?1 ORDER BY lower(name), id",
         [ksm],
         |r| r.try_into(),
     )?;

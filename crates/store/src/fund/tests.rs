@@ -779,7 +779,7 @@ fn books(s: &Store, loans: usize, repayments: usize) {
 
 #[test]
 fn the_journal_is_checked_in_pieces_as_it_is_whole() {
-    let (_dir, s) = store();
+    let (_dir, s) = crate::test_support::sqlite_store();
     books(&s, 5, 9_000);
     let whole = |s: &Store| lumbung_fund::journal::verify(&s.fund_journal().unwrap());
     assert_eq!(whole(&s), Ok(()));
@@ -908,7 +908,8 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
 
 #[test]
 fn a_citys_books_read_by_two_connections_are_the_books_read_by_one() {
-    let (_dir, s) = store();
+    // Two connections sharing one snapshot is how SQLite reads the city.
+    let (_dir, s) = crate::test_support::sqlite_store();
     books(&s, 40, 3_000);
     s.reverse_repayment(
         RepaymentId::new(10),
@@ -1003,7 +1004,7 @@ fn paid(line: u64, loan: &str, day: i8, amount: i64) -> RepaymentRecord {
 
 #[test]
 fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
-    let (_d, s) = store();
+    let (_d, s) = crate::test_support::sqlite_store();
     let first = vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)];
     let seconds = [
         vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 300_000)],
@@ -1101,7 +1102,7 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
         rows
     };
     let entries = |interleaved: bool| {
-        let (_d, s) = store();
+        let (_d, s) = crate::test_support::sqlite_store();
         let import = || {
             s.import_fund(
                 ("l", "r"),

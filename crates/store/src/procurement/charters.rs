@@ -78,7 +78,7 @@ impl Store {
                     ));
                 }
                 tx.execute(
-                    "INSERT OR IGNORE INTO charter_members (charter_id, anchor_id) VALUES (?1, ?2)",
+                    "INSERT INTO charter_members (charter_id, anchor_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                     params![id.get(), m.get()],
                 )?;
             }

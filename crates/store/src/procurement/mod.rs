@@ -287,7 +287,7 @@ mod tests {
     /// compiled releases only: the migration derives the rest.
     #[test]
     fn the_migration_derives_awards_from_the_releases_held() {
-        let (_d, s) = store();
+        let (_d, s) = crate::test_support::sqlite_store();
         let bytes = br#"{"ocid": "o-9", "id": "1", "date": "2024-01-01",
             "parties": [{"id": "S", "name": "Joinery Ltd", "address": {"postalCode": "PR1 2HE"}}],
             "awards": [{"id": "A", "status": "active", "value": {"amount": 5, "currency": "GBP"}, "suppliers": [{"id": "S"}]}]}"#;

@@ -187,7 +187,7 @@ impl Store {
                 )?;
             } else {
                 tx.execute(
-                    "INSERT OR IGNORE INTO supplier_sites (supplier_id, area_code) VALUES (?1, ?2)",
+                    "INSERT INTO supplier_sites (supplier_id, area_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                     params![supplier, area.as_str()],
                 )?;
             }
@@ -359,7 +359,7 @@ impl Store {
             &conn,
             "SELECT f.import_id, i.file_name, f.line, f.message FROM spend_flags f
              JOIN spend_imports i ON i.id = f.import_id
-             WHERE ?1 IS NULL OR f.import_id = ?1 ORDER BY f.import_id, f.line LIMIT ?2",
+             WHERE f.import_id = ?1 OR ?1 IS NULL ORDER BY f.import_id, f.line LIMIT ?2",
             params![import_id, limit],
             |r| {
                 from_row!(

@@ -333,8 +333,8 @@ pub(super) fn locate_suppliers(
 ) -> Result<Relocated> {
     let mut out = Relocated::default();
     let held: i64 = tx.query_row(
-        "SELECT (SELECT count(*) FROM (SELECT 1 FROM register_companies LIMIT 1))
-              + (SELECT count(*) FROM (SELECT 1 FROM register_vendors LIMIT 1))",
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM register_companies LIMIT 1) AS c)
+              + (SELECT count(*) FROM (SELECT 1 FROM register_vendors LIMIT 1) AS v)",
         [],
         |r| r.get(0),
     )?;
@@ -534,7 +534,6 @@ pub(super) fn locate_suppliers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::store;
 
     const HEADER: &str = "CompanyName, CompanyNumber,RegAddress.PostCode,CompanyStatus\n";
 
@@ -561,7 +560,7 @@ mod tests {
 
     #[test]
     fn a_refused_first_import_leaves_nothing_and_keeps_the_name_index() {
-        let (_dir, s) = store();
+        let (_dir, s) = crate::test_support::sqlite_store();
         let bad =
             format!("{HEADER}ACME LTD,01234567,PR1 1AA,Active\nNO NUMBER LTD,,PR1 1AA,Active\n");
         let e = import(&s, &bad).unwrap_err();

@@ -60,7 +60,7 @@ impl<'a> SupplierResolver<'a> {
     pub(super) fn add_key(&mut self, kind: &'static str, key: &str, supplier: i64) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?
             .execute(params![kind, key, supplier])?;
         self.cache.insert((kind, key.to_owned()), supplier);

@@ -86,7 +86,7 @@ impl Store {
         let review = filter.review_only as i64;
         let params: [&dyn crate::db::ToSql; 2] = [&like, &review];
         let rows =
-            "FROM suppliers WHERE (?1 IS NULL OR name LIKE ?1) AND (?2 = 0 OR review IS NOT NULL
+            "FROM suppliers WHERE (lower(name) LIKE lower(?1) OR ?1 IS NULL) AND (?2 = 0 OR review IS NOT NULL
                OR id IN (SELECT supplier_id FROM supplier_register_matches WHERE kind IN ('ambiguous', 'suggested')))";
         let order = match (order, desc) {
             (SupplierOrder::Name, false) => "lower(name), name, id",
