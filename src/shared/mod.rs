@@ -24,16 +24,17 @@ pub struct Db {
 
 /// `path` when it names a SQLite file; a PostgreSQL address is refused
 /// (without repeating it: it may hold a password) before anything is
-/// created, rather than taken for a file name.
+/// created, rather than taken for a file name: for the demo, which makes
+/// its own file.
 pub fn sqlite_file(path: &Path) -> Result<&Path> {
     let text = path.to_string_lossy();
     if ["postgres://", "postgresql://"]
         .iter()
         .any(|scheme| text.trim().to_ascii_lowercase().starts_with(scheme))
     {
-        return Err(said(text!("db_postgres_not_yet";
-            id: "--db / LUMBUNG_DB menunjuk server PostgreSQL: Lumbung versi ini menyimpan datanya dalam berkas SQLite (PostgreSQL belum didukung); berikan jalur berkas",
-            en: "--db / LUMBUNG_DB names a PostgreSQL server: this version of Lumbung keeps its data in a SQLite file (PostgreSQL is not supported yet); give a file's path")));
+        return Err(said(text!("db_postgres_demo";
+            id: "--db / LUMBUNG_DB menunjuk server PostgreSQL: demo menyimpan datanya dalam berkas SQLite miliknya sendiri; berikan jalur berkas",
+            en: "--db / LUMBUNG_DB names a PostgreSQL server: the demo keeps its data in a SQLite file of its own; give a file's path")));
     }
     Ok(path)
 }
@@ -41,10 +42,14 @@ pub fn sqlite_file(path: &Path) -> Result<&Path> {
 impl Db {
     /// Opens (creating and migrating) the database, with the clock.
     pub fn open(&self) -> Result<Store> {
-        let path = sqlite_file(self.path.as_deref().unwrap_or(Path::new(DEFAULT_DB)))?;
+        let path = self.path.as_deref().unwrap_or(Path::new(DEFAULT_DB));
         // A bad clock is refused before any file is created.
         let clock = clock()?;
-        Ok(Store::open_with(path, self.busy_timeout)?.with_clock(clock))
+        let store = match path.to_str().filter(|p| lumbung_store::is_postgres_url(p)) {
+            Some(url) => Store::open_postgres(url)?,
+            None => Store::open_with(path, self.busy_timeout)?,
+        };
+        Ok(store.with_clock(clock))
     }
 }
 

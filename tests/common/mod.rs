@@ -61,17 +61,75 @@ pub fn assert_has_all(text: &str, parts: &[&str]) {
     }
 }
 
+/// A database of its own on the PostgreSQL server that
+/// `LUMBUNG_TEST_PG` names (a test that needs PostgreSQL fails without
+/// it: `.ci/run` starts one); dropped when the test ends.
+pub struct PgDatabase {
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+impl PgDatabase {
+    pub fn new() -> PgDatabase {
+        let server = std::env::var("LUMBUNG_TEST_PG")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .expect("this test needs PostgreSQL: set LUMBUNG_TEST_PG=postgres://… (.ci/run does)");
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "lumbung_it_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        postgres::Client::connect(&server, postgres::NoTls)
+            .expect("the PostgreSQL test server answers")
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a test database is created");
+        let (base, query) = server.split_once('?').unwrap_or((&server, ""));
+        let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
+        let url = match query {
+            "" => format!("{host}/{name}"),
+            q => format!("{host}/{name}?{q}"),
+        };
+        PgDatabase { url, server, name }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
 /// A temporary directory with a database path in it (not yet created).
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The file, or the PostgreSQL URL ([`Env::postgres`]).
     pub db: PathBuf,
+    pub pg: Option<PgDatabase>,
 }
 
 impl Env {
     pub fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("test.db");
-        Env { dir, db }
+        Env { dir, db, pg: None }
+    }
+
+    /// An environment whose `--db` is a new PostgreSQL database.
+    pub fn postgres() -> Env {
+        let pg = PgDatabase::new();
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            db: PathBuf::from(&pg.url),
+            pg: Some(pg),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

@@ -196,6 +196,10 @@ impl StoreError {
                 format!("{field}: {}", message.get(language))
             }
             StoreError::Rejected(r) if id => r.in_language(language),
+            StoreError::Open { path, reason } if id => format!(
+                "{}: basis data tidak dapat dibuka: {reason}",
+                path.display()
+            ),
             StoreError::NotLumbung { path } if id => format!(
                 "{}: bukan basis data Lumbung (tidak diubah)",
                 path.display()
