@@ -62,6 +62,16 @@ enum Command {
         /// Where to write the copy; must not exist yet
         file: PathBuf,
     },
+    /// Copy every row of one database into a new, empty one (a SQLite file
+    /// to PostgreSQL, or back), keeping ids, then check both agree
+    Copy {
+        /// The database to copy: a SQLite file or a postgres:// URL
+        #[arg(long)]
+        from: PathBuf,
+        /// The empty database to fill (created and migrated if needed)
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Add users, reset passwords, list users
     #[command(subcommand)]
     User(users::UserCommand),
@@ -193,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(&db, args),
         Command::Migrate => database::migrate(&db),
         Command::Backup { file } => database::backup(&db, &file),
+        Command::Copy { from, to } => database::copy(&db, &from, &to),
         Command::User(command) => users::run(&db, command),
         Command::Areas(command) => areas::run(&db, command),
         Command::Spend(command) => spend::run(&db, command),

@@ -198,6 +198,64 @@ fn migrate_creates_the_schema_on_postgresql_and_commands_work_there() {
 }
 
 #[test]
+fn copy_takes_a_file_to_postgresql_and_back_with_every_row_and_refuses_a_full_target() {
+    let file = Env::preston();
+    let pg = Env::postgres();
+    let copy = |from: &Path, to: &Path| {
+        Out::of(bare_cmd(file.dir.path()).args([
+            "copy",
+            "--from",
+            from.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+        ]))
+    };
+    let there = copy(&file.db, &pg.db)
+        .code(0)
+        .stdout_has("every table's count equal");
+    let back = file.path("back.db");
+    copy(&pg.db, &back)
+        .code(0)
+        .stdout_has("every table's count equal");
+    // The same rows everywhere: the counts printed, and what a command shows.
+    let counts = |out: &str| {
+        out.lines()
+            .filter(|l| !l.contains("->"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let areas = counts(&there.stdout);
+    assert!(areas.iter().any(|l| l.starts_with("areas: ")), "{areas:?}");
+    let listing = |db: &Path| {
+        common::stdout_of(
+            &[],
+            common::lumbung()
+                .arg("--db")
+                .arg(db)
+                .args(["spend", "settings"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let settings = listing(&file.db);
+    assert!(settings.contains("local"), "{settings}");
+    assert_eq!(listing(&pg.db), settings);
+    assert_eq!(listing(&back), listing(&file.db));
+    // A target holding data is refused, in either language.
+    for (lang, words) in [("en", "already holds data"), ("id", "sudah berisi data")] {
+        Out::of(bare_cmd(file.dir.path()).env("LUMBUNG_LANG", lang).args([
+            "copy",
+            "--from",
+            file.db.to_str().unwrap(),
+            "--to",
+            &pg.pg.as_ref().unwrap().url,
+        ]))
+        .code(1)
+        .stderr_has(words);
+    }
+}
+
+#[test]
 fn the_database_defaults_to_lumbung_db_or_lumbung_db_env() {
     let env = Env::new();
     Out::of(bare_cmd(env.dir.path()).arg("migrate")).code(0);

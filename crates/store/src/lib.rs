@@ -13,6 +13,7 @@ mod board;
 mod community;
 mod compare;
 mod complaints;
+mod copy;
 mod db;
 mod election;
 mod fund;
@@ -34,6 +35,7 @@ pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
 pub use community::{Kelurahan, KoboImport, KoboImportError, MappingData, ProgrammeCycle};
 pub use complaints::{ComplaintEvent, ComplaintView, Filed, Tracked};
+pub use copy::CopySummary;
 pub use election::{
     ballot_order, parse_married, parse_sex, read_ballot_lines, read_voters, BallotOrder, BallotRow,
     Blocker, Count as ElectionCount, Difference as EntryDiff, DoorToDoor, Election,
