@@ -82,10 +82,16 @@ impl PgDatabase {
             std::process::id(),
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
-        postgres::Client::connect(&server, postgres::NoTls)
-            .expect("the PostgreSQL test server answers")
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("a test database is created");
+        // On a thread of its own: an async test's thread may not block.
+        let (admin, create) = (server.clone(), format!("CREATE DATABASE {name}"));
+        std::thread::spawn(move || {
+            postgres::Client::connect(&admin, postgres::NoTls)
+                .expect("the PostgreSQL test server answers")
+                .batch_execute(&create)
+                .expect("a test database is created")
+        })
+        .join()
+        .unwrap();
         let (base, query) = server.split_once('?').unwrap_or((&server, ""));
         let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
         let url = match query {
@@ -98,12 +104,16 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        let (server, drop) = (
+            self.server.clone(),
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut admin) = postgres::Client::connect(&server, postgres::NoTls) {
+                let _ = admin.batch_execute(&drop);
+            }
+        })
+        .join();
     }
 }
 

@@ -1,5 +1,7 @@
 //! End-to-end tests of the web app and JSON API over real HTTP.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod community;
 mod contract;
 mod election;

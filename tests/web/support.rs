@@ -17,6 +17,14 @@ pub struct TestApp {
     pub bkm: i64,
     pub upk: i64,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL database when the suite runs there
+    /// (`LUMBUNG_TEST_WEB_PG=1` beside `LUMBUNG_TEST_PG`).
+    pg: Option<std::sync::Arc<crate::common::PgDatabase>>,
+}
+
+/// Whether this run of the web suite is on PostgreSQL.
+fn on_postgres() -> bool {
+    std::env::var("LUMBUNG_TEST_WEB_PG").is_ok_and(|v| v == "1")
 }
 
 /// A visitor with their own cookie jar; `csrf` is set after sign-in.
@@ -78,19 +86,30 @@ pub async fn spawn_app_with(config: lumbung_web::WebConfig) -> TestApp {
 }
 
 /// [`spawn_app_with`] on a chosen clock (`Clock::fixed` fixes "today").
-pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestApp {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
-        .with_test_writer()
-        .try_init();
+/// The database every test starts from, made off the async runtime (a
+/// PostgreSQL connection blocks its thread, as the web app's workers do).
+struct Seeded {
+    dir: tempfile::TempDir,
+    pg: Option<std::sync::Arc<crate::common::PgDatabase>>,
+    store: Store,
+    preston_council: i64,
+    bkm: i64,
+    upk: i64,
+}
+
+fn seed(clock: Clock) -> Seeded {
     let dir = tempfile::tempdir().unwrap();
+    let pg = on_postgres().then(|| std::sync::Arc::new(crate::common::PgDatabase::new()));
     // Requests within a test run one after another; a short wait for the
     // write lock lets the busy-database test finish quickly.
     // The least password cost: the seed alone hashes ten passwords.
-    let store = Store::open_with(
-        &dir.path().join("test.db"),
-        std::time::Duration::from_millis(300),
-    )
+    let store = match &pg {
+        Some(pg) => Store::open_postgres(&pg.url),
+        None => Store::open_with(
+            &dir.path().join("test.db"),
+            std::time::Duration::from_millis(300),
+        ),
+    }
     .unwrap()
     .with_clock(clock)
     .with_password_cost(PasswordCost::TestsOnly);
@@ -165,6 +184,29 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
             .unwrap();
     }
 
+    Seeded {
+        dir,
+        pg,
+        store,
+        preston_council,
+        bkm,
+        upk,
+    }
+}
+
+pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
+    let Seeded {
+        dir,
+        pg,
+        store,
+        preston_council,
+        bkm,
+        upk,
+    } = std::thread::spawn(move || seed(clock)).join().unwrap();
     let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -177,6 +219,7 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
         bkm,
         upk,
         _dir: dir,
+        pg,
     }
 }
 
@@ -298,9 +341,15 @@ impl TestApp {
     /// serve it (nothing shared but the database); the same users and
     /// data. Returns an app whose visitors talk to the second server.
     pub async fn another_server(&self) -> TestApp {
-        let store = Store::open(&self._dir.path().join("test.db"))
-            .unwrap()
-            .with_password_cost(PasswordCost::TestsOnly);
+        let (pg, dir) = (self.pg.clone(), self._dir.path().join("test.db"));
+        let store = std::thread::spawn(move || match pg {
+            Some(pg) => Store::open_postgres(&pg.url),
+            None => Store::open(&dir),
+        })
+        .join()
+        .unwrap()
+        .unwrap()
+        .with_password_cost(PasswordCost::TestsOnly);
         let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
@@ -317,6 +366,7 @@ impl TestApp {
             bkm: self.bkm,
             upk: self.upk,
             _dir: tempfile::tempdir().unwrap(),
+            pg: self.pg.clone(),
         }
     }
 

@@ -57,10 +57,9 @@ impl Store {
         let mut conn = r2d2::ManageConnection::connect(&manager).map_err(open_error)?;
         migrate(&mut conn, &path)?;
         drop(conn);
-        // Connections are opened as they are needed: a server's are costly.
+        // All opened at once, as on SQLite: a spare is taken only when idle.
         let pool = r2d2::Pool::builder()
             .max_size((WORKERS + SPARES) as u32)
-            .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
         Ok(Store {

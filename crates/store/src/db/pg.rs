@@ -1,10 +1,15 @@
 //! PostgreSQL behind [`super::Connection`]: placeholders rewritten, values
 //! mapped onto SQLite's storage classes both ways, statements kept
 //! prepared, immediate transactions serialised by an advisory lock.
+//!
+//! Each connection's client lives on a thread of its own: the `postgres`
+//! client blocks on a runtime of its own, which a thread driving async
+//! tasks may not do (an async test, a server dropping its pool), so every
+//! call is handed to that thread and waited for.
 
 use super::{Error, Params, PgCache, Result, TransactionBehavior, Value, ValueRef};
 use postgres::types::{IsNull, Kind, Type};
-use std::cell::RefCell;
+use std::sync::mpsc;
 
 /// The advisory lock every immediate transaction takes: writers one at a
 /// time, as SQLite's, so each rule checked inside a write transaction sees
@@ -21,16 +26,42 @@ impl PgManager {
     }
 
     pub fn connect(&self) -> Result<PgConnection> {
-        let client = self.config.connect(postgres::NoTls)?;
+        let config = self.config.clone();
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (ready, connected) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("lumbung-pg".into())
+            .spawn(move || {
+                let mut client = match config.connect(postgres::NoTls) {
+                    Ok(client) => {
+                        let _ = ready.send(Ok(()));
+                        client
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                // Until the connection is dropped (its sender with it).
+                for job in inbox {
+                    job(&mut client);
+                }
+            })
+            .map_err(|e| Error::Parameter(format!("a connection's thread: {e}")))?;
+        connected
+            .recv()
+            .map_err(|_| Error::Parameter("the connection's thread ended".into()))??;
         Ok(PgConnection {
-            client: RefCell::new(client),
+            jobs,
             cache: Default::default(),
         })
     }
 }
 
+type Job = Box<dyn FnOnce(&mut postgres::Client) + Send>;
+
 pub struct PgConnection {
-    client: RefCell<postgres::Client>,
+    jobs: mpsc::Sender<Job>,
     cache: PgCache,
 }
 
@@ -40,12 +71,29 @@ pub struct PgStatement<'c> {
 }
 
 impl PgConnection {
+    /// Runs `f` with the client on the connection's thread and waits.
+    fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> T + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.jobs
+            .send(Box::new(move |client| {
+                let _ = reply.send(f(client));
+            }))
+            .map_err(|_| Error::Parameter("the connection's thread ended".into()))?;
+        answer
+            .recv()
+            .map_err(|_| Error::Parameter("the connection's thread ended".into()))
+    }
+
     pub fn is_closed(&self) -> bool {
-        self.client.borrow().is_closed()
+        self.call(|c| c.is_closed()).unwrap_or(true)
     }
 
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        let sql = sql.to_owned();
+        Ok(self.call(move |c| c.batch_execute(&sql))??)
     }
 
     pub fn prepare(&self, sql: &str, cached: bool) -> Result<PgStatement<'_>> {
@@ -57,7 +105,8 @@ impl PgConnection {
                 });
             }
         }
-        let stmt = self.client.borrow_mut().prepare(&translate(sql))?;
+        let translated = translate(sql);
+        let stmt = self.call(move |c| c.prepare(&translated))??;
         if cached {
             self.cache.borrow_mut().insert(sql.to_owned(), stmt.clone());
         }
@@ -92,23 +141,24 @@ impl PgStatement<'_> {
     }
 
     pub fn execute(&mut self, params: impl Params) -> Result<usize> {
-        let values = self.values(params)?;
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        let n = self.conn.client.borrow_mut().execute(&self.stmt, &refs)?;
+        let (values, stmt) = (self.values(params)?, self.stmt.clone());
+        let n = self
+            .conn
+            .call(move |c| c.execute(&stmt, &refs(&values)))??;
         Ok(n as usize)
     }
 
     pub fn query(&mut self, params: impl Params) -> Result<Vec<postgres::Row>> {
-        let values = self.values(params)?;
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.conn.client.borrow_mut().query(&self.stmt, &refs)?)
+        let (values, stmt) = (self.values(params)?, self.stmt.clone());
+        Ok(self.conn.call(move |c| c.query(&stmt, &refs(&values)))??)
     }
+}
+
+fn refs(values: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    values
+        .iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
 
 /// `?1` → `$1`, a bare `?` → the next number; quoted text and names are
