@@ -320,14 +320,19 @@ impl Store {
         drop(conn);
         let manager =
             SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
-        // Callers admit at most `WORKERS` tasks at once (the web app's
-        // gate), each holding one connection, and the spares are counted
-        // apart: nobody waits here; a bug that still waits gives up well
-        // before r2d2's 30 s.
+        Store::pooled(db::Manager::sqlite(manager), path)
+    }
+
+    /// The store over a pool of `manager`'s connections, all opened at
+    /// once (a spare is taken only when idle). Callers admit at most
+    /// `WORKERS` tasks at once (the web app's gate), each holding one
+    /// connection, and the spares are counted apart: nobody waits here; a
+    /// bug that still waits gives up well before r2d2's 30 s.
+    fn pooled(manager: db::Manager, path: PathBuf) -> Result<Store> {
         let pool = r2d2::Pool::builder()
             .max_size((WORKERS + SPARES) as u32)
             .connection_timeout(std::time::Duration::from_secs(10))
-            .build(db::Manager::sqlite(manager))?;
+            .build(manager)?;
         Ok(Store {
             pool,
             spares: Default::default(),

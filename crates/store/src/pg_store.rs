@@ -3,7 +3,7 @@
 //! lock, so that servers starting at once do not race.
 
 use crate::db::{self, Connection};
-use crate::{schema, PasswordCost, Result, Store, StoreError, SPARES, WORKERS};
+use crate::{schema, Result, Store, StoreError};
 use std::path::PathBuf;
 
 /// The session lock migrations run under ("LMBM").
@@ -57,18 +57,7 @@ impl Store {
         let mut conn = r2d2::ManageConnection::connect(&manager).map_err(open_error)?;
         migrate(&mut conn, &path)?;
         drop(conn);
-        // All opened at once, as on SQLite: a spare is taken only when idle.
-        let pool = r2d2::Pool::builder()
-            .max_size((WORKERS + SPARES) as u32)
-            .connection_timeout(std::time::Duration::from_secs(10))
-            .build(manager)?;
-        Ok(Store {
-            pool,
-            spares: Default::default(),
-            path,
-            clock: lumbung_domain::Clock::system(),
-            password_cost: PasswordCost::Production,
-        })
+        Store::pooled(manager, path)
     }
 }
 
