@@ -110,3 +110,47 @@ async fn repayments_posted_at_once_through_two_servers_post_once_and_keep_the_bo
         assert_eq!(n, 10, "{loan}");
     }
 }
+
+/// A file uploaded through one server is previewed and confirmed through
+/// another, and its import followed through either: uploads and jobs live
+/// in the database, not in one server's memory. Confirming it twice (once
+/// through each server) starts one import.
+#[tokio::test]
+async fn an_upload_received_by_one_server_is_confirmed_through_another_once() {
+    let app = spawn_app().await;
+    let other = app.another_server().await;
+    let here = app.login("analyst").await;
+    let there = other.login("analyst").await;
+    let csv = "Paid Date,Vendor,Amount\n01/05/2013,Ribble Print Ltd,120.00\n";
+    let form = crate::support::file_form("file", csv.as_bytes(), "may.csv").text("anchor", "UCLan");
+    let res = here.upload("/spend/import", form).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let preview_path = crate::support::location(&res);
+    let preview = there.page(&preview_path, StatusCode::OK).await;
+    assert!(preview.contains("Ribble Print Ltd"), "{preview}");
+    // Another user finds nothing, on either server.
+    let intruder = other.login("analyst-lancs").await;
+    assert_eq!(intruder.status(&preview_path).await, StatusCode::NOT_FOUND);
+
+    let job_path = crate::support::posted(&there, &preview_path, &[]).await;
+    let again = here.post_form(&preview_path, &[]).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "confirmed once");
+    let job = job_path.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(
+        intruder.status(&format!("/api/v1/spend/jobs/{job}")).await,
+        StatusCode::NOT_FOUND
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let state = loop {
+        let state: Value = here.json(&format!("/api/v1/spend/jobs/{job}")).await;
+        if state["state"] != "running" {
+            break state;
+        }
+        assert!(std::time::Instant::now() < deadline, "{state}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(state["state"], "done", "{state}");
+    assert_eq!(state["summary"]["stored"], 1, "{state}");
+    let page = here.page(&job_path, StatusCode::OK).await;
+    assert!(page.contains("120,00"), "{page}");
+}

@@ -30,6 +30,7 @@ mod schema;
 mod spend;
 mod users;
 mod words;
+mod work;
 
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
@@ -83,6 +84,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{ErrorCode, OpenFlags};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
+pub use work::{JobOutcome, JobRecord, JobState, UploadMeta, Waiting};
 
 /// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
 /// from other SQLite files, which we refuse to touch.
@@ -778,6 +780,20 @@ pub(crate) mod test_support {
             &ScopeRef::Global,
             &Actor::cli(),
         )
+    }
+
+    /// Adds an analyst of everything named `name`: their id.
+    pub fn user(store: &Store, name: &str) -> lumbung_domain::UserId {
+        store
+            .create_user(
+                &lumbung_domain::Username::parse(name).unwrap(),
+                &lumbung_domain::Password::parse("0123456789").unwrap(),
+                lumbung_domain::Role::Analyst,
+                &ScopeRef::Global,
+                &Actor::cli(),
+            )
+            .unwrap()
+            .id
     }
 
     /// An organisation by name and kind alone, in `area` if given.

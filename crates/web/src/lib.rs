@@ -81,7 +81,6 @@ impl WebConfig {
 pub struct AppState {
     store: Store,
     config: WebConfig,
-    uploads: spend::import::Uploads,
     /// One permit per pooled connection: store work waits here, on the
     /// async side, never in the pool on a blocking thread.
     gate: gate::Gate,
@@ -207,7 +206,6 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         declared: routes::spec,
         store,
         config,
-        uploads: Default::default(),
     };
     let mut router: Router<AppState> = Router::new();
     for r in routes::all() {

@@ -3,6 +3,8 @@
 //! import's progress. The import runs on a blocking thread, so the server
 //! keeps answering; while it runs its page says so, with a link to reload
 //! it (no JavaScript, and no page that reloads itself under a reader).
+//! Uploads and jobs are kept in the database (`lumbung_store::work`): any
+//! server of it previews, confirms and follows them.
 
 use crate::auth::Ctx;
 use crate::auth::Viewer;
@@ -14,33 +16,23 @@ use axum::extract::{Multipart, Path};
 use axum::http::Uri;
 use axum::response::{Html, Response};
 use axum::{Extension, Form, Json};
-use lumbung_domain::{text, FiscalYear, Resource, Scope};
+use lumbung_domain::{text, FiscalYear, Resource, Scope, UserId};
 use lumbung_spend::read::{Field, Locale};
-use lumbung_store::{OrgRef, SpendFile, SpendImportSummary, StoreError};
+use lumbung_store::{
+    JobOutcome, JobRecord, JobState, OrgRef, SpendFile, SpendImportSummary, StoreError, UploadMeta,
+    Waiting,
+};
 use minijinja::context;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tempfile::TempPath;
+use std::collections::BTreeMap;
+use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
-/// Files wait here between upload and confirmation: spooled to temporary
-/// files (deleted when the upload is confirmed, replaced or forgotten; an
-/// upload not confirmed before a restart is simply uploaded again), listed
-/// in memory with their owner.
-#[derive(Default, Clone)]
-pub struct Uploads {
-    files: Arc<Mutex<Waiting>>,
-    /// Each job with the user who started it (only they follow it).
-    jobs: Arc<Mutex<Jobs>>,
-}
-
-/// What an upload says besides its bytes.
+/// What an upload says besides its bytes, with the uploader's scope as
+/// it is now: anchors are named among those it covers and new ones are
+/// placed inside it.
 #[derive(Clone)]
 struct Meta {
     owner: i64,
-    /// The uploader's scope: anchors are named among those it covers and
-    /// new ones are placed inside it.
     reach: Scope,
     name: String,
     anchor: String,
@@ -50,123 +42,76 @@ struct Meta {
     locale: String,
 }
 
-#[derive(Clone)]
-struct Upload {
-    meta: Meta,
-    /// The spooled file; deleted when the last holder lets go.
-    file: Arc<TempPath>,
-    /// Order of arrival: the oldest goes first.
-    seq: u64,
-    at: Instant,
-}
-
-impl Upload {
-    fn bytes(&self) -> Result<Vec<u8>, StoreError> {
-        std::fs::read(&**self.file).map_err(|e| {
-            StoreError::invalid(
-                "file",
-                text!("upload_unreadable", file = self.meta.name, error = e;
-                    id: "{file}: unggahan tidak dapat dibaca: {error}",
-                    en: "{file}: cannot read the upload: {error}"),
-            )
-        })
-    }
-}
-
-#[derive(Default)]
-struct Waiting {
-    files: HashMap<String, Upload>,
-    next: u64,
-}
-
-impl Waiting {
-    /// Keeps the upload, first forgetting expired ones, then the owner's
-    /// oldest beyond [`PER_USER`], then the oldest of all beyond
-    /// [`MAX_WAITING`].
-    fn put(&mut self, id: String, mut upload: Upload, now: Instant) {
-        self.files
-            .retain(|_, u| now.duration_since(u.at) < UPLOAD_TTL);
-        let owner = upload.meta.owner;
-        self.evict_oldest(PER_USER, |u| u.meta.owner == owner);
-        self.evict_oldest(MAX_WAITING, |_| true);
-        upload.seq = self.next;
-        self.next += 1;
-        self.files.insert(id, upload);
+impl Meta {
+    fn of(upload: UploadMeta, viewer: &Viewer) -> Meta {
+        Meta {
+            owner: upload.owner.get(),
+            reach: viewer.scope(),
+            name: upload.file_name,
+            anchor: upload.anchor,
+            anchor_id: upload.anchor_id,
+            year: upload.year,
+            locale: upload.locale,
+        }
     }
 
-    /// Removes the oldest uploads that `which` selects until fewer than
-    /// `keep` remain.
-    fn evict_oldest(&mut self, keep: usize, which: impl Fn(&Upload) -> bool) {
-        loop {
-            let mine: Vec<(&String, u64)> = self
-                .files
-                .iter()
-                .filter(|(_, u)| which(u))
-                .map(|(id, u)| (id, u.seq))
-                .collect();
-            if mine.len() < keep {
-                return;
-            }
-            let oldest = mine
-                .into_iter()
-                .min_by_key(|(_, seq)| *seq)
-                .map(|(id, _)| id.clone())
-                .expect("not empty");
-            self.files.remove(&oldest);
+    fn stored(&self) -> UploadMeta {
+        UploadMeta {
+            owner: UserId::new(self.owner),
+            file_name: self.name.clone(),
+            anchor: self.anchor.clone(),
+            anchor_id: self.anchor_id,
+            year: self.year.clone(),
+            locale: self.locale.clone(),
         }
     }
 }
 
-struct JobEntry {
-    owner: i64,
-    job: Job,
-    /// When it finished; running jobs are never pruned.
-    finished: Option<Instant>,
+/// Which waiting uploads to forget before `owner`'s new one is kept:
+/// expired ones, then the owner's oldest beyond [`PER_USER`], then the
+/// oldest of anyone's beyond [`MAX_WAITING`] (`waiting` oldest first).
+fn uploads_to_forget(waiting: &[Waiting], owner: UserId, now: i64) -> Vec<String> {
+    let (expired, mut kept): (Vec<&Waiting>, Vec<&Waiting>) = waiting
+        .iter()
+        .partition(|w| now - w.created_at >= UPLOAD_TTL.as_millis() as i64);
+    let mut forget: Vec<String> = expired.into_iter().map(|w| w.token.clone()).collect();
+    let mine = kept.iter().filter(|w| w.owner == owner).count();
+    let mut over = (mine + 1).saturating_sub(PER_USER);
+    kept.retain(|w| {
+        let goes = over > 0 && w.owner == owner;
+        if goes {
+            over -= 1;
+            forget.push(w.token.clone());
+        }
+        !goes
+    });
+    let over = (kept.len() + 1).saturating_sub(MAX_WAITING);
+    forget.extend(kept.iter().take(over).map(|w| w.token.clone()));
+    forget
 }
 
-#[derive(Default)]
-struct Jobs(HashMap<String, JobEntry>);
-
-impl Jobs {
-    fn start(&mut self, id: String, owner: i64, file: String, now: Instant) {
-        self.prune(now);
-        self.0.insert(
-            id,
-            JobEntry {
-                owner,
-                job: Job::Running { file },
-                finished: None,
-            },
-        );
-    }
-
-    fn finish(&mut self, id: &str, job: Job, now: Instant) {
-        if let Some(entry) = self.0.get_mut(id) {
-            entry.job = job;
-            entry.finished = Some(now);
-        }
-        self.prune(now);
-    }
-
-    /// Forgets finished jobs after [`JOB_TTL`], and the oldest finished
-    /// beyond [`MAX_FINISHED`].
-    fn prune(&mut self, now: Instant) {
-        self.0
-            .retain(|_, e| e.finished.is_none_or(|at| now.duration_since(at) < JOB_TTL));
-        let mut finished: Vec<(Instant, String)> = self
-            .0
-            .iter()
-            .filter_map(|(id, e)| e.finished.map(|at| (at, id.clone())))
-            .collect();
-        if finished.len() > MAX_FINISHED {
-            finished.sort();
-            for (_, id) in &finished[..finished.len() - MAX_FINISHED] {
-                self.0.remove(id);
-            }
+/// Which jobs to forget before a new one starts: finished ones after
+/// [`JOB_TTL`] and beyond the latest [`MAX_FINISHED`], and running ones
+/// after [`RUNNING_TTL`] (their server stopped).
+fn jobs_to_forget(jobs: &[JobRecord], now: i64) -> Vec<String> {
+    let age = |at: i64| Duration::from_millis(now.saturating_sub(at).max(0) as u64);
+    let mut forget = Vec::new();
+    let mut finished: Vec<(i64, &str)> = Vec::new();
+    for job in jobs {
+        match job.finished_at {
+            None if age(job.started_at) >= RUNNING_TTL => forget.push(job.token.clone()),
+            None => {}
+            Some(at) if age(at) >= JOB_TTL => forget.push(job.token.clone()),
+            Some(at) => finished.push((at, &job.token)),
         }
     }
+    finished.sort();
+    let over = finished.len().saturating_sub(MAX_FINISHED);
+    forget.extend(finished[..over].iter().map(|(_, t)| t.to_string()));
+    forget
 }
 
+/// An import and how it went, as its page and the API show it.
 #[derive(Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Job {
@@ -175,7 +120,9 @@ pub enum Job {
     },
     Done {
         file: String,
-        summary: SpendImportSummary,
+        /// The import's summary as it was answered when it finished.
+        #[schemars(with = "SpendImportSummary")]
+        summary: serde_json::Value,
     },
     Failed {
         file: String,
@@ -199,6 +146,8 @@ const UPLOAD_TTL: Duration = Duration::from_secs(60 * 60);
 /// [`MAX_FINISHED`] finished jobs are kept.
 const JOB_TTL: Duration = Duration::from_secs(60 * 60);
 const MAX_FINISHED: usize = 256;
+/// A job still running after this long was left by a server that stopped.
+const RUNNING_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The largest file the web app takes (the CLI takes any size).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
@@ -226,7 +175,7 @@ pub async fn upload(
         year: String::new(),
         locale: "en".into(),
     };
-    let mut spooled: Option<(TempPath, usize)> = None;
+    let mut spooled: Option<(tempfile::TempPath, usize)> = None;
     let bad = AppError::unreadable_upload;
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -275,30 +224,44 @@ pub async fn upload(
     };
     tracing::debug!(file = %meta.name, size, "upload spooled");
     let id = token();
-    let upload = Upload {
-        meta,
-        file: Arc::new(file),
-        seq: 0,
-        at: Instant::now(),
-    };
+    let token = id.clone();
+    let owner = UserId::new(user);
     state
-        .uploads
-        .files
-        .lock()
-        .expect("uploads lock")
-        .put(id.clone(), upload, Instant::now());
+        .blocking(move |s| {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                StoreError::invalid(
+                    "file",
+                    text!("upload_unreadable", file = meta.name, error = e;
+                        id: "{file}: unggahan tidak dapat dibaca: {error}",
+                        en: "{file}: cannot read the upload: {error}"),
+                )
+            })?;
+            s.put_upload(&token, &meta.stored(), &bytes, |waiting, now| {
+                uploads_to_forget(waiting, owner, now)
+            })
+        })
+        .await?;
     Ok(redirect(&format!("/spend/import/{id}")))
 }
 
-fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Upload, AppError> {
-    let me = viewer.require()?.id.get();
-    let files = state.uploads.files.lock().expect("uploads lock");
-    match files.files.get(id) {
-        Some(u) if u.meta.owner == me => Ok(u.clone()),
-        _ => Err(AppError::not_found(text!("no_upload", upload = id;
-            id: "unggahan {upload}",
-            en: "upload {upload}"))),
+/// The viewer's upload `id`; anyone else's is not found.
+async fn waiting(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meta, AppError> {
+    let me = viewer.require()?.id;
+    let token = id.to_owned();
+    match state.blocking(move |s| s.upload(&token, me)).await? {
+        Some((upload, _)) => Ok(Meta::of(upload, viewer)),
+        None => Err(no_upload(id)),
     }
+}
+
+fn no_upload(id: &str) -> AppError {
+    AppError::not_found(no_upload_text(id))
+}
+
+fn no_upload_text(id: &str) -> lumbung_domain::Text {
+    text!("no_upload", upload = id;
+        id: "unggahan {upload}",
+        en: "upload {upload}")
 }
 
 fn spend_file<'a>(
@@ -396,12 +359,15 @@ pub async fn preview(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let upload = waiting(&state, &viewer, &id)?;
+    let upload = waiting(&state, &viewer, &id).await?;
     let u = upload.clone();
+    let token = id.clone();
     let ledger = state
         .blocking(move |s| {
-            let bytes = u.bytes()?;
-            let file = spend_file(&u.meta, &bytes, None)
+            let bytes = s
+                .upload_bytes(&token, UserId::new(u.owner))?
+                .ok_or_else(|| StoreError::not_found(no_upload_text(&token)))?;
+            let file = spend_file(&u, &bytes, None)
                 .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             match s.read_spend_file(&file) {
                 Ok(l) => Ok(Ok(l)),
@@ -457,7 +423,7 @@ pub async fn preview(
         &uri,
         "spend_preview.html",
         context! {
-            id => id, file => upload.meta.name, anchor => upload.meta.anchor, year => upload.meta.year,
+            id => id, file => upload.name, anchor => upload.anchor, year => upload.year,
             fields => fields, headers => headers, rows => rows, errors => errors, notes => notes, problem => problem,
             cur => cur,
         },
@@ -469,76 +435,103 @@ pub async fn confirm(
     Path(id): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let upload = waiting(&state, &viewer, &id)?;
+    let upload = waiting(&state, &viewer, &id).await?;
     let actor = viewer.actor()?;
     let mapping = form.mapping();
-    spend_file(&upload.meta, &[], mapping.clone())?;
-    state
-        .uploads
-        .files
-        .lock()
-        .expect("uploads lock")
-        .files
-        .remove(&id);
+    spend_file(&upload, &[], mapping.clone())?;
     let job = token();
-    state.uploads.jobs.lock().expect("jobs lock").start(
-        job.clone(),
-        upload.meta.owner,
-        upload.meta.name.clone(),
-        Instant::now(),
-    );
-    let jobs = state.uploads.jobs.clone();
-    let job_id = job.clone();
+    let (token, job_id, owner) = (id.clone(), job.clone(), UserId::new(upload.owner));
+    let bytes = state
+        .blocking(move |s| s.start_job(&token, owner, &job_id, jobs_to_forget))
+        .await?
+        .ok_or_else(|| no_upload(&id))?;
     // The import runs in the background, through the store's gate like
-    // every other store call; the page follows its progress.
+    // every other store call; any server of the database shows its page.
     let background = state.clone();
+    let job_id = job.clone();
     tokio::spawn(async move {
-        let file = upload.meta.name.clone();
         let outcome = background
             .run(move |store| {
-                let bytes = upload.bytes().map_err(|e| e.to_string())?;
-                let file = spend_file(&upload.meta, &bytes, mapping).map_err(|e| e.to_string())?;
+                let file = spend_file(&upload, &bytes, mapping).map_err(|e| e.to_string())?;
                 store
                     .import_spend_file(&file, &actor)
                     .map_err(|e| e.to_string())
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
-        let done = match outcome {
-            Ok(summary) => Job::Done { file, summary },
-            Err(problems) => Job::Failed { file, problems },
+        let outcome = match outcome {
+            Ok(summary) => JobOutcome::Done {
+                summary: serde_json::to_string(&summary).expect("summaries serialise"),
+                notes_id: serde_json::to_string(
+                    &summary
+                        .notes
+                        .iter()
+                        .map(|n| n.get(lumbung_domain::Language::Indonesian))
+                        .collect::<Vec<_>>(),
+                )
+                .expect("strings serialise"),
+            },
+            Err(problems) => JobOutcome::Failed { problems },
         };
-        jobs.lock()
-            .expect("jobs lock")
-            .finish(&job_id, done, Instant::now());
+        let recorded = background
+            .blocking(move |s| s.finish_job(&job_id, &outcome))
+            .await;
+        if let Err(e) = recorded {
+            tracing::error!(error = ?e, "an import's outcome could not be recorded");
+        }
     });
     Ok(redirect(&format!("/spend/jobs/{job}")))
 }
 
-/// A job the viewer started; anyone else's is not found.
-fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, AppError> {
-    let me = viewer.require()?.id.get();
-    match state.uploads.jobs.lock().expect("jobs lock").0.get(id) {
-        Some(e) if e.owner == me => Ok(e.job.clone()),
-        _ => Err(AppError::not_found(text!("no_import_job", job = id;
+/// A job the viewer started, with its notes in Indonesian when it is
+/// done; anyone else's is not found.
+async fn job(state: &AppState, viewer: &Viewer, id: &str) -> Result<(Job, Vec<String>), AppError> {
+    let me = viewer.require()?.id;
+    let token = id.to_owned();
+    let Some(record) = state.blocking(move |s| s.job(&token, me)).await? else {
+        return Err(AppError::not_found(text!("no_import_job", job = id;
             id: "pekerjaan impor {job}",
-            en: "import job {job}"))),
-    }
+            en: "import job {job}")));
+    };
+    let file = record.file_name;
+    let stored = |text: Option<String>| -> Result<serde_json::Value, AppError> {
+        serde_json::from_str(text.as_deref().unwrap_or("null"))
+            .map_err(|e| AppError::Internal(format!("import job {id}: {e}")))
+    };
+    Ok(match record.state {
+        JobState::Running => (Job::Running { file }, vec![]),
+        JobState::Failed => (
+            Job::Failed {
+                file,
+                problems: record.problems.unwrap_or_default(),
+            },
+            vec![],
+        ),
+        JobState::Done => {
+            let notes_id = serde_json::from_value(stored(record.notes_id)?).unwrap_or_default();
+            (
+                Job::Done {
+                    file,
+                    summary: stored(record.summary)?,
+                },
+                notes_id,
+            )
+        }
+    })
 }
 
 pub async fn job_page(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let job = job(&state, &viewer, &id)?;
+    let (job, notes_id) = job(&state, &viewer, &id).await?;
     let cur = crate::spend::currency(&state).await?.map(|c| c.code());
-    let lang: lumbung_domain::Language = viewer.lang.into();
-    let notes: Vec<String> = match &job {
-        Job::Done { summary, .. } => summary
-            .notes
-            .iter()
-            .map(|n| n.get(lang).to_owned())
+    let notes: Vec<serde_json::Value> = match (&job, viewer.lang.into()) {
+        (Job::Done { .. }, lumbung_domain::Language::Indonesian) => notes_id
+            .into_iter()
+            .map(serde_json::Value::String)
             .collect(),
+        (Job::Done { summary, .. }, _) => summary["notes"].as_array().cloned().unwrap_or_default(),
         _ => Vec::new(),
     };
     render(
@@ -553,7 +546,7 @@ pub async fn api_job(
     Ctx { state, viewer, .. }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Json<Job>, AppError> {
-    Ok(Json(job(&state, &viewer, &id)?))
+    Ok(Json(job(&state, &viewer, &id).await?.0))
 }
 
 /// `POST /api/v1/spend/imports?file_name=…&anchor=…&year=…&locale=…` with
@@ -605,55 +598,76 @@ pub async fn api_import(
 mod tests {
     use super::*;
 
-    fn upload(owner: i64, at: Instant) -> Upload {
-        let (mut file, path) = tempfile::NamedTempFile::new().unwrap().into_parts();
-        std::io::Write::write_all(&mut file, b"supplier,amount\nA,1\n").unwrap();
-        Upload {
-            meta: Meta {
-                owner,
-                reach: Scope::Global,
-                name: "payments.csv".into(),
-                anchor: String::new(),
-                anchor_id: None,
-                year: String::new(),
-                locale: "en".into(),
-            },
-            file: Arc::new(path),
-            seq: 0,
-            at,
+    fn waiting(token: &str, owner: i64, created_at: i64) -> Waiting {
+        Waiting {
+            token: token.into(),
+            owner: UserId::new(owner),
+            created_at,
         }
     }
 
     #[test]
-    fn uploads_are_spooled_and_evicted_oldest_first_per_user() {
-        let now = Instant::now();
-        let mut w = Waiting::default();
-        w.put("a0".into(), upload(1, now), now);
-        let a0 = w.files["a0"].file.clone();
-        assert_eq!(w.files["a0"].bytes().unwrap(), b"supplier,amount\nA,1\n");
+    fn uploads_are_forgotten_oldest_first_per_user_then_overall() {
+        let now = 10_000_000;
+        let mut held: Vec<Waiting> = vec![waiting("a0", 1, now)];
+        let put = |held: &mut Vec<Waiting>, token: String, owner: i64, at: i64| {
+            let forget = uploads_to_forget(held, UserId::new(owner), at);
+            held.retain(|w| !forget.contains(&w.token));
+            held.push(waiting(&token, owner, at));
+        };
         // Another analyst's many uploads push out only their own oldest.
         for i in 0..(PER_USER + 3) {
-            w.put(format!("b{i}"), upload(2, now), now);
+            put(&mut held, format!("b{i}"), 2, now);
         }
-        assert!(w.files.contains_key("a0"));
-        let bs: Vec<_> = (0..PER_USER + 3)
-            .filter(|i| w.files.contains_key(&format!("b{i}")))
-            .collect();
-        assert_eq!(bs, (3..PER_USER + 3).collect::<Vec<_>>());
-        // A forgotten upload's file is deleted with its last holder.
-        w.files.remove("a0");
-        let path = a0.to_path_buf();
-        assert!(path.exists());
-        drop(a0);
-        assert!(!path.exists());
-        // Past the overall bound the oldest of anyone goes; expired ones first.
+        let tokens = |held: &Vec<Waiting>| held.iter().map(|w| w.token.clone()).collect::<Vec<_>>();
+        let mut expected = vec!["a0".to_owned()];
+        expected.extend((3..PER_USER + 3).map(|i| format!("b{i}")));
+        assert_eq!(tokens(&held), expected);
+        // Past the overall bound the oldest of anyone goes.
         for owner in 10..10 + MAX_WAITING as i64 {
-            w.put(format!("u{owner}"), upload(owner, now), now);
+            put(&mut held, format!("u{owner}"), owner, now);
         }
-        assert_eq!(w.files.len(), MAX_WAITING);
-        assert!(!w.files.contains_key("b3"));
-        w.put("late".into(), upload(99, now), now + UPLOAD_TTL);
-        assert_eq!(w.files.len(), 1);
+        assert_eq!(held.len(), MAX_WAITING);
+        assert!(!tokens(&held).contains(&"a0".to_owned()));
+        // Expired ones go first, whoever's they are.
+        let later = now + UPLOAD_TTL.as_millis() as i64;
+        put(&mut held, "late".into(), 99, later);
+        assert_eq!(tokens(&held), vec!["late".to_owned()]);
+    }
+
+    fn record(token: &str, started_at: i64, finished_at: Option<i64>) -> JobRecord {
+        JobRecord {
+            token: token.into(),
+            owner: UserId::new(1),
+            file_name: "a.csv".into(),
+            state: if finished_at.is_some() {
+                JobState::Failed
+            } else {
+                JobState::Running
+            },
+            summary: None,
+            notes_id: None,
+            problems: Some("x".into()),
+            started_at,
+            finished_at,
+        }
+    }
+
+    #[test]
+    fn finished_jobs_are_pruned_running_ones_kept_until_abandoned() {
+        let now = 10_000_000;
+        let mut jobs = vec![record("running", now, None)];
+        jobs.extend(
+            (0..MAX_FINISHED + 5).map(|i| record(&format!("j{i}"), now, Some(now + i as i64))),
+        );
+        let end = now + MAX_FINISHED as i64 + 5;
+        let forget = jobs_to_forget(&jobs, end);
+        assert_eq!(forget, (0..5).map(|i| format!("j{i}")).collect::<Vec<_>>());
+        let expired = jobs_to_forget(&jobs, end + JOB_TTL.as_millis() as i64);
+        assert_eq!(expired.len(), MAX_FINISHED + 5);
+        assert!(!expired.contains(&"running".to_owned()));
+        let abandoned = jobs_to_forget(&jobs[..1], now + RUNNING_TTL.as_millis() as i64);
+        assert_eq!(abandoned, vec!["running".to_owned()]);
     }
 
     #[test]
@@ -666,26 +680,5 @@ mod tests {
         }
         let blank: ConfirmForm = serde_urlencoded::from_str("map_amount=&csrf=x").unwrap();
         assert_eq!(blank.mapping(), None);
-    }
-
-    #[test]
-    fn finished_jobs_are_pruned_running_ones_kept() {
-        let now = Instant::now();
-        let mut jobs = Jobs::default();
-        jobs.start("running".into(), 1, "a.csv".into(), now);
-        for i in 0..MAX_FINISHED + 5 {
-            let id = format!("j{i}");
-            jobs.start(id.clone(), 1, "a.csv".into(), now);
-            let done = Job::Failed {
-                file: "a.csv".into(),
-                problems: "x".into(),
-            };
-            jobs.finish(&id, done, now + Duration::from_millis(i as u64));
-        }
-        assert_eq!(jobs.0.len(), MAX_FINISHED + 1);
-        assert!(!jobs.0.contains_key("j0"));
-        assert!(jobs.0.contains_key(&format!("j{}", MAX_FINISHED + 4)));
-        jobs.prune(now + JOB_TTL + Duration::from_secs(1));
-        assert_eq!(jobs.0.keys().collect::<Vec<_>>(), vec!["running"]);
     }
 }
