@@ -174,7 +174,15 @@ fn migrate_creates_the_schema_on_postgresql_and_commands_work_there() {
         on_pg.starts_with("postgres://lumbung") || on_pg.starts_with("postgres://"),
         "{on_pg}"
     );
-    let number = |s: &str| s.trim().rsplit(' ').next().unwrap().to_owned();
+    let number = |s: &str| {
+        s.lines()
+            .next()
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
     assert_eq!(
         number(&on_pg),
         number(&version(&sqlite)),
@@ -196,6 +204,63 @@ fn migrate_creates_the_schema_on_postgresql_and_commands_work_there() {
         "no file made"
     );
 }
+
+/// `.ci/run` starts its PostgreSQL with TLS on (a self-signed certificate
+/// for localhost and 127.0.0.1, named by `LUMBUNG_TEST_PG_ROOT_CERT`).
+#[test]
+fn postgresql_connections_are_encrypted_and_checked_as_the_url_asks() {
+    let root = std::env::var("LUMBUNG_TEST_PG_ROOT_CERT").expect(
+        "this test needs PostgreSQL with TLS: set LUMBUNG_TEST_PG_ROOT_CERT to its certificate (.ci/run does)",
+    );
+    let env = Env::postgres();
+    let url = env.db.display().to_string();
+    let with = |query: &str| {
+        let mut cmd = common::lumbung();
+        cmd.args(["--db", &format!("{url}?{query}"), "migrate"]);
+        cmd
+    };
+    let said = |query: &str| {
+        let out = with(query).output().unwrap();
+        assert!(out.status.success(), "{query}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // prefer, the default: encrypted, since this server offers TLS.
+    assert!(env
+        .ok(&["migrate"])
+        .stdout
+        .contains("TLS connection; the server's identity not checked"),);
+    assert!(said("sslmode=require").contains("the server's identity not checked"));
+    assert!(said("sslmode=disable").contains("connection not encrypted"));
+    let checked = said(&format!("sslmode=verify-full&sslrootcert={root}"));
+    assert!(
+        checked.contains("whose certificate was checked"),
+        "{checked}"
+    );
+    // Another authority's certificate does not vouch for this server.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.pem");
+    std::fs::write(&other, OTHER_AUTHORITY).unwrap();
+    let out = with(&format!(
+        "sslmode=verify-full&sslrootcert={}",
+        other.display()
+    ))
+    .env("LUMBUNG_LANG", "id")
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("certificate") || err.contains("Certificate"),
+        "{err}"
+    );
+    let out = with("sslmode=verify-full").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sslrootcert=FILE"));
+}
+
+/// A certificate authority that signed nothing of the test server's (ISRG
+/// Root X1, Let's Encrypt's root).
+const OTHER_AUTHORITY: &str = include_str!("common/isrg-root-x1.pem");
 
 #[test]
 fn copy_takes_a_file_to_postgresql_and_back_with_every_row_and_refuses_a_full_target() {

@@ -3,6 +3,7 @@
 use crate::shared::Db;
 use anyhow::Result;
 use lumbung_domain::text;
+use lumbung_store::Transport;
 use std::path::Path;
 
 /// `lumbung migrate`: brings the schema up to date and prints its version.
@@ -13,6 +14,19 @@ pub fn migrate(db: &Db) -> Result<()> {
         store.path().display(),
         store.schema_version()?
     );
+    let said = match store.transport()? {
+        None => return Ok(()),
+        Some(Transport::Plain) => text!("transport_plain";
+            id: "koneksi tidak dienkripsi (sslmode=require atau verify-full untuk TLS)",
+            en: "connection not encrypted (sslmode=require or verify-full for TLS)"),
+        Some(Transport::Encrypted) => text!("transport_encrypted";
+            id: "koneksi TLS; identitas server tidak diperiksa (sslmode=verify-full dengan sslrootcert untuk memeriksanya)",
+            en: "TLS connection; the server's identity not checked (sslmode=verify-full with sslrootcert checks it)"),
+        Some(Transport::Verified) => text!("transport_verified";
+            id: "koneksi TLS ke server yang sertifikatnya diperiksa",
+            en: "TLS connection to a server whose certificate was checked"),
+    };
+    println!("{}", said.get(crate::shared::language()));
     Ok(())
 }
 

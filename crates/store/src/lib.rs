@@ -57,7 +57,7 @@ pub use partnerships::{
     IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipView, PointView,
     ProjectView, ProjectsImport, ProposedMatch, PublicPartnership, ReadingView, StageView,
 };
-pub use pg_store::is_postgres_url;
+pub use pg_store::{is_postgres_url, Transport};
 pub use plans::PlanView;
 pub use procurement::{
     Award, AwardTo, BusinessCount, BusinessImportSummary, BusinessView, Charter, CharterSummary,
@@ -253,6 +253,8 @@ pub struct Store {
     path: PathBuf,
     clock: lumbung_domain::Clock,
     password_cost: PasswordCost,
+    /// A PostgreSQL server's certificate was checked (`sslmode=verify-full`).
+    server_verified: bool,
 }
 
 fn configure(
@@ -341,6 +343,7 @@ impl Store {
             path,
             clock: lumbung_domain::Clock::system(),
             password_cost: PasswordCost::Production,
+            server_verified: false,
         })
     }
 

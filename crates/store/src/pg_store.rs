@@ -41,15 +41,13 @@ impl Store {
     /// database holding other tables, or a newer schema, is refused and
     /// left as it was. The password is never repeated in an error.
     pub fn open_postgres(url: &str) -> Result<Store> {
-        let config: postgres::Config =
-            url.trim()
-                .parse()
-                .map_err(|e: postgres::Error| StoreError::Open {
-                    path: PathBuf::from("postgres://…"),
-                    reason: e.to_string(),
-                })?;
-        let path = PathBuf::from(shown(&config));
-        let manager = db::Manager::postgres(config);
+        let target = db::tls::target(url).map_err(|reason| StoreError::Open {
+            path: PathBuf::from("postgres://…"),
+            reason,
+        })?;
+        let path = PathBuf::from(shown(&target.config));
+        let verified = target.verified;
+        let manager = db::Manager::postgres(target);
         let open_error = |e: db::Error| StoreError::Open {
             path: path.clone(),
             reason: e.to_string(),
@@ -57,8 +55,39 @@ impl Store {
         let mut conn = r2d2::ManageConnection::connect(&manager).map_err(open_error)?;
         migrate(&mut conn, &path)?;
         drop(conn);
-        Store::pooled(manager, path)
+        let mut store = Store::pooled(manager, path)?;
+        store.server_verified = verified;
+        Ok(store)
     }
+
+    /// How the connection to the database travels: `None` for a file.
+    pub fn transport(&self) -> Result<Option<Transport>> {
+        let conn = self.conn()?;
+        if conn.backend() == db::Backend::Sqlite {
+            return Ok(None);
+        }
+        let encrypted: bool = conn.query_row(
+            "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(Some(match (encrypted, self.server_verified) {
+            (false, _) => Transport::Plain,
+            (true, false) => Transport::Encrypted,
+            (true, true) => Transport::Verified,
+        }))
+    }
+}
+
+/// How a connection to a PostgreSQL server travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Not encrypted (`sslmode=disable`, or `prefer` and a server without TLS).
+    Plain,
+    /// Encrypted, the server's identity not checked (`prefer`, `require`).
+    Encrypted,
+    /// Encrypted to the server that `sslrootcert` vouches for (`verify-full`).
+    Verified,
 }
 
 /// The schema version a PostgreSQL database holds (0: none yet).

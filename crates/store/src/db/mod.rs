@@ -8,6 +8,7 @@
 //! PostgreSQL's `$1`, `$2`, … when it is prepared there.
 
 mod pg;
+pub(crate) mod tls;
 mod value;
 
 pub(crate) use value::params;
@@ -403,9 +404,9 @@ impl Manager {
         }
     }
 
-    pub fn postgres(config: postgres::Config) -> Manager {
+    pub fn postgres(target: tls::Target) -> Manager {
         Manager {
-            kind: ManagerKind::Pg(pg::PgManager::new(config)),
+            kind: ManagerKind::Pg(pg::PgManager::new(target)),
         }
     }
 }

@@ -17,22 +17,23 @@ use std::sync::mpsc;
 const WRITE_LOCK: i64 = 0x4c4d_4247;
 
 pub struct PgManager {
-    config: postgres::Config,
+    target: super::tls::Target,
 }
 
 impl PgManager {
-    pub fn new(config: postgres::Config) -> PgManager {
-        PgManager { config }
+    pub fn new(target: super::tls::Target) -> PgManager {
+        PgManager { target }
     }
 
     pub fn connect(&self) -> Result<PgConnection> {
-        let config = self.config.clone();
+        let config = self.target.config.clone();
+        let tls = self.target.tls.clone();
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready, connected) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("lumbung-pg".into())
             .spawn(move || {
-                let mut client = match config.connect(postgres::NoTls) {
+                let mut client = match config.connect(tls) {
                     Ok(client) => {
                         let _ = ready.send(Ok(()));
                         client
@@ -336,7 +337,17 @@ pub fn describe(e: &postgres::Error) -> String {
             Some(detail) => format!("{}: {} ({detail})", d.severity(), d.message()),
             None => format!("{}: {}", d.severity(), d.message()),
         },
-        None => e.to_string(),
+        // The driver's words with their causes ("error performing TLS
+        // handshake: invalid peer certificate: UnknownIssuer").
+        None => {
+            let mut said = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                said = format!("{said}: {c}");
+                cause = c.source();
+            }
+            said
+        }
     }
 }
 
