@@ -35,7 +35,7 @@ impl Env {
 
     /// Whether `user` signs in with `password`, as the store checks it.
     fn signs_in(&self, user: &str, password: &str) -> bool {
-        let store = lumbung_store::Store::open(&self.db).unwrap();
+        let store = self.store();
         store.verify_login(user, password).unwrap().is_some()
     }
 
@@ -147,7 +147,7 @@ fn a_postgresql_address_is_never_taken_for_a_file_nor_repeated_with_its_password
 
 #[test]
 fn migrate_creates_the_database_and_prints_the_schema_version() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let out = env.ok(&["migrate"]).stdout_has("schema version ");
     let version: i64 = out
         .stdout
@@ -167,7 +167,7 @@ fn migrate_creates_the_database_and_prints_the_schema_version() {
 #[test]
 fn migrate_creates_the_schema_on_postgresql_and_commands_work_there() {
     let env = Env::postgres();
-    let sqlite = Env::new();
+    let sqlite = Env::sqlite();
     let version = |env: &Env| env.ok(&["migrate"]).stdout_has("schema version ").stdout;
     let on_pg = version(&env);
     assert!(
@@ -674,7 +674,7 @@ fn import_indonesia_reads_the_real_bps_data() {
         .stdout_has("JAMBUANI");
     env.ok(&["areas", "list", "--search", "9109070015"])
         .stdout_has("ANARUM");
-    let store = lumbung_store::Store::open(&env.db).unwrap();
+    let store = env.store();
     let overview = store.overview().unwrap();
     let kelurahan = overview
         .areas_by_kind
@@ -741,7 +741,7 @@ fn orgs_import_is_idempotent_and_extra_columns_are_attributes() {
     env.ok(&["orgs", "import", &file])
         .stdout_has("0 created, 0 updated, 4 unchanged");
 
-    let store = lumbung_store::Store::open(&env.db).unwrap();
+    let store = env.store();
     let (found, _) = store
         .search_orgs(
             &lumbung_store::OrgFilter {
@@ -837,7 +837,7 @@ fn a_bad_orgs_file_is_refused_whole() {
 
 #[test]
 fn backup_writes_a_database_and_never_overwrites() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let areas = env.write("areas.csv", GOOD_AREAS);
     env.ok(&["areas", "import", &areas]);
     let copy = env.path("copy.db");
@@ -866,7 +866,7 @@ fn backup_writes_a_database_and_never_overwrites() {
 
 #[test]
 fn a_file_that_is_not_a_lumbung_database_is_left_alone() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let text = "my shopping list: rice, eggs, tea — not a database at all, honestly, believe me\n"
         .repeat(10);
     std::fs::write(&env.db, &text).unwrap();
@@ -884,7 +884,7 @@ fn a_file_that_is_not_a_lumbung_database_is_left_alone() {
 #[test]
 fn a_read_only_database_is_refused() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::new();
+    let env = Env::sqlite();
     env.ok(&["migrate"]);
     std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o444)).unwrap();
     let before = std::fs::read(&env.db).unwrap();
@@ -914,7 +914,7 @@ fn logs_can_be_json_lines() {
 
 #[test]
 fn a_database_locked_by_another_program_is_a_clear_refusal() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.ok(&["migrate"]);
     let other = rusqlite::Connection::open(&env.db).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -1067,7 +1067,7 @@ fn http(
 
 #[test]
 fn serve_prints_the_bound_address_and_serves() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let db = env.db.to_str().unwrap().to_owned();
     let mut running = Running::spawn(
         env.dir.path(),

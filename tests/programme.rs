@@ -30,7 +30,10 @@ fn run(env: &Env, args: &[&str]) -> Out {
 }
 
 fn setup() -> Env {
-    let env = Env::new();
+    setup_in(Env::new())
+}
+
+fn setup_in(env: Env) -> Env {
     let areas = env.write("areas.csv", AREAS);
     run(&env, &["areas", "import", &areas]).code(0);
     env
@@ -224,7 +227,8 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
 
 #[test]
 fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
-    let env = setup();
+    // It edits the file behind the program's back: SQLite's.
+    let env = setup_in(Env::sqlite());
     let orgs = env.write(
         "orgs.csv",
         "name,kind,area_code\nUPK Citerep,upk,3604240003\n",

@@ -126,7 +126,20 @@ pub struct Env {
 }
 
 impl Env {
+    /// A new database: a file, or with `LUMBUNG_TEST_CLI_PG=1` (beside
+    /// `LUMBUNG_TEST_PG`) a PostgreSQL database, so that the command-line
+    /// suites run on either backend.
     pub fn new() -> Env {
+        if std::env::var("LUMBUNG_TEST_CLI_PG").is_ok_and(|v| v == "1") {
+            Env::postgres()
+        } else {
+            Env::sqlite()
+        }
+    }
+
+    /// A new database file, for a test of what only SQLite has (the file
+    /// itself, its backups, its locks).
+    pub fn sqlite() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("test.db");
         Env { dir, db, pg: None }
@@ -139,6 +152,14 @@ impl Env {
             dir: tempfile::tempdir().unwrap(),
             db: PathBuf::from(&pg.url),
             pg: Some(pg),
+        }
+    }
+
+    /// The store of this environment's database, either backend.
+    pub fn store(&self) -> lumbung_store::Store {
+        match &self.pg {
+            Some(pg) => lumbung_store::Store::open_postgres(&pg.url).unwrap(),
+            None => lumbung_store::Store::open(&self.db).unwrap(),
         }
     }
 
