@@ -202,7 +202,7 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
 
 #[test]
 fn changed_history_is_found_by_verify() {
-    let env = Env::sqlite();
+    let env = Env::file();
     let loans = env.write("loans.csv", LOANS);
     let reps = env.write(
         "r.csv",

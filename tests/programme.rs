@@ -228,7 +228,7 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
 #[test]
 fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
     // It edits the file behind the program's back: SQLite's.
-    let env = setup_in(Env::sqlite());
+    let env = setup_in(Env::file());
     let orgs = env.write(
         "orgs.csv",
         "name,kind,area_code\nUPK Citerep,upk,3604240003\n",

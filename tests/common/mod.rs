@@ -133,13 +133,13 @@ impl Env {
         if std::env::var("LUMBUNG_TEST_CLI_PG").is_ok_and(|v| v == "1") {
             Env::postgres()
         } else {
-            Env::sqlite()
+            Env::file()
         }
     }
 
     /// A new database file, for a test of what only SQLite has (the file
     /// itself, its backups, its locks).
-    pub fn sqlite() -> Env {
+    pub fn file() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("test.db");
         Env { dir, db, pg: None }
@@ -216,8 +216,31 @@ impl Env {
         env
     }
 
-    /// The rows `sql` finds in the database, each value as text (`NULL`).
+    /// The rows `sql` finds in the database (either backend), each value
+    /// as text (`NULL`).
     pub fn sqlite(&self, sql: &str) -> Vec<Vec<String>> {
+        if let Some(pg) = &self.pg {
+            let (url, sql) = (pg.url.clone(), sql.to_owned());
+            // On a thread of its own: an async test's thread may not block.
+            return std::thread::spawn(move || {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                client
+                    .simple_query(&sql)
+                    .unwrap()
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(r) => Some(
+                            (0..r.len())
+                                .map(|i| r.get(i).unwrap_or("NULL").to_owned())
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .join()
+            .unwrap();
+        }
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         let mut stmt = conn.prepare(sql).unwrap();
         let n = stmt.column_count();
