@@ -2,7 +2,7 @@
 //! reversal, rescheduling, write-off and the loan-loss reserve, and the
 //! loan's ledger and receipts.
 
-use super::books::{book_by_loan_id, book_of, load_books, load_books_with_ids};
+use super::books::{book_of, books_by_loan_ids, load_books, load_books_with_ids};
 use super::ledger::{post, Poster};
 use super::rows::{
     bad, invalid, parse_date, parse_frequency, parse_kind, settings_tx, BatchOutcome, LoanView,
@@ -113,10 +113,21 @@ fn repay_batch_tx(
     actor: &Actor,
 ) -> Result<BatchOutcome> {
     crate::write_on(conn, |tx| {
-        // Each loan's row id by its public id, and its book, read once.
+        // Each loan's row id by its public id, and its book, read once for
+        // the whole batch.
+        let mut names = Default::default();
+        let mut wanted: Vec<&str> = batch.iter().map(|r| r.loan_id.trim()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let found = books_by_loan_ids(tx, &wanted, &mut names)?;
         let mut loans: std::collections::HashMap<&str, i64> = Default::default();
         let mut books: std::collections::HashMap<i64, LoanBook> = Default::default();
-        let mut names = Default::default();
+        for (loan_id, (loan, book)) in found {
+            if let Ok(at) = wanted.binary_search(&loan_id.as_str()) {
+                loans.insert(wanted[at], loan);
+            }
+            books.insert(loan, book);
+        }
         let mut out = BatchOutcome::default();
         let mut poster = Poster::default();
         // UPK → (posted, already posted), for the audit log.
@@ -124,22 +135,14 @@ fn repay_batch_tx(
         for (i, r) in batch.iter().enumerate() {
             crash_point();
             let loan_id = r.loan_id.trim();
-            let loan = match loans.get(loan_id) {
-                Some(loan) => *loan,
-                None => {
-                    let Some((loan, book)) = book_by_loan_id(tx, loan_id, &mut names)? else {
-                        // No such loan, or its UPK is gone: the errors `loan_by_id`
-                        // and `book_of` give.
-                        let (loan, _, _) = loan_by_id(tx, loan_id)?;
-                        return Err(invalid(
-                            "loan",
-                            text!("no_loan", loan = loan; id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
-                        ));
-                    };
-                    loans.insert(loan_id, loan);
-                    books.insert(loan, book);
-                    loan
-                }
+            let Some(&loan) = loans.get(loan_id) else {
+                // No such loan, or its UPK is gone: the errors `loan_by_id`
+                // and `book_of` give.
+                let (loan, _, _) = loan_by_id(tx, loan_id)?;
+                return Err(invalid(
+                    "loan",
+                    text!("no_loan", loan = loan; id: "tidak ada pinjaman {loan}", en: "no loan {loan}"),
+                ));
             };
             let book = books.get_mut(&loan).expect("loaded");
             let (upk, ksm) = (book.upk_id, book.ksm);
