@@ -265,6 +265,15 @@ const OTHER_AUTHORITY: &str = include_str!("common/isrg-root-x1.pem");
 #[test]
 fn copy_takes_a_file_to_postgresql_and_back_with_every_row_and_refuses_a_full_target() {
     let file = Env::preston();
+    let loans = file.write(
+        "loans.csv",
+        "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule
+UPK Ciruas,KSM Melati,L-001,2024-01-10,600000,6,0.015,flat
+UPK Kramatwatu,KSM Kenanga,L-003,2024-01-10,600000,6,0.015,flat
+",
+    );
+    let none = file.write("none.csv", "loan_id,paid_on,amount\n");
+    file.stdout(&["fund", "import", &loans, &none]);
     let pg = Env::postgres();
     let copy = |from: &Path, to: &Path| {
         Out::of(bare_cmd(file.dir.path()).args([
@@ -306,6 +315,37 @@ fn copy_takes_a_file_to_postgresql_and_back_with_every_row_and_refuses_a_full_ta
     assert!(settings.contains("local"), "{settings}");
     assert_eq!(listing(&pg.db), settings);
     assert_eq!(listing(&back), listing(&file.db));
+    // The journal goes on after the entries copied, on either side.
+    for db in [&pg.db, &back] {
+        let post = |memo: &str| {
+            Out::of(bare_cmd(file.dir.path()).arg("--db").arg(db).args([
+                "fund",
+                "post",
+                "--upk",
+                "UPK Ciruas",
+                "--kind",
+                "cost",
+                "--amount",
+                "1000",
+                "--date",
+                "2024-02-01",
+                "--memo",
+                memo,
+            ]))
+            .code(0)
+            .stdout_has("posted");
+        };
+        post("copied");
+        post("again");
+        Out::of(
+            bare_cmd(file.dir.path())
+                .arg("--db")
+                .arg(db)
+                .args(["fund", "verify"]),
+        )
+        .code(0)
+        .stdout_has("journal verified: 4 entries");
+    }
     // A target holding data is refused, in either language.
     for (lang, words) in [("en", "already holds data"), ("id", "sudah berisi data")] {
         Out::of(bare_cmd(file.dir.path()).env("LUMBUNG_LANG", lang).args([

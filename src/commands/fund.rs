@@ -473,9 +473,10 @@ pub fn upk_id(store: &Store, raw: &str) -> Result<UpkId> {
     }
 }
 
-/// Checks the whole chain and, given a `head` hash, that the entry it
-/// names is still in it: each hash follows from every entry before it, so
-/// an unbroken chain holding that hash holds those entries unchanged.
+/// Checks every chain and, given a `head` hash, that the entry it names is
+/// still in the journal: each hash follows from every entry of its chain
+/// before it (its UPK's, and the city's from before the UPKs had their
+/// own), so an unbroken chain holding that hash holds those unchanged.
 pub fn verify(store: &Store, head: Option<&str>) -> Result<()> {
     match store.verify_fund_journal()? {
         Ok(entries) => {

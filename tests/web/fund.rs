@@ -283,8 +283,8 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     assert_eq!(s["balance_sheet"]["savings_held"], 75_000);
     assert!(app
         .store
-        .fund_journal()
-        .map(|j| lumbung_fund::journal::verify(&j).is_ok())
+        .fund_journal_chains()
+        .map(|j| lumbung_fund::journal::verify_journal(&j).is_ok())
         .unwrap());
 
     // Every page of the books, in both languages.

@@ -97,8 +97,8 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
     );
     assert!(app
         .store
-        .fund_journal()
-        .map(|j| lumbung_fund::journal::verify(&j).is_ok())
+        .fund_journal_chains()
+        .map(|j| lumbung_fund::journal::verify_journal(&j).is_ok())
         .unwrap());
 }
 

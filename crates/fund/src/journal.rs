@@ -170,11 +170,31 @@ pub struct Posted {
     pub hash: String,
 }
 
-/// Checks a journal read back from storage, in sequence order: every entry
+/// The hash before the first entry of a UPK's own chain. The journal was
+/// one chain for the city, so that every posting waited for the one
+/// before; entries posted since the change (from the sequence stored with
+/// it) form a chain per UPK, so that UPKs post at once. Each UPK's chain
+/// starts from the city chain's last hash (`GENESIS` when there was none)
+/// and the UPK's id: history before the change stays pinned, and an entry
+/// moved to another UPK breaks both chains.
+pub fn upk_genesis(city_tail: &str, upk: i64) -> String {
+    format!("{city_tail}\nupk {upk}")
+}
+
+/// Checks one chain read back from storage, in sequence order: every entry
 /// balances and its hash follows from the one before. Returns the sequence
 /// number of the first broken entry.
 pub fn verify(journal: &[Posted]) -> Result<(), u64> {
-    let mut previous = GENESIS;
+    verify_from(GENESIS, journal)
+}
+
+/// [`verify`] of a chain whose first entry follows `start` (a UPK's chain
+/// follows [`upk_genesis`]).
+pub fn verify_from<'a>(
+    start: &str,
+    journal: impl IntoIterator<Item = &'a Posted>,
+) -> Result<(), u64> {
+    let mut previous = start;
     for p in journal {
         if !follows(&p.entry, p.sequence, &p.hash, previous) {
             return Err(p.sequence);
@@ -182,6 +202,36 @@ pub fn verify(journal: &[Posted]) -> Result<(), u64> {
         previous = &p.hash;
     }
     Ok(())
+}
+
+/// The whole journal as stored: each entry with its UPK's id, in sequence
+/// order, and the first sequence chained per UPK ([`upk_genesis`]).
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pub per_upk_from: u64,
+    pub entries: Vec<(i64, Posted)>,
+}
+
+/// Checks every chain of the journal: the city's (entries before
+/// `per_upk_from`, in order) and each UPK's after it. Returns the least
+/// sequence number of a broken entry.
+pub fn verify_journal(journal: &Journal) -> Result<(), u64> {
+    let (city, per_upk): (Vec<_>, Vec<_>) = journal
+        .entries
+        .iter()
+        .partition(|(_, p)| p.sequence < journal.per_upk_from);
+    let mut broken = verify_from(GENESIS, city.iter().map(|(_, p)| p)).err();
+    let tail = city.last().map_or(GENESIS, |(_, p)| p.hash.as_str());
+    let mut chains: std::collections::BTreeMap<i64, Vec<&Posted>> = Default::default();
+    for (upk, p) in per_upk {
+        chains.entry(*upk).or_default().push(p);
+    }
+    for (upk, chain) in chains {
+        if let Err(sequence) = verify_from(&upk_genesis(tail, upk), chain) {
+            broken = Some(broken.map_or(sequence, |b| b.min(sequence)));
+        }
+    }
+    broken.map_or(Ok(()), Err)
 }
 
 /// Whether a stored entry balances and its hash follows from the stored
@@ -310,6 +360,36 @@ mod tests {
             Err(3),
             "a removed entry breaks the chain after it"
         );
+    }
+
+    #[test]
+    fn a_upk_chain_is_checked_from_its_own_start_and_not_anyone_elses() {
+        let start = upk_genesis("tail-of-the-city", 7);
+        let mut previous = start.clone();
+        let mut chain = Vec::new();
+        for (sequence, entry) in [
+            (12, disbursement("d1", 7, 1_000_000)),
+            (15, repayment("r1", 7, 100_000, 15_000)),
+        ] {
+            let hash = entry.chain_hash(sequence, &previous);
+            previous = hash.clone();
+            chain.push(Posted {
+                sequence,
+                entry,
+                hash,
+            });
+        }
+        assert_eq!(
+            verify_from(&start, &chain),
+            Ok(()),
+            "gaps in sequence are fine"
+        );
+        assert_eq!(
+            verify_from(&upk_genesis("tail-of-the-city", 8), &chain),
+            Err(12),
+            "moved to another UPK"
+        );
+        assert_eq!(verify(&chain), Err(12), "not the city's chain");
     }
 
     #[test]

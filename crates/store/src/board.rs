@@ -78,24 +78,30 @@ impl Store {
                 journal_hash: r.get(5)?,
             });
         }
-        let journal_head = crate::sql::optional_row(
-            &conn,
-            "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
-            [],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )?
-        .map(|(sequence, hash)| JournalHead {
-            sequence: sequence as u64,
-            hash,
-        });
-        let complaints = crate::complaints::counts_in(&conn, &area.path)?;
-        drop(rows);
-        drop(stmt);
-        drop(conn);
         let scope = Scope::Area {
             code: AreaCode::parse(&area.code).map_err(|_| no_area(code))?,
             path: lumbung_domain::AreaPath::from_stored(area.path.clone()),
         };
+        // The last entry of the area's UPKs (a kelurahan has one): each
+        // UPK's entries form a chain of their own, which this head pins.
+        let mut journal_head: Option<JournalHead> = None;
+        for upk in crate::fund::upks_within(&conn, &scope)?.0 {
+            let last = crate::sql::optional_row(
+                &conn,
+                "SELECT sequence, hash FROM fund_journal WHERE upk_id = ?1 ORDER BY sequence DESC LIMIT 1",
+                [upk],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
+            )?;
+            if let Some((sequence, hash)) = last {
+                if journal_head.as_ref().is_none_or(|h| h.sequence < sequence) {
+                    journal_head = Some(JournalHead { sequence, hash });
+                }
+            }
+        }
+        let complaints = crate::complaints::counts_in(&conn, &area.path)?;
+        drop(rows);
+        drop(stmt);
+        drop(conn);
         let (books, ctx) = self.fund_report_inputs(&scope, as_of)?;
         let upks = self.upks_in(&scope)?;
         let report = lumbung_fund::report::portfolio(&books, as_of, &ctx)?;

@@ -64,19 +64,20 @@ impl Store {
         }
         quiet.end(&tx)?;
         if tx.backend() == Backend::Postgres {
-            // Ids generated after the copy follow the largest copied.
-            for (table, columns) in &tables {
-                if !columns.iter().any(|c| c == "id") {
-                    continue;
-                }
-                let sequence: Option<String> =
-                    tx.query_row("SELECT pg_get_serial_sequence(?1, 'id')", [table], |r| {
-                        r.get(0)
-                    })?;
-                if let Some(sequence) = sequence {
+            // Ids (and the journal's sequence) generated after the copy
+            // follow the largest copied.
+            for (table, _) in &tables {
+                let generated: Vec<String> = crate::sql::all(
+                    &tx,
+                    "SELECT CAST(column_name AS TEXT) FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = ?1 AND is_identity = 'YES'",
+                    [table],
+                    |r| r.get(0),
+                )?;
+                for column in generated {
                     tx.query_row(
-                        &format!("SELECT setval(CAST(CAST(?1 AS TEXT) AS regclass), coalesce(max(id), 0) + 1, false) FROM {table}"),
-                        [&sequence],
+                        &format!("SELECT setval(pg_get_serial_sequence(?1, ?2), coalesce(max({column}), 0) + 1, false) FROM {table}"),
+                        [table, &column],
                         |_| Ok(()),
                     )?;
                 }

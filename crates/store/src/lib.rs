@@ -380,6 +380,12 @@ impl Store {
         write_on(&mut conn, f)
     }
 
+    /// [`write_upks_on`] on a connection of the pool.
+    pub(crate) fn write_upks<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        write_upks_on(&mut conn, f)
+    }
+
     /// The schema version: how many migrations have been applied.
     pub fn schema_version(&self) -> Result<i64> {
         let conn = self.conn()?;
@@ -599,7 +605,25 @@ pub(crate) fn write_on<T>(
     conn: &mut Connection,
     f: impl FnOnce(&Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    write_with(conn, TransactionBehavior::Immediate, f)
+}
+
+/// [`write_on`] of a transaction that posts to the funds of the UPKs it
+/// locks ([`Transaction::lock_upks`]) and writes nothing else but
+/// append-only rows (the audit log): other UPKs post at the same time.
+pub(crate) fn write_upks_on<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    write_with(conn, TransactionBehavior::UpkWrites, f)
+}
+
+fn write_with<T>(
+    conn: &mut Connection,
+    behavior: TransactionBehavior,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(behavior)?;
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)

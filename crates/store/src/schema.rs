@@ -1372,6 +1372,21 @@ CREATE TABLE web_jobs (
 );
 CREATE INDEX web_jobs_owner ON web_jobs(owner);
 "#,
+    // 43: the fund journal's entries from here on chain per UPK (see
+    // `lumbung_fund::journal::upk_genesis`): the first sequence so chained,
+    // kept only when entries came before (none: every entry is).
+    r#"
+CREATE TABLE fund_chains (
+    one          INTEGER PRIMARY KEY CHECK (one = 1),
+    per_upk_from INTEGER NOT NULL
+);
+INSERT INTO fund_chains (one, per_upk_from)
+SELECT 1, max(sequence) + 1 FROM fund_journal HAVING count(*) > 0;
+CREATE TRIGGER fund_chains_no_update BEFORE UPDATE ON fund_chains
+BEGIN SELECT RAISE(ABORT, 'where the journal''s chains begin is fixed'); END;
+CREATE TRIGGER fund_chains_no_delete BEFORE DELETE ON fund_chains
+BEGIN SELECT RAISE(ABORT, 'where the journal''s chains begin is fixed'); END;
+"#,
 ];
 
 /// PostgreSQL's schema begins as SQLite's after this many migrations
@@ -1412,6 +1427,25 @@ CREATE TABLE web_jobs (
     finished_at BIGINT
 );
 CREATE INDEX web_jobs_owner ON web_jobs(owner);
+"#,
+    // 43: and each UPK's chain read from its end; the journal's sequence
+    // numbers now come from its identity sequence (several UPKs post at
+    // once), so it starts after the entries held.
+    r#"
+CREATE TABLE fund_chains (
+    one          BIGINT PRIMARY KEY CHECK (one = 1),
+    per_upk_from BIGINT NOT NULL
+);
+INSERT INTO fund_chains (one, per_upk_from)
+SELECT 1, max(sequence) + 1 FROM fund_journal HAVING count(*) > 0;
+CREATE TRIGGER fund_chains_no_update BEFORE UPDATE ON fund_chains
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('where the journal''s chains begin is fixed');
+CREATE TRIGGER fund_chains_no_delete BEFORE DELETE ON fund_chains
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('where the journal''s chains begin is fixed');
+CREATE INDEX fund_journal_upk_sequence ON fund_journal(upk_id, sequence);
+DROP INDEX fund_journal_upk;
+SELECT setval(pg_get_serial_sequence('fund_journal', 'sequence'), coalesce(max(sequence), 0) + 1, false)
+FROM fund_journal;
 "#,
 ];
 

@@ -153,13 +153,20 @@ impl Connection {
         match self {
             Connection::Sqlite(c) => c.execute_batch(match behavior {
                 TransactionBehavior::Deferred => "BEGIN DEFERRED",
-                TransactionBehavior::Immediate => "BEGIN IMMEDIATE",
+                TransactionBehavior::Immediate | TransactionBehavior::UpkWrites => {
+                    "BEGIN IMMEDIATE"
+                }
             })?,
             Connection::Pg(c) => c.begin(behavior)?,
         }
         Ok(Transaction {
             conn: self,
             open: true,
+            locked: std::cell::RefCell::new(match behavior {
+                TransactionBehavior::Deferred => Locked::Nothing,
+                TransactionBehavior::Immediate => Locked::Everything,
+                TransactionBehavior::UpkWrites => Locked::Upks(Vec::new()),
+            }),
         })
     }
 
@@ -175,15 +182,59 @@ impl Connection {
 pub enum TransactionBehavior {
     Deferred,
     Immediate,
+    /// Writes to the funds of some UPKs only, each UPK taken with
+    /// [`Transaction::lock_upks`] before its books are read: on PostgreSQL
+    /// the write lock shared (every other writer waits, and waits for
+    /// these) and a lock per UPK, so that different UPKs post at once; on
+    /// SQLite its one writer, as `Immediate`.
+    UpkWrites,
+}
+
+/// What a write transaction holds.
+#[derive(Debug)]
+enum Locked {
+    Nothing,
+    Everything,
+    Upks(Vec<i64>),
 }
 
 /// An open transaction; rolled back when dropped uncommitted.
 pub struct Transaction<'c> {
     conn: &'c mut Connection,
     open: bool,
+    locked: std::cell::RefCell<Locked>,
 }
 
 impl Transaction<'_> {
+    /// Takes the locks of these UPKs' funds (a transaction begun with
+    /// [`TransactionBehavior::UpkWrites`]), in one order for every
+    /// writer so that two never wait for each other. Recorded on both
+    /// backends, so that a write outside them fails on SQLite's tests too.
+    pub fn lock_upks(&self, upks: &[i64]) -> Result<()> {
+        let mut locked = self.locked.borrow_mut();
+        let Locked::Upks(held) = &mut *locked else {
+            return Ok(());
+        };
+        let mut wanted: Vec<i64> = upks.iter().copied().filter(|u| !held.contains(u)).collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        if let Connection::Pg(c) = &*self.conn {
+            c.lock_upks(&wanted)?;
+        }
+        held.append(&mut wanted);
+        Ok(())
+    }
+
+    /// Whether this transaction may write to the fund of `upk`.
+    pub fn holds_upk(&self, upk: i64) -> bool {
+        match &*self.locked.borrow() {
+            Locked::Nothing => false,
+            Locked::Everything => true,
+            Locked::Upks(held) => held.contains(&upk),
+        }
+    }
+
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
         self.conn.finish("COMMIT")

@@ -15,6 +15,8 @@ use std::sync::mpsc;
 /// time, as SQLite's, so each rule checked inside a write transaction sees
 /// every earlier write ("LMBG").
 const WRITE_LOCK: i64 = 0x4c4d_4247;
+/// The first key of each UPK's lock ("LMBF"), the UPK's id the second.
+const FUND_LOCK: i32 = 0x4c4d_4246;
 
 pub struct PgManager {
     target: super::tls::Target,
@@ -120,7 +122,24 @@ impl PgConnection {
             TransactionBehavior::Immediate => {
                 format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             }
+            TransactionBehavior::UpkWrites => {
+                format!("BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})")
+            }
         })
+    }
+
+    /// Each UPK's lock (a key of 32 bits each: two ids sharing one only
+    /// wait for each other), taken in the keys' order in one statement.
+    pub fn lock_upks(&self, upks: &[i64]) -> Result<()> {
+        let mut keys: Vec<i32> = upks.iter().map(|&u| u as i32).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let values: Vec<String> = keys.iter().map(|k| format!("({k})")).collect();
+        self.execute_batch(&format!(
+            "SELECT count(pg_advisory_xact_lock({FUND_LOCK}, k)) FROM
+             (SELECT k FROM (VALUES {}) v(k) ORDER BY k) s",
+            values.join(",")
+        ))
     }
 }
 

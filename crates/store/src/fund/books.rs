@@ -274,9 +274,10 @@ pub(super) fn load_books_with_ids(
 /// for the whole batch rather than five for each loan (a round trip each
 /// on a database server): the ids go into a temporary table first. A loan
 /// not found, or whose UPK is gone, is left out; `names` keeps UPK names
-/// between calls.
+/// between calls. Their UPKs' funds are locked before their books are read
+/// (a loan's UPK never changes).
 pub(super) fn books_by_loan_ids(
-    conn: &crate::db::Connection,
+    conn: &crate::db::Transaction<'_>,
     loan_ids: &[&str],
     names: &mut HashMap<i64, Option<String>>,
 ) -> Result<HashMap<String, (i64, LoanBook)>> {
@@ -299,12 +300,21 @@ pub(super) fn books_by_loan_ids(
             crate::db::params_from_iter(chunk.iter()),
         )?;
     }
-    let public: HashMap<i64, String> = conn
-        .prepare_cached(
-            "SELECT l.id, l.loan_id FROM fund_loans l JOIN fund_batch_ids b ON b.loan_id = l.loan_id",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<crate::db::Result<_>>()?;
+    let mut public: HashMap<i64, String> = HashMap::with_capacity(loan_ids.len());
+    let mut upks = Vec::new();
+    let mut found = conn.prepare_cached(
+        "SELECT l.id, l.loan_id, l.upk_id FROM fund_loans l JOIN fund_batch_ids b ON b.loan_id = l.loan_id",
+    )?;
+    let mut rows = found.query([])?;
+    while let Some(r) = rows.next()? {
+        public.insert(r.get(0)?, r.get(1)?);
+        upks.push(r.get::<_, i64>(2)?);
+    }
+    drop(rows);
+    drop(found);
+    upks.sort_unstable();
+    upks.dedup();
+    conn.lock_upks(&upks)?;
     let books = loans_where(conn, BATCH_LOANS, [None::<i64>], names)?;
     Ok(fill_books(conn, BATCH_LOANS, None, books)?
         .into_iter()
@@ -644,7 +654,7 @@ fn date_of(raw: &[u8]) -> Result<Date> {
 /// whether they are every UPK. An organisation scope covers the UPKs in
 /// its subtree (as deep as a lineage is read) whose own area, if any, lies
 /// in its area; an area scope those whose own area lies in it.
-fn upks_within(
+pub(crate) fn upks_within(
     conn: &crate::db::Connection,
     scope: &Scope,
 ) -> Result<(std::collections::HashSet<i64>, bool)> {

@@ -40,8 +40,15 @@ const DAYS_HELD: usize = 100_000;
 
 #[derive(Default)]
 pub(super) struct Poster {
-    /// The last entry's sequence and hash, once read.
-    tail: Option<(i64, String)>,
+    /// The first sequence chained per UPK and the city chain's last hash
+    /// ([`lumbung_fund::journal::upk_genesis`]), once read.
+    chains: Option<(i64, String)>,
+    /// Each UPK's last hash, once read.
+    tails: HashMap<i64, String>,
+    /// SQLite: the last sequence used, once read.
+    last: Option<i64>,
+    /// PostgreSQL: sequence numbers taken and not used yet.
+    sequences: std::collections::VecDeque<i64>,
     /// (day, UPK, account kind) → the sum of the lines posted, keyed in
     /// the table's order.
     days: HashMap<(Date, i64, &'static str), i64>,
@@ -89,17 +96,13 @@ impl Poster {
                 text!("entry_zero_line"; id: "baris bernilai nol rupiah", en: "a line of zero rupiah"),
             ),
         })?;
-        if self.tail.is_none() {
-            let last: Option<(i64, String)> = tx
-                .prepare_cached(
-                    "SELECT sequence, hash FROM fund_journal ORDER BY sequence DESC LIMIT 1",
-                )?
-                .query_row([], |r| r.try_into())
-                .optional()?;
-            self.tail = Some(last.unwrap_or((0, GENESIS.to_owned())));
+        if !tx.holds_upk(upk) {
+            return Err(StoreError::Db(crate::db::Error::Parameter(format!(
+                "posting to UPK {upk} without its lock"
+            ))));
         }
-        let (last, previous) = self.tail.as_ref().expect("read above");
-        let sequence = last + 1;
+        let sequence = self.next_sequence(tx)?;
+        let previous = self.tail(tx, upk)?;
         let hash = entry.chain_hash(sequence as u64, previous);
         // The key's uniqueness is the check: a key held already inserts
         // nothing (and the tail stays).
@@ -110,9 +113,13 @@ impl Poster {
             )?
             .execute(params![sequence, upk, serde_json::to_string(entry).expect("entries serialise"), entry.idempotency_key, hash, loan])?;
         if inserted == 0 {
+            match tx.backend() {
+                crate::db::Backend::Sqlite => self.last = Some(sequence - 1),
+                crate::db::Backend::Postgres => self.sequences.push_front(sequence),
+            }
             return Ok(None);
         }
-        self.tail = Some((sequence, hash));
+        self.tails.insert(upk, hash);
         for l in &entry.lines {
             let day = self
                 .days
@@ -124,6 +131,62 @@ impl Poster {
             self.write_days(tx)?;
         }
         Ok(Some(sequence))
+    }
+
+    /// The hash the UPK's next entry follows: its last entry's in its own
+    /// chain, else where its chain starts.
+    fn tail(&mut self, tx: &Transaction<'_>, upk: i64) -> Result<&str> {
+        if !self.tails.contains_key(&upk) {
+            let (from, city_tail) = match &self.chains {
+                Some(chains) => chains,
+                None => self.chains.insert(chains(tx)?),
+            };
+            let last: Option<String> = tx
+                .prepare_cached(
+                    "SELECT hash FROM fund_journal WHERE upk_id = ?1 AND sequence >= ?2
+                     ORDER BY sequence DESC LIMIT 1",
+                )?
+                .query_row(params![upk, *from], |r| r.get(0))
+                .optional()?;
+            let tail = last.unwrap_or_else(|| lumbung_fund::journal::upk_genesis(city_tail, upk));
+            self.tails.insert(upk, tail);
+        }
+        Ok(&self.tails[&upk])
+    }
+
+    /// The next entry's sequence: after the last on SQLite (one writer);
+    /// from the table's own sequence on PostgreSQL, where UPKs post at once
+    /// (taken a growing block at a time; numbers left unused are gaps,
+    /// which no chain minds: each entry's hash holds its own number).
+    fn next_sequence(&mut self, tx: &Transaction<'_>) -> Result<i64> {
+        match tx.backend() {
+            crate::db::Backend::Sqlite => {
+                let last = match self.last {
+                    Some(last) => last,
+                    None => tx
+                        .prepare_cached("SELECT coalesce(max(sequence), 0) FROM fund_journal")?
+                        .query_row([], |r| r.get(0))?,
+                };
+                self.last = Some(last + 1);
+                Ok(last + 1)
+            }
+            crate::db::Backend::Postgres => {
+                if self.sequences.is_empty() {
+                    let block = (self.tails.len().max(1) * 64).min(1024) as i64;
+                    let mut taken = tx.prepare_cached(
+                        "SELECT nextval(pg_get_serial_sequence('fund_journal', 'sequence'))
+                         FROM generate_series(1, ?1)",
+                    )?;
+                    let mut rows = taken.query([block])?;
+                    while let Some(r) = rows.next()? {
+                        self.sequences.push_back(r.get(0)?);
+                    }
+                }
+                self.sequences
+                    .pop_front()
+                    .ok_or_else(|| StoreError::Db(crate::db::Error::NoRows))
+            }
+        }
     }
 
     /// Writes the per-day balance movements gathered.
@@ -147,12 +210,27 @@ impl Poster {
     }
 }
 
+/// The first sequence chained per UPK (1 when the journal began after
+/// the change) and the hash of the city chain's last entry (or
+/// [`GENESIS`]).
+fn chains(conn: &crate::db::Connection) -> Result<(i64, String)> {
+    let from: i64 =
+        crate::sql::optional(conn, "SELECT per_upk_from FROM fund_chains", [])?.unwrap_or(1);
+    let city_tail: Option<String> = crate::sql::optional(
+        conn,
+        "SELECT hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence DESC LIMIT 1",
+        [from],
+    )?;
+    Ok((from, city_tail.unwrap_or_else(|| GENESIS.to_owned())))
+}
+
 impl Store {
-    /// Checks the whole journal as [`lumbung_fund::journal::verify`] does,
-    /// without holding it in memory: read in sequence order, checked on
-    /// every core (an entry's hash follows from the stored hash before it,
-    /// so pieces are checked apart). `Ok(entries)` or `Err(the first
-    /// broken entry)`; an unreadable entry is an error, as in
+    /// Checks the whole journal, each chain as
+    /// [`lumbung_fund::journal::verify_from`] does, without holding it in
+    /// memory: the city's chain in sequence order, then each UPK's, checked
+    /// on every core (an entry's hash follows from the stored hash before
+    /// it, so pieces are checked apart). `Ok(entries)` or `Err(the least
+    /// broken entry's sequence)`; an unreadable entry is an error, as in
     /// [`Store::fund_journal`].
     pub fn verify_fund_journal(&self) -> Result<std::result::Result<u64, u64>> {
         /// Entries in sequence order, with the stored hash before the first:
@@ -209,33 +287,49 @@ impl Store {
                 })
                 .collect();
             let read = (|| -> Result<u64> {
-                let mut stmt = conn
-                    .prepare("SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
-                let mut rows = stmt.query([])?;
+                let (from, city_tail) = chains(&conn)?;
                 let empty = |previous: String| Piece {
                     previous,
                     text: String::with_capacity(PIECE * 512),
                     rows: Vec::with_capacity(PIECE),
                 };
-                let mut piece = empty(GENESIS.to_owned());
                 let mut entries = 0u64;
-                while let Some(r) = rows.next()? {
-                    let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
-                    piece.text.push_str(text(1)?);
-                    let entry_end = piece.text.len();
-                    piece.text.push_str(text(2)?);
-                    piece.rows.push((r.get(0)?, entry_end, piece.text.len()));
-                    entries += 1;
-                    if piece.rows.len() == PIECE {
-                        let previous = piece.text[entry_end..].to_owned();
-                        let full = std::mem::replace(&mut piece, empty(previous));
-                        if send.send(full).is_err() {
-                            break;
+                // The city's chain, then each UPK's (its entries in order).
+                for (sql, per_upk) in [
+                    ("SELECT 0, sequence, entry, hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence", false),
+                    ("SELECT upk_id, sequence, entry, hash FROM fund_journal WHERE sequence >= ?1 ORDER BY upk_id, sequence", true),
+                ] {
+                    let mut stmt = conn.prepare(sql)?;
+                    let mut rows = stmt.query([from])?;
+                    let mut piece = empty(GENESIS.to_owned());
+                    let mut chain = None;
+                    while let Some(r) = rows.next()? {
+                        let upk: i64 = r.get(0)?;
+                        if per_upk && chain != Some(upk) {
+                            chain = Some(upk);
+                            let start = empty(lumbung_fund::journal::upk_genesis(&city_tail, upk));
+                            let done = std::mem::replace(&mut piece, start);
+                            if !done.rows.is_empty() && send.send(done).is_err() {
+                                return Ok(entries);
+                            }
+                        }
+                        let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+                        piece.text.push_str(text(2)?);
+                        let entry_end = piece.text.len();
+                        piece.text.push_str(text(3)?);
+                        piece.rows.push((r.get(1)?, entry_end, piece.text.len()));
+                        entries += 1;
+                        if piece.rows.len() == PIECE {
+                            let previous = piece.text[entry_end..].to_owned();
+                            let full = std::mem::replace(&mut piece, empty(previous));
+                            if send.send(full).is_err() {
+                                return Ok(entries);
+                            }
                         }
                     }
-                }
-                if !piece.rows.is_empty() {
-                    let _ = send.send(piece);
+                    if !piece.rows.is_empty() && send.send(piece).is_err() {
+                        return Ok(entries);
+                    }
                 }
                 Ok(entries)
             })();
@@ -265,6 +359,37 @@ impl Store {
             "SELECT sequence, entry, hash FROM fund_journal ORDER BY sequence",
             [],
         )
+    }
+
+    /// The whole journal with each entry's UPK and where the UPKs' own
+    /// chains begin, for [`lumbung_fund::journal::verify_journal`].
+    pub fn fund_journal_chains(&self) -> Result<lumbung_fund::journal::Journal> {
+        let conn = self.conn()?;
+        let (from, _) = chains(&conn)?;
+        let rows: Vec<(i64, i64, String, String)> = crate::sql::all(
+            &conn,
+            "SELECT upk_id, sequence, entry, hash FROM fund_journal ORDER BY sequence",
+            [],
+            |r| r.try_into(),
+        )?;
+        let entries = rows
+            .into_iter()
+            .map(|(upk, sequence, entry, hash)| {
+                Ok((
+                    upk,
+                    Posted {
+                        sequence: sequence as u64,
+                        entry: serde_json::from_str(&entry)
+                            .map_err(|_| invalid("fund_journal", unreadable(sequence)))?,
+                        hash,
+                    },
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok(lumbung_fund::journal::Journal {
+            per_upk_from: from as u64,
+            entries,
+        })
     }
 
     /// The journal of one UPK, in sequence order.

@@ -112,7 +112,7 @@ fn repay_batch_tx(
     batch: &[RepaymentInput],
     actor: &Actor,
 ) -> Result<BatchOutcome> {
-    crate::write_on(conn, |tx| {
+    crate::write_upks_on(conn, |tx| {
         // Each loan's row id by its public id, and its book, read once for
         // the whole batch.
         let mut names = Default::default();
@@ -199,8 +199,9 @@ fn repay_batch_tx(
 impl Store {
     /// Posts one repayment in its own transaction.
     pub fn repay(&self, input: &RepaymentInput, actor: &Actor) -> Result<Repaid> {
-        self.write(|tx| {
+        self.write_upks(|tx| {
             let (loan, upk, ksm) = loan_by_id(tx, &input.loan_id)?;
+            tx.lock_upks(&[upk])?;
             let mut book = book_of(tx, loan)?;
             let mut poster = Poster::default();
             let done = repay_tx(

@@ -10,6 +10,8 @@
 mod books;
 pub(crate) mod import;
 mod ledger;
+/// The UPKs a scope covers (the board's journal head).
+pub(crate) use books::upks_within;
 /// Posting one entry to a UPK's journal inside another domain's
 /// transaction (the programme's BLM capital).
 pub(crate) use ledger::post as post_entry;

@@ -11,8 +11,8 @@ use jiff::ToSpan;
 use lumbung_domain::{KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_domain::{OrgKind, Password, Role, Username};
 use lumbung_fund::books_file::RepaymentSource;
-use lumbung_fund::journal::Account;
-use lumbung_fund::journal::{balances, verify};
+use lumbung_fund::journal::{balances, verify_journal};
+use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::Frequency;
 use lumbung_fund::loan::{FeeRate, Rupiah, ScheduleKind};
 use lumbung_fund::report::LoanBook;
@@ -128,8 +128,12 @@ fn lend(s: &Store, u: &Upk, on: Date, per_member: i64, term: u16) -> Result<Stri
 
 /// Checks the invariants of the books against the loans' own view.
 fn check_books(s: &Store, u: &Upk) {
+    assert_eq!(
+        verify_journal(&s.fund_journal_chains().unwrap()),
+        Ok(()),
+        "the chains verify"
+    );
     let journal = s.fund_journal().unwrap();
-    assert_eq!(verify(&journal), Ok(()), "the chain verifies");
     let b = balances(&journal).unwrap();
     assert_eq!(b.values().sum::<i64>(), 0, "debits equal credits");
     let loans = s.loans_of(Some(u.upk), None).unwrap();
@@ -780,10 +784,11 @@ fn books(s: &Store, loans: usize, repayments: usize) {
 #[test]
 fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     let (_dir, s) = crate::test_support::sqlite_store();
-    books(&s, 5, 9_000);
-    let whole = |s: &Store| lumbung_fund::journal::verify(&s.fund_journal().unwrap());
+    // Three UPKs' chains, each longer than a piece.
+    books(&s, 5, 15_000);
+    let whole = |s: &Store| verify_journal(&s.fund_journal_chains().unwrap());
     assert_eq!(whole(&s), Ok(()));
-    assert_eq!(s.verify_fund_journal().unwrap(), Ok(9_005));
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(15_005));
     // Another program's connection, as a tamperer would have.
     let conn = rusqlite::Connection::open(s.path()).unwrap();
     conn.execute_batch("DROP TRIGGER fund_journal_no_update")
@@ -807,6 +812,186 @@ fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     assert!(s.fund_journal().is_err());
     let unreadable = s.verify_fund_journal().unwrap_err().to_string();
     assert!(unreadable.contains("entry 7000"), "{unreadable}");
+}
+
+/// A journal posted before the UPKs had chains of their own, one chain
+/// for the city, as migration 43 finds it: those entries stay checked as
+/// one chain, entries posted since chain per UPK from its end, and a
+/// change on either side — an entry moved to another UPK too — is named.
+#[test]
+fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
+    let (_dir, s) = crate::test_support::sqlite_store();
+    books(&s, 5, 30);
+    let raw = rusqlite::Connection::open(s.path()).unwrap();
+    raw.execute_batch("DROP TRIGGER fund_journal_no_update")
+        .unwrap();
+    let mut rows = Vec::new();
+    {
+        let mut stmt = raw
+            .prepare("SELECT sequence, entry FROM fund_journal ORDER BY sequence")
+            .unwrap();
+        let mut read = stmt.query([]).unwrap();
+        while let Some(r) = read.next().unwrap() {
+            rows.push((r.get::<_, i64>(0).unwrap(), r.get::<_, String>(1).unwrap()));
+        }
+    }
+    let mut previous = lumbung_fund::journal::GENESIS.to_owned();
+    for (sequence, entry) in &rows {
+        let entry: lumbung_fund::journal::Entry = serde_json::from_str(entry).unwrap();
+        previous = entry.chain_hash(*sequence as u64, &previous);
+        raw.execute(
+            "UPDATE fund_journal SET hash = ?1 WHERE sequence = ?2",
+            rusqlite::params![previous, sequence],
+        )
+        .unwrap();
+    }
+    let city = rows.len() as i64;
+    // Migration 43's own statement.
+    raw.execute(
+        "INSERT INTO fund_chains (one, per_upk_from) SELECT 1, max(sequence) + 1 FROM fund_journal HAVING count(*) > 0",
+        [],
+    )
+    .unwrap();
+    for (i, loan) in ["L0", "L1", "L2", "L3", "L0"].iter().enumerate() {
+        s.repay(
+            &RepaymentInput {
+                loan_id: (*loan).into(),
+                paid_on: date(2024, 9, 1),
+                amount: Rupiah(5_000),
+                key: format!("after:{i}"),
+            },
+            &actor(),
+        )
+        .unwrap();
+    }
+    let whole = |s: &Store| verify_journal(&s.fund_journal_chains().unwrap());
+    assert_eq!(
+        s.fund_journal_chains().unwrap().per_upk_from,
+        city as u64 + 1
+    );
+    assert_eq!(whole(&s), Ok(()));
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(city as u64 + 5));
+
+    // L0's second payment since, moved to L1's UPK.
+    let moved = city + 5;
+    let upk_of = |sequence: i64| -> i64 {
+        raw.query_row(
+            "SELECT upk_id FROM fund_journal WHERE sequence = ?1",
+            [sequence],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (home, away) = (upk_of(moved), upk_of(city + 2));
+    assert_ne!(home, away);
+    let set_upk = |upk: i64| {
+        raw.execute(
+            "UPDATE fund_journal SET upk_id = ?1 WHERE sequence = ?2",
+            [upk, moved],
+        )
+        .unwrap()
+    };
+    set_upk(away);
+    assert_eq!(whole(&s), Err(moved as u64));
+    assert_eq!(s.verify_fund_journal().unwrap(), Err(moved as u64));
+    set_upk(home);
+    assert_eq!(whole(&s), Ok(()));
+    // The city chain's last entry changed: named, though the UPKs' chains
+    // after it follow its stored hash.
+    raw.execute(
+        "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
+        [city],
+    )
+    .unwrap();
+    assert_eq!(whole(&s), Err(city as u64));
+    assert_eq!(s.verify_fund_journal().unwrap(), Err(city as u64));
+}
+
+/// While one posting holds a UPK, a repayment of another UPK posts at
+/// once on PostgreSQL, and one of the same UPK waits for it; SQLite has
+/// one writer, so there every posting waits. A posting never writes to a
+/// UPK it has not locked.
+#[test]
+fn postings_of_other_upks_go_on_while_one_upk_is_held() {
+    let (_db, s) = store();
+    books(&s, 5, 0);
+    let upk_of = |loan: &str| -> i64 {
+        s.conn()
+            .unwrap()
+            .query_row(
+                "SELECT upk_id FROM fund_loans WHERE loan_id = ?1",
+                [loan],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (held, other) = (upk_of("L0"), upk_of("L1"));
+    assert_ne!(held, other);
+    let repay = |loan: &'static str, key: &'static str| {
+        let s = s.clone();
+        move || {
+            s.repay(
+                &RepaymentInput {
+                    loan_id: loan.into(),
+                    paid_on: date(2024, 3, 1),
+                    amount: Rupiah(5_000),
+                    key: key.into(),
+                },
+                &actor(),
+            )
+        }
+    };
+    let postgres = s.backend().unwrap() == crate::db::Backend::Postgres;
+    std::thread::scope(|scope| {
+        let mut conn = s.conn().unwrap();
+        let tx = conn
+            .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
+            .unwrap();
+        tx.lock_upks(&[held]).unwrap();
+        assert!(tx.holds_upk(held) && !tx.holds_upk(other));
+        let mut poster = super::ledger::Poster::default();
+        let entry = Entry::new(
+            date(2024, 3, 1),
+            "cost".into(),
+            "not-locked".into(),
+            [(Account::OperatingCosts, 1), (Account::Cash, -1)],
+        );
+        let refused = poster.post(&tx, other, None, &entry).unwrap_err();
+        assert!(
+            refused.to_string().contains("without its lock"),
+            "{refused}"
+        );
+
+        let mut elsewhere = Some(scope.spawn(repay("L1", "elsewhere")));
+        let same = scope.spawn(repay("L0", "same"));
+        if postgres {
+            // The other UPK's posting ends while the lock is held.
+            let started = std::time::Instant::now();
+            while !elsewhere.as_ref().unwrap().is_finished() {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(60),
+                    "another UPK's posting waited for this one"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            let posted = elsewhere.take().unwrap().join().unwrap().unwrap();
+            assert!(posted.repayment.is_some());
+        }
+        // The same UPK's posting waits for the lock (and on SQLite, every
+        // posting does): not finished while it is held.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!same.is_finished(), "a second writer of one UPK waits");
+        if let Some(waiting) = &elsewhere {
+            assert!(!waiting.is_finished(), "SQLite's one writer");
+        }
+        drop(tx);
+        drop(conn);
+        assert!(same.join().unwrap().unwrap().repayment.is_some());
+        if let Some(waited) = elsewhere {
+            assert!(waited.join().unwrap().unwrap().repayment.is_some());
+        }
+    });
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(5 + 2));
 }
 
 #[test]
