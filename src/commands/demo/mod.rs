@@ -572,8 +572,8 @@ mod tests {
             apps.iter().map(|a| a.status.as_str()).collect::<Vec<_>>(),
             ["pending", "disbursed"]
         );
-        let j = store.fund_journal().unwrap();
-        assert_eq!(lumbung_fund::journal::verify(&j), Ok(()));
+        let j = store.fund_journal_chains().unwrap();
+        assert_eq!(lumbung_fund::journal::verify_journal(&j), Ok(()));
     }
 
     /// Whatever day the demo runs on, its programme is the same living
