@@ -136,3 +136,38 @@ pub(crate) fn with_cache<T>(
     restored?;
     Ok(out)
 }
+
+/// Inserts rows of `width` values each (`values` one row after the other)
+/// with one statement per `per` rows: `{head} VALUES (…), (…) {tail}`, a
+/// round trip per statement rather than per row on a database server.
+/// Returns the rows changed.
+pub(crate) fn insert_many(
+    conn: &Connection,
+    head: &str,
+    tail: &str,
+    width: usize,
+    per: usize,
+    values: &[crate::db::Value],
+) -> Result<usize> {
+    debug_assert_eq!(values.len() % width, 0);
+    let mut changed = 0;
+    for chunk in values.chunks(width * per) {
+        let rows = chunk.len() / width;
+        let tuples: Vec<String> = (0..rows)
+            .map(|r| {
+                let columns: Vec<String> =
+                    (1..=width).map(|c| format!("?{}", r * width + c)).collect();
+                format!("({})", columns.join(", "))
+            })
+            .collect();
+        let sql = format!("{head} VALUES {} {tail}", tuples.join(", "));
+        // Full chunks share one statement, kept prepared.
+        let mut stmt = if rows == per {
+            conn.prepare_cached(&sql)?
+        } else {
+            conn.prepare(&sql)?
+        };
+        changed += stmt.execute(crate::db::params_from_iter(chunk))?;
+    }
+    Ok(changed)
+}

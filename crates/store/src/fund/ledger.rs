@@ -4,7 +4,7 @@
 
 use super::rows::{invalid, no_upk, settings_tx};
 use crate::audit::{self, Actor};
-use crate::db::{params, OptionalExtension, Transaction};
+use crate::db::{params, OptionalExtension, Transaction, Value};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
@@ -54,9 +54,111 @@ pub(super) struct Poster {
     days: HashMap<(Date, i64, &'static str), i64>,
     /// Each UPK's settings, once read: their bound on one movement.
     settings: HashMap<i64, lumbung_fund::settings::Settings>,
+    /// A batch's rows, written together ([`Poster::deferring`]).
+    deferred: Option<Deferred>,
 }
 
+/// What a deferring poster holds until it writes: the keys held (in the
+/// journal before, or staged here) and the rows of the journal and of
+/// repayments, each row's values one after the other.
+#[derive(Default)]
+struct Deferred {
+    held: std::collections::HashSet<String>,
+    journal: Vec<Value>,
+    repayments: Vec<Value>,
+}
+
+/// Journal rows held before they are written (a batch of 1,000 in one go).
+const ROWS_HELD: usize = 1_000;
+const JOURNAL_COLUMNS: usize = 6;
+const REPAYMENT_COLUMNS: usize = 4;
+
 impl Poster {
+    /// A poster for a batch: which of `keys` the journal holds is read
+    /// once; entries and repayments are written together, many rows a
+    /// statement, when enough are held and by [`Poster::finish`] (a round
+    /// trip per statement, not per row, on a database server). A key
+    /// posted meanwhile by another UPK's writer (PostgreSQL) makes the
+    /// batch fail as busy, to be sent again: then it is counted as posted.
+    pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
+        let mut held = std::collections::HashSet::new();
+        temp_texts(tx, "fund_batch_keys", keys)?;
+        let mut stmt = tx.prepare_cached(
+            "SELECT j.idempotency_key FROM fund_journal j
+             JOIN fund_batch_keys k ON k.value = j.idempotency_key",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            held.insert(r.get(0)?);
+        }
+        Ok(Poster {
+            deferred: Some(Deferred {
+                held,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+    }
+
+    /// Records a repayment posted as entry `seq`: its row id, or `None`
+    /// while the row waits to be written with its batch.
+    pub(super) fn repayment(
+        &mut self,
+        tx: &Transaction<'_>,
+        loan: i64,
+        paid_on: Date,
+        amount: Rupiah,
+        seq: i64,
+    ) -> Result<Option<i64>> {
+        let row = [
+            Value::Integer(loan),
+            Value::Text(paid_on.to_string()),
+            Value::Integer(amount.0),
+            Value::Integer(seq),
+        ];
+        if let Some(deferred) = &mut self.deferred {
+            deferred.repayments.extend(row);
+            return Ok(None);
+        }
+        Ok(Some(
+            tx.prepare_cached(
+                "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            )?
+            .query_row(crate::db::params_from_iter(&row), |r| r.get::<_, i64>(0))?,
+        ))
+    }
+
+    /// Writes the rows a deferring poster holds: the entries, then the
+    /// repayments that refer to them.
+    fn write_rows(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        let Some(deferred) = &mut self.deferred else {
+            return Ok(());
+        };
+        let journal = std::mem::take(&mut deferred.journal);
+        let inserted = crate::sql::insert_many(
+            tx,
+            "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan)",
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            JOURNAL_COLUMNS,
+            100,
+            &journal,
+        )?;
+        if inserted * JOURNAL_COLUMNS != journal.len() {
+            // Another writer posted one of these keys since they were read.
+            return Err(StoreError::Busy);
+        }
+        let repayments = std::mem::take(&mut deferred.repayments);
+        crate::sql::insert_many(
+            tx,
+            "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq)",
+            "",
+            REPAYMENT_COLUMNS,
+            250,
+            &repayments,
+        )?;
+        Ok(())
+    }
+
     /// The UPK's settings, read once.
     pub(super) fn settings(
         &mut self,
@@ -101,9 +203,32 @@ impl Poster {
                 "posting to UPK {upk} without its lock"
             ))));
         }
+        if let Some(deferred) = &self.deferred {
+            if deferred.held.contains(&entry.idempotency_key) {
+                return Ok(None);
+            }
+        }
         let sequence = self.next_sequence(tx)?;
         let previous = self.tail(tx, upk)?;
         let hash = entry.chain_hash(sequence as u64, previous);
+        if let Some(deferred) = &mut self.deferred {
+            deferred.held.insert(entry.idempotency_key.clone());
+            deferred.journal.extend([
+                Value::Integer(sequence),
+                Value::Integer(upk),
+                Value::Text(serde_json::to_string(entry).expect("entries serialise")),
+                Value::Text(entry.idempotency_key.clone()),
+                Value::Text(hash.clone()),
+                loan.map_or(Value::Null, Value::Integer),
+            ]);
+            self.tails.insert(upk, hash);
+            self.add_days(tx, upk, entry)?;
+            if self.deferred.as_ref().map_or(0, |d| d.journal.len()) >= ROWS_HELD * JOURNAL_COLUMNS
+            {
+                self.write_rows(tx)?;
+            }
+            return Ok(Some(sequence));
+        }
         // The key's uniqueness is the check: a key held already inserts
         // nothing (and the tail stays).
         let inserted = tx
@@ -120,6 +245,12 @@ impl Poster {
             return Ok(None);
         }
         self.tails.insert(upk, hash);
+        self.add_days(tx, upk, entry)?;
+        Ok(Some(sequence))
+    }
+
+    /// Adds an entry's lines to the per-day sums held.
+    fn add_days(&mut self, tx: &Transaction<'_>, upk: i64, entry: &Entry) -> Result<()> {
         for l in &entry.lines {
             let day = self
                 .days
@@ -130,7 +261,7 @@ impl Poster {
         if self.days.len() >= DAYS_HELD {
             self.write_days(tx)?;
         }
-        Ok(Some(sequence))
+        Ok(())
     }
 
     /// The hash the UPK's next entry follows: its last entry's in its own
@@ -189,25 +320,65 @@ impl Poster {
         }
     }
 
-    /// Writes the per-day balance movements gathered.
+    /// Writes the rows held and the per-day balance movements gathered.
     pub(super) fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.write_rows(tx)?;
         self.write_days(tx)
     }
 
     /// Adds the per-day balance movements gathered so far to the table.
     fn write_days(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        let mut add = tx.prepare_cached(
-            "INSERT INTO fund_account_days (day, upk_id, account, amount) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = fund_account_days.amount + excluded.amount",
-        )?;
         // In the key's order: a day's rows of the whole city are neighbours.
         let mut days: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
         days.sort_unstable();
-        for ((day, upk, account), amount) in days {
-            add.execute(params![day.to_string(), upk, account, amount])?;
-        }
+        let values: Vec<Value> = days
+            .into_iter()
+            .flat_map(|((day, upk, account), amount)| {
+                [
+                    Value::Text(day.to_string()),
+                    Value::Integer(upk),
+                    Value::Text(account.to_owned()),
+                    Value::Integer(amount),
+                ]
+            })
+            .collect();
+        crate::sql::insert_many(
+            tx,
+            "INSERT INTO fund_account_days (day, upk_id, account, amount)",
+            "ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = fund_account_days.amount + excluded.amount",
+            4,
+            250,
+            &values,
+        )?;
         Ok(())
     }
+}
+
+/// Fills the temporary table `table` (one text column, `value`) with
+/// `values`, many a statement.
+fn temp_texts(tx: &Transaction<'_>, table: &str, values: &[&str]) -> Result<()> {
+    tx.execute_batch(&match tx.backend() {
+        crate::db::Backend::Sqlite => {
+            format!("CREATE TEMP TABLE IF NOT EXISTS {table} (value TEXT PRIMARY KEY)")
+        }
+        crate::db::Backend::Postgres => format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {table} (value TEXT COLLATE \"C\" PRIMARY KEY)"
+        ),
+    })?;
+    tx.execute(&format!("DELETE FROM {table}"), [])?;
+    let values: Vec<Value> = values
+        .iter()
+        .map(|v| Value::Text((*v).to_owned()))
+        .collect();
+    crate::sql::insert_many(
+        tx,
+        &format!("INSERT INTO {table} (value)"),
+        "ON CONFLICT DO NOTHING",
+        1,
+        1000,
+        &values,
+    )?;
+    Ok(())
 }
 
 /// The first sequence chained per UPK (1 when the journal began after

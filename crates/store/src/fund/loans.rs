@@ -74,12 +74,9 @@ pub(super) fn repay_tx(
             journal_seq: None,
         });
     };
-    let id: i64 = tx.prepare_cached(
-        "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-    )?
-    .query_row(params![loan, paid_on.to_string(), amount.0, seq], |r| r.get::<_, i64>(0))?;
+    let id = poster.repayment(tx, loan, paid_on, amount, seq)?;
     Ok(Repaid {
-        repayment: Some(RepaymentId::new(id)),
+        repayment: id.map(RepaymentId::new),
         journal_seq: Some(seq),
     })
 }
@@ -129,7 +126,8 @@ fn repay_batch_tx(
             books.insert(loan, book);
         }
         let mut out = BatchOutcome::default();
-        let mut poster = Poster::default();
+        let keys: Vec<&str> = batch.iter().map(|r| r.key.as_str()).collect();
+        let mut poster = Poster::deferring(tx, &keys)?;
         // UPK → (posted, already posted), for the audit log.
         let mut per_upk: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
         for (i, r) in batch.iter().enumerate() {
@@ -169,7 +167,7 @@ fn repay_batch_tx(
                 other => other,
             })?;
             let counts = per_upk.entry(upk).or_default();
-            if done.repayment.is_some() {
+            if done.journal_seq.is_some() {
                 out.posted += 1;
                 counts.0 += 1;
             } else {
@@ -236,7 +234,15 @@ impl Store {
         let mut conn = self.conn()?;
         if conn.backend() != crate::db::Backend::Sqlite {
             // PostgreSQL's commits are durable as the server is set up.
-            return repay_batch_tx(&mut conn, batch, actor);
+            // Busy: another UPK's writer posted one of the batch's keys
+            // while it ran; the next try finds that key posted.
+            let mut tries = 0;
+            loop {
+                match repay_batch_tx(&mut conn, batch, actor) {
+                    Err(StoreError::Busy) if tries < 3 => tries += 1,
+                    done => return done,
+                }
+            }
         }
         // A city's batch touches index pages all over the books: this
         // connection keeps more of them in memory (for the batches after

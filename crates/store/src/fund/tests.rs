@@ -907,6 +907,18 @@ fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
     assert_eq!(s.verify_fund_journal().unwrap(), Err(city as u64));
 }
 
+/// The UPK of a loan, by its public id.
+fn upk_of(s: &Store, loan: &str) -> i64 {
+    s.conn()
+        .unwrap()
+        .query_row(
+            "SELECT upk_id FROM fund_loans WHERE loan_id = ?1",
+            [loan],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// While one posting holds a UPK, a repayment of another UPK posts at
 /// once on PostgreSQL, and one of the same UPK waits for it; SQLite has
 /// one writer, so there every posting waits. A posting never writes to a
@@ -915,17 +927,7 @@ fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
 fn postings_of_other_upks_go_on_while_one_upk_is_held() {
     let (_db, s) = store();
     books(&s, 5, 0);
-    let upk_of = |loan: &str| -> i64 {
-        s.conn()
-            .unwrap()
-            .query_row(
-                "SELECT upk_id FROM fund_loans WHERE loan_id = ?1",
-                [loan],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
-    let (held, other) = (upk_of("L0"), upk_of("L1"));
+    let (held, other) = (upk_of(&s, "L0"), upk_of(&s, "L1"));
     assert_ne!(held, other);
     let repay = |loan: &'static str, key: &'static str| {
         let s = s.clone();
@@ -992,6 +994,54 @@ fn postings_of_other_upks_go_on_while_one_upk_is_held() {
         }
     });
     assert_eq!(s.verify_fund_journal().unwrap(), Ok(5 + 2));
+}
+
+/// A batch posts each key once: a key posted before is skipped, a key
+/// twice in the batch posts once, and a key another UPK's writer posts
+/// while the batch runs counts as posted before (on PostgreSQL, where the
+/// two run at once, the batch meets it on writing and is tried again).
+#[test]
+fn a_batch_posts_each_key_once_whatever_else_posts_it() {
+    let (_db, s) = store();
+    books(&s, 5, 0);
+    let held = upk_of(&s, "L0");
+    let input = |key: &str| RepaymentInput {
+        loan_id: "L1".into(),
+        paid_on: date(2024, 3, 1),
+        amount: Rupiah(5_000),
+        key: key.into(),
+    };
+    let first = s.repay_batch(&[input("before")], &actor()).unwrap();
+    assert_eq!((first.posted, first.already_posted), (1, 0));
+    std::thread::scope(|scope| {
+        let mut conn = s.conn().unwrap();
+        let tx = conn
+            .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
+            .unwrap();
+        tx.lock_upks(&[held]).unwrap();
+        let mut poster = super::ledger::Poster::default();
+        let raced = Entry::new(
+            date(2024, 3, 1),
+            "cost".into(),
+            "raced".into(),
+            [(Account::OperatingCosts, 1), (Account::Cash, -1)],
+        );
+        assert!(poster.post(&tx, held, None, &raced).unwrap().is_some());
+        poster.finish(&tx).unwrap();
+        let batch = scope.spawn(|| {
+            let keys = ["raced", "before", "twice", "twice"];
+            let batch: Vec<_> = keys.iter().map(|k| input(k)).collect();
+            s.repay_batch(&batch, &actor())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tx.commit().unwrap();
+        drop(conn);
+        let out = batch.join().unwrap().unwrap();
+        assert_eq!((out.posted, out.already_posted), (1, 3));
+    });
+    assert_eq!(s.loan_repayments("L1").unwrap().len(), 2);
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(5 + 3));
+    assert_eq!(verify_journal(&s.fund_journal_chains().unwrap()), Ok(()));
 }
 
 #[test]
