@@ -18,6 +18,7 @@ pub mod org_file;
 pub mod postcode;
 pub mod sex;
 pub mod user;
+pub mod work;
 
 pub use access::{Access, Placement, Resource, Role, Scope};
 pub use area::{AreaCode, AreaKind, AreaPath, AreaRecord};

@@ -84,7 +84,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{ErrorCode, OpenFlags};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
-pub use work::{JobOutcome, JobRecord, JobState, UploadMeta, Waiting};
+pub use work::{JobOutcome, JobRecord, JobState, UploadMeta};
 
 /// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
 /// from other SQLite files, which we refuse to touch.

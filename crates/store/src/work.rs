@@ -3,12 +3,13 @@
 //! database, not in one server's memory, so that with several servers of
 //! one database an upload received by one can be confirmed through another
 //! and its import followed through any. Which uploads and jobs are
-//! forgotten is the caller's rule, judged on what is held here, inside the
+//! forgotten is the caller's rule (`lumbung_domain::work`), judged on what is held here, inside the
 //! write that adds a new one.
 
 use crate::db::params;
 use crate::sql::{all, optional_row};
 use crate::{Result, Store};
+use lumbung_domain::work::{JobTimes, Waiting};
 use lumbung_domain::UserId;
 
 /// What an upload says besides its bytes.
@@ -20,15 +21,6 @@ pub struct UploadMeta {
     pub anchor_id: Option<i64>,
     pub year: String,
     pub locale: String,
-}
-
-/// An upload waiting, as the rule that forgets uploads sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Waiting {
-    pub token: String,
-    pub owner: UserId,
-    /// Milliseconds since the epoch.
-    pub created_at: i64,
 }
 
 /// An import started from an upload; `summary` is its outcome as the API
@@ -171,7 +163,7 @@ impl Store {
         token: &str,
         owner: UserId,
         job: &str,
-        forget: impl FnOnce(&[JobRecord], i64) -> Vec<String>,
+        forget: impl FnOnce(&[JobTimes], i64) -> Vec<String>,
     ) -> Result<Option<Vec<u8>>> {
         let now = self.clock().now().as_millisecond();
         self.write(|tx| {
@@ -184,7 +176,18 @@ impl Store {
             else {
                 return Ok(None);
             };
-            let jobs: Vec<JobRecord> = all(tx, &format!("{JOB_COLUMNS} ORDER BY seq"), [], job_row)?;
+            let jobs: Vec<JobTimes> = all(
+                tx,
+                "SELECT token, started_at, finished_at FROM web_jobs ORDER BY seq",
+                [],
+                |r| {
+                    Ok(JobTimes {
+                        token: r.get(0)?,
+                        started_at: r.get(1)?,
+                        finished_at: r.get(2)?,
+                    })
+                },
+            )?;
             let mut delete = tx.prepare_cached("DELETE FROM web_jobs WHERE token = ?1")?;
             for token in forget(&jobs, now) {
                 delete.execute([token])?;

@@ -19,12 +19,10 @@ use axum::{Extension, Form, Json};
 use lumbung_domain::{text, FiscalYear, Resource, Scope, UserId};
 use lumbung_spend::read::{Field, Locale};
 use lumbung_store::{
-    JobOutcome, JobRecord, JobState, OrgRef, SpendFile, SpendImportSummary, StoreError, UploadMeta,
-    Waiting,
+    JobOutcome, JobState, OrgRef, SpendFile, SpendImportSummary, StoreError, UploadMeta,
 };
 use minijinja::context;
 use std::collections::BTreeMap;
-use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 /// What an upload says besides its bytes, with the uploader's scope as
@@ -32,83 +30,17 @@ use tokio::io::AsyncWriteExt;
 /// placed inside it.
 #[derive(Clone)]
 struct Meta {
-    owner: i64,
+    upload: UploadMeta,
     reach: Scope,
-    name: String,
-    anchor: String,
-    /// The anchor by id (wins over `anchor`).
-    anchor_id: Option<i64>,
-    year: String,
-    locale: String,
 }
 
 impl Meta {
     fn of(upload: UploadMeta, viewer: &Viewer) -> Meta {
         Meta {
-            owner: upload.owner.get(),
+            upload,
             reach: viewer.scope(),
-            name: upload.file_name,
-            anchor: upload.anchor,
-            anchor_id: upload.anchor_id,
-            year: upload.year,
-            locale: upload.locale,
         }
     }
-
-    fn stored(&self) -> UploadMeta {
-        UploadMeta {
-            owner: UserId::new(self.owner),
-            file_name: self.name.clone(),
-            anchor: self.anchor.clone(),
-            anchor_id: self.anchor_id,
-            year: self.year.clone(),
-            locale: self.locale.clone(),
-        }
-    }
-}
-
-/// Which waiting uploads to forget before `owner`'s new one is kept:
-/// expired ones, then the owner's oldest beyond [`PER_USER`], then the
-/// oldest of anyone's beyond [`MAX_WAITING`] (`waiting` oldest first).
-fn uploads_to_forget(waiting: &[Waiting], owner: UserId, now: i64) -> Vec<String> {
-    let (expired, mut kept): (Vec<&Waiting>, Vec<&Waiting>) = waiting
-        .iter()
-        .partition(|w| now - w.created_at >= UPLOAD_TTL.as_millis() as i64);
-    let mut forget: Vec<String> = expired.into_iter().map(|w| w.token.clone()).collect();
-    let mine = kept.iter().filter(|w| w.owner == owner).count();
-    let mut over = (mine + 1).saturating_sub(PER_USER);
-    kept.retain(|w| {
-        let goes = over > 0 && w.owner == owner;
-        if goes {
-            over -= 1;
-            forget.push(w.token.clone());
-        }
-        !goes
-    });
-    let over = (kept.len() + 1).saturating_sub(MAX_WAITING);
-    forget.extend(kept.iter().take(over).map(|w| w.token.clone()));
-    forget
-}
-
-/// Which jobs to forget before a new one starts: finished ones after
-/// [`JOB_TTL`] and beyond the latest [`MAX_FINISHED`], and running ones
-/// after [`RUNNING_TTL`] (their server stopped).
-fn jobs_to_forget(jobs: &[JobRecord], now: i64) -> Vec<String> {
-    let age = |at: i64| Duration::from_millis(now.saturating_sub(at).max(0) as u64);
-    let mut forget = Vec::new();
-    let mut finished: Vec<(i64, &str)> = Vec::new();
-    for job in jobs {
-        match job.finished_at {
-            None if age(job.started_at) >= RUNNING_TTL => forget.push(job.token.clone()),
-            None => {}
-            Some(at) if age(at) >= JOB_TTL => forget.push(job.token.clone()),
-            Some(at) => finished.push((at, &job.token)),
-        }
-    }
-    finished.sort();
-    let over = finished.len().saturating_sub(MAX_FINISHED);
-    forget.extend(finished[..over].iter().map(|(_, t)| t.to_string()));
-    forget
 }
 
 /// An import and how it went, as its page and the API show it.
@@ -137,17 +69,6 @@ fn token() -> String {
     hex::encode(bytes)
 }
 
-/// Uploads waiting for confirmation, in all and per user.
-const MAX_WAITING: usize = 32;
-const PER_USER: usize = 4;
-/// An upload not confirmed within this time is forgotten.
-const UPLOAD_TTL: Duration = Duration::from_secs(60 * 60);
-/// A finished job can be followed for this long, and only the latest
-/// [`MAX_FINISHED`] finished jobs are kept.
-const JOB_TTL: Duration = Duration::from_secs(60 * 60);
-const MAX_FINISHED: usize = 256;
-/// A job still running after this long was left by a server that stopped.
-const RUNNING_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The largest file the web app takes (the CLI takes any size).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
@@ -166,22 +87,24 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let user = viewer.require()?.id.get();
-    let mut meta = Meta {
-        owner: user,
-        reach: viewer.scope(),
-        name: String::new(),
-        anchor: String::new(),
-        anchor_id: None,
-        year: String::new(),
-        locale: "en".into(),
-    };
+    let mut meta = Meta::of(
+        UploadMeta {
+            owner: UserId::new(user),
+            file_name: String::new(),
+            anchor: String::new(),
+            anchor_id: None,
+            year: String::new(),
+            locale: "en".into(),
+        },
+        &viewer,
+    );
     let mut spooled: Option<(tempfile::TempPath, usize)> = None;
     let bad = AppError::unreadable_upload;
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
-                meta.name = field.file_name().unwrap_or("upload.csv").to_owned();
+                meta.upload.file_name = field.file_name().unwrap_or("upload.csv").to_owned();
                 let spool_error =
                     |e: std::io::Error| AppError::Internal(format!("spooling an upload: {e}"));
                 let (file, path) = tempfile::NamedTempFile::new()
@@ -194,7 +117,7 @@ pub async fn upload(
                     if size > MAX_UPLOAD_BYTES {
                         return Err(AppError::Invalid {
                             field: "file".into(),
-                            message: text!("upload_too_large", file = meta.name, mb = MAX_UPLOAD_BYTES >> 20;
+                            message: text!("upload_too_large", file = meta.upload.file_name, mb = MAX_UPLOAD_BYTES >> 20;
                                 id: "{file}: lebih besar dari {mb} MB",
                                 en: "{file}: larger than {mb} MB"),
                         });
@@ -207,10 +130,10 @@ pub async fn upload(
             "anchor" | "anchor_id" | "year" | "locale" => {
                 let text = field.text().await.map_err(bad)?;
                 match name.as_str() {
-                    "anchor" => meta.anchor = text.trim().to_owned(),
-                    "anchor_id" => meta.anchor_id = anchor_id(Some(&text))?,
-                    "year" => meta.year = text.trim().to_owned(),
-                    _ => meta.locale = text.trim().to_owned(),
+                    "anchor" => meta.upload.anchor = text.trim().to_owned(),
+                    "anchor_id" => meta.upload.anchor_id = anchor_id(Some(&text))?,
+                    "year" => meta.upload.year = text.trim().to_owned(),
+                    _ => meta.upload.locale = text.trim().to_owned(),
                 }
             }
             _ => {}
@@ -222,7 +145,7 @@ pub async fn upload(
             text!("choose_a_file"; id: "pilih berkas untuk diunggah", en: "choose a file to upload"),
         ));
     };
-    tracing::debug!(file = %meta.name, size, "upload spooled");
+    tracing::debug!(file = %meta.upload.file_name, size, "upload spooled");
     let id = token();
     let token = id.clone();
     let owner = UserId::new(user);
@@ -231,13 +154,13 @@ pub async fn upload(
             let bytes = std::fs::read(&file).map_err(|e| {
                 StoreError::invalid(
                     "file",
-                    text!("upload_unreadable", file = meta.name, error = e;
+                    text!("upload_unreadable", file = meta.upload.file_name, error = e;
                         id: "{file}: unggahan tidak dapat dibaca: {error}",
                         en: "{file}: cannot read the upload: {error}"),
                 )
             })?;
-            s.put_upload(&token, &meta.stored(), &bytes, |waiting, now| {
-                uploads_to_forget(waiting, owner, now)
+            s.put_upload(&token, &meta.upload, &bytes, |waiting, now| {
+                lumbung_domain::work::uploads_to_forget(waiting, owner, now)
             })
         })
         .await?;
@@ -269,21 +192,21 @@ fn spend_file<'a>(
     bytes: &'a [u8],
     mapping: Option<BTreeMap<Field, String>>,
 ) -> Result<SpendFile<'a>, AppError> {
-    let year = super::parsed(&Some(u.year.clone()), "year", FiscalYear::parse)?;
-    let anchor = match u.anchor_id {
+    let year = super::parsed(&Some(u.upload.year.clone()), "year", FiscalYear::parse)?;
+    let anchor = match u.upload.anchor_id {
         Some(id) => Some(OrgRef::Id(id)),
-        None => Some(u.anchor.as_str())
+        None => Some(u.upload.anchor.as_str())
             .filter(|a| !a.is_empty())
             .map(|a| OrgRef::Name(a.to_owned())),
     };
     Ok(SpendFile {
-        name: &u.name,
+        name: &u.upload.file_name,
         bytes,
         anchor,
         year,
         period: None,
         skip_bad_rows: false,
-        locale: if u.locale == "id" {
+        locale: if u.upload.locale == "id" {
             Locale::Id
         } else {
             Locale::En
@@ -365,7 +288,7 @@ pub async fn preview(
     let ledger = state
         .blocking(move |s| {
             let bytes = s
-                .upload_bytes(&token, UserId::new(u.owner))?
+                .upload_bytes(&token, u.upload.owner)?
                 .ok_or_else(|| StoreError::not_found(no_upload_text(&token)))?;
             let file = spend_file(&u, &bytes, None)
                 .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
@@ -423,7 +346,7 @@ pub async fn preview(
         &uri,
         "spend_preview.html",
         context! {
-            id => id, file => upload.name, anchor => upload.anchor, year => upload.year,
+            id => id, file => upload.upload.file_name, anchor => upload.upload.anchor, year => upload.upload.year,
             fields => fields, headers => headers, rows => rows, errors => errors, notes => notes, problem => problem,
             cur => cur,
         },
@@ -440,9 +363,11 @@ pub async fn confirm(
     let mapping = form.mapping();
     spend_file(&upload, &[], mapping.clone())?;
     let job = token();
-    let (token, job_id, owner) = (id.clone(), job.clone(), UserId::new(upload.owner));
+    let (token, job_id, owner) = (id.clone(), job.clone(), upload.upload.owner);
     let bytes = state
-        .blocking(move |s| s.start_job(&token, owner, &job_id, jobs_to_forget))
+        .blocking(move |s| {
+            s.start_job(&token, owner, &job_id, lumbung_domain::work::jobs_to_forget)
+        })
         .await?
         .ok_or_else(|| no_upload(&id))?;
     // The import runs in the background, through the store's gate like
@@ -573,15 +498,17 @@ pub async fn api_import(
     if !user.role.can_write(Resource::Spend) {
         return Err(AppError::Forbidden);
     }
-    let meta = Meta {
-        owner: user.id.get(),
-        reach: viewer.scope(),
-        name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
-        anchor: q.anchor.unwrap_or_default(),
-        anchor_id: anchor_id(q.anchor_id.as_deref())?,
-        year: q.year.unwrap_or_default(),
-        locale: q.locale.unwrap_or_else(|| "en".into()),
-    };
+    let meta = Meta::of(
+        UploadMeta {
+            owner: user.id,
+            file_name: q.file_name.unwrap_or_else(|| "upload.csv".into()),
+            anchor: q.anchor.unwrap_or_default(),
+            anchor_id: anchor_id(q.anchor_id.as_deref())?,
+            year: q.year.unwrap_or_default(),
+            locale: q.locale.unwrap_or_else(|| "en".into()),
+        },
+        &viewer,
+    );
     spend_file(&meta, &[], None)?;
     let actor = viewer.actor()?;
     let summary = state
@@ -597,78 +524,6 @@ pub async fn api_import(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn waiting(token: &str, owner: i64, created_at: i64) -> Waiting {
-        Waiting {
-            token: token.into(),
-            owner: UserId::new(owner),
-            created_at,
-        }
-    }
-
-    #[test]
-    fn uploads_are_forgotten_oldest_first_per_user_then_overall() {
-        let now = 10_000_000;
-        let mut held: Vec<Waiting> = vec![waiting("a0", 1, now)];
-        let put = |held: &mut Vec<Waiting>, token: String, owner: i64, at: i64| {
-            let forget = uploads_to_forget(held, UserId::new(owner), at);
-            held.retain(|w| !forget.contains(&w.token));
-            held.push(waiting(&token, owner, at));
-        };
-        // Another analyst's many uploads push out only their own oldest.
-        for i in 0..(PER_USER + 3) {
-            put(&mut held, format!("b{i}"), 2, now);
-        }
-        let tokens = |held: &Vec<Waiting>| held.iter().map(|w| w.token.clone()).collect::<Vec<_>>();
-        let mut expected = vec!["a0".to_owned()];
-        expected.extend((3..PER_USER + 3).map(|i| format!("b{i}")));
-        assert_eq!(tokens(&held), expected);
-        // Past the overall bound the oldest of anyone goes.
-        for owner in 10..10 + MAX_WAITING as i64 {
-            put(&mut held, format!("u{owner}"), owner, now);
-        }
-        assert_eq!(held.len(), MAX_WAITING);
-        assert!(!tokens(&held).contains(&"a0".to_owned()));
-        // Expired ones go first, whoever's they are.
-        let later = now + UPLOAD_TTL.as_millis() as i64;
-        put(&mut held, "late".into(), 99, later);
-        assert_eq!(tokens(&held), vec!["late".to_owned()]);
-    }
-
-    fn record(token: &str, started_at: i64, finished_at: Option<i64>) -> JobRecord {
-        JobRecord {
-            token: token.into(),
-            owner: UserId::new(1),
-            file_name: "a.csv".into(),
-            state: if finished_at.is_some() {
-                JobState::Failed
-            } else {
-                JobState::Running
-            },
-            summary: None,
-            notes_id: None,
-            problems: Some("x".into()),
-            started_at,
-            finished_at,
-        }
-    }
-
-    #[test]
-    fn finished_jobs_are_pruned_running_ones_kept_until_abandoned() {
-        let now = 10_000_000;
-        let mut jobs = vec![record("running", now, None)];
-        jobs.extend(
-            (0..MAX_FINISHED + 5).map(|i| record(&format!("j{i}"), now, Some(now + i as i64))),
-        );
-        let end = now + MAX_FINISHED as i64 + 5;
-        let forget = jobs_to_forget(&jobs, end);
-        assert_eq!(forget, (0..5).map(|i| format!("j{i}")).collect::<Vec<_>>());
-        let expired = jobs_to_forget(&jobs, end + JOB_TTL.as_millis() as i64);
-        assert_eq!(expired.len(), MAX_FINISHED + 5);
-        assert!(!expired.contains(&"running".to_owned()));
-        let abandoned = jobs_to_forget(&jobs[..1], now + RUNNING_TTL.as_millis() as i64);
-        assert_eq!(abandoned, vec!["running".to_owned()]);
-    }
 
     #[test]
     fn the_confirmation_form_reads_every_field_s_header() {
