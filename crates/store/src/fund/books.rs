@@ -303,7 +303,9 @@ pub(super) fn books_by_loan_ids(
     let mut public: HashMap<i64, String> = HashMap::with_capacity(loan_ids.len());
     let mut upks = Vec::new();
     let mut found = conn.prepare_cached(
-        "SELECT l.id, l.loan_id, l.upk_id FROM fund_loans l JOIN fund_batch_ids b ON b.loan_id = l.loan_id",
+        // The batch's ids first (CROSS JOIN keeps SQLite from scanning
+        // every loan for them).
+        "SELECT l.id, l.loan_id, l.upk_id FROM fund_batch_ids b CROSS JOIN fund_loans l WHERE l.loan_id = b.loan_id",
     )?;
     let mut rows = found.query([])?;
     while let Some(r) = rows.next()? {

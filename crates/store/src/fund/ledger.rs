@@ -83,9 +83,11 @@ impl Poster {
     pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
         let mut held = std::collections::HashSet::new();
         temp_texts(tx, "fund_batch_keys", keys)?;
+        // The batch's keys looked up one by one in the journal's index
+        // (as a join, SQLite would scan the whole index for them).
         let mut stmt = tx.prepare_cached(
-            "SELECT j.idempotency_key FROM fund_journal j
-             JOIN fund_batch_keys k ON k.value = j.idempotency_key",
+            "SELECT k.value FROM fund_batch_keys k
+             WHERE EXISTS (SELECT 1 FROM fund_journal j WHERE j.idempotency_key = k.value)",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
