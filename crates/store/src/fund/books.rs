@@ -302,11 +302,7 @@ pub(super) fn books_by_loan_ids(
     }
     let mut public: HashMap<i64, String> = HashMap::with_capacity(loan_ids.len());
     let mut upks = Vec::new();
-    let mut found = conn.prepare_cached(
-        // The batch's ids first (CROSS JOIN keeps SQLite from scanning
-        // every loan for them).
-        "SELECT l.id, l.loan_id, l.upk_id FROM fund_batch_ids b CROSS JOIN fund_loans l WHERE l.loan_id = b.loan_id",
-    )?;
+    let mut found = conn.prepare_cached(BATCH_LOAN_UPKS)?;
     let mut rows = found.query([])?;
     while let Some(r) = rows.next()? {
         public.insert(r.get(0)?, r.get(1)?);
@@ -323,6 +319,11 @@ pub(super) fn books_by_loan_ids(
         .filter_map(|(id, book)| Some((public.get(&id)?.clone(), (id, book))))
         .collect())
 }
+
+/// The row id and UPK of each loan of a batch: the batch's ids first
+/// (CROSS JOIN keeps SQLite from scanning every loan for them).
+pub(super) const BATCH_LOAN_UPKS: &str = "SELECT l.id, l.loan_id, l.upk_id
+     FROM fund_batch_ids b CROSS JOIN fund_loans l WHERE l.loan_id = b.loan_id";
 
 /// The loans whose public ids are in `fund_batch_ids` ([`books_by_loan_ids`]).
 const BATCH_LOANS: &str =

@@ -68,6 +68,11 @@ struct Deferred {
     repayments: Vec<Value>,
 }
 
+/// Which of a batch's keys the journal holds: looked up one by one in the
+/// journal's index (as a join, SQLite would scan the whole index for them).
+pub(super) const HELD_KEYS: &str = "SELECT k.value FROM fund_batch_keys k
+     WHERE EXISTS (SELECT 1 FROM fund_journal j WHERE j.idempotency_key = k.value)";
+
 /// Journal rows held before they are written (a batch of 1,000 in one go).
 const ROWS_HELD: usize = 1_000;
 const JOURNAL_COLUMNS: usize = 6;
@@ -83,12 +88,7 @@ impl Poster {
     pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
         let mut held = std::collections::HashSet::new();
         temp_texts(tx, "fund_batch_keys", keys)?;
-        // The batch's keys looked up one by one in the journal's index
-        // (as a join, SQLite would scan the whole index for them).
-        let mut stmt = tx.prepare_cached(
-            "SELECT k.value FROM fund_batch_keys k
-             WHERE EXISTS (SELECT 1 FROM fund_journal j WHERE j.idempotency_key = k.value)",
-        )?;
+        let mut stmt = tx.prepare_cached(HELD_KEYS)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             held.insert(r.get(0)?);
