@@ -35,32 +35,8 @@ rm -f "$out"/*
 need_gnu_time
 
 # (a) PostgreSQL: the server given, or a throw-away durable cluster
-if [ -z "${LUMBUNG_BENCH_PG:-}" ]; then
-    pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-    if [ -z "$pg_bin" ]; then
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
-        pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-    fi
-    # In a temporary directory: the server's user may not enter $HOME.
-    pg_dir="$(mktemp -d)"
-    if [ "$(id -u)" = 0 ]; then
-        pg_user=lumbung-bench-pg
-        id -u "$pg_user" >/dev/null 2>&1 || useradd --system --no-create-home "$pg_user"
-        chown "$pg_user" "$pg_dir"
-        as_pg() { runuser -u "$pg_user" -- "$@"; }
-    else
-        as_pg() { "$@"; }
-    fi
-    pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U lumbung --auth=trust >/dev/null
-    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
-        -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min" >/dev/null
-    trap 'as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
-    LUMBUNG_BENCH_PG="postgres://lumbung@127.0.0.1:$pg_port/postgres"
-fi
-server="${LUMBUNG_BENCH_PG%/*}"
-admin() { psql -q -X -v ON_ERROR_STOP=1 "$LUMBUNG_BENCH_PG" -c "$1" >/dev/null; }
-command -v psql >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client) >&2
+start_pg
+trap stop_pg EXIT
 psql -X -At "$LUMBUNG_BENCH_PG" -c "SHOW server_version; SHOW fsync; SHOW synchronous_commit" | tr '\n' ' ' > "$out/server.txt"
 
 # (b) the books and the file's database (shared with bench/fund.sh's sizes)

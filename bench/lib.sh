@@ -96,3 +96,49 @@ election_files() { # DIR BALLOTS
     fi
     printf '%s\n' "$prefix"
 }
+
+# A PostgreSQL server for a benchmark: LUMBUNG_BENCH_PG if set (a URL
+# naming any database of it), else a throw-away cluster of Debian's
+# PostgreSQL (installed if missing) with durable settings (fsync on,
+# synchronous_commit on) in a temporary directory, as an unprivileged user
+# when run as root; `stop_pg` stops and removes it. Sets LUMBUNG_BENCH_PG,
+# `server` (the URL without its database) and `admin SQL`.
+start_pg() {
+    pg_dir=""
+    if [ -z "${LUMBUNG_BENCH_PG:-}" ]; then
+        pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+        if [ -z "$pg_bin" ]; then
+            (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
+            pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+        fi
+        # In a temporary directory: the server's user may not enter $HOME.
+        pg_dir="$(mktemp -d)"
+        if [ "$(id -u)" = 0 ]; then
+            pg_user=lumbung-bench-pg
+            id -u "$pg_user" >/dev/null 2>&1 || useradd --system --no-create-home "$pg_user"
+            chown "$pg_user" "$pg_dir"
+            as_pg() { runuser -u "$pg_user" -- "$@"; }
+        else
+            as_pg() { "$@"; }
+        fi
+        local port
+        port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+        as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U lumbung --auth=trust >/dev/null
+        as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
+            -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min" >/dev/null
+        LUMBUNG_BENCH_PG="postgres://lumbung@127.0.0.1:$port/postgres"
+    fi
+    server="${LUMBUNG_BENCH_PG%/*}"
+    command -v psql >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client) >&2
+}
+stop_pg() {
+    if [ -n "${pg_dir:-}" ]; then
+        as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+        rm -rf "$pg_dir"
+        pg_dir=""
+    fi
+}
+admin() { psql -q -X -v ON_ERROR_STOP=1 "$LUMBUNG_BENCH_PG" -c "$1" >/dev/null; }
+
+# A free TCP port on 127.0.0.1.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -53,6 +53,15 @@
 #   LUMBUNG_BENCH_DIR=~/.cache/lumbung-bench   files and results go to its load/
 #   IDLE_WAIT=30                 seconds to wait at most for a quiet machine before each run
 #   CARGO_TARGET_DIR             as cargo uses it
+#   BACKEND=sqlite               or postgres: the demo is built once on a file,
+#                                copied (`lumbung copy`) to a database of the
+#                                server LUMBUNG_BENCH_PG names (else a throw-away
+#                                durable cluster, see bench/lib.sh), and each
+#                                measurement serves a fresh copy of it with
+#                                SERVERS `lumbung serve` processes behind haproxy
+#                                (round robin, installed if missing; one server
+#                                goes behind it too, so that 1 and 2 compare alike)
+#   SERVERS=1                    app servers on PostgreSQL (1 or more)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,10 +76,13 @@ IMPORT_ROWS="${IMPORT_ROWS:-5000}"
 IMPORT_FILES="${IMPORT_FILES:-300}"
 IMPORT_UNDO="${IMPORT_UNDO:-1}"
 IDLE_WAIT="${IDLE_WAIT:-30}"
+BACKEND="${BACKEND:-sqlite}"
+SERVERS="${SERVERS:-1}"
 PASSWORD=lumbung-demo-2026
 . "$repo/bench/lib.sh"
 DIR="$BENCH_DIR/load"
 out="$DIR/results-think-$THINK_MS"
+[ "$BACKEND" = sqlite ] || out="$DIR/results-$BACKEND-$SERVERS-think-$THINK_MS"
 
 # The pages: group, user (- for anonymous), path.
 PAGES="spend analyst /spend
@@ -108,9 +120,12 @@ rm -f "$out"/*
 
 tmp="$(mktemp -d)"
 demo_pid="" import_pid=""
+server_pids=() proxy_pid=""
 cleanup() {
     if [ -n "$import_pid" ]; then touch "$tmp/stop"; wait "$import_pid" || true; fi
     if [ -n "$demo_pid" ]; then kill "$demo_pid" 2> /dev/null || true; wait "$demo_pid" 2> /dev/null || true; fi
+    stop_servers
+    [ "$BACKEND" = sqlite ] || stop_pg
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -138,6 +153,80 @@ stop_demo() {
     kill "$demo_pid"; wait "$demo_pid" || true
     demo_pid=""
 }
+
+# On PostgreSQL: a fresh copy of the demo's database, SERVERS servers of it
+# and haproxy in front; sets `base` (haproxy) and `demo_pid` (the first
+# server). The table's server CPU is every server's; PostgreSQL's own and
+# haproxy's count among the others'.
+start_servers() {
+    admin "DROP DATABASE IF EXISTS lumbung_load_run WITH (FORCE)"
+    admin "CREATE DATABASE lumbung_load_run TEMPLATE lumbung_load_base"
+    local n addr i backends="" port
+    for n in $(seq 1 "$SERVERS"); do
+        "$bin" --db "$server/lumbung_load_run" serve --addr 127.0.0.1:0 > "$tmp/serve-$n.out" 2> "$tmp/serve-$n.err" &
+        server_pids+=($!)
+        addr=""
+        for i in $(seq 1 300); do
+            addr="$(sed -n 's#^Lumbung is serving http://\([^/]*\)/.*#\1#p' "$tmp/serve-$n.out")"
+            [ -n "$addr" ] && curl -sf "http://$addr/health" > /dev/null && break
+            addr=""
+            sleep 0.1
+        done
+        [ -n "$addr" ] || { cat "$tmp/serve-$n.err" >&2; fail "server $n did not answer /health"; }
+        backends+="    server s$n $addr maxconn 1000"$'\n'
+    done
+    port="$(free_port)"
+    cat > "$tmp/haproxy.cfg" <<CFG
+global
+    maxconn 4000
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend lumbung
+    bind 127.0.0.1:$port
+    default_backend servers
+backend servers
+    balance roundrobin
+$backends
+CFG
+    haproxy -f "$tmp/haproxy.cfg" -db > "$tmp/haproxy.log" 2>&1 &
+    proxy_pid=$!
+    for i in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$port/health" > /dev/null && break
+        sleep 0.1
+    done
+    base="http://127.0.0.1:$port"
+    demo_pid="${server_pids[0]}"
+}
+
+stop_servers() {
+    local p
+    for p in ${proxy_pid:+"$proxy_pid"} ${server_pids[@]+"${server_pids[@]}"}; do
+        kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true
+    done
+    server_pids=() proxy_pid="" demo_pid=""
+}
+
+# CPU ticks of every app server (on SQLite: the demo).
+servers_ticks() {
+    local p sum=0
+    for p in ${server_pids[@]+"${server_pids[@]}"}; do sum=$((sum + $(process_ticks "$p"))); done
+    [ "$BACKEND" = sqlite ] && sum="$(process_ticks "$demo_pid")"
+    echo "$sum"
+}
+
+if [ "$BACKEND" != sqlite ]; then
+    command -v haproxy > /dev/null || (apt-get update -qq && apt-get install -y -qq haproxy) >&2
+    start_pg
+    say "building the demo and copying it to PostgreSQL"
+    start_demo
+    stop_demo
+    admin "DROP DATABASE IF EXISTS lumbung_load_base WITH (FORCE)"
+    admin "CREATE DATABASE lumbung_load_base"
+    "$bin" copy --from "$tmp/demo.db" --to "$server/lumbung_load_base" > "$tmp/copy.out"
+fi
 
 # A session token of USER (the same token is the session cookie's value).
 sign_in() {
@@ -202,9 +291,9 @@ process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # keeps the CPU the machine spent in the window: in all, by the server, by
 # wrk; the rest is everyone else's (the import loop's curl among them).
 measure() {
-    local scenario=$1 step=$2 run=$3 seconds=$4 name="$1.${2//\//_}.$3" before server
+    local scenario=$1 step=$2 run=$3 seconds=$4 name="$1.${2//\//_}.$3" before server_cpu
     wait_idle
-    start_demo
+    if [ "$BACKEND" = sqlite ]; then start_demo; else start_servers; fi
     targets "$step" "$tmp/targets"
     if [ "$scenario" = imports ]; then
         rm -f "$tmp/stop"; : > "$out/$name.imports"
@@ -213,16 +302,16 @@ measure() {
     fi
     cut -d' ' -f1 /proc/loadavg > "$out/$name.load"
     say "run $run: $step, $scenario ($seconds s, $CLIENTS clients)"
-    before="$(cpu_ticks)"; server="$(process_ticks "$demo_pid")"
+    before="$(cpu_ticks)"; server_cpu="$(servers_ticks)"
     /usr/bin/time -f '%U %S' -o "$out/$name.wrkcpu" \
         wrk -t "$THREADS" -c "$CLIENTS" -d "${seconds}s" --timeout 30s --latency \
         -s "$repo/bench/load.lua" "$base" -- "$tmp/targets" "$THINK_MS" > "$out/$name.wrk"
     date +%s.%N > "$out/$name.end"
-    echo "$before $(cpu_ticks) $server $(process_ticks "$demo_pid") $(getconf CLK_TCK)" > "$out/$name.cpu"
+    echo "$before $(cpu_ticks) $server_cpu $(servers_ticks) $(getconf CLK_TCK)" > "$out/$name.cpu"
     if [ -n "$import_pid" ]; then
         touch "$tmp/stop"; wait "$import_pid"; import_pid=""
     fi
-    stop_demo
+    if [ "$BACKEND" = sqlite ]; then stop_demo; else stop_servers; fi
     tail -1 "$out/$name.wrk" > "$out/$name.json"
 }
 
@@ -230,6 +319,7 @@ measure() {
     printf 'commit %s%s\n' "$(git -C "$repo" rev-parse --short HEAD)" \
         "$([ -z "$(git -C "$repo" status --porcelain)" ] || echo ' (with uncommitted changes)')"
     printf 'nproc %s\n' "$(nproc)"
+    printf 'backend %s\n' "$BACKEND$([ "$BACKEND" = sqlite ] || echo ", $SERVERS server(s) behind haproxy")"
     printf 'wrk %s\n' "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
     printf 'date %s\n' "$(date -u +%FT%TZ)"
 } > "$out/machine"
@@ -248,7 +338,7 @@ import glob, json, os, statistics, sys
 out, clients, think, rows, undo = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 facts = dict(line.rstrip("\n").split(" ", 1) for line in open(f"{out}/machine"))
 loads = [float(open(p).read()) for p in glob.glob(f"{out}/*.load")]
-print(f"commit {facts['commit']}, nproc {facts['nproc']}, wrk {facts['wrk']}, {facts['date']}; "
+print(f"commit {facts['commit']}, {facts['backend']}, nproc {facts['nproc']}, wrk {facts['wrk']}, {facts['date']}; "
       f"{clients} clients, think time {think} ms; imports of {rows} payments"
       f"{', each undone once done' if undo == '1' else ', kept'}; "
       f"1-minute load average before the runs {min(loads):.2f}–{max(loads):.2f} (it includes the "
