@@ -231,7 +231,7 @@ fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
     let env = setup_in(Env::file());
     let orgs = env.write(
         "orgs.csv",
-        "name,kind,area_code\nUPK Citerep,upk,3604240003\n",
+        "name,kind,area_code\nUPK Citerep,upk,3604240003\nUPK Tetangga,upk,3604250001\n",
     );
     run(&env, &["orgs", "import", &orgs]).code(0);
     run(
@@ -245,6 +245,26 @@ fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
             "programme",
             "import-activities",
             &env.write("a.csv", ACTIVITIES),
+        ],
+    )
+    .code(0);
+    // Another kelurahan's UPK posts after: its entry is the journal's last,
+    // but not of this board's UPK, whose own chain the head pins.
+    run(
+        &env,
+        &[
+            "fund",
+            "post",
+            "--upk",
+            "UPK Tetangga",
+            "--kind",
+            "capital",
+            "--amount",
+            "1000",
+            "--date",
+            "2008-06-01",
+            "--memo",
+            "elsewhere",
         ],
     )
     .code(0);
@@ -324,11 +344,10 @@ fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
     assert!(conn.execute("DELETE FROM boards", []).is_err());
     // The books rewritten (the head entry gone, the rest still chained):
     // `fund verify` alone passes, with the printed head it fails.
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF; DROP TRIGGER fund_journal_no_delete;
-         DELETE FROM fund_journal WHERE sequence = (SELECT max(sequence) FROM fund_journal);",
-    )
-    .unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER fund_journal_no_delete;")
+        .unwrap();
+    conn.execute("DELETE FROM fund_journal WHERE hash = ?1", [&head])
+        .unwrap();
     drop(conn);
     run(&env, &["fund", "verify"]).code(0);
     run(&env, &["fund", "verify", "--head", &head]).refused(1, &head);
