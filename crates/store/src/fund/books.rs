@@ -281,25 +281,7 @@ pub(super) fn books_by_loan_ids(
     loan_ids: &[&str],
     names: &mut HashMap<i64, Option<String>>,
 ) -> Result<HashMap<String, (i64, LoanBook)>> {
-    conn.execute_batch(match conn.backend() {
-        crate::db::Backend::Sqlite => {
-            "CREATE TEMP TABLE IF NOT EXISTS fund_batch_ids (loan_id TEXT PRIMARY KEY)"
-        }
-        crate::db::Backend::Postgres => {
-            "CREATE TEMP TABLE IF NOT EXISTS fund_batch_ids (loan_id TEXT COLLATE \"C\" PRIMARY KEY)"
-        }
-    })?;
-    conn.execute("DELETE FROM fund_batch_ids", [])?;
-    for chunk in loan_ids.chunks(BATCH_IDS_PER_INSERT) {
-        let values: Vec<String> = (1..=chunk.len()).map(|i| format!("(?{i})")).collect();
-        conn.execute(
-            &format!(
-                "INSERT INTO fund_batch_ids (loan_id) VALUES {} ON CONFLICT DO NOTHING",
-                values.join(", ")
-            ),
-            crate::db::params_from_iter(chunk.iter()),
-        )?;
-    }
+    crate::sql::temp_texts(conn, "fund_batch_ids", loan_ids)?;
     let mut public: HashMap<i64, String> = HashMap::with_capacity(loan_ids.len());
     let mut upks = Vec::new();
     let mut found = conn.prepare_cached(BATCH_LOAN_UPKS)?;
@@ -323,14 +305,11 @@ pub(super) fn books_by_loan_ids(
 /// The row id and UPK of each loan of a batch: the batch's ids first
 /// (CROSS JOIN keeps SQLite from scanning every loan for them).
 pub(super) const BATCH_LOAN_UPKS: &str = "SELECT l.id, l.loan_id, l.upk_id
-     FROM fund_batch_ids b CROSS JOIN fund_loans l WHERE l.loan_id = b.loan_id";
+     FROM fund_batch_ids b CROSS JOIN fund_loans l WHERE l.loan_id = b.value";
 
 /// The loans whose public ids are in `fund_batch_ids` ([`books_by_loan_ids`]).
 const BATCH_LOANS: &str =
-    "l.loan_id IN (SELECT loan_id FROM fund_batch_ids) AND CAST(?1 AS BIGINT) IS NULL";
-/// Ids per insert into `fund_batch_ids` (SQLite takes at most 32,766
-/// parameters in a statement).
-const BATCH_IDS_PER_INSERT: usize = 1000;
+    "l.loan_id IN (SELECT value FROM fund_batch_ids) AND CAST(?1 AS BIGINT) IS NULL";
 
 /// Adds to loans just loaded (by `filter`) their payments, reschedulings
 /// and write-offs.

@@ -87,7 +87,7 @@ impl Poster {
     /// batch fail as busy, to be sent again: then it is counted as posted.
     pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
         let mut held = std::collections::HashSet::new();
-        temp_texts(tx, "fund_batch_keys", keys)?;
+        crate::sql::temp_texts(tx, "fund_batch_keys", keys)?;
         let mut stmt = tx.prepare_cached(HELD_KEYS)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -354,33 +354,6 @@ impl Poster {
         )?;
         Ok(())
     }
-}
-
-/// Fills the temporary table `table` (one text column, `value`) with
-/// `values`, many a statement.
-fn temp_texts(tx: &Transaction<'_>, table: &str, values: &[&str]) -> Result<()> {
-    tx.execute_batch(&match tx.backend() {
-        crate::db::Backend::Sqlite => {
-            format!("CREATE TEMP TABLE IF NOT EXISTS {table} (value TEXT PRIMARY KEY)")
-        }
-        crate::db::Backend::Postgres => format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {table} (value TEXT COLLATE \"C\" PRIMARY KEY)"
-        ),
-    })?;
-    tx.execute(&format!("DELETE FROM {table}"), [])?;
-    let values: Vec<Value> = values
-        .iter()
-        .map(|v| Value::Text((*v).to_owned()))
-        .collect();
-    crate::sql::insert_many(
-        tx,
-        &format!("INSERT INTO {table} (value)"),
-        "ON CONFLICT DO NOTHING",
-        1,
-        1000,
-        &values,
-    )?;
-    Ok(())
 }
 
 /// The first sequence chained per UPK (1 when the journal began after

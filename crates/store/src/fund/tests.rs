@@ -781,6 +781,16 @@ fn books(s: &Store, loans: usize, repayments: usize) {
     .unwrap();
 }
 
+/// Changes an entry's amounts behind the program's back (its trigger
+/// dropped), as a tamperer would.
+fn unbalance(conn: &rusqlite::Connection, sequence: i64) {
+    conn.execute(
+        "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
+        [sequence],
+    )
+    .unwrap();
+}
+
 #[test]
 fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     let (_dir, s) = crate::test_support::sqlite_store();
@@ -796,11 +806,7 @@ fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     // Changed history in the third piece, then in the second too: the
     // first change is named, as the whole journal's check names it.
     for sequence in [8_500, 5_000, 4_097, 4_096] {
-        conn.execute(
-            "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
-            [sequence],
-        )
-        .unwrap();
+        unbalance(&conn, sequence as i64);
         assert_eq!(whole(&s), Err(sequence as u64));
         assert_eq!(s.verify_fund_journal().unwrap(), Err(sequence as u64));
     }
@@ -898,11 +904,7 @@ fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
     assert_eq!(whole(&s), Ok(()));
     // The city chain's last entry changed: named, though the UPKs' chains
     // after it follow its stored hash.
-    raw.execute(
-        "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
-        [city],
-    )
-    .unwrap();
+    unbalance(&raw, city);
     assert_eq!(whole(&s), Err(city as u64));
     assert_eq!(s.verify_fund_journal().unwrap(), Err(city as u64));
 }
@@ -1054,7 +1056,7 @@ fn a_batch_looks_its_keys_and_loans_up_in_their_indexes() {
     let conn = s.conn().unwrap();
     conn.execute_batch(
         "CREATE TEMP TABLE fund_batch_keys (value TEXT PRIMARY KEY);
-         CREATE TEMP TABLE fund_batch_ids (loan_id TEXT PRIMARY KEY);",
+         CREATE TEMP TABLE fund_batch_ids (value TEXT PRIMARY KEY);",
     )
     .unwrap();
     for sql in [super::ledger::HELD_KEYS, super::books::BATCH_LOAN_UPKS] {
