@@ -9,6 +9,50 @@ use lumbung_domain::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Postcode prefix → the path of its area.
+pub(crate) type PostcodePaths = HashMap<String, String>;
+
+/// The postcode map as last read, with the count of changes it was read
+/// at (`cache_versions`, kept by triggers on the map and the areas).
+#[derive(Default)]
+pub(crate) struct PostcodePathsCache(Mutex<Option<(i64, Arc<PostcodePaths>)>>);
+
+impl Store {
+    /// Every postcode prefix with its area's path, read again only when the
+    /// map or the areas changed since (on any server of the database): the
+    /// map has thousands of rows, a page needs it whole, and it seldom
+    /// changes.
+    pub(crate) fn postcode_paths(
+        &self,
+        conn: &crate::db::Connection,
+    ) -> Result<Arc<PostcodePaths>> {
+        let cache = &self.postcode_paths.0;
+        // The count first: a change committed between the two reads leaves a
+        // newer map under an older count, read again next time, never the
+        // other way round.
+        let version: i64 = crate::sql::optional_row(
+            conn,
+            "SELECT version FROM cache_versions WHERE name = 'postcode_map'",
+            [],
+            |r| r.get(0),
+        )?
+        .unwrap_or(0);
+        if let Some((held, paths)) = &*cache.lock().unwrap_or_else(|e| e.into_inner()) {
+            if *held == version {
+                return Ok(paths.clone());
+            }
+        }
+        let mut stmt = conn.prepare(
+            "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
+        )?;
+        let rows = stmt.query_map([], |r| r.try_into())?;
+        let paths = Arc::new(rows.collect::<crate::db::Result<PostcodePaths>>()?);
+        *cache.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, paths.clone()));
+        Ok(paths)
+    }
+}
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Area {
@@ -575,6 +619,54 @@ pub(crate) mod tests {
         assert!(
             err.to_string().contains("line 2, column area_code"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_postcode_map_is_read_again_when_any_server_changes_it() {
+        let (d, s) = store();
+        import(
+            &s,
+            vec![
+                rec(2, "PRESTON", "Preston", None),
+                rec(3, "LANCS", "Lancashire", None),
+            ],
+        )
+        .unwrap();
+        let map = |line, prefix: &str, code: &str| PostcodeRecord {
+            line,
+            prefix: prefix.into(),
+            area_code: AreaCode::parse(code).unwrap(),
+        };
+        s.import_postcodes(
+            "p.csv",
+            vec![map(2, "PR1", "PRESTON")],
+            vec![],
+            &Actor::cli(),
+        )
+        .unwrap();
+        let paths = || s.postcode_paths(&s.conn().unwrap()).unwrap();
+        let first = paths();
+        assert_eq!(first.get("PR1").map(String::as_str), Some("/PRESTON/"));
+        assert!(Arc::ptr_eq(&first, &paths()), "unchanged, the map is kept");
+
+        // Another server of the same database changes the map, then an area.
+        let other = d.open_again();
+        other
+            .import_postcodes(
+                "p.csv",
+                vec![map(2, "PR1", "LANCS"), map(3, "PR2", "PRESTON")],
+                vec![],
+                &Actor::cli(),
+            )
+            .unwrap();
+        let after = paths();
+        assert_eq!(after.get("PR1").map(String::as_str), Some("/LANCS/"));
+        assert_eq!(after.get("PR2").map(String::as_str), Some("/PRESTON/"));
+        import(&other, vec![rec(2, "PRESTON", "Preston", Some("LANCS"))]).unwrap();
+        assert_eq!(
+            paths().get("PR2").map(String::as_str),
+            Some("/LANCS/PRESTON/")
         );
     }
 }

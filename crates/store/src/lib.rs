@@ -255,6 +255,8 @@ pub struct Store {
     password_cost: PasswordCost,
     /// A PostgreSQL server's certificate was checked (`sslmode=verify-full`).
     server_verified: bool,
+    /// Shared by the clones, like the pool.
+    postcode_paths: std::sync::Arc<areas::PostcodePathsCache>,
 }
 
 fn configure(
@@ -262,6 +264,9 @@ fn configure(
     busy_timeout: std::time::Duration,
 ) -> rusqlite::Result<()> {
     conn.busy_timeout(busy_timeout)?;
+    // Every statement goes through the cache (`db::Connection::prepare`);
+    // a page's statements, and those of the next pages, stay compiled.
+    conn.set_prepared_statement_cache_capacity(256);
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
 }
 
@@ -344,6 +349,7 @@ impl Store {
             clock: lumbung_domain::Clock::system(),
             password_cost: PasswordCost::Production,
             server_verified: false,
+            postcode_paths: Default::default(),
         })
     }
 

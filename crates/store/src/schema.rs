@@ -2,6 +2,25 @@
 //! migrations applied; each runs in its own transaction. Never edit a
 //! migration that has shipped: add the next one.
 
+/// SQLite's triggers counting every change of `$table` in `cache_versions`
+/// under `$name` (one trigger an event: SQLite has no `INSERT OR UPDATE`).
+macro_rules! counts_changes {
+    ($table:literal, $name:literal) => {
+        concat!(
+            counts_changes!(@ $table, $name, "insert"),
+            counts_changes!(@ $table, $name, "update"),
+            counts_changes!(@ $table, $name, "delete"),
+        )
+    };
+    (@ $table:literal, $name:literal, $event:literal) => {
+        concat!(
+            "CREATE TRIGGER ", $table, "_", $event, "_version AFTER ", $event, " ON ", $table,
+            " BEGIN INSERT INTO cache_versions (name, version) VALUES ('", $name, "', 1)",
+            " ON CONFLICT (name) DO UPDATE SET version = version + 1; END;\n",
+        )
+    };
+}
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: areas, postcode map, organisations, users, sessions, audit log.
     r#"
@@ -1387,6 +1406,19 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s chains begin is fixed'); END;
 CREATE TRIGGER fund_chains_no_delete BEFORE DELETE ON fund_chains
 BEGIN SELECT RAISE(ABORT, 'where the journal''s chains begin is fixed'); END;
 "#,
+    // 44: how often the postcode map or the areas changed, counted by
+    // triggers so that every server of the database sees it: a server
+    // keeps the map of prefixes to area paths until the count moves
+    // (`Store::postcode_paths`).
+    concat!(
+        "CREATE TABLE cache_versions (
+    name    TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+",
+        counts_changes!("postcode_prefixes", "postcode_map"),
+        counts_changes!("areas", "postcode_map"),
+    ),
 ];
 
 /// PostgreSQL's schema begins as SQLite's after this many migrations
@@ -1446,6 +1478,23 @@ CREATE INDEX fund_journal_upk_sequence ON fund_journal(upk_id, sequence);
 DROP INDEX fund_journal_upk;
 SELECT setval(pg_get_serial_sequence('fund_journal', 'sequence'), coalesce(max(sequence), 0) + 1, false)
 FROM fund_journal;
+"#,
+    // 44: counted once a statement.
+    r#"
+CREATE TABLE cache_versions (
+    name    TEXT COLLATE "C" PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+CREATE FUNCTION lumbung_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO cache_versions (name, version) VALUES (TG_ARGV[0], 1)
+    ON CONFLICT (name) DO UPDATE SET version = cache_versions.version + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER postcode_prefixes_version AFTER INSERT OR UPDATE OR DELETE ON postcode_prefixes
+FOR EACH STATEMENT EXECUTE FUNCTION lumbung_count_change('postcode_map');
+CREATE TRIGGER areas_version AFTER INSERT OR UPDATE OR DELETE ON areas
+FOR EACH STATEMENT EXECUTE FUNCTION lumbung_count_change('postcode_map');
 "#,
 ];
 

@@ -128,10 +128,23 @@ pub fn render(
 ) -> Result<String, minijinja::Error> {
     let tmpl = env().get_template(name)?;
     let base = minijinja::context! {
-        t => Value::from_serialize(lang.catalogue()),
+        t => catalogue(lang),
         lang => lang.code(),
     };
     tmpl.render(minijinja::value::merge_maps([ctx, common, base]))
+}
+
+/// The messages of `lang` as a template value, made once: converting the
+/// whole catalogue for every page cost more than rendering most pages.
+fn catalogue(lang: Lang) -> Value {
+    static ID: OnceLock<Value> = OnceLock::new();
+    static EN: OnceLock<Value> = OnceLock::new();
+    let cell = match lang {
+        Lang::Id => &ID,
+        Lang::En => &EN,
+    };
+    cell.get_or_init(|| Value::from_serialize(lang.catalogue()))
+        .clone()
 }
 
 /// `memo|narration(lang)`: a journal entry's narration in the reader's

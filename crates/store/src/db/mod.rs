@@ -110,17 +110,21 @@ impl Connection {
         }
     }
 
+    /// On SQLite from the connection's cache of recent statements (bounded,
+    /// see `configure`): the pages run the same few hundred statements, and
+    /// compiling one again cost more than running it.
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
         match self {
-            Connection::Sqlite(c) => Ok(Statement::Sqlite(c.prepare(sql)?)),
+            Connection::Sqlite(c) => Ok(Statement::Sqlite(c.prepare_cached(sql)?)),
             Connection::Pg(c) => Ok(Statement::Pg(c.prepare(sql, false)?)),
         }
     }
 
-    /// A statement kept prepared for the next call with the same text.
+    /// A statement kept prepared for the next call with the same text (on
+    /// PostgreSQL too, where [`Connection::prepare`] compiles it again).
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
         match self {
-            Connection::Sqlite(c) => Ok(Statement::SqliteCached(c.prepare_cached(sql)?)),
+            Connection::Sqlite(c) => Ok(Statement::Sqlite(c.prepare_cached(sql)?)),
             Connection::Pg(c) => Ok(Statement::Pg(c.prepare(sql, true)?)),
         }
     }
@@ -264,8 +268,8 @@ impl Drop for Transaction<'_> {
 
 /// A prepared statement.
 pub enum Statement<'c> {
-    Sqlite(rusqlite::Statement<'c>),
-    SqliteCached(rusqlite::CachedStatement<'c>),
+    /// Always from the connection's cache.
+    Sqlite(rusqlite::CachedStatement<'c>),
     Pg(pg::PgStatement<'c>),
 }
 
@@ -312,7 +316,6 @@ impl Statement<'_> {
     pub fn execute(&mut self, params: impl Params) -> Result<usize> {
         match self {
             Statement::Sqlite(s) => sqlite_execute(s, params),
-            Statement::SqliteCached(s) => sqlite_execute(s, params),
             Statement::Pg(p) => p.execute(params),
         }
     }
@@ -320,7 +323,6 @@ impl Statement<'_> {
     pub fn query(&mut self, params: impl Params) -> Result<Rows<'_>> {
         match self {
             Statement::Sqlite(s) => sqlite_query(s, params),
-            Statement::SqliteCached(s) => sqlite_query(s, params),
             Statement::Pg(p) => Ok(Rows::Pg(p.query(params)?.into_iter())),
         }
     }

@@ -121,7 +121,9 @@ impl Store {
             region,
             located: Default::default(),
         };
-        processes::report(&*self.conn()?, filter, &placing).map_err(|e| match e {
+        let conn = self.conn()?;
+        let prefixes = self.postcode_paths(&conn)?;
+        processes::report(&conn, &prefixes, filter, &placing).map_err(|e| match e {
             processes::ReportError::Store(e) => e,
             processes::ReportError::Overflow(e) => StoreError::invalid(
                 "amount",

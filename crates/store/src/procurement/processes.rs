@@ -4,6 +4,7 @@
 //! so that one firm is one supplier across payments, awards and the
 //! business base.
 
+use crate::areas::PostcodePaths;
 use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::spend::SupplierResolver;
 use crate::{Result, StoreError};
@@ -251,17 +252,10 @@ impl From<crate::db::Error> for ReportError {
 /// postcode placed by the postcode map (read once) and `placing`.
 pub(super) fn report(
     conn: &Connection,
+    prefixes: &PostcodePaths,
     filter: &Filter,
     placing: &Placing,
 ) -> std::result::Result<Report, ReportError> {
-    let mut prefixes: HashMap<String, String> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        prefixes.insert(r.get(0)?, r.get(1)?);
-    }
     let mut catalogue: HashMap<SupplierId, String> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT id, coalesce(postcode, located_postcode) FROM suppliers

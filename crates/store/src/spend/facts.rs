@@ -35,11 +35,7 @@ impl Store {
     ) -> Result<Dimensions> {
         let conn = self.conn()?;
         let places = Self::places(&conn, local, region)?;
-        let prefixes: HashMap<String, String> = {
-            let mut stmt = conn.prepare("SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code")?;
-            let rows = stmt.query_map([], |r| r.try_into())?;
-            rows.collect::<crate::db::Result<_>>()?
-        };
+        let prefixes = self.postcode_paths(&conn)?;
         let classify = |path: &str| places.classify(path);
         let mut supplier_location = vec![Location::Unknown];
         let mut supplier_name = vec![String::new()];
@@ -272,14 +268,11 @@ impl Store {
         let conn = self.conn()?;
         let places = Self::places(&conn, local, region)?;
         let classify = |path: String| places.classify(&path);
-        let mut prefixes = HashMap::new();
-        let mut stmt = conn.prepare(
-            "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            prefixes.insert(r.get::<_, String>(0)?, classify(r.get(1)?));
-        }
+        let prefixes = self
+            .postcode_paths(&conn)?
+            .iter()
+            .map(|(prefix, path)| (prefix.clone(), places.classify(path)))
+            .collect();
         let mut fixed = HashMap::new();
         let mut stmt = conn.prepare(
             "SELECT k.kind || ':' || k.key, a.path FROM supplier_keys k
