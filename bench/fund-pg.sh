@@ -136,8 +136,8 @@ done
 
 # (g) the table
 python3 - "$out" "$RUNS" "$DIR/summary.json" "$POSTINGS" $CLIENTS <<'EOF'
-import json, os, statistics, sys
-from gnu_time import measure
+import json, os, sys
+from gnu_time import backends_table, measure
 out, runs, summary, postings = sys.argv[1], int(sys.argv[2]), json.load(open(sys.argv[3])), int(sys.argv[4])
 clients = [int(c) for c in sys.argv[5:]]
 def run(name):
@@ -172,15 +172,6 @@ if single:
           f"({pg_last:,.0f}/s against {single:,.0f}/s: {pg_last / single:.2f}×)")
 print(f"every posting posted once on both: {'yes' if ok else 'NO'}; journal after {last} clients: "
       f"SQLite {open(f'{out}/verify-sqlite.out').read().strip()!r}, PostgreSQL {open(f'{out}/verify-pg.out').read().strip()!r}\n")
-res = {b: [run(f"report-{b}.{i}") for i in range(1, runs + 1)] for b in ("sqlite", "pg")}
-med = {b: statistics.median(r["wall"] for r in rs) for b, rs in res.items()}
-print("| fund report as of today | median wall (s) | runs (s) | peak RSS (MB) | ÷ SQLite |")
-print("|---|---:|---|---:|---:|")
-for b, rs in res.items():
-    print(f"| {'SQLite file' if b == 'sqlite' else 'PostgreSQL'} | {med[b]:.2f} | {', '.join(format(r['wall'], '.2f') for r in rs)} | "
-          f"{max(r['rss'] for r in rs):.0f} | {med[b] / med['sqlite']:.2f}× |")
-same = all(json.loads(r["out"]) == json.loads(res["sqlite"][0]["out"]) for rs in res.values() for r in rs)
-ok &= same
-print(f"\nthe report's JSON is the same on both backends: {'yes' if same else 'NO'}")
+ok &= backends_table(out, runs, "fund report as of today")
 sys.exit(0 if ok else 1)
 EOF

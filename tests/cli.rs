@@ -1204,7 +1204,7 @@ fn demo_builds_its_own_database_prints_the_logins_and_serves() {
 
 #[test]
 fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
-    // The demo keeps to a file of its own (a PostgreSQL URL is refused).
+    // A file of its own (on PostgreSQL: `demo_fills_only_an_empty_postgresql_database`).
     let env = Env::file();
     let demo_db = env.path("my-demo.db");
     let db_arg = demo_db.to_str().unwrap().to_owned();
@@ -1265,6 +1265,34 @@ fn demo_with_db_uses_that_file_but_never_deletes_a_real_database() {
     assert!(std::fs::read_to_string(&text)
         .unwrap()
         .starts_with("plain text"));
+}
+
+/// On a PostgreSQL server the demo fills an empty database and serves it;
+/// a database holding data is refused and left as it was, the demo's own
+/// earlier data too (it never deletes a server's rows). Needs PostgreSQL.
+#[test]
+fn demo_fills_only_an_empty_postgresql_database() {
+    let env = Env::postgres();
+    let url = env.db.to_str().unwrap().to_owned();
+    {
+        let mut running = Running::spawn(
+            env.dir.path(),
+            &["--db", &url, "demo", "--addr", "127.0.0.1:0"],
+        );
+        running.wait_for("Demo database PostgreSQL:");
+        let addr = served_addr(&running.wait_for("Lumbung is serving"));
+        let login = r#"{"username":"admin.serang","password":"lumbung-demo-2026"}"#;
+        let (status, body) = http(addr, "POST", "/api/v1/session", Some(login));
+        assert!(status.contains("200"), "{status}\n{body}");
+    }
+    let holds = || env.stdout(&["areas", "list", "--parent", "3604240003"]);
+    let before = holds();
+    assert!(before.contains("3604240003.02"), "{before}");
+    env.fails(
+        &["demo", "--addr", "127.0.0.1:0"],
+        "this PostgreSQL database already holds data",
+    );
+    assert_eq!(holds(), before);
 }
 
 // ------------------------------------------------------- names and ids

@@ -22,23 +22,6 @@ pub struct Db {
     pub busy_timeout: Duration,
 }
 
-/// `path` when it names a SQLite file; a PostgreSQL address is refused
-/// (without repeating it: it may hold a password) before anything is
-/// created, rather than taken for a file name: for the demo, which makes
-/// its own file.
-pub fn sqlite_file(path: &Path) -> Result<&Path> {
-    let text = path.to_string_lossy();
-    if ["postgres://", "postgresql://"]
-        .iter()
-        .any(|scheme| text.trim().to_ascii_lowercase().starts_with(scheme))
-    {
-        return Err(said(text!("db_postgres_demo";
-            id: "--db / LUMBUNG_DB menunjuk server PostgreSQL: demo menyimpan datanya dalam berkas SQLite miliknya sendiri; berikan jalur berkas",
-            en: "--db / LUMBUNG_DB names a PostgreSQL server: the demo keeps its data in a SQLite file of its own; give a file's path")));
-    }
-    Ok(path)
-}
-
 impl Db {
     /// Opens (creating and migrating) the database, with the clock.
     pub fn open(&self) -> Result<Store> {

@@ -1,10 +1,13 @@
 //! `lumbung demo` as its users start it: the real binary on a free port
-//! over a fresh database.
+//! over a fresh database — a file, or with `LUMBUNG_TEST_BROWSER_PG=1`
+//! (beside `LUMBUNG_TEST_PG`) a database of its own on PostgreSQL.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::common::PgDatabase;
 
 /// The demo's password of every login (README.md, the startup list).
 pub const PASSWORD: &str = "lumbung-demo-2026";
@@ -29,6 +32,8 @@ pub struct Demo {
     pub base: String,
     child: Child,
     dir: tempfile::TempDir,
+    /// Dropped after `child` (declared after it) is stopped, in `drop`.
+    pg: Option<PgDatabase>,
 }
 
 impl Demo {
@@ -40,21 +45,35 @@ impl Demo {
             .unwrap()
             .port();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let pg = std::env::var("LUMBUNG_TEST_BROWSER_PG")
+            .is_ok_and(|v| v == "1")
+            .then(PgDatabase::new);
+        let db = match &pg {
+            Some(pg) => pg.url.clone().into(),
+            None => dir.path().join("demo.db").into_os_string(),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_lumbung"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("LUMBUNG_DB", dir.path().join("demo.db"))
+            .env("LUMBUNG_DB", db)
             .args(["demo", "--addr", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .expect("start lumbung demo");
-        let demo = Demo {
+        let mut demo = Demo {
             base: format!("http://127.0.0.1:{port}"),
             child,
             dir,
+            pg,
         };
         let deadline = Instant::now() + Duration::from_secs(120);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = demo.child.try_wait() {
+                panic!(
+                    "lumbung demo stopped ({status}):\n{}",
+                    std::fs::read_to_string(demo.dir.path().join("server.log")).unwrap_or_default()
+                );
+            }
             assert!(
                 Instant::now() < deadline,
                 "lumbung demo did not listen within 120 s:\n{}",
@@ -65,9 +84,28 @@ impl Demo {
         demo
     }
 
-    /// The demo's database file.
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("demo.db")
+    /// The first column of every row `sql` finds, as text, on either backend.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        match &self.pg {
+            Some(pg) => {
+                let (url, sql) = (pg.url.clone(), sql.to_owned());
+                // The database's URL may carry options the client ignores.
+                let url = url.split('?').next().unwrap().to_owned();
+                std::thread::spawn(move || {
+                    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                    let rows = client.query(&sql, &[]).unwrap();
+                    rows.iter().map(|r| r.get::<_, String>(0)).collect()
+                })
+                .join()
+                .unwrap()
+            }
+            None => {
+                let conn = rusqlite::Connection::open(self.dir.path().join("demo.db")).unwrap();
+                let mut stmt = conn.prepare(sql).unwrap();
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+                rows.map(Result::unwrap).collect()
+            }
+        }
     }
 
     /// Writes a failing page's screenshot; returns where.

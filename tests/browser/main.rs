@@ -7,6 +7,9 @@
 //! `$LUMBUNG_BROWSER_SHOTS`, when set). The crawl is here, the journeys
 //! through the forms in `journeys.rs`.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod axe;
 mod cdp;
 mod demo;

@@ -8,34 +8,16 @@ use crate::demo::Demo;
 /// Every person's name in the demo's database: household heads and
 /// members of the self-mapping, KSM members, named complainants.
 fn names(demo: &Demo) -> Vec<String> {
-    let conn = rusqlite::Connection::open(demo.db()).unwrap();
     let mut out: Vec<String> = Vec::new();
-    let mut stmt = conn
-        .prepare("SELECT household FROM community_households")
-        .unwrap();
-    let households: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    for h in households {
+    for h in demo.texts("SELECT household FROM community_households") {
         let h: serde_json::Value = serde_json::from_str(&h).unwrap();
         out.extend(h["head_name"].as_str().map(str::to_owned));
         for m in h["members"].as_array().into_iter().flatten() {
             out.extend(m["name"].as_str().map(str::to_owned));
         }
     }
-    for sql in [
-        "SELECT name FROM fund_members",
-        "SELECT name FROM complaints WHERE name IS NOT NULL",
-    ] {
-        let mut stmt = conn.prepare(sql).unwrap();
-        out.extend(
-            stmt.query_map([], |r| r.get::<_, String>(0))
-                .unwrap()
-                .map(Result::unwrap),
-        );
-    }
+    out.extend(demo.texts("SELECT name FROM fund_members"));
+    out.extend(demo.texts("SELECT name FROM complaints WHERE name IS NOT NULL"));
     out.sort();
     out.dedup();
     out

@@ -41,14 +41,12 @@ impl Store {
         let tables = tables(&source)?;
         // The target's is a spare: this thread holds the source's.
         let mut out = target.spare_conn().ok_or(StoreError::Busy)?;
-        for (table, _) in &tables {
-            if crate::sql::exists(&out, &format!("SELECT 1 FROM {table} LIMIT 1"), [])? {
-                return Err(StoreError::conflict(
-                    text!("copy_target_not_empty", table = table;
-                    id: "basis data tujuan sudah berisi data (tabel {table}): salin hanya ke basis data kosong",
-                    en: "the target database already holds data (table {table}): copy only into an empty database"),
-                ));
-            }
+        if let Some(table) = first_filled(&out)? {
+            return Err(StoreError::conflict(
+                text!("copy_target_not_empty", table = table;
+                id: "basis data tujuan sudah berisi data (tabel {table}): salin hanya ke basis data kosong",
+                en: "the target database already holds data (table {table}): copy only into an empty database"),
+            ));
         }
         let mut summary = CopySummary {
             tables: Vec::new(),
@@ -103,6 +101,23 @@ impl Store {
         }
         Ok(summary)
     }
+}
+
+impl Store {
+    /// Whether no table holds a row (what `copy` and the demo fill).
+    pub fn holds_no_data(&self) -> Result<bool> {
+        Ok(first_filled(&*self.conn()?)?.is_none())
+    }
+}
+
+/// The first table, by name, that holds a row.
+fn first_filled(conn: &Connection) -> Result<Option<String>> {
+    for (table, _) in tables(conn)? {
+        if crate::sql::exists(conn, &format!("SELECT 1 FROM {table} LIMIT 1"), [])? {
+            return Ok(Some(table));
+        }
+    }
+    Ok(None)
 }
 
 /// Every table holding Lumbung's data, with its columns, as the source

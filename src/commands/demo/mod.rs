@@ -13,11 +13,12 @@ use super::{areas, orgs, serve};
 use crate::shared::{self, table};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use lumbung_domain::{AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username};
+use lumbung_domain::{
+    text, AreaCode, AreaKind, AreaRecord, OrgKind, Password, Role, Scope, Username,
+};
 use lumbung_store::{Actor, OrgInput, ScopeRef, Store, StoreError};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Instant;
 
@@ -101,22 +102,27 @@ pub struct DemoArgs {
     pub proxy: serve::ProxyArgs,
 }
 
-/// `lumbung demo`: the database `--db` names, else ./lumbung-demo.db.
+/// `lumbung demo`: the database `--db` names, else ./lumbung-demo.db: a
+/// file it rebuilds, or an empty PostgreSQL database it fills.
 pub fn run(db: Option<&Path>, args: DemoArgs) -> Result<()> {
-    let path = shared::sqlite_file(db.unwrap_or(Path::new(shared::DEFAULT_DEMO_DB)))?;
+    let target = db.unwrap_or(Path::new(shared::DEFAULT_DEMO_DB));
     let config = lumbung_web::WebConfig {
         behind_proxy: args.proxy.behind_proxy,
         behind_tls_proxy: args.proxy.behind_tls_proxy,
         ..Default::default()
     };
-    build_and_serve(path, args.listen.addr, config)
-}
-
-/// Builds the demo database at `path` and serves it on `addr`.
-fn build_and_serve(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig) -> Result<()> {
     let started = Instant::now();
-    replace_file(path)?;
-    let store = Store::open(path)?.with_clock(shared::clock()?);
+    let (store, shown) = match target
+        .to_str()
+        .filter(|t| lumbung_store::is_postgres_url(t))
+    {
+        Some(url) => (empty_server_database(url)?, "PostgreSQL".to_owned()),
+        None => {
+            replace_file(target)?;
+            (Store::open(target)?, target.display().to_string())
+        }
+    };
+    let store = store.with_clock(shared::clock()?);
     let logins = load(&store)?;
     let overview = store.overview()?;
     tracing::info!(
@@ -124,14 +130,13 @@ fn build_and_serve(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig
         "demo data loaded"
     );
     println!(
-        "Demo database {}: {} areas, {} postcode prefixes, {} organisations, {} users",
-        path.display(),
+        "Demo database {shown}: {} areas, {} postcode prefixes, {} organisations, {} users",
         overview.areas,
         overview.postcode_prefixes,
         overview.organisations,
         logins.len()
     );
-    serve::listen(store, addr, config, |bound| {
+    serve::listen(store, args.listen.addr, config, |bound| {
         serve::announce(bound);
         println!("Demo logins (every password is {DEMO_PASSWORD}):");
         print!(
@@ -141,6 +146,19 @@ fn build_and_serve(path: &Path, addr: SocketAddr, config: lumbung_web::WebConfig
         println!("Stop with Ctrl-C. The next `lumbung demo` starts again from scratch.");
         let _ = std::io::stdout().flush();
     })
+}
+
+/// The PostgreSQL database at `url`, migrated, when it holds no data: the
+/// demo never deletes a server's data (not even an earlier demo's: drop
+/// and create the database again for a new one).
+fn empty_server_database(url: &str) -> Result<Store> {
+    let store = Store::open_postgres(url)?;
+    if !store.holds_no_data()? {
+        return Err(shared::said(text!("demo_server_not_empty";
+            id: "basis data PostgreSQL ini sudah berisi data: demo hanya mengisi basis data kosong (hapus lalu buat lagi basis datanya untuk demo baru)",
+            en: "this PostgreSQL database already holds data: the demo fills only an empty database (drop and create it again for a new demo)")));
+    }
+    Ok(store)
 }
 
 /// Deletes the demo database file and its -wal and -shm files, and nothing
