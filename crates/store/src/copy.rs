@@ -197,7 +197,7 @@ fn copy_table(
         } else {
             insert_sql(n)
         };
-        tx.prepare_cached(&sql)?
+        tx.prepare(&sql)?
             .execute(params_from_iter(batch.drain(..)))?;
         Ok(())
     };

@@ -25,7 +25,7 @@ impl Store {
     ) -> Result<std::result::Result<UseId, Duration>> {
         let now = self.clock().now().as_millisecond();
         self.write(|tx| {
-            tx.prepare_cached("DELETE FROM limit_uses WHERE bucket = ?1 AND at <= ?2")?
+            tx.prepare("DELETE FROM limit_uses WHERE bucket = ?1 AND at <= ?2")?
                 .execute(params![bucket, now.saturating_sub(window.millis())])?;
             let uses: Vec<i64> = crate::sql::all(
                 tx,
@@ -37,7 +37,7 @@ impl Store {
                 return Ok(Err(wait));
             }
             let id: i64 = tx
-                .prepare_cached(
+                .prepare(
                     "INSERT INTO limit_uses (bucket, key, at) VALUES (?1, ?2, ?3) RETURNING id",
                 )?
                 .query_row(params![bucket, key, now], |r| r.get::<_, i64>(0))?;

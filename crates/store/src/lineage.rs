@@ -7,7 +7,7 @@ use lumbung_domain::AreaPath;
 
 /// The organisation and its ancestors' ids, nearest first.
 pub(crate) fn lineage(conn: &crate::db::Connection, id: i64) -> crate::db::Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "WITH RECURSIVE up(id, parent_id, n) AS (
              SELECT id, parent_id, 0 FROM organisations WHERE id = ?1
              UNION ALL SELECT o.id, o.parent_id, up.n + 1 FROM organisations o JOIN up ON o.id = up.parent_id
@@ -27,7 +27,7 @@ pub(crate) fn effective_area(
     conn: &crate::db::Connection,
     id: i64,
 ) -> crate::db::Result<Option<AreaPath>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "WITH RECURSIVE up(id, parent_id, area_code, n) AS (
              SELECT id, parent_id, area_code, 0 FROM organisations WHERE id = ?1
              UNION ALL SELECT o.id, o.parent_id, o.area_code, up.n + 1

@@ -277,7 +277,7 @@ pub(crate) fn create_named(
     (area_code, parent): (Option<&str>, Option<i64>),
     details: serde_json::Value,
 ) -> Result<i64> {
-    let id: i64 = tx.prepare_cached(
+    let id: i64 = tx.prepare(
         "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?5) RETURNING id",
     )?
@@ -354,7 +354,7 @@ pub(crate) fn named(conn: &crate::db::Connection, kind: OrgKind, r: &OrgRef) -> 
         OrgRef::Name(name) => (Some(name.trim()), None),
         OrgRef::NameOrId(raw) => (Some(raw.trim()), raw.trim().parse::<i64>().ok()),
     };
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "SELECT id FROM organisations
          WHERE kind = ?1 AND ((lower(name) = lower(?2) AND ?2 IS NOT NULL) OR id IS NOT DISTINCT FROM ?3) ORDER BY id",
     )?;
@@ -582,7 +582,7 @@ fn find_same(tx: &Transaction<'_>, input: &OrgInput) -> Result<Option<i64>> {
     }
     // Names are not unique: a row that fits several is refused, never
     // taken for one of them.
-    let mut stmt = tx.prepare_cached(
+    let mut stmt = tx.prepare(
         "SELECT id FROM organisations WHERE lower(name) = lower(?1) AND kind = ?2 AND area_code IS NOT DISTINCT FROM ?3 ORDER BY id",
     )?;
     let ids = stmt

@@ -90,7 +90,7 @@ impl Store {
                         plan.musrenbang, plan.spkd, fingerprint, import, crate::now(), actor.label()
                     ], |r| r.get::<_, i64>(0),
                 )?;
-                let mut add = tx.prepare_cached(
+                let mut add = tx.prepare(
                     "INSERT INTO programme_plan_activities (plan_id, position, name, name_key, kind, problem, location,
                         poor_households, women, cost, blm, swadaya, government, companies, other_programmes, schedule, responsible)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
@@ -145,7 +145,7 @@ impl Store {
         let mut out = Vec::with_capacity(heads.len());
         for mut plan in heads {
             let id = plan.id.get();
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare(
                 "SELECT name, kind, problem, location, poor_households, women, cost, blm, swadaya, government, companies,
                         other_programmes, schedule, responsible
                  FROM programme_plan_activities WHERE plan_id = ?1 ORDER BY position",

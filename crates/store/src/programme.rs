@@ -57,7 +57,7 @@ pub(crate) fn name_key(name: &str) -> String {
 
 /// The first rows naming an area Lumbung does not hold: refused.
 fn unknown_areas(tx: &Transaction<'_>, file: &str, codes: &[(u64, &str)]) -> Result<()> {
-    let mut stmt = tx.prepare_cached("SELECT 1 FROM areas WHERE code = ?1")?;
+    let mut stmt = tx.prepare("SELECT 1 FROM areas WHERE code = ?1")?;
     let mut errors = Vec::new();
     for (line, code) in codes {
         if stmt.query_row([code], |_| Ok(())).optional()?.is_none() {
@@ -733,7 +733,7 @@ fn approved_plans(
         })?
         .collect::<crate::db::Result<_>>()?;
     let mut names =
-        tx.prepare_cached("SELECT name_key FROM programme_plan_activities WHERE plan_id = ?1")?;
+        tx.prepare("SELECT name_key FROM programme_plan_activities WHERE plan_id = ?1")?;
     let mut out: std::collections::BTreeMap<String, Vec<Approved>> = Default::default();
     for (id, area, kind, first_year, last_year) in plans {
         let activities = names

@@ -43,7 +43,7 @@ pub(crate) fn optional<T: FromSql>(
 
 /// Whether `sql` finds a row.
 pub(crate) fn exists(conn: &Connection, sql: &str, params: impl Params) -> Result<bool> {
-    Ok(conn.prepare_cached(sql)?.exists(params)?)
+    Ok(conn.prepare(sql)?.exists(params)?)
 }
 
 /// The first row `sql` finds, read by `read`, or `None` when it finds no
@@ -54,10 +54,7 @@ pub(crate) fn optional_row<T>(
     params: impl Params,
     read: impl FnOnce(&Row<'_>) -> crate::db::Result<T>,
 ) -> Result<Option<T>> {
-    Ok(conn
-        .prepare_cached(sql)?
-        .query_row(params, read)
-        .optional()?)
+    Ok(conn.prepare(sql)?.query_row(params, read).optional()?)
 }
 
 /// Every row `sql` finds, each read by `read`, collected (a `Vec`, a set).
@@ -67,7 +64,7 @@ pub(crate) fn all<T, C: FromIterator<T>>(
     params: impl Params,
     read: impl FnMut(&Row<'_>) -> crate::db::Result<T>,
 ) -> Result<C> {
-    let mut stmt = conn.prepare_cached(sql)?;
+    let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map(params, read)?;
     Ok(rows.collect::<crate::db::Result<_>>()?)
 }
@@ -161,12 +158,9 @@ pub(crate) fn insert_many(
             })
             .collect();
         let sql = format!("{head} VALUES {} {tail}", tuples.join(", "));
-        // Full chunks share one statement, kept prepared.
-        let mut stmt = if rows == per {
-            conn.prepare_cached(&sql)?
-        } else {
-            conn.prepare(&sql)?
-        };
+        // Full chunks share one statement, kept prepared (so is the last,
+        // shorter one: the caches are bounded).
+        let mut stmt = conn.prepare(&sql)?;
         changed += stmt.execute(crate::db::params_from_iter(chunk))?;
     }
     Ok(changed)

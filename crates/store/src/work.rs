@@ -95,11 +95,11 @@ impl Store {
                     })
                 },
             )?;
-            let mut delete = tx.prepare_cached("DELETE FROM web_uploads WHERE token = ?1")?;
+            let mut delete = tx.prepare("DELETE FROM web_uploads WHERE token = ?1")?;
             for token in forget(&waiting, now) {
                 delete.execute([token])?;
             }
-            tx.prepare_cached(
+            tx.prepare(
                 "INSERT INTO web_uploads (token, owner, file_name, anchor, anchor_id, year, locale, bytes, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
@@ -188,11 +188,11 @@ impl Store {
                     })
                 },
             )?;
-            let mut delete = tx.prepare_cached("DELETE FROM web_jobs WHERE token = ?1")?;
+            let mut delete = tx.prepare("DELETE FROM web_jobs WHERE token = ?1")?;
             for token in forget(&jobs, now) {
                 delete.execute([token])?;
             }
-            tx.prepare_cached(
+            tx.prepare(
                 "INSERT INTO web_jobs (token, owner, file_name, state, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
             )?
             .execute(params![job, owner.get(), file_name, now])?;
@@ -210,7 +210,7 @@ impl Store {
             JobOutcome::Failed { problems } => (JobState::Failed, None, None, Some(problems)),
         };
         self.write(|tx| {
-            tx.prepare_cached(
+            tx.prepare(
                 "UPDATE web_jobs SET state = ?2, summary = ?3, notes_id = ?4, problems = ?5, finished_at = ?6
                  WHERE token = ?1",
             )?

@@ -110,22 +110,14 @@ impl Connection {
         }
     }
 
-    /// On SQLite from the connection's cache of recent statements (bounded,
-    /// see `configure`): the pages run the same few hundred statements, and
-    /// compiling one again cost more than running it.
+    /// From the connection's cache of statements (bounded: see `configure`
+    /// and [`PG_CACHED`]): the pages run the same few hundred statements,
+    /// and compiling one again cost more than running it (on PostgreSQL a
+    /// round trip more).
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
         match self {
             Connection::Sqlite(c) => Ok(Statement::Sqlite(c.prepare_cached(sql)?)),
-            Connection::Pg(c) => Ok(Statement::Pg(c.prepare(sql, false)?)),
-        }
-    }
-
-    /// A statement kept prepared for the next call with the same text (on
-    /// PostgreSQL too, where [`Connection::prepare`] compiles it again).
-    pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
-        match self {
-            Connection::Sqlite(c) => Ok(Statement::Sqlite(c.prepare_cached(sql)?)),
-            Connection::Pg(c) => Ok(Statement::Pg(c.prepare(sql, true)?)),
+            Connection::Pg(c) => Ok(Statement::Pg(c.prepare(sql)?)),
         }
     }
 
@@ -489,6 +481,11 @@ impl r2d2::ManageConnection for Manager {
 
 /// Statements a PostgreSQL connection keeps prepared, by their text.
 type PgCache = RefCell<HashMap<String, postgres::Statement>>;
+
+/// How many statements a PostgreSQL connection keeps prepared at most; a
+/// full cache starts again empty (texts built from data, such as lists of
+/// ids, must not grow it without end).
+pub(crate) const PG_CACHED: usize = 512;
 
 macro_rules! tuple_from_row {
     ($(($($i:tt $t:ident),+))+) => {$(

@@ -99,20 +99,20 @@ impl PgConnection {
         Ok(self.call(move |c| c.batch_execute(&sql))??)
     }
 
-    pub fn prepare(&self, sql: &str, cached: bool) -> Result<PgStatement<'_>> {
-        if cached {
-            if let Some(stmt) = self.cache.borrow().get(sql) {
-                return Ok(PgStatement {
-                    conn: self,
-                    stmt: stmt.clone(),
-                });
-            }
+    pub fn prepare(&self, sql: &str) -> Result<PgStatement<'_>> {
+        if let Some(stmt) = self.cache.borrow().get(sql) {
+            return Ok(PgStatement {
+                conn: self,
+                stmt: stmt.clone(),
+            });
         }
         let translated = translate(sql);
         let stmt = self.call(move |c| c.prepare(&translated))??;
-        if cached {
-            self.cache.borrow_mut().insert(sql.to_owned(), stmt.clone());
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() >= super::PG_CACHED {
+            cache.clear();
         }
+        cache.insert(sql.to_owned(), stmt.clone());
         Ok(PgStatement { conn: self, stmt })
     }
 

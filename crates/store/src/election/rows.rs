@@ -144,7 +144,7 @@ pub(super) fn load_election(conn: &Connection, id: PollId) -> Result<Option<Elec
 /// The organisations placed in `kelurahan` (or under it), with their
 /// ancestors: whoever is scoped to one of them works with its elections.
 pub(super) fn orgs_within(conn: &Connection, kelurahan: &AreaPath) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "SELECT o.id FROM organisations o JOIN areas a ON a.code = o.area_code
          WHERE a.path >= ?1 AND a.path < ?2 ORDER BY o.id",
     )?;
@@ -328,7 +328,7 @@ pub(super) fn tie_tx(conn: &Connection, poll: PollId) -> Result<Option<(TieRecor
 }
 
 fn door_to_door_tx(conn: &Connection, poll: PollId) -> Result<Vec<DoorToDoor>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "SELECT on_date, note, recorded_by FROM election_door_to_door WHERE poll = ?1 ORDER BY on_date, id",
     )?;
     let rows = stmt.query_map([poll.get()], |r| {
@@ -367,7 +367,7 @@ struct DoorToDoorRow {
 
 fn sources_tx(conn: &Connection, poll: PollId) -> Result<Vec<PollId>> {
     let mut stmt =
-        conn.prepare_cached("SELECT source FROM election_sources WHERE poll = ?1 ORDER BY source")?;
+        conn.prepare("SELECT source FROM election_sources WHERE poll = ?1 ORDER BY source")?;
     let rows = stmt.query_map([poll.get()], |r| r.get(0).map(PollId::new))?;
     Ok(rows.collect::<crate::db::Result<_>>()?)
 }
@@ -438,7 +438,7 @@ pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(Stri
     )?;
     let Some(path) = path else { return Ok(None) };
     let mut stmt =
-        conn.prepare_cached("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;
+        conn.prepare("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;
     for c in path.trim_matches('/').split('/').rev() {
         if let Some(found) = stmt.query_row([c], |r| r.try_into()).optional()? {
             return Ok(Some(found));

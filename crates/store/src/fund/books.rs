@@ -121,7 +121,7 @@ impl Store {
                     let index = LoanIndex::new(&books);
                     let per_loan = (last / books.len().max(1) as i64).clamp(1, 64) as usize;
                     let reversed = reversed_repayments(ra.0)?;
-                    let mut stmt = ra.0.prepare_cached(
+                    let mut stmt = ra.0.prepare(
                         "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id <= ?1 ORDER BY id",
                     )?;
                     let mut rows = stmt.query([split])?;
@@ -213,8 +213,8 @@ impl Store {
         let rows: Vec<(i64, String)> = stmt
             .query_map([], |r| r.try_into())?
             .collect::<crate::db::Result<_>>()?;
-        let mut area_stmt = conn
-            .prepare_cached("SELECT code, name, coalesce(kind, '') FROM areas WHERE code = ?1")?;
+        let mut area_stmt =
+            conn.prepare("SELECT code, name, coalesce(kind, '') FROM areas WHERE code = ?1")?;
         for (upk, path) in rows {
             // The stored path is `/root/…/own/`: roll up into each proper
             // ancestor except the root.
@@ -284,7 +284,7 @@ pub(super) fn books_by_loan_ids(
     crate::sql::temp_texts(conn, "fund_batch_ids", loan_ids)?;
     let mut public: HashMap<i64, String> = HashMap::with_capacity(loan_ids.len());
     let mut upks = Vec::new();
-    let mut found = conn.prepare_cached(BATCH_LOAN_UPKS)?;
+    let mut found = conn.prepare(BATCH_LOAN_UPKS)?;
     let mut rows = found.query([])?;
     while let Some(r) = rows.next()? {
         public.insert(r.get(0)?, r.get(1)?);
@@ -329,7 +329,7 @@ fn fill_books(
     // are then put in date order.
     let whole = filter != ONE_LOAN && {
         let most: i64 = conn
-            .prepare_cached("SELECT coalesce(max(id), 0) FROM fund_loans")?
+            .prepare("SELECT coalesce(max(id), 0) FROM fund_loans")?
             .query_row([], |r| r.get(0))?;
         books.len() as i64 * 2 > most
     };
@@ -341,7 +341,7 @@ fn fill_books(
             }
         })?;
     } else {
-        let mut stmt = conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare(&format!(
             "SELECT r.loan, r.paid_on, r.amount FROM fund_repayments r
              WHERE {} AND NOT EXISTS (SELECT 1 FROM fund_reversals v WHERE v.repayment = r.id)
              ORDER BY r.loan, r.id",
@@ -421,8 +421,8 @@ fn loans_where(
     names: &mut HashMap<i64, Option<String>>,
 ) -> Result<Vec<(i64, LoanBook)>> {
     let mut books: Vec<(i64, LoanBook)> = Vec::new();
-    let mut name_of = conn.prepare_cached("SELECT name FROM organisations WHERE id = ?1")?;
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut name_of = conn.prepare("SELECT name FROM organisations WHERE id = ?1")?;
+    let mut stmt = conn.prepare(&format!(
         "SELECT l.id, l.upk_id, l.ksm_id, l.disbursed_on, l.principal, l.term_months, l.fee_rate, l.schedule, l.frequency
          FROM fund_loans l WHERE {condition} ORDER BY l.id"
     ))?;
@@ -461,7 +461,7 @@ fn loans_where(
 /// The repayments that were reversed, by id.
 fn reversed_repayments(conn: &crate::db::Connection) -> Result<std::collections::HashSet<i64>> {
     Ok(conn
-        .prepare_cached("SELECT repayment FROM fund_reversals")?
+        .prepare("SELECT repayment FROM fund_reversals")?
         .query_map([], |r| r.get(0))?
         .collect::<crate::db::Result<_>>()?)
 }
@@ -474,7 +474,7 @@ fn scan_repayments(
     reversed: &std::collections::HashSet<i64>,
     mut each: impl FnMut(i64, Date, i64),
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id > ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([after])?;
@@ -542,7 +542,7 @@ fn finish_books(
     index: &LoanIndex,
 ) -> Result<()> {
     let scoped = loans_in("loan", filter);
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare(&format!(
         "SELECT loan, on_date, principal, term_months, fee_rate, schedule, frequency FROM fund_reschedules
          WHERE {scoped} ORDER BY loan, on_date, id"
     ))?;
@@ -560,7 +560,7 @@ fn finish_books(
                 });
         }
     }
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare(&format!(
         "SELECT loan, on_date, principal FROM fund_write_offs WHERE {scoped}"
     ))?;
     let mut rows = stmt.query([param])?;

@@ -332,7 +332,7 @@ fn import_tx(
                 files.0, l.line, l.loan_id, l.term_months
             ));
         }
-        let id: i64 = tx.prepare_cached(
+        let id: i64 = tx.prepare(
             "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10) RETURNING id",
         )?
@@ -420,7 +420,7 @@ fn import_tx(
                 let held = if slot.created {
                     0
                 } else {
-                    tx.prepare_cached(
+                    tx.prepare(
                         "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
                     )?
                     .query_row(params![loan, r.paid_on.to_string(), r.amount.0], |row| row.get(0))?
@@ -493,7 +493,7 @@ fn digest_row(digest: &mut DefaultHasher, r: &RepaymentRecord) {
 /// The ids and terms of the loan held under `loan_id`, if one is.
 fn held_loan(tx: &Transaction<'_>, loan_id: &str) -> Result<Option<(LoanIds, LoanTerms)>> {
     let held = tx
-        .prepare_cached(
+        .prepare(
             "SELECT id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency FROM fund_loans WHERE loan_id = ?1",
         )?
         .query_row([loan_id], |r| {

@@ -88,7 +88,7 @@ impl Poster {
     pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
         let mut held = std::collections::HashSet::new();
         crate::sql::temp_texts(tx, "fund_batch_keys", keys)?;
-        let mut stmt = tx.prepare_cached(HELD_KEYS)?;
+        let mut stmt = tx.prepare(HELD_KEYS)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             held.insert(r.get(0)?);
@@ -123,7 +123,7 @@ impl Poster {
             return Ok(None);
         }
         Ok(Some(
-            tx.prepare_cached(
+            tx.prepare(
                 "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4) RETURNING id",
             )?
             .query_row(crate::db::params_from_iter(&row), |r| r.get::<_, i64>(0))?,
@@ -234,7 +234,7 @@ impl Poster {
         // The key's uniqueness is the check: a key held already inserts
         // nothing (and the tail stays).
         let inserted = tx
-            .prepare_cached(
+            .prepare(
                 "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )?
@@ -275,7 +275,7 @@ impl Poster {
                 None => self.chains.insert(chains(tx)?),
             };
             let last: Option<String> = tx
-                .prepare_cached(
+                .prepare(
                     "SELECT hash FROM fund_journal WHERE upk_id = ?1 AND sequence >= ?2
                      ORDER BY sequence DESC LIMIT 1",
                 )?
@@ -297,7 +297,7 @@ impl Poster {
                 let last = match self.last {
                     Some(last) => last,
                     None => tx
-                        .prepare_cached("SELECT coalesce(max(sequence), 0) FROM fund_journal")?
+                        .prepare("SELECT coalesce(max(sequence), 0) FROM fund_journal")?
                         .query_row([], |r| r.get(0))?,
                 };
                 self.last = Some(last + 1);
@@ -306,7 +306,7 @@ impl Poster {
             crate::db::Backend::Postgres => {
                 if self.sequences.is_empty() {
                     let block = (self.tails.len().max(1) * 64).min(1024) as i64;
-                    let mut taken = tx.prepare_cached(
+                    let mut taken = tx.prepare(
                         "SELECT nextval(pg_get_serial_sequence('fund_journal', 'sequence'))
                          FROM generate_series(1, ?1)",
                     )?;
@@ -652,7 +652,7 @@ impl Store {
         // read in order; `account || ''` keeps SQLite off the per-account index,
         // which would look each row up again.
         let mut year: HashMap<i64, (i64, i64)> = HashMap::new();
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare(
             "SELECT upk_id, account, sum(amount) FROM fund_account_days
              WHERE day >= ?1 AND day <= ?2 AND account || '' IN ('fee_income', 'operating_costs')
              GROUP BY upk_id, account",
@@ -668,7 +668,7 @@ impl Store {
         // Each UPK holding any of these accounts and the first day it did,
         // a seek a UPK along the index (account, UPK, day) — also a UPK
         // whose organisation's kind was edited since: its books still count.
-        let mut next = conn.prepare_cached(
+        let mut next = conn.prepare(
             "SELECT upk_id, day FROM fund_account_days WHERE account = ?1 AND upk_id > ?2
              ORDER BY upk_id, day LIMIT 1",
         )?;
@@ -688,7 +688,7 @@ impl Store {
                 after = upk;
             }
         }
-        let mut capital = conn.prepare_cached(
+        let mut capital = conn.prepare(
             "SELECT -coalesce(sum(amount), 0) FROM fund_account_days
              WHERE account = 'capital_blm' AND upk_id = ?1 AND day <= ?2",
         )?;

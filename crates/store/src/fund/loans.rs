@@ -21,7 +21,7 @@ use lumbung_fund::servicing::{self, Action};
 
 /// The loan's row id, UPK and KSM from its public id.
 fn loan_by_id(tx: &crate::db::Connection, loan_id: &str) -> Result<(i64, i64, i64)> {
-    tx.prepare_cached("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
+    tx.prepare("SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1")?
         .query_row([loan_id.trim()], |r| r.try_into())
         .optional()?
         .ok_or_else(|| {

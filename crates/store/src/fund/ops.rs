@@ -345,7 +345,7 @@ impl Store {
         for m in members.into_iter().filter(|m| m.left_on.is_none()) {
             // A member's earlier loans: their shares of the KSM's loans.
             let loans: Vec<i64> = conn
-                .prepare_cached("SELECT loan FROM fund_loan_members WHERE member_id = ?1")?
+                .prepare("SELECT loan FROM fund_loan_members WHERE member_id = ?1")?
                 .query_map([m.id.get()], |r| r.get(0))?
                 .collect::<crate::db::Result<_>>()?;
             let mut good = true;

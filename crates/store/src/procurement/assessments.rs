@@ -59,11 +59,11 @@ impl Store {
         actor: &Actor,
     ) -> Result<ScoresKept> {
         self.write(|tx| {
-            let mut held = tx.prepare_cached(
+            let mut held = tx.prepare(
                 "SELECT score, evidence FROM sv_assessments WHERE round = ?1 AND supplier_id = ?2 AND outcome = ?3
                  ORDER BY id DESC LIMIT 1",
             )?;
-            let mut insert = tx.prepare_cached(
+            let mut insert = tx.prepare(
                 "INSERT INTO sv_assessments (round, supplier_id, outcome, score, evidence, assessed_by, assessed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;

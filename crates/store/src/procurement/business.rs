@@ -62,7 +62,7 @@ impl Store {
 /// The business a record names: by any of its identifiers, else by its
 /// name key.
 fn held(tx: &Transaction<'_>, r: &BusinessRecord, key: &str) -> Result<Option<(i64, i64, String)>> {
-    let mut by_id = tx.prepare_cached(
+    let mut by_id = tx.prepare(
         "SELECT b.id, b.org_id, b.record FROM business_identifiers i JOIN businesses b ON b.id = i.business_id
          WHERE i.scheme = ?1 AND i.value = ?2",
     )?;
@@ -78,7 +78,7 @@ fn held(tx: &Transaction<'_>, r: &BusinessRecord, key: &str) -> Result<Option<(i
         }
     }
     Ok(tx
-        .prepare_cached(
+        .prepare(
             "SELECT id, org_id, record FROM businesses WHERE name_key = ?1 ORDER BY id LIMIT 1",
         )?
         .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))

@@ -455,7 +455,7 @@ impl Store {
             let path = by_area.map(|p| p.as_str().to_owned()).or_else(|| {
                 let pc = PostalCode::parse(postcode?).ok()?;
                 let mut stmt = conn
-                    .prepare_cached(
+                    .prepare(
                         "SELECT a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code WHERE p.prefix = ?1",
                     )
                     .ok()?;
@@ -672,7 +672,7 @@ struct Firm {
 fn business_named(conn: &Connection, name: &str) -> Result<Option<Firm>> {
     let key = normalise_name(name);
     let (from, to) = (format!("{key}|"), format!("{key}}}"));
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "SELECT b.record, o.kind FROM businesses b JOIN organisations o ON o.id = b.org_id
          WHERE b.name_key >= ?1 AND b.name_key < ?2 LIMIT 2",
     )?;

@@ -130,7 +130,7 @@ impl Store {
                     crate::now()
                 ], |r| r.get::<_, i64>(0),
             )?;
-            let mut bid = tx.prepare_cached(
+            let mut bid = tx.prepare(
                 "INSERT INTO sv_bids (evaluation_id, position, bidder, price, quality) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (i, b) in input.bids.iter().enumerate() {
@@ -142,7 +142,7 @@ impl Store {
                     plain(&b.quality, PLACES as u32)
                 ])?;
             }
-            let mut commitment = tx.prepare_cached(
+            let mut commitment = tx.prepare(
                 "INSERT INTO sv_commitments (evaluation_id, position, bidder, measure, quantity) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (i, c) in input.commitments.iter().enumerate() {
@@ -198,10 +198,10 @@ impl Store {
                 ))
             })?
             .collect::<crate::db::Result<Vec<_>>>()?;
-        let mut bids = conn.prepare_cached(
+        let mut bids = conn.prepare(
             "SELECT bidder, price, quality FROM sv_bids WHERE evaluation_id = ?1 ORDER BY position",
         )?;
-        let mut commitments = conn.prepare_cached(
+        let mut commitments = conn.prepare(
             "SELECT bidder, measure, quantity FROM sv_commitments WHERE evaluation_id = ?1 ORDER BY position",
         )?;
         for (id, v) in &mut versions {

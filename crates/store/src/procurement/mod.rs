@@ -161,7 +161,7 @@ fn import_tx(
             "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3) RETURNING id",
             params![file, crate::now(), actor.label()], |r| r.get::<_, i64>(0),
         )?;
-        let mut insert = tx.prepare_cached(
+        let mut insert = tx.prepare(
             "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (ocid, identity) DO NOTHING",
         )?;

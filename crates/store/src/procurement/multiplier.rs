@@ -76,9 +76,9 @@ impl Store {
     /// (and postal code when given).
     pub fn find_suppliers(&self, rows: &[(&str, Option<&str>)]) -> Result<Vec<Found>> {
         let conn = self.conn()?;
-        let mut by_key = conn
-            .prepare_cached("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?;
-        let mut by_name = conn.prepare_cached(
+        let mut by_key =
+            conn.prepare("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?;
+        let mut by_name = conn.prepare(
             "SELECT DISTINCT supplier_id FROM supplier_keys WHERE kind = 'name' AND key >= ?1 AND key < ?2 ORDER BY supplier_id",
         )?;
         let mut out = Vec::with_capacity(rows.len());

@@ -53,9 +53,8 @@ pub(super) fn texts_before(
     ocid: &str,
     last: i64,
 ) -> Result<Vec<Cow<'static, str>>> {
-    let mut read = tx.prepare_cached(
-        "SELECT release FROM ocds_releases WHERE ocid = ?1 AND id <= ?2 ORDER BY id",
-    )?;
+    let mut read =
+        tx.prepare("SELECT release FROM ocds_releases WHERE ocid = ?1 AND id <= ?2 ORDER BY id")?;
     let texts = read
         .query_map(params![ocid, last], |r| r.get::<_, String>(0))?
         .map(|t| t.map(Cow::Owned))
@@ -132,7 +131,7 @@ fn save(tx: &Transaction<'_>, resolver: &mut SupplierResolver<'_>, c: Compiled) 
             party.supplier = Some(supplier_of(tx, resolver, party)?);
         }
     }
-    tx.prepare_cached(
+    tx.prepare(
         "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
@@ -147,16 +146,16 @@ fn save(tx: &Transaction<'_>, resolver: &mut SupplierResolver<'_>, c: Compiled) 
         process.facts().encode()
     ])?;
     if held {
-        tx.prepare_cached("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
+        tx.prepare("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
             .execute([ocid])?;
-        tx.prepare_cached("DELETE FROM ocds_awards WHERE ocid = ?1")?
+        tx.prepare("DELETE FROM ocds_awards WHERE ocid = ?1")?
             .execute([ocid])?;
     }
-    let mut award_row = tx.prepare_cached(
+    let mut award_row = tx.prepare(
         "INSERT INTO ocds_awards (ocid, position, award_id, status, date, currency, amount)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    let mut supplier_row = tx.prepare_cached(
+    let mut supplier_row = tx.prepare(
         "INSERT INTO ocds_award_suppliers
            (ocid, award_position, position, party_key, name, postcode, scale, identifier, supplier_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -197,7 +196,7 @@ fn supplier_of(
 ) -> Result<SupplierId> {
     if let Some(number) = party.identifier.as_deref() {
         let held: Option<i64> = tx
-            .prepare_cached("SELECT id FROM suppliers WHERE company_number = ?1 LIMIT 1")?
+            .prepare("SELECT id FROM suppliers WHERE company_number = ?1 LIMIT 1")?
             .query_row([number], |r| r.get(0))
             .optional()?;
         if let Some(id) = held {

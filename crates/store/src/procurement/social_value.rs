@@ -44,7 +44,7 @@ impl Store {
                 "INSERT INTO sv_proxy_sets (file_name, fingerprint, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4) RETURNING id",
                 params![file, fingerprint, crate::now(), actor.label()], |r| r.get::<_, i64>(0),
             )?;
-            let mut insert = tx.prepare_cached(
+            let mut insert = tx.prepare(
                 "INSERT INTO sv_proxies (set_id, position, measure, outcome, unit, proxy_value, description)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;

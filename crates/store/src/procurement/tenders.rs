@@ -114,7 +114,7 @@ pub(super) fn save_published(tx: &Transaction<'_>, process: &Process) -> Result<
         None => (None, None),
     };
     let now = crate::now();
-    tx.prepare_cached(
+    tx.prepare(
         "INSERT INTO tenders (ocid, buyer, title, cpv, lots, currency, value, closes_on, status, entered_by, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'ocds', ?10, ?10)
          ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, title = excluded.title, cpv = excluded.cpv,

@@ -347,40 +347,40 @@ pub(super) fn locate_suppliers(
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let mut keys = tx.prepare_cached(
+    let mut keys = tx.prepare(
         "SELECT key FROM supplier_keys WHERE supplier_id = ?1 AND kind = 'id' ORDER BY key",
     )?;
-    let mut decisions = tx.prepare_cached(
+    let mut decisions = tx.prepare(
         "SELECT company_number, kind FROM supplier_register_matches
          WHERE supplier_id = ?1 AND kind IN ('confirmed', 'rejected')",
     )?;
-    let mut vendors_by_ref = tx.prepare_cached(
+    let mut vendors_by_ref = tx.prepare(
         "SELECT supplier_ref, name, postcode, company_number, sic, sme FROM register_vendors
          WHERE supplier_ref = ?1 ORDER BY anchor_id",
     )?;
-    let mut vendors_by_name = tx.prepare_cached(
+    let mut vendors_by_name = tx.prepare(
         "SELECT supplier_ref, name, postcode, company_number, sic, sme FROM register_vendors
          WHERE name_key = ?1 ORDER BY anchor_id, supplier_ref LIMIT 2",
     )?;
-    let mut by_number = tx.prepare_cached(
+    let mut by_number = tx.prepare(
         "SELECT number, name, postcode, status, sic FROM register_companies WHERE number = ?1",
     )?;
-    let mut same_name = tx.prepare_cached(
+    let mut same_name = tx.prepare(
         "SELECT number, name, postcode, status, sic FROM register_companies
          WHERE name_key = ?1 AND active = 1 ORDER BY number LIMIT 20",
     )?;
-    let mut near = tx.prepare_cached(
+    let mut near = tx.prepare(
         "SELECT number, name, postcode, status, sic FROM register_companies
          WHERE name_key >= ?1 AND name_key < ?2 AND active = 1 ORDER BY name_key LIMIT 500",
     )?;
-    let mut clear = tx.prepare_cached(
+    let mut clear = tx.prepare(
         "DELETE FROM supplier_register_matches WHERE supplier_id = ?1 AND kind IN ('ambiguous', 'suggested')",
     )?;
-    let mut list = tx.prepare_cached(
+    let mut list = tx.prepare(
         "INSERT INTO supplier_register_matches (supplier_id, company_number, kind, similarity)
          VALUES (?1, ?2, ?3, ?4) ON CONFLICT (supplier_id, company_number) DO NOTHING",
     )?;
-    let mut place = tx.prepare_cached(
+    let mut place = tx.prepare(
         "UPDATE suppliers SET located_by = ?2, located_ref = ?3, located_postcode = ?4,
            located_sector = ?5, located_sme = ?6,
            company_number = coalesce(company_number, ?7)

@@ -48,7 +48,7 @@ impl<'a> SupplierResolver<'a> {
         }
         let id: Option<i64> = self
             .tx
-            .prepare_cached("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?
+            .prepare("SELECT supplier_id FROM supplier_keys WHERE kind = ?1 AND key = ?2")?
             .query_row(params![kind, key], |r| r.get(0))
             .optional()?;
         if let Some(id) = id {
@@ -59,7 +59,7 @@ impl<'a> SupplierResolver<'a> {
 
     pub(super) fn add_key(&mut self, kind: &'static str, key: &str, supplier: i64) -> Result<()> {
         self.tx
-            .prepare_cached(
+            .prepare(
                 "INSERT INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?
             .execute(params![kind, key, supplier])?;
@@ -73,7 +73,7 @@ impl<'a> SupplierResolver<'a> {
         }
         let name: String = self
             .tx
-            .prepare_cached("SELECT name FROM suppliers WHERE id = ?1")?
+            .prepare("SELECT name FROM suppliers WHERE id = ?1")?
             .query_row([supplier], |r| r.get(0))?;
         self.names.insert(supplier, name.clone());
         Ok(name)
@@ -84,7 +84,7 @@ impl<'a> SupplierResolver<'a> {
     pub(super) fn review(&mut self, supplier: i64, reason: String) -> Result<()> {
         if self.merged.insert(supplier) {
             self.tx
-                .prepare_cached("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
+                .prepare("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
                 .execute(params![supplier, reason])?;
         }
         Ok(())
@@ -120,7 +120,7 @@ impl<'a> SupplierResolver<'a> {
             let other = by_id[&like];
             let note = lumbung_spend::suppliers::suggestion_note(like, other.name, other.postcode);
             self.tx
-                .prepare_cached("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
+                .prepare("UPDATE suppliers SET review = ?2 WHERE id = ?1")?
                 .execute(params![new, note])?;
             suggested += 1;
         }
@@ -139,7 +139,7 @@ impl<'a> SupplierResolver<'a> {
         if self.company_numbers && !self.numbered.contains(&s) {
             if let Some(number) = supplier_id.and_then(lumbung_spend::registers::company_number) {
                 self.tx
-                    .prepare_cached(
+                    .prepare(
                         "UPDATE suppliers SET company_number = coalesce(company_number, ?2) WHERE id = ?1",
                     )?
                     .execute(params![s, number])?;
@@ -210,7 +210,7 @@ impl<'a> SupplierResolver<'a> {
             return Ok(s);
         }
         let s = self.tx
-            .prepare_cached(
+            .prepare(
                 "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3) RETURNING id",
             )?
             .query_row(params![name, postcode, crate::now()], |r| r.get::<_, i64>(0))?;

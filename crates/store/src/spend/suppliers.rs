@@ -110,14 +110,14 @@ impl Store {
     /// sites (a number that names none is left out).
     pub fn suppliers_by_id(&self, ids: &[SupplierId]) -> Result<Vec<Supplier>> {
         let conn = self.conn()?;
-        let mut one = conn.prepare_cached(
+        let mut one = conn.prepare(
             "SELECT id, name, postcode, area_code, review, company_number, located_by, located_postcode, located_ref
              FROM suppliers WHERE id = ?1",
         )?;
-        let mut keys = conn.prepare_cached(
+        let mut keys = conn.prepare(
             "SELECT kind || ':' || key FROM supplier_keys WHERE supplier_id = ?1 ORDER BY kind, key",
         )?;
-        let mut sites = conn.prepare_cached(
+        let mut sites = conn.prepare(
             "SELECT area_code FROM supplier_sites WHERE supplier_id = ?1 ORDER BY area_code",
         )?;
         let mut list = Vec::with_capacity(ids.len());
