@@ -92,6 +92,44 @@ fn spreadsheet_books_give_the_oversight_figures() {
     assert_eq!(before["outstanding"], 400_000 + 500_000);
     let csv = env.stdout(&["fund", "report", "--as-of", "2024-05-20", "--format", "csv"]);
     assert!(csv.starts_with("upk,loans,outstanding,arrears"), "{csv}");
+    // The monthly trend beside the report: month ends, then the date itself.
+    let with_trend: Value = serde_json::from_str(&env.stdout(&[
+        "fund",
+        "report",
+        "--as-of",
+        "2024-05-20",
+        "--trend",
+        "3",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let points = with_trend["trend"].as_array().unwrap();
+    let dates: Vec<&str> = points
+        .iter()
+        .map(|p| p["as_of"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2024-03-31", "2024-04-30", "2024-05-20"]);
+    assert_eq!(points[2]["outstanding"], r["outstanding"]);
+    assert_eq!(points[2]["par"], r["par"]);
+    assert_eq!(
+        with_trend["by_upk"], r["by_upk"],
+        "the report itself unchanged"
+    );
+    let refused = env.output(&["fund", "report", "--trend", "3", "--format", "csv"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--trend"));
+    for months in ["0", "37"] {
+        assert!(!env
+            .output(&["fund", "report", "--trend", months])
+            .status
+            .success());
+    }
+    let table = env.stdout(&["fund", "report", "--as-of", "2024-05-20", "--trend", "2"]);
+    assert!(
+        table.contains("trend") && table.contains("2024-04-30"),
+        "{table}"
+    );
     assert!(env
         .stdout(&["fund", "verify"])
         .contains("journal verified: 9 entries"));

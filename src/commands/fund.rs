@@ -10,7 +10,7 @@ use lumbung_fund::books_file::{
     date, loan_rows, repayment_rows, repayments, RepaymentReading, RepaymentSource,
 };
 use lumbung_fund::loan::Rupiah;
-use lumbung_fund::report::portfolio;
+use lumbung_fund::report::{portfolio, trend};
 use lumbung_store::{Actor, OrgRef, RepaymentInput, Store};
 use lumbung_tabular::csv_file::CsvRows;
 use lumbung_tabular::{CsvFile, Header, Rejected, RowError};
@@ -44,6 +44,9 @@ pub enum FundCommand {
         upk: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Also the figures at the end of each of the last MONTHS months (1–36; JSON key `trend`)
+        #[arg(long, value_name = "MONTHS", value_parser = clap::value_parser!(u16).range(1..=36))]
+        trend: Option<u16>,
     },
     /// Check the journal: every entry balanced, the hash chain unbroken (exit 1 names the first broken entry)
     Verify {
@@ -173,9 +176,12 @@ pub fn run(db: &Db, command: FundCommand) -> Result<()> {
             repayments,
             list_created,
         } => import(store, &loans, &repayments, list_created),
-        FundCommand::Report { as_of, upk, format } => {
-            report(store, as_of.as_deref(), upk.as_deref(), format)
-        }
+        FundCommand::Report {
+            as_of,
+            upk,
+            format,
+            trend,
+        } => report(store, as_of.as_deref(), upk.as_deref(), format, trend),
         FundCommand::Verify { head } => verify(store, head.as_deref()),
         FundCommand::Post {
             upk,
@@ -339,28 +345,67 @@ pub enum Format {
     Csv,
 }
 
-pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: Format) -> Result<()> {
+pub fn report(
+    store: &Store,
+    as_of: Option<&str>,
+    upk: Option<&str>,
+    format: Format,
+    months: Option<u16>,
+) -> Result<()> {
+    if months.is_some() && format == Format::Csv {
+        return Err(shared::said(text!("fund_trend_not_csv";
+            id: "--trend tersedia untuk --format json atau table",
+            en: "--trend goes with --format json or table")));
+    }
     let as_of = match as_of {
         Some(d) => date(d).map_err(anyhow::Error::msg)?,
         None => store.clock().today(),
     };
     let upk = upk.map(|raw| upk_id(store, raw)).transpose()?;
-    let books = store.fund_books(upk)?;
+    // The UPKs' finances are read while the books are: the books' reading
+    // waits on memory more than on the cores.
+    let (books, ctx) = std::thread::scope(|s| {
+        let ctx = s.spawn(|| store.fund_context(as_of));
+        let books = store.fund_books(upk);
+        (books, ctx.join().expect("the context's reading panicked"))
+    });
+    let (books, mut ctx) = (books?, ctx?);
     if let Some(id) = upk {
         if books.is_empty() {
             return Err(shared::said(text!("no_loans_of_upk", upk = id;
                 id: "UPK {upk} tidak punya pinjaman", en: "no loans of UPK {upk}")));
         }
     }
-    let mut ctx = store.fund_context(as_of)?;
     if upk.is_some() {
         let ids: std::collections::HashSet<i64> = books.iter().map(|b| b.upk_id).collect();
         ctx.finances.retain(|id, _| ids.contains(id));
     }
     let report = portfolio(&books, as_of, &ctx).context("the fund report cannot be computed")?;
+    let points = months
+        .map(|m| trend(&books, as_of, m, &ctx))
+        .transpose()
+        .context("the fund report's trend cannot be computed")?;
+    // A city's books are millions of small allocations that the process's
+    // end gives back at once: freeing them one by one took a tenth of the
+    // report's time.
+    std::mem::forget(books);
     let opt = |s: &Option<lumbung_domain::Share>| s.map(|s| s.to_string()).unwrap_or_default();
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Json => {
+            /// The report's keys in their order, then the trend if asked for.
+            #[derive(serde::Serialize)]
+            struct WithTrend<'a> {
+                #[serde(flatten)]
+                report: &'a lumbung_fund::report::FundReport,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                trend: Option<&'a [lumbung_fund::report::TrendPoint]>,
+            }
+            let json = WithTrend {
+                report: &report,
+                trend: points.as_deref(),
+            };
+            println!("{}", serde_json::to_string_pretty(&json)?)
+        }
         Format::Csv | Format::Table => {
             let headers = [
                 "upk",
@@ -421,6 +466,29 @@ pub fn report(store: &Store, as_of: Option<&str>, upk: Option<&str>, format: For
                         &rows
                     )
                 );
+                if let Some(points) = &points {
+                    let rows: Vec<Vec<String>> = points
+                        .iter()
+                        .map(|p| {
+                            vec![
+                                p.as_of.to_string(),
+                                p.outstanding.to_string(),
+                                p.arrears.to_string(),
+                                opt(&p.par),
+                                opt(&p.rr),
+                                opt(&p.lar),
+                            ]
+                        })
+                        .collect();
+                    println!("\ntrend");
+                    print!(
+                        "{}",
+                        table::render(
+                            &["AS OF", "OUTSTANDING", "ARREARS", "PAR", "RR", "LAR"],
+                            &rows
+                        )
+                    );
+                }
             }
         }
     }

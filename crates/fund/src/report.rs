@@ -684,17 +684,22 @@ impl<'a> Tally<'a> {
     }
 }
 
+/// How many threads judge `loans` loans: one for a few.
+fn threads_for(loans: usize) -> usize {
+    if loans < 20_000 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    }
+}
+
 /// The report as of a date (loans disbursed after it are left out; so are
 /// payments after it), each loan judged by its UPK's settings. A figure
 /// too large to keep refuses the report.
 pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> Result<FundReport, TooLarge> {
     // A city's loans are judged on every core, each thread a share of
     // them; the sums are added up after (the same figures however split).
-    let threads = if loans.len() < 20_000 {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    };
+    let threads = threads_for(loans.len());
     let tally = if threads == 1 {
         Tally::of(loans, as_of, ctx)
     } else {
@@ -808,17 +813,43 @@ pub fn trend(
         })
         .collect();
     dates.push(as_of);
-    let mut rules: HashMap<i64, Rules<'_>> = HashMap::new();
+    // Each thread judges a share of the loans on every date.
+    let sums_of = |loans: &[LoanBook]| -> Vec<Sums> {
+        let mut rules: HashMap<i64, Rules<'_>> = HashMap::new();
+        let mut sums: Vec<Sums> = dates.iter().map(|_| Sums::default()).collect();
+        for loan in loans {
+            let r = rules
+                .entry(loan.upk_id)
+                .or_insert_with(|| Rules::new(ctx.settings_of(loan.upk_id)));
+            for (d, sums) in dates.iter().zip(&mut sums) {
+                if loan.disbursed_on <= *d {
+                    sums.add(&judge(loan, *d, r));
+                }
+            }
+        }
+        sums
+    };
+    let threads = threads_for(loans.len());
+    let sums = std::thread::scope(|s| {
+        let parts: Vec<_> = loans
+            .chunks(loans.len().div_ceil(threads).max(1))
+            .map(|part| s.spawn(move || sums_of(part)))
+            .collect();
+        parts
+            .into_iter()
+            .map(|p| p.join().expect("a trend thread panicked"))
+            .reduce(|mut all, part| {
+                for (a, p) in all.iter_mut().zip(part) {
+                    a.merge(p);
+                }
+                all
+            })
+            .unwrap_or_else(|| dates.iter().map(|_| Sums::default()).collect())
+    });
     dates
         .into_iter()
-        .map(|d| {
-            let mut sums = Sums::default();
-            for loan in loans.iter().filter(|l| l.disbursed_on <= d) {
-                let r = rules
-                    .entry(loan.upk_id)
-                    .or_insert_with(|| Rules::new(ctx.settings_of(loan.upk_id)));
-                sums.add(&judge(loan, d, r));
-            }
+        .zip(sums)
+        .map(|(d, sums)| {
             let i = sums.indicators(None)?;
             Ok(TrendPoint {
                 as_of: d,
@@ -837,6 +868,60 @@ mod tests {
     use super::*;
     use crate::loan::{schedule, FeeRate, Frequency, ScheduleKind};
     use jiff::civil::date;
+
+    /// A city's trend is judged on several threads: each month's point is
+    /// the report as of that date.
+    #[test]
+    fn each_point_of_a_citys_trend_is_the_report_of_its_date() {
+        let rate = FeeRate::parse("0.015").unwrap();
+        let loans: Vec<LoanBook> = (0..20_500i64)
+            .map(|i| {
+                let disbursed = date(2024, 1, 1 + (i % 28) as i8);
+                let s = schedule(
+                    disbursed,
+                    Rupiah(600_000 + i * 1_000),
+                    6 + (i % 7) as u16,
+                    rate,
+                    ScheduleKind::Flat,
+                    Frequency::Monthly,
+                )
+                .unwrap();
+                let paid = (i % 9) as i8;
+                LoanBook {
+                    upk: format!("UPK {}", i % 5),
+                    upk_id: i % 5,
+                    ksm: i,
+                    disbursed_on: disbursed,
+                    schedule: s,
+                    payments: (1..=paid)
+                        .map(|m| (date(2024, 1 + m, 10), Rupiah(120_000)))
+                        .collect(),
+                    rescheduled: vec![],
+                    written_off: None,
+                }
+            })
+            .collect();
+        let as_of = date(2024, 12, 15);
+        let points = trend(&loans, as_of, 12, &Context::default()).unwrap();
+        assert_eq!(points.len(), 12);
+        assert_eq!(points[0].as_of, date(2024, 1, 31));
+        for p in &points {
+            let r = portfolio(&loans, p.as_of, &Context::default()).unwrap();
+            assert_eq!(
+                (p.outstanding, p.arrears, p.par, p.rr, p.lar),
+                (
+                    r.indicators.outstanding,
+                    r.indicators.arrears,
+                    r.indicators.par,
+                    r.indicators.rr,
+                    r.indicators.lar
+                ),
+                "{}",
+                p.as_of
+            );
+        }
+        assert!(points[11].arrears > 0 && points[0].outstanding > points[11].outstanding);
+    }
 
     #[test]
     fn indicators_of_a_small_portfolio() {

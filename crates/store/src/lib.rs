@@ -602,6 +602,8 @@ fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
         // 19 added them, 20 the compiled releases' table, 21 the facts):
         // derived once, with the last of the tables they need.
         21 => procurement::derive_all(tx),
+        // The repayments held, packed once for the reports.
+        46 => fund::pack_repayments(tx),
         _ => Ok(()),
     }
 }

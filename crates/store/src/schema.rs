@@ -1427,6 +1427,20 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s chains begin is fixed'); END;
      DROP TRIGGER areas_insert_version;
      DROP TRIGGER areas_update_version;
      DROP TRIGGER areas_delete_version;",
+    // 46: the repayments packed in blocks for the reports
+    // (`fund::packed`), kept as they are written.
+    r#"
+CREATE TABLE fund_repayment_blocks (
+    first_id  INTEGER PRIMARY KEY,
+    last_id   INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    data      BLOB NOT NULL
+);
+CREATE TRIGGER fund_repayment_blocks_no_update BEFORE UPDATE ON fund_repayment_blocks
+BEGIN SELECT RAISE(ABORT, 'packed repayments are kept as written'); END;
+CREATE TRIGGER fund_repayment_blocks_no_delete BEFORE DELETE ON fund_repayment_blocks
+BEGIN SELECT RAISE(ABORT, 'packed repayments are kept as written'); END;
+"#,
 ];
 
 mod postgres;

@@ -54,11 +54,10 @@ impl Store {
             let conn = self.conn()?;
             upks_within(&conn, scope)?
         };
-        let mut ctx = self.fund_context(as_of)?;
-        ctx.finances.retain(|id, _| upks.contains(id));
-        let mut books = if every {
-            self.fund_books(None)?
-        } else {
+        let books = || -> Result<Vec<LoanBook>> {
+            if every {
+                return self.fund_books(None);
+            }
             let conn = self.conn()?;
             let mut books = Vec::new();
             for upk in &upks {
@@ -66,17 +65,26 @@ impl Store {
             }
             // In row order, as a city's books are read.
             books.sort_unstable_by_key(|b| b.0);
-            books.into_iter().map(|(_, b)| b).collect()
+            Ok(books.into_iter().map(|(_, b)| b).collect())
         };
+        // The finances are read while the books are (a city's books wait
+        // on memory more than on the cores).
+        let (books, ctx) = std::thread::scope(|s| {
+            let ctx = s.spawn(|| self.fund_context(as_of));
+            let books = books();
+            (books, ctx.join().expect("the context's reading panicked"))
+        });
+        let (mut books, mut ctx) = (books?, ctx?);
+        ctx.finances.retain(|id, _| upks.contains(id));
         books.retain(|b| upks.contains(&b.upk_id));
         Ok((books, ctx))
     }
 
-    /// Every loan's book, read by two connections at once: one reads the
-    /// loans and the first part of the repayments, the other the rest.
-    /// Both read the same state of the database: `None` when books were
-    /// written while the two began (three times over), so that one
-    /// connection reads alone.
+    /// Every loan's book, read by two connections at once, each the books
+    /// of half the loans (by row id) with their payments. Both read the
+    /// same state of the database: `None` when books were written while
+    /// the two began (three times over), so that one connection reads
+    /// alone.
     pub(super) fn city_books(&self) -> Result<Option<Vec<LoanBook>>> {
         // Two more connections if they are idle now: waiting for them while
         // holding one could deadlock a busy pool.
@@ -100,61 +108,44 @@ impl Store {
             if version(&probe)? != before {
                 continue;
             }
-            let last: i64 = ra.0.query_row(
-                "SELECT coalesce(max(id), 0) FROM fund_repayments",
+            let (loans, repayments): (i64, i64) = ra.0.query_row(
+                "SELECT (SELECT coalesce(max(id), 0) FROM fund_loans),
+                        (SELECT coalesce(max(id), 0) FROM fund_repayments)",
                 [],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            // The other reads the larger part: this one reads the loans too.
-            let split = last * 2 / 5;
-            let (books, rest) = std::thread::scope(|s| {
-                let rest = s.spawn(move || -> Result<Vec<(i64, i64, Date)>> {
-                    let reversed = reversed_repayments(rb.0)?;
-                    let mut rows = Vec::with_capacity((last - split).max(0) as usize);
-                    scan_repayments(rb.0, split, &reversed, |loan, on, amount| {
-                        rows.push((loan, amount, on));
-                    })?;
-                    Ok(rows)
-                });
-                let mine = (|| -> Result<(Vec<(i64, LoanBook)>, LoanIndex)> {
-                    let mut books = load_loans(ra.0, ALL_LOANS, None)?;
-                    let index = LoanIndex::new(&books);
-                    let per_loan = (last / books.len().max(1) as i64).clamp(1, 64) as usize;
-                    let reversed = reversed_repayments(ra.0)?;
-                    let mut stmt = ra.0.prepare(
-                        "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id <= ?1 ORDER BY id",
-                    )?;
-                    let mut rows = stmt.query([split])?;
-                    while let Some(r) = rows.next()? {
-                        if let Some(i) = index.get(r.get(0)?) {
-                            if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
-                                continue;
-                            }
-                            let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
-                            let pays = &mut books[i].1.payments;
-                            if pays.capacity() == 0 {
-                                pays.reserve(per_loan);
-                            }
-                            pays.push((on, Rupiah(r.get(2)?)));
+            let per_loan = (repayments / loans.max(1)).clamp(1, 64) as usize;
+            // Each half: its loans, then every repayment in row order, its
+            // loans' kept (the packed blocks are read twice: cheaper than
+            // handing rows from one thread to the other).
+            let half = |conn: &crate::db::Connection, filter: &str| {
+                let mut books = load_loans(conn, filter, Some(loans / 2))?;
+                let index = LoanIndex::new(&books);
+                let reversed = reversed_repayments(conn)?;
+                scan_repayments(conn, (0, i64::MAX), &reversed, |loan, on, amount| {
+                    if let Some(i) = index.get(loan) {
+                        let pays = &mut books[i].1.payments;
+                        if pays.capacity() == 0 {
+                            pays.reserve(per_loan);
                         }
+                        pays.push((on, Rupiah(amount)));
                     }
-                    Ok((books, index))
-                })();
-                (mine, rest.join().expect("a reading thread panicked"))
+                })?;
+                sort_payments(&mut books);
+                finish_books(conn, filter, Some(loans / 2), &mut books, &index)?;
+                Ok::<_, crate::StoreError>(books)
+            };
+            let half = &half;
+            let (low, high) = std::thread::scope(|s| {
+                let high = s.spawn(move || half(rb.0, LOANS_AFTER));
+                (
+                    half(ra.0, LOANS_UP_TO),
+                    high.join().expect("a reading thread panicked"),
+                )
             });
-            let (mut books, index) = books?;
-            let rest = rest?;
-            // The other part's payments come after this part's (by row id);
-            // each half of the books is completed by a thread.
-            let mid = books.len() / 2;
-            let (low, high) = books.split_at_mut(mid);
-            std::thread::scope(|s| {
-                s.spawn(|| complete_payments(low, 0, &index, &rest));
-                complete_payments(high, mid, &index, &rest);
-            });
-            drop(rest);
-            finish_books(ra.0, ALL_LOANS, None, &mut books, &index)?;
-            return Ok(Some(books.into_iter().map(|(_, b)| b).collect()));
+            return Ok(Some(
+                low?.into_iter().chain(high?).map(|(_, b)| b).collect(),
+            ));
         }
         Ok(None)
     }
@@ -335,7 +326,7 @@ fn fill_books(
     };
     if whole {
         let reversed = reversed_repayments(conn)?;
-        scan_repayments(conn, 0, &reversed, |loan, on, amount| {
+        scan_repayments(conn, (0, i64::MAX), &reversed, |loan, on, amount| {
             if let Some(i) = index.get(loan) {
                 books[i].1.payments.push((on, Rupiah(amount)));
             }
@@ -366,6 +357,10 @@ const ALL_LOANS: &str = "CAST(?1 AS BIGINT) IS NULL";
 /// The filter of one loan by row id.
 const ONE_LOAN: &str = "l.id = ?1";
 
+/// The filters of the loans up to a row id and after it (a city's halves).
+const LOANS_UP_TO: &str = "l.id <= ?1";
+const LOANS_AFTER: &str = "l.id > ?1";
+
 /// The condition on a table's loan column (`column`) that selects the
 /// loans of `filter` (over `fund_loans l`), with its one parameter: for one
 /// loan or every loan without a subquery (a posting loads its loan's book
@@ -373,6 +368,8 @@ const ONE_LOAN: &str = "l.id = ?1";
 fn loans_in(column: &str, filter: &str) -> String {
     match filter {
         ONE_LOAN => format!("{column} = ?1"),
+        LOANS_UP_TO => format!("{column} <= ?1"),
+        LOANS_AFTER => format!("{column} > ?1"),
         ALL_LOANS => ALL_LOANS.to_owned(),
         _ => format!("{column} IN (SELECT l.id FROM fund_loans l WHERE {filter})"),
     }
@@ -466,26 +463,19 @@ fn reversed_repayments(conn: &crate::db::Connection) -> Result<std::collections:
         .collect::<crate::db::Result<_>>()?)
 }
 
-/// Every repayment after row `after`, in row order, but the reversed:
-/// `each(loan, paid on, amount)`.
+/// Every repayment with `after < id <= until`, in row order, but the
+/// reversed: `each(loan, paid on, amount)`.
 fn scan_repayments(
     conn: &crate::db::Connection,
-    after: i64,
+    (after, until): (i64, i64),
     reversed: &std::collections::HashSet<i64>,
     mut each: impl FnMut(i64, Date, i64),
 ) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT loan, paid_on, amount, id FROM fund_repayments WHERE id > ?1 ORDER BY id",
-    )?;
-    let mut rows = stmt.query([after])?;
-    while let Some(r) = rows.next()? {
-        if !reversed.is_empty() && reversed.contains(&r.get::<_, i64>(3)?) {
-            continue;
+    super::packed::scan(conn, after, until, |(id, loan, on, amount)| {
+        if reversed.is_empty() || !reversed.contains(&id) {
+            each(loan, on, amount);
         }
-        let on = date_of(r.get_ref(1)?.as_bytes().map_err(|_| bad("date"))?)?;
-        each(r.get(0)?, on, r.get(2)?);
-    }
-    Ok(())
+    })
 }
 
 /// Puts each book's payments in date order (among payments of one date,
@@ -496,27 +486,6 @@ fn sort_payments(books: &mut [(i64, LoanBook)]) {
             b.payments.sort_by_key(|p| p.0);
         }
     }
-}
-
-/// Adds `rows` (loan, amount, paid on), in row order, to the payments of
-/// the books among `books` (which start at `first` of the index), and puts
-/// them in date order.
-fn complete_payments(
-    books: &mut [(i64, LoanBook)],
-    first: usize,
-    index: &LoanIndex,
-    rows: &[(i64, i64, Date)],
-) {
-    for (loan, amount, on) in rows {
-        if let Some(b) = index
-            .get(*loan)
-            .and_then(|i| i.checked_sub(first))
-            .and_then(|i| books.get_mut(i))
-        {
-            b.1.payments.push((*on, Rupiah(*amount)));
-        }
-    }
-    sort_payments(books);
 }
 
 /// The schedule from `on` that five columns of a row from `first` hold:
@@ -613,7 +582,7 @@ impl LoanIndex {
 }
 
 /// A stored date, `2024-01-31` read without the general parser.
-fn date_of(raw: &[u8]) -> Result<Date> {
+pub(super) fn date_of(raw: &[u8]) -> Result<Date> {
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *raw {
         let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
         if digits.iter().all(u8::is_ascii_digit) {

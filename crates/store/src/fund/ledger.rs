@@ -56,6 +56,9 @@ pub(super) struct Poster {
     settings: HashMap<i64, lumbung_fund::settings::Settings>,
     /// A batch's rows, written together ([`Poster::deferring`]).
     deferred: Option<Deferred>,
+    /// How many repayments were recorded: they are packed by
+    /// [`Poster::finish`].
+    repaid: usize,
 }
 
 /// What a deferring poster holds until it writes: the keys held (in the
@@ -118,6 +121,7 @@ impl Poster {
             Value::Integer(amount.0),
             Value::Integer(seq),
         ];
+        self.repaid += 1;
         if let Some(deferred) = &mut self.deferred {
             deferred.repayments.extend(row);
             return Ok(None);
@@ -325,7 +329,18 @@ impl Poster {
     /// Writes the rows held and the per-day balance movements gathered.
     pub(super) fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.write_rows(tx)?;
-        self.write_days(tx)
+        self.write_days(tx)?;
+        if self.repaid > 0 {
+            // A bulk write packs everything; a batch what it wrote and a
+            // little of what a database from before the blocks holds.
+            let most = if self.repaid >= super::packed::BLOCK_ROWS {
+                usize::MAX
+            } else {
+                2
+            };
+            super::packed::pack_new(tx, most)?;
+        }
+        Ok(())
     }
 
     /// Adds the per-day balance movements gathered so far to the table.

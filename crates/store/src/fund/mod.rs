@@ -5,7 +5,8 @@
 //! `rows` is the leaf every other module reads (row types, stored-value
 //! helpers); `ledger` posts and reads the journal; `books` reads loans
 //! back; `ops` and `loans` are the use cases; `import` the spreadsheet
-//! books; `ps2` the poor-household list members are picked from.
+//! books; `ps2` the poor-household list members are picked from;
+//! `packed` the repayments kept in blocks for the reports.
 
 mod books;
 pub(crate) mod import;
@@ -17,6 +18,12 @@ pub(crate) use books::upks_within;
 pub(crate) use ledger::post as post_entry;
 mod loans;
 mod ops;
+/// Packing every repayment not in a block yet (a database from before
+/// the blocks, once).
+pub(crate) fn pack_repayments(tx: &crate::db::Transaction<'_>) -> crate::Result<()> {
+    packed::pack_new(tx, usize::MAX)
+}
+mod packed;
 mod ps2;
 mod rows;
 

@@ -1403,3 +1403,89 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
         .any(|(k, _)| k == "repayment:L2:2024-02-20:60000:2"));
     assert_eq!(loan_after_loan, interleaved);
 }
+
+/// The reports read repayments from their packed blocks and the rows past
+/// them: the same payments as each loan's rows read through its index,
+/// reversals left out; a block gone is damage, not fewer payments.
+#[test]
+fn packed_repayments_read_as_their_rows() {
+    let (_d, s) = crate::test_support::sqlite_store();
+    let mut rows: Vec<_> = (1..=21i8)
+        .flat_map(|day| [paid(0, "L1", day, 60_000), paid(0, "L2", day, 45_000)])
+        .collect();
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.line = i as u64 + 2;
+    }
+    s.import_fund(("l", "r"), two_loans(), &mut rows, vec![], &actor())
+        .unwrap();
+    s.reverse_repayment(RepaymentId::new(5), date(2024, 3, 1), "typo", &actor())
+        .unwrap();
+    for (i, day) in [2, 3, 4, 5, 6].into_iter().enumerate() {
+        let input = RepaymentInput {
+            loan_id: format!("L{}", i % 2 + 1),
+            paid_on: date(2024, 3, day),
+            amount: Rupiah(70_000),
+            key: format!("k{i}"),
+        };
+        s.repay(&input, &actor()).unwrap();
+    }
+    let raw = rusqlite::Connection::open(s.path()).unwrap();
+    let count = |sql: &str| -> i64 { raw.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let held = count("SELECT count(*) FROM fund_repayments");
+    assert_eq!(held, 47);
+    let block = super::packed::BLOCK_ROWS as i64;
+    assert_eq!(
+        count("SELECT coalesce(max(last_id), 0) FROM fund_repayment_blocks"),
+        held - held % block,
+        "whole blocks are packed as they are written"
+    );
+    let city = s.fund_books(None).unwrap();
+    let conn = s.conn().unwrap();
+    assert_eq!(city.len(), 2);
+    for (id, book) in (1..=2).zip(&city) {
+        let one = load_books(&conn, "l.id = ?1", Some(id)).unwrap();
+        assert_eq!(one[0].payments, book.payments, "loan {id}");
+    }
+    assert_eq!(
+        city.iter().map(|b| b.payments.len()).sum::<usize>(),
+        46,
+        "every repayment but the reversed"
+    );
+    drop(conn);
+    raw.execute_batch(
+        "DROP TRIGGER fund_repayment_blocks_no_delete;
+         DELETE FROM fund_repayment_blocks WHERE first_id = 5;",
+    )
+    .unwrap();
+    assert!(
+        s.fund_books(None).is_err(),
+        "a gap between blocks is damage"
+    );
+    raw.execute("DELETE FROM fund_repayment_blocks WHERE first_id < 5", [])
+        .unwrap();
+    assert!(s.fund_books(None).is_err(), "so is a first block gone");
+}
+
+/// A database from before the blocks (migration 46) has its repayments
+/// packed when it is migrated, and reads the same books.
+#[test]
+fn a_database_from_before_the_blocks_is_packed_when_migrated() {
+    let (_d, s) = crate::test_support::sqlite_store();
+    books(&s, 5, 30);
+    let before = s.fund_books(None).unwrap();
+    let raw = rusqlite::Connection::open(s.path()).unwrap();
+    raw.execute_batch("DROP TABLE fund_repayment_blocks; PRAGMA user_version = 45;")
+        .unwrap();
+    let again = Store::open(s.path()).unwrap();
+    let covered: i64 = raw
+        .query_row("SELECT max(last_id) FROM fund_repayment_blocks", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(covered, 28, "30 repayments: seven whole blocks of four");
+    let after = again.fund_books(None).unwrap();
+    assert_eq!(
+        before.iter().map(|b| &b.payments).collect::<Vec<_>>(),
+        after.iter().map(|b| &b.payments).collect::<Vec<_>>()
+    );
+}

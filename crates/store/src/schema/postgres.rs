@@ -81,4 +81,17 @@ FOR EACH STATEMENT EXECUTE FUNCTION lumbung_count_change('postcode_map');
     "DROP TRIGGER postcode_prefixes_version ON postcode_prefixes;
      DROP TRIGGER areas_version ON areas;
      DROP FUNCTION lumbung_count_change();",
+    // 46: written by SQLite's writer only; copied over with the rest.
+    r#"
+CREATE TABLE fund_repayment_blocks (
+    first_id  BIGINT PRIMARY KEY,
+    last_id   BIGINT NOT NULL,
+    row_count BIGINT NOT NULL,
+    data      BYTEA NOT NULL
+);
+CREATE TRIGGER fund_repayment_blocks_no_update BEFORE UPDATE ON fund_repayment_blocks
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('packed repayments are kept as written');
+CREATE TRIGGER fund_repayment_blocks_no_delete BEFORE DELETE ON fund_repayment_blocks
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('packed repayments are kept as written');
+"#,
 ];
