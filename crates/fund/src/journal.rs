@@ -155,7 +155,23 @@ impl Entry {
             l.account.write_key(&mut text);
             let _ = writeln!(text, " {}", l.amount.0);
         }
-        hex::encode(Sha256::digest(text.as_bytes()))
+        hex_of(&Sha256::digest(text.as_bytes())).to_owned()
+    }
+}
+
+/// A digest in lower-case hex, on the stack.
+fn hex_of(digest: &[u8]) -> HexDigest {
+    let mut out = HexDigest([0; 64]);
+    hex::encode_to_slice(digest, &mut out.0).expect("a SHA-256 digest is 32 bytes");
+    out
+}
+
+struct HexDigest([u8; 64]);
+
+impl std::ops::Deref for HexDigest {
+    type Target = str;
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex is ASCII")
     }
 }
 
@@ -239,6 +255,148 @@ pub fn verify_journal(journal: &Journal) -> Result<(), u64> {
 /// entry, so that a journal can also be checked a piece at a time.
 pub fn follows(entry: &Entry, sequence: u64, hash: &str, previous: &str) -> bool {
     entry.check().is_ok() && entry.chain_hash(sequence, previous) == hash
+}
+
+/// What checking one stored entry found ([`check_stored`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Balanced, and its hash follows from the stored hash before it.
+    Follows,
+    Broken,
+    /// Its text is not an entry.
+    Unreadable,
+}
+
+/// [`follows`] of an entry as stored (its JSON text): the answer of
+/// parsing it in full, found without building an [`Entry`] when the text
+/// is exactly as the store writes entries (a city's journal is tens of
+/// millions of them); any other text is parsed in full. `scratch` is
+/// reused from call to call.
+pub fn check_stored(
+    text: &str,
+    sequence: u64,
+    hash: &str,
+    previous: &str,
+    scratch: &mut String,
+) -> Stored {
+    if canonical_follows(text, sequence, hash, previous, scratch) == Some(true) {
+        return Stored::Follows;
+    }
+    match serde_json::from_str::<Entry>(text) {
+        Err(_) => Stored::Unreadable,
+        Ok(entry) if follows(&entry, sequence, hash, previous) => Stored::Follows,
+        Ok(_) => Stored::Broken,
+    }
+}
+
+/// `Some(true)` when `text` is an entry exactly as serde writes it, valid,
+/// and its hash is `hash`; `None` when that cannot be told this way.
+/// Builds the hashed text of [`Entry::chain_hash`] from the text's parts.
+fn canonical_follows(
+    text: &str,
+    sequence: u64,
+    hash: &str,
+    previous: &str,
+    out: &mut String,
+) -> Option<bool> {
+    use std::fmt::Write;
+    let mut rest = text.strip_prefix(r#"{"date":""#)?;
+    let (date, after) = rest.split_at_checked(10)?;
+    // Canonical texts are what `Display` writes of their values: the
+    // hashed text takes them as they stand.
+    crate::loan::book_day(canonical_date(date)?).ok()?;
+    rest = after.strip_prefix(r#"","memo":""#)?;
+    let (memo, after) = plain_string(rest)?;
+    rest = after.strip_prefix(r#","idempotency_key":""#)?;
+    let (key, after) = plain_string(rest)?;
+    rest = after.strip_prefix(r#","lines":["#)?;
+    out.clear();
+    let _ = write!(out, "{previous}\n{sequence}\n");
+    for part in [date, key, memo] {
+        out.push_str(part);
+        out.push('\n');
+    }
+    let (mut lines, mut total) = (0usize, 0i64);
+    loop {
+        rest = rest.strip_prefix(r#"{"account":{"account":""#)?;
+        let (kind, after) = rest.split_once('"')?;
+        rest = after;
+        let ksm = match kind {
+            "loans_receivable" => {
+                let (_, ksm, after) = integer(rest.strip_prefix(r#","ksm":"#)?)?;
+                rest = after;
+                Some(ksm)
+            }
+            "cash" | "fee_income" | "savings_held" | "loan_loss_reserve" | "operating_costs"
+            | "capital_blm" | "reserve_expense" => None,
+            _ => return None,
+        };
+        let (amount, written, after) = integer(rest.strip_prefix(r#"},"amount":"#)?)?;
+        rest = after.strip_prefix('}')?;
+        if amount == 0 {
+            return None;
+        }
+        total = total.checked_add(amount)?;
+        lines += 1;
+        out.push_str(kind);
+        if let Some(ksm) = ksm {
+            out.push(':');
+            out.push_str(ksm);
+        }
+        out.push(' ');
+        out.push_str(written);
+        out.push('\n');
+        match rest.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => break,
+        }
+    }
+    if rest != "]}" || lines < 2 || total != 0 {
+        return None;
+    }
+    Some(hex_of(&Sha256::digest(out.as_bytes())).0 == hash.as_bytes())
+}
+
+/// `YYYY-MM-DD` with a real date, as a date is written.
+fn canonical_date(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<i32> {
+        b[r].iter().try_fold(0i32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    Date::new(
+        digits(0..4)? as i16,
+        digits(5..7)? as i8,
+        digits(8..10)? as i8,
+    )
+    .ok()
+}
+
+/// A JSON string's contents up to its closing quote, when they hold no
+/// escape and no control character (so that they are the value itself),
+/// and the text after the quote.
+fn plain_string(text: &str) -> Option<(&str, &str)> {
+    let end = text
+        .bytes()
+        .position(|c| c == b'"' || c == b'\\' || c < 0x20)?;
+    (text.as_bytes()[end] == b'"').then(|| (&text[..end], &text[end + 1..]))
+}
+
+/// An integer as serde writes an `i64` (no sign but `-`, no leading zero,
+/// no `-0`): its value, its text and the text after it.
+fn integer(text: &str) -> Option<(i64, &str, &str)> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    let sign = text.len() - digits.len();
+    let written = &text[..sign + len];
+    if len == 0 || (digits.starts_with('0') && (len > 1 || sign == 1)) {
+        return None;
+    }
+    Some((written.parse().ok()?, written, &text[sign + len..]))
 }
 
 /// Appends an entry to a chain (in memory; the store does the same in a
@@ -432,6 +590,65 @@ mod tests {
                 prop_assert_eq!(balances(&journal).unwrap().values().sum::<i64>(), 0);
                 prop_assert_eq!(verify(&journal), Ok(()));
             }
+        }
+
+        /// A stored entry checked from its text is what parsing it in full
+        /// says, whatever the text: valid, unbalanced, tampered or not JSON.
+        #[test]
+        fn a_stored_text_is_checked_as_its_parsed_entry(
+            memo in "[a-zA-Z0-9 éü\"\\\\\n\t/]{0,12}",
+            key in "[a-z0-9:]{1,10}",
+            lines in proptest::collection::vec((0u8..8, -3i64..300, prop_oneof![Just(0i64), -5i64..5, Just(i64::MAX), Just(i64::MIN)]), 0..5),
+            balance in any::<bool>(),
+            day in 0i32..100_000,
+            sequence in 1u64..1_000_000,
+            damage in proptest::option::of((0usize..400, any::<u8>())),
+        ) {
+            let accounts = [Account::Cash, Account::FeeIncome, Account::SavingsHeld, Account::LoanLossReserve,
+                Account::OperatingCosts, Account::CapitalBlm, Account::ReserveExpense];
+            let mut entry = Entry {
+                date: date(1950, 1, 1).checked_add(jiff::ToSpan::days(day)).unwrap(),
+                memo,
+                idempotency_key: key,
+                lines: lines
+                    .into_iter()
+                    .map(|(a, ksm, amount)| Line {
+                        account: match a {
+                            7 => Account::LoansReceivable(ksm),
+                            a => accounts[a as usize].clone(),
+                        },
+                        amount: Rupiah(amount),
+                    })
+                    .collect(),
+            };
+            if balance {
+                let sum = entry.lines.iter().try_fold(0i64, |t, l| t.checked_add(l.amount.0));
+                if let Some(sum) = sum.filter(|s| *s != 0) {
+                    entry.lines.push(Line { account: Account::Cash, amount: Rupiah(sum.wrapping_neg()) });
+                }
+            }
+            let previous = "prev";
+            let hash = entry.chain_hash(sequence, previous);
+            let mut text = serde_json::to_string(&entry).unwrap();
+            let mut scratch = String::new();
+            let plain = |t: &str| !t.contains(|c: char| c == '"' || c == '\\' || c.is_control());
+            if entry.check().is_ok() && damage.is_none() && plain(&entry.memo) {
+                prop_assert_eq!(canonical_follows(&text, sequence, &hash, previous, &mut scratch), Some(true),
+                    "an entry as the store writes it (no escapes) is read without parsing: {}", text);
+            }
+            if let Some((at, byte)) = damage {
+                let mut bytes = text.into_bytes();
+                let at = at % bytes.len();
+                bytes[at] = byte;
+                text = String::from_utf8_lossy(&bytes).into_owned();
+            }
+            let parsed = match serde_json::from_str::<Entry>(&text) {
+                Err(_) => Stored::Unreadable,
+                Ok(e) if follows(&e, sequence, &hash, previous) => Stored::Follows,
+                Ok(_) => Stored::Broken,
+            };
+            prop_assert_eq!(check_stored(&text, sequence, &hash, previous, &mut scratch), parsed);
+            prop_assert_eq!(check_stored(&text, sequence + 1, &hash, previous, &mut scratch) == Stored::Follows, false);
         }
     }
 }

@@ -385,131 +385,159 @@ fn chains(conn: &crate::db::Connection) -> Result<(i64, String)> {
     Ok((from, city_tail.unwrap_or_else(|| GENESIS.to_owned())))
 }
 
+/// A share of the journal to check: the city chain's entries with a
+/// sequence in `city` (from, until), then the chains of the UPKs whose ids
+/// are in `upks` (after, up to).
+struct Part {
+    city: (i64, i64),
+    upks: (i64, i64),
+}
+
+/// What checking a part found: its entries, and the least sequence of an
+/// unreadable and of a broken entry.
+#[derive(Default)]
+struct Found {
+    entries: u64,
+    unreadable: Option<i64>,
+    broken: Option<i64>,
+}
+
+impl Found {
+    fn merge(&mut self, other: Found) {
+        let least = |a: Option<i64>, b: Option<i64>| a.into_iter().chain(b).min();
+        self.entries += other.entries;
+        self.unreadable = least(self.unreadable, other.unreadable);
+        self.broken = least(self.broken, other.broken);
+    }
+
+    fn check(
+        &mut self,
+        sequence: i64,
+        entry: &str,
+        hash: &str,
+        previous: &str,
+        scratch: &mut String,
+    ) {
+        use lumbung_fund::journal::{check_stored, Stored};
+        self.entries += 1;
+        let least =
+            |held: &mut Option<i64>| *held = Some(held.map_or(sequence, |h| h.min(sequence)));
+        match check_stored(entry, sequence as u64, hash, previous, scratch) {
+            Stored::Follows => {}
+            Stored::Broken => least(&mut self.broken),
+            Stored::Unreadable => least(&mut self.unreadable),
+        }
+    }
+}
+
+impl Part {
+    /// Checks the part. Each query reads one state of the database, so a
+    /// UPK's chain is read whole as it stood (the city chain's entries are
+    /// history: no entry joins it).
+    fn check(&self, reading: &crate::db::Connection, city_tail: &str, from: i64) -> Result<Found> {
+        let mut found = Found::default();
+        let mut scratch = String::with_capacity(512);
+        if self.city.0 < self.city.1 {
+            let before: Option<String> = crate::sql::optional(
+                reading,
+                "SELECT hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence DESC LIMIT 1",
+                [self.city.0],
+            )?;
+            let mut previous = before.unwrap_or_else(|| GENESIS.to_owned());
+            let mut stmt = reading.prepare(
+                "SELECT sequence, entry, hash FROM fund_journal
+                 WHERE sequence >= ?1 AND sequence < ?2 ORDER BY sequence",
+            )?;
+            let mut rows = stmt.query(params![self.city.0, self.city.1])?;
+            while let Some(r) = rows.next()? {
+                let (entry, hash) = (r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?);
+                found.check(r.get(0)?, entry, hash, &previous, &mut scratch);
+                previous.clear();
+                previous.push_str(hash);
+            }
+        }
+        let mut stmt = reading.prepare(
+            "SELECT upk_id, sequence, entry, hash FROM fund_journal
+             WHERE sequence >= ?1 AND upk_id > ?2 AND upk_id <= ?3 ORDER BY upk_id, sequence",
+        )?;
+        let mut rows = stmt.query(params![from, self.upks.0, self.upks.1])?;
+        let (mut chain, mut previous) = (None, String::new());
+        while let Some(r) = rows.next()? {
+            let upk: i64 = r.get(0)?;
+            if chain != Some(upk) {
+                chain = Some(upk);
+                previous = lumbung_fund::journal::upk_genesis(city_tail, upk);
+            }
+            let (entry, hash) = (r.get_ref(2)?.as_str()?, r.get_ref(3)?.as_str()?);
+            found.check(r.get(1)?, entry, hash, &previous, &mut scratch);
+            previous.clear();
+            previous.push_str(hash);
+        }
+        Ok(found)
+    }
+}
+
 impl Store {
     /// Checks the whole journal, each chain as
     /// [`lumbung_fund::journal::verify_from`] does, without holding it in
-    /// memory: the city's chain in sequence order, then each UPK's, checked
-    /// on every core (an entry's hash follows from the stored hash before
-    /// it, so pieces are checked apart). `Ok(entries)` or `Err(the least
-    /// broken entry's sequence)`; an unreadable entry is an error, as in
+    /// memory: an entry's hash follows from the stored hash before it, so
+    /// two connections check at once, each a half of the city chain's
+    /// entries and then of the UPKs' chains (each UPK's read whole in one
+    /// state of the database). `Ok(entries)` or `Err(the least broken
+    /// entry's sequence)`; an unreadable entry is an error, as in
     /// [`Store::fund_journal`].
     pub fn verify_fund_journal(&self) -> Result<std::result::Result<u64, u64>> {
-        /// Entries in sequence order, with the stored hash before the first:
-        /// their texts one after the other (entry, hash, entry, hash, …)
-        /// and each one's sequence and the ends of its entry and hash.
-        struct Piece {
-            previous: String,
-            text: String,
-            rows: Vec<(i64, usize, usize)>,
-        }
-        const PIECE: usize = 4096;
         let conn = self.conn()?;
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let (send, receive) = std::sync::mpsc::sync_channel::<Piece>(2 * workers);
-        let receive = std::sync::Mutex::new(receive);
-        // Per worker: the first unreadable and the first broken entry seen.
-        let (read, found) = std::thread::scope(|s| {
-            let checks: Vec<_> = (0..workers)
-                .map(|_| {
-                    s.spawn(|| {
-                        let (mut unreadable, mut broken) = (None::<i64>, None::<i64>);
-                        loop {
-                            let piece = receive.lock().expect("a checking thread panicked").recv();
-                            let Ok(piece) = piece else {
-                                return (unreadable, broken);
-                            };
-                            let mut previous = piece.previous.as_str();
-                            let mut start = 0;
-                            for &(sequence, entry_end, hash_end) in &piece.rows {
-                                let entry = &piece.text[start..entry_end];
-                                let hash = &piece.text[entry_end..hash_end];
-                                start = hash_end;
-                                match serde_json::from_str::<Entry>(entry) {
-                                    Err(_) => {
-                                        unreadable.get_or_insert(sequence);
-                                    }
-                                    Ok(entry) => {
-                                        if broken.is_none()
-                                            && !lumbung_fund::journal::follows(
-                                                &entry,
-                                                sequence as u64,
-                                                hash,
-                                                previous,
-                                            )
-                                        {
-                                            broken = Some(sequence);
-                                        }
-                                    }
-                                }
-                                previous = hash;
-                            }
-                        }
-                    })
-                })
-                .collect();
-            let read = (|| -> Result<u64> {
-                let (from, city_tail) = chains(&conn)?;
-                let empty = |previous: String| Piece {
-                    previous,
-                    text: String::with_capacity(PIECE * 512),
-                    rows: Vec::with_capacity(PIECE),
-                };
-                let mut entries = 0u64;
-                // The city's chain, then each UPK's (its entries in order).
-                for (sql, per_upk) in [
-                    ("SELECT 0, sequence, entry, hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence", false),
-                    ("SELECT upk_id, sequence, entry, hash FROM fund_journal WHERE sequence >= ?1 ORDER BY upk_id, sequence", true),
-                ] {
-                    let mut stmt = conn.prepare(sql)?;
-                    let mut rows = stmt.query([from])?;
-                    let mut piece = empty(GENESIS.to_owned());
-                    let mut chain = None;
-                    while let Some(r) = rows.next()? {
-                        let upk: i64 = r.get(0)?;
-                        if per_upk && chain != Some(upk) {
-                            chain = Some(upk);
-                            let start = empty(lumbung_fund::journal::upk_genesis(&city_tail, upk));
-                            let done = std::mem::replace(&mut piece, start);
-                            if !done.rows.is_empty() && send.send(done).is_err() {
-                                return Ok(entries);
-                            }
-                        }
-                        let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
-                        piece.text.push_str(text(2)?);
-                        let entry_end = piece.text.len();
-                        piece.text.push_str(text(3)?);
-                        piece.rows.push((r.get(1)?, entry_end, piece.text.len()));
-                        entries += 1;
-                        if piece.rows.len() == PIECE {
-                            let previous = piece.text[entry_end..].to_owned();
-                            let full = std::mem::replace(&mut piece, empty(previous));
-                            if send.send(full).is_err() {
-                                return Ok(entries);
-                            }
-                        }
-                    }
-                    if !piece.rows.is_empty() && send.send(piece).is_err() {
-                        return Ok(entries);
-                    }
-                }
-                Ok(entries)
-            })();
-            drop(send);
-            let found: Vec<(Option<i64>, Option<i64>)> = checks
-                .into_iter()
-                .map(|c| c.join().expect("a checking thread panicked"))
-                .collect();
-            (read, found)
+        let (from, city_tail) = chains(&conn)?;
+        // The UPKs split where half of the loans (a measure of entries)
+        // lie on either side.
+        let mut loans: Vec<(i64, i64)> = crate::sql::all(
+            &conn,
+            "SELECT upk_id, count(*) FROM fund_loans GROUP BY upk_id ORDER BY upk_id",
+            [],
+            |r| r.try_into(),
+        )?;
+        let half: i64 = loans.iter().map(|l| l.1).sum::<i64>() / 2;
+        let mut seen = 0;
+        loans.retain(|l| {
+            seen += l.1;
+            seen <= half
         });
-        let entries = read?;
-        // Each worker saw its pieces in order: the least of its firsts is
-        // the first of all.
-        if let Some(sequence) = found.iter().filter_map(|f| f.0).min() {
+        let split_upk = loans.last().map_or(0, |l| l.0);
+        let parts = [
+            Part {
+                city: (1, from / 2),
+                upks: (i64::MIN, split_upk),
+            },
+            Part {
+                city: (from / 2, from),
+                upks: (split_upk, i64::MAX),
+            },
+        ];
+        let found: Vec<Result<Found>> = match self.spare_conn() {
+            Some(other) => std::thread::scope(|s| {
+                let (second, tail) = (&parts[1], city_tail.as_str());
+                let second = s.spawn(move || second.check(&other, tail, from));
+                vec![
+                    parts[0].check(&conn, &city_tail, from),
+                    second.join().expect("a checking thread panicked"),
+                ]
+            }),
+            None => parts
+                .iter()
+                .map(|p| p.check(&conn, &city_tail, from))
+                .collect(),
+        };
+        let mut all = Found::default();
+        for f in found {
+            all.merge(f?);
+        }
+        if let Some(sequence) = all.unreadable {
             return Err(StoreError::invalid("fund_journal", unreadable(sequence)));
         }
-        Ok(match found.iter().filter_map(|f| f.1).min() {
+        Ok(match all.broken {
             Some(sequence) => Err(sequence as u64),
-            None => Ok(entries),
+            None => Ok(all.entries),
         })
     }
 

@@ -1489,3 +1489,34 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
         after.iter().map(|b| &b.payments).collect::<Vec<_>>()
     );
 }
+
+/// The journal's check names the least broken entry by sequence, though it
+/// reads the UPKs' chains one UPK after another: a later entry of the first
+/// UPK broken too is not the one named.
+#[test]
+fn the_least_broken_entry_is_named_whichever_upk_is_read_first() {
+    let (_dir, s) = crate::test_support::sqlite_store();
+    books(&s, 5, 600);
+    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    conn.execute_batch("DROP TRIGGER fund_journal_no_update")
+        .unwrap();
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let early_of_last_upk = one(
+        "SELECT min(sequence) FROM fund_journal WHERE loan IS NOT NULL
+         AND upk_id = (SELECT max(upk_id) FROM fund_journal)",
+    );
+    let late_of_first_upk = one(
+        "SELECT max(sequence) FROM fund_journal WHERE upk_id = (SELECT min(upk_id) FROM fund_journal)",
+    );
+    assert!(early_of_last_upk < late_of_first_upk);
+    unbalance(&conn, late_of_first_upk);
+    unbalance(&conn, early_of_last_upk);
+    assert_eq!(
+        s.verify_fund_journal().unwrap(),
+        Err(early_of_last_upk as u64)
+    );
+    assert_eq!(
+        verify_journal(&s.fund_journal_chains().unwrap()),
+        Err(early_of_last_upk as u64)
+    );
+}
