@@ -386,10 +386,12 @@ fn chains(conn: &crate::db::Connection) -> Result<(i64, String)> {
 }
 
 /// A share of the journal to check: the city chain's entries with a
-/// sequence in `city` (from, until), then the chains of the UPKs whose ids
-/// are in `upks` (after, up to).
+/// sequence in `city` (from, until), then those of the UPKs' chains in
+/// `upks`.
 struct Part {
     city: (i64, i64),
+    /// The UPKs' chains' entries with a sequence in (from, until), read
+    /// in sequence order.
     upks: (i64, i64),
 }
 
@@ -431,10 +433,25 @@ impl Found {
 }
 
 impl Part {
-    /// Checks the part. Each query reads one state of the database, so a
-    /// UPK's chain is read whole as it stood (the city chain's entries are
-    /// history: no entry joins it).
+    /// Checks the part in one read transaction (one state of the
+    /// database, also on PostgreSQL), so that a UPK's chain is read as it
+    /// stood.
     fn check(&self, reading: &crate::db::Connection, city_tail: &str, from: i64) -> Result<Found> {
+        reading.execute_batch(match reading.backend() {
+            crate::db::Backend::Sqlite => "BEGIN",
+            crate::db::Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        })?;
+        let found = self.check_in(reading, city_tail, from);
+        reading.execute_batch("ROLLBACK")?;
+        found
+    }
+
+    fn check_in(
+        &self,
+        reading: &crate::db::Connection,
+        city_tail: &str,
+        from: i64,
+    ) -> Result<Found> {
         let mut found = Found::default();
         let mut scratch = String::with_capacity(512);
         if self.city.0 < self.city.1 {
@@ -448,33 +465,71 @@ impl Part {
                 "SELECT sequence, entry, hash FROM fund_journal
                  WHERE sequence >= ?1 AND sequence < ?2 ORDER BY sequence",
             )?;
-            let mut rows = stmt.query(params![self.city.0, self.city.1])?;
-            while let Some(r) = rows.next()? {
+            in_windows(&mut stmt, self.city, |r| {
                 let (entry, hash) = (r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?);
                 found.check(r.get(0)?, entry, hash, &previous, &mut scratch);
                 previous.clear();
                 previous.push_str(hash);
-            }
+                Ok(())
+            })?;
         }
+        // In sequence order, each UPK's chain followed from its last hash
+        // seen: the hash before the part's first entry of a UPK is read
+        // when the UPK is first met (the same state of the database: one
+        // read transaction, so that no entry of its chain lands between).
+        let mut last_before = reading.prepare(
+            "SELECT hash FROM fund_journal WHERE upk_id = ?1 AND sequence >= ?2 AND sequence < ?3
+             ORDER BY sequence DESC LIMIT 1",
+        )?;
         let mut stmt = reading.prepare(
             "SELECT upk_id, sequence, entry, hash FROM fund_journal
-             WHERE sequence >= ?1 AND upk_id > ?2 AND upk_id <= ?3 ORDER BY upk_id, sequence",
+             WHERE sequence >= ?1 AND sequence < ?2 ORDER BY sequence",
         )?;
-        let mut rows = stmt.query(params![from, self.upks.0, self.upks.1])?;
-        let (mut chain, mut previous) = (None, String::new());
-        while let Some(r) = rows.next()? {
+        let mut tails: HashMap<i64, String> = HashMap::new();
+        in_windows(&mut stmt, self.upks, |r| {
             let upk: i64 = r.get(0)?;
-            if chain != Some(upk) {
-                chain = Some(upk);
-                previous = lumbung_fund::journal::upk_genesis(city_tail, upk);
-            }
+            let previous = match tails.entry(upk) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let before: Option<String> = last_before
+                        .query_row(params![upk, from, self.upks.0], |r| r.get(0))
+                        .optional()?;
+                    v.insert(
+                        before
+                            .unwrap_or_else(|| lumbung_fund::journal::upk_genesis(city_tail, upk)),
+                    )
+                }
+            };
             let (entry, hash) = (r.get_ref(2)?.as_str()?, r.get_ref(3)?.as_str()?);
-            found.check(r.get(1)?, entry, hash, &previous, &mut scratch);
+            found.check(r.get(1)?, entry, hash, previous, &mut scratch);
             previous.clear();
             previous.push_str(hash);
-        }
+            Ok(())
+        })?;
         Ok(found)
     }
+}
+
+/// Runs a query of the journal over the sequences in (from, until), a
+/// window of them at a time (a database server hands a query's rows over
+/// whole), calling `each` with every row.
+fn in_windows(
+    stmt: &mut crate::db::Statement<'_>,
+    (from, until): (i64, i64),
+    mut each: impl FnMut(&crate::db::Row<'_>) -> Result<()>,
+) -> Result<()> {
+    // A few in the store's own tests, so that windows join there.
+    const WINDOW: i64 = if cfg!(test) { 7 } else { 1 << 18 };
+    let mut at = from;
+    while at < until {
+        let end = at.saturating_add(WINDOW).min(until);
+        let mut rows = stmt.query(params![at, end])?;
+        while let Some(r) = rows.next()? {
+            each(&r)?;
+        }
+        at = end;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -489,29 +544,20 @@ impl Store {
     pub fn verify_fund_journal(&self) -> Result<std::result::Result<u64, u64>> {
         let conn = self.conn()?;
         let (from, city_tail) = chains(&conn)?;
-        // The UPKs split where half of the loans (a measure of entries)
-        // lie on either side.
-        let mut loans: Vec<(i64, i64)> = crate::sql::all(
-            &conn,
-            "SELECT upk_id, count(*) FROM fund_loans GROUP BY upk_id ORDER BY upk_id",
+        let last: i64 = conn.query_row(
+            "SELECT coalesce(max(sequence), 0) FROM fund_journal",
             [],
-            |r| r.try_into(),
+            |r| r.get(0),
         )?;
-        let half: i64 = loans.iter().map(|l| l.1).sum::<i64>() / 2;
-        let mut seen = 0;
-        loans.retain(|l| {
-            seen += l.1;
-            seen <= half
-        });
-        let split_upk = loans.last().map_or(0, |l| l.0);
+        let middle = from + (last + 1 - from).max(0) / 2;
         let parts = [
             Part {
                 city: (1, from / 2),
-                upks: (i64::MIN, split_upk),
+                upks: (from, middle),
             },
             Part {
                 city: (from / 2, from),
-                upks: (split_upk, i64::MAX),
+                upks: (middle, last + 1),
             },
         ];
         let found: Vec<Result<Found>> = match self.spare_conn() {

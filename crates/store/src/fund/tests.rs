@@ -1520,3 +1520,36 @@ fn the_least_broken_entry_is_named_whichever_upk_is_read_first() {
         Err(early_of_last_upk as u64)
     );
 }
+
+/// The journal's check on either backend: each UPK's chain followed in
+/// sequence order across both halves and the windows of rows, the least
+/// broken entry named.
+#[test]
+fn the_journal_is_checked_in_halves_and_windows_on_either_backend() {
+    let (_dir, s) = store();
+    books(&s, 5, 200);
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(205));
+    let sql = |sql: &str, sequence: i64| {
+        let conn = s.conn().unwrap();
+        let sql = match conn.backend() {
+            crate::db::Backend::Postgres => sql.replace(
+                "fund_journal_no_update",
+                "fund_journal_no_update ON fund_journal",
+            ),
+            crate::db::Backend::Sqlite => sql.to_owned(),
+        };
+        if sequence == 0 {
+            conn.execute_batch(&sql).unwrap();
+        } else {
+            conn.execute(&sql, [sequence]).unwrap();
+        }
+    };
+    sql("DROP TRIGGER fund_journal_no_update", 0);
+    for sequence in [180, 150, 103, 9] {
+        sql(
+            "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
+            sequence,
+        );
+        assert_eq!(s.verify_fund_journal().unwrap(), Err(sequence as u64));
+    }
+}
