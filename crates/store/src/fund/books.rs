@@ -332,10 +332,18 @@ fn fill_books(
             }
         })?;
     } else {
+        // A batch's books need each loan's payments in date order only
+        // (what a repayment covers depends on sums, not on the order of one
+        // day's payments): the loans' index's own order, no sort.
+        let order = if filter == BATCH_LOANS {
+            "r.loan, r.paid_on, r.amount"
+        } else {
+            "r.loan, r.id"
+        };
         let mut stmt = conn.prepare(&format!(
             "SELECT r.loan, r.paid_on, r.amount FROM fund_repayments r
              WHERE {} AND NOT EXISTS (SELECT 1 FROM fund_reversals v WHERE v.repayment = r.id)
-             ORDER BY r.loan, r.id",
+             ORDER BY {order}",
             loans_in("r.loan", filter)
         ))?;
         let mut rows = stmt.query([param])?;
