@@ -299,7 +299,6 @@ fn canonical_follows(
     previous: &str,
     out: &mut String,
 ) -> Option<bool> {
-    use std::fmt::Write;
     let mut rest = text.strip_prefix(r#"{"date":""#)?;
     let (date, after) = rest.split_at_checked(10)?;
     // Canonical texts are what `Display` writes of their values: the
@@ -311,7 +310,10 @@ fn canonical_follows(
     let (key, after) = plain_string(rest)?;
     rest = after.strip_prefix(r#","lines":["#)?;
     out.clear();
-    let _ = write!(out, "{previous}\n{sequence}\n");
+    out.push_str(previous);
+    out.push('\n');
+    out.push_str(itoa::Buffer::new().format(sequence));
+    out.push('\n');
     for part in [date, key, memo] {
         out.push_str(part);
         out.push('\n');
@@ -354,7 +356,17 @@ fn canonical_follows(
     if rest != "]}" || lines < 2 || total != 0 {
         return None;
     }
-    Some(hex_of(&Sha256::digest(out.as_bytes())).0 == hash.as_bytes())
+    Some(hex_equals(&Sha256::digest(out.as_bytes()), hash.as_bytes()))
+}
+
+/// Whether `hex` is `digest` written in lower-case hex, as hashes are
+/// stored (compared in place: no text is made of the digest).
+fn hex_equals(digest: &[u8], hex: &[u8]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    hex.len() == 2 * digest.len()
+        && digest.iter().zip(hex.chunks_exact(2)).all(|(byte, pair)| {
+            pair[0] == DIGITS[usize::from(byte >> 4)] && pair[1] == DIGITS[usize::from(byte & 15)]
+        })
 }
 
 /// `YYYY-MM-DD` with a real date, as a date is written.
@@ -442,6 +454,18 @@ mod tests {
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_digest_equals_its_lower_case_hex_only() {
+        let digest = Sha256::digest(b"lumbung");
+        let hex = hex::encode(digest);
+        assert!(hex_equals(&digest, hex.as_bytes()));
+        assert!(!hex_equals(&digest, hex.to_uppercase().as_bytes()));
+        assert!(!hex_equals(&digest, &hex.as_bytes()[..62]));
+        let mut other = hex.clone().into_bytes();
+        other[63] = if other[63] == b'0' { b'1' } else { b'0' };
+        assert!(!hex_equals(&digest, &other));
+    }
 
     fn disbursement(key: &str, ksm: i64, amount: i64) -> Entry {
         Entry {
