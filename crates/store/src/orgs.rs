@@ -253,12 +253,11 @@ fn columns(input: &OrgInput) -> Vec<Value> {
 }
 
 fn insert(tx: &Transaction<'_>, input: &OrgInput) -> Result<i64> {
-    let inserted: i64 = tx.query_row(
+    Ok(tx.insert_id(
         "INSERT INTO organisations (name, kind, area_code, parent_id, company_number, npwp, attributes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
-        params_from_iter(columns(input)), |r| r.get::<_, i64>(0),
-    )?;
-    Ok(inserted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params_from_iter(columns(input)),
+    )?)
 }
 
 /// An organisation, as what was not found.
@@ -277,11 +276,11 @@ pub(crate) fn create_named(
     (area_code, parent): (Option<&str>, Option<i64>),
     details: serde_json::Value,
 ) -> Result<i64> {
-    let id: i64 = tx.prepare(
+    let id = tx.insert_id(
         "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?5) RETURNING id",
-    )?
-    .query_row(params![name, kind, area_code, parent, crate::now()], |r| r.get::<_, i64>(0))?;
+         VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?5)",
+        params![name, kind, area_code, parent, crate::now()],
+    )?;
     audit::record(
         tx,
         actor,

@@ -332,11 +332,11 @@ fn import_tx(
                 files.0, l.line, l.loan_id, l.term_months
             ));
         }
-        let id: i64 = tx.prepare(
+        let id = tx.insert_id(
             "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10) RETURNING id",
-        )?
-        .query_row(params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()], |r| r.get::<_, i64>(0))?;
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+            params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()],
+        )?;
         slot.ids = Some((id, upk, ksm));
         slot.created = true;
         poster.post(

@@ -126,12 +126,10 @@ impl Poster {
             deferred.repayments.extend(row);
             return Ok(None);
         }
-        Ok(Some(
-            tx.prepare(
-                "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-            )?
-            .query_row(crate::db::params_from_iter(&row), |r| r.get::<_, i64>(0))?,
-        ))
+        Ok(Some(tx.insert_id(
+            "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4)",
+            crate::db::params_from_iter(&row),
+        )?))
     }
 
     /// Writes the rows a deferring poster holds: the entries, then the

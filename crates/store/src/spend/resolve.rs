@@ -209,11 +209,10 @@ impl<'a> SupplierResolver<'a> {
             }
             return Ok(s);
         }
-        let s = self.tx
-            .prepare(
-                "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3) RETURNING id",
-            )?
-            .query_row(params![name, postcode, crate::now()], |r| r.get::<_, i64>(0))?;
+        let s = self.tx.insert_id(
+            "INSERT INTO suppliers (name, postcode, created_at) VALUES (?1, ?2, ?3)",
+            params![name, postcode, crate::now()],
+        )?;
         self.created += 1;
         self.created_ids.insert(s);
         self.add_key("name", &nkey, s)?;
@@ -413,14 +412,7 @@ pub(super) fn sector_id(
     )?;
     let id = match found {
         Some(id) => id,
-        None => {
-            let inserted: i64 = tx.query_row(
-                "INSERT INTO sectors (code) VALUES (?1) RETURNING id",
-                [code],
-                |r| r.get::<_, i64>(0),
-            )?;
-            inserted
-        }
+        None => tx.insert_id("INSERT INTO sectors (code) VALUES (?1)", [code])?,
     };
     cache.insert(key, id as u32);
     Ok(id as u32)

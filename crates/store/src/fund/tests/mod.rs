@@ -193,6 +193,48 @@ fn check_books(s: &Store, u: &Upk) {
     }
 }
 
+/// Each repayment posted alone is told its own row (SQLite gives the id
+/// of the row inserted, not one read back with `RETURNING`).
+#[test]
+fn each_repayment_posted_alone_is_told_its_own_row() {
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 10_000_000);
+    let loans = [
+        lend(&s, &u, date(2024, 4, 2), 100_000, 6).unwrap(),
+        lend(&s, &u, date(2024, 4, 3), 100_000, 6).unwrap(),
+    ];
+    let mut ids = Vec::new();
+    for (i, amount) in [20_000, 30_000, 40_000, 50_000].into_iter().enumerate() {
+        let loan = &loans[i % 2];
+        let posted = s
+            .repay(
+                &RepaymentInput {
+                    loan_id: loan.clone(),
+                    paid_on: date(2024, 5, 3),
+                    amount: Rupiah(amount),
+                    key: format!("kuitansi-{i}"),
+                },
+                &actor(),
+            )
+            .unwrap();
+        let id = posted.repayment.unwrap();
+        let receipt = s.receipt(id).unwrap().unwrap();
+        assert_eq!(
+            (
+                receipt.repayment.id,
+                receipt.repayment.amount,
+                &receipt.repayment.loan_id
+            ),
+            (id, amount, loan),
+            "repayment {i}"
+        );
+        ids.push(id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 4);
+    check_books(&s, &u);
+}
+
 #[test]
 fn a_loan_from_application_to_receipt() {
     let (_d, s) = store();
