@@ -520,12 +520,5 @@ pub fn read_projects(name: &str, bytes: &[u8]) -> Result<Vec<Project>, lumbung_d
             id: "paling banyak {max} proyek", en: "at most {max} projects"),
         ));
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(lumbung_domain::Rejected {
-            file: name.to_owned(),
-            errors,
-        })
-    }
+    lumbung_domain::Rejected::unless_any(name, errors, out)
 }

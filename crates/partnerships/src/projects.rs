@@ -51,14 +51,7 @@ pub fn read_listed(name: &str, bytes: &[u8]) -> Result<Vec<Listed>, Rejected> {
             expected_return,
         });
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Rejected {
-            file: name.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(name, errors, out)
 }
 
 #[cfg(test)]

@@ -149,14 +149,7 @@ pub fn read_assessments(name: &str, bytes: &[u8]) -> Result<Vec<AssessmentRow>, 
             text!("assessment_none"; id: "tidak ada penilaian", en: "there are no scores"),
         ));
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(Rejected {
-            file: name.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(name, errors, rows)
 }
 
 /// Matches the file's rows to suppliers (`found` beside each) that the
@@ -197,14 +190,7 @@ pub fn matched(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Rejected {
-            file: file.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(file, errors, out)
 }
 
 /// A score held: a supplier's outcome in a round.

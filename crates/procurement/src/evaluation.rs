@@ -96,17 +96,6 @@ pub struct Commitment {
     pub quantity: Exact,
 }
 
-fn refused(file: &str, errors: Vec<RowError>) -> Result<(), Rejected> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Rejected {
-            file: file.to_owned(),
-            errors,
-        })
-    }
-}
-
 /// Checks a bid's fields as typed (in a file or a form): the bid, or the
 /// problems by column.
 pub fn check_bid(
@@ -200,7 +189,7 @@ pub fn read_bids(name: &str, bytes: &[u8]) -> Result<Vec<Bid>, Rejected> {
             text!("bids_none"; id: "tidak ada penawaran", en: "there are no bids"),
         ));
     }
-    refused(name, errors)?;
+    Rejected::unless_any(name, errors, ())?;
     Ok(bids)
 }
 
@@ -242,7 +231,7 @@ pub fn read_commitments(
             ),
         }
     }
-    refused(name, errors)?;
+    Rejected::unless_any(name, errors, ())?;
     Ok(out)
 }
 

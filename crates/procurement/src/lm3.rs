@@ -88,14 +88,7 @@ pub fn read_respend(name: &str, bytes: &[u8]) -> Result<Vec<RespendRow>, Rejecte
             )),
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(Rejected {
-            file: name.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(name, errors, rows)
 }
 
 /// What the supplier catalogue says a survey row's supplier is.
@@ -165,14 +158,7 @@ pub fn answers(file: &str, rows: &[RespendRow], found: &[Found]) -> Result<Vec<A
             }
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Rejected {
-            file: file.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(file, errors, out)
 }
 
 /// The rounds of one selection.

@@ -226,12 +226,5 @@ pub fn read_proxies(name: &str, bytes: &[u8]) -> Result<ProxySet, Rejected> {
             text!("proxies_none"; id: "tidak ada nilai proksi", en: "there are no proxy values"),
         ));
     }
-    if errors.is_empty() {
-        Ok(set)
-    } else {
-        Err(Rejected {
-            file: name.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(name, errors, set)
 }

@@ -227,7 +227,7 @@ pub fn read_grants(name: &str, bytes: &[u8]) -> Result<Vec<GrantRow>, Rejected> 
             });
         }
     }
-    done(name, rows, errors)
+    Rejected::unless_any(name, errors, rows)
 }
 
 /// Reads an activities file.
@@ -386,24 +386,13 @@ pub fn read_activities(name: &str, bytes: &[u8]) -> Result<Vec<ActivityRow>, Rej
             });
         }
     }
-    done(name, rows, errors)
+    Rejected::unless_any(name, errors, rows)
 }
 
 fn within_all() -> Text {
     text!("programme_within_all";
         id: "tidak boleh lebih dari seluruh penerima manfaat",
         en: "cannot exceed all beneficiaries")
-}
-
-pub(crate) fn done<T>(name: &str, rows: Vec<T>, errors: Vec<RowError>) -> Result<Vec<T>, Rejected> {
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(Rejected {
-            file: name.to_owned(),
-            errors,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! women,cost,blm,swadaya,government,companies,other_programmes,schedule,
 //! responsible,musrenbang,spkd` (the first six and `cost` required).
 
-use crate::files::{done, required, Reader};
+use crate::files::{required, Reader};
 use crate::Kind;
 use lumbung_domain::{text, Money, Rejected, RowError, Text};
 use lumbung_tabular::small::{cell, read_table, require};
@@ -383,7 +383,7 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
     }
     let mut plans: Vec<(u64, Plan)> = plans.into_values().collect();
     plans.sort_by_key(|(line, _)| *line);
-    done(name, plans.into_iter().map(|(_, p)| p).collect(), errors)
+    Rejected::unless_any(name, errors, plans.into_iter().map(|(_, p)| p).collect())
 }
 
 fn too_many() -> Text {

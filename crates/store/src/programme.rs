@@ -70,15 +70,7 @@ fn unknown_areas(tx: &Transaction<'_>, file: &str, codes: &[(u64, &str)]) -> Res
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(lumbung_domain::Rejected {
-            file: file.to_owned(),
-            errors,
-        }
-        .into())
-    }
+    lumbung_domain::Rejected::unless_any(file, errors, ()).map_err(Into::into)
 }
 
 pub(crate) fn programme_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {

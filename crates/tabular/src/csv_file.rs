@@ -306,14 +306,7 @@ fn require(file: &str, headers: &[String], columns: &[&str]) -> Result<Vec<usize
             )),
         }
     }
-    if errors.is_empty() {
-        Ok(found)
-    } else {
-        Err(Rejected {
-            file: file.to_owned(),
-            errors,
-        })
-    }
+    Rejected::unless_any(file, errors, found)
 }
 
 impl CsvFile {

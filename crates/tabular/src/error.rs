@@ -109,6 +109,19 @@ impl fmt::Display for Rejected {
 }
 
 impl Rejected {
+    /// `value` when no row of `file` was refused; else the file refused
+    /// with every row's errors (nothing of it is to be stored).
+    pub fn unless_any<T>(file: &str, errors: Vec<RowError>, value: T) -> Result<T, Rejected> {
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(Rejected {
+                file: file.to_owned(),
+                errors,
+            })
+        }
+    }
+
     /// The short form, for a file read on its own (a recount's files): a
     /// single problem on one line, several after their count.
     pub fn brief(&self) -> Brief<'_> {
@@ -277,6 +290,23 @@ mod tests {
         assert_eq!(
             rejected.brief().to_string(),
             "areas.csv: line 2, column code: area code is empty"
+        );
+    }
+
+    #[test]
+    fn a_file_is_refused_when_any_row_is() {
+        assert_eq!(Rejected::unless_any("a.csv", vec![], 7), Ok(7));
+        let error = RowError::new(
+            3,
+            Some("amount"),
+            lumbung_text::text!("bad_amount"; id: "jumlah salah", en: "bad amount"),
+        );
+        assert_eq!(
+            Rejected::unless_any("a.csv", vec![error.clone()], 7),
+            Err(Rejected {
+                file: "a.csv".into(),
+                errors: vec![error],
+            })
         );
     }
 }

@@ -486,14 +486,7 @@ pub fn read_ballot_lines(text: &str) -> Result<Vec<(String, Vec<String>)>, Rejec
         }
         out.push((id, names));
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Rejected {
-            file: "ballots".into(),
-            errors,
-        })
-    }
+    Rejected::unless_any("ballots", errors, out)
 }
 
 /// Ballot ids in the order people read them: digit runs by their number
