@@ -94,4 +94,6 @@ FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('packed repayments are kept as writ
 CREATE TRIGGER fund_repayment_blocks_no_delete BEFORE DELETE ON fund_repayment_blocks
 FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('packed repayments are kept as written');
 "#,
+    // 47: as on SQLite.
+    "DROP INDEX fund_repayments_journal;",
 ];
