@@ -254,9 +254,23 @@ fn changed_history_is_found_by_verify() {
     );
     assert!(refused.is_err(), "the journal refuses edits");
     // Someone who gets round the trigger changes an amount.
-    db.execute_batch(
-        "DROP TRIGGER fund_journal_no_update;
-         UPDATE fund_journal SET entry = replace(entry, '109000', '109001') WHERE sequence = 5;",
+    let (entry, hash): (Vec<u8>, Vec<u8>) = db
+        .query_row(
+            "SELECT entry, hash FROM fund_journal WHERE sequence = 5",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let (mut entry, _) = lumbung_fund::journal::read_row(&entry, &hash).unwrap();
+    assert_eq!(entry.lines[0].amount.0, 109_000);
+    entry.lines[0].amount.0 = 109_001;
+    let mut changed = Vec::new();
+    lumbung_fund::journal::compact::encode(&entry, &mut changed);
+    db.execute_batch("DROP TRIGGER fund_journal_no_update")
+        .unwrap();
+    db.execute(
+        "UPDATE fund_journal SET entry = ?1 WHERE sequence = 5",
+        [changed],
     )
     .unwrap();
     let out = env.output(&["fund", "verify"]);

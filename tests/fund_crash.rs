@@ -184,14 +184,24 @@ fn held(db: &Path) -> Held {
         )
         .unwrap();
     assert_eq!(keys.0, keys.1, "an idempotency key posted twice");
-    let entries_without_row: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM fund_journal j WHERE j.idempotency_key NOT LIKE 'loan:%'
-             AND NOT EXISTS (SELECT 1 FROM fund_repayments r WHERE r.journal_seq = j.sequence)",
-            [],
-            |r| r.get(0),
+    // Besides the loans' own entries (their keys are `loan:…`).
+    let entries_without_row = conn
+        .prepare(
+            "SELECT j.entry, j.hash FROM fund_journal j
+             WHERE NOT EXISTS (SELECT 1 FROM fund_repayments r WHERE r.journal_seq = j.sequence)",
         )
-        .unwrap();
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|(entry, hash)| {
+            let (entry, _) =
+                lumbung_fund::journal::read_row(entry, hash).expect("a readable entry");
+            !entry.idempotency_key.starts_with("loan:")
+        })
+        .count();
     assert_eq!(
         entries_without_row, 0,
         "a journal entry whose repayment row is missing"

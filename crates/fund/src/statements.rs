@@ -265,16 +265,7 @@ mod tests {
     }
 
     fn account() -> impl Strategy<Value = Account> {
-        prop_oneof![
-            Just(Account::Cash),
-            (1i64..4).prop_map(Account::LoansReceivable),
-            Just(Account::FeeIncome),
-            Just(Account::SavingsHeld),
-            Just(Account::LoanLossReserve),
-            Just(Account::OperatingCosts),
-            Just(Account::CapitalBlm),
-            Just(Account::ReserveExpense),
-        ]
+        crate::journal::any_account(1i64..4)
     }
 
     proptest! {

@@ -8,7 +8,7 @@ use crate::db::params;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, BoardId, Money, Scope};
-use lumbung_fund::journal::Entry;
+use lumbung_fund::journal::Posted;
 use lumbung_programme::board::{
     self, fingerprint, Board, CapitalLine, FundHealth, JournalHead, PlanSummary, PlanVersion,
     PublishedBoard,
@@ -59,13 +59,11 @@ impl Store {
         )?;
         let mut rows = stmt.query([code])?;
         while let Some(r) = rows.next()? {
-            let entry: Entry = serde_json::from_str(&r.get::<_, String>(4)?).map_err(|_| {
-                StoreError::invalid(
-                    "fund_journal",
-                    text!("board_unreadable_entry"; id: "entri jurnal tidak terbaca",
-                        en: "a journal entry cannot be read"),
-                )
-            })?;
+            let Posted {
+                entry,
+                hash: journal_hash,
+                ..
+            } = crate::fund::stored_entry(r.get(3)?, r.get_bytes(4)?, r.get_bytes(5)?)?;
             if entry.date > as_of {
                 continue;
             }
@@ -75,7 +73,7 @@ impl Store {
                 date: entry.date.to_string(),
                 amount: Money::from_minor(r.get(2)?),
                 journal_sequence: r.get::<_, i64>(3)? as u64,
-                journal_hash: r.get(5)?,
+                journal_hash,
             });
         }
         let scope = Scope::Area {
@@ -90,9 +88,11 @@ impl Store {
                 &conn,
                 "SELECT sequence, hash FROM fund_journal WHERE upk_id = ?1 ORDER BY sequence DESC LIMIT 1",
                 [upk],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
+                |r| Ok((r.get::<_, i64>(0)?, r.get_bytes(1)?.to_vec())),
             )?;
             if let Some((sequence, hash)) = last {
+                let hash = crate::fund::stored_hash(sequence, &hash)?;
+                let sequence = sequence as u64;
                 if journal_head.as_ref().is_none_or(|h| h.sequence < sequence) {
                     journal_head = Some(JournalHead { sequence, hash });
                 }
@@ -198,10 +198,16 @@ impl Store {
     /// journal holds one.
     pub fn fund_journal_entry_with_hash(&self, hash: &str) -> Result<Option<u64>> {
         let conn = self.conn()?;
+        // Hashes are held as their bytes, those of entries from before
+        // migration 48 as hex.
+        let hash = hash.trim();
+        let Ok(digest) = hex::decode(hash) else {
+            return Ok(None);
+        };
         let seq: Option<i64> = crate::sql::optional(
             &conn,
-            "SELECT sequence FROM fund_journal WHERE hash = ?1",
-            [hash.trim()],
+            "SELECT sequence FROM fund_journal WHERE hash = ?1 OR hash = ?2",
+            params![digest, hash.to_ascii_lowercase()],
         )?;
         Ok(seq.map(|s| s as u64))
     }

@@ -1445,6 +1445,24 @@ BEGIN SELECT RAISE(ABORT, 'packed repayments are kept as written'); END;
     // found from the repayment): the index only cost 15 bytes a repayment
     // and an update with each one posted.
     "DROP INDEX fund_repayments_journal;",
+    // 48: entries are kept compact from here on (`lumbung_fund::journal::
+    // compact`): the entry in a few dozen bytes, its hash as its 32 bytes,
+    // its key as the 16 bytes of `compact::key_digest` (the JSON, the hex
+    // and the key twice were four fifths of a city's database). Entries
+    // before stay as they were (every hash holds); their keys, held as
+    // text, are looked up as text too: from which sequence on none is.
+    r#"
+CREATE TABLE fund_text_keys (
+    one             INTEGER PRIMARY KEY CHECK (one = 1),
+    before_sequence INTEGER NOT NULL
+);
+INSERT INTO fund_text_keys (one, before_sequence)
+SELECT 1, max(sequence) + 1 FROM fund_journal HAVING count(*) > 0;
+CREATE TRIGGER fund_text_keys_no_update BEFORE UPDATE ON fund_text_keys
+BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
+CREATE TRIGGER fund_text_keys_no_delete BEFORE DELETE ON fund_text_keys
+BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
+"#,
 ];
 
 mod postgres;

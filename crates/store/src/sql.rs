@@ -169,26 +169,36 @@ pub(crate) fn insert_many(
 /// Fills the temporary table `table` (one text column, `value`) with
 /// `values`, many a statement (a batch's ids, looked up by joining it).
 pub(crate) fn temp_texts(tx: &Connection, table: &str, values: &[&str]) -> Result<()> {
-    tx.execute_batch(&match tx.backend() {
-        crate::db::Backend::Sqlite => {
-            format!("CREATE TEMP TABLE IF NOT EXISTS {table} (value TEXT PRIMARY KEY)")
-        }
-        crate::db::Backend::Postgres => format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {table} (value TEXT COLLATE \"C\" PRIMARY KEY)"
-        ),
-    })?;
-    tx.execute(&format!("DELETE FROM {table}"), [])?;
     let values: Vec<crate::db::Value> = values
         .iter()
         .map(|v| crate::db::Value::Text((*v).to_owned()))
         .collect();
+    temp_values(tx, table, "TEXT", "TEXT COLLATE \"C\"", &values)
+}
+
+/// [`temp_texts`] of values of another type, named for each backend.
+pub(crate) fn temp_values(
+    tx: &Connection,
+    table: &str,
+    sqlite_type: &str,
+    pg_type: &str,
+    values: &[crate::db::Value],
+) -> Result<()> {
+    let column = match tx.backend() {
+        crate::db::Backend::Sqlite => sqlite_type,
+        crate::db::Backend::Postgres => pg_type,
+    };
+    tx.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {table} (value {column} PRIMARY KEY)"
+    ))?;
+    tx.execute(&format!("DELETE FROM {table}"), [])?;
     insert_many(
         tx,
         &format!("INSERT INTO {table} (value)"),
         "ON CONFLICT DO NOTHING",
         1,
         1000,
-        &values,
+        values,
     )?;
     Ok(())
 }

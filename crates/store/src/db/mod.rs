@@ -434,6 +434,23 @@ impl Row<'_> {
         })
     }
 
+    /// A text's or a blob's bytes as stored, valid UTF-8 or not (what a
+    /// damaged row holds is for its reader to judge).
+    pub fn get_bytes(&self, index: usize) -> Result<&[u8]> {
+        match self {
+            Row::Sqlite(r) => {
+                use rusqlite::types::ValueRef as R;
+                match r.get_ref(index)? {
+                    R::Text(b) | R::Blob(b) => Ok(b),
+                    R::Null => Err(Error::conversion_type("bytes", &ValueRef::Null)),
+                    R::Integer(i) => Err(Error::conversion_type("bytes", &ValueRef::Integer(i))),
+                    R::Real(f) => Err(Error::conversion_type("bytes", &ValueRef::Real(f))),
+                }
+            }
+            Row::Pg(_) => self.get_ref(index)?.as_bytes(),
+        }
+    }
+
     /// The column's value, borrowed from the row (no copy of its text).
     pub fn get_ref(&self, index: usize) -> Result<ValueRef<'_>> {
         match self {

@@ -59,6 +59,11 @@ pub(super) struct Poster {
     /// How many repayments were recorded: they are packed by
     /// [`Poster::finish`].
     repaid: usize,
+    /// Whether the journal holds keys as text (entries from before
+    /// migration 48), once read.
+    text_keys: Option<bool>,
+    /// The hashed text of the entry being posted (reused).
+    scratch: String,
 }
 
 /// What a deferring poster holds until it writes: the keys held (in the
@@ -72,9 +77,59 @@ struct Deferred {
 }
 
 /// Which of a batch's keys the journal holds: looked up one by one in the
-/// journal's index (as a join, SQLite would scan the whole index for them).
-pub(super) const HELD_KEYS: &str = "SELECT k.value FROM fund_batch_keys k
-     WHERE EXISTS (SELECT 1 FROM fund_journal j WHERE j.idempotency_key = k.value)";
+/// journal's index (as a join, SQLite would scan the whole index for them),
+/// each key by its digest and, in a journal from before migration 48, as
+/// text too.
+pub(super) fn held_keys_sql(table: &str) -> String {
+    format!(
+        "SELECT k.value FROM {table} k
+         WHERE EXISTS (SELECT 1 FROM fund_journal j WHERE j.idempotency_key = k.value)"
+    )
+}
+
+fn held_keys(
+    tx: &Transaction<'_>,
+    table: &str,
+    keys: Vec<Value>,
+    mut each: impl FnMut(&[u8]),
+) -> Result<()> {
+    // The journal's column holds bytes on PostgreSQL (text before 48 too).
+    crate::sql::temp_values(tx, table, "BLOB", "BYTEA", &keys)?;
+    let mut stmt = tx.prepare(&held_keys_sql(table))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        each(r.get_bytes(0)?);
+    }
+    Ok(())
+}
+
+/// Whether the journal holds keys as text: entries posted before
+/// migration 48.
+fn text_keys(conn: &crate::db::Connection) -> Result<bool> {
+    crate::sql::exists(conn, "SELECT 1 FROM fund_text_keys", [])
+}
+
+/// How a key is held in the journal's unique column.
+fn key_value(key: &str) -> Value {
+    Value::Blob(lumbung_fund::journal::compact::key_digest(key).to_vec())
+}
+
+/// A journal row's hash as the chain's text uses it, in either format.
+pub(crate) fn stored_hash(sequence: i64, hash: &[u8]) -> Result<String> {
+    lumbung_fund::journal::stored_hash(hash)
+        .ok_or_else(|| invalid("fund_journal", unreadable(sequence)))
+}
+
+/// A journal row's entry and hash, in either format.
+pub(crate) fn stored_entry(sequence: i64, entry: &[u8], hash: &[u8]) -> Result<Posted> {
+    let (entry, hash) = lumbung_fund::journal::read_row(entry, hash)
+        .ok_or_else(|| invalid("fund_journal", unreadable(sequence)))?;
+    Ok(Posted {
+        sequence: sequence as u64,
+        entry,
+        hash,
+    })
+}
 
 /// Journal rows held before they are written (a batch of 1,000 in one go).
 const ROWS_HELD: usize = 1_000;
@@ -90,17 +145,32 @@ impl Poster {
     /// batch fail as busy, to be sent again: then it is counted as posted.
     pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
         let mut held = std::collections::HashSet::new();
-        crate::sql::temp_texts(tx, "fund_batch_keys", keys)?;
-        let mut stmt = tx.prepare(HELD_KEYS)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            held.insert(r.get(0)?);
+        let by_digest: HashMap<[u8; 16], &str> = keys
+            .iter()
+            .map(|k| (lumbung_fund::journal::compact::key_digest(k), *k))
+            .collect();
+        let digests = by_digest.keys().map(|d| Value::Blob(d.to_vec())).collect();
+        held_keys(tx, "fund_batch_digests", digests, |digest| {
+            let key = <[u8; 16]>::try_from(digest)
+                .ok()
+                .and_then(|d| by_digest.get(&d));
+            if let Some(key) = key {
+                held.insert((*key).to_owned());
+            }
+        })?;
+        let text_keys = text_keys(tx)?;
+        if text_keys {
+            let texts = keys.iter().map(|k| Value::Text((*k).to_owned())).collect();
+            held_keys(tx, "fund_batch_text_keys", texts, |key| {
+                held.insert(String::from_utf8_lossy(key).into_owned());
+            })?;
         }
         Ok(Poster {
             deferred: Some(Deferred {
                 held,
                 ..Default::default()
             }),
+            text_keys: Some(text_keys),
             ..Default::default()
         })
     }
@@ -212,19 +282,26 @@ impl Poster {
                 return Ok(None);
             }
         }
+        if self.deferred.is_none() && self.holds_text_key(tx, &entry.idempotency_key)? {
+            return Ok(None);
+        }
         let sequence = self.next_sequence(tx)?;
-        let previous = self.tail(tx, upk)?;
-        let hash = entry.chain_hash(sequence as u64, previous);
+        self.tail(tx, upk)?;
+        let digest = entry.chain_digest(sequence as u64, &self.tails[&upk], &mut self.scratch);
+        let mut bytes = Vec::with_capacity(48);
+        lumbung_fund::journal::compact::encode(entry, &mut bytes);
+        let row = [
+            Value::Integer(sequence),
+            Value::Integer(upk),
+            Value::Blob(bytes),
+            key_value(&entry.idempotency_key),
+            Value::Blob(digest.to_vec()),
+            loan.map_or(Value::Null, Value::Integer),
+        ];
+        let hash = hex::encode(digest);
         if let Some(deferred) = &mut self.deferred {
             deferred.held.insert(entry.idempotency_key.clone());
-            deferred.journal.extend([
-                Value::Integer(sequence),
-                Value::Integer(upk),
-                Value::Text(serde_json::to_string(entry).expect("entries serialise")),
-                Value::Text(entry.idempotency_key.clone()),
-                Value::Text(hash.clone()),
-                loan.map_or(Value::Null, Value::Integer),
-            ]);
+            deferred.journal.extend(row);
             self.tails.insert(upk, hash);
             self.add_days(tx, upk, entry)?;
             if self.deferred.as_ref().map_or(0, |d| d.journal.len()) >= ROWS_HELD * JOURNAL_COLUMNS
@@ -240,7 +317,7 @@ impl Poster {
                 "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )?
-            .execute(params![sequence, upk, serde_json::to_string(entry).expect("entries serialise"), entry.idempotency_key, hash, loan])?;
+            .execute(crate::db::params_from_iter(&row))?;
         if inserted == 0 {
             match tx.backend() {
                 crate::db::Backend::Sqlite => self.last = Some(sequence - 1),
@@ -251,6 +328,21 @@ impl Poster {
         self.tails.insert(upk, hash);
         self.add_days(tx, upk, entry)?;
         Ok(Some(sequence))
+    }
+
+    /// Whether the journal holds `key` as text, from before migration 48
+    /// (the unique column's conflict finds only a digest).
+    fn holds_text_key(&mut self, tx: &Transaction<'_>, key: &str) -> Result<bool> {
+        let text_keys = match self.text_keys {
+            Some(t) => t,
+            None => *self.text_keys.insert(text_keys(tx)?),
+        };
+        Ok(text_keys
+            && crate::sql::exists(
+                tx,
+                "SELECT 1 FROM fund_journal WHERE idempotency_key = ?1",
+                [key],
+            )?)
     }
 
     /// Adds an entry's lines to the per-day sums held.
@@ -276,13 +368,12 @@ impl Poster {
                 Some(chains) => chains,
                 None => self.chains.insert(chains(tx)?),
             };
-            let last: Option<String> = tx
-                .prepare(
-                    "SELECT hash FROM fund_journal WHERE upk_id = ?1 AND sequence >= ?2
-                     ORDER BY sequence DESC LIMIT 1",
-                )?
-                .query_row(params![upk, *from], |r| r.get(0))
-                .optional()?;
+            let last = last_hash(
+                tx,
+                "SELECT sequence, hash FROM fund_journal WHERE upk_id = ?1 AND sequence >= ?2
+                 ORDER BY sequence DESC LIMIT 1",
+                params![upk, *from],
+            )?;
             let tail = last.unwrap_or_else(|| lumbung_fund::journal::upk_genesis(city_tail, upk));
             self.tails.insert(upk, tail);
         }
@@ -369,15 +460,30 @@ impl Poster {
     }
 }
 
+/// The hash of the journal row that `sql` selects (sequence, hash), if
+/// any, as the chain's text uses it.
+fn last_hash(
+    conn: &crate::db::Connection,
+    sql: &str,
+    params: impl crate::db::Params,
+) -> Result<Option<String>> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .prepare(sql)?
+        .query_row(params, |r| Ok((r.get(0)?, r.get_bytes(1)?.to_vec())))
+        .optional()?;
+    row.map(|(sequence, hash)| stored_hash(sequence, &hash))
+        .transpose()
+}
+
 /// The first sequence chained per UPK (1 when the journal began after
 /// the change) and the hash of the city chain's last entry (or
 /// [`GENESIS`]).
 fn chains(conn: &crate::db::Connection) -> Result<(i64, String)> {
     let from: i64 =
         crate::sql::optional(conn, "SELECT per_upk_from FROM fund_chains", [])?.unwrap_or(1);
-    let city_tail: Option<String> = crate::sql::optional(
+    let city_tail = last_hash(
         conn,
-        "SELECT hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence DESC LIMIT 1",
+        "SELECT sequence, hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence DESC LIMIT 1",
         [from],
     )?;
     Ok((from, city_tail.unwrap_or_else(|| GENESIS.to_owned())))
@@ -410,22 +516,29 @@ impl Found {
         self.broken = least(self.broken, other.broken);
     }
 
+    /// Checks one row and keeps its hash as the next row's `previous`.
     fn check(
         &mut self,
         sequence: i64,
-        entry: &str,
-        hash: &str,
-        previous: &str,
+        entry: &[u8],
+        hash: &[u8],
+        previous: &mut String,
         scratch: &mut String,
     ) {
-        use lumbung_fund::journal::{check_stored, Stored};
+        use lumbung_fund::journal::{check_row, stored_hash, Stored};
         self.entries += 1;
         let least =
             |held: &mut Option<i64>| *held = Some(held.map_or(sequence, |h| h.min(sequence)));
-        match check_stored(entry, sequence as u64, hash, previous, scratch) {
+        match check_row(entry, sequence as u64, hash, previous, scratch) {
             Stored::Follows => {}
             Stored::Broken => least(&mut self.broken),
             Stored::Unreadable => least(&mut self.unreadable),
+        }
+        previous.clear();
+        match stored_hash(hash) {
+            Some(hash) => previous.push_str(&hash),
+            // The next entry cannot follow a hash that is not one.
+            None => least(&mut self.broken),
         }
     }
 }
@@ -453,9 +566,9 @@ impl Part {
         let mut found = Found::default();
         let mut scratch = String::with_capacity(512);
         if self.city.0 < self.city.1 {
-            let before: Option<String> = crate::sql::optional(
+            let before = last_hash(
                 reading,
-                "SELECT hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence DESC LIMIT 1",
+                "SELECT sequence, hash FROM fund_journal WHERE sequence < ?1 ORDER BY sequence DESC LIMIT 1",
                 [self.city.0],
             )?;
             let mut previous = before.unwrap_or_else(|| GENESIS.to_owned());
@@ -464,10 +577,8 @@ impl Part {
                  WHERE sequence >= ?1 AND sequence < ?2 ORDER BY sequence",
             )?;
             in_windows(&mut stmt, self.city, |r| {
-                let (entry, hash) = (r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?);
-                found.check(r.get(0)?, entry, hash, &previous, &mut scratch);
-                previous.clear();
-                previous.push_str(hash);
+                let (entry, hash) = (r.get_bytes(1)?, r.get_bytes(2)?);
+                found.check(r.get(0)?, entry, hash, &mut previous, &mut scratch);
                 Ok(())
             })?;
         }
@@ -475,10 +586,9 @@ impl Part {
         // seen: the hash before the part's first entry of a UPK is read
         // when the UPK is first met (the same state of the database: one
         // read transaction, so that no entry of its chain lands between).
-        let mut last_before = reading.prepare(
-            "SELECT hash FROM fund_journal WHERE upk_id = ?1 AND sequence >= ?2 AND sequence < ?3
-             ORDER BY sequence DESC LIMIT 1",
-        )?;
+        let last_before = "SELECT sequence, hash FROM fund_journal
+             WHERE upk_id = ?1 AND sequence >= ?2 AND sequence < ?3
+             ORDER BY sequence DESC LIMIT 1";
         let mut stmt = reading.prepare(
             "SELECT upk_id, sequence, entry, hash FROM fund_journal
              WHERE sequence >= ?1 AND sequence < ?2 ORDER BY sequence",
@@ -489,19 +599,15 @@ impl Part {
             let previous = match tails.entry(upk) {
                 std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    let before: Option<String> = last_before
-                        .query_row(params![upk, from, self.upks.0], |r| r.get(0))
-                        .optional()?;
+                    let before = last_hash(reading, last_before, params![upk, from, self.upks.0])?;
                     v.insert(
                         before
                             .unwrap_or_else(|| lumbung_fund::journal::upk_genesis(city_tail, upk)),
                     )
                 }
             };
-            let (entry, hash) = (r.get_ref(2)?.as_str()?, r.get_ref(3)?.as_str()?);
+            let (entry, hash) = (r.get_bytes(2)?, r.get_bytes(3)?);
             found.check(r.get(1)?, entry, hash, previous, &mut scratch);
-            previous.clear();
-            previous.push_str(hash);
             Ok(())
         })?;
         Ok(found)
@@ -599,26 +705,16 @@ impl Store {
     pub fn fund_journal_chains(&self) -> Result<lumbung_fund::journal::Journal> {
         let conn = self.conn()?;
         let (from, _) = chains(&conn)?;
-        let rows: Vec<(i64, i64, String, String)> = crate::sql::all(
-            &conn,
-            "SELECT upk_id, sequence, entry, hash FROM fund_journal ORDER BY sequence",
-            [],
-            |r| r.try_into(),
-        )?;
-        let entries = rows
-            .into_iter()
-            .map(|(upk, sequence, entry, hash)| {
-                Ok((
-                    upk,
-                    Posted {
-                        sequence: sequence as u64,
-                        entry: serde_json::from_str(&entry)
-                            .map_err(|_| invalid("fund_journal", unreadable(sequence)))?,
-                        hash,
-                    },
-                ))
-            })
-            .collect::<Result<_>>()?;
+        let mut entries = Vec::new();
+        let mut stmt = conn
+            .prepare("SELECT upk_id, sequence, entry, hash FROM fund_journal ORDER BY sequence")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            entries.push((
+                r.get(0)?,
+                stored_entry(r.get(1)?, r.get_bytes(2)?, r.get_bytes(3)?)?,
+            ));
+        }
         Ok(lumbung_fund::journal::Journal {
             per_upk_from: from as u64,
             entries,
@@ -643,17 +739,13 @@ fn journal_in(
     sql: &str,
     params: impl crate::db::Params,
 ) -> Result<Vec<Posted>> {
-    let rows: Vec<(i64, String, String)> = crate::sql::all(conn, sql, params, |r| r.try_into())?;
-    rows.into_iter()
-        .map(|(sequence, entry, hash)| {
-            Ok(Posted {
-                sequence: sequence as u64,
-                entry: serde_json::from_str(&entry)
-                    .map_err(|_| invalid("fund_journal", unreadable(sequence)))?,
-                hash,
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        out.push(stored_entry(r.get(0)?, r.get_bytes(1)?, r.get_bytes(2)?)?);
+    }
+    Ok(out)
 }
 
 /// What `fund post` records besides loans: a UPK's costs and the capital

@@ -9,7 +9,7 @@ use super::rows::{
     Receipt, Repaid, RepaymentInput, RepaymentRow,
 };
 use crate::audit::{self, Actor};
-use crate::db::{params, OptionalExtension, Transaction};
+use crate::db::{params, OptionalExtension, Transaction, ValueRef};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
@@ -473,26 +473,26 @@ impl Store {
     pub fn loan_repayments(&self, loan_id: &str) -> Result<Vec<RepaymentRow>> {
         let conn = self.conn()?;
         let (loan, _, _) = loan_by_id(&conn, loan_id)?;
-        type Row = (
-            i64,
-            String,
-            i64,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        );
+        type Row = (i64, String, i64, Option<i64>, Option<Entry>, Option<String>);
         let rows: Vec<Row> = crate::sql::all(
             &conn,
-            "SELECT r.id, r.paid_on, r.amount, r.journal_seq, j.entry, v.reason
+            "SELECT r.id, r.paid_on, r.amount, r.journal_seq, j.entry, j.hash, v.reason
              FROM fund_repayments r LEFT JOIN fund_journal j ON j.sequence = r.journal_seq
              LEFT JOIN fund_reversals v ON v.repayment = r.id WHERE r.loan = ?1 ORDER BY r.paid_on, r.id",
             [loan],
-            |r| r.try_into(),
+            |r| {
+                let entry = match (r.get_ref(4)?, r.get_ref(5)?) {
+                    (ValueRef::Null, _) | (_, ValueRef::Null) => None,
+                    _ => lumbung_fund::journal::read_row(r.get_bytes(4)?, r.get_bytes(5)?)
+                        .map(|(e, _)| e),
+                };
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, entry, r.get(6)?))
+            },
         )?;
         rows.into_iter()
             .map(|(id, on, amount, seq, entry, reversed)| {
                 let (mut principal, mut fee, mut left_over) = (0, 0, 0);
-                if let Some(e) = entry.and_then(|e| serde_json::from_str::<Entry>(&e).ok()) {
+                if let Some(e) = entry {
                     for l in e.lines {
                         match l.account {
                             Account::LoansReceivable(_) => principal -= l.amount.0,

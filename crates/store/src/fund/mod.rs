@@ -16,6 +16,7 @@ pub(crate) use books::upks_within;
 /// Posting one entry to a UPK's journal inside another domain's
 /// transaction (the programme's BLM capital).
 pub(crate) use ledger::post as post_entry;
+pub(crate) use ledger::{stored_entry, stored_hash};
 mod loans;
 mod ops;
 /// Packing every repayment not in a block yet (a database from before

@@ -96,4 +96,22 @@ FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('packed repayments are kept as writ
 "#,
     // 47: as on SQLite.
     "DROP INDEX fund_repayments_journal;",
+    // 48: as on SQLite; the journal's columns that hold bytes from now on
+    // become BYTEA (the text of the entries before, as its UTF-8 bytes).
+    r#"
+CREATE TABLE fund_text_keys (
+    one             BIGINT PRIMARY KEY CHECK (one = 1),
+    before_sequence BIGINT NOT NULL
+);
+INSERT INTO fund_text_keys (one, before_sequence)
+SELECT 1, max(sequence) + 1 FROM fund_journal HAVING count(*) > 0;
+CREATE TRIGGER fund_text_keys_no_update BEFORE UPDATE ON fund_text_keys
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('where the journal''s text keys end is fixed');
+CREATE TRIGGER fund_text_keys_no_delete BEFORE DELETE ON fund_text_keys
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('where the journal''s text keys end is fixed');
+ALTER TABLE fund_journal
+    ALTER COLUMN entry TYPE BYTEA USING convert_to(entry, 'UTF8'),
+    ALTER COLUMN idempotency_key TYPE BYTEA USING convert_to(idempotency_key, 'UTF8'),
+    ALTER COLUMN hash TYPE BYTEA USING convert_to(hash, 'UTF8');
+"#,
 ];

@@ -4,11 +4,29 @@
 use super::*;
 
 /// Changes an entry's amounts behind the program's back (its trigger
-/// dropped), as a tamperer would.
-fn unbalance(conn: &rusqlite::Connection, sequence: i64) {
+/// dropped), as a tamperer would: a rupiah more credited on its second
+/// line, written back in the row's own format.
+fn unbalance(s: &Store, sequence: i64) {
+    let conn = s.conn().unwrap();
+    let (entry, hash): (Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT entry, hash FROM fund_journal WHERE sequence = ?1",
+            [sequence],
+            |r| Ok((r.get_bytes(0)?.to_vec(), r.get_bytes(1)?.to_vec())),
+        )
+        .unwrap();
+    let (mut changed, _) = lumbung_fund::journal::read_row(&entry, &hash).unwrap();
+    changed.lines[1].amount.0 -= 1;
+    let written = if entry.first() == Some(&b'{') {
+        crate::db::Value::Text(serde_json::to_string(&changed).unwrap())
+    } else {
+        let mut bytes = Vec::new();
+        lumbung_fund::journal::compact::encode(&changed, &mut bytes);
+        crate::db::Value::Blob(bytes)
+    };
     conn.execute(
-        "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
-        [sequence],
+        "UPDATE fund_journal SET entry = ?1 WHERE sequence = ?2",
+        crate::db::params![written, sequence],
     )
     .unwrap();
 }
@@ -28,7 +46,7 @@ fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     // Changed history in the third piece, then in the second too: the
     // first change is named, as the whole journal's check names it.
     for sequence in [8_500, 5_000, 4_097, 4_096] {
-        unbalance(&conn, sequence as i64);
+        unbalance(&s, sequence as i64);
         assert_eq!(whole(&s), Err(sequence as u64));
         assert_eq!(s.verify_fund_journal().unwrap(), Err(sequence as u64));
     }
@@ -53,23 +71,13 @@ fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
     let raw = rusqlite::Connection::open(s.path()).unwrap();
     raw.execute_batch("DROP TRIGGER fund_journal_no_update")
         .unwrap();
-    let mut rows = Vec::new();
-    {
-        let mut stmt = raw
-            .prepare("SELECT sequence, entry FROM fund_journal ORDER BY sequence")
-            .unwrap();
-        let mut read = stmt.query([]).unwrap();
-        while let Some(r) = read.next().unwrap() {
-            rows.push((r.get::<_, i64>(0).unwrap(), r.get::<_, String>(1).unwrap()));
-        }
-    }
+    let rows = s.fund_journal().unwrap();
     let mut previous = lumbung_fund::journal::GENESIS.to_owned();
-    for (sequence, entry) in &rows {
-        let entry: lumbung_fund::journal::Entry = serde_json::from_str(entry).unwrap();
-        previous = entry.chain_hash(*sequence as u64, &previous);
+    for p in &rows {
+        previous = p.entry.chain_hash(p.sequence, &previous);
         raw.execute(
             "UPDATE fund_journal SET hash = ?1 WHERE sequence = ?2",
-            rusqlite::params![previous, sequence],
+            rusqlite::params![hex::decode(&previous).unwrap(), p.sequence],
         )
         .unwrap();
     }
@@ -126,7 +134,7 @@ fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
     assert_eq!(whole(&s), Ok(()));
     // The city chain's last entry changed: named, though the UPKs' chains
     // after it follow its stored hash.
-    unbalance(&raw, city);
+    unbalance(&s, city);
     assert_eq!(whole(&s), Err(city as u64));
     assert_eq!(s.verify_fund_journal().unwrap(), Err(city as u64));
 }
@@ -150,8 +158,8 @@ fn the_least_broken_entry_is_named_whichever_upk_is_read_first() {
         "SELECT max(sequence) FROM fund_journal WHERE upk_id = (SELECT min(upk_id) FROM fund_journal)",
     );
     assert!(early_of_last_upk < late_of_first_upk);
-    unbalance(&conn, late_of_first_upk);
-    unbalance(&conn, early_of_last_upk);
+    unbalance(&s, late_of_first_upk);
+    unbalance(&s, early_of_last_upk);
     assert_eq!(
         s.verify_fund_journal().unwrap(),
         Err(early_of_last_upk as u64)
@@ -187,10 +195,96 @@ fn the_journal_is_checked_in_halves_and_windows_on_either_backend() {
     };
     sql("DROP TRIGGER fund_journal_no_update", 0);
     for sequence in [180, 150, 103, 9] {
-        sql(
-            "UPDATE fund_journal SET entry = replace(entry, '\"amount\":-', '\"amount\":-1') WHERE sequence = ?1",
-            sequence,
-        );
+        unbalance(&s, sequence);
         assert_eq!(s.verify_fund_journal().unwrap(), Err(sequence as u64));
     }
+}
+
+/// A journal from before migration 48 (each entry as JSON, its hash in
+/// hex, its key as text: on PostgreSQL their bytes, as the migration
+/// converts them) is checked as it was, its keys still count as posted
+/// — one by one and in batches — and entries posted since are compact
+/// and chain on from it.
+#[test]
+fn a_journal_from_before_compact_entries_stays_checked_and_keeps_its_keys() {
+    let (_dir, s) = store();
+    books(&s, 5, 40);
+    let old = s.fund_journal().unwrap();
+    {
+        let conn = s.conn().unwrap();
+        conn.execute_batch(match conn.backend() {
+            crate::db::Backend::Postgres => "DROP TRIGGER fund_journal_no_update ON fund_journal",
+            crate::db::Backend::Sqlite => "DROP TRIGGER fund_journal_no_update",
+        })
+        .unwrap();
+        for p in &old {
+            conn.execute(
+                "UPDATE fund_journal SET entry = ?1, hash = ?2, idempotency_key = ?3 WHERE sequence = ?4",
+                crate::db::params![
+                    serde_json::to_string(&p.entry).unwrap(),
+                    p.hash.clone(),
+                    p.entry.idempotency_key.clone(),
+                    p.sequence as i64
+                ],
+            )
+            .unwrap();
+        }
+        // Migration 48's own statement.
+        conn.execute(
+            "INSERT INTO fund_text_keys (one, before_sequence)
+             SELECT 1, max(sequence) + 1 FROM fund_journal HAVING count(*) > 0",
+            [],
+        )
+        .unwrap();
+        let text: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM fund_journal WHERE length(hash) = 64",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(text, 45, "every entry as it stood before 48");
+    }
+    assert_eq!(s.fund_journal().unwrap(), old);
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(45));
+
+    let imported = old
+        .iter()
+        .find_map(|p| {
+            let key = &p.entry.idempotency_key;
+            let parts: Vec<&str> = key.strip_prefix("repayment:")?.split(':').collect();
+            Some(RepaymentInput {
+                loan_id: parts[0].into(),
+                paid_on: p.entry.date,
+                amount: Rupiah(parts[2].parse().unwrap()),
+                key: key.clone(),
+            })
+        })
+        .unwrap();
+    assert_eq!(
+        s.repay(&imported, &actor()).unwrap().repayment,
+        None,
+        "a key held as text is posted"
+    );
+    let new = RepaymentInput {
+        key: "after-48".into(),
+        ..imported.clone()
+    };
+    let batch = s.repay_batch(&[imported, new.clone()], &actor()).unwrap();
+    assert_eq!((batch.posted, batch.already_posted), (1, 1));
+    assert_eq!(s.repay(&new, &actor()).unwrap().repayment, None);
+    assert_eq!(s.verify_fund_journal().unwrap(), Ok(46));
+    assert_eq!(verify_journal(&s.fund_journal_chains().unwrap()), Ok(()));
+    let compact: i64 = s
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM fund_journal WHERE length(hash) = 32 AND length(idempotency_key) = 16",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(compact, 1, "the entry posted since is compact");
+    unbalance(&s, 30);
+    assert_eq!(s.verify_fund_journal().unwrap(), Err(30));
 }

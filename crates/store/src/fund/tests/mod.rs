@@ -969,11 +969,12 @@ fn a_batch_looks_its_keys_and_loans_up_in_their_indexes() {
     books(&s, 5, 100);
     let conn = s.conn().unwrap();
     conn.execute_batch(
-        "CREATE TEMP TABLE fund_batch_keys (value TEXT PRIMARY KEY);
+        "CREATE TEMP TABLE fund_batch_digests (value BLOB PRIMARY KEY);
          CREATE TEMP TABLE fund_batch_ids (value TEXT PRIMARY KEY);",
     )
     .unwrap();
-    for sql in [super::ledger::HELD_KEYS, super::books::BATCH_LOAN_UPKS] {
+    let held = super::ledger::held_keys_sql("fund_batch_digests");
+    for sql in [held.as_str(), super::books::BATCH_LOAN_UPKS] {
         let plan: Vec<String> =
             crate::sql::all(&conn, &format!("EXPLAIN QUERY PLAN {sql}"), [], |r| {
                 r.get(3)
@@ -1299,15 +1300,13 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
         // Again: every row is held already.
         let again = import();
         assert_eq!((again.repayments_stored, again.repayments_skipped), (0, 80));
-        let conn = rusqlite::Connection::open(s.path()).unwrap();
-        let mut stmt = conn
-            .prepare("SELECT idempotency_key, entry FROM fund_journal ORDER BY idempotency_key")
-            .unwrap();
-        let entries: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        let mut entries: Vec<(String, lumbung_fund::journal::Entry)> = s
+            .fund_journal()
             .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+            .into_iter()
+            .map(|p| (p.entry.idempotency_key.clone(), p.entry))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries
     };
     let (loan_after_loan, interleaved) = (entries(false), entries(true));
@@ -1392,6 +1391,7 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     raw.execute_batch(
         "DROP TABLE fund_repayment_blocks;
          CREATE INDEX fund_repayments_journal ON fund_repayments(journal_seq);
+         DROP TABLE fund_text_keys;
          PRAGMA user_version = 45;",
     )
     .unwrap();

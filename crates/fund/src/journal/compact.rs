@@ -1,0 +1,354 @@
+//! Entries as the store keeps them from schema 48 on: a few dozen bytes
+//! instead of ~260 of JSON. The hashed text ([`Entry::chain_hash`]) is the
+//! same whichever way an entry is kept, so that a journal may hold both
+//! and every hash stays valid.
+//!
+//! Layout, after the first byte [`FORMAT`] (a JSON entry begins with `{`):
+//! the date as one unsigned LEB128 number (`(year × 13 + month) × 32 + day`,
+//! zig-zagged); the memo and the key, each a tag byte and what it needs;
+//! the number of lines, then each line's account (a byte, a KSM's id after
+//! `loans_receivable`) and amount (zig-zagged). Memos and keys that the
+//! store itself writes for every repayment are kept as their variable
+//! parts only; any other text is kept whole.
+
+use super::{Account, Entry, Line};
+use crate::loan::Rupiah;
+use jiff::civil::Date;
+use sha2::{Digest, Sha256};
+
+/// The first byte of an entry kept in this format.
+pub const FORMAT: u8 = 1;
+
+/// A memo or key kept whole: its length, then its UTF-8 bytes.
+const LITERAL: u8 = 0;
+/// The memo `repayment of loan {loan}`, kept as `{loan}`; as a key tag,
+/// the import's `repayment:{loan}:{date}:{cash}:{n}` (the loan from the
+/// memo, the date and the cash line from the entry), kept as `n`.
+const REPAYMENT: u8 = 1;
+
+const REPAYMENT_MEMO: &str = "repayment of loan ";
+
+/// How an idempotency key is kept in the journal's unique column: the
+/// first 16 bytes of its SHA-256, the same length whatever the key (a
+/// collision is as likely as guessing a 128-bit secret).
+pub fn key_digest(key: &str) -> [u8; 16] {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut out = [0; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+/// Appends `entry` in this format to `out`.
+pub fn encode(entry: &Entry, out: &mut Vec<u8>) {
+    out.push(FORMAT);
+    let d = entry.date;
+    unsigned(
+        out,
+        zigzag((i64::from(d.year()) * 13 + i64::from(d.month())) * 32 + i64::from(d.day())),
+    );
+    let loan = entry.memo.strip_prefix(REPAYMENT_MEMO);
+    match loan {
+        Some(loan) => {
+            out.push(REPAYMENT);
+            text(out, loan);
+        }
+        None => {
+            out.push(LITERAL);
+            text(out, &entry.memo);
+        }
+    }
+    match loan.and_then(|loan| repayment_occurrence(entry, loan)) {
+        Some(n) => {
+            out.push(REPAYMENT);
+            unsigned(out, n);
+        }
+        None => {
+            out.push(LITERAL);
+            text(out, &entry.idempotency_key);
+        }
+    }
+    unsigned(out, entry.lines.len() as u64);
+    for l in &entry.lines {
+        let (tag, ksm) = match l.account {
+            Account::Cash => (0, None),
+            Account::LoansReceivable(ksm) => (1, Some(ksm)),
+            Account::FeeIncome => (2, None),
+            Account::SavingsHeld => (3, None),
+            Account::LoanLossReserve => (4, None),
+            Account::OperatingCosts => (5, None),
+            Account::CapitalBlm => (6, None),
+            Account::ReserveExpense => (7, None),
+        };
+        out.push(tag);
+        if let Some(ksm) = ksm {
+            unsigned(out, zigzag(ksm));
+        }
+        unsigned(out, zigzag(l.amount.0));
+    }
+}
+
+/// The entry kept in `bytes`, or `None` when they are not an entry in
+/// this format (a byte too many is as unreadable as one too few).
+pub fn decode(bytes: &[u8]) -> Option<Entry> {
+    let mut r = Reader(bytes);
+    if r.byte()? != FORMAT {
+        return None;
+    }
+    let packed = unzigzag(r.unsigned()?);
+    let (rest, day) = (packed.div_euclid(32), packed.rem_euclid(32));
+    let (year, month) = (rest.div_euclid(13), rest.rem_euclid(13));
+    let date = Date::new(i16::try_from(year).ok()?, month as i8, day as i8).ok()?;
+    let (memo, loan) = match r.byte()? {
+        LITERAL => (r.text()?.to_owned(), None),
+        REPAYMENT => {
+            let loan = r.text()?;
+            (format!("{REPAYMENT_MEMO}{loan}"), Some(loan))
+        }
+        _ => return None,
+    };
+    let key_tag = r.byte()?;
+    let key = match key_tag {
+        LITERAL => Some(r.text()?.to_owned()),
+        REPAYMENT => None,
+        _ => return None,
+    };
+    let occurrence = if key.is_none() {
+        Some(r.unsigned()?)
+    } else {
+        None
+    };
+    let count = usize::try_from(r.unsigned()?).ok()?;
+    // Two bytes a line at least: a count beyond that is damage.
+    if count > r.0.len() / 2 {
+        return None;
+    }
+    let mut lines = Vec::with_capacity(count);
+    for _ in 0..count {
+        let account = match r.byte()? {
+            0 => Account::Cash,
+            1 => Account::LoansReceivable(unzigzag(r.unsigned()?)),
+            2 => Account::FeeIncome,
+            3 => Account::SavingsHeld,
+            4 => Account::LoanLossReserve,
+            5 => Account::OperatingCosts,
+            6 => Account::CapitalBlm,
+            7 => Account::ReserveExpense,
+            _ => return None,
+        };
+        lines.push(Line {
+            account,
+            amount: Rupiah(unzigzag(r.unsigned()?)),
+        });
+    }
+    if !r.0.is_empty() {
+        return None;
+    }
+    let idempotency_key = match (key, occurrence) {
+        (Some(key), _) => key,
+        (None, Some(n)) => {
+            let cash = cash(&lines)?;
+            format!("repayment:{}:{date}:{cash}:{n}", loan?)
+        }
+        (None, None) => return None,
+    };
+    Some(Entry {
+        date,
+        memo,
+        idempotency_key,
+        lines,
+    })
+}
+
+/// The `n` of an import's key `repayment:{loan}:{date}:{cash}:{n}` when
+/// the entry's key is exactly that.
+fn repayment_occurrence(entry: &Entry, loan: &str) -> Option<u64> {
+    let rest = entry
+        .idempotency_key
+        .strip_prefix("repayment:")?
+        .strip_prefix(loan)?
+        .strip_prefix(':')?;
+    let rest = rest
+        .strip_prefix(entry.date.to_string().as_str())?
+        .strip_prefix(':')?;
+    let rest = rest
+        .strip_prefix(itoa::Buffer::new().format(cash(&entry.lines)?))?
+        .strip_prefix(':')?;
+    let n: u64 = rest.parse().ok()?;
+    (itoa::Buffer::new().format(n) == rest).then_some(n)
+}
+
+/// The amount of an entry's first cash line.
+fn cash(lines: &[Line]) -> Option<i64> {
+    lines
+        .iter()
+        .find(|l| l.account == Account::Cash)
+        .map(|l| l.amount.0)
+}
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn unzigzag(n: u64) -> i64 {
+    ((n >> 1) as i64) ^ -((n & 1) as i64)
+}
+
+/// LEB128: seven bits a byte, the high bit set on all but the last.
+fn unsigned(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn text(out: &mut Vec<u8>, s: &str) {
+    unsigned(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// What is left of an entry's bytes to read.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn unsigned(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            let bits = u64::from(b & 0x7f);
+            // The tenth byte may carry one bit only.
+            if shift == 63 && bits > 1 {
+                return None;
+            }
+            n |= bits << shift;
+            if b < 0x80 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.unsigned()?).ok()?;
+        if len > self.0.len() {
+            return None;
+        }
+        let (s, rest) = self.0.split_at(len);
+        self.0 = rest;
+        std::str::from_utf8(s).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn repayment(key: &str) -> Entry {
+        Entry::new(
+            date(2026, 5, 5),
+            "repayment of loan L0010072".into(),
+            key.into(),
+            [
+                (Account::Cash, 115_000),
+                (Account::LoansReceivable(2387), -100_000),
+                (Account::FeeIncome, -15_000),
+            ],
+        )
+    }
+
+    #[test]
+    fn an_imported_repayment_is_kept_in_a_tenth_of_its_json() {
+        let entry = repayment("repayment:L0010072:2026-05-05:115000:1");
+        let mut bytes = Vec::new();
+        encode(&entry, &mut bytes);
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(bytes.len() <= 32, "{} bytes", bytes.len());
+        assert!(json.len() > 8 * bytes.len());
+        assert_eq!(decode(&bytes), Some(entry));
+    }
+
+    #[test]
+    fn keys_that_only_look_like_the_imports_are_kept_whole() {
+        for key in [
+            "repayment:L0010072:2026-05-05:115000:01",
+            "repayment:L0010072:2026-05-05:115001:1",
+            "repayment:L0010073:2026-05-05:115000:1",
+            "repayment:L0010072:2026-05-06:115000:1",
+            "repayment:L0010072:2026-05-05:115000:",
+            "repayment:L0010072:2026-05-05:115000:1 ",
+            "KUITANSI-2026-12-05-0001-000001",
+        ] {
+            let entry = repayment(key);
+            let mut bytes = Vec::new();
+            encode(&entry, &mut bytes);
+            assert!(bytes.len() > key.len(), "{key}");
+            assert_eq!(decode(&bytes), Some(entry), "{key}");
+        }
+    }
+
+    #[test]
+    fn damaged_bytes_do_not_read_as_an_entry() {
+        let mut bytes = Vec::new();
+        encode(
+            &repayment("repayment:L0010072:2026-05-05:115000:1"),
+            &mut bytes,
+        );
+        assert_eq!(decode(&bytes[..bytes.len() - 1]), None, "one byte short");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(decode(&longer), None, "one byte too many");
+        let mut other = bytes.clone();
+        other[0] = b'{';
+        assert_eq!(decode(&other), None, "another format");
+        assert_eq!(decode(&[FORMAT, 0xff, 0xff, 0xff]), None);
+        assert_eq!(decode(&[]), None);
+    }
+
+    #[test]
+    fn a_key_digest_is_sixteen_bytes_of_its_sha256() {
+        let d = key_digest("loan:L1");
+        assert_eq!(
+            hex::encode(d),
+            &hex::encode(Sha256::digest(b"loan:L1"))[..32]
+        );
+        assert_ne!(d, key_digest("loan:L2"));
+    }
+
+    fn account() -> impl Strategy<Value = Account> {
+        crate::journal::any_account(any::<i64>())
+    }
+
+    proptest! {
+        /// Any entry reads back as it was, and so hashes the same.
+        #[test]
+        fn every_entry_reads_back_as_it_was(
+            days in -3_652_059i32..2_932_896,
+            loan in "[ -~]{0,12}",
+            memo_is_repayment in any::<bool>(),
+            key in "[ -~é]{0,40}",
+            key_is_imports in any::<bool>(),
+            n in any::<u64>(),
+            lines in proptest::collection::vec((account(), any::<i64>()), 0..6),
+        ) {
+            let date = date(1970, 1, 1).checked_add(jiff::Span::new().days(days)).unwrap();
+            let memo = if memo_is_repayment { format!("{REPAYMENT_MEMO}{loan}") } else { loan.clone() };
+            let lines: Vec<Line> = lines.into_iter().map(|(account, a)| Line { account, amount: Rupiah(a) }).collect();
+            let key = match (key_is_imports, cash(&lines)) {
+                (true, Some(c)) => format!("repayment:{loan}:{date}:{c}:{n}"),
+                _ => key,
+            };
+            let entry = Entry { date, memo, idempotency_key: key, lines };
+            let mut bytes = Vec::new();
+            encode(&entry, &mut bytes);
+            prop_assert_eq!(decode(&bytes), Some(entry));
+        }
+    }
+}
