@@ -1447,8 +1447,8 @@ BEGIN SELECT RAISE(ABORT, 'packed repayments are kept as written'); END;
     "DROP INDEX fund_repayments_journal;",
     // 48: entries are kept compact from here on (`lumbung_fund::journal::
     // compact`): the entry in a few dozen bytes, its hash as its 32 bytes,
-    // its key as the 16 bytes of `compact::key_digest` (the JSON, the hex
-    // and the key twice were four fifths of a city's database). Entries
+    // its key as `compact::key_column` (the JSON, the hex and the key
+    // twice were four fifths of a city's database). Entries
     // before stay as they were (every hash holds); their keys, held as
     // text, are looked up as text too: from which sequence on none is.
     r#"

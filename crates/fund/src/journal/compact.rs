@@ -14,7 +14,6 @@
 use super::{Account, Entry, Line};
 use crate::loan::Rupiah;
 use jiff::civil::Date;
-use sha2::{Digest, Sha256};
 
 /// The first byte of an entry kept in this format.
 pub const FORMAT: u8 = 1;
@@ -29,23 +28,59 @@ const REPAYMENT: u8 = 1;
 const REPAYMENT_MEMO: &str = "repayment of loan ";
 
 /// How an idempotency key is kept in the journal's unique column: the
-/// first 16 bytes of its SHA-256, the same length whatever the key (a
-/// collision is as likely as guessing a 128-bit secret).
-pub fn key_digest(key: &str) -> [u8; 16] {
-    let digest = Sha256::digest(key.as_bytes());
-    let mut out = [0; 16];
-    out.copy_from_slice(&digest[..16]);
+/// import's keys `repayment:{loan}:{date}:{amount}:{n}` as their parts
+/// (~17 bytes instead of ~37), after [`KEY_PARTS`]; any other key whole,
+/// after [`KEY_TEXT`]. One key, one value, and no two keys the same value;
+/// neither first byte ever begins UTF-8 text, so no value is a key kept
+/// as text before schema 48. A loan's keys stay neighbours in the index
+/// (an import writes them one after the other, not all over it).
+pub fn key_column(key: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(24);
+    match import_key_parts(key) {
+        Some((loan, date, amount, n)) => {
+            out.push(KEY_PARTS);
+            text(&mut out, loan);
+            unsigned(&mut out, packed_date(date));
+            unsigned(&mut out, zigzag(amount));
+            unsigned(&mut out, n);
+        }
+        None => {
+            out.push(KEY_TEXT);
+            out.extend_from_slice(key.as_bytes());
+        }
+    }
     out
+}
+
+/// The first byte of a key kept as its parts ([`key_column`]).
+pub const KEY_PARTS: u8 = 0xff;
+/// The first byte of a key kept whole ([`key_column`]).
+pub const KEY_TEXT: u8 = 0xfe;
+
+/// The parts of a key that is exactly `repayment:{loan}:{date}:{amount}:{n}`
+/// as the import writes it (read from the right: a loan's id may hold `:`).
+fn import_key_parts(key: &str) -> Option<(&str, Date, i64, u64)> {
+    let rest = key.strip_prefix("repayment:")?;
+    let (rest, n) = rest.rsplit_once(':')?;
+    let (rest, amount) = rest.rsplit_once(':')?;
+    let (loan, date) = rest.rsplit_once(':')?;
+    // Only parts written as their values write themselves, so that the
+    // key reads back to itself: one key, one value.
+    let (n_value, amount_value): (u64, i64) = (n.parse().ok()?, amount.parse().ok()?);
+    let canonical = itoa::Buffer::new().format(n_value) == n
+        && itoa::Buffer::new().format(amount_value) == amount;
+    let date = super::canonical_date(date)?;
+    canonical.then_some((loan, date, amount_value, n_value))
+}
+
+fn packed_date(d: Date) -> u64 {
+    zigzag((i64::from(d.year()) * 13 + i64::from(d.month())) * 32 + i64::from(d.day()))
 }
 
 /// Appends `entry` in this format to `out`.
 pub fn encode(entry: &Entry, out: &mut Vec<u8>) {
     out.push(FORMAT);
-    let d = entry.date;
-    unsigned(
-        out,
-        zigzag((i64::from(d.year()) * 13 + i64::from(d.month())) * 32 + i64::from(d.day())),
-    );
+    unsigned(out, packed_date(entry.date));
     let loan = entry.memo.strip_prefix(REPAYMENT_MEMO);
     match loan {
         Some(loan) => {
@@ -313,13 +348,28 @@ mod tests {
     }
 
     #[test]
-    fn a_key_digest_is_sixteen_bytes_of_its_sha256() {
-        let d = key_digest("loan:L1");
+    fn the_imports_keys_are_kept_as_their_parts_and_others_whole() {
+        let key = "repayment:L0010072:2026-05-05:115000:1";
+        let kept = key_column(key);
+        assert_eq!(kept[0], KEY_PARTS);
+        assert!(kept.len() <= 17, "{} bytes", kept.len());
+        assert!(std::str::from_utf8(&kept).is_err());
+        for other in [
+            "repayment:L0010072:2026-05-05:115000:01",
+            "repayment:L0010072:2026-5-5:115000:1",
+            "repayment:L0010072:2026-05-05:+115000:1",
+            "KUITANSI-2026-12-05-0001-000001",
+            "",
+        ] {
+            let kept = key_column(other);
+            assert_eq!(kept[0], KEY_TEXT, "{other}");
+            assert_eq!(&kept[1..], other.as_bytes());
+        }
         assert_eq!(
-            hex::encode(d),
-            &hex::encode(Sha256::digest(b"loan:L1"))[..32]
+            key_column("repayment:a:b:2026-05-05:-5:2")[0],
+            KEY_PARTS,
+            "a loan's id may hold a colon"
         );
-        assert_ne!(d, key_digest("loan:L2"));
     }
 
     fn account() -> impl Strategy<Value = Account> {
@@ -327,6 +377,34 @@ mod tests {
     }
 
     proptest! {
+        /// Keys that differ are kept as values that differ, however alike
+        /// they are written.
+        #[test]
+        fn no_two_keys_share_a_column_value(
+            loan in "[:a-z0-9]{0,6}",
+            days in -800_000i32..2_932_896,
+            amount in any::<i64>(),
+            n in any::<u64>(),
+        ) {
+            let date = date(1970, 1, 1).checked_add(jiff::Span::new().days(days)).unwrap();
+            let keys = [
+                format!("repayment:{loan}:{date}:{amount}:{n}"),
+                format!("repayment:{loan}:{date}:{amount}:0{n}"),
+                format!("repayment:{loan}:{date}:+{amount}:{n}"),
+                format!("repayment:{loan}:{date}:{amount}:{n}:"),
+                format!("repayment:{loan}:{date}:{amount}"),
+                format!("repayment:{loan}:x:{date}:{amount}:{n}"),
+                format!("repayment:{loan}:{}:{amount}:{n}", date.strftime("%Y-%-m-%-d")),
+            ];
+            let mut seen = std::collections::HashMap::new();
+            for key in &keys {
+                if let Some(other) = seen.insert(key_column(key), key) {
+                    prop_assert_eq!(other, key);
+                }
+            }
+            prop_assert_eq!(key_column(&keys[0])[0] == KEY_PARTS, (0..=9999).contains(&date.year()));
+        }
+
         /// Any entry reads back as it was, and so hashes the same.
         #[test]
         fn every_entry_reads_back_as_it_was(
@@ -345,6 +423,8 @@ mod tests {
                 (true, Some(c)) => format!("repayment:{loan}:{date}:{c}:{n}"),
                 _ => key,
             };
+            let other = format!("{key}:");
+            prop_assert_ne!(key_column(&key), key_column(&other));
             let entry = Entry { date, memo, idempotency_key: key, lines };
             let mut bytes = Vec::new();
             encode(&entry, &mut bytes);

@@ -309,19 +309,20 @@ pub fn read_row(entry: &[u8], hash: &[u8]) -> Option<(Entry, String)> {
         return Some((serde_json::from_slice(entry).ok()?, hash.to_owned()));
     }
     let hash: &[u8; 32] = hash.try_into().ok()?;
-    Some((compact::decode(entry)?, stored_hash_hex(hash)))
+    Some((compact::decode(entry)?, digest_hex(hash)))
 }
 
 /// A row's stored hash as the chain's text uses it (lower-case hex), in
 /// either format of [`read_row`].
 pub fn stored_hash(hash: &[u8]) -> Option<String> {
     match <&[u8; 32]>::try_from(hash) {
-        Ok(digest) => Some(stored_hash_hex(digest)),
+        Ok(digest) => Some(digest_hex(digest)),
         Err(_) => std::str::from_utf8(hash).ok().map(str::to_owned),
     }
 }
 
-fn stored_hash_hex(digest: &[u8; 32]) -> String {
+/// A hash's 32 bytes as the chain's text writes them (lower-case hex).
+pub fn digest_hex(digest: &[u8; 32]) -> String {
     hex_of(digest).to_owned()
 }
 

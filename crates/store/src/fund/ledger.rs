@@ -78,7 +78,7 @@ struct Deferred {
 
 /// Which of a batch's keys the journal holds: looked up one by one in the
 /// journal's index (as a join, SQLite would scan the whole index for them),
-/// each key by its digest and, in a journal from before migration 48, as
+/// each key as the column keeps it and, in a journal from before migration 48, as
 /// text too.
 pub(super) fn held_keys_sql(table: &str) -> String {
     format!(
@@ -111,7 +111,7 @@ fn text_keys(conn: &crate::db::Connection) -> Result<bool> {
 
 /// How a key is held in the journal's unique column.
 fn key_value(key: &str) -> Value {
-    Value::Blob(lumbung_fund::journal::compact::key_digest(key).to_vec())
+    Value::Blob(lumbung_fund::journal::compact::key_column(key))
 }
 
 /// A journal row's hash as the chain's text uses it, in either format.
@@ -145,16 +145,13 @@ impl Poster {
     /// batch fail as busy, to be sent again: then it is counted as posted.
     pub(super) fn deferring(tx: &Transaction<'_>, keys: &[&str]) -> Result<Poster> {
         let mut held = std::collections::HashSet::new();
-        let by_digest: HashMap<[u8; 16], &str> = keys
+        let by_column: HashMap<Vec<u8>, &str> = keys
             .iter()
-            .map(|k| (lumbung_fund::journal::compact::key_digest(k), *k))
+            .map(|k| (lumbung_fund::journal::compact::key_column(k), *k))
             .collect();
-        let digests = by_digest.keys().map(|d| Value::Blob(d.to_vec())).collect();
-        held_keys(tx, "fund_batch_digests", digests, |digest| {
-            let key = <[u8; 16]>::try_from(digest)
-                .ok()
-                .and_then(|d| by_digest.get(&d));
-            if let Some(key) = key {
+        let columns = by_column.keys().map(|c| Value::Blob(c.clone())).collect();
+        held_keys(tx, "fund_batch_key_columns", columns, |column| {
+            if let Some(key) = by_column.get(column) {
                 held.insert((*key).to_owned());
             }
         })?;
@@ -298,7 +295,7 @@ impl Poster {
             Value::Blob(digest.to_vec()),
             loan.map_or(Value::Null, Value::Integer),
         ];
-        let hash = hex::encode(digest);
+        let hash = lumbung_fund::journal::digest_hex(&digest);
         if let Some(deferred) = &mut self.deferred {
             deferred.held.insert(entry.idempotency_key.clone());
             deferred.journal.extend(row);
@@ -331,7 +328,7 @@ impl Poster {
     }
 
     /// Whether the journal holds `key` as text, from before migration 48
-    /// (the unique column's conflict finds only a digest).
+    /// (the unique column's conflict finds only its new form).
     fn holds_text_key(&mut self, tx: &Transaction<'_>, key: &str) -> Result<bool> {
         let text_keys = match self.text_keys {
             Some(t) => t,

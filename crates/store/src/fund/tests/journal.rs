@@ -279,7 +279,7 @@ fn a_journal_from_before_compact_entries_stays_checked_and_keeps_its_keys() {
         .conn()
         .unwrap()
         .query_row(
-            "SELECT count(*) FROM fund_journal WHERE length(hash) = 32 AND length(idempotency_key) = 16",
+            "SELECT count(*) FROM fund_journal WHERE length(hash) = 32 AND length(idempotency_key) = 9",
             [],
             |r| r.get(0),
         )

@@ -969,11 +969,11 @@ fn a_batch_looks_its_keys_and_loans_up_in_their_indexes() {
     books(&s, 5, 100);
     let conn = s.conn().unwrap();
     conn.execute_batch(
-        "CREATE TEMP TABLE fund_batch_digests (value BLOB PRIMARY KEY);
+        "CREATE TEMP TABLE fund_batch_key_columns (value BLOB PRIMARY KEY);
          CREATE TEMP TABLE fund_batch_ids (value TEXT PRIMARY KEY);",
     )
     .unwrap();
-    let held = super::ledger::held_keys_sql("fund_batch_digests");
+    let held = super::ledger::held_keys_sql("fund_batch_key_columns");
     for sql in [held.as_str(), super::books::BATCH_LOAN_UPKS] {
         let plan: Vec<String> =
             crate::sql::all(&conn, &format!("EXPLAIN QUERY PLAN {sql}"), [], |r| {
