@@ -321,6 +321,20 @@ pub fn stored_hash(hash: &[u8]) -> Option<String> {
     }
 }
 
+/// Writes a row's stored hash into `out` (cleared first) as the chain's
+/// text uses it, in either format of [`read_row`]; false when it is none.
+pub fn write_stored_hash(hash: &[u8], out: &mut String) -> bool {
+    out.clear();
+    match <&[u8; 32]>::try_from(hash) {
+        Ok(digest) => out.push_str(&hex_of(digest)),
+        Err(_) => match std::str::from_utf8(hash) {
+            Ok(text) => out.push_str(text),
+            Err(_) => return false,
+        },
+    }
+    true
+}
+
 /// A hash's 32 bytes as the chain's text writes them (lower-case hex).
 pub fn digest_hex(digest: &[u8; 32]) -> String {
     hex_of(digest).to_owned()
@@ -341,13 +355,7 @@ pub fn check_row(
             (Ok(_), Err(_)) => Stored::Broken,
         };
     }
-    match compact::decode(entry) {
-        None => Stored::Unreadable,
-        Some(e) if e.check().is_ok() && e.chain_digest(sequence, previous, scratch) == hash => {
-            Stored::Follows
-        }
-        Some(_) => Stored::Broken,
-    }
+    compact::check(entry, sequence, hash, previous, scratch)
 }
 
 /// `Some(true)` when `text` is an entry exactly as serde writes it, valid,

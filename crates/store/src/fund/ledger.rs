@@ -522,7 +522,7 @@ impl Found {
         previous: &mut String,
         scratch: &mut String,
     ) {
-        use lumbung_fund::journal::{check_row, stored_hash, Stored};
+        use lumbung_fund::journal::{check_row, write_stored_hash, Stored};
         self.entries += 1;
         let least =
             |held: &mut Option<i64>| *held = Some(held.map_or(sequence, |h| h.min(sequence)));
@@ -531,11 +531,9 @@ impl Found {
             Stored::Broken => least(&mut self.broken),
             Stored::Unreadable => least(&mut self.unreadable),
         }
-        previous.clear();
-        match stored_hash(hash) {
-            Some(hash) => previous.push_str(&hash),
+        if !write_stored_hash(hash, previous) {
             // The next entry cannot follow a hash that is not one.
-            None => least(&mut self.broken),
+            least(&mut self.broken);
         }
     }
 }
