@@ -199,15 +199,20 @@ impl Store {
     pub fn fund_journal_entry_with_hash(&self, hash: &str) -> Result<Option<u64>> {
         let conn = self.conn()?;
         // Hashes are held as their bytes, those of entries from before
-        // migration 48 as hex.
+        // migration 48 as hex (text, or its bytes in a copy from
+        // PostgreSQL).
         let hash = hash.trim();
         let Ok(digest) = hex::decode(hash) else {
             return Ok(None);
         };
         let seq: Option<i64> = crate::sql::optional(
             &conn,
-            "SELECT sequence FROM fund_journal WHERE hash = ?1 OR hash = ?2",
-            params![digest, hash.to_ascii_lowercase()],
+            "SELECT sequence FROM fund_journal WHERE hash = ?1 OR hash = ?2 OR hash = ?3",
+            params![
+                digest,
+                hash.to_ascii_lowercase(),
+                hash.to_ascii_lowercase().into_bytes()
+            ],
         )?;
         Ok(seq.map(|s| s as u64))
     }

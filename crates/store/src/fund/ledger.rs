@@ -157,7 +157,17 @@ impl Poster {
         })?;
         let text_keys = text_keys(tx)?;
         if text_keys {
-            let texts = keys.iter().map(|k| Value::Text((*k).to_owned())).collect();
+            // As text, and as its bytes: a journal copied from PostgreSQL
+            // into SQLite holds its older keys as blobs.
+            let texts = keys
+                .iter()
+                .flat_map(|k| {
+                    [
+                        Value::Text((*k).to_owned()),
+                        Value::Blob(k.as_bytes().to_vec()),
+                    ]
+                })
+                .collect();
             held_keys(tx, "fund_batch_text_keys", texts, |key| {
                 held.insert(String::from_utf8_lossy(key).into_owned());
             })?;
@@ -337,8 +347,8 @@ impl Poster {
         Ok(text_keys
             && crate::sql::exists(
                 tx,
-                "SELECT 1 FROM fund_journal WHERE idempotency_key = ?1",
-                [key],
+                "SELECT 1 FROM fund_journal WHERE idempotency_key = ?1 OR idempotency_key = ?2",
+                params![key, key.as_bytes().to_vec()],
             )?)
     }
 

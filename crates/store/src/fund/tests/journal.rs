@@ -207,8 +207,19 @@ fn the_journal_is_checked_in_halves_and_windows_on_either_backend() {
 /// and chain on from it.
 #[test]
 fn a_journal_from_before_compact_entries_stays_checked_and_keeps_its_keys() {
+    // As text, and as the bytes a copy from PostgreSQL leaves in SQLite.
+    for as_bytes in [false, true] {
+        older_journal_kept(as_bytes);
+    }
+}
+
+fn older_journal_kept(as_bytes: bool) {
     let (_dir, s) = store();
     books(&s, 5, 40);
+    let text = |t: String| match as_bytes {
+        true => crate::db::Value::Blob(t.into_bytes()),
+        false => crate::db::Value::Text(t),
+    };
     let old = s.fund_journal().unwrap();
     {
         let conn = s.conn().unwrap();
@@ -221,9 +232,9 @@ fn a_journal_from_before_compact_entries_stays_checked_and_keeps_its_keys() {
             conn.execute(
                 "UPDATE fund_journal SET entry = ?1, hash = ?2, idempotency_key = ?3 WHERE sequence = ?4",
                 crate::db::params![
-                    serde_json::to_string(&p.entry).unwrap(),
-                    p.hash.clone(),
-                    p.entry.idempotency_key.clone(),
+                    text(serde_json::to_string(&p.entry).unwrap()),
+                    text(p.hash.clone()),
+                    text(p.entry.idempotency_key.clone()),
                     p.sequence as i64
                 ],
             )
@@ -285,6 +296,11 @@ fn a_journal_from_before_compact_entries_stays_checked_and_keeps_its_keys() {
         )
         .unwrap();
     assert_eq!(compact, 1, "the entry posted since is compact");
+    let head = &old.last().unwrap().hash;
+    assert_eq!(
+        s.fund_journal_entry_with_hash(head).unwrap(),
+        Some(old.last().unwrap().sequence)
+    );
     unbalance(&s, 30);
     assert_eq!(s.verify_fund_journal().unwrap(), Err(30));
 }
