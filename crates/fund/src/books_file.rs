@@ -240,7 +240,9 @@ pub trait RepaymentSource {
 pub type RepaymentRow = Result<RepaymentRecord, RowError>;
 
 /// A reading of the repayments: its rows, or the file refused.
-pub type RepaymentReading<'a> = Result<Box<dyn Iterator<Item = RepaymentRow> + 'a>, Rejected>;
+/// (`Send`: the import reads the file on one core while it posts on another.)
+pub type RepaymentReading<'a> =
+    Result<Box<dyn Iterator<Item = RepaymentRow> + Send + 'a>, Rejected>;
 
 /// Repayments already read (a demo's, a test's).
 impl RepaymentSource for Vec<RepaymentRecord> {

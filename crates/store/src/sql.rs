@@ -148,16 +148,21 @@ pub(crate) fn insert_many(
 ) -> Result<usize> {
     debug_assert_eq!(values.len() % width, 0);
     let mut changed = 0;
+    let mut sql = String::new();
     for chunk in values.chunks(width * per) {
-        let rows = chunk.len() / width;
-        let tuples: Vec<String> = (0..rows)
-            .map(|r| {
-                let columns: Vec<String> =
-                    (1..=width).map(|c| format!("?{}", r * width + c)).collect();
-                format!("({})", columns.join(", "))
-            })
-            .collect();
-        let sql = format!("{head} VALUES {} {tail}", tuples.join(", "));
+        // Written into one buffer, without a string a placeholder: an
+        // import writes millions of rows this way.
+        use std::fmt::Write as _;
+        sql.clear();
+        let _ = write!(sql, "{head} VALUES ");
+        for r in 0..chunk.len() / width {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 1..=width {
+                let _ = write!(sql, "{}?{}", if c == 1 { "" } else { ", " }, r * width + c);
+            }
+            sql.push(')');
+        }
+        let _ = write!(sql, " {tail}");
         // Full chunks share one statement, kept prepared (so is the last,
         // shorter one: the caches are bounded).
         let mut stmt = conn.prepare(&sql)?;

@@ -2,8 +2,8 @@
 //! transaction, each row checked before anything is written.
 
 use super::books::load_books;
-use super::ledger::Poster;
-use super::loans::repay_tx;
+use super::ledger::{Poster, Staged};
+use super::loans::{repay_tx, repayment_entry};
 use super::rows::{bad, parse_date, parse_frequency, parse_kind};
 use crate::audit::{self, Actor};
 use crate::db::{params, OptionalExtension, Transaction};
@@ -12,14 +12,17 @@ use jiff::civil::Date;
 use lumbung_domain::text;
 use lumbung_domain::{Rejected, RowError};
 use lumbung_fund::books_file::LoanTerms;
+use lumbung_fund::books_file::RepaymentRow;
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord, RepaymentSource};
 use lumbung_fund::journal::{Account, Entry};
 use lumbung_fund::loan::schedule;
 use lumbung_fund::loan::{FeeRate, Rupiah};
 use lumbung_fund::report::LoanBook;
+use lumbung_fund::servicing;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::mpsc::SyncSender;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FundImportSummary {
@@ -237,57 +240,60 @@ fn import_tx(
     // digest, to know the second pass reads the same.
     let mut errors = Vec::new();
     let mut digest = DefaultHasher::new();
-    for row in repayments.rows()? {
-        if errors.len() >= MAX_PROBLEMS {
-            errors.push(RowError::new(
-                errors.last().map_or(0, |e: &RowError| e.line),
-                None,
-                text!("reading_stopped", max = MAX_PROBLEMS;
+    read_ahead(repayments.rows()?, |rows| -> Result<()> {
+        for row in rows {
+            if errors.len() >= MAX_PROBLEMS {
+                errors.push(RowError::new(
+                    errors.last().map_or(0, |e: &RowError| e.line),
+                    None,
+                    text!("reading_stopped", max = MAX_PROBLEMS;
                     id: "berkas berhenti dibaca setelah {max} masalah",
                     en: "reading stopped after {max} problems"),
-            ));
-            break;
-        }
-        let r = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
+                ));
+                break;
             }
-        };
-        if !slots.contains_key(r.loan_id.as_str()) {
-            let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
-            slots.insert(
-                r.loan_id.as_str().into(),
-                Slot {
-                    ids,
-                    ..Slot::default()
-                },
-            );
-        }
-        let slot = slots.get_mut(r.loan_id.as_str()).expect("inserted above");
-        if slot.ids.is_none() && slot.record.is_none() {
-            errors.push(RowError::new(
-                r.line,
-                Some("loan_id"),
-                text!("loan_unknown_to_import", loan = r.loan_id;
+            let r = match row {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if !slots.contains_key(r.loan_id.as_str()) {
+                let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
+                slots.insert(
+                    r.loan_id.as_str().into(),
+                    Slot {
+                        ids,
+                        ..Slot::default()
+                    },
+                );
+            }
+            let slot = slots.get_mut(r.loan_id.as_str()).expect("inserted above");
+            if slot.ids.is_none() && slot.record.is_none() {
+                errors.push(RowError::new(
+                    r.line,
+                    Some("loan_id"),
+                    text!("loan_unknown_to_import", loan = r.loan_id;
                     id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
                     en: "loan {loan} is in neither file nor the store"),
-            ));
+                ));
+            }
+            if let Err(e) = bound.movement("amount", r.amount) {
+                errors.push(RowError::new(r.line, Some("amount"), e.text()));
+            }
+            if r.amount.0 <= 0 {
+                errors.push(RowError::new(
+                    r.line,
+                    Some("amount"),
+                    lumbung_fund::servicing::Refused::NotPositive.text(),
+                ));
+            }
+            slot.rows = slot.rows.checked_add(1).ok_or_else(|| bad("rows"))?;
+            digest_row(&mut digest, &r);
         }
-        if let Err(e) = bound.movement("amount", r.amount) {
-            errors.push(RowError::new(r.line, Some("amount"), e.text()));
-        }
-        if r.amount.0 <= 0 {
-            errors.push(RowError::new(
-                r.line,
-                Some("amount"),
-                lumbung_fund::servicing::Refused::NotPositive.text(),
-            ));
-        }
-        slot.rows = slot.rows.checked_add(1).ok_or_else(|| bad("rows"))?;
-        digest_row(&mut digest, &r);
-    }
+        Ok(())
+    })?;
     if !loan_errors.is_empty() {
         return Err(refused(files.0, loan_errors));
     }
@@ -297,7 +303,7 @@ fn import_tx(
     let digest = digest.finish();
 
     let mut orgs = Orgs::load(tx)?;
-    let mut poster = Poster::default();
+    let mut poster = Poster::bulk();
     for l in &loans {
         let slot = slots
             .get_mut(l.loan_id.as_str())
@@ -357,115 +363,44 @@ fn import_tx(
     }
     // The second pass posts; a file that changed since the first is
     // refused (a row or loan the first did not count, or another digest).
-    let changed = |line: u64| {
-        StoreError::Rejected(Rejected {
-            file: files.1.to_owned(),
-            errors: vec![RowError::new(
-                line,
-                None,
-                text!("file_changed_during_import";
-                    id: "berkas berubah selama diimpor; tidak ada yang disimpan, impor lagi",
-                    en: "the file changed while it was imported; nothing was stored, import it again"),
-            )],
-        })
+    let mut pass = SecondPass {
+        slots: &mut slots,
+        loans: &loans,
+        upk_names: &orgs.upk_names,
+        repayments_file: files.1,
+        summary: &mut summary,
+        open: HashMap::new(),
+        again: DefaultHasher::new(),
+        last_line: 0,
     };
-    let mut again = DefaultHasher::new();
-    let mut open: HashMap<i64, Open> = HashMap::new();
-    let mut last_line = 0;
-    for row in repayments.rows()? {
-        let r = row.map_err(|e| changed(e.line))?;
-        last_line = r.line;
-        digest_row(&mut again, &r);
-        let slot = match slots.get_mut(r.loan_id.as_str()) {
-            Some(slot) if slot.rows > 0 => slot,
-            _ => return Err(changed(r.line)),
-        };
-        slot.rows -= 1;
-        let (loan, upk, ksm) = slot.ids.ok_or_else(|| changed(r.line))?;
-        let Open { book, seen } = match open.entry(loan) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => v.insert(Open {
-                book: match slot.record.filter(|_| slot.created) {
-                    Some(record) => {
-                        let l = &loans[record as usize];
-                        LoanBook {
-                            upk: orgs.upk_names.get(&upk).cloned().unwrap_or_default(),
-                            upk_id: upk,
-                            ksm,
-                            disbursed_on: l.disbursed_on,
-                            schedule: schedule(
-                                l.disbursed_on,
-                                l.principal,
-                                l.term_months,
-                                l.fee_rate,
-                                l.schedule,
-                                l.frequency,
-                            )?,
-                            payments: Vec::new(),
-                            rescheduled: Vec::new(),
-                            written_off: None,
-                        }
-                    }
-                    None => load_books(tx, "l.id = ?1", Some(loan))?
-                        .into_iter()
-                        .next()
-                        .expect("the loan was stored"),
-                },
-                seen: HashMap::new(),
-            }),
-        };
-        let (nth, held) = match seen.entry((r.paid_on, r.amount.0)) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let held = if slot.created {
-                    0
-                } else {
-                    tx.prepare(
-                        "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
-                    )?
-                    .query_row(params![loan, r.paid_on.to_string(), r.amount.0], |row| row.get(0))?
-                };
-                v.insert((0, held))
-            }
-        };
-        *nth += 1;
-        if *held >= i64::from(*nth) {
-            summary.repayments_skipped += 1;
-        } else {
-            let occurrence = *held + 1;
-            let done = repay_tx(
-                tx,
-                &mut poster,
-                loan,
-                &r.loan_id,
-                upk,
-                ksm,
-                book,
-                r.paid_on,
-                r.amount,
-                &format!(
-                    "repayment:{}:{}:{}:{occurrence}",
-                    r.loan_id, r.paid_on, r.amount.0
-                ),
-            )
-            .map_err(|e| match e {
-                StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
-                    file: files.1.to_owned(),
-                    errors: vec![RowError::new(r.line, Some(field.as_str()), message)],
-                }),
-                other => other,
-            })?;
-            if done.repayment.is_some() {
-                *held += 1;
-            }
-            summary.repayments_stored += 1;
+    let rows = repayments.rows()?;
+    // Rows of loans created by this import only (a first import): staged
+    // on another thread while this one writes, everything staging needs
+    // of the database read first. Rows of loans held before need reads
+    // of their books as they go: posted here.
+    let all_new = pass.slots.values().all(|s| s.rows == 0 || s.created);
+    match tx.backend() {
+        crate::db::Backend::Sqlite if all_new => {
+            let upks: std::collections::BTreeSet<i64> = pass
+                .slots
+                .values()
+                .filter(|s| s.rows > 0)
+                .filter_map(|s| s.ids.map(|(_, upk, _)| upk))
+                .collect();
+            poster.ready_to_stage(tx, upks)?;
+            poster = staged_beside(tx, poster, rows, &mut pass)?;
         }
-        if slot.rows == 0 {
-            open.remove(&loan);
+        _ => {
+            let mut inline = Inline {
+                tx,
+                poster: &mut poster,
+            };
+            read_ahead(rows, |rows| pass.run(&mut inline, rows))?;
         }
     }
-    if again.finish() != digest {
-        return Err(changed(last_line));
+    let (again, last_line) = (pass.again.finish(), pass.last_line);
+    if again != digest {
+        return Err(changed(files.1, last_line));
     }
     poster.finish(tx)?;
     if summary.loans_created + summary.repayments_stored > 0 {
@@ -483,6 +418,322 @@ fn import_tx(
         )?;
     }
     Ok(summary)
+}
+
+/// The refusal of a repayments file that changed between the two passes.
+fn changed(file: &str, line: u64) -> StoreError {
+    StoreError::Rejected(Rejected {
+        file: file.to_owned(),
+        errors: vec![RowError::new(
+            line,
+            None,
+            text!("file_changed_during_import";
+                id: "berkas berubah selama diimpor; tidak ada yang disimpan, impor lagi",
+                en: "the file changed while it was imported; nothing was stored, import it again"),
+        )],
+    })
+}
+
+/// A repayment of the file to post.
+struct Repayment<'a> {
+    loan: i64,
+    loan_id: &'a str,
+    upk: i64,
+    ksm: i64,
+    paid_on: Date,
+    amount: Rupiah,
+    key: &'a str,
+}
+
+/// What posting the repayments needs of the database: done on the thread
+/// that holds it ([`Inline`]), or asked of it from another ([`Staging`]).
+trait Posting {
+    /// The book of a loan held before the import.
+    fn book(&mut self, loan: i64) -> Result<LoanBook>;
+    /// How many repayments of that date and amount a loan held before the
+    /// import has.
+    fn held(&mut self, loan: i64, paid_on: Date, amount: Rupiah) -> Result<i64>;
+    /// Posts a repayment, the book updated: whether it was (a key the
+    /// journal holds posts nothing).
+    fn repay(&mut self, r: &Repayment<'_>, book: &mut LoanBook) -> Result<bool>;
+}
+
+/// Posting on the thread that holds the transaction.
+struct Inline<'a, 't> {
+    tx: &'a Transaction<'t>,
+    poster: &'a mut Poster,
+}
+
+impl Posting for Inline<'_, '_> {
+    fn book(&mut self, loan: i64) -> Result<LoanBook> {
+        held_book(self.tx, loan)
+    }
+
+    fn held(&mut self, loan: i64, paid_on: Date, amount: Rupiah) -> Result<i64> {
+        held_count(self.tx, loan, paid_on, amount)
+    }
+
+    fn repay(&mut self, r: &Repayment<'_>, book: &mut LoanBook) -> Result<bool> {
+        let done = repay_tx(
+            self.tx,
+            self.poster,
+            r.loan,
+            r.loan_id,
+            r.upk,
+            r.ksm,
+            book,
+            r.paid_on,
+            r.amount,
+            r.key,
+        )?;
+        Ok(done.journal_seq.is_some())
+    }
+}
+
+/// Posting on a thread of its own, for loans created by the import:
+/// entries hashed and rows made here, written by the thread that holds the
+/// transaction. It reads nothing (a round trip between threads for each
+/// loan held before would cost more than the reads).
+struct Staging {
+    poster: Poster,
+    writer: SyncSender<Staged>,
+}
+
+impl Staging {
+    fn send_staged(&mut self, all: bool) -> Result<()> {
+        if let Some(staged) = self.poster.take_staged(all) {
+            self.writer.send(staged).map_err(|_| writer_stopped())?;
+        }
+        Ok(())
+    }
+}
+
+/// A loan held before the import met while staging (the import chose
+/// staging because there was none).
+fn held_while_staging(loan: i64) -> StoreError {
+    StoreError::Db(crate::db::Error::Parameter(format!(
+        "loan {loan} was held before the import: its rows are posted inline"
+    )))
+}
+
+/// The writing thread stopped (its own error is the one reported).
+fn writer_stopped() -> StoreError {
+    StoreError::Db(crate::db::Error::Parameter(
+        "the import's writer stopped".into(),
+    ))
+}
+
+impl Posting for Staging {
+    fn book(&mut self, loan: i64) -> Result<LoanBook> {
+        Err(held_while_staging(loan))
+    }
+
+    fn held(&mut self, loan: i64, _: Date, _: Rupiah) -> Result<i64> {
+        Err(held_while_staging(loan))
+    }
+
+    fn repay(&mut self, r: &Repayment<'_>, book: &mut LoanBook) -> Result<bool> {
+        let settings = self.poster.staged_settings(r.upk)?;
+        let (_, split) = servicing::repay(book, settings, r.loan_id, r.paid_on, r.amount)?;
+        let entry = repayment_entry(r.loan_id, r.ksm, r.paid_on, r.amount, &split, r.key);
+        let sequence = self.poster.stage(r.upk, Some(r.loan), &entry)?;
+        self.poster
+            .stage_repayment(r.loan, r.paid_on, r.amount, sequence);
+        self.send_staged(false)?;
+        Ok(true)
+    }
+}
+
+/// Runs the second pass on a thread of its own, staging the rows, while
+/// this thread writes them: two cores instead of one. Returns the poster
+/// with what is left to finish.
+fn staged_beside(
+    tx: &Transaction<'_>,
+    poster: Poster,
+    rows: Box<dyn Iterator<Item = RepaymentRow> + Send + '_>,
+    pass: &mut SecondPass<'_>,
+) -> Result<Poster> {
+    std::thread::scope(|scope| {
+        // A couple of batches in flight: staging runs ahead of writing
+        // without holding many.
+        let (writer, batches) = std::sync::mpsc::sync_channel::<Staged>(2);
+        let staging = scope.spawn(move || -> Result<Poster> {
+            let mut staging = Staging { poster, writer };
+            read_ahead(rows, |rows| pass.run(&mut staging, rows))?;
+            staging.send_staged(true)?;
+            Ok(staging.poster)
+        });
+        let mut failed = None;
+        for staged in &batches {
+            if let Err(e) = staged.write(tx) {
+                failed = Some(e);
+                break;
+            }
+        }
+        // A staging thread waiting to send finds no one and stops.
+        drop(batches);
+        let staged = staging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match failed {
+            Some(e) => Err(e),
+            None => staged,
+        }
+    })
+}
+
+/// The book of a loan held before the import.
+fn held_book(tx: &Transaction<'_>, loan: i64) -> Result<LoanBook> {
+    Ok(load_books(tx, "l.id = ?1", Some(loan))?
+        .into_iter()
+        .next()
+        .expect("the loan was stored"))
+}
+
+/// How many repayments of a date and amount a loan holds.
+fn held_count(tx: &Transaction<'_>, loan: i64, paid_on: Date, amount: Rupiah) -> Result<i64> {
+    Ok(tx
+        .prepare(
+            "SELECT count(*) FROM fund_repayments WHERE loan = ?1 AND paid_on = ?2 AND amount = ?3",
+        )?
+        .query_row(params![loan, paid_on.to_string(), amount.0], |row| {
+            row.get(0)
+        })?)
+}
+
+/// The second pass over the repayments: each row posted (or skipped when
+/// the store holds it), each loan's book let go after its last row.
+struct SecondPass<'a> {
+    slots: &'a mut HashMap<Box<str>, Slot>,
+    loans: &'a [LoanRecord],
+    upk_names: &'a HashMap<i64, String>,
+    repayments_file: &'a str,
+    summary: &'a mut FundImportSummary,
+    open: HashMap<i64, Open>,
+    /// The digest of the rows read, to compare with the first pass's.
+    again: DefaultHasher,
+    last_line: u64,
+}
+
+impl SecondPass<'_> {
+    fn run(
+        &mut self,
+        posting: &mut impl Posting,
+        rows: &mut dyn Iterator<Item = RepaymentRow>,
+    ) -> Result<()> {
+        let file = self.repayments_file;
+        for row in rows {
+            let r = row.map_err(|e| changed(file, e.line))?;
+            self.last_line = r.line;
+            digest_row(&mut self.again, &r);
+            let slot = match self.slots.get_mut(r.loan_id.as_str()) {
+                Some(slot) if slot.rows > 0 => slot,
+                _ => return Err(changed(file, r.line)),
+            };
+            slot.rows -= 1;
+            let (loan, upk, ksm) = slot.ids.ok_or_else(|| changed(file, r.line))?;
+            let Open { book, seen } = match self.open.entry(loan) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(Open {
+                    book: match slot.record.filter(|_| slot.created) {
+                        Some(record) => {
+                            let l = &self.loans[record as usize];
+                            LoanBook {
+                                upk: self.upk_names.get(&upk).cloned().unwrap_or_default(),
+                                upk_id: upk,
+                                ksm,
+                                disbursed_on: l.disbursed_on,
+                                schedule: schedule(
+                                    l.disbursed_on,
+                                    l.principal,
+                                    l.term_months,
+                                    l.fee_rate,
+                                    l.schedule,
+                                    l.frequency,
+                                )?,
+                                payments: Vec::new(),
+                                rescheduled: Vec::new(),
+                                written_off: None,
+                            }
+                        }
+                        None => posting.book(loan)?,
+                    },
+                    seen: HashMap::new(),
+                }),
+            };
+            let (nth, held) = match seen.entry((r.paid_on, r.amount.0)) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let held = if slot.created {
+                        0
+                    } else {
+                        posting.held(loan, r.paid_on, r.amount)?
+                    };
+                    v.insert((0, held))
+                }
+            };
+            *nth += 1;
+            if *held >= i64::from(*nth) {
+                self.summary.repayments_skipped += 1;
+            } else {
+                let occurrence = *held + 1;
+                let key = format!(
+                    "repayment:{}:{}:{}:{occurrence}",
+                    r.loan_id, r.paid_on, r.amount.0
+                );
+                let repayment = Repayment {
+                    loan,
+                    loan_id: &r.loan_id,
+                    upk,
+                    ksm,
+                    paid_on: r.paid_on,
+                    amount: r.amount,
+                    key: &key,
+                };
+                let posted = posting.repay(&repayment, book).map_err(|e| match e {
+                    StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                        file: file.to_owned(),
+                        errors: vec![RowError::new(r.line, Some(field.as_str()), message)],
+                    }),
+                    other => other,
+                })?;
+                if posted {
+                    *held += 1;
+                }
+                self.summary.repayments_stored += 1;
+            }
+            if slot.rows == 0 {
+                self.open.remove(&loan);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `f` over `rows` read on another thread a few thousand rows ahead,
+/// so that reading the file and posting its rows use two cores. When `f`
+/// stops early, the reader stops at its next chunk.
+fn read_ahead<T: Send, R>(
+    rows: Box<dyn Iterator<Item = T> + Send + '_>,
+    f: impl FnOnce(&mut dyn Iterator<Item = T>) -> R,
+) -> R {
+    const CHUNK: usize = 4_096;
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<T>>(4);
+        scope.spawn(move || {
+            let mut rows = rows;
+            loop {
+                let chunk: Vec<T> = rows.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() || send.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        // Dropped before the scope waits for the reader: a reader blocked
+        // on a full channel then stops.
+        let mut received = receive.into_iter().flatten();
+        f(&mut received)
+    })
 }
 
 /// Feeds one repayment row to a digest of the file's rows.

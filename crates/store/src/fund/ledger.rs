@@ -72,6 +72,9 @@ pub(super) struct Poster {
 #[derive(Default)]
 struct Deferred {
     held: std::collections::HashSet<String>,
+    /// A bulk import's: no key remembered (millions of them), a key the
+    /// journal holds found when the rows are written.
+    bulk: bool,
     journal: Vec<Value>,
     repayments: Vec<Value>,
 }
@@ -182,6 +185,19 @@ impl Poster {
         })
     }
 
+    /// A poster for a bulk import: rows written many a statement as in a
+    /// batch, no key remembered; a key the journal already holds refuses
+    /// the import when its row is written.
+    pub(super) fn bulk() -> Poster {
+        Poster {
+            deferred: Some(Deferred {
+                bulk: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
     /// Records a repayment posted as entry `seq`: its row id, or `None`
     /// while the row waits to be written with its batch.
     pub(super) fn repayment(
@@ -192,21 +208,29 @@ impl Poster {
         amount: Rupiah,
         seq: i64,
     ) -> Result<Option<i64>> {
-        let row = [
-            Value::Integer(loan),
-            Value::Text(paid_on.to_string()),
-            Value::Integer(amount.0),
-            Value::Integer(seq),
-        ];
-        self.repaid += 1;
-        if let Some(deferred) = &mut self.deferred {
-            deferred.repayments.extend(row);
+        if self.deferred.is_some() {
+            self.stage_repayment(loan, paid_on, amount, seq);
             return Ok(None);
         }
+        self.repaid += 1;
         Ok(Some(tx.insert_id(
             "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq) VALUES (?1, ?2, ?3, ?4)",
-            crate::db::params_from_iter(&row),
+            params![loan, paid_on.to_string(), amount.0, seq],
         )?))
+    }
+
+    /// Holds a repayment's row, posted as entry `seq`, to be written with
+    /// its entry's.
+    pub(super) fn stage_repayment(&mut self, loan: i64, paid_on: Date, amount: Rupiah, seq: i64) {
+        self.repaid += 1;
+        if let Some(deferred) = &mut self.deferred {
+            deferred.repayments.extend([
+                Value::Integer(loan),
+                Value::Text(paid_on.to_string()),
+                Value::Integer(amount.0),
+                Value::Integer(seq),
+            ]);
+        }
     }
 
     /// Writes the rows a deferring poster holds: the entries, then the
@@ -215,28 +239,11 @@ impl Poster {
         let Some(deferred) = &mut self.deferred else {
             return Ok(());
         };
-        let journal = std::mem::take(&mut deferred.journal);
-        let inserted = crate::sql::insert_many(
-            tx,
-            "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan)",
-            "ON CONFLICT (idempotency_key) DO NOTHING",
-            JOURNAL_COLUMNS,
-            100,
-            &journal,
-        )?;
-        if inserted * JOURNAL_COLUMNS != journal.len() {
-            // Another writer posted one of these keys since they were read.
-            return Err(StoreError::Busy);
-        }
-        let repayments = std::mem::take(&mut deferred.repayments);
-        crate::sql::insert_many(
-            tx,
-            "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq)",
-            "",
-            REPAYMENT_COLUMNS,
-            250,
-            &repayments,
-        )?;
+        // The buffers are kept for the next rows: an import fills them
+        // thousands of times.
+        write_journal(tx, &deferred.journal, &deferred.repayments, deferred.bulk)?;
+        deferred.journal.clear();
+        deferred.repayments.clear();
         Ok(())
     }
 
@@ -259,26 +266,7 @@ impl Poster {
         loan: Option<i64>,
         entry: &Entry,
     ) -> Result<Option<i64>> {
-        entry.check().map_err(|e| match e {
-            EntryError::TooLarge(e) => StoreError::from(e),
-            EntryError::Date(e) => StoreError::invalid("date", e.text()),
-            EntryError::Unbalanced(by) => StoreError::invalid(
-                "journal",
-                text!("entry_unbalanced", by = by;
-                    id: "debit dan kredit berselisih {by} rupiah",
-                    en: "debits and credits differ by {by} rupiah"),
-            ),
-            EntryError::TooFewLines => StoreError::invalid(
-                "journal",
-                text!("entry_too_few_lines";
-                    id: "sebuah entri memerlukan paling sedikit dua baris",
-                    en: "an entry needs at least two lines"),
-            ),
-            EntryError::ZeroLine => StoreError::invalid(
-                "journal",
-                text!("entry_zero_line"; id: "baris bernilai nol rupiah", en: "a line of zero rupiah"),
-            ),
-        })?;
+        checked(entry)?;
         if !tx.holds_upk(upk) {
             return Err(StoreError::Db(crate::db::Error::Parameter(format!(
                 "posting to UPK {upk} without its lock"
@@ -294,29 +282,21 @@ impl Poster {
         }
         let sequence = self.next_sequence(tx)?;
         self.tail(tx, upk)?;
-        let digest = entry.chain_digest(sequence as u64, &self.tails[&upk], &mut self.scratch);
-        let mut bytes = Vec::with_capacity(48);
-        lumbung_fund::journal::compact::encode(entry, &mut bytes);
-        let row = [
-            Value::Integer(sequence),
-            Value::Integer(upk),
-            Value::Blob(bytes),
-            key_value(&entry.idempotency_key),
-            Value::Blob(digest.to_vec()),
-            loan.map_or(Value::Null, Value::Integer),
-        ];
-        let hash = lumbung_fund::journal::digest_hex(&digest);
         if let Some(deferred) = &mut self.deferred {
-            deferred.held.insert(entry.idempotency_key.clone());
-            deferred.journal.extend(row);
-            self.tails.insert(upk, hash);
-            self.add_days(tx, upk, entry)?;
+            if !deferred.bulk {
+                deferred.held.insert(entry.idempotency_key.clone());
+            }
+            self.stage_row(sequence, upk, loan, entry)?;
+            if self.days.len() >= DAYS_HELD {
+                self.write_days(tx)?;
+            }
             if self.deferred.as_ref().map_or(0, |d| d.journal.len()) >= ROWS_HELD * JOURNAL_COLUMNS
             {
                 self.write_rows(tx)?;
             }
             return Ok(Some(sequence));
         }
+        let (row, hash) = self.row(sequence, upk, loan, entry);
         // The key's uniqueness is the check: a key held already inserts
         // nothing (and the tail stays).
         let inserted = tx
@@ -333,8 +313,121 @@ impl Poster {
             return Ok(None);
         }
         self.tails.insert(upk, hash);
-        self.add_days(tx, upk, entry)?;
+        self.add_day_lines(upk, entry)?;
+        if self.days.len() >= DAYS_HELD {
+            self.write_days(tx)?;
+        }
         Ok(Some(sequence))
+    }
+
+    /// An entry's journal row, and its hash as the chain's text: it
+    /// follows the UPK's tail, which must have been read.
+    fn row(
+        &mut self,
+        sequence: i64,
+        upk: i64,
+        loan: Option<i64>,
+        entry: &Entry,
+    ) -> ([Value; JOURNAL_COLUMNS], String) {
+        let digest = entry.chain_digest(sequence as u64, &self.tails[&upk], &mut self.scratch);
+        let mut bytes = Vec::with_capacity(48);
+        lumbung_fund::journal::compact::encode(entry, &mut bytes);
+        let row = [
+            Value::Integer(sequence),
+            Value::Integer(upk),
+            Value::Blob(bytes),
+            key_value(&entry.idempotency_key),
+            Value::Blob(digest.to_vec()),
+            loan.map_or(Value::Null, Value::Integer),
+        ];
+        (row, lumbung_fund::journal::digest_hex(&digest))
+    }
+
+    /// Holds an entry's row to be written with the others, as the UPK's
+    /// new tail, and its lines in the day sums.
+    fn stage_row(
+        &mut self,
+        sequence: i64,
+        upk: i64,
+        loan: Option<i64>,
+        entry: &Entry,
+    ) -> Result<()> {
+        let (row, hash) = self.row(sequence, upk, loan, entry);
+        if let Some(deferred) = &mut self.deferred {
+            deferred.journal.extend(row);
+        }
+        self.tails.insert(upk, hash);
+        self.add_day_lines(upk, entry)
+    }
+
+    /// Makes a bulk poster ready to stage entries away from the database
+    /// ([`Poster::stage`]): the last sequence (SQLite: one writer), and the
+    /// tail and settings of each UPK it will post to, read now.
+    pub(super) fn ready_to_stage(
+        &mut self,
+        tx: &Transaction<'_>,
+        upks: impl IntoIterator<Item = i64>,
+    ) -> Result<()> {
+        if self.last.is_none() {
+            self.last = Some(self.next_sequence(tx)? - 1);
+        }
+        for upk in upks {
+            if !tx.holds_upk(upk) {
+                return Err(StoreError::Db(crate::db::Error::Parameter(format!(
+                    "posting to UPK {upk} without its lock"
+                ))));
+            }
+            self.tail(tx, upk)?;
+            self.settings(tx, upk)?;
+        }
+        Ok(())
+    }
+
+    /// Stages an entry as [`Poster::post`] writes it, on a thread without
+    /// the database: everything it needs was read by
+    /// [`Poster::ready_to_stage`]. A key the journal holds is found when
+    /// the rows are written ([`Poster::bulk`]).
+    pub(super) fn stage(&mut self, upk: i64, loan: Option<i64>, entry: &Entry) -> Result<i64> {
+        checked(entry)?;
+        let (Some(last), true) = (self.last, self.tails.contains_key(&upk)) else {
+            return Err(StoreError::Db(crate::db::Error::Parameter(format!(
+                "staging for UPK {upk} before its chain was read"
+            ))));
+        };
+        let sequence = last + 1;
+        self.last = Some(sequence);
+        self.stage_row(sequence, upk, loan, entry)?;
+        Ok(sequence)
+    }
+
+    /// A UPK's settings read by [`Poster::ready_to_stage`].
+    pub(super) fn staged_settings(&self, upk: i64) -> Result<&lumbung_fund::settings::Settings> {
+        self.settings.get(&upk).ok_or_else(|| {
+            StoreError::Db(crate::db::Error::Parameter(format!(
+                "staging for UPK {upk} before its settings were read"
+            )))
+        })
+    }
+
+    /// The rows staged, taken to be written by the thread that holds the
+    /// database ([`Staged::write`]) once a batch's worth is held, or all
+    /// of them with `all`.
+    pub(super) fn take_staged(&mut self, all: bool) -> Option<Staged> {
+        let deferred = self.deferred.as_mut()?;
+        let days_full = all || self.days.len() >= DAYS_HELD;
+        if !days_full && deferred.journal.len() < ROWS_HELD * JOURNAL_COLUMNS {
+            return None;
+        }
+        Some(Staged {
+            journal: std::mem::take(&mut deferred.journal),
+            repayments: std::mem::take(&mut deferred.repayments),
+            days: if days_full {
+                day_rows(std::mem::take(&mut self.days))
+            } else {
+                Vec::new()
+            },
+            bulk: deferred.bulk,
+        })
     }
 
     /// Whether the journal holds `key` as text, from before migration 48
@@ -353,16 +446,13 @@ impl Poster {
     }
 
     /// Adds an entry's lines to the per-day sums held.
-    fn add_days(&mut self, tx: &Transaction<'_>, upk: i64, entry: &Entry) -> Result<()> {
+    fn add_day_lines(&mut self, upk: i64, entry: &Entry) -> Result<()> {
         for l in &entry.lines {
             let day = self
                 .days
                 .entry((entry.date, upk, l.account.kind()))
                 .or_insert(0);
             *day = lumbung_fund::loan::add("balance", *day, l.amount.0)?;
-        }
-        if self.days.len() >= DAYS_HELD {
-            self.write_days(tx)?;
         }
         Ok(())
     }
@@ -441,30 +531,118 @@ impl Poster {
 
     /// Adds the per-day balance movements gathered so far to the table.
     fn write_days(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        // In the key's order: a day's rows of the whole city are neighbours.
-        let mut days: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
-        days.sort_unstable();
-        let values: Vec<Value> = days
-            .into_iter()
-            .flat_map(|((day, upk, account), amount)| {
-                [
-                    Value::Text(day.to_string()),
-                    Value::Integer(upk),
-                    Value::Text(account.to_owned()),
-                    Value::Integer(amount),
-                ]
-            })
-            .collect();
-        crate::sql::insert_many(
-            tx,
-            "INSERT INTO fund_account_days (day, upk_id, account, amount)",
-            "ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = fund_account_days.amount + excluded.amount",
-            4,
-            250,
-            &values,
-        )?;
-        Ok(())
+        write_days(tx, &day_rows(std::mem::take(&mut self.days)))
     }
+}
+
+/// Rows staged by a bulk poster on one thread, written by the thread that
+/// holds the database.
+pub(super) struct Staged {
+    journal: Vec<Value>,
+    repayments: Vec<Value>,
+    days: Vec<Value>,
+    bulk: bool,
+}
+
+impl Staged {
+    pub(super) fn write(&self, tx: &Transaction<'_>) -> Result<()> {
+        write_journal(tx, &self.journal, &self.repayments, self.bulk)?;
+        write_days(tx, &self.days)
+    }
+}
+
+/// Writes journal rows, then the repayments that refer to them, many a
+/// statement. A key already held inserts nothing: then the batch is
+/// refused as busy (another writer posted it since the keys were read) or,
+/// in a bulk import, the import is refused.
+fn write_journal(
+    tx: &Transaction<'_>,
+    journal: &[Value],
+    repayments: &[Value],
+    bulk: bool,
+) -> Result<()> {
+    let inserted = crate::sql::insert_many(
+        tx,
+        "INSERT INTO fund_journal (sequence, upk_id, entry, idempotency_key, hash, loan)",
+        "ON CONFLICT (idempotency_key) DO NOTHING",
+        JOURNAL_COLUMNS,
+        100,
+        journal,
+    )?;
+    if inserted * JOURNAL_COLUMNS != journal.len() {
+        if bulk {
+            return Err(StoreError::invalid(
+                "idempotency_key",
+                text!("import_key_held";
+                    id: "sebuah entri impor ini sudah ada di jurnal dengan kuncinya; tidak ada yang disimpan",
+                    en: "an entry of this import is already in the journal under its key; nothing was stored"),
+            ));
+        }
+        return Err(StoreError::Busy);
+    }
+    crate::sql::insert_many(
+        tx,
+        "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq)",
+        "",
+        REPAYMENT_COLUMNS,
+        250,
+        repayments,
+    )?;
+    Ok(())
+}
+
+/// The per-day sums as rows of `fund_account_days`, in the key's order: a
+/// day's rows of the whole city are neighbours.
+fn day_rows(days: HashMap<(Date, i64, &'static str), i64>) -> Vec<Value> {
+    let mut days: Vec<_> = days.into_iter().collect();
+    days.sort_unstable();
+    days.into_iter()
+        .flat_map(|((day, upk, account), amount)| {
+            [
+                Value::Text(day.to_string()),
+                Value::Integer(upk),
+                Value::Text(account.to_owned()),
+                Value::Integer(amount),
+            ]
+        })
+        .collect()
+}
+
+/// Adds per-day balance movements to the table.
+fn write_days(tx: &Transaction<'_>, values: &[Value]) -> Result<()> {
+    crate::sql::insert_many(
+        tx,
+        "INSERT INTO fund_account_days (day, upk_id, account, amount)",
+        "ON CONFLICT (day, upk_id, account) DO UPDATE SET amount = fund_account_days.amount + excluded.amount",
+        4,
+        250,
+        values,
+    )?;
+    Ok(())
+}
+
+/// An entry as the journal takes it: balanced, dated, lines not zero.
+fn checked(entry: &Entry) -> Result<()> {
+    entry.check().map_err(|e| match e {
+        EntryError::TooLarge(e) => StoreError::from(e),
+        EntryError::Date(e) => StoreError::invalid("date", e.text()),
+        EntryError::Unbalanced(by) => StoreError::invalid(
+            "journal",
+            text!("entry_unbalanced", by = by;
+                id: "debit dan kredit berselisih {by} rupiah",
+                en: "debits and credits differ by {by} rupiah"),
+        ),
+        EntryError::TooFewLines => StoreError::invalid(
+            "journal",
+            text!("entry_too_few_lines";
+                id: "sebuah entri memerlukan paling sedikit dua baris",
+                en: "an entry needs at least two lines"),
+        ),
+        EntryError::ZeroLine => StoreError::invalid(
+            "journal",
+            text!("entry_zero_line"; id: "baris bernilai nol rupiah", en: "a line of zero rupiah"),
+        ),
+    })
 }
 
 /// The hash of the journal row that `sql` selects (sequence, hash), if

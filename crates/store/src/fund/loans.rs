@@ -55,17 +55,7 @@ pub(super) fn repay_tx(
         tx,
         upk,
         Some(loan),
-        &Entry::new(
-            paid_on,
-            format!("repayment of loan {loan_id}"),
-            key.to_owned(),
-            [
-                (Account::Cash, amount.0),
-                (Account::LoansReceivable(ksm), -split.principal),
-                (Account::FeeIncome, -split.fee),
-                (Account::SavingsHeld, -split.left_over),
-            ],
-        ),
+        &repayment_entry(loan_id, ksm, paid_on, amount, &split, key),
     )?;
     let Some(seq) = seq else {
         book.payments.remove(at);
@@ -79,6 +69,29 @@ pub(super) fn repay_tx(
         repayment: id.map(RepaymentId::new),
         journal_seq: Some(seq),
     })
+}
+
+/// A repayment's journal entry: cash in, the loan's principal and fee
+/// down, anything beyond them held as savings.
+pub(super) fn repayment_entry(
+    loan_id: &str,
+    ksm: i64,
+    paid_on: Date,
+    amount: Rupiah,
+    split: &servicing::Split,
+    key: &str,
+) -> Entry {
+    Entry::new(
+        paid_on,
+        format!("repayment of loan {loan_id}"),
+        key.to_owned(),
+        [
+            (Account::Cash, amount.0),
+            (Account::LoansReceivable(ksm), -split.principal),
+            (Account::FeeIncome, -split.fee),
+            (Account::SavingsHeld, -split.left_over),
+        ],
+    )
 }
 
 /// The page cache of a connection that posts batches, in KiB (512 MiB

@@ -1317,6 +1317,107 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
     assert_eq!(loan_after_loan, interleaved);
 }
 
+/// A first import's rows are staged on a second thread and written by the
+/// first; an import that meets loans held before posts on one thread. Both
+/// make the same entries of the same rows.
+#[test]
+fn staged_and_inline_imports_make_the_same_entries() {
+    let rows = || {
+        let mut rows: Vec<_> = (1..=12i8)
+            .flat_map(|day| [paid(0, "L1", day, 60_000), paid(0, "L2", day, 45_000)])
+            .chain([paid(0, "L2", 12, 45_000)])
+            .collect();
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.line = i as u64 + 2;
+        }
+        rows
+    };
+    let repayments = |s: &Store| {
+        let mut entries: Vec<_> = s
+            .fund_journal()
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.entry.idempotency_key.starts_with("repayment:"))
+            .map(|p| (p.entry.idempotency_key.clone(), p.entry))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
+    };
+    // Both loans new: staged.
+    let (_d1, staged) = crate::test_support::sqlite_store();
+    let summary = staged
+        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
+        .unwrap();
+    assert_eq!(summary.repayments_stored, 25);
+    // L1 held before (without repayments): inline.
+    let (_d2, inline) = crate::test_support::sqlite_store();
+    inline
+        .import_fund(
+            ("l", "r"),
+            two_loans()[..1].to_vec(),
+            &mut Vec::new(),
+            vec![],
+            &actor(),
+        )
+        .unwrap();
+    let summary = inline
+        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
+        .unwrap();
+    assert_eq!((summary.loans_created, summary.repayments_stored), (1, 25));
+    let (a, b) = (repayments(&staged), repayments(&inline));
+    assert_eq!(a.len(), 25);
+    assert_eq!(a, b);
+    for s in [&staged, &inline] {
+        assert_eq!(s.verify_fund_journal().unwrap(), Ok(27));
+    }
+}
+
+/// A staged import posts no key twice: when the journal already holds one
+/// of its keys (here a receipt's key chosen to look like an import's), the
+/// import is refused whole when its rows are written. (Before staging, the
+/// row was skipped yet counted as stored.)
+#[test]
+fn an_import_whose_key_the_journal_holds_is_refused_whole() {
+    let (_d, s) = crate::test_support::sqlite_store();
+    let u = upk_with_group(&s, 10_000_000);
+    let loan = lend(&s, &u, date(2024, 4, 2), 100_000, 6).unwrap();
+    s.repay(
+        &RepaymentInput {
+            loan_id: loan,
+            paid_on: date(2024, 5, 3),
+            amount: Rupiah(20_000),
+            key: "repayment:L1:2024-02-10:200000:1".into(),
+        },
+        &actor(),
+    )
+    .unwrap();
+    let count = || -> (i64, i64) {
+        let conn = rusqlite::Connection::open(s.path()).unwrap();
+        conn.query_row(
+            "SELECT (SELECT count(*) FROM fund_loans), (SELECT count(*) FROM fund_journal)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let before = count();
+    let e = s
+        .import_fund(
+            ("l", "r"),
+            two_loans(),
+            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)],
+            vec![],
+            &actor(),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("already in the journal under its key"),
+        "{e}"
+    );
+    assert_eq!(count(), before);
+}
+
 /// The reports read repayments from their packed blocks and the rows past
 /// them: the same payments as each loan's rows read through its index,
 /// reversals left out; a block gone is damage, not fewer payments.
