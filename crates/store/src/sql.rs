@@ -148,24 +148,29 @@ pub(crate) fn insert_many(
 ) -> Result<usize> {
     debug_assert_eq!(values.len() % width, 0);
     let mut changed = 0;
-    let mut sql = String::new();
+    // The statement's text for a number of rows, written once a call (an
+    // import writes millions of rows this way).
+    let mut sql = (0, String::new());
     for chunk in values.chunks(width * per) {
-        // Written into one buffer, without a string a placeholder: an
-        // import writes millions of rows this way.
-        use std::fmt::Write as _;
-        sql.clear();
-        let _ = write!(sql, "{head} VALUES ");
-        for r in 0..chunk.len() / width {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for c in 1..=width {
-                let _ = write!(sql, "{}?{}", if c == 1 { "" } else { ", " }, r * width + c);
+        let rows = chunk.len() / width;
+        if sql.0 != rows {
+            use std::fmt::Write as _;
+            let text = &mut sql.1;
+            text.clear();
+            let _ = write!(text, "{head} VALUES ");
+            for r in 0..rows {
+                text.push_str(if r == 0 { "(" } else { ", (" });
+                for c in 1..=width {
+                    let _ = write!(text, "{}?{}", if c == 1 { "" } else { ", " }, r * width + c);
+                }
+                text.push(')');
             }
-            sql.push(')');
+            let _ = write!(text, " {tail}");
+            sql.0 = rows;
         }
-        let _ = write!(sql, " {tail}");
         // Full chunks share one statement, kept prepared (so is the last,
         // shorter one: the caches are bounded).
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare(&sql.1)?;
         changed += stmt.execute(crate::db::params_from_iter(chunk))?;
     }
     Ok(changed)

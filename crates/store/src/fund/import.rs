@@ -240,60 +240,57 @@ fn import_tx(
     // digest, to know the second pass reads the same.
     let mut errors = Vec::new();
     let mut digest = DefaultHasher::new();
-    read_ahead(repayments.rows()?, |rows| -> Result<()> {
-        for row in rows {
-            if errors.len() >= MAX_PROBLEMS {
-                errors.push(RowError::new(
-                    errors.last().map_or(0, |e: &RowError| e.line),
-                    None,
-                    text!("reading_stopped", max = MAX_PROBLEMS;
-                    id: "berkas berhenti dibaca setelah {max} masalah",
-                    en: "reading stopped after {max} problems"),
-                ));
-                break;
-            }
-            let r = match row {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            if !slots.contains_key(r.loan_id.as_str()) {
-                let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
-                slots.insert(
-                    r.loan_id.as_str().into(),
-                    Slot {
-                        ids,
-                        ..Slot::default()
-                    },
-                );
-            }
-            let slot = slots.get_mut(r.loan_id.as_str()).expect("inserted above");
-            if slot.ids.is_none() && slot.record.is_none() {
-                errors.push(RowError::new(
-                    r.line,
-                    Some("loan_id"),
-                    text!("loan_unknown_to_import", loan = r.loan_id;
-                    id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
-                    en: "loan {loan} is in neither file nor the store"),
-                ));
-            }
-            if let Err(e) = bound.movement("amount", r.amount) {
-                errors.push(RowError::new(r.line, Some("amount"), e.text()));
-            }
-            if r.amount.0 <= 0 {
-                errors.push(RowError::new(
-                    r.line,
-                    Some("amount"),
-                    lumbung_fund::servicing::Refused::NotPositive.text(),
-                ));
-            }
-            slot.rows = slot.rows.checked_add(1).ok_or_else(|| bad("rows"))?;
-            digest_row(&mut digest, &r);
+    for row in repayments.rows()? {
+        if errors.len() >= MAX_PROBLEMS {
+            errors.push(RowError::new(
+                errors.last().map_or(0, |e: &RowError| e.line),
+                None,
+                text!("reading_stopped", max = MAX_PROBLEMS;
+                id: "berkas berhenti dibaca setelah {max} masalah",
+                en: "reading stopped after {max} problems"),
+            ));
+            break;
         }
-        Ok(())
-    })?;
+        let r = match row {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if !slots.contains_key(r.loan_id.as_str()) {
+            let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
+            slots.insert(
+                r.loan_id.as_str().into(),
+                Slot {
+                    ids,
+                    ..Slot::default()
+                },
+            );
+        }
+        let slot = slots.get_mut(r.loan_id.as_str()).expect("inserted above");
+        if slot.ids.is_none() && slot.record.is_none() {
+            errors.push(RowError::new(
+                r.line,
+                Some("loan_id"),
+                text!("loan_unknown_to_import", loan = r.loan_id;
+                id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
+                en: "loan {loan} is in neither file nor the store"),
+            ));
+        }
+        if let Err(e) = bound.movement("amount", r.amount) {
+            errors.push(RowError::new(r.line, Some("amount"), e.text()));
+        }
+        if r.amount.0 <= 0 {
+            errors.push(RowError::new(
+                r.line,
+                Some("amount"),
+                lumbung_fund::servicing::Refused::NotPositive.text(),
+            ));
+        }
+        slot.rows = slot.rows.checked_add(1).ok_or_else(|| bad("rows"))?;
+        digest_row(&mut digest, &r);
+    }
     if !loan_errors.is_empty() {
         return Err(refused(files.0, loan_errors));
     }
