@@ -1159,6 +1159,17 @@ impl RepaymentSource for Changing {
     }
 }
 
+/// How many loans and journal entries the store holds.
+fn loans_and_entries(s: &Store) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM fund_loans), (SELECT count(*) FROM fund_journal)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
 fn two_loans() -> Vec<LoanRecord> {
     (1..=2)
         .map(|i| LoanRecord {
@@ -1219,15 +1230,7 @@ fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
                     .contains("the file changed while it was imported"),
             "{second:?}: {e}"
         );
-        let conn = rusqlite::Connection::open(s.path()).unwrap();
-        let held: (i64, i64) = conn
-            .query_row(
-                "SELECT (SELECT count(*) FROM fund_loans), (SELECT count(*) FROM fund_journal)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert_eq!(held, (0, 0), "{second:?}");
+        assert_eq!(loans_and_entries(&s), (0, 0), "{second:?}");
     }
     let mut same = Changing {
         readings: vec![first.clone(), first],
@@ -1372,6 +1375,47 @@ fn staged_and_inline_imports_make_the_same_entries() {
     }
 }
 
+/// A row the second pass refuses (paid before its loan was disbursed) is
+/// named by its line, from the staging thread too, and nothing is stored.
+#[test]
+fn a_row_refused_while_staging_is_named_and_nothing_is_stored() {
+    let (_d, s) = crate::test_support::sqlite_store();
+    let mut rows: Vec<_> = (1..=20i8)
+        .flat_map(|day| [paid(0, "L1", day, 60_000), paid(0, "L2", day, 45_000)])
+        .collect();
+    rows.push(RepaymentRecord {
+        line: 0,
+        loan_id: "L2".into(),
+        paid_on: date(2024, 1, 5),
+        amount: Rupiah(45_000),
+    });
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.line = i as u64 + 2;
+    }
+    let e = s
+        .import_fund(
+            ("l", "REPAYMENTS.csv"),
+            two_loans(),
+            &mut rows,
+            vec![],
+            &actor(),
+        )
+        .unwrap_err();
+    let StoreError::Rejected(r) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(r.file, "REPAYMENTS.csv");
+    assert_eq!(
+        (
+            r.errors.len(),
+            r.errors[0].line,
+            r.errors[0].column.as_deref()
+        ),
+        (1, 42, Some("paid_on"))
+    );
+    assert_eq!(loans_and_entries(&s), (0, 0));
+}
+
 /// A staged import posts no key twice: when the journal already holds one
 /// of its keys (here a receipt's key chosen to look like an import's), the
 /// import is refused whole when its rows are written. (Before staging, the
@@ -1391,16 +1435,7 @@ fn an_import_whose_key_the_journal_holds_is_refused_whole() {
         &actor(),
     )
     .unwrap();
-    let count = || -> (i64, i64) {
-        let conn = rusqlite::Connection::open(s.path()).unwrap();
-        conn.query_row(
-            "SELECT (SELECT count(*) FROM fund_loans), (SELECT count(*) FROM fund_journal)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-    };
-    let before = count();
+    let before = loans_and_entries(&s);
     let e = s
         .import_fund(
             ("l", "r"),
@@ -1415,7 +1450,7 @@ fn an_import_whose_key_the_journal_holds_is_refused_whole() {
             .contains("already in the journal under its key"),
         "{e}"
     );
-    assert_eq!(count(), before);
+    assert_eq!(loans_and_entries(&s), before);
 }
 
 /// The reports read repayments from their packed blocks and the rows past
