@@ -267,11 +267,7 @@ impl Poster {
         entry: &Entry,
     ) -> Result<Option<i64>> {
         checked(entry)?;
-        if !tx.holds_upk(upk) {
-            return Err(StoreError::Db(crate::db::Error::Parameter(format!(
-                "posting to UPK {upk} without its lock"
-            ))));
-        }
+        locked(tx, upk)?;
         if let Some(deferred) = &self.deferred {
             if deferred.held.contains(&entry.idempotency_key) {
                 return Ok(None);
@@ -287,9 +283,7 @@ impl Poster {
                 deferred.held.insert(entry.idempotency_key.clone());
             }
             self.stage_row(sequence, upk, loan, entry)?;
-            if self.days.len() >= DAYS_HELD {
-                self.write_days(tx)?;
-            }
+            self.write_days_if_full(tx)?;
             if self.deferred.as_ref().map_or(0, |d| d.journal.len()) >= ROWS_HELD * JOURNAL_COLUMNS
             {
                 self.write_rows(tx)?;
@@ -314,9 +308,7 @@ impl Poster {
         }
         self.tails.insert(upk, hash);
         self.add_day_lines(upk, entry)?;
-        if self.days.len() >= DAYS_HELD {
-            self.write_days(tx)?;
-        }
+        self.write_days_if_full(tx)?;
         Ok(Some(sequence))
     }
 
@@ -372,11 +364,7 @@ impl Poster {
             self.last = Some(self.next_sequence(tx)? - 1);
         }
         for upk in upks {
-            if !tx.holds_upk(upk) {
-                return Err(StoreError::Db(crate::db::Error::Parameter(format!(
-                    "posting to UPK {upk} without its lock"
-                ))));
-            }
+            locked(tx, upk)?;
             self.tail(tx, upk)?;
             self.settings(tx, upk)?;
         }
@@ -413,8 +401,8 @@ impl Poster {
     /// database ([`Staged::write`]) once a batch's worth is held, or all
     /// of them with `all`.
     pub(super) fn take_staged(&mut self, all: bool) -> Option<Staged> {
+        let days_full = all || self.days_full();
         let deferred = self.deferred.as_mut()?;
-        let days_full = all || self.days.len() >= DAYS_HELD;
         if !days_full && deferred.journal.len() < ROWS_HELD * JOURNAL_COLUMNS {
             return None;
         }
@@ -529,6 +517,18 @@ impl Poster {
         Ok(())
     }
 
+    /// Whether the poster holds as many per-day sums as it may.
+    fn days_full(&self) -> bool {
+        self.days.len() >= DAYS_HELD
+    }
+
+    fn write_days_if_full(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        if self.days_full() {
+            self.write_days(tx)?;
+        }
+        Ok(())
+    }
+
     /// Adds the per-day balance movements gathered so far to the table.
     fn write_days(&mut self, tx: &Transaction<'_>) -> Result<()> {
         write_days(tx, &day_rows(std::mem::take(&mut self.days)))
@@ -571,12 +571,10 @@ fn write_journal(
     )?;
     if inserted * JOURNAL_COLUMNS != journal.len() {
         if bulk {
-            return Err(StoreError::invalid(
-                "idempotency_key",
-                text!("import_key_held";
-                    id: "sebuah entri impor ini sudah ada di jurnal dengan kuncinya; tidak ada yang disimpan",
-                    en: "an entry of this import is already in the journal under its key; nothing was stored"),
-            ));
+            // Not one row's error: the rows go many a statement.
+            return Err(StoreError::Conflict(text!("import_key_held";
+                id: "sebuah entri impor ini sudah ada di jurnal dengan kuncinya; tidak ada yang disimpan",
+                en: "an entry of this import is already in the journal under its key; nothing was stored")));
         }
         return Err(StoreError::Busy);
     }
@@ -619,6 +617,16 @@ fn write_days(tx: &Transaction<'_>, values: &[Value]) -> Result<()> {
         values,
     )?;
     Ok(())
+}
+
+/// Refuses to post to a UPK whose lock the transaction does not hold.
+fn locked(tx: &Transaction<'_>, upk: i64) -> Result<()> {
+    if tx.holds_upk(upk) {
+        return Ok(());
+    }
+    Err(StoreError::Db(crate::db::Error::Parameter(format!(
+        "posting to UPK {upk} without its lock"
+    ))))
 }
 
 /// An entry as the journal takes it: balanced, dated, lines not zero.
