@@ -235,128 +235,85 @@ fn import_tx(
         );
     }
 
-    // The first pass over the repayments: every problem, and each loan's
-    // rows counted (to let its book go after its last); the good rows'
-    // digest, to know the second pass reads the same.
-    let mut errors = Vec::new();
-    let mut digest = DefaultHasher::new();
-    for row in repayments.rows()? {
-        if errors.len() >= MAX_PROBLEMS {
-            errors.push(RowError::new(
-                errors.last().map_or(0, |e: &RowError| e.line),
-                None,
-                text!("reading_stopped", max = MAX_PROBLEMS;
-                id: "berkas berhenti dibaca setelah {max} masalah",
-                en: "reading stopped after {max} problems"),
-            ));
-            break;
-        }
-        let r = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if !slots.contains_key(r.loan_id.as_str()) {
-            let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
-            slots.insert(
-                r.loan_id.as_str().into(),
-                Slot {
-                    ids,
-                    ..Slot::default()
-                },
-            );
-        }
-        let slot = slots.get_mut(r.loan_id.as_str()).expect("inserted above");
-        if slot.ids.is_none() && slot.record.is_none() {
-            errors.push(RowError::new(
-                r.line,
-                Some("loan_id"),
-                text!("loan_unknown_to_import", loan = r.loan_id;
-                id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
-                en: "loan {loan} is in neither file nor the store"),
-            ));
-        }
-        if let Err(e) = bound.movement("amount", r.amount) {
-            errors.push(RowError::new(r.line, Some("amount"), e.text()));
-        }
-        if r.amount.0 <= 0 {
-            errors.push(RowError::new(
-                r.line,
-                Some("amount"),
-                lumbung_fund::servicing::Refused::NotPositive.text(),
-            ));
-        }
-        slot.rows = slot.rows.checked_add(1).ok_or_else(|| bad("rows"))?;
-        digest_row(&mut digest, &r);
-    }
-    if !loan_errors.is_empty() {
-        return Err(refused(files.0, loan_errors));
-    }
-    if !errors.is_empty() {
-        return Err(refused(files.1, errors));
-    }
-    let digest = digest.finish();
-
+    // The first pass over the repayments (each loan's rows counted, to let
+    // its book go after its last; the good rows' digest, to know the second
+    // pass reads the same) runs on a thread of its own while this one
+    // writes the loans. A file with a problem is read again to name every
+    // problem as one reading in order finds them: the import is refused.
     let mut orgs = Orgs::load(tx)?;
     let mut poster = Poster::bulk();
-    for l in &loans {
-        let slot = slots
-            .get_mut(l.loan_id.as_str())
-            .expect("every loan has its slot");
-        if slot.ids.is_some() {
-            summary.loans_unchanged += 1;
-            continue;
-        }
-        let at_line = |e: StoreError| match e {
-            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
-                file: files.0.to_owned(),
-                errors: vec![RowError::new(l.line, Some(&field), message)],
-            }),
-            other => other,
-        };
-        let upk = orgs
-            .find_or_create(tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
-            .map_err(at_line)?;
-        let ksm = orgs
-            .find_or_create(
+    let (first, written) = if loan_errors.is_empty() {
+        let rows = repayments.rows()?;
+        let (slots, records) = (&slots, loans.len());
+        std::thread::scope(|scope| {
+            let counting = scope.spawn(move || count_rows(rows, slots, records));
+            let written = write_loans(
                 tx,
-                "ksm",
-                &l.ksm,
-                Some(upk),
+                files.0,
+                &loans,
+                slots,
+                (&mut orgs, &mut poster),
                 actor,
-                &mut summary.ksms_created,
-            )
-            .map_err(at_line)?;
-        if !(3..=12).contains(&l.term_months) {
-            summary.warnings.push(format!(
-                "{}: line {}: loan {}: a term of {} months is outside 3–12",
-                files.0, l.line, l.loan_id, l.term_months
-            ));
+                &mut summary,
+            );
+            let first = counting
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (Some(first), written)
+        })
+    } else {
+        (None, Ok(Vec::new()))
+    };
+    let first = match first {
+        Some(first) => Some(first?),
+        None => None,
+    };
+    let mut others = Vec::new();
+    let mut unheld = false;
+    if let Some(first) = &first {
+        for (loan_id, rows) in &first.others {
+            let ids = held_loan(tx, loan_id)?.map(|(ids, _)| ids);
+            unheld |= ids.is_none();
+            others.push((loan_id.clone(), ids, *rows));
         }
-        let id = tx.insert_id(
-            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
-            params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()],
-        )?;
-        slot.ids = Some((id, upk, ksm));
+    }
+    if first.as_ref().is_none_or(|f| f.problem.is_some() || unheld) {
+        let errors = repayment_problems(tx, repayments, &mut slots, &bound)?;
+        if !loan_errors.is_empty() {
+            return Err(refused(files.0, loan_errors));
+        }
+        if !errors.is_empty() {
+            return Err(refused(files.1, errors));
+        }
+        // Read again, the file had no problem: it changed meanwhile.
+        let line = first.and_then(|f| f.problem).unwrap_or(1);
+        return Err(changed(files.1, line));
+    }
+    let first = first.expect("read on its thread");
+    let digest = first.digest;
+    for (record, ids) in written? {
+        let slot = slots
+            .get_mut(loans[record].loan_id.as_str())
+            .expect("every loan has its slot");
+        slot.ids = Some(ids);
         slot.created = true;
-        poster.post(
-            tx,
-            upk,
-            Some(id),
-            &Entry::new(
-                l.disbursed_on,
-                format!("loan {} to {}", l.loan_id, l.ksm.trim()),
-                format!("loan:{}", l.loan_id),
-                [
-                    (Account::LoansReceivable(ksm), l.principal.0),
-                    (Account::Cash, -l.principal.0),
-                ],
-            ),
-        )?;
-        summary.loans_created += 1;
+    }
+    // No loan id came twice in LOANS.csv (that is a problem of the file).
+    for (l, rows) in loans.iter().zip(first.rows) {
+        slots
+            .get_mut(l.loan_id.as_str())
+            .expect("every loan has its slot")
+            .rows = rows;
+    }
+    for (loan_id, ids, rows) in others {
+        slots.insert(
+            loan_id,
+            Slot {
+                ids,
+                rows,
+                ..Slot::default()
+            },
+        );
     }
     // The second pass posts; a file that changed since the first is
     // refused (a row or loan the first did not count, or another digest).
@@ -415,6 +372,186 @@ fn import_tx(
         )?;
     }
     Ok(summary)
+}
+
+/// What the first reading of the repayments learns.
+struct FirstPass {
+    /// How many rows pay each loan of LOANS.csv, by record.
+    rows: Vec<u32>,
+    /// How many rows pay each loan that LOANS.csv does not hold.
+    others: HashMap<Box<str>, u32>,
+    /// The line of the first row with a problem of its own (unreadable,
+    /// an amount out of bounds): there the reading stopped.
+    problem: Option<u64>,
+    digest: u64,
+}
+
+/// Counts each loan's rows (`slots` holds the loans of LOANS.csv) and
+/// digests the rows, reading nothing of the database: it runs beside the
+/// thread that writes the loans.
+fn count_rows(
+    rows: Box<dyn Iterator<Item = RepaymentRow> + Send + '_>,
+    slots: &HashMap<Box<str>, Slot>,
+    loans: usize,
+) -> Result<FirstPass> {
+    let bound = lumbung_fund::settings::Settings::default();
+    let mut first = FirstPass {
+        rows: vec![0; loans],
+        others: HashMap::new(),
+        problem: None,
+        digest: 0,
+    };
+    let mut digest = DefaultHasher::new();
+    for row in rows {
+        let r = match row {
+            Ok(r) if r.amount.0 > 0 && bound.movement("amount", r.amount).is_ok() => r,
+            Ok(RepaymentRecord { line, .. }) | Err(RowError { line, .. }) => {
+                first.problem = Some(line);
+                break;
+            }
+        };
+        let count = match slots.get(r.loan_id.as_str()).and_then(|s| s.record) {
+            Some(record) => &mut first.rows[record as usize],
+            None => match first.others.get_mut(r.loan_id.as_str()) {
+                Some(count) => count,
+                None => first.others.entry(r.loan_id.as_str().into()).or_default(),
+            },
+        };
+        *count = count.checked_add(1).ok_or_else(|| bad("rows"))?;
+        digest_row(&mut digest, &r);
+    }
+    first.digest = digest.finish();
+    Ok(first)
+}
+
+/// Every problem of the repayments, in the order one reading meets them
+/// (at most [`MAX_PROBLEMS`]): a row that cannot be read, a loan in
+/// neither file nor the store, an amount out of bounds.
+fn repayment_problems(
+    tx: &Transaction<'_>,
+    repayments: &mut impl RepaymentSource,
+    slots: &mut HashMap<Box<str>, Slot>,
+    bound: &lumbung_fund::settings::Settings,
+) -> Result<Vec<RowError>> {
+    let mut errors = Vec::new();
+    for row in repayments.rows()? {
+        if errors.len() >= MAX_PROBLEMS {
+            errors.push(RowError::new(
+                errors.last().map_or(0, |e: &RowError| e.line),
+                None,
+                text!("reading_stopped", max = MAX_PROBLEMS;
+                id: "berkas berhenti dibaca setelah {max} masalah",
+                en: "reading stopped after {max} problems"),
+            ));
+            break;
+        }
+        let r = match row {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if !slots.contains_key(r.loan_id.as_str()) {
+            let ids = held_loan(tx, &r.loan_id)?.map(|(ids, _)| ids);
+            slots.insert(
+                r.loan_id.as_str().into(),
+                Slot {
+                    ids,
+                    ..Slot::default()
+                },
+            );
+        }
+        let slot = &slots[r.loan_id.as_str()];
+        if slot.ids.is_none() && slot.record.is_none() {
+            errors.push(RowError::new(
+                r.line,
+                Some("loan_id"),
+                text!("loan_unknown_to_import", loan = r.loan_id;
+                id: "pinjaman {loan} tidak ada di kedua berkas maupun di basis data",
+                en: "loan {loan} is in neither file nor the store"),
+            ));
+        }
+        if let Err(e) = bound.movement("amount", r.amount) {
+            errors.push(RowError::new(r.line, Some("amount"), e.text()));
+        }
+        if r.amount.0 <= 0 {
+            errors.push(RowError::new(
+                r.line,
+                Some("amount"),
+                lumbung_fund::servicing::Refused::NotPositive.text(),
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// Creates the loans of LOANS.csv not held yet, each with its disbursal
+/// entry: the record and ids of each.
+fn write_loans(
+    tx: &Transaction<'_>,
+    file: &str,
+    loans: &[LoanRecord],
+    slots: &HashMap<Box<str>, Slot>,
+    (orgs, poster): (&mut Orgs, &mut Poster),
+    actor: &Actor,
+    summary: &mut FundImportSummary,
+) -> Result<Vec<(usize, LoanIds)>> {
+    let mut written = Vec::new();
+    for (record, l) in loans.iter().enumerate() {
+        if slots[l.loan_id.as_str()].ids.is_some() {
+            summary.loans_unchanged += 1;
+            continue;
+        }
+        let at_line = |e: StoreError| match e {
+            StoreError::Invalid { field, message } => StoreError::Rejected(Rejected {
+                file: file.to_owned(),
+                errors: vec![RowError::new(l.line, Some(&field), message)],
+            }),
+            other => other,
+        };
+        let upk = orgs
+            .find_or_create(tx, "upk", &l.upk, None, actor, &mut summary.upks_created)
+            .map_err(at_line)?;
+        let ksm = orgs
+            .find_or_create(
+                tx,
+                "ksm",
+                &l.ksm,
+                Some(upk),
+                actor,
+                &mut summary.ksms_created,
+            )
+            .map_err(at_line)?;
+        if !(3..=12).contains(&l.term_months) {
+            summary.warnings.push(format!(
+                "{}: line {}: loan {}: a term of {} months is outside 3–12",
+                file, l.line, l.loan_id, l.term_months
+            ));
+        }
+        let id = tx.insert_id(
+            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+            params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()],
+        )?;
+        written.push((record, (id, upk, ksm)));
+        poster.post(
+            tx,
+            upk,
+            Some(id),
+            &Entry::new(
+                l.disbursed_on,
+                format!("loan {} to {}", l.loan_id, l.ksm.trim()),
+                format!("loan:{}", l.loan_id),
+                [
+                    (Account::LoansReceivable(ksm), l.principal.0),
+                    (Account::Cash, -l.principal.0),
+                ],
+            ),
+        )?;
+        summary.loans_created += 1;
+    }
+    Ok(written)
 }
 
 /// The refusal of a repayments file that changed between the two passes.

@@ -1170,6 +1170,22 @@ fn loans_and_entries(s: &Store) -> (i64, i64) {
     .unwrap()
 }
 
+/// An import of [`two_loans`] whose repayments read as `readings` say,
+/// refused: nothing was stored.
+fn refused_import(s: &Store, readings: Vec<Vec<RepaymentRecord>>) -> StoreError {
+    let e = s
+        .import_fund(
+            ("LOANS.csv", "REPAYMENTS.csv"),
+            two_loans(),
+            &mut Changing { readings },
+            vec![],
+            &actor(),
+        )
+        .unwrap_err();
+    assert_eq!(loans_and_entries(s), (0, 0));
+    e
+}
+
 fn two_loans() -> Vec<LoanRecord> {
     (1..=2)
         .map(|i| LoanRecord {
@@ -1212,18 +1228,7 @@ fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
         vec![paid(2, "L1", 10, 200_000), paid(3, "L1", 11, 200_000)],
     ];
     for second in seconds {
-        let mut source = Changing {
-            readings: vec![first.clone(), second.clone()],
-        };
-        let e = s
-            .import_fund(
-                ("LOANS.csv", "REPAYMENTS.csv"),
-                two_loans(),
-                &mut source,
-                vec![],
-                &actor(),
-            )
-            .unwrap_err();
+        let e = refused_import(&s, vec![first.clone(), second.clone()]);
         assert!(
             e.to_string().contains("REPAYMENTS.csv")
                 && e.to_string()
@@ -1239,6 +1244,93 @@ fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
         .import_fund(("l", "r"), two_loans(), &mut same, vec![], &actor())
         .unwrap();
     assert_eq!((summary.loans_created, summary.repayments_stored), (2, 2));
+}
+
+/// The first reading runs beside the writing of the loans and stops at a
+/// row's problem; the file is then read again to name every problem, in
+/// the file's order, and nothing is stored.
+#[test]
+fn every_problem_of_the_repayments_is_named_though_the_loans_were_being_written() {
+    let (_d, s) = crate::test_support::sqlite_store();
+    let refused = |readings| match refused_import(&s, readings) {
+        StoreError::Rejected(r) if r.file == "REPAYMENTS.csv" => r.errors,
+        other => panic!("{other}"),
+    };
+    let bad = vec![
+        paid(2, "L1", 10, 200_000),
+        paid(3, "L1", 11, 0),
+        paid(4, "L9", 12, 200_000),
+        paid(5, "L2", 12, 200_000),
+    ];
+    let named: Vec<(u64, Option<String>)> = refused(vec![bad.clone(), bad.clone()])
+        .into_iter()
+        .map(|e| (e.line, e.column))
+        .collect();
+    assert_eq!(
+        named,
+        [(3, Some("amount".into())), (4, Some("loan_id".into()))]
+    );
+    // A problem the second reading no longer finds: the file changed.
+    let errors = refused(vec![bad, vec![paid(2, "L1", 10, 200_000)]]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].line, 3);
+    assert!(errors[0]
+        .message
+        .to_string()
+        .contains("the file changed while it was imported"));
+}
+
+/// Rows of loans held before, named by no row of LOANS.csv, are counted
+/// beside those of the new loans; a loan in neither file nor the store is
+/// named by its line.
+#[test]
+fn rows_of_loans_held_before_are_posted_beside_those_of_new_loans() {
+    let (_d, s) = crate::test_support::sqlite_store();
+    let loans = two_loans();
+    let (first, later) = loans.split_at(1);
+    let imported = s
+        .import_fund(
+            ("l", "r"),
+            first.to_vec(),
+            &mut vec![paid(2, "L1", 10, 200_000)],
+            vec![],
+            &actor(),
+        )
+        .unwrap();
+    assert_eq!((imported.loans_created, imported.repayments_stored), (1, 1));
+    let rows = vec![
+        paid(2, "L1", 10, 200_000),
+        paid(3, "L2", 11, 150_000),
+        paid(4, "L1", 12, 100_000),
+    ];
+    let summary = s
+        .import_fund(
+            ("l", "r"),
+            later.to_vec(),
+            &mut rows.clone(),
+            vec![],
+            &actor(),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            summary.loans_created,
+            summary.repayments_stored,
+            summary.repayments_skipped
+        ),
+        (1, 2, 1)
+    );
+    assert_eq!(loans_and_entries(&s), (2, 5));
+    let mut unknown = rows;
+    unknown.push(paid(5, "L9", 12, 100_000));
+    let e = s
+        .import_fund(("l", "r"), vec![], &mut unknown, vec![], &actor())
+        .unwrap_err();
+    let StoreError::Rejected(r) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(r.errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![5]);
+    assert_eq!(loans_and_entries(&s), (2, 5));
 }
 
 #[test]
