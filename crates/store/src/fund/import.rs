@@ -161,7 +161,7 @@ type LoanIds = (i64, i64, i64);
 /// What the import knows of one loan id named by either file (a million
 /// of them in a city: kept small).
 #[derive(Default)]
-struct Slot {
+pub(super) struct Slot {
     /// Its row, UPK and KSM, once held (before the import or created by it).
     ids: Option<LoanIds>,
     /// Its row of LOANS.csv, by index.
@@ -243,10 +243,13 @@ fn import_tx(
     let mut orgs = Orgs::load(tx)?;
     let mut poster = Poster::bulk();
     let (first, written) = if loan_errors.is_empty() {
+        // More loans outside LOANS.csv than the store holds: one of them
+        // is unknown (and a hostile file's millions are never all kept).
+        let held: i64 = tx.query_row("SELECT count(*) FROM fund_loans", [], |r| r.get(0))?;
         let rows = repayments.rows()?;
         let (slots, records) = (&slots, loans.len());
         std::thread::scope(|scope| {
-            let counting = scope.spawn(move || count_rows(rows, slots, records));
+            let counting = scope.spawn(move || count_rows(rows, slots, records, held));
             let written = write_loans(
                 tx,
                 files.0,
@@ -264,10 +267,7 @@ fn import_tx(
     } else {
         (None, Ok(Vec::new()))
     };
-    let first = match first {
-        Some(first) => Some(first?),
-        None => None,
-    };
+    let first = first.transpose()?;
     let mut others = Vec::new();
     let mut unheld = false;
     if let Some(first) = &first {
@@ -375,24 +375,27 @@ fn import_tx(
 }
 
 /// What the first reading of the repayments learns.
-struct FirstPass {
+pub(super) struct FirstPass {
     /// How many rows pay each loan of LOANS.csv, by record.
     rows: Vec<u32>,
     /// How many rows pay each loan that LOANS.csv does not hold.
-    others: HashMap<Box<str>, u32>,
-    /// The line of the first row with a problem of its own (unreadable,
-    /// an amount out of bounds): there the reading stopped.
-    problem: Option<u64>,
+    pub(super) others: HashMap<Box<str>, u32>,
+    /// The line of the first row with a problem (unreadable, an amount out
+    /// of bounds, a loan neither file nor the store can hold): there the
+    /// reading stopped.
+    pub(super) problem: Option<u64>,
     digest: u64,
 }
 
 /// Counts each loan's rows (`slots` holds the loans of LOANS.csv) and
 /// digests the rows, reading nothing of the database: it runs beside the
-/// thread that writes the loans.
-fn count_rows(
+/// thread that writes the loans. Stops at a row's problem, or at more
+/// loans outside LOANS.csv than the store holds (`held`).
+pub(super) fn count_rows(
     rows: Box<dyn Iterator<Item = RepaymentRow> + Send + '_>,
     slots: &HashMap<Box<str>, Slot>,
     loans: usize,
+    held: i64,
 ) -> Result<FirstPass> {
     let bound = lumbung_fund::settings::Settings::default();
     let mut first = FirstPass {
@@ -412,10 +415,17 @@ fn count_rows(
         };
         let count = match slots.get(r.loan_id.as_str()).and_then(|s| s.record) {
             Some(record) => &mut first.rows[record as usize],
-            None => match first.others.get_mut(r.loan_id.as_str()) {
-                Some(count) => count,
-                None => first.others.entry(r.loan_id.as_str().into()).or_default(),
-            },
+            None => {
+                let id = r.loan_id.as_str();
+                if !first.others.contains_key(id) {
+                    if first.others.len() as i64 >= held {
+                        first.problem = Some(r.line);
+                        break;
+                    }
+                    first.others.insert(id.into(), 0);
+                }
+                first.others.get_mut(id).expect("inserted above")
+            }
         };
         *count = count.checked_add(1).ok_or_else(|| bad("rows"))?;
         digest_row(&mut digest, &r);

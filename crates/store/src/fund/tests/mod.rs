@@ -1280,6 +1280,23 @@ fn every_problem_of_the_repayments_is_named_though_the_loans_were_being_written(
         .contains("the file changed while it was imported"));
 }
 
+/// Regression: the first reading kept every loan id it did not know from
+/// LOANS.csv, so a file naming millions of made-up loans filled memory
+/// before any was found unknown. It keeps no more than the store holds.
+#[test]
+fn the_first_reading_keeps_no_more_unknown_loans_than_the_store_holds() {
+    let rows: Vec<RepaymentRecord> = (0..1_000)
+        .map(|i| paid(i + 2, &format!("X{i}"), 10, 1_000))
+        .collect();
+    let count = |held| {
+        let rows = Box::new(rows.clone().into_iter().map(Ok));
+        let first = super::import::count_rows(rows, &Default::default(), 0, held).unwrap();
+        (first.others.len(), first.problem)
+    };
+    assert_eq!(count(3), (3, Some(5)));
+    assert_eq!(count(1_000), (1_000, None));
+}
+
 /// Rows of loans held before, named by no row of LOANS.csv, are counted
 /// beside those of the new loans; a loan in neither file nor the store is
 /// named by its line.
