@@ -252,6 +252,21 @@ fn post_until(db: &Path, file: &Path, at: usize) -> bool {
     !status.success()
 }
 
+/// The process told to abort at `at` of its reading (an import's rows).
+fn aborted_at(db: &Path, at: usize, args: &[&Path]) {
+    let status = lumbung(db)
+        .args(["fund", "import"])
+        .args(args)
+        .env("LUMBUNG_TEST_ABORT_AT", at.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(SIGABRT), "{status:?}");
+}
+
 fn loans_file(dir: &Path) -> PathBuf {
     let mut text = String::from(
         "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule\n",
@@ -391,4 +406,57 @@ fn postings_stopped_at_chosen_rows_are_whole_once_posted_again() {
         "{aborted} runs stopped at chosen rows in {:.1?}",
         started.elapsed()
     );
+}
+
+/// An import writes a file nobody else holds through the rollback journal
+/// (`Store::open_alone`): stopped dead midway, it leaves a hot journal that
+/// the next opening plays back — the file holds what it held, back in WAL —
+/// and the import made again posts everything once.
+#[test]
+fn an_import_stopped_midway_leaves_the_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let loans = loans_file(dir.path());
+    let db = dir.path().join("crash.db");
+    let mut rng = Rng(17);
+    let (text, rows) = repayments(&mut rng, false);
+    let file = dir.path().join("repayments.csv");
+    std::fs::write(&file, &text).unwrap();
+
+    aborted_at(&db, ROWS / 2, &[&loans, &file]);
+    let mut journal = db.as_os_str().to_owned();
+    journal.push("-journal");
+    assert!(
+        Path::new(&journal).exists(),
+        "the import ran in the rollback journal"
+    );
+    let h = held(&db);
+    assert!(
+        h.repayments.is_empty() && h.journal == 0,
+        "nothing half-imported"
+    );
+    // Opened again by Lumbung: back in WAL, no journal left behind.
+    assert!(ok(&db, &["fund", "verify"]).contains("0 entries"));
+    assert!(!Path::new(&journal).exists(), "the journal is gone");
+
+    let out = ok(
+        &db,
+        &[
+            "fund",
+            "import",
+            loans.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains(&format!("repayments: {ROWS} stored")), "{out}");
+    assert!(ok(&db, &["fund", "verify"]).contains(&format!("{} entries", LOANS.len() + ROWS)));
+    let mut imported = held(&db).repayments;
+    let mut expected = rows;
+    imported.sort();
+    expected.sort();
+    assert_eq!(imported, expected);
+    let mode: String = Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
 }

@@ -168,7 +168,10 @@ pub enum FundCommand {
 
 /// `lumbung fund …`.
 pub fn run(db: &Db, command: FundCommand) -> Result<()> {
-    let store = db.open()?;
+    let store = match command {
+        FundCommand::Import { .. } => db.open_alone()?,
+        _ => db.open()?,
+    };
     let store = &store;
     match command {
         FundCommand::Import {

@@ -25,12 +25,26 @@ pub struct Db {
 impl Db {
     /// Opens (creating and migrating) the database, with the clock.
     pub fn open(&self) -> Result<Store> {
+        self.open_as(Store::open_with)
+    }
+
+    /// [`Db::open`] for a bulk import: one connection, so that an import
+    /// into a file no other program has open writes it once
+    /// ([`Store::open_alone`]).
+    pub fn open_alone(&self) -> Result<Store> {
+        self.open_as(Store::open_alone)
+    }
+
+    fn open_as(
+        &self,
+        sqlite: fn(&Path, Duration) -> lumbung_store::Result<Store>,
+    ) -> Result<Store> {
         let path = self.path.as_deref().unwrap_or(Path::new(DEFAULT_DB));
         // A bad clock is refused before any file is created.
         let clock = clock()?;
         let store = match path.to_str().filter(|p| lumbung_store::is_postgres_url(p)) {
             Some(url) => Store::open_postgres(url)?,
-            None => Store::open_with(path, self.busy_timeout)?,
+            None => sqlite(path, self.busy_timeout)?,
         };
         Ok(store.with_clock(clock))
     }

@@ -257,6 +257,10 @@ pub struct Store {
     server_verified: bool,
     /// Shared by the clones, like the pool.
     postcode_paths: std::sync::Arc<areas::PostcodePathsCache>,
+    /// Opened by [`Store::open_alone`]: its bulk imports may take the file
+    /// for themselves ([`Store::written_once`]), waiting this long for
+    /// other writers otherwise.
+    alone: Option<std::time::Duration>,
 }
 
 fn configure(
@@ -281,6 +285,24 @@ impl Store {
 
     /// [`Store::open`] with a chosen wait for other writers.
     pub fn open_with(path: &Path, busy_timeout: std::time::Duration) -> Result<Store> {
+        Self::open_sized(path, busy_timeout, WORKERS + SPARES)
+    }
+
+    /// [`Store::open_with`] for a command that runs in a process of its own
+    /// (the CLI's bulk imports): one connection, so that an import into a
+    /// file no other program has open can write it once, through the
+    /// rollback journal instead of the WAL ([`Store::written_once`]).
+    pub fn open_alone(path: &Path, busy_timeout: std::time::Duration) -> Result<Store> {
+        let mut store = Self::open_sized(path, busy_timeout, 1)?;
+        store.alone = Some(busy_timeout);
+        Ok(store)
+    }
+
+    fn open_sized(
+        path: &Path,
+        busy_timeout: std::time::Duration,
+        connections: usize,
+    ) -> Result<Store> {
         let path = path.to_path_buf();
         if let Ok(meta) = std::fs::metadata(&path) {
             if meta.permissions().readonly() {
@@ -320,6 +342,11 @@ impl Store {
         if app != APPLICATION_ID && !(app == 0 && tables == 0) {
             return Err(StoreError::NotLumbung { path });
         }
+        // A file left in the rollback journal by an import that stopped
+        // midway (its journal already played back by SQLite) goes back to
+        // WAL, where readers never wait for the writer.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(|e| classify(e, &path))?;
         let mut conn = Connection::Sqlite(conn);
         migrate(&mut conn, &path).map_err(|e| match e {
             StoreError::Db(db::Error::Sqlite(e)) => classify(e, &path),
@@ -329,7 +356,7 @@ impl Store {
         drop(conn);
         let manager =
             SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
-        Store::pooled(db::Manager::sqlite(manager), path)
+        Store::pooled(db::Manager::sqlite(manager), path, connections)
     }
 
     /// The store over a pool of `manager`'s connections, all opened at
@@ -337,9 +364,9 @@ impl Store {
     /// `WORKERS` tasks at once (the web app's gate), each holding one
     /// connection, and the spares are counted apart: nobody waits here; a
     /// bug that still waits gives up well before r2d2's 30 s.
-    fn pooled(manager: db::Manager, path: PathBuf) -> Result<Store> {
+    fn pooled(manager: db::Manager, path: PathBuf, connections: usize) -> Result<Store> {
         let pool = r2d2::Pool::builder()
-            .max_size((WORKERS + SPARES) as u32)
+            .max_size(connections as u32)
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
         Ok(Store {
@@ -350,6 +377,7 @@ impl Store {
             password_cost: PasswordCost::Production,
             server_verified: false,
             postcode_paths: Default::default(),
+            alone: None,
         })
     }
 
@@ -490,6 +518,65 @@ impl Store {
         };
         spare.conn = Some(self.pool.try_get()?);
         Some(spare)
+    }
+}
+
+impl Store {
+    /// Runs the bulk write `f` on `conn` (the caller's connection of a
+    /// store opened by [`Store::open_alone`]) with the file in the rollback
+    /// journal when no other connection has it open: the pages an import
+    /// adds are then written once, to the file, instead of to the WAL and
+    /// again when it is checkpointed (the fund import of a city: a third
+    /// less time). Pages it changes are journaled as usual: a failed or
+    /// interrupted import leaves the file as it was. Other programs wait
+    /// for the file meanwhile; one that holds it open already keeps it in
+    /// WAL, and `f` runs as any other write. Afterwards the file is back in
+    /// WAL (else the next [`Store::open`] puts it back).
+    pub(crate) fn written_once<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let (Some(busy_timeout), Connection::Sqlite(c)) = (self.alone, &mut *conn) else {
+            return f(conn);
+        };
+        if !set_journal_mode(c, "delete", std::time::Duration::ZERO) {
+            return f(conn);
+        }
+        // The rollback journal is synced before the file is written, and
+        // the file before the journal goes.
+        c.execute_batch("PRAGMA synchronous = FULL")?;
+        let out = f(conn);
+        if let Connection::Sqlite(c) = conn {
+            let normal = c.execute_batch("PRAGMA synchronous = NORMAL");
+            if normal.is_err() || !set_journal_mode(c, "wal", busy_timeout) {
+                tracing::warn!("the file stays in the rollback journal until it is opened again");
+            }
+        }
+        out
+    }
+}
+
+/// Puts the file of `c` in journal `mode`, trying again for `wait` while
+/// other connections hold it (SQLite does not wait for them here): whether
+/// it is.
+fn set_journal_mode(c: &rusqlite::Connection, mode: &str, wait: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + wait;
+    loop {
+        let set = c.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
+            r.get::<_, String>(0)
+        });
+        match set {
+            Ok(now) if now == mode => return true,
+            Ok(_) => return false,
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < until =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(_) => return false,
+        }
     }
 }
 

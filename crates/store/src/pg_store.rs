@@ -3,7 +3,7 @@
 //! lock, so that servers starting at once do not race.
 
 use crate::db::{self, Connection};
-use crate::{schema, Result, Store, StoreError};
+use crate::{schema, Result, Store, StoreError, SPARES, WORKERS};
 use std::path::PathBuf;
 
 /// The session lock migrations run under ("LMBM").
@@ -55,7 +55,7 @@ impl Store {
         let mut conn = r2d2::ManageConnection::connect(&manager).map_err(open_error)?;
         migrate(&mut conn, &path)?;
         drop(conn);
-        let mut store = Store::pooled(manager, path)?;
+        let mut store = Store::pooled(manager, path, WORKERS + SPARES)?;
         store.server_verified = verified;
         Ok(store)
     }

@@ -135,9 +135,11 @@ impl Store {
         actor: &Actor,
     ) -> Result<FundImportSummary> {
         let mut conn = self.conn()?;
-        crate::sql::with_cache(&mut conn, IMPORT_CACHE_MIB, |conn| {
-            crate::write_on(conn, |tx| {
-                import_tx(tx, files, loans, repayments, loan_errors, actor)
+        self.written_once(&mut conn, |conn| {
+            crate::sql::with_cache(conn, IMPORT_CACHE_MIB, |conn| {
+                crate::write_on(conn, |tx| {
+                    import_tx(tx, files, loans, repayments, loan_errors, actor)
+                })
             })
         })
     }
@@ -767,6 +769,7 @@ impl SecondPass<'_> {
     ) -> Result<()> {
         let file = self.repayments_file;
         for row in rows {
+            super::loans::crash_point();
             let r = row.map_err(|e| changed(file, e.line))?;
             self.last_line = r.line;
             digest_row(&mut self.again, &r);

@@ -100,11 +100,12 @@ pub(super) fn repayment_entry(
 const BULK_CACHE_KIB: i64 = 64 * 1024;
 
 /// For the crash test (`tests/fund_crash.rs`): with
-/// `LUMBUNG_TEST_ABORT_AT=N` the process aborts when its batches reach
-/// their row N (counting every row of every batch it posts, from 0),
-/// before posting it: no rollback, no destructor runs, as under SIGKILL
-/// or a power cut, at a point chosen by count rather than by timing.
-fn crash_point() {
+/// `LUMBUNG_TEST_ABORT_AT=N` the process aborts when its batches (or an
+/// import's second reading) reach their row N (counting every row of every
+/// batch it posts, from 0), before posting it: no rollback, no destructor
+/// runs, as under SIGKILL or a power cut, at a point chosen by count rather
+/// than by timing.
+pub(super) fn crash_point() {
     use std::sync::atomic::{AtomicU64, Ordering};
     static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
     static ROWS: AtomicU64 = AtomicU64::new(0);

@@ -1654,4 +1654,5 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     );
 }
 
+mod alone;
 mod journal;
