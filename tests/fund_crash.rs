@@ -252,6 +252,18 @@ fn post_until(db: &Path, file: &Path, at: usize) -> bool {
     !status.success()
 }
 
+fn import(db: &Path, loans: &Path, repayments: &Path) -> String {
+    ok(
+        db,
+        &[
+            "fund",
+            "import",
+            loans.to_str().unwrap(),
+            repayments.to_str().unwrap(),
+        ],
+    )
+}
+
 /// The process told to abort at `at` of its reading (an import's rows).
 fn aborted_at(db: &Path, at: usize, args: &[&Path]) {
     let status = lumbung(db)
@@ -298,15 +310,7 @@ fn postings_stopped_at_chosen_rows_are_whole_once_posted_again() {
     for iteration in 1..=ITERATIONS {
         let mut rng = Rng(iteration * 7919);
         let db = dir.path().join(format!("crash-{iteration}.db"));
-        let out = ok(
-            &db,
-            &[
-                "fund",
-                "import",
-                loans.to_str().unwrap(),
-                empty.to_str().unwrap(),
-            ],
-        );
+        let out = import(&db, &loans, &empty);
         assert!(out.contains("loans: 5 new"), "{out}");
         let keyed = iteration % 2 == 1;
         let (text, rows) = repayments(&mut rng, keyed);
@@ -438,15 +442,7 @@ fn an_import_stopped_midway_leaves_the_file_as_it_was() {
     assert!(ok(&db, &["fund", "verify"]).contains("0 entries"));
     assert!(!Path::new(&journal).exists(), "the journal is gone");
 
-    let out = ok(
-        &db,
-        &[
-            "fund",
-            "import",
-            loans.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ],
-    );
+    let out = import(&db, &loans, &file);
     assert!(out.contains(&format!("repayments: {ROWS} stored")), "{out}");
     assert!(ok(&db, &["fund", "verify"]).contains(&format!("{} entries", LOANS.len() + ROWS)));
     let mut imported = held(&db).repayments;
