@@ -114,8 +114,13 @@ pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(json: St
     serde_json::from_str(&json).unwrap_or_default()
 }
 
-/// Runs `f` with a page cache of `mib` MiB on this (pooled) connection,
-/// then gives the connection its own cache size back.
+/// Runs bulk work `f` with a page cache of `mib` MiB on this (pooled)
+/// connection and its statement journals in memory, then gives the
+/// connection its own settings back. Each multi-row insert of a long
+/// transaction first copies the pages it changes to a statement journal
+/// (to undo the statement alone): a tenth-size city's fund import wrote
+/// 2.4 GB of them to a temporary file, a tenth of its time; in memory one
+/// statement's few pages are held at a time.
 pub(crate) fn with_cache<T>(
     conn: &mut crate::db::Connection,
     mib: i64,
@@ -125,10 +130,20 @@ pub(crate) fn with_cache<T>(
         // PostgreSQL's shared buffers are the server's to size.
         return f(conn);
     }
-    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.execute_batch(&format!("PRAGMA cache_size = -{}", mib * 1024))?;
+    let before: (i64, i64) = conn.query_row(
+        "SELECT cache_size, temp_store FROM pragma_cache_size, pragma_temp_store",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY",
+        mib * 1024
+    ))?;
     let out = f(conn);
-    let restored = conn.execute_batch(&format!("PRAGMA cache_size = {before}"));
+    let restored = conn.execute_batch(&format!(
+        "PRAGMA cache_size = {}; PRAGMA temp_store = {}",
+        before.0, before.1
+    ));
     let out = out?;
     restored?;
     Ok(out)

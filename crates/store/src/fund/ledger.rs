@@ -77,6 +77,9 @@ struct Deferred {
     bulk: bool,
     journal: Vec<Value>,
     repayments: Vec<Value>,
+    /// Staging a first import: each repayment's id, and the blocks packed.
+    packer: Option<super::packed::Packer>,
+    blocks: Vec<super::packed::Block>,
 }
 
 /// Which of a batch's keys the journal holds: looked up one by one in the
@@ -224,6 +227,11 @@ impl Poster {
     pub(super) fn stage_repayment(&mut self, loan: i64, paid_on: Date, amount: Rupiah, seq: i64) {
         self.repaid += 1;
         if let Some(deferred) = &mut self.deferred {
+            if let Some(packer) = &mut deferred.packer {
+                let (id, block) = packer.push(loan, paid_on, amount.0);
+                deferred.repayments.push(Value::Integer(id));
+                deferred.blocks.extend(block);
+            }
             deferred.repayments.extend([
                 Value::Integer(loan),
                 Value::Text(paid_on.to_string()),
@@ -241,9 +249,17 @@ impl Poster {
         };
         // The buffers are kept for the next rows: an import fills them
         // thousands of times.
-        write_journal(tx, &deferred.journal, &deferred.repayments, deferred.bulk)?;
+        let ids = deferred.packer.is_some();
+        write_journal(
+            tx,
+            &deferred.journal,
+            (&deferred.repayments, ids),
+            deferred.bulk,
+        )?;
+        super::packed::write_blocks(tx, &deferred.blocks)?;
         deferred.journal.clear();
         deferred.repayments.clear();
+        deferred.blocks.clear();
         Ok(())
     }
 
@@ -368,6 +384,9 @@ impl Poster {
             self.tail(tx, upk)?;
             self.settings(tx, upk)?;
         }
+        if let Some(deferred) = &mut self.deferred {
+            deferred.packer = Some(super::packed::Packer::after_held(tx)?);
+        }
         Ok(())
     }
 
@@ -408,7 +427,11 @@ impl Poster {
         }
         Some(Staged {
             journal: std::mem::take(&mut deferred.journal),
-            repayments: std::mem::take(&mut deferred.repayments),
+            repayments: (
+                std::mem::take(&mut deferred.repayments),
+                deferred.packer.is_some(),
+            ),
+            blocks: std::mem::take(&mut deferred.blocks),
             days: if days_full {
                 day_rows(std::mem::take(&mut self.days))
             } else {
@@ -539,26 +562,30 @@ impl Poster {
 /// holds the database.
 pub(super) struct Staged {
     journal: Vec<Value>,
-    repayments: Vec<Value>,
+    /// The repayments' rows, and whether each starts with its id.
+    repayments: (Vec<Value>, bool),
+    blocks: Vec<super::packed::Block>,
     days: Vec<Value>,
     bulk: bool,
 }
 
 impl Staged {
     pub(super) fn write(&self, tx: &Transaction<'_>) -> Result<()> {
-        write_journal(tx, &self.journal, &self.repayments, self.bulk)?;
+        let (repayments, ids) = &self.repayments;
+        write_journal(tx, &self.journal, (repayments, *ids), self.bulk)?;
+        super::packed::write_blocks(tx, &self.blocks)?;
         write_days(tx, &self.days)
     }
 }
 
-/// Writes journal rows, then the repayments that refer to them, many a
-/// statement. A key already held inserts nothing: then the batch is
+/// Writes journal rows, then the repayments that refer to them (each
+/// with its id first, or not), many a statement. A key already held inserts nothing: then the batch is
 /// refused as busy (another writer posted it since the keys were read) or,
 /// in a bulk import, the import is refused.
 fn write_journal(
     tx: &Transaction<'_>,
     journal: &[Value],
-    repayments: &[Value],
+    (repayments, ids): (&[Value], bool),
     bulk: bool,
 ) -> Result<()> {
     let inserted = crate::sql::insert_many(
@@ -578,14 +605,18 @@ fn write_journal(
         }
         return Err(StoreError::Busy);
     }
-    crate::sql::insert_many(
-        tx,
-        "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq)",
-        "",
-        REPAYMENT_COLUMNS,
-        250,
-        repayments,
-    )?;
+    let (head, width) = if ids {
+        (
+            "INSERT INTO fund_repayments (id, loan, paid_on, amount, journal_seq)",
+            REPAYMENT_COLUMNS + 1,
+        )
+    } else {
+        (
+            "INSERT INTO fund_repayments (loan, paid_on, amount, journal_seq)",
+            REPAYMENT_COLUMNS,
+        )
+    };
+    crate::sql::insert_many(tx, head, "", width, 250, repayments)?;
     Ok(())
 }
 

@@ -135,33 +135,129 @@ pub(super) fn pack_new(tx: &Transaction<'_>, most: usize) -> Result<()> {
     let mut read = tx.prepare(
         "SELECT id, loan, paid_on, amount FROM fund_repayments WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
-    let mut write = tx.prepare(
-        "INSERT INTO fund_repayment_blocks (first_id, last_id, row_count, data) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut write = tx.prepare(INSERT_BLOCK)?;
     let mut rows: Vec<Row> = Vec::with_capacity(BLOCK_ROWS);
     for _ in 0..most {
         rows.clear();
         let mut found = read.query(crate::db::params![from, BLOCK_ROWS as i64])?;
         while let Some(r) = found.next()? {
-            let on = super::books::date_of(r.get_ref(2)?.as_bytes().map_err(|_| bad("date"))?)?;
-            rows.push((r.get(0)?, r.get(1)?, on, r.get(3)?));
+            rows.push(row(&r)?);
         }
         drop(found);
-        let Some(last) = rows.last().map(|r| r.0) else {
-            break;
-        };
         if rows.len() < BLOCK_ROWS {
             break;
         }
-        write.execute(crate::db::params![
-            from + 1,
-            last,
-            rows.len() as i64,
-            pack(&rows)
-        ])?;
-        from = last;
+        let block = Block::of(from, &rows);
+        block.write(&mut write)?;
+        from = block.last_id;
     }
     Ok(())
+}
+
+fn row(r: &crate::db::Row<'_>) -> Result<Row> {
+    let on = super::books::date_of(r.get_ref(2)?.as_bytes().map_err(|_| bad("date"))?)?;
+    Ok((r.get(0)?, r.get(1)?, on, r.get(3)?))
+}
+
+/// A block as stored: the rows after `covered` up to `last_id`.
+pub(super) struct Block {
+    covered: i64,
+    last_id: i64,
+    rows: i64,
+    data: Vec<u8>,
+}
+
+impl Block {
+    /// The block of `rows` (not empty), the rows after `covered` in id order.
+    fn of(covered: i64, rows: &[Row]) -> Block {
+        Block {
+            covered,
+            last_id: rows.last().map_or(covered, |r| r.0),
+            rows: rows.len() as i64,
+            data: pack(rows),
+        }
+    }
+
+    fn write(&self, insert: &mut crate::db::Statement<'_>) -> Result<()> {
+        insert.execute(crate::db::params![
+            self.covered + 1,
+            self.last_id,
+            self.rows,
+            &self.data
+        ])?;
+        Ok(())
+    }
+}
+
+const INSERT_BLOCK: &str =
+    "INSERT INTO fund_repayment_blocks (first_id, last_id, row_count, data) VALUES (?1, ?2, ?3, ?4)";
+
+/// Writes blocks made by a [`Packer`], in order.
+pub(super) fn write_blocks(tx: &Transaction<'_>, blocks: &[Block]) -> Result<()> {
+    if blocks.is_empty() {
+        return Ok(());
+    }
+    let mut insert = tx.prepare(INSERT_BLOCK)?;
+    blocks.iter().try_for_each(|b| b.write(&mut insert))
+}
+
+/// Ids for the repayments a first import stages away from the database,
+/// and their blocks packed as they fill (SQLite: the one writer's rows are
+/// committed in id order), so that the import need not read them back.
+pub(super) struct Packer {
+    next_id: i64,
+    /// The last id the blocks cover.
+    covered: i64,
+    /// The rows after it, fewer than a block's worth; `None` when more
+    /// than that were waiting before (the import packs them at its end).
+    rows: Option<Vec<Row>>,
+}
+
+impl Packer {
+    /// After the rows the store holds: those not packed yet are read
+    /// (fewer than a block's worth, unless the database is older than the
+    /// blocks).
+    pub(super) fn after_held(tx: &Transaction<'_>) -> Result<Packer> {
+        let covered = covered(tx)?;
+        let top: i64 = tx
+            .prepare("SELECT coalesce(max(id), 0) FROM fund_repayments")?
+            .query_row([], |r| r.get(0))?;
+        let rows = if top - covered < BLOCK_ROWS as i64 {
+            let mut read = tx.prepare(
+                "SELECT id, loan, paid_on, amount FROM fund_repayments WHERE id > ?1 ORDER BY id",
+            )?;
+            let mut found = read.query(crate::db::params![covered])?;
+            let mut rows = Vec::with_capacity(BLOCK_ROWS);
+            while let Some(r) = found.next()? {
+                rows.push(row(&r)?);
+            }
+            Some(rows)
+        } else {
+            None
+        };
+        Ok(Packer {
+            next_id: top + 1,
+            covered,
+            rows,
+        })
+    }
+
+    /// The id of the next repayment, and the block it fills, if it does.
+    pub(super) fn push(&mut self, loan: i64, paid_on: Date, amount: i64) -> (i64, Option<Block>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let Some(rows) = &mut self.rows else {
+            return (id, None);
+        };
+        rows.push((id, loan, paid_on, amount));
+        if rows.len() < BLOCK_ROWS {
+            return (id, None);
+        }
+        let block = Block::of(self.covered, rows);
+        self.covered = id;
+        rows.clear();
+        (id, Some(block))
+    }
 }
 
 /// Calls `each(id, loan, paid on, amount)` for every repayment with
@@ -206,8 +302,7 @@ pub(super) fn scan(
     )?;
     let mut rows = stmt.query(crate::db::params![from, until])?;
     while let Some(r) = rows.next()? {
-        let on = super::books::date_of(r.get_ref(2)?.as_bytes().map_err(|_| bad("date"))?)?;
-        each((r.get(0)?, r.get(1)?, on, r.get(3)?));
+        each(row(&r)?);
     }
     Ok(())
 }

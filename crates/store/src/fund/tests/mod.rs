@@ -1656,3 +1656,4 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
 
 mod alone;
 mod journal;
+mod staged;
