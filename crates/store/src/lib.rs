@@ -345,8 +345,16 @@ impl Store {
         // A file left in the rollback journal by an import that stopped
         // midway (its journal already played back by SQLite) goes back to
         // WAL, where readers never wait for the writer.
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-            .map_err(|e| classify(e, &path))?;
+        if !set_journal_mode(&conn, "wal", busy_timeout) {
+            // Held by an import that has the file to itself
+            // (`Store::written_once`), or a file where WAL cannot be.
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| classify(e, &path))?;
+            if mode != "wal" && mode != "memory" {
+                return Err(StoreError::Locked { path });
+            }
+        }
         let mut conn = Connection::Sqlite(conn);
         migrate(&mut conn, &path).map_err(|e| match e {
             StoreError::Db(db::Error::Sqlite(e)) => classify(e, &path),
@@ -567,7 +575,7 @@ fn set_journal_mode(c: &rusqlite::Connection, mode: &str, wait: std::time::Durat
             r.get::<_, String>(0)
         });
         match set {
-            Ok(now) if now == mode => return true,
+            Ok(now) if now.eq_ignore_ascii_case(mode) => return true,
             Ok(_) => return false,
             Err(e)
                 if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)

@@ -133,3 +133,62 @@ fn a_file_left_in_the_rollback_journal_is_opened_in_wal() {
     assert_eq!(journal_mode(&path), "wal");
     assert_eq!(loans_and_entries(&s), (0, 0));
 }
+
+/// Rows whose second reading waits, after its first row, until `go`
+/// says so: an import held midway.
+struct Held {
+    rows: Vec<RepaymentRecord>,
+    readings: usize,
+    midway: std::sync::mpsc::SyncSender<()>,
+    go: std::sync::Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>,
+}
+
+impl RepaymentSource for Held {
+    fn rows(&mut self) -> lumbung_fund::books_file::RepaymentReading<'_> {
+        self.readings += 1;
+        let rows = self.rows.clone().into_iter().map(Ok);
+        if self.readings == 1 {
+            return Ok(Box::new(rows));
+        }
+        let (midway, go) = (self.midway.clone(), self.go.clone());
+        Ok(Box::new(rows.enumerate().map(move |(i, row)| {
+            if i == 1 {
+                midway.send(()).unwrap();
+                go.lock().unwrap().recv().unwrap();
+            }
+            row
+        })))
+    }
+}
+
+#[test]
+fn a_program_opening_the_file_while_an_import_has_it_alone_is_told_it_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let s = alone(&path);
+    let (midway, at_midway) = std::sync::mpsc::sync_channel(0);
+    let (release, go) = std::sync::mpsc::sync_channel(0);
+    let mut held = Held {
+        rows: rows(),
+        readings: 0,
+        midway,
+        go: std::sync::Arc::new(std::sync::Mutex::new(go)),
+    };
+    std::thread::scope(|scope| {
+        let import =
+            scope.spawn(|| s.import_fund(("l", "r"), two_loans(), &mut held, vec![], &actor()));
+        at_midway.recv().unwrap();
+        let e = Store::open_with(&path, Duration::from_millis(200)).err();
+        assert!(
+            matches!(e, Some(StoreError::Locked { .. })),
+            "{:?}",
+            e.map(|e| e.to_string())
+        );
+        release.send(()).unwrap();
+        let imported = import.join().unwrap().unwrap();
+        assert_eq!(imported.repayments_stored, 2);
+    });
+    let other = Store::open_with(&path, Duration::from_secs(5)).unwrap();
+    assert_eq!(journal_mode(&path), "wal");
+    assert_eq!(loans_and_entries(&other), (2, 4));
+}
