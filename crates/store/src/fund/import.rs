@@ -510,6 +510,10 @@ fn write_loans(
     summary: &mut FundImportSummary,
 ) -> Result<Vec<(usize, LoanIds)>> {
     let mut written = Vec::new();
+    // SQLite (one writer): the loans take the ids after the last and go
+    // many a statement; PostgreSQL's come from its sequence, a row at a
+    // time.
+    let mut rows = LoanRows::new(tx)?;
     for (record, l) in loans.iter().enumerate() {
         if slots[l.loan_id.as_str()].ids.is_some() {
             summary.loans_unchanged += 1;
@@ -541,11 +545,7 @@ fn write_loans(
                 file, l.line, l.loan_id, l.term_months
             ));
         }
-        let id = tx.insert_id(
-            "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
-            params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), crate::now()],
-        )?;
+        let id = rows.insert(tx, l, upk, ksm)?;
         written.push((record, (id, upk, ksm)));
         poster.post(
             tx,
@@ -563,7 +563,88 @@ fn write_loans(
         )?;
         summary.loans_created += 1;
     }
+    rows.write(tx)?;
     Ok(written)
+}
+
+/// The loans an import creates: their rows held and written many a
+/// statement with the ids they were given (SQLite), or each inserted as it
+/// comes (PostgreSQL).
+struct LoanRows {
+    /// SQLite: the next id, and the rows held.
+    next: Option<(i64, Vec<crate::db::Value>)>,
+    created_at: String,
+}
+
+/// A loan row's columns, as [`LoanRows`] holds them.
+const LOAN_COLUMNS: usize = 12;
+const LOAN_ROWS_HELD: usize = 900;
+
+impl LoanRows {
+    fn new(tx: &Transaction<'_>) -> Result<LoanRows> {
+        let next = match tx.backend() {
+            crate::db::Backend::Sqlite => {
+                let last: i64 =
+                    tx.query_row("SELECT coalesce(max(id), 0) FROM fund_loans", [], |r| {
+                        r.get(0)
+                    })?;
+                Some((last + 1, Vec::with_capacity(LOAN_COLUMNS * LOAN_ROWS_HELD)))
+            }
+            crate::db::Backend::Postgres => None,
+        };
+        Ok(LoanRows {
+            next,
+            created_at: crate::now(),
+        })
+    }
+
+    /// The loan's row: its id.
+    fn insert(&mut self, tx: &Transaction<'_>, l: &LoanRecord, upk: i64, ksm: i64) -> Result<i64> {
+        let Some((next, held)) = &mut self.next else {
+            return Ok(tx.insert_id(
+                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+                params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), self.created_at],
+            )?);
+        };
+        let id = *next;
+        *next += 1;
+        use crate::db::Value;
+        held.extend([
+            Value::Integer(id),
+            Value::Text(l.loan_id.clone()),
+            Value::Integer(upk),
+            Value::Integer(ksm),
+            Value::Text(l.disbursed_on.to_string()),
+            Value::Integer(l.principal.0),
+            Value::Integer(i64::from(l.term_months)),
+            Value::Text(l.fee_rate.text()),
+            Value::Text(l.schedule.as_str().to_owned()),
+            Value::Text(l.frequency.as_str().to_owned()),
+            Value::Integer(1),
+            Value::Text(self.created_at.clone()),
+        ]);
+        if held.len() >= LOAN_COLUMNS * LOAN_ROWS_HELD {
+            self.write(tx)?;
+        }
+        Ok(id)
+    }
+
+    /// Writes the rows held.
+    fn write(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        if let Some((_, held)) = &mut self.next {
+            crate::sql::insert_many(
+                tx,
+                "INSERT INTO fund_loans (id, loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)",
+                "",
+                LOAN_COLUMNS,
+                90,
+                held,
+            )?;
+            held.clear();
+        }
+        Ok(())
+    }
 }
 
 /// The refusal of a repayments file that changed between the two passes.
