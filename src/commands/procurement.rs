@@ -152,7 +152,7 @@ pub fn run(db: &Db, command: ProcurementCommand) -> Result<()> {
             unsent,
             mark_sent,
         } => tenders::outbox(db, &mark_sent, unsent),
-        ProcurementCommand::ImportOcds { files } => import_ocds(&db.open()?, &files),
+        ProcurementCommand::ImportOcds { files } => import_ocds(&db.open_alone()?, &files),
         ProcurementCommand::Release {
             ocid,
             format: Format::Json,

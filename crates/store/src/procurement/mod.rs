@@ -69,7 +69,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<OcdsImportSummary> {
         let mut conn = self.conn()?;
-        crate::write_on(&mut conn, |tx| import_tx(tx, files, actor))
+        self.written_once(&mut conn, |conn| {
+            crate::write_on(conn, |tx| import_tx(tx, files, actor))
+        })
     }
 
     /// The compiled release of `ocid`, if a release of it is held.
@@ -283,6 +285,30 @@ mod tests {
         );
         assert_eq!(compiled["id"], "o-1-2024-02-01");
         assert!(s.ocds_compiled("o-3").unwrap().is_none());
+    }
+
+    /// From the CLI the import holds the file alone: written once, the WAL
+    /// left empty, the file back in WAL after; the releases as kept.
+    #[test]
+    fn an_import_holding_the_file_alone_writes_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let s = Store::open_alone(&path, std::time::Duration::from_secs(5)).unwrap();
+        let bytes =
+            br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"status": "active"}}"#;
+        let summary = s
+            .import_ocds(&[("a.json".into(), bytes.to_vec())], &actor())
+            .unwrap();
+        assert_eq!((summary.releases, summary.processes), (1, 1));
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0);
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let mode: String = raw
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert!(s.ocds_compiled("o-1").unwrap().is_some());
     }
 
     /// A database from before the typed tables holds releases and
