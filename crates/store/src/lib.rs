@@ -345,15 +345,11 @@ impl Store {
         // A file left in the rollback journal by an import that stopped
         // midway (its journal already played back by SQLite) goes back to
         // WAL, where readers never wait for the writer.
-        if !set_journal_mode(&conn, "wal", busy_timeout) {
+        if let Err(e) = set_journal_mode(&conn, "wal", busy_timeout) {
             // Held by an import that has the file to itself
-            // (`Store::written_once`), or a file where WAL cannot be.
-            let mode: String = conn
-                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-                .map_err(|e| classify(e, &path))?;
-            if mode != "wal" && mode != "memory" {
-                return Err(StoreError::Locked { path });
-            }
+            // (`Store::written_once`). (A file system where WAL cannot be
+            // keeps the journal it has, as before.)
+            return Err(classify(e, &path));
         }
         let mut conn = Connection::Sqlite(conn);
         migrate(&mut conn, &path).map_err(|e| match e {
@@ -548,7 +544,7 @@ impl Store {
         let (Some(busy_timeout), Connection::Sqlite(c)) = (self.alone, &mut *conn) else {
             return f(conn);
         };
-        if !set_journal_mode(c, "delete", std::time::Duration::ZERO) {
+        if set_journal_mode(c, "delete", std::time::Duration::ZERO) != Ok(true) {
             return f(conn);
         }
         // The rollback journal is synced before the file is written, and
@@ -557,7 +553,7 @@ impl Store {
         let out = f(conn);
         if let Connection::Sqlite(c) = conn {
             let normal = c.execute_batch("PRAGMA synchronous = NORMAL");
-            if normal.is_err() || !set_journal_mode(c, "wal", busy_timeout) {
+            if normal.is_err() || set_journal_mode(c, "wal", busy_timeout) != Ok(true) {
                 tracing::warn!("the file stays in the rollback journal until it is opened again");
             }
         }
@@ -567,23 +563,27 @@ impl Store {
 
 /// Puts the file of `c` in journal `mode`, trying again for `wait` while
 /// other connections hold it (SQLite does not wait for them here): whether
-/// it is.
-fn set_journal_mode(c: &rusqlite::Connection, mode: &str, wait: std::time::Duration) -> bool {
+/// it is (SQLite may keep another mode, as for a database in memory), or
+/// the error once the wait is over.
+fn set_journal_mode(
+    c: &rusqlite::Connection,
+    mode: &str,
+    wait: std::time::Duration,
+) -> rusqlite::Result<bool> {
     let until = std::time::Instant::now() + wait;
     loop {
         let set = c.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
             r.get::<_, String>(0)
         });
         match set {
-            Ok(now) if now.eq_ignore_ascii_case(mode) => return true,
-            Ok(_) => return false,
+            Ok(now) => return Ok(now.eq_ignore_ascii_case(mode)),
             Err(e)
                 if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
                     && std::time::Instant::now() < until =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
-            Err(_) => return false,
+            Err(e) => return Err(e),
         }
     }
 }

@@ -123,11 +123,10 @@ fn a_file_left_in_the_rollback_journal_is_opened_in_wal() {
     drop(Store::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     // The pool's connections may still be closing on its threads.
-    assert!(crate::set_journal_mode(
-        &conn,
-        "delete",
-        Duration::from_secs(30)
-    ));
+    assert_eq!(
+        crate::set_journal_mode(&conn, "delete", Duration::from_secs(30)),
+        Ok(true)
+    );
     drop(conn);
     let s = Store::open(&path).unwrap();
     assert_eq!(journal_mode(&path), "wal");
