@@ -8,6 +8,7 @@
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -234,17 +235,19 @@ fn check_prefix(db: &Path, rows: &[Row]) -> usize {
 /// they are read and skipped). Whether it aborted; a run that ends before
 /// the point succeeds.
 fn post_until(db: &Path, file: &Path, at: usize) -> bool {
-    let status = lumbung(db)
-        .args(["fund", "repay", "--file"])
-        .arg(file)
-        .args(["--batch", &BATCH.to_string()])
-        .env("LUMBUNG_TEST_ABORT_AT", at.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    use std::os::unix::process::ExitStatusExt;
+    let batch = BATCH.to_string();
+    let status = stopped_at(
+        db,
+        at,
+        &[
+            "fund".as_ref(),
+            "repay".as_ref(),
+            "--file".as_ref(),
+            file.as_os_str(),
+            "--batch".as_ref(),
+            batch.as_ref(),
+        ],
+    );
     assert!(
         status.signal() == Some(SIGABRT) || status.success(),
         "{status:?}"
@@ -264,18 +267,23 @@ fn import(db: &Path, loans: &Path, repayments: &Path) -> String {
     )
 }
 
-/// The process told to abort at `at` of its reading (an import's rows).
-fn aborted_at(db: &Path, at: usize, args: &[&Path]) {
-    let status = lumbung(db)
-        .args(["fund", "import"])
+/// How `lumbung ARGS` ended, told to abort at its row `at`.
+fn stopped_at(db: &Path, at: usize, args: &[&std::ffi::OsStr]) -> std::process::ExitStatus {
+    lumbung(db)
         .args(args)
         .env("LUMBUNG_TEST_ABORT_AT", at.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .unwrap();
-    use std::os::unix::process::ExitStatusExt;
+        .unwrap()
+}
+
+/// The import told to abort at `at` of its reading (an import's rows).
+fn aborted_at(db: &Path, at: usize, files: &[&Path]) {
+    let mut args = vec!["fund".as_ref(), "import".as_ref()];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let status = stopped_at(db, at, &args);
     assert_eq!(status.signal(), Some(SIGABRT), "{status:?}");
 }
 
