@@ -124,53 +124,124 @@ pub(crate) fn record_for_org(
     )
 }
 
+/// Where an organisation's entries are seen: its lineage as
+/// `/id/parent/…/`, and the area path of the nearest placed organisation
+/// of that lineage (a UPK without an area sits in its BKM's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OrgScope {
+    lineage: Option<String>,
+    area: Option<String>,
+}
+
+impl OrgScope {
+    /// The scope of organisation `id`, as stored.
+    pub(crate) fn of(tx: &Transaction<'_>, id: i64) -> Result<OrgScope> {
+        let lineage = crate::lineage::lineage(tx, id)?;
+        let mut area = None;
+        for o in &lineage {
+            area = crate::sql::optional(
+                tx,
+                "SELECT a.path FROM organisations o JOIN areas a ON a.code = o.area_code WHERE o.id = ?1",
+                [o],
+            )?;
+            if area.is_some() {
+                break;
+            }
+        }
+        let lineage = (!lineage.is_empty()).then(|| {
+            let ids: Vec<String> = lineage.iter().map(i64::to_string).collect();
+            format!("/{}/", ids.join("/"))
+        });
+        Ok(OrgScope { lineage, area })
+    }
+
+    /// The scope of organisation `id`, placed in no area of its own, under
+    /// `parent` (with that parent's scope) or under none: what
+    /// [`OrgScope::of`] reads once it is stored.
+    pub(crate) fn unplaced(id: i64, parent: Option<&OrgScope>) -> OrgScope {
+        let above = parent.and_then(|p| p.lineage.as_deref()).unwrap_or("/");
+        OrgScope {
+            lineage: Some(format!("/{id}{above}")),
+            area: parent.and_then(|p| p.area.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+impl OrgScope {
+    /// The scope an entry was stored with (its `org_path`, `scope_path`).
+    pub(crate) fn stored(lineage: Option<String>, area: Option<String>) -> OrgScope {
+        OrgScope { lineage, area }
+    }
+}
+
+/// Records the creation of organisation `id` whose scope is known (many
+/// created at once, at the same time `at`).
+pub(crate) fn record_created(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    at: &str,
+    (id, scope): (i64, &OrgScope),
+    details: serde_json::Value,
+) -> Result<()> {
+    insert(
+        tx,
+        (at, actor),
+        ("org.create", "organisation", &id.to_string()),
+        None,
+        scope,
+        details,
+    )
+}
+
 /// Writes the entry: what was done (`action`) to which `entity`.
 fn write(
     tx: &Transaction<'_>,
     actor: &Actor,
-    (action, entity, entity_id): (&str, &str, &str),
+    what: (&str, &str, &str),
     scope_path: Option<&str>,
     org: Option<i64>,
     details: serde_json::Value,
 ) -> Result<()> {
-    // The organisation's lineage as `/id/parent/…/`, and its area: its
-    // own, or the nearest one above it (a UPK without an area sits in its
-    // BKM's).
-    let (org_path, org_area) = match org {
-        Some(id) => {
-            let lineage = crate::lineage::lineage(tx, id)?;
-            let mut area = None;
-            for o in &lineage {
-                area = crate::sql::optional(
-                    tx,
-                    "SELECT a.path FROM organisations o JOIN areas a ON a.code = o.area_code WHERE o.id = ?1",
-                    [o],
-                )?;
-                if area.is_some() {
-                    break;
-                }
-            }
-            let path = (!lineage.is_empty()).then(|| {
-                let ids: Vec<String> = lineage.iter().map(i64::to_string).collect();
-                format!("/{}/", ids.join("/"))
-            });
-            (path, area)
-        }
-        None => (None, None),
+    let scope = match org {
+        Some(id) => OrgScope::of(tx, id)?,
+        None => OrgScope {
+            lineage: None,
+            area: None,
+        },
     };
-    let scope_path = scope_path.map(str::to_owned).or(org_area);
+    insert(
+        tx,
+        (&crate::now(), actor),
+        what,
+        scope_path,
+        &scope,
+        details,
+    )
+}
+
+/// Inserts the entry, seen in `scope_path` or else the organisation's area.
+fn insert(
+    tx: &Transaction<'_>,
+    (at, actor): (&str, &Actor),
+    (action, entity, entity_id): (&str, &str, &str),
+    scope_path: Option<&str>,
+    scope: &OrgScope,
+    details: serde_json::Value,
+) -> Result<()> {
+    let scope_path = scope_path.or(scope.area.as_deref());
     tx.execute(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, scope_path, details, org_path)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            crate::now(),
+            at,
             actor.label(),
             action,
             entity,
             entity_id,
             scope_path,
             details.to_string(),
-            org_path
+            scope.lineage
         ],
     )?;
     Ok(())

@@ -293,6 +293,50 @@ pub(crate) fn create_named(
     Ok(id)
 }
 
+/// Creates many organisations named by a file, none placed in an area of
+/// its own (a fund import's UPKs and KSMs), as [`create_named`] does one:
+/// all at the same time, each parent's scope read once.
+pub(crate) struct Unplaced {
+    at: String,
+    /// The scope of each parent met so far.
+    parents: std::collections::HashMap<i64, audit::OrgScope>,
+}
+
+impl Unplaced {
+    pub(crate) fn new() -> Unplaced {
+        Unplaced {
+            at: crate::now(),
+            parents: std::collections::HashMap::new(),
+        }
+    }
+
+    pub(crate) fn create(
+        &mut self,
+        tx: &Transaction<'_>,
+        actor: &Actor,
+        (name, kind, parent): (&str, &str, Option<i64>),
+        details: serde_json::Value,
+    ) -> Result<i64> {
+        let id = tx.insert_id(
+            "INSERT INTO organisations (name, kind, area_code, parent_id, attributes, created_at, updated_at)
+             VALUES (?1, ?2, NULL, ?3, '{}', ?4, ?4)",
+            params![name, kind, parent, self.at],
+        )?;
+        let above = match parent {
+            Some(p) => Some(match self.parents.entry(p) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(audit::OrgScope::of(tx, p)?)
+                }
+            }),
+            None => None,
+        };
+        let scope = audit::OrgScope::unplaced(id, above.as_deref());
+        audit::record_created(tx, actor, &self.at, (id, &scope), details)?;
+        Ok(id)
+    }
+}
+
 fn update(tx: &Transaction<'_>, id: i64, input: &OrgInput) -> Result<()> {
     tx.execute(
         "UPDATE organisations SET name = ?1, kind = ?2, area_code = ?3, parent_id = ?4, company_number = ?5,

@@ -47,6 +47,7 @@ struct Orgs {
     by_name: HashMap<(&'static str, Option<i64>, String), Vec<i64>>,
     /// The stored names of UPKs, as the loans' books carry them.
     upk_names: HashMap<i64, String>,
+    created: crate::orgs::Unplaced,
 }
 
 impl Orgs {
@@ -54,6 +55,7 @@ impl Orgs {
         let mut orgs = Orgs {
             by_name: HashMap::new(),
             upk_names: HashMap::new(),
+            created: crate::orgs::Unplaced::new(),
         };
         let mut stmt = tx.prepare(
             "SELECT id, kind, name, parent_id FROM organisations WHERE kind IN ('upk', 'ksm') ORDER BY id",
@@ -104,12 +106,10 @@ impl Orgs {
             }
             _ => {}
         }
-        let id = crate::orgs::create_named(
+        let id = self.created.create(
             tx,
             actor,
-            name.trim(),
-            kind,
-            (None, parent),
+            (name.trim(), kind, parent),
             serde_json::json!({"name": name.trim(), "kind": kind}),
         )?;
         created.push(name.trim().to_owned());
@@ -203,7 +203,9 @@ fn import_tx(
     // Every amount within the programme's default bound on one movement
     // (the UPKs may not exist yet).
     let bound = lumbung_fund::settings::Settings::default();
-    // Loans: a loan id is unique in the whole database.
+    // Loans: a loan id is unique in the whole database (looked up only
+    // when it holds any: a first import's million lookups cost a second).
+    let any_held = crate::sql::exists(tx, "SELECT 1 FROM fund_loans", [])?;
     let mut slots: HashMap<Box<str>, Slot> = HashMap::with_capacity(loans.len());
     for (i, l) in loans.iter().enumerate() {
         let record = u32::try_from(i).map_err(|_| bad("loans"))?;
@@ -221,7 +223,10 @@ fn import_tx(
         if let Err(e) = bound.movement("principal", l.principal) {
             loan_errors.push(RowError::new(l.line, Some("principal"), e.text()));
         }
-        let held = held_loan(tx, &l.loan_id)?;
+        let held = match any_held {
+            true => held_loan(tx, &l.loan_id)?,
+            false => None,
+        };
         if let Some((_, terms)) = &held {
             if let Err(e) = l.check_held(terms) {
                 loan_errors.push(e);
@@ -344,6 +349,7 @@ fn import_tx(
                 .filter_map(|s| s.ids.map(|(_, upk, _)| upk))
                 .collect();
             poster.ready_to_stage(tx, upks)?;
+            poster.pack_while_staging(tx)?;
             poster = staged_beside(tx, poster, rows, &mut pass)?;
         }
         _ => {
@@ -509,11 +515,9 @@ fn write_loans(
     actor: &Actor,
     summary: &mut FundImportSummary,
 ) -> Result<Vec<(usize, LoanIds)>> {
-    let mut written = Vec::new();
-    // SQLite (one writer): the loans take the ids after the last and go
-    // many a statement; PostgreSQL's come from its sequence, a row at a
-    // time.
-    let mut rows = LoanRows::new(tx)?;
+    // Each new loan's UPK and KSM, found or created first: then the
+    // loans' rows and entries need nothing more of the database.
+    let mut new = Vec::new();
     for (record, l) in loans.iter().enumerate() {
         if slots[l.loan_id.as_str()].ids.is_some() {
             summary.loans_unchanged += 1;
@@ -545,106 +549,110 @@ fn write_loans(
                 file, l.line, l.loan_id, l.term_months
             ));
         }
-        let id = rows.insert(tx, l, upk, ksm)?;
-        written.push((record, (id, upk, ksm)));
-        poster.post(
-            tx,
-            upk,
-            Some(id),
-            &Entry::new(
-                l.disbursed_on,
-                format!("loan {} to {}", l.loan_id, l.ksm.trim()),
-                format!("loan:{}", l.loan_id),
-                [
-                    (Account::LoansReceivable(ksm), l.principal.0),
-                    (Account::Cash, -l.principal.0),
-                ],
-            ),
-        )?;
-        summary.loans_created += 1;
+        new.push((record, upk, ksm));
     }
-    rows.write(tx)?;
-    Ok(written)
-}
-
-/// The loans an import creates: their rows held and written many a
-/// statement with the ids they were given (SQLite), or each inserted as it
-/// comes (PostgreSQL).
-struct LoanRows {
-    /// SQLite: the next id, and the rows held.
-    next: Option<(i64, Vec<crate::db::Value>)>,
-    created_at: String,
-}
-
-/// A loan row's columns, as [`LoanRows`] holds them.
-const LOAN_COLUMNS: usize = 12;
-const LOAN_ROWS_HELD: usize = 900;
-
-impl LoanRows {
-    fn new(tx: &Transaction<'_>) -> Result<LoanRows> {
-        let next = match tx.backend() {
-            crate::db::Backend::Sqlite => {
-                let last: i64 =
-                    tx.query_row("SELECT coalesce(max(id), 0) FROM fund_loans", [], |r| {
-                        r.get(0)
-                    })?;
-                Some((last + 1, Vec::with_capacity(LOAN_COLUMNS * LOAN_ROWS_HELD)))
+    summary.loans_created += new.len() as u64;
+    let created_at = crate::now();
+    match tx.backend() {
+        crate::db::Backend::Sqlite => loans_staged(tx, loans, new, poster, &created_at),
+        crate::db::Backend::Postgres => {
+            let mut written = Vec::with_capacity(new.len());
+            for (record, upk, ksm) in new {
+                let l = &loans[record];
+                let id = tx.insert_id(
+                    "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
+                    params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), created_at],
+                )?;
+                poster.post(tx, upk, Some(id), &disbursal(l, ksm))?;
+                written.push((record, (id, upk, ksm)));
             }
-            crate::db::Backend::Postgres => None,
-        };
-        Ok(LoanRows {
-            next,
-            created_at: crate::now(),
-        })
-    }
-
-    /// The loan's row: its id.
-    fn insert(&mut self, tx: &Transaction<'_>, l: &LoanRecord, upk: i64, ksm: i64) -> Result<i64> {
-        let Some((next, held)) = &mut self.next else {
-            return Ok(tx.insert_id(
-                "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
-                params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), self.created_at],
-            )?);
-        };
-        let id = *next;
-        *next += 1;
-        use crate::db::Value;
-        held.extend([
-            Value::Integer(id),
-            Value::Text(l.loan_id.clone()),
-            Value::Integer(upk),
-            Value::Integer(ksm),
-            Value::Text(l.disbursed_on.to_string()),
-            Value::Integer(l.principal.0),
-            Value::Integer(i64::from(l.term_months)),
-            Value::Text(l.fee_rate.text()),
-            Value::Text(l.schedule.as_str().to_owned()),
-            Value::Text(l.frequency.as_str().to_owned()),
-            Value::Integer(1),
-            Value::Text(self.created_at.clone()),
-        ]);
-        if held.len() >= LOAN_COLUMNS * LOAN_ROWS_HELD {
-            self.write(tx)?;
+            Ok(written)
         }
-        Ok(id)
     }
+}
 
-    /// Writes the rows held.
-    fn write(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        if let Some((_, held)) = &mut self.next {
+/// The entry that pays a loan out.
+fn disbursal(l: &LoanRecord, ksm: i64) -> Entry {
+    Entry::new(
+        l.disbursed_on,
+        format!("loan {} to {}", l.loan_id, l.ksm.trim()),
+        format!("loan:{}", l.loan_id),
+        [
+            (Account::LoansReceivable(ksm), l.principal.0),
+            (Account::Cash, -l.principal.0),
+        ],
+    )
+}
+
+/// A loan row's columns, as [`loans_staged`] writes them.
+const LOAN_COLUMNS: usize = 12;
+/// How many loans go to the writer at a time.
+const LOANS_SENT: usize = 900;
+
+/// SQLite (one writer): the new loans take the ids after the last; their
+/// rows are made and their entries hashed on a thread of their own while
+/// this one writes them, many a statement.
+fn loans_staged(
+    tx: &Transaction<'_>,
+    loans: &[LoanRecord],
+    new: Vec<(usize, i64, i64)>,
+    poster: &mut Poster,
+    created_at: &str,
+) -> Result<Vec<(usize, LoanIds)>> {
+    let last: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM fund_loans", [], |r| {
+        r.get(0)
+    })?;
+    let upks: std::collections::BTreeSet<i64> = new.iter().map(|(_, upk, _)| *upk).collect();
+    poster.ready_to_stage(tx, upks)?;
+    let written = new
+        .iter()
+        .zip(last + 1..)
+        .map(|(&(record, upk, ksm), id)| (record, (id, upk, ksm)))
+        .collect::<Vec<_>>();
+    let staging = std::mem::take(poster);
+    *poster = beside(
+        |send: ToWriter<(Vec<crate::db::Value>, Option<Staged>)>| {
+            let mut poster = staging;
+            for chunk in written.chunks(LOANS_SENT) {
+                use crate::db::Value;
+                let mut rows = Vec::with_capacity(chunk.len() * LOAN_COLUMNS);
+                for &(record, (id, upk, ksm)) in chunk {
+                    let l = &loans[record];
+                    rows.extend([
+                        Value::Integer(id),
+                        Value::Text(l.loan_id.clone()),
+                        Value::Integer(upk),
+                        Value::Integer(ksm),
+                        Value::Text(l.disbursed_on.to_string()),
+                        Value::Integer(l.principal.0),
+                        Value::Integer(i64::from(l.term_months)),
+                        Value::Text(l.fee_rate.text()),
+                        Value::Text(l.schedule.as_str().to_owned()),
+                        Value::Text(l.frequency.as_str().to_owned()),
+                        Value::Integer(1),
+                        Value::Text(created_at.to_owned()),
+                    ]);
+                    poster.stage(upk, Some(id), &disbursal(l, ksm))?;
+                }
+                send.send((rows, poster.take_staged(false)))?;
+            }
+            send.send((Vec::new(), poster.take_staged(true)))?;
+            Ok(poster)
+        },
+        |(rows, staged)| {
             crate::sql::insert_many(
                 tx,
                 "INSERT INTO fund_loans (id, loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)",
                 "",
                 LOAN_COLUMNS,
                 90,
-                held,
+                rows,
             )?;
-            held.clear();
-        }
-        Ok(())
-    }
+            staged.as_ref().map_or(Ok(()), |staged| staged.write(tx))
+        },
+    )?;
+    Ok(written)
 }
 
 /// The refusal of a repayments file that changed between the two passes.
@@ -723,13 +731,13 @@ impl Posting for Inline<'_, '_> {
 /// loan held before would cost more than the reads).
 struct Staging {
     poster: Poster,
-    writer: SyncSender<Staged>,
+    writer: ToWriter<Staged>,
 }
 
 impl Staging {
     fn send_staged(&mut self, all: bool) -> Result<()> {
         if let Some(staged) = self.poster.take_staged(all) {
-            self.writer.send(staged).map_err(|_| writer_stopped())?;
+            self.writer.send(staged)?;
         }
         Ok(())
     }
@@ -780,25 +788,41 @@ fn staged_beside(
     rows: Box<dyn Iterator<Item = RepaymentRow> + Send + '_>,
     pass: &mut SecondPass<'_>,
 ) -> Result<Poster> {
-    std::thread::scope(|scope| {
-        // A couple of batches in flight: staging runs ahead of writing
-        // without holding many.
-        let (writer, batches) = std::sync::mpsc::sync_channel::<Staged>(2);
-        let staging = scope.spawn(move || -> Result<Poster> {
+    beside(
+        move |writer| {
             let mut staging = Staging { poster, writer };
             read_ahead(rows, |rows| pass.run(&mut staging, rows))?;
             staging.send_staged(true)?;
             Ok(staging.poster)
-        });
+        },
+        |staged: &Staged| staged.write(tx),
+    )
+}
+
+/// Runs `stage` on a thread of its own, which sends what it makes to this
+/// one to `write`: two cores instead of one, a couple of batches in
+/// flight. Either side failing stops the other; the first error is the
+/// one returned.
+fn beside<T: Send, R: Send>(
+    stage: impl FnOnce(ToWriter<T>) -> Result<R> + Send,
+    mut write: impl FnMut(&T) -> Result<()>,
+) -> Result<R> {
+    std::thread::scope(|scope| {
+        let (send, made) = std::sync::mpsc::sync_channel::<T>(2);
+        let (done, written) = std::sync::mpsc::channel::<T>();
+        let staging = scope.spawn(move || stage(ToWriter { send, written }));
         let mut failed = None;
-        for staged in &batches {
-            if let Err(e) = staged.write(tx) {
+        for batch in &made {
+            if let Err(e) = write(&batch) {
                 failed = Some(e);
                 break;
             }
+            // Freed where it was made: a thread freeing another's
+            // allocations costs the writer a tenth of its time.
+            let _ = done.send(batch);
         }
         // A staging thread waiting to send finds no one and stops.
-        drop(batches);
+        drop(made);
         let staged = staging
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -807,6 +831,22 @@ fn staged_beside(
             None => staged,
         }
     })
+}
+
+/// Where a staging thread sends its batches ([`beside`]), and gets them
+/// back written, to free them.
+struct ToWriter<T> {
+    send: SyncSender<T>,
+    written: std::sync::mpsc::Receiver<T>,
+}
+
+impl<T> ToWriter<T> {
+    fn send(&self, batch: T) -> Result<()> {
+        while let Ok(written) = self.written.try_recv() {
+            drop(written);
+        }
+        self.send.send(batch).map_err(|_| writer_stopped())
+    }
 }
 
 /// The book of a loan held before the import.

@@ -384,6 +384,13 @@ impl Poster {
             self.tail(tx, upk)?;
             self.settings(tx, upk)?;
         }
+        Ok(())
+    }
+
+    /// Makes a bulk poster give each repayment it stages its id and pack
+    /// them in blocks as it goes ([`super::packed::Packer`]): nothing else
+    /// may write repayments until it has finished.
+    pub(super) fn pack_while_staging(&mut self, tx: &Transaction<'_>) -> Result<()> {
         if let Some(deferred) = &mut self.deferred {
             deferred.packer = Some(super::packed::Packer::after_held(tx)?);
         }

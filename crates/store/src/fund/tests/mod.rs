@@ -677,11 +677,8 @@ fn imported_amounts_above_the_bound_are_row_errors() {
     assert!(s.fund_journal().unwrap().is_empty());
 }
 
-/// Approvals, disbursements and savings are seen by auditors of the UPK's
-/// area (and above it), not by those of another area.
-#[test]
-fn fund_operations_are_audited_in_the_upks_area() {
-    let (_d, s) = store();
+/// A province with a regency, one of its kelurahan, and a city.
+fn banten(s: &Store) {
     let area = |line, code: &str, parent: Option<&str>, kind| lumbung_domain::AreaRecord {
         line,
         code: lumbung_domain::AreaCode::parse(code).unwrap(),
@@ -704,12 +701,25 @@ fn fund_operations_are_audited_in_the_upks_area() {
         &mut |_, _| {},
     )
     .unwrap();
-    let u = upk_with_group_in(&s, 10_000_000, Some("3604010001"));
-    lend(&s, &u, date(2024, 4, 5), 100_000, 6).unwrap();
-    let scope = |code: &str| lumbung_domain::Scope::Area {
+}
+
+/// What auditors scoped to an area see.
+fn area_scope(s: &Store, code: &str) -> lumbung_domain::Scope {
+    lumbung_domain::Scope::Area {
         code: lumbung_domain::AreaCode::parse(code).unwrap(),
         path: s.area_path(code).unwrap().unwrap(),
-    };
+    }
+}
+
+/// Approvals, disbursements and savings are seen by auditors of the UPK's
+/// area (and above it), not by those of another area.
+#[test]
+fn fund_operations_are_audited_in_the_upks_area() {
+    let (_d, s) = store();
+    banten(&s);
+    let u = upk_with_group_in(&s, 10_000_000, Some("3604010001"));
+    lend(&s, &u, date(2024, 4, 5), 100_000, 6).unwrap();
+    let scope = |code: &str| area_scope(&s, code);
     let actions = |code: &str| -> Vec<String> {
         s.audit_entries(&scope(code), 500, 0)
             .unwrap()
@@ -737,6 +747,73 @@ fn fund_operations_are_audited_in_the_upks_area() {
         elsewhere.iter().all(|a| !a.starts_with("fund.")),
         "{elsewhere:?}"
     );
+}
+
+/// The UPKs and KSMs an import creates are audited as the registry scopes
+/// them: a new KSM of a UPK under a placed BKM is seen by that area's
+/// auditors; a new UPK of no area, and its KSMs, by none of them.
+#[test]
+fn organisations_an_import_creates_are_audited_in_their_scope() {
+    let (_d, s) = store();
+    banten(&s);
+    upk_with_group_in(&s, 10_000_000, Some("3604010001"));
+    let mut loans = two_loans();
+    (loans[0].upk, loans[0].ksm) = ("UPK Maju".into(), "KSM Baru".into());
+    (loans[1].upk, loans[1].ksm) = ("UPK Lain".into(), "KSM Lain".into());
+    let summary = s
+        .import_fund(
+            ("l", "r"),
+            loans,
+            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 150_000)],
+            vec![],
+            &actor(),
+        )
+        .unwrap();
+    assert_eq!(
+        (summary.upks_created, summary.ksms_created),
+        (
+            vec!["UPK Lain".to_owned()],
+            vec!["KSM Baru".to_owned(), "KSM Lain".to_owned()]
+        )
+    );
+    let mut conn = s.conn().unwrap();
+    let tx = conn.transaction().unwrap();
+    let created: Vec<(String, Option<String>, Option<String>)> = tx
+        .prepare("SELECT entity_id, org_path, scope_path FROM audit_log WHERE action = 'org.create' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<std::result::Result<_, _>>()
+        .unwrap();
+    assert!(created.len() >= 3, "{created:?}");
+    for (id, lineage, area) in created {
+        let id: i64 = id.parse().unwrap();
+        assert_eq!(
+            crate::audit::OrgScope::stored(lineage, area),
+            crate::audit::OrgScope::of(&tx, id).unwrap(),
+            "organisation {id}"
+        );
+    }
+    drop(tx);
+    drop(conn);
+    let created_seen = |code: &str| -> Vec<String> {
+        s.audit_entries(&area_scope(&s, code), 500, 0)
+            .unwrap()
+            .0
+            .into_iter()
+            .filter(|e| e.action == "org.create")
+            .filter_map(|e| e.details["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    for code in ["3604010001", "3604"] {
+        let seen = created_seen(code);
+        assert!(seen.contains(&"KSM Baru".to_owned()), "{code}: {seen:?}");
+        assert!(
+            !seen.iter().any(|n| n.ends_with("Lain")),
+            "{code}: {seen:?}"
+        );
+    }
+    assert!(created_seen("3671").is_empty());
 }
 
 proptest! {
