@@ -21,6 +21,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// mimalloc: the OCDS import's many small values, made on one thread and
+/// freed on another, cost glibc's allocator a quarter of the import's time
+/// (BENCHMARKS.md, issue 14).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "lumbung",

@@ -218,6 +218,111 @@ fn json_lines(body: &[u8], size: usize) -> Option<Vec<Range<usize>>> {
 /// anything in it is wrong (the whole file is then read again, for the
 /// problems' lines).
 fn chunk(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
+    plain_lines(body, range.clone()).or_else(|| chunk_as_values(body, range))
+}
+
+/// The releases of a chunk whose every line is one plain release that
+/// passes the checks of [`release`] and has an `id`, read without making
+/// a value of the JSON (what [`release`] checks picked out of the text,
+/// the rest only checked to be JSON); `None` for any other chunk, which
+/// [`chunk_as_values`] then reads as values. Both keep the same releases.
+fn plain_lines(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
+    const SPACE: [u8; 3] = [b' ', b'\t', b'\r'];
+    let mut kept = Vec::new();
+    for line in body[range].split(|&b| b == b'\n') {
+        let lead = line.iter().take_while(|b| SPACE.contains(b)).count();
+        let trail = line[lead..]
+            .iter()
+            .rev()
+            .take_while(|b| SPACE.contains(b))
+            .count();
+        let text = &line[lead..line.len() - trail];
+        if text.is_empty() {
+            continue;
+        }
+        let text = std::str::from_utf8(text).ok()?;
+        kept.push(plain_release(text)?);
+    }
+    Some(kept)
+}
+
+/// What [`release`] reads of a release, borrowed from its text; a field
+/// of another type than expected (or given twice) fails, and the line is
+/// then read as a value.
+#[derive(serde::Deserialize)]
+struct Plain<'a> {
+    #[serde(borrow)]
+    ocid: Option<Cow<'a, str>>,
+    id: Option<Value>,
+    #[serde(borrow)]
+    date: Option<Cow<'a, str>>,
+    tender: Option<Valued>,
+    awards: Option<Vec<Valued>>,
+    contracts: Option<Vec<Valued>>,
+    // A package, not a release (when either key is there, even null).
+    #[serde(default)]
+    releases: Present,
+    #[serde(default)]
+    records: Present,
+}
+
+/// Whether a field is there, whatever its value.
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> serde::Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Present(true))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Valued {
+    value: Option<Amounted>,
+}
+
+#[derive(serde::Deserialize)]
+struct Amounted {
+    amount: Option<Value>,
+}
+
+/// A plain release as [`release`] keeps it, when it passes its checks
+/// and has an `id`.
+fn plain_release(text: &str) -> Option<Kept<'_>> {
+    // A struct would also be read from an array.
+    if !text.starts_with('{') {
+        return None;
+    }
+    let plain: Plain<'_> = serde_json::from_str(text).ok()?;
+    if plain.releases.0 || plain.records.0 {
+        return None;
+    }
+    let ocid = plain
+        .ocid
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())?;
+    let valued = plain.tender.iter().chain(plain.awards.iter().flatten());
+    for v in valued.chain(plain.contracts.iter().flatten()) {
+        if let Some(value) = &v.value {
+            crate::contracts::amount(value.amount.as_ref()?)?;
+        }
+    }
+    let identity = match plain.id? {
+        Value::String(id) if !id.trim().is_empty() => id.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Some(Kept {
+        ocid: ocid.to_owned(),
+        identity,
+        date: plain.date.map(Cow::into_owned).unwrap_or_default(),
+        text: Cow::Borrowed(text),
+    })
+}
+
+/// A chunk of JSON Lines read value by value, as [`read_each`] reads.
+fn chunk_as_values(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
     let (mut releases, mut errors, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     values(&body[range.clone()], true, |value, line, span| {
         unpack(value, line, span, &mut releases, &mut errors);

@@ -216,3 +216,91 @@ fn a_chunk_with_a_problem_refuses_the_file_as_a_whole_read_would() {
         .collect();
     assert_eq!(texts[1], serde_json::json!({"ocid": "b", "id": "2"}));
 }
+
+#[test]
+fn a_plain_line_read_without_values_is_kept_as_a_value_read_keeps_it() {
+    // Lines read without making values (`Some`) and those read as values
+    // only (`None`): whichever way, the same releases are kept.
+    let lines: [(&str, bool); 20] = [
+        (
+            r#"{"ocid": " o-1 ", "id": "r1", "date": "2024-01-01", "tender": {"value": {"amount": "12.50"}}}"#,
+            true,
+        ),
+        (
+            r#"  {"ocid":"o-1","id":7,"awards":[{"value":{"amount":3}},{"id":"a"}],"contracts":[]}	"#,
+            true,
+        ),
+        (
+            r#"{"ocid": "o-\u00e9\n", "id": "r\"1", "date": null, "tender": null, "awards": null}"#,
+            true,
+        ),
+        (
+            r#"{"ocid": "o-1", "id": "r1", "tender": {"value": null}, "date": "d\u0041"}"#,
+            true,
+        ),
+        (
+            r#"{"ocid": "o-1", "id": "r1", "tender": [null], "extra": {"releases": []}}"#,
+            true,
+        ),
+        (r#"{"ocid": "o-1", "id": "r1", "date": 5}"#, false),
+        (r#"{"ocid": "o-1", "id": "r1", "releases": null}"#, false),
+        (r#"{"ocid": "o-1", "id": "r1", "records": 3}"#, false),
+        (r#"{"releases": [{"ocid": "o-1", "id": "r1"}]}"#, false),
+        (r#"[{"ocid": "o-1", "id": "r1"}]"#, false),
+        (r#"["o-1", "r1", "2024", null, null, null, 0, 0]"#, false),
+        (r#"{"ocid": "o-1", "date": "2024-01-01"}"#, false),
+        (r#"{"ocid": "o-1", "id": "  "}"#, false),
+        (r#"{"ocid": "o-1", "id": "r1", "ocid": "o-2"}"#, false),
+        (r#"{"ocid": "o-1", "id": "r1", "tender": "x"}"#, false),
+        (
+            r#"{"ocid": "o-1", "id": "r1", "tender": {"value": "x"}}"#,
+            false,
+        ),
+        (
+            r#"{"ocid": "o-1", "id": "r1", "awards": {"value": {}}}"#,
+            false,
+        ),
+        (
+            r#"{"ocid": "o-1", "id": "r1", "awards": [{"value": {"amount": "1.5", "amount": 2}}]}"#,
+            false,
+        ),
+        (
+            r#"{"ocid": "o-1", "id": "r1"} {"ocid": "o-2", "id": "r2"}"#,
+            false,
+        ),
+        ("\u{c}{\"ocid\": \"o-1\", \"id\": \"r1\"}", false),
+    ];
+    for (line, plain) in lines {
+        let body = format!("\n{line}\r\n\n");
+        let range = 0..body.len();
+        let as_values = chunk_as_values(body.as_bytes(), range.clone());
+        match plain_lines(body.as_bytes(), range) {
+            Some(kept) => {
+                assert!(plain, "read without values: {line}");
+                assert_eq!(Some(kept), as_values, "{line}");
+            }
+            None => assert!(!plain, "not read without values: {line}"),
+        }
+    }
+    // A chunk is read without values only when every line of it can be.
+    let both = format!("{}\n{}\n", lines[0].0, lines[6].0);
+    assert!(plain_lines(both.as_bytes(), 0..both.len()).is_none());
+}
+
+#[test]
+fn a_line_failing_a_check_is_never_kept_by_the_plain_reading() {
+    for line in [
+        r#"{"ocid": "o-1", "id": "r1", "tender": {"value": {"currency": "GBP"}}}"#,
+        r#"{"ocid": "o-1", "id": "r1", "awards": [{"value": {"amount": "1.234"}}]}"#,
+        r#"{"ocid": "o-1", "id": "r1", "contracts": [{"value": {"amount": null}}]}"#,
+        r#"{"ocid": "", "id": "r1"}"#,
+        r#"{"id": "r1"}"#,
+        r#"{"ocid": "o-1", "id": "r1",}"#,
+    ] {
+        assert!(
+            plain_lines(line.as_bytes(), 0..line.len()).is_none(),
+            "{line}"
+        );
+        assert!(read("r.jsonl", line.as_bytes()).is_err(), "{line}");
+    }
+}
