@@ -13,7 +13,7 @@ pub fn threads() -> usize {
 }
 
 /// `f` of each of `items` on `threads` workers, each result handed to
-/// `sink` on this thread in the order of `items`; at most `2 × threads`
+/// `sink` on this thread in the order of `items`; at most `8 × threads`
 /// items are out at once. Stops at the first error of `sink` (the items
 /// not yet taken are never made).
 pub fn ordered_map<I, O, E>(
@@ -27,7 +27,9 @@ where
     O: Send,
 {
     let threads = threads.max(1);
-    let window = 2 * threads;
+    // Room for the workers to run ahead while this thread saves: with
+    // 2 × threads they waited on it (the city's OCDS import 13.0 → 12.2 s).
+    let window = 8 * threads;
     let (to_work, work) = mpsc::channel::<(usize, I)>();
     let (to_main, done) = mpsc::channel::<(usize, std::thread::Result<O>)>();
     let work = Mutex::new(work);

@@ -36,7 +36,6 @@ use lumbung_procurement::ocds::{parallel, read_kept, unpacked, Kept};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -70,7 +69,9 @@ impl Store {
     ) -> Result<OcdsImportSummary> {
         let mut conn = self.conn()?;
         self.written_once(&mut conn, |conn| {
-            crate::write_on(conn, |tx| import_tx(tx, files, actor))
+            crate::sql::with_cache(conn, IMPORT_CACHE_MIB, |conn| {
+                crate::write_on(conn, |tx| import_tx(tx, files, actor))
+            })
         })
     }
 
@@ -137,6 +138,11 @@ impl Store {
     }
 }
 
+/// The page cache of an OCDS import: the few pages of each index it
+/// writes stay in memory instead of being read back (2 MiB by default; 32
+/// MiB took the city's import from 13.8 to 13.0 s, more was no faster).
+const IMPORT_CACHE_MIB: i64 = 32;
+
 fn import_tx(
     tx: &Transaction<'_>,
     files: &[(String, Vec<u8>)],
@@ -155,7 +161,9 @@ fn import_tx(
         tx.query_row("SELECT coalesce(max(id), 0) FROM ocds_releases", [], |r| {
             r.get(0)
         })?;
-    let mut new: HashMap<String, Vec<Cow<'_, str>>> = HashMap::new();
+    // A process's releases by its ocid; foldhash, keyed afresh in each
+    // run, is several times faster than the standard hasher here.
+    let mut new: foldhash::HashMap<String, Vec<Cow<'_, str>>> = Default::default();
     let threads = parallel::threads();
     for ((file, _), body) in files.iter().zip(&bodies) {
         let (mut stored, mut skipped) = (0i64, 0i64);
