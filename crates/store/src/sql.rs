@@ -169,19 +169,7 @@ pub(crate) fn insert_many(
     for chunk in values.chunks(width * per) {
         let rows = chunk.len() / width;
         if sql.0 != rows {
-            use std::fmt::Write as _;
-            let text = &mut sql.1;
-            text.clear();
-            let _ = write!(text, "{head} VALUES ");
-            for r in 0..rows {
-                text.push_str(if r == 0 { "(" } else { ", (" });
-                for c in 1..=width {
-                    let _ = write!(text, "{}?{}", if c == 1 { "" } else { ", " }, r * width + c);
-                }
-                text.push(')');
-            }
-            let _ = write!(text, " {tail}");
-            sql.0 = rows;
+            sql = (rows, values_sql(head, tail, width, rows));
         }
         // Full chunks share one statement, kept prepared (so is the last,
         // shorter one: the caches are bounded).
@@ -189,6 +177,89 @@ pub(crate) fn insert_many(
         changed += stmt.execute(crate::db::params_from_iter(chunk))?;
     }
     Ok(changed)
+}
+
+/// Rows of one table written many a statement as they come: each full
+/// chunk of `per` rows with one statement, prepared once; what is left
+/// waits for more rows or for [`Bulk::finish`]. A child table's rows may
+/// wait after their parents' are written, never before.
+pub(crate) struct Bulk {
+    head: &'static str,
+    tail: &'static str,
+    width: usize,
+    per: usize,
+    values: Vec<crate::db::Value>,
+    /// The statement of a full chunk.
+    full: String,
+}
+
+impl Bulk {
+    pub(crate) fn new(head: &'static str, tail: &'static str, width: usize, per: usize) -> Bulk {
+        Bulk {
+            head,
+            tail,
+            width,
+            per,
+            values: Vec::with_capacity(width * per),
+            full: String::new(),
+        }
+    }
+
+    /// Adds a row of `width` values (written when its chunk is full).
+    pub(crate) fn push<const W: usize>(&mut self, row: [crate::db::Value; W]) {
+        debug_assert_eq!(W, self.width);
+        self.values.extend(row);
+    }
+
+    /// Writes the full chunks held, keeping the rest.
+    pub(crate) fn write_full(&mut self, conn: &Connection) -> Result<()> {
+        let chunk = self.width * self.per;
+        if self.values.len() < chunk {
+            return Ok(());
+        }
+        if self.full.is_empty() {
+            self.full = values_sql(self.head, self.tail, self.width, self.per);
+        }
+        let mut stmt = conn.prepare(&self.full)?;
+        let whole = self.values.len() / chunk * chunk;
+        for rows in self.values[..whole].chunks(chunk) {
+            stmt.execute(crate::db::params_from_iter(rows))?;
+        }
+        self.values.drain(..whole);
+        Ok(())
+    }
+
+    /// Writes every row held.
+    pub(crate) fn finish(&mut self, conn: &Connection) -> Result<()> {
+        self.write_full(conn)?;
+        if !self.values.is_empty() {
+            insert_many(
+                conn,
+                self.head,
+                self.tail,
+                self.width,
+                self.per,
+                &self.values,
+            )?;
+            self.values.clear();
+        }
+        Ok(())
+    }
+}
+
+/// `{head} VALUES (?1, …), (…) {tail}` for `rows` rows of `width` values.
+fn values_sql(head: &str, tail: &str, width: usize, rows: usize) -> String {
+    use std::fmt::Write as _;
+    let mut text = format!("{head} VALUES ");
+    for r in 0..rows {
+        text.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 1..=width {
+            let _ = write!(text, "{}?{}", if c == 1 { "" } else { ", " }, r * width + c);
+        }
+        text.push(')');
+    }
+    let _ = write!(text, " {tail}");
+    text
 }
 
 /// Fills the temporary table `table` (one text column, `value`) with
@@ -226,4 +297,53 @@ pub(crate) fn temp_values(
         values,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Value;
+    use crate::test_support::store;
+
+    /// Full chunks go as they fill, the rest on `finish`: every row
+    /// written once, in order, its values as given.
+    #[test]
+    fn bulk_rows_are_written_in_full_chunks_then_the_rest() {
+        let (_d, s) = store();
+        let conn = s.conn().unwrap();
+        conn.execute_batch("CREATE TABLE bulk_t (n BIGINT NOT NULL, t TEXT, b BYTEA)")
+            .unwrap();
+        let count = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM bulk_t", [], |r| r.get(0))
+                .unwrap()
+        };
+        let mut rows = Bulk::new("INSERT INTO bulk_t (n, t, b)", "", 3, 3);
+        for n in 0..7i64 {
+            let text = (n % 2 == 0).then(|| format!("row {n}"));
+            rows.push([n.into(), text.into(), Value::Blob(vec![n as u8; 2])]);
+            if n == 1 {
+                rows.write_full(&conn).unwrap();
+                assert_eq!(count(&conn), 0, "a chunk not yet full waits");
+            }
+        }
+        rows.write_full(&conn).unwrap();
+        assert_eq!(count(&conn), 6);
+        rows.finish(&conn).unwrap();
+        rows.finish(&conn).unwrap();
+        let got: Vec<(i64, Option<String>, Vec<u8>)> =
+            all(&conn, "SELECT n, t, b FROM bulk_t ORDER BY n", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        let want: Vec<(i64, Option<String>, Vec<u8>)> = (0..7i64)
+            .map(|n| {
+                (
+                    n,
+                    (n % 2 == 0).then(|| format!("row {n}")),
+                    vec![n as u8; 2],
+                )
+            })
+            .collect();
+        assert_eq!(got, want);
+    }
 }

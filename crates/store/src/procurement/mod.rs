@@ -208,18 +208,20 @@ fn import_tx(
     }
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    let mut touched: Vec<String> = new.keys().cloned().collect();
-    touched.sort_unstable();
-    processes::derive_many(tx, &mut resolver, &touched, |ocid| {
+    // In ocid order: each table's rows go to the end of its index.
+    let mut touched: Vec<(String, Vec<Cow<'_, str>>)> = new.into_iter().collect();
+    touched.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    summary.processes = touched.len() as u64;
+    let processes = touched.into_iter().map(|(ocid, new)| {
         let mut texts = Vec::new();
         if last_before > 0 {
-            texts = processes::texts_before(tx, ocid, last_before)?;
+            texts = processes::texts_before(tx, &ocid, last_before)?;
         }
         let held = !texts.is_empty();
-        texts.extend(new.remove(ocid).unwrap_or_default());
-        Ok((texts, held))
-    })?;
-    summary.processes = touched.len() as u64;
+        texts.extend(new);
+        Ok((ocid, texts, held))
+    });
+    processes::derive_many(tx, &mut resolver, processes)?;
     if summary.releases > 0 {
         audit::record(
             tx,

@@ -5,8 +5,10 @@
 //! business base.
 
 use crate::areas::PostcodePaths;
+use crate::db::Value as SqlValue;
 use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::spend::SupplierResolver;
+use crate::sql::Bulk;
 use crate::{Result, StoreError};
 use lumbung_domain::{text, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{
@@ -77,32 +79,31 @@ pub(super) fn compiled_release(
     Ok((!texts.is_empty()).then(|| compile_owned(ocid, parsed(&texts))))
 }
 
-/// How many processes go to a compiling thread at a time.
+/// How many processes go to a compiling thread at a time, and to a
+/// statement writing their rows.
 const BATCH: usize = 256;
 
-/// Compiles each process of `ocids` again from the text of every release
-/// held of it (`texts_of`, read on this thread, which also says whether
-/// the process may have been derived before) and saves what it says:
-/// its awards, their suppliers and its tender. The compiling (parsing and
-/// merging) runs on worker threads while this one reads the next batch
-/// and saves the last: the transaction never leaves this thread.
+/// Compiles each process of `processes` again from the text of every
+/// release held of it (read on this thread, with whether the process may
+/// have been derived before) and saves what it says: its awards, their
+/// suppliers and its tender. The compiling (parsing and merging) runs on
+/// worker threads while this one reads the next batch and saves the last:
+/// the transaction never leaves this thread.
 pub(super) fn derive_many<'a>(
     tx: &Transaction<'_>,
     resolver: &mut SupplierResolver<'_>,
-    ocids: &[String],
-    mut texts_of: impl FnMut(&str) -> Result<(Vec<Cow<'a, str>>, bool)>,
+    processes: impl IntoIterator<Item = Result<(String, Vec<Cow<'a, str>>, bool)>>,
 ) -> Result<()> {
     let mut failed = None;
-    let batches = ocids.chunks(BATCH).map_while(|chunk| {
-        let batch: Result<Vec<_>> = chunk
-            .iter()
-            .map(|ocid| {
-                let (texts, held) = texts_of(ocid)?;
-                Ok((ocid.clone(), texts, held))
-            })
-            .collect();
-        batch.map_err(|e| failed = Some(e)).ok()
+    let mut processes = processes.into_iter();
+    let batches = std::iter::from_fn(|| {
+        let batch: Result<Vec<_>> = processes.by_ref().take(BATCH).collect();
+        batch
+            .map_err(|e| failed = Some(e))
+            .ok()
+            .filter(|b| !b.is_empty())
     });
+    let mut rows = Rows::new();
     parallel::ordered_map(
         batches,
         parallel::threads(),
@@ -112,78 +113,150 @@ pub(super) fn derive_many<'a>(
                 .map(|(ocid, texts, held)| compiled(ocid, &texts, held))
                 .collect::<Vec<_>>()
         },
-        |done| done.into_iter().try_for_each(|c| save(tx, resolver, c)),
+        |done| rows.save(tx, resolver, done),
     )?;
-    failed.map_or(Ok(()), Err)
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    rows.finish(tx)
 }
 
-/// Saves a compiled process, its suppliers resolved.
-fn save(tx: &Transaction<'_>, resolver: &mut SupplierResolver<'_>, c: Compiled) -> Result<()> {
-    let Compiled {
-        ocid,
-        mut process,
-        releases,
-        held,
-    } = c;
-    let ocid = ocid.as_str();
-    for award in &mut process.awards {
-        for party in &mut award.suppliers {
-            party.supplier = Some(supplier_of(tx, resolver, party)?);
+/// The rows of the processes saved, written many a statement: a batch's
+/// processes at once, their awards, suppliers and tenders as their chunks
+/// fill (after their processes, which awards refer to).
+struct Rows {
+    processes: Bulk,
+    awards: Bulk,
+    suppliers: Bulk,
+    tenders: Bulk,
+    /// When the tenders are saved: this import's time.
+    now: String,
+}
+
+impl Rows {
+    fn new() -> Rows {
+        Rows {
+            processes: Bulk::new(
+                "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts)",
+                "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
+                     tender_status = excluded.tender_status, releases = excluded.releases, facts = excluded.facts",
+                6,
+                BATCH,
+            ),
+            awards: Bulk::new(
+                "INSERT INTO ocds_awards (ocid, position, award_id, status, date, currency, amount)",
+                "",
+                7,
+                BATCH,
+            ),
+            suppliers: Bulk::new(
+                "INSERT INTO ocds_award_suppliers
+                   (ocid, award_position, position, party_key, name, postcode, scale, identifier, supplier_id)",
+                "",
+                9,
+                BATCH,
+            ),
+            tenders: super::tenders::published_rows(BATCH),
+            now: crate::now(),
         }
     }
-    tx.prepare(
-        "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
-             tender_status = excluded.tender_status, releases = excluded.releases, facts = excluded.facts",
-    )?
-    .execute(params![
-        ocid,
-        process.buyer,
-        process.date,
-        process.tender_status,
-        releases as i64,
-        process.facts().encode()
-    ])?;
-    if held {
-        tx.prepare("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
-            .execute([ocid])?;
-        tx.prepare("DELETE FROM ocds_awards WHERE ocid = ?1")?
-            .execute([ocid])?;
-    }
-    let mut award_row = tx.prepare(
-        "INSERT INTO ocds_awards (ocid, position, award_id, status, date, currency, amount)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    let mut supplier_row = tx.prepare(
-        "INSERT INTO ocds_award_suppliers
-           (ocid, award_position, position, party_key, name, postcode, scale, identifier, supplier_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for (i, a) in process.awards.iter().enumerate() {
-        let (amount, currency) = match &a.value {
-            Some((amount, currency)) => (Some(amount.minor()), Some(currency.as_str())),
-            None => (None, None),
-        };
-        award_row.execute(params![
-            ocid, i as i64, a.id, a.status, a.date, currency, amount
-        ])?;
-        for (j, s) in a.suppliers.iter().enumerate() {
-            supplier_row.execute(params![
-                ocid,
-                i as i64,
-                j as i64,
-                s.key,
-                s.name,
-                s.postcode,
-                s.scale,
-                s.identifier,
-                s.supplier.map(|id| id.get())
-            ])?;
+
+    /// Saves compiled processes, their suppliers resolved (in order: the
+    /// catalogue numbers new suppliers as they come).
+    fn save(
+        &mut self,
+        tx: &Transaction<'_>,
+        resolver: &mut SupplierResolver<'_>,
+        batch: Vec<Compiled>,
+    ) -> Result<()> {
+        for c in batch {
+            self.add(tx, resolver, c)?;
         }
+        self.processes.finish(tx)?;
+        self.awards.write_full(tx)?;
+        self.suppliers.write_full(tx)?;
+        self.tenders.write_full(tx)
     }
-    super::tenders::save_published(tx, &process)?;
-    Ok(())
+
+    fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        resolver: &mut SupplierResolver<'_>,
+        c: Compiled,
+    ) -> Result<()> {
+        let Compiled {
+            ocid,
+            mut process,
+            releases,
+            held,
+        } = c;
+        for award in &mut process.awards {
+            for party in &mut award.suppliers {
+                party.supplier = Some(supplier_of(tx, resolver, party)?);
+            }
+        }
+        if held {
+            // Its rows from before go before their successors are written.
+            tx.prepare("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
+                .execute([&ocid])?;
+            tx.prepare("DELETE FROM ocds_awards WHERE ocid = ?1")?
+                .execute([&ocid])?;
+        }
+        super::tenders::push_published(&mut self.tenders, &process, &self.now);
+        let facts = process.facts().encode();
+        let Process {
+            date,
+            buyer,
+            tender_status,
+            awards,
+            ..
+        } = process;
+        self.processes.push([
+            SqlValue::from(ocid.as_str()),
+            buyer.into(),
+            date.into(),
+            tender_status.into(),
+            (releases as i64).into(),
+            facts.into(),
+        ]);
+        for (i, a) in awards.into_iter().enumerate() {
+            let (amount, currency) = match a.value {
+                Some((amount, currency)) => (Some(amount.minor()), Some(currency)),
+                None => (None, None),
+            };
+            self.awards.push([
+                ocid.as_str().into(),
+                (i as i64).into(),
+                a.id.into(),
+                a.status.into(),
+                a.date.into(),
+                currency.into(),
+                amount.into(),
+            ]);
+            for (j, s) in a.suppliers.into_iter().enumerate() {
+                self.suppliers.push([
+                    ocid.as_str().into(),
+                    (i as i64).into(),
+                    (j as i64).into(),
+                    s.key.into(),
+                    s.name.into(),
+                    s.postcode.into(),
+                    s.scale.into(),
+                    s.identifier.into(),
+                    s.supplier.map(|id| id.get()).into(),
+                ]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the rows still held.
+    fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.processes.finish(tx)?;
+        self.awards.finish(tx)?;
+        self.suppliers.finish(tx)?;
+        self.tenders.finish(tx)
+    }
 }
 
 /// The catalogue's supplier a party is: the one holding its company
@@ -222,9 +295,11 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     )?;
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    derive_many(tx, &mut resolver, &ocids, |ocid| {
-        Ok((texts_before(tx, ocid, i64::MAX)?, true))
-    })
+    let processes = ocids.into_iter().map(|ocid| {
+        let texts = texts_before(tx, &ocid, i64::MAX)?;
+        Ok((ocid, texts, true))
+    });
+    derive_many(tx, &mut resolver, processes)
 }
 
 /// Why the report could not be made.

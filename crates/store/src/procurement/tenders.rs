@@ -3,7 +3,7 @@
 //! and the outbox of notices to the matched businesses that consented.
 
 use crate::audit::{self, Actor};
-use crate::db::{params, Connection, OptionalExtension, Transaction};
+use crate::db::{params, Connection, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, TenderId};
 use lumbung_procurement::business::{BusinessRecord, Unreachable};
@@ -102,38 +102,45 @@ fn load_tender(conn: &Connection, id: TenderId) -> Result<Option<Tender>> {
         .optional()?)
 }
 
-/// Keeps the tender a compiled release describes (one with a title or a
-/// CPV code), by its ocid, as published.
-pub(super) fn save_published(tx: &Transaction<'_>, process: &Process) -> Result<()> {
+/// The rows of the tenders published in OCDS, many a statement (see
+/// [`push_published`]).
+pub(super) fn published_rows(per: usize) -> crate::sql::Bulk {
+    crate::sql::Bulk::new(
+        "INSERT INTO tenders (ocid, buyer, title, cpv, lots, currency, value, closes_on, status, entered_by, created_at, updated_at)",
+        "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, title = excluded.title, cpv = excluded.cpv,
+             lots = excluded.lots, currency = excluded.currency, value = excluded.value,
+             closes_on = excluded.closes_on, status = excluded.status, updated_at = excluded.updated_at",
+        12,
+        per,
+    )
+}
+
+/// The open tender a compiled process publishes, if it names one (a title
+/// or CPV codes), as a row of `rows` ([`published_rows`]): saved or
+/// updated by its `ocid`, at time `now`.
+pub(super) fn push_published(rows: &mut crate::sql::Bulk, process: &Process, now: &str) {
     let t = &process.tender;
     if t.title.is_none() && t.cpv.is_empty() {
-        return Ok(());
+        return;
     }
     let (value, currency) = match &t.value {
         Some((v, c)) => (Some(v.minor()), Some(c.as_str()).filter(|c| !c.is_empty())),
         None => (None, None),
     };
-    let now = crate::now();
-    tx.prepare(
-        "INSERT INTO tenders (ocid, buyer, title, cpv, lots, currency, value, closes_on, status, entered_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'ocds', ?10, ?10)
-         ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, title = excluded.title, cpv = excluded.cpv,
-             lots = excluded.lots, currency = excluded.currency, value = excluded.value,
-             closes_on = excluded.closes_on, status = excluded.status, updated_at = excluded.updated_at",
-    )?
-    .execute(params![
-        process.ocid,
-        process.buyer,
-        t.title.as_deref().unwrap_or(&process.ocid),
-        t.cpv.join(";"),
-        t.lots as i64,
-        currency,
-        value,
-        t.closes.as_deref(),
-        process.tender_status.as_deref().unwrap_or(""),
-        now
-    ])?;
-    Ok(())
+    rows.push::<12>([
+        process.ocid.as_str().into(),
+        process.buyer.as_deref().into(),
+        t.title.as_deref().unwrap_or(&process.ocid).into(),
+        t.cpv.join(";").into(),
+        (t.lots as i64).into(),
+        currency.into(),
+        value.into(),
+        t.closes.as_deref().into(),
+        process.tender_status.as_deref().unwrap_or("").into(),
+        "ocds".into(),
+        now.into(),
+        now.into(),
+    ]);
 }
 
 impl Store {
