@@ -2,7 +2,7 @@
 //! over a fresh database — a file, or with `LUMBUNG_TEST_BROWSER_PG=1`
 //! (beside `LUMBUNG_TEST_PG`) a database of its own on PostgreSQL.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,13 +37,12 @@ pub struct Demo {
 }
 
 impl Demo {
+    /// Starts the demo on a port the system picks, read from the line the
+    /// demo prints once it listens: a port picked here and handed over
+    /// could be taken by another test's demo in between, and this test
+    /// would then talk to that one until it stopped.
     pub fn start() -> Demo {
         let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let pg = std::env::var("LUMBUNG_TEST_BROWSER_PG")
             .is_ok_and(|v| v == "1")
@@ -52,22 +51,34 @@ impl Demo {
             Some(pg) => pg.url.clone().into(),
             None => dir.path().join("demo.db").into_os_string(),
         };
-        let child = Command::new(env!("CARGO_BIN_EXE_lumbung"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lumbung"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("LUMBUNG_DB", db)
-            .args(["demo", "--addr", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
+            .args(["demo", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
             .expect("start lumbung demo");
+        let (tx, serving) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("Lumbung is serving ") {
+                    let _ = tx.send(url.trim_end_matches('/').to_owned());
+                }
+            }
+        });
         let mut demo = Demo {
-            base: format!("http://127.0.0.1:{port}"),
+            base: String::new(),
             child,
             dir,
             pg,
         };
         let deadline = Instant::now() + Duration::from_secs(120);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        demo.base = loop {
+            if let Ok(base) = serving.recv_timeout(Duration::from_millis(200)) {
+                break base;
+            }
             if let Ok(Some(status)) = demo.child.try_wait() {
                 panic!(
                     "lumbung demo stopped ({status}):\n{}",
@@ -79,8 +90,7 @@ impl Demo {
                 "lumbung demo did not listen within 120 s:\n{}",
                 std::fs::read_to_string(demo.dir.path().join("server.log")).unwrap_or_default()
             );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        };
         demo
     }
 
