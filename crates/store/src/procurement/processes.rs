@@ -6,7 +6,7 @@
 
 use crate::areas::PostcodePaths;
 use crate::db::Value as SqlValue;
-use crate::db::{params, Connection, OptionalExtension, Transaction};
+use crate::db::{params, Connection, Transaction};
 use crate::spend::SupplierResolver;
 use crate::sql::Bulk;
 use crate::{Result, StoreError};
@@ -192,7 +192,7 @@ impl Rows {
         } = c;
         for award in &mut process.awards {
             for party in &mut award.suppliers {
-                party.supplier = Some(supplier_of(tx, resolver, party)?);
+                party.supplier = Some(supplier_of(resolver, party)?);
             }
         }
         if held {
@@ -262,17 +262,9 @@ impl Rows {
 /// The catalogue's supplier a party is: the one holding its company
 /// number, else the spend analysis's rule (identifier, then normal name
 /// and postcode), creating it when none is.
-fn supplier_of(
-    tx: &Transaction<'_>,
-    resolver: &mut SupplierResolver<'_>,
-    party: &Party,
-) -> Result<SupplierId> {
+fn supplier_of(resolver: &mut SupplierResolver<'_>, party: &Party) -> Result<SupplierId> {
     if let Some(number) = party.identifier.as_deref() {
-        let held: Option<i64> = tx
-            .prepare("SELECT id FROM suppliers WHERE company_number = ?1 LIMIT 1")?
-            .query_row([number], |r| r.get(0))
-            .optional()?;
-        if let Some(id) = held {
+        if let Some(id) = resolver.by_company_number(number)? {
             return Ok(SupplierId::new(id));
         }
     }

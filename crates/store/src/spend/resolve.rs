@@ -23,6 +23,9 @@ pub(crate) struct SupplierResolver<'a> {
     /// keeps its own for the registers.
     pub(crate) company_numbers: bool,
     numbered: HashSet<i64>,
+    /// Suppliers found by company number (only those found: a number
+    /// not held yet may be given to a supplier later in the import).
+    by_number: HashMap<String, i64>,
     pub(super) merged: HashSet<i64>,
     /// Display names already read, by supplier.
     pub(super) names: HashMap<i64, String>,
@@ -37,6 +40,7 @@ impl<'a> SupplierResolver<'a> {
             created_ids: HashSet::new(),
             company_numbers: false,
             numbered: HashSet::new(),
+            by_number: HashMap::new(),
             merged: HashSet::new(),
             names: HashMap::new(),
         }
@@ -53,6 +57,23 @@ impl<'a> SupplierResolver<'a> {
             .optional()?;
         if let Some(id) = id {
             self.cache.insert((kind, key.to_owned()), id);
+        }
+        Ok(id)
+    }
+
+    /// The supplier holding company number `number` (the first made, as
+    /// the catalogue's index gives it), if one does.
+    pub(crate) fn by_company_number(&mut self, number: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.by_number.get(number) {
+            return Ok(Some(*id));
+        }
+        let id: Option<i64> = self
+            .tx
+            .prepare("SELECT id FROM suppliers WHERE company_number = ?1 LIMIT 1")?
+            .query_row([number], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = id {
+            self.by_number.insert(number.to_owned(), id);
         }
         Ok(id)
     }
@@ -138,6 +159,8 @@ impl<'a> SupplierResolver<'a> {
         let s = self.resolve_by_rule(supplier_id, name, postcode)?;
         if self.company_numbers && !self.numbered.contains(&s) {
             if let Some(number) = supplier_id.and_then(lumbung_spend::registers::company_number) {
+                // Another supplier may hold it first from now on.
+                self.by_number.remove(&number);
                 self.tx
                     .prepare(
                         "UPDATE suppliers SET company_number = coalesce(company_number, ?2) WHERE id = ?1",
@@ -606,4 +629,37 @@ pub(super) fn store_facts(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store;
+
+    /// A number found is remembered, and forgotten when the import gives
+    /// it to another supplier: the catalogue's answer, never a stale one.
+    #[test]
+    fn a_company_number_finds_the_supplier_the_catalogue_would() {
+        let (_d, s) = store();
+        s.write(|tx| {
+            // X first, without a number.
+            let x = SupplierResolver::new(tx).resolve(Some("x-1"), Some("X Ltd"), None)?;
+            let mut r = SupplierResolver::new(tx);
+            r.company_numbers = true;
+            assert_eq!(r.by_company_number("12345678")?, None);
+            let y = r.resolve(Some("12345678"), Some("Y Ltd"), None)?;
+            assert_eq!(r.by_company_number("12345678")?, Some(y));
+            // X by its name, the same number written another way: X holds
+            // it too, and comes first in the catalogue.
+            assert_eq!(r.resolve(Some("1234 5678"), Some("X Ltd"), None)?, x);
+            let first: i64 = tx.query_row(
+                "SELECT id FROM suppliers WHERE company_number = '12345678' LIMIT 1",
+                [],
+                |row| row.get(0),
+            )?;
+            assert_eq!((first, r.by_company_number("12345678")?), (x, Some(x)));
+            Ok(())
+        })
+        .unwrap();
+    }
 }
