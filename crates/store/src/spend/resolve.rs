@@ -61,15 +61,15 @@ impl<'a> SupplierResolver<'a> {
         Ok(id)
     }
 
-    /// The supplier holding company number `number` (the first made, as
-    /// the catalogue's index gives it), if one does.
+    /// The supplier holding company number `number` (the first made, on
+    /// either database), if one does.
     pub(crate) fn by_company_number(&mut self, number: &str) -> Result<Option<i64>> {
         if let Some(id) = self.by_number.get(number) {
             return Ok(Some(*id));
         }
         let id: Option<i64> = self
             .tx
-            .prepare("SELECT id FROM suppliers WHERE company_number = ?1 LIMIT 1")?
+            .prepare("SELECT id FROM suppliers WHERE company_number = ?1 ORDER BY id LIMIT 1")?
             .query_row([number], |r| r.get(0))
             .optional()?;
         if let Some(id) = id {
@@ -653,7 +653,7 @@ mod tests {
             // it too, and comes first in the catalogue.
             assert_eq!(r.resolve(Some("1234 5678"), Some("X Ltd"), None)?, x);
             let first: i64 = tx.query_row(
-                "SELECT id FROM suppliers WHERE company_number = '12345678' LIMIT 1",
+                "SELECT id FROM suppliers WHERE company_number = '12345678' ORDER BY id LIMIT 1",
                 [],
                 |row| row.get(0),
             )?;
