@@ -201,13 +201,14 @@ impl Bulk {
             width,
             per,
             values: Vec::with_capacity(width * per),
-            full: String::new(),
+            full: values_sql(head, tail, width, per),
         }
     }
 
     /// Adds a row of `width` values (written when its chunk is full).
     pub(crate) fn push<const W: usize>(&mut self, row: [crate::db::Value; W]) {
-        debug_assert_eq!(W, self.width);
+        // A row of another width would shift every row after it.
+        assert_eq!(W, self.width, "a row of {W} values for {}", self.head);
         self.values.extend(row);
     }
 
@@ -216,9 +217,6 @@ impl Bulk {
         let chunk = self.width * self.per;
         if self.values.len() < chunk {
             return Ok(());
-        }
-        if self.full.is_empty() {
-            self.full = values_sql(self.head, self.tail, self.width, self.per);
         }
         let mut stmt = conn.prepare(&self.full)?;
         let whole = self.values.len() / chunk * chunk;
