@@ -422,6 +422,8 @@ pub struct BuyerFigures {
 
 #[path = "contracts_facts.rs"]
 mod facts;
+#[path = "contracts_read.rs"]
+mod read;
 pub use facts::{AwardFacts, Facts, SupplierFacts, Tally, Who};
 
 /// A sum would not fit: refused, never wrapped.

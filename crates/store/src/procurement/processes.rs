@@ -29,9 +29,13 @@ struct Compiled {
     held: bool,
 }
 
-/// Compiles `ocid` from its releases' text.
+/// Compiles `ocid` from its releases' text, each read only as far as the
+/// process needs.
 fn compiled(ocid: String, texts: &[Cow<'_, str>], held: bool) -> Compiled {
-    let releases = parsed(texts);
+    let releases: Vec<_> = texts
+        .iter()
+        .map(|t| Process::read_release(t).expect("releases are stored as JSON objects"))
+        .collect();
     Compiled {
         held,
         releases: releases.len(),

@@ -1,0 +1,202 @@
+//! A release's text read only as far as [`Process::of`] reads its
+//! compiled release: the fields it never looks at are skipped while
+//! parsing, not made into values. The OCDS merge treats each field on its
+//! own, so merging these partial releases gives the same process as
+//! merging the whole ones, provided nothing it counts by position can
+//! vanish: an array of objects merged by `id` drops an entry that merges
+//! to nothing, so a partial entry may only be made where an entry without
+//! what is kept changes nothing the process reads (a party without `id`
+//! or name is never referred to; an item without a classification gives
+//! no CPV code). Awards and lots, counted and numbered by position, are
+//! read whole. A test compares both ways on generated releases.
+
+use super::Process;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// What is read of a value: all of it, or (of an object, or of each
+/// object of an array) the fields named, each as its own [`Keep`] says.
+#[derive(Clone, Copy)]
+enum Keep {
+    All,
+    Fields(&'static [(&'static str, Keep)]),
+}
+
+const SCHEME_ID: Keep = Keep::Fields(&[("scheme", Keep::All), ("id", Keep::All)]);
+
+const CLASSIFICATION: (&str, Keep) = ("classification", SCHEME_ID);
+const MORE_CLASSIFICATIONS: (&str, Keep) = ("additionalClassifications", SCHEME_ID);
+
+/// What [`Process::of`] reads of a compiled release, and what the merge
+/// needs to compile it (`date` orders the releases; `id` matches entries).
+const RELEASE: Keep = Keep::Fields(&[
+    ("ocid", Keep::All),
+    ("date", Keep::All),
+    (
+        "buyer",
+        Keep::Fields(&[("id", Keep::All), ("name", Keep::All)]),
+    ),
+    (
+        "parties",
+        Keep::Fields(&[
+            ("id", Keep::All),
+            ("name", Keep::All),
+            ("identifier", SCHEME_ID),
+            (
+                "address",
+                Keep::Fields(&[
+                    ("postalCode", Keep::All),
+                    ("locality", Keep::All),
+                    ("streetAddress", Keep::All),
+                ]),
+            ),
+            ("details", Keep::Fields(&[("scale", Keep::All)])),
+        ]),
+    ),
+    ("awards", Keep::All),
+    (
+        "tender",
+        Keep::Fields(&[
+            ("title", Keep::All),
+            ("status", Keep::All),
+            CLASSIFICATION,
+            MORE_CLASSIFICATIONS,
+            (
+                "items",
+                Keep::Fields(&[("id", Keep::All), CLASSIFICATION, MORE_CLASSIFICATIONS]),
+            ),
+            ("value", Keep::All),
+            ("tenderPeriod", Keep::Fields(&[("endDate", Keep::All)])),
+            ("lots", Keep::All),
+        ]),
+    ),
+]);
+
+impl Process {
+    /// A release's text as far as [`Process::of`] reads it once compiled
+    /// (see the module's note): a JSON object, its other fields skipped.
+    pub fn read_release(text: &str) -> serde_json::Result<Map<String, Value>> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Read(RELEASE).deserialize(&mut de)?;
+        de.end()?;
+        match value {
+            Value::Object(map) => Ok(map),
+            _ => Err(serde::de::Error::custom("a release is a JSON object")),
+        }
+    }
+}
+
+/// Reads a value as its [`Keep`] says.
+struct Read(Keep);
+
+impl<'de> DeserializeSeed<'de> for Read {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        match self.0 {
+            Keep::All => serde::Deserialize::deserialize(d),
+            Keep::Fields(fields) => d.deserialize_any(Partial(fields)),
+        }
+    }
+}
+
+/// An object's named fields; an array's elements, each read so; any other
+/// value whole, as `serde_json` reads it.
+struct Partial(&'static [(&'static str, Keep)]);
+
+impl<'de> Visitor<'de> for Partial {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            match self.0.iter().find(|(name, _)| *name == key) {
+                Some((_, keep)) => {
+                    let value = map.next_value_seed(Read(*keep))?;
+                    out.insert(key.into_owned(), value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Read(Keep::Fields(self.0)))? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+/// An object's key, borrowed from the text when it has no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+#[cfg(test)]
+#[path = "contracts_read_tests.rs"]
+mod tests;
