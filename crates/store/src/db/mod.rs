@@ -62,6 +62,10 @@ pub enum Error {
     Conversion(String),
     #[error("a parameter: {0}")]
     Parameter(String),
+    /// A row referring to one that is not there, found by a check at the
+    /// end of a write (`sql::foreign_keys_hold`).
+    #[error("a broken reference: {0}")]
+    Integrity(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

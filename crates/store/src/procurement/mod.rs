@@ -70,7 +70,9 @@ impl Store {
         let mut conn = self.conn()?;
         self.written_once(&mut conn, |conn| {
             crate::sql::with_cache(conn, IMPORT_CACHE_MIB, |conn| {
-                crate::write_on(conn, |tx| import_tx(tx, files, actor))
+                crate::sql::foreign_keys_at_end(conn, |conn| {
+                    crate::write_on(conn, |tx| import_tx(tx, files, actor))
+                })
             })
         })
     }
@@ -222,6 +224,9 @@ fn import_tx(
         Ok((ocid, texts, held))
     });
     processes::derive_many(tx, &mut resolver, processes)?;
+    // The rows written refer to others (`foreign_keys_at_end`); the
+    // releases only to this import's own rows of `ocds_imports`.
+    crate::sql::foreign_keys_hold(tx, &["ocds_awards", "ocds_award_suppliers", "tenders"])?;
     if summary.releases > 0 {
         audit::record(
             tx,
