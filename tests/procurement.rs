@@ -92,6 +92,14 @@ fn a_bad_file_refuses_the_import_whole_naming_line_and_path() {
     let out = env.output(&["procurement", "release", "ocds-abc-2"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ocds-abc-2"));
+    // An empty file (which cannot be mapped into memory) is refused by name.
+    let empty = env.write("empty.json", "");
+    let out = env.output(&["procurement", "import-ocds", &good, &empty]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("empty.json"), "{err}");
+    let out = env.output(&["procurement", "release", "ocds-abc-2"]);
+    assert!(!out.status.success());
 }
 
 /// The report places each awarded supplier by its postcode (found in its

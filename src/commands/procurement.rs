@@ -193,7 +193,7 @@ fn import_ocds(store: &Store, paths: &[PathBuf]) -> Result<()> {
     // Every file is read and checked before anything is stored.
     for path in paths {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| shared::cannot_read(&name))?;
+        let bytes = mapped(path).with_context(|| shared::cannot_read(&name))?;
         files.push((name, bytes));
     }
     let s = store.import_ocds(&files, &Actor::cli())?;
@@ -210,6 +210,35 @@ fn import_ocds(store: &Store, paths: &[PathBuf]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The bytes of file `path`, mapped into memory rather than copied (a
+/// city's releases are a gigabyte; the readers then share the page cache's
+/// copy). An empty file cannot be mapped and is read.
+fn mapped(path: &Path) -> std::io::Result<Mapped> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(Mapped::Read(Vec::new()));
+    }
+    // SAFETY: the map is only read, and this process writes no file it
+    // imports. Another program truncating the file while it is read would
+    // stop this one (SIGBUS) before it commits: nothing is then stored.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
+    Ok(Mapped::Map(map))
+}
+
+enum Mapped {
+    Map(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Mapped {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Mapped::Map(map) => map,
+            Mapped::Read(bytes) => bytes,
+        }
+    }
 }
 
 fn release(store: &Store, ocid: &str) -> Result<()> {

@@ -35,7 +35,6 @@ use lumbung_procurement::contracts::{Filter, Placing, Report};
 use lumbung_procurement::ocds::{parallel, read_kept, unpacked, Kept};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -62,9 +61,9 @@ impl Store {
     /// [`lumbung_procurement::ocds::read_each`] as it is stored), all or
     /// nothing: a refused file undoes the whole import. Then compiles again
     /// each process the new releases touch.
-    pub fn import_ocds(
+    pub fn import_ocds<B: AsRef<[u8]>>(
         &self,
-        files: &[(String, Vec<u8>)],
+        files: &[(String, B)],
         actor: &Actor,
     ) -> Result<OcdsImportSummary> {
         let mut conn = self.conn()?;
@@ -145,16 +144,38 @@ impl Store {
 /// MiB took the city's import from 13.8 to 13.0 s, more was no faster).
 const IMPORT_CACHE_MIB: i64 = 32;
 
-fn import_tx(
+fn import_tx<B: AsRef<[u8]>>(
     tx: &Transaction<'_>,
-    files: &[(String, Vec<u8>)],
+    files: &[(String, B)],
     actor: &Actor,
 ) -> Result<OcdsImportSummary> {
-    let mut summary = OcdsImportSummary::default();
     let bodies = files
         .iter()
-        .map(|(file, bytes)| unpacked(file, bytes))
+        .map(|(file, bytes)| unpacked(file, bytes.as_ref()))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    // Every release of every file read and checked before any is stored
+    // (a refused file refuses the import), each with its file and place.
+    let threads = parallel::threads();
+    let mut kept: Vec<Arrived<'_>> = Vec::new();
+    for (file, ((name, _), body)) in files.iter().zip(&bodies).enumerate() {
+        read_kept(name, body, threads, |release| {
+            kept.push(Arrived {
+                file,
+                at: kept.len(),
+                release,
+            })
+        })?;
+    }
+    let imports = files
+        .iter()
+        .map(|(name, _)| {
+            tx.query_row(
+                "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3) RETURNING id",
+                params![name, crate::now(), actor.label()],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .collect::<crate::db::Result<Vec<i64>>>()?;
     // Releases held before this import have ids up to `last_before`: a
     // process with one of them reads those back for its compile (an index
     // seek per process touched, nothing for a fresh database); the new ones
@@ -163,67 +184,83 @@ fn import_tx(
         tx.query_row("SELECT coalesce(max(id), 0) FROM ocds_releases", [], |r| {
             r.get(0)
         })?;
-    // A process's releases by its ocid; foldhash, keyed afresh in each
-    // run, is several times faster than the standard hasher here.
-    let mut new: foldhash::HashMap<String, Vec<Cow<'_, str>>> = Default::default();
-    let threads = parallel::threads();
-    for ((file, _), body) in files.iter().zip(&bodies) {
-        let (mut stored, mut skipped) = (0i64, 0i64);
-        let import: i64 = tx.query_row(
-            "INSERT INTO ocds_imports (file_name, releases, skipped, imported_at, imported_by) VALUES (?1, 0, 0, ?2, ?3) RETURNING id",
-            params![file, crate::now(), actor.label()], |r| r.get::<_, i64>(0),
-        )?;
-        let mut insert = tx.prepare(
-            "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (ocid, identity) DO NOTHING",
-        )?;
-        let mut failed = None;
-        let read = read_kept(file, body, threads, |r: Kept<'_>| {
-            if failed.is_some() {
-                return;
+    // In ocid order, each process's releases in the order they came: each
+    // table's rows, the releases' too, go to the end of its index.
+    by_ocid(&mut kept, threads);
+    let mut insert = tx.prepare(
+        "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (ocid, identity) DO NOTHING",
+    )?;
+    let mut counts = vec![(0i64, 0i64); files.len()];
+    let mut skipped: Vec<(usize, SkippedRelease)> = Vec::new();
+    let mut derived = 0u64;
+    let mut kept = kept.into_iter().peekable();
+    // Each process with a new release: its releases stored, then it is
+    // compiled (on the workers) while the next ones are stored.
+    let processes = std::iter::from_fn(|| loop {
+        let first = kept.next()?;
+        let ocid = first.release.ocid.clone();
+        let mut texts = Vec::new();
+        if last_before > 0 {
+            match processes::texts_before(tx, &ocid, last_before) {
+                Ok(held) => texts = held,
+                Err(e) => return Some(Err(e)),
             }
-            match insert.execute(params![r.ocid, r.identity, r.date, r.text, import]) {
+        }
+        let held = !texts.is_empty();
+        let mut new = false;
+        let mut next = Some(first);
+        while let Some(Arrived { file, at, release }) = next {
+            let Kept {
+                ocid: _,
+                identity,
+                date,
+                text,
+            } = release;
+            match insert.execute(params![ocid, identity, date, text, imports[file]]) {
                 Ok(0) => {
-                    skipped += 1;
-                    summary.skipped.push(SkippedRelease {
-                        file: file.clone(),
-                        ocid: r.ocid,
-                        identity: r.identity,
-                    });
+                    counts[file].1 += 1;
+                    let file = files[file].0.clone();
+                    let (ocid, identity) = (ocid.clone(), identity);
+                    skipped.push((
+                        at,
+                        SkippedRelease {
+                            file,
+                            ocid,
+                            identity,
+                        },
+                    ));
                 }
                 Ok(_) => {
-                    stored += 1;
-                    new.entry(r.ocid).or_default().push(r.text);
+                    counts[file].0 += 1;
+                    new = true;
+                    texts.push(text);
                 }
-                Err(e) => failed = Some(e),
+                Err(e) => return Some(Err(e.into())),
             }
-        });
-        if let Some(e) = failed {
-            return Err(e.into());
+            next = kept.next_if(|a| a.release.ocid == ocid);
         }
-        read?;
+        if new {
+            derived += 1;
+            return Some(Ok((ocid, texts, held)));
+        }
+    });
+    let mut resolver = SupplierResolver::new(tx);
+    resolver.company_numbers = true;
+    processes::derive_many(tx, &mut resolver, processes)?;
+    drop(resolver);
+    for ((stored, skipped), import) in counts.iter().zip(&imports) {
         tx.execute(
             "UPDATE ocds_imports SET releases = ?1, skipped = ?2 WHERE id = ?3",
             params![stored, skipped, import],
         )?;
-        summary.releases += stored as u64;
     }
-    let mut resolver = SupplierResolver::new(tx);
-    resolver.company_numbers = true;
-    // In ocid order: each table's rows go to the end of its index.
-    let mut touched: Vec<(String, Vec<Cow<'_, str>>)> = new.into_iter().collect();
-    touched.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    summary.processes = touched.len() as u64;
-    let processes = touched.into_iter().map(|(ocid, new)| {
-        let mut texts = Vec::new();
-        if last_before > 0 {
-            texts = processes::texts_before(tx, &ocid, last_before)?;
-        }
-        let held = !texts.is_empty();
-        texts.extend(new);
-        Ok((ocid, texts, held))
-    });
-    processes::derive_many(tx, &mut resolver, processes)?;
+    skipped.sort_unstable_by_key(|(at, _)| *at);
+    let summary = OcdsImportSummary {
+        releases: counts.iter().map(|(stored, _)| *stored as u64).sum(),
+        processes: derived,
+        skipped: skipped.into_iter().map(|(_, s)| s).collect(),
+    };
     // The rows written refer to others (`foreign_keys_at_end`); the
     // releases only to this import's own rows of `ocds_imports`.
     crate::sql::foreign_keys_hold(tx, &["ocds_awards", "ocds_award_suppliers", "tenders"])?;
@@ -241,10 +278,49 @@ fn import_tx(
     Ok(summary)
 }
 
+/// A release read, with the file it came from and where it came among
+/// the import's releases.
+struct Arrived<'a> {
+    file: usize,
+    at: usize,
+    release: Kept<'a>,
+}
+
+/// Sorts releases by ocid, keeping the order they came in within a
+/// process: the halves on two threads, then merged.
+fn by_ocid(releases: &mut Vec<Arrived<'_>>, threads: usize) {
+    let key = |a: &Arrived<'_>, b: &Arrived<'_>| a.release.ocid.cmp(&b.release.ocid);
+    if threads < 2 || releases.len() < 1 << 14 {
+        releases.sort_by(key);
+        return;
+    }
+    let mid = releases.len() / 2;
+    let (left, right) = releases.split_at_mut(mid);
+    std::thread::scope(|s| {
+        s.spawn(|| left.sort_by(key));
+        right.sort_by(key);
+    });
+    let mut right = releases.split_off(mid);
+    let left = std::mem::take(releases);
+    releases.reserve_exact(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut rest = right.drain(..).peekable();
+    loop {
+        let take_left = match (left.peek(), rest.peek()) {
+            (Some(l), Some(r)) => key(l, r).is_le(),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        releases.extend(if take_left { left.next() } else { rest.next() });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_support::store;
+    use std::borrow::Cow;
 
     fn actor() -> Actor {
         Actor::Cli {
@@ -324,6 +400,38 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert!(s.ocds_compiled("o-1").unwrap().is_some());
+    }
+
+    /// Sorted by ocid on two threads and merged: each process's releases
+    /// in the order they came.
+    #[test]
+    fn releases_sort_by_ocid_keeping_their_order_within_a_process() {
+        let releases: Vec<Arrived<'static>> = (0..40_000usize)
+            .map(|at| Arrived {
+                file: at % 3,
+                at,
+                release: Kept {
+                    ocid: format!("o-{}", (at * 7919) % 997),
+                    identity: at.to_string(),
+                    date: String::new(),
+                    text: Cow::Borrowed("{}"),
+                },
+            })
+            .collect();
+        let mut sorted = releases;
+        by_ocid(&mut sorted, 2);
+        assert_eq!(sorted.len(), 40_000);
+        for pair in sorted.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            assert!(
+                (a.release.ocid.as_str(), a.at) < (b.release.ocid.as_str(), b.at),
+                "{} {} before {} {}",
+                a.release.ocid,
+                a.at,
+                b.release.ocid,
+                b.at
+            );
+        }
     }
 
     /// A database from before the typed tables holds releases and
