@@ -165,19 +165,16 @@ impl Tender {
             }
         };
         note(tender.get("classification"));
-        let array = |v: Option<&Value>, key: &str| -> Vec<Value> {
-            v.and_then(|v| v.get(key))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
-        for c in array(Some(tender), "additionalClassifications") {
-            note(Some(&c));
+        fn array<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+            v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
         }
-        for item in array(Some(tender), "items") {
+        for c in array(tender, "additionalClassifications") {
+            note(Some(c));
+        }
+        for item in array(tender, "items") {
             note(item.get("classification"));
-            for c in array(Some(&item), "additionalClassifications") {
-                note(Some(&c));
+            for c in array(item, "additionalClassifications") {
+                note(Some(c));
             }
         }
         Tender {

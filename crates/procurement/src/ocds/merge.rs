@@ -96,22 +96,57 @@ fn merge_object(out: &mut Map<String, Value>, input: Map<String, Value>, release
     }
 }
 
-/// What `value` becomes where the output has nothing yet: merged into an
-/// empty value of its kind, so that its nulls are dropped and repeated
-/// ids are one entry; `None` for an empty object or identifier array.
+/// What `value` becomes where the output has nothing yet: what merging
+/// it into an empty value of its kind makes (its nulls dropped, repeated
+/// ids one entry), made in place; `None` for an empty object or
+/// identifier array.
 fn fresh(key: &str, value: Value) -> Option<Value> {
-    let mut held = match &value {
-        Value::Object(_) => Value::Object(Map::new()),
-        Value::Array(items) if merges_by_id(key, items) => Value::Array(Vec::new()),
-        _ => return Some(value),
-    };
-    merge_field(&mut held, key, value);
-    let empty = match &held {
-        Value::Object(map) => map.is_empty(),
-        Value::Array(items) => items.is_empty(),
-        _ => false,
-    };
-    (!empty).then_some(held)
+    match value {
+        Value::Object(mut map) => {
+            fresh_object(&mut map);
+            (!map.is_empty()).then_some(Value::Object(map))
+        }
+        Value::Array(items) if merges_by_id(key, &items) => {
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::Object(mut input) = item else {
+                    unreachable!("merges_by_id: objects only")
+                };
+                let id = input.get("id").filter(|id| !id.is_null());
+                match id.and_then(|id| out.iter().position(|o| o.get("id") == Some(id))) {
+                    Some(at) => {
+                        let object = out[at].as_object_mut().expect("objects only");
+                        merge_object(object, input, false);
+                    }
+                    None => {
+                        fresh_object(&mut input);
+                        if !input.is_empty() {
+                            out.push(Value::Object(input));
+                        }
+                    }
+                }
+            }
+            (!out.is_empty()).then_some(Value::Array(out))
+        }
+        literal => Some(literal),
+    }
+}
+
+/// An object as merging it into an empty one makes it (each field once:
+/// its nulls dropped, the rest fresh), in place.
+fn fresh_object(map: &mut Map<String, Value>) {
+    map.retain(|key, value| {
+        if value.is_null() {
+            return false;
+        }
+        match fresh(key, std::mem::take(value)) {
+            Some(made) => {
+                *value = made;
+                true
+            }
+            None => false,
+        }
+    });
 }
 
 /// Whether an array under `key` merges by `id` rather than whole.

@@ -145,3 +145,65 @@ fn repeated_ids_missing_ids_and_empty_values() {
     );
     assert!(got.get("awards").is_none(), "{got}");
 }
+
+/// What merging `value` into an empty value of its kind makes, by the
+/// general rule ([`merge_field`]): what [`fresh`] makes in place.
+fn merged_into_nothing(key: &str, value: Value) -> Option<Value> {
+    let mut held = match &value {
+        Value::Object(_) => Value::Object(Map::new()),
+        Value::Array(items) if merges_by_id(key, items) => Value::Array(Vec::new()),
+        _ => return Some(value),
+    };
+    merge_field(&mut held, key, value);
+    let empty = match &held {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    };
+    (!empty).then_some(held)
+}
+
+fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        Just(json!(true)),
+        Just(json!(1)),
+        Just(json!("1")),
+        Just(json!("2")),
+        Just(json!("x")),
+    ];
+    leaf.prop_recursive(4, 40, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "id",
+                        "a",
+                        "items",
+                        "roles",
+                        "additionalClassifications"
+                    ]),
+                    inner
+                ),
+                0..4
+            )
+            .prop_map(|fields| Value::Object(
+                fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+            )),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn a_fresh_value_is_what_merging_it_into_nothing_makes(
+        key in proptest::sample::select(vec!["items", "roles", "tender"]),
+        value in json_value()
+    ) {
+        proptest::prop_assert_eq!(fresh(key, value.clone()), merged_into_nothing(key, value));
+    }
+}
