@@ -166,7 +166,9 @@ impl Tender {
         };
         note(tender.get("classification"));
         fn array<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-            v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+            v.get(key)
+                .and_then(Value::as_array)
+                .map_or(&[], Vec::as_slice)
         }
         for c in array(tender, "additionalClassifications") {
             note(Some(c));
