@@ -57,10 +57,11 @@ pub struct SkippedRelease {
 }
 
 impl Store {
-    /// Stores the releases of OCDS files (name and bytes, each read by
-    /// [`lumbung_procurement::ocds::read_each`] as it is stored), all or
-    /// nothing: a refused file undoes the whole import. Then compiles again
-    /// each process the new releases touch.
+    /// Stores the releases of OCDS files (name and bytes, every file read
+    /// by [`lumbung_procurement::ocds::read_kept`] before anything is
+    /// stored), all or nothing: a refused file refuses the whole import.
+    /// Each process the new releases touch is compiled again as its
+    /// releases are stored.
     pub fn import_ocds<B: AsRef<[u8]>>(
         &self,
         files: &[(String, B)],
