@@ -97,10 +97,12 @@ pub fn unpacked<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, Reject
 /// A release as it is kept: what names it, and its JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kept<'a> {
-    pub ocid: String,
+    /// Borrowed from the file's text where it can be (a city's million
+    /// releases are held at once while they are sorted by process).
+    pub ocid: Cow<'a, str>,
     /// As [`Release::identity`].
     pub identity: String,
-    pub date: String,
+    pub date: Cow<'a, str>,
     /// Its text as the file gives it when it is a whole value of the file
     /// (a line of JSON Lines, a lone release); else written compact.
     pub text: Cow<'a, str>,
@@ -119,9 +121,9 @@ impl<'a> Kept<'a> {
             }
         };
         Kept {
-            ocid: release.ocid,
+            ocid: Cow::Owned(release.ocid),
             identity: release.identity,
-            date: release.date,
+            date: Cow::Owned(release.date),
             text,
         }
     }
@@ -297,11 +299,13 @@ fn plain_release(text: &str) -> Option<Kept<'_>> {
     if plain.releases.0 || plain.records.0 {
         return None;
     }
-    let ocid = plain
-        .ocid
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())?;
+    let ocid = match plain.ocid? {
+        Cow::Borrowed(ocid) => Cow::Borrowed(ocid.trim()),
+        Cow::Owned(ocid) => Cow::Owned(ocid.trim().to_owned()),
+    };
+    if ocid.is_empty() {
+        return None;
+    }
     let valued = plain.tender.iter().chain(plain.awards.iter().flatten());
     for v in valued.chain(plain.contracts.iter().flatten()) {
         if let Some(value) = &v.value {
@@ -314,9 +318,9 @@ fn plain_release(text: &str) -> Option<Kept<'_>> {
         _ => return None,
     };
     Some(Kept {
-        ocid: ocid.to_owned(),
+        ocid,
         identity,
-        date: plain.date.map(Cow::into_owned).unwrap_or_default(),
+        date: plain.date.unwrap_or_default(),
         text: Cow::Borrowed(text),
     })
 }

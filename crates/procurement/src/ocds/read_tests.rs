@@ -168,8 +168,8 @@ fn json_lines_read_in_chunks_on_threads_are_the_releases_of_the_whole_file_in_or
         assert_eq!(got.len(), 400);
         for (k, r) in got.iter().zip(&whole) {
             assert_eq!(
-                (&k.ocid, &k.identity, &k.date),
-                (&r.ocid, &r.identity, &r.date)
+                (k.ocid.as_ref(), &k.identity, k.date.as_ref()),
+                (r.ocid.as_str(), &r.identity, r.date.as_str())
             );
             let text: Value = serde_json::from_str(&k.text).unwrap();
             assert_eq!(text, Value::Object(r.json.clone()));
@@ -201,7 +201,7 @@ fn a_chunk_with_a_problem_refuses_the_file_as_a_whole_read_would() {
     let got: Vec<String> = kept(pretty, 2, 1)
         .unwrap()
         .into_iter()
-        .map(|k| k.ocid)
+        .map(|k| k.ocid.into_owned())
         .collect();
     assert_eq!(got, ["a", "b", "c"]);
     // A gzipped file read here (not unpacked first) keeps each release's

@@ -200,7 +200,7 @@ fn import_tx<B: AsRef<[u8]>>(
     // compiled (on the workers) while the next ones are stored.
     let processes = std::iter::from_fn(|| loop {
         let first = kept.next()?;
-        let ocid = first.release.ocid.clone();
+        let ocid = first.release.ocid.clone().into_owned();
         let mut texts = Vec::new();
         if last_before > 0 {
             match processes::texts_before(tx, &ocid, last_before) {
@@ -218,7 +218,7 @@ fn import_tx<B: AsRef<[u8]>>(
                 date,
                 text,
             } = release;
-            match insert.execute(params![ocid, identity, date, text, imports[file]]) {
+            match insert.execute(params![ocid, identity, date.as_ref(), text, imports[file]]) {
                 Ok(0) => {
                     counts[file].1 += 1;
                     let file = files[file].0.clone();
@@ -412,9 +412,9 @@ mod tests {
                 file: at % 3,
                 at,
                 release: Kept {
-                    ocid: format!("o-{}", (at * 7919) % 997),
+                    ocid: Cow::Owned(format!("o-{}", (at * 7919) % 997)),
                     identity: at.to_string(),
-                    date: String::new(),
+                    date: Cow::Borrowed(""),
                     text: Cow::Borrowed("{}"),
                 },
             })
@@ -425,7 +425,7 @@ mod tests {
         for pair in sorted.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             assert!(
-                (a.release.ocid.as_str(), a.at) < (b.release.ocid.as_str(), b.at),
+                (a.release.ocid.as_ref(), a.at) < (b.release.ocid.as_ref(), b.at),
                 "{} {} before {} {}",
                 a.release.ocid,
                 a.at,
