@@ -89,11 +89,6 @@ pub use work::{JobOutcome, JobRecord, JobState, UploadMeta};
 /// `PRAGMA application_id` of a Lumbung database ("LMBG"): tells our files
 /// from other SQLite files, which we refuse to touch.
 const APPLICATION_ID: i64 = 0x4c4d_4247;
-
-/// The page size of a database this program creates (SQLite's default is
-/// 4 KiB); a file made before keeps its own.
-const PAGE_SIZE: i64 = 16384;
-
 /// How long a write waits for another writer to finish before giving up.
 pub const DEFAULT_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -346,13 +341,6 @@ impl Store {
         let (app, tables) = check().map_err(|e| classify(e, &path))?;
         if app != APPLICATION_ID && !(app == 0 && tables == 0) {
             return Err(StoreError::NotLumbung { path });
-        }
-        if tables == 0 {
-            // Before anything is written: an OCDS release (~1 KB) left a
-            // fifth of each 4 KiB page empty, and a city's import wrote
-            // 1.8 GB; in pages of 16 KiB it is 10% faster (BENCHMARKS.md).
-            conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
-                .map_err(|e| classify(e, &path))?;
         }
         // A file left in the rollback journal by an import that stopped
         // midway (its journal already played back by SQLite) goes back to
@@ -989,28 +977,6 @@ mod tests {
             again.schema_version().unwrap(),
             schema::MIGRATIONS.len() as i64
         );
-    }
-
-    /// A new file gets the larger pages; a file made before keeps its own.
-    #[test]
-    fn a_new_file_has_large_pages_and_an_old_one_keeps_its_own() {
-        let dir = tempfile::tempdir().unwrap();
-        let page_size = |path: &Path| -> i64 {
-            rusqlite::Connection::open(path)
-                .unwrap()
-                .query_row("PRAGMA page_size", [], |r| r.get(0))
-                .unwrap()
-        };
-        let new = dir.path().join("new.db");
-        drop(Store::open(&new).unwrap());
-        assert_eq!(page_size(&new), PAGE_SIZE);
-        let old = dir.path().join("old.db");
-        let raw = rusqlite::Connection::open(&old).unwrap();
-        raw.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;")
-            .unwrap();
-        drop(raw);
-        drop(Store::open(&old).unwrap());
-        assert_eq!(page_size(&old), 4096);
     }
 
     #[test]
