@@ -279,7 +279,8 @@ impl Bulk {
 /// foreign keys unchecked as rows are written (a checked key makes SQLite
 /// copy each page a statement of many rows changes, to undo it alone):
 /// `f` checks them with [`foreign_keys_hold`] before it commits. Checked
-/// again afterwards.
+/// again afterwards, even when `f` panics (the connection goes back to
+/// the pool).
 pub(crate) fn foreign_keys_at_end<T>(
     conn: &mut Connection,
     f: impl FnOnce(&mut Connection) -> Result<T>,
@@ -289,9 +290,9 @@ pub(crate) fn foreign_keys_at_end<T>(
         return f(conn);
     }
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    let out = f(conn);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
     let restored = conn.execute_batch("PRAGMA foreign_keys = ON");
-    let out = out?;
+    let out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     restored?;
     Ok(out)
 }
@@ -451,6 +452,14 @@ mod tests {
             .query_row("SELECT count(*) FROM fk_child", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 2, "the refused write is undone whole");
+        assert!(conn
+            .execute("INSERT INTO fk_child (id, parent) VALUES (99, 42)", [])
+            .is_err());
+        // A write that panics leaves the keys checked too.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            foreign_keys_at_end(&mut conn, |_| -> Result<()> { panic!("a bug") })
+        }));
+        assert!(panicked.is_err());
         assert!(conn
             .execute("INSERT INTO fk_child (id, parent) VALUES (99, 42)", [])
             .is_err());
