@@ -214,15 +214,20 @@ fn import_ocds(store: &Store, paths: &[PathBuf]) -> Result<()> {
 
 /// The bytes of file `path`, mapped into memory rather than copied (a
 /// city's releases are a gigabyte; the readers then share the page cache's
-/// copy). An empty file cannot be mapped and is read.
+/// copy). An empty file cannot be mapped, nor can a pipe or a device
+/// (`<(zcat …)`, `/dev/stdin`): those are read.
 fn mapped(path: &Path) -> std::io::Result<Mapped> {
     let file = std::fs::File::open(path)?;
-    if file.metadata()?.len() == 0 {
-        return Ok(Mapped::Read(Vec::new()));
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() == 0 {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
+        return Ok(Mapped::Read(bytes));
     }
     // SAFETY: the map is only read, and this process writes no file it
-    // imports. Another program truncating the file while it is read would
-    // stop this one (SIGBUS) before it commits: nothing is then stored.
+    // imports; the files must not be changed while they are imported (as
+    // with any import reading them twice). One truncated meanwhile stops
+    // this process (SIGBUS) before it commits: nothing is then stored.
     let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
     Ok(Mapped::Map(map))
 }
@@ -491,4 +496,34 @@ fn write_opportunities(
         }
     };
     write_out(&bytes, output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A regular file is mapped; a pipe (whose length reads as 0) is read
+    /// to its end.
+    #[test]
+    fn files_are_mapped_and_pipes_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.jsonl");
+        std::fs::write(&file, b"{\"ocid\": \"o-1\"}\n").unwrap();
+        let got = mapped(&file).unwrap();
+        assert!(matches!(got, Mapped::Map(_)));
+        assert_eq!(got.as_ref(), b"{\"ocid\": \"o-1\"}\n");
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, b"{\"ocid\": \"o-2\"}").unwrap())
+        };
+        let got = mapped(&fifo).unwrap();
+        writer.join().unwrap();
+        assert_eq!(got.as_ref(), b"{\"ocid\": \"o-2\"}");
+    }
 }

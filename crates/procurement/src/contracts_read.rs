@@ -8,7 +8,11 @@
 //! what is kept changes nothing the process reads (a party without `id`
 //! or name is never referred to; an item without a classification gives
 //! no CPV code). Awards and lots, counted and numbered by position, are
-//! read whole. A test compares both ways on generated releases.
+//! read whole. Where a field skipped would stay in the compiled release
+//! (anything but a null or what merges to nothing), the partial object
+//! gets a field `""` in its place, so that it is empty exactly when the
+//! whole one would be (an object that replaces a list, an entry of a list
+//! merged by `id`). A test compares both ways on generated releases.
 
 use super::Process;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -115,16 +119,18 @@ impl<'de> Visitor<'de> for Partial {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
+        let mut skipped_stays = false;
         while let Some(key) = map.next_key_seed(Key)? {
             match self.0.iter().find(|(name, _)| *name == key) {
                 Some((_, keep)) => {
                     let value = map.next_value_seed(Read(*keep))?;
                     out.insert(key.into_owned(), value);
                 }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                None => skipped_stays |= map.next_value_seed(Stays(&key))?,
             }
+        }
+        if skipped_stays {
+            out.insert(String::new(), Value::Bool(true));
         }
         Ok(Value::Object(out))
     }
@@ -167,6 +173,130 @@ impl<'de> Visitor<'de> for Partial {
 
     fn visit_none<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
+    }
+}
+
+/// Whether a value under key `.0` would stay in a compiled release, as
+/// `ocds::merge` keeps a value new to it: not a null, an object with a
+/// field that stays, a list merged by `id` with an entry that stays, or
+/// any other list (replaced whole, even empty). Read without making it.
+struct Stays<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for Stays<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Stays<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut stays = false;
+        while let Some(key) = map.next_key_seed(Key)? {
+            stays |= map.next_value_seed(Stays(&key))?;
+        }
+        Ok(stays)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let (mut objects, mut any_stays) = (true, false);
+        while let Some((object, stays)) = seq.next_element_seed(Entry)? {
+            objects &= object;
+            any_stays |= stays;
+        }
+        Ok(crate::ocds::merge::whole_list(self.0) || !objects || any_stays)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// An entry of a list: whether it is an object, and whether it stays (an
+/// object with a field that does; anything else makes the list a literal).
+struct Entry;
+
+impl<'de> DeserializeSeed<'de> for Entry {
+    type Value = (bool, bool);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(bool, bool), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entry {
+    type Value = (bool, bool);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(bool, bool), A::Error> {
+        Stays("").visit_map(map).map(|stays| (true, stays))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(bool, bool), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok((false, true))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(bool, bool), E> {
+        Ok((false, true))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(bool, bool), E> {
+        Ok((false, true))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(bool, bool), E> {
+        Ok((false, true))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(bool, bool), E> {
+        Ok((false, true))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(bool, bool), E> {
+        Ok((false, true))
+    }
+
+    fn visit_unit<E>(self) -> Result<(bool, bool), E> {
+        Ok((false, true))
+    }
+
+    fn visit_none<E>(self) -> Result<(bool, bool), E> {
+        Ok((false, true))
     }
 }
 

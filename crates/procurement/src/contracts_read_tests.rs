@@ -80,6 +80,18 @@ fn list(item: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
         6 => prop::collection::vec(item, 0..4).prop_map(Value::Array),
         1 => scalar(),
         1 => prop::collection::vec(scalar(), 1..3).prop_map(Value::Array),
+        // An object where a list was, holding only what is never read.
+        1 => object(vec![("note", field(list_of_texts()))]),
+    ]
+    .boxed()
+}
+
+/// A field the process never reads: a text, or a list of texts (empty
+/// or not).
+fn list_of_texts() -> BoxedStrategy<Value> {
+    prop_oneof![
+        scalar(),
+        prop::collection::vec(scalar(), 0..2).prop_map(Value::Array),
     ]
     .boxed()
 }
@@ -265,19 +277,26 @@ proptest! {
     }
 }
 
+/// What is skipped leaves a field `""` where it would have stayed in the
+/// compiled release, none where it would not (a null, an empty object).
 #[test]
 fn what_the_process_never_reads_is_skipped() {
     let text = r#"{"ocid": "o-1", "id": "r1", "tag": ["tender"], "date": "2024-01-01",
         "tender": {"title": "Lamps", "description": "Long text", "items": [{"id": "1", "quantity": 3,
-        "classification": {"scheme": "CPV", "id": "31500000", "description": "Lighting"}}]},
+        "classification": {"scheme": "CPV", "id": "31500000", "description": null}}]},
         "parties": [{"id": "S", "name": "Joinery Ltd", "roles": ["supplier"],
-        "address": {"postalCode": "PR1 2HE", "countryName": "United Kingdom"}}]}"#;
+        "address": {"postalCode": "PR1 2HE", "countryName": "United Kingdom"}},
+        {"roles": []}, {"contactPoint": {"email": null}}]}"#;
     assert_eq!(
         Value::Object(Process::read_release(text).unwrap()),
-        json!({"ocid": "o-1", "date": "2024-01-01",
-            "tender": {"title": "Lamps", "items": [{"id": "1",
+        json!({"ocid": "o-1", "date": "2024-01-01", "": true,
+            "tender": {"title": "Lamps", "": true, "items": [{"id": "1", "": true,
                 "classification": {"scheme": "CPV", "id": "31500000"}}]},
-            "parties": [{"id": "S", "name": "Joinery Ltd", "address": {"postalCode": "PR1 2HE"}}]})
+            "parties": [
+                {"id": "S", "name": "Joinery Ltd", "": true,
+                 "address": {"postalCode": "PR1 2HE", "": true}},
+                {"": true},
+                {}]})
     );
     assert!(Process::read_release("[1]").is_err());
     assert!(Process::read_release(r#"{"ocid": "o-1"} x"#).is_err());

@@ -291,9 +291,18 @@ pub(crate) fn foreign_keys_at_end<T>(
     }
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
-    let restored = conn.execute_batch("PRAGMA foreign_keys = ON");
+    // Setting them does nothing inside a transaction (one a failed commit
+    // left open): read back, so that this is an error, not a connection
+    // going back to the pool unchecked.
+    let restored = conn
+        .execute_batch("PRAGMA foreign_keys = ON")
+        .and_then(|()| conn.query_row("PRAGMA foreign_keys", [], |r| r.get::<_, i64>(0)));
     let out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-    restored?;
+    if restored? != 1 {
+        return Err(crate::StoreError::Db(crate::db::Error::Integrity(
+            "foreign keys could not be checked again on this connection".into(),
+        )));
+    }
     Ok(out)
 }
 

@@ -151,7 +151,12 @@ fn fresh_object(map: &mut Map<String, Value>) {
 
 /// Whether an array under `key` merges by `id` rather than whole.
 fn merges_by_id(key: &str, items: &[Value]) -> bool {
-    !WHOLE_LISTS.contains(&key) && items.iter().all(Value::is_object)
+    !whole_list(key) && items.iter().all(Value::is_object)
+}
+
+/// Whether an array under `key` is replaced whole whatever it holds.
+pub(crate) fn whole_list(key: &str) -> bool {
+    WHOLE_LISTS.contains(&key)
 }
 
 /// Merges `value` (not null) into the output's `held` value of `key`.

@@ -177,10 +177,7 @@ fn import_tx<B: AsRef<[u8]>>(
             )
         })
         .collect::<crate::db::Result<Vec<i64>>>()?;
-    // Releases held before this import have ids up to `last_before`: a
-    // process with one of them reads those back for its compile (an index
-    // seek per process touched, nothing for a fresh database); the new ones
-    // are compiled from the files' own text.
+    // The releases held before this import.
     let last_before: i64 =
         tx.query_row("SELECT coalesce(max(id), 0) FROM ocds_releases", [], |r| {
             r.get(0)
@@ -201,15 +198,7 @@ fn import_tx<B: AsRef<[u8]>>(
     let processes = std::iter::from_fn(|| loop {
         let first = kept.next()?;
         let ocid = first.release.ocid.clone().into_owned();
-        let mut texts = Vec::new();
-        if last_before > 0 {
-            match processes::texts_before(tx, &ocid, last_before) {
-                Ok(held) => texts = held,
-                Err(e) => return Some(Err(e)),
-            }
-        }
-        let held = !texts.is_empty();
-        let mut new = false;
+        let mut new = Vec::new();
         let mut next = Some(first);
         while let Some(Arrived { file, at, release }) = next {
             let Kept {
@@ -234,17 +223,30 @@ fn import_tx<B: AsRef<[u8]>>(
                 }
                 Ok(_) => {
                     counts[file].0 += 1;
-                    new = true;
-                    texts.push(text);
+                    new.push(text);
                 }
                 Err(e) => return Some(Err(e.into())),
             }
             next = kept.next_if(|a| a.release.ocid == ocid);
         }
-        if new {
-            derived += 1;
-            return Some(Ok((ocid, texts, held)));
+        if new.is_empty() {
+            // Every release of it held already: nothing to compile again.
+            continue;
         }
+        // Releases held before this import (ids up to `last_before`) go
+        // first, read back (an index seek per process touched, nothing for
+        // a fresh database); the new ones after, from the files' own text.
+        let mut texts = Vec::new();
+        if last_before > 0 {
+            match processes::texts_before(tx, &ocid, last_before) {
+                Ok(held) => texts = held,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let held = !texts.is_empty();
+        texts.extend(new);
+        derived += 1;
+        return Some(Ok((ocid, texts, held)));
     });
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
@@ -349,7 +351,10 @@ mod tests {
         let again = s
             .import_ocds(&[read_file("a.json", first)], &actor())
             .unwrap();
-        assert_eq!((again.releases, again.skipped.len()), (0, 2));
+        assert_eq!(
+            (again.releases, again.skipped.len(), again.processes),
+            (0, 2, 0)
+        );
         let changed = br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"status": "cancelled"}}"#;
         let skipped = s
             .import_ocds(&[read_file("b.json", changed)], &actor())
