@@ -7,7 +7,7 @@
 
 use crate::{labour_value, Kind};
 use lumbung_domain::{text, AreaCode, Money, Rejected, RowError, Text};
-use lumbung_tabular::small::{cell, read_table, require};
+use lumbung_tabular::small::{cell, read_table, require, Table};
 
 /// The longest programme, activity or implementer name.
 pub const NAME_MAX: usize = 200;
@@ -58,6 +58,43 @@ impl ActivityRow {
     pub fn labour(&self) -> Money {
         labour_value(self.labour_days, self.wage).unwrap_or(Money::ZERO)
     }
+}
+
+/// A required column: the name its problems go by, and every header
+/// name it is found by.
+pub(crate) type Column = (&'static str, &'static [&'static str]);
+
+/// The kelurahan's column, in every programme file.
+pub(crate) const KELURAHAN: Column = ("kelurahan", &["kelurahan", "kode_kelurahan", "desa"]);
+const PROGRAMME: Column = ("programme", &["programme", "program"]);
+
+/// Each row of `table` handed to `row` as a [`Reader`] of its cells, every
+/// problem collected in `errors`.
+pub(crate) fn each_row(
+    table: &Table,
+    errors: &mut Vec<RowError>,
+    mut row: impl FnMut(&mut Reader<'_>),
+) {
+    for (line, cells) in &table.rows {
+        row(&mut Reader {
+            line: *line,
+            cells,
+            errors,
+        });
+    }
+}
+
+/// The rows `row` reads off the lines of `table` (`None` for a row with
+/// problems), or file `name` refused with every problem.
+fn rows_of<T>(
+    name: &str,
+    table: &Table,
+    mut row: impl FnMut(&mut Reader<'_>) -> Option<T>,
+) -> Result<Vec<T>, Rejected> {
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    each_row(table, &mut errors, |r| rows.extend(row(r)));
+    Rejected::unless_any(name, errors, rows)
 }
 
 /// Reads the columns of one row, collecting every problem.
@@ -172,21 +209,15 @@ pub fn read_grants(name: &str, bytes: &[u8]) -> Result<Vec<GrantRow>, Rejected> 
         name,
         &table,
         &[
-            ("kelurahan", &["kelurahan", "kode_kelurahan", "desa"]),
-            ("programme", &["programme", "program"]),
+            KELURAHAN,
+            PROGRAMME,
             ("tranche", &["tranche", "tahap", "termin"]),
             ("date", &["date", "tanggal"]),
             ("amount", &["amount", "jumlah", "nilai"]),
         ],
     )?;
-    let mut errors = Vec::new();
-    let mut rows = Vec::new();
-    for (line, cells) in &table.rows {
-        let mut r = Reader {
-            line: *line,
-            cells,
-            errors: &mut errors,
-        };
+    rows_of(name, &table, |r| {
+        let (line, cells) = (r.line, r.cells);
         let kelurahan = r.area("kelurahan", at[0]);
         let programme = r.text("programme", at[1]);
         let tranche = r.count("tranche", at[2], 99).and_then(|t| {
@@ -214,20 +245,15 @@ pub fn read_grants(name: &str, bytes: &[u8]) -> Result<Vec<GrantRow>, Rejected> 
             }
         };
         let amount = r.money("amount", at[4], true);
-        if let (Some(kelurahan), Some(programme), Some(tranche), Some(date), Some(amount)) =
-            (kelurahan, programme, tranche, date, amount)
-        {
-            rows.push(GrantRow {
-                line: *line,
-                kelurahan,
-                programme,
-                tranche,
-                date,
-                amount,
-            });
-        }
-    }
-    Rejected::unless_any(name, errors, rows)
+        Some(GrantRow {
+            line,
+            kelurahan: kelurahan?,
+            programme: programme?,
+            tranche: tranche?,
+            date: date?,
+            amount: amount?,
+        })
+    })
 }
 
 /// Reads an activities file.
@@ -237,8 +263,8 @@ pub fn read_activities(name: &str, bytes: &[u8]) -> Result<Vec<ActivityRow>, Rej
         name,
         &table,
         &[
-            ("kelurahan", &["kelurahan", "kode_kelurahan", "desa"]),
-            ("programme", &["programme", "program"]),
+            KELURAHAN,
+            PROGRAMME,
             ("year", &["year", "tahun"]),
             ("activity", &["activity", "kegiatan"]),
             ("kind", &["kind", "jenis"]),
@@ -257,14 +283,8 @@ pub fn read_activities(name: &str, bytes: &[u8]) -> Result<Vec<ActivityRow>, Rej
     let poor = optional(&["beneficiaries_poor", "penerima_miskin"]);
     let women = optional(&["beneficiaries_women", "penerima_perempuan"]);
     let progress = optional(&["progress", "kemajuan"]);
-    let mut errors = Vec::new();
-    let mut rows = Vec::new();
-    for (line, cells) in &table.rows {
-        let mut r = Reader {
-            line: *line,
-            cells,
-            errors: &mut errors,
-        };
+    rows_of(name, &table, |r| {
+        let (line, cells) = (r.line, r.cells);
         let kelurahan = r.area("kelurahan", at[0]);
         let programme = r.text("programme", at[1]);
         let year = r
@@ -327,66 +347,27 @@ pub fn read_activities(name: &str, bytes: &[u8]) -> Result<Vec<ActivityRow>, Rej
             }
         }
         let progress_pct = r.count("progress", progress, 100).map(|p| p as u8);
-        if let (
-            Some(kelurahan),
-            Some(programme),
-            Some(year),
-            Some(activity),
-            Some(kind),
-            Some(implementer),
-            Some(blm),
-            Some(spent),
-            Some(swadaya_cash),
-            Some(labour_days),
-            Some(wage),
-            Some(swadaya_materials),
-            Some(other_funds),
-            Some(beneficiaries),
-            Some(poor),
-            Some(women),
-            Some(progress),
-        ) = (
-            kelurahan,
-            programme,
-            year,
-            activity,
-            kind,
-            implementer,
-            blm,
-            spent,
-            swadaya_cash,
-            labour_days,
-            wage_value,
-            swadaya_materials,
-            other_funds,
-            beneficiaries,
-            poor_n,
-            women_n,
-            progress_pct,
-        ) {
-            rows.push(ActivityRow {
-                line: *line,
-                kelurahan,
-                programme,
-                year,
-                activity,
-                kind,
-                implementer,
-                blm,
-                spent,
-                swadaya_cash,
-                labour_days,
-                wage,
-                swadaya_materials,
-                other_funds,
-                beneficiaries,
-                poor,
-                women,
-                progress,
-            });
-        }
-    }
-    Rejected::unless_any(name, errors, rows)
+        Some(ActivityRow {
+            line,
+            kelurahan: kelurahan?,
+            programme: programme?,
+            year: year?,
+            activity: activity?,
+            kind: kind?,
+            implementer: implementer?,
+            blm: blm?,
+            spent: spent?,
+            swadaya_cash: swadaya_cash?,
+            labour_days: labour_days?,
+            wage: wage_value?,
+            swadaya_materials: swadaya_materials?,
+            other_funds: other_funds?,
+            beneficiaries: beneficiaries?,
+            poor: poor_n?,
+            women: women_n?,
+            progress: progress_pct?,
+        })
+    })
 }
 
 fn within_all() -> Text {

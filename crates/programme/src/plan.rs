@@ -13,7 +13,7 @@
 //! women,cost,blm,swadaya,government,companies,other_programmes,schedule,
 //! responsible,musrenbang,spkd` (the first six and `cost` required).
 
-use crate::files::{required, Reader};
+use crate::files::{each_row, required, Reader, KELURAHAN};
 use crate::Kind;
 use lumbung_domain::{text, Money, Rejected, RowError, Text};
 use lumbung_tabular::small::{cell, read_table, require};
@@ -201,7 +201,7 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
         name,
         &table,
         &[
-            ("kelurahan", &["kelurahan", "kode_kelurahan", "desa"]),
+            KELURAHAN,
             ("plan", &["plan", "rencana"]),
             ("years", &["years", "tahun"]),
             ("activity", &["activity", "kegiatan"]),
@@ -226,12 +226,8 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
     let mut errors: Vec<RowError> = Vec::new();
     let mut plans: BTreeMap<(String, PlanKind, i32, i32), (u64, Plan)> = BTreeMap::new();
     let mut names: BTreeSet<(String, PlanKind, i32, String)> = BTreeSet::new();
-    for (line, cells) in &table.rows {
-        let mut r = Reader {
-            line: *line,
-            cells,
-            errors: &mut errors,
-        };
+    each_row(&table, &mut errors, |r| {
+        let (line, cells) = (r.line, r.cells);
         let kelurahan = r.area("kelurahan", at[0]);
         let kind_of_plan = match cell(cells, at[1]) {
             Some(raw) => PlanKind::parse(raw).or_else(|| {
@@ -280,12 +276,12 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
             }
             v.to_owned()
         };
-        let problem = long_text(&mut r, "problem", problem);
-        let location = long_text(&mut r, "location", location);
-        let schedule = long_text(&mut r, "schedule", schedule);
-        let responsible = long_text(&mut r, "responsible", responsible);
-        let musrenbang = long_text(&mut r, "musrenbang", musrenbang);
-        let spkd = long_text(&mut r, "spkd", spkd);
+        let problem = long_text(r, "problem", problem);
+        let location = long_text(r, "location", location);
+        let schedule = long_text(r, "schedule", schedule);
+        let responsible = long_text(r, "responsible", responsible);
+        let musrenbang = long_text(r, "musrenbang", musrenbang);
+        let spkd = long_text(r, "spkd", spkd);
         let poor_households = r.count("poor_households", poor, 10_000_000);
         let women = r.count("women", women, 10_000_000);
         let funding = (|| {
@@ -317,7 +313,7 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
                 );
             }
         }
-        let row_ok = r.errors.iter().all(|e| e.line != *line);
+        let row_ok = r.errors.iter().all(|e| e.line != line);
         if let (
             true,
             Some(kelurahan),
@@ -344,9 +340,9 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
             let key = (kelurahan.as_str().to_owned(), plan_kind, first, last);
             let (_, plan) = plans.entry(key).or_insert_with(|| {
                 (
-                    *line,
+                    line,
                     Plan {
-                        line: *line,
+                        line,
                         kelurahan: kelurahan.as_str().to_owned(),
                         kind: plan_kind,
                         first_year: first,
@@ -364,8 +360,8 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
                 plan.spkd = spkd;
             }
             if plan.activities.len() == ACTIVITIES_MAX {
-                errors.push(RowError::new(*line, Some("activity"), too_many()));
-                continue;
+                r.fail("activity", too_many());
+                return;
             }
             plan.activities.push(PlannedActivity {
                 name,
@@ -380,7 +376,7 @@ pub fn read_plans(name: &str, bytes: &[u8]) -> Result<Vec<Plan>, Rejected> {
                 responsible,
             });
         }
-    }
+    });
     let mut plans: Vec<(u64, Plan)> = plans.into_values().collect();
     plans.sort_by_key(|(line, _)| *line);
     Rejected::unless_any(name, errors, plans.into_iter().map(|(_, p)| p).collect())
