@@ -33,6 +33,7 @@ macro_rules! with_tuples {
     };
 }
 
+mod in_place;
 mod pg;
 pub(crate) mod tls;
 mod value;
