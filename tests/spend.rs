@@ -4,7 +4,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 
 mod common;
-use common::{repo, shared_dir, Env};
+use common::{column, repo, shared_dir, Env};
 use std::process::Output;
 
 /// `spend import --anchor ANCHOR OPTIONS… FILE`.
@@ -35,9 +35,7 @@ impl Env {
     }
 
     fn report(&self, extra: &[&str]) -> Value {
-        let mut args = vec!["spend", "report", "--format", "json"];
-        args.extend_from_slice(extra);
-        serde_json::from_str(&self.stdout(&args)).unwrap()
+        self.json(&[&["spend", "report"], extra].concat())
     }
 }
 
@@ -726,13 +724,11 @@ fn monthly_sums_without_dates_take_their_period_from_the_file_name() {
     let flagged = env.stdout(&["spend", "flagged"]);
     assert!(flagged.contains("date from file name"), "{flagged}");
     assert!(flagged.contains("date from the period given"), "{flagged}");
-    let years: Vec<&str> = report["by_year"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|y| y["fiscal_year"].as_str().unwrap())
-        .collect();
-    assert_eq!(years, ["2010/11"], "January to March 2011 fall in 2010/11");
+    assert_eq!(
+        column(&report, "by_year", "fiscal_year"),
+        ["2010/11"],
+        "January to March 2011 fall in 2010/11"
+    );
 }
 
 /// A folder, a ZIP archive and a workbook of one sheet per month: every
@@ -1108,13 +1104,7 @@ fn each_anchor_keeps_its_own_fiscal_calendar() {
     );
     env.import("Kota Bandung", &[], &more);
     let r = env.report(&["--anchor", "Kota Bandung"]);
-    let labels: Vec<&str> = r["by_year"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|y| y["fiscal_year"].as_str().unwrap())
-        .collect();
-    assert_eq!(labels, vec!["2023", "2024"]);
+    assert_eq!(column(&r, "by_year", "fiscal_year"), ["2023", "2024"]);
     let settings = env.stdout(&["spend", "settings", "--anchor", "Preston City Council"]);
     assert!(
         settings.contains("month 4 (the spend settings')"),

@@ -931,13 +931,10 @@ async fn criteria_are_edited_in_a_form_and_problems_come_back_beside_it() {
     let c = &data["criteria"];
     assert_eq!(c["name"], "Kriteria warga");
     assert_eq!(c["poor_when_at_least"], 1);
-    let keys: Vec<&str> = c["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["key"].as_str().unwrap())
-        .collect();
-    assert_eq!(keys, ["lantai_tanah", "luas_lantai_sempit"]);
+    assert_eq!(
+        column(c, "indicators", "key"),
+        ["lantai_tanah", "luas_lantai_sempit"]
+    );
     assert_eq!(c["indicators"][1]["test"]["threshold"], json!(8.5));
     assert_eq!(c["indicators"][1]["test"]["per_member"], true);
     // Editing again keeps the keys of the rows in force and removes one.

@@ -8,6 +8,9 @@ use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use std::collections::BTreeMap;
 
+// The JSON helpers are shared with the command-line suites.
+pub use crate::common::{column, item};
+
 pub const PASSWORD: &str = "test-password-123";
 
 pub struct TestApp {
@@ -274,28 +277,6 @@ pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String 
 /// The scope of the area `code`.
 pub fn in_area(code: &str) -> ScopeRef {
     ScopeRef::Area(AreaCode::parse(code).unwrap())
-}
-
-/// The `key` text of each item of the list `list` of a JSON answer.
-pub fn column<'a>(answer: &'a serde_json::Value, list: &str, key: &str) -> Vec<&'a str> {
-    let items = answer[list].as_array().unwrap();
-    items.iter().map(|i| i[key].as_str().unwrap()).collect()
-}
-
-/// The item of the list `list` of a JSON answer whose `key` is `value`.
-pub fn item<'a, T>(
-    answer: &'a serde_json::Value,
-    list: &str,
-    key: &str,
-    value: T,
-) -> &'a serde_json::Value
-where
-    serde_json::Value: PartialEq<T>,
-    T: std::fmt::Debug,
-{
-    let items = answer[list].as_array().unwrap();
-    let found = items.iter().find(|i| i[key] == value);
-    found.unwrap_or_else(|| panic!("no {key} {value:?} in {list}: {answer}"))
 }
 
 /// Owned form fields as `post_form` takes them.
