@@ -342,13 +342,13 @@ async fn roles_and_scope_decide_who_reads_and_writes() {
         record(&field, OTHER, "rkm", "2024-01-10").await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(
-        field
-            .post_form(&format!("{other}/criteria"), &[("template", "bps")])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    field
+        .post_form_expect(
+            &format!("{other}/criteria"),
+            &[("template", "bps")],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     // What the pages offer follows the same rules.
     let (_, html) = bkm.get_html(&format!("{kel}/mapping")).await;
     assert!(
@@ -766,15 +766,12 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
         add_household(&bkm, &poor).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(
-        bkm.post_form(
-            &format!("/community/kelurahan/{KEL}/households/remove"),
-            &[("household", "manual-1"), ("confirm", "1")],
-        )
-        .await
-        .status(),
-        StatusCode::FORBIDDEN
-    );
+    bkm.post_form_expect(
+        &format!("/community/kelurahan/{KEL}/households/remove"),
+        &[("household", "manual-1"), ("confirm", "1")],
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     assert_eq!(
         bearer(&app, "bkm-user", Method::POST, &path, body.clone())
             .await
@@ -782,13 +779,13 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
         StatusCode::FORBIDDEN
     );
     let fields: Vec<(&str, &str)> = poor.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(
-        field
-            .post_form(&format!("/community/kelurahan/{OTHER}/households"), &fields)
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    field
+        .post_form_expect(
+            &format!("/community/kelurahan/{OTHER}/households"),
+            &fields,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
 
     // Removed: confirmed, then gone from the counts and the PS-2 list.
     let remove = format!("/community/kelurahan/{KEL}/households/remove");
@@ -943,29 +940,28 @@ async fn criteria_are_edited_in_a_form_and_problems_come_back_beside_it() {
         html.contains("name=\"key_1\" value=\"luas_lantai_sempit\""),
         "{html}"
     );
-    let res = field
-        .post_form(
-            &action,
-            &[
-                ("name", "Kriteria warga"),
-                ("key_0", "lantai_tanah"),
-                ("existing_0", "1"),
-                ("label_id_0", "Lantai tanah"),
-                ("label_en_0", "Earth floor"),
-                ("kind_0", "yes_no"),
-                ("remove_0", "1"),
-                ("key_1", "luas_lantai_sempit"),
-                ("existing_1", "1"),
-                ("label_id_1", "Luas lantai sempit sekali"),
-                ("label_en_1", "Very small floor"),
-                ("kind_1", "number"),
-                ("op_1", "<="),
-                ("threshold_1", "6"),
-                ("poor_when_at_least", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &field,
+        &action,
+        &[
+            ("name", "Kriteria warga"),
+            ("key_0", "lantai_tanah"),
+            ("existing_0", "1"),
+            ("label_id_0", "Lantai tanah"),
+            ("label_en_0", "Earth floor"),
+            ("kind_0", "yes_no"),
+            ("remove_0", "1"),
+            ("key_1", "luas_lantai_sempit"),
+            ("existing_1", "1"),
+            ("label_id_1", "Luas lantai sempit sekali"),
+            ("label_en_1", "Very small floor"),
+            ("kind_1", "number"),
+            ("op_1", "<="),
+            ("threshold_1", "6"),
+            ("poor_when_at_least", "1"),
+        ],
+    )
+    .await;
     let data: Value = field
         .json(&format!("/api/v1/community/kelurahan/{KEL}/mapping"))
         .await;

@@ -29,6 +29,11 @@ Asep Register,L,1999-10-10,tidak\n\
 Euis Register,P,1979-04-04,ya\n\
 Budiman Register,L,1984-08-18,ya\n";
 
+/// The election's count, as the API gives it.
+async fn count_of(v: &Visitor, id: i64) -> Value {
+    json_of(v, &format!("/api/v1/election/elections/{id}")).await
+}
+
 /// Renders each page in Indonesian and in English.
 async fn in_both_languages(v: &Visitor, paths: &[String]) {
     for lang in ["en", "id"] {
@@ -161,7 +166,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     );
     let (_, html) = ani.get_html(&format!("/election/{id}/register")).await;
     assert!(html.contains("Wartini Register") && !html.contains(">A<"));
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["eligible"], 10);
 
     // Double entry: Ani makes entry A, Budi entry B, with one difference.
@@ -205,7 +210,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         ],
     )
     .await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["unresolved"], 1);
     assert_eq!(count["differences"][0]["ballot_id"], "2");
     assert_eq!(count["differences"][0]["kind"], "different_names");
@@ -295,7 +300,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .await;
     // The app suggests; the committee confirms.
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["unresolved"], 0);
     assert_eq!(
         count["recount"]["quorum_met"], true,
@@ -316,7 +321,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     .await;
 
     // Udin 3, Siti 2, Ani and Dodi 1 each for the third seat: a tie.
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["recount"]["elected"], json!(["Udin", "Siti"]));
     assert_eq!(count["recount"]["ties"], json!(["Ani", "Dodi"]));
     assert_eq!(count["blockers"][0]["code"], "tie_undecided");
@@ -364,7 +369,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("voter", i.as_str())).collect();
     fields.push(("voted", "1"));
     posted(&ani, &format!("/election/{id}/voted"), &fields).await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
     assert_eq!(count["elected"], json!(["Udin", "Siti", "Ani"]));
     assert_eq!(count["women"]["women"], 2);
@@ -605,7 +610,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         StatusCode::OK
     );
     assert_eq!(enter(&b, id, "b", two).await.status(), StatusCode::OK);
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["turnout"], "0.200000");
     assert_eq!(count["recount"]["quorum_met"], false);
     assert!(count["blockers"]
@@ -629,7 +634,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["quorum"], "0.300000");
     assert_eq!(count["recount"]["quorum_met"], false);
     assert_eq!(count["seats"], 3);
@@ -655,7 +660,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     )
     .await;
     enter(&b, id, "b", third).await;
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["turnout"], "0.272727");
     assert_eq!(count["recount"]["quorum_met"], false);
     // Exactly at: Warga 11 was on the register by mistake.
@@ -667,7 +672,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         &[("voter", &eleventh)],
     )
     .await;
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["turnout"], "0.300000");
     assert_eq!(count["recount"]["quorum_met"], true);
     assert_eq!(count["door_to_door"][0]["on"], "2025-03-04");
@@ -682,7 +687,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["quorum_met"], true);
     let later = open_poll(&a, "rt", RT).await;
     let count = json_of(&a, &format!("/api/v1/election/elections/{later}")).await;
@@ -896,7 +901,7 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
         StatusCode::OK,
     )
     .await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
     assert_eq!(count["resolutions"][0]["resolved_by"], "saksi-kel");
 
@@ -986,7 +991,7 @@ async fn a_lot_needs_a_second_committee_member() {
         api(&ani, id, "tie", lot.clone()).await.status(),
         StatusCode::OK
     );
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert!(
         count["elected"].is_null(),
         "one member's lot does not count"
@@ -1013,7 +1018,7 @@ async fn a_lot_needs_a_second_committee_member() {
         ],
     )
     .await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["elected"], json!(["Siti", "Udin", "Ani"]));
     assert_eq!(count["tie_signers"]["confirmed_by"], "facilitator");
     assert_eq!(count["ready"], true, "{}", count["blockers"]);

@@ -660,10 +660,9 @@ async fn register_companies_that_may_be_a_supplier_are_decided_on_the_review_lis
     assert!(!scoped.contains("register-confirm"), "{scoped}");
     let path = format!("/spend/suppliers/{acme}/register");
     let fields = [("company", "02222222"), ("decision", "confirm")];
-    assert_eq!(
-        lancs.post_form(&path, &fields).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    lancs
+        .post_form_expect(&path, &fields, StatusCode::FORBIDDEN)
+        .await;
     // A company that is no register's is refused, naming it.
     let html = analyst
         .post_form_expect(
