@@ -596,6 +596,13 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
     );
 }
 
+/// Decides the proposal `id` as `v`; the answer must have `status`.
+async fn decide(v: &Visitor, id: i64, decision: &str, status: StatusCode) {
+    let path = format!("/programme/proposals/{id}/decide");
+    v.post_form_expect(&path, &[("decision", decision)], status)
+        .await;
+}
+
 #[tokio::test]
 async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
     let (app, [kel, bkm]) = signed_in(["facilitator-kel", "bkm-user"]).await;
@@ -659,14 +666,8 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
     );
     assert!(first.findings.is_empty() && second.findings.is_empty());
     // The facilitator does not decide; the BKM funds the first.
-    let decide = |id: i64| format!("/programme/proposals/{id}/decide");
-    kel.post_form_expect(
-        &decide(first.id.get()),
-        &[("decision", "funded")],
-        StatusCode::CONFLICT,
-    )
-    .await;
-    posted(&bkm, &decide(first.id.get()), &[("decision", "funded")]).await;
+    decide(&kel, first.id.get(), "funded", StatusCode::CONFLICT).await;
+    decide(&bkm, first.id.get(), "funded", StatusCode::SEE_OTHER).await;
     // 40 of 60 funded: the second's 30 is now beyond the plan, and is
     // not funded; it is refused.
     let now = app.store.proposals_of("3604010001").unwrap();
@@ -678,19 +679,9 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
         "{:?}",
         now[1].findings
     );
-    bkm.post_form_expect(
-        &decide(second.id.get()),
-        &[("decision", "funded")],
-        StatusCode::CONFLICT,
-    )
-    .await;
-    posted(&bkm, &decide(second.id.get()), &[("decision", "refused")]).await;
-    bkm.post_form_expect(
-        &decide(first.id.get()),
-        &[("decision", "refused")],
-        StatusCode::CONFLICT,
-    )
-    .await;
+    decide(&bkm, second.id.get(), "funded", StatusCode::CONFLICT).await;
+    decide(&bkm, second.id.get(), "refused", StatusCode::SEE_OTHER).await;
+    decide(&bkm, first.id.get(), "refused", StatusCode::CONFLICT).await;
     // The BKM does not decide a proposal it entered itself.
     bkm.post_form(
         "/programme/3604010001/proposals",
@@ -698,12 +689,7 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
     )
     .await;
     let own = app.store.proposals_of("3604010001").unwrap()[0].id.get();
-    bkm.post_form_expect(
-        &decide(own),
-        &[("decision", "refused")],
-        StatusCode::CONFLICT,
-    )
-    .await;
+    decide(&bkm, own, "refused", StatusCode::CONFLICT).await;
     let page = bkm.page("/programme", StatusCode::OK).await;
     assert!(
         page.contains("Didanai") && page.contains("Ditolak"),
