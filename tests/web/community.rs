@@ -6,8 +6,8 @@
 //! page in both languages.
 
 use crate::support::{
-    area, borrowed, column, file_form, file_part, import_areas, in_area, item, json_of, location,
-    posted, signed_in, text_of, TestApp, Visitor,
+    area, assert_has_all, borrowed, column, file_form, file_part, import_areas, in_area, item,
+    json_of, location, posted, signed_in, text_of, TestApp, Visitor,
 };
 use lumbung_domain::{AreaCode, Role};
 use reqwest::{Method, StatusCode};
@@ -684,19 +684,15 @@ async fn households_are_typed_in_per_rt_scored_and_removed() {
     let res = add_household(&field, &bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = text_of(res).await;
-    assert!(
-        html.contains("Line 2: &quot;X&quot;: is not a sex"),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "Line 2: &quot;X&quot;: is not a sex",
+            "Line 3: &quot;300&quot;: is not an age",
+            "Line 3: &quot;123&quot;: is not a NIK",
+            "Line 4: needs name; sex",
+        ],
     );
-    assert!(
-        html.contains("Line 3: &quot;300&quot;: is not an age"),
-        "{html}"
-    );
-    assert!(
-        html.contains("Line 3: &quot;123&quot;: is not a NIK"),
-        "{html}"
-    );
-    assert!(html.contains("Line 4: needs name; sex"), "{html}");
     assert!(!html.contains("Line 1:"), "the first line is fine");
     assert!(
         html.contains("Sari; P; 41; kepala"),
@@ -908,8 +904,7 @@ async fn criteria_are_edited_in_a_form_and_problems_come_back_beside_it() {
     let answer = field
         .post_form_expect(&action, &too_many, StatusCode::UNPROCESSABLE_ENTITY)
         .await;
-    assert!(answer.contains("id=\"criteria-errors\""), "{answer}");
-    assert!(answer.contains("3 dari 2 indikator"), "{answer}");
+    assert_has_all(&answer, &["id=\"criteria-errors\"", "3 dari 2 indikator"]);
     assert!(
         answer.contains("value=\"Luas lantai sempit\""),
         "typed kept"

@@ -6,8 +6,8 @@
 //! coordinator; permissions per role and scope; every page in id and en.
 
 use crate::support::{
-    column, expect_status, file_form, in_area, item, json_of, location, posted, signed_in,
-    spawn_app, text_of, Visitor,
+    assert_has_all, column, expect_status, file_form, in_area, item, json_of, location, posted,
+    signed_in, spawn_app, text_of, Visitor,
 };
 use lumbung_community::election::{read_ballots, read_groups, read_residents, recount};
 use reqwest::{Method, StatusCode};
@@ -120,11 +120,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     // Said beside the form, in the viewer's language, the text kept.
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = bad.text().await.unwrap();
-    assert!(html.contains("id=\"import-errors\""), "{html}");
-    assert!(html.contains("baris 3"), "{html}");
-    assert!(
-        html.contains("accept=\".csv,text/csv\" aria-invalid=\"true\""),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "id=\"import-errors\"",
+            "baris 3",
+            "accept=\".csv,text/csv\" aria-invalid=\"true\"",
+        ],
     );
     // A register pasted in comes back as it was pasted.
     let pasted = "nama,jenis_kelamin,umur,kawin\nB,X,30,ya\n";
@@ -146,16 +148,15 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(html.contains("id=\"voter-errors\""), "{html}");
-    assert!(html.contains("tulis tanggal lahir atau umur"), "{html}");
-    assert!(html.contains("value=\"Wartini\""), "{html}");
-    assert!(
-        html.contains("<option value=\"female\" selected>"),
-        "{html}"
-    );
-    assert!(
-        html.contains("type=\"date\" value=\"\" aria-invalid=\"true\""),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "id=\"voter-errors\"",
+            "tulis tanggal lahir atau umur",
+            "value=\"Wartini\"",
+            "<option value=\"female\" selected>",
+            "type=\"date\" value=\"\" aria-invalid=\"true\"",
+        ],
     );
     let res = import_register(&ani, id, REGISTER).await;
     assert_eq!(
@@ -253,8 +254,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(refused.contains("id=\"correct-errors\""), "{refused}");
-    assert!(refused.contains("value=\"Dodi\""), "{refused}");
+    assert_has_all(&refused, &["id=\"correct-errors\"", "value=\"Dodi\""]);
     in_both_languages(&ani, &all_pages(id)).await;
     // Blocked by the difference: said on the poll's page, where the
     // publish button is.
@@ -334,8 +334,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(refused.contains("id=\"tie-errors\""), "{refused}");
-    assert!(refused.contains("value=\"undian\""), "{refused}");
+    assert_has_all(&refused, &["id=\"tie-errors\"", "value=\"undian\""]);
     ani.post_form_expect(
         &format!("/election/{id}/tie"),
         &[
@@ -1071,14 +1070,13 @@ async fn refused_election_settings_come_back_beside_the_form() {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(answer.contains("id=\"settings-errors\""), "{answer}");
-    assert!(
-        answer.contains("&quot;dua&quot; bukan bilangan bulat"),
-        "{answer}"
-    );
-    assert!(
-        answer.contains("value=\"dua\" aria-invalid=\"true\""),
-        "{answer}"
+    assert_has_all(
+        &answer,
+        &[
+            "id=\"settings-errors\"",
+            "&quot;dua&quot; bukan bilangan bulat",
+            "value=\"dua\" aria-invalid=\"true\"",
+        ],
     );
     assert!(answer.contains("value=\"0,6\""), "typed kept: {answer}");
     assert!(answer.contains("action=\"/logout\""), "still signed in");

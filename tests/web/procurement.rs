@@ -142,8 +142,10 @@ async fn contracts_and_opportunities_show_the_local_and_sme_shares() {
     let o = auditor
         .page("/procurement/opportunities", StatusCode::OK)
         .await;
-    assert!(o.contains("Ribble Cleaning Co-operative"), "{o}");
-    assert!(o.contains("<svg class=\"chart\""), "{o}");
+    assert_has_all(
+        &o,
+        &["Ribble Cleaning Co-operative", "<svg class=\"chart\""],
+    );
 }
 
 #[tokio::test]
@@ -866,8 +868,7 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
     let page = lancs
         .page(&format!("{path}?year=2013"), StatusCode::OK)
         .await;
-    assert!(page.contains("30,0%"), "{page}");
-    assert!(page.contains("Menyederhanakan proses pengadaan"), "{page}");
+    assert_has_all(&page, &["30,0%", "Menyederhanakan proses pengadaan"]);
     // A manual goal needs what it counts; the form keeps what was typed.
     let goal = |title: &'static str, measure: &'static str, target: &'static str| {
         [
