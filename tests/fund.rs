@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 mod common;
-use common::{item, Env};
+use common::{item, Env, Out};
 
 const LOANS: &str = "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule
 UPK Ciruas,KSM Melati,L-001,2024-01-10,600000,6,0.015,flat
@@ -90,9 +90,9 @@ fn spreadsheet_books_give_the_oversight_figures() {
         with_trend["by_upk"], r["by_upk"],
         "the report itself unchanged"
     );
-    let refused = env.output(&["fund", "report", "--trend", "3", "--format", "csv"]);
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--trend"));
+    Out::from(env.output(&["fund", "report", "--trend", "3", "--format", "csv"]))
+        .code(1)
+        .stderr_has("--trend");
     for months in ["0", "37"] {
         assert!(!env
             .output(&["fund", "report", "--trend", months])
@@ -181,9 +181,9 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
         ],
     );
     let good = env.write("good.csv", LOANS);
-    let out = env.output(&["fund", "import", &good, &reps]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column loan_id"));
+    Out::from(env.output(&["fund", "import", &good, &reps]))
+        .code(1)
+        .stderr_has("line 2, column loan_id");
     assert!(
         env.stdout(&["fund", "verify"]).contains("0 entries"),
         "nothing was posted"
@@ -199,14 +199,14 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
         "changed.csv",
         &LOANS.replace("L-001,2024-01-10,600000", "L-001,2024-01-10,700000"),
     );
-    let out = env.output(&[
+    Out::from(env.output(&[
         "fund",
         "import",
         &changed,
         &env.write("none2.csv", "loan_id,paid_on,amount\n"),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
+    ]))
+    .code(1)
+    .stderr_has("held with other terms");
 }
 
 #[test]
@@ -244,13 +244,9 @@ fn changed_history_is_found_by_verify() {
         [changed],
     )
     .unwrap();
-    let out = env.output(&["fund", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("entry 5"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Out::from(env.output(&["fund", "verify"]))
+        .code(1)
+        .stderr_has("entry 5");
 }
 
 #[test]
@@ -283,9 +279,9 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
     let out = env.stdout(&["fund", "repay", "--file", &file]);
     assert!(out.contains("0 posted, 3 posted before"), "{out}");
     let bad = env.write("bad.csv", "loan_id,paid_on,amount\nL-001,2024-04-10,0\n");
-    let out = env.output(&["fund", "repay", "--file", &bad]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+    Out::from(env.output(&["fund", "repay", "--file", &bad]))
+        .code(1)
+        .stderr_has("line 2");
     // The ledger shows each payment's split; a reversal marks one.
     let ledger = env.json(&["fund", "ledger", "L-001"]);
     let pays = ledger["repayments"].as_array().unwrap();
@@ -375,16 +371,16 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "reserve_rates=[\"0.02\",\"0.2\",\"1\"]",
     ]);
     assert!(out.contains("\"arrears_threshold\": 2"), "{out}");
-    let out = env.output(&[
+    Out::from(env.output(&[
         "fund",
         "settings",
         "--upk",
         "UPK Ciruas",
         "--set",
         "colour=red",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no such setting"));
+    ]))
+    .code(1)
+    .stderr_has("no such setting");
     env.stdout(&["fund", "verify"]);
 }
 
@@ -445,21 +441,17 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
          UPK Ciruas,KSM Melati,W-1,2024-01-01,1300000,3,0.015,monthly\n",
     );
     let none = env.write("none.csv", "loan_id,paid_on,amount\n");
-    let out = env.output(&["fund", "import", &changed, &none]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
+    Out::from(env.output(&["fund", "import", &changed, &none]))
+        .code(1)
+        .stderr_has("held with other terms");
     let bad = env.write(
         "bad.csv",
         "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,frequency\n\
          UPK Ciruas,KSM Melati,D-1,2024-01-01,1300000,3,0.015,daily\n",
     );
-    let out = env.output(&["fund", "import", &bad, &none]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("line 2, column frequency"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Out::from(env.output(&["fund", "import", &bad, &none]))
+        .code(1)
+        .stderr_has("line 2, column frequency");
 }
 
 #[test]

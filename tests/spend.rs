@@ -4,7 +4,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 
 mod common;
-use common::{assert_has_all, column, repo, shared_dir, Env};
+use common::{assert_has_all, column, repo, shared_dir, Env, Out};
 use std::process::Output;
 
 /// `spend import --anchor ANCHOR OPTIONS… FILE`.
@@ -567,9 +567,9 @@ fn undo_refuses_to_lose_payments_a_later_import_skipped_and_ids_are_never_reused
     env.import("UCLan", &[], &april);
     env.import("UCLan", &[], &quarter);
     assert_eq!(env.report(&[])["total"], "365.00");
-    let out = env.output(&["spend", "undo", "1"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("undo import 2 first"));
+    Out::from(env.output(&["spend", "undo", "1"]))
+        .code(1)
+        .stderr_has("undo import 2 first");
     assert_eq!(env.report(&[])["total"], "365.00", "nothing lost");
     env.stdout(&["spend", "undo", "2"]);
     env.stdout(&["spend", "undo", "1"]);
