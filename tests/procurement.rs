@@ -569,48 +569,31 @@ fn the_local_multiplier_counts_three_rounds_from_the_survey() {
     .code(0)
     .stderr_has("line 4: Far Builders Ltd is not a local supplier, ignored");
     let m = out.json();
-    let figures: Vec<&Value> = [
-        "round1",
-        "round2",
-        "round3",
-        "lm3",
-        "coverage",
-        "surveyed_suppliers",
-        "local_suppliers",
-    ]
-    .iter()
-    .map(|k| &m[*k])
-    .collect();
-    assert_eq!(
-        figures,
-        [
-            &json!("5000.00"),
-            &json!("2000.00"),
-            &json!("880.00"),
-            &json!("1.5760"),
-            &json!("0.750000"),
-            &json!(2),
-            &json!(3)
-        ],
-        "{m}"
-    );
+    for (key, want) in [
+        ("round1", json!("5000.00")),
+        ("round2", json!("2000.00")),
+        ("round3", json!("880.00")),
+        ("lm3", json!("1.5760")),
+        ("coverage", json!("0.750000")),
+        ("surveyed_suppliers", json!(2)),
+        ("local_suppliers", json!(3)),
+    ] {
+        assert_eq!(m[key], want, "{key}: {m}");
+    }
     assert_eq!(m["by_anchor"][0]["anchor"], "Preston City Council");
     assert_eq!(m["by_anchor"][0]["lm3"], "1.5550");
     assert!(m["method"].as_str().unwrap().contains("0.440000"), "{m}");
     // The group's first round is the spend report's total.
     let report = env.json(&["spend", "report"]);
     assert_eq!(report["total"], m["round1"]);
-    let one = env.stdout(&[
+    let one = env.json(&[
         "procurement",
         "lm3",
         "--respend",
         &survey,
         "--anchor",
         "Preston College",
-        "--format",
-        "json",
     ]);
-    let one: Value = serde_json::from_str(&one).unwrap();
     assert_eq!(
         (&one["round1"], &one["lm3"]),
         (&json!("1000.00"), &json!("1.6600")),
@@ -665,10 +648,7 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
     assert_eq!(w["progress"]["reached"], false);
     // Shifting nothing changes nothing; the target may come from the settings.
     env.stdout(&["spend", "settings", "--target-local-share", "0.4"]);
-    let none: Value = serde_json::from_str(
-        &env.stdout(&["spend", "whatif", "--shift", "43320=0", "--format", "json"]),
-    )
-    .unwrap();
+    let none = env.json(&["spend", "whatif", "--shift", "43320=0"]);
     assert_eq!(none["before"], none["after"]);
     assert_eq!(none["progress"]["reached"], true, "{none}");
     Out::from(env.output(&["spend", "whatif", "--shift", "99999=0.1"]))
@@ -677,44 +657,37 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
         .refused(1, "--shift: \"43320=2\" is not a shift");
 }
 
+/// Writes `csv` to `name` and runs `procurement assess` on it for `round`.
+fn assess(env: &Env, name: &str, csv: &str, round: &str) -> Out {
+    let file = env.write(name, csv);
+    Out::from(env.output(&["procurement", "assess", &file, "--round", round]))
+}
+
 #[test]
 fn suppliers_are_assessed_in_rounds_and_the_dashboard_shows_the_change() {
     let env = two_anchors_spending();
-    let first = env.write(
-        "2025.csv",
-        "supplier,outcome,score,evidence\nPreston Joinery Ltd,employment,2,\nFar Builders Ltd,employment,1,\nAvenham Print,environment,3,FSC paper\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &first, "--round", "2025"]))
+    let first = "supplier,outcome,score,evidence\nPreston Joinery Ltd,employment,2,\nFar Builders Ltd,employment,1,\nAvenham Print,environment,3,FSC paper\n";
+    assess(&env, "2025.csv", first, "2025")
         .code(0)
         .stdout_has("round 2025: 3 scores kept, 0 held already");
     // The same file again changes nothing.
-    Out::from(env.output(&["procurement", "assess", &first, "--round", "2025"]))
+    assess(&env, "2025.csv", first, "2025")
         .code(0)
         .stdout_has("round 2025: 0 scores kept, 3 held already");
     // A bad file is refused whole, naming line and column.
-    let bad = env.write(
-        "bad.csv",
-        "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\nAvenham Print,joy,9\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &bad, "--round", "2026"]))
+    let bad = "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\nAvenham Print,joy,9\n";
+    assess(&env, "bad.csv", bad, "2026")
         .code(1)
         .stderr_has("line 4, column outcome")
         .stderr_has("line 4, column score");
-    let unknown = env.write(
-        "unknown.csv",
-        "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &unknown, "--round", "2026"]))
+    let unknown = "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\n";
+    assess(&env, "unknown.csv", unknown, "2026")
         .code(1)
         .stderr_has("line 3, column supplier: no supplier \"Nobody Ltd\"");
-    let second = env.write(
-        "2026.csv",
-        "pemasok,hasil,skor\npreston joinery ltd,employment,4\nFar Builders Ltd,employment,2\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &second, "--round", "2026"])).code(0);
-    let d = Out::from(env.output(&["procurement", "assessments", "--format", "json"]))
-        .code(0)
-        .json();
+    let second =
+        "pemasok,hasil,skor\npreston joinery ltd,employment,4\nFar Builders Ltd,employment,2\n";
+    assess(&env, "2026.csv", second, "2026").code(0);
+    let d = env.json(&["procurement", "assessments"]);
     assert_eq!(d["round"], "2026");
     assert_eq!(d["previous"], "2025");
     let employment = &d["by_outcome"][0];
