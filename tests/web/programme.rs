@@ -325,6 +325,18 @@ async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads(
     assert_eq!(stored.len(), 6);
 }
 
+/// Sets the days to answer and to resolve a complaint in `area` as `v`;
+/// the answer must have `status`. Its body.
+async fn set_deadlines(v: &Visitor, area: &str, days: [&str; 2], status: StatusCode) -> String {
+    let fields = [
+        ("area", area),
+        ("answer_days", days[0]),
+        ("resolve_days", days[1]),
+    ];
+    v.post_form_expect("/complaints/deadlines", &fields, status)
+        .await
+}
+
 #[tokio::test]
 async fn a_facilitator_enters_a_complaint_by_sms_and_a_late_answer_escalates() {
     let (app, [kel, bkm, serang]) =
@@ -361,58 +373,16 @@ async fn a_facilitator_enters_a_complaint_by_sms_and_a_late_answer_escalates() {
     );
     // Ten days to answer in this kelurahan: the BKM's again. The BKM
     // cannot change the deadlines it is judged by.
-    let refused = bkm
-        .post_form_expect(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010001"),
-                ("answer_days", "30"),
-                ("resolve_days", "60"),
-            ],
-            StatusCode::OK,
-        )
-        .await;
+    let refused = set_deadlines(&bkm, "3604010001", ["30", "60"], StatusCode::OK).await;
     assert!(refused.contains("role=\"alert\""), "{refused}");
-    let bad = kel
-        .post_form_expect(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010001"),
-                ("answer_days", "40"),
-                ("resolve_days", "30"),
-            ],
-            StatusCode::OK,
-        )
-        .await;
+    let bad = set_deadlines(&kel, "3604010001", ["40", "30"], StatusCode::OK).await;
     assert!(bad.contains("id=\"e-deadlines\""), "{bad}");
-    let res = kel
-        .post_form(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010001"),
-                ("answer_days", "10"),
-                ("resolve_days", "30"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    set_deadlines(&kel, "3604010001", ["10", "30"], StatusCode::SEE_OTHER).await;
     let deadlines = app.store.complaint_deadlines("3604010001").unwrap();
     assert_eq!((deadlines.answer_days, deadlines.resolve_days), (10, 30));
     let listed = kel.page("/complaints", StatusCode::OK).await;
     assert!(listed.contains(">BKM<"), "{listed}");
-    assert_eq!(
-        kel.post_form(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010002"),
-                ("answer_days", "10"),
-                ("resolve_days", "30")
-            ],
-        )
-        .await
-        .status(),
-        StatusCode::NOT_FOUND
-    );
+    set_deadlines(&kel, "3604010002", ["10", "30"], StatusCode::NOT_FOUND).await;
     // The kabupaten's monthly summary.
     let summary = serang
         .page("/complaints/summary?area=3604", StatusCode::OK)
