@@ -29,6 +29,26 @@ Asep Register,L,1999-10-10,tidak\n\
 Euis Register,P,1979-04-04,ya\n\
 Budiman Register,L,1984-08-18,ya\n";
 
+/// What the command line that a published result names
+/// (`result.command`) prints when run beside its BALLOTS.csv and
+/// GROUPS.csv.
+fn recount_on_the_command_line(result: &Value, ballots: &str, groups: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("BALLOTS.csv"), ballots).unwrap();
+    std::fs::write(dir.path().join("GROUPS.csv"), groups).unwrap();
+    let command = result["result"]["command"].as_str().unwrap();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    assert_eq!(args[..2], ["election", "recount"], "{command}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{command}: {stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// The election's count, as the API gives it.
 async fn count_of(v: &Visitor, id: i64) -> Value {
     json_of(v, &format!("/api/v1/election/elections/{id}")).await
@@ -462,24 +482,11 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .unwrap();
     assert_eq!(&serde_json::to_value(&again).unwrap(), published);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("BALLOTS.csv"), &ballots).unwrap();
-    std::fs::write(dir.path().join("GROUPS.csv"), &groups).unwrap();
-    let command = api["result"]["command"].as_str().unwrap();
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    assert_eq!(args[..2], ["election", "recount"]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
-        .args(&args[..])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(
+        &recount_on_the_command_line(&api, &ballots, &groups),
+        published,
+        "the command line recounts the same"
     );
-    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(&cli, published, "the command line recounts the same");
 
     // Every correction is in the audit log.
     let admin = app.login("admin").await;
@@ -818,6 +825,20 @@ async fn api_answers(v: &Visitor, id: i64, what: &str, body: Value, status: Stat
     expect_status(what, api(v, id, what, body).await, status).await
 }
 
+/// The body of a resolution of ballot `ballot` as `names` through the
+/// API, which must answer `status`.
+async fn resolve(
+    v: &Visitor,
+    id: i64,
+    ballot: &str,
+    names: [&str; 2],
+    note: &str,
+    status: StatusCode,
+) -> String {
+    let body = json!({"ballot_id": ballot, "names": names, "note": note});
+    api_answers(v, id, "resolutions", body, status).await
+}
+
 /// Every way one committee member could count and publish alone, tried
 /// through the API: each is refused, and the two- and three-member path
 /// publishes. A name written as a spreadsheet formula is published escaped
@@ -842,26 +863,12 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     // Entry B is empty: Ani resolves the ballots "missing from B" herself
     // and publishes. Refused.
     for b in ["1", "2", "3"] {
-        let body = api_answers(
-            &ani,
-            id,
-            "resolutions",
-            json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"}),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let body = resolve(&ani, id, b, ["Udin", "Siti"], "x", StatusCode::CONFLICT).await;
         assert!(body.contains("made neither entry"), "{body}");
     }
     api_answers(&ani, id, "publish", json!({}), StatusCode::CONFLICT).await;
     // A third member cannot fill entry B by resolving either.
-    let body = api_answers(
-        &saksi,
-        id,
-        "resolutions",
-        json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"}),
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let body = resolve(&saksi, id, "2", ["Udin", "Siti"], "x", StatusCode::CONFLICT).await;
     assert!(body.contains("missing from entry B"), "{body}");
 
     let entry_b = json!([
@@ -875,28 +882,15 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     );
     // Budi made entry B: he does not resolve; nobody overwrites a ballot
     // both entries agree on.
-    api_answers(
-        &budi,
-        id,
-        "resolutions",
-        json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"}),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    let body = api_answers(
-        &saksi,
-        id,
-        "resolutions",
-        json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"}),
-        StatusCode::CONFLICT,
-    )
-    .await;
+    resolve(&budi, id, "2", ["Udin", "Dodi"], "x", StatusCode::CONFLICT).await;
+    let body = resolve(&saksi, id, "3", ["Dodi", "Ani"], "x", StatusCode::CONFLICT).await;
     assert!(body.contains("agree on ballot 3"), "{body}");
-    api_answers(
+    resolve(
         &saksi,
         id,
-        "resolutions",
-        json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"}),
+        "2",
+        ["Udin", "Siti"],
+        "kertas no. 2",
         StatusCode::OK,
     )
     .await;
@@ -939,24 +933,9 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     let result: Value = json_of(&anon, &format!("/api/v1/election/results/{id}")).await;
     let published = &result["result"]["recount"];
     assert_eq!(published["votes"][formula], 1, "{published}");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("BALLOTS.csv"), &ballots).unwrap();
-    std::fs::write(dir.path().join("GROUPS.csv"), &groups).unwrap();
-    let command = result["result"]["command"].as_str().unwrap();
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
-        .args(&args[..])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        &cli, published,
+        &recount_on_the_command_line(&result, &ballots, &groups),
+        published,
         "the command line recounts the escaped file"
     );
 }
