@@ -1242,15 +1242,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/merge\"")));
 
     // Fixing Faraway's location in Preston makes its 700 local.
-    let res = analyst
-        .post_form(
-            &faraway_at("locate"),
-            &[("area", "E07000123"), ("q", "Faraway")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        res.headers()["location"],
+        posted(
+            &analyst,
+            &faraway_at("locate"),
+            &[("area", "E07000123"), ("q", "Faraway")]
+        )
+        .await,
         "/spend/suppliers?q=Faraway&done=saved"
     );
     let r = spend_report(&analyst).await;
@@ -1344,15 +1342,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
 
     // Apotek Sehat merged into Faraway: its payment moves, and it is
     // listed for review with the reason.
-    let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{apotek}/merge"),
-            &[("into", &faraway.to_string()), ("review", "1")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        res.headers()["location"],
+        posted(
+            &analyst,
+            &format!("/spend/suppliers/{apotek}/merge"),
+            &[("into", &faraway.to_string()), ("review", "1")]
+        )
+        .await,
         "/spend/suppliers?review=1&done=saved"
     );
     let r = spend_report(&analyst).await;
@@ -1542,11 +1538,10 @@ async fn analysts_undo_imports_and_see_their_flagged_rows() {
     );
 
     // Undo on the page, then through the API: the totals drop.
-    let res = analyst
-        .post_form(&format!("/spend/imports/{late}/undo"), &[])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()["location"], "/spend/imports");
+    assert_eq!(
+        posted(&analyst, &format!("/spend/imports/{late}/undo"), &[]).await,
+        "/spend/imports"
+    );
     assert_eq!(spend_report(&analyst).await["total"], "1050.00");
     let res = analyst
         .send_json(
