@@ -587,14 +587,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
 #[tokio::test]
 async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     let (_app, [a, b]) = signed_in(["facilitator-kel", "facilitator"]).await;
-    let created = a
-        .post_json(
+    let id = a
+        .post_json_answer(
             "/api/v1/election/elections",
             json!({"level": "rt", "area": RT, "held_on": "2025-03-02"}),
+            StatusCode::OK,
         )
-        .await;
-    assert_eq!(created.status(), StatusCode::OK);
-    let id = created.json::<Value>().await.unwrap()["id"]
+        .await["id"]
         .as_i64()
         .unwrap();
     let voters: Vec<Value> = (1..=10)

@@ -551,6 +551,18 @@ impl Visitor {
         expect_status(path, self.post_json(path, body).await, status).await
     }
 
+    /// POSTs JSON with the CSRF header that must answer `status`; the
+    /// answer's JSON.
+    pub async fn post_json_answer(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        status: StatusCode,
+    ) -> serde_json::Value {
+        let text = self.post_json_expect(path, body, status).await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
+    }
+
     /// Sends JSON with the CSRF header, as a script in the page would.
     pub async fn send_json(
         &self,
