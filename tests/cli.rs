@@ -10,7 +10,7 @@ use std::time::Duration;
 const PASSWORD: &str = "a-long-test-password";
 
 mod common;
-use common::{repo, shared_dir, Env, Out};
+use common::{assert_has_all, repo, shared_dir, Env, Out};
 
 impl Env {
     /// `lumbung --db <tmp>/test.db ARGS…`, run in the temporary directory.
@@ -1174,8 +1174,10 @@ fn demo_builds_its_own_database_prints_the_logins_and_serves() {
                 "login {user} missing (run {run}):\n{table}"
             );
         }
-        assert!(table.contains("area 3604 KABUPATEN SERANG"), "{table}");
-        assert!(table.contains("BKM Ciruas Sejahtera"), "{table}");
+        assert_has_all(
+            &table,
+            &["area 3604 KABUPATEN SERANG", "BKM Ciruas Sejahtera"],
+        );
         assert!(demo_db.exists());
 
         let login = r#"{"username":"admin.serang","password":"lumbung-demo-2026"}"#;

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 mod common;
-use common::Env;
+use common::{item, Env, Out};
 
 const LOANS: &str = "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,schedule
 UPK Ciruas,KSM Melati,L-001,2024-01-10,600000,6,0.015,flat
@@ -48,21 +48,8 @@ fn spreadsheet_books_give_the_oversight_figures() {
         "{out}"
     );
 
-    let r: Value = serde_json::from_str(&env.stdout(&[
-        "fund",
-        "report",
-        "--as-of",
-        "2024-05-20",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
-    let ciruas = r["by_upk"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["upk"] == "UPK Ciruas")
-        .unwrap();
+    let r = env.json(&["fund", "report", "--as-of", "2024-05-20"]);
+    let ciruas = item(&r, "by_upk", "upk", "UPK Ciruas");
     assert_eq!(ciruas["outstanding"], 200_000 + 500_000);
     assert_eq!(ciruas["arrears"], 300_000);
     assert_eq!(ciruas["loans_in_arrears"], 1);
@@ -78,32 +65,19 @@ fn spreadsheet_books_give_the_oversight_figures() {
     assert_eq!(ciruas["lar"], "0.500000");
     assert!(r["outstanding"].as_i64().unwrap() > ciruas["outstanding"].as_i64().unwrap());
     // Payments after the date are ignored.
-    let before: Value = serde_json::from_str(&env.stdout(&[
+    let before = env.json(&[
         "fund",
         "report",
         "--as-of",
         "2024-03-11",
         "--upk",
         "UPK Ciruas",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(before["outstanding"], 400_000 + 500_000);
     let csv = env.stdout(&["fund", "report", "--as-of", "2024-05-20", "--format", "csv"]);
     assert!(csv.starts_with("upk,loans,outstanding,arrears"), "{csv}");
     // The monthly trend beside the report: month ends, then the date itself.
-    let with_trend: Value = serde_json::from_str(&env.stdout(&[
-        "fund",
-        "report",
-        "--as-of",
-        "2024-05-20",
-        "--trend",
-        "3",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let with_trend = env.json(&["fund", "report", "--as-of", "2024-05-20", "--trend", "3"]);
     let points = with_trend["trend"].as_array().unwrap();
     let dates: Vec<&str> = points
         .iter()
@@ -116,9 +90,9 @@ fn spreadsheet_books_give_the_oversight_figures() {
         with_trend["by_upk"], r["by_upk"],
         "the report itself unchanged"
     );
-    let refused = env.output(&["fund", "report", "--trend", "3", "--format", "csv"]);
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--trend"));
+    Out::from(env.output(&["fund", "report", "--trend", "3", "--format", "csv"]))
+        .code(1)
+        .stderr_has("--trend");
     for months in ["0", "37"] {
         assert!(!env
             .output(&["fund", "report", "--trend", months])
@@ -169,17 +143,14 @@ fn spreadsheet_books_give_the_oversight_figures() {
             .code(),
         Some(1)
     );
-    let r: Value = serde_json::from_str(&env.stdout(&[
+    let r = env.json(&[
         "fund",
         "report",
         "--as-of",
         "2024-05-20",
         "--upk",
         "UPK Ciruas",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(r["ccr"], "0.225000", "fee income 45,000 over costs 200,000");
     assert_eq!(
         r["roi"], "-0.037200",
@@ -210,9 +181,9 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
         ],
     );
     let good = env.write("good.csv", LOANS);
-    let out = env.output(&["fund", "import", &good, &reps]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column loan_id"));
+    Out::from(env.output(&["fund", "import", &good, &reps]))
+        .code(1)
+        .stderr_has("line 2, column loan_id");
     assert!(
         env.stdout(&["fund", "verify"]).contains("0 entries"),
         "nothing was posted"
@@ -228,14 +199,14 @@ fn bad_rows_reject_the_files_with_every_problem_named() {
         "changed.csv",
         &LOANS.replace("L-001,2024-01-10,600000", "L-001,2024-01-10,700000"),
     );
-    let out = env.output(&[
+    Out::from(env.output(&[
         "fund",
         "import",
         &changed,
         &env.write("none2.csv", "loan_id,paid_on,amount\n"),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
+    ]))
+    .code(1)
+    .stderr_has("held with other terms");
 }
 
 #[test]
@@ -273,13 +244,9 @@ fn changed_history_is_found_by_verify() {
         [changed],
     )
     .unwrap();
-    let out = env.output(&["fund", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("entry 5"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Out::from(env.output(&["fund", "verify"]))
+        .code(1)
+        .stderr_has("entry 5");
 }
 
 #[test]
@@ -312,13 +279,11 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
     let out = env.stdout(&["fund", "repay", "--file", &file]);
     assert!(out.contains("0 posted, 3 posted before"), "{out}");
     let bad = env.write("bad.csv", "loan_id,paid_on,amount\nL-001,2024-04-10,0\n");
-    let out = env.output(&["fund", "repay", "--file", &bad]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+    Out::from(env.output(&["fund", "repay", "--file", &bad]))
+        .code(1)
+        .stderr_has("line 2");
     // The ledger shows each payment's split; a reversal marks one.
-    let ledger: Value =
-        serde_json::from_str(&env.stdout(&["fund", "ledger", "L-001", "--format", "json"]))
-            .unwrap();
+    let ledger = env.json(&["fund", "ledger", "L-001"]);
     let pays = ledger["repayments"].as_array().unwrap();
     assert_eq!(pays.len(), 2);
     assert_eq!(
@@ -377,28 +342,17 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "--as-of",
         "2024-12-31",
     ]);
-    let r: Value = serde_json::from_str(&env.stdout(&[
-        "fund",
-        "report",
-        "--as-of",
-        "2024-12-31",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let r = env.json(&["fund", "report", "--as-of", "2024-12-31"]);
     assert_eq!(r["written_off"], 600_000);
     assert_eq!(r["by_upk"][0]["upk"], "UPK Ciruas");
-    let s: Value = serde_json::from_str(&env.stdout(&[
+    let s = env.json(&[
         "fund",
         "statements",
         "--upk",
         "UPK Ciruas",
         "--as-of",
         "2024-12-31",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    ]);
     let b = &s["balance_sheet"];
     assert_eq!(b["total_assets"], b["total_liabilities_and_equity"]);
     assert_eq!(
@@ -417,16 +371,16 @@ fn a_cashier_posts_corrects_and_closes_the_books_from_the_command_line() {
         "reserve_rates=[\"0.02\",\"0.2\",\"1\"]",
     ]);
     assert!(out.contains("\"arrears_threshold\": 2"), "{out}");
-    let out = env.output(&[
+    Out::from(env.output(&[
         "fund",
         "settings",
         "--upk",
         "UPK Ciruas",
         "--set",
         "colour=red",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no such setting"));
+    ]))
+    .code(1)
+    .stderr_has("no such setting");
     env.stdout(&["fund", "verify"]);
 }
 
@@ -443,15 +397,7 @@ fn a_ksm_name_is_its_own_only_within_its_upk() {
     let none = env.write("none.csv", "loan_id,paid_on,amount\n");
     let out = env.stdout(&["fund", "import", &loans, &none]);
     assert!(out.contains("new KSMs: KSM Melati, KSM Melati"), "{out}");
-    let r: Value = serde_json::from_str(&env.stdout(&[
-        "fund",
-        "report",
-        "--as-of",
-        "2024-03-01",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let r = env.json(&["fund", "report", "--as-of", "2024-03-01"]);
     assert_eq!(r["active_ksm"], 2, "one Melati in each UPK");
     assert_eq!(r["by_upk"][0]["active_ksm"], 1);
     assert_eq!(r["by_upk"][1]["active_ksm"], 1);
@@ -474,10 +420,7 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
         "loan_id,paid_on,amount\nW-1,2024-01-08,104500\nW-1,2024-01-15,104500\nF-1,2024-03-01,1254000\n",
     );
     env.stdout(&["fund", "import", &loans, &reps]);
-    let report = |as_of: &str| -> Value {
-        serde_json::from_str(&env.stdout(&["fund", "report", "--as-of", as_of, "--format", "json"]))
-            .unwrap()
-    };
+    let report = |as_of: &str| -> Value { env.json(&["fund", "report", "--as-of", as_of]) };
     // On 5 February W-1 has missed the weeks of 22 and 29 January and
     // 5 February (3: in arrears); F-1 the fortnights of 15 and 29 January
     // (2: not yet); M-1 its first month.
@@ -486,8 +429,7 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
     assert_eq!(r["outstanding_in_arrears"], 1_100_000);
     assert_eq!(r["arrears"], 300_000 + 400_000 + 200_000);
     assert_eq!(report("2024-03-01")["outstanding"], 1_100_000 + 600_000);
-    let ledger: Value =
-        serde_json::from_str(&env.stdout(&["fund", "ledger", "W-1", "--format", "json"])).unwrap();
+    let ledger = env.json(&["fund", "ledger", "W-1"]);
     assert_eq!(ledger["loan"]["frequency"], "weekly", "{ledger}");
     assert_eq!(ledger["schedule"].as_array().unwrap().len(), 13);
     let table = env.stdout(&["fund", "ledger", "W-1"]);
@@ -499,21 +441,17 @@ fn spreadsheet_loans_may_be_repaid_weekly_or_fortnightly() {
          UPK Ciruas,KSM Melati,W-1,2024-01-01,1300000,3,0.015,monthly\n",
     );
     let none = env.write("none.csv", "loan_id,paid_on,amount\n");
-    let out = env.output(&["fund", "import", &changed, &none]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("held with other terms"));
+    Out::from(env.output(&["fund", "import", &changed, &none]))
+        .code(1)
+        .stderr_has("held with other terms");
     let bad = env.write(
         "bad.csv",
         "upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly,frequency\n\
          UPK Ciruas,KSM Melati,D-1,2024-01-01,1300000,3,0.015,daily\n",
     );
-    let out = env.output(&["fund", "import", &bad, &none]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("line 2, column frequency"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Out::from(env.output(&["fund", "import", &bad, &none]))
+        .code(1)
+        .stderr_has("line 2, column frequency");
 }
 
 #[test]

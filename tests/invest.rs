@@ -17,16 +17,19 @@ fn run(env: &Env, args: &[&str]) -> Out {
     Out::of(&mut Command::from_std(env.command(args)))
 }
 
+/// `lumbung invest pools FILE FLAGS…`.
+fn pools(env: &Env, file: &str, flags: &[&str]) -> Out {
+    run(env, &[&["invest", "pools", file][..], flags].concat())
+}
+
 #[test]
 fn projects_are_pooled_to_the_ticket_with_the_most_social_value() {
     let env = Env::new();
     let file = env.write("projects.csv", PROJECTS);
-    let out = run(
+    let out = pools(
         &env,
+        &file,
         &[
-            "invest",
-            "pools",
-            &file,
             "--min-size",
             "20000000",
             "--max-high-risk",
@@ -53,54 +56,30 @@ fn projects_are_pooled_to_the_ticket_with_the_most_social_value() {
         .contains("no pool"));
     assert!(out.get("gap").is_none());
     // A table, and a maximum ticket.
-    run(
+    pools(
         &env,
-        &[
-            "invest",
-            "pools",
-            &file,
-            "--min-size",
-            "20000000",
-            "--max-size",
-            "25000000",
-        ],
+        &file,
+        &["--min-size", "20000000", "--max-size", "25000000"],
     )
     .code(0)
     .stdout_has("pool 1:")
     .stdout_has("optimal");
     // Bad flags and a bad file are refused, named.
-    run(&env, &["invest", "pools", &file, "--min-size", "0"]).refused(1, "--min-size");
-    run(
-        &env,
-        &[
-            "invest",
-            "pools",
-            &file,
-            "--min-size",
-            "10",
+    for (flags, named) in [
+        (&["--min-size", "0"][..], "--min-size"),
+        (
+            &["--min-size", "10", "--max-high-risk", "1.5"],
             "--max-high-risk",
-            "1.5",
-        ],
-    )
-    .refused(1, "--max-high-risk");
-    run(
-        &env,
-        &[
-            "invest",
-            "pools",
-            &file,
-            "--min-size",
-            "10",
-            "--max-size",
-            "5",
-        ],
-    )
-    .refused(1, "--max-size");
+        ),
+        (&["--min-size", "10", "--max-size", "5"], "--max-size"),
+    ] {
+        pools(&env, &file, flags).refused(1, named);
+    }
     let bad = env.write(
         "bad.csv",
         "project,amount,sector,risk,social_value\nA,100,energy,risky,1\nA,-5,energy,low,1\n",
     );
-    run(&env, &["invest", "pools", &bad, "--min-size", "10"])
+    pools(&env, &bad, &["--min-size", "10"])
         .refused(1, "line 2")
         .stderr_has("risk")
         .stderr_has("line 3");
@@ -110,7 +89,7 @@ fn projects_are_pooled_to_the_ticket_with_the_most_social_value() {
         many.push_str(&format!("P{i},9999999999999,energy,low,9999999999999\n"));
     }
     let many = env.write("many.csv", &many);
-    run(&env, &["invest", "pools", &many, "--min-size", "10"]).refused(1, "5000");
+    pools(&env, &many, &["--min-size", "10"]).refused(1, "5000");
 }
 
 /// Two kecamatan of Serang with BLM, one with a UPK's loans, and Preston
@@ -186,12 +165,7 @@ fn cities_side_by_side_give_each_figure_as_their_own_reports_do() {
     assert_eq!(list[0]["name"], "Ciruas");
     // The BLM roll-up, as `programme report` gives it.
     for (i, code) in ["3604240", "3604250"].iter().enumerate() {
-        let own = run(
-            &env,
-            &["programme", "report", "--area", code, "--format", "json"],
-        )
-        .code(0)
-        .json();
+        let own = env.json(&["programme", "report", "--area", code]);
         assert_eq!(
             list[i]["programme"]["blm_received"], own["blm_received"],
             "{code}"
@@ -199,37 +173,13 @@ fn cities_side_by_side_give_each_figure_as_their_own_reports_do() {
         assert_eq!(list[i]["programme"]["kelurahan"], own["kelurahan"]);
     }
     // The fund's health, as `fund report` gives it for the UPK of Ciruas.
-    let fund = run(
-        &env,
-        &[
-            "fund",
-            "report",
-            "--as-of",
-            "2024-05-20",
-            "--format",
-            "json",
-        ],
-    )
-    .code(0)
-    .json();
+    let fund = env.json(&["fund", "report", "--as-of", "2024-05-20"]);
     for key in ["loans", "outstanding", "arrears", "par", "rr", "lar"] {
         assert_eq!(list[0]["fund"][key], fund[key], "fund {key}");
     }
     assert!(list[1]["fund"].is_null(), "no UPK in Kragilan");
     // The spend baseline and progress, as `spend report --local` gives it.
-    let spend = run(
-        &env,
-        &[
-            "spend",
-            "report",
-            "--local",
-            "E07000123",
-            "--format",
-            "json",
-        ],
-    )
-    .code(0)
-    .json();
+    let spend = env.json(&["spend", "report", "--local", "E07000123"]);
     let preston = &list[2]["spend"];
     for key in ["total", "local", "local_share", "outside_share"] {
         assert_eq!(preston[key], spend[key], "spend {key}");

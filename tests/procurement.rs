@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 
 mod common;
-use common::{Env, Out};
+use common::{column, item, Env, Out};
 
 #[test]
 fn ocds_files_of_every_shape_import_once_and_compile() {
@@ -43,14 +43,7 @@ fn ocds_files_of_every_shape_import_once_and_compile() {
         "{again}"
     );
 
-    let compiled: Value = serde_json::from_str(&env.stdout(&[
-        "procurement",
-        "release",
-        "ocds-abc-1",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let compiled = env.json(&["procurement", "release", "ocds-abc-1"]);
     assert_eq!(compiled["tag"], json!(["compiled"]));
     assert_eq!(compiled["id"], "ocds-abc-1-2024-03-15T09:00:00Z");
     assert_eq!(compiled["date"], "2024-03-15T09:00:00Z");
@@ -150,12 +143,8 @@ fn the_report_places_awards_by_their_suppliers_postcodes() {
     env.stdout(&["procurement", "import-ocds", &file]);
     let report = |args: &[&str]| env.stdout(&[&["procurement", "report"], args].concat());
     const PLACES: [&str; 4] = ["--local", "E07000123", "--region", "E10000017"];
-    let json = |extra: &[&str]| -> Value {
-        serde_json::from_str(&report(
-            &[&PLACES[..], &["--format", "json"], extra].concat(),
-        ))
-        .unwrap()
-    };
+    let json =
+        |extra: &[&str]| env.json(&[&["procurement", "report"], &PLACES[..], extra].concat());
     let r = json(&[]);
     assert_eq!(
         (
@@ -174,13 +163,10 @@ fn the_report_places_awards_by_their_suppliers_postcodes() {
     );
     assert_eq!(r["suppliers"], 4);
     assert_eq!(r["open_tenders"], 0);
-    let buyers: Vec<&str> = r["by_buyer"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["buyer"].as_str().unwrap())
-        .collect();
-    assert_eq!(buyers, ["Lancashire Police", "Preston City Council"]);
+    assert_eq!(
+        column(&r, "by_buyer", "buyer"),
+        ["Lancashire Police", "Preston City Council"]
+    );
     // One buyer; a date range.
     let preston = json(&["--buyer", "preston city council"]);
     assert_eq!(preston["awarded_value"], json!({"GBP": "1000.00"}));
@@ -188,8 +174,7 @@ fn the_report_places_awards_by_their_suppliers_postcodes() {
     assert_eq!(june["processes"], 1);
     assert_eq!(june["awarded_value"], json!({"GBP": "500.50"}));
     // Without a region, regional is local.
-    let r: Value =
-        serde_json::from_str(&report(&["--local", "E07000123", "--format", "json"])).unwrap();
+    let r = env.json(&["procurement", "report", "--local", "E07000123"]);
     assert_eq!(r["by_location"]["regional"], json!({"GBP": "500.00"}));
     assert_eq!(r["by_location"]["outside"], json!({"GBP": "800.50"}));
     // The CSV, the table and the workbook carry the same figures.
@@ -235,15 +220,12 @@ fn leaking_spend_is_matched_to_local_businesses() {
          Manchester Cleaning,M1 1AA,81210,micro,yes\n",
     );
     env.stdout(&["business", "import", &firms]);
-    let o: Value = serde_json::from_str(&env.stdout(&[
+    let o = env.json(&[
         "procurement",
         "opportunities",
         "--anchor",
         "preston city council",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(o["opportunities"].as_array().unwrap().len(), 1, "{o}");
     let op = &o["opportunities"][0];
     assert_eq!(
@@ -321,8 +303,7 @@ fn awarded_suppliers_join_the_spend_catalogue() {
         "the payments' supplier"
     );
     assert_eq!(suppliers[0][2], "01234567");
-    let r: Value =
-        serde_json::from_str(&env.stdout(&["procurement", "report", "--format", "json"])).unwrap();
+    let r = env.json(&["procurement", "report"]);
     assert_eq!(r["suppliers"], 1, "{r}");
     assert_eq!(r["by_location"]["local"], json!({"GBP": "30.00"}), "{r}");
 }
@@ -393,14 +374,7 @@ fn open_tenders_are_matched_and_only_consenting_businesses_are_written_to() {
         "2027-02-01",
     ]);
     assert!(added.starts_with("tender "), "{added}");
-    let list: Value = serde_json::from_str(&env.stdout(&[
-        "procurement",
-        "tenders",
-        "--open",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let list = env.json(&["procurement", "tenders", "--open"]);
     let tenders = list["tenders"].as_array().unwrap();
     assert_eq!(tenders.len(), 2, "{list}");
     // By closing date: the hand-entered one first.
@@ -436,8 +410,7 @@ fn open_tenders_are_matched_and_only_consenting_businesses_are_written_to() {
         again.contains("notices queued: 0; queued before: 1"),
         "{again}"
     );
-    let outbox: Value =
-        serde_json::from_str(&env.stdout(&["procurement", "outbox", "--format", "json"])).unwrap();
+    let outbox = env.json(&["procurement", "outbox"]);
     let notices = outbox["notices"].as_array().unwrap();
     assert_eq!(notices.len(), 1, "{outbox}");
     assert_eq!(notices[0]["email"], "roads@example.org");
@@ -486,16 +459,13 @@ fn bids_are_weighed_on_price_quality_and_social_value() {
         "commitments.csv",
         "bidder,measure,quantity\nAlpha Ltd,volunteer_hour,100\nAlpha Ltd,carbon_saved,2.5\nGamma CIC,local_hire,0.5\n",
     );
-    let e: Value = serde_json::from_str(&env.stdout(&[
+    let e = env.json(&[
         "procurement",
         "evaluate",
         &bids,
         "--commitments",
         &commitments,
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    ]);
     // Alpha: 1500 + 250 = 1750 of social value; Gamma 5000, the highest:
     // Gamma 45 + 27 + 10 = 82, Alpha 54 + 24 + 3.5, Beta 60 + 21 + 0.
     assert_eq!(e["winner"], "Gamma CIC", "{e}");
@@ -599,49 +569,31 @@ fn the_local_multiplier_counts_three_rounds_from_the_survey() {
     .code(0)
     .stderr_has("line 4: Far Builders Ltd is not a local supplier, ignored");
     let m = out.json();
-    let figures: Vec<&Value> = [
-        "round1",
-        "round2",
-        "round3",
-        "lm3",
-        "coverage",
-        "surveyed_suppliers",
-        "local_suppliers",
-    ]
-    .iter()
-    .map(|k| &m[*k])
-    .collect();
-    assert_eq!(
-        figures,
-        [
-            &json!("5000.00"),
-            &json!("2000.00"),
-            &json!("880.00"),
-            &json!("1.5760"),
-            &json!("0.750000"),
-            &json!(2),
-            &json!(3)
-        ],
-        "{m}"
-    );
+    for (key, want) in [
+        ("round1", json!("5000.00")),
+        ("round2", json!("2000.00")),
+        ("round3", json!("880.00")),
+        ("lm3", json!("1.5760")),
+        ("coverage", json!("0.750000")),
+        ("surveyed_suppliers", json!(2)),
+        ("local_suppliers", json!(3)),
+    ] {
+        assert_eq!(m[key], want, "{key}: {m}");
+    }
     assert_eq!(m["by_anchor"][0]["anchor"], "Preston City Council");
     assert_eq!(m["by_anchor"][0]["lm3"], "1.5550");
     assert!(m["method"].as_str().unwrap().contains("0.440000"), "{m}");
     // The group's first round is the spend report's total.
-    let report: Value =
-        serde_json::from_str(&env.stdout(&["spend", "report", "--format", "json"])).unwrap();
+    let report = env.json(&["spend", "report"]);
     assert_eq!(report["total"], m["round1"]);
-    let one = env.stdout(&[
+    let one = env.json(&[
         "procurement",
         "lm3",
         "--respend",
         &survey,
         "--anchor",
         "Preston College",
-        "--format",
-        "json",
     ]);
-    let one: Value = serde_json::from_str(&one).unwrap();
     assert_eq!(
         (&one["round1"], &one["lm3"]),
         (&json!("1000.00"), &json!("1.6600")),
@@ -669,7 +621,7 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
         "respend.csv",
         "supplier,local_respend_share\nPreston Joinery Ltd,0.5\nAvenham Print,0.2\n",
     );
-    let w: Value = serde_json::from_str(&env.stdout(&[
+    let w = env.json(&[
         "spend",
         "whatif",
         "--shift",
@@ -678,10 +630,7 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
         "0.6",
         "--respend",
         &survey,
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(w["shifts"][0]["outside_before"], "3000.00", "{w}");
     assert_eq!(w["kept"], "600.00");
     assert_eq!(
@@ -699,10 +648,7 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
     assert_eq!(w["progress"]["reached"], false);
     // Shifting nothing changes nothing; the target may come from the settings.
     env.stdout(&["spend", "settings", "--target-local-share", "0.4"]);
-    let none: Value = serde_json::from_str(
-        &env.stdout(&["spend", "whatif", "--shift", "43320=0", "--format", "json"]),
-    )
-    .unwrap();
+    let none = env.json(&["spend", "whatif", "--shift", "43320=0"]);
     assert_eq!(none["before"], none["after"]);
     assert_eq!(none["progress"]["reached"], true, "{none}");
     Out::from(env.output(&["spend", "whatif", "--shift", "99999=0.1"]))
@@ -711,44 +657,37 @@ fn a_what_if_scenario_keeps_a_share_of_a_sector_local() {
         .refused(1, "--shift: \"43320=2\" is not a shift");
 }
 
+/// Writes `csv` to `name` and runs `procurement assess` on it for `round`.
+fn assess(env: &Env, name: &str, csv: &str, round: &str) -> Out {
+    let file = env.write(name, csv);
+    Out::from(env.output(&["procurement", "assess", &file, "--round", round]))
+}
+
 #[test]
 fn suppliers_are_assessed_in_rounds_and_the_dashboard_shows_the_change() {
     let env = two_anchors_spending();
-    let first = env.write(
-        "2025.csv",
-        "supplier,outcome,score,evidence\nPreston Joinery Ltd,employment,2,\nFar Builders Ltd,employment,1,\nAvenham Print,environment,3,FSC paper\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &first, "--round", "2025"]))
+    let first = "supplier,outcome,score,evidence\nPreston Joinery Ltd,employment,2,\nFar Builders Ltd,employment,1,\nAvenham Print,environment,3,FSC paper\n";
+    assess(&env, "2025.csv", first, "2025")
         .code(0)
         .stdout_has("round 2025: 3 scores kept, 0 held already");
     // The same file again changes nothing.
-    Out::from(env.output(&["procurement", "assess", &first, "--round", "2025"]))
+    assess(&env, "2025.csv", first, "2025")
         .code(0)
         .stdout_has("round 2025: 0 scores kept, 3 held already");
     // A bad file is refused whole, naming line and column.
-    let bad = env.write(
-        "bad.csv",
-        "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\nAvenham Print,joy,9\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &bad, "--round", "2026"]))
+    let bad = "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\nAvenham Print,joy,9\n";
+    assess(&env, "bad.csv", bad, "2026")
         .code(1)
         .stderr_has("line 4, column outcome")
         .stderr_has("line 4, column score");
-    let unknown = env.write(
-        "unknown.csv",
-        "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &unknown, "--round", "2026"]))
+    let unknown = "supplier,outcome,score\nPreston Joinery Ltd,employment,4\nNobody Ltd,equity,2\n";
+    assess(&env, "unknown.csv", unknown, "2026")
         .code(1)
         .stderr_has("line 3, column supplier: no supplier \"Nobody Ltd\"");
-    let second = env.write(
-        "2026.csv",
-        "pemasok,hasil,skor\npreston joinery ltd,employment,4\nFar Builders Ltd,employment,2\n",
-    );
-    Out::from(env.output(&["procurement", "assess", &second, "--round", "2026"])).code(0);
-    let d = Out::from(env.output(&["procurement", "assessments", "--format", "json"]))
-        .code(0)
-        .json();
+    let second =
+        "pemasok,hasil,skor\npreston joinery ltd,employment,4\nFar Builders Ltd,employment,2\n";
+    assess(&env, "2026.csv", second, "2026").code(0);
+    let d = env.json(&["procurement", "assessments"]);
     assert_eq!(d["round"], "2026");
     assert_eq!(d["previous"], "2025");
     let employment = &d["by_outcome"][0];
@@ -762,12 +701,7 @@ fn suppliers_are_assessed_in_rounds_and_the_dashboard_shows_the_change() {
     );
     // The council paid Joinery 1,000 and Far Builders 2,500:
     // (4 × 1,000 + 2 × 2,500) ÷ 3,500 = 2.57, weighted by spend.
-    let council = d["by_anchor"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "Preston City Council")
-        .unwrap();
+    let council = item(&d, "by_anchor", "name", "Preston City Council");
     assert_eq!(council["means"]["employment"], "2.57");
     // The largest move first.
     assert_eq!(d["changes"][0]["name"], "Preston Joinery Ltd");

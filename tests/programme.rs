@@ -29,6 +29,20 @@ fn run(env: &Env, args: &[&str]) -> Out {
     Out::of(&mut Command::from_std(env.command(args)))
 }
 
+/// `lumbung programme rules --programme P2KP FLAGS…`.
+fn rules(env: &Env, flags: &[&str]) -> Out {
+    run(
+        env,
+        &[&["programme", "rules", "--programme", "P2KP"][..], flags].concat(),
+    )
+}
+
+/// Writes `csv` to `name` and runs `programme import-KIND` on it.
+fn import(env: &Env, kind: &str, name: &str, csv: &str) -> Out {
+    let file = env.write(name, csv);
+    run(env, &["programme", &format!("import-{kind}"), &file])
+}
+
 fn setup() -> Env {
     setup_in(Env::new())
 }
@@ -42,25 +56,18 @@ fn setup_in(env: Env) -> Env {
 #[test]
 fn grants_and_activities_roll_up_to_serangs_table_with_the_gap_shown() {
     let env = setup();
-    let grants = env.write("grants.csv", GRANTS);
-    let activities = env.write("activities.csv", ACTIVITIES);
-    run(&env, &["programme", "import-grants", &grants])
+    import(&env, "grants", "grants.csv", GRANTS)
         .code(0)
         .stdout_has("3 new, 0 new versions, 0 unchanged");
-    run(&env, &["programme", "import-grants", &grants])
+    import(&env, "grants", "grants.csv", GRANTS)
         .code(0)
         .stdout_has("imported before, nothing changed");
     // No UPK in either kelurahan: their economic capital waits, flagged.
-    run(&env, &["programme", "import-activities", &activities])
+    import(&env, "activities", "activities.csv", ACTIVITIES)
         .code(0)
         .stdout_has("4 new")
         .stdout_has("\"kind\":\"no_upk\"");
-    let r = run(
-        &env,
-        &["programme", "report", "--area", "3604", "--format", "json"],
-    )
-    .code(0)
-    .json();
+    let r = env.json(&["programme", "report", "--area", "3604"]);
     assert_eq!(r["kelurahan"], 2);
     assert_eq!(r["blm_received"], "3600000000.00");
     assert_eq!(r["blm_allocated"]["economic"], "2132470000.00");
@@ -81,43 +88,18 @@ fn grants_and_activities_roll_up_to_serangs_table_with_the_gap_shown() {
     // Nothing physical was spent in Kragilan: no leverage, not zero.
     assert!(by_area[1]["leverage"]["physical"].is_null(), "{by_area:?}");
     // Another year: nothing.
-    let other = run(
-        &env,
-        &[
-            "programme",
-            "report",
-            "--area",
-            "3604",
-            "--year",
-            "2009",
-            "--format",
-            "json",
-        ],
-    )
-    .code(0)
-    .json();
+    let other = env.json(&["programme", "report", "--area", "3604", "--year", "2009"]);
     assert_eq!(other["blm_received"], "0.00");
     // A changed row of a file imported before is a new version of it.
-    let changed = env.write(
+    import(
+        &env,
+        "activities",
         "changed.csv",
         &ACTIVITIES.replace("189450000,189450000", "189450000,100000000"),
-    );
-    run(&env, &["programme", "import-activities", &changed])
-        .code(0)
-        .stdout_has("0 new, 1 new versions, 3 unchanged");
-    let r = run(
-        &env,
-        &[
-            "programme",
-            "report",
-            "--area",
-            "3604250",
-            "--format",
-            "json",
-        ],
     )
     .code(0)
-    .json();
+    .stdout_has("0 new, 1 new versions, 3 unchanged");
+    let r = env.json(&["programme", "report", "--area", "3604250"]);
     assert_eq!(r["blm_spent"]["social"], "100000000.00");
     let versions = env.sqlite("SELECT count(*) FROM programme_activities");
     assert_eq!(versions[0][0], "5");
@@ -138,36 +120,24 @@ fn grants_and_activities_roll_up_to_serangs_table_with_the_gap_shown() {
 #[test]
 fn a_bad_file_is_refused_whole_and_review_flags_never_refuse() {
     let env = setup();
-    let bad = env.write(
-        "bad.csv",
-        "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n9999999999,P2KP,1,2008-03-01,100\n3604240003,P2KP,x,2008-03-01,100\n",
-    );
-    run(&env, &["programme", "import-grants", &bad])
+    let bad = "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n9999999999,P2KP,1,2008-03-01,100\n3604240003,P2KP,x,2008-03-01,100\n";
+    import(&env, "grants", "bad.csv", bad)
         .refused(1, "line 4")
         .stderr_has("tranche");
-    let unknown = env.write(
-        "unknown.csv",
-        "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n9999999999,P2KP,1,2008-03-01,100\n",
-    );
-    run(&env, &["programme", "import-grants", &unknown]).refused(1, "9999999999");
+    let unknown = "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n9999999999,P2KP,1,2008-03-01,100\n";
+    import(&env, "grants", "unknown.csv", unknown).refused(1, "9999999999");
     assert_eq!(
         env.sqlite("SELECT count(*) FROM programme_grants")[0][0],
         "0"
     );
     // A tranche without the one before, and spending beyond the grant:
     // kept and flagged.
-    let skipped = env.write(
-        "skipped.csv",
-        "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n3604240003,P2KP,3,2008-09-01,100\n",
-    );
-    run(&env, &["programme", "import-grants", &skipped])
+    let skipped = "kelurahan,programme,tranche,date,amount\n3604240003,P2KP,1,2008-03-01,100\n3604240003,P2KP,3,2008-09-01,100\n";
+    import(&env, "grants", "skipped.csv", skipped)
         .code(0)
         .stdout_has("tranche_out_of_order");
-    let over = env.write(
-        "over.csv",
-        "kelurahan,programme,year,activity,kind,implementer,blm,spent\n3604240003,P2KP,2008,Balai warga,fisik,Panitia,300,250\n",
-    );
-    run(&env, &["programme", "import-activities", &over])
+    let over = "kelurahan,programme,year,activity,kind,implementer,blm,spent\n3604240003,P2KP,2008,Balai warga,fisik,Panitia,300,250\n";
+    import(&env, "activities", "over.csv", over)
         .code(0)
         .stdout_has("spent_beyond_grants");
     assert_eq!(
@@ -184,12 +154,10 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
         "name,kind,area_code\nUPK Citerep,upk,3604240003\n",
     );
     run(&env, &["orgs", "import", &orgs]).code(0);
-    let grants = env.write("grants.csv", GRANTS);
-    run(&env, &["programme", "import-grants", &grants]).code(0);
-    let activities = env.write("activities.csv", ACTIVITIES);
+    import(&env, "grants", "grants.csv", GRANTS).code(0);
     // Citerep has a UPK: its economic allocation is posted as capital;
     // Kragilan has none: flagged, nothing posted.
-    run(&env, &["programme", "import-activities", &activities])
+    import(&env, "activities", "activities.csv", ACTIVITIES)
         .code(0)
         .stdout_has("capital: 3604240003 P2KP 2008")
         .stdout_has("1066235000.00")
@@ -202,14 +170,11 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
     assert_eq!(capital(), [["3604240003", "106623500000", "1"]]);
     // The allocation falls: the difference is returned by a new entry;
     // the first one stays.
-    let lower = env.write(
-        "lower.csv",
-        &ACTIVITIES.replace(
-            "Pinjaman bergulir,ekonomi,KSM Maju,1066235000,1066235000",
-            "Pinjaman bergulir,ekonomi,KSM Maju,1000000000,1000000000",
-        ),
+    let lower = ACTIVITIES.replace(
+        "Pinjaman bergulir,ekonomi,KSM Maju,1066235000,1066235000",
+        "Pinjaman bergulir,ekonomi,KSM Maju,1000000000,1000000000",
     );
-    run(&env, &["programme", "import-activities", &lower])
+    import(&env, "activities", "lower.csv", &lower)
         .code(0)
         .stdout_has("-66235000.00");
     assert_eq!(capital(), [["3604240003", "100000000000", "2"]]);
@@ -219,7 +184,7 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
         env.sqlite("SELECT count(*) FROM fund_journal j JOIN programme_capital c ON c.journal_seq = j.sequence");
     assert_eq!(entries[0][0], "2");
     // The same file again posts nothing.
-    run(&env, &["programme", "import-activities", &lower])
+    import(&env, "activities", "lower.csv", &lower)
         .code(0)
         .stdout_has("imported before");
     assert_eq!(capital()[0][2], "2");
@@ -234,20 +199,8 @@ fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
         "name,kind,area_code\nUPK Citerep,upk,3604240003\nUPK Tetangga,upk,3604250001\n",
     );
     run(&env, &["orgs", "import", &orgs]).code(0);
-    run(
-        &env,
-        &["programme", "import-grants", &env.write("g.csv", GRANTS)],
-    )
-    .code(0);
-    run(
-        &env,
-        &[
-            "programme",
-            "import-activities",
-            &env.write("a.csv", ACTIVITIES),
-        ],
-    )
-    .code(0);
+    import(&env, "grants", "g.csv", GRANTS).code(0);
+    import(&env, "activities", "a.csv", ACTIVITIES).code(0);
     // Another kelurahan's UPK posts after: its entry is the journal's last,
     // but not of this board's UPK, whose own chain the head pins.
     run(
@@ -363,43 +316,26 @@ const PLAN: &str = "kelurahan,plan,years,problem,activity,kind,location,poor_hou
 #[test]
 fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged() {
     let env = setup();
-    run(
-        &env,
-        &["programme", "import-grants", &env.write("g.csv", GRANTS)],
-    )
-    .code(0)
-    .stdout_has("\"unmet\":{\"condition\":\"plan_approved\",\"year\":2008}");
+    import(&env, "grants", "g.csv", GRANTS)
+        .code(0)
+        .stdout_has("\"unmet\":{\"condition\":\"plan_approved\",\"year\":2008}");
     // Nothing spent yet: the second tranche's condition is unmet too.
-    run(
+    import(
         &env,
-        &[
-            "programme",
-            "import-grants",
-            &env.write(
-                "g2.csv",
-                &format!("{GRANTS}3604250001,P2KP,2,2008-09-01,1\n"),
-            ),
-        ],
+        "grants",
+        "g2.csv",
+        &format!("{GRANTS}3604250001,P2KP,2,2008-09-01,1\n"),
     )
     .code(0)
     .stdout_has("\"condition\":\"previous_spent\"");
-    let plan = env.write("plan.csv", PLAN);
-    run(&env, &["programme", "import-plan", &plan])
+    import(&env, "plan", "plan.csv", PLAN)
         .code(0)
         .stdout_has("1 new, 0 new versions, 0 unchanged");
-    run(&env, &["programme", "import-plan", &plan])
+    import(&env, "plan", "plan.csv", PLAN)
         .code(0)
         .stdout_has("imported before");
     // Not approved yet: Citerep's activities are outside any plan.
-    let out = run(
-        &env,
-        &[
-            "programme",
-            "import-activities",
-            &env.write("a.csv", ACTIVITIES),
-        ],
-    )
-    .code(0);
+    let out = import(&env, "activities", "a.csv", ACTIVITIES).code(0);
     assert_eq!(
         out.stdout.matches("\"kind\":\"outside_plan\"").count(),
         4,
@@ -410,11 +346,13 @@ fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged(
     env.sqlite(&format!(
         "INSERT INTO programme_plan_approvals (plan_id, approved_at, approved_by) VALUES ({plan_id}, '2008-02-01T00:00:00Z', 'bkm.ketua') RETURNING plan_id"
     ));
-    let changed = env.write(
+    let out = import(
+        &env,
+        "activities",
         "changed.csv",
         &ACTIVITIES.replace("189450000,189450000", "189450000,1"),
-    );
-    let out = run(&env, &["programme", "import-activities", &changed]).code(0);
+    )
+    .code(0);
     assert_eq!(
         out.stdout.matches("\"kind\":\"outside_plan\"").count(),
         2,
@@ -431,88 +369,51 @@ fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged(
     assert!(!out.stdout.contains(&unmet_plan("3604240003")), "{out:#?}");
     assert!(out.stdout.contains(&unmet_plan("3604250001")), "{out:#?}");
     // A changed plan is a new version; the approved one stays as it was.
-    let changed_plan = env.write(
+    import(
+        &env,
+        "plan",
         "plan2.csv",
         &PLAN.replace("Jalan rusak", "Jalan rusak dan becek"),
-    );
-    run(&env, &["programme", "import-plan", &changed_plan])
-        .code(0)
-        .stdout_has("0 new, 1 new versions");
+    )
+    .code(0)
+    .stdout_has("0 new, 1 new versions");
     assert_eq!(
         env.sqlite("SELECT version FROM programme_plans ORDER BY version"),
         [["1"], ["2"]]
     );
     // A bad plan is refused whole, by line and column.
-    let bad = env.write(
+    import(
+        &env,
+        "plan",
         "bad.csv",
         &PLAN.replace("1658080000,1158080000,500000000", "1658080000,1158080000,5"),
-    );
-    run(&env, &["programme", "import-plan", &bad])
-        .refused(1, "line 3")
-        .stderr_has("cost");
+    )
+    .refused(1, "line 3")
+    .stderr_has("cost");
     // The programme's rules: shown, set, checked.
-    run(&env, &["programme", "rules", "--programme", "P2KP"])
+    rules(&env, &[])
         .code(0)
         .stdout_has("{\"shares\":[],\"plan_required\":true,\"previous_spent_percent\":80}");
-    run(
+    rules(
         &env,
-        &[
-            "programme",
-            "rules",
-            "--programme",
-            "P2KP",
-            "--plan-required",
-            "no",
-            "--previous-spent-percent",
-            "50",
-        ],
+        &["--plan-required", "no", "--previous-spent-percent", "50"],
     )
     .code(0)
     .stdout_has("{\"shares\":[],\"plan_required\":false,\"previous_spent_percent\":50}");
     // Shares of 60 and 40: Citerep's 1,080,000,000 and 720,000,000 are
     // exactly that; a tranche of Kragilan beyond the second is flagged.
-    run(
+    rules(&env, &["--shares", "60, 40"])
+        .code(0)
+        .stdout_has("\"shares\":[60,40]");
+    rules(&env, &["--shares", "60,30"]).refused(1, "100");
+    rules(&env, &["--shares", "sixty"]).refused(1, "--shares");
+    let out = import(
         &env,
-        &[
-            "programme",
-            "rules",
-            "--programme",
-            "P2KP",
-            "--shares",
-            "60, 40",
-        ],
-    )
-    .code(0)
-    .stdout_has("\"shares\":[60,40]");
-    run(
-        &env,
-        &[
-            "programme",
-            "rules",
-            "--programme",
-            "P2KP",
-            "--shares",
-            "60,30",
-        ],
-    )
-    .refused(1, "100");
-    run(
-        &env,
-        &[
-            "programme",
-            "rules",
-            "--programme",
-            "P2KP",
-            "--shares",
-            "sixty",
-        ],
-    )
-    .refused(1, "--shares");
-    let third = env.write(
+        "grants",
         "g3.csv",
         &format!("{GRANTS}3604250001,P2KP,2,2008-09-01,1\n3604250001,P2KP,3,2008-10-01,1\n"),
-    );
-    let out = run(&env, &["programme", "import-grants", &third]).code(0);
+    )
+    .code(0);
     assert!(
         out.stdout
             .contains("\"tranche\":3,\"unmet\":{\"condition\":\"number\",\"tranches\":2}"),
@@ -524,16 +425,5 @@ fn activities_outside_an_approved_plan_and_unmet_tranche_conditions_are_flagged(
             .contains("\"condition\":\"share\",\"expected\":60,\"actual\":\"100.00\""),
         "{out:#?}"
     );
-    run(
-        &env,
-        &[
-            "programme",
-            "rules",
-            "--programme",
-            "P2KP",
-            "--previous-spent-percent",
-            "101",
-        ],
-    )
-    .refused(1, "100");
+    rules(&env, &["--previous-spent-percent", "101"]).refused(1, "100");
 }

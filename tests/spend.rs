@@ -4,7 +4,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 
 mod common;
-use common::{repo, shared_dir, Env};
+use common::{assert_has_all, column, repo, shared_dir, Env, Out};
 use std::process::Output;
 
 /// `spend import --anchor ANCHOR OPTIONS… FILE`.
@@ -35,9 +35,7 @@ impl Env {
     }
 
     fn report(&self, extra: &[&str]) -> Value {
-        let mut args = vec!["spend", "report", "--format", "json"];
-        args.extend_from_slice(extra);
-        serde_json::from_str(&self.stdout(&args)).unwrap()
+        self.json(&[&["spend", "report"], extra].concat())
     }
 }
 
@@ -111,10 +109,9 @@ fn messy_files_overlaps_undo_and_errors() {
          08/01/2013;;;;10,00\r",
     );
     let out = env.import("Preston City Council", &[], &january);
-    assert!(out.contains("5 stored"), "{out}");
-    assert!(
-        out.contains("new anchor institutions: Preston City Council"),
-        "{out}"
+    assert_has_all(
+        &out,
+        &["5 stored", "new anchor institutions: Preston City Council"],
     );
     assert!(
         out.contains("1 flagged"),
@@ -570,9 +567,9 @@ fn undo_refuses_to_lose_payments_a_later_import_skipped_and_ids_are_never_reused
     env.import("UCLan", &[], &april);
     env.import("UCLan", &[], &quarter);
     assert_eq!(env.report(&[])["total"], "365.00");
-    let out = env.output(&["spend", "undo", "1"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("undo import 2 first"));
+    Out::from(env.output(&["spend", "undo", "1"]))
+        .code(1)
+        .stderr_has("undo import 2 first");
     assert_eq!(env.report(&[])["total"], "365.00", "nothing lost");
     env.stdout(&["spend", "undo", "2"]);
     env.stdout(&["spend", "undo", "1"]);
@@ -705,10 +702,12 @@ fn monthly_sums_without_dates_take_their_period_from_the_file_name() {
     let jan = env.write("spend_2011_01.csv", sums);
     let feb = env.write("download?wpdmdl=7&filename=February-2011.csv", sums);
     let out = env.import("Preston City Council", &[], &jan);
-    assert!(out.contains("\"Parameters: all suppliers\""), "{out}");
-    assert!(
-        out.contains("grand total on line 6 (650.00) matches"),
-        "{out}"
+    assert_has_all(
+        &out,
+        &[
+            "\"Parameters: all suppliers\"",
+            "grand total on line 6 (650.00) matches",
+        ],
     );
     let out = env.import("Preston City Council", &[], &feb);
     assert!(out.contains("2 stored"), "not held already: {out}");
@@ -724,15 +723,15 @@ fn monthly_sums_without_dates_take_their_period_from_the_file_name() {
     let report = env.report(&[]);
     assert_eq!(report["payments"], 6, "{report}");
     let flagged = env.stdout(&["spend", "flagged"]);
-    assert!(flagged.contains("date from file name"), "{flagged}");
-    assert!(flagged.contains("date from the period given"), "{flagged}");
-    let years: Vec<&str> = report["by_year"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|y| y["fiscal_year"].as_str().unwrap())
-        .collect();
-    assert_eq!(years, ["2010/11"], "January to March 2011 fall in 2010/11");
+    assert_has_all(
+        &flagged,
+        &["date from file name", "date from the period given"],
+    );
+    assert_eq!(
+        column(&report, "by_year", "fiscal_year"),
+        ["2010/11"],
+        "January to March 2011 fall in 2010/11"
+    );
 }
 
 /// A folder, a ZIP archive and a workbook of one sheet per month: every
@@ -788,10 +787,12 @@ fn folders_archives_and_workbooks_of_several_sheets_import_file_by_file() {
     }
     zip.finish().unwrap();
     let out = env.import("Preston City Council", &[], archive.to_str().unwrap());
-    assert!(out.contains("spend.zip/z/2013-06.csv"), "{out}");
-    assert!(
-        out.contains("3 files: 1 imported, 0 refused, 2 already held"),
-        "{out}"
+    assert_has_all(
+        &out,
+        &[
+            "spend.zip/z/2013-06.csv",
+            "3 files: 1 imported, 0 refused, 2 already held",
+        ],
     );
 
     // A workbook: a cover sheet, then a sheet per month.
@@ -856,11 +857,7 @@ fn skip_bad_rows_imports_the_good_rows_and_keeps_the_damaged_ones() {
     );
 
     let out = env.import("Preston City Council", &["--skip-bad-rows"], &file);
-    assert!(out.contains("2 stored"), "{out}");
-    assert!(
-        out.contains("3 damaged rows skipped, kept with the import (spend imports --id 1 --bad-rows): they held 20.00 and 2 amounts that cannot be read"),
-        "{out}"
-    );
+    assert_has_all(&out, &["2 stored", "3 damaged rows skipped, kept with the import (spend imports --id 1 --bad-rows): they held 20.00 and 2 amounts that cannot be read"]);
     let bad = env.stdout(&["spend", "imports", "--id", "1", "--bad-rows"]);
     for part in [
         "Ribble Print,25/06/2012900",
@@ -959,9 +956,14 @@ fn suppliers_without_postcodes_are_located_from_companies_house_and_a_vendor_mas
         ])
     };
     let out = import_companies(&register);
-    assert!(out.contains("7 companies read, 6 of them active"), "{out}");
-    assert!(out.contains("located by the register: 1"), "{out}");
-    assert!(out.contains("1 ambiguous, 1 with near names"), "{out}");
+    assert_has_all(
+        &out,
+        &[
+            "7 companies read, 6 of them active",
+            "located by the register: 1",
+            "1 ambiguous, 1 with near names",
+        ],
+    );
     let after = env.report(&[]);
     assert_eq!(money_of(&after["located"]["register"]), 200.0);
     assert_eq!(money_of(&after["local"]), 200.0);
@@ -1081,8 +1083,7 @@ fn each_anchor_keeps_its_own_fiscal_calendar() {
         "--fiscal-year-start",
         "1",
     ]);
-    assert!(out.contains("1 payments moved"), "{out}");
-    assert!(out.contains("month 1 (its own)"), "{out}");
+    assert_has_all(&out, &["1 payments moved", "month 1 (its own)"]);
     let r = env.report(&[]);
     let years: Vec<(String, u64, f64)> = r["by_year"]
         .as_array()
@@ -1108,13 +1109,7 @@ fn each_anchor_keeps_its_own_fiscal_calendar() {
     );
     env.import("Kota Bandung", &[], &more);
     let r = env.report(&["--anchor", "Kota Bandung"]);
-    let labels: Vec<&str> = r["by_year"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|y| y["fiscal_year"].as_str().unwrap())
-        .collect();
-    assert_eq!(labels, vec!["2023", "2024"]);
+    assert_eq!(column(&r, "by_year", "fiscal_year"), ["2023", "2024"]);
     let settings = env.stdout(&["spend", "settings", "--anchor", "Preston City Council"]);
     assert!(
         settings.contains("month 4 (the spend settings')"),

@@ -23,17 +23,7 @@ fn twice(journey: impl Fn(&mut Visit, usize)) {
     let mut failures = Vec::new();
     for (run, (lang, device, (w, h, mobile))) in RUNS.into_iter().enumerate() {
         browser.viewport(w, h, mobile);
-        browser.clear_cookies();
-        browser.set_cookie(&demo.base, "lumbung_lang", lang);
-        let mut v = Visit {
-            browser: &mut browser,
-            demo: &demo,
-            lang,
-            device,
-            who: demo::VISITOR,
-            failures: Vec::new(),
-            accessible: true,
-        };
+        let mut v = Visit::start(&mut browser, &demo, lang, device, demo::VISITOR, true);
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| journey(&mut v, run)));
         failures.append(&mut v.failures);
         if let Err(panic) = done {
@@ -84,6 +74,16 @@ impl Visit<'_> {
         serde_json::from_value(found).unwrap_or_default()
     }
 
+    /// Whether an element matches `selector` (a CSS selector).
+    fn shows(&mut self, selector: &str) -> bool {
+        self.js(&format!("!!document.querySelector({selector:?})")) == json!(true)
+    }
+
+    /// The value of the form field whose id is `id`.
+    fn value_of(&mut self, id: &str) -> Value {
+        self.js(&format!("document.getElementById({id:?}).value"))
+    }
+
     /// The confirmation the page shows after a change (`?done=`).
     fn flash(&mut self) -> String {
         self.text_of(".flash[role=status]")
@@ -91,14 +91,8 @@ impl Visit<'_> {
 
     /// Opens the first link matching `selector` (a CSS selector).
     fn go(&mut self, selector: &str) {
-        let href = self.js(&format!(
-            "(document.querySelector({selector:?}) || {{}}).href || ''"
-        ));
-        let href = href.as_str().unwrap_or("").to_owned();
-        let (who, here) = (self.who.to_owned(), self.path());
-        assert!(!href.is_empty(), "{who}: no link {selector} on {here}");
-        self.browser.goto(&href);
-        self.check(&format!("link {selector}"));
+        let href = format!("(document.querySelector({selector:?}) || {{}}).href || ''");
+        self.open_link(&href, selector);
     }
 
     /// The words of the page's language.
@@ -135,11 +129,8 @@ fn a_loan_goes_from_application_to_receipt_through_the_pages() {
             .unwrap_or_else(|| panic!("no application in {here}"))
             .to_owned();
         assert!(!v.flash().is_empty(), "a confirmation after applying");
-        assert_eq!(
-            v.js(&format!(
-                "!!document.getElementById('application-{application}')"
-            )),
-            json!(true),
+        assert!(
+            v.shows(&format!("#application-{application}")),
             "the application is listed on its KSM's page"
         );
 
@@ -205,11 +196,8 @@ fn an_analyst_narrows_the_spend_report_drills_down_and_publishes_it_for_visitors
         );
         // The form shows the filter it was sent with, the figures are the
         // anchor's in that year alone.
-        assert_eq!(
-            v.js("document.getElementById('anchor').value"),
-            json!(anchor)
-        );
-        assert_eq!(v.js("document.getElementById('year').value"), json!(year));
+        assert_eq!(v.value_of("anchor"), json!(anchor));
+        assert_eq!(v.value_of("year"), json!(year));
         let total = v.text_of(".cards .card .big");
         assert_ne!(total, everything, "the filter changes the total");
         let rows = v.js(
@@ -351,7 +339,7 @@ fn an_analyst_imports_a_spend_file_and_merges_a_supplier_from_the_review_queue()
         let new_name = new.split(',').next().unwrap();
         assert_eq!(suppliers, json!([known_name, new_name]), "the file's rows");
         assert_eq!(
-            v.js("document.getElementById('map_supplier_name').value"),
+            v.value_of("map_supplier_name"),
             json!("supplier_name"),
             "the columns found by their headers"
         );
@@ -821,7 +809,7 @@ fn an_analyst_finds_local_firms_and_tells_the_consenting_ones_of_a_tender() {
                 .contains(&firm.to_owned()),
             "{firm} can supply leaking spend"
         );
-        assert!(v.js("!!document.querySelector('svg.chart')") == json!(true));
+        assert!(v.shows("svg.chart"));
         v.open("/procurement");
         let shares = v.texts_of("main table tbody tr:first-child td:nth-child(4)");
         assert!(shares[0].contains('%'), "the local share: {shares:?}");
@@ -839,14 +827,8 @@ fn an_analyst_finds_local_firms_and_tells_the_consenting_ones_of_a_tender() {
             ],
             None,
         );
-        assert!(
-            v.js("!!document.getElementById('e-cpv')") == json!(true),
-            "the CPV code is refused"
-        );
-        assert_eq!(
-            v.js("document.getElementById('t-title').value"),
-            json!(title)
-        );
+        assert!(v.shows("#e-cpv"), "the CPV code is refused");
+        assert_eq!(v.value_of("t-title"), json!(title));
         v.submit(form, &[("cpv", "90910000")], None);
         assert!(v.path().contains("done=tender_added"), "{}", v.path());
         let notify = v.js(&format!(
@@ -914,12 +896,9 @@ fn an_analyst_weighs_bids_with_social_value_awards_the_tender_and_follows_its_pr
             &[("bids", "bidder,price,quality\nBigFood PLC,free,70\n")],
             None,
         );
-        assert!(
-            v.js("!!document.getElementById('e-bids')") == json!(true),
-            "the price is refused"
-        );
+        assert!(v.shows("#e-bids"), "the price is refused");
         assert!(v
-            .js("document.getElementById('v-bids').value")
+            .value_of("v-bids")
             .as_str()
             .unwrap()
             .contains("BigFood PLC,free"));
@@ -957,10 +936,7 @@ fn an_analyst_weighs_bids_with_social_value_awards_the_tender_and_follows_its_pr
         );
         let award = "form[action$=\"/award#decide\"]";
         v.submit(award, &[("reason", "")], None);
-        assert!(
-            v.js("!!document.getElementById('e-award_reason')") == json!(true),
-            "a reason is asked for"
-        );
+        assert!(v.shows("#e-award_reason"), "a reason is asked for");
         let reason = v.say(
             "Total tertinggi dan dua pekerja lokal",
             "Highest total and two local hires",
@@ -1014,13 +990,10 @@ fn an_analyst_scores_a_supplier_for_a_new_round_and_reads_the_dashboard() {
             None,
         );
         assert!(
-            v.js("!!document.getElementById('e-evidence_equity')") == json!(true),
+            v.shows("#e-evidence_equity"),
             "evidence too long is refused"
         );
-        assert_eq!(
-            v.js("document.getElementById('s-evidence_living_standards').value"),
-            json!(evidence)
-        );
+        assert_eq!(v.value_of("s-evidence_living_standards"), json!(evidence));
         v.submit(form, &[("evidence_equity", "")], None);
         assert!(v.path().contains("done=scores_kept"), "{}", v.path());
         assert!(v.text_of("#history").contains(evidence));
@@ -1045,7 +1018,7 @@ fn an_analyst_tries_a_what_if_scenario_and_keeps_it() {
         let slider = slider.as_str().unwrap().to_owned();
         assert!(slider.starts_with("s_"), "a slider per leaking sector");
         v.submit("#scenario", &[("year", "2014"), (&slider, "40")], None);
-        assert!(v.js("!!document.querySelector('#result svg.chart')") == json!(true));
+        assert!(v.shows("#result svg.chart"));
         assert!(
             v.text_of("#moved").contains("40"),
             "{}",
@@ -1111,14 +1084,8 @@ fn an_analyst_reads_the_anchors_charter_enters_a_figure_and_adds_a_goal() {
             ],
             None,
         );
-        assert!(
-            v.js("!!document.getElementById('e-target')") == json!(true),
-            "a percentage above 100 is refused"
-        );
-        assert_eq!(
-            v.js("document.getElementById('n-title').value"),
-            json!(title)
-        );
+        assert!(v.shows("#e-target"), "a percentage above 100 is refused");
+        assert_eq!(v.value_of("n-title"), json!(title));
         v.submit("#add-goal form", &[("target", "50")], None);
         assert!(v.path().contains("done=charter_goal_saved"), "{}", v.path());
         assert!(v.text_of("#scorecard").contains(title));
@@ -1154,10 +1121,7 @@ fn a_supplier_answers_the_respend_survey_and_the_analyst_reads_lm3() {
         v.as_visitor();
         v.open(&path);
         v.submit("#answer", &[("wages", "70"), ("suppliers", "40")], None);
-        assert!(
-            v.js("!!document.getElementById('e-suppliers')") == json!(true),
-            "more than 100 in all is refused"
-        );
+        assert!(v.shows("#e-suppliers"), "more than 100 in all is refused");
         v.submit("#answer", &[("suppliers", "20")], None);
         assert!(!v.flash().is_empty(), "the answer is kept");
         v.as_user("analyst.lancashire");
@@ -1260,7 +1224,7 @@ fn a_resident_complains_from_the_board_the_bkm_answers_and_the_board_is_publishe
         v.submit("#publish-board", &[], None);
         assert!(v.path().starts_with("/boards/"), "{}", v.path());
         assert_eq!(v.text_of("#board-proof .hash").len(), 64);
-        assert!(v.js("!!document.querySelector('#board-proof svg')") == json!(true));
+        assert!(v.shows("#board-proof svg"));
         let pdf = v.browser.pdf();
         assert_eq!(pdf_pages(&pdf), 1, "the printed board fits one A4 page");
     });
@@ -1292,7 +1256,7 @@ fn a_partnership_keeps_its_commitments_and_an_offer_meets_a_need() {
             None,
         );
         assert!(
-            v.js("!!document.getElementById('e-commitment-amount')") == json!(true),
+            v.shows("#e-commitment-amount"),
             "an amount that is not one is named"
         );
         v.submit("#add-commitment", &[("amount", "1500000")], None);
@@ -1361,10 +1325,7 @@ fn an_analyst_pools_projects_and_follows_the_cooperative_economy_and_a_facilitat
             &[("min_size", "20000000"), ("max_high_risk", "2")],
             None,
         );
-        assert!(
-            v.js("!!document.getElementById('e-max_high_risk')") == json!(true),
-            "a share above 1 is named"
-        );
+        assert!(v.shows("#e-max_high_risk"), "a share above 1 is named");
         v.submit("#investor", &[("max_high_risk", "0.2")], None);
         assert!(v.text_of("#pools").contains("Community-led homes Deepdale"));
 
@@ -1422,10 +1383,7 @@ fn an_analyst_pools_projects_and_follows_the_cooperative_economy_and_a_facilitat
             &[("name", person), ("leads", "Kelompok tani")],
             None,
         );
-        assert!(
-            v.js("!!document.getElementById('e-citizen-consent')") == json!(true),
-            "no record without consent"
-        );
+        assert!(v.shows("#e-citizen-consent"), "no record without consent");
         v.submit("#add-citizen", &[("consent", "yes")], None);
         assert!(v.path().contains("done=saved"), "{}", v.path());
         assert!(v.text_of("#citizen-list").contains(person));

@@ -41,7 +41,30 @@ pub(crate) struct Visit<'a> {
 /// `LUMBUNG_BROWSER_SHOTS` in the order they were taken.
 static SHOTS: AtomicUsize = AtomicUsize::new(0);
 
-impl Visit<'_> {
+impl<'a> Visit<'a> {
+    /// A visit by `who` in `lang` on `device`, from a browser holding no
+    /// cookie but the language's.
+    pub(crate) fn start(
+        browser: &'a mut Browser,
+        demo: &'a Demo,
+        lang: &'static str,
+        device: &'static str,
+        who: &'a str,
+        accessible: bool,
+    ) -> Visit<'a> {
+        browser.clear_cookies();
+        browser.set_cookie(&demo.base, "lumbung_lang", lang);
+        Visit {
+            browser,
+            demo,
+            lang,
+            device,
+            who,
+            failures: Vec::new(),
+            accessible,
+        }
+    }
+
     /// Checks the page now shown; `what` names it in a failure. With
     /// `LUMBUNG_BROWSER_SHOTS=DIR`, every page checked is also kept as
     /// `DIR/who-lang-device-seq-path.png`, for a person to look through.
@@ -121,14 +144,21 @@ impl Visit<'_> {
 
     /// Opens the link whose text is `text` (the first, as a person would).
     pub(crate) fn follow(&mut self, text: &str) {
-        let href = self.browser.eval(&format!(
+        let href = format!(
             "([...document.querySelectorAll('a')].find(a => a.textContent.trim() === {text:?}) || {{}}).href || ''"
-        ));
+        );
+        self.open_link(&href, &format!("{text:?}"));
+    }
+
+    /// Opens the link whose address the script `href` gives ('' for none);
+    /// `what` names the link in a failure.
+    pub(crate) fn open_link(&mut self, href: &str, what: &str) {
+        let href = self.browser.eval(href);
         let href = href.as_str().unwrap_or("").to_owned();
         let (who, here) = (self.who.to_owned(), self.path());
-        assert!(!href.is_empty(), "{who}: no link {text:?} on {here}");
+        assert!(!href.is_empty(), "{who}: no link {what} on {here}");
         self.browser.goto(&href);
-        self.check(&format!("link {text:?}"));
+        self.check(&format!("link {what}"));
     }
 
     /// Fills the form `form` (a CSS selector) with `fields` by name and
@@ -288,17 +318,8 @@ fn every_role_reaches_its_pages_without_errors_in_both_languages_on_desktop_and_
         for lang in ["id", "en"] {
             let everyone = demo::USERS.iter().copied().chain([demo::VISITOR]);
             for who in everyone.filter(|who| only("LUMBUNG_BROWSER_USERS", who)) {
-                browser.clear_cookies();
-                browser.set_cookie(&demo.base, "lumbung_lang", lang);
-                let mut visit = Visit {
-                    browser: &mut browser,
-                    demo: &demo,
-                    lang,
-                    device,
-                    who,
-                    failures: Vec::new(),
-                    accessible: std::env::var("LUMBUNG_AXE_CRAWL").is_ok(),
-                };
+                let accessible = std::env::var("LUMBUNG_AXE_CRAWL").is_ok();
+                let mut visit = Visit::start(&mut browser, &demo, lang, device, who, accessible);
                 if who == demo::VISITOR {
                     visit.open("/");
                 } else {

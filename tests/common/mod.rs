@@ -61,6 +61,28 @@ pub fn assert_has_all(text: &str, parts: &[&str]) {
     }
 }
 
+/// The `key` text of each item of the list `list` of a JSON answer.
+pub fn column<'a>(answer: &'a serde_json::Value, list: &str, key: &str) -> Vec<&'a str> {
+    let items = answer[list].as_array().unwrap();
+    items.iter().map(|i| i[key].as_str().unwrap()).collect()
+}
+
+/// The item of the list `list` of a JSON answer whose `key` is `value`.
+pub fn item<'a, T>(
+    answer: &'a serde_json::Value,
+    list: &str,
+    key: &str,
+    value: T,
+) -> &'a serde_json::Value
+where
+    serde_json::Value: PartialEq<T>,
+    T: std::fmt::Debug,
+{
+    let items = answer[list].as_array().unwrap();
+    let found = items.iter().find(|i| i[key] == value);
+    found.unwrap_or_else(|| panic!("no {key} {value:?} in {list}: {answer}"))
+}
+
 /// A database of its own on the PostgreSQL server that
 /// `LUMBUNG_TEST_PG` names (a test that needs PostgreSQL fails without
 /// it: `.ci/run` starts one); dropped when the test ends.
@@ -192,6 +214,14 @@ impl Env {
     /// The stdout of `lumbung --db … ARGS…`, which must succeed.
     pub fn stdout(&self, args: &[&str]) -> String {
         stdout_of(args, self.output(args))
+    }
+
+    /// What `lumbung --db … ARGS… --format json` printed, parsed; the run
+    /// must succeed.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let args = [args, &["--format", "json"]].concat();
+        let out = self.stdout(&args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
     }
 
     /// A new environment holding the Lancashire demo's areas and postcode map.

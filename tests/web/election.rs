@@ -6,8 +6,8 @@
 //! coordinator; permissions per role and scope; every page in id and en.
 
 use crate::support::{
-    column, expect_status, file_form, in_area, item, json_of, location, posted, signed_in,
-    spawn_app, text_of, Visitor,
+    assert_has_all, column, expect_status, file_form, in_area, item, json_of, location, posted,
+    signed_in, spawn_app, text_of, Visitor,
 };
 use lumbung_community::election::{read_ballots, read_groups, read_residents, recount};
 use reqwest::{Method, StatusCode};
@@ -28,6 +28,31 @@ Yanti Register,P,2001-06-21,tidak\n\
 Asep Register,L,1999-10-10,tidak\n\
 Euis Register,P,1979-04-04,ya\n\
 Budiman Register,L,1984-08-18,ya\n";
+
+/// What the command line that a published result names
+/// (`result.command`) prints when run beside its BALLOTS.csv and
+/// GROUPS.csv.
+fn recount_on_the_command_line(result: &Value, ballots: &str, groups: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("BALLOTS.csv"), ballots).unwrap();
+    std::fs::write(dir.path().join("GROUPS.csv"), groups).unwrap();
+    let command = result["result"]["command"].as_str().unwrap();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    assert_eq!(args[..2], ["election", "recount"], "{command}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{command}: {stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The election's count, as the API gives it.
+async fn count_of(v: &Visitor, id: i64) -> Value {
+    json_of(v, &format!("/api/v1/election/elections/{id}")).await
+}
 
 /// Renders each page in Indonesian and in English.
 async fn in_both_languages(v: &Visitor, paths: &[String]) {
@@ -115,11 +140,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     // Said beside the form, in the viewer's language, the text kept.
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = bad.text().await.unwrap();
-    assert!(html.contains("id=\"import-errors\""), "{html}");
-    assert!(html.contains("baris 3"), "{html}");
-    assert!(
-        html.contains("accept=\".csv,text/csv\" aria-invalid=\"true\""),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "id=\"import-errors\"",
+            "baris 3",
+            "accept=\".csv,text/csv\" aria-invalid=\"true\"",
+        ],
     );
     // A register pasted in comes back as it was pasted.
     let pasted = "nama,jenis_kelamin,umur,kawin\nB,X,30,ya\n";
@@ -141,16 +168,15 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(html.contains("id=\"voter-errors\""), "{html}");
-    assert!(html.contains("tulis tanggal lahir atau umur"), "{html}");
-    assert!(html.contains("value=\"Wartini\""), "{html}");
-    assert!(
-        html.contains("<option value=\"female\" selected>"),
-        "{html}"
-    );
-    assert!(
-        html.contains("type=\"date\" value=\"\" aria-invalid=\"true\""),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "id=\"voter-errors\"",
+            "tulis tanggal lahir atau umur",
+            "value=\"Wartini\"",
+            "<option value=\"female\" selected>",
+            "type=\"date\" value=\"\" aria-invalid=\"true\"",
+        ],
     );
     let res = import_register(&ani, id, REGISTER).await;
     assert_eq!(
@@ -161,7 +187,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     );
     let (_, html) = ani.get_html(&format!("/election/{id}/register")).await;
     assert!(html.contains("Wartini Register") && !html.contains(">A<"));
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["eligible"], 10);
 
     // Double entry: Ani makes entry A, Budi entry B, with one difference.
@@ -205,7 +231,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         ],
     )
     .await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["unresolved"], 1);
     assert_eq!(count["differences"][0]["ballot_id"], "2");
     assert_eq!(count["differences"][0]["kind"], "different_names");
@@ -248,8 +274,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(refused.contains("id=\"correct-errors\""), "{refused}");
-    assert!(refused.contains("value=\"Dodi\""), "{refused}");
+    assert_has_all(&refused, &["id=\"correct-errors\"", "value=\"Dodi\""]);
     in_both_languages(&ani, &all_pages(id)).await;
     // Blocked by the difference: said on the poll's page, where the
     // publish button is.
@@ -295,7 +320,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .await;
     // The app suggests; the committee confirms.
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["unresolved"], 0);
     assert_eq!(
         count["recount"]["quorum_met"], true,
@@ -316,7 +341,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     .await;
 
     // Udin 3, Siti 2, Ani and Dodi 1 each for the third seat: a tie.
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["recount"]["elected"], json!(["Udin", "Siti"]));
     assert_eq!(count["recount"]["ties"], json!(["Ani", "Dodi"]));
     assert_eq!(count["blockers"][0]["code"], "tie_undecided");
@@ -329,8 +354,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(refused.contains("id=\"tie-errors\""), "{refused}");
-    assert!(refused.contains("value=\"undian\""), "{refused}");
+    assert_has_all(&refused, &["id=\"tie-errors\"", "value=\"undian\""]);
     ani.post_form_expect(
         &format!("/election/{id}/tie"),
         &[
@@ -364,7 +388,7 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("voter", i.as_str())).collect();
     fields.push(("voted", "1"));
     posted(&ani, &format!("/election/{id}/voted"), &fields).await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
     assert_eq!(count["elected"], json!(["Udin", "Siti", "Ani"]));
     assert_eq!(count["women"]["women"], 2);
@@ -458,24 +482,11 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
     )
     .unwrap();
     assert_eq!(&serde_json::to_value(&again).unwrap(), published);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("BALLOTS.csv"), &ballots).unwrap();
-    std::fs::write(dir.path().join("GROUPS.csv"), &groups).unwrap();
-    let command = api["result"]["command"].as_str().unwrap();
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    assert_eq!(args[..2], ["election", "recount"]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
-        .args(&args[..])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(
+        &recount_on_the_command_line(&api, &ballots, &groups),
+        published,
+        "the command line recounts the same"
     );
-    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(&cli, published, "the command line recounts the same");
 
     // Every correction is in the audit log.
     let admin = app.login("admin").await;
@@ -576,14 +587,13 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
 #[tokio::test]
 async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     let (_app, [a, b]) = signed_in(["facilitator-kel", "facilitator"]).await;
-    let created = a
-        .post_json(
+    let id = a
+        .post_json_answer(
             "/api/v1/election/elections",
             json!({"level": "rt", "area": RT, "held_on": "2025-03-02"}),
+            StatusCode::OK,
         )
-        .await;
-    assert_eq!(created.status(), StatusCode::OK);
-    let id = created.json::<Value>().await.unwrap()["id"]
+        .await["id"]
         .as_i64()
         .unwrap();
     let voters: Vec<Value> = (1..=10)
@@ -605,7 +615,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         StatusCode::OK
     );
     assert_eq!(enter(&b, id, "b", two).await.status(), StatusCode::OK);
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["turnout"], "0.200000");
     assert_eq!(count["recount"]["quorum_met"], false);
     assert!(count["blockers"]
@@ -629,7 +639,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["quorum"], "0.300000");
     assert_eq!(count["recount"]["quorum_met"], false);
     assert_eq!(count["seats"], 3);
@@ -655,7 +665,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
     )
     .await;
     enter(&b, id, "b", third).await;
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["turnout"], "0.272727");
     assert_eq!(count["recount"]["quorum_met"], false);
     // Exactly at: Warga 11 was on the register by mistake.
@@ -667,7 +677,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         &[("voter", &eleventh)],
     )
     .await;
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["turnout"], "0.300000");
     assert_eq!(count["recount"]["quorum_met"], true);
     assert_eq!(count["door_to_door"][0]["on"], "2025-03-04");
@@ -682,7 +692,7 @@ async fn the_quorum_is_met_at_exactly_thirty_percent_and_not_just_below() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let count = json_of(&a, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&a, id).await;
     assert_eq!(count["recount"]["quorum_met"], true);
     let later = open_poll(&a, "rt", RT).await;
     let count = json_of(&a, &format!("/api/v1/election/elections/{later}")).await;
@@ -814,6 +824,20 @@ async fn api_answers(v: &Visitor, id: i64, what: &str, body: Value, status: Stat
     expect_status(what, api(v, id, what, body).await, status).await
 }
 
+/// The body of a resolution of ballot `ballot` as `names` through the
+/// API, which must answer `status`.
+async fn resolve(
+    v: &Visitor,
+    id: i64,
+    ballot: &str,
+    names: [&str; 2],
+    note: &str,
+    status: StatusCode,
+) -> String {
+    let body = json!({"ballot_id": ballot, "names": names, "note": note});
+    api_answers(v, id, "resolutions", body, status).await
+}
+
 /// Every way one committee member could count and publish alone, tried
 /// through the API: each is refused, and the two- and three-member path
 /// publishes. A name written as a spreadsheet formula is published escaped
@@ -838,26 +862,12 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     // Entry B is empty: Ani resolves the ballots "missing from B" herself
     // and publishes. Refused.
     for b in ["1", "2", "3"] {
-        let body = api_answers(
-            &ani,
-            id,
-            "resolutions",
-            json!({"ballot_id": b, "names": ["Udin", "Siti"], "note": "x"}),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let body = resolve(&ani, id, b, ["Udin", "Siti"], "x", StatusCode::CONFLICT).await;
         assert!(body.contains("made neither entry"), "{body}");
     }
     api_answers(&ani, id, "publish", json!({}), StatusCode::CONFLICT).await;
     // A third member cannot fill entry B by resolving either.
-    let body = api_answers(
-        &saksi,
-        id,
-        "resolutions",
-        json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "x"}),
-        StatusCode::CONFLICT,
-    )
-    .await;
+    let body = resolve(&saksi, id, "2", ["Udin", "Siti"], "x", StatusCode::CONFLICT).await;
     assert!(body.contains("missing from entry B"), "{body}");
 
     let entry_b = json!([
@@ -871,32 +881,19 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     );
     // Budi made entry B: he does not resolve; nobody overwrites a ballot
     // both entries agree on.
-    api_answers(
-        &budi,
-        id,
-        "resolutions",
-        json!({"ballot_id": "2", "names": ["Udin", "Dodi"], "note": "x"}),
-        StatusCode::CONFLICT,
-    )
-    .await;
-    let body = api_answers(
-        &saksi,
-        id,
-        "resolutions",
-        json!({"ballot_id": "3", "names": ["Dodi", "Ani"], "note": "x"}),
-        StatusCode::CONFLICT,
-    )
-    .await;
+    resolve(&budi, id, "2", ["Udin", "Dodi"], "x", StatusCode::CONFLICT).await;
+    let body = resolve(&saksi, id, "3", ["Dodi", "Ani"], "x", StatusCode::CONFLICT).await;
     assert!(body.contains("agree on ballot 3"), "{body}");
-    api_answers(
+    resolve(
         &saksi,
         id,
-        "resolutions",
-        json!({"ballot_id": "2", "names": ["Udin", "Siti"], "note": "kertas no. 2"}),
+        "2",
+        ["Udin", "Siti"],
+        "kertas no. 2",
         StatusCode::OK,
     )
     .await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
     assert_eq!(count["resolutions"][0]["resolved_by"], "saksi-kel");
 
@@ -935,24 +932,9 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     let result: Value = json_of(&anon, &format!("/api/v1/election/results/{id}")).await;
     let published = &result["result"]["recount"];
     assert_eq!(published["votes"][formula], 1, "{published}");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("BALLOTS.csv"), &ballots).unwrap();
-    std::fs::write(dir.path().join("GROUPS.csv"), &groups).unwrap();
-    let command = result["result"]["command"].as_str().unwrap();
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lumbung"))
-        .args(&args[..])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        &cli, published,
+        &recount_on_the_command_line(&result, &ballots, &groups),
+        published,
         "the command line recounts the escaped file"
     );
 }
@@ -986,7 +968,7 @@ async fn a_lot_needs_a_second_committee_member() {
         api(&ani, id, "tie", lot.clone()).await.status(),
         StatusCode::OK
     );
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert!(
         count["elected"].is_null(),
         "one member's lot does not count"
@@ -1013,7 +995,7 @@ async fn a_lot_needs_a_second_committee_member() {
         ],
     )
     .await;
-    let count = json_of(&ani, &format!("/api/v1/election/elections/{id}")).await;
+    let count = count_of(&ani, id).await;
     assert_eq!(count["elected"], json!(["Siti", "Udin", "Ani"]));
     assert_eq!(count["tie_signers"]["confirmed_by"], "facilitator");
     assert_eq!(count["ready"], true, "{}", count["blockers"]);
@@ -1066,14 +1048,13 @@ async fn refused_election_settings_come_back_beside_the_form() {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(answer.contains("id=\"settings-errors\""), "{answer}");
-    assert!(
-        answer.contains("&quot;dua&quot; bukan bilangan bulat"),
-        "{answer}"
-    );
-    assert!(
-        answer.contains("value=\"dua\" aria-invalid=\"true\""),
-        "{answer}"
+    assert_has_all(
+        &answer,
+        &[
+            "id=\"settings-errors\"",
+            "&quot;dua&quot; bukan bilangan bulat",
+            "value=\"dua\" aria-invalid=\"true\"",
+        ],
     );
     assert!(answer.contains("value=\"0,6\""), "typed kept: {answer}");
     assert!(answer.contains("action=\"/logout\""), "still signed in");

@@ -4,7 +4,7 @@
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
 use crate::support::{
-    borrowed, column, last_segment, location, posted, signed_in, TestApp, Visitor,
+    assert_has_all, borrowed, column, last_segment, location, posted, signed_in, TestApp, Visitor,
 };
 use jiff::ToSpan;
 use reqwest::StatusCode;
@@ -360,14 +360,13 @@ async fn settings_scope_and_the_public_stay_in_their_place() {
         .await;
     assert!(answer.contains("further_classes"));
     // Beside the form: why, and what was typed, the field marked.
-    assert!(answer.contains("id=\"settings-errors\""), "{answer}");
-    assert!(
-        answer.contains("name=\"further_classes\" value=\"2\" aria-invalid=\"true\""),
-        "{answer}"
-    );
-    assert!(
-        answer.contains("name=\"arrears_threshold\" value=\"3\""),
-        "{answer}"
+    assert_has_all(
+        &answer,
+        &[
+            "id=\"settings-errors\"",
+            "name=\"further_classes\" value=\"2\" aria-invalid=\"true\"",
+            "name=\"arrears_threshold\" value=\"3\"",
+        ],
     );
     // The BKM's scoped user sees its UPK; a UPK elsewhere does not exist for it.
     let other = app.add_org("UPK Lain", lumbung_domain::OrgKind::Upk, "E07000123");
@@ -592,10 +591,12 @@ async fn each_ksm_form_refused_shows_why_beside_what_was_typed() {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(savings.contains("id=\"savings-errors\""), "{savings}");
-    assert!(
-        savings.contains("value=\"lots\" aria-invalid=\"true\""),
-        "{savings}"
+    assert_has_all(
+        &savings,
+        &[
+            "id=\"savings-errors\"",
+            "value=\"lots\" aria-invalid=\"true\"",
+        ],
     );
     // The group saved 75,000: taking out a million is refused, kept.
     let more = upk
@@ -609,9 +610,14 @@ async fn each_ksm_form_refused_shows_why_beside_what_was_typed() {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(more.contains("id=\"savings-errors\""), "{more}");
-    assert!(more.contains("value=\"withdrawal\" selected"), "{more}");
-    assert!(more.contains("value=\"1000000\""), "{more}");
+    assert_has_all(
+        &more,
+        &[
+            "id=\"savings-errors\"",
+            "value=\"withdrawal\" selected",
+            "value=\"1000000\"",
+        ],
+    );
 
     let agreement = upk
         .post_form_expect(
@@ -620,9 +626,14 @@ async fn each_ksm_form_refused_shows_why_beside_what_was_typed() {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert!(agreement.contains("id=\"agreement-errors\""), "{agreement}");
-    assert!(agreement.contains("sebutkan perjanjian"), "{agreement}");
-    assert!(agreement.contains("value=\"2024-03-01\""), "{agreement}");
+    assert_has_all(
+        &agreement,
+        &[
+            "id=\"agreement-errors\"",
+            "sebutkan perjanjian",
+            "value=\"2024-03-01\"",
+        ],
+    );
 }
 
 /// The cashier's main action on a loan's page, taking a repayment, comes

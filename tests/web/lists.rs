@@ -3,7 +3,7 @@
 //! column headers (`?sort=&dir=`) and downloaded as CSV exactly as
 //! filtered and sorted, every page; the downloads scoped as their pages.
 
-use crate::support::{signed_in, TestApp, Visitor};
+use crate::support::{assert_has_all, signed_in, TestApp, Visitor};
 use lumbung_spend::prepare::Payment;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -642,10 +642,12 @@ async fn register_companies_that_may_be_a_supplier_are_decided_on_the_review_lis
     let html = analyst
         .page("/spend/suppliers?review=1", StatusCode::OK)
         .await;
-    assert!(html.contains("ACME WIDGETS LIMITED"), "{html}");
-    assert!(
-        html.contains("Salah satu dari beberapa perusahaan bernama sama di daftar Companies House"),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "ACME WIDGETS LIMITED",
+            "Salah satu dari beberapa perusahaan bernama sama di daftar Companies House",
+        ],
     );
     assert_eq!(
         html.matches("class=\"register-confirm\"").count(),
@@ -660,10 +662,9 @@ async fn register_companies_that_may_be_a_supplier_are_decided_on_the_review_lis
     assert!(!scoped.contains("register-confirm"), "{scoped}");
     let path = format!("/spend/suppliers/{acme}/register");
     let fields = [("company", "02222222"), ("decision", "confirm")];
-    assert_eq!(
-        lancs.post_form(&path, &fields).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    lancs
+        .post_form_expect(&path, &fields, StatusCode::FORBIDDEN)
+        .await;
     // A company that is no register's is refused, naming it.
     let html = analyst
         .post_form_expect(

@@ -5,17 +5,22 @@
 //! slower, while a deadlock still ends in the pool's error, which fails
 //! the test. Speed lives in the benchmarks.
 
-use crate::support::spawn_app_with;
+use crate::support::{spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use std::time::Duration;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
-    let app = spawn_app_with(lumbung_web::WebConfig {
+/// The app whose queue waits as long as it takes (see above).
+async fn spawn_patient_app() -> TestApp {
+    spawn_app_with(lumbung_web::WebConfig {
         queue_wait: Some(Duration::from_secs(3600)),
         ..Default::default()
     })
-    .await;
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
+    let app = spawn_patient_app().await;
     // Each dashboard with a role that may read it; public pages signed in too.
     let dashboards = [
         ("analyst", "/spend"),
@@ -90,11 +95,7 @@ async fn sixty_four_signed_in_clients_get_every_dashboard_without_a_stall() {
 /// while the report is being computed share it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_visitors_of_the_public_health_figures_are_all_answered() {
-    let app = spawn_app_with(lumbung_web::WebConfig {
-        queue_wait: Some(Duration::from_secs(3600)),
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_patient_app().await;
     let visitors: Vec<_> = (0..200)
         .map(|_| {
             let (client, base) = (app.anonymous().client, app.base.clone());

@@ -532,14 +532,13 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
         .await;
     assert!(answer.contains("area NOWHERE tidak ada"));
 
-    let res = admin
-        .post_json(
+    let body = admin
+        .post_json_answer(
             "/api/v1/orgs",
             json!({"name": "", "kind": "ngo", "npwp": "1"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = res.json().await.unwrap();
     assert!(
         body["error"]["fields"]["name"].is_string() && body["error"]["fields"]["npwp"].is_string()
     );
@@ -569,20 +568,20 @@ async fn bad_organisation_input_is_shown_beside_its_field_and_nothing_is_stored(
 #[tokio::test]
 async fn scoped_admins_work_inside_their_area_only() {
     let (app, [admin]) = signed_in(["admin-serang"]).await;
-    let inside = admin
-        .post_json(
+    admin
+        .post_json_expect(
             "/api/v1/orgs",
             json!({"name": "KSM Mawar", "kind": "ksm", "area_code": "3604010001.01.001"}),
+            StatusCode::CREATED,
         )
         .await;
-    assert_eq!(inside.status(), StatusCode::CREATED);
-    let outside = admin
-        .post_json(
+    admin
+        .post_json_expect(
             "/api/v1/orgs",
             json!({"name": "Preston Bakery", "kind": "supplier", "area_code": "E07000123"}),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(outside.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         admin
             .status(&format!("/orgs/{}/edit", app.preston_council))
@@ -825,14 +824,14 @@ async fn a_database_busy_with_another_program_is_a_clear_503() {
     let (app, [admin]) = signed_in(["admin"]).await;
     let other = rusqlite::Connection::open(app.store.path()).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let res = admin
-        .post_json(
+    let answer = admin
+        .post_json_answer(
             "/api/v1/orgs",
             json!({"name": "Koperasi Sibuk", "kind": "cooperative"}),
+            StatusCode::SERVICE_UNAVAILABLE,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "busy");
+    assert_eq!(answer["error"]["code"], "busy");
     let answer = admin
         .post_form_expect(
             "/orgs",
@@ -1242,15 +1241,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
     assert!(html.contains(&format!("action=\"/spend/suppliers/{faraway}/merge\"")));
 
     // Fixing Faraway's location in Preston makes its 700 local.
-    let res = analyst
-        .post_form(
-            &faraway_at("locate"),
-            &[("area", "E07000123"), ("q", "Faraway")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        res.headers()["location"],
+        posted(
+            &analyst,
+            &faraway_at("locate"),
+            &[("area", "E07000123"), ("q", "Faraway")]
+        )
+        .await,
         "/spend/suppliers?q=Faraway&done=saved"
     );
     let r = spend_report(&analyst).await;
@@ -1268,14 +1265,14 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         "by its name, the code beside: {html}"
     );
     // No area: back to its postal code.
-    let res = analyst
-        .post_json(
+    let answer = analyst
+        .post_json_answer(
             &format!("/api/v1/spend/suppliers/{faraway}/locate"),
             json!({"area": null}),
+            StatusCode::OK,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap()["area_code"], Value::Null);
+    assert_eq!(answer["area_code"], Value::Null);
     let r = spend_report(&analyst).await;
     assert_eq!(
         (&r["local"], &r["outside"]),
@@ -1294,14 +1291,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         assert!(html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""));
         assert!(html.contains(bad), "the typed value is kept: {bad}");
     }
-    let res = analyst
-        .post_json(
+    let err = analyst
+        .post_json_answer(
             &format!("/api/v1/spend/suppliers/{faraway}/sites"),
             json!({"area": "E99999999"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let err: Value = res.json().await.unwrap();
     assert!(err["error"]["fields"]["area"]
         .as_str()
         .unwrap()
@@ -1344,15 +1340,13 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
 
     // Apotek Sehat merged into Faraway: its payment moves, and it is
     // listed for review with the reason.
-    let res = analyst
-        .post_form(
-            &format!("/spend/suppliers/{apotek}/merge"),
-            &[("into", &faraway.to_string()), ("review", "1")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        res.headers()["location"],
+        posted(
+            &analyst,
+            &format!("/spend/suppliers/{apotek}/merge"),
+            &[("into", &faraway.to_string()), ("review", "1")]
+        )
+        .await,
         "/spend/suppliers?review=1&done=saved"
     );
     let r = spend_report(&analyst).await;
@@ -1381,14 +1375,14 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    let res = analyst
-        .post_json(
+    let answer = analyst
+        .post_json_answer(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
             json!({"into": faraway}),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["into"].is_string());
+    assert!(answer["error"]["fields"]["into"].is_string());
     analyst
         .post_json_expect(
             &format!("/api/v1/spend/suppliers/{faraway}/merge"),
@@ -1398,14 +1392,14 @@ async fn analysts_review_suppliers_fix_locations_record_sites_and_merge() {
         .await;
     // Through the API as well.
     let ribble = supplier_id(&analyst, "Ribble Print Ltd").await;
-    let res = analyst
-        .post_json(
+    let answer = analyst
+        .post_json_answer(
             &format!("/api/v1/spend/suppliers/{ribble}/merge"),
             json!({"into": faraway}),
+            StatusCode::OK,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap()["payments_moved"], 1);
+    assert_eq!(answer["payments_moved"], 1);
     assert_eq!(spend_report(&analyst).await["outside"], "1050.00");
 
     // Suppliers are one catalogue for all anchors: a decision about one is
@@ -1542,11 +1536,10 @@ async fn analysts_undo_imports_and_see_their_flagged_rows() {
     );
 
     // Undo on the page, then through the API: the totals drop.
-    let res = analyst
-        .post_form(&format!("/spend/imports/{late}/undo"), &[])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()["location"], "/spend/imports");
+    assert_eq!(
+        posted(&analyst, &format!("/spend/imports/{late}/undo"), &[]).await,
+        "/spend/imports"
+    );
     assert_eq!(spend_report(&analyst).await["total"], "1050.00");
     let res = analyst
         .send_json(

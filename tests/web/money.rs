@@ -74,11 +74,13 @@ async fn deposits_of_i64_max_are_refused_and_the_books_stay_whole() {
     let loan = lend(&upk, &bkm, ksm, &fields, &[("decision", "approve")]).await;
     let repay = format!("/api/v1/fund/loans/{loan}/repayments");
     for key in ["api-max-1", "api-max-2"] {
-        let res = upk
-            .post_json(&repay, json!({"amount": i64::MAX, "key": key}))
+        let e = upk
+            .post_json_answer(
+                &repay,
+                json!({"amount": i64::MAX, "key": key}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
             .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let e: Value = res.json().await.unwrap();
         assert_eq!(e["error"]["code"], "too_large", "{e}");
         assert_eq!(e["error"]["field"], "amount");
         assert_eq!(e["error"]["detail"], "at most 100000000000");

@@ -2,11 +2,46 @@
 //! what, what stands out, the public summary, and a match made a
 //! partnership with both sides notified.
 
-use crate::support::{last_segment, posted, spawn_app, TestApp, Visitor};
+use crate::support::{file_form, last_segment, posted, spawn_app, TestApp, Visitor};
 use lumbung_domain::{OrgKind, Role};
 use reqwest::StatusCode;
 
 const KEL: &str = "3604010001";
+
+/// Uploads `csv` as the file of the upload form at `path`, which must
+/// answer `status`; the answer's body.
+async fn upload_csv(v: &Visitor, path: &str, csv: &str, status: StatusCode) -> String {
+    let res = v
+        .upload(path, file_form("file", csv.as_bytes(), "upload.csv"))
+        .await;
+    let got = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(got, status, "{path} given {csv:?}: {body}");
+    body
+}
+
+/// Signed in: a facilitator of Kamasan, the kelurahan beside the seed's.
+async fn kamasan_facilitator(app: &TestApp) -> Visitor {
+    app.add_user(
+        "fac-kamasan",
+        Role::Facilitator,
+        crate::support::in_area("3604010002"),
+    );
+    app.login("fac-kamasan").await
+}
+
+/// The seed's today moved by `span`, as a form takes a date.
+fn today_plus(app: &TestApp, span: jiff::Span) -> String {
+    let today = app.store.clock().today();
+    today.checked_add(span).unwrap().to_string()
+}
+
+/// The table that follows `id="ID"` in `html`.
+fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let after = html.split(&format!("id=\"{id}\"")).nth(1);
+    let after = after.unwrap_or_else(|| panic!("no {id}: {html}"));
+    after.split("</table>").next().unwrap()
+}
 
 /// A partnership of the seed's kelurahan started by its facilitator, the
 /// BKM leading, and a company partner; its id.
@@ -56,13 +91,7 @@ async fn a_partnership_shows_who_promised_what_and_what_is_overdue() {
     let page = format!("/partnerships/{id}");
     // The BKM's money is overdue (due yesterday), the company's staff time open.
     let yesterday = app.store.clock().today().yesterday().unwrap().to_string();
-    let next_year = app
-        .store
-        .clock()
-        .today()
-        .checked_add(jiff::Span::new().years(1))
-        .unwrap()
-        .to_string();
+    let next_year = today_plus(&app, jiff::Span::new().years(1));
     posted(
         &fac,
         &format!("{page}/commitments"),
@@ -109,13 +138,7 @@ async fn a_partnership_shows_who_promised_what_and_what_is_overdue() {
     assert!(html.contains("0 dari 2 komitmen ditepati; 1 terlambat"));
 
     // A meeting ten days ago; with a five-day setting the partnership stands out.
-    let ten_days_ago = app
-        .store
-        .clock()
-        .today()
-        .checked_sub(jiff::Span::new().days(10))
-        .unwrap()
-        .to_string();
+    let ten_days_ago = today_plus(&app, jiff::Span::new().days(-10));
     posted(
         &fac,
         &format!("{page}/meetings"),
@@ -205,12 +228,7 @@ async fn a_partnership_shows_who_promised_what_and_what_is_overdue() {
     .await;
 
     // Someone of another kelurahan learns nothing; auditors read only; the UPK nothing.
-    app.add_user(
-        "fac-kamasan",
-        Role::Facilitator,
-        crate::support::in_area("3604010002"),
-    );
-    let other = app.login("fac-kamasan").await;
+    let other = kamasan_facilitator(&app).await;
     other.page(&page, StatusCode::NOT_FOUND).await;
     assert!(!other
         .page("/partnerships", StatusCode::OK)
@@ -384,12 +402,7 @@ async fn an_offer_meets_a_need_and_becomes_a_partnership() {
     let offers = app.store.offers().unwrap();
     let (offer, need) = (offers[1].id.to_string(), offers[0].id.to_string());
     // The company's side (not the BKM's) cannot make it for the BKM.
-    app.add_user(
-        "fac-kamasan",
-        Role::Facilitator,
-        crate::support::in_area("3604010002"),
-    );
-    let other = app.login("fac-kamasan").await;
+    let other = kamasan_facilitator(&app).await;
     other
         .post_form_expect(
             "/partnerships/matches",
@@ -513,27 +526,20 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
         "Wind share,6000000,energy,high,10,,",
         "Wind share,6000000,energy,high,10,XX99,",
     );
-    let res = analyst
-        .upload(
-            "/invest/projects",
-            crate::support::file_form("file", bad.as_bytes(), "projects.csv"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let body = res.text().await.unwrap();
+    let body = upload_csv(&analyst, "/invest/projects", &bad, StatusCode::BAD_REQUEST).await;
     assert!(body.contains("XX99") && body.contains('6'), "{body}");
     assert!(
         app.store.invest_projects().unwrap().is_empty(),
         "all or nothing"
     );
     for _ in 0..2 {
-        let res = analyst
-            .upload(
-                "/invest/projects",
-                crate::support::file_form("file", PROJECTS.as_bytes(), "projects.csv"),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        upload_csv(
+            &analyst,
+            "/invest/projects",
+            PROJECTS,
+            StatusCode::SEE_OTHER,
+        )
+        .await;
     }
     assert_eq!(
         app.store.invest_projects().unwrap().len(),
@@ -558,13 +564,13 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
     assert!(html.contains("id=\"e-max_high_risk\"") && html.contains("value=\"2\""));
     let auditor = app.login("auditor").await;
     auditor.page("/invest", StatusCode::OK).await;
-    let res = auditor
-        .upload(
-            "/invest/projects",
-            crate::support::file_form("file", PROJECTS.as_bytes(), "projects.csv"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    upload_csv(
+        &auditor,
+        "/invest/projects",
+        PROJECTS,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
     let upk = app.login("upk").await;
     assert_eq!(upk.status("/invest").await, StatusCode::FORBIDDEN);
     // A facilitator of a kelurahan neither adds a project elsewhere nor
@@ -575,13 +581,13 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
         "project,amount,sector,risk,social_value,area\nKebun warga,1000000,food,low,5,E07000123\n",
         "project,amount,sector,risk,social_value\nKebun warga,1000000,food,low,5\n",
     ] {
-        let res = fac
-            .upload(
-                "/invest/projects",
-                crate::support::file_form("file", file.as_bytes(), "p.csv"),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{file}");
+        upload_csv(
+            &fac,
+            "/invest/projects",
+            file,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let solar = app
         .store
@@ -593,13 +599,7 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
     assert_eq!(solar.amount.minor(), 800_000_000, "unchanged");
     let own =
         "project,amount,sector,risk,social_value,area\nKebun warga,1000000,food,low,5,3604010001\n";
-    let res = fac
-        .upload(
-            "/invest/projects",
-            crate::support::file_form("file", own.as_bytes(), "p.csv"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    upload_csv(&fac, "/invest/projects", own, StatusCode::SEE_OTHER).await;
 }
 
 #[tokio::test]
@@ -730,22 +730,16 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
     .await;
     // The credit union: figures of the facilitator's kelurahan only.
     let months = "area,month,members,savings,loans\n3604010001,2026-09,120,15000000,9000000\n3604010001,2026-10,131,16500000,9800000\n";
-    let res = fac
-        .upload(
-            "/economy/credit-union",
-            crate::support::file_form("file", months.as_bytes(), "cu.csv"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    upload_csv(&fac, "/economy/credit-union", months, StatusCode::SEE_OTHER).await;
     let outside = "area,month,members,savings,loans\n3604010002,2026-10,1,1,1\n";
-    let res = fac
-        .upload(
-            "/economy/credit-union",
-            crate::support::file_form("file", outside.as_bytes(), "cu.csv"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("3604010002"));
+    let body = upload_csv(
+        &fac,
+        "/economy/credit-union",
+        outside,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(body.contains("3604010002"));
     // A month by hand: problems by field, then kept.
     let html = fac
         .post_form_expect(
@@ -763,13 +757,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
     assert!(html.contains("id=\"e-month-month\"") && html.contains("id=\"e-month-loans\""));
     assert!(html.contains("value=\"140\""));
     let closures = "area,bank,closed_on\n3604010001,Bank Contoh,2025-06-30\n";
-    let res = fac
-        .upload(
-            "/economy/closures",
-            crate::support::file_form("file", closures.as_bytes(), "c.csv"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    upload_csv(&fac, "/economy/closures", closures, StatusCode::SEE_OTHER).await;
     let html = fac.page("/economy", StatusCode::OK).await;
     assert!(
         html.contains("131 (+11)"),
@@ -794,12 +782,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
     assert!(!html.contains("<strong>belum</strong>"), "served now");
 
     // Others of another kelurahan see none of it; the UPK nothing.
-    app.add_user(
-        "fac-kamasan",
-        Role::Facilitator,
-        crate::support::in_area("3604010002"),
-    );
-    let other = app.login("fac-kamasan").await;
+    let other = kamasan_facilitator(&app).await;
     let html = other.page("/economy", StatusCode::OK).await;
     // (The registry's names are everyone's: the co-op's own record is not.)
     assert!(!html.contains("id=\"coop-list\"") && !html.contains("Bengkel Jaya"));
@@ -894,26 +877,14 @@ async fn capitals_are_counted_and_active_citizens_named_only_with_consent_to_tho
     .await;
     let html = fac.page("/capitals", StatusCode::OK).await;
     assert!(html.contains("Bu Siti Aminah") && html.contains("id=\"asset-counts\""));
-    let counts = html
-        .split("id=\"asset-counts\"")
-        .nth(1)
-        .unwrap()
-        .split("</table>")
-        .next()
-        .unwrap();
+    let counts = table(&html, "asset-counts");
     assert!(
         counts.contains("<td class=\"num\">2</td>"),
         "two social assets: {counts}"
     );
     // No household count of the self-mapping here: one active citizen is
     // not thin leadership (none would be).
-    let leadership = html
-        .split("id=\"leadership\"")
-        .nth(1)
-        .unwrap()
-        .split("</table>")
-        .next()
-        .unwrap();
+    let leadership = table(&html, "leadership");
     assert!(
         leadership.contains("UMBUL TANJUNG") && !leadership.contains("tipis"),
         "{leadership}"
@@ -922,12 +893,7 @@ async fn capitals_are_counted_and_active_citizens_named_only_with_consent_to_tho
     let auditor = app.login("auditor").await;
     let html = auditor.page("/capitals", StatusCode::OK).await;
     assert!(!html.contains("Bu Siti Aminah") && html.contains("Sanggar rebana"));
-    app.add_user(
-        "fac-kamasan",
-        Role::Facilitator,
-        crate::support::in_area("3604010002"),
-    );
-    let other = app.login("fac-kamasan").await;
+    let other = kamasan_facilitator(&app).await;
     let html = other.page("/capitals", StatusCode::OK).await;
     assert!(!html.contains("Bu Siti Aminah") && !html.contains("Sanggar rebana"));
     other

@@ -142,8 +142,10 @@ async fn contracts_and_opportunities_show_the_local_and_sme_shares() {
     let o = auditor
         .page("/procurement/opportunities", StatusCode::OK)
         .await;
-    assert!(o.contains("Ribble Cleaning Co-operative"), "{o}");
-    assert!(o.contains("<svg class=\"chart\""), "{o}");
+    assert_has_all(
+        &o,
+        &["Ribble Cleaning Co-operative", "<svg class=\"chart\""],
+    );
 }
 
 #[tokio::test]
@@ -188,18 +190,17 @@ async fn tenders_are_entered_matched_and_only_consenting_firms_are_written_to() 
         )
         .await;
     assert!(outside.contains("id=\"e-anchor\""), "{outside}");
-    let res = lancs
-        .post_form(
-            "/procurement/tenders",
-            &[
-                ("anchor", &preston),
-                ("title", "Pothole repairs"),
-                ("cpv", "45233142"),
-                ("closes_on", "2027-01-31"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        "/procurement/tenders",
+        &[
+            ("anchor", &preston),
+            ("title", "Pothole repairs"),
+            ("cpv", "45233142"),
+            ("closes_on", "2027-01-31"),
+        ],
+    )
+    .await;
     let tender = app
         .store
         .tenders()
@@ -219,28 +220,35 @@ async fn tenders_are_entered_matched_and_only_consenting_firms_are_written_to() 
         "{csv}"
     );
     // Notify: the consenting firm is queued, the other never.
-    let res = lancs
-        .post_form(&format!("/procurement/tenders/{}/notify", tender.id), &[])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        &format!("/procurement/tenders/{}/notify", tender.id),
+        &[],
+    )
+    .await;
     let outbox = app.store.outbox().unwrap();
     let emails: Vec<&str> = outbox.iter().map(|n| n.email.as_str()).collect();
     assert_eq!(emails, ["roads@example.org"]);
     let page = auditor.page("/procurement/outbox", StatusCode::OK).await;
     assert!(page.contains("roads@example.org") && !page.contains("quiet@example.org"));
-    let res = analyst
-        .post_form(&format!("/procurement/outbox/{}/sent", outbox[0].id), &[])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &analyst,
+        &format!("/procurement/outbox/{}/sent", outbox[0].id),
+        &[],
+    )
+    .await;
     assert_eq!(
         app.store.outbox().unwrap()[0].status,
         lumbung_store::NoticeStatus::Sent
     );
     // Marking it again is refused, with the reason.
-    let again = analyst
-        .post_form(&format!("/procurement/outbox/{}/sent", outbox[0].id), &[])
+    analyst
+        .post_form_expect(
+            &format!("/procurement/outbox/{}/sent", outbox[0].id),
+            &[],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 /// A tender entered by hand for `anchor`, and the example proxy set.
@@ -290,13 +298,13 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
         .id;
     let published = format!("/procurement/tenders/{published}/evaluation");
     assert_eq!(lancs.status(&published).await, StatusCode::FORBIDDEN);
-    let res = lancs
-        .post_form(
+    lancs
+        .post_form_expect(
             &published,
             &[("price", "60"), ("quality", "30"), ("social", "10")],
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(analyst.status(&published).await, StatusCode::OK);
     let listed = lancs.page("/procurement/tenders", StatusCode::OK).await;
     assert!(!listed.contains(&published), "{listed}");
@@ -335,16 +343,14 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
             ("note", note),
         ]
     };
-    let res = lancs.post_form(&page, &keep(["60", "30", "10"], "")).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(&lancs, &page, &keep(["60", "30", "10"], "")).await;
     // A change is a second version; the first stays in the history.
-    let res = lancs
-        .post_form(
-            &page,
-            &keep(["40", "30", "30"], "more weight on social value"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        &page,
+        &keep(["40", "30", "30"], "more weight on social value"),
+    )
+    .await;
     let versions = app.store.evaluation_versions(id).unwrap();
     assert_eq!(
         versions.iter().map(|v| v.version).collect::<Vec<_>>(),
@@ -383,10 +389,9 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
     );
     // The auditor cannot keep a version; an analyst of another scope
     // cannot see a tender of an anchor outside it.
-    let res = auditor
-        .post_form(&page, &keep(["60", "30", "10"], ""))
+    auditor
+        .post_form_expect(&page, &keep(["60", "30", "10"], ""), StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let serang = app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604");
     let other = tender_with_proxies(&app, serang, "Linen");
     assert_eq!(
@@ -395,13 +400,13 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
             .await,
         StatusCode::FORBIDDEN
     );
-    let res = lancs
-        .post_form(
+    lancs
+        .post_form_expect(
             &format!("/procurement/tenders/{other}/evaluation"),
             &keep(["60", "30", "10"], ""),
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // The award says why; without a reason it is refused, the form kept.
     let refused = lancs
         .post_form_expect(
@@ -412,28 +417,27 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
         .await;
     assert!(refused.contains("id=\"e-award_reason\""), "{refused}");
     // A decision on a stale version is refused.
-    let stale = lancs
-        .post_form(
+    lancs
+        .post_form_expect(
             &format!("/procurement/tenders/{id}/award"),
             &[
                 ("version", "1"),
                 ("bidder", "Alpha Ltd"),
                 ("reason", "best"),
             ],
+            StatusCode::CONFLICT,
         )
         .await;
-    assert_eq!(stale.status(), StatusCode::CONFLICT);
-    let res = lancs
-        .post_form(
-            &format!("/procurement/tenders/{id}/award"),
-            &[
-                ("version", "2"),
-                ("bidder", "Alpha Ltd"),
-                ("reason", "Highest total; two local jobs"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        &format!("/procurement/tenders/{id}/award"),
+        &[
+            ("version", "2"),
+            ("bidder", "Alpha Ltd"),
+            ("reason", "Highest total; two local jobs"),
+        ],
+    )
+    .await;
     let award = app.store.tender_award(id).unwrap().unwrap();
     assert_eq!(
         (
@@ -444,10 +448,9 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
         ("Alpha Ltd", 2, "analyst-lancs")
     );
     // Awarded: no more versions, no second award.
-    let res = analyst
-        .post_form(&page, &keep(["60", "30", "10"], ""))
+    analyst
+        .post_form_expect(&page, &keep(["60", "30", "10"], ""), StatusCode::CONFLICT)
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(app.store.evaluation_versions(id).unwrap().len(), 2);
     // Deliveries: a bad report names its fields; a good one counts; a
     // mistaken one is reversed, never edited.
@@ -481,28 +484,27 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
     assert!(huge.contains("id=\"e-quantity\""), "{huge}");
     assert!(app.store.deliveries(id).unwrap().is_empty());
     for quantity in ["1", "5"] {
-        let res = lancs
-            .post_form(
-                &deliveries,
-                &[
-                    ("measure", "local_hire"),
-                    ("quantity", quantity),
-                    ("period", "2026-06-30"),
-                    ("evidence", "payroll"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        posted(
+            &lancs,
+            &deliveries,
+            &[
+                ("measure", "local_hire"),
+                ("quantity", quantity),
+                ("period", "2026-06-30"),
+                ("evidence", "payroll"),
+            ],
+        )
+        .await;
     }
     let wrong = app.store.deliveries(id).unwrap()[1].id;
-    let res = lancs
-        .post_form(&format!("{deliveries}/{wrong}/reverse"), &[])
+    posted(&lancs, &format!("{deliveries}/{wrong}/reverse"), &[]).await;
+    lancs
+        .post_form_expect(
+            &format!("{deliveries}/{wrong}/reverse"),
+            &[],
+            StatusCode::CONFLICT,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let again = lancs
-        .post_form(&format!("{deliveries}/{wrong}/reverse"), &[])
-        .await;
-    assert_eq!(again.status(), StatusCode::CONFLICT);
     let reports = app.store.deliveries(id).unwrap();
     assert_eq!(
         reports
@@ -598,18 +600,17 @@ async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
         bad.contains("id=\"e-score_employment\"") && bad.contains("Apprentices"),
         "{bad}"
     );
-    let res = lancs
-        .post_form(
-            &path,
-            &[
-                ("round", "2027"),
-                ("score_employment", "5"),
-                ("evidence_employment", "Apprentices"),
-                ("score_equity", ""),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        &path,
+        &[
+            ("round", "2027"),
+            ("score_employment", "5"),
+            ("evidence_employment", "Apprentices"),
+            ("score_equity", ""),
+        ],
+    )
+    .await;
     let history = app.store.supplier_scores(roads).unwrap();
     let rows: Vec<_> = history
         .iter()
@@ -637,15 +638,21 @@ async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
     let linen = supplier_named(&app, "Serang Linen");
     let linen_path = format!("/procurement/assessments/suppliers/{linen}");
     assert_eq!(lancs.status(&linen_path).await, StatusCode::FORBIDDEN);
-    let res = lancs
-        .post_form(&linen_path, &[("round", "2027"), ("score_equity", "2")])
+    lancs
+        .post_form_expect(
+            &linen_path,
+            &[("round", "2027"), ("score_equity", "2")],
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(app.store.supplier_scores(linen).unwrap().is_empty());
-    let res = auditor
-        .post_form(&path, &[("round", "2027"), ("score_equity", "2")])
+    auditor
+        .post_form_expect(
+            &path,
+            &[("round", "2027"), ("score_equity", "2")],
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     auditor.get("/lang/en").await;
     let english = auditor.page(&path, StatusCode::OK).await;
     assert!(
@@ -686,14 +693,14 @@ async fn a_what_if_scenario_moves_leaking_spend_and_is_kept_beside_the_year_afte
         ("name", "Clean local".to_owned()),
     ];
     let fields: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = auditor
-        .post_form("/procurement/whatif/scenarios", &fields)
+    auditor
+        .post_form_expect(
+            "/procurement/whatif/scenarios",
+            &fields,
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = lancs
-        .post_form("/procurement/whatif/scenarios", &fields)
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(&lancs, "/procurement/whatif/scenarios", &fields).await;
     let kept = app.store.scenarios().unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(
@@ -842,28 +849,26 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
         "{page}"
     );
     assert!(app.store.charters().unwrap().is_empty());
-    let res = auditor
-        .post_form(
+    auditor
+        .post_form_expect(
             "/procurement/charters",
             &[("name", "Lancs"), ("member", &preston)],
+            StatusCode::FORBIDDEN,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = lancs
-        .post_form(
-            "/procurement/charters",
-            &[("name", "Lancs"), ("member", &preston)],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        "/procurement/charters",
+        &[("name", "Lancs"), ("member", &preston)],
+    )
+    .await;
     let charter = app.store.charters().unwrap()[0].id;
     let path = format!("/procurement/charters/{charter}");
     // 2013/14: the council paid 300 of 1,000 locally; the target is 10%.
     let page = lancs
         .page(&format!("{path}?year=2013"), StatusCode::OK)
         .await;
-    assert!(page.contains("30,0%"), "{page}");
-    assert!(page.contains("Menyederhanakan proses pengadaan"), "{page}");
+    assert_has_all(&page, &["30,0%", "Menyederhanakan proses pengadaan"]);
     // A manual goal needs what it counts; the form keeps what was typed.
     let goal = |title: &'static str, measure: &'static str, target: &'static str| {
         [
@@ -892,13 +897,12 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
         )
         .await;
     assert!(page.contains("id=\"e-target\""), "{page}");
-    let res = lancs
-        .post_form(
-            &format!("{path}/goals"),
-            &goal("Living wage", "suppliers paying it", "50"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        &format!("{path}/goals"),
+        &goal("Living wage", "suppliers paying it", "50"),
+    )
+    .await;
     let goals = app.store.charter(charter).unwrap().unwrap().goals;
     assert_eq!(goals.len(), 7);
     let manual = goals[6].id.to_string();
@@ -921,8 +925,7 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
     for v in ["40", "55.5"] {
         let fields = value(&preston, v);
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let res = lancs.post_form(&format!("{path}/values"), &fields).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        posted(&lancs, &format!("{path}/values"), &fields).await;
     }
     let page = auditor
         .page(&format!("{path}?year=2013"), StatusCode::OK)
@@ -955,10 +958,12 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
         .await;
     assert!(page.contains("100,0%"), "{page}");
     // Retired, a goal is no longer shown; its figures stay.
-    let res = lancs
-        .post_form(&format!("{path}/goals/retire"), &[("goal", &manual)])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &lancs,
+        &format!("{path}/goals/retire"),
+        &[("goal", &manual)],
+    )
+    .await;
     assert_eq!(app.store.charter(charter).unwrap().unwrap().goals.len(), 6);
     // A viewer who does not see every anchor of the charter sees nothing.
     assert_eq!(serang_auditor.status(&path).await, StatusCode::NOT_FOUND);
@@ -985,14 +990,14 @@ async fn a_respend_survey_goes_through_the_outbox_and_its_answers_give_the_multi
         .post_form_expect("/procurement/lm3/surveys", &fields(""), StatusCode::OK)
         .await;
     assert!(page.contains("id=\"e-survey_name\""), "{page}");
-    let res = auditor
-        .post_form("/procurement/lm3/surveys", &fields("Roads"))
+    auditor
+        .post_form_expect(
+            "/procurement/lm3/surveys",
+            &fields("Roads"),
+            StatusCode::FORBIDDEN,
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = lancs
-        .post_form("/procurement/lm3/surveys", &fields("Roads"))
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(&lancs, "/procurement/lm3/surveys", &fields("Roads")).await;
     // Preston Roads (local, paid, consenting) is invited; Faraway
     // Cleaning is not local.
     let outbox = app.store.survey_outbox().unwrap();
@@ -1051,9 +1056,9 @@ async fn a_respend_survey_goes_through_the_outbox_and_its_answers_give_the_multi
     assert_eq!(serang_auditor.status(&figured).await, StatusCode::NOT_FOUND);
     // Marked sent by an analyst of the scope only.
     let sent = format!("/procurement/outbox/invitations/{}/sent", outbox[0].id);
-    let res = serang_auditor.post_form(&sent, &[]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = lancs.post_form(&sent, &[]).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    serang_auditor
+        .post_form_expect(&sent, &[], StatusCode::FORBIDDEN)
+        .await;
+    posted(&lancs, &sent, &[]).await;
     assert!(app.store.survey_outbox().unwrap()[0].sent_at.is_some());
 }

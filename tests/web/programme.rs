@@ -243,16 +243,15 @@ async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads(
     // typed loosely.
     let page = bkm.page(&format!("/complaints/{id}"), StatusCode::OK).await;
     assert!(page.contains("Tanpa nama"), "{page}");
-    let res = bkm
-        .post_form(
-            &format!("/complaints/{id}/answer"),
-            &[
-                ("status", "resolved"),
-                ("reply", "Saluran diselesaikan minggu ini."),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &bkm,
+        &format!("/complaints/{id}/answer"),
+        &[
+            ("status", "resolved"),
+            ("reply", "Saluran diselesaikan minggu ini."),
+        ],
+    )
+    .await;
     let typed = code.to_lowercase().replace('-', " ");
     let tracked = visitor
         .post_form_expect("/complaints/track", &[("code", &typed)], StatusCode::OK)
@@ -270,13 +269,12 @@ async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads(
         .await;
     assert!(unknown.contains("id=\"e-code\""), "{unknown}");
     // Closed, it stays closed.
-    let res = bkm
-        .post_form(
-            &format!("/complaints/{id}/answer"),
-            &[("status", "closed"), ("reply", "Ditutup.")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(
+        &bkm,
+        &format!("/complaints/{id}/answer"),
+        &[("status", "closed"), ("reply", "Ditutup.")],
+    )
+    .await;
     let again = bkm
         .post_form_expect(
             &format!("/complaints/{id}/answer"),
@@ -327,6 +325,18 @@ async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads(
     assert_eq!(stored.len(), 6);
 }
 
+/// Sets the days to answer and to resolve a complaint in `area` as `v`;
+/// the answer must have `status`. Its body.
+async fn set_deadlines(v: &Visitor, area: &str, days: [&str; 2], status: StatusCode) -> String {
+    let fields = [
+        ("area", area),
+        ("answer_days", days[0]),
+        ("resolve_days", days[1]),
+    ];
+    v.post_form_expect("/complaints/deadlines", &fields, status)
+        .await
+}
+
 #[tokio::test]
 async fn a_facilitator_enters_a_complaint_by_sms_and_a_late_answer_escalates() {
     let (app, [kel, bkm, serang]) =
@@ -363,58 +373,16 @@ async fn a_facilitator_enters_a_complaint_by_sms_and_a_late_answer_escalates() {
     );
     // Ten days to answer in this kelurahan: the BKM's again. The BKM
     // cannot change the deadlines it is judged by.
-    let refused = bkm
-        .post_form_expect(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010001"),
-                ("answer_days", "30"),
-                ("resolve_days", "60"),
-            ],
-            StatusCode::OK,
-        )
-        .await;
+    let refused = set_deadlines(&bkm, "3604010001", ["30", "60"], StatusCode::OK).await;
     assert!(refused.contains("role=\"alert\""), "{refused}");
-    let bad = kel
-        .post_form_expect(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010001"),
-                ("answer_days", "40"),
-                ("resolve_days", "30"),
-            ],
-            StatusCode::OK,
-        )
-        .await;
+    let bad = set_deadlines(&kel, "3604010001", ["40", "30"], StatusCode::OK).await;
     assert!(bad.contains("id=\"e-deadlines\""), "{bad}");
-    let res = kel
-        .post_form(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010001"),
-                ("answer_days", "10"),
-                ("resolve_days", "30"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    set_deadlines(&kel, "3604010001", ["10", "30"], StatusCode::SEE_OTHER).await;
     let deadlines = app.store.complaint_deadlines("3604010001").unwrap();
     assert_eq!((deadlines.answer_days, deadlines.resolve_days), (10, 30));
     let listed = kel.page("/complaints", StatusCode::OK).await;
     assert!(listed.contains(">BKM<"), "{listed}");
-    assert_eq!(
-        kel.post_form(
-            "/complaints/deadlines",
-            &[
-                ("area", "3604010002"),
-                ("answer_days", "10"),
-                ("resolve_days", "30")
-            ],
-        )
-        .await
-        .status(),
-        StatusCode::NOT_FOUND
-    );
+    set_deadlines(&kel, "3604010002", ["10", "30"], StatusCode::NOT_FOUND).await;
     // The kabupaten's monthly summary.
     let summary = serang
         .page("/complaints/summary?area=3604", StatusCode::OK)
@@ -442,19 +410,19 @@ async fn a_board_published_in_the_browser_is_frozen_and_its_file_verifies() {
     for anchor in ["#board-grants", "#kind-physical", "#board-activities"] {
         assert!(live.contains(&format!("href=\"{anchor}\"")), "{anchor}");
     }
-    assert_eq!(
-        analyst
-            .post_form("/board/3604010001/publish", &[("as_of", "")])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        kel.post_form("/board/3604010002/publish", &[("as_of", "")])
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    analyst
+        .post_form_expect(
+            "/board/3604010001/publish",
+            &[("as_of", "")],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    kel.post_form_expect(
+        "/board/3604010002/publish",
+        &[("as_of", "")],
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     let res = kel
         .post_form("/board/3604010001/publish", &[("as_of", "2008-06-30")])
         .await;
@@ -513,12 +481,7 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
     let res = kel
         .post_multipart("/programme/3604010001/plans", plan_form(&kel, csv))
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        text_of(res).await
-    );
+    expect_status("/programme/3604010001/plans", res, StatusCode::SEE_OTHER).await;
     let plans = app.store.plans_of("3604010001").unwrap();
     assert_eq!(plans.len(), 1);
     let id = plans[0].id.get();
@@ -536,12 +499,12 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
             && !page.contains(&format!("/programme/plans/{id}/approve")),
         "{page}"
     );
-    assert_eq!(
-        kel.post_form(&format!("/programme/plans/{id}/approve"), &[])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
+    kel.post_form_expect(
+        &format!("/programme/plans/{id}/approve"),
+        &[],
+        StatusCode::CONFLICT,
+    )
+    .await;
     let page = bkm.page("/programme", StatusCode::OK).await;
     assert!(
         page.contains(&format!("/programme/plans/{id}/approve")),
@@ -555,10 +518,7 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
             .any(|f| matches!(f, lumbung_programme::review::Flag::OutsidePlan { .. })),
         "{flags:?}"
     );
-    let res = bkm
-        .post_form(&format!("/programme/plans/{id}/approve"), &[])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    posted(&bkm, &format!("/programme/plans/{id}/approve"), &[]).await;
     let flags = app.store.programme_flags("3604010001").unwrap();
     assert!(
         !flags
@@ -566,32 +526,32 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
             .any(|f| matches!(f, lumbung_programme::review::Flag::OutsidePlan { .. })),
         "{flags:?}"
     );
-    assert_eq!(
-        bkm.post_form(&format!("/programme/plans/{id}/approve"), &[])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
+    bkm.post_form_expect(
+        &format!("/programme/plans/{id}/approve"),
+        &[],
+        StatusCode::CONFLICT,
+    )
+    .await;
     // Whoever brings a plan in cannot approve it, even as the BKM.
     let v2 = csv.replace("Jalan setapak rusak", "Jalan setapak rusak berat");
     bkm.post_multipart("/programme/3604010001/plans", plan_form(&bkm, &v2))
         .await;
     let newest = app.store.plans_of("3604010001").unwrap()[0].id.get();
     assert_ne!(newest, id);
-    assert_eq!(
-        bkm.post_form(&format!("/programme/plans/{newest}/approve"), &[])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
+    bkm.post_form_expect(
+        &format!("/programme/plans/{newest}/approve"),
+        &[],
+        StatusCode::CONFLICT,
+    )
+    .await;
     // The auditor reads; the board shows the approved plan, not the draft.
-    assert_eq!(
-        serang
-            .post_form(&format!("/programme/plans/{id}/approve"), &[])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    serang
+        .post_form_expect(
+            &format!("/programme/plans/{id}/approve"),
+            &[],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     let board = app
         .anonymous()
         .page("/board/3604010001", StatusCode::OK)
@@ -604,6 +564,13 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
         kel.status(&format!("/programme/plans/{id}/approve")).await,
         StatusCode::METHOD_NOT_ALLOWED
     );
+}
+
+/// Decides the proposal `id` as `v`; the answer must have `status`.
+async fn decide(v: &Visitor, id: i64, decision: &str, status: StatusCode) {
+    let path = format!("/programme/proposals/{id}/decide");
+    v.post_form_expect(&path, &[("decision", decision)], status)
+        .await;
 }
 
 #[tokio::test]
@@ -641,28 +608,26 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
             && page.contains("value=\"20x8\""),
         "{page}"
     );
-    assert_eq!(
-        kel.post_form("/programme/3604010002/proposals", &fields("x", "1", ""))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    kel.post_form_expect(
+        "/programme/3604010002/proposals",
+        &fields("x", "1", ""),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     for requested in ["40000000", "30000000"] {
-        let res = kel
-            .post_form(
-                "/programme/3604010001/proposals",
-                &fields("jalan setapak  rw 01", requested, ""),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    }
-    let res = kel
-        .post_form(
+        posted(
+            &kel,
             "/programme/3604010001/proposals",
-            &fields("Balai warga", "1000000", "5"),
+            &fields("jalan setapak  rw 01", requested, ""),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    posted(
+        &kel,
+        "/programme/3604010001/proposals",
+        &fields("Balai warga", "1000000", "5"),
+    )
+    .await;
     let proposals = app.store.proposals_of("3604010001").unwrap();
     let (hall, second, first) = (&proposals[0], &proposals[1], &proposals[2]);
     assert_eq!(
@@ -671,17 +636,8 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
     );
     assert!(first.findings.is_empty() && second.findings.is_empty());
     // The facilitator does not decide; the BKM funds the first.
-    let decide = |id: i64| format!("/programme/proposals/{id}/decide");
-    assert_eq!(
-        kel.post_form(&decide(first.id.get()), &[("decision", "funded")])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
-    let res = bkm
-        .post_form(&decide(first.id.get()), &[("decision", "funded")])
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    decide(&kel, first.id.get(), "funded", StatusCode::CONFLICT).await;
+    decide(&bkm, first.id.get(), "funded", StatusCode::SEE_OTHER).await;
     // 40 of 60 funded: the second's 30 is now beyond the plan, and is
     // not funded; it is refused.
     let now = app.store.proposals_of("3604010001").unwrap();
@@ -693,24 +649,9 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
         "{:?}",
         now[1].findings
     );
-    assert_eq!(
-        bkm.post_form(&decide(second.id.get()), &[("decision", "funded")])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
-    assert_eq!(
-        bkm.post_form(&decide(second.id.get()), &[("decision", "refused")])
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        bkm.post_form(&decide(first.id.get()), &[("decision", "refused")])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
+    decide(&bkm, second.id.get(), "funded", StatusCode::CONFLICT).await;
+    decide(&bkm, second.id.get(), "refused", StatusCode::SEE_OTHER).await;
+    decide(&bkm, first.id.get(), "refused", StatusCode::CONFLICT).await;
     // The BKM does not decide a proposal it entered itself.
     bkm.post_form(
         "/programme/3604010001/proposals",
@@ -718,12 +659,7 @@ async fn proposals_are_checked_against_the_plan_and_funded_by_the_bkm_alone() {
     )
     .await;
     let own = app.store.proposals_of("3604010001").unwrap()[0].id.get();
-    assert_eq!(
-        bkm.post_form(&decide(own), &[("decision", "refused")])
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
+    decide(&bkm, own, "refused", StatusCode::CONFLICT).await;
     let page = bkm.page("/programme", StatusCode::OK).await;
     assert!(
         page.contains("Didanai") && page.contains("Ditolak"),
@@ -739,12 +675,7 @@ async fn grants_and_activities_are_brought_in_from_the_kelurahans_page() {
     let res = kel
         .post_multipart("/programme/3604010001/grants", plan_form(&kel, grants))
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        text_of(res).await
-    );
+    expect_status("/programme/3604010001/grants", res, StatusCode::SEE_OTHER).await;
     let again = kel
         .post_multipart("/programme/3604010001/grants", plan_form(&kel, grants))
         .await;

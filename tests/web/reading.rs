@@ -3,7 +3,7 @@
 //! reader's language, area names beside codes.
 
 use crate::fund::import_one_loan;
-use crate::support::signed_in;
+use crate::support::{assert_has_all, signed_in};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -66,11 +66,13 @@ async fn amounts_shares_keys_and_narrations_read_as_people_read_them() {
         "{html}"
     );
     // How the locations were found, in the reader's language.
-    assert!(
-        html.contains("Asal lokasi pemasok: berkas pembayaran £400"),
-        "{html}"
+    assert_has_all(
+        &html,
+        &[
+            "Asal lokasi pemasok: berkas pembayaran £400",
+            "lokasi diketahui seluruhnya 100%",
+        ],
     );
-    assert!(html.contains("lokasi diketahui seluruhnya 100%"), "{html}");
 
     // The books: rupiah with its sign, narrations in Indonesian.
     crate::fund::group_applies(&app, &upk).await;

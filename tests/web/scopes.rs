@@ -154,13 +154,13 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
 
     // Inside Serang, but in another kelurahan than its parent: refused
     // with the reason beside the area field.
-    let res = admin
-        .post_json("/api/v1/orgs",
+    let body = admin
+        .post_json_answer(
+            "/api/v1/orgs",
             json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = res.json().await.unwrap();
     assert!(body.to_string().contains("area_code"), "{body}");
     let res = admin
         .send_json(

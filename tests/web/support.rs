@@ -8,6 +8,9 @@ use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use std::collections::BTreeMap;
 
+// Shared with the command-line suites.
+pub use crate::common::{assert_has_all, column, item};
+
 pub const PASSWORD: &str = "test-password-123";
 
 pub struct TestApp {
@@ -85,19 +88,10 @@ pub async fn spawn_app_with(config: lumbung_web::WebConfig) -> TestApp {
     spawn_app_at(config, Clock::system()).await
 }
 
-/// [`spawn_app_with`] on a chosen clock (`Clock::fixed` fixes "today").
 /// The database every test starts from, made off the async runtime (a
-/// PostgreSQL connection blocks its thread, as the web app's workers do).
-struct Seeded {
-    dir: tempfile::TempDir,
-    pg: Option<std::sync::Arc<crate::common::PgDatabase>>,
-    store: Store,
-    preston_council: i64,
-    bkm: i64,
-    upk: i64,
-}
-
-fn seed(clock: Clock) -> Seeded {
+/// PostgreSQL connection blocks its thread, as the web app's workers do);
+/// `base` is left empty until the server listens.
+fn seed(clock: Clock) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let pg = on_postgres().then(|| std::sync::Arc::new(crate::common::PgDatabase::new()));
     // Requests within a test run one after another; a short wait for the
@@ -184,36 +178,8 @@ fn seed(clock: Clock) -> Seeded {
             .unwrap();
     }
 
-    Seeded {
-        dir,
-        pg,
-        store,
-        preston_council,
-        bkm,
-        upk,
-    }
-}
-
-pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestApp {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
-        .with_test_writer()
-        .try_init();
-    let Seeded {
-        dir,
-        pg,
-        store,
-        preston_council,
-        bkm,
-        upk,
-    } = std::thread::spawn(move || seed(clock)).join().unwrap();
-    let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(lumbung_web::serve(store.clone(), config, listener));
     TestApp {
-        base,
+        base: String::new(),
         store,
         preston_council,
         bkm,
@@ -221,6 +187,21 @@ pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestA
         _dir: dir,
         pg,
     }
+}
+
+/// [`spawn_app_with`] on a chosen clock (`Clock::fixed` fixes "today").
+pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
+    let mut app = std::thread::spawn(move || seed(clock)).join().unwrap();
+    let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    app.base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(lumbung_web::serve(app.store.clone(), config, listener));
+    app
 }
 
 /// A fresh app with `users` signed in, each with their own cookie jar.
@@ -274,28 +255,6 @@ pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String 
 /// The scope of the area `code`.
 pub fn in_area(code: &str) -> ScopeRef {
     ScopeRef::Area(AreaCode::parse(code).unwrap())
-}
-
-/// The `key` text of each item of the list `list` of a JSON answer.
-pub fn column<'a>(answer: &'a serde_json::Value, list: &str, key: &str) -> Vec<&'a str> {
-    let items = answer[list].as_array().unwrap();
-    items.iter().map(|i| i[key].as_str().unwrap()).collect()
-}
-
-/// The item of the list `list` of a JSON answer whose `key` is `value`.
-pub fn item<'a, T>(
-    answer: &'a serde_json::Value,
-    list: &str,
-    key: &str,
-    value: T,
-) -> &'a serde_json::Value
-where
-    serde_json::Value: PartialEq<T>,
-    T: std::fmt::Debug,
-{
-    let items = answer[list].as_array().unwrap();
-    let found = items.iter().find(|i| i[key] == value);
-    found.unwrap_or_else(|| panic!("no {key} {value:?} in {list}: {answer}"))
 }
 
 /// Owned form fields as `post_form` takes them.
@@ -590,6 +549,18 @@ impl Visitor {
         status: StatusCode,
     ) -> String {
         expect_status(path, self.post_json(path, body).await, status).await
+    }
+
+    /// POSTs JSON with the CSRF header that must answer `status`; the
+    /// answer's JSON.
+    pub async fn post_json_answer(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        status: StatusCode,
+    ) -> serde_json::Value {
+        let text = self.post_json_expect(path, body, status).await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
     }
 
     /// Sends JSON with the CSRF header, as a script in the page would.
