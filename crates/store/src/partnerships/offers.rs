@@ -118,10 +118,7 @@ fn offers_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<
             kinds: list(&kinds, Kind::parse),
             contact,
             created_at: at,
-            placement: Placement {
-                area: Some(AreaPath::from_stored(path)),
-                orgs: crate::orgs::lineage(conn, org)?,
-            },
+            placement: super::placement_of(conn, path, Some(org))?,
         });
     }
     Ok(out)
@@ -150,12 +147,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<OfferId> {
         self.write(|tx| {
-            let Some(path) = crate::sql::optional::<String>(
-                tx,
-                "SELECT path FROM areas WHERE code = ?1",
-                [area.as_str()],
-            )?
-            else {
+            let Some(path) = super::area_path(tx, area.as_str())? else {
                 return Err(StoreError::invalid(
                     "area",
                     text!("offer_no_area", code = area;

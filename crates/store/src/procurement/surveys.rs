@@ -4,13 +4,13 @@
 //! kept), and the answers (kept, the last one in use). The rules live in
 //! `lumbung_procurement::respend_survey`.
 
+use super::business::{reachable, stored_record};
 use super::SpendSelection;
 use crate::audit::{self, Actor};
 use crate::db::{params, OptionalExtension};
 use crate::users::{random_token, token_hash};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, BusinessId, FiscalYear, InvitationId, OrgId, SupplierId, SurveyId};
-use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::exact;
 use lumbung_procurement::lm3::{lm3, Lm3};
 use lumbung_procurement::respend_survey::{answers, invitation, local_suppliers, SurveyAnswer};
@@ -121,18 +121,11 @@ impl Store {
             let survey = SurveyId::new(inserted);
             q.survey = Some(survey);
             for (business, record) in firms {
-                let record: BusinessRecord =
-                    serde_json::from_str(&record).expect("business records are stored as JSON");
-                let (email, language) = match record.contact() {
-                    Ok(contact) => contact,
-                    Err(Unreachable::NoConsent) => {
-                        q.without_consent += 1;
-                        continue;
-                    }
-                    Err(Unreachable::NoEmail) => {
-                        q.without_email += 1;
-                        continue;
-                    }
+                let record = stored_record(&record);
+                let Some((email, language)) =
+                    reachable(&record, &mut q.without_consent, &mut q.without_email)
+                else {
+                    continue;
                 };
                 let token = random_token();
                 let link = format!("{}/survey/{token}", link_base.trim_end_matches('/'));

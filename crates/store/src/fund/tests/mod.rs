@@ -901,6 +901,26 @@ fn books(s: &Store, loans: usize, repayments: usize) {
 }
 
 /// The UPK of a loan, by its public id.
+/// A transaction of UPK writes holding `upk`'s lock, for a test to post
+/// in while other writers wait or not.
+fn holding(conn: &mut crate::db::Connection, upk: i64) -> crate::db::Transaction<'_> {
+    let tx = conn
+        .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
+        .unwrap();
+    tx.lock_upks(&[upk]).unwrap();
+    tx
+}
+
+/// A one-rupiah operating cost posted under `key`.
+fn cost(key: &str) -> Entry {
+    Entry::new(
+        date(2024, 3, 1),
+        "cost".into(),
+        key.into(),
+        [(Account::OperatingCosts, 1), (Account::Cash, -1)],
+    )
+}
+
 fn upk_of(s: &Store, loan: &str) -> i64 {
     s.conn()
         .unwrap()
@@ -939,19 +959,12 @@ fn postings_of_other_upks_go_on_while_one_upk_is_held() {
     let postgres = s.backend().unwrap() == crate::db::Backend::Postgres;
     std::thread::scope(|scope| {
         let mut conn = s.conn().unwrap();
-        let tx = conn
-            .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
-            .unwrap();
-        tx.lock_upks(&[held]).unwrap();
+        let tx = holding(&mut conn, held);
         assert!(tx.holds_upk(held) && !tx.holds_upk(other));
         let mut poster = super::ledger::Poster::default();
-        let entry = Entry::new(
-            date(2024, 3, 1),
-            "cost".into(),
-            "not-locked".into(),
-            [(Account::OperatingCosts, 1), (Account::Cash, -1)],
-        );
-        let refused = poster.post(&tx, other, None, &entry).unwrap_err();
+        let refused = poster
+            .post(&tx, other, None, &cost("not-locked"))
+            .unwrap_err();
         assert!(
             refused.to_string().contains("without its lock"),
             "{refused}"
@@ -1008,18 +1021,12 @@ fn a_batch_posts_each_key_once_whatever_else_posts_it() {
     assert_eq!((first.posted, first.already_posted), (1, 0));
     std::thread::scope(|scope| {
         let mut conn = s.conn().unwrap();
-        let tx = conn
-            .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
-            .unwrap();
-        tx.lock_upks(&[held]).unwrap();
+        let tx = holding(&mut conn, held);
         let mut poster = super::ledger::Poster::default();
-        let raced = Entry::new(
-            date(2024, 3, 1),
-            "cost".into(),
-            "raced".into(),
-            [(Account::OperatingCosts, 1), (Account::Cash, -1)],
-        );
-        assert!(poster.post(&tx, held, None, &raced).unwrap().is_some());
+        assert!(poster
+            .post(&tx, held, None, &cost("raced"))
+            .unwrap()
+            .is_some());
         poster.finish(&tx).unwrap();
         let batch = scope.spawn(|| {
             let keys = ["raced", "before", "twice", "twice"];
