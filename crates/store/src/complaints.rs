@@ -162,21 +162,24 @@ struct Row {
 }
 
 fn read_row(r: &crate::db::Row<'_>) -> crate::db::Result<Row> {
-    Ok(Row {
-        id: r.get(0)?,
-        area_code: r.get(1)?,
-        area_name: r.get(2)?,
-        path: r.get(3)?,
-        category: r.get(4)?,
-        subject: r.get(5)?,
-        channel: r.get(6)?,
-        body: r.get(7)?,
-        name: r.get(8)?,
-        contact: r.get(9)?,
-        received_on: r.get(10)?,
-        status: r.get(11)?,
-        answered: r.get(12)?,
-    })
+    from_row!(
+        r,
+        Row {
+            id,
+            area_code,
+            area_name,
+            path,
+            category,
+            subject,
+            channel,
+            body,
+            name,
+            contact,
+            received_on,
+            status,
+            answered,
+        }
+    )
 }
 
 fn date(raw: &str) -> Result<Date> {

@@ -221,16 +221,19 @@ pub(super) fn voters_tx(conn: &Connection, poll: PollId) -> Result<Vec<Voter>> {
          WHERE poll = ?1 ORDER BY lower(name), id",
         [poll.get()],
         |r| {
-            Ok(Voter {
-                id: VoterId::new(r.get(0)?),
-                name: r.get(1)?,
-                sex: sex_parse(r.get(2)?),
-                birth_date: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
-                age: r.get(4)?,
-                married: r.get(5)?,
-                eligible: r.get(6)?,
-                voted: r.get(7)?,
-            })
+            from_row!(
+                r,
+                Voter {
+                    id: VoterId::new,
+                    name,
+                    sex: sex_parse,
+                    birth_date: |v: Option<String>| v.and_then(|d| d.parse().ok()),
+                    age,
+                    married,
+                    eligible,
+                    voted,
+                }
+            )
         },
     )
 }

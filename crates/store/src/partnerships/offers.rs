@@ -339,17 +339,20 @@ impl Store {
              FROM partnership_outbox ORDER BY id DESC LIMIT 2000",
             [],
             |r| {
-                Ok(Outboxed {
-                    id: r.get(0)?,
-                    partnership_id: PartnershipId::new(r.get(1)?),
-                    offer_id: OfferId::new(r.get(2)?),
-                    email: r.get(3)?,
-                    language: r.get(4)?,
-                    subject: r.get(5)?,
-                    body: r.get(6)?,
-                    queued_at: r.get(7)?,
-                    sent_at: r.get(8)?,
-                })
+                from_row!(
+                    r,
+                    Outboxed {
+                        id,
+                        partnership_id: PartnershipId::new,
+                        offer_id: OfferId::new,
+                        email,
+                        language,
+                        subject,
+                        body,
+                        queued_at,
+                        sent_at,
+                    }
+                )
             },
         )
     }

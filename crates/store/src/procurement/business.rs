@@ -405,15 +405,18 @@ impl Store {
             )?;
             awards = stmt
                 .query_map([supplier.get()], |r| {
-                    Ok(AwardTo {
-                        ocid: r.get(0)?,
-                        buyer: r.get(1)?,
-                        award: r.get(2)?,
-                        status: r.get(3)?,
-                        date: r.get(4)?,
-                        value: r.get::<_, Option<i64>>(5)?.map(Money::from_minor),
-                        currency: r.get(6)?,
-                    })
+                    from_row!(
+                        r,
+                        AwardTo {
+                            ocid,
+                            buyer,
+                            award,
+                            status,
+                            date,
+                            value: |v: Option<i64>| v.map(Money::from_minor),
+                            currency,
+                        }
+                    )
                 })?
                 .collect::<crate::db::Result<_>>()?;
         }

@@ -172,17 +172,20 @@ impl Store {
              FROM respend_surveys s LEFT JOIN organisations o ON o.id = s.anchor_id ORDER BY s.id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(SurveySummary {
-                id: SurveyId::new(r.get(0)?),
-                name: r.get(1)?,
-                anchor: r.get::<_, Option<i64>>(2)?.map(OrgId::new),
-                anchor_name: r.get(3)?,
-                year: r.get(4)?,
-                created_by: r.get(5)?,
-                created_at: r.get(6)?,
-                invited: r.get::<_, i64>(7)? as u64,
-                answered: r.get::<_, i64>(8)? as u64,
-            })
+            from_row!(
+                r,
+                SurveySummary {
+                    id: SurveyId::new,
+                    name,
+                    anchor: |v: Option<i64>| v.map(OrgId::new),
+                    anchor_name,
+                    year,
+                    created_by,
+                    created_at,
+                    invited: |v: i64| v as u64,
+                    answered: |v: i64| v as u64,
+                }
+            )
         })?;
         Ok(rows.collect::<crate::db::Result<_>>()?)
     }
@@ -198,21 +201,24 @@ impl Store {
              ORDER BY i.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(SurveyNotice {
-                id: InvitationId::new(r.get(0)?),
-                survey: SurveyId::new(r.get(1)?),
-                survey_name: r.get(2)?,
-                anchor: r.get::<_, Option<i64>>(3)?.map(OrgId::new),
-                business_id: BusinessId::new(r.get(4)?),
-                business: r.get(5)?,
-                email: r.get(6)?,
-                language: r.get(7)?,
-                subject: r.get(8)?,
-                body: r.get(9)?,
-                queued_at: r.get(10)?,
-                sent_at: r.get(11)?,
-                answered: r.get(12)?,
-            })
+            from_row!(
+                r,
+                SurveyNotice {
+                    id: InvitationId::new,
+                    survey: SurveyId::new,
+                    survey_name,
+                    anchor: |v: Option<i64>| v.map(OrgId::new),
+                    business_id: BusinessId::new,
+                    business,
+                    email,
+                    language,
+                    subject,
+                    body,
+                    queued_at,
+                    sent_at,
+                    answered,
+                }
+            )
         })?;
         Ok(rows.collect::<crate::db::Result<_>>()?)
     }

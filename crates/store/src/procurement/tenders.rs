@@ -73,21 +73,24 @@ fn tender_row(r: &crate::db::Row<'_>) -> crate::db::Result<Tender> {
             .map(str::to_owned)
             .collect()
     };
-    Ok(Tender {
-        id: TenderId::new(r.get(0)?),
-        ocid: r.get(1)?,
-        anchor: r.get::<_, Option<i64>>(2)?.map(AnchorId::new),
-        anchor_name: r.get(3)?,
-        buyer: r.get(4)?,
-        title: r.get(5)?,
-        cpv: split(r.get(6)?),
-        sectors: split(r.get(7)?),
-        lots: r.get::<_, i64>(8)? as u64,
-        value: r.get::<_, Option<i64>>(9)?.map(Money::from_minor),
-        currency: r.get(10)?,
-        closes_on: r.get(11)?,
-        status: r.get(12)?,
-    })
+    from_row!(
+        r,
+        Tender {
+            id: TenderId::new,
+            ocid,
+            anchor: |v: Option<i64>| v.map(AnchorId::new),
+            anchor_name,
+            buyer,
+            title,
+            cpv: split,
+            sectors: split,
+            lots: |v: i64| v as u64,
+            value: |v: Option<i64>| v.map(Money::from_minor),
+            currency,
+            closes_on,
+            status,
+        }
+    )
 }
 
 fn load_tender(conn: &Connection, id: TenderId) -> Result<Option<Tender>> {
