@@ -760,15 +760,12 @@ fn organisations_an_import_creates_are_audited_in_their_scope() {
     let mut loans = two_loans();
     (loans[0].upk, loans[0].ksm) = ("UPK Maju".into(), "KSM Baru".into());
     (loans[1].upk, loans[1].ksm) = ("UPK Lain".into(), "KSM Lain".into());
-    let summary = s
-        .import_fund(
-            ("l", "r"),
-            loans,
-            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 150_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+    let summary = import(
+        &s,
+        loans,
+        &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 150_000)],
+    )
+    .unwrap();
     assert_eq!(
         (summary.upks_created, summary.ksms_created),
         (
@@ -1270,6 +1267,16 @@ fn refused_import(s: &Store, readings: Vec<Vec<RepaymentRecord>>) -> StoreError 
     e
 }
 
+/// Imports `loans` and `repayments` as files `l` and `r`, with no problems
+/// found while reading them.
+fn import(
+    s: &Store,
+    loans: Vec<LoanRecord>,
+    repayments: &mut impl RepaymentSource,
+) -> Result<FundImportSummary> {
+    s.import_fund(("l", "r"), loans, repayments, vec![], &actor())
+}
+
 fn two_loans() -> Vec<LoanRecord> {
     (1..=2)
         .map(|i| LoanRecord {
@@ -1324,9 +1331,7 @@ fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
     let mut same = Changing {
         readings: vec![first.clone(), first],
     };
-    let summary = s
-        .import_fund(("l", "r"), two_loans(), &mut same, vec![], &actor())
-        .unwrap();
+    let summary = import(&s, two_loans(), &mut same).unwrap();
     assert_eq!((summary.loans_created, summary.repayments_stored), (2, 2));
 }
 
@@ -1389,30 +1394,14 @@ fn rows_of_loans_held_before_are_posted_beside_those_of_new_loans() {
     let (_d, s) = crate::test_support::sqlite_store();
     let loans = two_loans();
     let (first, later) = loans.split_at(1);
-    let imported = s
-        .import_fund(
-            ("l", "r"),
-            first.to_vec(),
-            &mut vec![paid(2, "L1", 10, 200_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+    let imported = import(&s, first.to_vec(), &mut vec![paid(2, "L1", 10, 200_000)]).unwrap();
     assert_eq!((imported.loans_created, imported.repayments_stored), (1, 1));
     let rows = vec![
         paid(2, "L1", 10, 200_000),
         paid(3, "L2", 11, 150_000),
         paid(4, "L1", 12, 100_000),
     ];
-    let summary = s
-        .import_fund(
-            ("l", "r"),
-            later.to_vec(),
-            &mut rows.clone(),
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+    let summary = import(&s, later.to_vec(), &mut rows.clone()).unwrap();
     assert_eq!(
         (
             summary.loans_created,
@@ -1424,9 +1413,7 @@ fn rows_of_loans_held_before_are_posted_beside_those_of_new_loans() {
     assert_eq!(loans_and_entries(&s), (2, 5));
     let mut unknown = rows;
     unknown.push(paid(5, "L9", 12, 100_000));
-    let e = s
-        .import_fund(("l", "r"), vec![], &mut unknown, vec![], &actor())
-        .unwrap_err();
+    let e = import(&s, vec![], &mut unknown).unwrap_err();
     let StoreError::Rejected(r) = e else {
         panic!("{e}")
     };
@@ -1445,9 +1432,7 @@ fn a_file_of_bad_rows_is_read_only_up_to_a_bounded_number_of_problems() {
         }
     }
     let (_d, s) = store();
-    let e = s
-        .import_fund(("l", "r"), vec![], &mut Bad, vec![], &actor())
-        .unwrap_err();
+    let e = import(&s, vec![], &mut Bad).unwrap_err();
     let StoreError::Rejected(r) = e else {
         panic!("{e}")
     };
@@ -1482,16 +1467,7 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
     };
     let entries = |interleaved: bool| {
         let (_d, s) = crate::test_support::sqlite_store();
-        let import = || {
-            s.import_fund(
-                ("l", "r"),
-                two_loans(),
-                &mut rows(interleaved),
-                vec![],
-                &actor(),
-            )
-            .unwrap()
-        };
+        let import = || import(&s, two_loans(), &mut rows(interleaved)).unwrap();
         assert_eq!(import().repayments_stored, 80);
         // Again: every row is held already.
         let again = import();
@@ -1541,24 +1517,12 @@ fn staged_and_inline_imports_make_the_same_entries() {
     };
     // Both loans new: staged.
     let (_d1, staged) = crate::test_support::sqlite_store();
-    let summary = staged
-        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    let summary = import(&staged, two_loans(), &mut rows()).unwrap();
     assert_eq!(summary.repayments_stored, 25);
     // L1 held before (without repayments): inline.
     let (_d2, inline) = crate::test_support::sqlite_store();
-    inline
-        .import_fund(
-            ("l", "r"),
-            two_loans()[..1].to_vec(),
-            &mut Vec::new(),
-            vec![],
-            &actor(),
-        )
-        .unwrap();
-    let summary = inline
-        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    import(&inline, two_loans()[..1].to_vec(), &mut Vec::new()).unwrap();
+    let summary = import(&inline, two_loans(), &mut rows()).unwrap();
     assert_eq!((summary.loans_created, summary.repayments_stored), (1, 25));
     let (a, b) = (repayments(&staged), repayments(&inline));
     assert_eq!(a.len(), 25);
@@ -1629,15 +1593,12 @@ fn an_import_whose_key_the_journal_holds_is_refused_whole() {
     )
     .unwrap();
     let before = loans_and_entries(&s);
-    let e = s
-        .import_fund(
-            ("l", "r"),
-            two_loans(),
-            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap_err();
+    let e = import(
+        &s,
+        two_loans(),
+        &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)],
+    )
+    .unwrap_err();
     assert!(
         e.to_string()
             .contains("already in the journal under its key"),
@@ -1658,8 +1619,7 @@ fn packed_repayments_read_as_their_rows() {
     for (i, r) in rows.iter_mut().enumerate() {
         r.line = i as u64 + 2;
     }
-    s.import_fund(("l", "r"), two_loans(), &mut rows, vec![], &actor())
-        .unwrap();
+    import(&s, two_loans(), &mut rows).unwrap();
     s.reverse_repayment(RepaymentId::new(5), date(2024, 3, 1), "typo", &actor())
         .unwrap();
     for (i, day) in [2, 3, 4, 5, 6].into_iter().enumerate() {
