@@ -343,13 +343,7 @@ impl Store {
              WHERE i.survey_id = ?1 AND b.supplier_id IS NOT NULL ORDER BY i.id",
         )?;
         let rows = stmt.query_map([survey.get()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            <(i64, String, i64, String, String)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {
