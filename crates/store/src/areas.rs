@@ -431,8 +431,7 @@ fn area_in(conn: &crate::db::Connection, code: &str) -> Result<Option<Area>> {
 
 /// [`Store::area_path`] on a connection the caller holds.
 pub(crate) fn area_path_in(conn: &crate::db::Connection, code: &str) -> Result<Option<AreaPath>> {
-    let path: Option<String> =
-        crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])?;
+    let path = crate::sql::area_path(conn, code)?;
     Ok(path.map(AreaPath::from_stored))
 }
 

@@ -276,8 +276,7 @@ impl Store {
         self.write(|tx| {
             let today = received_on(received, crate::today())
                 .map_err(|m| StoreError::invalid("received_on", m))?;
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            let path = crate::sql::area_path(tx, code)?;
             let Some(path) = path else {
                 return Err(StoreError::invalid(
                     "kelurahan",
@@ -473,8 +472,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            let path = crate::sql::area_path(tx, code)?;
             tx.execute(
                 "INSERT INTO complaint_settings (area_code, answer_days, resolve_days, set_at, set_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)

@@ -433,12 +433,7 @@ pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
 /// The kelurahan an area is in (itself, or its nearest ancestor of kind
 /// `kelurahan`): its code and path.
 pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
-    let path: Option<String> = crate::sql::optional_row(
-        conn,
-        "SELECT path FROM areas WHERE code = ?1",
-        [code],
-        |r| r.get(0),
-    )?;
+    let path = crate::sql::area_path(conn, code)?;
     let Some(path) = path else { return Ok(None) };
     let mut stmt =
         conn.prepare("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;

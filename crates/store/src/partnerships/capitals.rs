@@ -41,7 +41,7 @@ pub struct CitizenView {
 }
 
 fn area_path(conn: &Connection, code: &str) -> Result<String> {
-    super::area_path(conn, code)?.ok_or_else(|| {
+    crate::sql::area_path(conn, code)?.ok_or_else(|| {
         StoreError::invalid(
             "area",
             text!("capital_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),

@@ -2,9 +2,10 @@
 //! (appended, moves judged by `lumbung_partnerships::economy`), a credit
 //! union's monthly figures, service points and closed bank branches.
 
-use super::{area_path, placement_of, row_area_path};
+use super::{placement_of, row_area_path};
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection, Transaction};
+use crate::sql::area_path;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgId, Placement, Rejected, RowError};

@@ -158,11 +158,6 @@ fn settings_on(conn: &Connection) -> Result<Settings> {
         .unwrap_or_default())
 }
 
-/// The stored path of area `code`, if there is one.
-fn area_path(conn: &Connection, code: &str) -> Result<Option<String>> {
-    crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])
-}
-
 /// Where a row sits: its area's path and the lineage of the organisation
 /// that owns it (none when an area's or the whole system's user made it).
 fn placement_of(conn: &Connection, area_path: String, owner: Option<i64>) -> Result<Placement> {
@@ -431,7 +426,7 @@ pub(crate) fn insert_partnership(
     partners: &[(OrgId, PartnerRole)],
     actor: &Actor,
 ) -> Result<PartnershipId> {
-    let path = area_path(tx, area.as_str())?.ok_or_else(|| {
+    let path = crate::sql::area_path(tx, area.as_str())?.ok_or_else(|| {
         StoreError::invalid(
             "area",
             text!("partnership_no_area", code = area;

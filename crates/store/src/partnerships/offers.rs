@@ -147,7 +147,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<OfferId> {
         self.write(|tx| {
-            let Some(path) = super::area_path(tx, area.as_str())? else {
+            let Some(path) = crate::sql::area_path(tx, area.as_str())? else {
                 return Err(StoreError::invalid(
                     "area",
                     text!("offer_no_area", code = area;
