@@ -431,8 +431,7 @@ fn area_in(conn: &crate::db::Connection, code: &str) -> Result<Option<Area>> {
 
 /// [`Store::area_path`] on a connection the caller holds.
 pub(crate) fn area_path_in(conn: &crate::db::Connection, code: &str) -> Result<Option<AreaPath>> {
-    let path: Option<String> =
-        crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])?;
+    let path = crate::sql::area_path(conn, code)?;
     Ok(path.map(AreaPath::from_stored))
 }
 
@@ -532,6 +531,20 @@ pub(crate) mod tests {
         )
     }
 
+    /// Postcode prefix `prefix` of area `code`, on `line`.
+    fn prefix(line: u64, prefix: &str, code: &str) -> PostcodeRecord {
+        PostcodeRecord {
+            line,
+            prefix: prefix.into(),
+            area_code: AreaCode::parse(code).unwrap(),
+        }
+    }
+
+    /// Imports postcode prefixes from a file named `p.csv`.
+    fn import_prefixes(store: &Store, records: Vec<PostcodeRecord>) -> Result<ImportSummary> {
+        store.import_postcodes("p.csv", records, vec![], &Actor::cli())
+    }
+
     #[test]
     fn import_builds_paths_and_is_idempotent() {
         let (_d, s) = store();
@@ -597,23 +610,15 @@ pub(crate) mod tests {
             ],
         )
         .unwrap();
-        let map = |line, prefix: &str, code: &str| PostcodeRecord {
-            line,
-            prefix: prefix.into(),
-            area_code: AreaCode::parse(code).unwrap(),
-        };
-        let summary = s
-            .import_postcodes(
-                "p.csv",
-                vec![
-                    map(2, "PR1", "PRESTON"),
-                    map(3, "421", "SERANG"),
-                    map(4, "42182", "CIRUAS"),
-                ],
-                vec![],
-                &Actor::cli(),
-            )
-            .unwrap();
+        let summary = import_prefixes(
+            &s,
+            vec![
+                prefix(2, "PR1", "PRESTON"),
+                prefix(3, "421", "SERANG"),
+                prefix(4, "42182", "CIRUAS"),
+            ],
+        )
+        .unwrap();
         assert_eq!(summary.created, 3);
         let at = |pc: &str| {
             s.locate_postcode(&PostalCode::parse(pc).unwrap())
@@ -626,14 +631,7 @@ pub(crate) mod tests {
         assert_eq!(at("42111").as_deref(), Some("SERANG"));
         assert_eq!(at("10110"), None);
 
-        let err = s
-            .import_postcodes(
-                "p.csv",
-                vec![map(2, "OX1", "OXFORD")],
-                vec![],
-                &Actor::cli(),
-            )
-            .unwrap_err();
+        let err = import_prefixes(&s, vec![prefix(2, "OX1", "OXFORD")]).unwrap_err();
         assert!(
             err.to_string().contains("line 2, column area_code"),
             "{err}"
@@ -651,18 +649,7 @@ pub(crate) mod tests {
             ],
         )
         .unwrap();
-        let map = |line, prefix: &str, code: &str| PostcodeRecord {
-            line,
-            prefix: prefix.into(),
-            area_code: AreaCode::parse(code).unwrap(),
-        };
-        s.import_postcodes(
-            "p.csv",
-            vec![map(2, "PR1", "PRESTON")],
-            vec![],
-            &Actor::cli(),
-        )
-        .unwrap();
+        import_prefixes(&s, vec![prefix(2, "PR1", "PRESTON")]).unwrap();
         let paths = || s.postcode_paths(&s.conn().unwrap()).unwrap();
         let first = paths();
         assert_eq!(first.get("PR1").map(String::as_str), Some("/PRESTON/"));
@@ -670,14 +657,11 @@ pub(crate) mod tests {
 
         // Another server of the same database changes the map, then an area.
         let other = d.open_again();
-        other
-            .import_postcodes(
-                "p.csv",
-                vec![map(2, "PR1", "LANCS"), map(3, "PR2", "PRESTON")],
-                vec![],
-                &Actor::cli(),
-            )
-            .unwrap();
+        import_prefixes(
+            &other,
+            vec![prefix(2, "PR1", "LANCS"), prefix(3, "PR2", "PRESTON")],
+        )
+        .unwrap();
         let after = paths();
         assert_eq!(after.get("PR1").map(String::as_str), Some("/LANCS/"));
         assert_eq!(after.get("PR2").map(String::as_str), Some("/PRESTON/"));

@@ -261,8 +261,7 @@ impl Store {
     ) -> Result<()> {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
-        let path: Option<String> =
-            crate::sql::optional(&tx, "SELECT path FROM areas WHERE code = ?1", [area_code])?;
+        let path = crate::sql::area_path(&tx, area_code)?;
         let action = format!("read.{what}");
         write(
             &tx,

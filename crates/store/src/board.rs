@@ -134,8 +134,7 @@ impl Store {
                 params![code, board.as_of, published_at, actor.label(), body, sha256],
                 |r| r.get::<_, i64>(0),
             )?;
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            let path = crate::sql::area_path(tx, code)?;
             audit::record(
                 tx,
                 actor,

@@ -162,21 +162,24 @@ struct Row {
 }
 
 fn read_row(r: &crate::db::Row<'_>) -> crate::db::Result<Row> {
-    Ok(Row {
-        id: r.get(0)?,
-        area_code: r.get(1)?,
-        area_name: r.get(2)?,
-        path: r.get(3)?,
-        category: r.get(4)?,
-        subject: r.get(5)?,
-        channel: r.get(6)?,
-        body: r.get(7)?,
-        name: r.get(8)?,
-        contact: r.get(9)?,
-        received_on: r.get(10)?,
-        status: r.get(11)?,
-        answered: r.get(12)?,
-    })
+    from_row!(
+        r,
+        Row {
+            id,
+            area_code,
+            area_name,
+            path,
+            category,
+            subject,
+            channel,
+            body,
+            name,
+            contact,
+            received_on,
+            status,
+            answered,
+        }
+    )
 }
 
 fn date(raw: &str) -> Result<Date> {
@@ -273,8 +276,7 @@ impl Store {
         self.write(|tx| {
             let today = received_on(received, crate::today())
                 .map_err(|m| StoreError::invalid("received_on", m))?;
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            let path = crate::sql::area_path(tx, code)?;
             let Some(path) = path else {
                 return Err(StoreError::invalid(
                     "kelurahan",
@@ -470,8 +472,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            let path = crate::sql::area_path(tx, code)?;
             tx.execute(
                 "INSERT INTO complaint_settings (area_code, answer_days, resolve_days, set_at, set_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)

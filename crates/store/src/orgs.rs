@@ -381,11 +381,7 @@ fn identifiers(input: &OrgInput) -> [(&'static str, Option<&str>); 2] {
 
 fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<String>> {
     Ok(match area {
-        Some(code) => crate::sql::optional(
-            tx,
-            "SELECT path FROM areas WHERE code = ?1",
-            [code.as_str()],
-        )?,
+        Some(code) => crate::sql::area_path(tx, code.as_str())?,
         None => None,
     })
 }

@@ -234,8 +234,7 @@ impl Store {
                 "INSERT INTO programme_plan_approvals (plan_id, approved_at, approved_by) VALUES (?1, ?2, ?3)",
                 params![id.get(), crate::now(), actor.label()],
             )?;
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [&area])?;
+            let path = crate::sql::area_path(tx, &area)?;
             audit::record(tx, actor, "programme.plan_approve", "programme_plan", &id.get().to_string(), path.as_deref(),
                 serde_json::json!({"area": area}))
         })

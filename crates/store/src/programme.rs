@@ -635,13 +635,16 @@ impl Store {
                  ORDER BY p.name, g.tranche",
             )?
             .query_map(params![code, as_of], |r| {
-                Ok(GrantView {
-                    programme: r.get(0)?,
-                    tranche: r.get::<_, i64>(1)? as u32,
-                    date: r.get(2)?,
-                    amount: Money::from_minor(r.get(3)?),
-                    version: r.get::<_, i64>(4)? as u32,
-                })
+                from_row!(
+                    r,
+                    GrantView {
+                        programme,
+                        tranche: |v: i64| v as u32,
+                        date,
+                        amount: Money::from_minor,
+                        version: |v: i64| v as u32,
+                    }
+                )
             })?
             .collect::<crate::db::Result<Vec<_>>>()?;
         let mut stmt = conn.prepare(

@@ -177,8 +177,7 @@ impl Store {
     /// with it, never a refusal.
     pub fn propose(&self, code: &str, p: &Proposal, actor: &Actor) -> Result<ProposalId> {
         self.write(|tx| {
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])?;
+            let path = crate::sql::area_path(tx, code)?;
             let Some(path) = path else {
                 return Err(StoreError::not_found(text!("proposal_area", code = code;
                     id: "wilayah {code}", en: "area {code}")));
@@ -280,8 +279,7 @@ impl Store {
                 "INSERT INTO programme_proposal_decisions (proposal_id, decision, decided_at, decided_by) VALUES (?1, ?2, ?3, ?4)",
                 params![id.get(), decision.as_str(), crate::now(), actor.label()],
             )?;
-            let path: Option<String> =
-                crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [&code])?;
+            let path = crate::sql::area_path(tx, &code)?;
             audit::record(tx, actor, "programme.proposal_decide", "programme_proposal", &id.get().to_string(),
                 path.as_deref(), serde_json::json!({"decision": decision}))
         })

@@ -90,6 +90,11 @@ pub(crate) fn page<T>(
     Ok((found, total as u64))
 }
 
+/// The stored path of area `code`, if there is one.
+pub(crate) fn area_path(conn: &Connection, code: &str) -> Result<Option<String>> {
+    optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])
+}
+
 /// A listing's search text, trimmed; `None` when there is none.
 pub(crate) fn searched(query: &Option<String>) -> Option<&str> {
     query.as_deref().map(str::trim).filter(|q| !q.is_empty())

@@ -287,12 +287,8 @@ impl Store {
         match scope {
             ScopeRef::Global => Ok((Scope::Global, Placement::default())),
             ScopeRef::Area(code) => {
-                let path: String = crate::sql::optional(
-                    &conn,
-                    "SELECT path FROM areas WHERE code = ?1",
-                    [code.as_str()],
-                )?
-                .ok_or_else(|| StoreError::invalid("area", crate::words::no_area(code)))?;
+                let path: String = crate::sql::area_path(&conn, code.as_str())?
+                    .ok_or_else(|| StoreError::invalid("area", crate::words::no_area(code)))?;
                 let path = AreaPath::from_stored(path);
                 Ok((
                     Scope::Area {

@@ -87,13 +87,7 @@ impl Store {
                 tx,
                 "SELECT token, owner, created_at FROM web_uploads ORDER BY seq",
                 [],
-                |r| {
-                    Ok(Waiting {
-                        token: r.get(0)?,
-                        owner: UserId::new(r.get(1)?),
-                        created_at: r.get(2)?,
-                    })
-                },
+                |r| from_row!(r, Waiting { token, owner: UserId::new, created_at }),
             )?;
             let mut delete = tx.prepare("DELETE FROM web_uploads WHERE token = ?1")?;
             for token in forget(&waiting, now) {
@@ -180,13 +174,7 @@ impl Store {
                 tx,
                 "SELECT token, started_at, finished_at FROM web_jobs ORDER BY seq",
                 [],
-                |r| {
-                    Ok(JobTimes {
-                        token: r.get(0)?,
-                        started_at: r.get(1)?,
-                        finished_at: r.get(2)?,
-                    })
-                },
+                |r| from_row!(r, JobTimes { token, started_at, finished_at }),
             )?;
             let mut delete = tx.prepare("DELETE FROM web_jobs WHERE token = ?1")?;
             for token in forget(&jobs, now) {
@@ -234,17 +222,20 @@ impl Store {
 const JOB_COLUMNS: &str = "SELECT token, owner, file_name, state, summary, notes_id, problems, started_at, finished_at FROM web_jobs";
 
 fn job_row(r: &crate::db::Row<'_>) -> crate::db::Result<JobRecord> {
-    Ok(JobRecord {
-        token: r.get(0)?,
-        owner: UserId::new(r.get(1)?),
-        file_name: r.get(2)?,
-        state: JobState::parse(r.get(3)?),
-        summary: r.get(4)?,
-        notes_id: r.get(5)?,
-        problems: r.get(6)?,
-        started_at: r.get(7)?,
-        finished_at: r.get(8)?,
-    })
+    from_row!(
+        r,
+        JobRecord {
+            token,
+            owner: UserId::new,
+            file_name,
+            state: JobState::parse,
+            summary,
+            notes_id,
+            problems,
+            started_at,
+            finished_at,
+        }
+    )
 }
 
 #[cfg(test)]

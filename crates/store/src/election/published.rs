@@ -19,15 +19,14 @@ impl Store {
                  FROM election_results WHERE poll = ?1",
             [poll.get()],
             |r| {
-                Ok(Published {
-                    election_id: poll,
-                    published_at: r.get(0)?,
-                    snapshot: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or(Value::Null),
-                    ballots_csv: r.get(2)?,
-                    groups_csv: r.get(3)?,
-                    residents_csv: r.get(4)?,
-                    sha256: r.get(5)?,
-                })
+                from_row!(r, Published {
+                    published_at,
+                    snapshot: |s: String| serde_json::from_str(&s).unwrap_or(Value::Null),
+                    ballots_csv,
+                    groups_csv,
+                    residents_csv,
+                    sha256,
+                }; election_id: poll)
             },
         )?;
         Ok(row)

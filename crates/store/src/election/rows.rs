@@ -221,16 +221,19 @@ pub(super) fn voters_tx(conn: &Connection, poll: PollId) -> Result<Vec<Voter>> {
          WHERE poll = ?1 ORDER BY lower(name), id",
         [poll.get()],
         |r| {
-            Ok(Voter {
-                id: VoterId::new(r.get(0)?),
-                name: r.get(1)?,
-                sex: sex_parse(r.get(2)?),
-                birth_date: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
-                age: r.get(4)?,
-                married: r.get(5)?,
-                eligible: r.get(6)?,
-                voted: r.get(7)?,
-            })
+            from_row!(
+                r,
+                Voter {
+                    id: VoterId::new,
+                    name,
+                    sex: sex_parse,
+                    birth_date: |v: Option<String>| v.and_then(|d| d.parse().ok()),
+                    age,
+                    married,
+                    eligible,
+                    voted,
+                }
+            )
         },
     )
 }
@@ -430,12 +433,7 @@ pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
 /// The kelurahan an area is in (itself, or its nearest ancestor of kind
 /// `kelurahan`): its code and path.
 pub(super) fn kelurahan_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
-    let path: Option<String> = crate::sql::optional_row(
-        conn,
-        "SELECT path FROM areas WHERE code = ?1",
-        [code],
-        |r| r.get(0),
-    )?;
+    let path = crate::sql::area_path(conn, code)?;
     let Some(path) = path else { return Ok(None) };
     let mut stmt =
         conn.prepare("SELECT code, path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;

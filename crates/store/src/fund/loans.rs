@@ -538,13 +538,7 @@ impl Store {
             &conn,
             "SELECT id, upk_id, ksm_id FROM fund_loans WHERE loan_id = ?1",
             [loan_id.trim()],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            },
+            |r| <(i64, i64, i64)>::try_from(r),
         )?
         else {
             return Ok(None);

@@ -2,6 +2,7 @@
 //! citizens kept with the date of their consent and their activity by
 //! month, and the households the self-mapping counted per kelurahan.
 
+use super::placement_of;
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
@@ -39,18 +40,8 @@ pub struct CitizenView {
     pub placement: Placement,
 }
 
-fn placed(conn: &Connection, path: String, owner: Option<i64>) -> Result<Placement> {
-    Ok(Placement {
-        area: Some(AreaPath::from_stored(path)),
-        orgs: match owner {
-            Some(o) => crate::orgs::lineage(conn, o)?,
-            None => vec![],
-        },
-    })
-}
-
 fn area_path(conn: &Connection, code: &str) -> Result<String> {
-    crate::sql::optional(conn, "SELECT path FROM areas WHERE code = ?1", [code])?.ok_or_else(|| {
+    crate::sql::area_path(conn, code)?.ok_or_else(|| {
         StoreError::invalid(
             "area",
             text!("capital_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),
@@ -109,7 +100,7 @@ impl Store {
                     name,
                     holder,
                     used_by,
-                    placement: placed(&conn, path, owner)?,
+                    placement: placement_of(&conn, path, owner)?,
                 })
             })
             .collect()
@@ -197,7 +188,7 @@ impl Store {
                     consent_on,
                     activities: activity.values().sum(),
                     activity,
-                    placement: placed(&conn, path, owner)?,
+                    placement: placement_of(&conn, path, owner)?,
                 })
             })
             .collect()

@@ -2,8 +2,10 @@
 //! (appended, moves judged by `lumbung_partnerships::economy`), a credit
 //! union's monthly figures, service points and closed bank branches.
 
+use super::{placement_of, row_area_path};
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection, Transaction};
+use crate::sql::area_path;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgId, Placement, Rejected, RowError};
@@ -83,25 +85,11 @@ pub struct ClosureView {
     pub path: AreaPath,
 }
 
-fn area_path(tx: &Connection, code: &str) -> Result<Option<String>> {
-    crate::sql::optional(tx, "SELECT path FROM areas WHERE code = ?1", [code])
-}
-
 fn no_area(code: &str) -> StoreError {
     StoreError::invalid(
         "area",
         text!("economy_no_area", code = code; id: "wilayah {code} tidak ada", en: "there is no area {code}"),
     )
-}
-
-fn placement(conn: &Connection, path: String, owner: Option<i64>) -> Result<Placement> {
-    Ok(Placement {
-        area: Some(AreaPath::from_stored(path)),
-        orgs: match owner {
-            Some(o) => crate::orgs::lineage(conn, o)?,
-            None => vec![],
-        },
-    })
 }
 
 fn unreadable() -> StoreError {
@@ -210,12 +198,9 @@ impl Store {
     /// Moves a co-operative to a later stage.
     pub fn move_coop(&self, id: i64, stage: CoopStage, on: Date, actor: &Actor) -> Result<()> {
         self.write(|tx| {
-            let path: String = crate::sql::optional(
-                tx,
-                "SELECT a.path FROM coops c JOIN areas a ON a.code = c.area_code WHERE c.id = ?1",
-                [id],
-            )?
-            .ok_or_else(|| StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}")))?;
+            let path = row_area_path(tx, "coops", id, || {
+                StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}"))
+            })?;
             let now = stages(tx, "coop_stages", "coop_id", id, CoopStage::parse)?
                 .pop()
                 .ok_or_else(unreadable)?;
@@ -292,7 +277,7 @@ impl Store {
                             |r| r.get(0),
                         )?,
                         stages: stages(&conn, "coop_stages", "coop_id", id, CoopStage::parse)?,
-                        placement: placement(&conn, path, owner)?,
+                        placement: placement_of(&conn, path, owner)?,
                     })
                 },
             )
@@ -309,12 +294,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let path: String = crate::sql::optional(
-                tx,
-                "SELECT a.path FROM coops c JOIN areas a ON a.code = c.area_code WHERE c.id = ?1",
-                [id],
-            )?
-            .ok_or_else(|| StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}")))?;
+            let path = row_area_path(tx, "coops", id, || {
+                StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}"))
+            })?;
             tx.execute(
                 "INSERT INTO coop_members (coop_id, name, consent_on, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![id, name, consent_on.to_string(), actor.label(), crate::now()],
@@ -517,12 +499,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let path: String = crate::sql::optional(
-                tx,
-                "SELECT a.path FROM buyouts b JOIN areas a ON a.code = b.area_code WHERE b.id = ?1",
-                [id],
-            )?
-            .ok_or_else(|| StoreError::not_found(text!("buyout_missing", id = id; id: "pengambilalihan {id}", en: "buy-out {id}")))?;
+            let path = row_area_path(tx, "buyouts", id, || {
+                StoreError::not_found(text!("buyout_missing", id = id; id: "pengambilalihan {id}", en: "buy-out {id}"))
+            })?;
             let now = stages(tx, "buyout_stages", "buyout_id", id, BuyoutStage::parse)?
                 .pop()
                 .map(|s| s.stage);
@@ -577,7 +556,7 @@ impl Store {
                             id,
                             BuyoutStage::parse,
                         )?,
-                        placement: placement(&conn, path, owner)?,
+                        placement: placement_of(&conn, path, owner)?,
                     })
                 },
             )

@@ -158,7 +158,8 @@ fn settings_on(conn: &Connection) -> Result<Settings> {
         .unwrap_or_default())
 }
 
-/// The area's path and the placement of a partnership.
+/// Where a row sits: its area's path and the lineage of the organisation
+/// that owns it (none when an area's or the whole system's user made it).
 fn placement_of(conn: &Connection, area_path: String, owner: Option<i64>) -> Result<Placement> {
     Ok(Placement {
         area: Some(AreaPath::from_stored(area_path)),
@@ -356,13 +357,41 @@ fn view_on(conn: &Connection, id: i64, today: Date) -> Result<Option<Partnership
     }))
 }
 
-fn exists(tx: &Transaction<'_>, id: PartnershipId) -> Result<String> {
+/// The area path of row `id` of `table` (one with an `area_code`), or
+/// `missing` when there is no such row.
+fn row_area_path(
+    conn: &Connection,
+    table: &str,
+    id: i64,
+    missing: impl FnOnce() -> StoreError,
+) -> Result<String> {
     crate::sql::optional(
-        tx,
-        "SELECT a.path FROM partnerships p JOIN areas a ON a.code = p.area_code WHERE p.id = ?1",
-        [id.get()],
+        conn,
+        &format!(
+            "SELECT a.path FROM {table} t JOIN areas a ON a.code = t.area_code WHERE t.id = ?1"
+        ),
+        [id],
     )?
-    .ok_or_else(|| missing(id))
+    .ok_or_else(missing)
+}
+
+fn exists(tx: &Transaction<'_>, id: PartnershipId) -> Result<String> {
+    row_area_path(tx, "partnerships", id.get(), || missing(id))
+}
+
+/// The partnership commitment `cid` belongs to.
+fn partnership_of_commitment(
+    conn: &Connection,
+    cid: CommitmentId,
+) -> Result<Option<PartnershipId>> {
+    let sql = "SELECT partnership_id FROM partnership_commitments WHERE id = ?1";
+    Ok(crate::sql::optional(conn, sql, [cid.get()])?.map(PartnershipId::new))
+}
+
+/// The partnership indicator `iid` belongs to.
+fn partnership_of_indicator(conn: &Connection, iid: IndicatorId) -> Result<Option<PartnershipId>> {
+    let sql = "SELECT partnership_id FROM partnership_indicators WHERE id = ?1";
+    Ok(crate::sql::optional(conn, sql, [iid.get()])?.map(PartnershipId::new))
 }
 
 fn is_partner(tx: &Transaction<'_>, id: PartnershipId, org: OrgId) -> Result<bool> {
@@ -397,12 +426,7 @@ pub(crate) fn insert_partnership(
     partners: &[(OrgId, PartnerRole)],
     actor: &Actor,
 ) -> Result<PartnershipId> {
-    let path: String = crate::sql::optional(
-        tx,
-        "SELECT path FROM areas WHERE code = ?1",
-        [area.as_str()],
-    )?
-    .ok_or_else(|| {
+    let path = crate::sql::area_path(tx, area.as_str())?.ok_or_else(|| {
         StoreError::invalid(
             "area",
             text!("partnership_no_area", code = area;
@@ -639,16 +663,11 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let Some(pid) = crate::sql::optional::<i64>(
-                tx,
-                "SELECT partnership_id FROM partnership_commitments WHERE id = ?1",
-                [cid.get()],
-            )?
-            else {
-                return Err(StoreError::not_found(text!("commitment_missing", id = cid;
-                    id: "komitmen {id}", en: "commitment {id}")));
-            };
-            let path = exists(tx, PartnershipId::new(pid))?;
+            let pid = partnership_of_commitment(tx, cid)?.ok_or_else(|| {
+                StoreError::not_found(text!("commitment_missing", id = cid;
+                    id: "komitmen {id}", en: "commitment {id}"))
+            })?;
+            let path = exists(tx, pid)?;
             if crate::sql::exists(
                 tx,
                 "SELECT 1 FROM partnership_commitments_kept WHERE commitment_id = ?1",
@@ -739,13 +758,7 @@ impl Store {
 
     /// The partnership an indicator belongs to.
     pub fn indicator_partnership(&self, iid: IndicatorId) -> Result<Option<PartnershipId>> {
-        let conn = self.conn()?;
-        Ok(crate::sql::optional::<i64>(
-            &conn,
-            "SELECT partnership_id FROM partnership_indicators WHERE id = ?1",
-            [iid.get()],
-        )?
-        .map(PartnershipId::new))
+        partnership_of_indicator(&*self.conn()?, iid)
     }
 
     pub fn add_reading(
@@ -756,16 +769,11 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let Some(pid) = crate::sql::optional::<i64>(
-                tx,
-                "SELECT partnership_id FROM partnership_indicators WHERE id = ?1",
-                [iid.get()],
-            )?
-            else {
-                return Err(StoreError::not_found(text!("indicator_missing", id = iid;
-                    id: "indikator {id}", en: "indicator {id}")));
-            };
-            let path = exists(tx, PartnershipId::new(pid))?;
+            let pid = partnership_of_indicator(tx, iid)?.ok_or_else(|| {
+                StoreError::not_found(text!("indicator_missing", id = iid;
+                    id: "indikator {id}", en: "indicator {id}"))
+            })?;
+            let path = exists(tx, pid)?;
             tx.execute(
                 "INSERT INTO partnership_readings (indicator_id, read_on, value, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",

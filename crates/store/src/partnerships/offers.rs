@@ -118,10 +118,7 @@ fn offers_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<
             kinds: list(&kinds, Kind::parse),
             contact,
             created_at: at,
-            placement: Placement {
-                area: Some(AreaPath::from_stored(path)),
-                orgs: crate::orgs::lineage(conn, org)?,
-            },
+            placement: super::placement_of(conn, path, Some(org))?,
         });
     }
     Ok(out)
@@ -150,12 +147,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<OfferId> {
         self.write(|tx| {
-            let Some(path) = crate::sql::optional::<String>(
-                tx,
-                "SELECT path FROM areas WHERE code = ?1",
-                [area.as_str()],
-            )?
-            else {
+            let Some(path) = crate::sql::area_path(tx, area.as_str())? else {
                 return Err(StoreError::invalid(
                     "area",
                     text!("offer_no_area", code = area;
@@ -347,17 +339,20 @@ impl Store {
              FROM partnership_outbox ORDER BY id DESC LIMIT 2000",
             [],
             |r| {
-                Ok(Outboxed {
-                    id: r.get(0)?,
-                    partnership_id: PartnershipId::new(r.get(1)?),
-                    offer_id: OfferId::new(r.get(2)?),
-                    email: r.get(3)?,
-                    language: r.get(4)?,
-                    subject: r.get(5)?,
-                    body: r.get(6)?,
-                    queued_at: r.get(7)?,
-                    sent_at: r.get(8)?,
-                })
+                from_row!(
+                    r,
+                    Outboxed {
+                        id,
+                        partnership_id: PartnershipId::new,
+                        offer_id: OfferId::new,
+                        email,
+                        language,
+                        subject,
+                        body,
+                        queued_at,
+                        sent_at,
+                    }
+                )
             },
         )
     }

@@ -8,8 +8,8 @@
 use crate::audit::{self, Actor};
 use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, BusinessId, Money, Scope, SupplierId};
-use lumbung_procurement::business::{BusinessRecord, Form};
+use lumbung_domain::{text, BusinessId, Language, Money, Scope, SupplierId};
+use lumbung_procurement::business::{BusinessRecord, Form, Unreachable};
 use lumbung_procurement::opportunities::Candidate;
 use lumbung_spend::suppliers::name_key;
 use serde::Serialize;
@@ -23,6 +23,31 @@ pub struct BusinessImportSummary {
     pub unchanged: u64,
     /// Businesses linked to a supplier of the spend analysis by this import.
     pub linked: u64,
+}
+
+/// A business's record as `businesses.record` keeps it.
+pub(super) fn stored_record(json: &str) -> BusinessRecord {
+    serde_json::from_str(json).expect("business records are stored as JSON")
+}
+
+/// Where and in what language a business may be written to; `None`, counted
+/// in `without_consent` or `without_email`, when it may not or cannot be.
+pub(super) fn reachable<'r>(
+    record: &'r BusinessRecord,
+    without_consent: &mut u64,
+    without_email: &mut u64,
+) -> Option<(&'r str, Language)> {
+    match record.contact() {
+        Ok(contact) => Some(contact),
+        Err(Unreachable::NoConsent) => {
+            *without_consent += 1;
+            None
+        }
+        Err(Unreachable::NoEmail) => {
+            *without_email += 1;
+            None
+        }
+    }
 }
 
 impl Store {
@@ -244,8 +269,7 @@ impl Store {
         };
         let mut out = Vec::with_capacity(rows.len());
         for (id, record) in rows {
-            let r: BusinessRecord =
-                serde_json::from_str(&record).expect("business records are stored as JSON");
+            let r = stored_record(&record);
             let (area, area_path) = match r.area_code.as_deref() {
                 Some(code) => (
                     Some(code.to_owned()),
@@ -341,8 +365,7 @@ impl Store {
         let Some((record, source, updated_at, supplier)) = row else {
             return Ok(None);
         };
-        let record: BusinessRecord =
-            serde_json::from_str(&record).expect("business records are stored as JSON");
+        let record = stored_record(&record);
         let candidate = self.business_candidates()?.into_iter().find(|c| c.id == id);
         let area = candidate.and_then(|c| c.area);
         let area_name = match &area {
@@ -382,15 +405,18 @@ impl Store {
             )?;
             awards = stmt
                 .query_map([supplier.get()], |r| {
-                    Ok(AwardTo {
-                        ocid: r.get(0)?,
-                        buyer: r.get(1)?,
-                        award: r.get(2)?,
-                        status: r.get(3)?,
-                        date: r.get(4)?,
-                        value: r.get::<_, Option<i64>>(5)?.map(Money::from_minor),
-                        currency: r.get(6)?,
-                    })
+                    from_row!(
+                        r,
+                        AwardTo {
+                            ocid,
+                            buyer,
+                            award,
+                            status,
+                            date,
+                            value: |v: Option<i64>| v.map(Money::from_minor),
+                            currency,
+                        }
+                    )
                 })?
                 .collect::<crate::db::Result<_>>()?;
         }

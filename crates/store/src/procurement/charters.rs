@@ -122,14 +122,14 @@ impl Store {
                  WHERE charter_id = ?1 AND retired = 0 ORDER BY position, id",
             )?
             .query_map([id.get()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
+                <(
+                    i64,
+                    Option<String>,
+                    Option<String>,
+                    String,
+                    Option<String>,
+                    String,
+                )>::try_from(r)
             })?
             .map(|row| {
                 let (id, preset, title, indicator, measure, target) = row?;
@@ -325,13 +325,7 @@ impl Store {
              WHERE g.charter_id = ?1 AND v.year = ?2 ORDER BY v.id",
         )?;
         let rows = stmt.query_map(params![charter.get(), year.start_year()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            <(i64, Option<i64>, String, String, String)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

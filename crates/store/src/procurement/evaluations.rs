@@ -292,14 +292,17 @@ impl Store {
                  FROM sv_awards a JOIN sv_evaluations e ON e.id = a.evaluation_id WHERE a.tender_id = ?1",
                 [tender.get()],
                 |r| {
-                    Ok(Award {
-                        version: r.get(0)?,
-                        bidder: r.get(1)?,
-                        reason: r.get(2)?,
-                        departs_from_ranking: r.get(3)?,
-                        decided_by: r.get(4)?,
-                        decided_at: r.get(5)?,
-                    })
+                    from_row!(
+                        r,
+                        Award {
+                            version,
+                            bidder,
+                            reason,
+                            departs_from_ranking,
+                            decided_by,
+                            decided_at,
+                        }
+                    )
                 },
             )
             .optional()?)
@@ -374,17 +377,20 @@ impl Store {
              WHERE a.tender_id = ?1 ORDER BY d.id",
         )?;
         let rows = stmt.query_map([tender.get()], |r| {
-            Ok(DeliveryReport {
-                id: DeliveryId::new(r.get(0)?),
-                measure: r.get(1)?,
-                quantity: r.get(2)?,
-                period: r.get(3)?,
-                evidence: r.get(4)?,
-                reverses: r.get::<_, Option<i64>>(5)?.map(DeliveryId::new),
-                reversed: r.get(6)?,
-                reported_by: r.get(7)?,
-                reported_at: r.get(8)?,
-            })
+            from_row!(
+                r,
+                DeliveryReport {
+                    id: DeliveryId::new,
+                    measure,
+                    quantity,
+                    period,
+                    evidence,
+                    reverses: |v: Option<i64>| v.map(DeliveryId::new),
+                    reversed,
+                    reported_by,
+                    reported_at,
+                }
+            )
         })?;
         Ok(rows.collect::<crate::db::Result<_>>()?)
     }

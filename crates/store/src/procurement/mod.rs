@@ -527,14 +527,7 @@ mod tests {
                     "SELECT p.buyer, a.amount, x.name, length(p.facts) > 0 FROM ocds_processes p
                      JOIN ocds_awards a ON a.ocid = p.ocid JOIN ocds_award_suppliers x ON x.ocid = a.ocid",
                     [],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, bool>(3)?,
-                        ))
-                    },
+                    |r| <(String, i64, String, bool)>::try_from(r),
                 )
                 .unwrap();
             assert_eq!(

@@ -76,19 +76,22 @@ impl Store {
              FROM whatif_scenarios w LEFT JOIN organisations o ON o.id = w.anchor_id ORDER BY w.id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(SavedScenario {
-                id: ScenarioId::new(r.get(0)?),
-                name: r.get(1)?,
-                anchor: r.get::<_, Option<i64>>(2)?.map(OrgId::new),
-                anchor_name: r.get(3)?,
-                year: r.get(4)?,
-                shifts: r.get(5)?,
-                local_share_before: r.get(6)?,
-                local_share_after: r.get(7)?,
-                kept: Money::from_minor(r.get(8)?),
-                created_by: r.get(9)?,
-                created_at: r.get(10)?,
-            })
+            from_row!(
+                r,
+                SavedScenario {
+                    id: ScenarioId::new,
+                    name,
+                    anchor: |v: Option<i64>| v.map(OrgId::new),
+                    anchor_name,
+                    year,
+                    shifts,
+                    local_share_before,
+                    local_share_after,
+                    kept: Money::from_minor,
+                    created_by,
+                    created_at,
+                }
+            )
         })?;
         Ok(rows.collect::<crate::db::Result<_>>()?)
     }

@@ -100,13 +100,7 @@ fn load_set(conn: &Connection, id: ProxySetId) -> Result<ProxySet> {
         "SELECT measure, outcome, unit, proxy_value, description FROM sv_proxies WHERE set_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([id.get()], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, Option<String>>(4)?,
-        ))
+        <(String, String, String, String, Option<String>)>::try_from(r)
     })?;
     let mut set = ProxySet::default();
     for row in rows {

@@ -4,13 +4,13 @@
 //! kept), and the answers (kept, the last one in use). The rules live in
 //! `lumbung_procurement::respend_survey`.
 
+use super::business::{reachable, stored_record};
 use super::SpendSelection;
 use crate::audit::{self, Actor};
 use crate::db::{params, OptionalExtension};
 use crate::users::{random_token, token_hash};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, BusinessId, FiscalYear, InvitationId, OrgId, SupplierId, SurveyId};
-use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::exact;
 use lumbung_procurement::lm3::{lm3, Lm3};
 use lumbung_procurement::respend_survey::{answers, invitation, local_suppliers, SurveyAnswer};
@@ -121,18 +121,11 @@ impl Store {
             let survey = SurveyId::new(inserted);
             q.survey = Some(survey);
             for (business, record) in firms {
-                let record: BusinessRecord =
-                    serde_json::from_str(&record).expect("business records are stored as JSON");
-                let (email, language) = match record.contact() {
-                    Ok(contact) => contact,
-                    Err(Unreachable::NoConsent) => {
-                        q.without_consent += 1;
-                        continue;
-                    }
-                    Err(Unreachable::NoEmail) => {
-                        q.without_email += 1;
-                        continue;
-                    }
+                let record = stored_record(&record);
+                let Some((email, language)) =
+                    reachable(&record, &mut q.without_consent, &mut q.without_email)
+                else {
+                    continue;
                 };
                 let token = random_token();
                 let link = format!("{}/survey/{token}", link_base.trim_end_matches('/'));
@@ -179,17 +172,20 @@ impl Store {
              FROM respend_surveys s LEFT JOIN organisations o ON o.id = s.anchor_id ORDER BY s.id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(SurveySummary {
-                id: SurveyId::new(r.get(0)?),
-                name: r.get(1)?,
-                anchor: r.get::<_, Option<i64>>(2)?.map(OrgId::new),
-                anchor_name: r.get(3)?,
-                year: r.get(4)?,
-                created_by: r.get(5)?,
-                created_at: r.get(6)?,
-                invited: r.get::<_, i64>(7)? as u64,
-                answered: r.get::<_, i64>(8)? as u64,
-            })
+            from_row!(
+                r,
+                SurveySummary {
+                    id: SurveyId::new,
+                    name,
+                    anchor: |v: Option<i64>| v.map(OrgId::new),
+                    anchor_name,
+                    year,
+                    created_by,
+                    created_at,
+                    invited: |v: i64| v as u64,
+                    answered: |v: i64| v as u64,
+                }
+            )
         })?;
         Ok(rows.collect::<crate::db::Result<_>>()?)
     }
@@ -205,21 +201,24 @@ impl Store {
              ORDER BY i.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(SurveyNotice {
-                id: InvitationId::new(r.get(0)?),
-                survey: SurveyId::new(r.get(1)?),
-                survey_name: r.get(2)?,
-                anchor: r.get::<_, Option<i64>>(3)?.map(OrgId::new),
-                business_id: BusinessId::new(r.get(4)?),
-                business: r.get(5)?,
-                email: r.get(6)?,
-                language: r.get(7)?,
-                subject: r.get(8)?,
-                body: r.get(9)?,
-                queued_at: r.get(10)?,
-                sent_at: r.get(11)?,
-                answered: r.get(12)?,
-            })
+            from_row!(
+                r,
+                SurveyNotice {
+                    id: InvitationId::new,
+                    survey: SurveyId::new,
+                    survey_name,
+                    anchor: |v: Option<i64>| v.map(OrgId::new),
+                    business_id: BusinessId::new,
+                    business,
+                    email,
+                    language,
+                    subject,
+                    body,
+                    queued_at,
+                    sent_at,
+                    answered,
+                }
+            )
         })?;
         Ok(rows.collect::<crate::db::Result<_>>()?)
     }
@@ -344,13 +343,7 @@ impl Store {
              WHERE i.survey_id = ?1 AND b.supplier_id IS NOT NULL ORDER BY i.id",
         )?;
         let rows = stmt.query_map([survey.get()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            <(i64, String, i64, String, String)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -2,11 +2,11 @@
 //! release says) or entered by hand for an anchor — their local matches,
 //! and the outbox of notices to the matched businesses that consented.
 
+use super::business::{reachable, stored_record};
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, TenderId};
-use lumbung_procurement::business::{BusinessRecord, Unreachable};
 use lumbung_procurement::contracts::Process;
 use lumbung_procurement::tenders::{matches, notice, NewTender, Tender, TenderMatch};
 use serde::Serialize;
@@ -73,21 +73,24 @@ fn tender_row(r: &crate::db::Row<'_>) -> crate::db::Result<Tender> {
             .map(str::to_owned)
             .collect()
     };
-    Ok(Tender {
-        id: TenderId::new(r.get(0)?),
-        ocid: r.get(1)?,
-        anchor: r.get::<_, Option<i64>>(2)?.map(AnchorId::new),
-        anchor_name: r.get(3)?,
-        buyer: r.get(4)?,
-        title: r.get(5)?,
-        cpv: split(r.get(6)?),
-        sectors: split(r.get(7)?),
-        lots: r.get::<_, i64>(8)? as u64,
-        value: r.get::<_, Option<i64>>(9)?.map(Money::from_minor),
-        currency: r.get(10)?,
-        closes_on: r.get(11)?,
-        status: r.get(12)?,
-    })
+    from_row!(
+        r,
+        Tender {
+            id: TenderId::new,
+            ocid,
+            anchor: |v: Option<i64>| v.map(AnchorId::new),
+            anchor_name,
+            buyer,
+            title,
+            cpv: split,
+            sectors: split,
+            lots: |v: i64| v as u64,
+            value: |v: Option<i64>| v.map(Money::from_minor),
+            currency,
+            closes_on,
+            status,
+        }
+    )
 }
 
 fn load_tender(conn: &Connection, id: TenderId) -> Result<Option<Tender>> {
@@ -254,19 +257,12 @@ impl Store {
                     [m.id.get()],
                     |r| r.get(0),
                 )?;
-                let record: BusinessRecord =
-                    serde_json::from_str(&record).expect("business records are stored as JSON");
+                let record = stored_record(&record);
                 // Consent is read again inside the transaction that queues.
-                let (email, language) = match record.contact() {
-                    Ok(contact) => contact,
-                    Err(Unreachable::NoConsent) => {
-                        q.without_consent += 1;
-                        continue;
-                    }
-                    Err(Unreachable::NoEmail) => {
-                        q.without_email += 1;
-                        continue;
-                    }
+                let Some((email, language)) =
+                    reachable(&record, &mut q.without_consent, &mut q.without_email)
+                else {
+                    continue;
                 };
                 let n = notice(&found.tender, &record.name, language);
                 let added = tx.execute(
@@ -307,8 +303,7 @@ impl Store {
         )?;
         let out = stmt
             .query_map([], |r| {
-                let record: BusinessRecord = serde_json::from_str(&r.get::<_, String>(3)?)
-                    .expect("business records are stored as JSON");
+                let record = stored_record(&r.get::<_, String>(3)?);
                 let sent_at: Option<String> = r.get(9)?;
                 let language: String = r.get(5)?;
                 Ok(OutboxNotice {

@@ -329,13 +329,16 @@ impl Store {
             "SELECT line, text, amount, reason, reason_id FROM spend_bad_rows WHERE import_id = ?1 ORDER BY line",
             params![import_id.get()],
             |r| {
-                Ok(SkippedRow {
-                    line: r.get(0)?,
-                    text: r.get(1)?,
-                    amount: r.get::<_, Option<i64>>(2)?.map(Money::from_minor),
-                    reason: r.get(3)?,
-                    reason_id: r.get(4)?,
-                })
+                from_row!(
+                    r,
+                    SkippedRow {
+                        line,
+                        text,
+                        amount: |v: Option<i64>| v.map(Money::from_minor),
+                        reason,
+                        reason_id,
+                    }
+                )
             },
         )
     }

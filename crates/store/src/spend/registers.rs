@@ -77,16 +77,19 @@ pub struct RegisterMatch {
 }
 
 fn match_row(r: &crate::db::Row<'_>) -> crate::db::Result<RegisterMatch> {
-    Ok(RegisterMatch {
-        supplier: SupplierId::new(r.get(0)?),
-        supplier_name: r.get(1)?,
-        kind: MatchKind::of(&r.get::<_, String>(2)?),
-        company_number: r.get(3)?,
-        company_name: r.get(4)?,
-        postcode: r.get(5)?,
-        status: r.get(6)?,
-        similarity: r.get(7)?,
-    })
+    from_row!(
+        r,
+        RegisterMatch {
+            supplier: SupplierId::new,
+            supplier_name,
+            kind: |v: String| MatchKind::of(&v),
+            company_number,
+            company_name,
+            postcode,
+            status,
+            similarity,
+        }
+    )
 }
 
 fn refused(file: &str, e: lumbung_spend::registers::RegisterError) -> StoreError {
@@ -387,23 +390,29 @@ pub(super) fn locate_suppliers(
          WHERE id = ?1",
     )?;
     let company = |r: &crate::db::Row<'_>| -> crate::db::Result<Company> {
-        Ok(Company {
-            number: r.get(0)?,
-            name: r.get(1)?,
-            postcode: r.get(2)?,
-            status: r.get(3)?,
-            sic: r.get(4)?,
-        })
+        from_row!(
+            r,
+            Company {
+                number,
+                name,
+                postcode,
+                status,
+                sic
+            }
+        )
     };
     let vendor = |r: &crate::db::Row<'_>| -> crate::db::Result<Vendor> {
-        Ok(Vendor {
-            supplier_id: r.get(0)?,
-            name: r.get(1)?,
-            postcode: r.get(2)?,
-            company_number: r.get(3)?,
-            sic: r.get(4)?,
-            sme: r.get(5)?,
-        })
+        from_row!(
+            r,
+            Vendor {
+                supplier_id,
+                name,
+                postcode,
+                company_number,
+                sic,
+                sme
+            }
+        )
     };
     let mut sectors = HashMap::new();
     for (id, name, number) in suppliers {

@@ -31,9 +31,7 @@ fn an_import_alone_writes_the_file_once_and_leaves_it_in_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let s = alone(&path);
-    let imported = s
-        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    let imported = import(&s, two_loans(), &mut rows()).unwrap();
     assert_eq!(imported.repayments_stored, 2);
     assert_eq!(
         wal_bytes(&path),
@@ -45,9 +43,7 @@ fn an_import_alone_writes_the_file_once_and_leaves_it_in_wal() {
     // The same import through a store shared with others goes through
     // the WAL, as every other write.
     let (_d, shared) = crate::test_support::sqlite_store();
-    shared
-        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    import(&shared, two_loans(), &mut rows()).unwrap();
     assert!(wal_bytes(shared.path()) > 0);
     assert_eq!(loans_and_entries(&shared), (2, 4));
 }
@@ -57,14 +53,7 @@ fn a_refused_import_alone_leaves_the_file_as_it_was_and_in_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let s = alone(&path);
-    s.import_fund(
-        ("l", "r"),
-        two_loans()[..1].to_vec(),
-        &mut vec![],
-        vec![],
-        &actor(),
-    )
-    .unwrap();
+    import(&s, two_loans()[..1].to_vec(), &mut vec![]).unwrap();
     let held = |s: &Store| {
         let conn = rusqlite::Connection::open(s.path()).unwrap();
         let audit: i64 = conn
@@ -77,15 +66,12 @@ fn a_refused_import_alone_leaves_the_file_as_it_was_and_in_wal() {
         )
     };
     let before = held(&s);
-    let e = s
-        .import_fund(
-            ("l", "r"),
-            two_loans(),
-            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L9", 11, 200_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap_err();
+    let e = import(
+        &s,
+        two_loans(),
+        &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L9", 11, 200_000)],
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("L9"), "{e}");
     assert_eq!(journal_mode(&path), "wal");
     assert_eq!(
@@ -109,8 +95,7 @@ fn another_program_holding_the_file_keeps_it_in_wal_and_reads_while_the_import_w
         .unwrap();
     assert_eq!(held, 0);
     let s = alone(&path);
-    s.import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    import(&s, two_loans(), &mut rows()).unwrap();
     assert!(wal_bytes(&path) > 0, "written through the WAL");
     assert_eq!(journal_mode(&path), "wal");
     assert_eq!(loans_and_entries(&other), (2, 4));
@@ -174,8 +159,7 @@ fn a_program_opening_the_file_while_an_import_has_it_alone_is_told_it_is_locked(
         go: std::sync::Arc::new(std::sync::Mutex::new(go)),
     };
     std::thread::scope(|scope| {
-        let import =
-            scope.spawn(|| s.import_fund(("l", "r"), two_loans(), &mut held, vec![], &actor()));
+        let import = scope.spawn(|| import(&s, two_loans(), &mut held));
         at_midway.recv().unwrap();
         let e = Store::open_with(&path, Duration::from_millis(200)).err();
         assert!(

@@ -31,6 +31,15 @@ fn unbalance(s: &Store, sequence: i64) {
     .unwrap();
 }
 
+/// Another program's connection to the store's SQLite file, as a tamperer
+/// would have: the journal's trigger that refuses changes dropped.
+fn tamperer(s: &Store) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    conn.execute_batch("DROP TRIGGER fund_journal_no_update")
+        .unwrap();
+    conn
+}
+
 #[test]
 fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     let (_dir, s) = crate::test_support::sqlite_store();
@@ -39,10 +48,7 @@ fn the_journal_is_checked_in_pieces_as_it_is_whole() {
     let whole = |s: &Store| verify_journal(&s.fund_journal_chains().unwrap());
     assert_eq!(whole(&s), Ok(()));
     assert_eq!(s.verify_fund_journal().unwrap(), Ok(15_005));
-    // Another program's connection, as a tamperer would have.
-    let conn = rusqlite::Connection::open(s.path()).unwrap();
-    conn.execute_batch("DROP TRIGGER fund_journal_no_update")
-        .unwrap();
+    let conn = tamperer(&s);
     // Changed history in the third piece, then in the second too: the
     // first change is named, as the whole journal's check names it.
     for sequence in [8_500, 5_000, 4_097, 4_096] {
@@ -68,9 +74,7 @@ fn the_journal_is_checked_in_pieces_as_it_is_whole() {
 fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
     let (_dir, s) = crate::test_support::sqlite_store();
     books(&s, 5, 30);
-    let raw = rusqlite::Connection::open(s.path()).unwrap();
-    raw.execute_batch("DROP TRIGGER fund_journal_no_update")
-        .unwrap();
+    let raw = tamperer(&s);
     let rows = s.fund_journal().unwrap();
     let mut previous = lumbung_fund::journal::GENESIS.to_owned();
     for p in &rows {
@@ -146,9 +150,7 @@ fn a_journal_from_before_the_upk_chains_stays_checked_and_goes_on_per_upk() {
 fn the_least_broken_entry_is_named_whichever_upk_is_read_first() {
     let (_dir, s) = crate::test_support::sqlite_store();
     books(&s, 5, 600);
-    let conn = rusqlite::Connection::open(s.path()).unwrap();
-    conn.execute_batch("DROP TRIGGER fund_journal_no_update")
-        .unwrap();
+    let conn = tamperer(&s);
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     let early_of_last_upk = one(
         "SELECT min(sequence) FROM fund_journal WHERE loan IS NOT NULL

@@ -760,15 +760,12 @@ fn organisations_an_import_creates_are_audited_in_their_scope() {
     let mut loans = two_loans();
     (loans[0].upk, loans[0].ksm) = ("UPK Maju".into(), "KSM Baru".into());
     (loans[1].upk, loans[1].ksm) = ("UPK Lain".into(), "KSM Lain".into());
-    let summary = s
-        .import_fund(
-            ("l", "r"),
-            loans,
-            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 150_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+    let summary = import(
+        &s,
+        loans,
+        &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 150_000)],
+    )
+    .unwrap();
     assert_eq!(
         (summary.upks_created, summary.ksms_created),
         (
@@ -901,6 +898,26 @@ fn books(s: &Store, loans: usize, repayments: usize) {
 }
 
 /// The UPK of a loan, by its public id.
+/// A transaction of UPK writes holding `upk`'s lock, for a test to post
+/// in while other writers wait or not.
+fn holding(conn: &mut crate::db::Connection, upk: i64) -> crate::db::Transaction<'_> {
+    let tx = conn
+        .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
+        .unwrap();
+    tx.lock_upks(&[upk]).unwrap();
+    tx
+}
+
+/// A one-rupiah operating cost posted under `key`.
+fn cost(key: &str) -> Entry {
+    Entry::new(
+        date(2024, 3, 1),
+        "cost".into(),
+        key.into(),
+        [(Account::OperatingCosts, 1), (Account::Cash, -1)],
+    )
+}
+
 fn upk_of(s: &Store, loan: &str) -> i64 {
     s.conn()
         .unwrap()
@@ -939,19 +956,12 @@ fn postings_of_other_upks_go_on_while_one_upk_is_held() {
     let postgres = s.backend().unwrap() == crate::db::Backend::Postgres;
     std::thread::scope(|scope| {
         let mut conn = s.conn().unwrap();
-        let tx = conn
-            .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
-            .unwrap();
-        tx.lock_upks(&[held]).unwrap();
+        let tx = holding(&mut conn, held);
         assert!(tx.holds_upk(held) && !tx.holds_upk(other));
         let mut poster = super::ledger::Poster::default();
-        let entry = Entry::new(
-            date(2024, 3, 1),
-            "cost".into(),
-            "not-locked".into(),
-            [(Account::OperatingCosts, 1), (Account::Cash, -1)],
-        );
-        let refused = poster.post(&tx, other, None, &entry).unwrap_err();
+        let refused = poster
+            .post(&tx, other, None, &cost("not-locked"))
+            .unwrap_err();
         assert!(
             refused.to_string().contains("without its lock"),
             "{refused}"
@@ -1008,18 +1018,12 @@ fn a_batch_posts_each_key_once_whatever_else_posts_it() {
     assert_eq!((first.posted, first.already_posted), (1, 0));
     std::thread::scope(|scope| {
         let mut conn = s.conn().unwrap();
-        let tx = conn
-            .transaction_with_behavior(crate::db::TransactionBehavior::UpkWrites)
-            .unwrap();
-        tx.lock_upks(&[held]).unwrap();
+        let tx = holding(&mut conn, held);
         let mut poster = super::ledger::Poster::default();
-        let raced = Entry::new(
-            date(2024, 3, 1),
-            "cost".into(),
-            "raced".into(),
-            [(Account::OperatingCosts, 1), (Account::Cash, -1)],
-        );
-        assert!(poster.post(&tx, held, None, &raced).unwrap().is_some());
+        assert!(poster
+            .post(&tx, held, None, &cost("raced"))
+            .unwrap()
+            .is_some());
         poster.finish(&tx).unwrap();
         let batch = scope.spawn(|| {
             let keys = ["raced", "before", "twice", "twice"];
@@ -1263,6 +1267,16 @@ fn refused_import(s: &Store, readings: Vec<Vec<RepaymentRecord>>) -> StoreError 
     e
 }
 
+/// Imports `loans` and `repayments` as files `l` and `r`, with no problems
+/// found while reading them.
+fn import(
+    s: &Store,
+    loans: Vec<LoanRecord>,
+    repayments: &mut impl RepaymentSource,
+) -> Result<FundImportSummary> {
+    s.import_fund(("l", "r"), loans, repayments, vec![], &actor())
+}
+
 fn two_loans() -> Vec<LoanRecord> {
     (1..=2)
         .map(|i| LoanRecord {
@@ -1317,9 +1331,7 @@ fn a_repayments_file_that_changes_between_its_readings_is_refused_whole() {
     let mut same = Changing {
         readings: vec![first.clone(), first],
     };
-    let summary = s
-        .import_fund(("l", "r"), two_loans(), &mut same, vec![], &actor())
-        .unwrap();
+    let summary = import(&s, two_loans(), &mut same).unwrap();
     assert_eq!((summary.loans_created, summary.repayments_stored), (2, 2));
 }
 
@@ -1382,30 +1394,14 @@ fn rows_of_loans_held_before_are_posted_beside_those_of_new_loans() {
     let (_d, s) = crate::test_support::sqlite_store();
     let loans = two_loans();
     let (first, later) = loans.split_at(1);
-    let imported = s
-        .import_fund(
-            ("l", "r"),
-            first.to_vec(),
-            &mut vec![paid(2, "L1", 10, 200_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+    let imported = import(&s, first.to_vec(), &mut vec![paid(2, "L1", 10, 200_000)]).unwrap();
     assert_eq!((imported.loans_created, imported.repayments_stored), (1, 1));
     let rows = vec![
         paid(2, "L1", 10, 200_000),
         paid(3, "L2", 11, 150_000),
         paid(4, "L1", 12, 100_000),
     ];
-    let summary = s
-        .import_fund(
-            ("l", "r"),
-            later.to_vec(),
-            &mut rows.clone(),
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+    let summary = import(&s, later.to_vec(), &mut rows.clone()).unwrap();
     assert_eq!(
         (
             summary.loans_created,
@@ -1417,9 +1413,7 @@ fn rows_of_loans_held_before_are_posted_beside_those_of_new_loans() {
     assert_eq!(loans_and_entries(&s), (2, 5));
     let mut unknown = rows;
     unknown.push(paid(5, "L9", 12, 100_000));
-    let e = s
-        .import_fund(("l", "r"), vec![], &mut unknown, vec![], &actor())
-        .unwrap_err();
+    let e = import(&s, vec![], &mut unknown).unwrap_err();
     let StoreError::Rejected(r) = e else {
         panic!("{e}")
     };
@@ -1438,9 +1432,7 @@ fn a_file_of_bad_rows_is_read_only_up_to_a_bounded_number_of_problems() {
         }
     }
     let (_d, s) = store();
-    let e = s
-        .import_fund(("l", "r"), vec![], &mut Bad, vec![], &actor())
-        .unwrap_err();
+    let e = import(&s, vec![], &mut Bad).unwrap_err();
     let StoreError::Rejected(r) = e else {
         panic!("{e}")
     };
@@ -1475,16 +1467,7 @@ fn the_order_of_the_repayment_rows_does_not_change_the_books() {
     };
     let entries = |interleaved: bool| {
         let (_d, s) = crate::test_support::sqlite_store();
-        let import = || {
-            s.import_fund(
-                ("l", "r"),
-                two_loans(),
-                &mut rows(interleaved),
-                vec![],
-                &actor(),
-            )
-            .unwrap()
-        };
+        let import = || import(&s, two_loans(), &mut rows(interleaved)).unwrap();
         assert_eq!(import().repayments_stored, 80);
         // Again: every row is held already.
         let again = import();
@@ -1534,24 +1517,12 @@ fn staged_and_inline_imports_make_the_same_entries() {
     };
     // Both loans new: staged.
     let (_d1, staged) = crate::test_support::sqlite_store();
-    let summary = staged
-        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    let summary = import(&staged, two_loans(), &mut rows()).unwrap();
     assert_eq!(summary.repayments_stored, 25);
     // L1 held before (without repayments): inline.
     let (_d2, inline) = crate::test_support::sqlite_store();
-    inline
-        .import_fund(
-            ("l", "r"),
-            two_loans()[..1].to_vec(),
-            &mut Vec::new(),
-            vec![],
-            &actor(),
-        )
-        .unwrap();
-    let summary = inline
-        .import_fund(("l", "r"), two_loans(), &mut rows(), vec![], &actor())
-        .unwrap();
+    import(&inline, two_loans()[..1].to_vec(), &mut Vec::new()).unwrap();
+    let summary = import(&inline, two_loans(), &mut rows()).unwrap();
     assert_eq!((summary.loans_created, summary.repayments_stored), (1, 25));
     let (a, b) = (repayments(&staged), repayments(&inline));
     assert_eq!(a.len(), 25);
@@ -1622,15 +1593,12 @@ fn an_import_whose_key_the_journal_holds_is_refused_whole() {
     )
     .unwrap();
     let before = loans_and_entries(&s);
-    let e = s
-        .import_fund(
-            ("l", "r"),
-            two_loans(),
-            &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)],
-            vec![],
-            &actor(),
-        )
-        .unwrap_err();
+    let e = import(
+        &s,
+        two_loans(),
+        &mut vec![paid(2, "L1", 10, 200_000), paid(3, "L2", 11, 200_000)],
+    )
+    .unwrap_err();
     assert!(
         e.to_string()
             .contains("already in the journal under its key"),
@@ -1651,8 +1619,7 @@ fn packed_repayments_read_as_their_rows() {
     for (i, r) in rows.iter_mut().enumerate() {
         r.line = i as u64 + 2;
     }
-    s.import_fund(("l", "r"), two_loans(), &mut rows, vec![], &actor())
-        .unwrap();
+    import(&s, two_loans(), &mut rows).unwrap();
     s.reverse_repayment(RepaymentId::new(5), date(2024, 3, 1), "typo", &actor())
         .unwrap();
     for (i, day) in [2, 3, 4, 5, 6].into_iter().enumerate() {

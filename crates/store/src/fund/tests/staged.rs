@@ -59,14 +59,7 @@ fn repayments_staged_get_the_ids_and_blocks_the_table_would_give() {
     for blocks_lost in [false, true] {
         let (_d, s) = crate::test_support::sqlite_store();
         let loans = two_loans();
-        s.import_fund(
-            ("l", "r"),
-            loans[..1].to_vec(),
-            &mut rows_of("L1", 1..=7),
-            vec![],
-            &actor(),
-        )
-        .unwrap();
+        import(&s, loans[..1].to_vec(), &mut rows_of("L1", 1..=7)).unwrap();
         if blocks_lost {
             let raw = rusqlite::Connection::open(s.path()).unwrap();
             raw.execute_batch(
@@ -75,15 +68,7 @@ fn repayments_staged_get_the_ids_and_blocks_the_table_would_give() {
             )
             .unwrap();
         }
-        let imported = s
-            .import_fund(
-                ("l", "r"),
-                loans[1..].to_vec(),
-                &mut rows_of("L2", 1..=10),
-                vec![],
-                &actor(),
-            )
-            .unwrap();
+        let imported = import(&s, loans[1..].to_vec(), &mut rows_of("L2", 1..=10)).unwrap();
         assert_eq!(imported.repayments_stored, 10);
         let (held, expected) = blocks_and_expected(&s);
         assert_eq!(held.len(), 4, "17 rows: four whole blocks of four");
