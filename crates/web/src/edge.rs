@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use lumbung_store::{Actor, Store};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 /// typed, and each field's message in the visitor's language (`form`
 /// names a problem of the whole form, such as a conflict with what was
 /// done before).
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Failed {
     pub action: &'static str,
     pub typed: std::collections::BTreeMap<String, String>,
@@ -214,8 +214,9 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
-/// Every value of a field that may repeat, trimmed, the blank ones left out.
-#[derive(Debug, Default)]
+/// Every value of a field that may repeat, trimmed, the blank ones left out;
+/// a list again when a form is sent back as typed.
+#[derive(Debug, Default, Serialize)]
 pub struct Many(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Many {

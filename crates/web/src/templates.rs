@@ -31,6 +31,8 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "pager.html",
     "listing.html",
     "forms.html",
+    "field_errors.html",
+    "sent_forms.html",
     "spend.html",
     "spend_payments.html",
     "spend_import.html",

@@ -30,23 +30,8 @@ fn acts_for(viewer: &Viewer, placement: &Placement) -> bool {
     writes(viewer) && viewer.scope().covers(placement)
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default)]
-pub struct PostingFields {
-    side: String,
-    org: String,
-    area: String,
-    title: String,
-    description: String,
-    contact: String,
-    #[serde(skip_deserializing)]
-    theme: Vec<String>,
-    #[serde(skip_deserializing)]
-    kind: Vec<String>,
-}
-
-/// The form as a repeated-field form reads it.
-#[derive(Debug, Default, Deserialize)]
+/// The form as a repeated-field form reads it; sent back as typed.
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PostingForm {
     side: String,
@@ -59,7 +44,7 @@ pub struct PostingForm {
     kind: Many,
 }
 
-async fn page_with(ctx: Ctx, typed: PostingFields, errors: Errors) -> Result<Response, AppError> {
+async fn page_with(ctx: Ctx, typed: PostingForm, errors: Errors) -> Result<Response, AppError> {
     let Ctx { state, viewer, uri } = ctx;
     let offers = state.blocking(|s| s.offers()).await?;
     let matches: Vec<ProposedMatch> = state.blocking(|s| s.offer_matches()).await?;
@@ -111,28 +96,21 @@ async fn page_with(ctx: Ctx, typed: PostingFields, errors: Errors) -> Result<Res
 }
 
 pub async fn page(ctx: Ctx) -> Result<Response, AppError> {
-    page_with(ctx, PostingFields::default(), Errors::new()).await
+    page_with(ctx, PostingForm::default(), Errors::new()).await
 }
 
 /// Publishes an offer or a need of an organisation the viewer acts for,
 /// in an area of its scope.
-pub async fn post(ctx: Ctx, MultiForm(f): MultiForm<PostingForm>) -> Result<Response, AppError> {
-    let typed = PostingFields {
-        side: f.side,
-        org: f.org,
-        area: f.area,
-        title: f.title,
-        description: f.description,
-        contact: f.contact,
-        theme: f.theme.0,
-        kind: f.kind.0,
-    };
+pub async fn post(
+    ctx: Ctx,
+    MultiForm(typed): MultiForm<PostingForm>,
+) -> Result<Response, AppError> {
     let checked = check_posting(&PostingDraft {
         side: &typed.side,
         title: &typed.title,
         description: &typed.description,
-        themes: &typed.theme,
-        kinds: &typed.kind,
+        themes: &typed.theme.0,
+        kinds: &typed.kind.0,
         contact: &typed.contact,
     });
     let mut errors = match &checked {

@@ -17,7 +17,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use lumbung_domain::{CharterId, FiscalYear, GoalId, Language, OrgId, Resource};
 use lumbung_procurement::charter::{
-    check_goal, check_value, default_goals, scorecard, Indicator, GOALS_MAX, MEMBERS_MAX, TITLE_MAX,
+    check_goal, check_value, default_goals, scorecard, Goal, Indicator, GOALS_MAX, MEMBERS_MAX,
+    TITLE_MAX,
 };
 use lumbung_procurement::exact;
 use lumbung_store::{Charter, CharterSummary};
@@ -57,6 +58,15 @@ async fn charter_seen(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Ch
         return Err(missing());
     }
     Ok(charter)
+}
+
+/// The goal of `charter` that `raw` names; otherwise "goal … not found".
+fn goal_of<'a>(charter: &'a Charter, raw: &str) -> Result<&'a Goal, AppError> {
+    let raw = raw.trim();
+    raw.parse::<GoalId>()
+        .ok()
+        .and_then(|g| charter.goals.iter().find(|x| x.id == g))
+        .ok_or_else(|| not_found("goal", raw))
 }
 
 /// The new-charter form as typed.
@@ -269,12 +279,7 @@ pub async fn save_goal(
     let charter = charter_seen(&ctx.state, &ctx.viewer, &raw).await?;
     let editing = match f.goal.trim() {
         "" => None,
-        g => Some(
-            g.parse::<GoalId>()
-                .ok()
-                .and_then(|g| charter.goals.iter().find(|x| x.id == g))
-                .ok_or_else(|| not_found("goal", g))?,
-        ),
+        g => Some(goal_of(&charter, g)?),
     };
     if editing.is_none() && charter.goals.len() >= GOALS_MAX {
         return Err(AppError::conflict(
@@ -327,13 +332,7 @@ pub async fn retire_goal(
     Form(f): Form<RetireFields>,
 ) -> Result<Response, AppError> {
     let charter = charter_seen(&ctx.state, &ctx.viewer, &raw).await?;
-    let goal = f
-        .goal
-        .trim()
-        .parse::<GoalId>()
-        .ok()
-        .filter(|g| charter.goals.iter().any(|x| x.id == *g))
-        .ok_or_else(|| not_found("goal", f.goal.trim()))?;
+    let goal = goal_of(&charter, &f.goal)?.id;
     let id = charter.summary.id;
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.retire_goal(id, goal, actor)
@@ -354,14 +353,10 @@ pub async fn enter_value(
 ) -> Result<Response, AppError> {
     let lang: Language = ctx.viewer.lang.into();
     let charter = charter_seen(&ctx.state, &ctx.viewer, &raw).await?;
-    let goal = f
-        .goal
-        .trim()
-        .parse::<GoalId>()
-        .ok()
-        .and_then(|g| charter.goals.iter().find(|x| x.id == g))
-        .filter(|g| g.indicator.is_manual())
-        .ok_or_else(|| not_found("goal", f.goal.trim()))?;
+    let goal = goal_of(&charter, &f.goal)?;
+    if !goal.indicator.is_manual() {
+        return Err(not_found("goal", f.goal.trim()));
+    }
     let members: HashSet<i64> = charter
         .summary
         .members

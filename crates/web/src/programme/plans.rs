@@ -67,31 +67,7 @@ fn other_kelurahan(line: u64, code: &str) -> AppError {
     )
 }
 
-/// A plan file for the kelurahan of the page (multipart `file`, the CSRF
-/// token its first part); all or nothing.
-pub async fn import(
-    Ctx { state, viewer, .. }: Ctx,
-    Path(code): Path<String>,
-    multipart: Multipart,
-) -> Result<Response, AppError> {
-    area_in_scope(&state, &viewer, &code).await?;
-    let (name, bytes) = uploaded(multipart).await?;
-    let plans = lumbung_programme::plan::read_plans(&name, &bytes)
-        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
-    if let Some(other) = plans.iter().find(|p| p.kelurahan != code) {
-        return Err(other_kelurahan(other.line, &other.kelurahan));
-    }
-    acting(&state, &viewer, move |s, actor| {
-        s.import_plans(&name, &bytes, &plans, actor)
-    })
-    .await?;
-    Ok(done(
-        &format!("/programme?area={code}#plans"),
-        "plan_imported",
-    ))
-}
-
-/// How a store keeps a file's rows (`Store::import_grants`, …).
+/// How a store keeps a file's rows (`Store::import_plans`, …).
 type Keep<R> = fn(
     &lumbung_store::Store,
     &str,
@@ -100,75 +76,92 @@ type Keep<R> = fn(
     &lumbung_store::Actor,
 ) -> lumbung_store::Result<lumbung_store::ProgrammeImport>;
 
-/// A file of rows of the kelurahan `code` only, read by `read` and kept by
-/// `keep` (all or nothing).
-async fn import_rows<R: Send + Sync + 'static>(
-    state: &AppState,
-    viewer: &Viewer,
-    code: &str,
-    multipart: Multipart,
+/// A file of rows of one kelurahan that its programme page brings in:
+/// how it is read, the line and kelurahan of each row, how the store keeps
+/// it (all or nothing), and the page's section and message once kept.
+struct RowsFile<R> {
     read: fn(&str, &[u8]) -> Result<Vec<R>, lumbung_domain::Rejected>,
     place: fn(&R) -> (u64, &str),
     keep: Keep<R>,
-) -> Result<(), AppError> {
-    area_in_scope(state, viewer, code).await?;
+    section: &'static str,
+    message: &'static str,
+}
+
+/// Brings in `file` for the kelurahan `code` of the page (multipart
+/// `file`, the CSRF token its first part) when every row is of it.
+async fn import_rows<R: Send + Sync + 'static>(
+    Ctx { state, viewer, .. }: Ctx,
+    code: &str,
+    multipart: Multipart,
+    file: RowsFile<R>,
+) -> Result<Response, AppError> {
+    area_in_scope(&state, &viewer, code).await?;
     let (name, bytes) = uploaded(multipart).await?;
-    let rows =
-        read(&name, &bytes).map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
-    if let Some((line, other)) = rows.iter().map(place).find(|(_, k)| *k != code) {
+    let rows = (file.read)(&name, &bytes)
+        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    if let Some((line, other)) = rows.iter().map(file.place).find(|(_, k)| *k != code) {
         return Err(other_kelurahan(line, other));
     }
-    acting(state, viewer, move |s, actor| {
+    let keep = file.keep;
+    acting(&state, &viewer, move |s, actor| {
         keep(s, &name, &bytes, &rows, actor)
     })
     .await?;
-    Ok(())
+    Ok(done(
+        &format!("/programme?area={code}#{}", file.section),
+        file.message,
+    ))
+}
+
+/// A plan file for the kelurahan of the page; each changed plan a new
+/// version.
+pub async fn import(
+    ctx: Ctx,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let plans = RowsFile {
+        read: lumbung_programme::plan::read_plans,
+        place: |p| (p.line, p.kelurahan.as_str()),
+        keep: lumbung_store::Store::import_plans,
+        section: "plans",
+        message: "plan_imported",
+    };
+    import_rows(ctx, &code, multipart, plans).await
 }
 
 /// A grants file for the kelurahan of the page (`kelurahan,programme,
 /// tranche,date,amount`), as `lumbung programme import-grants` takes it.
 pub async fn import_grants(
-    Ctx { state, viewer, .. }: Ctx,
+    ctx: Ctx,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    import_rows(
-        &state,
-        &viewer,
-        &code,
-        multipart,
-        lumbung_programme::files::read_grants,
-        |r| (r.line, r.kelurahan.as_str()),
-        lumbung_store::Store::import_grants,
-    )
-    .await?;
-    Ok(done(
-        &format!("/programme?area={code}#grants"),
-        "grants_imported",
-    ))
+    let grants = RowsFile {
+        read: lumbung_programme::files::read_grants,
+        place: |r| (r.line, r.kelurahan.as_str()),
+        keep: lumbung_store::Store::import_grants,
+        section: "grants",
+        message: "grants_imported",
+    };
+    import_rows(ctx, &code, multipart, grants).await
 }
 
 /// An activities file for the kelurahan of the page, as `lumbung
 /// programme import-activities` takes it (a changed row a new version).
 pub async fn import_activities(
-    Ctx { state, viewer, .. }: Ctx,
+    ctx: Ctx,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    import_rows(
-        &state,
-        &viewer,
-        &code,
-        multipart,
-        lumbung_programme::files::read_activities,
-        |r| (r.line, r.kelurahan.as_str()),
-        lumbung_store::Store::import_activities,
-    )
-    .await?;
-    Ok(done(
-        &format!("/programme?area={code}#activities"),
-        "activities_imported",
-    ))
+    let activities = RowsFile {
+        read: lumbung_programme::files::read_activities,
+        place: |r| (r.line, r.kelurahan.as_str()),
+        keep: lumbung_store::Store::import_activities,
+        section: "activities",
+        message: "activities_imported",
+    };
+    import_rows(ctx, &code, multipart, activities).await
 }
 
 /// The BKM approves a version of a plan of its kelurahan.
