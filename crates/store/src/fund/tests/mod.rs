@@ -897,7 +897,6 @@ fn books(s: &Store, loans: usize, repayments: usize) {
     .unwrap();
 }
 
-/// The UPK of a loan, by its public id.
 /// A transaction of UPK writes holding `upk`'s lock, for a test to post
 /// in while other writers wait or not.
 fn holding(conn: &mut crate::db::Connection, upk: i64) -> crate::db::Transaction<'_> {
@@ -918,6 +917,7 @@ fn cost(key: &str) -> Entry {
     )
 }
 
+/// The UPK of a loan, by its public id.
 fn upk_of(s: &Store, loan: &str) -> i64 {
     s.conn()
         .unwrap()
