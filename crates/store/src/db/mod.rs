@@ -33,7 +33,6 @@ macro_rules! with_tuples {
     };
 }
 
-mod in_place;
 mod pg;
 pub(crate) mod tls;
 mod value;

@@ -27,7 +27,7 @@ pub use surveys::{InvitationView, SurveyNotice, SurveyQueued, SurveySummary};
 pub use tenders::{NoticeStatus, OutboxNotice, Queued, TenderMatches};
 
 use crate::audit::{self, Actor};
-use crate::db::{params, Transaction, ValueRef};
+use crate::db::{params, Transaction};
 use crate::spend::SupplierResolver;
 use crate::{Result, Store, StoreError};
 use lumbung_domain::text;
@@ -185,8 +185,7 @@ fn import_tx<B: AsRef<[u8]>>(
     // In ocid order, each process's releases in the order they came: each
     // table's rows, the releases' too, go to the end of its index.
     by_ocid(&mut kept, threads);
-    // A gigabyte of text at a city's scale: bound where it lies.
-    let mut insert = tx.prepare_in_place(
+    let mut insert = tx.prepare(
         "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (ocid, identity) DO NOTHING",
     )?;
@@ -208,14 +207,7 @@ fn import_tx<B: AsRef<[u8]>>(
                 date,
                 text,
             } = release;
-            let values = [
-                ValueRef::Text(&ocid),
-                ValueRef::Text(&identity),
-                ValueRef::Text(&date),
-                ValueRef::Text(&text),
-                ValueRef::Integer(imports[file]),
-            ];
-            match insert.execute(&values) {
+            match insert.execute(params![ocid, identity, date.as_ref(), text, imports[file]]) {
                 Ok(0) => {
                     counts[file].1 += 1;
                     let file = files[file].0.clone();
