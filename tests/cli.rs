@@ -1125,6 +1125,87 @@ fn serve_prints_the_bound_address_and_serves() {
 }
 
 #[test]
+fn serve_refuses_a_read_replica_it_cannot_use_in_the_users_language() {
+    // A replica of a file: there is none (the URL is never dialled).
+    let file = Env::file();
+    let db = file.db.to_str().unwrap().to_owned();
+    let nowhere = "postgres://lumbung@127.0.0.1:1/lumbung";
+    for (lang, words) in [
+        (
+            "en",
+            "--read-db: a read replica is for a PostgreSQL database",
+        ),
+        (
+            "id",
+            "--read-db: replika baca hanya untuk basis data PostgreSQL",
+        ),
+    ] {
+        let args = ["--db", &db, "serve", "--addr", "127.0.0.1:0"];
+        Out::of(
+            bare_cmd(file.dir.path())
+                .env("LUMBUNG_LANG", lang)
+                .args(args)
+                .args(["--read-db", nowhere]),
+        )
+        .code(1)
+        .stderr_has(words);
+    }
+    // A database that is not (yet) a replica of this program's schema: an
+    // empty one, a file's path; the primary is left serving nothing.
+    let primary = Env::postgres();
+    let empty = common::PgDatabase::new();
+    let url = primary.db.to_str().unwrap().to_owned();
+    for (lang, words) in [
+        ("en", "the read replica holds schema 0, this program needs"),
+        (
+            "id",
+            "replika baca memegang skema 0, program ini memerlukan",
+        ),
+    ] {
+        Out::of(
+            bare_cmd(primary.dir.path())
+                .env("LUMBUNG_LANG", lang)
+                .args(["--db", &url, "serve", "--addr", "127.0.0.1:0"])
+                .args(["--read-db", &empty.url]),
+        )
+        .code(1)
+        .stderr_has(words);
+    }
+    Out::of(
+        bare_cmd(primary.dir.path())
+            .args(["--db", &url, "serve", "--addr", "127.0.0.1:0"])
+            .args(["--read-db", "replica.db"]),
+    )
+    .code(1)
+    .stderr_has("a read replica is a PostgreSQL server");
+}
+
+#[test]
+fn serve_with_a_read_replica_says_it_answers() {
+    let env = Env::postgres();
+    let url = env.db.to_str().unwrap().to_owned();
+    // The primary itself stands in for its replica here; tests/web's
+    // replica suite gives the replica data of its own.
+    let mut running = Running::spawn(
+        env.dir.path(),
+        &[
+            "--db",
+            &url,
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--read-db",
+            &url,
+        ],
+    );
+    let addr = served_addr(&running.wait_for("Lumbung is serving"));
+    let (status, body) = http(addr, "GET", "/health", None);
+    assert!(status.contains("200"), "{status}\n{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["read_replica"], "ok", "{body}");
+}
+
+#[test]
 fn serve_refuses_an_address_in_use() {
     let env = Env::new();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

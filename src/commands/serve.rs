@@ -1,10 +1,11 @@
 //! Running the web server: bind first, tell the caller the real address,
 //! then serve until the process is stopped.
 
-use crate::shared::Db;
+use crate::shared::{said, Db};
 use anyhow::{Context, Result};
 use clap::builder::FalseyValueParser;
 use clap::{ArgAction, Args};
+use lumbung_domain::text;
 use lumbung_store::Store;
 use lumbung_web::WebConfig;
 use std::net::SocketAddr;
@@ -43,6 +44,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LUMBUNG_PUBLIC_MIN_CELL", value_name = "N",
         value_parser = clap::value_parser!(u64).range(2..))]
     pub public_min_cell: Option<u64>,
+
+    /// A read replica of the PostgreSQL database (a hot standby's postgres:// URL): public pages and reports read there, everything else on --db; what it does not hold yet is read from --db
+    #[arg(long, env = "LUMBUNG_READ_DB", value_name = "URL")]
+    pub read_db: Option<String>,
 }
 
 /// What sits in front of the server (docs/security.md).
@@ -70,7 +75,12 @@ pub struct ProxyArgs {
 /// `lumbung serve`.
 pub fn run(db: &Db, args: ServeArgs) -> Result<()> {
     let store = db.open()?;
+    let read_replica = match args.read_db.as_deref() {
+        Some(url) => Some(read_replica(&store, url)?),
+        None => None,
+    };
     let config = WebConfig {
+        read_replica,
         secure_cookies: args.secure_cookies,
         behind_proxy: args.proxy.behind_proxy,
         behind_tls_proxy: args.proxy.behind_tls_proxy,
@@ -78,6 +88,16 @@ pub fn run(db: &Db, args: ServeArgs) -> Result<()> {
         ..Default::default()
     };
     listen(store, args.listen.addr, config, announce)
+}
+
+/// The read replica `url` names, of the PostgreSQL database `primary`.
+fn read_replica(primary: &Store, url: &str) -> Result<Store> {
+    if primary.backend()? != lumbung_store::Backend::Postgres {
+        return Err(said(text!("read_db_needs_postgres";
+            id: "--read-db: replika baca hanya untuk basis data PostgreSQL; --db menunjuk sebuah berkas",
+            en: "--read-db: a read replica is for a PostgreSQL database; --db names a file")));
+    }
+    Ok(Store::open_replica(url)?.with_clock(primary.clock()))
 }
 
 /// Binds `addr`, calls `on_bound` with the bound address (port 0 becomes a

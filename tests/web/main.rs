@@ -15,6 +15,7 @@ mod procurement;
 mod programme;
 mod readers;
 mod reading;
+mod replica;
 mod scopes;
 mod security;
 mod servers;

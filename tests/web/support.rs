@@ -91,9 +91,9 @@ pub async fn spawn_app_with(config: lumbung_web::WebConfig) -> TestApp {
 /// The database every test starts from, made off the async runtime (a
 /// PostgreSQL connection blocks its thread, as the web app's workers do);
 /// `base` is left empty until the server listens.
-fn seed(clock: Clock) -> TestApp {
+fn seed(clock: Clock, postgres: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let pg = on_postgres().then(|| std::sync::Arc::new(crate::common::PgDatabase::new()));
+    let pg = postgres.then(|| std::sync::Arc::new(crate::common::PgDatabase::new()));
     // Requests within a test run one after another; a short wait for the
     // write lock lets the busy-database test finish quickly.
     // The least password cost: the seed alone hashes ten passwords.
@@ -191,17 +191,59 @@ fn seed(clock: Clock) -> TestApp {
 
 /// [`spawn_app_with`] on a chosen clock (`Clock::fixed` fixes "today").
 pub async fn spawn_app_at(config: lumbung_web::WebConfig, clock: Clock) -> TestApp {
+    spawn_app_on(config, clock, on_postgres()).await
+}
+
+/// [`spawn_app`] on PostgreSQL whichever backend the suite runs on, with
+/// `read_replica` naming the read replica the server is given: the URL of
+/// a database on the server `LUMBUNG_TEST_PG` names or another, with the
+/// app's own database's URL when `None`.
+pub async fn spawn_app_with_replica(read_replica: impl FnOnce(&str) -> String) -> TestApp {
+    let mut app = std::thread::spawn(|| seed(Clock::system(), true))
+        .join()
+        .unwrap();
+    let url = read_replica(&app.pg.as_ref().unwrap().url);
+    // A hot standby holds the new database once it has replayed it.
+    let replica = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            match Store::open_replica(&url) {
+                Ok(replica) => return replica,
+                Err(e) if std::time::Instant::now() > deadline => panic!("the replica: {e}"),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        }
+    })
+    .join()
+    .unwrap();
+    let config = lumbung_web::WebConfig {
+        read_replica: Some(replica),
+        ..Default::default()
+    };
+    app.base = serve(app.store.clone(), config).await;
+    app
+}
+
+async fn spawn_app_on(config: lumbung_web::WebConfig, clock: Clock, postgres: bool) -> TestApp {
+    let mut app = std::thread::spawn(move || seed(clock, postgres))
+        .join()
+        .unwrap();
+    app.base = serve(app.store.clone(), config).await;
+    app
+}
+
+/// Serves `store` on a free port; returns the server's address.
+async fn serve(store: Store, config: lumbung_web::WebConfig) -> String {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("LUMBUNG_TEST_LOG").unwrap_or_else(|_| "error".into()))
         .with_test_writer()
         .try_init();
-    let mut app = std::thread::spawn(move || seed(clock)).join().unwrap();
     let listener = lumbung_web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    app.base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(lumbung_web::serve(app.store.clone(), config, listener));
-    app
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(lumbung_web::serve(store, config, listener));
+    base
 }
 
 /// A fresh app with `users` signed in, each with their own cookie jar.

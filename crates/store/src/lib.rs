@@ -108,6 +108,14 @@ pub enum StoreError {
     },
     #[error("{path}: cannot open the database: {reason}")]
     Open { path: PathBuf, reason: String },
+    /// A read replica whose schema is not yet this program's: the
+    /// primary's migration has not reached it (or it is another database).
+    #[error("{path}: the read replica holds schema {found}, this program needs {known}; start the server once the primary's migrations have reached the replica")]
+    ReplicaBehind {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     /// What was not found ("loan 7"), in both languages.
     #[error("{0} not found")]
     NotFound(Text),
@@ -220,6 +228,10 @@ impl StoreError {
                 "{}: basis data dibuat oleh Lumbung yang lebih baru (skema {found}, program ini mengenal {known}); perbarui Lumbung",
                 path.display()
             ),
+            StoreError::ReplicaBehind { path, found, known } if id => format!(
+                "{}: replika baca memegang skema {found}, program ini memerlukan {known}; jalankan server setelah migrasi basis data utama sampai ke replika",
+                path.display()
+            ),
             StoreError::TooLarge { field, max } if id => format!(
                 "{field}: jumlahnya terlalu besar{}",
                 max.as_ref().map(|m| format!(" (paling banyak {m})")).unwrap_or_default()
@@ -229,6 +241,17 @@ impl StoreError {
                     .to_owned()
             }
             other => other.to_string(),
+        }
+    }
+
+    /// The database did not answer, or gave up on the work for a reason of
+    /// its own (a lost connection, a busy or recovering server): the same
+    /// work may succeed elsewhere or later.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Pool(_) | StoreError::Busy => true,
+            StoreError::Db(e) => e.is_unreachable(),
+            _ => false,
         }
     }
 
@@ -261,6 +284,15 @@ pub struct Store {
     /// for themselves ([`Store::written_once`]), waiting this long for
     /// other writers otherwise.
     alone: Option<std::time::Duration>,
+}
+
+/// How long a caller waits for a pooled connection (a new one included).
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
 }
 
 fn configure(
@@ -360,7 +392,7 @@ impl Store {
         drop(conn);
         let manager =
             SqliteConnectionManager::file(&path).with_init(move |c| configure(c, busy_timeout));
-        Store::pooled(db::Manager::sqlite(manager), path, connections)
+        Store::pooled(db::Manager::sqlite(manager), path, connections, POOL_WAIT)
     }
 
     /// The store over a pool of `manager`'s connections, all opened at
@@ -368,10 +400,15 @@ impl Store {
     /// `WORKERS` tasks at once (the web app's gate), each holding one
     /// connection, and the spares are counted apart: nobody waits here; a
     /// bug that still waits gives up well before r2d2's 30 s.
-    fn pooled(manager: db::Manager, path: PathBuf, connections: usize) -> Result<Store> {
+    fn pooled(
+        manager: db::Manager,
+        path: PathBuf,
+        connections: usize,
+        wait: std::time::Duration,
+    ) -> Result<Store> {
         let pool = r2d2::Pool::builder()
             .max_size(connections as u32)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(wait)
             .build(manager)?;
         Ok(Store {
             pool,

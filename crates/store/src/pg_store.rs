@@ -55,7 +55,59 @@ impl Store {
         let mut conn = r2d2::ManageConnection::connect(&manager).map_err(open_error)?;
         migrate(&mut conn, &path)?;
         drop(conn);
-        let mut store = Store::pooled(manager, path, WORKERS + SPARES)?;
+        let mut store = Store::pooled(manager, path, WORKERS + SPARES, crate::POOL_WAIT)?;
+        store.server_verified = verified;
+        Ok(store)
+    }
+
+    /// Opens a read replica of a PostgreSQL database (a hot standby), for
+    /// the reads that may lag the primary by a moment: public pages and
+    /// reports. Nothing is migrated and nothing can be written: every
+    /// connection starts its transactions read-only, so a write sent here
+    /// by mistake fails rather than landing on a copy. Its schema must be
+    /// this program's own.
+    pub fn open_replica(url: &str) -> Result<Store> {
+        let shown_url = PathBuf::from("postgres://…");
+        if !is_postgres_url(url) {
+            return Err(StoreError::Open {
+                path: PathBuf::from(url),
+                reason: "a read replica is a PostgreSQL server (postgres://…)".into(),
+            });
+        }
+        let mut target = db::tls::target(url).map_err(|reason| StoreError::Open {
+            path: shown_url,
+            reason,
+        })?;
+        let options = match target.config.get_options() {
+            Some(given) => format!("{given} -c default_transaction_read_only=on"),
+            None => "-c default_transaction_read_only=on".to_owned(),
+        };
+        target.config.options(&options);
+        let path = PathBuf::from(shown(&target.config));
+        let verified = target.verified;
+        let manager = db::Manager::postgres(target);
+        let conn = r2d2::ManageConnection::connect(&manager).map_err(|e| StoreError::Open {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let ours: bool = conn.query_row(
+            "SELECT to_regclass('lumbung_migrations') IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let found = if ours { version(&conn)? } else { 0 };
+        let known = schema::MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::TooNew { path, found, known });
+        }
+        if found < known {
+            return Err(StoreError::ReplicaBehind { path, found, known });
+        }
+        drop(conn);
+        // A replica that stops answering costs its readers this wait once
+        // (the web server then reads the primary a while).
+        let wait = std::time::Duration::from_secs(2);
+        let mut store = Store::pooled(manager, path, WORKERS + SPARES, wait)?;
         store.server_verified = verified;
         Ok(store)
     }

@@ -19,6 +19,7 @@ mod partnerships;
 mod procurement;
 mod programme;
 mod render;
+mod replica;
 pub mod routes;
 mod spec;
 mod spend;
@@ -64,6 +65,9 @@ pub struct WebConfig {
     /// public report for its turn) before the server answers 503 (`None`:
     /// [`gate::MAX_WAIT`]).
     pub queue_wait: Option<std::time::Duration>,
+    /// A read replica of the database ([`Store::open_replica`]): public
+    /// pages and reports read there, everything else on the primary.
+    pub read_replica: Option<Store>,
 }
 
 impl WebConfig {
@@ -84,6 +88,7 @@ pub struct AppState {
     /// One permit per pooled connection: store work waits here, on the
     /// async side, never in the pool on a blocking thread.
     gate: gate::Gate,
+    replica: Option<Arc<replica::Replica>>,
     /// Password checks running at once (one per core).
     hashing: gate::Gate,
     /// City-wide reports computed for anonymous visitors (the fund's
@@ -127,6 +132,31 @@ impl AppState {
             work(&store)
         })
         .await?)
+    }
+
+    /// [`AppState::blocking`] for reads that may lag the primary by a
+    /// moment (public pages and reports): on the read replica when there
+    /// is one ([`replica::Replica::read`]), else on the primary.
+    async fn reading<T: Send + 'static>(
+        &self,
+        work: impl Fn(&Store) -> Result<T, lumbung_store::StoreError> + Send + Sync + 'static,
+    ) -> Result<T, AppError> {
+        match &self.replica {
+            Some(replica) => replica.read(self, work, |_| false).await,
+            None => self.blocking(work).await,
+        }
+    }
+
+    /// [`AppState::reading`] of one thing by its id: what the replica does
+    /// not hold (yet) is looked for on the primary.
+    async fn reading_one<T: Send + 'static>(
+        &self,
+        work: impl Fn(&Store) -> Result<Option<T>, lumbung_store::StoreError> + Send + Sync + 'static,
+    ) -> Result<Option<T>, AppError> {
+        match &self.replica {
+            Some(replica) => replica.read(self, work, Option::is_none).await,
+            None => self.blocking(work).await,
+        }
     }
 
     fn error_page(
@@ -181,7 +211,12 @@ async fn unknown_page(
 pub fn app(store: Store, config: WebConfig) -> Router {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let connections = store.max_connections();
+    let replica = config.read_replica.clone().map(|store| {
+        let wait = config.queue_wait.unwrap_or(gate::MAX_WAIT);
+        Arc::new(replica::Replica::new(store, wait))
+    });
     let state = AppState {
+        replica,
         gate: gate::Gate::new(
             connections,
             64 * connections,

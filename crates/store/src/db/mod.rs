@@ -94,6 +94,17 @@ impl Error {
         }
     }
 
+    /// The server could not be reached or gave up on the statement for a
+    /// reason of its own (a connection lost, a server shutting down, a hot
+    /// standby cancelling a query that conflicts with its recovery):
+    /// nothing wrong with the statement.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Error::Pg(e) => pg::is_unreachable(e),
+            _ => false,
+        }
+    }
+
     /// The database's own message (a trigger's words, a constraint's).
     pub fn message(&self) -> Option<&str> {
         match self {

@@ -382,6 +382,19 @@ pub fn is_busy(e: &postgres::Error) -> bool {
     })
 }
 
+pub fn is_unreachable(e: &postgres::Error) -> bool {
+    match e.code() {
+        // No answer from a server at all (the socket, the handshake).
+        None => true,
+        // Connection exceptions (08…), operator intervention (57P0…:
+        // shutdown, recovery), recovery conflicts (40001 on a standby).
+        Some(code) => {
+            let code = code.code();
+            code.starts_with("08") || code.starts_with("57P0") || is_busy(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

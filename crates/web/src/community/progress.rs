@@ -159,8 +159,8 @@ async fn progress_data(
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
     let (area, cycles, turnout) = state
-        .blocking(move |s| {
-            let area = match area {
+        .reading(move |s| {
+            let area = match area.clone() {
                 Some(code) => Some(s.area(&code)?.ok_or_else(|| {
                     lumbung_store::StoreError::invalid(
                         "area",

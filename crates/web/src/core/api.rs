@@ -69,6 +69,10 @@ pub struct Health {
     /// Always `ok`: a broken database answers 503 or 500 instead.
     status: &'static str,
     schema_version: i64,
+    /// With a read replica: `ok`, or `unreachable` (the primary then reads
+    /// for it; the server stays healthy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_replica: Option<&'static str>,
 }
 
 pub async fn health(State(state): State<AppState>) -> Result<Reply<Health>, AppError> {
@@ -78,9 +82,18 @@ pub async fn health(State(state): State<AppState>) -> Result<Reply<Health>, AppE
             s.schema_version()
         })
         .await?;
+    let read_replica = match &state.replica {
+        Some(replica) => Some(if replica.answers().await {
+            "ok"
+        } else {
+            "unreachable"
+        }),
+        None => None,
+    };
     Ok(Reply(Health {
         status: "ok",
         schema_version: version,
+        read_replica,
     }))
 }
 
@@ -150,7 +163,7 @@ pub async fn me(Extension(viewer): Extension<Viewer>) -> Result<Reply<Me>, AppEr
 }
 
 pub async fn overview(State(state): State<AppState>) -> Result<Reply<Overview>, AppError> {
-    Ok(Reply(state.blocking(|s| s.overview()).await?))
+    Ok(Reply(state.reading(|s| s.overview()).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]

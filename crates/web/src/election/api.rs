@@ -179,7 +179,7 @@ pub mod answers {
 }
 
 pub async fn api_results(State(state): State<AppState>) -> Result<Json<Results>, AppError> {
-    let results = state.blocking(|s| s.published_elections()).await?;
+    let results = state.reading(|s| s.published_elections()).await?;
     Ok(Json(Results { results }))
 }
 

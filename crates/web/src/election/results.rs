@@ -9,7 +9,7 @@ use crate::auth::Ctx;
 pub(super) async fn published(state: &AppState, raw: &str) -> Result<Published, AppError> {
     let id = parse_id(raw)?;
     state
-        .blocking(move |s| s.published_election(id))
+        .reading_one(move |s| s.published_election(id))
         .await?
         .ok_or_else(|| {
             AppError::not_found(text!("election_published_result", election = raw;
@@ -18,7 +18,7 @@ pub(super) async fn published(state: &AppState, raw: &str) -> Result<Published, 
 }
 
 pub async fn results_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let results = state.blocking(|s| s.published_elections()).await?;
+    let results = state.reading(|s| s.published_elections()).await?;
     render(
         &viewer,
         &uri,

@@ -64,8 +64,8 @@ async fn report_and_trend(
     let scope = viewer.map(Viewer::scope).unwrap_or(Scope::Global);
     let held = turn.clone();
     let (books, ctx) = state
-        .blocking(move |s| {
-            let _turn = held;
+        .reading(move |s| {
+            let _turn = &held;
             s.fund_report_inputs(&scope, as_of)
         })
         .await?;

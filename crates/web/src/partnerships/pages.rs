@@ -566,7 +566,7 @@ pub async fn public(ctx: Ctx, Path(raw): Path<String>) -> Result<Html<String>, A
     let id = raw.parse().map_err(|_| missing())?;
     let summary = ctx
         .state
-        .blocking(move |s| s.public_partnership(id))
+        .reading_one(move |s| s.public_partnership(id))
         .await?
         .ok_or_else(missing)?;
     render(

@@ -128,7 +128,7 @@ fn area_chart(counts: &[lumbung_store::BusinessCount], title: &str) -> String {
 
 /// What anyone sees of the base: counts per area and form, nothing else.
 pub async fn counts_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let counts = state.blocking(|s| s.business_counts()).await?;
+    let counts = state.reading(|s| s.business_counts()).await?;
     let total: u64 = counts.iter().map(|c| c.businesses).sum();
     let chart = area_chart(&counts, viewer.lang.t("business_map_title"));
     render(

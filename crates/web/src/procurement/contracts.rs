@@ -75,7 +75,7 @@ pub async fn page(
         to: day(&q.to, "to"),
     };
     let report = state
-        .blocking(move |s| s.procurement_report(&filter, None, None))
+        .reading(move |s| s.procurement_report(&filter, None, None))
         .await;
     let (report, problem) = match report {
         Ok(r) => (Some(r), None),

@@ -58,13 +58,13 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let looked = code.clone();
     let area = state
-        .blocking(move |s| s.area(&looked))
+        .reading_one(move |s| s.area(&looked))
         .await?
         .ok_or_else(|| unseen_area(&code))?;
     let on = today(&state);
     let c = code.clone();
     let (board, versions) = state
-        .blocking(move |s| Ok((s.board(&c, on)?, s.published_boards(&c)?)))
+        .reading(move |s| Ok((s.board(&c, on)?, s.published_boards(&c)?)))
         .await?;
     let can_publish = viewer.user().is_some_and(|u| {
         u.role.can_write(Resource::Programme)
@@ -122,7 +122,7 @@ async fn load_published(
 ) -> Result<(BoardId, PublishedBoard, serde_json::Value), AppError> {
     let id = board_id(raw)?;
     let board = state
-        .blocking(move |s| s.published_board(id))
+        .reading_one(move |s| s.published_board(id))
         .await?
         .ok_or_else(|| unseen_board(raw))?;
     let document = board

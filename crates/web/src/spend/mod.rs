@@ -182,14 +182,15 @@ pub async fn compute_for(
         target_local_share: target,
         top_leaking: None,
     };
-    // Reading and computing both run off the async threads.
+    // Reading and computing both run off the async threads, reading on
+    // the read replica when there is one (a report may lag a moment).
     let scope = viewer.scope();
     let ((local, region), (local_name, region_name), dims, facts, report) = state
-        .blocking(move |s| {
+        .reading(move |s| {
             let settings = s.spend_settings()?;
             let parse = |c: Option<String>| c.and_then(|c| AreaCode::parse(&c).ok());
-            let local = local_q.or_else(|| parse(settings.local.clone()));
-            let region = region_q.or_else(|| parse(settings.region.clone()));
+            let local = local_q.clone().or_else(|| parse(settings.local.clone()));
+            let region = region_q.clone().or_else(|| parse(settings.region.clone()));
             let dims = s.spend_dimensions(local.as_ref(), region.as_ref(), settings.calendar())?;
             let name = |c: &Option<AreaCode>| -> lumbung_store::Result<Option<String>> {
                 Ok(match c {

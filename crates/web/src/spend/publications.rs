@@ -62,7 +62,7 @@ pub async fn publish(
 }
 
 pub async fn list(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let list = state.blocking(|s| s.spend_publications()).await?;
+    let list = state.reading(|s| s.spend_publications()).await?;
     let items: Vec<_> = list
         .iter()
         .map(|p| context! { id => p.id, title => p.title, published_at => p.published_at.chars().take(10).collect::<String>() })
@@ -81,7 +81,7 @@ fn no_report(id: impl std::fmt::Display) -> AppError {
 async fn publication(state: &AppState, raw: &str) -> Result<lumbung_store::Publication, AppError> {
     let id = parse_id(raw)?;
     state
-        .blocking(move |s| s.spend_publication(id))
+        .reading_one(move |s| s.spend_publication(id))
         .await?
         .ok_or_else(|| no_report(id))
 }
@@ -131,7 +131,7 @@ pub struct PublishedReport {
 }
 
 pub async fn api_list(State(state): State<AppState>) -> Result<Reply<ReportList>, AppError> {
-    let list = state.blocking(|s| s.spend_publications()).await?;
+    let list = state.reading(|s| s.spend_publications()).await?;
     let reports = list
         .into_iter()
         .map(|p| ReportEntry {

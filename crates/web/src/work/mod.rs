@@ -63,7 +63,7 @@ pub async fn your_work(state: &AppState, viewer: &Viewer) -> Result<YourWork, Ap
 /// their work.
 pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let (overview, reports) = state
-        .blocking(|s| Ok((s.overview()?, s.spend_publications()?)))
+        .reading(|s| Ok((s.overview()?, s.spend_publications()?)))
         .await?;
     let work = your_work(&state, &viewer).await?;
     let reports: Vec<_> = reports
