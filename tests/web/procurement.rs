@@ -848,6 +848,11 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
         page.contains("id=\"e-members\"") && page.contains("value=\"Lancs\""),
         "{page}"
     );
+    // The anchors ticked stay ticked.
+    assert!(
+        page.contains(&format!("value=\"{preston}\" checked")),
+        "{page}"
+    );
     assert!(app.store.charters().unwrap().is_empty());
     auditor
         .post_form_expect(

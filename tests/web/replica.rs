@@ -12,6 +12,33 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+/// The public pages that read the replica (docs/operations.md).
+const REPLICA_PUBLIC: &[&str] = &[
+    "/",
+    "/api/v1/overview",
+    "/reports",
+    "/api/v1/reports",
+    "/board/3604010001",
+    "/fund/health",
+    "/api/v1/fund/health",
+    "/community/progress",
+    "/api/v1/community/progress",
+    "/election/results",
+    "/api/v1/election/results",
+    "/business/counts",
+];
+
+/// The reports that read the replica, for those who may read them.
+const REPLICA_REPORTS: &[&str] = &[
+    "/fund",
+    "/api/v1/fund/report",
+    "/spend",
+    "/api/v1/spend/report",
+    "/spend/report.csv",
+    "/spend/report.xlsx",
+    "/procurement",
+];
+
 /// Blocking store work, off the async test's thread.
 fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(work).join().unwrap()
@@ -190,6 +217,15 @@ async fn a_hot_standby_serves_the_public_pages_what_the_primary_wrote() {
     let anon = app.anonymous();
     let health = json_of(&anon, "/health").await;
     assert_eq!(health["read_replica"], "ok", "{health}");
+    // Every read sent to the replica runs there: a standby refuses any
+    // write, so a read that wrote would fail here.
+    let auditor = app.login("auditor").await;
+    for path in REPLICA_PUBLIC {
+        assert_eq!(anon.status(path).await, StatusCode::OK, "{path}");
+    }
+    for path in REPLICA_PUBLIC.iter().chain(REPLICA_REPORTS) {
+        assert_eq!(auditor.status(path).await, StatusCode::OK, "{path}");
+    }
     let id = publish(&app, "Laporan Belanja 2026");
     // The report's page is found at once (from the primary, if the standby
     // has not replayed it yet); the list shows it once the standby has.

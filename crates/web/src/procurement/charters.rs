@@ -8,7 +8,7 @@
 use super::tenders::anchor_choices;
 use super::{not_found, FormErrors};
 use crate::auth::{Ctx, Viewer};
-use crate::edge::{acting, done};
+use crate::edge::{acting, done, Many, MultiForm};
 use crate::error::AppError;
 use crate::render::render;
 use crate::AppState;
@@ -70,13 +70,13 @@ fn goal_of<'a>(charter: &'a Charter, raw: &str) -> Result<&'a Goal, AppError> {
 }
 
 /// The new-charter form as typed.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct NewCharter {
     name: String,
-    /// Anchor ids, each a `member` field.
-    #[serde(skip)]
-    members: Vec<String>,
+    /// Anchor ids, each a `member` field (a checkbox).
+    #[serde(rename(deserialize = "member"), skip_serializing)]
+    members: Many,
 }
 
 async fn list_with(
@@ -112,17 +112,9 @@ pub async fn list(ctx: Ctx) -> Result<Html<String>, AppError> {
 /// seed 000's six goals.
 pub async fn create(
     ctx: Ctx,
-    Form(pairs): Form<Vec<(String, String)>>,
+    MultiForm(typed): MultiForm<NewCharter>,
 ) -> Result<Response, AppError> {
     let lang = ctx.viewer.lang;
-    let mut typed = NewCharter::default();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "name" => typed.name = v,
-            "member" => typed.members.push(v),
-            _ => {}
-        }
-    }
     let seen = anchor_choices(&ctx.state, &ctx.viewer).await?;
     let mut errors = FormErrors::new();
     let name = typed.name.trim().to_owned();
@@ -130,7 +122,7 @@ pub async fn create(
         errors.insert("name", lang.t("charter_name_needed").to_owned());
     }
     let mut members: Vec<OrgId> = Vec::new();
-    for raw in &typed.members {
+    for raw in &typed.members.0 {
         match raw
             .trim()
             .parse::<i64>()
