@@ -479,9 +479,9 @@ fn scan_repayments(
     reversed: &std::collections::HashSet<i64>,
     mut each: impl FnMut(i64, Date, i64),
 ) -> Result<()> {
-    super::packed::scan(conn, after, until, |(id, loan, on, amount)| {
-        if reversed.is_empty() || !reversed.contains(&id) {
-            each(loan, on, amount);
+    super::packed::scan(conn, after, until, |r| {
+        if reversed.is_empty() || !reversed.contains(&r.id) {
+            each(r.loan, r.paid_on, r.amount);
         }
     })
 }

@@ -487,26 +487,45 @@ impl Store {
     pub fn loan_repayments(&self, loan_id: &str) -> Result<Vec<RepaymentRow>> {
         let conn = self.conn()?;
         let (loan, _, _) = loan_by_id(&conn, loan_id)?;
-        type Row = (i64, String, i64, Option<i64>, Option<Entry>, Option<String>);
-        let rows: Vec<Row> = crate::sql::all(
+        /// A repayment's row with the entry it was posted with (read from
+        /// two columns: the entry and its hash).
+        struct Repaid {
+            id: i64,
+            paid_on: String,
+            amount: i64,
+            journal_seq: Option<i64>,
+            entry: Option<Entry>,
+            reversed: Option<String>,
+        }
+        let rows: Vec<Repaid> = crate::sql::all(
             &conn,
             "SELECT r.id, r.paid_on, r.amount, r.journal_seq, j.entry, j.hash, v.reason
              FROM fund_repayments r LEFT JOIN fund_journal j ON j.sequence = r.journal_seq
              LEFT JOIN fund_reversals v ON v.repayment = r.id WHERE r.loan = ?1 ORDER BY r.paid_on, r.id",
             [loan],
             |r| {
-                let entry = match (r.get_ref(4)?, r.get_ref(5)?) {
+                let posted = match (r.get_ref(4)?, r.get_ref(5)?) {
                     (ValueRef::Null, _) | (_, ValueRef::Null) => None,
                     _ => lumbung_fund::journal::read_row(r.get_bytes(4)?, r.get_bytes(5)?)
                         .map(|(e, _)| e),
                 };
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, entry, r.get(6)?))
+                from_row!(
+                    r,
+                    Repaid {
+                        id,
+                        paid_on,
+                        amount,
+                        journal_seq
+                    };
+                    entry: posted,
+                    reversed: r.get(6)?
+                )
             },
         )?;
         rows.into_iter()
-            .map(|(id, on, amount, seq, entry, reversed)| {
+            .map(|row| {
                 let (mut principal, mut fee, mut left_over) = (0, 0, 0);
-                if let Some(e) = entry {
+                if let Some(e) = row.entry {
                     for l in e.lines {
                         match l.account {
                             Account::LoansReceivable(_) => principal -= l.amount.0,
@@ -517,15 +536,15 @@ impl Store {
                     }
                 }
                 Ok(RepaymentRow {
-                    id: RepaymentId::new(id),
+                    id: RepaymentId::new(row.id),
                     loan_id: loan_id.trim().to_owned(),
-                    paid_on: parse_date(&on)?,
-                    amount,
-                    journal_seq: seq,
+                    paid_on: parse_date(&row.paid_on)?,
+                    amount: row.amount,
+                    journal_seq: row.journal_seq,
                     principal,
                     fee,
                     left_over,
-                    reversed,
+                    reversed: row.reversed,
                 })
             })
             .collect()

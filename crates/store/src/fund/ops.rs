@@ -733,33 +733,48 @@ impl Store {
     }
 }
 
+/// A member's row as stored.
+struct StoredMember {
+    id: i64,
+    name: String,
+    sex: String,
+    nik: Option<String>,
+    joined_on: String,
+    left_on: Option<String>,
+    household: Option<String>,
+}
+
 fn members_tx(conn: &crate::db::Connection, ksm: i64) -> Result<Vec<MemberRow>> {
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = crate::sql::all(
+    let rows: Vec<StoredMember> = crate::sql::all(
         conn,
         "SELECT id, name, sex, nik, joined_on, left_on, household FROM fund_members WHERE ksm_id = ?1 ORDER BY lower(name), id",
         [ksm],
-        |r| r.try_into(),
+        |r| {
+            from_row!(
+                r,
+                StoredMember {
+                    id,
+                    name,
+                    sex,
+                    nik,
+                    joined_on,
+                    left_on,
+                    household
+                }
+            )
+        },
     )?;
     rows.into_iter()
-        .map(|(id, name, sex, nik, joined, left, household)| {
+        .map(|m| {
             Ok(MemberRow {
-                id: MemberId::new(id),
+                id: MemberId::new(m.id),
                 ksm_id: KsmId::new(ksm),
-                name,
-                sex: Sex::parse(&sex).ok_or_else(|| bad("sex"))?,
-                nik,
-                household,
-                joined_on: parse_date(&joined)?,
-                left_on: left.as_deref().map(parse_date).transpose()?,
+                name: m.name,
+                sex: Sex::parse(&m.sex).ok_or_else(|| bad("sex"))?,
+                nik: m.nik,
+                household: m.household,
+                joined_on: parse_date(&m.joined_on)?,
+                left_on: m.left_on.as_deref().map(parse_date).transpose()?,
             })
         })
         .collect()

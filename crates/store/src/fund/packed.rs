@@ -60,31 +60,37 @@ fn take(data: &[u8], at: &mut usize) -> Option<i64> {
     None
 }
 
-/// One repayment as packed: (id, loan, paid on, amount).
-pub(super) type Row = (i64, i64, Date, i64);
+/// One repayment as packed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PackedRow {
+    pub(super) id: i64,
+    pub(super) loan: i64,
+    pub(super) paid_on: Date,
+    pub(super) amount: i64,
+}
 
 /// Packs rows given in id order: each column as the difference from the
 /// row before.
-pub(super) fn pack(rows: &[Row]) -> Vec<u8> {
+pub(super) fn pack(rows: &[PackedRow]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() * 8 + 8);
     out.push(VERSION);
     put(&mut out, rows.len() as i64);
     let (mut id, mut loan, mut day) = (0, 0, 0);
-    for &(i, l, on, amount) in rows {
-        let d = day_code(on);
+    for r in rows {
+        let d = day_code(r.paid_on);
         // Differences wrap: a bijection on i64, whatever the values.
-        put(&mut out, i.wrapping_sub(id));
-        put(&mut out, l.wrapping_sub(loan));
+        put(&mut out, r.id.wrapping_sub(id));
+        put(&mut out, r.loan.wrapping_sub(loan));
         put(&mut out, d.wrapping_sub(day));
-        put(&mut out, amount);
-        (id, loan, day) = (i, l, d);
+        put(&mut out, r.amount);
+        (id, loan, day) = (r.id, r.loan, d);
     }
     out
 }
 
 /// Calls `each` with every row of a block, in id order; refused when the
 /// bytes are not a block.
-pub(super) fn unpack(data: &[u8], mut each: impl FnMut(Row)) -> Result<()> {
+pub(super) fn unpack(data: &[u8], mut each: impl FnMut(PackedRow)) -> Result<()> {
     let corrupt = || bad("packed repayments");
     if data.first() != Some(&VERSION) {
         return Err(corrupt());
@@ -100,7 +106,12 @@ pub(super) fn unpack(data: &[u8], mut each: impl FnMut(Row)) -> Result<()> {
         id = id.wrapping_add(di);
         loan = loan.wrapping_add(dl);
         day = day.wrapping_add(dd);
-        each((id, loan, date_of_code(day).ok_or_else(corrupt)?, amount));
+        each(PackedRow {
+            id,
+            loan,
+            paid_on: date_of_code(day).ok_or_else(corrupt)?,
+            amount,
+        });
     }
     if at != data.len() {
         return Err(corrupt());
@@ -136,7 +147,7 @@ pub(super) fn pack_new(tx: &Transaction<'_>, most: usize) -> Result<()> {
         "SELECT id, loan, paid_on, amount FROM fund_repayments WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
     let mut write = tx.prepare(INSERT_BLOCK)?;
-    let mut rows: Vec<Row> = Vec::with_capacity(BLOCK_ROWS);
+    let mut rows: Vec<PackedRow> = Vec::with_capacity(BLOCK_ROWS);
     for _ in 0..most {
         rows.clear();
         let mut found = read.query(crate::db::params![from, BLOCK_ROWS as i64])?;
@@ -154,9 +165,9 @@ pub(super) fn pack_new(tx: &Transaction<'_>, most: usize) -> Result<()> {
     Ok(())
 }
 
-fn row(r: &crate::db::Row<'_>) -> Result<Row> {
+fn row(r: &crate::db::Row<'_>) -> Result<PackedRow> {
     let on = super::books::date_of(r.get_ref(2)?.as_bytes().map_err(|_| bad("date"))?)?;
-    Ok((r.get(0)?, r.get(1)?, on, r.get(3)?))
+    from_row!(r, PackedRow { id, loan }; paid_on: on, amount: r.get(3)?)
 }
 
 /// A block as stored: the rows after `covered` up to `last_id`.
@@ -169,10 +180,10 @@ pub(super) struct Block {
 
 impl Block {
     /// The block of `rows` (not empty), the rows after `covered` in id order.
-    fn of(covered: i64, rows: &[Row]) -> Block {
+    fn of(covered: i64, rows: &[PackedRow]) -> Block {
         Block {
             covered,
-            last_id: rows.last().map_or(covered, |r| r.0),
+            last_id: rows.last().map_or(covered, |r| r.id),
             rows: rows.len() as i64,
             data: pack(rows),
         }
@@ -210,7 +221,7 @@ pub(super) struct Packer {
     covered: i64,
     /// The rows after it, fewer than a block's worth; `None` when more
     /// than that were waiting before (the import packs them at its end).
-    rows: Option<Vec<Row>>,
+    rows: Option<Vec<PackedRow>>,
 }
 
 impl Packer {
@@ -249,7 +260,12 @@ impl Packer {
         let Some(rows) = &mut self.rows else {
             return (id, None);
         };
-        rows.push((id, loan, paid_on, amount));
+        rows.push(PackedRow {
+            id,
+            loan,
+            paid_on,
+            amount,
+        });
         if rows.len() < BLOCK_ROWS {
             return (id, None);
         }
@@ -260,13 +276,13 @@ impl Packer {
     }
 }
 
-/// Calls `each(id, loan, paid on, amount)` for every repayment with
-/// `after < id <= until`, in id order: from the blocks, then the table.
+/// Calls `each` with every repayment with `after < id <= until`, in id
+/// order: from the blocks, then the table.
 pub(super) fn scan(
     conn: &crate::db::Connection,
     after: i64,
     until: i64,
-    mut each: impl FnMut(Row),
+    mut each: impl FnMut(PackedRow),
 ) -> Result<()> {
     let mut next = None::<i64>;
     let mut stmt = conn.prepare(
@@ -287,7 +303,7 @@ pub(super) fn scan(
             .map_err(|_| bad("packed repayments"))?;
         let whole = first > after && last <= until;
         unpack(data, |row| {
-            if whole || (row.0 > after && row.0 <= until) {
+            if whole || (row.id > after && row.id <= until) {
                 each(row)
             }
         })?;
@@ -313,14 +329,23 @@ mod tests {
     use jiff::civil::date;
     use proptest::prelude::*;
 
+    fn packed_row(id: i64, loan: i64, paid_on: Date, amount: i64) -> PackedRow {
+        PackedRow {
+            id,
+            loan,
+            paid_on,
+            amount,
+        }
+    }
+
     #[test]
     fn rows_come_back_as_packed() {
         let rows = vec![
-            (1, 7, date(2024, 1, 31), 150_000),
-            (2, 7, date(2024, 2, 29), 1),
-            (5, 3, date(2023, 12, 1), -20),
-            (6, 900_000, date(9999, 12, 31), i64::MAX),
-            (7, 1, date(-9999, 1, 1), i64::MIN),
+            packed_row(1, 7, date(2024, 1, 31), 150_000),
+            packed_row(2, 7, date(2024, 2, 29), 1),
+            packed_row(5, 3, date(2023, 12, 1), -20),
+            packed_row(6, 900_000, date(9999, 12, 31), i64::MAX),
+            packed_row(7, 1, date(-9999, 1, 1), i64::MIN),
         ];
         let mut back = Vec::new();
         unpack(&pack(&rows), |r| back.push(r)).unwrap();
@@ -329,7 +354,7 @@ mod tests {
 
     #[test]
     fn a_damaged_block_is_refused() {
-        let rows = vec![(1, 7, date(2024, 1, 31), 150_000)];
+        let rows = vec![packed_row(1, 7, date(2024, 1, 31), 150_000)];
         let packed = pack(&rows);
         for cut in 0..packed.len() {
             assert!(unpack(&packed[..cut], |_| ()).is_err(), "cut at {cut}");
@@ -348,11 +373,11 @@ mod tests {
             (1i64..1_000, any::<i64>(), 1i16..9999, 1i8..13, 1i8..29, any::<i64>()), 0..200)
         ) {
             let mut id = 0;
-            let rows: Vec<Row> = raw
+            let rows: Vec<PackedRow> = raw
                 .into_iter()
                 .map(|(step, loan, y, m, d, amount)| {
                     id += step;
-                    (id, loan, date(y, m, d), amount)
+                    packed_row(id, loan, date(y, m, d), amount)
                 })
                 .collect();
             let mut back = Vec::new();

@@ -71,36 +71,50 @@ impl Store {
 
     pub fn assets(&self) -> Result<Vec<AssetView>> {
         let conn = self.conn()?;
-        type Row = (
-            String,
-            String,
-            String,
-            Option<i64>,
-            String,
-            String,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = crate::sql::all(
+        struct AssetRow {
+            area_code: String,
+            area_name: String,
+            path: String,
+            owner: Option<i64>,
+            kind: String,
+            name: String,
+            holder: String,
+            used_by: String,
+        }
+        let rows: Vec<AssetRow> = crate::sql::all(
             &conn,
             "SELECT c.area_code, a.name, a.path, c.owner_org_id, c.kind, c.name, c.holder, c.used_by
              FROM capital_assets c JOIN areas a ON a.code = c.area_code ORDER BY a.name, c.kind, c.name LIMIT 20000",
             [],
-            |r| r.try_into(),
+            |r| {
+                from_row!(
+                    r,
+                    AssetRow {
+                        area_code,
+                        area_name,
+                        path,
+                        owner,
+                        kind,
+                        name,
+                        holder,
+                        used_by
+                    }
+                )
+            },
         )?;
         rows.into_iter()
-            .map(|(area_code, area_name, path, owner, kind, name, holder, used_by)| {
+            .map(|a| {
                 Ok(AssetView {
-                    area_code,
-                    area_name,
-                    kind: Capital::parse(&kind).ok_or_else(|| {
+                    area_code: a.area_code,
+                    area_name: a.area_name,
+                    kind: Capital::parse(&a.kind).ok_or_else(|| {
                         StoreError::invalid("capital_assets", text!("capital_unreadable";
                             id: "jenis modal yang tersimpan tidak terbaca", en: "a stored capital cannot be read"))
                     })?,
-                    name,
-                    holder,
-                    used_by,
-                    placement: placement_of(&conn, path, owner)?,
+                    name: a.name,
+                    holder: a.holder,
+                    used_by: a.used_by,
+                    placement: placement_of(&conn, a.path, a.owner)?,
                 })
             })
             .collect()
@@ -152,43 +166,57 @@ impl Store {
 
     pub fn citizens(&self) -> Result<Vec<CitizenView>> {
         let conn = self.conn()?;
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<i64>,
-            String,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = crate::sql::all(
+        struct CitizenRow {
+            id: i64,
+            area_code: String,
+            area_name: String,
+            path: String,
+            owner: Option<i64>,
+            name: String,
+            leads: String,
+            consent_on: String,
+        }
+        let rows: Vec<CitizenRow> = crate::sql::all(
             &conn,
             "SELECT c.id, c.area_code, a.name, a.path, c.owner_org_id, c.name, c.leads, c.consent_on
              FROM active_citizens c JOIN areas a ON a.code = c.area_code ORDER BY a.name, c.name LIMIT 20000",
             [],
-            |r| r.try_into(),
+            |r| {
+                from_row!(
+                    r,
+                    CitizenRow {
+                        id,
+                        area_code,
+                        area_name,
+                        path,
+                        owner,
+                        name,
+                        leads,
+                        consent_on
+                    }
+                )
+            },
         )?;
         rows.into_iter()
-            .map(|(id, area_code, area_name, path, owner, name, leads, consent_on)| {
+            .map(|c| {
                 let months: Vec<(String, i64)> = crate::sql::all(
                     &conn,
                     "SELECT month, COUNT(*) FROM citizen_activity WHERE citizen_id = ?1 GROUP BY month ORDER BY month",
-                    [id],
+                    [c.id],
                     |r| r.try_into(),
                 )?;
                 let activity: BTreeMap<String, u64> =
                     months.into_iter().map(|(m, n)| (m, n.max(0) as u64)).collect();
                 Ok(CitizenView {
-                    id,
-                    area_code,
-                    area_name,
-                    name,
-                    leads,
-                    consent_on,
+                    id: c.id,
+                    area_code: c.area_code,
+                    area_name: c.area_name,
+                    name: c.name,
+                    leads: c.leads,
+                    consent_on: c.consent_on,
                     activities: activity.values().sum(),
                     activity,
-                    placement: placement_of(&conn, path, owner)?,
+                    placement: placement_of(&conn, c.path, c.owner)?,
                 })
             })
             .collect()

@@ -220,67 +220,70 @@ impl Store {
 
     pub fn coops(&self) -> Result<Vec<CoopView>> {
         let conn = self.conn()?;
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            String,
-            i64,
-            i64,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = crate::sql::all(
+        struct CoopRow {
+            id: i64,
+            name: String,
+            area_code: String,
+            area_name: String,
+            path: String,
+            owner: Option<i64>,
+            org_name: Option<String>,
+            sector: String,
+            members: i64,
+            members_women: i64,
+            support_asked: String,
+            mentor: String,
+        }
+        let rows: Vec<CoopRow> = crate::sql::all(
             &conn,
             "SELECT c.id, c.name, c.area_code, a.name, a.path, c.owner_org_id, o.name, c.sector,
                     c.members, c.members_women, c.support_asked, c.mentor
              FROM coops c JOIN areas a ON a.code = c.area_code
              LEFT JOIN organisations o ON o.id = c.org_id ORDER BY c.name, c.id LIMIT 5000",
             [],
-            |r| r.try_into(),
-        )?;
-        rows.into_iter()
-            .map(
-                |(
-                    id,
-                    name,
-                    area_code,
-                    area_name,
-                    path,
-                    owner,
-                    org_name,
-                    sector,
-                    m,
-                    w,
-                    support,
-                    mentor,
-                )| {
-                    Ok(CoopView {
+            |r| {
+                from_row!(
+                    r,
+                    CoopRow {
                         id,
                         name,
                         area_code,
                         area_name,
+                        path,
+                        owner,
                         org_name,
                         sector,
-                        members: m.max(0) as u64,
-                        members_women: w.max(0) as u64,
-                        support_asked: support,
-                        mentor,
-                        member_list: crate::sql::all(
-                            &conn,
-                            "SELECT name FROM coop_members WHERE coop_id = ?1 ORDER BY name, id",
-                            [id],
-                            |r| r.get(0),
-                        )?,
-                        stages: stages(&conn, "coop_stages", "coop_id", id, CoopStage::parse)?,
-                        placement: placement_of(&conn, path, owner)?,
-                    })
-                },
-            )
+                        members,
+                        members_women,
+                        support_asked,
+                        mentor
+                    }
+                )
+            },
+        )?;
+        rows.into_iter()
+            .map(|c| {
+                Ok(CoopView {
+                    id: c.id,
+                    name: c.name,
+                    area_code: c.area_code,
+                    area_name: c.area_name,
+                    org_name: c.org_name,
+                    sector: c.sector,
+                    members: c.members.max(0) as u64,
+                    members_women: c.members_women.max(0) as u64,
+                    support_asked: c.support_asked,
+                    mentor: c.mentor,
+                    member_list: crate::sql::all(
+                        &conn,
+                        "SELECT name FROM coop_members WHERE coop_id = ?1 ORDER BY name, id",
+                        [c.id],
+                        |r| r.get(0),
+                    )?,
+                    stages: stages(&conn, "coop_stages", "coop_id", c.id, CoopStage::parse)?,
+                    placement: placement_of(&conn, c.path, c.owner)?,
+                })
+            })
             .collect()
     }
 
@@ -355,28 +358,26 @@ impl Store {
 
     pub fn cu_months(&self) -> Result<Vec<CuMonthView>> {
         let conn = self.conn()?;
-        type Row = (String, String, String, String, i64, i64, i64);
-        let rows: Vec<Row> = crate::sql::all(
+        crate::sql::all(
             &conn,
             "SELECT m.area_code, a.name, a.path, m.month, m.members, m.savings, m.loans
              FROM cu_months m JOIN areas a ON a.code = m.area_code ORDER BY a.name, m.area_code, m.month LIMIT 20000",
             [],
-            |r| r.try_into(),
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(area_code, area_name, path, month, members, savings, loans)| CuMonthView {
-                    area_code,
-                    area_name,
-                    month,
-                    members: members.max(0) as u64,
-                    savings: Money::from_minor(savings),
-                    loans: Money::from_minor(loans),
-                    path: AreaPath::from_stored(path),
-                },
-            )
-            .collect())
+            |r| {
+                from_row!(
+                    r,
+                    CuMonthView {
+                        area_code,
+                        area_name,
+                        path: AreaPath::from_stored,
+                        month,
+                        members: |m: i64| m.max(0) as u64,
+                        savings: Money::from_minor,
+                        loans: Money::from_minor
+                    }
+                )
+            },
+        )
     }
 
     pub fn add_cu_point(
@@ -522,44 +523,56 @@ impl Store {
 
     pub fn buyouts(&self) -> Result<Vec<BuyoutView>> {
         let conn = self.conn()?;
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<i64>,
-            Option<i32>,
-            i64,
-        );
-        let rows: Vec<Row> = crate::sql::all(
+        struct BuyoutRow {
+            id: i64,
+            business: String,
+            area_code: String,
+            area_name: String,
+            path: String,
+            owner: Option<i64>,
+            owner_retires: Option<i32>,
+            jobs: i64,
+        }
+        let rows: Vec<BuyoutRow> = crate::sql::all(
             &conn,
             "SELECT b.id, b.business, b.area_code, a.name, a.path, b.owner_org_id, b.owner_retires, b.jobs
              FROM buyouts b JOIN areas a ON a.code = b.area_code ORDER BY b.id LIMIT 5000",
             [],
-            |r| r.try_into(),
-        )?;
-        rows.into_iter()
-            .map(
-                |(id, business, area_code, area_name, path, owner, retires, jobs)| {
-                    Ok(BuyoutView {
+            |r| {
+                from_row!(
+                    r,
+                    BuyoutRow {
                         id,
                         business,
                         area_code,
                         area_name,
-                        owner_retires: retires,
-                        jobs: jobs.max(0) as u64,
-                        stages: stages(
-                            &conn,
-                            "buyout_stages",
-                            "buyout_id",
-                            id,
-                            BuyoutStage::parse,
-                        )?,
-                        placement: placement_of(&conn, path, owner)?,
-                    })
-                },
-            )
+                        path,
+                        owner,
+                        owner_retires,
+                        jobs
+                    }
+                )
+            },
+        )?;
+        rows.into_iter()
+            .map(|b| {
+                Ok(BuyoutView {
+                    id: b.id,
+                    business: b.business,
+                    area_code: b.area_code,
+                    area_name: b.area_name,
+                    owner_retires: b.owner_retires,
+                    jobs: b.jobs.max(0) as u64,
+                    stages: stages(
+                        &conn,
+                        "buyout_stages",
+                        "buyout_id",
+                        b.id,
+                        BuyoutStage::parse,
+                    )?,
+                    placement: placement_of(&conn, b.path, b.owner)?,
+                })
+            })
             .collect()
     }
 }

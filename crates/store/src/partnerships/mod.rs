@@ -170,18 +170,19 @@ fn placement_of(conn: &Connection, area_path: String, owner: Option<i64>) -> Res
     })
 }
 
-type Head = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    Option<i64>,
-);
+/// A partnership's own row, with its area's name and path.
+struct Head {
+    id: i64,
+    name: String,
+    area_code: String,
+    area_name: String,
+    path: String,
+    vision: String,
+    goals: String,
+    started_on: String,
+    published: bool,
+    owner: Option<i64>,
+}
 
 fn head(conn: &Connection, id: i64) -> Result<Option<Head>> {
     crate::sql::optional_row(
@@ -190,7 +191,23 @@ fn head(conn: &Connection, id: i64) -> Result<Option<Head>> {
                 p.published, p.owner_org_id
          FROM partnerships p JOIN areas a ON a.code = p.area_code WHERE p.id = ?1",
         [id],
-        |r| r.try_into(),
+        |r| {
+            from_row!(
+                r,
+                Head {
+                    id,
+                    name,
+                    area_code,
+                    area_name,
+                    path,
+                    vision,
+                    goals,
+                    started_on,
+                    published,
+                    owner
+                }
+            )
+        },
     )
 }
 
@@ -215,18 +232,19 @@ fn partners_of(conn: &Connection, id: i64) -> Result<Vec<PartnerView>> {
     Ok(partners)
 }
 
-type CommitmentRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// A commitment's row, with its organisation's name and when it was kept.
+struct CommitmentRow {
+    id: i64,
+    org_id: i64,
+    org_name: String,
+    kind: String,
+    description: String,
+    amount: Option<i64>,
+    hours: Option<i64>,
+    due_on: String,
+    kept_on: Option<String>,
+    note: Option<String>,
+}
 
 fn commitments_of(conn: &Connection, id: i64, today: Date) -> Result<Vec<CommitmentView>> {
     let rows: Vec<CommitmentRow> = crate::sql::all(
@@ -237,28 +255,42 @@ fn commitments_of(conn: &Connection, id: i64, today: Date) -> Result<Vec<Commitm
          LEFT JOIN partnership_commitments_kept k ON k.commitment_id = c.id
          WHERE c.partnership_id = ?1 ORDER BY c.due_on, c.id",
         [id],
-        |r| r.try_into(),
-    )?;
-    rows.into_iter()
-        .map(
-            |(cid, org, org_name, kind, description, amount, hours, due, kept, note)| {
-                let due_on = date(&due)?;
-                let kept_on = kept.as_deref().map(date).transpose()?;
-                Ok(CommitmentView {
-                    id: CommitmentId::new(cid),
-                    org_id: OrgId::new(org),
+        |r| {
+            from_row!(
+                r,
+                CommitmentRow {
+                    id,
+                    org_id,
                     org_name,
-                    kind: CommitmentKind::parse(&kind).ok_or_else(|| unreadable("kind"))?,
+                    kind,
                     description,
-                    amount: amount.map(Money::from_minor),
-                    hours: hours.and_then(|h| u32::try_from(h).ok()),
+                    amount,
+                    hours,
                     due_on,
                     kept_on,
-                    note: note.unwrap_or_default(),
-                    state: CommitmentState::of(due_on, kept_on, today),
-                })
-            },
-        )
+                    note
+                }
+            )
+        },
+    )?;
+    rows.into_iter()
+        .map(|c| {
+            let due_on = date(&c.due_on)?;
+            let kept_on = c.kept_on.as_deref().map(date).transpose()?;
+            Ok(CommitmentView {
+                id: CommitmentId::new(c.id),
+                org_id: OrgId::new(c.org_id),
+                org_name: c.org_name,
+                kind: CommitmentKind::parse(&c.kind).ok_or_else(|| unreadable("kind"))?,
+                description: c.description,
+                amount: c.amount.map(Money::from_minor),
+                hours: c.hours.and_then(|h| u32::try_from(h).ok()),
+                due_on,
+                kept_on,
+                note: c.note.unwrap_or_default(),
+                state: CommitmentState::of(due_on, kept_on, today),
+            })
+        })
         .collect()
 }
 
@@ -327,12 +359,11 @@ fn indicators_of(conn: &Connection, id: i64) -> Result<Vec<IndicatorView>> {
 }
 
 fn view_on(conn: &Connection, id: i64, today: Date) -> Result<Option<PartnershipView>> {
-    let Some((id, name, area_code, area_name, path, vision, goals, started, published, owner)) =
-        head(conn, id)?
-    else {
+    let Some(head) = head(conn, id)? else {
         return Ok(None);
     };
-    let started_on = date(&started)?;
+    let id = head.id;
+    let started_on = date(&head.started_on)?;
     let commitments = commitments_of(conn, id, today)?;
     let meetings = meetings_of(conn, id)?;
     let dates: Vec<(Date, Option<Date>)> =
@@ -341,19 +372,19 @@ fn view_on(conn: &Connection, id: i64, today: Date) -> Result<Option<Partnership
     let standing = standing(started_on, &dates, &met, today, &settings_on(conn)?);
     Ok(Some(PartnershipView {
         id: PartnershipId::new(id),
-        name,
-        area_code,
-        area_name,
-        vision,
-        goals,
+        name: head.name,
+        area_code: head.area_code,
+        area_name: head.area_name,
+        vision: head.vision,
+        goals: head.goals,
         started_on,
-        published,
+        published: head.published,
         partners: partners_of(conn, id)?,
         commitments,
         meetings,
         indicators: indicators_of(conn, id)?,
         standing,
-        placement: placement_of(conn, path, owner)?,
+        placement: placement_of(conn, head.path, head.owner)?,
     }))
 }
 

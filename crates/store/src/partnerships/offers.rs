@@ -63,21 +63,23 @@ fn list<T>(raw: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
     raw.split(',').filter_map(parse).collect()
 }
 
-type OfferRow = (
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
+/// An offer's row ([`OFFER_SELECT`]), with its organisation's name and
+/// its area's name and path.
+struct OfferRow {
+    id: i64,
+    side: String,
+    org_id: i64,
+    org_name: String,
+    area_code: String,
+    area_name: String,
+    path: String,
+    title: String,
+    description: String,
+    themes: String,
+    kinds: String,
+    contact: String,
+    created_at: String,
+}
 
 const OFFER_SELECT: &str = "SELECT f.id, f.side, f.org_id, o.name, f.area_code, a.name, a.path,
         f.title, f.description, f.themes, f.kinds, f.contact, f.created_at
@@ -86,39 +88,41 @@ const OFFER_SELECT: &str = "SELECT f.id, f.side, f.org_id, o.name, f.area_code, 
 fn offers_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<OfferView>> {
     let sql = format!("{OFFER_SELECT} {filter} ORDER BY f.id DESC LIMIT {OFFERS_MAX}");
     let rows: Vec<OfferRow> = crate::sql::all(conn, &sql, crate::db::params_from_iter(id), |r| {
-        r.try_into()
+        from_row!(
+            r,
+            OfferRow {
+                id,
+                side,
+                org_id,
+                org_name,
+                area_code,
+                area_name,
+                path,
+                title,
+                description,
+                themes,
+                kinds,
+                contact,
+                created_at
+            }
+        )
     })?;
     let mut out = Vec::with_capacity(rows.len());
-    for (
-        id,
-        side,
-        org,
-        org_name,
-        area_code,
-        area_name,
-        path,
-        title,
-        description,
-        themes,
-        kinds,
-        contact,
-        at,
-    ) in rows
-    {
+    for o in rows {
         out.push(OfferView {
-            id: OfferId::new(id),
-            side: Side::parse(&side).ok_or_else(|| unreadable("side"))?,
-            org_id: OrgId::new(org),
-            org_name,
-            area_code,
-            area_name,
-            title,
-            description,
-            themes: list(&themes, Theme::parse),
-            kinds: list(&kinds, Kind::parse),
-            contact,
-            created_at: at,
-            placement: super::placement_of(conn, path, Some(org))?,
+            id: OfferId::new(o.id),
+            side: Side::parse(&o.side).ok_or_else(|| unreadable("side"))?,
+            org_id: OrgId::new(o.org_id),
+            org_name: o.org_name,
+            area_code: o.area_code,
+            area_name: o.area_name,
+            title: o.title,
+            description: o.description,
+            themes: list(&o.themes, Theme::parse),
+            kinds: list(&o.kinds, Kind::parse),
+            contact: o.contact,
+            created_at: o.created_at,
+            placement: super::placement_of(conn, o.path, Some(o.org_id))?,
         });
     }
     Ok(out)

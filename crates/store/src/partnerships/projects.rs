@@ -130,27 +130,42 @@ impl Store {
     /// Every kept project, by name.
     pub fn invest_projects(&self) -> Result<Vec<ProjectView>> {
         let conn = self.conn()?;
-        type Row = (
-            String,
-            i64,
-            String,
-            String,
-            i64,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = crate::sql::all(
+        struct ProjectRow {
+            name: String,
+            amount: i64,
+            sector: String,
+            risk: String,
+            social_value: i64,
+            area_code: Option<String>,
+            area_name: Option<String>,
+            expected_return: Option<i64>,
+            path: Option<String>,
+        }
+        let rows: Vec<ProjectRow> = crate::sql::all(
             &conn,
             "SELECT p.name, p.amount, p.sector, p.risk, p.social_value, p.area_code, a.name, p.expected_return, a.path
              FROM invest_projects p LEFT JOIN areas a ON a.code = p.area_code ORDER BY p.name",
             [],
-            |r| r.try_into(),
+            |r| {
+                from_row!(
+                    r,
+                    ProjectRow {
+                        name,
+                        amount,
+                        sector,
+                        risk,
+                        social_value,
+                        area_code,
+                        area_name,
+                        expected_return,
+                        path
+                    }
+                )
+            },
         )?;
         rows.into_iter()
-            .map(|(name, amount, sector, risk, value, area_code, area_name, ret, path)| {
-                let risk = Risk::parse(&risk).ok_or_else(|| {
+            .map(|p| {
+                let risk = Risk::parse(&p.risk).ok_or_else(|| {
                     StoreError::invalid(
                         "invest_projects",
                         text!("project_unreadable"; id: "risiko proyek yang tersimpan tidak terbaca",
@@ -158,23 +173,25 @@ impl Store {
                     )
                 })?;
                 let project = Project {
-                    name: name.clone(),
-                    amount: Money::from_minor(amount),
-                    sector: sector.clone(),
+                    name: p.name.clone(),
+                    amount: Money::from_minor(p.amount),
+                    sector: p.sector.clone(),
                     risk,
-                    social_value: Fixed::from_raw(value),
+                    social_value: Fixed::from_raw(p.social_value),
                 };
                 Ok(ProjectView {
-                    name,
+                    name: p.name,
                     amount: project.amount,
-                    sector,
+                    sector: p.sector,
                     risk,
                     social_value: project.social_value.short().to_string(),
-                    area_code,
-                    area_name,
-                    expected_return: ret.map(|r| Fixed::<2>::from_raw(r).short().to_string()),
+                    area_code: p.area_code,
+                    area_name: p.area_name,
+                    expected_return: p
+                        .expected_return
+                        .map(|r| Fixed::<2>::from_raw(r).short().to_string()),
                     project,
-                    area_path: path.map(lumbung_domain::AreaPath::from_stored),
+                    area_path: p.path.map(lumbung_domain::AreaPath::from_stored),
                 })
             })
             .collect()

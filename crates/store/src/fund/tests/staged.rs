@@ -20,10 +20,15 @@ fn blocks_and_expected(s: &Store) -> (Vec<Block>, Vec<Block>) {
     let mut rows = raw
         .prepare("SELECT id, loan, paid_on, amount FROM fund_repayments ORDER BY id")
         .unwrap();
-    let rows: Vec<super::super::packed::Row> = rows
+    let rows: Vec<super::super::packed::PackedRow> = rows
         .query_map([], |r| {
             let on: String = r.get(2)?;
-            Ok((r.get(0)?, r.get(1)?, on.parse().unwrap(), r.get(3)?))
+            Ok(super::super::packed::PackedRow {
+                id: r.get(0)?,
+                loan: r.get(1)?,
+                paid_on: on.parse().unwrap(),
+                amount: r.get(3)?,
+            })
         })
         .unwrap()
         .collect::<rusqlite::Result<Vec<_>>>()
@@ -33,7 +38,7 @@ fn blocks_and_expected(s: &Store) -> (Vec<Block>, Vec<Block>) {
         .chunks_exact(super::super::packed::BLOCK_ROWS)
         .map(|block| {
             let first = covered + 1;
-            covered = block.last().unwrap().0;
+            covered = block.last().unwrap().id;
             (
                 first,
                 covered,
