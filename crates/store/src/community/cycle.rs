@@ -34,42 +34,57 @@ pub(super) fn plan_in(tx: &crate::db::Connection, code: &str) -> Result<Option<C
 }
 
 pub(super) fn records_in(tx: &crate::db::Connection, code: &str) -> Result<Vec<StepRecord>> {
-    let mut stmt = tx.prepare(
+    /// A step's row as stored.
+    struct Raw {
+        step: String,
+        done_on: String,
+        total: u32,
+        women: u32,
+        poor: u32,
+        docs: String,
+        by: String,
+        at: String,
+        vby: Option<String>,
+        vat: Option<String>,
+    }
+    let rows: Vec<Raw> = crate::sql::all(
+        tx,
         "SELECT step, done_on, attendance_total, attendance_women, attendance_poor, documents,
                 recorded_by, recorded_at, verified_by, verified_at
          FROM community_steps WHERE kelurahan = ?1 ORDER BY done_on, recorded_at",
+        [code],
+        |r| {
+            from_row!(
+                r,
+                Raw {
+                    step,
+                    done_on,
+                    total,
+                    women,
+                    poor,
+                    docs,
+                    by,
+                    at,
+                    vby,
+                    vat
+                }
+            )
+        },
     )?;
-    type Raw = (
-        String,
-        String,
-        u32,
-        u32,
-        u32,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    let rows = stmt
-        .query_map([code], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })?
-        .collect::<crate::db::Result<Vec<Raw>>>()?;
     rows.into_iter()
         .map(
-            |(step, done_on, total, women, poor, docs, by, at, vby, vat)| {
+            |Raw {
+                 step,
+                 done_on,
+                 total,
+                 women,
+                 poor,
+                 docs,
+                 by,
+                 at,
+                 vby,
+                 vat,
+             }| {
                 let verification = match (vby, vat) {
                     (Some(by), Some(at)) => Verification::Verified {
                         by: parse_user(&by)?,
