@@ -109,8 +109,8 @@ fn no_template_puts_the_token_in_a_url() {
         }
     }
     assert_eq!(
-        uploads, 10,
-        "spend, mapping, register, assessment, LM3 survey, plan, programme (grants, activities) investment projects, credit union figures and bank closures uploads"
+        uploads, 6,
+        "spend, mapping, register, assessment and LM3 survey uploads, and the shared upload form (plan, grants, activities, investment projects, credit union figures, bank closures)"
     );
 }
 

@@ -33,6 +33,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "forms.html",
     "field_errors.html",
     "sent_forms.html",
+    "upload_form.html",
     "spend.html",
     "spend_payments.html",
     "spend_import.html",
