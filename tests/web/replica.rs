@@ -187,6 +187,9 @@ fn a_replicas_connections_write_nothing_and_its_schema_must_be_this_programs() {
         Store::open_replica("replica.db"),
         Err(StoreError::Open { .. })
     ));
+    // Another kind of URL is refused without repeating its password.
+    let refused = Store::open_replica("mysql://lumbung:rahasia@db/lumbung").unwrap_err();
+    assert!(!refused.to_string().contains("rahasia"), "{refused}");
 }
 
 /// A real hot standby of the test server (`.ci/run` starts one beside it):

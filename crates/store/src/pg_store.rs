@@ -69,8 +69,13 @@ impl Store {
     pub fn open_replica(url: &str) -> Result<Store> {
         let shown_url = PathBuf::from("postgres://…");
         if !is_postgres_url(url) {
+            // Another kind of URL may hold a password: its scheme only.
+            let named = match url.split_once("://") {
+                Some((scheme, _)) => format!("{scheme}://…"),
+                None => url.to_owned(),
+            };
             return Err(StoreError::Open {
-                path: PathBuf::from(url),
+                path: PathBuf::from(named),
                 reason: "a read replica is a PostgreSQL server (postgres://…)".into(),
             });
         }
