@@ -380,7 +380,7 @@ pub fn report(
         }
     }
     if upk.is_some() {
-        let ids: std::collections::HashSet<i64> = books.iter().map(|b| b.upk_id).collect();
+        let ids: std::collections::HashSet<UpkId> = books.iter().map(|b| b.upk_id).collect();
         ctx.finances.retain(|id, _| ids.contains(id));
     }
     let report = portfolio(&books, as_of, &ctx).context("the fund report cannot be computed")?;

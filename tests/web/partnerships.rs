@@ -3,7 +3,7 @@
 //! partnership with both sides notified.
 
 use crate::support::{file_form, last_segment, posted, spawn_app, TestApp, Visitor};
-use lumbung_domain::{OrgKind, Role};
+use lumbung_domain::{BuyoutId, OrgKind, Role};
 use reqwest::StatusCode;
 
 const KEL: &str = "3604010001";
@@ -707,7 +707,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         )
         .await;
     }
-    let ids: Vec<i64> = app.store.buyouts().unwrap().iter().map(|b| b.id).collect();
+    let ids: Vec<BuyoutId> = app.store.buyouts().unwrap().iter().map(|b| b.id).collect();
     for stage in ["feasibility", "financing", "converted"] {
         posted(
             &fac,

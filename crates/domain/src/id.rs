@@ -163,6 +163,14 @@ ids! {
     IndicatorId;
     /// An offer or a need published for partners to find.
     OfferId;
+    /// A notice to one side of a match, queued in the partnerships' outbox.
+    PartnershipNoticeId;
+    /// A co-operative (or a prospective one) of the co-operative economy.
+    CoopId;
+    /// An employee buy-out: a business whose owner plans to retire.
+    BuyoutId;
+    /// An active citizen, kept with their consent.
+    CitizenId;
 }
 
 #[cfg(test)]

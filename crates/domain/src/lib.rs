@@ -27,10 +27,11 @@ pub use csv_out::{csv_text, escape_cell, unescape_cell, CsvCell, CsvOut};
 pub use fiscal::{FiscalCalendar, FiscalYear};
 pub use fixed::{Fixed, FixedError, Ratio};
 pub use id::{
-    AnchorId, ApplicationId, BadId, BoardId, BusinessId, CharterId, CommitmentId, ComplaintId,
-    DeliveryId, GoalId, HouseholdId, ImportId, IndicatorId, InvitationId, KsmId, LoanId, MemberId,
-    NoticeId, OfferId, OrgId, PartnershipId, PlanId, PollId, ProposalId, ProxySetId, PublicationId,
-    RepaymentId, ScenarioId, SupplierId, SurveyId, TenderId, UpkId, UserId, VoterId,
+    AnchorId, ApplicationId, BadId, BoardId, BusinessId, BuyoutId, CharterId, CitizenId,
+    CommitmentId, ComplaintId, CoopId, DeliveryId, GoalId, HouseholdId, ImportId, IndicatorId,
+    InvitationId, KsmId, LoanId, MemberId, NoticeId, OfferId, OrgId, PartnershipId,
+    PartnershipNoticeId, PlanId, PollId, ProposalId, ProxySetId, PublicationId, RepaymentId,
+    ScenarioId, SupplierId, SurveyId, TenderId, UpkId, UserId, VoterId,
 };
 pub use import::{ImportSummary, Rejected, RowError};
 pub use lumbung_text::{text, text_enum, Language, Text};

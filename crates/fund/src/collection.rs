@@ -108,7 +108,7 @@ mod tests {
         let on = date(2024, 1, 10);
         LoanBook {
             upk: "UPK".into(),
-            upk_id: 1,
+            upk_id: lumbung_domain::UpkId::new(1),
             ksm: 2,
             disbursed_on: on,
             schedule: schedule(

@@ -5,7 +5,7 @@ use crate::loan::{add, arrears, sum, Arrears, Instalment, Rupiah, TooLarge};
 use crate::settings::Settings;
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::{Money, Share};
+use lumbung_domain::{Money, Share, UpkId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -26,7 +26,7 @@ pub struct Rescheduled {
 pub struct LoanBook {
     pub upk: String,
     /// The UPK's organisation id, for scope checks and settings.
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub ksm: i64,
     pub disbursed_on: Date,
     pub schedule: Vec<Instalment>,
@@ -355,13 +355,13 @@ pub struct AreaRef {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// Settings per UPK; a UPK not listed has the defaults.
-    pub settings: BTreeMap<i64, Settings>,
-    pub finances: BTreeMap<i64, Finances>,
-    pub areas: BTreeMap<i64, Vec<AreaRef>>,
+    pub settings: BTreeMap<UpkId, Settings>,
+    pub finances: BTreeMap<UpkId, Finances>,
+    pub areas: BTreeMap<UpkId, Vec<AreaRef>>,
 }
 
 impl Context {
-    pub fn settings_of(&self, upk: i64) -> std::borrow::Cow<'_, Settings> {
+    pub fn settings_of(&self, upk: UpkId) -> std::borrow::Cow<'_, Settings> {
         match self.settings.get(&upk) {
             Some(s) => std::borrow::Cow::Borrowed(s),
             None => std::borrow::Cow::Owned(Settings::default()),
@@ -372,7 +372,7 @@ impl Context {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UpkIndicators {
     pub upk: String,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     #[serde(flatten)]
     pub indicators: Indicators,
 }
@@ -390,7 +390,7 @@ pub struct AreaIndicators {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Attention {
     pub upk: String,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     pub inadequate: Vec<&'static str>,
     pub adequate: Vec<&'static str>,
 }
@@ -643,14 +643,14 @@ fn judge(loan: &LoanBook, as_of: Date, rules: &Rules<'_>) -> Judged {
 #[derive(Default)]
 struct Tally<'a> {
     total: Sums,
-    upks: HashMap<(&'a str, i64), Sums>,
-    areas: BTreeMap<&'a AreaRef, (Sums, HashSet<i64>)>,
+    upks: HashMap<(&'a str, UpkId), Sums>,
+    areas: BTreeMap<&'a AreaRef, (Sums, HashSet<UpkId>)>,
 }
 
 impl<'a> Tally<'a> {
     fn of(loans: &'a [LoanBook], as_of: Date, ctx: &'a Context) -> Tally<'a> {
         let mut t = Tally::default();
-        let mut rules: HashMap<i64, Rules<'_>> = HashMap::new();
+        let mut rules: HashMap<UpkId, Rules<'_>> = HashMap::new();
         for loan in loans.iter().filter(|l| l.disbursed_on <= as_of) {
             let r = rules
                 .entry(loan.upk_id)
@@ -716,9 +716,9 @@ pub fn portfolio(loans: &[LoanBook], as_of: Date, ctx: &Context) -> Result<FundR
         })
     };
     let total = tally.total;
-    let upks: BTreeMap<(&str, i64), Sums> = tally.upks.into_iter().collect();
+    let upks: BTreeMap<(&str, UpkId), Sums> = tally.upks.into_iter().collect();
     let areas = tally.areas;
-    let finances_of = |ids: &mut dyn Iterator<Item = i64>| {
+    let finances_of = |ids: &mut dyn Iterator<Item = UpkId>| {
         Finances::total(ids.filter_map(|id| ctx.finances.get(&id).copied()))
     };
     let all_finances = Finances::total(ctx.finances.values().copied())?;
@@ -815,7 +815,7 @@ pub fn trend(
     dates.push(as_of);
     // Each thread judges a share of the loans on every date.
     let sums_of = |loans: &[LoanBook]| -> Vec<Sums> {
-        let mut rules: HashMap<i64, Rules<'_>> = HashMap::new();
+        let mut rules: HashMap<UpkId, Rules<'_>> = HashMap::new();
         let mut sums: Vec<Sums> = dates.iter().map(|_| Sums::default()).collect();
         for loan in loans {
             let r = rules
@@ -889,7 +889,7 @@ mod tests {
                 let paid = (i % 9) as i8;
                 LoanBook {
                     upk: format!("UPK {}", i % 5),
-                    upk_id: i % 5,
+                    upk_id: UpkId::new(i % 5 + 1),
                     ksm: i,
                     disbursed_on: disbursed,
                     schedule: s,
@@ -939,7 +939,7 @@ mod tests {
         let each = Rupiah(109_000);
         let good = LoanBook {
             upk: "UPK A".into(),
-            upk_id: 1,
+            upk_id: UpkId::new(1),
             ksm: 1,
             disbursed_on: disbursed,
             schedule: s.clone(),
@@ -949,7 +949,7 @@ mod tests {
         };
         let late = LoanBook {
             upk: "UPK A".into(),
-            upk_id: 1,
+            upk_id: UpkId::new(1),
             ksm: 2,
             disbursed_on: disbursed,
             schedule: s.clone(),
@@ -959,7 +959,7 @@ mod tests {
         };
         let other = LoanBook {
             upk: "UPK B".into(),
-            upk_id: 2,
+            upk_id: UpkId::new(2),
             ksm: 3,
             disbursed_on: disbursed,
             schedule: s,
@@ -999,7 +999,7 @@ mod tests {
         assert_eq!(r.indicators.health.rr, Some(Band::Inadequate));
         assert_eq!(r.indicators.ccr, None, "no costs known");
         let finances = BTreeMap::from([(
-            1,
+            UpkId::new(1),
             Finances {
                 fee_income: 150_000,
                 costs: 100_000,
@@ -1065,7 +1065,7 @@ mod tests {
         let on = date(2024, 1, 10);
         let loan = |upk_id: i64, ksm: i64| LoanBook {
             upk: format!("UPK {upk_id}"),
-            upk_id,
+            upk_id: UpkId::new(upk_id),
             ksm,
             disbursed_on: on,
             schedule: vec![Instalment {
@@ -1097,7 +1097,10 @@ mod tests {
             level: "kecamatan".into(),
         };
         let ctx = Context {
-            areas: BTreeMap::from([(1, vec![area.clone()]), (2, vec![area])]),
+            areas: BTreeMap::from([
+                (UpkId::new(1), vec![area.clone()]),
+                (UpkId::new(2), vec![area]),
+            ]),
             ..Context::default()
         };
         assert!(portfolio(&two[..1], as_of, &ctx).is_ok());
@@ -1113,7 +1116,7 @@ mod tests {
             months: 1,
         };
         let finances = |ids: &[i64]| Context {
-            finances: ids.iter().map(|id| (*id, rich)).collect(),
+            finances: ids.iter().map(|id| (UpkId::new(*id), rich)).collect(),
             ..Context::default()
         };
         assert_eq!(
@@ -1132,7 +1135,7 @@ mod tests {
         let on = date(2024, 1, 10);
         let mut loan = LoanBook {
             upk: "UPK A".into(),
-            upk_id: 1,
+            upk_id: UpkId::new(1),
             ksm: 1,
             disbursed_on: on,
             schedule: schedule(

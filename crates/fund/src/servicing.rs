@@ -380,7 +380,7 @@ mod tests {
     fn book() -> LoanBook {
         LoanBook {
             upk: "UPK".into(),
-            upk_id: 1,
+            upk_id: lumbung_domain::UpkId::new(1),
             ksm: 2,
             disbursed_on: date(2024, 1, 31),
             schedule: schedule(

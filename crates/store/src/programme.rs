@@ -7,7 +7,7 @@ use crate::audit::{self, Actor};
 use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::{text, Money};
+use lumbung_domain::{text, Money, UpkId};
 use lumbung_programme::board::{ActivityView, GrantView};
 use lumbung_programme::files::{ActivityRow, GrantRow};
 use lumbung_programme::plan::{Approved, PlanKind};
@@ -40,7 +40,7 @@ pub struct CapitalPosted {
     pub kelurahan: String,
     pub programme: String,
     pub year: i32,
-    pub upk_id: i64,
+    pub upk_id: UpkId,
     /// Positive: capital received; negative: returned.
     pub amount: Money,
     pub journal_sequence: i64,
@@ -464,10 +464,7 @@ fn post_capital(tx: &Transaction<'_>, import: i64) -> Result<Vec<CapitalPosted>>
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        upks.insert(
-            r.get::<_, String>(0)?,
-            lumbung_domain::UpkId::new(r.get(1)?),
-        );
+        upks.insert(r.get::<_, String>(0)?, UpkId::new(r.get(1)?));
     }
     let mut out = Vec::new();
     for p in postings(&allocated, &posted, &upks).ok_or_else(too_large)? {
@@ -508,7 +505,7 @@ fn post_capital(tx: &Transaction<'_>, import: i64) -> Result<Vec<CapitalPosted>>
             kelurahan,
             programme,
             year,
-            upk_id: p.upk.get(),
+            upk_id: p.upk,
             amount: Money::from_minor(amount),
             journal_sequence: sequence,
         });

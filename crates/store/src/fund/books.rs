@@ -75,8 +75,8 @@ impl Store {
             (books, ctx.join().expect("the context's reading panicked"))
         });
         let (mut books, mut ctx) = (books?, ctx?);
-        ctx.finances.retain(|id, _| upks.contains(id));
-        books.retain(|b| upks.contains(&b.upk_id));
+        ctx.finances.retain(|id, _| upks.contains(&id.get()));
+        books.retain(|b| upks.contains(&b.upk_id.get()));
         Ok((books, ctx))
     }
 
@@ -193,7 +193,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             let s = Settings::from_json(&r.get::<_, String>(1)?)
                 .map_err(|e| invalid("fund_settings", super::rows::stored_settings(e)))?;
-            ctx.settings.insert(r.get(0)?, s);
+            ctx.settings.insert(UpkId::new(r.get(0)?), s);
         }
         let mut stmt = conn.prepare(
             "SELECT u.id, a.path FROM organisations u
@@ -225,7 +225,7 @@ impl Store {
                     refs.push(a);
                 }
             }
-            ctx.areas.insert(upk, refs);
+            ctx.areas.insert(UpkId::new(upk), refs);
         }
         Ok(ctx)
     }
@@ -450,7 +450,7 @@ fn loans_where(
             r.get(0)?,
             LoanBook {
                 upk,
-                upk_id,
+                upk_id: UpkId::new(upk_id),
                 ksm: r.get(2)?,
                 disbursed_on: on,
                 schedule: schedule_from(&r, 4, on)?,

@@ -10,7 +10,7 @@ use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
-use lumbung_domain::{Rejected, RowError};
+use lumbung_domain::{Rejected, RowError, UpkId};
 use lumbung_fund::books_file::LoanTerms;
 use lumbung_fund::books_file::RepaymentRow;
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord, RepaymentSource};
@@ -908,7 +908,7 @@ impl SecondPass<'_> {
                             let l = &self.loans[record as usize];
                             LoanBook {
                                 upk: self.upk_names.get(&upk).cloned().unwrap_or_default(),
-                                upk_id: upk,
+                                upk_id: UpkId::new(upk),
                                 ksm,
                                 disbursed_on: l.disbursed_on,
                                 schedule: schedule(

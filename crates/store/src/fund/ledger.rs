@@ -1052,7 +1052,7 @@ impl Store {
     pub fn fund_finances(
         &self,
         as_of: Date,
-    ) -> Result<std::collections::BTreeMap<i64, lumbung_fund::report::Finances>> {
+    ) -> Result<std::collections::BTreeMap<UpkId, lumbung_fund::report::Finances>> {
         let conn = self.conn()?;
         let day = as_of.to_string();
         let year_start = format!("{:04}-01-01", as_of.year());
@@ -1105,7 +1105,7 @@ impl Store {
             let (fee_income, costs) = year.get(&upk).copied().unwrap_or_default();
             if first <= day {
                 out.insert(
-                    upk,
+                    UpkId::new(upk),
                     lumbung_fund::report::Finances {
                         fee_income,
                         costs,

@@ -157,7 +157,7 @@ fn repay_batch_tx(
                 ));
             };
             let book = books.get_mut(&loan).expect("loaded");
-            let (upk, ksm) = (book.upk_id, book.ksm);
+            let (upk, ksm) = (book.upk_id.get(), book.ksm);
             let done = repay_tx(
                 tx,
                 &mut poster,
@@ -451,7 +451,7 @@ impl Store {
         self.write(|tx| {
             let books = load_books(tx, "l.upk_id = ?1", Some(upk))?;
             let mut ctx = Context::default();
-            ctx.settings.insert(upk, settings_tx(tx, upk)?);
+            ctx.settings.insert(UpkId::new(upk), settings_tx(tx, upk)?);
             let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
             let held = reserve_held(tx, upk, as_of)?;
             let change = needed - held;

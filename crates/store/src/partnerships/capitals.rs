@@ -7,7 +7,7 @@ use crate::audit::{self, Actor};
 use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::{text, AreaCode, AreaPath, OrgId, Placement};
+use lumbung_domain::{text, AreaCode, AreaPath, CitizenId, OrgId, Placement};
 use lumbung_partnerships::capitals::{Asset, Capital, Citizen};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ pub struct AssetView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CitizenView {
-    pub id: i64,
+    pub id: CitizenId,
     pub area_code: String,
     pub area_name: String,
     pub name: String,
@@ -128,13 +128,13 @@ impl Store {
         c: &Citizen,
         consent_on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<CitizenId> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?;
-            let id: i64 = tx.query_row(
+            let id = tx.query_row(
                 "INSERT INTO active_citizens (area_code, owner_org_id, name, leads, consent_on, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-                params![area.as_str(), owner.map(OrgId::get), c.name, c.leads, consent_on.to_string(), actor.label(), crate::now()], |r| r.get::<_, i64>(0),
+                params![area.as_str(), owner.map(OrgId::get), c.name, c.leads, consent_on.to_string(), actor.label(), crate::now()], |r| Ok(CitizenId::new(r.get(0)?)),
             )?;
             // The audit log names no one: the citizen's id only.
             audit::record(tx, actor, "citizen.add", "active_citizen", &id.to_string(), Some(&path),
@@ -146,18 +146,18 @@ impl Store {
     /// Records what an active citizen did in a month.
     pub fn add_citizen_activity(
         &self,
-        id: i64,
+        id: CitizenId,
         month: &str,
         note: &str,
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let code: String = crate::sql::optional(tx, "SELECT area_code FROM active_citizens WHERE id = ?1", [id])?
+            let code: String = crate::sql::optional(tx, "SELECT area_code FROM active_citizens WHERE id = ?1", [id.get()])?
                 .ok_or_else(|| StoreError::not_found(text!("citizen_missing", id = id; id: "warga aktif {id}", en: "active citizen {id}")))?;
             let path = area_path(tx, &code)?;
             tx.execute(
                 "INSERT INTO citizen_activity (citizen_id, month, note, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, month, note, actor.label(), crate::now()],
+                params![id.get(), month, note, actor.label(), crate::now()],
             )?;
             audit::record(tx, actor, "citizen.activity", "active_citizen", &id.to_string(), Some(&path),
                 serde_json::json!({"month": month}))
@@ -208,7 +208,7 @@ impl Store {
                 let activity: BTreeMap<String, u64> =
                     months.into_iter().map(|(m, n)| (m, n.max(0) as u64)).collect();
                 Ok(CitizenView {
-                    id: c.id,
+                    id: CitizenId::new(c.id),
                     area_code: c.area_code,
                     area_name: c.area_name,
                     name: c.name,

@@ -8,7 +8,9 @@ use crate::db::{params, Connection, Transaction};
 use crate::sql::area_path;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::{text, AreaCode, AreaPath, Money, OrgId, Placement, Rejected, RowError};
+use lumbung_domain::{
+    text, AreaCode, AreaPath, BuyoutId, CoopId, Money, OrgId, Placement, Rejected, RowError,
+};
 use lumbung_partnerships::economy::{
     coop_may_move, may_move, Buyout, BuyoutStage, Closure, Coop, CoopStage, CuMonth, PointKind,
 };
@@ -22,7 +24,7 @@ pub struct StageView<S> {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoopView {
-    pub id: i64,
+    pub id: CoopId,
     pub name: String,
     pub area_code: String,
     pub area_name: String,
@@ -42,7 +44,7 @@ pub struct CoopView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BuyoutView {
-    pub id: i64,
+    pub id: BuyoutId,
     pub business: String,
     pub area_code: String,
     pub area_name: String,
@@ -157,10 +159,10 @@ impl Store {
         coop: &Coop,
         on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<CoopId> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
-            let id: i64 = tx.query_row(
+            let id = tx.query_row(
                 "INSERT INTO coops (name, area_code, owner_org_id, org_id, sector, members, members_women,
                     support_asked, mentor, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                 params![
@@ -175,12 +177,12 @@ impl Store {
                     coop.mentor,
                     actor.label(),
                     crate::now()
-                ], |r| r.get::<_, i64>(0),
+                ], |r| Ok(CoopId::new(r.get(0)?)),
             )?;
             tx.execute(
                 "INSERT INTO coop_stages (coop_id, stage, on_date, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, coop.stage.as_str(), on.to_string(), actor.label(), crate::now()],
+                params![id.get(), coop.stage.as_str(), on.to_string(), actor.label(), crate::now()],
             )?;
             audit::record(
                 tx,
@@ -196,12 +198,12 @@ impl Store {
     }
 
     /// Moves a co-operative to a later stage.
-    pub fn move_coop(&self, id: i64, stage: CoopStage, on: Date, actor: &Actor) -> Result<()> {
+    pub fn move_coop(&self, id: CoopId, stage: CoopStage, on: Date, actor: &Actor) -> Result<()> {
         self.write(|tx| {
-            let path = row_area_path(tx, "coops", id, || {
+            let path = row_area_path(tx, "coops", id.get(), || {
                 StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}"))
             })?;
-            let now = stages(tx, "coop_stages", "coop_id", id, CoopStage::parse)?
+            let now = stages(tx, "coop_stages", "coop_id", id.get(), CoopStage::parse)?
                 .pop()
                 .ok_or_else(unreadable)?;
             if !coop_may_move(now.stage, stage) {
@@ -211,7 +213,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO coop_stages (coop_id, stage, on_date, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, stage.as_str(), on.to_string(), actor.label(), crate::now()],
+                params![id.get(), stage.as_str(), on.to_string(), actor.label(), crate::now()],
             )?;
             audit::record(tx, actor, "coop.stage", "coop", &id.to_string(), Some(&path),
                 serde_json::json!({"stage": stage, "on": on}))
@@ -264,7 +266,7 @@ impl Store {
         rows.into_iter()
             .map(|c| {
                 Ok(CoopView {
-                    id: c.id,
+                    id: CoopId::new(c.id),
                     name: c.name,
                     area_code: c.area_code,
                     area_name: c.area_name,
@@ -291,18 +293,18 @@ impl Store {
     /// `consent_on` to be listed.
     pub fn add_coop_member(
         &self,
-        id: i64,
+        id: CoopId,
         name: &str,
         consent_on: Date,
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let path = row_area_path(tx, "coops", id, || {
+            let path = row_area_path(tx, "coops", id.get(), || {
                 StoreError::not_found(text!("coop_missing", id = id; id: "koperasi {id}", en: "co-operative {id}"))
             })?;
             tx.execute(
                 "INSERT INTO coop_members (coop_id, name, consent_on, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, name, consent_on.to_string(), actor.label(), crate::now()],
+                params![id.get(), name, consent_on.to_string(), actor.label(), crate::now()],
             )?;
             // The audit log names no one.
             audit::record(tx, actor, "coop.member", "coop", &id.to_string(), Some(&path),
@@ -471,18 +473,18 @@ impl Store {
         b: &Buyout,
         on: Date,
         actor: &Actor,
-    ) -> Result<i64> {
+    ) -> Result<BuyoutId> {
         self.write(|tx| {
             let path = area_path(tx, area.as_str())?.ok_or_else(|| no_area(area.as_str()))?;
-            let id: i64 = tx.query_row(
+            let id = tx.query_row(
                 "INSERT INTO buyouts (business, area_code, owner_org_id, owner_retires, jobs, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-                params![b.business, area.as_str(), owner.map(OrgId::get), b.owner_retires, b.jobs, actor.label(), crate::now()], |r| r.get::<_, i64>(0),
+                params![b.business, area.as_str(), owner.map(OrgId::get), b.owner_retires, b.jobs, actor.label(), crate::now()], |r| Ok(BuyoutId::new(r.get(0)?)),
             )?;
             tx.execute(
                 "INSERT INTO buyout_stages (buyout_id, stage, on_date, note, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, '', ?4, ?5)",
-                params![id, BuyoutStage::FirstContact.as_str(), on.to_string(), actor.label(), crate::now()],
+                params![id.get(), BuyoutStage::FirstContact.as_str(), on.to_string(), actor.label(), crate::now()],
             )?;
             audit::record(tx, actor, "buyout.add", "buyout", &id.to_string(), Some(&path),
                 serde_json::json!({"business": b.business, "jobs": b.jobs}))?;
@@ -493,17 +495,17 @@ impl Store {
     /// Moves a buy-out on (forward, or dropped), once per stage.
     pub fn move_buyout(
         &self,
-        id: i64,
+        id: BuyoutId,
         stage: BuyoutStage,
         on: Date,
         note: &str,
         actor: &Actor,
     ) -> Result<()> {
         self.write(|tx| {
-            let path = row_area_path(tx, "buyouts", id, || {
+            let path = row_area_path(tx, "buyouts", id.get(), || {
                 StoreError::not_found(text!("buyout_missing", id = id; id: "pengambilalihan {id}", en: "buy-out {id}"))
             })?;
-            let now = stages(tx, "buyout_stages", "buyout_id", id, BuyoutStage::parse)?
+            let now = stages(tx, "buyout_stages", "buyout_id", id.get(), BuyoutStage::parse)?
                 .pop()
                 .map(|s| s.stage);
             if !may_move(now, stage) {
@@ -514,7 +516,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO buyout_stages (buyout_id, stage, on_date, note, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, stage.as_str(), on.to_string(), note, actor.label(), crate::now()],
+                params![id.get(), stage.as_str(), on.to_string(), note, actor.label(), crate::now()],
             )?;
             audit::record(tx, actor, "buyout.stage", "buyout", &id.to_string(), Some(&path),
                 serde_json::json!({"stage": stage, "on": on}))
@@ -557,7 +559,7 @@ impl Store {
         rows.into_iter()
             .map(|b| {
                 Ok(BuyoutView {
-                    id: b.id,
+                    id: BuyoutId::new(b.id),
                     business: b.business,
                     area_code: b.area_code,
                     area_name: b.area_name,

@@ -184,13 +184,13 @@ struct Head {
     owner: Option<i64>,
 }
 
-fn head(conn: &Connection, id: i64) -> Result<Option<Head>> {
+fn head(conn: &Connection, id: PartnershipId) -> Result<Option<Head>> {
     crate::sql::optional_row(
         conn,
         "SELECT p.id, p.name, p.area_code, a.name, a.path, p.vision, p.goals, p.started_on,
                 p.published, p.owner_org_id
          FROM partnerships p JOIN areas a ON a.code = p.area_code WHERE p.id = ?1",
-        [id],
+        [id.get()],
         |r| {
             from_row!(
                 r,
@@ -211,11 +211,11 @@ fn head(conn: &Connection, id: i64) -> Result<Option<Head>> {
     )
 }
 
-fn partners_of(conn: &Connection, id: i64) -> Result<Vec<PartnerView>> {
+fn partners_of(conn: &Connection, id: PartnershipId) -> Result<Vec<PartnerView>> {
     let rows: Vec<(i64, String)> = crate::sql::all(
         conn,
         "SELECT org_id, role FROM partnership_partners WHERE partnership_id = ?1 ORDER BY added_at, org_id",
-        [id],
+        [id.get()],
         |r| r.try_into(),
     )?;
     let mut partners = Vec::with_capacity(rows.len());
@@ -246,7 +246,11 @@ struct CommitmentRow {
     note: Option<String>,
 }
 
-fn commitments_of(conn: &Connection, id: i64, today: Date) -> Result<Vec<CommitmentView>> {
+fn commitments_of(
+    conn: &Connection,
+    id: PartnershipId,
+    today: Date,
+) -> Result<Vec<CommitmentView>> {
     let rows: Vec<CommitmentRow> = crate::sql::all(
         conn,
         "SELECT c.id, c.org_id, o.name, c.kind, c.description, c.amount, c.hours, c.due_on,
@@ -254,7 +258,7 @@ fn commitments_of(conn: &Connection, id: i64, today: Date) -> Result<Vec<Commitm
          FROM partnership_commitments c JOIN organisations o ON o.id = c.org_id
          LEFT JOIN partnership_commitments_kept k ON k.commitment_id = c.id
          WHERE c.partnership_id = ?1 ORDER BY c.due_on, c.id",
-        [id],
+        [id.get()],
         |r| {
             from_row!(
                 r,
@@ -294,12 +298,12 @@ fn commitments_of(conn: &Connection, id: i64, today: Date) -> Result<Vec<Commitm
         .collect()
 }
 
-fn meetings_of(conn: &Connection, id: i64) -> Result<Vec<MeetingView>> {
+fn meetings_of(conn: &Connection, id: PartnershipId) -> Result<Vec<MeetingView>> {
     let rows: Vec<(String, i64, String, String, String)> = crate::sql::all(
         conn,
         "SELECT held_on, attendees, minutes, decisions, created_by FROM partnership_meetings
          WHERE partnership_id = ?1 ORDER BY held_on DESC, id DESC",
-        [id],
+        [id.get()],
         |r| r.try_into(),
     )?;
     rows.into_iter()
@@ -315,12 +319,12 @@ fn meetings_of(conn: &Connection, id: i64) -> Result<Vec<MeetingView>> {
         .collect()
 }
 
-fn indicators_of(conn: &Connection, id: i64) -> Result<Vec<IndicatorView>> {
+fn indicators_of(conn: &Connection, id: PartnershipId) -> Result<Vec<IndicatorView>> {
     let rows: Vec<(i64, String, String, i64, i64)> = crate::sql::all(
         conn,
         "SELECT id, name, unit, baseline, target FROM partnership_indicators
          WHERE partnership_id = ?1 ORDER BY id",
-        [id],
+        [id.get()],
         |r| r.try_into(),
     )?;
     let mut out = Vec::with_capacity(rows.len());
@@ -358,11 +362,11 @@ fn indicators_of(conn: &Connection, id: i64) -> Result<Vec<IndicatorView>> {
     Ok(out)
 }
 
-fn view_on(conn: &Connection, id: i64, today: Date) -> Result<Option<PartnershipView>> {
+fn view_on(conn: &Connection, id: PartnershipId, today: Date) -> Result<Option<PartnershipView>> {
     let Some(head) = head(conn, id)? else {
         return Ok(None);
     };
-    let id = head.id;
+    let id = PartnershipId::new(head.id);
     let started_on = date(&head.started_on)?;
     let commitments = commitments_of(conn, id, today)?;
     let meetings = meetings_of(conn, id)?;
@@ -371,7 +375,7 @@ fn view_on(conn: &Connection, id: i64, today: Date) -> Result<Option<Partnership
     let met: Vec<Date> = meetings.iter().map(|m| m.held_on).collect();
     let standing = standing(started_on, &dates, &met, today, &settings_on(conn)?);
     Ok(Some(PartnershipView {
-        id: PartnershipId::new(id),
+        id,
         name: head.name,
         area_code: head.area_code,
         area_name: head.area_name,
@@ -436,7 +440,7 @@ fn is_partner(tx: &Transaction<'_>, id: PartnershipId, org: OrgId) -> Result<boo
 /// Inserts a partner (the caller checked the organisation exists).
 fn insert_partner(
     tx: &Transaction<'_>,
-    id: i64,
+    id: PartnershipId,
     org: OrgId,
     role: PartnerRole,
     actor: &Actor,
@@ -444,7 +448,13 @@ fn insert_partner(
     tx.execute(
         "INSERT INTO partnership_partners (partnership_id, org_id, role, added_by, added_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, org.get(), role.as_str(), actor.label(), crate::now()],
+        params![
+            id.get(),
+            org.get(),
+            role.as_str(),
+            actor.label(),
+            crate::now()
+        ],
     )?;
     Ok(())
 }
@@ -464,7 +474,7 @@ pub(crate) fn insert_partnership(
                 id: "wilayah {code} tidak ada", en: "there is no area {code}"),
         )
     })?;
-    let id: i64 = tx.query_row(
+    let id = tx.query_row(
         "INSERT INTO partnerships (name, area_code, owner_org_id, vision, goals, started_on,
             created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
         params![
@@ -477,13 +487,13 @@ pub(crate) fn insert_partnership(
             actor.label(),
             crate::now()
         ],
-        |r| r.get::<_, i64>(0),
+        |r| Ok(PartnershipId::new(r.get(0)?)),
     )?;
     for (org, role) in partners {
         if load_org(tx, org.get())?.is_none() {
             return Err(no_org(*org));
         }
-        if !is_partner(tx, PartnershipId::new(id), *org)? {
+        if !is_partner(tx, id, *org)? {
             insert_partner(tx, id, *org, *role, actor)?;
         }
     }
@@ -497,7 +507,7 @@ pub(crate) fn insert_partnership(
         serde_json::json!({"name": founding.name, "area": area.as_str(),
             "partners": partners.iter().map(|(o, _)| o.get()).collect::<Vec<_>>()}),
     )?;
-    Ok(PartnershipId::new(id))
+    Ok(id)
 }
 
 fn no_org(org: OrgId) -> StoreError {
@@ -547,18 +557,18 @@ impl Store {
 
     /// A partnership with everything in it, as of today.
     pub fn partnership(&self, id: PartnershipId) -> Result<Option<PartnershipView>> {
-        view_on(&*self.conn()?, id.get(), crate::today())
+        view_on(&*self.conn()?, id, crate::today())
     }
 
     /// Every partnership (newest first, at most 2,000), for the caller to
     /// keep those its viewer sees.
     pub fn partnerships(&self) -> Result<Vec<PartnershipView>> {
         let conn = self.conn()?;
-        let ids: Vec<i64> = crate::sql::all(
+        let ids: Vec<PartnershipId> = crate::sql::all(
             &conn,
             "SELECT id FROM partnerships ORDER BY id DESC LIMIT ?1",
             [LISTING_MAX as i64],
-            |r| r.get(0),
+            |r| Ok(PartnershipId::new(r.get(0)?)),
         )?;
         let today = crate::today();
         let mut out = Vec::with_capacity(ids.len());
@@ -614,7 +624,7 @@ impl Store {
                     max = lumbung_partnerships::partnership::PARTNERS_MAX;
                     id: "paling banyak {max} mitra", en: "at most {max} partners")));
             }
-            insert_partner(tx, id.get(), org, role, actor)?;
+            insert_partner(tx, id, org, role, actor)?;
             audit::record(
                 tx,
                 actor,

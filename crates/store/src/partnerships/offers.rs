@@ -6,7 +6,9 @@ use super::insert_partnership;
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, Placement};
+use lumbung_domain::{
+    text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, PartnershipNoticeId, Placement,
+};
 use lumbung_partnerships::offers::{matches, Kind, Listing, Posting, Side, Theme};
 use lumbung_partnerships::partnership::{Founding, PartnerRole};
 use serde::Serialize;
@@ -47,7 +49,7 @@ pub struct ProposedMatch {
 /// A notice waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outboxed {
-    pub id: i64,
+    pub id: PartnershipNoticeId,
     pub partnership_id: PartnershipId,
     /// The offer or need whose side is notified.
     pub offer_id: OfferId,
@@ -85,9 +87,10 @@ const OFFER_SELECT: &str = "SELECT f.id, f.side, f.org_id, o.name, f.area_code, 
         f.title, f.description, f.themes, f.kinds, f.contact, f.created_at
     FROM offers f JOIN organisations o ON o.id = f.org_id JOIN areas a ON a.code = f.area_code";
 
-fn offers_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<OfferView>> {
+fn offers_where(conn: &Connection, filter: &str, id: Option<OfferId>) -> Result<Vec<OfferView>> {
     let sql = format!("{OFFER_SELECT} {filter} ORDER BY f.id DESC LIMIT {OFFERS_MAX}");
-    let rows: Vec<OfferRow> = crate::sql::all(conn, &sql, crate::db::params_from_iter(id), |r| {
+    let params = crate::db::params_from_iter(id.map(OfferId::get));
+    let rows: Vec<OfferRow> = crate::sql::all(conn, &sql, params, |r| {
         from_row!(
             r,
             OfferRow {
@@ -196,7 +199,7 @@ impl Store {
     }
 
     pub fn offer(&self, id: OfferId) -> Result<Option<OfferView>> {
-        Ok(offers_where(&*self.conn()?, "WHERE f.id = ?1", Some(id.get()))?.pop())
+        Ok(offers_where(&*self.conn()?, "WHERE f.id = ?1", Some(id))?.pop())
     }
 
     /// Every offer that fits a need, nearest first, with the partnership
@@ -320,15 +323,19 @@ impl Store {
 
     /// Marks a queued notice sent (by the mail relay's operator); `false`
     /// when it was sent already.
-    pub fn mark_partnership_notice_sent(&self, id: i64, actor: &Actor) -> Result<bool> {
+    pub fn mark_partnership_notice_sent(
+        &self,
+        id: PartnershipNoticeId,
+        actor: &Actor,
+    ) -> Result<bool> {
         self.write(|tx| {
             let changed = tx.execute(
                 "UPDATE partnership_outbox SET sent_at = ?2, sent_by = ?3 WHERE id = ?1 AND sent_at IS NULL",
-                params![id, crate::now(), actor.label()],
+                params![id.get(), crate::now(), actor.label()],
             )?;
             if changed > 0 {
                 audit::record(tx, actor, "offer.notice_sent", "partnership_outbox", &id.to_string(), None,
-                    serde_json::json!({"notice": id}))?;
+                    serde_json::json!({"notice": id.get()}))?;
             }
             Ok(changed > 0)
         })
@@ -346,7 +353,7 @@ impl Store {
                 from_row!(
                     r,
                     Outboxed {
-                        id,
+                        id: PartnershipNoticeId::new,
                         partnership_id: PartnershipId::new,
                         offer_id: OfferId::new,
                         email,

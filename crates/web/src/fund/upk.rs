@@ -46,16 +46,8 @@ async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::U
     let names: HashMap<i64, &str> = ksms.iter().map(|k| (k.id.get(), k.name.as_str())).collect();
     let books: Vec<LoanBook> = loans.iter().map(|(_, b)| b.clone()).collect();
     let ctx = Context {
-        settings: ctx
-            .settings
-            .into_iter()
-            .filter(|(u, _)| *u == id.get())
-            .collect(),
-        finances: ctx
-            .finances
-            .into_iter()
-            .filter(|(u, _)| *u == id.get())
-            .collect(),
+        settings: ctx.settings.into_iter().filter(|(u, _)| *u == id).collect(),
+        finances: ctx.finances.into_iter().filter(|(u, _)| *u == id).collect(),
         areas: Default::default(),
     };
     let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;

@@ -150,12 +150,12 @@ pub struct ActivityFields {
 
 pub async fn add_activity(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(raw): Path<i64>,
     Form(f): Form<ActivityFields>,
 ) -> Result<Response, AppError> {
     let missing = || {
         AppError::not_found(
-            text!("citizen_page", id = id; id: "warga aktif {id}", en: "active citizen {id}"),
+            text!("citizen_page", id = raw; id: "warga aktif {id}", en: "active citizen {id}"),
         )
     };
     let citizen = ctx
@@ -163,11 +163,12 @@ pub async fn add_activity(
         .blocking(|s| s.citizens())
         .await?
         .into_iter()
-        .find(|c| c.id == id)
+        .find(|c| c.id.get() == raw)
         .ok_or_else(missing)?;
     if !ctx.viewer.scope().covers(&citizen.placement) {
         return Err(missing());
     }
+    let id = citizen.id;
     let month = f.month.trim().to_owned();
     let this_month = today(&ctx.state).strftime("%Y-%m").to_string();
     let valid = month.len() == 7

@@ -16,7 +16,7 @@ use crate::render::render;
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, AreaPath, OrgId, Resource};
+use lumbung_domain::{text, AreaPath, CoopId, OrgId, Resource};
 use lumbung_partnerships::economy::{
     check_buyout, check_coop, check_member, coop_spend, cu_month, funnel, read_closures,
     read_cu_months, served, BuyoutStage, CoopDraft, CoopStage, PointKind,
@@ -185,7 +185,7 @@ pub struct CoopFields {
 
 /// The registry's co-operatives and social enterprises, a co-op's record
 /// may name (id, name).
-async fn coop_orgs(ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+async fn coop_orgs(ctx: &Ctx) -> Result<Vec<(OrgId, String)>, AppError> {
     let mut out = Vec::new();
     for kind in [
         lumbung_domain::OrgKind::Cooperative,
@@ -199,7 +199,7 @@ async fn coop_orgs(ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
             .state
             .blocking(move |s| s.search_orgs(&filter, 1_000, 0))
             .await?;
-        out.extend(orgs.into_iter().map(|o| (o.id.get(), o.name)));
+        out.extend(orgs.into_iter().map(|o| (o.id, o.name)));
     }
     Ok(out)
 }
@@ -220,7 +220,7 @@ pub async fn add_coop(ctx: Ctx, Form(f): Form<CoopFields>) -> Result<Response, A
         raw => {
             let choices = coop_orgs(&ctx).await?;
             let found = raw
-                .parse::<i64>()
+                .parse::<OrgId>()
                 .ok()
                 .filter(|id| choices.iter().any(|(c, _)| c == id));
             if found.is_none() {
@@ -229,7 +229,7 @@ pub async fn add_coop(ctx: Ctx, Form(f): Form<CoopFields>) -> Result<Response, A
                     ctx.viewer.lang.t("partnership_pick_org").to_owned(),
                 );
             }
-            found.map(OrgId::new)
+            found
         }
     };
     let (Ok(coop), Some(area), true) = (checked, area, errors.is_empty()) else {
@@ -262,11 +262,12 @@ fn stage_date(ctx: &Ctx, raw: &str) -> Result<jiff::civil::Date, AppError> {
     }
 }
 
-/// A co-operative of the viewer's scope, else not found.
-async fn coop_in_scope(ctx: &Ctx, id: i64) -> Result<(), AppError> {
+/// The co-operative `raw` (its id in the address) when it is of the
+/// viewer's scope, else not found.
+async fn coop_in_scope(ctx: &Ctx, raw: i64) -> Result<CoopId, AppError> {
     let missing = || {
         AppError::not_found(
-            text!("coop_page", id = id; id: "koperasi {id}", en: "co-operative {id}"),
+            text!("coop_page", id = raw; id: "koperasi {id}", en: "co-operative {id}"),
         )
     };
     let coop = ctx
@@ -274,10 +275,10 @@ async fn coop_in_scope(ctx: &Ctx, id: i64) -> Result<(), AppError> {
         .blocking(|s| s.coops())
         .await?
         .into_iter()
-        .find(|c| c.id == id)
+        .find(|c| c.id.get() == raw)
         .ok_or_else(missing)?;
     if ctx.viewer.scope().covers(&coop.placement) {
-        Ok(())
+        Ok(coop.id)
     } else {
         Err(missing())
     }
@@ -305,10 +306,10 @@ async fn rows_in_scope<'a>(
 
 pub async fn move_coop(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(raw): Path<i64>,
     Form(f): Form<StageFields>,
 ) -> Result<Response, AppError> {
-    coop_in_scope(&ctx, id).await?;
+    let id = coop_in_scope(&ctx, raw).await?;
     let stage = CoopStage::parse(&f.stage).ok_or_else(|| {
         invalid(
             "stage",
@@ -334,10 +335,10 @@ pub struct MemberFields {
 /// their consent, dated today.
 pub async fn add_member(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(raw): Path<i64>,
     Form(f): Form<MemberFields>,
 ) -> Result<Response, AppError> {
-    coop_in_scope(&ctx, id).await?;
+    let id = coop_in_scope(&ctx, raw).await?;
     let name = match check_member(&f.name, f.consent == "yes") {
         Ok(n) => n,
         Err(p) => {
@@ -473,12 +474,12 @@ pub async fn add_buyout(ctx: Ctx, Form(f): Form<BuyoutFields>) -> Result<Respons
 
 pub async fn move_buyout(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(raw): Path<i64>,
     Form(f): Form<StageFields>,
 ) -> Result<Response, AppError> {
     let missing = || {
         AppError::not_found(
-            text!("buyout_page", id = id; id: "pengambilalihan {id}", en: "buy-out {id}"),
+            text!("buyout_page", id = raw; id: "pengambilalihan {id}", en: "buy-out {id}"),
         )
     };
     let b = ctx
@@ -486,11 +487,12 @@ pub async fn move_buyout(
         .blocking(|s| s.buyouts())
         .await?
         .into_iter()
-        .find(|b| b.id == id)
+        .find(|b| b.id.get() == raw)
         .ok_or_else(missing)?;
     if !ctx.viewer.scope().covers(&b.placement) {
         return Err(missing());
     }
+    let id = b.id;
     let stage = BuyoutStage::parse(&f.stage).ok_or_else(|| {
         invalid(
             "stage",

@@ -118,9 +118,9 @@ pub async fn post(
         Err(p) => errors_of(p.clone(), &ctx.viewer),
     };
     let lang = ctx.viewer.lang;
-    let org = match typed.org.trim().parse::<i64>() {
+    let org = match typed.org.trim().parse::<OrgId>() {
         Ok(id) => {
-            let found = ctx.state.blocking(move |s| s.org(OrgId::new(id))).await?;
+            let found = ctx.state.blocking(move |s| s.org(id)).await?;
             found.filter(|o| acts_for(&ctx.viewer, &o.placement))
         }
         Err(_) => None,
@@ -227,11 +227,11 @@ pub async fn partner_up(ctx: Ctx, Form(f): Form<MatchFields>) -> Result<Response
 /// Marks a notice of a side the viewer acts for sent (once).
 pub async fn mark_sent(
     ctx: Ctx,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::extract::Path(raw): axum::extract::Path<i64>,
 ) -> Result<Response, AppError> {
     let missing = || {
         AppError::not_found(
-            text!("notice_page", id = id; id: "pemberitahuan {id}", en: "notice {id}"),
+            text!("notice_page", id = raw; id: "pemberitahuan {id}", en: "notice {id}"),
         )
     };
     let notice = ctx
@@ -239,9 +239,9 @@ pub async fn mark_sent(
         .blocking(|s| s.partnership_outbox())
         .await?
         .into_iter()
-        .find(|n| n.id == id)
+        .find(|n| n.id.get() == raw)
         .ok_or_else(missing)?;
-    let offer = notice.offer_id;
+    let (id, offer) = (notice.id, notice.offer_id);
     let side = ctx
         .state
         .blocking(move |s| s.offer(offer))

@@ -60,14 +60,14 @@ pub struct SettingsFields {
     no_meeting_days: String,
 }
 
-async fn org_choices(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
+async fn org_choices(state: &AppState) -> Result<Vec<(OrgId, String)>, AppError> {
     let (orgs, _) = state
         .blocking(|s| s.search_orgs(&OrgFilter::default(), ORG_CHOICES, 0))
         .await?;
     Ok(orgs
         .into_iter()
         .filter(|o| o.kind != "supplier")
-        .map(|o| (o.id.get(), o.name))
+        .map(|o| (o.id, o.name))
         .collect())
 }
 
@@ -141,11 +141,11 @@ pub async fn create(ctx: Ctx, Form(f): Form<NewPartnership>) -> Result<Response,
         raw => {
             let choices = org_choices(&ctx.state).await?;
             match raw
-                .parse::<i64>()
+                .parse::<OrgId>()
                 .ok()
                 .filter(|id| choices.iter().any(|(c, _)| c == id))
             {
-                Some(id) => partners.push((OrgId::new(id), PartnerRole::Lead)),
+                Some(id) => partners.push((id, PartnerRole::Lead)),
                 None => {
                     let message = ctx.viewer.lang.t("partnership_pick_org").to_owned();
                     return list_with(ctx, sent("create", &f, [("lead".into(), message)].into()))
@@ -263,7 +263,7 @@ pub async fn add_partner(
     let org = f
         .org
         .trim()
-        .parse::<i64>()
+        .parse::<OrgId>()
         .ok()
         .filter(|id| choices.iter().any(|(c, _)| c == id));
     if org.is_none() {
@@ -278,7 +278,7 @@ pub async fn add_partner(
     };
     let id = view.id;
     match acting(&ctx.state, &ctx.viewer, move |s, actor| {
-        s.add_partner(id, OrgId::new(org), role, actor)
+        s.add_partner(id, org, role, actor)
     })
     .await
     {
@@ -310,9 +310,8 @@ pub async fn add_commitment(
     let org = f
         .org
         .trim()
-        .parse::<i64>()
+        .parse::<OrgId>()
         .ok()
-        .map(OrgId::new)
         .filter(|o| view.partners.iter().any(|p| p.org_id == *o) && reach.commits_for(*o));
     let checked = check_pledge(&PledgeDraft {
         kind: &f.kind,

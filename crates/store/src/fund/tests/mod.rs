@@ -1141,7 +1141,7 @@ fn finances_read_upk_by_upk_are_those_of_one_pass() {
         let year_start = format!("{:04}-01-01", as_of.year());
         stmt.query_map(params![as_of.to_string(), year_start], |r| {
             Ok((
-                r.get::<_, i64>(0)?,
+                UpkId::new(r.get(0)?),
                 lumbung_fund::report::Finances {
                     fee_income: r.get(1)?,
                     costs: r.get(2)?,
