@@ -86,9 +86,13 @@ for n in counts:
 EOF
 
 # (e) posting with N clients at once, each on a fresh copy of the city
-post_all() { # NAME DB N: N clients at once; wall seconds into NAME.wall
+# The whole machine's CPU time while they post (clients, server and all:
+# /proc/stat's busy jiffies), to say what a posting costs wherever it runs.
+busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+post_all() { # NAME DB N: N clients at once; wall seconds into NAME.wall, CPU seconds into NAME.cpu
     local name=$1 db=$2 n=$3 i pids=()
-    local start end
+    local start end busy
+    busy=$(busy_jiffies)
     start=$(date +%s.%N)
     for i in $(seq 0 $((n - 1))); do
         LUMBUNG_BUSY_TIMEOUT_MS=600000 "$bin" --db "$db" fund repay --file "$out/posting-$n-$i.csv" --batch 1000 \
@@ -99,6 +103,7 @@ post_all() { # NAME DB N: N clients at once; wall seconds into NAME.wall
     for i in "${pids[@]}"; do wait "$i" || failed=1; done
     end=$(date +%s.%N)
     echo "$start $end" | awk '{print $2 - $1}' > "$out/$name.wall"
+    echo "$busy $(busy_jiffies) $(getconf CLK_TCK)" | awk '{print ($2 - $1) / $3}' > "$out/$name.cpu"
     if [ "$failed" = 1 ]; then say "$name: a client failed:"; cat "$out/$name".*.err >&2; exit 1; fi
 }
 count_sqlite() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM fund_repayments').fetchone()[0])" "$1"; }
@@ -147,22 +152,31 @@ print(f"{summary['upks']:,} UPKs, {summary['loans']:,} loans, {summary['repaymen
 print()
 c = run("copy")
 print(f"`lumbung copy` of the city to PostgreSQL: {c['wall']:.1f} s, {c['rss']:.0f} MB peak\n")
-print("| durable posting (batches of 1,000) | clients | wall (s) | repayments/s | PostgreSQL ÷ SQLite |")
-print("|---|---:|---:|---:|---:|")
+print("| durable posting (batches of 1,000) | clients | wall (s) | repayments/s | PostgreSQL ÷ SQLite | cores busy | CPU µs a repayment |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 ok = True
 single = None
+cost = {}
 for n in clients:
     rates = {}
     for backend in ("sqlite", "pg"):
         wall = float(open(f"{out}/post-{backend}-{n}.wall").read())
+        cpu = float(open(f"{out}/post-{backend}-{n}.cpu").read())
         posted = int(open(f"{out}/post-{backend}-{n}.posted").read())
         ok &= posted == postings
         rates[backend] = postings / wall
+        cost[(backend, n)] = cpu * 1e6 / postings
         name = "SQLite file" if backend == "sqlite" else "PostgreSQL"
         ratio = f"{rates['pg'] / rates['sqlite']:.2f}×" if backend == "pg" else "–"
-        print(f"| {name} | {n} | {wall:.1f} | {rates[backend]:,.0f} | {ratio} |")
+        print(f"| {name} | {n} | {wall:.1f} | {rates[backend]:,.0f} | {ratio} | {cpu / wall:.2f} | {cost[(backend, n)]:,.0f} |")
     if n == 1:
         single = rates["sqlite"]
+print()
+print("CPU: the whole machine's busy time while the clients post (clients, server, all), per repayment posted.")
+if single:
+    least = min(c for (b, _), c in cost.items() if b == "pg")
+    print(f"3× SQLite's single writer is {3 * single:,.0f} repayments/s; at PostgreSQL's least CPU a repayment "
+          f"here ({least:,.0f} µs) that is {3 * single * least / 1e6:.1f} cores kept busy, on a machine of {os.cpu_count()}.")
 print()
 last = clients[-1]
 pg_last = postings / float(open(f"{out}/post-pg-{last}.wall").read())

@@ -21,6 +21,8 @@
 //!   plan and the PS-2 list before the BKM funds it.
 //! - [`capital`]: the economic allocation kept equal to the BLM capital
 //!   on the UPK's books, by postings of the difference.
+//! - [`versions`]: rows brought in again kept as versions, an unchanged
+//!   one held as it is.
 
 pub mod board;
 pub mod capital;
@@ -30,6 +32,7 @@ pub mod plan;
 pub mod proposal;
 pub mod report;
 pub mod review;
+pub mod versions;
 
 use lumbung_domain::{text, Money, Text};
 use serde::Serialize;

@@ -6,11 +6,12 @@
 
 use crate::audit::{self, Actor};
 use crate::db::{params, OptionalExtension};
-use crate::programme::{begin, name_key, Kept, ProgrammeImport};
+use crate::programme::{begin, name_key, ProgrammeImport};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Money, PlanId};
 use lumbung_programme::plan::{Funding, Plan, PlanKind, PlannedActivity};
 use lumbung_programme::review::TrancheRules;
+use lumbung_programme::versions::Versioned;
 use lumbung_programme::Kind;
 use serde::Serialize;
 
@@ -73,13 +74,10 @@ impl Store {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                let (version, kept) = match latest {
-                    Some((_, f)) if f == fingerprint => {
-                        out.count(Kept::Same);
-                        continue;
-                    }
-                    Some((v, _)) => (v + 1, Kept::Version),
-                    None => (1, Kept::New),
+                let kept = Versioned::of(latest, &fingerprint);
+                out.count(kept);
+                let Some(version) = kept.version() else {
+                    continue;
                 };
                 let id: i64 = tx.query_row(
                     "INSERT INTO programme_plans (area_code, kind, first_year, last_year, version, musrenbang, spkd,
@@ -103,7 +101,6 @@ impl Store {
                         a.funding.other_programmes.minor(), a.schedule, a.responsible
                     ])?;
                 }
-                out.count(kept);
             }
             self.finish_import(tx, import, file, "plans", &mut out, actor)?;
             Ok(out)

@@ -13,6 +13,7 @@ use lumbung_programme::files::{ActivityRow, GrantRow};
 use lumbung_programme::plan::{Approved, PlanKind};
 use lumbung_programme::report::{report, HeldActivity, HeldGrant, Report};
 use lumbung_programme::review::{flags, Flag, Held};
+use lumbung_programme::versions::Versioned;
 use lumbung_programme::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -155,13 +156,6 @@ pub(crate) fn begin(
     open_import(tx, what, file, bytes, codes.len(), actor)
 }
 
-/// Whether a row is new, a new version, or as held.
-pub(crate) enum Kept {
-    New,
-    Version,
-    Same,
-}
-
 impl ProgrammeImport {
     /// The same file was imported before.
     pub(crate) fn held() -> ProgrammeImport {
@@ -171,11 +165,11 @@ impl ProgrammeImport {
         }
     }
 
-    pub(crate) fn count(&mut self, kept: Kept) {
+    pub(crate) fn count(&mut self, kept: Versioned) {
         match kept {
-            Kept::New => self.stored += 1,
-            Kept::Version => self.versions += 1,
-            Kept::Same => self.unchanged += 1,
+            Versioned::New => self.stored += 1,
+            Versioned::Next(_) => self.versions += 1,
+            Versioned::Same => self.unchanged += 1,
         }
     }
 }
@@ -198,29 +192,25 @@ impl Store {
             for r in rows {
                 let programme = programme_id(tx, &r.programme)?;
                 let area = r.kelurahan.as_str();
-                let latest: Option<(i64, String, i64)> = tx
+                let latest: Option<(i64, (String, i64))> = tx
                     .query_row(
                         "SELECT version, date, amount FROM programme_grants
                          WHERE area_code = ?1 AND programme_id = ?2 AND tranche = ?3 ORDER BY version DESC LIMIT 1",
                         params![area, programme, r.tranche],
-                        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+                        |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?))),
                     )
                     .optional()?;
                 let date = r.date.to_string();
-                let (version, kept) = match latest {
-                    Some((_, d, a)) if d == date && a == r.amount.minor() => {
-                        out.count(Kept::Same);
-                        continue;
-                    }
-                    Some((v, _, _)) => (v + 1, Kept::Version),
-                    None => (1, Kept::New),
+                let kept = Versioned::of(latest, &(date.clone(), r.amount.minor()));
+                out.count(kept);
+                let Some(version) = kept.version() else {
+                    continue;
                 };
                 tx.execute(
                     "INSERT INTO programme_grants (area_code, programme_id, tranche, version, date, amount, import_id, line)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![area, programme, r.tranche, version, date, r.amount.minor(), import, r.line as i64],
                 )?;
-                out.count(kept);
             }
             self.finish_import(tx, import, file, "grants", &mut out, actor)?;
             Ok(out)
@@ -260,7 +250,9 @@ impl Store {
                     i64::from(r.progress),
                 ];
                 let key = name_key(&r.activity);
-                let latest: Option<(i64, String, String, Vec<i64>)> = tx
+                // Its name, kind and figures, as held and as brought.
+                type Values = (String, String, Vec<i64>);
+                let latest: Option<(i64, Values)> = tx
                     .query_row(
                         "SELECT version, name, kind, implementer_id, blm, spent, swadaya_cash, labour_days, wage,
                                 swadaya_materials, other_funds, beneficiaries, poor, women, progress
@@ -272,19 +264,15 @@ impl Store {
                             for i in 3..15 {
                                 held.push(x.get(i)?);
                             }
-                            Ok((x.get(0)?, x.get(1)?, x.get(2)?, held))
+                            Ok((x.get(0)?, (x.get(1)?, x.get(2)?, held)))
                         },
                     )
                     .optional()?;
-                let (version, kept) = match latest {
-                    Some((_, name, kind, held))
-                        if name == r.activity && kind == r.kind.as_str() && held == values =>
-                    {
-                        out.count(Kept::Same);
-                        continue;
-                    }
-                    Some((v, ..)) => (v + 1, Kept::Version),
-                    None => (1, Kept::New),
+                let brought = (r.activity.clone(), r.kind.as_str().to_owned(), values.to_vec());
+                let kept = Versioned::of(latest, &brought);
+                out.count(kept);
+                let Some(version) = kept.version() else {
+                    continue;
                 };
                 tx.execute(
                     "INSERT INTO programme_activities (area_code, programme_id, year, name, name_key, version, kind,
@@ -297,7 +285,6 @@ impl Store {
                         values[10], values[11], import, r.line as i64
                     ],
                 )?;
-                out.count(kept);
             }
             out.capital = post_capital(tx, import)?;
             self.finish_import(tx, import, file, "activities", &mut out, actor)?;
