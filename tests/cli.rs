@@ -1171,13 +1171,19 @@ fn serve_refuses_a_read_replica_it_cannot_use_in_the_users_language() {
         .code(1)
         .stderr_has(words);
     }
-    Out::of(
-        bare_cmd(primary.dir.path())
-            .args(["--db", &url, "serve", "--addr", "127.0.0.1:0"])
-            .args(["--read-db", "replica.db"]),
-    )
-    .code(1)
-    .stderr_has("a read replica is a PostgreSQL server");
+    for (lang, words) in [
+        ("en", "replica.db: a read replica is a PostgreSQL server"),
+        ("id", "replica.db: replika baca adalah server PostgreSQL"),
+    ] {
+        Out::of(
+            bare_cmd(primary.dir.path())
+                .env("LUMBUNG_LANG", lang)
+                .args(["--db", &url, "serve", "--addr", "127.0.0.1:0"])
+                .args(["--read-db", "replica.db"]),
+        )
+        .code(1)
+        .stderr_has(words);
+    }
 }
 
 #[test]

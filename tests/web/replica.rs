@@ -185,7 +185,7 @@ fn a_replicas_connections_write_nothing_and_its_schema_must_be_this_programs() {
     }
     assert!(matches!(
         Store::open_replica("replica.db"),
-        Err(StoreError::Open { .. })
+        Err(StoreError::ReplicaNotPostgres { .. })
     ));
     // Another kind of URL is refused without repeating its password.
     let refused = Store::open_replica("mysql://lumbung:rahasia@db/lumbung").unwrap_err();

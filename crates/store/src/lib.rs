@@ -108,6 +108,9 @@ pub enum StoreError {
     },
     #[error("{path}: cannot open the database: {reason}")]
     Open { path: PathBuf, reason: String },
+    /// A read replica named by something else than a PostgreSQL URL.
+    #[error("{path}: a read replica is a PostgreSQL server (postgres://…)")]
+    ReplicaNotPostgres { path: PathBuf },
     /// A read replica whose schema is not yet this program's: the
     /// primary's migration has not reached it (or it is another database).
     #[error("{path}: the read replica holds schema {found}, this program needs {known}; start the server once the primary's migrations have reached the replica")]
@@ -226,6 +229,10 @@ impl StoreError {
             ),
             StoreError::TooNew { path, found, known } if id => format!(
                 "{}: basis data dibuat oleh Lumbung yang lebih baru (skema {found}, program ini mengenal {known}); perbarui Lumbung",
+                path.display()
+            ),
+            StoreError::ReplicaNotPostgres { path } if id => format!(
+                "{}: replika baca adalah server PostgreSQL (postgres://…)",
                 path.display()
             ),
             StoreError::ReplicaBehind { path, found, known } if id => format!(

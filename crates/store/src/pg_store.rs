@@ -74,9 +74,8 @@ impl Store {
                 Some((scheme, _)) => format!("{scheme}://…"),
                 None => url.to_owned(),
             };
-            return Err(StoreError::Open {
+            return Err(StoreError::ReplicaNotPostgres {
                 path: PathBuf::from(named),
-                reason: "a read replica is a PostgreSQL server (postgres://…)".into(),
             });
         }
         let mut target = db::tls::target(url).map_err(|reason| StoreError::Open {
