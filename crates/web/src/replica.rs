@@ -18,8 +18,8 @@ pub(crate) struct Replica {
     store: Store,
     /// One permit per connection of the replica's pool, as the primary's.
     gate: gate::Gate,
-    /// Until when (milliseconds after `started`) the replica is not asked.
     started: Instant,
+    /// Until when (milliseconds after `started`) the replica is not asked.
     resting_until: AtomicU64,
 }
 
