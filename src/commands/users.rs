@@ -125,7 +125,7 @@ pub fn add(
     let username = Username::parse(name)?;
     let scope = match (area, org) {
         (Some(code), _) => ScopeRef::Area(AreaCode::parse(code)?),
-        (None, Some(id)) => ScopeRef::Org(id),
+        (None, Some(id)) => ScopeRef::Org(lumbung_domain::OrgId::new(id)),
         (None, None) => ScopeRef::Global,
     };
     if store.user_by_name(&username)?.is_some() {

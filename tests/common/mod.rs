@@ -114,13 +114,19 @@ impl PgDatabase {
         })
         .join()
         .unwrap();
-        let (base, query) = server.split_once('?').unwrap_or((&server, ""));
-        let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
-        let url = match query {
-            "" => format!("{host}/{name}"),
-            q => format!("{host}/{name}?{q}"),
-        };
+        let url = database_url(&server, &name);
         PgDatabase { url, server, name }
+    }
+}
+
+/// The URL of database `name` on the server of URL `server` (its
+/// parameters kept).
+pub fn database_url(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').unwrap_or((server, ""));
+    let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
+    match query {
+        "" => format!("{host}/{name}"),
+        q => format!("{host}/{name}?{q}"),
     }
 }
 

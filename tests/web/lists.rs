@@ -59,7 +59,7 @@ fn payment(anchor: &str, supplier: &str, postcode: &str, pounds: i64, day: i8) -
     let date = Some(jiff::civil::date(2013, 6, day));
     Payment {
         date,
-        ..crate::payment(anchor, supplier, postcode, pounds)
+        ..crate::spend::payment(anchor, supplier, postcode, pounds)
     }
 }
 
@@ -67,7 +67,7 @@ fn payment(anchor: &str, supplier: &str, postcode: &str, pounds: i64, day: i8) -
 /// suppliers, one with a name a spreadsheet would run, and one of RSUD
 /// Serang (outside it).
 fn seed_spend(app: &TestApp) {
-    crate::spend_places(app);
+    crate::spend::spend_places(app);
     let cli = lumbung_store::Actor::cli();
     let preston = "Preston City Council";
     let payments = vec![
@@ -608,11 +608,11 @@ async fn the_paged_lists_of_before_answer_any_page() {
 #[tokio::test]
 async fn register_companies_that_may_be_a_supplier_are_decided_on_the_review_list() {
     let (app, [analyst, lancs]) = signed_in(["analyst", "analyst-lancs"]).await;
-    crate::spend_places(&app);
+    crate::spend::spend_places(&app);
     let cli = lumbung_store::Actor::cli();
     let nowhere = |name: &str| lumbung_spend::prepare::Payment {
         postcode: None,
-        ..crate::payment("Preston City Council", name, "", 100)
+        ..crate::spend::payment("Preston City Council", name, "", 100)
     };
     app.store
         .import_spend(

@@ -8,15 +8,15 @@ use reqwest::StatusCode;
 /// Payments, an award and a business base around Preston: "Preston
 /// Roads" is paid, awarded and in the base; it consents to be contacted.
 fn seed(app: &TestApp) {
-    crate::spend_places(app);
+    crate::spend::spend_places(app);
     let cli = lumbung_store::Actor::cli();
     app.store
         .import_spend(
             "seed.csv",
             "abc",
             &[
-                crate::payment("Preston City Council", "Preston Roads Ltd", "PR1 2HE", 300),
-                crate::payment("Preston City Council", "Faraway Cleaning PLC", "42111", 700),
+                crate::spend::payment("Preston City Council", "Preston Roads Ltd", "PR1 2HE", 300),
+                crate::spend::payment("Preston City Council", "Faraway Cleaning PLC", "42111", 700),
             ],
             &serde_json::json!({}),
             &cli,
@@ -542,7 +542,12 @@ async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
         .import_spend(
             "serang.csv",
             "def",
-            &[crate::payment("RSUD Serang", "Serang Linen", "42111", 100)],
+            &[crate::spend::payment(
+                "RSUD Serang",
+                "Serang Linen",
+                "42111",
+                100,
+            )],
             &serde_json::json!({}),
             &lumbung_store::Actor::cli(),
         )

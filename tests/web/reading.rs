@@ -10,15 +10,20 @@ use serde_json::json;
 #[tokio::test]
 async fn amounts_shares_keys_and_narrations_read_as_people_read_them() {
     let (app, [analyst, upk]) = signed_in(["analyst", "upk"]).await;
-    crate::spend_places(&app);
+    crate::spend::spend_places(&app);
     let cli = lumbung_store::Actor::cli();
     let preston = "Preston City Council";
-    let first = vec![crate::payment(preston, "Fylde Foods Ltd", "PR1 2HE", 300)];
+    let first = vec![crate::spend::payment(
+        preston,
+        "Fylde Foods Ltd",
+        "PR1 2HE",
+        300,
+    )];
     app.store
         .import_spend("one.csv", "one", &first, &json!({}), &cli)
         .unwrap();
     // Another spelling at the same postcode is suggested, not merged.
-    let second = vec![crate::payment(
+    let second = vec![crate::spend::payment(
         preston,
         "Fylde Food Limited",
         "PR1 2HE",

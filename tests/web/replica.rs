@@ -5,7 +5,7 @@
 //! on: a stand-in replica (a database of its own, so that where a figure
 //! came from shows) and a real hot standby (`LUMBUNG_TEST_PG_REPLICA`).
 
-use crate::common::PgDatabase;
+use crate::common::{database_url, PgDatabase};
 use crate::support::{json_of, spawn_app_with_replica, TestApp};
 use lumbung_store::{Actor, Store, StoreError};
 use reqwest::StatusCode;
@@ -209,12 +209,7 @@ async fn a_hot_standby_serves_the_public_pages_what_the_primary_wrote() {
             .split('?')
             .next()
             .unwrap();
-        let (base, query) = standby.split_once('?').unwrap_or((&standby, ""));
-        let host = base.rsplit_once('/').map_or(base, |(h, _)| h);
-        match query {
-            "" => format!("{host}/{name}"),
-            q => format!("{host}/{name}?{q}"),
-        }
+        database_url(&standby, name)
     })
     .await;
     let anon = app.anonymous();

@@ -37,7 +37,11 @@ fn org_named(app: &TestApp, name: &str) -> Option<i64> {
 #[tokio::test]
 async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelurahan() {
     let app = spawn_app().await;
-    app.add_user("admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    app.add_user(
+        "admin-bkm",
+        Role::Admin,
+        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
+    );
     let admin = app.login("admin-bkm").await;
     let bkm = app.bkm.to_string();
 
@@ -92,7 +96,11 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
             StatusCode::FORBIDDEN,
         )
         .await;
-    app.add_user("fasilitator-bkm", Role::Facilitator, ScopeRef::Org(app.bkm));
+    app.add_user(
+        "fasilitator-bkm",
+        Role::Facilitator,
+        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
+    );
     // … and reaches the BKM's kelurahan only.
     let facilitator = app.login("fasilitator-bkm").await;
     for path in [
@@ -185,7 +193,11 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
 async fn loan_checkers_are_made_and_reset_only_from_above() {
     let app = spawn_app().await;
     app.add_user("admin-kel", Role::Admin, in_area(KEL));
-    app.add_user("admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    app.add_user(
+        "admin-bkm",
+        Role::Admin,
+        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
+    );
     let checker = app.user_id("bkm-user");
     let new_checker = |name: &str| json!({"username": name, "role": "bkm", "org_id": app.bkm, "password": "0123456789abc"});
     for admin in ["admin-kel", "admin-bkm"] {
@@ -414,7 +426,11 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
 async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
     let app = spawn_app().await;
     app.add_user("admin-kel", Role::Admin, in_area(KEL));
-    app.add_user("admin-bkm", Role::Admin, ScopeRef::Org(app.bkm));
+    app.add_user(
+        "admin-bkm",
+        Role::Admin,
+        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
+    );
     for (admin, scope) in [
         ("admin-kel", json!({"area_code": KEL})),
         ("admin-bkm", json!({"org_id": app.bkm})),

@@ -62,7 +62,7 @@ pub fn org(name: &str, kind: OrgKind, area: &str, parent: Option<i64>) -> OrgInp
         name: name.into(),
         kind,
         area_code: Some(AreaCode::parse(area).unwrap()),
-        parent_id: parent,
+        parent_id: parent.map(lumbung_domain::OrgId::new),
         company_number: None,
         npwp: None,
         attributes: BTreeMap::new(),
@@ -163,7 +163,7 @@ fn seed(clock: Clock, postgres: bool) -> TestApp {
         ScopeRef::Area(AreaCode::parse("3604").unwrap()),
         ScopeRef::Area(AreaCode::parse("3604").unwrap()),
         ScopeRef::Area(AreaCode::parse("E10000017").unwrap()),
-        ScopeRef::Org(bkm),
+        ScopeRef::Org(lumbung_domain::OrgId::new(bkm)),
         ScopeRef::Area(AreaCode::parse(kel).unwrap()),
     ];
     for ((name, role), scope) in SCOPED_USERS.iter().zip(scopes) {

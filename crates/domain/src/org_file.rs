@@ -12,7 +12,7 @@ pub struct OrgInput {
     pub name: String,
     pub kind: OrgKind,
     pub area_code: Option<AreaCode>,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<crate::OrgId>,
     pub company_number: Option<CompanyNumber>,
     pub npwp: Option<Npwp>,
     pub attributes: BTreeMap<String, String>,
@@ -64,7 +64,7 @@ pub fn parse_orgs(file: &CsvFile) -> Result<(Vec<OrgRecord>, Vec<RowError>), Rej
             check.opt("company_number", row.opt(company_col), CompanyNumber::parse);
         let npwp = check.opt("npwp", row.opt(npwp_col), Npwp::parse);
         let parent_id = check.opt("parent_id", row.opt(parent_col), |raw| {
-            raw.parse::<i64>().map_err(|_| {
+            raw.parse::<crate::OrgId>().map_err(|_| {
                 crate::text!("parent_id_not_a_number", value = format!("{raw:?}");
                     id: "parent_id {value} harus id organisasi (bilangan bulat)",
                     en: "parent_id {value} must be an organisation id (a whole number)")
@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(first.attributes["website"], "https://example.org");
         let second = &records[1].input;
         assert_eq!(second.kind, OrgKind::Cooperative);
-        assert_eq!(second.parent_id, Some(3));
+        assert_eq!(second.parent_id, Some(crate::OrgId::new(3)));
         assert_eq!(second.npwp.as_ref().unwrap().as_str(), "012345678901000");
         assert_eq!(second.attributes["Sector"], "pertanian");
     }

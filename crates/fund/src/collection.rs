@@ -109,7 +109,7 @@ mod tests {
         LoanBook {
             upk: "UPK".into(),
             upk_id: lumbung_domain::UpkId::new(1),
-            ksm: 2,
+            ksm: lumbung_domain::KsmId::new(2),
             disbursed_on: on,
             schedule: schedule(
                 on,

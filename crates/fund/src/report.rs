@@ -5,7 +5,7 @@ use crate::loan::{add, arrears, sum, Arrears, Instalment, Rupiah, TooLarge};
 use crate::settings::Settings;
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::{Money, Share, UpkId};
+use lumbung_domain::{KsmId, Money, Share, UpkId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -27,7 +27,7 @@ pub struct LoanBook {
     pub upk: String,
     /// The UPK's organisation id, for scope checks and settings.
     pub upk_id: UpkId,
-    pub ksm: i64,
+    pub ksm: KsmId,
     pub disbursed_on: Date,
     pub schedule: Vec<Instalment>,
     /// Payments in date order (reversed ones left out).
@@ -421,7 +421,7 @@ fn rupiah(what: &'static str, v: i128) -> Result<i64, TooLarge> {
 
 /// One loan's standing with what the sums need.
 struct Judged {
-    ksm: i64,
+    ksm: KsmId,
     standing: Option<Arrears>,
     in_arrears: bool,
     reserve: i64,
@@ -463,8 +463,8 @@ struct Sums {
     arrears: i128,
     in_arrears: u64,
     out_in_arrears: i128,
-    active: HashSet<i64>,
-    ksm_late: HashSet<i64>,
+    active: HashSet<KsmId>,
+    ksm_late: HashSet<KsmId>,
     by_class: BTreeMap<u8, Count>,
     aging: [Count; 5],
     reserve: i128,
@@ -890,7 +890,7 @@ mod tests {
                 LoanBook {
                     upk: format!("UPK {}", i % 5),
                     upk_id: UpkId::new(i % 5 + 1),
-                    ksm: i,
+                    ksm: KsmId::new(i),
                     disbursed_on: disbursed,
                     schedule: s,
                     payments: (1..=paid)
@@ -940,7 +940,7 @@ mod tests {
         let good = LoanBook {
             upk: "UPK A".into(),
             upk_id: UpkId::new(1),
-            ksm: 1,
+            ksm: KsmId::new(1),
             disbursed_on: disbursed,
             schedule: s.clone(),
             payments: (1..=4).map(|m| (date(2024, 1 + m, 10), each)).collect(),
@@ -950,7 +950,7 @@ mod tests {
         let late = LoanBook {
             upk: "UPK A".into(),
             upk_id: UpkId::new(1),
-            ksm: 2,
+            ksm: KsmId::new(2),
             disbursed_on: disbursed,
             schedule: s.clone(),
             payments: vec![(date(2024, 2, 10), each)],
@@ -960,7 +960,7 @@ mod tests {
         let other = LoanBook {
             upk: "UPK B".into(),
             upk_id: UpkId::new(2),
-            ksm: 3,
+            ksm: KsmId::new(3),
             disbursed_on: disbursed,
             schedule: s,
             payments: vec![],
@@ -1066,7 +1066,7 @@ mod tests {
         let loan = |upk_id: i64, ksm: i64| LoanBook {
             upk: format!("UPK {upk_id}"),
             upk_id: UpkId::new(upk_id),
-            ksm,
+            ksm: KsmId::new(ksm),
             disbursed_on: on,
             schedule: vec![Instalment {
                 number: 1,
@@ -1136,7 +1136,7 @@ mod tests {
         let mut loan = LoanBook {
             upk: "UPK A".into(),
             upk_id: UpkId::new(1),
-            ksm: 1,
+            ksm: KsmId::new(1),
             disbursed_on: on,
             schedule: schedule(
                 on,

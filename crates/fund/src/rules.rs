@@ -6,14 +6,14 @@ use crate::loan::Rupiah;
 use crate::settings::Settings;
 use jiff::civil::Date;
 use jiff::ToSpan;
-use lumbung_domain::{text, Sex, Text};
+use lumbung_domain::{text, MemberId, Sex, Text};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// A KSM member as the rules see them.
 #[derive(Debug, Clone)]
 pub struct Member {
-    pub id: i64,
+    pub id: MemberId,
     pub name: String,
     pub sex: Sex,
     /// Loans this member had a share of before.
@@ -41,7 +41,7 @@ pub struct Group {
 #[derive(Debug, Clone)]
 pub struct Application {
     pub applied_on: Date,
-    pub amounts: Vec<(i64, Rupiah)>,
+    pub amounts: Vec<(MemberId, Rupiah)>,
     pub term_months: u16,
 }
 
@@ -206,7 +206,7 @@ mod tests {
 
     fn member(id: i64, sex: Sex, earlier: u16, good: bool) -> Member {
         Member {
-            id,
+            id: MemberId::new(id),
             name: format!("m{id}"),
             sex,
             earlier_loans: earlier,
@@ -237,7 +237,10 @@ mod tests {
     fn app(amounts: &[(i64, i64)], term: u16) -> Application {
         Application {
             applied_on: date(2025, 4, 20),
-            amounts: amounts.iter().map(|(m, a)| (*m, Rupiah(*a))).collect(),
+            amounts: amounts
+                .iter()
+                .map(|(m, a)| (MemberId::new(*m), Rupiah(*a)))
+                .collect(),
             term_months: term,
         }
     }

@@ -381,7 +381,7 @@ mod tests {
         LoanBook {
             upk: "UPK".into(),
             upk_id: lumbung_domain::UpkId::new(1),
-            ksm: 2,
+            ksm: lumbung_domain::KsmId::new(2),
             disbursed_on: date(2024, 1, 31),
             schedule: schedule(
                 date(2024, 1, 31),

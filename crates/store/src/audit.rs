@@ -368,8 +368,8 @@ mod tests {
     fn organisation_scoped_readers_see_their_organisations_entries() {
         let (_d, s) = store();
         let actor = Actor::cli();
-        let org = |name: &str, parent| OrgInput {
-            parent_id: parent,
+        let org = |name: &str, parent: Option<i64>| OrgInput {
+            parent_id: parent.map(lumbung_domain::OrgId::new),
             ..crate::test_support::org_input(name, OrgKind::Bkm, None)
         };
         let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id.get();

@@ -37,7 +37,7 @@ pub struct Org {
 /// caller's reach and an ambiguous one is refused ([`Store::find_org`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrgRef {
-    Id(i64),
+    Id(OrgId),
     /// A name, case aside (ASCII letters, as SQL's `lower`).
     Name(String),
     /// A name, or when it is a whole number also the organisation with
@@ -160,7 +160,7 @@ fn check(tx: &Transaction<'_>, id: Option<i64>, input: &OrgInput) -> Result<()> 
         None => None,
     };
     let mut parent_area = None;
-    if let Some(parent) = input.parent_id {
+    if let Some(parent) = input.parent_id.map(OrgId::get) {
         let chain = lineage(tx, parent)?;
         if chain.is_empty() {
             return Err(StoreError::invalid("parent_id", no_org(parent)));
@@ -244,7 +244,7 @@ fn columns(input: &OrgInput) -> Vec<Value> {
         Value::from(input.name.trim().to_owned()),
         Value::from(input.kind.as_str().to_owned()),
         text(input.area_code.as_ref().map(AreaCode::as_str)),
-        Value::from(input.parent_id),
+        Value::from(input.parent_id.map(OrgId::get)),
         text(input.company_number.as_ref().map(CompanyNumber::as_str)),
         text(input.npwp.as_ref().map(Npwp::as_str)),
         Value::from(serde_json::to_string(&input.attributes).expect("string map serialises")),
@@ -389,7 +389,7 @@ fn scope_path(tx: &Transaction<'_>, area: Option<&AreaCode>) -> Result<Option<St
 /// The organisations of `kind` that `r` names, of any scope, oldest first.
 pub(crate) fn named(conn: &crate::db::Connection, kind: OrgKind, r: &OrgRef) -> Result<Vec<Org>> {
     let (name, id) = match r {
-        OrgRef::Id(id) => (None, Some(*id)),
+        OrgRef::Id(id) => (None, Some(id.get())),
         OrgRef::Name(name) => (Some(name.trim()), None),
         OrgRef::NameOrId(raw) => (Some(raw.trim()), raw.trim().parse::<i64>().ok()),
     };
@@ -693,7 +693,7 @@ mod tests {
     /// `org` under `parent`.
     fn under(parent: &Org, org: OrgInput) -> OrgInput {
         OrgInput {
-            parent_id: Some(parent.id.get()),
+            parent_id: Some(parent.id),
             ..org
         }
     }
@@ -880,7 +880,7 @@ mod tests {
             Some(oxford.id)
         );
         assert_eq!(
-            s.find_org(OrgKind::Upk, &OrgRef::Id(a.get()), &within)
+            s.find_org(OrgKind::Upk, &OrgRef::Id(a), &within)
                 .unwrap()
                 .map(|o| o.id),
             None,

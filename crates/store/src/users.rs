@@ -25,7 +25,7 @@ pub const SESSION_HOURS: i64 = 12;
 pub enum ScopeRef {
     Global,
     Area(AreaCode),
-    Org(i64),
+    Org(lumbung_domain::OrgId),
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -302,6 +302,7 @@ impl Store {
                 ))
             }
             ScopeRef::Org(id) => {
+                let id = &id.get();
                 let org = crate::orgs::load(&conn, *id)?
                     .ok_or_else(|| StoreError::invalid("org", crate::orgs::no_org(id)))?;
                 let area = crate::lineage::effective_area(&conn, *id)?;
@@ -346,7 +347,7 @@ impl Store {
         let (area, org) = match scope {
             ScopeRef::Global => (None, None),
             ScopeRef::Area(code) => (Some(code.as_str()), None),
-            ScopeRef::Org(id) => (None, Some(*id)),
+            ScopeRef::Org(id) => (None, Some(id.get())),
         };
         let id: i64 = tx.query_row(
             "INSERT INTO users (username, password_hash, role, scope_area, scope_org, created_at)
@@ -630,8 +631,8 @@ mod tests {
     fn users_of_an_organisation_sit_under_its_parents() {
         let (_d, s) = store();
         let actor = Actor::cli();
-        let org = |name: &str, parent| crate::OrgInput {
-            parent_id: parent,
+        let org = |name: &str, parent: Option<i64>| crate::OrgInput {
+            parent_id: parent.map(lumbung_domain::OrgId::new),
             ..crate::test_support::org_input(name, lumbung_domain::OrgKind::Bkm, None)
         };
         let bkm = s.create_org(&org("BKM", None), &actor).unwrap().id.get();
@@ -645,7 +646,7 @@ mod tests {
             &Username::parse("kasir").unwrap(),
             &pw,
             Role::Upk,
-            &ScopeRef::Org(upk),
+            &ScopeRef::Org(lumbung_domain::OrgId::new(upk)),
             &actor,
         )
         .unwrap();

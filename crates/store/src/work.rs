@@ -10,7 +10,7 @@ use crate::db::params;
 use crate::sql::{all, optional_row};
 use crate::{Result, Store};
 use lumbung_domain::work::{JobTimes, Waiting};
-use lumbung_domain::UserId;
+use lumbung_domain::{OrgId, UserId};
 
 /// What an upload says besides its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct UploadMeta {
     pub owner: UserId,
     pub file_name: String,
     pub anchor: String,
-    pub anchor_id: Option<i64>,
+    pub anchor_id: Option<OrgId>,
     pub year: String,
     pub locale: String,
 }
@@ -102,7 +102,7 @@ impl Store {
                 meta.owner.get(),
                 meta.file_name,
                 meta.anchor,
-                meta.anchor_id,
+                meta.anchor_id.map(OrgId::get),
                 meta.year,
                 meta.locale,
                 bytes,
@@ -127,7 +127,7 @@ impl Store {
                         owner,
                         file_name: r.get(0)?,
                         anchor: r.get(1)?,
-                        anchor_id: r.get(2)?,
+                        anchor_id: r.get::<_, Option<i64>>(2)?.map(OrgId::new),
                         year: r.get(3)?,
                         locale: r.get(4)?,
                     },
@@ -248,7 +248,7 @@ mod tests {
             owner,
             file_name: "payments.csv".into(),
             anchor: "Council".into(),
-            anchor_id: Some(7),
+            anchor_id: Some(OrgId::new(7)),
             year: "2024/25".into(),
             locale: "en".into(),
         }

@@ -169,7 +169,7 @@ pub fn run(store: &Store) -> Result<()> {
     let joined = cal.at(FIRST_LOANS + 2, 1)?;
     let mut ids = Vec::new();
     for ((name, _), members) in KSM.iter().zip(MEMBERS) {
-        let ksm = KsmId::new(org_id(store, name, OrgKind::Ksm)?);
+        let ksm = KsmId::new(org_id(store, name, OrgKind::Ksm)?.get());
         let mut member_ids = Vec::new();
         for (person, sex) in members {
             member_ids.push(store.add_ksm_member(ksm, person, sex, None, joined, &kasir)?);

@@ -403,11 +403,11 @@ fn rw_rt() -> Result<Vec<AreaRecord>> {
     Ok(records)
 }
 
-fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
+fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<lumbung_domain::OrgId> {
     let r = lumbung_store::OrgRef::Name(name.to_owned());
     store
         .find_org(kind, &r, &lumbung_domain::Scope::Global)?
-        .map(|o| o.id.get())
+        .map(|o| o.id)
         .with_context(|| format!("demo organisation {name} not found"))
 }
 
@@ -415,9 +415,7 @@ fn org_id(store: &Store, name: &str, kind: OrgKind) -> Result<i64> {
 /// only once the BKM is stored.
 fn create_upk_and_ksm(store: &Store) -> Result<()> {
     let bkm_id = org_id(store, BKM, OrgKind::Bkm)?;
-    let bkm = store
-        .org(lumbung_domain::OrgId::new(bkm_id))?
-        .context("demo BKM vanished")?;
+    let bkm = store.org(bkm_id)?.context("demo BKM vanished")?;
     let desa = bkm.area_code.as_deref().map(AreaCode::parse).transpose()?;
     let note = |extra: &[(&str, &str)]| -> BTreeMap<String, String> {
         std::iter::once(("note", "Fiktif (data demo)"))
@@ -444,7 +442,7 @@ fn create_upk_and_ksm(store: &Store) -> Result<()> {
                 name: name.to_owned(),
                 kind: OrgKind::Ksm,
                 area_code: Some(desa.rw(rw)?),
-                parent_id: Some(upk.id.get()),
+                parent_id: Some(upk.id),
                 company_number: None,
                 npwp: None,
                 attributes: note(&[("anggota", "7"), ("tanggung_renteng", "ya")]),
@@ -573,7 +571,7 @@ mod tests {
         assert_eq!(o.areas, 17 + 1 + 1 + 8 + 155 + 1501 + 11 + 42);
         assert_eq!(o.postcode_prefixes, 3114);
         let ksm = org_id(&store, "KSM Melati", OrgKind::Ksm).unwrap();
-        let ksm = store.org(lumbung_domain::OrgId::new(ksm)).unwrap().unwrap();
+        let ksm = store.org(ksm).unwrap().unwrap();
         assert_eq!(ksm.placement.orgs.len(), 3, "KSM → UPK → BKM");
         assert_eq!(ksm.area_code.as_deref(), Some("3604240003.01"));
         let pc = lumbung_domain::PostalCode::parse("PR1 2HE").unwrap();

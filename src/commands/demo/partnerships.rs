@@ -6,7 +6,7 @@
 
 use anyhow::Result;
 use jiff::ToSpan;
-use lumbung_domain::{AreaCode, OrgId, OrgKind};
+use lumbung_domain::{AreaCode, OrgKind};
 use lumbung_partnerships::offers::{check_posting, PostingDraft};
 use lumbung_partnerships::partnership::{
     check_founding, check_measure, check_minutes, check_pledge, check_reading, PartnerRole,
@@ -179,7 +179,7 @@ pub fn load(store: &Store) -> Result<()> {
     let today = store.clock().today();
     let (_, facilitator) = super::loans::demo_user(store, "facilitator.ciruas")?;
     let (_, ketua) = super::loans::demo_user(store, "bkm.ketua")?;
-    let bkm = OrgId::new(super::org_id(store, "BKM Ciruas Sejahtera", OrgKind::Bkm)?);
+    let bkm = super::org_id(store, "BKM Ciruas Sejahtera", OrgKind::Bkm)?;
     let company = store
         .create_org(
             &OrgInput {

@@ -72,42 +72,30 @@ pub(super) fn records_in(tx: &crate::db::Connection, code: &str) -> Result<Vec<S
         },
     )?;
     rows.into_iter()
-        .map(
-            |Raw {
-                 step,
-                 done_on,
-                 total,
-                 women,
-                 poor,
-                 docs,
-                 by,
-                 at,
-                 vby,
-                 vat,
-             }| {
-                let verification = match (vby, vat) {
-                    (Some(by), Some(at)) => Verification::Verified {
-                        by: parse_user(&by)?,
-                        at: parse_time(&at)?,
-                    },
-                    _ => Verification::Recorded,
-                };
-                Ok(StepRecord {
-                    step,
-                    done_on: done_on.parse().map_err(|e: jiff::Error| {
-                        StoreError::conflict(text!("stored_date_unreadable",
-                            value = format!("{done_on:?}"), e = e;
-                            id: "tanggal tersimpan {value} tidak bisa dibaca: {e}",
-                            en: "stored date {value} cannot be read: {e}"))
-                    })?,
-                    attendance: Attendance::new(total, women, poor).map_err(cycle_error)?,
-                    documents: stored_json::<Vec<Document>>("documents", &docs)?,
-                    recorded_by: parse_user(&by)?,
-                    recorded_at: parse_time(&at)?,
-                    verification,
-                })
-            },
-        )
+        .map(|row| {
+            let verification = match (row.vby, row.vat) {
+                (Some(by), Some(at)) => Verification::Verified {
+                    by: parse_user(&by)?,
+                    at: parse_time(&at)?,
+                },
+                _ => Verification::Recorded,
+            };
+            let done_on = &row.done_on;
+            Ok(StepRecord {
+                done_on: done_on.parse().map_err(|e: jiff::Error| {
+                    StoreError::conflict(text!("stored_date_unreadable",
+                        value = format!("{done_on:?}"), e = e;
+                        id: "tanggal tersimpan {value} tidak bisa dibaca: {e}",
+                        en: "stored date {value} cannot be read: {e}"))
+                })?,
+                attendance: Attendance::new(row.total, row.women, row.poor).map_err(cycle_error)?,
+                documents: stored_json::<Vec<Document>>("documents", &row.docs)?,
+                recorded_by: parse_user(&row.by)?,
+                recorded_at: parse_time(&row.at)?,
+                step: row.step,
+                verification,
+            })
+        })
         .collect()
 }
 

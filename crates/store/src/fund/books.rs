@@ -8,7 +8,7 @@ use crate::db::{params, OptionalExtension};
 use crate::{Result, Store};
 use jiff::civil::Date;
 use lumbung_domain::text;
-use lumbung_domain::{Scope, UpkId};
+use lumbung_domain::{KsmId, Scope, UpkId};
 use lumbung_fund::loan::{schedule, FeeRate, Instalment, Rupiah};
 use lumbung_fund::report::{Context, LoanBook};
 use lumbung_fund::settings::Settings;
@@ -451,7 +451,7 @@ fn loans_where(
             LoanBook {
                 upk,
                 upk_id: UpkId::new(upk_id),
-                ksm: r.get(2)?,
+                ksm: KsmId::new(r.get(2)?),
                 disbursed_on: on,
                 schedule: schedule_from(&r, 4, on)?,
                 payments: Vec::new(),

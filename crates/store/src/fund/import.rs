@@ -10,7 +10,7 @@ use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::text;
-use lumbung_domain::{Rejected, RowError, UpkId};
+use lumbung_domain::{KsmId, Rejected, RowError, UpkId};
 use lumbung_fund::books_file::LoanTerms;
 use lumbung_fund::books_file::RepaymentRow;
 pub use lumbung_fund::books_file::{LoanRecord, RepaymentRecord, RepaymentSource};
@@ -909,7 +909,7 @@ impl SecondPass<'_> {
                             LoanBook {
                                 upk: self.upk_names.get(&upk).cloned().unwrap_or_default(),
                                 upk_id: UpkId::new(upk),
-                                ksm,
+                                ksm: KsmId::new(ksm),
                                 disbursed_on: l.disbursed_on,
                                 schedule: schedule(
                                     l.disbursed_on,

@@ -157,7 +157,7 @@ fn repay_batch_tx(
                 ));
             };
             let book = books.get_mut(&loan).expect("loaded");
-            let (upk, ksm) = (book.upk_id.get(), book.ksm);
+            let (upk, ksm) = (book.upk_id.get(), book.ksm.get());
             let done = repay_tx(
                 tx,
                 &mut poster,

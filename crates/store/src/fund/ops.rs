@@ -362,7 +362,7 @@ impl Store {
                 good &= paid_off && never_late;
             }
             out.push(Member {
-                id: m.id.get(),
+                id: m.id,
                 name: m.name,
                 sex: m.sex,
                 earlier_loans: loans.len() as u16,
@@ -419,7 +419,7 @@ impl Store {
             &group,
             &Application {
                 applied_on,
-                amounts: amounts.iter().map(|(m, a)| (m.get(), *a)).collect(),
+                amounts: amounts.to_vec(),
                 term_months,
             },
         ))

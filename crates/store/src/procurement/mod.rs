@@ -11,6 +11,7 @@ mod multiplier;
 mod opportunities;
 mod processes;
 mod scenarios;
+pub(crate) mod schema;
 mod social_value;
 mod surveys;
 mod tenders;

@@ -84,7 +84,7 @@ async fn placement_of(
             None => None,
         };
         let parent = match parent {
-            Some(id) => s.org(OrgId::new(id))?.map(|o| o.placement),
+            Some(id) => s.org(id)?.map(|o| o.placement),
             None => None,
         };
         let orgs = parent.as_ref().map(|p| p.orgs.clone()).unwrap_or_default();

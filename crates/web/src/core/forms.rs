@@ -65,7 +65,10 @@ impl OrgFields {
             area_code.as_ref().map(|_| ()).map_err(refused_text),
         );
         let parent_id = blank(&self.parent_id)
-            .map(|p| p.parse::<i64>().map_err(|_| not_an_org_number(p)))
+            .map(|p| {
+                p.parse::<lumbung_domain::OrgId>()
+                    .map_err(|_| not_an_org_number(p))
+            })
             .transpose();
         field(
             "parent_id",
@@ -175,7 +178,7 @@ impl UserFields {
                 .map_err(|e| errors.insert("area_code".into(), refused_text(e)))
                 .ok(),
             (None, Some(o)) => o
-                .parse::<i64>()
+                .parse::<lumbung_domain::OrgId>()
                 .map(ScopeRef::Org)
                 .map_err(|_| errors.insert("org_id".into(), not_an_org_number(o)))
                 .ok(),

@@ -2,7 +2,7 @@
 //! document carries their schemas, and the pages render the same values.
 
 use jiff::civil::Date;
-use lumbung_domain::{ApplicationId, RepaymentId, UpkId};
+use lumbung_domain::{ApplicationId, KsmId, RepaymentId, UpkId};
 use lumbung_fund::application::ApplicationStatus;
 use lumbung_fund::loan::{Arrears, Instalment};
 use lumbung_fund::report::{Due, FundReport, Health, Indicators, TrendPoint};
@@ -96,7 +96,7 @@ pub struct UpkHead {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LoanLine {
     pub loan_id: String,
-    pub ksm: i64,
+    pub ksm: KsmId,
     /// The KSM's name, in a UPK's list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ksm_name: Option<String>,

@@ -43,7 +43,7 @@ async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::U
             ))
         })
         .await?;
-    let names: HashMap<i64, &str> = ksms.iter().map(|k| (k.id.get(), k.name.as_str())).collect();
+    let names: HashMap<KsmId, &str> = ksms.iter().map(|k| (k.id, k.name.as_str())).collect();
     let books: Vec<LoanBook> = loans.iter().map(|(_, b)| b.clone()).collect();
     let ctx = Context {
         settings: ctx.settings.into_iter().filter(|(u, _)| *u == id).collect(),

@@ -76,9 +76,8 @@ pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<FundWork, 
         .await?;
     let mut work = FundWork::default();
     for (upk_id, ksms, loans, applications) in upks {
-        let names: HashMap<i64, &str> =
-            ksms.iter().map(|k| (k.id.get(), k.name.as_str())).collect();
-        let ksm = |id: i64| names.get(&id).copied().unwrap_or("").to_owned();
+        let names: HashMap<KsmId, &str> = ksms.iter().map(|k| (k.id, k.name.as_str())).collect();
+        let ksm = |id: KsmId| names.get(&id).copied().unwrap_or("").to_owned();
         let due =
             to_collect(&loans, on, DUE_WITHIN_DAYS).map_err(lumbung_store::StoreError::from)?;
         let books: HashMap<&str, &LoanBook> =
@@ -88,7 +87,7 @@ pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<FundWork, 
             CollectLine {
                 loan_id: loan_id.clone(),
                 upk_id,
-                ksm_id: KsmId::new(ksm_id),
+                ksm_id,
                 ksm: ksm(ksm_id),
                 due,
             }

@@ -79,7 +79,7 @@ type Keep<R> = fn(
 /// A file of rows of one kelurahan that its programme page brings in:
 /// how it is read, the line and kelurahan of each row, how the store keeps
 /// it (all or nothing), and the page's section and message once kept.
-struct RowsFile<R> {
+pub struct RowsFile<R> {
     read: fn(&str, &[u8]) -> Result<Vec<R>, lumbung_domain::Rejected>,
     place: fn(&R) -> (u64, &str),
     keep: Keep<R>,
@@ -113,55 +113,63 @@ async fn import_rows<R: Send + Sync + 'static>(
     ))
 }
 
-/// A plan file for the kelurahan of the page; each changed plan a new
-/// version.
-pub async fn import(
-    ctx: Ctx,
-    Path(code): Path<String>,
-    multipart: Multipart,
-) -> Result<Response, AppError> {
-    let plans = RowsFile {
+/// A kind of file of rows that a kelurahan's programme page brings in.
+pub trait RowsKind {
+    type Row: Send + Sync + 'static;
+    const FILE: RowsFile<Self::Row>;
+}
+
+/// A plan file; each changed plan a new version.
+pub struct Plans;
+
+impl RowsKind for Plans {
+    type Row = lumbung_programme::plan::Plan;
+    const FILE: RowsFile<Self::Row> = RowsFile {
         read: lumbung_programme::plan::read_plans,
         place: |p| (p.line, p.kelurahan.as_str()),
         keep: lumbung_store::Store::import_plans,
         section: "plans",
         message: "plan_imported",
     };
-    import_rows(ctx, &code, multipart, plans).await
 }
 
-/// A grants file for the kelurahan of the page (`kelurahan,programme,
-/// tranche,date,amount`), as `lumbung programme import-grants` takes it.
-pub async fn import_grants(
-    ctx: Ctx,
-    Path(code): Path<String>,
-    multipart: Multipart,
-) -> Result<Response, AppError> {
-    let grants = RowsFile {
+/// A grants file (`kelurahan,programme,tranche,date,amount`), as `lumbung
+/// programme import-grants` takes it.
+pub struct Grants;
+
+impl RowsKind for Grants {
+    type Row = lumbung_programme::files::GrantRow;
+    const FILE: RowsFile<Self::Row> = RowsFile {
         read: lumbung_programme::files::read_grants,
         place: |r| (r.line, r.kelurahan.as_str()),
         keep: lumbung_store::Store::import_grants,
         section: "grants",
         message: "grants_imported",
     };
-    import_rows(ctx, &code, multipart, grants).await
 }
 
-/// An activities file for the kelurahan of the page, as `lumbung
-/// programme import-activities` takes it (a changed row a new version).
-pub async fn import_activities(
-    ctx: Ctx,
-    Path(code): Path<String>,
-    multipart: Multipart,
-) -> Result<Response, AppError> {
-    let activities = RowsFile {
+/// An activities file, as `lumbung programme import-activities` takes it
+/// (a changed row a new version).
+pub struct Activities;
+
+impl RowsKind for Activities {
+    type Row = lumbung_programme::files::ActivityRow;
+    const FILE: RowsFile<Self::Row> = RowsFile {
         read: lumbung_programme::files::read_activities,
         place: |r| (r.line, r.kelurahan.as_str()),
         keep: lumbung_store::Store::import_activities,
         section: "activities",
         message: "activities_imported",
     };
-    import_rows(ctx, &code, multipart, activities).await
+}
+
+/// A file of kind `K` for the kelurahan of the page.
+pub async fn import<K: RowsKind>(
+    ctx: Ctx,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    import_rows(ctx, &code, multipart, K::FILE).await
 }
 
 /// The BKM approves a version of a plan of its kelurahan.

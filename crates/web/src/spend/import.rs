@@ -218,7 +218,7 @@ fn spend_file<'a>(
 }
 
 /// An `anchor_id` given (blank is none), parsed at the edge.
-fn anchor_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
+fn anchor_id(raw: Option<&str>) -> Result<Option<lumbung_domain::OrgId>, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(raw) => raw.parse().map(Some).map_err(|_| AppError::Invalid {
