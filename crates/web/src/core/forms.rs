@@ -218,6 +218,30 @@ mod tests {
         assert_eq!(names, vec!["kind", "name", "npwp", "parent_id"]);
     }
 
+    /// A parent is an organisation id: a positive whole number, read as
+    /// `OrgId` at the edge.
+    #[test]
+    fn a_parent_id_that_is_no_organisation_number_is_refused_beside_its_field() {
+        for raw in ["0", "-3", "1.5"] {
+            let fields = OrgFields {
+                name: "KSM Mawar".into(),
+                kind: "ksm".into(),
+                parent_id: raw.into(),
+                ..Default::default()
+            };
+            let errors = fields.parse(BTreeMap::new()).unwrap_err();
+            assert_eq!(errors.keys().collect::<Vec<_>>(), ["parent_id"], "{raw}");
+        }
+        let fields = OrgFields {
+            name: "KSM Mawar".into(),
+            kind: "ksm".into(),
+            parent_id: " 12 ".into(),
+            ..Default::default()
+        };
+        let input = fields.parse(BTreeMap::new()).unwrap();
+        assert_eq!(input.parent_id, Some(lumbung_domain::OrgId::new(12)));
+    }
+
     #[test]
     fn attribute_lines_round_trip() {
         let map = parse_attribute_lines("employees = 40\n\nsector=retail\n").unwrap();
