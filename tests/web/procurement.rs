@@ -231,6 +231,33 @@ async fn tenders_are_entered_matched_and_only_consenting_firms_are_written_to() 
     assert_eq!(emails, ["roads@example.org"]);
     let page = auditor.page("/procurement/outbox", StatusCode::OK).await;
     assert!(page.contains("roads@example.org") && !page.contains("quiet@example.org"));
+    // Regression (review of 2026-12-06): an analyst of another area saw
+    // every anchor's notices and could mark one sent, so that the relay
+    // never sent it. Now it is no notice to them; the one of the anchor's
+    // area still marks it.
+    app.add_user(
+        "analyst-serang",
+        lumbung_domain::Role::Analyst,
+        crate::support::in_area("3604"),
+    );
+    let serang_analyst = app.login("analyst-serang").await;
+    for other in [&serang_analyst, &app.login("auditor-serang").await] {
+        let page = other.page("/procurement/outbox", StatusCode::OK).await;
+        assert!(!page.contains("roads@example.org"), "{page}");
+    }
+    serang_analyst
+        .post_form_expect(
+            &format!("/procurement/outbox/{}/sent", outbox[0].id),
+            &[],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert_eq!(
+        app.store.outbox().unwrap()[0].status,
+        lumbung_store::NoticeStatus::Queued
+    );
+    let page = lancs.page("/procurement/outbox", StatusCode::OK).await;
+    assert!(page.contains("roads@example.org"), "{page}");
     posted(
         &analyst,
         &format!("/procurement/outbox/{}/sent", outbox[0].id),

@@ -221,7 +221,7 @@ async fn a_complaint_goes_from_the_public_form_to_a_reply_its_complainant_reads(
     app.add_user(
         "bkm-kamasan",
         lumbung_domain::Role::Bkm,
-        lumbung_store::ScopeRef::Org(lumbung_domain::OrgId::new(other_bkm)),
+        crate::support::in_org(other_bkm),
     );
     let other = app.login("bkm-kamasan").await;
     assert_eq!(

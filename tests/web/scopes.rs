@@ -3,9 +3,8 @@
 //! loan checker's account is made only from above (issue 10, findings 2
 //! and 13).
 
-use crate::support::{in_area, posted, signed_in, spawn_app, text_of, TestApp, PASSWORD};
+use crate::support::{in_area, in_org, posted, signed_in, spawn_app, text_of, TestApp, PASSWORD};
 use lumbung_domain::Role;
-use lumbung_store::ScopeRef;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -37,11 +36,7 @@ fn org_named(app: &TestApp, name: &str) -> Option<i64> {
 #[tokio::test]
 async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelurahan() {
     let app = spawn_app().await;
-    app.add_user(
-        "admin-bkm",
-        Role::Admin,
-        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
-    );
+    app.add_user("admin-bkm", Role::Admin, in_org(app.bkm));
     let admin = app.login("admin-bkm").await;
     let bkm = app.bkm.to_string();
 
@@ -96,11 +91,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
             StatusCode::FORBIDDEN,
         )
         .await;
-    app.add_user(
-        "fasilitator-bkm",
-        Role::Facilitator,
-        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
-    );
+    app.add_user("fasilitator-bkm", Role::Facilitator, in_org(app.bkm));
     // … and reaches the BKM's kelurahan only.
     let facilitator = app.login("fasilitator-bkm").await;
     for path in [
@@ -193,11 +184,7 @@ async fn an_area_admin_cannot_place_an_organisation_outside_its_area() {
 async fn loan_checkers_are_made_and_reset_only_from_above() {
     let app = spawn_app().await;
     app.add_user("admin-kel", Role::Admin, in_area(KEL));
-    app.add_user(
-        "admin-bkm",
-        Role::Admin,
-        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
-    );
+    app.add_user("admin-bkm", Role::Admin, in_org(app.bkm));
     let checker = app.user_id("bkm-user");
     let new_checker = |name: &str| json!({"username": name, "role": "bkm", "org_id": app.bkm, "password": "0123456789abc"});
     for admin in ["admin-kel", "admin-bkm"] {
@@ -426,11 +413,7 @@ async fn a_spend_import_names_anchors_only_inside_the_analysts_scope() {
 async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
     let app = spawn_app().await;
     app.add_user("admin-kel", Role::Admin, in_area(KEL));
-    app.add_user(
-        "admin-bkm",
-        Role::Admin,
-        ScopeRef::Org(lumbung_domain::OrgId::new(app.bkm)),
-    );
+    app.add_user("admin-bkm", Role::Admin, in_org(app.bkm));
     for (admin, scope) in [
         ("admin-kel", json!({"area_code": KEL})),
         ("admin-bkm", json!({"org_id": app.bkm})),

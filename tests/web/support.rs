@@ -163,7 +163,7 @@ fn seed(clock: Clock, postgres: bool) -> TestApp {
         ScopeRef::Area(AreaCode::parse("3604").unwrap()),
         ScopeRef::Area(AreaCode::parse("3604").unwrap()),
         ScopeRef::Area(AreaCode::parse("E10000017").unwrap()),
-        ScopeRef::Org(lumbung_domain::OrgId::new(bkm)),
+        in_org(bkm),
         ScopeRef::Area(AreaCode::parse(kel).unwrap()),
     ];
     for ((name, role), scope) in SCOPED_USERS.iter().zip(scopes) {
@@ -297,6 +297,11 @@ pub async fn posted(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> String 
 /// The scope of the area `code`.
 pub fn in_area(code: &str) -> ScopeRef {
     ScopeRef::Area(AreaCode::parse(code).unwrap())
+}
+
+/// The scope of organisation `id` and those under it.
+pub fn in_org(id: i64) -> ScopeRef {
+    ScopeRef::Org(lumbung_domain::OrgId::new(id))
 }
 
 /// Owned form fields as `post_form` takes them.

@@ -6,7 +6,9 @@ use super::business::{reachable, stored_record};
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection, OptionalExtension};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, TenderId};
+use lumbung_domain::{
+    text, AnchorId, BusinessId, Language, Money, NoticeId, OrgId, Scope, TenderId,
+};
 use lumbung_procurement::contracts::Process;
 use lumbung_procurement::tenders::{matches, notice, NewTender, Tender, TenderMatch};
 use serde::Serialize;
@@ -294,45 +296,70 @@ impl Store {
     /// The outbox, oldest first. A queued notice whose business withdrew
     /// its consent since is withheld.
     pub fn outbox(&self) -> Result<Vec<OutboxNotice>> {
+        self.outbox_in(&Scope::Global)
+    }
+
+    /// The notices of the outbox a viewer of `scope` may see and mark:
+    /// those of tenders of its anchors, and of tenders published without
+    /// one (as its tenders are seen).
+    pub fn outbox_in(&self, scope: &Scope) -> Result<Vec<OutboxNotice>> {
+        let anchors = self.spend_anchors_in(scope)?;
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT n.id, n.tender_id, n.business_id, b.record, n.email, n.language, n.subject, n.body,
-                    n.queued_at, n.sent_at, t.title
+                    n.queued_at, n.sent_at, t.title, t.anchor_id
              FROM outbox n JOIN businesses b ON b.id = n.business_id JOIN tenders t ON t.id = n.tender_id
              ORDER BY n.id",
         )?;
-        let out = stmt
+        let rows = stmt
             .query_map([], |r| {
                 let record = stored_record(&r.get::<_, String>(3)?);
                 let sent_at: Option<String> = r.get(9)?;
                 let language: String = r.get(5)?;
-                Ok(OutboxNotice {
-                    id: NoticeId::new(r.get(0)?),
-                    tender_id: TenderId::new(r.get(1)?),
-                    tender: r.get(10)?,
-                    business_id: BusinessId::new(r.get(2)?),
-                    status: match (&sent_at, record.consent) {
-                        (Some(_), _) => NoticeStatus::Sent,
-                        (None, true) => NoticeStatus::Queued,
-                        (None, false) => NoticeStatus::Withheld,
+                let anchor: Option<i64> = r.get(11)?;
+                Ok((
+                    anchor,
+                    OutboxNotice {
+                        id: NoticeId::new(r.get(0)?),
+                        tender_id: TenderId::new(r.get(1)?),
+                        tender: r.get(10)?,
+                        business_id: BusinessId::new(r.get(2)?),
+                        status: match (&sent_at, record.consent) {
+                            (Some(_), _) => NoticeStatus::Sent,
+                            (None, true) => NoticeStatus::Queued,
+                            (None, false) => NoticeStatus::Withheld,
+                        },
+                        business: record.name,
+                        email: r.get(4)?,
+                        language: Language::parse(&language).unwrap_or_default().code(),
+                        subject: r.get(6)?,
+                        body: r.get(7)?,
+                        queued_at: r.get(8)?,
+                        sent_at,
                     },
-                    business: record.name,
-                    email: r.get(4)?,
-                    language: Language::parse(&language).unwrap_or_default().code(),
-                    subject: r.get(6)?,
-                    body: r.get(7)?,
-                    queued_at: r.get(8)?,
-                    sent_at,
-                })
+                ))
             })?
-            .collect::<crate::db::Result<_>>()?;
-        Ok(out)
+            .collect::<crate::db::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|(anchor, _)| match (anchor, &anchors) {
+                (Some(anchor), Some(seen)) => seen.contains(&AnchorId::new(*anchor)),
+                _ => true,
+            })
+            .map(|(_, notice)| notice)
+            .collect())
     }
 
     /// Marks notices sent (by the mail relay), all or nothing: each must
     /// be queued, not sent, and its business still consenting.
     pub fn mark_sent(&self, ids: &[NoticeId], actor: &Actor) -> Result<u64> {
-        let held: Vec<OutboxNotice> = self.outbox()?;
+        self.mark_sent_in(&Scope::Global, ids, actor)
+    }
+
+    /// [`Store::mark_sent`] of notices a viewer of `scope` may see
+    /// ([`Store::outbox_in`]); any other is no notice to it.
+    pub fn mark_sent_in(&self, scope: &Scope, ids: &[NoticeId], actor: &Actor) -> Result<u64> {
+        let held: Vec<OutboxNotice> = self.outbox_in(scope)?;
         self.write(|tx| {
             for id in ids {
                 match held.iter().find(|n| n.id == *id).map(|n| n.status) {

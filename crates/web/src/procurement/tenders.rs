@@ -240,7 +240,10 @@ pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
 }
 
 pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let notices = state.blocking(|s| s.outbox()).await?;
+    // Notices of tenders the viewer sees only (its anchors', and those
+    // published without one).
+    let scope = viewer.scope();
+    let notices = state.blocking(move |s| s.outbox_in(&scope)).await?;
     // Survey invitations of the viewer's anchors' surveys only.
     let seen = super::surveys::surveys_seen(&state, &viewer).await?;
     let invitations: Vec<_> = state
@@ -266,6 +269,10 @@ pub async fn mark_sent(
         .parse::<i64>()
         .map(NoticeId::new)
         .map_err(|_| not_found("notice", &raw))?;
-    acting(&state, &viewer, move |s, actor| s.mark_sent(&[id], actor)).await?;
+    let scope = viewer.scope();
+    acting(&state, &viewer, move |s, actor| {
+        s.mark_sent_in(&scope, &[id], actor)
+    })
+    .await?;
     Ok(done("/procurement/outbox", "notice_sent"))
 }
