@@ -532,18 +532,41 @@ async fn a_plan_is_brought_in_by_one_person_and_approved_by_the_bkm() {
         StatusCode::CONFLICT,
     )
     .await;
-    // Whoever brings a plan in cannot approve it, even as the BKM.
+    // Regression (review of 2026-12-06): plans are brought in by the
+    // facilitator (design.md); a BKM's plan or grants file is refused and
+    // adds nothing.
     let v2 = csv.replace("Jalan setapak rusak", "Jalan setapak rusak berat");
-    bkm.post_multipart("/programme/3604010001/plans", plan_form(&bkm, &v2))
+    for (path, file) in [
+        ("/programme/3604010001/plans", v2.as_str()),
+        (
+            "/programme/3604010001/grants",
+            "kelurahan,programme,tranche,date,amount\n3604010001,P2KP,1,2024-03-01,1000000\n",
+        ),
+    ] {
+        let refused = bkm.post_multipart(path, plan_form(&bkm, file)).await;
+        expect_status(path, refused, StatusCode::CONFLICT).await;
+    }
+    assert_eq!(app.store.plans_of("3604010001").unwrap()[0].id.get(), id);
+    let (grants, _) = app
+        .store
+        .programme_in_kelurahan("3604010001", None)
+        .unwrap();
+    assert!(grants.iter().all(|g| g.date != "2024-03-01"), "{grants:?}");
+    // Nor does the BKM's page offer those files; activities it writes.
+    let page = bkm.page("/programme?area=3604010001", StatusCode::OK).await;
+    assert!(
+        page.contains("id=\"activities-import\"")
+            && !page.contains("id=\"plan-import\"")
+            && !page.contains("id=\"grants-import\""),
+        "{page}"
+    );
+    let page = kel.page("/programme?area=3604010001", StatusCode::OK).await;
+    assert!(page.contains("id=\"plan-import\"") && page.contains("id=\"grants-import\""));
+    // A new version the facilitator brings in is a draft until approved.
+    kel.post_multipart("/programme/3604010001/plans", plan_form(&kel, &v2))
         .await;
     let newest = app.store.plans_of("3604010001").unwrap()[0].id.get();
     assert_ne!(newest, id);
-    bkm.post_form_expect(
-        &format!("/programme/plans/{newest}/approve"),
-        &[],
-        StatusCode::CONFLICT,
-    )
-    .await;
     // The auditor reads; the board shows the approved plan, not the draft.
     serang
         .post_form_expect(

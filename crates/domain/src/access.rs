@@ -248,6 +248,13 @@ impl Role {
         self == Role::Facilitator
     }
 
+    /// Brings in a kelurahan's plans and the BLM grants it received: the
+    /// facilitator (design.md's access table), whose plan the BKM then
+    /// approves; the BKM writes activities only.
+    pub fn brings_in_plans(self) -> bool {
+        self == Role::Facilitator
+    }
+
     /// Approves a plan version and funds or refuses a proposal: the BKM
     /// alone, the community's own board (seed 001); a facilitator guides
     /// and records, and never decides for it.

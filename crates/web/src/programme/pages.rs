@@ -159,6 +159,7 @@ pub async fn page_with(
         .user()
         .is_some_and(|u| u.role.can_write(lumbung_domain::Resource::Programme));
     let approves = viewer.user().is_some_and(|u| u.role.decides_plans());
+    let brings_in_plans = viewer.user().is_some_and(|u| u.role.brings_in_plans());
     let allocation = (!report.by_area.is_empty()).then(|| {
         let rows: Vec<(String, Vec<i64>)> = report
             .by_area
@@ -206,6 +207,7 @@ pub async fn page_with(
             grants => grants, activities => activities, kelurahan => kelurahan,
             allocation => allocation, leverage => leverage, plans => plans, flags => flags,
             can_write => can_write, approves => approves, proposals => proposals,
+            brings_in_plans => brings_in_plans,
             proposal => proposal, proposal_errors => proposal_errors,
         },
     )

@@ -13,7 +13,7 @@ use axum::extract::{Multipart, Path};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::Form;
-use lumbung_domain::{text, AreaPath, Money, PlanId, ProposalId};
+use lumbung_domain::{text, AreaPath, Money, PlanId, ProposalId, Role};
 use lumbung_programme::proposal::{Decision, Proposal};
 
 /// The largest plan file taken from the browser.
@@ -83,6 +83,8 @@ pub struct RowsFile<R> {
     read: fn(&str, &[u8]) -> Result<Vec<R>, lumbung_domain::Rejected>,
     place: fn(&R) -> (u64, &str),
     keep: Keep<R>,
+    /// Whether a role with write access to the programme may bring it in.
+    may: fn(Role) -> bool,
     section: &'static str,
     message: &'static str,
 }
@@ -96,6 +98,11 @@ async fn import_rows<R: Send + Sync + 'static>(
     file: RowsFile<R>,
 ) -> Result<Response, AppError> {
     area_in_scope(&state, &viewer, code).await?;
+    if viewer.user().is_none_or(|u| !(file.may)(u.role)) {
+        return Err(AppError::conflict(text!("plans_by_facilitator";
+            id: "rencana dan dana BLM dimasukkan oleh fasilitator; BKM menyetujui rencana dan menulis kegiatan",
+            en: "plans and BLM grants are brought in by the facilitator; the BKM approves plans and writes activities")));
+    }
     let (name, bytes) = uploaded(multipart).await?;
     let rows = (file.read)(&name, &bytes)
         .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
@@ -128,6 +135,7 @@ impl RowsKind for Plans {
         read: lumbung_programme::plan::read_plans,
         place: |p| (p.line, p.kelurahan.as_str()),
         keep: lumbung_store::Store::import_plans,
+        may: Role::brings_in_plans,
         section: "plans",
         message: "plan_imported",
     };
@@ -143,6 +151,7 @@ impl RowsKind for Grants {
         read: lumbung_programme::files::read_grants,
         place: |r| (r.line, r.kelurahan.as_str()),
         keep: lumbung_store::Store::import_grants,
+        may: Role::brings_in_plans,
         section: "grants",
         message: "grants_imported",
     };
@@ -158,6 +167,8 @@ impl RowsKind for Activities {
         read: lumbung_programme::files::read_activities,
         place: |r| (r.line, r.kelurahan.as_str()),
         keep: lumbung_store::Store::import_activities,
+        // The BKM writes activities too (design.md).
+        may: |_| true,
         section: "activities",
         message: "activities_imported",
     };
