@@ -63,7 +63,9 @@ pub fn run(db: &Db, args: CompareArgs) -> Result<()> {
         })?),
         None => None,
     };
-    let cities = db.open()?.compare(&codes, as_of)?;
+    let cities = db
+        .open()?
+        .compare(&codes, as_of, &lumbung_domain::Scope::Global)?;
     match args.format {
         CompareFormat::Json => println!("{}", serde_json::to_string_pretty(&cities)?),
         CompareFormat::Table => {

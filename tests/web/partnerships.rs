@@ -510,6 +510,51 @@ async fn cities_are_compared_side_by_side_spend_only_for_its_readers() {
     );
 }
 
+/// Regression (review of 2026-12-06): an analyst scoped to Lancashire read
+/// Kabupaten Serang's anchors' spend through `/compare`. The spend of an
+/// area outside the viewer's scope is left out; its other figures stay.
+#[tokio::test]
+async fn the_spend_compared_is_only_that_of_areas_in_the_viewers_scope() {
+    let app = spawn_app().await;
+    crate::spend::spend_places(&app);
+    app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604");
+    let payments = [
+        crate::spend::payment("Preston City Council", "Ribble Print Ltd", "PR1 2HE", 300),
+        crate::spend::payment("RSUD Serang", "Apotek Sehat", "42111", 50),
+    ];
+    let cli = lumbung_store::Actor::cli();
+    app.store
+        .import_spend("two.csv", "two", &payments, &serde_json::json!({}), &cli)
+        .unwrap();
+    // The spend-total row of the page: a cell per area.
+    let totals = |html: &str| -> Vec<String> {
+        let row = html
+            .split("<td>Total belanja</td>")
+            .nth(1)
+            .expect("the spend rows")
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_owned();
+        row.split("<td class=\"num\">")
+            .skip(1)
+            .map(|c| c.split("</td>").next().unwrap().to_owned())
+            .collect()
+    };
+    let everywhere = app.login("analyst").await;
+    let html = everywhere
+        .page("/compare?areas=3604,E07000123", StatusCode::OK)
+        .await;
+    let all = totals(&html);
+    assert!(all.iter().all(|c| c != "–"), "{all:?}");
+    let lancs = app.login("analyst-lancs").await;
+    let html = lancs
+        .page("/compare?areas=3604,E07000123", StatusCode::OK)
+        .await;
+    assert_eq!(totals(&html), ["–".to_owned(), all[1].clone()], "{html}");
+    assert!(html.contains("KABUPATEN SERANG"));
+}
+
 const PROJECTS: &str = "project,amount,sector,risk,social_value,area,expected_return\n\
     Solar schools,8000000,energy,low,40,E07000123,4.5\n\
     Community homes,9500000,housing,medium,55,E07000123,3\n\

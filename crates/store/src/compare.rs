@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use lumbung_community::cycle::{
     progress_planned, CyclePlan, KelurahanCycle, ProgressSettings, Turnout,
 };
-use lumbung_domain::{text, AreaCode, AreaPath, Scope};
+use lumbung_domain::{text, AreaCode, AreaPath, Placement, Scope};
 use lumbung_partnerships::compare::{City, CycleFigures, FundFigures, SpendFigures};
 use lumbung_spend::facts::Facts;
 use lumbung_spend::report::{compute, ReportOptions};
@@ -24,8 +24,15 @@ impl Store {
     /// the spend report of the anchors inside it with the area as the
     /// local area (and the settings' region when it holds the area), the
     /// fund report of its UPKs, the cycle's progress of its kelurahan and
-    /// its BLM roll-up.
-    pub fn compare(&self, codes: &[String], as_of: Option<Date>) -> Result<Vec<City>> {
+    /// its BLM roll-up. The spend figures only of an area the viewer's
+    /// `scope` covers: another area's anchors' payments are not its to read.
+    pub fn compare(
+        &self,
+        codes: &[String],
+        as_of: Option<Date>,
+        scope: &Scope,
+    ) -> Result<Vec<City>> {
+        let viewer = scope;
         let on = as_of.unwrap_or_else(crate::today);
         let settings = self.spend_settings()?;
         let region = match settings.region.as_deref() {
@@ -57,24 +64,34 @@ impl Store {
             };
 
             // Spend: the anchors inside the area, the area as local.
-            let anchors: HashSet<u32> = self
-                .spend_anchors_in(&scope)?
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| a.get() as u32)
-                .collect();
-            let own: Vec<Facts> = facts
-                .iter()
-                .map(|f| f.filter(|f, i| anchors.contains(&f.anchor[i])))
-                .collect();
-            let region = region
-                .as_ref()
-                .filter(|(_, rp)| rp.contains(&path))
-                .and_then(|(r, _)| AreaCode::parse(r).ok());
-            let dims = self.spend_dimensions(Some(&code), region.as_ref(), settings.calendar())?;
-            let refs: Vec<&Facts> = own.iter().collect();
-            let spend =
-                compute(&refs, &dims, &ReportOptions::default()).map_err(|_| too_large("spend"))?;
+            let spend = if viewer.covers(&Placement {
+                area: Some(path.clone()),
+                orgs: Vec::new(),
+            }) {
+                let anchors: HashSet<u32> = self
+                    .spend_anchors_in(&scope)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| a.get() as u32)
+                    .collect();
+                let own: Vec<Facts> = facts
+                    .iter()
+                    .map(|f| f.filter(|f, i| anchors.contains(&f.anchor[i])))
+                    .collect();
+                let region = region
+                    .as_ref()
+                    .filter(|(_, rp)| rp.contains(&path))
+                    .and_then(|(r, _)| AreaCode::parse(r).ok());
+                let dims =
+                    self.spend_dimensions(Some(&code), region.as_ref(), settings.calendar())?;
+                let refs: Vec<&Facts> = own.iter().collect();
+                SpendFigures::of(
+                    &compute(&refs, &dims, &ReportOptions::default())
+                        .map_err(|_| too_large("spend"))?,
+                )
+            } else {
+                None
+            };
 
             // The revolving fund: the UPKs inside the area.
             let (books, ctx) = self.fund_report_inputs(&scope, on)?;
@@ -98,7 +115,7 @@ impl Store {
             cities.push(City {
                 code: area.code,
                 name: area.name,
-                spend: SpendFigures::of(&spend),
+                spend,
                 fund: FundFigures::of(&fund),
                 cycle: CycleFigures::of(&progress),
                 programme: (programme.figures.kelurahan > 0).then_some(programme.figures),

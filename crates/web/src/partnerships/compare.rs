@@ -38,7 +38,13 @@ pub async fn page(ctx: Ctx, Query(q): Query<CompareQuery>) -> Result<Response, A
         };
         match area_list(&q.areas) {
             Ok(codes) if errors.is_empty() => {
-                match ctx.state.blocking(move |s| s.compare(&codes, as_of)).await {
+                // Spend figures only of the areas the viewer's scope covers.
+                let scope = ctx.viewer.scope();
+                let compared = ctx
+                    .state
+                    .blocking(move |s| s.compare(&codes, as_of, &scope))
+                    .await;
+                match compared {
                     Ok(found) => cities = found,
                     Err(AppError::Invalid { field, message }) => {
                         errors.insert(field, message.get(lang.into()).to_owned());
