@@ -688,6 +688,33 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         html.contains("id=\"e-coop-org\""),
         "only a co-operative or social enterprise"
     );
+    // Regression (review of 2026-12-06): a writer of one kelurahan named a
+    // social enterprise of another city as its co-op's registry entry, and
+    // so counted that firm's payments as spend with co-operatives in every
+    // anchor's figures. Only one of its own scope is offered and taken.
+    let elsewhere = app.add_org(
+        "Preston Social Bakery",
+        OrgKind::SocialEnterprise,
+        "E07000123",
+    );
+    let html = fac
+        .post_form_expect(
+            "/economy/coops",
+            &[
+                ("name", "Koperasi Jahit Umbul"),
+                ("area", KEL),
+                ("stage", "idea"),
+                ("org", &elsewhere.to_string()),
+            ],
+            StatusCode::OK,
+        )
+        .await;
+    assert!(html.contains("id=\"e-coop-org\""), "{html}");
+    assert!(
+        !html.contains("Preston Social Bakery")
+            && html.contains("Koperasi Jahit Umbul (badan hukum)")
+    );
+    assert!(app.store.coops().unwrap().is_empty());
     posted(
         &fac,
         "/economy/coops",

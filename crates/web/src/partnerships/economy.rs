@@ -183,9 +183,12 @@ pub struct CoopFields {
     org: String,
 }
 
-/// The registry's co-operatives and social enterprises, a co-op's record
-/// may name (id, name).
+/// The registry's co-operatives and social enterprises in the viewer's
+/// scope, a co-op's record may name (id, name): naming one counts its
+/// payments as spend with co-operatives in every anchor's figures, so a
+/// writer names only those of its own scope.
 async fn coop_orgs(ctx: &Ctx) -> Result<Vec<(OrgId, String)>, AppError> {
+    let scope = ctx.viewer.scope();
     let mut out = Vec::new();
     for kind in [
         lumbung_domain::OrgKind::Cooperative,
@@ -199,7 +202,11 @@ async fn coop_orgs(ctx: &Ctx) -> Result<Vec<(OrgId, String)>, AppError> {
             .state
             .blocking(move |s| s.search_orgs(&filter, 1_000, 0))
             .await?;
-        out.extend(orgs.into_iter().map(|o| (o.id, o.name)));
+        out.extend(
+            orgs.into_iter()
+                .filter(|o| scope.covers(&o.placement))
+                .map(|o| (o.id, o.name)),
+        );
     }
     Ok(out)
 }
