@@ -190,6 +190,56 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
     assert_eq!(capital()[0][2], "2");
 }
 
+/// Regression (review of 2026-12-06): an activities file of one kelurahan
+/// posted the waiting capital of every other kelurahan whose UPK had been
+/// registered since, into books outside its writer's scope. Each file now
+/// posts the capital of its own kelurahan only; another's waits for its own.
+#[test]
+fn an_activities_file_posts_the_capital_of_its_own_kelurahan_only() {
+    let env = setup();
+    let orgs = env.write(
+        "orgs.csv",
+        "name,kind,area_code\nUPK Citerep,upk,3604240003\n",
+    );
+    run(&env, &["orgs", "import", &orgs]).code(0);
+    import(&env, "grants", "grants.csv", GRANTS).code(0);
+    import(&env, "activities", "activities.csv", ACTIVITIES)
+        .code(0)
+        .stdout_has("\"kelurahan\":\"3604250001\"");
+    // Kragilan's UPK is registered after; Citerep brings in its own file.
+    let orgs = env.write(
+        "orgs2.csv",
+        "name,kind,area_code\nUPK Kragilan,upk,3604250001\n",
+    );
+    run(&env, &["orgs", "import", &orgs]).code(0);
+    let of = |code: &str| -> String {
+        let lines: Vec<&str> = ACTIVITIES.lines().collect();
+        let mut out = format!("{}\n", lines[0]);
+        for l in lines[1..]
+            .iter()
+            .filter(|l| l.trim_start().starts_with(code))
+        {
+            out.push_str(l.trim_start());
+            out.push('\n');
+        }
+        out
+    };
+    let citerep = of("3604240003").replace(
+        "KSM Maju,1066235000,1066235000",
+        "KSM Maju,1000000000,1000000000",
+    );
+    import(&env, "activities", "citerep.csv", &citerep).code(0);
+    let areas =
+        || env.sqlite("SELECT DISTINCT area_code FROM programme_capital ORDER BY area_code");
+    assert_eq!(areas(), [["3604240003"]]);
+    // Kragilan's own file posts Kragilan's.
+    import(&env, "activities", "kragilan.csv", &of("3604250001"))
+        .code(0)
+        .stdout_has("capital: 3604250001 P2KP 2008");
+    assert_eq!(areas(), [["3604240003"], ["3604250001"]]);
+    run(&env, &["fund", "verify"]).code(0);
+}
+
 #[test]
 fn a_published_board_is_frozen_verifiable_and_carries_the_journals_head() {
     // It edits the file behind the program's back: SQLite's.

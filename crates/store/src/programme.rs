@@ -286,7 +286,11 @@ impl Store {
                     ],
                 )?;
             }
-            out.capital = post_capital(tx, import)?;
+            // The capital of the kelurahan of this file only: another's
+            // waits for its own import (its writer's scope, not this one's).
+            let kelurahan: std::collections::BTreeSet<&str> =
+                rows.iter().map(|r| r.kelurahan.as_str()).collect();
+            out.capital = post_capital(tx, import, &kelurahan)?;
             self.finish_import(tx, import, file, "activities", &mut out, actor)?;
             Ok(out)
         })
@@ -412,8 +416,12 @@ impl Store {
 
 /// Posts to each UPK's journal the difference between the economic BLM
 /// allocated (latest versions) and the capital posted before, per
-/// kelurahan, programme and year (`lumbung_programme::capital`).
-fn post_capital(tx: &Transaction<'_>, import: i64) -> Result<Vec<CapitalPosted>> {
+/// programme and year of each of `kelurahan` (`lumbung_programme::capital`).
+fn post_capital(
+    tx: &Transaction<'_>,
+    import: i64,
+    kelurahan: &std::collections::BTreeSet<&str>,
+) -> Result<Vec<CapitalPosted>> {
     use lumbung_fund::journal::{Account, Entry};
     use lumbung_programme::capital::{postings, CapitalKey};
     use std::collections::BTreeMap;
@@ -427,6 +435,9 @@ fn post_capital(tx: &Transaction<'_>, import: i64) -> Result<Vec<CapitalPosted>>
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let key: CapitalKey = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if !kelurahan.contains(key.0.as_str()) {
+            continue;
+        }
         ids.insert(key.1.clone(), r.get(4)?);
         let sum = allocated.entry(key).or_insert(Money::ZERO);
         *sum = sum
@@ -441,6 +452,9 @@ fn post_capital(tx: &Transaction<'_>, import: i64) -> Result<Vec<CapitalPosted>>
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let key: CapitalKey = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if !kelurahan.contains(key.0.as_str()) {
+            continue;
+        }
         ids.insert(key.1.clone(), r.get(4)?);
         posted.insert(key, r.get(3)?);
     }
