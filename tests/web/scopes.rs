@@ -4,7 +4,7 @@
 //! and 13).
 
 use crate::support::{in_area, in_org, posted, signed_in, spawn_app, text_of, TestApp, PASSWORD};
-use lumbung_domain::Role;
+use lumbung_domain::{OrgKind, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -113,6 +113,48 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
             "{path}: {status}"
         );
     }
+}
+
+/// Regression (review of 2026-12-06): the admin of an organisation placed
+/// above the kelurahan (a city office) made a child organisation inside a
+/// kelurahan, then an account scoped to it, who read that kelurahan's
+/// households and PS-2 list, which the city office's own scope does not
+/// reach. An organisation scope places one in a kelurahan only where an
+/// organisation of its own already sits.
+#[tokio::test]
+async fn an_organisation_admin_above_the_kelurahan_cannot_place_a_child_in_it() {
+    let app = spawn_app().await;
+    let office = app.add_org("Dinas Sosial Kabupaten", OrgKind::Government, "3604");
+    app.add_user("admin-dinas", Role::Admin, in_org(office));
+    let admin = app.login("admin-dinas").await;
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
+            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": KEL, "parent_id": office}),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    admin
+        .post_form_expect(
+            "/orgs",
+            &[
+                ("name", "KSM Titipan"),
+                ("kind", "ksm"),
+                ("area_code", "3604010001.01"),
+                ("parent_id", &office.to_string()),
+            ],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    assert_eq!(org_named(&app, "KSM Titipan"), None, "nothing was created");
+    // At its own level it still places one.
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
+            json!({"name": "Unit Pelayanan", "kind": "government", "area_code": "3604", "parent_id": office}),
+            StatusCode::CREATED,
+        )
+        .await;
 }
 
 /// An area-scoped admin places organisations only inside their area: not

@@ -6,7 +6,7 @@ use crate::auth::Viewer;
 use crate::core::forms::{FieldErrors, OrgFields, UserFields};
 use crate::error::AppError;
 use crate::AppState;
-use lumbung_domain::{OrgId, Password, Placement, Resource, UserId};
+use lumbung_domain::{OrgId, Password, Placement, Resource, Scope, UserId};
 use lumbung_store::{Org, StoreError, User};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -71,14 +71,28 @@ pub(crate) async fn blocking<T: Send + 'static>(
 /// Where an organisation would sit with these fields: its area and, as its
 /// organisation lineage, its parent's (a new one has no id yet). The
 /// parent's own placement comes second: a writer must cover both, so that
-/// nobody hangs an organisation under one outside their scope.
+/// nobody hangs an organisation under one outside their scope. Third, the
+/// placement of the kelurahan its area lies in, if any: an organisation
+/// placed there reaches the kelurahan's data (its mapping, the PS-2 list),
+/// so a writer scoped to an organisation must reach that data already.
 async fn placement_of(
     state: &AppState,
     input: &lumbung_store::OrgInput,
-) -> Result<(Placement, Option<Placement>), Failure> {
+) -> Result<(Placement, Option<Placement>, Option<Placement>), Failure> {
     let area = input.area_code.clone();
     let parent = input.parent_id;
     blocking(state, move |s| {
+        let kelurahan = match &area {
+            Some(code) => match s
+                .area_lineage(code.as_str())?
+                .into_iter()
+                .find(|a| a.kind.as_deref() == Some("kelurahan"))
+            {
+                Some(k) => Some(s.kelurahan(&k.code)?.placement),
+                None => None,
+            },
+            None => None,
+        };
         let area = match area {
             Some(code) => s.area_path(code.as_str())?,
             None => None,
@@ -88,18 +102,24 @@ async fn placement_of(
             None => None,
         };
         let orgs = parent.as_ref().map(|p| p.orgs.clone()).unwrap_or_default();
-        Ok((Placement { area, orgs }, parent))
+        Ok((Placement { area, orgs }, parent, kelurahan))
     })
     .await
 }
 
 fn require_write_at_both(
     viewer: &Viewer,
-    (own, parent): &(Placement, Option<Placement>),
+    (own, parent, kelurahan): &(Placement, Option<Placement>, Option<Placement>),
 ) -> Result<(), Failure> {
     viewer.require_write_at(Resource::AreasOrgs, own)?;
     if let Some(parent) = parent {
         viewer.require_write_at(Resource::AreasOrgs, parent)?;
+    }
+    // An area scope covering the organisation's area covers what lies
+    // there; an organisation scope reaches a kelurahan only through an
+    // organisation of its own placed in it.
+    if let (Some(kelurahan), Scope::Org { .. }) = (kelurahan, viewer.scope()) {
+        viewer.require_write_at(Resource::AreasOrgs, kelurahan)?;
     }
     Ok(())
 }
