@@ -776,3 +776,50 @@ pub(crate) fn payment(
         flags: vec![],
     }
 }
+
+/// Regression (review of 2026-12-06): a new supplier's review note named
+/// the look-alike supplier of the catalogue, with its postal code, even
+/// when only another area's anchors pay it; an analyst scoped elsewhere
+/// read it on the list, in its CSV and through the API. Such parts of a
+/// note are left out for a viewer who does not see that supplier.
+#[tokio::test]
+async fn a_review_note_names_no_supplier_the_viewer_may_not_see() {
+    let app = spawn_app().await;
+    spend_places(&app);
+    app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604");
+    let cli = lumbung_store::Actor::cli();
+    let serang = [payment("RSUD Serang", "Fylde Foods Ltd", "42111", 50)];
+    app.store
+        .import_spend("serang.csv", "s", &serang, &json!({}), &cli)
+        .unwrap();
+    let preston = [payment(
+        "Preston City Council",
+        "Fylde Foods Limited",
+        "PR1 2HE",
+        300,
+    )];
+    app.store
+        .import_spend("preston.csv", "p", &preston, &json!({}), &cli)
+        .unwrap();
+    let everywhere = app.login("analyst").await;
+    let page = everywhere
+        .page("/spend/suppliers?review=1", StatusCode::OK)
+        .await;
+    assert!(
+        page.contains("Fylde Foods Limited") && page.contains("≈ #"),
+        "{page}"
+    );
+    let lancs = app.login("analyst-lancs").await;
+    let page = lancs
+        .page("/spend/suppliers?review=1", StatusCode::OK)
+        .await;
+    assert!(page.contains("Fylde Foods Limited"), "{page}");
+    let csv = lancs.text("/spend/suppliers.csv?review=1").await;
+    let api = lancs.text("/api/v1/spend/suppliers?review=1").await;
+    for seen in [&page, &csv, &api] {
+        assert!(
+            !seen.contains("Fylde Foods Ltd") && !seen.contains("≈ #"),
+            "{seen}"
+        );
+    }
+}

@@ -122,6 +122,22 @@ pub fn suggested_in(note: &str) -> Vec<i64> {
         .collect()
 }
 
+/// A review note as a viewer who does not see the whole catalogue reads
+/// it: the parts naming a supplier it may not see left out — a
+/// suggestion `≈ #N "Name" PC` of a supplier outside `sees`, and `id:X =
+/// "Other"` (an identifier naming another supplier, which one not said);
+/// `None` when nothing is left.
+pub fn note_seen(note: &str, sees: impl Fn(i64) -> bool) -> Option<String> {
+    let kept: Vec<&str> = note
+        .split("; ")
+        .filter(|part| match part.strip_prefix("≈ #") {
+            Some(_) => suggested_in(part).first().is_some_and(|id| sees(*id)),
+            None => !(part.starts_with("id:") && part.contains(" = ")),
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("; "))
+}
+
 /// A supplier of the catalogue as the near-duplicate search sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Listed<'a> {
@@ -284,6 +300,19 @@ mod tests {
         assert_eq!(describe_key("name:acme|", false), "name “acme”");
         assert_eq!(describe_key("id:07361234", false), "identifier 07361234");
         assert_eq!(describe_key("other", true), "other");
+        // A viewer sees only the suggestions of suppliers it may see.
+        let seen = |note: &str| note_seen(note, |id| id == 12);
+        assert_eq!(
+            seen("spellings merged; ≈ #12 \"A\"; ≈ #3 \"B\" PR12HE").as_deref(),
+            Some("spellings merged; ≈ #12 \"A\"")
+        );
+        assert_eq!(seen("≈ #3 \"Budi Santoso\" 42111"), None);
+        assert_eq!(seen("id:1001 = \"Other\""), None);
+        assert_eq!(
+            seen("id:1001 ≠ id:2002").as_deref(),
+            Some("id:1001 ≠ id:2002")
+        );
+        assert_eq!(seen("→ #7").as_deref(), Some("→ #7"));
         let note = suggestion_note(7, "Fylde Foods Ltd", Some("FY85AB"));
         assert_eq!(note, "≈ #7 \"Fylde Foods Ltd\" FY85AB");
         assert_eq!(suggested_in(&note), [7]);

@@ -148,8 +148,15 @@ async fn supplier_list(
             let rows = s
                 .suppliers_by_id(&ids.rows)?
                 .into_iter()
-                .map(|supplier| {
+                .map(|mut supplier| {
                     let SupplierTotal { payments, total } = of(supplier.id);
+                    if scoped {
+                        // A note may name a supplier only other anchors pay.
+                        let sees = |id: i64| of(SupplierId::new(id)).payments > 0;
+                        supplier.review = supplier
+                            .review
+                            .and_then(|n| lumbung_spend::suppliers::note_seen(&n, sees));
+                    }
                     SupplierLine {
                         supplier,
                         payments,
@@ -184,6 +191,15 @@ async fn suppliers(
         .into_iter()
         .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
         .take(limit as usize)
+        .map(|mut s| {
+            if let Some(v) = &visible {
+                // A note may name a supplier only other anchors pay.
+                s.review = s
+                    .review
+                    .and_then(|n| lumbung_spend::suppliers::note_seen(&n, |id| v.contains(&id)));
+            }
+            s
+        })
         .collect())
 }
 
