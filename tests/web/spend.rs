@@ -512,10 +512,11 @@ async fn scoped_analysts_see_and_undo_only_imports_of_their_anchors_and_place_ne
         vec!["preston.csv"],
         "the mixed import reaches outside Lancashire"
     );
+    // Outside the scope, as an unknown id: nothing says it exists.
     let res = lancs
         .send_json(Method::DELETE, "/api/v1/spend/imports/1", json!({}))
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         lancs.status("/api/v1/spend/imports/1/flagged").await,
         StatusCode::NOT_FOUND
