@@ -146,8 +146,8 @@ fn a_bad_file_is_refused_whole_and_review_flags_never_refuse() {
     );
 }
 
-#[test]
-fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_difference() {
+/// The areas, a UPK in Citerep (none in Kragilan) and the grants.
+fn with_citerep_upk() -> Env {
     let env = setup();
     let orgs = env.write(
         "orgs.csv",
@@ -155,6 +155,12 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
     );
     run(&env, &["orgs", "import", &orgs]).code(0);
     import(&env, "grants", "grants.csv", GRANTS).code(0);
+    env
+}
+
+#[test]
+fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_difference() {
+    let env = with_citerep_upk();
     // Citerep has a UPK: its economic allocation is posted as capital;
     // Kragilan has none: flagged, nothing posted.
     import(&env, "activities", "activities.csv", ACTIVITIES)
@@ -196,13 +202,7 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
 /// posts the capital of its own kelurahan only; another's waits for its own.
 #[test]
 fn an_activities_file_posts_the_capital_of_its_own_kelurahan_only() {
-    let env = setup();
-    let orgs = env.write(
-        "orgs.csv",
-        "name,kind,area_code\nUPK Citerep,upk,3604240003\n",
-    );
-    run(&env, &["orgs", "import", &orgs]).code(0);
-    import(&env, "grants", "grants.csv", GRANTS).code(0);
+    let env = with_citerep_upk();
     import(&env, "activities", "activities.csv", ACTIVITIES)
         .code(0)
         .stdout_has("\"kelurahan\":\"3604250001\"");

@@ -672,18 +672,24 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         OrgKind::Cooperative,
         KEL,
     );
-    let html = fac
-        .post_form_expect(
-            "/economy/coops",
-            &[
-                ("name", "Koperasi Jahit Umbul"),
-                ("area", KEL),
-                ("stage", "idea"),
-                ("org", &app.bkm.to_string()),
-            ],
-            StatusCode::OK,
-        )
-        .await;
+    // A co-op naming `org` as its registry entry: the form again.
+    let refused_with = |org: i64| {
+        let fac = &fac;
+        async move {
+            fac.post_form_expect(
+                "/economy/coops",
+                &[
+                    ("name", "Koperasi Jahit Umbul"),
+                    ("area", KEL),
+                    ("stage", "idea"),
+                    ("org", &org.to_string()),
+                ],
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    let html = refused_with(app.bkm).await;
     assert!(
         html.contains("id=\"e-coop-org\""),
         "only a co-operative or social enterprise"
@@ -697,18 +703,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         OrgKind::SocialEnterprise,
         "E07000123",
     );
-    let html = fac
-        .post_form_expect(
-            "/economy/coops",
-            &[
-                ("name", "Koperasi Jahit Umbul"),
-                ("area", KEL),
-                ("stage", "idea"),
-                ("org", &elsewhere.to_string()),
-            ],
-            StatusCode::OK,
-        )
-        .await;
+    let html = refused_with(elsewhere).await;
     assert!(html.contains("id=\"e-coop-org\""), "{html}");
     assert!(
         !html.contains("Preston Social Bakery")

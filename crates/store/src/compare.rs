@@ -46,7 +46,8 @@ impl Store {
                 Some((AreaCode::parse(&code).ok()?, Turnout::new(voted, eligible)?))
             })
             .collect();
-        let facts = self.spend_facts()?;
+        // Read once, and only when some area's spend is the viewer's.
+        let mut facts: Option<Vec<Facts>> = None;
         let mut cities = Vec::with_capacity(codes.len());
         for code in codes {
             let Some(area) = self.area(code)? else {
@@ -74,6 +75,10 @@ impl Store {
                     .into_iter()
                     .map(|a| a.get() as u32)
                     .collect();
+                let facts = match &mut facts {
+                    Some(f) => f,
+                    None => facts.insert(self.spend_facts()?),
+                };
                 let own: Vec<Facts> = facts
                     .iter()
                     .map(|f| f.filter(|f, i| anchors.contains(&f.anchor[i])))

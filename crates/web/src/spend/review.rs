@@ -151,11 +151,7 @@ async fn supplier_list(
                 .map(|mut supplier| {
                     let SupplierTotal { payments, total } = of(supplier.id);
                     if scoped {
-                        // A note may name a supplier only other anchors pay.
-                        let sees = |id: i64| of(SupplierId::new(id)).payments > 0;
-                        supplier.review = supplier
-                            .review
-                            .and_then(|n| lumbung_spend::suppliers::note_seen(&n, sees));
+                        mask_note(&mut supplier, |id| of(SupplierId::new(id)).payments > 0);
                     }
                     SupplierLine {
                         supplier,
@@ -171,6 +167,15 @@ async fn supplier_list(
             })
         })
         .await
+}
+
+/// A supplier's review note as a viewer who sees only the suppliers `sees`
+/// keeps reads it: a note may name one that only other anchors pay.
+fn mask_note(supplier: &mut lumbung_store::Supplier, sees: impl Fn(i64) -> bool) {
+    supplier.review = supplier
+        .review
+        .take()
+        .and_then(|n| lumbung_spend::suppliers::note_seen(&n, sees));
 }
 
 /// Suppliers matching the query that the viewer may see (see
@@ -193,10 +198,7 @@ async fn suppliers(
         .take(limit as usize)
         .map(|mut s| {
             if let Some(v) = &visible {
-                // A note may name a supplier only other anchors pay.
-                s.review = s
-                    .review
-                    .and_then(|n| lumbung_spend::suppliers::note_seen(&n, |id| v.contains(&id)));
+                mask_note(&mut s, |id| v.contains(&id));
             }
             s
         })
