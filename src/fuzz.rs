@@ -178,14 +178,8 @@ impl Reader {
                 )
                 .expect("RT codes");
                 outcome(import_kobo(
-                    CsvFile {
-                        name: "households.csv",
-                        bytes: households,
-                    },
-                    CsvFile {
-                        name: "roster.csv",
-                        bytes: roster,
-                    },
+                    CsvFile::new("households.csv", households),
+                    CsvFile::new("roster.csv", roster),
                     &KoboMapping::default(),
                     &bps_template(),
                     &areas,

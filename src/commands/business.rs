@@ -95,29 +95,20 @@ pub fn run(db: &Db, command: BusinessCommand) -> Result<()> {
             form,
             format,
         } => {
-            let area_path = match area {
-                Some(code) => Some(
-                    store
-                        .area_path(code.trim())?
-                        .ok_or_else(|| {
-                            shared::said(text!("unknown_area", area = code;
-                                id: "wilayah {area} tidak ada", en: "no area {area}"))
-                        })?
-                        .as_str()
-                        .to_owned(),
-                ),
-                None => None,
-            };
             let search = Search {
                 name,
                 sector,
                 list,
-                area_path,
+                area_path: None,
                 size,
                 form,
             };
-            let candidates = store.business_candidates()?;
-            let found = search.run(&candidates);
+            let found = store
+                .find_businesses(search, area.as_deref().map(str::trim))?
+                .ok_or_else(|| {
+                    shared::said(text!("unknown_area", area = area.unwrap_or_default();
+                        id: "wilayah {area} tidak ada", en: "no area {area}"))
+                })?;
             match format {
                 Format::Json => {
                     let list: Vec<_> = found

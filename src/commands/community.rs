@@ -91,14 +91,8 @@ pub fn import_kobo(
     let bar = progress::bar("households");
     let result = store.import_kobo(
         kelurahan,
-        CsvFile {
-            name: &h_name,
-            bytes: &h_bytes,
-        },
-        CsvFile {
-            name: &r_name,
-            bytes: &r_bytes,
-        },
+        CsvFile::new(&h_name, &h_bytes),
+        CsvFile::new(&r_name, &r_bytes),
         mapping.as_ref(),
         &Actor::cli(),
         &mut progress::callback(&bar),

@@ -64,7 +64,7 @@ pub fn run(db: &Db, command: ProgrammeCommand) -> Result<()> {
             let rows = read_grants(&name, &bytes)?;
             let done = db
                 .open()?
-                .import_grants(&name, &bytes, &rows, &Actor::cli())?;
+                .import_programme(&name, &bytes, &rows, &Actor::cli())?;
             say(&name, &done)
         }
         ProgrammeCommand::ImportActivities { file } => {
@@ -72,7 +72,7 @@ pub fn run(db: &Db, command: ProgrammeCommand) -> Result<()> {
             let rows = read_activities(&name, &bytes)?;
             let done = db
                 .open()?
-                .import_activities(&name, &bytes, &rows, &Actor::cli())?;
+                .import_programme(&name, &bytes, &rows, &Actor::cli())?;
             say(&name, &done)
         }
         ProgrammeCommand::ImportPlan { file } => {
@@ -80,7 +80,7 @@ pub fn run(db: &Db, command: ProgrammeCommand) -> Result<()> {
             let plans = lumbung_programme::plan::read_plans(&name, &bytes)?;
             let done = db
                 .open()?
-                .import_plans(&name, &bytes, &plans, &Actor::cli())?;
+                .import_programme(&name, &bytes, &plans, &Actor::cli())?;
             say(&name, &done)
         }
         ProgrammeCommand::Rules {

@@ -4,9 +4,11 @@
 //! form is sent, receipted, reversed; every page in both languages; scope.
 
 use crate::support::{
-    assert_has_all, borrowed, column, last_segment, location, posted, signed_in, TestApp, Visitor,
+    assert_has_all, borrowed, column, in_org, last_segment, location, posted, signed_in, spawn_app,
+    TestApp, Visitor,
 };
 use jiff::ToSpan;
+use lumbung_domain::{OrgKind, Role};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -98,12 +100,14 @@ pub(crate) fn loan_record(
         upk: "UPK Umbul Sejahtera".into(),
         ksm: ksm.into(),
         loan_id: loan_id.into(),
-        disbursed_on,
-        principal: lumbung_fund::loan::Rupiah(principal),
-        term_months: 6,
-        fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
-        schedule: lumbung_fund::loan::ScheduleKind::Flat,
-        frequency: lumbung_fund::loan::Frequency::Monthly,
+        terms: lumbung_fund::books_file::LoanTerms {
+            disbursed_on,
+            principal: lumbung_fund::loan::Rupiah(principal),
+            term_months: 6,
+            fee_rate: lumbung_fund::loan::FeeRate::parse("0.015").unwrap(),
+            schedule: lumbung_fund::loan::ScheduleKind::Flat,
+            frequency: lumbung_fund::loan::Frequency::Monthly,
+        },
     }
 }
 
@@ -246,16 +250,7 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
     let body =
         json!({"paid_on": jiff::Zoned::now().date().to_string(), "amount": 50_000, "key": "KW-2"});
     for posted_now in [true, false] {
-        let r: Value = upk
-            .send_json(
-                reqwest::Method::POST,
-                &format!("/api/v1/fund/loans/{loan}/repayments"),
-                body.clone(),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let r = api_repay(&upk, &loan, &body).await;
         assert_eq!(r["posted"], posted_now);
     }
     // A reversal, never an edit: the row stays, marked, and the books follow.
@@ -504,6 +499,32 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+
+    // Regression: a cashier scoped to one RW read the whole kelurahan's
+    // PS-2 list (names, households) on its KSM's page, and could copy any
+    // of them into its books. The list is the kelurahan's: it shows only
+    // to those whose scope covers the kelurahan.
+    let rw = "3604010001.03";
+    let in_rw = app
+        .store
+        .create_org(
+            &crate::support::org("KSM Anggrek", OrgKind::Ksm, rw, Some(app.upk)),
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap()
+        .id;
+    app.add_user("upk-rw", Role::Upk, crate::support::in_area(rw));
+    let cashier = app.login("upk-rw").await;
+    let (_, page) = cashier.get_html(&format!("/fund/ksm/{in_rw}")).await;
+    assert!(!page.contains("name=\"from_ps2\""), "no PS-2 picker");
+    assert!(!page.contains(&picked.name), "no household of the list");
+    cashier
+        .post_form_expect(
+            &format!("/fund/ksm/{in_rw}/members"),
+            &[("from_ps2", value.as_str())],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
 }
 
 /// Review of issue 10: one cashier rescheduled a loan to 9999-12-01, and
@@ -651,4 +672,44 @@ async fn a_loans_repayment_form_comes_first() {
     assert!(form < schedule, "{html}");
     let html = auditor.page("/fund/loans/L-1", StatusCode::OK).await;
     assert!(!html.contains("/repay\""), "{html}");
+}
+
+/// Posts a repayment of `loan` through the API: its answer.
+async fn api_repay(upk: &Visitor, loan: &str, body: &Value) -> Value {
+    upk.send_json(
+        reqwest::Method::POST,
+        &format!("/api/v1/fund/loans/{loan}/repayments"),
+        body.clone(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
+/// Regression: an API repayment's key was one for the whole system, so a
+/// UPK numbering its receipts as another did (`KW-1`) had its repayment
+/// dropped as "posted already" — or another UPK could drop it on purpose.
+/// A key now holds for its loan only.
+#[tokio::test]
+async fn two_upks_using_the_same_receipt_number_both_post() {
+    let app = spawn_app().await;
+    let other = app.add_org("UPK Tetangga", OrgKind::Upk, "3604010002");
+    let on = jiff::civil::date(2024, 1, 10);
+    let mut theirs = loan_record("KSM Kenanga", "T-1", on, 600_000);
+    theirs.upk = "UPK Tetangga".into();
+    import_loans(
+        &app,
+        vec![loan_record("KSM Melati", "L-1", on, 600_000), theirs],
+    );
+    app.add_user("upk-tetangga", Role::Upk, in_org(other));
+    let ours = app.login("upk").await;
+    let neighbour = app.login("upk-tetangga").await;
+    let body = json!({"paid_on": "2024-02-10", "amount": 100_000, "key": "KW-1"});
+    for (upk, loan) in [(&neighbour, "T-1"), (&ours, "L-1")] {
+        let r = api_repay(upk, loan, &body).await;
+        assert_eq!(r["posted"], true, "{loan}: {r}");
+        let ledger: Value = upk.json(&format!("/api/v1/fund/loans/{loan}")).await;
+        assert_eq!(ledger["repayments"].as_array().unwrap().len(), 1, "{loan}");
+    }
 }

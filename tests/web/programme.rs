@@ -11,14 +11,14 @@ fn seed(app: &TestApp) {
         3604010002,P2KP,1,2008-03-01,80000000\n";
     let rows = lumbung_programme::files::read_grants("g.csv", grants).unwrap();
     app.store
-        .import_grants("g.csv", grants, &rows, &cli)
+        .import_programme("g.csv", grants, &rows, &cli)
         .unwrap();
     let activities = b"kelurahan,programme,year,activity,kind,implementer,blm,spent,swadaya_cash,swadaya_labour_days,swadaya_wage\n\
         3604010001,P2KP,2008,Jalan setapak RW 01,fisik,Panitia RW 01,60000000,60000000,3000000,100,60000\n\
         3604010002,P2KP,2008,Pinjaman bergulir,ekonomi,KSM Kamasan,80000000,80000000,,,\n";
     let rows = lumbung_programme::files::read_activities("a.csv", activities).unwrap();
     app.store
-        .import_activities("a.csv", activities, &rows, &cli)
+        .import_programme("a.csv", activities, &rows, &cli)
         .unwrap();
 }
 

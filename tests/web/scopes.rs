@@ -3,7 +3,9 @@
 //! loan checker's account is made only from above (issue 10, findings 2
 //! and 13).
 
-use crate::support::{in_area, in_org, posted, signed_in, spawn_app, text_of, TestApp, PASSWORD};
+use crate::support::{
+    in_area, in_org, posted, signed_in, spawn_app, text_of, TestApp, Visitor, PASSWORD,
+};
 use lumbung_domain::{OrgKind, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -28,6 +30,31 @@ fn org_named(app: &TestApp, name: &str) -> Option<i64> {
         .map(|o| o.id.get())
 }
 
+/// `admin` asks, by form and by API, for a KSM in `area` under `parent`:
+/// refused both ways, and nothing is created.
+async fn ksm_refused(app: &TestApp, admin: &Visitor, area: &str, parent: i64) {
+    admin
+        .post_form_expect(
+            "/orgs",
+            &[
+                ("name", "KSM Titipan"),
+                ("kind", "ksm"),
+                ("area_code", area),
+                ("parent_id", &parent.to_string()),
+            ],
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    admin
+        .post_json_expect(
+            "/api/v1/orgs",
+            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": area, "parent_id": parent}),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    assert_eq!(org_named(app, "KSM Titipan"), None, "nothing was created");
+}
+
 /// The attack as reported: the admin of one BKM makes a child organisation
 /// in another kelurahan, then a facilitator scoped to it, who reads that
 /// kelurahan's PS-2 list, self-mapping and voter register. The first step
@@ -38,31 +65,7 @@ async fn an_organisation_admin_cannot_place_a_child_organisation_in_another_kelu
     let app = spawn_app().await;
     app.add_user("admin-bkm", Role::Admin, in_org(app.bkm));
     let admin = app.login("admin-bkm").await;
-    let bkm = app.bkm.to_string();
-
-    // By form
-    admin
-        .post_form_expect(
-            "/orgs",
-            &[
-                ("name", "KSM Titipan"),
-                ("kind", "ksm"),
-                ("area_code", OTHER_KEL),
-                ("parent_id", &bkm),
-            ],
-            StatusCode::FORBIDDEN,
-        )
-        .await;
-    // By API
-    admin
-        .post_json_expect(
-            "/api/v1/orgs",
-            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": OTHER_KEL, "parent_id": app.bkm}),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
-    assert_eq!(org_named(&app, "KSM Titipan"), None, "nothing was created");
-
+    ksm_refused(&app, &admin, OTHER_KEL, app.bkm).await;
     // Inside the BKM's kelurahan (an RW of it) the admin may place one.
     admin
         .post_json_expect(
@@ -127,26 +130,8 @@ async fn an_organisation_admin_above_the_kelurahan_cannot_place_a_child_in_it() 
     let office = app.add_org("Dinas Sosial Kabupaten", OrgKind::Government, "3604");
     app.add_user("admin-dinas", Role::Admin, in_org(office));
     let admin = app.login("admin-dinas").await;
-    admin
-        .post_json_expect(
-            "/api/v1/orgs",
-            json!({"name": "KSM Titipan", "kind": "ksm", "area_code": KEL, "parent_id": office}),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
-    admin
-        .post_form_expect(
-            "/orgs",
-            &[
-                ("name", "KSM Titipan"),
-                ("kind", "ksm"),
-                ("area_code", "3604010001.01"),
-                ("parent_id", &office.to_string()),
-            ],
-            StatusCode::FORBIDDEN,
-        )
-        .await;
-    assert_eq!(org_named(&app, "KSM Titipan"), None, "nothing was created");
+    ksm_refused(&app, &admin, KEL, office).await;
+    ksm_refused(&app, &admin, "3604010001.01", office).await;
     // At its own level it still places one.
     admin
         .post_json_expect(
@@ -266,6 +251,20 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "{admin} makes a cashier");
     }
+    // Regression: nor at an organisation under the BKM. Its admin made a
+    // checker scoped to its own UPK, then approved the loans its cashier
+    // entered. Nor may the kelurahan's admin make one in an RW of it
+    // (where it may move the UPK first).
+    let bkm_admin = app.login("admin-bkm").await;
+    let at_upk = json!({"username": "pemeriksa-upk", "role": "bkm", "org_id": app.upk, "password": "0123456789abc"});
+    bkm_admin
+        .post_json_expect("/api/v1/users", at_upk, StatusCode::FORBIDDEN)
+        .await;
+    let kel_admin = app.login("admin-kel").await;
+    let at_rw = json!({"username": "pemeriksa-rw", "role": "bkm", "area_code": "3604010001.01", "password": "0123456789abc"});
+    kel_admin
+        .post_json_expect("/api/v1/users", at_rw, StatusCode::FORBIDDEN)
+        .await;
 
     // The admin of the kabupaten is above the BKM.
     let serang = app.login("admin-serang").await;
@@ -474,12 +473,13 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
     serang
         .post_json_expect(
             "/api/v1/users",
-            json!({"username": "panitia-kel", "role": "facilitator", "area_code": KEL, "password": "0123456789abc"}),
+            json!({"username": "panitia-kel", "role": "facilitator", "area_code": KEL, "password": PASSWORD}),
             StatusCode::CREATED,
         )
         .await;
-    // The BKM's admin may make a facilitator of the UPK below it, but one
-    // scoped to an organisation is no committee member.
+    // Nor a facilitator of the UPK below the BKM: an organisation's admin
+    // makes no one of a two-person decision (regression: it made its own
+    // UPK's loan checker the same way).
     let res = app
         .login("admin-bkm")
         .await
@@ -487,8 +487,24 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
             json!({"username": "panitia-bkm", "role": "facilitator", "org_id": app.upk, "password": PASSWORD}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // One scoped to an organisation (made from above) is no committee
+    // member: it opens no poll and lists none (regression: it listed the
+    // kelurahan's polls it could not open).
+    let panitia = app.login("panitia-kel").await;
+    panitia
+        .post_json_expect(
+            "/api/v1/election/elections",
+            json!({"level": "rt", "area": format!("{KEL}.01.001"), "held_on": "2025-03-02"}),
+            StatusCode::OK,
+        )
+        .await;
+    let listed: Value = panitia.json("/api/v1/election/elections").await;
+    assert_eq!(listed["elections"].as_array().unwrap().len(), 1);
+    app.add_user("panitia-bkm", Role::Facilitator, in_org(app.upk));
     let v = app.login("panitia-bkm").await;
+    let listed: Value = v.json("/api/v1/election/elections").await;
+    assert_eq!(listed["elections"], json!([]), "{listed}");
     let res = v
         .post_json(
             "/api/v1/election/elections",

@@ -31,14 +31,8 @@ fn areas() -> KelurahanAreas {
 
 fn import(h: (&str, &[u8]), r: (&str, &[u8])) -> Result<Vec<Household>, KoboError> {
     import_kobo(
-        CsvFile {
-            name: h.0,
-            bytes: h.1,
-        },
-        CsvFile {
-            name: r.0,
-            bytes: r.1,
-        },
+        CsvFile::new(h.0, h.1),
+        CsvFile::new(r.0, r.1),
         &KoboMapping::default(),
         &bps_template(),
         &areas(),
@@ -303,14 +297,8 @@ fn an_unknown_rt_when_the_kelurahan_has_fewer_rts() {
     )
     .unwrap();
     let r = match import_kobo(
-        CsvFile {
-            name: "households.csv",
-            bytes: HOUSEHOLDS,
-        },
-        CsvFile {
-            name: "roster.csv",
-            bytes: ROSTER,
-        },
+        CsvFile::new("households.csv", HOUSEHOLDS),
+        CsvFile::new("roster.csv", ROSTER),
         &KoboMapping::default(),
         &bps_template(),
         &fewer,

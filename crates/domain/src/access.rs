@@ -374,13 +374,21 @@ impl Scope {
     }
 
     /// True when an admin of this scope may create, or reset the password
-    /// of, an account with `role` at `other`. Whoever takes part in a
-    /// decision the programme gives to two people (the loan checker, the
-    /// election committee, the cycle's recorder and verifier) needs an
-    /// admin strictly above them, so that no admin makes both sides
-    /// inside their own scope; other accounts an admin whose scope
-    /// encloses theirs.
-    pub fn may_manage(&self, role: Role, other: &Scope, other_placement: &Placement) -> bool {
+    /// of, an account with `role` at `other`, whose placement lies in the
+    /// kelurahan at `kelurahan` (if any). Whoever takes part in a decision
+    /// the programme gives to two people (the loan checker, the election
+    /// committee, the cycle's recorder and verifier) needs an admin above
+    /// their kelurahan, so that no admin makes both sides inside their own
+    /// reach: never one scoped to an organisation (a BKM's admin would make
+    /// the checker of its own UPK), nor one scoped to the kelurahan or an
+    /// RW of it. Other accounts: an admin whose scope encloses theirs.
+    pub fn may_manage(
+        &self,
+        role: Role,
+        other: &Scope,
+        other_placement: &Placement,
+        kelurahan: Option<&AreaPath>,
+    ) -> bool {
         let two_person = [
             Resource::FundApproval,
             Resource::Election,
@@ -388,7 +396,9 @@ impl Scope {
             Resource::Cycle,
         ];
         if two_person.into_iter().any(|r| role.can_write(r)) {
-            self.strictly_encloses_scope(other, other_placement)
+            !matches!(self, Scope::Org { .. })
+                && self.strictly_encloses_scope(other, other_placement)
+                && kelurahan.is_none_or(|k| self.strictly_encloses(k))
         } else {
             self.encloses(other, other_placement)
         }
@@ -666,14 +676,14 @@ mod tests {
             (&bkm, false),
         ] {
             assert_eq!(
-                admin.may_manage(Role::Bkm, &bkm, &bkm_placement),
+                admin.may_manage(Role::Bkm, &bkm, &bkm_placement, Some(&kel)),
                 may,
                 "{admin:?}"
             );
-            assert!(admin.may_manage(Role::Upk, &bkm, &bkm_placement));
+            assert!(admin.may_manage(Role::Upk, &bkm, &bkm_placement, Some(&kel)));
             // The election committee and the cycle's recorder: the same.
             assert_eq!(
-                admin.may_manage(Role::Facilitator, &bkm, &bkm_placement),
+                admin.may_manage(Role::Facilitator, &bkm, &bkm_placement, Some(&kel)),
                 may,
                 "{admin:?}"
             );
@@ -683,19 +693,36 @@ mod tests {
             orgs: vec![],
         };
         assert!(
-            !kel_admin.may_manage(Role::Facilitator, &kel_admin, &kel_placement),
+            !kel_admin.may_manage(Role::Facilitator, &kel_admin, &kel_placement, Some(&kel)),
             "a kelurahan's admin makes no committee of its own"
         );
-        assert!(serang.may_manage(Role::Facilitator, &kel_admin, &kel_placement));
-        assert!(bkm.may_manage(Role::Bkm, &upk, &upk_placement));
-        assert!(!Scope::Global.may_manage(Role::Bkm, &Scope::Global, &Placement::default()));
+        assert!(serang.may_manage(Role::Facilitator, &kel_admin, &kel_placement, Some(&kel)));
+        // Regression: a BKM's admin made the checker of its own UPK (an
+        // organisation under the BKM), then approved that UPK's loans.
+        assert!(!bkm.may_manage(Role::Bkm, &upk, &upk_placement, Some(&kel)));
+        // Nor does a kelurahan's admin make one in an RW of it (where it may
+        // move the UPK first).
+        let rw = path(&["ID", "36", "3604", "3604010", "3604010001", "3604010001.01"]);
+        let at_rw = Scope::Area {
+            code: AreaCode::parse("3604010001.01").unwrap(),
+            path: rw.clone(),
+        };
+        let rw_placement = Placement {
+            area: Some(rw),
+            orgs: vec![],
+        };
+        assert!(!kel_admin.may_manage(Role::Bkm, &at_rw, &rw_placement, Some(&kel)));
+        assert!(kel_admin.may_manage(Role::Upk, &at_rw, &rw_placement, Some(&kel)));
+        assert!(serang.may_manage(Role::Bkm, &at_rw, &rw_placement, Some(&kel)));
+        assert!(!Scope::Global.may_manage(Role::Bkm, &Scope::Global, &Placement::default(), None));
         assert!(!serang.may_manage(
             Role::Bkm,
             &serang,
             &Placement {
                 area: serang.area_path().cloned(),
                 orgs: vec![],
-            }
+            },
+            None
         ));
     }
 

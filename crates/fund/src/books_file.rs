@@ -18,12 +18,7 @@ pub struct LoanRecord {
     pub upk: String,
     pub ksm: String,
     pub loan_id: String,
-    pub disbursed_on: Date,
-    pub principal: Rupiah,
-    pub term_months: u16,
-    pub fee_rate: FeeRate,
-    pub schedule: ScheduleKind,
-    pub frequency: Frequency,
+    pub terms: LoanTerms,
 }
 
 /// The terms a loan is held with: an import may name a loan held
@@ -39,20 +34,9 @@ pub struct LoanTerms {
 }
 
 impl LoanRecord {
-    pub fn terms(&self) -> LoanTerms {
-        LoanTerms {
-            disbursed_on: self.disbursed_on,
-            principal: self.principal,
-            term_months: self.term_months,
-            fee_rate: self.fee_rate,
-            schedule: self.schedule,
-            frequency: self.frequency,
-        }
-    }
-
     /// The row's error when its loan is held (with `held`) on other terms.
     pub fn check_held(&self, held: &LoanTerms) -> Result<(), RowError> {
-        if self.terms() == *held {
+        if self.terms == *held {
             return Ok(());
         }
         Err(RowError::new(
@@ -189,12 +173,14 @@ fn loan(cols: &LoanColumns, row: &CsvRow, check: &mut RowCheck<'_>) -> Option<Lo
         upk,
         ksm,
         loan_id,
-        disbursed_on: disbursed_on?,
-        principal: principal?,
-        term_months: term_months?,
-        fee_rate: fee_rate?,
-        schedule: schedule?,
-        frequency: frequency?,
+        terms: LoanTerms {
+            disbursed_on: disbursed_on?,
+            principal: principal?,
+            term_months: term_months?,
+            fee_rate: fee_rate?,
+            schedule: schedule?,
+            frequency: frequency?,
+        },
     })
 }
 
@@ -263,14 +249,16 @@ mod tests {
             upk: "UPK".into(),
             ksm: "Mawar".into(),
             loan_id: "L-1".into(),
-            disbursed_on: date(2024, 1, 31),
-            principal: Rupiah(1_000_000),
-            term_months: 10,
-            fee_rate: FeeRate::parse("0.015").unwrap(),
-            schedule: ScheduleKind::parse("flat").unwrap(),
-            frequency: Frequency::parse("monthly").unwrap(),
+            terms: LoanTerms {
+                disbursed_on: date(2024, 1, 31),
+                principal: Rupiah(1_000_000),
+                term_months: 10,
+                fee_rate: FeeRate::parse("0.015").unwrap(),
+                schedule: ScheduleKind::parse("flat").unwrap(),
+                frequency: Frequency::parse("monthly").unwrap(),
+            },
         };
-        let held = record.terms();
+        let held = record.terms;
         assert!(record.check_held(&held).is_ok());
         for other in [
             LoanTerms {

@@ -55,6 +55,9 @@ pub struct Settings {
 /// are checked and refused).
 pub const MOVEMENT_CEILING: Rupiah = Rupiah(10_000_000_000_000);
 
+/// The most quality-class thresholds beyond the arrears threshold.
+pub const MAX_FURTHER_CLASSES: usize = 10;
+
 /// A movement above its UPK's `max_movement`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {amount} is more than one movement may be ({max} rupiah, setting max_movement)")]
@@ -128,6 +131,15 @@ impl Settings {
         if self.arrears_threshold == 0 {
             return Err(bad("arrears_threshold", at_least_one()));
         }
+        // A class is a number to 255 (`quality_class`); a dozen is more
+        // than any programme names.
+        if self.further_classes.len() > MAX_FURTHER_CLASSES {
+            return Err(bad(
+                "further_classes",
+                text!("settings_too_many_classes", max = MAX_FURTHER_CLASSES;
+                    id: "paling banyak {max} ambang", en: "at most {max} thresholds"),
+            ));
+        }
         let mut last = self.arrears_threshold;
         for t in &self.further_classes {
             if *t <= last {
@@ -179,6 +191,13 @@ impl Settings {
                 "reserve_rates",
                 text!("settings_no_reserve_rate";
                     id: "perlu paling sedikit satu tarif", en: "needs at least one rate"),
+            ));
+        }
+        if self.reserve_rates.len() > MAX_FURTHER_CLASSES + 2 {
+            return Err(bad(
+                "reserve_rates",
+                text!("settings_too_many_rates", max = MAX_FURTHER_CLASSES + 2;
+                    id: "paling banyak {max} tarif", en: "at most {max} rates"),
             ));
         }
         for r in &self.reserve_rates {
@@ -262,6 +281,23 @@ mod tests {
         let e = s.movement("amount", Rupiah(i64::MAX)).unwrap_err();
         assert_eq!((e.field, e.max), ("amount", Rupiah(100_000_000_000)));
         assert!(s.movement("amount", Rupiah(i64::MIN)).is_err());
+    }
+
+    /// Regression: 253 thresholds overflowed a loan's class (a `u8`):
+    /// every report of the UPK panicked, or wrapped to class 0.
+    #[test]
+    fn thresholds_and_rates_are_bounded() {
+        let many: Vec<String> = (0..253).map(|i| (3 + i).to_string()).collect();
+        let e = Settings::from_json(&format!(r#"{{"further_classes": [{}]}}"#, many.join(",")))
+            .unwrap_err();
+        assert_eq!(e.field, "further_classes");
+        let rates = vec!["\"0.1\""; 13].join(",");
+        let e = Settings::from_json(&format!(r#"{{"reserve_rates": [{rates}]}}"#)).unwrap_err();
+        assert_eq!(e.field, "reserve_rates");
+        let ten: Vec<String> = (0..10).map(|i| (4 + i).to_string()).collect();
+        let s =
+            Settings::from_json(&format!(r#"{{"further_classes": [{}]}}"#, ten.join(","))).unwrap();
+        assert_eq!(s.class_thresholds().len(), 11);
     }
 
     #[test]

@@ -188,13 +188,11 @@ fn required(
     max: usize,
     errors: &mut Vec<(&'static str, Text)>,
 ) -> String {
-    let v = raw.trim();
+    let v = optional(raw, field, max, errors);
     if v.is_empty() {
         errors.push((field, needed()));
-    } else if v.chars().count() > max {
-        errors.push((field, too_long(max)));
     }
-    v.to_owned()
+    v
 }
 
 /// A field that may be empty, at most `max` characters.

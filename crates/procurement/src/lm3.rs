@@ -325,4 +325,4 @@ pub fn lm3(paid: &[Paid], answers: &[Answer]) -> Result<Lm3, TooLarge> {
 
 #[cfg(test)]
 #[path = "lm3_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,7 +1,7 @@
 use super::*;
 use proptest::prelude::*;
 
-fn paid(anchor: &str, supplier: i64, local: bool, units: i64) -> Paid {
+pub(crate) fn paid(anchor: &str, supplier: i64, local: bool, units: i64) -> Paid {
     Paid {
         anchor: anchor.into(),
         supplier: SupplierId::new(supplier),
@@ -10,7 +10,7 @@ fn paid(anchor: &str, supplier: i64, local: bool, units: i64) -> Paid {
     }
 }
 
-fn answer(line: u64, supplier: i64, share: &str) -> Answer {
+pub(crate) fn answer(line: u64, supplier: i64, share: &str) -> Answer {
     Answer {
         line,
         name: format!("supplier {supplier}"),
@@ -19,17 +19,22 @@ fn answer(line: u64, supplier: i64, share: &str) -> Answer {
     }
 }
 
-/// The worked example of docs/procurement.md.
-#[test]
-fn the_worked_example_counts_three_rounds() {
-    let paid = [
+/// The payments of the worked example of docs/procurement.md.
+pub(crate) fn worked_example() -> [Paid; 6] {
+    [
         paid("Council", 1, true, 1000),
         paid("Council", 2, true, 500),
         paid("Council", 3, false, 2500),
         paid("College", 1, true, 200),
         paid("College", 4, true, 300),
         paid("College", 3, false, 500),
-    ];
+    ]
+}
+
+/// The worked example of docs/procurement.md.
+#[test]
+fn the_worked_example_counts_three_rounds() {
+    let paid = worked_example();
     let survey = [
         answer(2, 1, "0.5"),
         answer(3, 4, "0.2"),

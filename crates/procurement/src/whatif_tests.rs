@@ -1,31 +1,12 @@
 use super::*;
-use crate::lm3::{lm3, Answer, Paid};
-use lumbung_domain::SupplierId;
+use crate::lm3::lm3;
+use crate::lm3::tests::{answer, worked_example};
 use proptest::prelude::*;
 
 fn example_lm3() -> Lm3 {
-    let paid = |anchor: &str, s: i64, local: bool, units: i64| Paid {
-        anchor: anchor.into(),
-        supplier: SupplierId::new(s),
-        local,
-        spend: Money::from_units(units),
-    };
-    let answer = |s: i64, share: &str| Answer {
-        line: 2,
-        name: s.to_string(),
-        supplier: SupplierId::new(s),
-        share: exact::parse_decimal(share, 6).unwrap(),
-    };
     lm3(
-        &[
-            paid("Council", 1, true, 1000),
-            paid("Council", 2, true, 500),
-            paid("Council", 3, false, 2500),
-            paid("College", 1, true, 200),
-            paid("College", 4, true, 300),
-            paid("College", 3, false, 500),
-        ],
-        &[answer(1, "0.5"), answer(4, "0.2")],
+        &worked_example(),
+        &[answer(2, 1, "0.5"), answer(3, 4, "0.2")],
     )
     .unwrap()
 }

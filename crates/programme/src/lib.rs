@@ -37,6 +37,25 @@ pub mod versions;
 use lumbung_domain::{text, Money, Text};
 use serde::Serialize;
 
+/// A row of a file a kelurahan brings in: its line, and the kelurahan it
+/// is of (a file is refused where a row is of an area not held, and a
+/// kelurahan's page takes only its own rows).
+pub trait KelurahanRow {
+    fn place(&self) -> (u64, &str);
+}
+
+macro_rules! kelurahan_rows {
+    ($($row:ty),*) => {$(
+        impl KelurahanRow for $row {
+            fn place(&self) -> (u64, &str) {
+                (self.line, self.kelurahan.as_str())
+            }
+        }
+    )*};
+}
+
+kelurahan_rows!(files::GrantRow, files::ActivityRow, plan::Plan);
+
 /// The three kinds of activity of the *tridaya*.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@ use lumbung_domain::{text, Money, Text};
 use serde::Serialize;
 
 /// A proposal as typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Proposal {
     pub year: i32,
     /// The plan's activity it would carry out.

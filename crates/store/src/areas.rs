@@ -124,6 +124,20 @@ impl Store {
         area_in(&*self.conn()?, code)
     }
 
+    /// The path of the kelurahan the area at `path` is or lies in, if any.
+    pub fn kelurahan_above(&self, path: &AreaPath) -> Result<Option<AreaPath>> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT path FROM areas WHERE code = ?1 AND kind = 'kelurahan'")?;
+        for code in path.as_str().trim_matches('/').split('/').rev() {
+            let found: Option<String> = stmt.query_row([code], |r| r.get(0)).optional()?;
+            if let Some(found) = found {
+                return Ok(Some(AreaPath::from_stored(found)));
+            }
+        }
+        Ok(None)
+    }
+
     /// The area and its ancestors, root first (for breadcrumbs).
     pub fn area_lineage(&self, code: &str) -> Result<Vec<Area>> {
         let Some(area) = self.area(code)? else {

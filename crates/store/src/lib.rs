@@ -66,7 +66,7 @@ pub use procurement::{
     ScoresKept, SkippedRelease, SpendSelection, SurveyNotice, SurveyQueued, SurveySummary,
     TenderMatches, VersionInput,
 };
-pub use programme::ProgrammeImport;
+pub use programme::{ProgrammeImport, ProgrammeRows};
 pub use proposals::ProposalView;
 pub use spend::{
     FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,

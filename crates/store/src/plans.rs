@@ -5,8 +5,8 @@
 //! `::review`.
 
 use crate::audit::{self, Actor};
-use crate::db::{params, OptionalExtension};
-use crate::programme::{begin, name_key, ProgrammeImport};
+use crate::db::{params, OptionalExtension, Transaction};
+use crate::programme::{name_key, ProgrammeRows};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, Money, PlanId};
 use lumbung_programme::plan::{Funding, Plan, PlanKind, PlannedActivity};
@@ -45,68 +45,66 @@ fn unreadable(what: &str) -> StoreError {
     )
 }
 
-impl Store {
-    /// Imports plans (`file`'s, read from `bytes`): each one changed from
-    /// its latest version becomes a new version, waiting for approval.
-    pub fn import_plans(
-        &self,
-        file: &str,
-        bytes: &[u8],
-        plans: &[Plan],
-        actor: &Actor,
-    ) -> Result<ProgrammeImport> {
-        self.write(|tx| {
-            let codes: Vec<_> = plans
-                .iter()
-                .map(|p| (p.line, p.kelurahan.as_str()))
-                .collect();
-            let Some(import) = begin(tx, "plans", file, bytes, &codes, actor)? else {
-                return Ok(ProgrammeImport::held());
-            };
-            let mut out = ProgrammeImport::default();
-            for plan in plans {
-                let fingerprint = plan.fingerprint();
-                let latest: Option<(i64, String)> = tx
-                    .query_row(
-                        "SELECT version, fingerprint FROM programme_plans WHERE area_code = ?1 AND kind = ?2 AND first_year = ?3
-                         ORDER BY version DESC LIMIT 1",
-                        params![plan.kelurahan, plan.kind.as_str(), plan.first_year],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                let kept = Versioned::of(latest, &fingerprint);
-                out.count(kept);
-                let Some(version) = kept.version() else {
-                    continue;
-                };
-                let id: i64 = tx.query_row(
-                    "INSERT INTO programme_plans (area_code, kind, first_year, last_year, version, musrenbang, spkd,
-                        fingerprint, import_id, made_at, made_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
-                    params![
-                        plan.kelurahan, plan.kind.as_str(), plan.first_year, plan.last_year, version,
-                        plan.musrenbang, plan.spkd, fingerprint, import, crate::now(), actor.label()
-                    ], |r| r.get::<_, i64>(0),
-                )?;
-                let mut add = tx.prepare(
-                    "INSERT INTO programme_plan_activities (plan_id, position, name, name_key, kind, problem, location,
-                        poor_households, women, cost, blm, swadaya, government, companies, other_programmes, schedule, responsible)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-                )?;
-                for (i, a) in plan.activities.iter().enumerate() {
-                    add.execute(params![
-                        id, i as i64, a.name, name_key(&a.name), a.kind.as_str(), a.problem, a.location,
-                        a.poor_households as i64, a.women as i64, a.cost.minor(), a.funding.blm.minor(),
-                        a.funding.swadaya.minor(), a.funding.government.minor(), a.funding.companies.minor(),
-                        a.funding.other_programmes.minor(), a.schedule, a.responsible
-                    ])?;
-                }
-            }
-            self.finish_import(tx, import, file, "plans", &mut out, actor)?;
-            Ok(out)
-        })
-    }
+/// A plan changed from its latest version becomes a new version, waiting
+/// for approval.
+impl ProgrammeRows for Plan {
+    const WHAT: &'static str = "plans";
 
+    fn keep(&self, tx: &Transaction<'_>, import: i64, actor: &Actor) -> Result<Versioned> {
+        let plan = self;
+        let fingerprint = plan.fingerprint();
+        let latest: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT version, fingerprint FROM programme_plans WHERE area_code = ?1 AND kind = ?2 AND first_year = ?3
+                 ORDER BY version DESC LIMIT 1",
+                params![plan.kelurahan, plan.kind.as_str(), plan.first_year],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let kept = Versioned::of(latest, &fingerprint);
+        let Some(version) = kept.version() else {
+            return Ok(kept);
+        };
+        let id: i64 = tx.query_row(
+            "INSERT INTO programme_plans (area_code, kind, first_year, last_year, version, musrenbang, spkd,
+                fingerprint, import_id, made_at, made_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            params![
+                plan.kelurahan, plan.kind.as_str(), plan.first_year, plan.last_year, version,
+                plan.musrenbang, plan.spkd, fingerprint, import, crate::now(), actor.label()
+            ], |r| r.get::<_, i64>(0),
+        )?;
+        let mut add = tx.prepare(
+            "INSERT INTO programme_plan_activities (plan_id, position, name, name_key, kind, problem, location,
+                poor_households, women, cost, blm, swadaya, government, companies, other_programmes, schedule, responsible)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?;
+        for (i, a) in plan.activities.iter().enumerate() {
+            add.execute(params![
+                id,
+                i as i64,
+                a.name,
+                name_key(&a.name),
+                a.kind.as_str(),
+                a.problem,
+                a.location,
+                a.poor_households as i64,
+                a.women as i64,
+                a.cost.minor(),
+                a.funding.blm.minor(),
+                a.funding.swadaya.minor(),
+                a.funding.government.minor(),
+                a.funding.companies.minor(),
+                a.funding.other_programmes.minor(),
+                a.schedule,
+                a.responsible
+            ])?;
+        }
+        Ok(kept)
+    }
+}
+
+impl Store {
     /// The versions of kelurahan `code`'s plans, newest first.
     pub fn plans_of(&self, code: &str) -> Result<Vec<PlanView>> {
         let conn = self.conn()?;

@@ -14,7 +14,7 @@ use lumbung_programme::plan::{Approved, PlanKind};
 use lumbung_programme::report::{report, HeldActivity, HeldGrant, Report};
 use lumbung_programme::review::{flags, Flag, Held};
 use lumbung_programme::versions::Versioned;
-use lumbung_programme::Kind;
+use lumbung_programme::{KelurahanRow, Kind};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -142,20 +142,6 @@ fn open_import(
     Ok(Some(inserted))
 }
 
-/// Starts an import: its rows' areas must be held (else the file is
-/// refused), and `None` when the same bytes were imported before.
-pub(crate) fn begin(
-    tx: &Transaction<'_>,
-    what: &str,
-    file: &str,
-    bytes: &[u8],
-    codes: &[(u64, &str)],
-    actor: &Actor,
-) -> Result<Option<i64>> {
-    unknown_areas(tx, file, codes)?;
-    open_import(tx, what, file, bytes, codes.len(), actor)
-}
-
 impl ProgrammeImport {
     /// The same file was imported before.
     pub(crate) fn held() -> ProgrammeImport {
@@ -175,130 +161,166 @@ impl ProgrammeImport {
 }
 
 impl Store {
-    /// Imports grant tranches (`file`'s `rows`, read from `bytes`).
-    pub fn import_grants(
+    /// Imports a programme file's `rows` (`file`'s, read from `bytes`),
+    /// all or nothing: its areas must be held (else the file is refused),
+    /// the same bytes are imported once, each row changed from its latest
+    /// version becomes a new version; then what is held is flagged and the
+    /// audit entry written.
+    pub fn import_programme<R: ProgrammeRows>(
         &self,
         file: &str,
         bytes: &[u8],
-        rows: &[GrantRow],
+        rows: &[R],
         actor: &Actor,
     ) -> Result<ProgrammeImport> {
         self.write(|tx| {
-            let codes: Vec<_> = rows.iter().map(|r| (r.line, r.kelurahan.as_str())).collect();
-            let Some(import) = begin(tx, "grants", file, bytes, &codes, actor)? else {
+            let codes: Vec<_> = rows.iter().map(KelurahanRow::place).collect();
+            unknown_areas(tx, file, &codes)?;
+            let Some(import) = open_import(tx, R::WHAT, file, bytes, codes.len(), actor)? else {
                 return Ok(ProgrammeImport::held());
             };
             let mut out = ProgrammeImport::default();
-            for r in rows {
-                let programme = programme_id(tx, &r.programme)?;
-                let area = r.kelurahan.as_str();
-                let latest: Option<(i64, (String, i64))> = tx
-                    .query_row(
-                        "SELECT version, date, amount FROM programme_grants
-                         WHERE area_code = ?1 AND programme_id = ?2 AND tranche = ?3 ORDER BY version DESC LIMIT 1",
-                        params![area, programme, r.tranche],
-                        |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?))),
-                    )
-                    .optional()?;
-                let date = r.date.to_string();
-                let kept = Versioned::of(latest, &(date.clone(), r.amount.minor()));
-                out.count(kept);
-                let Some(version) = kept.version() else {
-                    continue;
-                };
-                tx.execute(
-                    "INSERT INTO programme_grants (area_code, programme_id, tranche, version, date, amount, import_id, line)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![area, programme, r.tranche, version, date, r.amount.minor(), import, r.line as i64],
-                )?;
+            for row in rows {
+                out.count(row.keep(tx, import, actor)?);
             }
-            self.finish_import(tx, import, file, "grants", &mut out, actor)?;
+            R::close(rows, tx, import, &mut out)?;
+            self.finish_import(tx, import, file, R::WHAT, &mut out, actor)?;
             Ok(out)
         })
     }
+}
 
-    /// Imports activities (`file`'s `rows`, read from `bytes`).
-    pub fn import_activities(
-        &self,
-        file: &str,
-        bytes: &[u8],
-        rows: &[ActivityRow],
-        actor: &Actor,
-    ) -> Result<ProgrammeImport> {
-        self.write(|tx| {
-            let codes: Vec<_> = rows.iter().map(|r| (r.line, r.kelurahan.as_str())).collect();
-            let Some(import) = begin(tx, "activities", file, bytes, &codes, actor)? else {
-                return Ok(ProgrammeImport::held());
-            };
-            let mut out = ProgrammeImport::default();
-            for r in rows {
-                let programme = programme_id(tx, &r.programme)?;
-                let area = r.kelurahan.as_str();
-                let implementer = implementer_id(tx, area, &r.implementer)?;
-                let values = [
-                    implementer,
-                    r.blm.minor(),
-                    r.spent.minor(),
-                    r.swadaya_cash.minor(),
-                    r.labour_days,
-                    r.wage.minor(),
-                    r.swadaya_materials.minor(),
-                    r.other_funds.minor(),
-                    r.beneficiaries as i64,
-                    r.poor as i64,
-                    r.women as i64,
-                    i64::from(r.progress),
-                ];
-                let key = name_key(&r.activity);
-                // Its name, kind and figures, as held and as brought.
-                type Values = (String, String, Vec<i64>);
-                let latest: Option<(i64, Values)> = tx
-                    .query_row(
-                        "SELECT version, name, kind, implementer_id, blm, spent, swadaya_cash, labour_days, wage,
-                                swadaya_materials, other_funds, beneficiaries, poor, women, progress
-                         FROM programme_activities WHERE area_code = ?1 AND programme_id = ?2 AND year = ?3 AND name_key = ?4
-                         ORDER BY version DESC LIMIT 1",
-                        params![area, programme, r.year, key],
-                        |x| {
-                            let mut held = Vec::with_capacity(12);
-                            for i in 3..15 {
-                                held.push(x.get(i)?);
-                            }
-                            Ok((x.get(0)?, (x.get(1)?, x.get(2)?, held)))
-                        },
-                    )
-                    .optional()?;
-                let brought = (r.activity.clone(), r.kind.as_str().to_owned(), values.to_vec());
-                let kept = Versioned::of(latest, &brought);
-                out.count(kept);
-                let Some(version) = kept.version() else {
-                    continue;
-                };
-                tx.execute(
-                    "INSERT INTO programme_activities (area_code, programme_id, year, name, name_key, version, kind,
-                        implementer_id, blm, spent, swadaya_cash, labour_days, wage, swadaya_materials, other_funds,
-                        beneficiaries, poor, women, progress, import_id, line)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                    params![
-                        area, programme, r.year, r.activity, key, version, r.kind.as_str(), values[0], values[1],
-                        values[2], values[3], values[4], values[5], values[6], values[7], values[8], values[9],
-                        values[10], values[11], import, r.line as i64
-                    ],
-                )?;
-            }
-            // The capital of the kelurahan of this file only: another's
-            // waits for its own import (its writer's scope, not this one's).
-            let kelurahan: std::collections::BTreeSet<&str> =
-                rows.iter().map(|r| r.kelurahan.as_str()).collect();
-            out.capital = post_capital(tx, import, &kelurahan)?;
-            self.finish_import(tx, import, file, "activities", &mut out, actor)?;
-            Ok(out)
-        })
+/// A programme file's rows as the store keeps them.
+pub trait ProgrammeRows: KelurahanRow + Sized {
+    /// What an import of them is: `plans`, `grants` or `activities`.
+    const WHAT: &'static str;
+    /// Stores the row as a new version of what is held, unless unchanged
+    /// (`actor` bringing it in).
+    fn keep(&self, tx: &Transaction<'_>, import: i64, actor: &Actor) -> Result<Versioned>;
+    /// Ends the import of `rows`, before what is held is flagged.
+    fn close(
+        _rows: &[Self],
+        _tx: &Transaction<'_>,
+        _import: i64,
+        _out: &mut ProgrammeImport,
+    ) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A tranche received.
+impl ProgrammeRows for GrantRow {
+    const WHAT: &'static str = "grants";
+
+    fn keep(&self, tx: &Transaction<'_>, import: i64, _: &Actor) -> Result<Versioned> {
+        let r = self;
+        let programme = programme_id(tx, &r.programme)?;
+        let area = r.kelurahan.as_str();
+        let latest: Option<(i64, (String, i64))> = tx
+            .query_row(
+                "SELECT version, date, amount FROM programme_grants
+                 WHERE area_code = ?1 AND programme_id = ?2 AND tranche = ?3 ORDER BY version DESC LIMIT 1",
+                params![area, programme, r.tranche],
+                |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?))),
+            )
+            .optional()?;
+        let date = r.date.to_string();
+        let kept = Versioned::of(latest, &(date.clone(), r.amount.minor()));
+        if let Some(version) = kept.version() {
+            tx.execute(
+                "INSERT INTO programme_grants (area_code, programme_id, tranche, version, date, amount, import_id, line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![area, programme, r.tranche, version, date, r.amount.minor(), import, r.line as i64],
+            )?;
+        }
+        Ok(kept)
+    }
+}
+
+/// An activity as reported for a year.
+impl ProgrammeRows for ActivityRow {
+    const WHAT: &'static str = "activities";
+
+    fn keep(&self, tx: &Transaction<'_>, import: i64, _: &Actor) -> Result<Versioned> {
+        let r = self;
+        let programme = programme_id(tx, &r.programme)?;
+        let area = r.kelurahan.as_str();
+        let implementer = implementer_id(tx, area, &r.implementer)?;
+        let values = [
+            implementer,
+            r.blm.minor(),
+            r.spent.minor(),
+            r.swadaya_cash.minor(),
+            r.labour_days,
+            r.wage.minor(),
+            r.swadaya_materials.minor(),
+            r.other_funds.minor(),
+            r.beneficiaries as i64,
+            r.poor as i64,
+            r.women as i64,
+            i64::from(r.progress),
+        ];
+        let key = name_key(&r.activity);
+        // Its name, kind and figures, as held and as brought.
+        type Values = (String, String, Vec<i64>);
+        let latest: Option<(i64, Values)> = tx
+            .query_row(
+                "SELECT version, name, kind, implementer_id, blm, spent, swadaya_cash, labour_days, wage,
+                        swadaya_materials, other_funds, beneficiaries, poor, women, progress
+                 FROM programme_activities WHERE area_code = ?1 AND programme_id = ?2 AND year = ?3 AND name_key = ?4
+                 ORDER BY version DESC LIMIT 1",
+                params![area, programme, r.year, key],
+                |x| {
+                    let mut held = Vec::with_capacity(12);
+                    for i in 3..15 {
+                        held.push(x.get(i)?);
+                    }
+                    Ok((x.get(0)?, (x.get(1)?, x.get(2)?, held)))
+                },
+            )
+            .optional()?;
+        let brought = (
+            r.activity.clone(),
+            r.kind.as_str().to_owned(),
+            values.to_vec(),
+        );
+        let kept = Versioned::of(latest, &brought);
+        let Some(version) = kept.version() else {
+            return Ok(kept);
+        };
+        tx.execute(
+            "INSERT INTO programme_activities (area_code, programme_id, year, name, name_key, version, kind,
+                implementer_id, blm, spent, swadaya_cash, labour_days, wage, swadaya_materials, other_funds,
+                beneficiaries, poor, women, progress, import_id, line)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            params![
+                area, programme, r.year, r.activity, key, version, r.kind.as_str(), values[0], values[1],
+                values[2], values[3], values[4], values[5], values[6], values[7], values[8], values[9],
+                values[10], values[11], import, r.line as i64
+            ],
+        )?;
+        Ok(kept)
     }
 
+    /// Posts the capital of the kelurahan of this file only: another's
+    /// waits for its own import (its writer's scope, not this one's).
+    fn close(
+        rows: &[Self],
+        tx: &Transaction<'_>,
+        import: i64,
+        out: &mut ProgrammeImport,
+    ) -> Result<()> {
+        let kelurahan: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r.kelurahan.as_str()).collect();
+        out.capital = post_capital(tx, import, &kelurahan)?;
+        Ok(())
+    }
+}
+
+impl Store {
     /// Flags what is held once the import is in, keeps the flags with the
     /// import, and writes the audit entry.
-    pub(crate) fn finish_import(
+    fn finish_import(
         &self,
         tx: &Transaction<'_>,
         import: i64,

@@ -18,12 +18,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProposalView {
     pub id: ProposalId,
-    pub year: i32,
-    pub activity: String,
-    pub implementer: String,
-    pub requested: Money,
-    pub poor: u64,
-    pub women: u64,
+    #[serde(flatten)]
+    pub proposal: Proposal,
     pub made_at: String,
     pub made_by: String,
     pub findings: Vec<Finding>,
@@ -214,12 +210,7 @@ impl Store {
                 Ok(ProposalView {
                     id: ProposalId::new(row.id),
                     findings: findings(&conn, code, &p, Some(row.id), &mut against)?,
-                    year: p.year,
-                    activity: p.activity,
-                    implementer: p.implementer,
-                    requested: p.requested,
-                    poor: p.poor,
-                    women: p.women,
+                    proposal: p,
                     made_at: row.made_at,
                     made_by: row.made_by,
                     decision: row.decision.as_deref().and_then(Decision::parse),

@@ -148,14 +148,8 @@ pub fn load(store: &Store) -> Result<()> {
     store
         .import_kobo(
             MAPPED,
-            CsvFile {
-                name: HOUSEHOLDS.0,
-                bytes: HOUSEHOLDS.1,
-            },
-            CsvFile {
-                name: ROSTER.0,
-                bytes: ROSTER.1,
-            },
+            CsvFile::new(HOUSEHOLDS.0, HOUSEHOLDS.1),
+            CsvFile::new(ROSTER.0, ROSTER.1),
             None,
             &cli,
             &mut |_, _| {},

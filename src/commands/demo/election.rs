@@ -200,8 +200,8 @@ fn break_tie(store: &Store, id: PollId, who: &Actor) -> Result<()> {
 
 /// Publishes with two members: `proposer` proposes, `confirmer` confirms.
 fn publish(store: &Store, id: PollId, proposer: &Actor, confirmer: &Actor) -> Result<()> {
-    store.publish_election(id, proposer)?;
-    match store.publish_election(id, confirmer)? {
+    store.publish_election(id, None, proposer)?;
+    match store.publish_election(id, None, confirmer)? {
         PublishStep::Published(_) => Ok(()),
         PublishStep::Proposed(_) => anyhow::bail!("election {id} was not published"),
     }

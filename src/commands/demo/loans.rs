@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use jiff::civil::Date;
 use jiff::ToSpan;
 use lumbung_domain::{KsmId, OrgKind, Sex, UserId, Username};
+use lumbung_fund::books_file::LoanTerms;
 use lumbung_fund::loan::{FeeRate, Frequency, Rupiah, ScheduleKind};
 use lumbung_store::{Actor, LoanRecord, Movement, RepaymentInput, RepaymentRecord, Store};
 
@@ -58,12 +59,14 @@ pub fn load_books(store: &Store) -> Result<()> {
             upk: UPK.into(),
             ksm: (*ksm).into(),
             loan_id: first_loan_id(on, i),
-            disbursed_on: on,
-            principal: Rupiah(if i == 1 { 2_500_000 } else { 3_000_000 }),
-            term_months: 6,
-            fee_rate: rate,
-            schedule: ScheduleKind::Flat,
-            frequency: Frequency::Monthly,
+            terms: LoanTerms {
+                disbursed_on: on,
+                principal: Rupiah(if i == 1 { 2_500_000 } else { 3_000_000 }),
+                term_months: 6,
+                fee_rate: rate,
+                schedule: ScheduleKind::Flat,
+                frequency: Frequency::Monthly,
+            },
         })
         .collect();
     // Instalments: 500,000 + 45,000 (Melati, Kenanga); 416,666 + 37,500 (Mawar).

@@ -32,10 +32,10 @@ pub fn load(store: &Store) -> Result<()> {
     let cli = Actor::cli();
     let name = "demo: BLM tranches";
     let rows = read_grants(name, GRANTS.as_bytes())?;
-    store.import_grants(name, GRANTS.as_bytes(), &rows, &cli)?;
+    store.import_programme(name, GRANTS.as_bytes(), &rows, &cli)?;
     let name = "demo: activities 2008";
     let rows = read_activities(name, ACTIVITIES.as_bytes())?;
-    store.import_activities(name, ACTIVITIES.as_bytes(), &rows, &cli)?;
+    store.import_programme(name, ACTIVITIES.as_bytes(), &rows, &cli)?;
     Ok(())
 }
 
@@ -61,7 +61,7 @@ pub fn plans_complaints_and_board(store: &Store) -> Result<()> {
     let (_, ketua) = super::loans::demo_user(store, "bkm.ketua")?;
     let name = "demo: PJM Pronangkis Citerep 2008-2010";
     let plans = lumbung_programme::plan::read_plans(name, PLAN.as_bytes())?;
-    store.import_plans(name, PLAN.as_bytes(), &plans, &facilitator)?;
+    store.import_programme(name, PLAN.as_bytes(), &plans, &facilitator)?;
     for plan in store.plans_of(CITEREP)? {
         store.approve_plan(plan.id, &ketua)?;
     }

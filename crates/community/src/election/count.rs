@@ -208,11 +208,16 @@ pub fn count(input: &CountInput<'_>) -> Tally {
         entered_by: makers(rows),
     };
     let box_a = boxed(a);
+    let compared = compare_entries(&box_a, &boxed(b));
+    // A resolution holds only while its ballot still differs: one made
+    // before an entry was typed or corrected to agree would otherwise
+    // overrule both entries unseen.
     let resolved: HashMap<&str, &Resolution> = resolutions
         .iter()
+        .filter(|r| compared.iter().any(|d| d.ballot_id() == r.ballot_id))
         .map(|r| (r.ballot_id.as_str(), r))
         .collect();
-    let differences: Vec<Difference> = compare_entries(&box_a, &boxed(b))
+    let differences: Vec<Difference> = compared
         .into_iter()
         .map(|d| Difference {
             resolved: resolved.contains_key(d.ballot_id()),
@@ -559,6 +564,51 @@ mod tests {
         );
         let women = t.women.unwrap();
         assert_eq!((women.women, women.men), (0, 1), "the recount's elected");
+    }
+
+    /// Regression: a resolution made while ballot 5 was missing from entry
+    /// A ("not a ballot") still threw it out once A was typed and agreed
+    /// with B, and no page showed it.
+    #[test]
+    fn a_resolution_no_longer_differing_is_not_applied() {
+        let a = rows(&[("1", &["V1", "V2"]), ("5", &["V3", "V4"])]);
+        let resolution = |names: Option<Vec<String>>| Resolution {
+            ballot_id: "5".into(),
+            names,
+            note: "kosong".into(),
+            resolved_by: "x".into(),
+            resolved_at: "2026-12-06".into(),
+        };
+        let settings = ElectionSettings {
+            delegates_per_rt: 2,
+            ..Default::default()
+        };
+        let ballots = |b: &[BallotRow], resolved: Resolution| {
+            count(&CountInput {
+                level: Level::Rt,
+                settings: &settings,
+                voters: &voters(4),
+                entry_a: &a,
+                entry_b: b,
+                resolutions: &[resolved],
+                grouping: &Grouping::new(),
+                tie: None,
+            })
+            .ballots
+            .unwrap()
+        };
+        for stale in [resolution(None), resolution(Some(vec!["V1".into()]))] {
+            assert_eq!(ballots(&a, stale), agreed_as_typed(&a));
+        }
+        // While it differs, the resolution is what counts.
+        let b = rows(&[("1", &["V1", "V2"])]);
+        assert_eq!(ballots(&b, resolution(None)), agreed_as_typed(&b));
+    }
+
+    fn agreed_as_typed(rows: &[BallotRow]) -> Vec<(String, Vec<String>)> {
+        rows.iter()
+            .map(|r| (r.ballot_id.clone(), r.names.clone()))
+            .collect()
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub struct CsvFile<'a> {
     pub bytes: &'a [u8],
 }
 
+impl<'a> CsvFile<'a> {
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> Self {
+        CsvFile { name, bytes }
+    }
+}
+
 /// Where a household's RT comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -964,14 +970,8 @@ mod tests {
         mapping: &KoboMapping,
     ) -> Result<Vec<Household>, KoboError> {
         import_kobo(
-            CsvFile {
-                name: "h.csv",
-                bytes: main.as_bytes(),
-            },
-            CsvFile {
-                name: "r.csv",
-                bytes: roster.as_bytes(),
-            },
+            CsvFile::new("h.csv", main.as_bytes()),
+            CsvFile::new("r.csv", roster.as_bytes()),
             mapping,
             &bps_template(),
             &areas(),

@@ -145,7 +145,7 @@ fn parse_user(raw: &str) -> Result<Username> {
 }
 
 /// The kelurahan `code`, with its names and the organisations inside it.
-fn kelurahan_in(tx: &crate::db::Connection, code: &str) -> Result<Kelurahan> {
+pub(crate) fn kelurahan_in(tx: &crate::db::Connection, code: &str) -> Result<Kelurahan> {
     let row: Option<(String, String, Option<String>, String)> = crate::sql::optional_row(
         tx,
         "SELECT code, name, kind, path FROM areas WHERE code = ?1",

@@ -85,7 +85,7 @@ fn audit_actions(s: &Store) -> Vec<String> {
 }
 
 fn file<'a>(name: &'a str, bytes: &'a [u8]) -> CsvFile<'a> {
-    CsvFile { name, bytes }
+    CsvFile::new(name, bytes)
 }
 
 /// A Kobo export into the kelurahan `code`, imported by the CLI.

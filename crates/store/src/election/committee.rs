@@ -106,6 +106,7 @@ impl ProposalRow {
             confirmed_by: self.confirmed_by.clone(),
             confirmed_at: self.confirmed_at.clone(),
             current,
+            count_sha256: self.count_sha256.clone(),
         }
     }
 }
@@ -144,6 +145,7 @@ pub(super) fn propose(
         confirmed_by: None,
         confirmed_at: None,
         current: true,
+        count_sha256: count_sha256.to_owned(),
     })
 }
 

@@ -31,7 +31,17 @@ impl Store {
     /// changed, it proposes anew). Every ballot counted must be in both
     /// entries, made by two members. See [`publish_tx`] for what is
     /// published.
-    pub fn publish_election(&self, poll: PollId, actor: &Actor) -> Result<PublishStep> {
+    ///
+    /// `confirms`, the hash of the proposed count its member looked at
+    /// (`Publication::count_sha256`): the request confirms that count or
+    /// is refused, never proposing anew in its member's name a count they
+    /// have not seen.
+    pub fn publish_election(
+        &self,
+        poll: PollId,
+        confirms: Option<&str>,
+        actor: &Actor,
+    ) -> Result<PublishStep> {
         let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, poll)?;
@@ -55,13 +65,18 @@ impl Store {
             let sha = committee::count_sha(&count);
             let area = area_of(&e);
             match committee::proposal_row(tx, poll)? {
-                Some(p) if p.count_sha256 == sha => {
+                Some(p) if p.count_sha256 == sha && confirms.is_none_or(|c| c == sha) => {
                     check_second_member(TwoMemberStep::Publication, &p.proposed_by, &me)
                         .map_err(committee::refused)?;
                     committee::confirm(tx, poll, &me)?;
                     let published = publish_tx(tx, &e, &count, actor, &p.proposed_by)?;
                     Ok(PublishStep::Published(Box::new(published)))
                 }
+                _ if confirms.is_some() => Err(StoreError::conflict(
+                    text!("election_count_changed";
+                        id: "hitungannya berubah sejak diusulkan: periksa lagi, lalu usulkan",
+                        en: "the count changed since it was proposed: look at it again, then propose it"),
+                )),
                 _ => {
                     let p = committee::propose(tx, poll, &sha, &me)?;
                     record(

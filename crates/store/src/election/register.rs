@@ -13,6 +13,16 @@ use lumbung_community::election::{
 use lumbung_domain::{text, ImportSummary, PollId, Text, VoterId};
 use serde_json::json;
 
+/// A level-2 register is made from the published results, never by hand.
+fn level2_register() -> StoreError {
+    invalid(
+        "level",
+        text!("election_level2_register";
+            id: "daftar pemilih tahap 2 adalah para utusan (atau anggota) dari hasil yang diumumkan",
+            en: "a level-2 register is the delegates (or members) of the published results"),
+    )
+}
+
 impl Store {
     pub fn election_voters(&self, poll: PollId) -> Result<Vec<Voter>> {
         let conn = self.conn()?;
@@ -34,12 +44,7 @@ impl Store {
         self.write(|tx| {
         let e = open_poll(tx, poll)?;
         if e.level != Level::Rt {
-            return Err(invalid(
-                "level",
-                text!("election_level2_register";
-                    id: "daftar pemilih tahap 2 adalah para utusan (atau anggota) dari hasil yang diumumkan",
-                    en: "a level-2 register is the delegates (or members) of the published results"),
-            ));
+            return Err(level2_register());
         }
         let existing: Vec<Registered> = voters_tx(tx, poll)?
             .into_iter()
@@ -95,6 +100,11 @@ impl Store {
         let id = poll.get();
         self.write(|tx| {
             let e = open_poll(tx, poll)?;
+            // A level-2 register is the published results' delegates: one
+            // member removing a rival would void the ballots naming them.
+            if e.level != Level::Rt {
+                return Err(level2_register());
+            }
             let n = tx.execute(
                 "DELETE FROM election_voters WHERE poll = ?1 AND id = ?2",
                 params![id, voter.get()],

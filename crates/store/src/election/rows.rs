@@ -410,9 +410,17 @@ pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
         voted: t.voted,
         entry_a: t.entry_a,
         entry_b: t.entry_b,
+        // Those that hold (their ballot still differs), as the count.
+        resolutions: resolutions
+            .into_iter()
+            .filter(|r| {
+                t.differences
+                    .iter()
+                    .any(|d| d.difference.ballot_id() == r.ballot_id)
+            })
+            .collect(),
         differences: t.differences,
         unresolved: t.unresolved,
-        resolutions,
         ballots: t.ballots,
         groups,
         suggestions: t.suggestions,

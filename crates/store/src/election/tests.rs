@@ -89,11 +89,11 @@ fn ballots(lines: &str) -> Vec<(String, Vec<String>)> {
 /// Publishes with two members: Ani proposes, Dedi (who entered nothing)
 /// confirms.
 fn publish(s: &Store, id: PollId) -> Published {
-    match s.publish_election(id, &user("ani")).unwrap() {
+    match s.publish_election(id, None, &user("ani")).unwrap() {
         PublishStep::Proposed(p) => assert_eq!(p.proposed_by, "cli:ani"),
         PublishStep::Published(_) => panic!("one member published alone"),
     }
-    match s.publish_election(id, &user("dedi")).unwrap() {
+    match s.publish_election(id, None, &user("dedi")).unwrap() {
         PublishStep::Published(p) => *p,
         PublishStep::Proposed(_) => panic!("the confirmation did not publish"),
     }
@@ -205,7 +205,7 @@ fn double_entry_flags_differences_and_blocks_until_resolved() {
     assert!(!c.ready);
     assert!(c.recount.is_none() && c.ballots.is_none());
     assert_eq!(c.blockers[0].code, BlockerCode::Differences);
-    assert!(s.publish_election(id, &user("ani")).is_err());
+    assert!(s.publish_election(id, None, &user("ani")).is_err());
 
     // The committee reads the paper ballots.
     let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -492,6 +492,14 @@ fn level_two_takes_the_delegates_and_the_coordinator_the_members() {
         s.add_voters(bkm, "x", &[], &user("f")).is_err(),
         "no typed register at level 2"
     );
+    // Regression: one member removed a rival delegate from the level-2
+    // register, voiding every ballot naming them.
+    let rival = s.election_voters(bkm).unwrap()[3].id;
+    assert!(
+        s.remove_voter(bkm, rival, &user("f")).is_err(),
+        "no voter removed by hand at level 2"
+    );
+    assert_eq!(s.election_voters(bkm).unwrap().len(), 4);
     let lines = format!("1,V1 ({RT1}),V2\n2,V2,V3\n3,V1 ({RT1}),V3\n4,V2,Outsider\n");
     both(&s, bkm, &lines);
     let c = s.election_count(bkm).unwrap();
@@ -611,11 +619,11 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         .unwrap();
     // Entry B is empty: nothing to publish, and "not a ballot" for every
     // ballot leaves nothing to count either.
-    assert!(s.publish_election(id, &user("ani")).is_err());
+    assert!(s.publish_election(id, None, &user("ani")).is_err());
     for b in ["1", "2", "3"] {
         s.resolve_ballot(id, b, None, "x", &user("cici")).unwrap();
     }
-    let err = s.publish_election(id, &user("ani")).unwrap_err();
+    let err = s.publish_election(id, None, &user("ani")).unwrap_err();
     assert!(err.to_string().contains("no ballot"), "{err}");
     let id = poll(&s, Level::Rt, RT2);
     register(&s, id, 4, 2);
@@ -623,10 +631,10 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
     assert!(s.election_count(id).unwrap().ready);
     // Ani proposes; Ani again does not confirm.
     assert!(matches!(
-        s.publish_election(id, &user("ani")).unwrap(),
+        s.publish_election(id, None, &user("ani")).unwrap(),
         PublishStep::Proposed(_)
     ));
-    let err = s.publish_election(id, &user("ani")).unwrap_err();
+    let err = s.publish_election(id, None, &user("ani")).unwrap_err();
     assert!(
         err.to_string().contains("a second committee member"),
         "{err}"
@@ -635,11 +643,20 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
     let c = s.election_count(id).unwrap();
     let p = c.publication.unwrap();
     assert_eq!((p.proposed_by.as_str(), p.current), ("cli:ani", true));
+    let seen = p.count_sha256;
     // The count changes after the proposal: Budi's request proposes anew.
     s.add_group(id, "V 1", "V1", &user("ani")).unwrap();
     assert!(!s.election_count(id).unwrap().publication.unwrap().current);
+    // Regression: Budi's confirmation of the count he looked at proposed
+    // the changed count in his name, for Ani to publish. It is refused.
+    let err = s
+        .publish_election(id, Some(&seen), &user("budi"))
+        .unwrap_err();
+    assert!(err.to_string().contains("count changed"), "{err}");
+    let p = s.election_count(id).unwrap().publication.unwrap();
+    assert_eq!((p.proposed_by.as_str(), p.current), ("cli:ani", false));
     assert!(matches!(
-        s.publish_election(id, &user("budi")).unwrap(),
+        s.publish_election(id, None, &user("budi")).unwrap(),
         PublishStep::Proposed(p) if p.proposed_by == "cli:budi"
     ));
     // The database refuses a result nobody confirmed, and a self-confirmation.
@@ -652,7 +669,13 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         id
     )
     .is_err());
-    match s.publish_election(id, &user("ani")).unwrap() {
+    let seen = s
+        .election_count(id)
+        .unwrap()
+        .publication
+        .unwrap()
+        .count_sha256;
+    match s.publish_election(id, Some(&seen), &user("ani")).unwrap() {
         PublishStep::Published(p) => assert_eq!(p.election_id, id),
         PublishStep::Proposed(_) => panic!("Ani confirms Budi's proposal"),
     }
@@ -732,7 +755,7 @@ fn a_lot_counts_once_a_second_member_records_the_same_winners() {
         .blockers
         .iter()
         .any(|b| b.code == BlockerCode::TieUnconfirmed));
-    assert!(s.publish_election(id, &user("ani")).is_err());
+    assert!(s.publish_election(id, None, &user("ani")).is_err());
     let err = s.record_tie(id, &lot("V3"), &user("ani")).unwrap_err();
     assert!(
         err.to_string().contains("a second committee member"),
@@ -853,4 +876,31 @@ fn a_published_snapshot_hashes_as_it_did() {
         sha256_hex(&pinned_snapshot(&p)),
         "e6c7f1f75f90d7c0a2e7ef375a3a41f87b145427acadb3fd4ec9a3addc07e979"
     );
+}
+
+/// Regression: numbering an entered ballot and its trigger (the other
+/// entry's maker) scanned the whole poll, so a batch of ballots took
+/// quadratic time under the write lock. Both are searches of an index.
+#[test]
+fn entering_a_ballot_searches_the_poll_never_scans_it() {
+    let (_d, s) = seeded();
+    let conn = s.conn().unwrap();
+    for sql in [
+        "SELECT coalesce(max(seq), 0) + 1 FROM election_ballots WHERE poll = 1",
+        "SELECT 1 FROM election_ballots WHERE poll = 1 AND entry <> 'a' AND entered_by = 'x'",
+    ] {
+        let plan: Vec<String> =
+            crate::sql::all(&conn, &format!("EXPLAIN QUERY PLAN {sql}"), [], |r| {
+                r.get(3)
+            })
+            .unwrap();
+        assert!(
+            plan.iter().all(|step| !step.starts_with("SCAN")),
+            "{sql}: {plan:?}"
+        );
+        assert!(
+            plan.iter().any(|step| step.contains("election_ballots_")),
+            "{sql}: {plan:?}"
+        );
+    }
 }

@@ -128,6 +128,9 @@ pub struct Publication {
     /// The count is still the one proposed (else a confirmation proposes
     /// anew).
     pub current: bool,
+    /// The SHA-256 of the count proposed: a confirmation names it, so that
+    /// it confirms the count its member looked at, never a later one.
+    pub count_sha256: String,
 }
 
 /// What a request to publish did: proposed it (a second committee member

@@ -220,7 +220,7 @@ fn import_tx(
             ));
             continue;
         }
-        if let Err(e) = bound.movement("principal", l.principal) {
+        if let Err(e) = bound.movement("principal", l.terms.principal) {
             loan_errors.push(RowError::new(l.line, Some("principal"), e.text()));
         }
         let held = match any_held {
@@ -543,10 +543,10 @@ fn write_loans(
                 &mut summary.ksms_created,
             )
             .map_err(at_line)?;
-        if !(3..=12).contains(&l.term_months) {
+        if !(3..=12).contains(&l.terms.term_months) {
             summary.warnings.push(format!(
                 "{}: line {}: loan {}: a term of {} months is outside 3–12",
-                file, l.line, l.loan_id, l.term_months
+                file, l.line, l.loan_id, l.terms.term_months
             ));
         }
         new.push((record, upk, ksm));
@@ -562,7 +562,7 @@ fn write_loans(
                 let id = tx.insert_id(
                     "INSERT INTO fund_loans (loan_id, upk_id, ksm_id, disbursed_on, principal, term_months, fee_rate, schedule, frequency, migrated, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)",
-                    params![l.loan_id, upk, ksm, l.disbursed_on.to_string(), l.principal.0, l.term_months, l.fee_rate.text(), l.schedule.as_str(), l.frequency.as_str(), created_at],
+                    params![l.loan_id, upk, ksm, l.terms.disbursed_on.to_string(), l.terms.principal.0, l.terms.term_months, l.terms.fee_rate.text(), l.terms.schedule.as_str(), l.terms.frequency.as_str(), created_at],
                 )?;
                 poster.post(tx, upk, Some(id), &disbursal(l, ksm))?;
                 written.push((record, (id, upk, ksm)));
@@ -575,12 +575,12 @@ fn write_loans(
 /// The entry that pays a loan out.
 fn disbursal(l: &LoanRecord, ksm: i64) -> Entry {
     Entry::new(
-        l.disbursed_on,
+        l.terms.disbursed_on,
         format!("loan {} to {}", l.loan_id, l.ksm.trim()),
         format!("loan:{}", l.loan_id),
         [
-            (Account::LoansReceivable(ksm), l.principal.0),
-            (Account::Cash, -l.principal.0),
+            (Account::LoansReceivable(ksm), l.terms.principal.0),
+            (Account::Cash, -l.terms.principal.0),
         ],
     )
 }
@@ -624,12 +624,12 @@ fn loans_staged(
                         Value::Text(l.loan_id.clone()),
                         Value::Integer(upk),
                         Value::Integer(ksm),
-                        Value::Text(l.disbursed_on.to_string()),
-                        Value::Integer(l.principal.0),
-                        Value::Integer(i64::from(l.term_months)),
-                        Value::Text(l.fee_rate.text()),
-                        Value::Text(l.schedule.as_str().to_owned()),
-                        Value::Text(l.frequency.as_str().to_owned()),
+                        Value::Text(l.terms.disbursed_on.to_string()),
+                        Value::Integer(l.terms.principal.0),
+                        Value::Integer(i64::from(l.terms.term_months)),
+                        Value::Text(l.terms.fee_rate.text()),
+                        Value::Text(l.terms.schedule.as_str().to_owned()),
+                        Value::Text(l.terms.frequency.as_str().to_owned()),
                         Value::Integer(1),
                         Value::Text(created_at.to_owned()),
                     ]);
@@ -910,14 +910,14 @@ impl SecondPass<'_> {
                                 upk: self.upk_names.get(&upk).cloned().unwrap_or_default(),
                                 upk_id: UpkId::new(upk),
                                 ksm: KsmId::new(ksm),
-                                disbursed_on: l.disbursed_on,
+                                disbursed_on: l.terms.disbursed_on,
                                 schedule: schedule(
-                                    l.disbursed_on,
-                                    l.principal,
-                                    l.term_months,
-                                    l.fee_rate,
-                                    l.schedule,
-                                    l.frequency,
+                                    l.terms.disbursed_on,
+                                    l.terms.principal,
+                                    l.terms.term_months,
+                                    l.terms.fee_rate,
+                                    l.terms.schedule,
+                                    l.terms.frequency,
                                 )?,
                                 payments: Vec::new(),
                                 rescheduled: Vec::new(),

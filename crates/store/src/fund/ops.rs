@@ -4,7 +4,7 @@
 
 use super::books::book_of;
 use super::ledger::post;
-use super::ps2::{ps2_candidates_in, ps2_households};
+use super::ps2::ps2_households;
 use super::rows::{
     bad, invalid, no_upk, parse_date, parse_frequency, parse_kind, settings_tx, ApplicationRow,
     KsmSummary, KsmView, MemberRow, SavingsRow,
@@ -14,7 +14,7 @@ use crate::db::{params, OptionalExtension};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{text, Text};
-use lumbung_domain::{ApplicationId, KsmId, MemberId, Sex, UpkId, UserId};
+use lumbung_domain::{ApplicationId, KsmId, MemberId, Scope, Sex, UpkId, UserId};
 use lumbung_fund::application::{self, ApplicationStatus};
 use lumbung_fund::group;
 use lumbung_fund::journal::{Account, Entry};
@@ -706,10 +706,11 @@ impl Store {
         household: &str,
         member_index: usize,
         joined_on: Date,
+        scope: &Scope,
         actor: &Actor,
     ) -> Result<MemberId> {
-        let ksm = ksm.get();
-        let candidate = ps2_candidates_in(&*self.conn()?, ksm)?
+        let candidate = self
+            .ps2_candidates(ksm, scope)?
             .unwrap_or_default()
             .into_iter()
             .find(|c| c.household_id == household && c.member_index == member_index)
@@ -722,7 +723,7 @@ impl Store {
                 )
             })?;
         self.insert_member(
-            ksm,
+            ksm.get(),
             &candidate.name,
             candidate.sex,
             candidate.nik.as_deref(),

@@ -3,7 +3,7 @@
 
 use crate::{Result, Store};
 use lumbung_community::mapping::{Classification, Sex as MappingSex};
-use lumbung_domain::Sex;
+use lumbung_domain::{Scope, Sex};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -38,9 +38,22 @@ fn kelurahan_of(conn: &crate::db::Connection, ksm: i64) -> Result<Option<String>
 impl Store {
     /// The poor households of the KSM's kelurahan (by its current
     /// criteria), member by member; `None` when the kelurahan has no
-    /// mapping yet.
-    pub fn ps2_candidates(&self, ksm: lumbung_domain::KsmId) -> Result<Option<Vec<Ps2Candidate>>> {
-        ps2_candidates_in(&*self.conn()?, ksm.get())
+    /// mapping yet, or when `scope` does not cover the whole kelurahan
+    /// (one scoped to an RW of it reads no other RW's households).
+    pub fn ps2_candidates(
+        &self,
+        ksm: lumbung_domain::KsmId,
+        scope: &Scope,
+    ) -> Result<Option<Vec<Ps2Candidate>>> {
+        let conn = self.conn()?;
+        match kelurahan_of(&conn, ksm.get())? {
+            Some(code)
+                if scope.covers(&crate::community::kelurahan_in(&conn, &code)?.placement) =>
+            {
+                ps2_candidates_in(&conn, ksm.get())
+            }
+            _ => Ok(None),
+        }
     }
 }
 

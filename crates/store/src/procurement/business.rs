@@ -10,7 +10,7 @@ use crate::db::{params, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{text, BusinessId, Language, Money, Scope, SupplierId};
 use lumbung_procurement::business::{BusinessRecord, Form, Unreachable};
-use lumbung_procurement::opportunities::Candidate;
+use lumbung_procurement::opportunities::{Candidate, Search};
 use lumbung_spend::suppliers::name_key;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -255,6 +255,23 @@ fn link(tx: &Transaction<'_>, business: i64, r: &BusinessRecord, key: &str) -> R
 }
 
 impl Store {
+    /// The businesses `search` finds within the area whose code is `area`
+    /// (else anywhere): `None` when no area has that code.
+    pub fn find_businesses(
+        &self,
+        mut search: Search,
+        area: Option<&str>,
+    ) -> Result<Option<Vec<Candidate>>> {
+        if let Some(code) = area {
+            let Some(path) = self.area_path(code)? else {
+                return Ok(None);
+            };
+            search.area_path = Some(path.as_str().to_owned());
+        }
+        let candidates = self.business_candidates()?;
+        Ok(Some(search.run(&candidates).into_iter().cloned().collect()))
+    }
+
     /// Every business of the base as a candidate for opportunities: its
     /// record, and its place in the area tree (its area code, else its
     /// postcode by the postcode map).

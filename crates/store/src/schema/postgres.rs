@@ -114,4 +114,7 @@ ALTER TABLE fund_journal
     ALTER COLUMN idempotency_key TYPE BYTEA USING convert_to(idempotency_key, 'UTF8'),
     ALTER COLUMN hash TYPE BYTEA USING convert_to(hash, 'UTF8');
 "#,
+    // 49: as on SQLite.
+    "CREATE INDEX election_ballots_seq ON election_ballots (poll, seq);
+     CREATE INDEX election_ballots_makers ON election_ballots (poll, entered_by);",
 ];

@@ -612,14 +612,8 @@ pub async fn import_upload(
         .run(move |store| {
             store.import_kobo(
                 &c,
-                CsvFile {
-                    name: &h_name,
-                    bytes: &h_bytes,
-                },
-                CsvFile {
-                    name: &r_name,
-                    bytes: &r_bytes,
-                },
+                CsvFile::new(&h_name, &h_bytes),
+                CsvFile::new(&r_name, &r_bytes),
                 None,
                 &actor,
                 &mut |_, _| {},

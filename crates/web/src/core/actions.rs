@@ -202,9 +202,17 @@ pub async fn create_user(
 ) -> Result<User, Failure> {
     let new = fields.parse().map_err(Failure::Fields)?;
     let scope_ref = new.scope.clone();
-    let (scope, placement) = blocking(state, move |s| s.resolve_scope(&scope_ref)).await?;
+    let (scope, placement, kelurahan) = blocking(state, move |s| {
+        let (scope, placement) = s.resolve_scope(&scope_ref)?;
+        let kelurahan = kelurahan_of(s, &placement)?;
+        Ok((scope, placement, kelurahan))
+    })
+    .await?;
     let me = viewer.require().map_err(Failure::App)?;
-    if !me.scope.may_manage(new.role, &scope, &placement) {
+    if !me
+        .scope
+        .may_manage(new.role, &scope, &placement, kelurahan.as_ref())
+    {
         return Err(Failure::App(AppError::Forbidden));
     }
     let actor = viewer.actor()?;
@@ -214,15 +222,35 @@ pub async fn create_user(
     .await
 }
 
+/// The kelurahan a placement lies in, if any.
+fn kelurahan_of(
+    s: &lumbung_store::Store,
+    placement: &Placement,
+) -> lumbung_store::Result<Option<lumbung_domain::AreaPath>> {
+    match &placement.area {
+        Some(area) => s.kelurahan_above(area),
+        None => Ok(None),
+    }
+}
+
 /// A user whose account the viewer may manage: their scope lies inside the
 /// viewer's, strictly when they approve loans (`Scope::may_manage`).
 pub async fn managed_user(state: &AppState, viewer: &Viewer, id: i64) -> Result<User, AppError> {
-    let user = state
-        .blocking(move |s| s.user(UserId::new(id)))
+    let (user, kelurahan) = state
+        .blocking(move |s| match s.user(UserId::new(id))? {
+            Some(user) => {
+                let kelurahan = kelurahan_of(s, &user.placement)?;
+                Ok(Some((user, kelurahan)))
+            }
+            None => Ok(None),
+        })
         .await?
         .ok_or_else(|| no_user(id))?;
     let me = viewer.require()?;
-    if !me.scope.may_manage(user.role, &user.scope, &user.placement) {
+    if !me
+        .scope
+        .may_manage(user.role, &user.scope, &user.placement, kelurahan.as_ref())
+    {
         return Err(AppError::Forbidden);
     }
     Ok(user)

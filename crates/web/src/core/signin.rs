@@ -50,9 +50,25 @@ impl Limit {
             return Ok(Ok(()));
         };
         let used = state
-            .blocking(move |s| s.take_use(self.bucket, &address.to_string(), self.window))
+            .blocking(move |s| s.take_use(self.bucket, &limited(address), self.window))
             .await?;
         Ok(used.map(|_| ()))
+    }
+}
+
+/// The key an address is limited under: an IPv6 address by its /64 (one
+/// subscriber holds the whole /64, so it would otherwise have 2^64 fresh
+/// allowances), an IPv4 address as it is.
+fn limited(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -76,7 +92,7 @@ async fn attempt(
             let address_use = match address {
                 Some(a) => match s.take_use(
                     ADDRESSES,
-                    &a.to_string(),
+                    &limited(a),
                     Window::new(ADDRESS_LIMIT, ADDRESS_WINDOW),
                 )? {
                     Ok(used) => Some(used),
@@ -228,4 +244,20 @@ pub async fn audit_sign_out(state: &AppState, viewer: &Viewer) -> Result<(), App
             s.audit_session(SessionEvent::SignOut, &user.username, Some(&user), &address)
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limited;
+
+    /// Regression: the limits per address keyed an IPv6 address whole, so
+    /// one holder of a /64 had a fresh allowance at each of its addresses.
+    #[test]
+    fn an_ipv6_address_is_limited_by_its_64() {
+        let key = |a: &str| limited(a.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
+    }
 }

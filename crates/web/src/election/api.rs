@@ -207,6 +207,9 @@ pub async fn api_result(
 }
 
 pub async fn api_elections(Ctx { state, viewer, .. }: Ctx) -> Result<Json<Elections>, AppError> {
+    if org_scoped_committee(&viewer) {
+        return Ok(Json(Elections { elections: vec![] }));
+    }
     let scope = viewer.scope();
     let elections = state.blocking(move |s| s.elections(&scope)).await?;
     Ok(Json(Elections { elections }))
@@ -502,7 +505,7 @@ pub async fn api_publish(
     InScope(e): InScope<Election>,
 ) -> Result<Json<PublishAnswer>, AppError> {
     let step = acting(&state, &viewer, move |s, actor| {
-        s.publish_election(e.id, actor)
+        s.publish_election(e.id, None, actor)
     })
     .await?;
     Ok(Json(match step {

@@ -5,6 +5,7 @@
 use super::*;
 use crate::auth::Ctx;
 use crate::listing::{sort_keys, Cell, Csv, Dir, Listing, Paged, Part};
+use axum::Form;
 use lumbung_store::{BallotOrder, EntryList};
 
 sort_keys! {
@@ -396,13 +397,23 @@ pub async fn tie(
     .await
 }
 
+/// The publish form: when it confirms a proposal, the hash of the count
+/// proposed as its member saw it.
+#[derive(Debug, Default, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    confirms: String,
+}
+
 pub async fn publish(
     Ctx { state, viewer, uri }: Ctx,
     InScope(e): InScope<Election>,
+    Form(f): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let poll = e.id;
+    let confirms = Some(f.confirms.trim().to_owned()).filter(|c| !c.is_empty());
     let step = acting(&state, &viewer, move |s, actor| {
-        s.publish_election(poll, actor)
+        s.publish_election(poll, confirms.as_deref(), actor)
     })
     .await;
     let published = step.map(|step| {

@@ -32,6 +32,9 @@ pub async fn index(
         return Ok(redirect(&format!("/election/kelurahan/{code}")));
     }
     let reads = can_read(&viewer, Resource::Election);
+    // A committee member scoped to an organisation reaches no poll, so
+    // lists none either.
+    let lists = !org_scoped_committee(&viewer);
     let scope = viewer.scope();
     let within: Option<AreaPath> = scope.area_path().cloned();
     let (results, polls, kelurahan) = state
@@ -40,7 +43,7 @@ pub async fn index(
             if !reads {
                 return Ok((results, vec![], vec![]));
             }
-            let polls = s.elections(&scope)?;
+            let polls = if lists { s.elections(&scope)? } else { vec![] };
             let kelurahan = match within {
                 Some(path) => {
                     let filter = AreaFilter {

@@ -50,6 +50,7 @@ async fn ksm_view(
     let read_ps2 = viewer
         .user()
         .is_some_and(|u| u.role.can_read(lumbung_domain::Resource::PoorList));
+    let scope = viewer.scope();
     let (ksm, loans, settings, ps2, applications) = state
         .blocking(move |s| {
             let ksm = s
@@ -57,7 +58,7 @@ async fn ksm_view(
                 .ok_or_else(|| lumbung_store::StoreError::not_found(thing("ksm", id)))?;
             let settings = s.fund_settings(ksm.upk_id)?;
             let ps2 = if read_ps2 {
-                s.ps2_candidates(id)?
+                s.ps2_candidates(id, &scope)?
             } else {
                 None
             };
@@ -169,8 +170,9 @@ async fn member(
                 )
             })?;
         let on = on?;
+        let scope = viewer.scope();
         acting(state, viewer, move |s, actor| {
-            s.add_ksm_member_from_ps2(id, &household, index, on, actor)
+            s.add_ksm_member_from_ps2(id, &household, index, on, &scope, actor)
         })
         .await?;
         return Ok(done(&format!("/fund/ksm/{id}"), "member_added"));

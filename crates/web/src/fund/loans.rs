@@ -38,7 +38,7 @@ pub async fn decide(
         "reject" => false,
         other => return Err(neither("decision", other, "approve", "reject")),
     };
-    let (note, checker) = (f.note.trim().to_owned(), viewer.require()?.id);
+    let (note, checker) = (kept_text(&f.note, "note")?, viewer.require()?.id);
     acting(&state, &viewer, move |s, actor| {
         s.decide_application(id, approve, &note, checker, actor)
     })
@@ -64,7 +64,8 @@ pub async fn api_decide(
             ))
         }
     };
-    let (note, checker) = (body.note.unwrap_or_default(), viewer.require()?.id);
+    let note = kept_text(body.note.as_deref().unwrap_or_default(), "note")?;
+    let checker = viewer.require()?.id;
     acting(&state, &viewer, move |s, actor| {
         s.decide_application(id, approve, &note, checker, actor)
     })
@@ -214,7 +215,7 @@ pub async fn api_repay(
     Json(body): Json<api::RepaymentBody>,
 ) -> Result<Json<api::RepaymentPosted>, AppError> {
     let paid_on = match body.paid_on.as_deref() {
-        Some(d) => d.parse().map_err(|_| not_a_date("paid_on", d))?,
+        Some(d) => book_day(d, "paid_on")?,
         None => today(&state),
     };
     let amount = body
@@ -241,11 +242,13 @@ pub async fn api_repay(
                     en: "an idempotency key is needed (e.g. the receipt number)"),
             )
         })?;
+    // The key is the client's (a receipt number, say): another UPK may
+    // number its receipts alike, so it holds for this loan only.
     let input = RepaymentInput {
+        key: format!("api:{}:{}", view.loan_id, kept_text(key, "key")?),
         loan_id: view.loan_id,
         paid_on,
         amount: Rupiah(amount),
-        key: format!("api:{}", key.trim()),
     };
     let done = acting(&state, &viewer, move |s, actor| s.repay(&input, actor)).await?;
     Ok(Json(api::RepaymentPosted {
@@ -277,7 +280,7 @@ pub async fn reverse(
     Form(f): Form<PostingForm>,
 ) -> Result<Response, AppError> {
     let (id, receipt) = receipt_in_scope(&state, &viewer, &id).await?;
-    let (reason, on) = (f.reason.trim().to_owned(), f.on(&state)?);
+    let (reason, on) = (kept_text(&f.reason, "reason")?, f.on(&state)?);
     acting(&state, &viewer, move |s, actor| {
         s.reverse_repayment(id, on, &reason, actor)
     })
@@ -349,7 +352,7 @@ async fn correct_loan<T: Send + 'static>(
         + Send
         + 'static,
 ) -> Result<Response, AppError> {
-    let (reason, on) = (f.reason.trim().to_owned(), f.on(state)?);
+    let (reason, on) = (kept_text(&f.reason, "reason")?, f.on(state)?);
     let loan_id = view.loan_id.clone();
     acting(state, viewer, move |s, actor| {
         work(s, &loan_id, on, &reason, actor)

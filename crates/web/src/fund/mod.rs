@@ -62,14 +62,21 @@ pub(super) fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, 
     }
 }
 
-/// Whole rupiah as typed, thousands separators allowed.
+/// Whole rupiah as typed, thousands separators allowed (`.`, `,` or a
+/// space between groups of three digits): `25000.50` is refused, never
+/// read as 2,500,050.
 pub(super) fn rupiah(raw: &str, name: &str) -> Result<i64, AppError> {
     let typed = raw.trim();
+    let unsigned = typed.strip_prefix('-').unwrap_or(typed);
+    let mut groups = unsigned.split(['.', ',', ' ']);
+    let grouped = groups.next().is_some_and(|g| !g.is_empty())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
     let digits: String = typed
         .chars()
         .filter(|c| !matches!(c, '.' | ',' | ' '))
         .collect();
-    digits.parse().map_err(|_| {
+    let amount = if grouped { digits.parse().ok() } else { None };
+    amount.ok_or_else(|| {
         invalid(
             name,
             text!("not_whole_rupiah", value = format!("{typed:?}");
@@ -77,6 +84,23 @@ pub(super) fn rupiah(raw: &str, name: &str) -> Result<i64, AppError> {
                 en: "{value} is not a whole-rupiah amount"),
         )
     })
+}
+
+/// The longest note, memo, reason or key typed into the books: they are
+/// kept for good (the journal is never edited).
+pub(super) const TEXT_MAX: usize = 500;
+
+/// `raw` trimmed, refused beside `field` when longer than [`TEXT_MAX`].
+pub(super) fn kept_text(raw: &str, field: &str) -> Result<String, AppError> {
+    let text = raw.trim();
+    if text.chars().count() > TEXT_MAX {
+        return Err(invalid(
+            field,
+            text!("fund_text_too_long", max = TEXT_MAX;
+                id: "paling panjang {max} karakter", en: "at most {max} characters"),
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 /// An amount beyond any bound, refused before it reaches the books.
@@ -101,7 +125,7 @@ pub(super) fn posting_key(raw: &str) -> Result<String, AppError> {
                 id: "formulir tidak punya kunci; muat ulang halamannya",
                 en: "the form has no key; load the page again"),
         )),
-        k => Ok(format!("web:{k}")),
+        k => Ok(format!("web:{}", kept_text(k, "key")?)),
     }
 }
 
@@ -239,4 +263,47 @@ pub(super) fn neither(field: &str, value: &str, a: &str, b: &str) -> AppError {
         text!("neither_choice", value = format!("{value:?}"), a = a, b = b;
             id: "{value} bukan {a} maupun {b}", en: "{value} is neither {a} nor {b}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// Regression: a decimal point was dropped as a thousands separator,
+    /// so `25000.50` was posted as Rp 2,500,050.
+    #[test]
+    fn amounts_take_thousands_separators_and_refuse_decimals() {
+        for (typed, amount) in [
+            ("107.500", 107_500),
+            ("1,000,000", 1_000_000),
+            ("25 000", 25_000),
+            ("25000", 25_000),
+            ("-5.000", -5_000),
+        ] {
+            assert_eq!(super::rupiah(typed, "amount").unwrap(), amount, "{typed}");
+        }
+        for typed in [
+            "25000.50",
+            "1.000,5",
+            "12.34.567",
+            ".500",
+            "",
+            "abc",
+            "1..000",
+        ] {
+            assert!(super::rupiah(typed, "amount").is_err(), "{typed}");
+        }
+    }
+
+    /// Regression: a memo, reason or key of a megabyte was kept in the
+    /// books for good, each form sent.
+    #[test]
+    fn text_kept_in_the_books_is_bounded() {
+        let long = "x".repeat(super::TEXT_MAX + 1);
+        assert!(super::kept_text(&long, "memo").is_err());
+        assert!(super::posting_key(&long).is_err());
+        let most = "é".repeat(super::TEXT_MAX);
+        assert_eq!(
+            super::kept_text(&format!(" {most} "), "memo").unwrap(),
+            most
+        );
+    }
 }

@@ -213,7 +213,7 @@ pub async fn post_movement(
         rupiah(&f.amount, "amount")?,
         posting_key(&f.key)?,
     );
-    let memo = f.memo.trim().to_owned();
+    let memo = kept_text(&f.memo, "memo")?;
     acting(&state, &viewer, move |s, actor| {
         s.post_fund_movement(id, movement, on, Rupiah(amount), &memo, &key, actor)
     })

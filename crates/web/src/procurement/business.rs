@@ -62,35 +62,32 @@ pub async fn page(
             None
         })
     });
-    let (name, area) = (typed(&q.q), typed(&q.area));
+    let search = Search {
+        name: typed(&q.q),
+        sector,
+        list,
+        area_path: None,
+        size,
+        form,
+    };
+    let area = typed(&q.area);
     let searched = errors.is_empty();
-    let (found, counts, area_unknown) = state
+    let (found, counts) = state
         .blocking(move |s| {
-            let area_path = match &area {
-                Some(code) => s.area_path(code)?.map(|p| p.as_str().to_owned()),
-                None => None,
-            };
-            let unknown = area.is_some() && area_path.is_none();
-            let candidates = s.business_candidates()?;
-            let search = Search {
-                name,
-                sector,
-                list,
-                area_path,
-                size,
-                form,
-            };
-            let found: Vec<_> = if searched && !unknown {
-                search.run(&candidates).into_iter().cloned().collect()
-            } else {
-                Vec::new()
-            };
-            Ok((found, s.business_counts()?, unknown))
+            Ok((
+                s.find_businesses(search, area.as_deref())?,
+                s.business_counts()?,
+            ))
         })
         .await?;
-    if area_unknown {
-        errors.insert("area", lang.t("business_bad_area").to_owned());
-    }
+    let found = match found {
+        Some(found) if searched => found,
+        Some(_) => Vec::new(),
+        None => {
+            errors.insert("area", lang.t("business_bad_area").to_owned());
+            Vec::new()
+        }
+    };
     let total: u64 = counts.iter().map(|c| c.businesses).sum();
     let chart = area_chart(&counts, lang.t("business_map_title"));
     render(

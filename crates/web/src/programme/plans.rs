@@ -15,6 +15,8 @@ use axum::response::Response;
 use axum::Form;
 use lumbung_domain::{text, AreaPath, Money, PlanId, ProposalId, Role};
 use lumbung_programme::proposal::{Decision, Proposal};
+use lumbung_programme::KelurahanRow;
+use lumbung_store::ProgrammeRows;
 
 /// The largest plan file taken from the browser.
 pub const MAX_PLAN_BYTES: usize = 4 * 1024 * 1024;
@@ -67,22 +69,11 @@ fn other_kelurahan(line: u64, code: &str) -> AppError {
     )
 }
 
-/// How a store keeps a file's rows (`Store::import_plans`, …).
-type Keep<R> = fn(
-    &lumbung_store::Store,
-    &str,
-    &[u8],
-    &[R],
-    &lumbung_store::Actor,
-) -> lumbung_store::Result<lumbung_store::ProgrammeImport>;
-
 /// A file of rows of one kelurahan that its programme page brings in:
-/// how it is read, the line and kelurahan of each row, how the store keeps
-/// it (all or nothing), and the page's section and message once kept.
+/// how it is read, and the page's section and message once kept (all or
+/// nothing, by `Store::import_programme`).
 pub struct RowsFile<R> {
     read: fn(&str, &[u8]) -> Result<Vec<R>, lumbung_domain::Rejected>,
-    place: fn(&R) -> (u64, &str),
-    keep: Keep<R>,
     /// Whether a role with write access to the programme may bring it in.
     may: fn(Role) -> bool,
     section: &'static str,
@@ -91,7 +82,7 @@ pub struct RowsFile<R> {
 
 /// Brings in `file` for the kelurahan `code` of the page (multipart
 /// `file`, the CSRF token its first part) when every row is of it.
-async fn import_rows<R: Send + Sync + 'static>(
+async fn import_rows<R: ProgrammeRows + Send + Sync + 'static>(
     Ctx { state, viewer, .. }: Ctx,
     code: &str,
     multipart: Multipart,
@@ -106,12 +97,15 @@ async fn import_rows<R: Send + Sync + 'static>(
     let (name, bytes) = uploaded(multipart).await?;
     let rows = (file.read)(&name, &bytes)
         .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
-    if let Some((line, other)) = rows.iter().map(file.place).find(|(_, k)| *k != code) {
+    if let Some((line, other)) = rows
+        .iter()
+        .map(KelurahanRow::place)
+        .find(|(_, k)| *k != code)
+    {
         return Err(other_kelurahan(line, other));
     }
-    let keep = file.keep;
     acting(&state, &viewer, move |s, actor| {
-        keep(s, &name, &bytes, &rows, actor)
+        s.import_programme(&name, &bytes, &rows, actor)
     })
     .await?;
     Ok(done(
@@ -122,7 +116,7 @@ async fn import_rows<R: Send + Sync + 'static>(
 
 /// A kind of file of rows that a kelurahan's programme page brings in.
 pub trait RowsKind {
-    type Row: Send + Sync + 'static;
+    type Row: ProgrammeRows + Send + Sync + 'static;
     const FILE: RowsFile<Self::Row>;
 }
 
@@ -133,8 +127,6 @@ impl RowsKind for Plans {
     type Row = lumbung_programme::plan::Plan;
     const FILE: RowsFile<Self::Row> = RowsFile {
         read: lumbung_programme::plan::read_plans,
-        place: |p| (p.line, p.kelurahan.as_str()),
-        keep: lumbung_store::Store::import_plans,
         may: Role::brings_in_plans,
         section: "plans",
         message: "plan_imported",
@@ -149,8 +141,6 @@ impl RowsKind for Grants {
     type Row = lumbung_programme::files::GrantRow;
     const FILE: RowsFile<Self::Row> = RowsFile {
         read: lumbung_programme::files::read_grants,
-        place: |r| (r.line, r.kelurahan.as_str()),
-        keep: lumbung_store::Store::import_grants,
         may: Role::brings_in_plans,
         section: "grants",
         message: "grants_imported",
@@ -165,8 +155,6 @@ impl RowsKind for Activities {
     type Row = lumbung_programme::files::ActivityRow;
     const FILE: RowsFile<Self::Row> = RowsFile {
         read: lumbung_programme::files::read_activities,
-        place: |r| (r.line, r.kelurahan.as_str()),
-        keep: lumbung_store::Store::import_activities,
         // The BKM writes activities too (design.md).
         may: |_| true,
         section: "activities",

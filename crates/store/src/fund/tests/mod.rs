@@ -10,6 +10,7 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 use lumbung_domain::{KsmId, MemberId, RepaymentId, Sex, UpkId, UserId};
 use lumbung_domain::{OrgKind, Password, Role, Username};
+use lumbung_fund::books_file::LoanTerms;
 use lumbung_fund::books_file::RepaymentSource;
 use lumbung_fund::journal::{balances, verify_journal};
 use lumbung_fund::journal::{Account, Entry};
@@ -644,12 +645,14 @@ fn imported_amounts_above_the_bound_are_row_errors() {
         upk: "UPK".into(),
         ksm: "KSM".into(),
         loan_id: "L1".into(),
-        disbursed_on: date(2024, 1, 10),
-        principal: Rupiah(i64::MAX),
-        term_months: 6,
-        fee_rate: FeeRate::parse("0.015").unwrap(),
-        schedule: lumbung_fund::loan::ScheduleKind::Flat,
-        frequency: Frequency::Monthly,
+        terms: LoanTerms {
+            disbursed_on: date(2024, 1, 10),
+            principal: Rupiah(i64::MAX),
+            term_months: 6,
+            fee_rate: FeeRate::parse("0.015").unwrap(),
+            schedule: lumbung_fund::loan::ScheduleKind::Flat,
+            frequency: Frequency::Monthly,
+        },
     };
     let e = s
         .import_fund(
@@ -864,19 +867,21 @@ fn books(s: &Store, loans: usize, repayments: usize) {
         upk: format!("UPK {}", i % 3),
         ksm: format!("KSM {}", i % 7),
         loan_id: format!("L{i}"),
-        disbursed_on: date(2024, 1, 10),
-        principal: Rupiah(600_000 + 1_000 * i as i64),
-        term_months: 6,
-        fee_rate: FeeRate::parse("0.015").unwrap(),
-        schedule: if i.is_multiple_of(4) {
-            ScheduleKind::Declining
-        } else {
-            ScheduleKind::Flat
-        },
-        frequency: if i.is_multiple_of(5) {
-            Frequency::Weekly
-        } else {
-            Frequency::Monthly
+        terms: LoanTerms {
+            disbursed_on: date(2024, 1, 10),
+            principal: Rupiah(600_000 + 1_000 * i as i64),
+            term_months: 6,
+            fee_rate: FeeRate::parse("0.015").unwrap(),
+            schedule: if i.is_multiple_of(4) {
+                ScheduleKind::Declining
+            } else {
+                ScheduleKind::Flat
+            },
+            frequency: if i.is_multiple_of(5) {
+                Frequency::Weekly
+            } else {
+                Frequency::Monthly
+            },
         },
     };
     let repayment = |i: usize| RepaymentRecord {
@@ -1284,12 +1289,14 @@ fn two_loans() -> Vec<LoanRecord> {
             upk: "UPK".into(),
             ksm: format!("KSM {i}"),
             loan_id: format!("L{i}"),
-            disbursed_on: date(2024, 1, 10),
-            principal: Rupiah(1_000_000),
-            term_months: 6,
-            fee_rate: FeeRate::parse("0.015").unwrap(),
-            schedule: ScheduleKind::Flat,
-            frequency: Frequency::Monthly,
+            terms: LoanTerms {
+                disbursed_on: date(2024, 1, 10),
+                principal: Rupiah(1_000_000),
+                term_months: 6,
+                fee_rate: FeeRate::parse("0.015").unwrap(),
+                schedule: ScheduleKind::Flat,
+                frequency: Frequency::Monthly,
+            },
         })
         .collect()
 }
