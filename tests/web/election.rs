@@ -107,7 +107,17 @@ async fn third_member(app: &crate::support::TestApp) -> Visitor {
 async fn publish_by_two(proposer: &Visitor, confirmer: &Visitor, id: i64) -> String {
     let to = posted(proposer, &format!("/election/{id}/publish"), &[]).await;
     assert_eq!(to, format!("/election/{id}#publication"));
-    posted(confirmer, &format!("/election/{id}/publish"), &[]).await
+    // The confirmation names the count its member sees.
+    let (_, page) = confirmer.get_html(&format!("/election/{id}")).await;
+    let field = "name=\"confirms\" value=\"";
+    let at = page.find(field).expect("the count confirmed") + field.len();
+    let confirms: String = page[at..].chars().take_while(|c| *c != '"').collect();
+    posted(
+        confirmer,
+        &format!("/election/{id}/publish"),
+        &[("confirms", confirms.as_str())],
+    )
+    .await
 }
 
 fn all_pages(id: i64) -> Vec<String> {
@@ -914,7 +924,11 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     let (_, html) = saksi.get_html(&format!("/election/{id}")).await;
     assert!(html.contains("id=\"publication\"") && html.contains("facilitator-kel"));
     in_both_languages(&saksi, &[format!("/election/{id}")]).await;
-    let res = api(&saksi, id, "publish", json!({})).await;
+    // A confirmation of another count than the one proposed is refused.
+    let other = json!({"confirms": "0".repeat(64)});
+    api_answers(&saksi, id, "publish", other, StatusCode::CONFLICT).await;
+    let seen = count_of(&saksi, id).await["publication"]["count_sha256"].clone();
+    let res = api(&saksi, id, "publish", json!({ "confirms": seen })).await;
     assert_eq!(res.status(), StatusCode::OK);
     let published: Value = res.json().await.unwrap();
     assert_eq!(published["published"], true);

@@ -70,6 +70,14 @@ async fn the_business_base_is_searched_by_its_readers_and_only_counted_in_public
         .page("/business?q=roads&list=isic", StatusCode::OK)
         .await;
     assert!(bad.contains("id=\"list-error\""), "{bad}");
+    // Regression: a name of 60,000 letters was compared with every
+    // business, trigram by trigram, for minutes. It is refused.
+    let long = "q".repeat(101);
+    let bad = analyst
+        .page(&format!("/business?q={long}"), StatusCode::OK)
+        .await;
+    assert!(bad.contains("id=\"q-error\""), "{bad}");
+    assert!(!bad.contains(&format!("href=\"/business/{id}\"")), "{bad}");
     let sic = analyst
         .page("/business?sector=42&list=sic", StatusCode::OK)
         .await;

@@ -72,7 +72,9 @@ pub fn company_number(raw: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_uppercase();
-    if n.is_empty() || n.len() > 8 {
+    // ASCII only: the split below is by bytes (`€1` split inside its euro
+    // sign, and the request panicked).
+    if n.is_empty() || n.len() > 8 || !n.is_ascii() {
         return None;
     }
     if n.chars().all(|c| c.is_ascii_digit()) {
@@ -727,6 +729,9 @@ mod tests {
         assert_eq!(company_number("sc123456").as_deref(), Some("SC123456"));
         assert_eq!(company_number("ACME"), None);
         assert_eq!(company_number("123456789"), None);
+        // Regression: a multibyte character at the split panicked.
+        assert_eq!(company_number("€1"), None);
+        assert_eq!(company_number("1€"), None);
         assert_eq!(sic_code("None Supplied"), None);
         assert_eq!(
             sic_code("99999 - Dormant Company").as_deref(),

@@ -24,7 +24,9 @@ pub async fn multipart_token(content_type: &str, body: Body) -> (Option<String>,
     let mut seen = Vec::new();
     let mut token = None;
     let mut failed = None;
+    let (open, close) = (format!("--{boundary}\r\n"), format!("\r\n--{boundary}"));
     while seen.len() < MAX_PEEK {
+        let before = seen.len();
         match rest.next().await {
             Some(Ok(chunk)) => seen.extend_from_slice(&chunk),
             Some(Err(e)) => {
@@ -32,6 +34,15 @@ pub async fn multipart_token(content_type: &str, body: Body) -> (Option<String>,
                 break;
             }
             None => break,
+        }
+        // Read the part again only when it may have ended (its close
+        // searched in the new bytes alone) or its opening just arrived:
+        // rescanning all at each chunk cost quadratic time for a body sent
+        // a byte a chunk, before any token was checked.
+        let new = &seen[before.saturating_sub(close.len())..];
+        let opened = before < open.len() && seen.len() >= open.len();
+        if !opened && find(new, close.as_bytes()).is_none() {
+            continue;
         }
         if let Some(found) = first_part(&seen, &boundary) {
             token = found;
@@ -129,5 +140,21 @@ mod tests {
         let body: &[u8] =
             b"--B\r\nContent-Disposition: form-data; name=\"csrfx\"\r\n\r\nt\r\n--B--\r\n";
         assert_eq!(peek("multipart/form-data; boundary=B", body).await.0, None);
+    }
+
+    /// The part is found however the body is cut: here a byte a chunk,
+    /// the delimiters split across chunks (the close is searched in the
+    /// new bytes only, a few back).
+    #[tokio::test]
+    async fn a_body_sent_a_byte_at_a_time_gives_its_token() {
+        let body: &[u8] = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\na,b\r\n--XyZ--\r\n";
+        let chunks = body
+            .chunks(1)
+            .map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c)));
+        let stream = Body::from_stream(stream::iter(chunks));
+        let (token, passed) = multipart_token("multipart/form-data; boundary=XyZ", stream).await;
+        assert_eq!(token.as_deref(), Some("tok123"));
+        let passed = axum::body::to_bytes(passed, usize::MAX).await.unwrap();
+        assert_eq!(passed, body);
     }
 }

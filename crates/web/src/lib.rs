@@ -95,6 +95,10 @@ pub struct AppState {
     /// health figures), one at a time: a crowd of them waits here, and
     /// signed-in users keep the rest of the gate.
     public_reports: gate::Gate,
+    /// Searches that may take seconds of one core (the investment pools'
+    /// exact grouping), one at a time: without a turn, a few hundred
+    /// requests abandoned at once took every core and gigabytes.
+    searches: gate::Gate,
     /// The public health figures being computed, by day: visitors asking
     /// for the same day meanwhile share the one computation.
     public_health: Arc<gate::Shared<jiff::civil::Date, Arc<lumbung_fund::report::FundReport>>>,
@@ -227,6 +231,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         // share of the store's queue, with the same wait: a crowd of
         // dashboards waits its turn rather than being turned away.
         public_reports: gate::Gate::new(1, 64, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
+        searches: gate::Gate::new(1, 16, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
         public_health: Default::default(),
         complaint_filings: crate::core::signin::Limit::new(
             "complaints.filed",

@@ -371,9 +371,11 @@ pub(crate) fn sheet_number(decimal: &str) -> Result<(Money, Option<String>), Tex
     if frac.len() <= 2 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let scale = 10i128.pow(frac.len() as u32 - 2);
-    let n: i128 = format!("{int}{frac}").parse().map_err(|_| bad())?;
-    let cents = (n + scale / 2) / scale;
+    // Half away from zero at two decimals turns on the third alone (the
+    // digits checked ASCII above): 10^(digits - 2) overflowed, then
+    // divided by zero, for a cell of 1E-300.
+    let n: i128 = format!("{int}{}", &frac[..3]).parse().map_err(|_| bad())?;
+    let cents = (n + 5) / 10;
     let cents = i64::try_from(cents).map_err(|_| too_large(decimal))?;
     let money = Money::from_minor(if negative { -cents } else { cents });
     Ok((
@@ -593,5 +595,23 @@ mod tests {
             sheet_number("-123.454").unwrap().0,
             Money::from_minor(-12_345)
         );
+        assert_eq!(
+            sheet_number("0.0049999999").unwrap().0,
+            Money::from_minor(0)
+        );
+        assert_eq!(
+            sheet_number("2.1250000001").unwrap().0,
+            Money::from_minor(213)
+        );
+    }
+
+    /// Regression: a cell of 1E-300 (three hundred decimals) overflowed the
+    /// rounding's power of ten, then divided by zero: the import panicked.
+    #[test]
+    fn a_number_of_many_decimals_is_rounded_not_a_panic() {
+        let tiny = format!("0.{}1", "0".repeat(299));
+        assert_eq!(sheet_number(&tiny).unwrap().0, Money::ZERO);
+        let many = format!("7.{}", "9".repeat(60));
+        assert_eq!(sheet_number(&many).unwrap().0, Money::from_minor(800));
     }
 }

@@ -500,12 +500,25 @@ pub async fn api_tie(
     Ok(Json(Decision { decision: rec }))
 }
 
+/// A request to publish: optional. To confirm another member's proposal,
+/// name the count confirmed.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct PublishBody {
+    /// The `count_sha256` of the proposal, as the poll's count showed it:
+    /// the request is refused (409) when the count changed since, instead
+    /// of proposing the changed count anew.
+    #[serde(default)]
+    pub confirms: Option<String>,
+}
+
 pub async fn api_publish(
     Ctx { state, viewer, .. }: Ctx,
     InScope(e): InScope<Election>,
+    body: Option<Json<PublishBody>>,
 ) -> Result<Json<PublishAnswer>, AppError> {
+    let confirms = body.and_then(|Json(b)| b.confirms);
     let step = acting(&state, &viewer, move |s, actor| {
-        s.publish_election(e.id, None, actor)
+        s.publish_election(e.id, confirms.as_deref(), actor)
     })
     .await?;
     Ok(Json(match step {

@@ -53,7 +53,7 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/api/v1/election/elections/{id}/groups", Write(Resource::Election), api::api_group, "Confirm a grouping {written, person}, or take it back (person null)").takes::<api::GroupBody>().answers(api::answers::GROUP),
     r!(POST "/api/v1/election/elections/{id}/door-to-door", Write(Resource::Election), api::api_door_to_door, "Record a door-to-door collection: {on, note}").takes::<api::DoorBody>().answers(api::answers::DOOR_TO_DOOR),
     r!(POST "/api/v1/election/elections/{id}/tie", Write(Resource::Election), api::api_tie, "Record a tie decision: {rule, winners, revote: {person: votes}, note}").takes::<api::TieBody>().answers(api::answers::TIE),
-    r!(POST "/api/v1/election/elections/{id}/publish", Write(Resource::ElectionResult), api::api_publish, "Propose publishing the result, or confirm another member's proposal (publishes it)").answers(api::answers::PUBLISH),
+    r!(POST "/api/v1/election/elections/{id}/publish", Write(Resource::ElectionResult), api::api_publish, "Propose publishing the result, or confirm another member's proposal (publishes it): {confirms: its count_sha256}, optional").takes::<api::PublishBody>().answers(api::answers::PUBLISH),
     r!(GET "/api/v1/election/settings/{code}", Read(Resource::Election), api::api_settings, "A kelurahan's election settings").answers(api::answers::SETTINGS),
     r!(PUT "/api/v1/election/settings/{code}", Write(Resource::Election), api::api_settings_save, "Replace a kelurahan's election settings (JSON; missing fields take defaults)").takes::<lumbung_community::election::SettingsText>().answers(api::answers::SETTINGS_SAVE),
 ];

@@ -47,7 +47,14 @@ pub async fn page(ctx: Ctx, Query(q): Query<InvestorQuery>) -> Result<Response, 
         ) {
             Ok(c) => {
                 let list: Vec<_> = projects.iter().map(|p| p.project.clone()).collect();
-                let pools = tokio::task::spawn_blocking(move || group(&list, &c)).await?;
+                // One grouping at a time: its turn is held until it ends,
+                // even when its visitor has gone.
+                let turn = ctx.state.searches.admit().await?;
+                let pools = tokio::task::spawn_blocking(move || {
+                    let _turn = turn;
+                    group(&list, &c)
+                })
+                .await?;
                 let gap = pools.upper_bound.map(|b| {
                     lumbung_domain::Fixed::<2>::from_raw(b.raw() - pools.social_value_placed.raw())
                         .short()

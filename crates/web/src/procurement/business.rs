@@ -31,12 +31,24 @@ pub struct SearchQuery {
     form: String,
 }
 
+/// The longest name searched.
+const NAME_MAX: usize = 100;
+
 pub async fn page(
     Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> Result<Html<String>, AppError> {
     let lang = viewer.lang;
     let mut errors = FormErrors::new();
+    // Each business is compared with the name typed, trigram by trigram:
+    // a name of 60,000 letters held a connection for minutes.
+    let name = typed(&q.q).filter(|n| {
+        let fits = n.chars().count() <= NAME_MAX;
+        if !fits {
+            errors.insert("q", lang.t("business_bad_name").to_owned());
+        }
+        fits
+    });
     let sector = typed(&q.sector);
     if sector
         .as_deref()
@@ -63,7 +75,7 @@ pub async fn page(
         })
     });
     let search = Search {
-        name: typed(&q.q),
+        name,
         sector,
         list,
         area_path: None,
