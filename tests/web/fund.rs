@@ -713,3 +713,18 @@ async fn two_upks_using_the_same_receipt_number_both_post() {
         assert_eq!(ledger["repayments"].as_array().unwrap().len(), 1, "{loan}");
     }
 }
+
+/// The applications listed are those of the UPKs in the viewer's scope,
+/// read as such (not the city's, filtered).
+#[tokio::test]
+async fn applications_are_listed_within_the_viewers_scope() {
+    let (app, [upk]) = signed_in(["upk"]).await;
+    group_applies(&app, &upk).await;
+    let ours: Value = upk.json("/api/v1/fund/applications").await;
+    assert_eq!(ours["applications"].as_array().unwrap().len(), 1);
+    let other = app.add_org("UPK Tetangga", OrgKind::Upk, "3604010002");
+    app.add_user("upk-tetangga", Role::Upk, in_org(other));
+    let neighbour = app.login("upk-tetangga").await;
+    let theirs: Value = neighbour.json("/api/v1/fund/applications").await;
+    assert_eq!(theirs["applications"], serde_json::json!([]), "{theirs}");
+}

@@ -643,6 +643,22 @@ impl Store {
             .optional()?)
     }
 
+    /// The applications of the UPKs `scope` covers, newest first: only
+    /// those are read (a city's whole list, member names and all, was read
+    /// for one kelurahan's cashier, then filtered).
+    pub fn fund_applications_in(&self, scope: &Scope) -> Result<Vec<ApplicationRow>> {
+        let (upks, all) = super::books::upks_within(&*self.conn()?, scope)?;
+        if all {
+            return self.fund_applications(None);
+        }
+        let mut out = Vec::new();
+        for upk in upks {
+            out.extend(self.fund_applications(Some(UpkId::new(upk)))?);
+        }
+        out.sort_by_key(|a| std::cmp::Reverse(a.id));
+        Ok(out)
+    }
+
     pub fn fund_applications(&self, upk: Option<UpkId>) -> Result<Vec<ApplicationRow>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(

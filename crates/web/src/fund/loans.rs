@@ -84,29 +84,10 @@ pub async fn api_applications(
     Ctx { state, viewer, .. }: Ctx,
 ) -> Result<Json<api::Applications>, AppError> {
     let scope = viewer.scope();
-    let (all, upks) = state
-        .blocking(|s| {
-            let filter = lumbung_store::OrgFilter {
-                kind: Some(lumbung_domain::OrgKind::Upk),
-                ..Default::default()
-            };
-            Ok((
-                s.fund_applications(None)?,
-                s.search_orgs(&filter, u32::MAX, 0)?.0,
-            ))
-        })
+    let applications = state
+        .blocking(move |s| s.fund_applications_in(&scope))
         .await?;
-    let allowed: std::collections::HashSet<UpkId> = upks
-        .iter()
-        .filter(|u| scope.covers(&u.placement))
-        .map(|u| UpkId::new(u.id.get()))
-        .collect();
-    Ok(Json(api::Applications {
-        applications: all
-            .into_iter()
-            .filter(|a| allowed.contains(&a.upk_id))
-            .collect(),
-    }))
+    Ok(Json(api::Applications { applications }))
 }
 
 pub async fn disburse(
