@@ -87,15 +87,9 @@ fn empty(column: &str) -> Text {
     text!("column_empty", column = column; id: "{column} kosong", en: "{column} is empty")
 }
 
-/// Whole rupiah, with `.` or `,` as thousands separators allowed.
+/// Whole rupiah, thousands separators allowed ([`Rupiah::parse_written`]).
 fn rupiah(raw: &str) -> Result<Rupiah, Text> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '.' | ',' | ' '))
-        .collect();
-    let s = s.strip_prefix("Rp").unwrap_or(&s);
-    s.parse::<i64>().map(Rupiah).map_err(|_| {
+    Rupiah::parse_written(raw).ok_or_else(|| {
         text!("not_whole_rupiah", value = format!("{:?}", raw.trim());
                 id: "{value} bukan jumlah rupiah bulat",
                 en: "{value} is not a whole-rupiah amount")
@@ -241,6 +235,23 @@ impl RepaymentSource for Vec<RepaymentRecord> {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    /// Regression: a decimal point in a LOANS or REPAYMENTS cell was
+    /// dropped as a thousands separator (`1500000.50` read as 150,000,050).
+    #[test]
+    fn amounts_take_thousands_separators_and_refuse_decimals() {
+        for (cell, amount) in [
+            ("1.500.000", 1_500_000),
+            ("Rp 1.500.000", 1_500_000),
+            ("Rp1,500,000", 1_500_000),
+            ("1500000", 1_500_000),
+        ] {
+            assert_eq!(rupiah(cell), Ok(Rupiah(amount)), "{cell}");
+        }
+        for cell in ["1500000.50", "1.500.000,00", "1.5", "", "Rp"] {
+            assert!(rupiah(cell).is_err(), "{cell}");
+        }
+    }
 
     #[test]
     fn a_loan_held_is_named_again_only_with_its_terms() {

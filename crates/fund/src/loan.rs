@@ -24,6 +24,28 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Rupiah(pub i64);
 
+impl Rupiah {
+    /// Whole rupiah as a person writes them: an optional `Rp`, thousands
+    /// separators (`.`, `,` or a space) only between groups of three
+    /// digits. `25000.50` is no amount, never 2,500,050.
+    pub fn parse_written(raw: &str) -> Option<Rupiah> {
+        let typed = raw.trim();
+        let typed = typed.strip_prefix("Rp").unwrap_or(typed).trim_start();
+        let unsigned = typed.strip_prefix('-').unwrap_or(typed);
+        let mut groups = unsigned.split(['.', ',', ' ']);
+        let grouped = groups.next().is_some_and(|g| !g.is_empty())
+            && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+        if !grouped {
+            return None;
+        }
+        let digits: String = typed
+            .chars()
+            .filter(|c| !matches!(c, '.' | ',' | ' '))
+            .collect();
+        digits.parse().ok().map(Rupiah)
+    }
+}
+
 impl fmt::Display for Rupiah {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

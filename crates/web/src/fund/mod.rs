@@ -62,20 +62,10 @@ pub(super) fn query_date(raw: Option<&str>, name: &str) -> Result<Option<Date>, 
     }
 }
 
-/// Whole rupiah as typed, thousands separators allowed (`.`, `,` or a
-/// space between groups of three digits): `25000.50` is refused, never
-/// read as 2,500,050.
+/// Whole rupiah as typed ([`Rupiah::parse_written`]).
 pub(super) fn rupiah(raw: &str, name: &str) -> Result<i64, AppError> {
     let typed = raw.trim();
-    let unsigned = typed.strip_prefix('-').unwrap_or(typed);
-    let mut groups = unsigned.split(['.', ',', ' ']);
-    let grouped = groups.next().is_some_and(|g| !g.is_empty())
-        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
-    let digits: String = typed
-        .chars()
-        .filter(|c| !matches!(c, '.' | ',' | ' '))
-        .collect();
-    let amount = if grouped { digits.parse().ok() } else { None };
+    let amount = Rupiah::parse_written(typed).map(|r| r.0);
     amount.ok_or_else(|| {
         invalid(
             name,
