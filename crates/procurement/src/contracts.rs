@@ -4,6 +4,7 @@
 //! with the spend analysis's rule that local is part of regional and
 //! unknown is never counted as outside.
 
+use crate::ocds::{Json, Object};
 use jiff::civil::Date;
 use lumbung_domain::{Money, SupplierId};
 use serde::Serialize;
@@ -67,7 +68,7 @@ pub struct Tender {
     pub lots: u64,
 }
 
-fn text<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
+fn text<'a>(value: Option<&'a Json<'a>>, key: &str) -> Option<&'a str> {
     value?
         .get(key)?
         .as_str()
@@ -78,9 +79,13 @@ fn text<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
 /// The amount of an OCDS value: a JSON number (or numeric text) with at
 /// most two decimals, within Money's bounds.
 pub fn amount(value: &Value) -> Option<Money> {
+    json_amount(&Json::of_value(value))
+}
+
+fn json_amount(value: &Json<'_>) -> Option<Money> {
     let raw = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_owned(),
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => s.trim().to_owned(),
         _ => return None,
     };
     Money::parse_plain(&raw).ok()
@@ -89,14 +94,19 @@ pub fn amount(value: &Value) -> Option<Money> {
 impl Process {
     /// The process a compiled release describes.
     pub fn of(compiled: &Map<String, Value>) -> Process {
+        Process::of_json(&Object::of_map(compiled))
+    }
+
+    /// [`Process::of`] a compiled release read as [`Json`].
+    pub fn of_json(compiled: &Object<'_>) -> Process {
         let date = compiled
             .get("date")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or("")
             .to_owned();
-        let parties: HashMap<String, &Value> = compiled
+        let parties: HashMap<String, &Json<'_>> = compiled
             .get("parties")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
             .filter_map(|p| Some((party_key(p)?, p)))
@@ -108,7 +118,7 @@ impl Process {
         });
         let awards = compiled
             .get("awards")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
             .map(|a| Award {
@@ -117,13 +127,13 @@ impl Process {
                 date: text(Some(a), "date").unwrap_or(&date).to_owned(),
                 value: a.get("value").and_then(|v| {
                     Some((
-                        amount(v.get("amount")?)?,
+                        json_amount(v.get("amount")?)?,
                         text(Some(v), "currency").unwrap_or("").to_owned(),
                     ))
                 }),
                 suppliers: a
                     .get("suppliers")
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
                     .filter_map(|s| {
@@ -137,7 +147,7 @@ impl Process {
         Process {
             ocid: compiled
                 .get("ocid")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or("")
                 .to_owned(),
             date,
@@ -150,9 +160,9 @@ impl Process {
 }
 
 impl Tender {
-    fn of(tender: &Value) -> Tender {
+    fn of(tender: &Json<'_>) -> Tender {
         let mut cpv: Vec<String> = Vec::new();
-        let mut note = |classification: Option<&Value>| {
+        let mut note = |classification: Option<&Json<'_>>| {
             let Some(c) = classification else { return };
             let scheme = text(Some(c), "scheme").unwrap_or("");
             if let Some(code) = text(Some(c), "id")
@@ -165,10 +175,8 @@ impl Tender {
             }
         };
         note(tender.get("classification"));
-        fn array<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-            v.get(key)
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice)
+        fn array<'v>(v: &'v Json<'v>, key: &str) -> &'v [Json<'v>] {
+            v.get(key).and_then(Json::as_array).unwrap_or(&[])
         }
         for c in array(tender, "additionalClassifications") {
             note(Some(c));
@@ -184,14 +192,14 @@ impl Tender {
             cpv,
             value: tender.get("value").and_then(|v| {
                 Some((
-                    amount(v.get("amount")?)?,
+                    json_amount(v.get("amount")?)?,
                     text(Some(v), "currency").unwrap_or("").to_owned(),
                 ))
             }),
             closes: text(tender.get("tenderPeriod"), "endDate").map(str::to_owned),
             lots: tender
                 .get("lots")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .map_or(0, |l| l.len() as u64),
         }
     }
@@ -203,25 +211,25 @@ pub fn cpv_code(raw: &str) -> Option<String> {
     (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
-fn party_key_id(p: &Value) -> Option<String> {
+fn party_key_id(p: &Json<'_>) -> Option<String> {
     match p.get("id") {
-        Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Json::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+        Some(Json::Number(n)) => Some(n.to_string()),
         _ => None,
     }
 }
 
-fn party_key(p: &Value) -> Option<String> {
+fn party_key(p: &Json<'_>) -> Option<String> {
     party_key_id(p).or_else(|| text(Some(p), "name").map(str::to_owned))
 }
 
 /// A party's identifier: a Companies House number as the registers write
 /// it, else `SCHEME-ID`.
-fn identifier(p: &Value) -> Option<String> {
+fn identifier(p: &Json<'_>) -> Option<String> {
     let identifier = p.get("identifier")?;
     let id = match identifier.get("id")? {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
+        Json::String(s) => s.trim().to_owned(),
+        Json::Number(n) => n.to_string(),
         _ => return None,
     };
     if id.is_empty() {
@@ -236,7 +244,7 @@ fn identifier(p: &Value) -> Option<String> {
     }
 }
 
-fn party(key: &str, p: &Value) -> Party {
+fn party(key: &str, p: &Json<'_>) -> Party {
     let address = p.get("address");
     let postcode = text(address, "postalCode")
         .map(str::to_owned)

@@ -15,9 +15,9 @@
 //! merged by `id`). A test compares both ways on generated releases.
 
 use super::Process;
+use crate::ocds::json::Key;
+use crate::ocds::{Json, Object};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
-use std::borrow::Cow;
 use std::fmt;
 
 /// What is read of a value: all of it, or (of an object, or of each
@@ -81,12 +81,12 @@ const RELEASE: Keep = Keep::Fields(&[
 impl Process {
     /// A release's text as far as [`Process::of`] reads it once compiled
     /// (see the module's note): a JSON object, its other fields skipped.
-    pub fn read_release(text: &str) -> serde_json::Result<Map<String, Value>> {
+    pub fn read_release(text: &str) -> serde_json::Result<Object<'_>> {
         let mut de = serde_json::Deserializer::from_str(text);
         let value = Read(RELEASE).deserialize(&mut de)?;
         de.end()?;
         match value {
-            Value::Object(map) => Ok(map),
+            Json::Object(map) => Ok(map),
             _ => Err(serde::de::Error::custom("a release is a JSON object")),
         }
     }
@@ -96,9 +96,9 @@ impl Process {
 struct Read(Keep);
 
 impl<'de> DeserializeSeed<'de> for Read {
-    type Value = Value;
+    type Value = Json<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
         match self.0 {
             Keep::All => serde::Deserialize::deserialize(d),
             Keep::Fields(fields) => d.deserialize_any(Partial(fields)),
@@ -111,68 +111,72 @@ impl<'de> DeserializeSeed<'de> for Read {
 struct Partial(&'static [(&'static str, Keep)]);
 
 impl<'de> Visitor<'de> for Partial {
-    type Value = Value;
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let mut fields = Vec::new();
         let mut skipped_stays = false;
         while let Some(key) = map.next_key_seed(Key)? {
             match self.0.iter().find(|(name, _)| *name == key) {
                 Some((_, keep)) => {
                     let value = map.next_value_seed(Read(*keep))?;
-                    out.insert(key.into_owned(), value);
+                    fields.push((key, value));
                 }
                 None => skipped_stays |= map.next_value_seed(Stays(&key))?,
             }
         }
         if skipped_stays {
-            out.insert(String::new(), Value::Bool(true));
+            fields.push(("".into(), Json::Bool(true)));
         }
-        Ok(Value::Object(out))
+        Ok(Json::Object(Object::from_fields(fields)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Read(Keep::Fields(self.0)))? {
             items.push(item);
         }
-        Ok(Value::Array(items))
+        Ok(Json::Array(items))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::String(v.into()))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::String(v.to_owned().into()))
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::String(v.into()))
     }
 
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
     }
 }
 
@@ -297,33 +301,6 @@ impl<'de> Visitor<'de> for Entry {
 
     fn visit_none<E>(self) -> Result<(bool, bool), E> {
         Ok((false, true))
-    }
-}
-
-/// An object's key, borrowed from the text when it has no escapes.
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
     }
 }
 

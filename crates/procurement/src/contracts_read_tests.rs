@@ -1,7 +1,7 @@
 use super::*;
-use crate::ocds::compile_owned;
+use crate::ocds::{compile_json, compile_owned, Json};
 use proptest::prelude::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A value of `value`'s kind, or absent (`None`).
 fn field(value: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Option<Value>> {
@@ -250,17 +250,13 @@ fn release() -> BoxedStrategy<Value> {
 /// The process a set of releases compiles to, each release read whole or
 /// as [`Process::read_release`] reads it.
 fn process_of(texts: &[String], partly: bool) -> Process {
-    let releases = texts
-        .iter()
-        .map(|t| {
-            if partly {
-                Process::read_release(t).unwrap()
-            } else {
-                serde_json::from_str(t).unwrap()
-            }
-        })
-        .collect();
-    Process::of(&compile_owned("o-1", releases))
+    if partly {
+        let releases = texts.iter().map(|t| Process::read_release(t).unwrap());
+        Process::of_json(&compile_json("o-1", releases.collect()))
+    } else {
+        let releases = texts.iter().map(|t| serde_json::from_str(t).unwrap());
+        Process::of(&compile_owned("o-1", releases.collect()))
+    }
 }
 
 proptest! {
@@ -288,7 +284,7 @@ fn what_the_process_never_reads_is_skipped() {
         "address": {"postalCode": "PR1 2HE", "countryName": "United Kingdom"}},
         {"roles": []}, {"contactPoint": {"email": null}}]}"#;
     assert_eq!(
-        Value::Object(Process::read_release(text).unwrap()),
+        Json::Object(Process::read_release(text).unwrap()).into_value(),
         json!({"ocid": "o-1", "date": "2024-01-01", "": true,
             "tender": {"title": "Lamps", "": true, "items": [{"id": "1", "": true,
                 "classification": {"scheme": "CPV", "id": "31500000"}}]},

@@ -19,6 +19,7 @@
 //! Releases sort by their `date` text, as the reference implementation
 //! (`ocdsmerge`) sorts them; releases of one date keep their order.
 
+use super::json::{Json, Object};
 use serde_json::{Map, Value};
 
 /// The fields of a release that are metadata about it alone.
@@ -48,93 +49,121 @@ pub fn compile<'a>(
     ocid: &str,
     releases: impl IntoIterator<Item = &'a Map<String, Value>>,
 ) -> Map<String, Value> {
-    compile_owned(ocid, releases.into_iter().cloned().collect())
+    let releases = releases.into_iter().map(Object::of_map).collect();
+    compile_json(ocid, releases).into_map()
 }
 
-/// [`compile`] of releases given away: their values move into the output
-/// instead of being copied.
-pub fn compile_owned(ocid: &str, mut releases: Vec<Map<String, Value>>) -> Map<String, Value> {
+/// [`compile`] of releases given away.
+pub fn compile_owned(ocid: &str, releases: Vec<Map<String, Value>>) -> Map<String, Value> {
+    let releases = releases.into_iter().map(Object::from_map).collect();
+    compile_json(ocid, releases).into_map()
+}
+
+/// [`compile`] of releases read as [`Json`]: their values move into the
+/// output instead of being copied.
+pub fn compile_json<'a>(ocid: &str, mut releases: Vec<Object<'a>>) -> Object<'a> {
     releases.sort_by(|a, b| date(a).cmp(date(b)));
     let latest = releases
         .last()
         .map(|r| date(r).to_owned())
         .unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("tag".into(), Value::Array(vec![Value::from("compiled")]));
+    let mut out = Object::default();
+    out.insert("tag", Json::Array(vec![Json::String("compiled".into())]));
     for release in releases {
         merge_object(&mut out, release, true);
     }
-    out.insert("id".into(), Value::from(format!("{ocid}-{latest}")));
-    out.insert("date".into(), Value::from(latest));
+    out.insert("id", Json::String(format!("{ocid}-{latest}").into()));
+    out.insert("date", Json::String(latest.into()));
     out
 }
 
 /// A release's `date` as text ("" when it has none).
-fn date(release: &Map<String, Value>) -> &str {
-    release.get("date").and_then(Value::as_str).unwrap_or("")
+fn date<'r>(release: &'r Object<'_>) -> &'r str {
+    release.get("date").and_then(Json::as_str).unwrap_or("")
 }
 
 /// Merges the object `input` into `out`; at the top of a release
-/// (`release`), its own metadata is left out.
-fn merge_object(out: &mut Map<String, Value>, input: Map<String, Value>, release: bool) {
+/// (`release`), its own metadata is left out. Both are sorted by key, so
+/// they are walked side by side.
+fn merge_object<'a>(out: &mut Object<'a>, input: Object<'a>, release: bool) {
+    let mut held = std::mem::take(out).into_fields().into_iter().peekable();
+    let input = input.into_fields();
+    let mut merged = Vec::with_capacity(held.len() + input.len());
     for (key, value) in input {
-        if release && OMITTED.contains(&key.as_str()) {
+        if release && OMITTED.contains(&&*key) {
             continue;
         }
+        merged.extend(std::iter::from_fn(|| held.next_if(|(k, _)| *k < key)));
+        let before = held.next_if(|(k, _)| *k == key);
         if value.is_null() {
-            out.remove(&key);
+            // A null removes the field.
             continue;
         }
-        match out.get_mut(&key) {
-            Some(held) => merge_field(held, &key, value),
+        match before {
+            Some((key, mut held)) => {
+                merge_field(&mut held, &key, value);
+                merged.push((key, held));
+            }
             None => {
                 if let Some(fresh) = fresh(&key, value) {
-                    out.insert(key, fresh);
+                    merged.push((key, fresh));
                 }
             }
         }
     }
+    merged.extend(held);
+    *out = Object::from_fields(merged);
 }
 
 /// What `value` becomes where the output has nothing yet: what merging
 /// it into an empty value of its kind makes (its nulls dropped, repeated
 /// ids one entry), made in place; `None` for an empty object or
 /// identifier array.
-fn fresh(key: &str, value: Value) -> Option<Value> {
+fn fresh<'a>(key: &str, value: Json<'a>) -> Option<Json<'a>> {
     match value {
-        Value::Object(mut map) => {
+        Json::Object(mut map) => {
             fresh_object(&mut map);
-            (!map.is_empty()).then_some(Value::Object(map))
+            (!map.is_empty()).then_some(Json::Object(map))
         }
-        Value::Array(items) if merges_by_id(key, &items) => {
-            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+        Json::Array(items) if merges_by_id(key, &items) => {
+            let mut out: Vec<Json<'a>> = Vec::with_capacity(items.len());
             for item in items {
-                let Value::Object(mut input) = item else {
+                let Json::Object(mut input) = item else {
                     unreachable!("merges_by_id: objects only")
                 };
-                let id = input.get("id").filter(|id| !id.is_null());
-                match id.and_then(|id| out.iter().position(|o| o.get("id") == Some(id))) {
-                    Some(at) => {
-                        let object = out[at].as_object_mut().expect("objects only");
-                        merge_object(object, input, false);
-                    }
+                match matching(&out, &input) {
+                    Some(at) => merge_into(&mut out[at], input),
                     None => {
                         fresh_object(&mut input);
                         if !input.is_empty() {
-                            out.push(Value::Object(input));
+                            out.push(Json::Object(input));
                         }
                     }
                 }
             }
-            (!out.is_empty()).then_some(Value::Array(out))
+            (!out.is_empty()).then_some(Json::Array(out))
         }
         literal => Some(literal),
     }
 }
 
+/// Where in `out` the entry with `input`'s `id` is (none without one).
+fn matching(out: &[Json<'_>], input: &Object<'_>) -> Option<usize> {
+    let id = input.get("id").filter(|id| !id.is_null())?;
+    out.iter().position(|o| o.get("id") == Some(id))
+}
+
+/// Merges `input` into the entry `object` of a list merged by `id`.
+fn merge_into<'a>(object: &mut Json<'a>, input: Object<'a>) {
+    let Json::Object(object) = object else {
+        unreachable!("lists merged by id hold objects only")
+    };
+    merge_object(object, input, false);
+}
+
 /// An object as merging it into an empty one makes it (each field once:
 /// its nulls dropped, the rest fresh), in place.
-fn fresh_object(map: &mut Map<String, Value>) {
+fn fresh_object(map: &mut Object<'_>) {
     map.retain(|key, value| {
         if value.is_null() {
             return false;
@@ -150,8 +179,8 @@ fn fresh_object(map: &mut Map<String, Value>) {
 }
 
 /// Whether an array under `key` merges by `id` rather than whole.
-fn merges_by_id(key: &str, items: &[Value]) -> bool {
-    !whole_list(key) && items.iter().all(Value::is_object)
+fn merges_by_id(key: &str, items: &[Json<'_>]) -> bool {
+    !whole_list(key) && items.iter().all(Json::is_object)
 }
 
 /// Whether an array under `key` is replaced whole whatever it holds.
@@ -160,41 +189,36 @@ pub(crate) fn whole_list(key: &str) -> bool {
 }
 
 /// Merges `value` (not null) into the output's `held` value of `key`.
-fn merge_field(held: &mut Value, key: &str, value: Value) {
+fn merge_field<'a>(held: &mut Json<'a>, key: &str, value: Json<'a>) {
     match value {
-        Value::Object(input) => {
-            if let Value::Object(out) = held {
+        Json::Object(input) => {
+            if let Json::Object(out) = held {
                 merge_object(out, input, false);
-            } else if let Some(fresh) = fresh(key, Value::Object(input)) {
+            } else if let Some(fresh) = fresh(key, Json::Object(input)) {
                 *held = fresh;
             }
         }
-        Value::Array(items) if merges_by_id(key, &items) => {
+        Json::Array(items) if merges_by_id(key, &items) => {
             if items.is_empty() {
                 return;
             }
-            if !matches!(held, Value::Array(out) if out.iter().all(Value::is_object)) {
-                *held = Value::Array(Vec::new());
+            if !matches!(held, Json::Array(out) if out.iter().all(Json::is_object)) {
+                *held = Json::Array(Vec::new());
             }
-            let Value::Array(out) = held else {
+            let Json::Array(out) = held else {
                 unreachable!("made an array above")
             };
             for item in items {
-                let Value::Object(input) = item else {
+                let Json::Object(input) = item else {
                     unreachable!("merges_by_id: objects only")
                 };
-                let id = input.get("id").filter(|id| !id.is_null());
-                let matching = id.and_then(|id| out.iter().position(|o| o.get("id") == Some(id)));
-                match matching {
-                    Some(at) => {
-                        let object = out[at].as_object_mut().expect("objects only");
-                        merge_object(object, input, false);
-                    }
+                match matching(out, &input) {
+                    Some(at) => merge_into(&mut out[at], input),
                     None => {
-                        let mut object = Map::new();
+                        let mut object = Object::default();
                         merge_object(&mut object, input, false);
                         if !object.is_empty() {
-                            out.push(Value::Object(object));
+                            out.push(Json::Object(object));
                         }
                     }
                 }

@@ -148,16 +148,16 @@ fn repeated_ids_missing_ids_and_empty_values() {
 
 /// What merging `value` into an empty value of its kind makes, by the
 /// general rule ([`merge_field`]): what [`fresh`] makes in place.
-fn merged_into_nothing(key: &str, value: Value) -> Option<Value> {
+fn merged_into_nothing(key: &str, value: Json<'static>) -> Option<Json<'static>> {
     let mut held = match &value {
-        Value::Object(_) => Value::Object(Map::new()),
-        Value::Array(items) if merges_by_id(key, items) => Value::Array(Vec::new()),
+        Json::Object(_) => Json::Object(Object::default()),
+        Json::Array(items) if merges_by_id(key, items) => Json::Array(Vec::new()),
         _ => return Some(value),
     };
     merge_field(&mut held, key, value);
     let empty = match &held {
-        Value::Object(map) => map.is_empty(),
-        Value::Array(items) => items.is_empty(),
+        Json::Object(map) => map.is_empty(),
+        Json::Array(items) => items.is_empty(),
         _ => false,
     };
     (!empty).then_some(held)
@@ -204,6 +204,7 @@ proptest::proptest! {
         key in proptest::sample::select(vec!["items", "roles", "tender"]),
         value in json_value()
     ) {
+        let value = Json::from_value(value);
         proptest::prop_assert_eq!(fresh(key, value.clone()), merged_into_nothing(key, value));
     }
 }

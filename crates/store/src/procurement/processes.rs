@@ -14,7 +14,7 @@ use lumbung_domain::{text, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{
     Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
 };
-use lumbung_procurement::ocds::{compile_owned, parallel};
+use lumbung_procurement::ocds::{compile_json, compile_owned, parallel};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -39,7 +39,7 @@ fn compiled(ocid: String, texts: &[Cow<'_, str>], held: bool) -> Compiled {
     Compiled {
         held,
         releases: releases.len(),
-        process: Process::of(&compile_owned(&ocid, releases)),
+        process: Process::of_json(&compile_json(&ocid, releases)),
         ocid,
     }
 }
