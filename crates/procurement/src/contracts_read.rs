@@ -15,7 +15,7 @@
 //! merged by `id`). A test compares both ways on generated releases.
 
 use super::Process;
-use crate::ocds::json::Key;
+use crate::ocds::json::{Key, Reading, Shape};
 use crate::ocds::{Json, Object};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -101,23 +101,16 @@ impl<'de> DeserializeSeed<'de> for Read {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
         match self.0 {
             Keep::All => serde::Deserialize::deserialize(d),
-            Keep::Fields(fields) => d.deserialize_any(Partial(fields)),
+            Keep::Fields(fields) => d.deserialize_any(Reading(Partial(fields))),
         }
     }
 }
 
-/// An object's named fields; an array's elements, each read so; any other
-/// value whole, as `serde_json` reads it.
+/// An object's named fields; an array's elements, each read so.
 struct Partial(&'static [(&'static str, Keep)]);
 
-impl<'de> Visitor<'de> for Partial {
-    type Value = Json<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+impl<'de> Shape<'de> for Partial {
+    fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut fields = Vec::new();
         let mut skipped_stays = false;
         while let Some(key) = map.next_key_seed(Key)? {
@@ -135,48 +128,12 @@ impl<'de> Visitor<'de> for Partial {
         Ok(Json::Object(Object::from_fields(fields)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+    fn array<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Read(Keep::Fields(self.0)))? {
             items.push(item);
         }
         Ok(Json::Array(items))
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
-        Ok(Json::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
-        Ok(Json::Number(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
-        Ok(Json::Number(v.into()))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
-        Ok(Json::String(v.into()))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
-        Ok(Json::String(v.to_owned().into()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
-        Ok(Json::String(v.into()))
-    }
-
-    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
-        Ok(Json::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Json<'de>, E> {
-        Ok(Json::Null)
     }
 }
 

@@ -182,22 +182,22 @@ impl<'a> Json<'a> {
 
 impl<'de> Deserialize<'de> for Json<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json<'de>, D::Error> {
-        d.deserialize_any(AnyJson)
+        d.deserialize_any(Reading(Whole))
     }
 }
 
-/// Reads any JSON value as `serde_json::Value` reads it (a float JSON
-/// cannot hold becomes a null), borrowing its text.
-struct AnyJson;
+/// How an object's and an array's contents are read into [`Json`] (any
+/// other value is read whole).
+pub(crate) trait Shape<'de> {
+    fn object<A: MapAccess<'de>>(self, map: A) -> Result<Json<'de>, A::Error>;
+    fn array<A: SeqAccess<'de>>(self, seq: A) -> Result<Json<'de>, A::Error>;
+}
 
-impl<'de> Visitor<'de> for AnyJson {
-    type Value = Json<'de>;
+/// Every field and every entry.
+struct Whole;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+impl<'de> Shape<'de> for Whole {
+    fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some(key) = map.next_key_seed(Key)? {
             fields.push((key, map.next_value::<Json<'de>>()?));
@@ -205,12 +205,33 @@ impl<'de> Visitor<'de> for AnyJson {
         Ok(Json::Object(Object::from_fields(fields)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+    fn array<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(item) = seq.next_element::<Json<'de>>()? {
             items.push(item);
         }
         Ok(Json::Array(items))
+    }
+}
+
+/// Reads a JSON value as `serde_json::Value` reads it (a float JSON
+/// cannot hold becomes a null), borrowing its text; objects and arrays as
+/// its [`Shape`] says.
+pub(crate) struct Reading<S>(pub S);
+
+impl<'de, S: Shape<'de>> Visitor<'de> for Reading<S> {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Json<'de>, A::Error> {
+        self.0.object(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Json<'de>, A::Error> {
+        self.0.array(seq)
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
