@@ -15,7 +15,7 @@
 //! merged by `id`). A test compares both ways on generated releases.
 
 use super::Process;
-use crate::ocds::json::{Key, Reading, Shape};
+use crate::ocds::json::{same_key, Key, Reading, Shape};
 use crate::ocds::{Json, Object};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -114,7 +114,7 @@ impl<'de> Shape<'de> for Partial {
         let mut fields = Vec::new();
         let mut skipped_stays = false;
         while let Some(key) = map.next_key_seed(Key)? {
-            match self.0.iter().find(|(name, _)| *name == key) {
+            match self.0.iter().find(|(name, _)| same_key(name, &key)) {
                 Some((_, keep)) => {
                     let value = map.next_value_seed(Read(*keep))?;
                     fields.push((key, value));

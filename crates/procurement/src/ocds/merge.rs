@@ -19,7 +19,7 @@
 //! Releases sort by their `date` text, as the reference implementation
 //! (`ocdsmerge`) sorts them; releases of one date keep their order.
 
-use super::json::{Json, Object};
+use super::json::{key_order, same_key, Json, Object};
 use serde_json::{Map, Value};
 
 /// The fields of a release that are metadata about it alone.
@@ -93,8 +93,10 @@ fn merge_object<'a>(out: &mut Object<'a>, input: Object<'a>, release: bool) {
         if release && OMITTED.contains(&&*key) {
             continue;
         }
-        merged.extend(std::iter::from_fn(|| held.next_if(|(k, _)| *k < key)));
-        let before = held.next_if(|(k, _)| *k == key);
+        merged.extend(std::iter::from_fn(|| {
+            held.next_if(|(k, _)| key_order(k, &key).is_lt())
+        }));
+        let before = held.next_if(|(k, _)| same_key(k, &key));
         if value.is_null() {
             // A null removes the field.
             continue;
