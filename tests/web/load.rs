@@ -5,7 +5,8 @@
 //! slower, while a deadlock still ends in the pool's error, which fails
 //! the test. Speed lives in the benchmarks.
 
-use crate::support::{spawn_app_with, TestApp};
+use crate::community::{HOUSEHOLDS, ROSTER};
+use crate::support::{column, file_form, location, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use std::time::Duration;
 
@@ -120,4 +121,62 @@ async fn two_hundred_visitors_of_the_public_health_figures_are_all_answered() {
         refused.extend(v.await.unwrap());
     }
     assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
+}
+
+/// Long work (a payment file read for its preview or imported, a KoBo
+/// export imported) takes a turn of its own before a database connection:
+/// one account's imports once took every connection from everyone's
+/// pages. With no turn to give, each is answered 503 and nothing starts,
+/// while every other page is served.
+#[tokio::test]
+async fn imports_and_previews_wait_for_a_turn_of_long_work_and_pages_do_not() {
+    let app = spawn_app_with(lumbung_web::WebConfig {
+        long_work: Some(0),
+        queue_wait: Some(Duration::from_millis(50)),
+        ..Default::default()
+    })
+    .await;
+    let analyst = app.login("analyst").await;
+    let csv =
+        "Paid Date,Vendor,Gross Amount,Net Amount\n01/05/2013,Ribble Print Ltd,120.00,100.00\n";
+    let token = app.token("analyst").await;
+    let res = app
+        .import_spend(&token, "file_name=may.csv&anchor=UCLan", csv)
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    // The upload is kept; reading it for its preview, or importing it,
+    // waits for a turn.
+    let form = file_form("file", csv.as_bytes(), "may.csv").text("anchor", "UCLan");
+    let res = analyst.upload("/spend/import", form).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let preview = location(&res);
+    assert_eq!(
+        analyst.status(&preview).await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let res = analyst
+        .post_form(
+            &preview,
+            &[
+                ("map_amount", "Gross Amount"),
+                ("map_supplier_name", "Vendor"),
+                ("map_payment_date", "Paid Date"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    crate::community::sample_areas(&app);
+    let field = app.login("facilitator-kel").await;
+    let kel = crate::community::KEL;
+    let res = crate::community::upload(&field, kel, HOUSEHOLDS, ROSTER).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    assert_eq!(analyst.status("/spend").await, StatusCode::OK);
+    let imports: serde_json::Value = analyst.json("/api/v1/spend/imports").await;
+    assert!(
+        column(&imports, "imports", "file_name").is_empty(),
+        "{imports}"
+    );
 }

@@ -34,11 +34,11 @@ impl Drop for Queued<'_> {
 }
 
 impl Gate {
-    /// `size` holders at once; up to `max_waiting` more wait, each at most
-    /// `max_wait`.
+    /// `size` holders at once (none: everyone waits, then is turned
+    /// away); up to `max_waiting` more wait, each at most `max_wait`.
     pub fn new(size: usize, max_waiting: usize, max_wait: Duration) -> Gate {
         Gate {
-            permits: Arc::new(Semaphore::new(size.max(1))),
+            permits: Arc::new(Semaphore::new(size)),
             waiting: Arc::new(AtomicUsize::new(0)),
             max_waiting,
             max_wait,

@@ -65,6 +65,13 @@ pub struct WebConfig {
     /// public report for its turn) before the server answers 503 (`None`:
     /// [`gate::MAX_WAIT`]).
     pub queue_wait: Option<std::time::Duration>,
+    /// How many long pieces of work (a payment file read for its preview
+    /// or imported, a KoBo export imported) run at once, each holding a
+    /// database connection for seconds or minutes; others wait their turn
+    /// as a request waits for a connection (`None`: half the store's
+    /// connections, at least one, so that no one account's imports take
+    /// every connection from everyone else's pages; `Some(0)`: none).
+    pub long_work: Option<usize>,
     /// A read replica of the database ([`Store::open_replica`]): public
     /// pages and reports read there, everything else on the primary.
     pub read_replica: Option<Store>,
@@ -99,6 +106,9 @@ pub struct AppState {
     /// exact grouping), one at a time: without a turn, a few hundred
     /// requests abandoned at once took every core and gigabytes.
     searches: gate::Gate,
+    /// Long work's turns ([`WebConfig::long_work`]): taken before the
+    /// store's gate, so that it never holds more than its share of it.
+    long_work: gate::Gate,
     /// The public health figures being computed, by day: visitors asking
     /// for the same day meanwhile share the one computation.
     public_health: Arc<gate::Shared<jiff::civil::Date, Arc<lumbung_fund::report::FundReport>>>,
@@ -136,6 +146,21 @@ impl AppState {
             work(&store)
         })
         .await?)
+    }
+
+    /// [`AppState::blocking`] for long work: it first waits for a turn of
+    /// [`WebConfig::long_work`] (503 when the queue is full or the wait
+    /// too long).
+    async fn blocking_long<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> Result<T, lumbung_store::StoreError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let turn = self.long_work.admit().await?;
+        self.blocking(move |s| {
+            let _turn = turn;
+            work(s)
+        })
+        .await
     }
 
     /// [`AppState::blocking`] for reads that may lag the primary by a
@@ -232,6 +257,11 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         // dashboards waits its turn rather than being turned away.
         public_reports: gate::Gate::new(1, 64, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
         searches: gate::Gate::new(1, 16, config.queue_wait.unwrap_or(gate::MAX_WAIT)),
+        long_work: gate::Gate::new(
+            config.long_work.unwrap_or((connections / 2).max(1)),
+            64,
+            config.queue_wait.unwrap_or(gate::MAX_WAIT),
+        ),
         public_health: Default::default(),
         complaint_filings: crate::core::signin::Limit::new(
             "complaints.filed",

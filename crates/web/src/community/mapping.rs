@@ -608,8 +608,10 @@ pub async fn import_upload(
     let (r_name, r_bytes) = files.remove("roster").expect("checked");
     let actor = viewer.actor()?;
     let c = kel.code.clone();
+    let turn = state.long_work.admit().await?;
     let result = state
         .run(move |store| {
+            let _turn = turn;
             store.import_kobo(
                 &c,
                 CsvFile::new(&h_name, &h_bytes),

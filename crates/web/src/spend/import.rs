@@ -286,7 +286,7 @@ pub async fn preview(
     let u = upload.clone();
     let token = id.clone();
     let ledger = state
-        .blocking(move |s| {
+        .blocking_long(move |s| {
             let bytes = s
                 .upload_bytes(&token, u.upload.owner)?
                 .ok_or_else(|| StoreError::not_found(no_upload_text(&token)))?;
@@ -362,6 +362,9 @@ pub async fn confirm(
     let actor = viewer.actor()?;
     let mapping = form.mapping();
     spend_file(&upload, &[], mapping.clone())?;
+    // The import's turn of long work, taken before its job starts: when
+    // none comes, nothing has started and the analyst is told to retry.
+    let turn = state.long_work.admit().await?;
     let job = token();
     let (token, job_id, owner) = (id.clone(), job.clone(), upload.upload.owner);
     let bytes = state
@@ -377,6 +380,7 @@ pub async fn confirm(
     tokio::spawn(async move {
         let outcome = background
             .run(move |store| {
+                let _turn = turn;
                 let file = spend_file(&upload, &bytes, mapping).map_err(|e| e.to_string())?;
                 store
                     .import_spend_file(&file, &actor)
@@ -512,7 +516,7 @@ pub async fn api_import(
     spend_file(&meta, &[], None)?;
     let actor = viewer.actor()?;
     let summary = state
-        .blocking(move |s| {
+        .blocking_long(move |s| {
             let file = spend_file(&meta, &body, None)
                 .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             s.import_spend_file(&file, &actor)
