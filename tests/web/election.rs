@@ -250,7 +250,44 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         "no result before the difference is resolved"
     );
     assert_eq!(count["blockers"][0]["code"], "differences");
+    // Double entry is two independent readings of the paper: before the
+    // result is published, entry A's typist reads A's names only and
+    // entry B's typist B's, on every page, download and API (ani could
+    // once read all of B's and "correct" A to match; budi could read A
+    // before typing B). Counts and which ballots differ stay in sight.
+    assert_eq!(count["withheld"], json!(["b"]));
+    assert_eq!(count["differences"][0]["second"], json!([]));
     let (_, html) = ani.get_html(&format!("/election/{id}")).await;
+    assert!(
+        html.contains(", Dodi") && !html.contains(", Dedi"),
+        "{html}"
+    );
+    let (_, html) = budi.get_html(&format!("/election/{id}")).await;
+    assert!(
+        html.contains(", Dedi") && !html.contains(", Dodi"),
+        "{html}"
+    );
+    let (_, html) = budi.get_html(&format!("/election/{id}/ballots")).await;
+    assert!(
+        !html.contains(", Dodi") && html.contains("tidak ditampilkan kepada Anda"),
+        "{html}"
+    );
+    let csv = budi
+        .get(&format!("/election/{id}/ballots.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!csv.contains("Dodi") && csv.contains("Dedi"), "{csv}");
+    let entries = json_of(&budi, &format!("/api/v1/election/elections/{id}/entries")).await;
+    assert_eq!(
+        (&entries["a"], &entries["withheld"]),
+        (&json!([]), &json!(["a"]))
+    );
+    assert_eq!(entries["b"].as_array().map(Vec::len), Some(3));
+    // Who may not type (an auditor) reads both.
+    let auditor = app.login("auditor").await;
+    let (_, html) = auditor.get_html(&format!("/election/{id}")).await;
     assert!(html.contains("Dodi") && html.contains("Dedi"));
     // The draft minutes say what the election's page says: one open.
     let (_, minutes) = ani.get_html(&format!("/election/{id}/minutes")).await;

@@ -518,9 +518,13 @@ async fn a_polls_ballots_are_paged_sorted_and_downloaded_within_the_scope() {
         .await;
     }
     let ballots = format!("/election/{id}/ballots");
+    // Both entries are read by who may not type (an auditor): a member
+    // who typed one reads that one only (`withheld_entries_…` in
+    // election.rs).
+    let auditor = app.login("auditor").await;
 
     // Three a page: entry A's seven fill three pages; B's two, the first.
-    let html = page(&ani, &format!("{ballots}?per=3")).await;
+    let html = page(&auditor, &format!("{ballots}?per=3")).await;
     assert!(
         html.contains(&page_of(1, 3))
             && html.contains("Entri A (7)")
@@ -532,16 +536,16 @@ async fn a_polls_ballots_are_paged_sorted_and_downloaded_within_the_scope() {
         ["10", "2", "100", "2", "1"],
         "as entered"
     );
-    let html = page(&ani, &format!("{ballots}?per=3&sort=number")).await;
+    let html = page(&auditor, &format!("{ballots}?per=3&sort=number")).await;
     assert_eq!(ballot_ids(&html), ["1", "2", "3", "1", "2"]);
-    let html = page(&ani, &format!("{ballots}?per=3&sort=number&page=3")).await;
+    let html = page(&auditor, &format!("{ballots}?per=3&sort=number&page=3")).await;
     assert_eq!(ballot_ids(&html), ["100"]);
     assert!(
         !html.contains("Belum ada surat suara"),
         "entry B has ballots, on other pages"
     );
     let html = page(
-        &ani,
+        &auditor,
         &format!("{ballots}?per=3&sort=number&dir=desc&page=7"),
     )
     .await;
@@ -552,7 +556,7 @@ async fn a_polls_ballots_are_paged_sorted_and_downloaded_within_the_scope() {
     )));
 
     let csv = format!("/election/{id}/ballots.csv?sort=number&dir=desc");
-    let (header, rows) = download(&ani, &csv).await;
+    let (header, rows) = download(&auditor, &csv).await;
     assert_eq!(
         header,
         ["Entri", "No. surat suara", "Nama", "Dimasukkan oleh"]
@@ -570,6 +574,8 @@ async fn a_polls_ballots_are_paged_sorted_and_downloaded_within_the_scope() {
         "a formula is written as text"
     );
     assert_eq!(rows[8][3], "facilitator");
+    let (_, rows) = download(&ani, &csv).await;
+    assert_eq!(column(&rows, 0), ["A"; 7], "entry A's typist reads A only");
 
     // A poll outside the viewer's scope is not found, nor its download.
     app.add_user(

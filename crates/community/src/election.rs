@@ -45,7 +45,7 @@ pub use count::{
     boxed, confirms_lot, count, decide_tie, makers, BallotRow, Blocker, BlockerCode, CountInput,
     Difference, EntryInfo, Resolution, Tally, TieInput, TieRecord, TieRefused, Voter,
 };
-pub use entry::{compare_entries, EntryDifference};
+pub use entry::{compare_entries, EntryDifference, Sight};
 pub use files::{read_ballots, read_groups, read_residents};
 pub use names::{Grouping, GroupingError, NameKey, PersonName, Residents};
 pub use recount::{recount, InvalidBallot, InvalidReason, Recount, RecountConfig, RecountError};

@@ -70,6 +70,67 @@ fn keys(ballot: BallotRef<'_>) -> Vec<NameKey> {
     keys
 }
 
+/// What a viewer may read of the two entries while a poll is counted.
+/// Double entry is two independent readings of the same paper, so before
+/// the result is published a member who may type ballots reads the names
+/// of the entries it typed in only: whoever could still type the other
+/// entry (or correct its own) would otherwise copy names instead of
+/// reading the paper, and the member resolving a difference reads it from
+/// the paper too. The counts and which ballots differ stay in sight, so
+/// that each can check its own entry against the paper; a viewer who may
+/// not type (an auditor) reads both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sight {
+    pub first: bool,
+    pub second: bool,
+}
+
+impl Sight {
+    /// The sight of `me`, who may type ballots or not, from who typed in
+    /// each entry.
+    pub fn of(
+        me: &str,
+        may_type: bool,
+        first_typists: &[String],
+        second_typists: &[String],
+        published: bool,
+    ) -> Sight {
+        if published || !may_type {
+            return Sight {
+                first: true,
+                second: true,
+            };
+        }
+        Sight {
+            first: first_typists.iter().any(|t| t == me),
+            second: second_typists.iter().any(|t| t == me),
+        }
+    }
+
+    /// The entries withheld (`"a"` the first, `"b"` the second).
+    pub fn withheld(self) -> Vec<&'static str> {
+        [(self.first, "a"), (self.second, "b")]
+            .into_iter()
+            .filter_map(|(seen, entry)| (!seen).then_some(entry))
+            .collect()
+    }
+
+    /// A difference as this member may read it: the names of an entry
+    /// withheld taken out.
+    pub fn difference(self, d: &EntryDifference) -> EntryDifference {
+        let mut d = d.clone();
+        if let EntryDifference::DifferentNames { first, second, .. } = &mut d {
+            if !self.first {
+                first.clear();
+            }
+            if !self.second {
+                second.clear();
+            }
+        }
+        d
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +188,42 @@ mod tests {
         let c = BallotBox::of(&[("1", &["Udin", "Udin", "Asep"])]);
         let d = BallotBox::of(&[("1", &["Udin", "Asep", "Asep"])]);
         assert_eq!(compare_entries(&c, &d).len(), 1);
+    }
+
+    #[test]
+    fn a_member_who_may_type_reads_only_the_entries_it_typed_before_publication() {
+        let (a, b) = (vec!["ani".to_owned()], vec!["budi".to_owned()]);
+        let ani = Sight::of("ani", true, &a, &b, false);
+        assert_eq!(ani.withheld(), ["b"]);
+        let budi = Sight::of("budi", true, &a, &b, false);
+        assert_eq!(budi.withheld(), ["a"]);
+        // Before typing entry B, its typist reads nothing of entry A.
+        assert_eq!(
+            Sight::of("budi", true, &a, &[], false).withheld(),
+            ["a", "b"]
+        );
+        // The member resolving the differences reads them from the paper.
+        assert_eq!(
+            Sight::of("citra", true, &a, &b, false).withheld(),
+            ["a", "b"]
+        );
+        // Who may not type reads both; once published, everyone does.
+        assert!(Sight::of("auditor", false, &a, &b, false)
+            .withheld()
+            .is_empty());
+        assert!(Sight::of("budi", true, &a, &b, true).withheld().is_empty());
+        let differs = EntryDifference::DifferentNames {
+            ballot_id: "5".into(),
+            first: vec!["Udin".into()],
+            second: vec!["Asep".into()],
+        };
+        assert_eq!(
+            budi.difference(&differs),
+            EntryDifference::DifferentNames {
+                ballot_id: "5".into(),
+                first: vec![],
+                second: vec!["Asep".into()],
+            }
+        );
     }
 }

@@ -44,8 +44,15 @@ pub struct Opened {
 
 /// A poll's count as the committee sees it.
 #[derive(Debug, Serialize, JsonSchema)]
-#[serde(transparent)]
-pub struct PollCount(#[schemars(with = "serde_json::Map<String, Value>")] ElectionCount);
+pub struct PollCount {
+    #[serde(flatten)]
+    #[schemars(with = "serde_json::Map<String, Value>")]
+    count: ElectionCount,
+    /// The entries (`a`, `b`) whose names are withheld from you while the
+    /// poll is counted: a member who may type ballots reads only those of
+    /// the entries it typed in (their differences' names left empty).
+    withheld: Vec<&'static str>,
+}
 
 /// A poll's voter register.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -71,6 +78,9 @@ pub struct VotedChanged {
 pub struct EntryBoth {
     a: Vec<BallotRow>,
     b: Vec<BallotRow>,
+    /// The entries (`a`, `b`) withheld from you while the poll is
+    /// counted, left empty here (see the count's `withheld`).
+    withheld: Vec<&'static str>,
 }
 
 /// Ballots newly entered (a ballot sent twice enters once).
@@ -236,11 +246,18 @@ pub async fn api_create(
 }
 
 pub async fn api_election(
-    Ctx { state, .. }: Ctx,
+    Ctx { state, viewer, .. }: Ctx,
     InScope(e): InScope<Election>,
 ) -> Result<Json<PollCount>, AppError> {
-    let c = state.blocking(move |s| s.election_count(e.id)).await?;
-    Ok(Json(PollCount(c)))
+    let mut c = state.blocking(move |s| s.election_count(e.id)).await?;
+    let sight = super::sight(&viewer, &e, &c.entry_a.entered_by, &c.entry_b.entered_by);
+    for d in &mut c.differences {
+        d.difference = sight.difference(&d.difference);
+    }
+    Ok(Json(PollCount {
+        count: c,
+        withheld: sight.withheld(),
+    }))
 }
 
 pub async fn api_register(
@@ -351,11 +368,27 @@ pub async fn api_voted(
 }
 
 pub async fn api_entries(
-    Ctx { state, .. }: Ctx,
+    Ctx { state, viewer, .. }: Ctx,
     InScope(e): InScope<Election>,
 ) -> Result<Json<EntryBoth>, AppError> {
-    let (a, b) = state.blocking(move |s| s.election_entries(e.id)).await?;
-    Ok(Json(EntryBoth { a, b }))
+    let (mut a, mut b) = state.blocking(move |s| s.election_entries(e.id)).await?;
+    let typists = |rows: &[BallotRow]| {
+        let mut who: Vec<String> = rows.iter().map(|r| r.entered_by.clone()).collect();
+        who.sort_unstable();
+        who.dedup();
+        who
+    };
+    let sight = super::sight(&viewer, &e, &typists(&a), &typists(&b));
+    for (rows, seen) in [(&mut a, sight.first), (&mut b, sight.second)] {
+        if !seen {
+            rows.clear();
+        }
+    }
+    Ok(Json(EntryBoth {
+        a,
+        b,
+        withheld: sight.withheld(),
+    }))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -75,6 +75,12 @@ pub(super) async fn ballots_view(
     let paged = entry_lists(state, e.id, &listing, Part::Page).await?;
     let [a, b] = &paged.rows;
     let mine = my_entry(viewer, &a.entered_by, &b.entered_by);
+    let sight = sight(viewer, e, &a.entered_by, &b.entered_by);
+    let shown = |list: &EntryList, seen: bool| EntryList {
+        ballots: if seen { list.ballots.clone() } else { vec![] },
+        ..list.clone()
+    };
+    let (a, b) = (shown(a, sight.first), shown(b, sight.second));
     let (min, max) = names_range(e);
     let csv = format!("/election/{}/ballots.csv", e.id);
     render(
@@ -87,6 +93,7 @@ pub(super) async fn ballots_view(
             b => b,
             e => e,
             my_entry => mine,
+            withheld => sight.withheld(),
             names_min => min,
             names_max => max,
             can_write => can_write(viewer, Resource::Election) && e.published_at.is_none(),
@@ -109,8 +116,16 @@ pub async fn ballots_csv(
         "election_names",
         "election_entered_by",
     ];
+    let [a, b] = &lists.rows;
+    let sight = sight(&viewer, &e, &a.entered_by, &b.entered_by);
     let mut csv = Csv::new(viewer.lang, &columns);
-    for (entry, list) in ["A", "B"].into_iter().zip(lists.rows) {
+    for ((entry, seen), list) in [("A", sight.first), ("B", sight.second)]
+        .into_iter()
+        .zip(lists.rows)
+    {
+        if !seen {
+            continue;
+        }
         for r in list.ballots {
             csv.row([
                 Cell::text(entry),

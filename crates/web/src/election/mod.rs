@@ -22,7 +22,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use jiff::civil::Date;
-use lumbung_community::election::TieRule;
+use lumbung_community::election::{Sight, TieRule};
 use lumbung_domain::{text, PollId, Resource, Text, VoterId};
 use lumbung_store::{
     read_ballot_lines, read_voters, BallotEntry, Election, ElectionLevel, ElectionSettings,
@@ -199,6 +199,18 @@ fn my_entry(viewer: &Viewer, a: &[String], b: &[String]) -> &'static str {
     } else {
         ""
     }
+}
+
+/// What `viewer` may read of poll `e`'s entries, from who typed in each
+/// ([`Sight`]: before publication, a member who may type reads only the
+/// names of the entries it typed in).
+fn sight(viewer: &Viewer, e: &Election, a: &[String], b: &[String]) -> Sight {
+    let me = viewer
+        .user()
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
+    let may_type = can_write(viewer, Resource::Election);
+    Sight::of(&me, may_type, a, b, e.published_at.is_some())
 }
 
 /// A kelurahan the viewer works in: its area, path and settings.

@@ -309,6 +309,7 @@ pub(super) async fn poll_view(
             .find(|r| r.ballot_id == id)
             .map(|r| r.names.clone())
     };
+    let sight = sight(viewer, e, &c.entry_a.entered_by, &c.entry_b.entered_by);
     let diffs: Vec<Value> = c
         .differences
         .iter()
@@ -321,8 +322,10 @@ pub(super) async fn poll_view(
             json!({
                 "ballot_id": id,
                 "kind": kind,
-                "a": names(&a, id),
-                "b": names(&b, id),
+                "a": names(&a, id).filter(|_| sight.first),
+                "b": names(&b, id).filter(|_| sight.second),
+                "a_withheld": !sight.first,
+                "b_withheld": !sight.second,
                 "resolved": d.resolved,
                 "resolution": c.resolutions.iter().find(|r| r.ballot_id == id),
             })
