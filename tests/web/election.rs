@@ -285,10 +285,37 @@ async fn the_committee_runs_an_rt_election_to_a_published_result_anyone_can_reco
         (&json!([]), &json!(["a"]))
     );
     assert_eq!(entries["b"].as_array().map(Vec::len), Some(3));
-    // Who may not type (an auditor) reads both.
+    // Who may not type (an auditor) reads both, and the grouping
+    // suggestions made from entry A's names; a typist reads none of them
+    // while the entries differ.
     let auditor = app.login("auditor").await;
     let (_, html) = auditor.get_html(&format!("/election/{id}")).await;
-    assert!(html.contains("Dodi") && html.contains("Dedi"));
+    assert!(html.contains(", Dodi") && html.contains(", Dedi"));
+    let seen = count_of(&auditor, id).await;
+    assert!(
+        seen["suggestions"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{seen}"
+    );
+    assert_eq!(count_of(&budi, id).await["suggestions"], json!([]));
+    // An entry is made by one member: a third cannot join entry A (and so
+    // read it), nor guess at its ballots.
+    app.add_user("citra", lumbung_domain::Role::Facilitator, in_area(KEL));
+    let citra = app.login("citra").await;
+    let res = citra
+        .post_form(
+            &format!("/election/{id}/ballots"),
+            &[("entry", "a"), ("lines", "9,Udin,Siti\n")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("entri A dibuat oleh facilitator-kel"),
+        "{html}"
+    );
+    assert_eq!(count_of(&citra, id).await["withheld"], json!(["a", "b"]));
     // The draft minutes say what the election's page says: one open.
     let (_, minutes) = ani.get_html(&format!("/election/{id}/minutes")).await;
     assert!(

@@ -84,7 +84,8 @@ impl Store {
     }
 
     /// Enters ballots into one entry. A committee member makes only one of
-    /// the two entries of a poll. A ballot already in the entry with the
+    /// the two entries of a poll, and an entry is made by one member (who
+    /// could join the other's entry would read it: `Sight`). A ballot already in the entry with the
     /// same names is left as is (a batch sent twice enters once); with other
     /// names it is refused: correct it instead.
     pub fn enter_ballots(
@@ -109,6 +110,17 @@ impl Store {
                 member = me, made = other.as_str().to_uppercase(), entry = entry.as_str().to_uppercase();
                 id: "{member} membuat entri {made}: entri {entry} dibuat oleh anggota panitia lain",
                 en: "{member} made entry {made}: entry {entry} is made by another committee member")));
+        }
+        let maker: Option<String> = crate::sql::optional(
+            tx,
+            "SELECT entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND entered_by <> ?3 LIMIT 1",
+            params![id, entry.as_str(), me],
+        )?;
+        if let Some(maker) = maker {
+            return Err(StoreError::conflict(text!("election_entry_maker",
+                entry = entry.as_str().to_uppercase(), maker = maker;
+                id: "entri {entry} dibuat oleh {maker}: satu entri dibuat oleh satu anggota panitia",
+                en: "entry {entry} is made by {maker}: an entry is made by one committee member")));
         }
         let resolved: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM election_resolutions WHERE poll = ?1 AND resolved_by = ?2)",

@@ -250,10 +250,7 @@ pub async fn api_election(
     InScope(e): InScope<Election>,
 ) -> Result<Json<PollCount>, AppError> {
     let mut c = state.blocking(move |s| s.election_count(e.id)).await?;
-    let sight = super::sight(&viewer, &e, &c.entry_a.entered_by, &c.entry_b.entered_by);
-    for d in &mut c.differences {
-        d.difference = sight.difference(&d.difference);
-    }
+    let sight = super::count_in_sight(&viewer, &e, &mut c);
     Ok(Json(PollCount {
         count: c,
         withheld: sight.withheld(),

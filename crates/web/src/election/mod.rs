@@ -213,6 +213,20 @@ fn sight(viewer: &Viewer, e: &Election, a: &[String], b: &[String]) -> Sight {
     Sight::of(&me, may_type, a, b, e.published_at.is_some())
 }
 
+/// Poll `e`'s count as `viewer` may read it ([`sight`]): the names of the
+/// entries withheld taken out of the differences, and, while the entries
+/// still differ, the grouping suggestions (made from entry A's names).
+fn count_in_sight(viewer: &Viewer, e: &Election, c: &mut lumbung_store::ElectionCount) -> Sight {
+    let sight = sight(viewer, e, &c.entry_a.entered_by, &c.entry_b.entered_by);
+    for d in &mut c.differences {
+        d.difference = sight.difference(&d.difference);
+    }
+    if !(sight.first && sight.second) && c.ballots.is_none() {
+        c.suggestions.clear();
+    }
+    sight
+}
+
 /// A kelurahan the viewer works in: its area, path and settings.
 async fn kelurahan_in_scope(
     state: &AppState,

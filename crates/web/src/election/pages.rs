@@ -301,15 +301,15 @@ pub(super) async fn poll_view(
     failed: Option<Failed>,
 ) -> Result<Html<String>, AppError> {
     let poll = e.id;
-    let (c, (a, b)) = state
+    let (mut c, (a, b)) = state
         .blocking(move |s| Ok((s.election_count(poll)?, s.election_entries(poll)?)))
         .await?;
+    let sight = count_in_sight(viewer, e, &mut c);
     let names = |rows: &[lumbung_store::BallotRow], id: &str| {
         rows.iter()
             .find(|r| r.ballot_id == id)
             .map(|r| r.names.clone())
     };
-    let sight = sight(viewer, e, &c.entry_a.entered_by, &c.entry_b.entered_by);
     let diffs: Vec<Value> = c
         .differences
         .iter()
