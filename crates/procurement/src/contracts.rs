@@ -76,21 +76,6 @@ fn text<'a>(value: Option<&'a Json<'a>>, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-/// The amount of an OCDS value: a JSON number (or numeric text) with at
-/// most two decimals, within Money's bounds.
-pub fn amount(value: &Value) -> Option<Money> {
-    json_amount(&Json::of_value(value))
-}
-
-fn json_amount(value: &Json<'_>) -> Option<Money> {
-    let raw = match value {
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => s.trim().to_owned(),
-        _ => return None,
-    };
-    Money::parse_plain(&raw).ok()
-}
-
 impl Process {
     /// The process a compiled release describes.
     pub fn of(compiled: &Map<String, Value>) -> Process {
@@ -127,7 +112,7 @@ impl Process {
                 date: text(Some(a), "date").unwrap_or(&date).to_owned(),
                 value: a.get("value").and_then(|v| {
                     Some((
-                        json_amount(v.get("amount")?)?,
+                        v.get("amount")?.amount()?,
                         text(Some(v), "currency").unwrap_or("").to_owned(),
                     ))
                 }),
@@ -192,7 +177,7 @@ impl Tender {
             cpv,
             value: tender.get("value").and_then(|v| {
                 Some((
-                    json_amount(v.get("amount")?)?,
+                    v.get("amount")?.amount()?,
                     text(Some(v), "currency").unwrap_or("").to_owned(),
                 ))
             }),

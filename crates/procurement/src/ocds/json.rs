@@ -2,9 +2,10 @@
 //! keys stay in the release's text (unless escaped), and an object is its
 //! fields sorted by key — what `serde_json`'s map holds, in the same order
 //! and with the same equality, without a node and a `String` per field.
-//! The merge and [`crate::contracts::Process::of`] read it; values made of
+//! The merge and the contracts' `Process::of` read it; values made of
 //! `serde_json::Value` convert both ways.
 
+use lumbung_domain::Money;
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -152,6 +153,17 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The amount of an OCDS value: a JSON number (or numeric text) with
+    /// at most two decimals, within Money's bounds.
+    pub fn amount(&self) -> Option<Money> {
+        let raw = match self {
+            Json::Number(n) => n.to_string(),
+            Json::String(s) => s.trim().to_owned(),
+            _ => return None,
+        };
+        Money::parse_plain(&raw).ok()
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }
@@ -194,6 +206,11 @@ impl<'a> Json<'a> {
             Json::Object(o) => Value::Object(o.into_map()),
         }
     }
+}
+
+/// [`Json::amount`] of a `serde_json` value.
+pub fn amount(value: &Value) -> Option<Money> {
+    Json::of_value(value).amount()
 }
 
 impl<'de> Deserialize<'de> for Json<'de> {

@@ -309,7 +309,7 @@ fn plain_release(text: &str) -> Option<Kept<'_>> {
     let valued = plain.tender.iter().chain(plain.awards.iter().flatten());
     for v in valued.chain(plain.contracts.iter().flatten()) {
         if let Some(value) = &v.value {
-            crate::contracts::amount(value.amount.as_ref()?)?;
+            super::json::amount(value.amount.as_ref()?)?;
         }
     }
     let identity = match plain.id? {
@@ -547,7 +547,7 @@ fn release(
                     text!("value_without_amount";
                         id: "nilai tanpa amount", en: "a value without amount"),
                 )),
-                Some(amount) if crate::contracts::amount(amount).is_none() => errors.push(problem(
+                Some(amount) if super::json::amount(amount).is_none() => errors.push(problem(
                     line,
                     &format!("{at}/amount"),
                     text!("ocds_amount", value = amount;
