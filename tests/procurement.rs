@@ -98,6 +98,59 @@ fn a_bad_file_refuses_the_import_whole_naming_line_and_path() {
 /// The report places each awarded supplier by its postcode (found in its
 /// street address where publishers put it) against the local area and
 /// region: local ⊆ regional, unknown never outside.
+/// A key that `serde_json`'s own value reserves (its private raw-value
+/// marker, first in an object: it would read the text inside as the
+/// object) is a key like any other, as OCDS's reference merge takes it:
+/// the report and `procurement release` read the same award, and one
+/// whose marker holds no text no longer stops the import with a panic.
+#[test]
+fn a_key_serde_json_reserves_is_a_key_like_any_other() {
+    let env = Env::lancashire();
+    const MARK: &str = "$serde_json::private::RawValue";
+    let inner = r#"{"id":"A9","status":"active","value":{"amount":5,"currency":"GBP"}}"#;
+    let lines = [
+        json!({"ocid": "ocds-raw-1", "id": "1", "date": "2024-01-10T09:00:00Z",
+               "awards": [{MARK: inner}]}),
+        json!({"ocid": "ocds-raw-2", "id": "1", "date": "2024-01-10T09:00:00Z",
+               "awards": [{MARK: 1}]}),
+    ]
+    .map(|l| l.to_string())
+    .join("\n");
+    assert!(lines.starts_with(r#"{"awards":[{"$serde_json"#), "{lines}");
+    let file = env.write("raw.jsonl", &lines);
+    let out = env.stdout(&["procurement", "import-ocds", &file]);
+    assert!(out.contains("releases: 2 stored"), "{out}");
+    // Read as text: this test's own `serde_json` would take the marker.
+    let release = |ocid: &str| {
+        let args = ["procurement", "release", ocid, "--format", "json"];
+        env.stdout(&args).split_whitespace().collect::<String>()
+    };
+    let escaped = serde_json::to_string(inner).unwrap();
+    assert!(
+        release("ocds-raw-1").contains(&format!(r#""awards":[{{"{MARK}":{escaped}}}]"#)),
+        "{}",
+        release("ocds-raw-1")
+    );
+    assert!(
+        release("ocds-raw-2").contains(&format!(r#""awards":[{{"{MARK}":1}}]"#)),
+        "{}",
+        release("ocds-raw-2")
+    );
+    let r = env.json(&[
+        "procurement",
+        "report",
+        "--local",
+        "E07000123",
+        "--region",
+        "E10000017",
+    ]);
+    assert_eq!(
+        (r["processes"].as_u64(), r["awards"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(r["awarded_value"], json!({}));
+}
+
 #[test]
 fn the_report_places_awards_by_their_suppliers_postcodes() {
     let env = Env::lancashire();

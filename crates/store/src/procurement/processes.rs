@@ -14,7 +14,7 @@ use lumbung_domain::{text, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{
     Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
 };
-use lumbung_procurement::ocds::{compile_json, compile_owned, parallel};
+use lumbung_procurement::ocds::{compile_json, parallel, Json, Object};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -44,11 +44,16 @@ fn compiled(ocid: String, texts: &[Cow<'_, str>], held: bool) -> Compiled {
     }
 }
 
-/// Releases as kept, parsed.
-fn parsed(texts: &[Cow<'_, str>]) -> Vec<Map<String, Value>> {
+/// Releases as kept, read whole as the import's compiling reads them
+/// (`ocds::Json`: `serde_json`'s own value would take an object whose
+/// first key is its private raw-value marker for the text inside it).
+fn parsed<'t>(texts: &'t [Cow<'_, str>]) -> Vec<Object<'t>> {
     texts
         .iter()
-        .map(|t| serde_json::from_str(t).expect("releases are stored as JSON objects"))
+        .map(|t| match serde_json::from_str(t) {
+            Ok(Json::Object(release)) => release,
+            _ => unreachable!("releases are stored as JSON objects"),
+        })
         .collect()
 }
 
@@ -80,7 +85,7 @@ pub(super) fn compiled_release(
         [ocid],
         |r| r.get::<_, String>(0).map(Cow::Owned),
     )?;
-    Ok((!texts.is_empty()).then(|| compile_owned(ocid, parsed(&texts))))
+    Ok((!texts.is_empty()).then(|| compile_json(ocid, parsed(&texts)).into_map()))
 }
 
 /// How many processes go to a compiling thread at a time, and to a
