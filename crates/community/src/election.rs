@@ -38,8 +38,8 @@ pub use ballot::{
     NamesPerBallotError, Quorum, QuorumError, Turnout,
 };
 pub use committee::{
-    check_double_entry, check_resolution, check_second_member, CommitteeError, Entries,
-    TwoMemberStep,
+    check_double_entry, check_entry_maker, check_resolution, check_second_member, CommitteeError,
+    Entries, TwoMemberStep,
 };
 pub use count::{
     boxed, confirms_lot, count, decide_tie, makers, BallotRow, Blocker, BlockerCode, CountInput,

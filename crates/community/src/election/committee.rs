@@ -61,6 +61,18 @@ pub enum CommitteeError {
     SingleEntry { ballot: String, entry: char },
     #[error("{member} proposed {step}: a second committee member confirms it")]
     SameMember { step: TwoMemberStep, member: String },
+    #[error("{member} made entry {made}: entry {entry} is made by another committee member")]
+    MadeOtherEntry {
+        member: String,
+        made: char,
+        entry: char,
+    },
+    #[error("entry {entry} is made by {maker}: an entry is made by one committee member")]
+    EntryMadeBy { entry: char, maker: String },
+    #[error(
+        "{0} resolved differences of this poll: the entries are made by other committee members"
+    )]
+    ResolverEnters(String),
 }
 
 impl CommitteeError {
@@ -95,6 +107,25 @@ impl CommitteeError {
                 text!("election_single_entry", ballot = ballot, entry = entry;
                 id: "surat suara {ballot} hanya ada di entri {entry}: setiap surat suara yang dihitung dimasukkan dua kali",
                 en: "ballot {ballot} is only in entry {entry}: every ballot counted is entered twice")
+            }
+            CommitteeError::MadeOtherEntry {
+                member,
+                made,
+                entry,
+            } => {
+                text!("election_other_entry_maker", member = member, made = made, entry = entry;
+                id: "{member} membuat entri {made}: entri {entry} dibuat oleh anggota panitia lain",
+                en: "{member} made entry {made}: entry {entry} is made by another committee member")
+            }
+            CommitteeError::EntryMadeBy { entry, maker } => {
+                text!("election_entry_maker", entry = entry, maker = maker;
+                id: "entri {entry} dibuat oleh {maker}: satu entri dibuat oleh satu anggota panitia",
+                en: "entry {entry} is made by {maker}: an entry is made by one committee member")
+            }
+            CommitteeError::ResolverEnters(member) => {
+                text!("election_resolver_enters", member = member;
+                id: "{member} menyelesaikan selisih pemungutan ini: entri dibuat oleh anggota panitia lain",
+                en: "{member} resolved differences of this poll: the entries are made by other committee members")
             }
             CommitteeError::SameMember { step, member } => Text::new(
                 "election_same_member",
@@ -154,6 +185,37 @@ pub fn check_resolution(
             _ => Ok(()),
         },
     }
+}
+
+/// May `member` enter ballots into entry `entry` (made so far by
+/// `made_this`; the other entry by `made_other`)? Not who makes the other
+/// entry, not into an entry another member makes (joining it, it would
+/// read it: [`super::Sight`]), and not who resolved a difference of the
+/// poll (`resolver`).
+pub fn check_entry_maker(
+    entry: char,
+    member: &str,
+    made_this: &[String],
+    made_other: &[String],
+    resolver: bool,
+) -> Result<(), CommitteeError> {
+    if made_other.iter().any(|m| m == member) {
+        return Err(CommitteeError::MadeOtherEntry {
+            member: member.to_owned(),
+            made: if entry == 'A' { 'B' } else { 'A' },
+            entry,
+        });
+    }
+    if let Some(maker) = made_this.iter().find(|m| *m != member) {
+        return Err(CommitteeError::EntryMadeBy {
+            entry,
+            maker: maker.clone(),
+        });
+    }
+    if resolver {
+        return Err(CommitteeError::ResolverEnters(member.to_owned()));
+    }
+    Ok(())
 }
 
 /// Before publishing: both entries made, by different members, and every
@@ -315,6 +377,32 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "ani proposed the lot's winners: a second committee member confirms it"
+        );
+    }
+
+    #[test]
+    fn an_entry_is_made_by_one_member_who_makes_no_other_and_resolves_nothing() {
+        let (ani, none) = (who("ani"), Vec::new());
+        assert_eq!(check_entry_maker('A', "ani", &ani, &none, false), Ok(()));
+        assert_eq!(check_entry_maker('B', "budi", &none, &ani, false), Ok(()));
+        assert_eq!(
+            check_entry_maker('B', "ani", &none, &ani, false),
+            Err(CommitteeError::MadeOtherEntry {
+                member: "ani".into(),
+                made: 'A',
+                entry: 'B'
+            })
+        );
+        assert_eq!(
+            check_entry_maker('A', "citra", &ani, &none, false),
+            Err(CommitteeError::EntryMadeBy {
+                entry: 'A',
+                maker: "ani".into()
+            })
+        );
+        assert_eq!(
+            check_entry_maker('A', "citra", &none, &none, true),
+            Err(CommitteeError::ResolverEnters("citra".into()))
         );
     }
 }

@@ -115,6 +115,13 @@ impl Sight {
             .collect()
     }
 
+    /// Whether the grouping suggestions are in sight: they are made from
+    /// entry A's names until the entries agree (`agreed`), so only to who
+    /// reads both before then.
+    pub fn suggestions(self, agreed: bool) -> bool {
+        agreed || (self.first && self.second)
+    }
+
     /// A difference as this member may read it: the names of an entry
     /// withheld taken out.
     pub fn difference(self, d: &EntryDifference) -> EntryDifference {
@@ -195,6 +202,7 @@ mod tests {
         let (a, b) = (vec!["ani".to_owned()], vec!["budi".to_owned()]);
         let ani = Sight::of("ani", true, &a, &b, false);
         assert_eq!(ani.withheld(), ["b"]);
+        assert!(!ani.suggestions(false) && ani.suggestions(true));
         let budi = Sight::of("budi", true, &a, &b, false);
         assert_eq!(budi.withheld(), ["a"]);
         // Before typing entry B, its typist reads nothing of entry A.

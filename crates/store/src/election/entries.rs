@@ -5,16 +5,16 @@
 
 use super::committee;
 use super::rows::{
-    ballot_row, count_tx, entry_tx, grouping_of, groups_tx, invalid, names_from, names_json,
-    open_poll, record_on_poll, tie_tx, BALLOT_COLUMNS,
+    ballot_row, count_tx, entry_tx, grouping_of, groups_tx, invalid, makers_tx, names_from,
+    names_json, open_poll, record_on_poll, tie_tx, BALLOT_COLUMNS,
 };
 use super::types::{BallotOrder, Entry, EntryList};
 use crate::db::params;
 use crate::{now, Actor, Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_community::election::{
-    check_resolution, check_second_member, confirms_lot, decide_tie, BallotRow, NameKey, TieInput,
-    TieRecord, TieRefused, TwoMemberStep,
+    check_entry_maker, check_resolution, check_second_member, confirms_lot, decide_tie, BallotRow,
+    NameKey, TieInput, TieRecord, TieRefused, TwoMemberStep,
 };
 use lumbung_domain::{text, PollId, Rejected, RowError};
 use serde_json::json;
@@ -68,12 +68,7 @@ impl Store {
             let window = window.unwrap_or((u32::MAX, 0));
             let sql = (BALLOT_COLUMNS, rows, order);
             let (ballots, count) = crate::sql::page(&conn, sql, &params, window, ballot_row)?;
-            let entered_by = crate::sql::all(
-                &conn,
-                "SELECT DISTINCT entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 ORDER BY entered_by",
-                params.as_slice(),
-                |r| r.get(0),
-            )?;
+            let entered_by = makers_tx(&conn, poll, entry)?;
             Ok(EntryList {
                 ballots,
                 count,
@@ -99,39 +94,20 @@ impl Store {
         self.write(|tx| {
         let e = open_poll(tx, poll)?;
         let me = actor.label();
-        let other = entry.other();
-        let in_other: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND entered_by = ?3)",
-            params![id, other.as_str(), me],
-            |r| r.get(0),
-        )?;
-        if in_other {
-            return Err(StoreError::conflict(text!("election_other_entry_maker",
-                member = me, made = other.as_str().to_uppercase(), entry = entry.as_str().to_uppercase();
-                id: "{member} membuat entri {made}: entri {entry} dibuat oleh anggota panitia lain",
-                en: "{member} made entry {made}: entry {entry} is made by another committee member")));
-        }
-        let maker: Option<String> = crate::sql::optional(
-            tx,
-            "SELECT entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 AND entered_by <> ?3 LIMIT 1",
-            params![id, entry.as_str(), me],
-        )?;
-        if let Some(maker) = maker {
-            return Err(StoreError::conflict(text!("election_entry_maker",
-                entry = entry.as_str().to_uppercase(), maker = maker;
-                id: "entri {entry} dibuat oleh {maker}: satu entri dibuat oleh satu anggota panitia",
-                en: "entry {entry} is made by {maker}: an entry is made by one committee member")));
-        }
-        let resolved: bool = tx.query_row(
+        let resolver: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM election_resolutions WHERE poll = ?1 AND resolved_by = ?2)",
             params![id, me],
             |r| r.get(0),
         )?;
-        if resolved {
-            return Err(StoreError::conflict(text!("election_resolver_enters", member = me;
-                id: "{member} menyelesaikan selisih pemungutan ini: entri dibuat oleh anggota panitia lain",
-                en: "{member} resolved differences of this poll: the entries are made by other committee members")));
-        }
+        let letter = |e: Entry| if e == Entry::A { 'A' } else { 'B' };
+        check_entry_maker(
+            letter(entry),
+            &me,
+            &makers_tx(tx, poll, entry)?,
+            &makers_tx(tx, poll, entry.other())?,
+            resolver,
+        )
+        .map_err(committee::refused)?;
         let mut added = 0;
         let mut errors = Vec::new();
         for (i, (bid, names)) in ballots.iter().enumerate() {

@@ -245,6 +245,16 @@ pub(super) fn entry_tx(conn: &Connection, poll: PollId, entry: Entry) -> Result<
     crate::sql::all(conn, &sql, params![poll.get(), entry.as_str()], ballot_row)
 }
 
+/// Who made entry `entry` of `poll` so far, in name order.
+pub(super) fn makers_tx(conn: &Connection, poll: PollId, entry: Entry) -> Result<Vec<String>> {
+    crate::sql::all(
+        conn,
+        "SELECT DISTINCT entered_by FROM election_ballots WHERE poll = ?1 AND entry = ?2 ORDER BY entered_by",
+        params![poll.get(), entry.as_str()],
+        |r| r.get(0),
+    )
+}
+
 /// The columns [`ballot_row`] reads.
 pub(super) const BALLOT_COLUMNS: &str = "ballot_id, names, entered_by, entered_at";
 

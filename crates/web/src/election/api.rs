@@ -6,6 +6,7 @@ use super::register::read_register;
 use super::results::published;
 use super::*;
 use crate::auth::Ctx;
+use lumbung_community::election::makers;
 use lumbung_store::{BallotRow, ElectionCount, PublishedSummary, TieRecord, Voter};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -369,13 +370,7 @@ pub async fn api_entries(
     InScope(e): InScope<Election>,
 ) -> Result<Json<EntryBoth>, AppError> {
     let (mut a, mut b) = state.blocking(move |s| s.election_entries(e.id)).await?;
-    let typists = |rows: &[BallotRow]| {
-        let mut who: Vec<String> = rows.iter().map(|r| r.entered_by.clone()).collect();
-        who.sort_unstable();
-        who.dedup();
-        who
-    };
-    let sight = super::sight(&viewer, &e, &typists(&a), &typists(&b));
+    let sight = super::sight(&viewer, &e, &makers(&a), &makers(&b));
     for (rows, seen) in [(&mut a, sight.first), (&mut b, sight.second)] {
         if !seen {
             rows.clear();

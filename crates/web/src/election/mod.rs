@@ -221,7 +221,7 @@ fn count_in_sight(viewer: &Viewer, e: &Election, c: &mut lumbung_store::Election
     for d in &mut c.differences {
         d.difference = sight.difference(&d.difference);
     }
-    if !(sight.first && sight.second) && c.ballots.is_none() {
+    if !sight.suggestions(c.ballots.is_some()) {
         c.suggestions.clear();
     }
     sight
