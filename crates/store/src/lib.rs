@@ -29,6 +29,7 @@ mod proposals;
 mod schema;
 mod spend;
 mod users;
+mod varint;
 mod words;
 mod work;
 
@@ -743,6 +744,8 @@ fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
         21 => procurement::derive_all(tx),
         // The repayments held, packed once for the reports.
         46 => fund::pack_repayments(tx),
+        // The releases held, into their process's blocks.
+        50 => procurement::pack_releases(tx),
         _ => Ok(()),
     }
 }

@@ -1161,6 +1161,10 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
     // waiting).
     "CREATE INDEX election_ballots_seq ON election_ballots (poll, seq);
      CREATE INDEX election_ballots_makers ON election_ballots (poll, entered_by);",
+    // 50: see `procurement::schema`.
+    crate::procurement::schema::RELEASE_BLOCKS,
+    // 51: see `procurement::schema`.
+    crate::procurement::schema::DROP_RELEASE_ROWS,
 ];
 
 mod postgres;

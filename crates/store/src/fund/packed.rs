@@ -12,6 +12,7 @@
 
 use super::rows::bad;
 use crate::db::Transaction;
+use crate::varint::{put, take};
 use crate::Result;
 use jiff::civil::Date;
 
@@ -37,28 +38,6 @@ fn date_of_code(code: i64) -> Option<Date> {
     Date::new(year, ((code >> 5) & 15) as i8, (code & 31) as i8).ok()
 }
 
-fn put(out: &mut Vec<u8>, v: i64) {
-    // Zig-zag, then seven bits a byte.
-    let mut u = ((v << 1) ^ (v >> 63)) as u64;
-    while u >= 0x80 {
-        out.push(u as u8 | 0x80);
-        u >>= 7;
-    }
-    out.push(u as u8);
-}
-
-fn take(data: &[u8], at: &mut usize) -> Option<i64> {
-    let mut u = 0u64;
-    for shift in (0..64).step_by(7) {
-        let b = *data.get(*at)?;
-        *at += 1;
-        u |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Some((u >> 1) as i64 ^ -((u & 1) as i64));
-        }
-    }
-    None
-}
 
 /// One repayment as packed.
 #[derive(Debug, Clone, Copy, PartialEq)]

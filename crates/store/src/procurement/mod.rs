@@ -4,6 +4,7 @@
 //! the process arrives.
 
 mod assessments;
+mod blocks;
 mod business;
 mod charters;
 mod evaluations;
@@ -17,6 +18,7 @@ mod surveys;
 mod tenders;
 
 pub use assessments::{NewScore, ScoreRecord, ScoresKept};
+pub(crate) use blocks::pack_all as pack_releases;
 pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, PaymentsTo};
 pub use charters::{Charter, CharterSummary, CharterYear};
 pub use evaluations::{Award, DeliveryReport, EvaluationVersion, VersionInput};
@@ -36,6 +38,7 @@ use lumbung_procurement::contracts::{Filter, Placing, Report};
 use lumbung_procurement::ocds::{parallel, read_kept, unpacked, Kept};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -178,27 +181,42 @@ fn import_tx<B: AsRef<[u8]>>(
             )
         })
         .collect::<crate::db::Result<Vec<i64>>>()?;
-    // The releases held before this import.
-    let last_before: i64 =
-        tx.query_row("SELECT coalesce(max(id), 0) FROM ocds_releases", [], |r| {
-            r.get(0)
-        })?;
+    // Whether any release was held before this import (a fresh database
+    // reads nothing back).
+    let held_before = tx.query_row(
+        "SELECT count(*) FROM (SELECT 1 FROM ocds_release_blocks LIMIT 1) AS one",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? > 0;
     // In ocid order, each process's releases in the order they came: each
-    // table's rows, the releases' too, go to the end of its index.
+    // table's rows go to the end of its index.
     by_ocid(&mut kept, threads);
-    let mut insert = tx.prepare(
-        "INSERT INTO ocds_releases (ocid, identity, release_date, release, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (ocid, identity) DO NOTHING",
-    )?;
     let mut counts = vec![(0i64, 0i64); files.len()];
     let mut skipped: Vec<(usize, SkippedRelease)> = Vec::new();
     let mut derived = 0u64;
     let mut kept = kept.into_iter().peekable();
-    // Each process with a new release: its releases stored, then it is
-    // compiled (on the workers) while the next ones are stored.
+    // Each process with a new release: the releases held of it read back
+    // first, then the new ones (the files' own text) after them; it is
+    // compiled, and its new releases packed, on the workers while the
+    // next ones are read.
     let processes = std::iter::from_fn(|| loop {
         let first = kept.next()?;
         let ocid = first.release.ocid.clone().into_owned();
+        let mut seen = blocks::Identities::default();
+        let (mut texts, mut position) = (Vec::new(), 0);
+        if held_before {
+            match blocks::held(tx, &ocid) {
+                Ok((held, next)) => {
+                    for h in held {
+                        seen.insert(&h.identity);
+                        texts.push(Cow::Owned(h.text));
+                    }
+                    position = next;
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let held = !texts.is_empty();
         let mut new = Vec::new();
         let mut next = Some(first);
         while let Some(Arrived { file, at, release }) = next {
@@ -208,25 +226,24 @@ fn import_tx<B: AsRef<[u8]>>(
                 date,
                 text,
             } = release;
-            match insert.execute(params![ocid, identity, date.as_ref(), text, imports[file]]) {
-                Ok(0) => {
-                    counts[file].1 += 1;
-                    let file = files[file].0.clone();
-                    let (ocid, identity) = (ocid.clone(), identity);
-                    skipped.push((
-                        at,
-                        SkippedRelease {
-                            file,
-                            ocid,
-                            identity,
-                        },
-                    ));
-                }
-                Ok(_) => {
-                    counts[file].0 += 1;
-                    new.push(text);
-                }
-                Err(e) => return Some(Err(e.into())),
+            if seen.insert(&identity) {
+                counts[file].0 += 1;
+                new.push(blocks::NewRelease {
+                    import: imports[file],
+                    identity,
+                    date,
+                });
+                texts.push(text);
+            } else {
+                counts[file].1 += 1;
+                skipped.push((
+                    at,
+                    SkippedRelease {
+                        file: files[file].0.clone(),
+                        ocid: ocid.clone(),
+                        identity,
+                    },
+                ));
             }
             next = kept.next_if(|a| a.release.ocid == ocid);
         }
@@ -234,20 +251,14 @@ fn import_tx<B: AsRef<[u8]>>(
             // Every release of it held already: nothing to compile again.
             continue;
         }
-        // Releases held before this import (ids up to `last_before`) go
-        // first, read back (an index seek per process touched, nothing for
-        // a fresh database); the new ones after, from the files' own text.
-        let mut texts = Vec::new();
-        if last_before > 0 {
-            match processes::texts_before(tx, &ocid, last_before) {
-                Ok(held) => texts = held,
-                Err(e) => return Some(Err(e)),
-            }
-        }
-        let held = !texts.is_empty();
-        texts.extend(new);
         derived += 1;
-        return Some(Ok((ocid, texts, held)));
+        return Some(Ok(processes::Touched {
+            ocid,
+            texts,
+            new,
+            position,
+            held,
+        }));
     });
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
@@ -441,32 +452,6 @@ mod tests {
         }
     }
 
-    /// A database from before the typed tables holds releases and
-    /// compiled releases only: the migration derives the rest.
-    #[test]
-    fn the_migration_derives_awards_from_the_releases_held() {
-        let (_d, s) = crate::test_support::sqlite_store();
-        let bytes = br#"{"ocid": "o-9", "id": "1", "date": "2024-01-01",
-            "parties": [{"id": "S", "name": "Joinery Ltd", "address": {"postalCode": "PR1 2HE"}}],
-            "awards": [{"id": "A", "status": "active", "value": {"amount": 5, "currency": "GBP"}, "suppliers": [{"id": "S"}]}]}"#;
-        s.import_ocds(&[("a.json".into(), bytes.to_vec())], &actor())
-            .unwrap();
-        let mut conn = s.conn().unwrap();
-        let tx = conn.transaction().unwrap();
-        tx.execute_batch("DELETE FROM ocds_award_suppliers; DELETE FROM ocds_awards; DELETE FROM ocds_processes; DELETE FROM tenders;")
-            .unwrap();
-        crate::after_migration(&tx, 21).unwrap();
-        let n: (i64, i64, String) = tx
-            .query_row(
-                "SELECT (SELECT count(*) FROM ocds_processes), (SELECT count(*) FROM ocds_awards),
-                        (SELECT s.name FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        assert_eq!(n, (1, 1, "Joinery Ltd".to_owned()));
-    }
-
     /// A database made before the typed tables (schema 18; 19 with the
     /// compiled release beside them; 20 without the facts) opens with every
     /// process's typed rows and facts derived, its compiled release made
@@ -534,5 +519,189 @@ mod tests {
                 "from {version}"
             );
         }
+    }
+
+    /// A database of schema 49 keeps its releases a row each: they move
+    /// into their processes' blocks, a block for each import, in the
+    /// order they came, and a later import finds them held.
+    #[test]
+    fn releases_kept_a_row_each_move_into_blocks_and_stay_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &crate::schema::MIGRATIONS[..49] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {}; PRAGMA user_version = 49;",
+                crate::APPLICATION_ID
+            ))
+            .unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(
+                "INSERT INTO ocds_imports VALUES (1, 'a.json', 2, 0, '2024-01-01', 'test');
+                 INSERT INTO ocds_imports VALUES (2, 'b.json', 1, 0, '2024-02-01', 'test');",
+            )
+            .unwrap();
+            for (id, ocid, identity, release, import) in [
+                (
+                    1,
+                    "o-1",
+                    "1",
+                    r#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"title": "Lamps", "status": "active"}}"#,
+                    1,
+                ),
+                (
+                    2,
+                    "o-2",
+                    "1",
+                    r#"{"ocid": "o-2", "id": "1", "date": "2024-01-02", "tender": {"title": "Chairs"}}"#,
+                    1,
+                ),
+                (
+                    3,
+                    "o-1",
+                    "2",
+                    r#"{"ocid": "o-1", "id": "2", "date": "2024-02-01", "tender": {"status": "complete"}}"#,
+                    2,
+                ),
+            ] {
+                tx.execute(
+                    "INSERT INTO ocds_releases VALUES (?1, ?2, ?3, '', ?4, ?5)",
+                    rusqlite::params![id, ocid, identity, release, import],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        let conn = s.conn().unwrap();
+        let blocks: Vec<(String, i64, i64, i64)> = crate::sql::all(
+            &conn,
+            "SELECT ocid, position, import_id, releases FROM ocds_release_blocks ORDER BY ocid, position",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+        assert_eq!(
+            blocks,
+            [
+                ("o-1".into(), 0, 1, 1),
+                ("o-1".into(), 1, 2, 1),
+                ("o-2".into(), 0, 1, 1)
+            ]
+        );
+        let old: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'ocds_releases'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0);
+        drop(conn);
+        let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
+        assert_eq!(compiled["tender"]["title"], "Lamps");
+        assert_eq!(compiled["tender"]["status"], "complete");
+        assert_eq!(compiled["id"], "o-1-2024-02-01");
+
+        let again = br#"[{"ocid": "o-1", "id": "2", "date": "2024-02-01", "tender": {"status": "changed bytes"}},
+                         {"ocid": "o-1", "id": "3", "date": "2024-03-01", "tender": {"title": "Lamps and posts"}}]"#;
+        let summary = s
+            .import_ocds(&[("c.json".into(), again.to_vec())], &actor())
+            .unwrap();
+        assert_eq!(summary.releases, 1);
+        assert_eq!(
+            summary.skipped,
+            [SkippedRelease {
+                file: "c.json".into(),
+                ocid: "o-1".into(),
+                identity: "2".into()
+            }]
+        );
+        let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
+        assert_eq!(compiled["tender"]["title"], "Lamps and posts");
+        assert_eq!(compiled["tender"]["status"], "complete");
+        let last: (i64, i64) = s
+            .conn()
+            .unwrap()
+            .query_row(
+                "SELECT max(position), count(*) FROM ocds_release_blocks WHERE ocid = 'o-1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(last, (2, 3));
+    }
+
+    /// One import of two files: a process's new releases from each file
+    /// are a block of their own, in the order the files came; a release
+    /// met again in the second file is skipped.
+    #[test]
+    fn each_file_of_an_import_packs_its_own_block() {
+        let (_d, s) = store();
+        let a =
+            br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"title": "Lamps"}}"#;
+        let b = br#"[{"ocid": "o-1", "id": "1", "date": "2024-01-01"},
+                     {"ocid": "o-1", "id": "2", "date": "2024-02-01", "tender": {"title": "Posts"}},
+                     {"ocid": "o-1", "id": "3", "date": "2024-03-01", "tender": {"status": "active"}}]"#;
+        let summary = s
+            .import_ocds(
+                &[("a.json".into(), a.to_vec()), ("b.json".into(), b.to_vec())],
+                &actor(),
+            )
+            .unwrap();
+        assert_eq!((summary.releases, summary.skipped.len()), (3, 1));
+        let blocks: Vec<(i64, String, i64)> = crate::sql::all(
+            &s.conn().unwrap(),
+            "SELECT b.position, i.file_name, b.releases FROM ocds_release_blocks b
+             JOIN ocds_imports i ON i.id = b.import_id ORDER BY b.position",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+        assert_eq!(blocks, [(0, "a.json".into(), 1), (1, "b.json".into(), 2)]);
+        let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
+        assert_eq!(compiled["tender"]["title"], "Posts");
+        assert_eq!(compiled["tender"]["status"], "active");
+    }
+
+    /// A process's releases from one file fill blocks of at most
+    /// `BLOCK_TEXT` bytes of text each (a larger release alone), read
+    /// back in the order they came.
+    #[test]
+    fn a_large_run_of_releases_splits_into_blocks() {
+        let (_d, s) = store();
+        let release = |i: usize, pad: usize| {
+            format!(
+                r#"{{"ocid": "o-1", "id": "{i}", "date": "2024-01-0{i}", "tender": {{"title": "T{i}", "description": "{}"}}}}"#,
+                "x".repeat(pad)
+            )
+        };
+        let lines = [
+            release(1, 20),
+            release(2, 20),
+            release(3, 400),
+            release(4, 20),
+            release(5, 20),
+        ];
+        s.import_ocds(
+            &[("a.jsonl".into(), lines.join("\n").into_bytes())],
+            &actor(),
+        )
+        .unwrap();
+        let blocks: Vec<(i64, i64)> = crate::sql::all(
+            &s.conn().unwrap(),
+            "SELECT position, releases FROM ocds_release_blocks ORDER BY position",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+        assert_eq!(blocks, [(0, 2), (1, 1), (2, 2)]);
+        assert_eq!(
+            s.ocds_compiled("o-1").unwrap().unwrap()["tender"]["title"],
+            "T5"
+        );
     }
 }

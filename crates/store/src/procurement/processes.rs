@@ -4,9 +4,10 @@
 //! so that one firm is one supplier across payments, awards and the
 //! business base.
 
+use super::blocks::{self, NewRelease};
 use crate::areas::PostcodePaths;
 use crate::db::Value as SqlValue;
-use crate::db::{params, Connection, Transaction};
+use crate::db::{Connection, Transaction};
 use crate::spend::SupplierResolver;
 use crate::sql::Bulk;
 use crate::{Result, StoreError};
@@ -20,27 +21,74 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+/// A process to compile again: the text of every release of it in the
+/// order they came, the last of them new ones to keep.
+pub(super) struct Touched<'a> {
+    pub ocid: String,
+    pub texts: Vec<Cow<'a, str>>,
+    /// What names each of the last `new.len()` texts.
+    pub new: Vec<NewRelease<'a>>,
+    /// The position of the process's first new block.
+    pub position: i64,
+    /// Whether rows of the process may be held from before.
+    pub held: bool,
+}
+
 /// A process compiled off the store's thread, to be saved.
 struct Compiled {
     ocid: String,
     process: Process,
     releases: usize,
-    /// Whether rows of the process may be held from before.
     held: bool,
+    /// Its new releases packed: position, import, how many, the block.
+    blocks: Vec<(i64, i64, i64, Vec<u8>)>,
 }
 
-/// Compiles `ocid` from its releases' text, each read only as far as the
-/// process needs.
-fn compiled(ocid: String, texts: &[Cow<'_, str>], held: bool) -> Compiled {
+/// Compiles a process from its releases' text, each read only as far as
+/// the process needs, and packs its new releases, a block for each run
+/// from one file (or for each [`blocks::BLOCK_TEXT`] of it).
+fn compiled(touched: Touched<'_>) -> Compiled {
+    let Touched {
+        ocid,
+        texts,
+        new,
+        position,
+        held,
+    } = touched;
     let releases: Vec<_> = texts
         .iter()
         .map(|t| Process::read_release(t).expect("releases are stored as JSON objects"))
         .collect();
+    let first_new = texts.len() - new.len();
+    let text_of = |k: usize| texts[first_new + k].as_ref();
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while start < new.len() {
+        let (mut end, mut bytes) = (start + 1, text_of(start).len());
+        while end < new.len()
+            && new[end].import == new[start].import
+            && bytes + text_of(end).len() <= blocks::BLOCK_TEXT
+        {
+            bytes += text_of(end).len();
+            end += 1;
+        }
+        let packed = blocks::pack(
+            (start..end).map(|k| (new[k].identity.as_str(), new[k].date.as_ref(), text_of(k))),
+        );
+        blocks.push((
+            position + blocks.len() as i64,
+            new[start].import,
+            (end - start) as i64,
+            packed,
+        ));
+        start = end;
+    }
     Compiled {
         held,
         releases: releases.len(),
         process: Process::of_json(&compile_json(&ocid, releases)),
         ocid,
+        blocks,
     }
 }
 
@@ -57,34 +105,14 @@ fn parsed<'t>(texts: &'t [Cow<'_, str>]) -> Vec<Object<'t>> {
         .collect()
 }
 
-/// The text of the releases of `ocid` held, in the order they came
-/// (those with ids up to `last` only).
-pub(super) fn texts_before(
-    tx: &Transaction<'_>,
-    ocid: &str,
-    last: i64,
-) -> Result<Vec<Cow<'static, str>>> {
-    let mut read =
-        tx.prepare("SELECT release FROM ocds_releases WHERE ocid = ?1 AND id <= ?2 ORDER BY id")?;
-    let texts = read
-        .query_map(params![ocid, last], |r| r.get::<_, String>(0))?
-        .map(|t| t.map(Cow::Owned))
-        .collect::<crate::db::Result<Vec<_>>>()?;
-    Ok(texts)
-}
-
 /// The compiled release of `ocid` from every release held of it (`None`
 /// when none is).
 pub(super) fn compiled_release(
     conn: &Connection,
     ocid: &str,
 ) -> Result<Option<Map<String, Value>>> {
-    let texts: Vec<Cow<'static, str>> = crate::sql::all(
-        conn,
-        "SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id",
-        [ocid],
-        |r| r.get::<_, String>(0).map(Cow::Owned),
-    )?;
+    let (held, _) = blocks::held(conn, ocid)?;
+    let texts: Vec<Cow<'static, str>> = held.into_iter().map(|h| Cow::Owned(h.text)).collect();
     Ok((!texts.is_empty()).then(|| compile_json(ocid, parsed(&texts)).into_map()))
 }
 
@@ -101,7 +129,7 @@ const BATCH: usize = 256;
 pub(super) fn derive_many<'a>(
     tx: &Transaction<'_>,
     resolver: &mut SupplierResolver<'_>,
-    processes: impl IntoIterator<Item = Result<(String, Vec<Cow<'a, str>>, bool)>>,
+    processes: impl IntoIterator<Item = Result<Touched<'a>>>,
 ) -> Result<()> {
     let mut failed = None;
     let mut processes = processes.into_iter();
@@ -116,12 +144,7 @@ pub(super) fn derive_many<'a>(
     parallel::ordered_map(
         batches,
         parallel::threads(),
-        |batch: Vec<(String, Vec<Cow<'a, str>>, bool)>| {
-            batch
-                .into_iter()
-                .map(|(ocid, texts, held)| compiled(ocid, &texts, held))
-                .collect::<Vec<_>>()
-        },
+        |batch: Vec<Touched<'a>>| batch.into_iter().map(compiled).collect::<Vec<_>>(),
         |done| rows.save(tx, resolver, done),
     )?;
     if let Some(e) = failed {
@@ -131,10 +154,12 @@ pub(super) fn derive_many<'a>(
 }
 
 /// The rows of the processes saved, written many a statement: a batch's
-/// processes at once, their awards, suppliers and tenders as their chunks
-/// fill (after their processes, which awards refer to).
+/// processes at once, their awards, suppliers, tenders and blocks of
+/// releases as their chunks fill (after their processes, which awards
+/// refer to).
 struct Rows {
     processes: Bulk,
+    blocks: Bulk,
     awards: Bulk,
     suppliers: Bulk,
     tenders: Bulk,
@@ -150,6 +175,12 @@ impl Rows {
                 "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
                      tender_status = excluded.tender_status, releases = excluded.releases, facts = excluded.facts",
                 6,
+                BATCH,
+            ),
+            blocks: Bulk::new(
+                "INSERT INTO ocds_release_blocks (ocid, position, import_id, releases, packed)",
+                "",
+                5,
                 BATCH,
             ),
             awards: Bulk::new(
@@ -182,6 +213,7 @@ impl Rows {
             self.add(tx, resolver, c)?;
         }
         self.processes.finish(tx)?;
+        self.blocks.write_full(tx)?;
         self.awards.write_full(tx)?;
         self.suppliers.write_full(tx)?;
         self.tenders.write_full(tx)
@@ -198,7 +230,17 @@ impl Rows {
             mut process,
             releases,
             held,
+            blocks,
         } = c;
+        for (position, import, count, packed) in blocks {
+            self.blocks.push([
+                ocid.as_str().into(),
+                position.into(),
+                import.into(),
+                count.into(),
+                packed.into(),
+            ]);
+        }
         for award in &mut process.awards {
             for party in &mut award.suppliers {
                 party.supplier = Some(supplier_of(resolver, party)?);
@@ -262,6 +304,7 @@ impl Rows {
     /// Writes the rows still held.
     fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.processes.finish(tx)?;
+        self.blocks.finish(tx)?;
         self.awards.finish(tx)?;
         self.suppliers.finish(tx)?;
         self.tenders.finish(tx)
@@ -286,7 +329,7 @@ fn supplier_of(resolver: &mut SupplierResolver<'_>, party: &Party) -> Result<Sup
 }
 
 /// Derives every process held again (after the migration that added the
-/// typed tables).
+/// typed tables, 21: the releases were then rows of `ocds_releases`).
 pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     let ocids: Vec<String> = crate::sql::all(
         tx,
@@ -296,9 +339,18 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     )?;
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
+    let mut read = tx.prepare("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?;
     let processes = ocids.into_iter().map(|ocid| {
-        let texts = texts_before(tx, &ocid, i64::MAX)?;
-        Ok((ocid, texts, true))
+        let texts = read
+            .query_map([&ocid], |r| r.get::<_, String>(0).map(Cow::Owned))?
+            .collect::<crate::db::Result<Vec<_>>>()?;
+        Ok(Touched {
+            ocid,
+            texts,
+            new: Vec::new(),
+            position: 0,
+            held: true,
+        })
     });
     derive_many(tx, &mut resolver, processes)
 }

@@ -342,3 +342,27 @@ CREATE TABLE respend_answers (
 );
 CREATE INDEX respend_answers_invitation ON respend_answers(invitation_id);
 "#;
+
+/// 50: a process's releases kept in blocks, one for each file of an
+/// import that brought new ones, compressed (`procurement::blocks`): a
+/// city's million releases had been a million rows of text (1.4 GB) and
+/// an index of (ocid, identity) written under the import's lock. Added,
+/// never changed. The releases held move into them after this migration
+/// (`after_migration`); 51 drops their old table.
+pub(crate) const RELEASE_BLOCKS: &str = r#"
+CREATE TABLE ocds_release_blocks (
+    ocid      TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    import_id INTEGER NOT NULL REFERENCES ocds_imports(id),
+    releases  INTEGER NOT NULL,
+    packed    BLOB NOT NULL,
+    PRIMARY KEY (ocid, position)
+);
+CREATE TRIGGER ocds_release_blocks_no_update BEFORE UPDATE ON ocds_release_blocks
+BEGIN SELECT RAISE(ABORT, 'releases are kept as published'); END;
+CREATE TRIGGER ocds_release_blocks_no_delete BEFORE DELETE ON ocds_release_blocks
+BEGIN SELECT RAISE(ABORT, 'releases are kept as published'); END;
+"#;
+
+/// 51: the releases are in their blocks (50).
+pub(crate) const DROP_RELEASE_ROWS: &str = "DROP TABLE ocds_releases;";

@@ -117,4 +117,21 @@ ALTER TABLE fund_journal
     // 49: as on SQLite.
     "CREATE INDEX election_ballots_seq ON election_ballots (poll, seq);
      CREATE INDEX election_ballots_makers ON election_ballots (poll, entered_by);",
+    // 50: as on SQLite.
+    r#"
+CREATE TABLE ocds_release_blocks (
+    ocid      TEXT COLLATE "C" NOT NULL,
+    position  BIGINT NOT NULL,
+    import_id BIGINT NOT NULL REFERENCES ocds_imports(id) DEFERRABLE,
+    releases  BIGINT NOT NULL,
+    packed    BYTEA NOT NULL,
+    PRIMARY KEY (ocid, position)
+);
+CREATE TRIGGER ocds_release_blocks_no_update BEFORE UPDATE ON ocds_release_blocks
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
+CREATE TRIGGER ocds_release_blocks_no_delete BEFORE DELETE ON ocds_release_blocks
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
+"#,
+    // 51: as on SQLite.
+    "DROP TABLE ocds_releases;",
 ];

@@ -378,13 +378,18 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     let before = s.fund_books(None).unwrap();
     let raw = rusqlite::Connection::open(s.path()).unwrap();
     // As it stood at 45: no blocks, the index that 47 drops, nothing
-    // of 48 and 49.
+    // of 48 to 51.
     raw.execute_batch(
         "DROP TABLE fund_repayment_blocks;
          CREATE INDEX fund_repayments_journal ON fund_repayments(journal_seq);
          DROP TABLE fund_text_keys;
          DROP INDEX election_ballots_seq;
          DROP INDEX election_ballots_makers;
+         DROP TABLE ocds_release_blocks;
+         CREATE TABLE ocds_releases (
+             id INTEGER PRIMARY KEY, ocid TEXT NOT NULL, identity TEXT NOT NULL,
+             release_date TEXT NOT NULL, release TEXT NOT NULL,
+             import_id INTEGER NOT NULL REFERENCES ocds_imports(id), UNIQUE (ocid, identity));
          PRAGMA user_version = 45;",
     )
     .unwrap();
