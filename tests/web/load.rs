@@ -129,7 +129,7 @@ async fn two_hundred_visitors_of_the_public_health_figures_are_all_answered() {
 /// pages. With no turn to give, each is answered 503 and nothing starts,
 /// while every other page is served.
 #[tokio::test]
-async fn imports_and_previews_wait_for_a_turn_of_long_work_and_pages_do_not() {
+async fn imports_previews_and_long_trends_wait_for_a_turn_of_long_work_and_pages_do_not() {
     let app = spawn_app_with(lumbung_web::WebConfig {
         long_work: Some(0),
         queue_wait: Some(Duration::from_millis(50)),
@@ -172,6 +172,18 @@ async fn imports_and_previews_wait_for_a_turn_of_long_work_and_pages_do_not() {
     let kel = crate::community::KEL;
     let res = crate::community::upload(&field, kel, HOUSEHOLDS, ROSTER).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    // A longer trend than the page's is long work too; the page's is not.
+    let auditor = app.login("auditor").await;
+    assert_eq!(auditor.status("/fund").await, StatusCode::OK);
+    assert_eq!(auditor.status("/fund?trend=12").await, StatusCode::OK);
+    for path in ["/fund?trend=36", "/api/v1/fund/report?trend=13"] {
+        assert_eq!(
+            auditor.status(path).await,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path}"
+        );
+    }
 
     assert_eq!(analyst.status("/spend").await, StatusCode::OK);
     let imports: serde_json::Value = analyst.json("/api/v1/spend/imports").await;

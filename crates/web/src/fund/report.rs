@@ -24,10 +24,16 @@ use tokio::sync::OwnedSemaphorePermit;
 #[serde(default)]
 pub struct FundQuery {
     as_of: Option<String>,
-    /// Months of trend to add (the page shows 12 by default; the API none
-    /// unless asked, as each month is a report of its own).
+    /// Months of trend to add (the page shows [`PAGE_TREND`] by default;
+    /// the API none unless asked, as each month is a report of its own).
     trend: Option<u16>,
 }
+
+/// The months of trend the page shows unless asked for more. More (up to
+/// 36) is long work: it waits for a turn of [`crate::WebConfig::long_work`],
+/// so that one account asking for it again and again cannot hold every
+/// permit of the store's gate while it computes.
+const PAGE_TREND: u16 = 12;
 
 /// The query's date, or today when none is given.
 fn as_of_date(state: &AppState, q: &FundQuery) -> Result<Date, AppError> {
@@ -70,9 +76,14 @@ async fn report_and_trend(
         })
         .await?;
     let months = months.min(36);
+    let long = if months > PAGE_TREND {
+        Some(state.long_work.admit().await?)
+    } else {
+        None
+    };
     state
         .blocking(move |_| {
-            let _turn = turn;
+            let _turn = (turn, long);
             let points = if months > 0 {
                 trend(&books, as_of, months, &ctx)?
             } else {
@@ -108,7 +119,7 @@ pub async fn page(
     Ctx { state, viewer, uri }: Ctx,
     Query(mut q): Query<FundQuery>,
 ) -> Result<Response, AppError> {
-    let months = q.trend.unwrap_or(12);
+    let months = q.trend.unwrap_or(PAGE_TREND);
     let (found, bad) = match report_and_trend(&state, Some(&viewer), &q, months, None).await {
         Err(AppError::Invalid { field, message }) if field == "as_of" => {
             let bad = unreadable_date(&mut q, &viewer, &message);
