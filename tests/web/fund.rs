@@ -253,6 +253,34 @@ async fn a_loan_is_entered_by_the_upk_approved_by_the_bkm_repaid_and_receipted()
         let r = api_repay(&upk, &loan, &body).await;
         assert_eq!(r["posted"], posted_now);
     }
+    // Money is recorded on the day it moves: a date ahead of today
+    // anywhere is refused, by the API and by the form.
+    let ahead = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::ToSpan::days(3))
+        .unwrap()
+        .to_string();
+    let res = upk
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/fund/loans/{loan}/repayments"),
+            json!({"paid_on": ahead, "amount": 50_000, "key": "KW-3"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refusal = res.text().await.unwrap();
+    assert!(
+        refusal.contains("paid_on") && refusal.contains(&ahead),
+        "{refusal}"
+    );
+    let res = upk
+        .post_form(
+            &format!("/fund/loans/{loan}/repay"),
+            &[("amount", "50.000"), ("key", "form-2"), ("date", &ahead)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("belum tiba"));
     // A reversal, never an edit: the row stays, marked, and the books follow.
     let first = ledger["repayments"][0]["id"].as_i64().unwrap();
     posted(

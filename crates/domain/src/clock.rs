@@ -41,6 +41,13 @@ impl Clock {
     pub fn today(&self) -> Date {
         self.now().to_zoned(TimeZone::system()).date()
     }
+
+    /// The latest date anywhere on Earth now (UTC+14): the day a person
+    /// far east of the machine may rightly call today.
+    pub fn latest_today(&self) -> Date {
+        let east = jiff::tz::Offset::constant(14);
+        self.now().to_zoned(TimeZone::fixed(east)).date()
+    }
 }
 
 fn parse_instant(raw: &str) -> Option<Timestamp> {
@@ -69,5 +76,19 @@ mod tests {
             "2026-03-31T12:00:00Z".parse().ok()
         );
         assert_eq!(parse_instant("yesterday"), None);
+    }
+
+    #[test]
+    fn the_latest_today_is_the_date_at_utc_plus_14() {
+        let late: Timestamp = "2026-03-31T09:00:00Z".parse().unwrap();
+        assert_eq!(
+            Clock::fixed(late).latest_today(),
+            jiff::civil::date(2026, 3, 31)
+        );
+        let evening: Timestamp = "2026-03-31T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            Clock::fixed(evening).latest_today(),
+            jiff::civil::date(2026, 4, 1)
+        );
     }
 }

@@ -17,6 +17,6 @@ pub mod statements;
 pub mod words;
 
 pub use loan::{
-    allocate, arrears, book_day, schedule, Allocation, Arrears, DateOutOfRange, FeeRate, Frequency,
-    Instalment, Rupiah, ScheduleKind, TooLarge,
+    allocate, arrears, book_day, not_ahead, schedule, Allocation, Arrears, DateAhead,
+    DateOutOfRange, FeeRate, Frequency, Instalment, Rupiah, ScheduleKind, TooLarge,
 };

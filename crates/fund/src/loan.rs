@@ -94,6 +94,40 @@ impl DateOutOfRange {
     }
 }
 
+/// A date that has not come yet anywhere on Earth.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{date} has not come yet: money is recorded on the day it moves (today at the latest, {today})"
+)]
+pub struct DateAhead {
+    pub date: Date,
+    pub today: Date,
+}
+
+impl DateAhead {
+    pub fn text(&self) -> lumbung_domain::Text {
+        lumbung_domain::text!("date_ahead", date = self.date, today = self.today;
+            id: "{date} belum tiba: uang dicatat pada hari ia berpindah (paling lambat hari ini, {today})",
+            en: "{date} has not come yet: money is recorded on the day it moves (today at the latest, {today})")
+    }
+}
+
+/// `date` when it is not after `latest_today` ([`lumbung_domain::Clock::
+/// latest_today`]): what the books record has happened, so a movement,
+/// a member's joining or an application is never dated ahead (a
+/// repayment dated next year would make a loan current in next year's
+/// report while the cash never came).
+pub fn not_ahead(date: Date, latest_today: Date) -> Result<Date, DateAhead> {
+    if date <= latest_today {
+        Ok(date)
+    } else {
+        Err(DateAhead {
+            date,
+            today: latest_today,
+        })
+    }
+}
+
 /// `date` when the books can keep it.
 pub fn book_day(date: Date) -> Result<Date, DateOutOfRange> {
     if (FIRST_BOOK_DAY..=LAST_BOOK_DAY).contains(&date) {

@@ -790,6 +790,11 @@ fn today() -> jiff::civil::Date {
     CLOCK.with(Cell::get).today()
 }
 
+/// [`lumbung_domain::Clock::latest_today`] of the store's clock.
+fn latest_today() -> jiff::civil::Date {
+    CLOCK.with(Cell::get).latest_today()
+}
+
 /// Counts for the public home page.
 #[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Overview {

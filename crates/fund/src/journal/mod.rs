@@ -85,6 +85,8 @@ pub enum EntryError {
     TooLarge(#[from] crate::loan::TooLarge),
     #[error(transparent)]
     Date(#[from] crate::loan::DateOutOfRange),
+    #[error(transparent)]
+    Ahead(#[from] crate::loan::DateAhead),
 }
 
 impl Entry {
@@ -109,6 +111,14 @@ impl Entry {
                 })
                 .collect(),
         }
+    }
+
+    /// [`Entry::check`] of an entry about to be posted: also not dated
+    /// after `latest_today` ([`crate::not_ahead`]). (Entries held are
+    /// checked without it: they were posted on their day.)
+    pub fn check_new(&self, latest_today: Date) -> Result<(), EntryError> {
+        crate::loan::not_ahead(self.date, latest_today)?;
+        self.check()
     }
 
     /// Checks that the entry balances (debits = credits), has no empty
@@ -583,6 +593,21 @@ mod tests {
                 (Account::FeeIncome, -fee),
             ],
         )
+    }
+
+    #[test]
+    fn a_new_entry_dated_after_the_latest_today_is_refused_an_entry_held_is_not() {
+        let e = disbursement("d1", 7, 1_000_000);
+        assert_eq!(e.check_new(e.date), Ok(()));
+        let before = e.date.yesterday().unwrap();
+        assert_eq!(
+            e.check_new(before),
+            Err(EntryError::Ahead(crate::DateAhead {
+                date: e.date,
+                today: before
+            }))
+        );
+        assert_eq!(e.check(), Ok(()));
     }
 
     #[test]

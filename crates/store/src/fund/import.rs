@@ -203,6 +203,9 @@ fn import_tx(
     // Every amount within the programme's default bound on one movement
     // (the UPKs may not exist yet).
     let bound = lumbung_fund::settings::Settings::default();
+    // No movement dated ahead: refused a row at a time before any is
+    // posted (posting would refuse it too, without its line).
+    let latest_today = crate::latest_today();
     // Loans: a loan id is unique in the whole database (looked up only
     // when it holds any: a first import's million lookups cost a second).
     let any_held = crate::sql::exists(tx, "SELECT 1 FROM fund_loans", [])?;
@@ -222,6 +225,9 @@ fn import_tx(
         }
         if let Err(e) = bound.movement("principal", l.terms.principal) {
             loan_errors.push(RowError::new(l.line, Some("principal"), e.text()));
+        }
+        if let Err(e) = lumbung_fund::not_ahead(l.terms.disbursed_on, latest_today) {
+            loan_errors.push(RowError::new(l.line, Some("disbursed_on"), e.text()));
         }
         let held = match any_held {
             true => held_loan(tx, &l.loan_id)?,
@@ -256,7 +262,8 @@ fn import_tx(
         let rows = repayments.rows()?;
         let (slots, records) = (&slots, loans.len());
         std::thread::scope(|scope| {
-            let counting = scope.spawn(move || count_rows(rows, slots, records, held));
+            let counting =
+                scope.spawn(move || count_rows(rows, slots, (records, held), latest_today));
             let written = write_loans(
                 tx,
                 files.0,
@@ -285,7 +292,7 @@ fn import_tx(
         }
     }
     if first.as_ref().is_none_or(|f| f.problem.is_some() || unheld) {
-        let errors = repayment_problems(tx, repayments, &mut slots, &bound)?;
+        let errors = repayment_problems(tx, repayments, &mut slots, &bound, latest_today)?;
         if !loan_errors.is_empty() {
             return Err(refused(files.0, loan_errors));
         }
@@ -402,8 +409,8 @@ pub(super) struct FirstPass {
 pub(super) fn count_rows(
     rows: Box<dyn Iterator<Item = RepaymentRow> + Send + '_>,
     slots: &HashMap<Box<str>, Slot>,
-    loans: usize,
-    held: i64,
+    (loans, held): (usize, i64),
+    latest_today: Date,
 ) -> Result<FirstPass> {
     let bound = lumbung_fund::settings::Settings::default();
     let mut first = FirstPass {
@@ -415,7 +422,13 @@ pub(super) fn count_rows(
     let mut digest = DefaultHasher::new();
     for row in rows {
         let r = match row {
-            Ok(r) if r.amount.0 > 0 && bound.movement("amount", r.amount).is_ok() => r,
+            Ok(r)
+                if r.amount.0 > 0
+                    && bound.movement("amount", r.amount).is_ok()
+                    && r.paid_on <= latest_today =>
+            {
+                r
+            }
             Ok(RepaymentRecord { line, .. }) | Err(RowError { line, .. }) => {
                 first.problem = Some(line);
                 break;
@@ -444,12 +457,13 @@ pub(super) fn count_rows(
 
 /// Every problem of the repayments, in the order one reading meets them
 /// (at most [`MAX_PROBLEMS`]): a row that cannot be read, a loan in
-/// neither file nor the store, an amount out of bounds.
+/// neither file nor the store, an amount out of bounds, a date ahead.
 fn repayment_problems(
     tx: &Transaction<'_>,
     repayments: &mut impl RepaymentSource,
     slots: &mut HashMap<Box<str>, Slot>,
     bound: &lumbung_fund::settings::Settings,
+    latest_today: Date,
 ) -> Result<Vec<RowError>> {
     let mut errors = Vec::new();
     for row in repayments.rows()? {
@@ -492,6 +506,9 @@ fn repayment_problems(
         }
         if let Err(e) = bound.movement("amount", r.amount) {
             errors.push(RowError::new(r.line, Some("amount"), e.text()));
+        }
+        if let Err(e) = lumbung_fund::not_ahead(r.paid_on, latest_today) {
+            errors.push(RowError::new(r.line, Some("paid_on"), e.text()));
         }
         if r.amount.0 <= 0 {
             errors.push(RowError::new(

@@ -54,6 +54,8 @@ pub(super) struct Poster {
     days: HashMap<(Date, i64, &'static str), i64>,
     /// Each UPK's settings, once read: their bound on one movement.
     settings: HashMap<i64, lumbung_fund::settings::Settings>,
+    /// The latest date an entry may have, once read of the store's clock.
+    latest_today: Option<Date>,
     /// A batch's rows, written together ([`Poster::deferring`]).
     deferred: Option<Deferred>,
     /// How many repayments were recorded: they are packed by
@@ -282,7 +284,8 @@ impl Poster {
         loan: Option<i64>,
         entry: &Entry,
     ) -> Result<Option<i64>> {
-        checked(entry)?;
+        let latest_today = *self.latest_today.get_or_insert_with(crate::latest_today);
+        checked(entry, latest_today)?;
         locked(tx, upk)?;
         if let Some(deferred) = &self.deferred {
             if deferred.held.contains(&entry.idempotency_key) {
@@ -379,6 +382,8 @@ impl Poster {
         if self.last.is_none() {
             self.last = Some(self.next_sequence(tx)? - 1);
         }
+        // Read here: the staging thread does not hold the store's clock.
+        self.latest_today.get_or_insert_with(crate::latest_today);
         for upk in upks {
             locked(tx, upk)?;
             self.tail(tx, upk)?;
@@ -402,12 +407,14 @@ impl Poster {
     /// [`Poster::ready_to_stage`]. A key the journal holds is found when
     /// the rows are written ([`Poster::bulk`]).
     pub(super) fn stage(&mut self, upk: i64, loan: Option<i64>, entry: &Entry) -> Result<i64> {
-        checked(entry)?;
-        let (Some(last), true) = (self.last, self.tails.contains_key(&upk)) else {
+        let (Some(last), Some(latest_today), true) =
+            (self.last, self.latest_today, self.tails.contains_key(&upk))
+        else {
             return Err(StoreError::Db(crate::db::Error::Parameter(format!(
                 "staging for UPK {upk} before its chain was read"
             ))));
         };
+        checked(entry, latest_today)?;
         let sequence = last + 1;
         self.last = Some(sequence);
         self.stage_row(sequence, upk, loan, entry)?;
@@ -668,10 +675,11 @@ fn locked(tx: &Transaction<'_>, upk: i64) -> Result<()> {
 }
 
 /// An entry as the journal takes it: balanced, dated, lines not zero.
-fn checked(entry: &Entry) -> Result<()> {
-    entry.check().map_err(|e| match e {
+fn checked(entry: &Entry, latest_today: Date) -> Result<()> {
+    entry.check_new(latest_today).map_err(|e| match e {
         EntryError::TooLarge(e) => StoreError::from(e),
         EntryError::Date(e) => StoreError::invalid("date", e.text()),
+        EntryError::Ahead(e) => StoreError::invalid("date", e.text()),
         EntryError::Unbalanced(by) => StoreError::invalid(
             "journal",
             text!("entry_unbalanced", by = by;

@@ -377,7 +377,7 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
-        lumbung_fund::book_day(on).map_err(|e| invalid("date", e.text()))?;
+        self.day_passed(on)?;
         let reason = servicing::reason(Action::Rescheduling, reason)?;
         self.write(|tx| {
             let (loan, upk, _) = loan_by_id(tx, loan_id)?;

@@ -438,7 +438,7 @@ impl Store {
         form_key: Option<&str>,
         actor: &Actor,
     ) -> Result<ApplicationId> {
-        lumbung_fund::book_day(applied_on).map_err(|e| invalid("date", e.text()))?;
+        self.day_passed(applied_on)?;
         let form_key = form_key.map(str::trim).filter(|k| !k.is_empty());
         // The same form sent again: the application it recorded, once.
         if let Some(earlier) = application_of_form(&*self.conn()?, ksm.get(), form_key)? {

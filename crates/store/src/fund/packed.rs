@@ -38,7 +38,6 @@ fn date_of_code(code: i64) -> Option<Date> {
     Date::new(year, ((code >> 5) & 15) as i8, (code & 31) as i8).ok()
 }
 
-
 /// One repayment as packed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct PackedRow {

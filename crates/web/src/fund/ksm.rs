@@ -156,7 +156,7 @@ async fn member(
     id: KsmId,
     f: &MemberForm,
 ) -> Result<Response, AppError> {
-    let on = day_or(&f.joined_on, "joined_on", today(state));
+    let on = day_or(&f.joined_on, "joined_on", state);
     if let Some(pick) = f.from_ps2.as_deref().map(str::trim) {
         let (household, index) = pick
             .rsplit_once('|')
@@ -226,7 +226,7 @@ async fn agreement(
                 en: "name the signed agreement (its number or date)"),
         ));
     }
-    let on = day_or(&f.date, "date", today(state))?;
+    let on = day_or(&f.date, "date", state)?;
     acting(state, viewer, move |s, actor| {
         s.record_joint_liability(id, on, &reference, actor)
     })
@@ -266,7 +266,7 @@ async fn save(
         "" => None,
         m => Some(parse_id::<MemberId>(m, "member")?),
     };
-    let (on, key) = (day_or(&f.date, "date", today(state))?, posting_key(&f.key)?);
+    let (on, key) = (day_or(&f.date, "date", state)?, posting_key(&f.key)?);
     acting(state, viewer, move |s, actor| {
         s.post_savings(id, member, on, Rupiah(signed), &key, actor)
     })
@@ -320,7 +320,7 @@ async fn application(
     }
     amounts.sort();
     let term: u16 = number(&f.term_months, "term_months")?;
-    let on = day_or(&f.applied_on, "applied_on", today(state))?;
+    let on = day_or(&f.applied_on, "applied_on", state)?;
     let (maker, key) = (viewer.require()?.id, f.key.clone());
     let application = acting(state, viewer, move |s, actor| {
         s.apply_for_loan(id, on, &amounts, term, maker, Some(&key), actor)

@@ -195,10 +195,7 @@ pub async fn api_repay(
     InScope(view): InScope<lumbung_store::LoanView>,
     Json(body): Json<api::RepaymentBody>,
 ) -> Result<Json<api::RepaymentPosted>, AppError> {
-    let paid_on = match body.paid_on.as_deref() {
-        Some(d) => book_day(d, "paid_on")?,
-        None => today(&state),
-    };
+    let paid_on = day_or(body.paid_on.as_deref().unwrap_or(""), "paid_on", &state)?;
     let amount = body
         .amount
         .as_ref()

@@ -41,11 +41,15 @@ pub(super) fn form_key() -> String {
     hex::encode(rand::random::<[u8; 12]>())
 }
 
-/// A book day typed in a form; blank is `today`.
-pub(super) fn day_or(raw: &str, name: &str, today: Date) -> Result<Date, AppError> {
+/// A book day typed in a form for what happened (a movement, a joining,
+/// an application): never ahead of today anywhere
+/// ([`lumbung_fund::not_ahead`]); blank is today.
+pub(super) fn day_or(raw: &str, name: &str, state: &AppState) -> Result<Date, AppError> {
+    let clock = state.store.clock();
     match raw.trim() {
-        "" => Ok(today),
-        raw => book_day(raw, name),
+        "" => Ok(clock.today()),
+        raw => lumbung_fund::not_ahead(book_day(raw, name)?, clock.latest_today())
+            .map_err(|e| invalid(name, e.text())),
     }
 }
 
@@ -139,7 +143,7 @@ pub(super) struct PostingForm {
 
 impl PostingForm {
     pub(super) fn on(&self, state: &AppState) -> Result<Date, AppError> {
-        day_or(&self.date, "date", today(state))
+        day_or(&self.date, "date", state)
     }
 }
 

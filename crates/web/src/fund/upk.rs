@@ -209,7 +209,7 @@ pub async fn post_movement(
         other => return Err(neither("kind", other, "cost", "capital")),
     };
     let (on, amount, key) = (
-        day_or(&f.date, "date", today(&state))?,
+        day_or(&f.date, "date", &state)?,
         rupiah(&f.amount, "amount")?,
         posting_key(&f.key)?,
     );

@@ -80,7 +80,13 @@ fn the_first_reading_keeps_no_more_unknown_loans_than_the_store_holds() {
         .collect();
     let count = |held| {
         let rows = Box::new(rows.clone().into_iter().map(Ok));
-        let first = crate::fund::import::count_rows(rows, &Default::default(), 0, held).unwrap();
+        let first = crate::fund::import::count_rows(
+            rows,
+            &Default::default(),
+            (0, held),
+            lumbung_fund::loan::LAST_BOOK_DAY,
+        )
+        .unwrap();
         (first.others.len(), first.problem)
     };
     assert_eq!(count(3), (3, Some(5)));

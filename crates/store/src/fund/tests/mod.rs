@@ -680,6 +680,105 @@ fn imported_amounts_above_the_bound_are_row_errors() {
     assert!(s.fund_journal().unwrap().is_empty());
 }
 
+/// Money is recorded on the day it moves: a repayment, a loan or an
+/// application dated after today anywhere on Earth is refused, by the
+/// store's clock, whatever path it takes (posted, imported a row at a
+/// time, applied for); today is taken.
+#[test]
+fn movements_dated_ahead_are_refused_and_today_is_taken() {
+    let (_d, s) = store();
+    let noon: jiff::Timestamp = "2024-06-10T12:00:00Z".parse().unwrap();
+    let s = s.with_clock(lumbung_domain::Clock::fixed(noon));
+    let u = upk_with_group(&s, 10_000_000);
+    let loan = lend(&s, &u, date(2024, 4, 2), 100_000, 6).unwrap();
+    let repay = |paid_on: Date, key: &str| {
+        s.repay(
+            &RepaymentInput {
+                loan_id: loan.clone(),
+                paid_on,
+                amount: Rupiah(20_000),
+                key: key.into(),
+            },
+            &actor(),
+        )
+    };
+    let e = repay(date(2024, 6, 12), "ahead").unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid { field, .. } if field == "date"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("2024-06-12"), "{e}");
+    // UTC+14 is already on the 11th at noon UTC on the 10th.
+    assert!(repay(date(2024, 6, 11), "east")
+        .unwrap()
+        .repayment
+        .is_some());
+    assert!(repay(date(2024, 6, 10), "today")
+        .unwrap()
+        .repayment
+        .is_some());
+    assert!(lend(&s, &u, date(2024, 7, 1), 100_000, 6).is_err());
+
+    let terms = |disbursed_on| LoanTerms {
+        disbursed_on,
+        principal: Rupiah(500_000),
+        term_months: 6,
+        fee_rate: FeeRate::parse("0.015").unwrap(),
+        schedule: lumbung_fund::loan::ScheduleKind::Flat,
+        frequency: Frequency::Monthly,
+    };
+    let record = |line, loan_id: &str, on| crate::LoanRecord {
+        line,
+        upk: "UPK".into(),
+        ksm: "KSM".into(),
+        loan_id: loan_id.into(),
+        terms: terms(on),
+    };
+    let journal = s.fund_journal().unwrap().len();
+    let refused_at = |loans, repayments: Vec<crate::RepaymentRecord>| {
+        let e = s
+            .import_fund(
+                ("LOANS.csv", "REPAYMENTS.csv"),
+                loans,
+                &mut repayments.clone(),
+                vec![],
+                &actor(),
+            )
+            .unwrap_err();
+        match e {
+            StoreError::Rejected(r) => (
+                r.file,
+                r.errors
+                    .iter()
+                    .map(|e| (e.line, e.column.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        refused_at(
+            vec![
+                record(2, "L1", date(2024, 3, 1)),
+                record(3, "L2", date(2025, 1, 1))
+            ],
+            vec![]
+        ),
+        ("LOANS.csv".into(), vec![(3, Some("disbursed_on".into()))])
+    );
+    let ahead = crate::RepaymentRecord {
+        line: 2,
+        loan_id: "L1".into(),
+        paid_on: date(2024, 9, 1),
+        amount: Rupiah(50_000),
+    };
+    assert_eq!(
+        refused_at(vec![record(2, "L1", date(2024, 3, 1))], vec![ahead]),
+        ("REPAYMENTS.csv".into(), vec![(2, Some("paid_on".into()))])
+    );
+    assert_eq!(s.fund_journal().unwrap().len(), journal);
+}
+
 /// A province with a regency, one of its kelurahan, and a city.
 fn banten(s: &Store) {
     let area = |line, code: &str, parent: Option<&str>, kind| lumbung_domain::AreaRecord {
