@@ -3,7 +3,7 @@
 //! proposal to publish and its confirmation by a second member. The
 //! schema's triggers back each rule up.
 
-use super::rows::{entry_tx, resolutions_tx, sha256_hex};
+use super::rows::{entry_tx, resolutions_tx, sha256_hex, voters_tx};
 use super::types::{Count, Entry, Publication};
 use crate::db::{params, Connection};
 use crate::{now, Result, StoreError};
@@ -64,8 +64,19 @@ pub(super) fn not_ballots(conn: &Connection, poll: PollId) -> Result<Vec<String>
 }
 
 /// The fingerprint of a count a proposal is about: its public summary.
-pub(super) fn count_sha(count: &Count) -> String {
-    sha256_hex(&count.result_summary().to_json())
+/// The fingerprint a proposal to publish is confirmed against: the count's
+/// summary, and what is published with it or bears on it that the
+/// summary only counts — the register (each voter's row) and the
+/// groupings. (A voter swapped for another after the proposal, the counts
+/// equal, once left the proposal current for one member to confirm.)
+pub(super) fn count_sha(conn: &Connection, poll: PollId, count: &Count) -> Result<String> {
+    let mut text = count.result_summary().to_json();
+    text.push('\n');
+    let register = voters_tx(conn, poll)?;
+    text.push_str(
+        &serde_json::to_string(&(&register, &count.groups)).expect("rows serialise as JSON"),
+    );
+    Ok(sha256_hex(&text))
 }
 
 /// The proposal row: proposer, time, the count's fingerprint, confirmer.
@@ -118,10 +129,11 @@ pub(super) fn publication_tx(
     poll: PollId,
     count: &Count,
 ) -> Result<Option<Publication>> {
-    Ok(proposal_row(conn, poll)?.map(|p| {
-        let current = p.confirmed_by.is_some() || p.count_sha256 == count_sha(count);
-        p.publication(current)
-    }))
+    let Some(p) = proposal_row(conn, poll)? else {
+        return Ok(None);
+    };
+    let current = p.confirmed_by.is_some() || p.count_sha256 == count_sha(conn, poll, count)?;
+    Ok(Some(p.publication(current)))
 }
 
 /// Records (or renews) `who`'s proposal to publish the count as it is.

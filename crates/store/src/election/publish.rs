@@ -62,7 +62,7 @@ impl Store {
             )
             .map_err(committee::refused)?;
             let me = actor.label();
-            let sha = committee::count_sha(&count);
+            let sha = committee::count_sha(tx, poll, &count)?;
             let area = area_of(&e);
             match committee::proposal_row(tx, poll)? {
                 Some(p) if p.count_sha256 == sha && confirms.is_none_or(|c| c == sha) => {

@@ -693,6 +693,44 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
     );
 }
 
+/// Regression: the proposal's fingerprint held the register's counts,
+/// not its names, so after Ani proposed, one member could swap a voter
+/// for another (the counts equal) and confirm alone a register that Ani
+/// never saw published. The fingerprint now covers what is published
+/// with the count: the register's names and the groupings.
+#[test]
+fn a_register_swapped_after_the_proposal_is_not_published_unseen() {
+    let (_d, s, id) = rt_poll(4, 2);
+    both(&s, id, "1,V1,V2\n2,V1,V3\n3,V2,V3\n");
+    assert!(matches!(
+        s.publish_election(id, None, &user("ani")).unwrap(),
+        PublishStep::Proposed(_)
+    ));
+    let before = s.election_count(id).unwrap();
+    let seen = before.publication.as_ref().unwrap().count_sha256.clone();
+    let v4 = s.election_voters(id).unwrap();
+    let v4 = v4.iter().find(|v| v.name == "V4").unwrap();
+    s.remove_voter(id, v4.id, &user("dedi")).unwrap();
+    let csv = "nama,jenis_kelamin,umur,kawin\nW4,L,24,tidak\n";
+    let w4 = read_voters("w4.csv", csv.as_bytes()).unwrap();
+    s.add_voters(id, "w4.csv", &w4, &user("dedi")).unwrap();
+    let after = s.election_count(id).unwrap();
+    assert_eq!(
+        (after.eligible, after.voted, after.elected.clone()),
+        (before.eligible, before.voted, before.elected.clone())
+    );
+    assert!(!after.publication.unwrap().current);
+    let err = s
+        .publish_election(id, Some(&seen), &user("dedi"))
+        .unwrap_err();
+    assert!(err.to_string().contains("count changed"), "{err}");
+    assert!(matches!(
+        s.publish_election(id, None, &user("dedi")).unwrap(),
+        PublishStep::Proposed(p) if p.proposed_by == "cli:dedi"
+    ));
+    assert!(s.published_election(id).unwrap().is_none());
+}
+
 #[test]
 fn a_poll_counts_with_the_settings_frozen_when_it_opened() {
     let (_d, s, id) = rt_poll(10, 5);
