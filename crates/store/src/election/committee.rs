@@ -66,15 +66,17 @@ pub(super) fn not_ballots(conn: &Connection, poll: PollId) -> Result<Vec<String>
 /// The fingerprint of a count a proposal is about: its public summary.
 /// The fingerprint a proposal to publish is confirmed against: the count's
 /// summary, and what is published with it or bears on it that the
-/// summary only counts — the register (each voter's row) and the
-/// groupings. (A voter swapped for another after the proposal, the counts
-/// equal, once left the proposal current for one member to confirm.)
+/// summary only counts — the register (each voter's row), the groupings
+/// and the agreed ballots. (A voter swapped for another after the
+/// proposal, the counts equal, once left the proposal current for one
+/// member to confirm.)
 pub(super) fn count_sha(conn: &Connection, poll: PollId, count: &Count) -> Result<String> {
     let mut text = count.result_summary().to_json();
     text.push('\n');
     let register = voters_tx(conn, poll)?;
     text.push_str(
-        &serde_json::to_string(&(&register, &count.groups)).expect("rows serialise as JSON"),
+        &serde_json::to_string(&(&register, &count.groups, &count.ballots))
+            .expect("rows serialise as JSON"),
     );
     Ok(sha256_hex(&text))
 }

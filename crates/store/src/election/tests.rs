@@ -731,6 +731,30 @@ fn a_register_swapped_after_the_proposal_is_not_published_unseen() {
     assert!(s.published_election(id).unwrap().is_none());
 }
 
+/// The same for the ballots: two ballots' names swapped in both entries
+/// after the proposal leave every total as it was, but not the ballots
+/// published.
+#[test]
+fn ballots_swapped_after_the_proposal_are_not_published_unseen() {
+    let (_d, s, id) = rt_poll(4, 2);
+    both(&s, id, "1,V1,V2\n2,V1,V3\n3,V2,V3\n");
+    assert!(matches!(
+        s.publish_election(id, None, &user("dedi")).unwrap(),
+        PublishStep::Proposed(_)
+    ));
+    let before = s.election_count(id).unwrap();
+    let names = |n: &[&str]| n.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    for (entry, who) in [(Entry::A, "ani"), (Entry::B, "budi")] {
+        s.correct_ballot(id, entry, "1", Some(&names(&["V1", "V3"])), &user(who))
+            .unwrap();
+        s.correct_ballot(id, entry, "2", Some(&names(&["V1", "V2"])), &user(who))
+            .unwrap();
+    }
+    let after = s.election_count(id).unwrap();
+    assert_eq!(after.result_summary(), before.result_summary());
+    assert!(!after.publication.unwrap().current);
+}
+
 #[test]
 fn a_poll_counts_with_the_settings_frozen_when_it_opened() {
     let (_d, s, id) = rt_poll(10, 5);

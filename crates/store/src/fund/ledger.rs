@@ -265,6 +265,12 @@ impl Poster {
         Ok(())
     }
 
+    /// The latest date an entry may have ([`lumbung_fund::not_ahead`]), of
+    /// the store's clock (read on the thread holding the transaction).
+    pub(super) fn latest_today(&mut self) -> Date {
+        *self.latest_today.get_or_insert_with(crate::latest_today)
+    }
+
     /// The UPK's settings, read once.
     pub(super) fn settings(
         &mut self,
@@ -284,8 +290,7 @@ impl Poster {
         loan: Option<i64>,
         entry: &Entry,
     ) -> Result<Option<i64>> {
-        let latest_today = *self.latest_today.get_or_insert_with(crate::latest_today);
-        checked(entry, latest_today)?;
+        checked(entry, self.latest_today())?;
         locked(tx, upk)?;
         if let Some(deferred) = &self.deferred {
             if deferred.held.contains(&entry.idempotency_key) {
@@ -383,7 +388,7 @@ impl Poster {
             self.last = Some(self.next_sequence(tx)? - 1);
         }
         // Read here: the staging thread does not hold the store's clock.
-        self.latest_today.get_or_insert_with(crate::latest_today);
+        self.latest_today();
         for upk in upks {
             locked(tx, upk)?;
             self.tail(tx, upk)?;

@@ -49,6 +49,9 @@ pub(super) fn repay_tx(
     amount: Rupiah,
     key: &str,
 ) -> Result<Repaid> {
+    // Named by its own field (the entry's check would say `date`).
+    lumbung_fund::not_ahead(paid_on, poster.latest_today())
+        .map_err(|e| invalid("paid_on", e.text()))?;
     let settings = poster.settings(tx, upk)?;
     let (at, split) = servicing::repay(book, settings, loan_id, paid_on, amount)?;
     let seq = poster.post(
@@ -377,7 +380,7 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
-        self.day_passed(on)?;
+        self.day_passed("date", on)?;
         let reason = servicing::reason(Action::Rescheduling, reason)?;
         self.write(|tx| {
             let (loan, upk, _) = loan_by_id(tx, loan_id)?;

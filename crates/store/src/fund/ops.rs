@@ -179,6 +179,7 @@ impl Store {
     ) -> Result<MemberId> {
         let name = group::member_name(name)?;
         let nik = group::nik(nik)?;
+        self.day_passed("joined_on", joined_on)?;
         self.write(|tx| {
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             let id: i64 = tx.query_row(
@@ -438,7 +439,7 @@ impl Store {
         form_key: Option<&str>,
         actor: &Actor,
     ) -> Result<ApplicationId> {
-        self.day_passed(applied_on)?;
+        self.day_passed("applied_on", applied_on)?;
         let form_key = form_key.map(str::trim).filter(|k| !k.is_empty());
         // The same form sent again: the application it recorded, once.
         if let Some(earlier) = application_of_form(&*self.conn()?, ksm.get(), form_key)? {

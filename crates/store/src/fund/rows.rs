@@ -227,12 +227,17 @@ impl From<lumbung_fund::group::Refused> for StoreError {
 }
 
 impl crate::Store {
-    /// `on` typed for what happened (a rescheduling, an application): a
+    /// `on` typed for what happened (a joining, an application, a
+    /// rescheduling), the field it came in: a
     /// day the books keep, not ahead of today anywhere
     /// ([`lumbung_fund::not_ahead`]), by the store's clock.
-    pub(super) fn day_passed(&self, on: jiff::civil::Date) -> crate::Result<jiff::civil::Date> {
-        let on = lumbung_fund::book_day(on).map_err(|e| invalid("date", e.text()))?;
+    pub(super) fn day_passed(
+        &self,
+        field: &str,
+        on: jiff::civil::Date,
+    ) -> crate::Result<jiff::civil::Date> {
+        let on = lumbung_fund::book_day(on).map_err(|e| invalid(field, e.text()))?;
         lumbung_fund::not_ahead(on, self.clock().latest_today())
-            .map_err(|e| invalid("date", e.text()))
+            .map_err(|e| invalid(field, e.text()))
     }
 }

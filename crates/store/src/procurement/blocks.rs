@@ -54,6 +54,29 @@ pub(super) fn pack<'a>(
     out
 }
 
+/// How a process's new releases fall into blocks: a run of releases from
+/// one file (their imports and text sizes given in order), cut before a
+/// release that would take the block past [`BLOCK_TEXT`] (a larger
+/// release alone). Each range indexes the releases.
+pub(super) fn runs(releases: &[(i64, usize)]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while start < releases.len() {
+        let (import, mut bytes) = releases[start];
+        let mut end = start + 1;
+        while end < releases.len()
+            && releases[end].0 == import
+            && bytes + releases[end].1 <= BLOCK_TEXT
+        {
+            bytes += releases[end].1;
+            end += 1;
+        }
+        runs.push(start..end);
+        start = end;
+    }
+    runs
+}
+
 /// A release read back from its block.
 pub(super) struct Held {
     pub identity: String,
@@ -153,9 +176,8 @@ impl Identities {
 }
 
 /// Moves the releases of the table that held them one a row (schema 49
-/// and before) into blocks, a block for each run of a process's releases
-/// from one import, in the order they came (after migration 50; 51 drops
-/// the old table).
+/// and before) into blocks as an import makes them ([`runs`]), in the
+/// order they came (after migration 50; 51 drops the old table).
 pub(crate) fn pack_all(tx: &Transaction<'_>) -> Result<()> {
     let ocids: Vec<String> = crate::sql::all(
         tx,
@@ -173,7 +195,9 @@ pub(crate) fn pack_all(tx: &Transaction<'_>) -> Result<()> {
         let rows: Vec<(String, String, String, i64)> = read
             .query_map([ocid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<crate::db::Result<_>>()?;
-        for (position, run) in rows.chunk_by(|a, b| a.3 == b.3).enumerate() {
+        let sizes: Vec<(i64, usize)> = rows.iter().map(|r| (r.3, r.2.len())).collect();
+        for (position, run) in runs(&sizes).into_iter().enumerate() {
+            let run = &rows[run];
             let packed = pack(run.iter().map(|(i, d, t, _)| (&**i, &**d, &**t)));
             write.execute(crate::db::params![
                 ocid,
@@ -214,12 +238,31 @@ mod tests {
         }
 
         #[test]
-        fn a_damaged_block_is_refused_not_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        fn a_damaged_block_is_refused_not_a_panic(
+            bytes in prop::collection::vec(any::<u8>(), 0..64),
+            at in any::<prop::sample::Index>(),
+            flip in 1..=255u8,
+        ) {
             let _ = unpack(&bytes);
-            let mut block = pack([("1", "2024-01-01", "{\"ocid\":\"o-1\"}")]);
-            block.truncate(bytes.len() % block.len());
-            prop_assert!(unpack(&block).is_err());
+            let good = pack([("1", "2024-01-01", "{\"ocid\":\"o-1\",\"tender\":{\"title\":\"Lamps\"}}")]);
+            let mut cut = good.clone();
+            cut.truncate(bytes.len() % good.len());
+            prop_assert!(unpack(&cut).is_err());
+            // Any byte changed (the size's too): read as something or
+            // refused, never a panic.
+            let mut flipped = good.clone();
+            flipped[at.index(good.len())] ^= flip;
+            let _ = unpack(&flipped);
         }
+    }
+
+    #[test]
+    fn runs_keep_to_a_file_and_to_the_block_size() {
+        let big = BLOCK_TEXT / 2 + 1;
+        assert_eq!(runs(&[]), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(runs(&[(1, 10), (1, 10), (2, 10)]), [0..2, 2..3]);
+        assert_eq!(runs(&[(1, big), (1, big), (1, 1)]), [0..1, 1..3]);
+        assert_eq!(runs(&[(1, BLOCK_TEXT * 3), (1, 1)]), [0..1, 1..2]);
     }
 
     #[test]

@@ -61,28 +61,21 @@ fn compiled(touched: Touched<'_>) -> Compiled {
         .collect();
     let first_new = texts.len() - new.len();
     let text_of = |k: usize| texts[first_new + k].as_ref();
-    let mut blocks = Vec::new();
-    let mut start = 0;
-    while start < new.len() {
-        let (mut end, mut bytes) = (start + 1, text_of(start).len());
-        while end < new.len()
-            && new[end].import == new[start].import
-            && bytes + text_of(end).len() <= blocks::BLOCK_TEXT
-        {
-            bytes += text_of(end).len();
-            end += 1;
-        }
-        let packed = blocks::pack(
-            (start..end).map(|k| (new[k].identity.as_str(), new[k].date.as_ref(), text_of(k))),
-        );
-        blocks.push((
-            position + blocks.len() as i64,
-            new[start].import,
-            (end - start) as i64,
-            packed,
-        ));
-        start = end;
-    }
+    let sizes: Vec<(i64, usize)> = (new.iter().enumerate())
+        .map(|(k, r)| (r.import, text_of(k).len()))
+        .collect();
+    let blocks = blocks::runs(&sizes)
+        .into_iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let packed = blocks::pack(
+                run.clone()
+                    .map(|k| (new[k].identity.as_str(), new[k].date.as_ref(), text_of(k))),
+            );
+            let count = run.len() as i64;
+            (position + i as i64, new[run.start].import, count, packed)
+        })
+        .collect();
     Compiled {
         held,
         releases: releases.len(),

@@ -68,19 +68,20 @@ async fn report_and_trend(
 ) -> Result<(FundReport, Vec<TrendPoint>), AppError> {
     let as_of = as_of_date(state, q)?;
     let scope = viewer.map(Viewer::scope).unwrap_or(Scope::Global);
-    let held = turn.clone();
+    let months = months.min(36);
+    // Taken before the books are read: waiting for it holds nothing.
+    let long = if months > PAGE_TREND {
+        Some(Arc::new(state.long_work.admit().await?))
+    } else {
+        None
+    };
+    let held = (turn.clone(), long.clone());
     let (books, ctx) = state
         .reading(move |s| {
             let _turn = &held;
             s.fund_report_inputs(&scope, as_of)
         })
         .await?;
-    let months = months.min(36);
-    let long = if months > PAGE_TREND {
-        Some(state.long_work.admit().await?)
-    } else {
-        None
-    };
     state
         .blocking(move |_| {
             let _turn = (turn, long);

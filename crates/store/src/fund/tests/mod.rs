@@ -704,10 +704,10 @@ fn movements_dated_ahead_are_refused_and_today_is_taken() {
     };
     let e = repay(date(2024, 6, 12), "ahead").unwrap_err();
     assert!(
-        matches!(&e, StoreError::Invalid { field, .. } if field == "date"),
+        matches!(&e, StoreError::Invalid { field, .. } if field == "paid_on"),
         "{e:?}"
     );
-    assert!(e.to_string().contains("2024-06-12"), "{e}");
+    assert!(e.to_string().contains("2024-06-12 has not come yet"), "{e}");
     // UTC+14 is already on the 11th at noon UTC on the 10th.
     assert!(repay(date(2024, 6, 11), "east")
         .unwrap()
@@ -717,7 +717,24 @@ fn movements_dated_ahead_are_refused_and_today_is_taken() {
         .unwrap()
         .repayment
         .is_some());
-    assert!(lend(&s, &u, date(2024, 7, 1), 100_000, 6).is_err());
+    let e = lend(&s, &u, date(2024, 7, 1), 100_000, 6).unwrap_err();
+    assert!(e.to_string().contains("2024-07-01 has not come yet"), "{e}");
+    let members = s.ksm(u.ksm).unwrap().unwrap().members.len();
+    let e = s
+        .add_ksm_member(
+            u.ksm,
+            "Sari",
+            lumbung_domain::Sex::Female,
+            None,
+            date(2024, 6, 20),
+            &actor(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Invalid { field, .. } if field == "joined_on"),
+        "{e:?}"
+    );
+    assert_eq!(s.ksm(u.ksm).unwrap().unwrap().members.len(), members);
 
     let terms = |disbursed_on| LoanTerms {
         disbursed_on,
