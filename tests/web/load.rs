@@ -177,7 +177,11 @@ async fn imports_previews_and_long_trends_wait_for_a_turn_of_long_work_and_pages
     let auditor = app.login("auditor").await;
     assert_eq!(auditor.status("/fund").await, StatusCode::OK);
     assert_eq!(auditor.status("/fund?trend=12").await, StatusCode::OK);
-    for path in ["/fund?trend=36", "/api/v1/fund/report?trend=13"] {
+    for path in [
+        "/fund?trend=36",
+        "/api/v1/fund/report?trend=13",
+        "/compare?areas=3604,3604010001",
+    ] {
         assert_eq!(
             auditor.status(path).await,
             StatusCode::SERVICE_UNAVAILABLE,

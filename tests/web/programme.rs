@@ -115,6 +115,15 @@ async fn the_public_board_shows_the_kelurahans_money_and_no_person() {
         visitor.status("/board/9999999999").await,
         StatusCode::NOT_FOUND
     );
+    // Regression: a regency's or the country's board had anyone compute
+    // every loan of every UPK in it. A board is a kelurahan's.
+    for code in ["3604", "36", "ID", "3604010001.01"] {
+        assert_eq!(
+            visitor.status(&format!("/board/{code}")).await,
+            StatusCode::NOT_FOUND,
+            "{code}"
+        );
+    }
 }
 
 /// The tracking code a page shows.
@@ -421,6 +430,13 @@ async fn a_board_published_in_the_browser_is_frozen_and_its_file_verifies() {
         "/board/3604010002/publish",
         &[("as_of", "")],
         StatusCode::NOT_FOUND,
+    )
+    .await;
+    // A board as of a day still to come is not fixed before its figures.
+    kel.post_form_expect(
+        "/board/3604010001/publish",
+        &[("as_of", "2199-01-01")],
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     let res = kel

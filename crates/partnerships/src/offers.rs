@@ -79,50 +79,61 @@ pub fn distance(a: &AreaPath, b: &AreaPath) -> usize {
     (sa.len() - common) + (sb.len() - common)
 }
 
-/// Every offer that fits each need, nearest first, then most themes and
-/// kinds shared, then by ids. An organisation's offer never matches its
-/// own need.
+/// How many offers of each need are matched at most (its best ones).
+pub const MATCHES_PER_NEED: usize = 5;
+/// How many matches are listed at most (the best ones): every need with
+/// every offer would be millions of pairs from a few thousand listings.
+pub const MATCHES_SHOWN: usize = 1_000;
+
+/// Whether `offer` fits `need`: an offer and a need of different
+/// organisations sharing a theme.
+pub fn pair(need: &Listing, offer: &Listing) -> Option<Match> {
+    if need.side != Side::Need || offer.side != Side::Offer || offer.org == need.org {
+        return None;
+    }
+    let themes: Vec<Theme> = (need.themes.iter().copied())
+        .filter(|t| offer.themes.contains(t))
+        .collect();
+    if themes.is_empty() {
+        return None;
+    }
+    let kinds = (need.kinds.iter().copied())
+        .filter(|k| offer.kinds.contains(k))
+        .collect();
+    Some(Match {
+        offer: offer.id,
+        need: need.id,
+        themes,
+        kinds,
+        distance: distance(&offer.area, &need.area),
+    })
+}
+
+/// Nearest first, then most themes and kinds shared, then by ids.
+fn better(a: &Match, b: &Match) -> std::cmp::Ordering {
+    a.distance
+        .cmp(&b.distance)
+        .then(b.themes.len().cmp(&a.themes.len()))
+        .then(b.kinds.len().cmp(&a.kinds.len()))
+        .then(a.need.cmp(&b.need))
+        .then(a.offer.cmp(&b.offer))
+}
+
+/// The offers that fit each need ([`pair`]), its best
+/// [`MATCHES_PER_NEED`], and of all those the best [`MATCHES_SHOWN`]:
+/// nearest first, then most themes and kinds shared, then by ids.
 pub fn matches(listings: &[Listing]) -> Vec<Match> {
     let (offers, needs): (Vec<&Listing>, Vec<&Listing>) =
         listings.iter().partition(|l| l.side == Side::Offer);
     let mut found = Vec::new();
     for need in &needs {
-        for offer in &offers {
-            if offer.org == need.org {
-                continue;
-            }
-            let themes: Vec<Theme> = need
-                .themes
-                .iter()
-                .copied()
-                .filter(|t| offer.themes.contains(t))
-                .collect();
-            if themes.is_empty() {
-                continue;
-            }
-            let kinds = need
-                .kinds
-                .iter()
-                .copied()
-                .filter(|k| offer.kinds.contains(k))
-                .collect();
-            found.push(Match {
-                offer: offer.id,
-                need: need.id,
-                themes,
-                kinds,
-                distance: distance(&offer.area, &need.area),
-            });
-        }
+        let mut fits: Vec<Match> = offers.iter().filter_map(|o| pair(need, o)).collect();
+        fits.sort_by(better);
+        fits.truncate(MATCHES_PER_NEED);
+        found.append(&mut fits);
     }
-    found.sort_by(|a, b| {
-        a.distance
-            .cmp(&b.distance)
-            .then(b.themes.len().cmp(&a.themes.len()))
-            .then(b.kinds.len().cmp(&a.kinds.len()))
-            .then(a.need.cmp(&b.need))
-            .then(a.offer.cmp(&b.offer))
-    });
+    found.sort_by(better);
+    found.truncate(MATCHES_SHOWN);
     found
 }
 
@@ -286,6 +297,42 @@ mod tests {
         assert_eq!(pairs, [(2, 4, 2), (1, 4, 3)]);
         assert_eq!(found[0].themes, [Economy]);
         assert_eq!(found[0].kinds, [Kind::Money]);
+    }
+
+    /// Regression: every need was paired with every offer, so a few
+    /// thousand listings on one theme made millions of matches (and a
+    /// page that ran out of memory). Each need keeps its best few, and
+    /// the list its best thousand.
+    #[test]
+    fn each_need_keeps_its_best_offers_and_the_list_its_best_thousand() {
+        use Theme::*;
+        let kel = "/ID/36/3604/3604010/3604010001/";
+        let near = "/ID/36/3604/";
+        let mut listings: Vec<Listing> = (0..300)
+            .map(|i| {
+                listing(
+                    i,
+                    Side::Offer,
+                    1_000 + i,
+                    &[Economy],
+                    if i < 3 { kel } else { near },
+                )
+            })
+            .collect();
+        listings.extend((300..600).map(|i| listing(i, Side::Need, 2_000 + i, &[Economy], kel)));
+        let found = matches(&listings);
+        assert_eq!(found.len(), MATCHES_SHOWN.min(300 * MATCHES_PER_NEED));
+        let first_need: Vec<_> = (found.iter())
+            .filter(|m| m.need.get() == 300)
+            .map(|m| (m.offer.get(), m.distance))
+            .collect();
+        assert_eq!(first_need, [(0, 0), (1, 0), (2, 0), (3, 2), (4, 2)]);
+        assert!(found.windows(2).all(|w| better(&w[0], &w[1]).is_lt()));
+        assert_eq!(
+            pair(&listings[300], &listings[0]).map(|m| m.offer.get()),
+            Some(0)
+        );
+        assert_eq!(pair(&listings[0], &listings[300]), None, "sides");
     }
 
     #[test]

@@ -46,7 +46,11 @@ impl Store {
     /// by then with its journal entries, the fund's health of the UPKs in
     /// the area, complaints by status, and the journal's head now.
     pub fn board(&self, code: &str, as_of: Date) -> Result<Board> {
-        let area = self.area(code)?.ok_or_else(|| no_area(code))?;
+        // A kelurahan's board only: a city's (or the root's) would have
+        // anyone compute every loan of every UPK in it, unasked.
+        let area = (self.area(code)?)
+            .filter(|a| a.kind.as_deref() == Some("kelurahan"))
+            .ok_or_else(|| no_area(code))?;
         let figures = self.programme_report(code, None, None, Some(as_of))?;
         let (grants, activities) = self.programme_in_kelurahan(code, Some(as_of))?;
         let plans = plan_summaries(&self.plans_of(code)?, as_of)?;
@@ -123,6 +127,17 @@ impl Store {
     /// Publishes the board of area `code` as of `as_of`: a new frozen
     /// version, with its fingerprint.
     pub fn publish_board(&self, code: &str, as_of: Date, actor: &Actor) -> Result<PublishedBoard> {
+        // A board published as of a day still to come would be fixed, and
+        // fingerprinted, before its figures are.
+        let today = self.clock().latest_today();
+        if as_of > today {
+            return Err(StoreError::invalid(
+                "as_of",
+                text!("board_as_of_ahead", date = as_of, today = today;
+                    id: "{date} belum tiba: papan diumumkan per hari ini ({today}) paling lambat",
+                    en: "{date} has not come yet: a board is published as of today ({today}) at the latest"),
+            ));
+        }
         let board = self.board(code, as_of)?;
         let body = serde_json::to_string(&board).expect("a board serialises");
         let sha256 = fingerprint(&body);

@@ -9,9 +9,10 @@ use crate::{Result, Store, StoreError};
 use lumbung_domain::{
     text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, PartnershipNoticeId, Placement,
 };
-use lumbung_partnerships::offers::{matches, Kind, Listing, Posting, Side, Theme};
+use lumbung_partnerships::offers::{matches, pair, Kind, Listing, Posting, Side, Theme};
 use lumbung_partnerships::partnership::{Founding, PartnerRole};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The most offers and needs a listing reads.
 const OFFERS_MAX: i64 = 5_000;
@@ -144,6 +145,19 @@ fn joined<T: Copy>(items: &[T], key: impl Fn(T) -> &'static str) -> String {
     items.iter().map(|i| key(*i)).collect::<Vec<_>>().join(",")
 }
 
+/// What matching reads of an offer or a need (one placed in no area is
+/// never matched).
+fn listing(o: &OfferView) -> Option<Listing> {
+    Some(Listing {
+        id: o.id,
+        side: o.side,
+        org: o.org_id,
+        themes: o.themes.clone(),
+        kinds: o.kinds.clone(),
+        area: o.placement.area.clone()?,
+    })
+}
+
 impl Store {
     /// Publishes an offer or a need of `org` in `area`.
     pub fn post_offer(
@@ -202,41 +216,30 @@ impl Store {
         Ok(offers_where(&*self.conn()?, "WHERE f.id = ?1", Some(id))?.pop())
     }
 
-    /// Every offer that fits a need, nearest first, with the partnership
-    /// each became.
+    /// The offers that fit each need (its best few, the best thousand in
+    /// all: `lumbung_partnerships::offers::matches`), nearest first, with
+    /// the partnership each became.
     pub fn offer_matches(&self) -> Result<Vec<ProposedMatch>> {
         let conn = self.conn()?;
         let all = offers_where(&conn, "", None)?;
-        let listings: Vec<Listing> = all
-            .iter()
-            .filter_map(|o| {
-                Some(Listing {
-                    id: o.id,
-                    side: o.side,
-                    org: o.org_id,
-                    themes: o.themes.clone(),
-                    kinds: o.kinds.clone(),
-                    area: o.placement.area.clone()?,
-                })
-            })
-            .collect();
-        let made: Vec<(i64, i64, i64)> = crate::sql::all(
+        let listings: Vec<Listing> = all.iter().filter_map(listing).collect();
+        let made: Vec<((i64, i64), i64)> = crate::sql::all(
             &conn,
             "SELECT offer_id, need_id, partnership_id FROM offer_matches",
             [],
-            |r| r.try_into(),
+            |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)),
         )?;
-        let by_id = |id: OfferId| all.iter().find(|o| o.id == id).cloned();
+        let made: HashMap<(i64, i64), i64> = made.into_iter().collect();
+        let by_id: HashMap<OfferId, &OfferView> = all.iter().map(|o| (o.id, o)).collect();
         Ok(matches(&listings)
             .into_iter()
             .filter_map(|m| {
                 Some(ProposedMatch {
                     partnership: made
-                        .iter()
-                        .find(|(o, n, _)| *o == m.offer.get() && *n == m.need.get())
-                        .map(|(_, _, p)| PartnershipId::new(*p)),
-                    offer: by_id(m.offer)?,
-                    need: by_id(m.need)?,
+                        .get(&(m.offer.get(), m.need.get()))
+                        .map(|p| PartnershipId::new(*p)),
+                    offer: (*by_id.get(&m.offer)?).clone(),
+                    need: (*by_id.get(&m.need)?).clone(),
                     themes: m.themes,
                     kinds: m.kinds,
                     distance: m.distance,
@@ -258,17 +261,40 @@ impl Store {
         language: &str,
         actor: &Actor,
     ) -> Result<PartnershipId> {
-        let found = self
-            .offer_matches()?
-            .into_iter()
-            .find(|m| m.offer.id == offer && m.need.id == need)
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "match",
-                    text!("offer_no_match";
-                        id: "tawaran dan kebutuhan itu tidak cocok", en: "that offer and need do not match"),
-                )
-            })?;
+        // The two listings alone, by id: whether they fit is `pair`'s
+        // rule, whatever else is listed.
+        let conn = self.conn()?;
+        let no_match = || {
+            StoreError::invalid(
+                "match",
+                text!("offer_no_match";
+                    id: "tawaran dan kebutuhan itu tidak cocok", en: "that offer and need do not match"),
+            )
+        };
+        let one = |id: OfferId| -> Result<OfferView> {
+            offers_where(&conn, "WHERE f.id = ?1", Some(id))?
+                .pop()
+                .ok_or_else(no_match)
+        };
+        let (offer_view, need_view) = (one(offer)?, one(need)?);
+        let fit = listing(&need_view)
+            .zip(listing(&offer_view))
+            .and_then(|(n, o)| pair(&n, &o))
+            .ok_or_else(no_match)?;
+        let partnership: Option<i64> = crate::sql::optional(
+            &conn,
+            "SELECT partnership_id FROM offer_matches WHERE offer_id = ?1 AND need_id = ?2",
+            params![offer.get(), need.get()],
+        )?;
+        drop(conn);
+        let found = ProposedMatch {
+            partnership: partnership.map(PartnershipId::new),
+            offer: offer_view,
+            need: need_view,
+            themes: fit.themes,
+            kinds: fit.kinds,
+            distance: fit.distance,
+        };
         if found.partnership.is_some() {
             return Err(StoreError::conflict(text!("offer_matched_already";
                 id: "pasangan ini sudah menjadi kemitraan", en: "this match is a partnership already")));

@@ -39,10 +39,11 @@ pub async fn page(ctx: Ctx, Query(q): Query<CompareQuery>) -> Result<Response, A
         match area_list(&q.areas) {
             Ok(codes) if errors.is_empty() => {
                 // Spend figures only of the areas the viewer's scope covers.
+                // Long work: each area is a whole fund report.
                 let scope = ctx.viewer.scope();
                 let compared = ctx
                     .state
-                    .blocking(move |s| s.compare(&codes, as_of, &scope))
+                    .blocking_long(move |s| s.compare(&codes, as_of, &scope))
                     .await;
                 match compared {
                     Ok(found) => cities = found,

@@ -60,6 +60,7 @@ pub async fn page(
     let area = state
         .reading_one(move |s| s.area(&looked))
         .await?
+        .filter(|a| a.kind.as_deref() == Some("kelurahan"))
         .ok_or_else(|| unseen_area(&code))?;
     let on = today(&state);
     let c = code.clone();
