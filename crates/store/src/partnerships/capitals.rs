@@ -165,61 +165,12 @@ impl Store {
     }
 
     pub fn citizens(&self) -> Result<Vec<CitizenView>> {
-        let conn = self.conn()?;
-        struct CitizenRow {
-            id: i64,
-            area_code: String,
-            area_name: String,
-            path: String,
-            owner: Option<i64>,
-            name: String,
-            leads: String,
-            consent_on: String,
-        }
-        let rows: Vec<CitizenRow> = crate::sql::all(
-            &conn,
-            "SELECT c.id, c.area_code, a.name, a.path, c.owner_org_id, c.name, c.leads, c.consent_on
-             FROM active_citizens c JOIN areas a ON a.code = c.area_code ORDER BY a.name, c.name LIMIT 20000",
-            [],
-            |r| {
-                from_row!(
-                    r,
-                    CitizenRow {
-                        id,
-                        area_code,
-                        area_name,
-                        path,
-                        owner,
-                        name,
-                        leads,
-                        consent_on
-                    }
-                )
-            },
-        )?;
-        rows.into_iter()
-            .map(|c| {
-                let months: Vec<(String, i64)> = crate::sql::all(
-                    &conn,
-                    "SELECT month, COUNT(*) FROM citizen_activity WHERE citizen_id = ?1 GROUP BY month ORDER BY month",
-                    [c.id],
-                    |r| r.try_into(),
-                )?;
-                let activity: BTreeMap<String, u64> =
-                    months.into_iter().map(|(m, n)| (m, n.max(0) as u64)).collect();
-                Ok(CitizenView {
-                    id: CitizenId::new(c.id),
-                    area_code: c.area_code,
-                    area_name: c.area_name,
-                    name: c.name,
-                    leads: c.leads,
-                    consent_on: c.consent_on,
-                    activities: activity.values().sum(),
-                    activity,
-                    placement: placement_of(&conn, c.path, c.owner)?,
-                })
-            })
-            .collect()
+        citizens_where(&*self.conn()?, "", None)
+    }
+
+    /// One active citizen, by id (not found in a list others can fill).
+    pub fn citizen(&self, id: CitizenId) -> Result<Option<CitizenView>> {
+        Ok(citizens_where(&*self.conn()?, "WHERE c.id = ?1", Some(id))?.pop())
     }
 
     /// The households the self-mapping holds, per kelurahan (code, name,
@@ -238,4 +189,67 @@ impl Store {
             .map(|(c, n, p, h)| (c, n, AreaPath::from_stored(p), h.max(0) as u64))
             .collect())
     }
+}
+
+/// The active citizens `filter` keeps (`WHERE …` over `active_citizens
+/// c`, `?1` the id when given), by area and name (at most 20,000).
+fn citizens_where(
+    conn: &Connection,
+    filter: &str,
+    id: Option<CitizenId>,
+) -> Result<Vec<CitizenView>> {
+    struct CitizenRow {
+        id: i64,
+        area_code: String,
+        area_name: String,
+        path: String,
+        owner: Option<i64>,
+        name: String,
+        leads: String,
+        consent_on: String,
+    }
+    let rows: Vec<CitizenRow> = crate::sql::all(
+        conn,
+        &format!("SELECT c.id, c.area_code, a.name, a.path, c.owner_org_id, c.name, c.leads, c.consent_on
+         FROM active_citizens c JOIN areas a ON a.code = c.area_code {filter} ORDER BY a.name, c.name LIMIT 20000"),
+        crate::db::params_from_iter(id.map(CitizenId::get)),
+        |r| {
+            from_row!(
+                r,
+                CitizenRow {
+                    id,
+                    area_code,
+                    area_name,
+                    path,
+                    owner,
+                    name,
+                    leads,
+                    consent_on
+                }
+            )
+        },
+    )?;
+    rows.into_iter()
+        .map(|c| {
+            let months: Vec<(String, i64)> = crate::sql::all(
+                conn,
+                "SELECT month, COUNT(*) FROM citizen_activity WHERE citizen_id = ?1 GROUP BY month ORDER BY month",
+                [c.id],
+                |r| r.try_into(),
+            )?;
+            let activity: BTreeMap<String, u64> =
+                months.into_iter().map(|(m, n)| (m, n.max(0) as u64)).collect();
+            Ok(CitizenView {
+                id: CitizenId::new(c.id),
+                area_code: c.area_code,
+                area_name: c.area_name,
+                name: c.name,
+                leads: c.leads,
+                consent_on: c.consent_on,
+                activities: activity.values().sum(),
+                activity,
+                placement: placement_of(conn, c.path, c.owner)?,
+            })
+        })
+        .collect()
 }

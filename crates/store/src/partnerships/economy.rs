@@ -221,72 +221,12 @@ impl Store {
     }
 
     pub fn coops(&self) -> Result<Vec<CoopView>> {
-        let conn = self.conn()?;
-        struct CoopRow {
-            id: i64,
-            name: String,
-            area_code: String,
-            area_name: String,
-            path: String,
-            owner: Option<i64>,
-            org_name: Option<String>,
-            sector: String,
-            members: i64,
-            members_women: i64,
-            support_asked: String,
-            mentor: String,
-        }
-        let rows: Vec<CoopRow> = crate::sql::all(
-            &conn,
-            "SELECT c.id, c.name, c.area_code, a.name, a.path, c.owner_org_id, o.name, c.sector,
-                    c.members, c.members_women, c.support_asked, c.mentor
-             FROM coops c JOIN areas a ON a.code = c.area_code
-             LEFT JOIN organisations o ON o.id = c.org_id ORDER BY c.name, c.id LIMIT 5000",
-            [],
-            |r| {
-                from_row!(
-                    r,
-                    CoopRow {
-                        id,
-                        name,
-                        area_code,
-                        area_name,
-                        path,
-                        owner,
-                        org_name,
-                        sector,
-                        members,
-                        members_women,
-                        support_asked,
-                        mentor
-                    }
-                )
-            },
-        )?;
-        rows.into_iter()
-            .map(|c| {
-                Ok(CoopView {
-                    id: CoopId::new(c.id),
-                    name: c.name,
-                    area_code: c.area_code,
-                    area_name: c.area_name,
-                    org_name: c.org_name,
-                    sector: c.sector,
-                    members: c.members.max(0) as u64,
-                    members_women: c.members_women.max(0) as u64,
-                    support_asked: c.support_asked,
-                    mentor: c.mentor,
-                    member_list: crate::sql::all(
-                        &conn,
-                        "SELECT name FROM coop_members WHERE coop_id = ?1 ORDER BY name, id",
-                        [c.id],
-                        |r| r.get(0),
-                    )?,
-                    stages: stages(&conn, "coop_stages", "coop_id", c.id, CoopStage::parse)?,
-                    placement: placement_of(&conn, c.path, c.owner)?,
-                })
-            })
-            .collect()
+        coops_where(&*self.conn()?, "", None)
+    }
+
+    /// One co-operative, by id (not found in a list others can fill).
+    pub fn coop(&self, id: CoopId) -> Result<Option<CoopView>> {
+        Ok(coops_where(&*self.conn()?, "WHERE c.id = ?1", Some(id))?.pop())
     }
 
     /// Adds a member to a co-operative's own list, who agreed on
@@ -524,57 +464,191 @@ impl Store {
     }
 
     pub fn buyouts(&self) -> Result<Vec<BuyoutView>> {
-        let conn = self.conn()?;
-        struct BuyoutRow {
-            id: i64,
-            business: String,
-            area_code: String,
-            area_name: String,
-            path: String,
-            owner: Option<i64>,
-            owner_retires: Option<i32>,
-            jobs: i64,
-        }
-        let rows: Vec<BuyoutRow> = crate::sql::all(
-            &conn,
-            "SELECT b.id, b.business, b.area_code, a.name, a.path, b.owner_org_id, b.owner_retires, b.jobs
-             FROM buyouts b JOIN areas a ON a.code = b.area_code ORDER BY b.id LIMIT 5000",
-            [],
+        buyouts_where(&*self.conn()?, "", None)
+    }
+
+    /// One buy-out, by id (not found in a list others can fill).
+    pub fn buyout(&self, id: BuyoutId) -> Result<Option<BuyoutView>> {
+        Ok(buyouts_where(&*self.conn()?, "WHERE b.id = ?1", Some(id))?.pop())
+    }
+}
+
+/// The co-operatives `filter` keeps (`WHERE …` over `coops c`, `?1` the
+/// id when given), by name (at most 5,000).
+fn coops_where(conn: &Connection, filter: &str, id: Option<CoopId>) -> Result<Vec<CoopView>> {
+    struct CoopRow {
+        id: i64,
+        name: String,
+        area_code: String,
+        area_name: String,
+        path: String,
+        owner: Option<i64>,
+        org_name: Option<String>,
+        sector: String,
+        members: i64,
+        members_women: i64,
+        support_asked: String,
+        mentor: String,
+    }
+    let rows: Vec<CoopRow> = crate::sql::all(
+            conn,
+            &format!("SELECT c.id, c.name, c.area_code, a.name, a.path, c.owner_org_id, o.name, c.sector,
+                    c.members, c.members_women, c.support_asked, c.mentor
+             FROM coops c JOIN areas a ON a.code = c.area_code
+             LEFT JOIN organisations o ON o.id = c.org_id {filter} ORDER BY c.name, c.id LIMIT 5000"
+            ),
+            crate::db::params_from_iter(id.map(CoopId::get)),
             |r| {
                 from_row!(
                     r,
-                    BuyoutRow {
+                    CoopRow {
                         id,
-                        business,
+                        name,
                         area_code,
                         area_name,
                         path,
                         owner,
-                        owner_retires,
-                        jobs
+                        org_name,
+                        sector,
+                        members,
+                        members_women,
+                        support_asked,
+                        mentor
                     }
                 )
             },
         )?;
-        rows.into_iter()
-            .map(|b| {
-                Ok(BuyoutView {
-                    id: BuyoutId::new(b.id),
-                    business: b.business,
-                    area_code: b.area_code,
-                    area_name: b.area_name,
-                    owner_retires: b.owner_retires,
-                    jobs: b.jobs.max(0) as u64,
-                    stages: stages(
-                        &conn,
-                        "buyout_stages",
-                        "buyout_id",
-                        b.id,
-                        BuyoutStage::parse,
-                    )?,
-                    placement: placement_of(&conn, b.path, b.owner)?,
-                })
+    rows.into_iter()
+        .map(|c| {
+            Ok(CoopView {
+                id: CoopId::new(c.id),
+                name: c.name,
+                area_code: c.area_code,
+                area_name: c.area_name,
+                org_name: c.org_name,
+                sector: c.sector,
+                members: c.members.max(0) as u64,
+                members_women: c.members_women.max(0) as u64,
+                support_asked: c.support_asked,
+                mentor: c.mentor,
+                member_list: crate::sql::all(
+                    conn,
+                    "SELECT name FROM coop_members WHERE coop_id = ?1 ORDER BY name, id",
+                    [c.id],
+                    |r| r.get(0),
+                )?,
+                stages: stages(conn, "coop_stages", "coop_id", c.id, CoopStage::parse)?,
+                placement: placement_of(conn, c.path, c.owner)?,
             })
-            .collect()
+        })
+        .collect()
+}
+
+/// The buy-outs `filter` keeps (`WHERE …` over `buyouts b`, `?1` the id
+/// when given), oldest first (at most 5,000).
+fn buyouts_where(conn: &Connection, filter: &str, id: Option<BuyoutId>) -> Result<Vec<BuyoutView>> {
+    struct BuyoutRow {
+        id: i64,
+        business: String,
+        area_code: String,
+        area_name: String,
+        path: String,
+        owner: Option<i64>,
+        owner_retires: Option<i32>,
+        jobs: i64,
+    }
+    let rows: Vec<BuyoutRow> = crate::sql::all(
+        conn,
+        &format!("SELECT b.id, b.business, b.area_code, a.name, a.path, b.owner_org_id, b.owner_retires, b.jobs
+         FROM buyouts b JOIN areas a ON a.code = b.area_code {filter} ORDER BY b.id LIMIT 5000"),
+        crate::db::params_from_iter(id.map(BuyoutId::get)),
+        |r| {
+            from_row!(
+                r,
+                BuyoutRow {
+                    id,
+                    business,
+                    area_code,
+                    area_name,
+                    path,
+                    owner,
+                    owner_retires,
+                    jobs
+                }
+            )
+        },
+    )?;
+    rows.into_iter()
+        .map(|b| {
+            Ok(BuyoutView {
+                id: BuyoutId::new(b.id),
+                business: b.business,
+                area_code: b.area_code,
+                area_name: b.area_name,
+                owner_retires: b.owner_retires,
+                jobs: b.jobs.max(0) as u64,
+                stages: stages(conn, "buyout_stages", "buyout_id", b.id, BuyoutStage::parse)?,
+                placement: placement_of(conn, b.path, b.owner)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lumbung_domain::{AreaKind, AreaRecord};
+    use lumbung_partnerships::economy::CoopStage;
+
+    /// Regression: a co-operative's pages found it in the list of the
+    /// first 5,000 by name, so one account adding 5,000 named "!" made
+    /// every other area's co-operatives (and buy-outs, and active
+    /// citizens) unreachable. Each is found by its id.
+    #[test]
+    fn a_cooperative_is_found_by_id_however_many_others_are_listed() {
+        let (_d, s) = crate::test_support::store();
+        let records = [
+            ("ID", None, "country"),
+            ("3604010001", Some("ID"), "kelurahan"),
+        ]
+        .into_iter()
+        .zip(1..)
+        .map(|((code, parent, kind), line)| AreaRecord {
+            line,
+            code: AreaCode::parse(code).unwrap(),
+            name: code.to_owned(),
+            parent: parent.map(|p: &str| AreaCode::parse(p).unwrap()),
+            kind: Some(AreaKind::parse(kind).unwrap()),
+        });
+        let cli = Actor::cli();
+        s.import_areas("t", records.collect(), vec![], vec![], &cli, &mut |_, _| {})
+            .unwrap();
+        let area = AreaCode::parse("3604010001").unwrap();
+        let coop = Coop {
+            name: "Koperasi Jahit Umbul".into(),
+            sector: "garmen".into(),
+            stage: CoopStage::parse("steering_group").unwrap(),
+            members: 12,
+            members_women: 10,
+            support_asked: String::new(),
+            mentor: String::new(),
+        };
+        let on = jiff::civil::date(2024, 1, 10);
+        let id = s.add_coop(&area, None, None, &coop, on, &cli).unwrap();
+        s.conn()
+            .unwrap()
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+                 INSERT INTO coops (name, area_code, sector, members, members_women, support_asked, mentor, created_by, created_at)
+                 SELECT '!', '3604010001', 'x', 1, 0, '', '', 'cli:flood', '2024-01-10' FROM n",
+            )
+            .unwrap();
+        assert!(s.coops().unwrap().iter().all(|c| c.id != id));
+        let found = s.coop(id).unwrap().unwrap();
+        assert_eq!(
+            (found.id, found.name.as_str()),
+            (id, "Koperasi Jahit Umbul")
+        );
+        assert!(s.coop(CoopId::new(id.get() + 100_000)).unwrap().is_none());
     }
 }

@@ -248,6 +248,37 @@ impl Store {
             .collect())
     }
 
+    /// Offer `offer` and need `need` as a match, when they fit
+    /// (`lumbung_partnerships::offers::pair`), with the partnership it
+    /// became: the two listings alone, by id, whatever else is listed.
+    pub fn offer_match(&self, offer: OfferId, need: OfferId) -> Result<Option<ProposedMatch>> {
+        let conn = self.conn()?;
+        let one =
+            |id: OfferId| offers_where(&conn, "WHERE f.id = ?1", Some(id)).map(|mut v| v.pop());
+        let (Some(offer_view), Some(need_view)) = (one(offer)?, one(need)?) else {
+            return Ok(None);
+        };
+        let Some(fit) = listing(&need_view)
+            .zip(listing(&offer_view))
+            .and_then(|(n, o)| pair(&n, &o))
+        else {
+            return Ok(None);
+        };
+        let partnership: Option<i64> = crate::sql::optional(
+            &conn,
+            "SELECT partnership_id FROM offer_matches WHERE offer_id = ?1 AND need_id = ?2",
+            params![offer.get(), need.get()],
+        )?;
+        Ok(Some(ProposedMatch {
+            partnership: partnership.map(PartnershipId::new),
+            offer: offer_view,
+            need: need_view,
+            themes: fit.themes,
+            kinds: fit.kinds,
+            distance: fit.distance,
+        }))
+    }
+
     /// Turns a match into a partnership of both organisations, in the
     /// need's area and owned by the need's organisation, and queues a
     /// notice to each side (`notices`: subject and body, in the viewer's
@@ -261,40 +292,13 @@ impl Store {
         language: &str,
         actor: &Actor,
     ) -> Result<PartnershipId> {
-        // The two listings alone, by id: whether they fit is `pair`'s
-        // rule, whatever else is listed.
-        let conn = self.conn()?;
-        let no_match = || {
+        let found = self.offer_match(offer, need)?.ok_or_else(|| {
             StoreError::invalid(
                 "match",
                 text!("offer_no_match";
                     id: "tawaran dan kebutuhan itu tidak cocok", en: "that offer and need do not match"),
             )
-        };
-        let one = |id: OfferId| -> Result<OfferView> {
-            offers_where(&conn, "WHERE f.id = ?1", Some(id))?
-                .pop()
-                .ok_or_else(no_match)
-        };
-        let (offer_view, need_view) = (one(offer)?, one(need)?);
-        let fit = listing(&need_view)
-            .zip(listing(&offer_view))
-            .and_then(|(n, o)| pair(&n, &o))
-            .ok_or_else(no_match)?;
-        let partnership: Option<i64> = crate::sql::optional(
-            &conn,
-            "SELECT partnership_id FROM offer_matches WHERE offer_id = ?1 AND need_id = ?2",
-            params![offer.get(), need.get()],
-        )?;
-        drop(conn);
-        let found = ProposedMatch {
-            partnership: partnership.map(PartnershipId::new),
-            offer: offer_view,
-            need: need_view,
-            themes: fit.themes,
-            kinds: fit.kinds,
-            distance: fit.distance,
-        };
+        })?;
         if found.partnership.is_some() {
             return Err(StoreError::conflict(text!("offer_matched_already";
                 id: "pasangan ini sudah menjadi kemitraan", en: "this match is a partnership already")));

@@ -12,7 +12,7 @@ use crate::render::render;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, Resource};
+use lumbung_domain::{text, CitizenId, Resource};
 use lumbung_partnerships::capitals::{check_asset, check_citizen, leadership, Capital};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -160,10 +160,8 @@ pub async fn add_activity(
     };
     let citizen = ctx
         .state
-        .blocking(|s| s.citizens())
+        .blocking(move |s| s.citizen(CitizenId::new(raw)))
         .await?
-        .into_iter()
-        .find(|c| c.id.get() == raw)
         .ok_or_else(missing)?;
     if !ctx.viewer.scope().covers(&citizen.placement) {
         return Err(missing());

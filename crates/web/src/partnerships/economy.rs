@@ -16,7 +16,7 @@ use crate::render::render;
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, AreaPath, CoopId, OrgId, Resource};
+use lumbung_domain::{text, AreaPath, BuyoutId, CoopId, OrgId, Resource};
 use lumbung_partnerships::economy::{
     check_buyout, check_coop, check_member, coop_spend, cu_month, funnel, read_closures,
     read_cu_months, served, BuyoutStage, CoopDraft, CoopStage, PointKind,
@@ -279,10 +279,8 @@ async fn coop_in_scope(ctx: &Ctx, raw: i64) -> Result<CoopId, AppError> {
     };
     let coop = ctx
         .state
-        .blocking(|s| s.coops())
+        .blocking(move |s| s.coop(CoopId::new(raw)))
         .await?
-        .into_iter()
-        .find(|c| c.id.get() == raw)
         .ok_or_else(missing)?;
     if ctx.viewer.scope().covers(&coop.placement) {
         Ok(coop.id)
@@ -491,10 +489,8 @@ pub async fn move_buyout(
     };
     let b = ctx
         .state
-        .blocking(|s| s.buyouts())
+        .blocking(move |s| s.buyout(BuyoutId::new(raw)))
         .await?
-        .into_iter()
-        .find(|b| b.id.get() == raw)
         .ok_or_else(missing)?;
     if !ctx.viewer.scope().covers(&b.placement) {
         return Err(missing());

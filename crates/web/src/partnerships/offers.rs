@@ -187,10 +187,8 @@ pub async fn partner_up(ctx: Ctx, Form(f): Form<MatchFields>) -> Result<Response
     };
     let found = ctx
         .state
-        .blocking(|s| s.offer_matches())
+        .blocking(move |s| s.offer_match(offer, need))
         .await?
-        .into_iter()
-        .find(|m| m.offer.id == offer && m.need.id == need)
         .ok_or_else(|| {
             AppError::conflict(text!("offer_not_a_match";
                 id: "tawaran dan kebutuhan itu tidak cocok", en: "that offer and need do not match"))
