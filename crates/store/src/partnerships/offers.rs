@@ -371,30 +371,46 @@ impl Store {
         })
     }
 
-    /// The notices queued for partnerships, newest first.
+    /// The notices queued for partnerships, newest first (at most 2,000).
     pub fn partnership_outbox(&self) -> Result<Vec<Outboxed>> {
-        let conn = self.conn()?;
-        crate::sql::all(
-            &conn,
-            "SELECT id, partnership_id, offer_id, email, language, subject, body, queued_at, sent_at
-             FROM partnership_outbox ORDER BY id DESC LIMIT 2000",
-            [],
-            |r| {
-                from_row!(
-                    r,
-                    Outboxed {
-                        id: PartnershipNoticeId::new,
-                        partnership_id: PartnershipId::new,
-                        offer_id: OfferId::new,
-                        email,
-                        language,
-                        subject,
-                        body,
-                        queued_at,
-                        sent_at,
-                    }
-                )
-            },
-        )
+        outboxed_where(&*self.conn()?, "", None)
     }
+
+    /// One queued notice, by id (not found in a list others can fill).
+    pub fn partnership_notice(&self, id: PartnershipNoticeId) -> Result<Option<Outboxed>> {
+        Ok(outboxed_where(&*self.conn()?, "WHERE id = ?1", Some(id))?.pop())
+    }
+}
+
+/// The notices `filter` keeps (`WHERE …`, `?1` the id when given), newest
+/// first (at most 2,000).
+fn outboxed_where(
+    conn: &Connection,
+    filter: &str,
+    id: Option<PartnershipNoticeId>,
+) -> Result<Vec<Outboxed>> {
+    crate::sql::all(
+        conn,
+        &format!(
+            "SELECT id, partnership_id, offer_id, email, language, subject, body, queued_at, sent_at
+             FROM partnership_outbox {filter} ORDER BY id DESC LIMIT 2000"
+        ),
+        crate::db::params_from_iter(id.map(PartnershipNoticeId::get)),
+        |r| {
+            from_row!(
+                r,
+                Outboxed {
+                    id: PartnershipNoticeId::new,
+                    partnership_id: PartnershipId::new,
+                    offer_id: OfferId::new,
+                    email,
+                    language,
+                    subject,
+                    body,
+                    queued_at,
+                    sent_at,
+                }
+            )
+        },
+    )
 }

@@ -11,7 +11,9 @@ use crate::programme::pages::{home, reaches};
 use crate::render::render;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use lumbung_domain::{text, AreaCode, AreaPath, OfferId, OrgId, Placement, Resource, Scope};
+use lumbung_domain::{
+    text, AreaCode, AreaPath, OfferId, OrgId, PartnershipNoticeId, Placement, Resource, Scope,
+};
 use lumbung_partnerships::offers::{check_posting, Kind, PostingDraft, Side, Theme};
 use lumbung_partnerships::partnership::check_founding;
 use lumbung_store::{OfferView, OrgFilter, ProposedMatch};
@@ -234,10 +236,8 @@ pub async fn mark_sent(
     };
     let notice = ctx
         .state
-        .blocking(|s| s.partnership_outbox())
+        .blocking(move |s| s.partnership_notice(PartnershipNoticeId::new(raw)))
         .await?
-        .into_iter()
-        .find(|n| n.id.get() == raw)
         .ok_or_else(missing)?;
     let (id, offer) = (notice.id, notice.offer_id);
     let side = ctx
