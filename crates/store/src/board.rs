@@ -46,11 +46,17 @@ impl Store {
     /// by then with its journal entries, the fund's health of the UPKs in
     /// the area, complaints by status, and the journal's head now.
     pub fn board(&self, code: &str, as_of: Date) -> Result<Board> {
-        // A kelurahan's board only: a city's (or the root's) would have
-        // anyone compute every loan of every UPK in it, unasked.
-        let area = (self.area(code)?)
-            .filter(|a| a.kind.as_deref() == Some("kelurahan"))
-            .ok_or_else(|| no_area(code))?;
+        let area = self.area(code)?.ok_or_else(|| no_area(code))?;
+        // A kelurahan's board (or a smaller area's): one above kelurahan
+        // would have anyone compute every loan of every UPK in it.
+        let below = lumbung_domain::AreaPath::from_stored(area.path.clone());
+        if crate::sql::exists(
+            &*self.conn()?,
+            "SELECT 1 FROM areas WHERE kind = 'kelurahan' AND path > ?1 AND path < ?2",
+            params![below.as_str(), below.subtree_end()],
+        )? {
+            return Err(no_area(code));
+        }
         let figures = self.programme_report(code, None, None, Some(as_of))?;
         let (grants, activities) = self.programme_in_kelurahan(code, Some(as_of))?;
         let plans = plan_summaries(&self.plans_of(code)?, as_of)?;

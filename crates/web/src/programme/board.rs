@@ -18,6 +18,7 @@ use lumbung_domain::{text, AreaPath, BoardId, Resource};
 use lumbung_programme::board::PublishedBoard;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 fn unseen_area(code: &str) -> AppError {
     AppError::not_found(text!("board_area", code = code; id: "wilayah {code}", en: "area {code}"))
@@ -60,12 +61,22 @@ pub async fn page(
     let area = state
         .reading_one(move |s| s.area(&looked))
         .await?
-        .filter(|a| a.kind.as_deref() == Some("kelurahan"))
         .ok_or_else(|| unseen_area(&code))?;
     let on = today(&state);
     let c = code.clone();
+    // A kelurahan's board is light; an area above many (a city's, the
+    // country's) is every loan of every UPK in it, which anyone may ask
+    // for: those are computed one at a time, as the public health figures.
+    let turn = match area.children {
+        0 => None,
+        _ if area.kind.as_deref() == Some("kelurahan") => None,
+        _ => Some(Arc::new(state.public_reports.admit().await?)),
+    };
     let (board, versions) = state
-        .reading(move |s| Ok((s.board(&c, on)?, s.published_boards(&c)?)))
+        .reading(move |s| {
+            let _turn = &turn;
+            Ok((s.board(&c, on)?, s.published_boards(&c)?))
+        })
         .await?;
     let can_publish = viewer.user().is_some_and(|u| {
         u.role.can_write(Resource::Programme)
