@@ -38,6 +38,8 @@ fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> Strin
         "community/kelurahan/3604010001",
     )
     .replace("community/mapping/{code}", "community/mapping/3604010001")
+    // A board is a kelurahan's.
+    .replace("board/{code}", "board/3604010001")
     .replace("{code}", "3604")
     .replace("{lang}", "en")
     .replace("{postcode}", "PR12HE")
