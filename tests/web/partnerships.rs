@@ -3,7 +3,7 @@
 //! partnership with both sides notified.
 
 use crate::support::{file_form, last_segment, posted, spawn_app, TestApp, Visitor};
-use lumbung_domain::{BuyoutId, OrgKind, Role};
+use lumbung_domain::{BuyoutId, OrgKind, Role, Scope};
 use reqwest::StatusCode;
 
 const KEL: &str = "3604010001";
@@ -424,7 +424,7 @@ async fn an_offer_meets_a_need_and_becomes_a_partnership() {
         .unwrap();
     let partners: Vec<_> = view.partners.iter().map(|p| p.org_id.get()).collect();
     assert_eq!(partners, [app.bkm, company]);
-    let outbox = app.store.partnership_outbox().unwrap();
+    let outbox = app.store.partnership_outbox(&Scope::Global).unwrap();
     let mut to: Vec<_> = outbox.iter().map(|n| n.email.as_str()).collect();
     to.sort();
     assert_eq!(to, ["bkm@umbul.example.id", "csr@gas.example.id"]);
@@ -439,7 +439,7 @@ async fn an_offer_meets_a_need_and_becomes_a_partnership() {
     let html = bkm.page("/partnerships/offers", StatusCode::OK).await;
     assert!(html.contains("bkm@umbul.example.id") && !html.contains("csr@gas.example.id"));
     // The BKM marks its own side's notice sent, never the company's.
-    let notices = app.store.partnership_outbox().unwrap();
+    let notices = app.store.partnership_outbox(&Scope::Global).unwrap();
     let own = notices
         .iter()
         .find(|n| n.email == "bkm@umbul.example.id")
@@ -459,7 +459,7 @@ async fn an_offer_meets_a_need_and_becomes_a_partnership() {
     .await;
     let sent: Vec<_> = app
         .store
-        .partnership_outbox()
+        .partnership_outbox(&Scope::Global)
         .unwrap()
         .into_iter()
         .map(|n| n.sent_at.is_some())
@@ -709,7 +709,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         !html.contains("Preston Social Bakery")
             && html.contains("Koperasi Jahit Umbul (badan hukum)")
     );
-    assert!(app.store.coops().unwrap().is_empty());
+    assert!(app.store.coops(&Scope::Global).unwrap().is_empty());
     posted(
         &fac,
         "/economy/coops",
@@ -726,7 +726,7 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         ],
     )
     .await;
-    let coop = app.store.coops().unwrap()[0].id;
+    let coop = app.store.coops(&Scope::Global).unwrap()[0].id;
     // Its own member list: only with consent, shown only to writers.
     let html = fac
         .post_form_expect(
@@ -742,7 +742,10 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         &[("name", "Ibu Warsih"), ("consent", "yes")],
     )
     .await;
-    assert_eq!(app.store.coops().unwrap()[0].member_list, ["Ibu Warsih"]);
+    assert_eq!(
+        app.store.coops(&Scope::Global).unwrap()[0].member_list,
+        ["Ibu Warsih"]
+    );
     let auditor = app.login("auditor").await;
     assert!(!auditor
         .page("/economy", StatusCode::OK)
@@ -774,7 +777,13 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
         )
         .await;
     }
-    let ids: Vec<BuyoutId> = app.store.buyouts().unwrap().iter().map(|b| b.id).collect();
+    let ids: Vec<BuyoutId> = app
+        .store
+        .buyouts(&Scope::Global)
+        .unwrap()
+        .iter()
+        .map(|b| b.id)
+        .collect();
     for stage in ["feasibility", "financing", "converted"] {
         posted(
             &fac,
@@ -916,7 +925,7 @@ async fn capitals_are_counted_and_active_citizens_named_only_with_consent_to_tho
         )
         .await;
     assert!(html.contains("id=\"e-citizen-consent\"") && html.contains("value=\"Bu Siti Aminah\""));
-    assert!(app.store.citizens().unwrap().is_empty());
+    assert!(app.store.citizens(&Scope::Global).unwrap().is_empty());
     posted(
         &fac,
         "/capitals/citizens",
@@ -928,7 +937,7 @@ async fn capitals_are_counted_and_active_citizens_named_only_with_consent_to_tho
         ],
     )
     .await;
-    let id = app.store.citizens().unwrap()[0].id;
+    let id = app.store.citizens(&Scope::Global).unwrap()[0].id;
     let month = app.store.clock().today().strftime("%Y-%m").to_string();
     posted(
         &fac,

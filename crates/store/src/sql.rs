@@ -5,7 +5,7 @@
 use crate::db::FromSql;
 use crate::db::{Connection, OptionalExtension, Params, Row, ToSql};
 use crate::Result;
-use lumbung_domain::AreaPath;
+use lumbung_domain::{AreaPath, Scope};
 use std::borrow::Cow;
 
 /// `from_row!(r, Area { code, name, depth })` builds the struct from the
@@ -113,6 +113,54 @@ pub(crate) fn subtree(within: Option<&AreaPath>) -> (Option<String>, Option<Stri
         Some(p) => (Some(p.as_str().to_owned()), Some(p.subtree_end())),
         None => (None, None),
     }
+}
+
+/// The rows of a list that `scope` sees, as a condition to stand after
+/// `WHERE` and its parameters (`?1`…): `path` names the column of a
+/// row's area path, `owner` the column of the organisation a row is
+/// placed under (`None` for rows no organisation owns, which an
+/// organisation's scope sees by its area alone). The rows are those
+/// [`Scope::covers`] keeps, so that a list read up to a bound holds the
+/// reader's rows whatever others fill elsewhere.
+pub(crate) fn seen_by(
+    scope: &Scope,
+    path: &str,
+    owner: Option<&str>,
+) -> (String, Vec<crate::db::Value>) {
+    let range = |p: &AreaPath| {
+        (
+            format!("{path} >= ?1 AND {path} < ?2"),
+            vec![p.as_str().into(), p.subtree_end().into()],
+        )
+    };
+    match scope {
+        Scope::Global => ("1 = 1".to_owned(), vec![]),
+        Scope::Area { path: within, .. } => range(within),
+        Scope::Org { area: None, .. } => ("1 = 0".to_owned(), vec![]),
+        Scope::Org {
+            id,
+            area: Some(within),
+        } => {
+            let (mut sql, mut params) = range(within);
+            if let Some(owner) = owner {
+                sql.push_str(&format!(" AND {owner} IN {}", under_org(3)));
+                params.push((*id).into());
+            }
+            (sql, params)
+        }
+    }
+}
+
+/// The organisation whose id is parameter `?{k}` and those under it, as
+/// a subquery: a row placed under any of them has that organisation in
+/// its lineage.
+pub(crate) fn under_org(k: usize) -> String {
+    format!(
+        "(WITH RECURSIVE down(id) AS (
+             SELECT id FROM organisations WHERE id = ?{k}
+             UNION SELECT o.id FROM organisations o JOIN down ON o.parent_id = down.id)
+         SELECT id FROM down)"
+    )
 }
 
 /// A JSON column's value, or the type's default when it does not parse.

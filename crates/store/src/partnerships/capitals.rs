@@ -7,7 +7,7 @@ use crate::audit::{self, Actor};
 use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use lumbung_domain::{text, AreaCode, AreaPath, CitizenId, OrgId, Placement};
+use lumbung_domain::{text, AreaCode, AreaPath, CitizenId, OrgId, Placement, Scope};
 use lumbung_partnerships::capitals::{Asset, Capital, Citizen};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -69,8 +69,11 @@ impl Store {
         })
     }
 
-    pub fn assets(&self) -> Result<Vec<AssetView>> {
+    /// The community's assets `scope` sees (placed in its area, and under
+    /// its organisation for an organisation's scope).
+    pub fn assets(&self, scope: &Scope) -> Result<Vec<AssetView>> {
         let conn = self.conn()?;
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", Some("c.owner_org_id"));
         struct AssetRow {
             area_code: String,
             area_name: String,
@@ -83,9 +86,10 @@ impl Store {
         }
         let rows: Vec<AssetRow> = crate::sql::all(
             &conn,
-            "SELECT c.area_code, a.name, a.path, c.owner_org_id, c.kind, c.name, c.holder, c.used_by
-             FROM capital_assets c JOIN areas a ON a.code = c.area_code ORDER BY a.name, c.kind, c.name LIMIT 20000",
-            [],
+            &format!("SELECT c.area_code, a.name, a.path, c.owner_org_id, c.kind, c.name, c.holder, c.used_by
+             FROM capital_assets c JOIN areas a ON a.code = c.area_code WHERE {seen}
+             ORDER BY a.name, c.kind, c.name LIMIT 20000"),
+            crate::db::params_from_iter(params),
             |r| {
                 from_row!(
                     r,
@@ -164,13 +168,15 @@ impl Store {
         })
     }
 
-    pub fn citizens(&self) -> Result<Vec<CitizenView>> {
-        citizens_where(&*self.conn()?, "", None)
+    /// The active citizens `scope` sees (as [`Store::assets`]).
+    pub fn citizens(&self, scope: &Scope) -> Result<Vec<CitizenView>> {
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", Some("c.owner_org_id"));
+        citizens_where(&*self.conn()?, &format!("WHERE {seen}"), params)
     }
 
     /// One active citizen, by id (not found in a list others can fill).
     pub fn citizen(&self, id: CitizenId) -> Result<Option<CitizenView>> {
-        Ok(citizens_where(&*self.conn()?, "WHERE c.id = ?1", Some(id))?.pop())
+        Ok(citizens_where(&*self.conn()?, "WHERE c.id = ?1", vec![id.get().into()])?.pop())
     }
 
     /// The households the self-mapping holds, per kelurahan (code, name,
@@ -192,11 +198,11 @@ impl Store {
 }
 
 /// The active citizens `filter` keeps (`WHERE …` over `active_citizens
-/// c`, `?1` the id when given), by area and name (at most 20,000).
+/// c` and its area `a`, with `params`), by area and name (at most 20,000).
 fn citizens_where(
     conn: &Connection,
     filter: &str,
-    id: Option<CitizenId>,
+    params: Vec<crate::db::Value>,
 ) -> Result<Vec<CitizenView>> {
     struct CitizenRow {
         id: i64,
@@ -212,7 +218,7 @@ fn citizens_where(
         conn,
         &format!("SELECT c.id, c.area_code, a.name, a.path, c.owner_org_id, c.name, c.leads, c.consent_on
          FROM active_citizens c JOIN areas a ON a.code = c.area_code {filter} ORDER BY a.name, c.name LIMIT 20000"),
-        crate::db::params_from_iter(id.map(CitizenId::get)),
+        crate::db::params_from_iter(params),
         |r| {
             from_row!(
                 r,

@@ -4,12 +4,12 @@
 
 use super::{placement_of, row_area_path};
 use crate::audit::{self, Actor};
-use crate::db::{params, Connection, Transaction};
+use crate::db::{params, Connection, Transaction, Value as SqlValue};
 use crate::sql::area_path;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{
-    text, AreaCode, AreaPath, BuyoutId, CoopId, Money, OrgId, Placement, Rejected, RowError,
+    text, AreaCode, AreaPath, BuyoutId, CoopId, Money, OrgId, Placement, Rejected, RowError, Scope,
 };
 use lumbung_partnerships::economy::{
     coop_may_move, may_move, Buyout, BuyoutStage, Closure, Coop, CoopStage, CuMonth, PointKind,
@@ -220,13 +220,16 @@ impl Store {
         })
     }
 
-    pub fn coops(&self) -> Result<Vec<CoopView>> {
-        coops_where(&*self.conn()?, "", None)
+    /// The co-operatives `scope` sees (placed in its area, and under its
+    /// organisation for an organisation's scope).
+    pub fn coops(&self, scope: &Scope) -> Result<Vec<CoopView>> {
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", Some("c.owner_org_id"));
+        coops_where(&*self.conn()?, &format!("WHERE {seen}"), params)
     }
 
     /// One co-operative, by id (not found in a list others can fill).
     pub fn coop(&self, id: CoopId) -> Result<Option<CoopView>> {
-        Ok(coops_where(&*self.conn()?, "WHERE c.id = ?1", Some(id))?.pop())
+        Ok(coops_where(&*self.conn()?, "WHERE c.id = ?1", vec![id.get().into()])?.pop())
     }
 
     /// Adds a member to a co-operative's own list, who agreed on
@@ -298,13 +301,18 @@ impl Store {
         })
     }
 
-    pub fn cu_months(&self) -> Result<Vec<CuMonthView>> {
+    /// The credit union's months of the areas `scope` reaches.
+    pub fn cu_months(&self, scope: &Scope) -> Result<Vec<CuMonthView>> {
         let conn = self.conn()?;
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", None);
         crate::sql::all(
             &conn,
-            "SELECT m.area_code, a.name, a.path, m.month, m.members, m.savings, m.loans
-             FROM cu_months m JOIN areas a ON a.code = m.area_code ORDER BY a.name, m.area_code, m.month LIMIT 20000",
-            [],
+            &format!(
+                "SELECT m.area_code, a.name, a.path, m.month, m.members, m.savings, m.loans
+             FROM cu_months m JOIN areas a ON a.code = m.area_code WHERE {seen}
+             ORDER BY a.name, m.area_code, m.month LIMIT 20000"
+            ),
+            crate::db::params_from_iter(params),
             |r| {
                 from_row!(
                     r,
@@ -340,13 +348,17 @@ impl Store {
         })
     }
 
-    pub fn cu_points(&self) -> Result<Vec<PointView>> {
+    /// The credit union's points in the areas `scope` reaches.
+    pub fn cu_points(&self, scope: &Scope) -> Result<Vec<PointView>> {
         let conn = self.conn()?;
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", None);
         let rows: Vec<(String, String, String, String, String)> = crate::sql::all(
             &conn,
-            "SELECT p.name, p.area_code, a.name, a.path, p.kind FROM cu_points p
-             JOIN areas a ON a.code = p.area_code ORDER BY a.name, p.name LIMIT 5000",
-            [],
+            &format!(
+                "SELECT p.name, p.area_code, a.name, a.path, p.kind FROM cu_points p
+             JOIN areas a ON a.code = p.area_code WHERE {seen} ORDER BY a.name, p.name LIMIT 5000"
+            ),
+            crate::db::params_from_iter(params),
             |r| r.try_into(),
         )?;
         rows.into_iter()
@@ -383,13 +395,15 @@ impl Store {
         })
     }
 
-    pub fn closures(&self) -> Result<Vec<ClosureView>> {
+    /// The bank branches closed in the areas `scope` reaches, latest first.
+    pub fn closures(&self, scope: &Scope) -> Result<Vec<ClosureView>> {
         let conn = self.conn()?;
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", None);
         let rows: Vec<(String, String, String, String, String)> = crate::sql::all(
             &conn,
-            "SELECT c.area_code, a.name, a.path, c.bank, c.closed_on FROM bank_closures c
-             JOIN areas a ON a.code = c.area_code ORDER BY c.closed_on DESC LIMIT 5000",
-            [],
+            &format!("SELECT c.area_code, a.name, a.path, c.bank, c.closed_on FROM bank_closures c
+             JOIN areas a ON a.code = c.area_code WHERE {seen} ORDER BY c.closed_on DESC LIMIT 5000"),
+            crate::db::params_from_iter(params),
             |r| r.try_into(),
         )?;
         Ok(rows
@@ -463,19 +477,21 @@ impl Store {
         })
     }
 
-    pub fn buyouts(&self) -> Result<Vec<BuyoutView>> {
-        buyouts_where(&*self.conn()?, "", None)
+    /// The buy-outs `scope` sees (as [`Store::coops`]).
+    pub fn buyouts(&self, scope: &Scope) -> Result<Vec<BuyoutView>> {
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", Some("b.owner_org_id"));
+        buyouts_where(&*self.conn()?, &format!("WHERE {seen}"), params)
     }
 
     /// One buy-out, by id (not found in a list others can fill).
     pub fn buyout(&self, id: BuyoutId) -> Result<Option<BuyoutView>> {
-        Ok(buyouts_where(&*self.conn()?, "WHERE b.id = ?1", Some(id))?.pop())
+        Ok(buyouts_where(&*self.conn()?, "WHERE b.id = ?1", vec![id.get().into()])?.pop())
     }
 }
 
-/// The co-operatives `filter` keeps (`WHERE …` over `coops c`, `?1` the
-/// id when given), by name (at most 5,000).
-fn coops_where(conn: &Connection, filter: &str, id: Option<CoopId>) -> Result<Vec<CoopView>> {
+/// The co-operatives `filter` keeps (`WHERE …` over `coops c` and its
+/// area `a`, with `params`), by name (at most 5,000).
+fn coops_where(conn: &Connection, filter: &str, params: Vec<SqlValue>) -> Result<Vec<CoopView>> {
     struct CoopRow {
         id: i64,
         name: String,
@@ -497,7 +513,7 @@ fn coops_where(conn: &Connection, filter: &str, id: Option<CoopId>) -> Result<Ve
              FROM coops c JOIN areas a ON a.code = c.area_code
              LEFT JOIN organisations o ON o.id = c.org_id {filter} ORDER BY c.name, c.id LIMIT 5000"
             ),
-            crate::db::params_from_iter(id.map(CoopId::get)),
+            crate::db::params_from_iter(params),
             |r| {
                 from_row!(
                     r,
@@ -544,9 +560,13 @@ fn coops_where(conn: &Connection, filter: &str, id: Option<CoopId>) -> Result<Ve
         .collect()
 }
 
-/// The buy-outs `filter` keeps (`WHERE …` over `buyouts b`, `?1` the id
-/// when given), oldest first (at most 5,000).
-fn buyouts_where(conn: &Connection, filter: &str, id: Option<BuyoutId>) -> Result<Vec<BuyoutView>> {
+/// The buy-outs `filter` keeps (`WHERE …` over `buyouts b` and its area
+/// `a`, with `params`), oldest first (at most 5,000).
+fn buyouts_where(
+    conn: &Connection,
+    filter: &str,
+    params: Vec<SqlValue>,
+) -> Result<Vec<BuyoutView>> {
     struct BuyoutRow {
         id: i64,
         business: String,
@@ -561,7 +581,7 @@ fn buyouts_where(conn: &Connection, filter: &str, id: Option<BuyoutId>) -> Resul
         conn,
         &format!("SELECT b.id, b.business, b.area_code, a.name, a.path, b.owner_org_id, b.owner_retires, b.jobs
          FROM buyouts b JOIN areas a ON a.code = b.area_code {filter} ORDER BY b.id LIMIT 5000"),
-        crate::db::params_from_iter(id.map(BuyoutId::get)),
+        crate::db::params_from_iter(params),
         |r| {
             from_row!(
                 r,
@@ -643,7 +663,7 @@ mod tests {
                  SELECT '!', '3604010001', 'x', 1, 0, '', '', 'cli:flood', '2024-01-10' FROM n",
             )
             .unwrap();
-        assert!(s.coops().unwrap().iter().all(|c| c.id != id));
+        assert!(s.coops(&Scope::Global).unwrap().iter().all(|c| c.id != id));
         let found = s.coop(id).unwrap().unwrap();
         assert_eq!(
             (found.id, found.name.as_str()),

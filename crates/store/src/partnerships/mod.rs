@@ -9,6 +9,8 @@ mod economy;
 mod offers;
 mod projects;
 pub(crate) mod schema;
+#[cfg(test)]
+mod scoped_tests;
 
 pub use capitals::{AssetView, CitizenView};
 pub use economy::{BuyoutView, ClosureView, CoopView, CuMonthView, PointView, StageView};
@@ -22,7 +24,7 @@ use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use lumbung_domain::{
     text, AreaCode, AreaPath, CommitmentId, Fixed, IndicatorId, Money, OrgId, PartnershipId,
-    Placement,
+    Placement, Scope,
 };
 use lumbung_partnerships::partnership::{
     indicator_progress, standing, CommitmentKind, CommitmentState, Founding, Measure, Minutes,
@@ -562,12 +564,30 @@ impl Store {
 
     /// Every partnership (newest first, at most 2,000), for the caller to
     /// keep those its viewer sees.
-    pub fn partnerships(&self) -> Result<Vec<PartnershipView>> {
+    /// The partnerships `scope` may see, newest first (at most
+    /// [`LISTING_MAX`]): those it holds (placed in its area, and under its
+    /// organisation for an organisation's scope) and, for an
+    /// organisation's scope, those with a partner under its organisation
+    /// (whose exact reach `lumbung_partnerships::partnership::Reach`
+    /// judges).
+    pub fn partnerships(&self, scope: &Scope) -> Result<Vec<PartnershipView>> {
         let conn = self.conn()?;
+        let (mut seen, mut params) = crate::sql::seen_by(scope, "a.path", Some("p.owner_org_id"));
+        if let Scope::Org { id, .. } = scope {
+            let partner = crate::sql::under_org(params.len() + 1);
+            seen = format!(
+                "({seen}) OR EXISTS (SELECT 1 FROM partnership_partners pp
+                     WHERE pp.partnership_id = p.id AND pp.org_id IN {partner})"
+            );
+            params.push((*id).into());
+        }
         let ids: Vec<PartnershipId> = crate::sql::all(
             &conn,
-            "SELECT id FROM partnerships ORDER BY id DESC LIMIT ?1",
-            [LISTING_MAX as i64],
+            &format!(
+                "SELECT p.id FROM partnerships p JOIN areas a ON a.code = p.area_code
+                 WHERE {seen} ORDER BY p.id DESC LIMIT {LISTING_MAX}"
+            ),
+            crate::db::params_from_iter(params),
             |r| Ok(PartnershipId::new(r.get(0)?)),
         )?;
         let today = crate::today();

@@ -7,7 +7,7 @@ use crate::audit::{self, Actor};
 use crate::db::{params, Connection};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::{
-    text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, PartnershipNoticeId, Placement,
+    text, AreaCode, AreaPath, OfferId, OrgId, PartnershipId, PartnershipNoticeId, Placement, Scope,
 };
 use lumbung_partnerships::offers::{matches, pair, Kind, Listing, Posting, Side, Theme};
 use lumbung_partnerships::partnership::{Founding, PartnerRole};
@@ -371,23 +371,29 @@ impl Store {
         })
     }
 
-    /// The notices queued for partnerships, newest first (at most 2,000).
-    pub fn partnership_outbox(&self) -> Result<Vec<Outboxed>> {
-        outboxed_where(&*self.conn()?, "", None)
+    /// The notices queued for partnerships from offers `scope` sees
+    /// (placed in its area, and under its organisation for an
+    /// organisation's scope), newest first (at most 2,000).
+    pub fn partnership_outbox(&self, scope: &Scope) -> Result<Vec<Outboxed>> {
+        let (seen, params) = crate::sql::seen_by(scope, "a.path", Some("f.org_id"));
+        let filter = format!(
+            "WHERE offer_id IN (SELECT f.id FROM offers f JOIN areas a ON a.code = f.area_code WHERE {seen})"
+        );
+        outboxed_where(&*self.conn()?, &filter, params)
     }
 
     /// One queued notice, by id (not found in a list others can fill).
     pub fn partnership_notice(&self, id: PartnershipNoticeId) -> Result<Option<Outboxed>> {
-        Ok(outboxed_where(&*self.conn()?, "WHERE id = ?1", Some(id))?.pop())
+        Ok(outboxed_where(&*self.conn()?, "WHERE id = ?1", vec![id.get().into()])?.pop())
     }
 }
 
-/// The notices `filter` keeps (`WHERE …`, `?1` the id when given), newest
-/// first (at most 2,000).
+/// The notices `filter` keeps (`WHERE …`, with `params`), newest first
+/// (at most 2,000).
 fn outboxed_where(
     conn: &Connection,
     filter: &str,
-    id: Option<PartnershipNoticeId>,
+    params: Vec<crate::db::Value>,
 ) -> Result<Vec<Outboxed>> {
     crate::sql::all(
         conn,
@@ -395,7 +401,7 @@ fn outboxed_where(
             "SELECT id, partnership_id, offer_id, email, language, subject, body, queued_at, sent_at
              FROM partnership_outbox {filter} ORDER BY id DESC LIMIT 2000"
         ),
-        crate::db::params_from_iter(id.map(PartnershipNoticeId::get)),
+        crate::db::params_from_iter(params),
         |r| {
             from_row!(
                 r,

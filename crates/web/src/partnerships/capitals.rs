@@ -27,12 +27,8 @@ fn writes(viewer: &Viewer) -> bool {
 async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
     let Ctx { state, viewer, uri } = ctx;
     let scope = viewer.scope();
-    let assets: Vec<_> = state
-        .blocking(|s| s.assets())
-        .await?
-        .into_iter()
-        .filter(|a| scope.covers(&a.placement))
-        .collect();
+    let sc = scope.clone();
+    let assets = state.blocking(move |s| s.assets(&sc)).await?;
     // Per area: the count of each capital.
     let mut counts: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
     for a in &assets {
@@ -42,12 +38,8 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
             .entry(a.kind.as_str())
             .or_default() += 1;
     }
-    let citizens: Vec<_> = state
-        .blocking(|s| s.citizens())
-        .await?
-        .into_iter()
-        .filter(|c| scope.covers(&c.placement))
-        .collect();
+    let sc = scope.clone();
+    let citizens = state.blocking(move |s| s.citizens(&sc)).await?;
     let households = state.blocking(|s| s.mapped_households()).await?;
     // Leadership per kelurahan the self-mapping counted, and per area with
     // active citizens but no count of households.

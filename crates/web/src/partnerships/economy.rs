@@ -10,7 +10,6 @@ use crate::auth::{Ctx, Viewer};
 use crate::charts;
 use crate::edge::{acting, done, invalid, parse_date, today};
 use crate::error::AppError;
-use crate::programme::pages::reaches;
 use crate::programme::plans::uploaded;
 use crate::render::render;
 use axum::extract::{Multipart, Path};
@@ -42,12 +41,8 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
     let Ctx { state, viewer, uri } = ctx;
     let scope = viewer.scope();
     let lang = viewer.lang;
-    let coops: Vec<_> = state
-        .blocking(|s| s.coops())
-        .await?
-        .into_iter()
-        .filter(|c| scope.covers(&c.placement))
-        .collect();
+    let sc = scope.clone();
+    let coops = state.blocking(move |s| s.coops(&sc)).await?;
     let reads_spend = viewer
         .user()
         .is_some_and(|u| u.role.can_read(Resource::Spend));
@@ -87,12 +82,8 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
     } else {
         vec![]
     };
-    let months: Vec<_> = state
-        .blocking(|s| s.cu_months())
-        .await?
-        .into_iter()
-        .filter(|m| reaches(&scope, &m.path))
-        .collect();
+    let sc = scope.clone();
+    let months = state.blocking(move |s| s.cu_months(&sc)).await?;
     // Every month of each area (by area, then month), with the change in
     // members since the area's month before.
     let credit: Vec<_> = months
@@ -106,29 +97,21 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
             context! { now => now, before => before }
         })
         .collect();
-    let points: Vec<_> = state
-        .blocking(|s| s.cu_points())
-        .await?
-        .into_iter()
-        .filter(|p| reaches(&scope, &p.path))
-        .collect();
+    let sc = scope.clone();
+    let points = state.blocking(move |s| s.cu_points(&sc)).await?;
     let point_paths: Vec<AreaPath> = points.iter().map(|p| p.path.clone()).collect();
+    let sc = scope.clone();
     let closures: Vec<_> = state
-        .blocking(|s| s.closures())
+        .blocking(move |s| s.closures(&sc))
         .await?
         .into_iter()
-        .filter(|c| reaches(&scope, &c.path))
         .map(|c| {
             let ok = served(&c.path, &point_paths);
             context! { c => c, served => ok }
         })
         .collect();
-    let buyouts: Vec<_> = state
-        .blocking(|s| s.buyouts())
-        .await?
-        .into_iter()
-        .filter(|b| scope.covers(&b.placement))
-        .collect();
+    let sc = scope.clone();
+    let buyouts = state.blocking(move |s| s.buyouts(&sc)).await?;
     let f = funnel(
         &buyouts
             .iter()

@@ -72,16 +72,8 @@ async fn page_with(ctx: Ctx, typed: PostingForm, errors: Errors) -> Result<Respo
         .collect();
     // A side's notices, to those whose scope holds that side.
     let scope = viewer.scope();
-    let outbox: Vec<_> = state
-        .blocking(|s| s.partnership_outbox())
-        .await?
-        .into_iter()
-        .filter(|n| {
-            offers
-                .iter()
-                .any(|o| o.id == n.offer_id && scope.covers(&o.placement))
-        })
-        .collect();
+    let sc = scope.clone();
+    let outbox = state.blocking(move |s| s.partnership_outbox(&sc)).await?;
     render(
         &viewer,
         &uri,

@@ -79,7 +79,8 @@ fn writes(viewer: &Viewer) -> bool {
 
 async fn list_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
     let Ctx { state, viewer, uri } = ctx;
-    let all = state.blocking(|s| s.partnerships()).await?;
+    let scope = viewer.scope();
+    let all = state.blocking(move |s| s.partnerships(&scope)).await?;
     let rows: Vec<_> = all
         .into_iter()
         .filter(|p| reach_of(&viewer, p).sees())
