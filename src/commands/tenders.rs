@@ -113,15 +113,7 @@ fn rows(all: &[TenderMatches]) -> Vec<Vec<String>> {
 /// Every tender held with its local matches.
 pub fn list(db: &Db, open_only: bool, format: ReportFormat, output: Option<&Path>) -> Result<()> {
     let store = db.open()?;
-    let mut all = Vec::new();
-    for t in store.tenders()? {
-        if open_only && !t.is_open() {
-            continue;
-        }
-        if let Some(found) = store.tender_matches(t.id)? {
-            all.push(found);
-        }
-    }
+    let all = store.all_tenders_matched(open_only)?;
     let bytes = match format {
         ReportFormat::Json => format!(
             "{}\n",

@@ -286,6 +286,67 @@ async fn tenders_are_entered_matched_and_only_consenting_firms_are_written_to() 
         .await;
 }
 
+/// Regression: the tenders page matched every tender held against the
+/// whole business base, read again for each tender; after an OCDS import
+/// of a city's contracts (hundreds of thousands of tenders) any reader
+/// could hold the server for hours. A page of tenders at a time, the base
+/// read once for it; matched as one tender alone is.
+#[tokio::test]
+async fn tenders_are_shown_a_page_at_a_time_each_matched_as_alone() {
+    let (app, [auditor]) = signed_in(["auditor"]).await;
+    seed(&app);
+    let cli = lumbung_store::Actor::cli();
+    for n in 0..60 {
+        let tender = lumbung_procurement::tenders::TenderForm {
+            title: format!("Road works {n:02}"),
+            cpv: "45233142".into(),
+            closes_on: format!("2027-02-{:02}", n % 28 + 1),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        app.store
+            .add_tender(
+                lumbung_domain::OrgId::new(app.preston_council),
+                &tender,
+                &cli,
+            )
+            .unwrap();
+    }
+    let held = app.store.tenders().unwrap().len();
+    assert!(held > 60, "{held}");
+    let cards = |page: &str| page.matches("<section class=\"card\" id=\"tender-").count();
+    let first = auditor.page("/procurement/tenders", StatusCode::OK).await;
+    assert_eq!(cards(&first), 50, "{first}");
+    assert!(first.contains("tenders?page=2\" rel=\"next\""), "{first}");
+    let second = auditor
+        .page("/procurement/tenders?page=2", StatusCode::OK)
+        .await;
+    assert_eq!(cards(&second), held - 50, "{second}");
+    // The page's tenders are those of the whole list, in its order, each
+    // with the matches it has alone.
+    let (page, total) = app.store.tenders_matched(50, 50).unwrap();
+    assert_eq!(total as usize, held);
+    let ids: Vec<_> = app.store.tenders().unwrap()[50..]
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(page.iter().map(|m| m.tender.id).collect::<Vec<_>>(), ids);
+    for m in &page {
+        assert_eq!(
+            Some(m),
+            app.store.tender_matches(m.tender.id).unwrap().as_ref()
+        );
+    }
+    assert!(page
+        .iter()
+        .filter(|m| m.tender.title.starts_with("Road works"))
+        .all(|m| m
+            .matches
+            .iter()
+            .any(|b| b.name.starts_with("Preston Roads"))));
+}
+
 /// A tender entered by hand for `anchor`, and the example proxy set.
 fn tender_with_proxies(app: &TestApp, anchor: i64, title: &str) -> lumbung_domain::TenderId {
     let cli = lumbung_store::Actor::cli();

@@ -21,6 +21,17 @@ pub struct TenderMatches {
     pub matches: Vec<TenderMatch>,
 }
 
+/// What matching tenders reads once: the area paths of the local area
+/// and the region, the business base, the sectors, and each anchor's area
+/// path as met.
+struct Matching {
+    local: String,
+    region: String,
+    candidates: Vec<lumbung_procurement::opportunities::Candidate>,
+    sectors: lumbung_spend::sectors::SectorList,
+    near: std::collections::HashMap<AnchorId, String>,
+}
+
 /// What queueing a tender's notices did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Queued {
@@ -195,15 +206,90 @@ impl Store {
     /// Every tender held, the open ones (status `active`, or `planned`)
     /// first, then by closing date.
     pub fn tenders(&self) -> Result<Vec<Tender>> {
+        self.tenders_from(u32::MAX, 0)
+    }
+
+    /// `limit` tenders from `offset`, in the order of [`Store::tenders`].
+    fn tenders_from(&self, limit: u32, offset: u32) -> Result<Vec<Tender>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT {TENDER_COLUMNS} FROM tenders t LEFT JOIN organisations o ON o.id = t.anchor_id
-             ORDER BY t.status NOT IN ({OPEN}), t.closes_on IS NULL, t.closes_on, t.id"
+             ORDER BY t.status NOT IN ({OPEN}), t.closes_on IS NULL, t.closes_on, t.id
+             LIMIT ?1 OFFSET ?2"
         ))?;
         let out = stmt
-            .query_map([], tender_row)?
+            .query_map(params![i64::from(limit), i64::from(offset)], tender_row)?
             .collect::<crate::db::Result<_>>()?;
         Ok(out)
+    }
+
+    /// A page of tenders (`limit` from `offset`, in the order of
+    /// [`Store::tenders`]), each with its matches, and how many tenders
+    /// are held. The business base is read once for the page, not once
+    /// a tender (an OCDS import holds hundreds of thousands of tenders).
+    pub fn tenders_matched(&self, limit: u32, offset: u32) -> Result<(Vec<TenderMatches>, u64)> {
+        let total: i64 = self
+            .conn()?
+            .query_row("SELECT count(*) FROM tenders", [], |r| r.get(0))?;
+        let tenders = self.tenders_from(limit, offset)?;
+        if tenders.is_empty() {
+            return Ok((vec![], total as u64));
+        }
+        let mut matching = self.matching()?;
+        let found = tenders
+            .into_iter()
+            .map(|t| self.matched(&mut matching, t))
+            .collect::<Result<_>>()?;
+        Ok((found, total as u64))
+    }
+
+    /// Every tender with its matches (the open ones only when
+    /// `open_only`), the business base read once.
+    pub fn all_tenders_matched(&self, open_only: bool) -> Result<Vec<TenderMatches>> {
+        let tenders: Vec<Tender> = (self.tenders()?.into_iter())
+            .filter(|t| !open_only || t.is_open())
+            .collect();
+        if tenders.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut matching = self.matching()?;
+        tenders
+            .into_iter()
+            .map(|t| self.matched(&mut matching, t))
+            .collect()
+    }
+
+    /// What matching reads once for any number of tenders.
+    fn matching(&self) -> Result<Matching> {
+        let (local, region) = self.local_and_region()?;
+        Ok(Matching {
+            local,
+            region,
+            candidates: self.business_candidates()?,
+            sectors: self.sector_list()?,
+            near: Default::default(),
+        })
+    }
+
+    /// `tender` with the local businesses able to answer it (within the
+    /// spend settings' region, nearest its anchor's area first).
+    fn matched(&self, m: &mut Matching, tender: Tender) -> Result<TenderMatches> {
+        let near = match tender.anchor {
+            Some(anchor) => match m.near.get(&anchor) {
+                Some(near) => near.clone(),
+                None => {
+                    let near = self.org_area_path(anchor.get())?.unwrap_or(m.local.clone());
+                    m.near.insert(anchor, near.clone());
+                    near
+                }
+            },
+            None => m.local.clone(),
+        };
+        let found = matches(&tender, &m.candidates, &m.region, &near, m.sectors);
+        Ok(TenderMatches {
+            tender,
+            matches: found,
+        })
     }
 
     /// A tender, if held.
@@ -217,17 +303,7 @@ impl Store {
         let Some(tender) = load_tender(&*self.conn()?, id)? else {
             return Ok(None);
         };
-        let (local, region) = self.local_and_region()?;
-        let near = match tender.anchor {
-            Some(anchor) => self.org_area_path(anchor.get())?.unwrap_or(local),
-            None => local,
-        };
-        let candidates = self.business_candidates()?;
-        let found = matches(&tender, &candidates, &region, &near, self.sector_list()?);
-        Ok(Some(TenderMatches {
-            tender,
-            matches: found,
-        }))
+        Ok(Some(self.matched(&mut self.matching()?, tender)?))
     }
 
     /// Queues a notice about tender `id` to each matched business that

@@ -6,7 +6,7 @@ use super::{anchors_seen, not_found, FormErrors};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done};
 use crate::error::AppError;
-use crate::listing::{Cell, Csv};
+use crate::listing::{Cell, Csv, Listing, Unsorted};
 use crate::render::render;
 use crate::AppState;
 use axum::extract::Path;
@@ -61,26 +61,21 @@ pub(super) async fn anchor_choices(
         .collect())
 }
 
-/// Every tender with its matches.
-async fn all_matches(state: &AppState) -> Result<Vec<TenderMatches>, AppError> {
-    state
-        .blocking(|s| {
-            let mut out = Vec::new();
-            for t in s.tenders()? {
-                out.extend(s.tender_matches(t.id)?);
-            }
-            Ok(out)
-        })
-        .await
-}
-
 async fn page_with(
     ctx: Ctx,
     fields: TenderFields,
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     let Ctx { state, viewer, uri } = ctx;
-    let tenders = all_matches(&state).await?;
+    // A page of tenders at a time: an OCDS import holds hundreds of
+    // thousands, each matched against the whole business base.
+    let listing: Listing<Unsorted> = Listing::from_uri(&uri);
+    let window = listing.window;
+    let paged = state
+        .blocking(move |s| window.fetch(|n, at| s.tenders_matched(n, at)))
+        .await?;
+    let list = listing.view(&paged, None);
+    let tenders: Vec<TenderMatches> = paged.rows;
     let can_write = viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::Contracts));
@@ -98,7 +93,7 @@ async fn page_with(
         &viewer,
         &uri,
         "tenders.html",
-        context! { tenders => tenders, f => fields, errors => errors, anchors => anchors, can_write => can_write, cur => cur, seen => seen },
+        context! { tenders => tenders, list => list, f => fields, errors => errors, anchors => anchors, can_write => can_write, cur => cur, seen => seen },
     )
 }
 
@@ -199,7 +194,16 @@ pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
         "business_consent",
     ];
     let mut csv = Csv::new(viewer.lang, &columns);
-    for t in all_matches(&state).await? {
+    // Every tender matched against the whole business base: long work,
+    // waiting for a turn before reading anything.
+    let turn = state.long_work.admit().await?;
+    let all = state
+        .blocking(move |s| {
+            let _turn = turn;
+            s.all_tenders_matched(false)
+        })
+        .await?;
+    for t in all {
         let head = |csv: &mut Csv, tail: [Cell; 6]| {
             let tender = &t.tender;
             let head = [
