@@ -1132,6 +1132,48 @@ fn a_supplier_answers_the_respend_survey_and_the_analyst_reads_lm3() {
     });
 }
 
+/// An admin makes an account with a password it gives its owner; the
+/// owner signs in with it, is led to choose their own before any other
+/// page opens, and goes on. Each run makes its own account.
+#[test]
+fn a_new_account_chooses_its_own_password_before_anything_else() {
+    twice(|v, run| {
+        let name = ["auditor.baru", "auditor.baru2"][run];
+        v.as_user("admin");
+        v.open("/users/new");
+        v.submit(
+            "form[action=\"/users\"]",
+            &[
+                ("username", name),
+                ("role", "auditor"),
+                ("area_code", "3604"),
+                ("password", demo::PASSWORD),
+            ],
+            None,
+        );
+        v.as_user(name);
+        v.open("/audit");
+        assert_eq!(v.path(), "/account/password", "{name} went past the form");
+        assert!(v.shows("p[role=alert]"), "the form says why");
+        v.submit(
+            "form[action=\"/account/password\"]",
+            &[
+                ("current", demo::PASSWORD),
+                ("password", "pilihan-sendiri-2026"),
+                ("password_confirm", "pilihan-sendiri-2026"),
+            ],
+            None,
+        );
+        let flash = v.flash();
+        assert!(
+            flash.contains(v.say("Kata sandi Anda telah diganti", "Your password is changed")),
+            "{flash}"
+        );
+        v.open("/audit");
+        assert_eq!(v.path(), "/audit");
+    });
+}
+
 /// The programme's money: the city coordinator reads the kabupaten's
 /// roll-up, goes down to a kecamatan and to a desa, and finds its tranches
 /// and activities.

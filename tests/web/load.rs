@@ -177,10 +177,14 @@ async fn imports_previews_and_long_trends_wait_for_a_turn_of_long_work_and_pages
     let auditor = app.login("auditor").await;
     assert_eq!(auditor.status("/fund").await, StatusCode::OK);
     assert_eq!(auditor.status("/fund?trend=12").await, StatusCode::OK);
+    // So are the downloads of every payment and of every tender with
+    // its matches (regression: they ran whenever asked, as many at once).
     for path in [
         "/fund?trend=36",
         "/api/v1/fund/report?trend=13",
         "/compare?areas=3604,3604010001",
+        "/spend/payments.csv",
+        "/procurement/tenders.csv",
     ] {
         assert_eq!(
             auditor.status(path).await,
@@ -190,6 +194,8 @@ async fn imports_previews_and_long_trends_wait_for_a_turn_of_long_work_and_pages
     }
 
     assert_eq!(analyst.status("/spend").await, StatusCode::OK);
+    assert_eq!(analyst.status("/spend/payments").await, StatusCode::OK);
+    assert_eq!(analyst.status("/procurement/tenders").await, StatusCode::OK);
     let imports: serde_json::Value = analyst.json("/api/v1/spend/imports").await;
     assert!(
         column(&imports, "imports", "file_name").is_empty(),

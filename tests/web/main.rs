@@ -29,7 +29,7 @@ use lumbung_domain::Role;
 use lumbung_web::routes::{self, Need};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{column, csrf_in, posted, signed_in, spawn_app, text_of, TestApp, Visitor};
+use support::{column, csrf_in, location, posted, signed_in, spawn_app, text_of, TestApp, Visitor};
 
 fn concrete(app: &TestApp, path: &str, user_id: lumbung_domain::UserId) -> String {
     // A kelurahan of the seed (with an RW and an RT) for the community pages.
@@ -707,6 +707,152 @@ async fn admins_manage_users_and_reset_passwords() {
         .verify_login("siti", "sandi-baru-siti")
         .unwrap()
         .is_some());
+}
+
+/// Regression: an admin set every password and no one could change their
+/// own, so the admin who made a UPK's and a BKM's accounts held both sides
+/// of every loan's approval. A password an admin sets (a new account, a
+/// reset) opens nothing but the form where its owner chooses their own.
+#[tokio::test]
+async fn a_password_an_admin_set_opens_nothing_until_its_owner_chooses_one() {
+    let (app, [admin]) = signed_in(["admin"]).await;
+    let upk = app.upk.to_string();
+    let fields = [
+        ("username", "siti"),
+        ("role", "upk"),
+        ("org_id", upk.as_str()),
+        ("password", "kata-sandi-siti"),
+    ];
+    posted(&admin, "/users", &fields).await;
+    let token = {
+        let res = app.api_sign_in("siti", "kata-sandi-siti").await;
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let siti = app.login_with("siti", "kata-sandi-siti").await;
+    // Every page leads to the form; the API says why; who one is, and
+    // signing out, stay open.
+    let res = siti.get("/fund").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/account/password");
+    let res = app
+        .bearer(Method::GET, "/api/v1/fund/report", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "password_temporary", "{body}");
+    let me: Value = siti.json("/api/v1/me").await;
+    assert_eq!(me["user"]["password_temporary"], true, "{me}");
+    let form = siti.page("/account/password", StatusCode::OK).await;
+    assert!(form.contains("diatur oleh admin"), "{form}");
+    // Wrong, unchanged or mistyped: refused, naming the field.
+    for (current, new, again, field) in [
+        (
+            "salah-sekali-ini",
+            "sandi-milik-siti",
+            "sandi-milik-siti",
+            "e-current",
+        ),
+        (
+            "kata-sandi-siti",
+            "kata-sandi-siti",
+            "kata-sandi-siti",
+            "e-password",
+        ),
+        (
+            "kata-sandi-siti",
+            "sandi-milik-siti",
+            "sandi-lain-siti",
+            "e-password_confirm",
+        ),
+    ] {
+        let page = siti
+            .post_form_expect(
+                "/account/password",
+                &[
+                    ("current", current),
+                    ("password", new),
+                    ("password_confirm", again),
+                ],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert!(page.contains(&format!("id=\"{field}\"")), "{field}: {page}");
+    }
+    let to = posted(
+        &siti,
+        "/account/password",
+        &[
+            ("current", "kata-sandi-siti"),
+            ("password", "sandi-milik-siti"),
+            ("password_confirm", "sandi-milik-siti"),
+        ],
+    )
+    .await;
+    assert_eq!(to, "/?done=password_changed");
+    siti.page("/fund", StatusCode::OK).await;
+    // Whoever knew the old password is signed out, and cannot sign in.
+    let res = app
+        .bearer(Method::GET, "/api/v1/me", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(app
+        .store
+        .verify_login("siti", "kata-sandi-siti")
+        .unwrap()
+        .is_none());
+    let user = app
+        .store
+        .verify_login("siti", "sandi-milik-siti")
+        .unwrap()
+        .unwrap();
+    assert!(!user.password_temporary);
+    let audit: Value = admin.json("/api/v1/audit").await;
+    let text = audit.to_string();
+    assert!(text.contains("user.password_change") && !text.contains("sandi-milik-siti"));
+    // A reset makes it temporary again; the API changes it too, keeping
+    // the session that asked.
+    posted(
+        &admin,
+        &format!("/users/{}/password", user.id),
+        &[
+            ("password", "sandi-dari-admin"),
+            ("password_confirm", "sandi-dari-admin"),
+        ],
+    )
+    .await;
+    let token = {
+        let res = app.api_sign_in("siti", "sandi-dari-admin").await;
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let change = |body: Value| {
+        app.bearer(Method::POST, "/api/v1/me/password", &token)
+            .json(&body)
+            .send()
+    };
+    let res = change(json!({"current": "salah-sekali-ini", "password": "sandi-kedua-siti"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = change(json!({"current": "sandi-dari-admin", "password": "sandi-kedua-siti"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app
+        .bearer(Method::GET, "/api/v1/fund/report", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
 }
 
 #[tokio::test]

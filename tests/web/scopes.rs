@@ -477,6 +477,7 @@ async fn an_admin_cannot_make_an_election_committee_inside_its_own_scope() {
             StatusCode::CREATED,
         )
         .await;
+    app.owns_password("panitia-kel");
     // Nor a facilitator of the UPK below the BKM: an organisation's admin
     // makes no one of a two-person decision (regression: it made its own
     // UPK's loan checker the same way).

@@ -390,8 +390,13 @@ impl TestApp {
 
     /// Signs in through the sign-in form, as a browser would.
     pub async fn login(&self, username: &str) -> Visitor {
+        self.login_with(username, PASSWORD).await
+    }
+
+    /// Signs in through the sign-in form with `password`.
+    pub async fn login_with(&self, username: &str, password: &str) -> Visitor {
         let mut v = self.anonymous();
-        let res = v.sign_in(username, PASSWORD).await.send().await.unwrap();
+        let res = v.sign_in(username, password).await.send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
         let me: serde_json::Value = v.get("/api/v1/me").await.json().await.unwrap();
         v.csrf = Some(me["csrf_token"].as_str().unwrap().to_owned());
@@ -411,6 +416,17 @@ impl TestApp {
     pub fn user_id(&self, name: &str) -> lumbung_domain::UserId {
         let name = Username::parse(name).unwrap();
         self.store.user_by_name(&name).unwrap().unwrap().id
+    }
+
+    /// The user named `name`, made by an admin with the test password,
+    /// has chosen it as their own (what `/account/password` does), so that
+    /// a test of something else can sign them in and go on.
+    pub fn owns_password(&self, name: &str) {
+        let name = Username::parse(name).unwrap();
+        let user = self.store.user_by_name(&name).unwrap().unwrap();
+        assert!(user.password_temporary, "{name} was made by an admin");
+        let pw = Password::parse(PASSWORD).unwrap();
+        self.store.change_own_password(&user, &pw, "").unwrap();
     }
 
     /// Adds a user with the test password, `role` and `scope`.

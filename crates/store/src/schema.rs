@@ -1165,6 +1165,15 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
     crate::procurement::schema::RELEASE_BLOCKS,
     // 51: see `procurement::schema`.
     crate::procurement::schema::DROP_RELEASE_ROWS,
+    // 52: a password an admin set (a new account's, a reset) is the
+    // account's only until its owner chooses one: the admin who made both
+    // a UPK's and a BKM's accounts would otherwise hold both sides of
+    // every loan's approval.
+    "ALTER TABLE users ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0;",
+    // 53: a charter's awards ask whether each supplier is a co-operative
+    // or social enterprise of the business base; without this, each award
+    // row scanned the whole base.
+    "CREATE INDEX businesses_supplier ON businesses(supplier_id);",
 ];
 
 mod postgres;

@@ -37,8 +37,18 @@ pub struct User {
     /// A readable name of the scope (area or organisation name).
     pub scope_name: Option<String>,
     pub created_at: String,
+    /// The password was set by an admin (a new account, a reset): the
+    /// user must choose their own before doing anything else.
+    pub password_temporary: bool,
     #[serde(skip)]
     pub placement: Placement,
+}
+
+/// Whether a password set by `actor` is temporary: one a signed-in admin
+/// set (the server's operator, at the command line, holds the database
+/// anyway).
+fn set_by_admin(actor: &Actor) -> i64 {
+    i64::from(matches!(actor, Actor::User { .. }))
 }
 
 /// A sign-in's user and stored hash, if the name is a user's.
@@ -164,7 +174,7 @@ pub(crate) fn token_hash(token: &str) -> String {
 
 const USER_SELECT: &str =
     "SELECT u.id, u.username, u.role, u.scope_area, a.path, a.name, u.scope_org, o.name, oa.path,
-        u.created_at
+        u.created_at, u.password_temporary
     FROM users u
     LEFT JOIN areas a ON a.code = u.scope_area
     LEFT JOIN organisations o ON o.id = u.scope_org
@@ -218,6 +228,7 @@ fn user_from_row(r: &Row<'_>) -> crate::db::Result<User> {
         scope,
         scope_name,
         created_at: r.get(9)?,
+        password_temporary: r.get::<_, i64>(10)? != 0,
         placement,
     })
 }
@@ -350,15 +361,16 @@ impl Store {
             ScopeRef::Org(id) => (None, Some(id.get())),
         };
         let id: i64 = tx.query_row(
-            "INSERT INTO users (username, password_hash, role, scope_area, scope_org, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            "INSERT INTO users (username, password_hash, role, scope_area, scope_org, created_at, password_temporary)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
             params![
                 username.as_str(),
                 hash,
                 role.as_str(),
                 area,
                 org,
-                crate::now()
+                crate::now(),
+                set_by_admin(actor)
             ],
             |r| r.get::<_, i64>(0),
         )?;
@@ -380,7 +392,8 @@ impl Store {
         })
     }
 
-    /// Sets a new password and ends every session of that user.
+    /// Sets a new password and ends every session of that user. Set by a
+    /// signed-in admin, it is temporary: the user must choose their own.
     pub fn set_password(&self, user_id: UserId, password: &Password, actor: &Actor) -> Result<()> {
         let user = self.user(user_id)?.ok_or_else(|| {
             StoreError::not_found(
@@ -390,8 +403,8 @@ impl Store {
         let hash = hash_password(password, self.password_cost())?;
         self.write(|tx| {
             tx.execute(
-                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-                params![user_id.get(), hash],
+                "UPDATE users SET password_hash = ?2, password_temporary = ?3 WHERE id = ?1",
+                params![user_id.get(), hash, set_by_admin(actor)],
             )?;
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id.get()])?;
             audit::record(
@@ -406,6 +419,38 @@ impl Store {
                     Scope::Org { id, .. } => Some(id),
                     _ => None,
                 }}),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The signed-in user's own new password (the current one checked by
+    /// the caller, [`LoginCandidate::check`]): no longer temporary, and
+    /// every other session of the user ended (whoever knew the old one is
+    /// signed out); the session `keep` (its token) stays.
+    pub fn change_own_password(&self, user: &User, password: &Password, keep: &str) -> Result<()> {
+        let hash = hash_password(password, self.password_cost())?;
+        let actor = Actor::User {
+            id: user.id.get(),
+            username: user.username.clone(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, password_temporary = 0 WHERE id = ?1",
+                params![user.id.get(), hash],
+            )?;
+            tx.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
+                params![user.id.get(), token_hash(keep)],
+            )?;
+            audit::record(
+                tx,
+                &actor,
+                "user.password_change",
+                "user",
+                &user.username,
+                user.placement.area.as_ref().map(AreaPath::as_str),
+                serde_json::json!({"role": user.role.as_str()}),
             )?;
             Ok(())
         })

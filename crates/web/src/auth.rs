@@ -187,6 +187,31 @@ fn query_token(parts: &axum::http::request::Parts) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// What a user whose password an admin set may do before choosing their
+/// own: choose it, see who they are, sign out.
+const BEFORE_OWN_PASSWORD: [&str; 5] = [
+    crate::core::account::PAGE,
+    "/api/v1/me/password",
+    "/api/v1/me",
+    "/api/v1/session",
+    "/logout",
+];
+
+/// For a user whose password is temporary (an admin set it), any page but
+/// those of [`BEFORE_OWN_PASSWORD`] and the public ones: a page leads to
+/// the form that changes it; anything else is refused, saying why.
+fn password_first(viewer: &Viewer, parts: &Parts, matched: &str, need: Need) -> Option<Response> {
+    let user = viewer.user().filter(|u| u.password_temporary)?;
+    if matches!(need, Need::Public) || BEFORE_OWN_PASSWORD.contains(&matched) {
+        return None;
+    }
+    if parts.method == Method::GET && !matched.starts_with("/api/") {
+        return Some(crate::edge::redirect(crate::core::account::PAGE));
+    }
+    tracing::info!(user = %user.username, path = %matched, "refused until the password is changed");
+    Some(AppError::PasswordTemporary.into_response())
+}
+
 /// Resolves the visitor, enforces the route's declared need, and checks the
 /// CSRF token of every state-changing request that rides on a cookie.
 pub async fn guard(
@@ -258,6 +283,10 @@ async fn checked(
                 return Err(AppError::Forbidden);
             }
         }
+    }
+
+    if let Some(refused) = password_first(&viewer, &parts, &matched, spec.need) {
+        return Ok(refused);
     }
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

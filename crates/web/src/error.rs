@@ -20,6 +20,10 @@ pub enum AppError {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// The user's password was set by an admin: nothing else until they
+    /// choose their own (`/account/password`).
+    #[error("the password must be changed first")]
+    PasswordTemporary,
     #[error("the form has expired or did not come from this site")]
     Csrf,
     #[error("not found: {0}")]
@@ -158,7 +162,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::PasswordTemporary => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::TooLarge { .. } => {
@@ -176,6 +182,7 @@ impl AppError {
         let (code, title_key) = match self {
             AppError::Unauthenticated => ("unauthenticated", "error_unauthenticated"),
             AppError::Forbidden => ("forbidden", "error_forbidden"),
+            AppError::PasswordTemporary => ("password_temporary", "error_password_temporary"),
             AppError::Csrf => ("csrf", "error_csrf"),
             AppError::NotFound(_) => ("not_found", "error_not_found"),
             AppError::BadRequest(_) => ("bad_request", "error_bad_request"),

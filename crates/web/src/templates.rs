@@ -27,6 +27,7 @@ pub const SOURCES: &[(&str, &str)] = sources![
     "users.html",
     "user_form.html",
     "password_form.html",
+    "own_password.html",
     "audit.html",
     "pager.html",
     "listing.html",

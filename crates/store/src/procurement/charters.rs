@@ -479,7 +479,7 @@ impl Store {
     }
 
     /// Active awards with a value in the year's processes whose buyer is
-    /// named as a member (any case), in `currency`.
+    /// named as a member (any case), in `currency` ([`YEAR_AWARDS`]).
     #[allow(clippy::too_many_arguments)]
     fn ocds_awards(
         &self,
@@ -495,19 +495,7 @@ impl Store {
             .iter()
             .map(|(id, name)| (name.trim().to_lowercase(), *id))
             .collect();
-        let mut stmt = conn.prepare(
-            "SELECT p.buyer, a.ocid, a.position, a.currency, a.amount,
-                    coalesce(s.postcode, sp.postcode, sp.located_postcode),
-                    EXISTS (SELECT 1 FROM businesses b JOIN organisations o ON o.id = b.org_id
-                            WHERE b.supplier_id = s.supplier_id AND o.kind IN ('cooperative', 'social_enterprise')),
-                    s.position
-             FROM ocds_processes p JOIN ocds_awards a ON a.ocid = p.ocid
-             LEFT JOIN ocds_award_suppliers s ON s.ocid = a.ocid AND s.award_position = a.position
-             LEFT JOIN suppliers sp ON sp.id = s.supplier_id
-             WHERE p.date >= ?1 AND p.date < ?2 AND p.buyer IS NOT NULL
-               AND a.status = 'active' AND a.amount IS NOT NULL
-             ORDER BY a.ocid, a.position, s.position",
-        )?;
+        let mut stmt = conn.prepare(YEAR_AWARDS)?;
         let mut rows = stmt.query([from, to])?;
         let mut last: Option<(String, i64)> = None;
         while let Some(r) = rows.next()? {
@@ -751,4 +739,46 @@ fn summary(conn: &Connection, id: CharterId) -> Result<Option<CharterSummary>> {
         created_by,
         created_at,
     }))
+}
+
+/// The active awards with a value of the processes dated in [?1, ?2), each
+/// supplier's postcode, and whether the business base holds the supplier
+/// as a co-operative or social enterprise (found by the index on
+/// `businesses(supplier_id)`: without it, every award row scanned the
+/// whole base).
+const YEAR_AWARDS: &str = "SELECT p.buyer, a.ocid, a.position, a.currency, a.amount,
+        coalesce(s.postcode, sp.postcode, sp.located_postcode),
+        EXISTS (SELECT 1 FROM businesses b JOIN organisations o ON o.id = b.org_id
+                WHERE b.supplier_id = s.supplier_id AND o.kind IN ('cooperative', 'social_enterprise')),
+        s.position
+    FROM ocds_processes p JOIN ocds_awards a ON a.ocid = p.ocid
+    LEFT JOIN ocds_award_suppliers s ON s.ocid = a.ocid AND s.award_position = a.position
+    LEFT JOIN suppliers sp ON sp.id = s.supplier_id
+    WHERE p.date >= ?1 AND p.date < ?2 AND p.buyer IS NOT NULL
+      AND a.status = 'active' AND a.amount IS NOT NULL
+    ORDER BY a.ocid, a.position, s.position";
+
+#[cfg(test)]
+mod tests {
+    /// Regression: the charter page's awards asked the business base about
+    /// each supplier without an index on `businesses(supplier_id)`, each
+    /// award row of the year scanning the whole base (40,000 award rows
+    /// and 20,000 businesses: 38 s a view).
+    #[test]
+    fn the_years_awards_find_each_supplier_in_the_business_base_by_its_index() {
+        let (_d, s) = crate::test_support::sqlite_store();
+        let conn = s.conn().unwrap();
+        let plan: Vec<String> = crate::sql::all(
+            &conn,
+            &format!("EXPLAIN QUERY PLAN {}", super::YEAR_AWARDS),
+            ["2024-04-01", "2025-04-01"],
+            |r| r.get(3),
+        )
+        .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("businesses_supplier")),
+            "{plan:#?}"
+        );
+        assert!(plan.iter().all(|step| step != "SCAN b"), "{plan:#?}");
+    }
 }

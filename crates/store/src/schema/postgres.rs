@@ -134,4 +134,8 @@ FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
 "#,
     // 51: as on SQLite.
     "DROP TABLE ocds_releases;",
+    // 52: as on SQLite.
+    "ALTER TABLE users ADD COLUMN password_temporary BIGINT NOT NULL DEFAULT 0;",
+    // 53: as on SQLite.
+    "CREATE INDEX businesses_supplier ON businesses(supplier_id);",
 ];

@@ -460,6 +460,19 @@ pub async fn password_reset(
     }
 }
 
+/// `POST /api/v1/me/password`: the signed-in user's own new password
+/// (`password_confirm`, when given, must repeat it).
+pub async fn own_password(
+    Ctx { state, viewer, .. }: Ctx,
+    Json(body): Json<super::account::OwnPassword>,
+) -> Response {
+    let confirmed = !body.password_confirm.is_empty();
+    match super::account::change_own(&state, &viewer, body, confirmed).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(f) => failure(f),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PageQuery {
@@ -515,5 +528,6 @@ pub mod answers {
     pub const USERS: &[Answer] = &[json::<Users>(200)];
     pub const USER_CREATE: &[Answer] = &[json::<User>(201), error(404), error(409)];
     pub const PASSWORD: &[Answer] = &[empty(204), error(404)];
+    pub const OWN_PASSWORD: &[Answer] = &[empty(204), error(429)];
     pub const AUDIT: &[Answer] = &[json::<AuditLog>(200), error(400)];
 }

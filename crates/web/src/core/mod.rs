@@ -1,6 +1,7 @@
 //! The core of the app: sign-in, areas, organisations, users and the audit
 //! log — their pages, JSON API, shared actions, forms and routes.
 
+pub mod account;
 pub mod actions;
 pub mod api;
 pub mod forms;

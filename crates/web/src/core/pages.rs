@@ -413,7 +413,7 @@ pub async fn org(
 
 /// A form's page: as first shown (200), or shown again with what was
 /// typed and its field errors beside the inputs (422).
-fn form_page(
+pub(crate) fn form_page(
     viewer: &Viewer,
     uri: &Uri,
     template: &str,

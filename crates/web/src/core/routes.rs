@@ -1,7 +1,7 @@
 //! The core's routes: sign-in, areas, organisations, users, the audit log
 //! and the core JSON API. One line per route, as in [`crate::routes`].
 
-use super::{api, forms, pages};
+use super::{account, api, forms, pages};
 use crate::spec::r;
 use crate::spec::{Need, Route};
 use lumbung_domain::Resource;
@@ -32,11 +32,14 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/users", Write(Users), pages::user_create, "Create a user"),
     r!(GET "/users/{id}/password", Write(Users), pages::password_form, "Password reset form"),
     r!(POST "/users/{id}/password", Write(Users), pages::password_reset, "Reset a password"),
+    r!(GET "/account/password", SignedIn, account::form, "Change your own password (required first when an admin set it)"),
+    r!(POST "/account/password", SignedIn, account::change, "Change your own password: current, password, password_confirm"),
     r!(GET "/audit", Read(AuditLog), pages::audit, "Audit log"),
     // The core JSON API (crate::core::api), typed: see crate::core::api::typed.
     r!(POST "/api/v1/session", Public, api::login, "Sign in; returns a bearer token").csrf_exempt().takes::<api::LoginRequest>().answers(api::answers::SIGN_IN),
     r!(DELETE "/api/v1/session", SignedIn, api::logout, "Sign out (ends the token's session)").answers(api::answers::SIGN_OUT),
     r!(GET "/api/v1/me", SignedIn, api::me, "The signed-in user").answers(api::answers::ME),
+    r!(POST "/api/v1/me/password", SignedIn, api::own_password, "Change your own password: current, password (and password_confirm); every other session ends").takes::<account::OwnPassword>().answers(api::answers::OWN_PASSWORD),
     r!(GET "/api/v1/overview", Public, api::overview, "What this Lumbung holds").answers(api::answers::OVERVIEW),
     r!(GET "/api/v1/areas", Public, api::areas, "Areas: roots, children of `parent`, or search by `q`").answers(api::answers::AREAS),
     r!(GET "/api/v1/areas/{code}", Public, api::area, "One area with its lineage and children").answers(api::answers::AREA),

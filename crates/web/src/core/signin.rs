@@ -190,6 +190,49 @@ pub async fn sign_in(
     username: &str,
     password: String,
 ) -> Result<User, Refused> {
+    let user = verify(state, viewer, username, password).await?;
+    let address = address_text(viewer);
+    let (event, audited) = match &user {
+        Some(u) => (SessionEvent::SignIn, Some(u.clone())),
+        None => (SessionEvent::SignInFailed, None),
+    };
+    let name = username.to_owned();
+    state
+        .blocking(move |s| s.audit_session(event, &name, audited.as_ref(), &address))
+        .await?;
+    user.ok_or(Refused::Failed)
+}
+
+/// A signed-in user's current password, checked as a sign-in is (its
+/// limits, its hashing queue; a wrong one audited as a failed sign-in), so
+/// that a session left open cannot try passwords.
+pub async fn own_password(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &User,
+    password: String,
+) -> Result<(), Refused> {
+    if verify(state, viewer, &user.username, password)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let (address, name) = (address_text(viewer), user.username.clone());
+    state
+        .blocking(move |s| s.audit_session(SessionEvent::SignInFailed, &name, None, &address))
+        .await?;
+    Err(Refused::Failed)
+}
+
+/// The user a name and password are, within the limits (counted) and the
+/// hashing queue; `None` when either is wrong.
+async fn verify(
+    state: &AppState,
+    viewer: &Viewer,
+    username: &str,
+    password: String,
+) -> Result<Option<User>, Refused> {
     let attempt = attempt(state, account_key(username), viewer.address)
         .await?
         .map_err(|wait| {
@@ -218,19 +261,10 @@ pub async fn sign_in(
     })
     .await
     .map_err(AppError::from)?;
-    let address = address_text(viewer);
-    let (event, audited) = match &user {
-        Some(u) => {
-            succeeded(state, attempt).await?;
-            (SessionEvent::SignIn, Some(u.clone()))
-        }
-        None => (SessionEvent::SignInFailed, None),
-    };
-    let name = username.to_owned();
-    state
-        .blocking(move |s| s.audit_session(event, &name, audited.as_ref(), &address))
-        .await?;
-    user.ok_or(Refused::Failed)
+    if user.is_some() {
+        succeeded(state, attempt).await?;
+    }
+    Ok(user)
 }
 
 /// Writes a sign-out to the audit log.

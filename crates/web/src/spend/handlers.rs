@@ -107,7 +107,10 @@ pub async fn payments_page(
     listing: Listing<PaymentSort>,
 ) -> Result<Html<String>, AppError> {
     let c = compute_for(&state, &viewer, &q.report()).await?;
-    let (paged, sum) = payment_list(&c, &q, &listing, Part::Page)?;
+    let (l, q2) = (listing.clone(), q.clone());
+    let (paged, sum) = state
+        .run(move |_| payment_list(&c, &q2, &l, Part::Page))
+        .await??;
     render_page(
         &viewer,
         &uri,
@@ -123,14 +126,27 @@ pub async fn payments_page(
 }
 
 /// The payments behind a figure as the page filters and sorts them, every
-/// page, as CSV.
+/// page, as CSV: long work (a city's millions of payments make a file of
+/// gigabytes), written on a blocking thread.
 pub async fn payments_csv(
     Ctx { state, viewer, .. }: Ctx,
     Query(q): Query<PaymentsQuery>,
     listing: Listing<PaymentSort>,
 ) -> Result<Response, AppError> {
+    let turn = state.long_work.admit().await?;
     let c = compute_for(&state, &viewer, &q.report()).await?;
-    let (list, _) = payment_list(&c, &q, &listing, Part::Whole)?;
+    let lang = viewer.lang;
+    state
+        .run(move |_| {
+            let _turn = turn;
+            let (list, _) = payment_list(&c, &q, &listing, Part::Whole)?;
+            Ok(payments_file(list.rows, lang))
+        })
+        .await?
+}
+
+/// The payments listed, as the CSV download.
+fn payments_file(rows: Vec<PaymentLine>, lang: crate::Lang) -> Response {
     let columns = [
         "spend_anchor",
         "spend_year",
@@ -139,8 +155,8 @@ pub async fn payments_csv(
         "spend_location",
         "spend_amount",
     ];
-    let mut csv = Csv::new(viewer.lang, &columns);
-    for p in list.rows {
+    let mut csv = Csv::new(lang, &columns);
+    for p in rows {
         let location = match p.location {
             Location::Local => "location_local",
             Location::Regional => "location_regional",
@@ -152,11 +168,11 @@ pub async fn payments_csv(
             Cell::text(p.fiscal_year),
             Cell::text(p.date.unwrap_or_default()),
             Cell::text(p.supplier),
-            Cell::text(viewer.lang.t(location)),
+            Cell::text(lang.t(location)),
             Cell::number(p.amount),
         ]);
     }
-    Ok(csv.download("lumbung-payments.csv"))
+    csv.download("lumbung-payments.csv")
 }
 
 pub async fn report_csv(
@@ -225,7 +241,7 @@ pub async fn api_payments(
     Query(q): Query<PaymentsQuery>,
 ) -> Result<Reply<PaymentList>, AppError> {
     let c = compute_for(&state, &viewer, &q.report()).await?;
-    let (payments, count, sum) = payments(&c, &q)?;
+    let (payments, count, sum) = state.run(move |_| payments(&c, &q)).await??;
     Ok(Reply(PaymentList {
         listed: payments.len(),
         payments,

@@ -410,7 +410,9 @@ pub fn payments(
 }
 
 /// The payments matching the query in the order asked: the page asked
-/// for or all of them (`part`); and their sum.
+/// for or all of them (`part`); and their sum. Callers run it as the
+/// store's work (`AppState::run`): filtering and sorting a city's
+/// millions of payments must not hold an async thread.
 pub fn payment_list(
     c: &Computed,
     q: &PaymentsQuery,
