@@ -666,13 +666,7 @@ async fn admins_manage_users_and_reset_passwords() {
         .user_by_name(&lumbung_domain::Username::parse("siti").unwrap())
         .unwrap()
         .unwrap();
-    let siti_token = {
-        let res = app.api_sign_in("siti", "kata-sandi-siti").await;
-        res.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let siti_token = app.token_with("siti", "kata-sandi-siti").await;
     admin
         .post_form_expect(
             &format!("/users/{}/password", siti.id),
@@ -724,13 +718,7 @@ async fn a_password_an_admin_set_opens_nothing_until_its_owner_chooses_one() {
         ("password", "kata-sandi-siti"),
     ];
     posted(&admin, "/users", &fields).await;
-    let token = {
-        let res = app.api_sign_in("siti", "kata-sandi-siti").await;
-        res.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token = app.token_with("siti", "kata-sandi-siti").await;
     let siti = app.login_with("siti", "kata-sandi-siti").await;
     // Every page leads to the form; the API says why; who one is, and
     // signing out, stay open.
@@ -827,13 +815,7 @@ async fn a_password_an_admin_set_opens_nothing_until_its_owner_chooses_one() {
         ],
     )
     .await;
-    let token = {
-        let res = app.api_sign_in("siti", "sandi-dari-admin").await;
-        res.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token = app.token_with("siti", "sandi-dari-admin").await;
     let change = |body: Value| {
         app.bearer(Method::POST, "/api/v1/me/password", &token)
             .json(&body)

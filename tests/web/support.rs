@@ -477,7 +477,12 @@ impl TestApp {
 
     /// A bearer token from the JSON sign-in.
     pub async fn token(&self, username: &str) -> String {
-        let res = self.api_sign_in(username, PASSWORD).await;
+        self.token_with(username, PASSWORD).await
+    }
+
+    /// A bearer token from the JSON sign-in with `password`.
+    pub async fn token_with(&self, username: &str, password: &str) -> String {
+        let res = self.api_sign_in(username, password).await;
         assert_eq!(res.status(), StatusCode::OK);
         let body: serde_json::Value = res.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
