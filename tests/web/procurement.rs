@@ -345,6 +345,20 @@ async fn tenders_are_shown_a_page_at_a_time_each_matched_as_alone() {
             .matches
             .iter()
             .any(|b| b.name.starts_with("Preston Roads"))));
+    // The outbox too, a page at a time (a write user can queue notices
+    // for every tender: the page read them all).
+    for t in app.store.tenders().unwrap().iter().filter(|t| t.is_open()) {
+        app.store.queue_notices(t.id, &cli).unwrap();
+    }
+    let queued = app.store.outbox().unwrap().len();
+    assert!(queued > 50, "{queued}");
+    let rows = |page: &str| page.matches("href=\"/procurement/tenders#tender-").count();
+    let first = auditor.page("/procurement/outbox", StatusCode::OK).await;
+    assert_eq!(rows(&first), 50, "{first}");
+    let second = auditor
+        .page("/procurement/outbox?page=2", StatusCode::OK)
+        .await;
+    assert_eq!(rows(&second), queued - 50, "{second}");
 }
 
 /// A tender entered by hand for `anchor`, and the example proxy set.

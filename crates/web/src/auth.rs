@@ -187,10 +187,13 @@ fn query_token(parts: &axum::http::request::Parts) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// Where a user chooses their own password (`core::account`).
+pub const OWN_PASSWORD_PAGE: &str = "/account/password";
+
 /// What a user whose password an admin set may do before choosing their
 /// own: choose it, see who they are, sign out.
 const BEFORE_OWN_PASSWORD: [&str; 5] = [
-    crate::core::account::PAGE,
+    OWN_PASSWORD_PAGE,
     "/api/v1/me/password",
     "/api/v1/me",
     "/api/v1/session",
@@ -206,7 +209,7 @@ fn password_first(viewer: &Viewer, parts: &Parts, matched: &str, need: Need) -> 
         return None;
     }
     if parts.method == Method::GET && !matched.starts_with("/api/") {
-        return Some(crate::edge::redirect(crate::core::account::PAGE));
+        return Some(axum::response::Redirect::to(OWN_PASSWORD_PAGE).into_response());
     }
     tracing::info!(user = %user.username, path = %matched, "refused until the password is changed");
     Some(AppError::PasswordTemporary.into_response())

@@ -379,51 +379,87 @@ impl Store {
     /// those of tenders of its anchors, and of tenders published without
     /// one (as its tenders are seen).
     pub fn outbox_in(&self, scope: &Scope) -> Result<Vec<OutboxNotice>> {
-        let anchors = self.spend_anchors_in(scope)?;
+        Ok(self.outbox_where(scope, "", u32::MAX, 0)?.0)
+    }
+
+    /// A page of [`Store::outbox_in`] (`limit` from `offset`, oldest
+    /// first) and how many notices it holds in all: a write user can queue
+    /// notices for every tender, so the page never reads them all.
+    pub fn outbox_page(
+        &self,
+        scope: &Scope,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<OutboxNotice>, u64)> {
+        self.outbox_where(scope, "", limit, offset)
+    }
+
+    /// The notices of [`Store::outbox_in`] that `also` keeps too (SQL over
+    /// the notice `n`, empty for all), `limit` from `offset`, with their
+    /// count.
+    fn outbox_where(
+        &self,
+        scope: &Scope,
+        also: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<OutboxNotice>, u64)> {
+        // The anchors' ids are numbers the store read: written into the
+        // query as they are.
+        let seen = match self.spend_anchors_in(scope)? {
+            None => "1 = 1".to_owned(),
+            Some(anchors) => {
+                let ids: Vec<String> = anchors.iter().map(|a| a.get().to_string()).collect();
+                match ids.is_empty() {
+                    true => "t.anchor_id IS NULL".to_owned(),
+                    false => format!(
+                        "(t.anchor_id IS NULL OR t.anchor_id IN ({}))",
+                        ids.join(", ")
+                    ),
+                }
+            }
+        };
+        let also = match also {
+            "" => String::new(),
+            also => format!(" AND {also}"),
+        };
+        let from = format!(
+            "FROM outbox n JOIN businesses b ON b.id = n.business_id JOIN tenders t ON t.id = n.tender_id
+             WHERE {seen}{also}"
+        );
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        let total: i64 = conn.query_row(&format!("SELECT count(*) {from}"), [], |r| r.get(0))?;
+        let mut stmt = conn.prepare(&format!(
             "SELECT n.id, n.tender_id, n.business_id, b.record, n.email, n.language, n.subject, n.body,
-                    n.queued_at, n.sent_at, t.title, t.anchor_id
-             FROM outbox n JOIN businesses b ON b.id = n.business_id JOIN tenders t ON t.id = n.tender_id
-             ORDER BY n.id",
-        )?;
+                    n.queued_at, n.sent_at, t.title
+             {from} ORDER BY n.id LIMIT ?1 OFFSET ?2"
+        ))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![i64::from(limit), i64::from(offset)], |r| {
                 let record = stored_record(&r.get::<_, String>(3)?);
                 let sent_at: Option<String> = r.get(9)?;
                 let language: String = r.get(5)?;
-                let anchor: Option<i64> = r.get(11)?;
-                Ok((
-                    anchor,
-                    OutboxNotice {
-                        id: NoticeId::new(r.get(0)?),
-                        tender_id: TenderId::new(r.get(1)?),
-                        tender: r.get(10)?,
-                        business_id: BusinessId::new(r.get(2)?),
-                        status: match (&sent_at, record.consent) {
-                            (Some(_), _) => NoticeStatus::Sent,
-                            (None, true) => NoticeStatus::Queued,
-                            (None, false) => NoticeStatus::Withheld,
-                        },
-                        business: record.name,
-                        email: r.get(4)?,
-                        language: Language::parse(&language).unwrap_or_default().code(),
-                        subject: r.get(6)?,
-                        body: r.get(7)?,
-                        queued_at: r.get(8)?,
-                        sent_at,
+                Ok(OutboxNotice {
+                    id: NoticeId::new(r.get(0)?),
+                    tender_id: TenderId::new(r.get(1)?),
+                    tender: r.get(10)?,
+                    business_id: BusinessId::new(r.get(2)?),
+                    status: match (&sent_at, record.consent) {
+                        (Some(_), _) => NoticeStatus::Sent,
+                        (None, true) => NoticeStatus::Queued,
+                        (None, false) => NoticeStatus::Withheld,
                     },
-                ))
+                    business: record.name,
+                    email: r.get(4)?,
+                    language: Language::parse(&language).unwrap_or_default().code(),
+                    subject: r.get(6)?,
+                    body: r.get(7)?,
+                    queued_at: r.get(8)?,
+                    sent_at,
+                })
             })?
             .collect::<crate::db::Result<Vec<_>>>()?;
-        Ok(rows
-            .into_iter()
-            .filter(|(anchor, _)| match (anchor, &anchors) {
-                (Some(anchor), Some(seen)) => seen.contains(&AnchorId::new(*anchor)),
-                _ => true,
-            })
-            .map(|(_, notice)| notice)
-            .collect())
+        Ok((rows, total as u64))
     }
 
     /// Marks notices sent (by the mail relay), all or nothing: each must
@@ -435,7 +471,15 @@ impl Store {
     /// [`Store::mark_sent`] of notices a viewer of `scope` may see
     /// ([`Store::outbox_in`]); any other is no notice to it.
     pub fn mark_sent_in(&self, scope: &Scope, ids: &[NoticeId], actor: &Actor) -> Result<u64> {
-        let held: Vec<OutboxNotice> = self.outbox_in(scope)?;
+        // Only the notices named are read (ids are numbers, written in).
+        let named: Vec<String> = ids.iter().map(|id| id.get().to_string()).collect();
+        let held: Vec<OutboxNotice> = match named.is_empty() {
+            true => vec![],
+            false => {
+                let filter = format!("n.id IN ({})", named.join(", "));
+                self.outbox_where(scope, &filter, u32::MAX, 0)?.0
+            }
+        };
         self.write(|tx| {
             for id in ids {
                 match held.iter().find(|n| n.id == *id).map(|n| n.status) {

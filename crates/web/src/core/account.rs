@@ -17,10 +17,6 @@ use minijinja::context;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The page every other signed-in page sends a user with a temporary
-/// password to.
-pub const PAGE: &str = "/account/password";
-
 /// The form as typed (passwords are never shown again).
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default)]

@@ -247,7 +247,13 @@ pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>
     // Notices of tenders the viewer sees only (its anchors', and those
     // published without one).
     let scope = viewer.scope();
-    let notices = state.blocking(move |s| s.outbox_in(&scope)).await?;
+    let listing: Listing<Unsorted> = Listing::from_uri(&uri);
+    let window = listing.window;
+    let paged = state
+        .blocking(move |s| window.fetch(|n, at| s.outbox_page(&scope, n, at)))
+        .await?;
+    let list = listing.view(&paged, None);
+    let notices = paged.rows;
     // Survey invitations of the viewer's anchors' surveys only.
     let seen = super::surveys::surveys_seen(&state, &viewer).await?;
     let invitations: Vec<_> = state
@@ -260,7 +266,7 @@ pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>
         &viewer,
         &uri,
         "outbox.html",
-        context! { notices => notices, invitations => invitations },
+        context! { notices => notices, list => list, invitations => invitations },
     )
 }
 
