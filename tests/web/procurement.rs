@@ -1179,6 +1179,20 @@ async fn a_respend_survey_goes_through_the_outbox_and_its_answers_give_the_multi
     serang_auditor
         .post_form_expect(&sent, &[], StatusCode::FORBIDDEN)
         .await;
+    app.add_user(
+        "analyst-serang",
+        lumbung_domain::Role::Analyst,
+        crate::support::in_area("3604"),
+    );
+    let serang_analyst = app.login("analyst-serang").await;
+    for path in [
+        sent.clone(),
+        "/procurement/outbox/invitations/999999/sent".into(),
+    ] {
+        serang_analyst
+            .post_form_expect(&path, &[], StatusCode::NOT_FOUND)
+            .await;
+    }
     posted(&lancs, &sent, &[]).await;
     assert!(app.store.survey_outbox().unwrap()[0].sent_at.is_some());
 }

@@ -192,35 +192,31 @@ impl Store {
 
     /// The invitations queued, the oldest first.
     pub fn survey_outbox(&self) -> Result<Vec<SurveyNotice>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT i.id, s.id, s.name, s.anchor_id, i.business_id, o.name, i.email, i.language, i.subject, i.body,
-                    i.queued_at, i.sent_at, EXISTS (SELECT 1 FROM respend_answers a WHERE a.invitation_id = i.id)
-             FROM respend_invitations i JOIN respend_surveys s ON s.id = i.survey_id
-             JOIN businesses b ON b.id = i.business_id JOIN organisations o ON o.id = b.org_id
-             ORDER BY i.id",
+        invitations_where(&*self.conn()?, "", "i.id", u32::MAX)
+    }
+
+    /// The invitations of `surveys` as a page shows them: those still to
+    /// send first, then the sent, each the oldest first, at most `most`
+    /// (surveys repeated for every supplier would make the page endless).
+    pub fn survey_outbox_of(&self, surveys: &[SurveyId], most: u32) -> Result<Vec<SurveyNotice>> {
+        if surveys.is_empty() {
+            return Ok(vec![]);
+        }
+        // Survey ids are numbers the store read: written into the query.
+        let ids: Vec<String> = surveys.iter().map(|s| s.get().to_string()).collect();
+        let filter = format!("WHERE i.survey_id IN ({})", ids.join(", "));
+        invitations_where(&*self.conn()?, &filter, "i.sent_at IS NOT NULL, i.id", most)
+    }
+
+    /// The survey an invitation is of, if it is held (found by its id, not
+    /// in the outbox, which grows with every survey).
+    pub fn invitation_survey(&self, id: InvitationId) -> Result<Option<SurveyId>> {
+        let survey: Option<i64> = crate::sql::optional(
+            &*self.conn()?,
+            "SELECT survey_id FROM respend_invitations WHERE id = ?1",
+            [id.get()],
         )?;
-        let rows = stmt.query_map([], |r| {
-            from_row!(
-                r,
-                SurveyNotice {
-                    id: InvitationId::new,
-                    survey: SurveyId::new,
-                    survey_name,
-                    anchor: |v: Option<i64>| v.map(OrgId::new),
-                    business_id: BusinessId::new,
-                    business,
-                    email,
-                    language,
-                    subject,
-                    body,
-                    queued_at,
-                    sent_at,
-                    answered,
-                }
-            )
-        })?;
-        Ok(rows.collect::<crate::db::Result<_>>()?)
+        Ok(survey.map(SurveyId::new))
     }
 
     /// Marks an invitation sent (by whoever sent it).
@@ -369,4 +365,42 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The invitations `filter` keeps (`WHERE …` over the invitation `i`, or
+/// empty), in `order`, at most `most`.
+fn invitations_where(
+    conn: &crate::db::Connection,
+    filter: &str,
+    order: &str,
+    most: u32,
+) -> Result<Vec<SurveyNotice>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT i.id, s.id, s.name, s.anchor_id, i.business_id, o.name, i.email, i.language, i.subject, i.body,
+                i.queued_at, i.sent_at, EXISTS (SELECT 1 FROM respend_answers a WHERE a.invitation_id = i.id)
+         FROM respend_invitations i JOIN respend_surveys s ON s.id = i.survey_id
+         JOIN businesses b ON b.id = i.business_id JOIN organisations o ON o.id = b.org_id
+         {filter} ORDER BY {order} LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([i64::from(most)], |r| {
+        from_row!(
+            r,
+            SurveyNotice {
+                id: InvitationId::new,
+                survey: SurveyId::new,
+                survey_name,
+                anchor: |v: Option<i64>| v.map(OrgId::new),
+                business_id: BusinessId::new,
+                business,
+                email,
+                language,
+                subject,
+                body,
+                queued_at,
+                sent_at,
+                answered,
+            }
+        )
+    })?;
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }

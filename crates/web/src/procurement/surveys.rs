@@ -121,11 +121,8 @@ pub async fn figured(ctx: Ctx, Path(raw): Path<String>) -> Result<Html<String>, 
 pub async fn mark_sent(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, AppError> {
     let id: InvitationId = raw.parse().map_err(|_| not_found("invitation", &raw))?;
     let seen = surveys_seen(&ctx.state, &ctx.viewer).await?;
-    let outbox = ctx.state.blocking(|s| s.survey_outbox()).await?;
-    if !outbox
-        .iter()
-        .any(|n| n.id == id && seen.iter().any(|s| s.id == n.survey))
-    {
+    let survey = ctx.state.blocking(move |s| s.invitation_survey(id)).await?;
+    if !survey.is_some_and(|survey| seen.iter().any(|s| s.id == survey)) {
         return Err(not_found("invitation", &raw));
     }
     acting(&ctx.state, &ctx.viewer, move |s, actor| {

@@ -243,6 +243,11 @@ pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
     Ok(csv.download("lumbung-tenders.csv"))
 }
 
+/// The most survey invitations the outbox page shows: those still to send
+/// first, then the sent (a survey invites every supplier, and surveys
+/// repeat: the page read every invitation ever queued).
+const INVITATIONS_SHOWN: u32 = 1_000;
+
 pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     // Notices of tenders the viewer sees only (its anchors', and those
     // published without one).
@@ -255,13 +260,13 @@ pub async fn outbox_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>
     let list = listing.view(&paged, None);
     let notices = paged.rows;
     // Survey invitations of the viewer's anchors' surveys only.
-    let seen = super::surveys::surveys_seen(&state, &viewer).await?;
-    let invitations: Vec<_> = state
-        .blocking(|s| s.survey_outbox())
-        .await?
+    let seen: Vec<_> = (super::surveys::surveys_seen(&state, &viewer).await?)
         .into_iter()
-        .filter(|n| seen.iter().any(|s| s.id == n.survey))
+        .map(|s| s.id)
         .collect();
+    let invitations = state
+        .blocking(move |s| s.survey_outbox_of(&seen, INVITATIONS_SHOWN))
+        .await?;
     render(
         &viewer,
         &uri,
