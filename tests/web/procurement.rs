@@ -154,6 +154,25 @@ async fn contracts_and_opportunities_show_the_local_and_sme_shares() {
         &o,
         &["Ribble Cleaning Co-operative", "<svg class=\"chart\""],
     );
+    // An opportunity shows its best 20 businesses and counts the others
+    // (regression: every business of a sector was listed, each page).
+    let mut more = String::from("name,postcode,sic,size,consent\n");
+    for n in 0..25 {
+        more.push_str(&format!("Cleaner {n:02} Ltd,PR1 5AB,81210,micro,yes\n"));
+    }
+    let records = lumbung_procurement::business::read_file("more.csv", more.as_bytes()).unwrap();
+    app.store
+        .import_businesses(
+            &[("more.csv".into(), records)],
+            None,
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let o = analyst
+        .page("/procurement/opportunities", StatusCode::OK)
+        .await;
+    assert_eq!(o.matches("Cleaner ").count(), 20, "{o}");
+    assert!(o.contains("and 6 more"), "{o}");
 }
 
 #[tokio::test]

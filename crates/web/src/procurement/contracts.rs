@@ -140,7 +140,14 @@ pub async fn opportunities_page(
         for op in &o.opportunities {
             let entry = per_anchor.entry(op.anchor.as_str()).or_default();
             if op.businesses.iter().any(|b| b.consent) {
-                *entry = entry.saturating_add(op.outside_spend.minor());
+                // Money is added checked: a sum past its bound is refused,
+                // never shown cut to the largest number.
+                *entry = entry.checked_add(op.outside_spend.minor()).ok_or_else(|| {
+                    AppError::TooLarge {
+                        field: "redirectable_spend".into(),
+                        max: None,
+                    }
+                })?;
             }
         }
         let rows: Vec<(String, i64, String)> = per_anchor
@@ -154,8 +161,9 @@ pub async fn opportunities_page(
                 (a.to_owned(), minor, text)
             })
             .collect();
-        charts::bars(lang.t("opportunities_chart_title"), &rows)
+        Ok::<_, AppError>(charts::bars(lang.t("opportunities_chart_title"), &rows))
     });
+    let chart = chart.transpose()?;
     render(
         &viewer,
         &uri,
