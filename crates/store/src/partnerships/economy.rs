@@ -615,10 +615,23 @@ fn buyouts_where(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use lumbung_domain::{AreaKind, AreaRecord};
     use lumbung_partnerships::economy::CoopStage;
+
+    /// A garment co-operative named `name` at its first stage.
+    pub(crate) fn coop(name: &str) -> Coop {
+        Coop {
+            name: name.into(),
+            sector: "garmen".into(),
+            stage: CoopStage::parse("steering_group").unwrap(),
+            members: 12,
+            members_women: 10,
+            support_asked: String::new(),
+            mentor: String::new(),
+        }
+    }
 
     /// Regression: a co-operative's pages found it in the list of the
     /// first 5,000 by name, so one account adding 5,000 named "!" made
@@ -644,15 +657,7 @@ mod tests {
         s.import_areas("t", records.collect(), vec![], vec![], &cli, &mut |_, _| {})
             .unwrap();
         let area = AreaCode::parse("3604010001").unwrap();
-        let coop = Coop {
-            name: "Koperasi Jahit Umbul".into(),
-            sector: "garmen".into(),
-            stage: CoopStage::parse("steering_group").unwrap(),
-            members: 12,
-            members_women: 10,
-            support_asked: String::new(),
-            mentor: String::new(),
-        };
+        let coop = coop("Koperasi Jahit Umbul");
         let on = jiff::civil::date(2024, 1, 10);
         let id = s.add_coop(&area, None, None, &coop, on, &cli).unwrap();
         s.conn()

@@ -5,7 +5,7 @@ use crate::test_support::store;
 use crate::{OrgInput, Store};
 use lumbung_domain::{AreaCode, AreaKind, AreaRecord, Money, OrgId, OrgKind, Scope};
 use lumbung_partnerships::capitals::{Asset, Capital, Citizen};
-use lumbung_partnerships::economy::{Buyout, Closure, Coop, CoopStage, CuMonth, PointKind};
+use lumbung_partnerships::economy::{Buyout, Closure, CuMonth, PointKind};
 use lumbung_partnerships::offers::{Kind, Posting, Side, Theme};
 use lumbung_partnerships::partnership::{Founding, PartnerRole};
 
@@ -151,15 +151,7 @@ fn a_flood_in_one_area_pushes_no_other_areas_rows_out_of_its_lists() {
             flooder.get()
         ),
     );
-    let coop = Coop {
-        name: "Koperasi Kami".into(),
-        sector: "garmen".into(),
-        stage: CoopStage::parse("steering_group").unwrap(),
-        members: 12,
-        members_women: 10,
-        support_asked: String::new(),
-        mentor: String::new(),
-    };
+    let coop = super::economy::tests::coop("Koperasi Kami");
     s.add_coop(&ours, Some(mine), None, &coop, on, &cli)
         .unwrap();
     let buyout = Buyout {
