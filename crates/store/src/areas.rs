@@ -1,6 +1,7 @@
 //! Areas and the postcode map.
 
 use crate::audit::{self, Actor};
+use crate::cached::{count_change, Cached};
 use crate::db::{params, OptionalExtension, Row, TransactionBehavior};
 use crate::{Result, Store, StoreError};
 use lumbung_domain::area::{plan_area_import, StoredArea};
@@ -9,31 +10,17 @@ use lumbung_domain::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Postcode prefix → the path of its area.
 pub(crate) type PostcodePaths = HashMap<String, String>;
 
-/// The postcode map as last read, with the count of changes it was read
-/// at (`cache_versions`).
-#[derive(Default)]
-pub(crate) struct PostcodePathsCache(Mutex<Option<(i64, Arc<PostcodePaths>)>>);
+/// The postcode map as last read (`cache_versions`).
+pub(crate) type PostcodePathsCache = Cached<PostcodePaths>;
 
 /// The name under which changes of the postcode map or the areas are
 /// counted.
 const POSTCODE_MAP: &str = "postcode_map";
-
-/// Counts a change of what `name` stands for, once in the writing
-/// transaction, where every server of the database sees it. (Triggers on
-/// each row, migration 44, doubled the cost of an import of the areas.)
-fn count_change(tx: &crate::db::Transaction<'_>, name: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO cache_versions (name, version) VALUES (?1, 1)
-         ON CONFLICT (name) DO UPDATE SET version = cache_versions.version + 1",
-        [name],
-    )?;
-    Ok(())
-}
 
 impl Store {
     /// Every postcode prefix with its area's path, read again only when the
@@ -44,29 +31,13 @@ impl Store {
         &self,
         conn: &crate::db::Connection,
     ) -> Result<Arc<PostcodePaths>> {
-        let cache = &self.postcode_paths.0;
-        // The count first: a change committed between the two reads leaves a
-        // newer map under an older count, read again next time, never the
-        // other way round.
-        let version: i64 = crate::sql::optional_row(
-            conn,
-            "SELECT version FROM cache_versions WHERE name = ?1",
-            [POSTCODE_MAP],
-            |r| r.get(0),
-        )?
-        .unwrap_or(0);
-        if let Some((held, paths)) = &*cache.lock().unwrap_or_else(|e| e.into_inner()) {
-            if *held == version {
-                return Ok(paths.clone());
-            }
-        }
-        let mut stmt = conn.prepare(
-            "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
-        )?;
-        let rows = stmt.query_map([], |r| r.try_into())?;
-        let paths = Arc::new(rows.collect::<crate::db::Result<PostcodePaths>>()?);
-        *cache.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, paths.clone()));
-        Ok(paths)
+        self.postcode_paths.get(conn, POSTCODE_MAP, || {
+            let mut stmt = conn.prepare(
+                "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
+            )?;
+            let rows = stmt.query_map([], |r| r.try_into())?;
+            Ok(rows.collect::<crate::db::Result<PostcodePaths>>()?)
+        })
     }
 }
 

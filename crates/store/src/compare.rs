@@ -47,7 +47,7 @@ impl Store {
             })
             .collect();
         // Read once, and only when some area's spend is the viewer's.
-        let mut facts: Option<Vec<Facts>> = None;
+        let mut facts: Option<std::sync::Arc<Vec<Facts>>> = None;
         let mut cities = Vec::with_capacity(codes.len());
         for code in codes {
             let Some(area) = self.area(code)? else {

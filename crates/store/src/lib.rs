@@ -10,6 +10,7 @@ mod sql;
 mod areas;
 mod audit;
 mod board;
+mod cached;
 mod community;
 mod compare;
 mod complaints;
@@ -288,6 +289,9 @@ pub struct Store {
     server_verified: bool,
     /// Shared by the clones, like the pool.
     postcode_paths: std::sync::Arc<areas::PostcodePathsCache>,
+    /// Every stored payment as last read: a city's millions (hundreds of
+    /// MB) were read again for each view of every page built on them.
+    spend_facts: std::sync::Arc<cached::Cached<Vec<lumbung_spend::facts::Facts>>>,
     /// Opened by [`Store::open_alone`]: its bulk imports may take the file
     /// for themselves ([`Store::written_once`]), waiting this long for
     /// other writers otherwise.
@@ -426,6 +430,7 @@ impl Store {
             password_cost: PasswordCost::Production,
             server_verified: false,
             postcode_paths: Default::default(),
+            spend_facts: Default::default(),
             alone: None,
         })
     }

@@ -15,12 +15,16 @@ use lumbung_spend::sectors;
 use lumbung_spend::suppliers::name_key;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 impl Store {
-    /// Every stored payment, as columnar chunks.
-    pub fn spend_facts(&self) -> Result<Vec<Facts>> {
+    /// Every stored payment, as columnar chunks: read again only when the
+    /// payments changed since (on any server of the database), and shared
+    /// by every request meanwhile.
+    pub fn spend_facts(&self) -> Result<Arc<Vec<Facts>>> {
         let conn = self.conn()?;
-        load_facts(&conn, None)
+        self.spend_facts
+            .get(&conn, super::PAYMENTS, || load_facts(&conn, None))
     }
 
     /// Names and locations for a report: each supplier's location from the

@@ -201,6 +201,7 @@ impl Store {
                     en: "import {blocking} skipped payments as already held, perhaps this import's: undo import {blocking} first, then this one, then import its file again")));
             }
             tx.execute("DELETE FROM spend_facts WHERE import_id = ?1", [id])?;
+            crate::cached::count_change(tx, super::PAYMENTS)?;
             tx.execute("DELETE FROM spend_flags WHERE import_id = ?1", [id])?;
             tx.execute(
                 "UPDATE spend_imports SET undone_at = ?2 WHERE id = ?1",
@@ -525,8 +526,11 @@ mod tests {
 
     use super::*;
     use crate::test_support::store;
+    use lumbung_domain::SupplierId;
+    use lumbung_spend::facts::Facts;
     use lumbung_spend::fast::{scan_reader, ScanOptions};
     use lumbung_spend::read::{read_ledger, ReadOptions};
+    use std::sync::Arc;
 
     const LEDGER: &str = "anchor,fiscal_year,payment_date,supplier_id,supplier_name,postcode,sic,sme,contract_type,amount
 Anchor 00,2012/13,01/05/2012,00000001,Acme Print 1 Ltd,PR1 2HE,18129,Y,local contract,100.50
@@ -671,5 +675,71 @@ Anchor 00,2013/14,01/06/2013,Acme Print 2 Ltd,PR1 2HE,13.00
                 "{listed:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_payments_are_read_once_and_again_after_any_change_on_any_server() {
+        let (d, s) = store();
+        fast(&s, "a");
+        let first = s.spend_facts().unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &s.spend_facts().unwrap()),
+            "unchanged, the payments read are kept"
+        );
+        let rows = |s: &Store| {
+            s.spend_facts()
+                .unwrap()
+                .iter()
+                .map(Facts::len)
+                .sum::<usize>()
+        };
+        let suppliers = |s: &Store| -> Vec<u32> {
+            let mut v: Vec<u32> = (s.spend_facts().unwrap().iter())
+                .flat_map(|f| f.supplier.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let held = rows(&s);
+        assert!(held > 0);
+
+        // Another server of the same database imports a file…
+        let other = d.open_again();
+        let more = fast_of(
+            &other,
+            "b.csv",
+            &LEDGER.replace("Anchor 0", "Anchor 1"),
+            "b",
+        );
+        assert_eq!(rows(&s), 2 * held);
+        // …merges two suppliers…
+        let paid = suppliers(&s);
+        assert_eq!(paid.len(), 2, "{paid:?}");
+        let (keep, gone) = (
+            SupplierId::new(paid[0].into()),
+            SupplierId::new(paid[1].into()),
+        );
+        other.merge_suppliers(keep, gone, &Actor::cli()).unwrap();
+        assert_eq!(suppliers(&s), vec![paid[0]]);
+        // …moves an anchor's fiscal year…
+        let anchor = other.anchor_id("Anchor 00").unwrap().unwrap();
+        let years = |s: &Store| -> Vec<i16> {
+            let mut v: Vec<i16> = (s.spend_facts().unwrap().iter())
+                .flat_map(|f| f.year.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        let before = years(&s);
+        other
+            .set_anchor_fiscal_year_start(anchor, Some(6), &Actor::cli())
+            .unwrap();
+        assert_ne!(years(&s), before, "the anchor's payments moved year");
+        // …and undoes the import: each seen by this server.
+        other
+            .undo_spend_import(more.import_id.unwrap(), &Actor::cli())
+            .unwrap();
+        assert_eq!(rows(&s), held);
     }
 }

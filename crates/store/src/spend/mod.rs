@@ -29,6 +29,11 @@ use serde::Serialize;
 /// Rows per stored facts blob: big enough to scan fast, small enough to
 /// keep memory steady while importing.
 const CHUNK_ROWS: usize = 1 << 20;
+
+/// The name under which changes of the stored payments (`spend_facts`)
+/// are counted: a server keeps them read between requests until it moves
+/// ([`Store::spend_facts`]).
+pub(crate) const PAYMENTS: &str = "spend_facts";
 /// The supplier record of payments that name no supplier.
 pub const UNNAMED_SUPPLIER: &str = "(unnamed supplier)";
 
@@ -315,6 +320,7 @@ impl Store {
                     moved += n as u64;
                 }
             }
+            crate::cached::count_change(tx, PAYMENTS)?;
             audit::record(
                 tx,
                 actor,

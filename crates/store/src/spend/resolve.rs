@@ -592,6 +592,7 @@ pub(super) fn store_facts(
                 chunk += 1;
             }
         }
+        crate::cached::count_change(&tx, super::PAYMENTS)?;
         let mut flag_row =
             tx.prepare("INSERT INTO spend_flags (import_id, line, message) VALUES (?1, ?2, ?3)")?;
         for row in kept_rows {

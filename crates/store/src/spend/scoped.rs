@@ -6,19 +6,22 @@ use crate::{Result, Store};
 use lumbung_domain::Scope;
 use lumbung_spend::facts::Facts;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 impl Store {
     /// The stored payments of the anchors `scope` covers, as columnar
     /// chunks; every payment for the whole system.
-    pub fn spend_facts_in(&self, scope: &Scope) -> Result<Vec<Facts>> {
+    pub fn spend_facts_in(&self, scope: &Scope) -> Result<Arc<Vec<Facts>>> {
         let allowed = self.anchor_numbers_in(scope)?;
         let facts = self.spend_facts()?;
         Ok(match allowed {
             None => facts,
-            Some(allowed) => facts
-                .iter()
-                .map(|f| f.filter(|f, i| allowed.contains(&f.anchor[i])))
-                .collect(),
+            Some(allowed) => Arc::new(
+                facts
+                    .iter()
+                    .map(|f| f.filter(|f, i| allowed.contains(&f.anchor[i])))
+                    .collect(),
+            ),
         })
     }
 

@@ -197,6 +197,7 @@ impl Store {
                     )?;
                 }
             }
+            crate::cached::count_change(tx, super::PAYMENTS)?;
             tx.execute("UPDATE suppliers SET review = NULL WHERE id = ?1", [keep])?;
             tx.execute(
                 "UPDATE suppliers SET review = ?2 WHERE id = ?1",

@@ -35,7 +35,7 @@ pub struct ReportQuery {
 pub struct Computed {
     pub report: SpendReport,
     pub dims: Dimensions,
-    pub facts: Vec<Facts>,
+    pub facts: std::sync::Arc<Vec<Facts>>,
     pub selection: Selection,
     pub anchors: Vec<(u32, String)>,
 }
