@@ -317,6 +317,32 @@ fn leaking_spend_is_matched_to_local_businesses() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 3, "{csv}");
+
+    // Another anchor's payments, another import: each anchor's leak is
+    // its own (each report reads the stored chunks holding its payments).
+    env.anchor_with_spend(
+        "Lancashire Police",
+        "Date,Supplier,Postcode,SIC,Amount\n\
+         05/05/2023,Far Cleaning Ltd,M1 1AA,81210,250.00\n",
+    );
+    let o = env.json(&["procurement", "opportunities"]);
+    let leaks: Vec<(&str, &str)> = (o["opportunities"].as_array().unwrap().iter())
+        .map(|op| {
+            (
+                op["anchor"].as_str().unwrap(),
+                op["outside_spend"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        leaks,
+        [
+            ("Lancashire Police", "250.00"),
+            ("Preston City Council", "1000.00")
+        ],
+        "{o}"
+    );
+    assert_eq!(o["redirectable_spend"], "1250.00");
 }
 
 /// One firm is one supplier across payments and awards: an awarded

@@ -126,6 +126,20 @@ impl Facts {
         moved
     }
 
+    /// The anchors whose payments these are (a stored chunk is most often
+    /// one file's, of one anchor).
+    pub fn anchors(&self) -> std::collections::HashSet<u32> {
+        let mut seen = std::collections::HashSet::new();
+        let mut last = None;
+        for &a in &self.anchor {
+            if last != Some(a) {
+                seen.insert(a);
+                last = Some(a);
+            }
+        }
+        seen
+    }
+
     /// The payments whose row passes `keep`, as a new set of columns.
     pub fn filter(&self, keep: impl Fn(&Facts, usize) -> bool) -> Facts {
         let mut out = Facts::default();
@@ -235,6 +249,16 @@ mod tests {
         let moved = f.reyear(|a| (a == 1).then_some(january));
         assert_eq!(moved, 1);
         assert_eq!(f.year, vec![2023, 2022, 2020]);
+    }
+
+    #[test]
+    fn the_anchors_of_payments_are_each_named_once() {
+        let mut f = Facts::default();
+        assert!(f.anchors().is_empty());
+        for a in [4, 4, 2, 4, 9, 9] {
+            f.push(a, 2022, NO_DATE, 1, Money::from_minor(5), NO_SECTOR, 0);
+        }
+        assert_eq!(f.anchors(), [2, 4, 9].into());
     }
 
     #[test]
