@@ -8,6 +8,7 @@
 
 use lumbung_domain::{text, AreaPath, OfferId, OrgId, Text};
 use serde::Serialize;
+use std::cmp::Reverse;
 
 /// The longest title, in characters.
 pub const TITLE_MAX: usize = 200;
@@ -67,16 +68,18 @@ pub struct Match {
 
 /// The steps between two areas through their nearest common ancestor.
 pub fn distance(a: &AreaPath, b: &AreaPath) -> usize {
-    let segs = |p: &AreaPath| -> Vec<String> {
-        p.as_str()
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    let (sa, sb) = (segs(a), segs(b));
-    let common = sa.iter().zip(&sb).take_while(|(x, y)| x == y).count();
-    (sa.len() - common) + (sb.len() - common)
+    let (a, b): (Vec<&str>, Vec<&str>) = (segments(a).collect(), segments(b).collect());
+    steps(&a, &b)
+}
+
+/// [`distance`] between areas given by their paths' segments.
+fn steps(a: &[&str], b: &[&str]) -> usize {
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    (a.len() - common) + (b.len() - common)
+}
+
+fn segments(p: &AreaPath) -> impl Iterator<Item = &str> {
+    p.as_str().split('/').filter(|s| !s.is_empty())
 }
 
 /// How many offers of each need are matched at most (its best ones).
@@ -119,6 +122,10 @@ fn better(a: &Match, b: &Match) -> std::cmp::Ordering {
         .then(a.offer.cmp(&b.offer))
 }
 
+/// An offer's rank among a need's fits, in the order of [`better`]:
+/// nearest, most themes shared, most kinds shared, then by its id.
+type Rank = (usize, Reverse<usize>, Reverse<usize>, OfferId);
+
 /// The offers that fit each need ([`pair`]), its best
 /// [`MATCHES_PER_NEED`], and of all those the best [`MATCHES_SHOWN`]:
 /// nearest first, then most themes and kinds shared, then by ids.
@@ -126,15 +133,44 @@ pub fn matches(listings: &[Listing]) -> Vec<Match> {
     let (offers, needs): (Vec<&Listing>, Vec<&Listing>) =
         listings.iter().partition(|l| l.side == Side::Offer);
     let mut found = Vec::new();
+    // Each need's fits are ranked by a key of four numbers, the best few
+    // chosen without sorting the rest, and only those made matches: a
+    // few thousand listings are millions of pairs.
+    let offers: Vec<(&Listing, Vec<&str>)> = (offers.into_iter())
+        .map(|o| (o, segments(&o.area).collect()))
+        .collect();
+    let mut fits: Vec<(Rank, &Listing)> = Vec::new();
     for need in &needs {
-        let mut fits: Vec<Match> = offers.iter().filter_map(|o| pair(need, o)).collect();
-        fits.sort_by(better);
-        fits.truncate(MATCHES_PER_NEED);
-        found.append(&mut fits);
+        let at: Vec<&str> = segments(&need.area).collect();
+        fits.clear();
+        fits.extend(offers.iter().filter_map(|(o, from)| {
+            let shared = fit(need, o)?;
+            let key = (steps(from, &at), Reverse(shared.0), Reverse(shared.1), o.id);
+            Some((key, *o))
+        }));
+        if fits.len() > MATCHES_PER_NEED {
+            fits.select_nth_unstable_by_key(MATCHES_PER_NEED, |f| f.0);
+            fits.truncate(MATCHES_PER_NEED);
+        }
+        found.extend(fits.iter().filter_map(|(_, o)| pair(need, o)));
     }
     found.sort_by(better);
     found.truncate(MATCHES_SHOWN);
     found
+}
+
+/// How many themes and kinds `offer` shares with `need` when it fits it
+/// (as [`pair`] has it), without making the match.
+fn fit(need: &Listing, offer: &Listing) -> Option<(usize, usize)> {
+    if need.side != Side::Need || offer.side != Side::Offer || offer.org == need.org {
+        return None;
+    }
+    let shared = |a: &[Theme], b: &[Theme]| a.iter().filter(|t| b.contains(t)).count();
+    let themes = shared(&need.themes, &offer.themes);
+    let kinds = (need.kinds.iter())
+        .filter(|k| offer.kinds.contains(k))
+        .count();
+    (themes > 0).then_some((themes, kinds))
 }
 
 /// An offer or a need as typed, checked.
@@ -333,6 +369,42 @@ mod tests {
             Some(0)
         );
         assert_eq!(pair(&listings[0], &listings[300]), None, "sides");
+    }
+
+    proptest::proptest! {
+        /// Ranking each need's fits by a key, its best chosen unsorted, is
+        /// the same as making every match and sorting them.
+        #[test]
+        fn matching_by_key_is_matching_every_pair_sorted(
+            drawn in proptest::collection::vec(
+                (proptest::bool::ANY, 0..4i64, 1u8..8, 0u8..8, 0usize..5),
+                0..60,
+            ),
+        ) {
+            let areas = ["/ID/", "/ID/36/", "/ID/36/3604/", "/ID/36/3604/3604010/", "/ID/36/3671/"];
+            let themes = [Theme::Economy, Theme::Health, Theme::Social];
+            let kinds = [Kind::Money, Kind::Skills, Kind::Goods];
+            let listings: Vec<Listing> = (drawn.iter().enumerate())
+                .map(|(i, &(offer, org, theme_bits, kind_bits, area))| Listing {
+                    id: OfferId::new(i as i64 + 1),
+                    side: if offer { Side::Offer } else { Side::Need },
+                    org: OrgId::new(org),
+                    themes: (0..3).filter(|b| theme_bits & (1 << b) != 0).map(|b| themes[b]).collect(),
+                    kinds: (0..3).filter(|b| kind_bits & (1 << b) != 0).map(|b| kinds[b]).collect(),
+                    area: path(areas[area]),
+                })
+                .collect();
+            let mut every = Vec::new();
+            for need in &listings {
+                let mut fits: Vec<Match> = listings.iter().filter_map(|o| pair(need, o)).collect();
+                fits.sort_by(better);
+                fits.truncate(MATCHES_PER_NEED);
+                every.append(&mut fits);
+            }
+            every.sort_by(better);
+            every.truncate(MATCHES_SHOWN);
+            proptest::prop_assert_eq!(matches(&listings), every);
+        }
     }
 
     #[test]
