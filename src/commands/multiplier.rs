@@ -95,7 +95,8 @@ pub fn lm3(db: &Db, args: Lm3Args) -> Result<()> {
     let store = db.open()?;
     let (file, rows) = survey(&args.respend)?;
     let sel = selection(&store, &args.selection, args.local.as_deref())?;
-    let m = store.local_multiplier(&sel, &file, &rows)?;
+    // The command line is the database's operator: every supplier is seen.
+    let m = store.local_multiplier(&sel, &lumbung_domain::Scope::Global, &file, &rows)?;
     warn_ignored(&file, &m);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&m)?),

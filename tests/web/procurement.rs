@@ -696,14 +696,20 @@ async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
         page.contains("id=\"e-text\"") && page.contains("employment,7"),
         "{page}"
     );
-    // A supplier no anchor of the scope paid is refused.
+    // A supplier no anchor of the scope paid is refused as a name nobody
+    // has: a file of guessed names tells nothing of other scopes.
     let outside = "supplier,outcome,score\nSerang Linen,equity,3\n";
     let res = lancs
         .upload("/procurement/assessments", form("2026", outside))
         .await;
     let page = expect_status("/procurement/assessments", res, StatusCode::OK).await;
     assert!(
-        page.contains("is not paid by an anchor of your scope") || page.contains("tidak dibayar"),
+        page.contains("tidak ada pemasok &quot;Serang Linen&quot;")
+            || page.contains("no supplier &quot;Serang Linen&quot;"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("cakupan Anda") && !page.contains("of your scope"),
         "{page}"
     );
     assert!(
@@ -771,12 +777,19 @@ async fn suppliers_are_scored_in_rounds_within_the_assessors_scope() {
     // Out of scope: the Serang supplier's page and form.
     let linen = supplier_named(&app, "Serang Linen");
     let linen_path = format!("/procurement/assessments/suppliers/{linen}");
-    assert_eq!(lancs.status(&linen_path).await, StatusCode::FORBIDDEN);
+    // As an id nobody has: a 403 told which ids exist outside the scope.
+    assert_eq!(lancs.status(&linen_path).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        lancs
+            .status("/procurement/assessments/suppliers/987654")
+            .await,
+        StatusCode::NOT_FOUND
+    );
     lancs
         .post_form_expect(
             &linen_path,
             &[("round", "2027"), ("score_equity", "2")],
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
         )
         .await;
     assert!(app.store.supplier_scores(linen).unwrap().is_empty());
@@ -891,6 +904,36 @@ async fn the_local_multiplier_is_figured_from_a_survey_given_in_the_browser() {
     let page = expect_status("/procurement/lm3", res, StatusCode::OK).await;
     assert!(
         page.contains("id=\"e-anchor\"") && !page.contains("1.4500"),
+        "{page}"
+    );
+    // A supplier paid only outside the analyst's scope is a name nobody
+    // has, its id untold (a survey of guessed names told both).
+    app.add_org("RSUD Serang", lumbung_domain::OrgKind::Anchor, "3604");
+    for (sha, supplier) in [("s1", "Serang Linen"), ("s2", "Serang Linen")] {
+        let postcode = if sha == "s1" { "42111" } else { "42182" };
+        app.store
+            .import_spend(
+                "serang.csv",
+                sha,
+                &[crate::spend::payment(
+                    "RSUD Serang",
+                    supplier,
+                    postcode,
+                    100,
+                )],
+                &serde_json::json!({}),
+                &lumbung_store::Actor::cli(),
+            )
+            .unwrap();
+    }
+    let outside = "supplier,local_respend_share\nSerang Linen,0.5\n";
+    let res = lancs
+        .upload("/procurement/lm3", form(&preston, outside))
+        .await;
+    let page = expect_status("/procurement/lm3", res, StatusCode::OK).await;
+    assert!(
+        page.contains("no supplier &quot;Serang Linen&quot;")
+            || page.contains("tidak ada pemasok &quot;Serang Linen&quot;"),
         "{page}"
     );
     let bad = "supplier,local_respend_share\nPreston Roads Ltd,1.5\n";

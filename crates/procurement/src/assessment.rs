@@ -13,7 +13,7 @@ use lumbung_spend::facts::{Facts, NO_SECTOR};
 use lumbung_spend::report::{Dimensions, TooLarge};
 use num_traits::Zero;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// The highest score.
 pub const SCORE_MAX: u8 = 5;
@@ -152,14 +152,13 @@ pub fn read_assessments(name: &str, bytes: &[u8]) -> Result<Vec<AssessmentRow>, 
     Rejected::unless_any(name, errors, rows)
 }
 
-/// Matches the file's rows to suppliers (`found` beside each) that the
-/// assessor may assess (`allowed`; `None`: all): a row naming no supplier,
-/// several, or one outside the assessor's anchors refuses the file.
+/// Matches the file's rows to suppliers (`found` beside each, among those
+/// the assessor may assess: [`Found::within`]): a row naming no supplier,
+/// or several, refuses the file.
 pub fn matched(
     file: &str,
     rows: &[AssessmentRow],
     found: &[Found],
-    allowed: Option<&HashSet<SupplierId>>,
 ) -> Result<Vec<(SupplierId, Outcome, u8, String)>, Rejected> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -168,23 +167,16 @@ pub fn matched(
     for (row, found) in rows.iter().zip(found) {
         let fail = |message: Text| RowError::new(row.line, Some("supplier"), message);
         match found {
-            Found::One(id) if allowed.is_none_or(|a| a.contains(id)) => {
-                match first.insert((*id, row.outcome), row.line) {
-                    Some(line) => errors.push(RowError::new(
-                        row.line,
-                        Some("outcome"),
-                        text!("assessment_twice", supplier = row.supplier, line = line;
+            Found::One(id) => match first.insert((*id, row.outcome), row.line) {
+                Some(line) => errors.push(RowError::new(
+                    row.line,
+                    Some("outcome"),
+                    text!("assessment_twice", supplier = row.supplier, line = line;
                         id: "hasil ini untuk {supplier} sudah dinilai di baris {line}",
                         en: "this outcome of {supplier} is scored on line {line} already"),
-                    )),
-                    None => out.push((*id, row.outcome, row.score, row.evidence.clone())),
-                }
-            }
-            Found::One(_) => errors.push(fail(
-                text!("assessment_out_of_scope", supplier = row.supplier;
-                id: "{supplier} tidak dibayar lembaga jangkar dalam cakupan Anda",
-                en: "{supplier} is not paid by an anchor of your scope"),
-            )),
+                )),
+                None => out.push((*id, row.outcome, row.score, row.evidence.clone())),
+            },
             Found::None | Found::Several(_) => {
                 errors.extend(unmatched(&row.supplier, found).map(fail))
             }

@@ -184,8 +184,12 @@ fn rows_name_one_supplier_within_the_assessors_scope() {
         Found::Several(vec![SupplierId::new(2), SupplierId::new(3)]),
         Found::One(far),
     ];
-    let allowed: HashSet<SupplierId> = [one].into();
-    let refused = matched("a.csv", &rows, &found, Some(&allowed)).unwrap_err();
+    let allowed: std::collections::HashSet<SupplierId> =
+        [one, SupplierId::new(2), SupplierId::new(3)].into();
+    let seen: Vec<Found> = (found.iter().cloned())
+        .map(|f| f.within(Some(&allowed)))
+        .collect();
+    let refused = matched("a.csv", &rows, &seen).unwrap_err();
     let lines: Vec<(u64, Option<String>)> = refused
         .errors
         .iter()
@@ -200,10 +204,18 @@ fn rows_name_one_supplier_within_the_assessors_scope() {
             (6, Some("supplier".into())),
         ]
     );
-    let fine = matched("a.csv", &rows[..1], &found[..1], Some(&allowed)).unwrap();
+    // The supplier outside the scope is refused as a name nobody has.
+    let said = |k: usize| refused.errors[k].message.english().to_owned();
+    assert_eq!(
+        said(3),
+        said(1).replace("Nobody", "Far Away"),
+        "{:?}",
+        refused.errors
+    );
+    let fine = matched("a.csv", &rows[..1], &seen[..1]).unwrap();
     assert_eq!(fine, [(one, Outcome::Employment, 3, String::new())]);
     assert!(
-        matched("a.csv", &rows[4..], &found[4..], None).is_ok(),
+        matched("a.csv", &rows[4..], &found[4..]).is_ok(),
         "no scope: every supplier"
     );
 }

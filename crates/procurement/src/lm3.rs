@@ -100,6 +100,30 @@ pub enum Found {
     Several(Vec<SupplierId>),
 }
 
+impl Found {
+    /// What a reader who sees only the suppliers `seen` (`None`: all) is
+    /// told: the others are unknown to them, so that a file of guessed
+    /// names does not say who is paid outside their scope, nor the ids.
+    pub fn within(self, seen: Option<&HashSet<SupplierId>>) -> Found {
+        let Some(seen) = seen else {
+            return self;
+        };
+        match self {
+            Found::One(id) if seen.contains(&id) => Found::One(id),
+            Found::One(_) | Found::None => Found::None,
+            Found::Several(ids) => {
+                let mut ids: Vec<SupplierId> =
+                    ids.into_iter().filter(|id| seen.contains(id)).collect();
+                match ids.len() {
+                    0 => Found::None,
+                    1 => Found::One(ids.remove(0)),
+                    _ => Found::Several(ids),
+                }
+            }
+        }
+    }
+}
+
 /// Why a row's supplier name leads to no single supplier (none when it
 /// leads to one).
 pub fn unmatched(supplier: &str, found: &Found) -> Option<Text> {

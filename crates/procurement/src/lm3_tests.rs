@@ -182,3 +182,28 @@ proptest! {
         prop_assert_eq!(sum(|r| r.round2), m.rounds.round2.minor());
     }
 }
+
+#[test]
+fn a_reader_is_told_only_of_the_suppliers_it_sees() {
+    let id = SupplierId::new;
+    let seen: HashSet<SupplierId> = [id(1), id(2), id(3)].into();
+    let within = |f: Found| f.within(Some(&seen));
+    assert_eq!(within(Found::One(id(2))), Found::One(id(2)));
+    assert_eq!(within(Found::One(id(9))), Found::None, "as if unknown");
+    assert_eq!(within(Found::None), Found::None);
+    assert_eq!(within(Found::Several(vec![id(7), id(9)])), Found::None);
+    assert_eq!(
+        within(Found::Several(vec![id(3), id(9)])),
+        Found::One(id(3))
+    );
+    assert_eq!(
+        within(Found::Several(vec![id(1), id(3), id(9)])),
+        Found::Several(vec![id(1), id(3)]),
+        "no id outside"
+    );
+    assert_eq!(
+        Found::One(id(9)).within(None),
+        Found::One(id(9)),
+        "all seen"
+    );
+}

@@ -123,9 +123,8 @@ impl Store {
             .iter()
             .map(|r| (r.supplier.as_str(), r.postcode.as_deref()))
             .collect();
-        let found = self.find_suppliers(&names)?;
-        let allowed = self.assessable_suppliers(scope)?;
-        let scores = matched(file, rows, &found, allowed.as_ref())?;
+        let found = self.find_suppliers_seen(&names, scope)?;
+        let scores = matched(file, rows, &found)?;
         self.keep_scores(round, file, &scores, actor)
     }
 

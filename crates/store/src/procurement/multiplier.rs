@@ -4,7 +4,7 @@
 
 use crate::db::OptionalExtension;
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, AreaCode, FiscalYear, OrgId, Share, SupplierId};
+use lumbung_domain::{text, AreaCode, FiscalYear, OrgId, Scope, Share, SupplierId};
 use lumbung_procurement::lm3::{answers, lm3, Found, Lm3, Paid, RespendRow};
 use lumbung_procurement::whatif::{what_if, Baseline, SectorLeak, Shift, WhatIf, WhatIfError};
 use lumbung_spend::facts::Facts;
@@ -117,15 +117,29 @@ impl Store {
         Ok(out)
     }
 
+    /// [`Store::find_suppliers`] for a reader of `scope`: a supplier no
+    /// anchor of the scope paid is not found, as an unknown name is.
+    pub fn find_suppliers_seen(
+        &self,
+        rows: &[(&str, Option<&str>)],
+        scope: &Scope,
+    ) -> Result<Vec<Found>> {
+        let seen = self.assessable_suppliers(scope)?;
+        let found = self.find_suppliers(rows)?;
+        Ok(found.into_iter().map(|f| f.within(seen.as_ref())).collect())
+    }
+
     /// The local multiplier of the selection with the survey's rows (read
-    /// from `file`): a row naming no supplier, or several, refuses it.
+    /// from `file`), each row's supplier among those `scope` sees: a row
+    /// naming no supplier, or several, refuses it.
     pub fn local_multiplier(
         &self,
         selection: &SpendSelection,
+        scope: &Scope,
         file: &str,
         rows: &[RespendRow],
     ) -> Result<Lm3> {
-        let found = self.find_suppliers(&names(rows))?;
+        let found = self.find_suppliers_seen(&names(rows), scope)?;
         let answers = answers(file, rows, &found)?;
         let paid = self.paid_in(selection)?;
         lm3(&paid, &answers).map_err(|_| too_large())

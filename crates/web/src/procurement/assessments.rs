@@ -182,7 +182,8 @@ pub async fn import(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError
     }
 }
 
-/// A supplier in an address, if the viewer's anchors paid it.
+/// A supplier in an address, if the viewer's anchors paid it; any other
+/// answers as an unknown id does (a 403 told which ids exist outside).
 async fn supplier_in_scope(
     state: &AppState,
     viewer: &Viewer,
@@ -201,7 +202,7 @@ async fn supplier_in_scope(
         .next()
         .ok_or_else(|| not_found("supplier", raw))?;
     if allowed.is_some_and(|a| !a.contains(&id)) {
-        return Err(AppError::Forbidden);
+        return Err(not_found("supplier", raw));
     }
     Ok((id, supplier.name))
 }

@@ -149,6 +149,7 @@ pub async fn figure(ctx: Ctx, multipart: Multipart) -> Result<Html<String>, AppE
         year,
         local: None,
     };
+    let scope = ctx.viewer.scope();
     let figured = ctx
         .state
         .blocking(move |s| {
@@ -156,7 +157,7 @@ pub async fn figure(ctx: Ctx, multipart: Multipart) -> Result<Html<String>, AppE
                 Ok(rows) => rows,
                 Err(refused) => return Ok(Err(refused.in_language(lang))),
             };
-            match s.local_multiplier(&selection, &name, &rows) {
+            match s.local_multiplier(&selection, &scope, &name, &rows) {
                 Ok(m) => Ok(Ok(m)),
                 Err(StoreError::Rejected(refused)) => Ok(Err(refused.in_language(lang))),
                 Err(StoreError::Invalid { message, .. }) => Ok(Err(message.get(lang).to_owned())),
