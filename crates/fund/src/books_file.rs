@@ -96,6 +96,17 @@ fn rupiah(raw: &str) -> Result<Rupiah, Text> {
     })
 }
 
+/// A loan's principal: more than nothing (a negative one was disbursed as
+/// money coming into the cash book).
+fn lent(principal: Rupiah) -> Result<Rupiah, Text> {
+    match principal.0 {
+        1.. => Ok(principal),
+        _ => Err(text!("principal_not_positive";
+            id: "pokok pinjaman harus lebih dari nol",
+            en: "a loan's principal must be more than zero")),
+    }
+}
+
 const LOAN_COLUMNS: [&str; 7] = [
     "upk",
     "ksm",
@@ -144,7 +155,7 @@ fn loan(cols: &LoanColumns, row: &CsvRow, check: &mut RowCheck<'_>) -> Option<Lo
         }
     }
     let disbursed_on = check.ok("disbursed_on", date(row.get(req[3])));
-    let principal = check.ok("principal", rupiah(row.get(req[4])));
+    let principal = check.ok("principal", rupiah(row.get(req[4])).and_then(lent));
     let term = row.get(req[5]).trim();
     let term_months = check.ok(
         "term_months",
@@ -251,6 +262,28 @@ mod tests {
         for cell in ["1500000.50", "1.500.000,00", "1.5", "", "Rp"] {
             assert!(rupiah(cell).is_err(), "{cell}");
         }
+    }
+
+    /// Regression: a LOANS.csv row lending nothing or less was imported
+    /// (a negative principal posted the cash book up by as much).
+    #[test]
+    fn a_loan_lends_more_than_nothing() {
+        let file = CsvFile::read(
+            "LOANS.csv",
+            b"upk,ksm,loan_id,disbursed_on,principal,term_months,fee_rate_monthly\n\
+              U,K,L-1,2024-01-31,-1.000.000.000,10,0.015\n\
+              U,K,L-2,2024-01-31,0,10,0.015\n\
+              U,K,L-3,2024-01-31,1.000,10,0.015\n",
+            lumbung_tabular::Header::InFile,
+        );
+        let (read, errors) = loans(&file).unwrap();
+        let at: Vec<(u64, Option<&str>)> = (errors.iter())
+            .map(|e| (e.line, e.column.as_deref()))
+            .collect();
+        assert_eq!(at, [(2, Some("principal")), (3, Some("principal"))]);
+        assert!(errors[0].message.english().contains("more than zero"));
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].terms.principal, Rupiah(1_000));
     }
 
     #[test]

@@ -170,14 +170,16 @@ impl FeeRate {
         } else {
             frac.parse().expect("digits")
         };
-        let num = int * den + frac;
-        if num > den {
+        // Checked: a large whole part wrapped to a negative or zero rate,
+        // which passed as at most 100%.
+        let num = int.checked_mul(den).and_then(|n| n.checked_add(frac));
+        let Some(num) = num.filter(|n| *n <= den) else {
             return Err(ParseError(
                 text!("monthly_rate_above_100", value = format!("{raw:?}");
                 id: "{value}: tarif bulanan di atas 100% pasti keliru",
                 en: "{value}: a monthly rate above 100% is surely a mistake"),
             ));
-        }
+        };
         Ok(FeeRate { num, den })
     }
 
@@ -825,6 +827,12 @@ mod tests {
         );
         assert!(FeeRate::parse("1.5%").is_err());
         assert!(FeeRate::parse("2").is_err());
+        // Regression: these wrapped to -100% and 0% a month.
+        for wraps in ["36028797018963967.000000000", "36028797018963968.000000000"] {
+            let err = FeeRate::parse(wraps).unwrap_err();
+            assert!(err.0.english().contains("above 100%"), "{err:?}");
+        }
+        assert_eq!(rate("1").text(), "1", "100% is the most");
         assert_eq!(rate("0.015").text(), "0.015");
         assert_eq!(
             FeeRate::parse(&rate("0.0125").text()).unwrap(),

@@ -509,13 +509,8 @@ pub fn add_awards(known: &mut Known, awards: &[AwardPart]) -> Result<(), TooLarg
     };
     for award in awards {
         add(&mut known.awarded_total, award.amount)?;
-        let n = award.suppliers.len() as i64;
-        if n == 0 {
-            continue;
-        }
-        let minor = award.amount.minor();
-        for (i, (local, social)) in award.suppliers.iter().enumerate() {
-            let part = Money::from_minor(minor / n + i64::from((i as i64) < minor % n));
+        let parts = crate::contracts::split(award.amount, award.suppliers.len());
+        for ((local, social), part) in award.suppliers.iter().zip(parts) {
             if *local {
                 add(&mut known.awarded_local, part)?;
             }

@@ -439,12 +439,18 @@ fn add(sums: &mut PerCurrency, currency: &str, amount: Money) -> Result<(), Over
 }
 
 /// `amount` split into `n` parts that sum to it exactly: the hundredths
-/// left over go one each to the first parts.
-fn split(amount: Money, n: usize) -> Vec<Money> {
+/// left over go one each to the first parts. (Euclid's division: a
+/// negative amount's remainder, taken by truncation, was negative and
+/// never given out, so its parts summed to less.)
+pub(crate) fn split(amount: Money, n: usize) -> Vec<Money> {
     let minor = amount.minor();
     let n64 = n as i64;
+    if n64 == 0 {
+        return Vec::new();
+    }
+    let (each, left) = (minor.div_euclid(n64), minor.rem_euclid(n64));
     (0..n64)
-        .map(|i| Money::from_minor(minor / n64 + i64::from(i < minor % n64)))
+        .map(|i| Money::from_minor(each + i64::from(i < left)))
         .collect()
 }
 

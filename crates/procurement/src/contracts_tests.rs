@@ -232,3 +232,21 @@ fn facts_are_written_and_read_back_as_bytes() {
         "a count past the end"
     );
 }
+
+proptest::proptest! {
+    /// Regression: a negative award's hundredths left over were never
+    /// given out (Rust's `%` of a negative number is negative), so its
+    /// parts summed to less than the award.
+    #[test]
+    fn an_award_splits_into_parts_that_sum_to_it(minor in -1_000_000i64..1_000_000, n in 0usize..7) {
+        let parts = split(Money::from_minor(minor), n);
+        proptest::prop_assert_eq!(parts.len(), n);
+        if n == 0 {
+            return Ok(());
+        }
+        proptest::prop_assert_eq!(parts.iter().map(|p| p.minor()).sum::<i64>(), minor);
+        let (low, high) = (parts.iter().min().unwrap().minor(), parts.iter().max().unwrap().minor());
+        proptest::prop_assert!(high - low <= 1, "{:?}", parts);
+        proptest::prop_assert!(parts.windows(2).all(|w| w[0] >= w[1]), "the first parts take the rest");
+    }
+}

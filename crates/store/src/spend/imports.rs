@@ -742,4 +742,29 @@ Anchor 00,2013/14,01/06/2013,Acme Print 2 Ltd,PR1 2HE,13.00
             .unwrap();
         assert_eq!(rows(&s), held);
     }
+
+    /// Regression: the import's total was added unchecked, so a file of
+    /// enough payments at the largest amount wrapped it (about 92 million
+    /// at the edge's bound; here a few past it, as the store would hold).
+    #[test]
+    fn an_import_whose_total_does_not_fit_is_refused_whole() {
+        let (_d, s) = store();
+        let mut scanned = scan_reader(
+            "l.csv",
+            LEDGER.as_bytes(),
+            0,
+            &ScanOptions::new(FiscalCalendar::UK),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        for f in &mut scanned.facts {
+            f.amount.iter_mut().for_each(|a| *a = i64::MAX / 2);
+        }
+        let refused = s
+            .import_spend_facts("l.csv", "big", scanned, None, &Actor::cli())
+            .unwrap_err();
+        assert!(refused.to_string().contains("total"), "{refused}");
+        assert!(s.spend_imports().unwrap().is_empty(), "nothing kept");
+        assert_eq!(s.spend_facts().unwrap().len(), 0);
+    }
 }

@@ -549,7 +549,14 @@ pub(super) fn store_facts(
         (kept, kept_rows)
     };
     summary.stored = kept.iter().map(|f| f.len() as u64).sum();
-    summary.total = Money::from_minor(kept.iter().flat_map(|f| f.amount.iter()).sum());
+    // Added checked: a file of ~92 million payments at the largest amount
+    // wrapped the import's total.
+    let total: i128 = (kept.iter().flat_map(|f| f.amount.iter()))
+        .map(|&a| i128::from(a))
+        .sum();
+    summary.total = i64::try_from(total)
+        .map(Money::from_minor)
+        .map_err(|_| StoreError::too_large("total"))?;
     if summary.stored == 0 {
         // Everything was held already: nothing changes, no import is recorded.
         return Ok(());
