@@ -618,11 +618,9 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
     .await;
     let upk = app.login("upk").await;
     assert_eq!(upk.status("/invest").await, StatusCode::FORBIDDEN);
-    // A facilitator of a kelurahan neither adds a project elsewhere nor
-    // changes Preston's by its name (regression: any writer could).
+    // A facilitator of a kelurahan adds no project elsewhere.
     let fac = app.login("facilitator-kel").await;
     for file in [
-        "project,amount,sector,risk,social_value,area\nSolar schools,1,energy,low,1,3604010001\n",
         "project,amount,sector,risk,social_value,area\nKebun warga,1000000,food,low,5,E07000123\n",
         "project,amount,sector,risk,social_value\nKebun warga,1000000,food,low,5\n",
     ] {
@@ -634,17 +632,26 @@ async fn an_investor_sees_the_pools_its_ticket_allows_and_why_a_project_is_out()
         )
         .await;
     }
-    let solar = app
-        .store
-        .invest_projects()
-        .unwrap()
-        .into_iter()
-        .find(|p| p.name == "Solar schools")
-        .unwrap();
-    assert_eq!(solar.amount.minor(), 800_000_000, "unchanged");
-    let own =
-        "project,amount,sector,risk,social_value,area\nKebun warga,1000000,food,low,5,3604010001\n";
+    // A project is its area's by its name: Preston's name is free in the
+    // kelurahan, and taking it changes nothing of Preston's (regression:
+    // one name across every area, so the first area to use a name kept
+    // it from all others, and an import racing the check moved it).
+    let own = "project,amount,sector,risk,social_value,area\n\
+               Kebun warga,1000000,food,low,5,3604010001\n\
+               Solar schools,1,energy,low,1,3604010001\n";
     upload_csv(&fac, "/invest/projects", own, StatusCode::SEE_OTHER).await;
+    let solar: Vec<(i64, Option<String>)> = (app.store.invest_projects().unwrap().into_iter())
+        .filter(|p| p.name == "Solar schools")
+        .map(|p| (p.amount.minor(), p.area_code))
+        .collect();
+    assert_eq!(
+        solar,
+        [
+            (100, Some("3604010001".to_owned())),
+            (800_000_000, Some("E07000123".to_owned()))
+        ],
+        "Preston's unchanged"
+    );
 }
 
 #[tokio::test]

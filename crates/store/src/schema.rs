@@ -1174,6 +1174,8 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
     // or social enterprise of the business base; without this, each award
     // row scanned the whole base.
     "CREATE INDEX businesses_supplier ON businesses(supplier_id);",
+    // 54: see `partnerships::schema`.
+    crate::partnerships::schema::INVEST_PROJECTS_BY_AREA,
 ];
 
 mod postgres;

@@ -86,31 +86,33 @@ impl Store {
                     l.area.clone(),
                     l.expected_return.map(|r| r.raw()),
                 );
-                let before: Option<Stored> =
-                    crate::sql::optional_row(
-                        tx,
-                        "SELECT amount, sector, risk, social_value, area_code, expected_return
-                         FROM invest_projects WHERE name = ?1",
-                        [&p.name],
-                        |r| r.try_into(),
-                    )?;
-                match before {
-                    Some(b) if b == row => {
-                        done.unchanged += 1;
-                        continue;
-                    }
-                    Some(_) => done.changed += 1,
-                    None => done.new += 1,
-                }
-                tx.execute(
-                    "INSERT INTO invest_projects (name, amount, sector, risk, social_value, area_code,
-                        expected_return, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (name) DO UPDATE SET amount = excluded.amount, sector = excluded.sector,
-                        risk = excluded.risk, social_value = excluded.social_value,
-                        area_code = excluded.area_code, expected_return = excluded.expected_return,
-                        updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                    params![p.name, row.0, row.1, row.2, row.3, row.4, row.5, actor.label(), crate::now()],
+                // A project is its area's by its name (migration 54).
+                let before: Option<(i64, Stored)> = crate::sql::optional_row(
+                    tx,
+                    "SELECT id, amount, sector, risk, social_value, area_code, expected_return
+                     FROM invest_projects WHERE coalesce(area_code, '') = coalesce(?1, '') AND name = ?2",
+                    params![l.area, p.name],
+                    |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))),
                 )?;
+                match before {
+                    Some((_, b)) if b == row => done.unchanged += 1,
+                    Some((id, _)) => {
+                        done.changed += 1;
+                        tx.execute(
+                            "UPDATE invest_projects SET amount = ?2, sector = ?3, risk = ?4, social_value = ?5,
+                                expected_return = ?6, updated_by = ?7, updated_at = ?8 WHERE id = ?1",
+                            params![id, row.0, row.1, row.2, row.3, row.5, actor.label(), crate::now()],
+                        )?;
+                    }
+                    None => {
+                        done.new += 1;
+                        tx.execute(
+                            "INSERT INTO invest_projects (name, amount, sector, risk, social_value, area_code,
+                                expected_return, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            params![p.name, row.0, row.1, row.2, row.3, row.4, row.5, actor.label(), crate::now()],
+                        )?;
+                    }
+                }
             }
             if done.new + done.changed > 0 {
                 audit::record(
@@ -127,7 +129,7 @@ impl Store {
         })
     }
 
-    /// Every kept project, by name.
+    /// Every kept project, by name, then area.
     pub fn invest_projects(&self) -> Result<Vec<ProjectView>> {
         let conn = self.conn()?;
         struct ProjectRow {
@@ -144,7 +146,7 @@ impl Store {
         let rows: Vec<ProjectRow> = crate::sql::all(
             &conn,
             "SELECT p.name, p.amount, p.sector, p.risk, p.social_value, p.area_code, a.name, p.expected_return, a.path
-             FROM invest_projects p LEFT JOIN areas a ON a.code = p.area_code ORDER BY p.name",
+             FROM invest_projects p LEFT JOIN areas a ON a.code = p.area_code ORDER BY p.name, coalesce(p.area_code, '')",
             [],
             |r| {
                 from_row!(

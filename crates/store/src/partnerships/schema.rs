@@ -125,6 +125,32 @@ BEGIN SELECT RAISE(ABORT, 'a kept commitment is never edited'); END;
 
 /// 35: local projects seeking investment (issue 17), one row a
 /// project by its name; a re-import updates what changed.
+/// 54: a project is its area's (or the whole system's, without one) by its
+/// name: one name across every area let a kelurahan's writer take a name
+/// from every other area, and a concurrent import of the same name move
+/// another area's project to its own. SQLite keeps a column's UNIQUE
+/// until the table is made again.
+pub(crate) const INVEST_PROJECTS_BY_AREA: &str = r#"CREATE TABLE invest_projects_by_area (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    amount          INTEGER NOT NULL,
+    sector          TEXT NOT NULL,
+    risk            TEXT NOT NULL,
+    social_value    INTEGER NOT NULL,
+    area_code       TEXT REFERENCES areas(code),
+    expected_return INTEGER,
+    updated_by      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+INSERT INTO invest_projects_by_area (id, name, amount, sector, risk, social_value, area_code,
+    expected_return, updated_by, updated_at)
+SELECT id, name, amount, sector, risk, social_value, area_code, expected_return, updated_by, updated_at
+FROM invest_projects;
+DROP TABLE invest_projects;
+ALTER TABLE invest_projects_by_area RENAME TO invest_projects;
+CREATE UNIQUE INDEX invest_projects_area_name ON invest_projects (coalesce(area_code, ''), name);
+"#;
+
 pub(crate) const INVEST_PROJECTS: &str = r#"CREATE TABLE invest_projects (
     id              INTEGER PRIMARY KEY,
     name            TEXT NOT NULL UNIQUE,

@@ -138,4 +138,7 @@ FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
     "ALTER TABLE users ADD COLUMN password_temporary BIGINT NOT NULL DEFAULT 0;",
     // 53: as on SQLite.
     "CREATE INDEX businesses_supplier ON businesses(supplier_id);",
+    // 54: as on SQLite (PostgreSQL drops the constraint in place).
+    "ALTER TABLE invest_projects DROP CONSTRAINT invest_projects_name_key;
+     CREATE UNIQUE INDEX invest_projects_area_name ON invest_projects ((coalesce(area_code, '')), name);",
 ];

@@ -88,33 +88,26 @@ pub async fn page(ctx: Ctx, Query(q): Query<InvestorQuery>) -> Result<Response, 
 
 /// A projects file (all or nothing; the same file twice changes nothing).
 /// A viewer short of the whole system brings in only projects of areas in
-/// its scope, and changes no project kept for an area outside it.
+/// its scope; a project is its area's by its name, so none kept for an
+/// area outside it is changed, and another area's names are free here.
 pub async fn import(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
     let (name, bytes) = uploaded(multipart).await?;
     let listed = read_listed(&name, &bytes)
         .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
     let scope = ctx.viewer.scope();
     if scope != lumbung_domain::Scope::Global {
-        let kept = ctx.state.blocking(|s| s.invest_projects()).await?;
         for l in &listed {
             let here = match &l.area {
                 Some(code) => super::area_of(&ctx, code).await?.is_some(),
                 None => false,
             };
-            let theirs = kept.iter().any(|k| {
-                k.name == l.project.name
-                    && !k
-                        .area_path
-                        .as_ref()
-                        .is_some_and(|p| crate::programme::pages::reaches(&scope, p))
-            });
-            if !here || theirs {
+            if !here {
                 let line = l.line;
                 return Err(crate::edge::invalid(
                     "file",
                     lumbung_domain::text!("project_outside_scope", line = line;
-                        id: "baris {line}: proyek harus berada di wilayah dalam cakupan Anda (kolom area), dan proyek wilayah lain tidak dapat diubah",
-                        en: "line {line}: a project must be in an area of your scope (the area column), and another area's project cannot be changed"),
+                        id: "baris {line}: proyek harus berada di wilayah dalam cakupan Anda (kolom area)",
+                        en: "line {line}: a project must be in an area of your scope (the area column)"),
                 ));
             }
         }

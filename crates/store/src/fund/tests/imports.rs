@@ -384,9 +384,11 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     let before = s.fund_books(None).unwrap();
     let raw = rusqlite::Connection::open(s.path()).unwrap();
     // As it stood at 45: no blocks, the index that 47 drops, nothing
-    // of 48 to 53.
+    // of 48 to 54.
     raw.execute_batch(
-        "DROP INDEX businesses_supplier;
+        "DROP INDEX invest_projects_area_name;
+         CREATE UNIQUE INDEX invest_projects_name ON invest_projects(name);
+         DROP INDEX businesses_supplier;
          ALTER TABLE users DROP COLUMN password_temporary;
          DROP TABLE fund_repayment_blocks;
          CREATE INDEX fund_repayments_journal ON fund_repayments(journal_seq);
