@@ -269,6 +269,27 @@ async fn progress_in_scope_and_in_public_without_names() {
     assert!(html.contains("50%") && html.contains("KAMASAN"));
     assert!(!html.contains("facilitator-kel"));
 
+    // Regression: a plan of any number of steps was kept, and the public
+    // progress compared every step of every plan with every other.
+    let steps = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| json!({"key": format!("s{i}"), "label": {"id": "langkah", "en": "step"}, "order": i}))
+            .collect()
+    };
+    for (n, status) in [
+        (101, StatusCode::UNPROCESSABLE_ENTITY),
+        (100, StatusCode::OK),
+    ] {
+        let res = facilitator
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/community/kelurahan/{OTHER}/plan"),
+                json!({"steps": steps(n)}),
+            )
+            .await;
+        assert_eq!(res.status(), status, "{n} steps");
+    }
+
     // In scope: the kelurahan facilitator sees their own kelurahan only.
     let mine: Value = json_of(&field, "/api/v1/community/cycle?as_of=2024-02-15").await;
     assert_eq!(mine["kelurahan_count"], 1);

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use lumbung_domain::{AreaCode, Share, Username};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One step of the cycle. `target` is the programme's target date for it
 /// (none by default).
@@ -136,8 +136,21 @@ lumbung_domain::text_enum! {
             en: "step {key}: the {language} label is empty",
         UnknownStep(step: String) => "plan_unknown_step", step = step;
             id: "rencana tidak punya langkah {step}", en: "the plan has no step {step}",
+        TooManySteps(max: usize) => "plan_too_many_steps", max = max;
+            id: "rencana paling banyak {max} langkah", en: "a plan has at most {max} steps",
+        LongLabel { key: String, language: &'static str, max: usize } => "plan_long_label",
+            key = key, language = language, max = max;
+            id: "langkah {key}: label {language} paling banyak {max} karakter",
+            en: "step {key}: the {language} label is at most {max} characters",
     }
 }
+
+/// The most steps a plan has (the programme's are eight): the progress
+/// report compares every kelurahan's plan step by step, and one plan of
+/// tens of thousands of steps took it minutes.
+pub const MAX_STEPS: usize = 100;
+/// The longest label of a step, in characters.
+pub const LABEL_MAX: usize = 200;
 
 impl Default for CyclePlan {
     /// The default steps, no start, no targets.
@@ -150,6 +163,9 @@ impl CyclePlan {
     pub fn new(mut steps: Vec<Step>, starts_on: Option<Date>) -> Result<CyclePlan, PlanError> {
         if steps.is_empty() {
             return Err(PlanError::NoSteps);
+        }
+        if steps.len() > MAX_STEPS {
+            return Err(PlanError::TooManySteps(MAX_STEPS));
         }
         let mut keys = HashSet::new();
         for s in &steps {
@@ -164,6 +180,13 @@ impl CyclePlan {
                     return Err(PlanError::EmptyLabel {
                         key: s.key.clone(),
                         language,
+                    });
+                }
+                if text.chars().count() > LABEL_MAX {
+                    return Err(PlanError::LongLabel {
+                        key: s.key.clone(),
+                        language,
+                        max: LABEL_MAX,
                     });
                 }
             }
@@ -675,22 +698,24 @@ pub fn progress_planned(
     }
     let n = cycles.len() as u64;
     let mut overall = Participation::default();
+    // Each plan's steps read once (a step looked for in every plan, for
+    // every step of every plan, was quadratic in the plans).
     let mut all_steps: Vec<&Step> = programme.steps().iter().collect();
+    let mut known: HashSet<&str> = all_steps.iter().map(|s| s.key.as_str()).collect();
+    let mut planned: HashMap<&str, Vec<Option<Date>>> = HashMap::new();
     for (plan, _) in cycles {
         for s in plan.steps() {
-            if !all_steps.iter().any(|k| k.key == s.key) {
+            if known.insert(&s.key) {
                 all_steps.push(s);
             }
+            planned.entry(&s.key).or_default().push(s.target);
         }
     }
     all_steps.sort_by_key(|s| s.order);
     let mut steps: Vec<StepProgress> = all_steps
         .iter()
         .map(|s| {
-            let targets: Vec<Option<Date>> = cycles
-                .iter()
-                .filter_map(|(p, _)| p.step(&s.key).map(|k| k.target))
-                .collect();
+            let targets = planned.get(s.key.as_str()).map_or(&[][..], Vec::as_slice);
             let shared = match targets.split_first() {
                 Some((first, rest)) if rest.iter().all(|t| t == first) => *first,
                 _ => None,
@@ -794,6 +819,12 @@ mod tests {
                 language: "en",
             },
             PlanError::UnknownStep("x".into()),
+            PlanError::TooManySteps(MAX_STEPS),
+            PlanError::LongLabel {
+                key: "rkm".into(),
+                language: "en",
+                max: LABEL_MAX,
+            },
         ];
         for e in plan {
             assert_eq!(e.text().english(), e.to_string());
@@ -906,6 +937,27 @@ mod tests {
             Err(PlanError::DuplicateKey("rkm".into()))
         );
         assert_eq!(CyclePlan::new(vec![], None), Err(PlanError::NoSteps));
+        // Regression: a plan of tens of thousands of steps was kept, and
+        // the public progress report compared them all, plan by plan.
+        let many = |n: u16| {
+            (0..n)
+                .map(|i| step(i, &format!("s{i}"), "langkah", "step"))
+                .collect::<Vec<_>>()
+        };
+        assert!(CyclePlan::new(many(MAX_STEPS as u16), None).is_ok());
+        assert_eq!(
+            CyclePlan::new(many(MAX_STEPS as u16 + 1), None),
+            Err(PlanError::TooManySteps(MAX_STEPS))
+        );
+        let mut long = default_steps();
+        long[1].label = Label::new(&"x".repeat(LABEL_MAX + 1), "fine");
+        assert!(matches!(
+            CyclePlan::new(long, None),
+            Err(PlanError::LongLabel {
+                language: "Indonesian",
+                ..
+            })
+        ));
         // Orders need not be consecutive, and are sorted.
         let mut steps = default_steps();
         steps.reverse();
