@@ -977,7 +977,15 @@ async fn one_committee_member_cannot_count_or_publish_alone() {
     let proposed: Value = res.json().await.unwrap();
     assert_eq!(proposed["published"], false);
     assert_eq!(proposed["proposed_by"], "facilitator-kel");
-    let body = api_answers(&ani, id, "publish", json!({}), StatusCode::CONFLICT).await;
+    let shown = count_of(&ani, id).await["count_sha256"].clone();
+    let body = api_answers(
+        &ani,
+        id,
+        "publish",
+        json!({ "confirms": shown }),
+        StatusCode::CONFLICT,
+    )
+    .await;
     assert!(body.contains("a second committee member"), "{body}");
     let anon = app.anonymous();
     assert_eq!(

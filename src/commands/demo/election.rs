@@ -198,10 +198,12 @@ fn break_tie(store: &Store, id: PollId, who: &Actor) -> Result<()> {
     Ok(())
 }
 
-/// Publishes with two members: `proposer` proposes, `confirmer` confirms.
+/// Publishes with two members: `proposer` proposes, `confirmer` confirms
+/// the count it looked at.
 fn publish(store: &Store, id: PollId, proposer: &Actor, confirmer: &Actor) -> Result<()> {
     store.publish_election(id, None, proposer)?;
-    match store.publish_election(id, None, confirmer)? {
+    let seen = store.election_count(id)?.count_sha256;
+    match store.publish_election(id, seen.as_deref(), confirmer)? {
         PublishStep::Published(_) => Ok(()),
         PublishStep::Proposed(_) => anyhow::bail!("election {id} was not published"),
     }

@@ -130,11 +130,16 @@ pub(super) fn publication_tx(
     conn: &Connection,
     poll: PollId,
     count: &Count,
+    sha: Option<&str>,
 ) -> Result<Option<Publication>> {
     let Some(p) = proposal_row(conn, poll)? else {
         return Ok(None);
     };
-    let current = p.confirmed_by.is_some() || p.count_sha256 == count_sha(conn, poll, count)?;
+    let current = p.confirmed_by.is_some()
+        || match sha {
+            Some(sha) => p.count_sha256 == sha,
+            None => p.count_sha256 == count_sha(conn, poll, count)?,
+        };
     Ok(Some(p.publication(current)))
 }
 

@@ -21,21 +21,27 @@ impl Store {
     pub fn election_count(&self, poll: PollId) -> Result<Count> {
         let conn = self.conn()?;
         let mut count = count_tx(&conn, poll)?;
-        count.publication = committee::publication_tx(&conn, poll, &count)?;
+        let sha = match count.ready {
+            true => Some(committee::count_sha(&conn, poll, &count)?),
+            false => None,
+        };
+        count.publication = committee::publication_tx(&conn, poll, &count, sha.as_deref())?;
+        count.count_sha256 = sha;
         Ok(count)
     }
 
     /// Publishing takes two committee members: the first request proposes
-    /// the count as it is; a request by another member, while the count is
-    /// still the one proposed, confirms and publishes it (when the count
-    /// changed, it proposes anew). Every ballot counted must be in both
-    /// entries, made by two members. See [`publish_tx`] for what is
-    /// published.
+    /// the count; a request by another member naming the count proposed,
+    /// while it is still the count, confirms and publishes it. Every
+    /// ballot counted must be in both entries, made by two members. See
+    /// [`publish_tx`] for what is published.
     ///
-    /// `confirms`, the hash of the proposed count its member looked at
-    /// (`Publication::count_sha256`): the request confirms that count or
-    /// is refused, never proposing anew in its member's name a count they
-    /// have not seen.
+    /// `confirms`, the fingerprint of the count its member looked at
+    /// (`Count::count_sha256`): when the count changed since, the request
+    /// is refused, never proposing or confirming in its member's name a
+    /// count they have not seen. Without it, the request proposes the
+    /// count as it stands and never confirms (a page opened before another
+    /// member changed the count and proposed it once confirmed it).
     pub fn publish_election(
         &self,
         poll: PollId,
@@ -65,17 +71,17 @@ impl Store {
             let sha = committee::count_sha(tx, poll, &count)?;
             let area = area_of(&e);
             match committee::proposal_row(tx, poll)? {
-                Some(p) if p.count_sha256 == sha && confirms.is_none_or(|c| c == sha) => {
+                Some(p) if p.count_sha256 == sha && confirms == Some(sha.as_str()) => {
                     check_second_member(TwoMemberStep::Publication, &p.proposed_by, &me)
                         .map_err(committee::refused)?;
                     committee::confirm(tx, poll, &me)?;
                     let published = publish_tx(tx, &e, &count, actor, &p.proposed_by)?;
                     Ok(PublishStep::Published(Box::new(published)))
                 }
-                _ if confirms.is_some() => Err(StoreError::conflict(
+                _ if confirms.is_some_and(|c| c != sha) => Err(StoreError::conflict(
                     text!("election_count_changed";
-                        id: "hitungannya berubah sejak diusulkan: periksa lagi, lalu usulkan",
-                        en: "the count changed since it was proposed: look at it again, then propose it"),
+                        id: "hitungannya berubah sejak Anda melihatnya: periksa lagi, lalu usulkan",
+                        en: "the count changed since you looked at it: look at it again, then propose it"),
                 )),
                 _ => {
                     let p = committee::propose(tx, poll, &sha, &me)?;

@@ -438,6 +438,7 @@ pub(super) fn count_tx(conn: &Connection, id: PollId) -> Result<Count> {
         tie,
         tie_signers,
         publication: None,
+        count_sha256: None,
         elected: t.elected,
         women: t.women,
         door_to_door: door_to_door_tx(conn, id)?,

@@ -93,7 +93,11 @@ fn publish(s: &Store, id: PollId) -> Published {
         PublishStep::Proposed(p) => assert_eq!(p.proposed_by, "cli:ani"),
         PublishStep::Published(_) => panic!("one member published alone"),
     }
-    match s.publish_election(id, None, &user("dedi")).unwrap() {
+    let seen = s.election_count(id).unwrap().count_sha256;
+    match s
+        .publish_election(id, seen.as_deref(), &user("dedi"))
+        .unwrap()
+    {
         PublishStep::Published(p) => *p,
         PublishStep::Proposed(_) => panic!("the confirmation did not publish"),
     }
@@ -634,7 +638,10 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         s.publish_election(id, None, &user("ani")).unwrap(),
         PublishStep::Proposed(_)
     ));
-    let err = s.publish_election(id, None, &user("ani")).unwrap_err();
+    let shown = s.election_count(id).unwrap().count_sha256;
+    let err = s
+        .publish_election(id, shown.as_deref(), &user("ani"))
+        .unwrap_err();
     assert!(
         err.to_string().contains("a second committee member"),
         "{err}"
@@ -691,6 +698,43 @@ fn publishing_needs_both_entries_and_a_second_members_confirmation() {
         (published.actor.as_str(), &published.details["proposed_by"]),
         ("cli:ani", &json!("cli:budi"))
     );
+}
+
+/// Regression: a request that named no count confirmed whatever proposal
+/// was current, so a member's click on a page opened before another
+/// member changed the count and proposed it published a count the
+/// clicking member never saw. A confirmation names the count its member
+/// saw; a request naming none only proposes.
+#[test]
+fn a_page_opened_before_the_count_changed_confirms_nothing() {
+    let (_d, s, id) = rt_poll(4, 2);
+    both(&s, id, "1,V1,V2\n2,V1,V3\n3,V2,V3\n");
+    // Budi opens the page: no proposal yet, the count as it stands.
+    let budi_saw = s.election_count(id).unwrap().count_sha256.unwrap();
+    // Ani changes the count alone, then proposes it.
+    s.add_group(id, "V 1", "V3", &user("ani")).unwrap();
+    assert!(matches!(
+        s.publish_election(id, None, &user("ani")).unwrap(),
+        PublishStep::Proposed(_)
+    ));
+    // Budi's click names the count he saw: refused.
+    let err = s
+        .publish_election(id, Some(&budi_saw), &user("budi"))
+        .unwrap_err();
+    assert!(err.to_string().contains("count changed"), "{err}");
+    // Without a count named, it proposes in Budi's name, never confirms.
+    assert!(matches!(
+        s.publish_election(id, None, &user("budi")).unwrap(),
+        PublishStep::Proposed(p) if p.proposed_by == "cli:budi"
+    ));
+    assert!(s.published_election(id).unwrap().is_none());
+    // Ani, having seen the count Budi proposed, confirms it.
+    let now = s.election_count(id).unwrap().count_sha256;
+    assert!(matches!(
+        s.publish_election(id, now.as_deref(), &user("ani"))
+            .unwrap(),
+        PublishStep::Published(_)
+    ));
 }
 
 /// Regression: the proposal's fingerprint held the register's counts,

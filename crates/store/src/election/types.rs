@@ -166,6 +166,10 @@ pub struct Count {
     pub tie_signers: Option<TieSigners>,
     /// The proposal to publish, and its confirmation.
     pub publication: Option<Publication>,
+    /// The fingerprint of the count as it stands, when it can be
+    /// published: a request to publish names it (`confirms`), so that it
+    /// proposes or confirms the count its member saw, never a later one.
+    pub count_sha256: Option<String>,
     /// The final list: the recount's elected, then a tie's winners.
     pub elected: Option<Vec<String>>,
     pub women: Option<WomenShare>,

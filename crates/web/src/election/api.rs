@@ -529,9 +529,11 @@ pub async fn api_tie(
 /// name the count confirmed.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct PublishBody {
-    /// The `count_sha256` of the proposal, as the poll's count showed it:
-    /// the request is refused (409) when the count changed since, instead
-    /// of proposing the changed count anew.
+    /// The `count_sha256` of the poll's count as its member saw it: the
+    /// request confirms another member's proposal of that count, or
+    /// proposes it, and is refused (409) when the count changed since.
+    /// Without it, the request proposes the count as it stands and never
+    /// confirms.
     #[serde(default)]
     pub confirms: Option<String>,
 }

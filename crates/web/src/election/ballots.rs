@@ -412,8 +412,8 @@ pub async fn tie(
     .await
 }
 
-/// The publish form: when it confirms a proposal, the hash of the count
-/// proposed as its member saw it.
+/// The publish form: the fingerprint of the count as its member saw it,
+/// which it proposes, or confirms when another member proposed it.
 #[derive(Debug, Default, Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
