@@ -93,7 +93,7 @@ async fn send(v: &Visitor, method: &Method, path: &str) -> reqwest::Response {
 #[tokio::test]
 async fn every_route_enforces_its_declared_permission_for_every_role() {
     let app = spawn_app().await;
-    let user_id = app.user_id("upk");
+    let user_id = app.user_id("auditor");
     let mut anonymous = app.anonymous();
     let login_page = anonymous.text("/login").await;
     anonymous.csrf = csrf_in(&login_page);
@@ -200,7 +200,7 @@ async fn the_language_switch_sets_lang_and_messages_on_every_page() {
     let res = admin.get("/lang/en?next=/areas").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/areas");
-    let user_id = app.user_id("upk");
+    let user_id = app.user_id("auditor");
     for lang in ["en", "id"] {
         admin.get(&format!("/lang/{lang}")).await;
         analyst.get(&format!("/lang/{lang}")).await;
@@ -646,6 +646,7 @@ async fn admins_manage_users_and_reset_passwords() {
             &[
                 ("username", "siti"),
                 ("role", "upk"),
+                ("org_id", &app.upk.to_string()),
                 ("password", "kata-sandi-siti"),
             ],
             StatusCode::UNPROCESSABLE_ENTITY,

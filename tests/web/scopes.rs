@@ -243,13 +243,29 @@ async fn loan_checkers_are_made_and_reset_only_from_above() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{admin} resets by API");
-        // Other accounts of the BKM they may still make.
+        // Nor the loan's maker (regression: a BKM member holding the BKM's
+        // admin account made a cashier, then approved its loans); other
+        // accounts of the BKM they may still make.
         let res = v
             .post_json("/api/v1/users",
                 json!({"username": format!("kasir-{admin}"), "role": "upk", "org_id": app.upk, "password": "0123456789abc"}),
             )
             .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "{admin} makes a cashier");
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "{admin} makes a cashier"
+        );
+        let res = v
+            .post_json("/api/v1/users",
+                json!({"username": format!("pemeriksa-{admin}"), "role": "auditor", "org_id": app.upk, "password": "0123456789abc"}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{admin} makes an auditor"
+        );
     }
     // Regression: nor at an organisation under the BKM. Its admin made a
     // checker scoped to its own UPK, then approved the loans its cashier

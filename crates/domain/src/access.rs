@@ -376,11 +376,12 @@ impl Scope {
     /// True when an admin of this scope may create, or reset the password
     /// of, an account with `role` at `other`, whose placement lies in the
     /// kelurahan at `kelurahan` (if any). Whoever takes part in a decision
-    /// the programme gives to two people (the loan checker, the election
-    /// committee, the cycle's recorder and verifier) needs an admin above
-    /// their kelurahan, so that no admin makes both sides inside their own
-    /// reach: never one scoped to an organisation (a BKM's admin would make
-    /// the checker of its own UPK), nor one scoped to the kelurahan or an
+    /// the programme gives to two people (the loan's maker and checker,
+    /// the election committee, the cycle's recorder and verifier) needs an
+    /// admin above their kelurahan, so that no admin makes both sides
+    /// inside their own reach: never one scoped to an organisation (a
+    /// BKM's admin would make the checker of its own UPK, or, being on the
+    /// BKM, a cashier to approve), nor one scoped to the kelurahan or an
     /// RW of it. Other accounts: an admin whose scope encloses theirs.
     pub fn may_manage(
         &self,
@@ -390,6 +391,7 @@ impl Scope {
         kelurahan: Option<&AreaPath>,
     ) -> bool {
         let two_person = [
+            Resource::Fund,
             Resource::FundApproval,
             Resource::Election,
             Resource::ElectionResult,
@@ -680,7 +682,13 @@ mod tests {
                 may,
                 "{admin:?}"
             );
-            assert!(admin.may_manage(Role::Upk, &bkm, &bkm_placement, Some(&kel)));
+            // The loan's maker too (regression: a BKM member holding the
+            // BKM's admin account made a cashier, then approved its loans).
+            assert_eq!(
+                admin.may_manage(Role::Upk, &upk, &upk_placement, Some(&kel)),
+                may,
+                "{admin:?}"
+            );
             // The election committee and the cycle's recorder: the same.
             assert_eq!(
                 admin.may_manage(Role::Facilitator, &bkm, &bkm_placement, Some(&kel)),
@@ -712,7 +720,8 @@ mod tests {
             orgs: vec![],
         };
         assert!(!kel_admin.may_manage(Role::Bkm, &at_rw, &rw_placement, Some(&kel)));
-        assert!(kel_admin.may_manage(Role::Upk, &at_rw, &rw_placement, Some(&kel)));
+        assert!(!kel_admin.may_manage(Role::Upk, &at_rw, &rw_placement, Some(&kel)));
+        assert!(kel_admin.may_manage(Role::Auditor, &at_rw, &rw_placement, Some(&kel)));
         assert!(serang.may_manage(Role::Bkm, &at_rw, &rw_placement, Some(&kel)));
         assert!(!Scope::Global.may_manage(Role::Bkm, &Scope::Global, &Placement::default(), None));
         assert!(!serang.may_manage(
