@@ -71,8 +71,8 @@ pub use procurement::{
 pub use programme::{ProgrammeImport, ProgrammeRows};
 pub use proposals::ProposalView;
 pub use spend::{
-    FlaggedRow, MatchKind, Publication, RegisterImportSummary, RegisterMatch, Relocated,
-    SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
+    FlaggedRow, MatchKind, Publication, PublicationHead, RegisterImportSummary, RegisterMatch,
+    Relocated, SkippedRow, SpendFile, SpendImport, SpendImportSummary, SpendSettings, Supplier,
     SupplierFilter, SupplierOrder, UNNAMED_SUPPLIER,
 };
 pub use users::{

@@ -13,7 +13,7 @@ mod suppliers;
 
 pub use facts::{FlaggedRow, SkippedRow};
 pub use imports::SpendFile;
-pub use publish::Publication;
+pub use publish::{Publication, PublicationHead};
 pub use registers::{MatchKind, RegisterImportSummary, RegisterMatch, Relocated};
 pub use suppliers::{Supplier, SupplierFilter, SupplierOrder};
 

@@ -17,6 +17,15 @@ pub struct Publication {
     pub published_by: String,
 }
 
+/// A published report as its list names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationHead {
+    pub id: PublicationId,
+    pub title: String,
+    pub published_at: String,
+    pub published_by: String,
+}
+
 impl Store {
     pub fn publish_spend_report(
         &self,
@@ -51,13 +60,26 @@ impl Store {
         })
     }
 
-    pub fn spend_publications(&self) -> Result<Vec<Publication>> {
+    /// The newest `most` reports published, without their figures: the
+    /// lists and the home page name them (each view read every report
+    /// published, whole, and an analyst may publish any number).
+    pub fn spend_publications(&self, most: u32) -> Result<Vec<PublicationHead>> {
         let conn = self.conn()?;
         crate::sql::all(
             &conn,
-            "SELECT id, title, report, published_at, published_by FROM spend_publications ORDER BY id DESC",
-            [],
-            publication,
+            "SELECT id, title, published_at, published_by FROM spend_publications ORDER BY id DESC LIMIT ?1",
+            [i64::from(most)],
+            |r| {
+                from_row!(
+                    r,
+                    PublicationHead {
+                        id: PublicationId::new,
+                        title,
+                        published_at,
+                        published_by,
+                    }
+                )
+            },
         )
     }
 
@@ -84,4 +106,32 @@ fn publication(r: &crate::db::Row<'_>) -> crate::db::Result<Publication> {
             published_by,
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::store;
+    use crate::Actor;
+
+    /// Regression: the lists and the home page read every report ever
+    /// published, whole, on each view.
+    #[test]
+    fn the_lists_name_the_newest_reports_without_their_figures() {
+        let (_d, s) = store();
+        let report = serde_json::json!({"figures": {"total": "1.00"}});
+        for title in ["first", "second", "third"] {
+            s.publish_spend_report(title, &report, &Actor::cli())
+                .unwrap();
+        }
+        let titles = |most| -> Vec<String> {
+            (s.spend_publications(most).unwrap().into_iter())
+                .map(|p| p.title)
+                .collect()
+        };
+        assert_eq!(titles(2), ["third", "second"]);
+        assert_eq!(titles(10), ["third", "second", "first"]);
+        let newest = &s.spend_publications(1).unwrap()[0];
+        let whole = s.spend_publication(newest.id).unwrap().unwrap();
+        assert_eq!(whole.report, report);
+    }
 }

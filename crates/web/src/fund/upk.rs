@@ -32,33 +32,33 @@ pub(super) fn loan_line(
 async fn upk_data(state: &AppState, viewer: &Viewer, id: UpkId) -> Result<api::UpkBooks, AppError> {
     let upk = org_in_scope(state, viewer, id, "upk").await?;
     let as_of = today(state);
-    let (ksms, loans, applications, settings, ctx) = state
+    // The books judged off the async threads: a UPK's loans and their
+    // repayments grow with every posting.
+    let (ksms, loans, applications, settings, report, points) = state
         .blocking(move |s| {
-            Ok((
-                s.ksms_of(id)?,
-                s.loans_of(Some(id), None)?,
-                s.fund_applications(Some(id))?,
-                s.fund_settings(id)?,
-                s.fund_context(as_of)?,
-            ))
+            let (ksms, loans) = (s.ksms_of(id)?, s.loans_of(Some(id), None)?);
+            let (applications, settings) = (s.fund_applications(Some(id))?, s.fund_settings(id)?);
+            let ctx = s.fund_context(as_of)?;
+            let names: HashMap<KsmId, &str> =
+                ksms.iter().map(|k| (k.id, k.name.as_str())).collect();
+            let books: Vec<LoanBook> = loans.iter().map(|(_, b)| b.clone()).collect();
+            let ctx = Context {
+                settings: ctx.settings.into_iter().filter(|(u, _)| *u == id).collect(),
+                finances: ctx.finances.into_iter().filter(|(u, _)| *u == id).collect(),
+                areas: Default::default(),
+            };
+            let report = portfolio(&books, as_of, &ctx)?;
+            let points = trend(&books, as_of, 12, &ctx)?;
+            let loans: Vec<api::LoanLine> = loans
+                .iter()
+                .map(|(l, b)| api::LoanLine {
+                    ksm_name: Some(names.get(&b.ksm).copied().unwrap_or("").to_owned()),
+                    ..loan_line(l, b, &settings, as_of)
+                })
+                .collect();
+            Ok((ksms, loans, applications, settings, report, points))
         })
         .await?;
-    let names: HashMap<KsmId, &str> = ksms.iter().map(|k| (k.id, k.name.as_str())).collect();
-    let books: Vec<LoanBook> = loans.iter().map(|(_, b)| b.clone()).collect();
-    let ctx = Context {
-        settings: ctx.settings.into_iter().filter(|(u, _)| *u == id).collect(),
-        finances: ctx.finances.into_iter().filter(|(u, _)| *u == id).collect(),
-        areas: Default::default(),
-    };
-    let report = portfolio(&books, as_of, &ctx).map_err(lumbung_store::StoreError::from)?;
-    let points = trend(&books, as_of, 12, &ctx).map_err(lumbung_store::StoreError::from)?;
-    let loans = loans
-        .iter()
-        .map(|(l, b)| api::LoanLine {
-            ksm_name: Some(names.get(&b.ksm).copied().unwrap_or("").to_owned()),
-            ..loan_line(l, b, &settings, as_of)
-        })
-        .collect();
     Ok(api::UpkBooks {
         upk: api::UpkHead {
             id,
@@ -395,15 +395,24 @@ async fn statements_data(
     let as_of = query_date(q.as_of.as_deref(), "as_of")?.unwrap_or_else(|| today(state));
     let from = query_date(q.from.as_deref(), "from")?
         .unwrap_or_else(|| Date::new(as_of.year(), 1, 1).expect("1 January"));
-    let journal = state.blocking(move |s| s.upk_journal(id)).await?;
-    let too_large = lumbung_store::StoreError::from;
+    // Off the async threads: the journal grows with every posting.
+    let (balance_sheet, income_statement, cash_book) = state
+        .blocking(move |s| {
+            let journal = s.upk_journal(id)?;
+            Ok((
+                balance_sheet(&journal, as_of)?,
+                income_statement(&journal, from, as_of)?,
+                cash_book(&journal, from, as_of)?,
+            ))
+        })
+        .await?;
     Ok(api::Statements {
         upk: api::UpkRef { id, name: upk.name },
         as_of,
         from,
-        balance_sheet: balance_sheet(&journal, as_of).map_err(too_large)?,
-        income_statement: income_statement(&journal, from, as_of).map_err(too_large)?,
-        cash_book: cash_book(&journal, from, as_of).map_err(too_large)?,
+        balance_sheet,
+        income_statement,
+        cash_book,
     })
 }
 

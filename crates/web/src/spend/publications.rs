@@ -61,8 +61,13 @@ pub async fn publish(
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
+/// How many published reports the lists name (the newest).
+pub const REPORTS_LISTED: u32 = 1_000;
+
 pub async fn list(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let list = state.reading(|s| s.spend_publications()).await?;
+    let list = state
+        .reading(|s| s.spend_publications(REPORTS_LISTED))
+        .await?;
     let items: Vec<_> = list
         .iter()
         .map(|p| context! { id => p.id, title => p.title, published_at => p.published_at.chars().take(10).collect::<String>() })
@@ -131,7 +136,9 @@ pub struct PublishedReport {
 }
 
 pub async fn api_list(State(state): State<AppState>) -> Result<Reply<ReportList>, AppError> {
-    let list = state.reading(|s| s.spend_publications()).await?;
+    let list = state
+        .reading(|s| s.spend_publications(REPORTS_LISTED))
+        .await?;
     let reports = list
         .into_iter()
         .map(|p| ReportEntry {

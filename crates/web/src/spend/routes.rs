@@ -45,9 +45,9 @@ pub static ROUTES: &[Route] = &[
     r!(POST "/api/v1/spend/imports", Write(Spend), import::api_import, "Import a payment file sent as the body (?file_name=&anchor=&anchor_id=&year=&locale=)", limit MAX_UPLOAD_BYTES).answers(answers::IMPORT),
     r!(GET "/api/v1/spend/jobs/{id}", Write(Spend), import::api_job, "An import's progress").answers(answers::JOB),
     r!(POST "/spend/publish", Write(Spend), publications::publish, "Publish the report for everyone (aggregates only)"),
-    r!(GET "/reports", Public, publications::list, "Published spend reports"),
+    r!(GET "/reports", Public, publications::list, "Published spend reports (the newest 1,000)"),
     r!(GET "/reports/{id}", Public, publications::show, "A published spend report"),
-    r!(GET "/api/v1/reports", Public, publications::api_list, "Published spend reports").answers(answers::REPORTS),
+    r!(GET "/api/v1/reports", Public, publications::api_list, "Published spend reports (the newest 1,000)").answers(answers::REPORTS),
     r!(GET "/api/v1/reports/{id}", Public, publications::api_show, "A published spend report").answers(answers::PUBLISHED),
 ];
 

@@ -63,12 +63,11 @@ pub async fn your_work(state: &AppState, viewer: &Viewer) -> Result<YourWork, Ap
 /// their work.
 pub async fn home(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
     let (overview, reports) = state
-        .reading(|s| Ok((s.overview()?, s.spend_publications()?)))
+        .reading(|s| Ok((s.overview()?, s.spend_publications(10)?)))
         .await?;
     let work = your_work(&state, &viewer).await?;
     let reports: Vec<_> = reports
         .iter()
-        .take(10)
         .map(|p| context! { id => p.id, title => p.title })
         .collect();
     render(
