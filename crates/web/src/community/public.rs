@@ -1,7 +1,7 @@
 //! The public mapping: counts only.
 
-use super::mapping::{mapping_summary, summary_charts, CriteriaView, SummaryView};
-use super::{kelurahan, mapping_data, may_read, KelurahanView};
+use super::mapping::{summary_charts, CriteriaView, SummaryView};
+use super::{kelurahan, may_read, KelurahanView};
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::render::render;
@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::Json;
-use lumbung_community::mapping::{public_summary, MappingSummary, MIN_PUBLIC_CELL};
+use lumbung_community::mapping::{public_summary, summarise, MappingSummary, MIN_PUBLIC_CELL};
 use lumbung_domain::Resource;
 use lumbung_store::MappingData;
 use minijinja::context;
@@ -35,8 +35,23 @@ async fn public_mapping_data(
     code: &str,
 ) -> Result<(PublicMapping, MappingSummary, MappingData), AppError> {
     let kel = kelurahan(state, code).await?;
-    let data = mapping_data(state, &kel).await?;
-    let exact = mapping_summary(&data)?;
+    // Every household is read and summarised off the async threads, and
+    // for everyone a public report at a time: a crowd of visitors took
+    // every connection (a kelurahan may hold a million households), and
+    // summarised on the threads that serve every other request.
+    let turn = state.public_reports.admit().await?;
+    let kel_code = kel.code.clone();
+    let (mut data, exact) = state
+        .blocking(move |s| {
+            let _turn = turn;
+            let data = s.mapping_data(&kel_code)?;
+            let exact = summarise(&data.criteria, &data.areas, &data.households);
+            Ok((data, exact))
+        })
+        .await?;
+    let exact = exact.map_err(|e| AppError::conflict(e.text()))?;
+    // What a public page shows holds no household.
+    data.households = Vec::new();
     // Small cells withheld (see `public_summary`); facilitators and the
     // BKM see exact counts on their own page.
     let min_cell = state.config.public_min_cell.unwrap_or(MIN_PUBLIC_CELL);
