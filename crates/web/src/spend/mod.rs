@@ -111,12 +111,25 @@ pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<SpendWork,
     imports.reverse();
     imports.truncate(LATEST_IMPORTS);
     let visible = visible_suppliers(state, viewer).await?;
-    let review = state
-        .blocking(|s| s.suppliers(None, true, u32::MAX))
+    // Counted by their numbers alone (every supplier listed for review was
+    // read whole, three queries each, to be counted).
+    let review_only = lumbung_store::SupplierFilter {
+        search: None,
+        review_only: true,
+    };
+    let (review, _) = state
+        .blocking(move |s| {
+            s.supplier_ids(
+                &review_only,
+                lumbung_store::SupplierOrder::Number,
+                false,
+                None,
+            )
+        })
         .await?;
     let to_review = review
         .iter()
-        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
+        .filter(|id| visible.as_ref().is_none_or(|v| v.contains(&id.get())))
         .count() as u64;
     let currency = currency(state).await?;
     Ok(SpendWork {

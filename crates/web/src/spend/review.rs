@@ -188,14 +188,30 @@ async fn suppliers(
 ) -> Result<Vec<lumbung_store::Supplier>, AppError> {
     let (search, review) = (q.search(), q.review_only());
     let visible = crate::spend::visible_suppliers(state, viewer).await?;
-    let fetch = if visible.is_some() { u32::MAX } else { limit };
+    // A scoped viewer's: the numbers found, those its anchors paid, and
+    // only the first `limit` of them read whole (every supplier found was
+    // read whole, three queries each, then filtered).
+    let seen = visible.clone();
     let list = state
-        .blocking(move |s| s.suppliers(search.as_deref(), review, fetch))
+        .blocking(move |s| match seen {
+            None => s.suppliers(search.as_deref(), review, limit),
+            Some(seen) => {
+                let filter = lumbung_store::SupplierFilter {
+                    search,
+                    review_only: review,
+                };
+                let (ids, _) =
+                    s.supplier_ids(&filter, lumbung_store::SupplierOrder::Name, false, None)?;
+                let ids: Vec<_> = (ids.into_iter())
+                    .filter(|id| seen.contains(&id.get()))
+                    .take(limit as usize)
+                    .collect();
+                s.suppliers_by_id(&ids)
+            }
+        })
         .await?;
     Ok(list
         .into_iter()
-        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.id.get())))
-        .take(limit as usize)
         .map(|mut s| {
             if let Some(v) = &visible {
                 mask_note(&mut s, |id| v.contains(&id));
