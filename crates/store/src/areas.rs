@@ -20,7 +20,7 @@ pub(crate) type PostcodePathsCache = Cached<PostcodePaths>;
 
 /// The name under which changes of the postcode map or the areas are
 /// counted.
-const POSTCODE_MAP: &str = "postcode_map";
+pub(crate) const POSTCODE_MAP: &str = "postcode_map";
 
 impl Store {
     /// Every postcode prefix with its area's path, read again only when the
@@ -31,7 +31,7 @@ impl Store {
         &self,
         conn: &crate::db::Connection,
     ) -> Result<Arc<PostcodePaths>> {
-        self.postcode_paths.get(conn, POSTCODE_MAP, || {
+        self.postcode_paths.get(conn, &[POSTCODE_MAP], || {
             let mut stmt = conn.prepare(
                 "SELECT p.prefix, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code",
             )?;
@@ -494,7 +494,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::test_support::store;
 
-    fn rec(line: u64, code: &str, name: &str, parent: Option<&str>) -> AreaRecord {
+    pub(crate) fn rec(line: u64, code: &str, name: &str, parent: Option<&str>) -> AreaRecord {
         AreaRecord {
             line,
             code: AreaCode::parse(code).unwrap(),
@@ -517,7 +517,7 @@ pub(crate) mod tests {
     }
 
     /// Postcode prefix `prefix` of area `code`, on `line`.
-    fn prefix(line: u64, prefix: &str, code: &str) -> PostcodeRecord {
+    pub(crate) fn prefix(line: u64, prefix: &str, code: &str) -> PostcodeRecord {
         PostcodeRecord {
             line,
             prefix: prefix.into(),
@@ -526,7 +526,10 @@ pub(crate) mod tests {
     }
 
     /// Imports postcode prefixes from a file named `p.csv`.
-    fn import_prefixes(store: &Store, records: Vec<PostcodeRecord>) -> Result<ImportSummary> {
+    pub(crate) fn import_prefixes(
+        store: &Store,
+        records: Vec<PostcodeRecord>,
+    ) -> Result<ImportSummary> {
         store.import_postcodes("p.csv", records, vec![], &Actor::cli())
     }
 

@@ -19,23 +19,28 @@ impl<T> Default for Cached<T> {
 }
 
 impl<T> Cached<T> {
-    /// The value counted under `name`, read by `read` when the count moved
-    /// since it was last read (or it never was). The count is read first:
-    /// a change committed between the two reads leaves a newer value under
-    /// an older count, read again next time, never the other way round.
+    /// The value counted under `names` (what it is made of), read by
+    /// `read` when any of their counts moved since it was last read (or it
+    /// never was): their sum, as each count only grows. The counts are
+    /// read first: a change committed between the two reads leaves a newer
+    /// value under an older count, read again next time, never the other
+    /// way round.
     pub(crate) fn get(
         &self,
         conn: &Connection,
-        name: &str,
+        names: &[&str],
         read: impl FnOnce() -> Result<T>,
     ) -> Result<Arc<T>> {
-        let version: i64 = crate::sql::optional_row(
-            conn,
-            "SELECT version FROM cache_versions WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )?
-        .unwrap_or(0);
+        let mut version = 0i64;
+        for name in names {
+            let count: Option<i64> = crate::sql::optional_row(
+                conn,
+                "SELECT version FROM cache_versions WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )?;
+            version += count.unwrap_or(0);
+        }
         if let Some((held, value)) = &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
             if *held == version {
                 return Ok(value.clone());

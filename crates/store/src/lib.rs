@@ -292,6 +292,10 @@ pub struct Store {
     /// Every stored payment as last read: a city's millions (hundreds of
     /// MB) were read again for each view of every page built on them.
     spend_facts: std::sync::Arc<cached::Cached<Vec<lumbung_spend::facts::Facts>>>,
+    /// The business base as last read: the tenders, opportunities and
+    /// business pages, and the public counts, read it whole on each view.
+    business_candidates:
+        std::sync::Arc<cached::Cached<Vec<lumbung_procurement::opportunities::Candidate>>>,
     /// Opened by [`Store::open_alone`]: its bulk imports may take the file
     /// for themselves ([`Store::written_once`]), waiting this long for
     /// other writers otherwise.
@@ -431,6 +435,7 @@ impl Store {
             server_verified: false,
             postcode_paths: Default::default(),
             spend_facts: Default::default(),
+            business_candidates: Default::default(),
             alone: None,
         })
     }

@@ -14,6 +14,7 @@ use lumbung_procurement::opportunities::{Candidate, Search};
 use lumbung_spend::suppliers::name_key;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// What a business import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -68,6 +69,7 @@ impl Store {
                 }
             }
             if summary.created + summary.updated > 0 {
+                crate::cached::count_change(tx, BUSINESSES)?;
                 audit::record(
                     tx,
                     actor,
@@ -274,80 +276,94 @@ impl Store {
 
     /// Every business of the base as a candidate for opportunities: its
     /// record, and its place in the area tree (its area code, else its
-    /// postcode by the postcode map).
-    pub fn business_candidates(&self) -> Result<Vec<Candidate>> {
+    /// postcode by the postcode map). Read again only when the base, the
+    /// areas or the postcode map changed (on any server of the database):
+    /// the tenders, opportunities and business pages, and the public
+    /// counts, read the whole base on each view.
+    pub fn business_candidates(&self) -> Result<Arc<Vec<Candidate>>> {
         let conn = self.conn()?;
-        let rows: Vec<(i64, String)> = {
-            let mut stmt = conn.prepare("SELECT id, record FROM businesses ORDER BY id")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<crate::db::Result<_>>()?;
-            rows
-        };
-        // Each area and postcode prefix looked up once, on one connection:
-        // a base of 30,000 businesses took as many lookups a page.
-        let mut path_of = conn.prepare("SELECT path FROM areas WHERE code = ?1")?;
-        let mut prefix_of = conn.prepare(
-            "SELECT a.code, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code
+        self.business_candidates
+            .get(&conn, &[BUSINESSES, crate::areas::POSTCODE_MAP], || {
+                read_candidates(&conn)
+            })
+    }
+}
+
+/// The name under which changes of the business base are counted.
+const BUSINESSES: &str = "businesses";
+
+/// [`Store::business_candidates`], read.
+fn read_candidates(conn: &crate::db::Connection) -> Result<Vec<Candidate>> {
+    let rows: Vec<(i64, String)> = {
+        let mut stmt = conn.prepare("SELECT id, record FROM businesses ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<crate::db::Result<_>>()?;
+        rows
+    };
+    // Each area and postcode prefix looked up once, on one connection:
+    // a base of 30,000 businesses took as many lookups a page.
+    let mut path_of = conn.prepare("SELECT path FROM areas WHERE code = ?1")?;
+    let mut prefix_of = conn.prepare(
+        "SELECT a.code, a.path FROM postcode_prefixes p JOIN areas a ON a.code = p.area_code
              WHERE p.prefix = ?1",
-        )?;
-        let mut paths: HashMap<String, Option<String>> = HashMap::new();
-        let mut prefixes: HashMap<String, Option<(String, String)>> = HashMap::new();
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, record) in rows {
-            let r = stored_record(&record);
-            let (area, area_path) = match r.area_code.as_deref() {
-                Some(code) => {
-                    let path = match paths.get(code) {
-                        Some(path) => path.clone(),
+    )?;
+    let mut paths: HashMap<String, Option<String>> = HashMap::new();
+    let mut prefixes: HashMap<String, Option<(String, String)>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, record) in rows {
+        let r = stored_record(&record);
+        let (area, area_path) = match r.area_code.as_deref() {
+            Some(code) => {
+                let path = match paths.get(code) {
+                    Some(path) => path.clone(),
+                    None => {
+                        let path: Option<String> =
+                            path_of.query_row([code], |r| r.get(0)).optional()?;
+                        paths.insert(code.to_owned(), path.clone());
+                        path
+                    }
+                };
+                (Some(code.to_owned()), path)
+            }
+            None => {
+                let postcode = r.postcode.as_deref();
+                let pc = postcode.and_then(|p| lumbung_domain::PostalCode::parse(p).ok());
+                let mut found = None;
+                for prefix in pc.iter().flat_map(|pc| pc.lookup_prefixes()) {
+                    let hit = match prefixes.get(prefix) {
+                        Some(hit) => hit.clone(),
                         None => {
-                            let path: Option<String> =
-                                path_of.query_row([code], |r| r.get(0)).optional()?;
-                            paths.insert(code.to_owned(), path.clone());
-                            path
+                            let hit: Option<(String, String)> = prefix_of
+                                .query_row([prefix], |r| Ok((r.get(0)?, r.get(1)?)))
+                                .optional()?;
+                            prefixes.insert(prefix.to_owned(), hit.clone());
+                            hit
                         }
                     };
-                    (Some(code.to_owned()), path)
-                }
-                None => {
-                    let postcode = r.postcode.as_deref();
-                    let pc = postcode.and_then(|p| lumbung_domain::PostalCode::parse(p).ok());
-                    let mut found = None;
-                    for prefix in pc.iter().flat_map(|pc| pc.lookup_prefixes()) {
-                        let hit = match prefixes.get(prefix) {
-                            Some(hit) => hit.clone(),
-                            None => {
-                                let hit: Option<(String, String)> = prefix_of
-                                    .query_row([prefix], |r| Ok((r.get(0)?, r.get(1)?)))
-                                    .optional()?;
-                                prefixes.insert(prefix.to_owned(), hit.clone());
-                                hit
-                            }
-                        };
-                        if hit.is_some() {
-                            found = hit;
-                            break;
-                        }
+                    if hit.is_some() {
+                        found = hit;
+                        break;
                     }
-                    found.map_or((None, None), |(code, path)| (Some(code), Some(path)))
                 }
-            };
-            out.push(Candidate {
-                id: BusinessId::new(id),
-                name: r.name,
-                form: r.form,
-                size: r.size,
-                area,
-                area_path,
-                sectors: r.sectors,
-                sic: r.sic,
-                kbli: r.kbli,
-                cpv: r.cpv,
-                consent: r.consent,
-            });
-        }
-        Ok(out)
+                found.map_or((None, None), |(code, path)| (Some(code), Some(path)))
+            }
+        };
+        out.push(Candidate {
+            id: BusinessId::new(id),
+            name: r.name,
+            form: r.form,
+            size: r.size,
+            area,
+            area_path,
+            sectors: r.sectors,
+            sic: r.sic,
+            kbli: r.kbli,
+            cpv: r.cpv,
+            consent: r.consent,
+        });
     }
+    Ok(out)
 }
 
 /// A business of the base as its page shows it: its record, where it is,
@@ -411,8 +427,10 @@ impl Store {
             return Ok(None);
         };
         let record = stored_record(&record);
-        let candidate = self.business_candidates()?.into_iter().find(|c| c.id == id);
-        let area = candidate.and_then(|c| c.area);
+        let candidates = self.business_candidates()?;
+        let area = (candidates.iter())
+            .find(|c| c.id == id)
+            .and_then(|c| c.area.clone());
         let area_name = match &area {
             Some(code) => self.area(code)?.map(|a| a.name),
             None => None,
@@ -481,8 +499,8 @@ impl Store {
     /// How many businesses the base holds per area and form.
     pub fn business_counts(&self) -> Result<Vec<BusinessCount>> {
         let mut counts: BTreeMap<(Option<String>, Option<Form>), u64> = BTreeMap::new();
-        for c in self.business_candidates()? {
-            *counts.entry((c.area, c.form)).or_default() += 1;
+        for c in self.business_candidates()?.iter() {
+            *counts.entry((c.area.clone(), c.form)).or_default() += 1;
         }
         let mut out = Vec::with_capacity(counts.len());
         for ((area, form), businesses) in counts {
@@ -498,5 +516,46 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::areas::tests::{import, import_prefixes, prefix, rec};
+    use crate::test_support::store;
+
+    fn firms(s: &Store, csv: &str) {
+        let records =
+            lumbung_procurement::business::read_file("firms.csv", csv.as_bytes()).unwrap();
+        s.import_businesses(&[("firms.csv".into(), records)], None, &Actor::cli())
+            .unwrap();
+    }
+
+    /// The base is read once for every page until it, the areas or the
+    /// postcode map change, on any server of the database.
+    #[test]
+    fn the_business_base_is_read_again_only_when_it_or_the_map_changes() {
+        let (d, s) = store();
+        import(
+            &s,
+            vec![
+                rec(2, "LANCS", "Lancashire", None),
+                rec(3, "PRESTON", "Preston", Some("LANCS")),
+            ],
+        )
+        .unwrap();
+        firms(&s, "name,postcode,sic\nPreston Roads Ltd,PR1 2HE,42110\n");
+        let first = s.business_candidates().unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].area, None, "no postcode map yet");
+        assert!(Arc::ptr_eq(&first, &s.business_candidates().unwrap()));
+        // Another server maps the postcode, then adds a business.
+        let other = d.open_again();
+        import_prefixes(&other, vec![prefix(2, "PR1", "PRESTON")]).unwrap();
+        let mapped = s.business_candidates().unwrap();
+        assert_eq!(mapped[0].area.as_deref(), Some("PRESTON"));
+        firms(&other, "name,postcode,sic\nRibble Cleaning,PR1 3AB,81210\n");
+        assert_eq!(s.business_candidates().unwrap().len(), 2);
     }
 }

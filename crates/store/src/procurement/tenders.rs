@@ -27,7 +27,7 @@ pub struct TenderMatches {
 struct Matching {
     local: String,
     region: String,
-    candidates: Vec<lumbung_procurement::opportunities::Candidate>,
+    candidates: std::sync::Arc<Vec<lumbung_procurement::opportunities::Candidate>>,
     sectors: lumbung_spend::sectors::SectorList,
     near: std::collections::HashMap<AnchorId, String>,
 }

@@ -24,7 +24,7 @@ impl Store {
     pub fn spend_facts(&self) -> Result<Arc<Vec<Facts>>> {
         let conn = self.conn()?;
         self.spend_facts
-            .get(&conn, super::PAYMENTS, || load_facts(&conn, None))
+            .get(&conn, &[super::PAYMENTS], || load_facts(&conn, None))
     }
 
     /// Names and locations for a report: each supplier's location from the
