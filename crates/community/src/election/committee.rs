@@ -261,9 +261,60 @@ pub fn check_second_member(
     Ok(())
 }
 
+/// What a request to publish does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishRequest {
+    /// It confirms the proposal held (when its member is another).
+    Confirm,
+    /// It proposes the count as it stands in its member's name.
+    Propose,
+    /// It names a count that is no longer the count: refused.
+    CountChanged,
+}
+
+/// What a request to publish does, from the fingerprint of the count
+/// proposed (if any), of the count as it stands (`now`), and the one the
+/// request names (`confirms`, the count its member saw). It confirms
+/// only a proposal of the count its member names; naming none, it only
+/// proposes (a click on a page opened before another member changed the
+/// count and proposed it once published what its member never saw).
+pub fn publish_request(
+    proposed: Option<&str>,
+    now: &str,
+    confirms: Option<&str>,
+) -> PublishRequest {
+    match confirms {
+        Some(seen) if seen != now => PublishRequest::CountChanged,
+        Some(_) if proposed == Some(now) => PublishRequest::Confirm,
+        _ => PublishRequest::Propose,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_confirms_only_the_count_its_member_names() {
+        use PublishRequest::*;
+        for (proposed, confirms, does) in [
+            (None, None, Propose),
+            (None, Some("now"), Propose),
+            (None, Some("old"), CountChanged),
+            (Some("now"), None, Propose),
+            (Some("now"), Some("now"), Confirm),
+            (Some("now"), Some("old"), CountChanged),
+            (Some("old"), None, Propose),
+            (Some("old"), Some("now"), Propose),
+            (Some("old"), Some("old"), CountChanged),
+        ] {
+            assert_eq!(
+                publish_request(proposed, "now", confirms),
+                does,
+                "{proposed:?} {confirms:?}"
+            );
+        }
+    }
 
     fn who(name: &str) -> Vec<String> {
         vec![name.to_owned()]

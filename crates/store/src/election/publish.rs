@@ -11,6 +11,7 @@ use super::types::{Count, Election, PublishStep, Published};
 use crate::audit::record;
 use crate::db::params;
 use crate::{now, Actor, Result, Store, StoreError};
+use lumbung_community::election::committee::{publish_request, PublishRequest};
 use lumbung_community::election::publish::{snapshot_of, term_of, PublishFiles, PublishInput};
 use lumbung_community::election::{check_double_entry, check_second_member, TwoMemberStep};
 use lumbung_domain::{text, PollId};
@@ -70,15 +71,17 @@ impl Store {
             let me = actor.label();
             let sha = committee::count_sha(tx, poll, &count)?;
             let area = area_of(&e);
-            match committee::proposal_row(tx, poll)? {
-                Some(p) if p.count_sha256 == sha && confirms == Some(sha.as_str()) => {
+            let proposal = committee::proposal_row(tx, poll)?;
+            let proposed = proposal.as_ref().map(|p| p.count_sha256.as_str());
+            match (publish_request(proposed, &sha, confirms), &proposal) {
+                (PublishRequest::Confirm, Some(p)) => {
                     check_second_member(TwoMemberStep::Publication, &p.proposed_by, &me)
                         .map_err(committee::refused)?;
                     committee::confirm(tx, poll, &me)?;
                     let published = publish_tx(tx, &e, &count, actor, &p.proposed_by)?;
                     Ok(PublishStep::Published(Box::new(published)))
                 }
-                _ if confirms.is_some_and(|c| c != sha) => Err(StoreError::conflict(
+                (PublishRequest::CountChanged, _) => Err(StoreError::conflict(
                     text!("election_count_changed";
                         id: "hitungannya berubah sejak Anda melihatnya: periksa lagi, lalu usulkan",
                         en: "the count changed since you looked at it: look at it again, then propose it"),
