@@ -374,7 +374,7 @@ fn awarded_suppliers_join_the_spend_catalogue() {
     env.stdout(&["procurement", "import-ocds", &file]);
     let suppliers = env.sqlite(
         "SELECT DISTINCT a.supplier_id, s.name, coalesce(s.company_number, '')
-         FROM ocds_award_suppliers a JOIN suppliers s ON s.id = a.supplier_id",
+         FROM ocds_supplier_processes a JOIN suppliers s ON s.id = a.supplier_id",
     );
     assert_eq!(suppliers.len(), 1, "{suppliers:?}");
     assert_eq!(

@@ -1139,6 +1139,48 @@ async fn a_charter_shows_the_group_and_each_anchor_against_its_goals() {
         .page(&format!("{path}?year={year}"), StatusCode::OK)
         .await;
     assert!(page.contains("100,0%"), "{page}");
+    // A contract published in OCDS this year, its buyer named as the
+    // council: 1,000 split between a local firm and one whose place is
+    // not known, beside the hand-entered award.
+    let published = format!(
+        r#"{{"ocid": "ocds-w-9", "id": "1", "date": "{year}-04-02T00:00:00Z",
+        "buyer": {{"name": "Preston City Council"}},
+        "parties": [{{"id": "S1", "name": "Preston Roads Limited", "address": {{"postalCode": "PR1 2HE"}}}},
+                    {{"id": "S2", "name": "Nowhere Supplies"}}],
+        "awards": [{{"id": "A1", "status": "active", "value": {{"amount": 1000, "currency": "GBP"}},
+                    "suppliers": [{{"id": "S1"}}, {{"id": "S2"}}]}},
+                   {{"id": "A2", "status": "pending", "value": {{"amount": 5000, "currency": "GBP"}},
+                    "suppliers": [{{"id": "S1"}}]}}]}}"#
+    );
+    app.store
+        .import_ocds(
+            &[("published.json".into(), published.into_bytes())],
+            &lumbung_store::Actor::cli(),
+        )
+        .unwrap();
+    let known = app
+        .store
+        .charter_known(
+            &[(
+                lumbung_domain::OrgId::new(app.preston_council),
+                "Preston City Council".into(),
+            )],
+            Some(lumbung_domain::FiscalYear::new(year).unwrap()),
+        )
+        .unwrap();
+    let k = &known.members[0].2;
+    assert_eq!(
+        (
+            k.awarded_total.to_string(),
+            k.awarded_local.to_string(),
+            k.awarded_social.to_string()
+        ),
+        (
+            "1900.00".to_owned(),
+            "1400.00".to_owned(),
+            "900.00".to_owned()
+        )
+    );
     // Retired, a goal is no longer shown; its figures stay.
     posted(
         &lancs,

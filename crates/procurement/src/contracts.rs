@@ -412,6 +412,8 @@ pub struct BuyerFigures {
     pub figures: Figures,
 }
 
+#[path = "contracts_awards.rs"]
+mod awards;
 #[path = "contracts_facts.rs"]
 mod facts;
 #[path = "contracts_read.rs"]

@@ -85,8 +85,9 @@ fn put_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(&text.as_bytes()[..end]);
 }
 
-/// Reads the bytes [`Facts::encode`] wrote, in order.
-struct Reader<'a>(&'a [u8]);
+/// Reads the bytes [`Facts::encode`] (and `Award::encode_all`) wrote, in
+/// order.
+pub(super) struct Reader<'a>(pub(super) &'a [u8]);
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
@@ -94,17 +95,23 @@ impl<'a> Reader<'a> {
         self.0 = rest;
         Some(head)
     }
-    fn byte(&mut self) -> Option<u8> {
+    pub(super) fn byte(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
-    fn number(&mut self) -> Option<i64> {
+    pub(super) fn number(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn count(&mut self) -> Option<usize> {
+    pub(super) fn count(&mut self) -> Option<usize> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
     }
+    /// A short text: its length in a byte.
     fn text(&mut self) -> Option<&'a str> {
         let n = self.byte()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+    /// A text of any length: its length in four bytes.
+    pub(super) fn long_text(&mut self) -> Option<&'a str> {
+        let n = self.count()?;
         std::str::from_utf8(self.take(n)?).ok()
     }
 }

@@ -748,14 +748,15 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 /// by a rule the code holds.
 fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
     match version {
-        // The typed rows of the processes held before them (migration
-        // 19 added them, 20 the compiled releases' table, 21 the facts):
-        // derived once, with the last of the tables they need.
-        21 => procurement::derive_all(tx),
         // The repayments held, packed once for the reports.
         46 => fund::pack_repayments(tx),
         // The releases held, into their process's blocks.
         50 => procurement::pack_releases(tx),
+        // What each process held says, derived again from its releases
+        // with its awards in its row (migrations 19 to 21 added what it
+        // says as rows of their own: databases from before those are
+        // derived here, once).
+        55 => procurement::derive_all(tx),
         _ => Ok(()),
     }
 }

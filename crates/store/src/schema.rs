@@ -1176,6 +1176,8 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
     "CREATE INDEX businesses_supplier ON businesses(supplier_id);",
     // 54: see `partnerships::schema`.
     crate::partnerships::schema::INVEST_PROJECTS_BY_AREA,
+    // 55: see `procurement::schema`.
+    crate::procurement::schema::AWARDS_IN_PROCESSES,
 ];
 
 mod postgres;

@@ -367,15 +367,17 @@ pub(crate) fn foreign_keys_hold(tx: &Connection, tables: &[&str]) -> Result<()> 
         return Ok(());
     }
     for table in tables {
-        let broken: Option<(String, i64, String)> = optional_row(
+        // A table `WITHOUT ROWID` names no row.
+        let broken: Option<(String, Option<i64>, String)> = optional_row(
             tx,
             &format!("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check('{table}')"),
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         if let Some((table, row, parent)) = broken {
+            let row = row.map_or_else(|| "a row".to_owned(), |r| format!("row {r}"));
             return Err(crate::StoreError::Db(crate::db::Error::Integrity(format!(
-                "row {row} of {table} refers to a row of {parent} that is not there"
+                "{row} of {table} refers to a row of {parent} that is not there"
             ))));
         }
     }

@@ -66,6 +66,14 @@ impl<'a> ValueRef<'a> {
         }
     }
 
+    pub fn as_blob_or_null(self) -> Result<Option<&'a [u8]>> {
+        match self {
+            ValueRef::Null => Ok(None),
+            ValueRef::Blob(b) => Ok(Some(b)),
+            other => Err(Error::conversion_type("blob", &other)),
+        }
+    }
+
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             ValueRef::Null => "null",

@@ -458,30 +458,7 @@ impl Store {
                     total,
                 });
             }
-            let conn = self.conn()?;
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT p.ocid, p.buyer, a.award_id, a.status, a.date, a.amount, a.currency
-                 FROM ocds_award_suppliers s
-                 JOIN ocds_awards a ON a.ocid = s.ocid AND a.position = s.award_position
-                 JOIN ocds_processes p ON p.ocid = s.ocid
-                 WHERE s.supplier_id = ?1 ORDER BY a.date DESC, p.ocid",
-            )?;
-            awards = stmt
-                .query_map([supplier.get()], |r| {
-                    from_row!(
-                        r,
-                        AwardTo {
-                            ocid,
-                            buyer,
-                            award,
-                            status,
-                            date,
-                            value: |v: Option<i64>| v.map(Money::from_minor),
-                            currency,
-                        }
-                    )
-                })?
-                .collect::<crate::db::Result<_>>()?;
+            awards = self.awards_to(supplier)?;
         }
         Ok(Some(BusinessView {
             id,
@@ -494,6 +471,47 @@ impl Store {
             payments,
             awards,
         }))
+    }
+
+    /// The awards of every process that awarded to `supplier`, newest
+    /// first, each once.
+    pub(crate) fn awards_to(&self, supplier: SupplierId) -> Result<Vec<AwardTo>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT p.ocid, p.buyer, p.awards FROM ocds_supplier_processes s
+             JOIN ocds_processes p ON p.ocid = s.ocid WHERE s.supplier_id = ?1",
+        )?;
+        let mut rows = stmt.query([supplier.get()])?;
+        let mut out: Vec<AwardTo> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (ocid, buyer): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+            let first = out.len();
+            let awards = super::processes::awards_of(r.get_ref(2)?.as_blob_or_null()?)?;
+            for a in awards {
+                if !a.suppliers.iter().any(|p| p.supplier == Some(supplier)) {
+                    continue;
+                }
+                let (value, currency) = match a.value {
+                    Some((amount, currency)) => (Some(amount), Some(currency)),
+                    None => (None, None),
+                };
+                let award = AwardTo {
+                    ocid: ocid.clone(),
+                    buyer: buyer.clone(),
+                    award: a.id,
+                    status: a.status,
+                    date: a.date,
+                    value,
+                    currency,
+                };
+                if !out[first..].contains(&award) {
+                    out.push(award);
+                }
+            }
+        }
+        // Stable: a process's awards stay in their order.
+        out.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.ocid.cmp(&b.ocid)));
+        Ok(out)
     }
 
     /// How many businesses the base holds per area and form.

@@ -8,7 +8,9 @@ use super::SpendSelection;
 use crate::audit::{self, Actor};
 use crate::db::{params, Connection, OptionalExtension, Transaction};
 use crate::{Result, Store, StoreError};
-use lumbung_domain::{text, CharterId, FiscalYear, GoalId, Money, OrgId, PostalCode, TenderId};
+use lumbung_domain::{
+    text, CharterId, FiscalYear, GoalId, Money, OrgId, PostalCode, SupplierId, TenderId,
+};
 use lumbung_procurement::charter::{
     add_awards, plain, year_shown, AwardPart, Entered, Goal, GoalInput, Indicator, Known, Preset,
 };
@@ -479,7 +481,7 @@ impl Store {
     }
 
     /// Active awards with a value in the year's processes whose buyer is
-    /// named as a member (any case), in `currency` ([`YEAR_AWARDS`]).
+    /// named as a member (any case), in `currency` ([`YEAR_PROCESSES`]).
     #[allow(clippy::too_many_arguments)]
     fn ocds_awards(
         &self,
@@ -495,38 +497,52 @@ impl Store {
             .iter()
             .map(|(id, name)| (name.trim().to_lowercase(), *id))
             .collect();
-        let mut stmt = conn.prepare(YEAR_AWARDS)?;
+        let mut stmt = conn.prepare(YEAR_PROCESSES)?;
         let mut rows = stmt.query([from, to])?;
-        let mut last: Option<(String, i64)> = None;
+        let mut about = conn.prepare(SUPPLIER_PLACE_AND_FORM)?;
+        // Where each supplier is and whether it is a co-operative or a
+        // social enterprise, asked once a supplier.
+        let mut known: HashMap<SupplierId, (Option<String>, bool)> = HashMap::new();
         while let Some(r) = rows.next()? {
             let buyer: String = r.get(0)?;
             let Some(anchor) = by_name.get(&buyer.trim().to_lowercase()) else {
                 continue;
             };
-            let award_currency: Option<String> = r.get(3)?;
-            if let (Some(want), Some(have)) = (currency, award_currency.as_deref()) {
-                if !have.is_empty() && !have.eq_ignore_ascii_case(want) {
+            let awards = super::processes::awards_of(r.get_ref(1)?.as_blob_or_null()?)?;
+            for a in awards {
+                let Some((amount, award_currency)) = a.value else {
+                    continue;
+                };
+                if a.status.as_deref() != Some("active") {
                     continue;
                 }
-            }
-            let key = (r.get::<_, String>(1)?, r.get::<_, i64>(2)?);
-            let parts = out.entry(*anchor).or_default();
-            if last.as_ref() != Some(&key) {
-                parts.push(AwardPart {
-                    amount: Money::from_minor(r.get(4)?),
-                    suppliers: Vec::new(),
-                });
-                last = Some(key);
-            }
-            let postcode: Option<String> = r.get(5)?;
-            let social: bool = r.get(6)?;
-            if r.get::<_, Option<i64>>(7)?.is_some() {
-                let local = place(postcode.as_deref(), None) == Place::Local;
-                parts
-                    .last_mut()
-                    .expect("pushed above")
-                    .suppliers
-                    .push((local, social));
+                if let Some(want) = currency {
+                    if !award_currency.is_empty() && !award_currency.eq_ignore_ascii_case(want) {
+                        continue;
+                    }
+                }
+                let mut suppliers = Vec::with_capacity(a.suppliers.len());
+                for party in &a.suppliers {
+                    let (catalogued, social) = match party.supplier {
+                        Some(id) => match known.get(&id) {
+                            Some(k) => k.clone(),
+                            None => {
+                                let k = about
+                                    .query_row([id.get()], |r| Ok((r.get(0)?, r.get(1)?)))
+                                    .optional()?
+                                    .unwrap_or((None, false));
+                                known.insert(id, k.clone());
+                                k
+                            }
+                        },
+                        None => (None, false),
+                    };
+                    let postcode = party.postcode.as_deref().or(catalogued.as_deref());
+                    suppliers.push((place(postcode, None) == Place::Local, social));
+                }
+                out.entry(*anchor)
+                    .or_default()
+                    .push(AwardPart { amount, suppliers });
             }
         }
         Ok(())
@@ -741,22 +757,19 @@ fn summary(conn: &Connection, id: CharterId) -> Result<Option<CharterSummary>> {
     }))
 }
 
-/// The active awards with a value of the processes dated in [?1, ?2), each
-/// supplier's postcode, and whether the business base holds the supplier
-/// as a co-operative or social enterprise (found by the index on
-/// `businesses(supplier_id)`: without it, every award row scanned the
-/// whole base).
-const YEAR_AWARDS: &str = "SELECT p.buyer, a.ocid, a.position, a.currency, a.amount,
-        coalesce(s.postcode, sp.postcode, sp.located_postcode),
+/// The processes dated in [?1, ?2) with a buyer: its name and the awards
+/// kept of the process.
+const YEAR_PROCESSES: &str = "SELECT buyer, awards FROM ocds_processes
+    WHERE date >= ?1 AND date < ?2 AND buyer IS NOT NULL ORDER BY ocid";
+
+/// A catalogue supplier's postcode (as its payments gave it, else as it
+/// was located) and whether the business base holds it as a co-operative
+/// or social enterprise (found by the index on `businesses(supplier_id)`:
+/// without it, every awarded supplier scanned the whole base).
+const SUPPLIER_PLACE_AND_FORM: &str = "SELECT coalesce(sp.postcode, sp.located_postcode),
         EXISTS (SELECT 1 FROM businesses b JOIN organisations o ON o.id = b.org_id
-                WHERE b.supplier_id = s.supplier_id AND o.kind IN ('cooperative', 'social_enterprise')),
-        s.position
-    FROM ocds_processes p JOIN ocds_awards a ON a.ocid = p.ocid
-    LEFT JOIN ocds_award_suppliers s ON s.ocid = a.ocid AND s.award_position = a.position
-    LEFT JOIN suppliers sp ON sp.id = s.supplier_id
-    WHERE p.date >= ?1 AND p.date < ?2 AND p.buyer IS NOT NULL
-      AND a.status = 'active' AND a.amount IS NOT NULL
-    ORDER BY a.ocid, a.position, s.position";
+                WHERE b.supplier_id = sp.id AND o.kind IN ('cooperative', 'social_enterprise'))
+    FROM suppliers sp WHERE sp.id = ?1";
 
 #[cfg(test)]
 mod tests {
@@ -770,8 +783,8 @@ mod tests {
         let conn = s.conn().unwrap();
         let plan: Vec<String> = crate::sql::all(
             &conn,
-            &format!("EXPLAIN QUERY PLAN {}", super::YEAR_AWARDS),
-            ["2024-04-01", "2025-04-01"],
+            &format!("EXPLAIN QUERY PLAN {}", super::SUPPLIER_PLACE_AND_FORM),
+            [1],
             |r| r.get(3),
         )
         .unwrap();

@@ -278,7 +278,7 @@ fn import_tx<B: AsRef<[u8]>>(
     };
     // The rows written refer to others (`foreign_keys_at_end`); the
     // releases only to this import's own rows of `ocds_imports`.
-    crate::sql::foreign_keys_hold(tx, &["ocds_awards", "ocds_award_suppliers", "tenders"])?;
+    crate::sql::foreign_keys_hold(tx, &["ocds_supplier_processes", "tenders"])?;
     if summary.releases > 0 {
         audit::record(
             tx,
@@ -396,6 +396,58 @@ mod tests {
         assert!(s.ocds_compiled("o-3").unwrap().is_none());
     }
 
+    /// An award kept in its process's row shows on its suppliers' pages,
+    /// one with two suppliers on each; an `awardUpdate` taking its
+    /// suppliers away (`null`, as the merge rules remove a field) takes it
+    /// from their pages.
+    #[test]
+    fn an_award_whose_suppliers_are_removed_leaves_their_awards() {
+        let (_d, s) = store();
+        let first = br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "buyer": {"name": "Preston City Council"},
+            "parties": [{"id": "A", "name": "Alpha Ltd"}, {"id": "B", "name": "Beta Ltd"}],
+            "awards": [{"id": "X", "status": "active", "value": {"amount": 5, "currency": "GBP"}, "suppliers": [{"id": "A"}]},
+                       {"id": "Y", "status": "active", "value": {"amount": 7, "currency": "GBP"}, "suppliers": [{"id": "A"}, {"id": "B"}]}]}"#;
+        let read_file = |name: &str, bytes: &[u8]| (name.to_owned(), bytes.to_vec());
+        s.import_ocds(&[read_file("a.json", first)], &actor())
+            .unwrap();
+        let id = |name: &str| {
+            lumbung_domain::SupplierId::new(
+                s.conn()
+                    .unwrap()
+                    .query_row("SELECT id FROM suppliers WHERE name = ?1", [name], |r| {
+                        r.get(0)
+                    })
+                    .unwrap(),
+            )
+        };
+        let (alpha, beta) = (id("Alpha Ltd"), id("Beta Ltd"));
+        let awards = |supplier| -> Vec<(String, Option<String>, Option<i64>)> {
+            s.awards_to(supplier)
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.ocid, a.award, a.value.map(|m| m.minor())))
+                .collect()
+        };
+        let x = ("o-1".to_owned(), Some("X".to_owned()), Some(500));
+        let y = ("o-1".to_owned(), Some("Y".to_owned()), Some(700));
+        assert_eq!(awards(alpha), vec![x.clone(), y.clone()]);
+        assert_eq!(awards(beta), vec![y.clone()]);
+        let update = br#"{"ocid": "o-1", "id": "2", "date": "2024-02-01", "tag": ["awardUpdate"],
+            "awards": [{"id": "Y", "suppliers": null}]}"#;
+        s.import_ocds(&[read_file("b.json", update)], &actor())
+            .unwrap();
+        assert_eq!(awards(alpha), vec![x]);
+        assert_eq!(awards(beta), vec![]);
+        let pairs: i64 = s
+            .conn()
+            .unwrap()
+            .query_row("SELECT count(*) FROM ocds_supplier_processes", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(pairs, 1);
+    }
+
     /// From the CLI the import holds the file alone: written once, the WAL
     /// left empty, the file back in WAL after; the releases as kept.
     #[test]
@@ -498,26 +550,34 @@ mod tests {
                 compiled["buyer"]["name"], "Preston City Council",
                 "from {version}"
             );
-            let report = s
-                .conn()
-                .unwrap()
+            let conn = s.conn().unwrap();
+            let (buyer, awards, facts): (String, Vec<u8>, bool) = conn
                 .query_row(
-                    "SELECT p.buyer, a.amount, x.name, length(p.facts) > 0 FROM ocds_processes p
-                     JOIN ocds_awards a ON a.ocid = p.ocid JOIN ocds_award_suppliers x ON x.ocid = a.ocid",
+                    "SELECT buyer, awards, length(facts) > 0 FROM ocds_processes",
                     [],
-                    |r| <(String, i64, String, bool)>::try_from(r),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .unwrap();
+            let awards = lumbung_procurement::contracts::Award::decode_all(&awards).unwrap();
+            let supplier = awards[0].suppliers[0].supplier.unwrap();
             assert_eq!(
-                report,
                 (
-                    "Preston City Council".to_owned(),
-                    500,
-                    "Joinery Ltd".to_owned(),
-                    true
+                    buyer.as_str(),
+                    awards[0].value.as_ref().map(|(m, _)| m.minor()),
+                    awards[0].suppliers[0].name.as_str(),
+                    facts
                 ),
+                ("Preston City Council", Some(500), "Joinery Ltd", true),
                 "from {version}"
             );
+            let awarded: i64 = conn
+                .query_row(
+                    "SELECT supplier_id FROM ocds_supplier_processes WHERE ocid = 'o-1'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(awarded, supplier.get(), "from {version}");
         }
     }
 

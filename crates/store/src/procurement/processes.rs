@@ -13,7 +13,7 @@ use crate::sql::Bulk;
 use crate::{Result, StoreError};
 use lumbung_domain::{text, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{
-    Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
+    Award, Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
 };
 use lumbung_procurement::ocds::{compile_json, parallel, Json, Object};
 use serde_json::{Map, Value};
@@ -147,13 +147,12 @@ pub(super) fn derive_many<'a>(
 }
 
 /// The rows of the processes saved, written many a statement: a batch's
-/// processes at once, their awards, suppliers, tenders and blocks of
-/// releases as their chunks fill (after their processes, which awards
-/// refer to).
+/// processes at once, with their awards; which suppliers each awarded to,
+/// their tenders and blocks of releases as their chunks fill (after their
+/// processes).
 struct Rows {
     processes: Bulk,
     blocks: Bulk,
-    awards: Bulk,
     suppliers: Bulk,
     tenders: Bulk,
     /// When the tenders are saved: this import's time.
@@ -164,10 +163,11 @@ impl Rows {
     fn new() -> Rows {
         Rows {
             processes: Bulk::new(
-                "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts)",
+                "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts, awards)",
                 "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
-                     tender_status = excluded.tender_status, releases = excluded.releases, facts = excluded.facts",
-                6,
+                     tender_status = excluded.tender_status, releases = excluded.releases,
+                     facts = excluded.facts, awards = excluded.awards",
+                7,
                 BATCH,
             ),
             blocks: Bulk::new(
@@ -176,17 +176,10 @@ impl Rows {
                 5,
                 BATCH,
             ),
-            awards: Bulk::new(
-                "INSERT INTO ocds_awards (ocid, position, award_id, status, date, currency, amount)",
-                "",
-                7,
-                BATCH,
-            ),
             suppliers: Bulk::new(
-                "INSERT INTO ocds_award_suppliers
-                   (ocid, award_position, position, party_key, name, postcode, scale, identifier, supplier_id)",
+                "INSERT INTO ocds_supplier_processes (supplier_id, ocid)",
                 "",
-                9,
+                2,
                 BATCH,
             ),
             tenders: super::tenders::published_rows(BATCH),
@@ -207,7 +200,6 @@ impl Rows {
         }
         self.processes.finish(tx)?;
         self.blocks.write_full(tx)?;
-        self.awards.write_full(tx)?;
         self.suppliers.write_full(tx)?;
         self.tenders.write_full(tx)
     }
@@ -234,25 +226,27 @@ impl Rows {
                 packed.into(),
             ]);
         }
+        let mut suppliers = Vec::new();
         for award in &mut process.awards {
             for party in &mut award.suppliers {
-                party.supplier = Some(supplier_of(resolver, party)?);
+                let id = supplier_of(resolver, party)?;
+                party.supplier = Some(id);
+                if !suppliers.contains(&id) {
+                    suppliers.push(id);
+                }
             }
         }
         if held {
-            // Its rows from before go before their successors are written.
-            tx.prepare("DELETE FROM ocds_award_suppliers WHERE ocid = ?1")?
-                .execute([&ocid])?;
-            tx.prepare("DELETE FROM ocds_awards WHERE ocid = ?1")?
-                .execute([&ocid])?;
+            // Its suppliers from before go before their successors are written.
+            forget_suppliers(tx, &ocid)?;
         }
         super::tenders::push_published(&mut self.tenders, &process, &self.now);
         let facts = process.facts().encode();
+        let awards = Award::encode_all(&process.awards);
         let Process {
             date,
             buyer,
             tender_status,
-            awards,
             ..
         } = process;
         self.processes.push([
@@ -262,34 +256,10 @@ impl Rows {
             tender_status.into(),
             (releases as i64).into(),
             facts.into(),
+            awards.into(),
         ]);
-        for (i, a) in awards.into_iter().enumerate() {
-            let (amount, currency) = match a.value {
-                Some((amount, currency)) => (Some(amount.minor()), Some(currency)),
-                None => (None, None),
-            };
-            self.awards.push([
-                ocid.as_str().into(),
-                (i as i64).into(),
-                a.id.into(),
-                a.status.into(),
-                a.date.into(),
-                currency.into(),
-                amount.into(),
-            ]);
-            for (j, s) in a.suppliers.into_iter().enumerate() {
-                self.suppliers.push([
-                    ocid.as_str().into(),
-                    (i as i64).into(),
-                    (j as i64).into(),
-                    s.key.into(),
-                    s.name.into(),
-                    s.postcode.into(),
-                    s.scale.into(),
-                    s.identifier.into(),
-                    s.supplier.map(|id| id.get()).into(),
-                ]);
-            }
+        for id in suppliers {
+            self.suppliers.push([id.get().into(), ocid.as_str().into()]);
         }
         Ok(())
     }
@@ -298,10 +268,44 @@ impl Rows {
     fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.processes.finish(tx)?;
         self.blocks.finish(tx)?;
-        self.awards.finish(tx)?;
         self.suppliers.finish(tx)?;
         self.tenders.finish(tx)
     }
+}
+
+/// The awards kept of a process (none when it has none, or was kept
+/// before awards were: schema 54 and before).
+pub(super) fn awards_of(bytes: Option<&[u8]>) -> Result<Vec<Award>> {
+    match bytes {
+        None => Ok(Vec::new()),
+        Some(b) => Award::decode_all(b).ok_or_else(|| {
+            StoreError::invalid(
+                "ocds_processes",
+                lumbung_domain::text!("ocds_awards_unreadable";
+                    id: "penghargaan kontrak yang tersimpan tidak terbaca",
+                    en: "the awards kept of a process cannot be read"),
+            )
+        }),
+    }
+}
+
+/// Removes the pairs saying which suppliers a process held from before
+/// awarded to, read from its awards as kept.
+fn forget_suppliers(tx: &Transaction<'_>, ocid: &str) -> Result<()> {
+    let kept: Option<Option<Vec<u8>>> = crate::sql::optional_row(
+        tx,
+        "SELECT awards FROM ocds_processes WHERE ocid = ?1",
+        [ocid],
+        |r| r.get(0),
+    )?;
+    let mut delete =
+        tx.prepare("DELETE FROM ocds_supplier_processes WHERE supplier_id = ?1 AND ocid = ?2")?;
+    for award in awards_of(kept.flatten().as_deref())? {
+        for id in award.suppliers.iter().filter_map(|p| p.supplier) {
+            delete.execute(crate::db::params![id.get(), ocid])?;
+        }
+    }
+    Ok(())
 }
 
 /// The catalogue's supplier a party is: the one holding its company
@@ -321,27 +325,24 @@ fn supplier_of(resolver: &mut SupplierResolver<'_>, party: &Party) -> Result<Sup
     Ok(SupplierId::new(id))
 }
 
-/// Derives every process held again (after the migration that added the
-/// typed tables, 21: the releases were then rows of `ocds_releases`).
+/// Derives every process held again from its releases (after migration
+/// 55, which keeps the awards in their process's row).
 pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     let ocids: Vec<String> = crate::sql::all(
         tx,
-        "SELECT DISTINCT ocid FROM ocds_releases ORDER BY ocid",
+        "SELECT DISTINCT ocid FROM ocds_release_blocks ORDER BY ocid",
         [],
         |r| r.get(0),
     )?;
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    let mut read = tx.prepare("SELECT release FROM ocds_releases WHERE ocid = ?1 ORDER BY id")?;
     let processes = ocids.into_iter().map(|ocid| {
-        let texts = read
-            .query_map([&ocid], |r| r.get::<_, String>(0).map(Cow::Owned))?
-            .collect::<crate::db::Result<Vec<_>>>()?;
+        let (held, next) = blocks::held(tx, &ocid)?;
         Ok(Touched {
             ocid,
-            texts,
+            texts: held.into_iter().map(|h| Cow::Owned(h.text)).collect(),
             new: Vec::new(),
-            position: 0,
+            position: next,
             held: true,
         })
     });

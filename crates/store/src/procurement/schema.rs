@@ -366,3 +366,22 @@ BEGIN SELECT RAISE(ABORT, 'releases are kept as published'); END;
 
 /// 51: the releases are in their blocks (50).
 pub(crate) const DROP_RELEASE_ROWS: &str = "DROP TABLE ocds_releases;";
+
+/// 55: a process's awards, each with every field of its suppliers'
+/// parties, kept as one value in the process's row
+/// (`contracts::Award::encode_all`), and which catalogue suppliers each
+/// process awarded to, for a business's page. Awards and awarded parties
+/// a row each were two tables, three B-trees and ~40% of the work of
+/// saving a city's import. Every process is derived again from its
+/// releases after this migration (`after_migration`).
+pub(crate) const AWARDS_IN_PROCESSES: &str = r#"
+DROP INDEX ocds_award_suppliers_supplier;
+DROP TABLE ocds_award_suppliers;
+DROP TABLE ocds_awards;
+ALTER TABLE ocds_processes ADD COLUMN awards BLOB;
+CREATE TABLE ocds_supplier_processes (
+    supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+    ocid        TEXT NOT NULL,
+    PRIMARY KEY (supplier_id, ocid)
+) WITHOUT ROWID;
+"#;

@@ -141,4 +141,15 @@ FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
     // 54: as on SQLite (PostgreSQL drops the constraint in place).
     "ALTER TABLE invest_projects DROP CONSTRAINT invest_projects_name_key;
      CREATE UNIQUE INDEX invest_projects_area_name ON invest_projects ((coalesce(area_code, '')), name);",
+    // 55: as on SQLite.
+    r#"
+DROP TABLE ocds_award_suppliers;
+DROP TABLE ocds_awards;
+ALTER TABLE ocds_processes ADD COLUMN awards BYTEA;
+CREATE TABLE ocds_supplier_processes (
+    supplier_id BIGINT NOT NULL REFERENCES suppliers(id) DEFERRABLE,
+    ocid        TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (supplier_id, ocid)
+);
+"#,
 ];

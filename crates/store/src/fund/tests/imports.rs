@@ -383,10 +383,22 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     books(&s, 5, 30);
     let before = s.fund_books(None).unwrap();
     let raw = rusqlite::Connection::open(s.path()).unwrap();
-    // As it stood at 45: no blocks, the index that 47 drops, nothing
-    // of 48 to 54.
+    // As it stood at 45: no blocks, the index that 47 drops, the awards'
+    // tables that 55 drops, nothing else of 48 to 55.
     raw.execute_batch(
-        "DROP INDEX invest_projects_area_name;
+        "DROP TABLE ocds_supplier_processes;
+         ALTER TABLE ocds_processes DROP COLUMN awards;
+         CREATE TABLE ocds_awards (
+             ocid TEXT NOT NULL REFERENCES ocds_processes(ocid), position INTEGER NOT NULL,
+             award_id TEXT, status TEXT, date TEXT NOT NULL, currency TEXT, amount INTEGER,
+             PRIMARY KEY (ocid, position));
+         CREATE TABLE ocds_award_suppliers (
+             ocid TEXT NOT NULL, award_position INTEGER NOT NULL, position INTEGER NOT NULL,
+             party_key TEXT NOT NULL, name TEXT NOT NULL, postcode TEXT, scale TEXT,
+             identifier TEXT, supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+             PRIMARY KEY (ocid, award_position, position));
+         CREATE INDEX ocds_award_suppliers_supplier ON ocds_award_suppliers(supplier_id);
+         DROP INDEX invest_projects_area_name;
          CREATE UNIQUE INDEX invest_projects_name ON invest_projects(name);
          DROP INDEX businesses_supplier;
          ALTER TABLE users DROP COLUMN password_temporary;
