@@ -186,24 +186,49 @@ fn date(raw: &str) -> Result<Date> {
     stored("date", raw.parse().ok())
 }
 
+/// A complaint's status as its last event left it.
+fn status_of(last: Option<&str>) -> Result<Status> {
+    match last {
+        None => Ok(Status::Received),
+        Some(s) => stored("status", Status::parse(s)),
+    }
+}
+
+/// A complaint's status and where it stands against its deadlines, from
+/// when it was received and first answered and its last event's status.
+fn judged(
+    received_on: &str,
+    answered: Option<&str>,
+    last: Option<&str>,
+    deadlines: Deadlines,
+    today: Date,
+) -> Result<(Status, Standing)> {
+    let status = status_of(last)?;
+    let timeline = Timeline {
+        received: date(received_on)?,
+        answered: answered.map(date).transpose()?,
+        status,
+    };
+    Ok((status, standing(&timeline, deadlines, today)))
+}
+
 impl Row {
     fn status(&self) -> Result<Status> {
-        match &self.status {
-            None => Ok(Status::Received),
-            Some(s) => stored("status", Status::parse(s)),
-        }
+        status_of(self.status.as_deref())
     }
 
     fn judged(&self, deadlines: Deadlines, today: Date) -> Result<(Status, Standing)> {
-        let status = self.status()?;
-        let timeline = Timeline {
-            received: date(&self.received_on)?,
-            answered: self.answered.as_deref().map(date).transpose()?,
-            status,
-        };
-        Ok((status, standing(&timeline, deadlines, today)))
+        let (received, answered) = (&self.received_on, self.answered.as_deref());
+        judged(received, answered, self.status.as_deref(), deadlines, today)
     }
 }
+
+/// What a month's summary counts of a complaint: never its subject, text
+/// or who sent it (a city's summary read every complaint's whole text).
+const TALLIED: &str = "SELECT a.path, c.category, c.received_on,
+        (SELECT e.status FROM complaint_events e WHERE e.complaint_id = c.id ORDER BY e.id DESC LIMIT 1),
+        (SELECT min(e.on_date) FROM complaint_events e WHERE e.complaint_id = c.id)
+    FROM complaints c JOIN areas a ON a.code = c.area_code";
 
 fn events(conn: &Connection, id: i64) -> Result<Vec<ComplaintEvent>> {
     let rows: Vec<(String, String, String)> = crate::sql::all(
@@ -500,23 +525,32 @@ impl Store {
             return Ok(vec![]);
         };
         let year = year.map(|y| format!("{y:04}"));
-        let rows: Vec<Row> = crate::sql::all(
+        // Its area's path, category, when received, last status, when answered.
+        type Tallied = (String, String, String, Option<String>, Option<String>);
+        let rows: Vec<Tallied> = crate::sql::all(
             &conn,
             &format!(
-                "{COMPLAINT} WHERE a.path >= ?1 AND a.path < ?2 AND (substr(c.received_on, 1, 4) = ?3 OR ?3 IS NULL)"
+                "{TALLIED} WHERE a.path >= ?1 AND a.path < ?2 AND (substr(c.received_on, 1, 4) = ?3 OR ?3 IS NULL)"
             ),
             params![path.as_str(), path.subtree_end(), year],
-            read_row,
+            |r| r.try_into(),
         )?;
         let all = settings(&conn)?;
         let today = self.clock().today();
         let counted = rows
             .iter()
-            .map(|row| {
-                let (status, standing) = row.judged(Deadlines::nearest(&all, &row.path), today)?;
+            .map(|(path, category, received_on, last, answered)| {
+                let deadlines = Deadlines::nearest(&all, path);
+                let (status, standing) = judged(
+                    received_on,
+                    answered.as_deref(),
+                    last.as_deref(),
+                    deadlines,
+                    today,
+                )?;
                 Ok(Counted {
-                    received: date(&row.received_on)?,
-                    category: stored("category", Category::parse(&row.category))?,
+                    received: date(received_on)?,
+                    category: stored("category", Category::parse(category))?,
                     status,
                     overdue: standing.overdue,
                 })

@@ -384,8 +384,11 @@ mod tests {
     fn the_demo_election_publishes_rt_and_kelurahan_results() {
         let (_dir, store) = seeded();
         load(&store).unwrap();
-        let published = store.published_elections().unwrap();
+        let published = store.published_elections(u32::MAX).unwrap();
         assert_eq!(published.len(), 5 + 2);
+        // A list reads the newest only.
+        let newest = store.published_elections(3).unwrap();
+        assert_eq!(newest, published[..3]);
         let bkm = published
             .iter()
             .find(|p| p.level == ElectionLevel::Bkm)

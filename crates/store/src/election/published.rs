@@ -32,16 +32,17 @@ impl Store {
         Ok(row)
     }
 
-    /// Every published result, newest first.
-    pub fn published_elections(&self) -> Result<Vec<PublishedSummary>> {
+    /// The `most` newest published results, newest first (each list read
+    /// every result's snapshot, whole, on each view).
+    pub fn published_elections(&self, most: u32) -> Result<Vec<PublishedSummary>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT p.id, p.level, p.area_code, a.name, k.name, p.held_on, r.published_at, r.snapshot
              FROM election_results r JOIN election_polls p ON p.id = r.poll
              JOIN areas a ON a.code = p.area_code JOIN areas k ON k.code = p.kelurahan_code
-             ORDER BY r.published_at DESC, p.id DESC",
+             ORDER BY r.published_at DESC, p.id DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([most], |r| {
             from_row!(
                 r,
                 ListRow {

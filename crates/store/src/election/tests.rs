@@ -444,7 +444,7 @@ fn groupings_are_confirmed_by_the_committee_and_published_with_the_ballots() {
     ));
     let snap = p.snapshot.to_string();
     assert!(!snap.contains("V5") && !snap.contains("\"ani\""), "{snap}");
-    assert_eq!(s.published_elections().unwrap().len(), 1);
+    assert_eq!(s.published_elections(10).unwrap().len(), 1);
 }
 
 #[test]

@@ -271,7 +271,7 @@ pub struct Published {
 }
 
 /// A line in the list of published results.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedSummary {
     pub election_id: PollId,
     pub level: Level,

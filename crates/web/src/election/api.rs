@@ -190,7 +190,9 @@ pub mod answers {
 }
 
 pub async fn api_results(State(state): State<AppState>) -> Result<Json<Results>, AppError> {
-    let results = state.reading(|s| s.published_elections()).await?;
+    let results = state
+        .reading(|s| s.published_elections(super::RESULTS_LISTED))
+        .await?;
     Ok(Json(Results { results }))
 }
 

@@ -32,6 +32,9 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// How many published results a list shows at most, newest first.
+pub const RESULTS_LISTED: u32 = 1_000;
+
 pub mod api;
 pub mod ballots;
 pub mod pages;

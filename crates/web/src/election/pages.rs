@@ -39,7 +39,7 @@ pub async fn index(
     let within: Option<AreaPath> = scope.area_path().cloned();
     let (results, polls, kelurahan) = state
         .blocking(move |s| {
-            let results = s.published_elections()?;
+            let results = s.published_elections(super::RESULTS_LISTED)?;
             if !reads {
                 return Ok((results, vec![], vec![]));
             }

@@ -18,7 +18,9 @@ pub(super) async fn published(state: &AppState, raw: &str) -> Result<Published, 
 }
 
 pub async fn results_page(Ctx { state, viewer, uri }: Ctx) -> Result<Html<String>, AppError> {
-    let results = state.reading(|s| s.published_elections()).await?;
+    let results = state
+        .reading(|s| s.published_elections(super::RESULTS_LISTED))
+        .await?;
     render(
         &viewer,
         &uri,
