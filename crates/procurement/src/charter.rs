@@ -489,6 +489,46 @@ pub fn plain(v: &Exact) -> String {
     s.to_owned()
 }
 
+/// How a charter's anchor is known as the buyer of a published contract:
+/// by the identifiers it holds (its company number, the OCDS identifiers
+/// it was given as `ocds_buyer_id`), else — only when it holds none — by
+/// its name, any case. A name alone is not unique: another city's buyer
+/// of the same name would be counted as the anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyerKey {
+    pub anchor: OrgId,
+    name: String,
+    identifiers: Vec<String>,
+}
+
+impl BuyerKey {
+    pub fn new(anchor: OrgId, name: &str, identifiers: impl IntoIterator<Item = String>) -> Self {
+        BuyerKey {
+            anchor,
+            name: name.trim().to_lowercase(),
+            identifiers: identifiers
+                .into_iter()
+                .map(|i| i.trim().to_owned())
+                .filter(|i| !i.is_empty())
+                .collect(),
+        }
+    }
+}
+
+/// The first anchor of `keys` that bought a process whose buyer is named
+/// `name` and identified by `identifier` (as `contracts::Process` reads
+/// them).
+pub fn buyer_anchor(keys: &[BuyerKey], name: &str, identifier: Option<&str>) -> Option<OrgId> {
+    let name = name.trim().to_lowercase();
+    keys.iter()
+        .find(|k| match (k.identifiers.is_empty(), identifier) {
+            (true, _) => k.name == name,
+            (false, Some(id)) => k.identifiers.iter().any(|own| own.eq_ignore_ascii_case(id)),
+            (false, None) => false,
+        })
+        .map(|k| k.anchor)
+}
+
 /// One award counted in the charter's awarded value: its amount in the
 /// spend's currency and, per supplier (split equally), whether it is
 /// local and whether a co-operative or social enterprise.

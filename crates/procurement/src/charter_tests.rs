@@ -213,3 +213,39 @@ fn a_charter_shows_the_year_asked_else_the_latest_with_spend_else_todays() {
     assert_eq!(year_shown(None, &[], fy(2026)), Ok(fy(2026)));
     assert!(year_shown(None, &[1200], fy(2026)).is_err());
 }
+
+#[test]
+fn an_anchor_with_identifiers_buys_only_by_them_and_one_without_by_its_name() {
+    let (council, hospital) = (OrgId::new(1), OrgId::new(2));
+    let keys = [
+        BuyerKey::new(
+            council,
+            "Preston City Council",
+            ["GB-GOR-E07000123".to_owned()],
+        ),
+        BuyerKey::new(hospital, " Dinas Kesehatan ", Vec::new()),
+    ];
+    let at = |name, id| buyer_anchor(&keys, name, id);
+    assert_eq!(
+        at("Preston City Council", Some("gb-gor-e07000123")),
+        Some(council)
+    );
+    // The council's name with another identifier, or none: another buyer.
+    assert_eq!(at("Preston City Council", Some("GB-GOR-E99999999")), None);
+    assert_eq!(at("PRESTON CITY COUNCIL", None), None);
+    // The council's identifier under another name is still the council.
+    assert_eq!(at("Preston CC", Some("GB-GOR-E07000123")), Some(council));
+    // Without identifiers, the name (any case) whatever the buyer's identifier.
+    assert_eq!(at("dinas kesehatan", Some("ID-X-1")), Some(hospital));
+    assert_eq!(at("Dinas Pendidikan", None), None);
+    // Blank identifiers are none.
+    let blank = [BuyerKey::new(
+        council,
+        "Preston City Council",
+        [" ".to_owned()],
+    )];
+    assert_eq!(
+        buyer_anchor(&blank, "preston city council", None),
+        Some(council)
+    );
+}

@@ -48,6 +48,9 @@ pub struct Process {
     pub ocid: String,
     pub date: String,
     pub buyer: Option<String>,
+    /// The buyer's party's `identifier`, as [`Party::identifier`] (a
+    /// company number, else `SCHEME-ID`): what an anchor is known by.
+    pub buyer_identifier: Option<String>,
     pub tender_status: Option<String>,
     pub tender: Tender,
     pub awards: Vec<Award>,
@@ -97,10 +100,13 @@ impl Process {
             .filter_map(|p| Some((party_key(p)?, p)))
             .collect();
         let buyer = compiled.get("buyer");
-        let buyer = text(buyer, "name").map(str::to_owned).or_else(|| {
-            let key = party_key(buyer?)?;
-            text(parties.get(&key).copied(), "name").map(str::to_owned)
-        });
+        let buyer_party = buyer
+            .and_then(party_key)
+            .and_then(|key| parties.get(&key).copied());
+        let buyer_identifier = buyer_party.and_then(identifier);
+        let buyer = text(buyer, "name")
+            .or_else(|| text(buyer_party, "name"))
+            .map(str::to_owned);
         let awards = compiled
             .get("awards")
             .and_then(Json::as_array)
@@ -137,6 +143,7 @@ impl Process {
                 .to_owned(),
             date,
             buyer,
+            buyer_identifier,
             tender_status: text(compiled.get("tender"), "status").map(str::to_owned),
             tender: compiled.get("tender").map(Tender::of).unwrap_or_default(),
             awards,

@@ -97,6 +97,7 @@ fn sums_that_do_not_fit_are_refused() {
         ocid: "o".into(),
         date: String::new(),
         buyer: None,
+        buyer_identifier: None,
         tender_status: None,
         tender: Tender::default(),
         awards: (0..2)
@@ -119,6 +120,7 @@ fn filters_and_places_need_no_database() {
         ocid: "o".into(),
         date: date.into(),
         buyer: Some(buyer.into()),
+        buyer_identifier: None,
         tender_status: None,
         tender: Tender::default(),
         awards: vec![],
@@ -249,4 +251,27 @@ proptest::proptest! {
         proptest::prop_assert!(high - low <= 1, "{:?}", parts);
         proptest::prop_assert!(parts.windows(2).all(|w| w[0] >= w[1]), "the first parts take the rest");
     }
+}
+
+#[test]
+fn the_buyer_is_known_by_its_partys_identifier() {
+    let of = |release: Value| Process::of(release.as_object().unwrap());
+    let p = of(
+        json!({"ocid": "o", "buyer": {"id": "B", "name": "Preston City Council"},
+        "parties": [{"id": "B", "name": "Preston City Council",
+                     "identifier": {"scheme": "GB-GOR", "id": "E07000123"}}]}),
+    );
+    assert_eq!(p.buyer.as_deref(), Some("Preston City Council"));
+    assert_eq!(p.buyer_identifier.as_deref(), Some("GB-GOR-E07000123"));
+    // A company number as the registers write it; the name from the party.
+    let p = of(json!({"ocid": "o", "buyer": {"id": "B"},
+        "parties": [{"id": "B", "name": "Anchor Trust", "identifier": {"scheme": "GB-COH", "id": "1234567"}}]}));
+    assert_eq!(p.buyer.as_deref(), Some("Anchor Trust"));
+    assert_eq!(p.buyer_identifier.as_deref(), Some("01234567"));
+    // Without a party, a name and no identifier.
+    let p = of(json!({"ocid": "o", "buyer": {"name": "Dinas Kesehatan"}}));
+    assert_eq!(
+        (p.buyer.as_deref(), p.buyer_identifier),
+        (Some("Dinas Kesehatan"), None)
+    );
 }

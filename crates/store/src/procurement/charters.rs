@@ -12,7 +12,8 @@ use lumbung_domain::{
     text, CharterId, FiscalYear, GoalId, Money, OrgId, PostalCode, SupplierId, TenderId,
 };
 use lumbung_procurement::charter::{
-    add_awards, plain, year_shown, AwardPart, Entered, Goal, GoalInput, Indicator, Known, Preset,
+    add_awards, buyer_anchor, plain, year_shown, AwardPart, BuyerKey, Entered, Goal, GoalInput,
+    Indicator, Known, Preset,
 };
 use lumbung_procurement::contracts::{Place, Placing};
 use lumbung_procurement::exact;
@@ -480,8 +481,9 @@ impl Store {
         }))
     }
 
-    /// Active awards with a value in the year's processes whose buyer is
-    /// named as a member (any case), in `currency` ([`YEAR_PROCESSES`]).
+    /// Active awards with a value in the year's processes whose buyer is a
+    /// member (`charter::buyer_anchor`: by its identifiers, else by its
+    /// name), in `currency` ([`YEAR_PROCESSES`]).
     #[allow(clippy::too_many_arguments)]
     fn ocds_awards(
         &self,
@@ -493,10 +495,16 @@ impl Store {
         place: &impl Fn(Option<&str>, Option<&str>) -> Place,
         out: &mut HashMap<OrgId, Vec<AwardPart>>,
     ) -> Result<()> {
-        let by_name: HashMap<String, OrgId> = members
-            .iter()
-            .map(|(id, name)| (name.trim().to_lowercase(), *id))
-            .collect();
+        let mut keys = Vec::with_capacity(members.len());
+        for (id, name) in members {
+            let org = crate::orgs::load(conn, id.get())?;
+            let identifiers = org.into_iter().flat_map(|o| {
+                let given = o.attributes.get(OCDS_BUYER_ID).cloned().unwrap_or_default();
+                let given: Vec<String> = given.split(';').map(str::to_owned).collect();
+                o.company_number.into_iter().chain(given)
+            });
+            keys.push(BuyerKey::new(*id, name, identifiers));
+        }
         let mut stmt = conn.prepare(YEAR_PROCESSES)?;
         let mut rows = stmt.query([from, to])?;
         let mut about = conn.prepare(SUPPLIER_PLACE_AND_FORM)?;
@@ -504,11 +512,11 @@ impl Store {
         // social enterprise, asked once a supplier.
         let mut known: HashMap<SupplierId, (Option<String>, bool)> = HashMap::new();
         while let Some(r) = rows.next()? {
-            let buyer: String = r.get(0)?;
-            let Some(anchor) = by_name.get(&buyer.trim().to_lowercase()) else {
+            let (buyer, identifier): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+            let Some(anchor) = buyer_anchor(&keys, &buyer, identifier.as_deref()) else {
                 continue;
             };
-            let awards = super::processes::awards_of(r.get_ref(1)?.as_blob_or_null()?)?;
+            let awards = super::processes::awards_of(r.get_ref(2)?.as_blob_or_null()?)?;
             for a in awards {
                 let Some((amount, award_currency)) = a.value else {
                     continue;
@@ -540,7 +548,7 @@ impl Store {
                     let postcode = party.postcode.as_deref().or(catalogued.as_deref());
                     suppliers.push((place(postcode, None) == Place::Local, social));
                 }
-                out.entry(*anchor)
+                out.entry(anchor)
                     .or_default()
                     .push(AwardPart { amount, suppliers });
             }
@@ -757,9 +765,14 @@ fn summary(conn: &Connection, id: CharterId) -> Result<Option<CharterSummary>> {
     }))
 }
 
-/// The processes dated in [?1, ?2) with a buyer: its name and the awards
-/// kept of the process.
-const YEAR_PROCESSES: &str = "SELECT buyer, awards FROM ocds_processes
+/// The processes dated in [?1, ?2) with a buyer: its name and identifier
+/// and the awards kept of the process.
+/// The attribute of an organisation holding the OCDS identifiers it is
+/// published under as a buyer (`SCHEME-ID`, several `;`-separated), set
+/// by the organisations' file like any other column.
+pub const OCDS_BUYER_ID: &str = "ocds_buyer_id";
+
+const YEAR_PROCESSES: &str = "SELECT buyer, buyer_identifier, awards FROM ocds_processes
     WHERE date >= ?1 AND date < ?2 AND buyer IS NOT NULL ORDER BY ocid";
 
 /// A catalogue supplier's postcode (as its payments gave it, else as it

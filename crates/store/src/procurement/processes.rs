@@ -163,11 +163,13 @@ impl Rows {
     fn new() -> Rows {
         Rows {
             processes: Bulk::new(
-                "INSERT INTO ocds_processes (ocid, buyer, date, tender_status, releases, facts, awards)",
-                "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer, date = excluded.date,
+                "INSERT INTO ocds_processes
+                   (ocid, buyer, buyer_identifier, date, tender_status, releases, facts, awards)",
+                "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer,
+                     buyer_identifier = excluded.buyer_identifier, date = excluded.date,
                      tender_status = excluded.tender_status, releases = excluded.releases,
                      facts = excluded.facts, awards = excluded.awards",
-                7,
+                8,
                 BATCH,
             ),
             blocks: Bulk::new(
@@ -246,12 +248,14 @@ impl Rows {
         let Process {
             date,
             buyer,
+            buyer_identifier,
             tender_status,
             ..
         } = process;
         self.processes.push([
             SqlValue::from(ocid.as_str()),
             buyer.into(),
+            buyer_identifier.into(),
             date.into(),
             tender_status.into(),
             (releases as i64).into(),

@@ -372,13 +372,16 @@ pub(crate) const DROP_RELEASE_ROWS: &str = "DROP TABLE ocds_releases;";
 /// (`contracts::Award::encode_all`), and which catalogue suppliers each
 /// process awarded to, for a business's page. Awards and awarded parties
 /// a row each were two tables, three B-trees and ~40% of the work of
-/// saving a city's import. Every process is derived again from its
-/// releases after this migration (`after_migration`).
+/// saving a city's import. The buyer's identifier too, by which a
+/// charter finds its anchors' contracts (by their name alone, another
+/// city's buyer of the same name was counted). Every process is derived
+/// again from its releases after this migration (`after_migration`).
 pub(crate) const AWARDS_IN_PROCESSES: &str = r#"
 DROP INDEX ocds_award_suppliers_supplier;
 DROP TABLE ocds_award_suppliers;
 DROP TABLE ocds_awards;
 ALTER TABLE ocds_processes ADD COLUMN awards BLOB;
+ALTER TABLE ocds_processes ADD COLUMN buyer_identifier TEXT;
 CREATE TABLE ocds_supplier_processes (
     supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
     ocid        TEXT NOT NULL,

@@ -146,6 +146,7 @@ FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
 DROP TABLE ocds_award_suppliers;
 DROP TABLE ocds_awards;
 ALTER TABLE ocds_processes ADD COLUMN awards BYTEA;
+ALTER TABLE ocds_processes ADD COLUMN buyer_identifier TEXT COLLATE "C";
 CREATE TABLE ocds_supplier_processes (
     supplier_id BIGINT NOT NULL REFERENCES suppliers(id) DEFERRABLE,
     ocid        TEXT COLLATE "C" NOT NULL,

@@ -388,6 +388,7 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     raw.execute_batch(
         "DROP TABLE ocds_supplier_processes;
          ALTER TABLE ocds_processes DROP COLUMN awards;
+         ALTER TABLE ocds_processes DROP COLUMN buyer_identifier;
          CREATE TABLE ocds_awards (
              ocid TEXT NOT NULL REFERENCES ocds_processes(ocid), position INTEGER NOT NULL,
              award_id TEXT, status TEXT, date TEXT NOT NULL, currency TEXT, amount INTEGER,
