@@ -23,7 +23,7 @@ pub use business::{AwardTo, BusinessCount, BusinessImportSummary, BusinessView, 
 pub use charters::{Charter, CharterSummary, CharterYear};
 pub use evaluations::{Award, DeliveryReport, EvaluationVersion, VersionInput};
 pub use multiplier::SpendSelection;
-pub(crate) use processes::derive_all;
+pub(crate) use processes::{derive_all, merge_supplier};
 pub use scenarios::SavedScenario;
 pub use social_value::ProxyImport;
 pub use surveys::{InvitationView, SurveyNotice, SurveyQueued, SurveySummary};
@@ -343,6 +343,19 @@ mod tests {
         }
     }
 
+    fn supplier_named(s: &Store, name: &str) -> lumbung_domain::SupplierId {
+        let conn = s.conn().unwrap();
+        let sql = "SELECT id FROM suppliers WHERE name = ?1";
+        lumbung_domain::SupplierId::new(conn.query_row(sql, [name], |r| r.get(0)).unwrap())
+    }
+
+    /// How many (supplier, process) pairs say who was awarded what.
+    fn supplier_process_pairs(s: &Store) -> i64 {
+        let conn = s.conn().unwrap();
+        let sql = "SELECT count(*) FROM ocds_supplier_processes";
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
     #[test]
     fn releases_are_kept_once_and_a_later_one_updates_the_compiled_view() {
         let (_d, s) = store();
@@ -410,16 +423,7 @@ mod tests {
         let read_file = |name: &str, bytes: &[u8]| (name.to_owned(), bytes.to_vec());
         s.import_ocds(&[read_file("a.json", first)], &actor())
             .unwrap();
-        let id = |name: &str| {
-            lumbung_domain::SupplierId::new(
-                s.conn()
-                    .unwrap()
-                    .query_row("SELECT id FROM suppliers WHERE name = ?1", [name], |r| {
-                        r.get(0)
-                    })
-                    .unwrap(),
-            )
-        };
+        let id = |name: &str| supplier_named(&s, name);
         let (alpha, beta) = (id("Alpha Ltd"), id("Beta Ltd"));
         let awards = |supplier| -> Vec<(String, Option<String>, Option<i64>)> {
             s.awards_to(supplier)
@@ -438,14 +442,76 @@ mod tests {
             .unwrap();
         assert_eq!(awards(alpha), vec![x]);
         assert_eq!(awards(beta), vec![]);
-        let pairs: i64 = s
-            .conn()
-            .unwrap()
-            .query_row("SELECT count(*) FROM ocds_supplier_processes", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
+        let pairs = supplier_process_pairs(&s);
         assert_eq!(pairs, 1);
+    }
+
+    /// Suppliers merged by hand are one supplier in the awards too: its
+    /// awards on the kept supplier's page, counted once in the report.
+    #[test]
+    fn a_merge_of_suppliers_moves_their_awards() {
+        let (_d, s) = store();
+        let release = |ocid: &str, parties: &[&str]| {
+            let list: Vec<String> = parties
+                .iter()
+                .map(|p| format!(r#"{{"id": "{p}", "name": "{p}"}}"#))
+                .collect();
+            let refs: Vec<String> = parties
+                .iter()
+                .map(|p| format!(r#"{{"id": "{p}"}}"#))
+                .collect();
+            format!(
+                r#"{{"ocid": "{ocid}", "id": "1", "date": "2024-01-01", "buyer": {{"name": "Preston City Council"}},
+                "parties": [{}], "awards": [{{"id": "A", "status": "active",
+                "value": {{"amount": 10, "currency": "GBP"}}, "suppliers": [{}]}}]}}"#,
+                list.join(", "),
+                refs.join(", ")
+            )
+        };
+        let lines = [
+            release("o-1", &["Alpha Joinery"]),
+            release("o-2", &["Beta Roofing"]),
+            release("o-3", &["Alpha Joinery", "Beta Roofing"]),
+        ]
+        .join("\n");
+        s.import_ocds(&[("a.jsonl".to_owned(), lines.into_bytes())], &actor())
+            .unwrap();
+        let id = |name: &str| supplier_named(&s, name);
+        let (alpha, beta) = (id("Alpha Joinery"), id("Beta Roofing"));
+        let processes = |supplier| -> Vec<String> {
+            let mut ocids: Vec<String> = s
+                .awards_to(supplier)
+                .unwrap()
+                .into_iter()
+                .map(|a| a.ocid)
+                .collect();
+            ocids.sort();
+            ocids
+        };
+        // The distinct suppliers the report's facts name.
+        let suppliers = || {
+            let conn = s.conn().unwrap();
+            let facts: Vec<Vec<u8>> =
+                crate::sql::all(&conn, "SELECT facts FROM ocds_processes", [], |r| r.get(0))
+                    .unwrap();
+            let mut named = std::collections::BTreeSet::new();
+            for bytes in &facts {
+                for a in lumbung_procurement::contracts::Facts::decode(bytes)
+                    .unwrap()
+                    .awards
+                {
+                    named.extend(a.suppliers.iter().map(|s| format!("{:?}", s.who)));
+                }
+            }
+            named.len()
+        };
+        assert_eq!(suppliers(), 2);
+        s.merge_suppliers(alpha, beta, &actor()).unwrap();
+        assert_eq!(processes(alpha), ["o-1", "o-2", "o-3"]);
+        assert!(processes(beta).is_empty());
+        assert_eq!(suppliers(), 1);
+        let pairs = supplier_process_pairs(&s);
+        assert_eq!(pairs, 3);
     }
 
     /// From the CLI the import holds the file alone: written once, the WAL

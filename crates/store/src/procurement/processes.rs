@@ -293,6 +293,70 @@ pub(super) fn awards_of(bytes: Option<&[u8]>) -> Result<Vec<Award>> {
     }
 }
 
+/// Makes every award to supplier `from` an award to `into` (a merge of
+/// suppliers by hand): the awards kept of each process that awarded to
+/// `from`, its facts for the report and the pairs naming it. How many
+/// awarded parties were `from`.
+pub(crate) fn merge_supplier(
+    tx: &Transaction<'_>,
+    from: SupplierId,
+    into: SupplierId,
+) -> Result<u64> {
+    let ocids: Vec<String> = crate::sql::all(
+        tx,
+        "SELECT ocid FROM ocds_supplier_processes WHERE supplier_id = ?1",
+        [from.get()],
+        |r| r.get(0),
+    )?;
+    let mut moved = 0u64;
+    for ocid in &ocids {
+        let (facts, awards): (Option<Vec<u8>>, Option<Vec<u8>>) = tx.query_row(
+            "SELECT facts, awards FROM ocds_processes WHERE ocid = ?1",
+            [ocid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut awards = awards_of(awards.as_deref())?;
+        for party in awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
+            if party.supplier == Some(from) {
+                party.supplier = Some(into);
+                moved += 1;
+            }
+        }
+        let facts = facts
+            .map(|bytes| {
+                let mut facts = Facts::decode(&bytes).ok_or_else(|| {
+                    StoreError::invalid(
+                        "ocds_processes",
+                        lumbung_domain::text!("ocds_facts_unreadable";
+                            id: "ringkasan proses yang tersimpan tidak terbaca",
+                            en: "the facts kept of a process cannot be read"),
+                    )
+                })?;
+                for s in facts.awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
+                    if s.who == Who::Supplier(from) {
+                        s.who = Who::Supplier(into);
+                    }
+                }
+                Ok::<_, StoreError>(facts.encode())
+            })
+            .transpose()?;
+        tx.execute(
+            "UPDATE ocds_processes SET facts = ?2, awards = ?3 WHERE ocid = ?1",
+            crate::db::params![ocid, facts, Award::encode_all(&awards)],
+        )?;
+        tx.execute(
+            "DELETE FROM ocds_supplier_processes WHERE supplier_id = ?1 AND ocid = ?2",
+            crate::db::params![from.get(), ocid],
+        )?;
+        tx.execute(
+            "INSERT INTO ocds_supplier_processes (supplier_id, ocid) VALUES (?1, ?2)
+             ON CONFLICT (supplier_id, ocid) DO NOTHING",
+            crate::db::params![into.get(), ocid],
+        )?;
+    }
+    Ok(moved)
+}
+
 /// Removes the pairs saying which suppliers a process held from before
 /// awarded to, read from its awards as kept.
 fn forget_suppliers(tx: &Transaction<'_>, ocid: &str) -> Result<()> {

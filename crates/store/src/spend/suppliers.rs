@@ -198,6 +198,12 @@ impl Store {
                 }
             }
             crate::cached::count_change(tx, super::PAYMENTS)?;
+            // One firm is one supplier across payments and awards.
+            let awards_moved = crate::procurement::merge_supplier(
+                tx,
+                SupplierId::new(other),
+                SupplierId::new(keep),
+            )?;
             tx.execute("UPDATE suppliers SET review = NULL WHERE id = ?1", [keep])?;
             tx.execute(
                 "UPDATE suppliers SET review = ?2 WHERE id = ?1",
@@ -210,7 +216,7 @@ impl Store {
                 "supplier",
                 &keep.to_string(),
                 None,
-                serde_json::json!({"kept": keep, "merged": other, "payments_moved": moved}),
+                serde_json::json!({"kept": keep, "merged": other, "payments_moved": moved, "awards_moved": awards_moved}),
             )?;
             Ok(moved)
         })
