@@ -13,7 +13,7 @@ use lumbung_procurement::business::{BusinessRecord, Form, Unreachable};
 use lumbung_procurement::opportunities::{Candidate, Search};
 use lumbung_spend::suppliers::name_key;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// What a business import changed.
@@ -485,7 +485,8 @@ impl Store {
         let mut out: Vec<AwardTo> = Vec::new();
         while let Some(r) = rows.next()? {
             let (ocid, buyer): (String, Option<String>) = (r.get(0)?, r.get(1)?);
-            let first = out.len();
+            // The process's awards listed so far, each once.
+            let mut listed = HashSet::new();
             let awards = super::processes::awards_of(r.get_ref(2)?.as_blob_or_null()?)?;
             for a in awards {
                 if !a.suppliers.iter().any(|p| p.supplier == Some(supplier)) {
@@ -495,17 +496,18 @@ impl Store {
                     Some((amount, currency)) => (Some(amount), Some(currency)),
                     None => (None, None),
                 };
-                let award = AwardTo {
-                    ocid: ocid.clone(),
-                    buyer: buyer.clone(),
-                    award: a.id,
-                    status: a.status,
-                    date: a.date,
-                    value,
-                    currency,
-                };
-                if !out[first..].contains(&award) {
-                    out.push(award);
+                let seen = (a.id, a.status, a.date, value, currency);
+                if listed.insert(seen.clone()) {
+                    let (award, status, date, value, currency) = seen;
+                    out.push(AwardTo {
+                        ocid: ocid.clone(),
+                        buyer: buyer.clone(),
+                        award,
+                        status,
+                        date,
+                        value,
+                        currency,
+                    });
                 }
             }
         }

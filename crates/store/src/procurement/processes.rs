@@ -233,11 +233,12 @@ impl Rows {
             for party in &mut award.suppliers {
                 let id = supplier_of(resolver, party)?;
                 party.supplier = Some(id);
-                if !suppliers.contains(&id) {
-                    suppliers.push(id);
-                }
+                suppliers.push(id);
             }
         }
+        // Each once (sorted: a process may name thousands).
+        suppliers.sort_unstable();
+        suppliers.dedup();
         if held {
             // Its suppliers from before go before their successors are written.
             forget_suppliers(tx, &ocid)?;
