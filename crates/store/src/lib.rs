@@ -29,6 +29,7 @@ mod programme;
 mod proposals;
 mod schema;
 mod spend;
+mod supplier_merge;
 mod users;
 mod varint;
 mod words;

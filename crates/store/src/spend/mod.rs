@@ -128,7 +128,7 @@ pub(super) fn no_supplier(id: i64) -> StoreError {
 }
 
 /// Refuses a supplier id that names no supplier.
-pub(super) fn supplier_exists(tx: &crate::db::Connection, id: i64) -> Result<()> {
+pub(crate) fn supplier_exists(tx: &crate::db::Connection, id: i64) -> Result<()> {
     match crate::sql::optional::<i64>(tx, "SELECT 1 FROM suppliers WHERE id = ?1", [id])? {
         Some(_) => Ok(()),
         None => Err(no_supplier(id)),
