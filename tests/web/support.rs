@@ -203,9 +203,11 @@ pub async fn spawn_app_with_replica(read_replica: impl FnOnce(&str) -> String) -
         .join()
         .unwrap();
     let url = read_replica(&app.pg.as_ref().unwrap().url);
-    // A hot standby holds the new database once it has replayed it.
+    // A hot standby holds the new database once it has replayed it. Its
+    // replay may wait out a conflict with another test's query on it (up
+    // to `max_standby_streaming_delay`, 30 s, each): a generous deadline.
     let replica = std::thread::spawn(move || {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
         loop {
             match Store::open_replica(&url) {
                 Ok(replica) => return replica,
