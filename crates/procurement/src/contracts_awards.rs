@@ -78,6 +78,19 @@ impl Award {
         out
     }
 
+    /// Makes every party of `awards` that is supplier `from` supplier
+    /// `into` (a merge of suppliers by hand); how many were.
+    pub fn merge_supplier(awards: &mut [Award], from: SupplierId, into: SupplierId) -> u64 {
+        let mut moved = 0;
+        for party in awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
+            if party.supplier == Some(from) {
+                party.supplier = Some(into);
+                moved += 1;
+            }
+        }
+        moved
+    }
+
     /// What [`Award::encode_all`] wrote; `None` for bytes it did not write.
     pub fn decode_all(bytes: &[u8]) -> Option<Vec<Award>> {
         let mut r = Reader(bytes);

@@ -156,6 +156,16 @@ impl<'a> Facts<'a> {
         out
     }
 
+    /// Makes supplier `from` supplier `into` wherever it was awarded (a
+    /// merge of suppliers by hand).
+    pub fn merge_supplier(&mut self, from: SupplierId, into: SupplierId) {
+        for s in self.awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
+            if s.who == Who::Supplier(from) {
+                s.who = Who::Supplier(into);
+            }
+        }
+    }
+
     /// What [`Facts::encode`] wrote; `None` for bytes it did not write.
     pub fn decode(bytes: &'a [u8]) -> Option<Facts<'a>> {
         let mut r = Reader(bytes);

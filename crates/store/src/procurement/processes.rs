@@ -317,12 +317,7 @@ pub(crate) fn merge_supplier(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let mut awards = awards_of(awards.as_deref())?;
-        for party in awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
-            if party.supplier == Some(from) {
-                party.supplier = Some(into);
-                moved += 1;
-            }
-        }
+        moved += Award::merge_supplier(&mut awards, from, into);
         let facts = facts
             .map(|bytes| {
                 let mut facts = Facts::decode(&bytes).ok_or_else(|| {
@@ -333,11 +328,7 @@ pub(crate) fn merge_supplier(
                             en: "the facts kept of a process cannot be read"),
                     )
                 })?;
-                for s in facts.awards.iter_mut().flat_map(|a| a.suppliers.iter_mut()) {
-                    if s.who == Who::Supplier(from) {
-                        s.who = Who::Supplier(into);
-                    }
-                }
+                facts.merge_supplier(from, into);
                 Ok::<_, StoreError>(facts.encode())
             })
             .transpose()?;
