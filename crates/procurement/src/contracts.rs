@@ -224,10 +224,15 @@ fn identifier(p: &Json<'_>) -> Option<String> {
         Json::Number(n) => n.to_string(),
         _ => return None,
     };
+    identifier_of(text(Some(identifier), "scheme"), id)
+}
+
+/// An identifier's id (trimmed) in its scheme, as [`Party::identifier`].
+fn identifier_of(scheme: Option<&str>, id: String) -> Option<String> {
     if id.is_empty() {
         return None;
     }
-    match text(Some(identifier), "scheme") {
+    match scheme {
         Some(s) if s.eq_ignore_ascii_case("GB-COH") => {
             lumbung_spend::registers::company_number(&id)
         }

@@ -1,146 +1,683 @@
-//! A release's text read only as far as [`Process::of`] reads its
-//! compiled release: the fields it never looks at are skipped while
-//! parsing, not made into values. The OCDS merge treats each field on its
-//! own, so merging these partial releases gives the same process as
-//! merging the whole ones, provided nothing it counts by position can
-//! vanish: an array of objects merged by `id` drops an entry that merges
-//! to nothing, so a partial entry may only be made where an entry without
-//! what is kept changes nothing the process reads (a party without `id`
-//! or name is never referred to; an item without a classification gives
-//! no CPV code). Awards and lots, counted and numbered by position, are
-//! read whole. Where a field skipped would stay in the compiled release
-//! (anything but a null or what merges to nothing), the partial object
-//! gets a field `""` in its place, so that it is empty exactly when the
-//! whole one would be (an object that replaces a list, an entry of a list
-//! merged by `id`). A test compares both ways on generated releases.
+//! A process compiled from its releases' text, typed: each release read
+//! only as far as [`Process::of`] reads its compiled release, into structs
+//! of the fields it reads (the others skipped while parsing, never made
+//! into values), merged by the OCDS rules field by field, and the process
+//! taken from the result. The OCDS merge treats each field on its own, so
+//! this gives the process the general merge of the whole releases gives,
+//! provided nothing counted by position can vanish: an entry of a list
+//! merged by `id` that merges to nothing is dropped, so every object
+//! remembers whether a field it skipped would stay in the compiled
+//! release (anything but a null or what merges to nothing).
+//!
+//! A value of another shape than this reading expects where it descends
+//! (an object where a text is read is fine; a text where an object is
+//! descended into is not) or a key given twice, and the process is
+//! compiled the general way instead, from its
+//! releases read whole. A property test compares both ways on generated
+//! releases, well and badly shaped.
 
 use super::Process;
-use crate::ocds::json::{same_key, Key, Reading, Shape};
-use crate::ocds::{Json, Object};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::ocds::json::Key;
+use crate::ocds::merge;
+use crate::ocds::{compile_json, Json};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use std::fmt;
-
-/// What is read of a value: all of it, or (of an object, or of each
-/// object of an array) the fields named, each as its own [`Keep`] says.
-#[derive(Clone, Copy)]
-enum Keep {
-    All,
-    Fields(&'static [(&'static str, Keep)]),
-}
-
-const SCHEME_ID: Keep = Keep::Fields(&[("scheme", Keep::All), ("id", Keep::All)]);
-
-const CLASSIFICATION: (&str, Keep) = ("classification", SCHEME_ID);
-const MORE_CLASSIFICATIONS: (&str, Keep) = ("additionalClassifications", SCHEME_ID);
-
-/// What [`Process::of`] reads of a compiled release, and what the merge
-/// needs to compile it (`date` orders the releases; `id` matches entries).
-const RELEASE: Keep = Keep::Fields(&[
-    ("ocid", Keep::All),
-    ("date", Keep::All),
-    (
-        "buyer",
-        Keep::Fields(&[("id", Keep::All), ("name", Keep::All)]),
-    ),
-    (
-        "parties",
-        Keep::Fields(&[
-            ("id", Keep::All),
-            ("name", Keep::All),
-            ("identifier", SCHEME_ID),
-            (
-                "address",
-                Keep::Fields(&[
-                    ("postalCode", Keep::All),
-                    ("locality", Keep::All),
-                    ("streetAddress", Keep::All),
-                ]),
-            ),
-            ("details", Keep::Fields(&[("scale", Keep::All)])),
-        ]),
-    ),
-    ("awards", Keep::All),
-    (
-        "tender",
-        Keep::Fields(&[
-            ("title", Keep::All),
-            ("status", Keep::All),
-            CLASSIFICATION,
-            MORE_CLASSIFICATIONS,
-            (
-                "items",
-                Keep::Fields(&[("id", Keep::All), CLASSIFICATION, MORE_CLASSIFICATIONS]),
-            ),
-            ("value", Keep::All),
-            ("tenderPeriod", Keep::Fields(&[("endDate", Keep::All)])),
-            ("lots", Keep::All),
-        ]),
-    ),
-]);
+use std::marker::PhantomData;
 
 impl Process {
-    /// A release's text as far as [`Process::of`] reads it once compiled
-    /// (see the module's note): a JSON object, its other fields skipped.
-    pub fn read_release(text: &str) -> serde_json::Result<Object<'_>> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let value = Read(RELEASE).deserialize(&mut de)?;
-        de.end()?;
-        match value {
-            Json::Object(map) => Ok(map),
-            _ => Err(serde::de::Error::custom("a release is a JSON object")),
+    /// The process the releases `texts` (each a JSON object, as stored)
+    /// compile to; an error when one is not a JSON object.
+    pub fn compile_texts(ocid: &str, texts: &[&str]) -> serde_json::Result<Process> {
+        let typed: serde_json::Result<Vec<Release<'_>>> =
+            texts.iter().map(|t| Release::read(t)).collect();
+        if let Ok(releases) = typed {
+            return Ok(compile(releases).process());
         }
-    }
-}
-
-/// Reads a value as its [`Keep`] says.
-struct Read(Keep);
-
-impl<'de> DeserializeSeed<'de> for Read {
-    type Value = Json<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
-        match self.0 {
-            Keep::All => serde::Deserialize::deserialize(d),
-            Keep::Fields(fields) => d.deserialize_any(Reading(Partial(fields))),
-        }
-    }
-}
-
-/// An object's named fields; an array's elements, each read so.
-struct Partial(&'static [(&'static str, Keep)]);
-
-impl<'de> Shape<'de> for Partial {
-    fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut fields = Vec::new();
-        let mut skipped_stays = false;
-        while let Some(key) = map.next_key_seed(Key)? {
-            match self.0.iter().find(|(name, _)| same_key(name, &key)) {
-                Some((_, keep)) => {
-                    let value = map.next_value_seed(Read(*keep))?;
-                    fields.push((key, value));
-                }
-                None => skipped_stays |= map.next_value_seed(Stays(&key))?,
+        let mut whole = Vec::with_capacity(texts.len());
+        for text in texts {
+            match serde_json::from_str(text)? {
+                Json::Object(release) => whole.push(release),
+                _ => return Err(serde_json::Error::custom("a release is a JSON object")),
             }
         }
-        if skipped_stays {
-            fields.push(("".into(), Json::Bool(true)));
+        Ok(Process::of_json(&compile_json(ocid, whole)))
+    }
+}
+
+/// A field as a release gives it: not there, `null` (which removes it),
+/// or a value. In a compiled release, never `Null`.
+#[derive(Debug, Clone, Default, PartialEq)]
+enum Slot<T> {
+    #[default]
+    Absent,
+    Null,
+    Set(T),
+}
+
+/// What the OCDS merge does with a value of a kind.
+trait Node: Sized {
+    /// Merges `later` (not a null) into this value of the output.
+    fn merge(&mut self, later: Self);
+    /// What this value becomes where the output has nothing yet: `None`
+    /// when nothing of it stays.
+    fn fresh(self) -> Option<Self>;
+}
+
+impl<T: Node> Slot<T> {
+    fn merge(&mut self, later: Slot<T>) {
+        match later {
+            Slot::Absent => {}
+            Slot::Null => *self = Slot::Absent,
+            Slot::Set(value) => match self {
+                Slot::Set(held) => held.merge(value),
+                _ => *self = Slot::Set(value).fresh(),
+            },
         }
-        Ok(Json::Object(Object::from_fields(fields)))
     }
 
-    fn array<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Read(Keep::Fields(self.0)))? {
-            items.push(item);
+    fn fresh(self) -> Slot<T> {
+        match self {
+            Slot::Set(value) => value.fresh().map_or(Slot::Absent, Slot::Set),
+            _ => Slot::Absent,
         }
-        Ok(Json::Array(items))
+    }
+
+    fn is_set(&self) -> bool {
+        matches!(self, Slot::Set(_))
+    }
+
+    fn get(&self) -> Option<&T> {
+        match self {
+            Slot::Set(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// A value read whole (where the process reads a text, an amount or an
+/// id), merged as the general merge merges any value.
+#[derive(Debug, Clone, PartialEq)]
+struct Leaf<'a>(Json<'a>);
+
+impl Node for Leaf<'_> {
+    fn merge(&mut self, later: Self) {
+        // No field read as a leaf is one of the lists merged whole.
+        merge::merge_field(&mut self.0, "", later.0);
+    }
+
+    fn fresh(self) -> Option<Self> {
+        merge::fresh("", self.0).map(Leaf)
+    }
+}
+
+/// A list merged by `id`: each entry an object.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct List<T>(Vec<T>);
+
+/// An object that may be an entry of a [`List`].
+trait Entry {
+    fn id(&self) -> Option<&Json<'_>>;
+}
+
+impl<T: Node + Entry> Node for List<T> {
+    fn merge(&mut self, later: Self) {
+        for entry in later.0 {
+            let at = entry
+                .id()
+                .filter(|id| !id.is_null())
+                .and_then(|id| self.0.iter().position(|held| held.id() == Some(id)));
+            match at {
+                Some(at) => self.0[at].merge(entry),
+                None => self.0.extend(entry.fresh()),
+            }
+        }
+    }
+
+    fn fresh(self) -> Option<Self> {
+        let mut out = List(Vec::with_capacity(self.0.len()));
+        out.merge(self);
+        (!out.0.is_empty()).then_some(out)
+    }
+}
+
+/// A list merged whole (`additionalClassifications`): replaced by a later
+/// one, kept even empty, its entries as given (the objects among them
+/// read, anything else `None`).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Whole<T>(Vec<Option<T>>);
+
+impl<T> Node for Whole<T> {
+    fn merge(&mut self, later: Self) {
+        *self = later;
+    }
+
+    fn fresh(self) -> Option<Self> {
+        Some(self)
+    }
+}
+
+/// Typed objects: their fields, each a [`Slot`], and whether a field not
+/// read would stay (`other`), merged field by field.
+macro_rules! objects {
+    ($($name:ident { $($field:ident: $ty:ty = $key:literal),* $(,)? })*) => {$(
+        #[derive(Debug, Clone, Default, PartialEq)]
+        struct $name<'a> {
+            $($field: Slot<$ty>,)*
+            other: bool,
+            _text: PhantomData<&'a str>,
+        }
+
+        impl<'a> Fields<'a> for $name<'a> {
+            fn field<A: MapAccess<'a>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+                match key {
+                    $($key => slot(&mut self.$field, map).map(|()| true),)*
+                    _ => Ok(false),
+                }
+            }
+
+            fn other(&mut self) -> &mut bool {
+                &mut self.other
+            }
+        }
+
+        impl Node for $name<'_> {
+            fn merge(&mut self, later: Self) {
+                $(self.$field.merge(later.$field);)*
+                self.other |= later.other;
+            }
+
+            fn fresh(self) -> Option<Self> {
+                let out = Self {
+                    $($field: self.$field.fresh(),)*
+                    other: self.other,
+                    _text: PhantomData,
+                };
+                (out.other $(|| out.$field.is_set())*).then_some(out)
+            }
+        }
+    )*};
+}
+
+objects! {
+    Release {
+        ocid: Leaf<'a> = "ocid", date: Leaf<'a> = "date", buyer: Buyer<'a> = "buyer",
+        parties: List<Party<'a>> = "parties", awards: List<Award<'a>> = "awards",
+        tender: Tender<'a> = "tender",
+    }
+    Buyer { id: Leaf<'a> = "id", name: Leaf<'a> = "name" }
+    Party {
+        id: Leaf<'a> = "id", name: Leaf<'a> = "name", identifier: SchemeId<'a> = "identifier",
+        address: Address<'a> = "address", details: Details<'a> = "details",
+    }
+    SchemeId { scheme: Leaf<'a> = "scheme", id: Leaf<'a> = "id" }
+    Address {
+        postal_code: Leaf<'a> = "postalCode", locality: Leaf<'a> = "locality",
+        street_address: Leaf<'a> = "streetAddress",
+    }
+    Details { scale: Leaf<'a> = "scale" }
+    Award {
+        id: Leaf<'a> = "id", status: Leaf<'a> = "status", date: Leaf<'a> = "date",
+        value: Amount<'a> = "value", suppliers: List<Party<'a>> = "suppliers",
+    }
+    Amount { amount: Leaf<'a> = "amount", currency: Leaf<'a> = "currency" }
+    Tender {
+        title: Leaf<'a> = "title", status: Leaf<'a> = "status",
+        classification: SchemeId<'a> = "classification",
+        more_classifications: Whole<SchemeId<'a>> = "additionalClassifications",
+        items: List<Item<'a>> = "items", value: Amount<'a> = "value",
+        period: Period<'a> = "tenderPeriod", lots: List<Lot<'a>> = "lots",
+    }
+    Item {
+        id: Leaf<'a> = "id", classification: SchemeId<'a> = "classification",
+        more_classifications: Whole<SchemeId<'a>> = "additionalClassifications",
+    }
+    Period { end_date: Leaf<'a> = "endDate" }
+    Lot { id: Leaf<'a> = "id" }
+}
+
+macro_rules! entries {
+    ($($name:ident),*) => {$(
+        impl Entry for $name<'_> {
+            fn id(&self) -> Option<&Json<'_>> {
+                self.id.get().map(|leaf| &leaf.0)
+            }
+        }
+    )*};
+}
+
+entries!(Party, Award, Item, Lot);
+
+/// The releases of a process merged in `date` order (a stable sort of
+/// their dates' text, as the general merge sorts them).
+fn compile(mut releases: Vec<Release<'_>>) -> Compiled<'_> {
+    releases.sort_by(|a, b| date_of(a).cmp(date_of(b)));
+    let date = releases.last().map(|r| date_of(r).to_owned());
+    let mut out = Release::default();
+    for r in releases {
+        // `id`, `date` and `tag` are the release's own: never merged.
+        out.ocid.merge(r.ocid);
+        out.buyer.merge(r.buyer);
+        out.parties.merge(r.parties);
+        out.awards.merge(r.awards);
+        out.tender.merge(r.tender);
+    }
+    Compiled {
+        date: date.unwrap_or_default(),
+        release: out,
+    }
+}
+
+fn date_of<'r>(release: &'r Release<'_>) -> &'r str {
+    release.date.get().and_then(|d| d.0.as_str()).unwrap_or("")
+}
+
+/// A compiled release as far as it is read: the latest release's date.
+struct Compiled<'a> {
+    date: String,
+    release: Release<'a>,
+}
+
+/// A leaf's text, trimmed, when it is a text that is not blank.
+fn text<'r>(leaf: &'r Slot<Leaf<'_>>) -> Option<&'r str> {
+    leaf.get()?
+        .0
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// An `id` as a key: a text not blank, or a number.
+fn key_id(id: &Slot<Leaf<'_>>) -> Option<String> {
+    match &id.get()?.0 {
+        Json::String(id) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl Party<'_> {
+    /// How awards name it: its `id`, else its name.
+    fn key(&self) -> Option<String> {
+        key_id(&self.id).or_else(|| text(&self.name).map(str::to_owned))
+    }
+
+    fn identifier(&self) -> Option<String> {
+        let identifier = self.identifier.get()?;
+        let id = match &identifier.id.get()?.0 {
+            Json::String(s) => s.trim().to_owned(),
+            Json::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        super::identifier_of(text(&identifier.scheme), id)
+    }
+
+    fn party(&self, key: &str) -> super::Party {
+        let address = self.address.get();
+        let postcode = address.and_then(|a| {
+            text(&a.postal_code)
+                .map(str::to_owned)
+                .or_else(|| text(&a.locality).and_then(super::postcode_in))
+                .or_else(|| text(&a.street_address).and_then(super::postcode_in))
+        });
+        super::Party {
+            key: key.to_owned(),
+            name: text(&self.name).unwrap_or(key).to_owned(),
+            postcode,
+            scale: self
+                .details
+                .get()
+                .and_then(|d| text(&d.scale))
+                .map(str::to_lowercase),
+            identifier: self.identifier(),
+            supplier: None,
+        }
+    }
+}
+
+impl Amount<'_> {
+    fn money(&self) -> Option<(lumbung_domain::Money, String)> {
+        Some((
+            self.amount.get()?.0.amount()?,
+            text(&self.currency).unwrap_or("").to_owned(),
+        ))
+    }
+}
+
+impl Compiled<'_> {
+    /// What [`Process::of_json`] reads of the same compiled release.
+    fn process(&self) -> Process {
+        let release = &self.release;
+        let date = &self.date;
+        let parties: std::collections::HashMap<String, &Party<'_>> = (release.parties.get())
+            .into_iter()
+            .flat_map(|l| &l.0)
+            .filter_map(|p| Some((p.key()?, p)))
+            .collect();
+        let buyer = release.buyer.get();
+        let buyer_party = buyer
+            .and_then(|b| key_id(&b.id).or_else(|| text(&b.name).map(str::to_owned)))
+            .and_then(|key| parties.get(&key).copied());
+        let awards = (release.awards.get().into_iter().flat_map(|l| &l.0))
+            .map(|a| super::Award {
+                id: key_id(&a.id),
+                status: text(&a.status).map(str::to_owned),
+                date: text(&a.date).unwrap_or(date).to_owned(),
+                value: a.value.get().and_then(Amount::money),
+                suppliers: (a.suppliers.get().into_iter().flat_map(|l| &l.0))
+                    .filter_map(|s| {
+                        let key = s.key()?;
+                        // The party's own entry says more than the reference.
+                        Some(parties.get(&key).copied().unwrap_or(s).party(&key))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let tender = release.tender.get();
+        Process {
+            ocid: (release.ocid.get())
+                .and_then(|o| o.0.as_str())
+                .unwrap_or("")
+                .to_owned(),
+            date: date.clone(),
+            buyer_identifier: buyer_party.and_then(|p| p.identifier()),
+            buyer: buyer
+                .and_then(|b| text(&b.name))
+                .or_else(|| buyer_party.and_then(|p| text(&p.name)))
+                .map(str::to_owned),
+            tender_status: tender.and_then(|t| text(&t.status)).map(str::to_owned),
+            tender: tender.map(Tender::tender).unwrap_or_default(),
+            awards,
+        }
+    }
+}
+
+impl Tender<'_> {
+    fn tender(&self) -> super::Tender {
+        let mut cpv: Vec<String> = Vec::new();
+        let mut note = |classification: Option<&SchemeId<'_>>| {
+            let Some(c) = classification else { return };
+            let scheme = text(&c.scheme).unwrap_or("");
+            if let Some(code) = text(&c.id)
+                .filter(|_| scheme.eq_ignore_ascii_case("CPV"))
+                .and_then(super::cpv_code)
+            {
+                if !cpv.contains(&code) {
+                    cpv.push(code);
+                }
+            }
+        };
+        note(self.classification.get());
+        whole(&self.more_classifications).for_each(&mut note);
+        for item in self.items.get().into_iter().flat_map(|l| &l.0) {
+            note(item.classification.get());
+            whole(&item.more_classifications).for_each(&mut note);
+        }
+        super::Tender {
+            title: text(&self.title).map(str::to_owned),
+            cpv,
+            value: self.value.get().and_then(Amount::money),
+            closes: (self.period.get())
+                .and_then(|p| text(&p.end_date))
+                .map(str::to_owned),
+            lots: self.lots.get().map_or(0, |l| l.0.len() as u64),
+        }
+    }
+}
+
+/// The objects of a list merged whole (`None` for anything else in it).
+fn whole<'r, 'a>(
+    list: &'r Slot<Whole<SchemeId<'a>>>,
+) -> impl Iterator<Item = Option<&'r SchemeId<'a>>> {
+    (list.get().into_iter().flat_map(|w| &w.0)).map(Option::as_ref)
+}
+
+// Reading.
+
+impl<'a> Release<'a> {
+    fn read(text: &'a str) -> serde_json::Result<Release<'a>> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let release = Typed::<Release<'a>>(PhantomData).deserialize(&mut de)?;
+        de.end()?;
+        Ok(release)
+    }
+}
+
+/// An object read field by field: the fields it reads set, the others
+/// only checked for whether they would stay.
+trait Fields<'de>: Default {
+    /// Reads the value of `key` when it is a field of this object
+    /// (`false`: it is not, and is left unread).
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+    fn other(&mut self) -> &mut bool;
+}
+
+/// A value read as a [`Slot`] of its kind holds it.
+trait Read<'de>: Sized {
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+impl<'de> Read<'de> for Leaf<'de> {
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::Deserialize::deserialize(d).map(Leaf)
+    }
+}
+
+impl<'de, T: Fields<'de>> Read<'de> for T {
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Typed(PhantomData).deserialize(d)
+    }
+}
+
+impl<'de, T: Fields<'de>> Read<'de> for List<T> {
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(Entries::<T, false>(PhantomData))
+            .map(|entries| List(entries.into_iter().flatten().collect()))
+    }
+}
+
+impl<'de, T: Fields<'de>> Read<'de> for Whole<T> {
+    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(Entries::<T, true>(PhantomData))
+            .map(Whole)
+    }
+}
+
+/// Sets `slot` from the next value of `map`; a field given twice fails.
+fn slot<'de, T: Read<'de>, A: MapAccess<'de>>(
+    slot: &mut Slot<T>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if !matches!(slot, Slot::Absent) {
+        return Err(A::Error::custom("a field given twice"));
+    }
+    *slot = map.next_value_seed(SlotSeed(PhantomData))?;
+    Ok(())
+}
+
+struct SlotSeed<T>(PhantomData<T>);
+
+impl<'de, T: Read<'de>> DeserializeSeed<'de> for SlotSeed<T> {
+    type Value = Slot<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot<T>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Read<'de>> Visitor<'de> for SlotSeed<T> {
+    type Value = Slot<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value or null")
+    }
+
+    fn visit_none<E>(self) -> Result<Slot<T>, E> {
+        Ok(Slot::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Slot<T>, E> {
+        Ok(Slot::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Slot<T>, D::Error> {
+        T::read(d).map(Slot::Set)
+    }
+}
+
+/// The hashes of an object's keys, to refuse one given twice (a hash met
+/// twice refuses too: the process is then compiled the general way).
+struct Seen {
+    near: [u64; 16],
+    len: usize,
+    more: Vec<u64>,
+}
+
+impl Seen {
+    fn new() -> Seen {
+        Seen {
+            near: [0; 16],
+            len: 0,
+            more: Vec::new(),
+        }
+    }
+
+    /// Notes `key`; `false` when it (or its hash) was met.
+    fn first(&mut self, key: &str) -> bool {
+        // FNV-1a: keys are short.
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        if self.near[..self.len].contains(&hash) || self.more.contains(&hash) {
+            return false;
+        }
+        if self.len < self.near.len() {
+            self.near[self.len] = hash;
+            self.len += 1;
+        } else {
+            self.more.push(hash);
+        }
+        true
+    }
+}
+
+/// Reads an object (and nothing else) as `T`.
+struct Typed<T>(PhantomData<T>);
+
+impl<'de, T: Fields<'de>> DeserializeSeed<'de> for Typed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Fields<'de>> Visitor<'de> for Typed<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        let mut seen = Seen::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            if !seen.first(&key) {
+                return Err(A::Error::custom("a key given twice"));
+            }
+            if !out.field(&key, &mut map)? {
+                let stays = map.next_value_seed(Stays(&key))?;
+                *out.other() |= stays;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The entries of a list: objects read as `T`; with `ANY`, anything else
+/// is `None` (a list merged whole), else it fails.
+struct Entries<T, const ANY: bool>(PhantomData<T>);
+
+impl<'de, T: Fields<'de>, const ANY: bool> Visitor<'de> for Entries<T, ANY> {
+    type Value = Vec<Option<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(entry) = seq.next_element_seed(EntrySeed::<T, ANY>(PhantomData))? {
+            out.push(entry);
+        }
+        Ok(out)
+    }
+}
+
+struct EntrySeed<T, const ANY: bool>(PhantomData<T>);
+
+impl<'de, T: Fields<'de>, const ANY: bool> DeserializeSeed<'de> for EntrySeed<T, ANY> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        if ANY {
+            d.deserialize_any(self)
+        } else {
+            Typed(PhantomData).deserialize(d).map(Some)
+        }
+    }
+}
+
+impl<'de, T: Fields<'de>, const ANY: bool> Visitor<'de> for EntrySeed<T, ANY> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        Typed(PhantomData).visit_map(map).map(Some)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<T>, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E>(self) -> Result<Option<T>, E> {
+        Ok(None)
     }
 }
 
 /// Whether a value under key `.0` would stay in a compiled release, as
-/// `ocds::merge` keeps a value new to it: not a null, an object with a
-/// field that stays, a list merged by `id` with an entry that stays, or
-/// any other list (replaced whole, even empty). Read without making it.
+/// the general merge keeps a value new to it: not a null, an object with
+/// a field that stays, a list merged by `id` with an entry that stays, or
+/// any other list (replaced whole, even empty). Read without making it; a
+/// key given twice in an object fails.
 struct Stays<'k>(&'k str);
 
 impl<'de> DeserializeSeed<'de> for Stays<'_> {
@@ -160,7 +697,11 @@ impl<'de> Visitor<'de> for Stays<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         let mut stays = false;
+        let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
+            if !seen.first(&key) {
+                return Err(A::Error::custom("a key given twice"));
+            }
             stays |= map.next_value_seed(Stays(&key))?;
         }
         Ok(stays)
@@ -168,11 +709,11 @@ impl<'de> Visitor<'de> for Stays<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
         let (mut objects, mut any_stays) = (true, false);
-        while let Some((object, stays)) = seq.next_element_seed(Entry)? {
+        while let Some((object, stays)) = seq.next_element_seed(ListEntry)? {
             objects &= object;
             any_stays |= stays;
         }
-        Ok(crate::ocds::merge::whole_list(self.0) || !objects || any_stays)
+        Ok(merge::whole_list(self.0) || !objects || any_stays)
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
@@ -206,9 +747,9 @@ impl<'de> Visitor<'de> for Stays<'_> {
 
 /// An entry of a list: whether it is an object, and whether it stays (an
 /// object with a field that does; anything else makes the list a literal).
-struct Entry;
+struct ListEntry;
 
-impl<'de> DeserializeSeed<'de> for Entry {
+impl<'de> DeserializeSeed<'de> for ListEntry {
     type Value = (bool, bool);
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(bool, bool), D::Error> {
@@ -216,7 +757,7 @@ impl<'de> DeserializeSeed<'de> for Entry {
     }
 }
 
-impl<'de> Visitor<'de> for Entry {
+impl<'de> Visitor<'de> for ListEntry {
     type Value = (bool, bool);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,7 +769,7 @@ impl<'de> Visitor<'de> for Entry {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(bool, bool), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
         Ok((false, true))
     }
 

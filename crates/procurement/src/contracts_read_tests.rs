@@ -1,5 +1,5 @@
 use super::*;
-use crate::ocds::{compile_json, compile_owned, Json};
+use crate::ocds::compile_owned;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -63,27 +63,54 @@ fn place() -> BoxedStrategy<Value> {
     .boxed()
 }
 
-/// An object as `fields` make it, or now and then null, a text or an
-/// array of them (publishers make every mistake).
-fn shaped(fields: Vec<(&'static str, BoxedStrategy<Option<Value>>)>) -> BoxedStrategy<Value> {
-    let object = object(fields);
-    prop_oneof![
-        6 => object.clone(),
-        1 => scalar(),
-        1 => prop::collection::vec(object, 0..2).prop_map(Value::Array),
-    ]
-    .boxed()
+/// Whether releases are made with every mistake publishers make (an
+/// object where a list is expected, a text where an object is), or only
+/// with those the typed reading takes (any value where a text is read,
+/// null anywhere).
+#[derive(Clone, Copy)]
+enum Shape {
+    Wild,
+    Tame,
 }
 
-fn list(item: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
-    prop_oneof![
-        6 => prop::collection::vec(item, 0..4).prop_map(Value::Array),
-        1 => scalar(),
-        1 => prop::collection::vec(scalar(), 1..3).prop_map(Value::Array),
-        // An object where a list was, holding only what is never read.
-        1 => object(vec![("note", field(list_of_texts()))]),
-    ]
-    .boxed()
+/// An object as `fields` make it, or now and then null, or (wild) a text
+/// or an array of them.
+fn shaped(
+    shape: Shape,
+    fields: Vec<(&'static str, BoxedStrategy<Option<Value>>)>,
+) -> BoxedStrategy<Value> {
+    let object = object(fields);
+    match shape {
+        Shape::Wild => prop_oneof![
+            6 => object.clone(),
+            1 => scalar(),
+            1 => prop::collection::vec(object, 0..2).prop_map(Value::Array),
+        ]
+        .boxed(),
+        Shape::Tame => prop_oneof![6 => object, 1 => Just(Value::Null)].boxed(),
+    }
+}
+
+fn list(shape: Shape, item: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+    let item = match shape {
+        Shape::Wild => item,
+        // A null among objects makes a list one merged whole.
+        Shape::Tame => item
+            .prop_map(|v| if v.is_null() { json!({}) } else { v })
+            .boxed(),
+    };
+    let items = prop::collection::vec(item, 0..4).prop_map(Value::Array);
+    match shape {
+        Shape::Wild => prop_oneof![
+            6 => items,
+            1 => scalar(),
+            1 => prop::collection::vec(scalar(), 1..3).prop_map(Value::Array),
+            // An object where a list was, holding only what is never read.
+            1 => object(vec![("note", field(list_of_texts()))]),
+        ]
+        .boxed(),
+        Shape::Tame => prop_oneof![6 => items, 1 => Just(Value::Null)].boxed(),
+    }
 }
 
 /// A field the process never reads: a text, or a list of texts (empty
@@ -98,21 +125,35 @@ fn list_of_texts() -> BoxedStrategy<Value> {
 
 /// A scheme and an id in it (as an identifier or a classification has),
 /// each one of those given or anything else.
-fn coded(schemes: [&'static str; 2], ids: [Value; 2], more: &'static str) -> BoxedStrategy<Value> {
+fn coded(
+    s: Shape,
+    schemes: [&'static str; 2],
+    ids: [Value; 2],
+    more: &'static str,
+) -> BoxedStrategy<Value> {
     let one_of = |[a, b]: [Value; 2]| field(prop_oneof![Just(a), Just(b), scalar()]);
-    shaped(vec![
-        ("scheme", one_of(schemes.map(Value::from))),
-        ("id", one_of(ids)),
-        (more, field(scalar())),
-    ])
+    shaped(
+        s,
+        vec![
+            ("scheme", one_of(schemes.map(Value::from))),
+            ("id", one_of(ids)),
+            (more, field(scalar())),
+        ],
+    )
 }
 
-fn identifier() -> BoxedStrategy<Value> {
-    coded(["GB-COH", "X"], [json!("01234567"), json!(99)], "legalName")
-}
-
-fn classification() -> BoxedStrategy<Value> {
+fn identifier(s: Shape) -> BoxedStrategy<Value> {
     coded(
+        s,
+        ["GB-COH", "X"],
+        [json!("01234567"), json!(99)],
+        "legalName",
+    )
+}
+
+fn classification(s: Shape) -> BoxedStrategy<Value> {
+    coded(
+        s,
         ["CPV", "cpv"],
         [json!("45233142-6"), json!("72000000")],
         "description",
@@ -120,43 +161,52 @@ fn classification() -> BoxedStrategy<Value> {
 }
 
 /// An address, its postcode in any of three places.
-fn address() -> BoxedStrategy<Value> {
+fn address(s: Shape) -> BoxedStrategy<Value> {
     let mut fields: Vec<_> = ["postalCode", "locality", "streetAddress"]
         .map(|name| (name, field(place())))
         .into();
     fields.push(("countryName", field(scalar())));
-    shaped(fields)
+    shaped(s, fields)
 }
 
-fn party() -> BoxedStrategy<Value> {
-    shaped(vec![
-        ("id", field(id())),
-        ("name", field(scalar())),
-        ("identifier", field(identifier())),
-        ("address", field(address())),
-        (
-            "details",
-            field(shaped(vec![
-                ("scale", field(prop_oneof![Just(json!("Small")), scalar()])),
-                ("other", field(scalar())),
-            ])),
-        ),
-        ("roles", field(list(scalar()))),
-        (
-            "contactPoint",
-            field(shaped(vec![("email", field(scalar()))])),
-        ),
-    ])
+fn party(s: Shape) -> BoxedStrategy<Value> {
+    shaped(
+        s,
+        vec![
+            ("id", field(id())),
+            ("name", field(scalar())),
+            ("identifier", field(identifier(s))),
+            ("address", field(address(s))),
+            (
+                "details",
+                field(shaped(
+                    s,
+                    vec![
+                        ("scale", field(prop_oneof![Just(json!("Small")), scalar()])),
+                        ("other", field(scalar())),
+                    ],
+                )),
+            ),
+            ("roles", field(list(Shape::Wild, scalar()))),
+            (
+                "contactPoint",
+                field(shaped(Shape::Wild, vec![("email", field(scalar()))])),
+            ),
+        ],
+    )
 }
 
-fn value() -> BoxedStrategy<Value> {
-    shaped(vec![
-        (
-            "amount",
-            field(prop_oneof![Just(json!(10)), Just(json!("2.50")), scalar()]),
-        ),
-        ("currency", field(prop_oneof![Just(json!("GBP")), scalar()])),
-    ])
+fn value(s: Shape) -> BoxedStrategy<Value> {
+    shaped(
+        s,
+        vec![
+            (
+                "amount",
+                field(prop_oneof![Just(json!(10)), Just(json!("2.50")), scalar()]),
+            ),
+            ("currency", field(prop_oneof![Just(json!("GBP")), scalar()])),
+        ],
+    )
 }
 
 /// A status, now and then `active`.
@@ -164,61 +214,88 @@ fn status() -> BoxedStrategy<Option<Value>> {
     field(prop_oneof![Just(json!("active")), scalar()])
 }
 
-fn award() -> BoxedStrategy<Value> {
-    shaped(vec![
-        ("id", field(id())),
-        ("title", field(scalar())),
-        ("status", status()),
-        ("date", field(scalar())),
-        ("value", field(value())),
-        (
-            "suppliers",
-            field(list(shaped(vec![
-                ("id", field(id())),
-                ("name", field(prop_oneof![Just(json!("1")), scalar()])),
-            ]))),
-        ),
-    ])
+fn award(s: Shape) -> BoxedStrategy<Value> {
+    shaped(
+        s,
+        vec![
+            ("id", field(id())),
+            ("title", field(scalar())),
+            ("status", status()),
+            ("date", field(scalar())),
+            ("value", field(value(s))),
+            (
+                "suppliers",
+                field(list(
+                    s,
+                    shaped(
+                        s,
+                        vec![
+                            ("id", field(id())),
+                            ("name", field(prop_oneof![Just(json!("1")), scalar()])),
+                        ],
+                    ),
+                )),
+            ),
+        ],
+    )
 }
 
-fn tender() -> BoxedStrategy<Value> {
-    shaped(vec![
-        ("id", field(id())),
-        ("title", field(scalar())),
-        ("description", field(scalar())),
-        ("status", status()),
-        ("classification", field(classification())),
-        ("additionalClassifications", field(list(classification()))),
-        (
-            "items",
-            field(list(shaped(vec![
-                ("id", field(id())),
-                ("description", field(scalar())),
-                ("classification", field(classification())),
-                ("additionalClassifications", field(list(classification()))),
-                ("quantity", field(scalar())),
-            ]))),
-        ),
-        ("value", field(value())),
-        (
-            "tenderPeriod",
-            field(shaped(vec![
-                ("startDate", field(scalar())),
-                ("endDate", field(scalar())),
-            ])),
-        ),
-        (
-            "lots",
-            field(list(shaped(vec![
-                ("id", field(id())),
-                ("title", field(scalar())),
-            ]))),
-        ),
-        ("suitability", field(shaped(vec![("sme", field(scalar()))]))),
-    ])
+fn tender(s: Shape) -> BoxedStrategy<Value> {
+    shaped(
+        s,
+        vec![
+            ("id", field(id())),
+            ("title", field(scalar())),
+            ("description", field(scalar())),
+            ("status", status()),
+            ("classification", field(classification(s))),
+            (
+                "additionalClassifications",
+                field(list(s, classification(s))),
+            ),
+            (
+                "items",
+                field(list(
+                    s,
+                    shaped(
+                        s,
+                        vec![
+                            ("id", field(id())),
+                            ("description", field(scalar())),
+                            ("classification", field(classification(s))),
+                            (
+                                "additionalClassifications",
+                                field(list(s, classification(s))),
+                            ),
+                            ("quantity", field(scalar())),
+                        ],
+                    ),
+                )),
+            ),
+            ("value", field(value(s))),
+            (
+                "tenderPeriod",
+                field(shaped(
+                    s,
+                    vec![("startDate", field(scalar())), ("endDate", field(scalar()))],
+                )),
+            ),
+            (
+                "lots",
+                field(list(
+                    s,
+                    shaped(s, vec![("id", field(id())), ("title", field(scalar()))]),
+                )),
+            ),
+            (
+                "suitability",
+                field(shaped(Shape::Wild, vec![("sme", field(scalar()))])),
+            ),
+        ],
+    )
 }
 
-fn release() -> BoxedStrategy<Value> {
+fn release(s: Shape) -> BoxedStrategy<Value> {
     object(vec![
         ("ocid", field(Just(json!("o-1")))),
         ("id", field(id())),
@@ -230,70 +307,113 @@ fn release() -> BoxedStrategy<Value> {
                 scalar()
             ]),
         ),
-        ("tag", field(list(scalar()))),
+        ("tag", field(list(Shape::Wild, scalar()))),
         ("initiationType", field(scalar())),
         (
             "buyer",
-            field(shaped(vec![
-                ("id", field(id())),
-                ("name", field(scalar())),
-                ("identifier", field(identifier())),
-            ])),
+            field(shaped(
+                s,
+                vec![
+                    ("id", field(id())),
+                    ("name", field(scalar())),
+                    ("identifier", field(identifier(s))),
+                ],
+            )),
         ),
-        ("parties", field(list(party()))),
-        ("awards", field(list(award()))),
-        ("tender", field(tender())),
-        ("contracts", field(list(award()))),
+        ("parties", field(list(s, party(s)))),
+        ("awards", field(list(s, award(s)))),
+        ("tender", field(tender(s))),
+        ("contracts", field(list(Shape::Wild, award(Shape::Wild)))),
     ])
 }
 
-/// The process a set of releases compiles to, each release read whole or
-/// as [`Process::read_release`] reads it.
-fn process_of(texts: &[String], partly: bool) -> Process {
-    if partly {
-        let releases = texts.iter().map(|t| Process::read_release(t).unwrap());
-        Process::of_json(&compile_json("o-1", releases.collect()))
-    } else {
-        let releases = texts.iter().map(|t| serde_json::from_str(t).unwrap());
-        Process::of(&compile_owned("o-1", releases.collect()))
-    }
+/// The process a set of releases compiles to by the general merge of
+/// the whole releases.
+fn merged_whole(texts: &[String]) -> Process {
+    let releases = texts.iter().map(|t| serde_json::from_str(t).unwrap());
+    Process::of(&compile_owned("o-1", releases.collect()))
+}
+
+fn compiled_typed(texts: &[String]) -> Process {
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    Process::compile_texts("o-1", &texts).unwrap()
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
-    /// Releases read only as far as the process needs compile to the same
-    /// process as the whole releases.
+    /// Releases shaped as the typed reading takes them are read so, and
+    /// compile to the process the general merge of the whole releases
+    /// gives.
     #[test]
-    fn reading_part_of_each_release_gives_the_same_process(
-        releases in prop::collection::vec(release(), 1..4)
+    fn the_typed_merge_gives_the_process_the_general_merge_gives(
+        releases in prop::collection::vec(release(Shape::Tame), 1..4)
     ) {
         let texts: Vec<String> = releases.iter().map(Value::to_string).collect();
-        prop_assert_eq!(process_of(&texts, true), process_of(&texts, false));
+        for text in &texts {
+            prop_assert!(Release::read(text).is_ok(), "not read typed: {}", text);
+        }
+        prop_assert_eq!(compiled_typed(&texts), merged_whole(&texts));
+    }
+
+    /// Releases with every mistake compile to the same process too, read
+    /// typed or (when a release is shaped otherwise) whole.
+    #[test]
+    fn badly_shaped_releases_give_the_process_the_general_merge_gives(
+        releases in prop::collection::vec(release(Shape::Wild), 1..4)
+    ) {
+        let texts: Vec<String> = releases.iter().map(Value::to_string).collect();
+        prop_assert_eq!(compiled_typed(&texts), merged_whole(&texts));
     }
 }
 
-/// What is skipped leaves a field `""` where it would have stayed in the
-/// compiled release, none where it would not (a null, an empty object).
+/// What is read typed: the fields the process reads; whether the others
+/// would stay; a key given twice, or an object where a list is descended
+/// into, is not read typed (the process is then compiled from the whole
+/// releases, to the same process).
 #[test]
-fn what_the_process_never_reads_is_skipped() {
+fn a_release_is_read_typed_only_where_it_has_the_shape_read() {
     let text = r#"{"ocid": "o-1", "id": "r1", "tag": ["tender"], "date": "2024-01-01",
         "tender": {"title": "Lamps", "description": "Long text", "items": [{"id": "1", "quantity": 3,
         "classification": {"scheme": "CPV", "id": "31500000", "description": null}}]},
-        "parties": [{"id": "S", "name": "Joinery Ltd", "roles": ["supplier"],
-        "address": {"postalCode": "PR1 2HE", "countryName": "United Kingdom"}},
-        {"roles": []}, {"contactPoint": {"email": null}}]}"#;
+        "awards": [{"id": "a", "status": "active"}, {"title": "x"}, {"title": null}, {"documents": [{}]}]}"#;
+    let release = Release::read(text).unwrap();
+    let awards = &release.awards.get().unwrap().0;
     assert_eq!(
-        Json::Object(Process::read_release(text).unwrap()).into_value(),
-        json!({"ocid": "o-1", "date": "2024-01-01", "": true,
-            "tender": {"title": "Lamps", "": true, "items": [{"id": "1", "": true,
-                "classification": {"scheme": "CPV", "id": "31500000"}}]},
-            "parties": [
-                {"id": "S", "name": "Joinery Ltd", "": true,
-                 "address": {"postalCode": "PR1 2HE", "": true}},
-                {"": true},
-                {}]})
+        awards.iter().map(|a| a.other).collect::<Vec<_>>(),
+        [false, true, false, false]
     );
-    assert!(Process::read_release("[1]").is_err());
-    assert!(Process::read_release(r#"{"ocid": "o-1"} x"#).is_err());
+    let tender = release.tender.get().unwrap();
+    assert!(tender.other);
+    assert_eq!(text_of(&tender.title), Some("Lamps"));
+    // Two awards stay: the one with an id and the one with a title.
+    let process = compiled_typed(&[text.to_owned()]);
+    assert_eq!(process.awards.len(), 2);
+    assert_eq!(process, merged_whole(&[text.to_owned()]));
+    assert_eq!(process.tender.cpv, ["31500000"]);
+
+    for shaped_otherwise in [
+        r#"{"ocid": "o-1", "ocid": "o-2"}"#,
+        r#"{"ocid": "o-1", "awards": [{"title": "x", "title": null}]}"#,
+        r#"{"ocid": "o-1", "awards": [{"items": [{"a": 1, "a": null}]}]}"#,
+        r#"{"ocid": "o-1", "buyer": ["B", "b"]}"#,
+        r#"{"ocid": "o-1", "parties": {"note": "x"}}"#,
+        r#"{"ocid": "o-1", "parties": ["x"]}"#,
+    ] {
+        assert!(
+            Release::read(shaped_otherwise).is_err(),
+            "{shaped_otherwise}"
+        );
+        let text = shaped_otherwise.to_owned();
+        assert_eq!(
+            compiled_typed(std::slice::from_ref(&text)),
+            merged_whole(&[text])
+        );
+    }
+    assert!(Process::compile_texts("o-1", &["[1]"]).is_err());
+    assert!(Process::compile_texts("o-1", &[r#"{"ocid": "o-1"} x"#]).is_err());
+}
+
+fn text_of<'r>(leaf: &'r Slot<Leaf<'_>>) -> Option<&'r str> {
+    text(leaf)
 }

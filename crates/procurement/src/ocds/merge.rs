@@ -121,7 +121,7 @@ fn merge_object<'a>(out: &mut Object<'a>, input: Object<'a>, release: bool) {
 /// it into an empty value of its kind makes (its nulls dropped, repeated
 /// ids one entry), made in place; `None` for an empty object or
 /// identifier array.
-fn fresh<'a>(key: &str, value: Json<'a>) -> Option<Json<'a>> {
+pub(crate) fn fresh<'a>(key: &str, value: Json<'a>) -> Option<Json<'a>> {
     match value {
         Json::Object(mut map) => {
             fresh_object(&mut map);
@@ -191,7 +191,7 @@ pub(crate) fn whole_list(key: &str) -> bool {
 }
 
 /// Merges `value` (not null) into the output's `held` value of `key`.
-fn merge_field<'a>(held: &mut Json<'a>, key: &str, value: Json<'a>) {
+pub(crate) fn merge_field<'a>(held: &mut Json<'a>, key: &str, value: Json<'a>) {
     match value {
         Json::Object(input) => {
             if let Json::Object(out) = held {

@@ -44,8 +44,8 @@ struct Compiled {
     blocks: Vec<(i64, i64, i64, Vec<u8>)>,
 }
 
-/// Compiles a process from its releases' text, each read only as far as
-/// the process needs, and packs its new releases, a block for each run
+/// Compiles a process from its releases' text (`Process::compile_texts`:
+/// each read only as far as the process needs, typed), and packs its new releases, a block for each run
 /// from one file (or for each [`blocks::BLOCK_TEXT`] of it).
 fn compiled(touched: Touched<'_>) -> Compiled {
     let Touched {
@@ -55,10 +55,8 @@ fn compiled(touched: Touched<'_>) -> Compiled {
         position,
         held,
     } = touched;
-    let releases: Vec<_> = texts
-        .iter()
-        .map(|t| Process::read_release(t).expect("releases are stored as JSON objects"))
-        .collect();
+    let all: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
+    let process = Process::compile_texts(&ocid, &all).expect("releases are stored as JSON objects");
     let first_new = texts.len() - new.len();
     let text_of = |k: usize| texts[first_new + k].as_ref();
     let sizes: Vec<(i64, usize)> = (new.iter().enumerate())
@@ -78,8 +76,8 @@ fn compiled(touched: Touched<'_>) -> Compiled {
         .collect();
     Compiled {
         held,
-        releases: releases.len(),
-        process: Process::of_json(&compile_json(&ocid, releases)),
+        releases: texts.len(),
+        process,
         ocid,
         blocks,
     }
