@@ -5,9 +5,14 @@
 //! taken from the result. The OCDS merge treats each field on its own, so
 //! this gives the process the general merge of the whole releases gives,
 //! provided nothing counted by position can vanish: an entry of a list
-//! merged by `id` that merges to nothing is dropped, so every object
-//! remembers whether a field it skipped would stay in the compiled
-//! release (anything but a null or what merges to nothing).
+//! merged by `id` that merges to nothing is dropped, so an entry counted
+//! by position (an award, a lot) remembers whether a field it skipped
+//! would stay in the compiled release (anything but a null or what merges
+//! to nothing). Any other object only matters by the fields read: one
+//! without them reads as one that is not there (a party or supplier
+//! without `id` or name is never referred to, an item without a
+//! classification gives no CPV code), so what it skips is only checked
+//! to be JSON.
 //!
 //! A value of another shape than this reading expects where it descends
 //! (an object where a text is read is fine; a text where an object is
@@ -21,6 +26,7 @@ use crate::ocds::json::Key;
 use crate::ocds::merge;
 use crate::ocds::{compile_json, Json};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -156,10 +162,11 @@ impl<T> Node for Whole<T> {
     }
 }
 
-/// Typed objects: their fields, each a [`Slot`], and whether a field not
-/// read would stay (`other`), merged field by field.
+/// Typed objects: their fields, each a [`Slot`], and (of an entry
+/// `counted` by position) whether a field not read would stay (`other`),
+/// merged field by field.
 macro_rules! objects {
-    ($($name:ident { $($field:ident: $ty:ty = $key:literal),* $(,)? })*) => {$(
+    ($($name:ident($counted:literal) { $($field:ident: $ty:ty = $key:literal),* $(,)? })*) => {$(
         #[derive(Debug, Clone, Default, PartialEq)]
         struct $name<'a> {
             $($field: Slot<$ty>,)*
@@ -168,6 +175,8 @@ macro_rules! objects {
         }
 
         impl<'a> Fields<'a> for $name<'a> {
+            const COUNTED: bool = $counted;
+
             fn field<A: MapAccess<'a>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
                 match key {
                     $($key => slot(&mut self.$field, map).map(|()| true),)*
@@ -199,40 +208,40 @@ macro_rules! objects {
 }
 
 objects! {
-    Release {
+    Release(false) {
         ocid: Leaf<'a> = "ocid", date: Leaf<'a> = "date", buyer: Buyer<'a> = "buyer",
         parties: List<Party<'a>> = "parties", awards: List<Award<'a>> = "awards",
         tender: Tender<'a> = "tender",
     }
-    Buyer { id: Leaf<'a> = "id", name: Leaf<'a> = "name" }
-    Party {
+    Buyer(false) { id: Leaf<'a> = "id", name: Leaf<'a> = "name" }
+    Party(false) {
         id: Leaf<'a> = "id", name: Leaf<'a> = "name", identifier: SchemeId<'a> = "identifier",
         address: Address<'a> = "address", details: Details<'a> = "details",
     }
-    SchemeId { scheme: Leaf<'a> = "scheme", id: Leaf<'a> = "id" }
-    Address {
+    SchemeId(false) { scheme: Leaf<'a> = "scheme", id: Leaf<'a> = "id" }
+    Address(false) {
         postal_code: Leaf<'a> = "postalCode", locality: Leaf<'a> = "locality",
         street_address: Leaf<'a> = "streetAddress",
     }
-    Details { scale: Leaf<'a> = "scale" }
-    Award {
+    Details(false) { scale: Leaf<'a> = "scale" }
+    Award(true) {
         id: Leaf<'a> = "id", status: Leaf<'a> = "status", date: Leaf<'a> = "date",
         value: Amount<'a> = "value", suppliers: List<Party<'a>> = "suppliers",
     }
-    Amount { amount: Leaf<'a> = "amount", currency: Leaf<'a> = "currency" }
-    Tender {
+    Amount(false) { amount: Leaf<'a> = "amount", currency: Leaf<'a> = "currency" }
+    Tender(false) {
         title: Leaf<'a> = "title", status: Leaf<'a> = "status",
         classification: SchemeId<'a> = "classification",
         more_classifications: Whole<SchemeId<'a>> = "additionalClassifications",
         items: List<Item<'a>> = "items", value: Amount<'a> = "value",
         period: Period<'a> = "tenderPeriod", lots: List<Lot<'a>> = "lots",
     }
-    Item {
+    Item(false) {
         id: Leaf<'a> = "id", classification: SchemeId<'a> = "classification",
         more_classifications: Whole<SchemeId<'a>> = "additionalClassifications",
     }
-    Period { end_date: Leaf<'a> = "endDate" }
-    Lot { id: Leaf<'a> = "id" }
+    Period(false) { end_date: Leaf<'a> = "endDate" }
+    Lot(true) { id: Leaf<'a> = "id" }
 }
 
 macro_rules! entries {
@@ -287,18 +296,18 @@ fn text<'r>(leaf: &'r Slot<Leaf<'_>>) -> Option<&'r str> {
 }
 
 /// An `id` as a key: a text not blank, or a number.
-fn key_id(id: &Slot<Leaf<'_>>) -> Option<String> {
+fn key_id<'r>(id: &'r Slot<Leaf<'_>>) -> Option<Cow<'r, str>> {
     match &id.get()?.0 {
-        Json::String(id) if !id.trim().is_empty() => Some(id.trim().to_owned()),
-        Json::Number(n) => Some(n.to_string()),
+        Json::String(id) if !id.trim().is_empty() => Some(Cow::Borrowed(id.trim())),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
         _ => None,
     }
 }
 
 impl Party<'_> {
     /// How awards name it: its `id`, else its name.
-    fn key(&self) -> Option<String> {
-        key_id(&self.id).or_else(|| text(&self.name).map(str::to_owned))
+    fn key(&self) -> Option<Cow<'_, str>> {
+        key_id(&self.id).or_else(|| text(&self.name).map(Cow::Borrowed))
     }
 
     fn identifier(&self) -> Option<String> {
@@ -348,18 +357,18 @@ impl Compiled<'_> {
     fn process(&self) -> Process {
         let release = &self.release;
         let date = &self.date;
-        let parties: std::collections::HashMap<String, &Party<'_>> = (release.parties.get())
+        let parties: std::collections::HashMap<Cow<'_, str>, &Party<'_>> = (release.parties.get())
             .into_iter()
             .flat_map(|l| &l.0)
             .filter_map(|p| Some((p.key()?, p)))
             .collect();
         let buyer = release.buyer.get();
         let buyer_party = buyer
-            .and_then(|b| key_id(&b.id).or_else(|| text(&b.name).map(str::to_owned)))
+            .and_then(|b| key_id(&b.id).or_else(|| text(&b.name).map(Cow::Borrowed)))
             .and_then(|key| parties.get(&key).copied());
         let awards = (release.awards.get().into_iter().flat_map(|l| &l.0))
             .map(|a| super::Award {
-                id: key_id(&a.id),
+                id: key_id(&a.id).map(Cow::into_owned),
                 status: text(&a.status).map(str::to_owned),
                 date: text(&a.date).unwrap_or(date).to_owned(),
                 value: a.value.get().and_then(Amount::money),
@@ -445,6 +454,10 @@ impl<'a> Release<'a> {
 /// An object read field by field: the fields it reads set, the others
 /// only checked for whether they would stay.
 trait Fields<'de>: Default {
+    /// Whether it is an entry counted by position: what it skips is read
+    /// for whether it would stay.
+    const COUNTED: bool;
+
     /// Reads the value of `key` when it is a field of this object
     /// (`false`: it is not, and is left unread).
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
@@ -582,12 +595,17 @@ impl<'de, T: Fields<'de>> Visitor<'de> for Typed<T> {
         let mut out = T::default();
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            if !seen.first(&key) {
-                return Err(A::Error::custom("a key given twice"));
+            if out.field(&key, &mut map)? {
+                continue;
             }
-            if !out.field(&key, &mut map)? {
+            if T::COUNTED {
+                if !seen.first(&key) {
+                    return Err(A::Error::custom("a key given twice"));
+                }
                 let stays = map.next_value_seed(Stays(&key))?;
                 *out.other() |= stays;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
             }
         }
         Ok(out)

@@ -367,8 +367,8 @@ proptest! {
     }
 }
 
-/// What is read typed: the fields the process reads; whether the others
-/// would stay; a key given twice, or an object where a list is descended
+/// What is read typed: the fields the process reads; of an award or a
+/// lot, whether the others would stay; a key given twice, or an object where a list is descended
 /// into, is not read typed (the process is then compiled from the whole
 /// releases, to the same process).
 #[test]
@@ -384,13 +384,21 @@ fn a_release_is_read_typed_only_where_it_has_the_shape_read() {
         [false, true, false, false]
     );
     let tender = release.tender.get().unwrap();
-    assert!(tender.other);
     assert_eq!(text_of(&tender.title), Some("Lamps"));
     // Two awards stay: the one with an id and the one with a title.
     let process = compiled_typed(&[text.to_owned()]);
     assert_eq!(process.awards.len(), 2);
     assert_eq!(process, merged_whole(&[text.to_owned()]));
     assert_eq!(process.tender.cpv, ["31500000"]);
+
+    // What an object not counted by position skips is only checked to be
+    // JSON: a key given twice there changes nothing read.
+    let twice = r#"{"ocid": "o-1", "buyer": {"id": "S"},
+        "parties": [{"id": "S", "name": "Joinery", "roles": ["buyer"], "roles": null}]}"#;
+    assert!(Release::read(twice).is_ok());
+    let process = compiled_typed(&[twice.to_owned()]);
+    assert_eq!(process.buyer.as_deref(), Some("Joinery"));
+    assert_eq!(process, merged_whole(&[twice.to_owned()]));
 
     for shaped_otherwise in [
         r#"{"ocid": "o-1", "ocid": "o-2"}"#,
