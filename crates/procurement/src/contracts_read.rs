@@ -593,12 +593,12 @@ impl<'de, T: Fields<'de>> Visitor<'de> for Typed<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
-        let mut seen = Seen::new();
+        let mut seen = T::COUNTED.then(Seen::new);
         while let Some(key) = map.next_key_seed(Key)? {
             if out.field(&key, &mut map)? {
                 continue;
             }
-            if T::COUNTED {
+            if let Some(seen) = &mut seen {
                 if !seen.first(&key) {
                     return Err(A::Error::custom("a key given twice"));
                 }
