@@ -145,13 +145,16 @@ pub(super) fn derive_many<'a>(
 }
 
 /// The rows of the processes saved, written many a statement: a batch's
-/// processes at once, with their awards; which suppliers each awarded to,
-/// their tenders and blocks of releases as their chunks fill (after their
-/// processes).
+/// processes at once, with their awards; their tenders and blocks of
+/// releases as their chunks fill (after their processes); which suppliers
+/// each awarded to at the end, in the order of their table's key.
 struct Rows {
     processes: Bulk,
     blocks: Bulk,
-    suppliers: Bulk,
+    /// (supplier, process) pairs, written last: in the order they come
+    /// they fell all over their table's B-tree (a tenth of a city's
+    /// import), sorted they go to its end.
+    pairs: Vec<(SupplierId, String)>,
     tenders: Bulk,
     /// When the tenders are saved: this import's time.
     now: String,
@@ -176,12 +179,7 @@ impl Rows {
                 5,
                 BATCH,
             ),
-            suppliers: Bulk::new(
-                "INSERT INTO ocds_supplier_processes (supplier_id, ocid)",
-                "",
-                2,
-                BATCH,
-            ),
+            pairs: Vec::new(),
             tenders: super::tenders::published_rows(BATCH),
             now: crate::now(),
         }
@@ -200,7 +198,6 @@ impl Rows {
         }
         self.processes.finish(tx)?;
         self.blocks.write_full(tx)?;
-        self.suppliers.write_full(tx)?;
         self.tenders.write_full(tx)
     }
 
@@ -261,9 +258,8 @@ impl Rows {
             facts.into(),
             awards.into(),
         ]);
-        for id in suppliers {
-            self.suppliers.push([id.get().into(), ocid.as_str().into()]);
-        }
+        self.pairs
+            .extend(suppliers.into_iter().map(|id| (id, ocid.clone())));
         Ok(())
     }
 
@@ -271,8 +267,19 @@ impl Rows {
     fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.processes.finish(tx)?;
         self.blocks.finish(tx)?;
-        self.suppliers.finish(tx)?;
-        self.tenders.finish(tx)
+        self.tenders.finish(tx)?;
+        self.pairs.sort_unstable();
+        let mut pairs = Bulk::new(
+            "INSERT INTO ocds_supplier_processes (supplier_id, ocid)",
+            "",
+            2,
+            BATCH,
+        );
+        for (id, ocid) in self.pairs {
+            pairs.push([id.get().into(), ocid.into()]);
+            pairs.write_full(tx)?;
+        }
+        pairs.finish(tx)
     }
 }
 
