@@ -57,8 +57,9 @@ pub use lumbung_programme::board::{ActivityView, GrantView};
 pub use orgs::{Org, OrgFilter, OrgInput, OrgRecord, OrgRef};
 pub use partnerships::{
     AssetView, BuyoutView, CitizenView, ClosureView, CommitmentView, CoopView, CuMonthView,
-    IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipView, PointView,
-    ProjectView, ProjectsImport, ProposedMatch, PublicPartnership, ReadingView, StageView,
+    IndicatorView, MeetingView, OfferView, Outboxed, PartnerView, PartnershipRow, PartnershipView,
+    PointView, ProjectView, ProjectsImport, ProposedMatch, PublicPartnership, ReadingView,
+    StageView,
 };
 pub use pg_store::{is_postgres_url, Transport};
 pub use plans::PlanView;

@@ -111,6 +111,20 @@ pub struct PartnershipView {
     pub placement: Placement,
 }
 
+/// A partnership as the list of partnerships shows it: its partners and
+/// standing, read without its meetings' minutes or its indicators.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartnershipRow {
+    pub id: PartnershipId,
+    pub name: String,
+    pub area_name: String,
+    pub published: bool,
+    pub partners: Vec<PartnerView>,
+    pub standing: Standing,
+    #[serde(skip)]
+    pub placement: Placement,
+}
+
 /// What anyone sees of a published partnership: goals, partners and the
 /// commitments counted, never a person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -394,6 +408,38 @@ fn view_on(conn: &Connection, id: PartnershipId, today: Date) -> Result<Option<P
     }))
 }
 
+/// A partnership as its list shows it, as of `today` under `settings`.
+fn row_on(
+    conn: &Connection,
+    id: PartnershipId,
+    today: Date,
+    settings: &Settings,
+) -> Result<Option<PartnershipRow>> {
+    let Some(head) = head(conn, id)? else {
+        return Ok(None);
+    };
+    let dates: Vec<(Date, Option<Date>)> = commitments_of(conn, id, today)?
+        .iter()
+        .map(|c| (c.due_on, c.kept_on))
+        .collect();
+    let met: Vec<String> = crate::sql::all(
+        conn,
+        "SELECT held_on FROM partnership_meetings WHERE partnership_id = ?1",
+        [id.get()],
+        |r| r.get(0),
+    )?;
+    let met = met.iter().map(|d| date(d)).collect::<Result<Vec<_>>>()?;
+    Ok(Some(PartnershipRow {
+        id,
+        name: head.name,
+        area_name: head.area_name,
+        published: head.published,
+        partners: partners_of(conn, id)?,
+        standing: standing(date(&head.started_on)?, &dates, &met, today, settings),
+        placement: placement_of(conn, head.path, head.owner)?,
+    }))
+}
+
 /// The area path of row `id` of `table` (one with an `area_code`), or
 /// `missing` when there is no such row.
 fn row_area_path(
@@ -562,15 +608,13 @@ impl Store {
         view_on(&*self.conn()?, id, crate::today())
     }
 
-    /// Every partnership (newest first, at most 2,000), for the caller to
-    /// keep those its viewer sees.
     /// The partnerships `scope` may see, newest first (at most
     /// [`LISTING_MAX`]): those it holds (placed in its area, and under its
     /// organisation for an organisation's scope) and, for an
     /// organisation's scope, those with a partner under its organisation
     /// (whose exact reach `lumbung_partnerships::partnership::Reach`
     /// judges).
-    pub fn partnerships(&self, scope: &Scope) -> Result<Vec<PartnershipView>> {
+    pub fn partnerships(&self, scope: &Scope) -> Result<Vec<PartnershipRow>> {
         let conn = self.conn()?;
         let (mut seen, mut params) = crate::sql::seen_by(scope, "a.path", Some("p.owner_org_id"));
         if let Scope::Org { id, .. } = scope {
@@ -590,10 +634,10 @@ impl Store {
             crate::db::params_from_iter(params),
             |r| Ok(PartnershipId::new(r.get(0)?)),
         )?;
-        let today = crate::today();
+        let (today, settings) = (crate::today(), settings_on(&conn)?);
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.extend(view_on(&conn, id, today)?);
+            out.extend(row_on(&conn, id, today, &settings)?);
         }
         Ok(out)
     }

@@ -29,6 +29,28 @@ fn org(s: &Store, name: &str, area: &str, parent: Option<OrgId>) -> OrgId {
     s.create_org(&input, &Actor::cli()).unwrap().id
 }
 
+/// Indonesia and the kelurahan given (code, name) in it.
+fn kelurahan(s: &Store, kelurahan: &[(&str, &str)]) {
+    let country = std::iter::once(("ID", None, "country", "Indonesia"));
+    let records = country
+        .chain(
+            kelurahan
+                .iter()
+                .map(|&(c, name)| (c, Some("ID"), "kelurahan", name)),
+        )
+        .zip(1..)
+        .map(|((c, parent, kind, name), line)| AreaRecord {
+            line,
+            code: code(c),
+            name: name.to_owned(),
+            parent: parent.map(code),
+            kind: Some(AreaKind::parse(kind).unwrap()),
+        });
+    let cli = Actor::cli();
+    s.import_areas("t", records.collect(), vec![], vec![], &cli, &mut |_, _| {})
+        .unwrap();
+}
+
 /// Runs each insert of `sql` (`;`-separated) over `n(i)`, 20,001 rows:
 /// more than any list holds.
 fn flood(s: &Store, sql: &str) {
@@ -49,22 +71,7 @@ fn flood(s: &Store, sql: &str) {
 fn a_flood_in_one_area_pushes_no_other_areas_rows_out_of_its_lists() {
     let (_d, s) = store();
     let cli = Actor::cli();
-    let records = [
-        ("ID", None, "country", "Indonesia"),
-        (FLOODED, Some("ID"), "kelurahan", "A"),
-        (OURS, Some("ID"), "kelurahan", "B"),
-    ]
-    .into_iter()
-    .zip(1..)
-    .map(|((c, parent, kind, name), line)| AreaRecord {
-        line,
-        code: code(c),
-        name: name.to_owned(),
-        parent: parent.map(code),
-        kind: Some(AreaKind::parse(kind).unwrap()),
-    });
-    s.import_areas("t", records.collect(), vec![], vec![], &cli, &mut |_, _| {})
-        .unwrap();
+    kelurahan(&s, &[(FLOODED, "A"), (OURS, "B")]);
     let ours = code(OURS);
     let (flooder, mine) = (
         org(&s, "Pembanjir", FLOODED, None),
@@ -287,4 +294,61 @@ fn a_flood_in_one_area_pushes_no_other_areas_rows_out_of_its_lists() {
         2,
         "a branch's is its parent's too"
     );
+}
+
+/// The list reads each partnership without its meetings' minutes or its
+/// indicators; what it shows of one (partners, standing, where it sits)
+/// is what the partnership's own page shows.
+#[test]
+fn the_list_shows_the_partners_and_standing_the_page_shows() {
+    use lumbung_partnerships::partnership::{CommitmentKind, Minutes, Pledge};
+    let (_d, s) = store();
+    let cli = Actor::cli();
+    kelurahan(&s, &[(OURS, "B")]);
+    let (mine, other) = (org(&s, "Kami", OURS, None), org(&s, "Mitra", OURS, None));
+    let founding = Founding {
+        name: "Kemitraan Kami".into(),
+        vision: "v".into(),
+        goals: "g".into(),
+    };
+    let partners = [(mine, PartnerRole::Lead), (other, PartnerRole::Funder)];
+    let id = s
+        .create_partnership(&code(OURS), Some(mine), &founding, &partners, &cli)
+        .unwrap();
+    // Two commitments long overdue; a meeting with its minutes.
+    for (due, description) in [((2020, 1, 1), "Dana awal"), ((2020, 2, 1), "Ruang rapat")] {
+        let pledge = Pledge {
+            kind: CommitmentKind::Money,
+            description: description.into(),
+            amount: Some(Money::parse_plain("100").unwrap()),
+            hours: None,
+            due_on: jiff::civil::date(due.0, due.1, due.2),
+        };
+        s.add_commitment(id, other, &pledge, &cli).unwrap();
+    }
+    let minutes = Minutes {
+        held_on: jiff::civil::date(2020, 3, 1),
+        attendees: 7,
+        minutes: "Notulen panjang".into(),
+        decisions: "Keputusan".into(),
+    };
+    s.add_meeting(id, &minutes, &cli).unwrap();
+
+    let rows = s.partnerships(&Scope::Global).unwrap();
+    let page = s.partnership(id).unwrap().unwrap();
+    let [row] = &rows[..] else {
+        panic!("one partnership listed: {rows:?}")
+    };
+    assert_eq!(
+        (&row.name, &row.area_name, row.published, &row.partners),
+        (&page.name, &page.area_name, page.published, &page.partners)
+    );
+    assert_eq!(
+        (&row.standing, &row.placement),
+        (&page.standing, &page.placement)
+    );
+    assert_eq!(row.partners.len(), 2);
+    assert_eq!(row.standing.commitments, 2);
+    assert_eq!(row.standing.overdue, 2);
+    assert_eq!(row.standing.last_meeting, Some(minutes.held_on));
 }

@@ -31,15 +31,20 @@ fn unseen(raw: &str) -> AppError {
 
 /// What the viewer may do in a partnership.
 pub(crate) fn reach_of(viewer: &Viewer, view: &PartnershipView) -> Reach {
+    reach(viewer, &view.placement, &view.partners)
+}
+
+/// What the viewer may do with a partnership placed so, with these partners.
+pub(crate) fn reach(
+    viewer: &Viewer,
+    placement: &lumbung_domain::Placement,
+    partners: &[lumbung_store::PartnerView],
+) -> Reach {
     let writes = viewer
         .user()
         .is_some_and(|u| u.role.can_write(Resource::Partnerships));
-    let partners: Vec<_> = view
-        .partners
-        .iter()
-        .map(|p| (p.org_id, &p.placement))
-        .collect();
-    Reach::of(&viewer.scope(), writes, &view.placement, &partners)
+    let partners: Vec<_> = partners.iter().map(|p| (p.org_id, &p.placement)).collect();
+    Reach::of(&viewer.scope(), writes, placement, &partners)
 }
 
 /// A partnership by the id in the address, with the viewer's reach, when

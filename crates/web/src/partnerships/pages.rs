@@ -2,7 +2,7 @@
 //! each (overdue commitments, no recent meeting), one partnership with its
 //! forms, and a published partnership's public page.
 
-use super::{errors_of, reach_of, seen, sent, Errors, Sent};
+use super::{errors_of, reach, seen, sent, Errors, Sent};
 use crate::auth::{Ctx, Viewer};
 use crate::edge::{acting, done, invalid, parse_date, today};
 use crate::error::AppError;
@@ -83,7 +83,7 @@ async fn list_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
     let all = state.blocking(move |s| s.partnerships(&scope)).await?;
     let rows: Vec<_> = all
         .into_iter()
-        .filter(|p| reach_of(&viewer, p).sees())
+        .filter(|p| reach(&viewer, &p.placement, &p.partners).sees())
         .collect();
     let settings = state.blocking(|s| s.partnership_settings()).await?;
     let orgs = if writes(&viewer) {
