@@ -45,8 +45,9 @@ struct Compiled {
 }
 
 /// Compiles a process from its releases' text (`Process::compile_texts`:
-/// each read only as far as the process needs, typed), and packs its new releases, a block for each run
-/// from one file (or for each [`blocks::BLOCK_TEXT`] of it).
+/// each read only as far as the process needs, typed), and packs its new
+/// releases, a block for each run from one file (or for each
+/// [`blocks::BLOCK_TEXT`] of it).
 fn compiled(touched: Touched<'_>) -> Compiled {
     let Touched {
         ocid,
