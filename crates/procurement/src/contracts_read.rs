@@ -16,7 +16,8 @@
 //!
 //! A value of another shape than this reading expects where it descends
 //! (an object where a text is read is fine; a text where an object is
-//! descended into is not) or a key given twice, and the process is
+//! descended into is not), a key given twice, or an award or lot (or a
+//! value it skips) of more than [`MOST_KEYS`] keys, and the process is
 //! compiled the general way instead, from its
 //! releases read whole. A property test compares both ways on generated
 //! releases, well and badly shaped.
@@ -537,38 +538,34 @@ impl<'de, T: Read<'de>> Visitor<'de> for SlotSeed<T> {
     }
 }
 
+/// The most keys an object counted by position (or a value it skips) may
+/// have to be read typed: each key is checked against those before it,
+/// so a hostile object of a million keys would take quadratic time; one
+/// with more goes to the general merge, which reads it in linear time.
+const MOST_KEYS: usize = 64;
+
 /// The hashes of an object's keys, to refuse one given twice (a hash met
 /// twice refuses too: the process is then compiled the general way).
 struct Seen {
-    near: [u64; 16],
-    len: usize,
-    more: Vec<u64>,
+    hashes: Vec<u64>,
 }
 
 impl Seen {
     fn new() -> Seen {
-        Seen {
-            near: [0; 16],
-            len: 0,
-            more: Vec::new(),
-        }
+        Seen { hashes: Vec::new() }
     }
 
-    /// Notes `key`; `false` when it (or its hash) was met.
+    /// Notes `key`; `false` when it (or its hash) was met, or when there
+    /// are more than [`MOST_KEYS`].
     fn first(&mut self, key: &str) -> bool {
         // FNV-1a: keys are short.
         let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-        if self.near[..self.len].contains(&hash) || self.more.contains(&hash) {
+        if self.hashes.len() == MOST_KEYS || self.hashes.contains(&hash) {
             return false;
         }
-        if self.len < self.near.len() {
-            self.near[self.len] = hash;
-            self.len += 1;
-        } else {
-            self.more.push(hash);
-        }
+        self.hashes.push(hash);
         true
     }
 }

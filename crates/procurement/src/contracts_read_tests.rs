@@ -418,6 +418,26 @@ fn a_release_is_read_typed_only_where_it_has_the_shape_read() {
             merged_whole(&[text])
         );
     }
+    // Regression: each key of an award was checked against all those
+    // before it, so an award of a million keys took quadratic time; one
+    // (or a value it skips) of more than MOST_KEYS goes to the general
+    // merge.
+    for (open, close) in [
+        ("", ""),
+        (r#""items": [{"#, "}]"),
+        (r#""documents": {"#, "}"),
+    ] {
+        let many: Vec<String> = (0..=MOST_KEYS).map(|i| format!(r#""k{i}": {i}"#)).collect();
+        let text = format!(
+            r#"{{"ocid": "o-1", "awards": [{{"id": "a", {open}{}{close}}}]}}"#,
+            many.join(", ")
+        );
+        assert!(Release::read(&text).is_err(), "{text}");
+        assert_eq!(
+            compiled_typed(std::slice::from_ref(&text)),
+            merged_whole(&[text])
+        );
+    }
     assert!(Process::compile_texts("o-1", &["[1]"]).is_err());
     assert!(Process::compile_texts("o-1", &[r#"{"ocid": "o-1"} x"#]).is_err());
 }
