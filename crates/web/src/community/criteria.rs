@@ -235,7 +235,7 @@ pub async fn criteria_save(
                     ),
                     criteria: Some(form_json(name, at_least, &shown, &errors)),
                 };
-                return mapping_again(&state, &viewer, &kel, &data, forms).await;
+                return mapping_again(&state, &viewer, &kel, data, forms).await;
             }
         }
     } else {

@@ -305,7 +305,7 @@ pub async fn household_add(
                 household: household_form_json(&data, &f, &errors),
                 criteria: None,
             };
-            super::mapping::mapping_again(&state, &viewer, &kel, &data, forms).await
+            super::mapping::mapping_again(&state, &viewer, &kel, data, forms).await
         }
     }
 }

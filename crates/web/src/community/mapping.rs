@@ -281,7 +281,16 @@ pub async fn households_csv(
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let (kel, data) = read_mapping(&state, &viewer, &code).await?;
-    let list = household_list(&data, &households_listing(&uri), Part::Whole);
+    let listing = households_listing(&uri);
+    let lang = viewer.lang;
+    let csv = state
+        .run(move |_| households_csv_of(household_list(&data, &listing, Part::Whole), lang))
+        .await?;
+    Ok(csv.download(&format!("lumbung-households-{}.csv", kel.code)))
+}
+
+/// The households of a list as the CSV of the mapping page.
+fn households_csv_of(list: Paged<Vec<HouseholdRow>>, lang: crate::i18n::Lang) -> Csv {
     let columns = [
         "cm_rw",
         "cm_rt",
@@ -295,8 +304,8 @@ pub async fn households_csv(
         "cm_source",
         "cm_household_number",
     ];
-    let mut csv = Csv::new(viewer.lang, &columns);
-    let t = |key: &str| viewer.lang.t(key);
+    let mut csv = Csv::new(lang, &columns);
+    let t = |key: &str| lang.t(key);
     for h in list.rows {
         let class = match h.classification {
             Classification::Poor => "cm_class_poor",
@@ -321,7 +330,7 @@ pub async fn households_csv(
             Cell::text(h.id),
         ]);
     }
-    Ok(csv.download(&format!("lumbung-households-{}.csv", kel.code)))
+    csv
 }
 
 /// A kelurahan's self-mapping: the criteria, the summary, the households
@@ -437,7 +446,7 @@ pub async fn mapping_page(
         household: form,
         criteria: None,
     };
-    mapping_view(&state, &viewer, &uri, &kel, &data, &q, forms).await
+    mapping_view(&state, &viewer, &uri, &kel, data, &q, forms).await
 }
 
 /// The mapping page again after a refused form, with `forms` showing what
@@ -446,7 +455,7 @@ pub(super) async fn mapping_again(
     state: &AppState,
     viewer: &Viewer,
     kel: &Kelurahan,
-    data: &MappingData,
+    data: MappingData,
     forms: Forms,
 ) -> Result<Response, AppError> {
     let here: Uri = format!("/community/kelurahan/{}/mapping", kel.code)
@@ -472,7 +481,7 @@ pub(super) async fn mapping_view(
     viewer: &Viewer,
     uri: &Uri,
     kel: &Kelurahan,
-    data: &MappingData,
+    data: MappingData,
     q: &MappingQuery,
     forms: Forms,
 ) -> Result<Html<String>, AppError> {
@@ -484,20 +493,27 @@ pub(super) async fn mapping_view(
         criteria.unwrap_or_else(|| super::criteria::criteria_form_json(&data.criteria));
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
-    let summary = mapping_summary(data)?;
-    let charts = summary_charts(&summary, data, viewer.lang);
-    let listing = households_listing(uri);
-    let households = household_list(data, &listing, Part::Page);
+    // Every household scored, counted and sorted off the async threads (a
+    // kelurahan may hold a million).
+    let (listing, added) = (households_listing(uri), q.added.clone());
+    let (data, summary, households, listing, added) = state
+        .run(move |_| {
+            let summary = mapping_summary(&data);
+            let households = household_list(&data, &listing, Part::Page);
+            let added = added
+                .as_deref()
+                .and_then(|id| data.households.iter().find(|h| h.id == id))
+                .map(|h| HouseholdRow::new(h, &data));
+            (data, summary, households, listing, added)
+        })
+        .await?;
+    let summary = summary?;
+    let charts = summary_charts(&summary, &data, viewer.lang);
     let csv = format!("/community/kelurahan/{}/households.csv", kel.code);
     let just = q
         .import
         .and_then(|id| imports.iter().find(|i| i.id.get() == id))
         .map(|i| json!({"import": i, "again": q.again.is_some()}));
-    let added = q
-        .added
-        .as_deref()
-        .and_then(|id| data.households.iter().find(|h| h.id == id))
-        .map(|h| HouseholdRow::new(h, data));
     let can_write = may_write(viewer, Resource::Mapping, kel);
     render(
         viewer,
@@ -519,7 +535,7 @@ pub(super) async fn mapping_view(
             removed => q.removed.clone(),
             can_write => can_write,
             can_ps2 => may_read(viewer, Resource::PoorList, kel),
-            rts => rt_choices(data),
+            rts => rt_choices(&data),
             form => form,
         },
     )
@@ -532,15 +548,20 @@ pub async fn api_mapping(
     let (kel, data) = read_mapping(&state, &viewer, &code).await?;
     let c = kel.code.clone();
     let imports = state.blocking(move |s| s.kobo_imports(&c)).await?;
-    let summary = mapping_summary(&data)?;
+    let (data, summary, households) = state
+        .run(move |_| {
+            let summary = mapping_summary(&data);
+            let households: Vec<HouseholdRow> = (data.households.iter())
+                .map(|h| HouseholdRow::new(h, &data))
+                .collect();
+            (data, summary, households)
+        })
+        .await?;
+    let summary = summary?;
     Ok(Json(Mapping {
         kelurahan: (&kel).into(),
         summary: SummaryView::new(&summary, &data.area_names),
-        households: data
-            .households
-            .iter()
-            .map(|h| HouseholdRow::new(h, &data))
-            .collect(),
+        households,
         criteria: data.criteria,
         criteria_adopted: data.criteria_adopted,
         imports,

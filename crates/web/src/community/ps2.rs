@@ -72,10 +72,20 @@ impl Ps2Row {
 async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Ps2, AppError> {
     let kel = kelurahan_in_scope(state, viewer, code).await?;
     let data = mapping_data(state, &kel).await?;
+    let (kelurahan, as_of) = ((&kel).into(), today(state));
+    // Every household scored and listed off the async threads (a
+    // kelurahan may hold a million).
+    let ps2 = state
+        .run(move |_| ps2_of(&data, kelurahan, as_of))
+        .await??;
+    let n = ps2.poor.len() + ps2.incomplete.len();
+    audit_read(state, viewer, "ps2", &kel.code, json!({"households": n})).await?;
+    Ok(ps2)
+}
+
+fn ps2_of(data: &MappingData, kelurahan: KelurahanView, as_of: Date) -> Result<Ps2, AppError> {
     let list: Ps2List = ps2_list(&data.criteria, &data.areas, &data.households)
         .map_err(|e| AppError::conflict(e.text()))?;
-    let n = list.poor.len() + list.incomplete.len();
-    audit_read(state, viewer, "ps2", &kel.code, json!({"households": n})).await?;
     let labels: HashMap<&str, &Label> = data
         .criteria
         .indicators()
@@ -85,14 +95,14 @@ async fn ps2_data(state: &AppState, viewer: &Viewer, code: &str) -> Result<Ps2, 
     let rows = |entries: &[Ps2Entry]| {
         entries
             .iter()
-            .map(|e| Ps2Row::new(e, &data, &labels))
+            .map(|e| Ps2Row::new(e, data, &labels))
             .collect()
     };
     Ok(Ps2 {
-        kelurahan: (&kel).into(),
+        kelurahan,
         criteria: (&data.criteria).into(),
         criteria_adopted: data.criteria_adopted,
-        as_of: today(state),
+        as_of,
         households: data.households.len(),
         poor: rows(&list.poor),
         incomplete: rows(&list.incomplete),
