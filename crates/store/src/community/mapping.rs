@@ -129,6 +129,12 @@ serde_json::json!({"criteria": criteria, "replaced": before.is_some()}),
         mapping_data_in(&*self.conn()?, code)
     }
 
+    /// [`Store::mapping_data`] without the households: what a form adding
+    /// one is checked against (a kelurahan may hold a million).
+    pub fn mapping_frame(&self, code: &str) -> Result<MappingData> {
+        frame_in(&*self.conn()?, code)
+    }
+
     /// Adds a household typed in by hand (a facilitator's form, or the
     /// API) to kelurahan `code`. Checked: the RT is one of the kelurahan's;
     /// every answer is to an indicator of the criteria in force and of its
@@ -257,10 +263,20 @@ pub(super) fn next_manual_id(tx: &Transaction<'_>, kel: &Kelurahan) -> Result<St
 
 /// [`Store::mapping_data`] on a connection the caller holds.
 pub(crate) fn mapping_data_in(conn: &crate::db::Connection, code: &str) -> Result<MappingData> {
+    let frame = frame_in(conn, code)?;
+    let (households, imported) = households_in(conn, code)?;
+    Ok(MappingData {
+        households,
+        imported,
+        ..frame
+    })
+}
+
+/// A kelurahan's mapping without its households.
+fn frame_in(conn: &crate::db::Connection, code: &str) -> Result<MappingData> {
     let kelurahan = kelurahan_in(conn, code)?;
     let adopted = criteria_in(conn, code)?;
     let areas = areas_in(conn, &kelurahan)?;
-    let (households, imported) = households_in(conn, code)?;
     let mut stmt = conn.prepare(
         "SELECT code, name FROM areas WHERE path > ?1 AND path < ?2 AND kind IN ('rw', 'rt')",
     )?;
@@ -275,8 +291,8 @@ pub(crate) fn mapping_data_in(conn: &crate::db::Connection, code: &str) -> Resul
         criteria_adopted: adopted.is_some(),
         criteria: adopted.unwrap_or_else(bps_template),
         areas,
-        households,
-        imported,
+        households: Vec::new(),
+        imported: BTreeMap::new(),
         kelurahan,
     })
 }

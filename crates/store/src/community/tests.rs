@@ -256,6 +256,24 @@ fn a_kobo_export_imports_whole_once() {
     assert_eq!(summary.rts.len(), 4);
     let list = ps2_list(&data.criteria, &data.areas, &data.households).unwrap();
     assert_eq!(list.poor.len() as u64, summary.kelurahan.poor);
+    // What a form adding a household is checked against: the same
+    // criteria, RTs and names, none of the households.
+    let frame = s.mapping_frame(KEL).unwrap();
+    assert!(frame.households.is_empty() && frame.imported.is_empty());
+    assert_eq!(
+        (
+            frame.kelurahan.code,
+            frame.criteria,
+            frame.areas,
+            frame.area_names
+        ),
+        (
+            data.kelurahan.code.clone(),
+            data.criteria.clone(),
+            data.areas.clone(),
+            data.area_names.clone()
+        )
+    );
 
     // Another kelurahan has no such RT: refused whole.
     let households = file("households.csv", HOUSEHOLDS);

@@ -1,6 +1,6 @@
 //! Households typed in by hand (and removed), as a form and in the API.
 
-use super::{mapping_data, mapping_to_write, rt_label};
+use super::{mapping_data, mapping_frame, mapping_to_write, rt_label};
 use crate::auth::Ctx;
 use crate::edge::{acting, invalid, redirect};
 use crate::error::AppError;
@@ -275,8 +275,8 @@ pub async fn household_add(
     Form(f): Form<HouseholdForm>,
 ) -> Result<Response, AppError> {
     let kel = mapping_to_write(&state, &viewer, &code).await?;
-    let data = mapping_data(&state, &kel).await?;
-    let result = match household_from_form(&f, &data, viewer.lang) {
+    let frame = mapping_frame(&state, &kel).await?;
+    let result = match household_from_form(&f, &frame, viewer.lang) {
         Ok(h) => {
             let c = kel.code.clone();
             match acting(&state, &viewer, move |s, actor| {
@@ -302,9 +302,11 @@ pub async fn household_add(
         ))),
         Err(errors) => {
             let forms = super::mapping::Forms {
-                household: household_form_json(&data, &f, &errors),
+                household: household_form_json(&frame, &f, &errors),
                 criteria: None,
             };
+            // The page again, every household with it.
+            let data = mapping_data(&state, &kel).await?;
             super::mapping::mapping_again(&state, &viewer, &kel, data, forms).await
         }
     }
@@ -364,11 +366,11 @@ pub async fn api_household_add(
         s.add_household(&c, &household, actor)
     })
     .await?;
-    let data = mapping_data(&state, &kel).await?;
+    let frame = mapping_frame(&state, &kel).await?;
     Ok((
         StatusCode::CREATED,
         Json(HouseholdAdded {
-            score: data.criteria.score(&stored),
+            score: frame.criteria.score(&stored),
             household: stored,
         }),
     ))

@@ -170,3 +170,9 @@ async fn mapping_data(state: &AppState, kel: &Kelurahan) -> Result<MappingData, 
     let code = kel.code.clone();
     state.blocking(move |s| s.mapping_data(&code)).await
 }
+
+/// [`mapping_data`] without the households, for a form adding one.
+async fn mapping_frame(state: &AppState, kel: &Kelurahan) -> Result<MappingData, AppError> {
+    let code = kel.code.clone();
+    state.blocking(move |s| s.mapping_frame(&code)).await
+}
