@@ -6,6 +6,7 @@ use crate::auth::Ctx;
 use lumbung_community::election::SettingsText;
 use lumbung_domain::AreaPath;
 use lumbung_store::{AreaFilter, NewElection};
+use std::collections::HashMap;
 
 // ---------------------------------------------------------------- pages
 
@@ -283,6 +284,15 @@ pub async fn create(
     Ok(redirect(&format!("/election/{id}")))
 }
 
+/// `rows` by their id, the first of each.
+fn by_id<T>(rows: &[T], id: impl Fn(&T) -> &str) -> HashMap<&str, &T> {
+    let mut found = HashMap::with_capacity(rows.len());
+    for r in rows {
+        found.entry(id(r)).or_insert(r);
+    }
+    found
+}
+
 /// The committee's page of a poll: where the count stands and what is left.
 pub async fn poll_page(
     Ctx { state, viewer, uri }: Ctx,
@@ -305,10 +315,12 @@ pub(super) async fn poll_view(
         .blocking(move |s| Ok((s.election_count(poll)?, s.election_entries(poll)?)))
         .await?;
     let sight = count_in_sight(viewer, e, &mut c);
-    let names = |rows: &[lumbung_store::BallotRow], id: &str| {
-        rows.iter()
-            .find(|r| r.ballot_id == id)
-            .map(|r| r.names.clone())
+    // Each ballot and resolution by its id (found one by one, a poll's
+    // thousands of differences took the square of its ballots).
+    let (a, b) = (by_id(&a, |r| &r.ballot_id), by_id(&b, |r| &r.ballot_id));
+    let resolutions = by_id(&c.resolutions, |r| &r.ballot_id);
+    let names = |rows: &HashMap<&str, &lumbung_store::BallotRow>, id: &str| {
+        rows.get(id).map(|r| r.names.clone())
     };
     let diffs: Vec<Value> = c
         .differences
@@ -327,7 +339,7 @@ pub(super) async fn poll_view(
                 "a_withheld": !sight.first,
                 "b_withheld": !sight.second,
                 "resolved": d.resolved,
-                "resolution": c.resolutions.iter().find(|r| r.ballot_id == id),
+                "resolution": resolutions.get(id),
             })
         })
         .collect();
