@@ -48,29 +48,27 @@ async fn page_with(ctx: Ctx, typed: Sent) -> Result<Response, AppError> {
         .is_some_and(|u| u.role.can_read(Resource::Spend));
     let spend = if reads_spend {
         let s2 = scope.clone();
-        let (facts, suppliers, anchors) = state
+        // Every payment in scope summed on the blocking thread that read
+        // them (a city's millions held an async thread).
+        let (rows, anchors) = state
             .blocking(move |s| {
-                Ok((
-                    s.spend_facts_in(&s2)?,
-                    s.coop_supplier_ids()?,
-                    s.search_orgs(
-                        &lumbung_store::OrgFilter {
-                            kind: Some(lumbung_domain::OrgKind::Anchor),
-                            ..Default::default()
-                        },
-                        5_000,
-                        0,
-                    )?
-                    .0,
-                ))
+                let facts = s.spend_facts_in(&s2)?;
+                let refs: Vec<_> = facts.iter().collect();
+                let rows = coop_spend(&refs, &s.coop_supplier_ids()?).unwrap_or_default();
+                let anchors = s.search_orgs(
+                    &lumbung_store::OrgFilter {
+                        kind: Some(lumbung_domain::OrgKind::Anchor),
+                        ..Default::default()
+                    },
+                    5_000,
+                    0,
+                )?;
+                Ok((rows, anchors.0))
             })
             .await?;
         let anchors: std::collections::HashMap<i64, String> =
             anchors.into_iter().map(|o| (o.id.get(), o.name)).collect();
-        let refs: Vec<_> = facts.iter().collect();
-        coop_spend(&refs, &suppliers)
-            .unwrap_or_default()
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
                 let name = anchors
                     .get(&(r.anchor as i64))

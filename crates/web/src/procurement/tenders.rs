@@ -178,6 +178,21 @@ pub async fn notify(
 
 /// Every tender and its matches, a row per match, as CSV.
 pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
+    // Every tender matched against the whole business base, and written
+    // out, on a blocking thread: long work, waiting for a turn before
+    // reading anything.
+    let turn = state.long_work.admit().await?;
+    let lang = viewer.lang;
+    let csv = state
+        .blocking(move |s| {
+            let _turn = turn;
+            Ok(tenders_csv(s.all_tenders_matched(false)?, lang))
+        })
+        .await?;
+    Ok(csv.download("lumbung-tenders.csv"))
+}
+
+fn tenders_csv(all: Vec<TenderMatches>, lang: crate::i18n::Lang) -> Csv {
     let columns = [
         "tender_id",
         "tender_ocid",
@@ -193,16 +208,7 @@ pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
         "tender_cpv_fit",
         "business_consent",
     ];
-    let mut csv = Csv::new(viewer.lang, &columns);
-    // Every tender matched against the whole business base: long work,
-    // waiting for a turn before reading anything.
-    let turn = state.long_work.admit().await?;
-    let all = state
-        .blocking(move |s| {
-            let _turn = turn;
-            s.all_tenders_matched(false)
-        })
-        .await?;
+    let mut csv = Csv::new(lang, &columns);
     for t in all {
         let head = |csv: &mut Csv, tail: [Cell; 6]| {
             let tender = &t.tender;
@@ -235,12 +241,12 @@ pub async fn csv(Ctx { state, viewer, .. }: Ctx) -> Result<Response, AppError> {
                     Cell::text(m.size.map(|s| s.as_str()).unwrap_or_default()),
                     Cell::text(m.area.clone().unwrap_or_default()),
                     Cell::number(m.cpv_fit),
-                    Cell::text(viewer.lang.t(if m.consent { "yes" } else { "no" })),
+                    Cell::text(lang.t(if m.consent { "yes" } else { "no" })),
                 ],
             );
         }
     }
-    Ok(csv.download("lumbung-tenders.csv"))
+    csv
 }
 
 /// The most survey invitations the outbox page shows: those still to send

@@ -434,8 +434,18 @@ pub async fn suppliers_csv(
     listing: Listing<SupplierSort>,
 ) -> Result<Response, AppError> {
     let list = supplier_list(&state, &viewer, &q, &listing, Part::Whole).await?;
+    // Every supplier written out on a blocking thread (a city's hundreds
+    // of thousands held an async thread).
+    let lang = viewer.lang;
+    let csv = state
+        .run(move |_| suppliers_csv_of(list.rows, lang))
+        .await?;
+    Ok(csv.download("lumbung-suppliers.csv"))
+}
+
+fn suppliers_csv_of(rows: Vec<SupplierLine>, lang: crate::i18n::Lang) -> Csv {
     let mut csv = Csv::new(
-        viewer.lang,
+        lang,
         &[
             "spend_number",
             "spend_supplier",
@@ -448,7 +458,7 @@ pub async fn suppliers_csv(
             "figure_total",
         ],
     );
-    for line in list.rows {
+    for line in rows {
         let s = line.supplier;
         csv.row([
             Cell::number(s.id.get()),
@@ -462,7 +472,7 @@ pub async fn suppliers_csv(
             Cell::number(line.total),
         ]);
     }
-    Ok(csv.download("lumbung-suppliers.csv"))
+    csv
 }
 
 /// Back to the list on success, confirmed; bad fields show the list again
