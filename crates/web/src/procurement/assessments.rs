@@ -56,46 +56,47 @@ async fn page_with(
 ) -> Result<Html<String>, AppError> {
     let Ctx { state, viewer, uri } = ctx;
     let scope = viewer.scope();
-    let (rounds, scores, spend) = state
-        .blocking(move |s| {
-            Ok((
-                s.assessment_rounds()?,
-                s.assessment_scores(&scope)?,
-                s.assessment_spend(&scope)?,
-            ))
-        })
-        .await?;
-    let round = match wanted.filter(|r| !r.is_empty()) {
-        Some(r) => Some(
-            rounds
+    // Every supplier paid in scope weighed and sorted on the blocking
+    // thread that read them (a city's suppliers held an async thread).
+    let (rounds, round, d, to_assess) = state
+        .run(move |s| -> Result<_, AppError> {
+            let rounds = s.assessment_rounds()?;
+            let scores = s.assessment_scores(&scope)?;
+            let spend = s.assessment_spend(&scope)?;
+            let round = match wanted.filter(|r| !r.is_empty()) {
+                Some(r) => Some(
+                    rounds
+                        .iter()
+                        .find(|x| **x == r)
+                        .cloned()
+                        .ok_or_else(|| not_found("round", &r))?,
+                ),
+                None => rounds.last().cloned(),
+            };
+            let previous = round.as_ref().and_then(|r| {
+                let i = rounds.iter().position(|x| x == r)?;
+                i.checked_sub(1).map(|i| rounds[i].clone())
+            });
+            let d = round
+                .as_ref()
+                .map(|r| dashboard(r, previous.as_deref(), &scores, &spend));
+            let assessed: HashSet<SupplierId> = scores
                 .iter()
-                .find(|x| **x == r)
-                .cloned()
-                .ok_or_else(|| not_found("round", &r))?,
-        ),
-        None => rounds.last().cloned(),
-    };
-    let previous = round.as_ref().and_then(|r| {
-        let i = rounds.iter().position(|x| x == r)?;
-        i.checked_sub(1).map(|i| rounds[i].clone())
-    });
-    let d = round
-        .as_ref()
-        .map(|r| dashboard(r, previous.as_deref(), &scores, &spend));
-    let assessed: HashSet<SupplierId> = scores
-        .iter()
-        .filter(|s| Some(&s.round) == round.as_ref())
-        .map(|s| s.supplier)
-        .collect();
-    let to_assess: Vec<_> = most_paid(&spend, TO_ASSESS)
-        .into_iter()
-        .map(|(s, paid)| {
-            context! {
-                id => s.supplier, name => s.name, sector => s.sector, paid => paid,
-                assessed => assessed.contains(&s.supplier),
-            }
+                .filter(|s| Some(&s.round) == round.as_ref())
+                .map(|s| s.supplier)
+                .collect();
+            let to_assess: Vec<_> = most_paid(&spend, TO_ASSESS)
+                .into_iter()
+                .map(|(s, paid)| {
+                    context! {
+                        id => s.supplier, name => s.name, sector => s.sector, paid => paid,
+                        assessed => assessed.contains(&s.supplier),
+                    }
+                })
+                .collect();
+            Ok((rounds, round, d, to_assess))
         })
-        .collect();
+        .await??;
     let cur = crate::spend::currency(&state).await?.map(|c| c.code());
     let changes = d
         .as_ref()
