@@ -50,67 +50,61 @@ pub struct FundWork {
 pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<FundWork, AppError> {
     let scope = viewer.scope();
     let on = today(state);
-    let upks = state
+    // Each UPK's loans judged on the blocking thread that read them.
+    state
         .blocking(move |s| {
             let filter = lumbung_store::OrgFilter {
                 kind: Some(lumbung_domain::OrgKind::Upk),
                 ..Default::default()
             };
             let upks = s.search_orgs(&filter, u32::MAX, 0)?.0;
-            let mut out = Vec::new();
+            let mut work = FundWork::default();
             for upk in upks
                 .iter()
                 .filter(|u| scope.covers(&u.placement))
                 .take(MAX_UPKS)
             {
-                let id = UpkId::new(upk.id.get());
-                out.push((
-                    id,
-                    s.ksms_of(id)?,
-                    s.loans_of(Some(id), None)?,
-                    s.fund_applications(Some(id))?,
-                ));
+                let upk_id = UpkId::new(upk.id.get());
+                let (ksms, loans) = (s.ksms_of(upk_id)?, s.loans_of(Some(upk_id), None)?);
+                let applications = s.fund_applications(Some(upk_id))?;
+                let names: HashMap<KsmId, &str> =
+                    ksms.iter().map(|k| (k.id, k.name.as_str())).collect();
+                let ksm = |id: KsmId| names.get(&id).copied().unwrap_or("").to_owned();
+                let due = to_collect(&loans, on, DUE_WITHIN_DAYS)
+                    .map_err(lumbung_store::StoreError::from)?;
+                let books: HashMap<&str, &LoanBook> =
+                    loans.iter().map(|(id, b)| (id.as_str(), b)).collect();
+                work.collect.extend(due.into_iter().map(|(loan_id, due)| {
+                    let ksm_id = books[loan_id.as_str()].ksm;
+                    CollectLine {
+                        loan_id: loan_id.clone(),
+                        upk_id,
+                        ksm_id,
+                        ksm: ksm(ksm_id),
+                        due,
+                    }
+                }));
+                work.pending.extend(
+                    applications
+                        .into_iter()
+                        .filter(|a| {
+                            matches!(
+                                a.status,
+                                ApplicationStatus::Pending | ApplicationStatus::Approved
+                            )
+                        })
+                        .map(|a| PendingLine {
+                            id: a.id,
+                            status: a.status,
+                            upk_id,
+                            ksm_id: a.ksm_id,
+                            ksm: a.ksm,
+                            applied_on: a.applied_on,
+                            principal: a.principal,
+                        }),
+                );
             }
-            Ok(out)
+            Ok(work)
         })
-        .await?;
-    let mut work = FundWork::default();
-    for (upk_id, ksms, loans, applications) in upks {
-        let names: HashMap<KsmId, &str> = ksms.iter().map(|k| (k.id, k.name.as_str())).collect();
-        let ksm = |id: KsmId| names.get(&id).copied().unwrap_or("").to_owned();
-        let due =
-            to_collect(&loans, on, DUE_WITHIN_DAYS).map_err(lumbung_store::StoreError::from)?;
-        let books: HashMap<&str, &LoanBook> =
-            loans.iter().map(|(id, b)| (id.as_str(), b)).collect();
-        work.collect.extend(due.into_iter().map(|(loan_id, due)| {
-            let ksm_id = books[loan_id.as_str()].ksm;
-            CollectLine {
-                loan_id: loan_id.clone(),
-                upk_id,
-                ksm_id,
-                ksm: ksm(ksm_id),
-                due,
-            }
-        }));
-        work.pending.extend(
-            applications
-                .into_iter()
-                .filter(|a| {
-                    matches!(
-                        a.status,
-                        ApplicationStatus::Pending | ApplicationStatus::Approved
-                    )
-                })
-                .map(|a| PendingLine {
-                    id: a.id,
-                    status: a.status,
-                    upk_id,
-                    ksm_id: a.ksm_id,
-                    ksm: a.ksm,
-                    applied_on: a.applied_on,
-                    principal: a.principal,
-                }),
-        );
-    }
-    Ok(work)
+        .await
 }

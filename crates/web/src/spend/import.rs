@@ -278,6 +278,10 @@ impl ConfirmForm {
     }
 }
 
+/// The rows and the errors a preview shows, the first of each.
+const PREVIEW_ROWS: usize = 20;
+const PREVIEW_ERRORS: usize = 50;
+
 pub async fn preview(
     Ctx { state, viewer, uri }: Ctx,
     Path(id): Path<String>,
@@ -293,7 +297,13 @@ pub async fn preview(
             let file = spend_file(&u, &bytes, None)
                 .map_err(|e| StoreError::invalid("year", crate::error::refused_text(e)))?;
             match s.read_spend_file(&file) {
-                Ok(l) => Ok(Ok(l)),
+                // Only what the preview shows leaves this thread (the
+                // rest of a file of millions of rows is freed here).
+                Ok(mut l) => {
+                    l.rows.truncate(PREVIEW_ROWS);
+                    l.errors.truncate(PREVIEW_ERRORS);
+                    Ok(Ok(l))
+                }
                 Err(StoreError::Rejected(r)) => Ok(Err(r)),
                 Err(e) => Err(e),
             }
@@ -306,7 +316,6 @@ pub async fn preview(
             let rows: Vec<_> = l
                 .rows
                 .iter()
-                .take(20)
                 .map(|r| {
                     context! {
                         line => r.line,
@@ -321,7 +330,6 @@ pub async fn preview(
             let errors: Vec<_> = l
                 .errors
                 .iter()
-                .take(50)
                 .map(|e| format!("{}: {}", e.line, e.message.get(lang)))
                 .collect();
             let notes: Vec<_> = l.notes.iter().map(|n| n.get(lang).to_owned()).collect();
