@@ -670,7 +670,7 @@ pub fn imports(store: &Store, id: Option<i64>, bad_rows: bool) -> Result<()> {
         }
     }
     if let (Some(id), true) = (id, bad_rows) {
-        let rows = table::rows(store.spend_bad_rows(ImportId::new(id))?, |b| {
+        let rows = table::rows(store.spend_bad_rows(ImportId::new(id), None)?, |b| {
             vec![
                 b.line.to_string(),
                 b.amount

@@ -325,13 +325,18 @@ pub struct SkippedRow {
 }
 
 impl Store {
-    /// The rows one import skipped as damaged, by line.
-    pub fn spend_bad_rows(&self, import_id: ImportId) -> Result<Vec<SkippedRow>> {
+    /// The rows one import skipped as damaged, by line: the first `limit`
+    /// of them, or all.
+    pub fn spend_bad_rows(
+        &self,
+        import_id: ImportId,
+        limit: Option<u32>,
+    ) -> Result<Vec<SkippedRow>> {
         let conn = self.conn()?;
         crate::sql::all(
             &conn,
-            "SELECT line, text, amount, reason, reason_id FROM spend_bad_rows WHERE import_id = ?1 ORDER BY line",
-            params![import_id.get()],
+            "SELECT line, text, amount, reason, reason_id FROM spend_bad_rows WHERE import_id = ?1 ORDER BY line LIMIT ?2",
+            params![import_id.get(), limit.map_or(i64::MAX, i64::from)],
             |r| {
                 from_row!(
                     r,

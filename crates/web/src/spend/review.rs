@@ -620,7 +620,8 @@ pub async fn flagged_page(
             let id = lumbung_domain::ImportId::new(id);
             Ok((
                 s.spend_flagged(Some(id), MAX_FLAGGED)?,
-                s.spend_bad_rows(id)?,
+                // A file's skipped rows may be nearly all of it.
+                s.spend_bad_rows(id, Some(MAX_FLAGGED))?,
             ))
         })
         .await?;
@@ -628,7 +629,10 @@ pub async fn flagged_page(
         &viewer,
         &uri,
         "spend_flagged.html",
-        context! { file => file, more => rows.len() as u32 >= MAX_FLAGGED, rows => rows, bad => bad },
+        context! {
+            file => file, more => rows.len() as u32 >= MAX_FLAGGED, rows => rows,
+            bad_more => bad.len() as u32 >= MAX_FLAGGED, bad => bad,
+        },
     )
 }
 
