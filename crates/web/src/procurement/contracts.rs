@@ -11,6 +11,7 @@ use axum::extract::Query;
 use axum::response::Html;
 use lumbung_domain::{FiscalYear, Money, Share};
 use lumbung_procurement::contracts::{Figures, Filter};
+use lumbung_procurement::opportunities::{Opportunities, Opportunity};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -106,6 +107,43 @@ pub struct OpportunitiesQuery {
     year: String,
 }
 
+/// The businesses an opportunity's card lists, the best first.
+const BUSINESSES_SHOWN: usize = 20;
+
+/// An opportunity as its card shows it: its best businesses, how many
+/// others, and whether any of them all consents to be contacted.
+#[derive(Serialize)]
+struct OpportunityShown {
+    #[serde(flatten)]
+    op: Opportunity,
+    more: usize,
+    #[serde(skip)]
+    consents: bool,
+}
+
+#[derive(Serialize)]
+struct OpportunitiesShown {
+    opportunities: Vec<OpportunityShown>,
+    redirectable_spend: Money,
+}
+
+impl From<Opportunities> for OpportunitiesShown {
+    fn from(o: Opportunities) -> Self {
+        let opportunities = (o.opportunities.into_iter())
+            .map(|mut op| {
+                let consents = op.businesses.iter().any(|b| b.consent);
+                let more = op.businesses.len().saturating_sub(BUSINESSES_SHOWN);
+                op.businesses.truncate(BUSINESSES_SHOWN);
+                OpportunityShown { op, more, consents }
+            })
+            .collect();
+        OpportunitiesShown {
+            opportunities,
+            redirectable_spend: o.redirectable_spend,
+        }
+    }
+}
+
 pub async fn opportunities_page(
     Ctx { state, viewer, uri }: Ctx,
     Query(q): Query<OpportunitiesQuery>,
@@ -121,12 +159,15 @@ pub async fn opportunities_page(
         }
     };
     let seen = anchors_seen(&state, viewer.scope()).await?;
+    // Only what the cards show leaves the blocking thread (a city's every
+    // fitting business, for each anchor and sector).
     let found = state
         .blocking(move |s| {
             s.procurement_opportunities(
                 |id, _| seen.as_ref().is_none_or(|ids| ids.contains(&id)),
                 year,
             )
+            .map(OpportunitiesShown::from)
         })
         .await;
     let (found, problem) = match found {
@@ -138,16 +179,16 @@ pub async fn opportunities_page(
     let chart = found.as_ref().map(|o| {
         let mut per_anchor: BTreeMap<&str, i64> = BTreeMap::new();
         for op in &o.opportunities {
-            let entry = per_anchor.entry(op.anchor.as_str()).or_default();
-            if op.businesses.iter().any(|b| b.consent) {
+            let entry = per_anchor.entry(op.op.anchor.as_str()).or_default();
+            if op.consents {
                 // Money is added checked: a sum past its bound is refused,
                 // never shown cut to the largest number.
-                *entry = entry.checked_add(op.outside_spend.minor()).ok_or_else(|| {
-                    AppError::TooLarge {
+                *entry = entry
+                    .checked_add(op.op.outside_spend.minor())
+                    .ok_or_else(|| AppError::TooLarge {
                         field: "redirectable_spend".into(),
                         max: None,
-                    }
-                })?;
+                    })?;
             }
         }
         let rows: Vec<(String, i64, String)> = per_anchor
