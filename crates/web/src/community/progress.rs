@@ -180,6 +180,20 @@ async fn progress_data(
             ))
         })
         .await?;
+    // Every kelurahan's plan weighed off the async threads (the programme
+    // may hold thousands, each of up to 100 steps).
+    state
+        .run(move |_| progress_of(area, cycles, turnout, as_of))
+        .await?
+}
+
+/// [`progress_data`] from what it read.
+fn progress_of(
+    area: Option<lumbung_store::Area>,
+    cycles: Vec<lumbung_store::ProgrammeCycle>,
+    turnout: std::collections::BTreeMap<String, (u64, u64)>,
+    as_of: jiff::civil::Date,
+) -> Result<CycleProgress, AppError> {
     let turnout = turnout_map(turnout);
     let pairs: Vec<(&CyclePlan, &KelurahanCycle)> =
         cycles.iter().map(|c| (&c.plan, &c.cycle)).collect();
