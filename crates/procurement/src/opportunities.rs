@@ -6,6 +6,7 @@ use crate::business::{sector_codes, Form, Size};
 use lumbung_domain::{BusinessId, Money};
 use lumbung_spend::sectors::SectorList;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// An anchor's spend outside the region in one sector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,12 +72,35 @@ pub struct Opportunity {
     pub businesses: Vec<Match>,
 }
 
+impl Opportunity {
+    /// Whether a business it matched consents to be contacted: its
+    /// outside spend is then redirectable.
+    pub fn redirectable(&self) -> bool {
+        self.businesses.iter().any(|b| b.consent)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Opportunities {
     pub opportunities: Vec<Opportunity>,
     /// The outside spend of the rows with at least one matched local
     /// business that consents to be contacted.
     pub redirectable_spend: Money,
+}
+
+impl Opportunities {
+    /// The redirectable spend of each anchor with an opportunity, by name
+    /// (zero where no matched business consents).
+    pub fn redirectable_by_anchor(&self) -> Result<BTreeMap<String, Money>, Overflow> {
+        let mut per_anchor = BTreeMap::new();
+        for op in &self.opportunities {
+            let sum: &mut Money = per_anchor.entry(op.anchor.clone()).or_default();
+            if op.redirectable() {
+                *sum = sum.checked_add(op.outside_spend).ok_or(Overflow)?;
+            }
+        }
+        Ok(per_anchor)
+    }
 }
 
 /// The sector fit of a business code to a spend code: the shorter's
@@ -147,18 +171,19 @@ pub fn opportunities(
                 consent: c.consent,
             })
             .collect();
-        if businesses.iter().any(|b| b.consent) {
-            redirectable = redirectable
-                .checked_add(leak.outside_spend)
-                .ok_or(Overflow)?;
-        }
-        out.push(Opportunity {
+        let opportunity = Opportunity {
             anchor: leak.anchor.clone(),
             sector: leak.sector.clone(),
             sector_name: leak.sector_name.clone(),
             outside_spend: leak.outside_spend,
             businesses,
-        });
+        };
+        if opportunity.redirectable() {
+            redirectable = redirectable
+                .checked_add(leak.outside_spend)
+                .ok_or(Overflow)?;
+        }
+        out.push(opportunity);
     }
     Ok(Opportunities {
         opportunities: out,
@@ -472,5 +497,9 @@ mod tests {
         assert_eq!(names(&got.opportunities[1]), vec![6]);
         // IT has a match, but it does not consent: not redirectable.
         assert_eq!(got.redirectable_spend, Money::from_units(1000));
+        assert_eq!(
+            got.redirectable_by_anchor().unwrap(),
+            BTreeMap::from([("Preston City Council".to_owned(), Money::from_units(1000))])
+        );
     }
 }

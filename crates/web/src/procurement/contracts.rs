@@ -11,7 +11,7 @@ use axum::extract::Query;
 use axum::response::Html;
 use lumbung_domain::{FiscalYear, Money, Share};
 use lumbung_procurement::contracts::{Figures, Filter};
-use lumbung_procurement::opportunities::{Opportunities, Opportunity};
+use lumbung_procurement::opportunities::{Opportunities, Opportunity, Overflow};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -110,37 +110,42 @@ pub struct OpportunitiesQuery {
 /// The businesses an opportunity's card lists, the best first.
 const BUSINESSES_SHOWN: usize = 20;
 
-/// An opportunity as its card shows it: its best businesses, how many
-/// others, and whether any of them all consents to be contacted.
+/// An opportunity as its card shows it: its best businesses and how many
+/// others.
 #[derive(Serialize)]
 struct OpportunityShown {
     #[serde(flatten)]
     op: Opportunity,
     more: usize,
-    #[serde(skip)]
-    consents: bool,
 }
 
+/// The opportunities as the page shows them, with each anchor's
+/// redirectable spend (of every business matched, not only those shown).
 #[derive(Serialize)]
 struct OpportunitiesShown {
     opportunities: Vec<OpportunityShown>,
     redirectable_spend: Money,
+    #[serde(skip)]
+    per_anchor: BTreeMap<String, Money>,
 }
 
-impl From<Opportunities> for OpportunitiesShown {
-    fn from(o: Opportunities) -> Self {
+impl TryFrom<Opportunities> for OpportunitiesShown {
+    type Error = Overflow;
+
+    fn try_from(o: Opportunities) -> Result<Self, Overflow> {
+        let per_anchor = o.redirectable_by_anchor()?;
         let opportunities = (o.opportunities.into_iter())
             .map(|mut op| {
-                let consents = op.businesses.iter().any(|b| b.consent);
                 let more = op.businesses.len().saturating_sub(BUSINESSES_SHOWN);
                 op.businesses.truncate(BUSINESSES_SHOWN);
-                OpportunityShown { op, more, consents }
+                OpportunityShown { op, more }
             })
             .collect();
-        OpportunitiesShown {
+        Ok(OpportunitiesShown {
             opportunities,
             redirectable_spend: o.redirectable_spend,
-        }
+            per_anchor,
+        })
     }
 }
 
@@ -163,13 +168,21 @@ pub async fn opportunities_page(
     // fitting business, for each anchor and sector).
     let found = state
         .blocking(move |s| {
-            s.procurement_opportunities(
+            let o = s.procurement_opportunities(
                 |id, _| seen.as_ref().is_none_or(|ids| ids.contains(&id)),
                 year,
-            )
-            .map(OpportunitiesShown::from)
+            )?;
+            Ok(OpportunitiesShown::try_from(o))
         })
-        .await;
+        .await
+        .and_then(|shown| {
+            // Money is added checked: a sum past its bound is refused,
+            // never shown cut to the largest number.
+            shown.map_err(|Overflow| AppError::TooLarge {
+                field: "redirectable_spend".into(),
+                max: None,
+            })
+        });
     let (found, problem) = match found {
         Ok(o) => (Some(o), None),
         Err(AppError::Invalid { message, .. }) => (None, Some(message.get(lang.into()).to_owned())),
@@ -177,34 +190,18 @@ pub async fn opportunities_page(
     };
     let cur = crate::spend::currency(&state).await?.map(|c| c.code());
     let chart = found.as_ref().map(|o| {
-        let mut per_anchor: BTreeMap<&str, i64> = BTreeMap::new();
-        for op in &o.opportunities {
-            let entry = per_anchor.entry(op.op.anchor.as_str()).or_default();
-            if op.consents {
-                // Money is added checked: a sum past its bound is refused,
-                // never shown cut to the largest number.
-                *entry = entry
-                    .checked_add(op.op.outside_spend.minor())
-                    .ok_or_else(|| AppError::TooLarge {
-                        field: "redirectable_spend".into(),
-                        max: None,
-                    })?;
-            }
-        }
-        let rows: Vec<(String, i64, String)> = per_anchor
-            .into_iter()
-            .map(|(a, minor)| {
+        let rows: Vec<(String, i64, String)> = (o.per_anchor.iter())
+            .map(|(a, sum)| {
                 let text = crate::templates::money_text(
-                    &Money::from_minor(minor).to_string(),
+                    &sum.to_string(),
                     lang.code(),
                     cur.and_then(lumbung_domain::Currency::parse),
                 );
-                (a.to_owned(), minor, text)
+                (a.clone(), sum.minor(), text)
             })
             .collect();
-        Ok::<_, AppError>(charts::bars(lang.t("opportunities_chart_title"), &rows))
+        charts::bars(lang.t("opportunities_chart_title"), &rows)
     });
-    let chart = chart.transpose()?;
     render(
         &viewer,
         &uri,
