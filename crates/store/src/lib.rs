@@ -754,11 +754,12 @@ fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
         46 => fund::pack_repayments(tx),
         // The releases held, into their process's blocks.
         50 => procurement::pack_releases(tx),
-        // What each process held says, derived again from its releases
-        // with its awards in its row (migrations 19 to 21 added what it
-        // says as rows of their own: databases from before those are
-        // derived here, once).
-        55 => procurement::derive_all(tx),
+        // The releases held, from their blocks into chunks, and what each
+        // process says derived again from them, with its awards in its
+        // row as 55 keeps them (migrations 19 to 21 added what it says
+        // as rows of their own: databases from before those are derived
+        // here, once).
+        56 => procurement::derive_all(tx),
         _ => Ok(()),
     }
 }

@@ -1178,6 +1178,9 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
     crate::partnerships::schema::INVEST_PROJECTS_BY_AREA,
     // 55: see `procurement::schema`.
     crate::procurement::schema::AWARDS_IN_PROCESSES,
+    // 56, 57: see `procurement::schema`.
+    crate::procurement::schema::RELEASE_CHUNKS,
+    crate::procurement::schema::DROP_RELEASE_BLOCKS,
 ];
 
 mod postgres;

@@ -184,7 +184,7 @@ fn import_tx<B: AsRef<[u8]>>(
     // Whether any release was held before this import (a fresh database
     // reads nothing back).
     let held_before = tx.query_row(
-        "SELECT count(*) FROM (SELECT 1 FROM ocds_release_blocks LIMIT 1) AS one",
+        "SELECT count(*) FROM (SELECT 1 FROM ocds_release_chunks LIMIT 1) AS one",
         [],
         |r| r.get::<_, i64>(0),
     )? > 0;
@@ -195,6 +195,7 @@ fn import_tx<B: AsRef<[u8]>>(
     let mut skipped: Vec<(usize, SkippedRelease)> = Vec::new();
     let mut derived = 0u64;
     let mut kept = kept.into_iter().peekable();
+    let mut chunks = blocks::Chunks::default();
     // Each process with a new release: the releases held of it read back
     // first, then the new ones (the files' own text) after them; it is
     // compiled, and its new releases packed, on the workers while the
@@ -203,15 +204,15 @@ fn import_tx<B: AsRef<[u8]>>(
         let first = kept.next()?;
         let ocid = first.release.ocid.clone().into_owned();
         let mut seen = blocks::Identities::default();
-        let (mut texts, mut position) = (Vec::new(), 0);
+        let (mut texts, mut held_chunks) = (Vec::new(), Vec::new());
         if held_before {
-            match blocks::held(tx, &ocid) {
-                Ok((held, next)) => {
+            match chunks.held(tx, &ocid) {
+                Ok((held, ids)) => {
                     for h in held {
                         seen.insert(&h.identity);
                         texts.push(Cow::Owned(h.text));
                     }
-                    position = next;
+                    held_chunks = ids;
                 }
                 Err(e) => return Some(Err(e)),
             }
@@ -256,7 +257,7 @@ fn import_tx<B: AsRef<[u8]>>(
             ocid,
             texts,
             new,
-            position,
+            chunks: held_chunks,
             held,
         }));
     });
@@ -648,10 +649,11 @@ mod tests {
     }
 
     /// A database of schema 49 keeps its releases a row each: they move
-    /// into their processes' blocks, a block for each import, in the
-    /// order they came, and a later import finds them held.
+    /// into their processes' blocks (50), then into chunks (56), a chunk
+    /// for each import shared by the processes, in the order they came;
+    /// a later import finds them held.
     #[test]
-    fn releases_kept_a_row_each_move_into_blocks_and_stay_held() {
+    fn releases_kept_a_row_each_move_into_chunks_and_stay_held() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         {
@@ -703,24 +705,32 @@ mod tests {
         }
         let s = Store::open(&path).unwrap();
         let conn = s.conn().unwrap();
-        let blocks: Vec<(String, i64, i64, i64)> = crate::sql::all(
+        let chunks: Vec<(i64, i64, i64)> = crate::sql::all(
             &conn,
-            "SELECT ocid, position, import_id, releases FROM ocds_release_blocks ORDER BY ocid, position",
+            "SELECT id, import_id, releases FROM ocds_release_chunks ORDER BY id",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+        assert_eq!(chunks, [(1, 1, 2), (2, 2, 1)]);
+        let listed: Vec<(String, Vec<u8>)> = crate::sql::all(
+            &conn,
+            "SELECT ocid, chunks FROM ocds_processes ORDER BY ocid",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
         assert_eq!(
-            blocks,
+            listed,
             [
-                ("o-1".into(), 0, 1, 1),
-                ("o-1".into(), 1, 2, 1),
-                ("o-2".into(), 0, 1, 1)
+                ("o-1".into(), blocks::encode_chunks(&[1, 2])),
+                ("o-2".into(), blocks::encode_chunks(&[1]))
             ]
         );
         let old: i64 = conn
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'ocds_releases'",
+                "SELECT count(*) FROM sqlite_master
+                 WHERE name IN ('ocds_releases', 'ocds_release_blocks')",
                 [],
                 |r| r.get(0),
             )
@@ -749,23 +759,25 @@ mod tests {
         let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
         assert_eq!(compiled["tender"]["title"], "Lamps and posts");
         assert_eq!(compiled["tender"]["status"], "complete");
-        let last: (i64, i64) = s
+        let last: (i64, Vec<u8>) = s
             .conn()
             .unwrap()
             .query_row(
-                "SELECT max(position), count(*) FROM ocds_release_blocks WHERE ocid = 'o-1'",
+                "SELECT releases, chunks FROM ocds_processes WHERE ocid = 'o-1'",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert_eq!(last, (2, 3));
+        assert_eq!(last, (3, blocks::encode_chunks(&[1, 2, 3])));
+        let o2 = s.ocds_compiled("o-2").unwrap().unwrap();
+        assert_eq!(o2["tender"]["title"], "Chairs");
     }
 
     /// One import of two files: a process's new releases from each file
-    /// are a block of their own, in the order the files came; a release
+    /// are in a chunk of their own, in the order the files came; a release
     /// met again in the second file is skipped.
     #[test]
-    fn each_file_of_an_import_packs_its_own_block() {
+    fn each_file_of_an_import_packs_its_own_chunk() {
         let (_d, s) = store();
         let a =
             br#"{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"title": "Lamps"}}"#;
@@ -779,25 +791,25 @@ mod tests {
             )
             .unwrap();
         assert_eq!((summary.releases, summary.skipped.len()), (3, 1));
-        let blocks: Vec<(i64, String, i64)> = crate::sql::all(
+        let chunks: Vec<(String, i64)> = crate::sql::all(
             &s.conn().unwrap(),
-            "SELECT b.position, i.file_name, b.releases FROM ocds_release_blocks b
-             JOIN ocds_imports i ON i.id = b.import_id ORDER BY b.position",
+            "SELECT i.file_name, c.releases FROM ocds_release_chunks c
+             JOIN ocds_imports i ON i.id = c.import_id ORDER BY c.id",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-        assert_eq!(blocks, [(0, "a.json".into(), 1), (1, "b.json".into(), 2)]);
+        assert_eq!(chunks, [("a.json".into(), 1), ("b.json".into(), 2)]);
         let compiled = s.ocds_compiled("o-1").unwrap().unwrap();
         assert_eq!(compiled["tender"]["title"], "Posts");
         assert_eq!(compiled["tender"]["status"], "active");
     }
 
-    /// A process's releases from one file fill blocks of at most
-    /// `BLOCK_TEXT` bytes of text each (a larger release alone), read
+    /// A process's releases from one file fill chunks of at most
+    /// `CHUNK_TEXT` bytes of text each (a larger release alone), read
     /// back in the order they came.
     #[test]
-    fn a_large_run_of_releases_splits_into_blocks() {
+    fn a_large_run_of_releases_splits_into_chunks() {
         let (_d, s) = store();
         let release = |i: usize, pad: usize| {
             format!(
@@ -817,17 +829,55 @@ mod tests {
             &actor(),
         )
         .unwrap();
-        let blocks: Vec<(i64, i64)> = crate::sql::all(
+        let chunks: Vec<(i64, i64)> = crate::sql::all(
             &s.conn().unwrap(),
-            "SELECT position, releases FROM ocds_release_blocks ORDER BY position",
+            "SELECT id, releases FROM ocds_release_chunks ORDER BY id",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-        assert_eq!(blocks, [(0, 2), (1, 1), (2, 2)]);
+        assert_eq!(chunks, [(1, 2), (2, 1), (3, 2)]);
         assert_eq!(
             s.ocds_compiled("o-1").unwrap().unwrap()["tender"]["title"],
             "T5"
+        );
+    }
+
+    /// A process's row lists its chunks: one that holds none of its
+    /// releases, or none at all, is damage, refused, not read as a
+    /// process without releases.
+    #[test]
+    fn a_chunk_listed_wrongly_is_refused() {
+        let (_d, s) = store();
+        let a = br#"[{"ocid": "o-1", "id": "1", "date": "2024-01-01", "tender": {"title": "Lamps"}},
+                     {"ocid": "o-2", "id": "1", "date": "2024-01-01", "tender": {"title": "Chairs"}}]"#;
+        let b =
+            br#"{"ocid": "o-3", "id": "1", "date": "2024-01-01", "tender": {"title": "Desks"}}"#;
+        s.import_ocds(&[("a.json".into(), a.to_vec())], &actor())
+            .unwrap();
+        s.import_ocds(&[("b.json".into(), b.to_vec())], &actor())
+            .unwrap();
+        let list = |ocid: &str, ids: &[i64]| {
+            s.conn()
+                .unwrap()
+                .execute(
+                    "UPDATE ocds_processes SET chunks = ?1 WHERE ocid = ?2",
+                    crate::db::params![blocks::encode_chunks(ids), ocid],
+                )
+                .unwrap();
+        };
+        list("o-1", &[2]);
+        assert!(s.ocds_compiled("o-1").is_err());
+        list("o-1", &[99]);
+        assert!(s.ocds_compiled("o-1").is_err());
+        list("o-1", &[1]);
+        assert_eq!(
+            s.ocds_compiled("o-1").unwrap().unwrap()["tender"]["title"],
+            "Lamps"
+        );
+        assert_eq!(
+            s.ocds_compiled("o-2").unwrap().unwrap()["tender"]["title"],
+            "Chairs"
         );
     }
 }

@@ -28,8 +28,8 @@ pub(super) struct Touched<'a> {
     pub texts: Vec<Cow<'a, str>>,
     /// What names each of the last `new.len()` texts.
     pub new: Vec<NewRelease<'a>>,
-    /// The position of the process's first new block.
-    pub position: i64,
+    /// The chunks holding its releases from before, in order.
+    pub chunks: Vec<i64>,
     /// Whether rows of the process may be held from before.
     pub held: bool,
 }
@@ -40,48 +40,66 @@ struct Compiled {
     process: Process,
     releases: usize,
     held: bool,
-    /// Its new releases packed: position, import, how many, the block.
-    blocks: Vec<(i64, i64, i64, Vec<u8>)>,
+    /// The chunks holding its releases from before.
+    chunks: Vec<i64>,
+    /// The chunks of its batch ([`Batch::chunks`]) holding its new ones.
+    new_chunks: Vec<usize>,
 }
 
-/// Compiles a process from its releases' text (`Process::compile_texts`:
-/// each read only as far as the process needs, typed), and packs its new
-/// releases, a block for each run from one file (or for each
-/// [`blocks::BLOCK_TEXT`] of it).
-fn compiled(touched: Touched<'_>) -> Compiled {
-    let Touched {
-        ocid,
-        texts,
-        new,
-        position,
-        held,
-    } = touched;
-    let all: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
-    let process = Process::compile_texts(&ocid, &all).expect("releases are stored as JSON objects");
-    let first_new = texts.len() - new.len();
-    let text_of = |k: usize| texts[first_new + k].as_ref();
-    let sizes: Vec<(i64, usize)> = (new.iter().enumerate())
-        .map(|(k, r)| (r.import, text_of(k).len()))
-        .collect();
-    let blocks = blocks::runs(&sizes)
-        .into_iter()
-        .enumerate()
-        .map(|(i, run)| {
-            let packed = blocks::pack(
-                run.clone()
-                    .map(|k| (new[k].identity.as_str(), new[k].date.as_ref(), text_of(k))),
-            );
-            let count = run.len() as i64;
-            (position + i as i64, new[run.start].import, count, packed)
+/// A batch of processes compiled, and their new releases packed.
+struct Batch {
+    processes: Vec<Compiled>,
+    /// Each chunk's import, how many releases it holds, and its bytes.
+    chunks: Vec<(i64, i64, Vec<u8>)>,
+}
+
+/// Compiles each process from its releases' text (`Process::compile_texts`:
+/// each read only as far as the process needs, typed), and packs the
+/// batch's new releases into chunks, for each file of the import in turn,
+/// cut at [`blocks::CHUNK_TEXT`].
+fn compiled(batch: Vec<Touched<'_>>) -> Batch {
+    let mut news: Vec<(i64, usize, [&str; 4])> = Vec::new();
+    for (p, t) in batch.iter().enumerate() {
+        let first_new = t.texts.len() - t.new.len();
+        for (r, text) in t.new.iter().zip(&t.texts[first_new..]) {
+            let release = [t.ocid.as_str(), &r.identity, &r.date, text];
+            news.push((r.import, p, release));
+        }
+    }
+    // A process's releases came in the order of the files, as the
+    // imports are numbered: it lists its chunks in the order they came.
+    news.sort_by_key(|(import, ..)| *import);
+    let mut chunks = Vec::new();
+    let mut new_chunks = vec![Vec::new(); batch.len()];
+    for file in news.chunk_by(|a, b| a.0 == b.0) {
+        let sizes: Vec<usize> = file.iter().map(|(.., r)| r[3].len()).collect();
+        for cut in blocks::cuts(&sizes) {
+            let releases = &file[cut];
+            for (_, p, _) in releases {
+                if new_chunks[*p].last() != Some(&chunks.len()) {
+                    new_chunks[*p].push(chunks.len());
+                }
+            }
+            let packed = blocks::pack_chunk(releases.iter().map(|(.., r)| *r));
+            chunks.push((releases[0].0, releases.len() as i64, packed));
+        }
+    }
+    let processes = (batch.into_iter().zip(new_chunks))
+        .map(|(t, new_chunks)| {
+            let all: Vec<&str> = t.texts.iter().map(AsRef::as_ref).collect();
+            let process =
+                Process::compile_texts(&t.ocid, &all).expect("releases are stored as JSON objects");
+            Compiled {
+                held: t.held,
+                releases: t.texts.len(),
+                process,
+                ocid: t.ocid,
+                chunks: t.chunks,
+                new_chunks,
+            }
         })
         .collect();
-    Compiled {
-        held,
-        releases: texts.len(),
-        process,
-        ocid,
-        blocks,
-    }
+    Batch { processes, chunks }
 }
 
 /// Releases as kept, read whole as the import's compiling reads them
@@ -103,7 +121,7 @@ pub(super) fn compiled_release(
     conn: &Connection,
     ocid: &str,
 ) -> Result<Option<Map<String, Value>>> {
-    let (held, _) = blocks::held(conn, ocid)?;
+    let (held, _) = blocks::Chunks::default().held(conn, ocid)?;
     let texts: Vec<Cow<'static, str>> = held.into_iter().map(|h| Cow::Owned(h.text)).collect();
     Ok((!texts.is_empty()).then(|| compile_json(ocid, parsed(&texts)).into_map()))
 }
@@ -132,13 +150,10 @@ pub(super) fn derive_many<'a>(
             .ok()
             .filter(|b| !b.is_empty())
     });
-    let mut rows = Rows::new();
-    parallel::ordered_map(
-        batches,
-        parallel::threads(),
-        |batch: Vec<Touched<'a>>| batch.into_iter().map(compiled).collect::<Vec<_>>(),
-        |done| rows.save(tx, resolver, done),
-    )?;
+    let mut rows = Rows::new(tx)?;
+    parallel::ordered_map(batches, parallel::threads(), compiled, |done| {
+        rows.save(tx, resolver, done)
+    })?;
     if let Some(e) = failed {
         return Err(e);
     }
@@ -146,12 +161,14 @@ pub(super) fn derive_many<'a>(
 }
 
 /// The rows of the processes saved, written many a statement: a batch's
-/// processes at once, with their awards; their tenders and blocks of
-/// releases as their chunks fill (after their processes); which suppliers
-/// each awarded to at the end, in the order of their table's key.
+/// processes at once, with their awards; their tenders and chunks of
+/// releases as their statements fill (after their processes); which
+/// suppliers each awarded to at the end, in the order of their table's key.
 struct Rows {
     processes: Bulk,
-    blocks: Bulk,
+    chunks: Bulk,
+    /// The id the next chunk takes.
+    next_chunk: i64,
     /// (supplier, process) pairs, written last: in the order they come
     /// they fell all over their table's B-tree (a tenth of a city's
     /// import), sorted they go to its end.
@@ -162,28 +179,35 @@ struct Rows {
 }
 
 impl Rows {
-    fn new() -> Rows {
-        Rows {
+    fn new(tx: &Transaction<'_>) -> Result<Rows> {
+        Ok(Rows {
             processes: Bulk::new(
                 "INSERT INTO ocds_processes
-                   (ocid, buyer, buyer_identifier, date, tender_status, releases, facts, awards)",
+                   (ocid, buyer, buyer_identifier, date, tender_status, releases, facts, awards,
+                    chunks)",
                 "ON CONFLICT (ocid) DO UPDATE SET buyer = excluded.buyer,
                      buyer_identifier = excluded.buyer_identifier, date = excluded.date,
                      tender_status = excluded.tender_status, releases = excluded.releases,
-                     facts = excluded.facts, awards = excluded.awards",
-                8,
+                     facts = excluded.facts, awards = excluded.awards, chunks = excluded.chunks",
+                9,
                 BATCH,
             ),
-            blocks: Bulk::new(
-                "INSERT INTO ocds_release_blocks (ocid, position, import_id, releases, packed)",
+            // A few a statement: each is ~50 KB.
+            chunks: Bulk::new(
+                "INSERT INTO ocds_release_chunks (id, import_id, releases, packed)",
                 "",
-                5,
-                BATCH,
+                4,
+                16,
             ),
+            next_chunk: tx.query_row(
+                "SELECT coalesce(max(id), 0) + 1 FROM ocds_release_chunks",
+                [],
+                |r| r.get(0),
+            )?,
             pairs: Vec::new(),
             tenders: super::tenders::published_rows(BATCH),
             now: crate::now(),
-        }
+        })
     }
 
     /// Saves compiled processes, their suppliers resolved (in order: the
@@ -192,13 +216,23 @@ impl Rows {
         &mut self,
         tx: &Transaction<'_>,
         resolver: &mut SupplierResolver<'_>,
-        batch: Vec<Compiled>,
+        batch: Batch,
     ) -> Result<()> {
-        for c in batch {
-            self.add(tx, resolver, c)?;
+        let first = self.next_chunk;
+        for (import, count, packed) in batch.chunks {
+            self.chunks.push([
+                self.next_chunk.into(),
+                import.into(),
+                count.into(),
+                packed.into(),
+            ]);
+            self.chunks.write_full(tx)?;
+            self.next_chunk += 1;
+        }
+        for c in batch.processes {
+            self.add(tx, resolver, c, first)?;
         }
         self.processes.finish(tx)?;
-        self.blocks.write_full(tx)?;
         self.tenders.write_full(tx)
     }
 
@@ -207,23 +241,17 @@ impl Rows {
         tx: &Transaction<'_>,
         resolver: &mut SupplierResolver<'_>,
         c: Compiled,
+        first_chunk: i64,
     ) -> Result<()> {
         let Compiled {
             ocid,
             mut process,
             releases,
             held,
-            blocks,
+            mut chunks,
+            new_chunks,
         } = c;
-        for (position, import, count, packed) in blocks {
-            self.blocks.push([
-                ocid.as_str().into(),
-                position.into(),
-                import.into(),
-                count.into(),
-                packed.into(),
-            ]);
-        }
+        chunks.extend(new_chunks.into_iter().map(|k| first_chunk + k as i64));
         let mut suppliers = Vec::new();
         for award in &mut process.awards {
             for party in &mut award.suppliers {
@@ -258,6 +286,7 @@ impl Rows {
             (releases as i64).into(),
             facts.into(),
             awards.into(),
+            blocks::encode_chunks(&chunks).into(),
         ]);
         self.pairs
             .extend(suppliers.into_iter().map(|id| (id, ocid.clone())));
@@ -267,7 +296,7 @@ impl Rows {
     /// Writes the rows still held.
     fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.processes.finish(tx)?;
-        self.blocks.finish(tx)?;
+        self.chunks.finish(tx)?;
         self.tenders.finish(tx)?;
         self.pairs.sort_unstable();
         let mut pairs = Bulk::new(
@@ -391,8 +420,10 @@ fn supplier_of(resolver: &mut SupplierResolver<'_>, party: &Party) -> Result<Sup
     Ok(SupplierId::new(id))
 }
 
-/// Derives every process held again from its releases (after migration
-/// 55, which keeps the awards in their process's row).
+/// Moves every process's releases from its blocks (schema 50 to 55)
+/// into chunks, and derives it again from them (after migration 56;
+/// migration 55, which keeps the awards in their process's row, left
+/// the deriving to it).
 pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     let ocids: Vec<String> = crate::sql::all(
         tx,
@@ -403,12 +434,23 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
     let processes = ocids.into_iter().map(|ocid| {
-        let (held, next) = blocks::held(tx, &ocid)?;
+        let held = blocks::held_in_blocks(tx, &ocid)?;
+        let (texts, new) = held
+            .into_iter()
+            .map(|h| {
+                let new = NewRelease {
+                    import: h.import,
+                    identity: h.identity,
+                    date: Cow::Owned(h.date),
+                };
+                (Cow::Owned(h.text), new)
+            })
+            .unzip();
         Ok(Touched {
             ocid,
-            texts: held.into_iter().map(|h| Cow::Owned(h.text)).collect(),
-            new: Vec::new(),
-            position: next,
+            texts,
+            new,
+            chunks: Vec::new(),
             held: true,
         })
     });

@@ -153,4 +153,20 @@ CREATE TABLE ocds_supplier_processes (
     PRIMARY KEY (supplier_id, ocid)
 );
 "#,
+    // 56: as on SQLite (the import numbers the chunks itself).
+    r#"
+CREATE TABLE ocds_release_chunks (
+    id        BIGINT PRIMARY KEY,
+    import_id BIGINT NOT NULL REFERENCES ocds_imports(id) DEFERRABLE,
+    releases  BIGINT NOT NULL,
+    packed    BYTEA NOT NULL
+);
+CREATE TRIGGER ocds_release_chunks_no_update BEFORE UPDATE ON ocds_release_chunks
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
+CREATE TRIGGER ocds_release_chunks_no_delete BEFORE DELETE ON ocds_release_chunks
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('releases are kept as published');
+ALTER TABLE ocds_processes ADD COLUMN chunks BYTEA;
+"#,
+    // 57: as on SQLite.
+    "DROP TABLE ocds_release_blocks;",
 ];

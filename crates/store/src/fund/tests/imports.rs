@@ -384,9 +384,11 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
     let before = s.fund_books(None).unwrap();
     let raw = rusqlite::Connection::open(s.path()).unwrap();
     // As it stood at 45: no blocks, the index that 47 drops, the awards'
-    // tables that 55 drops, nothing else of 48 to 55.
+    // tables that 55 drops, nothing else of 48 to 57.
     raw.execute_batch(
-        "DROP TABLE ocds_supplier_processes;
+        "DROP TABLE ocds_release_chunks;
+         ALTER TABLE ocds_processes DROP COLUMN chunks;
+         DROP TABLE ocds_supplier_processes;
          ALTER TABLE ocds_processes DROP COLUMN awards;
          ALTER TABLE ocds_processes DROP COLUMN buyer_identifier;
          CREATE TABLE ocds_awards (
@@ -408,7 +410,6 @@ fn a_database_from_before_the_blocks_is_packed_when_migrated() {
          DROP TABLE fund_text_keys;
          DROP INDEX election_ballots_seq;
          DROP INDEX election_ballots_makers;
-         DROP TABLE ocds_release_blocks;
          CREATE TABLE ocds_releases (
              id INTEGER PRIMARY KEY, ocid TEXT NOT NULL, identity TEXT NOT NULL,
              release_date TEXT NOT NULL, release TEXT NOT NULL,
