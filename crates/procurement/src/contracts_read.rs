@@ -128,14 +128,18 @@ trait Entry {
 
 impl<T: Node + Entry> Node for List<T> {
     fn merge(&mut self, later: Self) {
+        let mut by_id = merge::ById::default();
         for entry in later.0 {
-            let at = entry
-                .id()
-                .filter(|id| !id.is_null())
-                .and_then(|id| self.0.iter().position(|held| held.id() == Some(id)));
+            let at = (entry.id().filter(|id| !id.is_null()))
+                .and_then(|id| by_id.find(&self.0, T::id, id));
             match at {
                 Some(at) => self.0[at].merge(entry),
-                None => self.0.extend(entry.fresh()),
+                None => {
+                    if let Some(fresh) = entry.fresh() {
+                        self.0.push(fresh);
+                        by_id.pushed(&self.0, T::id);
+                    }
+                }
             }
         }
     }

@@ -21,6 +21,7 @@
 
 use super::json::{key_order, same_key, Json, Object};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// The fields of a release that are metadata about it alone.
 const OMITTED: [&str; 3] = ["id", "date", "tag"];
@@ -129,16 +130,18 @@ pub(crate) fn fresh<'a>(key: &str, value: Json<'a>) -> Option<Json<'a>> {
         }
         Json::Array(items) if merges_by_id(key, &items) => {
             let mut out: Vec<Json<'a>> = Vec::with_capacity(items.len());
+            let mut by_id = ById::default();
             for item in items {
                 let Json::Object(mut input) = item else {
                     unreachable!("merges_by_id: objects only")
                 };
-                match matching(&out, &input) {
+                match matching(&mut by_id, &out, &input) {
                     Some(at) => merge_into(&mut out[at], input),
                     None => {
                         fresh_object(&mut input);
                         if !input.is_empty() {
                             out.push(Json::Object(input));
+                            by_id.pushed(&out, entry_id);
                         }
                     }
                 }
@@ -150,9 +153,122 @@ pub(crate) fn fresh<'a>(key: &str, value: Json<'a>) -> Option<Json<'a>> {
 }
 
 /// Where in `out` the entry with `input`'s `id` is (none without one).
-fn matching(out: &[Json<'_>], input: &Object<'_>) -> Option<usize> {
+fn matching(by_id: &mut ById, out: &[Json<'_>], input: &Object<'_>) -> Option<usize> {
     let id = input.get("id").filter(|id| !id.is_null())?;
-    out.iter().position(|o| o.get("id") == Some(id))
+    by_id.find(out, entry_id, id)
+}
+
+fn entry_id<'j>(entry: &'j Json<'_>) -> Option<&'j Json<'j>> {
+    entry.get("id")
+}
+
+/// Finds the entries of a list merged by `id`: scanned one by one while
+/// the list is short (most hold one to three), looked up by id once it
+/// is longer, so that a release naming thousands of parties merges in
+/// time linear in their number, not quadratic.
+#[derive(Default)]
+pub(crate) struct ById {
+    hashed: Option<Hashed>,
+    /// How many ids were compared one by one (for the tests of the above).
+    #[cfg(test)]
+    pub(crate) compared: usize,
+}
+
+/// A long list's entries: where each id first stands, and the entries
+/// whose id is an array or object (compared one by one: no OCDS id is).
+#[derive(Default)]
+struct Hashed {
+    first: HashMap<IdKey, usize>,
+    other: Vec<usize>,
+}
+
+/// An id as a map's key, equal where the ids are equal as JSON (numbers
+/// as `serde_json` compares them: an integer never equals a decimal).
+#[derive(PartialEq, Eq, Hash)]
+enum IdKey {
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(u64),
+    Text(String),
+}
+
+impl IdKey {
+    fn of(id: &Json<'_>) -> Option<IdKey> {
+        Some(match id {
+            Json::Bool(b) => IdKey::Bool(*b),
+            Json::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), ..) => IdKey::Unsigned(u),
+                (None, Some(i), _) => IdKey::Signed(i),
+                // -0.0 equals 0.0.
+                (None, None, Some(f)) => IdKey::Float((f + 0.0).to_bits()),
+                (None, None, None) => return None,
+            },
+            Json::String(s) => IdKey::Text(s.as_ref().to_owned()),
+            Json::Null | Json::Array(_) | Json::Object(_) => return None,
+        })
+    }
+}
+
+impl ById {
+    /// Lists this long are scanned.
+    const SCANNED: usize = 16;
+
+    /// Where the first entry of `entries` whose id (`id_of`) equals `id`
+    /// stands.
+    pub(crate) fn find<T>(
+        &mut self,
+        entries: &[T],
+        id_of: impl Fn(&T) -> Option<&Json<'_>>,
+        id: &Json<'_>,
+    ) -> Option<usize> {
+        if self.hashed.is_none() && entries.len() > Self::SCANNED {
+            let mut hashed = Hashed::default();
+            for (at, entry) in entries.iter().enumerate() {
+                hashed.add(at, id_of(entry));
+            }
+            self.hashed = Some(hashed);
+        }
+        let Some(hashed) = &self.hashed else {
+            #[cfg(test)]
+            {
+                self.compared += entries.len();
+            }
+            return entries.iter().position(|e| id_of(e) == Some(id));
+        };
+        match IdKey::of(id) {
+            Some(key) => hashed.first.get(&key).copied(),
+            None => {
+                #[cfg(test)]
+                {
+                    self.compared += hashed.other.len();
+                }
+                (hashed.other.iter().copied()).find(|&at| id_of(&entries[at]) == Some(id))
+            }
+        }
+    }
+
+    /// Takes note of the entry just pushed onto `entries`.
+    pub(crate) fn pushed<T>(&mut self, entries: &[T], id_of: impl Fn(&T) -> Option<&Json<'_>>) {
+        if let (Some(hashed), Some(last)) = (&mut self.hashed, entries.last()) {
+            hashed.add(entries.len() - 1, id_of(last));
+        }
+    }
+}
+
+impl Hashed {
+    fn add(&mut self, at: usize, id: Option<&Json<'_>>) {
+        let Some(id) = id.filter(|id| !id.is_null()) else {
+            // Never matched: an entry matches by an id that is not null.
+            return;
+        };
+        match IdKey::of(id) {
+            Some(key) => {
+                self.first.entry(key).or_insert(at);
+            }
+            None => self.other.push(at),
+        }
+    }
 }
 
 /// Merges `input` into the entry `object` of a list merged by `id`.
@@ -210,17 +326,19 @@ pub(crate) fn merge_field<'a>(held: &mut Json<'a>, key: &str, value: Json<'a>) {
             let Json::Array(out) = held else {
                 unreachable!("made an array above")
             };
+            let mut by_id = ById::default();
             for item in items {
                 let Json::Object(input) = item else {
                     unreachable!("merges_by_id: objects only")
                 };
-                match matching(out, &input) {
+                match matching(&mut by_id, out, &input) {
                     Some(at) => merge_into(&mut out[at], input),
                     None => {
                         let mut object = Object::default();
                         merge_object(&mut object, input, false);
                         if !object.is_empty() {
                             out.push(Json::Object(object));
+                            by_id.pushed(out, entry_id);
                         }
                     }
                 }

@@ -208,3 +208,73 @@ proptest::proptest! {
         proptest::prop_assert_eq!(fresh(key, value.clone()), merged_into_nothing(key, value));
     }
 }
+
+/// An id of the kinds `ById` tells apart: texts, integers, decimals (0.0
+/// and -0.0 equal), booleans, null, and arrays and objects.
+fn any_id() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..40u8).prop_map(|n| json!(format!("id-{n}"))),
+        (0..40u64).prop_map(|n| json!(n)),
+        (-5..0i64).prop_map(|n| json!(n)),
+        prop_oneof![Just(0.0f64), Just(-0.0), Just(1.0), Just(2.5)].prop_map(|f| json!(f)),
+        any::<bool>().prop_map(|b| json!(b)),
+        Just(Value::Null),
+        (0..3u8).prop_map(|n| json!([n])),
+        (0..3u8).prop_map(|n| json!({"n": n})),
+    ]
+}
+
+proptest::proptest! {
+    /// Entries found by id, in lists short and long, are those a scan
+    /// finds: the first entry whose id equals, as JSON.
+    #[test]
+    fn entries_are_found_by_id_as_a_scan_finds_them(
+        steps in proptest::collection::vec((any_id(), proptest::bool::ANY), 0..200)
+    ) {
+        let mut entries: Vec<Json<'static>> = Vec::new();
+        let mut by_id = ById::default();
+        for (id, push) in steps {
+            let id = Json::from_value(id);
+            if !id.is_null() {
+                let scanned = entries.iter().position(|e| entry_id(e) == Some(&id));
+                proptest::prop_assert_eq!(by_id.find(&entries, entry_id, &id), scanned);
+            }
+            if push {
+                let mut entry = Object::default();
+                entry.insert("id", id);
+                entries.push(Json::Object(entry));
+                by_id.pushed(&entries, entry_id);
+            }
+        }
+    }
+}
+
+/// A release naming 20,000 parties, merged into a compiled release that
+/// names 20,000 others: each party looked up by its id, not compared with
+/// every party before it (200 million comparisons before).
+#[test]
+fn long_lists_merge_without_comparing_every_pair() {
+    let parties = |from: usize| -> Vec<Json<'static>> {
+        (from..from + 20_000)
+            .map(|n| Json::from_value(json!({"id": format!("P{n}"), "name": format!("Firm {n}")})))
+            .collect()
+    };
+    let mut held = Json::Array(parties(0));
+    let later = Json::Array([parties(10_000), parties(30_000)].concat());
+    merge_field(&mut held, "parties", later);
+    let Json::Array(merged) = &held else {
+        panic!("an array")
+    };
+    assert_eq!(merged.len(), 50_000, "10,000 merged into those held");
+    let mut by_id = ById::default();
+    for n in [0, 19_999, 29_999, 49_999] {
+        let id = Json::from_value(json!(format!("P{n}")));
+        assert!(by_id.find(merged, entry_id, &id).is_some(), "P{n}");
+    }
+    assert_eq!(by_id.compared, 0, "a long list is looked up, not scanned");
+    let mut short = ById::default();
+    let few = parties(0);
+    short.find(&few[..3], entry_id, &Json::from_value(json!("P2")));
+    assert_eq!(short.compared, 3, "a short one is scanned");
+}
