@@ -823,6 +823,20 @@ async fn the_cooperative_economy_follows_coops_a_credit_union_and_buyouts() {
     )
     .await;
     assert!(body.contains("3604010002"));
+    // The areas of a file's rows are read in one go; the first row
+    // outside is the one named.
+    let mixed = "area,month,members,savings,loans\n3604010001,2026-11,1,1,1\n3604010002,2026-11,1,1,1\n9999999999,2026-11,1,1,1\n";
+    let body = upload_csv(
+        &fac,
+        "/economy/credit-union",
+        mixed,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        body.contains("baris 3") && body.contains("3604010002") && !body.contains("9999999999"),
+        "{body}"
+    );
     // A month by hand: problems by field, then kept.
     let html = fac
         .post_form_expect(

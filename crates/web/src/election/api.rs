@@ -301,9 +301,13 @@ pub async fn api_add_voters(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/csv") || ct.starts_with("text/plain"));
     let (file, voters) = if is_csv {
+        // Read off the async threads: a register is a kelurahan's adults.
+        let read = state
+            .run(move |_| read_voters("register.csv", &body))
+            .await?;
         (
             "register.csv".to_owned(),
-            read_voters("register.csv", &body).map_err(lumbung_store::StoreError::from)?,
+            read.map_err(lumbung_store::StoreError::from)?,
         )
     } else {
         let b: VotersBody = serde_json::from_slice(&body).map_err(|err| {

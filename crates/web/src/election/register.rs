@@ -176,7 +176,14 @@ pub async fn import_voters(
                 en: "choose a file or paste the register"),
             ));
         }
-        let voters = read_voters(&name, &bytes).map_err(|r| {
+        // Read off the async threads: a register is a kelurahan's adults.
+        let (name, voters) = state
+            .run(move |_| {
+                let voters = read_voters(&name, &bytes);
+                (name, voters)
+            })
+            .await?;
+        let voters = voters.map_err(|r| {
             let file = if pasted.is_some() { "text" } else { "file" };
             invalid(
                 file,

@@ -10,7 +10,7 @@ use crate::auth::{Ctx, Viewer};
 use crate::charts;
 use crate::edge::{acting, done, invalid, parse_date, today};
 use crate::error::AppError;
-use crate::programme::plans::uploaded;
+use crate::programme::plans::{read_uploaded, uploaded};
 use crate::render::render;
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Response};
@@ -274,10 +274,11 @@ async fn coop_in_scope(ctx: &Ctx, raw: i64) -> Result<CoopId, AppError> {
 /// exist or lies outside the viewer's scope, naming the first.
 async fn rows_in_scope<'a>(
     ctx: &Ctx,
-    rows: impl Iterator<Item = (u64, &'a str)>,
+    rows: impl Iterator<Item = (u64, &'a str)> + Clone,
 ) -> Result<(), AppError> {
+    let found = super::areas_of(ctx, rows.clone().map(|(_, code)| code)).await?;
     for (line, code) in rows {
-        if area_of(ctx, code).await?.is_none() {
+        if found.get(code.trim()).is_none_or(Option::is_none) {
             let code = code.to_owned();
             return Err(invalid(
                 "file",
@@ -344,9 +345,8 @@ pub async fn add_member(
 /// A credit union's monthly figures (`area,month,members,savings,loans`),
 /// every row's area in the viewer's scope; all or nothing.
 pub async fn import_months(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
-    let (name, bytes) = uploaded(multipart).await?;
-    let rows = read_cu_months(&name, &bytes)
-        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    let (name, _, rows) =
+        read_uploaded(&ctx.state, uploaded(multipart).await?, read_cu_months).await?;
     rows_in_scope(&ctx, rows.iter().map(|r| (r.line, r.area.as_str()))).await?;
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.import_cu_months(&name, &rows, actor)
@@ -357,9 +357,8 @@ pub async fn import_months(ctx: Ctx, multipart: Multipart) -> Result<Response, A
 
 /// Closed bank branches (`area,bank,closed_on`), in the viewer's scope.
 pub async fn import_closures(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
-    let (name, bytes) = uploaded(multipart).await?;
-    let rows = read_closures(&name, &bytes)
-        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    let (name, _, rows) =
+        read_uploaded(&ctx.state, uploaded(multipart).await?, read_closures).await?;
     rows_in_scope(&ctx, rows.iter().map(|r| (r.line, r.area.as_str()))).await?;
     acting(&ctx.state, &ctx.viewer, move |s, actor| {
         s.import_closures(&name, &rows, actor)

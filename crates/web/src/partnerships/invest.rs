@@ -7,7 +7,7 @@ use super::Errors;
 use crate::auth::Ctx;
 use crate::edge::{acting, done};
 use crate::error::AppError;
-use crate::programme::plans::uploaded;
+use crate::programme::plans::{read_uploaded, uploaded};
 use crate::render::render;
 use axum::extract::{Multipart, Query};
 use axum::response::{IntoResponse, Response};
@@ -91,16 +91,14 @@ pub async fn page(ctx: Ctx, Query(q): Query<InvestorQuery>) -> Result<Response, 
 /// its scope; a project is its area's by its name, so none kept for an
 /// area outside it is changed, and another area's names are free here.
 pub async fn import(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
-    let (name, bytes) = uploaded(multipart).await?;
-    let listed = read_listed(&name, &bytes)
-        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    let (name, _, listed) =
+        read_uploaded(&ctx.state, uploaded(multipart).await?, read_listed).await?;
     let scope = ctx.viewer.scope();
     if scope != lumbung_domain::Scope::Global {
+        let found = super::areas_of(&ctx, listed.iter().filter_map(|l| l.area.as_deref())).await?;
         for l in &listed {
-            let here = match &l.area {
-                Some(code) => super::area_of(&ctx, code).await?.is_some(),
-                None => false,
-            };
+            let here = (l.area.as_deref())
+                .is_some_and(|code| found.get(code.trim()).is_some_and(Option::is_some));
             if !here {
                 let line = l.line;
                 return Err(crate::edge::invalid(

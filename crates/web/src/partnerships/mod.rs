@@ -123,17 +123,36 @@ pub(crate) async fn area_of(
     ctx: &crate::auth::Ctx,
     raw: &str,
 ) -> Result<Option<lumbung_domain::AreaCode>, AppError> {
-    let code = raw.trim().to_owned();
-    let found = ctx.state.blocking(move |s| s.area(&code)).await?;
+    let mut found = areas_of(ctx, [raw]).await?;
+    Ok(found.remove(raw.trim()).flatten())
+}
+
+/// [`area_of`] for each of the codes a file's rows give, read in one
+/// store call (a call a row let one upload make tens of thousands),
+/// by the code as trimmed.
+pub(crate) async fn areas_of<'a>(
+    ctx: &crate::auth::Ctx,
+    raws: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeMap<String, Option<lumbung_domain::AreaCode>>, AppError> {
+    let codes: std::collections::BTreeSet<String> =
+        raws.into_iter().map(|r| r.trim().to_owned()).collect();
     let scope = ctx.viewer.scope();
-    Ok(found
-        .filter(|a| {
-            crate::programme::pages::reaches(
-                &scope,
-                &lumbung_domain::AreaPath::from_stored(a.path.clone()),
-            )
+    ctx.state
+        .blocking(move |s| {
+            let mut found = BTreeMap::new();
+            for code in codes {
+                let area = s.area(&code)?.filter(|a| {
+                    crate::programme::pages::reaches(
+                        &scope,
+                        &lumbung_domain::AreaPath::from_stored(a.path.clone()),
+                    )
+                });
+                let area = area.and_then(|a| lumbung_domain::AreaCode::parse(&a.code).ok());
+                found.insert(code, area);
+            }
+            Ok(found)
         })
-        .and_then(|a| lumbung_domain::AreaCode::parse(&a.code).ok()))
+        .await
 }
 
 /// The organisation a viewer of an organisation scope acts for: what it

@@ -146,12 +146,18 @@ pub async fn import(ctx: Ctx, multipart: Multipart) -> Result<Response, AppError
     if bytes.iter().all(u8::is_ascii_whitespace) {
         errors.insert("file", ctx.viewer.lang.t("assessment_file").to_owned());
     }
-    let rows = if errors.contains_key("file") {
-        None
+    let (name, rows) = if errors.contains_key("file") {
+        (name, None)
     } else {
-        read_assessments(&name, &bytes)
-            .map_err(|r| errors.insert(field, r.in_language(lang)))
-            .ok()
+        // Read off the async threads: a round may score every supplier.
+        let (name, read) = (ctx.state)
+            .run(move |_| {
+                let read = read_assessments(&name, &bytes);
+                (name, read)
+            })
+            .await?;
+        let rows = read.map_err(|r| errors.insert(field, r.in_language(lang)));
+        (name, rows.ok())
     };
     match (round, rows) {
         (Some(round), Some(rows)) if errors.is_empty() => {

@@ -59,6 +59,24 @@ pub(crate) async fn uploaded(mut multipart: Multipart) -> Result<(String, Vec<u8
     })
 }
 
+/// An uploaded file read by `read` off the async threads (a file of tens
+/// of thousands of rows parses for a while); a refused file answers its
+/// rows' problems. The name and bytes come back with what was read.
+pub(crate) async fn read_uploaded<T: Send + 'static>(
+    state: &AppState,
+    (name, bytes): (String, Vec<u8>),
+    read: fn(&str, &[u8]) -> Result<T, lumbung_domain::Rejected>,
+) -> Result<(String, Vec<u8>, T), AppError> {
+    let (name, bytes, read) = state
+        .run(move |_| {
+            let read = read(&name, &bytes);
+            (name, bytes, read)
+        })
+        .await?;
+    let read = read.map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    Ok((name, bytes, read))
+}
+
 /// A row of another kelurahan in a file brought in on a kelurahan's page.
 fn other_kelurahan(line: u64, code: &str) -> AppError {
     invalid(
@@ -94,9 +112,7 @@ async fn import_rows<R: ProgrammeRows + Send + Sync + 'static>(
             id: "rencana dan dana BLM dimasukkan oleh fasilitator; BKM menyetujui rencana dan menulis kegiatan",
             en: "plans and BLM grants are brought in by the facilitator; the BKM approves plans and writes activities")));
     }
-    let (name, bytes) = uploaded(multipart).await?;
-    let rows = (file.read)(&name, &bytes)
-        .map_err(|r| AppError::from(lumbung_store::StoreError::Rejected(r)))?;
+    let (name, bytes, rows) = read_uploaded(&state, uploaded(multipart).await?, file.read).await?;
     if let Some((line, other)) = rows
         .iter()
         .map(KelurahanRow::place)
