@@ -660,9 +660,28 @@ impl Store {
         Ok(out)
     }
 
+    /// The applications of a UPK (every UPK's with `None`), newest first.
     pub fn fund_applications(&self, upk: Option<UpkId>) -> Result<Vec<ApplicationRow>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        Self::applications_where(
+            &*self.conn()?,
+            "a.upk_id = ?1 OR ?1 IS NULL",
+            upk.map(UpkId::get),
+        )
+    }
+
+    /// The applications of one KSM, newest first: its page read its
+    /// UPK's every application, member names and all, then kept its own.
+    pub fn ksm_applications(&self, ksm: KsmId) -> Result<Vec<ApplicationRow>> {
+        Self::applications_where(&*self.conn()?, "a.ksm_id = ?1", Some(ksm.get()))
+    }
+
+    /// The applications `condition` keeps (of its parameter `?1`), newest first.
+    fn applications_where(
+        conn: &crate::db::Connection,
+        condition: &str,
+        param: Option<i64>,
+    ) -> Result<Vec<ApplicationRow>> {
+        let mut stmt = conn.prepare(&format!(
             "SELECT a.id, a.upk_id, u.name, a.ksm_id, k.name, a.applied_on, a.amounts, a.principal, a.term_months,
                     a.fee_rate, a.schedule, a.warnings, e.username, a.entered_by, a.entered_at, a.status,
                     d.username, a.decided_at, a.note, l.loan_id, a.frequency
@@ -670,9 +689,9 @@ impl Store {
              JOIN organisations u ON u.id = a.upk_id JOIN organisations k ON k.id = a.ksm_id
              JOIN users e ON e.id = a.entered_by LEFT JOIN users d ON d.id = a.decided_by
              LEFT JOIN fund_loans l ON l.id = a.loan
-             WHERE a.upk_id = ?1 OR ?1 IS NULL ORDER BY a.id DESC",
-        )?;
-        let mut rows = stmt.query([upk.map(UpkId::get)])?;
+             WHERE {condition} ORDER BY a.id DESC"
+        ))?;
+        let mut rows = stmt.query([param])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let amounts: Vec<(i64, i64)> =
@@ -680,7 +699,7 @@ impl Store {
             let mut named = Vec::new();
             for (m, a) in amounts {
                 let name: String = crate::sql::optional_row(
-                    &conn,
+                    conn,
                     "SELECT name FROM fund_members WHERE id = ?1",
                     [m],
                     |r| r.get(0),

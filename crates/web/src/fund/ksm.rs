@@ -62,11 +62,7 @@ async fn ksm_view(
             } else {
                 None
             };
-            let applications: Vec<_> = s
-                .fund_applications(Some(ksm.upk_id))?
-                .into_iter()
-                .filter(|a| a.ksm_id == id)
-                .collect();
+            let applications = s.ksm_applications(id)?;
             Ok((
                 ksm,
                 s.loans_of(None, Some(id))?,

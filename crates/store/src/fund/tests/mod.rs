@@ -258,6 +258,14 @@ fn a_loan_from_application_to_receipt() {
             &actor(),
         )
         .unwrap();
+    // A KSM's applications are its own, not its UPK's.
+    let other = s.create_ksm(u.upk, "KSM Mawar", &actor()).unwrap();
+    let ids = |ksm| -> Vec<_> {
+        (s.ksm_applications(ksm).unwrap().iter())
+            .map(|a| a.id)
+            .collect()
+    };
+    assert_eq!((ids(u.ksm), ids(other)), (vec![app], vec![]));
     let e = s
         .decide_application(app, true, "", u.maker, &actor())
         .unwrap_err();
