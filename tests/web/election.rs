@@ -1157,3 +1157,39 @@ async fn refused_election_settings_come_back_beside_the_form() {
         location(&res)
     );
 }
+
+/// A register is a kelurahan's adults: its page shows 50 at a time, its
+/// counts of all, its links to the register's own pages.
+#[tokio::test]
+async fn the_register_is_shown_a_page_at_a_time() {
+    let (_app, [ani]) = signed_in(["facilitator-kel"]).await;
+    let id = open_poll(&ani, "rt", RT).await;
+    let mut csv = String::from("nama,jenis_kelamin,umur,kawin\n");
+    for n in 1..=120 {
+        csv.push_str(&format!("Warga Nomor {n:03},P,{},ya\n", 20 + n % 50));
+    }
+    let res = import_register(&ani, id, &csv).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text_of(res).await
+    );
+    let rows = |html: &str| html.matches("<td>Warga Nomor ").count();
+    let (_, first) = ani.get_html(&format!("/election/{id}/register")).await;
+    assert_eq!(rows(&first), 50);
+    assert_has_all(
+        &first,
+        &[
+            "<p class=\"lead\">120 ",
+            "1 / 3",
+            // The template escapes the slashes.
+            &format!("href=\"&#x2f;election&#x2f;{id}&#x2f;register?page=2#voted-form\""),
+        ],
+    );
+    let (_, last) = ani
+        .get_html(&format!("/election/{id}/register?page=3"))
+        .await;
+    assert_eq!(rows(&last), 20);
+    assert!(last.contains("Warga Nomor 120") && !last.contains("Warga Nomor 001"));
+}

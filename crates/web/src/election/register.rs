@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::auth::Ctx;
+use crate::listing::{Listing, Unsorted};
 use axum::extract::Multipart;
 
 /// A register names voters: each reading is audited (no names in the entry).
@@ -37,13 +38,20 @@ pub(super) async fn register_view(
     read_register(state, viewer, e, voters.len()).await?;
     let eligible = voters.iter().filter(|v| v.eligible).count();
     let voted = voters.iter().filter(|v| v.voted).count();
+    // A page of a kelurahan's adults at a time; its links go to the
+    // register's own address (a refused form answers at its action's).
+    let here = format!("/election/{}/register?{}", e.id, uri.query().unwrap_or(""));
+    let listing: Listing<Unsorted> =
+        Listing::from_uri(&here.parse().unwrap_or_default()).at("voted-form");
+    let paged = listing.window.slice(voters);
     render(
         viewer,
         uri,
         "election_register.html",
         context! {
             e => e,
-            voters => voters,
+            list => listing.view(&paged, None),
+            voters => paged.rows,
             eligible => eligible,
             voted => voted,
             can_write => can_write(viewer, Resource::Election) && e.published_at.is_none(),
