@@ -40,6 +40,23 @@ impl Store {
         Ok(upks_within(&conn, scope)?.0.len() as u64)
     }
 
+    /// The UPKs `scope` covers (as [`Store::upks_in`] counts them), by
+    /// name: chosen in the query, not from every UPK read whole.
+    pub fn upks_covered(&self, scope: &Scope) -> Result<Vec<UpkId>> {
+        let conn = self.conn()?;
+        let (covered, _) = upks_within(&conn, scope)?;
+        let by_name: Vec<i64> = crate::sql::all(
+            &conn,
+            "SELECT id FROM organisations WHERE kind = 'upk' ORDER BY lower(name), id",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((by_name.into_iter())
+            .filter(|id| covered.contains(id))
+            .map(UpkId::new)
+            .collect())
+    }
+
     /// What the portfolio report of a viewer reads: the books of the
     /// UPKs `scope` covers, and the context with those UPKs' finances.
     /// A UPK is covered as [`Scope::covers`] reads an organisation's

@@ -53,18 +53,8 @@ pub(crate) async fn work(state: &AppState, viewer: &Viewer) -> Result<FundWork, 
     // Each UPK's loans judged on the blocking thread that read them.
     state
         .blocking(move |s| {
-            let filter = lumbung_store::OrgFilter {
-                kind: Some(lumbung_domain::OrgKind::Upk),
-                ..Default::default()
-            };
-            let upks = s.search_orgs(&filter, u32::MAX, 0)?.0;
             let mut work = FundWork::default();
-            for upk in upks
-                .iter()
-                .filter(|u| scope.covers(&u.placement))
-                .take(MAX_UPKS)
-            {
-                let upk_id = UpkId::new(upk.id.get());
+            for upk_id in s.upks_covered(&scope)?.into_iter().take(MAX_UPKS) {
                 let (ksms, loans) = (s.ksms_of(upk_id)?, s.loans_of(Some(upk_id), None)?);
                 let applications = s.fund_applications(Some(upk_id))?;
                 let names: HashMap<KsmId, &str> =

@@ -1438,3 +1438,59 @@ mod alone;
 mod imports;
 mod journal;
 mod staged;
+
+/// The UPKs a scope covers are chosen in the query, as `Scope::covers`
+/// reads a UPK's placement (its own area, its lineage), by name.
+#[test]
+fn the_upks_a_scope_covers_are_those_its_placement_covers() {
+    let (_d, s) = store();
+    banten(&s);
+    // One in no area of its own (its BKM's is 3604010001), one in 3671.
+    let u = upk_with_group_in(&s, 1_000_000, Some("3604010001"));
+    let placed = s
+        .create_org(
+            &OrgInput {
+                name: "UPK Kota".into(),
+                kind: OrgKind::Upk,
+                area_code: Some(lumbung_domain::AreaCode::parse("3671").unwrap()),
+                parent_id: None,
+                company_number: None,
+                npwp: None,
+                attributes: Default::default(),
+            },
+            &actor(),
+        )
+        .unwrap()
+        .id;
+    let filter = crate::OrgFilter {
+        kind: Some(OrgKind::Upk),
+        ..Default::default()
+    };
+    let every = s.search_orgs(&filter, u32::MAX, 0).unwrap().0;
+    let org = |id: i64, area: Option<&str>| lumbung_domain::Scope::Org {
+        id,
+        area: area.map(|a| s.area_path(a).unwrap().unwrap()),
+    };
+    let scopes = [
+        lumbung_domain::Scope::Global,
+        area_scope(&s, "36"),
+        area_scope(&s, "3604"),
+        area_scope(&s, "3671"),
+        org(u.upk.get(), None),
+        org(u.upk.get(), Some("3604010001")),
+        org(placed.get(), Some("3671")),
+        org(placed.get(), Some("3604")),
+    ];
+    for scope in scopes {
+        let covered: Vec<UpkId> = (every.iter())
+            .filter(|o| scope.covers(&o.placement))
+            .map(|o| UpkId::new(o.id.get()))
+            .collect();
+        assert_eq!(s.upks_covered(&scope).unwrap(), covered, "{scope:?}");
+    }
+    assert_eq!(
+        s.upks_covered(&lumbung_domain::Scope::Global).unwrap(),
+        [UpkId::new(placed.get()), u.upk],
+        "by name"
+    );
+}
