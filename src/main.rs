@@ -23,7 +23,9 @@ use std::time::Duration;
 
 /// mimalloc: the OCDS import's many small values, made on one thread and
 /// freed on another, cost glibc's allocator a quarter of the import's time
-/// (BENCHMARKS.md, issue 14).
+/// (BENCHMARKS.md, issue 14). It serves SQLite's allocations too (the
+/// `override` feature): each value bound to a statement is a copy, some
+/// ten million of them in a city's import.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
