@@ -298,7 +298,9 @@ impl Rows {
         self.processes.finish(tx)?;
         self.chunks.finish(tx)?;
         self.tenders.finish(tx)?;
-        self.pairs.sort_unstable();
+        // By supplier, each supplier's processes in the order they came:
+        // in ocid order (and were they not, still one row each).
+        self.pairs.sort_by_key(|(supplier, _)| *supplier);
         let mut pairs = Bulk::new(
             "INSERT INTO ocds_supplier_processes (supplier_id, ocid)",
             "",
