@@ -100,8 +100,9 @@ pub struct Kept<'a> {
     /// Borrowed from the file's text where it can be (a city's million
     /// releases are held at once while they are sorted by process).
     pub ocid: Cow<'a, str>,
-    /// As [`Release::identity`].
-    pub identity: String,
+    /// As [`Release::identity`], borrowed from the file's text where it
+    /// can be.
+    pub identity: Cow<'a, str>,
     pub date: Cow<'a, str>,
     /// Its text as the file gives it when it is a whole value of the file
     /// (a line of JSON Lines, a lone release); else written compact.
@@ -122,7 +123,7 @@ impl<'a> Kept<'a> {
         };
         Kept {
             ocid: Cow::Owned(release.ocid),
-            identity: release.identity,
+            identity: Cow::Owned(release.identity),
             date: Cow::Owned(release.date),
             text,
         }
@@ -263,7 +264,8 @@ fn plain_lines(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
 struct Plain<'a> {
     #[serde(borrow)]
     ocid: Option<Cow<'a, str>>,
-    id: Option<Value>,
+    #[serde(borrow)]
+    id: Option<Id<'a>>,
     #[serde(borrow)]
     date: Option<Cow<'a, str>>,
     tender: Option<Valued>,
@@ -283,6 +285,80 @@ struct Present(bool);
 impl<'de> serde::Deserialize<'de> for Present {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         serde::de::IgnoredAny::deserialize(d).map(|_| Present(true))
+    }
+}
+
+/// A release's `id` as [`release`] reads it: a text, a number (as JSON
+/// writes it), or anything else.
+enum Id<'a> {
+    Text(Cow<'a, str>),
+    Number(serde_json::Number),
+    Other,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Id<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IdVisitor(std::marker::PhantomData))
+    }
+}
+
+struct IdVisitor<'a>(std::marker::PhantomData<&'a str>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for IdVisitor<'a> {
+    type Value = Id<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, id: &'de str) -> Result<Id<'a>, E> {
+        Ok(Id::Text(Cow::Borrowed(id)))
+    }
+
+    fn visit_str<E>(self, id: &str) -> Result<Id<'a>, E> {
+        Ok(Id::Text(Cow::Owned(id.to_owned())))
+    }
+
+    // The numbers as `serde_json::Value` makes them.
+    fn visit_u64<E>(self, n: u64) -> Result<Id<'a>, E> {
+        Ok(Id::Number(n.into()))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Id<'a>, E> {
+        Ok(Id::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Id<'a>, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Id::Other, Id::Number))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Id<'a>, E> {
+        Ok(Id::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Id<'a>, E> {
+        Ok(Id::Other)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Id<'a>, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Id::Other)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Id<'a>, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Id::Other)
+    }
+}
+
+/// `text` trimmed, borrowed where it was.
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
     }
 }
 
@@ -307,10 +383,7 @@ fn plain_release(text: &str) -> Option<Kept<'_>> {
     if plain.releases.0 || plain.records.0 {
         return None;
     }
-    let ocid = match plain.ocid? {
-        Cow::Borrowed(ocid) => Cow::Borrowed(ocid.trim()),
-        Cow::Owned(ocid) => Cow::Owned(ocid.trim().to_owned()),
-    };
+    let ocid = trimmed(plain.ocid?);
     if ocid.is_empty() {
         return None;
     }
@@ -321,8 +394,8 @@ fn plain_release(text: &str) -> Option<Kept<'_>> {
         }
     }
     let identity = match plain.id? {
-        Value::String(id) if !id.trim().is_empty() => id.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
+        Id::Text(id) if !id.trim().is_empty() => trimmed(id),
+        Id::Number(n) => Cow::Owned(n.to_string()),
         _ => return None,
     };
     Some(Kept {

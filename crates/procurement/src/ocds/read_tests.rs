@@ -168,8 +168,8 @@ fn json_lines_read_in_chunks_on_threads_are_the_releases_of_the_whole_file_in_or
         assert_eq!(got.len(), 400);
         for (k, r) in got.iter().zip(&whole) {
             assert_eq!(
-                (k.ocid.as_ref(), &k.identity, k.date.as_ref()),
-                (r.ocid.as_str(), &r.identity, r.date.as_str())
+                (k.ocid.as_ref(), k.identity.as_ref(), k.date.as_ref()),
+                (r.ocid.as_str(), r.identity.as_str(), r.date.as_str())
             );
             let text: Value = serde_json::from_str(&k.text).unwrap();
             assert_eq!(text, Value::Object(r.json.clone()));
@@ -303,4 +303,48 @@ fn a_line_failing_a_check_is_never_kept_by_the_plain_reading() {
         );
         assert!(read("r.jsonl", line.as_bytes()).is_err(), "{line}");
     }
+}
+
+/// A release's `id` of any kind names it as when the file is read whole
+/// (the lines read as plain releases, and the others read as values); a
+/// plain text `id` is borrowed from the file.
+#[test]
+fn ids_of_every_kind_name_releases_as_when_the_file_is_read_whole() {
+    let ids = [
+        r#""a""#,
+        r#"" spaced ""#,
+        r#""tab\tand \"quote\"""#,
+        r#""\u0041""#,
+        "7",
+        "-3",
+        "1.50",
+        "1e3",
+        "12345678901234567890",
+        "0.1",
+        r#""""#,
+        "true",
+        "null",
+        "[1, [2]]",
+        r#"{"x": {"y": 1}}"#,
+    ];
+    for id in ids {
+        let lines = format!(
+            "{{\"ocid\": \"o-1\", \"id\": {id}, \"date\": \"2024-01-01\"}}\n{{\"ocid\": \"o-2\", \"id\": \"b\"}}\n"
+        );
+        let mut whole = Vec::new();
+        let read_whole = read_each("r.jsonl", lines.as_bytes(), |r| whole.push(r));
+        match kept(lines.as_bytes(), 1, 1 << 20) {
+            Ok(got) => {
+                read_whole.unwrap_or_else(|e| panic!("{id}: {e:?}"));
+                let got: Vec<&str> = got.iter().map(|k| k.identity.as_ref()).collect();
+                let whole: Vec<&str> = whole.iter().map(|r| r.identity.as_str()).collect();
+                assert_eq!(got, whole, "{id}");
+            }
+            Err(e) => assert_eq!(Err(e), read_whole, "{id}"),
+        }
+    }
+    let plain = b"{\"ocid\": \"o-1\", \"id\": \" a \"}\n{\"ocid\": \"o-2\", \"id\": 2}\n";
+    let got = kept(plain, 1, 1 << 20).unwrap();
+    assert!(matches!(got[0].identity, std::borrow::Cow::Borrowed("a")));
+    assert_eq!(got[1].identity, "2");
 }

@@ -257,34 +257,34 @@ impl Chunks {
 /// The identities of a process's releases met so far: a few compared
 /// one by one (most processes have one to three), many hashed.
 #[derive(Default)]
-pub(super) struct Identities {
-    few: Vec<String>,
-    many: HashSet<String>,
+pub(super) struct Identities<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: HashSet<Cow<'a, str>>,
 }
 
-impl Identities {
+impl<'a> Identities<'a> {
     const FEW: usize = 16;
 
     /// Adds `identity`; whether it was not met before.
-    pub(super) fn insert(&mut self, identity: &str) -> bool {
+    pub(super) fn insert(&mut self, identity: Cow<'a, str>) -> bool {
         if self.many.is_empty() {
-            if self.few.iter().any(|i| i == identity) {
+            if self.few.contains(&identity) {
                 return false;
             }
             if self.few.len() < Self::FEW {
-                self.few.push(identity.to_owned());
+                self.few.push(identity);
                 return true;
             }
             self.many.extend(self.few.drain(..));
         }
-        self.many.insert(identity.to_owned())
+        self.many.insert(identity)
     }
 }
 
 /// A new release to keep, its text among those of its process.
 pub(super) struct NewRelease<'a> {
     pub import: i64,
-    pub identity: String,
+    pub identity: Cow<'a, str>,
     pub date: Cow<'a, str>,
 }
 
@@ -431,7 +431,7 @@ mod tests {
         let mut seen = Identities::default();
         for round in 0..2 {
             for i in 0..40 {
-                assert_eq!(seen.insert(&i.to_string()), round == 0, "{i}");
+                assert_eq!(seen.insert(i.to_string().into()), round == 0, "{i}");
             }
         }
     }

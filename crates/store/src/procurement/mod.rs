@@ -209,7 +209,7 @@ fn import_tx<B: AsRef<[u8]>>(
             match chunks.held(tx, &ocid) {
                 Ok((held, ids)) => {
                     for h in held {
-                        seen.insert(&h.identity);
+                        seen.insert(Cow::Owned(h.identity));
                         texts.push(Cow::Owned(h.text));
                     }
                     held_chunks = ids;
@@ -227,7 +227,7 @@ fn import_tx<B: AsRef<[u8]>>(
                 date,
                 text,
             } = release;
-            if seen.insert(&identity) {
+            if seen.insert(identity.clone()) {
                 counts[file].0 += 1;
                 new.push(blocks::NewRelease {
                     import: imports[file],
@@ -242,7 +242,7 @@ fn import_tx<B: AsRef<[u8]>>(
                     SkippedRelease {
                         file: files[file].0.clone(),
                         ocid: ocid.clone(),
-                        identity,
+                        identity: identity.into_owned(),
                     },
                 ));
             }
@@ -567,7 +567,7 @@ mod tests {
                 at,
                 release: Kept {
                     ocid: Cow::Owned(ocids((at * 7919) % 4001)),
-                    identity: at.to_string(),
+                    identity: at.to_string().into(),
                     date: Cow::Borrowed(""),
                     text: Cow::Borrowed("{}"),
                 },

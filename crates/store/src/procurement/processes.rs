@@ -164,7 +164,7 @@ pub(super) fn derive_many<'a>(
 /// processes at once, with their awards; their tenders and chunks of
 /// releases as their statements fill (after their processes); which
 /// suppliers each awarded to at the end, in the order of their table's key.
-struct Rows {
+struct Rows<'t> {
     processes: Bulk,
     chunks: Bulk,
     /// The id the next chunk takes.
@@ -176,10 +176,13 @@ struct Rows {
     tenders: Bulk,
     /// When the tenders are saved: this import's time.
     now: String,
+    /// The statements of full chunks of processes, tenders and chunks,
+    /// kept from one batch to the next ([`Bulk::write_full_on`]).
+    held: [Option<crate::db::Statement<'t>>; 3],
 }
 
-impl Rows {
-    fn new(tx: &Transaction<'_>) -> Result<Rows> {
+impl<'t> Rows<'t> {
+    fn new(tx: &'t Transaction<'_>) -> Result<Rows<'t>> {
         Ok(Rows {
             processes: Bulk::new(
                 "INSERT INTO ocds_processes
@@ -207,6 +210,7 @@ impl Rows {
             pairs: Vec::new(),
             tenders: super::tenders::published_rows(BATCH),
             now: crate::now(),
+            held: [None, None, None],
         })
     }
 
@@ -214,7 +218,7 @@ impl Rows {
     /// catalogue numbers new suppliers as they come).
     fn save(
         &mut self,
-        tx: &Transaction<'_>,
+        tx: &'t Transaction<'_>,
         resolver: &mut SupplierResolver<'_>,
         batch: Batch,
     ) -> Result<()> {
@@ -226,14 +230,15 @@ impl Rows {
                 count.into(),
                 packed.into(),
             ]);
-            self.chunks.write_full(tx)?;
+            self.chunks.write_full_on(tx, &mut self.held[2])?;
             self.next_chunk += 1;
         }
         for c in batch.processes {
             self.add(tx, resolver, c, first)?;
         }
+        self.processes.write_full_on(tx, &mut self.held[0])?;
         self.processes.finish(tx)?;
-        self.tenders.write_full(tx)
+        self.tenders.write_full_on(tx, &mut self.held[1])
     }
 
     fn add(
@@ -294,7 +299,8 @@ impl Rows {
     }
 
     /// Writes the rows still held.
-    fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
+    fn finish(mut self, tx: &'t Transaction<'_>) -> Result<()> {
+        self.held = [None, None, None];
         self.processes.finish(tx)?;
         self.chunks.finish(tx)?;
         self.tenders.finish(tx)?;
@@ -307,10 +313,12 @@ impl Rows {
             2,
             BATCH,
         );
+        let mut held = None;
         for (id, ocid) in self.pairs {
             pairs.push([id.get().into(), ocid.into()]);
-            pairs.write_full(tx)?;
+            pairs.write_full_on(tx, &mut held)?;
         }
+        drop(held);
         pairs.finish(tx)
     }
 }
@@ -442,7 +450,7 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
             .map(|h| {
                 let new = NewRelease {
                     import: h.import,
-                    identity: h.identity,
+                    identity: Cow::Owned(h.identity),
                     date: Cow::Owned(h.date),
                 };
                 (Cow::Owned(h.text), new)
