@@ -691,6 +691,17 @@ impl Store {
              LEFT JOIN fund_loans l ON l.id = a.loan
              WHERE {condition} ORDER BY a.id DESC"
         ))?;
+        // The names of the members of the applications' KSMs, in one
+        // query (it was one a member named).
+        let names: std::collections::HashMap<i64, String> = crate::sql::all(
+            conn,
+            &format!(
+                "SELECT m.id, m.name FROM fund_members m
+                 WHERE m.ksm_id IN (SELECT a.ksm_id FROM fund_applications a WHERE {condition})"
+            ),
+            [param],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let mut rows = stmt.query([param])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -698,13 +709,18 @@ impl Store {
                 serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default();
             let mut named = Vec::new();
             for (m, a) in amounts {
-                let name: String = crate::sql::optional_row(
-                    conn,
-                    "SELECT name FROM fund_members WHERE id = ?1",
-                    [m],
-                    |r| r.get(0),
-                )?
-                .unwrap_or_else(|| m.to_string());
+                let name = match names.get(&m) {
+                    Some(name) => name.clone(),
+                    // Not a member of the KSM applying (an application
+                    // entered here never names one): read alone.
+                    None => crate::sql::optional_row(
+                        conn,
+                        "SELECT name FROM fund_members WHERE id = ?1",
+                        [m],
+                        |r| r.get(0),
+                    )?
+                    .unwrap_or_else(|| m.to_string()),
+                };
                 named.push((MemberId::new(m), name, a));
             }
             out.push(ApplicationRow {

@@ -266,6 +266,22 @@ fn a_loan_from_application_to_receipt() {
             .collect()
     };
     assert_eq!((ids(u.ksm), ids(other)), (vec![app], vec![]));
+    // Each list names the members applying, as they were entered.
+    let named = |apps: Vec<ApplicationRow>| -> Vec<Vec<(MemberId, String)>> {
+        (apps.into_iter())
+            .map(|a| a.amounts.into_iter().map(|(m, n, _)| (m, n)).collect())
+            .collect()
+    };
+    let entered: Vec<(MemberId, String)> = (u.members.iter().copied())
+        .zip(["Siti", "Aminah", "Budi", "Joko", "Rudi"].map(String::from))
+        .collect();
+    for apps in [
+        s.ksm_applications(u.ksm).unwrap(),
+        s.fund_applications(None).unwrap(),
+        s.fund_applications(Some(u.upk)).unwrap(),
+    ] {
+        assert_eq!(named(apps), std::slice::from_ref(&entered));
+    }
     let e = s
         .decide_application(app, true, "", u.maker, &actor())
         .unwrap_err();
