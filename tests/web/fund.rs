@@ -474,10 +474,21 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     )
     .await;
     let ksm: i64 = last_segment(&to).parse().unwrap();
+    // The list is searched, not shown whole: without a search, no name.
     let (_, page) = upk.get_html(&format!("/fund/ksm/{ksm}")).await;
+    assert!(page.contains("name=\"ps2\""), "the PS-2 search shows");
+    assert!(!page.contains("name=\"from_ps2\""), "no list unsearched");
+    let (_, page) = upk
+        .get_html(&format!("/fund/ksm/{ksm}?ps2=nobody-by-this-name"))
+        .await;
+    assert!(!page.contains("name=\"from_ps2\""), "nothing found");
+    // Every RT of the kelurahan holds its code.
+    let (_, page) = upk
+        .get_html(&format!("/fund/ksm/{ksm}?ps2=3604010001"))
+        .await;
     let i = page
         .find("name=\"from_ps2\"")
-        .expect("the PS-2 picker shows");
+        .expect("the PS-2 picker shows what the search finds");
     let value: String = page[i..]
         .split("value=\"")
         .nth(1)
@@ -521,12 +532,17 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     assert_eq!(off.len(), 1);
     assert!(off[0].detail.contains("Tamu") && !off[0].detail.contains(&picked.name));
     let members = format!("/fund/ksm/{ksm}/members");
-    upk.post_form_expect(
-        &members,
-        &[("from_ps2", "no-such-household|0")],
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    let refused = upk
+        .post_form_expect(
+            &members,
+            &[("from_ps2", "no-such-household|0"), ("ps2", "3604010001")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(
+        refused.contains("name=\"from_ps2\"") && refused.contains("value=\"3604010001\""),
+        "a refused pick shows its search's list again"
+    );
 
     // Regression: a cashier scoped to one RW read the whole kelurahan's
     // PS-2 list (names, households) on its KSM's page, and could copy any
@@ -543,8 +559,13 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         .id;
     app.add_user("upk-rw", Role::Upk, crate::support::in_area(rw));
     let cashier = app.login("upk-rw").await;
-    let (_, page) = cashier.get_html(&format!("/fund/ksm/{in_rw}")).await;
+    // A search that finds every RT of the kelurahan in its scope finds
+    // nobody outside.
+    let (_, page) = cashier
+        .get_html(&format!("/fund/ksm/{in_rw}?ps2=3604010001"))
+        .await;
     assert!(!page.contains("name=\"from_ps2\""), "no PS-2 picker");
+    assert!(!page.contains("name=\"ps2\""), "no PS-2 search");
     assert!(!page.contains(&picked.name), "no household of the list");
     cashier
         .post_form_expect(

@@ -6,11 +6,43 @@ use super::*;
 use crate::auth::Ctx;
 use crate::edge::Failed;
 
+/// What the KSM's page is asked: a search of the PS-2 list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KsmQuery {
+    ps2: String,
+}
+
 pub async fn ksm_page(
     Ctx { state, viewer, uri }: Ctx,
     InScope(id): InScope<KsmId>,
+    axum::extract::Query(q): axum::extract::Query<KsmQuery>,
 ) -> Result<Html<String>, AppError> {
-    ksm_view(&state, &viewer, &uri, id, None).await
+    ksm_view(&state, &viewer, &uri, id, &q.ps2, None).await
+}
+
+/// The most members of the PS-2 list a search shows: the list is a
+/// kelurahan's poor households, and only those searched for are shown
+/// (and their reading audited).
+const PS2_SHOWN: usize = 50;
+
+/// The members of the PS-2 list whose name, head of household or RT holds
+/// `search` (case aside): the first [`PS2_SHOWN`], and how many match.
+fn ps2_found(
+    candidates: impl IntoIterator<Item = lumbung_store::Ps2Candidate>,
+    search: &str,
+) -> (Vec<lumbung_store::Ps2Candidate>, usize) {
+    let search = search.trim().to_lowercase();
+    let mut found: Vec<_> = (candidates.into_iter())
+        .filter(|c| {
+            [&c.name, &c.head_name, &c.rt]
+                .iter()
+                .any(|t| t.to_lowercase().contains(&search))
+        })
+        .collect();
+    let all = found.len();
+    found.truncate(PS2_SHOWN);
+    (found, all)
 }
 
 /// What a KSM form answers: where to go after it, or — when a value was
@@ -27,7 +59,8 @@ async fn or_sent_back(
     match result {
         Err(e @ AppError::Invalid { .. }) => {
             let failed = Failed::of(action, typed, e, viewer.lang)?;
-            let html = ksm_view(state, viewer, uri, id, Some(failed)).await?;
+            let search = failed.typed.get("ps2").cloned().unwrap_or_default();
+            let html = ksm_view(state, viewer, uri, id, &search, Some(failed)).await?;
             Ok(axum::response::IntoResponse::into_response((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 html,
@@ -37,19 +70,23 @@ async fn or_sent_back(
     }
 }
 
-/// The KSM's page; with `failed`, the form that failed shows its errors
-/// beside its fields and keeps what was typed.
+/// The KSM's page, the members of the PS-2 list that `search` finds
+/// shown to pick from (none without a search); with `failed`, the form
+/// that failed shows its errors beside its fields and keeps what was
+/// typed.
 async fn ksm_view(
     state: &AppState,
     viewer: &Viewer,
     uri: &axum::http::Uri,
     id: KsmId,
+    search: &str,
     failed: Option<Failed>,
 ) -> Result<Html<String>, AppError> {
     // Members are picked from the PS-2 list by those who may read it.
-    let read_ps2 = viewer
+    let may_read_ps2 = viewer
         .user()
         .is_some_and(|u| u.role.can_read(lumbung_domain::Resource::PoorList));
+    let search = search.trim().to_owned();
     let scope = viewer.scope();
     let (ksm, loans, settings, ps2, applications) = state
         .blocking(move |s| {
@@ -57,7 +94,7 @@ async fn ksm_view(
                 .ksm(id)?
                 .ok_or_else(|| lumbung_store::StoreError::not_found(thing("ksm", id)))?;
             let settings = s.fund_settings(ksm.upk_id)?;
-            let ps2 = if read_ps2 {
+            let ps2 = if may_read_ps2 {
                 s.ps2_candidates(id, &scope)?
             } else {
                 None
@@ -72,23 +109,26 @@ async fn ksm_view(
             ))
         })
         .await?;
-    // Names of the PS-2 list were read: audited like the list's own page,
-    // under the kelurahan (an RT's code starts with its kelurahan's).
-    if let Some(first) = ps2.as_ref().and_then(|c| c.first()) {
-        let kelurahan = first.rt.split('.').next().unwrap_or(&first.rt).to_owned();
-        let details = serde_json::json!({"ksm": id, "members": ps2.as_ref().map_or(0, Vec::len)});
-        crate::community::audit_read(state, viewer, "ps2", &kelurahan, details).await?;
-    }
     let taken: std::collections::HashSet<(String, String)> = ksm
         .members
         .iter()
         .filter_map(|m| m.household.clone().map(|h| (h, m.name.clone())))
         .collect();
-    let ps2: Option<Vec<_>> = ps2.map(|c| {
-        c.into_iter()
-            .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())))
-            .collect()
-    });
+    let ps2_open = ps2.as_ref().is_some_and(|c| !c.is_empty());
+    let untaken = (ps2.into_iter().flatten())
+        .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())));
+    let (ps2, ps2_found_all) = if search.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        ps2_found(untaken, &search)
+    };
+    // Names of the PS-2 list were shown: audited like the list's own page,
+    // under the kelurahan (an RT's code starts with its kelurahan's).
+    if let Some(first) = ps2.first() {
+        let kelurahan = first.rt.split('.').next().unwrap_or(&first.rt).to_owned();
+        let details = serde_json::json!({"ksm": id, "members": ps2.len()});
+        crate::community::audit_read(state, viewer, "ps2", &kelurahan, details).await?;
+    }
     let on = today(state);
     let women = ksm
         .members
@@ -106,7 +146,10 @@ async fn ksm_view(
             women => women,
             loans => loans.iter().map(|(l, b)| super::upk::loan_line(l, b, &settings, on)).collect::<Vec<_>>(),
             settings => settings,
+            ps2_open => ps2_open,
             ps2 => ps2,
+            ps2_search => search,
+            ps2_more => ps2_found_all - ps2.len(),
             applications => applications,
             key => form_key(),
             today => on,
@@ -120,6 +163,9 @@ async fn ksm_view(
 #[serde(default)]
 pub struct MemberForm {
     from_ps2: Option<String>,
+    /// The search of the PS-2 list the pick came from (shown again when
+    /// the pick is refused).
+    ps2: String,
     sex: String,
     name: String,
     nik: String,
@@ -141,6 +187,7 @@ pub async fn add_member(
         ("sex", f.sex.as_str()),
         ("nik", f.nik.as_str()),
         ("joined_on", f.joined_on.as_str()),
+        ("ps2", f.ps2.as_str()),
     ];
     let result = member(&state, &viewer, id, &f).await;
     or_sent_back(&state, &viewer, &uri, id, (action, typed), result).await
@@ -379,4 +426,47 @@ pub async fn collection_page(
         "fund_collection.html",
         context! { ksm => ksm, on => on, rows => rows, total => total },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(i: usize) -> lumbung_store::Ps2Candidate {
+        lumbung_store::Ps2Candidate {
+            household_id: format!("h{i}"),
+            rt: format!("3604010001.0{}.0{}", i % 3, i % 5),
+            head_name: if i.is_multiple_of(2) {
+                "Pak Darto"
+            } else {
+                "Bu Sri"
+            }
+            .to_owned(),
+            member_index: 0,
+            name: format!("Anggota {i}"),
+            sex: Sex::Female,
+            nik: None,
+        }
+    }
+
+    /// A search finds by name, head of household or RT, case aside, and
+    /// shows the first 50 of those it finds, counting them all.
+    #[test]
+    fn a_search_of_the_ps2_list_shows_the_first_fifty_it_finds() {
+        let all = || (0..200).map(candidate);
+        let names = |(found, n): (Vec<lumbung_store::Ps2Candidate>, usize)| {
+            (found.into_iter().map(|c| c.name).collect::<Vec<_>>(), n)
+        };
+        assert_eq!(
+            names(ps2_found(all(), " aNGGOTA 199 ")),
+            (vec!["Anggota 199".to_owned()], 1)
+        );
+        let (found, n) = ps2_found(all(), "darto");
+        assert_eq!((found.len(), n), (PS2_SHOWN, 100));
+        assert!(found.iter().all(|c| c.head_name == "Pak Darto"));
+        assert_eq!(found[0].name, "Anggota 0");
+        let (found, n) = ps2_found(all(), "3604010001.02.");
+        assert_eq!((found.len(), n), (PS2_SHOWN, 66));
+        assert_eq!(ps2_found(all(), "nobody").1, 0);
+    }
 }
