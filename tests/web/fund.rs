@@ -536,6 +536,14 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
     let members = format!("/fund/ksm/{ksm}/members");
     let page = (upk.post_form_expect(&members, &refused, StatusCode::UNPROCESSABLE_ENTITY)).await;
     assert!(page.contains("name=\"from_ps2\"") && page.contains("value=\"3604010001\""));
+    // A pick on a day that is none keeps the day typed, beside its error.
+    let no_day = [
+        ("from_ps2", value.as_str()),
+        ("joined_on", "2024-02-30"),
+        ("ps2", "3604010001"),
+    ];
+    let page = (upk.post_form_expect(&members, &no_day, StatusCode::UNPROCESSABLE_ENTITY)).await;
+    assert!(page.contains("value=\"2024-02-30\" aria-invalid"), "{page}");
 
     // Regression: a cashier scoped to one RW read the whole kelurahan's
     // PS-2 list (names, households) on its KSM's page, and could copy any

@@ -177,18 +177,17 @@ pub async fn add_member(
     InScope(id): InScope<KsmId>,
     Form(f): Form<MemberForm>,
 ) -> Result<Response, AppError> {
-    let action = if f.from_ps2.is_some() {
-        "ps2"
-    } else {
-        "member"
+    // Each form keeps what it was sent: a pick, its date and the search
+    // it came from; a member typed in, what was typed.
+    let joined_on = ("joined_on", f.joined_on.as_str());
+    let (action, typed) = match f.from_ps2 {
+        Some(_) => ("ps2", vec![joined_on, ("ps2", f.ps2.as_str())]),
+        None => {
+            let typed = [("name", &f.name), ("sex", &f.sex), ("nik", &f.nik)];
+            let typed = typed.into_iter().map(|(k, v)| (k, v.as_str()));
+            ("member", typed.chain([joined_on]).collect())
+        }
     };
-    let typed = vec![
-        ("name", f.name.as_str()),
-        ("sex", f.sex.as_str()),
-        ("nik", f.nik.as_str()),
-        ("joined_on", f.joined_on.as_str()),
-        ("ps2", f.ps2.as_str()),
-    ];
     let result = member(&state, &viewer, id, &f).await;
     or_sent_back(&state, &viewer, &uri, id, (action, typed), result).await
 }
