@@ -34,6 +34,7 @@ mod users;
 mod varint;
 mod words;
 mod work;
+mod writeback;
 
 pub use areas::{Area, AreaFilter, PostcodeMatch, PostcodeRecord};
 pub use audit::{Actor, AuditEntry};
@@ -607,7 +608,8 @@ impl Store {
         // The rollback journal is synced before the file is written, and
         // the file before the journal goes.
         c.execute_batch("PRAGMA synchronous = FULL")?;
-        let out = f(conn);
+        // `f` ends its transaction before it returns.
+        let out = writeback::while_writing(Some(&self.path), || f(conn));
         if let Connection::Sqlite(c) = conn {
             let normal = c.execute_batch("PRAGMA synchronous = NORMAL");
             if normal.is_err() || set_journal_mode(c, "wal", busy_timeout) != Ok(true) {

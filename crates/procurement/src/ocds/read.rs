@@ -95,7 +95,7 @@ pub fn unpacked<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, Reject
 }
 
 /// A release as it is kept: what names it, and its JSON text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Kept<'a> {
     /// Borrowed from the file's text where it can be (a city's million
     /// releases are held at once while they are sorted by process).

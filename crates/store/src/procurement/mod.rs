@@ -164,11 +164,7 @@ fn import_tx<B: AsRef<[u8]>>(
     let mut kept: Vec<Arrived<'_>> = Vec::new();
     for (file, ((name, _), body)) in files.iter().zip(&bodies).enumerate() {
         read_kept(name, body, threads, |release| {
-            kept.push(Arrived {
-                file,
-                at: kept.len(),
-                release,
-            })
+            kept.push(Arrived { file, release })
         })?;
     }
     let imports = files
@@ -190,19 +186,19 @@ fn import_tx<B: AsRef<[u8]>>(
     )? > 0;
     // In ocid order, each process's releases in the order they came: each
     // table's rows go to the end of its index.
-    by_ocid(&mut kept);
+    let order = by_ocid(&kept);
     let mut counts = vec![(0i64, 0i64); files.len()];
     let mut skipped: Vec<(usize, SkippedRelease)> = Vec::new();
     let mut derived = 0u64;
-    let mut kept = kept.into_iter().peekable();
+    let mut order = order.into_iter().peekable();
     let mut chunks = blocks::Chunks::default();
     // Each process with a new release: the releases held of it read back
     // first, then the new ones (the files' own text) after them; it is
     // compiled, and its new releases packed, on the workers while the
     // next ones are read.
     let processes = std::iter::from_fn(|| loop {
-        let first = kept.next()?;
-        let ocid = first.release.ocid.clone().into_owned();
+        let first = order.next()?;
+        let ocid = kept[first].release.ocid.clone().into_owned();
         let mut seen = blocks::Identities::default();
         let (mut texts, mut held_chunks) = (Vec::new(), Vec::new());
         if held_before {
@@ -220,13 +216,15 @@ fn import_tx<B: AsRef<[u8]>>(
         let held = !texts.is_empty();
         let mut new = Vec::new();
         let mut next = Some(first);
-        while let Some(Arrived { file, at, release }) = next {
+        while let Some(at) = next {
+            // Each release is taken once: what it leaves is never read.
+            let file = kept[at].file;
             let Kept {
                 ocid: _,
                 identity,
                 date,
                 text,
-            } = release;
+            } = std::mem::take(&mut kept[at].release);
             if seen.insert(identity.clone()) {
                 counts[file].0 += 1;
                 new.push(blocks::NewRelease {
@@ -246,7 +244,7 @@ fn import_tx<B: AsRef<[u8]>>(
                     },
                 ));
             }
-            next = kept.next_if(|a| a.release.ocid == ocid);
+            next = order.next_if(|&at| kept[at].release.ocid == ocid);
         }
         if new.is_empty() {
             // Every release of it held already: nothing to compile again.
@@ -294,22 +292,23 @@ fn import_tx<B: AsRef<[u8]>>(
     Ok(summary)
 }
 
-/// A release read, with the file it came from and where it came among
-/// the import's releases.
+/// A release read, with the file it came from.
 struct Arrived<'a> {
     file: usize,
-    at: usize,
     release: Kept<'a>,
 }
 
-/// Sorts releases by ocid, keeping the order they came in within a
-/// process. Each is ordered first by the 8 bytes of its ocid after the
-/// prefix every ocid shares, as a number, and only releases alike in
-/// those by their whole ocid: a city's million ocids, alike for their
-/// first dozen bytes, compared whole took a twentieth of its import.
-fn by_ocid(releases: &mut Vec<Arrived<'_>>) {
+/// Where each release stands (its index in `releases`, where it came
+/// among the import's releases) in ocid order, each process's releases
+/// in the order they came. Each is ordered first by the 8 bytes of its
+/// ocid after the prefix every ocid shares, as a number, and only
+/// releases alike in those by their whole ocid: a city's million ocids,
+/// alike for their first dozen bytes, compared whole took a twentieth of
+/// its import. The releases stay where they are (moving a million of
+/// them into order was a pass of its own).
+fn by_ocid(releases: &[Arrived<'_>]) -> Vec<usize> {
     let Some(first) = releases.first().map(|a| a.release.ocid.as_bytes()) else {
-        return;
+        return Vec::new();
     };
     let shared = releases.iter().fold(first.len(), |shared, a| {
         let ocid = a.release.ocid.as_bytes();
@@ -337,8 +336,7 @@ fn by_ocid(releases: &mut Vec<Arrived<'_>>) {
             alike.sort_unstable_by(|a, b| (ocid(a.1), a.1).cmp(&(ocid(b.1), b.1)));
         }
     }
-    let mut came: Vec<Option<Arrived<'_>>> = releases.drain(..).map(Some).collect();
-    releases.extend((order.into_iter()).map(|(_, at)| came[at].take().expect("each taken once")));
+    order.into_iter().map(|(_, at)| at).collect()
 }
 
 #[cfg(test)]
@@ -564,7 +562,6 @@ mod tests {
         let releases: Vec<Arrived<'static>> = (0..40_000usize)
             .map(|at| Arrived {
                 file: at % 3,
-                at,
                 release: Kept {
                     ocid: Cow::Owned(ocids((at * 7919) % 4001)),
                     identity: at.to_string().into(),
@@ -573,19 +570,15 @@ mod tests {
                 },
             })
             .collect();
-        let mut expected: Vec<(String, usize)> = (releases.iter())
-            .map(|a| (a.release.ocid.to_string(), a.at))
+        let mut expected: Vec<(String, usize)> = (releases.iter().enumerate())
+            .map(|(at, a)| (a.release.ocid.to_string(), at))
             .collect();
         expected.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut sorted = releases;
-        by_ocid(&mut sorted);
-        let got: Vec<(String, usize)> = (sorted.iter())
-            .map(|a| (a.release.ocid.to_string(), a.at))
+        let got: Vec<(String, usize)> = (by_ocid(&releases).into_iter())
+            .map(|at| (releases[at].release.ocid.to_string(), at))
             .collect();
         assert_eq!(got, expected);
-        let mut none: Vec<Arrived<'static>> = Vec::new();
-        by_ocid(&mut none);
-        assert!(none.is_empty());
+        assert!(by_ocid(&[]).is_empty());
     }
 
     /// A database made before the typed tables (schema 18; 19 with the
