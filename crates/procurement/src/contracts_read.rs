@@ -35,9 +35,13 @@ impl Process {
     /// The process the releases `texts` (each a JSON object, as stored)
     /// compile to; an error when one is not a JSON object.
     pub fn compile_texts(ocid: &str, texts: &[&str]) -> serde_json::Result<Process> {
-        let typed: serde_json::Result<Vec<Release<'_>>> =
-            texts.iter().map(|t| Release::read(t)).collect();
-        if let Ok(releases) = typed {
+        let mut releases: Vec<Release<'_>> = Vec::with_capacity(texts.len());
+        let typed = texts.iter().try_for_each(|t| {
+            releases.push(Release::default());
+            let last = releases.last_mut().expect("pushed just above");
+            Release::read_into(t, last)
+        });
+        if typed.is_ok() {
             return Ok(compile(releases).process());
         }
         let mut whole = Vec::with_capacity(texts.len());
@@ -103,7 +107,7 @@ impl<T: Node> Slot<T> {
 
 /// A value read whole (where the process reads a text, an amount or an
 /// id), merged as the general merge merges any value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Leaf<'a>(Json<'a>);
 
 impl Node for Leaf<'_> {
@@ -445,14 +449,16 @@ fn whole<'r, 'a>(
     (list.get().into_iter().flat_map(|w| &w.0)).map(Option::as_ref)
 }
 
-// Reading.
+// Reading. Each value is read into its place (a release's typed parts
+// are hundreds of bytes: returned up each level of nesting, their copies
+// were a tenth of the reading).
 
 impl<'a> Release<'a> {
-    fn read(text: &'a str) -> serde_json::Result<Release<'a>> {
+    /// Reads `text` into `out` (a default release).
+    fn read_into(text: &'a str, out: &mut Release<'a>) -> serde_json::Result<()> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let release = Typed::<Release<'a>>(PhantomData).deserialize(&mut de)?;
-        de.end()?;
-        Ok(release)
+        Typed(out).deserialize(&mut de)?;
+        de.end()
     }
 }
 
@@ -470,33 +476,33 @@ trait Fields<'de>: Default {
 }
 
 /// A value read as a [`Slot`] of its kind holds it.
-trait Read<'de>: Sized {
-    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+trait Read<'de>: Default {
+    /// Reads the value `d` gives into `out` (a default value).
+    fn read_into<D: Deserializer<'de>>(d: D, out: &mut Self) -> Result<(), D::Error>;
 }
 
 impl<'de> Read<'de> for Leaf<'de> {
-    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde::Deserialize::deserialize(d).map(Leaf)
+    fn read_into<D: Deserializer<'de>>(d: D, out: &mut Self) -> Result<(), D::Error> {
+        out.0 = serde::Deserialize::deserialize(d)?;
+        Ok(())
     }
 }
 
 impl<'de, T: Fields<'de>> Read<'de> for T {
-    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Typed(PhantomData).deserialize(d)
+    fn read_into<D: Deserializer<'de>>(d: D, out: &mut Self) -> Result<(), D::Error> {
+        Typed(out).deserialize(d)
     }
 }
 
 impl<'de, T: Fields<'de>> Read<'de> for List<T> {
-    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(Entries::<T, false>(PhantomData))
-            .map(|entries| List(entries.into_iter().flatten().collect()))
+    fn read_into<D: Deserializer<'de>>(d: D, out: &mut Self) -> Result<(), D::Error> {
+        d.deserialize_seq(Entries(&mut out.0))
     }
 }
 
 impl<'de, T: Fields<'de>> Read<'de> for Whole<T> {
-    fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(Entries::<T, true>(PhantomData))
-            .map(Whole)
+    fn read_into<D: Deserializer<'de>>(d: D, out: &mut Self) -> Result<(), D::Error> {
+        d.deserialize_seq(Entries(&mut out.0))
     }
 }
 
@@ -508,37 +514,43 @@ fn slot<'de, T: Read<'de>, A: MapAccess<'de>>(
     if !matches!(slot, Slot::Absent) {
         return Err(A::Error::custom("a field given twice"));
     }
-    *slot = map.next_value_seed(SlotSeed(PhantomData))?;
-    Ok(())
+    map.next_value_seed(SlotSeed(slot))
 }
 
-struct SlotSeed<T>(PhantomData<T>);
+/// Reads a value or `null` into an absent slot.
+struct SlotSeed<'s, T>(&'s mut Slot<T>);
 
-impl<'de, T: Read<'de>> DeserializeSeed<'de> for SlotSeed<T> {
-    type Value = Slot<T>;
+impl<'de, T: Read<'de>> DeserializeSeed<'de> for SlotSeed<'_, T> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot<T>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de, T: Read<'de>> Visitor<'de> for SlotSeed<T> {
-    type Value = Slot<T>;
+impl<'de, T: Read<'de>> Visitor<'de> for SlotSeed<'_, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a value or null")
     }
 
-    fn visit_none<E>(self) -> Result<Slot<T>, E> {
-        Ok(Slot::Null)
+    fn visit_none<E>(self) -> Result<(), E> {
+        *self.0 = Slot::Null;
+        Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<Slot<T>, E> {
-        Ok(Slot::Null)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        *self.0 = Slot::Null;
+        Ok(())
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Slot<T>, D::Error> {
-        T::read(d).map(Slot::Set)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        *self.0 = Slot::Set(T::default());
+        let Slot::Set(out) = self.0 else {
+            unreachable!("set just above")
+        };
+        T::read_into(d, out)
     }
 }
 
@@ -574,26 +586,26 @@ impl Seen {
     }
 }
 
-/// Reads an object (and nothing else) as `T`.
-struct Typed<T>(PhantomData<T>);
+/// Reads an object (and nothing else) into `.0` (a default `T`).
+struct Typed<'o, T>(&'o mut T);
 
-impl<'de, T: Fields<'de>> DeserializeSeed<'de> for Typed<T> {
-    type Value = T;
+impl<'de, T: Fields<'de>> DeserializeSeed<'de> for Typed<'_, T> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de, T: Fields<'de>> Visitor<'de> for Typed<T> {
-    type Value = T;
+impl<'de, T: Fields<'de>> Visitor<'de> for Typed<'_, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut out = T::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let out = self.0;
         let mut seen = T::COUNTED.then(Seen::new);
         while let Some(key) = map.next_key_seed(Key)? {
             if out.field(&key, &mut map)? {
@@ -609,86 +621,110 @@ impl<'de, T: Fields<'de>> Visitor<'de> for Typed<T> {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
-/// The entries of a list: objects read as `T`; with `ANY`, anything else
-/// is `None` (a list merged whole), else it fails.
-struct Entries<T, const ANY: bool>(PhantomData<T>);
+/// An entry of a list, read into its place: an object as `T`; in a list
+/// merged whole (`Option<T>`) anything else is `None`, in a list merged
+/// by `id` (`T`) it fails.
+trait EntryOf<'de>: Default {
+    fn read_entry<D: Deserializer<'de>>(d: D, out: &mut Self) -> Result<(), D::Error>;
+}
 
-impl<'de, T: Fields<'de>, const ANY: bool> Visitor<'de> for Entries<T, ANY> {
-    type Value = Vec<Option<T>>;
+impl<'de, T: Fields<'de>> EntryOf<'de> for T {
+    fn read_entry<D: Deserializer<'de>>(d: D, out: &mut T) -> Result<(), D::Error> {
+        Typed(out).deserialize(d)
+    }
+}
+
+impl<'de, T: Fields<'de>> EntryOf<'de> for Option<T> {
+    fn read_entry<D: Deserializer<'de>>(d: D, out: &mut Option<T>) -> Result<(), D::Error> {
+        d.deserialize_any(AnyEntry(out))
+    }
+}
+
+/// The entries of a list, each read into its place at the end of `.0`.
+struct Entries<'v, E>(&'v mut Vec<E>);
+
+impl<'de, E: EntryOf<'de>> Visitor<'de> for Entries<'_, E> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON array")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(entry) = seq.next_element_seed(EntrySeed::<T, ANY>(PhantomData))? {
-            out.push(entry);
-        }
-        Ok(out)
-    }
-}
-
-struct EntrySeed<T, const ANY: bool>(PhantomData<T>);
-
-impl<'de, T: Fields<'de>, const ANY: bool> DeserializeSeed<'de> for EntrySeed<T, ANY> {
-    type Value = Option<T>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
-        if ANY {
-            d.deserialize_any(self)
-        } else {
-            Typed(PhantomData).deserialize(d).map(Some)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let out = self.0;
+        out.reserve(seq.size_hint().unwrap_or(0));
+        loop {
+            out.push(E::default());
+            let last = out.last_mut().expect("pushed just above");
+            if seq.next_element_seed(EntrySeed(last))?.is_none() {
+                // There was no next entry.
+                out.pop();
+                return Ok(());
+            }
         }
     }
 }
 
-impl<'de, T: Fields<'de>, const ANY: bool> Visitor<'de> for EntrySeed<T, ANY> {
-    type Value = Option<T>;
+struct EntrySeed<'e, E>(&'e mut E);
+
+impl<'de, E: EntryOf<'de>> DeserializeSeed<'de> for EntrySeed<'_, E> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        E::read_entry(d, self.0)
+    }
+}
+
+/// An entry of a list merged whole: an object read as `T`, anything else
+/// `None`.
+struct AnyEntry<'e, T>(&'e mut Option<T>);
+
+impl<'de, T: Fields<'de>> Visitor<'de> for AnyEntry<'_, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
-        Typed(PhantomData).visit_map(map).map(Some)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        Typed(self.0.insert(T::default())).visit_map(map)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<T>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(None)
+        Ok(())
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_none<E>(self) -> Result<Option<T>, E> {
-        Ok(None)
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 
