@@ -25,6 +25,7 @@
 use super::Process;
 use crate::ocds::json::Key;
 use crate::ocds::merge;
+use crate::ocds::scan::Named;
 use crate::ocds::{compile_json, Json};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -33,17 +34,38 @@ use std::marker::PhantomData;
 
 impl Process {
     /// The process the releases `texts` (each a JSON object, as stored)
-    /// compile to; an error when one is not a JSON object.
-    pub fn compile_texts(ocid: &str, texts: &[&str]) -> serde_json::Result<Process> {
+    /// compile to; an error when one is not a JSON object. The last
+    /// `named.len()` texts are each checked, when named, to be a release
+    /// named so that passes the checks of [`crate::ocds::read_each`]
+    /// (they were only scanned): `None` when one is not.
+    pub fn compile_texts(
+        ocid: &str,
+        texts: &[&str],
+        named: &[Option<Named<'_>>],
+    ) -> Option<serde_json::Result<Process>> {
         let mut releases: Vec<Release<'_>> = Vec::with_capacity(texts.len());
         let typed = texts.iter().try_for_each(|t| {
             releases.push(Release::default());
             let last = releases.last_mut().expect("pushed just above");
             Release::read_into(t, last)
         });
+        let first_named = texts.len() - named.len();
         if typed.is_ok() {
-            return Ok(compile(releases).process());
+            let agree = (releases[first_named..].iter().zip(named))
+                .all(|(r, n)| n.as_ref().is_none_or(|n| r.is_named(n)));
+            return agree.then(|| Ok(compile(releases).process()));
         }
+        // Read the checking way (the typed reading is stricter).
+        let hold = (texts[first_named..].iter().zip(named))
+            .all(|(t, n)| n.as_ref().is_none_or(|n| n.holds(t)));
+        if !hold {
+            return None;
+        }
+        Some(Self::compile_whole(ocid, texts))
+    }
+
+    /// The process of releases `texts` read whole (the general merge).
+    fn compile_whole(ocid: &str, texts: &[&str]) -> serde_json::Result<Process> {
         let mut whole = Vec::with_capacity(texts.len());
         for text in texts {
             match serde_json::from_str(text)? {
@@ -221,6 +243,9 @@ objects! {
         ocid: Leaf<'a> = "ocid", date: Leaf<'a> = "date", buyer: Buyer<'a> = "buyer",
         parties: List<Party<'a>> = "parties", awards: List<Award<'a>> = "awards",
         tender: Tender<'a> = "tender",
+        // Read only to check a release named by a scan ([`Release::is_named`]).
+        id: Leaf<'a> = "id", contracts: Leaf<'a> = "contracts",
+        releases: Leaf<'a> = "releases", records: Leaf<'a> = "records",
     }
     Buyer(false) { id: Leaf<'a> = "id", name: Leaf<'a> = "name" }
     Party(false) {
@@ -282,6 +307,44 @@ fn compile(mut releases: Vec<Release<'_>>) -> Compiled<'_> {
     Compiled {
         date: date.unwrap_or_default(),
         release: out,
+    }
+}
+
+impl Release<'_> {
+    /// Whether this release (read typed) is one the checking reading
+    /// ([`crate::ocds::read_each`]) keeps, named as `named` says: a
+    /// release, not a package; its `ocid`, `id` and `date` as named; an
+    /// amount in each value of its tender, awards and contracts.
+    fn is_named(&self, named: &Named<'_>) -> bool {
+        let ocid = (self.ocid.get()).and_then(|o| o.0.as_str()).map(str::trim);
+        let identity = match self.id.get().map(|id| &id.0) {
+            Some(Json::String(id)) if !id.trim().is_empty() => Some(Cow::Borrowed(id.trim())),
+            Some(Json::Number(n)) => Some(Cow::Owned(n.to_string())),
+            _ => None,
+        };
+        let date = self.date.get().and_then(|d| d.0.as_str()).unwrap_or("");
+        let valued = |value: &Slot<Amount<'_>>| match value {
+            Slot::Set(v) => v.amount.get().is_some_and(|a| a.0.amount().is_some()),
+            _ => true,
+        };
+        let awards = self.awards.get().into_iter().flat_map(|l| &l.0);
+        // Each contract's value, as the checking reading finds it.
+        let contracts = (self.contracts.get())
+            .and_then(|c| c.0.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("value").filter(|v| v.is_object()));
+        matches!(
+            (&self.releases, &self.records),
+            (Slot::Absent, Slot::Absent)
+        ) && ocid.is_some_and(|o| !o.is_empty() && o == named.ocid)
+            && identity.is_some_and(|i| i == named.identity)
+            && date == named.date
+            && self.tender.get().is_none_or(|t| valued(&t.value))
+            && awards.into_iter().all(|a| valued(&a.value))
+            && contracts.into_iter().all(|v| {
+                (v.get("amount").filter(|a| !a.is_null())).is_some_and(|a| a.amount().is_some())
+            })
     }
 }
 

@@ -4,6 +4,7 @@ pub mod json;
 pub mod merge;
 pub mod parallel;
 pub mod read;
+pub mod scan;
 
 pub use json::{Json, Object};
 pub use merge::{compile, compile_json, compile_owned};

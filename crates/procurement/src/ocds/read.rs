@@ -107,6 +107,10 @@ pub struct Kept<'a> {
     /// Its text as the file gives it when it is a whole value of the file
     /// (a line of JSON Lines, a lone release); else written compact.
     pub text: Cow<'a, str>,
+    /// Whether it passed the checks of [`read_each`]; else it was only
+    /// scanned ([`read_kept`] with `scanned`), and is kept only once its
+    /// whole text is checked ([`super::scan::Named::holds`]).
+    pub checked: bool,
 }
 
 impl<'a> Kept<'a> {
@@ -126,6 +130,7 @@ impl<'a> Kept<'a> {
             identity: Cow::Owned(release.identity),
             date: Cow::Owned(release.date),
             text,
+            checked: true,
         }
     }
 }
@@ -138,14 +143,18 @@ const CHUNK: usize = 1 << 22;
 /// [`read_each`] refuses it. JSON Lines are read in chunks of whole lines
 /// on `threads` threads; any other file, and any file with a problem, is
 /// read as [`read_each`] reads it (a caller that stores releases as they
-/// come undoes them when the file is refused).
+/// come undoes them when the file is refused). With `scanned`, a line of
+/// JSON Lines is read only as far as what names it
+/// ([`super::scan::scan`]): kept unchecked, for the caller to check
+/// whole later.
 pub fn read_kept<'a>(
     name: &str,
     bytes: &'a [u8],
     threads: usize,
+    scanned: bool,
     each: impl FnMut(Kept<'a>),
 ) -> Result<(), Rejected> {
-    read_kept_in(name, bytes, threads, CHUNK, each)
+    read_kept_in(name, bytes, threads, CHUNK, scanned, each)
 }
 
 /// [`read_kept`] in chunks of about `size` bytes.
@@ -154,6 +163,7 @@ fn read_kept_in<'a>(
     bytes: &'a [u8],
     threads: usize,
     size: usize,
+    scanned: bool,
     mut each: impl FnMut(Kept<'a>),
 ) -> Result<(), Rejected> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -162,7 +172,7 @@ fn read_kept_in<'a>(
         let read: Result<(), ()> = parallel::ordered_map(
             chunks,
             threads,
-            |range| chunk(body, range),
+            |range| chunk(body, range, scanned),
             |kept: Option<Vec<Kept<'a>>>| {
                 for k in kept.ok_or(())? {
                     given += 1;
@@ -220,8 +230,8 @@ fn json_lines(body: &[u8], size: usize) -> Option<Vec<Range<usize>>> {
 /// The releases of a chunk of JSON Lines as they are kept; `None` when
 /// anything in it is wrong (the whole file is then read again, for the
 /// problems' lines).
-fn chunk(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
-    plain_lines(body, range.clone()).or_else(|| chunk_as_values(body, range))
+fn chunk(body: &[u8], range: Range<usize>, scanned: bool) -> Option<Vec<Kept<'_>>> {
+    plain_lines(body, range.clone(), scanned).or_else(|| chunk_as_values(body, range))
 }
 
 /// The releases of a chunk whose every line is one plain release that
@@ -229,7 +239,9 @@ fn chunk(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
 /// a value of the JSON (what [`release`] checks picked out of the text,
 /// the rest only checked to be JSON); `None` for any other chunk, which
 /// [`chunk_as_values`] then reads as values. Both keep the same releases.
-fn plain_lines(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
+/// With `scanned`, each line is only scanned for what names it, and kept
+/// unchecked.
+fn plain_lines(body: &[u8], range: Range<usize>, scanned: bool) -> Option<Vec<Kept<'_>>> {
     const SPACE: [u8; 3] = [b' ', b'\t', b'\r'];
     let mut kept = Vec::new();
     let body = &body[range];
@@ -252,7 +264,11 @@ fn plain_lines(body: &[u8], range: Range<usize>) -> Option<Vec<Kept<'_>>> {
             continue;
         }
         let text = std::str::from_utf8(text).ok()?;
-        kept.push(plain_release(text)?);
+        kept.push(if scanned {
+            super::scan::scan(text)?
+        } else {
+            plain_release(text)?
+        });
     }
     Some(kept)
 }
@@ -290,9 +306,10 @@ impl<'de> serde::Deserialize<'de> for Present {
 
 /// A release's `id` as [`release`] reads it: a text, a number (as JSON
 /// writes it), or anything else.
-enum Id<'a> {
+pub(super) enum Id<'a> {
     Text(Cow<'a, str>),
     Number(serde_json::Number),
+    Null,
     Other,
 }
 
@@ -337,7 +354,7 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for IdVisitor<'a> {
     }
 
     fn visit_unit<E>(self) -> Result<Id<'a>, E> {
-        Ok(Id::Other)
+        Ok(Id::Null)
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Id<'a>, A::Error> {
@@ -354,14 +371,6 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for IdVisitor<'a> {
     }
 }
 
-/// `text` trimmed, borrowed where it was.
-fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
-    match text {
-        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
-        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
-    }
-}
-
 #[derive(serde::Deserialize)]
 struct Valued {
     value: Option<Amounted>,
@@ -374,7 +383,7 @@ struct Amounted {
 
 /// A plain release as [`release`] keeps it, when it passes its checks
 /// and has an `id`.
-fn plain_release(text: &str) -> Option<Kept<'_>> {
+pub(super) fn plain_release(text: &str) -> Option<Kept<'_>> {
     // A struct would also be read from an array.
     if !text.starts_with('{') {
         return None;
@@ -383,27 +392,13 @@ fn plain_release(text: &str) -> Option<Kept<'_>> {
     if plain.releases.0 || plain.records.0 {
         return None;
     }
-    let ocid = trimmed(plain.ocid?);
-    if ocid.is_empty() {
-        return None;
-    }
     let valued = plain.tender.iter().chain(plain.awards.iter().flatten());
     for v in valued.chain(plain.contracts.iter().flatten()) {
         if let Some(value) = &v.value {
             super::json::amount(value.amount.as_ref()?)?;
         }
     }
-    let identity = match plain.id? {
-        Id::Text(id) if !id.trim().is_empty() => trimmed(id),
-        Id::Number(n) => Cow::Owned(n.to_string()),
-        _ => return None,
-    };
-    Some(Kept {
-        ocid,
-        identity,
-        date: plain.date.unwrap_or_default(),
-        text: Cow::Borrowed(text),
-    })
+    super::scan::kept(plain.ocid, plain.id, plain.date, text, true)
 }
 
 /// A chunk of JSON Lines read value by value, as [`read_each`] reads.

@@ -142,7 +142,7 @@ fn problems_name_the_line_and_the_json_path() {
 /// What `read_kept_in` hands out, in order, or the file's problems.
 fn kept(bytes: &[u8], threads: usize, size: usize) -> Result<Vec<Kept<'_>>, Rejected> {
     let mut out = Vec::new();
-    read_kept_in("r.jsonl", bytes, threads, size, |k| out.push(k)).map(|()| out)
+    read_kept_in("r.jsonl", bytes, threads, size, false, |k| out.push(k)).map(|()| out)
 }
 
 #[test]
@@ -274,7 +274,7 @@ fn a_plain_line_read_without_values_is_kept_as_a_value_read_keeps_it() {
         let body = format!("\n{line}\r\n\n");
         let range = 0..body.len();
         let as_values = chunk_as_values(body.as_bytes(), range.clone());
-        match plain_lines(body.as_bytes(), range) {
+        match plain_lines(body.as_bytes(), range, false) {
             Some(kept) => {
                 assert!(plain, "read without values: {line}");
                 assert_eq!(Some(kept), as_values, "{line}");
@@ -284,7 +284,7 @@ fn a_plain_line_read_without_values_is_kept_as_a_value_read_keeps_it() {
     }
     // A chunk is read without values only when every line of it can be.
     let both = format!("{}\n{}\n", lines[0].0, lines[6].0);
-    assert!(plain_lines(both.as_bytes(), 0..both.len()).is_none());
+    assert!(plain_lines(both.as_bytes(), 0..both.len(), false).is_none());
 }
 
 #[test]
@@ -298,7 +298,7 @@ fn a_line_failing_a_check_is_never_kept_by_the_plain_reading() {
         r#"{"ocid": "o-1", "id": "r1",}"#,
     ] {
         assert!(
-            plain_lines(line.as_bytes(), 0..line.len()).is_none(),
+            plain_lines(line.as_bytes(), 0..line.len(), false).is_none(),
             "{line}"
         );
         assert!(read("r.jsonl", line.as_bytes()).is_err(), "{line}");
@@ -347,4 +347,40 @@ fn ids_of_every_kind_name_releases_as_when_the_file_is_read_whole() {
     let got = kept(plain, 1, 1 << 20).unwrap();
     assert!(matches!(got[0].identity, std::borrow::Cow::Borrowed("a")));
     assert_eq!(got[1].identity, "2");
+}
+
+/// A scan reads what names a release from the start of its text and
+/// stops there, unchecked; any other line is left to the checking way.
+#[test]
+fn a_scan_reads_what_names_a_release_and_stops() {
+    use crate::ocds::scan::scan;
+    let k = scan(r#"{"ocid": " o-1 ", "id": 7, "date": "2024", "tender": {broken"#).unwrap();
+    assert_eq!(
+        (&*k.ocid, &*k.identity, &*k.date, k.checked),
+        ("o-1", "7", "2024", false)
+    );
+    // Without a date the text is read whole; a null date is none.
+    assert_eq!(
+        scan(r#"{"id": " a ", "ocid": "o-1"}"#).unwrap().identity,
+        "a"
+    );
+    assert_eq!(
+        scan(r#"{"ocid": "o-1", "date": null, "id": "a"}"#)
+            .unwrap()
+            .date,
+        ""
+    );
+    for other in [
+        r#"[{"ocid": "o-1", "id": "1", "date": ""}]"#,
+        r#"{"releases": [], "ocid": "o-1", "id": "1", "date": ""}"#,
+        r#"{"ocid": "o-1", "ocid": "o-2", "id": "1", "date": ""}"#,
+        r#"{"ocid": "o-1", "date": ""}"#,
+        r#"{"ocid": " ", "id": "1", "date": ""}"#,
+        r#"{"ocid": 1, "id": "1", "date": ""}"#,
+        r#"{"ocid": "o-1", "id": {}, "date": ""}"#,
+        r#"{"ocid": "o-1", "id": "1", "date": 5}"#,
+        r#"{"ocid": "o-1", "id": "1"} x"#,
+    ] {
+        assert!(scan(other).is_none(), "{other}");
+    }
 }

@@ -286,6 +286,9 @@ pub(super) struct NewRelease<'a> {
     pub import: i64,
     pub identity: Cow<'a, str>,
     pub date: Cow<'a, str>,
+    /// Checked when read; else only scanned, to be checked as its process
+    /// is compiled.
+    pub checked: bool,
 }
 
 /// Moves the releases of the table that held them one a row (schema 49

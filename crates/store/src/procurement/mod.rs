@@ -39,6 +39,7 @@ use lumbung_procurement::ocds::{parallel, read_kept, unpacked, Kept};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// What an OCDS import stored and skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -75,7 +76,16 @@ impl Store {
         self.written_once(&mut conn, |conn| {
             crate::sql::with_cache(conn, IMPORT_CACHE_MIB, |conn| {
                 crate::sql::foreign_keys_at_end(conn, |conn| {
-                    crate::write_on(conn, |tx| import_tx(tx, files, actor))
+                    let unnamed = Cell::new(false);
+                    let scanned =
+                        crate::write_on(conn, |tx| import_tx(tx, files, actor, Some(&unnamed)));
+                    if !unnamed.get() {
+                        return scanned;
+                    }
+                    // A release only scanned is not what its scan said
+                    // (rolled back): the files are read again, checking,
+                    // which refuses them with their problems.
+                    crate::write_on(conn, |tx| import_tx(tx, files, actor, None))
                 })
             })
         })
@@ -149,21 +159,27 @@ impl Store {
 /// MiB took the city's import from 13.8 to 13.0 s, more was no faster).
 const IMPORT_CACHE_MIB: i64 = 32;
 
+/// The import of `files`: with `unnamed`, their JSON Lines only scanned
+/// for what names each release ([`read_kept`] `scanned`), each checked
+/// whole as its process is compiled; a release that is not what its scan
+/// said sets `unnamed` and fails the import (to be read again, checking).
 fn import_tx<B: AsRef<[u8]>>(
     tx: &Transaction<'_>,
     files: &[(String, B)],
     actor: &Actor,
+    unnamed: Option<&Cell<bool>>,
 ) -> Result<OcdsImportSummary> {
     let bodies = files
         .iter()
         .map(|(file, bytes)| unpacked(file, bytes.as_ref()))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    // Every release of every file read and checked before any is stored
-    // (a refused file refuses the import), each with its file and place.
+    // Every release of every file read (and checked, or scanned) before
+    // any is stored (a refused file refuses the import), each with its
+    // file and place.
     let threads = parallel::threads();
     let mut kept: Vec<Arrived<'_>> = Vec::new();
     for (file, ((name, _), body)) in files.iter().zip(&bodies).enumerate() {
-        read_kept(name, body, threads, |release| {
+        read_kept(name, body, threads, unnamed.is_some(), |release| {
             kept.push(Arrived { file, release })
         })?;
     }
@@ -214,55 +230,66 @@ fn import_tx<B: AsRef<[u8]>>(
             }
         }
         let held = !texts.is_empty();
-        let mut new = Vec::new();
+        let (mut new, mut checks) = (Vec::new(), Vec::new());
         let mut next = Some(first);
         while let Some(at) = next {
             // Each release is taken once: what it leaves is never read.
             let file = kept[at].file;
-            let Kept {
-                ocid: _,
-                identity,
-                date,
-                text,
-            } = std::mem::take(&mut kept[at].release);
-            if seen.insert(identity.clone()) {
+            let release = std::mem::take(&mut kept[at].release);
+            if seen.insert(release.identity.clone()) {
                 counts[file].0 += 1;
                 new.push(blocks::NewRelease {
                     import: imports[file],
-                    identity,
-                    date,
+                    identity: release.identity,
+                    date: release.date,
+                    checked: release.checked,
                 });
-                texts.push(text);
+                texts.push(release.text);
             } else {
+                let identity = if release.checked {
+                    release.identity.into_owned()
+                } else {
+                    // Skipped, yet checked whole.
+                    let identity = release.identity.to_string();
+                    checks.push(release);
+                    identity
+                };
                 counts[file].1 += 1;
                 skipped.push((
                     at,
                     SkippedRelease {
                         file: files[file].0.clone(),
                         ocid: ocid.clone(),
-                        identity: identity.into_owned(),
+                        identity,
                     },
                 ));
             }
             next = order.next_if(|&at| kept[at].release.ocid == ocid);
         }
-        if new.is_empty() {
+        if new.is_empty() && checks.is_empty() {
             // Every release of it held already: nothing to compile again.
             continue;
         }
-        derived += 1;
+        derived += u64::from(!new.is_empty());
         return Some(Ok(processes::Touched {
             ocid,
             texts,
             new,
+            checks,
             chunks: held_chunks,
             held,
         }));
     });
     let mut resolver = SupplierResolver::new(tx);
     resolver.company_numbers = true;
-    processes::derive_many(tx, &mut resolver, processes)?;
+    let derived_all = processes::derive_many(tx, &mut resolver, processes)?;
     drop(resolver);
+    if let (processes::Derived::Unnamed, Some(unnamed)) = (derived_all, unnamed) {
+        unnamed.set(true);
+        return Err(StoreError::Conflict(text!("ocds_release_not_as_scanned";
+            id: "sebuah rilis tidak seperti yang terbaca di awalnya; berkas dibaca ulang",
+            en: "a release is not what its first reading said; the files are read again")));
+    }
     for ((stored, skipped), import) in counts.iter().zip(&imports) {
         tx.execute(
             "UPDATE ocds_imports SET releases = ?1, skipped = ?2 WHERE id = ?3",
@@ -338,6 +365,9 @@ fn by_ocid(releases: &[Arrived<'_>]) -> Vec<usize> {
     }
     order.into_iter().map(|(_, at)| at).collect()
 }
+
+#[cfg(test)]
+mod scanned_tests;
 
 #[cfg(test)]
 mod tests {
@@ -567,6 +597,7 @@ mod tests {
                     identity: at.to_string().into(),
                     date: Cow::Borrowed(""),
                     text: Cow::Borrowed("{}"),
+                    checked: true,
                 },
             })
             .collect();

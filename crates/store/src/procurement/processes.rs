@@ -15,7 +15,8 @@ use lumbung_domain::{text, PostalCode, SupplierId};
 use lumbung_procurement::contracts::{
     Award, Facts, Filter, Overflow, Party, Place, Placing, Process, Report, Tally, Who,
 };
-use lumbung_procurement::ocds::{compile_json, parallel, Json, Object};
+use lumbung_procurement::ocds::scan::Named;
+use lumbung_procurement::ocds::{compile_json, parallel, Json, Kept, Object};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -28,6 +29,9 @@ pub(super) struct Touched<'a> {
     pub texts: Vec<Cow<'a, str>>,
     /// What names each of the last `new.len()` texts.
     pub new: Vec<NewRelease<'a>>,
+    /// Releases of it skipped (held already) that were only scanned: each
+    /// checked whole all the same.
+    pub checks: Vec<Kept<'a>>,
     /// The chunks holding its releases from before, in order.
     pub chunks: Vec<i64>,
     /// Whether rows of the process may be held from before.
@@ -48,6 +52,9 @@ struct Compiled {
 
 /// A batch of processes compiled, and their new releases packed.
 struct Batch {
+    /// A release only scanned is not what its scan said: nothing of the
+    /// batch is kept.
+    unnamed: bool,
     processes: Vec<Compiled>,
     /// Each chunk's import, how many releases it holds, and its bytes.
     chunks: Vec<(i64, i64, Vec<u8>)>,
@@ -58,6 +65,23 @@ struct Batch {
 /// batch's new releases into chunks, for each file of the import in turn,
 /// cut at [`blocks::CHUNK_TEXT`].
 fn compiled(batch: Vec<Touched<'_>>) -> Batch {
+    let unnamed = Batch {
+        unnamed: true,
+        processes: Vec::new(),
+        chunks: Vec::new(),
+    };
+    let skipped_hold = (batch.iter().flat_map(|t| &t.checks)).all(|k| {
+        let named = Named {
+            ocid: &k.ocid,
+            identity: &k.identity,
+            date: &k.date,
+        };
+        named.holds(&k.text)
+    });
+    if !skipped_hold {
+        return unnamed;
+    }
+    let batch: Vec<Touched<'_>> = batch.into_iter().filter(|t| !t.new.is_empty()).collect();
     let mut news: Vec<(i64, usize, [&str; 4])> = Vec::new();
     for (p, t) in batch.iter().enumerate() {
         let first_new = t.texts.len() - t.new.len();
@@ -84,22 +108,36 @@ fn compiled(batch: Vec<Touched<'_>>) -> Batch {
             chunks.push((releases[0].0, releases.len() as i64, packed));
         }
     }
-    let processes = (batch.into_iter().zip(new_chunks))
-        .map(|(t, new_chunks)| {
-            let all: Vec<&str> = t.texts.iter().map(AsRef::as_ref).collect();
-            let process =
-                Process::compile_texts(&t.ocid, &all).expect("releases are stored as JSON objects");
-            Compiled {
-                held: t.held,
-                releases: t.texts.len(),
-                process,
-                ocid: t.ocid,
-                chunks: t.chunks,
-                new_chunks,
-            }
-        })
-        .collect();
-    Batch { processes, chunks }
+    let mut processes = Vec::with_capacity(batch.len());
+    for (t, new_chunks) in batch.into_iter().zip(new_chunks) {
+        let all: Vec<&str> = t.texts.iter().map(AsRef::as_ref).collect();
+        let named: Vec<Option<Named<'_>>> = (t.new.iter())
+            .map(|r| {
+                (!r.checked).then(|| Named {
+                    ocid: &t.ocid,
+                    identity: &r.identity,
+                    date: &r.date,
+                })
+            })
+            .collect();
+        let Some(process) = Process::compile_texts(&t.ocid, &all, &named) else {
+            return unnamed;
+        };
+        drop(named);
+        processes.push(Compiled {
+            held: t.held,
+            releases: t.texts.len(),
+            process: process.expect("releases are stored as JSON objects"),
+            ocid: t.ocid,
+            chunks: t.chunks,
+            new_chunks,
+        });
+    }
+    Batch {
+        unnamed: false,
+        processes,
+        chunks,
+    }
 }
 
 /// Releases as kept, read whole as the import's compiling reads them
@@ -130,6 +168,16 @@ pub(super) fn compiled_release(
 /// statement writing their rows.
 const BATCH: usize = 256;
 
+/// What [`derive_many`] saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Derived {
+    /// Every process it was given.
+    All,
+    /// Not all: a release only scanned is not what its scan said (the
+    /// caller rolls back).
+    Unnamed,
+}
+
 /// Compiles each process of `processes` again from the text of every
 /// release held of it (read on this thread, with whether the process may
 /// have been derived before) and saves what it says: its awards, their
@@ -140,7 +188,7 @@ pub(super) fn derive_many<'a>(
     tx: &Transaction<'_>,
     resolver: &mut SupplierResolver<'_>,
     processes: impl IntoIterator<Item = Result<Touched<'a>>>,
-) -> Result<()> {
+) -> Result<Derived> {
     let mut failed = None;
     let mut processes = processes.into_iter();
     let batches = std::iter::from_fn(|| {
@@ -151,13 +199,23 @@ pub(super) fn derive_many<'a>(
             .filter(|b| !b.is_empty())
     });
     let mut rows = Rows::new(tx)?;
-    parallel::ordered_map(batches, parallel::threads(), compiled, |done| {
-        rows.save(tx, resolver, done)
-    })?;
+    let saved = parallel::ordered_map(batches, parallel::threads(), compiled, |done| {
+        if done.unnamed {
+            // Stops the workers: nothing more is saved.
+            return Err(None);
+        }
+        rows.save(tx, resolver, done).map_err(Some)
+    });
+    match saved {
+        Err(None) => return Ok(Derived::Unnamed),
+        Err(Some(e)) => return Err(e),
+        Ok(()) => {}
+    }
     if let Some(e) = failed {
         return Err(e);
     }
-    rows.finish(tx)
+    rows.finish(tx)?;
+    Ok(Derived::All)
 }
 
 /// The rows of the processes saved, written many a statement: a batch's
@@ -452,6 +510,7 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
                     import: h.import,
                     identity: Cow::Owned(h.identity),
                     date: Cow::Owned(h.date),
+                    checked: true,
                 };
                 (Cow::Owned(h.text), new)
             })
@@ -460,11 +519,13 @@ pub(crate) fn derive_all(tx: &Transaction<'_>) -> Result<()> {
             ocid,
             texts,
             new,
+            checks: Vec::new(),
             chunks: Vec::new(),
             held: true,
         })
     });
-    derive_many(tx, &mut resolver, processes)
+    // Releases kept are checked.
+    derive_many(tx, &mut resolver, processes).map(|_| ())
 }
 
 /// Why the report could not be made.
