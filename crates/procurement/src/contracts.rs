@@ -271,8 +271,8 @@ pub fn postcode_in(text: &str) -> Option<String> {
         if is_uk_postcode(word) {
             found = Some(word.to_uppercase());
         } else if let Some(next) = words.get(i + 1) {
-            let joined = format!("{word}{next}");
-            if next.len() == 3 && is_uk_postcode(&joined) && is_outward(word) {
+            // The cheap tests first: each pair of words was joined.
+            if next.len() == 3 && is_outward(word) && is_uk_postcode(&format!("{word}{next}")) {
                 found = Some(format!("{} {}", word.to_uppercase(), next.to_uppercase()));
             }
         }

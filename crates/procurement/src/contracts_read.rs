@@ -624,14 +624,19 @@ impl<'de, T: Read<'de>> Visitor<'de> for SlotSeed<'_, T> {
 const MOST_KEYS: usize = 64;
 
 /// The hashes of an object's keys, to refuse one given twice (a hash met
-/// twice refuses too: the process is then compiled the general way).
+/// twice refuses too: the process is then compiled the general way). On
+/// the stack: one was allocated for every award.
 struct Seen {
-    hashes: Vec<u64>,
+    hashes: [u64; MOST_KEYS],
+    len: usize,
 }
 
 impl Seen {
     fn new() -> Seen {
-        Seen { hashes: Vec::new() }
+        Seen {
+            hashes: [0; MOST_KEYS],
+            len: 0,
+        }
     }
 
     /// Notes `key`; `false` when it (or its hash) was met, or when there
@@ -641,10 +646,11 @@ impl Seen {
         let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-        if self.hashes.len() == MOST_KEYS || self.hashes.contains(&hash) {
+        if self.len == MOST_KEYS || self.hashes[..self.len].contains(&hash) {
             return false;
         }
-        self.hashes.push(hash);
+        self.hashes[self.len] = hash;
+        self.len += 1;
         true
     }
 }

@@ -66,12 +66,8 @@ pub struct Vendor {
 /// A company number as Companies House writes it: eight characters, a
 /// number shorter than that padded with zeros (`1234567` → `01234567`).
 pub fn company_number(raw: &str) -> Option<String> {
-    let n: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let mut n: String = raw.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    n.make_ascii_uppercase();
     // ASCII only: the split below is by bytes (`€1` split inside its euro
     // sign, and the request panicked).
     if n.is_empty() || n.len() > 8 || !n.is_ascii() {

@@ -15,7 +15,9 @@ use std::collections::{HashMap, HashSet};
 /// Finds or creates suppliers for rows, within one import's transaction.
 pub(crate) struct SupplierResolver<'a> {
     pub(super) tx: &'a Transaction<'a>,
-    pub(super) cache: HashMap<(&'static str, String), i64>,
+    /// Suppliers found by key, by kind of key (looked up without making
+    /// a key: every payment and award looks up several).
+    cache: HashMap<&'static str, HashMap<String, i64>>,
     pub(super) created: u64,
     /// The suppliers this import created.
     pub(super) created_ids: HashSet<i64>,
@@ -23,9 +25,11 @@ pub(crate) struct SupplierResolver<'a> {
     /// keeps its own for the registers.
     pub(crate) company_numbers: bool,
     numbered: HashSet<i64>,
-    /// Suppliers found by company number (only those found: a number
-    /// not held yet may be given to a supplier later in the import).
-    by_number: HashMap<String, i64>,
+    /// Suppliers found by company number, and numbers no supplier holds
+    /// (`None`: a lookup of each for every award that names it was a
+    /// twentieth of a city's OCDS import); forgotten when the import
+    /// gives the number to a supplier ([`Self::resolve`]).
+    by_number: HashMap<String, Option<i64>>,
     pub(super) merged: HashSet<i64>,
     /// Display names already read, by supplier.
     pub(super) names: HashMap<i64, String>,
@@ -47,7 +51,7 @@ impl<'a> SupplierResolver<'a> {
     }
 
     pub(super) fn lookup(&mut self, kind: &'static str, key: &str) -> Result<Option<i64>> {
-        if let Some(id) = self.cache.get(&(kind, key.to_owned())) {
+        if let Some(id) = self.cache.get(kind).and_then(|keys| keys.get(key)) {
             return Ok(Some(*id));
         }
         let id: Option<i64> = self
@@ -56,7 +60,7 @@ impl<'a> SupplierResolver<'a> {
             .query_row(params![kind, key], |r| r.get(0))
             .optional()?;
         if let Some(id) = id {
-            self.cache.insert((kind, key.to_owned()), id);
+            self.remember(kind, key, id);
         }
         Ok(id)
     }
@@ -65,16 +69,14 @@ impl<'a> SupplierResolver<'a> {
     /// either database), if one does.
     pub(crate) fn by_company_number(&mut self, number: &str) -> Result<Option<i64>> {
         if let Some(id) = self.by_number.get(number) {
-            return Ok(Some(*id));
+            return Ok(*id);
         }
         let id: Option<i64> = self
             .tx
             .prepare("SELECT id FROM suppliers WHERE company_number = ?1 ORDER BY id LIMIT 1")?
             .query_row([number], |r| r.get(0))
             .optional()?;
-        if let Some(id) = id {
-            self.by_number.insert(number.to_owned(), id);
-        }
+        self.by_number.insert(number.to_owned(), id);
         Ok(id)
     }
 
@@ -84,8 +86,15 @@ impl<'a> SupplierResolver<'a> {
                 "INSERT INTO supplier_keys (kind, key, supplier_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?
             .execute(params![kind, key, supplier])?;
-        self.cache.insert((kind, key.to_owned()), supplier);
+        self.remember(kind, key, supplier);
         Ok(())
+    }
+
+    fn remember(&mut self, kind: &'static str, key: &str, supplier: i64) {
+        self.cache
+            .entry(kind)
+            .or_default()
+            .insert(key.to_owned(), supplier);
     }
 
     pub(super) fn display_name(&mut self, supplier: i64) -> Result<String> {
