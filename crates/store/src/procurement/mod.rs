@@ -206,15 +206,15 @@ fn import_tx<B: AsRef<[u8]>>(
     let mut counts = vec![(0i64, 0i64); files.len()];
     let mut skipped: Vec<(usize, SkippedRelease)> = Vec::new();
     let mut derived = 0u64;
-    let mut order = order.into_iter().peekable();
+    let mut processes_read = order.processes();
     let mut chunks = blocks::Chunks::default();
     // Each process with a new release: the releases held of it read back
     // first, then the new ones (the files' own text) after them; it is
     // compiled, and its new releases packed, on the workers while the
     // next ones are read.
     let processes = std::iter::from_fn(|| loop {
-        let first = order.next()?;
-        let ocid = kept[first].release.ocid.clone().into_owned();
+        let process = processes_read.next()?;
+        let ocid = kept[process[0]].release.ocid.clone().into_owned();
         let mut seen = blocks::Identities::default();
         let (mut texts, mut held_chunks) = (Vec::new(), Vec::new());
         if held_before {
@@ -231,8 +231,7 @@ fn import_tx<B: AsRef<[u8]>>(
         }
         let held = !texts.is_empty();
         let (mut new, mut checks) = (Vec::new(), Vec::new());
-        let mut next = Some(first);
-        while let Some(at) = next {
+        for &at in process {
             // Each release is taken once: what it leaves is never read.
             let file = kept[at].file;
             let release = std::mem::take(&mut kept[at].release);
@@ -264,7 +263,6 @@ fn import_tx<B: AsRef<[u8]>>(
                     },
                 ));
             }
-            next = order.next_if(|&at| kept[at].release.ocid == ocid);
         }
         if new.is_empty() && checks.is_empty() {
             // Every release of it held already: nothing to compile again.
@@ -333,9 +331,9 @@ struct Arrived<'a> {
 /// alike for their first dozen bytes, compared whole took a twentieth of
 /// its import. The releases stay where they are (moving a million of
 /// them into order was a pass of its own).
-fn by_ocid(releases: &[Arrived<'_>]) -> Vec<usize> {
+fn by_ocid(releases: &[Arrived<'_>]) -> ByOcid {
     let Some(first) = releases.first().map(|a| a.release.ocid.as_bytes()) else {
-        return Vec::new();
+        return ByOcid::default();
     };
     let shared = releases.iter().fold(first.len(), |shared, a| {
         let ocid = a.release.ocid.as_bytes();
@@ -358,12 +356,45 @@ fn by_ocid(releases: &[Arrived<'_>]) -> Vec<usize> {
         .collect();
     order.sort_unstable();
     let ocid = |at: usize| releases[at].release.ocid.as_ref();
+    // Where each process ends, found while its ocids are still in the
+    // cache: told apart later, a million ocids compared from all over
+    // memory took a fortieth of the import.
+    let mut ends = Vec::new();
+    let mut end = 0;
     for alike in order.chunk_by_mut(|a, b| a.0 == b.0) {
         if alike.len() > 1 {
             alike.sort_unstable_by(|a, b| (ocid(a.1), a.1).cmp(&(ocid(b.1), b.1)));
+            for process in alike.chunk_by(|a, b| ocid(a.1) == ocid(b.1)) {
+                end += process.len();
+                ends.push(end);
+            }
+        } else {
+            end += 1;
+            ends.push(end);
         }
     }
-    order.into_iter().map(|(_, at)| at).collect()
+    ByOcid {
+        order: order.into_iter().map(|(_, at)| at).collect(),
+        ends,
+    }
+}
+
+/// Releases in ocid order (where each lies among those read), and where
+/// each process's run of them ends in that order.
+#[derive(Debug, Default)]
+struct ByOcid {
+    order: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl ByOcid {
+    /// Each process's releases, in the order they came.
+    fn processes(&self) -> impl Iterator<Item = &[usize]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.order[start..end])
+    }
 }
 
 #[cfg(test)]
@@ -605,11 +636,23 @@ mod tests {
             .map(|(at, a)| (a.release.ocid.to_string(), at))
             .collect();
         expected.sort_by(|a, b| a.0.cmp(&b.0));
-        let got: Vec<(String, usize)> = (by_ocid(&releases).into_iter())
-            .map(|at| (releases[at].release.ocid.to_string(), at))
+        let by = by_ocid(&releases);
+        let got: Vec<(String, usize)> = (by.order.iter())
+            .map(|&at| (releases[at].release.ocid.to_string(), at))
             .collect();
         assert_eq!(got, expected);
-        assert!(by_ocid(&[]).is_empty());
+        // One run for each ocid, of it alone.
+        let runs: Vec<&str> = (by.processes())
+            .map(|run| {
+                let ocid = releases[run[0]].release.ocid.as_ref();
+                assert!(run.iter().all(|&at| releases[at].release.ocid == ocid));
+                ocid
+            })
+            .collect();
+        let mut distinct: Vec<&str> = expected.iter().map(|(o, _)| o.as_str()).collect();
+        distinct.dedup();
+        assert_eq!(runs, distinct);
+        assert_eq!(by_ocid(&[]).processes().count(), 0);
     }
 
     /// A database made before the typed tables (schema 18; 19 with the
