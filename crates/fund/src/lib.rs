@@ -9,6 +9,7 @@ pub mod collection;
 pub mod group;
 pub mod journal;
 pub mod loan;
+pub mod ps2;
 pub mod report;
 pub mod rules;
 pub mod servicing;

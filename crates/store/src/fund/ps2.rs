@@ -4,22 +4,9 @@
 use crate::{Result, Store};
 use lumbung_community::mapping::{Classification, Sex as MappingSex};
 use lumbung_domain::{Scope, Sex};
-use serde::Serialize;
 use std::collections::HashSet;
 
-/// A member of a poor household who may join a KSM.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ps2Candidate {
-    pub household_id: String,
-    pub rt: String,
-    pub head_name: String,
-    /// The member's place in the household roster.
-    pub member_index: usize,
-    pub name: String,
-    #[serde(with = "lumbung_domain::sex::letter")]
-    pub sex: Sex,
-    pub nik: Option<String>,
-}
+pub use lumbung_fund::ps2::Candidate as Ps2Candidate;
 
 /// The kelurahan a KSM meets in: the kelurahan area at or above its own
 /// area (or its UPK's).

@@ -21,30 +21,6 @@ pub async fn ksm_page(
     ksm_view(&state, &viewer, &uri, id, &q.ps2, None).await
 }
 
-/// The most members of the PS-2 list a search shows: the list is a
-/// kelurahan's poor households, and only those searched for are shown
-/// (and their reading audited).
-const PS2_SHOWN: usize = 50;
-
-/// The members of the PS-2 list whose name, head of household or RT holds
-/// `search` (case aside): the first [`PS2_SHOWN`], and how many match.
-fn ps2_found(
-    candidates: impl IntoIterator<Item = lumbung_store::Ps2Candidate>,
-    search: &str,
-) -> (Vec<lumbung_store::Ps2Candidate>, usize) {
-    let search = search.trim().to_lowercase();
-    let mut found: Vec<_> = (candidates.into_iter())
-        .filter(|c| {
-            [&c.name, &c.head_name, &c.rt]
-                .iter()
-                .any(|t| t.to_lowercase().contains(&search))
-        })
-        .collect();
-    let all = found.len();
-    found.truncate(PS2_SHOWN);
-    (found, all)
-}
-
 /// What a KSM form answers: where to go after it, or — when a value was
 /// refused — the KSM's page again with `action`'s form showing why, in
 /// the visitor's language, beside what was `typed`.
@@ -109,24 +85,14 @@ async fn ksm_view(
             ))
         })
         .await?;
-    let taken: std::collections::HashSet<(String, String)> = ksm
-        .members
-        .iter()
-        .filter_map(|m| m.household.clone().map(|h| (h, m.name.clone())))
-        .collect();
-    let ps2_open = ps2.as_ref().is_some_and(|c| !c.is_empty());
-    let untaken = (ps2.into_iter().flatten())
-        .filter(|c| !taken.contains(&(c.household_id.clone(), c.name.clone())));
-    let (ps2, ps2_found_all) = if search.is_empty() {
-        (Vec::new(), 0)
-    } else {
-        ps2_found(untaken, &search)
-    };
+    let taken =
+        (ksm.members.iter()).filter_map(|m| Some((m.household.as_deref()?, m.name.as_str())));
+    let ps2 = lumbung_fund::ps2::search(ps2, taken, &search);
     // Names of the PS-2 list were shown: audited like the list's own page,
-    // under the kelurahan (an RT's code starts with its kelurahan's).
-    if let Some(first) = ps2.first() {
-        let kelurahan = first.rt.split('.').next().unwrap_or(&first.rt).to_owned();
-        let details = serde_json::json!({"ksm": id, "members": ps2.len()});
+    // under the kelurahan.
+    if let Some(first) = ps2.shown.first() {
+        let kelurahan = first.kelurahan().to_owned();
+        let details = serde_json::json!({"ksm": id, "members": ps2.shown.len()});
         crate::community::audit_read(state, viewer, "ps2", &kelurahan, details).await?;
     }
     let on = today(state);
@@ -146,10 +112,10 @@ async fn ksm_view(
             women => women,
             loans => loans.iter().map(|(l, b)| super::upk::loan_line(l, b, &settings, on)).collect::<Vec<_>>(),
             settings => settings,
-            ps2_open => ps2_open,
-            ps2 => ps2,
+            ps2_open => ps2.open,
             ps2_search => search,
-            ps2_more => ps2_found_all - ps2.len(),
+            ps2_more => ps2.more,
+            ps2 => ps2.shown,
             applications => applications,
             key => form_key(),
             today => on,
@@ -425,47 +391,4 @@ pub async fn collection_page(
         "fund_collection.html",
         context! { ksm => ksm, on => on, rows => rows, total => total },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn candidate(i: usize) -> lumbung_store::Ps2Candidate {
-        lumbung_store::Ps2Candidate {
-            household_id: format!("h{i}"),
-            rt: format!("3604010001.0{}.0{}", i % 3, i % 5),
-            head_name: if i.is_multiple_of(2) {
-                "Pak Darto"
-            } else {
-                "Bu Sri"
-            }
-            .to_owned(),
-            member_index: 0,
-            name: format!("Anggota {i}"),
-            sex: Sex::Female,
-            nik: None,
-        }
-    }
-
-    /// A search finds by name, head of household or RT, case aside, and
-    /// shows the first 50 of those it finds, counting them all.
-    #[test]
-    fn a_search_of_the_ps2_list_shows_the_first_fifty_it_finds() {
-        let all = || (0..200).map(candidate);
-        let names = |(found, n): (Vec<lumbung_store::Ps2Candidate>, usize)| {
-            (found.into_iter().map(|c| c.name).collect::<Vec<_>>(), n)
-        };
-        assert_eq!(
-            names(ps2_found(all(), " aNGGOTA 199 ")),
-            (vec!["Anggota 199".to_owned()], 1)
-        );
-        let (found, n) = ps2_found(all(), "darto");
-        assert_eq!((found.len(), n), (PS2_SHOWN, 100));
-        assert!(found.iter().all(|c| c.head_name == "Pak Darto"));
-        assert_eq!(found[0].name, "Anggota 0");
-        let (found, n) = ps2_found(all(), "3604010001.02.");
-        assert_eq!((found.len(), n), (PS2_SHOWN, 66));
-        assert_eq!(ps2_found(all(), "nobody").1, 0);
-    }
 }
