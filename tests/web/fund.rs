@@ -508,8 +508,24 @@ async fn members_are_picked_from_the_ps2_list_and_others_are_flagged() {
         &[("name", "Tamu"), ("sex", "m")],
     )
     .await;
+    // Picked again (a second submit, or a form kept open): refused, in
+    // the visitor's language, and the member is in the KSM once.
+    let again = [("from_ps2", value.as_str()), ("ps2", "3604010001")];
+    let members = format!("/fund/ksm/{ksm}/members");
+    let page = (upk.post_form_expect(&members, &again, StatusCode::UNPROCESSABLE_ENTITY)).await;
+    assert!(
+        page.contains("sudah tercatat sebagai anggota KSM ini"),
+        "the refusal says why"
+    );
     let ksm = lumbung_domain::KsmId::new(ksm);
     let view = app.store.ksm(ksm).unwrap().unwrap();
+    assert_eq!(
+        (view.members.iter())
+            .filter(|m| m.household.as_deref() == value.split('|').next())
+            .count(),
+        1,
+        "picked once"
+    );
     let picked = view.members.iter().find(|m| m.household.is_some()).unwrap();
     assert_eq!(
         Some(picked.household.as_deref().unwrap()),

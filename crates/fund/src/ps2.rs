@@ -2,7 +2,7 @@
 //! the self-mapping: who may still be picked, and what a search of the
 //! list shows. Pure; the store reads the list and the KSM's members.
 
-use lumbung_domain::Sex;
+use lumbung_domain::{text, Sex, Text};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -82,6 +82,57 @@ pub fn search<'m>(
     }
 }
 
+/// Why a member cannot be picked from the PS-2 list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The list holds no member `member` of household `household`.
+    NotOnList { household: String, member: usize },
+    /// The member is in the KSM already (or was: a member who left is
+    /// typed in again, not picked twice).
+    InKsm { household: String, name: String },
+}
+
+impl Refused {
+    /// The refusal in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            Refused::NotOnList { household, member } => text!("not_on_ps2_list",
+                member = member, household = format!("{household:?}");
+                id: "anggota {member} dari rumah tangga {household} tidak ada di daftar PS-2 kelurahan ini",
+                en: "member {member} of household {household} is not on this kelurahan's PS-2 list"),
+            Refused::InKsm { household, name } => text!("ps2_member_in_ksm",
+                name = name, household = format!("{household:?}");
+                id: "{name} dari rumah tangga {household} sudah tercatat sebagai anggota KSM ini",
+                en: "{name} of household {household} is already a member of this KSM"),
+        }
+    }
+}
+
+/// The member `member` of household `household` on `list`, to join a KSM
+/// whose members are `taken` (their household and name, as [`search`]
+/// takes them): refused when the list has no such member, or the KSM has
+/// them already.
+pub fn pick<'m>(
+    list: Option<Vec<Candidate>>,
+    mut taken: impl Iterator<Item = (&'m str, &'m str)>,
+    household: &str,
+    member: usize,
+) -> Result<Candidate, Refused> {
+    let found = (list.into_iter().flatten())
+        .find(|c| c.household_id == household && c.member_index == member)
+        .ok_or_else(|| Refused::NotOnList {
+            household: household.to_owned(),
+            member,
+        })?;
+    if taken.any(|(h, name)| h == found.household_id && name == found.name) {
+        return Err(Refused::InKsm {
+            household: found.household_id,
+            name: found.name,
+        });
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +204,36 @@ mod tests {
         let blank = search(list(), [], "  ");
         assert!(blank.open && blank.shown.is_empty() && blank.more == 0);
         assert_eq!(candidate(7).kelurahan(), "3604010001");
+    }
+
+    /// A member is picked once: the list's own, not twice into one KSM.
+    #[test]
+    fn a_member_is_picked_from_the_list_once() {
+        let picked = pick(list(), std::iter::empty(), "h3", 0).unwrap();
+        assert_eq!(picked.name, "Anggota 3");
+        let taken = [("h3", "Anggota 3")];
+        assert_eq!(
+            pick(list(), taken.into_iter(), "h3", 0),
+            Err(Refused::InKsm {
+                household: "h3".into(),
+                name: "Anggota 3".into()
+            })
+        );
+        assert_eq!(
+            pick(list(), std::iter::empty(), "h3", 1),
+            Err(Refused::NotOnList {
+                household: "h3".into(),
+                member: 1
+            })
+        );
+        assert!(matches!(
+            pick(None, std::iter::empty(), "h3", 0),
+            Err(Refused::NotOnList { .. })
+        ));
+        let refused = Refused::InKsm {
+            household: "h3".into(),
+            name: "Anggota 3".into(),
+        };
+        assert!(refused.text().english().contains("already a member"));
     }
 }

@@ -162,39 +162,10 @@ impl Store {
         joined_on: Date,
         actor: &Actor,
     ) -> Result<MemberId> {
-        self.insert_member(ksm.get(), name, sex, nik, None, joined_on, actor)
-    }
-
-    /// Adds a member, typed in or (with `household`) from the PS-2 list.
-    #[allow(clippy::too_many_arguments)]
-    fn insert_member(
-        &self,
-        ksm: i64,
-        name: &str,
-        sex: Sex,
-        nik: Option<&str>,
-        household: Option<&str>,
-        joined_on: Date,
-        actor: &Actor,
-    ) -> Result<MemberId> {
         let name = group::member_name(name)?;
         let nik = group::nik(nik)?;
-        self.day_passed("joined_on", joined_on)?;
-        self.write(|tx| {
-            let (upk, _) = upk_of_ksm(tx, ksm)?;
-            let id: i64 = tx.query_row(
-                "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-                params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()], |r| r.get::<_, i64>(0),
-            )?;
-            audit::record_on_org(
-                tx,
-                actor,
-                "fund.member.add",
-                upk,
-                serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
-            )?;
-            Ok(MemberId::new(id))
-        })
+        let joined_on = self.day_passed("joined_on", joined_on)?;
+        self.write(|tx| insert_member_on(tx, ksm.get(), name, sex, nik, None, joined_on, actor))
     }
 
     /// Records that a member left the group on a date (kept in history).
@@ -751,7 +722,9 @@ impl Store {
     }
 
     /// Adds a member of a poor household to a KSM, with their name, sex
-    /// and NIK as the mapping recorded them.
+    /// and NIK as the mapping recorded them; once (`ps2::pick`: checked
+    /// in the transaction that adds them, so that two picks at once add
+    /// one).
     pub fn add_ksm_member_from_ps2(
         &self,
         ksm: KsmId,
@@ -761,29 +734,55 @@ impl Store {
         scope: &Scope,
         actor: &Actor,
     ) -> Result<MemberId> {
-        let candidate = self
-            .ps2_candidates(ksm, scope)?
-            .unwrap_or_default()
-            .into_iter()
-            .find(|c| c.household_id == household && c.member_index == member_index)
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "household",
-                    text!("not_on_ps2_list", member = member_index, household = format!("{household:?}");
-                        id: "anggota {member} dari rumah tangga {household} tidak ada di daftar PS-2 kelurahan ini",
-                        en: "member {member} of household {household} is not on this kelurahan's PS-2 list"),
-                )
-            })?;
-        self.insert_member(
-            ksm.get(),
-            &candidate.name,
-            candidate.sex,
-            candidate.nik.as_deref(),
-            Some(household),
-            joined_on,
-            actor,
-        )
+        let list = self.ps2_candidates(ksm, scope)?;
+        self.write(|tx| {
+            let members = members_tx(tx, ksm.get())?;
+            let taken =
+                (members.iter()).filter_map(|m| Some((m.household.as_deref()?, m.name.as_str())));
+            let candidate = lumbung_fund::ps2::pick(list, taken, household, member_index)
+                .map_err(|e| StoreError::invalid("household", e.text()))?;
+            let name = group::member_name(&candidate.name)?;
+            let nik = group::nik(candidate.nik.as_deref())?;
+            let joined_on = self.day_passed("joined_on", joined_on)?;
+            insert_member_on(
+                tx,
+                ksm.get(),
+                name,
+                candidate.sex,
+                nik,
+                Some(household),
+                joined_on,
+                actor,
+            )
+        })
     }
+}
+
+/// Writes a member checked already, with its audit entry.
+#[allow(clippy::too_many_arguments)]
+fn insert_member_on(
+    tx: &crate::db::Transaction<'_>,
+    ksm: i64,
+    name: &str,
+    sex: Sex,
+    nik: Option<&str>,
+    household: Option<&str>,
+    joined_on: Date,
+    actor: &Actor,
+) -> Result<MemberId> {
+    let (upk, _) = upk_of_ksm(tx, ksm)?;
+    let id: i64 = tx.query_row(
+        "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()], |r| r.get::<_, i64>(0),
+    )?;
+    audit::record_on_org(
+        tx,
+        actor,
+        "fund.member.add",
+        upk,
+        serde_json::json!({"ksm": ksm, "member": id, "name": name, "household": household}),
+    )?;
+    Ok(MemberId::new(id))
 }
 
 /// A member's row as stored.
