@@ -174,6 +174,10 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
         )
     };
     assert_eq!(capital(), [["3604240003", "106623500000", "1"]]);
+    // The UPK's books hold it in whole rupiah (it had been a hundred times
+    // more: the allocation's hundredths).
+    let cash = || env.sqlite("SELECT sum(amount) FROM fund_account_days WHERE account = 'cash'");
+    assert_eq!(cash(), [["1066235000"]]);
     // The allocation falls: the difference is returned by a new entry;
     // the first one stays.
     let lower = ACTIVITIES.replace(
@@ -184,6 +188,7 @@ fn the_economic_allocation_becomes_the_upks_capital_and_a_change_posts_the_diffe
         .code(0)
         .stdout_has("-66235000.00");
     assert_eq!(capital(), [["3604240003", "100000000000", "2"]]);
+    assert_eq!(cash(), [["1000000000"]]);
     // The journal still verifies, and holds both entries.
     run(&env, &["fund", "verify"]).code(0);
     let entries =

@@ -8,6 +8,7 @@
 //! one.
 
 use lumbung_domain::{Money, UpkId};
+use lumbung_fund::journal::Account;
 use std::collections::BTreeMap;
 
 /// What the capital is held for: (kelurahan, programme, year).
@@ -20,6 +21,31 @@ pub struct Posting {
     pub key: CapitalKey,
     pub upk: UpkId,
     pub amount: i64,
+}
+
+impl Posting {
+    /// The posting in whole rupiah, as the UPK's books keep money (`amount`
+    /// counts hundredths, as the allocation does): `None` when it has a
+    /// part of a rupiah, which the books cannot hold.
+    pub fn rupiah(&self) -> Option<i64> {
+        rupiah_of(self.amount)
+    }
+}
+
+/// Hundredths of a rupiah as whole rupiah, when they are.
+pub fn rupiah_of(hundredths: i64) -> Option<i64> {
+    const HUNDREDTHS: i64 = 100;
+    (hundredths % HUNDREDTHS == 0).then_some(hundredths / HUNDREDTHS)
+}
+
+/// The lines of BLM capital `rupiah` (whole) in a UPK's books: received
+/// into cash when positive, returned from it when negative.
+pub fn capital_lines(rupiah: i64) -> [(Account, i64); 2] {
+    if rupiah > 0 {
+        [(Account::Cash, rupiah), (Account::CapitalBlm, -rupiah)]
+    } else {
+        [(Account::CapitalBlm, -rupiah), (Account::Cash, rupiah)]
+    }
 }
 
 /// The postings that bring what was posted up to what is allocated, for
@@ -91,5 +117,27 @@ mod tests {
         // An activity gone from the allocation returns its capital.
         let gone = postings(&BTreeMap::new(), &posted, &upks).unwrap();
         assert_eq!(gone.iter().map(|p| p.amount).sum::<i64>(), -180 * 100);
+    }
+
+    /// The books keep whole rupiah: a posting is whole rupiah or none.
+    #[test]
+    fn a_posting_goes_to_the_books_in_whole_rupiah() {
+        let posting = |amount| Posting {
+            key: key("A"),
+            upk: UpkId::new(1),
+            amount,
+        };
+        let allocated = Money::from_units(1_066_235_000);
+        assert_eq!(posting(allocated.minor()).rupiah(), Some(1_066_235_000));
+        assert_eq!(posting(-6_623_500_000).rupiah(), Some(-66_235_000));
+        assert_eq!(posting(150).rupiah(), None);
+        assert_eq!(
+            capital_lines(1_000),
+            [(Account::Cash, 1_000), (Account::CapitalBlm, -1_000)]
+        );
+        assert_eq!(
+            capital_lines(-1_000),
+            [(Account::CapitalBlm, 1_000), (Account::Cash, -1_000)]
+        );
     }
 }

@@ -762,6 +762,8 @@ fn after_migration(tx: &Transaction<'_>, version: usize) -> Result<()> {
         // as rows of their own: databases from before those are derived
         // here, once).
         56 => procurement::derive_all(tx),
+        // BLM capital posted in hundredths, reversed and posted in rupiah.
+        58 => programme::correct_capital_scale(tx),
         _ => Ok(()),
     }
 }

@@ -217,7 +217,8 @@ fn migrate_locked(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
         .map(|(i, sql)| (schema::PG_BASELINE + 1 + i, sql))
         .skip_while(|(i, _)| (*i as i64) <= current)
     {
-        let tx = conn.transaction()?;
+        // Immediate: a migration may post to the funds' books (58).
+        let tx = conn.transaction_with_behavior(db::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         crate::after_migration(&tx, i)?;
         record(&tx, i as i64)?;

@@ -444,8 +444,8 @@ fn post_capital(
     import: i64,
     kelurahan: &std::collections::BTreeSet<&str>,
 ) -> Result<Vec<CapitalPosted>> {
-    use lumbung_fund::journal::{Account, Entry};
-    use lumbung_programme::capital::{postings, CapitalKey};
+    use lumbung_fund::journal::Entry;
+    use lumbung_programme::capital::{capital_lines, postings, CapitalKey};
     use std::collections::BTreeMap;
     let mut allocated: BTreeMap<CapitalKey, Money> = BTreeMap::new();
     let mut ids: BTreeMap<String, i64> = BTreeMap::new();
@@ -491,19 +491,20 @@ fn post_capital(
     }
     let mut out = Vec::new();
     for p in postings(&allocated, &posted, &upks).ok_or_else(too_large)? {
+        // The books keep whole rupiah (the allocation counts hundredths).
+        let rupiah = p.rupiah().ok_or_else(|| {
+            StoreError::invalid(
+                "blm",
+                text!("programme_capital_not_whole", kelurahan = p.key.0, programme = p.key.1,
+                    year = p.key.2, amount = Money::from_minor(p.amount);
+                    id: "modal BLM ekonomi {programme} {year} kelurahan {kelurahan} berubah {amount}: buku UPK hanya mencatat rupiah utuh",
+                    en: "the economic BLM capital of {programme} {year} in kelurahan {kelurahan} changes by {amount}: a UPK's books hold whole rupiah only"),
+            )
+        })?;
         let (kelurahan, programme, year) = p.key;
         let amount = p.amount;
-        let (lines, said) = if amount > 0 {
-            (
-                [(Account::Cash, amount), (Account::CapitalBlm, -amount)],
-                "received",
-            )
-        } else {
-            (
-                [(Account::CapitalBlm, -amount), (Account::Cash, amount)],
-                "returned",
-            )
-        };
+        let said = if amount > 0 { "received" } else { "returned" };
+        let lines = capital_lines(rupiah);
         // The books' own narration, in English as all of them are
         // (`lumbung_fund::words::narration` reads it in Indonesian).
         let entry = Entry::new(
@@ -534,6 +535,52 @@ fn post_capital(
         });
     }
     Ok(out)
+}
+
+/// Migration 58: BLM capital posted before it was in hundredths of a
+/// rupiah where the books count whole rupiah (a hundred times the
+/// allocation). Each such entry is reversed and the capital posted again
+/// in rupiah, both dated today, and the pair noted in
+/// `programme_capital_corrections`; the entries themselves stay as they
+/// were, as every entry does. (A part of a rupiah, which the books cannot
+/// hold, is left out of the posting again.)
+pub(crate) fn correct_capital_scale(tx: &Transaction<'_>) -> Result<()> {
+    use lumbung_fund::journal::Entry;
+    use lumbung_programme::capital::capital_lines;
+    let posted: Vec<(i64, i64, i64)> = crate::sql::all(
+        tx,
+        "SELECT upk_id, amount, journal_seq FROM programme_capital ORDER BY journal_seq",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    for (upk, hundredths, sequence) in posted {
+        let today = crate::today();
+        let wrong = capital_lines(hundredths);
+        let reversal = Entry::new(
+            today,
+            format!("correction of entry {sequence}: BLM capital posted in hundredths of a rupiah, reversed"),
+            format!("programme-capital-scale:{sequence}:reversal"),
+            wrong.map(|(account, amount)| (account, -amount)),
+        );
+        let reversed = crate::fund::post_entry(tx, upk, None, &reversal)?;
+        let rupiah = hundredths / 100;
+        let reposted = if rupiah == 0 {
+            None
+        } else {
+            let again = Entry::new(
+                today,
+                format!("correction of entry {sequence}: BLM capital posted again in rupiah"),
+                format!("programme-capital-scale:{sequence}:repost"),
+                capital_lines(rupiah),
+            );
+            crate::fund::post_entry(tx, upk, None, &again)?
+        };
+        tx.execute(
+            "INSERT INTO programme_capital_corrections (journal_seq, reversal_seq, repost_seq) VALUES (?1, ?2, ?3)",
+            params![sequence, reversed, reposted],
+        )?;
+    }
+    Ok(())
 }
 
 fn too_large() -> StoreError {

@@ -1181,6 +1181,20 @@ BEGIN SELECT RAISE(ABORT, 'where the journal''s text keys end is fixed'); END;
     // 56, 57: see `procurement::schema`.
     crate::procurement::schema::RELEASE_CHUNKS,
     crate::procurement::schema::DROP_RELEASE_BLOCKS,
+    // 58: BLM capital had been posted to the UPKs' books in hundredths of
+    // a rupiah; each such entry is reversed and posted again in rupiah
+    // (`programme::correct_capital_scale`), the pair noted here.
+    r#"
+CREATE TABLE programme_capital_corrections (
+    journal_seq  INTEGER PRIMARY KEY REFERENCES fund_journal(sequence),
+    reversal_seq INTEGER REFERENCES fund_journal(sequence),
+    repost_seq   INTEGER REFERENCES fund_journal(sequence)
+);
+CREATE TRIGGER programme_capital_corrections_no_update BEFORE UPDATE ON programme_capital_corrections
+BEGIN SELECT RAISE(ABORT, 'corrections are kept as made'); END;
+CREATE TRIGGER programme_capital_corrections_no_delete BEFORE DELETE ON programme_capital_corrections
+BEGIN SELECT RAISE(ABORT, 'corrections are kept as made'); END;
+"#,
 ];
 
 mod postgres;

@@ -169,4 +169,16 @@ ALTER TABLE ocds_processes ADD COLUMN chunks BYTEA;
 "#,
     // 57: as on SQLite.
     "DROP TABLE ocds_release_blocks;",
+    // 58: as on SQLite.
+    r#"
+CREATE TABLE programme_capital_corrections (
+    journal_seq  BIGINT PRIMARY KEY REFERENCES fund_journal(sequence) DEFERRABLE,
+    reversal_seq BIGINT REFERENCES fund_journal(sequence) DEFERRABLE,
+    repost_seq   BIGINT REFERENCES fund_journal(sequence) DEFERRABLE
+);
+CREATE TRIGGER programme_capital_corrections_no_update BEFORE UPDATE ON programme_capital_corrections
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('corrections are kept as made');
+CREATE TRIGGER programme_capital_corrections_no_delete BEFORE DELETE ON programme_capital_corrections
+FOR EACH ROW EXECUTE FUNCTION lumbung_refuse('corrections are kept as made');
+"#,
 ];

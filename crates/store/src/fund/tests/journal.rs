@@ -306,3 +306,77 @@ fn older_journal_kept(as_bytes: bool) {
     unbalance(&s, 30);
     assert_eq!(s.verify_fund_journal().unwrap(), Err(30));
 }
+
+/// Regression (review of 2026-12-08): BLM capital was posted to a UPK's
+/// books in hundredths of a rupiah, a hundred times its allocation.
+/// Migration 58 reverses each such entry and posts it again in rupiah,
+/// leaving both in the journal and noting the pair.
+#[test]
+fn capital_posted_in_hundredths_is_reversed_and_posted_again_in_rupiah() {
+    use lumbung_programme::capital::capital_lines;
+    let (d, s) = store();
+    let u = upk_with_group(&s, 1_000_000);
+    let held = |s: &Store, account: Account| {
+        let b = balances(&s.fund_journal().unwrap()).unwrap();
+        b.get(&account).copied().unwrap_or(0)
+    };
+    let (cash, capital) = (held(&s, Account::Cash), held(&s, Account::CapitalBlm));
+    // As an activities import posted 1,066,235,000 allocated before.
+    let hundredths = 106_623_500_000;
+    let wrong = s
+        .write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO areas (code, name, kind, path, depth) VALUES ('3604240003', 'Citerep', 'kelurahan', '3604240003', 0);
+                 INSERT INTO programmes (id, name, name_key, created_at) VALUES (1, 'P2KP', 'p2kp', '2024-01-10T00:00:00Z');
+                 INSERT INTO programme_imports (id, what, file, fingerprint, rows, flags, imported_at, imported_by)
+                     VALUES (1, 'activities', 'activities.csv', 'f', 1, '[]', '2024-01-10T00:00:00Z', 'test');",
+            )?;
+            let entry = Entry::new(
+                date(2024, 1, 10),
+                "BLM economic capital P2KP 2008 received (import 1)".into(),
+                "programme:1:3604240003:P2KP:2008".into(),
+                capital_lines(hundredths),
+            );
+            let sequence = crate::fund::post_entry(tx, u.upk.get(), None, &entry)?.unwrap();
+            tx.execute(
+                "INSERT INTO programme_capital (area_code, programme_id, year, upk_id, amount, journal_seq, import_id)
+                 VALUES ('3604240003', 1, 2008, ?1, ?2, ?3, 1)",
+                params![u.upk.get(), hundredths, sequence],
+            )?;
+            Ok(sequence)
+        })
+        .unwrap();
+    assert_eq!(held(&s, Account::Cash) - cash, hundredths);
+    // The database as it was before migration 58: opened again, the
+    // migration corrects it.
+    let conn = s.conn().unwrap();
+    conn.execute_batch(match conn.backend() {
+        crate::db::Backend::Sqlite => {
+            "DROP TABLE programme_capital_corrections; PRAGMA user_version = 57;"
+        }
+        crate::db::Backend::Postgres => {
+            "DROP TABLE programme_capital_corrections; DELETE FROM lumbung_migrations WHERE version = 58;"
+        }
+    })
+    .unwrap();
+    drop(conn);
+    drop(s);
+    let s = d.open_again();
+    assert_eq!(held(&s, Account::Cash) - cash, 1_066_235_000);
+    assert_eq!(held(&s, Account::CapitalBlm) - capital, -1_066_235_000);
+    let (reversal, repost): (Option<i64>, Option<i64>) = s
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT reversal_seq, repost_seq FROM programme_capital_corrections WHERE journal_seq = ?1",
+            [wrong],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(reversal.is_some_and(|r| r > wrong) && repost > reversal);
+    // The wrong entry stays; the chains still verify.
+    let journal = s.fund_journal().unwrap();
+    assert!(journal.iter().any(|p| p.sequence as i64 == wrong));
+    assert_eq!(verify_journal(&s.fund_journal_chains().unwrap()), Ok(()));
+    check_books(&s, &u);
+}
