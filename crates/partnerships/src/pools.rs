@@ -200,14 +200,21 @@ fn pool_of(projects: &[Project], members: &[usize]) -> Pool {
     }
     Pool {
         projects: members.iter().map(|&i| projects[i].name.clone()).collect(),
-        amount: Money::from_minor(s.amount as i64),
-        social_value: Fixed::<2>::from_raw(s.value as i64).full().to_string(),
+        amount: Money::from_minor(fits(s.amount)),
+        social_value: Fixed::<2>::from_raw(fits(s.value)).full().to_string(),
         high_risk_share: share(s.high, s.amount),
         sector_shares: sectors
             .into_iter()
             .map(|(k, a)| (k, share(a, s.amount)))
             .collect(),
     }
+}
+
+/// A sum of the projects' amounts or social values: it fits, as at most
+/// [`PROJECTS_MAX`] projects of at most [`AMOUNT_MAX`] each are grouped
+/// (the store keeps no more).
+fn fits(sum: i128) -> i64 {
+    i64::try_from(sum).expect("at most PROJECTS_MAX projects are grouped")
 }
 
 fn bits(mask: u32) -> Vec<usize> {
@@ -395,8 +402,8 @@ pub fn group(projects: &[Project], c: &Constraints) -> Pools {
     Pools {
         pools,
         unplaced,
-        social_value_placed: Fixed::from_raw(value as i64),
-        amount_placed: Money::from_minor(amount as i64),
+        social_value_placed: Fixed::from_raw(fits(value)),
+        amount_placed: Money::from_minor(fits(amount)),
         optimal,
         upper_bound,
     }

@@ -114,6 +114,18 @@ impl Store {
                     }
                 }
             }
+            // Every project kept is grouped at once: their sums fit only
+            // while they are at most as many as one file may hold.
+            let kept: i64 = tx.query_row("SELECT count(*) FROM invest_projects", [], |r| r.get(0))?;
+            let most = lumbung_partnerships::pools::PROJECTS_MAX;
+            if kept as usize > most {
+                return Err(StoreError::invalid(
+                    "file",
+                    text!("projects_too_many_kept", kept = kept, most = most;
+                        id: "dengan berkas ini tersimpan {kept} proyek; paling banyak {most} proyek disimpan untuk dikelompokkan",
+                        en: "with this file {kept} projects would be kept; at most {most} are kept to be grouped"),
+                ));
+            }
             if done.new + done.changed > 0 {
                 audit::record(
                     tx,
@@ -197,5 +209,73 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lumbung_domain::{Fixed, Money};
+    use lumbung_partnerships::pools::{group, Constraints, Project, AMOUNT_MAX, PROJECTS_MAX};
+
+    fn listed(first: usize, n: usize) -> Vec<Listed> {
+        (first..first + n)
+            .map(|i| Listed {
+                line: (i - first + 2) as u64,
+                project: Project {
+                    name: format!("Proyek {i}"),
+                    amount: AMOUNT_MAX,
+                    sector: "pangan".into(),
+                    risk: Risk::Low,
+                    social_value: Fixed::from_raw(AMOUNT_MAX.minor()),
+                },
+                area: None,
+                expected_return: None,
+            })
+            .collect()
+    }
+
+    /// Regression (review of 2026-12-08): every project kept is grouped at
+    /// once, and files of at most 5,000 projects each could keep more
+    /// than whose amounts add up (the pools' totals wrapped to negative).
+    /// An import that would keep more is refused whole; what is kept
+    /// groups into totals that fit.
+    #[test]
+    fn no_more_projects_are_kept_than_can_be_grouped() {
+        let (_d, s) = crate::test_support::store();
+        let actor = Actor::Cli {
+            os_user: "test".into(),
+        };
+        s.import_projects("a.csv", &listed(0, PROJECTS_MAX - 1), &actor)
+            .unwrap();
+        let refused = s.import_projects("b.csv", &listed(PROJECTS_MAX - 1, 2), &actor);
+        let Err(StoreError::Invalid { field, message }) = refused else {
+            panic!("refused: {refused:?}");
+        };
+        assert_eq!(field, "file");
+        assert!(
+            message.english().contains("at most 5000"),
+            "{}",
+            message.english()
+        );
+        assert_eq!(s.invest_projects().unwrap().len(), PROJECTS_MAX - 1);
+        // Up to the most, the grouping adds every one of them up.
+        s.import_projects("b.csv", &listed(PROJECTS_MAX - 1, 1), &actor)
+            .unwrap();
+        let projects: Vec<Project> = (s.invest_projects().unwrap().into_iter())
+            .map(|p| p.project)
+            .collect();
+        let c = Constraints {
+            min_size: Money::from_minor(1),
+            max_size: None,
+            max_high_risk: None,
+            max_sector_share: None,
+        };
+        let pools = group(&projects, &c);
+        assert!(pools.amount_placed.minor() > 0);
+        assert_eq!(
+            i128::from(pools.amount_placed.minor()),
+            i128::from(AMOUNT_MAX.minor()) * PROJECTS_MAX as i128
+        );
     }
 }
