@@ -11,6 +11,8 @@ pub enum Refused {
     MemberWithoutName,
     /// A NIK that is not 16 digits, as typed (trimmed).
     Nik(String),
+    /// A NIK a current member of the KSM holds already.
+    NikHeld(String),
     ZeroAmount,
     Withdrawal {
         amount: u64,
@@ -23,7 +25,7 @@ impl Refused {
     pub fn field(&self) -> &'static str {
         match self {
             Refused::KsmWithoutName | Refused::MemberWithoutName => "name",
-            Refused::Nik(_) => "nik",
+            Refused::Nik(_) | Refused::NikHeld(_) => "nik",
             Refused::ZeroAmount | Refused::Withdrawal { .. } | Refused::TooLarge(_) => "amount",
         }
     }
@@ -40,6 +42,9 @@ impl Refused {
             Refused::Nik(nik) => text!("nik_digits", nik = format!("{nik:?}");
                 id: "NIK {nik} harus 16 angka",
                 en: "NIK {nik} must be 16 digits"),
+            Refused::NikHeld(nik) => text!("nik_held_in_ksm", nik = nik;
+                id: "NIK {nik} sudah milik anggota KSM ini",
+                en: "NIK {nik} belongs to a member of this KSM already"),
             Refused::ZeroAmount => text!("amount_zero";
                 id: "jumlah nol tidak memindahkan apa pun",
                 en: "an amount of zero moves nothing"),
@@ -82,6 +87,19 @@ pub fn nik(nik: Option<&str>) -> Result<Option<&str>, Refused> {
             Err(Refused::Nik(n.to_owned()))
         }
         n => Ok(n),
+    }
+}
+
+/// A NIK (checked by [`nik`]) that may join a KSM whose current members
+/// hold `held`: a NIK names one person, a member of a group once (a
+/// second submit of the same member is refused so).
+pub fn nik_not_held<'a>(
+    nik: Option<&str>,
+    mut held: impl Iterator<Item = &'a str>,
+) -> Result<(), Refused> {
+    match nik {
+        Some(n) if held.any(|h| h == n) => Err(Refused::NikHeld(n.to_owned())),
+        _ => Ok(()),
     }
 }
 
@@ -158,5 +176,22 @@ mod tests {
             check_withdrawal(i64::MIN, Rupiah(-1)),
             Err(Refused::TooLarge(TooLarge("savings")))
         );
+    }
+
+    /// A NIK is a member of a KSM once; a member without one is never
+    /// refused so (namesakes are common).
+    #[test]
+    fn a_nik_is_a_member_once() {
+        let held = ["3604010101800001", "3604010101800002"];
+        assert_eq!(
+            nik_not_held(Some("3604010101800002"), held.into_iter()),
+            Err(Refused::NikHeld("3604010101800002".into()))
+        );
+        assert_eq!(
+            nik_not_held(Some("3604010101800003"), held.into_iter()),
+            Ok(())
+        );
+        assert_eq!(nik_not_held(None, held.into_iter()), Ok(()));
+        assert_eq!(Refused::NikHeld(String::new()).field(), "nik");
     }
 }

@@ -758,7 +758,8 @@ impl Store {
     }
 }
 
-/// Writes a member checked already, with its audit entry.
+/// Writes a member checked already (but for its NIK, which no current
+/// member may hold), with its audit entry.
 #[allow(clippy::too_many_arguments)]
 fn insert_member_on(
     tx: &crate::db::Transaction<'_>,
@@ -771,6 +772,11 @@ fn insert_member_on(
     actor: &Actor,
 ) -> Result<MemberId> {
     let (upk, _) = upk_of_ksm(tx, ksm)?;
+    let members = members_tx(tx, ksm)?;
+    let held = (members.iter())
+        .filter(|m| m.left_on.is_none())
+        .filter_map(|m| m.nik.as_deref());
+    group::nik_not_held(nik, held)?;
     let id: i64 = tx.query_row(
         "INSERT INTO fund_members (ksm_id, name, sex, nik, household, joined_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![ksm, name, sex.letter(), nik, household, joined_on.to_string(), crate::now()], |r| r.get::<_, i64>(0),

@@ -1510,3 +1510,45 @@ fn the_upks_a_scope_covers_are_those_its_placement_covers() {
         "by name"
     );
 }
+
+/// Regression (review of 2026-12-08): a member typed in twice (a second
+/// submit) was two members, counted twice towards the group's size and
+/// able to borrow twice. A NIK is a current member of a KSM once; one
+/// who has left may join again.
+#[test]
+fn a_nik_is_a_current_member_of_a_ksm_once() {
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 10_000_000);
+    let nik = "3604010101800001";
+    let on = date(2024, 2, 1);
+    let first = (s.add_ksm_member(u.ksm, "Wati", Sex::Female, Some(nik), on, &actor())).unwrap();
+    let again = s.add_ksm_member(u.ksm, "Wati", Sex::Female, Some(nik), on, &actor());
+    let Err(StoreError::Invalid { field, message }) = again else {
+        panic!("refused: {again:?}");
+    };
+    assert_eq!(field, "nik");
+    assert!(message.indonesian().contains(nik));
+    let with_nik = |s: &Store| {
+        let view = s.ksm(u.ksm).unwrap().unwrap();
+        (view.members.iter())
+            .filter(|m| m.nik.as_deref() == Some(nik) && m.left_on.is_none())
+            .count()
+    };
+    assert_eq!(with_nik(&s), 1);
+    // Namesakes without a NIK are never refused so.
+    for _ in 0..2 {
+        s.add_ksm_member(u.ksm, "Siti", Sex::Female, None, on, &actor())
+            .unwrap();
+    }
+    s.member_leaves(first, date(2024, 3, 1), &actor()).unwrap();
+    s.add_ksm_member(
+        u.ksm,
+        "Wati",
+        Sex::Female,
+        Some(nik),
+        date(2024, 4, 1),
+        &actor(),
+    )
+    .unwrap();
+    assert_eq!(with_nik(&s), 1);
+}
