@@ -60,6 +60,11 @@ pub enum Refused {
         loan: String,
         action: Action,
     },
+    /// A provision as of `as_of` when the reserve moved later, on `latest`.
+    ReserveMovedLater {
+        as_of: Date,
+        latest: Date,
+    },
 }
 
 impl From<TooLarge> for Refused {
@@ -80,9 +85,10 @@ impl Refused {
             Refused::WrittenOffNotRescheduled
             | Refused::WrittenOffAlready(_)
             | Refused::NothingLeft { .. } => "loan_id",
-            Refused::RescheduleOrder | Refused::WriteOffOrder | Refused::PaymentAfter { .. } => {
-                "on"
-            }
+            Refused::RescheduleOrder
+            | Refused::WriteOffOrder
+            | Refused::PaymentAfter { .. }
+            | Refused::ReserveMovedLater { .. } => "on",
         }
     }
 
@@ -157,6 +163,11 @@ impl Refused {
             Refused::NothingLeft { loan, .. } => text!("nothing_to_reschedule", loan = loan;
                 id: "pinjaman {loan} tidak punya sisa untuk dijadwalkan ulang",
                 en: "loan {loan} has nothing left to reschedule"),
+            Refused::ReserveMovedLater { as_of, latest } => {
+                text!("reserve_moved_later", as_of = as_of, latest = latest;
+                id: "cadangan kerugian pinjaman sudah bergerak pada {latest}, sesudah {as_of}: bentuk cadangan per {latest} atau sesudahnya",
+                en: "the loan-loss reserve moved on {latest}, after {as_of}: provision as of {latest} or later")
+            }
         }
     }
 }
@@ -320,6 +331,22 @@ pub fn reschedule(
         });
     }
     Ok(remaining)
+}
+
+/// The change that brings a UPK's loan-loss reserve to `needed` as of
+/// `as_of`, where it held `held` at the end of that day: refused when the
+/// reserve moved after `as_of` (last on `latest`), which the change would
+/// count a second time.
+pub fn provision(
+    needed: i64,
+    held: i64,
+    as_of: Date,
+    latest: Option<Date>,
+) -> Result<i64, Refused> {
+    if let Some(latest) = latest.filter(|l| *l > as_of) {
+        return Err(Refused::ReserveMovedLater { as_of, latest });
+    }
+    Ok(needed.checked_sub(held).ok_or(TooLarge("reserve"))?)
 }
 
 /// The principal a write-off of loan `loan` on `on` takes off the books:
@@ -633,5 +660,28 @@ mod tests {
                 (Account::ReserveExpense, 900_000)
             );
         }
+    }
+
+    /// A provision brings the reserve to what is needed, unless the
+    /// reserve moved after its day.
+    #[test]
+    fn a_provision_is_the_difference_unless_the_reserve_moved_later() {
+        let (d1, d2) = (date(2024, 12, 30), date(2024, 12, 31));
+        assert_eq!(provision(500, 200, d2, Some(d2)), Ok(300));
+        assert_eq!(provision(100, 200, d2, Some(d1)), Ok(-100));
+        assert_eq!(provision(100, 0, d1, None), Ok(100));
+        let refused = provision(500, 0, d1, Some(d2)).unwrap_err();
+        assert_eq!(
+            refused,
+            Refused::ReserveMovedLater {
+                as_of: d1,
+                latest: d2
+            }
+        );
+        assert_eq!(refused.field(), "on");
+        assert!(matches!(
+            provision(i64::MIN, 1, d2, None),
+            Err(Refused::TooLarge(_))
+        ));
     }
 }

@@ -457,7 +457,14 @@ impl Store {
             ctx.settings.insert(UpkId::new(upk), settings_tx(tx, upk)?);
             let needed = portfolio(&books, as_of, &ctx)?.indicators.reserve_required;
             let held = reserve_held(tx, upk, as_of)?;
-            let change = needed - held;
+            let latest: Option<String> = tx.query_row(
+                "SELECT max(day) FROM fund_account_days WHERE upk_id = ?1 AND account = 'loan_loss_reserve'",
+                [upk],
+                |r| r.get(0),
+            )?;
+            let latest = latest.as_deref().map(parse_date).transpose()?;
+            let change = lumbung_fund::servicing::provision(needed, held, as_of, latest)
+                .map_err(|e| StoreError::invalid(e.field(), e.text()))?;
             if change != 0 {
                 post(
                     tx,

@@ -1552,3 +1552,35 @@ fn a_nik_is_a_current_member_of_a_ksm_once() {
     .unwrap();
     assert_eq!(with_nik(&s), 1);
 }
+
+/// Regression (review of 2026-12-08): a provision as of today, then one
+/// as of yesterday, posted the reserve twice (yesterday's reserve held
+/// did not count today's entry). A provision is refused as of a day
+/// before the reserve's last movement; as of that day or later it brings
+/// the reserve to what is needed.
+#[test]
+fn a_provision_before_the_reserves_last_movement_is_refused() {
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 50_000_000);
+    lend(&s, &u, date(2024, 4, 1), 100_000, 6).unwrap();
+    let reserve = |s: &Store| {
+        let b = balances(&s.fund_journal().unwrap()).unwrap();
+        -b.get(&Account::LoanLossReserve).copied().unwrap_or(0)
+    };
+    let later = date(2024, 12, 31);
+    let posted = s.provision(u.upk, later, &actor()).unwrap();
+    assert!(posted > 0, "arrears by then need a reserve");
+    let before = s.fund_journal().unwrap().len();
+    let earlier = s.provision(u.upk, date(2024, 12, 30), &actor());
+    let Err(StoreError::Invalid { field, message }) = earlier else {
+        panic!("refused: {earlier:?}");
+    };
+    assert_eq!(field, "on");
+    assert!(message.english().contains("2024-12-31"));
+    assert_eq!(s.fund_journal().unwrap().len(), before, "nothing posted");
+    assert_eq!(reserve(&s), posted);
+    // As of the same day again: nothing more is needed.
+    assert_eq!(s.provision(u.upk, later, &actor()).unwrap(), 0);
+    assert_eq!(reserve(&s), posted);
+    check_books(&s, &u);
+}
