@@ -313,6 +313,23 @@ impl Store {
     ) -> Result<Group> {
         let members = members_tx(conn, ksm)?;
         let ps2 = ps2_households(conn, ksm)?;
+        // Applications not decided or not paid out yet: each a loan its
+        // members will hold, not paid off (else two applications entered
+        // before either is paid out were each a member's first loan).
+        let open: Vec<String> = crate::sql::all(
+            conn,
+            "SELECT amounts FROM fund_applications WHERE ksm_id = ?1 AND status IN ('pending', 'approved')",
+            [ksm],
+            |r| r.get(0),
+        )?;
+        let mut applied: std::collections::HashMap<i64, u16> = std::collections::HashMap::new();
+        for amounts in &open {
+            let named: Vec<(i64, i64)> =
+                serde_json::from_str(amounts).map_err(|_| bad("amounts"))?;
+            for (member, _) in named {
+                *applied.entry(member).or_default() += 1;
+            }
+        }
         let mut out = Vec::new();
         for m in members.into_iter().filter(|m| m.left_on.is_none()) {
             // A member's earlier loans: their shares of the KSM's loans.
@@ -333,12 +350,13 @@ impl Store {
                 });
                 good &= paid_off && never_late;
             }
+            let applied = applied.get(&m.id.get()).copied().unwrap_or(0);
             out.push(Member {
                 id: m.id,
                 name: m.name,
                 sex: m.sex,
-                earlier_loans: loans.len() as u16,
-                good_record: good,
+                earlier_loans: (loans.len() as u16).saturating_add(applied),
+                good_record: good && applied == 0,
                 on_ps2: ps2
                     .as_ref()
                     .map(|set| m.household.as_ref().is_some_and(|h| set.contains(h))),
@@ -378,14 +396,25 @@ impl Store {
         amounts: &[(MemberId, Rupiah)],
         term_months: u16,
     ) -> Result<Judgement> {
+        self.judge_on(&*self.conn()?, ksm, applied_on, amounts, term_months)
+    }
+
+    /// [`Store::judge_application`] on a connection the caller holds.
+    fn judge_on(
+        &self,
+        conn: &crate::db::Connection,
+        ksm: KsmId,
+        applied_on: Date,
+        amounts: &[(MemberId, Rupiah)],
+        term_months: u16,
+    ) -> Result<Judgement> {
         let ksm = ksm.get();
-        let conn = self.conn()?;
-        let (upk, _) = upk_of_ksm(&conn, ksm)?;
-        let settings = settings_tx(&conn, upk)?;
+        let (upk, _) = upk_of_ksm(conn, ksm)?;
+        let settings = settings_tx(conn, upk)?;
         for (_, a) in amounts {
             settings.movement("amount", *a)?;
         }
-        let group = self.group_tx(&conn, ksm, &settings)?;
+        let group = self.group_tx(conn, ksm, &settings)?;
         Ok(rules::judge(
             &settings,
             &group,
@@ -416,24 +445,27 @@ impl Store {
         if let Some(earlier) = application_of_form(&*self.conn()?, ksm.get(), form_key)? {
             return Ok(earlier);
         }
-        let judgement = self.judge_application(ksm, applied_on, amounts, term_months)?;
-        if !judgement.refused.is_empty() {
-            let texts: Vec<Text> = judgement.refused.iter().map(Finding::text).collect();
-            let (id, en): (Vec<&str>, Vec<&str>) =
-                texts.iter().map(|t| (t.indonesian(), t.english())).unzip();
-            let text = Text::new(
-                "application_refused",
-                Vec::new(),
-                id.join("; "),
-                en.join("; "),
-            );
-            return Err(invalid("application", text));
-        }
-        let (ksm, entered_by) = (ksm.get(), entered_by.get());
+        let (ksm_id, entered_by) = (ksm, entered_by.get());
+        let ksm = ksm.get();
         self.write(|tx| {
             // Checked again inside the transaction: two clicks race.
             if let Some(earlier) = application_of_form(tx, ksm, form_key)? {
                 return Ok(earlier);
+            }
+            // Judged in it too: two applications entered at once each
+            // count the other.
+            let judgement = self.judge_on(tx, ksm_id, applied_on, amounts, term_months)?;
+            if !judgement.refused.is_empty() {
+                let texts: Vec<Text> = judgement.refused.iter().map(Finding::text).collect();
+                let (id, en): (Vec<&str>, Vec<&str>) =
+                    texts.iter().map(|t| (t.indonesian(), t.english())).unzip();
+                let text = Text::new(
+                    "application_refused",
+                    Vec::new(),
+                    id.join("; "),
+                    en.join("; "),
+                );
+                return Err(invalid("application", text));
             }
             let (upk, _) = upk_of_ksm(tx, ksm)?;
             let settings = settings_tx(tx, upk)?;

@@ -1584,3 +1584,47 @@ fn a_provision_before_the_reserves_last_movement_is_refused() {
     assert_eq!(reserve(&s), posted);
     check_books(&s, &u);
 }
+
+/// Regression (review of 2026-12-08): a member's earlier loans were only
+/// those paid out, so applications entered before any was paid out each
+/// counted none, past the loans after which a member is referred to a
+/// bank. An application not yet decided or paid out counts as a loan
+/// held, not paid off.
+#[test]
+fn applications_not_yet_paid_out_count_as_loans_held() {
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 50_000_000);
+    let most = Settings::default().loans_before_bank;
+    let on = date(2024, 4, 1);
+    let apply = |amount: i64| {
+        let amounts: Vec<(MemberId, Rupiah)> =
+            u.members.iter().map(|m| (*m, Rupiah(amount))).collect();
+        s.apply_for_loan(u.ksm, on, &amounts, 6, u.maker, None, &actor())
+    };
+    for _ in 0..most {
+        apply(100_000).unwrap();
+    }
+    let Err(StoreError::Invalid { field, message }) = apply(100_000) else {
+        panic!("refused after {most} loans held");
+    };
+    assert_eq!(field, "application");
+    assert!(
+        message.english().contains("referred to a bank"),
+        "{}",
+        message.english()
+    );
+    // One held and not paid off: no more than a first loan's limit.
+    let (_d, s) = store();
+    let u = upk_with_group(&s, 50_000_000);
+    let first = Settings::default().first_loan_limit.0;
+    let amounts: Vec<(MemberId, Rupiah)> = u.members.iter().map(|m| (*m, Rupiah(first))).collect();
+    s.apply_for_loan(u.ksm, on, &amounts, 6, u.maker, None, &actor())
+        .unwrap();
+    let judged = s
+        .judge_application(u.ksm, on, &[(u.members[0], Rupiah(first + 1))], 6)
+        .unwrap();
+    assert!(judged
+        .refused
+        .iter()
+        .any(|f| f.code == "above_first_loan_limit"));
+}
