@@ -642,6 +642,35 @@ async fn a_tender_is_weighed_in_versions_awarded_with_a_reason_and_its_promises_
             .collect::<Vec<_>>(),
         ["1.00", "5.00", "-5.00"]
     );
+    // A report is weighed with every one held, in the transaction that
+    // saves it (two sent at once had each passed alone): refused there,
+    // nothing is kept.
+    let held = reports.len();
+    let again = reports[0].delivery();
+    let refused = app.store.report_delivery(
+        id,
+        &again,
+        "2026-06-30",
+        "",
+        &lumbung_store::Actor::Cli {
+            os_user: "test".into(),
+        },
+        |all| {
+            assert_eq!(all.len(), held + 1, "every report held, this one last");
+            assert_eq!(all[held], again);
+            Err(lumbung_domain::Text::new(
+                "too_large",
+                Vec::new(),
+                "terlalu besar".into(),
+                "too large".into(),
+            ))
+        },
+    );
+    assert!(
+        matches!(&refused, Err(lumbung_store::StoreError::Invalid { field, .. }) if field == "quantity"),
+        "{refused:?}"
+    );
+    assert_eq!(app.store.deliveries(id).unwrap().len(), held);
     let followed = auditor.page(&page, StatusCode::OK).await;
     assert!(
         followed.contains("id=\"outcomes\"") && followed.contains("50.0%"),

@@ -6,6 +6,7 @@
 
 use anyhow::Result;
 use lumbung_domain::TenderId;
+use lumbung_procurement::monitoring::monitor;
 use lumbung_procurement::tenders::TenderForm;
 use lumbung_store::{Actor, Store, VersionInput};
 use serde_json::json;
@@ -221,7 +222,12 @@ fn evaluate_cleaning(store: &Store, tender: TenderId, cli: &Actor) -> anyhow::Re
     ] {
         let delivery = check_delivery(measure, quantity, &set)
             .map_err(|p| anyhow::anyhow!("the demo's delivery: {p:?}"))?;
-        store.report_delivery(tender, &delivery, period, evidence, cli)?;
+        let monitored = |all: &[_]| {
+            let promised = &input.commitments;
+            let monitored = monitor(&evaluation.winner, promised, all, &set);
+            monitored.map(|_| ()).map_err(|e| e.text())
+        };
+        store.report_delivery(tender, &delivery, period, evidence, cli, monitored)?;
     }
     Ok(())
 }

@@ -310,6 +310,11 @@ impl Store {
 
     /// Reports `delivery` (checked against the awarded version's proxy
     /// set) under `tender`'s award.
+    ///
+    /// `monitored` is the award's monitoring of every delivery reported
+    /// (`lumbung_procurement::monitoring::monitor`), given them with this
+    /// one last, read in the transaction that saves it: two reports at
+    /// once are weighed together, and the reports held always add up.
     pub fn report_delivery(
         &self,
         tender: TenderId,
@@ -317,9 +322,15 @@ impl Store {
         period: &str,
         evidence: &str,
         actor: &Actor,
+        monitored: impl FnOnce(&[Delivery]) -> std::result::Result<(), lumbung_domain::Text>,
     ) -> Result<DeliveryId> {
         self.write(|tx| {
             let award = award_id(tx, tender)?;
+            let mut all: Vec<Delivery> = (deliveries_in(tx, tender)?.iter())
+                .map(DeliveryReport::delivery)
+                .collect();
+            all.push(delivery.clone());
+            monitored(&all).map_err(|e| StoreError::invalid("quantity", e))?;
             insert_delivery(
                 tx,
                 award,
@@ -369,31 +380,35 @@ impl Store {
 
     /// Every report of delivery under `tender`'s award, oldest first.
     pub fn deliveries(&self, tender: TenderId) -> Result<Vec<DeliveryReport>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT d.id, d.measure, d.quantity, d.period, d.evidence, d.reverses,
-                    EXISTS (SELECT 1 FROM sv_deliveries r WHERE r.reverses = d.id), d.reported_by, d.reported_at
-             FROM sv_deliveries d JOIN sv_awards a ON a.id = d.award_id
-             WHERE a.tender_id = ?1 ORDER BY d.id",
-        )?;
-        let rows = stmt.query_map([tender.get()], |r| {
-            from_row!(
-                r,
-                DeliveryReport {
-                    id: DeliveryId::new,
-                    measure,
-                    quantity,
-                    period,
-                    evidence,
-                    reverses: |v: Option<i64>| v.map(DeliveryId::new),
-                    reversed,
-                    reported_by,
-                    reported_at,
-                }
-            )
-        })?;
-        Ok(rows.collect::<crate::db::Result<_>>()?)
+        deliveries_in(&*self.conn()?, tender)
     }
+}
+
+/// [`Store::deliveries`] on a connection the caller holds.
+fn deliveries_in(conn: &crate::db::Connection, tender: TenderId) -> Result<Vec<DeliveryReport>> {
+    let mut stmt = conn.prepare(
+        "SELECT d.id, d.measure, d.quantity, d.period, d.evidence, d.reverses,
+                EXISTS (SELECT 1 FROM sv_deliveries r WHERE r.reverses = d.id), d.reported_by, d.reported_at
+         FROM sv_deliveries d JOIN sv_awards a ON a.id = d.award_id
+         WHERE a.tender_id = ?1 ORDER BY d.id",
+    )?;
+    let rows = stmt.query_map([tender.get()], |r| {
+        from_row!(
+            r,
+            DeliveryReport {
+                id: DeliveryId::new,
+                measure,
+                quantity,
+                period,
+                evidence,
+                reverses: |v: Option<i64>| v.map(DeliveryId::new),
+                reversed,
+                reported_by,
+                reported_at,
+            }
+        )
+    })?;
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 fn award_id(tx: &Transaction<'_>, tender: TenderId) -> Result<i64> {

@@ -522,8 +522,22 @@ pub async fn report_delivery(
     match (delivery, period) {
         (Some(delivery), Some(period)) if errors.is_empty() => {
             let evidence = f.evidence.trim().to_owned();
+            let version = (versions.into_iter())
+                .find(|v| v.version == award.version)
+                .expect("an award names a kept version");
+            let (bidder, promises) = (award.bidder, version.input.commitments);
             acting(&ctx.state, &ctx.viewer, move |s, actor| {
-                s.report_delivery(id, &delivery, &period.to_string(), &evidence, actor)
+                let monitored = |all: &[_]| {
+                    (monitor(&bidder, &promises, all, &set).map(|_| ())).map_err(|e| e.text())
+                };
+                s.report_delivery(
+                    id,
+                    &delivery,
+                    &period.to_string(),
+                    &evidence,
+                    actor,
+                    monitored,
+                )
             })
             .await?;
             Ok(done(
